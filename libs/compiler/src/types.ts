@@ -1,0 +1,48 @@
+import type { Diagnostic, IncrementalStrategy, Materialization, ModelConfig } from "@sluice/project";
+import type { Relation, Statement } from "@sluice/dialects";
+
+export type NodeKind = "source" | "seed" | "model" | "test";
+
+/** One node of the DAG, compiled for one target. Plain JSON. */
+export interface CompiledNode {
+  /** `source.raw.events`, `seed.country_codes`, `model.stg_events`, `test.not_null_events_event_id` */
+  id: string;
+  kind: NodeKind;
+  name: string;
+  /** Project-relative file that defines the node (model .sql, seed .csv, YAML, rule or test file). */
+  path: string;
+  /** Logical schema (as in config) and physical relation (schema/database on the target). */
+  schema: string;
+  relation: Relation;
+  materialization: Materialization | "seed" | "source" | "test";
+  incrementalStrategy?: IncrementalStrategy;
+  partitionedBy: string[];
+  config: Partial<ModelConfig>;
+  tags: string[];
+  description?: string;
+  columns: { name: string; description?: string }[];
+  /** Node ids this node reads. */
+  dependsOn: string[];
+  /** Rendered SELECT as a full build sees it (`is_incremental()` false). Empty for sources. */
+  sql: string;
+  /** Rendered SELECT with `is_incremental()` true (incremental models only). */
+  incrementalSql?: string;
+  /** Statements of a first run / full refresh, with a fresh table location. */
+  statements: Statement[];
+  /** Statements when the table already exists (incremental models only). */
+  incrementalStatements?: Statement[];
+  /** Physical location a new table version is written to (tables, incrementals, seeds). */
+  location?: string;
+  /** Tests: the node they test and how a failure counts. */
+  attachedTo?: string;
+  severity?: "error" | "warn";
+}
+
+export interface CompiledProject {
+  projectName: string;
+  targetName: string;
+  dialect: "athena" | "duckdb";
+  /** Topologically ordered (every node after the nodes it depends on). */
+  nodes: CompiledNode[];
+  diagnostics: Diagnostic[];
+}

@@ -1,0 +1,107 @@
+/**
+ * A physical relation: `schema` is the DuckDB schema or the Athena (Glue) database the target
+ * maps the model's logical schema to.
+ */
+export interface Relation {
+  schema: string;
+  name: string;
+}
+
+/**
+ * Which grammar a statement is written in. Athena routes Hive DDL (CREATE EXTERNAL TABLE,
+ * ALTER TABLE, DROP TABLE) to Hive and everything else to Trino; DuckDB statements are DuckDB.
+ */
+export type Grammar = "trino" | "hive" | "duckdb";
+
+export type StatementKind =
+  | "create_schema"
+  | "create_table_as"
+  | "insert"
+  | "merge"
+  | "create_view"
+  | "drop_table"
+  | "drop_view"
+  | "create_external_table"
+  | "alter_table"
+  | "copy"
+  | "select"
+  | "macro";
+
+/** One finished SQL statement, ready for an engine. */
+export interface Statement {
+  kind: StatementKind;
+  sql: string;
+  grammar: Grammar;
+}
+
+/** What a table write needs. Locations are physical (`s3://...` or an absolute lake path). */
+export interface TableWrite {
+  relation: Relation;
+  /** The SELECT producing the rows; partition columns must be last (Athena requires it). */
+  selectSql: string;
+  /** Partition columns, in order (they are the last columns of the SELECT). */
+  partitionedBy: readonly string[];
+  /**
+   * Where the data goes. For a new table version: a fresh, empty location. For an insert: the
+   * table's current location.
+   */
+  location: string;
+  /** A unique id for file names written by this statement (DuckDB has no unique file names for plain COPY). */
+  writeId: string;
+}
+
+/** The raw Firehose zone exposed as `line varchar, dt varchar('YYYY/MM/DD/HH')`. */
+export interface RawSourceSpec {
+  relation: Relation;
+  /** Physical location of the raw zone prefix (`s3://b/raw/events` or `/abs/.lake/raw/events`). */
+  location: string;
+  /** First hour for Athena partition projection, `YYYY/MM/DD/HH`. */
+  projectionStart: string;
+}
+
+/** Capability flags. Code branches on these, never on `name`. */
+export interface DialectCapabilities {
+  /** `CREATE OR REPLACE TABLE` exists (DuckDB yes, Athena Hive no). */
+  supportsCreateOrReplaceTable: boolean;
+  supportsMerge: boolean;
+  /**
+   * A table is published by swapping a view onto a new Parquet location (DuckDB lake), rather
+   * than by a catalog swap done by the engine (Athena + Glue).
+   */
+  publishesTablesAsViews: boolean;
+  /** Max partitions one CTAS/INSERT may write (Athena: 100); undefined = no limit. */
+  maxPartitionsPerWrite?: number;
+}
+
+/**
+ * SQL text for one engine. Pure: no I/O, same input gives the same text.
+ *
+ * @example
+ * const d = createDuckdbDialect();
+ * d.literal("it's"); // "'it''s'"
+ * d.createView({ schema: "marts", name: "funnel" }, "select 1 as x");
+ */
+export interface Dialect {
+  readonly name: "athena" | "duckdb";
+  readonly capabilities: DialectCapabilities;
+  /** Quote one identifier, escaping as the engine requires. */
+  quoteIdentifier(name: string): string;
+  /** `schema.name`, both quoted. */
+  quoteRelation(relation: Relation): string;
+  /** A SQL literal for a JS value: string, number, bigint, boolean, null, Date (timestamp). */
+  literal(value: unknown): string;
+  createSchema(schema: string, location?: string): Statement[];
+  /** Create a new table from a SELECT (Athena CTAS; DuckDB COPY to Parquet + view). */
+  createTableAs(write: TableWrite): Statement[];
+  /** Append rows from a SELECT to an existing table. */
+  insertInto(write: TableWrite): Statement[];
+  createView(relation: Relation, selectSql: string): Statement[];
+  dropTable(relation: Relation): Statement[];
+  dropView(relation: Relation): Statement[];
+  /** Declare the raw JSON-lines zone as a source relation. */
+  rawSource(spec: RawSourceSpec): Statement[];
+  /** Wrap a failing-rows query into one returning a single row `{ failures: bigint }`. */
+  assertion(failingRowsSql: string): Statement;
+  /** A SELECT of at most `limit` rows of a query. */
+  limit(sql: string, limit: number): string;
+}

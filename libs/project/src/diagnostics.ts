@@ -1,0 +1,86 @@
+/** Where something is in a project file. Lines and columns are 1-based. */
+export interface SourceLocation {
+  /** Path relative to the project directory (or absolute when outside it). */
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type Severity = "error" | "warn";
+
+/**
+ * Every user-mistake code, with a one-line summary. A diagnostic is data: libraries collect
+ * them and keep going; only the CLI turns them into an exit code (2 when any is an error).
+ */
+export const diagnosticCodes = {
+  CONFIG_INVALID: "sluice.yml does not match its schema",
+  CONFIG_NOT_FOUND: "no sluice.yml in the project directory",
+  YAML_SYNTAX: "a YAML file does not parse",
+  PROPERTIES_INVALID: "a properties YAML file does not match the dbt version 2 shape",
+  SEED_INVALID: "a seed CSV file does not parse",
+  DUPLICATE_MODEL: "two models share a name",
+  TEMPLATE_SYNTAX: "a template does not parse or fails while rendering",
+  UNKNOWN_REF: "ref() names no model or seed",
+  UNKNOWN_SOURCE: "source() names no declared source table",
+  UNKNOWN_VAR: "var() names no variable and gives no default",
+  UNKNOWN_ENV_VAR: "env_var() names an unset environment variable and gives no default",
+  CONFIG_VALUE_INVALID: "a model config value is invalid",
+  CYCLE: "models depend on each other in a cycle",
+  UNKNOWN_TARGET: "the target is not defined in sluice.yml",
+  SELECTOR_INVALID: "a --select/--exclude expression does not parse",
+  SELECTOR_NO_MATCH: "a --select/--exclude expression matches nothing",
+  TEST_INVALID: "a generic test is declared wrongly",
+  DQDL_SYNTAX: "a DQDL ruleset does not parse",
+  DQDL_UNSUPPORTED: "a DQDL rule cannot be evaluated on this target",
+  DQDL_TARGET: "a DQDL ruleset names no model or source",
+  VARS_INVALID: "--vars is not a YAML mapping",
+} as const;
+
+export type DiagnosticCode = keyof typeof diagnosticCodes;
+
+/** A user mistake found while loading or compiling a project. */
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  at?: SourceLocation;
+  /** A suggested fix, printed after the message ("did you mean 'stg_events'?"). */
+  hint?: string;
+}
+
+/** Build an error diagnostic. */
+export function error(code: DiagnosticCode, message: string, at?: SourceLocation, hint?: string): Diagnostic {
+  return { code, severity: "error", message, ...(at ? { at } : {}), ...(hint ? { hint } : {}) };
+}
+
+/** Build a warning diagnostic. */
+export function warning(code: DiagnosticCode, message: string, at?: SourceLocation, hint?: string): Diagnostic {
+  return { code, severity: "warn", message, ...(at ? { at } : {}), ...(hint ? { hint } : {}) };
+}
+
+/**
+ * One line (plus hint) per diagnostic, compiler style:
+ * `models/staging/stg.sql:3:14: error UNKNOWN_REF: ref('stg_evnts') ... \n  hint: did you mean 'stg_events'?`
+ */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.at ? `${d.at.file}:${d.at.line}:${d.at.column}: ` : "";
+  const head = `${where}${d.severity} ${d.code}: ${d.message}`;
+  return d.hint ? `${head}\n  hint: ${d.hint}` : head;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/** Line and column (1-based) of a character offset in a text. */
+export function positionAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}

@@ -1,0 +1,168 @@
+import type { Diagnostic, SourceLocation } from "./diagnostics.js";
+
+/** Materializations a model can have. */
+export type Materialization = "view" | "table" | "incremental" | "ephemeral";
+export type IncrementalStrategy = "append" | "insert_overwrite" | "merge";
+
+/**
+ * Model config after merging (project defaults < folder `+key` < properties YAML < `config()`).
+ * Keys mirror dbt's spelling.
+ */
+export interface ModelConfig {
+  materialized: Materialization;
+  /** Logical schema, e.g. `silver`; the target maps it to a DuckDB schema or an Athena database. */
+  schema: string;
+  /** Table name override; defaults to the model (file) name. */
+  alias?: string;
+  tags: string[];
+  partitioned_by: string[];
+  incremental_strategy: IncrementalStrategy;
+  unique_key?: string | string[];
+  on_schema_change: "ignore" | "append_new_columns" | "fail";
+  enabled: boolean;
+  /** Anything else a user set (kept for macros and later issues). */
+  [key: string]: unknown;
+}
+
+/** Target for the embedded DuckDB lake. */
+export interface DuckdbTarget {
+  engine: "duckdb";
+  /** Lake directory, relative to the project dir (default `.lake`). */
+  lake: string;
+  threads: number;
+}
+
+/** Target for Athena + Glue + S3. Credentials come only from the AWS default provider chain. */
+export interface AthenaTarget {
+  engine: "athena";
+  region: string;
+  workgroup: string;
+  /** Query results location, `s3://bucket/prefix/`. */
+  s3_staging_dir: string;
+  /** Lake root: tables go under `<root>/<schema>/<table>/...`, raw under `<root>/raw/...`. */
+  s3_lake_root: string;
+  /** Logical schema → Glue database, e.g. `{ silver: ecommerce_silver }`. */
+  databases: Record<string, string>;
+  profile?: string;
+  endpoint?: string;
+  threads: number;
+}
+
+export type TargetConfig = DuckdbTarget | AthenaTarget;
+
+/** Folder-level config: `+key` entries apply to the folder, other keys are sub-folders. */
+export interface FolderConfig {
+  config: Partial<ModelConfig>;
+  children: Record<string, FolderConfig>;
+}
+
+/** `sluice.yml`, validated. */
+export interface ProjectConfig {
+  name: string;
+  "model-paths": string[];
+  "seed-paths": string[];
+  "macro-paths": string[];
+  "test-paths": string[];
+  "rule-paths": string[];
+  vars: Record<string, unknown>;
+  models: FolderConfig;
+  targets: Record<string, TargetConfig>;
+  "default-target": string;
+}
+
+/** A text file of the project, with its path relative to the project dir. */
+export interface ProjectFile {
+  /** Relative to the project dir, forward slashes, e.g. `staging/stg_events.sql`. */
+  path: string;
+  absPath: string;
+  text: string;
+}
+
+export interface ModelFile extends ProjectFile {
+  /** File name without `.sql`; unique across the project. */
+  name: string;
+  /** Folder segments of `path` (from the project dir), for folder `+key` config: `['staging']`. */
+  folders: string[];
+}
+
+export interface MacroFile extends ProjectFile {}
+
+export interface SeedFile extends ProjectFile {
+  name: string;
+  /** Header names in file order. */
+  columns: string[];
+  /** Cells as text, one array per data row. */
+  rows: string[][];
+}
+
+/** A generic test as written in YAML: `not_null`, `{ accepted_values: { values: [...] } }`, ... */
+export interface GenericTestSpec {
+  name: "not_null" | "unique" | "accepted_values" | "relationships" | string;
+  args: Record<string, unknown>;
+  severity: "error" | "warn";
+  at: SourceLocation;
+}
+
+export interface ColumnProperties {
+  name: string;
+  description?: string;
+  data_type?: string;
+  tests: GenericTestSpec[];
+  at: SourceLocation;
+}
+
+/** A model entry of a properties YAML file (dbt `version: 2`). */
+export interface ModelProperties {
+  name: string;
+  description?: string;
+  config: Partial<ModelConfig>;
+  columns: ColumnProperties[];
+  tests: GenericTestSpec[];
+  at: SourceLocation;
+}
+
+/** Raw external data exposed as a source table. */
+export interface ExternalSpec {
+  /** Relative to the lake root, e.g. `raw/events`. */
+  location: string;
+  format: "json_lines";
+  partitioning: "firehose_hourly";
+}
+
+export interface SourceTable {
+  /** `source(sourceName, name)` */
+  sourceName: string;
+  name: string;
+  description?: string;
+  /** Logical schema (defaults to the source name). */
+  schema: string;
+  external?: ExternalSpec;
+  columns: ColumnProperties[];
+  tests: GenericTestSpec[];
+  at: SourceLocation;
+}
+
+/** A singular test: a SQL file under test paths that selects failing rows. */
+export interface SingularTestFile extends ProjectFile {
+  name: string;
+}
+
+/** A DQDL ruleset file under rule paths (parsed by libs/dq). */
+export interface RuleFile extends ProjectFile {
+  name: string;
+}
+
+/** A loaded project: plain data with source locations. Never throws on user mistakes. */
+export interface Project {
+  /** Absolute project directory. */
+  dir: string;
+  config: ProjectConfig;
+  models: ModelFile[];
+  macros: MacroFile[];
+  seeds: SeedFile[];
+  modelProperties: ModelProperties[];
+  sources: SourceTable[];
+  singularTests: SingularTestFile[];
+  rules: RuleFile[];
+  diagnostics: Diagnostic[];
+}
