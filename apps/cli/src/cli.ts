@@ -1,0 +1,63 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import yargs from "yargs";
+import type { CommandSpec, GlobalArgs, Io } from "./command.js";
+import { ExitCode } from "./command.js";
+import { commands } from "./commands/index.js";
+
+/** Default project dir: `./models` when it holds a sluice.yml, else the current directory. */
+function defaultProjectDir(cwd: string): string {
+  return existsSync(path.join(cwd, "models", "sluice.yml")) ? "models" : ".";
+}
+
+/**
+ * Parse argv and run one command. Returns the exit code; never calls process.exit (main.ts does).
+ *
+ * @example
+ * const code = await runCli(["compile", "--target", "prod"], { out: console.log, err: console.error, isTty: false });
+ */
+export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd()): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  let usageError: string | undefined;
+  const parser = yargs([...argv])
+    .scriptName("sluice")
+    .usage("$0 [--project-dir DIR] [--target NAME] [--vars YAML] <command>")
+    .option("project-dir", { type: "string", default: defaultProjectDir(cwd), describe: "Directory holding sluice.yml", global: true })
+    .option("target", { alias: "t", type: "string", describe: "Target from sluice.yml (default: its default-target)", global: true })
+    .option("vars", { type: "string", describe: "YAML mapping overriding project vars, e.g. '{start_date: 2026-11-01}'", global: true })
+    .strict()
+    .demandCommand(1, "Name a command (see the list above).")
+    .recommendCommands()
+    .help()
+    .alias("h", "help")
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue("Exit codes: 0 ok, 1 a model or assertion failed, 2 bad usage, config or project.")
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    });
+
+  for (const spec of commands as CommandSpec<Record<string, unknown>>[]) {
+    parser.command(
+      spec.command,
+      spec.describe,
+      (y) => {
+        for (const [name, p] of Object.entries(spec.positional ?? {})) y.positional(name, p);
+        y.options(spec.options);
+        for (const [example, what] of spec.examples ?? []) y.example(example, what);
+        return y;
+      },
+      async (args) => {
+        exitCode = await spec.handler(args as unknown as Record<string, unknown> & GlobalArgs, io);
+      },
+    );
+  }
+
+  await parser.parseAsync();
+  if (usageError !== undefined) {
+    io.err(`${usageError}\nRun 'sluice --help' for usage.`);
+    return ExitCode.usage;
+  }
+  return exitCode;
+}

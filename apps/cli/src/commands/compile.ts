@@ -1,0 +1,42 @@
+import path from "node:path";
+import type { CommandSpec } from "../command.js";
+import { ExitCode } from "../command.js";
+import type { SelectionArgs } from "./shared-options.js";
+import { formatOption, selectionOptions } from "./shared-options.js";
+
+interface CompileArgs extends SelectionArgs {
+  format: "text" | "json";
+}
+
+/** `sluice compile`: render every model and statement for the target, offline, into target/. */
+export const compileCommand: CommandSpec<CompileArgs> = {
+  command: "compile",
+  describe: "Render models and every statement for the target into target/compiled and target/run (no engine needed)",
+  options: { ...selectionOptions, format: formatOption(["text", "json"], "text") },
+  examples: [["$0 compile --target prod", "write the Athena statements to models/target/run/"]],
+  handler: async (args, io) => {
+    const started = performance.now();
+    const { loadProjectContext } = await import("../project-context.js");
+    const ctx = await loadProjectContext(args, io);
+    if (!ctx) return ExitCode.usage;
+    const { selectedIds } = await import("../selection.js");
+    const ids = await selectedIds(ctx, args, io);
+    if (!ids) return ExitCode.usage;
+    const { writeCompiledArtifacts } = await import("@sluice/runner");
+    const chosen = new Set(ids);
+    await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen);
+    if (args.format === "json") {
+      io.out(JSON.stringify({ ...ctx.compiled, nodes: ctx.compiled.nodes.filter((n) => chosen.has(n.id)) }, null, 2));
+      return ExitCode.ok;
+    }
+    const nodes = ctx.compiled.nodes.filter((n) => chosen.has(n.id));
+    const count = (kind: string): number => nodes.filter((n) => n.kind === kind).length;
+    const statements = nodes.reduce((s, n) => s + n.statements.length + (n.incrementalStatements?.length ?? 0), 0);
+    io.out(
+      `Compiled ${count("model")} models, ${count("seed")} seeds, ${count("source")} sources and ${count("test")} tests ` +
+        `(${statements} statements) for target '${ctx.targetName}' (${ctx.dialect.name}) in ${Math.round(performance.now() - started)} ms.`,
+    );
+    io.out(`Statements: ${path.relative(process.cwd(), path.join(ctx.targetDir, "run")) || "."}/`);
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,39 @@
+import type { CommandSpec } from "../command.js";
+import { ExitCode } from "../command.js";
+import { renderTable } from "../output/table.js";
+import type { SelectionArgs } from "./shared-options.js";
+import { formatOption, selectionOptions } from "./shared-options.js";
+
+interface LsArgs extends SelectionArgs {
+  format: "table" | "json" | "name";
+  resourceType?: string;
+}
+
+/** `sluice ls`: the selected nodes, in DAG order. */
+export const lsCommand: CommandSpec<LsArgs> = {
+  command: "ls",
+  describe: "List the project's nodes (sources, seeds, models, tests) in DAG order",
+  options: {
+    ...selectionOptions,
+    "resource-type": { type: "string", choices: ["source", "seed", "model", "test"], describe: "Only nodes of this kind" },
+    format: formatOption(["table", "json", "name"]),
+  },
+  handler: async (args, io) => {
+    const { loadProjectContext } = await import("../project-context.js");
+    const ctx = await loadProjectContext(args, io);
+    if (!ctx) return ExitCode.usage;
+    const { selectedIds } = await import("../selection.js");
+    const ids = await selectedIds(ctx, args, io);
+    if (!ids) return ExitCode.usage;
+    const chosen = new Set(ids);
+    const nodes = ctx.compiled.nodes.filter((n) => chosen.has(n.id) && (!args.resourceType || n.kind === args.resourceType));
+    if (args.format === "json") {
+      io.out(JSON.stringify(nodes.map((n) => ({ id: n.id, kind: n.kind, materialization: n.materialization, relation: n.relation, path: n.path, tags: n.tags, depends_on: n.dependsOn })), null, 2));
+    } else if (args.format === "name") {
+      for (const n of nodes) io.out(n.id);
+    } else {
+      io.out(renderTable(["id", "materialization", "relation", "path"], nodes.map((n) => [n.id, n.materialization, n.kind === "test" ? "" : `${n.relation.schema}.${n.relation.name}`, n.path])));
+    }
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,47 @@
+import type { CommandSpec } from "../command.js";
+import { ExitCode } from "../command.js";
+import { renderCsv, renderTable } from "../output/table.js";
+import { formatOption } from "./shared-options.js";
+
+interface QueryArgs {
+  sql: string;
+  format: "table" | "json" | "csv";
+  limit: number;
+}
+
+/** `sluice query "<sql>"`: run SQL on the target (local: the lake catalog, read-only). */
+export const queryCommand: CommandSpec<QueryArgs> = {
+  command: "query <sql>",
+  describe: "Run a SQL query on the target and print the rows",
+  positional: { sql: { describe: "The query, in the target's SQL (Athena/Trino SQL works locally too)", type: "string", demandOption: true } },
+  options: {
+    format: formatOption(["table", "json", "csv"]),
+    limit: { type: "number", default: 1000, describe: "Print at most this many rows in table format" },
+  },
+  examples: [["$0 query \"select * from marts.funnel\" --format json", "the funnel mart as JSON"]],
+  handler: async (args, io) => {
+    const { loadProjectContext } = await import("../project-context.js");
+    const ctx = await loadProjectContext(args, io);
+    if (!ctx) return ExitCode.usage;
+    const { openEngine, QueryError } = await import("@sluice/engines");
+    const engine = await openEngine(ctx.target, ctx.project.dir, { readOnly: true });
+    try {
+      const result = await engine.execute(args.sql, { label: "query" });
+      const headers = result.columns.map((c) => c.name);
+      if (args.format === "json") io.out(JSON.stringify(result.rows, null, 2));
+      else if (args.format === "csv") io.out(renderCsv(headers, result.rows.map((r) => headers.map((h) => r[h]))));
+      else {
+        const shown = result.rows.slice(0, args.limit);
+        io.out(renderTable(headers, shown.map((r) => headers.map((h) => r[h]))));
+        io.err(`(${result.rows.length.toLocaleString("en-US")} row${result.rows.length === 1 ? "" : "s"}${shown.length < result.rows.length ? `, ${shown.length} shown` : ""}, ${result.stats.elapsedMs} ms)`);
+      }
+      return ExitCode.ok;
+    } catch (err) {
+      if (!(err instanceof QueryError)) throw err;
+      io.err(`query failed: ${err.details.engineMessage}`);
+      return ExitCode.failed;
+    } finally {
+      await engine.close();
+    }
+  },
+};

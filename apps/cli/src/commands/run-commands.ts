@@ -1,0 +1,77 @@
+import type { RunCommand, RunResults } from "@sluice/runner";
+import type { CommandSpec, Io } from "../command.js";
+import { ExitCode } from "../command.js";
+import { printRunSummary, progressPrinter } from "../output/run-summary.js";
+import type { SelectionArgs } from "./shared-options.js";
+import { formatOption, selectionOptions } from "./shared-options.js";
+
+interface RunArgs extends SelectionArgs {
+  fullRefresh?: boolean;
+  threads?: number;
+  format: "table" | "json";
+}
+
+const descriptions: Record<RunCommand, string> = {
+  build: "Seed, run and test everything selected, in DAG order; a failure skips what depends on it",
+  run: "Build the selected models (and register sources)",
+  test: "Run the generic tests, singular tests and DQDL rules of the selected nodes",
+  seed: "Load the CSV seeds into tables",
+};
+
+/** `sluice build|run|test|seed`: one implementation, the command decides which node kinds run. */
+export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
+  return {
+    command: name,
+    describe: descriptions[name],
+    options: {
+      ...selectionOptions,
+      ...(name === "test" ? {} : { "full-refresh": { type: "boolean", default: false, describe: "Rebuild incremental models from scratch" } }),
+      threads: { type: "number", describe: "Nodes to run at once (default: the target's threads)" },
+      format: formatOption(["table", "json"]),
+    },
+    examples: [[`$0 ${name} --select +marts_sales_by_country`, `${name} one mart and everything upstream`]],
+    handler: async (args, io) => runNodes(name, args, io),
+  };
+}
+
+async function runNodes(command: RunCommand, args: RunArgs & { projectDir: string; target?: string; vars?: string }, io: Io): Promise<number> {
+  const { loadProjectContext } = await import("../project-context.js");
+  const ctx = await loadProjectContext(args, io);
+  if (!ctx) return ExitCode.usage;
+  const { selectedIds } = await import("../selection.js");
+  const ids = await selectedIds(ctx, args, io);
+  if (!ids) return ExitCode.usage;
+
+  const [{ openEngine }, { runProject, writeCompiledArtifacts, writeRunResults }] = await Promise.all([
+    import("@sluice/engines"),
+    import("@sluice/runner"),
+  ]);
+  await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids));
+  const engine = await openEngine(ctx.target, ctx.project.dir);
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort(new Error("interrupted (Ctrl-C)"));
+  process.once("SIGINT", onSigint);
+  let results: RunResults;
+  try {
+    results = await runProject({
+      command,
+      compiled: ctx.compiled,
+      selected: ids,
+      engine,
+      dialect: ctx.dialect,
+      runId: ctx.runId,
+      fullRefresh: args.fullRefresh ?? false,
+      threads: args.threads ?? ctx.target.threads,
+      signal: abort.signal,
+      onEvent: args.format === "json" ? undefined : progressPrinter(io),
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+    await engine.close();
+  }
+  const file = await writeRunResults(ctx.targetDir, results);
+  if (args.format === "json") io.out(JSON.stringify(results, null, 2));
+  else printRunSummary(io, results, file);
+  const failed = results.results.some((r) => r.status === "error" || r.status === "fail" || r.status === "skipped");
+  return failed ? ExitCode.failed : ExitCode.ok;
+}

@@ -1,0 +1,57 @@
+import type { NodeResult, RunEvent, RunResults } from "@sluice/runner";
+import type { Io } from "../command.js";
+import { renderTable } from "./table.js";
+
+const label: Record<NodeResult["status"], string> = {
+  success: "OK",
+  pass: "PASS",
+  warn: "WARN",
+  fail: "FAIL",
+  error: "ERROR",
+  skipped: "SKIP",
+};
+
+/** One line per finished node, dbt style: `  3 of 24 OK    table silver.events ... 50,123 rows [0.41s]`. */
+export function progressPrinter(io: Io): (event: RunEvent) => void {
+  return (event) => {
+    if (event.type !== "end") return;
+    const r = event.result;
+    const width = String(event.total).length;
+    const what = r.kind === "test" ? `test ${r.name}` : `${r.materialization} ${r.relation ?? r.name}`;
+    const seconds = `[${(r.elapsedMs / 1000).toFixed(2)}s]`;
+    io.err(`${String(event.index).padStart(width)} of ${event.total} ${label[r.status].padEnd(5)} ${what} ${dots(what)} ${r.message} ${seconds}`);
+  };
+}
+
+function dots(text: string): string {
+  return ".".repeat(Math.max(3, 56 - text.length));
+}
+
+/** Totals by kind and status, plus the failures in full. */
+export function printRunSummary(io: Io, results: RunResults, resultsFile: string): void {
+  const rs = results.results;
+  const built = rs.filter((r) => r.kind !== "test" && r.status === "success");
+  const rows = built.reduce((sum, r) => sum + (r.rows ?? 0), 0);
+  const tests = rs.filter((r) => r.kind === "test");
+  const count = (s: NodeResult["status"]): number => rs.filter((r) => r.status === s).length;
+  const problems = rs.filter((r) => r.status === "error" || r.status === "fail" || r.status === "warn");
+
+  io.out("");
+  io.out(
+    renderTable(
+      ["node", "status", "rows", "failures", "seconds"],
+      rs
+        .filter((r) => r.kind !== "test" || r.status !== "pass")
+        .map((r) => [r.kind === "test" ? `test ${r.name}` : (r.relation ?? r.name), label[r.status], r.rows ?? null, r.failures ?? null, r.elapsedMs / 1000]),
+    ),
+  );
+  for (const p of problems) io.out(`\n${label[p.status]} ${p.id}: ${p.message}`);
+  io.out("");
+  io.out(
+    `Done in ${(results.elapsedMs / 1000).toFixed(1)}s. ` +
+      `${built.filter((r) => r.kind === "model").length} models and ${built.filter((r) => r.kind === "seed").length} seeds built (${rows.toLocaleString("en-US")} rows), ` +
+      `tests: ${tests.filter((t) => t.status === "pass").length} passed, ${count("warn")} warned, ${count("fail")} failed; ` +
+      `${count("error")} errors, ${count("skipped")} skipped.`,
+  );
+  io.out(`Results: ${resultsFile}`);
+}

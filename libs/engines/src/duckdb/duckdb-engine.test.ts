@@ -1,0 +1,182 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDuckdbDialect } from "@sluice/dialects";
+import type { Statement, TableWrite } from "@sluice/dialects";
+import { QueryError, type Engine } from "../engine.js";
+import { openDuckdbEngine } from "./open-duckdb-engine.js";
+
+const dialect = createDuckdbDialect();
+let lake: string;
+let engine: Engine;
+
+const run = async (statements: Statement[]) => {
+  for (const s of statements) await engine.execute(s.sql, { label: "test" });
+};
+
+beforeAll(async () => {
+  lake = await mkdtemp(join(tmpdir(), "sluice-duckdb-"));
+  engine = await openDuckdbEngine({ lakeDir: lake });
+});
+afterAll(async () => {
+  await engine.close();
+  await rm(lake, { recursive: true, force: true });
+});
+
+const events = { schema: "silver", name: "events" };
+let writes = 0;
+const write = (version: string, selectSql: string, partitionedBy = ["event_date"]): TableWrite => ({
+  relation: events,
+  selectSql,
+  partitionedBy,
+  location: join(lake, "silver", "events", version),
+  writeId: `w${++writes}`,
+});
+const firstRows = `select * from (values (1, 'a''b', date '2026-11-27'), (2, null, date '2026-11-28'), (3, 'c', null))
+  as t(id, note, event_date)`;
+
+describe("DuckDB lake tables", () => {
+  it("creates a partitioned table, appends to it and reads rows back with their types", async () => {
+    await run(dialect.createTableAs(write("v_1", firstRows)));
+    await run(dialect.insertInto(write("v_1", "select 4 as id, 'd' as note, date '2026-11-27' as event_date")));
+    const { rows, columns } = await engine.execute("select * from silver.events order by id");
+    expect(rows).toEqual([
+      { id: 1, note: "a'b", event_date: "2026-11-27" },
+      { id: 2, note: null, event_date: "2026-11-28" },
+      { id: 3, note: "c", event_date: null },
+      { id: 4, note: "d", event_date: "2026-11-27" },
+    ]);
+    expect(columns).toEqual([
+      { name: "id", type: "integer" },
+      { name: "note", type: "varchar" },
+      { name: "event_date", type: "date" },
+    ]);
+    const folders = (await readdir(join(lake, "silver", "events", "v_1"))).sort();
+    expect(folders).toEqual([
+      "event_date=2026-11-27",
+      "event_date=2026-11-28",
+      "event_date=__HIVE_DEFAULT_PARTITION__",
+      "part-w1-schema.parquet",
+    ]);
+    expect((await readdir(join(lake, "silver", "events", "v_1", "event_date=2026-11-27"))).sort()).toEqual([
+      "part-w1-0.parquet",
+      "part-w2-0.parquet",
+    ]);
+  });
+
+  it("reports rows written by COPY", async () => {
+    const [copy] = dialect.insertInto(write("v_1", "select 5 as id, 'e' as note, date '2026-11-29' as event_date"));
+    const result = await engine.execute(copy!.sql);
+    expect(result.stats.rowsAffected).toBe(1);
+    expect(result.stats.elapsedMs).toBeGreaterThan(0);
+  });
+
+  it("describes a table (location, columns) and a view, and a missing relation", async () => {
+    const info = await engine.describeRelation(events);
+    expect(info).toEqual({
+      exists: true,
+      kind: "table",
+      location: join(lake, "silver", "events", "v_1"),
+      columns: [
+        { name: "id", type: "integer" },
+        { name: "note", type: "varchar" },
+        { name: "event_date", type: "date" },
+      ],
+    });
+    await run(dialect.createSchema("marts"));
+    await run(dialect.createView({ schema: "marts", name: "ids" }, "select id from silver.events;"));
+    expect(await engine.describeRelation({ schema: "marts", name: "ids" })).toMatchObject({ exists: true, kind: "view" });
+    expect(await engine.describeRelation({ schema: "marts", name: "nope" })).toEqual({ exists: false });
+  });
+
+  it("publishes a new version, removes the stale one, and drops the table", async () => {
+    await mkdir(join(lake, "silver", "events", "v_crashed"), { recursive: true });
+    await run(dialect.createTableAs(write("v_2", "select 9 as id, 'z' as note, date '2026-12-01' as event_date")));
+    await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_2"));
+    expect(await readdir(join(lake, "silver", "events"))).toEqual(["v_2"]);
+    expect((await engine.execute("select id from silver.events")).rows).toEqual([{ id: 9 }]);
+    await run(dialect.dropTable(events));
+    expect(await engine.describeRelation(events)).toEqual({ exists: false });
+  });
+
+  it("creates a readable zero-row table, partitioned or not", async () => {
+    const empty = "select 1 as id, 'x' as note, date '2026-11-27' as event_date where false";
+    await run(dialect.createTableAs(write("v_3", empty)));
+    expect((await engine.execute("select count(*) as n from silver.events")).rows).toEqual([{ n: 0 }]);
+    expect((await engine.describeRelation(events)).columns?.map((c) => c.type)).toEqual(["integer", "varchar", "date"]);
+    await run(dialect.createTableAs(write("v_4", empty, [])));
+    expect((await engine.execute("select count(*) as n from silver.events")).rows).toEqual([{ n: 0 }]);
+    await run(dialect.insertInto(write("v_4", "select 7 as id, 'q' as note, date '2026-11-27' as event_date", [])));
+    expect((await engine.execute("select id, note from silver.events")).rows).toEqual([{ id: 7, note: "q" }]);
+  });
+
+  it("runs an assertion and a limit", async () => {
+    const { rows } = await engine.execute(dialect.assertion("select * from range(5) t(i) where i > 1 -- trailing comment").sql);
+    expect(rows).toEqual([{ failures: 3 }]);
+    expect((await engine.execute(dialect.limit("select * from range(10) t(i) order by i", 2))).rows).toEqual([
+      { i: 0 },
+      { i: 1 },
+    ]);
+  });
+
+  it("fails with a QueryError naming the label, the SQL and the engine message", async () => {
+    const error = await engine.execute("select * from nowhere.missing", { label: "model.shop.broken" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryError);
+    const queryError = error as QueryError;
+    expect(queryError.message).toMatch(/^model\.shop\.broken: .*missing/s);
+    expect(queryError.details).toMatchObject({ label: "model.shop.broken", sql: "select * from nowhere.missing" });
+    expect(queryError.details.engineMessage).toMatch(/Catalog Error/);
+    expect(queryError.cause).toBeInstanceOf(Error);
+  });
+
+  it("interrupts a running query when its signal aborts", async () => {
+    const controller = new AbortController();
+    const pending = engine.execute("select count(*) from range(10000000000) a", { signal: controller.signal, label: "slow" });
+    setTimeout(() => controller.abort(), 100);
+    await expect(pending).rejects.toThrow(/slow: query aborted/);
+    expect((await engine.execute("select 1 as ok")).rows).toEqual([{ ok: 1 }]);
+  });
+
+  it("returns plain JS values", async () => {
+    const { rows } = await engine.execute(
+      "select 9007199254740993::bigint as big, 42::bigint as small, 1.25::decimal(5,2) as dec, " +
+        "timestamp '2026-11-27 10:00:00.123' as ts, timestamptz '2026-11-27 10:00:00+00' as tstz, [1, 2] as list",
+    );
+    expect(rows).toEqual([
+      { big: 9007199254740993n, small: 42, dec: 1.25, ts: "2026-11-27T10:00:00.123", tstz: "2026-11-27T10:00:00Z", list: [1, 2] },
+    ]);
+  });
+});
+
+describe("raw source", () => {
+  const hostile = [
+    '{"event_id":"e1","note":"tab\\there"}',
+    'not json, "quoted", with\ttab',
+    "back\\slash \\\" q",
+    "",
+    "emoji 🦆 ünï \u0001\u0007 ctrl",
+    "   lead and trail   ",
+    "NULL",
+    '"""',
+    "x,y;z|w",
+  ];
+  it("exposes each non-empty line of plain and gzipped Firehose files untouched, with dt from the folder", async () => {
+    const raw = join(lake, "raw", "events");
+    await mkdir(join(raw, "2026/11/27/10"), { recursive: true });
+    await mkdir(join(raw, "2026/11/27/11"), { recursive: true });
+    await writeFile(join(raw, "2026/11/27/10/events-1-2026-11-27-10-00-00-aaa.gz"), gzipSync(hostile.join("\n") + "\n"));
+    await writeFile(join(raw, "2026/11/27/11/events-1-2026-11-27-11-00-00-bbb"), hostile.join("\r\n"));
+    await run(dialect.rawSource({ relation: { schema: "raw", name: "events" }, location: raw, projectionStart: "2026/01/01/00" }));
+    const { rows, columns } = await engine.execute("select line, dt from raw.events order by dt, line");
+    expect(columns).toEqual([
+      { name: "line", type: "varchar" },
+      { name: "dt", type: "varchar" },
+    ]);
+    const expected = hostile.filter((l) => l !== "").sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1));
+    const got = (dt: string) => rows.filter((r) => r.dt === dt).map((r) => r.line);
+    expect(got("2026/11/27/10")).toEqual(expected);
+    expect(got("2026/11/27/11")).toEqual(expected);
+  });
+});

@@ -1,0 +1,144 @@
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { DUCKDB_TABLE_COMMENT_PREFIX, duckdbLiteral, trinoCompatStatements } from "@sluice/dialects";
+import type { Relation } from "@sluice/dialects";
+import { QueryError, type Engine, type ExecuteOptions, type QueryResult, type RelationInfo } from "../engine.js";
+import { plainValueConverter } from "./duckdb-values.js";
+import { DUCKDB_CATALOG_FILE } from "./open-duckdb-engine.js";
+
+export interface DuckdbEngineOptions {
+  /** Absolute lake directory; the catalog is `<lakeDir>/catalog.duckdb`. */
+  lakeDir: string;
+  /** Open the catalog read-only (several readers may share it). */
+  readOnly?: boolean;
+}
+
+
+// The target of a COPY as the DuckDB dialect writes it: `COPY (...) TO '<path>' (FORMAT ...`.
+const COPY_TARGET = /\)\s*TO\s*'((?:[^']|'')*)'\s*\(\s*FORMAT\b/gi;
+
+/**
+ * The local lake engine: one DuckDB connection over `<lakeDir>/catalog.duckdb`, with the
+ * Trino-compat layer installed. Tables are views over Parquet folders inside the lake.
+ *
+ * @example
+ * const engine = await openDuckdbEngine({ lakeDir: "/abs/models/.lake" });
+ * const { rows } = await engine.execute("select 7 / 2 as x"); // [{ x: 3 }]
+ * await engine.close();
+ */
+export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<Engine> {
+  const lakeDir = resolve(options.lakeDir);
+  if (!options.readOnly) await mkdir(lakeDir, { recursive: true });
+  const instance = await DuckDBInstance.create(join(lakeDir, DUCKDB_CATALOG_FILE), {
+    access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE",
+  });
+  const connection = await instance.connect();
+  try {
+    // One round trip for the whole layer keeps open() fast.
+    await connection.run(trinoCompatStatements().map((s) => `${s.sql};`).join("\n"));
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+  return new DuckdbEngine(lakeDir, instance, connection);
+}
+
+class DuckdbEngine implements Engine {
+  readonly name = "duckdb" as const;
+  private closed = false;
+
+  constructor(
+    private readonly lakeDir: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
+    const { signal, label } = options;
+    const started = performance.now();
+    const fail = (engineMessage: string, cause?: unknown): QueryError =>
+      new QueryError(`${label ? `${label}: ` : ""}${engineMessage}`, { sql, label, engineMessage }, { cause });
+    if (signal?.aborted) throw fail("query aborted before it started", signal.reason);
+    await this.prepareCopyTarget(sql);
+    const onAbort = () => this.connection.interrupt();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString().toLowerCase() }));
+      const rows = reader.convertRowObjects(plainValueConverter) as Record<string, unknown>[];
+      const stats: QueryResult["stats"] = { elapsedMs: performance.now() - started };
+      if (columns.length === 1 && columns[0]!.name === "Count" && rows.length === 1 && /^\s*(copy|insert)\b/i.test(sql)) {
+        stats.rowsAffected = Number(rows[0]!.Count);
+      }
+      return { columns, rows, stats };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw fail(signal?.aborted ? `query aborted: ${message}` : message, error);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async describeRelation(relation: Relation): Promise<RelationInfo> {
+    const where = `schema_name = ${duckdbLiteral(relation.schema)} AND view_name = ${duckdbLiteral(relation.name)}`;
+    const views = await this.connection.runAndReadAll(
+      `SELECT comment FROM duckdb_views() WHERE database_name = current_database() AND ${where}`,
+    );
+    let kind: RelationInfo["kind"];
+    let location: string | undefined;
+    const viewRows = views.getRowObjectsJS();
+    if (viewRows.length > 0) {
+      const comment = viewRows[0]!.comment;
+      if (typeof comment === "string" && comment.startsWith(DUCKDB_TABLE_COMMENT_PREFIX)) {
+        kind = "table";
+        location = comment.slice(DUCKDB_TABLE_COMMENT_PREFIX.length);
+      } else kind = "view";
+    } else {
+      const tables = await this.connection.runAndReadAll(
+        `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND ${where.replace("view_name", "table_name")}`,
+      );
+      if (tables.currentRowCount === 0) return { exists: false };
+      kind = "table";
+    }
+    const columns = await this.connection.runAndReadAll(
+      `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND ` +
+        `${where.replace("view_name", "table_name")} ORDER BY column_index`,
+    );
+    return {
+      exists: true,
+      kind,
+      ...(location === undefined ? {} : { location }),
+      columns: columns.getRowObjectsJS().map((c) => ({ name: String(c.column_name), type: String(c.data_type).toLowerCase() })),
+    };
+  }
+
+  async removeStaleLocations(relation: Relation, keepLocation: string): Promise<void> {
+    const tableDir = join(this.lakeDir, relation.schema, relation.name);
+    const keep = resolve(keepLocation);
+    if (dirname(keep) !== tableDir) {
+      throw new Error(`refusing to clean ${tableDir}: the kept location ${keep} is not one of its versions`);
+    }
+    const entries = await readdir(tableDir, { withFileTypes: true }).catch(() => []);
+    await Promise.all(
+      entries
+        .filter((entry) => join(tableDir, entry.name) !== keep)
+        .map((entry) => rm(join(tableDir, entry.name), { recursive: true, force: true })),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** DuckDB does not create missing parent folders for a COPY target. */
+  private async prepareCopyTarget(sql: string): Promise<void> {
+    if (!/^\s*copy\b/i.test(sql)) return;
+    const target = [...sql.matchAll(COPY_TARGET)].at(-1)?.[1];
+    if (target !== undefined) await mkdir(dirname(target.replaceAll("''", "'")), { recursive: true });
+  }
+}

@@ -1,0 +1,74 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { RunResults } from "./types.js";
+
+/**
+ * Write `target/manifest.json`, `target/compiled/<node path>` (the rendered SELECT) and
+ * `target/run/<node path>` (every statement, `;`-separated) for the chosen nodes.
+ * Returns the run/ path of each node, for error messages.
+ */
+export async function writeCompiledArtifacts(
+  targetDir: string,
+  compiled: CompiledProject,
+  chosen?: ReadonlySet<string>,
+): Promise<Map<string, string>> {
+  await rm(path.join(targetDir, "compiled"), { recursive: true, force: true });
+  await rm(path.join(targetDir, "run"), { recursive: true, force: true });
+  const runPaths = new Map<string, string>();
+  const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
+  await Promise.all(
+    nodes.map(async (node) => {
+      const file = artifactName(node);
+      const compiledPath = path.join(targetDir, "compiled", file);
+      const runPath = path.join(targetDir, "run", file);
+      await mkdir(path.dirname(compiledPath), { recursive: true });
+      await mkdir(path.dirname(runPath), { recursive: true });
+      await writeFile(compiledPath, `${node.sql.trim()}\n`);
+      const statements = node.incrementalStatements
+        ? [...node.statements, { kind: "comment", sql: "-- when the table exists (incremental run):" }, ...node.incrementalStatements]
+        : node.statements;
+      await writeFile(runPath, statements.map((s) => (s.kind === "comment" ? s.sql : `${s.sql.trim()};`)).join("\n\n") + "\n");
+      runPaths.set(node.id, runPath);
+    }),
+  );
+  await writeFile(path.join(targetDir, "manifest.json"), JSON.stringify(manifestOf(compiled), null, 2) + "\n");
+  return runPaths;
+}
+
+/** File name of a node's artifacts: its source path, or kind/name for nodes from YAML. */
+function artifactName(node: CompiledNode): string {
+  if (node.kind === "model" && node.path.endsWith(".sql")) return node.path;
+  return path.join(node.kind === "test" ? "tests" : `${node.kind}s`, `${node.name}.sql`);
+}
+
+function manifestOf(compiled: CompiledProject): unknown {
+  return {
+    metadata: { project: compiled.projectName, target: compiled.targetName, dialect: compiled.dialect, generator: "sluice" },
+    nodes: Object.fromEntries(
+      compiled.nodes.map((n) => [
+        n.id,
+        {
+          kind: n.kind,
+          name: n.name,
+          path: n.path,
+          schema: n.schema,
+          relation: n.relation,
+          materialization: n.materialization,
+          tags: n.tags,
+          description: n.description,
+          columns: n.columns,
+          depends_on: n.dependsOn,
+          attached_to: n.attachedTo,
+        },
+      ]),
+    ),
+  };
+}
+
+export async function writeRunResults(targetDir: string, results: RunResults): Promise<string> {
+  await mkdir(targetDir, { recursive: true });
+  const file = path.join(targetDir, "run_results.json");
+  await writeFile(file, JSON.stringify(results, null, 2) + "\n");
+  return file;
+}

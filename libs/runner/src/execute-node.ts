@@ -1,0 +1,104 @@
+import type { CompiledNode } from "@sluice/compiler";
+import { planStatements } from "@sluice/compiler";
+import type { Dialect } from "@sluice/dialects";
+import type { Engine, QueryResult } from "@sluice/engines";
+import { QueryError } from "@sluice/engines";
+import type { NodeResult } from "./types.js";
+
+export interface NodeContext {
+  engine: Engine;
+  dialect: Dialect;
+  fullRefresh: boolean;
+  writeId: string;
+  signal?: AbortSignal;
+}
+
+/** Build or check one node. Engine failures become an `error` result; bugs still throw. */
+export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise<NodeResult> {
+  const started = performance.now();
+  const result: NodeResult = {
+    id: node.id,
+    kind: node.kind,
+    name: node.name,
+    relation: node.kind === "test" ? undefined : `${node.relation.schema}.${node.relation.name}`,
+    materialization: node.materialization,
+    status: "success",
+    message: "",
+    elapsedMs: 0,
+    queryIds: [],
+  };
+  const record = (r: QueryResult): QueryResult => {
+    if (r.stats.queryId) result.queryIds.push(r.stats.queryId);
+    if (r.stats.bytesScanned !== undefined) result.bytesScanned = (result.bytesScanned ?? 0) + r.stats.bytesScanned;
+    return r;
+  };
+  try {
+    if (node.kind === "test") await checkTest(node, ctx, result, record);
+    else await buildRelation(node, ctx, result, record);
+  } catch (err) {
+    if (!(err instanceof QueryError)) throw err;
+    result.status = "error";
+    result.message = err.details.engineMessage;
+  }
+  result.elapsedMs = Math.round(performance.now() - started);
+  return result;
+}
+
+async function buildRelation(
+  node: CompiledNode,
+  ctx: NodeContext,
+  result: NodeResult,
+  record: (r: QueryResult) => QueryResult,
+): Promise<void> {
+  if (node.materialization === "ephemeral") {
+    result.message = "ephemeral (inlined)";
+    return;
+  }
+  const writesTable = node.materialization === "table" || node.materialization === "seed" || node.materialization === "incremental";
+  const existing = node.materialization === "incremental" && !ctx.fullRefresh ? await ctx.engine.describeRelation(node.relation) : { exists: false };
+  const appending = existing.exists && existing.kind === "table";
+  const statements = planStatements(node, ctx.dialect, {
+    exists: appending,
+    location: existing.location,
+    fullRefresh: ctx.fullRefresh,
+    writeId: ctx.writeId,
+  });
+  for (const statement of statements) {
+    const r = record(await ctx.engine.execute(statement.sql, { label: node.id, signal: ctx.signal }));
+    if (r.stats.rowsAffected !== undefined && (statement.kind === "copy" || statement.kind === "create_table_as" || statement.kind === "insert")) {
+      result.rows = (result.rows ?? 0) + r.stats.rowsAffected;
+    }
+  }
+  if (writesTable && !appending && node.location && ctx.dialect.capabilities.publishesTablesAsViews) {
+    await ctx.engine.removeStaleLocations(node.relation, node.location);
+  }
+  result.message = describeBuild(node, appending, result.rows);
+}
+
+function describeBuild(node: CompiledNode, appended: boolean, rows: number | undefined): string {
+  const count = rows === undefined ? "" : ` ${rows.toLocaleString("en-US")} rows`;
+  if (node.materialization === "view") return "created view";
+  if (node.materialization === "source") return "registered source";
+  if (appended) return `appended${count}`;
+  return `created table${count}`;
+}
+
+async function checkTest(
+  node: CompiledNode,
+  ctx: NodeContext,
+  result: NodeResult,
+  record: (r: QueryResult) => QueryResult,
+): Promise<void> {
+  const [assertion] = planStatements(node, ctx.dialect, { exists: false, fullRefresh: false, writeId: ctx.writeId });
+  if (!assertion) throw new Error(`test ${node.id} compiled to no statement`);
+  const r = record(await ctx.engine.execute(assertion.sql, { label: node.id, signal: ctx.signal }));
+  const failures = Number(r.rows[0]?.["failures"] ?? 0);
+  result.failures = failures;
+  if (failures === 0) {
+    result.status = "pass";
+    result.message = "pass";
+  } else {
+    result.status = node.severity === "warn" ? "warn" : "fail";
+    result.message = `${failures.toLocaleString("en-US")} failing row${failures === 1 ? "" : "s"}`;
+  }
+}

@@ -1,0 +1,116 @@
+import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { Dialect } from "@sluice/dialects";
+import type { Engine } from "@sluice/engines";
+import { executeNode } from "./execute-node.js";
+import { runDag } from "./scheduler.js";
+import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
+import { kindsFor } from "./types.js";
+
+export interface RunOptions {
+  command: RunCommand;
+  compiled: CompiledProject;
+  /** Node ids chosen by --select/--exclude (all nodes when undefined). */
+  selected?: readonly string[];
+  engine: Engine;
+  dialect: Dialect;
+  runId: string;
+  fullRefresh?: boolean;
+  threads?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  now?: () => Date;
+}
+
+/**
+ * Run the selected nodes of a compiled project in DAG order. In `build`, a model's tests run
+ * right after it and its children wait for them: a failing (error-severity) test skips them.
+ */
+export async function runProject(options: RunOptions): Promise<RunResults> {
+  const startedAt = (options.now ?? (() => new Date()))();
+  const t0 = performance.now();
+  const kinds = kindsFor[options.command];
+  const chosen = new Set(options.selected ?? options.compiled.nodes.map((n) => n.id));
+  const nodes = options.compiled.nodes.filter((n) => chosen.has(n.id) && kinds.includes(n.kind) && n.materialization !== "ephemeral");
+  const tasks = nodes.map((n) => ({ id: n.id, deps: dependenciesOf(n, options.compiled.nodes, options.command), node: n }));
+  const results: NodeResult[] = [];
+  let index = 0;
+  const total = tasks.length;
+
+  await runDag(
+    tasks,
+    Math.max(1, options.threads ?? 1),
+    async ({ node }) => {
+      const i = ++index;
+      options.onEvent?.({ type: "start", index: i, total, id: node.id, description: describeStart(node) });
+      const result = await executeNode(node, {
+        engine: options.engine,
+        dialect: options.dialect,
+        fullRefresh: options.fullRefresh ?? false,
+        writeId: `${options.runId}_${i}`,
+        signal: options.signal,
+      });
+      results.push(result);
+      options.onEvent?.({ type: "end", index: i, total, result });
+      return result.status === "success" || result.status === "pass" || result.status === "warn";
+    },
+    ({ node }, because) => {
+      const i = ++index;
+      const result: NodeResult = {
+        id: node.id,
+        kind: node.kind,
+        name: node.name,
+        materialization: node.materialization,
+        status: "skipped",
+        message: `skipped: ${because} did not succeed`,
+        elapsedMs: 0,
+        queryIds: [],
+        skippedBecause: because,
+      };
+      results.push(result);
+      options.onEvent?.({ type: "end", index: i, total, result });
+    },
+  );
+
+  return {
+    command: options.command,
+    target: options.compiled.targetName,
+    runId: options.runId,
+    startedAt: startedAt.toISOString(),
+    elapsedMs: Math.round(performance.now() - t0),
+    results,
+  };
+}
+
+/**
+ * Upstream nodes a task waits for; in build, also the tests of its parents (unless such a test
+ * itself reads this node or its descendants, which would be a cycle).
+ */
+function dependenciesOf(node: CompiledNode, all: readonly CompiledNode[], command: RunCommand): string[] {
+  if (command !== "build" || node.kind === "test") return node.dependsOn;
+  const byId = new Map(all.map((n) => [n.id, n]));
+  const parentTests = all.filter(
+    (t) =>
+      t.kind === "test" &&
+      t.attachedTo !== undefined &&
+      node.dependsOn.includes(t.attachedTo) &&
+      !t.dependsOn.some((d) => d === node.id || isAncestor(node.id, d, byId)),
+  );
+  return [...node.dependsOn, ...parentTests.map((t) => t.id)];
+}
+
+/** Whether `ancestor` is upstream of `id`. */
+function isAncestor(ancestor: string, id: string, byId: ReadonlyMap<string, CompiledNode>, seen = new Set<string>()): boolean {
+  for (const dep of byId.get(id)?.dependsOn ?? []) {
+    if (dep === ancestor) return true;
+    if (!seen.has(dep)) {
+      seen.add(dep);
+      if (isAncestor(ancestor, dep, byId, seen)) return true;
+    }
+  }
+  return false;
+}
+
+function describeStart(node: CompiledNode): string {
+  if (node.kind === "test") return `test ${node.name}`;
+  return `${node.materialization} ${node.relation.schema}.${node.relation.name}`;
+}

@@ -1,0 +1,72 @@
+{{ config(materialized='view') }}
+{#- One row per raw line: parsed, typed, and either valid (reject_reason is null) or not. -#}
+with parsed as (
+    select
+        dt,
+        line,
+        try(json_parse(line)) as j
+    from {{ source('raw', 'events') }}
+    where trim(line) <> ''
+),
+
+typed as (
+    select
+        dt,
+        line,
+        j,
+        {{ json_text('event_id') }} as event_id,
+        {{ json_text('event_type') }} as event_type,
+        {{ json_text('session_id') }} as session_id,
+        {{ json_text('event_timestamp') }} as event_timestamp_raw,
+        try(cast(from_iso8601_timestamp({{ json_text('event_timestamp') }}) as timestamp)) as event_timestamp,
+        {{ json_text('customer.customer_id') }} as customer_id_raw,
+        {{ json_bigint('customer.customer_id') }} as customer_id,
+        {{ json_text('customer.country') }} as country,
+        {{ json_text('session.channel') }} as channel,
+        {{ json_text('session.device') }} as device,
+        {{ json_bigint('product.product_id') }} as product_id,
+        {{ json_text('product.product_name') }} as product_name,
+        {{ json_text('product.category') }} as category,
+        {{ json_double('product.price') }} as price,
+        {{ json_bigint('quantity') }} as quantity,
+        {{ json_text('order.order_id') }} as order_id,
+        {{ json_double('order.order_total') }} as order_total,
+        try(cast(json_array_length(json_extract(j, '$.order.items')) as bigint)) as order_item_count,
+        {{ json_text('payment.method') }} as payment_method
+    from parsed
+)
+
+select
+    dt,
+    line,
+    event_id,
+    event_type,
+    session_id,
+    event_timestamp,
+    customer_id,
+    country,
+    channel,
+    device,
+    product_id,
+    product_name,
+    category,
+    price,
+    quantity,
+    order_id,
+    order_total,
+    order_item_count,
+    payment_method,
+    case
+        when j is null then 'malformed_json'
+        when event_id is null then 'missing_event_id'
+        when event_type is null then 'missing_event_type'
+        when event_type not in ('product_view', 'add_to_cart', 'checkout_started', 'order_paid') then 'unknown_event_type'
+        when session_id is null then 'missing_session_id'
+        when event_timestamp is null then 'invalid_event_timestamp'
+        when customer_id is null then 'invalid_customer_id'
+        when country is null then 'missing_country'
+        when event_type in ('product_view', 'add_to_cart') and (product_id is null or price is null) then 'invalid_product'
+        when event_type = 'add_to_cart' and (quantity is null or quantity < 1) then 'invalid_quantity'
+        when event_type in ('checkout_started', 'order_paid') and (order_id is null or order_total is null or order_item_count is null or order_item_count < 1) then 'invalid_order'
+    end as reject_reason
+from typed

@@ -1,0 +1,12 @@
+{#- Singular test: a paid order's total equals the sum of its items (to the cent). Returns the
+    orders that disagree. -#}
+select
+    e.order_id,
+    e.order_total,
+    sum(i.order_item_qty * i.unit_price) as items_total
+from {{ ref('events') }} as e
+join {{ ref('order_items') }} as i
+    on i.event_id = e.event_id
+where e.event_type = 'order_paid'
+group by e.order_id, e.order_total
+having abs(e.order_total - sum(i.order_item_qty * i.unit_price)) > 0.005

@@ -1,0 +1,41 @@
+// Shared helpers for the benchmark scripts: time a command several times, report the median.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const sluiceBin = path.join(repoRoot, "apps/cli/bin/sluice.js");
+
+/** Run a command, fail loudly on a non-zero exit, return wall milliseconds. */
+export function timeCommand(cmd, args, options = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: "utf8", cwd: repoRoot, ...options });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return { ms, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median wall time of `runs` runs. */
+export function medianOf(runs, fn) {
+  return median(Array.from({ length: runs }, fn));
+}
+
+/** A temp copy of models/ without lake and target; remove it with `cleanup()`. */
+export function tempProject() {
+  const root = mkdtempSync(path.join(os.tmpdir(), "sluice-bench-"));
+  const dir = path.join(root, "models");
+  cpSync(path.join(repoRoot, "models"), dir, { recursive: true, filter: (src) => !/[\\/](\.lake|target)([\\/]|$)/.test(src.slice(repoRoot.length)) });
+  return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function report(name, figures) {
+  console.log(`\n## ${name}`);
+  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(40)} ${typeof v === "number" ? v.toFixed(v < 10 ? 3 : 0) : v}`);
+}

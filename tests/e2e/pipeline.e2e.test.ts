@@ -1,0 +1,61 @@
+import { readFile, readdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, runSluice } from "../support/cli.js";
+
+/** The main job on the embedded DuckDB lake: generate -> build -> query the marts. */
+describe("pipeline on the local DuckDB lake", () => {
+  let dir = "";
+  let cleanup = async (): Promise<void> => {};
+  const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await copyModelsProject());
+    const gen = await sluice("generate", "--events", "3000", "--start", "2026-11-27T00:00:00Z", "--hours", "6", "--seed", "7", "--sink", "local");
+    expect(gen.stderr + gen.stdout).not.toMatch(/error/i);
+    expect(gen.code).toBe(0);
+  });
+  afterAll(() => cleanup());
+
+  it("writes raw files in Firehose's layout and naming", async () => {
+    const hours = await readdir(path.join(dir, ".lake/raw/events/2026/11/27"));
+    expect(hours.length).toBeGreaterThanOrEqual(6);
+    const files = await readdir(path.join(dir, ".lake/raw/events/2026/11/27", hours[0]!));
+    for (const f of files) expect(f).toMatch(/^[\w-]+-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}(\.gz)?$/);
+  });
+
+  it("builds seeds, models and tests, then the marts answer queries", async () => {
+    const build = await sluice("build");
+    expect(build.stderr).not.toMatch(/ ERROR /);
+    expect(build.code, build.stdout + build.stderr).toBe(0);
+    expect(build.stdout).toMatch(/Done in [\d.]+s\. \d+ models and 1 seeds built/);
+
+    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as { results: { id: string; status: string; rows?: number }[] };
+    const byId = new Map(results.results.map((r) => [r.id, r]));
+    expect(byId.get("model.events")?.status).toBe("success");
+    expect(byId.get("model.events")?.rows).toBeGreaterThan(2500);
+    expect(results.results.filter((r) => r.status === "fail" || r.status === "error")).toEqual([]);
+
+    const funnel = await sluice("query", "select stage, sessions from marts.funnel order by stage_order", "--format", "json");
+    expect(funnel.code).toBe(0);
+    const stages = JSON.parse(funnel.stdout) as { stage: string; sessions: number }[];
+    expect(stages.map((s) => s.stage)).toEqual(["product_view", "add_to_cart", "checkout_started", "order_paid"]);
+    for (let i = 1; i < stages.length; i++) expect(stages[i]!.sessions).toBeLessThanOrEqual(stages[i - 1]!.sessions);
+
+    const countries = await sluice("query", "select count(*) as n, count(country_iso2) as with_iso from marts.sales_by_country", "--format", "json");
+    const [c] = JSON.parse(countries.stdout) as { n: number; with_iso: number }[];
+    expect(c!.n).toBeGreaterThan(5);
+    expect(c!.with_iso).toBe(c!.n);
+
+    const csv = await sluice("query", "select channel, sessions from marts.channel_performance order by channel", "--format", "csv");
+    expect(csv.stdout.split("\n")[0]).toBe("channel,sessions");
+  });
+
+  it("a second build with no new raw data appends nothing to the incremental silver table", async () => {
+    const before = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+    const again = await sluice("build", "--select", "events");
+    expect(again.code).toBe(0);
+    const after = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+    expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
+  });
+});

@@ -1,0 +1,43 @@
+import { spawn } from "node:child_process";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const modelsDir = path.join(repoRoot, "models");
+const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Spawn the built CLI (`apps/cli/dist`), as a user would run it. */
+export function runSluice(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** A temp copy of the models project (without its lake and target dirs). Returns its path. */
+export async function copyModelsProject(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), "sluice-e2e-"));
+  const dir = path.join(root, "models");
+  await cp(modelsDir, dir, {
+    recursive: true,
+    filter: (src) => !/[\\/](\.lake|target)([\\/]|$)/.test(path.relative(modelsDir, src)) && !/^(\.lake|target)$/.test(path.relative(modelsDir, src)),
+  });
+  return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
