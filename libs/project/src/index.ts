@@ -1,2 +1,15 @@
 export * from "./diagnostics.js";
 export type * from "./types.js";
+export { loadProject } from "./load-project.js";
+export { parseVarsOption } from "./vars-option.js";
+export { CONFIG_FILE, defaultProjectConfig, parseProjectConfig } from "./project-config.js";
+export type { ParsedProjectConfig } from "./project-config.js";
+export { parseProperties } from "./properties.js";
+export type { ParsedProperties } from "./properties.js";
+export { parseFolderConfig } from "./folder-config.js";
+export { parseGenericTests } from "./generic-tests.js";
+export { parseSeed } from "./seeds.js";
+export { modelConfigSchema } from "./model-config-schema.js";
+export { closest, didYouMean, editDistance } from "./suggest.js";
+export { formatPath, parseYaml } from "./yaml-source.js";
+export type { YamlPath, YamlSource } from "./yaml-source.js";

@@ -85,6 +85,8 @@ export interface ModelFile extends ProjectFile {
   folders: string[];
 }
 
+// A named type of its own so macro-specific fields can be added without touching callers.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface MacroFile extends ProjectFile {}
 
 export interface SeedFile extends ProjectFile {

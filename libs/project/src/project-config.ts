@@ -1,0 +1,86 @@
+import { error } from "./diagnostics.js";
+import type { Diagnostic } from "./diagnostics.js";
+import { parseFolderConfig } from "./folder-config.js";
+import { projectConfigSchema, targetSchema } from "./project-config-schema.js";
+import { closest } from "./suggest.js";
+import type { ProjectConfig, TargetConfig } from "./types.js";
+import { parseYaml } from "./yaml-source.js";
+import { issuesToDiagnostics, salvage } from "./zod-issues.js";
+
+/** The project file's name, in the project directory. */
+export const CONFIG_FILE = "sluice.yml";
+
+/** Defaults for every key; what a project gets when sluice.yml is missing or unusable. */
+export function defaultProjectConfig(): ProjectConfig {
+  return {
+    name: "",
+    "model-paths": ["models"],
+    "seed-paths": ["seeds"],
+    "macro-paths": ["macros"],
+    "test-paths": ["tests"],
+    "rule-paths": ["rules"],
+    vars: {},
+    models: { config: {}, children: {} },
+    targets: {},
+    "default-target": "",
+  };
+}
+
+export interface ParsedProjectConfig {
+  /** The valid parts of the file over the defaults (invalid keys fall back to their default). */
+  config: ProjectConfig;
+  diagnostics: Diagnostic[];
+  /** False when the file does not parse as a YAML mapping: nothing else can be trusted. */
+  usable: boolean;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Validate sluice.yml text. Every problem becomes a diagnostic naming `file`, the key path and
+ * the node's line:column; nothing throws.
+ *
+ * @example parseProjectConfig("name: shop\ntargets: {local: {engine: duckdb}}\ndefault-target: local\n")
+ */
+export function parseProjectConfig(text: string, file = CONFIG_FILE): ParsedProjectConfig {
+  const config = defaultProjectConfig();
+  const source = parseYaml(text, file);
+  if (source.syntaxErrors.length) return { config, diagnostics: source.syntaxErrors, usable: false };
+  const data = source.data;
+  if (!isMapping(data)) {
+    const got = data === undefined || data === null ? "the file is empty" : "it is not a mapping";
+    return {
+      config,
+      diagnostics: [error("CONFIG_INVALID", `${file} must be a mapping of settings; ${got}`, source.locate([]))],
+      usable: false,
+    };
+  }
+
+  const diagnostics: Diagnostic[] = [];
+  const parsed = projectConfigSchema.safeParse(data);
+  if (parsed.success) Object.assign(config, parsed.data);
+  else {
+    const ctx = { source, code: "CONFIG_INVALID" as const, schema: projectConfigSchema, data };
+    diagnostics.push(...issuesToDiagnostics(parsed.error.issues, ctx));
+    Object.assign(config, salvage<ProjectConfig>(projectConfigSchema, data));
+    config.targets = {};
+    for (const [name, raw] of Object.entries(isMapping(data.targets) ? data.targets : {})) {
+      const t = targetSchema.safeParse(raw);
+      if (t.success) config.targets[name] = t.data as TargetConfig;
+    }
+  }
+  config.models = parseFolderConfig(data.models, source, ["models"], diagnostics);
+
+  const wanted = data["default-target"];
+  if (typeof wanted === "string" && wanted !== "" && isMapping(data.targets) && !(wanted in data.targets)) {
+    const names = Object.keys(data.targets);
+    const near = closest(wanted, names);
+    const hint = names.length
+      ? `${near ? `did you mean '${near}'? ` : ""}defined targets: ${names.join(", ")}`
+      : "define a target under 'targets:'";
+    diagnostics.push(
+      error("CONFIG_INVALID", `default-target: '${wanted}' is not a defined target`, source.locate(["default-target"]), hint),
+    );
+  }
+  return { config, diagnostics, usable: true };
+}

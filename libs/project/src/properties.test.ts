@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import { at } from "../test/support.js";
+import { parseProperties } from "./properties.js";
+
+const file = "staging/schema.yml";
+
+const text = `version: 2
+models:
+  - name: stg_events
+    description: One row per raw line
+    config:
+      materialized: table
+      tags: [staging]
+    columns:
+      - name: event_id
+        data_type: varchar
+        tests:
+          - not_null
+          - unique:
+              config:
+                severity: warn
+      - name: event_type
+        data_tests:
+          - accepted_values:
+              values: [page_view, add_to_cart, order_placed]
+          - accepted_values:
+              arguments:
+                values: [a, b]
+                quote: false
+              config: {severity: ERROR, where: "dt > '2024'"}
+      - name: customer_id
+        tests:
+          - relationships:
+              to: ref('dim_customers')
+              field: customer_id
+sources:
+  - name: raw
+    schema: raw
+    tables:
+      - name: events
+        description: Firehose NDJSON
+        external:
+          location: raw/events
+          format: json_lines
+          partitioning: firehose_hourly
+        columns:
+          - name: line
+            tests: [not_null]
+  - name: ref_data
+    tables:
+      - name: countries
+`;
+
+describe("parseProperties", () => {
+  it("parses models, columns, generic tests and sources", () => {
+    const { models, sources, diagnostics } = parseProperties(text, file);
+    expect(diagnostics).toEqual([]);
+    expect(models).toHaveLength(1);
+    const m = models[0]!;
+    expect(m).toMatchObject({
+      name: "stg_events",
+      description: "One row per raw line",
+      config: { materialized: "table", tags: ["staging"] },
+      tests: [],
+      at: at(file, text, "name: stg_events"),
+    });
+    expect(m.columns.map((c) => [c.name, c.data_type, c.at])).toEqual([
+      ["event_id", "varchar", at(file, text, "name: event_id")],
+      ["event_type", undefined, at(file, text, "name: event_type")],
+      ["customer_id", undefined, at(file, text, "name: customer_id")],
+    ]);
+    expect(m.columns[0]!.tests).toEqual([
+      { name: "not_null", args: {}, severity: "error", at: at(file, text, "not_null") },
+      { name: "unique", args: {}, severity: "warn", at: at(file, text, "unique:") },
+    ]);
+    expect(m.columns[1]!.tests).toEqual([
+      {
+        name: "accepted_values",
+        args: { values: ["page_view", "add_to_cart", "order_placed"] },
+        severity: "error",
+        at: at(file, text, "accepted_values"),
+      },
+      {
+        name: "accepted_values",
+        args: { values: ["a", "b"], quote: false, config: { where: "dt > '2024'" } },
+        severity: "error",
+        at: at(file, text, "accepted_values", 1),
+      },
+    ]);
+    expect(m.columns[2]!.tests).toEqual([
+      {
+        name: "relationships",
+        args: { to: "ref('dim_customers')", field: "customer_id" },
+        severity: "error",
+        at: at(file, text, "relationships"),
+      },
+    ]);
+    expect(sources.map((s) => [s.sourceName, s.name, s.schema])).toEqual([
+      ["raw", "events", "raw"],
+      ["ref_data", "countries", "ref_data"],
+    ]);
+    expect(sources[0]).toMatchObject({
+      description: "Firehose NDJSON",
+      external: { location: "raw/events", format: "json_lines", partitioning: "firehose_hourly" },
+      at: at(file, text, "name: events"),
+    });
+    expect(sources[0]!.columns[0]!.tests).toEqual([
+      { name: "not_null", args: {}, severity: "error", at: at(file, text, "tests: [»not_null]") },
+    ]);
+  });
+
+  it("reports shape errors with key path and position, and keeps the valid entries", () => {
+    const bad = text
+      .replace("    description: One row per raw line", "    descripton: One row per raw line")
+      .replace("materialized: table", "materialized: tabel")
+      .replace("format: json_lines", "format: csv");
+    const { models, sources, diagnostics } = parseProperties(bad, file);
+    expect(diagnostics).toEqual([
+      {
+        code: "PROPERTIES_INVALID",
+        severity: "error",
+        message: "models[0].config.materialized: 'tabel' is not an allowed value",
+        at: at(file, bad, "tabel"),
+        hint: "did you mean 'table'? allowed values: view, table, incremental, ephemeral",
+      },
+      {
+        code: "PROPERTIES_INVALID",
+        severity: "error",
+        message: "models[0].descripton: unknown key 'descripton'",
+        at: at(file, bad, "descripton"),
+        hint: "did you mean 'description'?",
+      },
+      {
+        code: "PROPERTIES_INVALID",
+        severity: "error",
+        message: "sources[0].tables[0].external.format: must be 'json_lines', got 'csv'",
+        at: at(file, bad, "format: »csv"),
+      },
+    ]);
+    expect(models).toEqual([]);
+    expect(sources.map((s) => s.name)).toEqual(["countries"]);
+  });
+
+  it("reports wrongly declared tests as TEST_INVALID", () => {
+    const bad = `version: 2
+models:
+  - name: m
+    columns:
+      - name: a
+        tests:
+          - accepted_values:
+            values: [x]
+          - accepted_values: {vals: [x]}
+          - relationships: {to: "ref('x')"}
+          - not_null:
+              config: {severity: fatal}
+          - 42
+          - unique
+`;
+    const { models, diagnostics } = parseProperties(bad, file);
+    expect(diagnostics.map((d) => [d.code, d.message, d.at, d.hint])).toEqual([
+      [
+        "TEST_INVALID",
+        "models[0].columns[0].tests[0]: expected a test name or '{test_name: arguments}', got a mapping",
+        at(file, bad, "accepted_values:\n"),
+        "the arguments must be indented under the test name (one key per test)",
+      ],
+      [
+        "TEST_INVALID",
+        "models[0].columns[0].tests[1].accepted_values: accepted_values needs 'values: [...]' (a non-empty list)",
+        at(file, bad, "{vals"),
+        undefined,
+      ],
+      [
+        "TEST_INVALID",
+        `models[0].columns[0].tests[2].relationships: relationships needs 'to: ref("model")' and 'field: column' (both strings)`,
+        at(file, bad, `{to: "ref('x')"}`),
+        undefined,
+      ],
+      [
+        "TEST_INVALID",
+        "models[0].columns[0].tests[3].not_null.config.severity: severity must be 'warn' or 'error', got 'fatal'",
+        at(file, bad, "fatal"),
+        "allowed values: warn, error",
+      ],
+      ["TEST_INVALID", "models[0].columns[0].tests[4]: expected a test name or '{test_name: arguments}', got number 42", at(file, bad, "42"), undefined],
+    ]);
+    expect(models[0]!.columns[0]!.tests.map((t) => t.name)).toEqual(["unique"]);
+  });
+
+  it("gives YAML syntax errors with line and column", () => {
+    const bad = "version: 2\nmodels:\n  - name: m\n   bad: [\n";
+    const { diagnostics } = parseProperties(bad, file);
+    expect(diagnostics.length).toBeGreaterThan(0);
+    expect(diagnostics[0]).toMatchObject({ code: "YAML_SYNTAX", at: { file } });
+    expect(diagnostics[0]!.at!.line).toBeGreaterThanOrEqual(3);
+  });
+
+  it("accepts an empty file and rejects unknown top-level keys", () => {
+    expect(parseProperties("", file)).toEqual({ models: [], sources: [], diagnostics: [] });
+    const { diagnostics } = parseProperties("version: 2\nmodel:\n  - name: x\n", file);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ message: "model: unknown key 'model'", hint: "did you mean 'models'?", at: { file, line: 2, column: 1 } }),
+    ]);
+  });
+});

@@ -1,0 +1,140 @@
+import { z } from "zod";
+import type { Diagnostic } from "./diagnostics.js";
+import { stripUndefined } from "./folder-config.js";
+import { parseGenericTests } from "./generic-tests.js";
+import { modelConfigSchema } from "./model-config-schema.js";
+import type { ColumnProperties, ModelProperties, SourceTable } from "./types.js";
+import type { YamlPath } from "./yaml-source.js";
+import { parseYaml } from "./yaml-source.js";
+import { issuesToDiagnostics } from "./zod-issues.js";
+
+/** Empty YAML values (`description:`) count as absent. */
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+const list = <T extends z.ZodType>(item: T) => opt(z.array(item));
+const text = opt(z.string());
+const tests = list(z.unknown());
+
+const columnSchema = z.strictObject({
+  name: z.string().min(1),
+  description: text,
+  data_type: text,
+  tests,
+  data_tests: tests,
+  meta: opt(z.record(z.string(), z.unknown())),
+});
+
+const modelSchema = z.strictObject({
+  name: z.string().min(1),
+  description: text,
+  config: opt(modelConfigSchema),
+  columns: list(columnSchema),
+  tests,
+  data_tests: tests,
+  meta: opt(z.record(z.string(), z.unknown())),
+});
+
+const externalSchema = z.strictObject({
+  location: z.string().min(1),
+  format: z.literal("json_lines"),
+  partitioning: z.literal("firehose_hourly"),
+});
+
+const tableSchema = z.strictObject({
+  name: z.string().min(1),
+  description: text,
+  external: opt(externalSchema),
+  columns: list(columnSchema),
+  tests,
+  data_tests: tests,
+  meta: opt(z.record(z.string(), z.unknown())),
+});
+
+const sourceSchema = z.strictObject({
+  name: z.string().min(1),
+  schema: text,
+  description: text,
+  tables: z.array(z.unknown()),
+  meta: opt(z.record(z.string(), z.unknown())),
+});
+
+const fileSchema = z.strictObject({
+  version: opt(z.literal(2)),
+  models: list(z.unknown()),
+  sources: list(z.unknown()),
+});
+
+export interface ParsedProperties {
+  models: ModelProperties[];
+  sources: SourceTable[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parse one properties YAML file (dbt `version: 2`): model entries and source tables with their
+ * columns and generic tests. A bad entry is reported and skipped; the others are kept.
+ */
+export function parseProperties(content: string, file: string): ParsedProperties {
+  const out: ParsedProperties = { models: [], sources: [], diagnostics: [] };
+  const source = parseYaml(content, file);
+  if (source.syntaxErrors.length) return { ...out, diagnostics: source.syntaxErrors };
+  const data = source.data ?? {};
+  const validate = <S extends z.ZodType>(schema: S, value: unknown, base: YamlPath): z.output<S> | undefined => {
+    const r = schema.safeParse(value);
+    if (r.success) return r.data;
+    out.diagnostics.push(
+      ...issuesToDiagnostics(r.error.issues, { source, code: "PROPERTIES_INVALID", schema, data: value, base }),
+    );
+    return undefined;
+  };
+  const top = validate(fileSchema, data, []);
+  if (!top) return out;
+
+  const testsOf = (entry: { tests?: unknown[]; data_tests?: unknown[] }, path: YamlPath) => [
+    ...parseGenericTests(entry.tests ?? [], source, [...path, "tests"], out.diagnostics),
+    ...parseGenericTests(entry.data_tests ?? [], source, [...path, "data_tests"], out.diagnostics),
+  ];
+  const columnsOf = (columns: z.output<typeof columnSchema>[] | undefined, path: YamlPath): ColumnProperties[] =>
+    (columns ?? []).map((c, i) => ({
+      name: c.name,
+      ...(c.description !== undefined ? { description: c.description } : {}),
+      ...(c.data_type !== undefined ? { data_type: c.data_type } : {}),
+      tests: testsOf(c, [...path, "columns", i]),
+      at: source.locate([...path, "columns", i]),
+    }));
+
+  (top.models ?? []).forEach((raw, i) => {
+    const path = ["models", i];
+    const m = validate(modelSchema, raw, path);
+    if (!m) return;
+    out.models.push({
+      name: m.name,
+      ...(m.description !== undefined ? { description: m.description } : {}),
+      config: stripUndefined(m.config ?? {}),
+      columns: columnsOf(m.columns, path),
+      tests: testsOf(m, path),
+      at: source.locate(path),
+    });
+  });
+
+  (top.sources ?? []).forEach((raw, i) => {
+    const path = ["sources", i];
+    const s = validate(sourceSchema, raw, path);
+    if (!s) return;
+    s.tables.forEach((rawTable, j) => {
+      const tpath = [...path, "tables", j];
+      const t = validate(tableSchema, rawTable, tpath);
+      if (!t) return;
+      out.sources.push({
+        sourceName: s.name,
+        name: t.name,
+        ...(t.description !== undefined ? { description: t.description } : {}),
+        schema: s.schema ?? s.name,
+        ...(t.external ? { external: t.external } : {}),
+        columns: columnsOf(t.columns, tpath),
+        tests: testsOf(t, tpath),
+        at: source.locate(tpath),
+      });
+    });
+  });
+  return out;
+}

@@ -1,0 +1,55 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { ProjectFile } from "./types.js";
+
+/** Folders never searched for project files (build output, the local lake, dependencies). */
+const SKIPPED = new Set(["node_modules", "target", ".lake"]);
+
+/**
+ * Every file under `roots` (relative to `dir`) whose name ends with one of `extensions`, as
+ * project-relative paths with forward slashes, sorted. Missing roots are fine; `exclude`
+ * (project-relative folders) are not entered, so `model-paths: ["."]` skips seeds/macros/tests.
+ */
+export async function findFiles(
+  dir: string,
+  roots: readonly string[],
+  extensions: readonly string[],
+  exclude: readonly string[] = [],
+): Promise<string[]> {
+  const excluded = new Set(exclude.map(normalize));
+  const found = new Set<string>();
+  const visit = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(dir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    await Promise.all(
+      entries.map(async (e) => {
+        const child = rel === "" ? e.name : `${rel}/${e.name}`;
+        if (e.isDirectory()) {
+          if (!e.name.startsWith(".") && !SKIPPED.has(e.name) && !excluded.has(child)) await visit(child);
+        } else if (e.isFile() && extensions.some((x) => e.name.toLowerCase().endsWith(x))) found.add(child);
+      }),
+    );
+  };
+  await Promise.all(roots.map((r) => visit(normalize(r))));
+  return [...found].sort();
+}
+
+/** `./staging/` → `staging`, `.` → `` (the project dir itself). */
+function normalize(rel: string): string {
+  const n = path.posix.normalize(rel.replaceAll("\\", "/")).replace(/\/+$/, "");
+  return n === "." ? "" : n;
+}
+
+/** Read project files in parallel. */
+export function readFiles(dir: string, rels: readonly string[]): Promise<ProjectFile[]> {
+  return Promise.all(
+    rels.map(async (rel) => {
+      const absPath = path.join(dir, rel);
+      return { path: rel, absPath, text: await readFile(absPath, "utf8") };
+    }),
+  );
+}
