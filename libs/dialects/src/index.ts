@@ -1,1 +1,5 @@
 export type * from "./dialect.js";
+export { createDuckdbDialect, DUCKDB_TABLE_COMMENT_PREFIX } from "./duckdb/duckdb-dialect.js";
+export { duckdbLiteral, quoteDuckdbIdentifier } from "./duckdb/duckdb-escape.js";
+export { trinoCompatStatements } from "./duckdb/trino-compat.js";
+export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";

@@ -14,6 +14,8 @@ export interface QueryStats {
   bytesScanned?: number;
   /** Athena QueryExecutionId. */
   queryId?: string;
+  /** Time the engine spent running the statement (Athena EngineExecutionTimeInMillis). */
+  engineMs?: number;
 }
 
 export interface QueryResult {

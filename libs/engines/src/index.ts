@@ -1,1 +1,8 @@
 export * from "./engine.js";
+// Concrete engines load their drivers (DuckDB native binding, AWS SDK) only through openEngine,
+// so importing this package stays cheap for the CLI.
+export { openEngine } from "./open-engine.js";
+export type { DuckdbEngineOptions } from "./duckdb/duckdb-engine.js";
+export type { AthenaEngine, AthenaEngineOptions } from "./athena/athena-engine.js";
+export type { AthenaClients } from "./athena/athena-clients.js";
+export type { PublishResult } from "./athena/glue-publisher.js";

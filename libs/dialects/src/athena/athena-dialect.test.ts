@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import type { Statement, TableWrite } from "../dialect.js";
+// Test-only helper shared by every dialect test; it never reaches library code.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { grammarErrors } from "../../../../tests/support/sql-grammar.js";
+import { createAthenaDialect } from "./athena-dialect.js";
+
+const d = createAthenaDialect();
+const orders = { schema: "ecommerce_silver", name: "orders" };
+const write: TableWrite = {
+  relation: orders,
+  selectSql: "select order_id, amount, event_date\nfrom \"ecommerce_staging\".\"stg_orders\";\n",
+  partitionedBy: ["event_date"],
+  location: "s3://lake/silver/orders/20240101T000000-ab12",
+  writeId: "ab12",
+};
+const raw = {
+  relation: { schema: "ecommerce_raw", name: "events" },
+  location: "s3://lake/raw/events/",
+  projectionStart: "2024/01/01/00",
+};
+
+describe("athena dialect SQL text", () => {
+  it("writes one CTAS with Parquet, ZSTD, the fresh location and partition columns", () => {
+    expect(d.createTableAs(write)).toEqual([
+      {
+        kind: "create_table_as",
+        grammar: "trino",
+        sql: `CREATE TABLE "ecommerce_silver"."orders"
+WITH (
+  format = 'PARQUET',
+  write_compression = 'ZSTD',
+  external_location = 's3://lake/silver/orders/20240101T000000-ab12/',
+  partitioned_by = ARRAY['event_date']
+)
+AS
+select order_id, amount, event_date
+from "ecommerce_staging"."stg_orders"`,
+      },
+    ]);
+  });
+
+  it("omits partitioned_by for an unpartitioned table", () => {
+    const [ctas] = d.createTableAs({ ...write, partitionedBy: [], location: "s3://lake/x//" });
+    expect(ctas?.sql).not.toContain("partitioned_by");
+    expect(ctas?.sql).toContain("external_location = 's3://lake/x/'\n)");
+  });
+
+  it("appends with INSERT INTO and replaces views", () => {
+    expect(d.insertInto(write)).toEqual([
+      {
+        kind: "insert",
+        grammar: "trino",
+        sql: 'INSERT INTO "ecommerce_silver"."orders"\nselect order_id, amount, event_date\nfrom "ecommerce_staging"."stg_orders"',
+      },
+    ]);
+    expect(d.createView({ schema: "marts", name: "funnel" }, "select 1 as x")).toEqual([
+      { kind: "create_view", grammar: "trino", sql: 'CREATE OR REPLACE VIEW "marts"."funnel" AS\nselect 1 as x' },
+    ]);
+  });
+
+  it("writes drops and databases in the grammar Athena routes them to", () => {
+    expect(d.dropTable(orders)).toEqual([
+      { kind: "drop_table", grammar: "hive", sql: "DROP TABLE IF EXISTS `ecommerce_silver`.`orders`" },
+    ]);
+    expect(d.dropView(orders)).toEqual([
+      { kind: "drop_view", grammar: "trino", sql: 'DROP VIEW IF EXISTS "ecommerce_silver"."orders"' },
+    ]);
+    expect(d.createSchema("ecommerce_silver")).toEqual([
+      { kind: "create_schema", grammar: "hive", sql: "CREATE DATABASE IF NOT EXISTS `ecommerce_silver`" },
+    ]);
+    expect(d.createSchema("ecommerce_silver", "s3://lake/silver")[0]?.sql).toBe(
+      "CREATE DATABASE IF NOT EXISTS `ecommerce_silver` LOCATION 's3://lake/silver/'",
+    );
+  });
+
+  it("declares the raw zone as a text table with hourly partition projection", () => {
+    expect(d.rawSource(raw)).toEqual([
+      {
+        kind: "create_external_table",
+        grammar: "hive",
+        sql: `CREATE EXTERNAL TABLE IF NOT EXISTS \`ecommerce_raw\`.\`events\` (\`line\` string)
+PARTITIONED BY (\`dt\` string)
+ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\001'
+STORED AS TEXTFILE
+LOCATION 's3://lake/raw/events/'
+TBLPROPERTIES (
+  'classification' = 'text',
+  'projection.enabled' = 'true',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy/MM/dd/HH',
+  'projection.dt.range' = '2024/01/01/00,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'HOURS',
+  'storage.location.template' = 's3://lake/raw/events/\${dt}/'
+)`,
+      },
+    ]);
+  });
+
+  it("wraps assertions and limits as subqueries, dropping a trailing semicolon", () => {
+    expect(d.assertion("select * from t where x is null -- nulls;\n;")).toEqual({
+      kind: "select",
+      grammar: "trino",
+      sql: "SELECT count(*) AS failures FROM (\nselect * from t where x is null -- nulls\n) AS sluice_assertion",
+    });
+    expect(d.limit("select 1 as x;", 10)).toBe("SELECT * FROM (\nselect 1 as x\n) AS sluice_limit LIMIT 10");
+    expect(() => d.limit("select 1", -1)).toThrow(RangeError);
+  });
+
+  it("declares its capabilities", () => {
+    expect(d.name).toBe("athena");
+    expect(d.capabilities).toEqual({
+      supportsCreateOrReplaceTable: false,
+      supportsMerge: false,
+      publishesTablesAsViews: false,
+      maxPartitionsPerWrite: 100,
+    });
+  });
+});
+
+describe("athena statements parse under their grammar", () => {
+  const hostile = { schema: 'we"ird`db', name: "it's `a` \"table\"" };
+  const statements: Statement[] = [
+    ...d.createSchema("ecommerce_silver", "s3://lake/silver"),
+    ...d.createSchema(hostile.schema, "s3://lake/it's\\here"),
+    ...d.createTableAs(write),
+    ...d.createTableAs({ ...write, relation: hostile, partitionedBy: ["a'b", "event_date"], location: "s3://l/it's" }),
+    ...d.insertInto(write),
+    ...d.createView(hostile, `select ${d.literal("it's\n\\'")} as ${d.quoteIdentifier('x"y')}`),
+    ...d.dropTable(write.relation),
+    ...d.dropTable(hostile),
+    ...d.dropView(hostile),
+    ...d.rawSource(raw),
+    ...d.rawSource({ ...raw, relation: hostile, location: "s3://lake/it's\\raw" }),
+    d.assertion("select * from t where x is null -- trailing comment"),
+    { kind: "select", grammar: "trino", sql: d.limit("select 1 as x", 5) },
+  ];
+
+  it.each(statements.map((s) => [s.kind, s] as const))("%s parses", (_kind, statement) => {
+    expect(grammarErrors(statement)).toEqual([]);
+  });
+
+  it("the check fails on broken SQL and on the wrong grammar", () => {
+    expect(grammarErrors({ sql: "selec 1", grammar: "trino" })).not.toEqual([]);
+    expect(grammarErrors({ sql: "DROP TABEL x", grammar: "hive" })).not.toEqual([]);
+    // Hive has no double-quoted identifiers: a Trino-quoted DROP TABLE must not pass as Hive.
+    expect(grammarErrors({ sql: 'DROP TABLE IF EXISTS "db"."t"', grammar: "hive" })).not.toEqual([]);
+    // A Hive-escaped quote ends a Trino string early.
+    expect(grammarErrors({ sql: "select 'a\\'b' as x", grammar: "trino" })).not.toEqual([]);
+    // A CTAS that lost its AS is reported.
+    const [ctas] = d.createTableAs(write);
+    expect(grammarErrors({ sql: ctas!.sql.replace("\nAS\n", "\n"), grammar: "trino" })).not.toEqual([]);
+    expect(grammarErrors({ sql: "selec 1", grammar: "duckdb" })).toEqual([]);
+  });
+});

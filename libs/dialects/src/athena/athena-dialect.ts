@@ -1,0 +1,106 @@
+import type {
+  Dialect,
+  DialectCapabilities,
+  RawSourceSpec,
+  Relation,
+  Statement,
+  StatementKind,
+  TableWrite,
+} from "../dialect.js";
+import {
+  directory,
+  hiveIdentifier,
+  hiveString,
+  trinoIdentifier,
+  trinoLiteral,
+  trinoString,
+} from "./athena-escape.js";
+import { rawSourceTable } from "./athena-raw-source.js";
+
+/** Athena engine v3 capabilities for Hive (Glue) tables. */
+export const athenaCapabilities: DialectCapabilities = {
+  supportsCreateOrReplaceTable: false,
+  // MERGE needs Iceberg tables; sluice writes Hive tables for now.
+  supportsMerge: false,
+  publishesTablesAsViews: false,
+  maxPartitionsPerWrite: 100,
+};
+
+/**
+ * The Athena (engine v3) dialect. Hive DDL (CREATE DATABASE, CREATE EXTERNAL TABLE, DROP TABLE)
+ * is emitted with backtick identifiers and grammar `hive`; everything else (SELECT, CTAS,
+ * INSERT, views) is Trino SQL with double-quoted identifiers and grammar `trino`.
+ *
+ * @example
+ * const d = createAthenaDialect();
+ * d.createTableAs({ relation: { schema: "silver", name: "orders" }, selectSql: "select ...",
+ *   partitionedBy: ["event_date"], location: "s3://lake/silver/orders/v1", writeId: "v1" });
+ * // [{ kind: "create_table_as", grammar: "trino",
+ * //    sql: `CREATE TABLE "silver"."orders" WITH (format = 'PARQUET', ...) AS\nselect ...` }]
+ */
+export function createAthenaDialect(): Dialect {
+  const trino = (kind: StatementKind, sql: string): Statement => ({ kind, sql, grammar: "trino" });
+  const hive = (kind: StatementKind, sql: string): Statement => ({ kind, sql, grammar: "hive" });
+  const quoteRelation = (r: Relation) => `${trinoIdentifier(r.schema)}.${trinoIdentifier(r.name)}`;
+  const hiveRelation = (r: Relation) => `${hiveIdentifier(r.schema)}.${hiveIdentifier(r.name)}`;
+
+  return {
+    name: "athena",
+    capabilities: athenaCapabilities,
+    quoteIdentifier: trinoIdentifier,
+    quoteRelation,
+    literal: trinoLiteral,
+
+    createSchema(schema, location) {
+      const at = location === undefined ? "" : ` LOCATION ${hiveString(directory(location))}`;
+      return [hive("create_schema", `CREATE DATABASE IF NOT EXISTS ${hiveIdentifier(schema)}${at}`)];
+    },
+
+    createTableAs(write: TableWrite) {
+      const properties = [
+        `format = 'PARQUET'`,
+        `write_compression = 'ZSTD'`,
+        `external_location = ${trinoString(directory(write.location))}`,
+      ];
+      if (write.partitionedBy.length > 0) {
+        properties.push(`partitioned_by = ARRAY[${write.partitionedBy.map(trinoString).join(", ")}]`);
+      }
+      const sql = `CREATE TABLE ${quoteRelation(write.relation)}\nWITH (\n  ${properties.join(",\n  ")}\n)\nAS\n${body(write.selectSql)}`;
+      return [trino("create_table_as", sql)];
+    },
+
+    insertInto(write: TableWrite) {
+      return [trino("insert", `INSERT INTO ${quoteRelation(write.relation)}\n${body(write.selectSql)}`)];
+    },
+
+    createView(relation, selectSql) {
+      return [trino("create_view", `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS\n${body(selectSql)}`)];
+    },
+
+    dropTable(relation) {
+      return [hive("drop_table", `DROP TABLE IF EXISTS ${hiveRelation(relation)}`)];
+    },
+
+    dropView(relation) {
+      return [trino("drop_view", `DROP VIEW IF EXISTS ${quoteRelation(relation)}`)];
+    },
+
+    rawSource(spec: RawSourceSpec) {
+      return [hive("create_external_table", rawSourceTable(hiveRelation(spec.relation), spec))];
+    },
+
+    assertion(failingRowsSql) {
+      return trino("select", `SELECT count(*) AS failures FROM (\n${body(failingRowsSql)}\n) AS sluice_assertion`);
+    },
+
+    limit(sql, limit) {
+      if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit(): not a row count: ${limit}`);
+      return `SELECT * FROM (\n${body(sql)}\n) AS sluice_limit LIMIT ${limit}`;
+    },
+  };
+}
+
+/** A model's SELECT without trailing `;` or blank space, so it can be embedded in a statement. */
+function body(selectSql: string): string {
+  return selectSql.replace(/[\s;]+$/, "");
+}

@@ -1,0 +1,38 @@
+import type { RawSourceSpec } from "../dialect.js";
+import { directory, hiveString } from "./athena-escape.js";
+
+/**
+ * Hive DDL for the raw Firehose zone: one row per line, `line string` plus the projected
+ * partition `dt` ('YYYY/MM/DD/HH').
+ *
+ * Why TEXTFILE + LazySimpleSerDe with field delimiter `\001` rather than a JSON SerDe: a JSON
+ * SerDe fails (or, with `ignore.malformed.json`, silently drops/nulls) bad lines, but staging must
+ * see every line to quarantine the bad ones. With a text table each line becomes one string
+ * column as long as the field delimiter never occurs in it. `\001` (Ctrl-A) cannot occur in a
+ * valid JSON line (JSON forbids raw control characters in strings and between tokens), so
+ * valid lines are exposed byte for byte; a malformed line containing a raw `\001` is cut at it,
+ * but it is malformed anyway and still reaches the quarantine. No `ESCAPED BY` is set, so
+ * backslashes are kept as they are. `.gz` objects are decompressed by extension.
+ * Known edge: LazySimpleSerDe reads a line that is exactly `\N` as NULL.
+ */
+export function rawSourceTable(hiveRelation: string, spec: RawSourceSpec): string {
+  const root = directory(spec.location);
+  const properties: [string, string][] = [
+    ["classification", "text"],
+    ["projection.enabled", "true"],
+    ["projection.dt.type", "date"],
+    ["projection.dt.format", "yyyy/MM/dd/HH"],
+    ["projection.dt.range", `${spec.projectionStart},NOW`],
+    ["projection.dt.interval", "1"],
+    ["projection.dt.interval.unit", "HOURS"],
+    ["storage.location.template", `${root}\${dt}/`],
+  ];
+  return [
+    `CREATE EXTERNAL TABLE IF NOT EXISTS ${hiveRelation} (\`line\` string)`,
+    "PARTITIONED BY (`dt` string)",
+    "ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\001'",
+    "STORED AS TEXTFILE",
+    `LOCATION ${hiveString(root)}`,
+    `TBLPROPERTIES (\n  ${properties.map(([k, v]) => `${hiveString(k)} = ${hiveString(v)}`).join(",\n  ")}\n)`,
+  ].join("\n");
+}

@@ -1,0 +1,18 @@
+import type { AthenaClient } from "@aws-sdk/client-athena";
+import type { GlueClient } from "@aws-sdk/client-glue";
+import type { S3Client } from "@aws-sdk/client-s3";
+
+/** The slice of each AWS client sluice uses: only `send`, so a test fake is a small function. */
+export interface AthenaClients {
+  athena: Pick<AthenaClient, "send">;
+  glue: Pick<GlueClient, "send">;
+  s3: Pick<S3Client, "send">;
+}
+
+/** What the Athena engine's pieces share: the clients and an injectable clock. */
+export interface AthenaContext {
+  clients: AthenaClients;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  random: () => number;
+}

@@ -1,0 +1,181 @@
+import { describe, expect, it } from "vitest";
+import type { AthenaTarget } from "@sluice/project";
+import { QueryError } from "../engine.js";
+import { awsError, FakeAws } from "../../test/fake-aws.js";
+import { openAthenaEngine } from "./athena-engine.js";
+
+const target: AthenaTarget = {
+  engine: "athena",
+  region: "eu-west-1",
+  workgroup: "sluice",
+  s3_staging_dir: "s3://results/sluice/",
+  s3_lake_root: "s3://lake",
+  databases: { silver: "ecommerce_silver" },
+  threads: 4,
+};
+
+async function setup(options: { onSleep?: (ms: number, count: number) => void } = {}) {
+  const aws = new FakeAws();
+  const sleeps: number[] = [];
+  let clock = 0;
+  let tokens = 0;
+  const engine = await openAthenaEngine({
+    target,
+    clients: aws.clients,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+      options.onSleep?.(ms, sleeps.length);
+    },
+    now: () => clock,
+    random: () => 0.5,
+    token: () => `token-${++tokens}`.padEnd(32, "0"),
+  });
+  return { aws, engine, sleeps };
+}
+
+describe("execute", () => {
+  it("starts, polls adaptively, pages the results and converts values", async () => {
+    const { aws, engine, sleeps } = await setup();
+    aws.scripts.push({
+      states: ["QUEUED", "RUNNING", "RUNNING", "SUCCEEDED"],
+      substatementType: "SELECT",
+      statistics: { DataScannedInBytes: 10_485_760, EngineExecutionTimeInMillis: 812 },
+      columns: [
+        { Name: "id", Type: "bigint" },
+        { Name: "amount", Type: "decimal" },
+        { Name: "ok", Type: "boolean" },
+        { Name: "at", Type: "timestamp" },
+        { Name: "country", Type: "varchar" },
+      ],
+      rows: [
+        ["1", "12.50", "true", "2024-01-02 03:04:05.067", "FR"],
+        ["9007199254740993", "0.1", "false", null, "id"],
+        ["3", null, null, "2024-01-02 00:00:00.000", null],
+      ],
+      pageSize: 2,
+    });
+
+    const result = await engine.execute("select * from t", { label: "model.silver.orders" });
+
+    expect(result.columns.map((c) => `${c.name}:${c.type}`)).toEqual(["id:bigint", "amount:decimal", "ok:boolean", "at:timestamp", "country:varchar"]);
+    expect(result.rows).toEqual([
+      { id: 1, amount: 12.5, ok: true, at: "2024-01-02T03:04:05.067", country: "FR" },
+      { id: 9007199254740993n, amount: 0.1, ok: false, at: null, country: "id" },
+      { id: 3, amount: null, ok: null, at: "2024-01-02T00:00:00.000", country: null },
+    ]);
+    expect(result.stats).toEqual({ elapsedMs: 475, queryId: "q-1", bytesScanned: 10_485_760, engineMs: 812, rowsAffected: undefined });
+    expect(sleeps).toEqual([100, 150, 225]);
+    expect(aws.commands()).toEqual([
+      "StartQueryExecution",
+      "GetQueryExecution",
+      "GetQueryExecution",
+      "GetQueryExecution",
+      "GetQueryExecution",
+      "GetQueryResults",
+      "GetQueryResults",
+    ]);
+    expect(aws.calls[0]?.input).toEqual({
+      QueryString: "select * from t",
+      ClientRequestToken: "token-10000000000000000000000000",
+      WorkGroup: "sluice",
+      QueryExecutionContext: { Catalog: "AwsDataCatalog", Database: "ecommerce_silver" },
+      ResultConfiguration: { OutputLocation: "s3://results/sluice/" },
+    });
+    expect(aws.calls.filter((c) => c.command === "GetQueryResults").map((c) => c.input.NextToken)).toEqual([undefined, "2"]);
+  });
+
+  it("caps the poll interval at 2 s", async () => {
+    const { aws, engine, sleeps } = await setup();
+    aws.scripts.push({ states: [...Array<"RUNNING">(12).fill("RUNNING"), "SUCCEEDED"], statementType: "DDL" });
+    await engine.execute("create database x");
+    expect(sleeps).toEqual([100, 150, 225, 337.5, 506.25, 759.375, 1139.0625, 1708.59375, 2000, 2000, 2000, 2000]);
+    expect(aws.commands()).not.toContain("GetQueryResults");
+  });
+
+  it("reports rows written by a CTAS from UpdateCount", async () => {
+    const { aws, engine } = await setup();
+    aws.scripts.push({ states: ["SUCCEEDED"], statementType: "DDL", substatementType: "CREATE_TABLE_AS_SELECT", updateCount: 42 });
+    const result = await engine.execute("create table x as select 1");
+    expect(result.rows).toEqual([]);
+    expect(result.stats.rowsAffected).toBe(42);
+  });
+
+  it("raises a QueryError with label, query id and Athena's message on FAILED, without retrying", async () => {
+    const { aws, engine } = await setup();
+    aws.scripts.push({
+      states: ["RUNNING", "FAILED"],
+      stateChangeReason: "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved",
+      athenaError: { ErrorCategory: 2, ErrorType: 1006, ErrorMessage: "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved" },
+    });
+    const error = await engine.execute("select nope", { label: "model.silver.orders" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as QueryError).message).toBe(
+      "model.silver.orders failed (Athena query q-1): COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved [ErrorType 1006]",
+    );
+    expect((error as QueryError).details).toMatchObject({ sql: "select nope", label: "model.silver.orders", queryId: "q-1" });
+    expect(aws.commands().filter((c) => c === "StartQueryExecution")).toHaveLength(1);
+  });
+
+  it("retries throttling with jittered backoff, reusing the idempotency token", async () => {
+    const { aws, engine, sleeps } = await setup();
+    aws.failNext.set("StartQueryExecution", [awsError("TooManyRequestsException", "CONCURRENT_QUERY_LIMIT_EXCEEDED"), awsError("ThrottlingException", "Rate exceeded")]);
+    aws.failNext.set("GetQueryExecution", [awsError("ThrottlingException", "Rate exceeded")]);
+    aws.scripts.push({ states: ["SUCCEEDED"], statementType: "DDL" });
+    await engine.execute("create database x");
+    const starts = aws.calls.filter((c) => c.command === "StartQueryExecution");
+    expect(starts.map((c) => c.input.ClientRequestToken)).toEqual(Array(3).fill("token-10000000000000000000000000"));
+    // random() = 0.5: half of 200·2^attempt
+    expect(sleeps).toEqual([100, 200, 100]);
+    expect(aws.commands()).toEqual(["StartQueryExecution", "StartQueryExecution", "StartQueryExecution", "GetQueryExecution", "GetQueryExecution"]);
+  });
+
+  it("does not retry other errors", async () => {
+    const { aws, engine } = await setup();
+    aws.failNext.set("StartQueryExecution", [awsError("InvalidRequestException", "Queries of this type are not supported")]);
+    await expect(engine.execute("vacuum x", { label: "model.x" })).rejects.toThrow(
+      "model.x failed: Queries of this type are not supported",
+    );
+    expect(aws.commands()).toEqual(["StartQueryExecution"]);
+  });
+
+  it("stops the query when the signal fires", async () => {
+    const controller = new AbortController();
+    const { aws, engine } = await setup({ onSleep: (_ms, count) => count === 2 && controller.abort() });
+    aws.scripts.push({ states: ["RUNNING"] });
+    const error = await engine.execute("select 1", { signal: controller.signal, label: "model.x" }).catch((e: unknown) => e);
+    expect((error as QueryError).details.engineMessage).toBe("cancelled");
+    expect(aws.commands()).toEqual(["StartQueryExecution", "GetQueryExecution", "GetQueryExecution", "StopQueryExecution"]);
+    expect(aws.calls.at(-1)?.input).toEqual({ QueryExecutionId: "q-1" });
+  });
+
+  it("does not start a query when already aborted", async () => {
+    const { aws, engine } = await setup();
+    await expect(engine.execute("select 1", { signal: AbortSignal.abort() })).rejects.toThrow(QueryError);
+    expect(aws.calls).toEqual([]);
+  });
+});
+
+describe("describeRelation", () => {
+  it("reads the location, kind and columns from Glue", async () => {
+    const { aws, engine } = await setup();
+    aws.putTable("ecommerce_silver", {
+      Name: "orders",
+      TableType: "EXTERNAL_TABLE",
+      StorageDescriptor: { Location: "s3://lake/silver/orders/v2/", Columns: [{ Name: "id", Type: "bigint" }] },
+      PartitionKeys: [{ Name: "event_date", Type: "date" }],
+    });
+    aws.putTable("ecommerce_silver", { Name: "v", TableType: "VIRTUAL_VIEW" });
+    expect(await engine.describeRelation({ schema: "ecommerce_silver", name: "orders" })).toEqual({
+      exists: true,
+      kind: "table",
+      location: "s3://lake/silver/orders/v2/",
+      columns: [
+        { name: "id", type: "bigint" },
+        { name: "event_date", type: "date" },
+      ],
+    });
+    expect((await engine.describeRelation({ schema: "ecommerce_silver", name: "v" })).kind).toBe("view");
+    expect(await engine.describeRelation({ schema: "ecommerce_silver", name: "missing" })).toEqual({ exists: false });
+  });
+});

@@ -1,0 +1,75 @@
+import { AthenaClient } from "@aws-sdk/client-athena";
+import { GlueClient } from "@aws-sdk/client-glue";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { Relation } from "@sluice/dialects";
+import type { AthenaTarget } from "@sluice/project";
+import type { Engine } from "../engine.js";
+import type { AthenaClients, AthenaContext } from "./athena-clients.js";
+import { describeGlueRelation } from "./glue-catalog.js";
+import { publishTable, type PublishResult } from "./glue-publisher.js";
+import { runQuery, type QuerySettings } from "./query-runner.js";
+import { removeStaleObjects } from "./s3-cleaner.js";
+
+export interface AthenaEngineOptions {
+  target: AthenaTarget;
+  /** Client slices; default: one SDK client per service for the target's region/endpoint. */
+  clients?: AthenaClients;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  /** ClientRequestToken factory (default: random UUID). */
+  token?: () => string;
+}
+
+/** The Athena engine plus the Glue catalog swap that publishes a table. */
+export interface AthenaEngine extends Engine {
+  readonly name: "athena";
+  /** Publish `staging` (fresh CTAS output) as `target` by a Glue swap; see {@link publishTable}. */
+  publishTable(staging: Relation, target: Relation): Promise<PublishResult>;
+}
+
+/**
+ * Open an engine over Athena (queries), Glue (catalog) and S3 (data cleanup). Credentials come
+ * from the AWS default provider chain (or `target.profile`).
+ *
+ * @example
+ * const engine = await openAthenaEngine({ target });
+ * const { rows, stats } = await engine.execute("select 1 as x", { label: "model.x" });
+ */
+export async function openAthenaEngine(options: AthenaEngineOptions): Promise<AthenaEngine> {
+  const { target } = options;
+  const owned = options.clients === undefined ? createClients(target) : undefined;
+  const ctx: AthenaContext = {
+    clients: options.clients ?? owned!,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+  };
+  const settings: QuerySettings = {
+    workgroup: target.workgroup,
+    outputLocation: target.s3_staging_dir,
+    database: Object.values(target.databases)[0] ?? "default",
+    token: options.token,
+  };
+  return {
+    name: "athena",
+    execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
+    describeRelation: (relation) => describeGlueRelation(ctx, relation),
+    removeStaleLocations: async (relation, keepLocation) => {
+      await removeStaleObjects(ctx, relation, keepLocation);
+    },
+    publishTable: (staging, targetRelation) => publishTable(ctx, staging, targetRelation),
+    close: async () => {
+      if (owned) for (const client of [owned.athena, owned.glue, owned.s3]) client.destroy();
+    },
+  };
+}
+
+function createClients(target: AthenaTarget) {
+  const config = {
+    region: target.region,
+    ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
+    ...(target.profile === undefined ? {} : { profile: target.profile }),
+  };
+  return { athena: new AthenaClient(config), glue: new GlueClient(config), s3: new S3Client(config) };
+}

@@ -1,0 +1,76 @@
+import {
+  GetPartitionsCommand,
+  GetTableCommand,
+  type Partition,
+  type Table,
+  type TableInput,
+} from "@aws-sdk/client-glue";
+import type { Relation } from "@sluice/dialects";
+import type { ColumnInfo, RelationInfo } from "../engine.js";
+import type { AthenaContext } from "./athena-clients.js";
+import { retryThrottled } from "./retry.js";
+
+export const retryIn = (ctx: AthenaContext) => <T>(fn: () => Promise<T>) =>
+  retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
+
+/** Glue GetTable, or undefined when the table does not exist. */
+export async function getTable(ctx: AthenaContext, relation: Relation): Promise<Table | undefined> {
+  try {
+    const out = await retryIn(ctx)(() =>
+      ctx.clients.glue.send(new GetTableCommand({ DatabaseName: relation.schema, Name: relation.name })),
+    );
+    return out.Table;
+  } catch (error) {
+    if (error instanceof Error && error.name === "EntityNotFoundException") return undefined;
+    throw error;
+  }
+}
+
+/** Every partition of a table (GetPartitions, paginated). */
+export async function getAllPartitions(ctx: AthenaContext, relation: Relation): Promise<Partition[]> {
+  const partitions: Partition[] = [];
+  let token: string | undefined;
+  do {
+    const next = token;
+    const page = await retryIn(ctx)(() =>
+      ctx.clients.glue.send(
+        new GetPartitionsCommand({ DatabaseName: relation.schema, TableName: relation.name, NextToken: next, MaxResults: 1000 }),
+      ),
+    );
+    partitions.push(...(page.Partitions ?? []));
+    token = page.NextToken;
+  } while (token !== undefined);
+  return partitions;
+}
+
+/** The writable part of a Glue table, renamed: what UpdateTable/CreateTable take. */
+export function tableInput(table: Table, name: string): TableInput {
+  return {
+    Name: name,
+    Description: table.Description,
+    Owner: table.Owner,
+    Retention: table.Retention,
+    TableType: table.TableType,
+    Parameters: table.Parameters,
+    PartitionKeys: table.PartitionKeys,
+    StorageDescriptor: table.StorageDescriptor,
+    ViewOriginalText: table.ViewOriginalText,
+    ViewExpandedText: table.ViewExpandedText,
+  };
+}
+
+/** What the engine reports about a relation, from Glue. */
+export async function describeGlueRelation(ctx: AthenaContext, relation: Relation): Promise<RelationInfo> {
+  const table = await getTable(ctx, relation);
+  if (table === undefined) return { exists: false };
+  const columns: ColumnInfo[] = [...(table.StorageDescriptor?.Columns ?? []), ...(table.PartitionKeys ?? [])].map((c) => ({
+    name: c.Name ?? "",
+    type: (c.Type ?? "").toLowerCase(),
+  }));
+  return {
+    exists: true,
+    kind: table.TableType === "VIRTUAL_VIEW" ? "view" : "table",
+    location: table.StorageDescriptor?.Location,
+    columns,
+  };
+}
