@@ -1,1 +1,9 @@
 export type * from "./types.js";
+export { compileProject } from "./compile-project.js";
+export type { CompileOptions } from "./compile-project.js";
+export { planStatements } from "./plan/plan-statements.js";
+export type { PlanState } from "./plan/plan-statements.js";
+export { selectNodes } from "./graph/select.js";
+export type { SelectOptions } from "./graph/select.js";
+export { defaultModelConfig } from "./config/merge-config.js";
+export { dialectFor } from "./target/dialect-for.js";

@@ -33,6 +33,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const nodes = options.compiled.nodes.filter((n) => chosen.has(n.id) && kinds.includes(n.kind) && n.materialization !== "ephemeral");
   const tasks = nodes.map((n) => ({ id: n.id, deps: dependenciesOf(n, options.compiled.nodes, options.command), node: n }));
   const results: NodeResult[] = [];
+  await createSchemas(nodes, options);
   let index = 0;
   const total = tasks.length;
 
@@ -79,6 +80,16 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     elapsedMs: Math.round(performance.now() - t0),
     results,
   };
+}
+
+/** Create each schema (DuckDB schema, Athena database) the run writes to, once, up front. */
+async function createSchemas(nodes: readonly CompiledNode[], options: RunOptions): Promise<void> {
+  const schemas = [...new Set(nodes.filter((n) => n.kind !== "test").map((n) => n.relation.schema))].sort();
+  for (const schema of schemas) {
+    for (const statement of options.dialect.createSchema(schema)) {
+      await options.engine.execute(statement.sql, { label: `schema ${schema}`, signal: options.signal });
+    }
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CommandSpec } from "../command.js";
 import { compileCommand } from "./compile.js";
+import { generateCommand } from "./generate.js";
 import { lsCommand } from "./ls.js";
 import { queryCommand } from "./query.js";
 import { runCommandSpec } from "./run-commands.js";
@@ -13,4 +14,5 @@ export const commands: CommandSpec<never>[] = [
   compileCommand,
   lsCommand,
   queryCommand,
+  generateCommand,
 ] as unknown as CommandSpec<never>[];

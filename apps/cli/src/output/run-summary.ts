@@ -41,8 +41,8 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
     renderTable(
       ["node", "status", "rows", "failures", "seconds"],
       rs
-        .filter((r) => r.kind !== "test" || r.status !== "pass")
-        .map((r) => [r.kind === "test" ? `test ${r.name}` : (r.relation ?? r.name), label[r.status], r.rows ?? null, r.failures ?? null, r.elapsedMs / 1000]),
+        .filter((r) => r.kind !== "test" || problems.includes(r))
+        .map((r) => [r.kind === "test" ? `test ${r.name}` : (r.relation ?? r.name), label[r.status], r.rows ?? "", r.failures ?? "", (r.elapsedMs / 1000).toFixed(2)]),
     ),
   );
   for (const p of problems) io.out(`\n${label[p.status]} ${p.id}: ${p.message}`);

@@ -6,11 +6,16 @@
  */
 export function renderTable(headers: readonly string[], rows: readonly (readonly unknown[])[], maxCell = 60): string {
   const cells = rows.map((r) => r.map((v) => clip(formatCell(v), maxCell)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === "number" || typeof r[i] === "bigint"));
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => isNumberLike(r[i])));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
   const line = (values: readonly string[]): string =>
     values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd();
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
+
+/** Numbers, empty cells and numeric text are right-aligned. */
+function isNumberLike(v: unknown): boolean {
+  return v === null || v === undefined || v === "" || typeof v === "number" || typeof v === "bigint" || (typeof v === "string" && /^-?[\d,]+(\.\d+)?$/.test(v));
 }
 
 export function formatCell(value: unknown): string {

@@ -99,6 +99,12 @@ const macros: Array<[string, string]> = [
   ],
   // Trino counts whole units elapsed, like DuckDB's date_sub (DuckDB's date_diff counts boundaries).
   ["date_diff(unit, a, b)", "date_sub(unit, a, b)"],
+  // Trino sequence(start, stop[, step]) → array; DuckDB's generate_series wants BIGINTs.
+  [
+    "sequence(a, b)",
+    "generate_series(CAST(a AS BIGINT), CAST(b AS BIGINT))), " +
+      "(a, b, s) AS (generate_series(CAST(a AS BIGINT), CAST(b AS BIGINT), CAST(s AS BIGINT))",
+  ],
   ["element_at(c, k)", "c[k]"],
   ["cardinality(x)", "len(x)"],
   ["array_join(a, sep)", "array_to_string(a, sep)"],

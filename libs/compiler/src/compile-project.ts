@@ -1,0 +1,164 @@
+import { error } from "@sluice/project";
+import type { ModelFile, Project } from "@sluice/project";
+import type { Dialect } from "@sluice/dialects";
+import type { CompileContext } from "./compile/compile-context.js";
+import { compileModel } from "./compile/model-nodes.js";
+import { NameIndex } from "./compile/name-index.js";
+import { parseModel } from "./compile/parse-models.js";
+import type { ParsedModel } from "./compile/parse-models.js";
+import type { BuiltNodes } from "./compile/render-node-sql.js";
+import { DiagnosticBag } from "./diagnostic-bag.js";
+import { findCycles, topologicalOrder } from "./graph/dag.js";
+import { locateCall } from "./render/locate.js";
+import { createRenderer } from "./render/nunjucks-env.js";
+import { seedNode } from "./seeds/seed-nodes.js";
+import { sourceId, sourceNode } from "./sources/source-nodes.js";
+import { resolveTarget } from "./target/resolve-target.js";
+import { genericTestNodes, singularTestNode } from "./tests/test-nodes.js";
+import type { CompiledNode, CompiledProject } from "./types.js";
+
+export interface CompileOptions {
+  /** Defaults to `default-target` of sluice.yml. */
+  targetName?: string;
+  /** `--vars`, over the project's `vars:`. */
+  vars?: Record<string, unknown>;
+  /** What `env_var()` reads (the CLI passes `process.env`); compile itself reads no environment. */
+  env?: Record<string, string | undefined>;
+  /** Stable id of this run: table versions go to `.../v_<runId>`, writes are named after it. */
+  runId: string;
+  dialect: Dialect;
+}
+
+/** Models grouped by name; a name defined twice is reported once with every path. */
+function uniqueModels(models: readonly ModelFile[], bag: DiagnosticBag): { unique: ModelFile[]; duplicates: Set<string> } {
+  const byName = new Map<string, ModelFile[]>();
+  for (const m of models) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
+  const unique: ModelFile[] = [];
+  const duplicates = new Set<string>();
+  for (const [name, files] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
+    if (files.length === 1) {
+      unique.push(files[0]!);
+      continue;
+    }
+    duplicates.add(name);
+    const paths = files.map((f) => f.path).sort();
+    bag.add(error("DUPLICATE_MODEL", `model '${name}' is defined ${files.length} times: ${paths.join(", ")}`,
+      { file: paths[1]!, line: 1, column: 1 }, "rename one of the files; model names are unique across the project"));
+  }
+  return { unique, duplicates };
+}
+
+/**
+ * Compile a loaded project for one target: render every model, build the DAG, and produce
+ * plain-JSON nodes with their statements. Pure: no I/O, user mistakes become diagnostics and a
+ * broken model only skips the nodes that depend on it.
+ *
+ * @example
+ * const compiled = compileProject(project, { runId: "20240101T000000", dialect: createDuckdbDialect() });
+ * compiled.nodes.map((n) => n.id); // ["seed.countries", "source.raw.events", "model.stg_events", ...]
+ */
+export function compileProject(project: Project, options: CompileOptions): CompiledProject {
+  const bag = new DiagnosticBag();
+  const { dialect, runId } = options;
+  const result = (nodes: CompiledNode[], targetName: string): CompiledProject => ({
+    projectName: project.config.name,
+    targetName,
+    dialect: dialect.name,
+    nodes,
+    diagnostics: bag.items,
+  });
+  const target = resolveTarget(project, options.targetName);
+  if ("code" in target) {
+    bag.add(target);
+    return result([], options.targetName ?? project.config["default-target"]);
+  }
+  const vars = { ...project.config.vars, ...(options.vars ?? {}) };
+  const renderer = createRenderer({ dialect, vars, env: options.env ?? {} }, project.macros);
+  renderer.macroDiagnostics.forEach((d) => bag.add(d));
+  const ctx: CompileContext = { project, dialect, target, runId, renderer, diagnostics: bag };
+  const built: BuiltNodes = { byId: new Map(), ephemeralSql: new Map() };
+  const index = new NameIndex();
+
+  const projectionStart = String(vars.raw_projection_start ?? "2024/01/01/00");
+  for (const table of project.sources) {
+    const node = sourceNode(table, target, dialect, projectionStart);
+    built.byId.set(node.id, node);
+    index.sources.add(node.id);
+  }
+  for (const seed of project.seeds) {
+    const node = seedNode(seed, target, dialect, runId);
+    built.byId.set(node.id, node);
+    index.refs.set(seed.name, node.id);
+  }
+
+  const { unique, duplicates } = uniqueModels(project.models, bag);
+  duplicates.forEach((n) => index.duplicates.add(n));
+  const properties = new Map(project.modelProperties.map((p) => [p.name, p]));
+  const parsed = new Map<string, ParsedModel>();
+  for (const file of unique) {
+    const p = parseModel(ctx, file, properties.get(file.name));
+    if (!p.config.enabled) index.disabled.add(file.name);
+    else {
+      parsed.set(`model.${file.name}`, p);
+      index.refs.set(file.name, `model.${file.name}`);
+    }
+  }
+
+  // Resolve names to ids; a model with a bad name is broken.
+  const deps = new Map<string, string[]>();
+  for (const [id, p] of parsed) {
+    const ids: string[] = [];
+    for (const name of p.refs) {
+      const dep = index.ref(name, locateCall(p.file.path, p.file.text, "ref", [name]));
+      if (typeof dep === "string") ids.push(dep);
+      else {
+        if (dep) bag.add(dep);
+        p.ok = false;
+      }
+    }
+    for (const [s, t] of p.sources) {
+      const dep = index.source(s, t, locateCall(p.file.path, p.file.text, "source", [s, t]));
+      if (typeof dep === "string") ids.push(dep);
+      else {
+        bag.add(dep);
+        p.ok = false;
+      }
+    }
+    deps.set(id, ids);
+  }
+
+  const graph = [...built.byId.values(), ...[...deps].map(([id, dependsOn]) => ({ id, dependsOn }))];
+  for (const cycle of findCycles(graph)) {
+    const first = parsed.get(cycle[0]!)!;
+    const names = cycle.map((id) => id.slice("model.".length));
+    const next = names[1] ?? names[0]!;
+    bag.add(error("CYCLE", `models depend on each other in a cycle: ${[...names, names[0]].join(" -> ")}`,
+      locateCall(first.file.path, first.file.text, "ref", [next]), "remove one of these refs"));
+    cycle.forEach((id) => (parsed.get(id)!.ok = false));
+  }
+
+  for (const id of topologicalOrder(graph)) {
+    const p = parsed.get(id);
+    if (!p || !p.ok) continue;
+    const dependsOn = deps.get(id) ?? [];
+    if (dependsOn.some((d) => !built.byId.has(d))) continue;
+    const node = compileModel(ctx, index, built, p, dependsOn);
+    if (Array.isArray(node)) node.forEach((d) => bag.add(d));
+    else built.byId.set(node.id, node);
+  }
+
+  for (const p of project.modelProperties) {
+    const node = built.byId.get(`model.${p.name}`);
+    if (node) genericTestNodes(ctx, index, built, node, { path: p.at.file, columns: p.columns, tests: p.tests });
+  }
+  for (const table of project.sources) {
+    const node = built.byId.get(sourceId(table.sourceName, table.name))!;
+    genericTestNodes(ctx, index, built, node, { path: table.at.file, columns: table.columns, tests: table.tests, sourceName: table.sourceName });
+  }
+  for (const file of [...project.singularTests].sort((a, b) => a.path.localeCompare(b.path))) {
+    singularTestNode(ctx, index, built, file);
+  }
+
+  const nodes = topologicalOrder([...built.byId.values()]).map((id) => built.byId.get(id)!);
+  return result(nodes, target.name);
+}

@@ -1,0 +1,20 @@
+import type { Project } from "@sluice/project";
+import type { Dialect } from "@sluice/dialects";
+import type { DiagnosticBag } from "../diagnostic-bag.js";
+import type { Renderer } from "../render/nunjucks-env.js";
+import type { ResolvedTarget } from "../target/resolve-target.js";
+
+/** Everything the compile phases share for one run. */
+export interface CompileContext {
+  project: Project;
+  dialect: Dialect;
+  target: ResolvedTarget;
+  runId: string;
+  renderer: Renderer;
+  diagnostics: DiagnosticBag;
+}
+
+/** Rendered model SQL without the trailing `;` a user may type (it would break CTAS wrapping). */
+export function cleanSql(sql: string): string {
+  return sql.trim().replace(/;+\s*$/, "").trimEnd();
+}

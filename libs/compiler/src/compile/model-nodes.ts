@@ -1,0 +1,60 @@
+import type { Diagnostic } from "@sluice/project";
+import { planStatements } from "../plan/plan-statements.js";
+import { templateRelation } from "../render/render-scope.js";
+import type { CompiledNode } from "../types.js";
+import type { CompileContext } from "./compile-context.js";
+import type { NameIndex } from "./name-index.js";
+import type { ParsedModel } from "./parse-models.js";
+import { renderNodeSql } from "./render-node-sql.js";
+import type { BuiltNodes } from "./render-node-sql.js";
+
+/** Compile a parsed model whose dependencies are built: SQL, location and statements. */
+export function compileModel(
+  ctx: CompileContext,
+  index: NameIndex,
+  built: BuiltNodes,
+  parsed: ParsedModel,
+  dependsOn: string[],
+): CompiledNode | Diagnostic[] {
+  const { file, config, properties } = parsed;
+  const table = config.alias ?? file.name;
+  const relation = ctx.target.relation(config.schema, table);
+  const self = templateRelation(relation.schema, relation.name, ctx.dialect.quoteRelation(relation));
+  const render = (isIncremental: boolean) =>
+    renderNodeSql(ctx, index, built, { file: file.path, text: file.text, template: parsed.template!, isIncremental, self, deps: dependsOn });
+  const full = render(false);
+  if (Array.isArray(full)) return full;
+  const incremental = config.materialized === "incremental" ? render(true) : undefined;
+  if (Array.isArray(incremental)) return incremental;
+
+  const materialized = config.materialized;
+  const node: CompiledNode = {
+    id: `model.${file.name}`,
+    kind: "model",
+    name: file.name,
+    path: file.path,
+    schema: config.schema,
+    relation,
+    materialization: materialized,
+    ...(materialized === "incremental" ? { incrementalStrategy: config.incremental_strategy } : {}),
+    partitionedBy: config.partitioned_by,
+    config,
+    tags: config.tags,
+    ...(properties?.description !== undefined ? { description: properties.description } : {}),
+    columns: (properties?.columns ?? []).map((c) => ({ name: c.name, ...(c.description !== undefined ? { description: c.description } : {}) })),
+    dependsOn,
+    sql: full.sql,
+    ...(incremental ? { incrementalSql: incremental.sql } : {}),
+    statements: [],
+    ...(materialized === "table" || materialized === "incremental"
+      ? { location: ctx.target.tableLocation(config.schema, table, ctx.runId) }
+      : {}),
+  };
+  if (materialized === "ephemeral") built.ephemeralSql.set(node.id, full.bare);
+  const writeId = ctx.runId;
+  node.statements = planStatements(node, ctx.dialect, { exists: false, fullRefresh: false, writeId });
+  if (materialized === "incremental") {
+    node.incrementalStatements = planStatements(node, ctx.dialect, { exists: true, location: node.location, fullRefresh: false, writeId });
+  }
+  return node;
+}

@@ -1,0 +1,76 @@
+import type { ModelConfig, ModelFile, ModelProperties } from "@sluice/project";
+import { folderLayers, mergeConfig } from "../config/merge-config.js";
+import type { ConfigLayer } from "../config/merge-config.js";
+import { locateCall } from "../render/locate.js";
+import type { CompiledTemplate } from "../render/nunjucks-env.js";
+import { newScope, templateRelation } from "../render/render-scope.js";
+import type { CompileContext } from "./compile-context.js";
+
+/** A model after the parse render: its merged config and the names it reads. */
+export interface ParsedModel {
+  file: ModelFile;
+  template?: CompiledTemplate;
+  properties?: ModelProperties;
+  config: ModelConfig;
+  /** ref() names and source() pairs, first call first, without repeats. */
+  refs: string[];
+  sources: [string, string][];
+  /** False when the model itself has an error (its dependents are skipped). */
+  ok: boolean;
+}
+
+function renderForParse(ctx: CompileContext, file: ModelFile, template: CompiledTemplate, isIncremental: boolean) {
+  const q = (name: string) => ctx.dialect.quoteIdentifier(name);
+  const scope = newScope({
+    file: file.path,
+    text: file.text,
+    isIncremental,
+    resolveRef: (name) => q(name),
+    resolveSource: (s, t) => `${q(s)}.${q(t)}`,
+    self: templateRelation("default", file.name, q(file.name)),
+  });
+  ctx.renderer.render(template, scope);
+  return scope;
+}
+
+/**
+ * Render a model once with placeholder relations (twice for incremental models, so refs inside
+ * `{% if is_incremental() %}` count) to learn its config() and dependencies, as dbt's parse does.
+ */
+export function parseModel(ctx: CompileContext, file: ModelFile, properties: ModelProperties | undefined): ParsedModel {
+  const compiled = ctx.renderer.compile(file.path, file.text);
+  const parsed: ParsedModel = { file, properties, config: mergeConfig([]).config, refs: [], sources: [], ok: true };
+  if ("code" in compiled) {
+    ctx.diagnostics.add(compiled);
+    return { ...parsed, ok: false };
+  }
+  parsed.template = compiled;
+  const first = renderForParse(ctx, file, compiled, false);
+  const layers: ConfigLayer[] = folderLayers(ctx.project.config.models, file.folders, ctx.project.config.name);
+  if (properties) layers.push({ origin: `config: of model '${file.name}' in ${properties.at.file}`, at: properties.at, values: properties.config });
+  if (first.configs.length > 0) {
+    layers.push({
+      origin: `config() in ${file.path}`,
+      at: locateCall(file.path, file.text, "config"),
+      values: Object.assign({}, ...first.configs) as Record<string, unknown>,
+    });
+  }
+  const merged = mergeConfig(layers);
+  parsed.config = merged.config;
+  const scopes = [first];
+  if (merged.diagnostics.length === 0 && merged.config.materialized === "incremental" && merged.config.enabled) {
+    scopes.push(renderForParse(ctx, file, compiled, true));
+  }
+  for (const d of [...scopes.flatMap((s) => s.diagnostics), ...merged.diagnostics]) ctx.diagnostics.add(d);
+  parsed.ok = scopes.every((s) => s.diagnostics.length === 0) && merged.diagnostics.length === 0;
+  parsed.refs = [...new Set(scopes.flatMap((s) => s.refs))];
+  const seen = new Set<string>();
+  for (const pair of scopes.flatMap((s) => s.sources)) {
+    const key = pair.join(".");
+    if (!seen.has(key)) {
+      seen.add(key);
+      parsed.sources.push(pair);
+    }
+  }
+  return parsed;
+}

@@ -1,0 +1,60 @@
+import type { Diagnostic } from "@sluice/project";
+import { cteName, inlineCtes } from "../graph/ephemeral.js";
+import type { CompiledTemplate } from "../render/nunjucks-env.js";
+import { newScope } from "../render/render-scope.js";
+import type { TemplateRelation } from "../render/render-scope.js";
+import { sourceId } from "../sources/source-nodes.js";
+import type { CompiledNode } from "../types.js";
+import { cleanSql } from "./compile-context.js";
+import type { CompileContext } from "./compile-context.js";
+import type { NameIndex } from "./name-index.js";
+
+/** Nodes compiled so far, and the bare SQL of ephemeral models (before their own CTEs). */
+export interface BuiltNodes {
+  byId: Map<string, CompiledNode>;
+  ephemeralSql: Map<string, string>;
+}
+
+/** Ephemeral models reachable from `deps` through ephemerals only, dependencies first. */
+function ephemeralCtes(deps: readonly string[], built: BuiltNodes): { name: string; sql: string }[] {
+  const out: { name: string; sql: string }[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string) => {
+    const node = built.byId.get(id);
+    if (!node || node.materialization !== "ephemeral" || seen.has(id)) return;
+    seen.add(id);
+    node.dependsOn.forEach(visit);
+    out.push({ name: node.name, sql: built.ephemeralSql.get(id) ?? "" });
+  };
+  deps.forEach(visit);
+  return out;
+}
+
+/**
+ * Render a template against real relations: ref() of an ephemeral model names its CTE, which is
+ * then inlined. Returns the bare SQL (for ephemerals' own use) and the SQL with CTEs.
+ */
+export function renderNodeSql(
+  ctx: CompileContext,
+  index: NameIndex,
+  built: BuiltNodes,
+  input: { file: string; text: string; template: CompiledTemplate; isIncremental: boolean; self?: TemplateRelation; deps: readonly string[] },
+): { bare: string; sql: string } | Diagnostic[] {
+  const relationSql = (id: string | undefined, fallback: string) => {
+    const node = id ? built.byId.get(id) : undefined;
+    if (!node) return fallback;
+    return node.materialization === "ephemeral" ? cteName(node.name) : ctx.dialect.quoteRelation(node.relation);
+  };
+  const scope = newScope({
+    file: input.file,
+    text: input.text,
+    isIncremental: input.isIncremental,
+    ...(input.self ? { self: input.self } : {}),
+    resolveRef: (name) => relationSql(index.refs.get(name), ctx.dialect.quoteIdentifier(name)),
+    resolveSource: (s, t) => relationSql(sourceId(s, t), `${ctx.dialect.quoteIdentifier(s)}.${ctx.dialect.quoteIdentifier(t)}`),
+  });
+  const out = ctx.renderer.render(input.template, scope);
+  if (out === undefined || scope.diagnostics.length > 0) return scope.diagnostics;
+  const bare = cleanSql(out);
+  return { bare, sql: inlineCtes(bare, ephemeralCtes(input.deps, built)) };
+}

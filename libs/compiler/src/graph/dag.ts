@@ -1,0 +1,120 @@
+/** A node of a dependency graph: its id and the ids it reads. */
+export interface GraphNode {
+  id: string;
+  dependsOn: readonly string[];
+}
+
+/**
+ * Kahn's algorithm: every node after its dependencies; ties are broken by id so the order is
+ * stable. Dependencies on ids outside `nodes` are ignored. Nodes on a cycle are left out.
+ */
+export function topologicalOrder(nodes: readonly GraphNode[]): string[] {
+  const ids = new Set(nodes.map((n) => n.id));
+  const pending = new Map<string, number>();
+  const children = new Map<string, string[]>();
+  for (const n of nodes) {
+    const deps = [...new Set(n.dependsOn)].filter((d) => ids.has(d));
+    pending.set(n.id, deps.length);
+    for (const d of deps) children.set(d, [...(children.get(d) ?? []), n.id]);
+  }
+  const ready = [...pending].filter(([, c]) => c === 0).map(([id]) => id).sort();
+  const order: string[] = [];
+  while (ready.length > 0) {
+    const id = ready.shift() as string;
+    order.push(id);
+    for (const child of children.get(id) ?? []) {
+      const left = (pending.get(child) ?? 0) - 1;
+      pending.set(child, left);
+      if (left === 0) {
+        // Keep `ready` sorted: small graphs, a linear insert is fine.
+        const at = ready.findIndex((r) => r > child);
+        ready.splice(at === -1 ? ready.length : at, 0, child);
+      }
+    }
+  }
+  return order;
+}
+
+/**
+ * Every cycle, once each, as the path from its smallest id back to it (exclusive):
+ * `['a', 'b', 'c']` means a -> b -> c -> a, where `a` depends on `b`.
+ */
+export function findCycles(nodes: readonly GraphNode[]): string[][] {
+  const deps = new Map(nodes.map((n) => [n.id, [...new Set(n.dependsOn)].sort()]));
+  // Tarjan's strongly connected components.
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of deps.get(v) ?? []) {
+      if (!deps.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || (deps.get(v) ?? []).includes(v)) components.push(component);
+    }
+  };
+  for (const id of [...deps.keys()].sort()) if (!index.has(id)) visit(id);
+
+  return components
+    .map((component) => {
+      const members = new Set(component);
+      const start = [...members].sort()[0]!;
+      // Shortest path back to start inside the component (BFS over sorted edges).
+      const previous = new Map<string, string>();
+      const queue = [start];
+      while (queue.length > 0) {
+        const v = queue.shift()!;
+        for (const w of deps.get(v) ?? []) {
+          if (!members.has(w)) continue;
+          if (w === start) {
+            const path = [v];
+            while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
+            return path;
+          }
+          if (!previous.has(w)) {
+            previous.set(w, v);
+            queue.push(w);
+          }
+        }
+      }
+      return [start];
+    })
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+
+/** Ids reachable from `roots` through `edges` (roots excluded unless reached again). */
+export function reachable(roots: Iterable<string>, edges: ReadonlyMap<string, readonly string[]>, maxDepth = Infinity): Set<string> {
+  const seen = new Set<string>();
+  let frontier = [...roots];
+  for (let depth = 0; depth < maxDepth && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const v of frontier) {
+      for (const w of edges.get(v) ?? []) {
+        if (!seen.has(w)) {
+          seen.add(w);
+          next.push(w);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return seen;
+}

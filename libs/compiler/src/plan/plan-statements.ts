@@ -1,0 +1,46 @@
+import type { Dialect, Statement, TableWrite } from "@sluice/dialects";
+import type { CompiledNode } from "../types.js";
+
+/** What the runner knows about a node's table before building it. */
+export interface PlanState {
+  /** The table already exists (incremental models append to it). */
+  exists: boolean;
+  /** Its current location, when it exists. */
+  location?: string;
+  fullRefresh: boolean;
+  /** Unique id for files this write creates (the run id). */
+  writeId: string;
+}
+
+/**
+ * The statements that build a node on a target.
+ *
+ * @example
+ * planStatements(node, dialect, { exists: true, location: "/lake/silver/events/v_1", fullRefresh: false, writeId: "r2" })
+ * // incremental model → dialect.insertInto(...) with node.incrementalSql
+ */
+export function planStatements(node: CompiledNode, dialect: Dialect, state: PlanState): Statement[] {
+  const write = (selectSql: string, location: string | undefined): TableWrite => ({
+    relation: node.relation,
+    selectSql,
+    partitionedBy: node.partitionedBy,
+    location: location ?? "",
+    writeId: state.writeId,
+  });
+  switch (node.materialization) {
+    case "view":
+      return dialect.createView(node.relation, node.sql);
+    case "table":
+    case "seed":
+      return dialect.createTableAs(write(node.sql, node.location));
+    case "incremental":
+      if (!state.exists || state.fullRefresh) return dialect.createTableAs(write(node.sql, node.location));
+      return dialect.insertInto(write(node.incrementalSql ?? node.sql, state.location ?? node.location));
+    case "test":
+      return [dialect.assertion(node.sql)];
+    case "source":
+      return node.statements;
+    case "ephemeral":
+      return [];
+  }
+}

@@ -1,0 +1,65 @@
+import { error } from "@sluice/project";
+import type { Dialect } from "@sluice/dialects";
+import { locateCall } from "./locate.js";
+import type { RenderScope } from "./render-scope.js";
+
+/** Values the template functions read that do not change between renders of one compile. */
+export interface ContextInputs {
+  dialect: Dialect;
+  vars: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+}
+
+type Kwargs = Record<string, unknown> & { __keywords?: true };
+
+function isKwargs(v: unknown): v is Kwargs {
+  return typeof v === "object" && v !== null && (v as Kwargs).__keywords === true;
+}
+
+/**
+ * The functions every template can call. They read the current scope through `current()`, so
+ * one nunjucks environment (and its compiled templates and macros) serves every render.
+ */
+export function contextFunctions(inputs: ContextInputs, current: () => RenderScope): Record<string, unknown> {
+  const lookup = (fn: "var" | "env_var", args: unknown[]): unknown => {
+    const [name, fallback] = args;
+    const key = String(name);
+    const value = fn === "var" ? inputs.vars[key] : inputs.env[key];
+    if (value !== undefined) return value;
+    if (args.length >= 2 && !isKwargs(fallback)) return fallback;
+    const scope = current();
+    const code = fn === "var" ? "UNKNOWN_VAR" : "UNKNOWN_ENV_VAR";
+    const what = fn === "var" ? "variable" : "environment variable";
+    scope.diagnostics.push(
+      error(code, `${fn}('${key}'): no ${what} '${key}' and no default`, locateCall(scope.file, scope.text, fn, [key]),
+        fn === "var" ? "set it under vars: in sluice.yml, pass --vars, or give a default" : `export ${key}, or give a default`),
+    );
+    return "";
+  };
+  return {
+    ref: (name: unknown) => {
+      const scope = current();
+      scope.refs.push(String(name));
+      return scope.resolveRef(String(name));
+    },
+    source: (sourceName: unknown, table: unknown) => {
+      const scope = current();
+      scope.sources.push([String(sourceName), String(table)]);
+      return scope.resolveSource(String(sourceName), String(table));
+    },
+    config: (...args: unknown[]) => {
+      const merged: Record<string, unknown> = {};
+      for (const a of args) {
+        if (typeof a === "object" && a !== null) Object.assign(merged, a);
+      }
+      delete merged.__keywords;
+      current().configs.push(merged);
+      return "";
+    },
+    var: (...args: unknown[]) => lookup("var", args),
+    env_var: (...args: unknown[]) => lookup("env_var", args),
+    is_incremental: () => current().isIncremental,
+    literal: (value: unknown) => inputs.dialect.literal(value),
+    identifier: (name: unknown) => inputs.dialect.quoteIdentifier(String(name)),
+  };
+}

@@ -1,0 +1,26 @@
+import { positionAt } from "@sluice/project";
+import type { SourceLocation } from "@sluice/project";
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Where a call like `ref('orders')` sits in a template, found in its text: nunjucks does not
+ * tell a global function where it was called from. `args` are the leading string arguments to
+ * match; falls back to the first call of `fn`, then to the start of the file.
+ */
+export function locateCall(file: string, text: string, fn: string, args: readonly string[] = []): SourceLocation {
+  const head = `\\b${escapeRegExp(fn)}\\s*\\(`;
+  const patterns: RegExp[] = [];
+  if (args.length > 0) {
+    const rest = args.map((a, i) => `${i === 0 ? "" : "\\s*,"}\\s*(['"])${escapeRegExp(a)}\\${i + 1}`).join("");
+    patterns.push(new RegExp(head + rest));
+  }
+  patterns.push(new RegExp(head));
+  for (const re of patterns) {
+    const m = re.exec(text);
+    if (m) return { file, ...positionAt(text, m.index) };
+  }
+  return { file, line: 1, column: 1 };
+}

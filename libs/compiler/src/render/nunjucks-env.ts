@@ -1,0 +1,77 @@
+import nunjucks from "nunjucks";
+import type { Diagnostic, MacroFile } from "@sluice/project";
+import { contextFunctions } from "./context.js";
+import type { ContextInputs } from "./context.js";
+import { newScope } from "./render-scope.js";
+import type { RenderScope } from "./render-scope.js";
+import { templateErrorDiagnostic } from "./template-error.js";
+
+/** A template compiled once per compile run and rendered as often as needed. */
+export type CompiledTemplate = nunjucks.Template;
+
+/** One nunjucks environment per compile: templates compile once, macros are globals. */
+export interface Renderer {
+  /** Compile a template, or say why it does not parse. */
+  compile(file: string, text: string): CompiledTemplate | Diagnostic;
+  /** Render in a scope; errors land in `scope.diagnostics` and the result is undefined. */
+  render(template: CompiledTemplate, scope: RenderScope): string | undefined;
+  /** TEMPLATE_SYNTAX diagnostics of macro files. */
+  readonly macroDiagnostics: Diagnostic[];
+}
+
+type Exporting = {
+  getExported(ctx: object, frame: unknown, cb: (err: unknown, exported: Record<string, unknown>) => void): void;
+};
+
+export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile[]): Renderer {
+  // dev: keep nunjucks' own error objects, which carry lineno/colno.
+  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, dev: true });
+  let scope: RenderScope = newScope({
+    file: "",
+    text: "",
+    isIncremental: false,
+    resolveRef: (n) => n,
+    resolveSource: (s, t) => `${s}.${t}`,
+  });
+  for (const [name, fn] of Object.entries(contextFunctions(inputs, () => scope))) env.addGlobal(name, fn);
+  env.addGlobal("this", "");
+
+  const compile = (file: string, text: string): CompiledTemplate | Diagnostic => {
+    try {
+      return new nunjucks.Template(text, env, file, true);
+    } catch (e) {
+      return templateErrorDiagnostic(file, e);
+    }
+  };
+
+  const render = (template: CompiledTemplate, next: RenderScope): string | undefined => {
+    const previous = scope;
+    scope = next;
+    env.addGlobal("this", next.self ?? "");
+    try {
+      return template.render({});
+    } catch (e) {
+      next.diagnostics.push(templateErrorDiagnostic(next.file, e));
+      return undefined;
+    } finally {
+      scope = previous;
+    }
+  };
+
+  const macroDiagnostics: Diagnostic[] = [];
+  for (const file of [...macros].sort((a, b) => a.path.localeCompare(b.path))) {
+    const tpl = compile(file.path, file.text);
+    if (!(tpl instanceof nunjucks.Template)) {
+      macroDiagnostics.push(tpl);
+      continue;
+    }
+    const macroScope = newScope({ file: file.path, text: file.text, isIncremental: false, resolveRef: (n) => n, resolveSource: (s, t) => `${s}.${t}` });
+    scope = macroScope;
+    (tpl as unknown as Exporting).getExported({}, null, (err, exported) => {
+      if (err) macroDiagnostics.push(templateErrorDiagnostic(file.path, err));
+      else for (const [name, value] of Object.entries(exported ?? {})) env.addGlobal(name, value);
+    });
+    macroDiagnostics.push(...macroScope.diagnostics);
+  }
+  return { compile, render, macroDiagnostics };
+}

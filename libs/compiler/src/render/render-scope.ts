@@ -1,0 +1,37 @@
+import type { Diagnostic } from "@sluice/project";
+
+/** A relation as templates see it: `{{ this }}` prints the quoted name, `{{ this.schema }}` a part. */
+export interface TemplateRelation {
+  schema: string;
+  name: string;
+  identifier: string;
+  toString(): string;
+}
+
+/** One render of one template: how names resolve, and what the render recorded. */
+export interface RenderScope {
+  /** Project-relative file, for diagnostics. */
+  file: string;
+  /** Template text, to locate calls. */
+  text: string;
+  isIncremental: boolean;
+  self?: TemplateRelation;
+  /** SQL text for `ref(name)`; called after the name is recorded. */
+  resolveRef(name: string): string;
+  resolveSource(sourceName: string, table: string): string;
+  /** Recorded while rendering, in call order. */
+  refs: string[];
+  sources: [string, string][];
+  configs: Record<string, unknown>[];
+  diagnostics: Diagnostic[];
+}
+
+export function newScope(
+  init: Pick<RenderScope, "file" | "text" | "isIncremental" | "resolveRef" | "resolveSource"> & { self?: TemplateRelation },
+): RenderScope {
+  return { ...init, refs: [], sources: [], configs: [], diagnostics: [] };
+}
+
+export function templateRelation(schema: string, name: string, quoted: string): TemplateRelation {
+  return { schema, name, identifier: name, toString: () => quoted };
+}

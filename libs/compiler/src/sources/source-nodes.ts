@@ -1,0 +1,37 @@
+import type { SourceTable } from "@sluice/project";
+import type { Dialect } from "@sluice/dialects";
+import type { ResolvedTarget } from "../target/resolve-target.js";
+import type { CompiledNode } from "../types.js";
+
+/** Node id of a source table. */
+export function sourceId(sourceName: string, table: string): string {
+  return `source.${sourceName}.${table}`;
+}
+
+/**
+ * A source table as a node. An `external` raw zone gets the dialect's raw-source statements
+ * (Athena external table with partition projection, DuckDB view over the files).
+ */
+export function sourceNode(table: SourceTable, target: ResolvedTarget, dialect: Dialect, projectionStart: string): CompiledNode {
+  const relation = target.relation(table.schema, table.name);
+  const statements = table.external
+    ? dialect.rawSource({ relation, location: target.lakePath(table.external.location), projectionStart })
+    : [];
+  return {
+    id: sourceId(table.sourceName, table.name),
+    kind: "source",
+    name: table.name,
+    path: table.at.file,
+    schema: table.schema,
+    relation,
+    materialization: "source",
+    partitionedBy: [],
+    config: {},
+    tags: [],
+    ...(table.description !== undefined ? { description: table.description } : {}),
+    columns: table.columns.map((c) => ({ name: c.name, ...(c.description !== undefined ? { description: c.description } : {}) })),
+    dependsOn: [],
+    sql: "",
+    statements,
+  };
+}

@@ -1,0 +1,110 @@
+import { error } from "@sluice/project";
+import type { Diagnostic, GenericTestSpec, SourceLocation } from "@sluice/project";
+import type { Dialect } from "@sluice/dialects";
+import { closestHint } from "../suggest.js";
+
+export const genericTestNames = ["not_null", "unique", "accepted_values", "relationships"] as const;
+
+/** The model or source table a generic test is declared on. */
+export interface TestSubject {
+  nodeId: string;
+  /** `orders` for a model, `raw_events` for a source table: the middle of the test name. */
+  namePart: string;
+  /** `source_` for source tables (dbt's spelling), `` for models. */
+  namePrefix: string;
+  relationSql: string;
+}
+
+/** Resolves `to: ref('x')` / `to: source('a','b')` of a relationships test. */
+export type ParentResolver = (
+  to: { kind: "ref"; name: string } | { kind: "source"; source: string; table: string },
+  at: SourceLocation,
+) => { nodeId: string; relationSql: string } | Diagnostic | undefined;
+
+/** A generic test turned into a query selecting failing rows. */
+export interface GenericTest {
+  name: string;
+  sql: string;
+  dependsOn: string[];
+}
+
+function parseTo(to: unknown): Parameters<ParentResolver>[0] | undefined {
+  const text = String(to ?? "");
+  const ref = /^\s*ref\(\s*(['"])([^'"]+)\1\s*\)\s*$/.exec(text);
+  if (ref) return { kind: "ref", name: ref[2]! };
+  const src = /^\s*source\(\s*(['"])([^'"]+)\1\s*,\s*(['"])([^'"]+)\3\s*\)\s*$/.exec(text);
+  if (src) return { kind: "source", source: src[2]!, table: src[4]! };
+  return undefined;
+}
+
+/**
+ * Compile one generic test (`not_null`, `unique`, `accepted_values`, `relationships`) into a
+ * failing-rows SELECT; mistakes in the declaration are TEST_INVALID diagnostics at the YAML node.
+ * Undefined when a relationships parent exists but was not compiled (its errors are reported).
+ *
+ * @example genericTest({ name: "not_null", ... }, "id", subject, dialect, resolve)
+ * // { name: "not_null_orders_id", sql: 'select * from "main"."orders" where "id" is null', ... }
+ */
+export function genericTest(
+  spec: GenericTestSpec,
+  column: string | undefined,
+  subject: TestSubject,
+  dialect: Dialect,
+  resolveParent: ParentResolver,
+): GenericTest | Diagnostic | undefined {
+  const args = { ...spec.args, ...((spec.args.arguments as Record<string, unknown> | undefined) ?? {}) };
+  const columnName = column ?? (typeof args.column_name === "string" ? args.column_name : undefined);
+  if (!(genericTestNames as readonly string[]).includes(spec.name)) {
+    return error("TEST_INVALID", `unknown generic test '${spec.name}'`, spec.at,
+      closestHint(spec.name, genericTestNames) ?? `generic tests are ${genericTestNames.join(", ")}`);
+  }
+  if (columnName === undefined) {
+    return error("TEST_INVALID", `test '${spec.name}' needs a column`, spec.at, "declare it under a column, or give column_name");
+  }
+  const col = dialect.quoteIdentifier(columnName);
+  const rel = subject.relationSql;
+  const name = `${subject.namePrefix}${spec.name}_${subject.namePart}_${columnName}`;
+  const dependsOn = [subject.nodeId];
+  switch (spec.name) {
+    case "not_null":
+      return { name, dependsOn, sql: `select *\nfrom ${rel}\nwhere ${col} is null` };
+    case "unique":
+      return {
+        name,
+        dependsOn,
+        sql: `select ${col} as unique_field, count(*) as n_records\nfrom ${rel}\nwhere ${col} is not null\ngroup by ${col}\nhaving count(*) > 1`,
+      };
+    case "accepted_values": {
+      const values = args.values;
+      if (!Array.isArray(values) || values.length === 0) {
+        return error("TEST_INVALID", "accepted_values needs a non-empty list 'values'", spec.at, "values: ['a', 'b']");
+      }
+      const quote = args.quote !== false;
+      const list = values.map((v) => (quote ? dialect.literal(String(v)) : String(v))).join(", ");
+      return {
+        name,
+        dependsOn,
+        sql: `select ${col} as value_field, count(*) as n_records\nfrom ${rel}\nwhere ${col} not in (${list})\ngroup by ${col}`,
+      };
+    }
+    default: {
+      const to = parseTo(args.to);
+      const field = args.field;
+      if (!to || typeof field !== "string") {
+        return error("TEST_INVALID", "relationships needs 'to: ref(...)' or 'to: source(...)' and 'field'", spec.at,
+          "to: ref('customers')\nfield: customer_id");
+      }
+      const parent = resolveParent(to, spec.at);
+      if (parent === undefined || "code" in parent) return parent;
+      const parentCol = dialect.quoteIdentifier(field);
+      return {
+        name,
+        dependsOn: [subject.nodeId, parent.nodeId],
+        sql:
+          `with child as (\n  select ${col} as from_field from ${rel} where ${col} is not null\n),\n` +
+          `parent as (\n  select ${parentCol} as to_field from ${parent.relationSql}\n)\n` +
+          `select from_field\nfrom child\nleft join parent on child.from_field = parent.to_field\nwhere parent.to_field is null`,
+      };
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import type { ColumnProperties, GenericTestSpec, SingularTestFile } from "@sluice/project";
+import type { CompileContext } from "../compile/compile-context.js";
+import type { NameIndex } from "../compile/name-index.js";
+import { renderNodeSql } from "../compile/render-node-sql.js";
+import type { BuiltNodes } from "../compile/render-node-sql.js";
+import { locateCall } from "../render/locate.js";
+import { newScope } from "../render/render-scope.js";
+import type { CompiledNode } from "../types.js";
+import { genericTest } from "./generic-tests.js";
+import type { ParentResolver, TestSubject } from "./generic-tests.js";
+
+/** Test nodes get unique ids: a second test with the same name gets `_2`, and so on. */
+function uniqueName(name: string, built: BuiltNodes): string {
+  let candidate = name;
+  for (let i = 2; built.byId.has(`test.${candidate}`); i++) candidate = `${name}_${i}`;
+  return candidate;
+}
+
+function testNode(ctx: CompileContext, built: BuiltNodes, t: { name: string; path: string; sql: string; dependsOn: string[]; attachedTo?: string; severity: "error" | "warn" }): CompiledNode {
+  const name = uniqueName(t.name, built);
+  const parent = t.attachedTo ? built.byId.get(t.attachedTo) : undefined;
+  const node: CompiledNode = {
+    id: `test.${name}`,
+    kind: "test",
+    name,
+    path: t.path,
+    schema: parent?.schema ?? "default",
+    relation: { schema: parent?.relation.schema ?? "default", name },
+    materialization: "test",
+    partitionedBy: [],
+    config: {},
+    tags: [],
+    columns: [],
+    dependsOn: [...new Set(t.dependsOn)],
+    sql: t.sql,
+    statements: [ctx.dialect.assertion(t.sql)],
+    ...(t.attachedTo ? { attachedTo: t.attachedTo } : {}),
+    severity: t.severity,
+  };
+  built.byId.set(node.id, node);
+  return node;
+}
+
+/** Generic tests declared on a compiled model or source table (column- and table-level). */
+export function genericTestNodes(
+  ctx: CompileContext,
+  index: NameIndex,
+  built: BuiltNodes,
+  subjectNode: CompiledNode,
+  decl: { path: string; columns: readonly ColumnProperties[]; tests: readonly GenericTestSpec[]; sourceName?: string },
+): CompiledNode[] {
+  if (subjectNode.materialization === "ephemeral") return [];
+  const subject: TestSubject = {
+    nodeId: subjectNode.id,
+    namePart: decl.sourceName ? `${decl.sourceName}_${subjectNode.name}` : subjectNode.name,
+    namePrefix: decl.sourceName ? "source_" : "",
+    relationSql: ctx.dialect.quoteRelation(subjectNode.relation),
+  };
+  const resolveParent: ParentResolver = (to, at) => {
+    const id = to.kind === "ref" ? index.ref(to.name, at) : index.source(to.source, to.table, at);
+    if (id === null || typeof id !== "string") return id ?? undefined;
+    const node = built.byId.get(id);
+    return node ? { nodeId: id, relationSql: ctx.dialect.quoteRelation(node.relation) } : undefined;
+  };
+  const specs = [
+    ...decl.tests.map((spec) => ({ spec, column: undefined as string | undefined })),
+    ...decl.columns.flatMap((c) => c.tests.map((spec) => ({ spec, column: c.name as string | undefined }))),
+  ];
+  const nodes: CompiledNode[] = [];
+  for (const { spec, column } of specs) {
+    const t = genericTest(spec, column, subject, ctx.dialect, resolveParent);
+    if (t === undefined) continue;
+    if ("code" in t) {
+      ctx.diagnostics.add(t);
+      continue;
+    }
+    nodes.push(testNode(ctx, built, { ...t, path: spec.at.file, attachedTo: subjectNode.id, severity: spec.severity }));
+  }
+  return nodes;
+}
+
+/**
+ * A singular test file rendered like a model; attached to the first model or seed it refs
+ * (else the first source). Undefined when it does not compile or reads a skipped node.
+ */
+export function singularTestNode(ctx: CompileContext, index: NameIndex, built: BuiltNodes, file: SingularTestFile): CompiledNode | undefined {
+  const template = ctx.renderer.compile(file.path, file.text);
+  if ("code" in template) {
+    ctx.diagnostics.add(template);
+    return undefined;
+  }
+  // First pass learns the dependencies, second renders against real relations.
+  const scope = newScope({ file: file.path, text: file.text, isIncremental: false, resolveRef: (n) => n, resolveSource: (s, t) => `${s}.${t}` });
+  ctx.renderer.render(template, scope);
+  scope.diagnostics.forEach((d) => ctx.diagnostics.add(d));
+  let ok = scope.diagnostics.length === 0;
+  const deps: string[] = [];
+  for (const name of new Set(scope.refs)) {
+    const id = index.ref(name, locateCall(file.path, file.text, "ref", [name]));
+    if (typeof id === "string") deps.push(id);
+    else {
+      if (id) ctx.diagnostics.add(id);
+      ok = false;
+    }
+  }
+  for (const [s, t] of scope.sources) {
+    const id = index.source(s, t, locateCall(file.path, file.text, "source", [s, t]));
+    if (typeof id === "string") deps.push(id);
+    else {
+      ctx.diagnostics.add(id);
+      ok = false;
+    }
+  }
+  if (!ok || deps.some((d) => !built.byId.has(d))) return undefined;
+  const rendered = renderNodeSql(ctx, index, built, { file: file.path, text: file.text, template, isIncremental: false, deps });
+  if (Array.isArray(rendered)) {
+    rendered.forEach((d) => ctx.diagnostics.add(d));
+    return undefined;
+  }
+  const attachedTo = deps.find((d) => !d.startsWith("source.")) ?? deps[0];
+  return testNode(ctx, built, { name: file.name, path: file.path, sql: rendered.sql, dependsOn: deps, ...(attachedTo ? { attachedTo } : {}), severity: "error" });
+}

@@ -1,0 +1,33 @@
+import type { Dialect, Relation, Statement, TableWrite } from "@sluice/dialects";
+
+const stmt = (kind: Statement["kind"], sql: string): Statement => ({ kind, sql, grammar: "duckdb" });
+
+/** A tiny dialect whose text is easy to assert on: identifiers in `[]`, strings in `'…'`. */
+export function fakeDialect(): Dialect {
+  const q = (name: string) => `[${name.replace(/]/g, "]]")}]`;
+  const rel = (r: Relation) => `${q(r.schema)}.${q(r.name)}`;
+  const literal = (v: unknown): string => {
+    if (v === null || v === undefined) return "NULL";
+    if (typeof v === "number" || typeof v === "bigint") return String(v);
+    if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
+    return `'${String(v).replace(/'/g, "''")}'`;
+  };
+  const write = (verb: string, w: TableWrite) =>
+    `${verb} ${rel(w.relation)} AT '${w.location}' ID ${w.writeId}${w.partitionedBy.length ? ` PARTITIONED (${w.partitionedBy.join(", ")})` : ""} AS\n${w.selectSql}`;
+  return {
+    name: "duckdb",
+    capabilities: { supportsCreateOrReplaceTable: true, supportsMerge: false, publishesTablesAsViews: true },
+    quoteIdentifier: q,
+    quoteRelation: rel,
+    literal,
+    createSchema: (s) => [stmt("create_schema", `CREATE SCHEMA ${q(s)}`)],
+    createTableAs: (w) => [stmt("create_table_as", write("CTAS", w))],
+    insertInto: (w) => [stmt("insert", write("INSERT", w))],
+    createView: (r, sql) => [stmt("create_view", `VIEW ${rel(r)} AS\n${sql}`)],
+    dropTable: (r) => [stmt("drop_table", `DROP TABLE ${rel(r)}`)],
+    dropView: (r) => [stmt("drop_view", `DROP VIEW ${rel(r)}`)],
+    rawSource: (s) => [stmt("create_view", `RAW ${rel(s.relation)} FROM '${s.location}' START '${s.projectionStart}'`)],
+    assertion: (sql) => stmt("select", `ASSERT (\n${sql}\n)`),
+    limit: (sql, n) => `${sql} LIMIT ${n}`,
+  };
+}
