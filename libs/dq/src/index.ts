@@ -1,1 +1,7 @@
-export {};
+export type * from "./ast.js";
+export { parseDqdl, type ParseDqdlResult } from "./parser.js";
+export { rulesetToJson, ruleToJson, type Json } from "./to-json.js";
+export { rulesetTarget, type RulesetTarget } from "./target.js";
+export { ruleTypes, ruleTypeSpec, type DqRuleTypeSpec } from "./catalogue.js";
+export { compileRule } from "./sql/compile-rule.js";
+export type { CompileRuleContext, CompiledRule } from "./sql/context.js";

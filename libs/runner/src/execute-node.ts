@@ -1,5 +1,7 @@
 import type { CompiledNode } from "@sluice/compiler";
 import { planStatements } from "@sluice/compiler";
+import { catalogSwapMaterializer } from "./materialize/catalog-swap.js";
+import { viewSwapMaterializer } from "./materialize/view-swap.js";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine, QueryResult } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
@@ -54,25 +56,13 @@ async function buildRelation(
     result.message = "ephemeral (inlined)";
     return;
   }
-  const writesTable = node.materialization === "table" || node.materialization === "seed" || node.materialization === "incremental";
-  const existing = node.materialization === "incremental" && !ctx.fullRefresh ? await ctx.engine.describeRelation(node.relation) : { exists: false };
-  const appending = existing.exists && existing.kind === "table";
-  const statements = planStatements(node, ctx.dialect, {
-    exists: appending,
-    location: existing.location,
-    fullRefresh: ctx.fullRefresh,
-    writeId: ctx.writeId,
+  const materialize = ctx.dialect.capabilities.publishesTablesAsViews ? viewSwapMaterializer : catalogSwapMaterializer;
+  const outcome = await materialize(node, {
+    ...ctx,
+    execute: async (sql) => record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal })),
   });
-  for (const statement of statements) {
-    const r = record(await ctx.engine.execute(statement.sql, { label: node.id, signal: ctx.signal }));
-    if (r.stats.rowsAffected !== undefined && (statement.kind === "copy" || statement.kind === "create_table_as" || statement.kind === "insert")) {
-      result.rows = (result.rows ?? 0) + r.stats.rowsAffected;
-    }
-  }
-  if (writesTable && !appending && node.location && ctx.dialect.capabilities.publishesTablesAsViews) {
-    await ctx.engine.removeStaleLocations(node.relation, node.location);
-  }
-  result.message = describeBuild(node, appending, result.rows);
+  result.rows = outcome.rows;
+  result.message = describeBuild(node, outcome.appended, outcome.rows);
 }
 
 function describeBuild(node: CompiledNode, appended: boolean, rows: number | undefined): string {

@@ -1,0 +1,36 @@
+import type { CompiledNode } from "@sluice/compiler";
+import type { Dialect } from "@sluice/dialects";
+import type { Engine, QueryResult } from "@sluice/engines";
+
+/** What building one relation needs. */
+export interface MaterializeContext {
+  engine: Engine;
+  dialect: Dialect;
+  fullRefresh: boolean;
+  writeId: string;
+  signal?: AbortSignal;
+  /** Run one statement for the node, recording its stats in the node's result. */
+  execute(sql: string): Promise<QueryResult>;
+}
+
+/** What a materializer reports back. */
+export interface MaterializeOutcome {
+  /** Rows written, when the engine reports them. */
+  rows?: number;
+  /** Whether rows were appended to an existing table (rather than a new version created). */
+  appended: boolean;
+}
+
+/**
+ * Builds a node's relation on one family of targets. Chosen by dialect capability, never by
+ * engine name: `publishesTablesAsViews` (DuckDB lake: Parquet folder + view swap) or not
+ * (Athena: CTAS to a staging table + Glue catalog swap).
+ */
+export type Materializer = (node: CompiledNode, ctx: MaterializeContext) => Promise<MaterializeOutcome>;
+
+/** Sum rowsAffected over the statements that write rows. */
+export function rowsWritten(kind: string, result: QueryResult, sofar: number | undefined): number | undefined {
+  if (result.stats.rowsAffected === undefined) return sofar;
+  if (kind !== "copy" && kind !== "create_table_as" && kind !== "insert" && kind !== "merge") return sofar;
+  return (sofar ?? 0) + result.stats.rowsAffected;
+}
