@@ -1,0 +1,40 @@
+import path from "node:path";
+import { error } from "@sluice/project";
+import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
+import type { Relation } from "@sluice/dialects";
+import { closestHint } from "../suggest.js";
+
+/** The target of one compile and how it maps logical names to physical ones. */
+export interface ResolvedTarget {
+  name: string;
+  config: TargetConfig;
+  /** `/abs/models/.lake` or `s3://bucket/lake` (no trailing slash). */
+  lakeRoot: string;
+  relation(logicalSchema: string, name: string): Relation;
+  /** Fresh location for a new version of a table. */
+  tableLocation(logicalSchema: string, name: string, runId: string): string;
+  /** A lake-relative path (e.g. `raw/events`) made physical. */
+  lakePath(relative: string): string;
+}
+
+export function resolveTarget(project: Project, targetName: string | undefined): ResolvedTarget | Diagnostic {
+  const name = targetName ?? project.config["default-target"];
+  const config = project.config.targets[name];
+  if (!config) {
+    const known = Object.keys(project.config.targets);
+    return error("UNKNOWN_TARGET", `target '${name}' is not defined in sluice.yml`, undefined,
+      closestHint(name, known) ?? `targets are: ${known.join(", ") || "(none)"}`);
+  }
+  const lakeRoot =
+    config.engine === "duckdb" ? path.resolve(project.dir, config.lake) : config.s3_lake_root.replace(/\/+$/, "");
+  const physicalSchema = (schema: string) => (config.engine === "athena" ? (config.databases[schema] ?? schema) : schema);
+  const lakePath = (relative: string) => `${lakeRoot}/${relative.replace(/^\/+|\/+$/g, "")}`;
+  return {
+    name,
+    config,
+    lakeRoot,
+    relation: (schema, table) => ({ schema: physicalSchema(schema), name: table }),
+    tableLocation: (schema, table, runId) => lakePath(`${schema}/${table}/v_${runId}`),
+    lakePath,
+  };
+}
