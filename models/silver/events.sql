@@ -1,50 +1,67 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy='insert_overwrite',
     partitioned_by=['event_date'],
-    unique_key='event_id'
+    unique_key='event_id',
+    lookback=var('lookback_hours', 3),
+    reconcile={'staging': 'stg_events', 'rejected': 'rejected_events', 'key': 'event_id', 'reason': 'reject_reason'}
 ) }}
-{#- One row per event, deduplicated by event_id (Firehose delivers at least once).
-    Full build: every raw hour. Incremental: only raw hours after the newest one already loaded,
-    minus events already present (duplicates that arrive in a later hour). -#}
+{#- One row per event, deduplicated by event_id (Firehose delivers at least once): of all copies,
+    the one from the oldest raw hour (dt) wins. Full build: every raw hour. Incremental: only raw
+    hours from sluice_incremental_from() (the watermark minus the lookback window, bound to a
+    literal by the runner so only those raw partitions are read); the event_date partitions those
+    rows land in are rebuilt from them plus the rows already kept from older raw hours. -#}
 with valid as (
     select *
     from {{ ref('stg_events') }}
     where reject_reason is null
     {% if is_incremental() %}
-      and dt > (select max(dt) from {{ this }})
+      and dt >= sluice_incremental_from()
     {% endif %}
 ),
+{% if is_incremental() %}
+kept as (
+    select * from {{ this }} where dt < sluice_incremental_from()
+),
+{% endif %}
 
 ranked as (
     select
         *,
         row_number() over (partition by event_id order by dt, event_timestamp, line) as copy_number
     from valid
+),
+
+fresh as (
+    select
+        event_id,
+        event_type,
+        session_id,
+        event_timestamp,
+        customer_id,
+        country,
+        channel,
+        device,
+        product_id,
+        product_name,
+        category,
+        price,
+        quantity,
+        order_id,
+        order_total,
+        order_item_count,
+        payment_method,
+        dt,
+        cast(event_timestamp as date) as event_date
+    from ranked
+    where copy_number = 1
+    {% if is_incremental() %}
+      and event_id not in (select event_id from kept)
+    {% endif %}
 )
 
-select
-    event_id,
-    event_type,
-    session_id,
-    event_timestamp,
-    customer_id,
-    country,
-    channel,
-    device,
-    product_id,
-    product_name,
-    category,
-    price,
-    quantity,
-    order_id,
-    order_total,
-    order_item_count,
-    payment_method,
-    dt,
-    cast(event_timestamp as date) as event_date
-from ranked
-where copy_number = 1
+select * from fresh
 {% if is_incremental() %}
-  and event_id not in (select event_id from {{ this }})
+union all
+select * from kept where event_date in (select event_date from fresh)
 {% endif %}

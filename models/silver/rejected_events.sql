@@ -1,6 +1,12 @@
-{{ config(materialized='incremental', incremental_strategy='append', partitioned_by=['dt']) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite',
+    partitioned_by=['dt'],
+    lookback=var('lookback_hours', 3)
+) }}
 {#- Quarantine: every raw line that could not become an event, with the reason and the line
-    itself, so nothing is dropped silently. -#}
+    itself, so nothing is dropped silently. Incremental runs rebuild the raw hours of the
+    window (dt partitions) from those raw partitions only. -#}
 select
     reject_reason,
     line,
@@ -8,5 +14,5 @@ select
 from {{ ref('stg_events') }}
 where reject_reason is not null
 {% if is_incremental() %}
-  and dt > (select max(dt) from {{ this }})
+  and dt >= sluice_incremental_from()
 {% endif %}

@@ -136,4 +136,19 @@ describe("DQDL rules evaluated on DuckDB", () => {
     const reader = await connection.runAndReadAll(`${compiled.failingRowsSql} ORDER BY id`);
     expect(reader.getRowObjectsJS().map((r) => r.id)).toEqual([4, 5]);
   });
+
+  test.each([
+    ['IsComplete "cat"', [4]],
+    ['Completeness "qty" > 0.5 where "id > 2"', [4]],
+    ['IsUnique "cat"', [1, 2]],
+    ['Uniqueness "cat" > 0.9 where "id <> 1"', []],
+    ['IsPrimaryKey "cat"', [1, 2, 4]],
+    ['IsPrimaryKey "cat" "qty"', [2, 4]],
+  ] as const)("failing rows of %s (for --store-failures)", async (rule, ids) => {
+    const { ruleset } = parseDqdl(`Rules = [ ${rule} ]`, "t.dqdl");
+    const compiled = compileRule(ruleset!.rules[0]!, ctx);
+    if ("unsupported" in compiled || !compiled.failingRowsSql) throw new Error("expected failing rows SQL");
+    const reader = await connection.runAndReadAll(`SELECT * FROM (${compiled.failingRowsSql}) AS f ORDER BY id`);
+    expect(reader.getRowObjectsJS().map((r) => r.id)).toEqual(ids);
+  });
 });

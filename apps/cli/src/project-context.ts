@@ -24,10 +24,15 @@ export function newRunId(now = new Date()): string {
 }
 
 /**
- * Load, validate and compile the project for the chosen target. Prints every diagnostic; returns
- * undefined when any is an error (the caller exits 2).
+ * Load, validate and compile the project for the chosen target, with one test node per DQDL rule
+ * (unless `dqRules: false`). Prints every diagnostic; returns undefined when any is an error (the
+ * caller exits 2).
  */
-export async function loadProjectContext(args: GlobalArgs, io: Io): Promise<ProjectContext | undefined> {
+export async function loadProjectContext(
+  args: GlobalArgs & { storeFailures?: boolean },
+  io: Io,
+  options: { dqRules?: boolean } = {},
+): Promise<ProjectContext | undefined> {
   const [{ loadProject, parseVarsOption, hasErrors }, { compileProject, dialectFor }] = await Promise.all([
     import("@sluice/project"),
     import("@sluice/compiler"),
@@ -51,6 +56,10 @@ export async function loadProjectContext(args: GlobalArgs, io: Io): Promise<Proj
   const runId = newRunId();
   const compiled = compileProject(project, { targetName, vars: varsParsed.vars, env: process.env, runId, dialect });
   diagnostics.push(...compiled.diagnostics);
+  if (options.dqRules !== false && (project.rules.length > 0 || args.storeFailures === true) && !hasErrors(diagnostics)) {
+    const { appendDqNodes } = await import("./commands/dq-nodes.js");
+    diagnostics.push(...(await appendDqNodes({ project, compiled, dialect, target, runId, storeFailures: args.storeFailures === true })));
+  }
   printDiagnostics(io, diagnostics.filter((d) => d.severity === "warn"));
   if (hasErrors(diagnostics)) return fail(io, diagnostics);
   return { project, compiled, targetName, target, dialect, runId, targetDir: path.join(dir, "target") };

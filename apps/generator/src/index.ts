@@ -1,1 +1,19 @@
-export {};
+export { generate, type GenerateOptions, type GenerateSummary } from "./generate.js";
+export {
+  firehoseLocalCommandOptions,
+  generateCommandOptions,
+  generateOptionsSchema,
+  parseGenerateArgs,
+  type FirehoseLocalCommandOption,
+  type GenerateCommandOption,
+  type ParsedGenerateArgs,
+  type ResolvedGenerateOptions,
+} from "./options.js";
+export { ChaosInjector, noChaos, type ChaosCounts, type ChaosRates, type RawRecord } from "./chaos.js";
+export { FirehoseBuffer, deterministicGzip, deterministicGzipAsync, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
+export { firehoseObjectKey, firehoseObjectKeyPattern } from "./object-key.js";
+export { createLocalSink, lakeWriter, type LakeWriter } from "./local-sink.js";
+export type { EventSink, SinkReport } from "./sink.js";
+export { createFirehoseSink, firehoseLimits, planBatches, type FirehoseReport, type FirehoseSinkOptions } from "./firehose-sink.js";
+export { startFirehoseLocal, type FirehoseLocal, type FirehoseLocalOptions } from "./firehose-local.js";
+export { handler, lambdaEnvSchema, type LambdaEnv, type ScheduledEvent } from "./lambda.js";

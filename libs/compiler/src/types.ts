@@ -36,7 +36,28 @@ export interface CompiledNode {
   /** Tests: the node they test and how a failure counts. */
   attachedTo?: string;
   severity?: "error" | "warn";
+  /** Tests: what the SQL returns. Absent means `failing_rows` (generic and singular tests). */
+  assertion?: TestAssertion;
+  /** Tests run with `--store-failures`: where failing rows (limited) are written. */
+  storeFailures?: { relation: Relation; location: string; limit: number };
 }
+
+/**
+ * How a test's `sql` is checked. `failing_rows`: a SELECT of failing rows (wrapped by
+ * `Dialect.assertion`). `dq_rule`: a DQDL rule compiled by libs/dq, whose `sql` returns one row
+ * `{ metric, passed }`; `failingRowsSql` (unlimited) for row-level rules; `unsupported` when the
+ * rule cannot be evaluated on this target (the result is ERROR, never a pass).
+ */
+export type TestAssertion =
+  | { kind: "failing_rows" }
+  | {
+      kind: "dq_rule";
+      ruleType: string;
+      ruleText: string;
+      ruleName: string;
+      failingRowsSql?: string;
+      unsupported?: string;
+    };
 
 export interface CompiledProject {
   projectName: string;

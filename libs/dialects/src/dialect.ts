@@ -50,6 +50,12 @@ export interface TableWrite {
   writeId: string;
 }
 
+/** A partition column and its engine type (`date`, `varchar`, `integer`, ...). */
+export interface PartitionColumn {
+  name: string;
+  type: string;
+}
+
 /** The raw Firehose zone exposed as `line varchar, dt varchar('YYYY/MM/DD/HH')`. */
 export interface RawSourceSpec {
   relation: Relation;
@@ -71,6 +77,18 @@ export interface DialectCapabilities {
   publishesTablesAsViews: boolean;
   /** Max partitions one CTAS/INSERT may write (Athena: 100); undefined = no limit. */
   maxPartitionsPerWrite?: number;
+  /**
+   * Incremental writes produce a whole new table version (append, insert_overwrite and merge
+   * are rewrites into a fresh location + one atomic publish) — the DuckDB lake.
+   */
+  rewritesIncrementalVersions?: boolean;
+}
+
+/** The state published with a table version, atomically with it. */
+export interface TableVersionState {
+  /** Newest raw partition (`dt`) the version has processed, when the model has one. */
+  watermark?: string;
+  runId: string;
 }
 
 /**
@@ -104,4 +122,31 @@ export interface Dialect {
   assertion(failingRowsSql: string): Statement;
   /** A SELECT of at most `limit` rows of a query. */
   limit(sql: string, limit: number): string;
+  /**
+   * Publish a table version written at `location`: point the relation at it and record its
+   * state, in one transaction (optional; dialects with `rewritesIncrementalVersions`).
+   */
+  publishTableVersion?(relation: Relation, location: string, state: TableVersionState): Statement[];
+  /** SELECT returning `{ watermark, location }` of a published table (zero rows when unknown). */
+  tableStateQuery?(relation: Relation): string;
+  /** SELECT returning `{ value }`: the max of `column` over the data files at `location`. */
+  maxOfVersion?(location: string, column: string): string;
+  /**
+   * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
+   * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
+   */
+  mergeRewrite?(write: TableWrite, currentLocation: string, uniqueKey: readonly string[]): Statement[];
+  /** SELECT of the rows of the data files at `location` (the current version of a table). */
+  readVersion?(location: string): string;
+  /**
+   * `SELECT DISTINCT` of partition columns, ordered (optional; dialects with
+   * `maxPartitionsPerWrite`, to split a write into batches of partitions).
+   */
+  selectDistinct?(relation: Relation, columns: readonly string[]): string;
+  /**
+   * `SELECT *` of the rows of `relation` in the given partitions, the values written as typed
+   * literals (Athena prunes only on literals). `values` are the catalog's text form, one array
+   * per partition in `columns` order; null is the NULL partition.
+   */
+  selectPartitions?(relation: Relation, columns: readonly PartitionColumn[], values: readonly (readonly (string | null)[])[]): string;
 }

@@ -1,5 +1,6 @@
 export type * from "./dialect.js";
-export { createDuckdbDialect, DUCKDB_TABLE_COMMENT_PREFIX } from "./duckdb/duckdb-dialect.js";
+export { createDuckdbDialect, DUCKDB_TABLE_COMMENT_PREFIX, DUCKDB_TABLE_STATE } from "./duckdb/duckdb-dialect.js";
 export { duckdbLiteral, quoteDuckdbIdentifier } from "./duckdb/duckdb-escape.js";
 export { trinoCompatStatements } from "./duckdb/trino-compat.js";
 export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";
+export { rawSourceLayout } from "./athena/athena-raw-source.js";

@@ -1,4 +1,4 @@
-import type { Relation } from "@sluice/dialects";
+import type { RawSourceSpec, Relation } from "@sluice/dialects";
 
 export interface ColumnInfo {
   name: string;
@@ -16,6 +16,11 @@ export interface QueryStats {
   queryId?: string;
   /** Time the engine spent running the statement (Athena EngineExecutionTimeInMillis). */
   engineMs?: number;
+  /**
+   * Bytes the query is billed for, when the engine bills by bytes scanned (Athena: rounded up to
+   * the MB with a 10 MB minimum per query; 0 for plain DDL and failed queries).
+   */
+  billedBytes?: number;
 }
 
 export interface QueryResult {
@@ -56,7 +61,42 @@ export interface Engine {
    * table (old versions, leftovers of crashed builds).
    */
   removeStaleLocations(relation: Relation, keepLocation: string): Promise<void>;
+  /**
+   * Catalog engines (Athena + Glue): publish `staging`, just written by a CTAS at a fresh
+   * location, as `target` by swapping the catalog entry; the staging entry is removed.
+   */
+  publishTable?(staging: Relation, target: Relation): Promise<PublishOutcome>;
+  /**
+   * Catalog engines: drop leftovers of crashed builds of `relation`, i.e. tables named
+   * `<name><marker>*` (catalog entry and data), except those containing `keep`. Returns their names.
+   */
+  dropStagingTables?(relation: Relation, marker: string, keep: string): Promise<string[]>;
+  /** Catalog engines: drop one table, its catalog entry and its data. */
+  dropTableWithData?(relation: Relation): Promise<void>;
+  /**
+   * Catalog engines: delete the data and catalog entries of the partitions with these values
+   * (values as the catalog stores them, in partition-key order). Returns how many existed.
+   */
+  dropPartitions?(relation: Relation, values: readonly (readonly string[])[]): Promise<number>;
+  /** Catalog engines: create or update the raw source table through the catalog API (idempotent). */
+  registerRawSource?(spec: RawSourceSpec): Promise<"created" | "updated" | "unchanged">;
+  /** Checks of the connection and the target's setup, in plain words, for `sluice debug`. */
+  checkSetup?(databases: readonly string[]): Promise<SetupCheck[]>;
   close(): Promise<void>;
+}
+
+/** What publishing a table through the catalog did. */
+export interface PublishOutcome {
+  location: string | undefined;
+  created: boolean;
+  partitions: { created: number; updated: number; deleted: number };
+}
+
+/** One check of `sluice debug`. */
+export interface SetupCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
 }
 
 /** A failed statement, with what a user needs to find it. */

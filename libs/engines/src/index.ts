@@ -1,3 +1,5 @@
+import type { AthenaEngine, AthenaEngineOptions } from "./athena/athena-engine.js";
+
 export * from "./engine.js";
 // Concrete engines load their drivers (DuckDB native binding, AWS SDK) only through openEngine,
 // so importing this package stays cheap for the CLI.
@@ -6,3 +8,12 @@ export type { DuckdbEngineOptions } from "./duckdb/duckdb-engine.js";
 export type { AthenaEngine, AthenaEngineOptions } from "./athena/athena-engine.js";
 export type { AthenaClients } from "./athena/athena-clients.js";
 export type { PublishResult } from "./athena/glue-publisher.js";
+
+/**
+ * Open the Athena engine with injected client slices (tests, benchmarks); the SDK loads only
+ * when this is called.
+ */
+export async function openAthenaEngineWith(options: AthenaEngineOptions): Promise<AthenaEngine> {
+  const { openAthenaEngine } = await import("./athena/athena-engine.js");
+  return openAthenaEngine(options);
+}

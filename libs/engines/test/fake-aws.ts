@@ -41,6 +41,12 @@ export class FakeAws {
   readonly failNext = new Map<string, Error[]>();
   /** Per-command hook that may return a response override (e.g. Glue `Errors`). */
   readonly respond = new Map<string, (input: any) => unknown>();
+  /** Glue databases that exist (GetDatabase); empty = every database exists. */
+  readonly databases = new Set<string>();
+  /** Athena workgroups (GetWorkGroup). */
+  readonly workgroups = new Map<string, any>();
+  /** Decides the script of a query when `scripts` is empty (a fake that answers by SQL). */
+  scriptFor?: (sql: string) => QueryScript;
   private readonly queries = new Map<string, { script: QueryScript; polls: number; stopped: boolean }>();
 
   readonly clients: AthenaClients = {
@@ -79,7 +85,7 @@ export class FakeAws {
 
   // Athena ------------------------------------------------------------------------------------
   StartQueryExecution(input: any) {
-    const script = this.scripts.shift();
+    const script = this.scripts.shift() ?? this.scriptFor?.(input.QueryString);
     if (!script) throw new Error(`fake: no script for query ${input.QueryString}`);
     const id = `q-${this.queries.size + 1}`;
     this.queries.set(id, { script, polls: 0, stopped: false });
@@ -119,6 +125,12 @@ export class FakeAws {
     };
   }
 
+  GetWorkGroup(input: any) {
+    const workgroup = this.workgroups.get(input.WorkGroup);
+    if (!workgroup) throw awsError("InvalidRequestException", `WorkGroup ${input.WorkGroup} is not found.`);
+    return { WorkGroup: workgroup };
+  }
+
   StopQueryExecution(input: any) {
     this.query(input.QueryExecutionId).stopped = true;
     return {};
@@ -135,6 +147,27 @@ export class FakeAws {
     const table = this.tables.get(`${input.DatabaseName}.${input.Name}`);
     if (!table) throw awsError("EntityNotFoundException", `Table ${input.Name} not found.`);
     return { Table: structuredClone(table) };
+  }
+
+  GetDatabase(input: any) {
+    if (this.databases.size > 0 && !this.databases.has(input.Name)) throw awsError("EntityNotFoundException", `Database ${input.Name} not found.`);
+    return { Database: { Name: input.Name } };
+  }
+
+  GetTables(input: any) {
+    const pattern = new RegExp(`^(?:${input.Expression ?? ".*"})$`);
+    const all = [...this.tables.values()].filter((t) => t.DatabaseName === input.DatabaseName && pattern.test(t.Name ?? ""));
+    const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
+    const size = Math.min(input.MaxResults ?? 100, 100);
+    return { TableList: structuredClone(all.slice(start, start + size)), NextToken: start + size < all.length ? String(start + size) : undefined };
+  }
+
+  BatchGetPartition(input: any) {
+    this.limit("PartitionsToGet", input.PartitionsToGet, 1000);
+    const list = this.partitionList(input);
+    const found = list.filter((q) => input.PartitionsToGet.some((g: any) => same(g.Values, q.Values)));
+    // Missing partitions are simply absent (UnprocessedKeys is for throttled keys).
+    return { Partitions: structuredClone(found), UnprocessedKeys: [] };
   }
 
   CreateTable(input: any) {

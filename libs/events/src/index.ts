@@ -1,1 +1,18 @@
-export {};
+export * from "./schema.js";
+export { Prng, WeightedPicker, hash32, hashString } from "./prng.js";
+export { catalogue, categories, type CatalogueProduct } from "./catalogue.js";
+export { countries, countryCodesCsv, type Country } from "./countries.js";
+export { customerAt, firstCustomerId } from "./customers.js";
+export {
+  channelProfiles,
+  channelCartRate,
+  defaultFunnel,
+  deviceWeights,
+  expectedStageRates,
+  paymentWeights,
+  type ChannelProfile,
+  type FunnelConfig,
+} from "./funnel.js";
+export { allocateEvents, diurnalWeights, trafficWeight, weeklyWeights } from "./traffic.js";
+export { batchesPerHour, simulateEvents, type SimulationConfig, type SimulationStats, type TimedEvent } from "./simulate.js";
+export { composeEventJson, eventToJson } from "./serialize.js";

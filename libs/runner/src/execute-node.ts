@@ -6,6 +6,8 @@ import type { Dialect } from "@sluice/dialects";
 import type { Engine, QueryResult } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "./types.js";
+import { costUsd } from "./athena/cost.js";
+import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
 
 export interface NodeContext {
   engine: Engine;
@@ -32,6 +34,10 @@ export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise
   const record = (r: QueryResult): QueryResult => {
     if (r.stats.queryId) result.queryIds.push(r.stats.queryId);
     if (r.stats.bytesScanned !== undefined) result.bytesScanned = (result.bytesScanned ?? 0) + r.stats.bytesScanned;
+    if (r.stats.billedBytes !== undefined) {
+      result.billedBytes = (result.billedBytes ?? 0) + r.stats.billedBytes;
+      result.costUsd = costUsd(result.billedBytes);
+    }
     return r;
   };
   try {
@@ -79,6 +85,8 @@ async function checkTest(
   result: NodeResult,
   record: (r: QueryResult) => QueryResult,
 ): Promise<void> {
+  const execute = async (sql: string) => record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal }));
+  if (node.assertion?.kind === "dq_rule") return checkDqRule(node, node.assertion, ctx, result, execute);
   const [assertion] = planStatements(node, ctx.dialect, { exists: false, fullRefresh: false, writeId: ctx.writeId });
   if (!assertion) throw new Error(`test ${node.id} compiled to no statement`);
   const r = record(await ctx.engine.execute(assertion.sql, { label: node.id, signal: ctx.signal }));
@@ -90,5 +98,6 @@ async function checkTest(
   } else {
     result.status = node.severity === "warn" ? "warn" : "fail";
     result.message = `${failures.toLocaleString("en-US")} failing row${failures === 1 ? "" : "s"}`;
+    if (node.storeFailures) result.storedFailures = (await storeFailingRows(node, node.sql, ctx, execute)).table;
   }
 }

@@ -2,9 +2,16 @@ import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
+import { reconcileBuild } from "./incremental/reconcile.js";
 import { runDag } from "./scheduler.js";
 import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
+import { costTotals } from "./athena/cost.js";
+
+const withCost = (results: readonly NodeResult[]) => {
+  const cost = costTotals(results);
+  return cost === undefined ? {} : { cost };
+};
 
 export interface RunOptions {
   command: RunCommand;
@@ -72,6 +79,14 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     },
   );
 
+  // Nothing lost, nothing doubled: the build checks its own raw partitions (a failing balance fails the build).
+  if (options.command === "build" || options.command === "run") {
+    for (const check of await reconcileBuild(options.compiled.nodes, results, options.engine, options.dialect, options.signal)) {
+      results.push(check);
+      options.onEvent?.({ type: "end", index: total, total, result: check });
+    }
+  }
+
   return {
     command: options.command,
     target: options.compiled.targetName,
@@ -79,6 +94,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     startedAt: startedAt.toISOString(),
     elapsedMs: Math.round(performance.now() - t0),
     results,
+    ...withCost(results),
   };
 }
 

@@ -18,9 +18,32 @@ export interface NodeResult {
   failures?: number;
   elapsedMs: number;
   bytesScanned?: number;
+  /** Bytes billed over the node's queries (Athena: per query rounded up to the MB, 10 MB minimum). */
+  billedBytes?: number;
+  /** Dollars for `billedBytes` ($5 per TB). */
+  costUsd?: number;
   queryIds: string[];
   /** The node that failed upstream, for skipped nodes. */
   skippedBecause?: string;
+  /** DQDL rules: the result in Glue's GetDataQualityResult vocabulary. */
+  dq?: DqRuleResult;
+  /** `--store-failures`: the audit table holding (some of) the failing rows. */
+  storedFailures?: string;
+}
+
+/** One DQDL rule's outcome, shaped like Glue's `DataQualityRuleResult`. */
+export interface DqRuleResult {
+  /** `Rule_<n>` (1-based position in its ruleset file). */
+  ruleName: string;
+  ruleType: string;
+  /** PASS / FAIL as evaluated; ERROR when the query failed or the rule is unsupported. */
+  outcome: "PASS" | "FAIL" | "ERROR";
+  /** The rule's metric (ratio, count, mean...); absent on ERROR or an empty input. */
+  metric?: number;
+  /** Glue's EvaluationMessage. */
+  message: string;
+  /** The rule text as evaluated. */
+  ruleText: string;
 }
 
 export interface RunResults {
@@ -30,6 +53,8 @@ export interface RunResults {
   startedAt: string;
   elapsedMs: number;
   results: NodeResult[];
+  /** Totals when the target bills by bytes scanned (Athena). */
+  cost?: { bytesScanned: number; billedBytes: number; costUsd: number };
 }
 
 /** Progress events a caller (the CLI) can print. */

@@ -1,35 +1,23 @@
 import path from "node:path";
-import type { Options } from "yargs";
 import type { SinkReport } from "@sluice/generator";
 import { generateCommandOptions } from "@sluice/generator/options";
-import type { CommandSpec, GlobalArgs, Io } from "../command.js";
+import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
-import { formatOption } from "./shared-options.js";
+import { projectLake } from "./project-lake.js";
+import { formatOption, toYargsOptions } from "./shared-options.js";
 
 type GenerateArgs = Record<string, unknown> & { format: "text" | "json" };
 
-const yargsOptions: Record<string, Options> = Object.fromEntries(
-  generateCommandOptions.map((o) => [
-    o.name,
-    {
-      type: o.type,
-      describe: o.describe,
-      ...(o.default !== undefined ? { default: o.default } : {}),
-      ...(o.demandOption ? { demandOption: true } : {}),
-      ...(o.choices ? { choices: [...o.choices] } : {}),
-    } satisfies Options,
-  ]),
-);
 
 /** `sluice generate`: simulated shop sessions into the raw zone (local lake or Firehose). */
 export const generateCommand: CommandSpec<GenerateArgs> = {
   command: "generate",
   describe: "Generate shop events (sessions through the funnel) into the raw zone, in Firehose's layout",
-  options: { ...yargsOptions, format: formatOption(["text", "json"], "text") },
+  options: { ...toYargsOptions(generateCommandOptions), format: formatOption(["text", "json"], "text") },
   examples: [["$0 generate --events 50000 --start 2026-11-27T00:00:00Z --hours 24 --seed 42", "one day of traffic into models/.lake/raw/events/"]],
   handler: async (args, io) => {
     const { generate, parseGenerateArgs } = await import("@sluice/generator");
-    const lake = (args["lake"] as string | undefined) ?? (await projectLake(args, io));
+    const lake = (args["lake"] as string | undefined) ?? (await projectLake(args));
     const parsed = parseGenerateArgs({ ...args, lake });
     if (!parsed.ok) {
       for (const e of parsed.errors) io.err(`error: ${e}`);
@@ -62,14 +50,4 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
 function describeOutput(output: SinkReport, lake: string): string {
   if (output.firehose) return `Firehose: ${output.records.toLocaleString("en-US")} records accepted`;
   return `${output.objects} objects (${(output.storedBytes / 1048576).toFixed(1)} MiB) under ${path.join(lake, "raw/events")}`;
-}
-
-/** The local lake of the project's local (DuckDB) target, or `<project>/.lake`. */
-async function projectLake(args: GlobalArgs, _io: Io): Promise<string> {
-  const { loadProject } = await import("@sluice/project");
-  const project = await loadProject(path.resolve(args.projectDir));
-  const targets = project.config.targets;
-  const chosen = args.target ? targets[args.target] : targets[project.config["default-target"]];
-  const local = chosen?.engine === "duckdb" ? chosen : Object.values(targets).find((t) => t.engine === "duckdb");
-  return path.resolve(args.projectDir, local?.engine === "duckdb" ? local.lake : ".lake");
 }

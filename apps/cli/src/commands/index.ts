@@ -1,9 +1,13 @@
 import type { CommandSpec } from "../command.js";
 import { compileCommand } from "./compile.js";
+import { debugCommand } from "./debug.js";
+import { dqCommand } from "./dq.js";
+import { firehoseLocalCommand } from "./firehose-local.js";
 import { generateCommand } from "./generate.js";
 import { lsCommand } from "./ls.js";
 import { queryCommand } from "./query.js";
 import { runCommandSpec } from "./run-commands.js";
+import { sourcesCommand } from "./sources.js";
 
 /** Every command of the CLI, in the order `--help` lists them. */
 export const commands: CommandSpec<never>[] = [
@@ -15,4 +19,8 @@ export const commands: CommandSpec<never>[] = [
   lsCommand,
   queryCommand,
   generateCommand,
+  firehoseLocalCommand,
+  sourcesCommand,
+  debugCommand,
+  dqCommand,
 ] as unknown as CommandSpec<never>[];

@@ -27,6 +27,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
       ...selectionOptions,
       ...(name === "test" ? {} : { "full-refresh": { type: "boolean", default: false, describe: "Rebuild incremental models from scratch" } }),
       threads: { type: "number", describe: "Nodes to run at once (default: the target's threads)" },
+      ...(name === "test" || name === "build" ? { "store-failures": { type: "boolean", default: false, describe: "Write failing rows of tests (up to 100 each) to <schema>_audit.<test name>" } } : {}),
       format: formatOption(["table", "json"]),
     },
     examples: [[`$0 ${name} --select +marts_sales_by_country`, `${name} one mart and everything upstream`]],

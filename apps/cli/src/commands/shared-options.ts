@@ -17,3 +17,21 @@ export interface SelectionArgs {
   select?: string[];
   exclude?: string[];
 }
+
+/** A flag described as plain data (by the generator app) → yargs options. */
+export function toYargsOptions(
+  flags: readonly { name: string; type: "number" | "string" | "boolean"; describe: string; default?: unknown; demandOption?: boolean; choices?: readonly string[] }[],
+): Record<string, Options> {
+  return Object.fromEntries(
+    flags.map((o) => [
+      o.name,
+      {
+        type: o.type,
+        describe: o.describe,
+        ...(o.default !== undefined ? { default: o.default } : {}),
+        ...(o.demandOption ? { demandOption: true } : {}),
+        ...(o.choices ? { choices: [...o.choices] } : {}),
+      } satisfies Options,
+    ]),
+  );
+}

@@ -1,5 +1,6 @@
 import type { NodeResult, RunEvent, RunResults } from "@sluice/runner";
 import type { Io } from "../command.js";
+import { costCells, costLine, reportsCost } from "./cost.js";
 import { renderTable } from "./table.js";
 
 const label: Record<NodeResult["status"], string> = {
@@ -36,16 +37,32 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
   const count = (s: NodeResult["status"]): number => rs.filter((r) => r.status === s).length;
   const problems = rs.filter((r) => r.status === "error" || r.status === "fail" || r.status === "warn");
 
+  const withCost = reportsCost(results);
   io.out("");
   io.out(
     renderTable(
-      ["node", "status", "rows", "failures", "seconds"],
+      ["node", "status", "rows", "failures", "seconds", ...(withCost ? ["scanned", "cost"] : [])],
       rs
         .filter((r) => r.kind !== "test" || problems.includes(r))
-        .map((r) => [r.kind === "test" ? `test ${r.name}` : (r.relation ?? r.name), label[r.status], r.rows ?? "", r.failures ?? "", (r.elapsedMs / 1000).toFixed(2)]),
+        .map((r) => [
+          r.kind === "test" ? `test ${r.name}` : (r.relation ?? r.name),
+          label[r.status],
+          r.rows ?? "",
+          r.failures ?? "",
+          (r.elapsedMs / 1000).toFixed(2),
+          ...(withCost ? costCells(r) : []),
+        ]),
     ),
   );
-  for (const p of problems) io.out(`\n${label[p.status]} ${p.id}: ${p.message}`);
+  for (const p of problems) {
+    io.out(`\n${label[p.status]} ${p.id}: ${p.message}`);
+    if (p.storedFailures) io.out(`  failing rows stored in ${p.storedFailures}`);
+  }
+  const dq = rs.filter((r) => r.dq);
+  if (dq.length > 0) {
+    const outcomes = (o: string) => dq.filter((r) => r.dq?.outcome === o).length;
+    io.out(`\nDQDL rules: ${outcomes("PASS")} PASS, ${outcomes("FAIL")} FAIL, ${outcomes("ERROR")} ERROR (${(dq.reduce((sum, r) => sum + r.elapsedMs, 0) / 1000).toFixed(2)}s).`);
+  }
   io.out("");
   io.out(
     `Done in ${(results.elapsedMs / 1000).toFixed(1)}s. ` +
@@ -53,5 +70,7 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
       `tests: ${tests.filter((t) => t.status === "pass").length} passed, ${count("warn")} warned, ${count("fail")} failed; ` +
       `${count("error")} errors, ${count("skipped")} skipped.`,
   );
+  const cost = costLine(results);
+  if (cost !== undefined) io.out(cost);
   io.out(`Results: ${resultsFile}`);
 }

@@ -154,3 +154,20 @@ describe("athena statements parse under their grammar", () => {
     expect(grammarErrors({ sql: "selec 1", grammar: "duckdb" })).toEqual([]);
   });
 });
+
+describe("partition batches", () => {
+  const d = createAthenaDialect();
+  const rel = { schema: "silver", name: "events__sluice_r1" };
+  it("selects distinct partition values, ordered", () => {
+    expect(d.selectDistinct!(rel, ["event_date"])).toBe('SELECT DISTINCT "event_date" FROM "silver"."events__sluice_r1" ORDER BY "event_date"');
+  });
+  it("writes partition values as typed literals (Athena prunes only on literals)", () => {
+    expect(d.selectPartitions!(rel, [{ name: "event_date", type: "date" }], [["2026-01-01"], ["2026-01-02"], [null]])).toBe(
+      `SELECT * FROM "silver"."events__sluice_r1"\nWHERE "event_date" IN (DATE '2026-01-01', DATE '2026-01-02') OR "event_date" IS NULL`,
+    );
+    expect(d.selectPartitions!(rel, [{ name: "country", type: "varchar" }, { name: "h", type: "integer" }], [["it's", "3"], ["FR", null]])).toBe(
+      `SELECT * FROM "silver"."events__sluice_r1"\nWHERE ("country" = 'it''s' AND "h" = 3)\n   OR ("country" = 'FR' AND "h" IS NULL)`,
+    );
+    expect(() => d.selectPartitions!(rel, [{ name: "h", type: "integer" }], [["1; drop table x"]])).toThrow(/not an integer/);
+  });
+});

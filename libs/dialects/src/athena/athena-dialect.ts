@@ -15,6 +15,7 @@ import {
   trinoLiteral,
   trinoString,
 } from "./athena-escape.js";
+import { partitionPredicate } from "./athena-partition-predicate.js";
 import { rawSourceTable } from "./athena-raw-source.js";
 
 /** Athena engine v3 capabilities for Hive (Glue) tables. */
@@ -91,6 +92,15 @@ export function createAthenaDialect(): Dialect {
 
     assertion(failingRowsSql) {
       return trino("select", `SELECT count(*) AS failures FROM (\n${body(failingRowsSql)}\n) AS sluice_assertion`);
+    },
+
+    selectDistinct(relation, columns) {
+      const list = columns.map(trinoIdentifier).join(", ");
+      return `SELECT DISTINCT ${list} FROM ${quoteRelation(relation)} ORDER BY ${list}`;
+    },
+
+    selectPartitions(relation, columns, values) {
+      return `SELECT * FROM ${quoteRelation(relation)}\nWHERE ${partitionPredicate(columns, values)}`;
     },
 
     limit(sql, limit) {

@@ -16,23 +16,40 @@ import { directory, hiveString } from "./athena-escape.js";
  * Known edge: LazySimpleSerDe reads a line that is exactly `\N` as NULL.
  */
 export function rawSourceTable(hiveRelation: string, spec: RawSourceSpec): string {
-  const root = directory(spec.location);
-  const properties: [string, string][] = [
-    ["classification", "text"],
-    ["projection.enabled", "true"],
-    ["projection.dt.type", "date"],
-    ["projection.dt.format", "yyyy/MM/dd/HH"],
-    ["projection.dt.range", `${spec.projectionStart},NOW`],
-    ["projection.dt.interval", "1"],
-    ["projection.dt.interval.unit", "HOURS"],
-    ["storage.location.template", `${root}\${dt}/`],
-  ];
+  const layout = rawSourceLayout(spec);
   return [
     `CREATE EXTERNAL TABLE IF NOT EXISTS ${hiveRelation} (\`line\` string)`,
     "PARTITIONED BY (`dt` string)",
     "ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\001'",
     "STORED AS TEXTFILE",
-    `LOCATION ${hiveString(root)}`,
-    `TBLPROPERTIES (\n  ${properties.map(([k, v]) => `${hiveString(k)} = ${hiveString(v)}`).join(",\n  ")}\n)`,
+    `LOCATION ${hiveString(layout.location)}`,
+    `TBLPROPERTIES (\n  ${Object.entries(layout.parameters).map(([k, v]) => `${hiveString(k)} = ${hiveString(v)}`).join(",\n  ")}\n)`,
   ].join("\n");
+}
+
+/**
+ * The raw table's layout as plain data, shared by the Hive DDL above and the Glue TableInput
+ * that `sluice sources register` writes, so both always describe the same table.
+ */
+export function rawSourceLayout(spec: RawSourceSpec) {
+  const root = directory(spec.location);
+  return {
+    location: root,
+    columns: [{ name: "line", type: "string" }],
+    partitionKeys: [{ name: "dt", type: "string" }],
+    inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+    outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+    serde: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+    serdeParameters: { "field.delim": "\u0001", "serialization.format": "\u0001" } as Record<string, string>,
+    parameters: {
+      classification: "text",
+      "projection.enabled": "true",
+      "projection.dt.type": "date",
+      "projection.dt.format": "yyyy/MM/dd/HH",
+      "projection.dt.range": `${spec.projectionStart},NOW`,
+      "projection.dt.interval": "1",
+      "projection.dt.interval.unit": "HOURS",
+      "storage.location.template": `${root}\${dt}/`,
+    } as Record<string, string>,
+  };
 }

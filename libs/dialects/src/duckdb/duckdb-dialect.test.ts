@@ -17,21 +17,46 @@ describe("duckdb dialect SQL text", () => {
       supportsCreateOrReplaceTable: true,
       supportsMerge: false,
       publishesTablesAsViews: true,
+      rewritesIncrementalVersions: true,
     });
   });
 
   it("writes a partitioned table as COPY to Parquet, a schema file and a view", () => {
     const statements = dialect.createTableAs(write);
-    expect(statements.map((s) => s.kind)).toEqual(["create_schema", "copy", "copy", "create_view", "create_view"]);
+    expect(statements.map((s) => s.kind)).toEqual(["create_schema", "copy", "copy", "create_view"]);
     expect(statements.every((s) => s.grammar === "duckdb")).toBe(true);
     expect(statements.map((s) => s.sql)).toEqual([
       'CREATE SCHEMA IF NOT EXISTS "silver"',
       "COPY (\nselect id, event_date from x\n) TO '/lake/silver/events/v_1' (FORMAT parquet, COMPRESSION zstd, " +
         "PARTITION_BY (\"event_date\"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-run_1_a-{i}', OVERWRITE_OR_IGNORE true)",
       "COPY (SELECT * FROM (\nselect id, event_date from x\n) AS t LIMIT 0) TO '/lake/silver/events/v_1/part-run_1_a-schema.parquet' (FORMAT parquet, COMPRESSION zstd)",
-      `CREATE OR REPLACE VIEW "silver"."events" AS SELECT * FROM read_parquet('/lake/silver/events/v_1/**/*.parquet', hive_partitioning = false)`,
-      `COMMENT ON VIEW "silver"."events" IS 'sluice:table location=/lake/silver/events/v_1'`,
+      [
+        "BEGIN TRANSACTION;",
+        `CREATE OR REPLACE VIEW "silver"."events" AS SELECT * FROM read_parquet('/lake/silver/events/v_1/**/*.parquet', hive_partitioning = false, union_by_name = true);`,
+        `COMMENT ON VIEW "silver"."events" IS 'sluice:table location=/lake/silver/events/v_1';`,
+        "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR);",
+        "DELETE FROM main.sluice_table_state WHERE schema_name = 'silver' AND table_name = 'events';",
+        "INSERT INTO main.sluice_table_state VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a');",
+        "COMMIT",
+      ].join("\n"),
     ]);
+  });
+
+  it("publishes a version with its watermark in one transaction", () => {
+    const [publish] = dialect.publishTableVersion!({ schema: "silver", name: "events" }, "/lake/silver/events/v_2", { watermark: "2026/11/27/05", runId: "r2" });
+    expect(publish!.sql.startsWith("BEGIN TRANSACTION;")).toBe(true);
+    expect(publish!.sql.endsWith("COMMIT")).toBe(true);
+    expect(publish!.sql).toContain("VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2')");
+  });
+
+  it("merges by rewriting the current version: rows whose key comes again are replaced", () => {
+    const statements = dialect.mergeRewrite!({ ...write, location: "/lake/silver/events/v_2" }, "/lake/silver/events/v_1", ["id"]);
+    expect(statements.map((s) => s.kind)).toEqual(["copy", "copy"]);
+    expect(statements[0]!.sql).toContain(
+      "SELECT cur.* FROM read_parquet('/lake/silver/events/v_1/**/*.parquet', hive_partitioning = false, union_by_name = true) AS cur\n" +
+        'WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE (n."id") IS NOT DISTINCT FROM (cur."id"))\nUNION ALL BY NAME SELECT * FROM new_rows',
+    );
+    expect(statements[0]!.sql).toContain("TO '/lake/silver/events/v_2'");
   });
 
   it("appends an unpartitioned write as one uniquely named file, without touching the view", () => {

@@ -1,4 +1,4 @@
-import type { Dialect, RawSourceSpec, Relation, Statement, StatementKind, TableWrite } from "../dialect.js";
+import type { Dialect, RawSourceSpec, Relation, Statement, StatementKind, TableVersionState, TableWrite } from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
 
 /** Marks a view that stands for a table; the rest of the comment is the data location. */
@@ -17,6 +17,32 @@ function fileStem(writeId: string): string {
   const safe = writeId.replace(/[^A-Za-z0-9_-]/g, "_");
   if (safe === "") throw new TypeError("writeId must not be empty");
   return `part-${safe}`;
+}
+
+/** Where published table versions and their watermarks are recorded (in the lake catalog). */
+export const DUCKDB_TABLE_STATE = "main.sluice_table_state";
+
+const readParquet = (location: string): string =>
+  `read_parquet(${duckdbStringLiteral(parquetGlob(location))}, hive_partitioning = false, union_by_name = true)`;
+
+/**
+ * Point the view at a new version and record its state in one transaction: a kill before
+ * COMMIT leaves the previous version published (DuckDB replays only committed WAL entries).
+ */
+function publishVersion(relation: Relation, location: string, state?: TableVersionState): Statement {
+  const loc = location.replace(/\/+$/, "");
+  const key = `schema_name = ${duckdbStringLiteral(relation.schema)} AND table_name = ${duckdbStringLiteral(relation.name)}`;
+  const lines = [
+    "BEGIN TRANSACTION;",
+    `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT * FROM ${readParquet(loc)};`,
+    `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX + loc)};`,
+    `CREATE TABLE IF NOT EXISTS ${DUCKDB_TABLE_STATE} (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR);`,
+    `DELETE FROM ${DUCKDB_TABLE_STATE} WHERE ${key};`,
+    `INSERT INTO ${DUCKDB_TABLE_STATE} VALUES (${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
+      `${duckdbStringLiteral(loc)}, ${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)});`,
+    "COMMIT",
+  ];
+  return statement("create_view", lines.join("\n"));
 }
 
 const parquetGlob = (location: string): string => `${location.replace(/\/+$/, "")}/**/*.parquet`;
@@ -78,6 +104,7 @@ export function createDuckdbDialect(): Dialect {
       supportsCreateOrReplaceTable: true,
       supportsMerge: false,
       publishesTablesAsViews: true,
+      rewritesIncrementalVersions: true,
     },
     quoteIdentifier: quoteDuckdbIdentifier,
     quoteRelation,
@@ -86,22 +113,32 @@ export function createDuckdbDialect(): Dialect {
     createTableAs(write) {
       const statements = [...createSchema(write.relation.schema), copyRows(write)];
       if (write.partitionedBy.length > 0) statements.push(copySchemaFile(write));
-      const location = write.location.replace(/\/+$/, "");
-      statements.push(
-        statement(
-          "create_view",
-          `CREATE OR REPLACE VIEW ${quoteRelation(write.relation)} AS SELECT * FROM ` +
-            `read_parquet(${duckdbStringLiteral(parquetGlob(location))}, hive_partitioning = false)`,
-        ),
-        statement(
-          "create_view",
-          `COMMENT ON VIEW ${quoteRelation(write.relation)} IS ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX + location)}`,
-        ),
-      );
+      statements.push(publishVersion(write.relation, write.location, { runId: write.writeId }));
       return statements;
     },
     insertInto(write) {
       return [copyRows(write)];
+    },
+    publishTableVersion: (relation, location, state) => [publishVersion(relation, location, state)],
+    tableStateQuery: (relation) =>
+      `SELECT watermark, location FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +
+      `AND table_name = ${duckdbStringLiteral(relation.name)}`,
+    maxOfVersion: (location, column) => `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
+    readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
+    mergeRewrite(write, currentLocation, uniqueKey) {
+      if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");
+      const key = uniqueKey.map(quoteDuckdbIdentifier);
+      const tuple = (alias: string): string => `(${key.map((k) => `${alias}.${k}`).join(", ")})`;
+      // Rows of the current version whose key comes again are replaced by the new row.
+      const merged =
+        `WITH new_rows AS ${subquery(write.selectSql)}\n` +
+        `SELECT cur.* FROM ${readParquet(currentLocation)} AS cur\n` +
+        `WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE ${tuple("n")} IS NOT DISTINCT FROM ${tuple("cur")})\n` +
+        `UNION ALL BY NAME SELECT * FROM new_rows`;
+      const rewrite: TableWrite = { ...write, selectSql: merged };
+      const statements = [copyRows(rewrite)];
+      if (write.partitionedBy.length > 0) statements.push(copySchemaFile(rewrite));
+      return statements;
     },
     createView(relation, selectSql) {
       return [statement("create_view", `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS\n${selectSql.trim().replace(/;\s*$/, "")}\n`)];

@@ -64,6 +64,16 @@ function uniquenessInner(s: RuleSql, cols: string[]): string {
   return `SELECT CAST(count_if(cnt = 1) AS DOUBLE) / NULLIF(sum(cnt), 0) AS m FROM (SELECT count(*) AS cnt FROM ${s.table}${whereAnd(s, nonNull)} GROUP BY ${cols.join(", ")}) AS g`;
 }
 
+/** Rows whose key (among rows matching `keep`) occurs more than once: what breaks uniqueness. */
+function duplicateRowsSql(s: RuleSql, cols: string[], keep: string): string {
+  const on = cols.map((c, i) => `t.${c} IS NOT DISTINCT FROM d.k${i}`).join(" AND ");
+  const keys = cols.map((c, i) => `${c} AS k${i}`).join(", ");
+  return (
+    `SELECT t.* FROM ${s.table} AS t JOIN (SELECT ${keys} FROM ${s.table}${whereAnd(s, keep)} GROUP BY ${cols.join(", ")} HAVING count(*) > 1) AS d ON ${on}` +
+    (s.where ? ` WHERE ${s.where.replace(/^ WHERE /, "")}` : "")
+  );
+}
+
 const dataTypes: Record<string, string> = {
   boolean: "BOOLEAN",
   date: "DATE",
@@ -118,15 +128,23 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
     }
     case "Completeness":
     case "IsComplete":
-      return aggregate(rule, s, `CAST(count(${c()}) AS DOUBLE) / NULLIF(count(*), 0)`);
+      return {
+        ...aggregate(rule, s, `CAST(count(${c()}) AS DOUBLE) / NULLIF(count(*), 0)`),
+        failingRowsSql: `SELECT * FROM ${s.table}${whereAnd(s, `${c()} IS NULL`)}`,
+      };
     case "Uniqueness":
     case "IsUnique":
-      return { sql: aggregateAssertion(uniquenessInner(s, cols()), metricPredicate(cond, ctx)), rowLevel: false };
+      return {
+        sql: aggregateAssertion(uniquenessInner(s, cols()), metricPredicate(cond, ctx)),
+        rowLevel: false,
+        failingRowsSql: duplicateRowsSql(s, cols(), cols().map((x) => `${x} IS NOT NULL`).join(" OR ")),
+      };
     case "IsPrimaryKey": {
       const all = cols();
       const complete = all.map((x) => `${x} IS NOT NULL`).join(" AND ");
       const inner = `SELECT CAST(sum(CASE WHEN cnt = 1 AND complete = 1 THEN 1 ELSE 0 END) AS DOUBLE) / NULLIF(sum(cnt), 0) AS m FROM (SELECT count(*) AS cnt, count_if(${complete}) AS complete FROM ${s.table}${s.where} GROUP BY ${all.join(", ")}) AS g`;
-      return { sql: aggregateAssertion(inner, "m = 1"), rowLevel: false };
+      const incomplete = `SELECT * FROM ${s.table}${whereAnd(s, `NOT (${complete})`)}`;
+      return { sql: aggregateAssertion(inner, "m = 1"), rowLevel: false, failingRowsSql: `${duplicateRowsSql(s, all, complete)} UNION ALL ${incomplete}` };
     }
     case "UniqueValueRatio": {
       const inner = `SELECT CAST(count_if(cnt = 1) AS DOUBLE) / NULLIF(count(*), 0) AS m FROM (SELECT count(*) AS cnt FROM ${s.table}${whereAnd(s, `${c()} IS NOT NULL`)} GROUP BY ${c()}) AS g`;

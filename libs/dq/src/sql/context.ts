@@ -13,7 +13,9 @@ export interface CompileRuleContext {
 
 /**
  * A rule compiled to one query returning one row `{ metric: double, passed: boolean }`.
- * Row-level rules also give `failingRowsSql` (unlimited; wrap it with `Dialect.limit`).
+ * Row-level rules also give `failingRowsSql` (unlimited; wrap it with `Dialect.limit`), and so do
+ * Completeness/IsComplete (NULL rows), Uniqueness/IsUnique and IsPrimaryKey (rows of duplicate keys,
+ * plus incomplete keys for IsPrimaryKey).
  */
 export type CompiledRule =
   | { sql: string; rowLevel: boolean; failingRowsSql?: string }

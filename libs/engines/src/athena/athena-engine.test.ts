@@ -64,7 +64,7 @@ describe("execute", () => {
       { id: 9007199254740993n, amount: 0.1, ok: false, at: null, country: "id" },
       { id: 3, amount: null, ok: null, at: "2024-01-02T00:00:00.000", country: null },
     ]);
-    expect(result.stats).toEqual({ elapsedMs: 475, queryId: "q-1", bytesScanned: 10_485_760, engineMs: 812, rowsAffected: undefined });
+    expect(result.stats).toEqual({ elapsedMs: 475, queryId: "q-1", bytesScanned: 10_485_760, engineMs: 812, rowsAffected: undefined, billedBytes: 10_485_760 });
     expect(sleeps).toEqual([100, 150, 225]);
     expect(aws.commands()).toEqual([
       "StartQueryExecution",

@@ -6,7 +6,10 @@ import type { AthenaTarget } from "@sluice/project";
 import type { Engine } from "../engine.js";
 import type { AthenaClients, AthenaContext } from "./athena-clients.js";
 import { describeGlueRelation } from "./glue-catalog.js";
+import { dropPartitions, dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
 import { publishTable, type PublishResult } from "./glue-publisher.js";
+import { registerRawTable } from "./raw-table-register.js";
+import { athenaSetupChecks } from "./setup-checks.js";
 import { runQuery, type QuerySettings } from "./query-runner.js";
 import { removeStaleObjects } from "./s3-cleaner.js";
 
@@ -59,6 +62,11 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       await removeStaleObjects(ctx, relation, keepLocation);
     },
     publishTable: (staging, targetRelation) => publishTable(ctx, staging, targetRelation),
+    dropStagingTables: stagingSweeper(ctx),
+    dropTableWithData: (relation) => dropTableWithData(ctx, relation),
+    dropPartitions: (relation, values) => dropPartitions(ctx, relation, values),
+    registerRawSource: (spec) => registerRawTable(ctx, spec),
+    checkSetup: (databases) => athenaSetupChecks(ctx, target, databases),
     close: async () => {
       if (owned) for (const client of [owned.athena, owned.glue, owned.s3]) client.destroy();
     },

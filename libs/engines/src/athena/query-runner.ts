@@ -88,8 +88,16 @@ export async function runQuery(ctx: AthenaContext, settings: QuerySettings, sql:
       bytesScanned: stats?.DataScannedInBytes,
       engineMs: stats?.EngineExecutionTimeInMillis,
       rowsAffected: updateCount,
+      billedBytes: needsResults(execution) ? billedBytes(stats?.DataScannedInBytes ?? 0) : 0,
     },
   };
+}
+
+const MB = 1024 * 1024;
+
+/** Athena bills scanned bytes rounded up to the MB, with a 10 MB minimum per (non-DDL) query. */
+export function billedBytes(scanned: number): number {
+  return Math.max(10 * MB, Math.ceil(scanned / MB) * MB);
 }
 
 const empty = { columns: [], rows: [], updateCount: undefined };

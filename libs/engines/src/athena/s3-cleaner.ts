@@ -18,14 +18,50 @@ export async function removeStaleObjects(ctx: AthenaContext, relation: Relation,
   if (!root.endsWith(`/${relation.name}/`) && root !== `${relation.name}/`) {
     throw new Error(`refusing to clean ${keepLocation}: its parent is not a folder named after table ${relation.name}`);
   }
+  return deleteObjects(ctx, keep.bucket, root, (key) => !key.startsWith(keep.prefix));
+}
+
+/**
+ * Delete every object under the given S3 directories (one listing per directory; deletes in
+ * pages of 1,000 keys per bucket).
+ */
+export async function removeLocations(ctx: AthenaContext, locations: readonly string[]): Promise<number> {
+  let deleted = 0;
+  const byBucket = new Map<string, string[]>();
+  for (const location of locations) {
+    const { bucket, prefix } = parseS3Directory(location);
+    if (prefix === "") throw new Error(`refusing to delete a whole bucket: ${location}`);
+    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), prefix]);
+  }
+  for (const [bucket, prefixes] of byBucket) {
+    // A common parent listed once is cheaper than one listing per partition directory.
+    const parent = commonParent(prefixes);
+    const within = (key: string) => prefixes.some((p) => key.startsWith(p));
+    deleted += prefixes.length === 1 || parent === "" ? await deleteEach(ctx, bucket, prefixes) : await deleteObjects(ctx, bucket, parent, within);
+  }
+  return deleted;
+}
+
+async function deleteEach(ctx: AthenaContext, bucket: string, prefixes: readonly string[]): Promise<number> {
+  let deleted = 0;
+  for (const prefix of prefixes) deleted += await deleteObjects(ctx, bucket, prefix, () => true);
+  return deleted;
+}
+
+function commonParent(prefixes: readonly string[]): string {
+  const parents = prefixes.map((p) => p.replace(/[^/]+\/$/, ""));
+  const first = parents[0] ?? "";
+  return parents.every((p) => p === first) ? first : "";
+}
+
+/** List `prefix` and delete the keys `wanted` accepts, 1,000 per DeleteObjects call. */
+async function deleteObjects(ctx: AthenaContext, bucket: string, prefix: string, wanted: (key: string) => boolean): Promise<number> {
   const retry = <T>(fn: () => Promise<T>) => retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
   let pending: string[] = [];
   let deleted = 0;
   const flush = async (keys: string[]) => {
     const result = await retry(() =>
-      ctx.clients.s3.send(
-        new DeleteObjectsCommand({ Bucket: keep.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
-      ),
+      ctx.clients.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } })),
     );
     const failed = result.Errors ?? [];
     if (failed.length > 0) {
@@ -38,10 +74,10 @@ export async function removeStaleObjects(ctx: AthenaContext, relation: Relation,
   do {
     const continuation = token;
     const page = await retry(() =>
-      ctx.clients.s3.send(new ListObjectsV2Command({ Bucket: keep.bucket, Prefix: root, ContinuationToken: continuation })),
+      ctx.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuation })),
     );
     for (const object of page.Contents ?? []) {
-      if (object.Key !== undefined && !object.Key.startsWith(keep.prefix)) pending.push(object.Key);
+      if (object.Key !== undefined && wanted(object.Key)) pending.push(object.Key);
     }
     while (pending.length >= DELETE_PAGE) {
       await flush(pending.slice(0, DELETE_PAGE));

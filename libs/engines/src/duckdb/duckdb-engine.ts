@@ -6,6 +6,8 @@ import type { Relation } from "@sluice/dialects";
 import { QueryError, type Engine, type ExecuteOptions, type QueryResult, type RelationInfo } from "../engine.js";
 import { plainValueConverter } from "./duckdb-values.js";
 import { DUCKDB_CATALOG_FILE } from "./open-duckdb-engine.js";
+import { checkLakeLock, LakeBusyError, readLakeLock, releaseLakeLock, writeLakeLock } from "./lake-lock.js";
+import { faultInjector } from "./fault-injection.js";
 
 export interface DuckdbEngineOptions {
   /** Absolute lake directory; the catalog is `<lakeDir>/catalog.duckdb`. */
@@ -29,10 +31,21 @@ const COPY_TARGET = /\)\s*TO\s*'((?:[^']|'')*)'\s*\(\s*FORMAT\b/gi;
  */
 export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<Engine> {
   const lakeDir = resolve(options.lakeDir);
-  if (!options.readOnly) await mkdir(lakeDir, { recursive: true });
-  const instance = await DuckDBInstance.create(join(lakeDir, DUCKDB_CATALOG_FILE), {
-    access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE",
-  });
+  if (!options.readOnly) {
+    await mkdir(lakeDir, { recursive: true });
+    await checkLakeLock(lakeDir);
+  }
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(join(lakeDir, DUCKDB_CATALOG_FILE), {
+      access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE",
+    });
+  } catch (error) {
+    // DuckDB's own OS lock on the catalog: another writer won the race.
+    if (error instanceof Error && /lock/i.test(error.message)) throw new LakeBusyError(lakeDir, await readLakeLock(lakeDir), { cause: error });
+    throw error;
+  }
+  if (!options.readOnly) await writeLakeLock(lakeDir);
   const connection = await instance.connect();
   try {
     // One round trip for the whole layer keeps open() fast.
@@ -42,17 +55,19 @@ export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<En
     instance.closeSync();
     throw error;
   }
-  return new DuckdbEngine(lakeDir, instance, connection);
+  return new DuckdbEngine(lakeDir, instance, connection, Boolean(options.readOnly));
 }
 
 class DuckdbEngine implements Engine {
   readonly name = "duckdb" as const;
   private closed = false;
+  private readonly fault = faultInjector(process.env);
 
   constructor(
     private readonly lakeDir: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly readOnly: boolean,
   ) {}
 
   async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
@@ -64,6 +79,7 @@ class DuckdbEngine implements Engine {
     await this.prepareCopyTarget(sql);
     const onAbort = () => this.connection.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
+    const statementDone = this.fault.statementStarted();
     try {
       const reader = await this.connection.runAndReadAll(sql);
       const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString().toLowerCase() }));
@@ -72,8 +88,11 @@ class DuckdbEngine implements Engine {
       if (columns.length === 1 && columns[0]!.name === "Count" && rows.length === 1 && /^\s*(copy|insert)\b/i.test(sql)) {
         stats.rowsAffected = Number(rows[0]!.Count);
       }
+      statementDone();
       return { columns, rows, stats };
     } catch (error) {
+      // A multi-statement publish may have failed inside its transaction.
+      if (/^\s*BEGIN\b/i.test(sql)) await this.connection.run("ROLLBACK").catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
       throw fail(signal?.aborted ? `query aborted: ${message}` : message, error);
     } finally {
@@ -133,6 +152,7 @@ class DuckdbEngine implements Engine {
     this.closed = true;
     this.connection.closeSync();
     this.instance.closeSync();
+    if (!this.readOnly) await releaseLakeLock(this.lakeDir);
   }
 
   /** DuckDB does not create missing parent folders for a COPY target. */

@@ -1,8 +1,202 @@
-import type { Materializer } from "./materializer.js";
-import { viewSwapMaterializer } from "./view-swap.js";
+import type { CompiledNode } from "@sluice/compiler";
+import { planStatements } from "@sluice/compiler";
+import type { Relation } from "@sluice/dialects";
+import { QueryError } from "@sluice/engines";
+import type { CatalogEngine } from "../athena/catalog-engine.js";
+import { catalogEngine, STAGING_MARKER } from "../athena/catalog-engine.js";
+import { batches, distinctPartitions, isTooManyPartitions, type PartitionValues } from "../athena/partition-batches.js";
+import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
+import { rowsWritten } from "./materializer.js";
 
 /**
- * Athena + Glue: tables are built by CTAS into a staging table at a fresh S3 location and
- * published by a Glue swap. Until that lands (issue #3), it runs the plain statements.
+ * Athena + Glue. Tables (and seeds, and incremental first runs) are written by one CTAS into a
+ * staging table `<name>__sluice_<write id>` at a fresh S3 location, published by a Glue swap
+ * (readers see the old or the new version, never a missing table), then the old data is
+ * deleted. Incremental runs INSERT INTO the published table; insert_overwrite first replaces
+ * the overwritten partitions. Before writing, leftovers of crashed builds of the same table
+ * are dropped. A write of more than `maxPartitionsPerWrite` partitions is split into batches.
  */
-export const catalogSwapMaterializer: Materializer = (node, ctx) => viewSwapMaterializer(node, ctx);
+export const catalogSwapMaterializer: Materializer = async (node, ctx) => {
+  try {
+    return await materialize(node, ctx);
+  } catch (error) {
+    throw asNodeError(node, error);
+  }
+};
+
+/**
+ * Catalog and storage calls (Glue, S3) fail with SDK errors; they are the node's failure
+ * (AccessDenied, a missing bucket...), reported like a failed query rather than as a bug.
+ */
+function asNodeError(node: CompiledNode, error: unknown): unknown {
+  if (error instanceof QueryError || !(error instanceof Error) || !("$metadata" in error || /Exception$|^SlowDown$/.test(error.name))) return error;
+  return new QueryError(`${node.id} failed: ${error.message}`, { sql: "", label: node.id, engineMessage: error.message }, { cause: error });
+}
+
+const materialize: Materializer = async (node, ctx) => {
+  if (node.materialization === "view" || node.materialization === "source" || node.materialization === "ephemeral") {
+    for (const statement of planStatements(node, ctx.dialect, { exists: false, fullRefresh: ctx.fullRefresh, writeId: ctx.writeId })) {
+      await ctx.execute(statement.sql);
+    }
+    return { appended: false };
+  }
+  const engine = catalogEngine(ctx.engine);
+  const staging: Relation = { schema: node.relation.schema, name: `${node.relation.name}${STAGING_MARKER}${ctx.writeId.toLowerCase()}` };
+  await engine.dropStagingTables(node.relation, STAGING_MARKER, staging.name);
+
+  if (node.materialization === "incremental" && !ctx.fullRefresh) {
+    const existing = await engine.describeRelation(node.relation);
+    if (existing.exists && existing.kind === "table" && existing.location) {
+      const selectSql = node.incrementalSql ?? node.sql;
+      const strategy = node.incrementalStrategy ?? "append";
+      if (strategy === "merge") throw unsupported(node, "incremental_strategy 'merge' needs Iceberg tables; sluice writes Hive tables on Athena");
+      if (strategy === "insert_overwrite" && node.partitionedBy.length === 0) {
+        // An unpartitioned overwrite replaces the whole table (dbt-athena silently appends instead).
+        return publishNewVersion(node, ctx, engine, staging, selectSql);
+      }
+      if (strategy === "insert_overwrite") return insertOverwrite(node, ctx, engine, staging, selectSql, existing.location);
+      return append(node, ctx, engine, staging, selectSql, existing.location);
+    }
+  }
+  return publishNewVersion(node, ctx, engine, staging, node.sql);
+};
+
+/** CTAS into the staging table at a fresh location, Glue swap, delete the old data. */
+async function publishNewVersion(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  engine: CatalogEngine,
+  staging: Relation,
+  selectSql: string,
+): Promise<MaterializeOutcome> {
+  if (!node.location) throw new Error(`${node.id} has no table location`);
+  let rows: number | undefined;
+  try {
+    rows = await ctas(ctx, staging, selectSql, node.partitionedBy, node.location);
+  } catch (error) {
+    if (!canBatch(error, node, ctx)) throw error;
+    // The failed CTAS may have left files at node.location: write elsewhere, they go with the old data.
+    await engine.dropTableWithData(staging);
+    rows = await batchedCtas(node, ctx, engine, staging, selectSql, `${node.location}_batched`);
+  }
+  const published = await engine.publishTable(staging, node.relation);
+  if (published.location) await engine.removeStaleLocations(node.relation, published.location);
+  return { rows, appended: false };
+}
+
+async function ctas(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string) {
+  let rows: number | undefined;
+  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId };
+  for (const statement of ctx.dialect.createTableAs(write)) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+  return rows;
+}
+
+async function insert(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string) {
+  let rows: number | undefined;
+  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId };
+  for (const statement of ctx.dialect.insertInto(write)) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+  return rows;
+}
+
+/**
+ * More partitions than one query may write: stage the rows unpartitioned, list their partition
+ * values, then CTAS the first batch and INSERT the others (each batch a literal predicate).
+ */
+async function batchedCtas(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  engine: CatalogEngine,
+  staging: Relation,
+  selectSql: string,
+  location: string,
+): Promise<number | undefined> {
+  const source = await stageUnpartitioned(node, ctx, staging, selectSql, "src");
+  const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
+  let rows: number | undefined;
+  for (const [i, predicateSql] of batchSelects(ctx, source, partitions).entries()) {
+    const written = i === 0 ? await ctas(ctx, staging, predicateSql, node.partitionedBy, location) : await insert(ctx, staging, predicateSql, node.partitionedBy, location);
+    rows = sum(rows, written);
+  }
+  await engine.dropTableWithData(source);
+  return rows;
+}
+
+/** insert_overwrite: stage the new rows, delete the partitions they cover, insert them. */
+async function insertOverwrite(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  engine: CatalogEngine,
+  staging: Relation,
+  selectSql: string,
+  tableLocation: string,
+): Promise<MaterializeOutcome> {
+  const source = await stageUnpartitioned(node, ctx, staging, selectSql);
+  const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
+  let rows: number | undefined;
+  if (partitions.values.length > 0) {
+    await engine.dropPartitions(node.relation, partitions.values.map((v) => v.map((x) => x ?? "__HIVE_DEFAULT_PARTITION__")));
+    for (const predicateSql of batchSelects(ctx, source, partitions)) {
+      rows = sum(rows, await insert(ctx, node.relation, predicateSql, node.partitionedBy, tableLocation));
+    }
+  }
+  await engine.dropTableWithData(source);
+  return { rows: rows ?? 0, appended: true };
+}
+
+/** append: one INSERT; past the partition limit, stage the rows and insert them in batches. */
+async function append(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  engine: CatalogEngine,
+  staging: Relation,
+  selectSql: string,
+  tableLocation: string,
+): Promise<MaterializeOutcome> {
+  try {
+    return { rows: await insert(ctx, node.relation, selectSql, node.partitionedBy, tableLocation), appended: true };
+  } catch (error) {
+    if (!canBatch(error, node, ctx)) throw error;
+  }
+  const source = await stageUnpartitioned(node, ctx, staging, selectSql);
+  const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
+  let rows: number | undefined;
+  for (const predicateSql of batchSelects(ctx, source, partitions)) {
+    rows = sum(rows, await insert(ctx, node.relation, predicateSql, node.partitionedBy, tableLocation));
+  }
+  await engine.dropTableWithData(source);
+  return { rows: rows ?? 0, appended: true };
+}
+
+/** An unpartitioned staging copy of the rows (no partition limit applies to it). */
+async function stageUnpartitioned(node: CompiledNode, ctx: MaterializeContext, staging: Relation, selectSql: string, suffix?: string): Promise<Relation> {
+  if (!node.location) throw new Error(`${node.id} has no table location`);
+  const relation = suffix === undefined ? staging : { schema: staging.schema, name: `${staging.name}_${suffix}` };
+  await ctas(ctx, relation, selectSql, [], `${node.location}_staging${suffix === undefined ? "" : `_${suffix}`}`);
+  return relation;
+}
+
+/** One SELECT per batch of at most `maxPartitionsPerWrite` partitions (no predicate when one batch holds them all). */
+function batchSelects(ctx: MaterializeContext, source: Relation, partitions: PartitionValues): string[] {
+  const select = ctx.dialect.selectPartitions;
+  if (!select) throw new Error(`dialect ${ctx.dialect.name} cannot select partitions`);
+  const limit = ctx.dialect.capabilities.maxPartitionsPerWrite ?? Number.POSITIVE_INFINITY;
+  const groups = batches(partitions.values, limit);
+  if (groups.length <= 1) return [`SELECT * FROM ${ctx.dialect.quoteRelation(source)}`];
+  return groups.map((group) => select(source, partitions.columns, group));
+}
+
+function canBatch(error: unknown, node: CompiledNode, ctx: MaterializeContext): boolean {
+  return (
+    error instanceof QueryError &&
+    isTooManyPartitions(error.details.engineMessage) &&
+    node.partitionedBy.length > 0 &&
+    ctx.dialect.capabilities.maxPartitionsPerWrite !== undefined &&
+    ctx.dialect.selectDistinct !== undefined
+  );
+}
+
+function unsupported(node: CompiledNode, message: string): QueryError {
+  return new QueryError(`${node.id}: ${message}`, { sql: "", label: node.id, engineMessage: message });
+}
+
+const sum = (a: number | undefined, b: number | undefined) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));

@@ -1,24 +1,162 @@
 import { planStatements } from "@sluice/compiler";
-import type { Materializer } from "./materializer.js";
+import type { CompiledNode } from "@sluice/compiler";
+import type { Statement, TableWrite } from "@sluice/dialects";
+import { QueryError } from "@sluice/engines";
+import type { RelationInfo } from "@sluice/engines";
+import { carryFiles } from "../incremental/lake-files.js";
+import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
+import { readWindows } from "../incremental/reconcile.js";
+import { bindWindow, incrementalFrom, lookbackHours } from "../incremental/window.js";
+import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
 
 /**
  * The local lake: a table version is written to a fresh Parquet folder, then the view is
- * swapped onto it (one catalog statement) and older folders are removed. An incremental run
- * appends files to the current folder.
+ * swapped onto it (one transaction, with the table's state) and older folders are removed.
+ * Incremental runs also write a new version: untouched files of the current one are carried
+ * over by hard link, so a kill at any moment leaves the previous version readable.
  */
 export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   const writesTable = node.materialization === "table" || node.materialization === "seed" || node.materialization === "incremental";
-  const existing = node.materialization === "incremental" && !ctx.fullRefresh ? await ctx.engine.describeRelation(node.relation) : { exists: false };
-  const appended = existing.exists && existing.kind === "table";
-  const statements = planStatements(node, ctx.dialect, {
-    exists: appended,
-    location: existing.location,
+  const existing: RelationInfo =
+    node.materialization === "incremental" && !ctx.fullRefresh ? await ctx.engine.describeRelation(node.relation) : { exists: false };
+  const current = existing.exists && existing.kind === "table" ? existing.location : undefined;
+  const d = ctx.dialect;
+  if (node.materialization === "incremental" && d.capabilities.rewritesIncrementalVersions && node.location) {
+    const outcome = current ? await incrementalVersion(node, ctx, existing, current) : await fullVersion(node, ctx);
+    await ctx.engine.removeStaleLocations(node.relation, node.location);
+    return outcome;
+  }
+  const statements = planStatements(node, d, {
+    exists: current !== undefined,
+    location: current,
     fullRefresh: ctx.fullRefresh,
     writeId: ctx.writeId,
   });
+  const rows = await run(statements, ctx);
+  if (writesTable && current === undefined && node.location) await ctx.engine.removeStaleLocations(node.relation, node.location);
+  return { rows, appended: current !== undefined };
+};
+
+async function run(statements: readonly Statement[], ctx: MaterializeContext): Promise<number | undefined> {
   let rows: number | undefined;
   for (const statement of statements) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
-  if (writesTable && !appended && node.location) await ctx.engine.removeStaleLocations(node.relation, node.location);
-  return { rows, appended };
-};
+  return rows;
+}
+
+const tableWrite = (node: CompiledNode, ctx: MaterializeContext, selectSql: string): TableWrite => ({
+  relation: node.relation,
+  selectSql,
+  partitionedBy: node.partitionedBy,
+  location: node.location ?? "",
+  writeId: ctx.writeId,
+});
+
+/** First build or --full-refresh: the whole SELECT into a new version, published with its watermark. */
+async function fullVersion(node: CompiledNode, ctx: MaterializeContext): Promise<MaterializeOutcome> {
+  readWindows.delete(node.id);
+  const write = tableWrite(node, ctx, bindWindow(node.sql, ctx.dialect.literal(incrementalFrom(undefined, 0))));
+  // Everything but the publish; the publish below also records the state.
+  const rows = await run(ctx.dialect.createTableAs(write).filter((s) => s.kind !== "create_view"), ctx);
+  await publish(node, ctx);
+  return { rows, appended: false };
+}
+
+async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, existing: RelationInfo, current: string): Promise<MaterializeOutcome> {
+  const d = ctx.dialect;
+  const location = node.location!;
+  const watermark = await readWatermark(node, ctx, current);
+  const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+  readWindows.set(node.id, from);
+  const selectSql = await reconcileSchema(node, ctx, existing, bindWindow(node.incrementalSql ?? node.sql, d.literal(from)));
+  const write = tableWrite(node, ctx, selectSql);
+  const strategy = node.incrementalStrategy ?? "append";
+  let rows: number | undefined;
+  if (strategy === "merge") {
+    const key = node.config.unique_key;
+    const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
+    if (keys.length === 0 || !d.mergeRewrite) {
+      throw new QueryError(`${node.id}: incremental_strategy 'merge' needs a unique_key`, { sql: selectSql, label: node.id, engineMessage: "merge needs a unique_key" });
+    }
+    rows = await run(d.mergeRewrite(write, current, keys), ctx);
+  } else {
+    rows = await run(d.createTableAs(write).filter((s) => s.kind === "copy"), ctx);
+    await carryFiles(current, location, { skipWrittenPartitions: strategy === "insert_overwrite" });
+  }
+  await publish(node, ctx);
+  return { rows, appended: true };
+}
+
+/** The watermark recorded with the current version, or (older lakes) the max of its column. */
+async function readWatermark(node: CompiledNode, ctx: MaterializeContext, current: string): Promise<string | undefined> {
+  const d = ctx.dialect;
+  if (d.tableStateQuery) {
+    try {
+      const r = await ctx.execute(d.tableStateQuery(node.relation));
+      const row = r.rows[0];
+      if (row && row["location"] === current && typeof row["watermark"] === "string") return row["watermark"];
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+    }
+  }
+  if (!d.maxOfVersion) return undefined;
+  const column = watermarkColumn(node);
+  if (!column) return undefined;
+  const r = await ctx.execute(d.maxOfVersion(current, column));
+  const value = r.rows[0]?.["value"];
+  return typeof value === "string" ? value : undefined;
+}
+
+function watermarkColumn(node: CompiledNode): string | undefined {
+  const configured = (node.config as Record<string, unknown>)["watermark_column"];
+  return typeof configured === "string" ? configured : "dt";
+}
+
+/** View swap + state (watermark = newest raw partition in the new version). */
+async function publish(node: CompiledNode, ctx: MaterializeContext): Promise<void> {
+  const d = ctx.dialect;
+  const location = node.location!;
+  let watermark: string | undefined;
+  const column = watermarkColumn(node);
+  if (d.maxOfVersion && column) {
+    try {
+      const value = (await ctx.execute(d.maxOfVersion(location, column))).rows[0]?.["value"];
+      if (typeof value === "string") watermark = value;
+    } catch (error) {
+      // The model has no such column: no watermark, incremental runs read everything.
+      if (!(error instanceof QueryError)) throw error;
+    }
+  }
+  const statements = d.publishTableVersion
+    ? d.publishTableVersion(node.relation, location, { runId: ctx.writeId, ...(watermark === undefined ? {} : { watermark }) })
+    : [];
+  await run(statements, ctx);
+}
+
+/**
+ * on_schema_change: compare the incremental SELECT's columns with the table's. `fail` stops with
+ * the diff; `ignore` keeps the table's columns; `append_new_columns` adds the new ones. Columns
+ * the SELECT lost are filled with typed NULLs.
+ */
+async function reconcileSchema(node: CompiledNode, ctx: MaterializeContext, existing: RelationInfo, selectSql: string): Promise<string> {
+  const d = ctx.dialect;
+  const before = existing.columns ?? [];
+  if (before.length === 0) return selectSql;
+  const probe = await ctx.execute(d.limit(selectSql, 0));
+  const diff = diffColumns(before, probe.columns);
+  if (!hasChanges(diff)) return selectSql;
+  const policy = node.config.on_schema_change ?? "ignore";
+  if (policy === "fail") {
+    const message = `${node.id}: the incremental model's columns differ from ${node.relation.schema}.${node.relation.name} ` +
+      `(on_schema_change='fail'): ${describeDiff(diff)}. Run with --full-refresh or set on_schema_change`;
+    throw new QueryError(message, { sql: selectSql, label: node.id, engineMessage: message });
+  }
+  const incoming = new Set(probe.columns.map((c) => c.name));
+  const q = (n: string): string => d.quoteIdentifier(n);
+  const kept = before.map((c) => (incoming.has(c.name) ? q(c.name) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`));
+  const added = policy === "append_new_columns" ? diff.added.map((c) => q(c.name)) : [];
+  // Partition columns must stay last.
+  const partition = new Set(node.partitionedBy);
+  const ordered = [...kept.filter((_, i) => !partition.has(before[i]!.name)), ...added, ...kept.filter((_, i) => partition.has(before[i]!.name))];
+  return `SELECT ${ordered.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`;
+}

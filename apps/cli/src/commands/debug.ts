@@ -1,0 +1,61 @@
+import { access } from "node:fs/promises";
+import path from "node:path";
+import type { SetupCheck } from "@sluice/engines";
+import type { CommandSpec } from "../command.js";
+import { ExitCode } from "../command.js";
+
+/**
+ * `sluice debug`: check that the target is usable and say what is wrong in plain words. Athena:
+ * credentials, workgroup, the target's Glue databases, the S3 staging dir. Local: the lake
+ * directory, its catalog file, the DuckDB version.
+ */
+export const debugCommand: CommandSpec<Record<string, never>> = {
+  command: "debug",
+  describe: "Check the connection to the target and its setup",
+  options: {},
+  examples: [["$0 debug --target prod", "check AWS credentials, the Athena workgroup and the Glue databases"]],
+  handler: async (args, io) => {
+    const { loadProjectContext } = await import("../project-context.js");
+    const ctx = await loadProjectContext(args, io);
+    if (!ctx) return ExitCode.usage;
+    const { openEngine } = await import("@sluice/engines");
+    const checks: SetupCheck[] = [];
+    const target = ctx.target;
+    if (target.engine === "duckdb") {
+      const lake = path.resolve(ctx.project.dir, target.lake);
+      checks.push(await exists("lake dir", lake, "run `sluice generate` or `sluice build` to create it"));
+      checks.push(await exists("catalog file", path.join(lake, "catalog.duckdb"), "`sluice build` creates it"));
+    }
+    let engine;
+    try {
+      // Opening a missing local lake would create it: debug only looks.
+      if (!checks.every((c) => c.ok)) throw new Error("skipped (the lake is not there yet)");
+      engine = await openEngine(target, ctx.project.dir, { readOnly: true });
+      if (engine.checkSetup) {
+        const databases = target.engine === "athena" ? [...new Set(Object.values(target.databases))].sort() : [];
+        checks.push(...(await engine.checkSetup(databases)));
+      } else {
+        const { rows } = await engine.execute("select version() as version", { label: "debug" });
+        checks.push({ name: "engine", ok: true, detail: `DuckDB ${String(rows[0]?.["version"] ?? "unknown")}` });
+      }
+    } catch (err) {
+      checks.push({ name: "engine", ok: false, detail: `cannot open the ${target.engine} engine: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      await engine?.close();
+    }
+    io.out(`target ${ctx.targetName} (${target.engine})`);
+    for (const c of checks) io.out(`  ${c.ok ? "OK  " : "FAIL"} ${c.name}: ${c.detail}`);
+    const failed = checks.filter((c) => !c.ok).length;
+    io.out(failed === 0 ? "All checks passed." : `${failed} check${failed === 1 ? "" : "s"} failed.`);
+    return failed === 0 ? ExitCode.ok : ExitCode.failed;
+  },
+};
+
+async function exists(name: string, file: string, hint: string): Promise<SetupCheck> {
+  try {
+    await access(file);
+    return { name, ok: true, detail: `${file} exists` };
+  } catch {
+    return { name, ok: false, detail: `${file} does not exist (${hint})` };
+  }
+}

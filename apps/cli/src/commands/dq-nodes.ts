@@ -1,0 +1,38 @@
+import path from "node:path";
+import type { CompiledProject } from "@sluice/compiler";
+import type { Dialect } from "@sluice/dialects";
+import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
+
+/** Rows kept per failing test in its audit table. */
+export const STORE_FAILURES_LIMIT = 100;
+
+/**
+ * Append one test node per DQDL rule to a compiled project (after the nodes they test, so the
+ * order stays topological), and with `storeFailures` give every test an audit table
+ * `<schema>_audit.<test name>` at a fresh location of this run. Returns the DQDL diagnostics.
+ */
+export async function appendDqNodes(options: {
+  project: Project;
+  compiled: CompiledProject;
+  dialect: Dialect;
+  target: TargetConfig;
+  runId: string;
+  storeFailures: boolean;
+}): Promise<Diagnostic[]> {
+  const { dqTestNodes } = await import("@sluice/runner");
+  const { nodes, diagnostics } = dqTestNodes(options);
+  options.compiled.nodes.push(...nodes);
+  if (options.storeFailures) {
+    const t = options.target;
+    const lakeRoot = t.engine === "duckdb" ? path.resolve(options.project.dir, t.lake) : t.s3_lake_root.replace(/\/+$/, "");
+    for (const node of options.compiled.nodes) {
+      if (node.kind !== "test") continue;
+      node.storeFailures = {
+        relation: { schema: `${node.relation.schema}_audit`, name: node.name },
+        location: `${lakeRoot}/${node.schema}_audit/${node.name}/v_${options.runId}`,
+        limit: STORE_FAILURES_LIMIT,
+      };
+    }
+  }
+  return diagnostics;
+}

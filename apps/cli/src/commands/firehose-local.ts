@@ -1,0 +1,42 @@
+import { firehoseLocalCommandOptions } from "@sluice/generator/options";
+import type { CommandSpec } from "../command.js";
+import { ExitCode } from "../command.js";
+import { projectLake } from "./project-lake.js";
+import { toYargsOptions } from "./shared-options.js";
+
+type FirehoseLocalArgs = Record<string, unknown>;
+
+/**
+ * `sluice firehose-local`: a Firehose endpoint (JSON 1.1: PutRecord, PutRecordBatch,
+ * DescribeDeliveryStream) on localhost that buffers and writes to the local raw zone like
+ * Firehose writes to S3. Runs until Ctrl-C, then flushes.
+ */
+export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
+  command: "firehose-local",
+  describe: "Serve a local Kinesis Data Firehose endpoint that delivers into the local lake's raw zone",
+  options: toYargsOptions(firehoseLocalCommandOptions),
+  examples: [
+    ["$0 firehose-local --port 4573", "then: sluice generate ... --sink firehose --endpoint-url http://127.0.0.1:4573"],
+  ],
+  handler: async (args, io) => {
+    const { startFirehoseLocal } = await import("@sluice/generator");
+    const options: Record<string, unknown> = {};
+    for (const o of firehoseLocalCommandOptions) {
+      const value = args[o.name] ?? args[o.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+      if (value !== undefined) options[o.key] = value;
+    }
+    const lakeDir = (options["lakeDir"] as string | undefined) ?? (await projectLake(args));
+    const server = await startFirehoseLocal({ ...options, lakeDir });
+    io.err(`Firehose endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await server.close();
+    io.out(
+      `Stopped. ${server.stats.accepted.toLocaleString("en-US")} records accepted in ${server.stats.calls} calls ` +
+        `(${server.stats.failed} failed and ${server.stats.throttled} throttled on purpose); ${server.output.objects} objects written.`,
+    );
+    return ExitCode.ok;
+  },
+};

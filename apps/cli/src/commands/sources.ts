@@ -1,0 +1,66 @@
+import type { RawSourceSpec } from "@sluice/dialects";
+import type { CommandSpec } from "../command.js";
+import type { ProjectContext } from "../project-context.js";
+import { ExitCode } from "../command.js";
+
+/**
+ * `sluice sources register`: create or update the raw source tables on the target. On Athena
+ * through the Glue API (GetTable, then CreateTable/UpdateTable only when the definition
+ * differs), so a changed location or projection is applied, unlike `IF NOT EXISTS` DDL; on the
+ * local lake by (re)creating the raw view.
+ */
+export const sourcesCommand: CommandSpec<{ action: string }> = {
+  command: "sources <action>",
+  describe: "Register the raw source tables on the target (action: register)",
+  positional: { action: { describe: "register", type: "string", demandOption: true } },
+  options: {},
+  examples: [["$0 sources register --target prod", "create or update the raw events table in Glue"]],
+  handler: async (args, io) => {
+    if (args.action !== "register") {
+      io.err(`unknown sources action '${args.action}' (expected: register)`);
+      return ExitCode.usage;
+    }
+    const { loadProjectContext } = await import("../project-context.js");
+    const ctx = await loadProjectContext(args, io);
+    if (!ctx) return ExitCode.usage;
+    const { openEngine, QueryError } = await import("@sluice/engines");
+    const sources = ctx.compiled.nodes.filter((n) => n.kind === "source" && n.statements.length > 0);
+    if (sources.length === 0) {
+      io.out("no external sources to register");
+      return ExitCode.ok;
+    }
+    const engine = await openEngine(ctx.target, ctx.project.dir);
+    try {
+      for (const node of sources) {
+        const name = `${node.relation.schema}.${node.relation.name}`;
+        if (engine.registerRawSource) {
+          const spec = rawSpec(ctx, node.id);
+          if (spec === undefined) throw new Error(`source ${node.id} has no external spec`);
+          io.out(`${await engine.registerRawSource({ ...spec, relation: node.relation })} ${name}`);
+        } else {
+          for (const statement of node.statements) await engine.execute(statement.sql, { label: node.id });
+          io.out(`recreated ${name}`);
+        }
+      }
+      return ExitCode.ok;
+    } catch (err) {
+      const message = err instanceof QueryError ? err.details.engineMessage : err instanceof Error && /Exception$/.test(err.name) ? `${err.name}: ${err.message}` : undefined;
+      if (message === undefined) throw err;
+      io.err(`registering sources failed: ${message}`);
+      return ExitCode.failed;
+    } finally {
+      await engine.close();
+    }
+  },
+};
+
+/** The raw zone's spec as the compiler derived it (lake root + the source's external location). */
+function rawSpec(ctx: ProjectContext, id: string): Omit<RawSourceSpec, "relation"> | undefined {
+  const table = ctx.project.sources.find((s) => `source.${s.sourceName}.${s.name}` === id);
+  if (table?.external === undefined || ctx.target.engine !== "athena") return undefined;
+  const root = ctx.target.s3_lake_root.replace(/\/+$/, "");
+  return {
+    location: `${root}/${table.external.location.replace(/^\/+|\/+$/g, "")}`,
+    projectionStart: String(ctx.project.config.vars["raw_projection_start"] ?? "2024/01/01/00"),
+  };
+}

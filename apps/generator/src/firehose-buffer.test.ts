@@ -1,0 +1,61 @@
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { FirehoseBuffer, deterministicGzip, deterministicGzipAsync, type DeliveredObject } from "./firehose-buffer.js";
+
+const t0 = Date.UTC(2026, 10, 27, 13, 4, 5, 123);
+
+function collect(settings: Partial<ConstructorParameters<typeof FirehoseBuffer>[0]> = {}) {
+  const objects: DeliveredObject[] = [];
+  const buffer = new FirehoseBuffer({ stream: "s", seed: 1, ...settings }, (o) => objects.push(o));
+  return { buffer, objects };
+}
+
+describe("FirehoseBuffer", () => {
+  it("names the object after the oldest record's arrival and flushes when the interval has passed", () => {
+    const { buffer, objects } = collect({ bufferIntervalSeconds: 60 });
+    buffer.add("a\n", t0);
+    buffer.add("b\n", t0 + 59_999);
+    expect(objects).toHaveLength(0);
+    buffer.add("c\n", t0 + 60_000);
+    expect(objects).toHaveLength(1);
+    expect(objects[0]!.key).toMatch(/^raw\/events\/2026\/11\/27\/13\/s-1-2026-11-27-13-04-05-[0-9a-f-]{36}\.gz$/);
+    expect(objects[0]!.raw.toString()).toBe("a\nb\n");
+    expect(objects[0]!.gzipLevel).toBe(6);
+    buffer.flush();
+    expect(objects[1]!.key).toContain("-2026-11-27-13-05-05-");
+    expect(objects[1]!.raw.toString()).toBe("c\n");
+  });
+
+  it("counts the size hint in UTF-8 bytes and keeps multi-byte text intact", () => {
+    const { buffer, objects } = collect({ bufferSizeMiB: 1, gzip: false });
+    const line = "Café ☕ 😀 " + "x".repeat(1000) + "\n";
+    const n = Math.ceil((1024 * 1024) / Buffer.byteLength(line)) + 3;
+    for (let i = 0; i < n; i++) buffer.add(line, t0 + i);
+    buffer.flush();
+    expect(objects).toHaveLength(2);
+    expect(objects[0]!.rawBytes).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(objects[0]!.rawBytes).toBeLessThan(1024 * 1024 + Buffer.byteLength(line));
+    expect(objects[0]!.raw.toString()).toBe(line.repeat(objects[0]!.records));
+    expect(objects[0]!.records + objects[1]!.records).toBe(n);
+    expect(objects[1]!.key).not.toMatch(/\.gz$/);
+    expect(objects[0]!.gzipLevel).toBe(0);
+  });
+
+  it("grows for a record bigger than the buffer", () => {
+    const { buffer, objects } = collect({ bufferSizeMiB: 1 });
+    const big = "y".repeat(3 * 1024 * 1024) + "\n";
+    buffer.add("small\n", t0);
+    buffer.add(big, t0 + 1);
+    expect(objects).toHaveLength(1);
+    expect(objects[0]!.raw.toString()).toBe("small\n" + big);
+  });
+
+  it("gzips deterministically, sync and async alike, with a pinned header", async () => {
+    const raw = Buffer.from("hello\n".repeat(1000));
+    const a = deterministicGzip(raw);
+    const b = await deterministicGzipAsync(raw);
+    expect(a.equals(b)).toBe(true);
+    expect([...a.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    expect(gunzipSync(a).equals(raw)).toBe(true);
+  });
+});

@@ -1,0 +1,135 @@
+import { gzip as gzipAsync, gzipSync } from "node:zlib";
+import { Prng, hashString } from "@sluice/events";
+import { firehoseObjectKey } from "./object-key.js";
+
+const MIB = 1024 * 1024;
+
+/** One S3 object as Firehose would deliver it, before compression. */
+export interface DeliveredObject {
+  /** Key relative to the bucket / lake root, e.g. `raw/events/2026/11/27/13/...gz`. */
+  key: string;
+  /** The records, concatenated. */
+  raw: Buffer;
+  /** zlib level to gzip `raw` with, or 0 to store it as is. */
+  gzipLevel: number;
+  records: number;
+  /** Size of the records before compression. */
+  rawBytes: number;
+  /** Arrival time of the oldest record in the object. */
+  firstArrivalMs: number;
+}
+
+/** How a delivery stream buffers and names objects (Firehose's S3 destination settings). */
+export interface BufferSettings {
+  stream: string;
+  /** Key prefix; Firehose appends `YYYY/MM/DD/HH/`. Default `raw/events/`. */
+  prefix?: string;
+  /** GZIP compression (`.gz`), as the raw zone expects. Default true. */
+  gzip?: boolean;
+  /** zlib level 1-9; default 6 (zlib's default). */
+  gzipLevel?: number;
+  /** Size hint in MiB, measured before compression (1-128, default 5). */
+  bufferSizeMiB?: number;
+  /** Interval hint in seconds of arrival time (0-900, default 300). */
+  bufferIntervalSeconds?: number;
+  /** Seeds the object UUIDs so the same input gives the same keys. */
+  seed: number;
+}
+
+/**
+ * Firehose's S3 buffering: records collect until the size hint is reached or the interval since
+ * the oldest record has passed, whichever comes first; then one object is delivered.
+ * Time is the records' arrival time, so a simulated day buffers exactly like a real one.
+ */
+export class FirehoseBuffer {
+  // Records are encoded straight into one Buffer, so their strings die young (cheap GC).
+  private buf: Buffer;
+  private count = 0;
+  private bytes = 0;
+  private firstArrivalMs = 0;
+  private readonly prefix: string;
+  private readonly gzip: boolean;
+  private readonly gzipLevel: number;
+  private readonly sizeBytes: number;
+  private readonly intervalMs: number;
+  private readonly uuids: Prng;
+
+  constructor(
+    private readonly settings: BufferSettings,
+    private readonly deliver: (object: DeliveredObject) => void,
+  ) {
+    this.prefix = settings.prefix ?? "raw/events/";
+    this.gzip = settings.gzip ?? true;
+    this.gzipLevel = settings.gzipLevel ?? 6;
+    this.sizeBytes = (settings.bufferSizeMiB ?? 5) * MIB;
+    this.intervalMs = (settings.bufferIntervalSeconds ?? 300) * 1000;
+    this.uuids = new Prng(settings.seed, hashString(`objects:${settings.stream}`));
+    this.buf = Buffer.allocUnsafe(this.sizeBytes + 64 * 1024);
+  }
+
+  /** Number of records waiting in the buffer. */
+  get pending(): number {
+    return this.count;
+  }
+
+  /** Adds one record (already newline-terminated) that arrived at `arrivalMs`. */
+  add(data: string, arrivalMs: number): void {
+    this.flushIfDue(arrivalMs);
+    if (this.count === 0) this.firstArrivalMs = arrivalMs;
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so this check never truncates.
+    if (this.bytes + data.length * 3 > this.buf.length) {
+      const need = Buffer.byteLength(data);
+      if (this.bytes + need > this.buf.length) {
+        const bigger = Buffer.allocUnsafe(this.bytes + need + 64 * 1024);
+        this.buf.copy(bigger, 0, 0, this.bytes);
+        this.buf = bigger;
+      }
+    }
+    this.bytes += this.buf.write(data, this.bytes);
+    this.count++;
+    if (this.bytes >= this.sizeBytes) this.flush();
+  }
+
+  /** Delivers the buffer when its interval has passed by `nowMs`. */
+  flushIfDue(nowMs: number): void {
+    if (this.count > 0 && nowMs - this.firstArrivalMs >= this.intervalMs) this.flush();
+  }
+
+  /** Delivers whatever is buffered as one object. */
+  flush(): void {
+    if (this.count === 0) return;
+    const raw = Buffer.from(this.buf.subarray(0, this.bytes));
+    const key = firehoseObjectKey({
+      prefix: this.prefix,
+      stream: this.settings.stream,
+      arrivalMs: this.firstArrivalMs,
+      uuid: this.uuids.uuid(),
+      extension: this.gzip ? ".gz" : "",
+    });
+    const object = { key, raw, gzipLevel: this.gzip ? this.gzipLevel : 0, records: this.count, rawBytes: this.bytes, firstArrivalMs: this.firstArrivalMs };
+    this.count = 0;
+    this.bytes = 0;
+    this.deliver(object);
+  }
+}
+
+/**
+ * gzip with a fixed header: zlib already writes mtime 0, and we pin the OS byte to 3 (Unix),
+ * which zlib sets from the build platform, so the same input gives the same bytes everywhere.
+ */
+export function deterministicGzip(raw: Buffer, level = 6): Buffer {
+  const out = gzipSync(raw, { level });
+  out[9] = 3;
+  return out;
+}
+
+/** {@link deterministicGzip} on libuv's thread pool, so compression overlaps generation. */
+export function deterministicGzipAsync(raw: Buffer, level = 6): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    gzipAsync(raw, { level }, (err, out) => {
+      if (err) return reject(err);
+      out[9] = 3;
+      resolve(out);
+    }),
+  );
+}

@@ -1,0 +1,205 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Prng, hashString } from "@sluice/events";
+import { FirehoseBuffer } from "./firehose-buffer.js";
+import { lakeWriter } from "./local-sink.js";
+import type { SinkReport } from "./sink.js";
+
+/** Settings of the local Firehose endpoint. */
+export interface FirehoseLocalOptions {
+  lakeDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  gzip?: boolean;
+  bufferSizeMiB?: number;
+  bufferIntervalSeconds?: number;
+  /** Seeds object UUIDs and injected failures. */
+  seed?: number;
+  /** Fraction of records answered with ServiceUnavailableException inside a 200 response. */
+  failureRate?: number;
+  /** Fraction of calls refused whole with ServiceUnavailableException (HTTP 503), like throttling. */
+  throttleRate?: number;
+}
+
+/** A running local endpoint. */
+export interface FirehoseLocal {
+  /** e.g. `http://127.0.0.1:4573`, for `--endpoint-url`. */
+  url: string;
+  port: number;
+  /** Records accepted, records failed on purpose, calls throttled on purpose. */
+  stats: { accepted: number; failed: number; throttled: number; calls: number };
+  /** What was written to the lake so far. */
+  output: SinkReport;
+  /** Delivers every buffer now (as on shutdown) and waits until the objects are written. */
+  flush(): Promise<void>;
+  /** Flushes and stops listening. */
+  close(): Promise<void>;
+}
+
+const JSON_11 = "application/x-amz-json-1.1";
+
+/**
+ * A Firehose look-alike for end-to-end runs without AWS: speaks the JSON 1.1 protocol for
+ * PutRecord, PutRecordBatch and DescribeDeliveryStream (signatures are not checked), and
+ * buffers and writes to `<lakeDir>/raw/events/...` exactly like the local sink, on wall-clock
+ * arrival time.
+ *
+ * @example
+ * const fh = await startFirehoseLocal({ lakeDir: "models/.lake", port: 4573 });
+ * // sluice generate --sink firehose --endpoint-url http://127.0.0.1:4573 ...
+ * await fh.close();
+ */
+export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise<FirehoseLocal> {
+  const seed = options.seed ?? 1;
+  const writer = lakeWriter(options.lakeDir);
+  const buffers = new Map<string, FirehoseBuffer>();
+  const chaos = new Prng(seed, hashString("firehose-local"));
+  const ids = new Prng(seed, hashString("record-ids"));
+  const stats = { accepted: 0, failed: 0, throttled: 0, calls: 0 };
+
+  const bufferFor = (stream: string) => {
+    let b = buffers.get(stream);
+    if (!b) {
+      b = new FirehoseBuffer(
+        {
+          stream,
+          seed,
+          gzip: options.gzip ?? true,
+          bufferSizeMiB: options.bufferSizeMiB ?? 5,
+          bufferIntervalSeconds: options.bufferIntervalSeconds ?? 300,
+        },
+        writer.write,
+      );
+      buffers.set(stream, b);
+    }
+    return b;
+  };
+  const accept = (stream: string, base64: string) => {
+    bufferFor(stream).add(Buffer.from(base64, "base64").toString("utf8"), Date.now());
+    stats.accepted++;
+    return ids.uuid().replace(/-/g, "");
+  };
+
+  const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
+    PutRecordBatch(body) {
+      const stream = String(body.DeliveryStreamName);
+      const records = (body.Records as { Data: string }[] | undefined) ?? [];
+      if (records.length > 500) throw new ApiError("ValidationException", "Records has more than 500 members");
+      let failed = 0;
+      const RequestResponses = records.map((r) => {
+        if (chaos.chance(options.failureRate ?? 0)) {
+          failed++;
+          stats.failed++;
+          return { ErrorCode: "ServiceUnavailableException", ErrorMessage: "Slow down." };
+        }
+        return { RecordId: accept(stream, r.Data) };
+      });
+      return { FailedPutCount: failed, Encrypted: false, RequestResponses };
+    },
+    PutRecord(body) {
+      const record = body.Record as { Data: string };
+      return { RecordId: accept(String(body.DeliveryStreamName), record.Data), Encrypted: false };
+    },
+    DescribeDeliveryStream(body) {
+      const name = String(body.DeliveryStreamName);
+      return {
+        DeliveryStreamDescription: {
+          DeliveryStreamName: name,
+          DeliveryStreamARN: `arn:aws:firehose:us-east-1:000000000000:deliverystream/${name}`,
+          DeliveryStreamStatus: "ACTIVE",
+          DeliveryStreamType: "DirectPut",
+          VersionId: "1",
+          CreateTimestamp: 0,
+          HasMoreDestinations: false,
+          Destinations: [
+            {
+              DestinationId: "destinationId-000000000001",
+              ExtendedS3DestinationDescription: {
+                BucketARN: "arn:aws:s3:::local-lake",
+                RoleARN: "arn:aws:iam::000000000000:role/firehose-local",
+                Prefix: "raw/events/",
+                BufferingHints: { SizeInMBs: options.bufferSizeMiB ?? 5, IntervalInSeconds: options.bufferIntervalSeconds ?? 300 },
+                CompressionFormat: (options.gzip ?? true) ? "GZIP" : "UNCOMPRESSED",
+                EncryptionConfiguration: { NoEncryptionConfig: "NoEncryption" },
+              },
+            },
+          ],
+        },
+      };
+    },
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => reply(res, 500, { __type: "InternalFailure", message: String(err) }));
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    stats.calls++;
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const op = operations[target.replace(/^Firehose_20150804\./, "")];
+    if (req.method !== "POST" || !target.startsWith("Firehose_20150804.") || !op) {
+      return reply(res, 400, { __type: "UnknownOperationException", message: `unknown operation ${target}` });
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+    } catch {
+      return reply(res, 400, { __type: "SerializationException", message: "body is not JSON" });
+    }
+    if (target.endsWith(".PutRecordBatch") && chaos.chance(options.throttleRate ?? 0)) {
+      stats.throttled++;
+      return reply(res, 503, { __type: "ServiceUnavailableException", message: "Slow down." });
+    }
+    try {
+      reply(res, 200, op(body));
+    } catch (err) {
+      if (err instanceof ApiError) return reply(res, 400, { __type: err.type, message: err.message });
+      throw err;
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const b of buffers.values()) b.flushIfDue(now);
+  }, 250);
+  timer.unref();
+  const port = (server.address() as AddressInfo).port;
+  const flush = async () => {
+    for (const b of buffers.values()) b.flush();
+    await writer.idle();
+  };
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    port,
+    stats,
+    output: writer.report,
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": JSON_11, "Content-Length": Buffer.byteLength(text), "x-amzn-RequestId": "local" });
+  res.end(text);
+}

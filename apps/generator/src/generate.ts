@@ -1,0 +1,146 @@
+import { writeFileSync } from "node:fs";
+import { batchesPerHour, simulateEvents, type EventType, type SimulationStats } from "@sluice/events";
+import { ChaosInjector, type ChaosCounts, type RawRecord } from "./chaos.js";
+import { createFirehoseSink } from "./firehose-sink.js";
+import { createLocalSink } from "./local-sink.js";
+import { generateOptionsSchema, type ResolvedGenerateOptions } from "./options.js";
+import type { EventSink, SinkReport } from "./sink.js";
+import type { z } from "zod";
+
+/** Options of {@link generate}: the validated fields plus callbacks and injected clients. */
+export type GenerateOptions = z.input<typeof generateOptionsSchema> & {
+  /**
+   * Called after each batch (one simulated minute) has been handed to the sink; `hour` is the
+   * 0-based hour of the window that batch belongs to.
+   */
+  onProgress?: (p: { events: number; total: number; hour: number; hours: number }) => void;
+  /** Overrides the sink chosen by `sink` (e.g. a Firehose sink with a custom client). */
+  sinkOverride?: EventSink;
+};
+
+/** What a generation run produced; written to `--summary-json` so tests can reconcile the lake. */
+export interface GenerateSummary {
+  seed: number;
+  start: string;
+  end: string;
+  hours: number;
+  sink: "local" | "firehose";
+  stream: string;
+  /** Logical events simulated (before chaos); fewer than asked when `durationSeconds` stopped the run. */
+  events: number;
+  /** Lines delivered: events plus duplicates. */
+  records: number;
+  sessions: number;
+  /** Distinct customers with at least one session. */
+  customers: number;
+  byType: Record<EventType, number>;
+  /** order_paid events and their revenue (before chaos). */
+  orders: number;
+  revenue: number;
+  chaos: ChaosCounts;
+  /** Distinct events a correct silver layer keeps: events minus malformed and wrong-type ones. */
+  expectedValidEvents: number;
+  output: SinkReport;
+  durationMs: number;
+}
+
+/**
+ * Simulates shop traffic and delivers it to the chosen sink.
+ *
+ * @example
+ * const summary = await generate({ events: 50_000, start: "2026-11-27T00:00:00Z", hours: 24, seed: 42, sink: "local", lakeDir: "models/.lake" });
+ */
+export async function generate(options: GenerateOptions): Promise<GenerateSummary> {
+  const began = performance.now();
+  const o = generateOptionsSchema.parse(stripCallbacks(options));
+  const sink = options.sinkOverride ?? (await createSink(o));
+  const chaos = new ChaosInjector(o.seed, {
+    malformed: o.malformedRate,
+    duplicate: o.duplicateRate,
+    late: o.lateRate,
+    missingField: o.missingFieldRate,
+    wrongType: o.wrongTypeRate,
+  });
+  const stats: SimulationStats = { sessions: 0, customers: 0 };
+  const byType: Record<EventType, number> = { product_view: 0, add_to_cart: 0, checkout_started: 0, order_paid: 0 };
+  let events = 0;
+  let records = 0;
+  let orders = 0;
+  let revenueCents = 0;
+  const paceStart = performance.now();
+  let batchNo = 0;
+  const batches = simulateEvents({ seed: o.seed, start: o.start, hours: o.hours, events: o.events, customers: o.customers }, stats);
+  for (const batch of batches) {
+    const lines: RawRecord[] = [];
+    for (const timed of batch) {
+      const e = timed.event;
+      byType[e.event_type]++;
+      if (e.event_type === "order_paid") {
+        orders++;
+        revenueCents += Math.round(e.order!.order_total * 100);
+      }
+      chaos.apply(timed, lines);
+    }
+    events += batch.length;
+    records += lines.length;
+    await sink.write(lines);
+    options.onProgress?.({ events, total: o.events, hour: Math.min(o.hours - 1, Math.floor(batchNo++ / batchesPerHour)), hours: o.hours });
+    const elapsedMs = performance.now() - paceStart;
+    if (o.durationSeconds !== undefined && elapsedMs >= o.durationSeconds * 1000) break;
+    if (o.rate !== undefined) {
+      const aheadMs = (events / o.rate) * 1000 - elapsedMs;
+      if (aheadMs > 1) await sleep(aheadMs);
+    }
+  }
+  const output = await sink.close();
+  const summary: GenerateSummary = {
+    seed: o.seed,
+    start: o.start.toISOString(),
+    end: new Date(o.start.getTime() + o.hours * 3_600_000).toISOString(),
+    hours: o.hours,
+    sink: o.sink,
+    stream: o.stream,
+    events,
+    records,
+    sessions: stats.sessions,
+    customers: stats.customers,
+    byType,
+    orders,
+    revenue: revenueCents / 100,
+    chaos: chaos.counts,
+    expectedValidEvents: events - chaos.counts.malformed - chaos.counts.wrongType,
+    output,
+    durationMs: Math.round(performance.now() - began),
+  };
+  if (o.summaryJson) writeFileSync(o.summaryJson, JSON.stringify(summary, null, 2) + "\n");
+  return summary;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function stripCallbacks(options: GenerateOptions): Record<string, unknown> {
+  const { onProgress: _p, sinkOverride: _s, ...rest } = options;
+  return rest;
+}
+
+async function createSink(o: ResolvedGenerateOptions): Promise<EventSink> {
+  if (o.sink === "local") {
+    return createLocalSink(o.lakeDir, {
+      stream: o.stream,
+      gzip: o.gzip,
+      gzipLevel: o.gzipLevel,
+      bufferSizeMiB: o.bufferSizeMiB,
+      bufferIntervalSeconds: o.bufferIntervalSeconds,
+      seed: o.seed,
+    });
+  }
+  const { FirehoseClient } = await import("@aws-sdk/client-firehose");
+  const local = o.endpointUrl !== undefined && /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(o.endpointUrl);
+  const client = new FirehoseClient({
+    region: o.region,
+    ...(o.endpointUrl ? { endpoint: o.endpointUrl } : {}),
+    // The local endpoint ignores signatures; don't make users invent AWS keys for it.
+    ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+  });
+  return createFirehoseSink({ client, stream: o.stream, concurrency: o.concurrency });
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { generate, type GenerateSummary } from "./generate.js";
+
+/** Environment of the scheduled Lambda, validated before any work is done. */
+export const lambdaEnvSchema = z.object({
+  /** Delivery stream to send to. */
+  SLUICE_STREAM: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/),
+  /** Events per invocation (about 3.7 per session with the default funnel). */
+  SLUICE_EVENTS: z.coerce.number().int().positive().max(5_000_000).default(20_000),
+  /** Hours of event time each invocation covers; schedule the rule at the same rate. */
+  SLUICE_WINDOW_HOURS: z.coerce.number().int().positive().max(24).default(1),
+  /** Added to the window's hour number to seed it, so a replayed invocation sends the same events. */
+  SLUICE_SEED_OFFSET: z.coerce.number().int().default(0),
+  SLUICE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  /** Endpoint override, e.g. the local Firehose endpoint in tests. */
+  SLUICE_ENDPOINT_URL: z.url().optional(),
+});
+
+export type LambdaEnv = z.output<typeof lambdaEnvSchema>;
+
+/** The part of an EventBridge scheduled event we read. */
+export interface ScheduledEvent {
+  /** ISO time of the schedule tick, e.g. "2026-11-27T14:00:00Z". */
+  time?: string;
+}
+
+/**
+ * Handler for an EventBridge schedule (e.g. `rate(1 hour)`): simulates the window of event
+ * time that just ended and sends it to Firehose with PutRecordBatch. The seed comes from the
+ * window, so a retried invocation sends the same events (which silver deduplicates by event_id).
+ *
+ * @example
+ * // handler: index.handler, env SLUICE_STREAM=sluice-events SLUICE_EVENTS=20000
+ */
+export async function handler(event: ScheduledEvent = {}, env: NodeJS.ProcessEnv = process.env): Promise<GenerateSummary> {
+  const parsed = lambdaEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid Lambda environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const e = parsed.data;
+  const tick = event.time ? Date.parse(event.time) : Date.now();
+  const hour = Math.floor(tick / 3_600_000);
+  const start = new Date((hour - e.SLUICE_WINDOW_HOURS) * 3_600_000);
+  const summary = await generate({
+    events: e.SLUICE_EVENTS,
+    start,
+    hours: e.SLUICE_WINDOW_HOURS,
+    seed: hour + e.SLUICE_SEED_OFFSET,
+    sink: "firehose",
+    stream: e.SLUICE_STREAM,
+    region: e.AWS_REGION,
+    concurrency: e.SLUICE_CONCURRENCY,
+    ...(e.SLUICE_ENDPOINT_URL ? { endpointUrl: e.SLUICE_ENDPOINT_URL } : {}),
+  });
+  const report = summary.output.firehose;
+  if (report && report.failed + report.rejected > 0) {
+    // Failing the invocation makes EventBridge/Lambda retry it; the same seed resends the same events.
+    throw new Error(`Firehose did not accept ${report.failed + report.rejected} of ${summary.records} records: ${report.errors[0] ?? ""}`);
+  }
+  return summary;
+}

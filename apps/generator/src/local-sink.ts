@@ -1,0 +1,92 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { FirehoseBuffer, deterministicGzipAsync, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
+import type { EventSink, SinkReport } from "./sink.js";
+
+/** Objects compressing at once; bounds memory while keeping both cores busy. */
+const MAX_IN_FLIGHT = 4;
+
+/** Writes delivered objects to disk, compressing off the main thread. */
+export interface LakeWriter {
+  /** Starts writing one object (its key is recorded in the report at once, in order). */
+  write(o: DeliveredObject): void;
+  /** True when the maximum number of objects are being compressed: wait for {@link room}. */
+  readonly busy: boolean;
+  /** Resolves when fewer than the maximum number of objects are being compressed. */
+  room(): Promise<void>;
+  /** Resolves when everything started has been written. */
+  idle(): Promise<void>;
+  report: SinkReport;
+}
+
+/**
+ * Writes objects under `lakeDir` exactly where a Firehose S3 destination would put them.
+ * Used by the local sink and by the local Firehose endpoint.
+ */
+export function lakeWriter(lakeDir: string): LakeWriter {
+  const report: SinkReport = { records: 0, objects: 0, rawBytes: 0, storedBytes: 0, keys: [] };
+  const made = new Set<string>();
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  const store = (key: string, body: Buffer) => {
+    const path = join(lakeDir, key);
+    const dir = dirname(path);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    writeFileSync(path, body);
+    report.storedBytes += body.length;
+  };
+  const check = () => {
+    if (failure !== undefined) throw failure;
+  };
+  return {
+    report,
+    get busy() {
+      return inFlight.size >= MAX_IN_FLIGHT;
+    },
+    write(o) {
+      report.records += o.records;
+      report.objects++;
+      report.rawBytes += o.rawBytes;
+      report.keys.push(o.key);
+      if (o.gzipLevel === 0) return store(o.key, o.raw);
+      const p: Promise<void> = deterministicGzipAsync(o.raw, o.gzipLevel)
+        .then((body) => store(o.key, body))
+        .catch((err: unknown) => void (failure ??= err))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    },
+    async room() {
+      while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+      check();
+    },
+    async idle() {
+      await Promise.all(inFlight);
+      check();
+    },
+  };
+}
+
+/**
+ * The `local` sink: Firehose's buffering and naming on simulated arrival time, written to
+ * `<lakeDir>/raw/events/YYYY/MM/DD/HH/<stream>-1-YYYY-MM-DD-HH-mm-ss-<uuid>.gz`.
+ */
+export function createLocalSink(lakeDir: string, settings: BufferSettings): EventSink {
+  const writer = lakeWriter(lakeDir);
+  const buffer = new FirehoseBuffer(settings, writer.write);
+  return {
+    async write(records) {
+      for (const r of records) {
+        buffer.add(r.data, r.arrivalMs);
+        if (writer.busy) await writer.room();
+      }
+    },
+    async close() {
+      buffer.flush();
+      await writer.idle();
+      return writer.report;
+    },
+  };
+}

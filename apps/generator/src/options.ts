@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+const rate = z.number().min(0).max(1).default(0);
+
+/**
+ * Options of `generate()`, validated at the edge. `start` accepts a Date or an ISO string.
+ * The chaos rates are fractions of events; together malformed + missingField + wrongType must
+ * not exceed 1.
+ */
+export const generateOptionsSchema = z
+  .object({
+    events: z.number().int().positive(),
+    start: z.coerce.date({ error: "expected an ISO-8601 date-time such as 2026-11-27T00:00:00Z" }),
+    hours: z.number().int().positive().max(24 * 366),
+    seed: z.number().int(),
+    sink: z.enum(["local", "firehose"]).default("local"),
+    lakeDir: z.string().min(1).default("models/.lake"),
+    stream: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{1,64}$/, "a delivery stream name: 1-64 of a-z A-Z 0-9 _ . -")
+      .default("sluice-events"),
+    gzip: z.boolean().default(true),
+    gzipLevel: z.number().int().min(1).max(9).default(6),
+    bufferSizeMiB: z.number().min(1).max(128).default(5),
+    bufferIntervalSeconds: z.number().min(0).max(900).default(300),
+    malformedRate: rate,
+    duplicateRate: rate,
+    lateRate: rate,
+    missingFieldRate: rate,
+    wrongTypeRate: rate,
+    customers: z.number().int().positive().optional(),
+    summaryJson: z.string().min(1).optional(),
+    /** Firehose sink: endpoint override (e.g. the local Firehose endpoint) and region. */
+    endpointUrl: z.url().optional(),
+    region: z.string().min(1).default("us-east-1"),
+    /** Firehose sink: PutRecordBatch calls in flight. */
+    concurrency: z.number().int().min(1).max(64).default(4),
+    /** Pace delivery to about this many events per second of wall time (soak runs). */
+    rate: z.number().positive().optional(),
+    /** Stop after this many seconds of wall time, even if not all events were generated. */
+    durationSeconds: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((o) => o.malformedRate + o.missingFieldRate + o.wrongTypeRate <= 1, {
+    message: "malformed-rate + missing-field-rate + wrong-type-rate must be at most 1",
+    path: ["malformedRate"],
+  });
+
+/** Validated options with defaults applied. */
+export type ResolvedGenerateOptions = z.output<typeof generateOptionsSchema>;
+
+export { generateCommandOptions, firehoseLocalCommandOptions } from "./command-options.js";
+export type { GenerateCommandOption, FirehoseLocalCommandOption } from "./command-options.js";
+import { generateCommandOptions } from "./command-options.js";
+
+/** The result of checking CLI arguments: options, or one message per bad flag. */
+export type ParsedGenerateArgs = { ok: true; options: ResolvedGenerateOptions } | { ok: false; errors: string[] };
+
+/**
+ * Maps parsed CLI arguments (yargs' camelCase or kebab-case keys) onto generate options and
+ * validates them; errors name the flag.
+ *
+ * @example
+ * parseGenerateArgs({ events: 100, start: "2026-11-27T00:00:00Z", hours: 1, seed: 1, "malformed-rate": 0.01 });
+ */
+export function parseGenerateArgs(args: Record<string, unknown>): ParsedGenerateArgs {
+  const input: Record<string, unknown> = {};
+  for (const o of generateCommandOptions) {
+    const camel = o.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const value = args[o.name] ?? args[camel];
+    if (value !== undefined) input[o.key] = value;
+  }
+  const parsed = generateOptionsSchema.safeParse(input);
+  if (parsed.success) return { ok: true, options: parsed.data };
+  const flagOf = (key: PropertyKey | undefined) => generateCommandOptions.find((o) => o.key === key)?.name ?? String(key);
+  return { ok: false, errors: parsed.error.issues.map((i) => `--${flagOf(i.path[0])}: ${i.message}`) };
+}

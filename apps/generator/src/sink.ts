@@ -1,0 +1,25 @@
+import type { RawRecord } from "./chaos.js";
+import type { FirehoseReport } from "./firehose-sink.js";
+
+/** Where generated lines go. `write` receives records in arrival order. */
+export interface EventSink {
+  write(records: readonly RawRecord[]): void | Promise<void>;
+  /** Flushes what is buffered and reports what was delivered. */
+  close(): Promise<SinkReport>;
+}
+
+/** What a sink delivered. */
+export interface SinkReport {
+  /** Records accepted (by the lake, or by Firehose). */
+  records: number;
+  /** S3-style objects written (local sink). */
+  objects: number;
+  /** Bytes of records before compression. */
+  rawBytes: number;
+  /** Bytes stored after compression (local sink). */
+  storedBytes: number;
+  /** Keys of the objects written, relative to the lake (local sink). */
+  keys: string[];
+  /** Sent / retried / failed records (firehose sink). */
+  firehose?: FirehoseReport;
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import type { AthenaTarget } from "@sluice/project";
+import { awsError, FakeAws } from "../../test/fake-aws.js";
+import { openAthenaEngine } from "./athena-engine.js";
+
+const target: AthenaTarget = {
+  engine: "athena",
+  region: "eu-west-1",
+  workgroup: "sluice",
+  s3_staging_dir: "s3://results/sluice/",
+  s3_lake_root: "s3://lake",
+  databases: { raw: "ecommerce_raw", silver: "ecommerce_silver" },
+  threads: 4,
+};
+const spec = { relation: { schema: "ecommerce_raw", name: "events" }, location: "s3://lake/raw/events", projectionStart: "2026/01/01/00" };
+
+async function setup() {
+  const aws = new FakeAws();
+  const engine = await openAthenaEngine({ target, clients: aws.clients, sleep: async () => {}, random: () => 0.5 });
+  return { aws, engine };
+}
+
+describe("registerRawSource (sluice sources register)", () => {
+  it("creates the table through Glue, then reports unchanged, then applies a change with UpdateTable", async () => {
+    const { aws, engine } = await setup();
+    expect(await engine.registerRawSource!(spec)).toBe("created");
+    const table = aws.tables.get("ecommerce_raw.events")!;
+    expect(table.Parameters).toMatchObject({
+      "projection.enabled": "true",
+      "projection.dt.format": "yyyy/MM/dd/HH",
+      "projection.dt.range": "2026/01/01/00,NOW",
+      "projection.dt.interval.unit": "HOURS",
+      "storage.location.template": "s3://lake/raw/events/${dt}/",
+    });
+    expect(table.PartitionKeys).toEqual([{ Name: "dt", Type: "string" }]);
+    expect(table.StorageDescriptor?.Columns).toEqual([{ Name: "line", Type: "string" }]);
+    expect(table.StorageDescriptor?.Location).toBe("s3://lake/raw/events/");
+
+    expect(await engine.registerRawSource!(spec)).toBe("unchanged");
+    expect(await engine.registerRawSource!({ ...spec, projectionStart: "2025/06/01/00" })).toBe("updated");
+    expect(aws.tables.get("ecommerce_raw.events")?.Parameters?.["projection.dt.range"]).toBe("2025/06/01/00,NOW");
+    expect(aws.commands("glue")).toEqual(["GetTable", "CreateTable", "GetTable", "GetTable", "UpdateTable"]);
+  });
+});
+
+describe("checkSetup (sluice debug)", () => {
+  it("reports credentials, workgroup, databases and staging dir in plain words", async () => {
+    const { aws, engine } = await setup();
+    aws.workgroups.set("sluice", { Name: "sluice", State: "ENABLED", Configuration: { EngineVersion: { EffectiveEngineVersion: "Athena engine version 3" } } });
+    aws.databases.add("ecommerce_raw");
+    const checks = await engine.checkSetup!(["ecommerce_raw", "ecommerce_silver"]);
+    expect(checks.map((c) => `${c.ok ? "OK" : "FAIL"} ${c.name}: ${c.detail}`)).toEqual([
+      "OK credentials: AWS credentials accepted in eu-west-1",
+      "OK workgroup: workgroup 'sluice': ENABLED, engine Athena engine version 3",
+      "OK database ecommerce_raw: Glue database 'ecommerce_raw' exists",
+      "FAIL database ecommerce_silver: Glue database 'ecommerce_silver' does not exist (sluice run creates it; or create it with CREATE DATABASE ecommerce_silver)",
+      "OK staging dir: S3 staging dir s3://results/sluice/ is readable",
+    ]);
+  });
+
+  it("stops at credentials when AWS refuses them", async () => {
+    const { aws, engine } = await setup();
+    aws.failNext.set("GetWorkGroup", [awsError("UnrecognizedClientException", "The security token included in the request is invalid.")]);
+    const checks = await engine.checkSetup!(["ecommerce_raw"]);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ name: "credentials", ok: false });
+    expect(checks[0]?.detail).toContain("The security token included in the request is invalid.");
+  });
+});
+
+describe("dropStagingTables", () => {
+  it("lists leftovers once per database and keeps data the published table still points at", async () => {
+    const { aws, engine } = await setup();
+    const sd = (Location: string) => ({ Location });
+    aws.putTable("ecommerce_silver", { Name: "orders", StorageDescriptor: sd("s3://lake/silver/orders/v_2/") });
+    aws.putTable("ecommerce_silver", { Name: "orders__sluice_2_1", StorageDescriptor: sd("s3://lake/silver/orders/v_2/") });
+    aws.putTable("ecommerce_silver", { Name: "orders__sluice_1_1", StorageDescriptor: sd("s3://lake/silver/orders/v_1/") });
+    aws.putTable("ecommerce_silver", { Name: "items__sluice_1_2", StorageDescriptor: sd("s3://lake/silver/items/v_1/") });
+    aws.putObjects("lake", ["silver/orders/v_1/a.parquet", "silver/orders/v_2/b.parquet", "silver/items/v_1/c.parquet"]);
+
+    expect(await engine.dropStagingTables!({ schema: "ecommerce_silver", name: "orders" }, "__sluice_", "orders__sluice_3_1")).toEqual(["orders__sluice_2_1", "orders__sluice_1_1"]);
+    expect(await engine.dropStagingTables!({ schema: "ecommerce_silver", name: "items" }, "__sluice_", "items__sluice_3_2")).toEqual(["items__sluice_1_2"]);
+    expect([...aws.tables.keys()]).toEqual(["ecommerce_silver.orders"]);
+    expect([...aws.objects.get("lake")!]).toEqual(["silver/orders/v_2/b.parquet"]);
+    expect(aws.commands("glue").filter((c) => c === "GetTables")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,215 @@
+import { describe, expect, it } from "vitest";
+import { catalogue, categories } from "./catalogue.js";
+import { countries, countryCodesCsv } from "./countries.js";
+import { defaultFunnel, expectedStageRates } from "./funnel.js";
+import { Prng } from "./prng.js";
+import { shopEventSchema, type ShopEvent } from "./schema.js";
+import { simulateEvents, type SimulationConfig, type SimulationStats, type TimedEvent } from "./simulate.js";
+import { diurnalWeights } from "./traffic.js";
+
+const start = new Date("2026-11-27T00:00:00.000Z"); // a Friday
+
+function run(config: Partial<SimulationConfig> = {}, stats?: SimulationStats): TimedEvent[] {
+  return [...simulateEvents({ seed: 11, start, hours: 24, events: 20_000, ...config }, stats)].flat();
+}
+
+const day = run({ events: 60_000 });
+const sessions = new Map<string, ShopEvent[]>();
+for (const { event } of day) {
+  const list = sessions.get(event.session_id) ?? [];
+  list.push(event);
+  sessions.set(event.session_id, list);
+}
+
+describe("simulateEvents", () => {
+  it("produces exactly the requested number of events, in arrival order", () => {
+    expect(day).toHaveLength(60_000);
+    for (let i = 1; i < day.length; i++) expect(day[i]!.arrivalMs).toBeGreaterThanOrEqual(day[i - 1]!.arrivalMs);
+    for (const events of [1, 7, 59, 61, 1000]) {
+      for (const seed of [1, 2, 3]) expect(run({ events, hours: 2, seed })).toHaveLength(events);
+    }
+  });
+
+  it("is deterministic for a seed and differs between seeds", () => {
+    const a = JSON.stringify(run({ events: 3000, hours: 3 }));
+    const b = JSON.stringify(run({ events: 3000, hours: 3 }));
+    const c = JSON.stringify(run({ events: 3000, hours: 3, seed: 12 }));
+    expect(a).toBe(b);
+    expect(a).not.toBe(c);
+  });
+
+  it("makes events that all validate against the schema", () => {
+    for (const { event } of day) {
+      const r = shopEventSchema.safeParse(JSON.parse(JSON.stringify(event)));
+      if (!r.success) throw new Error(`${JSON.stringify(event)}\n${r.error.message}`);
+    }
+  });
+
+  it("has unique event ids and arrival shortly after the event time", () => {
+    expect(new Set(day.map((t) => t.event.event_id)).size).toBe(day.length);
+    const lags = day.map((t) => t.arrivalMs - Date.parse(t.event.event_timestamp));
+    expect(Math.min(...lags)).toBeGreaterThanOrEqual(200);
+    expect(Math.max(...lags)).toBeLessThan(60_000);
+  });
+
+  it("walks the funnel in order, one customer/channel/device and one order per session", () => {
+    const rank = { product_view: 0, add_to_cart: 1, checkout_started: 2, order_paid: 3 };
+    for (const events of sessions.values()) {
+      const sorted = [...events].sort((a, b) => a.event_timestamp.localeCompare(b.event_timestamp));
+      expect(sorted[0]!.event_type).toBe("product_view");
+      expect(new Set(events.map((e) => JSON.stringify([e.customer, e.session]))).size).toBe(1);
+      const orders = events.filter((e) => e.order).map((e) => e.order!);
+      expect(new Set(orders.map((o) => o.order_id)).size).toBeLessThanOrEqual(1);
+      const stages = sorted.map((e) => rank[e.event_type]);
+      const lastView = stages.lastIndexOf(0);
+      expect(stages.slice(lastView + 1).every((s) => s >= 1)).toBe(true);
+      if (stages.includes(3)) expect(stages.includes(2)).toBe(true);
+      if (stages.includes(2)) expect(stages.includes(1)).toBe(true);
+    }
+  });
+
+  it("orders contain the cart: totals equal the sum of items, several items sometimes", () => {
+    let multi = 0;
+    for (const events of sessions.values()) {
+      const order = events.find((e) => e.order)?.order;
+      if (!order) continue;
+      const cart = new Map<number, number>();
+      for (const e of events) if (e.event_type === "add_to_cart") cart.set(e.product!.product_id, (cart.get(e.product!.product_id) ?? 0) + e.quantity!);
+      expect(new Map(order.items.map((i) => [i.product_id, i.quantity]))).toEqual(cart);
+      const sum = order.items.reduce((s, i) => s + i.quantity * i.unit_price, 0);
+      expect(order.order_total).toBeCloseTo(sum, 2);
+      if (order.items.length > 1) multi++;
+    }
+    expect(multi).toBeGreaterThan(100);
+  });
+
+  it("converts within tolerance of the configured funnel", () => {
+    let carts = 0, checkouts = 0, paid = 0;
+    for (const events of sessions.values()) {
+      const types = new Set(events.map((e) => e.event_type));
+      if (types.has("add_to_cart")) carts++;
+      if (types.has("checkout_started")) checkouts++;
+      if (types.has("order_paid")) paid++;
+    }
+    const expected = expectedStageRates(defaultFunnel);
+    expect(Math.abs(carts / sessions.size - expected.sessionToCart)).toBeLessThan(0.02);
+    expect(Math.abs(checkouts / carts - expected.cartToCheckout)).toBeLessThan(0.03);
+    expect(Math.abs(paid / checkouts - expected.checkoutToPaid)).toBeLessThan(0.03);
+    const rate = (c: string) => {
+      const s = [...sessions.values()].filter((e) => e[0]!.session.channel === c);
+      return s.filter((e) => e.some((x) => x.event_type === "add_to_cart")).length / s.length;
+    };
+    expect(rate("email")).toBeGreaterThan(rate("social") * 2);
+  });
+
+  it("follows a configured funnel", () => {
+    const events = run({ events: 20_000, funnel: { viewToCart: 0, cartToCheckout: 1 } });
+    expect(events.every((t) => t.event.event_type === "product_view")).toBe(true);
+  });
+
+  it("brings customers back across sessions", () => {
+    const stats = { sessions: 0, customers: 0 };
+    run({ events: 20_000 }, stats);
+    expect(stats.sessions).toBeGreaterThan(4000);
+    expect(stats.customers).toBeLessThan(stats.sessions / 2);
+    const perCustomer = new Map<number, Set<string>>();
+    for (const { event } of day) {
+      const s = perCustomer.get(event.customer.customer_id) ?? new Set();
+      s.add(event.session_id);
+      perCustomer.set(event.customer.customer_id, s);
+    }
+    const repeaters = [...perCustomer.values()].filter((s) => s.size >= 3).length;
+    expect(repeaters).toBeGreaterThan(200);
+    // A customer keeps their country and email in every session.
+    const ids = new Map<number, string>();
+    for (const { event } of day) {
+      const key = `${event.customer.country}|${event.customer.email}`;
+      expect(ids.get(event.customer.customer_id) ?? key).toBe(key);
+      ids.set(event.customer.customer_id, key);
+    }
+  });
+
+  it("follows the diurnal curve in UTC", () => {
+    const perHour = new Array<number>(24).fill(0);
+    for (const { event } of day) perHour[new Date(event.event_timestamp).getUTCHours()]!++;
+    const peak = perHour[20]! / perHour[5]!;
+    expect(peak).toBeGreaterThan((diurnalWeights[20]! / diurnalWeights[5]!) * 0.85);
+    expect(peak).toBeLessThan((diurnalWeights[20]! / diurnalWeights[5]!) * 1.15);
+  });
+
+  it("is busier on a Sunday than on a Tuesday", () => {
+    const week = run({ start: new Date("2026-11-29T00:00:00Z"), events: 14_000, hours: 168 });
+    const sunday = week.filter((t) => t.event.event_timestamp.startsWith("2026-11-29")).length;
+    const tuesday = week.filter((t) => t.event.event_timestamp.startsWith("2026-12-01")).length;
+    expect(sunday / tuesday).toBeGreaterThan(1.15);
+  });
+
+  it("uses every country and category, with products from the fixed catalogue", () => {
+    const names = new Set(day.map((t) => t.event.customer.country));
+    expect(names.size).toBe(countries.length);
+    const viewed = new Set(day.filter((t) => t.event.product).map((t) => t.event.product!.category));
+    expect([...viewed].sort()).toEqual([...categories].sort());
+    const byId = new Map(catalogue.map((p) => [p.product_id, p]));
+    for (const { event } of day.slice(0, 2000)) {
+      if (event.product) expect(byId.get(event.product.product_id)?.price).toBe(event.product.price);
+    }
+  });
+});
+
+describe("catalogue and countries", () => {
+  it("has ~60 products in 8 categories with unique ids and 2-decimal prices", () => {
+    expect(catalogue).toHaveLength(60);
+    expect(categories).toHaveLength(8);
+    expect(new Set(catalogue.map((p) => p.product_id)).size).toBe(60);
+    for (const p of catalogue) expect(Math.round(p.price * 100) / 100).toBe(p.price);
+  });
+
+  it("has ~30 countries with unique codes, written as a seed CSV", () => {
+    expect(countries.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(countries.map((c) => c.iso2)).size).toBe(countries.length);
+    for (const c of countries) {
+      expect(c.iso2).toMatch(/^[A-Z]{2}$/);
+      expect(c.iso3).toMatch(/^[A-Z]{3}$/);
+    }
+    const csv = countryCodesCsv().split("\n");
+    expect(csv[0]).toBe("country,iso2,iso3");
+    expect(csv).toContain("Germany,DE,DEU");
+  });
+});
+
+describe("schema", () => {
+  const paid = day.find((t) => t.event.event_type === "order_paid")!.event;
+
+  it("rejects an order whose total is not the sum of its items", () => {
+    const bad = { ...paid, order: { ...paid.order!, order_total: paid.order!.order_total + 1 } };
+    expect(shopEventSchema.safeParse(bad).success).toBe(false);
+  });
+
+  it("rejects fields that do not belong to the event type, and bad timestamps", () => {
+    expect(shopEventSchema.safeParse({ ...paid, payment: undefined }).success).toBe(false);
+    expect(shopEventSchema.safeParse({ ...paid, product: catalogue[0] }).success).toBe(false);
+    expect(shopEventSchema.safeParse({ ...paid, event_timestamp: "2026-11-27 13:04:05" }).success).toBe(false);
+    expect(shopEventSchema.safeParse({ ...paid, customer: { ...paid.customer, customer_id: "1" } }).success).toBe(false);
+  });
+});
+
+describe("Prng", () => {
+  it("repeats for a seed and draws version-4 UUIDs", () => {
+    const a = new Prng(5, 6);
+    const b = new Prng(5, 6);
+    const ids = Array.from({ length: 100 }, () => a.uuid());
+    expect(ids).toEqual(Array.from({ length: 100 }, () => b.uuid()));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(100);
+  });
+});
+
+describe("TimedEvent.json and eventToJson", () => {
+  it("writes exactly what JSON.stringify writes, for every event of a day", async () => {
+    const { eventToJson } = await import("./serialize.js");
+    for (const { event, json } of day) {
+      const expected = JSON.stringify(event);
+      if (json !== expected || eventToJson(event) !== expected) expect([json, eventToJson(event)]).toEqual([expected, expected]);
+    }
+  });
+});

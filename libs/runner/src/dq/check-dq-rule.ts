@@ -1,0 +1,80 @@
+import type { CompiledNode, TestAssertion } from "@sluice/compiler";
+import type { QueryResult } from "@sluice/engines";
+import type { NodeContext } from "../execute-node.js";
+import type { NodeResult } from "../types.js";
+
+type Execute = (sql: string) => Promise<QueryResult>;
+type DqAssertion = Extract<TestAssertion, { kind: "dq_rule" }>;
+
+/**
+ * Evaluate a compiled DQDL rule (one row `{ metric, passed }`) and record the outcome in Glue's
+ * vocabulary: PASS → pass; FAIL → fail (warn for warn-severity rules); ERROR when the rule is
+ * unsupported on the target or its query fails (the query error still propagates).
+ */
+export async function checkDqRule(node: CompiledNode, assertion: DqAssertion, ctx: NodeContext, result: NodeResult, execute: Execute): Promise<void> {
+  const dq = { ruleName: assertion.ruleName, ruleType: assertion.ruleType, ruleText: assertion.ruleText };
+  const failStatus = node.severity === "warn" ? "warn" : "fail";
+  if (assertion.unsupported !== undefined) {
+    result.dq = { ...dq, outcome: "ERROR", message: `not supported on this target: ${assertion.unsupported}` };
+    result.status = node.severity === "warn" ? "warn" : "error";
+    result.message = `ERROR ${assertion.ruleText}: ${result.dq.message}`;
+    return;
+  }
+  let row: Record<string, unknown> | undefined;
+  try {
+    row = (await execute(node.sql)).rows[0];
+  } catch (err) {
+    result.dq = { ...dq, outcome: "ERROR", message: err instanceof Error ? err.message : String(err) };
+    throw err;
+  }
+  const raw = row?.["metric"];
+  const metric = raw === null || raw === undefined ? undefined : Number(raw);
+  const passed = row?.["passed"] === true;
+  const shown = metric === undefined ? "no value (empty input)" : formatMetric(metric);
+  result.dq = {
+    ...dq,
+    outcome: passed ? "PASS" : "FAIL",
+    ...(metric === undefined ? {} : { metric }),
+    message: passed ? "" : `Value: ${shown} does not meet the constraint requirement!`,
+  };
+  result.status = passed ? "pass" : failStatus;
+  result.message = `${passed ? "PASS" : "FAIL"} ${assertion.ruleText} (metric ${shown})`;
+  if (!passed && assertion.failingRowsSql && node.storeFailures) {
+    const stored = await storeFailingRows(node, assertion.failingRowsSql, ctx, execute);
+    result.storedFailures = stored.table;
+    result.failures = stored.rows;
+  }
+}
+
+/**
+ * `--store-failures`: write at most `storeFailures.limit` failing rows to a fresh audit table
+ * (`<schema>_audit.<test name>`), replacing the previous one. Returns the table and rows kept.
+ */
+export async function storeFailingRows(
+  node: CompiledNode,
+  failingRowsSql: string,
+  ctx: NodeContext,
+  execute: Execute,
+): Promise<{ table: string; rows: number }> {
+  const store = node.storeFailures;
+  if (!store) throw new Error(`bug: ${node.id} has no storeFailures`);
+  const statements = [
+    ...ctx.dialect.createSchema(store.relation.schema),
+    ...ctx.dialect.dropTable(store.relation),
+    ...ctx.dialect.createTableAs({
+      relation: store.relation,
+      selectSql: ctx.dialect.limit(failingRowsSql, store.limit),
+      partitionedBy: [],
+      location: store.location,
+      writeId: ctx.writeId,
+    }),
+  ];
+  for (const statement of statements) await execute(statement.sql);
+  if (ctx.dialect.capabilities.publishesTablesAsViews) await ctx.engine.removeStaleLocations(store.relation, store.location);
+  const counted = await execute(`SELECT count(*) AS n FROM ${ctx.dialect.quoteRelation(store.relation)}`);
+  return { table: `${store.relation.schema}.${store.relation.name}`, rows: Number(counted.rows[0]?.["n"] ?? 0) };
+}
+
+function formatMetric(metric: number): string {
+  return Number.isInteger(metric) ? String(metric) : String(Number(metric.toPrecision(6)));
+}

@@ -1,0 +1,139 @@
+import type { CompiledNode } from "@sluice/compiler";
+import type { Dialect } from "@sluice/dialects";
+import type { Engine } from "@sluice/engines";
+import { QueryError } from "@sluice/engines";
+import type { NodeResult } from "../types.js";
+import { NO_WATERMARK } from "./window.js";
+
+/** First raw partition each incremental model read in this process, by node id. */
+export const readWindows = new Map<string, string>();
+
+/** One raw partition's balance: raw lines = silver rows + rejected rows + duplicates removed. */
+export interface PartitionBalance {
+  dt: string;
+  rawLines: number;
+  silverRows: number;
+  rejectedRows: number;
+  duplicates: number;
+}
+
+/** A reconciliation check's result: a test-like node result plus the per-partition balance. */
+export type ReconciliationResult = NodeResult & { reconciliation?: PartitionBalance[] };
+
+interface ReconcileConfig {
+  staging: string;
+  rejected: string;
+  key: string;
+  reason: string;
+}
+
+function configOf(node: CompiledNode): ReconcileConfig | undefined {
+  const raw = (node.config as Record<string, unknown>)["reconcile"];
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (typeof r["staging"] !== "string" || typeof r["rejected"] !== "string") return undefined;
+  return {
+    staging: r["staging"],
+    rejected: r["rejected"],
+    key: typeof r["key"] === "string" ? r["key"] : "event_id",
+    reason: typeof r["reason"] === "string" ? r["reason"] : "reject_reason",
+  };
+}
+
+/**
+ * The reconciliation query over raw partitions `dt >= from`. Duplicates are counted from the
+ * staging rows alone (valid lines minus first copies, where a copy kept before the window
+ * counts as first), so a lost or doubled silver row breaks the balance.
+ */
+export function reconciliationSql(d: Dialect, rel: { raw: string; staging: string; silver: string; rejected: string }, c: ReconcileConfig, from: string): string {
+  const f = d.literal(from);
+  const k = d.quoteIdentifier(c.key);
+  return `WITH raw_n AS (SELECT dt, count(*) AS n FROM ${rel.raw} WHERE dt >= ${f} GROUP BY dt),
+valid AS (SELECT dt, ${k} AS k FROM ${rel.staging} WHERE ${d.quoteIdentifier(c.reason)} IS NULL AND dt >= ${f}),
+prior AS (SELECT ${k} AS k FROM ${rel.silver} WHERE dt < ${f}),
+firsts AS (SELECT min(dt) AS dt FROM valid WHERE k NOT IN (SELECT k FROM prior) GROUP BY k),
+first_n AS (SELECT dt, count(*) AS n FROM firsts GROUP BY dt),
+valid_n AS (SELECT dt, count(*) AS n FROM valid GROUP BY dt),
+silver_n AS (SELECT dt, count(*) AS n FROM ${rel.silver} WHERE dt >= ${f} GROUP BY dt),
+rejected_n AS (SELECT dt, count(*) AS n FROM ${rel.rejected} WHERE dt >= ${f} GROUP BY dt),
+all_dt AS (SELECT dt FROM raw_n UNION SELECT dt FROM silver_n UNION SELECT dt FROM rejected_n)
+SELECT a.dt AS dt, coalesce(r.n, 0) AS raw_lines, coalesce(s.n, 0) AS silver_rows, coalesce(x.n, 0) AS rejected_rows,
+  coalesce(v.n, 0) - coalesce(fi.n, 0) AS duplicates
+FROM all_dt a LEFT JOIN raw_n r ON r.dt = a.dt LEFT JOIN silver_n s ON s.dt = a.dt LEFT JOIN rejected_n x ON x.dt = a.dt
+LEFT JOIN valid_n v ON v.dt = a.dt LEFT JOIN first_n fi ON fi.dt = a.dt
+ORDER BY a.dt`;
+}
+
+/**
+ * After a build: for each model configured with `reconcile={'staging': ..., 'rejected': ...}`
+ * that was built, check every raw partition it read. Returns one test-like result per model
+ * (status `fail` when any partition does not balance), or nothing when none is configured.
+ */
+export async function reconcileBuild(
+  nodes: readonly CompiledNode[],
+  results: readonly NodeResult[],
+  engine: Engine,
+  dialect: Dialect,
+  signal?: AbortSignal,
+): Promise<ReconciliationResult[]> {
+  const byName = new Map(nodes.filter((n) => n.kind === "model").map((n) => [n.name, n]));
+  const out: ReconciliationResult[] = [];
+  for (const node of nodes) {
+    const config = configOf(node);
+    const built = results.find((r) => r.id === node.id);
+    if (!config || built?.status !== "success") continue;
+    const staging = byName.get(config.staging);
+    const rejected = byName.get(config.rejected);
+    const rawId = staging?.dependsOn.find((id) => id.startsWith("source."));
+    const raw = nodes.find((n) => n.id === rawId);
+    if (!staging || !rejected || !raw) continue;
+    if (results.find((r) => r.id === rejected.id)?.status !== "success") continue;
+    const from = [readWindows.get(node.id), readWindows.get(rejected.id)].map((w) => w ?? NO_WATERMARK).sort()[0]!;
+    const started = performance.now();
+    const sql = reconciliationSql(
+      dialect,
+      { raw: dialect.quoteRelation(raw.relation), staging: dialect.quoteRelation(staging.relation), silver: dialect.quoteRelation(node.relation), rejected: dialect.quoteRelation(rejected.relation) },
+      config,
+      from,
+    );
+    const result: ReconciliationResult = {
+      id: `reconcile.${node.name}`,
+      kind: "test",
+      name: `reconcile_${node.name}`,
+      materialization: "test",
+      status: "pass",
+      message: "",
+      elapsedMs: 0,
+      queryIds: [],
+    };
+    try {
+      const rows = (await engine.execute(sql, { label: result.id, signal })).rows;
+      const parts: PartitionBalance[] = rows.map((r) => ({
+        dt: String(r["dt"]),
+        rawLines: Number(r["raw_lines"]),
+        silverRows: Number(r["silver_rows"]),
+        rejectedRows: Number(r["rejected_rows"]),
+        duplicates: Number(r["duplicates"]),
+      }));
+      const bad = parts.filter((p) => p.rawLines !== p.silverRows + p.rejectedRows + p.duplicates);
+      const sum = (f: (p: PartitionBalance) => number): string => parts.reduce((s, p) => s + f(p), 0).toLocaleString("en-US");
+      const balance = `raw ${sum((p) => p.rawLines)} = silver ${sum((p) => p.silverRows)} + rejected ${sum((p) => p.rejectedRows)} + duplicates ${sum((p) => p.duplicates)}`;
+      result.failures = bad.length;
+      result.reconciliation = parts;
+      if (bad.length === 0) result.message = `reconciled ${parts.length} raw partitions from ${from}: ${balance}`;
+      else {
+        result.status = "fail";
+        result.message =
+          `${bad.length} raw partitions do not balance (${balance}): ` +
+          bad.slice(0, 5).map((p) => `${p.dt} raw ${p.rawLines} != silver ${p.silverRows} + rejected ${p.rejectedRows} + duplicates ${p.duplicates}`).join("; ");
+      }
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+      result.status = "error";
+      result.message = error.details.engineMessage;
+    }
+    result.elapsedMs = Math.round(performance.now() - started);
+    out.push(result);
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { describeDiff, diffColumns } from "./schema-change.js";
+import { bindWindow, incrementalFrom, lookbackHours } from "./window.js";
+
+describe("incremental window", () => {
+  it("starts the lookback window hours before the watermark, across days", () => {
+    expect(incrementalFrom("2026/11/28/01", 3)).toBe("2026/11/27/22");
+    expect(incrementalFrom(undefined, 3)).toBe("0000/00/00/00");
+    expect(incrementalFrom("garbage", 3)).toBe("0000/00/00/00");
+  });
+
+  it("reads lookback from config, defaulting to 3 hours", () => {
+    expect(lookbackHours({ lookback: 6 })).toBe(6);
+    expect(lookbackHours({ lookback: "12 hours" })).toBe(12);
+    expect(lookbackHours({})).toBe(3);
+  });
+
+  it("binds every window call to the literal", () => {
+    expect(bindWindow("where dt >= sluice_incremental_from() and x < SLUICE_INCREMENTAL_FROM( )", "'2026/11/27/22'")).toBe(
+      "where dt >= '2026/11/27/22' and x < '2026/11/27/22'",
+    );
+  });
+
+  it("describes a column diff for on_schema_change='fail'", () => {
+    const diff = diffColumns(
+      [{ name: "a", type: "bigint" }, { name: "b", type: "varchar" }],
+      [{ name: "a", type: "varchar" }, { name: "c", type: "double" }],
+    );
+    expect(describeDiff(diff)).toBe("added: c double; removed: b varchar; changed: a bigint -> varchar");
+  });
+});

@@ -1,0 +1,36 @@
+/** Incremental SQL calls this to get the first raw partition to read, as a literal. */
+export const INCREMENTAL_FROM_CALL = /\bsluice_incremental_from\(\s*\)/gi;
+
+/** Before any real partition: a full read. */
+export const NO_WATERMARK = "0000/00/00/00";
+
+/** Default lookback (hours) when a model sets no `lookback` (the project's var lookback_hours). */
+export const DEFAULT_LOOKBACK_HOURS = 3;
+
+/**
+ * The first raw hour (`YYYY/MM/DD/HH`) an incremental run reads: `lookbackHours` before the
+ * watermark (the newest hour already processed is read again, late files may land in it).
+ *
+ * @example incrementalFrom("2026/11/28/01", 3) // "2026/11/27/22"
+ */
+export function incrementalFrom(watermark: string | undefined, lookbackHours: number): string {
+  const m = watermark === undefined ? null : /^(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})$/.exec(watermark);
+  if (!m) return NO_WATERMARK;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4])) - lookbackHours * 3_600_000;
+  const d = new Date(t);
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${p(d.getUTCHours())}`;
+}
+
+/** Lookback hours from the model config (`lookback: 3`, `lookback: '6 hours'`). */
+export function lookbackHours(config: Record<string, unknown>): number {
+  const raw = config["lookback"];
+  if (typeof raw === "number" && Number.isFinite(raw) && raw >= 0) return raw;
+  const m = typeof raw === "string" ? /^\s*(\d+)\s*(h|hours?)?\s*$/i.exec(raw) : null;
+  return m ? Number(m[1]) : DEFAULT_LOOKBACK_HOURS;
+}
+
+/** Replace the window calls with a literal so the engine can prune raw partitions. */
+export function bindWindow(sql: string, fromLiteral: string): string {
+  return sql.replace(INCREMENTAL_FROM_CALL, fromLiteral);
+}

@@ -1,0 +1,216 @@
+import { compileProject, dialectFor, type CompiledNode, type CompiledProject } from "@sluice/compiler";
+import { openAthenaEngineWith } from "@sluice/engines";
+import { loadProject, type AthenaTarget } from "@sluice/project";
+import { runProject, type RunCommand } from "@sluice/runner";
+import { describe, expect, it } from "vitest";
+import { modelsDir } from "../support/cli.js";
+import { grammarErrors } from "../support/sql-grammar.js";
+import { FakeAthenaLake } from "./fake-athena-lake.js";
+
+/**
+ * The runner on the Athena engine + dialect, for the models project compiled for `prod`,
+ * against a fake of Athena, Glue and S3: which calls it makes, in which order, with which SQL.
+ */
+const project = await loadProject(modelsDir);
+const target = project.config.targets["prod"] as AthenaTarget;
+const dialect = dialectFor(target);
+const compile = (runId: string): CompiledProject => compileProject(project, { targetName: "prod", runId, dialect, env: {} });
+const days = (n: number) => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
+
+async function run(aws: FakeAthenaLake, runId: string, options: { select?: string[]; command?: RunCommand; patch?: (n: CompiledNode) => CompiledNode; signal?: AbortSignal; sleep?: () => void } = {}) {
+  const compiled = compile(runId);
+  if (options.patch) compiled.nodes = compiled.nodes.map(options.patch);
+  const engine = await openAthenaEngineWith({
+    target,
+    clients: aws.clients,
+    sleep: async () => options.sleep?.(),
+    random: () => 0.5,
+    token: () => "t".repeat(32),
+  });
+  const from = aws.calls.length;
+  const results = await runProject({ command: options.command ?? "run", compiled, engine, dialect, runId, selected: options.select, threads: 1, signal: options.signal });
+  await engine.close();
+  const calls = aws.calls.slice(from).filter((c) => c.command !== "GetQueryExecution");
+  return { results, calls: calls.map(describeCall) };
+}
+
+/** A call as one line: the command plus what identifies it (SQL head, table, batch size). */
+function describeCall(call: FakeAthenaLake["calls"][number]): string {
+  const i = call.input;
+  switch (call.command) {
+    case "StartQueryExecution":
+      return `Athena ${String(i.QueryString).split("\n")[0]}`;
+    case "GetTable":
+    case "DeleteTable":
+      return `${call.command} ${i.DatabaseName}.${i.Name}`;
+    case "UpdateTable":
+    case "CreateTable":
+      return `${call.command} ${i.DatabaseName}.${i.TableInput.Name} -> ${i.TableInput.StorageDescriptor?.Location}`;
+    case "GetTables":
+      return `GetTables ${i.DatabaseName} ${i.Expression}`;
+    case "ListObjectsV2":
+      return `ListObjectsV2 ${i.Bucket}/${i.Prefix}`;
+    case "DeleteObjects":
+      return `DeleteObjects ${i.Delete.Objects.length}`;
+    case "BatchCreatePartition":
+      return `BatchCreatePartition ${i.PartitionInputList.length}`;
+    case "BatchUpdatePartition":
+      return `BatchUpdatePartition ${i.Entries.length}`;
+    case "BatchDeletePartition":
+      return `BatchDeletePartition ${i.PartitionsToDelete.length}`;
+    case "BatchGetPartition":
+      return `BatchGetPartition ${i.PartitionsToGet.length}`;
+    case "GetPartitions":
+      return `GetPartitions ${i.DatabaseName}.${i.TableName}`;
+    default:
+      return call.command;
+  }
+}
+
+const grammarOf = (sql: string) => (/^(CREATE DATABASE|CREATE EXTERNAL TABLE|DROP TABLE|ALTER TABLE)/.test(sql) ? "hive" : "trino");
+const sluiceTables = (aws: FakeAthenaLake) => [...aws.tables.keys()].filter((k) => k.includes("__sluice_"));
+
+describe("the models project on Athena (fake AWS)", () => {
+  it("builds every node; every statement sent parses under Athena's grammar", async () => {
+    const aws = new FakeAthenaLake();
+    const { results } = await run(aws, "r1", { command: "build" });
+    expect(results.results.filter((r) => !["success", "pass"].includes(r.status))).toEqual([]);
+    expect(aws.statements.length).toBeGreaterThan(20);
+    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    expect(sluiceTables(aws)).toEqual([]);
+    // Cost: each data query bills the 10 MB minimum.
+    const orders = results.results.find((r) => r.id === "model.order_items")!;
+    expect(orders.billedBytes).toBe(10 * 1024 * 1024);
+    expect(orders.costUsd).toBeCloseTo((10 * 1024 * 1024 / 1024 ** 4) * 5, 12);
+    const billed = results.results.reduce((sum, r) => sum + (r.billedBytes ?? 0), 0);
+    expect(billed % (10 * 1024 * 1024)).toBe(0);
+    expect(results.cost).toEqual({ bytesScanned: results.results.reduce((sum, r) => sum + (r.bytesScanned ?? 0), 0), billedBytes: billed, costUsd: (billed / 1024 ** 4) * 5 });
+  });
+
+  it("publishes a table: one CTAS into a staging table, a Glue swap, the old data deleted", async () => {
+    const aws = new FakeAthenaLake();
+    await run(aws, "r1", { select: ["model.sales_by_country"] });
+    const { results, calls } = await run(aws, "r2", { select: ["model.sales_by_country"] });
+    expect(results.results.map((r) => `${r.id} ${r.status} ${r.message}`)).toEqual(["model.sales_by_country success created table 10 rows"]);
+    expect(calls).toEqual([
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
+      "GetTables ecommerce_marts .*__sluice_.*",
+      'Athena CREATE TABLE "ecommerce_marts"."sales_by_country__sluice_r2_1"',
+      "GetQueryResults",
+      "GetTable ecommerce_marts.sales_by_country__sluice_r2_1",
+      "UpdateTable ecommerce_marts.sales_by_country -> s3://sluice-lake/marts/sales_by_country/v_r2/",
+      "DeleteTable ecommerce_marts.sales_by_country__sluice_r2_1",
+      "ListObjectsV2 sluice-lake/marts/sales_by_country/",
+      "DeleteObjects 1",
+    ]);
+    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/marts/sales_by_country/v_r2/");
+    expect(aws.keys("sluice-lake")).toEqual(["marts/sales_by_country/v_r2/data.parquet"]);
+    expect(sluiceTables(aws)).toEqual([]);
+  });
+
+  it("splits a CTAS of 250 partitions into a CTAS and INSERTs of at most 100 partitions", async () => {
+    const aws = new FakeAthenaLake();
+    aws.partitionValues.set("order_items", days(250));
+    const { results, calls } = await run(aws, "r1", { select: ["model.order_items"] });
+    expect(results.results[0]?.status).toBe("success");
+    const queries = calls.filter((c) => c.startsWith("Athena"));
+    expect(queries).toEqual([
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
+      'Athena CREATE TABLE "ecommerce_silver"."order_items__sluice_r1_1"',
+      'Athena CREATE TABLE "ecommerce_silver"."order_items__sluice_r1_1_src"',
+      'Athena SELECT DISTINCT "event_date" FROM "ecommerce_silver"."order_items__sluice_r1_1_src" ORDER BY "event_date"',
+      'Athena CREATE TABLE "ecommerce_silver"."order_items__sluice_r1_1"',
+      'Athena INSERT INTO "ecommerce_silver"."order_items__sluice_r1_1"',
+      'Athena INSERT INTO "ecommerce_silver"."order_items__sluice_r1_1"',
+    ]);
+    expect(aws.partitions.get("ecommerce_silver.order_items")).toHaveLength(250);
+    expect(aws.tables.get("ecommerce_silver.order_items")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/silver/order_items/v_r1_batched/");
+    expect(aws.keys("sluice-lake").every((k) => k.startsWith("silver/order_items/v_r1_batched/"))).toBe(true);
+    expect(sluiceTables(aws)).toEqual([]);
+    const batch = aws.statements.find((s) => s.startsWith('INSERT INTO "ecommerce_silver"."order_items__sluice_r1_1"'))!;
+    expect(batch).toContain(`WHERE "event_date" IN (DATE '${days(250)[100]}', `);
+    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+  });
+
+  it("insert_overwrite over 250 partitions: stage, delete the partitions' data and entries, INSERT in batches of 100", async () => {
+    const aws = new FakeAthenaLake();
+    const overwrite = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "insert_overwrite" as const } : n);
+    aws.partitionValues.set("events", days(60));
+    await run(aws, "r1", { select: ["model.events"], patch: overwrite });
+    aws.partitionValues.set("events", days(250));
+    const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: overwrite });
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 2,500 rows"]);
+    expect(calls).toEqual([
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
+      "GetTables ecommerce_silver .*__sluice_.*",
+      "GetTable ecommerce_silver.events",
+      'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"',
+      "GetQueryResults",
+      'Athena SELECT DISTINCT "event_date" FROM "ecommerce_silver"."events__sluice_r2_1" ORDER BY "event_date"',
+      "GetQueryResults",
+      "BatchGetPartition 250",
+      "ListObjectsV2 sluice-lake/silver/events/v_r1/",
+      "DeleteObjects 60",
+      "BatchDeletePartition 25",
+      "BatchDeletePartition 25",
+      "BatchDeletePartition 10",
+      'Athena INSERT INTO "ecommerce_silver"."events"',
+      "GetQueryResults",
+      'Athena INSERT INTO "ecommerce_silver"."events"',
+      "GetQueryResults",
+      'Athena INSERT INTO "ecommerce_silver"."events"',
+      "GetQueryResults",
+      "GetTable ecommerce_silver.events__sluice_r2_1",
+      "ListObjectsV2 sluice-lake/silver/events/v_r2_staging/",
+      "DeleteObjects 1",
+      "DeleteTable ecommerce_silver.events__sluice_r2_1",
+    ]);
+    const inserts = aws.statements.filter((s) => s.startsWith('INSERT INTO "ecommerce_silver"."events"'));
+    expect(inserts.map((s) => (s.match(/DATE '/g) ?? []).length)).toEqual([100, 100, 50]);
+    expect(inserts[0]).toContain(`SELECT * FROM "ecommerce_silver"."events__sluice_r2_1"\nWHERE "event_date" IN (DATE '2026-01-01', DATE '2026-01-02'`);
+    expect(aws.partitions.get("ecommerce_silver.events")).toHaveLength(250);
+    expect(aws.keys("sluice-lake").filter((k) => k.endsWith("data.parquet"))).toEqual([]);
+    expect(aws.keys("sluice-lake").filter((k) => k.endsWith("insert.parquet"))).toHaveLength(250);
+    expect(sluiceTables(aws)).toEqual([]);
+    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+  });
+
+  it("a failure mid-publish leaves the published table as it was; the next run cleans up and publishes", async () => {
+    const aws = new FakeAthenaLake();
+    await run(aws, "r1", { select: ["model.sales_by_country"] });
+    aws.failNext.set("UpdateTable", [Object.assign(new Error("User is not authorized to perform: glue:UpdateTable"), { name: "AccessDeniedException" })]);
+    const failed = await run(aws, "r2", { select: ["model.sales_by_country"] });
+    expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error User is not authorized to perform: glue:UpdateTable"]);
+    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/marts/sales_by_country/v_r1/");
+    expect(sluiceTables(aws)).toEqual(["ecommerce_marts.sales_by_country__sluice_r2_1"]);
+
+    const { results, calls } = await run(aws, "r3", { select: ["model.sales_by_country"] });
+    expect(results.results.map((r) => r.status)).toEqual(["success"]);
+    expect(calls.slice(0, 6)).toEqual([
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
+      "GetTables ecommerce_marts .*__sluice_.*",
+      "GetTable ecommerce_marts.sales_by_country",
+      "ListObjectsV2 sluice-lake/marts/sales_by_country/v_r2/",
+      "DeleteObjects 1",
+      "DeleteTable ecommerce_marts.sales_by_country__sluice_r2_1",
+    ]);
+    expect(sluiceTables(aws)).toEqual([]);
+    expect(aws.keys("sluice-lake")).toEqual(["marts/sales_by_country/v_r3/data.parquet"]);
+  });
+
+  it("cancel: an aborted run stops the running query with StopQueryExecution", async () => {
+    const aws = new FakeAthenaLake();
+    aws.hang = /^CREATE TABLE/;
+    const abort = new AbortController();
+    let polls = 0;
+    const { results, calls } = await run(aws, "r1", { select: ["model.sales_by_country"], signal: abort.signal, sleep: () => { if (++polls === 2) abort.abort(new Error("interrupted (Ctrl-C)")); } });
+    expect(calls).toEqual([
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
+      "GetTables ecommerce_marts .*__sluice_.*",
+      'Athena CREATE TABLE "ecommerce_marts"."sales_by_country__sluice_r1_1"',
+      "StopQueryExecution",
+    ]);
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error cancelled"]);
+    expect(aws.tables.has("ecommerce_marts.sales_by_country")).toBe(false);
+  }, 10_000);
+});

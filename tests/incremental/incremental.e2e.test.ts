@@ -1,0 +1,115 @@
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, runSluice } from "../support/cli.js";
+import { copyDir, expose, leftovers, rawHours, tableHashes } from "./lake-fixture.js";
+
+const TABLES = ["silver.events", "silver.rejected_events", "silver.order_items", "marts.funnel", "marts.sales_by_country"];
+const chaos = ["--malformed-rate", "0.005", "--duplicate-rate", "0.02", "--late-rate", "0.05"];
+
+let root: string;
+let cleanup: () => Promise<void>;
+let fullDir: string;
+let fullHashes: Record<string, string>;
+let hidden: string;
+let hours: string[];
+
+const sluice = (dir: string, args: string[], env?: Record<string, string>) => runSluice(["--project-dir", dir, ...args], env ? { env } : {});
+
+beforeAll(async () => {
+  const project = await copyModelsProject();
+  cleanup = project.cleanup;
+  root = path.dirname(project.dir);
+  fullDir = project.dir;
+  const gen = await sluice(fullDir, ["generate", "--events", "3000", "--start", "2026-11-27T00:00:00Z", "--hours", "12", "--seed", "11", ...chaos]);
+  expect(gen.code).toBe(0);
+  hidden = path.join(root, "hidden-raw");
+  await copyDir(path.join(fullDir, ".lake/raw/events"), hidden);
+  hours = await rawHours(hidden);
+  const full = await sluice(fullDir, ["build"]);
+  expect(full.code, full.stderr).toBe(0);
+  fullHashes = await tableHashes(fullDir, TABLES);
+});
+
+afterAll(async () => cleanup?.());
+
+/** A project with no lake, ready to receive raw hours. */
+async function emptyProject(name: string): Promise<{ dir: string; hidden: string }> {
+  const dir = path.join(root, name);
+  await copyDir(fullDir, dir);
+  await rm(path.join(dir, ".lake"), { recursive: true, force: true });
+  await rm(path.join(dir, "target"), { recursive: true, force: true });
+  const own = path.join(root, `${name}-raw`);
+  await copyDir(hidden, own);
+  return { dir, hidden: own };
+}
+
+describe("incremental silver on the local lake", () => {
+  it("hour by hour equals one full build, reconciles every run, and a re-run changes nothing", async () => {
+    const { dir, hidden: raw } = await emptyProject("hourly");
+    for (const hour of hours) {
+      await expose(raw, dir, [hour]);
+      const r = await sluice(dir, ["build"]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/PASS\s+test reconcile_events .* reconciled \d+ raw partitions/);
+    }
+    expect(await tableHashes(dir, TABLES)).toEqual(fullHashes);
+    const again = await sluice(dir, ["build"]);
+    expect(again.code).toBe(0);
+    expect(await tableHashes(dir, TABLES)).toEqual(fullHashes);
+    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as { results: { id: string; status: string; reconciliation?: unknown[] }[] };
+    const check = results.results.find((r) => r.id === "reconcile.events");
+    expect(check?.status).toBe("pass");
+    expect(check?.reconciliation?.length).toBeGreaterThan(0);
+    expect(await leftovers(dir, TABLES)).toEqual([]);
+  }, 300_000);
+
+  it("a chaos full build balances exactly: duplicates and rejects are all accounted for", async () => {
+    const r = await sluice(fullDir, ["build", "--full-refresh"]);
+    const m = /reconciled \d+ raw partitions from 0000\/00\/00\/00: raw ([\d,]+) = silver ([\d,]+) \+ rejected ([\d,]+) \+ duplicates ([\d,]+)/.exec(r.stderr);
+    const n = (m ?? []).slice(1).map((x) => Number(x.replaceAll(",", "")));
+    expect(n[0]).toBe(n[1]! + n[2]! + n[3]!);
+    expect(n[2]).toBeGreaterThan(0);
+    expect(n[3]).toBeGreaterThan(0);
+    expect(await tableHashes(fullDir, TABLES)).toEqual(fullHashes);
+  });
+
+  it("survives SIGKILL at 20 points of an incremental build: the re-run equals a clean build, nothing left over", async () => {
+    const { dir: base, hidden: raw } = await emptyProject("crash-base");
+    await expose(raw, base, hours.slice(0, 8));
+    expect((await sluice(base, ["build"])).code).toBe(0);
+    await expose(raw, base, hours.slice(8));
+    const points: Record<string, string>[] = [
+      ...[1, 2, 3, 5, 8, 10, 12, 14, 16, 18, 20, 22, 25, 28, 32].map((n) => ({ SLUICE_TEST_KILL_AFTER_STATEMENT: String(n) })),
+      ...[4, 9, 13, 17, 21].map((n) => ({ SLUICE_TEST_KILL_DURING_STATEMENT: String(n), SLUICE_TEST_KILL_DELAY_MS: "3" })),
+    ];
+    let killed = 0;
+    for (const [i, env] of points.entries()) {
+      const dir = path.join(root, `crash-${i}`);
+      await copyDir(base, dir);
+      const crashed = await sluice(dir, ["run"], env);
+      if (crashed.code !== 0) killed += 1;
+      const rerun = await sluice(dir, ["build"]);
+      expect(rerun.code, `${JSON.stringify(env)}: ${rerun.stdout}${rerun.stderr}`).toBe(0);
+      expect(await tableHashes(dir, TABLES), JSON.stringify(env)).toEqual(fullHashes);
+      expect(await leftovers(dir, TABLES), JSON.stringify(env)).toEqual([]);
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(killed).toBeGreaterThanOrEqual(18);
+  }, 600_000);
+
+  it("a second build on the same lake fails fast naming the holder; a dead holder's lock is taken over", async () => {
+    const { dir, hidden: raw } = await emptyProject("lock");
+    await expose(raw, dir, hours.slice(0, 2));
+    const { writeFile, mkdir } = await import("node:fs/promises");
+    await mkdir(path.join(dir, ".lake"), { recursive: true });
+    const lock = path.join(dir, ".lake/.sluice-build.lock.json");
+    await writeFile(lock, JSON.stringify({ pid: process.pid, startedAt: "2026-11-27T10:00:00.000Z" }));
+    const busy = await sluice(dir, ["run"]);
+    expect(busy.code).not.toBe(0);
+    expect(busy.stderr).toContain(`build in progress (pid ${process.pid}, started 2026-11-27T10:00:00.000Z)`);
+    await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: "2026-11-27T10:00:00.000Z" }));
+    const taken = await sluice(dir, ["run"]);
+    expect(taken.code, taken.stderr).toBe(0);
+  }, 120_000);
+});
