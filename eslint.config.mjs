@@ -28,4 +28,6 @@ export default tseslint.config(
       ],
     },
   },
+  // Test configs share the root vitest settings by relative path; they are not library code.
+  { files: ["**/vitest.config.ts"], rules: { "@nx/enforce-module-boundaries": "off" } },
 );

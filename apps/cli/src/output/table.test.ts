@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { renderCsv, renderTable } from "./table.js";
+
+describe("renderTable", () => {
+  it("aligns text left and numbers right under a header rule", () => {
+    expect(renderTable(["model", "rows"], [["silver.events", 50123], ["marts.funnel", 4]])).toBe(
+      ["model            rows", "-------------  ------", "silver.events  50,123", "marts.funnel        4"].join("\n"),
+    );
+  });
+
+  it("prints NULL for missing values and clips long cells to one line", () => {
+    const out = renderTable(["v"], [[null], ["a\nb"], ["x".repeat(80)]], 10);
+    expect(out.split("\n")).toEqual(["v", "----------", "NULL", "a b", "xxxxxxxxx…"]);
+  });
+});
+
+describe("renderCsv", () => {
+  it("quotes commas, quotes and newlines (RFC 4180)", () => {
+    expect(renderCsv(["a", "b"], [["x,y", 'say "hi"'], ["line\nbreak", null]])).toBe('a,b\n"x,y","say ""hi"""\n"line\nbreak",');
+  });
+});
