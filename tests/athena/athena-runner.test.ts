@@ -77,6 +77,8 @@ describe("the models project on Athena (fake AWS)", () => {
     expect(results.results.filter((r) => !["success", "pass"].includes(r.status))).toEqual([]);
     expect(aws.statements.length).toBeGreaterThan(20);
     for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    // The incremental window is bound to a literal before Athena sees the SQL.
+    expect(aws.statements.filter((sql) => /sluice_incremental_from/i.test(sql))).toEqual([]);
     expect(sluiceTables(aws)).toEqual([]);
     // Cost: each data query bills the 10 MB minimum.
     const orders = results.results.find((r) => r.id === "model.order_items")!;
@@ -144,6 +146,8 @@ describe("the models project on Athena (fake AWS)", () => {
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
       "GetTables ecommerce_silver .*__sluice_.*",
       "GetTable ecommerce_silver.events",
+      'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"',
+      "GetQueryResults",
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"',
       "GetQueryResults",
       'Athena SELECT DISTINCT "event_date" FROM "ecommerce_silver"."events__sluice_r2_1" ORDER BY "event_date"',

@@ -7,6 +7,7 @@ import { catalogEngine, STAGING_MARKER } from "../athena/catalog-engine.js";
 import { batches, distinctPartitions, isTooManyPartitions, type PartitionValues } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
+import { bindWindow, INCREMENTAL_FROM_CALL, incrementalFrom, lookbackHours } from "../incremental/window.js";
 
 /**
  * Athena + Glue. Tables (and seeds, and incremental first runs) are written by one CTAS into a
@@ -33,6 +34,19 @@ function asNodeError(node: CompiledNode, error: unknown): unknown {
   return new QueryError(`${node.id} failed: ${error.message}`, { sql: "", label: node.id, engineMessage: error.message }, { cause: error });
 }
 
+/**
+ * Bind `sluice_incremental_from()` to a literal: the newest raw hour (`dt`) already in the table,
+ * minus the model's lookback. One aggregate over the table's `dt` column; skipped when the
+ * model does not use the window.
+ */
+async function bindWatermark(node: CompiledNode, ctx: MaterializeContext, sql: string): Promise<string> {
+  if (!new RegExp(INCREMENTAL_FROM_CALL.source, "i").test(sql)) return sql;
+  const result = await ctx.execute(`SELECT max(${ctx.dialect.quoteIdentifier("dt")}) AS watermark FROM ${ctx.dialect.quoteRelation(node.relation)}`);
+  const watermark = result.rows[0]?.["watermark"];
+  const from = incrementalFrom(typeof watermark === "string" ? watermark : undefined, lookbackHours(node.config as Record<string, unknown>));
+  return bindWindow(sql, ctx.dialect.literal(from));
+}
+
 const materialize: Materializer = async (node, ctx) => {
   if (node.materialization === "view" || node.materialization === "source" || node.materialization === "ephemeral") {
     for (const statement of planStatements(node, ctx.dialect, { exists: false, fullRefresh: ctx.fullRefresh, writeId: ctx.writeId })) {
@@ -47,7 +61,7 @@ const materialize: Materializer = async (node, ctx) => {
   if (node.materialization === "incremental" && !ctx.fullRefresh) {
     const existing = await engine.describeRelation(node.relation);
     if (existing.exists && existing.kind === "table" && existing.location) {
-      const selectSql = node.incrementalSql ?? node.sql;
+      const selectSql = await bindWatermark(node, ctx, node.incrementalSql ?? node.sql);
       const strategy = node.incrementalStrategy ?? "append";
       if (strategy === "merge") throw unsupported(node, "incremental_strategy 'merge' needs Iceberg tables; sluice writes Hive tables on Athena");
       if (strategy === "insert_overwrite" && node.partitionedBy.length === 0) {
