@@ -3,6 +3,7 @@
     incremental_strategy='insert_overwrite',
     partitioned_by=['event_date'],
     unique_key='event_id',
+    on_schema_change='append_new_columns',
     lookback=var('lookback_hours', 3),
     reconcile={'staging': 'stg_events', 'rejected': 'rejected_events', 'key': 'event_id', 'reason': 'reject_reason'}
 ) }}
@@ -51,6 +52,7 @@ fresh as (
         order_total,
         order_item_count,
         payment_method,
+        order_items_json,
         dt,
         cast(event_timestamp as date) as event_date
     from ranked

@@ -32,7 +32,8 @@ typed as (
         {{ json_text('order.order_id') }} as order_id,
         {{ json_double('order.order_total') }} as order_total,
         try(cast(json_array_length(json_extract(j, '$.order.items')) as bigint)) as order_item_count,
-        {{ json_text('payment.method') }} as payment_method
+        {{ json_text('payment.method') }} as payment_method,
+        json_format(json_extract(j, '$.order.items')) as order_items_json
     from parsed
 )
 
@@ -56,6 +57,7 @@ select
     order_total,
     order_item_count,
     payment_method,
+    order_items_json,
     case
         when j is null then 'malformed_json'
         when event_id is null then 'missing_event_id'

@@ -13,7 +13,7 @@ const bin = path.join(repo, "apps/cli/bin/sluice.js");
 const perDay = Number(process.argv[2] ?? 20000);
 const root = await mkdtemp(path.join(os.tmpdir(), "sluice-bench-inc-"));
 const dir = path.join(root, "models");
-await cp(path.join(repo, "models"), dir, { recursive: true, filter: (s) => !/[\\/](\.lake|target)([\\/]|$)/.test(path.relative(path.join(repo, "models"), s)) });
+await cp(path.join(repo, "models"), dir, { recursive: true, filter: (s) => !/^(\.lake|target)([\\/]|$)/.test(path.relative(path.join(repo, "models"), s)) });
 
 const sluice = (...args) => {
   const t0 = performance.now();
@@ -29,6 +29,7 @@ const lastHour = "2026/11/27/00";
 await mkdir(path.dirname(path.join(hidden, lastHour)), { recursive: true });
 await rename(path.join(raw, lastHour), path.join(hidden, lastHour));
 
+sluice("seed");
 const full = sluice("run", "--full-refresh");
 await mkdir(path.dirname(path.join(raw, lastHour)), { recursive: true });
 await rename(path.join(hidden, lastHour), path.join(raw, lastHour));
