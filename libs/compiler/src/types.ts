@@ -31,7 +31,10 @@ export interface CompiledNode {
   statements: Statement[];
   /** Statements when the table already exists (incremental models only). */
   incrementalStatements?: Statement[];
-  /** Physical location a new table version is written to (tables, incrementals, seeds). */
+  /**
+   * Physical location a new table version is written to (tables, incrementals, seeds); for a
+   * source with `external`, the raw zone's location.
+   */
   location?: string;
   /** Tests: the node they test and how a failure counts. */
   attachedTo?: string;

@@ -132,6 +132,11 @@ export interface Dialect {
   /** SELECT returning `{ value }`: the max of `column` over the data files at `location`. */
   maxOfVersion?(location: string, column: string): string;
   /**
+   * One row `{ value }`: the newest raw hour folder ('YYYY/MM/DD/HH') under a raw zone location,
+   * from file names only (no file is read).
+   */
+  rawWatermarkQuery?(location: string): string;
+  /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
    */

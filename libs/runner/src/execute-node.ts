@@ -15,6 +15,8 @@ export interface NodeContext {
   fullRefresh: boolean;
   writeId: string;
   signal?: AbortSignal;
+  /** Raw zone locations upstream of the node (external sources). */
+  rawLocations?: readonly string[];
 }
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */

@@ -56,6 +56,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         fullRefresh: options.fullRefresh ?? false,
         writeId: `${options.runId}_${i}`,
         signal: options.signal,
+        rawLocations: upstreamRawLocations(node, options.compiled.nodes),
       });
       results.push(result);
       options.onEvent?.({ type: "end", index: i, total, result });
@@ -87,6 +88,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     }
   }
 
+  const cleanup = await finishRun(options.engine);
   return {
     command: options.command,
     target: options.compiled.targetName,
@@ -95,7 +97,21 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     elapsedMs: Math.round(performance.now() - t0),
     results,
     ...withCost(results),
+    ...(cleanup === undefined ? {} : { cleanup }),
   };
+}
+
+/**
+ * Deferred cleanup (old data, staging catalog entries), batched once after every node. Its
+ * failure fails no node: the tables are published, and the next build removes the leftovers.
+ */
+async function finishRun(engine: Engine): Promise<RunResults["cleanup"]> {
+  if (!engine.finishRun) return undefined;
+  try {
+    return await engine.finishRun();
+  } catch (error) {
+    return { tablesDropped: 0, objectsDeleted: 0, error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Create each schema (DuckDB schema, Athena database) the run writes to, once, up front. */
@@ -123,6 +139,24 @@ function dependenciesOf(node: CompiledNode, all: readonly CompiledNode[], comman
       !t.dependsOn.some((d) => d === node.id || isAncestor(node.id, d, byId)),
   );
   return [...node.dependsOn, ...parentTests.map((t) => t.id)];
+}
+
+/** Locations of the external (raw) sources a node reads, directly or through other nodes. */
+function upstreamRawLocations(node: CompiledNode, all: readonly CompiledNode[]): string[] {
+  const byId = new Map(all.map((n) => [n.id, n]));
+  const seen = new Set<string>();
+  const locations = new Set<string>();
+  const walk = (id: string): void => {
+    for (const dep of byId.get(id)?.dependsOn ?? []) {
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      const upstream = byId.get(dep);
+      if (upstream?.kind === "source" && upstream.location) locations.add(upstream.location);
+      walk(dep);
+    }
+  };
+  walk(node.id);
+  return [...locations].sort();
 }
 
 /** Whether `ancestor` is upstream of `id`. */

@@ -14,9 +14,8 @@ export function sourceId(sourceName: string, table: string): string {
  */
 export function sourceNode(table: SourceTable, target: ResolvedTarget, dialect: Dialect, projectionStart: string): CompiledNode {
   const relation = target.relation(table.schema, table.name);
-  const statements = table.external
-    ? dialect.rawSource({ relation, location: target.lakePath(table.external.location), projectionStart })
-    : [];
+  const location = table.external ? target.lakePath(table.external.location) : undefined;
+  const statements = location ? dialect.rawSource({ relation, location, projectionStart }) : [];
   return {
     id: sourceId(table.sourceName, table.name),
     kind: "source",
@@ -33,5 +32,6 @@ export function sourceNode(table: SourceTable, target: ResolvedTarget, dialect: 
     dependsOn: [],
     sql: "",
     statements,
+    ...(location !== undefined ? { location } : {}),
   };
 }

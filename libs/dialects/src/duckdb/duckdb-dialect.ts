@@ -124,6 +124,9 @@ export function createDuckdbDialect(): Dialect {
       `SELECT watermark, location FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,
     maxOfVersion: (location, column) => `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
+    rawWatermarkQuery: (location) =>
+      `SELECT max(regexp_extract(file, '(\\d{4}/\\d{2}/\\d{2}/\\d{2})/[^/]*$', 1)) AS value ` +
+      `FROM glob(${duckdbStringLiteral(`${location.replace(/\/+$/, "")}/*/*/*/*/*`)})`,
     readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
     mergeRewrite(write, currentLocation, uniqueKey) {
       if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");

@@ -9,6 +9,8 @@ export interface MaterializeContext {
   fullRefresh: boolean;
   writeId: string;
   signal?: AbortSignal;
+  /** Raw zone locations upstream of the node (external sources), for incremental watermarks. */
+  rawLocations?: readonly string[];
   /** Run one statement for the node, recording its stats in the node's result. */
   execute(sql: string): Promise<QueryResult>;
 }

@@ -55,16 +55,18 @@ const tableWrite = (node: CompiledNode, ctx: MaterializeContext, selectSql: stri
 /** First build or --full-refresh: the whole SELECT into a new version, published with its watermark. */
 async function fullVersion(node: CompiledNode, ctx: MaterializeContext): Promise<MaterializeOutcome> {
   readWindows.delete(node.id);
+  const rawMax = await readRawWatermark(ctx);
   const write = tableWrite(node, ctx, bindWindow(node.sql, ctx.dialect.literal(incrementalFrom(undefined, 0))));
   // Everything but the publish; the publish below also records the state.
   const rows = await run(ctx.dialect.createTableAs(write).filter((s) => s.kind !== "create_view"), ctx);
-  await publish(node, ctx);
+  await publish(node, ctx, rawMax);
   return { rows, appended: false };
 }
 
 async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, existing: RelationInfo, current: string): Promise<MaterializeOutcome> {
   const d = ctx.dialect;
   const location = node.location!;
+  const rawMax = await readRawWatermark(ctx);
   const watermark = await readWatermark(node, ctx, current);
   const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
   readWindows.set(node.id, from);
@@ -83,7 +85,7 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
     rows = await run(d.createTableAs(write).filter((s) => s.kind === "copy"), ctx);
     await carryFiles(current, location, { skipWrittenPartitions: strategy === "insert_overwrite" });
   }
-  await publish(node, ctx);
+  await publish(node, ctx, rawMax);
   return { rows, appended: true };
 }
 
@@ -112,13 +114,32 @@ function watermarkColumn(node: CompiledNode): string | undefined {
   return typeof configured === "string" ? configured : "dt";
 }
 
-/** View swap + state (watermark = newest raw partition in the new version). */
-async function publish(node: CompiledNode, ctx: MaterializeContext): Promise<void> {
+/**
+ * The newest raw hour present upstream, read from file names before the model reads the raw
+ * zone: everything up to it is read by this run (the window has no upper bound), so it is the
+ * next watermark even when the model keeps no row of those hours (e.g. no rejected lines).
+ */
+async function readRawWatermark(ctx: MaterializeContext): Promise<string | undefined> {
+  const query = ctx.dialect.rawWatermarkQuery;
+  if (!query || !ctx.rawLocations?.length) return undefined;
+  let newest: string | undefined;
+  for (const location of ctx.rawLocations) {
+    const value = (await ctx.execute(query(location))).rows[0]?.["value"];
+    if (typeof value === "string" && value !== "" && (newest === undefined || value > newest)) newest = value;
+  }
+  return newest;
+}
+
+/**
+ * View swap + state. Watermark: the newest raw hour upstream when known, else the newest value
+ * of the watermark column in the new version.
+ */
+async function publish(node: CompiledNode, ctx: MaterializeContext, rawMax: string | undefined): Promise<void> {
   const d = ctx.dialect;
   const location = node.location!;
-  let watermark: string | undefined;
+  let watermark: string | undefined = rawMax;
   const column = watermarkColumn(node);
-  if (d.maxOfVersion && column) {
+  if (watermark === undefined && d.maxOfVersion && column) {
     try {
       const value = (await ctx.execute(d.maxOfVersion(location, column))).rows[0]?.["value"];
       if (typeof value === "string") watermark = value;
