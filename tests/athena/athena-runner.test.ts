@@ -31,7 +31,7 @@ async function run(aws: FakeAthenaLake, runId: string, options: { select?: strin
   const results = await runProject({ command: options.command ?? "run", compiled, engine, dialect, runId, selected: options.select, threads: 1, signal: options.signal });
   await engine.close();
   const calls = aws.calls.slice(from).filter((c) => c.command !== "GetQueryExecution");
-  return { results, calls: calls.map(describeCall) };
+  return { results, calls: calls.map(describeCall), raw: aws.calls.slice(from) };
 }
 
 /** A call as one line: the command plus what identifies it (SQL head, table, batch size). */
@@ -46,6 +46,8 @@ function describeCall(call: FakeAthenaLake["calls"][number]): string {
     case "UpdateTable":
     case "CreateTable":
       return `${call.command} ${i.DatabaseName}.${i.TableInput.Name} -> ${i.TableInput.StorageDescriptor?.Location}`;
+    case "BatchDeleteTable":
+      return `BatchDeleteTable ${i.DatabaseName} ${i.TablesToDelete.join(",")}`;
     case "GetTables":
       return `GetTables ${i.DatabaseName} ${i.Expression}`;
     case "ListObjectsV2":
@@ -101,13 +103,41 @@ describe("the models project on Athena (fake AWS)", () => {
       "GetQueryResults",
       "GetTable ecommerce_marts.sales_by_country__sluice_r2_1",
       "UpdateTable ecommerce_marts.sales_by_country -> s3://sluice-lake/marts/sales_by_country/v_r2/",
-      "DeleteTable ecommerce_marts.sales_by_country__sluice_r2_1",
+      // After all nodes, batched across the run's tables:
+      "BatchDeleteTable ecommerce_marts sales_by_country__sluice_r2_1",
       "ListObjectsV2 sluice-lake/marts/sales_by_country/",
       "DeleteObjects 1",
     ]);
+    expect(results.cleanup).toEqual({ tablesDropped: 1, objectsDeleted: 1 });
     expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/marts/sales_by_country/v_r2/");
     expect(aws.keys("sluice-lake")).toEqual(["marts/sales_by_country/v_r2/data.parquet"]);
     expect(sluiceTables(aws)).toEqual([]);
+  });
+
+  it("rebuilding the (unpartitioned) table models costs 1 Athena query and at most 4 Glue/S3 calls per model", async () => {
+    const aws = new FakeAthenaLake();
+    await run(aws, "r1");
+    const nodes = compile("r2").nodes.filter((n) => n.kind === "model" && n.materialization === "table" && n.partitionedBy.length === 0);
+    const tables = nodes.map((n) => n.id);
+    expect(tables.length).toBeGreaterThanOrEqual(4);
+    const { results, calls, raw } = await run(aws, "r2", { select: tables });
+    expect(results.results.map((r) => r.status)).toEqual(tables.map(() => "success"));
+    const queries = calls.filter((c) => c.startsWith("Athena") && !c.startsWith("Athena CREATE DATABASE"));
+    expect(queries).toHaveLength(tables.length);
+    const catalogAndStorage = raw.filter((c) => c.service !== "athena").map((c) => c.command);
+    const perModel = catalogAndStorage.length / tables.length;
+    console.log(`unpartitioned table models: ${tables.length}, Glue/S3 calls per model: ${perModel.toFixed(2)}`);
+    expect(perModel).toBeLessThanOrEqual(4);
+    // Per model: GetTable(staging), UpdateTable, ListObjectsV2 of its root; shared: one GetTables
+    // (staging sweep) and one BatchDeleteTable per database, one DeleteObjects per 1,000 old keys.
+    const databases = new Set(nodes.map((n) => n.relation.schema)).size;
+    const count = (command: string) => catalogAndStorage.filter((c) => c === command).length;
+    expect([count("GetTable"), count("UpdateTable"), count("ListObjectsV2")]).toEqual([tables.length, tables.length, tables.length]);
+    expect([count("GetTables"), count("BatchDeleteTable"), count("DeleteObjects")]).toEqual([databases, databases, 1]);
+    expect(catalogAndStorage).toHaveLength(3 * tables.length + 2 * databases + 1);
+    expect(sluiceTables(aws)).toEqual([]);
+    const oldData = aws.keys("sluice-lake").filter((k) => k.includes("/v_r1/") && nodes.some((n) => k.includes(`/${n.relation.name}/`)));
+    expect(oldData).toEqual([]);
   });
 
   it("splits a CTAS of 250 partitions into a CTAS and INSERTs of at most 100 partitions", async () => {
@@ -196,6 +226,28 @@ describe("the models project on Athena (fake AWS)", () => {
       "GetTable ecommerce_marts.sales_by_country",
       "ListObjectsV2 sluice-lake/marts/sales_by_country/v_r2/",
       "DeleteObjects 1",
+      "DeleteTable ecommerce_marts.sales_by_country__sluice_r2_1",
+    ]);
+    expect(sluiceTables(aws)).toEqual([]);
+    expect(aws.keys("sluice-lake")).toEqual(["marts/sales_by_country/v_r3/data.parquet"]);
+  });
+
+  it("a failed end-of-run cleanup fails no node; the next run removes its leftovers and keeps the published data", async () => {
+    const aws = new FakeAthenaLake();
+    await run(aws, "r1", { select: ["model.sales_by_country"] });
+    aws.failNext.set("BatchDeleteTable", [Object.assign(new Error("Rate exceeded"), { name: "InternalServiceException" })]);
+    aws.failNext.set("DeleteObjects", [Object.assign(new Error("Access Denied"), { name: "AccessDenied" })]);
+    const { results } = await run(aws, "r2", { select: ["model.sales_by_country"] });
+    expect(results.results.map((r) => r.status)).toEqual(["success"]);
+    expect(results.cleanup?.error).toMatch(/Rate exceeded|Access Denied/);
+    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/marts/sales_by_country/v_r2/");
+    expect(sluiceTables(aws)).toEqual(["ecommerce_marts.sales_by_country__sluice_r2_1"]);
+
+    const { calls } = await run(aws, "r3", { select: ["model.sales_by_country"] });
+    // The leftover entry shares the published data: only its Glue entry goes.
+    expect(calls.slice(1, 4)).toEqual([
+      "GetTables ecommerce_marts .*__sluice_.*",
+      "GetTable ecommerce_marts.sales_by_country",
       "DeleteTable ecommerce_marts.sales_by_country__sluice_r2_1",
     ]);
     expect(sluiceTables(aws)).toEqual([]);

@@ -36,7 +36,7 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
   { name: "summary-json", key: "summaryJson", type: "string", describe: "write the generation summary (with chaos counts) to this file" },
   { name: "endpoint-url", key: "endpointUrl", type: "string", describe: "Firehose endpoint (e.g. the local endpoint) for --sink firehose" },
   { name: "region", key: "region", type: "string", default: "us-east-1", describe: "AWS region for --sink firehose" },
-  { name: "concurrency", key: "concurrency", type: "number", default: 4, describe: "PutRecordBatch calls in flight for --sink firehose" },
+  { name: "concurrency", key: "concurrency", type: "number", default: 8, describe: "PutRecordBatch calls in flight for --sink firehose" },
   { name: "rate", key: "rate", type: "number", describe: "pace delivery to N events per second (soak runs)" },
   { name: "duration", key: "durationSeconds", type: "number", describe: "stop after this many seconds (with --rate, for soak runs)" },
 ];

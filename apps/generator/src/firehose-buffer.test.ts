@@ -50,6 +50,15 @@ describe("FirehoseBuffer", () => {
     expect(objects[0]!.raw.toString()).toBe("small\n" + big);
   });
 
+  it("decodes base64 records straight into the buffer, growing it for a big one", () => {
+    const { buffer, objects } = collect({ bufferSizeMiB: 1, gzip: false });
+    const lines = ["Café ☕\n", "z".repeat(2 * 1024 * 1024) + "\n", "end\n"];
+    for (const [i, line] of lines.entries()) buffer.addBase64(Buffer.from(line).toString("base64"), t0 + i);
+    buffer.flush();
+    expect(objects.map((o) => o.raw.toString())).toEqual([lines[0]! + lines[1]!, lines[2]]);
+    expect(objects[0]!.rawBytes).toBe(Buffer.byteLength(lines[0]! + lines[1]!));
+  });
+
   it("gzips deterministically, sync and async alike, with a pinned header", async () => {
     const raw = Buffer.from("hello\n".repeat(1000));
     const a = deterministicGzip(raw);

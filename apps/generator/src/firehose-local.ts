@@ -75,10 +75,10 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     }
     return b;
   };
-  const accept = (stream: string, base64: string) => {
-    bufferFor(stream).add(Buffer.from(base64, "base64").toString("utf8"), Date.now());
+  const accept = (buffer: FirehoseBuffer, base64: string, now: number) => {
+    buffer.addBase64(base64, now);
     stats.accepted++;
-    return ids.uuid().replace(/-/g, "");
+    return recordId(ids);
   };
 
   const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
@@ -87,19 +87,21 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       const records = (body.Records as { Data: string }[] | undefined) ?? [];
       if (records.length > 500) throw new ApiError("ValidationException", "Records has more than 500 members");
       let failed = 0;
+      const buffer = bufferFor(stream);
+      const now = Date.now();
       const RequestResponses = records.map((r) => {
         if (chaos.chance(options.failureRate ?? 0)) {
           failed++;
           stats.failed++;
           return { ErrorCode: "ServiceUnavailableException", ErrorMessage: "Slow down." };
         }
-        return { RecordId: accept(stream, r.Data) };
+        return { RecordId: accept(buffer, r.Data, now) };
       });
       return { FailedPutCount: failed, Encrypted: false, RequestResponses };
     },
     PutRecord(body) {
       const record = body.Record as { Data: string };
-      return { RecordId: accept(String(body.DeliveryStreamName), record.Data), Encrypted: false };
+      return { RecordId: accept(bufferFor(String(body.DeliveryStreamName)), record.Data, Date.now()), Encrypted: false };
     },
     DescribeDeliveryStream(body) {
       const name = String(body.DeliveryStreamName);
@@ -187,6 +189,18 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const hex: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** A 32-hex-digit record id from the seeded stream. */
+function recordId(rng: Prng): string {
+  let s = "";
+  for (let i = 0; i < 4; i++) {
+    const w = rng.uint32();
+    s += hex[w >>> 24]! + hex[(w >>> 16) & 255]! + hex[(w >>> 8) & 255]! + hex[w & 255]!;
+  }
+  return s;
 }
 
 class ApiError extends Error {

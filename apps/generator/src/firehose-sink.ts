@@ -26,7 +26,7 @@ export interface FirehoseSinkOptions {
   /** Only `send` is used, so a test fake is a few lines. */
   client: Pick<FirehoseClient, "send">;
   stream: string;
-  /** PutRecordBatch calls in flight (default 4). */
+  /** PutRecordBatch calls in flight (default 8). */
   concurrency?: number;
   /** Attempts per record, including the first (default 8). */
   maxAttempts?: number;
@@ -76,14 +76,13 @@ export function planBatches(recordBytes: readonly number[]): number[] {
  * const { firehose } = await sink.close();
  */
 export function createFirehoseSink(options: FirehoseSinkOptions): EventSink & { report: FirehoseReport } {
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? 8;
   const maxAttempts = options.maxAttempts ?? 8;
   const baseDelayMs = options.baseDelayMs ?? 100;
   const maxDelayMs = options.maxDelayMs ?? 5000;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const report: FirehoseReport = { sent: 0, retried: 0, failed: 0, rejected: 0, batches: 0, throttled: 0, errors: [] };
-  const encoder = new TextEncoder();
   const inFlight = new Set<Promise<void>>();
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
@@ -150,7 +149,7 @@ export function createFirehoseSink(options: FirehoseSinkOptions): EventSink & { 
     report,
     async write(records: readonly RawRecord[]) {
       for (const r of records) {
-        const data = encoder.encode(r.data);
+        const data = Buffer.from(r.data);
         if (data.length > firehoseLimits.maxRecordBytes) {
           report.rejected++;
           noteError(`record of ${data.length} bytes exceeds Firehose's 1,000 KiB (${firehoseLimits.maxRecordBytes} bytes) record limit; not sent`);

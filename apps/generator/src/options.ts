@@ -34,7 +34,7 @@ export const generateOptionsSchema = z
     endpointUrl: z.url().optional(),
     region: z.string().min(1).default("us-east-1"),
     /** Firehose sink: PutRecordBatch calls in flight. */
-    concurrency: z.number().int().min(1).max(64).default(4),
+    concurrency: z.number().int().min(1).max(64).default(8),
     /** Pace delivery to about this many events per second of wall time (soak runs). */
     rate: z.number().positive().optional(),
     /** Stop after this many seconds of wall time, even if not all events were generated. */

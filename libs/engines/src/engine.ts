@@ -60,12 +60,13 @@ export interface Engine {
    * After a table was published at `keepLocation`, remove every other data location of that
    * table (old versions, leftovers of crashed builds).
    */
-  removeStaleLocations(relation: Relation, keepLocation: string): Promise<void>;
+  removeStaleLocations(relation: Relation, keepLocation: string, options?: CleanupOptions): Promise<void>;
   /**
    * Catalog engines (Athena + Glue): publish `staging`, just written by a CTAS at a fresh
-   * location, as `target` by swapping the catalog entry; the staging entry is removed.
+   * location, as `target` by swapping the catalog entry; the staging entry is removed (with
+   * `defer`, by {@link Engine.finishRun}).
    */
-  publishTable?(staging: Relation, target: Relation): Promise<PublishOutcome>;
+  publishTable?(staging: Relation, target: Relation, options?: CleanupOptions): Promise<PublishOutcome>;
   /**
    * Catalog engines: drop leftovers of crashed builds of `relation`, i.e. tables named
    * `<name><marker>*` (catalog entry and data), except those containing `keep`. Returns their names.
@@ -80,9 +81,26 @@ export interface Engine {
   dropPartitions?(relation: Relation, values: readonly (readonly string[])[]): Promise<number>;
   /** Catalog engines: create or update the raw source table through the catalog API (idempotent). */
   registerRawSource?(spec: RawSourceSpec): Promise<"created" | "updated" | "unchanged">;
+  /**
+   * Engines that batch cleanup: do the work deferred by `{ defer: true }` calls (catalog entries
+   * and old data nobody reads any more). Called once by the runner after all nodes; a failure
+   * leaves leftovers that the next build of those tables removes.
+   */
+  finishRun?(): Promise<CleanupOutcome>;
   /** Checks of the connection and the target's setup, in plain words, for `sluice debug`. */
   checkSetup?(databases: readonly string[]): Promise<SetupCheck[]>;
   close(): Promise<void>;
+}
+
+/** Cleanup calls: `defer` queues the work for {@link Engine.finishRun} (engines without it do it now). */
+export interface CleanupOptions {
+  defer?: boolean;
+}
+
+/** What deferred cleanup removed. */
+export interface CleanupOutcome {
+  tablesDropped: number;
+  objectsDeleted: number;
 }
 
 /** What publishing a table through the catalog did. */

@@ -191,6 +191,17 @@ export class FakeAws {
     return {};
   }
 
+  BatchDeleteTable(input: any) {
+    this.limit("TablesToDelete", input.TablesToDelete, 100);
+    const Errors: any[] = [];
+    for (const name of input.TablesToDelete as string[]) {
+      const key = `${input.DatabaseName}.${name}`;
+      if (this.tables.delete(key)) this.partitions.delete(key);
+      else Errors.push({ TableName: name, ErrorDetail: { ErrorCode: "EntityNotFoundException", ErrorMessage: `Table ${key} not found.` } });
+    }
+    return { Errors };
+  }
+
   GetPartitions(input: any) {
     const key = `${input.DatabaseName}.${input.TableName}`;
     if (!this.tables.has(key)) throw awsError("EntityNotFoundException", `Table ${key} not found.`);

@@ -1,4 +1,5 @@
 import { countries } from "./countries.js";
+import { isoDay } from "./iso-time.js";
 import { Prng, WeightedPicker, hashString } from "./prng.js";
 import type { Customer } from "./schema.js";
 
@@ -34,11 +35,11 @@ export function customerAt(seed: number, index: number, signupBefore: Date): Cus
   const last = rng.pick(lastNames);
   const email = `${first}.${last}${index % 1000}@${rng.pick(domains)}`;
   // Round down to the day before so signup is always before the first session.
-  const signupMs = Math.floor(signupBefore.getTime() / DAY_MS) * DAY_MS - rng.int(1, 1100) * DAY_MS;
+  const signupDay = Math.floor(signupBefore.getTime() / DAY_MS) - rng.int(1, 1100);
   return {
     customer_id: firstCustomerId + index,
     country,
     email,
-    signup_date: new Date(signupMs).toISOString().slice(0, 10),
+    signup_date: isoDay(signupDay),
   };
 }

@@ -2,7 +2,8 @@ import { catalogue, categories, type CatalogueProduct } from "./catalogue.js";
 import { customerAt } from "./customers.js";
 import { channelCartRate, channelProfiles, defaultFunnel, deviceWeights, paymentWeights, type FunnelConfig } from "./funnel.js";
 import { Prng, WeightedPicker, hashString } from "./prng.js";
-import type { Customer, Device, EventType, Order, OrderItem, PaymentMethod, Product, SessionInfo, ShopEvent } from "./schema.js";
+import type { Customer, Device, EventType, Order, OrderItem, Payment, PaymentMethod, Product, SessionInfo, ShopEvent } from "./schema.js";
+import { isoMillis } from "./iso-time.js";
 import { composeEventJson } from "./serialize.js";
 import { allocateEvents } from "./traffic.js";
 
@@ -155,19 +156,22 @@ function simulateSession(rng: Prng, funnel: FunnelConfig, t0: number, customer: 
   let orderJson: string | undefined = undefined;
   let t = t0 + rng.int(0, 999);
 
-  const emit = (event_type: EventType, extra: Pick<ShopEvent, "product" | "quantity" | "order" | "payment">): boolean => {
+  // Fields are assigned in contract order, so JSON.stringify(event) equals the composed text.
+  const emit = (event_type: EventType, product?: Product, quantity?: number, order?: Order, payment?: Payment): boolean => {
     if (out.length >= limit) return false;
     const event: ShopEvent = {
       event_id: rng.uuid(),
       event_type,
-      event_timestamp: new Date(t).toISOString(),
+      event_timestamp: isoMillis(t),
       session_id: sessionId,
       customer,
       session,
-      ...extra,
     };
-    const productJsonText = extra.product && productText.get(extra.product);
-    const json = composeEventJson(event, customerJson, sessionJson, productJsonText, orderJson);
+    if (product !== undefined) event.product = product;
+    if (quantity !== undefined) event.quantity = quantity;
+    if (order !== undefined) event.order = order;
+    if (payment !== undefined) event.payment = payment;
+    const json = composeEventJson(event, customerJson, sessionJson, product && productText.get(product), orderJson);
     out.push({ arrivalMs: t + 200 + Math.floor(rng.exp(800)), event, json });
     return true;
   };
@@ -194,13 +198,13 @@ function simulateSession(rng: Prng, funnel: FunnelConfig, t0: number, customer: 
     seen.push(p);
     if (i > 0) t += 3000 + Math.floor(rng.exp(35_000));
     const product = productJson.get(p.product_id)!;
-    if (!emit("product_view", { product })) return;
+    if (!emit("product_view", product)) return;
     if (addAfter.has(i)) {
       t += 2000 + Math.floor(rng.exp(20_000));
       const x = rng.next();
       const quantity = x < 0.75 ? 1 : x < 0.93 ? 2 : 3;
       cart.set(p.product_id, (cart.get(p.product_id) ?? 0) + quantity);
-      if (!emit("add_to_cart", { product, quantity })) return;
+      if (!emit("add_to_cart", product, quantity)) return;
     }
   }
   if (cart.size === 0 || !rng.chance(funnel.cartToCheckout)) return;
@@ -215,8 +219,8 @@ function simulateSession(rng: Prng, funnel: FunnelConfig, t0: number, customer: 
   const order: Order = { order_id: rng.uuid(), currency: "USD", order_total: round2(total), items };
   orderJson = JSON.stringify(order);
   t += 5000 + Math.floor(rng.exp(60_000));
-  if (!emit("checkout_started", { order })) return;
+  if (!emit("checkout_started", undefined, undefined, order)) return;
   if (!rng.chance(funnel.checkoutToPaid)) return;
   t += 10_000 + Math.floor(rng.exp(45_000));
-  emit("order_paid", { order, payment: { method: paymentPicker.pick(rng) } });
+  emit("order_paid", undefined, undefined, order, { method: paymentPicker.pick(rng) });
 }

@@ -55,6 +55,8 @@ export interface RunResults {
   results: NodeResult[];
   /** Totals when the target bills by bytes scanned (Athena). */
   cost?: { bytesScanned: number; billedBytes: number; costUsd: number };
+  /** Cleanup the engine deferred to the end of the run (Athena: staging entries, old data); `error` when it failed. */
+  cleanup?: { tablesDropped: number; objectsDeleted: number; error?: string };
 }
 
 /** Progress events a caller (the CLI) can print. */

@@ -3,6 +3,7 @@ import type { AthenaTarget } from "@sluice/project";
 import { QueryError } from "../engine.js";
 import { awsError, FakeAws } from "../../test/fake-aws.js";
 import { openAthenaEngine } from "./athena-engine.js";
+import { pollDelay } from "./query-runner.js";
 
 const target: AthenaTarget = {
   engine: "athena",
@@ -64,8 +65,8 @@ describe("execute", () => {
       { id: 9007199254740993n, amount: 0.1, ok: false, at: null, country: "id" },
       { id: 3, amount: null, ok: null, at: "2024-01-02T00:00:00.000", country: null },
     ]);
-    expect(result.stats).toEqual({ elapsedMs: 475, queryId: "q-1", bytesScanned: 10_485_760, engineMs: 812, rowsAffected: undefined, billedBytes: 10_485_760 });
-    expect(sleeps).toEqual([100, 150, 225]);
+    expect(result.stats).toEqual({ elapsedMs: 300, queryId: "q-1", bytesScanned: 10_485_760, engineMs: 812, rowsAffected: undefined, billedBytes: 10_485_760 });
+    expect(sleeps).toEqual([100, 100, 100]);
     expect(aws.commands()).toEqual([
       "StartQueryExecution",
       "GetQueryExecution",
@@ -85,11 +86,13 @@ describe("execute", () => {
     expect(aws.calls.filter((c) => c.command === "GetQueryResults").map((c) => c.input.NextToken)).toEqual([undefined, "2"]);
   });
 
-  it("caps the poll interval at 2 s", async () => {
+  it("polls every 100 ms for 2 s, then every 5% of the elapsed time, capped at 2 s", async () => {
     const { aws, engine, sleeps } = await setup();
-    aws.scripts.push({ states: [...Array<"RUNNING">(12).fill("RUNNING"), "SUCCEEDED"], statementType: "DDL" });
+    aws.scripts.push({ states: [...Array<"RUNNING">(24).fill("RUNNING"), "SUCCEEDED"], statementType: "DDL" });
     await engine.execute("create database x");
-    expect(sleeps).toEqual([100, 150, 225, 337.5, 506.25, 759.375, 1139.0625, 1708.59375, 2000, 2000, 2000, 2000]);
+    expect(sleeps.slice(0, 21)).toEqual(Array(21).fill(100));
+    expect(sleeps.slice(21)).toEqual([105, 110.25, 115.7625]);
+    expect([0, 2_000, 10_000, 39_000, 40_000, 600_000].map(pollDelay)).toEqual([100, 100, 500, 1_950, 2_000, 2_000]);
     expect(aws.commands()).not.toContain("GetQueryResults");
   });
 

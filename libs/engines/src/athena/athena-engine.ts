@@ -3,8 +3,9 @@ import { GlueClient } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaTarget } from "@sluice/project";
-import type { Engine } from "../engine.js";
+import type { CleanupOptions, CleanupOutcome, Engine } from "../engine.js";
 import type { AthenaClients, AthenaContext } from "./athena-clients.js";
+import { deferredCleanup } from "./deferred-cleanup.js";
 import { describeGlueRelation } from "./glue-catalog.js";
 import { dropPartitions, dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
 import { publishTable, type PublishResult } from "./glue-publisher.js";
@@ -28,7 +29,8 @@ export interface AthenaEngineOptions {
 export interface AthenaEngine extends Engine {
   readonly name: "athena";
   /** Publish `staging` (fresh CTAS output) as `target` by a Glue swap; see {@link publishTable}. */
-  publishTable(staging: Relation, target: Relation): Promise<PublishResult>;
+  publishTable(staging: Relation, target: Relation, options?: CleanupOptions): Promise<PublishResult>;
+  finishRun(): Promise<CleanupOutcome>;
 }
 
 /**
@@ -54,14 +56,21 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     database: Object.values(target.databases)[0] ?? "default",
     token: options.token,
   };
+  const later = deferredCleanup(ctx);
   return {
     name: "athena",
     execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
     describeRelation: (relation) => describeGlueRelation(ctx, relation),
-    removeStaleLocations: async (relation, keepLocation) => {
-      await removeStaleObjects(ctx, relation, keepLocation);
+    removeStaleLocations: async (relation, keepLocation, cleanup) => {
+      if (cleanup?.defer) later.removeStaleLater(relation, keepLocation);
+      else await removeStaleObjects(ctx, relation, keepLocation);
     },
-    publishTable: (staging, targetRelation) => publishTable(ctx, staging, targetRelation),
+    publishTable: async (staging, targetRelation, cleanup) => {
+      const result = await publishTable(ctx, staging, targetRelation, { keepStagingEntry: cleanup?.defer });
+      if (cleanup?.defer) later.dropEntryLater(staging);
+      return result;
+    },
+    finishRun: () => later.flush(),
     dropStagingTables: stagingSweeper(ctx),
     dropTableWithData: (relation) => dropTableWithData(ctx, relation),
     dropPartitions: (relation, values) => dropPartitions(ctx, relation, values),

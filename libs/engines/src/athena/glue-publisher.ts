@@ -30,12 +30,18 @@ export interface PublishResult {
  * or CreateTable the first time), align the partitions, then delete the staging Glue entry
  * (its data is now the target's). Readers of `target` see the old or the new version, never a
  * missing table: common partitions are repointed in place, new ones created, gone ones deleted
- * last. On failure the staging entry is left for the next run to clean up.
+ * last. On failure the staging entry is left for the next run to clean up. With
+ * `keepStagingEntry` the caller drops the staging entry later (see deferredCleanup).
  *
  * @example
  * await publishTable(ctx, { schema: "silver", name: "orders__staging_ab12" }, { schema: "silver", name: "orders" });
  */
-export async function publishTable(ctx: AthenaContext, staging: Relation, target: Relation): Promise<PublishResult> {
+export async function publishTable(
+  ctx: AthenaContext,
+  staging: Relation,
+  target: Relation,
+  options: { keepStagingEntry?: boolean } = {},
+): Promise<PublishResult> {
   const retry = retryIn(ctx);
   const glue = ctx.clients.glue;
   const source = await getTable(ctx, staging);
@@ -104,7 +110,8 @@ export async function publishTable(ctx: AthenaContext, staging: Relation, target
     }
   }
 
-  await retry(() => glue.send(new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name })));
+  // Kept, the entry is harmless (same data, a name nobody reads) and dropped later in a batch.
+  if (!options.keepStagingEntry) await retry(() => glue.send(new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name })));
   return { location: source.StorageDescriptor?.Location, created, partitions: counts };
 }
 

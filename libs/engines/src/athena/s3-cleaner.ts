@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
-import { retryThrottled } from "./retry.js";
+import { retryIn } from "./glue-catalog.js";
 import { parseS3Directory } from "./s3-location.js";
 
 /** DeleteObjects accepts at most 1,000 keys per call. */
@@ -13,12 +13,51 @@ const DELETE_PAGE = 1000;
  * as a guard against deleting a whole schema, that root must end in the table's name.
  */
 export async function removeStaleObjects(ctx: AthenaContext, relation: Relation, keepLocation: string): Promise<number> {
+  const { bucket, root, keep } = staleRoot(relation, keepLocation);
+  return deleteObjects(ctx, bucket, root, (key) => !key.startsWith(keep));
+}
+
+/**
+ * The keys {@link removeStaleObjects} would delete, listed but not deleted (so that deletes of
+ * several tables can share DeleteObjects calls).
+ */
+export async function listStaleObjects(ctx: AthenaContext, relation: Relation, keepLocation: string): Promise<{ bucket: string; keys: string[] }> {
+  const { bucket, root, keep } = staleRoot(relation, keepLocation);
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const continuation = token;
+    const page = await retryIn(ctx)(() => ctx.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: root, ContinuationToken: continuation })));
+    for (const object of page.Contents ?? []) if (object.Key !== undefined && !object.Key.startsWith(keep)) keys.push(object.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return { bucket, keys };
+}
+
+/** Delete these keys of one bucket, 1,000 per DeleteObjects call. */
+export async function deleteKeys(ctx: AthenaContext, bucket: string, keys: readonly string[]): Promise<number> {
+  for (let i = 0; i < keys.length; i += DELETE_PAGE) await deletePage(ctx, bucket, keys.slice(i, i + DELETE_PAGE));
+  return keys.length;
+}
+
+/** Table data lives at `<table root>/<version>/`; the root must be a folder named after the table. */
+function staleRoot(relation: Relation, keepLocation: string): { bucket: string; root: string; keep: string } {
   const keep = parseS3Directory(keepLocation);
   const root = keep.prefix.replace(/[^/]+\/$/, "");
   if (!root.endsWith(`/${relation.name}/`) && root !== `${relation.name}/`) {
     throw new Error(`refusing to clean ${keepLocation}: its parent is not a folder named after table ${relation.name}`);
   }
-  return deleteObjects(ctx, keep.bucket, root, (key) => !key.startsWith(keep.prefix));
+  return { bucket: keep.bucket, root, keep: keep.prefix };
+}
+
+async function deletePage(ctx: AthenaContext, bucket: string, keys: readonly string[]): Promise<void> {
+  const result = await retryIn(ctx)(() =>
+    ctx.clients.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } })),
+  );
+  const failed = result.Errors ?? [];
+  if (failed.length > 0) {
+    throw new Error(`S3 DeleteObjects failed for ${failed.length} object(s), e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`);
+  }
 }
 
 /**
@@ -56,17 +95,11 @@ function commonParent(prefixes: readonly string[]): string {
 
 /** List `prefix` and delete the keys `wanted` accepts, 1,000 per DeleteObjects call. */
 async function deleteObjects(ctx: AthenaContext, bucket: string, prefix: string, wanted: (key: string) => boolean): Promise<number> {
-  const retry = <T>(fn: () => Promise<T>) => retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
+  const retry = retryIn(ctx);
   let pending: string[] = [];
   let deleted = 0;
   const flush = async (keys: string[]) => {
-    const result = await retry(() =>
-      ctx.clients.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } })),
-    );
-    const failed = result.Errors ?? [];
-    if (failed.length > 0) {
-      throw new Error(`S3 DeleteObjects failed for ${failed.length} object(s), e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`);
-    }
+    await deletePage(ctx, bucket, keys);
     deleted += keys.length;
   };
 

@@ -13,7 +13,7 @@ import { bindWindow, INCREMENTAL_FROM_CALL, incrementalFrom, lookbackHours } fro
  * Athena + Glue. Tables (and seeds, and incremental first runs) are written by one CTAS into a
  * staging table `<name>__sluice_<write id>` at a fresh S3 location, published by a Glue swap
  * (readers see the old or the new version, never a missing table), then the old data is
- * deleted. Incremental runs INSERT INTO the published table; insert_overwrite first replaces
+ * deleted (at the end of the run, batched, when the engine can defer cleanup). Incremental runs INSERT INTO the published table; insert_overwrite first replaces
  * the overwritten partitions. Before writing, leftovers of crashed builds of the same table
  * are dropped. A write of more than `maxPartitionsPerWrite` partitions is split into batches.
  */
@@ -93,8 +93,11 @@ async function publishNewVersion(
     await engine.dropTableWithData(staging);
     rows = await batchedCtas(node, ctx, engine, staging, selectSql, `${node.location}_batched`);
   }
-  const published = await engine.publishTable(staging, node.relation);
-  if (published.location) await engine.removeStaleLocations(node.relation, published.location);
+  // Dropping the staging entry and the old data can wait for the end of the run (batched there):
+  // the swap is done, nothing reads either, and a crash before then leaves what the next run sweeps.
+  const cleanup = { defer: engine.finishRun !== undefined };
+  const published = await engine.publishTable(staging, node.relation, cleanup);
+  if (published.location) await engine.removeStaleLocations(node.relation, published.location, cleanup);
   return { rows, appended: false };
 }
 

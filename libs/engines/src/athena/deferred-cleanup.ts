@@ -1,0 +1,76 @@
+import { BatchDeleteTableCommand } from "@aws-sdk/client-glue";
+import type { Relation } from "@sluice/dialects";
+import type { CleanupOutcome } from "../engine.js";
+import type { AthenaContext } from "./athena-clients.js";
+import { retryIn } from "./glue-catalog.js";
+import { deleteKeys, listStaleObjects } from "./s3-cleaner.js";
+
+/** BatchDeleteTable takes at most 100 table names per call. */
+const DELETE_TABLES_PAGE = 100;
+/** Concurrent S3 listings while flushing (one per table root). */
+const LISTING_CONCURRENCY = 8;
+
+/**
+ * Cleanup that is safe to do late, queued during a run and done once at its end, in batches:
+ * Glue entries of published staging tables (their data is the published table's, so only the
+ * entry goes: BatchDeleteTable, 100 names per call) and the old data of republished tables
+ * (one listing per table root, DeleteObjects in 1,000-key pages shared across tables).
+ * Nothing queued is ever read again, so a crash before the flush costs only leftovers, which
+ * the next build of the table removes (staging sweep, stale-location cleanup).
+ */
+export function deferredCleanup(ctx: AthenaContext) {
+  let stagingEntries: Relation[] = [];
+  let staleLocations: { relation: Relation; keep: string }[] = [];
+
+  return {
+    dropEntryLater(relation: Relation): void {
+      stagingEntries.push(relation);
+    },
+    removeStaleLater(relation: Relation, keepLocation: string): void {
+      staleLocations.push({ relation, keep: keepLocation });
+    },
+    async flush(): Promise<CleanupOutcome> {
+      const entries = stagingEntries;
+      const stale = staleLocations;
+      stagingEntries = [];
+      staleLocations = [];
+      const [tablesDropped, objectsDeleted] = await Promise.all([dropEntries(ctx, entries), removeStale(ctx, stale)]);
+      return { tablesDropped, objectsDeleted };
+    },
+  };
+}
+
+async function dropEntries(ctx: AthenaContext, entries: readonly Relation[]): Promise<number> {
+  const byDatabase = groupBy(entries, (r) => r.schema);
+  let dropped = 0;
+  for (const [database, relations] of byDatabase) {
+    for (let i = 0; i < relations.length; i += DELETE_TABLES_PAGE) {
+      const names = relations.slice(i, i + DELETE_TABLES_PAGE).map((r) => r.name);
+      const out = await retryIn(ctx)(() => ctx.clients.glue.send(new BatchDeleteTableCommand({ DatabaseName: database, TablesToDelete: names })));
+      const errors = (out.Errors ?? []).filter((e) => e.ErrorDetail?.ErrorCode !== "EntityNotFoundException");
+      if (errors.length > 0) {
+        throw new Error(`Glue BatchDeleteTable in ${database} failed for ${errors.length} table(s), e.g. ${errors[0]?.TableName}: ${errors[0]?.ErrorDetail?.ErrorMessage ?? "unknown error"}`);
+      }
+      dropped += names.length - (out.Errors?.length ?? 0);
+    }
+  }
+  return dropped;
+}
+
+async function removeStale(ctx: AthenaContext, stale: readonly { relation: Relation; keep: string }[]): Promise<number> {
+  const listings: { bucket: string; keys: string[] }[] = [];
+  for (let i = 0; i < stale.length; i += LISTING_CONCURRENCY) {
+    listings.push(...(await Promise.all(stale.slice(i, i + LISTING_CONCURRENCY).map((s) => listStaleObjects(ctx, s.relation, s.keep)))));
+  }
+  let deleted = 0;
+  for (const [bucket, found] of groupBy(listings, (l) => l.bucket)) {
+    deleted += await deleteKeys(ctx, bucket, found.flatMap((l) => l.keys));
+  }
+  return deleted;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
