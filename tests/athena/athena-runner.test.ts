@@ -69,6 +69,32 @@ function describeCall(call: FakeAthenaLake["calls"][number]): string {
   }
 }
 
+/** Incremental runs of model.events on an existing table: the watermark query, then the write. */
+const incrementalCalls = (write: string) => [
+  "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
+  "GetTables ecommerce_silver .*__sluice_.*",
+  "GetTable ecommerce_silver.events",
+  'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"',
+  "GetQueryResults",
+  `Athena ${write}`,
+  "GetQueryResults",
+];
+const APPEND_CALLS = incrementalCalls('INSERT INTO "ecommerce_silver"."events"');
+const MERGE_CALLS = incrementalCalls('MERGE INTO "ecommerce_silver"."events" AS sluice_target');
+/** First build of an Iceberg table: CTAS into a staging Iceberg table, then the Glue entry is created from it. */
+const MERGE_FIRST_CALLS = [
+  "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
+  "GetTables ecommerce_silver .*__sluice_.*",
+  "GetTable ecommerce_silver.events",
+  'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r1_1"',
+  "GetQueryResults",
+  "GetTable ecommerce_silver.events__sluice_r1_1",
+  "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
+  "CreateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
+  "BatchDeleteTable ecommerce_silver events__sluice_r1_1",
+  "ListObjectsV2 sluice-lake/silver/events/",
+];
+
 const grammarOf = (sql: string) => (/^(CREATE DATABASE|CREATE EXTERNAL TABLE|DROP TABLE|ALTER TABLE)/.test(sql) ? "hive" : "trino");
 const sluiceTables = (aws: FakeAthenaLake) => [...aws.tables.keys()].filter((k) => k.includes("__sluice_"));
 
@@ -207,6 +233,44 @@ describe("the models project on Athena (fake AWS)", () => {
     expect(aws.keys("sluice-lake").filter((k) => k.endsWith("insert.parquet"))).toHaveLength(250);
     expect(sluiceTables(aws)).toEqual([]);
     for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+  });
+
+  it("append: one INSERT INTO the published table, the window bound from its watermark", async () => {
+    const aws = new FakeAthenaLake();
+    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
+    const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 10 rows"]);
+    expect(calls).toEqual(APPEND_CALLS);
+    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    expect(sluiceTables(aws)).toEqual([]);
+  });
+
+  it("merge on an Iceberg table: CTAS (table_type ICEBERG) + Glue swap first, then one MERGE INTO by unique_key", async () => {
+    const aws = new FakeAthenaLake();
+    const iceberg = (n: CompiledNode) =>
+      n.id === "model.events" ? { ...n, incrementalStrategy: "merge" as const, config: { ...n.config, table_type: "iceberg", unique_key: "event_id" } } : n;
+    const first = await run(aws, "r1", { select: ["model.events"], patch: iceberg });
+    expect(first.results.results.map((r) => r.status)).toEqual(["success"]);
+    expect(first.calls).toEqual(MERGE_FIRST_CALLS);
+    const ctas = aws.statements.find((sql) => sql.startsWith("CREATE TABLE"))!;
+    expect(ctas).toContain("table_type = 'ICEBERG',\n  is_external = false,\n  location = 's3://sluice-lake/silver/events/v_r1/'");
+    expect(ctas).toContain("partitioning = ARRAY['event_date']");
+    expect(aws.tables.get("ecommerce_silver.events")?.Parameters?.["metadata_location"]).toBe("s3://sluice-lake/silver/events/v_r1/metadata/00000-events__sluice_r1_1.metadata.json");
+
+    const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: iceberg });
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 10 rows"]);
+    expect(calls).toEqual(MERGE_CALLS);
+    const merge = aws.statements.at(-1)!;
+    expect(merge).toMatch(/^MERGE INTO "ecommerce_silver"."events" AS sluice_target\nUSING \(\n[\s\S]+\n\) AS sluice_src\nON sluice_target."event_id" = sluice_src."event_id"\n/);
+    expect(merge).toContain('WHEN MATCHED THEN UPDATE SET "id" = sluice_src."id", "event_date" = sluice_src."event_date"\n');
+    expect(merge).toContain('WHEN NOT MATCHED THEN INSERT ("event_id", "id", "event_date") VALUES (sluice_src."event_id", sluice_src."id", sluice_src."event_date")');
+    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    expect(sluiceTables(aws)).toEqual([]);
+
+    // insert_overwrite is refused on Iceberg (its partitions are not Glue's), a Hive table cannot be merged.
+    const overwrite = await run(aws, "r3", { select: ["model.events"], patch: (n) => { const m = iceberg(n); return m.id === "model.events" ? { ...m, incrementalStrategy: "insert_overwrite" as const } : m; } });
+    expect(overwrite.results.results.map((r) => r.message)).toEqual(["incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table"]);
   });
 
   it("a failure mid-publish leaves the published table as it was; the next run cleans up and publishes", async () => {

@@ -48,20 +48,31 @@ export class FakeAthenaLake extends FakeAws {
     m = /^CREATE TABLE "([^"]+)"\."([^"]+)"\nWITH \(([\s\S]*?)\n\)\nAS\n([\s\S]*)$/.exec(sql);
     if (m) {
       const [, db, name, props, select] = m;
-      const location = /external_location = '([^']+)'/.exec(props!)![1]!;
-      const keys = [...(/partitioned_by = ARRAY\[([^\]]*)\]/.exec(props!)?.[1] ?? "").matchAll(/'([^']+)'/g)].map((k) => k[1]!);
+      const location = /(?:external_location|location) = '([^']+)'/.exec(props!)![1]!;
+      const keys = [...(/(?:partitioned_by|partitioning) = ARRAY\[([^\]]*)\]/.exec(props!)?.[1] ?? "").matchAll(/'([^']+)'/g)].map((k) => k[1]!);
       const values = keys.length === 0 ? [] : this.valuesFor(name!, select!);
       if (values.length > 100) return fail("HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions/buckets");
+      // Iceberg keeps its partitions and files in its own metadata: none in Glue.
+      const iceberg = /table_type = 'ICEBERG'/.test(props!);
       const table: Table = {
         Name: name!,
         TableType: "EXTERNAL_TABLE",
-        Parameters: { classification: "parquet" },
-        PartitionKeys: keys.map((k) => ({ Name: k, Type: "date" })),
-        StorageDescriptor: { Location: location, Columns: [{ Name: "id", Type: "bigint" }], SerdeInfo: { SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" } },
+        Parameters: iceberg ? { table_type: "ICEBERG", metadata_location: `${location}metadata/00000-${name}.metadata.json` } : { classification: "parquet" },
+        PartitionKeys: iceberg ? [] : keys.map((k) => ({ Name: k, Type: "date" })),
+        StorageDescriptor: { Location: location, Columns: [{ Name: "event_id", Type: "string" }, { Name: "id", Type: "bigint" }, ...(iceberg ? keys.map((k) => ({ Name: k, Type: "date" })) : [])], SerdeInfo: { SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" } },
       };
-      this.putTable(db!, table, values.map((v) => partition(keys[0]!, v, location)));
+      this.putTable(db!, table, iceberg ? [] : values.map((v) => partition(keys[0]!, v, location)));
+      if (iceberg) this.putObjects(parse(location).bucket, [`${parse(location).prefix}metadata/00000-${name}.metadata.json`]);
       this.write(location, keys[0], values);
       return { states: ["RUNNING", "SUCCEEDED"], statementType: "DDL", substatementType: "CREATE_TABLE_AS_SELECT", updateCount: 10 * Math.max(1, values.length), statistics: { DataScannedInBytes: SCANNED, EngineExecutionTimeInMillis: 900 } };
+    }
+    m = /^MERGE INTO "([^"]+)"\."([^"]+)" AS sluice_target\n/.exec(sql);
+    if (m) {
+      const table = this.tables.get(`${m[1]}.${m[2]}`);
+      if (table?.Parameters?.["table_type"] !== "ICEBERG") return fail("NOT_SUPPORTED: MERGE INTO is not supported for Hive tables");
+      const { bucket, prefix } = parse(table.StorageDescriptor!.Location!);
+      this.putObjects(bucket, [`${prefix}data/merge-${this.statements.length}.parquet`, `${prefix}metadata/0000${this.statements.length}.metadata.json`]);
+      return { states: ["RUNNING", "SUCCEEDED"], substatementType: "MERGE", updateCount: 10, statistics: { DataScannedInBytes: SCANNED, EngineExecutionTimeInMillis: 800 } };
     }
     m = /^INSERT INTO "([^"]+)"\."([^"]+)"\n([\s\S]*)$/.exec(sql);
     if (m) {

@@ -48,6 +48,8 @@ export interface TableWrite {
   location: string;
   /** A unique id for file names written by this statement (DuckDB has no unique file names for plain COPY). */
   writeId: string;
+  /** Table format (model config `table_type`); dialects with `icebergTables` write Iceberg tables. Default hive. */
+  tableType?: "hive" | "iceberg";
 }
 
 /** A partition column and its engine type (`date`, `varchar`, `integer`, ...). */
@@ -82,6 +84,11 @@ export interface DialectCapabilities {
    * are rewrites into a fresh location + one atomic publish) — the DuckDB lake.
    */
   rewritesIncrementalVersions?: boolean;
+  /**
+   * CTAS can write Iceberg tables (`TableWrite.tableType` iceberg), the only tables `mergeInto`
+   * applies to (Athena: MERGE INTO needs Iceberg; Hive tables cannot be merged).
+   */
+  icebergTables?: boolean;
 }
 
 /** The state published with a table version, atomically with it. */
@@ -141,6 +148,12 @@ export interface Dialect {
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
    */
   mergeRewrite?(write: TableWrite, currentLocation: string, uniqueKey: readonly string[]): Statement[];
+  /**
+   * Merge the rows of `selectSql` into the (Iceberg) table `relation` by `uniqueKey`: matched
+   * rows take the new values of `columns`, the others are inserted (optional; dialects with
+   * `icebergTables`).
+   */
+  mergeInto?(relation: Relation, selectSql: string, uniqueKey: readonly string[], columns: readonly string[]): Statement[];
   /** SELECT of the rows of the data files at `location` (the current version of a table). */
   readVersion?(location: string): string;
   /**

@@ -26,6 +26,7 @@ export function planStatements(node: CompiledNode, dialect: Dialect, state: Plan
     partitionedBy: node.partitionedBy,
     location: location ?? "",
     writeId: state.writeId,
+    ...(node.config["table_type"] === "iceberg" ? { tableType: "iceberg" as const } : {}),
   });
   switch (node.materialization) {
     case "view":

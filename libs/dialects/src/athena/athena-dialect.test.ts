@@ -115,7 +115,30 @@ TBLPROPERTIES (
       supportsMerge: false,
       publishesTablesAsViews: false,
       maxPartitionsPerWrite: 100,
+      icebergTables: true,
     });
+  });
+
+  it("writes Iceberg tables (CTAS with table_type ICEBERG) and merges into them by unique key", () => {
+    const [ctas] = d.createTableAs({ ...write, tableType: "iceberg" });
+    expect(ctas!.sql).toContain(
+      `WITH (\n  table_type = 'ICEBERG',\n  is_external = false,\n  location = 's3://lake/silver/orders/20240101T000000-ab12/',\n  format = 'PARQUET',\n  write_compression = 'ZSTD',\n  partitioning = ARRAY['event_date']\n)`,
+    );
+    expect(d.mergeInto!({ schema: "silver", name: "orders" }, "select * from s;", ["order_id", "it's"], ["order_id", "it's", "amount"])).toEqual([
+      {
+        kind: "merge",
+        grammar: "trino",
+        sql: [
+          `MERGE INTO "silver"."orders" AS sluice_target`,
+          `USING (\nselect * from s\n) AS sluice_src`,
+          `ON sluice_target."order_id" = sluice_src."order_id" AND sluice_target."it's" = sluice_src."it's"`,
+          `WHEN MATCHED THEN UPDATE SET "amount" = sluice_src."amount"`,
+          `WHEN NOT MATCHED THEN INSERT ("order_id", "it's", "amount") VALUES (sluice_src."order_id", sluice_src."it's", sluice_src."amount")`,
+        ].join("\n"),
+      },
+    ]);
+    // Only keys: nothing to update.
+    expect(d.mergeInto!({ schema: "s", name: "t" }, "select 1 as k", ["k"], ["k"])[0]!.sql).not.toContain("WHEN MATCHED");
   });
 });
 
@@ -127,6 +150,9 @@ describe("athena statements parse under their grammar", () => {
     ...d.createTableAs(write),
     ...d.createTableAs({ ...write, relation: hostile, partitionedBy: ["a'b", "event_date"], location: "s3://l/it's" }),
     ...d.insertInto(write),
+    ...d.createTableAs({ ...write, tableType: "iceberg" }),
+    ...d.createTableAs({ ...write, relation: hostile, tableType: "iceberg", partitionedBy: [] }),
+    ...d.mergeInto!(hostile, "select 1 as k, 2 as v", ["k"], ["k", 'v"w']),
     ...d.createView(hostile, `select ${d.literal("it's\n\\'")} as ${d.quoteIdentifier('x"y')}`),
     ...d.dropTable(write.relation),
     ...d.dropTable(hostile),

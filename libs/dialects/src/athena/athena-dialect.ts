@@ -21,10 +21,11 @@ import { rawSourceTable } from "./athena-raw-source.js";
 /** Athena engine v3 capabilities for Hive (Glue) tables. */
 export const athenaCapabilities: DialectCapabilities = {
   supportsCreateOrReplaceTable: false,
-  // MERGE needs Iceberg tables; sluice writes Hive tables for now.
+  // MERGE needs Iceberg tables (`icebergTables`, `mergeInto`); Hive tables cannot be merged.
   supportsMerge: false,
   publishesTablesAsViews: false,
   maxPartitionsPerWrite: 100,
+  icebergTables: true,
 };
 
 /**
@@ -58,13 +59,13 @@ export function createAthenaDialect(): Dialect {
     },
 
     createTableAs(write: TableWrite) {
-      const properties = [
-        `format = 'PARQUET'`,
-        `write_compression = 'ZSTD'`,
-        `external_location = ${trinoString(directory(write.location))}`,
-      ];
+      const iceberg = write.tableType === "iceberg";
+      const properties = iceberg
+        ? [`table_type = 'ICEBERG'`, `is_external = false`, `location = ${trinoString(directory(write.location))}`, `format = 'PARQUET'`, `write_compression = 'ZSTD'`]
+        : [`format = 'PARQUET'`, `write_compression = 'ZSTD'`, `external_location = ${trinoString(directory(write.location))}`];
       if (write.partitionedBy.length > 0) {
-        properties.push(`partitioned_by = ARRAY[${write.partitionedBy.map(trinoString).join(", ")}]`);
+        const list = `ARRAY[${write.partitionedBy.map(trinoString).join(", ")}]`;
+        properties.push(iceberg ? `partitioning = ${list}` : `partitioned_by = ${list}`);
       }
       const sql = `CREATE TABLE ${quoteRelation(write.relation)}\nWITH (\n  ${properties.join(",\n  ")}\n)\nAS\n${body(write.selectSql)}`;
       return [trino("create_table_as", sql)];
@@ -72,6 +73,20 @@ export function createAthenaDialect(): Dialect {
 
     insertInto(write: TableWrite) {
       return [trino("insert", `INSERT INTO ${quoteRelation(write.relation)}\n${body(write.selectSql)}`)];
+    },
+
+    mergeInto(relation, selectSql, uniqueKey, columns) {
+      const col = (alias: string, c: string) => `${alias}.${trinoIdentifier(c)}`;
+      const on = uniqueKey.map((k) => `${col("sluice_target", k)} = ${col("sluice_src", k)}`).join(" AND ");
+      const updated = columns.filter((c) => !uniqueKey.includes(c));
+      const lines = [
+        `MERGE INTO ${quoteRelation(relation)} AS sluice_target`,
+        `USING (\n${body(selectSql)}\n) AS sluice_src`,
+        `ON ${on}`,
+        ...(updated.length === 0 ? [] : [`WHEN MATCHED THEN UPDATE SET ${updated.map((c) => `${trinoIdentifier(c)} = ${col("sluice_src", c)}`).join(", ")}`]),
+        `WHEN NOT MATCHED THEN INSERT (${columns.map(trinoIdentifier).join(", ")}) VALUES (${columns.map((c) => col("sluice_src", c)).join(", ")})`,
+      ];
+      return [trino("merge", lines.join("\n"))];
     },
 
     createView(relation, selectSql) {

@@ -16,6 +16,7 @@ import { bindWindow, INCREMENTAL_FROM_CALL, incrementalFrom, lookbackHours } fro
  * deleted (at the end of the run, batched, when the engine can defer cleanup). Incremental runs INSERT INTO the published table; insert_overwrite first replaces
  * the overwritten partitions. Before writing, leftovers of crashed builds of the same table
  * are dropped. A write of more than `maxPartitionsPerWrite` partitions is split into batches.
+ * Iceberg tables (`table_type='iceberg'`) are published the same way and merged with MERGE INTO.
  */
 export const catalogSwapMaterializer: Materializer = async (node, ctx) => {
   try {
@@ -63,7 +64,11 @@ const materialize: Materializer = async (node, ctx) => {
     if (existing.exists && existing.kind === "table" && existing.location) {
       const selectSql = await bindWatermark(node, ctx, node.incrementalSql ?? node.sql);
       const strategy = node.incrementalStrategy ?? "append";
-      if (strategy === "merge") throw unsupported(node, "incremental_strategy 'merge' needs Iceberg tables; sluice writes Hive tables on Athena");
+      if (strategy === "merge") return merge(node, ctx, selectSql, existing.columns?.map((c) => c.name) ?? []);
+      if (strategy === "insert_overwrite" && isIceberg(node, ctx)) {
+        // Iceberg partitions are not Glue partitions, and DELETE + INSERT would show readers the gap.
+        throw unsupported(node, "incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table");
+      }
       if (strategy === "insert_overwrite" && node.partitionedBy.length === 0) {
         // An unpartitioned overwrite replaces the whole table (dbt-athena silently appends instead).
         return publishNewVersion(node, ctx, engine, staging, selectSql);
@@ -86,7 +91,7 @@ async function publishNewVersion(
   if (!node.location) throw new Error(`${node.id} has no table location`);
   let rows: number | undefined;
   try {
-    rows = await ctas(ctx, staging, selectSql, node.partitionedBy, node.location);
+    rows = await ctas(ctx, staging, selectSql, node.partitionedBy, node.location, tableType(node, ctx));
   } catch (error) {
     if (!canBatch(error, node, ctx)) throw error;
     // The failed CTAS may have left files at node.location: write elsewhere, they go with the old data.
@@ -101,9 +106,9 @@ async function publishNewVersion(
   return { rows, appended: false };
 }
 
-async function ctas(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string) {
+async function ctas(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string, tableType?: "iceberg") {
   let rows: number | undefined;
-  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId };
+  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId, ...(tableType === undefined ? {} : { tableType }) };
   for (const statement of ctx.dialect.createTableAs(write)) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   return rows;
 }
@@ -131,7 +136,7 @@ async function batchedCtas(
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
   for (const [i, predicateSql] of batchSelects(ctx, source, partitions).entries()) {
-    const written = i === 0 ? await ctas(ctx, staging, predicateSql, node.partitionedBy, location) : await insert(ctx, staging, predicateSql, node.partitionedBy, location);
+    const written = i === 0 ? await ctas(ctx, staging, predicateSql, node.partitionedBy, location, tableType(node, ctx)) : await insert(ctx, staging, predicateSql, node.partitionedBy, location);
     rows = sum(rows, written);
   }
   await engine.dropTableWithData(source);
@@ -182,6 +187,38 @@ async function append(
   }
   await engine.dropTableWithData(source);
   return { rows: rows ?? 0, appended: true };
+}
+
+/**
+ * merge (Iceberg tables): one MERGE INTO the published table, matched on the unique key. Iceberg
+ * commits it atomically (readers see the snapshot before or after), so no staging table is needed.
+ */
+async function merge(node: CompiledNode, ctx: MaterializeContext, selectSql: string, columns: readonly string[]): Promise<MaterializeOutcome> {
+  const key = node.config.unique_key;
+  const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
+  if (keys.length === 0) throw unsupported(node, "incremental_strategy 'merge' needs a unique_key");
+  if (!isIceberg(node, ctx) || !ctx.dialect.mergeInto) {
+    throw unsupported(node, "incremental_strategy 'merge' needs an Iceberg table: set table_type='iceberg' (then --full-refresh once)");
+  }
+  let rows: number | undefined;
+  for (const statement of ctx.dialect.mergeInto(node.relation, selectSql, keys, columns)) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+  return { rows: rows ?? 0, appended: true };
+}
+
+/** The model asks for an Iceberg table and the dialect can write one. */
+function isIceberg(node: CompiledNode, ctx: MaterializeContext): boolean {
+  return node.config["table_type"] === "iceberg" && ctx.dialect.capabilities.icebergTables === true;
+}
+
+/**
+ * Table format of a new version. An Iceberg table is published like a Hive one: CTAS into a
+ * staging Iceberg table at a fresh location, then the Glue swap repoints the target's entry at
+ * the staging table's metadata (`metadata_location`, as Iceberg's register_table does), which is
+ * atomic; CTAS + ALTER TABLE RENAME would leave a moment with no table, and DELETE + INSERT a
+ * moment with an empty one.
+ */
+function tableType(node: CompiledNode, ctx: MaterializeContext): "iceberg" | undefined {
+  return isIceberg(node, ctx) ? "iceberg" : undefined;
 }
 
 /** An unpartitioned staging copy of the rows (no partition limit applies to it). */
