@@ -61,4 +61,13 @@ describe("pipeline on the local DuckDB lake", () => {
     const after = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
     expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
   });
+
+  it("--timeout stops the running queries, fails the build, and leaves the published tables readable", async () => {
+    const before = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+    const stopped = await sluice("build", "--full-refresh", "--timeout", "0.2");
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout + stopped.stderr).toMatch(/timed out after 0\.2s \(--timeout\)/);
+    const after = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+    expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
+  });
 });

@@ -33,7 +33,7 @@ export async function loadProjectContext(
   io: Io,
   options: { dqRules?: boolean } = {},
 ): Promise<ProjectContext | undefined> {
-  const [{ loadProject, parseVarsOption, hasErrors }, { compileProject, dialectFor }] = await Promise.all([
+  const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] = await Promise.all([
     import("@sluice/project"),
     import("@sluice/compiler"),
   ]);
@@ -47,7 +47,6 @@ export async function loadProjectContext(
   const targetName = args.target ?? project.config["default-target"];
   const target = project.config.targets[targetName];
   if (!target) {
-    const { error } = await import("@sluice/project");
     return fail(io, [
       error("UNKNOWN_TARGET", `target '${targetName}' is not defined in sluice.yml`, undefined, `defined targets: ${Object.keys(project.config.targets).join(", ")}`),
     ]);

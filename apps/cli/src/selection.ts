@@ -1,5 +1,5 @@
 import type { ProjectContext } from "./project-context.js";
-import type { Io } from "./command.js";
+import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 
@@ -10,4 +10,16 @@ export async function selectedIds(ctx: ProjectContext, args: SelectionArgs, io: 
   const { ids, diagnostics } = selectNodes(ctx.compiled, { select: split(args.select), exclude: split(args.exclude) });
   printDiagnostics(io, diagnostics);
   return diagnostics.some((d) => d.severity === "error") ? undefined : ids;
+}
+
+/**
+ * Load + compile the project and apply --select/--exclude: what compile, ls and the run
+ * commands start with. Undefined (after printing why) on any user error: exit 2.
+ */
+export async function loadSelection(args: GlobalArgs & SelectionArgs, io: Io): Promise<{ ctx: ProjectContext; ids: string[] } | undefined> {
+  const { loadProjectContext } = await import("./project-context.js");
+  const ctx = await loadProjectContext(args, io);
+  if (!ctx) return undefined;
+  const ids = await selectedIds(ctx, args, io);
+  return ids ? { ctx, ids } : undefined;
 }

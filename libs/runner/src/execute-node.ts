@@ -48,7 +48,8 @@ export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise
   } catch (err) {
     if (!(err instanceof QueryError)) throw err;
     result.status = "error";
-    result.message = err.details.engineMessage;
+    const reason: unknown = ctx.signal?.aborted ? ctx.signal.reason : undefined;
+    result.message = reason instanceof Error ? `${reason.message}: ${err.details.engineMessage}` : err.details.engineMessage;
   }
   result.elapsedMs = Math.round(performance.now() - started);
   return result;

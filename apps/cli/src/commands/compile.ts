@@ -16,12 +16,10 @@ export const compileCommand: CommandSpec<CompileArgs> = {
   examples: [["$0 compile --target prod", "write the Athena statements to models/target/run/"]],
   handler: async (args, io) => {
     const started = performance.now();
-    const { loadProjectContext } = await import("../project-context.js");
-    const ctx = await loadProjectContext(args, io);
-    if (!ctx) return ExitCode.usage;
-    const { selectedIds } = await import("../selection.js");
-    const ids = await selectedIds(ctx, args, io);
-    if (!ids) return ExitCode.usage;
+    const { loadSelection } = await import("../selection.js");
+    const selection = await loadSelection(args, io);
+    if (!selection) return ExitCode.usage;
+    const { ctx, ids } = selection;
     const { writeCompiledArtifacts } = await import("@sluice/runner");
     const chosen = new Set(ids);
     await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen);

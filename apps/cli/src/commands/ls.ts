@@ -19,12 +19,10 @@ export const lsCommand: CommandSpec<LsArgs> = {
     format: formatOption(["table", "json", "name"]),
   },
   handler: async (args, io) => {
-    const { loadProjectContext } = await import("../project-context.js");
-    const ctx = await loadProjectContext(args, io);
-    if (!ctx) return ExitCode.usage;
-    const { selectedIds } = await import("../selection.js");
-    const ids = await selectedIds(ctx, args, io);
-    if (!ids) return ExitCode.usage;
+    const { loadSelection } = await import("../selection.js");
+    const selection = await loadSelection(args, io);
+    if (!selection) return ExitCode.usage;
+    const { ctx, ids } = selection;
     const chosen = new Set(ids);
     const nodes = ctx.compiled.nodes.filter((n) => chosen.has(n.id) && (!args.resourceType || n.kind === args.resourceType));
     if (args.format === "json") {

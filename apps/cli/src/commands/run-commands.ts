@@ -8,6 +8,7 @@ import { formatOption, selectionOptions } from "./shared-options.js";
 interface RunArgs extends SelectionArgs {
   fullRefresh?: boolean;
   threads?: number;
+  timeout?: number;
   format: "table" | "json";
 }
 
@@ -27,6 +28,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
       ...selectionOptions,
       ...(name === "test" ? {} : { "full-refresh": { type: "boolean", default: false, describe: "Rebuild incremental models from scratch" } }),
       threads: { type: "number", describe: "Nodes to run at once (default: the target's threads)" },
+      timeout: { type: "number", describe: "Stop running queries and fail after this many seconds" },
       ...(name === "test" || name === "build" ? { "store-failures": { type: "boolean", default: false, describe: "Write failing rows of tests (up to 100 each) to <schema>_audit.<test name>" } } : {}),
       format: formatOption(["table", "json"]),
     },
@@ -36,12 +38,10 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
 }
 
 async function runNodes(command: RunCommand, args: RunArgs & { projectDir: string; target?: string; vars?: string }, io: Io): Promise<number> {
-  const { loadProjectContext } = await import("../project-context.js");
-  const ctx = await loadProjectContext(args, io);
-  if (!ctx) return ExitCode.usage;
-  const { selectedIds } = await import("../selection.js");
-  const ids = await selectedIds(ctx, args, io);
-  if (!ids) return ExitCode.usage;
+  const { loadSelection } = await import("../selection.js");
+  const selection = await loadSelection(args, io);
+  if (!selection) return ExitCode.usage;
+  const { ctx, ids } = selection;
 
   const [{ openEngine }, { runProject, writeCompiledArtifacts, writeRunResults }] = await Promise.all([
     import("@sluice/engines"),
@@ -52,6 +52,8 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
   const abort = new AbortController();
   const onSigint = (): void => abort.abort(new Error("interrupted (Ctrl-C)"));
   process.once("SIGINT", onSigint);
+  // --timeout stops running queries the same way Ctrl-C does (Athena: StopQueryExecution).
+  const timer = args.timeout ? setTimeout(() => abort.abort(new Error(`timed out after ${args.timeout}s (--timeout)`)), args.timeout * 1000) : undefined;
   let results: RunResults;
   try {
     results = await runProject({
@@ -68,6 +70,7 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
     });
   } finally {
     process.off("SIGINT", onSigint);
+    clearTimeout(timer);
     await engine.close();
   }
   const file = await writeRunResults(ctx.targetDir, results);
