@@ -86,7 +86,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     index.sources.add(node.id);
   }
   for (const seed of project.seeds) {
-    const node = seedNode(seed, target, dialect, runId);
+    const node = seedNode(seed, target, dialect, runId, project.config.seeds);
     built.byId.set(node.id, node);
     index.refs.set(seed.name, node.id);
   }

@@ -54,6 +54,7 @@ export function project(parts: Partial<Omit<Project, "config">> & { config?: Par
     "rule-paths": ["rules"],
     vars: {},
     models: folders(),
+    seeds: folders(),
     targets: {
       local: { engine: "duckdb", lake: ".lake", threads: 1 },
       prod: {

@@ -41,6 +41,7 @@ export const projectConfigSchema = z.strictObject({
   "rule-paths": paths("rules"),
   vars: withDefault(z.record(z.string(), z.unknown()), {}),
   models: z.unknown().optional(),
+  seeds: z.unknown().optional(),
   targets: z.record(z.string(), targetSchema),
   "default-target": z.string().min(1),
 });

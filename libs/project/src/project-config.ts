@@ -21,6 +21,7 @@ export function defaultProjectConfig(): ProjectConfig {
     "rule-paths": ["rules"],
     vars: {},
     models: { config: {}, children: {} },
+    seeds: { config: {}, children: {} },
     targets: {},
     "default-target": "",
   };
@@ -70,6 +71,7 @@ export function parseProjectConfig(text: string, file = CONFIG_FILE): ParsedProj
     }
   }
   config.models = parseFolderConfig(data.models, source, ["models"], diagnostics);
+  config.seeds = parseFolderConfig(data.seeds, source, ["seeds"], diagnostics);
 
   const wanted = data["default-target"];
   if (typeof wanted === "string" && wanted !== "" && isMapping(data.targets) && !(wanted in data.targets)) {

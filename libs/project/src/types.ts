@@ -66,6 +66,8 @@ export interface ProjectConfig {
   "rule-paths": string[];
   vars: Record<string, unknown>;
   models: FolderConfig;
+  /** Folder config for seeds (dbt's `seeds:` block), keyed by folders under the project dir. */
+  seeds: FolderConfig;
   targets: Record<string, TargetConfig>;
   "default-target": string;
 }
