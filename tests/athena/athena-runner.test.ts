@@ -64,6 +64,8 @@ function describeCall(call: FakeAthenaLake["calls"][number]): string {
       return `BatchGetPartition ${i.PartitionsToGet.length}`;
     case "GetPartitions":
       return `GetPartitions ${i.DatabaseName}.${i.TableName}`;
+    case "GetObject":
+      return `GetObject ${i.Bucket}/${i.Key}`;
     default:
       return call.command;
   }
@@ -75,6 +77,8 @@ const incrementalCalls = (write: string) => [
   "GetTables ecommerce_silver .*__sluice_.*",
   "GetTable ecommerce_silver.events",
   'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"',
+  "GetQueryResults",
+  "Athena SELECT * FROM (", // on_schema_change='append_new_columns': the SELECT's columns, LIMIT 0
   "GetQueryResults",
   `Athena ${write}`,
   "GetQueryResults",
@@ -204,6 +208,8 @@ describe("the models project on Athena (fake AWS)", () => {
       "GetTable ecommerce_silver.events",
       'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"',
       "GetQueryResults",
+      "Athena SELECT * FROM (", // on_schema_change probe
+      "GetQueryResults",
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"',
       "GetQueryResults",
       'Athena SELECT DISTINCT "event_date" FROM "ecommerce_silver"."events__sluice_r2_1" ORDER BY "event_date"',
@@ -244,6 +250,156 @@ describe("the models project on Athena (fake AWS)", () => {
     expect(calls).toEqual(APPEND_CALLS);
     for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
     expect(sluiceTables(aws)).toEqual([]);
+  });
+
+  it("append past 100 partitions: the failed INSERT's partial files (from its data manifest) are deleted before the batched retry", async () => {
+    const aws = new FakeAthenaLake();
+    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    aws.partitionValues.set("events", days(60));
+    await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
+    aws.partitionValues.set("events", days(250));
+    const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 2,500 rows"]);
+    const failedInsert = calls.indexOf('Athena INSERT INTO "ecommerce_silver"."events"');
+    expect(calls.slice(failedInsert, failedInsert + 4)).toEqual([
+      'Athena INSERT INTO "ecommerce_silver"."events"', // fails: HIVE_TOO_MANY_OPEN_PARTITIONS, after writing 100 partitions' files
+      "GetObject athena-results/tables/q6-manifest.csv", // from the query's Statistics.DataManifestLocation
+      "DeleteObjects 100",
+      'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"', // the rows, staged unpartitioned, then INSERTed in batches
+    ]);
+    expect(aws.keys("sluice-lake").filter((k) => k.includes("partial-"))).toEqual([]);
+    // Every new partition holds the batched INSERT's file once; the 60 old ones keep their CTAS file too.
+    expect(aws.keys("sluice-lake").filter((k) => k.endsWith("insert.parquet"))).toHaveLength(250);
+    expect(aws.partitions.get("ecommerce_silver.events")).toHaveLength(250);
+    expect(sluiceTables(aws)).toEqual([]);
+  });
+
+  it("append past 100 partitions without a data manifest fails the node instead of risking duplicates", async () => {
+    const aws = new FakeAthenaLake();
+    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
+    aws.partitionValues.set("events", days(250));
+    aws.failWhen = (call) => (call.command === "GetObject" ? Object.assign(new Error("Access Denied"), { name: "AccessDenied" }) : undefined);
+    const { results } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+      "error the INSERT went past the partition limit and its partial output could not be removed (Access Denied), so it was not retried in batches: HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions/buckets [ErrorType 1003]",
+    ]);
+    expect(aws.statements.filter((s) => s.startsWith("INSERT INTO"))).toHaveLength(1);
+  });
+
+  it("any failed INSERT into the published table has its partial files removed; without a manifest the message says the rows may remain", async () => {
+    const aws = new FakeAthenaLake();
+    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
+    const before = aws.keys("sluice-lake");
+    const partial = "silver/events/v_r1/event_date=2026-01-01/partial.parquet";
+    aws.failQuery = { match: /^INSERT INTO/, message: "GENERIC_INTERNAL_ERROR: worker lost", wrote: { bucket: "sluice-lake", keys: [partial] } };
+    const failed = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
+    expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003]"]);
+    expect(failed.calls.slice(-2)).toEqual(["GetObject athena-results/tables/q6-manifest.csv", "DeleteObjects 1"]);
+    expect(aws.keys("sluice-lake")).toEqual(before);
+
+    aws.failQuery = { match: /^INSERT INTO/, message: "GENERIC_INTERNAL_ERROR: worker lost" };
+    const unknown = await run(aws, "r3", { select: ["model.events"], patch: appendOnly });
+    expect(unknown.results.results.map((r) => r.message)).toEqual([
+      "GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003] (its partial output could not be removed: Athena query q-10 has no data manifest: cannot tell which files it wrote before failing; the table may hold some of its rows until --full-refresh)",
+    ]);
+  });
+
+  it("a partitioned publish failing mid-way (BatchDeletePartition) is undone; the next run publishes", async () => {
+    const aws = new FakeAthenaLake();
+    aws.partitionValues.set("order_items", days(60));
+    await run(aws, "r1", { select: ["model.order_items"] });
+    const before = structuredClone(aws.partitions.get("ecommerce_silver.order_items"));
+    aws.partitionValues.set("order_items", days(100).slice(50));
+    let deletes = 0;
+    aws.failWhen = (call) => (call.command === "BatchDeletePartition" && ++deletes === 1 ? Object.assign(new Error("Internal service error"), { name: "InternalServiceException" }) : undefined);
+    const failed = await run(aws, "r2", { select: ["model.order_items"] });
+    aws.failWhen = undefined;
+    expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error Internal service error"]);
+    expect(failed.calls.filter((c) => /Partition|Table /.test(c))).toEqual([
+      "GetTable ecommerce_silver.order_items__sluice_r2_1",
+      "GetTable ecommerce_silver.order_items",
+      "GetPartitions ecommerce_silver.order_items",
+      "GetPartitions ecommerce_silver.order_items__sluice_r2_1",
+      "UpdateTable ecommerce_silver.order_items -> s3://sluice-lake/silver/order_items/v_r2/",
+      "BatchUpdatePartition 10",
+      "BatchCreatePartition 40",
+      "BatchDeletePartition 25", // fails; undone in reverse order:
+      "BatchCreatePartition 25",
+      "BatchDeletePartition 25",
+      "BatchDeletePartition 15",
+      "BatchUpdatePartition 10",
+      "UpdateTable ecommerce_silver.order_items -> s3://sluice-lake/silver/order_items/v_r1/",
+    ]);
+    expect(aws.tables.get("ecommerce_silver.order_items")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/silver/order_items/v_r1/");
+    expect(new Set(aws.partitions.get("ecommerce_silver.order_items")?.map((p) => JSON.stringify(p)))).toEqual(new Set(before?.map((p) => JSON.stringify(p))));
+
+    const { results } = await run(aws, "r3", { select: ["model.order_items"] });
+    expect(results.results.map((r) => r.status)).toEqual(["success"]);
+    const published = aws.partitions.get("ecommerce_silver.order_items") ?? [];
+    expect(published.map((p) => p.StorageDescriptor?.Location?.split("/")[5])).toEqual(Array(50).fill("v_r3"));
+    expect(aws.keys("sluice-lake").filter((k) => !k.startsWith("silver/order_items/v_r3/"))).toEqual([]);
+    expect(sluiceTables(aws)).toEqual([]);
+  });
+
+  describe("on_schema_change", () => {
+    const withPolicy = (policy: string) => (n: CompiledNode) =>
+      n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const, config: { ...n.config, on_schema_change: policy as "fail" } } : n;
+    const probe = 'Athena SELECT * FROM (';
+
+    it("append_new_columns: ALTER TABLE ... ADD COLUMNS (Hive types), then an INSERT in the table's column order", async () => {
+      const aws = new FakeAthenaLake();
+      await run(aws, "r1", { select: ["model.events"], patch: withPolicy("append_new_columns") });
+      // The SELECT gained `coupon` (between existing columns) and lost `id`.
+      aws.probeColumns = [{ Name: "event_id", Type: "varchar" }, { Name: "coupon", Type: "varchar" }, { Name: "qty", Type: "integer" }, { Name: "event_date", Type: "date" }];
+      const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("append_new_columns") });
+      expect(results.results.map((r) => r.status)).toEqual(["success"]);
+      expect(calls.filter((c) => c.startsWith("Athena")).slice(-3)).toEqual([
+        probe,
+        "Athena ALTER TABLE `ecommerce_silver`.`events` ADD COLUMNS (`coupon` string, `qty` int)",
+        'Athena INSERT INTO "ecommerce_silver"."events"',
+      ]);
+      const insert = aws.statements.at(-1)!;
+      expect(insert).toContain('SELECT "event_id", CAST(NULL AS bigint) AS "id", "coupon", "qty", "event_date" FROM (\n');
+      expect(insert).toMatch(/\) AS sluice_incoming$/);
+      expect(aws.tables.get("ecommerce_silver.events")?.StorageDescriptor?.Columns?.map((c) => `${c.Name} ${c.Type}`)).toEqual(["event_id string", "id bigint", "coupon string", "qty int"]);
+      for (const sql of aws.statements.slice(-3)) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    });
+
+    it("append_new_columns refuses a new complex column whose element type the probe does not tell", async () => {
+      const aws = new FakeAthenaLake();
+      await run(aws, "r1", { select: ["model.events"], patch: withPolicy("append_new_columns") });
+      aws.probeColumns = [...aws.probeColumns.slice(0, 2), { Name: "tags", Type: "array" }, { Name: "event_date", Type: "date" }];
+      const { results } = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("append_new_columns") });
+      expect(results.results.map((r) => r.message)).toEqual([
+        "model.events: cannot add column(s) tags (array) to ecommerce_silver.events (on_schema_change='append_new_columns'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh",
+      ]);
+      expect(aws.statements.filter((s) => /^(ALTER|INSERT)/.test(s))).toEqual([]);
+    });
+
+    it("fail: stops before writing, with the column diff (Glue's string is Athena's varchar)", async () => {
+      const aws = new FakeAthenaLake();
+      await run(aws, "r1", { select: ["model.events"], patch: withPolicy("fail") });
+      aws.probeColumns = [{ Name: "event_id", Type: "varchar" }, { Name: "id", Type: "varchar" }, { Name: "coupon", Type: "varchar" }, { Name: "event_date", Type: "date" }];
+      const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("fail") });
+      expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+        "error model.events: the incremental model's columns differ from ecommerce_silver.events (on_schema_change='fail'): added: coupon varchar; changed: id bigint -> varchar. Run with --full-refresh or set on_schema_change",
+      ]);
+      expect(calls.filter((c) => c.startsWith("Athena")).at(-1)).toBe(probe);
+    });
+
+    it("fail with unchanged columns writes as usual; ignore (the default) does not even probe", async () => {
+      const aws = new FakeAthenaLake();
+      await run(aws, "r1", { select: ["model.events"], patch: withPolicy("fail") });
+      aws.probeColumns = [{ Name: "event_id", Type: "varchar" }, { Name: "id", Type: "bigint" }, { Name: "event_date", Type: "date" }];
+      const same = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("fail") });
+      expect(same.results.results.map((r) => r.status)).toEqual(["success"]);
+      expect(same.calls.filter((c) => c.startsWith("Athena")).slice(-2)).toEqual([probe, 'Athena INSERT INTO "ecommerce_silver"."events"']);
+      expect(aws.statements.at(-1)).not.toContain("sluice_incoming");
+      const ignored = await run(aws, "r3", { select: ["model.events"], patch: withPolicy("ignore") });
+      expect(ignored.calls.filter((c) => c === probe)).toEqual([]);
+    });
   });
 
   it("merge on an Iceberg table: CTAS (table_type ICEBERG) + Glue swap first, then one MERGE INTO by unique_key", async () => {
@@ -330,7 +486,7 @@ describe("the models project on Athena (fake AWS)", () => {
       'Athena CREATE TABLE "ecommerce_marts"."sales_by_country__sluice_r1_1"',
       "StopQueryExecution",
     ]);
-    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error cancelled"]);
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error interrupted (Ctrl-C): cancelled"]);
     expect(aws.tables.has("ecommerce_marts.sales_by_country")).toBe(false);
   }, 10_000);
 });

@@ -21,7 +21,13 @@ export class FakeAthenaLake extends FakeAws {
   /** Statements Athena received, in order. */
   readonly statements: string[] = [];
   /** Make the next query whose SQL matches fail with this message. */
-  failQuery?: { match: RegExp; message: string };
+  failQuery?: { match: RegExp; message: string; /** Files (keys in `bucket`) it wrote before failing, listed in its data manifest. */ wrote?: { bucket: string; keys: string[] } };
+  /** Columns a `... LIMIT 0` probe of an incremental SELECT reports (Athena result types). */
+  probeColumns: { Name: string; Type: string }[] = [
+    { Name: "event_id", Type: "varchar" },
+    { Name: "id", Type: "bigint" },
+    { Name: "event_date", Type: "date" },
+  ];
   /** Queries whose SQL matches stay RUNNING until stopped. */
   hang?: RegExp;
 
@@ -35,11 +41,27 @@ export class FakeAthenaLake extends FakeAws {
     const failure = this.failQuery;
     if (failure && failure.match.test(sql)) {
       this.failQuery = undefined;
-      return fail(failure.message);
+      if (failure.wrote === undefined) return fail(failure.message);
+      const { bucket, keys } = failure.wrote;
+      this.putObjects(bucket, keys);
+      const manifest = `tables/q${this.statements.length}-manifest.csv`;
+      this.putObject(MANIFEST_BUCKET, manifest, keys.map((k) => `s3://${bucket}/${k}\n`).join(""));
+      return { ...fail(failure.message), statistics: { DataManifestLocation: `s3://${MANIFEST_BUCKET}/${manifest}` } };
     }
     if (this.hang?.test(sql)) return { states: ["RUNNING"] };
     const ddl: QueryScript = { states: ["RUNNING", "SUCCEEDED"], statementType: "DDL", statistics: { DataScannedInBytes: 0, EngineExecutionTimeInMillis: 50 } };
     if (/^CREATE (DATABASE|EXTERNAL TABLE)/.test(sql)) return ddl;
+    let added = /^ALTER TABLE `([^`]+)`\.`([^`]+)` ADD COLUMNS \((.*)\)$/.exec(sql);
+    if (added) {
+      const table = this.tables.get(`${added[1]}.${added[2]}`)!;
+      const columns = [...added[3]!.matchAll(/`([^`]+)` ([^,]+)/g)].map((c) => ({ Name: c[1]!, Type: c[2]! }));
+      table.StorageDescriptor!.Columns = [...(table.StorageDescriptor!.Columns ?? []), ...columns];
+      return ddl;
+    }
+    added = /^SELECT \* FROM \(\n[\s\S]*\n\) AS sluice_limit LIMIT 0$/.exec(sql);
+    if (added) {
+      return { states: ["SUCCEEDED"], substatementType: "SELECT", columns: this.probeColumns, rows: [], statistics: { DataScannedInBytes: 0 } };
+    }
     let m = /^CREATE OR REPLACE VIEW "([^"]+)"\."([^"]+)"/.exec(sql);
     if (m) {
       this.putTable(m[1]!, { Name: m[2]!, TableType: "VIRTUAL_VIEW" });
@@ -80,8 +102,16 @@ export class FakeAthenaLake extends FakeAws {
       const table = this.tables.get(`${db}.${name}`)!;
       const key = table.PartitionKeys?.[0]?.Name;
       const values = key === undefined ? [] : this.valuesFor(name!, select!);
-      if (values.length > 100) return fail("HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions/buckets");
       const location = table.StorageDescriptor!.Location!;
+      if (values.length > 100) {
+        // Athena fails once the 101st writer opens: the first 100 partitions' files are written, and listed in the manifest.
+        const { bucket, prefix } = parse(location);
+        const partial = values.slice(0, 100).map((v) => `${prefix}${key}=${v}/partial-${this.statements.length}.parquet`);
+        this.putObjects(bucket, partial);
+        const manifest = `tables/q${this.statements.length}-manifest.csv`;
+        this.putObject(MANIFEST_BUCKET, manifest, partial.map((k) => `s3://${bucket}/${k}`).join("\n") + "\n");
+        return { ...fail(TOO_MANY), statistics: { DataScannedInBytes: SCANNED, DataManifestLocation: `s3://${MANIFEST_BUCKET}/${manifest}` } };
+      }
       const list = this.partitions.get(`${db}.${name}`) ?? [];
       for (const v of values) if (!list.some((p) => p.Values?.[0] === v)) list.push(partition(key!, v, location));
       this.partitions.set(`${db}.${name}`, list);
@@ -118,6 +148,10 @@ export class FakeAthenaLake extends FakeAws {
     return [...(this.objects.get(bucket) ?? [])].sort();
   }
 }
+
+const TOO_MANY = "HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions/buckets";
+/** Where the fake Athena writes data manifests (the query results location). */
+export const MANIFEST_BUCKET = "athena-results";
 
 function fail(message: string): QueryScript {
   return { states: ["RUNNING", "FAILED"], athenaError: { ErrorCategory: 2, ErrorType: 1003, ErrorMessage: message } };

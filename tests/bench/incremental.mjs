@@ -32,6 +32,9 @@ await rename(path.join(raw, lastHour), path.join(hidden, lastHour));
 
 sluice("seed");
 const full = sluice("run", "--full-refresh");
+// SLUICE_BENCH_KEEP=1 keeps the lake as it was before the incremental run (for profiling).
+const keep = process.env.SLUICE_BENCH_KEEP === "1";
+if (keep) await cp(dir, path.join(root, "before-incremental"), { recursive: true });
 await mkdir(path.dirname(path.join(raw, lastHour)), { recursive: true });
 await rename(path.join(hidden, lastHour), path.join(raw, lastHour));
 const inc = sluice("run");
@@ -63,5 +66,6 @@ console.log(`full rebuild (run --full-refresh): ${(full.ms / 1000).toFixed(2)} s
 console.log(`one new hour (run, incremental):   ${(inc.ms / 1000).toFixed(2)} s   ratio ${(ratio * 100).toFixed(1)}% (budget < 10%)`);
 console.log("incremental run, per node:\n" + inc.out.split("\n").filter((l) => /^(silver|marts|default|raw|staging)\.\S+\s+OK|reconcile_events/.test(l)).join("\n"));
 console.log(`raw window from ${from}: ${expected.files} of ${expected.allFiles} files, ${(expected.bytes / 1024).toFixed(0)} of ${(expected.allBytes / 1024).toFixed(0)} KiB; DuckDB reports ${engineFiles} files read for the windowed staging scan`);
-await rm(root, { recursive: true, force: true });
+if (keep) console.log(`kept ${root}`);
+else await rm(root, { recursive: true, force: true });
 process.exitCode = ratio < 0.1 && engineFiles === expected.files ? 0 : 1;

@@ -2,9 +2,12 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice } from "../support/cli.js";
+import { loadProject, runInProcess } from "./in-process.js";
 import { copyDir, expose, leftovers, rawHours, tableHashes } from "./lake-fixture.js";
 
 const TABLES = ["silver.events", "silver.rejected_events", "silver.order_items", "marts.funnel", "marts.sales_by_country"];
+/** What the hourly runs build: silver.events and silver.rejected_events with everything upstream. */
+const SILVER = ["+events", "+rejected_events"];
 const chaos = ["--malformed-rate", "0.005", "--duplicate-rate", "0.02", "--late-rate", "0.05"];
 
 let root: string;
@@ -45,18 +48,49 @@ async function emptyProject(name: string): Promise<{ dir: string; hidden: string
 }
 
 describe("incremental silver on the local lake", () => {
-  it("hour by hour equals one full build, reconciles every run, and a re-run changes nothing", async () => {
-    const { dir, hidden: raw } = await emptyProject("hourly");
-    for (const hour of hours) {
-      await expose(raw, dir, [hour]);
-      const r = await sluice(dir, ["build"]);
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/PASS\s+test reconcile_events .* reconciled \d+ raw partitions/);
+  it("three days hour by hour (72 runs) equal one full build, reconcile every run, and a re-run changes nothing", async () => {
+    // The 72 hourly runs go through the libraries in this process (silver + its reconciliation);
+    // the full build and the final re-run go through the CLI, marts included.
+    const days = path.join(root, "days");
+    await copyDir(fullDir, days);
+    await rm(path.join(days, ".lake"), { recursive: true, force: true });
+    const gen = await sluice(days, ["generate", "--events", "2880", "--start", "2026-11-24T00:00:00Z", "--hours", "72", "--seed", "7", ...chaos]);
+    expect(gen.code, gen.stderr).toBe(0);
+    const dayRaw = path.join(root, "days-raw");
+    await copyDir(path.join(days, ".lake/raw/events"), dayRaw);
+    const dayHours = await rawHours(dayRaw);
+    expect(dayHours.length).toBeGreaterThanOrEqual(72);
+    const full = await sluice(days, ["build"]);
+    expect(full.code, full.stderr).toBe(0);
+    const expected = await tableHashes(days, TABLES);
+
+    const dir = path.join(root, "hourly");
+    await copyDir(days, dir);
+    await rm(path.join(dir, ".lake"), { recursive: true, force: true });
+    await rm(path.join(dir, "target"), { recursive: true, force: true });
+    const project = await loadProject(dir);
+    expect(project.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    let balanced = 0;
+    for (const hour of dayHours) {
+      await expose(dayRaw, dir, [hour]);
+      const r = await runInProcess(project, SILVER);
+      const failed = r.results.filter((x) => !["success", "pass"].includes(x.status));
+      expect(failed.map((x) => `${hour} ${x.id}: ${x.message}`)).toEqual([]);
+      const check = r.results.find((x) => x.id === "reconcile.events");
+      expect(check?.message, hour).toMatch(/^reconciled \d+ raw partitions from /);
+      if (hour !== dayHours[0]) expect(check?.message, hour).not.toContain("from 0000/00/00/00");
+      balanced += 1;
     }
-    expect(await tableHashes(dir, TABLES)).toEqual(fullHashes);
+    expect(balanced).toBe(dayHours.length);
+    const silver = TABLES.filter((t) => t.startsWith("silver.") && t !== "silver.order_items");
+    const pick = (h: Record<string, string>) => Object.fromEntries(silver.map((t) => [t, h[t]]));
+    expect(pick(await tableHashes(dir, silver))).toEqual(pick(expected));
+
+    // A CLI build with no new raw data: silver unchanged, marts built, everything equals the full build.
     const again = await sluice(dir, ["build"]);
-    expect(again.code).toBe(0);
-    expect(await tableHashes(dir, TABLES)).toEqual(fullHashes);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/PASS\s+test reconcile_events .* reconciled \d+ raw partitions/);
+    expect(await tableHashes(dir, TABLES)).toEqual(expected);
     const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as { results: { id: string; status: string; reconciliation?: unknown[] }[] };
     const check = results.results.find((r) => r.id === "reconcile.events");
     expect(check?.status).toBe("pass");

@@ -16,7 +16,7 @@ export interface QueryScript {
   stateChangeReason?: string;
   statementType?: "DDL" | "DML" | "UTILITY";
   substatementType?: string;
-  statistics?: { DataScannedInBytes?: number; EngineExecutionTimeInMillis?: number };
+  statistics?: { DataScannedInBytes?: number; EngineExecutionTimeInMillis?: number; DataManifestLocation?: string };
   columns?: { Name: string; Type: string }[];
   /** Result rows as strings (null = SQL NULL), header excluded; the fake adds the header for SELECTs. */
   rows?: (string | null)[][];
@@ -37,6 +37,8 @@ export class FakeAws {
   readonly tables = new Map<string, Table>();
   readonly partitions = new Map<string, Partition[]>();
   readonly objects = new Map<string, Set<string>>();
+  /** Contents of the objects GetObject reads, by `bucket/key`. */
+  readonly bodies = new Map<string, string>();
   /** Errors to throw before the next calls of a command, in order. */
   readonly failNext = new Map<string, Error[]>();
   /** Per-command hook that may return a response override (e.g. Glue `Errors`). */
@@ -45,6 +47,8 @@ export class FakeAws {
   readonly databases = new Set<string>();
   /** Athena workgroups (GetWorkGroup). */
   readonly workgroups = new Map<string, any>();
+  /** Called before each call (already recorded): an error returned is thrown as that call's failure. */
+  failWhen?: (call: Call, index: number) => Error | undefined;
   /** Decides the script of a query when `scripts` is empty (a fake that answers by SQL). */
   scriptFor?: (sql: string) => QueryScript;
   private readonly queries = new Map<string, { script: QueryScript; polls: number; stopped: boolean }>();
@@ -64,6 +68,11 @@ export class FakeAws {
     if (partitions.length > 0) this.partitions.set(`${database}.${table.Name}`, partitions);
   }
 
+  putObject(bucket: string, key: string, body: string): void {
+    this.putObjects(bucket, [key]);
+    this.bodies.set(`${bucket}/${key}`, body);
+  }
+
   putObjects(bucket: string, keys: string[]): void {
     const set = this.objects.get(bucket) ?? new Set<string>();
     for (const key of keys) set.add(key);
@@ -74,7 +83,7 @@ export class FakeAws {
     const name = command.constructor.name.replace(/Command$/, "");
     const input = command.input;
     this.calls.push({ service, command: name, input });
-    const failure = this.failNext.get(name)?.shift();
+    const failure = this.failNext.get(name)?.shift() ?? this.failWhen?.(this.calls.at(-1)!, this.calls.length - 1);
     if (failure) throw failure;
     const override = this.respond.get(name)?.(input);
     if (override !== undefined) return override;
@@ -269,6 +278,12 @@ export class FakeAws {
     const page = start < 0 ? [] : keys.slice(start, start + Math.min(input.MaxKeys ?? 1000, 1000));
     const truncated = start >= 0 && start + page.length < keys.length;
     return { Contents: page.map((Key) => ({ Key })), IsTruncated: truncated, NextContinuationToken: truncated ? page.at(-1) : undefined, KeyCount: page.length };
+  }
+
+  GetObject(input: any) {
+    const body = this.bodies.get(`${input.Bucket}/${input.Key}`);
+    if (body === undefined || !this.objects.get(input.Bucket)?.has(input.Key)) throw awsError("NoSuchKey", "The specified key does not exist.");
+    return { Body: { transformToString: async () => body } };
   }
 
   DeleteObjects(input: any) {

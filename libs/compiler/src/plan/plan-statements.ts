@@ -10,6 +10,11 @@ export interface PlanState {
   fullRefresh: boolean;
   /** Unique id for files this write creates (the run id). */
   writeId: string;
+  /**
+   * The existing table's columns, in order (what a MERGE updates and inserts). Unknown when
+   * compiling offline: then the model's documented columns stand in.
+   */
+  columns?: readonly string[];
 }
 
 /**
@@ -36,6 +41,7 @@ export function planStatements(node: CompiledNode, dialect: Dialect, state: Plan
       return dialect.createTableAs(write(node.sql, node.location));
     case "incremental":
       if (!state.exists || state.fullRefresh) return dialect.createTableAs(write(node.sql, node.location));
+      if (merges(node, dialect)) return mergeStatements(node, dialect.mergeInto, state);
       return dialect.insertInto(write(node.incrementalSql ?? node.sql, state.location ?? node.location));
     case "test":
       return [dialect.assertion(node.sql)];
@@ -44,4 +50,22 @@ export function planStatements(node: CompiledNode, dialect: Dialect, state: Plan
     case "ephemeral":
       return [];
   }
+}
+
+const uniqueKeys = (node: CompiledNode): string[] => {
+  const key = node.config.unique_key;
+  return key === undefined ? [] : Array.isArray(key) ? [...key] : [key];
+};
+
+/** A merge model on a dialect that merges (Iceberg tables): its incremental run is one MERGE. */
+function merges(node: CompiledNode, dialect: Dialect): dialect is Dialect & Required<Pick<Dialect, "mergeInto">> {
+  return node.incrementalStrategy === "merge" && dialect.capabilities.icebergTables === true && dialect.mergeInto !== undefined && uniqueKeys(node).length > 0;
+}
+
+function mergeStatements(node: CompiledNode, mergeInto: NonNullable<Dialect["mergeInto"]>, state: PlanState): Statement[] {
+  const keys = uniqueKeys(node);
+  const documented = node.columns.map((c) => c.name);
+  // Offline, an undocumented model's columns are unknown: show the key columns (the runner lists the table's).
+  const columns = state.columns ?? (documented.length > 0 ? documented : keys);
+  return mergeInto(node.relation, node.incrementalSql ?? node.sql, keys, columns);
 }

@@ -59,6 +59,26 @@ from "ecommerce_staging"."stg_orders"`,
     ]);
   });
 
+  it("adds columns with Hive DDL, Trino types written as Hive's (on_schema_change='append_new_columns')", () => {
+    const [statement, ...rest] = d.addColumns(orders, [
+      { name: "coupon", type: "varchar" },
+      { name: "qty", type: "integer" },
+      { name: "ratio", type: "real" },
+      { name: "tags", type: "array(varchar)" },
+      { name: "price", type: "decimal(10,2)" },
+      { name: "shipping", type: "row(city varchar, zip integer)" },
+      { name: "odd`name", type: "map(varchar, bigint)" },
+    ]);
+    expect(rest).toEqual([]);
+    expect(statement).toEqual({
+      kind: "alter_table",
+      grammar: "hive",
+      sql: "ALTER TABLE `ecommerce_silver`.`orders` ADD COLUMNS (`coupon` string, `qty` int, `ratio` float, `tags` array<string>, `price` decimal(10,2), `shipping` struct<city:string,zip:int>, `odd``name` map<string,bigint>)",
+    });
+    expect(grammarErrors(statement!)).toEqual([]);
+    expect(d.addColumns(orders, [])).toEqual([]);
+  });
+
   it("writes drops and databases in the grammar Athena routes them to", () => {
     expect(d.dropTable(orders)).toEqual([
       { kind: "drop_table", grammar: "hive", sql: "DROP TABLE IF EXISTS `ecommerce_silver`.`orders`" },

@@ -17,6 +17,7 @@ import {
 } from "./athena-escape.js";
 import { partitionPredicate } from "./athena-partition-predicate.js";
 import { rawSourceTable } from "./athena-raw-source.js";
+import { hiveType } from "./athena-types.js";
 
 /** Athena engine v3 capabilities for Hive (Glue) tables. */
 export const athenaCapabilities: DialectCapabilities = {
@@ -40,7 +41,16 @@ export const athenaCapabilities: DialectCapabilities = {
  * // [{ kind: "create_table_as", grammar: "trino",
  * //    sql: `CREATE TABLE "silver"."orders" WITH (format = 'PARQUET', ...) AS\nselect ...` }]
  */
-export function createAthenaDialect(): Dialect {
+/**
+ * The Athena dialect plus what the Dialect contract does not have yet: the Hive DDL that adds
+ * columns to a table (on_schema_change='append_new_columns').
+ */
+export interface AthenaDialect extends Dialect {
+  /** `ALTER TABLE db.t ADD COLUMNS (c type, ...)` (Hive DDL); column types are given in Trino SQL. */
+  addColumns(relation: Relation, columns: readonly { name: string; type: string }[]): Statement[];
+}
+
+export function createAthenaDialect(): AthenaDialect {
   const trino = (kind: StatementKind, sql: string): Statement => ({ kind, sql, grammar: "trino" });
   const hive = (kind: StatementKind, sql: string): Statement => ({ kind, sql, grammar: "hive" });
   const quoteRelation = (r: Relation) => `${trinoIdentifier(r.schema)}.${trinoIdentifier(r.name)}`;
@@ -91,6 +101,12 @@ export function createAthenaDialect(): Dialect {
 
     createView(relation, selectSql) {
       return [trino("create_view", `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS\n${body(selectSql)}`)];
+    },
+
+    addColumns(relation, columns) {
+      if (columns.length === 0) return [];
+      const list = columns.map((c) => `${hiveIdentifier(c.name)} ${hiveType(c.type)}`).join(", ");
+      return [hive("alter_table", `ALTER TABLE ${hiveRelation(relation)} ADD COLUMNS (${list})`)];
     },
 
     dropTable(relation) {

@@ -13,6 +13,7 @@ import { registerRawTable } from "./raw-table-register.js";
 import { athenaSetupChecks } from "./setup-checks.js";
 import { runQuery, type QuerySettings } from "./query-runner.js";
 import { removeStaleObjects } from "./s3-cleaner.js";
+import { removeQueryOutput } from "./query-output-cleaner.js";
 
 export interface AthenaEngineOptions {
   target: AthenaTarget;
@@ -31,6 +32,11 @@ export interface AthenaEngine extends Engine {
   /** Publish `staging` (fresh CTAS output) as `target` by a Glue swap; see {@link publishTable}. */
   publishTable(staging: Relation, target: Relation, options?: CleanupOptions): Promise<PublishResult>;
   finishRun(): Promise<CleanupOutcome>;
+  /**
+   * Delete the files failed query `queryId` wrote under `within` (from its data manifest), so a
+   * retry of the same rows cannot duplicate them; see {@link removeQueryOutput}.
+   */
+  removeQueryOutput(queryId: string, within: string): Promise<number>;
 }
 
 /**
@@ -71,6 +77,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       return result;
     },
     finishRun: () => later.flush(),
+    removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
     dropStagingTables: stagingSweeper(ctx),
     dropTableWithData: (relation) => dropTableWithData(ctx, relation),
     dropPartitions: (relation, values) => dropPartitions(ctx, relation, values),

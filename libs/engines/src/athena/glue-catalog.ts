@@ -9,6 +9,7 @@ import type { Relation } from "@sluice/dialects";
 import type { ColumnInfo, RelationInfo } from "../engine.js";
 import type { AthenaContext } from "./athena-clients.js";
 import { retryThrottled } from "./retry.js";
+import { trinoType } from "./glue-types.js";
 
 export const retryIn = (ctx: AthenaContext) => <T>(fn: () => Promise<T>) =>
   retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
@@ -59,13 +60,14 @@ export function tableInput(table: Table, name: string): TableInput {
   };
 }
 
-/** What the engine reports about a relation, from Glue. */
+/** What the engine reports about a relation, from Glue (column types in Trino's names). */
 export async function describeGlueRelation(ctx: AthenaContext, relation: Relation): Promise<RelationInfo> {
   const table = await getTable(ctx, relation);
   if (table === undefined) return { exists: false };
   const columns: ColumnInfo[] = [...(table.StorageDescriptor?.Columns ?? []), ...(table.PartitionKeys ?? [])].map((c) => ({
     name: c.Name ?? "",
-    type: (c.Type ?? "").toLowerCase(),
+    // Trino names (varchar, not Glue's string): what query results report and CAST accepts.
+    type: trinoType(c.Type ?? ""),
   }));
   return {
     exists: true,

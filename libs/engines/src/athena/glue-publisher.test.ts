@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Partition } from "@aws-sdk/client-glue";
 import type { AthenaTarget } from "@sluice/project";
-import { FakeAws } from "../../test/fake-aws.js";
+import { awsError, FakeAws } from "../../test/fake-aws.js";
 import { openAthenaEngine } from "./athena-engine.js";
 
 const target = {
@@ -71,10 +71,11 @@ describe("publishTable", () => {
 
     expect(result.partitions).toEqual({ updated: 10, created: 240, deleted: 50 });
     expect(aws.calls.map((c) => `${c.command}${batchSize(c.input)}`)).toEqual([
-      "GetTable",
-      "GetPartitions", // target's partitions, read before the swap
-      "UpdateTable",
+      "GetTable", // staging
+      "GetTable", // target, read before the swap to be able to restore it
+      "GetPartitions", // target's partitions
       "GetPartitions", // staging's partitions
+      "UpdateTable",
       "BatchUpdatePartition(10)",
       "BatchCreatePartition(100)",
       "BatchCreatePartition(100)",
@@ -105,6 +106,104 @@ describe("publishTable", () => {
     const result = await engine.publishTable(staging, orders);
     expect(result.partitions).toEqual({ updated: 5, created: 145, deleted: 0 });
     expect(aws.tables.has(`${db}.orders__sluice_v2`)).toBe(false);
+  });
+
+  describe("a partitioned publish that fails at any Glue step leaves the published table as it was", () => {
+    const steps = [
+      "GetTable staging",
+      "GetTable target",
+      "GetPartitions target",
+      "GetPartitions staging",
+      "UpdateTable",
+      "BatchUpdatePartition",
+      "BatchCreatePartition 1/3",
+      "BatchCreatePartition 2/3",
+      "BatchCreatePartition 3/3",
+      "BatchDeletePartition 1/2",
+      "BatchDeletePartition 2/2",
+      "DeleteTable staging",
+    ];
+    it.each(steps.map((step, i) => [step, i] as const))("fails at %s, then a clean re-run publishes", async (step, failAt) => {
+      const { aws, engine } = await setup();
+      aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 60));
+      aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 50, 300));
+      const before = { table: structuredClone(aws.tables.get(`${db}.orders`)), partitions: sorted(aws.partitions.get(`${db}.orders`)) };
+      aws.failWhen = (call, index) => {
+        if (index !== failAt) return undefined;
+        expect(step.startsWith(call.command)).toBe(true);
+        return awsError("InternalServiceException", "Internal service error");
+      };
+
+      await expect(engine.publishTable(staging, orders)).rejects.toThrow("Internal service error");
+      if (step === "DeleteTable staging") {
+        // The swap was complete: the table is the whole new version; only the staging entry is left.
+        expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe("s3://lake/silver/orders/v2/");
+      } else {
+        expect(aws.tables.get(`${db}.orders`)).toEqual(before.table);
+        expect(sorted(aws.partitions.get(`${db}.orders`))).toEqual(before.partitions);
+      }
+      expect(aws.tables.has(`${db}.orders__sluice_v2`)).toBe(true);
+
+      aws.failWhen = undefined;
+      await engine.publishTable(staging, orders);
+      const published = aws.partitions.get(`${db}.orders`) ?? [];
+      expect(published).toHaveLength(250);
+      expect(published.every((p) => p.StorageDescriptor?.Location?.startsWith("s3://lake/silver/orders/v2/"))).toBe(true);
+      expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe("s3://lake/silver/orders/v2/");
+      expect(aws.tables.has(`${db}.orders__sluice_v2`)).toBe(false);
+    });
+
+    it("undoes the writes in reverse order, from what it read before the swap", async () => {
+      const { aws, engine } = await setup();
+      aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 60));
+      aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 50, 300));
+      let deletes = 0;
+      aws.failWhen = (call) => (call.command === "BatchDeletePartition" && ++deletes === 2 ? awsError("InternalServiceException", "Internal service error") : undefined);
+
+      await expect(engine.publishTable(staging, orders)).rejects.toThrow("Internal service error");
+
+      const writes = aws.calls.filter((c) => !c.command.startsWith("Get")).map((c) => `${c.command}${batchSize(c.input)}${c.input.TableInput ? ` ${c.input.TableInput.StorageDescriptor.Location}` : ""}`);
+      expect(writes).toEqual([
+        "UpdateTable s3://lake/silver/orders/v2/",
+        "BatchUpdatePartition(10)",
+        "BatchCreatePartition(100)",
+        "BatchCreatePartition(100)",
+        "BatchCreatePartition(40)",
+        "BatchDeletePartition(25)",
+        "BatchDeletePartition(25)", // fails
+        // undo: recreate the deleted 50 (the failed batch may have been partly applied), delete the created 240, restore the 10, the entry
+        "BatchCreatePartition(50)",
+        ...Array(9).fill("BatchDeletePartition(25)"),
+        "BatchDeletePartition(15)",
+        "BatchUpdatePartition(10)",
+        "UpdateTable s3://lake/silver/orders/v1/",
+      ]);
+      expect(aws.partitions.get(`${db}.orders`)?.every((p) => p.StorageDescriptor?.Location?.startsWith("s3://lake/silver/orders/v1/"))).toBe(true);
+    });
+
+    it("a failed first publish removes the table it created", async () => {
+      const { aws, engine } = await setup();
+      aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 0, 150));
+      aws.failNext.set("BatchCreatePartition", [awsError("InternalServiceException", "Internal service error")]);
+      await expect(engine.publishTable(staging, orders)).rejects.toThrow("Internal service error");
+      expect(aws.commands().filter((c) => !c.startsWith("Get"))).toEqual(["CreateTable", "BatchCreatePartition", "DeleteTable"]);
+      expect(aws.calls.at(-1)?.input).toEqual({ DatabaseName: db, Name: "orders" });
+      expect(aws.tables.has(`${db}.orders`)).toBe(false);
+      const result = await engine.publishTable(staging, orders);
+      expect(result).toMatchObject({ created: true, partitions: { created: 150, updated: 0, deleted: 0 } });
+    });
+
+    it("says so when the undo fails too", async () => {
+      const { aws, engine } = await setup();
+      aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 5));
+      aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 0, 150));
+      aws.failNext.set("BatchCreatePartition", [awsError("InternalServiceException", "Internal service error")]);
+      let updates = 0;
+      aws.failWhen = (call) => (call.command === "UpdateTable" && ++updates === 2 ? awsError("AccessDeniedException", "not authorized to perform: glue:UpdateTable") : undefined);
+      await expect(engine.publishTable(staging, orders)).rejects.toThrow(
+        "publishing ecommerce_silver.orders failed (Internal service error) and restoring the previous version failed too (not authorized to perform: glue:UpdateTable); it may mix old and new partitions until the next successful run",
+      );
+    });
   });
 
   it("the fake enforces Glue's limits", async () => {
@@ -152,3 +251,5 @@ function batchSize(input: Record<string, unknown>): string {
   const list = input.PartitionInputList ?? input.PartitionsToDelete ?? input.Entries;
   return Array.isArray(list) ? `(${list.length})` : "";
 }
+
+const sorted = (list: Partition[] | undefined) => [...(list ?? [])].sort((a, b) => JSON.stringify(a.Values).localeCompare(JSON.stringify(b.Values)));

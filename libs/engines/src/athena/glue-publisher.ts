@@ -7,6 +7,7 @@ import {
   UpdateTableCommand,
   type Partition,
   type PartitionInput,
+  type Table,
 } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
@@ -28,10 +29,14 @@ export interface PublishResult {
  * Publish a staging table (just written by a CTAS at a fresh location) as `target`: point the
  * target's Glue entry at the staging table's storage descriptor (UpdateTable with SkipArchive,
  * or CreateTable the first time), align the partitions, then delete the staging Glue entry
- * (its data is now the target's). Readers of `target` see the old or the new version, never a
- * missing table: common partitions are repointed in place, new ones created, gone ones deleted
- * last. On failure the staging entry is left for the next run to clean up. With
- * `keepStagingEntry` the caller drops the staging entry later (see deferredCleanup).
+ * (its data is now the target's). Everything the swap needs (both tables, both partition lists)
+ * is read before the first write, so a failed read changes nothing. An unpartitioned swap is one
+ * UpdateTable. A partitioned swap takes several Glue calls and Glue has no transactions: when a
+ * write fails, the calls already made are undone in reverse order from what was read before (the
+ * old table entry, the old partitions; a table created by this publish is deleted), so the
+ * published table is again the old version and the error is rethrown. Common partitions are
+ * repointed in place, new ones created, gone ones deleted last. The staging entry is left for the
+ * next run to clean up. With `keepStagingEntry` the caller drops it later (see deferredCleanup).
  *
  * @example
  * await publishTable(ctx, { schema: "silver", name: "orders__staging_ab12" }, { schema: "silver", name: "orders" });
@@ -50,63 +55,36 @@ export async function publishTable(
   const input = tableInput(source, target.name);
 
   let created = false;
-  // Partitions are read before the swap: afterwards Glue keeps them but they belong to the old version.
-  const oldPartitions = partitioned ? await listPartitionsIfExists(ctx, target) : [];
-  try {
-    await retry(() => glue.send(new UpdateTableCommand({ DatabaseName: target.schema, TableInput: input, SkipArchive: true })));
-  } catch (error) {
-    if (!(error instanceof Error && error.name === "EntityNotFoundException")) throw error;
-    created = true;
-    await retry(() => glue.send(new CreateTableCommand({ DatabaseName: target.schema, TableInput: input })));
-  }
-
   const counts = { created: 0, updated: 0, deleted: 0 };
-  if (partitioned) {
+  if (!partitioned) {
+    try {
+      await retry(() => glue.send(new UpdateTableCommand({ DatabaseName: target.schema, TableInput: input, SkipArchive: true })));
+    } catch (error) {
+      if (!(error instanceof Error && error.name === "EntityNotFoundException")) throw error;
+      created = true;
+      await retry(() => glue.send(new CreateTableCommand({ DatabaseName: target.schema, TableInput: input })));
+    }
+  } else {
+    // Read before the swap: afterwards the old partitions are still in Glue but the entry is the new one.
+    const previous = await getTable(ctx, target);
+    const oldPartitions = previous === undefined ? [] : await getAllPartitions(ctx, target);
     const newPartitions = await getAllPartitions(ctx, staging);
-    const oldByKey = new Map(oldPartitions.map((p) => [key(p), p]));
-    const newKeys = new Set(newPartitions.map(key));
-    const toUpdate = newPartitions.filter((p) => oldByKey.has(key(p)));
-    const toCreate = newPartitions.filter((p) => !oldByKey.has(key(p)));
-    const toDelete = oldPartitions.filter((p) => !newKeys.has(key(p)));
-
-    for (const batch of chunks(toUpdate, GLUE_LIMITS.updatePartitions)) {
-      const out = await retry(() =>
-        glue.send(
-          new BatchUpdatePartitionCommand({
-            DatabaseName: target.schema,
-            TableName: target.name,
-            Entries: batch.map((p) => ({ PartitionValueList: p.Values ?? [], PartitionInput: partitionInput(p) })),
-          }),
-        ),
-      );
-      throwOnErrors("BatchUpdatePartition", target, out.Errors?.map((e) => e.ErrorDetail?.ErrorMessage));
-      counts.updated += batch.length;
-    }
-    for (const batch of chunks(toCreate, GLUE_LIMITS.createPartitions)) {
-      const out = await retry(() =>
-        glue.send(
-          new BatchCreatePartitionCommand({
-            DatabaseName: target.schema,
-            TableName: target.name,
-            PartitionInputList: batch.map(partitionInput),
-          }),
-        ),
-      );
-      throwOnErrors("BatchCreatePartition", target, out.Errors?.map((e) => e.ErrorDetail?.ErrorMessage));
-      counts.created += batch.length;
-    }
-    for (const batch of chunks(toDelete, GLUE_LIMITS.deletePartitions)) {
-      const out = await retry(() =>
-        glue.send(
-          new BatchDeletePartitionCommand({
-            DatabaseName: target.schema,
-            TableName: target.name,
-            PartitionsToDelete: batch.map((p) => ({ Values: p.Values ?? [] })),
-          }),
-        ),
-      );
-      throwOnErrors("BatchDeletePartition", target, out.Errors?.map((e) => e.ErrorDetail?.ErrorMessage));
-      counts.deleted += batch.length;
+    const plan = partitionPlan(oldPartitions, newPartitions);
+    const done: SwapProgress = { table: "none", updated: [], created: [], deleted: [] };
+    try {
+      // One table call either happens or not: it counts as done only once it returned.
+      if (previous === undefined) {
+        await retry(() => glue.send(new CreateTableCommand({ DatabaseName: target.schema, TableInput: input })));
+        done.table = "created";
+      } else {
+        await retry(() => glue.send(new UpdateTableCommand({ DatabaseName: target.schema, TableInput: input, SkipArchive: true })));
+        done.table = "updated";
+      }
+      created = previous === undefined;
+      await applyPartitions(ctx, target, plan, done, counts);
+    } catch (error) {
+      await rollBack(ctx, target, previous, plan, done, error);
+      throw error;
     }
   }
 
@@ -115,13 +93,111 @@ export async function publishTable(
   return { location: source.StorageDescriptor?.Location, created, partitions: counts };
 }
 
-async function listPartitionsIfExists(ctx: AthenaContext, relation: Relation): Promise<Partition[]> {
-  try {
-    return await getAllPartitions(ctx, relation);
-  } catch (error) {
-    if (error instanceof Error && error.name === "EntityNotFoundException") return [];
-    throw error;
+interface PartitionPlan {
+  toUpdate: Partition[];
+  toCreate: Partition[];
+  toDelete: Partition[];
+  oldByKey: Map<string, Partition>;
+}
+
+/** The writes made so far (a failed batch counts as attempted: Glue may have applied part of it). */
+interface SwapProgress {
+  table: "none" | "updated" | "created";
+  updated: Partition[];
+  created: Partition[];
+  deleted: Partition[];
+}
+
+function partitionPlan(oldPartitions: Partition[], newPartitions: Partition[]): PartitionPlan {
+  const oldByKey = new Map(oldPartitions.map((p) => [key(p), p]));
+  const newKeys = new Set(newPartitions.map(key));
+  return {
+    toUpdate: newPartitions.filter((p) => oldByKey.has(key(p))),
+    toCreate: newPartitions.filter((p) => !oldByKey.has(key(p))),
+    toDelete: oldPartitions.filter((p) => !newKeys.has(key(p))),
+    oldByKey,
+  };
+}
+
+async function applyPartitions(ctx: AthenaContext, target: Relation, plan: PartitionPlan, done: SwapProgress, counts: PublishResult["partitions"]): Promise<void> {
+  for (const batch of chunks(plan.toUpdate, GLUE_LIMITS.updatePartitions)) {
+    done.updated.push(...batch);
+    await updatePartitions(ctx, target, batch, []);
+    counts.updated += batch.length;
   }
+  for (const batch of chunks(plan.toCreate, GLUE_LIMITS.createPartitions)) {
+    done.created.push(...batch);
+    await createPartitions(ctx, target, batch, []);
+    counts.created += batch.length;
+  }
+  for (const batch of chunks(plan.toDelete, GLUE_LIMITS.deletePartitions)) {
+    done.deleted.push(...batch);
+    await deletePartitions(ctx, target, batch, []);
+    counts.deleted += batch.length;
+  }
+}
+
+/**
+ * Undo `done` in reverse order. Errors saying the undo is already in place (a partition that is
+ * already there or already gone) are expected after a partly applied batch and ignored. If the
+ * undo fails too, the error says so: the table may then mix versions until the next run.
+ */
+async function rollBack(ctx: AthenaContext, target: Relation, previous: Table | undefined, plan: PartitionPlan, done: SwapProgress, cause: unknown): Promise<void> {
+  const retry = retryIn(ctx);
+  const glue = ctx.clients.glue;
+  try {
+    if (done.table === "created") {
+      // The table did not exist before this publish: as it was means absent (its partitions go with it).
+      await retry(() => glue.send(new DeleteTableCommand({ DatabaseName: target.schema, Name: target.name }))).catch(ignore("EntityNotFoundException"));
+      return;
+    }
+    if (done.table === "none" || previous === undefined) return;
+    for (const batch of chunks(done.deleted, GLUE_LIMITS.createPartitions)) await createPartitions(ctx, target, batch, ["AlreadyExistsException"]);
+    for (const batch of chunks(done.created, GLUE_LIMITS.deletePartitions)) await deletePartitions(ctx, target, batch, ["EntityNotFoundException"]);
+    const restore = done.updated.map((p) => plan.oldByKey.get(key(p))).filter((p): p is Partition => p !== undefined);
+    for (const batch of chunks(restore, GLUE_LIMITS.updatePartitions)) await updatePartitions(ctx, target, batch, []);
+    await retry(() => glue.send(new UpdateTableCommand({ DatabaseName: target.schema, TableInput: tableInput(previous, target.name), SkipArchive: true })));
+  } catch (undo) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const undoReason = undo instanceof Error ? undo.message : String(undo);
+    throw new Error(
+      `publishing ${target.schema}.${target.name} failed (${reason}) and restoring the previous version failed too (${undoReason}); it may mix old and new partitions until the next successful run`,
+      { cause },
+    );
+  }
+}
+
+const ignore = (name: string) => (error: unknown) => {
+  if (!(error instanceof Error && error.name === name)) throw error;
+};
+
+async function updatePartitions(ctx: AthenaContext, target: Relation, batch: Partition[], tolerated: string[]): Promise<void> {
+  const out = await retryIn(ctx)(() =>
+    ctx.clients.glue.send(
+      new BatchUpdatePartitionCommand({
+        DatabaseName: target.schema,
+        TableName: target.name,
+        Entries: batch.map((p) => ({ PartitionValueList: p.Values ?? [], PartitionInput: partitionInput(p) })),
+      }),
+    ),
+  );
+  throwOnErrors("BatchUpdatePartition", target, out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map((e) => e.ErrorDetail?.ErrorMessage));
+}
+
+async function createPartitions(ctx: AthenaContext, target: Relation, batch: Partition[], tolerated: string[]): Promise<void> {
+  const out = await retryIn(ctx)(() =>
+    ctx.clients.glue.send(new BatchCreatePartitionCommand({ DatabaseName: target.schema, TableName: target.name, PartitionInputList: batch.map(partitionInput) })),
+  );
+  throwOnErrors("BatchCreatePartition", target, out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map((e) => e.ErrorDetail?.ErrorMessage));
+}
+
+async function deletePartitions(ctx: AthenaContext, target: Relation, batch: Partition[], tolerated: string[]): Promise<void> {
+  const out = await retryIn(ctx)(() =>
+    ctx.clients.glue.send(
+      new BatchDeletePartitionCommand({ DatabaseName: target.schema, TableName: target.name, PartitionsToDelete: batch.map((p) => ({ Values: p.Values ?? [] })) }),
+    ),
+  );
+  throwOnErrors("BatchDeletePartition", target, out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map((e) => e.ErrorDetail?.ErrorMessage));
 }
 
 function partitionInput(p: Partition): PartitionInput {

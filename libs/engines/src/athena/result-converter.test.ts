@@ -1,5 +1,6 @@
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { toColumns, toRows } from "./result-converter.js";
+import { trinoType } from "./glue-types.js";
 
 it("converts Athena's strings by column type, ignoring precision arguments", () => {
   const columns = toColumns([
@@ -17,5 +18,28 @@ it("converts Athena's strings by column type, ignoring precision arguments", () 
   expect(rows).toEqual([
     { n: -7, d: 1234.5, r: NaN, tz: "2024-01-02T03:04:05.000Z", day: "2024-01-02", arr: "[a, b]" },
     { n: null, d: null, r: null, tz: null, day: null, arr: null },
+  ]);
+});
+
+describe("trinoType", () => {
+  it("names Glue (Hive) types the way Trino does", () => {
+    expect(["string", "INT", "float", "bigint", "decimal(10,2)", "varchar(20)", "array<string>", "map<string,int>", "struct<city:string,tags:array<int>>"].map(trinoType)).toEqual([
+      "varchar",
+      "integer",
+      "real",
+      "bigint",
+      "decimal(10,2)",
+      "varchar(20)",
+      "array(varchar)",
+      "map(varchar, integer)",
+      "row(city varchar, tags array(integer))",
+    ]);
+  });
+});
+
+it("keeps a decimal's precision and scale, given apart by Athena", () => {
+  expect(toColumns([{ Name: "price", Type: "decimal", Precision: 10, Scale: 2 }, { Name: "n", Type: "varchar", Precision: 2147483647 }])).toEqual([
+    { name: "price", type: "decimal(10,2)" },
+    { name: "n", type: "varchar" },
   ]);
 });

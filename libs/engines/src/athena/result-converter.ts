@@ -3,7 +3,12 @@ import type { ColumnInfo } from "../engine.js";
 
 /** Athena result columns as engine columns (type names lower case). */
 export function toColumns(columns: readonly AthenaColumn[]): ColumnInfo[] {
-  return columns.map((c) => ({ name: c.Name ?? c.Label ?? "", type: (c.Type ?? "varchar").toLowerCase() }));
+  return columns.map((c) => {
+    const type = (c.Type ?? "varchar").toLowerCase();
+    // Athena gives a decimal's precision and scale apart from its type name; the DDL of a new column needs them.
+    const full = type === "decimal" && c.Precision !== undefined ? `decimal(${c.Precision},${c.Scale ?? 0})` : type;
+    return { name: c.Name ?? c.Label ?? "", type: full };
+  });
 }
 
 /**

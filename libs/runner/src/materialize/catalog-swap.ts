@@ -4,6 +4,7 @@ import type { Relation } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
 import type { CatalogEngine } from "../athena/catalog-engine.js";
 import { catalogEngine, STAGING_MARKER } from "../athena/catalog-engine.js";
+import { reconcileSchema } from "../athena/schema-reconcile.js";
 import { batches, distinctPartitions, isTooManyPartitions, type PartitionValues } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
@@ -62,17 +63,19 @@ const materialize: Materializer = async (node, ctx) => {
   if (node.materialization === "incremental" && !ctx.fullRefresh) {
     const existing = await engine.describeRelation(node.relation);
     if (existing.exists && existing.kind === "table" && existing.location) {
-      const selectSql = await bindWatermark(node, ctx, node.incrementalSql ?? node.sql);
+      const boundSql = await bindWatermark(node, ctx, node.incrementalSql ?? node.sql);
       const strategy = node.incrementalStrategy ?? "append";
-      if (strategy === "merge") return merge(node, ctx, selectSql, existing.columns?.map((c) => c.name) ?? []);
       if (strategy === "insert_overwrite" && isIceberg(node, ctx)) {
         // Iceberg partitions are not Glue partitions, and DELETE + INSERT would show readers the gap.
         throw unsupported(node, "incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table");
       }
       if (strategy === "insert_overwrite" && node.partitionedBy.length === 0) {
-        // An unpartitioned overwrite replaces the whole table (dbt-athena silently appends instead).
-        return publishNewVersion(node, ctx, engine, staging, selectSql);
+        // An unpartitioned overwrite replaces the whole table (dbt-athena silently appends instead): its columns are the SELECT's.
+        return publishNewVersion(node, ctx, engine, staging, boundSql);
       }
+      // Before MERGE/INSERT, which match the table's columns by name/position.
+      const { selectSql, columns } = await reconcileSchema(node, ctx, existing.columns ?? [], boundSql);
+      if (strategy === "merge") return merge(node, ctx, selectSql, columns);
       if (strategy === "insert_overwrite") return insertOverwrite(node, ctx, engine, staging, selectSql, existing.location);
       return append(node, ctx, engine, staging, selectSql, existing.location);
     }
@@ -158,7 +161,7 @@ async function insertOverwrite(
   if (partitions.values.length > 0) {
     await engine.dropPartitions(node.relation, partitions.values.map((v) => v.map((x) => x ?? "__HIVE_DEFAULT_PARTITION__")));
     for (const predicateSql of batchSelects(ctx, source, partitions)) {
-      rows = sum(rows, await insert(ctx, node.relation, predicateSql, node.partitionedBy, tableLocation));
+      rows = sum(rows, await insertIntoPublished(node, ctx, engine, predicateSql, tableLocation));
     }
   }
   await engine.dropTableWithData(source);
@@ -175,18 +178,50 @@ async function append(
   tableLocation: string,
 ): Promise<MaterializeOutcome> {
   try {
-    return { rows: await insert(ctx, node.relation, selectSql, node.partitionedBy, tableLocation), appended: true };
+    return { rows: await insertIntoPublished(node, ctx, engine, selectSql, tableLocation), appended: true };
   } catch (error) {
-    if (!canBatch(error, node, ctx)) throw error;
+    if (!canBatch(error, node, ctx) || leftPartialOutput.has(error as QueryError)) throw error;
   }
   const source = await stageUnpartitioned(node, ctx, staging, selectSql);
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
   for (const predicateSql of batchSelects(ctx, source, partitions)) {
-    rows = sum(rows, await insert(ctx, node.relation, predicateSql, node.partitionedBy, tableLocation));
+    rows = sum(rows, await insertIntoPublished(node, ctx, engine, predicateSql, tableLocation));
   }
   await engine.dropTableWithData(source);
   return { rows: rows ?? 0, appended: true };
+}
+
+/**
+ * INSERT into the published table. A failed INSERT may have written files into the table's
+ * partitions before it failed: readers would see those rows, and a retry (the batched fallback
+ * past the partition limit, or the next run) would write them again. They are deleted (the engine
+ * knows them from the query's data manifest) before the error goes on. When that is impossible,
+ * the error says so; past the partition limit the node then fails rather than retry in batches.
+ */
+/** Failed INSERTs whose partial output is still in the table: never retried. */
+const leftPartialOutput = new WeakSet<QueryError>();
+
+async function insertIntoPublished(node: CompiledNode, ctx: MaterializeContext, engine: CatalogEngine, selectSql: string, tableLocation: string): Promise<number | undefined> {
+  try {
+    return await insert(ctx, node.relation, selectSql, node.partitionedBy, tableLocation);
+  } catch (error) {
+    if (!(error instanceof QueryError)) throw error;
+    const queryId = error.details.queryId;
+    try {
+      if (queryId === undefined || engine.removeQueryOutput === undefined) throw new Error(`engine ${engine.name} cannot list the files a failed query wrote`);
+      await engine.removeQueryOutput(queryId, tableLocation);
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      const message = canBatch(error, node, ctx)
+        ? `the INSERT went past the partition limit and its partial output could not be removed (${reason}), so it was not retried in batches: ${error.details.engineMessage}`
+        : `${error.details.engineMessage} (its partial output could not be removed: ${reason}; the table may hold some of its rows until --full-refresh)`;
+      const failed = new QueryError(`${node.id}: ${message}`, { ...error.details, engineMessage: message }, { cause: error });
+      leftPartialOutput.add(failed);
+      throw failed;
+    }
+    throw error;
+  }
 }
 
 /**
