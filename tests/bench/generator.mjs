@@ -19,6 +19,9 @@
 // Env: BENCH_EVENTS (events per local run, default 1,000,000), BENCH_NAIVE_EVENTS (default
 // 100,000), BENCH_FIREHOSE_EVENTS (default 500,000), BENCH_MEMORY_EVENTS (default 10,000,000),
 // BENCH_RUNS (default 3), BENCH_GZIP_LEVEL (the level for the local-sink figure, default 6),
+// BENCH_MEMORY_NODE_FLAGS (node flags for the memory child, e.g. "--max-old-space-size=128" to
+// measure with the heap cap a deployment would set; default none: V8 then grows its heap lazily,
+// to ~4x the live size, before it collects),
 // BENCH_ONLY (comma-separated sections: local, firehose, memory), BENCH_CONCURRENCY (PutRecordBatch
 // calls in flight, default 4 as the CLI).
 import { spawn, spawnSync } from "node:child_process";
@@ -218,8 +221,8 @@ async function childMemory({ events, gzip }) {
 const haveTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
 
 /** Runs one measurement in a fresh node process (pinned to one CPU when possible) and returns its result. */
-function child(modeName, args, { pin = true } = {}) {
-  const argv = [self, modeName, JSON.stringify(args)];
+function child(modeName, args, { pin = true, nodeFlags = [] } = {}) {
+  const argv = [...nodeFlags, self, modeName, JSON.stringify(args)];
   const [cmd, cmdArgs] = pin && haveTaskset ? ["taskset", ["-c", "0", process.execPath, ...argv]] : [process.execPath, argv];
   const r = spawnSync(cmd, cmdArgs, { encoding: "utf8", env: { ...process.env, UV_THREADPOOL_SIZE: "1" }, maxBuffer: 64 * 2 ** 20 });
   if (r.status !== 0) throw new Error(`${modeName} child exited ${r.status}\n${r.stdout}\n${r.stderr}`);
@@ -322,8 +325,9 @@ async function firehoseSection(row, runs, firehoseEvents) {
 
 function memorySection(row, memoryEvents) {
 
-  const mem = child("memory", { events: memoryEvents, gzip: true }, { pin: false });
-  row(`${fmt(mem.events)} events: peak RSS MB (VmHWM MB)`, `${(mem.peakRss / 2 ** 20).toFixed(0)} (${mem.hwm ? (mem.hwm / 2 ** 20).toFixed(0) : "n/a"})  RSS by tenth: ${mem.samples.join(" ")}  in ${(mem.wallMs / 1000).toFixed(0)} s`);
+  const nodeFlags = (process.env.BENCH_MEMORY_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+  const mem = child("memory", { events: memoryEvents, gzip: true }, { pin: false, nodeFlags });
+  row(`${fmt(mem.events)} events${nodeFlags.length ? ` (node ${nodeFlags.join(" ")})` : ""}: peak RSS MB (VmHWM MB)`, `${(mem.peakRss / 2 ** 20).toFixed(0)} (${mem.hwm ? (mem.hwm / 2 ** 20).toFixed(0) : "n/a"})  RSS by tenth: ${mem.samples.join(" ")}  in ${(mem.wallMs / 1000).toFixed(0)} s`);
   row("budget RSS < 200 MB", Math.max(mem.peakRss, mem.hwm ?? 0) < 200 * 2 ** 20 ? "met" : "NOT met");
 }
 

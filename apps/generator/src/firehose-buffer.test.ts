@@ -59,6 +59,28 @@ describe("FirehoseBuffer", () => {
     expect(objects[0]!.rawBytes).toBe(Buffer.byteLength(lines[0]! + lines[1]!));
   });
 
+  it("reuses a released object's memory and leaves unreleased objects intact", () => {
+    const objects: DeliveredObject[] = [];
+    const buffer = new FirehoseBuffer({ stream: "s", seed: 1, bufferSizeMiB: 1, bufferIntervalSeconds: 60 }, (o) => objects.push(o));
+    buffer.add("first\n", t0);
+    buffer.flush();
+    buffer.add("second\n", t0);
+    buffer.flush();
+    // Nothing released: each object keeps its own memory.
+    expect(objects.map((o) => o.raw.toString())).toEqual(["first\n", "second\n"]);
+    expect(objects[0]!.raw.buffer).not.toBe(objects[1]!.raw.buffer);
+    objects[0]!.release!();
+    objects[0]!.release!();
+    buffer.add("third\n", t0);
+    buffer.flush();
+    buffer.add("fourth\n", t0);
+    buffer.flush();
+    // The released memory is reused exactly once (releasing twice must not hand it out twice).
+    const reused = objects.slice(2).filter((o) => o.raw.buffer === objects[0]!.raw.buffer);
+    expect(reused).toHaveLength(1);
+    expect(objects.slice(1).map((o) => o.raw.toString())).toEqual(["second\n", "third\n", "fourth\n"]);
+  });
+
   it("gzips deterministically, sync and async alike, with a pinned header", async () => {
     const raw = Buffer.from("hello\n".repeat(1000));
     const a = deterministicGzip(raw);

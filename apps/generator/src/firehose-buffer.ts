@@ -3,13 +3,26 @@ import { Prng, hashString } from "@sluice/events";
 import { firehoseObjectKey } from "./object-key.js";
 
 const MIB = 1024 * 1024;
+/** Headroom past the size hint, so the record that crosses it rarely forces a bigger buffer. */
+const SLACK = 64 * 1024;
+/**
+ * Released buffers kept for reuse. A consumer holds at most a few objects at once (the lake writer
+ * compresses up to 2), so this bounds memory at (spares + 1) buffers instead of one fresh copy per
+ * object, which glibc and V8's external-memory GC are slow to give back.
+ */
+const MAX_SPARES = 3;
 
 /** One S3 object as Firehose would deliver it, before compression. */
 export interface DeliveredObject {
   /** Key relative to the bucket / lake root, e.g. `raw/events/2026/11/27/13/...gz`. */
   key: string;
-  /** The records, concatenated. */
+  /**
+   * The records, concatenated. It may be a view of a pooled buffer: call {@link release} when
+   * done with it (and don't touch `raw` afterwards); a consumer that never calls it may keep `raw`.
+   */
   raw: Buffer;
+  /** Hands `raw`'s memory back to the buffer for the next object; idempotent. */
+  release?: () => void;
   /** zlib level to gzip `raw` with, or 0 to store it as is. */
   gzipLevel: number;
   records: number;
@@ -53,6 +66,7 @@ export class FirehoseBuffer {
   private readonly sizeBytes: number;
   private readonly intervalMs: number;
   private readonly uuids: Prng;
+  private readonly spares: Buffer[] = [];
 
   constructor(
     private readonly settings: BufferSettings,
@@ -64,7 +78,7 @@ export class FirehoseBuffer {
     this.sizeBytes = (settings.bufferSizeMiB ?? 5) * MIB;
     this.intervalMs = (settings.bufferIntervalSeconds ?? 300) * 1000;
     this.uuids = new Prng(settings.seed, hashString(`objects:${settings.stream}`));
-    this.buf = Buffer.allocUnsafe(this.sizeBytes + 64 * 1024);
+    this.buf = Buffer.allocUnsafe(this.sizeBytes + SLACK);
   }
 
   /** Number of records waiting in the buffer. */
@@ -117,7 +131,16 @@ export class FirehoseBuffer {
   /** Delivers whatever is buffered as one object. */
   flush(): void {
     if (this.count === 0) return;
-    const raw = Buffer.from(this.buf.subarray(0, this.bytes));
+    const full = this.buf;
+    const raw = full.subarray(0, this.bytes);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      // Buffers grown for an oversized record are dropped rather than kept around.
+      if (full.length === this.sizeBytes + SLACK && this.spares.length < MAX_SPARES) this.spares.push(full);
+    };
+    this.buf = this.spares.pop() ?? Buffer.allocUnsafe(this.sizeBytes + SLACK);
     const key = firehoseObjectKey({
       prefix: this.prefix,
       stream: this.settings.stream,
@@ -125,7 +148,7 @@ export class FirehoseBuffer {
       uuid: this.uuids.uuid(),
       extension: this.gzip ? ".gz" : "",
     });
-    const object = { key, raw, gzipLevel: this.gzip ? this.gzipLevel : 0, records: this.count, rawBytes: this.bytes, firstArrivalMs: this.firstArrivalMs };
+    const object: DeliveredObject = { key, raw, release, gzipLevel: this.gzip ? this.gzipLevel : 0, records: this.count, rawBytes: this.bytes, firstArrivalMs: this.firstArrivalMs };
     this.count = 0;
     this.bytes = 0;
     this.deliver(object);

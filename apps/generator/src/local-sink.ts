@@ -3,8 +3,11 @@ import { dirname, join } from "node:path";
 import { FirehoseBuffer, deterministicGzipAsync, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
 import type { EventSink, SinkReport } from "./sink.js";
 
-/** Objects compressing at once; bounds memory while keeping both cores busy. */
-const MAX_IN_FLIGHT = 4;
+/**
+ * Objects compressing at once. Each holds its 5 MiB input and zlib's native state and output, so
+ * this bounds memory; two keep a second core busy while the main thread generates the next object.
+ */
+const MAX_IN_FLIGHT = 2;
 
 /** Writes delivered objects to disk, compressing off the main thread. */
 export interface LakeWriter {
@@ -51,10 +54,19 @@ export function lakeWriter(lakeDir: string): LakeWriter {
       report.objects++;
       report.rawBytes += o.rawBytes;
       report.keys.push(o.key);
-      if (o.gzipLevel === 0) return store(o.key, o.raw);
+      if (o.gzipLevel === 0) {
+        store(o.key, o.raw);
+        return o.release?.();
+      }
       const p: Promise<void> = deterministicGzipAsync(o.raw, o.gzipLevel)
-        .then((body) => store(o.key, body))
-        .catch((err: unknown) => void (failure ??= err))
+        .then((body) => {
+          o.release?.();
+          store(o.key, body);
+        })
+        .catch((err: unknown) => {
+          o.release?.();
+          failure ??= err;
+        })
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
     },

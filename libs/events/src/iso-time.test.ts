@@ -4,7 +4,7 @@ import { isoDay, isoMillis } from "./iso-time.js";
 describe("isoMillis / isoDay", () => {
   it("formats exactly like toISOString, in and out of order across minutes", () => {
     const base = Date.UTC(2026, 10, 27, 23, 59, 58, 0);
-    for (const ms of [base, base + 7, base + 2_001, base - 61_000, base + 999, base + 86_400_000 * 40 + 3, Date.UTC(1999, 0, 1)]) {
+    for (const ms of [base, base + 7, base + 2_001, base - 61_000, base + 999, base + 86_400_000 * 40 + 3, Date.UTC(1999, 0, 1), base + 256 * 60_000 + 1, base - 256 * 60_000 + 59_999, base]) {
       expect(isoMillis(ms)).toBe(new Date(ms).toISOString());
     }
   });

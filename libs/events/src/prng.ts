@@ -21,7 +21,8 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
-const hex: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** Char codes of the hex digits 0-f. */
+const hexCodes: number[] = Array.from({ length: 16 }, (_, i) => i.toString(16).charCodeAt(0));
 
 /**
  * A small, fast seeded PRNG (sfc32). The same seed words always give the same sequence on every
@@ -88,13 +89,18 @@ export class Prng {
     const w1 = this.uint32();
     const w2 = this.uint32();
     const w3 = this.uint32();
-    return (
-      hex[w0 >>> 24]! + hex[(w0 >>> 16) & 255]! + hex[(w0 >>> 8) & 255]! + hex[w0 & 255]! + "-" +
-      hex[w1 >>> 24]! + hex[(w1 >>> 16) & 255]! + "-" +
-      hex[0x40 | ((w1 >>> 8) & 15)]! + hex[w1 & 255]! + "-" +
-      hex[0x80 | ((w2 >>> 24) & 63)]! + hex[(w2 >>> 16) & 255]! + "-" +
-      hex[(w2 >>> 8) & 255]! + hex[w2 & 255]! +
-      hex[w3 >>> 24]! + hex[(w3 >>> 16) & 255]! + hex[(w3 >>> 8) & 255]! + hex[w3 & 255]!
+    // One flat string from char codes: concatenating 20 pieces would leave a tree of ~15 cons
+    // strings (~500 bytes) behind every id, which events that wait for later batches keep alive.
+    const h = hexCodes;
+    return String.fromCharCode(
+      h[w0 >>> 28]!, h[(w0 >>> 24) & 15]!, h[(w0 >>> 20) & 15]!, h[(w0 >>> 16) & 15]!,
+      h[(w0 >>> 12) & 15]!, h[(w0 >>> 8) & 15]!, h[(w0 >>> 4) & 15]!, h[w0 & 15]!, 45,
+      h[w1 >>> 28]!, h[(w1 >>> 24) & 15]!, h[(w1 >>> 20) & 15]!, h[(w1 >>> 16) & 15]!, 45,
+      h[4]!, h[(w1 >>> 8) & 15]!, h[(w1 >>> 4) & 15]!, h[w1 & 15]!, 45,
+      h[8 | ((w2 >>> 28) & 3)]!, h[(w2 >>> 24) & 15]!, h[(w2 >>> 20) & 15]!, h[(w2 >>> 16) & 15]!, 45,
+      h[(w2 >>> 12) & 15]!, h[(w2 >>> 8) & 15]!, h[(w2 >>> 4) & 15]!, h[w2 & 15]!,
+      h[w3 >>> 28]!, h[(w3 >>> 24) & 15]!, h[(w3 >>> 20) & 15]!, h[(w3 >>> 16) & 15]!,
+      h[(w3 >>> 12) & 15]!, h[(w3 >>> 8) & 15]!, h[(w3 >>> 4) & 15]!, h[w3 & 15]!,
     );
   }
 }
