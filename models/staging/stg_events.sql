@@ -1,5 +1,13 @@
-{{ config(materialized='view') }}
-{#- One row per raw line: parsed, typed, and either valid (reject_reason is null) or not. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite',
+    partitioned_by=['dt'],
+    lookback=var('lookback_hours', 3)
+) }}
+{#- One row per raw line: parsed, typed, and either valid (reject_reason is null) or not.
+    A table, so the raw JSON is parsed once per build: silver.events, silver.rejected_events
+    and the reconciliation read these typed rows. Incremental runs rebuild only the raw hours
+    of the window (dt partitions). -#}
 with parsed as (
     select
         dt,
@@ -7,6 +15,9 @@ with parsed as (
         try(json_parse(line)) as j
     from {{ source('raw', 'events') }}
     where trim(line) <> ''
+    {% if is_incremental() %}
+      and dt >= sluice_incremental_from()
+    {% endif %}
 ),
 
 typed as (
@@ -38,7 +49,6 @@ typed as (
 )
 
 select
-    dt,
     line,
     event_id,
     event_type,
@@ -70,5 +80,6 @@ select
         when event_type in ('product_view', 'add_to_cart') and (product_id is null or price is null) then 'invalid_product'
         when event_type = 'add_to_cart' and (quantity is null or quantity < 1) then 'invalid_quantity'
         when event_type in ('checkout_started', 'order_paid') and (order_id is null or order_total is null or order_item_count is null or order_item_count < 1) then 'invalid_order'
-    end as reject_reason
+    end as reject_reason,
+    dt
 from typed

@@ -23,9 +23,10 @@ describe("models project compiled for Athena", async () => {
     [...n.statements, ...(n.incrementalStatements ?? [])].map((s, i) => ({ id: `${n.id}#${i} ${s.kind}`, statement: s })),
   );
 
-  it("covers CTAS, INSERT, views, external table DDL and test queries", () => {
+  it("covers CTAS, INSERT, external table DDL and test queries", () => {
+    // (The models project has no view model; views are covered by the Athena dialect's tests.)
     const kinds = new Set(statements.map((s) => s.statement.kind));
-    for (const k of ["create_table_as", "insert", "create_view", "create_external_table", "select"]) expect(kinds).toContain(k);
+    for (const k of ["create_table_as", "insert", "create_external_table", "select"]) expect(kinds).toContain(k);
     expect(statements.every((s) => s.statement.grammar === "hive" || s.statement.grammar === "trino")).toBe(true);
   });
 
