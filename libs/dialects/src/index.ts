@@ -4,3 +4,4 @@ export { duckdbLiteral, quoteDuckdbIdentifier } from "./duckdb/duckdb-escape.js"
 export { trinoCompatStatements } from "./duckdb/trino-compat.js";
 export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
+export { splitTopLevel } from "./athena/athena-types.js";

@@ -1,3 +1,5 @@
+import { splitTopLevel } from "@sluice/dialects";
+
 const HIVE_TO_TRINO: Record<string, string> = { string: "varchar", int: "integer", float: "real" };
 
 /**
@@ -18,21 +20,4 @@ export function trinoType(hiveType: string): string {
     }).join(", ")})`;
   }
   return `${kind}(${parts.map(trinoType).join(", ")})`;
-}
-
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "(" || c === "<") depth++;
-    else if (c === ")" || c === ">") depth--;
-    else if (c === "," && depth === 0) {
-      parts.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start).trim());
-  return parts.filter((p) => p !== "");
 }
