@@ -50,6 +50,10 @@ export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise
     result.status = "error";
     const reason: unknown = ctx.signal?.aborted ? ctx.signal.reason : undefined;
     result.message = reason instanceof Error ? `${reason.message}: ${err.details.engineMessage}` : err.details.engineMessage;
+    // An incremental model that reads {{ this }} fails to bind after its columns changed.
+    if (node.materialization === "incremental" && /column/i.test(err.details.engineMessage)) {
+      result.message += " (if the model's columns changed since the table was built, rebuild it with --full-refresh)";
+    }
   }
   result.elapsedMs = Math.round(performance.now() - started);
   return result;
