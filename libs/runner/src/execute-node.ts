@@ -51,7 +51,7 @@ export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise
     const reason: unknown = ctx.signal?.aborted ? ctx.signal.reason : undefined;
     result.message = reason instanceof Error ? `${reason.message}: ${err.details.engineMessage}` : err.details.engineMessage;
     // An incremental model that reads {{ this }} fails to bind after its columns changed.
-    if (node.materialization === "incremental" && /column/i.test(err.details.engineMessage)) {
+    if (node.materialization === "incremental" && /column/i.test(result.message) && !/full-refresh/.test(result.message)) {
       result.message += " (if the model's columns changed since the table was built, rebuild it with --full-refresh)";
     }
   }
