@@ -11,7 +11,7 @@ import type { Engine } from "./engine.js";
  */
 export async function openEngine(target: TargetConfig, projectDir: string, options: { readOnly?: boolean } = {}): Promise<Engine> {
   if (target.engine === "duckdb") {
-    const { openDuckdbEngine } = await import("./duckdb/open-duckdb-engine.js");
+    const { openDuckdbEngine } = await import("./duckdb/duckdb-engine.js");
     return openDuckdbEngine({ lakeDir: path.resolve(projectDir, target.lake), readOnly: options.readOnly });
   }
   const { openAthenaEngine } = await import("./athena/athena-engine.js");

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDuckdbDialect } from "@sluice/dialects";
 import type { Statement, TableWrite } from "@sluice/dialects";
 import { QueryError, type Engine } from "../engine.js";
-import { openDuckdbEngine } from "./open-duckdb-engine.js";
+import { openDuckdbEngine } from "./duckdb-engine.js";
 
 const dialect = createDuckdbDialect();
 let lake: string;

@@ -5,9 +5,11 @@ import { DUCKDB_TABLE_COMMENT_PREFIX, duckdbLiteral, trinoCompatStatements } fro
 import type { Relation } from "@sluice/dialects";
 import { QueryError, type Engine, type ExecuteOptions, type QueryResult, type RelationInfo } from "../engine.js";
 import { plainValueConverter } from "./duckdb-values.js";
-import { DUCKDB_CATALOG_FILE } from "./open-duckdb-engine.js";
 import { checkLakeLock, LakeBusyError, readLakeLock, releaseLakeLock, writeLakeLock } from "./lake-lock.js";
 import { faultInjector } from "./fault-injection.js";
+
+/** Name of the catalog file inside the lake. */
+export const DUCKDB_CATALOG_FILE = "catalog.duckdb";
 
 export interface DuckdbEngineOptions {
   /** Absolute lake directory; the catalog is `<lakeDir>/catalog.duckdb`. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDuckdbDialect } from "@sluice/dialects";
 import type { Engine } from "../engine.js";
-import { openDuckdbEngine } from "./open-duckdb-engine.js";
+import { openDuckdbEngine } from "./duckdb-engine.js";
 
 // The DuckDB dialect's escaping and the Trino-compat layer, checked on a real DuckDB.
 const dialect = createDuckdbDialect();
