@@ -11,9 +11,9 @@
     the one from the oldest raw hour (dt) wins. Full build: every raw hour. Incremental: only raw
     hours from sluice_incremental_from() (the watermark minus the lookback window, bound to a
     literal by the runner so only those raw partitions are read); the event_date partitions those
-    rows land in are rebuilt from them plus the rows already kept from older raw hours. Only the
-    event_id column is read to drop copies kept before; whole rows only from the rebuilt event_date
-    partitions (Parquet statistics skip the other files). -#}
+    rows fall in are rebuilt from them plus the rows already kept there from older raw hours.
+    Copies of an event share its event_timestamp, so an earlier copy can only be in one of those
+    partitions: the other partitions are not read at all (Parquet statistics skip their files). -#}
 with valid as (
     select *
     from {{ ref('stg_events') }}
@@ -23,8 +23,11 @@ with valid as (
     {% endif %}
 ),
 {% if is_incremental() %}
-kept_ids as (
-    select event_id from {{ this }} where dt < sluice_incremental_from()
+kept as (
+    select *
+    from {{ this }}
+    where dt < sluice_incremental_from()
+      and event_date in (select cast(event_timestamp as date) from valid)
 ),
 {% endif %}
 
@@ -60,14 +63,12 @@ fresh as (
     from ranked
     where copy_number = 1
     {% if is_incremental() %}
-      and event_id not in (select event_id from kept_ids)
+      and event_id not in (select event_id from kept)
     {% endif %}
 )
 
 select * from fresh
 {% if is_incremental() %}
 union all
-select * from {{ this }}
-where dt < sluice_incremental_from()
-  and event_date in (select event_date from fresh)
+select * from kept
 {% endif %}

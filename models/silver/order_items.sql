@@ -1,6 +1,13 @@
-{{ config(materialized='table', partitioned_by=['event_date']) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite',
+    partitioned_by=['event_date'],
+    lookback=var('lookback_hours', 3)
+) }}
 {#- One row per item of each paid order: silver.events' order_paid rows (already deduplicated
-    and typed) with their order.items array unnested. Reads Parquet, not the raw JSON. -#}
+    and typed) with their order.items array unnested. Reads Parquet, not the raw JSON.
+    Incremental runs rebuild the event_date partitions that silver.events rebuilt: the dates of
+    its rows from raw hours in the window (same watermark and lookback as silver.events). -#}
 with items as (
     select
         e.*,
@@ -8,6 +15,9 @@ with items as (
     from {{ ref('events') }} as e
     cross join unnest(sequence(0, e.order_item_count - 1)) as t(item_index)
     where e.event_type = 'order_paid'
+    {% if is_incremental() %}
+      and e.event_date in (select event_date from {{ ref('events') }} where dt >= sluice_incremental_from())
+    {% endif %}
 )
 
 select

@@ -32,6 +32,11 @@ export interface Statement {
   kind: StatementKind;
   sql: string;
   grammar: Grammar;
+  /**
+   * Only needed when the statements before it in the same list wrote no rows (e.g. a zero-row
+   * schema file that keeps an empty partitioned table readable); runners may skip it otherwise.
+   */
+  onlyIfNoRows?: boolean;
 }
 
 /** What a table write needs. Locations are physical (`s3://...` or an absolute lake path). */

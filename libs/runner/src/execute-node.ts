@@ -17,6 +17,11 @@ export interface NodeContext {
   signal?: AbortSignal;
   /** Raw zone locations upstream of the node (external sources). */
   rawLocations?: readonly string[];
+  /**
+   * The newest raw hour per raw location, read once per run (the first incremental node to
+   * need it reads it, before it reads the raw zone); shared by every node of the run.
+   */
+  rawWatermarks?: Map<string, Promise<string | undefined>>;
 }
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */

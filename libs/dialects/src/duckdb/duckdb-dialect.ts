@@ -74,11 +74,14 @@ function copyRows(write: TableWrite): Statement {
  */
 function copySchemaFile(write: TableWrite): Statement {
   const location = write.location.replace(/\/+$/, "");
-  return statement(
-    "copy",
-    `COPY (SELECT * FROM ${subquery(write.selectSql)} AS t LIMIT 0) TO ` +
-      `${duckdbStringLiteral(`${location}/${fileStem(write.writeId)}-schema.parquet`)} (FORMAT parquet, COMPRESSION zstd)`,
-  );
+  return {
+    ...statement(
+      "copy",
+      `COPY (SELECT * FROM ${subquery(write.selectSql)} AS t LIMIT 0) TO ` +
+        `${duckdbStringLiteral(`${location}/${fileStem(write.writeId)}-schema.parquet`)} (FORMAT parquet, COMPRESSION zstd)`,
+    ),
+    onlyIfNoRows: true,
+  };
 }
 
 /**
@@ -165,12 +168,14 @@ export function createDuckdbDialect(): Dialect {
  * from the extension.
  */
 function rawSourceView(spec: RawSourceSpec): Statement {
-  const glob = `${spec.location.replace(/\/+$/, "")}/*/*/*/*/*`;
+  const root = spec.location.replace(/\/+$/, "");
+  // dt is cut at a fixed offset (the glob fixes the depth): DuckDB prunes files on that about
+  // twice as fast as on a regexp of the file name.
   return statement(
     "create_view",
     `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n` +
-      `SELECT line, regexp_extract(filename, '(\\d{4}/\\d{2}/\\d{2}/\\d{2})/[^/]*$', 1) AS dt\n` +
-      `FROM read_csv(${duckdbStringLiteral(glob)}, columns = {'line': 'VARCHAR'}, header = false, ` +
+      `SELECT line, substr(filename, ${root.length + 2}, 13) AS dt\n` +
+      `FROM read_csv(${duckdbStringLiteral(`${root}/*/*/*/*/*`)}, columns = {'line': 'VARCHAR'}, header = false, ` +
       `auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\\n', ` +
       `strict_mode = false, filename = true, max_line_size = 67108864)\n` +
       `WHERE line IS NOT NULL AND line <> ''`,

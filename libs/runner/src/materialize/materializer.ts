@@ -11,6 +11,11 @@ export interface MaterializeContext {
   signal?: AbortSignal;
   /** Raw zone locations upstream of the node (external sources), for incremental watermarks. */
   rawLocations?: readonly string[];
+  /**
+   * The newest raw hour per raw location, read once per run (the first incremental node to
+   * need it reads it, before it reads the raw zone); shared by every node of the run.
+   */
+  rawWatermarks?: Map<string, Promise<string | undefined>>;
   /** Run one statement for the node, recording its stats in the node's result. */
   execute(sql: string): Promise<QueryResult>;
 }

@@ -40,7 +40,10 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
 
 async function run(statements: readonly Statement[], ctx: MaterializeContext): Promise<number | undefined> {
   let rows: number | undefined;
-  for (const statement of statements) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+  for (const statement of statements) {
+    if (statement.onlyIfNoRows && rows !== undefined && rows > 0) continue;
+    rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+  }
   return rows;
 }
 
@@ -104,9 +107,14 @@ async function readWatermark(node: CompiledNode, ctx: MaterializeContext, curren
   if (!d.maxOfVersion) return undefined;
   const column = watermarkColumn(node);
   if (!column) return undefined;
-  const r = await ctx.execute(d.maxOfVersion(current, column));
-  const value = r.rows[0]?.["value"];
-  return typeof value === "string" ? value : undefined;
+  try {
+    const value = (await ctx.execute(d.maxOfVersion(current, column))).rows[0]?.["value"];
+    return typeof value === "string" ? value : undefined;
+  } catch (error) {
+    // No such column (e.g. a table just made incremental): no watermark, the window is everything.
+    if (!(error instanceof QueryError)) throw error;
+    return undefined;
+  }
 }
 
 function watermarkColumn(node: CompiledNode): string | undefined {
@@ -124,7 +132,15 @@ async function readRawWatermark(ctx: MaterializeContext): Promise<string | undef
   if (!query || !ctx.rawLocations?.length) return undefined;
   let newest: string | undefined;
   for (const location of ctx.rawLocations) {
-    const value = (await ctx.execute(query(location))).rows[0]?.["value"];
+    let pending = ctx.rawWatermarks?.get(location);
+    if (!pending) {
+      pending = ctx.execute(query(location)).then((r) => {
+        const v = r.rows[0]?.["value"];
+        return typeof v === "string" ? v : undefined;
+      });
+      ctx.rawWatermarks?.set(location, pending);
+    }
+    const value = await pending;
     if (typeof value === "string" && value !== "" && (newest === undefined || value > newest)) newest = value;
   }
   return newest;
