@@ -308,13 +308,15 @@ describe("the models project on Athena (fake AWS)", () => {
 
   it("a partitioned publish failing mid-way (BatchDeletePartition) is undone; the next run publishes", async () => {
     const aws = new FakeAthenaLake();
+    // A partitioned table model (the project's order_items is incremental).
+    const asTable = (n: CompiledNode) => (n.id === "model.order_items" ? { ...n, materialization: "table" as const } : n);
     aws.partitionValues.set("order_items", days(60));
-    await run(aws, "r1", { select: ["model.order_items"] });
+    await run(aws, "r1", { select: ["model.order_items"], patch: asTable });
     const before = structuredClone(aws.partitions.get("ecommerce_silver.order_items"));
     aws.partitionValues.set("order_items", days(100).slice(50));
     let deletes = 0;
     aws.failWhen = (call) => (call.command === "BatchDeletePartition" && ++deletes === 1 ? Object.assign(new Error("Internal service error"), { name: "InternalServiceException" }) : undefined);
-    const failed = await run(aws, "r2", { select: ["model.order_items"] });
+    const failed = await run(aws, "r2", { select: ["model.order_items"], patch: asTable });
     aws.failWhen = undefined;
     expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error Internal service error"]);
     expect(failed.calls.filter((c) => /Partition|Table /.test(c))).toEqual([
@@ -335,7 +337,7 @@ describe("the models project on Athena (fake AWS)", () => {
     expect(aws.tables.get("ecommerce_silver.order_items")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/silver/order_items/v_r1/");
     expect(new Set(aws.partitions.get("ecommerce_silver.order_items")?.map((p) => JSON.stringify(p)))).toEqual(new Set(before?.map((p) => JSON.stringify(p))));
 
-    const { results } = await run(aws, "r3", { select: ["model.order_items"] });
+    const { results } = await run(aws, "r3", { select: ["model.order_items"], patch: asTable });
     expect(results.results.map((r) => r.status)).toEqual(["success"]);
     const published = aws.partitions.get("ecommerce_silver.order_items") ?? [];
     expect(published.map((p) => p.StorageDescriptor?.Location?.split("/")[5])).toEqual(Array(50).fill("v_r3"));

@@ -38,6 +38,9 @@ if (keep) await cp(dir, path.join(root, "before-incremental"), { recursive: true
 await mkdir(path.dirname(path.join(raw, lastHour)), { recursive: true });
 await rename(path.join(hidden, lastHour), path.join(raw, lastHour));
 const inc = sluice("run");
+// The floor: the same command with nothing new (start-up, compile, DuckDB open, the window's
+// re-read and the marts), to tell fixed cost from per-hour cost.
+const again = sluice("run");
 
 // Files / bytes of the raw zone the incremental window reads (silver.events' bound predicate).
 const from = /reconciled \d+ raw partitions from (\S+):/.exec(inc.out)?.[1];
@@ -64,6 +67,7 @@ const ratio = inc.ms / full.ms;
 console.log(`7-day lake, ${perDay.toLocaleString()} events/day`);
 console.log(`full rebuild (run --full-refresh): ${(full.ms / 1000).toFixed(2)} s`);
 console.log(`one new hour (run, incremental):   ${(inc.ms / 1000).toFixed(2)} s   ratio ${(ratio * 100).toFixed(1)}% (budget < 10%)`);
+console.log(`again, no new data (the floor):    ${(again.ms / 1000).toFixed(2)} s   ratio ${((again.ms / full.ms) * 100).toFixed(1)}%`);
 console.log("incremental run, per node:\n" + inc.out.split("\n").filter((l) => /^(silver|marts|default|raw|staging)\.\S+\s+OK|reconcile_events/.test(l)).join("\n"));
 console.log(`raw window from ${from}: ${expected.files} of ${expected.allFiles} files, ${(expected.bytes / 1024).toFixed(0)} of ${(expected.allBytes / 1024).toFixed(0)} KiB; DuckDB reports ${engineFiles} files read for the windowed raw scan (what the incremental staging model reads)`);
 if (keep) console.log(`kept ${root}`);

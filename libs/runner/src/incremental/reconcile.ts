@@ -50,7 +50,7 @@ export function reconciliationSql(d: Dialect, rel: { raw: string; staging: strin
   const k = d.quoteIdentifier(c.key);
   return `WITH raw_n AS (SELECT dt, count(*) AS n FROM ${rel.raw} WHERE dt >= ${f} GROUP BY dt),
 valid AS (SELECT dt, ${k} AS k FROM ${rel.staging} WHERE ${d.quoteIdentifier(c.reason)} IS NULL AND dt >= ${f}),
-prior AS (SELECT ${k} AS k FROM ${rel.silver} WHERE dt < ${f}),
+prior AS (SELECT ${k} AS k FROM ${rel.silver} WHERE dt < ${f} AND ${k} IN (SELECT k FROM valid)),
 firsts AS (SELECT min(dt) AS dt FROM valid WHERE k NOT IN (SELECT k FROM prior) GROUP BY k),
 first_n AS (SELECT dt, count(*) AS n FROM firsts GROUP BY dt),
 valid_n AS (SELECT dt, count(*) AS n FROM valid GROUP BY dt),

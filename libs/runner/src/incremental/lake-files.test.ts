@@ -1,0 +1,62 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { carriedName, carryFiles, partitionOf } from "./lake-files.js";
+
+const roots: string[] = [];
+afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+function version(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "sluice-carry-"));
+  roots.push(root);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(join(root, file, ".."), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+  return root;
+}
+
+const listing = (root: string): Record<string, string> =>
+  Object.fromEntries(readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => {
+    const rel = join(e.parentPath, e.name).slice(root.length + 1);
+    return [rel, readFileSync(join(root, rel), "utf8")];
+  }).sort(([a], [b]) => a.localeCompare(b)));
+
+describe("version files", () => {
+  it("names the partition of a file written by COPY, of a carried file, and of an unpartitioned one", () => {
+    expect(partitionOf("dt=2026%2F11%2F27%2F00/part-r1-0.parquet")).toBe("dt=2026%2F11%2F27%2F00");
+    expect(partitionOf("a=1/b=2/part-r1-0.parquet")).toBe("a=1%2Fb=2");
+    expect(partitionOf("a=1%2Fb=2~part-r1-0.parquet")).toBe("a=1%2Fb=2");
+    expect(partitionOf("part-r1-schema.parquet")).toBe("");
+    expect(carriedName("a=1/b=2/part-r1-0.parquet")).toBe("a=1%2Fb=2~part-r1-0.parquet");
+    expect(carriedName("a=1%2Fb=2~part-r1-0.parquet")).toBe("a=1%2Fb=2~part-r1-0.parquet");
+  });
+
+  it("insert_overwrite carries the untouched partitions flat and leaves the replaced one behind, run after run", async () => {
+    const v1 = version({ "d=1/part-r1-0.parquet": "one", "d=2/part-r1-0.parquet": "two", "d=3/part-r1-0.parquet": "three" });
+    const v2 = version({ "d=2/part-r2-0.parquet": "two again" });
+    expect(await carryFiles(v1, v2, { skipWrittenPartitions: true })).toBe(2);
+    expect(listing(v2)).toEqual({
+      "d=1~part-r1-0.parquet": "one",
+      "d=2/part-r2-0.parquet": "two again",
+      "d=3~part-r1-0.parquet": "three",
+    });
+    // The next run reads the mixed layout: d=3 replaced, d=1 and the new d=2 carried.
+    const v3 = version({ "d=3/part-r3-0.parquet": "three again", "d=4/part-r3-0.parquet": "four" });
+    expect(await carryFiles(v2, v3, { skipWrittenPartitions: true })).toBe(2);
+    expect(listing(v3)).toEqual({
+      "d=1~part-r1-0.parquet": "one",
+      "d=2~part-r2-0.parquet": "two again",
+      "d=3/part-r3-0.parquet": "three again",
+      "d=4/part-r3-0.parquet": "four",
+    });
+  });
+
+  it("append carries every file, also of the partitions the new version wrote", async () => {
+    const v1 = version({ "d=1/part-r1-0.parquet": "one" });
+    const v2 = version({ "d=1/part-r2-0.parquet": "more" });
+    expect(await carryFiles(v1, v2, { skipWrittenPartitions: false })).toBe(1);
+    expect(Object.keys(listing(v2))).toEqual(["d=1/part-r2-0.parquet", "d=1~part-r1-0.parquet"]);
+  });
+});
