@@ -17,11 +17,13 @@ function version(files: Record<string, string>): string {
   return root;
 }
 
-const listing = (root: string): Record<string, string> =>
-  Object.fromEntries(readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => {
-    const rel = join(e.parentPath, e.name).slice(root.length + 1);
-    return [rel, readFileSync(join(root, rel), "utf8")];
-  }).sort(([a], [b]) => a.localeCompare(b)));
+function listing(root: string): Record<string, string> {
+  const files = readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(root.length + 1))
+    .sort();
+  return Object.fromEntries(files.map((f) => [f, readFileSync(join(root, f), "utf8")]));
+}
 
 describe("version files", () => {
   it("names the partition of a file written by COPY, of a carried file, and of an unpartitioned one", () => {
