@@ -101,6 +101,11 @@ export interface TableVersionState {
   /** Newest raw partition (`dt`) the version has processed, when the model has one. */
   watermark?: string;
   runId: string;
+  /**
+   * The raw hour folders the version has read, as `{ "YYYY/MM/DD/HH": signature }` for the hours
+   * of the lookback window: the next run re-reads only the hours whose files changed since.
+   */
+  rawHours?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -139,15 +144,18 @@ export interface Dialect {
    * state, in one transaction (optional; dialects with `rewritesIncrementalVersions`).
    */
   publishTableVersion?(relation: Relation, location: string, state: TableVersionState): Statement[];
-  /** SELECT returning `{ watermark, location }` of a published table (zero rows when unknown). */
+  /**
+   * SELECT returning `{ watermark, location }` (and `raw_hours`, the JSON of
+   * {@link TableVersionState.rawHours}, where recorded) of a published table; zero rows when unknown.
+   */
   tableStateQuery?(relation: Relation): string;
   /** SELECT returning `{ value }`: the max of `column` over the data files at `location`. */
   maxOfVersion?(location: string, column: string): string;
   /**
-   * One row `{ value }`: the newest raw hour folder ('YYYY/MM/DD/HH') under a raw zone location,
-   * from file names only (no file is read).
+   * One row `{ dt, signature }` per raw hour folder ('YYYY/MM/DD/HH') under a raw zone location,
+   * from file names only (no file is read); the signature changes when a file lands in the hour.
    */
-  rawWatermarkQuery?(location: string): string;
+  rawHoursQuery?(location: string): string;
   /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.

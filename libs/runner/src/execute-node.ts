@@ -18,10 +18,10 @@ export interface NodeContext {
   /** Raw zone locations upstream of the node (external sources). */
   rawLocations?: readonly string[];
   /**
-   * The newest raw hour per raw location, read once per run (the first incremental node to
-   * need it reads it, before it reads the raw zone); shared by every node of the run.
+   * The raw hours (folder → file signature) per raw location, read once per run (by the first
+   * incremental node that needs them, before it reads the raw zone); shared by the run's nodes.
    */
-  rawWatermarks?: Map<string, Promise<string | undefined>>;
+  rawHours?: Map<string, Promise<ReadonlyMap<string, string>>>;
 }
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */

@@ -43,7 +43,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   await createSchemas(nodes, options);
   let index = 0;
   const total = tasks.length;
-  const rawWatermarks = new Map<string, Promise<string | undefined>>();
+  const rawHours = new Map<string, Promise<ReadonlyMap<string, string>>>();
 
   await runDag(
     tasks,
@@ -58,7 +58,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         writeId: `${options.runId}_${i}`,
         signal: options.signal,
         rawLocations: upstreamRawLocations(node, options.compiled.nodes),
-        rawWatermarks,
+        rawHours,
       });
       results.push(result);
       options.onEvent?.({ type: "end", index: i, total, result });

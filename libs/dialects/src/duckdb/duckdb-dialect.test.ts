@@ -24,6 +24,8 @@ describe("duckdb dialect SQL text", () => {
   it("writes a partitioned table as COPY to Parquet, a schema file and a view", () => {
     const statements = dialect.createTableAs(write);
     expect(statements.map((s) => s.kind)).toEqual(["create_schema", "copy", "copy", "create_view"]);
+    // The zero-row schema file only matters when the COPY wrote no rows.
+    expect(statements.map((s) => s.onlyIfNoRows === true)).toEqual([false, false, true, false]);
     expect(statements.every((s) => s.grammar === "duckdb")).toBe(true);
     expect(statements.map((s) => s.sql)).toEqual([
       'CREATE SCHEMA IF NOT EXISTS "silver"',
@@ -34,19 +36,21 @@ describe("duckdb dialect SQL text", () => {
         "BEGIN TRANSACTION;",
         `CREATE OR REPLACE VIEW "silver"."events" AS SELECT * FROM read_parquet('/lake/silver/events/v_1/**/*.parquet', hive_partitioning = false, union_by_name = true);`,
         `COMMENT ON VIEW "silver"."events" IS 'sluice:table location=/lake/silver/events/v_1';`,
-        "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR);",
+        "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR);",
+        "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_hours VARCHAR;",
         "DELETE FROM main.sluice_table_state WHERE schema_name = 'silver' AND table_name = 'events';",
-        "INSERT INTO main.sluice_table_state VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a');",
+        "INSERT INTO main.sluice_table_state (schema_name, table_name, location, watermark, run_id, raw_hours) VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a', NULL);",
         "COMMIT",
       ].join("\n"),
     ]);
   });
 
   it("publishes a version with its watermark in one transaction", () => {
-    const [publish] = dialect.publishTableVersion!({ schema: "silver", name: "events" }, "/lake/silver/events/v_2", { watermark: "2026/11/27/05", runId: "r2" });
+    const rawHours = { "2026/11/27/04": "12:9f", "2026/11/27/05": "3:0c" };
+    const [publish] = dialect.publishTableVersion!({ schema: "silver", name: "events" }, "/lake/silver/events/v_2", { watermark: "2026/11/27/05", runId: "r2", rawHours });
     expect(publish!.sql.startsWith("BEGIN TRANSACTION;")).toBe(true);
     expect(publish!.sql.endsWith("COMMIT")).toBe(true);
-    expect(publish!.sql).toContain("VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2')");
+    expect(publish!.sql).toContain(`VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2', '${JSON.stringify(rawHours)}')`);
   });
 
   it("merges by rewriting the current version: rows whose key comes again are replaced", () => {

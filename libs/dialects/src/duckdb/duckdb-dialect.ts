@@ -36,10 +36,14 @@ function publishVersion(relation: Relation, location: string, state?: TableVersi
     "BEGIN TRANSACTION;",
     `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT * FROM ${readParquet(loc)};`,
     `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX + loc)};`,
-    `CREATE TABLE IF NOT EXISTS ${DUCKDB_TABLE_STATE} (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR);`,
+    `CREATE TABLE IF NOT EXISTS ${DUCKDB_TABLE_STATE} (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR);`,
+    // Lakes from before raw_hours was recorded.
+    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR;`,
     `DELETE FROM ${DUCKDB_TABLE_STATE} WHERE ${key};`,
-    `INSERT INTO ${DUCKDB_TABLE_STATE} VALUES (${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
-      `${duckdbStringLiteral(loc)}, ${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)});`,
+    `INSERT INTO ${DUCKDB_TABLE_STATE} (schema_name, table_name, location, watermark, run_id, raw_hours) VALUES (` +
+      `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ${duckdbStringLiteral(loc)}, ` +
+      `${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)}, ` +
+      `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)});`,
     "COMMIT",
   ];
   return statement("create_view", lines.join("\n"));
@@ -124,12 +128,17 @@ export function createDuckdbDialect(): Dialect {
     },
     publishTableVersion: (relation, location, state) => [publishVersion(relation, location, state)],
     tableStateQuery: (relation) =>
-      `SELECT watermark, location FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +
+      `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,
     maxOfVersion: (location, column) => `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
-    rawWatermarkQuery: (location) =>
-      `SELECT max(regexp_extract(file, '(\\d{4}/\\d{2}/\\d{2}/\\d{2})/[^/]*$', 1)) AS value ` +
-      `FROM glob(${duckdbStringLiteral(`${location.replace(/\/+$/, "")}/*/*/*/*/*`)})`,
+    rawHoursQuery(location) {
+      const root = location.replace(/\/+$/, "");
+      const dt = `substr(file, ${[...root].length + 2}, 13)`;
+      return (
+        `SELECT ${dt} AS dt, count(*)::VARCHAR || ':' || md5(string_agg(file, '|' ORDER BY file)) AS signature ` +
+        `FROM glob(${duckdbStringLiteral(`${root}/*/*/*/*/*`)}) GROUP BY 1 ORDER BY 1`
+      );
+    },
     readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
     mergeRewrite(write, currentLocation, uniqueKey) {
       if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");
@@ -174,7 +183,7 @@ function rawSourceView(spec: RawSourceSpec): Statement {
   return statement(
     "create_view",
     `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n` +
-      `SELECT line, substr(filename, ${root.length + 2}, 13) AS dt\n` +
+      `SELECT line, substr(filename, ${[...root].length + 2}, 13) AS dt\n` +
       `FROM read_csv(${duckdbStringLiteral(`${root}/*/*/*/*/*`)}, columns = {'line': 'VARCHAR'}, header = false, ` +
       `auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\\n', ` +
       `strict_mode = false, filename = true, max_line_size = 67108864)\n` +

@@ -6,6 +6,7 @@ import type { RelationInfo } from "@sluice/engines";
 import { carryFiles } from "../incremental/lake-files.js";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import { readWindows } from "../incremental/reconcile.js";
+import { hoursToRecord, newestHour, windowFrom, type RawHours } from "../incremental/raw-hours.js";
 import { bindWindow, incrementalFrom, lookbackHours } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
@@ -58,20 +59,20 @@ const tableWrite = (node: CompiledNode, ctx: MaterializeContext, selectSql: stri
 /** First build or --full-refresh: the whole SELECT into a new version, published with its watermark. */
 async function fullVersion(node: CompiledNode, ctx: MaterializeContext): Promise<MaterializeOutcome> {
   readWindows.delete(node.id);
-  const rawMax = await readRawWatermark(ctx);
+  const raw = await readRawHours(ctx);
   const write = tableWrite(node, ctx, bindWindow(node.sql, ctx.dialect.literal(incrementalFrom(undefined, 0))));
   // Everything but the publish; the publish below also records the state.
   const rows = await run(ctx.dialect.createTableAs(write).filter((s) => s.kind !== "create_view"), ctx);
-  await publish(node, ctx, rawMax);
+  await publish(node, ctx, raw);
   return { rows, appended: false };
 }
 
 async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, existing: RelationInfo, current: string): Promise<MaterializeOutcome> {
   const d = ctx.dialect;
   const location = node.location!;
-  const rawMax = await readRawWatermark(ctx);
-  const watermark = await readWatermark(node, ctx, current);
-  const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+  const raw = await readRawHours(ctx);
+  const state = await readState(node, ctx, current);
+  const from = windowFrom(state.watermark, state.rawHours, raw, lookbackHours(node.config as Record<string, unknown>));
   readWindows.set(node.id, from);
   const selectSql = await reconcileSchema(node, ctx, existing, bindWindow(node.incrementalSql ?? node.sql, d.literal(from)));
   const write = tableWrite(node, ctx, selectSql);
@@ -88,22 +89,35 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
     rows = await run(d.createTableAs(write).filter((s) => s.kind === "copy"), ctx);
     await carryFiles(current, location, { skipWrittenPartitions: strategy === "insert_overwrite" });
   }
-  await publish(node, ctx, rawMax);
+  await publish(node, ctx, raw);
   return { rows, appended: true };
 }
 
-/** The watermark recorded with the current version, or (older lakes) the max of its column. */
-async function readWatermark(node: CompiledNode, ctx: MaterializeContext, current: string): Promise<string | undefined> {
+interface VersionState {
+  watermark?: string;
+  /** The raw hours (and their signatures) the version read in its lookback window. */
+  rawHours?: Record<string, string>;
+}
+
+/** The state recorded with the current version, or (older lakes) the max of its watermark column. */
+async function readState(node: CompiledNode, ctx: MaterializeContext, current: string): Promise<VersionState> {
   const d = ctx.dialect;
   if (d.tableStateQuery) {
     try {
-      const r = await ctx.execute(d.tableStateQuery(node.relation));
-      const row = r.rows[0];
-      if (row && row["location"] === current && typeof row["watermark"] === "string") return row["watermark"];
+      const row = (await ctx.execute(d.tableStateQuery(node.relation))).rows[0];
+      if (row && row["location"] === current && typeof row["watermark"] === "string") {
+        const hours = typeof row["raw_hours"] === "string" ? (JSON.parse(row["raw_hours"]) as Record<string, string>) : undefined;
+        return { watermark: row["watermark"], ...(hours ? { rawHours: hours } : {}) };
+      }
     } catch (error) {
       if (!(error instanceof QueryError)) throw error;
     }
   }
+  return { watermark: await maxOfWatermarkColumn(node, ctx, current) };
+}
+
+async function maxOfWatermarkColumn(node: CompiledNode, ctx: MaterializeContext, current: string): Promise<string | undefined> {
+  const d = ctx.dialect;
   if (!d.maxOfVersion) return undefined;
   const column = watermarkColumn(node);
   if (!column) return undefined;
@@ -123,37 +137,33 @@ function watermarkColumn(node: CompiledNode): string | undefined {
 }
 
 /**
- * The newest raw hour present upstream, read from file names before the model reads the raw
- * zone: everything up to it is read by this run (the window has no upper bound), so it is the
- * next watermark even when the model keeps no row of those hours (e.g. no rejected lines).
+ * The raw hours present upstream and their file signatures, read from file names before the
+ * model reads the raw zone (once per run): the newest is the next watermark, since the window
+ * has no upper bound, even when the model keeps no row of those hours (e.g. no rejected lines).
  */
-async function readRawWatermark(ctx: MaterializeContext): Promise<string | undefined> {
-  const query = ctx.dialect.rawWatermarkQuery;
+async function readRawHours(ctx: MaterializeContext): Promise<RawHours | undefined> {
+  const query = ctx.dialect.rawHoursQuery;
   if (!query || !ctx.rawLocations?.length) return undefined;
-  let newest: string | undefined;
+  const merged = new Map<string, string>();
   for (const location of ctx.rawLocations) {
-    let pending = ctx.rawWatermarks?.get(location);
+    let pending = ctx.rawHours?.get(location);
     if (!pending) {
-      pending = ctx.execute(query(location)).then((r) => {
-        const v = r.rows[0]?.["value"];
-        return typeof v === "string" ? v : undefined;
-      });
-      ctx.rawWatermarks?.set(location, pending);
+      pending = ctx.execute(query(location)).then((r) => new Map(r.rows.map((row) => [String(row["dt"]), String(row["signature"])])));
+      ctx.rawHours?.set(location, pending);
     }
-    const value = await pending;
-    if (typeof value === "string" && value !== "" && (newest === undefined || value > newest)) newest = value;
+    for (const [dt, signature] of await pending) merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);
   }
-  return newest;
+  return merged;
 }
 
 /**
  * View swap + state. Watermark: the newest raw hour upstream when known, else the newest value
- * of the watermark column in the new version.
+ * of the watermark column in the new version; with the raw hours of the next lookback window.
  */
-async function publish(node: CompiledNode, ctx: MaterializeContext, rawMax: string | undefined): Promise<void> {
+async function publish(node: CompiledNode, ctx: MaterializeContext, raw: RawHours | undefined): Promise<void> {
   const d = ctx.dialect;
   const location = node.location!;
-  let watermark: string | undefined = rawMax;
+  let watermark: string | undefined = newestHour(raw);
   const column = watermarkColumn(node);
   if (watermark === undefined && d.maxOfVersion && column) {
     try {
@@ -164,8 +174,13 @@ async function publish(node: CompiledNode, ctx: MaterializeContext, rawMax: stri
       if (!(error instanceof QueryError)) throw error;
     }
   }
+  const rawHours = hoursToRecord(raw, lookbackHours(node.config as Record<string, unknown>));
   const statements = d.publishTableVersion
-    ? d.publishTableVersion(node.relation, location, { runId: ctx.writeId, ...(watermark === undefined ? {} : { watermark }) })
+    ? d.publishTableVersion(node.relation, location, {
+        runId: ctx.writeId,
+        ...(watermark === undefined ? {} : { watermark }),
+        ...(rawHours === undefined ? {} : { rawHours }),
+      })
     : [];
   await run(statements, ctx);
 }

@@ -1,0 +1,47 @@
+import { incrementalFrom, NO_WATERMARK } from "./window.js";
+
+/** Raw hour folder ('YYYY/MM/DD/HH') → signature of its files (count and names). */
+export type RawHours = ReadonlyMap<string, string>;
+
+/** The newest raw hour present, if any. */
+export function newestHour(hours: RawHours | undefined): string | undefined {
+  let newest: string | undefined;
+  for (const dt of hours?.keys() ?? []) if (newest === undefined || dt > newest) newest = dt;
+  return newest;
+}
+
+/**
+ * The first raw hour an incremental run reads. Without a record of the hours read last time
+ * (older lakes, Athena), the whole lookback window: `lookbackHours` before the watermark. With
+ * it, only from the earliest hour of that window whose files changed since (a late file landed)
+ * or, when none did, from the first hour after the watermark: new data only.
+ *
+ * @example
+ * // watermark 10:00, lookback 3, a file landed in 09:00 since: read from 09:00
+ * windowFrom("2026/11/28/10", { "2026/11/28/09": "2:ab", "2026/11/28/10": "3:cd" }, new Map([["2026/11/28/09", "3:ef"], ["2026/11/28/10", "3:cd"], ["2026/11/28/11", "1:01"]]), 3)
+ * // "2026/11/28/09"
+ */
+export function windowFrom(
+  watermark: string | undefined,
+  readBefore: Readonly<Record<string, string>> | undefined,
+  current: RawHours | undefined,
+  lookbackHours: number,
+): string {
+  const lower = incrementalFrom(watermark, lookbackHours);
+  if (watermark === undefined || lower === NO_WATERMARK || !readBefore || !current) return lower;
+  let from: string | undefined;
+  const consider = (dt: string): void => {
+    if (dt >= lower && (from === undefined || dt < from)) from = dt;
+  };
+  for (const [dt, signature] of current) if (dt > watermark || readBefore[dt] !== signature) consider(dt);
+  for (const dt of Object.keys(readBefore)) if (!current.has(dt)) consider(dt);
+  return from ?? incrementalFrom(watermark, -1);
+}
+
+/** What a published version records: the signatures of the hours the next run's window may revisit. */
+export function hoursToRecord(current: RawHours | undefined, lookbackHours: number): Record<string, string> | undefined {
+  const newest = newestHour(current);
+  if (current === undefined || newest === undefined) return undefined;
+  const lower = incrementalFrom(newest, lookbackHours);
+  return Object.fromEntries([...current].filter(([dt]) => dt >= lower).sort(([a], [b]) => a.localeCompare(b)));
+}
