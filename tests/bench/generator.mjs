@@ -18,7 +18,8 @@
 //
 // Env: BENCH_EVENTS (events per local run, default 1,000,000), BENCH_NAIVE_EVENTS (default
 // 100,000), BENCH_FIREHOSE_EVENTS (default 500,000), BENCH_MEMORY_EVENTS (default 10,000,000),
-// BENCH_RUNS (default 3), BENCH_GZIP_LEVEL (the level for the local-sink figure, default 6),
+// BENCH_RUNS (default 3), BENCH_GZIP_LEVEL (the level for the local-sink figure; default: the
+// generator's default, what `sluice generate` uses),
 // BENCH_MEMORY_NODE_FLAGS (node flags for the memory child, e.g. "--max-old-space-size=128" to
 // measure with the heap cap a deployment would set; default none: V8 then grows its heap lazily,
 // to ~4x the live size, before it collects),
@@ -283,7 +284,8 @@ async function main() {
   const naiveEvents = num("BENCH_NAIVE_EVENTS", 100_000);
   const firehoseEvents = num("BENCH_FIREHOSE_EVENTS", 500_000);
   const memoryEvents = num("BENCH_MEMORY_EVENTS", 10_000_000);
-  const gzipLevel = num("BENCH_GZIP_LEVEL", 6);
+  const { defaultGzipLevel } = await import("@sluice/generator");
+  const gzipLevel = num("BENCH_GZIP_LEVEL", defaultGzipLevel);
   console.log(`\n## generator (one core = CPU time of a child process${haveTaskset ? " pinned to CPU 0" : ""}, UV_THREADPOOL_SIZE=1; medians of ${runs})`);
   const row = (k, v) => console.log(`${k.padEnd(52)} ${v}`);
 

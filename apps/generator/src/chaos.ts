@@ -1,4 +1,4 @@
-import { Prng, hashString, type ShopEvent, type TimedEvent } from "@sluice/events";
+import { Prng, hashString, type ByteLine, type ShopEvent, type TimedEvent } from "@sluice/events";
 
 /** Fractions of events (0-1) to damage on purpose, to test the pipeline's handling. */
 export interface ChaosRates {
@@ -27,11 +27,30 @@ export interface ChaosCounts {
   wrongTypeByField: Record<string, number>;
 }
 
-/** A line for the raw zone and its arrival time. */
-export interface RawRecord {
+/** A line for the raw zone given as text, and its arrival time. */
+export interface TextRecord {
   /** One JSON line, newline-terminated. */
   data: string;
   arrivalMs: number;
+}
+
+/**
+ * A line for the raw zone: text, or bytes in a shared buffer (what the simulation makes; an
+ * undamaged {@link TimedEvent} is passed on as is, with no string or copy per event).
+ */
+export type RawRecord = TextRecord | ByteLine;
+
+/** True for a record given as text. */
+export function isTextRecord(r: RawRecord): r is TextRecord {
+  return (r as Partial<TextRecord>).data !== undefined;
+}
+
+/** A record's bytes, newline included (a copy for byte records, so no shared buffer is pinned). */
+export function recordBytes(r: RawRecord): Buffer {
+  if (isTextRecord(r)) return Buffer.from(r.data);
+  const out = Buffer.allocUnsafe(r.end - r.start);
+  r.bytes.copy(out, 0, r.start, r.end);
+  return out;
 }
 
 const HOUR_MS = 3_600_000;
@@ -51,7 +70,8 @@ export class ChaosInjector {
     wrongTypeByField: {},
   };
   private readonly rng: Prng;
-  private readonly enabled: boolean;
+  /** False when every rate is 0: then {@link apply} passes events through unchanged. */
+  readonly enabled: boolean;
 
   constructor(
     seed: number,
@@ -65,30 +85,31 @@ export class ChaosInjector {
   apply(timed: TimedEvent, out: RawRecord[]): void {
     const { arrivalMs } = timed;
     if (!this.enabled) {
-      out.push({ data: timed.json + "\n", arrivalMs });
+      out.push(timed);
       return;
     }
     const r = this.rates;
     const u = this.rng.next();
-    let event = timed.event;
     if (u < r.malformed) {
       const json = timed.json;
       this.counts.malformed++;
       out.push({ data: json.slice(0, this.rng.int(json.length >> 1, json.length - 2)) + "\n", arrivalMs });
       return;
     }
-    if (u < r.malformed + r.missingField) event = this.dropField(event);
-    else if (u < r.malformed + r.missingField + r.wrongType) event = this.wrongType(event);
+    // `timed.event` is parsed from the line on first use, so only damaged events pay for it.
+    let event: ShopEvent | undefined = undefined;
+    if (u < r.malformed + r.missingField) event = this.dropField(timed.event);
+    else if (u < r.malformed + r.missingField + r.wrongType) event = this.wrongType(timed.event);
     if (this.rng.chance(r.late)) {
       this.counts.late++;
       const lateMs = HOUR_MS + Math.floor(this.rng.next() * 5 * HOUR_MS);
-      event = { ...event, event_timestamp: new Date(arrivalMs - lateMs).toISOString() };
+      event = { ...(event ?? timed.event), event_timestamp: new Date(arrivalMs - lateMs).toISOString() };
     }
-    const data = (event === timed.event ? timed.json : JSON.stringify(event)) + "\n";
-    out.push({ data, arrivalMs });
+    const line: RawRecord = event === undefined || event === timed.event ? timed : { data: JSON.stringify(event) + "\n", arrivalMs };
+    out.push(line);
     if (this.rng.chance(r.duplicate)) {
       this.counts.duplicate++;
-      out.push({ data, arrivalMs });
+      out.push(line);
     }
   }
 

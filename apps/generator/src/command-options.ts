@@ -25,6 +25,13 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
   { name: "lake", key: "lakeDir", type: "string", describe: "local lake directory (local sink); default: the project's local lake" },
   { name: "stream", key: "stream", type: "string", default: "sluice-events", describe: "Firehose delivery stream name" },
   { name: "gzip", key: "gzip", type: "boolean", default: true, describe: "gzip objects (.gz) like a GZIP delivery stream" },
+  {
+    name: "gzip-level",
+    key: "gzipLevel",
+    type: "number",
+    default: 1,
+    describe: "zlib level 1-9 for .gz objects (Firehose does not document its own; 1 is ~2x faster than 6, files ~15% larger)",
+  },
   { name: "buffer-size-mib", key: "bufferSizeMiB", type: "number", default: 5, describe: "Firehose buffer size hint (MiB, before compression)" },
   { name: "buffer-interval-seconds", key: "bufferIntervalSeconds", type: "number", default: 300, describe: "Firehose buffer interval hint (seconds of arrival time)" },
   { name: "malformed-rate", key: "malformedRate", type: "number", default: 0, describe: "fraction of events written as invalid JSON" },

@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { FirehoseBuffer, deterministicGzip, deterministicGzipAsync, type DeliveredObject } from "./firehose-buffer.js";
+import { FirehoseBuffer, defaultGzipLevel, deterministicGzip, deterministicGzipAsync, type DeliveredObject } from "./firehose-buffer.js";
 
 const t0 = Date.UTC(2026, 10, 27, 13, 4, 5, 123);
 
@@ -20,10 +20,24 @@ describe("FirehoseBuffer", () => {
     expect(objects).toHaveLength(1);
     expect(objects[0]!.key).toMatch(/^raw\/events\/2026\/11\/27\/13\/s-1-2026-11-27-13-04-05-[0-9a-f-]{36}\.gz$/);
     expect(objects[0]!.raw.toString()).toBe("a\nb\n");
-    expect(objects[0]!.gzipLevel).toBe(6);
+    expect(objects[0]!.gzipLevel).toBe(defaultGzipLevel);
+    expect(defaultGzipLevel).toBe(1);
     buffer.flush();
     expect(objects[1]!.key).toContain("-2026-11-27-13-05-05-");
     expect(objects[1]!.raw.toString()).toBe("c\n");
+  });
+
+  it("takes records as byte ranges of a shared buffer, in order with text records", () => {
+    const { buffer, objects } = collect({ gzip: false });
+    const shared = Buffer.from("xx{\"a\":1}\n{\"b\":2}\nyy");
+    buffer.addBytes(shared, 2, 10, t0);
+    buffer.add("text\n", t0 + 1);
+    buffer.addBytes(shared, 10, 18, t0 + 2);
+    buffer.flush();
+    expect(objects).toHaveLength(1);
+    expect(objects[0]!.raw.toString()).toBe('{"a":1}\ntext\n{"b":2}\n');
+    expect(objects[0]!.records).toBe(3);
+    expect(objects[0]!.rawBytes).toBe(21);
   });
 
   it("counts the size hint in UTF-8 bytes and keeps multi-byte text intact", () => {
@@ -86,7 +100,12 @@ describe("FirehoseBuffer", () => {
     const a = deterministicGzip(raw);
     const b = await deterministicGzipAsync(raw);
     expect(a.equals(b)).toBe(true);
-    expect([...a.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    // Byte 8 (XFL) is 4 for zlib's fastest levels, 0 for the middle ones.
+    expect([...a.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3]);
     expect(gunzipSync(a).equals(raw)).toBe(true);
+    const six = deterministicGzip(raw, 6);
+    expect(six.equals(await deterministicGzipAsync(raw, 6))).toBe(true);
+    expect(six[8]).toBe(0);
+    expect(gunzipSync(six).equals(raw)).toBe(true);
   });
 });

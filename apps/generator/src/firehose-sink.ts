@@ -1,5 +1,5 @@
 import type { FirehoseClient } from "@aws-sdk/client-firehose";
-import type { RawRecord } from "./chaos.js";
+import { recordBytes, type RawRecord } from "./chaos.js";
 import type { EventSink, SinkReport } from "./sink.js";
 
 /** PutRecordBatch limits (fixed by AWS). Batch bytes are raw bytes, before base64. */
@@ -149,7 +149,7 @@ export function createFirehoseSink(options: FirehoseSinkOptions): EventSink & { 
     report,
     async write(records: readonly RawRecord[]) {
       for (const r of records) {
-        const data = Buffer.from(r.data);
+        const data = recordBytes(r);
         if (data.length > firehoseLimits.maxRecordBytes) {
           report.rejected++;
           noteError(`record of ${data.length} bytes exceeds Firehose's 1,000 KiB (${firehoseLimits.maxRecordBytes} bytes) record limit; not sent`);

@@ -69,17 +69,25 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   let revenueCents = 0;
   const paceStart = performance.now();
   let batchNo = 0;
-  const batches = simulateEvents({ seed: o.seed, start: o.start, hours: o.hours, events: o.events, customers: o.customers }, stats);
+  // Our sinks copy every record before write() resolves, so the simulation may reuse its
+  // buffers batch after batch; a caller's sink might keep the records, so not for that one.
+  const batches = simulateEvents({ seed: o.seed, start: o.start, hours: o.hours, events: o.events, customers: o.customers }, stats, {
+    reuseBuffers: options.sinkOverride === undefined,
+  });
   for (const batch of batches) {
-    const lines: RawRecord[] = [];
     for (const timed of batch) {
-      const e = timed.event;
-      byType[e.event_type]++;
-      if (e.event_type === "order_paid") {
+      byType[timed.eventType]++;
+      if (timed.eventType === "order_paid") {
         orders++;
-        revenueCents += Math.round(e.order!.order_total * 100);
+        revenueCents += timed.orderCents;
       }
-      chaos.apply(timed, lines);
+    }
+    // Without chaos the events are the records: their bytes go to the sink as they are.
+    let lines: readonly RawRecord[] = batch;
+    if (chaos.enabled) {
+      const damaged: RawRecord[] = [];
+      for (const timed of batch) chaos.apply(timed, damaged);
+      lines = damaged;
     }
     events += batch.length;
     records += lines.length;

@@ -20,7 +20,8 @@ export const generateOptionsSchema = z
       .regex(/^[a-zA-Z0-9_.-]{1,64}$/, "a delivery stream name: 1-64 of a-z A-Z 0-9 _ . -")
       .default("sluice-events"),
     gzip: z.boolean().default(true),
-    gzipLevel: z.number().int().min(1).max(9).default(6),
+    /** zlib level for `.gz` objects; 1 by default (see BufferSettings.gzipLevel). */
+    gzipLevel: z.number().int().min(1).max(9).default(1),
     bufferSizeMiB: z.number().min(1).max(128).default(5),
     bufferIntervalSeconds: z.number().min(0).max(900).default(300),
     malformedRate: rate,

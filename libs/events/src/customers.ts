@@ -1,3 +1,4 @@
+import { put, putAscii, putUint, utf8 } from "./bytes.js";
 import { countries } from "./countries.js";
 import { isoDay } from "./iso-time.js";
 import { Prng, WeightedPicker, hashString } from "./prng.js";
@@ -29,17 +30,52 @@ export const firstCustomerId = 1001;
  * to hold in memory and the same answer when hours are generated in parallel.
  */
 export function customerAt(seed: number, index: number, signupBefore: Date): Customer {
-  const rng = new Prng(seed, CUSTOMER_STREAM, index);
-  const country = countryPicker.pick(rng);
-  const first = rng.pick(firstNames);
-  const last = rng.pick(lastNames);
-  const email = `${first}.${last}${index % 1000}@${rng.pick(domains)}`;
-  // Round down to the day before so signup is always before the first session.
-  const signupDay = Math.floor(signupBefore.getTime() / DAY_MS) - rng.int(1, 1100);
+  const d = drawCustomer(seed, index, signupBefore);
   return {
     customer_id: firstCustomerId + index,
-    country,
-    email,
-    signup_date: isoDay(signupDay),
+    country: countryPicker.items[d.country]!,
+    email: `${firstNames[d.first]}.${lastNames[d.last]}${index % 1000}@${domains[d.domain]}`,
+    signup_date: isoDay(d.signupDay),
   };
+}
+
+/** Indexes of a customer's draws; one object reused, as writing a customer needs no allocation. */
+const draw = { country: 0, first: 0, last: 0, domain: 0, signupDay: 0 };
+
+/** The draws behind {@link customerAt}, in its order. The result is overwritten by the next call. */
+function drawCustomer(seed: number, index: number, signupBefore: Date): typeof draw {
+  const rng = new Prng(seed, CUSTOMER_STREAM, index);
+  draw.country = countryPicker.pickIndex(rng);
+  draw.first = rng.index(firstNames.length);
+  draw.last = rng.index(lastNames.length);
+  draw.domain = rng.index(domains.length);
+  // Round down to the day before so signup is always before the first session.
+  draw.signupDay = Math.floor(signupBefore.getTime() / DAY_MS) - rng.int(1, 1100);
+  return draw;
+}
+
+// JSON text of the pieces (JSON.stringify escapes whatever needs it), as bytes.
+const inQuotes = (s: string) => utf8(JSON.stringify(s).slice(1, -1));
+const countryBytes = countryPicker.items.map((c) => utf8(`,"country":${JSON.stringify(c)},"email":"`));
+const firstBytes = firstNames.map(inQuotes);
+const lastBytes = lastNames.map((l) => utf8(`.${JSON.stringify(l).slice(1, -1)}`));
+const domainBytes = domains.map((d) => utf8(`@${JSON.stringify(d).slice(1, -1)}","signup_date":"`));
+const CUSTOMER_ID = utf8('{"customer_id":');
+const CUSTOMER_END = utf8('"}');
+
+/**
+ * Writes `JSON.stringify(customerAt(seed, index, signupBefore))` into `buf` at `at`, with no
+ * object or string in between; returns the offset after it.
+ */
+export function writeCustomerJson(buf: Uint8Array, at: number, seed: number, index: number, signupBefore: Date): number {
+  const d = drawCustomer(seed, index, signupBefore);
+  at = put(buf, at, CUSTOMER_ID);
+  at = putUint(buf, at, firstCustomerId + index);
+  at = put(buf, at, countryBytes[d.country]!);
+  at = put(buf, at, firstBytes[d.first]!);
+  at = put(buf, at, lastBytes[d.last]!);
+  at = putUint(buf, at, index % 1000);
+  at = put(buf, at, domainBytes[d.domain]!);
+  at = putAscii(buf, at, isoDay(d.signupDay));
+  return put(buf, at, CUSTOMER_END);
 }

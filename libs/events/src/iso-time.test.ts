@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isoDay, isoMillis } from "./iso-time.js";
+import { isoDay, isoMillis, writeIsoMillis } from "./iso-time.js";
 
 describe("isoMillis / isoDay", () => {
   it("formats exactly like toISOString, in and out of order across minutes", () => {
@@ -7,6 +7,16 @@ describe("isoMillis / isoDay", () => {
     for (const ms of [base, base + 7, base + 2_001, base - 61_000, base + 999, base + 86_400_000 * 40 + 3, Date.UTC(1999, 0, 1), base + 256 * 60_000 + 1, base - 256 * 60_000 + 59_999, base]) {
       expect(isoMillis(ms)).toBe(new Date(ms).toISOString());
     }
+  });
+
+  it("writes the same text as bytes, at an offset", () => {
+    const base = Date.UTC(2026, 10, 27, 23, 59, 58, 0);
+    const buf = Buffer.alloc(30, 32);
+    for (const ms of [base, base + 7, base + 2_001, base + 999, base + 60_000 * 300 + 45_678, Date.UTC(1999, 0, 1), base - 256 * 60_000 + 59_999]) {
+      expect(writeIsoMillis(buf, 3, ms)).toBe(27);
+      expect(buf.toString("latin1", 3, 27)).toBe(new Date(ms).toISOString());
+    }
+    expect(buf.toString("latin1", 0, 3) + buf.toString("latin1", 27)).toBe("      ");
   });
 
   it("formats UTC day numbers as YYYY-MM-DD", () => {

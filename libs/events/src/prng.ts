@@ -78,6 +78,11 @@ export class Prng {
     return items[Math.floor(this.next() * items.length)] as T;
   }
 
+  /** A uniform index in [0, length): the index {@link pick} would choose, from the same draw. */
+  index(length: number): number {
+    return Math.floor(this.next() * length);
+  }
+
   /** An exponentially distributed value with the given mean. */
   exp(mean: number): number {
     return -Math.log(1 - this.next()) * mean;
@@ -103,6 +108,31 @@ export class Prng {
       h[(w3 >>> 12) & 15]!, h[(w3 >>> 8) & 15]!, h[(w3 >>> 4) & 15]!, h[w3 & 15]!,
     );
   }
+
+  /**
+   * Writes {@link uuid}'s 36 ASCII characters into `buf` at `at` (the same draws, so the same id
+   * for the same stream position) without making a string; returns the offset after it.
+   */
+  uuidInto(buf: Uint8Array, at: number): number {
+    const h = hexCodes;
+    const w0 = this.uint32();
+    const w1 = this.uint32();
+    const w2 = this.uint32();
+    const w3 = this.uint32();
+    for (let s = 28; s >= 0; s -= 4) buf[at++] = h[(w0 >>> s) & 15]!;
+    buf[at++] = 45;
+    for (let s = 28; s >= 16; s -= 4) buf[at++] = h[(w1 >>> s) & 15]!;
+    buf[at++] = 45;
+    buf[at++] = h[4]!;
+    for (let s = 8; s >= 0; s -= 4) buf[at++] = h[(w1 >>> s) & 15]!;
+    buf[at++] = 45;
+    buf[at++] = h[8 | ((w2 >>> 28) & 3)]!;
+    for (let s = 24; s >= 16; s -= 4) buf[at++] = h[(w2 >>> s) & 15]!;
+    buf[at++] = 45;
+    for (let s = 12; s >= 0; s -= 4) buf[at++] = h[(w2 >>> s) & 15]!;
+    for (let s = 28; s >= 0; s -= 4) buf[at++] = h[(w3 >>> s) & 15]!;
+    return at;
+  }
 }
 
 /**
@@ -122,6 +152,11 @@ export class WeightedPicker<T> {
   }
 
   pick(rng: Prng): T {
+    return this.items[this.pickIndex(rng)] as T;
+  }
+
+  /** The index of the item {@link pick} would choose, from the same draw. */
+  pickIndex(rng: Prng): number {
     const x = rng.next() * this.total;
     let lo = 0;
     let hi = this.cumulative.length - 1;
@@ -130,6 +165,6 @@ export class WeightedPicker<T> {
       if (this.cumulative[mid]! > x) hi = mid;
       else lo = mid + 1;
     }
-    return this.items[lo] as T;
+    return lo;
   }
 }

@@ -1,10 +1,11 @@
 import { catalogue, categories, type CatalogueProduct } from "./catalogue.js";
-import { customerAt } from "./customers.js";
+import { put, putAscii, putUint, utf8 } from "./bytes.js";
+import { writeCustomerJson } from "./customers.js";
 import { channelCartRate, channelProfiles, defaultFunnel, deviceWeights, paymentWeights, type FunnelConfig } from "./funnel.js";
 import { Prng, WeightedPicker, hashString } from "./prng.js";
-import type { Customer, Device, EventType, Order, OrderItem, Payment, PaymentMethod, Product, SessionInfo, ShopEvent } from "./schema.js";
-import { isoMillis } from "./iso-time.js";
-import { composeEventJson } from "./serialize.js";
+import type { Device, EventType, PaymentMethod, Product, SessionInfo } from "./schema.js";
+import { writeIsoMillis } from "./iso-time.js";
+import { TimedEvent } from "./timed-event.js";
 import { allocateEvents } from "./traffic.js";
 
 const HOUR_MS = 3_600_000;
@@ -29,6 +30,16 @@ export interface SimulationConfig {
   customers?: number;
 }
 
+/** How {@link simulateEvents} hands out events. */
+export interface SimulationOptions {
+  /**
+   * Reuse the buffers events are written into: a batch's events (their bytes, `json` and
+   * `event`) are valid only until the next batch is requested. For consumers that copy each
+   * batch out before asking for the next (the generator's sinks); keeps memory flat.
+   */
+  reuseBuffers?: boolean;
+}
+
 /** Counters the simulation fills in while it runs. */
 export interface SimulationStats {
   sessions: number;
@@ -36,13 +47,7 @@ export interface SimulationStats {
   customers: number;
 }
 
-/** An event, its JSON line (no newline) and the instant Firehose receives it (a little after it happened). */
-export interface TimedEvent {
-  arrivalMs: number;
-  event: ShopEvent;
-  /** `JSON.stringify(event)`, computed faster; stale if `event` is changed afterwards. */
-  json: string;
-}
+export { TimedEvent };
 
 const channelPicker = new WeightedPicker(channelProfiles, channelProfiles.map((p) => p.weight));
 const devicePicker = new WeightedPicker(Object.keys(deviceWeights) as Device[], Object.values(deviceWeights));
@@ -58,7 +63,96 @@ const categoryPicker = new WeightedPicker(categories, categories.map(() => 1));
 const productJson = new Map<number, Product>(
   catalogue.map((p) => [p.product_id, { product_id: p.product_id, product_name: p.product_name, category: p.category, price: p.price }]),
 );
-const productText = new Map<Product, string>([...productJson.values()].map((p) => [p, JSON.stringify(p)]));
+
+// Events are written as bytes, piece by piece, in contract key order: the same text as
+// JSON.stringify of the event. Constant pieces are encoded once here; a session's
+// `session_id`/`customer`/`session` block and its order block once per session.
+const EVENT_ID = utf8('{"event_id":"');
+const typeBlocks = {
+  product_view: utf8('","event_type":"product_view","event_timestamp":"'),
+  add_to_cart: utf8('","event_type":"add_to_cart","event_timestamp":"'),
+  checkout_started: utf8('","event_type":"checkout_started","event_timestamp":"'),
+  order_paid: utf8('","event_type":"order_paid","event_timestamp":"'),
+} satisfies Record<EventType, Buffer>;
+const SESSION_ID = utf8('","session_id":"');
+const CUSTOMER = utf8('","customer":');
+const QUANTITY = utf8(',"quantity":');
+const productBlocks = new Map<number, Buffer>([...productJson.values()].map((p) => [p.product_id, utf8(`,"product":${JSON.stringify(p)}`)]));
+const paymentBlocks = paymentPicker.items.map((m) => utf8(`,"payment":${JSON.stringify({ method: m })}`));
+/** `,"session":{...}` for each (channel profile, device, campaign or none), made on first use. */
+const sessionBlocks: (Buffer | undefined)[] = [];
+const ORDER_ID = utf8(',"order":{"order_id":"');
+const ORDER_TOTAL = utf8('","currency":"USD","order_total":');
+const ITEMS = utf8(',"items":[');
+/** `{"product_id":..,"product_name":..,"category":..,"quantity":` and `,"unit_price":..}` per product. */
+const itemHeads = new Map(catalogue.map((p) => [p.product_id, utf8(JSON.stringify({ product_id: p.product_id, product_name: p.product_name, category: p.category, quantity: 0 }).slice(0, -2))]));
+const itemTails = new Map(catalogue.map((p) => [p.product_id, utf8(`,"unit_price":${JSON.stringify(p.price)}}`)]));
+const longestPiece = Math.max(...[...productBlocks.values(), ...paymentBlocks].map((b) => b.length));
+/** Bytes of an event besides its session and order blocks, with room to spare. */
+const EVENT_FIXED_BYTES = 160 + 2 * longestPiece;
+
+/**
+ * Session and order blocks are written here, then copied into each event of the session. The
+ * simulation is synchronous, so one scratch buffer serves every session.
+ */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+const ORDER_SCRATCH = 32 * 1024;
+
+/** Size of the buffers events are written into. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Spare chunks kept for reuse (see {@link SimulationOptions.reuseBuffers}). */
+const MAX_FREE_CHUNKS = 8;
+
+/**
+ * Where events' bytes go: fixed-size chunks, a fresh one when the current is full. By default a
+ * chunk is never reused (an event may be held as long as its consumer likes) and is freed with
+ * the last event that points into it. With `reuse`, chunks whose events have all been released
+ * go back to a free list: garbage collection is not timed by external memory, so otherwise
+ * hundreds of MB of dead chunks can pile up between collections.
+ */
+class LineWriter {
+  buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  pos = 0;
+  /** Unreleased events per chunk (with `reuse`). */
+  private readonly live = new Map<Buffer, number>();
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly reuse: boolean) {}
+
+  /** Makes sure `n` more bytes fit in {@link buf} after {@link pos}. */
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) {
+      const full = this.buf;
+      this.buf = (n <= CHUNK_BYTES ? this.free.pop() : undefined) ?? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n));
+      this.pos = 0;
+      if (this.reuse && !this.live.has(full)) this.recycle(full);
+    }
+  }
+
+  /** Counts an event written into the current chunk. */
+  wrote(): void {
+    if (this.reuse) this.live.set(this.buf, (this.live.get(this.buf) ?? 0) + 1);
+  }
+
+  /** The consumer is done with these events: their chunks may be written over once all their events are. */
+  release(events: readonly TimedEvent[]): void {
+    if (!this.reuse) return;
+    for (const e of events) {
+      const left = this.live.get(e.bytes)! - 1;
+      if (left > 0) {
+        this.live.set(e.bytes, left);
+      } else {
+        this.live.delete(e.bytes);
+        if (e.bytes !== this.buf) this.recycle(e.bytes);
+      }
+    }
+  }
+
+  private recycle(chunk: Buffer): void {
+    if (chunk.length === CHUNK_BYTES && this.free.length < MAX_FREE_CHUNKS) this.free.push(chunk);
+  }
+}
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -76,6 +170,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 export function* simulateEvents(
   config: SimulationConfig,
   stats: SimulationStats = { sessions: 0, customers: 0 },
+  options: SimulationOptions = {},
 ): Generator<TimedEvent[]> {
   const funnel = { ...defaultFunnel, ...config.funnel };
   const poolSize = config.customers ?? Math.max(50, Math.round(config.events / 12));
@@ -88,6 +183,7 @@ export function* simulateEvents(
       stats.customers++;
     }
   };
+  const writer = new LineWriter(options.reuseBuffers === true);
   let carry: TimedEvent[] = [];
   let produced = 0;
   let target = 0;
@@ -99,10 +195,10 @@ export function* simulateEvents(
       const last = h === config.hours - 1 && slice === SLICES_PER_HOUR - 1;
       // Sessions run to completion (a slice may overshoot its share; the next slices make up
       // for it); only the very last session may be cut, to hit the exact event count.
-      const fresh = simulateSlice(new Prng(config.seed, HOUR_STREAM, h, slice), sliceStart, target - produced, config.events - produced, funnel, poolSize, config, onSession);
+      const fresh = simulateSlice(new Prng(config.seed, HOUR_STREAM, h, slice), writer, sliceStart, target - produced, config.events - produced, funnel, poolSize, config, onSession);
       produced += fresh.length;
       const all = carry.length ? carry.concat(fresh) : fresh;
-      all.sort(byArrival);
+      sortByArrival(all, sliceStart);
       if (last) {
         yield all;
         return;
@@ -114,16 +210,109 @@ export function* simulateEvents(
       carry = all.slice(cut);
       all.length = cut;
       yield all;
+      writer.release(all);
     }
   }
+}
+
+/** The `,"session":{...}` bytes of a session's channel, device and campaign (-1: none). */
+function sessionBlock(profileIndex: number, deviceIndex: number, campaignIndex: number): Buffer {
+  const key = (profileIndex * 8 + deviceIndex) * 16 + campaignIndex + 1;
+  let block = sessionBlocks[key];
+  if (block === undefined) {
+    const profile = channelProfiles[profileIndex]!;
+    const session: SessionInfo = { channel: profile.channel, device: devicePicker.items[deviceIndex]! };
+    if (campaignIndex >= 0) session.utm_campaign = profile.campaigns[campaignIndex];
+    block = sessionBlocks[key] = utf8(`,"session":${JSON.stringify(session)}`);
+  }
+  return block;
 }
 
 function byArrival(a: TimedEvent, b: TimedEvent): number {
   return a.arrivalMs - b.arrivalMs;
 }
 
+let wideKeys = new Float64Array(1024);
+let narrowKeys = new Uint32Array(1024);
+let radixSpare = new Uint32Array(1024);
+const radixCounts = new Uint32Array(256);
+const sortScratch: TimedEvent[] = [];
+
+/**
+ * Sorts events by arrival time, ties in their current order (what a stable sort gives), in
+ * place. A comparator sort calls back into JavaScript ~n log n times; instead each event
+ * becomes one number, (arrival - base) * 2^k + position: 32-bit keys (the usual case) are
+ * radix-sorted, wider ones (exact in a double to 2^53) sorted natively.
+ */
+function sortByArrival(events: TimedEvent[], base: number): void {
+  const n = events.length;
+  let shift = 1;
+  while (shift < n) shift *= 2;
+  let lowest = 0;
+  let span = 0;
+  for (let i = 0; i < n; i++) {
+    const d = events[i]!.arrivalMs - base;
+    if (d > span) span = d;
+    if (d < lowest) lowest = d;
+  }
+  if (lowest < 0 || (span + 1) * shift > Number.MAX_SAFE_INTEGER) {
+    events.sort(byArrival);
+    return;
+  }
+  let keys: Uint32Array | Float64Array;
+  if ((span + 1) * shift <= 2 ** 32) {
+    if (narrowKeys.length < n) {
+      narrowKeys = new Uint32Array(n * 2);
+      radixSpare = new Uint32Array(n * 2);
+    }
+    for (let i = 0; i < n; i++) narrowKeys[i] = (events[i]!.arrivalMs - base) * shift + i;
+    keys = radixSort(narrowKeys, radixSpare, n, (span + 1) * shift - 1);
+  } else {
+    if (wideKeys.length < n) wideKeys = new Float64Array(n * 2);
+    keys = wideKeys.subarray(0, n);
+    for (let i = 0; i < n; i++) keys[i] = (events[i]!.arrivalMs - base) * shift + i;
+    keys.sort();
+  }
+  const copy = sortScratch;
+  for (let i = 0; i < n; i++) copy[i] = events[i]!;
+  for (let i = 0; i < n; i++) events[i] = copy[keys[i]! % shift]!;
+  copy.length = 0;
+}
+
+/** LSD radix sort of `keys[0..n)` (byte digits, as many as `maxKey` needs); returns the array holding the result. */
+function radixSort(keys: Uint32Array, spare: Uint32Array, n: number, maxKey: number): Uint32Array {
+  let src = keys;
+  let dst = spare;
+  const counts = radixCounts;
+  for (let bit = 0; bit < 32 && maxKey >>> bit > 0; bit += 8) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const d = (src[i]! >>> bit) & 255;
+      counts[d] = counts[d]! + 1;
+    }
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = src[i]!;
+      const d = (k >>> bit) & 255;
+      const at = counts[d]!;
+      counts[d] = at + 1;
+      dst[at] = k;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
+}
+
 function simulateSlice(
   rng: Prng,
+  writer: LineWriter,
   sliceStart: number,
   quota: number,
   /** Never more events than this (what is left of the whole run). */
@@ -140,39 +329,58 @@ function simulateSlice(
     const u = rng.next();
     const index = Math.floor(poolSize * u * u);
     onSession(index);
-    simulateSession(rng, funnel, sessionStart, customerAt(config.seed, index, config.start), out, limit);
+    simulateSession(rng, writer, funnel, sessionStart, config, index, out, limit);
   }
   return out;
 }
 
 /** Appends one session's events (in time order) to `out`, stopping at `limit` events. */
-function simulateSession(rng: Prng, funnel: FunnelConfig, t0: number, customer: Customer, out: TimedEvent[], limit: number): void {
-  const profile = channelPicker.pick(rng);
-  const session: SessionInfo = { channel: profile.channel, device: devicePicker.pick(rng) };
-  if (profile.campaigns.length > 0) session.utm_campaign = rng.pick(profile.campaigns);
-  const sessionId = rng.uuid();
-  const customerJson = JSON.stringify(customer);
-  const sessionJson = JSON.stringify(session);
-  let orderJson: string | undefined = undefined;
+function simulateSession(
+  rng: Prng,
+  writer: LineWriter,
+  funnel: FunnelConfig,
+  t0: number,
+  config: SimulationConfig,
+  customerIndex: number,
+  out: TimedEvent[],
+  limit: number,
+): void {
+  const profileIndex = channelPicker.pickIndex(rng);
+  const profile = channelProfiles[profileIndex]!;
+  const deviceIndex = devicePicker.pickIndex(rng);
+  const campaignIndex = profile.campaigns.length > 0 ? rng.index(profile.campaigns.length) : -1;
+  let at = put(scratch, 0, SESSION_ID);
+  at = rng.uuidInto(scratch, at);
+  at = put(scratch, at, CUSTOMER);
+  at = writeCustomerJson(scratch, at, config.seed, customerIndex, config.start);
+  at = put(scratch, at, sessionBlock(profileIndex, deviceIndex, campaignIndex));
+  const sessionBlockBytes = scratch.subarray(0, at);
+  let orderBlock: Buffer | undefined = undefined;
+  let orderCents = 0;
   let t = t0 + rng.int(0, 999);
 
-  // Fields are assigned in contract order, so JSON.stringify(event) equals the composed text.
-  const emit = (event_type: EventType, product?: Product, quantity?: number, order?: Order, payment?: Payment): boolean => {
+  const emit = (eventType: EventType, product?: Buffer, quantity?: number, payment?: Buffer): boolean => {
     if (out.length >= limit) return false;
-    const event: ShopEvent = {
-      event_id: rng.uuid(),
-      event_type,
-      event_timestamp: isoMillis(t),
-      session_id: sessionId,
-      customer,
-      session,
-    };
-    if (product !== undefined) event.product = product;
-    if (quantity !== undefined) event.quantity = quantity;
-    if (order !== undefined) event.order = order;
-    if (payment !== undefined) event.payment = payment;
-    const json = composeEventJson(event, customerJson, sessionJson, product && productText.get(product), orderJson);
-    out.push({ arrivalMs: t + 200 + Math.floor(rng.exp(800)), event, json });
+    writer.reserve(EVENT_FIXED_BYTES + sessionBlockBytes.length + (orderBlock === undefined ? 0 : orderBlock.length));
+    const buf = writer.buf;
+    const start = writer.pos;
+    let at = put(buf, start, EVENT_ID);
+    at = rng.uuidInto(buf, at);
+    at = put(buf, at, typeBlocks[eventType]);
+    at = writeIsoMillis(buf, at, t);
+    at = put(buf, at, sessionBlockBytes);
+    if (product !== undefined) at = put(buf, at, product);
+    if (quantity !== undefined) {
+      at = put(buf, at, QUANTITY);
+      at = putUint(buf, at, quantity);
+    }
+    if (orderBlock !== undefined) at = put(buf, at, orderBlock);
+    if (payment !== undefined) at = put(buf, at, payment);
+    buf[at++] = 125; // }
+    buf[at++] = 10; // \n
+    writer.pos = at;
+    writer.wrote();
+    out.push(new TimedEvent(t + 200 + Math.floor(rng.exp(800)), eventType, orderBlock === undefined ? 0 : orderCents, buf, start, at));
     return true;
   };
 
@@ -197,7 +405,7 @@ function simulateSession(rng: Prng, funnel: FunnelConfig, t0: number, customer: 
     else p = rng.chance(0.6) ? interest.pick(rng) : productPicker.pick(rng);
     seen.push(p);
     if (i > 0) t += 3000 + Math.floor(rng.exp(35_000));
-    const product = productJson.get(p.product_id)!;
+    const product = productBlocks.get(p.product_id)!;
     if (!emit("product_view", product)) return;
     if (addAfter.has(i)) {
       t += 2000 + Math.floor(rng.exp(20_000));
@@ -209,18 +417,30 @@ function simulateSession(rng: Prng, funnel: FunnelConfig, t0: number, customer: 
   }
   if (cart.size === 0 || !rng.chance(funnel.cartToCheckout)) return;
 
-  const items: OrderItem[] = [];
+  // `,"order":{...}` as JSON.stringify writes an Order: id, currency, total, items in cart order.
   let total = 0;
+  for (const [id, quantity] of cart) total += quantity * productJson.get(id)!.price;
+  let o = put(scratch, ORDER_SCRATCH, ORDER_ID);
+  o = rng.uuidInto(scratch, o);
+  o = put(scratch, o, ORDER_TOTAL);
+  const orderTotal = round2(total);
+  o = putAscii(scratch, o, JSON.stringify(orderTotal));
+  o = put(scratch, o, ITEMS);
+  let first = true;
   for (const [id, quantity] of cart) {
-    const p = productJson.get(id)!;
-    items.push({ product_id: id, product_name: p.product_name, category: p.category, quantity, unit_price: p.price });
-    total += quantity * p.price;
+    if (!first) scratch[o++] = 44; // ,
+    first = false;
+    o = put(scratch, o, itemHeads.get(id)!);
+    o = putUint(scratch, o, quantity);
+    o = put(scratch, o, itemTails.get(id)!);
   }
-  const order: Order = { order_id: rng.uuid(), currency: "USD", order_total: round2(total), items };
-  orderJson = JSON.stringify(order);
+  scratch[o++] = 93; // ]
+  scratch[o++] = 125; // }
+  orderBlock = scratch.subarray(ORDER_SCRATCH, o);
+  orderCents = Math.round(orderTotal * 100);
   t += 5000 + Math.floor(rng.exp(60_000));
-  if (!emit("checkout_started", undefined, undefined, order)) return;
+  if (!emit("checkout_started")) return;
   if (!rng.chance(funnel.checkoutToPaid)) return;
   t += 10_000 + Math.floor(rng.exp(45_000));
-  emit("order_paid", undefined, undefined, order, { method: paymentPicker.pick(rng) });
+  emit("order_paid", undefined, undefined, paymentBlocks[paymentPicker.pickIndex(rng)]);
 }
