@@ -101,6 +101,16 @@ describe("DuckDB lake tables", () => {
     expect(await engine.describeRelation(events)).toEqual({ exists: false });
   });
 
+  it("defers the removal of stale versions to finishRun (a worker thread), which reports how many it removed", async () => {
+    for (const v of ["v_old1", "v_old2/d=1", "v_old2/d=2"]) await mkdir(join(lake, "silver", "events", v), { recursive: true });
+    await run(dialect.createTableAs(write("v_5", "select 5 as id, 'q' as note, date '2026-12-02' as event_date")));
+    await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_5"), { defer: true });
+    expect((await engine.execute("select id from silver.events")).rows).toEqual([{ id: 5 }]);
+    expect(await engine.finishRun!()).toEqual({ tablesDropped: 0, objectsDeleted: 3 });
+    expect(await readdir(join(lake, "silver", "events"))).toEqual(["v_5"]);
+    expect(await engine.finishRun!()).toEqual({ tablesDropped: 0, objectsDeleted: 0 });
+  });
+
   it("creates a readable zero-row table, partitioned or not", async () => {
     const empty = "select 1 as id, 'x' as note, date '2026-11-27' as event_date where false";
     await run(dialect.createTableAs(write("v_3", empty)));

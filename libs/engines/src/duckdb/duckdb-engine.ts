@@ -1,13 +1,13 @@
-import { mkdir, readdir } from "node:fs/promises";
-import { rmSync } from "node:fs";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { DUCKDB_TABLE_COMMENT_PREFIX, duckdbLiteral, trinoCompatStatements } from "@sluice/dialects";
 import type { Relation } from "@sluice/dialects";
-import { QueryError, type Engine, type ExecuteOptions, type QueryResult, type RelationInfo } from "../engine.js";
+import { QueryError, type CleanupOptions, type CleanupOutcome, type Engine, type ExecuteOptions, type QueryResult, type RelationInfo } from "../engine.js";
 import { plainValueConverter } from "./duckdb-values.js";
 import { checkLakeLock, LakeBusyError, readLakeLock, releaseLakeLock, writeLakeLock } from "./lake-lock.js";
 import { faultInjector } from "./fault-injection.js";
+import { BackgroundRemover } from "./background-remover.js";
 
 /** Name of the catalog file inside the lake. */
 export const DUCKDB_CATALOG_FILE = "catalog.duckdb";
@@ -66,6 +66,7 @@ export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<En
 class DuckdbEngine implements Engine {
   readonly name = "duckdb" as const;
   private closed = false;
+  private remover = new BackgroundRemover();
   private readonly fault = faultInjector(process.env);
 
   constructor(
@@ -138,23 +139,30 @@ class DuckdbEngine implements Engine {
     };
   }
 
-  async removeStaleLocations(relation: Relation, keepLocation: string): Promise<void> {
+  async removeStaleLocations(relation: Relation, keepLocation: string, options: CleanupOptions = {}): Promise<void> {
     const tableDir = join(this.lakeDir, relation.schema, relation.name);
     const keep = resolve(keepLocation);
     if (dirname(keep) !== tableDir) {
       throw new Error(`refusing to clean ${tableDir}: the kept location ${keep} is not one of its versions`);
     }
     const entries = await readdir(tableDir, { withFileTypes: true }).catch(() => []);
-    // Synchronous: a version is hundreds of small partition folders, and one libuv round trip
-    // per file and folder cost more than the removal itself.
-    for (const entry of entries) {
-      if (join(tableDir, entry.name) !== keep) rmSync(join(tableDir, entry.name), { recursive: true, force: true });
-    }
+    const stale = entries.map((entry) => join(tableDir, entry.name)).filter((dir) => dir !== keep);
+    // Deferred: removed on a worker thread while the next models' queries run; finishRun waits.
+    if (options.defer) this.remover.remove(stale);
+    else await Promise.all(stale.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+
+  /** Waits for the deferred removals; `objectsDeleted` counts the version folders removed. */
+  async finishRun(): Promise<CleanupOutcome> {
+    const removed = await this.remover.finish();
+    this.remover = new BackgroundRemover();
+    return { tablesDropped: 0, objectsDeleted: removed };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.remover.finish().catch(() => undefined);
     this.connection.closeSync();
     this.instance.closeSync();
     if (!this.readOnly) await releaseLakeLock(this.lakeDir);

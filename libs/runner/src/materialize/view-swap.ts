@@ -25,7 +25,7 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   const d = ctx.dialect;
   if (node.materialization === "incremental" && d.capabilities.rewritesIncrementalVersions && node.location) {
     const outcome = current ? await incrementalVersion(node, ctx, existing, current) : await fullVersion(node, ctx);
-    await ctx.engine.removeStaleLocations(node.relation, node.location);
+    await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
     return outcome;
   }
   const statements = planStatements(node, d, {
@@ -35,7 +35,7 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
     writeId: ctx.writeId,
   });
   const rows = await run(statements, ctx);
-  if (writesTable && current === undefined && node.location) await ctx.engine.removeStaleLocations(node.relation, node.location);
+  if (writesTable && current === undefined && node.location) await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
   return { rows, appended: current !== undefined };
 };
 
