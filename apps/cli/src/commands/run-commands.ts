@@ -47,8 +47,17 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
     import("@sluice/engines"),
     import("@sluice/runner"),
   ]);
-  await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids));
-  const engine = await openEngine(ctx.target, ctx.project.dir);
+  // The compiled SQL is written while the engine opens (DuckDB loads its catalog off the main thread).
+  const [artifacts, opened] = await Promise.allSettled([
+    writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)),
+    openEngine(ctx.target, ctx.project.dir),
+  ]);
+  if (opened.status === "rejected") throw opened.reason;
+  const engine = opened.value;
+  if (artifacts.status === "rejected") {
+    await engine.close();
+    throw artifacts.reason;
+  }
   const abort = new AbortController();
   const onSigint = (): void => abort.abort(new Error("interrupted (Ctrl-C)"));
   process.once("SIGINT", onSigint);
