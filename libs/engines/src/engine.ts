@@ -62,6 +62,12 @@ export interface Engine {
    */
   removeStaleLocations(relation: Relation, keepLocation: string, options?: CleanupOptions): Promise<void>;
   /**
+   * Lake engines (versions are folders): carry the files of version `from` into the new version
+   * `to` without copying data; with `skipWrittenPartitions`, partitions `to` already holds stay
+   * behind (insert_overwrite). Returns how many files were carried.
+   */
+  carryVersionFiles?(from: string, to: string, options: { skipWrittenPartitions: boolean }): Promise<number>;
+  /**
    * Catalog engines (Athena + Glue): publish `staging`, just written by a CTAS at a fresh
    * location, as `target` by swapping the catalog entry; the staging entry is removed (with
    * `defer`, by {@link Engine.finishRun}).

@@ -8,6 +8,7 @@ import { plainValueConverter } from "./duckdb-values.js";
 import { checkLakeLock, LakeBusyError, readLakeLock, releaseLakeLock, writeLakeLock } from "./lake-lock.js";
 import { faultInjector } from "./fault-injection.js";
 import { BackgroundRemover } from "./background-remover.js";
+import { carryFiles } from "./version-files.js";
 
 /** Name of the catalog file inside the lake. */
 export const DUCKDB_CATALOG_FILE = "catalog.duckdb";
@@ -150,6 +151,10 @@ class DuckdbEngine implements Engine {
     // Deferred: removed on a worker thread while the next models' queries run; finishRun waits.
     if (options.defer) this.remover.remove(stale);
     else await Promise.all(stale.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+
+  carryVersionFiles(from: string, to: string, options: { skipWrittenPartitions: boolean }): Promise<number> {
+    return carryFiles(from, to, options);
   }
 
   /** Waits for the deferred removals; `objectsDeleted` counts the version folders removed. */

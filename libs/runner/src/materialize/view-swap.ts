@@ -3,7 +3,6 @@ import type { CompiledNode } from "@sluice/compiler";
 import type { Statement, TableWrite } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
-import { carryFiles } from "../incremental/lake-files.js";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import { readWindows } from "../incremental/reconcile.js";
 import { hoursToRecord, newestHour, windowFrom, type RawHours } from "../incremental/raw-hours.js";
@@ -87,7 +86,8 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
     rows = await run(d.mergeRewrite(write, current, keys), ctx);
   } else {
     rows = await run(d.createTableAs(write).filter((s) => s.kind === "copy"), ctx);
-    await carryFiles(current, location, { skipWrittenPartitions: strategy === "insert_overwrite" });
+    if (!ctx.engine.carryVersionFiles) throw new Error(`${ctx.engine.name} cannot carry table versions (carryVersionFiles)`);
+    await ctx.engine.carryVersionFiles(current, location, { skipWrittenPartitions: strategy === "insert_overwrite" });
   }
   await publish(node, ctx, raw);
   return { rows, appended: true };
