@@ -157,6 +157,12 @@ export interface Dialect {
    */
   rawHoursQuery?(location: string): string;
   /**
+   * Catalog tables (Athena): add columns to an existing table in place (Hive
+   * `ALTER TABLE ... ADD COLUMNS`), for on_schema_change='append_new_columns'. Lake dialects
+   * rewrite a version instead and leave it out.
+   */
+  addColumns?(relation: Relation, columns: readonly { name: string; type: string }[]): Statement[];
+  /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
    */

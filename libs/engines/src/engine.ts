@@ -68,6 +68,12 @@ export interface Engine {
    */
   carryVersionFiles?(from: string, to: string, options: { skipWrittenPartitions: boolean }): Promise<number>;
   /**
+   * Catalog engines: delete the files failed query `queryId` wrote under `within` (Athena reads
+   * the query's data manifest), so a retry of the same rows cannot duplicate them. Absent, a
+   * failed write is not retried. Returns how many files were deleted.
+   */
+  removeQueryOutput?(queryId: string, within: string): Promise<number>;
+  /**
    * Catalog engines (Athena + Glue): publish `staging`, just written by a CTAS at a fresh
    * location, as `target` by swapping the catalog entry; the staging entry is removed (with
    * `defer`, by {@link Engine.finishRun}).

@@ -41,12 +41,8 @@ export const athenaCapabilities: DialectCapabilities = {
  * // [{ kind: "create_table_as", grammar: "trino",
  * //    sql: `CREATE TABLE "silver"."orders" WITH (format = 'PARQUET', ...) AS\nselect ...` }]
  */
-/**
- * The Athena dialect plus what the Dialect contract does not have yet: the Hive DDL that adds
- * columns to a table (on_schema_change='append_new_columns').
- */
+/** The Athena dialect: `addColumns` (Hive `ALTER TABLE db.t ADD COLUMNS (c type, ...)`) is always there. */
 export interface AthenaDialect extends Dialect {
-  /** `ALTER TABLE db.t ADD COLUMNS (c type, ...)` (Hive DDL); column types are given in Trino SQL. */
   addColumns(relation: Relation, columns: readonly { name: string; type: string }[]): Statement[];
 }
 

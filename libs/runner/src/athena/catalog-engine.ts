@@ -2,13 +2,7 @@ import type { Engine } from "@sluice/engines";
 
 /** The optional Engine methods a catalog swap needs, all present. */
 export type CatalogEngine = Engine &
-  Required<Pick<Engine, "publishTable" | "dropStagingTables" | "dropTableWithData" | "dropPartitions">> & {
-    /**
-     * Delete the files failed query `queryId` wrote under `within` (the Athena engine reads the
-     * query's data manifest). Not part of the Engine contract: absent, a failed write is not retried.
-     */
-    removeQueryOutput?: (queryId: string, within: string) => Promise<number>;
-  };
+  Required<Pick<Engine, "publishTable" | "dropStagingTables" | "dropTableWithData" | "dropPartitions">>;
 
 /** The engine as a catalog engine; a dialect without view publishing paired with an engine without these methods is a bug. */
 export function catalogEngine(engine: Engine): CatalogEngine {

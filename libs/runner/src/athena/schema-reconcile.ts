@@ -1,13 +1,7 @@
 import type { CompiledNode } from "@sluice/compiler";
-import type { Dialect, Relation, Statement } from "@sluice/dialects";
 import { QueryError, type ColumnInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import type { MaterializeContext } from "../materialize/materializer.js";
-
-/** A dialect that can add columns to a table (Athena: Hive `ALTER TABLE ... ADD COLUMNS`). */
-type AddsColumns = Dialect & { addColumns(relation: Relation, columns: readonly ColumnInfo[]): Statement[] };
-
-const addsColumns = (d: Dialect): d is AddsColumns => typeof (d as Partial<AddsColumns>).addColumns === "function";
 
 /** The SELECT to write and the table's columns after reconciling. */
 export interface Reconciled {
@@ -33,7 +27,7 @@ export async function reconcileSchema(node: CompiledNode, ctx: MaterializeContex
   const base = (c: ColumnInfo): ColumnInfo => ({ name: c.name, type: c.type.replace(/[(<].*$/s, "").trim() });
   const diff = diffColumns(existing.map(base), probe.columns.map(base));
   if (!hasChanges(diff)) return { selectSql, columns: names };
-  if (policy === "fail" || (diff.added.length > 0 && !addsColumns(d))) {
+  if (policy === "fail" || (diff.added.length > 0 && !d.addColumns)) {
     const message =
       policy === "fail"
         ? `${node.id}: the incremental model's columns differ from ${node.relation.schema}.${node.relation.name} (on_schema_change='fail'): ${describeDiff(diff)}. Run with --full-refresh or set on_schema_change`
@@ -47,7 +41,7 @@ export async function reconcileSchema(node: CompiledNode, ctx: MaterializeContex
     const message = `${node.id}: cannot add column(s) ${untyped.map((c) => `${c.name} (${c.type})`).join(", ")} to ${node.relation.schema}.${node.relation.name} (on_schema_change='append_new_columns'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh`;
     throw new QueryError(message, { sql: selectSql, label: node.id, engineMessage: message });
   }
-  if (added.length > 0 && addsColumns(d)) for (const statement of d.addColumns(node.relation, added)) await ctx.execute(statement.sql);
+  if (added.length > 0 && d.addColumns) for (const statement of d.addColumns(node.relation, added)) await ctx.execute(statement.sql);
 
   const incoming = new Set(probe.columns.map((c) => c.name));
   const q = (n: string) => d.quoteIdentifier(n);
