@@ -49,6 +49,21 @@ describe("runDag", () => {
     ]);
   });
 
+  it("starts the task heading the longest chain first; ties in the order they became ready", async () => {
+    const order: string[] = [];
+    const tasks = [
+      { id: "a", deps: [] },
+      { id: "b", deps: [] },
+      { id: "c", deps: ["b"] },
+      { id: "d", deps: ["c"] },
+    ];
+    await runDag(tasks, 1, async (t) => {
+      order.push(t.id);
+      return true;
+    }, () => {});
+    expect(order).toEqual(["b", "c", "a", "d"]);
+  });
+
   it("rejects a cycle instead of hanging", async () => {
     await expect(
       runDag([{ id: "a", deps: ["b"] }, { id: "b", deps: ["a"] }], 1, async () => true, () => {}),

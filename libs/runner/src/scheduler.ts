@@ -1,5 +1,7 @@
 /**
  * Runs tasks of a DAG with at most `concurrency` in flight, each after all of its dependencies.
+ * Of the ready tasks, the one heading the longest chain of dependants goes first (ties: the
+ * order they became ready), so the critical path is never kept waiting behind short branches.
  * A task whose dependency did not succeed is not run: `onSkip` reports it with the failed
  * ancestor, and its own dependants are skipped in turn.
  *
@@ -16,6 +18,7 @@ export async function runDag<T extends { id: string; deps: readonly string[] }>(
   const waiting = new Map(tasks.map((t) => [t.id, t.deps.filter((d) => byId.has(d)).length]));
   const dependants = new Map<string, string[]>();
   for (const t of tasks) for (const d of t.deps) if (byId.has(d)) dependants.set(d, [...(dependants.get(d) ?? []), t.id]);
+  const height = chainLengths(tasks.map((t) => t.id), dependants);
   const failedBecause = new Map<string, string>();
   const ready: T[] = tasks.filter((t) => waiting.get(t.id) === 0);
   let running = 0;
@@ -39,7 +42,9 @@ export async function runDag<T extends { id: string; deps: readonly string[] }>(
     };
     const pump = (): void => {
       while (ready.length > 0 && running < concurrency) {
-        const task = ready.shift()!;
+        let pick = 0;
+        for (let i = 1; i < ready.length; i++) if (height.get(ready[i]!.id)! > height.get(ready[pick]!.id)!) pick = i;
+        const task = ready.splice(pick, 1)[0]!;
         const because = failedBecause.get(task.id);
         if (because !== undefined) {
           onSkip(task, because);
@@ -59,4 +64,22 @@ export async function runDag<T extends { id: string; deps: readonly string[] }>(
     pump();
     if (running === 0 && remaining > 0) reject(new Error("runDag: dependency cycle among tasks"));
   });
+}
+
+/** Length of the longest chain of dependants from each task (itself included); cycles count once. */
+function chainLengths(ids: readonly string[], dependants: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+  const memo = new Map<string, number>();
+  const visiting = new Set<string>();
+  const length = (id: string): number => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    if (visiting.has(id)) return 0;
+    visiting.add(id);
+    const value = 1 + Math.max(0, ...(dependants.get(id) ?? []).map(length));
+    visiting.delete(id);
+    memo.set(id, value);
+    return value;
+  };
+  for (const id of ids) length(id);
+  return memo;
 }
