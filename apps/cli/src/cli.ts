@@ -25,6 +25,12 @@ export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd(
     .option("project-dir", { type: "string", default: defaultProjectDir(cwd), describe: "Directory holding sluice.yml", global: true })
     .option("target", { alias: "t", type: "string", describe: "Target from sluice.yml (default: its default-target)", global: true })
     .option("vars", { type: "string", describe: "YAML mapping overriding project vars, e.g. '{start_date: 2026-11-01}'", global: true })
+    .option("partial-parse", {
+      type: "boolean",
+      default: true,
+      describe: "Reuse target/partial_parse.json while the project's files are unchanged (--no-partial-parse: compile from scratch)",
+      global: true,
+    })
     .strict()
     .demandCommand(1, "Name a command (see the list above).")
     .recommendCommands()

@@ -5,6 +5,8 @@ export interface GlobalArgs {
   projectDir: string;
   target?: string;
   vars?: string;
+  /** `--no-partial-parse` sets false: load and compile from scratch, and do not save the result. */
+  partialParse?: boolean;
 }
 
 /** Where commands write: injected so tests can capture it. */

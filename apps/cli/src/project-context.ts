@@ -5,6 +5,8 @@ import type { Dialect } from "@sluice/dialects";
 import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
 import type { GlobalArgs, Io } from "./command.js";
 import { printDiagnostics } from "./output/diagnostics.js";
+import { readCachedContext, recordingEnv, RUN_ID_PLACEHOLDER, withRunId, writeCachedContext } from "./compile-cache.js";
+import type { CacheRequest } from "./compile-cache.js";
 
 /** A loaded and compiled project, ready to run on its target. */
 export interface ProjectContext {
@@ -33,35 +35,82 @@ export async function loadProjectContext(
   io: Io,
   options: { dqRules?: boolean } = {},
 ): Promise<ProjectContext | undefined> {
+  const dir = path.resolve(args.projectDir);
+  const targetDir = path.join(dir, "target");
+  const runId = newRunId();
+  const request: CacheRequest = {
+    dir,
+    target: args.target ?? null,
+    vars: args.vars ?? null,
+    storeFailures: args.storeFailures === true,
+    dqRules: options.dqRules !== false,
+  };
+  const useCache = args.partialParse !== false;
+  const cached = useCache ? readCachedContext(targetDir, dir, request) : undefined;
+  if (cached !== undefined) return revive(cached, runId, targetDir, io);
+
+  const loadStarted = Date.now();
+  const fresh = await loadAndCompile(dir, args, request);
+  if ("failed" in fresh) {
+    printDiagnostics(io, fresh.failed.filter((d) => d.severity === "warn"));
+    return fail(io, fresh.failed);
+  }
+  if (useCache) writeCachedContext(targetDir, dir, request, fresh.folders, fresh.envRead, fresh.context, loadStarted);
+  return revive(fresh.context, runId, targetDir, io);
+}
+
+/** What {@link loadProjectContext} caches: everything but the dialect (rebuilt from the target). */
+interface CachedContext {
+  project: Project;
+  compiled: CompiledProject;
+  targetName: string;
+  target: TargetConfig;
+  /** Warnings, printed again on every run that uses the cache. */
+  warnings: Diagnostic[];
+}
+
+/** Load and compile with the placeholder run id; the result as JSON text, or the errors. */
+async function loadAndCompile(
+  dir: string,
+  args: GlobalArgs,
+  request: CacheRequest,
+): Promise<{ context: string; folders: string[]; envRead: string[] } | { failed: Diagnostic[] }> {
   const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] = await Promise.all([
     import("@sluice/project"),
     import("@sluice/compiler"),
   ]);
-  const dir = path.resolve(args.projectDir);
   const project = await loadProject(dir);
   const diagnostics: Diagnostic[] = [...project.diagnostics];
   const varsParsed = args.vars ? parseVarsOption(args.vars) : { vars: {}, diagnostics: [] };
   diagnostics.push(...varsParsed.diagnostics);
-  if (hasErrors(diagnostics)) return fail(io, diagnostics);
+  if (hasErrors(diagnostics)) return { failed: diagnostics };
 
   const targetName = args.target ?? project.config["default-target"];
   const target = project.config.targets[targetName];
   if (!target) {
-    return fail(io, [
-      error("UNKNOWN_TARGET", `target '${targetName}' is not defined in sluice.yml`, undefined, `defined targets: ${Object.keys(project.config.targets).join(", ")}`),
-    ]);
+    return {
+      failed: [error("UNKNOWN_TARGET", `target '${targetName}' is not defined in sluice.yml`, undefined, `defined targets: ${Object.keys(project.config.targets).join(", ")}`)],
+    };
   }
   const dialect = dialectFor(target);
-  const runId = newRunId();
-  const compiled = compileProject(project, { targetName, vars: varsParsed.vars, env: process.env, runId, dialect });
+  const env = recordingEnv(process.env);
+  const compiled = compileProject(project, { targetName, vars: varsParsed.vars, env: env.env, runId: RUN_ID_PLACEHOLDER, dialect });
   diagnostics.push(...compiled.diagnostics);
-  if (options.dqRules !== false && (project.rules.length > 0 || args.storeFailures === true) && !hasErrors(diagnostics)) {
+  if (request.dqRules && (project.rules.length > 0 || request.storeFailures) && !hasErrors(diagnostics)) {
     const { appendDqNodes } = await import("./commands/dq-nodes.js");
-    diagnostics.push(...(await appendDqNodes({ project, compiled, dialect, target, runId, storeFailures: args.storeFailures === true })));
+    diagnostics.push(...(await appendDqNodes({ project, compiled, dialect, target, runId: RUN_ID_PLACEHOLDER, storeFailures: request.storeFailures })));
   }
-  printDiagnostics(io, diagnostics.filter((d) => d.severity === "warn"));
-  if (hasErrors(diagnostics)) return fail(io, diagnostics);
-  return { project, compiled, targetName, target, dialect, runId, targetDir: path.join(dir, "target") };
+  if (hasErrors(diagnostics)) return { failed: diagnostics };
+  const cached: CachedContext = { project, compiled, targetName, target, warnings: diagnostics.filter((d) => d.severity === "warn") };
+  return { context: JSON.stringify(cached), folders: project.scannedFolders ?? [], envRead: [...env.read].sort() };
+}
+
+async function revive(context: string, runId: string, targetDir: string, io: Io): Promise<ProjectContext> {
+  const c = JSON.parse(withRunId(context, runId)) as CachedContext;
+  const { dialectForEngine } = await import("@sluice/dialects");
+  printDiagnostics(io, c.warnings);
+  const dialect = dialectForEngine(c.target.engine);
+  return { project: c.project, compiled: c.compiled, targetName: c.targetName, target: c.target, dialect, runId, targetDir };
 }
 
 function fail(io: Io, diagnostics: readonly Diagnostic[]): undefined {

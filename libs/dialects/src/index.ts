@@ -5,3 +5,4 @@ export { trinoCompatStatements } from "./duckdb/trino-compat.js";
 export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
 export { splitTopLevel } from "./athena/athena-types.js";
+export { dialectForEngine } from "./dialect-for-engine.js";

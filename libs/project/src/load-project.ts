@@ -36,13 +36,14 @@ export async function loadProject(dir: string): Promise<Project> {
   const otherRoots = [...config["seed-paths"], ...config["macro-paths"], ...config["test-paths"], ...config["rule-paths"]];
   const modelRoots = config["model-paths"];
   const excludeFromModels = otherRoots.filter((r) => !modelRoots.includes(r));
+  const scanned = new Set<string>();
   const [modelPaths, propertyPaths, seedPaths, macroPaths, testPaths, rulePaths] = await Promise.all([
-    findFiles(absDir, modelRoots, [".sql"], excludeFromModels),
-    findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels),
-    findFiles(absDir, config["seed-paths"], [".csv"]),
-    findFiles(absDir, config["macro-paths"], [".sql", ".njk"]),
-    findFiles(absDir, config["test-paths"], [".sql"]),
-    findFiles(absDir, config["rule-paths"], [".dqdl"]),
+    findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
+    findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
+    findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
+    findFiles(absDir, config["macro-paths"], [".sql", ".njk"], [], scanned),
+    findFiles(absDir, config["test-paths"], [".sql"], [], scanned),
+    findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
   ]);
   const [modelFiles, propertyFiles, seedFiles, macros, testFiles, ruleFiles] = await Promise.all([
     readFiles(absDir, modelPaths),
@@ -54,6 +55,7 @@ export async function loadProject(dir: string): Promise<Project> {
   ]);
 
   const project = emptyProject(absDir, config, diagnostics);
+  project.scannedFolders = [...scanned].sort();
   project.models = modelFiles.map(toModel);
   project.macros = macros;
   project.singularTests = testFiles.map((f) => ({ ...f, name: baseName(f.path, /\.sql$/i) }));

@@ -169,4 +169,10 @@ export interface Project {
   singularTests: SingularTestFile[];
   rules: RuleFile[];
   diagnostics: Diagnostic[];
+  /**
+   * Project-relative folders the loader listed ("" is the project folder), including roots that
+   * do not exist: a file added or removed there changes the folder, which is how a cached
+   * compile knows it is stale.
+   */
+  scannedFolders?: string[];
 }

@@ -9,16 +9,19 @@ const SKIPPED = new Set(["node_modules", "target", ".lake"]);
  * Every file under `roots` (relative to `dir`) whose name ends with one of `extensions`, as
  * project-relative paths with forward slashes, sorted. Missing roots are fine; `exclude`
  * (project-relative folders) are not entered, so `model-paths: ["."]` skips seeds/macros/tests.
+ * Every folder listed (or tried: a missing root) is added to `scanned` when given.
  */
 export async function findFiles(
   dir: string,
   roots: readonly string[],
   extensions: readonly string[],
   exclude: readonly string[] = [],
+  scanned?: Set<string>,
 ): Promise<string[]> {
   const excluded = new Set(exclude.map(normalize));
   const found = new Set<string>();
   const visit = async (rel: string): Promise<void> => {
+    scanned?.add(rel);
     let entries;
     try {
       entries = await readdir(path.join(dir, rel), { withFileTypes: true });

@@ -1,8 +1,8 @@
-import { createAthenaDialect, createDuckdbDialect } from "@sluice/dialects";
+import { dialectForEngine } from "@sluice/dialects";
 import type { Dialect } from "@sluice/dialects";
 import type { TargetConfig } from "@sluice/project";
 
-/** The SQL dialect of a target's engine. The one place that maps an engine name to a dialect. */
+/** The SQL dialect of a target's engine. */
 export function dialectFor(target: TargetConfig): Dialect {
-  return target.engine === "athena" ? createAthenaDialect() : createDuckdbDialect();
+  return dialectForEngine(target.engine);
 }
