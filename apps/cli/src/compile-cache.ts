@@ -52,26 +52,29 @@ function buildId(): string {
 export function snapshot(dir: string, folders: readonly string[]): { hash: string; newest: number } {
   const hash = createHash("sha1");
   let newest = 0;
+  // Files by size and mtime; folders by their listing only (a copy that keeps file times but
+  // not folder times is still the same project).
   const line = (rel: string, abs: string): void => {
     try {
       const s = statSync(abs);
+      if (s.isDirectory()) return void hash.update(`${rel}\td\n`);
       newest = Math.max(newest, s.mtimeMs);
-      hash.update(`${rel}\t${s.isDirectory() ? "d" : "f"}\t${s.size}\t${s.mtimeMs}\n`);
+      hash.update(`${rel}\tf\t${s.size}\t${s.mtimeMs}\n`);
     } catch {
       hash.update(`${rel}\tmissing\n`);
     }
   };
   line("sluice.yml", path.join(dir, "sluice.yml"));
   for (const folder of folders) {
-    const abs = path.join(dir, folder);
-    line(`${folder}/`, abs);
     let names: string[];
     try {
-      names = readdirSync(abs).sort();
+      names = readdirSync(path.join(dir, folder)).sort();
     } catch {
+      hash.update(`${folder}/\tmissing\n`);
       continue;
     }
-    for (const name of names) line(`${folder}/${name}`, path.join(abs, name));
+    hash.update(`${folder}/\td\n`);
+    for (const name of names) line(`${folder}/${name}`, path.join(dir, folder, name));
   }
   return { hash: hash.digest("hex"), newest };
 }
