@@ -6,7 +6,7 @@ const MIB = 1024 * 1024;
 /** The zlib level objects are gzipped with unless told otherwise (see {@link BufferSettings.gzipLevel}). */
 export const defaultGzipLevel = 1;
 /** zlib's largest hash tables: a little faster and smaller output than the default 8 on JSON lines. */
-const MEM_LEVEL = 9;
+export const gzipMemLevel = 9;
 /**
  * zlib's output chunk. Larger than an object's compressed size (5 MiB of JSON lines is ~1 MiB
  * gzipped), so each object is one chunk: one thread-pool round trip and one output buffer, with
@@ -185,7 +185,7 @@ export class FirehoseBuffer {
  * which zlib sets from the build platform, so the same input gives the same bytes everywhere.
  */
 export function deterministicGzip(raw: Buffer, level = defaultGzipLevel): Buffer {
-  const out = gzipSync(raw, { level, memLevel: MEM_LEVEL, chunkSize: OUT_CHUNK });
+  const out = gzipSync(raw, { level, memLevel: gzipMemLevel, chunkSize: OUT_CHUNK });
   out[9] = 3;
   return out;
 }
@@ -193,7 +193,7 @@ export function deterministicGzip(raw: Buffer, level = defaultGzipLevel): Buffer
 /** {@link deterministicGzip} on libuv's thread pool, so compression overlaps generation. */
 export function deterministicGzipAsync(raw: Buffer, level = defaultGzipLevel): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    gzipAsync(raw, { level, memLevel: MEM_LEVEL, chunkSize: OUT_CHUNK }, (err, out) => {
+    gzipAsync(raw, { level, memLevel: gzipMemLevel, chunkSize: OUT_CHUNK }, (err, out) => {
       if (err) return reject(err);
       out[9] = 3;
       resolve(out);

@@ -1,15 +1,22 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
-import { FirehoseBuffer, deterministicGzip, deterministicGzipAsync, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
+import { FirehoseBuffer, deterministicGzip, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
 import { isTextRecord } from "./chaos.js";
+import { GzipLane } from "./gzip-lane.js";
 import type { EventSink, SinkReport } from "./sink.js";
 
 /**
- * Objects compressing at once. Each holds its 5 MiB input and zlib's native state and output, so
- * this bounds memory; two keep a second core busy while the main thread generates the next object.
+ * Objects compressing at once. Each holds its 5 MiB input and a lane's zlib state, so this bounds
+ * memory; two keep a second core busy while the main thread generates the next object.
  */
 const MAX_IN_FLIGHT = 2;
+
+/**
+ * Records between turns of the event loop while objects are compressing on the thread pool
+ * (~1 ms of generation; a lane's output chunk takes several ms to compress).
+ */
+const YIELD_EVERY = 512;
 
 /** Writes delivered objects to disk, compressing off the main thread. */
 export interface LakeWriter {
@@ -17,6 +24,8 @@ export interface LakeWriter {
   write(o: DeliveredObject): void;
   /** True when the maximum number of objects are being compressed: wait for {@link room}. */
   readonly busy: boolean;
+  /** Objects being compressed on the thread pool. */
+  readonly inFlight: number;
   /** Resolves when fewer than the maximum number of objects are being compressed. */
   room(): Promise<void>;
   /** Resolves when everything started has been written. */
@@ -45,15 +54,27 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
   const made = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  const store = (key: string, body: Buffer) => {
+  /** Lanes not compressing, for reuse (at most {@link MAX_IN_FLIGHT} are kept). */
+  const idleLanes: GzipLane[] = [];
+  const pathOf = (key: string) => {
     const path = join(lakeDir, key);
     const dir = dirname(path);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    writeFileSync(path, body);
+    return path;
+  };
+  const store = (key: string, body: Buffer) => {
+    writeFileSync(pathOf(key), body);
     report.storedBytes += body.length;
+  };
+  const laneFor = (level: number) => {
+    const i = idleLanes.findIndex((l) => l.level === level);
+    if (i >= 0) return idleLanes.splice(i, 1)[0]!;
+    // A caller that doesn't wait for room() may have more objects in flight than lanes kept.
+    if (idleLanes.length >= MAX_IN_FLIGHT) idleLanes.shift()!.close();
+    return new GzipLane(level);
   };
   const check = () => {
     if (failure !== undefined) throw failure;
@@ -62,6 +83,9 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
     report,
     get busy() {
       return inFlight.size >= MAX_IN_FLIGHT;
+    },
+    get inFlight() {
+      return inFlight.size;
     },
     write(o) {
       report.records += o.records;
@@ -77,16 +101,29 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
         o.release?.();
         return store(o.key, body);
       }
-      const p: Promise<void> = deterministicGzipAsync(o.raw, o.gzipLevel)
-        .then((body) => {
-          o.release?.();
-          store(o.key, body);
+      const lane = laneFor(o.gzipLevel);
+      let path: string;
+      try {
+        path = pathOf(o.key);
+      } catch (err) {
+        failure ??= err;
+        return o.release?.();
+      }
+      const p: Promise<void> = lane
+        .compress(o.raw, path)
+        .then((size) => {
+          report.storedBytes += size;
+          if (idleLanes.length < MAX_IN_FLIGHT) idleLanes.push(lane);
+          else lane.close();
         })
         .catch((err: unknown) => {
-          o.release?.();
+          lane.close();
           failure ??= err;
         })
-        .finally(() => inFlight.delete(p));
+        .finally(() => {
+          o.release?.();
+          inFlight.delete(p);
+        });
       inFlight.add(p);
     },
     async room() {
@@ -95,6 +132,8 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
     },
     async idle() {
       await Promise.all(inFlight);
+      // Free zlib's state; a later write makes new lanes.
+      for (const lane of idleLanes.splice(0)) lane.close();
       check();
     },
   };
@@ -107,12 +146,21 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
 export function createLocalSink(lakeDir: string, settings: BufferSettings, options: LakeWriterOptions = {}): EventSink {
   const writer = lakeWriter(lakeDir, options);
   const buffer = new FirehoseBuffer(settings, writer.write);
+  let sinceYield = 0;
   return {
     async write(records) {
       for (const r of records) {
         if (isTextRecord(r)) buffer.add(r.data, r.arrivalMs);
         else buffer.addBytes(r.bytes, r.start, r.end, r.arrivalMs);
-        if (writer.busy) await writer.room();
+        if (writer.busy) {
+          await writer.room();
+          sinceYield = 0;
+        } else if (++sinceYield >= YIELD_EVERY && writer.inFlight > 0) {
+          // A lane needs the event loop between output chunks; without a turn it would wait
+          // for the whole batch to be generated.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sinceYield = 0;
+        }
       }
     },
     async close() {

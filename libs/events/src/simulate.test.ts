@@ -215,3 +215,24 @@ describe("TimedEvent.json and eventToJson", () => {
     }
   });
 });
+
+describe("simulateEvents with reuseBuffers", () => {
+  it("yields the same batches as without, each valid until the next is requested", () => {
+    const config = { seed: 11, start, hours: 3, events: 30_000 };
+    const fresh = [...simulateEvents(config)].map((batch) => batch.map((e) => [e.arrivalMs, e.eventType, e.orderCents, e.json] as const));
+    const reused: (typeof fresh)[number][] = [];
+    const seen = new Set<TimedEvent>();
+    let recycled = 0;
+    for (const batch of simulateEvents(config, undefined, { reuseBuffers: true })) {
+      for (const e of batch) {
+        if (seen.has(e)) recycled++;
+        seen.add(e);
+      }
+      reused.push(batch.map((e) => [e.arrivalMs, e.eventType, e.orderCents, e.json] as const));
+    }
+    expect(reused).toEqual(fresh);
+    // Event objects are recycled from batch to batch rather than made anew.
+    expect(recycled).toBeGreaterThan(20_000);
+    expect(seen.size).toBeLessThan(10_000);
+  });
+});

@@ -33,8 +33,8 @@ export interface SimulationConfig {
 /** How {@link simulateEvents} hands out events. */
 export interface SimulationOptions {
   /**
-   * Reuse the buffers events are written into: a batch's events (their bytes, `json` and
-   * `event`) are valid only until the next batch is requested. For consumers that copy each
+   * Reuse the buffers events are written into, and the event objects: a batch's events (the
+   * objects, their bytes, `json` and `event`) are valid only until the next batch is requested. For consumers that copy each
    * batch out before asking for the next (the generator's sinks); keeps memory flat.
    */
   reuseBuffers?: boolean;
@@ -97,60 +97,90 @@ const EVENT_FIXED_BYTES = 160 + 2 * longestPiece;
  */
 const scratch = Buffer.allocUnsafe(64 * 1024);
 const ORDER_SCRATCH = 32 * 1024;
+const ID_SCRATCH = 63 * 1024;
+/** An event's id, drawn before its bytes are written. */
+const eventId = scratch.subarray(ID_SCRATCH, ID_SCRATCH + 36);
 
 /** Size of the buffers events are written into. */
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
-/** Spare chunks kept for reuse (see {@link SimulationOptions.reuseBuffers}). */
-const MAX_FREE_CHUNKS = 8;
+/** The chunk an arrival minute's events are being written into. */
+interface Arena {
+  buf: Buffer;
+  pos: number;
+  /** Its earlier, full chunks (kept only to recycle them, with `reuse`). */
+  full: Buffer[];
+}
 
 /**
- * Where events' bytes go: fixed-size chunks, a fresh one when the current is full. By default a
- * chunk is never reused (an event may be held as long as its consumer likes) and is freed with
- * the last event that points into it. With `reuse`, chunks whose events have all been released
- * go back to a free list: garbage collection is not timed by external memory, so otherwise
- * hundreds of MB of dead chunks can pile up between collections.
+ * Where events' bytes go: chunks per arrival minute (the batch an event will be yielded in), a
+ * fresh chunk when the minute's current one is full. Grouping by arrival rather than by when the
+ * event was simulated matters: a session's events arrive over many minutes, so one chunk shared
+ * by all of them stays pinned until the last of its events is yielded, tens of MB in all.
+ *
+ * By default a chunk is never reused (an event may be held as long as its consumer likes) and is
+ * freed with the last event that points into it. With `reuse`, a minute's chunks go back to a
+ * free list once its batch has been consumed: garbage collection is not timed by external
+ * memory, so otherwise dead chunks pile up between collections and the RSS grows.
  */
 class LineWriter {
-  buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  pos = 0;
-  /** Unreleased events per chunk (with `reuse`). */
-  private readonly live = new Map<Buffer, number>();
+  /** By arrival minute, counted from the window's start. */
+  private readonly arenas: (Arena | undefined)[] = [];
   private readonly free: Buffer[] = [];
+  /** Consumed events, for {@link event} to reuse (with `reuse`). */
+  private readonly spareEvents: TimedEvent[] = [];
+  /** Minutes before this one have been released. */
+  private released = 0;
 
-  constructor(private readonly reuse: boolean) {}
+  constructor(
+    private readonly reuse: boolean,
+    private readonly startMs: number,
+  ) {}
 
-  /** Makes sure `n` more bytes fit in {@link buf} after {@link pos}. */
-  reserve(n: number): void {
-    if (this.pos + n > this.buf.length) {
-      const full = this.buf;
-      this.buf = (n <= CHUNK_BYTES ? this.free.pop() : undefined) ?? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n));
-      this.pos = 0;
-      if (this.reuse && !this.live.has(full)) this.recycle(full);
+  /** The chunk to write an event of at most `n` bytes arriving at `arrivalMs` into, at its `pos`. */
+  reserve(arrivalMs: number, n: number): Arena {
+    const minute = Math.floor((arrivalMs - this.startMs) / SLICE_MS);
+    let arena = this.arenas[minute];
+    if (arena === undefined) {
+      arena = this.arenas[minute] = { buf: this.chunk(n), pos: 0, full: [] };
+    } else if (arena.pos + n > arena.buf.length) {
+      if (this.reuse) arena.full.push(arena.buf);
+      arena.buf = this.chunk(n);
+      arena.pos = 0;
+    }
+    return arena;
+  }
+
+  /** A new event (a recycled object with `reuse`). */
+  event(arrivalMs: number, eventType: EventType, orderCents: number, bytes: Buffer, start: number, end: number): TimedEvent {
+    const spare = this.spareEvents.pop();
+    return spare === undefined ? new TimedEvent(arrivalMs, eventType, orderCents, bytes, start, end) : spare.reset(arrivalMs, eventType, orderCents, bytes, start, end);
+  }
+
+  /**
+   * `batch`, holding every event of the minutes before `minute`, has been consumed: its event
+   * objects and those minutes' chunks may be written over.
+   */
+  releaseBefore(minute: number, batch: readonly TimedEvent[]): void {
+    if (this.reuse) for (const e of batch) this.spareEvents.push(e);
+    for (; this.released < minute; this.released++) {
+      const arena = this.arenas[this.released];
+      if (arena === undefined) continue;
+      this.arenas[this.released] = undefined;
+      if (!this.reuse) continue;
+      for (const chunk of arena.full) this.recycle(chunk);
+      this.recycle(arena.buf);
     }
   }
 
-  /** Counts an event written into the current chunk. */
-  wrote(): void {
-    if (this.reuse) this.live.set(this.buf, (this.live.get(this.buf) ?? 0) + 1);
-  }
-
-  /** The consumer is done with these events: their chunks may be written over once all their events are. */
-  release(events: readonly TimedEvent[]): void {
-    if (!this.reuse) return;
-    for (const e of events) {
-      const left = this.live.get(e.bytes)! - 1;
-      if (left > 0) {
-        this.live.set(e.bytes, left);
-      } else {
-        this.live.delete(e.bytes);
-        if (e.bytes !== this.buf) this.recycle(e.bytes);
-      }
-    }
+  private chunk(n: number): Buffer {
+    return (n <= CHUNK_BYTES ? this.free.pop() : undefined) ?? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n));
   }
 
   private recycle(chunk: Buffer): void {
-    if (chunk.length === CHUNK_BYTES && this.free.length < MAX_FREE_CHUNKS) this.free.push(chunk);
+    // Every standard chunk is kept: the list is as long as the busiest minutes need, and
+    // capping it made each busy minute allocate afresh what a quiet one had dropped.
+    if (chunk.length === CHUNK_BYTES) this.free.push(chunk);
   }
 }
 
@@ -183,8 +213,13 @@ export function* simulateEvents(
       stats.customers++;
     }
   };
-  const writer = new LineWriter(options.reuseBuffers === true);
-  let carry: TimedEvent[] = [];
+  const reuse = options.reuseBuffers === true;
+  const writer = new LineWriter(reuse, config.start.getTime());
+  // The slice's events: first those carried over from earlier slices, then its fresh ones. Kept
+  // from slice to slice (with `reuse`, so is the batch array): arrays of tens of thousands of
+  // events rebuilt every minute were the bulk of the old generation's garbage.
+  const pending: EventList = { items: [], n: 0 };
+  const batch: TimedEvent[] = [];
   let produced = 0;
   let target = 0;
   for (let h = 0; h < config.hours; h++) {
@@ -195,9 +230,12 @@ export function* simulateEvents(
       const last = h === config.hours - 1 && slice === SLICES_PER_HOUR - 1;
       // Sessions run to completion (a slice may overshoot its share; the next slices make up
       // for it); only the very last session may be cut, to hit the exact event count.
-      const fresh = simulateSlice(new Prng(config.seed, HOUR_STREAM, h, slice), writer, sliceStart, target - produced, config.events - produced, funnel, poolSize, config, onSession);
-      produced += fresh.length;
-      const all = carry.length ? carry.concat(fresh) : fresh;
+      const carried = pending.n;
+      simulateSlice(new Prng(config.seed, HOUR_STREAM, h, slice), writer, sliceStart, target - produced, carried + config.events - produced, funnel, poolSize, config, onSession, pending);
+      produced += pending.n - carried;
+      const all = pending.items;
+      // Only shrinks by the difference between two slices; a big drop trims the array (V8 does).
+      all.length = pending.n;
       sortByArrival(all, sliceStart);
       if (last) {
         yield all;
@@ -207,12 +245,27 @@ export function* simulateEvents(
       const sliceEnd = sliceStart + SLICE_MS;
       let cut = all.length;
       while (cut > 0 && all[cut - 1]!.arrivalMs >= sliceEnd) cut--;
-      carry = all.slice(cut);
-      all.length = cut;
-      yield all;
-      writer.release(all);
+      let out: TimedEvent[];
+      if (reuse) {
+        out = batch;
+        for (let i = 0; i < cut; i++) out[i] = all[i]!;
+        out.length = cut;
+      } else {
+        out = all.slice(0, cut);
+      }
+      for (let i = cut; i < all.length; i++) all[i - cut] = all[i]!;
+      pending.n = all.length - cut;
+      yield out;
+      // This batch holds every event arriving before the next slice (none arrive before their session starts).
+      writer.releaseBefore(h * SLICES_PER_HOUR + slice + 1, out);
     }
   }
+}
+
+/** Events filled in by index: `items[0..n)`, entries past `n` are stale. */
+interface EventList {
+  items: TimedEvent[];
+  n: number;
 }
 
 /** The `,"session":{...}` bytes of a session's channel, device and campaign (-1: none). */
@@ -315,15 +368,16 @@ function simulateSlice(
   writer: LineWriter,
   sliceStart: number,
   quota: number,
-  /** Never more events than this (what is left of the whole run). */
+  /** Never more events than this in `out` (what is left of the whole run counts). */
   limit: number,
   funnel: FunnelConfig,
   poolSize: number,
   config: SimulationConfig,
   onSession: (customerIndex: number) => void,
-): TimedEvent[] {
-  const out: TimedEvent[] = [];
-  while (out.length < quota) {
+  out: EventList,
+): void {
+  const first = out.n;
+  while (out.n - first < quota) {
     const sessionStart = sliceStart + Math.floor(rng.next() * SLICE_MS);
     // Squaring the draw skews sessions toward low indexes: a few loyal customers come back often.
     const u = rng.next();
@@ -331,10 +385,9 @@ function simulateSlice(
     onSession(index);
     simulateSession(rng, writer, funnel, sessionStart, config, index, out, limit);
   }
-  return out;
 }
 
-/** Appends one session's events (in time order) to `out`, stopping at `limit` events. */
+/** Appends one session's events (in time order) to `out`, stopping when it holds `limit` events. */
 function simulateSession(
   rng: Prng,
   writer: LineWriter,
@@ -342,7 +395,7 @@ function simulateSession(
   t0: number,
   config: SimulationConfig,
   customerIndex: number,
-  out: TimedEvent[],
+  out: EventList,
   limit: number,
 ): void {
   const profileIndex = channelPicker.pickIndex(rng);
@@ -360,12 +413,16 @@ function simulateSession(
   let t = t0 + rng.int(0, 999);
 
   const emit = (eventType: EventType, product?: Buffer, quantity?: number, payment?: Buffer): boolean => {
-    if (out.length >= limit) return false;
-    writer.reserve(EVENT_FIXED_BYTES + sessionBlockBytes.length + (orderBlock === undefined ? 0 : orderBlock.length));
-    const buf = writer.buf;
-    const start = writer.pos;
+    if (out.n >= limit) return false;
+    // The id is drawn before the arrival delay (the order fixes the output for a seed), but the
+    // arrival picks the chunk the event is written into.
+    rng.uuidInto(scratch, ID_SCRATCH);
+    const arrivalMs = t + 200 + Math.floor(rng.exp(800));
+    const arena = writer.reserve(arrivalMs, EVENT_FIXED_BYTES + sessionBlockBytes.length + (orderBlock === undefined ? 0 : orderBlock.length));
+    const buf = arena.buf;
+    const start = arena.pos;
     let at = put(buf, start, EVENT_ID);
-    at = rng.uuidInto(buf, at);
+    at = put(buf, at, eventId);
     at = put(buf, at, typeBlocks[eventType]);
     at = writeIsoMillis(buf, at, t);
     at = put(buf, at, sessionBlockBytes);
@@ -378,9 +435,8 @@ function simulateSession(
     if (payment !== undefined) at = put(buf, at, payment);
     buf[at++] = 125; // }
     buf[at++] = 10; // \n
-    writer.pos = at;
-    writer.wrote();
-    out.push(new TimedEvent(t + 200 + Math.floor(rng.exp(800)), eventType, orderBlock === undefined ? 0 : orderCents, buf, start, at));
+    arena.pos = at;
+    out.items[out.n++] = writer.event(arrivalMs, eventType, orderBlock === undefined ? 0 : orderCents, buf, start, at);
     return true;
   };
 

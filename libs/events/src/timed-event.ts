@@ -22,13 +22,28 @@ export class TimedEvent implements ByteLine {
 
   constructor(
     public arrivalMs: number,
-    readonly eventType: EventType,
+    public eventType: EventType,
     /** `order.order_total` in cents on checkout_started and order_paid; 0 otherwise. */
-    readonly orderCents: number,
+    public orderCents: number,
     public bytes: Buffer,
     public start: number,
     public end: number,
   ) {}
+
+  /**
+   * Makes this object another event, as the constructor would. The simulation recycles events
+   * with `reuseBuffers` so that they don't pile up as garbage in the old generation.
+   */
+  reset(arrivalMs: number, eventType: EventType, orderCents: number, bytes: Buffer, start: number, end: number): this {
+    this.arrivalMs = arrivalMs;
+    this.eventType = eventType;
+    this.orderCents = orderCents;
+    this.bytes = bytes;
+    this.start = start;
+    this.end = end;
+    this.parsed = undefined;
+    return this;
+  }
 
   /** The JSON line without its newline: exactly `JSON.stringify(event)`. */
   get json(): string {
