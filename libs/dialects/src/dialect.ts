@@ -152,11 +152,6 @@ export interface Dialect {
   /** SELECT returning `{ value }`: the max of `column` over the data files at `location`. */
   maxOfVersion?(location: string, column: string): string;
   /**
-   * One row `{ dt, signature }` per raw hour folder ('YYYY/MM/DD/HH') under a raw zone location,
-   * from file names only (no file is read); the signature changes when a file lands in the hour.
-   */
-  rawHoursQuery?(location: string): string;
-  /**
    * Catalog tables (Athena): add columns to an existing table in place (Hive
    * `ALTER TABLE ... ADD COLUMNS`), for on_schema_change='append_new_columns'. Lake dialects
    * rewrite a version instead and leave it out.

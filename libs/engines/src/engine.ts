@@ -74,6 +74,11 @@ export interface Engine {
    */
   removeQueryOutput?(queryId: string, within: string): Promise<number>;
   /**
+   * Lake engines: the raw hour folders ('YYYY/MM/DD/HH') under a raw zone location, each with a
+   * signature of its files that changes when a file lands in it (from names only, no file read).
+   */
+  listRawHours?(location: string): Promise<ReadonlyMap<string, string>>;
+  /**
    * Catalog engines (Athena + Glue): publish `staging`, just written by a CTAS at a fresh
    * location, as `target` by swapping the catalog entry; the staging entry is removed (with
    * `defer`, by {@link Engine.finishRun}).

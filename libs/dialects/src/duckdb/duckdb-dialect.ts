@@ -131,14 +131,6 @@ export function createDuckdbDialect(): Dialect {
       `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,
     maxOfVersion: (location, column) => `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
-    rawHoursQuery(location) {
-      const root = location.replace(/\/+$/, "");
-      const dt = `substr(file, ${[...root].length + 2}, 13)`;
-      return (
-        `SELECT ${dt} AS dt, count(*)::VARCHAR || ':' || md5(string_agg(file, '|' ORDER BY file)) AS signature ` +
-        `FROM glob(${duckdbStringLiteral(`${root}/*/*/*/*/*`)}) GROUP BY 1 ORDER BY 1`
-      );
-    },
     readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
     mergeRewrite(write, currentLocation, uniqueKey) {
       if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");

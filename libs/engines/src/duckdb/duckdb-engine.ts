@@ -9,6 +9,7 @@ import { checkLakeLock, LakeBusyError, readLakeLock, releaseLakeLock, writeLakeL
 import { faultInjector } from "./fault-injection.js";
 import { BackgroundRemover } from "./background-remover.js";
 import { carryFiles } from "./version-files.js";
+import { listRawHours } from "./raw-hours.js";
 
 /** Name of the catalog file inside the lake. */
 export const DUCKDB_CATALOG_FILE = "catalog.duckdb";
@@ -151,6 +152,10 @@ class DuckdbEngine implements Engine {
     // Deferred: removed on a worker thread while the next models' queries run; finishRun waits.
     if (options.defer) this.remover.remove(stale);
     else await Promise.all(stale.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+
+  async listRawHours(location: string): Promise<ReadonlyMap<string, string>> {
+    return listRawHours(location);
   }
 
   carryVersionFiles(from: string, to: string, options: { skipWrittenPartitions: boolean }): Promise<number> {

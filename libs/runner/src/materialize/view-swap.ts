@@ -142,13 +142,13 @@ function watermarkColumn(node: CompiledNode): string | undefined {
  * has no upper bound, even when the model keeps no row of those hours (e.g. no rejected lines).
  */
 async function readRawHours(ctx: MaterializeContext): Promise<RawHours | undefined> {
-  const query = ctx.dialect.rawHoursQuery;
-  if (!query || !ctx.rawLocations?.length) return undefined;
+  const engine = ctx.engine;
+  if (!engine.listRawHours || !ctx.rawLocations?.length) return undefined;
   const merged = new Map<string, string>();
   for (const location of ctx.rawLocations) {
     let pending = ctx.rawHours?.get(location);
     if (!pending) {
-      pending = ctx.execute(query(location)).then((r) => new Map(r.rows.map((row) => [String(row["dt"]), String(row["signature"])])));
+      pending = engine.listRawHours(location);
       ctx.rawHours?.set(location, pending);
     }
     for (const [dt, signature] of await pending) merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);
