@@ -126,6 +126,31 @@ describe("incremental silver on the local lake", () => {
     expect(await tableHashes(dir, TABLES)).toEqual(fullHashes);
   }, 120_000);
 
+  it("on_schema_change='append_new_columns': files with and without the new column read as one table, also after later runs", async () => {
+    const { dir, hidden: raw } = await emptyProject("schema-change");
+    const { writeFile } = await import("node:fs/promises");
+    const model = path.join(dir, "silver", "test_inc.sql");
+    const sql = (extra: string) =>
+      "{{ config(materialized='incremental', incremental_strategy='append', partitioned_by=['dt'], on_schema_change='append_new_columns') }}\n" +
+      `select event_id${extra}, dt from {{ ref('stg_events') }} where reject_reason is null\n` +
+      "{% if is_incremental() %} and dt >= sluice_incremental_from() {% endif %}\n";
+    await writeFile(model, sql(""));
+    await expose(raw, dir, hours.slice(0, 4));
+    expect((await sluice(dir, ["run", "--select", "+test_inc"])).code).toBe(0);
+    await writeFile(model, sql(", 'x' as extra"));
+    await expose(raw, dir, hours.slice(4, 6));
+    const added = await sluice(dir, ["run", "--select", "+test_inc"]);
+    expect(added.code, added.stderr).toBe(0);
+    await expose(raw, dir, hours.slice(6, 8));
+    const later = await sluice(dir, ["run", "--select", "+test_inc"]);
+    expect(later.code, later.stderr).toBe(0);
+    const q = await runSluice(["--project-dir", dir, "query", "select count(*) as n, count(extra) as with_extra, count(distinct dt) as hours from silver.test_inc", "--format", "json"]);
+    const [row] = JSON.parse(q.stdout) as { n: number; with_extra: number; hours: number }[];
+    const stg = await runSluice(["--project-dir", dir, "query", "select count(*) as n, count(*) filter (where dt >= '" + hours[4] + "') as late from staging.stg_events where reject_reason is null", "--format", "json"]);
+    const [expected] = JSON.parse(stg.stdout) as { n: number; late: number }[];
+    expect(row).toEqual({ n: expected!.n, with_extra: expected!.late, hours: 8 });
+  }, 120_000);
+
   it("a chaos full build balances exactly: duplicates and rejects are all accounted for", async () => {
     const r = await sluice(fullDir, ["build", "--full-refresh"]);
     const m = /reconciled \d+ raw partitions from 0000\/00\/00\/00: raw ([\d,]+) = silver ([\d,]+) \+ rejected ([\d,]+) \+ duplicates ([\d,]+)/.exec(r.stderr);

@@ -106,6 +106,11 @@ export interface TableVersionState {
    * of the lookback window: the next run re-reads only the hours whose files changed since.
    */
   rawHours?: Readonly<Record<string, string>>;
+  /**
+   * Every file of the version has the same columns (a fresh write, or incremental writes with
+   * no column change since): readers need not unify files by column name. Unknown: false.
+   */
+  uniformSchema?: boolean;
 }
 
 /**

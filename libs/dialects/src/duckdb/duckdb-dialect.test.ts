@@ -34,12 +34,14 @@ describe("duckdb dialect SQL text", () => {
       "COPY (SELECT * FROM (\nselect id, event_date from x\n) AS t LIMIT 0) TO '/lake/silver/events/v_1/part-run_1_a-schema.parquet' (FORMAT parquet, COMPRESSION zstd)",
       [
         "BEGIN TRANSACTION;",
-        `CREATE OR REPLACE VIEW "silver"."events" AS SELECT * FROM read_parquet('/lake/silver/events/v_1/**/*.parquet', hive_partitioning = false, union_by_name = true);`,
+        // One write: no unification of files by column name.
+        `CREATE OR REPLACE VIEW "silver"."events" AS SELECT * FROM read_parquet('/lake/silver/events/v_1/**/*.parquet', hive_partitioning = false);`,
         `COMMENT ON VIEW "silver"."events" IS 'sluice:table location=/lake/silver/events/v_1';`,
-        "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR);",
+        "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN);",
         "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_hours VARCHAR;",
+        "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN;",
         "DELETE FROM main.sluice_table_state WHERE schema_name = 'silver' AND table_name = 'events';",
-        "INSERT INTO main.sluice_table_state (schema_name, table_name, location, watermark, run_id, raw_hours) VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a', NULL);",
+        "INSERT INTO main.sluice_table_state (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema) VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a', NULL, true);",
         "COMMIT",
       ].join("\n"),
     ]);
@@ -50,7 +52,9 @@ describe("duckdb dialect SQL text", () => {
     const [publish] = dialect.publishTableVersion!({ schema: "silver", name: "events" }, "/lake/silver/events/v_2", { watermark: "2026/11/27/05", runId: "r2", rawHours });
     expect(publish!.sql.startsWith("BEGIN TRANSACTION;")).toBe(true);
     expect(publish!.sql.endsWith("COMMIT")).toBe(true);
-    expect(publish!.sql).toContain(`VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2', '${JSON.stringify(rawHours)}')`);
+    expect(publish!.sql).toContain(`VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2', '${JSON.stringify(rawHours)}', false)`);
+    // Files that may differ in columns (carried across a schema change) are unified by name.
+    expect(publish!.sql).toContain("hive_partitioning = false, union_by_name = true);");
   });
 
   it("merges by rewriting the current version: rows whose key comes again are replaced", () => {

@@ -22,8 +22,13 @@ function fileStem(writeId: string): string {
 /** Where published table versions and their watermarks are recorded (in the lake catalog). */
 export const DUCKDB_TABLE_STATE = "main.sluice_table_state";
 
-const readParquet = (location: string): string =>
-  `read_parquet(${duckdbStringLiteral(parquetGlob(location))}, hive_partitioning = false, union_by_name = true)`;
+/**
+ * A version's files. Unified by column name unless they are known to share one schema: that
+ * unification reads every file's footer at bind time, which a table of hourly files paid on
+ * each query.
+ */
+const readParquet = (location: string, uniformSchema = false): string =>
+  `read_parquet(${duckdbStringLiteral(parquetGlob(location))}, hive_partitioning = false${uniformSchema ? "" : ", union_by_name = true"})`;
 
 /**
  * Point the view at a new version and record its state in one transaction: a kill before
@@ -34,16 +39,17 @@ function publishVersion(relation: Relation, location: string, state?: TableVersi
   const key = `schema_name = ${duckdbStringLiteral(relation.schema)} AND table_name = ${duckdbStringLiteral(relation.name)}`;
   const lines = [
     "BEGIN TRANSACTION;",
-    `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT * FROM ${readParquet(loc)};`,
+    `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT * FROM ${readParquet(loc, state?.uniformSchema === true)};`,
     `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX + loc)};`,
-    `CREATE TABLE IF NOT EXISTS ${DUCKDB_TABLE_STATE} (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR);`,
-    // Lakes from before raw_hours was recorded.
+    `CREATE TABLE IF NOT EXISTS ${DUCKDB_TABLE_STATE} (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN);`,
+    // Lakes from before raw_hours / uniform_schema were recorded.
     `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR;`,
+    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN;`,
     `DELETE FROM ${DUCKDB_TABLE_STATE} WHERE ${key};`,
-    `INSERT INTO ${DUCKDB_TABLE_STATE} (schema_name, table_name, location, watermark, run_id, raw_hours) VALUES (` +
+    `INSERT INTO ${DUCKDB_TABLE_STATE} (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema) VALUES (` +
       `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ${duckdbStringLiteral(loc)}, ` +
       `${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)}, ` +
-      `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)});`,
+      `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)}, ${state?.uniformSchema === true ? "true" : "false"});`,
     "COMMIT",
   ];
   return statement("create_view", lines.join("\n"));
@@ -120,7 +126,8 @@ export function createDuckdbDialect(): Dialect {
     createTableAs(write) {
       const statements = [...createSchema(write.relation.schema), copyRows(write)];
       if (write.partitionedBy.length > 0) statements.push(copySchemaFile(write));
-      statements.push(publishVersion(write.relation, write.location, { runId: write.writeId }));
+      // One write: every file has the SELECT's columns.
+      statements.push(publishVersion(write.relation, write.location, { runId: write.writeId, uniformSchema: true }));
       return statements;
     },
     insertInto(write) {

@@ -62,7 +62,7 @@ async function fullVersion(node: CompiledNode, ctx: MaterializeContext): Promise
   const write = tableWrite(node, ctx, bindWindow(node.sql, ctx.dialect.literal(incrementalFrom(undefined, 0))));
   // Everything but the publish; the publish below also records the state.
   const rows = await run(ctx.dialect.createTableAs(write).filter((s) => s.kind !== "create_view"), ctx);
-  await publish(node, ctx, raw);
+  await publish(node, ctx, raw, true);
   return { rows, appended: false };
 }
 
@@ -73,7 +73,7 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
   const state = await readState(node, ctx, current);
   const from = windowFrom(state.watermark, state.rawHours, raw, lookbackHours(node.config as Record<string, unknown>));
   readWindows.set(node.id, from);
-  const selectSql = await reconcileSchema(node, ctx, existing, bindWindow(node.incrementalSql ?? node.sql, d.literal(from)));
+  const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bindWindow(node.incrementalSql ?? node.sql, d.literal(from)));
   const write = tableWrite(node, ctx, selectSql);
   const strategy = node.incrementalStrategy ?? "append";
   let rows: number | undefined;
@@ -84,12 +84,16 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
       throw new QueryError(`${node.id}: incremental_strategy 'merge' needs a unique_key`, { sql: selectSql, label: node.id, engineMessage: "merge needs a unique_key" });
     }
     rows = await run(d.mergeRewrite(write, current, keys), ctx);
+    // One SELECT rewrote every file.
+    await publish(node, ctx, raw, true);
+    return { rows, appended: true };
   } else {
     rows = await run(d.createTableAs(write).filter((s) => s.kind === "copy"), ctx);
     if (!ctx.engine.carryVersionFiles) throw new Error(`${ctx.engine.name} cannot carry table versions (carryVersionFiles)`);
     await ctx.engine.carryVersionFiles(current, location, { skipWrittenPartitions: strategy === "insert_overwrite" });
   }
-  await publish(node, ctx, raw);
+  // Carried files keep the old columns: still one schema only if nothing changed.
+  await publish(node, ctx, raw, state.uniformSchema === true && !changed);
   return { rows, appended: true };
 }
 
@@ -97,6 +101,7 @@ interface VersionState {
   watermark?: string;
   /** The raw hours (and their signatures) the version read in its lookback window. */
   rawHours?: Record<string, string>;
+  uniformSchema?: boolean;
 }
 
 /** The state recorded with the current version, or (older lakes) the max of its watermark column. */
@@ -107,7 +112,7 @@ async function readState(node: CompiledNode, ctx: MaterializeContext, current: s
       const row = (await ctx.execute(d.tableStateQuery(node.relation))).rows[0];
       if (row && row["location"] === current && typeof row["watermark"] === "string") {
         const hours = typeof row["raw_hours"] === "string" ? (JSON.parse(row["raw_hours"]) as Record<string, string>) : undefined;
-        return { watermark: row["watermark"], ...(hours ? { rawHours: hours } : {}) };
+        return { watermark: row["watermark"], ...(hours ? { rawHours: hours } : {}), uniformSchema: row["uniform_schema"] === true };
       }
     } catch (error) {
       if (!(error instanceof QueryError)) throw error;
@@ -160,7 +165,7 @@ async function readRawHours(ctx: MaterializeContext): Promise<RawHours | undefin
  * View swap + state. Watermark: the newest raw hour upstream when known, else the newest value
  * of the watermark column in the new version; with the raw hours of the next lookback window.
  */
-async function publish(node: CompiledNode, ctx: MaterializeContext, raw: RawHours | undefined): Promise<void> {
+async function publish(node: CompiledNode, ctx: MaterializeContext, raw: RawHours | undefined, uniformSchema: boolean): Promise<void> {
   const d = ctx.dialect;
   const location = node.location!;
   let watermark: string | undefined = newestHour(raw);
@@ -178,6 +183,7 @@ async function publish(node: CompiledNode, ctx: MaterializeContext, raw: RawHour
   const statements = d.publishTableVersion
     ? d.publishTableVersion(node.relation, location, {
         runId: ctx.writeId,
+        uniformSchema,
         ...(watermark === undefined ? {} : { watermark }),
         ...(rawHours === undefined ? {} : { rawHours }),
       })
@@ -188,15 +194,20 @@ async function publish(node: CompiledNode, ctx: MaterializeContext, raw: RawHour
 /**
  * on_schema_change: compare the incremental SELECT's columns with the table's. `fail` stops with
  * the diff; `ignore` keeps the table's columns; `append_new_columns` adds the new ones. Columns
- * the SELECT lost are filled with typed NULLs.
+ * the SELECT lost are filled with typed NULLs. `changed`: the SELECT's columns were not the table's.
  */
-async function reconcileSchema(node: CompiledNode, ctx: MaterializeContext, existing: RelationInfo, selectSql: string): Promise<string> {
+async function reconcileSchema(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  existing: RelationInfo,
+  selectSql: string,
+): Promise<{ selectSql: string; changed: boolean }> {
   const d = ctx.dialect;
   const before = existing.columns ?? [];
-  if (before.length === 0) return selectSql;
+  if (before.length === 0) return { selectSql, changed: true };
   const probe = await ctx.execute(d.limit(selectSql, 0));
   const diff = diffColumns(before, probe.columns);
-  if (!hasChanges(diff)) return selectSql;
+  if (!hasChanges(diff)) return { selectSql, changed: false };
   const policy = node.config.on_schema_change ?? "ignore";
   if (policy === "fail") {
     const message = `${node.id}: the incremental model's columns differ from ${node.relation.schema}.${node.relation.name} ` +
@@ -210,5 +221,5 @@ async function reconcileSchema(node: CompiledNode, ctx: MaterializeContext, exis
   // Partition columns must stay last.
   const partition = new Set(node.partitionedBy);
   const ordered = [...kept.filter((_, i) => !partition.has(before[i]!.name)), ...added, ...kept.filter((_, i) => partition.has(before[i]!.name))];
-  return `SELECT ${ordered.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`;
+  return { selectSql: `SELECT ${ordered.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`, changed: true };
 }
