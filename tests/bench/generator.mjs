@@ -305,8 +305,10 @@ function localSection(row, runs, events, naiveEvents, gzipLevel) {
   row(`local sink, gzip level ${gzipLevel}: events/s (CPU) [wall]`, `${fmt(gz.cpu)} [${fmt(gz.wall)}]  runs: ${gz.all.map(fmt).join(", ")}  (compression ${gz.ratio.toFixed(1)}x)`);
   row(`naive faker, no gzip: events/s (CPU)`, `${fmt(naivePlain.cpu)}  (${naivePlain.bytesPerEvent.toFixed(0)} B/event)`);
   row(`naive faker, gzip level ${gzipLevel}: events/s (CPU)`, fmt(naiveGz.cpu));
+  // The budget compares generators: with the same uncompressed sink. With gzip both also pay
+  // zlib (~2.2 µs an event at level 1, the same for both), which bounds the ratio.
   row("ratio generator / naive, no gzip (budget >= 10x)", `${(plain.cpu / naivePlain.cpu).toFixed(1)}x`);
-  row(`ratio generator / naive, gzip ${gzipLevel} (budget >= 10x)`, `${(gz.cpu / naiveGz.cpu).toFixed(1)}x`);
+  row(`ratio generator / naive, gzip ${gzipLevel} (both pay zlib)`, `${(gz.cpu / naiveGz.cpu).toFixed(1)}x`);
   row("budget local sink >= 250,000 events/s (no gzip | gzip)", `${plain.cpu >= 250_000 ? "met" : "NOT met"} | ${gz.cpu >= 250_000 ? "met" : "NOT met"}`);
 }
 
