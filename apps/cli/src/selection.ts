@@ -5,7 +5,7 @@ import { printDiagnostics } from "./output/diagnostics.js";
 
 /** Apply --select/--exclude; undefined (after printing why) when a selector is invalid. */
 export async function selectedIds(ctx: ProjectContext, args: SelectionArgs, io: Io): Promise<string[] | undefined> {
-  const { selectNodes } = await import("@sluice/compiler");
+  const { selectNodes } = await import("@sluice/compiler/select");
   const split = (values?: string[]): string[] | undefined => values?.flatMap((v) => v.split(/\s+/)).filter(Boolean);
   const { ids, diagnostics } = selectNodes(ctx.compiled, { select: split(args.select), exclude: split(args.exclude) });
   printDiagnostics(io, diagnostics);

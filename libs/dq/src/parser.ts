@@ -1,4 +1,4 @@
-import { error, type Diagnostic } from "@sluice/project";
+import { error, type Diagnostic } from "@sluice/project/diagnostics";
 import type {
   DqAnalyzer,
   DqCondition,

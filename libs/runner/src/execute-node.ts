@@ -1,5 +1,5 @@
 import type { CompiledNode } from "@sluice/compiler";
-import { planStatements } from "@sluice/compiler";
+import { planStatements } from "@sluice/compiler/plan";
 import { catalogSwapMaterializer } from "./materialize/catalog-swap.js";
 import { viewSwapMaterializer } from "./materialize/view-swap.js";
 import type { Dialect } from "@sluice/dialects";

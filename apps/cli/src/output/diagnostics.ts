@@ -1,4 +1,4 @@
-import { formatDiagnostic } from "@sluice/project";
+import { formatDiagnostic } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
 import type { Io } from "../command.js";
 

@@ -1,4 +1,4 @@
-import { error, warning } from "@sluice/project";
+import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
 import type { CompiledNode, CompiledProject } from "../types.js";
 import { reachable } from "./dag.js";

@@ -1,7 +1,8 @@
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import { parseDqdl, rulesetTarget } from "@sluice/dq";
 import type { DqRuleset } from "@sluice/dq";
-import { closest, error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
+import { closest } from "@sluice/project/suggest";
 import type { Diagnostic, Project, RuleFile } from "@sluice/project";
 
 /** A parsed ruleset file and the compiled model, seed or source it tests. */

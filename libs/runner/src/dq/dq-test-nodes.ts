@@ -2,7 +2,7 @@ import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import { compileRule } from "@sluice/dq";
 import type { DqLabel, DqRuleNode } from "@sluice/dq";
 import type { Dialect, Relation } from "@sluice/dialects";
-import { error, warning } from "@sluice/project";
+import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic, Project } from "@sluice/project";
 import { bindRulesets, findRelationNode } from "./bind-rulesets.js";
 import type { BoundRuleset } from "./bind-rulesets.js";

@@ -1,4 +1,4 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
 import type { BoundRuleset } from "./bind-rulesets.js";
 import type { RulesetToPublish } from "./publish-rulesets.js";

@@ -1,5 +1,5 @@
 import type { CompiledNode } from "@sluice/compiler";
-import { planStatements } from "@sluice/compiler";
+import { planStatements } from "@sluice/compiler/plan";
 import type { Relation } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
 import type { CatalogEngine } from "../athena/catalog-engine.js";

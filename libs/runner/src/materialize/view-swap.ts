@@ -1,4 +1,4 @@
-import { planStatements } from "@sluice/compiler";
+import { planStatements } from "@sluice/compiler/plan";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Statement, TableWrite } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
