@@ -163,6 +163,11 @@ export interface Dialect {
    */
   addColumns?(relation: Relation, columns: readonly { name: string; type: string }[]): Statement[];
   /**
+   * Lake dialects: a FROM-able relation (`line`, `dt`) over exactly these raw hour folders
+   * ('YYYY/MM/DD/HH') of a raw zone, without listing the others (sluice's own checks use it).
+   */
+  rawHoursRelation?(location: string, hours: readonly string[]): string;
+  /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
    */

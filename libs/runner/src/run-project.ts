@@ -84,7 +84,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
 
   // Nothing lost, nothing doubled: the build checks its own raw partitions (a failing balance fails the build).
   if (options.command === "build" || options.command === "run") {
-    for (const check of await reconcileBuild(options.compiled.nodes, results, options.engine, options.dialect, options.signal)) {
+    for (const check of await reconcileBuild(options.compiled.nodes, results, options.engine, options.dialect, options.signal, rawHours)) {
       results.push(check);
       options.onEvent?.({ type: "end", index: total, total, result: check });
     }

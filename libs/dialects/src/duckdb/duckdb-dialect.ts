@@ -139,6 +139,11 @@ export function createDuckdbDialect(): Dialect {
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,
     maxOfVersion: (location, column) => `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
     readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
+    rawHoursRelation(location, hours) {
+      const root = location.replace(/\/+$/, "");
+      if (hours.length === 0) return "(SELECT CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS dt WHERE false) AS raw_hours";
+      return `(${rawLines(root, hours.map((h) => `${root}/${h}/*`))}) AS raw_hours`;
+    },
     mergeRewrite(write, currentLocation, uniqueKey) {
       if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");
       const key = uniqueKey.map(quoteDuckdbIdentifier);
@@ -177,15 +182,21 @@ export function createDuckdbDialect(): Dialect {
  */
 function rawSourceView(spec: RawSourceSpec): Statement {
   const root = spec.location.replace(/\/+$/, "");
-  // dt is cut at a fixed offset (the glob fixes the depth): DuckDB prunes files on that about
-  // twice as fast as on a regexp of the file name.
-  return statement(
-    "create_view",
-    `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n` +
-      `SELECT line, substr(filename, ${[...root].length + 2}, 13) AS dt\n` +
-      `FROM read_csv(${duckdbStringLiteral(`${root}/*/*/*/*/*`)}, columns = {'line': 'VARCHAR'}, header = false, ` +
-      `auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\\n', ` +
-      `strict_mode = false, filename = true, max_line_size = 67108864)\n` +
-      `WHERE line IS NOT NULL AND line <> ''`,
+  return statement("create_view", `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n${rawLines(root, [`${root}/*/*/*/*/*`])}`);
+}
+
+/**
+ * The raw lines (`line`, `dt`) of the files matching `globs` under a raw zone `root`. dt is cut at
+ * a fixed offset of the file name (the layout fixes the depth): DuckDB prunes files on that about
+ * twice as fast as on a regexp.
+ */
+function rawLines(root: string, globs: readonly string[]): string {
+  const files = globs.length === 1 ? duckdbStringLiteral(globs[0]!) : `[${globs.map(duckdbStringLiteral).join(", ")}]`;
+  return (
+    `SELECT line, substr(filename, ${[...root].length + 2}, 13) AS dt\n` +
+    `FROM read_csv(${files}, columns = {'line': 'VARCHAR'}, header = false, ` +
+    `auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\\n', ` +
+    `strict_mode = false, filename = true, max_line_size = 67108864)\n` +
+    `WHERE line IS NOT NULL AND line <> ''`
   );
 }

@@ -188,5 +188,12 @@ describe("raw source", () => {
     const got = (dt: string) => rows.filter((r) => r.dt === dt).map((r) => r.line);
     expect(got("2026/11/27/10")).toEqual(expected);
     expect(got("2026/11/27/11")).toEqual(expected);
+
+    // The same lines through the listed hour folders only (what the reconciliation reads).
+    const count = async (hours: string[]) =>
+      (await engine.execute(`select dt, count(*) as n from ${dialect.rawHoursRelation!(raw, hours)} group by dt order by dt`)).rows;
+    expect(await count(["2026/11/27/11"])).toEqual([{ dt: "2026/11/27/11", n: expected.length }]);
+    expect(await count(["2026/11/27/10", "2026/11/27/11"])).toEqual(["2026/11/27/10", "2026/11/27/11"].map((dt) => ({ dt, n: expected.length })));
+    expect(await count([])).toEqual([]);
   });
 });

@@ -75,6 +75,7 @@ export async function reconcileBuild(
   engine: Engine,
   dialect: Dialect,
   signal?: AbortSignal,
+  rawHours?: ReadonlyMap<string, Promise<ReadonlyMap<string, string>>>,
 ): Promise<ReconciliationResult[]> {
   const byName = new Map(nodes.filter((n) => n.kind === "model").map((n) => [n.name, n]));
   const out: ReconciliationResult[] = [];
@@ -90,9 +91,15 @@ export async function reconcileBuild(
     if (results.find((r) => r.id === rejected.id)?.status !== "success") continue;
     const from = [readWindows.get(node.id), readWindows.get(rejected.id)].map((w) => w ?? NO_WATERMARK).sort()[0]!;
     const started = performance.now();
+    // The raw hours listed this run, read directly: no listing of the whole raw zone again.
+    const listed = raw.location ? rawHours?.get(raw.location) : undefined;
+    const rawRelation =
+      listed && dialect.rawHoursRelation && raw.location
+        ? dialect.rawHoursRelation(raw.location, [...(await listed).keys()].filter((h) => h >= from).sort())
+        : dialect.quoteRelation(raw.relation);
     const sql = reconciliationSql(
       dialect,
-      { raw: dialect.quoteRelation(raw.relation), staging: dialect.quoteRelation(staging.relation), silver: dialect.quoteRelation(node.relation), rejected: dialect.quoteRelation(rejected.relation) },
+      { raw: rawRelation, staging: dialect.quoteRelation(staging.relation), silver: dialect.quoteRelation(node.relation), rejected: dialect.quoteRelation(rejected.relation) },
       config,
       from,
     );
