@@ -7,13 +7,14 @@
 {#- One row per raw line: parsed, typed, and either valid (reject_reason is null) or not.
     A table, so the raw JSON is parsed once per build: silver.events, silver.rejected_events
     and the reconciliation read these typed rows. Incremental runs rebuild only the raw hours
-    of the window (dt partitions). -#}
+    of the window (dt partitions); source_window() lets the local lake read just those hour
+    folders instead of listing the whole raw zone. -#}
 with parsed as (
     select
         dt,
         line,
         try(json_parse(line)) as j
-    from {{ source('raw', 'events') }}
+    from {{ source_window('raw', 'events') }}
     where trim(line) <> ''
     {% if is_incremental() %}
       and dt >= sluice_incremental_from()

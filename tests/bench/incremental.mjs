@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { trinoCompatStatements } from "@sluice/dialects";
+import { createDuckdbDialect, trinoCompatStatements } from "@sluice/dialects";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = path.join(repo, "apps/cli/bin/sluice.js");
@@ -92,7 +92,10 @@ const expected = await filesOf((dt) => dt >= from);
 const db = await DuckDBInstance.create(path.join(dir, ".lake/catalog.duckdb"), { access_mode: "READ_ONLY" });
 const con = await db.connect();
 for (const s of trinoCompatStatements()) await con.run(s.sql);
-const plan = JSON.stringify((await con.runAndReadAll(`EXPLAIN ANALYZE SELECT count(*) FROM raw.events WHERE dt >= '${from}'`)).getRowObjectsJS());
+// What staging.stg_events reads in the incremental run: source_window() bound to the hour folders from `from` on.
+const hours = [...new Set((await readdir(raw, { recursive: true })).map((p) => p.split(path.sep).slice(0, 4).join("/")).filter((h) => h.split("/").length === 4 && h >= from))].sort();
+const windowRead = createDuckdbDialect().rawHoursRelation(raw, hours);
+const plan = JSON.stringify((await con.runAndReadAll(`EXPLAIN ANALYZE SELECT count(*) FROM ${windowRead} WHERE dt >= '${from}'`)).getRowObjectsJS());
 const engineFiles = Number(/Total Files Read[^0-9]*(\d+)/.exec(plan)?.[1]);
 con.closeSync(); db.closeSync();
 

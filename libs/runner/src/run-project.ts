@@ -58,6 +58,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         writeId: `${options.runId}_${i}`,
         signal: options.signal,
         rawLocations: upstreamRawLocations(node, options.compiled.nodes),
+        rawSources: upstreamRawSources(node, options.compiled.nodes, options.dialect),
         rawHours,
       });
       results.push(result);
@@ -145,20 +146,29 @@ function dependenciesOf(node: CompiledNode, all: readonly CompiledNode[], comman
 
 /** Locations of the external (raw) sources a node reads, directly or through other nodes. */
 function upstreamRawLocations(node: CompiledNode, all: readonly CompiledNode[]): string[] {
+  return [...new Set(upstreamSources(node, all).map((s) => s.location!))].sort();
+}
+
+function upstreamRawSources(node: CompiledNode, all: readonly CompiledNode[], dialect: Dialect): Map<string, string> {
+  return new Map(upstreamSources(node, all).map((s) => [dialect.quoteRelation(s.relation), s.location!]));
+}
+
+/** The external sources (with a location) upstream of a node. */
+function upstreamSources(node: CompiledNode, all: readonly CompiledNode[]): CompiledNode[] {
   const byId = new Map(all.map((n) => [n.id, n]));
   const seen = new Set<string>();
-  const locations = new Set<string>();
+  const found: CompiledNode[] = [];
   const walk = (id: string): void => {
     for (const dep of byId.get(id)?.dependsOn ?? []) {
       if (seen.has(dep)) continue;
       seen.add(dep);
       const upstream = byId.get(dep);
-      if (upstream?.kind === "source" && upstream.location) locations.add(upstream.location);
+      if (upstream?.kind === "source" && upstream.location) found.push(upstream);
       walk(dep);
     }
   };
   walk(node.id);
-  return [...locations].sort();
+  return found;
 }
 
 /** Whether `ancestor` is upstream of `id`. */

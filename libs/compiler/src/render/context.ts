@@ -47,6 +47,16 @@ export function contextFunctions(inputs: ContextInputs, current: () => RenderSco
       scope.sources.push([String(sourceName), String(table)]);
       return scope.resolveSource(String(sourceName), String(table));
     },
+    // The source as far as the incremental window reaches: in an incremental run on a lake
+    // dialect, a marker the runner binds to the raw hour folders of the window (so the rest of
+    // the raw zone is not even listed); otherwise the source itself. The model promises it
+    // reads no row before sluice_incremental_from() from it.
+    source_window: (sourceName: unknown, table: unknown) => {
+      const scope = current();
+      scope.sources.push([String(sourceName), String(table)]);
+      const relation = scope.resolveSource(String(sourceName), String(table));
+      return scope.isIncremental && inputs.dialect.rawHoursRelation ? `sluice_raw_window(${relation})` : relation;
+    },
     config: (...args: unknown[]) => {
       const merged: Record<string, unknown> = {};
       for (const a of args) {

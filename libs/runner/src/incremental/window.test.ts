@@ -21,6 +21,15 @@ describe("incremental window", () => {
     );
   });
 
+  it("binds sluice_raw_window(relation) to the window's read, or to the relation itself", () => {
+    const sql = 'select * from sluice_raw_window("raw"."events") where dt >= sluice_incremental_from() union all select * from sluice_raw_window( "o""k"."t" )';
+    const windowed = (relation: string) => (relation === '"raw"."events"' ? "(select 1) AS raw_hours" : undefined);
+    expect(bindWindow(sql, "'2026/11/27/22'", windowed)).toBe(
+      `select * from (select 1) AS raw_hours where dt >= '2026/11/27/22' union all select * from "o""k"."t"`,
+    );
+    expect(bindWindow(sql, "'0'")).toBe(`select * from "raw"."events" where dt >= '0' union all select * from "o""k"."t"`);
+  });
+
   it("describes a column diff for on_schema_change='fail'", () => {
     const diff = diffColumns(
       [{ name: "a", type: "bigint" }, { name: "b", type: "varchar" }],

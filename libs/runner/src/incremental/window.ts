@@ -30,7 +30,14 @@ export function lookbackHours(config: Record<string, unknown>): number {
   return m ? Number(m[1]) : DEFAULT_LOOKBACK_HOURS;
 }
 
-/** Replace the window calls with a literal so the engine can prune raw partitions. */
-export function bindWindow(sql: string, fromLiteral: string): string {
-  return sql.replace(INCREMENTAL_FROM_CALL, fromLiteral);
+/** `sluice_raw_window("schema"."table")`, what `source_window()` renders in incremental SQL. */
+const RAW_WINDOW_CALL = /\bsluice_raw_window\(\s*("(?:[^"]|"")*"\."(?:[^"]|"")*")\s*\)/g;
+
+/**
+ * Replace the window calls with literals so the engine reads only the window's raw partitions:
+ * `sluice_incremental_from()` with `fromLiteral`, and `sluice_raw_window(relation)` with what
+ * `rawWindow` gives for that relation (the relation itself when it gives nothing).
+ */
+export function bindWindow(sql: string, fromLiteral: string, rawWindow: (relation: string) => string | undefined = () => undefined): string {
+  return sql.replace(INCREMENTAL_FROM_CALL, fromLiteral).replace(RAW_WINDOW_CALL, (_, relation: string) => rawWindow(relation) ?? relation);
 }

@@ -11,6 +11,8 @@ export interface MaterializeContext {
   signal?: AbortSignal;
   /** Raw zone locations upstream of the node (external sources), for incremental watermarks. */
   rawLocations?: readonly string[];
+  /** The same raw sources by relation as the dialect quotes it (`"raw"."events"` → location). */
+  rawSources?: ReadonlyMap<string, string>;
   /**
    * The raw hours (folder → file signature) per raw location, read once per run (by the first
    * incremental node that needs them, before it reads the raw zone); shared by the run's nodes.

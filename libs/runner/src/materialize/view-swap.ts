@@ -73,7 +73,9 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
   const state = await readState(node, ctx, current);
   const from = windowFrom(state.watermark, state.rawHours, raw, lookbackHours(node.config as Record<string, unknown>));
   readWindows.set(node.id, from);
-  const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bindWindow(node.incrementalSql ?? node.sql, d.literal(from)));
+  const windows = await rawWindowReads(ctx, from);
+  const bound = bindWindow(node.incrementalSql ?? node.sql, d.literal(from), (relation) => windows.get(relation));
+  const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bound);
   const write = tableWrite(node, ctx, selectSql);
   const strategy = node.incrementalStrategy ?? "append";
   let rows: number | undefined;
@@ -159,6 +161,21 @@ async function readRawHours(ctx: MaterializeContext): Promise<RawHours | undefin
     for (const [dt, signature] of await pending) merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);
   }
   return merged;
+}
+
+/**
+ * What `sluice_raw_window(relation)` reads in this run: the raw hour folders listed this run
+ * from `from` on, by relation (lake dialects only).
+ */
+async function rawWindowReads(ctx: MaterializeContext, from: string): Promise<Map<string, string>> {
+  const reads = new Map<string, string>();
+  const read = ctx.dialect.rawHoursRelation;
+  if (!read) return reads;
+  for (const [relation, location] of ctx.rawSources ?? []) {
+    const listed = await ctx.rawHours?.get(location);
+    if (listed) reads.set(relation, read(location, [...listed.keys()].filter((h) => h >= from).sort()));
+  }
+  return reads;
 }
 
 /**
