@@ -5,11 +5,15 @@ const PROGRAM = `
 const { parentPort } = require("node:worker_threads");
 const { rmSync } = require("node:fs");
 let removed = 0;
+const failed = [];
 parentPort.on("message", (m) => {
   if (m.type === "remove") {
-    for (const dir of m.dirs) { rmSync(dir, { recursive: true, force: true }); removed += 1; }
+    for (const dir of m.dirs) {
+      try { rmSync(dir, { recursive: true, force: true }); removed += 1; }
+      catch (e) { failed.push(dir + ": " + (e && e.message)); }
+    }
   } else {
-    parentPort.postMessage({ removed });
+    parentPort.postMessage({ removed, failed });
     parentPort.close();
   }
 });
@@ -23,22 +27,34 @@ parentPort.on("message", (m) => {
 export class BackgroundRemover {
   private worker: Worker | undefined;
   private finished: Promise<number> | undefined;
+  private failure: Error | undefined;
 
   /** Queue folders for removal; returns at once. */
   remove(dirs: readonly string[]): void {
     if (dirs.length === 0) return;
     if (this.finished) throw new Error("the background remover has finished");
-    this.worker ??= new Worker(PROGRAM, { eval: true });
+    if (!this.worker) {
+      this.worker = new Worker(PROGRAM, { eval: true });
+      // A crash before finish() is reported by finish(); without a listener it would crash the process.
+      this.worker.on("error", (error) => (this.failure ??= error));
+    }
     this.worker.postMessage({ type: "remove", dirs });
   }
 
-  /** Wait until every queued folder is removed; returns how many were. */
+  /**
+   * Wait until every queued folder is removed; returns how many were. Rejects, naming them, when
+   * some could not be (they are leftovers the next build removes).
+   */
   finish(): Promise<number> {
     if (!this.worker) return Promise.resolve(0);
     const worker = this.worker;
     this.finished ??= new Promise<number>((resolve, reject) => {
-      worker.once("message", (m: { removed: number }) => resolve(m.removed));
+      if (this.failure) return reject(this.failure);
+      worker.once("message", (m: { removed: number; failed: string[] }) =>
+        m.failed.length === 0 ? resolve(m.removed) : reject(new Error(`could not remove ${m.failed.join("; ")}`)),
+      );
       worker.once("error", reject);
+      worker.once("exit", (code) => reject(new Error(`the background remover stopped (exit code ${code})`)));
       worker.postMessage({ type: "finish" });
     });
     return this.finished;
