@@ -28,7 +28,10 @@ async function viaSluice(runId) {
   const compiled = compileProject(project, { runId, dialect, env: {} });
   const inner = await openEngine(target, dir);
   const log = [];
-  const engine = { ...inner, name: inner.name, execute: (sql, o) => (log.push(sql), inner.execute(sql, o)), describeRelation: (r) => inner.describeRelation(r), removeStaleLocations: (r, k) => inner.removeStaleLocations(r, k), close: () => inner.close() };
+  // Every Engine method as is, execute recorded.
+  const engine = new Proxy(inner, {
+    get: (target, key) => (key === "execute" ? (sql, o) => (log.push(sql), target.execute(sql, o)) : typeof target[key] === "function" ? target[key].bind(target) : target[key]),
+  });
   const results = await runProject({ command: "build", compiled, engine, dialect, runId, threads: 1 });
   await engine.close();
   const ms = performance.now() - t0;
