@@ -7,17 +7,24 @@
 {#- One row per item of each paid order: silver.events' order_paid rows (already deduplicated
     and typed) with their order.items array unnested. Reads Parquet, not the raw JSON.
     Incremental runs rebuild the event_date partitions that silver.events rebuilt: the dates of
-    its rows from raw hours in the window (same watermark and lookback as silver.events). -#}
-with items as (
+    its rows from raw hours in the window (same watermark and lookback as silver.events). The
+    paid orders are picked before their items are unnested: filtered after the unnest, the
+    date restriction reached the scan too late (4x slower on DuckDB). -#}
+with paid as (
+    select *
+    from {{ ref('events') }}
+    where event_type = 'order_paid'
+    {% if is_incremental() %}
+      and event_date in (select event_date from {{ ref('events') }} where dt >= sluice_incremental_from())
+    {% endif %}
+),
+
+items as (
     select
         e.*,
         item_index
-    from {{ ref('events') }} as e
+    from paid as e
     cross join unnest(sequence(0, e.order_item_count - 1)) as t(item_index)
-    where e.event_type = 'order_paid'
-    {% if is_incremental() %}
-      and e.event_date in (select event_date from {{ ref('events') }} where dt >= sluice_incremental_from())
-    {% endif %}
 )
 
 select
