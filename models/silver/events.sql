@@ -5,7 +5,8 @@
     unique_key='event_id',
     on_schema_change='append_new_columns',
     lookback=var('lookback_hours', 3),
-    reconcile={'staging': 'stg_events', 'rejected': 'rejected_events', 'key': 'event_id', 'reason': 'reject_reason'}
+    reconcile={'staging': 'stg_events', 'rejected': 'rejected_events', 'key': 'event_id', 'reason': 'reject_reason',
+               'copies_share': {'silver': 'event_date', 'staging': 'cast(event_timestamp as date)'} }
 ) }}
 {#- One row per event, deduplicated by event_id (Firehose delivers at least once): of all copies,
     the one from the oldest raw hour (dt) wins. Full build: every raw hour. Incremental: only raw

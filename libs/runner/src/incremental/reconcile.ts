@@ -25,6 +25,12 @@ interface ReconcileConfig {
   rejected: string;
   key: string;
   reason: string;
+  /**
+   * `copies_share: {silver: 'event_date', staging: 'cast(event_timestamp as date)'}`: all copies
+   * of a key fall in one value of this silver column (the staging expression computes it), so
+   * earlier copies are looked for only there, as the model itself dedups.
+   */
+  copiesShare?: { silver: string; staging: string };
 }
 
 function configOf(node: CompiledNode): ReconcileConfig | undefined {
@@ -37,7 +43,14 @@ function configOf(node: CompiledNode): ReconcileConfig | undefined {
     rejected: r["rejected"],
     key: typeof r["key"] === "string" ? r["key"] : "event_id",
     reason: typeof r["reason"] === "string" ? r["reason"] : "reject_reason",
+    ...copiesShareOf(r["copies_share"]),
   };
+}
+
+function copiesShareOf(raw: unknown): Pick<ReconcileConfig, "copiesShare"> {
+  if (typeof raw !== "object" || raw === null) return {};
+  const { silver, staging } = raw as Record<string, unknown>;
+  return typeof silver === "string" && typeof staging === "string" ? { copiesShare: { silver, staging } } : {};
 }
 
 /**
@@ -48,9 +61,10 @@ function configOf(node: CompiledNode): ReconcileConfig | undefined {
 export function reconciliationSql(d: Dialect, rel: { raw: string; staging: string; silver: string; rejected: string }, c: ReconcileConfig, from: string): string {
   const f = d.literal(from);
   const k = d.quoteIdentifier(c.key);
+  const share = c.copiesShare;
   return `WITH raw_n AS (SELECT dt, count(*) AS n FROM ${rel.raw} WHERE dt >= ${f} GROUP BY dt),
-valid AS (SELECT dt, ${k} AS k FROM ${rel.staging} WHERE ${d.quoteIdentifier(c.reason)} IS NULL AND dt >= ${f}),
-prior AS (SELECT ${k} AS k FROM ${rel.silver} WHERE dt < ${f} AND ${k} IN (SELECT k FROM valid)),
+valid AS (SELECT dt, ${k} AS k${share ? `, ${share.staging} AS p` : ""} FROM ${rel.staging} WHERE ${d.quoteIdentifier(c.reason)} IS NULL AND dt >= ${f}),
+prior AS (SELECT ${k} AS k FROM ${rel.silver} WHERE dt < ${f}${share ? ` AND ${d.quoteIdentifier(share.silver)} IN (SELECT p FROM valid)` : ""} AND ${k} IN (SELECT k FROM valid)),
 firsts AS (SELECT min(dt) AS dt FROM valid WHERE k NOT IN (SELECT k FROM prior) GROUP BY k),
 first_n AS (SELECT dt, count(*) AS n FROM firsts GROUP BY dt),
 valid_n AS (SELECT dt, count(*) AS n FROM valid GROUP BY dt),
