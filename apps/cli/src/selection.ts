@@ -16,10 +16,16 @@ export async function selectedIds(ctx: ProjectContext, args: SelectionArgs, io: 
  * Load + compile the project and apply --select/--exclude: what compile, ls and the run
  * commands start with. Undefined (after printing why) on any user error: exit 2.
  */
-export async function loadSelection(args: GlobalArgs & SelectionArgs, io: Io): Promise<{ ctx: ProjectContext; ids: string[] } | undefined> {
+export async function loadSelection(
+  args: GlobalArgs & SelectionArgs,
+  io: Io,
+  /** Called as soon as the project is loaded, before the selection (e.g. to start opening the engine). */
+  onContext?: (ctx: ProjectContext) => void,
+): Promise<{ ctx: ProjectContext; ids: string[] } | undefined> {
   const { loadProjectContext } = await import("./project-context.js");
   const ctx = await loadProjectContext(args, io);
   if (!ctx) return undefined;
+  onContext?.(ctx);
   const ids = await selectedIds(ctx, args, io);
   return ids ? { ctx, ids } : undefined;
 }

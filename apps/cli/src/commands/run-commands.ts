@@ -1,3 +1,4 @@
+import type { Engine } from "@sluice/engines";
 import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
 import { ExitCode } from "../command.js";
@@ -39,19 +40,21 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
 
 async function runNodes(command: RunCommand, args: RunArgs & { projectDir: string; target?: string; vars?: string }, io: Io): Promise<number> {
   const { loadSelection } = await import("../selection.js");
-  const selection = await loadSelection(args, io);
-  if (!selection) return ExitCode.usage;
+  // The engine starts opening as soon as the target is known: DuckDB loads its catalog off the
+  // main thread while the selection is applied and the compiled SQL written.
+  let opening: Promise<Engine> | undefined;
+  const selection = await loadSelection(args, io, (ctx) => {
+    opening = import("@sluice/engines").then(({ openEngine }) => openEngine(ctx.target, ctx.project.dir));
+    opening.catch(() => undefined);
+  });
+  if (!selection || !opening) {
+    await opening?.then((e) => e.close(), () => undefined);
+    return ExitCode.usage;
+  }
   const { ctx, ids } = selection;
 
-  const [{ openEngine }, { runProject, writeCompiledArtifacts, writeRunResults }] = await Promise.all([
-    import("@sluice/engines"),
-    import("@sluice/runner"),
-  ]);
-  // The compiled SQL is written while the engine opens (DuckDB loads its catalog off the main thread).
-  const [artifacts, opened] = await Promise.allSettled([
-    writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)),
-    openEngine(ctx.target, ctx.project.dir),
-  ]);
+  const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
+  const [artifacts, opened] = await Promise.allSettled([writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)), opening]);
   if (opened.status === "rejected") throw opened.reason;
   const engine = opened.value;
   if (artifacts.status === "rejected") {
