@@ -1,4 +1,4 @@
-import { gzip as gzipAsync, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import { Prng, hashString } from "@sluice/events";
 import { firehoseObjectKey } from "./object-key.js";
 
@@ -180,23 +180,17 @@ export class FirehoseBuffer {
   }
 }
 
+/** Offset of the gzip header's OS byte, which zlib sets from the build platform. */
+export const GZIP_OS_BYTE = 9;
+/** The OS byte every sluice gzip file carries: 3 (Unix). */
+export const GZIP_OS_UNIX = 3;
+
 /**
- * gzip with a fixed header: zlib already writes mtime 0, and we pin the OS byte to 3 (Unix),
- * which zlib sets from the build platform, so the same input gives the same bytes everywhere.
+ * gzip with a fixed header: zlib already writes mtime 0, and we pin the OS byte to Unix, so the
+ * same input gives the same bytes everywhere.
  */
 export function deterministicGzip(raw: Buffer, level = defaultGzipLevel): Buffer {
   const out = gzipSync(raw, { level, memLevel: gzipMemLevel, chunkSize: OUT_CHUNK });
-  out[9] = 3;
+  out[GZIP_OS_BYTE] = GZIP_OS_UNIX;
   return out;
-}
-
-/** {@link deterministicGzip} on libuv's thread pool, so compression overlaps generation. */
-export function deterministicGzipAsync(raw: Buffer, level = defaultGzipLevel): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    gzipAsync(raw, { level, memLevel: gzipMemLevel, chunkSize: OUT_CHUNK }, (err, out) => {
-      if (err) return reject(err);
-      out[9] = 3;
-      resolve(out);
-    }),
-  );
 }

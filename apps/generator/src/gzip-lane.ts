@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { constants, createGzip, type Gzip } from "node:zlib";
-import { gzipMemLevel } from "./firehose-buffer.js";
+import { GZIP_OS_BYTE, GZIP_OS_UNIX, gzipMemLevel } from "./firehose-buffer.js";
 
 /**
  * zlib's output chunk for a lane. Each chunk is written to the file as soon as it is produced
@@ -10,8 +10,6 @@ import { gzipMemLevel } from "./firehose-buffer.js";
 const LANE_CHUNK = 128 * 1024;
 /** Every zlib stream has `reset()` (deflateReset: for gzip, a new member); the typings list it only for deflate and inflate. */
 type ResettableGzip = Gzip & { reset(): void };
-/** Offset of the gzip header's OS byte, pinned to 3 (Unix) as {@link deterministicGzip} does. */
-const OS_BYTE = 9;
 
 /**
  * One long-lived gzip stream on libuv's thread pool that compresses objects one after another,
@@ -80,7 +78,7 @@ export class GzipLane {
   private take(chunk: Buffer): void {
     if (this.failure !== undefined) return;
     try {
-      if (this.written <= OS_BYTE && OS_BYTE < this.written + chunk.length) chunk[OS_BYTE - this.written] = 3;
+      if (this.written <= GZIP_OS_BYTE && GZIP_OS_BYTE < this.written + chunk.length) chunk[GZIP_OS_BYTE - this.written] = GZIP_OS_UNIX;
       for (let at = 0; at < chunk.length; ) at += writeSync(this.fd, chunk, at);
       this.written += chunk.length;
     } catch (err) {

@@ -10,7 +10,7 @@ export {
   type ResolvedGenerateOptions,
 } from "./options.js";
 export { ChaosInjector, isTextRecord, noChaos, recordBytes, type ChaosCounts, type ChaosRates, type RawRecord, type TextRecord } from "./chaos.js";
-export { FirehoseBuffer, defaultGzipLevel, deterministicGzip, deterministicGzipAsync, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
+export { FirehoseBuffer, defaultGzipLevel, deterministicGzip, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
 export { firehoseObjectKey, firehoseObjectKeyPattern } from "./object-key.js";
 export { createLocalSink, lakeWriter, type LakeWriter, type LakeWriterOptions } from "./local-sink.js";
 export type { EventSink, SinkReport } from "./sink.js";
