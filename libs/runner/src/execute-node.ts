@@ -2,29 +2,14 @@ import type { CompiledNode } from "@sluice/compiler";
 import { planStatements } from "@sluice/compiler/plan";
 import { catalogSwapMaterializer } from "./materialize/catalog-swap.js";
 import { viewSwapMaterializer } from "./materialize/view-swap.js";
-import type { Dialect } from "@sluice/dialects";
-import type { Engine, QueryResult } from "@sluice/engines";
+import type { QueryResult } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "./types.js";
+import type { NodeContext } from "./materialize/materializer.js";
+
+export type { NodeContext };
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
-
-export interface NodeContext {
-  engine: Engine;
-  dialect: Dialect;
-  fullRefresh: boolean;
-  writeId: string;
-  signal?: AbortSignal;
-  /** Raw zone locations upstream of the node (external sources). */
-  rawLocations?: readonly string[];
-  /** The same raw sources by relation as the dialect quotes it (`"raw"."events"` → location). */
-  rawSources?: ReadonlyMap<string, string>;
-  /**
-   * The raw hours (folder → file signature) per raw location, read once per run (by the first
-   * incremental node that needs them, before it reads the raw zone); shared by the run's nodes.
-   */
-  rawHours?: Map<string, Promise<ReadonlyMap<string, string>>>;
-}
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
 export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise<NodeResult> {

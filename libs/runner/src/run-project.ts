@@ -57,7 +57,6 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         fullRefresh: options.fullRefresh ?? false,
         writeId: `${options.runId}_${i}`,
         signal: options.signal,
-        rawLocations: upstreamRawLocations(node, options.compiled.nodes),
         rawSources: upstreamRawSources(node, options.compiled.nodes, options.dialect),
         rawHours,
       });
@@ -145,10 +144,6 @@ function dependenciesOf(node: CompiledNode, all: readonly CompiledNode[], comman
 }
 
 /** Locations of the external (raw) sources a node reads, directly or through other nodes. */
-function upstreamRawLocations(node: CompiledNode, all: readonly CompiledNode[]): string[] {
-  return [...new Set(upstreamSources(node, all).map((s) => s.location!))].sort();
-}
-
 function upstreamRawSources(node: CompiledNode, all: readonly CompiledNode[], dialect: Dialect): Map<string, string> {
   return new Map(upstreamSources(node, all).map((s) => [dialect.quoteRelation(s.relation), s.location!]));
 }

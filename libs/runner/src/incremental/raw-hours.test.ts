@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hoursToRecord, newestHour, windowFrom } from "./raw-hours.js";
+import { hoursFrom, hoursToRecord, newestHour, windowFrom } from "./raw-hours.js";
 
 const hours = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
@@ -36,5 +36,6 @@ describe("the incremental window over raw hours", () => {
     expect(newestHour(now)).toBe("2026/11/28/11");
     expect(hoursToRecord(now, 2)).toEqual({ "2026/11/28/09": "4:c", "2026/11/28/10": "2:d", "2026/11/28/11": "3:e" });
     expect(hoursToRecord(new Map(), 2)).toBeUndefined();
+    expect(hoursFrom(now, "2026/11/28/10")).toEqual(["2026/11/28/10", "2026/11/28/11"]);
   });
 });

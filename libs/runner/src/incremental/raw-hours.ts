@@ -3,6 +3,11 @@ import { incrementalFrom, NO_WATERMARK } from "./window.js";
 /** Raw hour folder ('YYYY/MM/DD/HH') → signature of its files (count and names). */
 export type RawHours = ReadonlyMap<string, string>;
 
+/** The listed raw hours a window starting at `from` reads, in order. */
+export function hoursFrom(hours: RawHours, from: string): string[] {
+  return [...hours.keys()].filter((h) => h >= from).sort();
+}
+
 /** The newest raw hour present, if any. */
 export function newestHour(hours: RawHours | undefined): string | undefined {
   let newest: string | undefined;

@@ -3,6 +3,7 @@ import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
+import { hoursFrom } from "./raw-hours.js";
 import { NO_WATERMARK } from "./window.js";
 
 /** First raw partition each incremental model read in this process, by node id. */
@@ -109,7 +110,7 @@ export async function reconcileBuild(
     const listed = raw.location ? rawHours?.get(raw.location) : undefined;
     const rawRelation =
       listed && dialect.rawHoursRelation && raw.location
-        ? dialect.rawHoursRelation(raw.location, [...(await listed).keys()].filter((h) => h >= from).sort())
+        ? dialect.rawHoursRelation(raw.location, hoursFrom(await listed, from))
         : dialect.quoteRelation(raw.relation);
     const sql = reconciliationSql(
       dialect,

@@ -2,22 +2,27 @@ import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine, QueryResult } from "@sluice/engines";
 
-/** What building one relation needs. */
-export interface MaterializeContext {
+/** What building or checking one node needs from the run. */
+export interface NodeContext {
   engine: Engine;
   dialect: Dialect;
   fullRefresh: boolean;
   writeId: string;
   signal?: AbortSignal;
-  /** Raw zone locations upstream of the node (external sources), for incremental watermarks. */
-  rawLocations?: readonly string[];
-  /** The same raw sources by relation as the dialect quotes it (`"raw"."events"` → location). */
+  /**
+   * External sources upstream of the node, by relation as the dialect quotes it
+   * (`"raw"."events"` → raw zone location): for incremental watermarks and windows.
+   */
   rawSources?: ReadonlyMap<string, string>;
   /**
    * The raw hours (folder → file signature) per raw location, read once per run (by the first
    * incremental node that needs them, before it reads the raw zone); shared by the run's nodes.
    */
   rawHours?: Map<string, Promise<ReadonlyMap<string, string>>>;
+}
+
+/** What building one relation needs. */
+export interface MaterializeContext extends NodeContext {
   /** Run one statement for the node, recording its stats in the node's result. */
   execute(sql: string): Promise<QueryResult>;
 }

@@ -5,7 +5,7 @@ import { QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import { readWindows } from "../incremental/reconcile.js";
-import { hoursToRecord, newestHour, windowFrom, type RawHours } from "../incremental/raw-hours.js";
+import { hoursFrom, hoursToRecord, newestHour, windowFrom, type RawHours } from "../incremental/raw-hours.js";
 import { bindWindow, incrementalFrom, lookbackHours } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
@@ -123,16 +123,17 @@ async function readState(node: CompiledNode, ctx: MaterializeContext, current: s
   return { watermark: await maxOfWatermarkColumn(node, ctx, current) };
 }
 
-async function maxOfWatermarkColumn(node: CompiledNode, ctx: MaterializeContext, current: string): Promise<string | undefined> {
+/** The newest value of the model's watermark column in the version at `location`, if it has one. */
+async function maxOfWatermarkColumn(node: CompiledNode, ctx: MaterializeContext, location: string): Promise<string | undefined> {
   const d = ctx.dialect;
   if (!d.maxOfVersion) return undefined;
   const column = watermarkColumn(node);
   if (!column) return undefined;
   try {
-    const value = (await ctx.execute(d.maxOfVersion(current, column))).rows[0]?.["value"];
+    const value = (await ctx.execute(d.maxOfVersion(location, column))).rows[0]?.["value"];
     return typeof value === "string" ? value : undefined;
   } catch (error) {
-    // No such column (e.g. a table just made incremental): no watermark, the window is everything.
+    // No such column (e.g. a table just made incremental): no watermark, the next window is everything.
     if (!(error instanceof QueryError)) throw error;
     return undefined;
   }
@@ -150,9 +151,10 @@ function watermarkColumn(node: CompiledNode): string | undefined {
  */
 async function readRawHours(ctx: MaterializeContext): Promise<RawHours | undefined> {
   const engine = ctx.engine;
-  if (!engine.listRawHours || !ctx.rawLocations?.length) return undefined;
+  const locations = [...new Set(ctx.rawSources?.values() ?? [])].sort();
+  if (!engine.listRawHours || locations.length === 0) return undefined;
   const merged = new Map<string, string>();
-  for (const location of ctx.rawLocations) {
+  for (const location of locations) {
     let pending = ctx.rawHours?.get(location);
     if (!pending) {
       pending = engine.listRawHours(location);
@@ -173,7 +175,7 @@ async function rawWindowReads(ctx: MaterializeContext, from: string): Promise<Ma
   if (!read) return reads;
   for (const [relation, location] of ctx.rawSources ?? []) {
     const listed = await ctx.rawHours?.get(location);
-    if (listed) reads.set(relation, read(location, [...listed.keys()].filter((h) => h >= from).sort()));
+    if (listed) reads.set(relation, read(location, hoursFrom(listed, from)));
   }
   return reads;
 }
@@ -185,17 +187,7 @@ async function rawWindowReads(ctx: MaterializeContext, from: string): Promise<Ma
 async function publish(node: CompiledNode, ctx: MaterializeContext, raw: RawHours | undefined, uniformSchema: boolean): Promise<void> {
   const d = ctx.dialect;
   const location = node.location!;
-  let watermark: string | undefined = newestHour(raw);
-  const column = watermarkColumn(node);
-  if (watermark === undefined && d.maxOfVersion && column) {
-    try {
-      const value = (await ctx.execute(d.maxOfVersion(location, column))).rows[0]?.["value"];
-      if (typeof value === "string") watermark = value;
-    } catch (error) {
-      // The model has no such column: no watermark, incremental runs read everything.
-      if (!(error instanceof QueryError)) throw error;
-    }
-  }
+  const watermark = newestHour(raw) ?? (await maxOfWatermarkColumn(node, ctx, location));
   const rawHours = hoursToRecord(raw, lookbackHours(node.config as Record<string, unknown>));
   const statements = d.publishTableVersion
     ? d.publishTableVersion(node.relation, location, {
