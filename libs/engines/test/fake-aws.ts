@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the fake mirrors untyped wire shapes */
 import type { Partition, Table } from "@aws-sdk/client-glue";
+import type { AthenaTarget } from "@sluice/project";
 import type { AthenaClients } from "../src/athena/athena-clients.js";
 
 /** One recorded client call. */
@@ -23,6 +24,18 @@ export interface QueryScript {
   pageSize?: number;
   updateCount?: number;
 }
+
+/** The prod target the engine tests open against the fake clients. */
+export const fakeAthenaTarget = (overrides: Partial<AthenaTarget> = {}): AthenaTarget => ({
+  engine: "athena",
+  region: "eu-west-1",
+  workgroup: "sluice",
+  s3_staging_dir: "s3://results/sluice/",
+  s3_lake_root: "s3://lake",
+  databases: { silver: "ecommerce_silver" },
+  threads: 4,
+  ...overrides,
+});
 
 export const awsError = (name: string, message = name) => Object.assign(new Error(message), { name });
 

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { AthenaTarget } from "@sluice/project";
 import { QueryError } from "../engine.js";
-import { awsError, FakeAws } from "../../test/fake-aws.js";
+import { awsError, FakeAws, fakeAthenaTarget } from "../../test/fake-aws.js";
 import { openAthenaEngine } from "./athena-engine.js";
 import { pollDelay } from "./query-runner.js";
 
-const target: AthenaTarget = {
-  engine: "athena",
-  region: "eu-west-1",
-  workgroup: "sluice",
-  s3_staging_dir: "s3://results/sluice/",
-  s3_lake_root: "s3://lake",
-  databases: { silver: "ecommerce_silver" },
-  threads: 4,
-};
+const target = fakeAthenaTarget();
 
 async function setup(options: { onSleep?: (ms: number, count: number) => void } = {}) {
   const aws = new FakeAws();

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { AthenaTarget } from "@sluice/project";
-import { awsError, FakeAws } from "../../test/fake-aws.js";
+import { awsError, FakeAws, fakeAthenaTarget } from "../../test/fake-aws.js";
 import { openAthenaEngine } from "./athena-engine.js";
 
-const target: AthenaTarget = {
-  engine: "athena",
-  region: "eu-west-1",
-  workgroup: "sluice",
-  s3_staging_dir: "s3://results/sluice/",
-  s3_lake_root: "s3://lake",
-  databases: { raw: "ecommerce_raw", silver: "ecommerce_silver" },
-  threads: 4,
-};
+const target = fakeAthenaTarget({ databases: { raw: "ecommerce_raw", silver: "ecommerce_silver" } });
 const spec = { relation: { schema: "ecommerce_raw", name: "events" }, location: "s3://lake/raw/events", projectionStart: "2026/01/01/00" };
 
 async function setup() {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { AthenaTarget } from "@sluice/project";
 import { QueryError } from "../engine.js";
-import { FakeAws } from "../../test/fake-aws.js";
+import { FakeAws, fakeAthenaTarget } from "../../test/fake-aws.js";
 import { openAthenaEngine } from "./athena-engine.js";
 
-const target: AthenaTarget = {
-  engine: "athena",
-  region: "eu-west-1",
-  workgroup: "sluice",
-  s3_staging_dir: "s3://results/sluice/",
-  s3_lake_root: "s3://lake",
-  databases: {},
-  threads: 1,
-};
+const target = fakeAthenaTarget({ databases: {}, threads: 1 });
 const TOO_MANY = "HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions/buckets";
 
 async function failedInsert(manifest: string | undefined) {
