@@ -17,7 +17,7 @@ export const RUN_ID_PLACEHOLDER = "19700101T000000Z_cafe";
 
 const CACHE_FILE = "partial_parse.json";
 /** Files modified this recently are not trusted to a snapshot (as git treats "racily clean" files). */
-export const RACY_MS = 2000;
+const RACY_MS = 2000;
 const FORMAT = 1;
 
 /** What else, besides the project's files, decides the compile output. */
@@ -49,7 +49,7 @@ function buildId(): string {
 }
 
 /** Hash of the listings of `folders` (project-relative) and of sluice.yml; `newest` is the latest mtime seen. */
-export function snapshot(dir: string, folders: readonly string[]): { hash: string; newest: number } {
+function snapshot(dir: string, folders: readonly string[]): { hash: string; newest: number } {
   const hash = createHash("sha1");
   let newest = 0;
   // Files by size and mtime; folders by their listing only (a copy that keeps file times but
@@ -83,7 +83,7 @@ const envOf = (names: readonly string[]): Record<string, string | null> =>
   Object.fromEntries(names.map((n) => [n, process.env[n] ?? null]));
 
 /** The cached context (JSON text with the placeholder run id), when it is still valid. */
-export function readCachedContext(targetDir: string, projectDir: string, request: CacheRequest): string | undefined {
+export function readCachedContext(targetDir: string, request: CacheRequest): string | undefined {
   let entry: Entry;
   try {
     entry = JSON.parse(readFileSync(path.join(targetDir, CACHE_FILE), "utf8")) as Entry;
@@ -93,7 +93,7 @@ export function readCachedContext(targetDir: string, projectDir: string, request
   if (entry.format !== FORMAT || entry.build !== buildId()) return undefined;
   if (JSON.stringify(entry.request) !== JSON.stringify(request)) return undefined;
   if (JSON.stringify(envOf(Object.keys(entry.env))) !== JSON.stringify(entry.env)) return undefined;
-  if (snapshot(projectDir, entry.folders).hash !== entry.snapshot) return undefined;
+  if (snapshot(request.dir, entry.folders).hash !== entry.snapshot) return undefined;
   return entry.context;
 }
 
@@ -104,14 +104,13 @@ export function readCachedContext(targetDir: string, projectDir: string, request
  */
 export function writeCachedContext(
   targetDir: string,
-  projectDir: string,
   request: CacheRequest,
   folders: readonly string[],
   envNames: readonly string[],
   context: string,
   loadStartedMs: number,
 ): void {
-  const snap = snapshot(projectDir, folders);
+  const snap = snapshot(request.dir, folders);
   if (snap.newest >= loadStartedMs - RACY_MS) return;
   const entry: Entry = { format: FORMAT, build: buildId(), request, folders: [...folders], snapshot: snap.hash, env: envOf(envNames), context };
   try {

@@ -46,7 +46,7 @@ export async function loadProjectContext(
     dqRules: options.dqRules !== false,
   };
   const useCache = args.partialParse !== false;
-  const cached = useCache ? readCachedContext(targetDir, dir, request) : undefined;
+  const cached = useCache ? readCachedContext(targetDir, request) : undefined;
   if (cached !== undefined) return revive(cached, runId, targetDir, io);
 
   const loadStarted = Date.now();
@@ -55,7 +55,7 @@ export async function loadProjectContext(
     printDiagnostics(io, fresh.failed.filter((d) => d.severity === "warn"));
     return fail(io, fresh.failed);
   }
-  if (useCache) writeCachedContext(targetDir, dir, request, fresh.folders, fresh.envRead, fresh.context, loadStarted);
+  if (useCache) writeCachedContext(targetDir, request, fresh.folders, fresh.envRead, fresh.context, loadStarted);
   return revive(fresh.context, runId, targetDir, io);
 }
 
