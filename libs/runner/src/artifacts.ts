@@ -1,7 +1,8 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { RunResults } from "./types.js";
+import { writeChangedFiles } from "./write-changed-files.js";
 
 /**
  * Write `target/manifest.json`, `target/compiled/<node path>` (the rendered SELECT) and
@@ -13,26 +14,20 @@ export async function writeCompiledArtifacts(
   compiled: CompiledProject,
   chosen?: ReadonlySet<string>,
 ): Promise<Map<string, string>> {
-  await rm(path.join(targetDir, "compiled"), { recursive: true, force: true });
-  await rm(path.join(targetDir, "run"), { recursive: true, force: true });
+  const files = new Map<string, string>();
   const runPaths = new Map<string, string>();
-  const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
-  await Promise.all(
-    nodes.map(async (node) => {
-      const file = artifactName(node);
-      const compiledPath = path.join(targetDir, "compiled", file);
-      const runPath = path.join(targetDir, "run", file);
-      await mkdir(path.dirname(compiledPath), { recursive: true });
-      await mkdir(path.dirname(runPath), { recursive: true });
-      await writeFile(compiledPath, `${node.sql.trim()}\n`);
-      const statements = node.incrementalStatements
-        ? [...node.statements, { kind: "comment", sql: "-- when the table exists (incremental run):" }, ...node.incrementalStatements]
-        : node.statements;
-      await writeFile(runPath, statements.map((s) => (s.kind === "comment" ? s.sql : `${s.sql.trim()};`)).join("\n\n") + "\n");
-      runPaths.set(node.id, runPath);
-    }),
-  );
-  await writeFile(path.join(targetDir, "manifest.json"), JSON.stringify(manifestOf(compiled), null, 2) + "\n");
+  for (const node of compiled.nodes.filter((n) => !chosen || chosen.has(n.id))) {
+    const file = artifactName(node);
+    const runPath = path.join(targetDir, "run", file);
+    files.set(path.join(targetDir, "compiled", file), `${node.sql.trim()}\n`);
+    const statements = node.incrementalStatements
+      ? [...node.statements, { kind: "comment", sql: "-- when the table exists (incremental run):" }, ...node.incrementalStatements]
+      : node.statements;
+    files.set(runPath, statements.map((s) => (s.kind === "comment" ? s.sql : `${s.sql.trim()};`)).join("\n\n") + "\n");
+    runPaths.set(node.id, runPath);
+  }
+  files.set(path.join(targetDir, "manifest.json"), JSON.stringify(manifestOf(compiled), null, 2) + "\n");
+  writeChangedFiles([path.join(targetDir, "compiled"), path.join(targetDir, "run")], files);
   return runPaths;
 }
 

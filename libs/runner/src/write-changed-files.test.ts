@@ -1,0 +1,50 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { writeChangedFiles } from "./write-changed-files.js";
+
+function tree(root: string): string[] {
+  return (readdirSync(root, { recursive: true }) as string[]).map((p) => p.split(path.sep).join("/")).sort();
+}
+
+describe("writeChangedFiles", () => {
+  it("leaves unchanged files alone, rewrites changed ones and removes what is no longer produced", () => {
+    const target = mkdtempSync(path.join(os.tmpdir(), "sluice-artifacts-"));
+    const run = path.join(target, "run");
+    const first = new Map([
+      [path.join(run, "silver/events.sql"), "select 1;\n"],
+      [path.join(run, "marts/funnel.sql"), "select 2;\n"],
+      [path.join(run, "old/gone.sql"), "select 3;\n"],
+      [path.join(target, "manifest.json"), "{}\n"],
+    ]);
+    expect(writeChangedFiles([run], first)).toEqual({ written: 4, removed: 0 });
+    const past = new Date("2020-01-01T00:00:00Z");
+    utimesSync(path.join(run, "silver/events.sql"), past, past);
+    writeFileSync(path.join(target, "kept-by-user.txt"), "mine");
+
+    const second = new Map([
+      [path.join(run, "silver/events.sql"), "select 1;\n"],
+      [path.join(run, "marts/funnel.sql"), "select 22;\n"],
+      [path.join(target, "manifest.json"), "{}\n"],
+    ]);
+    expect(writeChangedFiles([run], second)).toEqual({ written: 1, removed: 1 });
+    expect(statSync(path.join(run, "silver/events.sql")).mtime).toEqual(past);
+    expect(readFileSync(path.join(run, "marts/funnel.sql"), "utf8")).toBe("select 22;\n");
+    expect(tree(run)).toEqual(["marts", "marts/funnel.sql", "silver", "silver/events.sql"]);
+    expect(readFileSync(path.join(target, "kept-by-user.txt"), "utf8")).toBe("mine");
+  });
+
+  it("removes stray files inside kept folders and writes into a missing root", () => {
+    const target = mkdtempSync(path.join(os.tmpdir(), "sluice-artifacts-"));
+    const compiled = path.join(target, "compiled");
+    mkdirSync(path.join(compiled, "silver"), { recursive: true });
+    writeFileSync(path.join(compiled, "silver/renamed_away.sql"), "x");
+    const files = new Map([
+      [path.join(compiled, "silver/events.sql"), "select 1\n"],
+      [path.join(target, "run/silver/events.sql"), "select 1;\n"],
+    ]);
+    expect(writeChangedFiles([compiled, path.join(target, "run")], files)).toEqual({ written: 2, removed: 1 });
+    expect(tree(target)).toEqual(["compiled", "compiled/silver", "compiled/silver/events.sql", "run", "run/silver", "run/silver/events.sql"]);
+  });
+});
