@@ -1,13 +1,15 @@
-// One ESM bundle of the CLI and its pure dependencies (dist/bundle/main.js), which bin/sluice.js
+// One bundle of the CLI and its pure dependencies (dist/bundle/main.cjs), which bin/sluice.js
 // runs: resolving and compiling ~400 modules (and wrapping the CommonJS ones) was ~40 % of every
-// command's start-up. The native DuckDB binding and the AWS SDK clients (loaded only for the prod
-// target) stay external and load from node_modules on demand.
+// command's start-up. CommonJS, because Node 20 can give a code cache only to CommonJS code
+// (src/code-cache.ts): V8 then skips parsing and compiling the bundle on every command. The
+// native DuckDB binding and the AWS SDK clients (loaded only for the prod target) stay external
+// and load from node_modules on demand, through require(): a cached script loses import().
 import { defineConfig } from "rolldown";
 
 export default defineConfig({
   input: "dist/main.js",
   platform: "node",
   external: [/^@duckdb\/node-bindings/, /^@aws-sdk\//, /^@smithy\//],
-  output: { dir: "dist/bundle", format: "esm", cleanDir: true },
+  output: { dir: "dist/bundle", format: "cjs", dynamicImportInCjs: false, entryFileNames: "[name].cjs", chunkFileNames: "[name]-[hash].cjs", cleanDir: true },
   logLevel: "warn",
 });

@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runSluice } from "../support/cli.js";
+import { repoRoot, runSluice } from "../support/cli.js";
 
 describe("sluice CLI basics", () => {
   it("--help lists every command and exits 0", async () => {
@@ -21,6 +24,26 @@ describe("sluice CLI basics", () => {
     const r = await runSluice(["build", "--no-such-flag"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Unknown argument/i);
+  });
+
+  it("--version prints the CLI's version from any working directory", async () => {
+    const { version } = JSON.parse(readFileSync(path.join(repoRoot, "apps/cli/package.json"), "utf8")) as { version: string };
+    for (const cwd of [os.tmpdir(), repoRoot]) {
+      const r = await runSluice(["--version"], { cwd });
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(version);
+    }
+  });
+
+  it("runs the CommonJS bundle with a V8 code cache kept next to it", async () => {
+    const bundle = path.join(repoRoot, "apps/cli/dist/bundle");
+    const files = readdirSync(bundle).filter((f) => f.endsWith(".cjs"));
+    expect(files).toContain("main.cjs");
+    // Node 20 loses import() in code from a cache: the bundle must require() its externals.
+    for (const f of files) expect(readFileSync(path.join(bundle, f), "utf8"), f).not.toMatch(/\bimport\(/);
+    expect((await runSluice(["ls", "--help"])).code).toBe(0);
+    const cached = readdirSync(path.join(bundle, ".v8-cache"));
+    expect(cached.some((f) => /^main\.cjs\.\d+-\d+\.v8$/.test(f))).toBe(true);
   });
 
   it("no command is a usage error", async () => {

@@ -1,13 +1,20 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ and bundled to dist/bundle/ by `npm ci` (root
-// prepare) or `nx run cli:build`. The bundle starts faster; dist/main.js is the fallback.
+// Thin launcher: the CLI is compiled to dist/ and bundled to dist/bundle/ (CommonJS) by `npm ci`
+// (root prepare) or `nx run cli:build`. The bundle starts faster, with a V8 code cache kept in
+// dist/bundle/.v8-cache (see src/code-cache.ts); dist/main.js is the fallback.
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-const candidates = ["../dist/bundle/main.js", "../dist/main.js"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
-const main = candidates.find((p) => existsSync(p));
-if (!main) {
+const at = (p) => fileURLToPath(new URL(p, import.meta.url));
+const bundle = at("../dist/bundle/main.cjs");
+if (existsSync(bundle)) {
+  const { installCodeCache } = await import("../dist/code-cache.js");
+  installCodeCache({ sourceDir: at("../dist/bundle"), cacheDir: at("../dist/bundle/.v8-cache") });
+  createRequire(import.meta.url)(bundle);
+} else if (existsSync(at("../dist/main.js"))) {
+  await import(at("../dist/main.js"));
+} else {
   process.stderr.write("sluice is not built yet: run `npx nx run cli:build` (npm ci does it for you).\n");
   process.exit(2);
 }
-await import(main);

@@ -4,6 +4,7 @@ import yargs from "yargs";
 import type { CommandSpec, GlobalArgs, Io } from "./command.js";
 import { ExitCode } from "./command.js";
 import { commands } from "./commands/index.js";
+import { cliVersion } from "./version.js";
 
 /** Default project dir: `./models` when it holds a sluice.yml, else the current directory. */
 function defaultProjectDir(cwd: string): string {
@@ -36,7 +37,7 @@ export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd(
     .recommendCommands()
     .help()
     .alias("h", "help")
-    .version()
+    .version(cliVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilogue("Exit codes: 0 ok, 1 a model or assertion failed, 2 bad usage, config or project.")
     .fail((msg, err) => {

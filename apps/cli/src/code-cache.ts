@@ -1,0 +1,107 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import path from "node:path";
+import { Script } from "node:vm";
+
+/**
+ * A V8 code cache for the CLI's CommonJS bundle, as Node 22's `module.enableCompileCache()` gives
+ * (Node 20 has no such switch, and none for ES modules): the first run of a bundle file saves the
+ * bytecode V8 compiled for it, later runs load it instead of parsing and compiling ~1 MB of
+ * JavaScript again.
+ *
+ * The cache is written when the process exits, after the command ran, so it also holds the
+ * functions V8 compiled lazily on the way (most of them); v8-compile-cache, the usual package for
+ * this, produces its cache before the code runs, hashes every file on every start and keys its
+ * store by the working directory when the entry point is an ES module. A cache file is named by
+ * its source file's name, size and modification time, and V8 checks its own version and flags: a
+ * rebuilt or edited bundle compiles afresh. Unwritable cache folders are skipped silently.
+ *
+ * Cached files cannot use `import()` (Node 20 loses a script's dynamic-import callback when it
+ * comes from cached data): the bundle turns its dynamic imports of external packages into
+ * `require` (rolldown's `dynamicImportInCjs: false`).
+ */
+export interface CodeCacheOptions {
+  /** Only files directly in this folder are cached (the bundle). */
+  sourceDir: string;
+  /** Where cache files are kept (created on first save). */
+  cacheDir: string;
+}
+
+/** What the cache did in this process. */
+export interface CodeCacheStats {
+  /** Files compiled from their cached bytecode. */
+  fromCache: number;
+  /** Files compiled from source (no cache yet, or V8 rejected it). */
+  compiled: number;
+  rejected: number;
+}
+
+interface Loaded {
+  script: Script;
+  cacheFile: string;
+  cached: boolean;
+}
+
+type CompileFn = (this: NodeModuleInstance, content: string, filename: string) => unknown;
+interface NodeModuleInstance {
+  exports: unknown;
+  filename: string;
+}
+const moduleProto = (Module as unknown as { prototype: { _compile: CompileFn } }).prototype;
+const wrap = (Module as unknown as { wrap: (content: string) => string }).wrap;
+
+/**
+ * Hook CommonJS compilation of `sourceDir`'s files. Returns a `save` that writes the cache of files
+ * compiled from source (also run at process exit) and `stats`. One hook per process.
+ */
+export function installCodeCache(options: CodeCacheOptions): { save: () => void; stats: CodeCacheStats; uninstall: () => void } {
+  const sourceDir = path.resolve(options.sourceDir);
+  const stats: CodeCacheStats = { fromCache: 0, compiled: 0, rejected: 0 };
+  const loaded: Loaded[] = [];
+  const original = moduleProto._compile;
+
+  moduleProto._compile = function compileWithCache(this: NodeModuleInstance, content: string, filename: string): unknown {
+    if (path.dirname(filename) !== sourceDir) return original.call(this, content, filename);
+    const { size, mtimeMs } = statSync(filename);
+    const cacheFile = path.join(options.cacheDir, `${path.basename(filename)}.${size}-${Math.trunc(mtimeMs)}.v8`);
+    const cachedData = readOrUndefined(cacheFile);
+    const script = new Script(wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
+    const cached = cachedData !== undefined && !script.cachedDataRejected;
+    if (cached) stats.fromCache += 1;
+    else stats.compiled += 1;
+    if (cachedData !== undefined && script.cachedDataRejected) stats.rejected += 1;
+    loaded.push({ script, cacheFile, cached });
+    const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
+    const require = createRequire(filename);
+    return fn.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
+  };
+
+  const save = (): void => {
+    for (const entry of loaded) {
+      if (entry.cached) continue;
+      try {
+        mkdirSync(options.cacheDir, { recursive: true });
+        const tmp = `${entry.cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, entry.script.createCachedData());
+        renameSync(tmp, entry.cacheFile);
+        entry.cached = true;
+      } catch {
+        // A read-only install runs without the cache.
+      }
+    }
+  };
+  process.once("exit", save);
+  const uninstall = (): void => {
+    moduleProto._compile = original;
+    process.off("exit", save);
+  };
+  return { save, stats, uninstall };
+}
+
+function readOrUndefined(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
