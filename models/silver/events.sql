@@ -11,13 +11,14 @@
 {#- One row per event, deduplicated by event_id (Firehose delivers at least once): of all copies,
     the one from the oldest raw hour (dt) wins. Full build: every raw hour. Incremental: only raw
     hours from sluice_incremental_from() (the watermark minus the lookback window, bound to a
-    literal by the runner so only those raw partitions are read); the event_date partitions those
+    literal by the runner; ref_window() lets the local lake open only those stg_events
+    partitions instead of every hour of its history); the event_date partitions those
     rows fall in are rebuilt from them plus the rows already kept there from older raw hours.
     Copies of an event share its event_timestamp, so an earlier copy can only be in one of those
     partitions: the other partitions are not read at all (Parquet statistics skip their files). -#}
 with valid as (
     select *
-    from {{ ref('stg_events') }}
+    from {{ ref_window('stg_events', 'dt') }}
     where reject_reason is null
     {% if is_incremental() %}
       and dt >= sluice_incremental_from()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createDuckdbDialect } from "@sluice/dialects";
+import { createAthenaDialect, createDuckdbDialect } from "@sluice/dialects";
 import { compileProject, planStatements } from "../src/index.js";
 import { model, project, rawEvents, seed } from "./fixture-project.js";
 
@@ -47,5 +47,28 @@ describe("statements with the DuckDB dialect", () => {
     expect(planStatements(src, dialect, { exists: false, fullRefresh: false, writeId: "x" })).toBe(src.statements);
     const cc = byId.get("seed.cc")!;
     expect(cc.statements).toEqual(dialect.createTableAs({ relation: cc.relation, partitionedBy: [], writeId: "run1", selectSql: cc.sql, location: "/proj/.lake/default/cc/v_run1" }));
+  });
+
+  it("ref_window() and source_window(): markers the runner binds in incremental SQL on the lake, plain relations elsewhere", () => {
+    const windowed = (d: typeof dialect | ReturnType<typeof createAthenaDialect>) =>
+      compileProject(
+        project({
+          models: [
+            model("staging/stg.sql", "select line, dt from {{ source('raw', 'events') }}"),
+            model(
+              "silver/win.sql",
+              "{{ config(materialized='incremental', schema='silver') }}select * from {{ ref_window('stg', 'dt') }} s, {{ source_window('raw', 'events') }}{% if is_incremental() %} where s.dt >= sluice_incremental_from(){% endif %}",
+            ),
+          ],
+          sources: [rawEvents()],
+        }),
+        { runId: "run1", dialect: d },
+      ).nodes.find((n) => n.id === "model.win")!;
+    const lake = windowed(dialect);
+    expect(lake.dependsOn).toContain("model.stg");
+    expect(lake.sql).toBe(`select * from "default"."stg" s, "raw"."events"`);
+    expect(lake.incrementalSql).toBe(`select * from sluice_ref_window("default"."stg", 'dt') s, sluice_raw_window("raw"."events") where s.dt >= sluice_incremental_from()`);
+    const athena = windowed(createAthenaDialect());
+    expect(athena.incrementalSql).not.toMatch(/sluice_(ref|raw)_window/);
   });
 });

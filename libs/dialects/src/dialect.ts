@@ -168,6 +168,12 @@ export interface Dialect {
    */
   rawHoursRelation?(location: string, hours: readonly string[]): string;
   /**
+   * Lake dialects: a FROM-able relation over exactly these data files of one table (columns
+   * matched by name across files), for a window read of a partitioned table. No alias: the model
+   * may give it one.
+   */
+  tableFilesRelation?(files: readonly string[]): string;
+  /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
    */

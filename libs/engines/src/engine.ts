@@ -79,6 +79,13 @@ export interface Engine {
    */
   listRawHours?(location: string): Promise<ReadonlyMap<string, string>>;
   /**
+   * Lake engines: the data files of the table version at `location` whose partition value of
+   * `column` is at least `from` (what rows `column >= from` can be in), so a window read opens
+   * those files instead of every partition of the table's history. Undefined when the version is
+   * not partitioned by `column` (or its values cannot be ordered by their text).
+   */
+  versionFilesFrom?(location: string, column: string, from: string): Promise<string[] | undefined>;
+  /**
    * Catalog engines (Athena + Glue): publish `staging`, just written by a CTAS at a fresh
    * location, as `target` by swapping the catalog entry; the staging entry is removed (with
    * `defer`, by {@link Engine.finishRun}).

@@ -3,6 +3,7 @@ import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
 import { reconcileBuild } from "./incremental/reconcile.js";
+import type { PublishedVersions } from "./incremental/table-window.js";
 import { runDag } from "./scheduler.js";
 import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
@@ -44,6 +45,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   let index = 0;
   const total = tasks.length;
   const rawHours = new Map<string, Promise<ReadonlyMap<string, string>>>();
+  const published: PublishedVersions = new Map();
 
   await runDag(
     tasks,
@@ -59,6 +61,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         signal: options.signal,
         rawSources: upstreamRawSources(node, options.compiled.nodes, options.dialect),
         rawHours,
+        published,
       });
       results.push(result);
       options.onEvent?.({ type: "end", index: i, total, result });
@@ -84,7 +87,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
 
   // Nothing lost, nothing doubled: the build checks its own raw partitions (a failing balance fails the build).
   if (options.command === "build" || options.command === "run") {
-    for (const check of await reconcileBuild(options.compiled.nodes, results, options.engine, options.dialect, options.signal, rawHours)) {
+    for (const check of await reconcileBuild(options.compiled.nodes, results, options.engine, options.dialect, options.signal, rawHours, published)) {
       results.push(check);
       options.onEvent?.({ type: "end", index: total, total, result: check });
     }

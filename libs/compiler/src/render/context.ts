@@ -57,6 +57,16 @@ export function contextFunctions(inputs: ContextInputs, current: () => RenderSco
       const relation = scope.resolveSource(String(sourceName), String(table));
       return scope.isIncremental && inputs.dialect.rawHoursRelation ? `sluice_raw_window(${relation})` : relation;
     },
+    // The model as far as the window reaches, by its partition `column`: in an incremental run on
+    // a lake dialect, a marker the runner binds to the files of the partitions from
+    // sluice_incremental_from() on (the table's older partitions are not even opened);
+    // otherwise ref() itself. The model still filters `column >= sluice_incremental_from()`.
+    ref_window: (name: unknown, column: unknown) => {
+      const scope = current();
+      scope.refs.push(String(name));
+      const relation = scope.resolveRef(String(name));
+      return scope.isIncremental && inputs.dialect.tableFilesRelation ? `sluice_ref_window(${relation}, ${inputs.dialect.literal(String(column))})` : relation;
+    },
     config: (...args: unknown[]) => {
       const merged: Record<string, unknown> = {};
       for (const a of args) {

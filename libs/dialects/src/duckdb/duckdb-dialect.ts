@@ -144,6 +144,10 @@ export function createDuckdbDialect(): Dialect {
       if (hours.length === 0) return "(SELECT CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS dt WHERE false) AS raw_hours";
       return `(${rawLines(root, hours.map((h) => `${root}/${h}/*`))}) AS raw_hours`;
     },
+    tableFilesRelation(files) {
+      if (files.length === 0) throw new TypeError("tableFilesRelation needs at least one file");
+      return `(SELECT * FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
+    },
     mergeRewrite(write, currentLocation, uniqueKey) {
       if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");
       const key = uniqueKey.map(quoteDuckdbIdentifier);

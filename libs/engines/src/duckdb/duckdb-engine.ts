@@ -8,7 +8,7 @@ import { plainValueConverter } from "./duckdb-values.js";
 import { checkLakeLock, LakeBusyError, readLakeLock, releaseLakeLock, writeLakeLock } from "./lake-lock.js";
 import { faultInjector } from "./fault-injection.js";
 import { BackgroundRemover } from "./background-remover.js";
-import { carryFiles } from "./version-files.js";
+import { carryFiles, filesFrom } from "./version-files.js";
 import { listRawHours } from "./raw-hours.js";
 
 /** Name of the catalog file inside the lake. */
@@ -156,6 +156,10 @@ class DuckdbEngine implements Engine {
 
   async listRawHours(location: string): Promise<ReadonlyMap<string, string>> {
     return listRawHours(location);
+  }
+
+  async versionFilesFrom(location: string, column: string, from: string): Promise<string[] | undefined> {
+    return filesFrom(location, column, from);
   }
 
   carryVersionFiles(from: string, to: string, options: { skipWrittenPartitions: boolean }): Promise<number> {

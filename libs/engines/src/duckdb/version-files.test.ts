@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { carriedName, carryFiles, partitionOf } from "./version-files.js";
+import { carriedName, carryFiles, filesFrom, partitionOf } from "./version-files.js";
 
 const roots: string[] = [];
 afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -60,5 +60,24 @@ describe("version files", () => {
     const v2 = version({ "d=1/part-r2-0.parquet": "more" });
     expect(await carryFiles(v1, v2, { skipWrittenPartitions: false })).toBe(1);
     expect(Object.keys(listing(v2))).toEqual(["d=1/part-r2-0.parquet", "d=1~part-r1-0.parquet"]);
+  });
+
+  it("picks the files of the partitions from a value on, written or carried, and the schema file", () => {
+    const v = version({
+      "dt=2026%2F11%2F27%2F22~part-r1-0.parquet": "old",
+      "dt=2026%2F11%2F27%2F23~part-r1-0.parquet": "kept",
+      "dt=2026%2F11%2F28%2F00/part-r2-0.parquet": "new",
+      "part-r2-schema.parquet": "",
+    });
+    const picked = filesFrom(v, "dt", "2026/11/27/23")!.map((f) => f.slice(v.length + 1));
+    expect(picked).toEqual(["dt=2026%2F11%2F27%2F23~part-r1-0.parquet", "dt=2026%2F11%2F28%2F00/part-r2-0.parquet", "part-r2-schema.parquet"]);
+    expect(filesFrom(v, "dt", "2026/11/28/01")!.map((f) => f.slice(v.length + 1))).toEqual(["part-r2-schema.parquet"]);
+  });
+
+  it("picks nothing it cannot order safely: another partition column, or values that do not compare as text", () => {
+    expect(filesFrom(version({ "event_date=2026-11-27~part-r1-0.parquet": "x" }), "dt", "2026/11/27/23")).toBeUndefined();
+    expect(filesFrom(version({ "dt=9~part-r1-0.parquet": "x" }), "dt", "10")).toBeUndefined();
+    expect(filesFrom(version({ "dt=b~part-r1-0.parquet": "x" }), "dt", "a")).toBeUndefined();
+    expect(filesFrom(version({ "a=1%2Fdt=2~part-r1-0.parquet": "x" }), "dt", "1")).toBeUndefined();
   });
 });

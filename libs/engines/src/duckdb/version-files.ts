@@ -29,6 +29,37 @@ export function partitionOf(file: string): string {
   return at < 0 ? "" : name.slice(0, at);
 }
 
+/** Partition values that order as their text does: digits and date/time separators, e.g. '2026/11/27/23', '2026-11-27'. */
+const ORDERED_AS_TEXT = /^[0-9][0-9/:. T-]*$/;
+
+/**
+ * The files of the version at `location` whose partition value of `column` (the first partition
+ * key, as sluice's tables have it) is at least `from`, with absolute paths. Files outside any
+ * partition (the zero-row schema file of a partitioned version) are always picked. Undefined when
+ * some file is partitioned by another column, or a value and `from` are not same-length texts
+ * that order as they compare (then only reading every file is safe).
+ *
+ * @example filesFrom("/lake/staging/stg_events/v_1", "dt", "2026/11/27/23")
+ * // ["/lake/…/v_1/dt=2026%2F11%2F27%2F23/part-….parquet", "/lake/…/v_1/dt=2026%2F11%2F28%2F00~part-….parquet"]
+ */
+export function filesFrom(location: string, column: string, from: string): string[] | undefined {
+  if (!ORDERED_AS_TEXT.test(from)) return undefined;
+  const prefix = `${column}=`;
+  const picked: string[] = [];
+  for (const file of filesUnder(location)) {
+    const partition = partitionOf(file);
+    if (partition === "") {
+      picked.push(join(location, file));
+      continue;
+    }
+    if (!partition.startsWith(prefix)) return undefined;
+    const value = decodeURIComponent(/^[^=]*=(.*?)(?:%2F[A-Za-z_][A-Za-z0-9_]*=.*)?$/.exec(partition)![1]!);
+    if (!ORDERED_AS_TEXT.test(value) || value.length !== from.length) return undefined;
+    if (value >= from) picked.push(join(location, file));
+  }
+  return picked.sort();
+}
+
 /** Where a carried file goes in the new version: flat, at its root, with its partition in its name. */
 export function carriedName(file: string): string {
   const partition = partitionOf(file);

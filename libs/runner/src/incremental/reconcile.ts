@@ -4,7 +4,11 @@ import type { Engine } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
 import { hoursFrom } from "./raw-hours.js";
+import { tableWindowRelation, type PublishedVersions } from "./table-window.js";
 import { NO_WATERMARK } from "./window.js";
+
+/** The raw partition column the reconciliation reads by (Firehose's hour, `YYYY/MM/DD/HH`). */
+const WINDOW_COLUMN = "dt";
 
 /** First raw partition each incremental model read in this process, by node id. */
 export const readWindows = new Map<string, string>();
@@ -91,6 +95,7 @@ export async function reconcileBuild(
   dialect: Dialect,
   signal?: AbortSignal,
   rawHours?: ReadonlyMap<string, Promise<ReadonlyMap<string, string>>>,
+  published?: PublishedVersions,
 ): Promise<ReconciliationResult[]> {
   const byName = new Map(nodes.filter((n) => n.kind === "model").map((n) => [n.name, n]));
   const out: ReconciliationResult[] = [];
@@ -112,9 +117,17 @@ export async function reconcileBuild(
       listed && dialect.rawHoursRelation && raw.location
         ? dialect.rawHoursRelation(raw.location, hoursFrom(await listed, from))
         : dialect.quoteRelation(raw.relation);
+    // Staging and rejected rows of the window, from only their partitions' files where known.
+    const windowed = async (relation: string): Promise<string> =>
+      (await tableWindowRelation(engine, dialect, published, relation, WINDOW_COLUMN, from)) ?? relation;
     const sql = reconciliationSql(
       dialect,
-      { raw: rawRelation, staging: dialect.quoteRelation(staging.relation), silver: dialect.quoteRelation(node.relation), rejected: dialect.quoteRelation(rejected.relation) },
+      {
+        raw: rawRelation,
+        staging: await windowed(dialect.quoteRelation(staging.relation)),
+        silver: dialect.quoteRelation(node.relation),
+        rejected: await windowed(dialect.quoteRelation(rejected.relation)),
+      },
       config,
       from,
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeDiff, diffColumns } from "./schema-change.js";
-import { bindWindow, incrementalFrom, lookbackHours } from "./window.js";
+import { bindWindow, incrementalFrom, lookbackHours, refWindowCalls } from "./window.js";
 
 describe("incremental window", () => {
   it("starts the lookback window hours before the watermark, across days", () => {
@@ -24,10 +24,22 @@ describe("incremental window", () => {
   it("binds sluice_raw_window(relation) to the window's read, or to the relation itself", () => {
     const sql = 'select * from sluice_raw_window("raw"."events") where dt >= sluice_incremental_from() union all select * from sluice_raw_window( "o""k"."t" )';
     const windowed = (relation: string) => (relation === '"raw"."events"' ? "(select 1) AS raw_hours" : undefined);
-    expect(bindWindow(sql, "'2026/11/27/22'", windowed)).toBe(
+    expect(bindWindow(sql, "'2026/11/27/22'", { raw: windowed })).toBe(
       `select * from (select 1) AS raw_hours where dt >= '2026/11/27/22' union all select * from "o""k"."t"`,
     );
     expect(bindWindow(sql, "'0'")).toBe(`select * from "raw"."events" where dt >= '0' union all select * from "o""k"."t"`);
+  });
+
+  it("binds sluice_ref_window(relation, column) to the partitions' files, or to the relation itself", () => {
+    const sql = `select * from sluice_ref_window("staging"."stg_events", 'dt') s where dt >= sluice_incremental_from() union all select * from sluice_ref_window("a"."b", 'it''s')`;
+    expect(refWindowCalls(sql)).toEqual([
+      { relation: '"staging"."stg_events"', column: "dt" },
+      { relation: '"a"."b"', column: "it's" },
+    ]);
+    const files = (relation: string, column: string) => (relation === '"staging"."stg_events"' && column === "dt" ? "(select * from f)" : undefined);
+    expect(bindWindow(sql, "'2026/11/27/22'", { ref: files })).toBe(
+      `select * from (select * from f) s where dt >= '2026/11/27/22' union all select * from "a"."b"`,
+    );
   });
 
   it("describes a column diff for on_schema_change='fail'", () => {

@@ -33,11 +33,31 @@ export function lookbackHours(config: Record<string, unknown>): number {
 /** `sluice_raw_window("schema"."table")`, what `source_window()` renders in incremental SQL. */
 const RAW_WINDOW_CALL = /\bsluice_raw_window\(\s*("(?:[^"]|"")*"\."(?:[^"]|"")*")\s*\)/g;
 
+/** `sluice_ref_window("schema"."table", 'column')`, what `ref_window()` renders in incremental SQL. */
+const REF_WINDOW_CALL = /\bsluice_ref_window\(\s*("(?:[^"]|"")*"\."(?:[^"]|"")*")\s*,\s*'((?:[^']|'')*)'\s*\)/g;
+
+/** How the window calls of one statement are bound; each gives undefined to keep the plain relation. */
+export interface WindowReads {
+  /** For `sluice_raw_window(relation)`: the raw hour folders of the window. */
+  raw?: (relation: string) => string | undefined;
+  /** For `sluice_ref_window(relation, column)`: the files of the partitions of the window. */
+  ref?: (relation: string, column: string) => string | undefined;
+}
+
+/** The `ref_window()` calls of `sql`, as (relation, column) pairs. */
+export function refWindowCalls(sql: string): { relation: string; column: string }[] {
+  return [...sql.matchAll(REF_WINDOW_CALL)].map((m) => ({ relation: m[1]!, column: m[2]!.replaceAll("''", "'") }));
+}
+
 /**
- * Replace the window calls with literals so the engine reads only the window's raw partitions:
- * `sluice_incremental_from()` with `fromLiteral`, and `sluice_raw_window(relation)` with what
- * `rawWindow` gives for that relation (the relation itself when it gives nothing).
+ * Replace the window calls with literals so the engine reads only the window's partitions:
+ * `sluice_incremental_from()` with `fromLiteral`, `sluice_raw_window(relation)` and
+ * `sluice_ref_window(relation, column)` with what `reads` gives (the relation itself when it gives
+ * nothing; the SQL keeps its own `>= sluice_incremental_from()` filter either way).
  */
-export function bindWindow(sql: string, fromLiteral: string, rawWindow: (relation: string) => string | undefined = () => undefined): string {
-  return sql.replace(INCREMENTAL_FROM_CALL, fromLiteral).replace(RAW_WINDOW_CALL, (_, relation: string) => rawWindow(relation) ?? relation);
+export function bindWindow(sql: string, fromLiteral: string, reads: WindowReads = {}): string {
+  return sql
+    .replace(INCREMENTAL_FROM_CALL, fromLiteral)
+    .replace(RAW_WINDOW_CALL, (_, relation: string) => reads.raw?.(relation) ?? relation)
+    .replace(REF_WINDOW_CALL, (_, relation: string, column: string) => reads.ref?.(relation, column.replaceAll("''", "'")) ?? relation);
 }

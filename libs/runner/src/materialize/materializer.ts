@@ -1,6 +1,7 @@
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine, QueryResult } from "@sluice/engines";
+import type { PublishedVersions } from "../incremental/table-window.js";
 
 /** What building or checking one node needs from the run. */
 export interface NodeContext {
@@ -19,6 +20,8 @@ export interface NodeContext {
    * incremental node that needs them, before it reads the raw zone); shared by the run's nodes.
    */
   rawHours?: Map<string, Promise<ReadonlyMap<string, string>>>;
+  /** Table versions published in this run, for window reads of them by later nodes (`ref_window()`). */
+  published?: PublishedVersions;
 }
 
 /** What building one relation needs. */

@@ -6,7 +6,8 @@ import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import { readWindows } from "../incremental/reconcile.js";
 import { hoursFrom, hoursToRecord, newestHour, windowFrom, type RawHours } from "../incremental/raw-hours.js";
-import { bindWindow, incrementalFrom, lookbackHours } from "../incremental/window.js";
+import { tableWindowRelation } from "../incremental/table-window.js";
+import { bindWindow, incrementalFrom, lookbackHours, refWindowCalls } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
 
@@ -73,8 +74,9 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
   const state = await readState(node, ctx, current);
   const from = windowFrom(state.watermark, state.rawHours, raw, lookbackHours(node.config as Record<string, unknown>));
   readWindows.set(node.id, from);
-  const windows = await rawWindowReads(ctx, from);
-  const bound = bindWindow(node.incrementalSql ?? node.sql, d.literal(from), (relation) => windows.get(relation));
+  const sql = node.incrementalSql ?? node.sql;
+  const [raws, refs] = await Promise.all([rawWindowReads(ctx, from), refWindowReads(ctx, sql, from)]);
+  const bound = bindWindow(sql, d.literal(from), { raw: (relation) => raws.get(relation), ref: (relation, column) => refs.get(`${relation} ${column}`) });
   const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bound);
   const write = tableWrite(node, ctx, selectSql);
   const strategy = node.incrementalStrategy ?? "append";
@@ -181,6 +183,19 @@ async function rawWindowReads(ctx: MaterializeContext, from: string): Promise<Ma
 }
 
 /**
+ * What each `sluice_ref_window(relation, column)` of `sql` reads in this run, keyed
+ * `relation column`: the files of the partitions from `from` on (see {@link tableWindowRelation}).
+ */
+async function refWindowReads(ctx: MaterializeContext, sql: string, from: string): Promise<Map<string, string>> {
+  const reads = new Map<string, string>();
+  for (const { relation, column } of refWindowCalls(sql)) {
+    const read = await tableWindowRelation(ctx.engine, ctx.dialect, ctx.published, relation, column, from);
+    if (read !== undefined) reads.set(`${relation} ${column}`, read);
+  }
+  return reads;
+}
+
+/**
  * View swap + state. Watermark: the newest raw hour upstream when known, else the newest value
  * of the watermark column in the new version; with the raw hours of the next lookback window.
  */
@@ -198,6 +213,7 @@ async function publish(node: CompiledNode, ctx: MaterializeContext, raw: RawHour
       })
     : [];
   await run(statements, ctx);
+  ctx.published?.set(d.quoteRelation(node.relation), location);
 }
 
 /**
