@@ -111,6 +111,16 @@ describe("DuckDB lake tables", () => {
     expect(await engine.finishRun!()).toEqual({ tablesDropped: 0, objectsDeleted: 0 });
   });
 
+  it("removes a full build's version (many partition folders) on the worker and small ones through the pool, in the same finishRun", async () => {
+    for (let d = 0; d < 12; d++) await mkdir(join(lake, "silver", "events", "v_full", `d=${d}`), { recursive: true });
+    await mkdir(join(lake, "silver", "events", "v_small", "d=1"), { recursive: true });
+    await run(dialect.createTableAs(write("v_6", "select 6 as id, 'r' as note, date '2026-12-03' as event_date")));
+    await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_6"), { defer: true });
+    // v_full, v_small and the previous test's v_5.
+    expect(await engine.finishRun!()).toEqual({ tablesDropped: 0, objectsDeleted: 3 });
+    expect(await readdir(join(lake, "silver", "events"))).toEqual(["v_6"]);
+  });
+
   it("creates a readable zero-row table, partitioned or not", async () => {
     const empty = "select 1 as id, 'x' as note, date '2026-11-27' as event_date where false";
     await run(dialect.createTableAs(write("v_3", empty)));
