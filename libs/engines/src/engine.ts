@@ -74,10 +74,11 @@ export interface Engine {
    */
   removeQueryOutput?(queryId: string, within: string): Promise<number>;
   /**
-   * Lake engines: the raw hour folders ('YYYY/MM/DD/HH') under a raw zone location, each with a
-   * signature of its files that changes when a file lands in it (from names only, no file read).
+   * Lake engines: the raw hour folders ('YYYY/MM/DD/HH') under a raw zone location from hour
+   * `from` on (all without it), each with a signature of its files that changes when a file lands
+   * in it (from names only, no file read).
    */
-  listRawHours?(location: string): Promise<ReadonlyMap<string, string>>;
+  listRawHours?(location: string, from?: string): Promise<ReadonlyMap<string, string>>;
   /**
    * Lake engines: the data files of the table version at `location` whose partition value of
    * `column` is at least `from` (what rows `column >= from` can be in), so a window read opens

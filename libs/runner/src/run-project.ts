@@ -3,6 +3,7 @@ import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
 import { reconcileBuild } from "./incremental/reconcile.js";
+import type { ListedRawHours } from "./incremental/raw-hours.js";
 import type { PublishedVersions } from "./incremental/table-window.js";
 import { runDag } from "./scheduler.js";
 import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
@@ -44,7 +45,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   await createSchemas(nodes, options);
   let index = 0;
   const total = tasks.length;
-  const rawHours = new Map<string, Promise<ReadonlyMap<string, string>>>();
+  const rawHours = new Map<string, ListedRawHours>();
   const published: PublishedVersions = new Map();
 
   await runDag(

@@ -154,8 +154,8 @@ class DuckdbEngine implements Engine {
     else await Promise.all(stale.map((dir) => rm(dir, { recursive: true, force: true })));
   }
 
-  async listRawHours(location: string): Promise<ReadonlyMap<string, string>> {
-    return listRawHours(location);
+  async listRawHours(location: string, from?: string): Promise<ReadonlyMap<string, string>> {
+    return listRawHours(location, from);
   }
 
   async versionFilesFrom(location: string, column: string, from: string): Promise<string[] | undefined> {

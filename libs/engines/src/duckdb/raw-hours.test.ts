@@ -30,6 +30,14 @@ describe("listRawHours", () => {
     expect(after.get("2026/11/27/01")).toBe(before.get("2026/11/27/01"));
   });
 
+  it("lists only the hours from a given hour on, across days, months and years", () => {
+    const root = zone(["2025/12/31/23/a.gz", "2026/01/01/00/b.gz", "2026/01/01/05/c.gz", "2026/01/02/00/d.gz", "2026/02/01/00/e.gz"]);
+    expect([...listRawHours(root, "2026/01/01/05").keys()]).toEqual(["2026/01/01/05", "2026/01/02/00", "2026/02/01/00"]);
+    expect([...listRawHours(root, "2026/01/01/00").keys()]).toEqual(["2026/01/01/00", "2026/01/01/05", "2026/01/02/00", "2026/02/01/00"]);
+    expect([...listRawHours(root, "0000/00/00/00").keys()]).toHaveLength(5);
+    expect(listRawHours(root, "2026/02/01/01").size).toBe(0);
+  });
+
   it("is empty for a missing raw zone", () => {
     expect(listRawHours(join(tmpdir(), "sluice-no-such-zone")).size).toBe(0);
   });

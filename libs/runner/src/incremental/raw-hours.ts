@@ -3,6 +3,12 @@ import { incrementalFrom, NO_WATERMARK } from "./window.js";
 /** Raw hour folder ('YYYY/MM/DD/HH') → signature of its files (count and names). */
 export type RawHours = ReadonlyMap<string, string>;
 
+/** A raw zone's hours as listed once in a run: every hour from `from` on. */
+export interface ListedRawHours {
+  from: string;
+  hours: Promise<RawHours>;
+}
+
 /** The listed raw hours a window starting at `from` reads, in order. */
 export function hoursFrom(hours: RawHours, from: string): string[] {
   return [...hours.keys()].filter((h) => h >= from).sort();

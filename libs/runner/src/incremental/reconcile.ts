@@ -3,7 +3,7 @@ import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
-import { hoursFrom } from "./raw-hours.js";
+import { hoursFrom, type ListedRawHours } from "./raw-hours.js";
 import { tableWindowRelation, type PublishedVersions } from "./table-window.js";
 import { NO_WATERMARK } from "./window.js";
 
@@ -94,7 +94,7 @@ export async function reconcileBuild(
   engine: Engine,
   dialect: Dialect,
   signal?: AbortSignal,
-  rawHours?: ReadonlyMap<string, Promise<ReadonlyMap<string, string>>>,
+  rawHours?: ReadonlyMap<string, ListedRawHours>,
   published?: PublishedVersions,
 ): Promise<ReconciliationResult[]> {
   const byName = new Map(nodes.filter((n) => n.kind === "model").map((n) => [n.name, n]));
@@ -112,7 +112,7 @@ export async function reconcileBuild(
     const from = [readWindows.get(node.id), readWindows.get(rejected.id)].map((w) => w ?? NO_WATERMARK).sort()[0]!;
     const started = performance.now();
     // The raw hours listed this run, read directly: no listing of the whole raw zone again.
-    const listed = raw.location ? rawHours?.get(raw.location) : undefined;
+    const listed = raw.location ? rawHours?.get(raw.location)?.hours : undefined;
     const rawRelation =
       listed && dialect.rawHoursRelation && raw.location
         ? dialect.rawHoursRelation(raw.location, hoursFrom(await listed, from))

@@ -1,6 +1,7 @@
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine, QueryResult } from "@sluice/engines";
+import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/table-window.js";
 
 /** What building or checking one node needs from the run. */
@@ -16,10 +17,11 @@ export interface NodeContext {
    */
   rawSources?: ReadonlyMap<string, string>;
   /**
-   * The raw hours (folder → file signature) per raw location, read once per run (by the first
-   * incremental node that needs them, before it reads the raw zone); shared by the run's nodes.
+   * The raw hours (folder → file signature) per raw location, listed once per run from the
+   * earliest hour a node's window needs (again, from earlier, if a later node needs more);
+   * shared by the run's nodes.
    */
-  rawHours?: Map<string, Promise<ReadonlyMap<string, string>>>;
+  rawHours?: Map<string, ListedRawHours>;
   /** Table versions published in this run, for window reads of them by later nodes (`ref_window()`). */
   published?: PublishedVersions;
 }

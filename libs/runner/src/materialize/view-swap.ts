@@ -7,7 +7,7 @@ import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-cha
 import { readWindows } from "../incremental/reconcile.js";
 import { hoursFrom, hoursToRecord, newestHour, windowFrom, type RawHours } from "../incremental/raw-hours.js";
 import { tableWindowRelation } from "../incremental/table-window.js";
-import { bindWindow, incrementalFrom, lookbackHours, refWindowCalls } from "../incremental/window.js";
+import { bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
 
@@ -59,7 +59,7 @@ const tableWrite = (node: CompiledNode, ctx: MaterializeContext, selectSql: stri
 /** First build or --full-refresh: the whole SELECT into a new version, published with its watermark. */
 async function fullVersion(node: CompiledNode, ctx: MaterializeContext): Promise<MaterializeOutcome> {
   readWindows.delete(node.id);
-  const raw = await readRawHours(ctx);
+  const raw = await readRawHours(ctx, NO_WATERMARK);
   const write = tableWrite(node, ctx, bindWindow(node.sql, ctx.dialect.literal(incrementalFrom(undefined, 0))));
   // Everything but the publish; the publish below also records the state.
   const rows = await run(ctx.dialect.createTableAs(write).filter((s) => s.kind !== "create_view"), ctx);
@@ -70,9 +70,12 @@ async function fullVersion(node: CompiledNode, ctx: MaterializeContext): Promise
 async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, existing: RelationInfo, current: string): Promise<MaterializeOutcome> {
   const d = ctx.dialect;
   const location = node.location!;
-  const raw = await readRawHours(ctx);
   const state = await readState(node, ctx, current);
-  const from = windowFrom(state.watermark, state.rawHours, raw, lookbackHours(node.config as Record<string, unknown>));
+  const lookback = lookbackHours(node.config as Record<string, unknown>);
+  // Hours before the lookback window's start matter to no one: not to the window, not to the
+  // signatures recorded for the next run (the newest hour is at least the watermark).
+  const raw = await readRawHours(ctx, incrementalFrom(state.watermark, lookback));
+  const from = windowFrom(state.watermark, state.rawHours, raw, lookback);
   readWindows.set(node.id, from);
   const sql = node.incrementalSql ?? node.sql;
   const [raws, refs] = await Promise.all([rawWindowReads(ctx, from), refWindowReads(ctx, sql, from)]);
@@ -151,18 +154,18 @@ function watermarkColumn(node: CompiledNode): string | undefined {
  * model reads the raw zone (once per run): the newest is the next watermark, since the window
  * has no upper bound, even when the model keeps no row of those hours (e.g. no rejected lines).
  */
-async function readRawHours(ctx: MaterializeContext): Promise<RawHours | undefined> {
+async function readRawHours(ctx: MaterializeContext, from: string): Promise<RawHours | undefined> {
   const engine = ctx.engine;
   const locations = [...new Set(ctx.rawSources?.values() ?? [])].sort();
   if (!engine.listRawHours || locations.length === 0) return undefined;
   const merged = new Map<string, string>();
   for (const location of locations) {
-    let pending = ctx.rawHours?.get(location);
-    if (!pending) {
-      pending = engine.listRawHours(location);
-      ctx.rawHours?.set(location, pending);
+    let listed = ctx.rawHours?.get(location);
+    if (!listed || listed.from > from) {
+      listed = { from, hours: engine.listRawHours(location, from) };
+      ctx.rawHours?.set(location, listed);
     }
-    for (const [dt, signature] of await pending) merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);
+    for (const [dt, signature] of await listed.hours) merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);
   }
   return merged;
 }
@@ -176,7 +179,7 @@ async function rawWindowReads(ctx: MaterializeContext, from: string): Promise<Ma
   const read = ctx.dialect.rawHoursRelation;
   if (!read) return reads;
   for (const [relation, location] of ctx.rawSources ?? []) {
-    const listed = await ctx.rawHours?.get(location);
+    const listed = await ctx.rawHours?.get(location)?.hours;
     if (listed) reads.set(relation, read(location, hoursFrom(listed, from)));
   }
   return reads;
