@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hoursFrom, hoursToRecord, newestHour, windowFrom } from "./raw-hours.js";
+import { hoursFrom, hoursToRecord, newestHour, rawHoursOf, windowFrom, type ListedRawHours } from "./raw-hours.js";
 
 const hours = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
@@ -37,5 +37,22 @@ describe("the incremental window over raw hours", () => {
     expect(hoursToRecord(now, 2)).toEqual({ "2026/11/28/09": "4:c", "2026/11/28/10": "2:d", "2026/11/28/11": "3:e" });
     expect(hoursToRecord(new Map(), 2)).toBeUndefined();
     expect(hoursFrom(now, "2026/11/28/10")).toEqual(["2026/11/28/10", "2026/11/28/11"]);
+  });
+
+  it("lists a raw zone once per run from the earliest hour asked for, again only when a node asks for earlier hours", async () => {
+    const zone = hours({ "2026/11/28/05": "1:a", "2026/11/28/08": "1:b", "2026/11/28/10": "1:c" });
+    const calls: string[] = [];
+    const engine = {
+      listRawHours: async (location: string, from?: string) => {
+        calls.push(`${location} ${from}`);
+        return new Map([...zone].filter(([dt]) => dt >= (from ?? "")));
+      },
+    };
+    const memo = new Map<string, ListedRawHours>();
+    expect([...(await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/07")).keys()]).toEqual(["2026/11/28/08", "2026/11/28/10"]);
+    await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/09");
+    expect(calls).toEqual(["/raw 2026/11/28/07"]);
+    expect([...(await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/04")).keys()]).toEqual(["2026/11/28/05", "2026/11/28/08", "2026/11/28/10"]);
+    expect(calls).toEqual(["/raw 2026/11/28/07", "/raw 2026/11/28/04"]);
   });
 });

@@ -1,3 +1,4 @@
+import type { Engine } from "@sluice/engines";
 import { incrementalFrom, NO_WATERMARK } from "./window.js";
 
 /** Raw hour folder ('YYYY/MM/DD/HH') → signature of its files (count and names). */
@@ -7,6 +8,29 @@ export type RawHours = ReadonlyMap<string, string>;
 export interface ListedRawHours {
   from: string;
   hours: Promise<RawHours>;
+}
+
+/**
+ * The raw hours (with signatures) of `locations` from hour `from` on, merged, listed through
+ * `listed`, the run's memo: a location already listed from `from` or earlier is not listed again;
+ * one listed from later is listed again from `from`.
+ */
+export async function rawHoursOf(
+  engine: Pick<Engine, "listRawHours">,
+  listed: Map<string, ListedRawHours>,
+  locations: readonly string[],
+  from: string,
+): Promise<RawHours> {
+  const merged = new Map<string, string>();
+  for (const location of locations) {
+    let entry = listed.get(location);
+    if (!entry || entry.from > from) {
+      entry = { from, hours: engine.listRawHours?.(location, from) ?? Promise.resolve(new Map()) };
+      listed.set(location, entry);
+    }
+    for (const [dt, signature] of await entry.hours) merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);
+  }
+  return merged;
 }
 
 /** The listed raw hours a window starting at `from` reads, in order. */

@@ -5,7 +5,7 @@ import { QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import { readWindows } from "../incremental/reconcile.js";
-import { hoursFrom, hoursToRecord, newestHour, windowFrom, type RawHours } from "../incremental/raw-hours.js";
+import { hoursFrom, hoursToRecord, newestHour, rawHoursOf, windowFrom, type RawHours } from "../incremental/raw-hours.js";
 import { tableWindowRelation } from "../incremental/table-window.js";
 import { bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
@@ -155,19 +155,9 @@ function watermarkColumn(node: CompiledNode): string | undefined {
  * has no upper bound, even when the model keeps no row of those hours (e.g. no rejected lines).
  */
 async function readRawHours(ctx: MaterializeContext, from: string): Promise<RawHours | undefined> {
-  const engine = ctx.engine;
   const locations = [...new Set(ctx.rawSources?.values() ?? [])].sort();
-  if (!engine.listRawHours || locations.length === 0) return undefined;
-  const merged = new Map<string, string>();
-  for (const location of locations) {
-    let listed = ctx.rawHours?.get(location);
-    if (!listed || listed.from > from) {
-      listed = { from, hours: engine.listRawHours(location, from) };
-      ctx.rawHours?.set(location, listed);
-    }
-    for (const [dt, signature] of await listed.hours) merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);
-  }
-  return merged;
+  if (!ctx.engine.listRawHours || locations.length === 0) return undefined;
+  return rawHoursOf(ctx.engine, ctx.rawHours ?? new Map(), locations, from);
 }
 
 /**
