@@ -18,7 +18,7 @@ export const RUN_ID_PLACEHOLDER = "19700101T000000Z_cafe";
 const CACHE_FILE = "partial_parse.json";
 /** Files modified this recently are not trusted to a snapshot (as git treats "racily clean" files). */
 const RACY_MS = 2000;
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What else, besides the project's files, decides the compile output. */
 export interface CacheRequest {
@@ -30,15 +30,18 @@ export interface CacheRequest {
   dqRules: boolean;
 }
 
-interface Entry {
+/**
+ * The file's first line: what decides whether the cache is valid. The cached context follows on
+ * the next line as its own JSON text, so a run checks the header without parsing the context,
+ * and parses the context once (not once as an escaped string and again as JSON).
+ */
+interface Header {
   format: number;
   build: string;
   request: CacheRequest;
   folders: string[];
   snapshot: string;
   env: Record<string, string | null>;
-  /** The cached context as JSON text, with {@link RUN_ID_PLACEHOLDER} for the run id. */
-  context: string;
 }
 
 /** Identity of the running sluice build: a rebuilt CLI never reuses an older compile. */
@@ -84,17 +87,19 @@ const envOf = (names: readonly string[]): Record<string, string | null> =>
 
 /** The cached context (JSON text with the placeholder run id), when it is still valid. */
 export function readCachedContext(targetDir: string, request: CacheRequest): string | undefined {
-  let entry: Entry;
+  let text: string;
+  let header: Header;
   try {
-    entry = JSON.parse(readFileSync(path.join(targetDir, CACHE_FILE), "utf8")) as Entry;
+    text = readFileSync(path.join(targetDir, CACHE_FILE), "utf8");
+    header = JSON.parse(text.slice(0, text.indexOf("\n"))) as Header;
   } catch {
     return undefined;
   }
-  if (entry.format !== FORMAT || entry.build !== buildId()) return undefined;
-  if (JSON.stringify(entry.request) !== JSON.stringify(request)) return undefined;
-  if (JSON.stringify(envOf(Object.keys(entry.env))) !== JSON.stringify(entry.env)) return undefined;
-  if (snapshot(request.dir, entry.folders).hash !== entry.snapshot) return undefined;
-  return entry.context;
+  if (header.format !== FORMAT || header.build !== buildId()) return undefined;
+  if (JSON.stringify(header.request) !== JSON.stringify(request)) return undefined;
+  if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env)) return undefined;
+  if (snapshot(request.dir, header.folders).hash !== header.snapshot) return undefined;
+  return text.slice(text.indexOf("\n") + 1);
 }
 
 /**
@@ -112,11 +117,11 @@ export function writeCachedContext(
 ): void {
   const snap = snapshot(request.dir, folders);
   if (snap.newest >= loadStartedMs - RACY_MS) return;
-  const entry: Entry = { format: FORMAT, build: buildId(), request, folders: [...folders], snapshot: snap.hash, env: envOf(envNames), context };
+  const header: Header = { format: FORMAT, build: buildId(), request, folders: [...folders], snapshot: snap.hash, env: envOf(envNames) };
   try {
     mkdirSync(targetDir, { recursive: true });
     const tmp = path.join(targetDir, `${CACHE_FILE}.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify(entry));
+    writeFileSync(tmp, `${JSON.stringify(header)}\n${context}`);
     renameSync(tmp, path.join(targetDir, CACHE_FILE));
   } catch {
     // A read-only project still works, only without the cache.
