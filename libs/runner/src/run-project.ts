@@ -4,7 +4,7 @@ import type { Engine } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
 import { reconcileBuild } from "./incremental/reconcile.js";
 import type { ListedRawHours } from "./incremental/raw-hours.js";
-import type { PublishedVersions } from "./incremental/table-window.js";
+import type { PublishedVersions } from "./incremental/window-reads.js";
 import { runDag } from "./scheduler.js";
 import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
@@ -147,22 +147,17 @@ function dependenciesOf(node: CompiledNode, all: readonly CompiledNode[], comman
   return [...node.dependsOn, ...parentTests.map((t) => t.id)];
 }
 
-/** Locations of the external (raw) sources a node reads, directly or through other nodes. */
+/** The external (raw) sources a node reads, directly or through other nodes: relation as the dialect quotes it → location. */
 function upstreamRawSources(node: CompiledNode, all: readonly CompiledNode[], dialect: Dialect): Map<string, string> {
-  return new Map(upstreamSources(node, all).map((s) => [dialect.quoteRelation(s.relation), s.location!]));
-}
-
-/** The external sources (with a location) upstream of a node. */
-function upstreamSources(node: CompiledNode, all: readonly CompiledNode[]): CompiledNode[] {
   const byId = new Map(all.map((n) => [n.id, n]));
   const seen = new Set<string>();
-  const found: CompiledNode[] = [];
+  const found = new Map<string, string>();
   const walk = (id: string): void => {
     for (const dep of byId.get(id)?.dependsOn ?? []) {
       if (seen.has(dep)) continue;
       seen.add(dep);
       const upstream = byId.get(dep);
-      if (upstream?.kind === "source" && upstream.location) found.push(upstream);
+      if (upstream?.kind === "source" && upstream.location) found.set(dialect.quoteRelation(upstream.relation), upstream.location);
       walk(dep);
     }
   };

@@ -149,7 +149,7 @@ class DuckdbEngine implements Engine {
     }
     const entries = await readdir(tableDir, { withFileTypes: true }).catch(() => []);
     const stale = entries.map((entry) => join(tableDir, entry.name)).filter((dir) => dir !== keep);
-    // Deferred: removed on a worker thread while the next models' queries run; finishRun waits.
+    // Deferred: removed in the background while the next models' queries run; finishRun waits.
     if (options.defer) this.remover.remove(stale);
     else await Promise.all(stale.map((dir) => rm(dir, { recursive: true, force: true })));
   }

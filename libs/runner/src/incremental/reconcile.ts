@@ -3,8 +3,8 @@ import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
-import { hoursFrom, type ListedRawHours } from "./raw-hours.js";
-import { tableWindowRelation, type PublishedVersions } from "./table-window.js";
+import type { ListedRawHours } from "./raw-hours.js";
+import { rawWindowRelation, tableWindowRelation, type PublishedVersions } from "./window-reads.js";
 import { NO_WATERMARK } from "./window.js";
 
 /** The raw partition column the reconciliation reads by (Firehose's hour, `YYYY/MM/DD/HH`). */
@@ -112,11 +112,7 @@ export async function reconcileBuild(
     const from = [readWindows.get(node.id), readWindows.get(rejected.id)].map((w) => w ?? NO_WATERMARK).sort()[0]!;
     const started = performance.now();
     // The raw hours listed this run, read directly: no listing of the whole raw zone again.
-    const listed = raw.location ? rawHours?.get(raw.location)?.hours : undefined;
-    const rawRelation =
-      listed && dialect.rawHoursRelation && raw.location
-        ? dialect.rawHoursRelation(raw.location, hoursFrom(await listed, from))
-        : dialect.quoteRelation(raw.relation);
+    const rawRelation = (raw.location && (await rawWindowRelation(dialect, rawHours, raw.location, from))) || dialect.quoteRelation(raw.relation);
     // Staging and rejected rows of the window, from only their partitions' files where known.
     const windowed = async (relation: string): Promise<string> =>
       (await tableWindowRelation(engine, dialect, published, relation, WINDOW_COLUMN, from)) ?? relation;

@@ -2,7 +2,7 @@ import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine, QueryResult } from "@sluice/engines";
 import type { ListedRawHours } from "../incremental/raw-hours.js";
-import type { PublishedVersions } from "../incremental/table-window.js";
+import type { PublishedVersions } from "../incremental/window-reads.js";
 
 /** What building or checking one node needs from the run. */
 export interface NodeContext {

@@ -5,8 +5,8 @@ import { QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import { readWindows } from "../incremental/reconcile.js";
-import { hoursFrom, hoursToRecord, newestHour, rawHoursOf, windowFrom, type RawHours } from "../incremental/raw-hours.js";
-import { tableWindowRelation } from "../incremental/table-window.js";
+import { hoursToRecord, newestHour, rawHoursOf, windowFrom, type RawHours } from "../incremental/raw-hours.js";
+import { rawWindowRelation, tableWindowRelation } from "../incremental/window-reads.js";
 import { bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
@@ -166,11 +166,9 @@ async function readRawHours(ctx: MaterializeContext, from: string): Promise<RawH
  */
 async function rawWindowReads(ctx: MaterializeContext, from: string): Promise<Map<string, string>> {
   const reads = new Map<string, string>();
-  const read = ctx.dialect.rawHoursRelation;
-  if (!read) return reads;
   for (const [relation, location] of ctx.rawSources ?? []) {
-    const listed = await ctx.rawHours?.get(location)?.hours;
-    if (listed) reads.set(relation, read(location, hoursFrom(listed, from)));
+    const read = await rawWindowRelation(ctx.dialect, ctx.rawHours, location, from);
+    if (read !== undefined) reads.set(relation, read);
   }
   return reads;
 }
