@@ -150,6 +150,11 @@ export interface Dialect {
    */
   publishTableVersion?(relation: Relation, location: string, state: TableVersionState): Statement[];
   /**
+   * Create, or bring up to date, the table {@link Dialect.publishTableVersion} records state in:
+   * run once per run before anything is published (not with each publish).
+   */
+  tableStateSetup?(): Statement[];
+  /**
    * SELECT returning `{ watermark, location }` (and `raw_hours`, the JSON of
    * {@link TableVersionState.rawHours}, where recorded) of a published table; zero rows when unknown.
    */

@@ -42,7 +42,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const nodes = options.compiled.nodes.filter((n) => chosen.has(n.id) && kinds.includes(n.kind) && n.materialization !== "ephemeral");
   const tasks = nodes.map((n) => ({ id: n.id, deps: dependenciesOf(n, options.compiled.nodes, options.command), node: n }));
   const results: NodeResult[] = [];
-  await createSchemas(nodes, options);
+  await setUpRun(nodes, options);
   let index = 0;
   const total = tasks.length;
   const rawHours = new Map<string, ListedRawHours>();
@@ -120,13 +120,20 @@ async function finishRun(engine: Engine): Promise<RunResults["cleanup"]> {
   }
 }
 
-/** Create each schema (DuckDB schema, Athena database) the run writes to, once, up front. */
-async function createSchemas(nodes: readonly CompiledNode[], options: RunOptions): Promise<void> {
+/**
+ * Once, up front: create each schema (DuckDB schema, Athena database) the run writes to, and
+ * the table-state table where the dialect keeps one.
+ */
+async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Promise<void> {
   const schemas = [...new Set(nodes.filter((n) => n.kind !== "test").map((n) => n.relation.schema))].sort();
   for (const schema of schemas) {
     for (const statement of options.dialect.createSchema(schema)) {
       await options.engine.execute(statement.sql, { label: `schema ${schema}`, signal: options.signal });
     }
+  }
+  // Tests too may publish (--store-failures).
+  for (const statement of options.dialect.tableStateSetup?.() ?? []) {
+    await options.engine.execute(statement.sql, { label: "table state", signal: options.signal });
   }
 }
 

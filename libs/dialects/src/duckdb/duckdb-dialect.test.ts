@@ -21,6 +21,14 @@ describe("duckdb dialect SQL text", () => {
     });
   });
 
+  it("creates the table-state table, and adds the columns older lakes lack, in its own statements (once per run)", () => {
+    expect(dialect.tableStateSetup!().map((s) => s.sql)).toEqual([
+      "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN)",
+      "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_hours VARCHAR",
+      "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN",
+    ]);
+  });
+
   it("writes a partitioned table as COPY to Parquet, a schema file and a view", () => {
     const statements = dialect.createTableAs(write);
     expect(statements.map((s) => s.kind)).toEqual(["create_schema", "copy", "copy", "create_view"]);
@@ -37,9 +45,6 @@ describe("duckdb dialect SQL text", () => {
         // One write: no unification of files by column name.
         `CREATE OR REPLACE VIEW "silver"."events" AS SELECT * FROM read_parquet('/lake/silver/events/v_1/**/*.parquet', hive_partitioning = false);`,
         `COMMENT ON VIEW "silver"."events" IS 'sluice:table location=/lake/silver/events/v_1';`,
-        "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN);",
-        "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_hours VARCHAR;",
-        "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN;",
         "DELETE FROM main.sluice_table_state WHERE schema_name = 'silver' AND table_name = 'events';",
         "INSERT INTO main.sluice_table_state (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema) VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a', NULL, true);",
         "COMMIT",

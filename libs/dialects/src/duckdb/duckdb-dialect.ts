@@ -30,6 +30,17 @@ export const DUCKDB_TABLE_STATE = "main.sluice_table_state";
 const readParquet = (location: string, uniformSchema = false): string =>
   `read_parquet(${duckdbStringLiteral(parquetGlob(location))}, hive_partitioning = false${uniformSchema ? "" : ", union_by_name = true"})`;
 
+/** The table-state table, created or brought up to date once per run (see Dialect.tableStateSetup). */
+const tableStateSetup = (): Statement[] => [
+  statement(
+    "create_schema",
+    `CREATE TABLE IF NOT EXISTS ${DUCKDB_TABLE_STATE} (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN)`,
+  ),
+  // Lakes from before raw_hours / uniform_schema were recorded.
+  statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR`),
+  statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN`),
+];
+
 /**
  * Point the view at a new version and record its state in one transaction: a kill before
  * COMMIT leaves the previous version published (DuckDB replays only committed WAL entries).
@@ -41,10 +52,6 @@ function publishVersion(relation: Relation, location: string, state?: TableVersi
     "BEGIN TRANSACTION;",
     `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT * FROM ${readParquet(loc, state?.uniformSchema === true)};`,
     `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX + loc)};`,
-    `CREATE TABLE IF NOT EXISTS ${DUCKDB_TABLE_STATE} (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN);`,
-    // Lakes from before raw_hours / uniform_schema were recorded.
-    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR;`,
-    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN;`,
     `DELETE FROM ${DUCKDB_TABLE_STATE} WHERE ${key};`,
     `INSERT INTO ${DUCKDB_TABLE_STATE} (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema) VALUES (` +
       `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ${duckdbStringLiteral(loc)}, ` +
@@ -134,6 +141,7 @@ export function createDuckdbDialect(): Dialect {
       return [copyRows(write)];
     },
     publishTableVersion: (relation, location, state) => [publishVersion(relation, location, state)],
+    tableStateSetup,
     tableStateQuery: (relation) =>
       `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,

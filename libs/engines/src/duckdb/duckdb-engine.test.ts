@@ -19,6 +19,8 @@ const run = async (statements: Statement[]) => {
 beforeAll(async () => {
   lake = await mkdtemp(join(tmpdir(), "sluice-duckdb-"));
   engine = await openDuckdbEngine({ lakeDir: lake });
+  // What a run sets up before it publishes anything.
+  await run(dialect.tableStateSetup!());
 });
 afterAll(async () => {
   await engine.close();
