@@ -9,10 +9,11 @@ export {
   type ParsedGenerateArgs,
   type ResolvedGenerateOptions,
 } from "./options.js";
-export { ChaosInjector, isTextRecord, noChaos, recordBytes, type ChaosCounts, type ChaosRates, type RawRecord, type TextRecord } from "./chaos.js";
-export { FirehoseBuffer, defaultGzipLevel, deterministicGzip, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
+export { ChaosInjector, noChaos, type ChaosCounts, type ChaosRates, type RawRecord } from "./chaos.js";
+export { FirehoseBuffer, deterministicGzip, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
+export { defaultGzipLevel } from "./gzip-level.js";
 export { firehoseObjectKey, firehoseObjectKeyPattern } from "./object-key.js";
-export { createLocalSink, lakeWriter, type LakeWriter, type LakeWriterOptions } from "./local-sink.js";
+export { createLocalSink, lakeWriter, type LakeWriter } from "./local-sink.js";
 export type { EventSink, SinkReport } from "./sink.js";
 export { createFirehoseSink, firehoseLimits, planBatches, type FirehoseReport, type FirehoseSinkOptions } from "./firehose-sink.js";
 export { startFirehoseLocal, type FirehoseLocal, type FirehoseLocalOptions } from "./firehose-local.js";

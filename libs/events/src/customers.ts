@@ -2,7 +2,6 @@ import { put, putAscii, putUint, utf8 } from "./bytes.js";
 import { countries } from "./countries.js";
 import { isoDay } from "./iso-time.js";
 import { Prng, WeightedPicker, hashString } from "./prng.js";
-import type { Customer } from "./schema.js";
 
 const firstNames = [
   "olivia", "liam", "emma", "noah", "ava", "lucas", "mia", "leon", "sofia", "mateo", "hana", "yuki", "arjun",
@@ -24,36 +23,6 @@ const DAY_MS = 86_400_000;
 /** The first customer id; ids are `firstCustomerId + index` in the customer pool. */
 export const firstCustomerId = 1001;
 
-/**
- * The customer at `index` of the pool for `seed`. A pure function of (seed, index), so a customer
- * keeps the same country, email and signup date in every session (repeat buyers), with no state
- * to hold in memory and the same answer when hours are generated in parallel.
- */
-export function customerAt(seed: number, index: number, signupBefore: Date): Customer {
-  const d = drawCustomer(seed, index, signupBefore);
-  return {
-    customer_id: firstCustomerId + index,
-    country: countryPicker.items[d.country]!,
-    email: `${firstNames[d.first]}.${lastNames[d.last]}${index % 1000}@${domains[d.domain]}`,
-    signup_date: isoDay(d.signupDay),
-  };
-}
-
-/** Indexes of a customer's draws; one object reused, as writing a customer needs no allocation. */
-const draw = { country: 0, first: 0, last: 0, domain: 0, signupDay: 0 };
-
-/** The draws behind {@link customerAt}, in its order. The result is overwritten by the next call. */
-function drawCustomer(seed: number, index: number, signupBefore: Date): typeof draw {
-  const rng = new Prng(seed, CUSTOMER_STREAM, index);
-  draw.country = countryPicker.pickIndex(rng);
-  draw.first = rng.index(firstNames.length);
-  draw.last = rng.index(lastNames.length);
-  draw.domain = rng.index(domains.length);
-  // Round down to the day before so signup is always before the first session.
-  draw.signupDay = Math.floor(signupBefore.getTime() / DAY_MS) - rng.int(1, 1100);
-  return draw;
-}
-
 // JSON text of the pieces (JSON.stringify escapes whatever needs it), as bytes.
 const inQuotes = (s: string) => utf8(JSON.stringify(s).slice(1, -1));
 const countryBytes = countryPicker.items.map((c) => utf8(`,"country":${JSON.stringify(c)},"email":"`));
@@ -64,18 +33,23 @@ const CUSTOMER_ID = utf8('{"customer_id":');
 const CUSTOMER_END = utf8('"}');
 
 /**
- * Writes `JSON.stringify(customerAt(seed, index, signupBefore))` into `buf` at `at`, with no
- * object or string in between; returns the offset after it.
+ * Writes the JSON object of the customer at `index` of the pool for `seed` into `buf` at `at`,
+ * with no object or string in between; returns the offset after it. A pure function of
+ * (seed, index), so a customer keeps the same country, email and signup date in every session
+ * (repeat buyers), with no state to hold in memory and the same answer when hours are generated
+ * in parallel. The text is `JSON.stringify` of `{ customer_id, country, email, signup_date }`.
  */
 export function writeCustomerJson(buf: Uint8Array, at: number, seed: number, index: number, signupBefore: Date): number {
-  const d = drawCustomer(seed, index, signupBefore);
+  // The draws are made in the order their pieces are written: country, first, last, domain, signup.
+  const rng = new Prng(seed, CUSTOMER_STREAM, index);
   at = put(buf, at, CUSTOMER_ID);
   at = putUint(buf, at, firstCustomerId + index);
-  at = put(buf, at, countryBytes[d.country]!);
-  at = put(buf, at, firstBytes[d.first]!);
-  at = put(buf, at, lastBytes[d.last]!);
+  at = put(buf, at, countryBytes[countryPicker.pickIndex(rng)]!);
+  at = put(buf, at, firstBytes[rng.index(firstNames.length)]!);
+  at = put(buf, at, lastBytes[rng.index(lastNames.length)]!);
   at = putUint(buf, at, index % 1000);
-  at = put(buf, at, domainBytes[d.domain]!);
-  at = putAscii(buf, at, isoDay(d.signupDay));
+  at = put(buf, at, domainBytes[rng.index(domains.length)]!);
+  // Round down to the day before so signup is always before the first session.
+  at = putAscii(buf, at, isoDay(Math.floor(signupBefore.getTime() / DAY_MS) - rng.int(1, 1100)));
   return put(buf, at, CUSTOMER_END);
 }

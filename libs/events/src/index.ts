@@ -2,7 +2,7 @@ export * from "./schema.js";
 export { Prng, WeightedPicker, hash32, hashString } from "./prng.js";
 export { catalogue, categories, type CatalogueProduct } from "./catalogue.js";
 export { countries, countryCodesCsv, type Country } from "./countries.js";
-export { customerAt, firstCustomerId } from "./customers.js";
+export { firstCustomerId } from "./customers.js";
 export {
   channelProfiles,
   channelCartRate,
@@ -16,5 +16,3 @@ export {
 export { allocateEvents, diurnalWeights, trafficWeight, weeklyWeights } from "./traffic.js";
 export { batchesPerHour, simulateEvents, type SimulationConfig, type SimulationOptions, type SimulationStats } from "./simulate.js";
 export { TimedEvent, type ByteLine } from "./timed-event.js";
-export { composeEventJson, eventToJson } from "./serialize.js";
-export { isoMillis, writeIsoMillis } from "./iso-time.js";

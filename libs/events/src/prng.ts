@@ -21,6 +21,8 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
+/** {@link Prng.uuid}'s 36 bytes before they become a string; shared, as the copy is immediate. */
+const uuidScratch = Buffer.alloc(36);
 /** Char codes of the hex digits 0-f. */
 const hexCodes: number[] = Array.from({ length: 16 }, (_, i) => i.toString(16).charCodeAt(0));
 
@@ -90,23 +92,10 @@ export class Prng {
 
   /** A version-4-shaped UUID drawn from this stream (deterministic for the seed). */
   uuid(): string {
-    const w0 = this.uint32();
-    const w1 = this.uint32();
-    const w2 = this.uint32();
-    const w3 = this.uint32();
-    // One flat string from char codes: concatenating 20 pieces would leave a tree of ~15 cons
+    // latin1 decoding gives one flat string: concatenating pieces would leave a tree of cons
     // strings (~500 bytes) behind every id, which events that wait for later batches keep alive.
-    const h = hexCodes;
-    return String.fromCharCode(
-      h[w0 >>> 28]!, h[(w0 >>> 24) & 15]!, h[(w0 >>> 20) & 15]!, h[(w0 >>> 16) & 15]!,
-      h[(w0 >>> 12) & 15]!, h[(w0 >>> 8) & 15]!, h[(w0 >>> 4) & 15]!, h[w0 & 15]!, 45,
-      h[w1 >>> 28]!, h[(w1 >>> 24) & 15]!, h[(w1 >>> 20) & 15]!, h[(w1 >>> 16) & 15]!, 45,
-      h[4]!, h[(w1 >>> 8) & 15]!, h[(w1 >>> 4) & 15]!, h[w1 & 15]!, 45,
-      h[8 | ((w2 >>> 28) & 3)]!, h[(w2 >>> 24) & 15]!, h[(w2 >>> 20) & 15]!, h[(w2 >>> 16) & 15]!, 45,
-      h[(w2 >>> 12) & 15]!, h[(w2 >>> 8) & 15]!, h[(w2 >>> 4) & 15]!, h[w2 & 15]!,
-      h[w3 >>> 28]!, h[(w3 >>> 24) & 15]!, h[(w3 >>> 20) & 15]!, h[(w3 >>> 16) & 15]!,
-      h[(w3 >>> 12) & 15]!, h[(w3 >>> 8) & 15]!, h[(w3 >>> 4) & 15]!, h[w3 & 15]!,
-    );
+    this.uuidInto(uuidScratch, 0);
+    return uuidScratch.toString("latin1", 0, 36);
   }
 
   /**

@@ -47,8 +47,6 @@ export interface SimulationStats {
   customers: number;
 }
 
-export { TimedEvent };
-
 const channelPicker = new WeightedPicker(channelProfiles, channelProfiles.map((p) => p.weight));
 const devicePicker = new WeightedPicker(Object.keys(deviceWeights) as Device[], Object.values(deviceWeights));
 const paymentPicker = new WeightedPicker(Object.keys(paymentWeights) as PaymentMethod[], Object.values(paymentWeights));
