@@ -70,7 +70,10 @@ export class ChaosInjector {
     wrongTypeByField: {},
   };
   private readonly rng: Prng;
-  /** False when every rate is 0: then {@link apply} passes events through unchanged. */
+  /**
+   * False when every rate is 0: then {@link apply} would pass every event through unchanged, so
+   * callers skip it and hand the events on as they are.
+   */
   readonly enabled: boolean;
 
   constructor(
@@ -84,10 +87,6 @@ export class ChaosInjector {
   /** Appends the line(s) for one event to `out`. */
   apply(timed: TimedEvent, out: RawRecord[]): void {
     const { arrivalMs } = timed;
-    if (!this.enabled) {
-      out.push(timed);
-      return;
-    }
     const r = this.rates;
     const u = this.rng.next();
     if (u < r.malformed) {

@@ -1,5 +1,6 @@
 // The flags of `sluice generate` and `sluice firehose-local` as plain data: the CLI reads them
 // at start-up to build --help, so this file must not load zod or the SDK.
+import { defaultGzipLevel } from "./gzip-level.js";
 import type { ResolvedGenerateOptions } from "./options.js";
 
 /** One CLI option of `sluice generate`, for the CLI to map onto yargs. */
@@ -29,7 +30,7 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     name: "gzip-level",
     key: "gzipLevel",
     type: "number",
-    default: 1,
+    default: defaultGzipLevel,
     describe: "zlib level 1-9 for .gz objects (Firehose does not document its own; 1 is ~2x faster than 6, files ~15% larger)",
   },
   { name: "buffer-size-mib", key: "bufferSizeMiB", type: "number", default: 5, describe: "Firehose buffer size hint (MiB, before compression)" },

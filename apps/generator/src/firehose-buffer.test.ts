@@ -1,6 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { FirehoseBuffer, defaultGzipLevel, deterministicGzip, type DeliveredObject } from "./firehose-buffer.js";
+import { FirehoseBuffer, deterministicGzip, type DeliveredObject } from "./firehose-buffer.js";
+import { defaultGzipLevel } from "./gzip-level.js";
 
 const t0 = Date.UTC(2026, 10, 27, 13, 4, 5, 123);
 

@@ -1,19 +1,21 @@
 import { gzipSync } from "node:zlib";
 import { Prng, hashString } from "@sluice/events";
+import { defaultGzipLevel } from "./gzip-level.js";
 import { firehoseObjectKey } from "./object-key.js";
 
 const MIB = 1024 * 1024;
-/** The zlib level objects are gzipped with unless told otherwise (see {@link BufferSettings.gzipLevel}). */
-export const defaultGzipLevel = 1;
 /** zlib's largest hash tables: a little faster and smaller output than the default 8 on JSON lines. */
 export const gzipMemLevel = 9;
 /**
- * zlib's output chunk. Larger than an object's compressed size (5 MiB of JSON lines is ~1 MiB
- * gzipped), so each object is one chunk: one thread-pool round trip and one output buffer, with
- * no concatenated copy left behind as garbage.
+ * zlib's output chunk for {@link deterministicGzip}. Larger than an object's compressed size
+ * (5 MiB of JSON lines is ~1 MiB gzipped), so gzipSync makes each object in one output buffer,
+ * with no concatenated copy of several chunks left behind as garbage.
  */
 const OUT_CHUNK = 2 * MIB;
-/** Headroom past the size hint, so the record that crosses it rarely forces a bigger buffer. */
+/**
+ * Headroom past the size hint, so the record that crosses it rarely forces a bigger buffer (and
+ * past an oversized record, when one does).
+ */
 const SLACK = 64 * 1024;
 /**
  * Released buffers kept for reuse. A consumer holds at most a few objects at once (the lake writer
@@ -52,7 +54,7 @@ export interface BufferSettings {
   /**
    * zlib level 1-9; default {@link defaultGzipLevel} (1). Firehose does not document the level it
    * compresses with; 1 is about twice as fast as zlib's default 6 on event JSON, for files ~15%
-   * larger (~5.6x instead of ~6.6x).
+   * larger (the README gives measured ratios).
    */
   gzipLevel?: number;
   /** Size hint in MiB, measured before compression (1-128, default 5). */
@@ -102,28 +104,17 @@ export class FirehoseBuffer {
 
   /** Adds one record (already newline-terminated) that arrived at `arrivalMs`. */
   add(data: string, arrivalMs: number): void {
-    this.flushIfDue(arrivalMs);
-    if (this.count === 0) this.firstArrivalMs = arrivalMs;
+    this.beginRecord(arrivalMs);
     // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so this check never truncates.
-    if (this.bytes + data.length * 3 > this.buf.length) {
-      const need = Buffer.byteLength(data);
-      if (this.bytes + need > this.buf.length) this.grow(need);
-    }
-    this.bytes += this.buf.write(data, this.bytes);
-    this.count++;
-    if (this.bytes >= this.sizeBytes) this.flush();
+    if (this.bytes + data.length * 3 > this.buf.length) this.ensureRoom(Buffer.byteLength(data));
+    this.endRecord(this.buf.write(data, this.bytes));
   }
 
   /** Adds one record given as bytes `src[start..end)` (newline included), copied straight in. */
   addBytes(src: Buffer, start: number, end: number, arrivalMs: number): void {
-    this.flushIfDue(arrivalMs);
-    if (this.count === 0) this.firstArrivalMs = arrivalMs;
-    const n = end - start;
-    if (this.bytes + n > this.buf.length) this.grow(n);
-    src.copy(this.buf, this.bytes, start, end);
-    this.bytes += n;
-    this.count++;
-    if (this.bytes >= this.sizeBytes) this.flush();
+    this.beginRecord(arrivalMs);
+    this.ensureRoom(end - start);
+    this.endRecord(src.copy(this.buf, this.bytes, start, end));
   }
 
   /**
@@ -131,19 +122,33 @@ export class FirehoseBuffer {
    * buffer with no intermediate string or Buffer.
    */
   addBase64(base64: string, arrivalMs: number): void {
+    this.beginRecord(arrivalMs);
+    // Decoded size is at most 3/4 of the base64 length.
+    this.ensureRoom((base64.length * 3) >> 2);
+    this.endRecord(this.buf.write(base64, this.bytes, "base64"));
+  }
+
+  /** Before a record arrives: delivers the buffer if its interval has passed, and dates a new one. */
+  private beginRecord(arrivalMs: number): void {
     this.flushIfDue(arrivalMs);
     if (this.count === 0) this.firstArrivalMs = arrivalMs;
-    // Decoded size is at most 3/4 of the base64 length.
-    const most = (base64.length * 3) >> 2;
-    if (this.bytes + most > this.buf.length) this.grow(most);
-    this.bytes += this.buf.write(base64, this.bytes, "base64");
+  }
+
+  /** After a record of `written` bytes went in: counts it, and delivers when the size hint is reached. */
+  private endRecord(written: number): void {
+    this.bytes += written;
     this.count++;
     if (this.bytes >= this.sizeBytes) this.flush();
   }
 
+  /** Makes sure `need` more bytes fit. */
+  private ensureRoom(need: number): void {
+    if (this.bytes + need > this.buf.length) this.grow(need);
+  }
+
   /** Replaces the buffer with one that fits `need` more bytes (an oversized record). */
   private grow(need: number): void {
-    const bigger = Buffer.allocUnsafe(this.bytes + need + 64 * 1024);
+    const bigger = Buffer.allocUnsafe(this.bytes + need + SLACK);
     this.buf.copy(bigger, 0, 0, this.bytes);
     this.buf = bigger;
   }

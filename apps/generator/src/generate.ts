@@ -7,15 +7,13 @@ import { generateOptionsSchema, type ResolvedGenerateOptions } from "./options.j
 import type { EventSink, SinkReport } from "./sink.js";
 import type { z } from "zod";
 
-/** Options of {@link generate}: the validated fields plus callbacks and injected clients. */
+/** Options of {@link generate}: the validated fields plus a progress callback. */
 export type GenerateOptions = z.input<typeof generateOptionsSchema> & {
   /**
    * Called after each batch (one simulated minute) has been handed to the sink; `hour` is the
    * 0-based hour of the window that batch belongs to.
    */
   onProgress?: (p: { events: number; total: number; hour: number; hours: number }) => void;
-  /** Overrides the sink chosen by `sink` (e.g. a Firehose sink with a custom client). */
-  sinkOverride?: EventSink;
 };
 
 /** What a generation run produced; written to `--summary-json` so tests can reconcile the lake. */
@@ -53,7 +51,7 @@ export interface GenerateSummary {
 export async function generate(options: GenerateOptions): Promise<GenerateSummary> {
   const began = performance.now();
   const o = generateOptionsSchema.parse(stripCallbacks(options));
-  const sink = options.sinkOverride ?? (await createSink(o));
+  const sink = await createSink(o);
   const chaos = new ChaosInjector(o.seed, {
     malformed: o.malformedRate,
     duplicate: o.duplicateRate,
@@ -69,10 +67,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   let revenueCents = 0;
   const paceStart = performance.now();
   let batchNo = 0;
-  // Our sinks copy every record before write() resolves, so the simulation may reuse its
-  // buffers batch after batch; a caller's sink might keep the records, so not for that one.
+  // Sinks are done with every record once write() resolves (see EventSink), so the simulation
+  // reuses its buffers batch after batch.
   const batches = simulateEvents({ seed: o.seed, start: o.start, hours: o.hours, events: o.events, customers: o.customers }, stats, {
-    reuseBuffers: options.sinkOverride === undefined,
+    reuseBuffers: true,
   });
   for (const batch of batches) {
     for (const timed of batch) {
@@ -82,7 +80,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         revenueCents += timed.orderCents;
       }
     }
-    // Without chaos the events are the records: their bytes go to the sink as they are.
+    // Without chaos the events are the records: their bytes go to the sink as they are, with no
+    // array or call per event.
     let lines: readonly RawRecord[] = batch;
     if (chaos.enabled) {
       const damaged: RawRecord[] = [];
@@ -127,7 +126,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function stripCallbacks(options: GenerateOptions): Record<string, unknown> {
-  const { onProgress: _p, sinkOverride: _s, ...rest } = options;
+  const { onProgress: _p, ...rest } = options;
   return rest;
 }
 

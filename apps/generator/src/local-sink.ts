@@ -101,7 +101,6 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
         o.release?.();
         return store(o.key, body);
       }
-      const lane = laneFor(o.gzipLevel);
       let path: string;
       try {
         path = pathOf(o.key);
@@ -109,6 +108,8 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
         failure ??= err;
         return o.release?.();
       }
+      // Only once the path is known: a lane taken before a failing mkdir would never be closed.
+      const lane = laneFor(o.gzipLevel);
       const p: Promise<void> = lane
         .compress(o.raw, path)
         .then((size) => {

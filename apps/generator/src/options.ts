@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaultGzipLevel } from "./gzip-level.js";
 
 const rate = z.number().min(0).max(1).default(0);
 
@@ -20,8 +21,8 @@ export const generateOptionsSchema = z
       .regex(/^[a-zA-Z0-9_.-]{1,64}$/, "a delivery stream name: 1-64 of a-z A-Z 0-9 _ . -")
       .default("sluice-events"),
     gzip: z.boolean().default(true),
-    /** zlib level for `.gz` objects; 1 by default (see BufferSettings.gzipLevel). */
-    gzipLevel: z.number().int().min(1).max(9).default(1),
+    /** zlib level for `.gz` objects; {@link defaultGzipLevel} by default (see BufferSettings.gzipLevel). */
+    gzipLevel: z.number().int().min(1).max(9).default(defaultGzipLevel),
     bufferSizeMiB: z.number().min(1).max(128).default(5),
     bufferIntervalSeconds: z.number().min(0).max(900).default(300),
     malformedRate: rate,

@@ -3,6 +3,11 @@ import type { FirehoseReport } from "./firehose-sink.js";
 
 /** Where generated lines go. `write` receives records in arrival order. */
 export interface EventSink {
+  /**
+   * Takes the records, which are valid only until the returned promise resolves (or `write`
+   * returns): the simulation then reuses their buffers and objects for the next batch, so a sink
+   * copies out whatever it keeps.
+   */
   write(records: readonly RawRecord[]): void | Promise<void>;
   /** Flushes what is buffered and reports what was delivered. */
   close(): Promise<SinkReport>;
