@@ -124,10 +124,10 @@ describe("Trino compatibility layer (expected values from the Trino documentatio
     expect((await engine.execute("select * from staging.v")).rows).toEqual([{ a: "x", d: 3 }]);
   });
 
-  it("opens (compat layer included) well under 200 ms", async () => {
+  // Opening speed is measured by tests/bench (a timed unit test fails on a busy CI machine).
+  it("reopens with the compat layer usable", async () => {
     await engine.close();
-    const started = performance.now();
     engine = await openDuckdbEngine({ lakeDir: lake });
-    expect(performance.now() - started).toBeLessThan(200);
+    expect((await engine.execute("select try_cast('1' as bigint) as x")).rows).toEqual([{ x: 1 }]);
   });
 });
