@@ -4,7 +4,9 @@
     partitioned_by=['dt'],
     lookback=var('lookback_hours', 3)
 ) }}
-{#- One row per raw line: parsed, typed, and either valid (reject_reason is null) or not.
+{#- One row per raw line, blank ones included: parsed, typed, and either valid (reject_reason is
+    null) or not. Lines that are not text (a NUL byte, invalid UTF-8, shown as U+FFFD) are
+    rejected with their own reason; the lake keeps their exact bytes under .sluice/quarantine/.
     A table, so the raw JSON is parsed once per build: silver.events, silver.rejected_events
     and the reconciliation read these typed rows. Incremental runs rebuild only the raw hours
     of the window (dt partitions); source_window() lets the local lake read just those hour
@@ -15,9 +17,8 @@ with parsed as (
         line,
         try(json_parse(line)) as j
     from {{ source_window('raw', 'events') }}
-    where trim(line) <> ''
     {% if is_incremental() %}
-      and dt >= sluice_incremental_from()
+    where dt >= sluice_incremental_from()
     {% endif %}
 ),
 
@@ -70,6 +71,9 @@ select
     payment_method,
     order_items_json,
     case
+        when line is null or regexp_like(line, '^\s*$') then 'blank_line'
+        when strpos(line, chr(0)) > 0 then 'nul_byte'
+        when strpos(line, chr(65533)) > 0 then 'invalid_utf8'
         when j is null then 'malformed_json'
         when event_id is null then 'missing_event_id'
         when event_type is null then 'missing_event_type'

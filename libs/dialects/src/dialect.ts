@@ -25,7 +25,8 @@ export type StatementKind =
   | "alter_table"
   | "copy"
   | "select"
-  | "macro";
+  | "macro"
+  | "update";
 
 /** One finished SQL statement, ready for an engine. */
 export interface Statement {
@@ -111,6 +112,16 @@ export interface TableVersionState {
    * no column change since): readers need not unify files by column name. Unknown: false.
    */
   uniformSchema?: boolean;
+  /**
+   * When the run that wrote the version started listing the raw zone (epoch ms): the next run
+   * looks for late files in older hour folders changed since.
+   */
+  listedAt?: number;
+  /**
+   * The first raw hour this version read that no reconciliation has balanced yet: the next run
+   * reads from there again until one does.
+   */
+  pendingFrom?: string;
 }
 
 /**
@@ -168,10 +179,12 @@ export interface Dialect {
    */
   addColumns?(relation: Relation, columns: readonly { name: string; type: string }[]): Statement[];
   /**
-   * Lake dialects: a FROM-able relation (`line`, `dt`) over exactly these raw hour folders
-   * ('YYYY/MM/DD/HH') of a raw zone, without listing the others (sluice's own checks use it).
+   * Lake dialects: the DDL of the temporary table (`line`, `dt`) the engine reads raw hours into
+   * from the files' bytes; `sluice_raw_window()` reads bind to it.
    */
-  rawHoursRelation?(location: string, hours: readonly string[]): string;
+  rawLinesTable?(name: string): string;
+  /** Lake dialects: the statement marking these tables' pending raw hours as reconciled. */
+  markReconciled?(relations: readonly Relation[]): Statement;
   /**
    * Lake dialects: a FROM-able relation over exactly these data files of one table (columns
    * matched by name across files), for a window read of a partitioned table. No alias: the model

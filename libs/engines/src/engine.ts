@@ -75,10 +75,22 @@ export interface Engine {
   removeQueryOutput?(queryId: string, within: string): Promise<number>;
   /**
    * Lake engines: the raw hour folders ('YYYY/MM/DD/HH') under a raw zone location from hour
-   * `from` on (all without it), each with a signature of its files that changes when a file lands
-   * in it (from names only, no file read).
+   * `from` on (all without it), each with a signature of its files that changes when a file lands,
+   * goes, grows or is rewritten (names, sizes, modification times; no file is read), and the paths
+   * outside that layout, which are not read.
    */
-  listRawHours?(location: string, from?: string): Promise<ReadonlyMap<string, string>>;
+  listRawHours?(location: string, from?: string): Promise<RawZoneListing>;
+  /**
+   * Lake engines: hour folders before `before` that changed (a file landed or went) at or after
+   * `sinceMs`: late files older than an incremental window.
+   */
+  rawHoursChangedSince?(location: string, sinceMs: number, before: string): Promise<string[]>;
+  /**
+   * Lake engines: read these raw hours from the files' bytes into a temporary table `table`
+   * (created by `createTableSql`, columns `line`, `dt`), counting each file's records from its
+   * bytes independently of that read; unreadable files and oversized lines are quarantined.
+   */
+  loadRawWindow?(location: string, hours: readonly string[], table: { name: string; createSql: string }): Promise<RawWindowLoad>;
   /**
    * Lake engines: the data files of the table version at `location` whose partition value of
    * `column` is at least `from` (what rows `column >= from` can be in), so a window read opens
@@ -115,6 +127,48 @@ export interface Engine {
   /** Checks of the connection and the target's setup, in plain words, for `sluice debug`. */
   checkSetup?(databases: readonly string[]): Promise<SetupCheck[]>;
   close(): Promise<void>;
+}
+
+/** A raw zone listing: hour → file signature, and paths outside the `YYYY/MM/DD/HH/<file>` layout. */
+export interface RawZoneListing {
+  hours: ReadonlyMap<string, string>;
+  strays: readonly string[];
+}
+
+/** What one raw hour held, counted from the files' bytes. */
+export interface RawHourCensus {
+  /** Files present (quarantined ones included). */
+  files: number;
+  /** Newline-delimited records of the readable files, every line counted. */
+  records: number;
+  /** Records set aside (oversized lines): counted, not handed to SQL. */
+  quarantinedRecords: number;
+  /** Files that could not be read (their records cannot be counted). */
+  quarantinedFiles: number;
+}
+
+/** A raw file or line the engine quarantined instead of reading. */
+export interface QuarantinedRaw {
+  kind: "file" | "line";
+  /** Absolute path of the raw file. */
+  path: string;
+  dt: string;
+  /** 1-based line number, for a line. */
+  line?: number;
+  /** Bytes of the file or the line. */
+  size: number;
+  reason: string;
+  detail?: string;
+  /** Where the line's exact bytes were copied. */
+  copy?: string;
+}
+
+/** Raw hours read into a temporary table, with their independent census. */
+export interface RawWindowLoad {
+  /** The temporary table, as SQL can name it. */
+  relation: string;
+  hours: ReadonlyMap<string, RawHourCensus>;
+  quarantined: readonly QuarantinedRaw[];
 }
 
 /** Cleanup calls: `defer` queues the work for {@link Engine.finishRun} (engines without it do it now). */

@@ -10,6 +10,7 @@ import type { NodeContext } from "./materialize/materializer.js";
 export type { NodeContext };
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
+import { bindRawSourceReads } from "./incremental/plan-raw-reads.js";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
 export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise<NodeResult> {
@@ -84,11 +85,18 @@ async function checkTest(
   result: NodeResult,
   record: (r: QueryResult) => QueryResult,
 ): Promise<void> {
-  const execute = async (sql: string) => record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal }));
+  const execute = async (sql: string) =>
+    record(await ctx.engine.execute((await bindRawSourceReads(sql, ctx)).sql, { label: node.id, signal: ctx.signal }));
+  if ((await bindRawSourceReads(node.sql, ctx)).empty) {
+    // Checks of a raw source look at what the run read; it read no raw hour (no new data).
+    result.status = "skipped";
+    result.message = "no raw hour was read this run (no new data): nothing to check";
+    return;
+  }
   if (node.assertion?.kind === "dq_rule") return checkDqRule(node, node.assertion, ctx, result, execute);
   const [assertion] = planStatements(node, ctx.dialect, { exists: false, fullRefresh: false, writeId: ctx.writeId });
   if (!assertion) throw new Error(`test ${node.id} compiled to no statement`);
-  const r = record(await ctx.engine.execute(assertion.sql, { label: node.id, signal: ctx.signal }));
+  const r = await execute(assertion.sql);
   const failures = Number(r.rows[0]?.["failures"] ?? 0);
   result.failures = failures;
   if (failures === 0) {

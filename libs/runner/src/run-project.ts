@@ -4,6 +4,8 @@ import type { Engine } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
 import { reconcileBuild } from "./incremental/reconcile.js";
 import type { ListedRawHours } from "./incremental/raw-hours.js";
+import { planRawReads } from "./incremental/plan-raw-reads.js";
+import { quarantineResults, type QuarantinePolicy } from "./incremental/quarantine-results.js";
 import type { PublishedVersions } from "./incremental/window-reads.js";
 import { runDag } from "./scheduler.js";
 import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
@@ -28,6 +30,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
+  /** What quarantined raw files and lines do to the run: `warn` (default) or `fail`. */
+  onQuarantine?: QuarantinePolicy;
 }
 
 /**
@@ -40,18 +44,32 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const kinds = kindsFor[options.command];
   const chosen = new Set(options.selected ?? options.compiled.nodes.map((n) => n.id));
   const nodes = options.compiled.nodes.filter((n) => chosen.has(n.id) && kinds.includes(n.kind) && n.materialization !== "ephemeral");
-  const tasks = nodes.map((n) => ({ id: n.id, deps: dependenciesOf(n, options.compiled.nodes, options.command), node: n }));
+  const tasks = nodes.map((n) => ({
+    id: n.id,
+    deps: dependenciesOf(n, options.compiled.nodes, options.command),
+    node: n,
+    rawSources: upstreamRawSources(n, options.compiled.nodes, options.dialect),
+  }));
   const results: NodeResult[] = [];
   await setUpRun(nodes, options);
   let index = 0;
   const total = tasks.length;
   const rawHours = new Map<string, ListedRawHours>();
   const published: PublishedVersions = new Map();
+  const raw = await planRawReads({
+    nodes: tasks,
+    all: options.compiled.nodes,
+    engine: options.engine,
+    dialect: options.dialect,
+    fullRefresh: options.fullRefresh ?? false,
+    rawHours,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 
   await runDag(
     tasks,
     Math.max(1, options.threads ?? 1),
-    async ({ node }) => {
+    async ({ node, rawSources }) => {
       const i = ++index;
       options.onEvent?.({ type: "start", index: i, total, id: node.id, description: describeStart(node) });
       const result = await executeNode(node, {
@@ -60,13 +78,15 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         fullRefresh: options.fullRefresh ?? false,
         writeId: `${options.runId}_${i}`,
         signal: options.signal,
-        rawSources: upstreamRawSources(node, options.compiled.nodes, options.dialect),
+        rawSources,
         rawHours,
         published,
+        ...(raw ? { raw } : {}),
       });
       results.push(result);
       options.onEvent?.({ type: "end", index: i, total, result });
-      return result.status === "success" || result.status === "pass" || result.status === "warn";
+      // A check with nothing to look at (skipped, but not for a failure upstream) blocks nothing.
+      return ["success", "pass", "warn"].includes(result.status) || (result.status === "skipped" && !result.skippedBecause);
     },
     ({ node }, because) => {
       const i = ++index;
@@ -88,10 +108,15 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
 
   // Nothing lost, nothing doubled: the build checks its own raw partitions (a failing balance fails the build).
   if (options.command === "build" || options.command === "run") {
-    for (const check of await reconcileBuild(options.compiled.nodes, results, options.engine, options.dialect, options.signal, rawHours, published)) {
+    for (const check of await reconcileBuild(options.compiled.nodes, results, options.engine, options.dialect, raw, options.signal, published)) {
       results.push(check);
       options.onEvent?.({ type: "end", index: total, total, result: check });
     }
+  }
+  // What could not be read is never silent: quarantined files and lines, paths outside the layout.
+  for (const check of await quarantineResults(options.compiled.nodes, raw, rawHours, options.onQuarantine ?? "warn")) {
+    results.push(check);
+    options.onEvent?.({ type: "end", index: total, total, result: check });
   }
 
   const cleanup = await finishRun(options.engine);

@@ -10,6 +10,7 @@ interface RunArgs extends SelectionArgs {
   fullRefresh?: boolean;
   threads?: number;
   timeout?: number;
+  onQuarantine?: "warn" | "fail";
   format: "table" | "json";
 }
 
@@ -31,6 +32,16 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
       threads: { type: "number", describe: "Nodes to run at once (default: the target's threads)" },
       timeout: { type: "number", describe: "Stop running queries and fail after this many seconds" },
       ...(name === "test" || name === "build" ? { "store-failures": { type: "boolean", default: false, describe: "Write failing rows of tests (up to 100 each) to <schema>_audit.<test name>" } } : {}),
+      ...(name === "test" || name === "seed"
+        ? {}
+        : {
+            "on-quarantine": {
+              type: "string",
+              choices: ["warn", "fail"],
+              default: "warn",
+              describe: "Raw files or lines that cannot be read are quarantined and reported: warn (exit 0) or fail (exit 1)",
+            },
+          }),
       format: formatOption(["table", "json"]),
     },
     examples: [[`$0 ${name} --select +marts_sales_by_country`, `${name} one mart and everything upstream`]],
@@ -78,6 +89,7 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
       fullRefresh: args.fullRefresh ?? false,
       threads: args.threads ?? ctx.target.threads,
       signal: abort.signal,
+      ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),
       onEvent: args.format === "json" ? undefined : progressPrinter(io),
     });
   } finally {
@@ -88,6 +100,7 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
   const file = await writeRunResults(ctx.targetDir, results);
   if (args.format === "json") io.out(JSON.stringify(results, null, 2));
   else printRunSummary(io, results, file);
-  const failed = results.results.some((r) => r.status === "error" || r.status === "fail" || r.status === "skipped");
+  // Skipped for a failure upstream fails the run; skipped with nothing to check does not.
+  const failed = results.results.some((r) => r.status === "error" || r.status === "fail" || (r.status === "skipped" && r.skippedBecause !== undefined));
   return failed ? ExitCode.failed : ExitCode.ok;
 }

@@ -47,15 +47,15 @@ export function contextFunctions(inputs: ContextInputs, current: () => RenderSco
       scope.sources.push([String(sourceName), String(table)]);
       return scope.resolveSource(String(sourceName), String(table));
     },
-    // The source as far as the incremental window reaches: in an incremental run on a lake
-    // dialect, a marker the runner binds to the raw hour folders of the window (so the rest of
-    // the raw zone is not even listed); otherwise the source itself. The model promises it
-    // reads no row before sluice_incremental_from() from it.
+    // The source as far as the incremental window reaches: on a lake dialect, a marker the
+    // runner binds to the raw lines it read from the window's hour folders (every hour in a full
+    // build), counted from the files' bytes for the reconciliation; otherwise the source itself.
+    // The model promises it reads no row before sluice_incremental_from() from it.
     source_window: (sourceName: unknown, table: unknown) => {
       const scope = current();
       scope.sources.push([String(sourceName), String(table)]);
       const relation = scope.resolveSource(String(sourceName), String(table));
-      return scope.isIncremental && inputs.dialect.rawHoursRelation ? `sluice_raw_window(${relation})` : relation;
+      return inputs.dialect.rawLinesTable ? `sluice_raw_window(${relation})` : relation;
     },
     // The model as far as the window reaches, by its partition `column`: in an incremental run on
     // a lake dialect, a marker the runner binds to the files of the partitions from

@@ -39,6 +39,8 @@ const tableStateSetup = (): Statement[] => [
   // Lakes from before raw_hours / uniform_schema were recorded.
   statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR`),
   statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN`),
+  statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_listed_at BIGINT`),
+  statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS pending_from VARCHAR`),
 ];
 
 /**
@@ -53,10 +55,12 @@ function publishVersion(relation: Relation, location: string, state?: TableVersi
     `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT * FROM ${readParquet(loc, state?.uniformSchema === true)};`,
     `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX + loc)};`,
     `DELETE FROM ${DUCKDB_TABLE_STATE} WHERE ${key};`,
-    `INSERT INTO ${DUCKDB_TABLE_STATE} (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema) VALUES (` +
+    `INSERT INTO ${DUCKDB_TABLE_STATE} (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema, ` +
+      `raw_listed_at, pending_from) VALUES (` +
       `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ${duckdbStringLiteral(loc)}, ` +
       `${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)}, ` +
-      `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)}, ${state?.uniformSchema === true ? "true" : "false"});`,
+      `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)}, ${state?.uniformSchema === true ? "true" : "false"}, ` +
+      `${duckdbLiteral(state?.listedAt ?? null)}, ${duckdbLiteral(state?.pendingFrom ?? null)});`,
     "COMMIT",
   ];
   return statement("create_view", lines.join("\n"));
@@ -147,11 +151,17 @@ export function createDuckdbDialect(): Dialect {
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,
     maxOfVersion: (location, column) => `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
     readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
-    rawHoursRelation(location, hours) {
-      const root = location.replace(/\/+$/, "");
-      if (hours.length === 0) return "(SELECT CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS dt WHERE false) AS raw_hours";
-      return `(${rawLines(root, hours.map((h) => `${root}/${h}/*`))}) AS raw_hours`;
-    },
+    rawLinesTable: (name) => `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} (line VARCHAR, dt VARCHAR)`,
+    markReconciled: (relations) =>
+      statement(
+        "update",
+        `UPDATE ${DUCKDB_TABLE_STATE} SET pending_from = NULL WHERE ` +
+          (relations.length === 0
+            ? "false"
+            : relations
+                .map((r) => `(schema_name = ${duckdbStringLiteral(r.schema)} AND table_name = ${duckdbStringLiteral(r.name)})`)
+                .join(" OR ")),
+      ),
     tableFilesRelation(files) {
       if (files.length === 0) throw new TypeError("tableFilesRelation needs at least one file");
       return `(SELECT * FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
@@ -194,7 +204,7 @@ export function createDuckdbDialect(): Dialect {
  */
 function rawSourceView(spec: RawSourceSpec): Statement {
   const root = spec.location.replace(/\/+$/, "");
-  return statement("create_view", `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n${rawLines(root, [`${root}/*/*/*/*/*`])}`);
+  return statement("create_view", `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n${rawLines(root, `${root}/*/*/*/*/[!.]*`)}`);
 }
 
 /**
@@ -202,8 +212,8 @@ function rawSourceView(spec: RawSourceSpec): Statement {
  * a fixed offset of the file name (the layout fixes the depth): DuckDB prunes files on that about
  * twice as fast as on a regexp.
  */
-function rawLines(root: string, globs: readonly string[]): string {
-  const files = globs.length === 1 ? duckdbStringLiteral(globs[0]!) : `[${globs.map(duckdbStringLiteral).join(", ")}]`;
+function rawLines(root: string, glob: string): string {
+  const files = duckdbStringLiteral(glob);
   return (
     `SELECT line, substr(filename, ${[...root].length + 2}, 13) AS dt\n` +
     `FROM read_csv(${files}, columns = {'line': 'VARCHAR'}, header = false, ` +

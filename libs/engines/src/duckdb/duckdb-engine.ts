@@ -3,13 +3,14 @@ import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { DUCKDB_TABLE_COMMENT_PREFIX, duckdbLiteral, trinoCompatStatements } from "@sluice/dialects";
 import type { Relation } from "@sluice/dialects";
-import { QueryError, type CleanupOptions, type CleanupOutcome, type Engine, type ExecuteOptions, type QueryResult, type RelationInfo } from "../engine.js";
+import { QueryError, type CleanupOptions, type CleanupOutcome, type Engine, type ExecuteOptions, type QueryResult, type RawWindowLoad, type RawZoneListing, type RelationInfo } from "../engine.js";
 import { plainValueConverter } from "./duckdb-values.js";
 import { checkLakeLock, LakeBusyError, readLakeLock, releaseLakeLock, writeLakeLock } from "./lake-lock.js";
 import { faultInjector } from "./fault-injection.js";
 import { BackgroundRemover } from "./background-remover.js";
 import { carryFiles, filesFrom } from "./version-files.js";
-import { listRawHours } from "./raw-hours.js";
+import { hoursChangedSince, listRawZone } from "./raw-hours.js";
+import { loadRawWindow } from "./raw-window-load.js";
 
 /** Name of the catalog file inside the lake. */
 export const DUCKDB_CATALOG_FILE = "catalog.duckdb";
@@ -154,8 +155,17 @@ class DuckdbEngine implements Engine {
     else await Promise.all(stale.map((dir) => rm(dir, { recursive: true, force: true })));
   }
 
-  async listRawHours(location: string, from?: string): Promise<ReadonlyMap<string, string>> {
-    return listRawHours(location, from);
+  async listRawHours(location: string, from?: string): Promise<RawZoneListing> {
+    return listRawZone(location, from);
+  }
+
+  async rawHoursChangedSince(location: string, sinceMs: number, before: string): Promise<string[]> {
+    return hoursChangedSince(location, sinceMs, before);
+  }
+
+  loadRawWindow(location: string, hours: readonly string[], table: { name: string; createSql: string }): Promise<RawWindowLoad> {
+    const { connection, lakeDir } = this;
+    return loadRawWindow({ connection, lakeDir, root: location, hours, table: table.name, createTableSql: table.createSql });
   }
 
   async versionFilesFrom(location: string, column: string, from: string): Promise<string[] | undefined> {

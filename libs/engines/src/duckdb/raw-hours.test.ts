@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { listRawHours } from "./raw-hours.js";
+import { hoursChangedSince, listRawZone } from "./raw-hours.js";
+
+const listRawHours = (root: string, from?: string) => listRawZone(root, from).hours;
 
 const roots: string[] = [];
 afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -40,5 +42,36 @@ describe("listRawHours", () => {
 
   it("is empty for a missing raw zone", () => {
     expect(listRawHours(join(tmpdir(), "sluice-no-such-zone")).size).toBe(0);
+  });
+
+  it("a file that grows or is rewritten changes the hour's signature (a half-written file is read again)", () => {
+    const root = zone(["2026/11/27/00/s-1.gz"]);
+    const before = listRawHours(root).get("2026/11/27/00");
+    appendFileSync(join(root, "2026/11/27/00/s-1.gz"), "{}\n");
+    const grown = listRawHours(root).get("2026/11/27/00");
+    expect(grown).not.toBe(before);
+    utimesSync(join(root, "2026/11/27/00/s-1.gz"), new Date(), new Date(Date.now() + 5000));
+    expect(listRawHours(root).get("2026/11/27/00")).not.toBe(grown);
+  });
+
+  it("skips files in flight (dot-prefixed) and reports paths outside the YYYY/MM/DD/HH layout", () => {
+    const root = zone(["2026/11/27/00/s-1.gz", "2026/11/27/00/.s-2.gz.tmp-1", "2026/11/27/stray.gz", "loose.gz", "2026/11/27/00/sub/x.gz", "2026/xx/01/00/y.gz"]);
+    const listing = listRawZone(root);
+    expect([...listing.hours.keys()]).toEqual(["2026/11/27/00"]);
+    expect(listing.hours.get("2026/11/27/00")).toMatch(/^1:/);
+    expect(listing.strays.sort()).toEqual(["2026/11/27/00/sub/", "2026/11/27/stray.gz", "2026/xx/", "loose.gz"]);
+  });
+
+  it("finds hour folders older than the window that changed since the last listing", () => {
+    const root = zone(["2026/11/20/05/a.gz", "2026/11/27/00/b.gz", "2026/11/27/09/c.gz"]);
+    const old = new Date(Date.now() - 3_600_000);
+    for (const h of ["2026/11/20/05", "2026/11/27/00", "2026/11/27/09"]) utimesSync(join(root, h), old, old);
+    const since = Date.now() - 1000;
+    expect(hoursChangedSince(root, since, "2026/11/27/08")).toEqual([]);
+    writeFileSync(join(root, "2026/11/20/05/late.gz"), "{}\n");
+    mkdirSync(join(root, "2026/11/21/03"), { recursive: true });
+    writeFileSync(join(root, "2026/11/21/03/new-old-hour.gz"), "{}\n");
+    writeFileSync(join(root, "2026/11/27/09/in-window.gz"), "{}\n");
+    expect(hoursChangedSince(root, since, "2026/11/27/08")).toEqual(["2026/11/20/05", "2026/11/21/03"]);
   });
 });

@@ -45,7 +45,7 @@ describe("the incremental window over raw hours", () => {
     const engine = {
       listRawHours: async (location: string, from?: string) => {
         calls.push(`${location} ${from}`);
-        return new Map([...zone].filter(([dt]) => dt >= (from ?? "")));
+        return { hours: new Map([...zone].filter(([dt]) => dt >= (from ?? ""))), strays: [] };
       },
     };
     const memo = new Map<string, ListedRawHours>();

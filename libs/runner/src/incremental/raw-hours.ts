@@ -8,6 +8,8 @@ export type RawHours = ReadonlyMap<string, string>;
 export interface ListedRawHours {
   from: string;
   hours: Promise<RawHours>;
+  /** Paths outside the hour-folder layout seen by that listing (not read). */
+  strays: Promise<readonly string[]>;
 }
 
 /**
@@ -25,7 +27,8 @@ export async function rawHoursOf(
   for (const location of locations) {
     let entry = listed.get(location);
     if (!entry || entry.from > from) {
-      entry = { from, hours: engine.listRawHours?.(location, from) ?? Promise.resolve(new Map()) };
+      const listing = engine.listRawHours?.(location, from) ?? Promise.resolve({ hours: new Map(), strays: [] });
+      entry = { from, hours: listing.then((l) => l.hours), strays: listing.then((l) => l.strays) };
       listed.set(location, entry);
     }
     for (const [dt, signature] of await entry.hours) merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);

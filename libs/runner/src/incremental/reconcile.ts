@@ -3,23 +3,26 @@ import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
-import type { ListedRawHours } from "./raw-hours.js";
-import { rawWindowRelation, tableWindowRelation, type PublishedVersions } from "./window-reads.js";
+import type { RawReads } from "./raw-reads.js";
+import { tableWindowRelation, type PublishedVersions } from "./window-reads.js";
 import { NO_WATERMARK } from "./window.js";
 
 /** The raw partition column the reconciliation reads by (Firehose's hour, `YYYY/MM/DD/HH`). */
 const WINDOW_COLUMN = "dt";
 
-/** First raw partition each incremental model read in this process, by node id. */
-export const readWindows = new Map<string, string>();
-
-/** One raw partition's balance: raw lines = silver rows + rejected rows + duplicates removed. */
+/**
+ * One raw partition's balance: raw lines (counted from the files' bytes) = silver rows + rejected
+ * rows + duplicates removed + lines quarantined by the reader (oversized).
+ */
 export interface PartitionBalance {
   dt: string;
   rawLines: number;
   silverRows: number;
   rejectedRows: number;
   duplicates: number;
+  quarantinedLines: number;
+  /** Files of the hour that could not be read (not counted in `rawLines`). */
+  quarantinedFiles: number;
 }
 
 /** A reconciliation check's result: a test-like node result plus the per-partition balance. */
@@ -59,42 +62,43 @@ function copiesShareOf(raw: unknown): Pick<ReconcileConfig, "copiesShare"> {
 }
 
 /**
- * The reconciliation query over raw partitions `dt >= from`. Duplicates are counted from the
+ * The reconciliation query over raw partitions `dt >= from`: silver, rejected and duplicate rows
+ * per partition (the raw side is counted from the files' bytes, not by SQL). Duplicates are counted from the
  * staging rows alone (valid lines minus first copies, where a copy kept before the window
  * counts as first), so a lost or doubled silver row breaks the balance.
  */
-export function reconciliationSql(d: Dialect, rel: { raw: string; staging: string; silver: string; rejected: string }, c: ReconcileConfig, from: string): string {
+export function reconciliationSql(d: Dialect, rel: { staging: string; silver: string; rejected: string }, c: ReconcileConfig, from: string): string {
   const f = d.literal(from);
   const k = d.quoteIdentifier(c.key);
   const share = c.copiesShare;
-  return `WITH raw_n AS (SELECT dt, count(*) AS n FROM ${rel.raw} WHERE dt >= ${f} GROUP BY dt),
-valid AS (SELECT dt, ${k} AS k${share ? `, ${share.staging} AS p` : ""} FROM ${rel.staging} WHERE ${d.quoteIdentifier(c.reason)} IS NULL AND dt >= ${f}),
+  return `WITH valid AS (SELECT dt, ${k} AS k${share ? `, ${share.staging} AS p` : ""} FROM ${rel.staging} WHERE ${d.quoteIdentifier(c.reason)} IS NULL AND dt >= ${f}),
 prior AS (SELECT ${k} AS k FROM ${rel.silver} WHERE dt < ${f}${share ? ` AND ${d.quoteIdentifier(share.silver)} IN (SELECT p FROM valid)` : ""} AND ${k} IN (SELECT k FROM valid)),
 firsts AS (SELECT min(dt) AS dt FROM valid WHERE k NOT IN (SELECT k FROM prior) GROUP BY k),
 first_n AS (SELECT dt, count(*) AS n FROM firsts GROUP BY dt),
 valid_n AS (SELECT dt, count(*) AS n FROM valid GROUP BY dt),
 silver_n AS (SELECT dt, count(*) AS n FROM ${rel.silver} WHERE dt >= ${f} GROUP BY dt),
 rejected_n AS (SELECT dt, count(*) AS n FROM ${rel.rejected} WHERE dt >= ${f} GROUP BY dt),
-all_dt AS (SELECT dt FROM raw_n UNION SELECT dt FROM silver_n UNION SELECT dt FROM rejected_n)
-SELECT a.dt AS dt, coalesce(r.n, 0) AS raw_lines, coalesce(s.n, 0) AS silver_rows, coalesce(x.n, 0) AS rejected_rows,
+all_dt AS (SELECT dt FROM valid_n UNION SELECT dt FROM silver_n UNION SELECT dt FROM rejected_n)
+SELECT a.dt AS dt, coalesce(s.n, 0) AS silver_rows, coalesce(x.n, 0) AS rejected_rows,
   coalesce(v.n, 0) - coalesce(fi.n, 0) AS duplicates
-FROM all_dt a LEFT JOIN raw_n r ON r.dt = a.dt LEFT JOIN silver_n s ON s.dt = a.dt LEFT JOIN rejected_n x ON x.dt = a.dt
+FROM all_dt a LEFT JOIN silver_n s ON s.dt = a.dt LEFT JOIN rejected_n x ON x.dt = a.dt
 LEFT JOIN valid_n v ON v.dt = a.dt LEFT JOIN first_n fi ON fi.dt = a.dt
 ORDER BY a.dt`;
 }
 
 /**
  * After a build: for each model configured with `reconcile={'staging': ..., 'rejected': ...}`
- * that was built, check every raw partition it read. Returns one test-like result per model
- * (status `fail` when any partition does not balance), or nothing when none is configured.
+ * that was built, check every raw partition it read against the line count the engine made from
+ * the raw files' bytes. Returns one test-like result per model (status `fail` when any partition
+ * does not balance), or nothing when none is configured or the engine counts no raw bytes.
  */
 export async function reconcileBuild(
   nodes: readonly CompiledNode[],
   results: readonly NodeResult[],
   engine: Engine,
   dialect: Dialect,
+  raw: RawReads | undefined,
   signal?: AbortSignal,
-  rawHours?: ReadonlyMap<string, ListedRawHours>,
   published?: PublishedVersions,
 ): Promise<ReconciliationResult[]> {
   const byName = new Map(nodes.filter((n) => n.kind === "model").map((n) => [n.name, n]));
@@ -106,20 +110,18 @@ export async function reconcileBuild(
     const staging = byName.get(config.staging);
     const rejected = byName.get(config.rejected);
     const rawId = staging?.dependsOn.find((id) => id.startsWith("source."));
-    const raw = nodes.find((n) => n.id === rawId);
-    if (!staging || !rejected || !raw) continue;
+    const source = nodes.find((n) => n.id === rawId);
+    const load = source?.location === undefined ? undefined : raw?.loads.get(source.location);
+    if (!staging || !rejected || !load) continue;
     if (results.find((r) => r.id === rejected.id)?.status !== "success") continue;
-    const from = [readWindows.get(node.id), readWindows.get(rejected.id)].map((w) => w ?? NO_WATERMARK).sort()[0]!;
+    const from = [raw?.windows.get(node.id)?.from, raw?.windows.get(rejected.id)?.from].map((w) => w ?? NO_WATERMARK).sort()[0]!;
     const started = performance.now();
-    // The raw hours listed this run, read directly: no listing of the whole raw zone again.
-    const rawRelation = (raw.location && (await rawWindowRelation(dialect, rawHours, raw.location, from))) || dialect.quoteRelation(raw.relation);
     // Staging and rejected rows of the window, from only their partitions' files where known.
     const windowed = async (relation: string): Promise<string> =>
       (await tableWindowRelation(engine, dialect, published, relation, WINDOW_COLUMN, from)) ?? relation;
     const sql = reconciliationSql(
       dialect,
       {
-        raw: rawRelation,
         staging: await windowed(dialect.quoteRelation(staging.relation)),
         silver: dialect.quoteRelation(node.relation),
         rejected: await windowed(dialect.quoteRelation(rejected.relation)),
@@ -138,17 +140,27 @@ export async function reconcileBuild(
       queryIds: [],
     };
     try {
-      const rows = (await engine.execute(sql, { label: result.id, signal })).rows;
-      const parts: PartitionBalance[] = rows.map((r) => ({
-        dt: String(r["dt"]),
-        rawLines: Number(r["raw_lines"]),
-        silverRows: Number(r["silver_rows"]),
-        rejectedRows: Number(r["rejected_rows"]),
-        duplicates: Number(r["duplicates"]),
-      }));
-      const bad = parts.filter((p) => p.rawLines !== p.silverRows + p.rejectedRows + p.duplicates);
+      const census = (await load).hours;
+      const rows = new Map((await engine.execute(sql, { label: result.id, signal })).rows.map((r) => [String(r["dt"]), r]));
+      const hours = [...new Set([...[...census.keys()].filter((dt) => dt >= from), ...rows.keys()])].sort();
+      const parts: PartitionBalance[] = hours.map((dt) => {
+        const r = rows.get(dt);
+        const c = census.get(dt);
+        return {
+          dt,
+          rawLines: c?.records ?? 0,
+          silverRows: Number(r?.["silver_rows"] ?? 0),
+          rejectedRows: Number(r?.["rejected_rows"] ?? 0),
+          duplicates: Number(r?.["duplicates"] ?? 0),
+          quarantinedLines: c?.quarantinedRecords ?? 0,
+          quarantinedFiles: c?.quarantinedFiles ?? 0,
+        };
+      });
+      const bad = parts.filter((p) => p.rawLines !== p.silverRows + p.rejectedRows + p.duplicates + p.quarantinedLines);
       const sum = (f: (p: PartitionBalance) => number): string => parts.reduce((s, p) => s + f(p), 0).toLocaleString("en-US");
-      const balance = `raw ${sum((p) => p.rawLines)} = silver ${sum((p) => p.silverRows)} + rejected ${sum((p) => p.rejectedRows)} + duplicates ${sum((p) => p.duplicates)}`;
+      const balance =
+        `raw ${sum((p) => p.rawLines)} = silver ${sum((p) => p.silverRows)} + rejected ${sum((p) => p.rejectedRows)} + ` +
+        `duplicates ${sum((p) => p.duplicates)} + quarantined ${sum((p) => p.quarantinedLines)}`;
       result.failures = bad.length;
       result.reconciliation = parts;
       if (bad.length === 0) result.message = `reconciled ${parts.length} raw partitions from ${from}: ${balance}`;
@@ -156,7 +168,15 @@ export async function reconcileBuild(
         result.status = "fail";
         result.message =
           `${bad.length} raw partitions do not balance (${balance}): ` +
-          bad.slice(0, 5).map((p) => `${p.dt} raw ${p.rawLines} != silver ${p.silverRows} + rejected ${p.rejectedRows} + duplicates ${p.duplicates}`).join("; ");
+          bad
+            .slice(0, 5)
+            .map((p) => `${p.dt} raw ${p.rawLines} != silver ${p.silverRows} + rejected ${p.rejectedRows} + duplicates ${p.duplicates} + quarantined ${p.quarantinedLines}`)
+            .join("; ") +
+          "; these hours are read again by the next build until they balance";
+      }
+      if (bad.length === 0 && dialect.markReconciled) {
+        const relations = [node.relation, staging.relation, rejected.relation];
+        await engine.execute(dialect.markReconciled(relations).sql, { label: result.id, signal });
       }
     } catch (error) {
       if (!(error instanceof QueryError)) throw error;

@@ -1,6 +1,5 @@
 import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
-import { hoursFrom, type ListedRawHours } from "./raw-hours.js";
 
 /** Versions published in this run: relation as the dialect quotes it → its new location. */
 export type PublishedVersions = Map<string, string>;
@@ -27,19 +26,4 @@ export async function tableWindowRelation(
   if (location === undefined || !engine.versionFilesFrom || !dialect.tableFilesRelation) return undefined;
   const files = await engine.versionFilesFrom(location, column, from);
   return files && files.length > 0 ? dialect.tableFilesRelation(files) : undefined;
-}
-
-/**
- * The raw lines of the zone at `location` from hour `from` on, read from only the hour folders
- * listed this run (lake dialects). Undefined when the zone was not listed this run, and the caller
- * reads the raw source itself.
- */
-export async function rawWindowRelation(
-  dialect: Dialect,
-  rawHours: ReadonlyMap<string, ListedRawHours> | undefined,
-  location: string,
-  from: string,
-): Promise<string | undefined> {
-  const listed = await rawHours?.get(location)?.hours;
-  return listed && dialect.rawHoursRelation ? dialect.rawHoursRelation(location, hoursFrom(listed, from)) : undefined;
 }

@@ -3,6 +3,7 @@ import type { Dialect } from "@sluice/dialects";
 import type { Engine, QueryResult } from "@sluice/engines";
 import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/window-reads.js";
+import type { RawReads } from "../incremental/raw-reads.js";
 
 /** What building or checking one node needs from the run. */
 export interface NodeContext {
@@ -24,6 +25,8 @@ export interface NodeContext {
   rawHours?: Map<string, ListedRawHours>;
   /** Table versions published in this run, for window reads of them by later nodes (`ref_window()`). */
   published?: PublishedVersions;
+  /** Lake engines: the raw zones read this run and each incremental node's planned window. */
+  raw?: RawReads;
 }
 
 /** What building one relation needs. */

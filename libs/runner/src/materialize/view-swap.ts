@@ -4,9 +4,9 @@ import type { Statement, TableWrite } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
-import { readWindows } from "../incremental/reconcile.js";
 import { hoursToRecord, newestHour, rawHoursOf, windowFrom, type RawHours } from "../incremental/raw-hours.js";
-import { rawWindowRelation, tableWindowRelation } from "../incremental/window-reads.js";
+import type { VersionState, WindowPlan } from "../incremental/raw-reads.js";
+import { tableWindowRelation } from "../incremental/window-reads.js";
 import { bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
@@ -34,7 +34,9 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
     fullRefresh: ctx.fullRefresh,
     writeId: ctx.writeId,
   });
-  const rows = await run(statements, ctx);
+  // A view keeps naming the source: the run's raw table is gone when the run ends.
+  const reads = node.materialization === "view" ? new Map<string, string>() : await rawWindowReads(ctx);
+  const rows = await run(statements.map((s) => ({ ...s, sql: bindWindow(s.sql, "", { raw: (r) => reads.get(r) }) })), ctx);
   if (writesTable && current === undefined && node.location) await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
   return { rows, appended: current !== undefined };
 };
@@ -58,27 +60,24 @@ const tableWrite = (node: CompiledNode, ctx: MaterializeContext, selectSql: stri
 
 /** First build or --full-refresh: the whole SELECT into a new version, published with its watermark. */
 async function fullVersion(node: CompiledNode, ctx: MaterializeContext): Promise<MaterializeOutcome> {
-  readWindows.delete(node.id);
+  ctx.raw?.windows.set(node.id, { from: NO_WATERMARK, state: {} });
   const raw = await readRawHours(ctx, NO_WATERMARK);
-  const write = tableWrite(node, ctx, bindWindow(node.sql, ctx.dialect.literal(incrementalFrom(undefined, 0))));
+  const reads = await rawWindowReads(ctx);
+  const write = tableWrite(node, ctx, bindWindow(node.sql, ctx.dialect.literal(incrementalFrom(undefined, 0)), { raw: (r) => reads.get(r) }));
   // Everything but the publish; the publish below also records the state.
   const rows = await run(ctx.dialect.createTableAs(write).filter((s) => s.kind !== "create_view"), ctx);
-  await publish(node, ctx, raw, true);
+  await publish(node, ctx, raw, true, NO_WATERMARK);
   return { rows, appended: false };
 }
 
 async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, existing: RelationInfo, current: string): Promise<MaterializeOutcome> {
   const d = ctx.dialect;
   const location = node.location!;
-  const state = await readState(node, ctx, current);
-  const lookback = lookbackHours(node.config as Record<string, unknown>);
-  // Hours before the lookback window's start matter to no one: not to the window, not to the
-  // signatures recorded for the next run (the newest hour is at least the watermark).
-  const raw = await readRawHours(ctx, incrementalFrom(state.watermark, lookback));
-  const from = windowFrom(state.watermark, state.rawHours, raw, lookback);
-  readWindows.set(node.id, from);
+  const planned = ctx.raw?.windows.get(node.id) ?? (await planWindow(node, ctx, current));
+  const { from, state, raw } = planned;
+  ctx.raw?.windows.set(node.id, planned);
   const sql = node.incrementalSql ?? node.sql;
-  const [raws, refs] = await Promise.all([rawWindowReads(ctx, from), refWindowReads(ctx, sql, from)]);
+  const [raws, refs] = await Promise.all([rawWindowReads(ctx), refWindowReads(ctx, sql, from)]);
   const bound = bindWindow(sql, d.literal(from), { raw: (relation) => raws.get(relation), ref: (relation, column) => refs.get(`${relation} ${column}`) });
   const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bound);
   const write = tableWrite(node, ctx, selectSql);
@@ -92,7 +91,7 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
     }
     rows = await run(d.mergeRewrite(write, current, keys), ctx);
     // One SELECT rewrote every file.
-    await publish(node, ctx, raw, true);
+    await publish(node, ctx, raw, true, from);
     return { rows, appended: true };
   } else {
     rows = await run(d.createTableAs(write).filter((s) => s.kind === "copy"), ctx);
@@ -100,15 +99,33 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
     await ctx.engine.carryVersionFiles(current, location, { skipWrittenPartitions: strategy === "insert_overwrite" });
   }
   // Carried files keep the old columns: still one schema only if nothing changed.
-  await publish(node, ctx, raw, state.uniformSchema === true && !changed);
+  await publish(node, ctx, raw, state.uniformSchema === true && !changed, from);
   return { rows, appended: true };
 }
 
-interface VersionState {
-  watermark?: string;
-  /** The raw hours (and their signatures) the version read in its lookback window. */
-  rawHours?: Record<string, string>;
-  uniformSchema?: boolean;
+/**
+ * Where an incremental model's window starts, from its current version's state: after the
+ * watermark, or earlier for an hour of the lookback window whose files changed, an older hour
+ * folder a late file landed in since the last run listed the zone, or the first hour no
+ * reconciliation has balanced yet.
+ */
+export async function planWindow(node: CompiledNode, ctx: MaterializeContext, current: string): Promise<WindowPlan> {
+  const state = await readState(node, ctx, current);
+  const lookback = lookbackHours(node.config as Record<string, unknown>);
+  // Hours before the lookback window's start matter to no one: not to the window, not to the
+  // signatures recorded for the next run (the newest hour is at least the watermark).
+  const lower = incrementalFrom(state.watermark, lookback);
+  const raw = await readRawHours(ctx, lower);
+  const late = state.listedAt === undefined || lower === NO_WATERMARK ? [] : await lateHours(ctx, state.listedAt, lower);
+  const from = [windowFrom(state.watermark, state.rawHours, raw, lookback), ...late, ...(state.pendingFrom ? [state.pendingFrom] : [])].sort()[0]!;
+  return { from, state, ...(raw ? { raw } : {}) };
+}
+
+/** Raw hour folders older than `before` that changed since `sinceMs`, over the node's raw zones. */
+async function lateHours(ctx: MaterializeContext, sinceMs: number, before: string): Promise<string[]> {
+  const locations = [...new Set(ctx.rawSources?.values() ?? [])];
+  const found = await Promise.all(locations.map((l) => ctx.engine.rawHoursChangedSince?.(l, sinceMs, before) ?? []));
+  return found.flat().sort();
 }
 
 /** The state recorded with the current version, or (older lakes) the max of its watermark column. */
@@ -119,7 +136,15 @@ async function readState(node: CompiledNode, ctx: MaterializeContext, current: s
       const row = (await ctx.execute(d.tableStateQuery(node.relation))).rows[0];
       if (row && row["location"] === current && typeof row["watermark"] === "string") {
         const hours = typeof row["raw_hours"] === "string" ? (JSON.parse(row["raw_hours"]) as Record<string, string>) : undefined;
-        return { watermark: row["watermark"], ...(hours ? { rawHours: hours } : {}), uniformSchema: row["uniform_schema"] === true };
+        const listedAt = row["raw_listed_at"];
+        const pending = row["pending_from"];
+        return {
+          watermark: row["watermark"],
+          ...(hours ? { rawHours: hours } : {}),
+          uniformSchema: row["uniform_schema"] === true,
+          ...(listedAt === null || listedAt === undefined ? {} : { listedAt: Number(listedAt) }),
+          ...(typeof pending === "string" ? { pendingFrom: pending } : {}),
+        };
       }
     } catch (error) {
       if (!(error instanceof QueryError)) throw error;
@@ -127,7 +152,6 @@ async function readState(node: CompiledNode, ctx: MaterializeContext, current: s
   }
   return { watermark: await maxOfWatermarkColumn(node, ctx, current) };
 }
-
 /** The newest value of the model's watermark column in the version at `location`, if it has one. */
 async function maxOfWatermarkColumn(node: CompiledNode, ctx: MaterializeContext, location: string): Promise<string | undefined> {
   const d = ctx.dialect;
@@ -161,14 +185,14 @@ async function readRawHours(ctx: MaterializeContext, from: string): Promise<RawH
 }
 
 /**
- * What `sluice_raw_window(relation)` reads in this run: the raw hour folders listed this run
- * from `from` on, by relation (lake dialects only).
+ * What `sluice_raw_window(relation)` reads in this run, by relation: the temporary table the
+ * engine read the raw zone's window into (lake engines).
  */
-async function rawWindowReads(ctx: MaterializeContext, from: string): Promise<Map<string, string>> {
+async function rawWindowReads(ctx: MaterializeContext): Promise<Map<string, string>> {
   const reads = new Map<string, string>();
   for (const [relation, location] of ctx.rawSources ?? []) {
-    const read = await rawWindowRelation(ctx.dialect, ctx.rawHours, location, from);
-    if (read !== undefined) reads.set(relation, read);
+    const load = ctx.raw?.loads.get(location);
+    if (load) reads.set(relation, (await load).relation);
   }
   return reads;
 }
@@ -188,19 +212,30 @@ async function refWindowReads(ctx: MaterializeContext, sql: string, from: string
 
 /**
  * View swap + state. Watermark: the newest raw hour upstream when known, else the newest value
- * of the watermark column in the new version; with the raw hours of the next lookback window.
+ * of the watermark column in the new version; with the raw hours of the next lookback window,
+ * when this run listed the raw zone, and (for reconciled models) the window's first hour as
+ * pending until the reconciliation balances it.
  */
-async function publish(node: CompiledNode, ctx: MaterializeContext, raw: RawHours | undefined, uniformSchema: boolean): Promise<void> {
+async function publish(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  raw: RawHours | undefined,
+  uniformSchema: boolean,
+  from: string,
+): Promise<void> {
   const d = ctx.dialect;
   const location = node.location!;
   const watermark = newestHour(raw) ?? (await maxOfWatermarkColumn(node, ctx, location));
   const rawHours = hoursToRecord(raw, lookbackHours(node.config as Record<string, unknown>));
+  const reads = ctx.raw;
   const statements = d.publishTableVersion
     ? d.publishTableVersion(node.relation, location, {
         runId: ctx.writeId,
         uniformSchema,
         ...(watermark === undefined ? {} : { watermark }),
         ...(rawHours === undefined ? {} : { rawHours }),
+        ...(reads ? { listedAt: reads.listedAt } : {}),
+        ...(reads?.reconciled.has(node.id) ? { pendingFrom: from } : {}),
       })
     : [];
   await run(statements, ctx);

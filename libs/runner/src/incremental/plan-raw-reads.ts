@@ -1,0 +1,120 @@
+import type { CompiledNode } from "@sluice/compiler";
+import type { Dialect } from "@sluice/dialects";
+import { QueryError, type Engine, type RawWindowLoad } from "@sluice/engines";
+import { planWindow } from "../materialize/view-swap.js";
+import type { MaterializeContext, NodeContext } from "../materialize/materializer.js";
+import { hoursFrom, rawHoursOf, type ListedRawHours } from "./raw-hours.js";
+import type { RawReads } from "./raw-reads.js";
+import { NO_WATERMARK } from "./window.js";
+
+const RAW_WINDOW_MARKER = /\bsluice_raw_window\(/;
+
+/** What planning needs of the run. */
+export interface RawPlanInput {
+  /** The nodes the run executes, with their upstream raw sources (relation → location). */
+  nodes: readonly { node: CompiledNode; rawSources: ReadonlyMap<string, string> }[];
+  all: readonly CompiledNode[];
+  engine: Engine;
+  dialect: Dialect;
+  fullRefresh: boolean;
+  rawHours: Map<string, ListedRawHours>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Before the DAG runs (lake engines): plan each incremental model's window from its state, then
+ * start reading each raw zone once from the earliest hour any reader needs: the models that read
+ * raw lines (`sluice_raw_window()`), the incremental models whose raw hours the reconciliation
+ * counts, and the raw source's own tests. Undefined when the engine reads no raw bytes.
+ */
+export async function planRawReads(input: RawPlanInput): Promise<RawReads | undefined> {
+  const { engine, dialect } = input;
+  if (!engine.loadRawWindow || !dialect.rawLinesTable) return undefined;
+  const reads: RawReads = { loads: new Map(), windows: new Map(), listedAt: Date.now(), reconciled: reconciledNodes(input.all) };
+  const earliest = new Map<string, string>();
+  const need = (locations: Iterable<string>, from: string): void => {
+    for (const l of locations) if (!earliest.has(l) || from < earliest.get(l)!) earliest.set(l, from);
+  };
+  const tested = new Set<string>();
+  for (const { node, rawSources } of input.nodes) {
+    if (rawSources.size === 0) continue;
+    const locations = new Set(rawSources.values());
+    if (node.kind === "test") {
+      if (node.dependsOn.some((d) => d.startsWith("source."))) locations.forEach((l) => tested.add(l));
+      continue;
+    }
+    if (node.kind !== "model") continue;
+    if (node.materialization === "incremental" && dialect.capabilities.rewritesIncrementalVersions) {
+      const existing = input.fullRefresh ? undefined : await engine.describeRelation(node.relation);
+      if (existing?.exists && existing.kind === "table" && existing.location) {
+        const ctx: MaterializeContext = {
+          engine,
+          dialect,
+          fullRefresh: input.fullRefresh,
+          writeId: "plan",
+          rawSources,
+          rawHours: input.rawHours,
+          raw: reads,
+          ...(input.signal ? { signal: input.signal } : {}),
+          execute: (sql) => engine.execute(sql, { label: node.id, ...(input.signal ? { signal: input.signal } : {}) }),
+        };
+        const plan = await planWindow(node, ctx, existing.location);
+        reads.windows.set(node.id, plan);
+        need(locations, plan.from);
+      } else need(locations, NO_WATERMARK);
+    } else if (RAW_WINDOW_MARKER.test(node.sql)) need(locations, NO_WATERMARK);
+  }
+  // A raw source's tests check what the run reads; with no model reading it, every hour.
+  for (const location of tested) if (!earliest.has(location)) need([location], NO_WATERMARK);
+  let i = 0;
+  for (const [location, from] of earliest) {
+    const table = `sluice_raw_lines_${++i}`;
+    const load = (async (): Promise<RawWindowLoad> => {
+      const hours = await rawHoursOf(engine, input.rawHours, [location], from);
+      try {
+        return await engine.loadRawWindow!(location, hoursFrom(hours, from), { name: table, createSql: dialect.rawLinesTable!(table) });
+      } catch (error) {
+        const message = `reading the raw zone ${location} failed: ${error instanceof Error ? error.message : String(error)}`;
+        throw new QueryError(message, { sql: "", label: `raw ${location}`, engineMessage: message }, { cause: error });
+      }
+    })();
+    // Awaited by the nodes that read it; a failure is theirs to report.
+    load.catch(() => undefined);
+    reads.loads.set(location, load);
+  }
+  return reads;
+}
+
+/** The models a reconciliation covers: each reconciled model, its staging and rejected models. */
+function reconciledNodes(all: readonly CompiledNode[]): Set<string> {
+  const byName = new Map(all.filter((n) => n.kind === "model").map((n) => [n.name, n.id]));
+  const out = new Set<string>();
+  for (const node of all) {
+    const r = (node.config as Record<string, unknown>)["reconcile"];
+    if (typeof r !== "object" || r === null) continue;
+    const { staging, rejected } = r as Record<string, unknown>;
+    out.add(node.id);
+    for (const name of [staging, rejected]) if (typeof name === "string" && byName.has(name)) out.add(byName.get(name)!);
+  }
+  return out;
+}
+
+/**
+ * Test SQL reading a raw source reads the run's raw table instead (the lines read from the files'
+ * bytes), so one bad file cannot make every rule on the source fail to read. `empty`: the run
+ * read no raw hour of those sources (no new data), so there is nothing new to check.
+ */
+export async function bindRawSourceReads(sql: string, ctx: NodeContext): Promise<{ sql: string; empty: boolean }> {
+  let bound = sql;
+  let loads = 0;
+  let hours = 0;
+  for (const [relation, location] of ctx.rawSources ?? []) {
+    const load = ctx.raw?.loads.get(location);
+    if (!load || !bound.includes(relation)) continue;
+    const loaded = await load;
+    loads++;
+    hours += loaded.hours.size;
+    bound = bound.split(relation).join(loaded.relation);
+  }
+  return { sql: bound, empty: loads > 0 && hours === 0 };
+}
