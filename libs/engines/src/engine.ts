@@ -139,6 +139,8 @@ export interface RawZoneListing {
 export interface RawHourCensus {
   /** Files present (quarantined ones included). */
   files: number;
+  /** Bytes of those files as stored (compressed). */
+  bytes: number;
   /** Newline-delimited records of the readable files, every line counted. */
   records: number;
   /** Records set aside (oversized lines): counted, not handed to SQL. */

@@ -90,7 +90,7 @@ async function checkTest(
   if ((await bindRawSourceReads(node.sql, ctx)).empty) {
     // Checks of a raw source look at what the run read; it read no raw hour (no new data).
     result.status = "skipped";
-    result.message = "no raw hour was read this run (no new data): nothing to check";
+    result.message = "no raw line was read this run (no new data): nothing to check";
     return;
   }
   if (node.assertion?.kind === "dq_rule") return checkDqRule(node, node.assertion, ctx, result, execute);

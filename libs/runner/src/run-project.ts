@@ -4,7 +4,7 @@ import type { Engine } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
 import { reconcileBuild } from "./incremental/reconcile.js";
 import type { ListedRawHours } from "./incremental/raw-hours.js";
-import { planRawReads } from "./incremental/plan-raw-reads.js";
+import { planRawReads, rawReadSummaries } from "./incremental/plan-raw-reads.js";
 import { quarantineResults, type QuarantinePolicy } from "./incremental/quarantine-results.js";
 import type { PublishedVersions } from "./incremental/window-reads.js";
 import { runDag } from "./scheduler.js";
@@ -119,6 +119,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     options.onEvent?.({ type: "end", index: total, total, result: check });
   }
 
+  const rawReads = await rawReadSummaries(raw);
   const cleanup = await finishRun(options.engine);
   return {
     command: options.command,
@@ -128,6 +129,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     elapsedMs: Math.round(performance.now() - t0),
     results,
     ...withCost(results),
+    ...(rawReads.length > 0 ? { rawReads } : {}),
     ...(cleanup === undefined ? {} : { cleanup }),
   };
 }

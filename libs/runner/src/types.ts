@@ -55,8 +55,21 @@ export interface RunResults {
   results: NodeResult[];
   /** Totals when the target bills by bytes scanned (Athena). */
   cost?: { bytesScanned: number; billedBytes: number; costUsd: number };
+  /** The raw zones the run read from their files' bytes (lake engines): what, from which hour. */
+  rawReads?: RawReadSummary[];
   /** Cleanup the engine deferred to the end of the run (Athena: staging entries, old data); `error` when it failed. */
   cleanup?: { tablesDropped: number; objectsDeleted: number; error?: string };
+}
+
+/** One raw zone read in a run. */
+export interface RawReadSummary {
+  location: string;
+  /** First hour read (`0000/00/00/00`: every hour). */
+  from: string;
+  hours: number;
+  files: number;
+  bytes: number;
+  lines: number;
 }
 
 /** Progress events a caller (the CLI) can print. */

@@ -203,7 +203,7 @@ describe("raw source", () => {
 
     // The same lines, every one (empty ones too), read from the bytes into the run's raw table.
     const load = await engine.loadRawWindow!(raw, ["2026/11/27/11"], { name: "raw_t", createSql: dialect.rawLinesTable!("raw_t") });
-    expect(load.hours.get("2026/11/27/11")).toEqual({ files: 1, records: hostile.length, quarantinedRecords: 0, quarantinedFiles: 0 });
+    expect(load.hours.get("2026/11/27/11")).toMatchObject({ files: 1, records: hostile.length, quarantinedRecords: 0, quarantinedFiles: 0 });
     const lines = (await engine.execute(`select line from ${load.relation} order by line`)).rows.map((r) => r.line);
     expect(lines).toEqual([...hostile].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)));
   });

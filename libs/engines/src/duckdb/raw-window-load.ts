@@ -44,7 +44,7 @@ export async function loadRawWindow(options: LoadRawOptions): Promise<RawWindowL
   const quarantineRoot = join(options.lakeDir, QUARANTINE_DIR, relative(options.lakeDir, root));
   try {
     for (const dt of options.hours) {
-      const hour: RawHourCensus = { files: 0, records: 0, quarantinedRecords: 0, quarantinedFiles: 0 };
+      const hour: RawHourCensus = { files: 0, bytes: 0, records: 0, quarantinedRecords: 0, quarantinedFiles: 0 };
       census.set(dt, hour);
       const files = hourFiles(join(root, dt));
       for (let i = 0; i < files.length; i += PARALLEL_FILES) {
@@ -60,6 +60,7 @@ export async function loadRawWindow(options: LoadRawOptions): Promise<RawWindowL
           // Removed since the listing: not there.
           if (!bytes || !content) continue;
           hour.files++;
+          hour.bytes += bytes.length;
           if ("problem" in content) {
             hour.quarantinedFiles++;
             quarantined.push({ kind: "file", path, dt, size: bytes.length, reason: content.problem, detail: content.detail });

@@ -5,6 +5,7 @@ import { planWindow } from "../materialize/view-swap.js";
 import type { MaterializeContext, NodeContext } from "../materialize/materializer.js";
 import { hoursFrom, rawHoursOf, type ListedRawHours } from "./raw-hours.js";
 import type { RawReads } from "./raw-reads.js";
+import type { RawReadSummary } from "../types.js";
 import { NO_WATERMARK } from "./window.js";
 
 const RAW_WINDOW_MARKER = /\bsluice_raw_window\(/;
@@ -30,7 +31,7 @@ export interface RawPlanInput {
 export async function planRawReads(input: RawPlanInput): Promise<RawReads | undefined> {
   const { engine, dialect } = input;
   if (!engine.loadRawWindow || !dialect.rawLinesTable) return undefined;
-  const reads: RawReads = { loads: new Map(), windows: new Map(), listedAt: Date.now(), reconciled: reconciledNodes(input.all) };
+  const reads: RawReads = { loads: new Map(), loadedFrom: new Map(), windows: new Map(), listedAt: Date.now(), reconciled: reconciledNodes(input.all) };
   const earliest = new Map<string, string>();
   const need = (locations: Iterable<string>, from: string): void => {
     for (const l of locations) if (!earliest.has(l) || from < earliest.get(l)!) earliest.set(l, from);
@@ -81,6 +82,7 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
     // Awaited by the nodes that read it; a failure is theirs to report.
     load.catch(() => undefined);
     reads.loads.set(location, load);
+    reads.loadedFrom.set(location, from);
   }
   return reads;
 }
@@ -102,19 +104,40 @@ function reconciledNodes(all: readonly CompiledNode[]): Set<string> {
 /**
  * Test SQL reading a raw source reads the run's raw table instead (the lines read from the files'
  * bytes), so one bad file cannot make every rule on the source fail to read. `empty`: the run
- * read no raw hour of those sources (no new data), so there is nothing new to check.
+ * read no raw line of those sources (no new data, or only files it quarantined), so there is
+ * nothing new to check.
  */
 export async function bindRawSourceReads(sql: string, ctx: NodeContext): Promise<{ sql: string; empty: boolean }> {
   let bound = sql;
   let loads = 0;
-  let hours = 0;
+  let lines = 0;
   for (const [relation, location] of ctx.rawSources ?? []) {
     const load = ctx.raw?.loads.get(location);
     if (!load || !bound.includes(relation)) continue;
     const loaded = await load;
     loads++;
-    hours += loaded.hours.size;
+    for (const h of loaded.hours.values()) lines += h.records - h.quarantinedRecords;
     bound = bound.split(relation).join(loaded.relation);
   }
-  return { sql: bound, empty: loads > 0 && hours === 0 };
+  return { sql: bound, empty: loads > 0 && lines === 0 };
+}
+
+/** What the run read of each raw zone, for run_results.json (zones whose read failed are left out). */
+export async function rawReadSummaries(raw: RawReads | undefined): Promise<RawReadSummary[]> {
+  const out: RawReadSummary[] = [];
+  for (const [location, load] of raw?.loads ?? []) {
+    const loaded = await load.catch(() => undefined);
+    if (!loaded) continue;
+    const hours = [...loaded.hours.values()];
+    const sum = (f: (h: (typeof hours)[number]) => number): number => hours.reduce((s, h) => s + f(h), 0);
+    out.push({
+      location,
+      from: raw!.loadedFrom.get(location) ?? NO_WATERMARK,
+      hours: hours.length,
+      files: sum((h) => h.files),
+      bytes: sum((h) => h.bytes),
+      lines: sum((h) => h.records),
+    });
+  }
+  return out;
 }

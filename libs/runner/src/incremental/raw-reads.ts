@@ -30,6 +30,8 @@ export interface VersionState {
 export interface RawReads {
   /** Raw zone location → its hours read into a temporary table, with their byte census. */
   loads: Map<string, Promise<RawWindowLoad>>;
+  /** Raw zone location → the first hour read. */
+  loadedFrom: Map<string, string>;
   /** Node id → its planned window. */
   windows: Map<string, WindowPlan>;
   /** When this run started listing raw zones (epoch ms), recorded with each version. */
