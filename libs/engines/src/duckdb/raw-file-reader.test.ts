@@ -16,7 +16,7 @@ describe("openRawFile", () => {
     expect(await openRawFile(Buffer.alloc(0))).toMatchObject({ problem: "empty_file" });
     expect(await openRawFile(gz.subarray(0, gz.length - 10))).toMatchObject({ problem: "truncated_gzip" });
     const flipped = Buffer.from(gz);
-    flipped[flipped.length - 8] ^= 1; // the CRC
+    flipped.writeUInt8(flipped.readUInt8(flipped.length - 8) ^ 1, flipped.length - 8); // the CRC
     expect(await openRawFile(flipped)).toMatchObject({ problem: "corrupt_gzip" });
     expect(await openRawFile(Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256)))).toMatchObject({ problem: "binary_file" });
     expect(await openRawFile(Buffer.concat([text("PAR1"), text("x".repeat(100))]))).toMatchObject({ problem: "binary_file" });
