@@ -12,7 +12,13 @@ function positionInString(quoteAt: DqPosition, text: string, offset: number): Dq
   return { line, column, offset: quoteAt.offset + 1 + offset };
 }
 
-function reportProblem(problem: SqlTextProblem, text: string, at: DqPosition, hint: string, report: Report) {
+function reportProblem(
+  problem: SqlTextProblem,
+  text: string,
+  at: DqPosition,
+  hint: string,
+  report: Report,
+): void {
   report(problem.message, positionInString(at, text, problem.offset), hint);
 }
 

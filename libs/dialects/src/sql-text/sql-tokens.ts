@@ -45,7 +45,8 @@ export function tokenizeSql(sql: string): SqlToken[] | SqlTextProblem {
     if (/\s/.test(ch)) i++;
     else if (ch === "'" || ch === '"' || ch === "`") {
       const end = closingQuote(sql, i, ch);
-      if (end === -1) return { message: `unterminated ${ch === "'" ? "string" : "quoted name"}`, offset: at };
+      const what = ch === "'" ? "string" : "quoted name";
+      if (end === -1) return { message: `unterminated ${what}`, offset: at };
       push(ch === "'" ? "string" : "quoted", end + 1);
     } else if (sql.startsWith("--", i)) {
       const nl = sql.indexOf("\n", i);

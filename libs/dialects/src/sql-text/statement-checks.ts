@@ -25,23 +25,26 @@ function check(sql: string, shape: Shape): SqlTextProblem | undefined {
   const lexed = tokenizeSql(sql);
   if (isSqlTextProblem(lexed)) return lexed;
   const comment = lexed.find((t) => t.kind === "comment");
-  const commentProblem = comment && shape.comments === "refuse"
-    ? { message: `a comment in a ${shape.what} could hide the SQL after it`, offset: comment.offset }
-    : undefined;
+  const hides = `a comment in a ${shape.what} could hide the SQL after it`;
+  const commentProblem =
+    comment && shape.comments === "refuse" ? { message: hides, offset: comment.offset } : undefined;
   const tokens = lexed.filter((t) => t.kind !== "comment");
   while (shape.unit === "statement" && tokens.at(-1)?.kind === "semicolon") tokens.pop();
   const first = tokens.find((t) => t.kind !== "open");
   if (!first) return { message: `the ${shape.what} is empty`, offset: 0 };
-  // The first problem in the text, so the position points at where it goes wrong.
-  const problem = [commentProblem, structureProblem(tokens, shape), keywordProblem(tokens, shape.what)]
+  // The first problem in the text, so the position points at where it goes wrong; at the same
+  // place, a wrong first word says most.
+  const startProblem = shape.starts && wrongStart(first, shape.starts, shape.what);
+  const problems = [startProblem, commentProblem, structureProblem(tokens, shape)];
+  return [...problems, keywordProblem(tokens, shape.what)]
     .filter((p) => p !== undefined)
     .sort((a, b) => a.offset - b.offset)[0];
-  if (problem || !shape.starts) return problem;
-  if (first.kind !== "word" || !shape.starts.includes(first.text.toUpperCase())) {
-    const allowed = shape.starts.join(", ");
-    return { message: `a ${shape.what} must start with ${allowed}; found '${first.text}'`, offset: first.offset };
-  }
-  return undefined;
+}
+
+function wrongStart(first: SqlToken, starts: readonly string[], what: string) {
+  if (first.kind === "word" && starts.includes(first.text.toUpperCase())) return undefined;
+  const message = `a ${what} must start with ${starts.join(", ")}; found '${first.text}'`;
+  return { message, offset: first.offset };
 }
 
 /** Statement separators and parentheses that close more than they open (or never close). */
@@ -49,15 +52,18 @@ function structureProblem(tokens: SqlToken[], shape: Shape): SqlTextProblem | un
   const opened: SqlToken[] = [];
   for (const t of tokens) {
     if (t.kind === "semicolon") {
-      return { message: `';' would end the ${shape.what}: only one ${shape.unit} is allowed`, offset: t.offset };
+      const message = `';' would end the ${shape.what}: only one ${shape.unit} is allowed`;
+      return { message, offset: t.offset };
     }
     if (t.kind === "open") opened.push(t);
     if (t.kind === "close" && !opened.pop()) {
-      return { message: `')' closes a parenthesis the ${shape.what} did not open`, offset: t.offset };
+      const message = `')' closes a parenthesis the ${shape.what} did not open`;
+      return { message, offset: t.offset };
     }
   }
   const unclosed = opened.at(-1);
-  return unclosed && { message: `'(' is never closed in the ${shape.what}`, offset: unclosed.offset };
+  const message = `'(' is never closed in the ${shape.what}`;
+  return unclosed && { message, offset: unclosed.offset };
 }
 
 function keywordProblem(tokens: SqlToken[], what: string): SqlTextProblem | undefined {
@@ -66,7 +72,8 @@ function keywordProblem(tokens: SqlToken[], what: string): SqlTextProblem | unde
     if (t.kind !== "word" || tokens[i - 1]?.text === ".") continue;
     const upper = t.text.toUpperCase();
     if (WRITING_KEYWORDS.has(upper)) {
-      const message = `${upper} is not allowed in a ${what} (write "${t.text}" if it is a column name)`;
+      const hint = `write "${t.text}" if it is a column name`;
+      const message = `${upper} is not allowed in a ${what} (${hint})`;
       return { message, offset: t.offset };
     }
   }
@@ -92,8 +99,12 @@ export function checkSqlExpression(sql: string, what = "where clause"): SqlTextP
  * @example
  * checkSelectStatement("select count(*) from primary"); // undefined
  */
-export function checkSelectStatement(sql: string, what = "CustomSql statement"): SqlTextProblem | undefined {
-  return check(sql, { what, comments: "refuse", unit: "statement", starts: ["SELECT", "WITH"] });
+export function checkSelectStatement(
+  sql: string,
+  what = "CustomSql statement",
+): SqlTextProblem | undefined {
+  const starts = ["SELECT", "WITH"];
+  return check(sql, { what, comments: "refuse", unit: "statement", starts });
 }
 
 /** First words of a statement that only reads. */
@@ -116,5 +127,6 @@ export const READING_STATEMENT_STARTS = [
  * checkReadOnlyQuery("copy (select 1) to 'x.parquet'")?.message; // "a query must start with ..."
  */
 export function checkReadOnlyQuery(sql: string): SqlTextProblem | undefined {
-  return check(sql, { what: "query", comments: "skip", unit: "statement", starts: READING_STATEMENT_STARTS });
+  const starts = READING_STATEMENT_STARTS;
+  return check(sql, { what: "query", comments: "skip", unit: "statement", starts });
 }
