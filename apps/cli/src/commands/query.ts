@@ -22,6 +22,10 @@ export const queryCommand: CommandSpec<QueryArgs> = {
   handler: async (args, io) => {
     // Refused before anything is opened; the engine refuses writes again on its own.
     const { checkReadOnlyQuery } = await import("@sluice/dialects");
+    if (typeof args.sql !== "string") {
+      io.err("no query given (one that starts with '--' is read as an option: sluice query -- \"<sql>\")");
+      return ExitCode.usage;
+    }
     const refused = checkReadOnlyQuery(args.sql);
     if (refused) {
       io.err(`query refused: ${refused.message} (sluice query only reads; build and run write)`);
