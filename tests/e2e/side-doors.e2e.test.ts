@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -86,6 +87,22 @@ describe("side doors on the local lake", () => {
     const build = await building;
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(codes.every((c) => c === 0), codes.join(",")).toBe(true);
+  });
+
+  // CI runs as root, which ignores chmod: a lake nobody may write is one in /sys.
+  it.runIf(existsSync("/sys/kernel"))("a lake that cannot be written: one line, exit 2", async () => {
+    const yml = path.join(dir, "sluice.yml");
+    const original = await readFile(yml, "utf8");
+    await writeFile(yml, original.replace("lake: .lake", "lake: /sys/kernel"));
+    try {
+      const build = await sluice("build");
+      expect(build.code).toBe(2);
+      expect(oneLine(build.stderr)).toEqual([
+        "error: cannot write the lake /sys/kernel: permission denied",
+      ]);
+    } finally {
+      await writeFile(yml, original);
+    }
   });
 
   describe("the build lock", () => {
