@@ -1,6 +1,7 @@
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EngineOpenError } from "../open-error.js";
 
 /** A private copy of a lake's catalog, opened instead of the catalog so no lock is taken. */
 export interface CatalogSnapshot {
@@ -33,7 +34,9 @@ export async function snapshotCatalog(catalog: string): Promise<CatalogSnapshot>
     });
   } catch (error) {
     await remove();
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const hint = "run `sluice build` (or `sluice seed`) to create it";
+    throw new EngineOpenError(`the lake has no catalog yet: ${catalog} does not exist (${hint})`);
   }
   return { catalog: copy, dir, remove };
 }

@@ -50,15 +50,22 @@ const COPY_TARGET = /\)\s*TO\s*'((?:[^']|'')*)'\s*\(\s*FORMAT\b/gi;
 export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<Engine> {
   const lakeDir = resolve(options.lakeDir);
   const readOnly = Boolean(options.readOnly);
-  const snapshot = readOnly && options.snapshot ? await snapshotCatalog(join(lakeDir, DUCKDB_CATALOG_FILE)) : undefined;
-  try {
-    const { instance, connection } = await openCatalog(lakeDir, options, snapshot);
-    return new DuckdbEngine(lakeDir, instance, connection, readOnly, snapshot);
-  } catch (error) {
-    await snapshot?.remove();
-    throw error;
+  const catalog = join(lakeDir, DUCKDB_CATALOG_FILE);
+  // A copy taken while a build writes the catalog may be torn; a fresh copy is taken then (the
+  // last attempt's error is the one reported).
+  for (let attempt = 1; ; attempt++) {
+    const snapshot = readOnly && options.snapshot ? await snapshotCatalog(catalog) : undefined;
+    try {
+      const { instance, connection } = await openCatalog(lakeDir, options, snapshot);
+      return new DuckdbEngine(lakeDir, instance, connection, readOnly, snapshot);
+    } catch (error) {
+      await snapshot?.remove();
+      if (!snapshot || attempt === SNAPSHOT_ATTEMPTS) throw error;
+    }
   }
 }
+
+const SNAPSHOT_ATTEMPTS = 3;
 
 async function openCatalog(lakeDir: string, options: DuckdbEngineOptions, snapshot?: CatalogSnapshot) {
   const readOnly = Boolean(options.readOnly);

@@ -126,3 +126,16 @@ describe("the lake lock", () => {
     }
   });
 });
+
+describe("a snapshot of a lake without a catalog", () => {
+  it("is a one-line EngineOpenError that says how to create it", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "sluice-empty-"));
+    try {
+      const opening = openDuckdbEngine({ lakeDir: empty, readOnly: true, snapshot: true });
+      await expect(opening).rejects.toBeInstanceOf(EngineOpenError);
+      await expect(opening).rejects.toThrow(/^the lake has no catalog yet: .* \(run `sluice build`/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
