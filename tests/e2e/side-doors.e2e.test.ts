@@ -29,10 +29,11 @@ describe("side doors on the local lake", () => {
   });
   afterAll(() => cleanup());
 
-  it("a DQDL where clause that escapes its wrapper is a bad project (exit 2); nothing dropped", async () => {
+  it("a DQDL where clause that escapes its wrapper: exit 2, nothing dropped", async () => {
     const rules = path.join(dir, "rules", "events.dqdl");
     const original = await readFile(rules, "utf8");
-    const hostile = 'RowCount > 0 where "1=1)) AS dq; DROP VIEW marts.funnel; --",\n    RowCount > 0,';
+    const where = '"1=1)) AS dq; DROP VIEW marts.funnel; --"';
+    const hostile = `RowCount > 0 where ${where},\n    RowCount > 0,`;
     await writeFile(rules, original.replace("RowCount > 0,", hostile));
     try {
       const test = await sluice("test");
@@ -44,7 +45,7 @@ describe("side doors on the local lake", () => {
     expect(await funnelRows()).toEqual([{ n: 4 }]);
   });
 
-  it("sluice query refuses anything that writes or reaches outside: exit 2, nothing written", async () => {
+  it("sluice query refuses what writes or reaches outside: exit 2, nothing written", async () => {
     const version = (await readdir(path.join(lake(), "marts", "funnel")))[0]!;
     const folder = path.join(lake(), "marts", "funnel", version);
     const file = path.join(folder, (await readdir(folder)).find((f) => f.endsWith(".parquet"))!);
@@ -62,7 +63,8 @@ describe("side doors on the local lake", () => {
     ]) {
       const q = await sluice("query", sql);
       expect(q.code, sql).toBe(2);
-      expect(q.stderr, sql).toMatch(/^query refused: .* \(sluice query only reads; build and run write\)\n$/);
+      const refused = /^query refused: .* \(sluice query only reads; build and run write\)\n$/;
+      expect(q.stderr, sql).toMatch(refused);
     }
     expect(await readFile(file)).toEqual(before);
     expect(await funnelRows()).toEqual([{ n: 4 }]);
@@ -82,7 +84,8 @@ describe("side doors on the local lake", () => {
     void building.then(() => (done = true));
     const codes: number[] = [];
     while (!done || codes.length < 3) {
-      codes.push((await sluice("query", "select count(*) as n from silver.events", "--format", "json")).code);
+      const q = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+      codes.push(q.code);
     }
     const build = await building;
     expect(build.code, build.stdout + build.stderr).toBe(0);

@@ -23,7 +23,8 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     // Refused before anything is opened; the engine refuses writes again on its own.
     const { checkReadOnlyQuery } = await import("@sluice/dialects");
     if (typeof args.sql !== "string") {
-      io.err("no query given (one that starts with '--' is read as an option: sluice query -- \"<sql>\")");
+      const hint = "one that starts with '--' is read as an option: sluice query -- \"<sql>\"";
+      io.err(`no query given (${hint})`);
       return ExitCode.usage;
     }
     const refused = checkReadOnlyQuery(args.sql);

@@ -7,7 +7,8 @@ import type { Relation } from "@sluice/dialects";
 import { QueryError, type CleanupOptions, type CleanupOutcome, type Engine, type ExecuteOptions, type QueryResult, type RelationInfo } from "../engine.js";
 import { plainValueConverter } from "./duckdb-values.js";
 import { fileSystemOpenError } from "../open-error.js";
-import { checkLakeLock, LakeBusyError, liveLakeLockHolder, releaseLakeLock, writeLakeLock } from "./lake-lock.js";
+import { checkLakeLock, LakeBusyError, liveLakeLockHolder } from "./lake-lock.js";
+import { releaseLakeLock, writeLakeLock } from "./lake-lock.js";
 import { snapshotCatalog, type CatalogSnapshot } from "./catalog-snapshot.js";
 import { readOnlySettings, writeRefusal } from "./read-only-guard.js";
 import { faultInjector } from "./fault-injection.js";
@@ -67,7 +68,11 @@ export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<En
 
 const SNAPSHOT_ATTEMPTS = 3;
 
-async function openCatalog(lakeDir: string, options: DuckdbEngineOptions, snapshot?: CatalogSnapshot) {
+async function openCatalog(
+  lakeDir: string,
+  options: DuckdbEngineOptions,
+  snapshot?: CatalogSnapshot,
+): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   const readOnly = Boolean(options.readOnly);
   if (!readOnly) {
     try {
@@ -107,8 +112,10 @@ async function openCatalog(lakeDir: string, options: DuckdbEngineOptions, snapsh
     // binds the same table versions several times (schema probe, write, reconciliation), and
     // lake files are never rewritten in place.
     // A reader's settings come last: they lock the configuration.
-    const settings = readOnly ? readOnlySettings(snapshot ? [lakeDir, snapshot.dir] : [lakeDir]) : [];
-    const layer = ["SET parquet_metadata_cache = true", ...trinoCompatStatements().map((s) => s.sql)];
+    const allowed = snapshot ? [lakeDir, snapshot.dir] : [lakeDir];
+    const settings = readOnly ? readOnlySettings(allowed) : [];
+    const compat = trinoCompatStatements().map((s) => s.sql);
+    const layer = ["SET parquet_metadata_cache = true", ...compat];
     await connection.run([...layer, ...settings].map((sql) => `${sql};`).join("\n"));
   } catch (error) {
     connection.closeSync();
