@@ -12,6 +12,17 @@ function defaultProjectDir(cwd: string): string {
 }
 
 /**
+ * An engine that cannot be opened for a reason the user must fix (the lake is busy, read-only
+ * or full) is one line on stderr and exit 2; any other thrown error is a bug and rethrown.
+ */
+async function userErrorExit(error: unknown, io: Io): Promise<number> {
+  const { EngineOpenError } = await import("@sluice/engines");
+  if (!(error instanceof EngineOpenError)) throw error;
+  io.err(`error: ${error.message}`);
+  return ExitCode.usage;
+}
+
+/**
  * Parse argv and run one command. Returns the exit code; never calls process.exit (main.ts does).
  *
  * @example
@@ -56,7 +67,11 @@ export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd(
         return y;
       },
       async (args) => {
-        exitCode = await spec.handler(args as unknown as Record<string, unknown> & GlobalArgs, io);
+        try {
+          exitCode = await spec.handler(args as unknown as Record<string, unknown> & GlobalArgs, io);
+        } catch (error) {
+          exitCode = await userErrorExit(error, io);
+        }
       },
     );
   }

@@ -6,3 +6,11 @@ export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
 export { splitTopLevel } from "./athena/athena-types.js";
 export { dialectForEngine } from "./dialect-for-engine.js";
+export { isSqlTextProblem, tokenizeSql, type SqlToken, type SqlTextProblem } from "./sql-text/sql-tokens.js";
+export {
+  checkReadOnlyQuery,
+  checkSelectStatement,
+  checkSqlExpression,
+  READING_STATEMENT_STARTS,
+  WRITING_KEYWORDS,
+} from "./sql-text/statement-checks.js";

@@ -7,6 +7,7 @@ import {
   ruleTypeSpec,
   type DqRuleTypeSpec,
 } from "./catalogue.js";
+import { checkEmbeddedSql } from "./embedded-sql-checks.js";
 
 type Report = (message: string, at: DqPosition, hint?: string) => void;
 type RawParameter = { value: string; variable?: string; at: DqPosition };
@@ -63,6 +64,7 @@ export function checkRule(
     report(`threshold condition not supported for rule type ${rule.type}`, rule.threshold.at);
   }
   if (rule.where && !spec.where) report(`${rule.type} does not support a where clause`, rule.where.at);
+  checkEmbeddedSql(rule, report);
 }
 
 export function checkAnalyzer(analyzer: DqAnalyzer, raw: RawParameter[], report: Report): void {

@@ -3,7 +3,8 @@ import type { AthenaEngine, AthenaEngineOptions } from "./athena/athena-engine.j
 export * from "./engine.js";
 // Concrete engines load their drivers (DuckDB native binding, AWS SDK) only through openEngine,
 // so importing this package stays cheap for the CLI.
-export { openEngine } from "./open-engine.js";
+export { openEngine, type OpenEngineOptions } from "./open-engine.js";
+export { EngineOpenError } from "./open-error.js";
 export type { DuckdbEngineOptions } from "./duckdb/duckdb-engine.js";
 export type { AthenaEngine, AthenaEngineOptions } from "./athena/athena-engine.js";
 export type { AthenaClients } from "./athena/athena-clients.js";

@@ -2,6 +2,16 @@ import path from "node:path";
 import type { TargetConfig } from "@sluice/project";
 import type { Engine } from "./engine.js";
 
+/** How to open an engine; see DuckdbEngineOptions for what each means locally. */
+export interface OpenEngineOptions {
+  /** Only read (the engine refuses writes). */
+  readOnly?: boolean;
+  /** With readOnly, on a local lake: read a private copy of the catalog, taking no lock. */
+  snapshot?: boolean;
+  /** The run this engine writes for (named in the local lake's lock file). */
+  runId?: string;
+}
+
 /**
  * Open the engine a target names. Each engine's module (DuckDB native binding, AWS SDK) is
  * loaded only when used.
@@ -9,10 +19,14 @@ import type { Engine } from "./engine.js";
  * @example
  * const engine = await openEngine(project.config.targets.local, project.dir);
  */
-export async function openEngine(target: TargetConfig, projectDir: string, options: { readOnly?: boolean } = {}): Promise<Engine> {
+export async function openEngine(
+  target: TargetConfig,
+  projectDir: string,
+  options: OpenEngineOptions = {},
+): Promise<Engine> {
   if (target.engine === "duckdb") {
     const { openDuckdbEngine } = await import("./duckdb/duckdb-engine.js");
-    return openDuckdbEngine({ lakeDir: path.resolve(projectDir, target.lake), readOnly: options.readOnly });
+    return openDuckdbEngine({ ...options, lakeDir: path.resolve(projectDir, target.lake) });
   }
   const { openAthenaEngine } = await import("./athena/athena-engine.js");
   return openAthenaEngine({ target });

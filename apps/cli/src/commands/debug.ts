@@ -30,7 +30,8 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
     try {
       // Opening a missing local lake would create it: debug only looks.
       if (!checks.every((c) => c.ok)) throw new Error("skipped (the lake is not there yet)");
-      engine = await openEngine(target, ctx.project.dir, { readOnly: true });
+      // A snapshot of the catalog: debug never blocks a build.
+      engine = await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
       if (engine.checkSetup) {
         const databases = target.engine === "athena" ? [...new Set(Object.values(target.databases))].sort() : [];
         checks.push(...(await engine.checkSetup(databases)));

@@ -20,11 +20,25 @@ export const queryCommand: CommandSpec<QueryArgs> = {
   },
   examples: [["$0 query \"select * from marts.funnel\" --format json", "the funnel mart as JSON"]],
   handler: async (args, io) => {
+    // Refused before anything is opened; the engine refuses writes again on its own.
+    const { checkReadOnlyQuery } = await import("@sluice/dialects");
+    if (typeof args.sql !== "string") {
+      const hint = "one that starts with '--' is read as an option: sluice query -- \"<sql>\"";
+      io.err(`no query given (${hint})`);
+      return ExitCode.usage;
+    }
+    const refused = checkReadOnlyQuery(args.sql);
+    if (refused) {
+      io.err(`query refused: ${refused.message} (sluice query only reads; build and run write)`);
+      return ExitCode.usage;
+    }
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
     const { openEngine, QueryError } = await import("@sluice/engines");
-    const engine = await openEngine(ctx.target, ctx.project.dir, { readOnly: true });
+    // A snapshot of the local catalog: a query never holds a lock a build would wait on.
+    const options = { readOnly: true, snapshot: true };
+    const engine = await openEngine(ctx.target, ctx.project.dir, options);
     try {
       const result = await engine.execute(args.sql, { label: "query" });
       const headers = result.columns.map((c) => c.name);
@@ -39,7 +53,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     } catch (err) {
       if (!(err instanceof QueryError)) throw err;
       io.err(`query failed: ${err.details.engineMessage}`);
-      return ExitCode.failed;
+      return /^refused\b/.test(err.details.engineMessage) ? ExitCode.usage : ExitCode.failed;
     } finally {
       await engine.close();
     }

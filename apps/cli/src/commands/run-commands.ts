@@ -55,7 +55,7 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
   // main thread while the selection is applied and the compiled SQL written.
   let opening: Promise<Engine> | undefined;
   const selection = await loadSelection(args, io, (ctx) => {
-    opening = import("@sluice/engines").then(({ openEngine }) => openEngine(ctx.target, ctx.project.dir));
+    opening = import("@sluice/engines").then(({ openEngine }) => openEngine(ctx.target, ctx.project.dir, { runId: ctx.runId }));
     opening.catch(() => undefined);
   });
   if (!selection || !opening) {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
@@ -5,7 +6,11 @@ import { DUCKDB_TABLE_COMMENT_PREFIX, duckdbLiteral, trinoCompatStatements } fro
 import type { Relation } from "@sluice/dialects";
 import { QueryError, type CleanupOptions, type CleanupOutcome, type Engine, type ExecuteOptions, type QueryResult, type RawWindowLoad, type RawZoneListing, type RelationInfo } from "../engine.js";
 import { plainValueConverter } from "./duckdb-values.js";
-import { checkLakeLock, LakeBusyError, readLakeLock, releaseLakeLock, writeLakeLock } from "./lake-lock.js";
+import { fileSystemOpenError } from "../open-error.js";
+import { checkLakeLock, LakeBusyError, liveLakeLockHolder } from "./lake-lock.js";
+import { releaseLakeLock, writeLakeLock } from "./lake-lock.js";
+import { snapshotCatalog, type CatalogSnapshot } from "./catalog-snapshot.js";
+import { readOnlySettings, writeRefusal } from "./read-only-guard.js";
 import { faultInjector } from "./fault-injection.js";
 import { BackgroundRemover } from "./background-remover.js";
 import { carryFiles, filesFrom } from "./version-files.js";
@@ -18,10 +23,19 @@ export const DUCKDB_CATALOG_FILE = "catalog.duckdb";
 export interface DuckdbEngineOptions {
   /** Absolute lake directory; the catalog is `<lakeDir>/catalog.duckdb`. */
   lakeDir: string;
-  /** Open the catalog read-only (several readers may share it). */
+  /**
+   * Only read: the connection refuses statements that write, files outside the lake and
+   * extensions (see read-only-guard.ts). The catalog is opened read-only.
+   */
   readOnly?: boolean;
+  /**
+   * With readOnly: open a private copy of the catalog (catalog-snapshot.ts), so this reader
+   * takes no lock a build would wait on. The copy is removed on close.
+   */
+  snapshot?: boolean;
+  /** Named in the lake's lock file while this engine writes (the runner's run id). */
+  runId?: string;
 }
-
 
 // The target of a COPY as the DuckDB dialect writes it: `COPY (...) TO '<path>' (FORMAT ...`.
 const COPY_TARGET = /\)\s*TO\s*'((?:[^']|'')*)'\s*\(\s*FORMAT\b/gi;
@@ -37,33 +51,81 @@ const COPY_TARGET = /\)\s*TO\s*'((?:[^']|'')*)'\s*\(\s*FORMAT\b/gi;
  */
 export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<Engine> {
   const lakeDir = resolve(options.lakeDir);
-  if (!options.readOnly) {
-    await mkdir(lakeDir, { recursive: true });
+  const readOnly = Boolean(options.readOnly);
+  const catalog = join(lakeDir, DUCKDB_CATALOG_FILE);
+  // A copy taken while a build writes the catalog may be torn; a fresh copy is taken then (the
+  // last attempt's error is the one reported).
+  for (let attempt = 1; ; attempt++) {
+    const snapshot = readOnly && options.snapshot ? await snapshotCatalog(catalog) : undefined;
+    try {
+      const { instance, connection } = await openCatalog(lakeDir, options, snapshot);
+      return new DuckdbEngine(lakeDir, instance, connection, readOnly, snapshot);
+    } catch (error) {
+      await snapshot?.remove();
+      if (!snapshot || attempt === SNAPSHOT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const SNAPSHOT_ATTEMPTS = 3;
+
+async function openCatalog(
+  lakeDir: string,
+  options: DuckdbEngineOptions,
+  snapshot?: CatalogSnapshot,
+): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  const readOnly = Boolean(options.readOnly);
+  if (!readOnly) {
+    try {
+      await mkdir(lakeDir, { recursive: true });
+    } catch (error) {
+      throw fileSystemOpenError(error, lakeDir);
+    }
     await checkLakeLock(lakeDir);
   }
+  const catalog = snapshot?.catalog ?? join(lakeDir, DUCKDB_CATALOG_FILE);
+  // A catalog this open creates is removed again when the open fails (no half catalog stays).
+  const fresh = !readOnly && !existsSync(catalog);
+  const removeFresh = async () => {
+    if (fresh) await Promise.all([catalog, `${catalog}.wal`].map((f) => rm(f, { force: true })));
+  };
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(join(lakeDir, DUCKDB_CATALOG_FILE), {
-      access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE",
+    instance = await DuckDBInstance.create(catalog, {
+      access_mode: readOnly ? "READ_ONLY" : "READ_WRITE",
     });
   } catch (error) {
-    // DuckDB's own OS lock on the catalog: another writer won the race.
-    if (error instanceof Error && /lock/i.test(error.message)) throw new LakeBusyError(lakeDir, await readLakeLock(lakeDir), { cause: error });
-    throw error;
+    // DuckDB's own OS lock on the catalog: another build won the race, or any other process
+    // (a DuckDB client, a BI tool) has the catalog open.
+    if (error instanceof Error && /lock/i.test(error.message)) {
+      throw new LakeBusyError(lakeDir, await liveLakeLockHolder(lakeDir), { cause: error });
+    }
+    await removeFresh();
+    throw readOnly ? error : fileSystemOpenError(error, lakeDir);
   }
-  if (!options.readOnly) await writeLakeLock(lakeDir);
-  const connection = await instance.connect();
+  const connection = await instance.connect().catch((error: unknown) => {
+    instance.closeSync();
+    throw error;
+  });
   try {
+    if (!readOnly) await writeLakeLock(lakeDir, options.runId);
     // One round trip for the whole layer keeps open() fast. Parquet footers are cached: a run
     // binds the same table versions several times (schema probe, write, reconciliation), and
     // lake files are never rewritten in place.
-    await connection.run(["SET parquet_metadata_cache = true", ...trinoCompatStatements().map((s) => s.sql)].map((sql) => `${sql};`).join("\n"));
+    // A reader's settings come last: they lock the configuration.
+    const allowed = snapshot ? [lakeDir, snapshot.dir] : [lakeDir];
+    const settings = readOnly ? readOnlySettings(allowed) : [];
+    const compat = trinoCompatStatements().map((s) => s.sql);
+    const layer = ["SET parquet_metadata_cache = true", ...compat];
+    await connection.run([...layer, ...settings].map((sql) => `${sql};`).join("\n"));
   } catch (error) {
     connection.closeSync();
     instance.closeSync();
-    throw error;
+    if (!readOnly) await releaseLakeLock(lakeDir);
+    await removeFresh();
+    throw readOnly ? error : fileSystemOpenError(error, lakeDir);
   }
-  return new DuckdbEngine(lakeDir, instance, connection, Boolean(options.readOnly));
+  return { instance, connection };
 }
 
 class DuckdbEngine implements Engine {
@@ -77,6 +139,7 @@ class DuckdbEngine implements Engine {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly readOnly: boolean,
+    private readonly snapshot: CatalogSnapshot | undefined,
   ) {}
 
   async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
@@ -85,6 +148,8 @@ class DuckdbEngine implements Engine {
     const fail = (engineMessage: string, cause?: unknown): QueryError =>
       new QueryError(`${label ? `${label}: ` : ""}${engineMessage}`, { sql, label, engineMessage }, { cause });
     if (signal?.aborted) throw fail("query aborted before it started", signal.reason);
+    const refusal = this.readOnly ? await writeRefusal(this.connection, sql) : undefined;
+    if (refusal) throw fail(refusal);
     await this.prepareCopyTarget(sql);
     const onAbort = () => this.connection.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -190,6 +255,7 @@ class DuckdbEngine implements Engine {
     this.connection.closeSync();
     this.instance.closeSync();
     if (!this.readOnly) await releaseLakeLock(this.lakeDir);
+    await this.snapshot?.remove();
   }
 
   /** DuckDB does not create missing parent folders for a COPY target. */

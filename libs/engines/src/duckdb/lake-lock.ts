@@ -1,25 +1,44 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { EngineOpenError } from "../open-error.js";
+import { processIdentity, type ProcessIdentity } from "./process-identity.js";
 
 /** Who holds the lake for writing; written next to the catalog while a build runs. */
 export const LAKE_LOCK_FILE = ".sluice-build.lock.json";
 
-export interface LakeLockInfo {
+/** The lock file's content. `processStart`/`bootId` tell a reused pid from the holder. */
+export interface LakeLockInfo extends Partial<ProcessIdentity> {
   pid: number;
   startedAt: string;
+  runId?: string;
 }
 
-/** A second writer on the same lake. */
-export class LakeBusyError extends Error {
+/** A second writer on the same lake (a build, or any other process with the catalog open). */
+export class LakeBusyError extends EngineOpenError {
   constructor(
     readonly lakeDir: string,
     readonly holder: LakeLockInfo | undefined,
     options?: { cause?: unknown },
   ) {
-    const who = holder ? `pid ${holder.pid}, started ${holder.startedAt}` : "another process holds the catalog";
-    super(`build in progress (${who}) on lake ${lakeDir}: wait for it to finish or stop it, then retry`, options);
+    super(busyMessage(lakeDir, holder, options?.cause), options);
     this.name = "LakeBusyError";
   }
+}
+
+function busyMessage(lakeDir: string, holder: LakeLockInfo | undefined, cause: unknown): string {
+  if (holder) {
+    const run = holder.runId ? `run ${holder.runId}, ` : "";
+    const who = `${run}started ${holder.startedAt}, pid ${holder.pid}`;
+    const what = "wait for it to finish or stop it, then retry";
+    return `build in progress (${who}) on lake ${lakeDir}: ${what}`;
+  }
+  // DuckDB names the process holding its file lock: "Conflicting lock is held in <cmd> (PID n)".
+  const duckdb = cause instanceof Error ? /held in (.*?) \(PID (\d+)\)/.exec(cause.message) : null;
+  const who = duckdb ? ` (${duckdb[1]}, pid ${duckdb[2]})` : "";
+  return (
+    `another process${who} has the catalog of lake ${lakeDir} open (e.g. a DuckDB client or ` +
+    `a BI tool; \`sluice query\` does not lock it): close it, then retry`
+  );
 }
 
 function isAlive(pid: number): boolean {
@@ -31,6 +50,16 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Whether the process that wrote the lock still runs (same pid, same start, same boot). */
+async function isHolderAlive(holder: LakeLockInfo): Promise<boolean> {
+  if (!isAlive(holder.pid)) return false;
+  if (holder.processStart === undefined || holder.bootId === undefined) return true;
+  const now = await processIdentity(holder.pid);
+  // Elsewhere than Linux there is no identity to compare: the pid alone decides.
+  if (!now) return true;
+  return now.processStart === holder.processStart && now.bootId === holder.bootId;
+}
+
 export async function readLakeLock(lakeDir: string): Promise<LakeLockInfo | undefined> {
   try {
     const info = JSON.parse(await readFile(join(lakeDir, LAKE_LOCK_FILE), "utf8")) as LakeLockInfo;
@@ -40,21 +69,42 @@ export async function readLakeLock(lakeDir: string): Promise<LakeLockInfo | unde
   }
 }
 
+/** The lock's holder when it is a live process other than this one. */
+export async function liveLakeLockHolder(lakeDir: string): Promise<LakeLockInfo | undefined> {
+  const holder = await readLakeLock(lakeDir);
+  if (!holder || holder.pid === process.pid) return undefined;
+  return (await isHolderAlive(holder)) ? holder : undefined;
+}
+
 /**
- * Fail fast when a live process holds the lake; a lock left by a dead process (killed build)
- * is stale and taken over. The catalog's own OS file lock is the real mutual exclusion; this
- * file only names the holder so the message can say who.
+ * Fail fast when a live process holds the lake; a lock left by a dead process (killed build),
+ * or whose pid now belongs to another process (reused pid, reboot), is stale and taken over.
+ * The catalog's own OS file lock is the real mutual exclusion; this file only names the holder
+ * so the message can say who.
  */
 export async function checkLakeLock(lakeDir: string): Promise<{ staleFrom?: LakeLockInfo }> {
   const holder = await readLakeLock(lakeDir);
   if (!holder || holder.pid === process.pid) return {};
-  if (isAlive(holder.pid)) throw new LakeBusyError(lakeDir, holder);
+  if (await isHolderAlive(holder)) throw new LakeBusyError(lakeDir, holder);
   return { staleFrom: holder };
 }
 
-export async function writeLakeLock(lakeDir: string): Promise<void> {
-  const info: LakeLockInfo = { pid: process.pid, startedAt: new Date().toISOString() };
-  await writeFile(join(lakeDir, LAKE_LOCK_FILE), JSON.stringify(info) + "\n");
+export async function writeLakeLock(lakeDir: string, runId?: string): Promise<void> {
+  const identity = await processIdentity(process.pid);
+  const info: LakeLockInfo = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    ...(runId === undefined ? {} : { runId }),
+    ...identity,
+  };
+  const file = join(lakeDir, LAKE_LOCK_FILE);
+  try {
+    await writeFile(file, JSON.stringify(info) + "\n");
+  } catch (error) {
+    // A full disk can leave a truncated file behind: nothing of a failed open stays.
+    await rm(file, { force: true }).catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function releaseLakeLock(lakeDir: string): Promise<void> {

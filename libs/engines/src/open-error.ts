@@ -1,0 +1,38 @@
+/**
+ * The engine cannot be opened for a reason the user must fix (another build holds the lake,
+ * the lake is read-only, the disk is full). The message is one line meant for the user; the
+ * CLI prints it without a stack and exits 2.
+ *
+ * @example
+ * throw new EngineOpenError("cannot write the lake /x/.lake: read-only file system (EROFS)");
+ */
+export class EngineOpenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "EngineOpenError";
+  }
+}
+
+const fileSystemReasons: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+};
+
+/**
+ * An error from writing the lake (its lock file or catalog) as an EngineOpenError when the
+ * file system refused (permissions, read-only, full); anything else comes back unchanged.
+ */
+export function fileSystemOpenError(error: unknown, lakeDir: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : "";
+  const fromDuckdb = /No space left|Permission denied|Read-only file system|Disk quota/i
+    .exec(message);
+  const reason = (code && fileSystemReasons[code]) ?? fromDuckdb?.[0].toLowerCase();
+  if (!reason) return error;
+  const label = code && fileSystemReasons[code] ? ` (${code})` : "";
+  const text = `cannot write the lake ${lakeDir}: ${reason}${label}`;
+  return new EngineOpenError(text, { cause: error });
+}
