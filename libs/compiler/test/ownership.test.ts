@@ -104,9 +104,9 @@ describe("one relation, one owner", () => {
     const out = compile({
       models: [model("silver/events.sql", "{{ config(schema='silver') }}\nselect 1 as a"), model("marts/Events.sql", "{{ config(schema='silver') }}\nselect 1 as a")],
     });
-    expect(codes(out.diagnostics)).toEqual([["NAME_INVALID", "marts/Events.sql:1:1"], ["RELATION_CONFLICT", "silver/events.sql:1:1"]]);
+    expect(codes(out.diagnostics)).toEqual([["NAME_INVALID", "marts/Events.sql:1:1"], ["RELATION_CONFLICT", "marts/Events.sql:1:1"]]);
     expect(out.diagnostics[1]!.message).toBe(
-      "model 'events' (silver/events.sql) resolves to silver.events, the relation of model 'Events' (marts/Events.sql)",
+      "model 'Events' (marts/Events.sql) resolves to silver.Events, the relation of model 'events' (silver/events.sql)",
     );
   });
 

@@ -29,7 +29,7 @@ function modelClaim(ctx: CompileContext, id: string, p: ParsedModel): { claim: C
     ...(config.materialized === "ephemeral" ? {} : { relation: ctx.target.relation(config.schema, table) }),
     ...(OWNS_FOLDER.has(config.materialized) ? { folder: `${config.schema}/${table}` } : {}),
     source: false,
-    aliased: config.alias !== undefined,
+    suspect: config.alias !== undefined,
   };
   return { claim, parts };
 }
@@ -78,7 +78,7 @@ export function checkOwnership(
     bad.forEach((d) => ctx.diagnostics.add(d));
     if (bad.length > 0) atFault.add(claim.id);
     // Relations compare without case; a bad name is no folder, so compare it as none.
-    claims.push(bad.length > 0 ? { ...claim, folder: undefined } : claim);
+    claims.push(bad.length > 0 ? { ...claim, folder: undefined, suspect: true } : claim);
   }
   const conflicts = claimConflicts(claims);
   conflicts.diagnostics.forEach((d) => ctx.diagnostics.add(d));

@@ -17,18 +17,18 @@ export interface Claim {
    */
   folder?: string;
   source: boolean;
-  /** The relation name was set by an alias (so this node more likely took another's name). */
-  aliased?: boolean;
+  /** Named by an alias or by an invalid name: the likelier culprit when two nodes clash. */
+  suspect?: boolean;
 }
 
 const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
-const byAliasThenPath = (a: Claim, b: Claim) =>
-  Number(Boolean(a.aliased)) - Number(Boolean(b.aliased)) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const bySuspectThenPath = (a: Claim, b: Claim) =>
+  Number(Boolean(a.suspect)) - Number(Boolean(b.suspect)) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 const described = (c: Claim) => `${c.label} (${c.path})`;
 
 /**
  * RELATION_CONFLICT when claims resolve to the same relation (schema and name compared without
- * case, as Glue does), reported once per relation naming every file, at the aliased claim if
+ * case, as Glue does), reported once per relation naming every file, at a suspect claim if
  * any (else the last by path); LOCATION_CONFLICT when a node's folder equals, lies inside or contains a source's
  * external location. Returns the ids of the nodes at fault, which must not be built.
  */
@@ -42,7 +42,7 @@ export function claimConflicts(claims: readonly Claim[]): { diagnostics: Diagnos
     byRelation.set(key, [...(byRelation.get(key) ?? []), c]);
   }
   for (const group of byRelation.values()) {
-    const owners = group.filter((c) => !c.source).sort(byAliasThenPath);
+    const owners = group.filter((c) => !c.source).sort(bySuspectThenPath);
     if (group.length < 2 || owners.length === 0) continue;
     const reported = owners[owners.length - 1]!;
     const others = group.filter((c) => c !== reported);
