@@ -30,7 +30,8 @@ interface Hostile {
   file: string;
   text: string | Buffer;
   code: string;
-  args?: string[];
+  /** The command line after --project-dir; `build` when not given. */
+  command?: string[];
 }
 
 const table = (config: string) => `{{ config(${config}) }}\nselect 1 as a\n`;
@@ -45,7 +46,7 @@ const cases: Hostile[] = [
     file: "marts/var_schema.sql",
     text: table("schema=var('s', 'marts')"),
     code: "NAME_INVALID",
-    args: ["--vars", '{s: "../x"}'],
+    command: ["--vars", '{s: "../x"}', "build"],
   },
   { name: "a second model aliased to funnel", file: "marts/funnel_copy.sql", text: table("alias='funnel'"), code: "RELATION_CONFLICT" },
   { name: "marts/Events.sql in schema silver", file: "marts/Events.sql", text: table("schema='silver'"), code: "NAME_INVALID" },
@@ -56,6 +57,13 @@ const cases: Hostile[] = [
     file: "marts/latin1.sql",
     text: Buffer.concat([Buffer.from("select 'caf"), Buffer.from([0xe9]), Buffer.from("' as a\n")]),
     code: "INVALID_UTF8",
+  },
+  {
+    name: "a test whose audit table name Glue refuses, with --store-failures",
+    file: "tests/Assert_Upper.sql",
+    text: "select 1 as a where 1 = 0\n",
+    code: "NAME_INVALID",
+    command: ["build", "--store-failures"],
   },
 ];
 
@@ -92,7 +100,7 @@ describe("no model can damage what it does not own", () => {
       const unchanged = await treeHash(lake);
       await writeFile(file, c.text);
       try {
-        const r = await sluice(...(c.args ?? []), "build");
+        const r = await sluice(...(c.command ?? ["build"]));
         expect(r.code, r.stdout + r.stderr).toBe(2);
         const escaped = c.file.replace(/[.]/g, "\\.");
         expect(r.stderr).toMatch(new RegExp(`^${escaped}:\\d+:\\d+: error ${c.code}: .+$`, "m"));
