@@ -38,9 +38,24 @@ const table = (config: string) => `{{ config(${config}) }}\nselect 1 as a\n`;
 
 /** Each case is a model (or seed) that must not touch what it does not own. */
 const cases: Hostile[] = [
-  { name: "a model over the raw source", file: "marts/raw_copy.sql", text: table("schema='raw', alias='events'"), code: "RELATION_CONFLICT" },
-  { name: "a schema leaving the lake", file: "marts/escape.sql", text: table("schema='../../x'"), code: "NAME_INVALID" },
-  { name: "an alias with a slash", file: "marts/slash.sql", text: table("alias='raw/events'"), code: "NAME_INVALID" },
+  {
+    name: "a model over the raw source",
+    file: "marts/raw_copy.sql",
+    text: table("schema='raw', alias='events'"),
+    code: "RELATION_CONFLICT",
+  },
+  {
+    name: "a schema leaving the lake",
+    file: "marts/escape.sql",
+    text: table("schema='../../x'"),
+    code: "NAME_INVALID",
+  },
+  {
+    name: "an alias with a slash",
+    file: "marts/slash.sql",
+    text: table("alias='raw/events'"),
+    code: "NAME_INVALID",
+  },
   {
     name: "a schema from --vars leaving the lake",
     file: "marts/var_schema.sql",
@@ -48,10 +63,30 @@ const cases: Hostile[] = [
     code: "NAME_INVALID",
     command: ["--vars", '{s: "../x"}', "build"],
   },
-  { name: "a second model aliased to funnel", file: "marts/funnel_copy.sql", text: table("alias='funnel'"), code: "RELATION_CONFLICT" },
-  { name: "marts/Events.sql in schema silver", file: "marts/Events.sql", text: table("schema='silver'"), code: "NAME_INVALID" },
-  { name: "an uppercase alias", file: "marts/upper.sql", text: table("alias='Daily_Sales'"), code: "NAME_INVALID" },
-  { name: "a seed with a stray quote", file: "seeds/people.csv", text: 'name,height\nann,5 ft 11"\n', code: "SEED_INVALID" },
+  {
+    name: "a second model aliased to funnel",
+    file: "marts/funnel_copy.sql",
+    text: table("alias='funnel'"),
+    code: "RELATION_CONFLICT",
+  },
+  {
+    name: "marts/Events.sql in schema silver",
+    file: "marts/Events.sql",
+    text: table("schema='silver'"),
+    code: "NAME_INVALID",
+  },
+  {
+    name: "an uppercase alias",
+    file: "marts/upper.sql",
+    text: table("alias='Daily_Sales'"),
+    code: "NAME_INVALID",
+  },
+  {
+    name: "a seed with a stray quote",
+    file: "seeds/people.csv",
+    text: 'name,height\nann,5 ft 11"\n',
+    code: "SEED_INVALID",
+  },
   {
     name: "a model that is not UTF-8",
     file: "marts/latin1.sql",
@@ -81,7 +116,19 @@ describe("no model can damage what it does not own", () => {
   beforeAll(async () => {
     ({ dir, cleanup } = await copyModelsProject());
     lake = path.join(dir, ".lake");
-    const gen = await sluice("generate", "--events", "500", "--start", "2026-11-27T00:00:00Z", "--hours", "2", "--seed", "3", "--sink", "local");
+    const gen = await sluice(
+      "generate",
+      "--events",
+      "500",
+      "--start",
+      "2026-11-27T00:00:00Z",
+      "--hours",
+      "2",
+      "--seed",
+      "3",
+      "--sink",
+      "local",
+    );
     expect(gen.code, gen.stderr).toBe(0);
     const build = await sluice("build");
     expect(build.code, build.stdout + build.stderr).toBe(0);

@@ -81,12 +81,15 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   const index = new NameIndex();
 
   const projectionStart = String(vars.raw_projection_start ?? "2024/01/01/00");
-  const sources = project.sources.map((table) => ({ table, node: sourceNode(table, target, dialect, projectionStart) }));
+  const sources = project.sources.map((table) => ({
+    table,
+    node: sourceNode(table, target, dialect, projectionStart),
+  }));
   for (const { node } of sources) {
     built.byId.set(node.id, node);
     index.sources.add(node.id);
   }
-  const seeds = project.seeds.map((seed) => seedNode(seed, target, dialect, runId, project.config.seeds));
+  const seeds = project.seeds.map((s) => seedNode(s, target, dialect, runId, project.config.seeds));
   for (const node of seeds) {
     built.byId.set(node.id, node);
     index.refs.set(node.name, node.id);

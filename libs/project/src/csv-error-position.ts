@@ -1,6 +1,7 @@
 import { positionAt } from "./diagnostics.js";
 
-const endsField = (c: string | undefined) => c === undefined || c === "," || c === "\n" || c === "\r";
+const endsField = (c: string | undefined) =>
+  c === undefined || c === "," || c === "\n" || c === "\r";
 
 /**
  * Offset of the first quote mistake in a CSV text, by an RFC 4180 scan: a quote inside an
@@ -32,7 +33,10 @@ export function quoteMistakeOffset(text: string): number | undefined {
  * its `column` is a field index, so quote errors are located by {@link quoteMistakeOffset}; other
  * errors point at the start of their line.
  */
-export function csvErrorPosition(text: string, e: { code: string; lines?: number }): { line: number; column: number } {
+export function csvErrorPosition(
+  text: string,
+  e: { code: string; lines?: number },
+): { line: number; column: number } {
   const offset = e.code.includes("QUOTE") ? quoteMistakeOffset(text) : undefined;
   if (offset !== undefined) return positionAt(text, offset);
   return { line: e.lines ?? 1, column: 1 };

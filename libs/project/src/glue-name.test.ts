@@ -3,7 +3,8 @@ import { glueNameProblem, glueNameSuggestion } from "./glue-name.js";
 
 describe("Glue names", () => {
   it("accepts lowercase letters, digits and underscores up to 255 characters", () => {
-    for (const ok of ["events", "stg_events_2", "_x", "a".repeat(255)]) expect(glueNameProblem(ok)).toBeUndefined();
+    for (const ok of ["events", "stg_events_2", "_x", "a".repeat(255)])
+      expect(glueNameProblem(ok)).toBeUndefined();
   });
 
   it("names what is wrong, path problems first", () => {

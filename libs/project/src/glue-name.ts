@@ -14,7 +14,8 @@ export function glueNameProblem(name: string): string | undefined {
   if (name === "") return "is empty";
   const path = [name.includes("..") ? "'..'" : "", /[/\\]/.test(name) ? "a path separator" : ""];
   if (path.some(Boolean)) return `contains ${path.filter(Boolean).join(" and ")}`;
-  if (name.length > GLUE_NAME_MAX) return `is ${name.length} characters long (at most ${GLUE_NAME_MAX})`;
+  if (name.length > GLUE_NAME_MAX)
+    return `is ${name.length} characters long (at most ${GLUE_NAME_MAX})`;
   if (/^[a-z0-9_]+$/.test(name)) return undefined;
   if (/^[a-zA-Z0-9_]+$/.test(name)) return "has uppercase letters (Glue names are lowercase)";
   return "has characters Glue does not accept (only lowercase letters, digits and underscores)";
@@ -26,6 +27,9 @@ export function glueNameProblem(name: string): string | undefined {
  * @example glueNameSuggestion("../Daily Sales") // "daily_sales"
  */
 export function glueNameSuggestion(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/^_+|_+$/g, "");
   return (s || "unnamed").slice(0, GLUE_NAME_MAX);
 }

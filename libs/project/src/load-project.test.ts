@@ -60,7 +60,10 @@ async function load(files: Record<string, string>, bytes: Record<string, Buffer>
 }
 
 /** `text` as UTF-8 with the Latin-1 byte 0xE9 ('é' in Windows-1252) where `»` is. */
-const latin1 = (text: string) => Buffer.concat(text.split("»").flatMap((t, i) => (i ? [Buffer.from([0xe9]), Buffer.from(t)] : [Buffer.from(t)])));
+const latin1 = (text: string) =>
+  Buffer.concat(
+    text.split("»").flatMap((t, i) => (i ? [Buffer.from([0xe9]), Buffer.from(t)] : [Buffer.from(t)])),
+  );
 
 describe("loadProject", () => {
   it("loads every kind of file of a small project", async () => {
@@ -114,13 +117,17 @@ describe("loadProject", () => {
       ["INVALID_UTF8", "staging/stg_events.sql", 2, 7],
       ["INVALID_UTF8", "tests/no_negative_prices.sql", 1, 17],
     ]);
-    expect(project.diagnostics[4]!.message).toBe("staging/stg_events.sql is not valid UTF-8: byte 0xE9 cannot start or continue a character");
+    expect(project.diagnostics[4]!.message).toBe(
+      "staging/stg_events.sql is not valid UTF-8: byte 0xE9 cannot start or continue a character",
+    );
     expect(project.diagnostics[4]!.hint).toBe("save the file as UTF-8");
   });
 
   it("reports invalid UTF-8 in sluice.yml", async () => {
     const { project } = await load(fixture, { "sluice.yml": latin1(`# caf»\n${config}`) });
-    expect(project.diagnostics.map((d) => [d.code, d.at])).toEqual([["INVALID_UTF8", { file: "sluice.yml", line: 1, column: 6 }]]);
+    expect(project.diagnostics.map((d) => [d.code, d.at])).toEqual([
+      ["INVALID_UTF8", { file: "sluice.yml", line: 1, column: 6 }],
+    ]);
   });
 
   it("with model-paths ['.'] it does not take seeds, macros or tests for models", async () => {

@@ -2,8 +2,13 @@ import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "./diagnostics.js";
 import { parseSeed } from "./seeds.js";
 
-const seedFile = (text: string) => ({ path: "seeds/people.csv", absPath: "/p/seeds/people.csv", text });
-const where = (text: string) => parseSeed(seedFile(text)).diagnostics.map((d) => [d.code, d.at?.line, d.at?.column]);
+const seedFile = (text: string) => ({
+  path: "seeds/people.csv",
+  absPath: "/p/seeds/people.csv",
+  text,
+});
+const where = (text: string) =>
+  parseSeed(seedFile(text)).diagnostics.map((d) => [d.code, d.at?.line, d.at?.column]);
 
 describe("parseSeed", () => {
   it("a stray quote inside an unquoted cell is SEED_INVALID at the quote, not a thrown CsvError", () => {
@@ -30,7 +35,11 @@ describe("parseSeed", () => {
     const out = parseSeed(seedFile("id,Name,name\n1,a,b\n"));
     expect(out.seed).toBeUndefined();
     expect(out.diagnostics.map((d) => [d.code, d.at?.column, d.message])).toEqual([
-      ["SEED_INVALID", 9, "seed 'people': column 'name' and 'Name' differ only in case in the header"],
+      [
+        "SEED_INVALID",
+        9,
+        "seed 'people': column 'name' and 'Name' differ only in case in the header",
+      ],
     ]);
     expect(where("a,a\n1,2\n")).toEqual([["SEED_INVALID", 1, 3]]);
   });
@@ -38,8 +47,16 @@ describe("parseSeed", () => {
   it("column names Glue rejects are NAME_INVALID with the suggested name; the seed still loads", () => {
     const out = parseSeed(seedFile('id,"Full Name",zip\n1,Ann,1\n'));
     expect(out.seed?.columns).toEqual(["id", "Full Name", "zip"]);
-    expect(out.diagnostics.map((d) => [d.code, d.at?.line, d.at?.column, d.message, d.hint])).toEqual([
-      ["NAME_INVALID", 1, 4, "seed 'people': column name 'Full Name' has characters Glue does not accept (only lowercase letters, digits and underscores)", "rename the column to 'full_name'"],
+    expect(
+      out.diagnostics.map((d) => [d.code, d.at?.line, d.at?.column, d.message, d.hint]),
+    ).toEqual([
+      [
+        "NAME_INVALID",
+        1,
+        4,
+        "seed 'people': column name 'Full Name' has characters Glue does not accept (only lowercase letters, digits and underscores)",
+        "rename the column to 'full_name'",
+      ],
     ]);
   });
 

@@ -14,7 +14,9 @@ import type { ProjectFile, SeedFile } from "./types.js";
 export function parseSeed(file: ProjectFile): { seed?: SeedFile; diagnostics: Diagnostic[] } {
   const name = file.path.slice(file.path.lastIndexOf("/") + 1).replace(/\.csv$/i, "");
   const fail = (message: string, at: Omit<SourceLocation, "file">, hint?: string) => ({
-    diagnostics: [error("SEED_INVALID", `seed '${name}': ${message}`, { file: file.path, ...at }, hint)],
+    diagnostics: [
+      error("SEED_INVALID", `seed '${name}': ${message}`, { file: file.path, ...at }, hint),
+    ],
   });
   let records: string[][];
   try {
@@ -23,7 +25,9 @@ export function parseSeed(file: ProjectFile): { seed?: SeedFile; diagnostics: Di
     if (!(e instanceof CsvError)) throw e;
     const csv = e as CsvError & { lines?: number };
     const message = csv.message.replace(/^Invalid Record Length: /, "");
-    const hint = csv.code.includes("QUOTE") ? 'quote the whole cell and double inner quotes: "5 ft 11"""' : undefined;
+    const hint = csv.code.includes("QUOTE")
+      ? 'quote the whole cell and double inner quotes: "5 ft 11"""'
+      : undefined;
     return fail(message, csvErrorPosition(file.text, { code: csv.code, lines: csv.lines }), hint);
   }
   const [header, ...rows] = records;
@@ -36,19 +40,32 @@ export function parseSeed(file: ProjectFile): { seed?: SeedFile; diagnostics: Di
   if (dup >= 0) {
     const first = header[lower.indexOf(lower[dup]!)]!;
     const same = first === header[dup] ? "appears twice" : `and '${first}' differ only in case`;
-    return fail(`column '${header[dup]}' ${same} in the header`, columns[dup]!, "column names are case-insensitive; rename one");
+    return fail(
+      `column '${header[dup]}' ${same} in the header`,
+      columns[dup]!,
+      "column names are case-insensitive; rename one",
+    );
   }
   const diagnostics = header.flatMap((h, i) => {
     const problem = glueNameProblem(h);
     if (!problem) return [];
-    return [error("NAME_INVALID", `seed '${name}': column name '${h}' ${problem}`, { file: file.path, ...columns[i]! },
-      `rename the column to '${glueNameSuggestion(h)}'`)];
+    return [
+      error(
+        "NAME_INVALID",
+        `seed '${name}': column name '${h}' ${problem}`,
+        { file: file.path, ...columns[i]! },
+        `rename the column to '${glueNameSuggestion(h)}'`,
+      ),
+    ];
   });
   return { seed: { ...file, name, columns: header, rows }, diagnostics };
 }
 
 /** Where each header cell starts on the first line (found in order; quoted cells at the quote). */
-function headerColumns(text: string, header: readonly string[]): { line: number; column: number }[] {
+function headerColumns(
+  text: string,
+  header: readonly string[],
+): { line: number; column: number }[] {
   const first = text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
   let from = 0;
   return header.map((h) => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { decodeUtf8, firstInvalidByte } from "./utf8.js";
 
 const bytes = (...parts: (string | number[])[]) =>
-  Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Buffer.from(p))));
+  Buffer.concat(
+    parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Buffer.from(p))),
+  );
 
 describe("decodeUtf8", () => {
   it("decodes valid UTF-8 as is (a BOM is kept, like readFile)", () => {

@@ -17,7 +17,8 @@ export function firstInvalidByte(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const lead = bytes[i]!;
-    const extra = lead < 0x80 ? 0 : lead < 0xc2 ? -1 : lead < 0xe0 ? 1 : lead < 0xf0 ? 2 : lead < 0xf5 ? 3 : -1;
+    const extra =
+      lead < 0x80 ? 0 : lead < 0xc2 ? -1 : lead < 0xe0 ? 1 : lead < 0xf0 ? 2 : lead < 0xf5 ? 3 : -1;
     if (extra < 0) return i;
     const [low, high] = secondByteRange(lead);
     for (let k = 1; k <= extra; k++) {
@@ -45,6 +46,9 @@ export function decodeUtf8(bytes: Uint8Array): {
   } catch {
     const offset = firstInvalidByte(bytes);
     const before = lossy.decode(bytes.subarray(0, Math.max(0, offset)));
-    return { text: lossy.decode(bytes), badByte: { ...positionAt(before, before.length), byte: bytes[offset] ?? 0 } };
+    return {
+      text: lossy.decode(bytes),
+      badByte: { ...positionAt(before, before.length), byte: bytes[offset] ?? 0 },
+    };
   }
 }

@@ -54,18 +54,27 @@ function normalize(rel: string): string {
  * Read one project file as UTF-8 text. Invalid UTF-8 adds an INVALID_UTF8 diagnostic at the
  * first bad byte to `diagnostics` (the text is then the lossy decoding).
  */
-export async function readText(absPath: string, rel: string, diagnostics: Diagnostic[]): Promise<string> {
+export async function readText(
+  absPath: string,
+  rel: string,
+  diagnostics: Diagnostic[],
+): Promise<string> {
   const { text, badByte } = decodeUtf8(await readFile(absPath));
   if (badByte) {
     const hex = badByte.byte.toString(16).toUpperCase().padStart(2, "0");
-    diagnostics.push(error("INVALID_UTF8", `${rel} is not valid UTF-8: byte 0x${hex} cannot start or continue a character`,
-      { file: rel, line: badByte.line, column: badByte.column }, "save the file as UTF-8"));
+    const message = `${rel} is not valid UTF-8: byte 0x${hex} cannot start or continue a character`;
+    const at = { file: rel, line: badByte.line, column: badByte.column };
+    diagnostics.push(error("INVALID_UTF8", message, at, "save the file as UTF-8"));
   }
   return text;
 }
 
 /** Read project files in parallel; invalid UTF-8 is reported to `diagnostics` (see readText). */
-export function readFiles(dir: string, rels: readonly string[], diagnostics: Diagnostic[]): Promise<ProjectFile[]> {
+export function readFiles(
+  dir: string,
+  rels: readonly string[],
+  diagnostics: Diagnostic[],
+): Promise<ProjectFile[]> {
   return Promise.all(
     rels.map(async (rel) => {
       const absPath = path.join(dir, rel);

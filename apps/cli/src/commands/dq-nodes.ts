@@ -37,8 +37,11 @@ export async function appendDqNodes(options: {
       };
       const problem = glueNameProblem(node.name);
       if (problem) {
-        diagnostics.push(error("NAME_INVALID", `test '${node.name}': its --store-failures table name ${problem}`,
-          { file: node.path, line: 1, column: 1 }, `name the column or test file so the test is '${glueNameSuggestion(node.name)}'`));
+        const message = `test '${node.name}': its --store-failures table name ${problem}`;
+        const fixed = glueNameSuggestion(node.name);
+        const hint = `name the column or test file so the test is '${fixed}'`;
+        const at = { file: node.path, line: 1, column: 1 };
+        diagnostics.push(error("NAME_INVALID", message, at, hint));
       }
     }
   }

@@ -10,15 +10,23 @@ import type { NamedPart } from "./relation-names.js";
 
 const OWNS_FOLDER = new Set(["table", "incremental"]);
 
-function modelClaim(ctx: CompileContext, id: string, p: ParsedModel): { claim: Claim; parts: NamedPart[] } {
+function modelClaim(
+  ctx: CompileContext,
+  id: string,
+  p: ParsedModel,
+): { claim: Claim; parts: NamedPart[] } {
   const { file, config } = p;
   const table = config.alias ?? file.name;
   const at = (key: string) => locateConfigKey(file.path, file.text, key);
   const parts: NamedPart[] = [
     { key: "schema", value: config.schema, at: at("schema"), hint: (s) => `set schema='${s}'` },
     config.alias === undefined
-      ? { key: "name", value: file.name, at: { file: file.path, line: 1, column: 1 },
-          hint: (s) => `rename the file to ${s}.sql or set alias='${s}'` }
+      ? {
+          key: "name",
+          value: file.name,
+          at: { file: file.path, line: 1, column: 1 },
+          hint: (s) => `rename the file to ${s}.sql or set alias='${s}'`,
+        }
       : { key: "alias", value: config.alias, at: at("alias"), hint: (s) => `set alias='${s}'` },
   ];
   const claim: Claim = {
@@ -26,7 +34,9 @@ function modelClaim(ctx: CompileContext, id: string, p: ParsedModel): { claim: C
     label: `model '${file.name}'`,
     path: file.path,
     at: parts.find((x) => x.key !== "schema")!.at,
-    ...(config.materialized === "ephemeral" ? {} : { relation: ctx.target.relation(config.schema, table) }),
+    ...(config.materialized === "ephemeral"
+      ? {}
+      : { relation: ctx.target.relation(config.schema, table) }),
     ...(OWNS_FOLDER.has(config.materialized) ? { folder: `${config.schema}/${table}` } : {}),
     source: false,
     suspect: config.alias !== undefined,
@@ -37,21 +47,37 @@ function modelClaim(ctx: CompileContext, id: string, p: ParsedModel): { claim: C
 function seedClaim(node: CompiledNode): { claim: Claim; parts: NamedPart[] } {
   const at = { file: node.path, line: 1, column: 1 };
   const parts: NamedPart[] = [
-    { key: "schema", value: node.schema, at, hint: (s) => `set +schema: ${s} under seeds: in sluice.yml` },
+    {
+      key: "schema",
+      value: node.schema,
+      at,
+      hint: (s) => `set +schema: ${s} under seeds: in sluice.yml`,
+    },
     { key: "name", value: node.name, at, hint: (s) => `rename the file to ${s}.csv` },
   ];
   const claim: Claim = {
-    id: node.id, label: `seed '${node.name}'`, path: node.path, at, relation: node.relation,
-    folder: `${node.schema}/${node.name}`, source: false,
+    id: node.id,
+    label: `seed '${node.name}'`,
+    path: node.path,
+    at,
+    relation: node.relation,
+    folder: `${node.schema}/${node.name}`,
+    source: false,
   };
   return { claim, parts };
 }
 
 function sourceClaim(node: CompiledNode, table: SourceTable): Claim {
-  const location = table.external && path.posix.normalize(table.external.location).replace(/^\/+|\/+$/g, "");
+  const location =
+    table.external && path.posix.normalize(table.external.location).replace(/^\/+|\/+$/g, "");
   return {
-    id: node.id, label: `source ${table.sourceName}.${table.name}`, path: node.path, at: table.at,
-    relation: node.relation, ...(location ? { folder: location } : {}), source: true,
+    id: node.id,
+    label: `source ${table.sourceName}.${table.name}`,
+    path: node.path,
+    at: table.at,
+    relation: node.relation,
+    ...(location ? { folder: location } : {}),
+    source: true,
   };
 }
 
@@ -68,10 +94,7 @@ export function checkOwnership(
 ): Set<string> {
   const claims: Claim[] = sources.map((s) => sourceClaim(s.node, s.table));
   const atFault = new Set<string>();
-  const owned = [
-    ...seeds.map(seedClaim),
-    ...[...models].map(([id, p]) => modelClaim(ctx, id, p)),
-  ];
+  const owned = [...seeds.map(seedClaim), ...[...models].map(([id, p]) => modelClaim(ctx, id, p))];
   for (const { claim, parts } of owned) {
     const schema = parts.find((x) => x.key === "schema")!.value;
     const bad = relationNameDiagnostics(ctx.target, claim.label, parts, schema);

@@ -21,9 +21,11 @@ export interface Claim {
   suspect?: boolean;
 }
 
-const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+const overlaps = (a: string, b: string) =>
+  a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 const bySuspectThenPath = (a: Claim, b: Claim) =>
-  Number(Boolean(a.suspect)) - Number(Boolean(b.suspect)) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  Number(Boolean(a.suspect)) - Number(Boolean(b.suspect)) ||
+  (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 const described = (c: Claim) => `${c.label} (${c.path})`;
 
 /**
@@ -32,7 +34,10 @@ const described = (c: Claim) => `${c.label} (${c.path})`;
  * any (else the last by path); LOCATION_CONFLICT when a node's folder equals, lies inside or contains a source's
  * external location. Returns the ids of the nodes at fault, which must not be built.
  */
-export function claimConflicts(claims: readonly Claim[]): { diagnostics: Diagnostic[]; atFault: Set<string> } {
+export function claimConflicts(claims: readonly Claim[]): {
+  diagnostics: Diagnostic[];
+  atFault: Set<string>;
+} {
   const diagnostics: Diagnostic[] = [];
   const atFault = new Set<string>();
   const byRelation = new Map<string, Claim[]>();
@@ -48,10 +53,16 @@ export function claimConflicts(claims: readonly Claim[]): { diagnostics: Diagnos
     const others = group.filter((c) => c !== reported);
     const { schema, name } = reported.relation!;
     const readsSource = others.some((c) => c.source);
-    diagnostics.push(error("RELATION_CONFLICT",
-      `${described(reported)} resolves to ${schema}.${name}, the relation of ${others.map(described).join(" and ")}`,
-      reported.at, readsSource ? "a model cannot replace a source; set another schema or alias"
-        : "give each node its own relation: set another alias or schema"));
+    diagnostics.push(
+      error(
+        "RELATION_CONFLICT",
+        `${described(reported)} resolves to ${schema}.${name}, the relation of ${others.map(described).join(" and ")}`,
+        reported.at,
+        readsSource
+          ? "a model cannot replace a source; set another schema or alias"
+          : "give each node its own relation: set another alias or schema",
+      ),
+    );
     owners.forEach((c) => atFault.add(c.id));
   }
   const sources = claims.filter((c) => c.source && c.folder !== undefined);
@@ -60,9 +71,14 @@ export function claimConflicts(claims: readonly Claim[]): { diagnostics: Diagnos
     const folder = c.folder.toLowerCase();
     const hit = sources.find((s) => overlaps(folder, s.folder!.toLowerCase()));
     if (!hit) continue;
-    diagnostics.push(error("LOCATION_CONFLICT",
-      `${described(c)} would write <lake>/${c.folder}, which overlaps the files of ${described(hit)} at <lake>/${hit.folder}`,
-      c.at, "a model cannot write where a source's files are; set another schema or alias"));
+    diagnostics.push(
+      error(
+        "LOCATION_CONFLICT",
+        `${described(c)} would write <lake>/${c.folder}, which overlaps the files of ${described(hit)} at <lake>/${hit.folder}`,
+        c.at,
+        "a model cannot write where a source's files are; set another schema or alias",
+      ),
+    );
     atFault.add(c.id);
   }
   return { diagnostics, atFault };

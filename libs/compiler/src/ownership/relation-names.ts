@@ -44,11 +44,18 @@ export function relationNameDiagnostics(
     }
   }
   const database = target.relation(schema, "t").schema;
-  const problem = database === schema || glueNameProblem(schema) ? undefined : glueNameProblem(database);
+  const problem =
+    database === schema || glueNameProblem(schema) ? undefined : glueNameProblem(database);
   if (problem) {
     const where = parts.find((p) => p.key === "schema")?.at ?? parts[0]!.at;
-    out.push(error("NAME_INVALID", `${label}: target '${target.name}' maps schema '${schema}' to database '${database}', which ${problem}`,
-      where, `set databases.${schema} to '${glueNameSuggestion(database)}' in sluice.yml`));
+    out.push(
+      error(
+        "NAME_INVALID",
+        `${label}: target '${target.name}' maps schema '${schema}' to database '${database}', which ${problem}`,
+        where,
+        `set databases.${schema} to '${glueNameSuggestion(database)}' in sluice.yml`,
+      ),
+    );
   }
   return out;
 }
