@@ -191,12 +191,16 @@ describe("one relation, one owner", () => {
   });
 
   it("a table whose folder is, contains or lies inside a source's files is LOCATION_CONFLICT", () => {
-    const landing = { ...rawEvents(), schema: "landing" };
+    const landingAt = (location: string) => ({
+      ...rawEvents(),
+      schema: "landing",
+      external: { ...rawEvents().external!, location },
+    });
     const same = marked(
       "same.sql",
       "{{ config(materialized='table', schema='raw', ⟨here⟩alias='events') }}\nselect 1 as a",
     );
-    const out = compile({ models: [same.file], sources: [landing] });
+    const out = compile({ models: [same.file], sources: [landingAt("raw/events")] });
     expect(out.diagnostics).toEqual([
       expect.objectContaining({
         code: "LOCATION_CONFLICT",
@@ -205,20 +209,12 @@ describe("one relation, one owner", () => {
           "model 'same' (same.sql) would write <lake>/raw/events, which overlaps the files of source raw.events (sources.yml) at <lake>/raw/events",
       }),
     ]);
-    const wide = {
-      ...rawEvents(),
-      schema: "landing",
-      external: { ...rawEvents().external!, location: "/raw/events/2026/" },
-    };
+    const wide = landingAt("/raw/events/2026/");
     const inner = model(
       "inner.sql",
       "{{ config(materialized='incremental', schema='raw', alias='events') }}\nselect 1 as a",
     );
-    const outer = {
-      ...rawEvents(),
-      schema: "landing",
-      external: { ...rawEvents().external!, location: "raw" },
-    };
+    const outer = landingAt("raw");
     const elsewhere = model(
       "elsewhere.sql",
       "{{ config(materialized='table', schema='raw', alias='events_copy') }}\nselect 1 as a",
