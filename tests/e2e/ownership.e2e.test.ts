@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { access, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice } from "../support/cli.js";
@@ -158,6 +158,20 @@ describe("no model can damage what it does not own", () => {
       expect(await treeHash(lake)).toEqual(unchanged);
     });
   }
+
+  it("on a project never built, a hostile build creates no lake and no target dir", async () => {
+    const fresh = await copyModelsProject();
+    try {
+      await writeFile(path.join(fresh.dir, "marts/raw_copy.sql"), cases[0]!.text);
+      const r = await runSluice(["--project-dir", fresh.dir, "build"]);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      for (const made of [".lake", "target"]) {
+        await expect(access(path.join(fresh.dir, made))).rejects.toThrow(/ENOENT/);
+      }
+    } finally {
+      await fresh.cleanup();
+    }
+  });
 
   it("after all cases the lake is still the one the first build wrote", async () => {
     expect(await treeHash(lake)).toEqual(before);
