@@ -9,6 +9,7 @@ import type { ParsedModel } from "./compile/parse-models.js";
 import type { BuiltNodes } from "./compile/render-node-sql.js";
 import { DiagnosticBag } from "./diagnostic-bag.js";
 import { findCycles, topologicalOrder } from "./graph/dag.js";
+import { checkOwnership } from "./ownership/check-ownership.js";
 import { locateCall } from "./render/locate.js";
 import { createRenderer } from "./render/nunjucks-env.js";
 import { seedNode } from "./seeds/seed-nodes.js";
@@ -80,15 +81,18 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   const index = new NameIndex();
 
   const projectionStart = String(vars.raw_projection_start ?? "2024/01/01/00");
-  for (const table of project.sources) {
-    const node = sourceNode(table, target, dialect, projectionStart);
+  const sources = project.sources.map((table) => ({
+    table,
+    node: sourceNode(table, target, dialect, projectionStart),
+  }));
+  for (const { node } of sources) {
     built.byId.set(node.id, node);
     index.sources.add(node.id);
   }
-  for (const seed of project.seeds) {
-    const node = seedNode(seed, target, dialect, runId, project.config.seeds);
+  const seeds = project.seeds.map((s) => seedNode(s, target, dialect, runId, project.config.seeds));
+  for (const node of seeds) {
     built.byId.set(node.id, node);
-    index.refs.set(seed.name, node.id);
+    index.refs.set(node.name, node.id);
   }
 
   const { unique, duplicates } = uniqueModels(project.models, bag);
@@ -102,6 +106,13 @@ export function compileProject(project: Project, options: CompileOptions): Compi
       parsed.set(`model.${file.name}`, p);
       index.refs.set(file.name, `model.${file.name}`);
     }
+  }
+
+  // A node that would publish outside its own relation and folder is never built.
+  for (const id of checkOwnership(ctx, parsed, seeds, sources)) {
+    built.byId.delete(id);
+    const p = parsed.get(id);
+    if (p) p.ok = false;
   }
 
   // Resolve names to ids; a model with a bad name is broken.

@@ -9,6 +9,8 @@ export type { ParsedProperties } from "./properties.js";
 export { parseFolderConfig } from "./folder-config.js";
 export { parseGenericTests } from "./generic-tests.js";
 export { parseSeed } from "./seeds.js";
+export { GLUE_NAME_MAX, glueNameProblem, glueNameSuggestion } from "./glue-name.js";
+export { decodeUtf8, firstInvalidByte } from "./utf8.js";
 export { modelConfigSchema } from "./model-config-schema.js";
 export { closest, didYouMean, editDistance } from "./suggest.js";
 export { formatPath, parseYaml } from "./yaml-source.js";

@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { at, writeProject } from "../test/support.js";
 import { loadProject } from "./load-project.js";
@@ -50,11 +52,18 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-async function load(files: Record<string, string>) {
+async function load(files: Record<string, string>, bytes: Record<string, Buffer> = {}) {
   const p = await writeProject(files);
   cleanup = p.cleanup;
+  for (const [rel, data] of Object.entries(bytes)) await writeFile(path.join(p.dir, rel), data);
   return { dir: p.dir, project: await loadProject(p.dir) };
 }
+
+/** `text` as UTF-8 with the Latin-1 byte 0xE9 ('é' in Windows-1252) where `»` is. */
+const latin1 = (text: string) =>
+  Buffer.concat(
+    text.split("»").flatMap((t, i) => (i ? [Buffer.from([0xe9]), Buffer.from(t)] : [Buffer.from(t)])),
+  );
 
 describe("loadProject", () => {
   it("loads every kind of file of a small project", async () => {
@@ -89,6 +98,36 @@ describe("loadProject", () => {
     expect(project.macros.map((m) => m.path)).toEqual(["macros/cents.sql", "macros/util/dates.njk"]);
     expect(project.singularTests.map((t) => [t.name, t.path])).toEqual([["no_negative_prices", "tests/no_negative_prices.sql"]]);
     expect(project.rules.map((r) => [r.name, r.text])).toEqual([["events", fixture["rules/events.dqdl"]]]);
+  });
+
+  it("reports invalid UTF-8 in every kind of project file at its first bad byte", async () => {
+    const { project } = await load(fixture, {
+      "staging/stg_events.sql": latin1("select 1 as n\n-- caf» au lait\n"),
+      "staging/schema.yml": latin1(`${properties}# r»sum»\n`),
+      "seeds/countries.csv": latin1("country,iso_code\nC»te d'Ivoire,CI\n"),
+      "macros/cents.sql": latin1("{# »t» #}\n"),
+      "tests/no_negative_prices.sql": latin1("select 1 where '»' = ''\n"),
+      "rules/events.dqdl": latin1('Rules = [ IsComplete "»v" ]\n'),
+    });
+    expect(project.diagnostics.map((d) => [d.code, d.at?.file, d.at?.line, d.at?.column])).toEqual([
+      ["INVALID_UTF8", "macros/cents.sql", 1, 4],
+      ["INVALID_UTF8", "rules/events.dqdl", 1, 23],
+      ["INVALID_UTF8", "seeds/countries.csv", 2, 2],
+      ["INVALID_UTF8", "staging/schema.yml", 12, 4],
+      ["INVALID_UTF8", "staging/stg_events.sql", 2, 7],
+      ["INVALID_UTF8", "tests/no_negative_prices.sql", 1, 17],
+    ]);
+    expect(project.diagnostics[4]!.message).toBe(
+      "staging/stg_events.sql is not valid UTF-8: byte 0xE9 cannot start or continue a character",
+    );
+    expect(project.diagnostics[4]!.hint).toBe("save the file as UTF-8");
+  });
+
+  it("reports invalid UTF-8 in sluice.yml", async () => {
+    const { project } = await load(fixture, { "sluice.yml": latin1(`# caf»\n${config}`) });
+    expect(project.diagnostics.map((d) => [d.code, d.at])).toEqual([
+      ["INVALID_UTF8", { file: "sluice.yml", line: 1, column: 6 }],
+    ]);
   });
 
   it("with model-paths ['.'] it does not take seeds, macros or tests for models", async () => {

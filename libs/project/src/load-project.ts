@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { error } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
@@ -6,7 +5,7 @@ import { CONFIG_FILE, parseProjectConfig } from "./project-config.js";
 import { parseProperties } from "./properties.js";
 import { parseSeed } from "./seeds.js";
 import type { ModelFile, Project, ProjectConfig, ProjectFile } from "./types.js";
-import { findFiles, readFiles } from "./walk.js";
+import { findFiles, readFiles, readText } from "./walk.js";
 
 const baseName = (p: string, ext: RegExp) => p.slice(p.lastIndexOf("/") + 1).replace(ext, "");
 
@@ -22,15 +21,18 @@ const baseName = (p: string, ext: RegExp) => p.slice(p.lastIndexOf("/") + 1).rep
 export async function loadProject(dir: string): Promise<Project> {
   const absDir = path.resolve(dir);
   let text: string;
+  const configText: Diagnostic[] = [];
   try {
-    text = await readFile(path.join(absDir, CONFIG_FILE), "utf8");
+    text = await readText(path.join(absDir, CONFIG_FILE), CONFIG_FILE, configText);
   } catch {
     const parsed = parseProjectConfig("{}");
     return emptyProject(absDir, parsed.config, [
       error("CONFIG_NOT_FOUND", `no ${CONFIG_FILE} in ${absDir}`, undefined, "pass --project-dir with the folder that holds sluice.yml"),
     ]);
   }
-  const { config, diagnostics, usable } = parseProjectConfig(text);
+  const parsedConfig = parseProjectConfig(text);
+  const { config, usable } = parsedConfig;
+  const diagnostics = [...configText, ...parsedConfig.diagnostics];
   if (!usable) return emptyProject(absDir, config, diagnostics);
 
   const otherRoots = [...config["seed-paths"], ...config["macro-paths"], ...config["test-paths"], ...config["rule-paths"]];
@@ -45,16 +47,19 @@ export async function loadProject(dir: string): Promise<Project> {
     findFiles(absDir, config["test-paths"], [".sql"], [], scanned),
     findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
   ]);
+  const badText: Diagnostic[] = [];
   const [modelFiles, propertyFiles, seedFiles, macros, testFiles, ruleFiles] = await Promise.all([
-    readFiles(absDir, modelPaths),
-    readFiles(absDir, propertyPaths.filter((p) => p !== CONFIG_FILE)),
-    readFiles(absDir, seedPaths),
-    readFiles(absDir, macroPaths),
-    readFiles(absDir, testPaths),
-    readFiles(absDir, rulePaths),
+    readFiles(absDir, modelPaths, badText),
+    readFiles(absDir, propertyPaths.filter((p) => p !== CONFIG_FILE), badText),
+    readFiles(absDir, seedPaths, badText),
+    readFiles(absDir, macroPaths, badText),
+    readFiles(absDir, testPaths, badText),
+    readFiles(absDir, rulePaths, badText),
   ]);
 
-  const project = emptyProject(absDir, config, diagnostics);
+  // Files are read in parallel; report their encoding errors in path order.
+  badText.sort((a, b) => a.at!.file.localeCompare(b.at!.file));
+  const project = emptyProject(absDir, config, [...diagnostics, ...badText]);
   project.scannedFolders = [...scanned].sort();
   project.models = modelFiles.map(toModel);
   project.macros = macros;

@@ -1,6 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { error } from "./diagnostics.js";
+import type { Diagnostic } from "./diagnostics.js";
 import type { ProjectFile } from "./types.js";
+import { decodeUtf8 } from "./utf8.js";
 
 /** Folders never searched for project files (build output, the local lake, dependencies). */
 const SKIPPED = new Set(["node_modules", "target", ".lake"]);
@@ -47,12 +50,35 @@ function normalize(rel: string): string {
   return n === "." ? "" : n;
 }
 
-/** Read project files in parallel. */
-export function readFiles(dir: string, rels: readonly string[]): Promise<ProjectFile[]> {
+/**
+ * Read one project file as UTF-8 text. Invalid UTF-8 adds an INVALID_UTF8 diagnostic at the
+ * first bad byte to `diagnostics` (the text is then the lossy decoding).
+ */
+export async function readText(
+  absPath: string,
+  rel: string,
+  diagnostics: Diagnostic[],
+): Promise<string> {
+  const { text, badByte } = decodeUtf8(await readFile(absPath));
+  if (badByte) {
+    const hex = badByte.byte.toString(16).toUpperCase().padStart(2, "0");
+    const message = `${rel} is not valid UTF-8: byte 0x${hex} cannot start or continue a character`;
+    const at = { file: rel, line: badByte.line, column: badByte.column };
+    diagnostics.push(error("INVALID_UTF8", message, at, "save the file as UTF-8"));
+  }
+  return text;
+}
+
+/** Read project files in parallel; invalid UTF-8 is reported to `diagnostics` (see readText). */
+export function readFiles(
+  dir: string,
+  rels: readonly string[],
+  diagnostics: Diagnostic[],
+): Promise<ProjectFile[]> {
   return Promise.all(
     rels.map(async (rel) => {
       const absPath = path.join(dir, rel);
-      return { path: rel, absPath, text: await readFile(absPath, "utf8") };
+      return { path: rel, absPath, text: await readText(absPath, rel, diagnostics) };
     }),
   );
 }

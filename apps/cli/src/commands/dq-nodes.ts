@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
+import { error, glueNameProblem, glueNameSuggestion } from "@sluice/project";
 import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
 
 /** Rows kept per failing test in its audit table. */
@@ -9,7 +10,9 @@ export const STORE_FAILURES_LIMIT = 100;
 /**
  * Append one test node per DQDL rule to a compiled project (after the nodes they test, so the
  * order stays topological), and with `storeFailures` give every test an audit table
- * `<schema>_audit.<test name>` at a fresh location of this run. Returns the DQDL diagnostics.
+ * `<schema>_audit.<test name>` at a fresh location of this run. Returns the DQDL diagnostics, and
+ * NAME_INVALID for an audit table whose name Glue would refuse or that would leave its folder
+ * (a test named after a column like `../x`).
  */
 export async function appendDqNodes(options: {
   project: Project;
@@ -32,6 +35,14 @@ export async function appendDqNodes(options: {
         location: `${lakeRoot}/${node.schema}_audit/${node.name}/v_${options.runId}`,
         limit: STORE_FAILURES_LIMIT,
       };
+      const problem = glueNameProblem(node.name);
+      if (problem) {
+        const message = `test '${node.name}': its --store-failures table name ${problem}`;
+        const fixed = glueNameSuggestion(node.name);
+        const hint = `name the column or test file so the test is '${fixed}'`;
+        const at = { file: node.path, line: 1, column: 1 };
+        diagnostics.push(error("NAME_INVALID", message, at, hint));
+      }
     }
   }
   return diagnostics;
