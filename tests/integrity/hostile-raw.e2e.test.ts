@@ -147,4 +147,26 @@ describe("a hostile raw zone", () => {
     expect(await query("select count(*) as n from silver.events where event_id like 'lost-%'")).toEqual([{ n: 4 }]);
     await expectEveryLineAccounted(1);
   }, 180_000);
+
+  it("a build killed between publishing and reconciling leaves the hours pending; the next build reconciles them", async () => {
+    await put("2026/11/27/14/events-new.gz", gzipSync(lines("pending", 3)));
+    const pending = async (): Promise<unknown> =>
+      (await query("select pending_from from main.sluice_table_state where schema_name = 'silver' and table_name = 'events'"))[0]?.["pending_from"];
+    // Kill after the n-th statement, from the end of the run backwards, until the kill lands after
+    // silver.events was published and before its reconciliation was recorded.
+    let killedAt: number | undefined;
+    for (let n = 40; n > 0 && killedAt === undefined; n--) {
+      const r = await runSluice(["--project-dir", dir, "run", "--select", "+events", "+rejected_events"], { env: { SLUICE_TEST_KILL_AFTER_STATEMENT: String(n) } });
+      if (r.code === 0) continue;
+      if ((await pending()) === "2026/11/27/14") killedAt = n;
+    }
+    expect(killedAt, "no kill point between publish and reconciliation").toBeDefined();
+    // No new data since: the next build still reads and reconciles the pending hour.
+    const next = await sluice(["build", "--format", "json"]);
+    expect(next.code, notPassed(next.stdout)).toBe(0);
+    const reconcile = (JSON.parse(next.stdout) as { results: { id: string; message: string }[] }).results.find((r) => r.id === "reconcile.events");
+    expect(reconcile?.message).toMatch(/from 2026\/11\/27\/14: raw 3 = silver 3 /);
+    expect(await pending()).toBeNull();
+    await expectEveryLineAccounted(1);
+  }, 300_000);
 });

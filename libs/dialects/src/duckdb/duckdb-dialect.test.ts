@@ -26,6 +26,8 @@ describe("duckdb dialect SQL text", () => {
       "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN)",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_hours VARCHAR",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN",
+      "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_listed_at BIGINT",
+      "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS pending_from VARCHAR",
     ]);
   });
 
@@ -46,7 +48,7 @@ describe("duckdb dialect SQL text", () => {
         `CREATE OR REPLACE VIEW "silver"."events" AS SELECT * FROM read_parquet('/lake/silver/events/v_1/**/*.parquet', hive_partitioning = false);`,
         `COMMENT ON VIEW "silver"."events" IS 'sluice:table location=/lake/silver/events/v_1';`,
         "DELETE FROM main.sluice_table_state WHERE schema_name = 'silver' AND table_name = 'events';",
-        "INSERT INTO main.sluice_table_state (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema) VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a', NULL, true);",
+        "INSERT INTO main.sluice_table_state (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema, raw_listed_at, pending_from) VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a', NULL, true, NULL, NULL);",
         "COMMIT",
       ].join("\n"),
     ]);
@@ -54,10 +56,16 @@ describe("duckdb dialect SQL text", () => {
 
   it("publishes a version with its watermark in one transaction", () => {
     const rawHours = { "2026/11/27/04": "12:9f", "2026/11/27/05": "3:0c" };
-    const [publish] = dialect.publishTableVersion!({ schema: "silver", name: "events" }, "/lake/silver/events/v_2", { watermark: "2026/11/27/05", runId: "r2", rawHours });
+    const [publish] = dialect.publishTableVersion!({ schema: "silver", name: "events" }, "/lake/silver/events/v_2", {
+      watermark: "2026/11/27/05",
+      runId: "r2",
+      rawHours,
+      listedAt: 1764237600000,
+      pendingFrom: "2026/11/27/02",
+    });
     expect(publish!.sql.startsWith("BEGIN TRANSACTION;")).toBe(true);
     expect(publish!.sql.endsWith("COMMIT")).toBe(true);
-    expect(publish!.sql).toContain(`VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2', '${JSON.stringify(rawHours)}', false)`);
+    expect(publish!.sql).toContain(`VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2', '${JSON.stringify(rawHours)}', false, 1764237600000, '2026/11/27/02')`);
     // Files that may differ in columns (carried across a schema change) are unified by name.
     expect(publish!.sql).toContain("hive_partitioning = false, union_by_name = true);");
   });
