@@ -1,4 +1,4 @@
-import { closeSync, fsync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { constants, createGzip, type Gzip } from "node:zlib";
 import { GZIP_OS_BYTE, GZIP_OS_UNIX, gzipMemLevel } from "./firehose-buffer.js";
 
@@ -37,7 +37,7 @@ export class GzipLane {
 
   /**
    * Compresses `raw` into a new file at `path`; resolves with the file's size once it is
-   * written, flushed to disk (fsync) and closed. `raw` must not change until then. One object at a time per lane; a
+   * written and closed. `raw` must not change until then. One object at a time per lane; a
    * lane that failed stays failed.
    */
   compress(raw: Buffer, path: string): Promise<number> {
@@ -61,19 +61,11 @@ export class GzipLane {
         // Output is emitted before this callback in flowing mode; drain anything still buffered.
         for (let chunk: Buffer | null; (chunk = this.gz.read() as Buffer | null) !== null; ) this.take(chunk);
         if (this.failure !== undefined) return this.rejectPending(this.failure);
-        // Flushed to disk on the thread pool before the file is closed and published.
-        fsync(this.fd, (err) => {
-          if (err) {
-            this.failure ??= err;
-            return this.rejectPending?.(err);
-          }
-          this.rejectPending = undefined;
-          this.closeFile();
-          if (this.failure !== undefined) return reject(this.failure);
-          // Starts the next member: a fresh header, CRC and size.
-          this.gz.reset();
-          resolve(this.written);
-        });
+        this.rejectPending = undefined;
+        this.closeFile();
+        // Starts the next member: a fresh header, CRC and size.
+        this.gz.reset();
+        resolve(this.written);
       });
     });
   }

@@ -48,7 +48,7 @@ export interface LakeWriterOptions {
 /**
  * Writes objects under `lakeDir` exactly where a Firehose S3 destination would put them.
  * Used by the local sink and by the local Firehose endpoint. Each object is written under an
- * in-flight name (`inFlightPath`), flushed to disk and renamed into place, so a reader listing
+ * in-flight name (`inFlightPath`) and renamed into place once complete, so a reader listing
  * the hour folder sees whole objects only.
  */
 export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): LakeWriter {
