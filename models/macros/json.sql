@@ -8,6 +8,10 @@ json_extract_scalar(j, '$.{{ path }}')
 try(cast(json_extract_scalar(j, '$.{{ path }}') as bigint))
 {%- endmacro %}
 
-{% macro json_double(path) -%}
-try(cast(json_extract_scalar(j, '$.{{ path }}') as double))
+{#- Money and other exact numbers: the JSON number's text straight to DECIMAL, never through a
+    DOUBLE. Trino casts VARCHAR to DECIMAL as BigDecimal does (`19.99`, `1e2` exact; more
+    decimals than `scale` round half up), DuckDB likewise. `expr` reads another JSON text
+    (e.g. one item of order_items_json) instead of `j`. -#}
+{% macro json_decimal(path, precision=18, scale=2, expr='j') -%}
+try(cast(json_extract_scalar({{ expr }}, '$.{{ path }}') as decimal({{ precision }}, {{ scale }})))
 {%- endmacro %}

@@ -1,4 +1,5 @@
-{#- Marketing channel performance: sessions, paid orders, revenue and conversion per channel. -#}
+{#- Marketing channel performance: sessions, paid orders, revenue and conversion per channel.
+    Money is DECIMAL (exact sums; see macros/money.sql). -#}
 with by_session as (
     select
         channel,
@@ -12,7 +13,7 @@ paid as (
     select
         channel,
         count(distinct order_id) as orders,
-        sum(order_total) as revenue
+        cast(sum(order_total) as decimal(38, 2)) as revenue
     from {{ ref('events') }}
     where event_type = 'order_paid'
     group by channel
@@ -23,9 +24,9 @@ select
     count(*) as sessions,
     sum(s.converted) as converted_sessions,
     coalesce(max(p.orders), 0) as orders,
-    round(coalesce(max(p.revenue), 0), 2) as revenue,
+    cast(coalesce(max(p.revenue), 0) as decimal(38, 2)) as revenue,
     round(cast(sum(s.converted) as double) / count(*), 4) as conversion_rate,
-    round(coalesce(max(p.revenue), 0) / nullif(max(p.orders), 0), 2) as avg_order_value
+    {{ money_avg('coalesce(max(p.revenue), 0)', 'max(p.orders)') }} as avg_order_value
 from by_session as s
 left join paid as p
     on p.channel = s.channel

@@ -5,6 +5,6 @@ select
     category,
     count(distinct order_id) as orders,
     sum(order_item_qty) as units,
-    round(sum(order_item_qty * unit_price), 2) as revenue
+    cast(sum(order_item_qty * unit_price) as decimal(38, 2)) as revenue
 from {{ ref('order_items') }}
 group by date_trunc('hour', event_timestamp), hour(event_timestamp), category

@@ -7,7 +7,7 @@ select
     count(distinct i.order_id) as orders,
     count(distinct i.customer_id) as customers,
     sum(i.order_item_qty) as units,
-    round(sum(i.order_item_qty * i.unit_price), 2) as revenue
+    cast(sum(i.order_item_qty * i.unit_price) as decimal(38, 2)) as revenue
 from {{ ref('order_items') }} as i
 left join {{ ref('country_codes') }} as c
     on c.country = i.country

@@ -41,6 +41,6 @@ select
     json_extract_scalar(order_items_json, '$[' || cast(item_index as varchar) || '].product_name') as product_name,
     json_extract_scalar(order_items_json, '$[' || cast(item_index as varchar) || '].category') as category,
     try(cast(json_extract_scalar(order_items_json, '$[' || cast(item_index as varchar) || '].quantity') as bigint)) as order_item_qty,
-    try(cast(json_extract_scalar(order_items_json, '$[' || cast(item_index as varchar) || '].unit_price') as double)) as unit_price,
+    try(cast(json_extract_scalar(order_items_json, '$[' || cast(item_index as varchar) || '].unit_price') as decimal(18, 2))) as unit_price,
     event_date
 from items

@@ -40,10 +40,10 @@ typed as (
         {{ json_bigint('product.product_id') }} as product_id,
         {{ json_text('product.product_name') }} as product_name,
         {{ json_text('product.category') }} as category,
-        {{ json_double('product.price') }} as price,
+        {{ json_decimal('product.price') }} as price,
         {{ json_bigint('quantity') }} as quantity,
         {{ json_text('order.order_id') }} as order_id,
-        {{ json_double('order.order_total') }} as order_total,
+        {{ json_decimal('order.order_total') }} as order_total,
         try(cast(json_array_length(json_extract(j, '$.order.items')) as bigint)) as order_item_count,
         {{ json_text('payment.method') }} as payment_method,
         json_format(json_extract(j, '$.order.items')) as order_items_json

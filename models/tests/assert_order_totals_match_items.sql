@@ -1,5 +1,5 @@
-{#- Singular test: a paid order's total equals the sum of its items (to the cent). Returns the
-    orders that disagree. -#}
+{#- Singular test: a paid order's total equals the sum of its items, exactly (both DECIMAL).
+    Returns the orders that disagree. -#}
 select
     e.order_id,
     e.order_total,
@@ -9,4 +9,4 @@ join {{ ref('order_items') }} as i
     on i.event_id = e.event_id
 where e.event_type = 'order_paid'
 group by e.order_id, e.order_total
-having abs(e.order_total - sum(i.order_item_qty * i.unit_price)) > 0.005
+having e.order_total <> sum(i.order_item_qty * i.unit_price)

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { deterministicGzip, type DeliveredObject } from "./firehose-buffer.js";
 import { GzipLane } from "./gzip-lane.js";
+import { inFlightPath } from "./in-flight.js";
 import { lakeWriter } from "./local-sink.js";
 
 const root = mkdtempSync(join(tmpdir(), "sluice-lane-"));
@@ -68,5 +69,48 @@ describe("lakeWriter", () => {
     }
     expect(files[1]!.map((b) => b.toString("base64"))).toEqual(files[0]!.map((b) => b.toString("base64")));
     objects(5).forEach((o, i) => expect(gunzipSync(files[1]![i]!).equals(o.raw)).toBe(true));
+  });
+
+  describe("publishes objects whole", () => {
+    const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+
+    it("keeps the hour folder free of a half-written object, then holds only the final files", async () => {
+      const dir = join(root, "whole");
+      const writer = lakeWriter(dir, { compressInline: false });
+      const [first, second] = objects(2);
+      writer.write(first!);
+      // The lane compresses on the thread pool: the object is being written now.
+      const final = join(dir, first!.key);
+      expect(existsSync(final)).toBe(false);
+      expect(readdirSync(dirname(final))).toEqual([]);
+      expect(files(dir)).toEqual([inFlightPath(final)]);
+      expect(inFlightPath(final)).toMatch(/\/2026\/11\/27\/\.00-s-1-.*\.gz\.tmp-\d+$/);
+      writer.write(second!);
+      await writer.idle();
+      const keys = [first!, second!].map((o) => join(dir, o.key)).sort();
+      expect(files(dir).sort()).toEqual(keys);
+      expect(gunzipSync(readFileSync(final)).equals(first!.raw)).toBe(true);
+    });
+
+    for (const compressInline of [true, false]) {
+      it(`removes the in-flight file when publishing fails (in line: ${compressInline})`, async () => {
+        const dir = join(root, `fails-${compressInline}`);
+        const [o] = objects(1);
+        // A folder in the way of the final name: the rename fails.
+        mkdirSync(join(dir, o!.key, "x"), { recursive: true });
+        const writer = lakeWriter(dir, { compressInline });
+        let released = 0;
+        const publish = async () => {
+          writer.write({ ...o!, release: () => released++ });
+          await writer.idle();
+        };
+        await expect(publish()).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST|EPERM/);
+        expect(released).toBe(1);
+        expect(existsSync(inFlightPath(join(dir, o!.key)))).toBe(false);
+        expect(files(dir)).toEqual([]);
+      });
+    }
   });
 });

@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { FirehoseBuffer, deterministicGzip, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
 import { isTextRecord } from "./chaos.js";
 import { GzipLane } from "./gzip-lane.js";
+import { publishBytes, publishFile } from "./in-flight.js";
 import type { EventSink, SinkReport } from "./sink.js";
 
 /**
@@ -46,7 +47,9 @@ export interface LakeWriterOptions {
 
 /**
  * Writes objects under `lakeDir` exactly where a Firehose S3 destination would put them.
- * Used by the local sink and by the local Firehose endpoint.
+ * Used by the local sink and by the local Firehose endpoint. Each object is written under an
+ * in-flight name (`inFlightPath`) and renamed into place once complete, so a reader listing
+ * the hour folder sees whole objects only.
  */
 export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): LakeWriter {
   const inline = options.compressInline ?? availableParallelism() < 2;
@@ -66,7 +69,7 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
     return path;
   };
   const store = (key: string, body: Buffer) => {
-    writeFileSync(pathOf(key), body);
+    publishBytes(pathOf(key), body);
     report.storedBytes += body.length;
   };
   const laneFor = (level: number) => {
@@ -110,8 +113,7 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
       }
       // Only once the path is known: a lane taken before a failing mkdir would never be closed.
       const lane = laneFor(o.gzipLevel);
-      const p: Promise<void> = lane
-        .compress(o.raw, path)
+      const p: Promise<void> = publishFile(path, (tmp) => lane.compress(o.raw, tmp))
         .then((size) => {
           report.storedBytes += size;
           if (idleLanes.length < MAX_IN_FLIGHT) idleLanes.push(lane);

@@ -5,7 +5,10 @@
  */
 const TRINO_TO_HIVE: Record<string, string> = { varchar: "string", integer: "int", real: "float" };
 
-/** A Trino type name as Hive DDL writes it (`varchar` → `string`, `array(integer)` → `array<int>`). */
+/**
+ * A Trino type name as Hive DDL writes it (`varchar` → `string`, `array(integer)` → `array<int>`,
+ * `decimal(38, 2)` → `decimal(38,2)`, `decimal(10)` → `decimal(10,0)`).
+ */
 export function hiveType(trinoType: string): string {
   const type = trinoType.trim().toLowerCase();
   const complex = /^(array|map|row)\((.*)\)$/s.exec(type);
@@ -20,6 +23,9 @@ export function hiveType(trinoType: string): string {
     }
     return `${kind}<${parts.map(hiveType).join(",")}>`;
   }
+  // Trino prints `decimal(38, 2)` in some places; Glue stores the text as given.
+  const decimal = /^decimal\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$/.exec(type);
+  if (decimal) return `decimal(${decimal[1]},${decimal[2] ?? "0"})`;
   return TRINO_TO_HIVE[type] ?? type;
 }
 
