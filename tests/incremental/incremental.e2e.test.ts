@@ -193,8 +193,10 @@ describe("incremental silver on the local lake", () => {
     const lock = path.join(dir, ".lake/.sluice-build.lock.json");
     await writeFile(lock, JSON.stringify({ pid: process.pid, startedAt: "2026-11-27T10:00:00.000Z" }));
     const busy = await sluice(dir, ["run"]);
-    expect(busy.code).not.toBe(0);
-    expect(busy.stderr).toContain(`build in progress (pid ${process.pid}, started 2026-11-27T10:00:00.000Z)`);
+    // One line, exit 2 (usage/environment), naming the holder.
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain(`build in progress (started 2026-11-27T10:00:00.000Z, pid ${process.pid})`);
+    expect(busy.stderr.trim().split("\n")).toHaveLength(1);
     await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: "2026-11-27T10:00:00.000Z" }));
     const taken = await sluice(dir, ["build"]);
     expect(taken.code, taken.stdout + taken.stderr).toBe(0);

@@ -152,12 +152,12 @@ describe("a hostile raw zone", () => {
     await put("2026/11/27/14/events-new.gz", gzipSync(lines("pending", 3)));
     const pending = async (): Promise<unknown> =>
       (await query("select pending_from from main.sluice_table_state where schema_name = 'silver' and table_name = 'events'"))[0]?.["pending_from"];
-    // Kill after the n-th statement, from the end of the run backwards, until the kill lands after
-    // silver.events was published and before its reconciliation was recorded.
+    // Kill after the n-th statement, one more each time, until the kill lands after silver.events
+    // was published and before its reconciliation was recorded.
     let killedAt: number | undefined;
-    for (let n = 40; n > 0 && killedAt === undefined; n--) {
+    for (let n = 1; n <= 80 && killedAt === undefined; n++) {
       const r = await runSluice(["--project-dir", dir, "run", "--select", "+events", "+rejected_events"], { env: { SLUICE_TEST_KILL_AFTER_STATEMENT: String(n) } });
-      if (r.code === 0) continue;
+      expect(r.code, "the run ended before the kill").not.toBe(0);
       if ((await pending()) === "2026/11/27/14") killedAt = n;
     }
     expect(killedAt, "no kill point between publish and reconciliation").toBeDefined();

@@ -235,7 +235,8 @@ async function publish(
         ...(watermark === undefined ? {} : { watermark }),
         ...(rawHours === undefined ? {} : { rawHours }),
         ...(reads ? { listedAt: reads.listedAt } : {}),
-        ...(reads?.reconciled.has(node.id) ? { pendingFrom: from } : {}),
+        // Hours this version read and no reconciliation has balanced yet (none when it read none).
+        ...(reads?.reconciled.has(node.id) && watermark !== undefined && from <= watermark ? { pendingFrom: from } : {}),
       })
     : [];
   await run(statements, ctx);
