@@ -56,8 +56,16 @@ export function refWindowCalls(sql: string): { relation: string; column: string 
  * nothing; the SQL keeps its own `>= sluice_incremental_from()` filter either way).
  */
 export function bindWindow(sql: string, fromLiteral: string, reads: WindowReads = {}): string {
-  return sql
-    .replace(INCREMENTAL_FROM_CALL, fromLiteral)
-    .replace(RAW_WINDOW_CALL, (_, relation: string) => reads.raw?.(relation) ?? relation)
-    .replace(REF_WINDOW_CALL, (_, relation: string, column: string) => reads.ref?.(relation, column.replaceAll("''", "'")) ?? relation);
+  return bindRawWindow(sql.replace(INCREMENTAL_FROM_CALL, fromLiteral), reads.raw).replace(
+    REF_WINDOW_CALL,
+    (_, relation: string, column: string) => reads.ref?.(relation, column.replaceAll("''", "'")) ?? relation,
+  );
+}
+
+/**
+ * Replace `sluice_raw_window(relation)` with what `raw` gives (the run's raw table), or the relation
+ * itself: statements of full builds and table models, which have no window start to bind.
+ */
+export function bindRawWindow(sql: string, raw?: (relation: string) => string | undefined): string {
+  return sql.replace(RAW_WINDOW_CALL, (_, relation: string) => raw?.(relation) ?? relation);
 }

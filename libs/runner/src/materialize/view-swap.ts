@@ -7,7 +7,7 @@ import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-cha
 import { hoursToRecord, newestHour, rawHoursOf, windowFrom, type RawHours } from "../incremental/raw-hours.js";
 import type { VersionState, WindowPlan } from "../incremental/raw-reads.js";
 import { tableWindowRelation } from "../incremental/window-reads.js";
-import { bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls } from "../incremental/window.js";
+import { bindRawWindow, bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
 
@@ -36,7 +36,7 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   });
   // A view keeps naming the source: the run's raw table is gone when the run ends.
   const reads = node.materialization === "view" ? new Map<string, string>() : await rawWindowReads(ctx);
-  const rows = await run(statements.map((s) => ({ ...s, sql: bindWindow(s.sql, "", { raw: (r) => reads.get(r) }) })), ctx);
+  const rows = await run(statements.map((s) => ({ ...s, sql: bindRawWindow(s.sql, (r) => reads.get(r)) })), ctx);
   if (writesTable && current === undefined && node.location) await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
   return { rows, appended: current !== undefined };
 };
