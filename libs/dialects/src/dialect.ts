@@ -25,7 +25,9 @@ export type StatementKind =
   | "alter_table"
   | "copy"
   | "select"
-  | "macro";
+  | "macro"
+  /** Bookkeeping of the lake's own versions (no rows written). */
+  | "record_version";
 
 /** One finished SQL statement, ready for an engine. */
 export interface Statement {
@@ -149,6 +151,11 @@ export interface Dialect {
    * state, in one transaction (optional; dialects with `rewritesIncrementalVersions`).
    */
   publishTableVersion?(relation: Relation, location: string, state: TableVersionState): Statement[];
+  /**
+   * Record the version at `location` as being written by run `runId`, before any of its files
+   * exist (lake dialects): cleanup removes only recorded versions. `createTableAs` includes it.
+   */
+  recordTableVersion?(relation: Relation, location: string, runId: string): Statement[];
   /**
    * Create, or bring up to date, the table {@link Dialect.publishTableVersion} records state in:
    * run once per run before anything is published (not with each publish).

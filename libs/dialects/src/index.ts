@@ -6,3 +6,5 @@ export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
 export { splitTopLevel } from "./athena/athena-types.js";
 export { dialectForEngine } from "./dialect-for-engine.js";
+export * from "./duckdb/version-records.js";
+export * from "./duckdb/lake-root.js";

@@ -9,6 +9,7 @@ import { runDag } from "./scheduler.js";
 import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
+import type { CheckedVersions, UpstreamTable } from "./materialize/version-check.js";
 
 const withCost = (results: readonly NodeResult[]) => {
   const cost = costTotals(results);
@@ -47,6 +48,8 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const total = tasks.length;
   const rawHours = new Map<string, ListedRawHours>();
   const published: PublishedVersions = new Map();
+  const checkedVersions: CheckedVersions = new Map();
+  const built = new Set<string>();
 
   await runDag(
     tasks,
@@ -63,7 +66,10 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         rawSources: upstreamRawSources(node, options.compiled.nodes, options.dialect),
         rawHours,
         published,
+        upstreamTables: upstreamTables(node, options.compiled.nodes, built),
+        checkedVersions,
       });
+      if (result.status === "success") built.add(node.id);
       results.push(result);
       options.onEvent?.({ type: "end", index: i, total, result });
       return result.status === "success" || result.status === "pass" || result.status === "warn";
@@ -170,6 +176,14 @@ function upstreamRawSources(node: CompiledNode, all: readonly CompiledNode[], di
   };
   walk(node.id);
   return found;
+}
+
+/** The tables (table, incremental, seed) `node` reads directly that this run has not built. */
+function upstreamTables(node: CompiledNode, all: readonly CompiledNode[], built: ReadonlySet<string>): UpstreamTable[] {
+  const tables = new Set(["table", "incremental", "seed"]);
+  return all
+    .filter((n) => node.dependsOn.includes(n.id) && !built.has(n.id) && n.kind !== "test" && tables.has(n.materialization))
+    .map((n) => ({ name: n.name, relation: n.relation }));
 }
 
 /** Whether `ancestor` is upstream of `id`. */

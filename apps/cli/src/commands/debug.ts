@@ -1,13 +1,14 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
-import type { SetupCheck } from "@sluice/engines";
+import type { LakeVerification, SetupCheck } from "@sluice/engines";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 
 /**
  * `sluice debug`: check that the target is usable and say what is wrong in plain words. Athena:
  * credentials, workgroup, the target's Glue databases, the S3 staging dir. Local: the lake
- * directory, its catalog file, the DuckDB version.
+ * directory, its catalog file, the DuckDB version, and that every file of every table's current
+ * version is there with the size it was published with.
  */
 export const debugCommand: CommandSpec<Record<string, never>> = {
   command: "debug",
@@ -38,6 +39,7 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
         const { rows } = await engine.execute("select version() as version", { label: "debug" });
         checks.push({ name: "engine", ok: true, detail: `DuckDB ${String(rows[0]?.["version"] ?? "unknown")}` });
       }
+      if (engine.verifyLake) checks.push(...lakeChecks(await engine.verifyLake()));
     } catch (err) {
       checks.push({ name: "engine", ok: false, detail: `cannot open the ${target.engine} engine: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
@@ -50,6 +52,27 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
     return failed === 0 ? ExitCode.ok : ExitCode.failed;
   },
 };
+
+/**
+ * One check per damaged file of a current table version (with the command that rebuilds the
+ * table), else one passing check; tables built before versions were recorded are named.
+ */
+function lakeChecks(found: LakeVerification): SetupCheck[] {
+  const files = found.checked.reduce((n, c) => n + c.files, 0);
+  const unrecorded = found.unrecorded.length === 0 ? "" :
+    `; not recorded (built by an older sluice; --full-refresh records them): ${found.unrecorded.join(", ")}`;
+  if (found.damage.length === 0) {
+    const detail = `${found.checked.length} table versions, ${files} files as published${unrecorded}`;
+    return [{ name: "lake files", ok: true, detail }];
+  }
+  return found.damage.map((d) => {
+    const model = d.table.split(".").at(-1)!;
+    const sizes = d.problem === "size changed" ? ` (${d.expectedBytes} bytes recorded, ${d.actualBytes} found)` : "";
+    const detail = `${d.table}: ${d.problem} ${d.path}${sizes}; rebuild with ` +
+      `\`sluice build --full-refresh --select ${model}+\``;
+    return { name: "lake files", ok: false, detail };
+  });
+}
 
 async function exists(name: string, file: string, hint: string): Promise<SetupCheck> {
   try {

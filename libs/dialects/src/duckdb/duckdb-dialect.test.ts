@@ -26,17 +26,22 @@ describe("duckdb dialect SQL text", () => {
       "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN)",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_hours VARCHAR",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN",
+      "CREATE TABLE IF NOT EXISTS main.sluice_versions (schema_name VARCHAR, table_name VARCHAR, version VARCHAR, run_id VARCHAR, status VARCHAR, files VARCHAR, recorded_at TIMESTAMP)",
     ]);
   });
 
   it("writes a partitioned table as COPY to Parquet, a schema file and a view", () => {
     const statements = dialect.createTableAs(write);
-    expect(statements.map((s) => s.kind)).toEqual(["create_schema", "copy", "copy", "create_view"]);
+    expect(statements.map((s) => s.kind)).toEqual(["create_schema", "record_version", "copy", "copy", "create_view"]);
     // The zero-row schema file only matters when the COPY wrote no rows.
-    expect(statements.map((s) => s.onlyIfNoRows === true)).toEqual([false, false, true, false]);
+    expect(statements.map((s) => s.onlyIfNoRows === true)).toEqual([false, false, false, true, false]);
     expect(statements.every((s) => s.grammar === "duckdb")).toBe(true);
     expect(statements.map((s) => s.sql)).toEqual([
       'CREATE SCHEMA IF NOT EXISTS "silver"',
+      // Recorded as sluice's before any file of it exists (cleanup removes only recorded versions).
+      "INSERT INTO main.sluice_versions (schema_name, table_name, version, run_id, status, files, recorded_at) " +
+        "SELECT 'silver', 'events', 'v_1', 'run 1/a', 'writing', NULL, now() WHERE NOT EXISTS " +
+        "(SELECT 1 FROM main.sluice_versions WHERE schema_name = 'silver' AND table_name = 'events' AND version = 'v_1')",
       "COPY (\nselect id, event_date from x\n) TO '/lake/silver/events/v_1' (FORMAT parquet, COMPRESSION zstd, " +
         "PARTITION_BY (\"event_date\"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-run_1_a-{i}', OVERWRITE_OR_IGNORE true)",
       "COPY (SELECT * FROM (\nselect id, event_date from x\n) AS t LIMIT 0) TO '/lake/silver/events/v_1/part-run_1_a-schema.parquet' (FORMAT parquet, COMPRESSION zstd)",
@@ -47,6 +52,13 @@ describe("duckdb dialect SQL text", () => {
         `COMMENT ON VIEW "silver"."events" IS 'sluice:table location=/lake/silver/events/v_1';`,
         "DELETE FROM main.sluice_table_state WHERE schema_name = 'silver' AND table_name = 'events';",
         "INSERT INTO main.sluice_table_state (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema) VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a', NULL, true);",
+        // Published with its files (from the file system) in the same transaction.
+        "UPDATE main.sluice_versions SET status = 'replaced' WHERE schema_name = 'silver' AND table_name = 'events' AND status = 'published';",
+        "DELETE FROM main.sluice_versions WHERE schema_name = 'silver' AND table_name = 'events' AND version = 'v_1';",
+        "INSERT INTO main.sluice_versions (schema_name, table_name, version, run_id, status, files, recorded_at) " +
+          "SELECT 'silver', 'events', 'v_1', 'run 1/a', 'published', " +
+          "(SELECT json_group_object(substr(filename, length('/lake/silver/events/v_1') + 2), size) " +
+          "FROM read_blob('/lake/silver/events/v_1/**/*.parquet')), now();",
         "COMMIT",
       ].join("\n"),
     ]);

@@ -1,5 +1,6 @@
 import type { Dialect, RawSourceSpec, Relation, Statement, StatementKind, TableVersionState, TableWrite } from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
+import { publishVersionRecordSql, recordVersionSql, versionsSetupSql } from "./version-records.js";
 
 /** Marks a view that stands for a table; the rest of the comment is the data location. */
 export const DUCKDB_TABLE_COMMENT_PREFIX = "sluice:table location=";
@@ -39,7 +40,12 @@ const tableStateSetup = (): Statement[] => [
   // Lakes from before raw_hours / uniform_schema were recorded.
   statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR`),
   statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN`),
+  statement("create_schema", versionsSetupSql()),
 ];
+
+/** Record a version as sluice's before its files are written (see version-records.ts). */
+const recordVersion = (relation: Relation, location: string, runId: string): Statement =>
+  statement("record_version", recordVersionSql(relation, location.replace(/\/+$/, ""), runId));
 
 /**
  * Point the view at a new version and record its state in one transaction: a kill before
@@ -57,6 +63,7 @@ function publishVersion(relation: Relation, location: string, state?: TableVersi
       `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ${duckdbStringLiteral(loc)}, ` +
       `${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)}, ` +
       `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)}, ${state?.uniformSchema === true ? "true" : "false"});`,
+    ...publishVersionRecordSql(relation, loc, state?.runId),
     "COMMIT",
   ];
   return statement("create_view", lines.join("\n"));
@@ -131,7 +138,11 @@ export function createDuckdbDialect(): Dialect {
     literal: duckdbLiteral,
     createSchema,
     createTableAs(write) {
-      const statements = [...createSchema(write.relation.schema), copyRows(write)];
+      const statements = [
+        ...createSchema(write.relation.schema),
+        recordVersion(write.relation, write.location, write.writeId),
+        copyRows(write),
+      ];
       if (write.partitionedBy.length > 0) statements.push(copySchemaFile(write));
       // One write: every file has the SELECT's columns.
       statements.push(publishVersion(write.relation, write.location, { runId: write.writeId, uniformSchema: true }));
@@ -141,6 +152,7 @@ export function createDuckdbDialect(): Dialect {
       return [copyRows(write)];
     },
     publishTableVersion: (relation, location, state) => [publishVersion(relation, location, state)],
+    recordTableVersion: (relation, location, runId) => [recordVersion(relation, location, runId)],
     tableStateSetup,
     tableStateQuery: (relation) =>
       `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +

@@ -3,6 +3,7 @@ import type { Dialect } from "@sluice/dialects";
 import type { Engine, QueryResult } from "@sluice/engines";
 import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/window-reads.js";
+import type { CheckedVersions, UpstreamTable } from "./version-check.js";
 
 /** What building or checking one node needs from the run. */
 export interface NodeContext {
@@ -24,6 +25,10 @@ export interface NodeContext {
   rawHours?: Map<string, ListedRawHours>;
   /** Table versions published in this run, for window reads of them by later nodes (`ref_window()`). */
   published?: PublishedVersions;
+  /** Tables the node reads whose versions this run did not write: checked before it reads them. */
+  upstreamTables?: readonly UpstreamTable[];
+  /** Table versions checked so far in this run (shared by its nodes). */
+  checkedVersions?: CheckedVersions;
 }
 
 /** What building one relation needs. */

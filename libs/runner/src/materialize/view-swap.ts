@@ -10,6 +10,7 @@ import { rawWindowRelation, tableWindowRelation } from "../incremental/window-re
 import { bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
+import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
 
 /**
  * The local lake: a table version is written to a fresh Parquet folder, then the view is
@@ -18,12 +19,15 @@ import { rowsWritten } from "./materializer.js";
  * over by hard link, so a kill at any moment leaves the previous version readable.
  */
 export const viewSwapMaterializer: Materializer = async (node, ctx) => {
+  await assertUpstreamIntact(ctx);
   const writesTable = node.materialization === "table" || node.materialization === "seed" || node.materialization === "incremental";
   const existing: RelationInfo =
     node.materialization === "incremental" && !ctx.fullRefresh ? await ctx.engine.describeRelation(node.relation) : { exists: false };
   const current = existing.exists && existing.kind === "table" ? existing.location : undefined;
   const d = ctx.dialect;
   if (node.materialization === "incremental" && d.capabilities.rewritesIncrementalVersions && node.location) {
+    // A version missing files must not be read as if it were empty, nor carried over.
+    if (current) await assertVersionIntact(ctx.engine, node.relation, current, node.name);
     const outcome = current ? await incrementalVersion(node, ctx, existing, current) : await fullVersion(node, ctx);
     await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
     return outcome;
@@ -83,6 +87,7 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
   const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bound);
   const write = tableWrite(node, ctx, selectSql);
   const strategy = node.incrementalStrategy ?? "append";
+  await run(d.recordTableVersion?.(node.relation, location, ctx.writeId) ?? [], ctx);
   let rows: number | undefined;
   if (strategy === "merge") {
     const key = node.config.unique_key;

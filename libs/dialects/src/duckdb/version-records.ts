@@ -1,0 +1,85 @@
+import type { Relation } from "../dialect.js";
+import { duckdbLiteral, duckdbStringLiteral } from "./duckdb-escape.js";
+
+/**
+ * The table versions sluice created in the lake, one row per version folder
+ * (`<lake>/<schema>/<table>/<version>`): `status` is 'writing' from before its first file is
+ * written, 'published' once its view points at it (with `files`, the JSON of
+ * `{ "<path in the version>": size in bytes }`), 'replaced' after a newer version was published.
+ * Cleanup removes only the folders recorded here; checks compare `files` with the disk.
+ */
+export const DUCKDB_VERSIONS = "main.sluice_versions";
+
+/** The lake root the catalog's views were written for (one row). */
+export const DUCKDB_LAKE_ROOT = "main.sluice_lake";
+
+/** Status of a recorded version (see {@link DUCKDB_VERSIONS}). */
+export type VersionStatus = "writing" | "published" | "replaced";
+
+/** The version's folder name: the last segment of its location. */
+export const versionName = (location: string): string => location.replace(/\/+$/, "").split("/").at(-1) ?? "";
+
+const tableKey = (relation: Relation): string =>
+  `schema_name = ${duckdbStringLiteral(relation.schema)} AND table_name = ${duckdbStringLiteral(relation.name)}`;
+
+const versionKey = (relation: Relation, version: string): string =>
+  `${tableKey(relation)} AND version = ${duckdbStringLiteral(version)}`;
+
+/** CREATE of {@link DUCKDB_VERSIONS} (idempotent; once per run). */
+export const versionsSetupSql = (): string =>
+  `CREATE TABLE IF NOT EXISTS ${DUCKDB_VERSIONS} (schema_name VARCHAR, table_name VARCHAR, ` +
+  `version VARCHAR, run_id VARCHAR, status VARCHAR, files VARCHAR, recorded_at TIMESTAMP)`;
+
+/**
+ * Record a version as 'writing' before any file of it exists, so a killed run's folder is
+ * known to be sluice's and the next run removes it.
+ *
+ * @example recordVersionSql({ schema: "silver", name: "events" }, "/lake/silver/events/v_7", "7")
+ */
+export function recordVersionSql(relation: Relation, location: string, runId: string): string {
+  const version = versionName(location);
+  return (
+    `INSERT INTO ${DUCKDB_VERSIONS} (schema_name, table_name, version, run_id, status, files, recorded_at) ` +
+    `SELECT ${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
+    `${duckdbStringLiteral(version)}, ${duckdbLiteral(runId)}, 'writing', NULL, now() ` +
+    `WHERE NOT EXISTS (SELECT 1 FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)})`
+  );
+}
+
+/**
+ * The statements (inside the publish transaction) that mark the version at `location`
+ * published with its files and sizes, listed by DuckDB's own glob (sizes from the file system,
+ * no file is read), and every earlier published version of the table 'replaced'.
+ */
+export function publishVersionRecordSql(relation: Relation, location: string, runId: string | undefined): string[] {
+  const version = versionName(location);
+  const files =
+    `(SELECT json_group_object(substr(filename, length(${duckdbStringLiteral(location)}) + 2), size) ` +
+    `FROM read_blob(${duckdbStringLiteral(`${location}/**/*.parquet`)}))`;
+  return [
+    `UPDATE ${DUCKDB_VERSIONS} SET status = 'replaced' WHERE ${tableKey(relation)} AND status = 'published';`,
+    `DELETE FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)};`,
+    `INSERT INTO ${DUCKDB_VERSIONS} (schema_name, table_name, version, run_id, status, files, recorded_at) ` +
+      `SELECT ${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
+      `${duckdbStringLiteral(version)}, ${duckdbLiteral(runId ?? null)}, 'published', ${files}, now();`,
+  ];
+}
+
+/** SELECT `{ files }` (JSON, or NULL while writing) of one recorded version; no row when unrecorded. */
+export const versionFilesQuery = (relation: Relation, version: string): string =>
+  `SELECT files FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)}`;
+
+/** SELECT `{ version }` of every recorded version of a table but `keep`. */
+export const otherVersionsQuery = (relation: Relation, keep: string): string =>
+  `SELECT version FROM ${DUCKDB_VERSIONS} WHERE ${tableKey(relation)} AND version <> ${duckdbStringLiteral(keep)}`;
+
+/** DELETE the records of versions whose folders are gone. */
+export function forgetVersionsSql(versions: readonly { relation: Relation; version: string }[]): string {
+  if (versions.length === 0) throw new TypeError("forgetVersionsSql needs at least one version");
+  const which = versions.map(({ relation, version }) => `(${versionKey(relation, version)})`).join(" OR ");
+  return `DELETE FROM ${DUCKDB_VERSIONS} WHERE ${which}`;
+}
+
+/** SELECT `{ schema_name, table_name, version, files }` of every version published once. */
+export const recordedVersionsQuery = (): string =>
+  `SELECT schema_name, table_name, version, files FROM ${DUCKDB_VERSIONS} WHERE files IS NOT NULL`;
