@@ -44,26 +44,41 @@ function movePaths(text: string, from: string, to: string, quoted: boolean): str
   return text.replaceAll(q(from), q(to));
 }
 
+/** What {@link relocateSql} needs besides the views. */
+export interface RelocateOptions {
+  /** The table state table exists (its locations are moved too). */
+  hasTableState: boolean;
+  /**
+   * Views whose version has no data file left under the new root: DuckDB binds a view when it
+   * is created, so only their comment is moved (a build then names what is missing).
+   */
+  unreadable?: ReadonlySet<TableView>;
+}
+
 /**
  * One transaction that points every table view (its SQL and its location comment) and the
  * table state's locations from lake root `from` to `to`, and records `to` as the root: the
  * statements of a lake whose folder was moved or copied. Views that are not tables (the raw
  * source's, models' views) are left alone: builds write those again.
  *
- * @example relocateSql(views, "/old/models/.lake", "/new/models/.lake", true)
+ * @example relocateSql(views, "/old/models/.lake", "/new/models/.lake", { hasTableState: true })
  */
-export function relocateSql(views: readonly TableView[], from: string, to: string, hasTableState: boolean): string {
+export function relocateSql(views: readonly TableView[], from: string, to: string, options: RelocateOptions): string {
   const lines = ["BEGIN TRANSACTION;"];
   for (const view of views) {
     const relation = `${quoteDuckdbIdentifier(view.schema_name)}.${quoteDuckdbIdentifier(view.view_name)}`;
-    const create = movePaths(view.sql.trim().replace(/;\s*$/, ""), from, to, true).replace(/^CREATE\s+VIEW\b/i, "CREATE OR REPLACE VIEW");
-    lines.push(`${create};`, `COMMENT ON VIEW ${relation} IS ${duckdbStringLiteral(movePaths(view.comment, from, to, false))};`);
+    if (!options.unreadable?.has(view)) {
+      const sql = movePaths(view.sql.trim().replace(/;\s*$/, ""), from, to, true);
+      lines.push(`${sql.replace(/^CREATE\s+VIEW\b/i, "CREATE OR REPLACE VIEW")};`);
+    }
+    const comment = duckdbStringLiteral(movePaths(view.comment, from, to, false));
+    lines.push(`COMMENT ON VIEW ${relation} IS ${comment};`);
   }
-  if (hasTableState) {
-    const prefix = duckdbStringLiteral(`${from}/`);
+  if (options.hasTableState) {
+    const [old, root] = [duckdbStringLiteral(from), duckdbStringLiteral(to)];
     lines.push(
-      `UPDATE ${DUCKDB_TABLE_STATE} SET location = ${duckdbStringLiteral(to)} || substr(location, length(${duckdbStringLiteral(from)}) + 1) ` +
-        `WHERE starts_with(location, ${prefix});`,
+      `UPDATE ${DUCKDB_TABLE_STATE} SET location = ${root} || substr(location, length(${old}) + 1) ` +
+        `WHERE starts_with(location, ${duckdbStringLiteral(`${from}/`)});`,
     );
   }
   lines.push(`${setLakeRootSql(to)};`, "COMMIT");

@@ -1,5 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { readdirSync } from "node:fs";
 import {
+  DUCKDB_TABLE_COMMENT_PREFIX,
   lakeRootQuery,
   lakeRootSetupSql,
   relocateSql,
@@ -33,13 +35,26 @@ export async function relocateCatalog(connection: DuckDBConnection, lakeDir: str
     return "recorded";
   }
   const state = await connection.runAndReadAll(tableStateExistsQuery());
+  const unreadable = new Set(views.filter((v) => !hasParquetFile(movedLocation(v, from, lakeDir))));
   try {
-    await connection.run(relocateSql(views, from, lakeDir, state.currentRowCount > 0));
+    await connection.run(relocateSql(views, from, lakeDir, { hasTableState: state.currentRowCount > 0, unreadable }));
   } catch (error) {
     await connection.run("ROLLBACK").catch(() => undefined);
     throw new Error(`could not move the catalog's tables from ${from} to ${lakeDir}`, { cause: error });
   }
   return { from, to: lakeDir, views: views.length };
+}
+
+const movedLocation = (view: TableView, from: string, to: string): string =>
+  to + view.comment.slice(DUCKDB_TABLE_COMMENT_PREFIX.length + from.length);
+
+/** Whether a version folder still holds a data file (a view over it can be bound). */
+function hasParquetFile(dir: string): boolean {
+  try {
+    return readdirSync(dir, { recursive: true, encoding: "utf8" }).some((f) => f.endsWith(".parquet"));
+  } catch {
+    return false;
+  }
 }
 
 async function recordedRoot(connection: DuckDBConnection): Promise<string | undefined> {
