@@ -6,7 +6,13 @@ import { copyModelsProject, runSluice } from "../support/cli.js";
 import { copyDir, expose, rawHours, tableHashes } from "./lake-fixture.js";
 
 /** Nothing lost, ever: a moved lake still builds; damaged history stops a build; strays stay. */
-const TABLES = ["silver.events", "silver.rejected_events", "silver.order_items", "marts.funnel", "marts.sales_by_country"];
+const TABLES = [
+  "silver.events",
+  "silver.rejected_events",
+  "silver.order_items",
+  "marts.funnel",
+  "marts.sales_by_country",
+];
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -44,7 +50,17 @@ beforeAll(async () => {
   cleanup = p.cleanup;
   root = path.dirname(p.dir);
   base = p.dir;
-  const gen = await sluice(base, ["generate", "--events", "2000", "--start", "2026-11-27T00:00:00Z", "--hours", "6", "--seed", "5"]);
+  const gen = await sluice(base, [
+    "generate",
+    "--events",
+    "2000",
+    "--start",
+    "2026-11-27T00:00:00Z",
+    "--hours",
+    "6",
+    "--seed",
+    "5",
+  ]);
   expect(gen.code, gen.stderr).toBe(0);
   hidden = path.join(root, "hidden-raw");
   const raw = path.join(base, ".lake/raw/events");
@@ -101,7 +117,9 @@ describe("the lake's history", () => {
   it("a deleted Parquet file of silver.events stops the build and is listed by sluice debug", async () => {
     const dir = await project("no-file");
     const version = await versionOf(dir, "silver.events");
-    const files = (await readdir(version, { recursive: true })).filter((f) => f.endsWith(".parquet")).sort();
+    const files = (await readdir(version, { recursive: true }))
+      .filter((f) => f.endsWith(".parquet"))
+      .sort();
     const victim = path.join(version, files.at(-1)!);
     await rm(victim);
     const b = await sluice(dir, ["build"]);
@@ -115,7 +133,9 @@ describe("the lake's history", () => {
     expect(fixed.code, output(fixed)).toBe(0);
     expect(await tableHashes(dir, TABLES)).toEqual(built);
     const ok = await sluice(dir, ["debug"]);
-    expect(ok.stdout, ok.stdout).toMatch(/OK {3}lake files: \d+ table versions, \d+ files as published/);
+    expect(ok.stdout, ok.stdout).toMatch(
+      /OK {3}lake files: \d+ table versions, \d+ files as published/,
+    );
   }, 300_000);
 
   it("a user's file and folder in a table folder survive builds and full refreshes", async () => {
@@ -131,10 +151,15 @@ describe("the lake's history", () => {
     expect(await readFile(path.join(table, "notes.txt"), "utf8")).toBe("keep me");
     expect(await readFile(path.join(table, "mine", "x.parquet"), "utf8")).toBe("not a table file");
     expect((await readdir(table)).filter((n) => n.startsWith("v_"))).toHaveLength(1);
-    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as {
+    const results = JSON.parse(
+      await readFile(path.join(dir, "target/run_results.json"), "utf8"),
+    ) as {
       cleanup?: { strays?: string[] };
     };
-    expect(results.cleanup?.strays).toEqual([path.join(table, "mine"), path.join(table, "notes.txt")]);
+    expect(results.cleanup?.strays).toEqual([
+      path.join(table, "mine"),
+      path.join(table, "notes.txt"),
+    ]);
     expect(await tableHashes(dir, TABLES)).toEqual(built);
   }, 300_000);
 });

@@ -113,6 +113,11 @@ export interface TableVersionState {
    * no column change since): readers need not unify files by column name. Unknown: false.
    */
   uniformSchema?: boolean;
+  /**
+   * The version's data files as `{ "<path inside the version>": size in bytes }`, recorded with
+   * it so a later run can tell a lost or changed file (lake dialects).
+   */
+  files?: Readonly<Record<string, number>>;
 }
 
 /**

@@ -118,6 +118,11 @@ export interface Engine {
    * version was never recorded (a lake from before versions were recorded). One stat per file.
    */
   checkTableVersion?(relation: Relation, location: string): Promise<VersionDamage[]>;
+  /**
+   * Lake engines: the data files of the version at `location` (path inside it → bytes), to be
+   * recorded when it is published (see `TableVersionState.files`).
+   */
+  versionFiles?(location: string): Promise<Record<string, number>>;
   /** Lake engines: {@link Engine.checkTableVersion} for every table's current version (`sluice debug`). */
   verifyLake?(): Promise<LakeVerification>;
   /** Checks of the connection and the target's setup, in plain words, for `sluice debug`. */

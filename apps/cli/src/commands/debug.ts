@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import type { LakeVerification, SetupCheck } from "@sluice/engines";
+import type { describeDamage, recoveryCommand } from "@sluice/runner";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 
@@ -39,7 +40,10 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
         const { rows } = await engine.execute("select version() as version", { label: "debug" });
         checks.push({ name: "engine", ok: true, detail: `DuckDB ${String(rows[0]?.["version"] ?? "unknown")}` });
       }
-      if (engine.verifyLake) checks.push(...lakeChecks(await engine.verifyLake()));
+      if (engine.verifyLake) {
+        const words = await import("@sluice/runner");
+        checks.push(...lakeChecks(await engine.verifyLake(), words));
+      }
     } catch (err) {
       checks.push({ name: "engine", ok: false, detail: `cannot open the ${target.engine} engine: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
@@ -53,23 +57,30 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
   },
 };
 
+interface DamageWords {
+  describeDamage: typeof describeDamage;
+  recoveryCommand: typeof recoveryCommand;
+}
+
 /**
  * One check per damaged file of a current table version (with the command that rebuilds the
  * table), else one passing check; tables built before versions were recorded are named.
  */
-function lakeChecks(found: LakeVerification): SetupCheck[] {
+function lakeChecks(found: LakeVerification, words: DamageWords): SetupCheck[] {
+  const { describeDamage, recoveryCommand } = words;
   const files = found.checked.reduce((n, c) => n + c.files, 0);
-  const unrecorded = found.unrecorded.length === 0 ? "" :
-    `; not recorded (built by an older sluice; --full-refresh records them): ${found.unrecorded.join(", ")}`;
+  const unrecorded =
+    found.unrecorded.length === 0
+      ? ""
+      : `; not recorded (built by an older sluice; --full-refresh records them): ` +
+        found.unrecorded.join(", ");
   if (found.damage.length === 0) {
-    const detail = `${found.checked.length} table versions, ${files} files as published${unrecorded}`;
-    return [{ name: "lake files", ok: true, detail }];
+    const detail = `${found.checked.length} table versions, ${files} files as published`;
+    return [{ name: "lake files", ok: true, detail: detail + unrecorded }];
   }
   return found.damage.map((d) => {
-    const model = d.table.split(".").at(-1)!;
-    const sizes = d.problem === "size changed" ? ` (${d.expectedBytes} bytes recorded, ${d.actualBytes} found)` : "";
-    const detail = `${d.table}: ${d.problem} ${d.path}${sizes}; rebuild with ` +
-      `\`sluice build --full-refresh --select ${model}+\``;
+    const rebuild = recoveryCommand(d.table.split(".").at(-1)!);
+    const detail = `${d.table}: ${describeDamage(d)}; rebuild with \`${rebuild}\``;
     return { name: "lake files", ok: false, detail };
   });
 }

@@ -63,7 +63,7 @@ function publishVersion(relation: Relation, location: string, state?: TableVersi
       `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ${duckdbStringLiteral(loc)}, ` +
       `${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)}, ` +
       `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)}, ${state?.uniformSchema === true ? "true" : "false"});`,
-    ...publishVersionRecordSql(relation, loc, state?.runId),
+    ...publishVersionRecordSql(relation, loc, state),
     "COMMIT",
   ];
   return statement("create_view", lines.join("\n"));

@@ -13,18 +13,21 @@ export interface TableView {
 }
 
 /** CREATE of {@link DUCKDB_LAKE_ROOT} (idempotent). */
-export const lakeRootSetupSql = (): string => `CREATE TABLE IF NOT EXISTS ${DUCKDB_LAKE_ROOT} (root VARCHAR)`;
+export const lakeRootSetupSql = (): string =>
+  `CREATE TABLE IF NOT EXISTS ${DUCKDB_LAKE_ROOT} (root VARCHAR)`;
 
 /** SELECT `{ root }`: the lake root the views were written for; no row on a lake from before. */
 export const lakeRootQuery = (): string => `SELECT root FROM ${DUCKDB_LAKE_ROOT}`;
 
 /** Replace the recorded lake root. */
 export const setLakeRootSql = (root: string): string =>
-  `DELETE FROM ${DUCKDB_LAKE_ROOT}; INSERT INTO ${DUCKDB_LAKE_ROOT} VALUES (${duckdbStringLiteral(root)})`;
+  `DELETE FROM ${DUCKDB_LAKE_ROOT}; ` +
+  `INSERT INTO ${DUCKDB_LAKE_ROOT} VALUES (${duckdbStringLiteral(root)})`;
 
 /** SELECT the views that stand for tables ({@link TableView}). */
 export const tableViewsQuery = (): string =>
-  `SELECT schema_name, view_name, sql, comment FROM duckdb_views() WHERE database_name = current_database() ` +
+  `SELECT schema_name, view_name, sql, comment FROM duckdb_views() ` +
+  `WHERE database_name = current_database() ` +
   `AND NOT internal AND starts_with(comment, ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX)})`;
 
 /** SELECT returning a row when the table state table exists. */
@@ -38,7 +41,7 @@ export function rootOfTableView(view: Pick<TableView, "comment">): string | unde
   return segments.length > 4 ? segments.slice(0, -3).join("/") : undefined;
 }
 
-/** `text` with every string literal (or literal-contained path) starting at `from/` moved to `to/`. */
+/** `text` with every path (in a string literal when `quoted`) under `from/` moved to `to/`. */
 function movePaths(text: string, from: string, to: string, quoted: boolean): string {
   const q = (s: string): string => (quoted ? `'${s.replaceAll("'", "''")}/` : `${s}/`);
   return text.replaceAll(q(from), q(to));
@@ -63,10 +66,16 @@ export interface RelocateOptions {
  *
  * @example relocateSql(views, "/old/models/.lake", "/new/models/.lake", { hasTableState: true })
  */
-export function relocateSql(views: readonly TableView[], from: string, to: string, options: RelocateOptions): string {
+export function relocateSql(
+  views: readonly TableView[],
+  from: string,
+  to: string,
+  options: RelocateOptions,
+): string {
   const lines = ["BEGIN TRANSACTION;"];
   for (const view of views) {
-    const relation = `${quoteDuckdbIdentifier(view.schema_name)}.${quoteDuckdbIdentifier(view.view_name)}`;
+    const [schema, name] = [view.schema_name, view.view_name].map(quoteDuckdbIdentifier);
+    const relation = `${schema}.${name}`;
     if (!options.unreadable?.has(view)) {
       const sql = movePaths(view.sql.trim().replace(/;\s*$/, ""), from, to, true);
       lines.push(`${sql.replace(/^CREATE\s+VIEW\b/i, "CREATE OR REPLACE VIEW")};`);
@@ -77,7 +86,8 @@ export function relocateSql(views: readonly TableView[], from: string, to: strin
   if (options.hasTableState) {
     const [old, root] = [duckdbStringLiteral(from), duckdbStringLiteral(to)];
     lines.push(
-      `UPDATE ${DUCKDB_TABLE_STATE} SET location = ${root} || substr(location, length(${old}) + 1) ` +
+      `UPDATE ${DUCKDB_TABLE_STATE} ` +
+        `SET location = ${root} || substr(location, length(${old}) + 1) ` +
         `WHERE starts_with(location, ${duckdbStringLiteral(`${from}/`)});`,
     );
   }

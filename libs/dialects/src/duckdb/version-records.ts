@@ -1,4 +1,4 @@
-import type { Relation } from "../dialect.js";
+import type { Relation, TableVersionState } from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral } from "./duckdb-escape.js";
 
 /**
@@ -17,10 +17,14 @@ export const DUCKDB_LAKE_ROOT = "main.sluice_lake";
 export type VersionStatus = "writing" | "published" | "replaced";
 
 /** The version's folder name: the last segment of its location. */
-export const versionName = (location: string): string => location.replace(/\/+$/, "").split("/").at(-1) ?? "";
+export const versionName = (location: string): string =>
+  location.replace(/\/+$/, "").split("/").at(-1) ?? "";
+
+const COLUMNS = "(schema_name, table_name, version, run_id, status, files, recorded_at)";
 
 const tableKey = (relation: Relation): string =>
-  `schema_name = ${duckdbStringLiteral(relation.schema)} AND table_name = ${duckdbStringLiteral(relation.name)}`;
+  `schema_name = ${duckdbStringLiteral(relation.schema)} ` +
+  `AND table_name = ${duckdbStringLiteral(relation.name)}`;
 
 const versionKey = (relation: Relation, version: string): string =>
   `${tableKey(relation)} AND version = ${duckdbStringLiteral(version)}`;
@@ -39,7 +43,7 @@ export const versionsSetupSql = (): string =>
 export function recordVersionSql(relation: Relation, location: string, runId: string): string {
   const version = versionName(location);
   return (
-    `INSERT INTO ${DUCKDB_VERSIONS} (schema_name, table_name, version, run_id, status, files, recorded_at) ` +
+    `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS} ` +
     `SELECT ${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
     `${duckdbStringLiteral(version)}, ${duckdbLiteral(runId)}, 'writing', NULL, now() ` +
     `WHERE NOT EXISTS (SELECT 1 FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)})`
@@ -48,35 +52,44 @@ export function recordVersionSql(relation: Relation, location: string, runId: st
 
 /**
  * The statements (inside the publish transaction) that mark the version at `location`
- * published with its files and sizes, listed by DuckDB's own glob (sizes from the file system,
- * no file is read), and every earlier published version of the table 'replaced'.
+ * published with its files and sizes (`state.files`; NULL, i.e. nothing to check, without
+ * them), and every earlier published version of the table 'replaced'.
  */
-export function publishVersionRecordSql(relation: Relation, location: string, runId: string | undefined): string[] {
+export function publishVersionRecordSql(
+  relation: Relation,
+  location: string,
+  state: Pick<TableVersionState, "runId" | "files"> | undefined,
+): string[] {
   const version = versionName(location);
-  const files =
-    `(SELECT json_group_object(substr(filename, length(${duckdbStringLiteral(location)}) + 2), size) ` +
-    `FROM read_blob(${duckdbStringLiteral(`${location}/**/*.parquet`)}))`;
+  const files = state?.files ? JSON.stringify(state.files) : null;
   return [
-    `UPDATE ${DUCKDB_VERSIONS} SET status = 'replaced' WHERE ${tableKey(relation)} AND status = 'published';`,
+    `UPDATE ${DUCKDB_VERSIONS} SET status = 'replaced' ` +
+      `WHERE ${tableKey(relation)} AND status = 'published';`,
     `DELETE FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)};`,
-    `INSERT INTO ${DUCKDB_VERSIONS} (schema_name, table_name, version, run_id, status, files, recorded_at) ` +
-      `SELECT ${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
-      `${duckdbStringLiteral(version)}, ${duckdbLiteral(runId ?? null)}, 'published', ${files}, now();`,
+    `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS} VALUES (` +
+      `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
+      `${duckdbStringLiteral(version)}, ${duckdbLiteral(state?.runId ?? null)}, 'published', ` +
+      `${duckdbLiteral(files)}, now());`,
   ];
 }
 
-/** SELECT `{ files }` (JSON, or NULL while writing) of one recorded version; no row when unrecorded. */
+/** SELECT `{ files }` (JSON; NULL while writing) of one recorded version; no row if unrecorded. */
 export const versionFilesQuery = (relation: Relation, version: string): string =>
   `SELECT files FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)}`;
 
 /** SELECT `{ version }` of every recorded version of a table but `keep`. */
 export const otherVersionsQuery = (relation: Relation, keep: string): string =>
-  `SELECT version FROM ${DUCKDB_VERSIONS} WHERE ${tableKey(relation)} AND version <> ${duckdbStringLiteral(keep)}`;
+  `SELECT version FROM ${DUCKDB_VERSIONS} ` +
+  `WHERE ${tableKey(relation)} AND version <> ${duckdbStringLiteral(keep)}`;
 
 /** DELETE the records of versions whose folders are gone. */
-export function forgetVersionsSql(versions: readonly { relation: Relation; version: string }[]): string {
+export function forgetVersionsSql(
+  versions: readonly { relation: Relation; version: string }[],
+): string {
   if (versions.length === 0) throw new TypeError("forgetVersionsSql needs at least one version");
-  const which = versions.map(({ relation, version }) => `(${versionKey(relation, version)})`).join(" OR ");
+  const which = versions
+    .map(({ relation, version }) => `(${versionKey(relation, version)})`)
+    .join(" OR ");
   return `DELETE FROM ${DUCKDB_VERSIONS} WHERE ${which}`;
 }
 

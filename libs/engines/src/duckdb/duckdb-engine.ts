@@ -18,7 +18,7 @@ import type { Relation } from "@sluice/dialects";
 import { QueryError, type CleanupOptions, type CleanupOutcome, type Engine, type ExecuteOptions, type QueryResult, type RelationInfo } from "../engine.js";
 import type { LakeVerification, VersionDamage } from "../engine.js";
 import { relocateCatalog } from "./lake-relocation.js";
-import { checkVersionFiles, parseVersionFiles } from "./version-check.js";
+import { checkVersionFiles, listVersionFiles, parseVersionFiles } from "./version-check.js";
 import { plainValueConverter } from "./duckdb-values.js";
 import { checkLakeLock, LakeBusyError, readLakeLock, releaseLakeLock, writeLakeLock } from "./lake-lock.js";
 import { faultInjector } from "./fault-injection.js";
@@ -186,6 +186,10 @@ class DuckdbEngine implements Engine {
       await Promise.all(stale.map((s) => rm(s.dir, { recursive: true, force: true })));
       await this.forgetRemoved();
     }
+  }
+
+  async versionFiles(location: string): Promise<Record<string, number>> {
+    return listVersionFiles(location);
   }
 
   async checkTableVersion(relation: Relation, location: string): Promise<VersionDamage[]> {

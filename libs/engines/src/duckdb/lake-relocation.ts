@@ -25,10 +25,15 @@ export type Relocation = "unchanged" | "recorded" | { from: string; to: string; 
  *
  * @example await relocateCatalog(connection, "/new/home/models/.lake") // { from: "/old/…", … }
  */
-export async function relocateCatalog(connection: DuckDBConnection, lakeDir: string): Promise<Relocation> {
+export async function relocateCatalog(
+  connection: DuckDBConnection,
+  lakeDir: string,
+): Promise<Relocation> {
   const recorded = await recordedRoot(connection);
   if (recorded === lakeDir) return "unchanged";
-  const views = (await connection.runAndReadAll(tableViewsQuery())).getRowObjectsJS() as unknown as TableView[];
+  const views = (
+    await connection.runAndReadAll(tableViewsQuery())
+  ).getRowObjectsJS() as unknown as TableView[];
   const from = recorded ?? views.map(rootOfTableView).find((root) => root !== undefined);
   if (from === undefined || from === lakeDir) {
     await connection.run(setLakeRootSql(lakeDir));
@@ -37,10 +42,14 @@ export async function relocateCatalog(connection: DuckDBConnection, lakeDir: str
   const state = await connection.runAndReadAll(tableStateExistsQuery());
   const unreadable = new Set(views.filter((v) => !hasParquetFile(movedLocation(v, from, lakeDir))));
   try {
-    await connection.run(relocateSql(views, from, lakeDir, { hasTableState: state.currentRowCount > 0, unreadable }));
+    await connection.run(
+      relocateSql(views, from, lakeDir, { hasTableState: state.currentRowCount > 0, unreadable }),
+    );
   } catch (error) {
     await connection.run("ROLLBACK").catch(() => undefined);
-    throw new Error(`could not move the catalog's tables from ${from} to ${lakeDir}`, { cause: error });
+    throw new Error(`could not move the catalog's tables from ${from} to ${lakeDir}`, {
+      cause: error,
+    });
   }
   return { from, to: lakeDir, views: views.length };
 }
@@ -51,7 +60,9 @@ const movedLocation = (view: TableView, from: string, to: string): string =>
 /** Whether a version folder still holds a data file (a view over it can be bound). */
 function hasParquetFile(dir: string): boolean {
   try {
-    return readdirSync(dir, { recursive: true, encoding: "utf8" }).some((f) => f.endsWith(".parquet"));
+    return readdirSync(dir, { recursive: true, encoding: "utf8" }).some((f) =>
+      f.endsWith(".parquet"),
+    );
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
-import { statSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { VersionDamage } from "../engine.js";
 
 /**
@@ -7,8 +7,8 @@ import type { VersionDamage } from "../engine.js";
  * file, so checking a version of ~200 files costs about a millisecond. A missing folder is one
  * damage entry, not one per file.
  *
- * @example checkVersionFiles("silver.events", "/lake/silver/events/v_7", { "part-7.parquet": 4120 })
- * // [] when the file is there with 4120 bytes
+ * @example checkVersionFiles("silver.events", "/lake/silver/events/v_7", { "part-7.parquet": 41 })
+ * // [] when the file is there with 41 bytes
  */
 export function checkVersionFiles(
   table: string,
@@ -24,10 +24,32 @@ export function checkVersionFiles(
     const found = statSync(path, { throwIfNoEntry: false });
     if (found === undefined) damage.push({ table, version, path, problem: "missing file" });
     else if (found.size !== bytes) {
-      damage.push({ table, version, path, problem: "size changed", expectedBytes: bytes, actualBytes: found.size });
+      damage.push({
+        table,
+        version,
+        path,
+        problem: "size changed",
+        expectedBytes: bytes,
+        actualBytes: found.size,
+      });
     }
   }
   return damage;
+}
+
+/**
+ * The data files (`*.parquet`, what the table's view reads) of the version at `location`, as
+ * `{ "<path inside the version>": size in bytes }`: what its record holds. A version an
+ * incremental run wrote is mostly flat (carried files), so this is a readdir and a stat per file.
+ */
+export function listVersionFiles(location: string): Record<string, number> {
+  const files: Record<string, number> = {};
+  for (const entry of readdirSync(location, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".parquet")) continue;
+    const path = join(entry.parentPath, entry.name);
+    files[relative(location, path)] = statSync(path).size;
+  }
+  return files;
 }
 
 /** A recorded `files` column (JSON) as a map; undefined when not recorded (still writing). */

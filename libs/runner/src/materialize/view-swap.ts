@@ -1,6 +1,6 @@
 import { planStatements } from "@sluice/compiler/plan";
 import type { CompiledNode } from "@sluice/compiler";
-import type { Statement, TableWrite } from "@sluice/dialects";
+import type { Statement, TableVersionState, TableWrite } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
@@ -38,7 +38,11 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
     fullRefresh: ctx.fullRefresh,
     writeId: ctx.writeId,
   });
-  const rows = await run(statements, ctx);
+  // A new table version: published below, with its files.
+  const fresh = writesTable && current === undefined && node.location !== undefined;
+  const writes = fresh ? statements.filter((s) => s.kind !== "create_view") : statements;
+  const rows = await run(writes, ctx);
+  if (fresh) await publishVersion(node, ctx, { runId: ctx.writeId, uniformSchema: true });
   if (writesTable && current === undefined && node.location) await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
   return { rows, appended: current !== undefined };
 };
@@ -200,16 +204,25 @@ async function publish(node: CompiledNode, ctx: MaterializeContext, raw: RawHour
   const location = node.location!;
   const watermark = newestHour(raw) ?? (await maxOfWatermarkColumn(node, ctx, location));
   const rawHours = hoursToRecord(raw, lookbackHours(node.config as Record<string, unknown>));
-  const statements = d.publishTableVersion
-    ? d.publishTableVersion(node.relation, location, {
-        runId: ctx.writeId,
-        uniformSchema,
-        ...(watermark === undefined ? {} : { watermark }),
-        ...(rawHours === undefined ? {} : { rawHours }),
-      })
-    : [];
-  await run(statements, ctx);
+  await publishVersion(node, ctx, {
+    runId: ctx.writeId,
+    uniformSchema,
+    ...(watermark === undefined ? {} : { watermark }),
+    ...(rawHours === undefined ? {} : { rawHours }),
+  });
   ctx.published?.set(d.quoteRelation(node.relation), location);
+}
+
+/** Point the view at the node's new version, recorded with its files (if the engine lists them). */
+async function publishVersion(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  state: TableVersionState,
+): Promise<void> {
+  const location = node.location!;
+  const files = await ctx.engine.versionFiles?.(location);
+  const withFiles = files ? { ...state, files } : state;
+  await run(ctx.dialect.publishTableVersion?.(node.relation, location, withFiles) ?? [], ctx);
 }
 
 /**
