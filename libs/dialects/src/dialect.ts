@@ -157,10 +157,14 @@ export interface Dialect {
    */
   publishTableVersion?(relation: Relation, location: string, state: TableVersionState): Statement[];
   /**
-   * Record the version at `location` as being written by run `runId`, before any of its files
-   * exist (lake dialects): cleanup removes only recorded versions. `createTableAs` includes it.
+   * Record the versions at these locations as being written by run `runId`, before any of their
+   * files exist (lake dialects): cleanup removes only recorded versions. `createTableAs`
+   * includes it; a runner records all of a run's versions at once up front.
    */
-  recordTableVersion?(relation: Relation, location: string, runId: string): Statement[];
+  recordTableVersions?(
+    versions: readonly { relation: Relation; location: string }[],
+    runId: string,
+  ): Statement[];
   /**
    * Create, or bring up to date, the table {@link Dialect.publishTableVersion} records state in:
    * run once per run before anything is published (not with each publish).

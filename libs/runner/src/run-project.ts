@@ -43,7 +43,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const nodes = options.compiled.nodes.filter((n) => chosen.has(n.id) && kinds.includes(n.kind) && n.materialization !== "ephemeral");
   const tasks = nodes.map((n) => ({ id: n.id, deps: dependenciesOf(n, options.compiled.nodes, options.command), node: n }));
   const results: NodeResult[] = [];
-  await setUpRun(nodes, options);
+  const versionsRecorded = await setUpRun(nodes, options);
   let index = 0;
   const total = tasks.length;
   const rawHours = new Map<string, ListedRawHours>();
@@ -68,6 +68,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         published,
         upstreamTables: upstreamTables(node, options.compiled.nodes, built),
         checkedVersions,
+        versionsRecorded,
       });
       if (result.status === "success") built.add(node.id);
       results.push(result);
@@ -127,10 +128,11 @@ async function finishRun(engine: Engine): Promise<RunResults["cleanup"]> {
 }
 
 /**
- * Once, up front: create each schema (DuckDB schema, Athena database) the run writes to, and
- * the table-state table where the dialect keeps one.
+ * Once, up front: create each schema (DuckDB schema, Athena database) the run writes to, the
+ * table-state table where the dialect keeps one, and record every table version the run may
+ * write (lake dialects; one statement instead of one per node). Returns whether it recorded them.
  */
-async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Promise<void> {
+async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Promise<boolean> {
   const schemas = [...new Set(nodes.filter((n) => n.kind !== "test").map((n) => n.relation.schema))].sort();
   for (const schema of schemas) {
     for (const statement of options.dialect.createSchema(schema)) {
@@ -138,10 +140,18 @@ async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Pr
     }
   }
   // Tests too may publish (--store-failures).
-  for (const statement of options.dialect.tableStateSetup?.() ?? []) {
+  const versions = nodes
+    .filter((n) => n.kind !== "test" && TABLE_MATERIALIZATIONS.has(n.materialization) && n.location)
+    .map((n) => ({ relation: n.relation, location: n.location! }));
+  const record = options.dialect.recordTableVersions?.(versions, options.runId) ?? [];
+  for (const statement of [...(options.dialect.tableStateSetup?.() ?? []), ...record]) {
     await options.engine.execute(statement.sql, { label: "table state", signal: options.signal });
   }
+  return options.dialect.recordTableVersions !== undefined;
 }
+
+/** Materializations that write table versions (at a fresh location each run, on lakes). */
+const TABLE_MATERIALIZATIONS: ReadonlySet<string> = new Set(["table", "incremental", "seed"]);
 
 /**
  * Upstream nodes a task waits for; in build, also the tests of its parents (unless such a test
@@ -180,9 +190,9 @@ function upstreamRawSources(node: CompiledNode, all: readonly CompiledNode[], di
 
 /** The tables (table, incremental, seed) `node` reads directly that this run has not built. */
 function upstreamTables(node: CompiledNode, all: readonly CompiledNode[], built: ReadonlySet<string>): UpstreamTable[] {
-  const tables = new Set(["table", "incremental", "seed"]);
   return all
-    .filter((n) => node.dependsOn.includes(n.id) && !built.has(n.id) && n.kind !== "test" && tables.has(n.materialization))
+    .filter((n) => node.dependsOn.includes(n.id) && !built.has(n.id) && n.kind !== "test")
+    .filter((n) => TABLE_MATERIALIZATIONS.has(n.materialization))
     .map((n) => ({ name: n.name, relation: n.relation }));
 }
 

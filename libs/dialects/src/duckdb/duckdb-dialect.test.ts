@@ -40,8 +40,10 @@ describe("duckdb dialect SQL text", () => {
       'CREATE SCHEMA IF NOT EXISTS "silver"',
       // Recorded as sluice's before any file of it exists (cleanup removes only recorded versions).
       "INSERT INTO main.sluice_versions (schema_name, table_name, version, run_id, status, files, recorded_at) " +
-        "SELECT 'silver', 'events', 'v_1', 'run 1/a', 'writing', NULL, now() WHERE NOT EXISTS " +
-        "(SELECT 1 FROM main.sluice_versions WHERE schema_name = 'silver' AND table_name = 'events' AND version = 'v_1')",
+        "SELECT v.schema_name, v.table_name, v.version, 'run 1/a', 'writing', NULL, now() " +
+        "FROM (VALUES ('silver', 'events', 'v_1')) AS v(schema_name, table_name, version) " +
+        "WHERE NOT EXISTS (SELECT 1 FROM main.sluice_versions r WHERE r.schema_name = v.schema_name " +
+        "AND r.table_name = v.table_name AND r.version = v.version)",
       "COPY (\nselect id, event_date from x\n) TO '/lake/silver/events/v_1' (FORMAT parquet, COMPRESSION zstd, " +
         "PARTITION_BY (\"event_date\"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-run_1_a-{i}', OVERWRITE_OR_IGNORE true)",
       "COPY (SELECT * FROM (\nselect id, event_date from x\n) AS t LIMIT 0) TO '/lake/silver/events/v_1/part-run_1_a-schema.parquet' (FORMAT parquet, COMPRESSION zstd)",

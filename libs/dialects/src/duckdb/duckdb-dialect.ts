@@ -1,6 +1,7 @@
 import type { Dialect, RawSourceSpec, Relation, Statement, StatementKind, TableVersionState, TableWrite } from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
-import { publishVersionRecordSql, recordVersionSql, versionsSetupSql } from "./version-records.js";
+import { publishVersionRecordSql, recordVersionsSql, versionsSetupSql } from "./version-records.js";
+import type { TableVersionRef } from "./version-records.js";
 
 /** Marks a view that stands for a table; the rest of the comment is the data location. */
 export const DUCKDB_TABLE_COMMENT_PREFIX = "sluice:table location=";
@@ -43,9 +44,9 @@ const tableStateSetup = (): Statement[] => [
   statement("create_schema", versionsSetupSql()),
 ];
 
-/** Record a version as sluice's before its files are written (see version-records.ts). */
-const recordVersion = (relation: Relation, location: string, runId: string): Statement =>
-  statement("record_version", recordVersionSql(relation, location.replace(/\/+$/, ""), runId));
+/** Record versions as sluice's before their files are written (see version-records.ts). */
+const recordVersions = (versions: readonly TableVersionRef[], runId: string): Statement[] =>
+  versions.length === 0 ? [] : [statement("record_version", recordVersionsSql(versions, runId))];
 
 /**
  * Point the view at a new version and record its state in one transaction: a kill before
@@ -140,7 +141,7 @@ export function createDuckdbDialect(): Dialect {
     createTableAs(write) {
       const statements = [
         ...createSchema(write.relation.schema),
-        recordVersion(write.relation, write.location, write.writeId),
+        ...recordVersions([write], write.writeId),
         copyRows(write),
       ];
       if (write.partitionedBy.length > 0) statements.push(copySchemaFile(write));
@@ -152,7 +153,7 @@ export function createDuckdbDialect(): Dialect {
       return [copyRows(write)];
     },
     publishTableVersion: (relation, location, state) => [publishVersion(relation, location, state)],
-    recordTableVersion: (relation, location, runId) => [recordVersion(relation, location, runId)],
+    recordTableVersions: recordVersions,
     tableStateSetup,
     tableStateQuery: (relation) =>
       `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +

@@ -34,19 +34,32 @@ export const versionsSetupSql = (): string =>
   `CREATE TABLE IF NOT EXISTS ${DUCKDB_VERSIONS} (schema_name VARCHAR, table_name VARCHAR, ` +
   `version VARCHAR, run_id VARCHAR, status VARCHAR, files VARCHAR, recorded_at TIMESTAMP)`;
 
+/** A table version by its table and location (`<lake>/<schema>/<table>/<version>`). */
+export interface TableVersionRef {
+  relation: Relation;
+  location: string;
+}
+
 /**
- * Record a version as 'writing' before any file of it exists, so a killed run's folder is
- * known to be sluice's and the next run removes it.
+ * Record versions as 'writing' before any file of them exists, so a killed run's folder is
+ * known to be sluice's and the next run removes it. Versions already recorded stay as they are.
  *
- * @example recordVersionSql({ schema: "silver", name: "events" }, "/lake/silver/events/v_7", "7")
+ * @example recordVersionsSql([{ relation: { schema: "silver", name: "events" },
+ *   location: "/lake/silver/events/v_7" }], "7")
  */
-export function recordVersionSql(relation: Relation, location: string, runId: string): string {
-  const version = versionName(location);
+export function recordVersionsSql(versions: readonly TableVersionRef[], runId: string): string {
+  if (versions.length === 0) throw new TypeError("recordVersionsSql needs at least one version");
+  const rows = versions.map(
+    ({ relation, location }) =>
+      `(${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
+      `${duckdbStringLiteral(versionName(location))})`,
+  );
   return (
     `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS} ` +
-    `SELECT ${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
-    `${duckdbStringLiteral(version)}, ${duckdbLiteral(runId)}, 'writing', NULL, now() ` +
-    `WHERE NOT EXISTS (SELECT 1 FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)})`
+    `SELECT v.schema_name, v.table_name, v.version, ${duckdbLiteral(runId)}, 'writing', NULL, now() ` +
+    `FROM (VALUES ${rows.join(", ")}) AS v(schema_name, table_name, version) ` +
+    `WHERE NOT EXISTS (SELECT 1 FROM ${DUCKDB_VERSIONS} r WHERE r.schema_name = v.schema_name ` +
+    `AND r.table_name = v.table_name AND r.version = v.version)`
   );
 }
 

@@ -39,7 +39,8 @@ const write = (version: string, selectSql: string, partitionedBy = ["event_date"
 /** A version folder a killed run left: recorded as 'writing', then (partly) written. */
 async function killedVersion(...folders: string[]): Promise<void> {
   const version = folders[0]!.split("/")[0]!;
-  await run(dialect.recordTableVersion!(events, join(lake, "silver", "events", version), "killed"));
+  const location = join(lake, "silver", "events", version);
+  await run(dialect.recordTableVersions!([{ relation: events, location }], "killed"));
   for (const f of folders) await mkdir(join(lake, "silver", "events", f), { recursive: true });
 }
 const firstRows = `select * from (values (1, 'a''b', date '2026-11-27'), (2, null, date '2026-11-28'), (3, 'c', null))

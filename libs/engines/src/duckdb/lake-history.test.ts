@@ -76,7 +76,7 @@ describe("version records", () => {
   it("counts carried files in the new version's record, and marks the old version 'replaced'", async () => {
     await build(engine, write("v_1", "w1"));
     const to = join(lake, "silver", "events", "v_2");
-    await run(engine, dialect.recordTableVersion!(events, to, "w2"));
+    await run(engine, dialect.recordTableVersions!([{ relation: events, location: to }], "w2"));
     await mkdir(to, { recursive: true });
     expect(
       await engine.carryVersionFiles!(join(lake, "silver", "events", "v_1"), to, {
@@ -98,7 +98,10 @@ describe("version records", () => {
   it("cleanup removes recorded versions only (killed 'writing' ones too), forgets them, and leaves strays", async () => {
     const table = join(lake, "silver", "events");
     await build(engine, write("v_1", "w1"));
-    await run(engine, dialect.recordTableVersion!(events, join(table, "v_killed"), "w2"));
+    await run(
+      engine,
+      dialect.recordTableVersions!([{ relation: events, location: join(table, "v_killed") }], "w2"),
+    );
     await mkdir(join(table, "v_killed", "event_date=2026-11-27"), { recursive: true });
     await writeFile(join(table, "notes.txt"), "mine");
     await mkdir(join(table, "mine"));

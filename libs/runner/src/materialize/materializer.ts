@@ -27,6 +27,8 @@ export interface NodeContext {
   published?: PublishedVersions;
   /** Tables the node reads whose versions this run did not write: checked before it reads them. */
   upstreamTables?: readonly UpstreamTable[];
+  /** The run recorded every version it may write before its first node (skip per-node records). */
+  versionsRecorded?: boolean;
   /** Table versions checked so far in this run (shared by its nodes). */
   checkedVersions?: CheckedVersions;
 }

@@ -51,6 +51,8 @@ async function run(statements: readonly Statement[], ctx: MaterializeContext): P
   let rows: number | undefined;
   for (const statement of statements) {
     if (statement.onlyIfNoRows && rows !== undefined && rows > 0) continue;
+    // Recorded with the run's other versions when it started.
+    if (statement.kind === "record_version" && ctx.versionsRecorded) continue;
     rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   }
   return rows;
@@ -91,7 +93,7 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
   const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bound);
   const write = tableWrite(node, ctx, selectSql);
   const strategy = node.incrementalStrategy ?? "append";
-  await run(d.recordTableVersion?.(node.relation, location, ctx.writeId) ?? [], ctx);
+  await run(d.recordTableVersions?.([write], ctx.writeId) ?? [], ctx);
   let rows: number | undefined;
   if (strategy === "merge") {
     const key = node.config.unique_key;
