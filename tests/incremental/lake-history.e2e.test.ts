@@ -148,6 +148,8 @@ describe("the lake's history", () => {
       const b = await sluice(dir, args);
       expect(b.code, output(b)).toBe(0);
     }
+    const last = await sluice(dir, ["build"]);
+    expect(last.stdout).toContain(`Warning: left alone in table folders (not created by sluice): `);
     expect(await readFile(path.join(table, "notes.txt"), "utf8")).toBe("keep me");
     expect(await readFile(path.join(table, "mine", "x.parquet"), "utf8")).toBe("not a table file");
     expect((await readdir(table)).filter((n) => n.startsWith("v_"))).toHaveLength(1);

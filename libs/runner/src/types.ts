@@ -56,7 +56,7 @@ export interface RunResults {
   /** Totals when the target bills by bytes scanned (Athena). */
   cost?: { bytesScanned: number; billedBytes: number; costUsd: number };
   /** Cleanup the engine deferred to the end of the run (Athena: staging entries, old data); `error` when it failed. */
-  cleanup?: { tablesDropped: number; objectsDeleted: number; error?: string };
+  cleanup?: { tablesDropped: number; objectsDeleted: number; strays?: string[]; error?: string };
 }
 
 /** Progress events a caller (the CLI) can print. */

@@ -56,7 +56,8 @@ export function recordVersionsSql(versions: readonly TableVersionRef[], runId: s
   );
   return (
     `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS} ` +
-    `SELECT v.schema_name, v.table_name, v.version, ${duckdbLiteral(runId)}, 'writing', NULL, now() ` +
+    `SELECT v.schema_name, v.table_name, v.version, ${duckdbLiteral(runId)}, 'writing', ` +
+    `NULL, now() ` +
     `FROM (VALUES ${rows.join(", ")}) AS v(schema_name, table_name, version) ` +
     `WHERE NOT EXISTS (SELECT 1 FROM ${DUCKDB_VERSIONS} r WHERE r.schema_name = v.schema_name ` +
     `AND r.table_name = v.table_name AND r.version = v.version)`
