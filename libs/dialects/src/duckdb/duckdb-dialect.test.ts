@@ -27,6 +27,11 @@ describe("duckdb dialect SQL text", () => {
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_hours VARCHAR",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN",
       "CREATE TABLE IF NOT EXISTS main.sluice_versions (schema_name VARCHAR, table_name VARCHAR, version VARCHAR, run_id VARCHAR, status VARCHAR, files VARCHAR, recorded_at TIMESTAMP)",
+      // A lake from before versions were recorded: its published versions become sluice's.
+      "INSERT INTO main.sluice_versions (schema_name, table_name, version, run_id, status, files, recorded_at) " +
+        "SELECT s.schema_name, s.table_name, regexp_extract(s.location, '[^/]+$'), s.run_id, 'published', NULL, now() " +
+        "FROM main.sluice_table_state s WHERE s.location IS NOT NULL AND NOT EXISTS " +
+        "(SELECT 1 FROM main.sluice_versions v WHERE v.schema_name = s.schema_name AND v.table_name = s.table_name)",
     ]);
   });
 

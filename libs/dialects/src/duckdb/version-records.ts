@@ -34,6 +34,18 @@ export const versionsSetupSql = (): string =>
   `CREATE TABLE IF NOT EXISTS ${DUCKDB_VERSIONS} (schema_name VARCHAR, table_name VARCHAR, ` +
   `version VARCHAR, run_id VARCHAR, status VARCHAR, files VARCHAR, recorded_at TIMESTAMP)`;
 
+/**
+ * Lakes from before versions were recorded: adopt each table's published version (the table
+ * state's location) as sluice's, without files (nothing to check), so the next publish of the
+ * table replaces it and cleanup removes it. Tables with records are left alone.
+ */
+export const adoptPublishedVersionsSql = (tableState: string): string =>
+  `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS} ` +
+  `SELECT s.schema_name, s.table_name, regexp_extract(s.location, '[^/]+$'), s.run_id, ` +
+  `'published', NULL, now() FROM ${tableState} s WHERE s.location IS NOT NULL AND NOT EXISTS ` +
+  `(SELECT 1 FROM ${DUCKDB_VERSIONS} v WHERE v.schema_name = s.schema_name ` +
+  `AND v.table_name = s.table_name)`;
+
 /** A table version by its table and location (`<lake>/<schema>/<table>/<version>`). */
 export interface TableVersionRef {
   relation: Relation;

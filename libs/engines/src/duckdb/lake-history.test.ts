@@ -118,6 +118,19 @@ describe("version records", () => {
     expect(await records(engine)).toEqual([{ version: "v_3", status: "published" }]);
   });
 
+  it("adopts the published versions of a lake from before versions were recorded", async () => {
+    const table = join(lake, "silver", "events");
+    await build(engine, write("v_1", "w1"));
+    await engine.execute("DELETE FROM main.sluice_versions");
+    await run(engine, dialect.tableStateSetup!());
+    expect(await records(engine)).toEqual([{ version: "v_1", status: "published" }]);
+    expect(await engine.checkTableVersion!(events, join(table, "v_1"))).toEqual([]);
+    await build(engine, write("v_2", "w2"));
+    await engine.removeStaleLocations(events, join(table, "v_2"));
+    expect(await readdir(table)).toEqual(["v_2"]);
+    expect(await records(engine)).toEqual([{ version: "v_2", status: "published" }]);
+  });
+
   it("refuses to clean another table's folder", async () => {
     await expect(
       engine.removeStaleLocations(events, join(lake, "silver", "other", "v_1")),
