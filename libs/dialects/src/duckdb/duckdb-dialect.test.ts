@@ -26,12 +26,11 @@ describe("duckdb dialect SQL text", () => {
       "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN)",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_hours VARCHAR",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN",
-      "CREATE TABLE IF NOT EXISTS main.sluice_versions (schema_name VARCHAR, table_name VARCHAR, version VARCHAR, run_id VARCHAR, status VARCHAR, files VARCHAR, recorded_at TIMESTAMP)",
-      // A lake from before versions were recorded: its published versions become sluice's.
-      "INSERT INTO main.sluice_versions (schema_name, table_name, version, run_id, status, files, recorded_at) " +
-        "SELECT s.schema_name, s.table_name, regexp_extract(s.location, '[^/]+$'), s.run_id, 'published', NULL, now() " +
-        "FROM main.sluice_table_state s WHERE s.location IS NOT NULL AND NOT EXISTS " +
-        "(SELECT 1 FROM main.sluice_versions v WHERE v.schema_name = s.schema_name AND v.table_name = s.table_name)",
+      // Created once; a lake from before versions were recorded adopts its published versions.
+      "CREATE TABLE IF NOT EXISTS main.sluice_versions AS SELECT schema_name, table_name, " +
+        "regexp_extract(location, '[^/]+$') AS version, run_id, 'published' AS status, " +
+        "CAST(NULL AS VARCHAR) AS files, CAST(now() AS TIMESTAMP) AS recorded_at " +
+        "FROM main.sluice_table_state WHERE location IS NOT NULL",
     ]);
   });
 
@@ -45,10 +44,7 @@ describe("duckdb dialect SQL text", () => {
       'CREATE SCHEMA IF NOT EXISTS "silver"',
       // Recorded as sluice's before any file of it exists (cleanup removes only recorded versions).
       "INSERT INTO main.sluice_versions (schema_name, table_name, version, run_id, status, files, recorded_at) " +
-        "SELECT v.schema_name, v.table_name, v.version, 'run 1/a', 'writing', NULL, now() " +
-        "FROM (VALUES ('silver', 'events', 'v_1')) AS v(schema_name, table_name, version) " +
-        "WHERE NOT EXISTS (SELECT 1 FROM main.sluice_versions r WHERE r.schema_name = v.schema_name " +
-        "AND r.table_name = v.table_name AND r.version = v.version)",
+        "VALUES ('silver', 'events', 'v_1', 'run 1/a', 'writing', NULL, now())",
       "COPY (\nselect id, event_date from x\n) TO '/lake/silver/events/v_1' (FORMAT parquet, COMPRESSION zstd, " +
         "PARTITION_BY (\"event_date\"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-run_1_a-{i}', OVERWRITE_OR_IGNORE true)",
       "COPY (SELECT * FROM (\nselect id, event_date from x\n) AS t LIMIT 0) TO '/lake/silver/events/v_1/part-run_1_a-schema.parquet' (FORMAT parquet, COMPRESSION zstd)",

@@ -1,11 +1,6 @@
 import type { Dialect, RawSourceSpec, Relation, Statement, StatementKind, TableVersionState, TableWrite } from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
-import {
-  adoptPublishedVersionsSql,
-  publishVersionRecordSql,
-  recordVersionsSql,
-  versionsSetupSql,
-} from "./version-records.js";
+import { publishVersionRecordSql, recordVersionsSql, versionsSetupSql } from "./version-records.js";
 import type { TableVersionRef } from "./version-records.js";
 
 /** Marks a view that stands for a table; the rest of the comment is the data location. */
@@ -46,8 +41,7 @@ const tableStateSetup = (): Statement[] => [
   // Lakes from before raw_hours / uniform_schema were recorded.
   statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR`),
   statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN`),
-  statement("create_schema", versionsSetupSql()),
-  statement("record_version", adoptPublishedVersionsSql(DUCKDB_TABLE_STATE)),
+  statement("create_schema", versionsSetupSql(DUCKDB_TABLE_STATE)),
 ];
 
 /** Record versions as sluice's before their files are written (see version-records.ts). */

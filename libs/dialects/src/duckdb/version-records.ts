@@ -29,22 +29,17 @@ const tableKey = (relation: Relation): string =>
 const versionKey = (relation: Relation, version: string): string =>
   `${tableKey(relation)} AND version = ${duckdbStringLiteral(version)}`;
 
-/** CREATE of {@link DUCKDB_VERSIONS} (idempotent; once per run). */
-export const versionsSetupSql = (): string =>
-  `CREATE TABLE IF NOT EXISTS ${DUCKDB_VERSIONS} (schema_name VARCHAR, table_name VARCHAR, ` +
-  `version VARCHAR, run_id VARCHAR, status VARCHAR, files VARCHAR, recorded_at TIMESTAMP)`;
-
 /**
- * Lakes from before versions were recorded: adopt each table's published version (the table
- * state's location) as sluice's, without files (nothing to check), so the next publish of the
- * table replaces it and cleanup removes it. Tables with records are left alone.
+ * CREATE of {@link DUCKDB_VERSIONS} (idempotent; once per run). A lake from before versions
+ * were recorded adopts each table's published version (the table state's location) when the
+ * table is created, without files (nothing to check): the next publish of the table replaces
+ * it, and cleanup removes it. `CREATE ... AS` runs its SELECT only when it creates the table.
  */
-export const adoptPublishedVersionsSql = (tableState: string): string =>
-  `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS} ` +
-  `SELECT s.schema_name, s.table_name, regexp_extract(s.location, '[^/]+$'), s.run_id, ` +
-  `'published', NULL, now() FROM ${tableState} s WHERE s.location IS NOT NULL AND NOT EXISTS ` +
-  `(SELECT 1 FROM ${DUCKDB_VERSIONS} v WHERE v.schema_name = s.schema_name ` +
-  `AND v.table_name = s.table_name)`;
+export const versionsSetupSql = (tableState: string): string =>
+  `CREATE TABLE IF NOT EXISTS ${DUCKDB_VERSIONS} AS SELECT schema_name, table_name, ` +
+  `regexp_extract(location, '[^/]+$') AS version, run_id, 'published' AS status, ` +
+  `CAST(NULL AS VARCHAR) AS files, CAST(now() AS TIMESTAMP) AS recorded_at ` +
+  `FROM ${tableState} WHERE location IS NOT NULL`;
 
 /** A table version by its table and location (`<lake>/<schema>/<table>/<version>`). */
 export interface TableVersionRef {
@@ -54,7 +49,7 @@ export interface TableVersionRef {
 
 /**
  * Record versions as 'writing' before any file of them exists, so a killed run's folder is
- * known to be sluice's and the next run removes it. Versions already recorded stay as they are.
+ * known to be sluice's and the next run removes it.
  *
  * @example recordVersionsSql([{ relation: { schema: "silver", name: "events" },
  *   location: "/lake/silver/events/v_7" }], "7")
@@ -64,16 +59,11 @@ export function recordVersionsSql(versions: readonly TableVersionRef[], runId: s
   const rows = versions.map(
     ({ relation, location }) =>
       `(${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
-      `${duckdbStringLiteral(versionName(location))})`,
+      `${duckdbStringLiteral(versionName(location))}, ${duckdbLiteral(runId)}, 'writing', NULL, now())`,
   );
-  return (
-    `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS} ` +
-    `SELECT v.schema_name, v.table_name, v.version, ${duckdbLiteral(runId)}, 'writing', ` +
-    `NULL, now() ` +
-    `FROM (VALUES ${rows.join(", ")}) AS v(schema_name, table_name, version) ` +
-    `WHERE NOT EXISTS (SELECT 1 FROM ${DUCKDB_VERSIONS} r WHERE r.schema_name = v.schema_name ` +
-    `AND r.table_name = v.table_name AND r.version = v.version)`
-  );
+  // A version recorded twice (a node's own record after the run's) is harmless: publishing
+  // replaces its rows, forgetting deletes them all.
+  return `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS} VALUES ${rows.join(", ")}`;
 }
 
 /**
