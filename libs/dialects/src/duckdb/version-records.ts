@@ -59,7 +59,8 @@ export function recordVersionsSql(versions: readonly TableVersionRef[], runId: s
   const rows = versions.map(
     ({ relation, location }) =>
       `(${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
-      `${duckdbStringLiteral(versionName(location))}, ${duckdbLiteral(runId)}, 'writing', NULL, now())`,
+      `${duckdbStringLiteral(versionName(location))}, ${duckdbLiteral(runId)}, 'writing', ` +
+      `NULL, now())`,
   );
   // A version recorded twice (a node's own record after the run's) is harmless: publishing
   // replaces its rows, forgetting deletes them all.
