@@ -26,7 +26,9 @@ export type StatementKind =
   | "copy"
   | "select"
   | "macro"
-  | "update";
+  | "update"
+  /** Bookkeeping of the lake's own versions (no rows written). */
+  | "record_version";
 
 /** One finished SQL statement, ready for an engine. */
 export interface Statement {
@@ -122,6 +124,11 @@ export interface TableVersionState {
    * reads from there again until one does.
    */
   pendingFrom?: string;
+  /**
+   * The version's data files as `{ "<path inside the version>": size in bytes }`, recorded with
+   * it so a later run can tell a lost or changed file (lake dialects).
+   */
+  files?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -160,6 +167,15 @@ export interface Dialect {
    * state, in one transaction (optional; dialects with `rewritesIncrementalVersions`).
    */
   publishTableVersion?(relation: Relation, location: string, state: TableVersionState): Statement[];
+  /**
+   * Record the versions at these locations as being written by run `runId`, before any of their
+   * files exist (lake dialects): cleanup removes only recorded versions. `createTableAs`
+   * includes it; a runner records all of a run's versions at once up front.
+   */
+  recordTableVersions?(
+    versions: readonly { relation: Relation; location: string }[],
+    runId: string,
+  ): Statement[];
   /**
    * Create, or bring up to date, the table {@link Dialect.publishTableVersion} records state in:
    * run once per run before anything is published (not with each publish).

@@ -14,3 +14,5 @@ export {
   READING_STATEMENT_STARTS,
   WRITING_KEYWORDS,
 } from "./sql-text/statement-checks.js";
+export * from "./duckdb/version-records.js";
+export * from "./duckdb/lake-root.js";

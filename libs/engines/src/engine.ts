@@ -124,6 +124,19 @@ export interface Engine {
    * leaves leftovers that the next build of those tables removes.
    */
   finishRun?(): Promise<CleanupOutcome>;
+  /**
+   * Lake engines: the files of the table version at `location` that are not as they were when
+   * it was published (missing, or another size), from the version's record; none when the
+   * version was never recorded (a lake from before versions were recorded). One stat per file.
+   */
+  checkTableVersion?(relation: Relation, location: string): Promise<VersionDamage[]>;
+  /**
+   * Lake engines: the data files of the version at `location` (path inside it → bytes), to be
+   * recorded when it is published (see `TableVersionState.files`).
+   */
+  versionFiles?(location: string): Promise<Record<string, number>>;
+  /** Lake engines: {@link Engine.checkTableVersion} for every table's current version (`sluice debug`). */
+  verifyLake?(): Promise<LakeVerification>;
   /** Checks of the connection and the target's setup, in plain words, for `sluice debug`. */
   checkSetup?(databases: readonly string[]): Promise<SetupCheck[]>;
   close(): Promise<void>;
@@ -182,6 +195,34 @@ export interface CleanupOptions {
 export interface CleanupOutcome {
   tablesDropped: number;
   objectsDeleted: number;
+  /**
+   * Entries of table folders that sluice did not create (no version record), left alone:
+   * absolute paths, for a warning.
+   */
+  strays?: string[];
+}
+
+/** A file of a published table version that is not as it was published. */
+export interface VersionDamage {
+  /** `schema.table`. */
+  table: string;
+  /** The version folder (absolute). */
+  version: string;
+  /** The missing or changed file (absolute); the version folder itself when it is gone. */
+  path: string;
+  problem: "missing folder" | "missing file" | "size changed";
+  /** Recorded and found sizes in bytes (`size changed`). */
+  expectedBytes?: number;
+  actualBytes?: number;
+}
+
+/** What {@link Engine.verifyLake} found. */
+export interface LakeVerification {
+  /** Current versions checked, with how many files. */
+  checked: { table: string; version: string; files: number }[];
+  /** Tables whose current version has no record (built before versions were recorded). */
+  unrecorded: string[];
+  damage: VersionDamage[];
 }
 
 /** What publishing a table through the catalog did. */

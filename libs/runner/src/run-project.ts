@@ -11,6 +11,7 @@ import { runDag } from "./scheduler.js";
 import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
+import type { CheckedVersions, UpstreamTable } from "./materialize/version-check.js";
 
 const withCost = (results: readonly NodeResult[]) => {
   const cost = costTotals(results);
@@ -51,7 +52,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     rawSources: upstreamRawSources(n, options.compiled.nodes, options.dialect),
   }));
   const results: NodeResult[] = [];
-  await setUpRun(nodes, options);
+  const versionsRecorded = await setUpRun(nodes, options);
   let index = 0;
   const total = tasks.length;
   const rawHours = new Map<string, ListedRawHours>();
@@ -65,6 +66,8 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     rawHours,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  const checkedVersions: CheckedVersions = new Map();
+  const built = new Set<string>();
 
   await runDag(
     tasks,
@@ -82,7 +85,11 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         rawHours,
         published,
         ...(raw ? { raw } : {}),
+        upstreamTables: upstreamTables(node, options.compiled.nodes, built),
+        checkedVersions,
+        versionsRecorded,
       });
+      if (result.status === "success") built.add(node.id);
       results.push(result);
       options.onEvent?.({ type: "end", index: i, total, result });
       // A check with nothing to look at (skipped, but not for a failure upstream) blocks nothing.
@@ -148,10 +155,11 @@ async function finishRun(engine: Engine): Promise<RunResults["cleanup"]> {
 }
 
 /**
- * Once, up front: create each schema (DuckDB schema, Athena database) the run writes to, and
- * the table-state table where the dialect keeps one.
+ * Once, up front: create each schema (DuckDB schema, Athena database) the run writes to, the
+ * table-state table where the dialect keeps one, and record every table version the run may
+ * write (lake dialects; one statement instead of one per node). Returns whether it recorded them.
  */
-async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Promise<void> {
+async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Promise<boolean> {
   const schemas = [...new Set(nodes.filter((n) => n.kind !== "test").map((n) => n.relation.schema))].sort();
   for (const schema of schemas) {
     for (const statement of options.dialect.createSchema(schema)) {
@@ -159,10 +167,18 @@ async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Pr
     }
   }
   // Tests too may publish (--store-failures).
-  for (const statement of options.dialect.tableStateSetup?.() ?? []) {
+  const versions = nodes
+    .filter((n) => n.kind !== "test" && TABLE_MATERIALIZATIONS.has(n.materialization) && n.location)
+    .map((n) => ({ relation: n.relation, location: n.location! }));
+  const record = options.dialect.recordTableVersions?.(versions, options.runId) ?? [];
+  for (const statement of [...(options.dialect.tableStateSetup?.() ?? []), ...record]) {
     await options.engine.execute(statement.sql, { label: "table state", signal: options.signal });
   }
+  return options.dialect.recordTableVersions !== undefined;
 }
+
+/** Materializations that write table versions (at a fresh location each run, on lakes). */
+const TABLE_MATERIALIZATIONS: ReadonlySet<string> = new Set(["table", "incremental", "seed"]);
 
 /**
  * Upstream nodes a task waits for; in build, also the tests of its parents (unless such a test
@@ -197,6 +213,14 @@ function upstreamRawSources(node: CompiledNode, all: readonly CompiledNode[], di
   };
   walk(node.id);
   return found;
+}
+
+/** The tables (table, incremental, seed) `node` reads directly that this run has not built. */
+function upstreamTables(node: CompiledNode, all: readonly CompiledNode[], built: ReadonlySet<string>): UpstreamTable[] {
+  return all
+    .filter((n) => node.dependsOn.includes(n.id) && !built.has(n.id) && n.kind !== "test")
+    .filter((n) => TABLE_MATERIALIZATIONS.has(n.materialization))
+    .map((n) => ({ name: n.name, relation: n.relation }));
 }
 
 /** Whether `ancestor` is upstream of `id`. */

@@ -58,7 +58,7 @@ export interface RunResults {
   /** The raw zones the run read from their files' bytes (lake engines): what, from which hour. */
   rawReads?: RawReadSummary[];
   /** Cleanup the engine deferred to the end of the run (Athena: staging entries, old data); `error` when it failed. */
-  cleanup?: { tablesDropped: number; objectsDeleted: number; error?: string };
+  cleanup?: { tablesDropped: number; objectsDeleted: number; strays?: string[]; error?: string };
 }
 
 /** One raw zone read in a run. */

@@ -1,13 +1,15 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
-import type { SetupCheck } from "@sluice/engines";
+import type { LakeVerification, SetupCheck } from "@sluice/engines";
+import type { describeDamage, recoveryCommand } from "@sluice/runner";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 
 /**
  * `sluice debug`: check that the target is usable and say what is wrong in plain words. Athena:
  * credentials, workgroup, the target's Glue databases, the S3 staging dir. Local: the lake
- * directory, its catalog file, the DuckDB version.
+ * directory, its catalog file, the DuckDB version, and that every file of every table's current
+ * version is there with the size it was published with.
  */
 export const debugCommand: CommandSpec<Record<string, never>> = {
   command: "debug",
@@ -39,6 +41,10 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
         const { rows } = await engine.execute("select version() as version", { label: "debug" });
         checks.push({ name: "engine", ok: true, detail: `DuckDB ${String(rows[0]?.["version"] ?? "unknown")}` });
       }
+      if (engine.verifyLake) {
+        const words = await import("@sluice/runner");
+        checks.push(...lakeChecks(await engine.verifyLake(), words));
+      }
     } catch (err) {
       checks.push({ name: "engine", ok: false, detail: `cannot open the ${target.engine} engine: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
@@ -51,6 +57,34 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
     return failed === 0 ? ExitCode.ok : ExitCode.failed;
   },
 };
+
+interface DamageWords {
+  describeDamage: typeof describeDamage;
+  recoveryCommand: typeof recoveryCommand;
+}
+
+/**
+ * One check per damaged file of a current table version (with the command that rebuilds the
+ * table), else one passing check; tables built before versions were recorded are named.
+ */
+function lakeChecks(found: LakeVerification, words: DamageWords): SetupCheck[] {
+  const { describeDamage, recoveryCommand } = words;
+  const files = found.checked.reduce((n, c) => n + c.files, 0);
+  const unrecorded =
+    found.unrecorded.length === 0
+      ? ""
+      : `; not recorded (built by an older sluice; --full-refresh records them): ` +
+        found.unrecorded.join(", ");
+  if (found.damage.length === 0) {
+    const detail = `${found.checked.length} table versions, ${files} files as published`;
+    return [{ name: "lake files", ok: true, detail: detail + unrecorded }];
+  }
+  return found.damage.map((d) => {
+    const rebuild = recoveryCommand(d.table.split(".").at(-1)!);
+    const detail = `${d.table}: ${describeDamage(d)}; rebuild with \`${rebuild}\``;
+    return { name: "lake files", ok: false, detail };
+  });
+}
 
 async function exists(name: string, file: string, hint: string): Promise<SetupCheck> {
   try {

@@ -72,5 +72,9 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
   );
   const cost = costLine(results);
   if (cost !== undefined) io.out(cost);
+  const strays = results.cleanup?.strays ?? [];
+  if (strays.length > 0) {
+    io.out(`Warning: left alone in table folders (not created by sluice): ${strays.join(", ")}`);
+  }
   io.out(`Results: ${resultsFile}`);
 }

@@ -28,17 +28,25 @@ describe("duckdb dialect SQL text", () => {
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_listed_at BIGINT",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS pending_from VARCHAR",
+      // Created once; a lake from before versions were recorded adopts its published versions.
+      "CREATE TABLE IF NOT EXISTS main.sluice_versions AS SELECT schema_name, table_name, " +
+        "regexp_extract(location, '[^/]+$') AS version, run_id, 'published' AS status, " +
+        "CAST(NULL AS VARCHAR) AS files, CAST(now() AS TIMESTAMP) AS recorded_at " +
+        "FROM main.sluice_table_state WHERE location IS NOT NULL",
     ]);
   });
 
   it("writes a partitioned table as COPY to Parquet, a schema file and a view", () => {
     const statements = dialect.createTableAs(write);
-    expect(statements.map((s) => s.kind)).toEqual(["create_schema", "copy", "copy", "create_view"]);
+    expect(statements.map((s) => s.kind)).toEqual(["create_schema", "record_version", "copy", "copy", "create_view"]);
     // The zero-row schema file only matters when the COPY wrote no rows.
-    expect(statements.map((s) => s.onlyIfNoRows === true)).toEqual([false, false, true, false]);
+    expect(statements.map((s) => s.onlyIfNoRows === true)).toEqual([false, false, false, true, false]);
     expect(statements.every((s) => s.grammar === "duckdb")).toBe(true);
     expect(statements.map((s) => s.sql)).toEqual([
       'CREATE SCHEMA IF NOT EXISTS "silver"',
+      // Recorded as sluice's before any file of it exists (cleanup removes only recorded versions).
+      "INSERT INTO main.sluice_versions (schema_name, table_name, version, run_id, status, files, recorded_at) " +
+        "VALUES ('silver', 'events', 'v_1', 'run 1/a', 'writing', NULL, now())",
       "COPY (\nselect id, event_date from x\n) TO '/lake/silver/events/v_1' (FORMAT parquet, COMPRESSION zstd, " +
         "PARTITION_BY (\"event_date\"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-run_1_a-{i}', OVERWRITE_OR_IGNORE true)",
       "COPY (SELECT * FROM (\nselect id, event_date from x\n) AS t LIMIT 0) TO '/lake/silver/events/v_1/part-run_1_a-schema.parquet' (FORMAT parquet, COMPRESSION zstd)",
@@ -49,6 +57,11 @@ describe("duckdb dialect SQL text", () => {
         `COMMENT ON VIEW "silver"."events" IS 'sluice:table location=/lake/silver/events/v_1';`,
         "DELETE FROM main.sluice_table_state WHERE schema_name = 'silver' AND table_name = 'events';",
         "INSERT INTO main.sluice_table_state (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema, raw_listed_at, pending_from) VALUES ('silver', 'events', '/lake/silver/events/v_1', NULL, 'run 1/a', NULL, true, NULL, NULL);",
+        // Marked published in the same transaction (files: NULL unless the runner listed them).
+        "UPDATE main.sluice_versions SET status = 'replaced' WHERE schema_name = 'silver' AND table_name = 'events' AND status = 'published';",
+        "DELETE FROM main.sluice_versions WHERE schema_name = 'silver' AND table_name = 'events' AND version = 'v_1';",
+        "INSERT INTO main.sluice_versions (schema_name, table_name, version, run_id, status, files, recorded_at) " +
+          "VALUES ('silver', 'events', 'v_1', 'run 1/a', 'published', NULL, now());",
         "COMMIT",
       ].join("\n"),
     ]);
@@ -66,6 +79,14 @@ describe("duckdb dialect SQL text", () => {
     expect(publish!.sql.startsWith("BEGIN TRANSACTION;")).toBe(true);
     expect(publish!.sql.endsWith("COMMIT")).toBe(true);
     expect(publish!.sql).toContain(`VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2', '${JSON.stringify(rawHours)}', false, 1764237600000, '2026/11/27/02')`);
+    // Recorded with its files, to be checked before it is read again.
+    const files = { "part-r2.parquet": 120, "dt=2026%2F11%2F27~part-r1.parquet": 7 };
+    const events = { schema: "silver", name: "events" };
+    const [withFiles] = dialect.publishTableVersion!(events, "/lake/silver/events/v_2", {
+      runId: "r2",
+      files,
+    });
+    expect(withFiles!.sql).toContain(`'published', '${JSON.stringify(files)}', now());`);
     // Files that may differ in columns (carried across a schema change) are unified by name.
     expect(publish!.sql).toContain("hive_partitioning = false, union_by_name = true);");
   });

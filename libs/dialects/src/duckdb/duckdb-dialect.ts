@@ -1,5 +1,7 @@
 import type { Dialect, RawSourceSpec, Relation, Statement, StatementKind, TableVersionState, TableWrite } from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
+import { publishVersionRecordSql, recordVersionsSql, versionsSetupSql } from "./version-records.js";
+import type { TableVersionRef } from "./version-records.js";
 
 /** Marks a view that stands for a table; the rest of the comment is the data location. */
 export const DUCKDB_TABLE_COMMENT_PREFIX = "sluice:table location=";
@@ -41,7 +43,12 @@ const tableStateSetup = (): Statement[] => [
   statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN`),
   statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_listed_at BIGINT`),
   statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS pending_from VARCHAR`),
+  statement("create_schema", versionsSetupSql(DUCKDB_TABLE_STATE)),
 ];
+
+/** Record versions as sluice's before their files are written (see version-records.ts). */
+const recordVersions = (versions: readonly TableVersionRef[], runId: string): Statement[] =>
+  versions.length === 0 ? [] : [statement("record_version", recordVersionsSql(versions, runId))];
 
 /**
  * Point the view at a new version and record its state in one transaction: a kill before
@@ -61,6 +68,7 @@ function publishVersion(relation: Relation, location: string, state?: TableVersi
       `${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)}, ` +
       `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)}, ${state?.uniformSchema === true ? "true" : "false"}, ` +
       `${duckdbLiteral(state?.listedAt ?? null)}, ${duckdbLiteral(state?.pendingFrom ?? null)});`,
+    ...publishVersionRecordSql(relation, loc, state),
     "COMMIT",
   ];
   return statement("create_view", lines.join("\n"));
@@ -135,7 +143,11 @@ export function createDuckdbDialect(): Dialect {
     literal: duckdbLiteral,
     createSchema,
     createTableAs(write) {
-      const statements = [...createSchema(write.relation.schema), copyRows(write)];
+      const statements = [
+        ...createSchema(write.relation.schema),
+        ...recordVersions([write], write.writeId),
+        copyRows(write),
+      ];
       if (write.partitionedBy.length > 0) statements.push(copySchemaFile(write));
       // One write: every file has the SELECT's columns.
       statements.push(publishVersion(write.relation, write.location, { runId: write.writeId, uniformSchema: true }));
@@ -145,6 +157,7 @@ export function createDuckdbDialect(): Dialect {
       return [copyRows(write)];
     },
     publishTableVersion: (relation, location, state) => [publishVersion(relation, location, state)],
+    recordTableVersions: recordVersions,
     tableStateSetup,
     tableStateQuery: (relation) =>
       `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +

@@ -36,6 +36,13 @@ const write = (version: string, selectSql: string, partitionedBy = ["event_date"
   location: join(lake, "silver", "events", version),
   writeId: `w${++writes}`,
 });
+/** A version folder a killed run left: recorded as 'writing', then (partly) written. */
+async function killedVersion(...folders: string[]): Promise<void> {
+  const version = folders[0]!.split("/")[0]!;
+  const location = join(lake, "silver", "events", version);
+  await run(dialect.recordTableVersions!([{ relation: events, location }], "killed"));
+  for (const f of folders) await mkdir(join(lake, "silver", "events", f), { recursive: true });
+}
 const firstRows = `select * from (values (1, 'a''b', date '2026-11-27'), (2, null, date '2026-11-28'), (3, 'c', null))
   as t(id, note, event_date)`;
 
@@ -94,7 +101,7 @@ describe("DuckDB lake tables", () => {
   });
 
   it("publishes a new version, removes the stale one, and drops the table", async () => {
-    await mkdir(join(lake, "silver", "events", "v_crashed"), { recursive: true });
+    await killedVersion("v_crashed");
     await run(dialect.createTableAs(write("v_2", "select 9 as id, 'z' as note, date '2026-12-01' as event_date")));
     await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_2"));
     expect(await readdir(join(lake, "silver", "events"))).toEqual(["v_2"]);
@@ -104,7 +111,8 @@ describe("DuckDB lake tables", () => {
   });
 
   it("defers the removal of stale versions to finishRun (a worker thread), which reports how many it removed", async () => {
-    for (const v of ["v_old1", "v_old2/d=1", "v_old2/d=2"]) await mkdir(join(lake, "silver", "events", v), { recursive: true });
+    await killedVersion("v_old1");
+    await killedVersion("v_old2/d=1", "v_old2/d=2");
     await run(dialect.createTableAs(write("v_5", "select 5 as id, 'q' as note, date '2026-12-02' as event_date")));
     await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_5"), { defer: true });
     expect((await engine.execute("select id from silver.events")).rows).toEqual([{ id: 5 }]);
@@ -114,8 +122,8 @@ describe("DuckDB lake tables", () => {
   });
 
   it("removes a full build's version (many partition folders) on the worker and small ones through the pool, in the same finishRun", async () => {
-    for (let d = 0; d < 12; d++) await mkdir(join(lake, "silver", "events", "v_full", `d=${d}`), { recursive: true });
-    await mkdir(join(lake, "silver", "events", "v_small", "d=1"), { recursive: true });
+    await killedVersion(...Array.from({ length: 12 }, (_, d) => `v_full/d=${d}`));
+    await killedVersion("v_small/d=1");
     await run(dialect.createTableAs(write("v_6", "select 6 as id, 'r' as note, date '2026-12-03' as event_date")));
     await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_6"), { defer: true });
     // v_full, v_small and the previous test's v_5.

@@ -2,9 +2,23 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { DUCKDB_TABLE_COMMENT_PREFIX, duckdbLiteral, trinoCompatStatements } from "@sluice/dialects";
+import {
+  DUCKDB_TABLE_COMMENT_PREFIX,
+  duckdbLiteral,
+  forgetVersionsSql,
+  otherVersionsQuery,
+  recordedVersionsQuery,
+  tableViewsQuery,
+  trinoCompatStatements,
+  versionFilesQuery,
+  versionName,
+  type TableView,
+} from "@sluice/dialects";
 import type { Relation } from "@sluice/dialects";
 import { QueryError, type CleanupOptions, type CleanupOutcome, type Engine, type ExecuteOptions, type QueryResult, type RawWindowLoad, type RawZoneListing, type RelationInfo } from "../engine.js";
+import type { LakeVerification, VersionDamage } from "../engine.js";
+import { relocateCatalog } from "./lake-relocation.js";
+import { checkVersionFiles, listVersionFiles, parseVersionFiles } from "./version-check.js";
 import { plainValueConverter } from "./duckdb-values.js";
 import { fileSystemOpenError } from "../open-error.js";
 import { checkLakeLock, LakeBusyError, liveLakeLockHolder } from "./lake-lock.js";
@@ -118,6 +132,8 @@ async function openCatalog(
     const compat = trinoCompatStatements().map((s) => s.sql);
     const layer = ["SET parquet_metadata_cache = true", ...compat];
     await connection.run([...layer, ...settings].map((sql) => `${sql};`).join("\n"));
+    // A moved or copied project: its views must point into this lake before anything reads them.
+    if (!options.readOnly) await relocateCatalog(connection, lakeDir);
   } catch (error) {
     connection.closeSync();
     instance.closeSync();
@@ -132,6 +148,10 @@ class DuckdbEngine implements Engine {
   readonly name = "duckdb" as const;
   private closed = false;
   private remover = new BackgroundRemover();
+  /** Versions queued for removal this run, forgotten once their folders are gone. */
+  private removing: { relation: Relation; version: string; dir: string }[] = [];
+  /** Table-folder entries sluice did not create, seen by this run's cleanups. */
+  private strays: string[] = [];
   private readonly fault = faultInjector(process.env);
 
   constructor(
@@ -207,17 +227,61 @@ class DuckdbEngine implements Engine {
     };
   }
 
+  /**
+   * Removes only the versions of this table that the lake records as sluice's (see
+   * version-records.ts), including 'writing' leftovers of killed runs; anything else in the
+   * table's folder is left alone and reported by {@link finishRun} as a stray.
+   */
   async removeStaleLocations(relation: Relation, keepLocation: string, options: CleanupOptions = {}): Promise<void> {
     const tableDir = join(this.lakeDir, relation.schema, relation.name);
     const keep = resolve(keepLocation);
     if (dirname(keep) !== tableDir) {
       throw new Error(`refusing to clean ${tableDir}: the kept location ${keep} is not one of its versions`);
     }
-    const entries = await readdir(tableDir, { withFileTypes: true }).catch(() => []);
-    const stale = entries.map((entry) => join(tableDir, entry.name)).filter((dir) => dir !== keep);
+    const recorded = await this.connection.runAndReadAll(otherVersionsQuery(relation, versionName(keep)));
+    const versions = recorded.getRowObjectsJS().map((r) => String(r.version));
+    const ours = new Set([...versions, versionName(keep)]);
+    const entries = await readdir(tableDir).catch(() => [] as string[]);
+    this.strays.push(...entries.filter((name) => !ours.has(name)).map((name) => join(tableDir, name)));
+    const stale = versions.map((version) => ({ relation, version, dir: join(tableDir, version) }));
+    this.removing.push(...stale);
     // Deferred: removed in the background while the next models' queries run; finishRun waits.
-    if (options.defer) this.remover.remove(stale);
-    else await Promise.all(stale.map((dir) => rm(dir, { recursive: true, force: true })));
+    if (options.defer) this.remover.remove(stale.map((s) => s.dir));
+    else {
+      await Promise.all(stale.map((s) => rm(s.dir, { recursive: true, force: true })));
+      await this.forgetRemoved();
+    }
+  }
+
+  async versionFiles(location: string): Promise<Record<string, number>> {
+    return listVersionFiles(location);
+  }
+
+  async checkTableVersion(relation: Relation, location: string): Promise<VersionDamage[]> {
+    const rows = (await this.connection.runAndReadAll(versionFilesQuery(relation, versionName(location)))).getRowObjectsJS();
+    const files = parseVersionFiles(rows[0]?.files);
+    return files ? checkVersionFiles(`${relation.schema}.${relation.name}`, resolve(location), files) : [];
+  }
+
+  async verifyLake(): Promise<LakeVerification> {
+    const views = (await this.connection.runAndReadAll(tableViewsQuery())).getRowObjectsJS() as unknown as TableView[];
+    const records = new Map<string, unknown>();
+    // A lake from before versions were recorded has no record table: every table is unrecorded.
+    const rows = await this.connection.runAndReadAll(recordedVersionsQuery()).then((r) => r.getRowObjectsJS(), () => []);
+    for (const r of rows) records.set(`${String(r.schema_name)}.${String(r.table_name)}/${String(r.version)}`, r.files);
+    const out: LakeVerification = { checked: [], unrecorded: [], damage: [] };
+    for (const view of views) {
+      const table = `${view.schema_name}.${view.view_name}`;
+      const version = view.comment.slice(DUCKDB_TABLE_COMMENT_PREFIX.length);
+      const files = parseVersionFiles(records.get(`${table}/${versionName(version)}`));
+      if (!files) {
+        out.unrecorded.push(table);
+        continue;
+      }
+      out.checked.push({ table, version, files: Object.keys(files).length });
+      out.damage.push(...checkVersionFiles(table, version, files));
+    }
+    return out;
   }
 
   async listRawHours(location: string, from?: string): Promise<RawZoneListing> {
@@ -241,11 +305,29 @@ class DuckdbEngine implements Engine {
     return carryFiles(from, to, options);
   }
 
-  /** Waits for the deferred removals; `objectsDeleted` counts the version folders removed. */
+  /**
+   * Waits for the deferred removals and forgets the removed versions; `objectsDeleted` counts the
+   * version folders removed, `strays` what table folders hold that sluice did not create.
+   */
   async finishRun(): Promise<CleanupOutcome> {
-    const removed = await this.remover.finish();
+    const remover = this.remover;
     this.remover = new BackgroundRemover();
-    return { tablesDropped: 0, objectsDeleted: removed };
+    const strays = [...new Set(this.strays)].sort();
+    this.strays = [];
+    try {
+      const removed = await remover.finish();
+      return { tablesDropped: 0, objectsDeleted: removed, ...(strays.length > 0 ? { strays } : {}) };
+    } finally {
+      // Also after a failed removal: what is gone is forgotten, the rest is removed next time.
+      await this.forgetRemoved();
+    }
+  }
+
+  /** Drop the records of the versions queued for removal whose folders are gone. */
+  private async forgetRemoved(): Promise<void> {
+    const gone = this.removing.filter((s) => !existsSync(s.dir));
+    this.removing = this.removing.filter((s) => existsSync(s.dir));
+    if (gone.length > 0) await this.connection.run(forgetVersionsSql(gone));
   }
 
   async close(): Promise<void> {

@@ -62,15 +62,13 @@ describe("listRawHours", () => {
     expect(listing.strays.sort()).toEqual(["2026/11/27/00/sub/", "2026/11/27/stray.gz", "2026/xx/", "loose.gz"]);
   });
 
-  it("finds hour folders older than the window that changed since the last listing", () => {
+  it("finds hour folders older than the window that changed since the last listing", async () => {
     const root = zone(["2026/11/20/05/a.gz", "2026/11/27/00/b.gz", "2026/11/27/09/c.gz"]);
     const old = new Date(Date.now() - 3_600_000);
     for (const h of ["2026/11/20/05", "2026/11/27/00", "2026/11/27/09"]) utimesSync(join(root, h), old, old);
-    // utimes itself sets the folders' ctime: the last listing is after it.
-    const since = Date.now() + 20;
-    while (Date.now() < since + 5) {
-      // The clock moves past the listing before the late files land.
-    }
+    // utimes sets the folders' ctime; the last listing comes after it (past the 1 s clock slack).
+    await new Promise((r) => setTimeout(r, 1100));
+    const since = Date.now();
     expect(hoursChangedSince(root, since, "2026/11/27/08")).toEqual([]);
     writeFileSync(join(root, "2026/11/20/05/late.gz"), "{}\n");
     mkdirSync(join(root, "2026/11/21/03"), { recursive: true });

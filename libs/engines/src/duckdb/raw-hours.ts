@@ -87,6 +87,12 @@ function signatureOf(files: readonly { name: string; size: number; mtimeMs: numb
 }
 
 /**
+ * File times come from the kernel's coarse clock, which can lag the process clock by a few
+ * milliseconds: a folder changed just after a listing must not look older than it.
+ */
+const CLOCK_SLACK_MS = 1000;
+
+/**
  * Hour folders before `before` whose folder changed (a file landed, was renamed into place or
  * removed, or the folder was moved in) at or after `sinceMs`: late files older than an incremental window. Stats every hour
  * folder of the zone's history (a week: ~170 stats, ~1 ms); no file is read.
@@ -107,7 +113,7 @@ export function hoursChangedSince(root: string, sinceMs: number, before: string)
       try {
         // mtime: a file landed, was renamed in or went; ctime: the folder itself was moved in.
         const s = statSync(join(dir, e.name));
-        if (Math.max(s.mtimeMs, s.ctimeMs) >= sinceMs) changed.push(path);
+        if (Math.max(s.mtimeMs, s.ctimeMs) >= sinceMs - CLOCK_SLACK_MS) changed.push(path);
       } catch {
         // Gone since the listing.
       }

@@ -4,6 +4,7 @@ import type { Engine, QueryResult } from "@sluice/engines";
 import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/window-reads.js";
 import type { RawReads } from "../incremental/raw-reads.js";
+import type { CheckedVersions, UpstreamTable } from "./version-check.js";
 
 /** What building or checking one node needs from the run. */
 export interface NodeContext {
@@ -27,6 +28,12 @@ export interface NodeContext {
   published?: PublishedVersions;
   /** Lake engines: the raw zones read this run and each incremental node's planned window. */
   raw?: RawReads;
+  /** Tables the node reads whose versions this run did not write: checked before it reads them. */
+  upstreamTables?: readonly UpstreamTable[];
+  /** The run recorded every version it may write before its first node (skip per-node records). */
+  versionsRecorded?: boolean;
+  /** Table versions checked so far in this run (shared by its nodes). */
+  checkedVersions?: CheckedVersions;
 }
 
 /** What building one relation needs. */

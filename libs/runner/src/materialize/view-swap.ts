@@ -1,6 +1,6 @@
 import { planStatements } from "@sluice/compiler/plan";
 import type { CompiledNode } from "@sluice/compiler";
-import type { Statement, TableWrite } from "@sluice/dialects";
+import type { Statement, TableVersionState, TableWrite } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
@@ -10,6 +10,7 @@ import { tableWindowRelation } from "../incremental/window-reads.js";
 import { bindRawWindow, bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
+import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
 
 /**
  * The local lake: a table version is written to a fresh Parquet folder, then the view is
@@ -18,12 +19,15 @@ import { rowsWritten } from "./materializer.js";
  * over by hard link, so a kill at any moment leaves the previous version readable.
  */
 export const viewSwapMaterializer: Materializer = async (node, ctx) => {
+  await assertUpstreamIntact(ctx);
   const writesTable = node.materialization === "table" || node.materialization === "seed" || node.materialization === "incremental";
   const existing: RelationInfo =
     node.materialization === "incremental" && !ctx.fullRefresh ? await ctx.engine.describeRelation(node.relation) : { exists: false };
   const current = existing.exists && existing.kind === "table" ? existing.location : undefined;
   const d = ctx.dialect;
   if (node.materialization === "incremental" && d.capabilities.rewritesIncrementalVersions && node.location) {
+    // A version missing files must not be read as if it were empty, nor carried over.
+    if (current) await assertVersionIntact(ctx.engine, node.relation, current, node.name);
     const outcome = current ? await incrementalVersion(node, ctx, existing, current) : await fullVersion(node, ctx);
     await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
     return outcome;
@@ -36,7 +40,12 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   });
   // A view keeps naming the source: the run's raw table is gone when the run ends.
   const reads = node.materialization === "view" ? new Map<string, string>() : await rawWindowReads(ctx);
-  const rows = await run(statements.map((s) => ({ ...s, sql: bindRawWindow(s.sql, (r) => reads.get(r)) })), ctx);
+  const bound = statements.map((s) => ({ ...s, sql: bindRawWindow(s.sql, (r) => reads.get(r)) }));
+  // A new table version: published below, with its files.
+  const fresh = writesTable && current === undefined && node.location !== undefined;
+  const writes = fresh ? bound.filter((s) => s.kind !== "create_view") : bound;
+  const rows = await run(writes, ctx);
+  if (fresh) await publishVersion(node, ctx, { runId: ctx.writeId, uniformSchema: true });
   if (writesTable && current === undefined && node.location) await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
   return { rows, appended: current !== undefined };
 };
@@ -45,6 +54,8 @@ async function run(statements: readonly Statement[], ctx: MaterializeContext): P
   let rows: number | undefined;
   for (const statement of statements) {
     if (statement.onlyIfNoRows && rows !== undefined && rows > 0) continue;
+    // Recorded with the run's other versions when it started.
+    if (statement.kind === "record_version" && ctx.versionsRecorded) continue;
     rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   }
   return rows;
@@ -82,6 +93,7 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
   const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bound);
   const write = tableWrite(node, ctx, selectSql);
   const strategy = node.incrementalStrategy ?? "append";
+  await run(d.recordTableVersions?.([write], ctx.writeId) ?? [], ctx);
   let rows: number | undefined;
   if (strategy === "merge") {
     const key = node.config.unique_key;
@@ -228,19 +240,28 @@ async function publish(
   const watermark = newestHour(raw) ?? (await maxOfWatermarkColumn(node, ctx, location));
   const rawHours = hoursToRecord(raw, lookbackHours(node.config as Record<string, unknown>));
   const reads = ctx.raw;
-  const statements = d.publishTableVersion
-    ? d.publishTableVersion(node.relation, location, {
-        runId: ctx.writeId,
-        uniformSchema,
-        ...(watermark === undefined ? {} : { watermark }),
-        ...(rawHours === undefined ? {} : { rawHours }),
-        ...(reads ? { listedAt: reads.listedAt } : {}),
-        // Hours this version read and no reconciliation has balanced yet (none when it read none).
-        ...(reads?.reconciled.has(node.id) && watermark !== undefined && from <= watermark ? { pendingFrom: from } : {}),
-      })
-    : [];
-  await run(statements, ctx);
+  await publishVersion(node, ctx, {
+    runId: ctx.writeId,
+    uniformSchema,
+    ...(watermark === undefined ? {} : { watermark }),
+    ...(rawHours === undefined ? {} : { rawHours }),
+    ...(reads ? { listedAt: reads.listedAt } : {}),
+    // Hours this version read and no reconciliation has balanced yet (none when it read none).
+    ...(reads?.reconciled.has(node.id) && watermark !== undefined && from <= watermark ? { pendingFrom: from } : {}),
+  });
   ctx.published?.set(d.quoteRelation(node.relation), location);
+}
+
+/** Point the view at the node's new version, recorded with its files (if the engine lists them). */
+async function publishVersion(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  state: TableVersionState,
+): Promise<void> {
+  const location = node.location!;
+  const files = await ctx.engine.versionFiles?.(location);
+  const withFiles = files ? { ...state, files } : state;
+  await run(ctx.dialect.publishTableVersion?.(node.relation, location, withFiles) ?? [], ctx);
 }
 
 /**

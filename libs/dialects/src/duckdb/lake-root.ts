@@ -1,0 +1,96 @@
+import { DUCKDB_TABLE_COMMENT_PREFIX, DUCKDB_TABLE_STATE } from "./duckdb-dialect.js";
+import { duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
+import { DUCKDB_LAKE_ROOT } from "./version-records.js";
+
+/** A view standing for a table, as `duckdb_views()` returns it. */
+export interface TableView {
+  schema_name: string;
+  view_name: string;
+  /** DuckDB's stored `CREATE VIEW ... ;` text. */
+  sql: string;
+  /** `sluice:table location=<absolute version folder>`. */
+  comment: string;
+}
+
+/** CREATE of {@link DUCKDB_LAKE_ROOT} (idempotent). */
+export const lakeRootSetupSql = (): string =>
+  `CREATE TABLE IF NOT EXISTS ${DUCKDB_LAKE_ROOT} (root VARCHAR)`;
+
+/** SELECT `{ root }`: the lake root the views were written for; no row on a lake from before. */
+export const lakeRootQuery = (): string => `SELECT root FROM ${DUCKDB_LAKE_ROOT}`;
+
+/** Replace the recorded lake root. */
+export const setLakeRootSql = (root: string): string =>
+  `DELETE FROM ${DUCKDB_LAKE_ROOT}; ` +
+  `INSERT INTO ${DUCKDB_LAKE_ROOT} VALUES (${duckdbStringLiteral(root)})`;
+
+/** SELECT the views that stand for tables ({@link TableView}). */
+export const tableViewsQuery = (): string =>
+  `SELECT schema_name, view_name, sql, comment FROM duckdb_views() ` +
+  `WHERE database_name = current_database() ` +
+  `AND NOT internal AND starts_with(comment, ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX)})`;
+
+/** SELECT returning a row when the table state table exists. */
+export const tableStateExistsQuery = (): string =>
+  `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() ` +
+  `AND schema_name || '.' || table_name = ${duckdbStringLiteral(DUCKDB_TABLE_STATE)}`;
+
+/** The lake root a table view's location implies (`<root>/<schema>/<table>/<version>`). */
+export function rootOfTableView(view: Pick<TableView, "comment">): string | undefined {
+  const segments = view.comment.slice(DUCKDB_TABLE_COMMENT_PREFIX.length).split("/");
+  return segments.length > 4 ? segments.slice(0, -3).join("/") : undefined;
+}
+
+/** `text` with every path (in a string literal when `quoted`) under `from/` moved to `to/`. */
+function movePaths(text: string, from: string, to: string, quoted: boolean): string {
+  const q = (s: string): string => (quoted ? `'${s.replaceAll("'", "''")}/` : `${s}/`);
+  return text.replaceAll(q(from), q(to));
+}
+
+/** What {@link relocateSql} needs besides the views. */
+export interface RelocateOptions {
+  /** The table state table exists (its locations are moved too). */
+  hasTableState: boolean;
+  /**
+   * Views whose version has no data file left under the new root: DuckDB binds a view when it
+   * is created, so only their comment is moved (a build then names what is missing).
+   */
+  unreadable?: ReadonlySet<TableView>;
+}
+
+/**
+ * One transaction that points every table view (its SQL and its location comment) and the
+ * table state's locations from lake root `from` to `to`, and records `to` as the root: the
+ * statements of a lake whose folder was moved or copied. Views that are not tables (the raw
+ * source's, models' views) are left alone: builds write those again.
+ *
+ * @example relocateSql(views, "/old/models/.lake", "/new/models/.lake", { hasTableState: true })
+ */
+export function relocateSql(
+  views: readonly TableView[],
+  from: string,
+  to: string,
+  options: RelocateOptions,
+): string {
+  const lines = ["BEGIN TRANSACTION;"];
+  for (const view of views) {
+    const [schema, name] = [view.schema_name, view.view_name].map(quoteDuckdbIdentifier);
+    const relation = `${schema}.${name}`;
+    if (!options.unreadable?.has(view)) {
+      const sql = movePaths(view.sql.trim().replace(/;\s*$/, ""), from, to, true);
+      lines.push(`${sql.replace(/^CREATE\s+VIEW\b/i, "CREATE OR REPLACE VIEW")};`);
+    }
+    const comment = duckdbStringLiteral(movePaths(view.comment, from, to, false));
+    lines.push(`COMMENT ON VIEW ${relation} IS ${comment};`);
+  }
+  if (options.hasTableState) {
+    const [old, root] = [duckdbStringLiteral(from), duckdbStringLiteral(to)];
+    lines.push(
+      `UPDATE ${DUCKDB_TABLE_STATE} ` +
+        `SET location = ${root} || substr(location, length(${old}) + 1) ` +
+        `WHERE starts_with(location, ${duckdbStringLiteral(`${from}/`)});`,
+    );
+  }
+  lines.push(`${setLakeRootSql(to)};`, "COMMIT");
+  return lines.join("\n");
+}

@@ -1,0 +1,277 @@
+import { cp, mkdir, mkdtemp, readdir, rm, truncate, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDuckdbDialect, DUCKDB_TABLE_STATE } from "@sluice/dialects";
+import type { Relation, TableWrite } from "@sluice/dialects";
+import type { Engine } from "../engine.js";
+import { openDuckdbEngine } from "./duckdb-engine.js";
+
+const dialect = createDuckdbDialect();
+const events: Relation = { schema: "silver", name: "events" };
+let root: string;
+let lake: string;
+let engine: Engine;
+
+const run = async (e: Engine, statements: { sql: string }[]) => {
+  for (const s of statements) await e.execute(s.sql, { label: "test" });
+};
+const rows = `select * from (values (1, date '2026-11-27'), (2, date '2026-11-28')) as t(id, event_date)`;
+const write = (version: string, writeId: string): TableWrite => ({
+  relation: events,
+  selectSql: rows,
+  partitionedBy: ["event_date"],
+  location: join(lake, "silver", "events", version),
+  writeId,
+});
+/** What the runner does for a new table version: write it, then publish it with its files. */
+async function build(e: Engine, w: TableWrite): Promise<void> {
+  await run(
+    e,
+    dialect.createTableAs(w).filter((s) => s.kind !== "create_view"),
+  );
+  const files = await e.versionFiles!(w.location);
+  const state = { runId: w.writeId, uniformSchema: true, files };
+  await run(e, dialect.publishTableVersion!(w.relation, w.location, state));
+}
+const records = async (e: Engine) =>
+  (await e.execute("select version, status from main.sluice_versions order by version")).rows;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "sluice-history-"));
+  lake = join(root, "a", ".lake");
+  engine = await openDuckdbEngine({ lakeDir: lake });
+  await run(engine, dialect.tableStateSetup!());
+});
+afterEach(async () => {
+  await engine.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("version records", () => {
+  it("records a version as 'writing' before its files, then 'published' with each file's size", async () => {
+    const [schema, record, copy, schemaFile] = dialect.createTableAs(write("v_1", "w1"));
+    await run(engine, [schema!, record!]);
+    expect(await records(engine)).toEqual([{ version: "v_1", status: "writing" }]);
+    await run(engine, [copy!, schemaFile!]);
+    const location = write("v_1", "w1").location;
+    const listed = await engine.versionFiles!(location);
+    const state = { runId: "w1", files: listed };
+    await run(engine, dialect.publishTableVersion!(events, location, state));
+    const {
+      rows: [row],
+    } = await engine.execute("select status, files from main.sluice_versions");
+    expect(row!["status"]).toBe("published");
+    const files = JSON.parse(String(row!["files"])) as Record<string, number>;
+    expect(Object.keys(files).sort()).toEqual([
+      "event_date=2026-11-27/part-w1-0.parquet",
+      "event_date=2026-11-28/part-w1-0.parquet",
+      "part-w1-schema.parquet",
+    ]);
+    expect(Object.values(files).every((n) => n > 100)).toBe(true);
+    expect(files).toEqual(listed);
+  });
+
+  it("counts carried files in the new version's record, and marks the old version 'replaced'", async () => {
+    await build(engine, write("v_1", "w1"));
+    const to = join(lake, "silver", "events", "v_2");
+    await run(engine, dialect.recordTableVersions!([{ relation: events, location: to }], "w2"));
+    await mkdir(to, { recursive: true });
+    expect(
+      await engine.carryVersionFiles!(join(lake, "silver", "events", "v_1"), to, {
+        skipWrittenPartitions: false,
+      }),
+    ).toBe(3);
+    const files = await engine.versionFiles!(to);
+    await run(engine, dialect.publishTableVersion!(events, to, { runId: "w2", files }));
+    expect(await records(engine)).toEqual([
+      { version: "v_1", status: "replaced" },
+      { version: "v_2", status: "published" },
+    ]);
+    const {
+      rows: [row],
+    } = await engine.execute("select files from main.sluice_versions where version = 'v_2'");
+    expect(Object.keys(JSON.parse(String(row!["files"])) as object)).toHaveLength(3);
+  });
+
+  it("cleanup removes recorded versions only (killed 'writing' ones too), forgets them, and leaves strays", async () => {
+    const table = join(lake, "silver", "events");
+    await build(engine, write("v_1", "w1"));
+    await run(
+      engine,
+      dialect.recordTableVersions!([{ relation: events, location: join(table, "v_killed") }], "w2"),
+    );
+    await mkdir(join(table, "v_killed", "event_date=2026-11-27"), { recursive: true });
+    await writeFile(join(table, "notes.txt"), "mine");
+    await mkdir(join(table, "mine"));
+    await writeFile(join(table, "mine", "x.parquet"), "not sluice's");
+    await mkdir(join(table, "v_unrecorded"));
+    await build(engine, write("v_3", "w3"));
+    await engine.removeStaleLocations(events, join(table, "v_3"), { defer: true });
+    const outcome = await engine.finishRun!();
+    expect(outcome.objectsDeleted).toBe(2);
+    expect(outcome.strays).toEqual(
+      ["mine", "notes.txt", "v_unrecorded"].map((n) => join(table, n)),
+    );
+    expect((await readdir(table)).sort()).toEqual(["mine", "notes.txt", "v_3", "v_unrecorded"]);
+    expect(await records(engine)).toEqual([{ version: "v_3", status: "published" }]);
+  });
+
+  it("adopts the published versions of a lake from before versions were recorded", async () => {
+    const table = join(lake, "silver", "events");
+    await build(engine, write("v_1", "w1"));
+    await engine.execute("DROP TABLE main.sluice_versions");
+    await run(engine, dialect.tableStateSetup!());
+    expect(await records(engine)).toEqual([{ version: "v_1", status: "published" }]);
+    expect(await engine.checkTableVersion!(events, join(table, "v_1"))).toEqual([]);
+    await build(engine, write("v_2", "w2"));
+    await engine.removeStaleLocations(events, join(table, "v_2"));
+    expect(await readdir(table)).toEqual(["v_2"]);
+    expect(await records(engine)).toEqual([{ version: "v_2", status: "published" }]);
+  });
+
+  it("refuses to clean another table's folder", async () => {
+    await expect(
+      engine.removeStaleLocations(events, join(lake, "silver", "other", "v_1")),
+    ).rejects.toThrow(/refusing/);
+  });
+});
+
+describe("checking a version against its record", () => {
+  it("finds nothing wrong in an intact version, and names a missing file, a changed size, a missing folder", async () => {
+    await build(engine, write("v_1", "w1"));
+    const v1 = join(lake, "silver", "events", "v_1");
+    expect(await engine.checkTableVersion!(events, v1)).toEqual([]);
+    await rm(join(v1, "event_date=2026-11-27", "part-w1-0.parquet"));
+    await truncate(join(v1, "part-w1-schema.parquet"), 10);
+    const damage = await engine.checkTableVersion!(events, v1);
+    expect(damage.map((d) => [d.table, d.problem, d.path.slice(v1.length + 1)]).sort()).toEqual([
+      ["silver.events", "missing file", "event_date=2026-11-27/part-w1-0.parquet"],
+      ["silver.events", "size changed", "part-w1-schema.parquet"],
+    ]);
+    expect(damage.find((d) => d.problem === "size changed")?.actualBytes).toBe(10);
+    expect((await engine.verifyLake!()).damage).toHaveLength(2);
+    await rm(v1, { recursive: true });
+    expect(await engine.checkTableVersion!(events, v1)).toEqual([
+      { table: "silver.events", version: v1, path: v1, problem: "missing folder" },
+    ]);
+  });
+
+  it("has nothing to check for a version never recorded (a lake from before)", async () => {
+    expect(await engine.checkTableVersion!(events, join(lake, "silver", "events", "v_0"))).toEqual(
+      [],
+    );
+  });
+
+  it("verifies every current version for sluice debug, naming tables without a record", async () => {
+    await build(engine, write("v_1", "w1"));
+    await run(engine, dialect.createSchema("marts"));
+    await engine.execute(`DELETE FROM main.sluice_versions`);
+    expect(await engine.verifyLake!()).toEqual({
+      checked: [],
+      unrecorded: ["silver.events"],
+      damage: [],
+    });
+    await build(engine, write("v_2", "w2"));
+    expect(await engine.verifyLake!()).toEqual({
+      checked: [
+        { table: "silver.events", version: join(lake, "silver", "events", "v_2"), files: 3 },
+      ],
+      unrecorded: [],
+      damage: [],
+    });
+  });
+});
+
+describe("a moved lake", () => {
+  const move = async (): Promise<string> => {
+    await engine.close();
+    const moved = join(root, "b", ".lake");
+    await cp(lake, moved, { recursive: true });
+    await rm(join(root, "a"), { recursive: true, force: true });
+    return moved;
+  };
+
+  it("is relocated on open: views, their location comments and the table state point into the new root", async () => {
+    await build(engine, write("v_1", "w1"));
+    const moved = await move();
+    engine = await openDuckdbEngine({ lakeDir: moved });
+    expect((await engine.execute("select count(*) as n from silver.events")).rows).toEqual([
+      { n: 2 },
+    ]);
+    const location = join(moved, "silver", "events", "v_1");
+    expect((await engine.describeRelation(events)).location).toBe(location);
+    expect((await engine.execute(`select location from ${DUCKDB_TABLE_STATE}`)).rows).toEqual([
+      { location },
+    ]);
+    expect((await engine.execute("select root from main.sluice_lake")).rows).toEqual([
+      { root: moved },
+    ]);
+    expect(await engine.checkTableVersion!(events, location)).toEqual([]);
+    // Still one schema per file set: the view's options survived the rewrite.
+    const {
+      rows: [view],
+    } = await engine.execute("select sql from duckdb_views() where view_name = 'events'");
+    expect(String(view!["sql"])).not.toContain("union_by_name");
+  });
+
+  it("opens even when a table's version folder is gone: its comment moves, a check names the new path", async () => {
+    await build(engine, write("v_1", "w1"));
+    await build(engine, {
+      ...write("v_1", "w1"),
+      relation: { schema: "silver", name: "kept" },
+      location: join(lake, "silver", "kept", "v_1"),
+    });
+    const moved = await move();
+    await rm(join(moved, "silver", "events", "v_1"), { recursive: true });
+    engine = await openDuckdbEngine({ lakeDir: moved });
+    const location = join(moved, "silver", "events", "v_1");
+    expect((await engine.describeRelation(events)).location).toBe(location);
+    expect((await engine.checkTableVersion!(events, location)).map((d) => d.problem)).toEqual([
+      "missing folder",
+    ]);
+    expect((await engine.execute("select count(*) as n from silver.kept")).rows).toEqual([
+      { n: 2 },
+    ]);
+  });
+
+  it("works for a writable copy of the catalog elsewhere, keyed on the lake root", async () => {
+    await build(engine, write("v_1", "w1"));
+    await engine.close();
+    const copy = join(root, "copy");
+    await cp(lake, copy, { recursive: true });
+    // Opening the copy as its own lake relocates the copy only; the original keeps its root.
+    const other = await openDuckdbEngine({ lakeDir: copy });
+    expect((await other.describeRelation(events)).location).toBe(
+      join(copy, "silver", "events", "v_1"),
+    );
+    await other.close();
+    engine = await openDuckdbEngine({ lakeDir: lake });
+    expect((await engine.describeRelation(events)).location).toBe(
+      join(lake, "silver", "events", "v_1"),
+    );
+  });
+
+  it("moves a lake from before the root was recorded, by the root its views imply", async () => {
+    await build(engine, write("v_1", "w1"));
+    await engine.execute("drop table main.sluice_lake");
+    const moved = await move();
+    engine = await openDuckdbEngine({ lakeDir: moved });
+    expect((await engine.execute("select count(*) as n from silver.events")).rows).toEqual([
+      { n: 2 },
+    ]);
+    expect(existsSync(lake)).toBe(false);
+  });
+
+  it("leaves a catalog opened read-only as it is", async () => {
+    await build(engine, write("v_1", "w1"));
+    const moved = await move();
+    const reader = await openDuckdbEngine({ lakeDir: moved, readOnly: true });
+    expect((await reader.describeRelation(events)).location).toBe(
+      join(lake, "silver", "events", "v_1"),
+    );
+    await reader.close();
+    engine = await openDuckdbEngine({ lakeDir: moved });
+  });
+});

@@ -1,0 +1,60 @@
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { VersionDamage } from "../engine.js";
+
+/**
+ * Compare a version folder with its record (`{ "<path in the version>": bytes }`): one stat per
+ * file, so checking a version of ~200 files costs about a millisecond. A missing folder is one
+ * damage entry, not one per file.
+ *
+ * @example checkVersionFiles("silver.events", "/lake/silver/events/v_7", { "part-7.parquet": 41 })
+ * // [] when the file is there with 41 bytes
+ */
+export function checkVersionFiles(
+  table: string,
+  version: string,
+  files: Readonly<Record<string, number>>,
+): VersionDamage[] {
+  if (statSync(version, { throwIfNoEntry: false }) === undefined) {
+    return [{ table, version, path: version, problem: "missing folder" }];
+  }
+  const damage: VersionDamage[] = [];
+  for (const [file, bytes] of Object.entries(files)) {
+    const path = join(version, file);
+    const found = statSync(path, { throwIfNoEntry: false });
+    if (found === undefined) damage.push({ table, version, path, problem: "missing file" });
+    else if (found.size !== bytes) {
+      damage.push({
+        table,
+        version,
+        path,
+        problem: "size changed",
+        expectedBytes: bytes,
+        actualBytes: found.size,
+      });
+    }
+  }
+  return damage;
+}
+
+/**
+ * The data files (`*.parquet`, what the table's view reads) of the version at `location`, as
+ * `{ "<path inside the version>": size in bytes }`: what its record holds. A version an
+ * incremental run wrote is mostly flat (carried files), so this is a readdir and a stat per file.
+ */
+export function listVersionFiles(location: string): Record<string, number> {
+  const files: Record<string, number> = {};
+  for (const entry of readdirSync(location, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".parquet")) continue;
+    const path = join(entry.parentPath, entry.name);
+    files[relative(location, path)] = statSync(path).size;
+  }
+  return files;
+}
+
+/** A recorded `files` column (JSON) as a map; undefined when not recorded (still writing). */
+export function parseVersionFiles(json: unknown): Record<string, number> | undefined {
+  if (typeof json !== "string") return undefined;
+  const parsed = JSON.parse(json) as Record<string, number | string>;
+  return Object.fromEntries(Object.entries(parsed).map(([file, bytes]) => [file, Number(bytes)]));
+}
