@@ -125,10 +125,10 @@ describe("selectNodes", () => {
     const r = sel(["nothing", "mart", "bogus:x", "a@b"]);
     expect(r.ids).toEqual(["model.mart"]);
     expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ["SELECTOR_INVALID", "error"],
+      ["SELECTOR_INVALID", "error"],
       ["SELECTOR_NO_MATCH", "warn"],
-      ["SELECTOR_INVALID", "error"],
-      ["SELECTOR_INVALID", "error"],
     ]);
-    expect(r.diagnostics[1]!.message).toContain("unknown selector method 'bogus:'");
+    expect(r.diagnostics[0]!.message).toContain("unknown selector method 'bogus:'");
   });
 });

@@ -29,8 +29,15 @@ describe("graph helpers", () => {
 
   it("parses selector items", () => {
     expect(parseSelectorItem("2+tag:x+")).toEqual({ text: "2+tag:x+", method: "tag", value: "x", parents: 2, children: Infinity });
-    expect(parseSelectorItem("m+1")).toEqual({ text: "m+1", method: "name", value: "m", children: 1 });
-    expect(typeof parseSelectorItem("+")).toBe("string");
+    expect(parseSelectorItem("m+1")).toEqual({ text: "m+1", method: "default", value: "m", children: 1 });
+    expect(parseSelectorItem("@config.materialized:table")).toEqual({
+      text: "@config.materialized:table",
+      method: "config",
+      configKey: "materialized",
+      value: "table",
+      childrensParents: true,
+    });
+    expect(parseSelectorItem("+")).toHaveProperty("message", "'+' is not a selector");
   });
 
   it("infers seed column types", () => {

@@ -63,6 +63,8 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
     return ExitCode.usage;
   }
   const { ctx, ids } = selection;
+  // Nothing selected (the selection warned why): run nothing and keep the last run_results.json.
+  if (ids.length === 0) return opening.then((e) => e.close(), () => undefined).then(() => ExitCode.ok);
 
   const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
   const [artifacts, opened] = await Promise.allSettled([writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)), opening]);

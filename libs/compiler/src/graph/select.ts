@@ -1,104 +1,124 @@
 import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
+import { closestHint } from "../suggest.js";
 import type { CompiledNode, CompiledProject } from "../types.js";
 import { reachable } from "./dag.js";
+import { candidates, matchItem, nodeFacts } from "./select-methods.js";
+import type { NodeFacts } from "./select-methods.js";
 import { parseSelectorItem } from "./selector.js";
-import type { SelectorItem } from "./selector.js";
+import type { SelectorItem, SelectorProblem } from "./selector.js";
 
 export interface SelectOptions {
   /** Each entry may hold several space-separated items (union); `a,b` is an intersection. */
   select?: string[];
   exclude?: string[];
-}
-
-function matches(node: CompiledNode, item: SelectorItem): boolean {
-  const v = item.value;
-  switch (item.method) {
-    case "tag":
-      return node.tags.includes(v);
-    case "path": {
-      const prefix = v.replace(/^\.\//, "").replace(/\/+$/, "");
-      return node.path === prefix || node.path.startsWith(`${prefix}/`);
-    }
-    case "source": {
-      if (node.kind !== "source") return false;
-      const full = node.id.slice("source.".length);
-      return full === v || full.startsWith(`${v.replace(/\.\*$/, "")}.`);
-    }
-    default:
-      return (
-        node.name === v ||
-        node.id === v ||
-        (node.kind === "source" && node.id === `source.${v}`)
-      );
-  }
+  /**
+   * The project's resource paths (model-paths, seed-paths, test-paths, rule-paths), so a bare
+   * `marts` also finds `models/marts/...` and fqns start below them. Default: none.
+   */
+  resourcePaths?: string[];
 }
 
 class Graph {
   readonly parents = new Map<string, string[]>();
   readonly children = new Map<string, string[]>();
-  constructor(readonly nodes: readonly CompiledNode[]) {
-    // Tests join through indirect selection, not graph operators.
+  constructor(nodes: readonly CompiledNode[]) {
     for (const n of nodes) {
-      if (n.kind === "test") continue;
+      // `+test` reaches what a test reads; tests join other selections only indirectly.
       this.parents.set(n.id, n.dependsOn);
+      if (n.kind === "test") continue;
       for (const d of n.dependsOn) this.children.set(d, [...(this.children.get(d) ?? []), n.id]);
     }
   }
 
-  resolve(item: SelectorItem): Set<string> {
-    const direct = this.nodes.filter((n) => matches(n, item)).map((n) => n.id);
+  /** Apply an item's graph operators to the nodes its method picked. */
+  expand(direct: readonly string[], item: SelectorItem): Set<string> {
     const out = new Set(direct);
-    if (item.parents !== undefined) reachable(direct, this.parents, item.parents).forEach((id) => out.add(id));
-    if (item.children !== undefined) reachable(direct, this.children, item.children).forEach((id) => out.add(id));
+    const add = (ids: Iterable<string>) => {
+      for (const id of ids) out.add(id);
+    };
+    if (item.childrensParents) {
+      add(reachable(direct, this.children));
+      add(reachable([...out], this.parents));
+      return out;
+    }
+    if (item.parents !== undefined) add(reachable(direct, this.parents, item.parents));
+    if (item.children !== undefined) add(reachable(direct, this.children, item.children));
     return out;
   }
 }
 
-/** Union of expressions, each an intersection of comma-separated items. */
-function evaluate(graph: Graph, exprs: readonly string[], flag: string, diagnostics: Diagnostic[]): Set<string> {
-  const union = new Set<string>();
-  for (const expr of exprs.flatMap((e) => e.split(/\s+/)).filter((e) => e !== "")) {
-    let acc: Set<string> | undefined;
-    let valid = true;
-    for (const part of expr.split(",")) {
-      const item = parseSelectorItem(part);
-      if (typeof item === "string") {
-        diagnostics.push(error("SELECTOR_INVALID", `--${flag} ${expr}: ${item}`));
-        valid = false;
-        break;
-      }
-      const ids = graph.resolve(item);
-      acc = acc === undefined ? ids : new Set([...acc].filter((id) => ids.has(id)));
-    }
-    if (!valid) continue;
-    if (!acc || acc.size === 0) {
-      diagnostics.push(warning("SELECTOR_NO_MATCH", `--${flag} ${expr} matches no node`));
-      continue;
-    }
-    acc.forEach((id) => union.add(id));
-  }
-  return union;
+interface Evaluated {
+  ids: Set<string>;
+  /** Union members that matched nothing, with a "did you mean" when one is close. */
+  empty: { expr: string; hint?: string }[];
 }
 
+/** Union of expressions, each an intersection of comma-separated items. */
+function evaluate(graph: Graph, facts: readonly NodeFacts[], exprs: readonly string[], flag: string, diagnostics: Diagnostic[]): Evaluated {
+  const result: Evaluated = { ids: new Set(), empty: [] };
+  for (const expr of exprs.flatMap((e) => e.split(/\s+/)).filter((e) => e !== "")) {
+    let acc: Set<string> | undefined;
+    let hint: string | undefined;
+    const items = expr.split(",").map((part) => parseSelectorItem(part));
+    const invalid = items.filter((i): i is SelectorProblem => "message" in i);
+    for (const problem of invalid) diagnostics.push(error("SELECTOR_INVALID", `--${flag} ${expr}: ${problem.message}`, undefined, problem.hint));
+    if (invalid.length > 0) continue;
+    for (const item of items as SelectorItem[]) {
+      const direct = matchItem(facts, item);
+      if (direct.length === 0) hint ??= closestHint(item.value, candidates(facts, item));
+      const ids = graph.expand(direct, item);
+      acc = acc === undefined ? ids : new Set([...acc].filter((id) => ids.has(id)));
+    }
+    if (!acc || acc.size === 0) result.empty.push({ expr, ...(hint ? { hint } : {}) });
+    else acc.forEach((id) => result.ids.add(id));
+  }
+  return result;
+}
+
+const joinHints = (empty: Evaluated["empty"]): string | undefined => {
+  const hints = empty.flatMap((e) => (e.hint ? [empty.length > 1 ? `${e.expr}: ${e.hint}` : e.hint] : []));
+  return hints.length > 0 ? hints.join("; ") : undefined;
+};
+
 /**
- * The node ids a `--select`/`--exclude` pair picks, in the project's topological order. Tests
- * come along when every node they test is selected (dbt's indirect selection).
+ * The node ids a `--select`/`--exclude` pair picks, in the project's topological order, with
+ * dbt's semantics: bare words are a name, else a folder, else a file, else an fqn; methods
+ * `tag:`, `path:`, `file:`, `fqn:`, `source:`, `resource_type:`, `test_type:` and
+ * `config.<key>:`; `*`/`?`/`[..]` wildcards; `+`, `n+`, `@` graph operators; spaces unite,
+ * commas intersect. Tests come along when every node they test is selected and none is excluded
+ * (indirect selection). Warns `nothing to do` when the selection is empty.
  *
  * @example selectNodes(compiled, { select: ["+fct_orders", "tag:daily"], exclude: ["stg_legacy"] })
  */
 export function selectNodes(compiled: CompiledProject, options: SelectOptions): { ids: string[]; diagnostics: Diagnostic[] } {
   const graph = new Graph(compiled.nodes);
+  const facts = nodeFacts(compiled.nodes, compiled.projectName, options.resourcePaths ?? []);
   const diagnostics: Diagnostic[] = [];
-  const selected =
-    options.select && options.select.some((s) => s.trim() !== "")
-      ? evaluate(graph, options.select, "select", diagnostics)
-      : new Set(compiled.nodes.filter((n) => n.kind !== "test").map((n) => n.id));
-  const excluded = evaluate(graph, options.exclude ?? [], "exclude", diagnostics);
-  const chosen = new Set([...selected].filter((id) => !excluded.has(id)));
+  const words = (values?: string[]) => (values ?? []).flatMap((v) => v.split(/\s+/)).filter((v) => v !== "");
+  const select = words(options.select);
+  const exclude = words(options.exclude);
+
+  const selected = select.length > 0 ? evaluate(graph, facts, select, "select", diagnostics) : undefined;
+  const excluded = evaluate(graph, facts, exclude, "exclude", diagnostics);
+  // Excluding a node excludes the tests that read it (dbt's eager indirect exclusion).
+  for (const n of compiled.nodes) if (n.kind === "test" && n.dependsOn.some((d) => excluded.ids.has(d))) excluded.ids.add(n.id);
+  const base = selected?.ids ?? new Set(compiled.nodes.filter((n) => n.kind !== "test").map((n) => n.id));
+  const chosen = new Set([...base].filter((id) => !excluded.ids.has(id)));
   for (const n of compiled.nodes) {
-    if (n.kind !== "test" || chosen.has(n.id) || excluded.has(n.id)) continue;
+    if (n.kind !== "test" || chosen.has(n.id) || excluded.ids.has(n.id)) continue;
     if (n.dependsOn.length > 0 && n.dependsOn.every((d) => chosen.has(d))) chosen.add(n.id);
+  }
+
+  const valid = !diagnostics.some((d) => d.severity === "error");
+  if (valid && chosen.size === 0 && (select.length > 0 || exclude.length > 0)) {
+    const flags = [select.length > 0 ? `--select ${select.join(" ")}` : "", exclude.length > 0 ? `--exclude ${exclude.join(" ")}` : ""];
+    const what = selected && selected.ids.size === 0 ? "matched no node" : "left no node";
+    diagnostics.push(warning("SELECTOR_NO_MATCH", `nothing to do: ${flags.filter(Boolean).join(" ")} ${what}`, undefined, joinHints(selected?.empty ?? [])));
+  } else {
+    for (const [flag, r] of [["select", selected], ["exclude", excluded]] as const) {
+      for (const e of r?.empty ?? []) diagnostics.push(warning("SELECTOR_NO_MATCH", `--${flag} ${e.expr} matches no node`, undefined, e.hint));
+    }
   }
   return { ids: compiled.nodes.filter((n) => chosen.has(n.id)).map((n) => n.id), diagnostics };
 }

@@ -1,35 +1,66 @@
-/** One selector item, e.g. `2+tag:daily+` → parents depth 2, method tag, value daily, children ∞. */
+/**
+ * One selector item, e.g. `2+tag:daily+` → parents depth 2, method tag, value daily, children ∞;
+ * `@stg` → childrensParents. `method` is `default` for a bare word (name, then folder, then file,
+ * then fqn), and `config` with `configKey` for `config.<key>:<value>`.
+ */
 export interface SelectorItem {
   text: string;
-  method: "name" | "tag" | "path" | "source";
+  method: SelectorMethod;
+  /** For `config.materialized:table`: `materialized`. */
+  configKey?: string;
   value: string;
   /** Undefined: no ancestors; a number: how many levels (Infinity for a bare `+`). */
   parents?: number;
   children?: number;
+  /** `@name`: the node, its descendants and every ancestor of those. */
+  childrensParents?: boolean;
 }
 
-const methods = new Set(["tag", "path", "source"]);
+/** The methods a selector may name (`method:value`); `config` stands for `config.<key>`. */
+export const selectorMethods = ["tag", "path", "file", "fqn", "source", "resource_type", "test_type", "config"] as const;
+export type SelectorMethod = (typeof selectorMethods)[number] | "default";
 
-/** Parse one item; a string is the reason it does not parse. */
-export function parseSelectorItem(text: string): SelectorItem | string {
-  const m = /^(?:(\d*)\+)?([^+]+?)(?:\+(\d*))?$/.exec(text);
-  if (!m) return `'${text}' is not a selector (use name, tag:x, path:dir, source:s.t with + on either side)`;
-  const [, parents, body, children] = m;
-  const colon = body!.indexOf(":");
-  let method: SelectorItem["method"] = "name";
-  let value = body!;
-  if (colon !== -1) {
-    const name = body!.slice(0, colon);
-    if (!methods.has(name)) return `unknown selector method '${name}:' (known: ${[...methods].join(", ")})`;
-    method = name as SelectorItem["method"];
-    value = body!.slice(colon + 1);
+/** Values `resource_type:` and `test_type:` accept. DQDL rules are tests of their own type, `dq`. */
+export const resourceTypes = ["model", "seed", "source", "test"] as const;
+export const testTypes = ["generic", "singular", "dq"] as const;
+
+/** What a bad item says: the message and, when there is one, a hint listing what is valid. */
+export interface SelectorProblem {
+  message: string;
+  hint?: string;
+}
+
+const methodList = `methods: ${selectorMethods.map((m) => (m === "config" ? "config.<key>" : m)).join(", ")}`;
+
+/**
+ * Parse one item (no spaces, no commas); a {@link SelectorProblem} when it does not parse.
+ *
+ * @example parseSelectorItem("config.materialized:table+") // { method: "config", configKey: "materialized", value: "table", children: Infinity, ... }
+ */
+export function parseSelectorItem(text: string): SelectorItem | SelectorProblem {
+  const m = /^(@)?(?:(\d*)\+)?(?:([A-Za-z_][\w.]*):)?(.*?)(?:\+(\d*))?$/.exec(text);
+  const [, at, parents, methodName, value, children] = m ?? [];
+  if (!m || value === undefined || value === "" || /[@\s]/.test(value)) {
+    return { message: `'${text}' is not a selector`, hint: `use name, folder, file.sql or method:value with + or @ around it (${methodList})` };
   }
-  if (value === "" || /[@\s]/.test(value)) return `'${text}' is not a selector`;
+  if (at && parents !== undefined) return { message: `'${text}': @ and a leading + cannot be combined`, hint: "@name already includes the ancestors" };
+  const item: SelectorItem = { text, method: "default", value };
+  if (methodName !== undefined) {
+    const [head, ...rest] = methodName.split(".");
+    const known = (selectorMethods as readonly string[]).includes(head!) && (head === "config" ? rest.length === 1 && rest[0] !== "" : rest.length === 0);
+    if (!known) return { message: `'${text}': unknown selector method '${methodName}:'`, hint: methodList };
+    item.method = head as SelectorMethod;
+    if (head === "config") item.configKey = rest[0]!;
+    const allowed = head === "resource_type" ? resourceTypes : head === "test_type" ? testTypes : undefined;
+    if (allowed && !(allowed as readonly string[]).includes(value)) {
+      return { message: `'${text}': ${head} is one of ${allowed.join(", ")}`, hint: `e.g. ${head}:${allowed[0]}` };
+    }
+  }
   const depth = (s: string | undefined) => (s === undefined ? undefined : s === "" ? Infinity : Number(s));
-  const item: SelectorItem = { text, method, value };
   const p = depth(parents);
   const c = depth(children);
   if (p !== undefined) item.parents = p;
   if (c !== undefined) item.children = c;
+  if (at) item.childrensParents = true;
   return item;
 }

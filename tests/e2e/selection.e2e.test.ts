@@ -1,0 +1,89 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, runSluice } from "../support/cli.js";
+
+// dbt's node selection on a temp copy of the models project (model-paths: sources, staging,
+// silver, marts under the project dir).
+describe("sluice --select / --exclude", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ dir, cleanup } = await copyModelsProject());
+  });
+  afterAll(async () => cleanup());
+
+  const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+  const ls = async (...args: string[]): Promise<string[]> => {
+    const r = await sluice("ls", "--format", "name", ...args);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout.trim().split("\n").filter(Boolean);
+  };
+  const models = (ids: string[]) => ids.filter((id) => !id.startsWith("test.")).sort();
+  const marts = ["model.channel_performance", "model.customer_lifetime_value", "model.funnel", "model.hourly_sales_by_category", "model.sales_by_country"];
+
+  it("-s marts: a folder, with the tests of its models", async () => {
+    const ids = await ls("-s", "marts");
+    expect(models(ids)).toEqual(marts);
+    expect(ids).toContain("test.unique_funnel_stage_order");
+  });
+
+  it("-s marts --exclude funnel: funnel and its tests are out", async () => {
+    const ids = await ls("-s", "marts", "--exclude", "funnel");
+    expect(models(ids)).toEqual(marts.filter((m) => m !== "model.funnel"));
+    expect(ids.filter((id) => id.includes("funnel"))).toEqual([]);
+  });
+
+  it("-s funnel.sql and -s marts/funnel.sql: a file", async () => {
+    expect(models(await ls("-s", "funnel.sql"))).toEqual(["model.funnel"]);
+    expect(models(await ls("-s", "marts/funnel.sql"))).toEqual(["model.funnel"]);
+  });
+
+  it('-s "tag:silver,config.materialized:incremental": an intersection', async () => {
+    const ids = await ls("-s", "tag:silver,config.materialized:incremental");
+    expect(models(ids)).toEqual(["model.events", "model.order_items", "model.rejected_events"]);
+    expect(ids).toContain("test.dq_events_rule_1");
+  });
+
+  it('-s "funnel sales_by_country": spaces unite', async () => {
+    expect(models(await ls("-s", "funnel sales_by_country"))).toEqual(["model.funnel", "model.sales_by_country"]);
+  });
+
+  it("-s @order_items: its descendants and all their ancestors (the seed the marts join)", async () => {
+    const ids = await ls("-s", "@order_items");
+    expect(models(ids)).toEqual([
+      "model.customer_lifetime_value",
+      "model.events",
+      "model.hourly_sales_by_category",
+      "model.order_items",
+      "model.sales_by_country",
+      "model.stg_events",
+      "seed.country_codes",
+      "source.raw.events",
+    ]);
+    expect(ids).not.toContain("model.funnel");
+  });
+
+  it("build -s nomatch: warns nothing to do, exit 0, run_results.json untouched", async () => {
+    const seeded = await sluice("seed");
+    expect(seeded.code, seeded.stderr).toBe(0);
+    const file = path.join(dir, "target/run_results.json");
+    const before = await readFile(file);
+    const r = await sluice("build", "-s", "nomatch");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("nothing to do: --select nomatch matched no node");
+    expect(await readFile(file)).toEqual(before);
+
+    const typo = await sluice("build", "-s", "funel");
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toMatch(/nothing to do: --select funel matched no node\n\s*hint: did you mean 'funnel'\?/);
+    expect(await readFile(file)).toEqual(before);
+  });
+
+  it("ls -s colour:red: an unknown method is a usage error listing the methods", async () => {
+    const r = await sluice("ls", "-s", "colour:red");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown selector method 'colour:'");
+    expect(r.stderr).toContain("tag, path, file, fqn, source, resource_type, test_type, config.<key>");
+  });
+});
