@@ -105,8 +105,9 @@ async function openCatalog(
   };
   let instance: DuckDBInstance;
   try {
+    // A reader's snapshot is its own private copy: opened writable, so it can be relocated.
     instance = await DuckDBInstance.create(catalog, {
-      access_mode: readOnly ? "READ_ONLY" : "READ_WRITE",
+      access_mode: readOnly && !snapshot ? "READ_ONLY" : "READ_WRITE",
     });
   } catch (error) {
     // DuckDB's own OS lock on the catalog: another build won the race, or any other process
@@ -131,9 +132,11 @@ async function openCatalog(
     const settings = readOnly ? readOnlySettings(allowed) : [];
     const compat = trinoCompatStatements().map((s) => s.sql);
     const layer = ["SET parquet_metadata_cache = true", ...compat];
-    await connection.run([...layer, ...settings].map((sql) => `${sql};`).join("\n"));
-    // A moved or copied project: its views must point into this lake before anything reads them.
-    if (!options.readOnly) await relocateCatalog(connection, lakeDir);
+    await connection.run(layer.map((sql) => `${sql};`).join("\n"));
+    // A moved or copied project: its views must point into this lake before anything reads them
+    // (a reader's snapshot too: the real catalog is rewritten by the next build).
+    if (!readOnly || snapshot) await relocateCatalog(connection, lakeDir);
+    if (settings.length > 0) await connection.run(settings.map((sql) => `${sql};`).join("\n"));
   } catch (error) {
     connection.closeSync();
     instance.closeSync();

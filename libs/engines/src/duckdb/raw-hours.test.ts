@@ -66,8 +66,8 @@ describe("listRawHours", () => {
     const root = zone(["2026/11/20/05/a.gz", "2026/11/27/00/b.gz", "2026/11/27/09/c.gz"]);
     const old = new Date(Date.now() - 3_600_000);
     for (const h of ["2026/11/20/05", "2026/11/27/00", "2026/11/27/09"]) utimesSync(join(root, h), old, old);
-    // utimes sets the folders' ctime; the last listing comes after it (past the 1 s clock slack).
-    await new Promise((r) => setTimeout(r, 1100));
+    // utimes sets the folders' ctime; the last listing comes after it (past the clock slack).
+    await new Promise((r) => setTimeout(r, 200));
     const since = Date.now();
     expect(hoursChangedSince(root, since, "2026/11/27/08")).toEqual([]);
     writeFileSync(join(root, "2026/11/20/05/late.gz"), "{}\n");

@@ -90,7 +90,7 @@ function signatureOf(files: readonly { name: string; size: number; mtimeMs: numb
  * File times come from the kernel's coarse clock, which can lag the process clock by a few
  * milliseconds: a folder changed just after a listing must not look older than it.
  */
-const CLOCK_SLACK_MS = 1000;
+const CLOCK_SLACK_MS = 50;
 
 /**
  * Hour folders before `before` whose folder changed (a file landed, was renamed into place or
