@@ -31,11 +31,13 @@ export const athenaLocalCommand: CommandSpec<AthenaLocalArgs> = {
     }
     const { startAthenaLocal } = await import("@sluice/aws-local");
     const local = await startAthenaLocal({ dir: args.dir, port: args.port, latencyMs: args.latencyMs ?? args["latency-ms"] ?? 50, faults });
-    io.out(`Athena + Glue + S3 endpoint listening on ${local.url} (buckets in ${args.dir}; Ctrl-C to stop)`);
-    await new Promise<void>((resolve) => {
+    // Listen for the signals before printing the URL: a caller may stop us as soon as it reads it.
+    const stop = new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
+    io.out(`Athena + Glue + S3 endpoint listening on ${local.url} (buckets in ${args.dir}; Ctrl-C to stop)`);
+    await stop;
     await local.close();
     io.out("Stopped.");
     return ExitCode.ok;
