@@ -39,6 +39,14 @@ export interface GluePartition {
 }
 type Body = Record<string, unknown>;
 
+/** The whole catalog as JSON. */
+export interface GlueSnapshot {
+  databases: Body[];
+  tables: GlueTable[];
+  partitions: GluePartition[];
+  rulesets: Body[];
+}
+
 const TABLE_INPUT = ["Name", "Description", "Owner", "Retention", "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText", "TableType", "Parameters", "LastAccessTime", "LastAnalyzedTime", "TargetTable"];
 const now = () => Math.floor(Date.now() / 1000);
 const key = (values: readonly string[]) => JSON.stringify(values);
@@ -53,6 +61,32 @@ export class GlueCatalog {
   private readonly tables = new Map<string, Map<string, GlueTable>>();
   private readonly partitions = new Map<string, Map<string, GluePartition>>();
   private readonly rulesets = new Map<string, Body>();
+
+  /** Everything, as plain JSON (saved under the endpoint's dir so a restart keeps the catalog). */
+  snapshot(): GlueSnapshot {
+    return {
+      databases: [...this.databases.values()],
+      tables: [...this.tables.values()].flatMap((m) => [...m.values()]),
+      partitions: [...this.partitions.values()].flatMap((m) => [...m.values()]),
+      rulesets: [...this.rulesets.values()],
+    };
+  }
+
+  /** A catalog holding what {@link snapshot} returned. */
+  static restore(snapshot: GlueSnapshot): GlueCatalog {
+    const glue = new GlueCatalog();
+    for (const db of snapshot.databases) {
+      glue.databases.set(String(db.Name), db);
+      glue.tables.set(String(db.Name), new Map());
+    }
+    for (const t of snapshot.tables) glue.tables.get(t.DatabaseName)?.set(t.Name, t);
+    for (const p of snapshot.partitions) {
+      const table = glue.findTable(p.DatabaseName, p.TableName);
+      if (table !== undefined) glue.partitionsOf(table).set(key(p.Values), p);
+    }
+    for (const r of snapshot.rulesets) glue.rulesets.set(String(r.Name), r);
+    return glue;
+  }
 
   /** The table, or undefined (for the SQL side, which reports its own errors). */
   findTable(database: string, name: string): GlueTable | undefined {

@@ -1,11 +1,11 @@
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { AthenaApi } from "./athena-api.js";
 import { AwsError } from "./aws-error.js";
 import { Faults, type FaultPlan } from "./faults.js";
-import { GlueCatalog } from "./glue-catalog.js";
+import { GlueCatalog, type GlueSnapshot } from "./glue-catalog.js";
 import { s3ErrorReply, s3Operation, s3Request } from "./s3-api.js";
 import { S3Store } from "./s3-store.js";
 import { SqlEngine } from "./sql-engine.js";
@@ -52,10 +52,22 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
   const workDir = path.join(dir, ".aws-local");
   await mkdir(workDir, { recursive: true });
   const store = new S3Store(dir);
-  const glue = new GlueCatalog();
+  // The catalog outlives a restart, like the buckets: saved to <dir>/.aws-local/glue.json.
+  const catalogFile = path.join(workDir, "glue.json");
+  const saved = await readFile(catalogFile, "utf8").then((text) => JSON.parse(text) as GlueSnapshot, () => undefined);
+  const glue = saved === undefined ? new GlueCatalog() : GlueCatalog.restore(saved);
+  let dirty = false;
+  const save = async () => {
+    if (!dirty) return;
+    dirty = false;
+    await writeFile(`${catalogFile}.tmp`, JSON.stringify(glue.snapshot()));
+    await rename(`${catalogFile}.tmp`, catalogFile);
+  };
+  const saver = setInterval(() => void save().catch(() => (dirty = true)), 250);
+  saver.unref();
   const faults = new Faults();
   if (options.faults) faults.set(options.faults);
-  const sql = new SqlEngine(store, glue, workDir);
+  const sql = new SqlEngine(store, glue, path.join(workDir, "tmp"));
   const athena = new AthenaApi(sql, faults, options.latencyMs ?? 50);
   const json: Record<string, Record<string, (body: Record<string, unknown>) => unknown>> = { Athena: athena.operations, Glue: glue.operations };
 
@@ -73,6 +85,8 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
         const op = service === undefined ? undefined : json[service]![operation];
         if (req.method !== "POST" || op === undefined) throw new AwsError("UnknownOperationException", `aws-local does not implement ${String(target)}`);
         faults.onCall(service!, operation);
+        // A query or a Glue write may change the catalog.
+        if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
         let input: Record<string, unknown>;
         try {
           input = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
@@ -136,7 +150,10 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await athena.idle();
       await sql.close();
-      await rm(workDir, { recursive: true, force: true });
+      clearInterval(saver);
+      dirty = true;
+      await save();
+      await rm(path.join(workDir, "tmp"), { recursive: true, force: true });
     },
   };
 }
