@@ -186,28 +186,29 @@ export class AthenaApi {
         execution.completed = Date.now();
       }, wait).unref();
     };
-    if (fault?.failure) {
-      const failure = fault.failure;
+    const input = { queryId: execution.id, sql: execution.sql, database: execution.database, outputLocation: execution.outputLocation };
+    const failed = async (error: unknown) => {
+      const failure = error instanceof AthenaFailure ? error : new AthenaFailure("GENERIC_INTERNAL_ERROR", String(error));
+      const writes = ["CREATE_TABLE_AS_SELECT", "INSERT"].includes(classify(execution.sql).substatementType);
+      const manifest = writes ? await this.sql.writeManifest(input, []).catch(() => undefined) : undefined;
       finish(() => {
         execution.state = "FAILED";
         execution.failure = failure;
+        if (manifest !== undefined) execution.outcome = { columns: [], rows: [], scannedBytes: 0, manifest };
       });
+    };
+    if (fault?.failure) {
+      void failed(fault.failure);
       return;
     }
-    this.sql
-      .run({ queryId: execution.id, sql: execution.sql, database: execution.database, outputLocation: execution.outputLocation }, () => execution.state === "RUNNING")
-      .then(
-        (outcome) =>
-          finish(() => {
-            execution.state = "SUCCEEDED";
-            execution.outcome = outcome;
-          }),
-        (error: unknown) =>
-          finish(() => {
-            execution.state = "FAILED";
-            execution.failure = error instanceof AthenaFailure ? error : new AthenaFailure("GENERIC_INTERNAL_ERROR", String(error));
-          }),
-      );
+    this.sql.run(input, () => execution.state === "RUNNING").then(
+      (outcome) =>
+        finish(() => {
+          execution.state = "SUCCEEDED";
+          execution.outcome = outcome;
+        }),
+      failed,
+    );
   }
 
   private describe(e: Execution): Body {

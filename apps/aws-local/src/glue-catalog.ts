@@ -258,7 +258,7 @@ export class GlueCatalog {
       rejectUnknownMembers(body, ["Name", "Ruleset", "Description", "TargetTable", "Tags", "DataQualitySecurityConfiguration", "ClientToken"]);
       const name = String(body.Name);
       if (this.rulesets.has(name)) throw new AwsError("AlreadyExistsException", `Ruleset ${name} already exists.`);
-      if (!/^\s*Rules\s*=\s*\[/.test(String(body.Ruleset))) throw new AwsError("InvalidInputException", "Ruleset is not valid DQDL: it must start with Rules = [");
+      if (!/(^|\n)\s*Rules\s*=\s*\[/.test(String(body.Ruleset))) throw new AwsError("InvalidInputException", "Ruleset is not valid DQDL: it has no Rules = [ ... ] list");
       this.rulesets.set(name, { Name: name, Ruleset: body.Ruleset, Description: body.Description, TargetTable: body.TargetTable, CreatedOn: now(), LastModifiedOn: now() });
       return { Name: name };
     },

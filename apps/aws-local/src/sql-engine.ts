@@ -378,10 +378,19 @@ export class SqlEngine {
         partitions.set(JSON.stringify(values), { values, location: `${location}${folders.join("/")}` });
       }
     }
+    return { rows, partitions: [...partitions.values()], manifest: await this.writeManifest(input, files) };
+  }
+
+  /**
+   * Athena's data manifest of a CTAS/INSERT: `<OutputLocation><queryId>-manifest.csv`, one
+   * written file per line. A failed write has one too; here it is empty, because files only
+   * appear in the bucket once the whole statement has succeeded.
+   */
+  async writeManifest(input: Pick<QueryInput, "queryId" | "outputLocation">, files: readonly string[]): Promise<string> {
     const out = parseS3Url(asFolder(input.outputLocation));
-    const manifestKey = `${out.key}${input.queryId}-manifest.csv`;
-    await this.store.put(out.bucket, manifestKey, files.map((f) => `${f}\n`).join(""));
-    return { rows, partitions: [...partitions.values()], manifest: `s3://${out.bucket}/${manifestKey}` };
+    const key = `${out.key}${input.queryId}-manifest.csv`;
+    await this.store.put(out.bucket, key, files.map((f) => `${f}\n`).join(""));
+    return `s3://${out.bucket}/${key}`;
   }
 
   private registerPartitions(table: GlueTable, partitions: { values: string[]; location: string }[]): void {

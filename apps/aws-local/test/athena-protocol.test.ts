@@ -115,6 +115,17 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     expect(again.Status).toMatchObject({ State: "FAILED", StateChangeReason: expect.stringMatching(/^HIVE_PATH_ALREADY_EXISTS: Target directory for table 'silver.p' already exists: s3:\/\/lake\/silver\/p\/v1\//) });
   });
 
+  it("gives a failed write (here an injected one) a data manifest, empty because nothing reached the bucket", async () => {
+    await ok(`CREATE TABLE "silver"."target"\nWITH (\n  external_location = 's3://lake/silver/target/v1/'\n)\nAS\nSELECT 1 AS x`);
+    aws.local.faults.set({ queries: [{ match: "^INSERT INTO", athenaError: "HIVE_BAD_DATA", message: "injected" }] });
+    const failed = await aws.query('INSERT INTO "silver"."target"\nSELECT 2');
+    expect(failed.Status).toMatchObject({ State: "FAILED", StateChangeReason: "HIVE_BAD_DATA: injected", AthenaError: { ErrorCategory: 2, ErrorType: 1001 } });
+    const key = /^s3:\/\/results\/(.+-manifest\.csv)$/.exec(failed.Statistics?.DataManifestLocation ?? "")?.[1];
+    expect(key).toBe(`q/${failed.QueryExecutionId}-manifest.csv`);
+    expect(await (await aws.s3.send(new GetObjectCommand({ Bucket: "results", Key: key }))).Body!.transformToString()).toBe("");
+    expect(await rows('SELECT x FROM "silver"."target"')).toEqual([["x"], ["1"]]);
+  });
+
   it("fails a write of more than 100 partitions with HIVE_TOO_MANY_OPEN_PARTITIONS", async () => {
     const failed = await aws.query(`CREATE TABLE "silver"."wide"\nWITH (\n  external_location = 's3://lake/silver/wide/v1/',\n  partitioned_by = ARRAY['k']\n)\nAS\nSELECT i AS x, i AS k FROM UNNEST(sequence(1, 101)) AS t(i)`);
     expect(failed.Status?.StateChangeReason).toMatch(/^HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers/);
