@@ -334,6 +334,7 @@ export class SqlEngine {
     if (described.length !== target.length) {
       throw new AthenaFailure("TYPE_MISMATCH", `Insert query has mismatched column types: Table: [${target.map((c) => c.Type).join(", ")}], Query: [${described.map((c) => c.type.toLowerCase()).join(", ")}]`);
     }
+    await this.checkInsertTypes(conn, target, described);
     const projection = target.map((c, i) => `CAST(${ident(described[i]!.name)} AS ${hiveToDuckdb(c.Type ?? "string")}) AS ${ident(c.Name)}`);
     const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
     const written = await this.write(conn, input, asFolder(table.StorageDescriptor?.Location ?? ""), projection, keys, "ZSTD");
@@ -391,6 +392,26 @@ export class SqlEngine {
     const key = `${out.key}${input.queryId}-manifest.csv`;
     await this.store.put(out.bucket, key, files.map((f) => `${f}\n`).join(""));
     return `s3://${out.bucket}/${key}`;
+  }
+
+  /**
+   * Trino inserts a query column into a table column only through an implicit coercion
+   * (integers widen, integers/decimals to decimal or double, real to double); anything else is
+   * `TYPE_MISMATCH`. A query column that is NULL on every row counts as Trino's `unknown` type
+   * (DuckDB types a bare NULL as INTEGER), which coerces to anything.
+   */
+  private async checkInsertTypes(conn: DuckDBConnection, target: GlueColumn[], described: { name: string; type: string }[]): Promise<void> {
+    const counts = (await conn.runAndReadAll(`SELECT ${described.map((c) => `count(${ident(c.name)})`).join(", ")} FROM temp.${WRITE}`)).getRowsJS()[0] ?? [];
+    const bad = target.some((column, i) => {
+      if (Number(counts[i] ?? 0) === 0) return false;
+      return !coercible(duckdbToHive(described[i]!.type), (column.Type ?? "string").toLowerCase().replace(/\s+/g, ""));
+    });
+    if (bad) {
+      throw new AthenaFailure(
+        "TYPE_MISMATCH",
+        `Insert query has mismatched column types: Table: [${target.map((c) => c.Type).join(", ")}], Query: [${described.map((c) => duckdbToHive(c.type)).join(", ")}]`,
+      );
+    }
   }
 
   private registerPartitions(table: GlueTable, partitions: { values: string[]; location: string }[]): void {
@@ -504,4 +525,18 @@ async function walk(dir: string, prefix = ""): Promise<string[]> {
     else if (!entry.name.startsWith(".")) out.push(prefix + entry.name);
   }
   return out.sort();
+}
+
+const INTEGRAL = ["tinyint", "smallint", "int", "bigint"];
+
+/** Whether Trino coerces a value of Hive type `from` into a column of Hive type `to` on INSERT. */
+function coercible(from: string, to: string): boolean {
+  const base = (t: string) => t.replace(/\(.*$/, "").replace(/<.*$/, "");
+  const [f, t] = [base(from), base(to)];
+  if (f === t) return true;
+  if (INTEGRAL.includes(f) && INTEGRAL.includes(t)) return INTEGRAL.indexOf(f) <= INTEGRAL.indexOf(t);
+  if (INTEGRAL.includes(f) || f === "decimal") return t === "decimal" || t === "double" || t === "float";
+  if (f === "float") return t === "double";
+  if (["string", "varchar", "char"].includes(f)) return ["string", "varchar", "char"].includes(t);
+  return false;
 }

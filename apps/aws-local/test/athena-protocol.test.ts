@@ -126,6 +126,16 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     expect(await rows('SELECT x FROM "silver"."target"')).toEqual([["x"], ["1"]]);
   });
 
+  it("inserts only through Trino's implicit coercions (TYPE_MISMATCH otherwise; NULL fits any column)", async () => {
+    await ok(`CREATE TABLE "silver"."typed"\nWITH (\n  external_location = 's3://lake/silver/typed/v1/'\n)\nAS\nSELECT CAST(1 AS bigint) AS n, 'a' AS s`);
+    expect((await aws.query(`INSERT INTO "silver"."typed"\nSELECT 'x', 'b'`)).Status?.StateChangeReason).toBe(
+      "TYPE_MISMATCH: Insert query has mismatched column types: Table: [bigint, string], Query: [string, string]",
+    );
+    await ok(`INSERT INTO "silver"."typed"\nSELECT 2, NULL`);
+    await ok(`INSERT INTO "silver"."typed"\nSELECT CAST(3 AS tinyint), 'c'`);
+    expect(await rows('SELECT n, s FROM "silver"."typed" ORDER BY n')).toEqual([["n", "s"], ["1", "a"], ["2", null], ["3", "c"]]);
+  });
+
   it("fails a write of more than 100 partitions with HIVE_TOO_MANY_OPEN_PARTITIONS", async () => {
     const failed = await aws.query(`CREATE TABLE "silver"."wide"\nWITH (\n  external_location = 's3://lake/silver/wide/v1/',\n  partitioned_by = ARRAY['k']\n)\nAS\nSELECT i AS x, i AS k FROM UNNEST(sequence(1, 101)) AS t(i)`);
     expect(failed.Status?.StateChangeReason).toMatch(/^HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers/);
