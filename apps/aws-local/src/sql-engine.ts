@@ -45,9 +45,9 @@ export function classify(sql: string): { statementType: "DDL" | "DML" | "UTILITY
   if (/^INSERT\b/.test(s)) return { statementType: "DML", substatementType: "INSERT" };
   if (/^(SELECT|WITH|VALUES|\()/.test(s)) return { statementType: "DML", substatementType: "SELECT" };
   if (/^(SHOW|DESCRIBE|EXPLAIN)\b/.test(s)) return { statementType: "UTILITY", substatementType: s.split(/\s+/)[0]! };
-  const words = s.split(/\s+/).slice(0, 3);
-  const kind = words[1] === "EXTERNAL" || words[1] === "OR" ? [words[0], "TABLE"] : words.slice(0, 2);
-  return { statementType: "DDL", substatementType: kind.join("_") };
+  const words = s.replace(/^CREATE\s+OR\s+REPLACE\s+/, "CREATE ").replace(/^CREATE\s+EXTERNAL\s+/, "CREATE ").split(/\s+/);
+  const kind = /^ALTER\s+TABLE\s+\S+\s+ADD\s+COLUMNS/.test(s) ? "ALTER_TABLE_ADD_COLUMNS" : words.slice(0, 2).join("_");
+  return { statementType: "DDL", substatementType: kind };
 }
 
 const WRITE = "sluice_write";
@@ -265,7 +265,8 @@ export class SqlEngine {
     const list = columns.map((c) => `${athenaText(ident(c.name), c.type)}`).join(", ");
     const reader = await conn.runAndReadAll(columns.length === 0 ? "SELECT 1 WHERE false" : `SELECT ${list} FROM temp.${WRITE}`);
     const rows = reader.getRowsJS().map((r) => r.map((v) => (v === null ? null : String(v))));
-    return { columns, rows, scannedBytes };
+    // Trino reports column names in lower case.
+    return { columns: columns.map((c) => ({ ...c, name: c.name.toLowerCase() })), rows, scannedBytes };
   }
 
   private async createTableAs(conn: DuckDBConnection, input: QueryInput, sql: string, m: RegExpExecArray, db: string): Promise<QueryOutcome> {

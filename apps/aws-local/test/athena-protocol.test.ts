@@ -66,6 +66,14 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     });
   });
 
+  it("classifies statements like Athena and reports result column names in lower case", async () => {
+    expect(await rows("SELECT 1 AS MixedCase")).toEqual([["mixedcase"], ["1"]]);
+    const view = await ok('CREATE OR REPLACE VIEW "silver"."v" AS\nSELECT 1 AS x');
+    expect([view.StatementType, view.SubstatementType]).toEqual(["DDL", "CREATE_VIEW"]);
+    expect((await ok('SELECT * FROM "silver"."v"')).SubstatementType).toBe("SELECT");
+    expect((await ok("DROP VIEW IF EXISTS `silver`.`v`")).SubstatementType).toBe("DROP_VIEW");
+  });
+
   it("fails statements it does not understand instead of succeeding", async () => {
     for (const sql of ["MSCK REPAIR TABLE silver.small", "SHOW TABLES IN silver", "OPTIMIZE silver.small REWRITE DATA USING BIN_PACK"]) {
       expect((await aws.query(sql)).Status).toMatchObject({ State: "FAILED", StateChangeReason: expect.stringMatching(/^NOT_SUPPORTED: /) });
