@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../command.js";
+import { athenaLocalCommand } from "./athena-local.js";
 import { compileCommand } from "./compile.js";
 import { debugCommand } from "./debug.js";
 import { dqCommand } from "./dq.js";
@@ -20,6 +21,7 @@ export const commands: CommandSpec<never>[] = [
   queryCommand,
   generateCommand,
   firehoseLocalCommand,
+  athenaLocalCommand,
   sourcesCommand,
   debugCommand,
   dqCommand,

@@ -95,5 +95,7 @@ function createClients(target: AthenaTarget) {
     ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
     ...(target.profile === undefined ? {} : { profile: target.profile }),
   };
-  return { athena: new AthenaClient(config), glue: new GlueClient(config), s3: new S3Client(config) };
+  // A custom endpoint (e.g. `sluice athena-local`) serves every bucket under one host: path-style S3.
+  const s3 = new S3Client({ ...config, ...(target.endpoint === undefined ? {} : { forcePathStyle: true }) });
+  return { athena: new AthenaClient(config), glue: new GlueClient(config), s3 };
 }

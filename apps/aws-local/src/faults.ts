@@ -1,0 +1,104 @@
+import { AthenaFailure } from "./athena-failure.js";
+import { AwsError } from "./aws-error.js";
+
+/**
+ * Fail or throttle calls of one API: `api` is `<Service>.<Operation>` (`Athena.StartQueryExecution`,
+ * `Glue.BatchCreatePartition`, `S3.PutObject`); the rule fires on the `nth` call counted from
+ * when it was set (1 = the next one) and on the `times - 1` calls after it.
+ */
+export interface CallFault {
+  api: string;
+  nth?: number;
+  times?: number;
+  /** `throttle` (the service's throttling error) or `fail` (its internal error); default fail. */
+  kind?: "throttle" | "fail";
+  /** Override the error code, e.g. `AccessDeniedException`. */
+  error?: string;
+  message?: string;
+}
+
+/** Make queries whose SQL matches `match` (a regular expression) fail with an Athena error, or stall. */
+export interface QueryFault {
+  match: string;
+  /** e.g. `ICEBERG_COMMIT_ERROR`; the query FAILS with it (category 2 unless set). */
+  athenaError?: string;
+  message?: string;
+  errorType?: number;
+  category?: number;
+  retryable?: boolean;
+  /** Stay RUNNING until StopQueryExecution. */
+  stall?: boolean;
+  /** How many matching queries it applies to (default 1). */
+  times?: number;
+}
+
+export interface FaultPlan {
+  calls?: CallFault[];
+  queries?: QueryFault[];
+}
+
+const THROTTLE: Record<string, [string, number]> = {
+  Athena: ["TooManyRequestsException", 400],
+  Glue: ["ThrottlingException", 400],
+  S3: ["SlowDown", 503],
+};
+const INTERNAL: Record<string, [string, number]> = {
+  Athena: ["InternalServerException", 500],
+  Glue: ["InternalServiceException", 500],
+  S3: ["InternalError", 500],
+};
+
+/** The fault plan of one endpoint, with per-API call counters. */
+export class Faults {
+  private calls: (CallFault & { seen: number; left: number })[] = [];
+  private queries: (QueryFault & { left: number })[] = [];
+  /** Calls per API since start, e.g. `{"Glue.GetTable": 4}`. */
+  readonly counts: Record<string, number> = {};
+
+  /** Add rules (`replace` drops the current ones first). */
+  set(plan: FaultPlan, replace = false): void {
+    if (replace) this.clear();
+    for (const c of plan.calls ?? []) {
+      if (!/^(Athena|Glue|S3)\.\w+$/.test(c.api)) throw new AwsError("ValidationException", `fault api must be Athena.|Glue.|S3.<Operation>, not ${c.api}`);
+      this.calls.push({ ...c, seen: 0, left: c.times ?? 1 });
+    }
+    for (const q of plan.queries ?? []) {
+      new RegExp(q.match);
+      this.queries.push({ ...q, left: q.times ?? 1 });
+    }
+  }
+
+  clear(): void {
+    this.calls = [];
+    this.queries = [];
+  }
+
+  /** Count a call; throw the error a rule asks for. */
+  onCall(service: string, operation: string): void {
+    const api = `${service}.${operation}`;
+    this.counts[api] = (this.counts[api] ?? 0) + 1;
+    for (const rule of this.calls) {
+      if (rule.api !== api || rule.left <= 0) continue;
+      rule.seen++;
+      if (rule.seen < (rule.nth ?? 1)) continue;
+      rule.left--;
+      const [code, status] = (rule.kind === "throttle" ? THROTTLE : INTERNAL)[service]!;
+      throw new AwsError(rule.error ?? code, rule.message ?? `injected by aws-local (${api} call ${rule.seen})`, rule.error === undefined ? status : 400);
+    }
+  }
+
+  /** The fault for a query about to run, if a rule matches it. */
+  queryFault(sql: string): { stall?: boolean; failure?: AthenaFailure } | undefined {
+    const rule = this.queries.find((q) => q.left > 0 && new RegExp(q.match).test(sql));
+    if (rule === undefined) return undefined;
+    rule.left--;
+    if (rule.stall) return { stall: true };
+    return {
+      failure: new AthenaFailure(rule.athenaError ?? "GENERIC_INTERNAL_ERROR", rule.message ?? "injected by aws-local", {
+        ...(rule.errorType !== undefined ? { errorType: rule.errorType } : {}),
+        ...(rule.category !== undefined ? { category: rule.category } : {}),
+        ...(rule.retryable !== undefined ? { retryable: rule.retryable } : {}),
+      }),
+    };
+  }
+}

@@ -1,0 +1,170 @@
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { AthenaApi } from "./athena-api.js";
+import { AwsError } from "./aws-error.js";
+import { Faults, type FaultPlan } from "./faults.js";
+import { GlueCatalog, type GlueSnapshot } from "./glue-catalog.js";
+import { s3ErrorReply, s3Operation, s3Request } from "./s3-api.js";
+import { S3Store } from "./s3-store.js";
+import { SqlEngine } from "./sql-engine.js";
+
+/** Settings of `sluice athena-local`. */
+export interface AthenaLocalOptions {
+  /** Buckets live here as folders: `s3://b/k` is `<dir>/b/k`. */
+  dir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** How long a query takes at least, QUEUED then RUNNING (default 50 ms). */
+  latencyMs?: number;
+  /** Faults to start with (also settable at run time through `POST /_aws-local/faults`). */
+  faults?: FaultPlan;
+}
+
+/** A running endpoint. */
+export interface AthenaLocal {
+  /** e.g. `http://127.0.0.1:4599`: the `endpoint` of a sluice target. */
+  url: string;
+  port: number;
+  faults: Faults;
+  glue: GlueCatalog;
+  close(): Promise<void>;
+}
+
+const JSON_11 = "application/x-amz-json-1.1";
+const SERVICES: Record<string, string> = { AmazonAthena: "Athena", AWSGlue: "Glue" };
+
+/**
+ * Start one loopback endpoint answering Athena and Glue (JSON 1.1, `X-Amz-Target`) and S3
+ * (REST, path-style) like AWS, with SQL executed on DuckDB over the buckets in `dir`.
+ * Signatures are not checked. Control: `POST /_aws-local/faults` (a {@link FaultPlan};
+ * `?replace=true` drops earlier rules), `DELETE /_aws-local/faults`, `GET /_aws-local/calls`.
+ *
+ * @example
+ * const local = await startAthenaLocal({ dir: "/tmp/lake" });
+ * // sluice.yml target: { engine: athena, endpoint: local.url, ... }
+ * await local.close();
+ */
+export async function startAthenaLocal(options: AthenaLocalOptions): Promise<AthenaLocal> {
+  const dir = path.resolve(options.dir);
+  const workDir = path.join(dir, ".aws-local");
+  await mkdir(workDir, { recursive: true });
+  const store = new S3Store(dir);
+  // The catalog outlives a restart, like the buckets: saved to <dir>/.aws-local/glue.json.
+  const catalogFile = path.join(workDir, "glue.json");
+  const saved = await readFile(catalogFile, "utf8").then((text) => JSON.parse(text) as GlueSnapshot, () => undefined);
+  const glue = saved === undefined ? new GlueCatalog() : GlueCatalog.restore(saved);
+  let dirty = false;
+  const save = async () => {
+    if (!dirty) return;
+    dirty = false;
+    await writeFile(`${catalogFile}.tmp`, JSON.stringify(glue.snapshot()));
+    await rename(`${catalogFile}.tmp`, catalogFile);
+  };
+  const saver = setInterval(() => void save().catch(() => (dirty = true)), 250);
+  saver.unref();
+  const faults = new Faults();
+  if (options.faults) faults.set(options.faults);
+  const sql = new SqlEngine(store, glue, path.join(workDir, "tmp"));
+  const athena = new AthenaApi(sql, faults, options.latencyMs ?? 50);
+  const json: Record<string, Record<string, (body: Record<string, unknown>) => unknown>> = { Athena: athena.operations, Glue: glue.operations };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname.startsWith("/_aws-local/")) return control(req, res, url, body);
+    const target = req.headers["x-amz-target"];
+    if (target !== undefined) {
+      const [prefix = "", operation = ""] = String(target).split(".");
+      const service = SERVICES[prefix];
+      try {
+        const op = service === undefined ? undefined : json[service]![operation];
+        if (req.method !== "POST" || op === undefined) throw new AwsError("UnknownOperationException", `aws-local does not implement ${String(target)}`);
+        faults.onCall(service!, operation);
+        // A query or a Glue write may change the catalog.
+        if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
+        let input: Record<string, unknown>;
+        try {
+          input = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
+        } catch {
+          throw new AwsError("SerializationException", "request body is not JSON");
+        }
+        return replyJson(res, 200, await op(input));
+      } catch (error) {
+        if (!(error instanceof AwsError)) throw error;
+        return replyJson(res, error.status, { __type: error.code, Message: error.message, message: error.message, ...error.extra }, error.code);
+      }
+    }
+    try {
+      faults.onCall("S3", s3Operation(req.method ?? "GET", url));
+      const reply = await s3Request(store, req, url, body);
+      res.writeHead(reply.status, { "x-amz-request-id": "local", ...reply.headers });
+      res.end(req.method === "HEAD" ? undefined : reply.body);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      const reply = s3ErrorReply(error, url.pathname);
+      res.writeHead(reply.status, reply.headers);
+      res.end(req.method === "HEAD" ? undefined : reply.body);
+    }
+  }
+
+  function control(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
+    try {
+      if (url.pathname === "/_aws-local/faults" && req.method === "POST") {
+        faults.set(JSON.parse(body.toString("utf8")) as FaultPlan, url.searchParams.get("replace") === "true");
+        return replyJson(res, 200, { ok: true });
+      }
+      if (url.pathname === "/_aws-local/faults" && req.method === "DELETE") {
+        faults.clear();
+        return replyJson(res, 200, { ok: true });
+      }
+      if (url.pathname === "/_aws-local/calls" && req.method === "GET") return replyJson(res, 200, faults.counts);
+      replyJson(res, 404, { __type: "UnknownOperationException", Message: `no control ${req.method} ${url.pathname}` });
+    } catch (error) {
+      replyJson(res, 400, { __type: "ValidationException", Message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) replyJson(res, 500, { __type: "InternalFailure", Message: error instanceof Error ? error.message : String(error) });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    port,
+    faults,
+    glue,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await athena.idle();
+      await sql.close();
+      clearInterval(saver);
+      dirty = true;
+      await save();
+      await rm(path.join(workDir, "tmp"), { recursive: true, force: true });
+    },
+  };
+}
+
+function replyJson(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": JSON_11,
+    "Content-Length": Buffer.byteLength(text),
+    "x-amzn-RequestId": "local",
+    ...(errorType ? { "x-amzn-ErrorType": errorType } : {}),
+  });
+  res.end(text);
+}

@@ -1,0 +1,98 @@
+import type { GlueCatalog, GlueTable } from "./glue-catalog.js";
+import { AthenaFailure } from "./athena-failure.js";
+import { hiveToDuckdb } from "./sql-types.js";
+import { asFolder, parseS3Url, type S3Entry, type S3Store } from "./s3-store.js";
+
+/** How a Glue table reads on DuckDB: the view body and the bytes of the files it reads. */
+export interface TableSource {
+  select: string;
+  bytes: number;
+}
+
+export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+export const str = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** Hive and Athena skip files whose name (or a folder's) starts with `_` or `.`. */
+const hidden = (relative: string) => relative.split("/").some((p) => p.startsWith("_") || p.startsWith("."));
+
+/**
+ * The DuckDB SELECT that reads exactly what Athena would read for `table`, per Glue:
+ * - Parquet, unpartitioned: every (non-hidden) file under its location;
+ * - Parquet, partitioned: only the files under each registered partition's location, with the
+ *   partition values as columns (a folder with no Glue partition is not read);
+ * - the raw TEXTFILE table with partition projection on `dt`: files at
+ *   `<location>YYYY/MM/DD/HH/<name>` inside the projection range, one row per line (`line`, `dt`).
+ * Columns come from Glue by name (Parquet is read by name); a Glue column missing from the files
+ * reads as NULL. Views (`VIRTUAL_VIEW`) are handled by the caller.
+ */
+export async function tableSource(
+  store: S3Store,
+  glue: GlueCatalog,
+  table: GlueTable,
+  /** The column names of `read_parquet(<list>, union_by_name = true)`. */
+  fileColumns: (list: string) => Promise<string[]>,
+): Promise<TableSource> {
+  const sd = table.StorageDescriptor ?? {};
+  const location = sd.Location;
+  if (location === undefined) throw new AthenaFailure("HIVE_METASTORE_ERROR", `Table ${table.DatabaseName}.${table.Name} has no location`);
+  const columns = sd.Columns ?? [];
+  const keys = table.PartitionKeys ?? [];
+  const input = sd.InputFormat ?? "";
+  if (table.Parameters?.["projection.enabled"] === "true") return projectedText(store, table, location);
+  if (!/parquet/i.test(input) && !/parquet/i.test(sd.SerdeInfo?.SerializationLibrary ?? "")) {
+    throw new AthenaFailure("NOT_SUPPORTED", `aws-local reads Parquet tables and the projected raw text table only; ${table.DatabaseName}.${table.Name} is ${input || "of unknown format"}`);
+  }
+  const parts =
+    keys.length === 0
+      ? [{ values: [] as string[], location }]
+      : glue.tablePartitions(table).map((p) => ({ values: p.Values, location: p.StorageDescriptor?.Location ?? `${asFolder(location)}${keys.map((k, i) => `${k.Name}=${p.Values[i]}`).join("/")}/` }));
+  const groups: { values: string[]; files: S3Entry[]; paths: string[] }[] = [];
+  for (const part of parts) {
+    const { bucket, key } = parseS3Url(asFolder(part.location));
+    const files = (await store.list(bucket, key).catch(() => [])).filter((f) => f.size > 0 && !hidden(f.key.slice(key.length)));
+    if (files.length > 0) groups.push({ values: part.values, files, paths: files.map((f) => store.file(bucket, f.key)) });
+  }
+  const empty = `SELECT ${[...columns, ...keys].map((c) => `CAST(NULL AS ${hiveToDuckdb(c.Type ?? "string")}) AS ${ident(c.Name)}`).join(", ")} WHERE false`;
+  if (groups.length === 0) return { select: empty, bytes: 0 };
+  const bytes = groups.reduce((n, g) => n + g.files.reduce((m, f) => m + f.size, 0), 0);
+  const selects: string[] = [];
+  for (const g of groups) {
+    const list = `[${g.paths.map(str).join(", ")}]`;
+    const present = new Map((await fileColumns(list)).map((c) => [c.toLowerCase(), c]));
+    const projection = [
+      ...columns.map((c) => {
+        const found = present.get(c.Name.toLowerCase());
+        return `CAST(${found === undefined ? "NULL" : ident(found)} AS ${hiveToDuckdb(c.Type ?? "string")}) AS ${ident(c.Name)}`;
+      }),
+      ...keys.map((k, i) => `CAST(${str(g.values[i] ?? "")} AS ${hiveToDuckdb(k.Type ?? "string")}) AS ${ident(k.Name)}`),
+    ];
+    selects.push(`SELECT ${projection.join(", ")} FROM read_parquet(${list}, union_by_name = true)`);
+  }
+  return { select: selects.join("\nUNION ALL\n"), bytes };
+}
+
+async function projectedText(store: S3Store, table: GlueTable, location: string): Promise<TableSource> {
+  const params = table.Parameters ?? {};
+  const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
+  const supported = keys.length === 1 && params[`projection.${keys[0]}.type`] === "date" && params[`projection.${keys[0]}.format`] === "yyyy/MM/dd/HH";
+  if (!supported) throw new AthenaFailure("NOT_SUPPORTED", `aws-local projects only a date partition 'yyyy/MM/dd/HH' (table ${table.DatabaseName}.${table.Name})`);
+  const key = keys[0]!;
+  const [start = "", end = "NOW"] = (params[`projection.${key}.range`] ?? "").split(",");
+  const upper = end.trim() === "NOW" ? new Date().toISOString().replace(/^(\d+)-(\d+)-(\d+)T(\d+).*$/, "$1/$2/$3/$4") : end.trim();
+  const template = params["storage.location.template"] ?? `${asFolder(location)}\${${key}}/`;
+  const root = template.slice(0, template.indexOf(`\${${key}}`));
+  const { bucket, key: prefix } = parseS3Url(root);
+  const files = (await store.list(bucket, prefix).catch(() => [])).filter((f) => {
+    const m = /^(\d{4}\/\d{2}\/\d{2}\/\d{2})\/[^/]+$/.exec(f.key.slice(prefix.length));
+    return m !== null && f.size > 0 && !hidden(f.key.slice(prefix.length)) && m[1]! >= start.trim() && m[1]! <= upper;
+  });
+  const columns = table.StorageDescriptor?.Columns ?? [];
+  if (files.length === 0) return { select: `SELECT CAST(NULL AS VARCHAR) AS ${ident(columns[0]?.Name ?? "line")}, CAST(NULL AS VARCHAR) AS ${ident(key)} WHERE false`, bytes: 0 };
+  const rootDir = store.file(bucket, prefix.replace(/\/$/, ""));
+  const list = `[${files.map((f) => str(store.file(bucket, f.key))).join(", ")}]`;
+  const select =
+    `SELECT line AS ${ident(columns[0]?.Name ?? "line")}, substr(filename, ${[...rootDir].length + 2}, 13) AS ${ident(key)}\n` +
+    `FROM read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', ` +
+    `new_line = '\\n', strict_mode = false, filename = true, max_line_size = 67108864)\nWHERE line IS NOT NULL AND line <> ''`;
+  return { select, bytes: files.reduce((n, f) => n + f.size, 0) };
+}
