@@ -16,7 +16,11 @@ export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
   describe: "Serve a local Kinesis Data Firehose endpoint that delivers into the local lake's raw zone",
   options: toYargsOptions(firehoseLocalCommandOptions),
   examples: [
-    ["$0 firehose-local --port 4573", "then: sluice generate ... --sink firehose --endpoint-url http://127.0.0.1:4573"],
+    [
+      "$0 firehose-local --port 0 --buffer-interval-seconds 5",
+      "on a free port (printed); then: sluice generate ... --sink firehose --endpoint-url <that url>",
+      { untilCtrlC: true },
+    ],
   ],
   handler: async (args, io) => {
     const { startFirehoseLocal } = await import("@sluice/generator");

@@ -15,6 +15,12 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
   describe: "Generate shop events (sessions through the funnel) into the raw zone, in Firehose's layout",
   options: { ...toYargsOptions(generateCommandOptions), format: formatOption(["text", "json"], "text") },
   examples: [["$0 generate --events 50000 --start 2026-11-27T00:00:00Z --hours 24 --seed 42", "one day of traffic into models/.lake/raw/events/"]],
+  // Checked before the project is loaded for its lake (the lake is resolved later).
+  check: async (args) => {
+    const { parseGenerateArgs } = await import("@sluice/generator");
+    const parsed = parseGenerateArgs({ ...args, lake: args["lake"] ?? "." });
+    return parsed.ok ? undefined : parsed.errors.join("; ");
+  },
   handler: async (args, io) => {
     const { generate, parseGenerateArgs } = await import("@sluice/generator");
     const lake = (args["lake"] as string | undefined) ?? (await projectLake(args));

@@ -18,6 +18,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     format: formatOption(["table", "json", "csv"]),
     limit: { type: "number", default: 1000, describe: "Print at most this many rows in table format" },
   },
+  numbers: { limit: { min: 0, integer: true } },
   examples: [["$0 query \"select * from marts.funnel\" --format json", "the funnel mart as JSON"]],
   handler: async (args, io) => {
     // Refused before anything is opened; the engine refuses writes again on its own.

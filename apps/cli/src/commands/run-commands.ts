@@ -21,6 +21,13 @@ const descriptions: Record<RunCommand, string> = {
   seed: "Load the CSV seeds into tables",
 };
 
+const examples: Record<RunCommand, [string, string]> = {
+  build: ["$0 build --select +sales_by_country", "build one mart and everything upstream, with their tests"],
+  run: ["$0 run --select +sales_by_country", "run one mart and everything upstream"],
+  test: ["$0 test --select sales_by_country", "the tests of one mart"],
+  seed: ["$0 seed --select country_codes", "load one seed"],
+};
+
 /** `sluice build|run|test|seed`: one implementation, the command decides which node kinds run. */
 export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
   return {
@@ -44,7 +51,8 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
           }),
       format: formatOption(["table", "json"]),
     },
-    examples: [[`$0 ${name} --select +marts_sales_by_country`, `${name} one mart and everything upstream`]],
+    numbers: { threads: { min: 1, integer: true }, timeout: { min: 0, minExclusive: true } },
+    examples: [examples[name]],
     handler: async (args, io) => runNodes(name, args, io),
   };
 }
