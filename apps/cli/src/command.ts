@@ -18,6 +18,8 @@ export interface Io {
   err: (text: string) => void;
   /** Whether stdout is a terminal (progress lines only then, unless --format json). */
   isTty: boolean;
+  /** Whether to colour each stream (NO_COLOR, FORCE_COLOR, a terminal: output/color.ts); default none. */
+  color?: { out: boolean; err: boolean };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { runCli } from "./cli.js";
 import { ExitCode } from "./command.js";
+import { colorEnabled } from "./output/color.js";
 
 // The one place that sets the exit code. No top-level await: the bundle is CommonJS (see
 // rolldown.config.mjs), which is what lets bin/sluice.js give V8 a code cache.
@@ -23,6 +24,7 @@ void runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   isTty: Boolean(process.stdout.isTTY),
+  color: { out: colorEnabled(process.stdout), err: colorEnabled(process.stderr) },
 }).then((code) => {
   process.exitCode = interrupted ? ExitCode.interrupted : code;
 });

@@ -3,6 +3,7 @@ import type { SinkReport } from "@sluice/generator";
 import { generateCommandOptions } from "@sluice/generator/options";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
+import { toSnakeJson } from "../output/json.js";
 import { projectLake } from "./project-lake.js";
 import { formatOption, toYargsOptions } from "./shared-options.js";
 
@@ -39,7 +40,7 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
       },
     });
     if (args.format === "json") {
-      io.out(JSON.stringify(summary, null, 2));
+      io.out(toSnakeJson(summary));
       return ExitCode.ok;
     }
     const injected = Object.entries(summary.chaos).filter(([, n]) => typeof n === "number" && n > 0);

@@ -1,6 +1,8 @@
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
+import { exactRows, rowsToJson } from "../output/json.js";
 import { renderCsv, renderTable } from "../output/table.js";
+import { counted, duration } from "../output/words.js";
 import { formatOption } from "./shared-options.js";
 
 interface QueryArgs {
@@ -43,12 +45,13 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     try {
       const result = await engine.execute(args.sql, { label: "query" });
       const headers = result.columns.map((c) => c.name);
-      if (args.format === "json") io.out(JSON.stringify(result.rows, null, 2));
-      else if (args.format === "csv") io.out(renderCsv(headers, result.rows.map((r) => headers.map((h) => r[h]))));
+      if (args.format === "json") io.out(rowsToJson(result.columns, result.rows));
+      else if (args.format === "csv") io.out(renderCsv(headers, exactRows(result.columns, result.rows).map((r) => headers.map((h) => r[h]))));
       else {
         const shown = result.rows.slice(0, args.limit);
         io.out(renderTable(headers, shown.map((r) => headers.map((h) => r[h]))));
-        io.err(`(${result.rows.length.toLocaleString("en-US")} row${result.rows.length === 1 ? "" : "s"}${shown.length < result.rows.length ? `, ${shown.length} shown` : ""}, ${result.stats.elapsedMs} ms)`);
+        const cut = shown.length < result.rows.length ? `, ${shown.length.toLocaleString("en-US")} shown` : "";
+        io.err(`(${counted(result.rows.length, "row")}${cut}, ${duration(result.stats.elapsedMs)})`);
       }
       return ExitCode.ok;
     } catch (err) {

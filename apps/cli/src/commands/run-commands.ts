@@ -2,6 +2,7 @@ import type { Engine } from "@sluice/engines";
 import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
 import { ExitCode } from "../command.js";
+import { toSnakeJson } from "../output/json.js";
 import { printRunSummary, progressPrinter } from "../output/run-summary.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
@@ -106,7 +107,7 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
     await engine.close();
   }
   const file = await writeRunResults(ctx.targetDir, results);
-  if (args.format === "json") io.out(JSON.stringify(results, null, 2));
+  if (args.format === "json") io.out(toSnakeJson(results));
   else printRunSummary(io, results, file);
   // Skipped for a failure upstream fails the run; skipped with nothing to check does not.
   const failed = results.results.some((r) => r.status === "error" || r.status === "fail" || (r.status === "skipped" && r.skippedBecause !== undefined));
