@@ -20,6 +20,8 @@ export interface Io {
   isTty: boolean;
   /** Whether to colour each stream (NO_COLOR, FORCE_COLOR, a terminal: output/color.ts); default none. */
   color?: { out: boolean; err: boolean };
+  /** Aborted on Ctrl-C (main.ts): commands stop their queries, servers stop; exit 130. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -50,6 +52,6 @@ export interface CommandSpec<A = Record<string, unknown>> {
  * `[command line, what it does, how the e2e test runs it]`: by default it must exit 0; a server
  * runs until it prints that it listens and is then stopped with Ctrl-C (exit 130).
  */
-export type Example = [string, string] | [string, string, { exit?: number; untilCtrlC?: boolean }];
+export type Example = [string, string, { exit?: number; untilCtrlC?: boolean }?];
 
 export const ExitCode = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;

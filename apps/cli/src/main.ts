@@ -11,13 +11,14 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(ExitCode.ok);
 });
 
-// Ctrl-C exits 130 (128 + SIGINT), as shells expect. A command that stops gracefully on Ctrl-C
-// (build stops its queries, firehose-local flushes) has its own listener and finishes first;
-// with none, or on a second Ctrl-C, the process ends now.
-let interrupted = false;
+// Ctrl-C exits 130 (128 + SIGINT), as shells expect. The first aborts io.signal: commands that
+// run queries stop them (an exit while DuckDB runs a query would wait for the query) and
+// firehose-local flushes; whatever has not ended 2 s later, or at a second Ctrl-C, ends then.
+const interrupt = new AbortController();
 process.on("SIGINT", () => {
-  if (interrupted || process.listenerCount("SIGINT") === 1) process.exit(ExitCode.interrupted);
-  interrupted = true;
+  if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
+  interrupt.abort(new Error("interrupted (Ctrl-C)"));
+  setTimeout(() => process.exit(ExitCode.interrupted), 2000).unref();
 });
 
 void runCli(process.argv.slice(2), {
@@ -25,6 +26,7 @@ void runCli(process.argv.slice(2), {
   err: (text) => process.stderr.write(`${text}\n`),
   isTty: Boolean(process.stdout.isTTY),
   color: { out: colorEnabled(process.stdout), err: colorEnabled(process.stderr) },
+  signal: interrupt.signal,
 }).then((code) => {
-  process.exitCode = interrupted ? ExitCode.interrupted : code;
+  process.exitCode = interrupt.signal.aborted ? ExitCode.interrupted : code;
 });

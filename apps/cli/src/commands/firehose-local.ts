@@ -33,7 +33,8 @@ export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
     const server = await startFirehoseLocal({ ...options, lakeDir });
     io.err(`Firehose endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
+      if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
+      else process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
     await server.close();

@@ -43,7 +43,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     const options = { readOnly: true, snapshot: true };
     const engine = await openEngine(ctx.target, ctx.project.dir, options);
     try {
-      const result = await engine.execute(args.sql, { label: "query" });
+      const result = await engine.execute(args.sql, { label: "query", ...(io.signal ? { signal: io.signal } : {}) });
       const headers = result.columns.map((c) => c.name);
       if (args.format === "json") io.out(rowsToJson(result.columns, result.rows));
       else if (args.format === "csv") io.out(renderCsv(headers, exactRows(result.columns, result.rows).map((r) => headers.map((h) => r[h]))));
@@ -55,6 +55,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
       }
       return ExitCode.ok;
     } catch (err) {
+      if (io.signal?.aborted) return ExitCode.interrupted;
       if (!(err instanceof QueryError)) throw err;
       io.err(`query failed: ${err.details.engineMessage}`);
       return /^refused\b/.test(err.details.engineMessage) ? ExitCode.usage : ExitCode.failed;

@@ -82,8 +82,8 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
     throw artifacts.reason;
   }
   const abort = new AbortController();
-  const onSigint = (): void => abort.abort(new Error("interrupted (Ctrl-C)"));
-  process.once("SIGINT", onSigint);
+  const onInterrupt = (): void => abort.abort(io.signal?.reason);
+  io.signal?.addEventListener("abort", onInterrupt, { once: true });
   // --timeout stops running queries the same way Ctrl-C does (Athena: StopQueryExecution).
   const timer = args.timeout ? setTimeout(() => abort.abort(new Error(`timed out after ${args.timeout}s (--timeout)`)), args.timeout * 1000) : undefined;
   let results: RunResults;
@@ -102,7 +102,7 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
       onEvent: args.format === "json" ? undefined : progressPrinter(io),
     });
   } finally {
-    process.off("SIGINT", onSigint);
+    io.signal?.removeEventListener("abort", onInterrupt);
     clearTimeout(timer);
     await engine.close();
   }
