@@ -150,7 +150,9 @@ function typedForm(word: string, tokens: readonly string[]): string {
   for (const t of tokens) {
     if (t === "--") break;
     const name = t.replace(/^-+/, "").replace(/=.*$/, "");
-    if (t.startsWith("-") && (name === word || name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) === word)) return `--${name}`.replace(/^--(.)$/, "-$1");
+    // yargs reads `--no-x` as x = false, and reports `x`.
+    const forms = [name, name.replace(/^no-/, "")].flatMap((n) => [n, n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]);
+    if (t.startsWith("-") && forms.includes(word)) return `--${name}`.replace(/^--(.)$/, "-$1");
   }
   return word;
 }

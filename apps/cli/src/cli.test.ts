@@ -26,6 +26,7 @@ describe("runCli (in process)", () => {
     [["build", "--target"], "error: --target needs a value"],
     [["query"], "error: missing argument: sluice query <sql>"],
     [["-x"], "error: unknown option -x"],
+    [["build", "--no-such-flag"], "error: unknown option --no-such-flag"],
   ])("rejects %j before loading anything: one line, exit 2", async (argv, line) => {
     const c = capture();
     // The project dir does not exist: any attempt to load it would print CONFIG_NOT_FOUND.
