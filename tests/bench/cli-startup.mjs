@@ -32,6 +32,7 @@ report("CLI start-up and compile (median ms)", {
   "sluice --help / node baseline": help / node,
   ...Object.fromEntries(refused.map(([what, ms]) => [`refused: sluice ${what}`, ms])),
   "refused, median of the above": median(refused.map(([, ms]) => ms)),
+  "refused, slowest / node baseline": slowestRefusal / node,
   "sluice compile (local)": compileLocal,
   "sluice compile --target prod": compileProd,
   "budget --help < 500 ms": help < 500 ? "ok" : "OVER",

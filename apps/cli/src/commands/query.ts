@@ -1,7 +1,6 @@
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import { exactRows, rowsToJson } from "../output/json.js";
-import { renderCsv, renderTable } from "../output/table.js";
 import { counted, duration } from "../output/words.js";
 import { formatOption } from "./shared-options.js";
 
@@ -38,7 +37,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const { openEngine, QueryError } = await import("@sluice/engines");
+    const [{ openEngine, QueryError }, { renderCsv, renderTable }] = await Promise.all([import("@sluice/engines"), import("../output/table.js")]);
     // A snapshot of the local catalog: a query never holds a lock a build would wait on.
     const options = { readOnly: true, snapshot: true };
     const engine = await openEngine(ctx.target, ctx.project.dir, options);

@@ -3,7 +3,6 @@ import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import { toSnakeJson } from "../output/json.js";
-import { printRunSummary, progressPrinter } from "../output/run-summary.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 
@@ -74,6 +73,7 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
   const { ctx, ids } = selection;
 
   const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
+  const { printRunSummary, progressPrinter } = await import("../output/run-summary.js");
   const [artifacts, opened] = await Promise.allSettled([writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)), opening]);
   if (opened.status === "rejected") throw opened.reason;
   const engine = opened.value;
