@@ -136,7 +136,7 @@ export function usageLine(message: string, context: ParseContext): string {
     return command === undefined ? "name a command (sluice --help lists them)" : `missing argument: sluice ${command}`;
   }
   const missing = /^Missing required arguments?: (.+)$/.exec(message);
-  if (missing) return `missing argument: ${missing[1]}`;
+  if (missing) return `missing ${missing[1]!.split(", ").map((k) => `--${k}`).join(", ")}`;
   return message.split("\n")[0]!;
 }
 
