@@ -23,7 +23,7 @@ describe("sluice CLI basics", () => {
   it("an unknown flag is a usage error: exit 2 with the reason", async () => {
     const r = await runSluice(["build", "--no-such-flag"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Unknown argument/i);
+    expect(r.stderr).toBe("error: unknown option --no-such-flag\n");
   });
 
   it("--version prints the CLI's version from any working directory", async () => {
@@ -46,8 +46,9 @@ describe("sluice CLI basics", () => {
     expect(cached.some((f) => /^main\.cjs\.\d+-\d+\.v8$/.test(f))).toBe(true);
   });
 
-  it("no command is a usage error", async () => {
+  it("no command is a usage error that lists the commands", async () => {
     const r = await runSluice([]);
     expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Commands:\n\s+sluice build/);
   });
 });

@@ -28,7 +28,7 @@ describe("pipeline on the local DuckDB lake", () => {
     const build = await sluice("build");
     expect(build.stderr).not.toMatch(/ ERROR /);
     expect(build.code, build.stdout + build.stderr).toBe(0);
-    expect(build.stdout).toMatch(/Done in [\d.]+s\. \d+ models and 1 seeds built/);
+    expect(build.stdout).toMatch(/Done in [\d.]+ m?s\. \d+ models and 1 seed built/);
 
     const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as { results: { id: string; status: string; rows?: number }[] };
     const byId = new Map(results.results.map((r) => [r.id, r]));

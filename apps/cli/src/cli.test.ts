@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./cli.js";
 
@@ -8,10 +9,47 @@ function capture() {
 }
 
 describe("runCli (in process)", () => {
-  it("returns 2 and names the problem for an unknown command", async () => {
+  it("returns 2 and names the problem for an unknown command, with yargs' suggestion", async () => {
     const c = capture();
     expect(await runCli(["frobnicate"], c.io, "/tmp")).toBe(2);
-    expect(c.err.join("\n")).toMatch(/Unknown argument: frobnicate/);
+    expect(c.err).toEqual(["error: unknown command 'frobnicate'"]);
+    const typo = capture();
+    expect(await runCli(["biuld"], typo.io, "/tmp")).toBe(2);
+    expect(typo.err).toEqual(["error: unknown command 'biuld'; did you mean build?"]);
+  });
+
+  it.each([
+    [["build", "--selct", "x"], "error: unknown option --selct; did you mean --select?"],
+    [["build", "--format", "yaml"], "error: invalid value 'yaml' for --format (choose from table, json); did you mean 'table'?"],
+    [["build", "--threads", "abc"], "error: --threads takes a whole number of at least 1, not 'abc'"],
+    [["run", "--timeout", "0"], "error: --timeout takes a number above 0, not '0'"],
+    [["build", "--target"], "error: --target needs a value"],
+    [["query"], "error: missing argument: sluice query <sql>"],
+    [["-x"], "error: unknown option -x"],
+    [["build", "--no-such-flag"], "error: unknown option --no-such-flag"],
+  ])("rejects %j before loading anything: one line, exit 2", async (argv, line) => {
+    const c = capture();
+    // The project dir does not exist: any attempt to load it would print CONFIG_NOT_FOUND.
+    expect(await runCli(["--project-dir", "/nonexistent-sluice-project", ...argv], c.io, "/tmp")).toBe(2);
+    expect(c.err).toEqual([line]);
+    expect(c.out).toEqual([]);
+  });
+
+  it("prints the command list for no command (exit 2)", async () => {
+    const c = capture();
+    expect(await runCli([], c.io, "/tmp")).toBe(2);
+    expect(c.err.join("\n")).toMatch(/Commands:\n\s+sluice build/);
+  });
+
+  it("a thrown error is one line, the stack only with --debug", async () => {
+    const rules = fileURLToPath(new URL("../../../models/rules/events.dqdl", import.meta.url));
+    const lines: string[] = [];
+    const io = { out: () => { throw new Error("boom"); }, err: (t: string) => lines.push(t), isTty: false };
+    expect(await runCli(["dq", "parse", rules, "--format", "json"], io, "/tmp")).toBe(1);
+    expect(lines).toEqual(["error: boom (unexpected: --debug prints the stack trace)"]);
+    lines.length = 0;
+    expect(await runCli(["dq", "parse", rules, "--format", "json", "--debug"], io, "/tmp")).toBe(1);
+    expect(lines.join("\n")).toMatch(/^Error: boom\n\s+at /);
   });
 
   it("returns 2 when the project directory has no sluice.yml", async () => {

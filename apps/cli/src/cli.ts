@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import yargs from "yargs";
+import type { Options } from "yargs";
+import { UsageError, usageLine, withValueChecks } from "./arguments.js";
 import type { CommandSpec, GlobalArgs, Io } from "./command.js";
 import { ExitCode } from "./command.js";
 import { commands } from "./commands/index.js";
@@ -11,49 +13,83 @@ function defaultProjectDir(cwd: string): string {
   return existsSync(path.join(cwd, "models", "sluice.yml")) ? "models" : ".";
 }
 
+const NO_COMMAND = "no command";
+
 /**
- * An engine that cannot be opened for a reason the user must fix (the lake is busy, read-only
- * or full) is one line on stderr and exit 2; any other thrown error is a bug and rethrown.
+ * A thrown error, as the user sees it. An engine that cannot be opened for a reason the user
+ * must fix (the lake is busy, read-only or full) is one line and exit 2; anything else is a bug
+ * in sluice: one line and exit 1, the stack only with --debug.
  */
-async function userErrorExit(error: unknown, io: Io): Promise<number> {
+async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number> {
   const { EngineOpenError } = await import("@sluice/engines");
-  if (!(error instanceof EngineOpenError)) throw error;
-  io.err(`error: ${error.message}`);
-  return ExitCode.usage;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof EngineOpenError) {
+    io.err(`error: ${message}`);
+    return ExitCode.usage;
+  }
+  if (debug) io.err(error instanceof Error && error.stack ? error.stack : message);
+  else io.err(`error: ${message.split("\n")[0]} (unexpected: --debug prints the stack trace)`);
+  return ExitCode.failed;
 }
 
 /**
  * Parse argv and run one command. Returns the exit code; never calls process.exit (main.ts does).
+ * Every argument is checked before the handler runs (unknown commands, options and choices,
+ * numbers, missing values): a mistake is one line on stderr and exit 2, with nothing loaded.
  *
  * @example
  * const code = await runCli(["compile", "--target", "prod"], { out: console.log, err: console.error, isTty: false });
  */
 export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd()): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  let usageError: string | undefined;
-  const parser = yargs([...argv])
-    .scriptName("sluice")
-    .usage("$0 [--project-dir DIR] [--target NAME] [--vars YAML] <command>")
-    .option("project-dir", { type: "string", default: defaultProjectDir(cwd), describe: "Directory holding sluice.yml", global: true })
-    .option("target", { alias: "t", type: "string", describe: "Target from sluice.yml (default: its default-target)", global: true })
-    .option("vars", { type: "string", describe: "YAML mapping overriding project vars, e.g. '{start_date: 2026-11-01}'", global: true })
-    .option("partial-parse", {
+  let recommended: string | undefined;
+  const tokens = [...argv];
+  const debug = tokens.slice(0, tokens.includes("--") ? tokens.indexOf("--") : undefined).includes("--debug");
+  const globals: Record<string, Options> = {
+    "project-dir": { type: "string", default: defaultProjectDir(cwd), describe: "Directory holding sluice.yml", global: true },
+    target: { alias: "t", type: "string", describe: "Target from sluice.yml (default: its default-target)", global: true },
+    vars: { type: "string", describe: "YAML mapping overriding project vars, e.g. '{start_date: 2026-11-01}'", global: true },
+    "partial-parse": {
       type: "boolean",
       default: true,
       describe: "Reuse target/partial_parse.json while the project's files are unchanged (--no-partial-parse: compile from scratch)",
       global: true,
-    })
+    },
+    debug: { type: "boolean", default: false, describe: "Print the stack trace of an unexpected error", global: true },
+  };
+  const parser = yargs(tokens)
+    .scriptName("sluice")
+    .usage("$0 [--project-dir DIR] [--target NAME] [--vars YAML] <command>")
+    .options(Object.fromEntries(Object.entries(globals).map(([name, o]) => [name, withValueChecks(name, o)])))
     .strict()
-    .demandCommand(1, "Name a command (see the list above).")
+    .demandCommand(1, NO_COMMAND)
     .recommendCommands()
     .help()
     .alias("h", "help")
     .version(cliVersion())
+    .locale("en")
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilogue("Exit codes: 0 ok, 1 a model or assertion failed, 2 bad usage, config or project.")
-    .fail((msg, err) => {
-      if (err) throw err;
-      usageError = msg;
+    .fail((msg: string | null, err: unknown) => {
+      // A bug in a handler or in sluice's own option table: not a usage error. (A failed
+      // .check() passes its message as `err` too, as a string.)
+      if (err instanceof Error && err.name !== "YError" && !(err instanceof UsageError)) throw err;
+      const message = msg ?? (err instanceof Error ? err.message : "bad usage");
+      const suggestion = /^Did you mean (.+)\?$/.exec(message);
+      // .recommendCommands() reports its guess first; strict mode then names the unknown command.
+      if (suggestion) {
+        recommended = suggestion[1];
+        return;
+      }
+      // yargs' types (v17) lack getOptions(), which yargs 18 has: the options of the command parsed.
+      const known = parser as unknown as { getOptions(): { key: Record<string, boolean>; choices: Record<string, string[]> } };
+      const { key, choices } = known.getOptions();
+      const options = Object.keys(key).filter((k) => !/[A-Z]/.test(k));
+      // No command, but an option yargs does not know (`sluice -x`): name the option.
+      const flag = tokens.find((t) => t.startsWith("-") && !(t.replace(/^-+|=.*$/g, "").replace(/^no-/, "") in key));
+      if (message === NO_COMMAND && flag === undefined) throw new UsageError(NO_COMMAND);
+      const reported = message === NO_COMMAND ? `Unknown argument: ${flag!.replace(/^-+|=.*$/g, "")}` : message;
+      throw new UsageError(usageLine(reported, { options, choices, tokens, commands: commands.map((c) => c.command), recommended }));
     });
 
   for (const spec of commands as CommandSpec<Record<string, unknown>>[]) {
@@ -62,7 +98,11 @@ export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd(
       spec.describe,
       (y) => {
         for (const [name, p] of Object.entries(spec.positional ?? {})) y.positional(name, p);
-        y.options(spec.options);
+        y.options(Object.fromEntries(Object.entries(spec.options).map(([name, o]) => [name, withValueChecks(name, o, spec.numbers?.[name])])));
+        if (spec.check) {
+          const check = spec.check;
+          y.check(async (args) => (await check(args as unknown as Record<string, unknown> & GlobalArgs)) ?? true);
+        }
         for (const [example, what] of spec.examples ?? []) y.example(example, what);
         return y;
       },
@@ -70,15 +110,23 @@ export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd(
         try {
           exitCode = await spec.handler(args as unknown as Record<string, unknown> & GlobalArgs, io);
         } catch (error) {
-          exitCode = await userErrorExit(error, io);
+          exitCode = await errorExit(error, io, debug);
         }
       },
     );
   }
 
-  await parser.parseAsync();
-  if (usageError !== undefined) {
-    io.err(`${usageError}\nRun 'sluice --help' for usage.`);
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    if (!(error instanceof UsageError)) return errorExit(error, io, debug);
+    if (error.message === NO_COMMAND) {
+      // `sluice` alone: the command list, on stderr (stdout stays for output), and exit 2 like
+      // git (1) and click-based CLIs such as dbt (2): naming no command is not a success.
+      parser.showHelp((text) => io.err(text));
+      return ExitCode.usage;
+    }
+    io.err(`error: ${error.message}`);
     return ExitCode.usage;
   }
   return exitCode;

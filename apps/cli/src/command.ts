@@ -1,4 +1,5 @@
 import type { Options } from "yargs";
+import type { NumberRule } from "./arguments.js";
 
 /** Options every command takes. */
 export interface GlobalArgs {
@@ -7,6 +8,8 @@ export interface GlobalArgs {
   vars?: string;
   /** `--no-partial-parse` sets false: load and compile from scratch, and do not save the result. */
   partialParse?: boolean;
+  /** Print the stack of an unexpected error (by default: one line). */
+  debug?: boolean;
 }
 
 /** Where commands write: injected so tests can capture it. */
@@ -15,6 +18,10 @@ export interface Io {
   err: (text: string) => void;
   /** Whether stdout is a terminal (progress lines only then, unless --format json). */
   isTty: boolean;
+  /** Whether to colour each stream (NO_COLOR, FORCE_COLOR, a terminal: output/color.ts); default none. */
+  color?: { out: boolean; err: boolean };
+  /** Aborted on Ctrl-C (main.ts): commands stop their queries, servers stop; exit 130. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -26,8 +33,25 @@ export interface CommandSpec<A = Record<string, unknown>> {
   describe: string;
   options: Record<string, Options>;
   positional?: Record<string, { describe: string; type: "string"; demandOption?: boolean }>;
-  examples?: [string, string][];
+  /**
+   * Examples shown in --help, `$0` for `sluice`; each runs in tests/e2e/help-examples (against
+   * the models project on a small local lake), so each must work there.
+   */
+  examples?: Example[];
+  /** Rules for number options, checked while parsing (e.g. `threads: { min: 1, integer: true }`). */
+  numbers?: Record<string, NumberRule>;
+  /**
+   * Checks of the parsed arguments that need no project (e.g. ranges that depend on each
+   * other): a message means exit 2 before the handler runs.
+   */
+  check?: (args: A & GlobalArgs) => string | undefined | Promise<string | undefined>;
   handler: (args: A & GlobalArgs, io: Io) => Promise<number>;
 }
 
-export const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * `[command line, what it does, how the e2e test runs it]`: by default it must exit 0; a server
+ * runs until it prints that it listens and is then stopped with Ctrl-C (exit 130).
+ */
+export type Example = [string, string, { exit?: number; untilCtrlC?: boolean }?];
+
+export const ExitCode = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;

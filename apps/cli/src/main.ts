@@ -1,11 +1,32 @@
 import { runCli } from "./cli.js";
+import { ExitCode } from "./command.js";
+import { colorEnabled } from "./output/color.js";
 
 // The one place that sets the exit code. No top-level await: the bundle is CommonJS (see
 // rolldown.config.mjs), which is what lets bin/sluice.js give V8 a code cache.
+
+// `sluice ls | head -1`: the reader has gone, so there is nobody left to tell; end quietly.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(ExitCode.ok);
+});
+
+// Ctrl-C exits 130 (128 + SIGINT), as shells expect. The first aborts io.signal: commands that
+// run queries stop them (an exit while DuckDB runs a query would wait for the query) and
+// firehose-local flushes; whatever has not ended 2 s later, or at a second Ctrl-C, ends then.
+const interrupt = new AbortController();
+process.on("SIGINT", () => {
+  if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
+  interrupt.abort(new Error("interrupted (Ctrl-C)"));
+  setTimeout(() => process.exit(ExitCode.interrupted), 2000).unref();
+});
+
 void runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   isTty: Boolean(process.stdout.isTTY),
+  color: { out: colorEnabled(process.stdout), err: colorEnabled(process.stderr) },
+  signal: interrupt.signal,
 }).then((code) => {
-  process.exitCode = code;
+  process.exitCode = interrupt.signal.aborted ? ExitCode.interrupted : code;
 });

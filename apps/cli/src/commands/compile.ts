@@ -2,6 +2,7 @@ import path from "node:path";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
+import { counted, duration } from "../output/words.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 
 interface CompileArgs extends SelectionArgs {
@@ -31,8 +32,9 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     const count = (kind: string): number => nodes.filter((n) => n.kind === kind).length;
     const statements = nodes.reduce((s, n) => s + n.statements.length + (n.incrementalStatements?.length ?? 0), 0);
     io.out(
-      `Compiled ${count("model")} models, ${count("seed")} seeds, ${count("source")} sources and ${count("test")} tests ` +
-        `(${statements} statements) for target '${ctx.targetName}' (${ctx.dialect.name}) in ${Math.round(performance.now() - started)} ms.`,
+      `Compiled ${counted(count("model"), "model")}, ${counted(count("seed"), "seed")}, ${counted(count("source"), "source")} ` +
+        `and ${counted(count("test"), "test")} (${counted(statements, "statement")}) for target '${ctx.targetName}' (${ctx.dialect.name}) ` +
+        `in ${duration(performance.now() - started)}.`,
     );
     io.out(`Statements: ${path.relative(process.cwd(), path.join(ctx.targetDir, "run")) || "."}/`);
     return ExitCode.ok;

@@ -13,9 +13,10 @@ import { ExitCode } from "../command.js";
  */
 export const debugCommand: CommandSpec<Record<string, never>> = {
   command: "debug",
-  describe: "Check the connection to the target and its setup",
+  describe: "Check the connection to the target and its setup (prod: AWS credentials, workgroup, Glue databases)",
   options: {},
-  examples: [["$0 debug --target prod", "check AWS credentials, the Athena workgroup and the Glue databases"]],
+  // With --target prod it checks AWS credentials, the Athena workgroup and the Glue databases.
+  examples: [["$0 debug", "check the local lake: its folder, its catalog file and DuckDB"]],
   handler: async (args, io) => {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);

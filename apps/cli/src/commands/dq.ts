@@ -25,7 +25,6 @@ export const dqCommand: CommandSpec<DqArgs> = {
   options: { format: formatOption(["text", "json"], "text") },
   examples: [
     ["$0 dq parse models/rules/events.dqdl --format json", "the rules of one file as JSON"],
-    ["$0 dq publish --target prod", "publish every ruleset to Glue Data Quality"],
   ],
   handler: async (args, io) => {
     if (args.action === "parse") return parseFile(args, io);

@@ -16,7 +16,11 @@ export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
   describe: "Serve a local Kinesis Data Firehose endpoint that delivers into the local lake's raw zone",
   options: toYargsOptions(firehoseLocalCommandOptions),
   examples: [
-    ["$0 firehose-local --port 4573", "then: sluice generate ... --sink firehose --endpoint-url http://127.0.0.1:4573"],
+    [
+      "$0 firehose-local --port 0 --buffer-interval-seconds 5",
+      "on a free port (printed); then: sluice generate ... --sink firehose --endpoint-url <that url>",
+      { untilCtrlC: true },
+    ],
   ],
   handler: async (args, io) => {
     const { startFirehoseLocal } = await import("@sluice/generator");
@@ -29,7 +33,8 @@ export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
     const server = await startFirehoseLocal({ ...options, lakeDir });
     io.err(`Firehose endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
+      if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
+      else process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
     await server.close();

@@ -3,6 +3,7 @@ import type { SinkReport } from "@sluice/generator";
 import { generateCommandOptions } from "@sluice/generator/options";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
+import { toSnakeJson } from "../output/json.js";
 import { projectLake } from "./project-lake.js";
 import { formatOption, toYargsOptions } from "./shared-options.js";
 
@@ -15,6 +16,12 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
   describe: "Generate shop events (sessions through the funnel) into the raw zone, in Firehose's layout",
   options: { ...toYargsOptions(generateCommandOptions), format: formatOption(["text", "json"], "text") },
   examples: [["$0 generate --events 50000 --start 2026-11-27T00:00:00Z --hours 24 --seed 42", "one day of traffic into models/.lake/raw/events/"]],
+  // Checked before the project is loaded for its lake (the lake is resolved later).
+  check: async (args) => {
+    const { parseGenerateArgs } = await import("@sluice/generator");
+    const parsed = parseGenerateArgs({ ...args, lake: args["lake"] ?? "." });
+    return parsed.ok ? undefined : parsed.errors.join("; ");
+  },
   handler: async (args, io) => {
     const { generate, parseGenerateArgs } = await import("@sluice/generator");
     const lake = (args["lake"] as string | undefined) ?? (await projectLake(args));
@@ -33,7 +40,7 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
       },
     });
     if (args.format === "json") {
-      io.out(JSON.stringify(summary, null, 2));
+      io.out(toSnakeJson(summary));
       return ExitCode.ok;
     }
     const injected = Object.entries(summary.chaos).filter(([, n]) => typeof n === "number" && n > 0);

@@ -1,6 +1,5 @@
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
-import { renderTable } from "../output/table.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 
@@ -20,6 +19,8 @@ export const lsCommand: CommandSpec<LsArgs> = {
   },
   handler: async (args, io) => {
     const { loadSelection } = await import("../selection.js");
+    // Output libraries (string-width, csv-stringify, picocolors) load when a command prints, not on every start.
+    const { renderTable } = await import("../output/table.js");
     const selection = await loadSelection(args, io);
     if (!selection) return ExitCode.usage;
     const { ctx, ids } = selection;

@@ -1,6 +1,7 @@
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
-import { renderCsv, renderTable } from "../output/table.js";
+import { exactRows, rowsToJson } from "../output/json.js";
+import { counted, duration } from "../output/words.js";
 import { formatOption } from "./shared-options.js";
 
 interface QueryArgs {
@@ -18,6 +19,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     format: formatOption(["table", "json", "csv"]),
     limit: { type: "number", default: 1000, describe: "Print at most this many rows in table format" },
   },
+  numbers: { limit: { min: 0, integer: true } },
   examples: [["$0 query \"select * from marts.funnel\" --format json", "the funnel mart as JSON"]],
   handler: async (args, io) => {
     // Refused before anything is opened; the engine refuses writes again on its own.
@@ -35,22 +37,24 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const { openEngine, QueryError } = await import("@sluice/engines");
+    const [{ openEngine, QueryError }, { renderCsv, renderTable }] = await Promise.all([import("@sluice/engines"), import("../output/table.js")]);
     // A snapshot of the local catalog: a query never holds a lock a build would wait on.
     const options = { readOnly: true, snapshot: true };
     const engine = await openEngine(ctx.target, ctx.project.dir, options);
     try {
-      const result = await engine.execute(args.sql, { label: "query" });
+      const result = await engine.execute(args.sql, { label: "query", ...(io.signal ? { signal: io.signal } : {}) });
       const headers = result.columns.map((c) => c.name);
-      if (args.format === "json") io.out(JSON.stringify(result.rows, null, 2));
-      else if (args.format === "csv") io.out(renderCsv(headers, result.rows.map((r) => headers.map((h) => r[h]))));
+      if (args.format === "json") io.out(rowsToJson(result.columns, result.rows));
+      else if (args.format === "csv") io.out(renderCsv(headers, exactRows(result.columns, result.rows).map((r) => headers.map((h) => r[h]))));
       else {
         const shown = result.rows.slice(0, args.limit);
         io.out(renderTable(headers, shown.map((r) => headers.map((h) => r[h]))));
-        io.err(`(${result.rows.length.toLocaleString("en-US")} row${result.rows.length === 1 ? "" : "s"}${shown.length < result.rows.length ? `, ${shown.length} shown` : ""}, ${result.stats.elapsedMs} ms)`);
+        const cut = shown.length < result.rows.length ? `, ${shown.length.toLocaleString("en-US")} shown` : "";
+        io.err(`(${counted(result.rows.length, "row")}${cut}, ${duration(result.stats.elapsedMs)})`);
       }
       return ExitCode.ok;
     } catch (err) {
+      if (io.signal?.aborted) return ExitCode.interrupted;
       if (!(err instanceof QueryError)) throw err;
       io.err(`query failed: ${err.details.engineMessage}`);
       return /^refused\b/.test(err.details.engineMessage) ? ExitCode.usage : ExitCode.failed;

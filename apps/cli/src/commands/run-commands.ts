@@ -2,7 +2,7 @@ import type { Engine } from "@sluice/engines";
 import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
 import { ExitCode } from "../command.js";
-import { printRunSummary, progressPrinter } from "../output/run-summary.js";
+import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 
@@ -19,6 +19,13 @@ const descriptions: Record<RunCommand, string> = {
   run: "Build the selected models (and register sources)",
   test: "Run the generic tests, singular tests and DQDL rules of the selected nodes",
   seed: "Load the CSV seeds into tables",
+};
+
+const examples: Record<RunCommand, [string, string]> = {
+  build: ["$0 build --select +sales_by_country", "build one mart and everything upstream, with their tests"],
+  run: ["$0 run --select +sales_by_country", "run one mart and everything upstream"],
+  test: ["$0 test --select sales_by_country", "the tests of one mart"],
+  seed: ["$0 seed --select country_codes", "load one seed"],
 };
 
 /** `sluice build|run|test|seed`: one implementation, the command decides which node kinds run. */
@@ -44,7 +51,8 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
           }),
       format: formatOption(["table", "json"]),
     },
-    examples: [[`$0 ${name} --select +marts_sales_by_country`, `${name} one mart and everything upstream`]],
+    numbers: { threads: { min: 1, integer: true }, timeout: { min: 0, minExclusive: true } },
+    examples: [examples[name]],
     handler: async (args, io) => runNodes(name, args, io),
   };
 }
@@ -67,6 +75,7 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
   if (ids.length === 0) return opening.then((e) => e.close(), () => undefined).then(() => ExitCode.ok);
 
   const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
+  const { printRunSummary, progressPrinter } = await import("../output/run-summary.js");
   const [artifacts, opened] = await Promise.allSettled([writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)), opening]);
   if (opened.status === "rejected") throw opened.reason;
   const engine = opened.value;
@@ -75,8 +84,8 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
     throw artifacts.reason;
   }
   const abort = new AbortController();
-  const onSigint = (): void => abort.abort(new Error("interrupted (Ctrl-C)"));
-  process.once("SIGINT", onSigint);
+  const onInterrupt = (): void => abort.abort(io.signal?.reason);
+  io.signal?.addEventListener("abort", onInterrupt, { once: true });
   // --timeout stops running queries the same way Ctrl-C does (Athena: StopQueryExecution).
   const timer = args.timeout ? setTimeout(() => abort.abort(new Error(`timed out after ${args.timeout}s (--timeout)`)), args.timeout * 1000) : undefined;
   let results: RunResults;
@@ -95,12 +104,12 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
       onEvent: args.format === "json" ? undefined : progressPrinter(io),
     });
   } finally {
-    process.off("SIGINT", onSigint);
+    io.signal?.removeEventListener("abort", onInterrupt);
     clearTimeout(timer);
     await engine.close();
   }
   const file = await writeRunResults(ctx.targetDir, results);
-  if (args.format === "json") io.out(JSON.stringify(results, null, 2));
+  if (args.format === "json") io.out(toSnakeJson(results));
   else printRunSummary(io, results, file);
   // Skipped for a failure upstream fails the run; skipped with nothing to check does not.
   const failed = results.results.some((r) => r.status === "error" || r.status === "fail" || (r.status === "skipped" && r.skippedBecause !== undefined));

@@ -14,7 +14,7 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
   describe: "Register the raw source tables on the target (action: register)",
   positional: { action: { describe: "register", type: "string", demandOption: true } },
   options: {},
-  examples: [["$0 sources register --target prod", "create or update the raw events table in Glue"]],
+  examples: [["$0 sources register", "recreate the local raw events view (with --target prod: the table in Glue)"]],
   handler: async (args, io) => {
     if (args.action !== "register") {
       io.err(`unknown sources action '${args.action}' (expected: register)`);

@@ -1,7 +1,10 @@
 import type { NodeResult, RunEvent, RunResults } from "@sluice/runner";
 import type { Io } from "../command.js";
+import type { Colors } from "./color.js";
+import { colors } from "./color.js";
 import { costCells, costLine, reportsCost } from "./cost.js";
 import { renderTable } from "./table.js";
+import { counted, duration } from "./words.js";
 
 const label: Record<NodeResult["status"], string> = {
   success: "OK",
@@ -12,15 +15,30 @@ const label: Record<NodeResult["status"], string> = {
   skipped: "SKIP",
 };
 
-/** One line per finished node, dbt style: `  3 of 24 OK    table silver.events ... 50,123 rows [0.41s]`. */
+/** A status label in its colour: green OK/PASS, yellow WARN, red FAIL/ERROR, dim SKIP. */
+function paint(c: Colors, status: NodeResult["status"], text: string): string {
+  if (status === "fail" || status === "error") return c.red(text);
+  if (status === "warn") return c.yellow(text);
+  return status === "skipped" ? c.dim(text) : c.green(text);
+}
+
+/**
+ * One line per finished node, dbt style: `  3 of 24 OK    table silver.events ... 50,123 rows
+ * [0.41s]`. The run's own checks after the DAG (reconciliation, quarantine) are not nodes of the
+ * count: they print without `N of N`, which they would otherwise repeat.
+ */
 export function progressPrinter(io: Io): (event: RunEvent) => void {
+  const c = colors(io.color?.err ?? false);
+  let printed = 0;
   return (event) => {
     if (event.type !== "end") return;
     const r = event.result;
-    const width = String(event.total).length;
+    const counter = `${String(event.index).padStart(String(event.total).length)} of ${event.total}`;
+    const position = event.index > printed ? counter : "check".padStart(counter.length);
+    printed = Math.max(printed, event.index);
     const what = r.kind === "test" ? `test ${r.name}` : `${r.materialization} ${r.relation ?? r.name}`;
-    const seconds = `[${(r.elapsedMs / 1000).toFixed(2)}s]`;
-    io.err(`${String(event.index).padStart(width)} of ${event.total} ${label[r.status].padEnd(5)} ${what} ${dots(what)} ${r.message} ${seconds}`);
+    const seconds = c.dim(`[${(r.elapsedMs / 1000).toFixed(2)}s]`);
+    io.err(`${position} ${paint(c, r.status, label[r.status].padEnd(5))} ${what} ${c.dim(dots(what))} ${r.message} ${seconds}`);
   };
 }
 
@@ -37,6 +55,7 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
   const count = (s: NodeResult["status"]): number => rs.filter((r) => r.status === s).length;
   const problems = rs.filter((r) => r.status === "error" || r.status === "fail" || r.status === "warn");
 
+  const c = colors(io.color?.out ?? false);
   const withCost = reportsCost(results);
   io.out("");
   io.out(
@@ -55,20 +74,24 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
     ),
   );
   for (const p of problems) {
-    io.out(`\n${label[p.status]} ${p.id}: ${p.message}`);
+    io.out(`\n${paint(c, p.status, label[p.status])} ${p.id}: ${p.message}`);
     if (p.storedFailures) io.out(`  failing rows stored in ${p.storedFailures}`);
   }
   const dq = rs.filter((r) => r.dq);
   if (dq.length > 0) {
     const outcomes = (o: string) => dq.filter((r) => r.dq?.outcome === o).length;
-    io.out(`\nDQDL rules: ${outcomes("PASS")} PASS, ${outcomes("FAIL")} FAIL, ${outcomes("ERROR")} ERROR (${(dq.reduce((sum, r) => sum + r.elapsedMs, 0) / 1000).toFixed(2)}s).`);
+    const spent = duration(dq.reduce((sum, r) => sum + r.elapsedMs, 0));
+    io.out(`\nDQDL rules: ${outcomes("PASS")} PASS, ${outcomes("FAIL")} FAIL, ${outcomes("ERROR")} ERROR (${spent}).`);
   }
   io.out("");
+  const models = counted(built.filter((r) => r.kind === "model").length, "model");
+  const seeds = counted(built.filter((r) => r.kind === "seed").length, "seed");
+  const failed = count("fail") + count("error") > 0;
   io.out(
-    `Done in ${(results.elapsedMs / 1000).toFixed(1)}s. ` +
-      `${built.filter((r) => r.kind === "model").length} models and ${built.filter((r) => r.kind === "seed").length} seeds built (${rows.toLocaleString("en-US")} rows), ` +
-      `tests: ${tests.filter((t) => t.status === "pass").length} passed, ${count("warn")} warned, ${count("fail")} failed; ` +
-      `${count("error")} errors, ${count("skipped")} skipped.`,
+    `Done in ${duration(results.elapsedMs)}. ` +
+      `${models} and ${seeds} built (${counted(rows, "row")}), ` +
+      `tests: ${tests.filter((t) => t.status === "pass").length} passed, ${count("warn")} warned, ${(failed ? c.red : String)(`${count("fail")} failed`)}; ` +
+      `${counted(count("error"), "error")}, ${count("skipped")} skipped.`,
   );
   const cost = costLine(results);
   if (cost !== undefined) io.out(cost);

@@ -19,3 +19,20 @@ describe("renderCsv", () => {
     expect(renderCsv(["a", "b"], [["x,y", 'say "hi"'], ["line\nbreak", null]])).toBe('a,b\n"x,y","say ""hi"""\n"line\nbreak",');
   });
 });
+
+describe("renderTable widths", () => {
+  it("lines up CJK and emoji by terminal columns, not code units", () => {
+    const out = renderTable(["name", "n"], [["日本語", 1], ["abc", 22], ["😀😀", 3]]).split("\n");
+    expect(out).toEqual(["name     n", "------  --", "日本語   1", "abc     22", "😀😀     3"]);
+  });
+
+  it("clips wide text to its width in columns", () => {
+    expect(renderTable(["v"], [["日本語日本語"]], 7).split("\n")[2]).toBe("日本語…");
+  });
+});
+
+describe("renderCsv values", () => {
+  it("writes bigint, booleans and lists as text", () => {
+    expect(renderCsv(["a", "b", "c"], [[9223372036854775807n, true, [1, 2]]])).toBe('a,b,c\n9223372036854775807,true,"[1,2]"');
+  });
+});

@@ -1,5 +1,9 @@
+import { stringify } from "csv-stringify/sync";
+import stringWidth from "string-width";
+
 /**
- * A plain-text table with a header rule, right-aligned numbers and a width cap per cell.
+ * A plain-text table with a header rule, right-aligned numbers and a width cap per cell. Widths
+ * are terminal columns (string-width), so CJK, emoji and combining marks line up.
  *
  * @example
  * renderTable(["model", "rows"], [["silver.events", 50123]]);
@@ -7,9 +11,12 @@
 export function renderTable(headers: readonly string[], rows: readonly (readonly unknown[])[], maxCell = 60): string {
   const cells = rows.map((r) => r.map((v) => clip(formatCell(v), maxCell)));
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => isNumberLike(r[i])));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
-  const line = (values: readonly string[]): string =>
-    values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd();
+  const widths = headers.map((h, i) => Math.max(stringWidth(h), ...cells.map((r) => stringWidth(r[i] ?? ""))));
+  const pad = (v: string, i: number): string => {
+    const fill = " ".repeat(Math.max(0, widths[i]! - stringWidth(v)));
+    return numeric[i] ? fill + v : v + fill;
+  };
+  const line = (values: readonly string[]): string => values.map(pad).join("  ").trimEnd();
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
@@ -26,16 +33,25 @@ export function formatCell(value: unknown): string {
   return String(value);
 }
 
+/** One line, at most `max` columns wide (the last one an ellipsis when cut). */
 function clip(text: string, max: number): string {
   const flat = text.replace(/\s*\n\s*/g, " ");
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  if (stringWidth(flat) <= max) return flat;
+  let out = "";
+  for (const ch of new Intl.Segmenter().segment(flat)) {
+    if (stringWidth(out + ch.segment) > max - 1) break;
+    out += ch.segment;
+  }
+  return `${out}…`;
 }
 
-/** Values to CSV (RFC 4180 quoting). */
+/**
+ * Values to CSV (RFC 4180 quoting, by csv-stringify): NULL as an empty field, bigint and
+ * booleans as text (`true`), lists and structs as JSON.
+ */
 export function renderCsv(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const quote = (v: unknown): string => {
-    const s = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [headers.map(quote).join(","), ...rows.map((r) => r.map(quote).join(","))].join("\n");
+  const text = stringify([headers, ...rows] as unknown[][], {
+    cast: { boolean: (v) => String(v), date: (v) => v.toISOString(), bigint: (v) => v.toString(), object: (v) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) },
+  });
+  return text.replace(/\n$/, "");
 }

@@ -172,10 +172,11 @@ describe("DuckDB lake tables", () => {
   it("returns plain JS values", async () => {
     const { rows } = await engine.execute(
       "select 9007199254740993::bigint as big, 42::bigint as small, 1.25::decimal(5,2) as dec, " +
+        "1.50::decimal(5,2) as dec_zero, 123456789.123456789::decimal(38,9) as dec_exact, " +
         "timestamp '2026-11-27 10:00:00.123' as ts, timestamptz '2026-11-27 10:00:00+00' as tstz, [1, 2] as list",
     );
     expect(rows).toEqual([
-      { big: 9007199254740993n, small: 42, dec: 1.25, ts: "2026-11-27T10:00:00.123", tstz: "2026-11-27T10:00:00Z", list: [1, 2] },
+      { big: 9007199254740993n, small: 42, dec: 1.25, dec_zero: 1.5, dec_exact: "123456789.123456789", ts: "2026-11-27T10:00:00.123", tstz: "2026-11-27T10:00:00Z", list: [1, 2] },
     ]);
   });
 });

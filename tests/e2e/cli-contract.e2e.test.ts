@@ -1,0 +1,181 @@
+import { exec, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { commands } from "@sluice/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, repoRoot, runSluice, type CliRun } from "../support/cli.js";
+
+const run = promisify(exec);
+const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+const sluiceCommand = `${quote(process.execPath)} ${quote(bin)}`;
+
+/** Run a shell command line (pipes, quoting as a user types them) in `cwd`. */
+async function sh(line: string, cwd: string, env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const merged = Object.entries({ ...process.env, NO_COLOR: "1", ...env }).filter((e): e is [string, string] => e[1] !== undefined);
+  try {
+    const { stdout, stderr } = await run(line, { cwd, env: Object.fromEntries(merged) });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout: string; stderr: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** Start the CLI, wait until stderr matches `ready`, press Ctrl-C; the exit code and output. */
+function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (ready.test(stderr)) child.kill("SIGINT");
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr }));
+  });
+}
+
+/** Every file under `dir` with its size, mtime and content hash: any write or touch shows. */
+async function fingerprint(dir: string): Promise<string> {
+  const hash = createHash("sha256");
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, entry.name);
+      const s = await stat(p);
+      hash.update(`${path.relative(dir, p)} ${s.size} ${s.mtimeMs}\n`);
+      if (entry.isDirectory()) await walk(p);
+      else hash.update(await readFile(p));
+    }
+  };
+  await walk(dir);
+  return hash.digest("hex");
+}
+
+let root = "";
+let dir = "";
+let cleanup = async (): Promise<void> => {};
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await copyModelsProject());
+  root = path.dirname(dir);
+  const gen = await runSluice(["--project-dir", dir, "generate", "--events", "1500", "--start", "2026-11-27T00:00:00Z", "--hours", "3", "--seed", "7"]);
+  expect(gen.code, gen.stderr).toBe(0);
+  const build = await runSluice(["--project-dir", dir, "build"]);
+  expect(build.code, build.stdout + build.stderr).toBe(0);
+});
+afterAll(() => cleanup());
+
+describe("arguments are checked before anything runs", () => {
+  const bad: [string[], RegExp][] = [
+    [["build", "--selct", "funnel"], /^error: unknown option --selct; did you mean --select\?$/],
+    [["build", "--format", "yaml"], /^error: invalid value 'yaml' for --format \(choose from table, json\)/],
+    [["build", "--fail-fast"], /^error: unknown option --fail-fast$/],
+    [["build", "--defer"], /^error: unknown option --defer/],
+    [["biuld"], /^error: unknown command 'biuld'; did you mean build\?$/],
+    [["build", "--threads", "abc"], /^error: --threads takes a whole number of at least 1, not 'abc'$/],
+    [["build", "--threads", "0"], /^error: --threads takes a whole number of at least 1, not '0'$/],
+    [["run", "--timeout", "-1"], /^error: --timeout takes a number above 0, not '-1'$/],
+    [["build", "--select"], /^error: --select needs a value$/],
+    [["build", "--target"], /^error: --target needs a value$/],
+    [["query", "select 1", "--format", "jsn"], /^error: invalid value 'jsn' for --format .*did you mean 'json'\?$/],
+    [["query"], /^error: missing argument: sluice query <sql>$/],
+    [["ls", "--resource-type", "modle"], /did you mean 'model'\?$/],
+    [["generate", "--events", "ten"], /^error: --events takes a number, not 'ten'$/],
+    [["generate", "--events", "10", "--start", "2026-11-27T00:00:00Z", "--hours", "0", "--seed", "1"], /^error: --hours: /],
+  ];
+
+  it.each(bad)("%j: exit 2, one line, the lake and target untouched", async (argv, message) => {
+    const lake = path.join(dir, ".lake");
+    const target = path.join(dir, "target");
+    const before = [await fingerprint(lake), await fingerprint(target)];
+    const r = await runSluice(["--project-dir", dir, ...argv]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr.trimEnd()).toMatch(message);
+    expect([await fingerprint(lake), await fingerprint(target)]).toEqual(before);
+  });
+
+  it("sluice alone prints the command list on stderr and exits 2", async () => {
+    const r = await runSluice([], { cwd: root });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/Commands:\n\s+sluice build/);
+  });
+});
+
+describe("every --help example runs", () => {
+  const examples = commands.flatMap((c) => c.examples ?? []);
+
+  it("names only real nodes", () => {
+    expect(examples.length).toBeGreaterThan(8);
+    expect(examples.map(([line]) => line).join("\n")).not.toMatch(/marts_sales_by_country/);
+  });
+
+  it.each(examples)("%s", async (line, _what, how) => {
+    const command = line.replace(/^\$0\b/, sluiceCommand);
+    if (how?.untilCtrlC) {
+      const [, ...args] = line.split(" ");
+      const r = await interrupt(args, /listening on/, root);
+      expect(r.code, r.stderr).toBe(130);
+      return;
+    }
+    const r = await sh(command, root);
+    expect(r.code, r.stdout + r.stderr).toBe(how?.exit ?? 0);
+  });
+});
+
+describe("crashes, pipes and Ctrl-C", () => {
+  it("a closed pipe ends quietly with exit 0 (sluice ls | head -1)", async () => {
+    for (const args of ["ls", `query "select * from range(300000)" --format csv`]) {
+      const piped = await sh(`(${sluiceCommand} --project-dir ${quote(dir)} ${args}; echo "exit $?" >&2) | head -1`, root);
+      expect(piped.stdout.split("\n")).toHaveLength(2);
+      expect(piped.stderr).toBe("exit 0\n");
+    }
+  });
+
+  it("Ctrl-C during a query exits 130", async () => {
+    const slow = ["--project-dir", dir, "query", "select count(*) from range(100000000000) a"];
+    // Loading takes well under a second here: the signal arrives while the query runs.
+    const child = spawn(process.execPath, [bin, ...slow], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    let sent = 0;
+    const code = await new Promise<number | null>((resolve) => {
+      setTimeout(() => {
+        sent = Date.now();
+        child.kill("SIGINT");
+      }, 1500);
+      child.on("close", (c) => resolve(c));
+    });
+    expect(code).toBe(130);
+    // The query is stopped, not waited for (it would run for minutes), and nothing is printed.
+    expect(Date.now() - sent).toBeLessThan(3000);
+    expect(stderr).toBe("");
+  });
+});
+
+describe("--format json is lossless", () => {
+  it("BIGINT beyond 2^53 and DECIMAL as strings, dates ISO, NULL as null", async () => {
+    const sql = "select 9223372036854775807::bigint as big, 123456789.123456789::decimal(38,9) as d, date '2026-11-27' as day, null as n";
+    const r = await runSluice(["--project-dir", dir, "query", sql, "--format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([{ big: "9223372036854775807", d: "123456789.123456789", day: "2026-11-27", n: null }]);
+  });
+
+  it("colour only on request when piped: FORCE_COLOR adds escape codes, NO_COLOR wins", async () => {
+    const line = `${sluiceCommand} --project-dir ${quote(dir)} test --select funnel`;
+    const plain = await sh(line, root, { NO_COLOR: undefined, FORCE_COLOR: undefined });
+    const forced = await sh(line, root, { NO_COLOR: undefined, FORCE_COLOR: "1" });
+    const both = await sh(line, root, { NO_COLOR: "1", FORCE_COLOR: "1" });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout + plain.stderr).not.toContain("\u001b[");
+    expect(forced.stderr).toContain("\u001b[");
+    expect(both.stdout + both.stderr).not.toContain("\u001b[");
+  });
+});
