@@ -76,7 +76,7 @@ describe("sluice on the prod target against sluice athena-local", () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/ecommerce_silver\.events\s+OK\s+3,000/);
     expect(first.stdout).toMatch(/ecommerce_silver\.order_items\s+OK\s+166/);
-    expect(first.stdout).toMatch(/9 models and 1 seeds built .*tests: 53 passed, 1 warned, 0 failed; 0 errors, 0 skipped/);
+    expect(first.stdout).toMatch(/9 models and 1 seed built .*tests: 53 passed, 1 warned, 0 failed; 0 errors, 0 skipped/);
     // The Parquet files are where Glue says, under the lake bucket, in Hive partition folders.
     const silver = await readdir(path.join(aws, "sluice-lake"), { recursive: true });
     expect(silver.some((f) => /^silver\/events\/.+\/event_date=2026-11-27\/.+\.parquet$/.test(f))).toBe(true);

@@ -24,16 +24,26 @@ async function sh(line: string, cwd: string, env: Record<string, string | undefi
   }
 }
 
-/** Start the CLI, wait until stderr matches `ready`, press Ctrl-C; the exit code and output. */
+/** Start the CLI, wait until its output matches `ready`, press Ctrl-C; the exit code and output. */
 function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    let pressed = false;
+    // One Ctrl-C, once the output says it is ready (a second one would be a second press).
+    const press = (): void => {
+      if (pressed || !ready.test(stdout + stderr)) return;
+      pressed = true;
+      child.kill("SIGINT");
+    };
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      press();
+    });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
-      if (ready.test(stderr)) child.kill("SIGINT");
+      press();
     });
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr }));

@@ -19,7 +19,13 @@ export const athenaLocalCommand: CommandSpec<AthenaLocalArgs> = {
   command: "athena-local",
   describe: "Serve a local Athena + Glue + S3 endpoint (SQL on DuckDB over the buckets in --dir) for a target with endpoint:",
   options: toYargsOptions(athenaLocalCommandOptions),
-  examples: [["$0 athena-local --dir /tmp/aws --port 4599", "then set endpoint: http://127.0.0.1:4599 on an athena target"]],
+  examples: [
+    [
+      "$0 athena-local --dir /tmp/aws --port 0",
+      "on a free port (printed); then set endpoint: <that url> on an athena target",
+      { untilCtrlC: true },
+    ],
+  ],
   handler: async (args, io) => {
     const text = args.faults ?? process.env["SLUICE_AWS_LOCAL_FAULTS"];
     let faults;
@@ -33,7 +39,8 @@ export const athenaLocalCommand: CommandSpec<AthenaLocalArgs> = {
     const local = await startAthenaLocal({ dir: args.dir, port: args.port, latencyMs: args.latencyMs ?? args["latency-ms"] ?? 50, faults });
     // Listen for the signals before printing the URL: a caller may stop us as soon as it reads it.
     const stop = new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
+      if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
+      else process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
     io.out(`Athena + Glue + S3 endpoint listening on ${local.url} (buckets in ${args.dir}; Ctrl-C to stop)`);
