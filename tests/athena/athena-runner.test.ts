@@ -71,17 +71,21 @@ function describeCall(call: FakeAthenaLake["calls"][number]): string {
   }
 }
 
-/** Incremental runs of model.events on an existing table: the watermark query, then the write. */
+/**
+ * Incremental runs of model.events on an existing table: the window from the watermark recorded
+ * in its Glue entry (read with the table), the write, then the new watermark: the fake's table has
+ * no dt column, so the newest one recorded upstream (stg_events; none here).
+ */
 const incrementalCalls = (write: string) => [
   "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
   "GetTables ecommerce_silver .*__sluice_.*",
   "GetTable ecommerce_silver.events",
-  'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"',
-  "GetQueryResults",
   "Athena SELECT * FROM (", // on_schema_change='append_new_columns': the SELECT's columns, LIMIT 0
   "GetQueryResults",
   `Athena ${write}`,
   "GetQueryResults",
+  "GetTable ecommerce_silver.events",
+  "GetTable ecommerce_staging.stg_events",
 ];
 const APPEND_CALLS = incrementalCalls('INSERT INTO "ecommerce_silver"."events"');
 const MERGE_CALLS = incrementalCalls('MERGE INTO "ecommerce_silver"."events" AS sluice_target');
@@ -92,6 +96,8 @@ const MERGE_FIRST_CALLS = [
   "GetTable ecommerce_silver.events",
   'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r1_1"',
   "GetQueryResults",
+  "GetTable ecommerce_silver.events__sluice_r1_1", // its watermark: no dt column, so the upstream's
+  "GetTable ecommerce_staging.stg_events",
   "GetTable ecommerce_silver.events__sluice_r1_1",
   "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
   "CreateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
@@ -206,8 +212,6 @@ describe("the models project on Athena (fake AWS)", () => {
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
       "GetTables ecommerce_silver .*__sluice_.*",
       "GetTable ecommerce_silver.events",
-      'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"',
-      "GetQueryResults",
       "Athena SELECT * FROM (", // on_schema_change probe
       "GetQueryResults",
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"',
@@ -230,6 +234,8 @@ describe("the models project on Athena (fake AWS)", () => {
       "ListObjectsV2 sluice-lake/silver/events/v_r2_staging/",
       "DeleteObjects 1",
       "DeleteTable ecommerce_silver.events__sluice_r2_1",
+      "GetTable ecommerce_silver.events",
+      "GetTable ecommerce_staging.stg_events",
     ]);
     const inserts = aws.statements.filter((s) => s.startsWith('INSERT INTO "ecommerce_silver"."events"'));
     expect(inserts.map((s) => (s.match(/DATE '/g) ?? []).length)).toEqual([100, 100, 50]);
@@ -245,9 +251,16 @@ describe("the models project on Athena (fake AWS)", () => {
     const aws = new FakeAthenaLake();
     const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
     await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
+    const events = aws.tables.get("ecommerce_silver.events")!;
+    events.Parameters = { ...events.Parameters, sluice_watermark: "2026/11/27/05" };
+    // The table it reads recorded a newer raw hour: events (no dt column in the fake) takes it.
+    aws.putTable("ecommerce_staging", { Name: "stg_events", TableType: "EXTERNAL_TABLE", Parameters: { sluice_watermark: "2026/11/27/08" } });
     const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 10 rows"]);
-    expect(calls).toEqual(APPEND_CALLS);
+    expect(calls).toEqual([...APPEND_CALLS, "GetTable ecommerce_silver.events", "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/"]);
+    // Watermark 05 minus the 3-hour lookback.
+    expect(aws.statements.at(-1)).toContain("dt >= '2026/11/27/02'");
+    expect(aws.tables.get("ecommerce_silver.events")?.Parameters).toMatchObject({ classification: "parquet", sluice_watermark: "2026/11/27/08" });
     for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
     expect(sluiceTables(aws)).toEqual([]);
   });
@@ -263,7 +276,7 @@ describe("the models project on Athena (fake AWS)", () => {
     const failedInsert = calls.indexOf('Athena INSERT INTO "ecommerce_silver"."events"');
     expect(calls.slice(failedInsert, failedInsert + 4)).toEqual([
       'Athena INSERT INTO "ecommerce_silver"."events"', // fails: HIVE_TOO_MANY_OPEN_PARTITIONS, after writing 100 partitions' files
-      "GetObject athena-results/tables/q6-manifest.csv", // from the query's Statistics.DataManifestLocation
+      "GetObject athena-results/tables/q5-manifest.csv", // from the query's Statistics.DataManifestLocation
       "DeleteObjects 100",
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"', // the rows, staged unpartitioned, then INSERTed in batches
     ]);
@@ -296,13 +309,13 @@ describe("the models project on Athena (fake AWS)", () => {
     aws.failQuery = { match: /^INSERT INTO/, message: "GENERIC_INTERNAL_ERROR: worker lost", wrote: { bucket: "sluice-lake", keys: [partial] } };
     const failed = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
     expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003]"]);
-    expect(failed.calls.slice(-2)).toEqual(["GetObject athena-results/tables/q6-manifest.csv", "DeleteObjects 1"]);
+    expect(failed.calls.slice(-2)).toEqual(["GetObject athena-results/tables/q5-manifest.csv", "DeleteObjects 1"]);
     expect(aws.keys("sluice-lake")).toEqual(before);
 
     aws.failQuery = { match: /^INSERT INTO/, message: "GENERIC_INTERNAL_ERROR: worker lost" };
     const unknown = await run(aws, "r3", { select: ["model.events"], patch: appendOnly });
     expect(unknown.results.results.map((r) => r.message)).toEqual([
-      "GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003] (its partial output could not be removed: Athena query q-10 has no data manifest: cannot tell which files it wrote before failing; the table may hold some of its rows until --full-refresh)",
+      "GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003] (its partial output could not be removed: Athena query q-8 has no data manifest: cannot tell which files it wrote before failing; the table may hold some of its rows until --full-refresh)",
     ]);
   });
 

@@ -8,7 +8,7 @@ import { reconcileSchema } from "../athena/schema-reconcile.js";
 import { batches, distinctPartitions, isTooManyPartitions, type PartitionValues } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
-import { bindWindow, INCREMENTAL_FROM_CALL, incrementalFrom, lookbackHours } from "../incremental/window.js";
+import { bindWatermark, watermarkParameters } from "../athena/watermark.js";
 
 /**
  * Athena + Glue. Tables (and seeds, and incremental first runs) are written by one CTAS into a
@@ -18,6 +18,8 @@ import { bindWindow, INCREMENTAL_FROM_CALL, incrementalFrom, lookbackHours } fro
  * the overwritten partitions. Before writing, leftovers of crashed builds of the same table
  * are dropped. A write of more than `maxPartitionsPerWrite` partitions is split into batches.
  * Iceberg tables (`table_type='iceberg'`) are published the same way and merged with MERGE INTO.
+ * An incremental table's watermark is recorded in its Glue entry with each version (see
+ * {@link watermarkParameters}) and read back to bind the next window.
  */
 export const catalogSwapMaterializer: Materializer = async (node, ctx) => {
   try {
@@ -36,19 +38,6 @@ function asNodeError(node: CompiledNode, error: unknown): unknown {
   return new QueryError(`${node.id} failed: ${error.message}`, { sql: "", label: node.id, engineMessage: error.message }, { cause: error });
 }
 
-/**
- * Bind `sluice_incremental_from()` to a literal: the newest raw hour (`dt`) already in the table,
- * minus the model's lookback. One aggregate over the table's `dt` column; skipped when the
- * model does not use the window.
- */
-async function bindWatermark(node: CompiledNode, ctx: MaterializeContext, sql: string): Promise<string> {
-  if (!new RegExp(INCREMENTAL_FROM_CALL.source, "i").test(sql)) return sql;
-  const result = await ctx.execute(`SELECT max(${ctx.dialect.quoteIdentifier("dt")}) AS watermark FROM ${ctx.dialect.quoteRelation(node.relation)}`);
-  const watermark = result.rows[0]?.["watermark"];
-  const from = incrementalFrom(typeof watermark === "string" ? watermark : undefined, lookbackHours(node.config as Record<string, unknown>));
-  return bindWindow(sql, ctx.dialect.literal(from));
-}
-
 const materialize: Materializer = async (node, ctx) => {
   if (node.materialization === "view" || node.materialization === "source" || node.materialization === "ephemeral") {
     for (const statement of planStatements(node, ctx.dialect, { exists: false, fullRefresh: ctx.fullRefresh, writeId: ctx.writeId })) {
@@ -63,7 +52,7 @@ const materialize: Materializer = async (node, ctx) => {
   if (node.materialization === "incremental" && !ctx.fullRefresh) {
     const existing = await engine.describeRelation(node.relation);
     if (existing.exists && existing.kind === "table" && existing.location) {
-      const boundSql = await bindWatermark(node, ctx, node.incrementalSql ?? node.sql);
+      const boundSql = await bindWatermark(node, ctx, node.incrementalSql ?? node.sql, existing);
       const strategy = node.incrementalStrategy ?? "append";
       if (strategy === "insert_overwrite" && isIceberg(node, ctx)) {
         // Iceberg partitions are not Glue partitions, and DELETE + INSERT would show readers the gap.
@@ -75,9 +64,16 @@ const materialize: Materializer = async (node, ctx) => {
       }
       // Before MERGE/INSERT, which match the table's columns by name/position.
       const { selectSql, columns } = await reconcileSchema(node, ctx, existing.columns ?? [], boundSql);
-      if (strategy === "merge") return merge(node, ctx, selectSql, columns);
-      if (strategy === "insert_overwrite") return insertOverwrite(node, ctx, engine, staging, selectSql, existing.location);
-      return append(node, ctx, engine, staging, selectSql, existing.location);
+      const outcome =
+        strategy === "merge"
+          ? await merge(node, ctx, selectSql, columns)
+          : strategy === "insert_overwrite"
+            ? await insertOverwrite(node, ctx, engine, staging, selectSql, existing.location)
+            : await append(node, ctx, engine, staging, selectSql, existing.location);
+      // The rows are in: the table's watermark moves with them.
+      const parameters = await watermarkParameters(node, ctx, engine, node.relation);
+      if (Object.keys(parameters).length > 0) await engine.setTableParameters(node.relation, parameters);
+      return outcome;
     }
   }
   return publishNewVersion(node, ctx, engine, staging, node.sql);
@@ -104,7 +100,8 @@ async function publishNewVersion(
   // Dropping the staging entry and the old data can wait for the end of the run (batched there):
   // the swap is done, nothing reads either, and a crash before then leaves what the next run sweeps.
   const cleanup = { defer: engine.finishRun !== undefined };
-  const published = await engine.publishTable(staging, node.relation, cleanup);
+  const parameters = await watermarkParameters(node, ctx, engine, staging);
+  const published = await engine.publishTable(staging, node.relation, { ...cleanup, parameters });
   if (published.location) await engine.removeStaleLocations(node.relation, published.location, cleanup);
   return { rows, appended: false };
 }
