@@ -87,7 +87,7 @@ const incrementalCalls = (write: string) => [
   "GetTable ecommerce_silver.events",
   "GetTable ecommerce_staging.stg_events",
 ];
-const APPEND_CALLS = incrementalCalls('INSERT INTO "ecommerce_silver"."events"');
+const APPEND_CALLS = incrementalCalls('INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")');
 const MERGE_CALLS = incrementalCalls('MERGE INTO "ecommerce_silver"."events" AS sluice_target');
 /** First build of an Iceberg table: CTAS into a staging Iceberg table, then the Glue entry is created from it. */
 const MERGE_FIRST_CALLS = [
@@ -224,11 +224,11 @@ describe("the models project on Athena (fake AWS)", () => {
       "BatchDeletePartition 25",
       "BatchDeletePartition 25",
       "BatchDeletePartition 10",
-      'Athena INSERT INTO "ecommerce_silver"."events"',
+      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
       "GetQueryResults",
-      'Athena INSERT INTO "ecommerce_silver"."events"',
+      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
       "GetQueryResults",
-      'Athena INSERT INTO "ecommerce_silver"."events"',
+      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
       "GetQueryResults",
       "GetTable ecommerce_silver.events__sluice_r2_1",
       "ListObjectsV2 sluice-lake/silver/events/v_r2_staging/",
@@ -273,9 +273,9 @@ describe("the models project on Athena (fake AWS)", () => {
     aws.partitionValues.set("events", days(250));
     const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 2,500 rows"]);
-    const failedInsert = calls.indexOf('Athena INSERT INTO "ecommerce_silver"."events"');
+    const failedInsert = calls.indexOf('Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")');
     expect(calls.slice(failedInsert, failedInsert + 4)).toEqual([
-      'Athena INSERT INTO "ecommerce_silver"."events"', // fails: HIVE_TOO_MANY_OPEN_PARTITIONS, after writing 100 partitions' files
+      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")', // fails: HIVE_TOO_MANY_OPEN_PARTITIONS, after writing 100 partitions' files
       "GetObject athena-results/tables/q5-manifest.csv", // from the query's Statistics.DataManifestLocation
       "DeleteObjects 100",
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"', // the rows, staged unpartitioned, then INSERTed in batches
@@ -373,7 +373,8 @@ describe("the models project on Athena (fake AWS)", () => {
       expect(calls.filter((c) => c.startsWith("Athena")).slice(-3)).toEqual([
         probe,
         "Athena ALTER TABLE `ecommerce_silver`.`events` ADD COLUMNS (`coupon` string, `qty` int)",
-        'Athena INSERT INTO "ecommerce_silver"."events"',
+        // The table's columns in its order, the new ones before the partition column.
+        'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "coupon", "qty", "event_date")',
       ]);
       const insert = aws.statements.at(-1)!;
       expect(insert).toContain('SELECT "event_id", CAST(NULL AS bigint) AS "id", "coupon", "qty", "event_date" FROM (\n');
@@ -410,7 +411,7 @@ describe("the models project on Athena (fake AWS)", () => {
       aws.probeColumns = [{ Name: "event_id", Type: "varchar" }, { Name: "id", Type: "bigint" }, { Name: "event_date", Type: "date" }];
       const same = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("fail") });
       expect(same.results.results.map((r) => r.status)).toEqual(["success"]);
-      expect(same.calls.filter((c) => c.startsWith("Athena")).slice(-2)).toEqual([probe, 'Athena INSERT INTO "ecommerce_silver"."events"']);
+      expect(same.calls.filter((c) => c.startsWith("Athena")).slice(-2)).toEqual([probe, 'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")']);
       expect(aws.statements.at(-1)).not.toContain("sluice_incoming");
       const ignored = await run(aws, "r3", { select: ["model.events"], patch: withPolicy("ignore") });
       expect(ignored.calls.filter((c) => c === probe)).toEqual([]);

@@ -68,8 +68,8 @@ const materialize: Materializer = async (node, ctx) => {
         strategy === "merge"
           ? await merge(node, ctx, selectSql, columns)
           : strategy === "insert_overwrite"
-            ? await insertOverwrite(node, ctx, engine, staging, selectSql, existing.location)
-            : await append(node, ctx, engine, staging, selectSql, existing.location);
+            ? await insertOverwrite(node, ctx, engine, staging, { selectSql, columns }, existing.location)
+            : await append(node, ctx, engine, staging, { selectSql, columns }, existing.location);
       // The rows are in: the table's watermark moves with them.
       const parameters = await watermarkParameters(node, ctx, engine, node.relation);
       if (Object.keys(parameters).length > 0) await engine.setTableParameters(node.relation, parameters);
@@ -113,9 +113,9 @@ async function ctas(ctx: MaterializeContext, relation: Relation, selectSql: stri
   return rows;
 }
 
-async function insert(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string) {
+async function insert(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string, columns?: readonly string[]) {
   let rows: number | undefined;
-  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId };
+  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId, ...(columns === undefined ? {} : { columns }) };
   for (const statement of ctx.dialect.insertInto(write)) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   return rows;
 }
@@ -143,22 +143,31 @@ async function batchedCtas(
   return rows;
 }
 
+/**
+ * The rows of an incremental run: the SELECT (reconciled to the table's columns) and the table's
+ * columns in order, which the INSERTs name.
+ */
+interface IncomingRows {
+  selectSql: string;
+  columns: readonly string[];
+}
+
 /** insert_overwrite: stage the new rows, delete the partitions they cover, insert them. */
 async function insertOverwrite(
   node: CompiledNode,
   ctx: MaterializeContext,
   engine: CatalogEngine,
   staging: Relation,
-  selectSql: string,
+  incoming: IncomingRows,
   tableLocation: string,
 ): Promise<MaterializeOutcome> {
-  const source = await stageUnpartitioned(node, ctx, staging, selectSql);
+  const source = await stageUnpartitioned(node, ctx, staging, incoming.selectSql);
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
   if (partitions.values.length > 0) {
     await engine.dropPartitions(node.relation, partitions.values.map((v) => v.map((x) => x ?? "__HIVE_DEFAULT_PARTITION__")));
     for (const predicateSql of batchSelects(ctx, source, partitions)) {
-      rows = sum(rows, await insertIntoPublished(node, ctx, engine, predicateSql, tableLocation));
+      rows = sum(rows, await insertIntoPublished(node, ctx, engine, { selectSql: predicateSql, columns: incoming.columns }, tableLocation));
     }
   }
   await engine.dropTableWithData(source);
@@ -171,19 +180,19 @@ async function append(
   ctx: MaterializeContext,
   engine: CatalogEngine,
   staging: Relation,
-  selectSql: string,
+  incoming: IncomingRows,
   tableLocation: string,
 ): Promise<MaterializeOutcome> {
   try {
-    return { rows: await insertIntoPublished(node, ctx, engine, selectSql, tableLocation), appended: true };
+    return { rows: await insertIntoPublished(node, ctx, engine, incoming, tableLocation), appended: true };
   } catch (error) {
     if (!canBatch(error, node, ctx) || leftPartialOutput.has(error as QueryError)) throw error;
   }
-  const source = await stageUnpartitioned(node, ctx, staging, selectSql);
+  const source = await stageUnpartitioned(node, ctx, staging, incoming.selectSql);
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
   for (const predicateSql of batchSelects(ctx, source, partitions)) {
-    rows = sum(rows, await insertIntoPublished(node, ctx, engine, predicateSql, tableLocation));
+    rows = sum(rows, await insertIntoPublished(node, ctx, engine, { selectSql: predicateSql, columns: incoming.columns }, tableLocation));
   }
   await engine.dropTableWithData(source);
   return { rows: rows ?? 0, appended: true };
@@ -199,9 +208,9 @@ async function append(
 /** Failed INSERTs whose partial output is still in the table: never retried. */
 const leftPartialOutput = new WeakSet<QueryError>();
 
-async function insertIntoPublished(node: CompiledNode, ctx: MaterializeContext, engine: CatalogEngine, selectSql: string, tableLocation: string): Promise<number | undefined> {
+async function insertIntoPublished(node: CompiledNode, ctx: MaterializeContext, engine: CatalogEngine, incoming: IncomingRows, tableLocation: string): Promise<number | undefined> {
   try {
-    return await insert(ctx, node.relation, selectSql, node.partitionedBy, tableLocation);
+    return await insert(ctx, node.relation, incoming.selectSql, node.partitionedBy, tableLocation, incoming.columns);
   } catch (error) {
     if (!(error instanceof QueryError)) throw error;
     const queryId = error.details.queryId;
