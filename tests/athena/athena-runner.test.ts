@@ -265,6 +265,24 @@ describe("the models project on Athena (fake AWS)", () => {
     expect(sluiceTables(aws)).toEqual([]);
   });
 
+  it("a table without a recorded watermark: max() of its dt column when its Glue entry has one, else the whole window", async () => {
+    const aws = new FakeAthenaLake();
+    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
+    // The fake's table has no dt column: no max() query, the window starts before any hour.
+    const plain = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
+    expect(plain.calls.filter((c) => c.includes("max("))).toEqual([]);
+    expect(aws.statements.at(-1)).toContain("dt >= '0000/00/00/00'");
+    // An older table that has the column.
+    aws.tables.get("ecommerce_silver.events")!.StorageDescriptor!.Columns!.push({ Name: "dt", Type: "string" });
+    const older = await run(aws, "r3", { select: ["model.events"], patch: appendOnly });
+    expect(older.results.results.map((r) => r.status)).toEqual(["success"]);
+    expect(older.calls.filter((c) => c.includes("max("))).toEqual([
+      'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"', // the window
+      'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"', // the watermark recorded after the INSERT
+    ]);
+  });
+
   it("append past 100 partitions: the failed INSERT's partial files (from its data manifest) are deleted before the batched retry", async () => {
     const aws = new FakeAthenaLake();
     const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
