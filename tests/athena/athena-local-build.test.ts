@@ -33,8 +33,9 @@ function startEndpoint(dir: string): Promise<{ url: string; child: ChildProcess;
  * generated into the lake bucket's folder (`DIR/sluice-lake/raw/events/...`), as Firehose would
  * deliver it to `s3://sluice-lake/raw/events/`.
  *
- * The assertions pin today's behaviour, including the bugs this endpoint exposes (marked
- * "Known bug"), so that fixing one changes a test here on purpose.
+ * The assertions pin today's behaviour. Two bugs it exposed are fixed and asserted here: the raw
+ * table's Glue database is created on a fresh catalog, and the incremental watermark is the one
+ * recorded in each table's Glue entry (never max() of a column the table may not have).
  */
 describe("sluice on the prod target against sluice athena-local", () => {
   let project: { dir: string; cleanup: () => Promise<void> };
@@ -64,12 +65,12 @@ describe("sluice on the prod target against sluice athena-local", () => {
     if (aws) await rm(aws, { recursive: true, force: true });
   });
 
-  it("registers the raw source, builds every node, answers queries, and exposes the incremental dt bug on the second build", async () => {
-    // Known bug: `sources register` creates the raw table without creating its Glue database
-    // first; on a fresh catalog Glue answers EntityNotFoundException (so does real Glue).
+  it("registers the raw source on a fresh catalog, builds every node, answers queries, and builds incrementally again", async () => {
+    // On a fresh catalog, registering the raw table creates its Glue database first.
     const early = await sluice("sources", "register", "--target", "prod");
-    expect(early.code).toBe(1);
-    expect(early.stderr).toContain("EntityNotFoundException: Database ecommerce_raw not found.");
+    expect(early.stderr).toBe("");
+    expect(early.code).toBe(0);
+    expect(early.stdout).toContain("created ecommerce_raw.events");
 
     expect((await generate("2026-11-27T00:00:00Z", 6, 1, 3000)).code).toBe(0);
     const first = await sluice("build", "--target", "prod");
@@ -109,12 +110,19 @@ describe("sluice on the prod target against sluice athena-local", () => {
     expect((await generate("2026-11-27T06:00:00Z", 3, 2, 2000)).code).toBe(0);
     const second = await sluice("build", "--target", "prod");
     expect(second.stdout).toMatch(/ecommerce_silver\.events\s+OK\s+5,000/);
-    // Known bug: the incremental watermark query of silver.order_items is `SELECT max("dt")`,
-    // but order_items has no dt column (Athena: COLUMN_NOT_FOUND); the marts are skipped.
-    expect(second.stdout).toMatch(/ecommerce_silver\.order_items\s+ERROR/);
-    expect(second.stdout).toContain("ERROR model.order_items: COLUMN_NOT_FOUND: Column 'dt' cannot be resolved");
-    expect(second.stdout).toMatch(/^sales_by_country\s+SKIP/m);
-    expect(second.code).toBe(1);
+    // The watermark is what each table recorded in Glue when it was published (silver.order_items
+    // has no dt column: it records silver.events' one), so every node builds again.
+    expect(second.stdout).toMatch(/ecommerce_silver\.order_items\s+OK/);
+    expect(second.stdout).toMatch(/ecommerce_marts\.sales_by_country\s+OK/);
+    expect(second.stdout).toMatch(/0 errors, 0 skipped/);
+    expect(second.code).toBe(0);
+    const watermark = await sluice("query", "--target", "prod", "--format", "csv", "select max(dt) as dt from ecommerce_silver.events");
+    expect(watermark.stdout).toContain("2026/11/27/08");
+
+    // The same raw data on the local lake, built incrementally too, gives the same marts.
+    expect((await sluice("generate", "--events", "2000", "--start", "2026-11-27T06:00:00Z", "--hours", "3", "--seed", "2")).code).toBe(0);
+    expect((await sluice("build")).code).toBe(0);
+    expect(await mart("prod", "ecommerce_marts.sales_by_country")).toBe(await mart("local", "marts.sales_by_country"));
   }, 240_000);
 
   it("stops on SIGTERM with exit code 0", async () => {

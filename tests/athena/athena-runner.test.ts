@@ -71,19 +71,23 @@ function describeCall(call: FakeAthenaLake["calls"][number]): string {
   }
 }
 
-/** Incremental runs of model.events on an existing table: the watermark query, then the write. */
+/**
+ * Incremental runs of model.events on an existing table: the window from the watermark recorded
+ * in its Glue entry (read with the table), the write, then the new watermark: the fake's table has
+ * no dt column, so the newest one recorded upstream (stg_events; none here).
+ */
 const incrementalCalls = (write: string) => [
   "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
   "GetTables ecommerce_silver .*__sluice_.*",
   "GetTable ecommerce_silver.events",
-  'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"',
-  "GetQueryResults",
   "Athena SELECT * FROM (", // on_schema_change='append_new_columns': the SELECT's columns, LIMIT 0
   "GetQueryResults",
   `Athena ${write}`,
   "GetQueryResults",
+  "GetTable ecommerce_silver.events",
+  "GetTable ecommerce_staging.stg_events",
 ];
-const APPEND_CALLS = incrementalCalls('INSERT INTO "ecommerce_silver"."events"');
+const APPEND_CALLS = incrementalCalls('INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")');
 const MERGE_CALLS = incrementalCalls('MERGE INTO "ecommerce_silver"."events" AS sluice_target');
 /** First build of an Iceberg table: CTAS into a staging Iceberg table, then the Glue entry is created from it. */
 const MERGE_FIRST_CALLS = [
@@ -92,6 +96,8 @@ const MERGE_FIRST_CALLS = [
   "GetTable ecommerce_silver.events",
   'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r1_1"',
   "GetQueryResults",
+  "GetTable ecommerce_silver.events__sluice_r1_1", // its watermark: no dt column, so the upstream's
+  "GetTable ecommerce_staging.stg_events",
   "GetTable ecommerce_silver.events__sluice_r1_1",
   "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
   "CreateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
@@ -206,8 +212,6 @@ describe("the models project on Athena (fake AWS)", () => {
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
       "GetTables ecommerce_silver .*__sluice_.*",
       "GetTable ecommerce_silver.events",
-      'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"',
-      "GetQueryResults",
       "Athena SELECT * FROM (", // on_schema_change probe
       "GetQueryResults",
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"',
@@ -220,16 +224,18 @@ describe("the models project on Athena (fake AWS)", () => {
       "BatchDeletePartition 25",
       "BatchDeletePartition 25",
       "BatchDeletePartition 10",
-      'Athena INSERT INTO "ecommerce_silver"."events"',
+      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
       "GetQueryResults",
-      'Athena INSERT INTO "ecommerce_silver"."events"',
+      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
       "GetQueryResults",
-      'Athena INSERT INTO "ecommerce_silver"."events"',
+      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
       "GetQueryResults",
       "GetTable ecommerce_silver.events__sluice_r2_1",
       "ListObjectsV2 sluice-lake/silver/events/v_r2_staging/",
       "DeleteObjects 1",
       "DeleteTable ecommerce_silver.events__sluice_r2_1",
+      "GetTable ecommerce_silver.events",
+      "GetTable ecommerce_staging.stg_events",
     ]);
     const inserts = aws.statements.filter((s) => s.startsWith('INSERT INTO "ecommerce_silver"."events"'));
     expect(inserts.map((s) => (s.match(/DATE '/g) ?? []).length)).toEqual([100, 100, 50]);
@@ -245,11 +251,36 @@ describe("the models project on Athena (fake AWS)", () => {
     const aws = new FakeAthenaLake();
     const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
     await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
+    const events = aws.tables.get("ecommerce_silver.events")!;
+    events.Parameters = { ...events.Parameters, sluice_watermark: "2026/11/27/05" };
+    // The table it reads recorded a newer raw hour: events (no dt column in the fake) takes it.
+    aws.putTable("ecommerce_staging", { Name: "stg_events", TableType: "EXTERNAL_TABLE", Parameters: { sluice_watermark: "2026/11/27/08" } });
     const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 10 rows"]);
-    expect(calls).toEqual(APPEND_CALLS);
+    expect(calls).toEqual([...APPEND_CALLS, "GetTable ecommerce_silver.events", "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/"]);
+    // Watermark 05 minus the 3-hour lookback.
+    expect(aws.statements.at(-1)).toContain("dt >= '2026/11/27/02'");
+    expect(aws.tables.get("ecommerce_silver.events")?.Parameters).toMatchObject({ classification: "parquet", sluice_watermark: "2026/11/27/08" });
     for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
     expect(sluiceTables(aws)).toEqual([]);
+  });
+
+  it("a table without a recorded watermark: max() of its dt column when its Glue entry has one, else the whole window", async () => {
+    const aws = new FakeAthenaLake();
+    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
+    // The fake's table has no dt column: no max() query, the window starts before any hour.
+    const plain = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
+    expect(plain.calls.filter((c) => c.includes("max("))).toEqual([]);
+    expect(aws.statements.at(-1)).toContain("dt >= '0000/00/00/00'");
+    // An older table that has the column.
+    aws.tables.get("ecommerce_silver.events")!.StorageDescriptor!.Columns!.push({ Name: "dt", Type: "string" });
+    const older = await run(aws, "r3", { select: ["model.events"], patch: appendOnly });
+    expect(older.results.results.map((r) => r.status)).toEqual(["success"]);
+    expect(older.calls.filter((c) => c.includes("max("))).toEqual([
+      'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"', // the window
+      'Athena SELECT max("dt") AS watermark FROM "ecommerce_silver"."events"', // the watermark recorded after the INSERT
+    ]);
   });
 
   it("append past 100 partitions: the failed INSERT's partial files (from its data manifest) are deleted before the batched retry", async () => {
@@ -260,10 +291,10 @@ describe("the models project on Athena (fake AWS)", () => {
     aws.partitionValues.set("events", days(250));
     const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 2,500 rows"]);
-    const failedInsert = calls.indexOf('Athena INSERT INTO "ecommerce_silver"."events"');
+    const failedInsert = calls.indexOf('Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")');
     expect(calls.slice(failedInsert, failedInsert + 4)).toEqual([
-      'Athena INSERT INTO "ecommerce_silver"."events"', // fails: HIVE_TOO_MANY_OPEN_PARTITIONS, after writing 100 partitions' files
-      "GetObject athena-results/tables/q6-manifest.csv", // from the query's Statistics.DataManifestLocation
+      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")', // fails: HIVE_TOO_MANY_OPEN_PARTITIONS, after writing 100 partitions' files
+      "GetObject athena-results/tables/q5-manifest.csv", // from the query's Statistics.DataManifestLocation
       "DeleteObjects 100",
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"', // the rows, staged unpartitioned, then INSERTed in batches
     ]);
@@ -296,13 +327,13 @@ describe("the models project on Athena (fake AWS)", () => {
     aws.failQuery = { match: /^INSERT INTO/, message: "GENERIC_INTERNAL_ERROR: worker lost", wrote: { bucket: "sluice-lake", keys: [partial] } };
     const failed = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
     expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003]"]);
-    expect(failed.calls.slice(-2)).toEqual(["GetObject athena-results/tables/q6-manifest.csv", "DeleteObjects 1"]);
+    expect(failed.calls.slice(-2)).toEqual(["GetObject athena-results/tables/q5-manifest.csv", "DeleteObjects 1"]);
     expect(aws.keys("sluice-lake")).toEqual(before);
 
     aws.failQuery = { match: /^INSERT INTO/, message: "GENERIC_INTERNAL_ERROR: worker lost" };
     const unknown = await run(aws, "r3", { select: ["model.events"], patch: appendOnly });
     expect(unknown.results.results.map((r) => r.message)).toEqual([
-      "GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003] (its partial output could not be removed: Athena query q-10 has no data manifest: cannot tell which files it wrote before failing; the table may hold some of its rows until --full-refresh)",
+      "GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003] (its partial output could not be removed: Athena query q-8 has no data manifest: cannot tell which files it wrote before failing; the table may hold some of its rows until --full-refresh)",
     ]);
   });
 
@@ -360,7 +391,8 @@ describe("the models project on Athena (fake AWS)", () => {
       expect(calls.filter((c) => c.startsWith("Athena")).slice(-3)).toEqual([
         probe,
         "Athena ALTER TABLE `ecommerce_silver`.`events` ADD COLUMNS (`coupon` string, `qty` int)",
-        'Athena INSERT INTO "ecommerce_silver"."events"',
+        // The table's columns in its order, the new ones before the partition column.
+        'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "coupon", "qty", "event_date")',
       ]);
       const insert = aws.statements.at(-1)!;
       expect(insert).toContain('SELECT "event_id", CAST(NULL AS bigint) AS "id", "coupon", "qty", "event_date" FROM (\n');
@@ -397,7 +429,7 @@ describe("the models project on Athena (fake AWS)", () => {
       aws.probeColumns = [{ Name: "event_id", Type: "varchar" }, { Name: "id", Type: "bigint" }, { Name: "event_date", Type: "date" }];
       const same = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("fail") });
       expect(same.results.results.map((r) => r.status)).toEqual(["success"]);
-      expect(same.calls.filter((c) => c.startsWith("Athena")).slice(-2)).toEqual([probe, 'Athena INSERT INTO "ecommerce_silver"."events"']);
+      expect(same.calls.filter((c) => c.startsWith("Athena")).slice(-2)).toEqual([probe, 'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")']);
       expect(aws.statements.at(-1)).not.toContain("sluice_incoming");
       const ignored = await run(aws, "r3", { select: ["model.events"], patch: withPolicy("ignore") });
       expect(ignored.calls.filter((c) => c === probe)).toEqual([]);

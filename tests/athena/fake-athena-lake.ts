@@ -96,7 +96,7 @@ export class FakeAthenaLake extends FakeAws {
       this.putObjects(bucket, [`${prefix}data/merge-${this.statements.length}.parquet`, `${prefix}metadata/0000${this.statements.length}.metadata.json`]);
       return { states: ["RUNNING", "SUCCEEDED"], substatementType: "MERGE", updateCount: 10, statistics: { DataScannedInBytes: SCANNED, EngineExecutionTimeInMillis: 800 } };
     }
-    m = /^INSERT INTO "([^"]+)"\."([^"]+)"\n([\s\S]*)$/.exec(sql);
+    m = /^INSERT INTO "([^"]+)"\."([^"]+)"(?: \([^\n]*\))?\n([\s\S]*)$/.exec(sql);
     if (m) {
       const [, db, name, select] = m;
       const table = this.tables.get(`${db}.${name}`)!;

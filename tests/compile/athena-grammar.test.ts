@@ -1,4 +1,5 @@
 import { compileProject, dialectFor } from "@sluice/compiler";
+import { planStatements } from "@sluice/compiler/plan";
 import { loadProject } from "@sluice/project";
 import { describe, expect, it } from "vitest";
 import { modelsDir } from "../support/cli.js";
@@ -32,6 +33,22 @@ describe("models project compiled for Athena", async () => {
 
   it.each(statements.map((s) => [s.id, s.statement] as const))("%s parses", (_id, statement) => {
     expect(grammarErrors(statement)).toEqual([]);
+  });
+
+  it("an incremental INSERT names the table's columns in its order (as the runner plans it), and parses", () => {
+    const inserts = compiled.nodes
+      .filter((n) => n.materialization === "incremental")
+      .map((n) => {
+        const columns = [...n.columns.map((c) => c.name), 'odd"name', ...n.partitionedBy];
+        const planned = planStatements(n, dialectFor(target), { exists: true, location: n.location, fullRefresh: false, writeId: "r2", columns });
+        return { columns, planned };
+      });
+    expect(inserts.length).toBeGreaterThanOrEqual(3);
+    for (const { columns, planned } of inserts) {
+      expect(planned.map((s) => s.kind)).toEqual(["insert"]);
+      expect(planned[0]!.sql.split("\n")[0]).toMatch(new RegExp(`^INSERT INTO "[^"]+"\\."[^"]+" \\(${columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(", ")}\\)$`));
+      expect(grammarErrors(planned[0]!)).toEqual([]);
+    }
   });
 
   it("writes CTAS as Parquet + ZSTD under the lake root, partition columns last", () => {

@@ -323,12 +323,13 @@ export class SqlEngine {
 
   private async insert(conn: DuckDBConnection, input: QueryInput, m: RegExpExecArray, db: string): Promise<QueryOutcome> {
     const { database, name } = relationOf(m[1]!, m[2], db);
-    const select = m[3]!;
-    if (/^\(/.test(select) && !/^\(\s*(SELECT|WITH)\b/i.test(select)) throw new AthenaFailure("NOT_SUPPORTED", "aws-local does not support an INSERT column list");
+    const { columns: named, select } = insertColumnList(m[3]!);
     const table = this.requireTable(database, name);
     if (table.TableType === "VIRTUAL_VIEW") throw new AthenaFailure("NOT_SUPPORTED", `Inserting into views is not supported: ${database}.${name}`);
     if (!/parquet/i.test(table.StorageDescriptor?.InputFormat ?? "")) throw new AthenaFailure("NOT_SUPPORTED", `aws-local inserts into Parquet tables only (${database}.${name})`);
-    const target: GlueColumn[] = [...(table.StorageDescriptor?.Columns ?? []), ...(table.PartitionKeys ?? [])];
+    const all: GlueColumn[] = [...(table.StorageDescriptor?.Columns ?? []), ...(table.PartitionKeys ?? [])];
+    // The query's columns go, by position, into the named columns (all of them, in order, without a list); the others get NULL.
+    const target = named === undefined ? all : namedColumns(all, named);
     const scannedBytes = await this.expose(conn, [select], db);
     await conn.run(`CREATE TEMP TABLE ${WRITE} AS ${select}`);
     const described = await describe(conn, `SELECT * FROM temp.${WRITE}`);
@@ -336,7 +337,11 @@ export class SqlEngine {
       throw new AthenaFailure("TYPE_MISMATCH", `Insert query has mismatched column types: Table: [${target.map((c) => c.Type).join(", ")}], Query: [${described.map((c) => c.type.toLowerCase()).join(", ")}]`);
     }
     await this.checkInsertTypes(conn, target, described);
-    const projection = target.map((c, i) => `CAST(${ident(described[i]!.name)} AS ${hiveToDuckdb(c.Type ?? "string")}) AS ${ident(c.Name)}`);
+    const projection = all.map((c) => {
+      const i = target.indexOf(c);
+      const value = i < 0 ? "NULL" : ident(described[i]!.name);
+      return `CAST(${value} AS ${hiveToDuckdb(c.Type ?? "string")}) AS ${ident(c.Name)}`;
+    });
     const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
     const written = await this.write(conn, input, asFolder(table.StorageDescriptor?.Location ?? ""), projection, keys, "ZSTD");
     this.registerPartitions(table, written.partitions.filter((p) => !this.glue.tablePartitions(table).some((q) => JSON.stringify(q.Values) === JSON.stringify(p.values))));
@@ -540,4 +545,28 @@ function coercible(from: string, to: string): boolean {
   if (f === "float") return t === "double";
   if (["string", "varchar", "char"].includes(f)) return ["string", "varchar", "char"].includes(t);
   return false;
+}
+
+/**
+ * The column list of an INSERT (`("a", b) SELECT ...`), if any, and the query after it. A
+ * parenthesised query (`(SELECT ...)`) is not a column list.
+ */
+function insertColumnList(rest: string): { columns?: string[]; select: string } {
+  const list = /^\(\s*((?:"(?:[^"]|"")*"|[A-Za-z_][\w]*)(?:\s*,\s*(?:"(?:[^"]|"")*"|[A-Za-z_][\w]*))*)\s*\)\s*/.exec(rest);
+  if (!list || /^(SELECT|WITH)$/i.test(list[1]!.trim())) return { select: rest };
+  const columns = [...list[1]!.matchAll(/"((?:[^"]|"")*)"|([A-Za-z_][\w]*)/g)].map((c) => (c[1] !== undefined ? c[1].replaceAll('""', '"') : c[2]!));
+  return { columns, select: rest.slice(list[0].length) };
+}
+
+/** The table columns an INSERT names, in the list's order; Trino's errors for unknown or repeated names. */
+function namedColumns(all: readonly GlueColumn[], names: readonly string[]): GlueColumn[] {
+  const seen = new Set<string>();
+  return names.map((n) => {
+    const lower = n.toLowerCase();
+    if (seen.has(lower)) throw new AthenaFailure("DUPLICATE_COLUMN_NAME", `Insert column name is specified more than once: ${lower}`);
+    seen.add(lower);
+    const column = all.find((c) => c.Name?.toLowerCase() === lower);
+    if (column === undefined) throw new AthenaFailure("COLUMN_NOT_FOUND", `Insert column name does not exist in target table: ${lower}`);
+    return column;
+  });
 }

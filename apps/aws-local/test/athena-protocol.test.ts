@@ -144,6 +144,19 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     expect(await rows('SELECT n, s FROM "silver"."typed" ORDER BY n')).toEqual([["n", "s"], ["1", "a"], ["2", null], ["3", "c"]]);
   });
 
+  it("inserts into the columns an INSERT names (by position, the others NULL); unknown or repeated names fail like Trino", async () => {
+    await ok(`CREATE TABLE "silver"."listed"\nWITH (\n  external_location = 's3://lake/silver/listed/v1/'\n)\nAS\nSELECT CAST(1 AS bigint) AS n, 'a' AS s`);
+    await ok(`INSERT INTO "silver"."listed" ("s", "n")\nSELECT 'b', 2`);
+    await ok(`INSERT INTO "silver"."listed" (n)\n(SELECT 3)`);
+    expect(await rows('SELECT n, s FROM "silver"."listed" ORDER BY n')).toEqual([["n", "s"], ["1", "a"], ["2", "b"], ["3", null]]);
+    expect((await aws.query(`INSERT INTO "silver"."listed" ("n", "nope")\nSELECT 4, 'd'`)).Status?.StateChangeReason).toBe(
+      "COLUMN_NOT_FOUND: Insert column name does not exist in target table: nope",
+    );
+    expect((await aws.query(`INSERT INTO "silver"."listed" ("n", "N")\nSELECT 4, 5`)).Status?.StateChangeReason).toBe(
+      "DUPLICATE_COLUMN_NAME: Insert column name is specified more than once: n",
+    );
+  });
+
   it("fails a write of more than 100 partitions with HIVE_TOO_MANY_OPEN_PARTITIONS", async () => {
     const failed = await aws.query(`CREATE TABLE "silver"."wide"\nWITH (\n  external_location = 's3://lake/silver/wide/v1/',\n  partitioned_by = ARRAY['k']\n)\nAS\nSELECT i AS x, i AS k FROM UNNEST(sequence(1, 101)) AS t(i)`);
     expect(failed.Status?.StateChangeReason).toMatch(/^HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers/);

@@ -58,6 +58,11 @@ export interface TableWrite {
   writeId: string;
   /** Table format (model config `table_type`); dialects with `icebergTables` write Iceberg tables. Default hive. */
   tableType?: "hive" | "iceberg";
+  /**
+   * An insert into an existing table: its columns in the table's order, named by the INSERT (the
+   * SELECT gives them in that order), so a wrong column fails rather than land in another.
+   */
+  columns?: readonly string[];
 }
 
 /** A partition column and its engine type (`date`, `varchar`, `integer`, ...). */

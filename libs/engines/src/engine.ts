@@ -36,6 +36,8 @@ export interface RelationInfo {
   /** Physical data location of a table (the Parquet directory or S3 prefix). */
   location?: string;
   columns?: ColumnInfo[];
+  /** Catalog engines: the table's parameters (Glue `Parameters`), e.g. sluice's recorded watermark. */
+  parameters?: Readonly<Record<string, string>>;
 }
 
 export interface ExecuteOptions {
@@ -103,7 +105,12 @@ export interface Engine {
    * location, as `target` by swapping the catalog entry; the staging entry is removed (with
    * `defer`, by {@link Engine.finishRun}).
    */
-  publishTable?(staging: Relation, target: Relation, options?: CleanupOptions): Promise<PublishOutcome>;
+  publishTable?(staging: Relation, target: Relation, options?: PublishOptions): Promise<PublishOutcome>;
+  /**
+   * Catalog engines: set these parameters on the table's catalog entry (the others are kept),
+   * e.g. the watermark of a version an INSERT changed.
+   */
+  setTableParameters?(relation: Relation, parameters: Readonly<Record<string, string>>): Promise<void>;
   /**
    * Catalog engines: drop leftovers of crashed builds of `relation`, i.e. tables named
    * `<name><marker>*` (catalog entry and data), except those containing `keep`. Returns their names.
@@ -189,6 +196,11 @@ export interface RawWindowLoad {
 /** Cleanup calls: `defer` queues the work for {@link Engine.finishRun} (engines without it do it now). */
 export interface CleanupOptions {
   defer?: boolean;
+}
+
+/** A catalog publish: cleanup, plus parameters recorded on the published entry (with the version, in the same call). */
+export interface PublishOptions extends CleanupOptions {
+  parameters?: Readonly<Record<string, string>>;
 }
 
 /** What deferred cleanup removed. */

@@ -176,6 +176,13 @@ export class FakeAws {
     return { Database: { Name: input.Name } };
   }
 
+  CreateDatabase(input: any) {
+    const name = input.DatabaseInput?.Name as string;
+    if (this.databases.size === 0 || this.databases.has(name)) throw awsError("AlreadyExistsException", `Database ${name} already exists.`);
+    this.databases.add(name);
+    return {};
+  }
+
   GetTables(input: any) {
     const pattern = new RegExp(`^(?:${input.Expression ?? ".*"})$`);
     const all = [...this.tables.values()].filter((t) => t.DatabaseName === input.DatabaseName && pattern.test(t.Name ?? ""));

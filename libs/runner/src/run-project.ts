@@ -85,6 +85,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         rawHours,
         published,
         ...(raw ? { raw } : {}),
+        tablesRead: upstreamTables(node, options.compiled.nodes, new Set()).map((t) => t.relation),
         upstreamTables: upstreamTables(node, options.compiled.nodes, built),
         checkedVersions,
         versionsRecorded,

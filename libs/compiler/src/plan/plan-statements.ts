@@ -11,8 +11,9 @@ export interface PlanState {
   /** Unique id for files this write creates (the run id). */
   writeId: string;
   /**
-   * The existing table's columns, in order (what a MERGE updates and inserts). Unknown when
-   * compiling offline: then the model's documented columns stand in.
+   * The existing table's columns, in order (what a MERGE updates and inserts, what an INSERT
+   * names). Unknown when compiling offline: then a MERGE shows the model's documented columns
+   * and an INSERT names none (documented columns may be only some of them).
    */
   columns?: readonly string[];
 }
@@ -42,7 +43,7 @@ export function planStatements(node: CompiledNode, dialect: Dialect, state: Plan
     case "incremental":
       if (!state.exists || state.fullRefresh) return dialect.createTableAs(write(node.sql, node.location));
       if (merges(node, dialect)) return mergeStatements(node, dialect.mergeInto, state);
-      return dialect.insertInto(write(node.incrementalSql ?? node.sql, state.location ?? node.location));
+      return dialect.insertInto({ ...write(node.incrementalSql ?? node.sql, state.location ?? node.location), ...(state.columns === undefined ? {} : { columns: state.columns }) });
     case "test":
       return [dialect.assertion(node.sql)];
     case "source":

@@ -170,6 +170,7 @@ describe("athena statements parse under their grammar", () => {
     ...d.createTableAs(write),
     ...d.createTableAs({ ...write, relation: hostile, partitionedBy: ["a'b", "event_date"], location: "s3://l/it's" }),
     ...d.insertInto(write),
+    ...d.insertInto({ ...write, relation: hostile, columns: ["order_id", 'x"y', "event_date"] }),
     ...d.createTableAs({ ...write, tableType: "iceberg" }),
     ...d.createTableAs({ ...write, relation: hostile, tableType: "iceberg", partitionedBy: [] }),
     ...d.mergeInto!(hostile, "select 1 as k, 2 as v", ["k"], ["k", 'v"w']),

@@ -78,7 +78,8 @@ export function createAthenaDialect(): AthenaDialect {
     },
 
     insertInto(write: TableWrite) {
-      return [trino("insert", `INSERT INTO ${quoteRelation(write.relation)}\n${body(write.selectSql)}`)];
+      const columns = write.columns === undefined || write.columns.length === 0 ? "" : ` (${write.columns.map(trinoIdentifier).join(", ")})`;
+      return [trino("insert", `INSERT INTO ${quoteRelation(write.relation)}${columns}\n${body(write.selectSql)}`)];
     },
 
     mergeInto(relation, selectSql, uniqueKey, columns) {

@@ -3,10 +3,10 @@ import { GlueClient } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaTarget } from "@sluice/project";
-import type { CleanupOptions, CleanupOutcome, Engine } from "../engine.js";
+import type { CleanupOutcome, Engine, PublishOptions } from "../engine.js";
 import type { AthenaClients, AthenaContext } from "./athena-clients.js";
 import { deferredCleanup } from "./deferred-cleanup.js";
-import { describeGlueRelation } from "./glue-catalog.js";
+import { describeGlueRelation, setTableParameters } from "./glue-catalog.js";
 import { dropPartitions, dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
 import { publishTable, type PublishResult } from "./glue-publisher.js";
 import { registerRawTable } from "./raw-table-register.js";
@@ -30,7 +30,8 @@ export interface AthenaEngineOptions {
 export interface AthenaEngine extends Engine {
   readonly name: "athena";
   /** Publish `staging` (fresh CTAS output) as `target` by a Glue swap; see {@link publishTable}. */
-  publishTable(staging: Relation, target: Relation, options?: CleanupOptions): Promise<PublishResult>;
+  publishTable(staging: Relation, target: Relation, options?: PublishOptions): Promise<PublishResult>;
+  setTableParameters(relation: Relation, parameters: Readonly<Record<string, string>>): Promise<void>;
   finishRun(): Promise<CleanupOutcome>;
   /**
    * Delete the files failed query `queryId` wrote under `within` (from its data manifest), so a
@@ -71,11 +72,15 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       if (cleanup?.defer) later.removeStaleLater(relation, keepLocation);
       else await removeStaleObjects(ctx, relation, keepLocation);
     },
-    publishTable: async (staging, targetRelation, cleanup) => {
-      const result = await publishTable(ctx, staging, targetRelation, { keepStagingEntry: cleanup?.defer });
-      if (cleanup?.defer) later.dropEntryLater(staging);
+    publishTable: async (staging, targetRelation, options) => {
+      const result = await publishTable(ctx, staging, targetRelation, {
+        keepStagingEntry: options?.defer,
+        ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
+      });
+      if (options?.defer) later.dropEntryLater(staging);
       return result;
     },
+    setTableParameters: (relation, parameters) => setTableParameters(ctx, relation, parameters),
     finishRun: () => later.flush(),
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
     dropStagingTables: stagingSweeper(ctx),

@@ -30,7 +30,22 @@ describe("registerRawSource (sluice sources register)", () => {
     expect(await engine.registerRawSource!(spec)).toBe("unchanged");
     expect(await engine.registerRawSource!({ ...spec, projectionStart: "2025/06/01/00" })).toBe("updated");
     expect(aws.tables.get("ecommerce_raw.events")?.Parameters?.["projection.dt.range"]).toBe("2025/06/01/00,NOW");
-    expect(aws.commands("glue")).toEqual(["GetTable", "CreateTable", "GetTable", "GetTable", "UpdateTable"]);
+    expect(aws.commands("glue")).toEqual(["GetTable", "GetDatabase", "CreateTable", "GetTable", "GetTable", "UpdateTable"]);
+  });
+
+  it("creates the raw database first on a fresh catalog; one created meanwhile (AlreadyExistsException) is fine", async () => {
+    const { aws, engine } = await setup();
+    aws.databases.add("ecommerce_silver");
+    expect(await engine.registerRawSource!(spec)).toBe("created");
+    expect(aws.commands("glue")).toEqual(["GetTable", "GetDatabase", "CreateDatabase", "CreateTable"]);
+    expect(aws.databases.has("ecommerce_raw")).toBe(true);
+
+    const raced = await setup();
+    raced.aws.databases.add("ecommerce_silver");
+    raced.aws.failNext.set("GetDatabase", [awsError("EntityNotFoundException", "Database ecommerce_raw not found.")]);
+    raced.aws.failNext.set("CreateDatabase", [awsError("AlreadyExistsException", "Database ecommerce_raw already exists.")]);
+    expect(await raced.engine.registerRawSource!(spec)).toBe("created");
+    expect(raced.aws.commands("glue")).toEqual(["GetTable", "GetDatabase", "CreateDatabase", "CreateTable"]);
   });
 });
 

@@ -1,9 +1,12 @@
 import {
+  CreateDatabaseCommand,
+  GetDatabaseCommand,
   GetPartitionsCommand,
   GetTableCommand,
   type Partition,
   type Table,
   type TableInput,
+  UpdateTableCommand,
 } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { ColumnInfo, RelationInfo } from "../engine.js";
@@ -44,15 +47,15 @@ export async function getAllPartitions(ctx: AthenaContext, relation: Relation): 
   return partitions;
 }
 
-/** The writable part of a Glue table, renamed: what UpdateTable/CreateTable take. */
-export function tableInput(table: Table, name: string): TableInput {
+/** The writable part of a Glue table, renamed, with `parameters` set: what UpdateTable/CreateTable take. */
+export function tableInput(table: Table, name: string, parameters?: Readonly<Record<string, string>>): TableInput {
   return {
     Name: name,
     Description: table.Description,
     Owner: table.Owner,
     Retention: table.Retention,
     TableType: table.TableType,
-    Parameters: table.Parameters,
+    Parameters: parameters === undefined ? table.Parameters : { ...table.Parameters, ...parameters },
     PartitionKeys: table.PartitionKeys,
     StorageDescriptor: table.StorageDescriptor,
     ViewOriginalText: table.ViewOriginalText,
@@ -74,5 +77,33 @@ export async function describeGlueRelation(ctx: AthenaContext, relation: Relatio
     kind: table.TableType === "VIRTUAL_VIEW" ? "view" : "table",
     location: table.StorageDescriptor?.Location,
     columns,
+    ...(table.Parameters === undefined ? {} : { parameters: table.Parameters }),
   };
+}
+
+/**
+ * Set `parameters` on a table's Glue entry, keeping the others (GetTable, then UpdateTable with
+ * SkipArchive); nothing when they are already set.
+ */
+export async function setTableParameters(ctx: AthenaContext, relation: Relation, parameters: Readonly<Record<string, string>>): Promise<void> {
+  const table = await getTable(ctx, relation);
+  if (table === undefined) throw new Error(`cannot set parameters of ${relation.schema}.${relation.name}: it is not in the Glue catalog`);
+  if (Object.entries(parameters).every(([k, v]) => table.Parameters?.[k] === v)) return;
+  const input = tableInput(table, relation.name, parameters);
+  await retryIn(ctx)(() => ctx.clients.glue.send(new UpdateTableCommand({ DatabaseName: relation.schema, TableInput: input, SkipArchive: true })));
+}
+
+/** Glue CreateDatabase, unless it exists (AlreadyExistsException, e.g. created meanwhile, is fine). */
+export async function ensureDatabase(ctx: AthenaContext, name: string): Promise<void> {
+  try {
+    await retryIn(ctx)(() => ctx.clients.glue.send(new GetDatabaseCommand({ Name: name })));
+    return;
+  } catch (error) {
+    if (!(error instanceof Error && error.name === "EntityNotFoundException")) throw error;
+  }
+  try {
+    await retryIn(ctx)(() => ctx.clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: name } })));
+  } catch (error) {
+    if (!(error instanceof Error && error.name === "AlreadyExistsException")) throw error;
+  }
 }

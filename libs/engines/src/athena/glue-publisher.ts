@@ -37,6 +37,8 @@ export interface PublishResult {
  * published table is again the old version and the error is rethrown. Common partitions are
  * repointed in place, new ones created, gone ones deleted last. The staging entry is left for the
  * next run to clean up. With `keepStagingEntry` the caller drops it later (see deferredCleanup).
+ * `parameters` are set on the published entry by the same table call (e.g. the version's
+ * watermark), so a reader never sees a version with another version's parameters.
  *
  * @example
  * await publishTable(ctx, { schema: "silver", name: "orders__staging_ab12" }, { schema: "silver", name: "orders" });
@@ -45,14 +47,14 @@ export async function publishTable(
   ctx: AthenaContext,
   staging: Relation,
   target: Relation,
-  options: { keepStagingEntry?: boolean } = {},
+  options: { keepStagingEntry?: boolean; parameters?: Readonly<Record<string, string>> } = {},
 ): Promise<PublishResult> {
   const retry = retryIn(ctx);
   const glue = ctx.clients.glue;
   const source = await getTable(ctx, staging);
   if (source === undefined) throw new Error(`cannot publish ${staging.schema}.${staging.name}: it is not in the Glue catalog`);
   const partitioned = (source.PartitionKeys ?? []).length > 0;
-  const input = tableInput(source, target.name);
+  const input = tableInput(source, target.name, options.parameters);
 
   let created = false;
   const counts = { created: 0, updated: 0, deleted: 0 };

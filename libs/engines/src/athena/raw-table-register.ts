@@ -2,11 +2,11 @@ import { CreateTableCommand, UpdateTableCommand, type Table, type TableInput } f
 import { rawSourceLayout } from "@sluice/dialects";
 import type { RawSourceSpec } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
-import { getTable, retryIn } from "./glue-catalog.js";
+import { ensureDatabase, getTable, retryIn } from "./glue-catalog.js";
 
 /**
  * Create or update the raw Firehose table through the Glue API: GetTable, then CreateTable when
- * it is missing, UpdateTable when any part of its definition differs (unlike Hive's
+ * it is missing (its database first, when that is missing too), UpdateTable when any part of its definition differs (unlike Hive's
  * `CREATE EXTERNAL TABLE IF NOT EXISTS`, a changed location or projection range is applied),
  * nothing when it is the same.
  */
@@ -15,6 +15,8 @@ export async function registerRawTable(ctx: AthenaContext, spec: RawSourceSpec):
   const current = await getTable(ctx, spec.relation);
   const glue = ctx.clients.glue;
   if (current === undefined) {
+    // On a fresh catalog the raw database does not exist yet (Glue: EntityNotFoundException).
+    await ensureDatabase(ctx, spec.relation.schema);
     await retryIn(ctx)(() => glue.send(new CreateTableCommand({ DatabaseName: spec.relation.schema, TableInput: input })));
     return "created";
   }

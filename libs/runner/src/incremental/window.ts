@@ -30,6 +30,12 @@ export function lookbackHours(config: Record<string, unknown>): number {
   return m ? Number(m[1]) : DEFAULT_LOOKBACK_HOURS;
 }
 
+/** The column holding the raw hour of each row (`watermark_column`, default `dt`). */
+export function watermarkColumn(node: { config: object }): string {
+  const configured = (node.config as Record<string, unknown>)["watermark_column"];
+  return typeof configured === "string" ? configured : "dt";
+}
+
 /** `sluice_raw_window("schema"."table")`, what `source_window()` renders in incremental SQL. */
 const RAW_WINDOW_CALL = /\bsluice_raw_window\(\s*("(?:[^"]|"")*"\."(?:[^"]|"")*")\s*\)/g;
 

@@ -8,7 +8,7 @@ import { reconcileSchema } from "../athena/schema-reconcile.js";
 import { batches, distinctPartitions, isTooManyPartitions, type PartitionValues } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
-import { bindWindow, INCREMENTAL_FROM_CALL, incrementalFrom, lookbackHours } from "../incremental/window.js";
+import { bindWatermark, watermarkParameters } from "../athena/watermark.js";
 
 /**
  * Athena + Glue. Tables (and seeds, and incremental first runs) are written by one CTAS into a
@@ -18,6 +18,8 @@ import { bindWindow, INCREMENTAL_FROM_CALL, incrementalFrom, lookbackHours } fro
  * the overwritten partitions. Before writing, leftovers of crashed builds of the same table
  * are dropped. A write of more than `maxPartitionsPerWrite` partitions is split into batches.
  * Iceberg tables (`table_type='iceberg'`) are published the same way and merged with MERGE INTO.
+ * An incremental table's watermark is recorded in its Glue entry with each version (see
+ * {@link watermarkParameters}) and read back to bind the next window.
  */
 export const catalogSwapMaterializer: Materializer = async (node, ctx) => {
   try {
@@ -36,19 +38,6 @@ function asNodeError(node: CompiledNode, error: unknown): unknown {
   return new QueryError(`${node.id} failed: ${error.message}`, { sql: "", label: node.id, engineMessage: error.message }, { cause: error });
 }
 
-/**
- * Bind `sluice_incremental_from()` to a literal: the newest raw hour (`dt`) already in the table,
- * minus the model's lookback. One aggregate over the table's `dt` column; skipped when the
- * model does not use the window.
- */
-async function bindWatermark(node: CompiledNode, ctx: MaterializeContext, sql: string): Promise<string> {
-  if (!new RegExp(INCREMENTAL_FROM_CALL.source, "i").test(sql)) return sql;
-  const result = await ctx.execute(`SELECT max(${ctx.dialect.quoteIdentifier("dt")}) AS watermark FROM ${ctx.dialect.quoteRelation(node.relation)}`);
-  const watermark = result.rows[0]?.["watermark"];
-  const from = incrementalFrom(typeof watermark === "string" ? watermark : undefined, lookbackHours(node.config as Record<string, unknown>));
-  return bindWindow(sql, ctx.dialect.literal(from));
-}
-
 const materialize: Materializer = async (node, ctx) => {
   if (node.materialization === "view" || node.materialization === "source" || node.materialization === "ephemeral") {
     for (const statement of planStatements(node, ctx.dialect, { exists: false, fullRefresh: ctx.fullRefresh, writeId: ctx.writeId })) {
@@ -63,7 +52,7 @@ const materialize: Materializer = async (node, ctx) => {
   if (node.materialization === "incremental" && !ctx.fullRefresh) {
     const existing = await engine.describeRelation(node.relation);
     if (existing.exists && existing.kind === "table" && existing.location) {
-      const boundSql = await bindWatermark(node, ctx, node.incrementalSql ?? node.sql);
+      const boundSql = await bindWatermark(node, ctx, node.incrementalSql ?? node.sql, existing);
       const strategy = node.incrementalStrategy ?? "append";
       if (strategy === "insert_overwrite" && isIceberg(node, ctx)) {
         // Iceberg partitions are not Glue partitions, and DELETE + INSERT would show readers the gap.
@@ -75,9 +64,16 @@ const materialize: Materializer = async (node, ctx) => {
       }
       // Before MERGE/INSERT, which match the table's columns by name/position.
       const { selectSql, columns } = await reconcileSchema(node, ctx, existing.columns ?? [], boundSql);
-      if (strategy === "merge") return merge(node, ctx, selectSql, columns);
-      if (strategy === "insert_overwrite") return insertOverwrite(node, ctx, engine, staging, selectSql, existing.location);
-      return append(node, ctx, engine, staging, selectSql, existing.location);
+      const outcome =
+        strategy === "merge"
+          ? await merge(node, ctx, selectSql, columns)
+          : strategy === "insert_overwrite"
+            ? await insertOverwrite(node, ctx, engine, staging, { selectSql, columns }, existing.location)
+            : await append(node, ctx, engine, staging, { selectSql, columns }, existing.location);
+      // The rows are in: the table's watermark moves with them.
+      const parameters = await watermarkParameters(node, ctx, engine, node.relation);
+      if (Object.keys(parameters).length > 0) await engine.setTableParameters(node.relation, parameters);
+      return outcome;
     }
   }
   return publishNewVersion(node, ctx, engine, staging, node.sql);
@@ -104,7 +100,8 @@ async function publishNewVersion(
   // Dropping the staging entry and the old data can wait for the end of the run (batched there):
   // the swap is done, nothing reads either, and a crash before then leaves what the next run sweeps.
   const cleanup = { defer: engine.finishRun !== undefined };
-  const published = await engine.publishTable(staging, node.relation, cleanup);
+  const parameters = await watermarkParameters(node, ctx, engine, staging);
+  const published = await engine.publishTable(staging, node.relation, { ...cleanup, parameters });
   if (published.location) await engine.removeStaleLocations(node.relation, published.location, cleanup);
   return { rows, appended: false };
 }
@@ -116,9 +113,9 @@ async function ctas(ctx: MaterializeContext, relation: Relation, selectSql: stri
   return rows;
 }
 
-async function insert(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string) {
+async function insert(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string, columns?: readonly string[]) {
   let rows: number | undefined;
-  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId };
+  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId, ...(columns === undefined ? {} : { columns }) };
   for (const statement of ctx.dialect.insertInto(write)) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   return rows;
 }
@@ -146,22 +143,31 @@ async function batchedCtas(
   return rows;
 }
 
+/**
+ * The rows of an incremental run: the SELECT (reconciled to the table's columns) and the table's
+ * columns in order, which the INSERTs name.
+ */
+interface IncomingRows {
+  selectSql: string;
+  columns: readonly string[];
+}
+
 /** insert_overwrite: stage the new rows, delete the partitions they cover, insert them. */
 async function insertOverwrite(
   node: CompiledNode,
   ctx: MaterializeContext,
   engine: CatalogEngine,
   staging: Relation,
-  selectSql: string,
+  incoming: IncomingRows,
   tableLocation: string,
 ): Promise<MaterializeOutcome> {
-  const source = await stageUnpartitioned(node, ctx, staging, selectSql);
+  const source = await stageUnpartitioned(node, ctx, staging, incoming.selectSql);
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
   if (partitions.values.length > 0) {
     await engine.dropPartitions(node.relation, partitions.values.map((v) => v.map((x) => x ?? "__HIVE_DEFAULT_PARTITION__")));
     for (const predicateSql of batchSelects(ctx, source, partitions)) {
-      rows = sum(rows, await insertIntoPublished(node, ctx, engine, predicateSql, tableLocation));
+      rows = sum(rows, await insertIntoPublished(node, ctx, engine, { selectSql: predicateSql, columns: incoming.columns }, tableLocation));
     }
   }
   await engine.dropTableWithData(source);
@@ -174,19 +180,19 @@ async function append(
   ctx: MaterializeContext,
   engine: CatalogEngine,
   staging: Relation,
-  selectSql: string,
+  incoming: IncomingRows,
   tableLocation: string,
 ): Promise<MaterializeOutcome> {
   try {
-    return { rows: await insertIntoPublished(node, ctx, engine, selectSql, tableLocation), appended: true };
+    return { rows: await insertIntoPublished(node, ctx, engine, incoming, tableLocation), appended: true };
   } catch (error) {
     if (!canBatch(error, node, ctx) || leftPartialOutput.has(error as QueryError)) throw error;
   }
-  const source = await stageUnpartitioned(node, ctx, staging, selectSql);
+  const source = await stageUnpartitioned(node, ctx, staging, incoming.selectSql);
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
   for (const predicateSql of batchSelects(ctx, source, partitions)) {
-    rows = sum(rows, await insertIntoPublished(node, ctx, engine, predicateSql, tableLocation));
+    rows = sum(rows, await insertIntoPublished(node, ctx, engine, { selectSql: predicateSql, columns: incoming.columns }, tableLocation));
   }
   await engine.dropTableWithData(source);
   return { rows: rows ?? 0, appended: true };
@@ -202,9 +208,9 @@ async function append(
 /** Failed INSERTs whose partial output is still in the table: never retried. */
 const leftPartialOutput = new WeakSet<QueryError>();
 
-async function insertIntoPublished(node: CompiledNode, ctx: MaterializeContext, engine: CatalogEngine, selectSql: string, tableLocation: string): Promise<number | undefined> {
+async function insertIntoPublished(node: CompiledNode, ctx: MaterializeContext, engine: CatalogEngine, incoming: IncomingRows, tableLocation: string): Promise<number | undefined> {
   try {
-    return await insert(ctx, node.relation, selectSql, node.partitionedBy, tableLocation);
+    return await insert(ctx, node.relation, incoming.selectSql, node.partitionedBy, tableLocation, incoming.columns);
   } catch (error) {
     if (!(error instanceof QueryError)) throw error;
     const queryId = error.details.queryId;

@@ -1,5 +1,5 @@
 import type { CompiledNode } from "@sluice/compiler";
-import type { Dialect } from "@sluice/dialects";
+import type { Dialect, Relation } from "@sluice/dialects";
 import type { Engine, QueryResult } from "@sluice/engines";
 import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/window-reads.js";
@@ -28,6 +28,8 @@ export interface NodeContext {
   published?: PublishedVersions;
   /** Lake engines: the raw zones read this run and each incremental node's planned window. */
   raw?: RawReads;
+  /** Tables (table, incremental, seed models) the node reads directly: for their recorded watermarks. */
+  tablesRead?: readonly Relation[];
   /** Tables the node reads whose versions this run did not write: checked before it reads them. */
   upstreamTables?: readonly UpstreamTable[];
   /** The run recorded every version it may write before its first node (skip per-node records). */

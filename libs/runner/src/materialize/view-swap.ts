@@ -7,7 +7,7 @@ import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-cha
 import { hoursToRecord, newestHour, rawHoursOf, windowFrom, type RawHours } from "../incremental/raw-hours.js";
 import type { VersionState, WindowPlan } from "../incremental/raw-reads.js";
 import { tableWindowRelation } from "../incremental/window-reads.js";
-import { bindRawWindow, bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls } from "../incremental/window.js";
+import { bindRawWindow, bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls, watermarkColumn } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
 import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
@@ -169,7 +169,6 @@ async function maxOfWatermarkColumn(node: CompiledNode, ctx: MaterializeContext,
   const d = ctx.dialect;
   if (!d.maxOfVersion) return undefined;
   const column = watermarkColumn(node);
-  if (!column) return undefined;
   try {
     const value = (await ctx.execute(d.maxOfVersion(location, column))).rows[0]?.["value"];
     return typeof value === "string" ? value : undefined;
@@ -178,11 +177,6 @@ async function maxOfWatermarkColumn(node: CompiledNode, ctx: MaterializeContext,
     if (!(error instanceof QueryError)) throw error;
     return undefined;
   }
-}
-
-function watermarkColumn(node: CompiledNode): string | undefined {
-  const configured = (node.config as Record<string, unknown>)["watermark_column"];
-  return typeof configured === "string" ? configured : "dt";
 }
 
 /**

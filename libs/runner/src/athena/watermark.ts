@@ -1,0 +1,63 @@
+import type { CompiledNode } from "@sluice/compiler";
+import type { Relation } from "@sluice/dialects";
+import type { RelationInfo } from "@sluice/engines";
+import type { MaterializeContext } from "../materialize/materializer.js";
+import { bindWindow, INCREMENTAL_FROM_CALL, incrementalFrom, lookbackHours, watermarkColumn } from "../incremental/window.js";
+import type { CatalogEngine } from "./catalog-engine.js";
+
+/**
+ * Glue table parameter of an incremental table: the newest raw hour (`YYYY/MM/DD/HH`) its
+ * published version has read. Recorded when the version is published (or an INSERT changes it),
+ * read back before the next window is planned.
+ */
+export const WATERMARK_PARAMETER = "sluice_watermark";
+
+const HOUR = /^\d{4}\/\d{2}\/\d{2}\/\d{2}$/;
+
+/**
+ * Bind `sluice_incremental_from()` to a literal: the table's recorded watermark minus the model's
+ * lookback. A table published before watermarks were recorded falls back to `max()` of its
+ * watermark column when it has one; without either, the window is everything (NO_WATERMARK).
+ * Skipped when the model does not use the window.
+ *
+ * @example
+ * await bindWatermark(node, ctx, sql, { exists: true, parameters: { sluice_watermark: "2026/11/27/05" } })
+ * // sql with sluice_incremental_from() → '2026/11/27/02' (lookback 3)
+ */
+export async function bindWatermark(node: CompiledNode, ctx: MaterializeContext, sql: string, existing: RelationInfo): Promise<string> {
+  if (!new RegExp(INCREMENTAL_FROM_CALL.source, "i").test(sql)) return sql;
+  const recorded = existing.parameters?.[WATERMARK_PARAMETER];
+  const watermark = recorded !== undefined && HOUR.test(recorded) ? recorded : await maxOfColumn(node, ctx, node.relation, existing);
+  const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+  return bindWindow(sql, ctx.dialect.literal(from));
+}
+
+/**
+ * The parameters to record with the version of an incremental node just written to `written`
+ * (the staging table before its publish, or the published table after an INSERT): its watermark,
+ * the newest value of its watermark column when it has that column, else the newest watermark
+ * recorded on the tables it reads (e.g. silver.order_items reads silver.events' raw hours).
+ * Nothing for other nodes, or when no watermark is known (the next window is then everything).
+ */
+export async function watermarkParameters(node: CompiledNode, ctx: MaterializeContext, engine: CatalogEngine, written: Relation): Promise<Record<string, string>> {
+  if (node.materialization !== "incremental") return {};
+  const watermark = (await maxOfColumn(node, ctx, written, await engine.describeRelation(written))) ?? (await upstreamWatermark(ctx, engine));
+  return watermark === undefined ? {} : { [WATERMARK_PARAMETER]: watermark };
+}
+
+/** `max()` of the node's watermark column in `relation`, only when its catalog entry has that column. */
+async function maxOfColumn(node: CompiledNode, ctx: MaterializeContext, relation: Relation, info: RelationInfo): Promise<string | undefined> {
+  const column = watermarkColumn(node);
+  if (!info.columns?.some((c) => c.name.toLowerCase() === column.toLowerCase())) return undefined;
+  const d = ctx.dialect;
+  const result = await ctx.execute(`SELECT max(${d.quoteIdentifier(column)}) AS watermark FROM ${d.quoteRelation(relation)}`);
+  const value = result.rows[0]?.["watermark"];
+  return typeof value === "string" && HOUR.test(value) ? value : undefined;
+}
+
+/** The newest watermark recorded on the tables the node reads. */
+async function upstreamWatermark(ctx: MaterializeContext, engine: CatalogEngine): Promise<string | undefined> {
+  const infos = await Promise.all((ctx.tablesRead ?? []).map((r) => engine.describeRelation(r)));
+  const recorded = infos.map((i) => i.parameters?.[WATERMARK_PARAMETER]).filter((w): w is string => w !== undefined && HOUR.test(w));
+  return recorded.sort().at(-1);
+}
