@@ -39,7 +39,8 @@ for (const hour of [firstHour, nextHour]) {
   await mkdir(path.dirname(path.join(hidden, hour)), { recursive: true });
   await rename(path.join(raw, hour), path.join(hidden, hour));
 }
-const expose = (hour) => cp(path.join(hidden, hour), path.join(raw, hour), { recursive: true });
+// Times preserved: each exposure is the same delivery (a file whose mtime changed would rightly be read again).
+const expose = (hour) => cp(path.join(hidden, hour), path.join(raw, hour), { recursive: true, preserveTimestamps: true });
 // A restore writes ~50 MB: flush it before a measured run, so the kernel's writeback of the copy
 // does not run beside it (a scheduled run finds no such backlog).
 const settle = () => spawnSync("sync");
@@ -55,9 +56,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const changedByRuns = [".lake", "target"];
 // The raw zone is not part of a snapshot: runs never write it, and a copy would give every hour
 // folder a new ctime, which a run rightly takes for late files in all of them. Restoring removes
-// the hours exposed since.
+// the hours exposed since the snapshot (`later`).
 const notRaw = (src) => !path.relative(path.join(dir, ".lake"), src).startsWith("raw");
-const snapshot = async (name) => {
+const snapshot = async (name, later) => {
   const to = path.join(root, name);
   for (const d of changedByRuns) await cp(path.join(dir, d), path.join(to, d), { recursive: true, preserveTimestamps: true, filter: notRaw });
   return async () => {
@@ -65,14 +66,14 @@ const snapshot = async (name) => {
       for (const e of await readdir(path.join(dir, d))) if (!(d === ".lake" && e === "raw")) await rm(path.join(dir, d, e), { recursive: true, force: true });
       await cp(path.join(to, d), path.join(dir, d), { recursive: true, preserveTimestamps: true });
     }
-    for (const hour of [firstHour, nextHour]) await rm(path.join(raw, hour), { recursive: true, force: true });
+    for (const hour of later) await rm(path.join(raw, hour), { recursive: true, force: true });
   };
 };
 sluice("run", "--full-refresh");
-const afterFull = await snapshot("after-full-rebuild");
+const afterFull = await snapshot("after-full-rebuild", [firstHour, nextHour]);
 await expose(firstHour);
 sluice("run");
-const steady = await snapshot("after-an-hourly-run");
+const steady = await snapshot("after-an-hourly-run", [nextHour]);
 const cacheKept = (await readdir(path.join(dir, "target"))).includes("partial_parse.json");
 const fulls = [], firsts = [], incs = [], agains = [];
 let inc;
