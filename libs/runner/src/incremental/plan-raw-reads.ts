@@ -59,7 +59,7 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
           ...(input.signal ? { signal: input.signal } : {}),
           execute: (sql) => engine.execute(sql, { label: node.id, ...(input.signal ? { signal: input.signal } : {}) }),
         };
-        const plan = await planWindow(node, ctx, existing.location);
+        const plan = { ...(await planWindow(node, ctx, existing.location)), existing };
         reads.windows.set(node.id, plan);
         need(locations, plan.from);
       } else need(locations, NO_WATERMARK);

@@ -1,4 +1,4 @@
-import type { RawWindowLoad } from "@sluice/engines";
+import type { RawWindowLoad, RelationInfo } from "@sluice/engines";
 import type { RawHours } from "./raw-hours.js";
 
 /** What an incremental model's window was planned from, before the DAG ran. */
@@ -9,6 +9,8 @@ export interface WindowPlan {
   state: VersionState;
   /** The raw hours listed for it (signatures), for the next version's record. */
   raw?: RawHours;
+  /** The table as planning found it (only the node itself changes it before it runs). */
+  existing?: RelationInfo;
 }
 
 /** The state recorded with a table's current version. */
