@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { cp, mkdir, readFile, readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { Prng } from "@sluice/events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
 import { tableHashes } from "../incremental/lake-fixture.js";
@@ -13,18 +14,6 @@ import { countRawLines } from "./raw-bytes.js";
 
 const SEED = Number(process.env.SLUICE_RANDOM_SEED ?? 20261203);
 const STEPS = 16;
-
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let dir: string;
 let raw: string;
@@ -86,8 +75,10 @@ afterAll(async () => cleanup?.());
 
 describe("random interleavings of arrivals, partial writes, late files, deletions and kills", () => {
   it(`every raw line is accounted for after every build (seed ${SEED})`, async () => {
-    const random = prng(SEED);
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    // The generator's seeded PRNG: a failing sequence replays with its seed.
+    const rng = new Prng(SEED);
+    const random = (): number => rng.next();
+    const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
     const waiting = await poolFiles();
     const partial: string[] = [];
     const log: string[] = [];

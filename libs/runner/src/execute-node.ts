@@ -10,7 +10,7 @@ import type { NodeContext } from "./materialize/materializer.js";
 export type { NodeContext };
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
-import { bindRawSourceReads } from "./incremental/plan-raw-reads.js";
+import { rawSourceBinding } from "./incremental/plan-raw-reads.js";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
 export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise<NodeResult> {
@@ -85,9 +85,10 @@ async function checkTest(
   result: NodeResult,
   record: (r: QueryResult) => QueryResult,
 ): Promise<void> {
-  const execute = async (sql: string) =>
-    record(await ctx.engine.execute((await bindRawSourceReads(sql, ctx)).sql, { label: node.id, signal: ctx.signal }));
-  if ((await bindRawSourceReads(node.sql, ctx)).empty) {
+  // Bound once: statements made from the test's SQL read the run's raw table for a raw source.
+  const raw = await rawSourceBinding(node.sql, ctx);
+  const execute = async (sql: string) => record(await ctx.engine.execute(raw.bind(sql), { label: node.id, signal: ctx.signal }));
+  if (raw.empty) {
     // Checks of a raw source look at what the run read; it read no raw hour (no new data).
     result.status = "skipped";
     result.message = "no raw line was read this run (no new data): nothing to check";

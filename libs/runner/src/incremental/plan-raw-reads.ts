@@ -103,23 +103,24 @@ function reconciledNodes(all: readonly CompiledNode[]): Set<string> {
 
 /**
  * Test SQL reading a raw source reads the run's raw table instead (the lines read from the files'
- * bytes), so one bad file cannot make every rule on the source fail to read. `empty`: the run
- * read no raw line of those sources (no new data, or only files it quarantined), so there is
- * nothing new to check.
+ * bytes), so one bad file cannot make every rule on the source fail to read. `bind` rewrites any
+ * statement made from `sql` (the assertion, the failing rows); `empty`: the run read no raw line
+ * of those sources (no new data, or only files it quarantined), so there is nothing to check.
  */
-export async function bindRawSourceReads(sql: string, ctx: NodeContext): Promise<{ sql: string; empty: boolean }> {
-  let bound = sql;
-  let loads = 0;
+export async function rawSourceBinding(sql: string, ctx: NodeContext): Promise<{ bind: (statement: string) => string; empty: boolean }> {
+  const pairs: [string, string][] = [];
   let lines = 0;
   for (const [relation, location] of ctx.rawSources ?? []) {
     const load = ctx.raw?.loads.get(location);
-    if (!load || !bound.includes(relation)) continue;
+    if (!load || !sql.includes(relation)) continue;
     const loaded = await load;
-    loads++;
     for (const h of loaded.hours.values()) lines += h.records - h.quarantinedRecords;
-    bound = bound.split(relation).join(loaded.relation);
+    pairs.push([relation, loaded.relation]);
   }
-  return { sql: bound, empty: loads > 0 && lines === 0 };
+  return {
+    bind: (statement) => pairs.reduce((text, [from, to]) => text.split(from).join(to), statement),
+    empty: pairs.length > 0 && lines === 0,
+  };
 }
 
 /** What the run read of each raw zone, for run_results.json (zones whose read failed are left out). */

@@ -49,7 +49,7 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   const writes = fresh ? bound.filter((s) => s.kind !== "create_view") : bound;
   const rows = await run(writes, ctx);
   if (fresh) await publishVersion(node, ctx, { runId: ctx.writeId, uniformSchema: true });
-  if (writesTable && current === undefined && node.location) await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
+  if (fresh) await ctx.engine.removeStaleLocations(node.relation, node.location!, { defer: true });
   return { rows, appended: current !== undefined };
 };
 
