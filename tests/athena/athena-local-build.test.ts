@@ -8,21 +8,40 @@ import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
 const env = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", NODE_NO_WARNINGS: "1" };
 
 /** Start the built `sluice athena-local` on a free port; resolves with its URL once it listens. */
-function startEndpoint(dir: string): Promise<{ url: string; child: ChildProcess; stopped: Promise<{ code: number | null; stdout: string }> }> {
+function startEndpoint(dir: string): Promise<{
+  url: string;
+  child: ChildProcess;
+  stopped: Promise<{ code: number | null; stdout: string }>;
+}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "apps/cli/bin/sluice.js"), "athena-local", "--dir", dir, "--latency-ms", "5"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, "apps/cli/bin/sluice.js"),
+        "athena-local",
+        "--dir",
+        dir,
+        "--latency-ms",
+        "5",
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...env },
+      },
+    );
     let stdout = "";
-    const stopped = new Promise<{ code: number | null; stdout: string }>((done) => child.on("close", (code) => done({ code, stdout })));
+    const stopped = new Promise<{ code: number | null; stdout: string }>((done) =>
+      child.on("close", (code) => done({ code, stdout })),
+    );
     child.stdout!.on("data", (d: Buffer) => {
       stdout += d.toString();
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
       if (url) resolve({ url, child, stopped });
     });
     child.on("error", reject);
-    void stopped.then(({ code }) => reject(new Error(`athena-local exited (${code}) before listening: ${stdout}`)));
+    void stopped.then(({ code }) =>
+      reject(new Error(`athena-local exited (${code}) before listening: ${stdout}`)),
+    );
   });
 }
 
@@ -43,7 +62,19 @@ describe("sluice on the prod target against sluice athena-local", () => {
   let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
   const sluice = (...args: string[]) => runSluice(["--project-dir", project.dir, ...args], { env });
   const generate = (start: string, hours: number, seed: number, events: number) =>
-    sluice("generate", "--events", String(events), "--start", start, "--hours", String(hours), "--seed", String(seed), "--lake", path.join(aws, "sluice-lake"));
+    sluice(
+      "generate",
+      "--events",
+      String(events),
+      "--start",
+      start,
+      "--hours",
+      String(hours),
+      "--seed",
+      String(seed),
+      "--lake",
+      path.join(aws, "sluice-lake"),
+    );
 
   beforeAll(async () => {
     project = await copyModelsProject();
@@ -55,7 +86,10 @@ describe("sluice on the prod target against sluice athena-local", () => {
     const config = path.join(project.dir, "sluice.yml");
     const yml = await readFile(config, "utf8");
     expect(yml).toMatch(/^ {4}engine: athena$/m);
-    await writeFile(config, yml.replace(/^ {4}engine: athena$/m, `    engine: athena\n    endpoint: ${endpoint.url}`));
+    await writeFile(
+      config,
+      yml.replace(/^ {4}engine: athena$/m, `    engine: athena\n    endpoint: ${endpoint.url}`),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -77,16 +111,44 @@ describe("sluice on the prod target against sluice athena-local", () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/ecommerce_silver\.events\s+OK\s+3,000/);
     expect(first.stdout).toMatch(/ecommerce_silver\.order_items\s+OK\s+166/);
-    expect(first.stdout).toMatch(/9 models and 1 seed built .*tests: 53 passed, 1 warned, 0 failed; 0 errors, 0 skipped/);
+    expect(first.stdout).toMatch(
+      /9 models and 1 seed built .*tests: 53 passed, 1 warned, 0 failed; 0 errors, 0 skipped/,
+    );
     // The Parquet files are where Glue says, under the lake bucket, in Hive partition folders.
     const silver = await readdir(path.join(aws, "sluice-lake"), { recursive: true });
-    expect(silver.some((f) => /^silver\/events\/.+\/event_date=2026-11-27\/.+\.parquet$/.test(f))).toBe(true);
+    expect(
+      silver.some((f) => /^silver\/events\/.+\/event_date=2026-11-27\/.+\.parquet$/.test(f)),
+    ).toBe(true);
 
     // The same raw data on the local DuckDB lake gives the same marts (values compared as text;
     // timestamps are rendered differently by the two engines, so compare a mart without them).
-    expect((await sluice("generate", "--events", "3000", "--start", "2026-11-27T00:00:00Z", "--hours", "6", "--seed", "1")).code).toBe(0);
+    expect(
+      (
+        await sluice(
+          "generate",
+          "--events",
+          "3000",
+          "--start",
+          "2026-11-27T00:00:00Z",
+          "--hours",
+          "6",
+          "--seed",
+          "1",
+        )
+      ).code,
+    ).toBe(0);
     expect((await sluice("build")).code).toBe(0);
-    const mart = async (target: string, relation: string) => (await sluice("query", "--target", target, "--format", "csv", `select * from ${relation} order by 1, 2, 3`)).stdout;
+    const mart = async (target: string, relation: string) =>
+      (
+        await sluice(
+          "query",
+          "--target",
+          target,
+          "--format",
+          "csv",
+          `select * from ${relation} order by 1, 2, 3`,
+        )
+      ).stdout;
     const prodMart = await mart("prod", "ecommerce_marts.sales_by_country");
     expect(prodMart.split("\n").length).toBeGreaterThan(10);
     expect(prodMart).toBe(await mart("local", "marts.sales_by_country"));
@@ -95,10 +157,22 @@ describe("sluice on the prod target against sluice athena-local", () => {
     expect(registered).toMatchObject({ code: 0 });
     expect(registered.stdout).toContain("unchanged ecommerce_raw.events");
 
-    const counted = await sluice("query", "--target", "prod", "--format", "json", "select count(*) as n, count(distinct event_id) as ids from ecommerce_silver.events");
+    const counted = await sluice(
+      "query",
+      "--target",
+      "prod",
+      "--format",
+      "json",
+      "select count(*) as n, count(distinct event_id) as ids from ecommerce_silver.events",
+    );
     expect(counted.code).toBe(0);
     expect(JSON.parse(counted.stdout)).toEqual([{ n: 3000, ids: 3000 }]);
-    const missing = await sluice("query", "--target", "prod", "select * from ecommerce_silver.nope");
+    const missing = await sluice(
+      "query",
+      "--target",
+      "prod",
+      "select * from ecommerce_silver.nope",
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("TABLE_NOT_FOUND");
 
@@ -116,13 +190,36 @@ describe("sluice on the prod target against sluice athena-local", () => {
     expect(second.stdout).toMatch(/ecommerce_marts\.sales_by_country\s+OK/);
     expect(second.stdout).toMatch(/0 errors, 0 skipped/);
     expect(second.code).toBe(0);
-    const watermark = await sluice("query", "--target", "prod", "--format", "csv", "select max(dt) as dt from ecommerce_silver.events");
+    const watermark = await sluice(
+      "query",
+      "--target",
+      "prod",
+      "--format",
+      "csv",
+      "select max(dt) as dt from ecommerce_silver.events",
+    );
     expect(watermark.stdout).toContain("2026/11/27/08");
 
     // The same raw data on the local lake, built incrementally too, gives the same marts.
-    expect((await sluice("generate", "--events", "2000", "--start", "2026-11-27T06:00:00Z", "--hours", "3", "--seed", "2")).code).toBe(0);
+    expect(
+      (
+        await sluice(
+          "generate",
+          "--events",
+          "2000",
+          "--start",
+          "2026-11-27T06:00:00Z",
+          "--hours",
+          "3",
+          "--seed",
+          "2",
+        )
+      ).code,
+    ).toBe(0);
     expect((await sluice("build")).code).toBe(0);
-    expect(await mart("prod", "ecommerce_marts.sales_by_country")).toBe(await mart("local", "marts.sales_by_country"));
+    expect(await mart("prod", "ecommerce_marts.sales_by_country")).toBe(
+      await mart("local", "marts.sales_by_country"),
+    );
   }, 240_000);
 
   it("stops on SIGTERM with exit code 0", async () => {

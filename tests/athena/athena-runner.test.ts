@@ -1,4 +1,9 @@
-import { compileProject, dialectFor, type CompiledNode, type CompiledProject } from "@sluice/compiler";
+import {
+  compileProject,
+  dialectFor,
+  type CompiledNode,
+  type CompiledProject,
+} from "@sluice/compiler";
 import { openAthenaEngineWith } from "@sluice/engines";
 import { loadProject, type AthenaTarget } from "@sluice/project";
 import { runProject, type RunCommand } from "@sluice/runner";
@@ -14,10 +19,24 @@ import { FakeAthenaLake } from "./fake-athena-lake.js";
 const project = await loadProject(modelsDir);
 const target = project.config.targets["prod"] as AthenaTarget;
 const dialect = dialectFor(target);
-const compile = (runId: string): CompiledProject => compileProject(project, { targetName: "prod", runId, dialect, env: {} });
-const days = (n: number) => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
+const compile = (runId: string): CompiledProject =>
+  compileProject(project, { targetName: "prod", runId, dialect, env: {} });
+const days = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10),
+  );
 
-async function run(aws: FakeAthenaLake, runId: string, options: { select?: string[]; command?: RunCommand; patch?: (n: CompiledNode) => CompiledNode; signal?: AbortSignal; sleep?: () => void } = {}) {
+async function run(
+  aws: FakeAthenaLake,
+  runId: string,
+  options: {
+    select?: string[];
+    command?: RunCommand;
+    patch?: (n: CompiledNode) => CompiledNode;
+    signal?: AbortSignal;
+    sleep?: () => void;
+  } = {},
+) {
   const compiled = compile(runId);
   if (options.patch) compiled.nodes = compiled.nodes.map(options.patch);
   const engine = await openAthenaEngineWith({
@@ -28,7 +47,16 @@ async function run(aws: FakeAthenaLake, runId: string, options: { select?: strin
     token: () => "t".repeat(32),
   });
   const from = aws.calls.length;
-  const results = await runProject({ command: options.command ?? "run", compiled, engine, dialect, runId, selected: options.select, threads: 1, signal: options.signal });
+  const results = await runProject({
+    command: options.command ?? "run",
+    compiled,
+    engine,
+    dialect,
+    runId,
+    selected: options.select,
+    threads: 1,
+    signal: options.signal,
+  });
   await engine.close();
   const calls = aws.calls.slice(from).filter((c) => c.command !== "GetQueryExecution");
   return { results, calls: calls.map(describeCall), raw: aws.calls.slice(from) };
@@ -87,7 +115,9 @@ const incrementalCalls = (write: string) => [
   "GetTable ecommerce_silver.events",
   "GetTable ecommerce_staging.stg_events",
 ];
-const APPEND_CALLS = incrementalCalls('INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")');
+const APPEND_CALLS = incrementalCalls(
+  'INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
+);
 const MERGE_CALLS = incrementalCalls('MERGE INTO "ecommerce_silver"."events" AS sluice_target');
 /** First build of an Iceberg table: CTAS into a staging Iceberg table, then the Glue entry is created from it. */
 const MERGE_FIRST_CALLS = [
@@ -105,8 +135,10 @@ const MERGE_FIRST_CALLS = [
   "ListObjectsV2 sluice-lake/silver/events/",
 ];
 
-const grammarOf = (sql: string) => (/^(CREATE DATABASE|CREATE EXTERNAL TABLE|DROP TABLE|ALTER TABLE)/.test(sql) ? "hive" : "trino");
-const sluiceTables = (aws: FakeAthenaLake) => [...aws.tables.keys()].filter((k) => k.includes("__sluice_"));
+const grammarOf = (sql: string) =>
+  /^(CREATE DATABASE|CREATE EXTERNAL TABLE|DROP TABLE|ALTER TABLE)/.test(sql) ? "hive" : "trino";
+const sluiceTables = (aws: FakeAthenaLake) =>
+  [...aws.tables.keys()].filter((k) => k.includes("__sluice_"));
 
 describe("the models project on Athena (fake AWS)", () => {
   it("builds every node; every statement sent parses under Athena's grammar", async () => {
@@ -114,24 +146,31 @@ describe("the models project on Athena (fake AWS)", () => {
     const { results } = await run(aws, "r1", { command: "build" });
     expect(results.results.filter((r) => !["success", "pass"].includes(r.status))).toEqual([]);
     expect(aws.statements.length).toBeGreaterThan(20);
-    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    for (const sql of aws.statements)
+      expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
     // The incremental window is bound to a literal before Athena sees the SQL.
     expect(aws.statements.filter((sql) => /sluice_incremental_from/i.test(sql))).toEqual([]);
     expect(sluiceTables(aws)).toEqual([]);
     // Cost: each data query bills the 10 MB minimum.
     const orders = results.results.find((r) => r.id === "model.order_items")!;
     expect(orders.billedBytes).toBe(10 * 1024 * 1024);
-    expect(orders.costUsd).toBeCloseTo((10 * 1024 * 1024 / 1024 ** 4) * 5, 12);
+    expect(orders.costUsd).toBeCloseTo(((10 * 1024 * 1024) / 1024 ** 4) * 5, 12);
     const billed = results.results.reduce((sum, r) => sum + (r.billedBytes ?? 0), 0);
     expect(billed % (10 * 1024 * 1024)).toBe(0);
-    expect(results.cost).toEqual({ bytesScanned: results.results.reduce((sum, r) => sum + (r.bytesScanned ?? 0), 0), billedBytes: billed, costUsd: (billed / 1024 ** 4) * 5 });
+    expect(results.cost).toEqual({
+      bytesScanned: results.results.reduce((sum, r) => sum + (r.bytesScanned ?? 0), 0),
+      billedBytes: billed,
+      costUsd: (billed / 1024 ** 4) * 5,
+    });
   });
 
   it("publishes a table: one CTAS into a staging table, a Glue swap, the old data deleted", async () => {
     const aws = new FakeAthenaLake();
     await run(aws, "r1", { select: ["model.sales_by_country"] });
     const { results, calls } = await run(aws, "r2", { select: ["model.sales_by_country"] });
-    expect(results.results.map((r) => `${r.id} ${r.status} ${r.message}`)).toEqual(["model.sales_by_country success created table 10 rows"]);
+    expect(results.results.map((r) => `${r.id} ${r.status} ${r.message}`)).toEqual([
+      "model.sales_by_country success created table 10 rows",
+    ]);
     expect(calls).toEqual([
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTables ecommerce_marts .*__sluice_.*",
@@ -145,7 +184,9 @@ describe("the models project on Athena (fake AWS)", () => {
       "DeleteObjects 1",
     ]);
     expect(results.cleanup).toEqual({ tablesDropped: 1, objectsDeleted: 1 });
-    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/marts/sales_by_country/v_r2/");
+    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe(
+      "s3://sluice-lake/marts/sales_by_country/v_r2/",
+    );
     expect(aws.keys("sluice-lake")).toEqual(["marts/sales_by_country/v_r2/data.parquet"]);
     expect(sluiceTables(aws)).toEqual([]);
   });
@@ -153,26 +194,42 @@ describe("the models project on Athena (fake AWS)", () => {
   it("rebuilding the (unpartitioned) table models costs 1 Athena query and at most 4 Glue/S3 calls per model", async () => {
     const aws = new FakeAthenaLake();
     await run(aws, "r1");
-    const nodes = compile("r2").nodes.filter((n) => n.kind === "model" && n.materialization === "table" && n.partitionedBy.length === 0);
+    const nodes = compile("r2").nodes.filter(
+      (n) => n.kind === "model" && n.materialization === "table" && n.partitionedBy.length === 0,
+    );
     const tables = nodes.map((n) => n.id);
     expect(tables.length).toBeGreaterThanOrEqual(4);
     const { results, calls, raw } = await run(aws, "r2", { select: tables });
     expect(results.results.map((r) => r.status)).toEqual(tables.map(() => "success"));
-    const queries = calls.filter((c) => c.startsWith("Athena") && !c.startsWith("Athena CREATE DATABASE"));
+    const queries = calls.filter(
+      (c) => c.startsWith("Athena") && !c.startsWith("Athena CREATE DATABASE"),
+    );
     expect(queries).toHaveLength(tables.length);
     const catalogAndStorage = raw.filter((c) => c.service !== "athena").map((c) => c.command);
     const perModel = catalogAndStorage.length / tables.length;
-    console.log(`unpartitioned table models: ${tables.length}, Glue/S3 calls per model: ${perModel.toFixed(2)}`);
+    console.log(
+      `unpartitioned table models: ${tables.length}, Glue/S3 calls per model: ${perModel.toFixed(2)}`,
+    );
     expect(perModel).toBeLessThanOrEqual(4);
     // Per model: GetTable(staging), UpdateTable, ListObjectsV2 of its root; shared: one GetTables
     // (staging sweep) and one BatchDeleteTable per database, one DeleteObjects per 1,000 old keys.
     const databases = new Set(nodes.map((n) => n.relation.schema)).size;
     const count = (command: string) => catalogAndStorage.filter((c) => c === command).length;
-    expect([count("GetTable"), count("UpdateTable"), count("ListObjectsV2")]).toEqual([tables.length, tables.length, tables.length]);
-    expect([count("GetTables"), count("BatchDeleteTable"), count("DeleteObjects")]).toEqual([databases, databases, 1]);
+    expect([count("GetTable"), count("UpdateTable"), count("ListObjectsV2")]).toEqual([
+      tables.length,
+      tables.length,
+      tables.length,
+    ]);
+    expect([count("GetTables"), count("BatchDeleteTable"), count("DeleteObjects")]).toEqual([
+      databases,
+      databases,
+      1,
+    ]);
     expect(catalogAndStorage).toHaveLength(3 * tables.length + 2 * databases + 1);
     expect(sluiceTables(aws)).toEqual([]);
-    const oldData = aws.keys("sluice-lake").filter((k) => k.includes("/v_r1/") && nodes.some((n) => k.includes(`/${n.relation.name}/`)));
+    const oldData = aws
+      .keys("sluice-lake")
+      .filter((k) => k.includes("/v_r1/") && nodes.some((n) => k.includes(`/${n.relation.name}/`)));
     expect(oldData).toEqual([]);
   });
 
@@ -192,22 +249,32 @@ describe("the models project on Athena (fake AWS)", () => {
       'Athena INSERT INTO "ecommerce_silver"."order_items__sluice_r1_1"',
     ]);
     expect(aws.partitions.get("ecommerce_silver.order_items")).toHaveLength(250);
-    expect(aws.tables.get("ecommerce_silver.order_items")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/silver/order_items/v_r1_batched/");
-    expect(aws.keys("sluice-lake").every((k) => k.startsWith("silver/order_items/v_r1_batched/"))).toBe(true);
+    expect(aws.tables.get("ecommerce_silver.order_items")?.StorageDescriptor?.Location).toBe(
+      "s3://sluice-lake/silver/order_items/v_r1_batched/",
+    );
+    expect(
+      aws.keys("sluice-lake").every((k) => k.startsWith("silver/order_items/v_r1_batched/")),
+    ).toBe(true);
     expect(sluiceTables(aws)).toEqual([]);
-    const batch = aws.statements.find((s) => s.startsWith('INSERT INTO "ecommerce_silver"."order_items__sluice_r1_1"'))!;
+    const batch = aws.statements.find((s) =>
+      s.startsWith('INSERT INTO "ecommerce_silver"."order_items__sluice_r1_1"'),
+    )!;
     expect(batch).toContain(`WHERE "event_date" IN (DATE '${days(250)[100]}', `);
-    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    for (const sql of aws.statements)
+      expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
   });
 
   it("insert_overwrite over 250 partitions: stage, delete the partitions' data and entries, INSERT in batches of 100", async () => {
     const aws = new FakeAthenaLake();
-    const overwrite = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "insert_overwrite" as const } : n);
+    const overwrite = (n: CompiledNode) =>
+      n.id === "model.events" ? { ...n, incrementalStrategy: "insert_overwrite" as const } : n;
     aws.partitionValues.set("events", days(60));
     await run(aws, "r1", { select: ["model.events"], patch: overwrite });
     aws.partitionValues.set("events", days(250));
     const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: overwrite });
-    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 2,500 rows"]);
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+      "success appended 2,500 rows",
+    ]);
     expect(calls).toEqual([
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
       "GetTables ecommerce_silver .*__sluice_.*",
@@ -237,44 +304,70 @@ describe("the models project on Athena (fake AWS)", () => {
       "GetTable ecommerce_silver.events",
       "GetTable ecommerce_staging.stg_events",
     ]);
-    const inserts = aws.statements.filter((s) => s.startsWith('INSERT INTO "ecommerce_silver"."events"'));
+    const inserts = aws.statements.filter((s) =>
+      s.startsWith('INSERT INTO "ecommerce_silver"."events"'),
+    );
     expect(inserts.map((s) => (s.match(/DATE '/g) ?? []).length)).toEqual([100, 100, 50]);
-    expect(inserts[0]).toContain(`SELECT * FROM "ecommerce_silver"."events__sluice_r2_1"\nWHERE "event_date" IN (DATE '2026-01-01', DATE '2026-01-02'`);
+    expect(inserts[0]).toContain(
+      `SELECT * FROM "ecommerce_silver"."events__sluice_r2_1"\nWHERE "event_date" IN (DATE '2026-01-01', DATE '2026-01-02'`,
+    );
     expect(aws.partitions.get("ecommerce_silver.events")).toHaveLength(250);
     expect(aws.keys("sluice-lake").filter((k) => k.endsWith("data.parquet"))).toEqual([]);
     expect(aws.keys("sluice-lake").filter((k) => k.endsWith("insert.parquet"))).toHaveLength(250);
     expect(sluiceTables(aws)).toEqual([]);
-    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    for (const sql of aws.statements)
+      expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
   });
 
   it("append: one INSERT INTO the published table, the window bound from its watermark", async () => {
     const aws = new FakeAthenaLake();
-    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    const appendOnly = (n: CompiledNode) =>
+      n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n;
     await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
     const events = aws.tables.get("ecommerce_silver.events")!;
     events.Parameters = { ...events.Parameters, sluice_watermark: "2026/11/27/05" };
     // The table it reads recorded a newer raw hour: events (no dt column in the fake) takes it.
-    aws.putTable("ecommerce_staging", { Name: "stg_events", TableType: "EXTERNAL_TABLE", Parameters: { sluice_watermark: "2026/11/27/08" } });
-    const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
-    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 10 rows"]);
-    expect(calls).toEqual([...APPEND_CALLS, "GetTable ecommerce_silver.events", "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/"]);
+    aws.putTable("ecommerce_staging", {
+      Name: "stg_events",
+      TableType: "EXTERNAL_TABLE",
+      Parameters: { sluice_watermark: "2026/11/27/08" },
+    });
+    const { results, calls } = await run(aws, "r2", {
+      select: ["model.events"],
+      patch: appendOnly,
+    });
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+      "success appended 10 rows",
+    ]);
+    expect(calls).toEqual([
+      ...APPEND_CALLS,
+      "GetTable ecommerce_silver.events",
+      "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
+    ]);
     // Watermark 05 minus the 3-hour lookback.
     expect(aws.statements.at(-1)).toContain("dt >= '2026/11/27/02'");
-    expect(aws.tables.get("ecommerce_silver.events")?.Parameters).toMatchObject({ classification: "parquet", sluice_watermark: "2026/11/27/08" });
-    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    expect(aws.tables.get("ecommerce_silver.events")?.Parameters).toMatchObject({
+      classification: "parquet",
+      sluice_watermark: "2026/11/27/08",
+    });
+    for (const sql of aws.statements)
+      expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
     expect(sluiceTables(aws)).toEqual([]);
   });
 
   it("a table without a recorded watermark: max() of its dt column when its Glue entry has one, else the whole window", async () => {
     const aws = new FakeAthenaLake();
-    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    const appendOnly = (n: CompiledNode) =>
+      n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n;
     await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
     // The fake's table has no dt column: no max() query, the window starts before any hour.
     const plain = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
     expect(plain.calls.filter((c) => c.includes("max("))).toEqual([]);
     expect(aws.statements.at(-1)).toContain("dt >= '0000/00/00/00'");
     // An older table that has the column.
-    aws.tables.get("ecommerce_silver.events")!.StorageDescriptor!.Columns!.push({ Name: "dt", Type: "string" });
+    aws.tables
+      .get("ecommerce_silver.events")!
+      .StorageDescriptor!.Columns!.push({ Name: "dt", Type: "string" });
     const older = await run(aws, "r3", { select: ["model.events"], patch: appendOnly });
     expect(older.results.results.map((r) => r.status)).toEqual(["success"]);
     expect(older.calls.filter((c) => c.includes("max("))).toEqual([
@@ -285,13 +378,21 @@ describe("the models project on Athena (fake AWS)", () => {
 
   it("append past 100 partitions: the failed INSERT's partial files (from its data manifest) are deleted before the batched retry", async () => {
     const aws = new FakeAthenaLake();
-    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    const appendOnly = (n: CompiledNode) =>
+      n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n;
     aws.partitionValues.set("events", days(60));
     await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
     aws.partitionValues.set("events", days(250));
-    const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
-    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 2,500 rows"]);
-    const failedInsert = calls.indexOf('Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")');
+    const { results, calls } = await run(aws, "r2", {
+      select: ["model.events"],
+      patch: appendOnly,
+    });
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+      "success appended 2,500 rows",
+    ]);
+    const failedInsert = calls.indexOf(
+      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
+    );
     expect(calls.slice(failedInsert, failedInsert + 4)).toEqual([
       'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")', // fails: HIVE_TOO_MANY_OPEN_PARTITIONS, after writing 100 partitions' files
       "GetObject athena-results/tables/q5-manifest.csv", // from the query's Statistics.DataManifestLocation
@@ -307,10 +408,14 @@ describe("the models project on Athena (fake AWS)", () => {
 
   it("append past 100 partitions without a data manifest fails the node instead of risking duplicates", async () => {
     const aws = new FakeAthenaLake();
-    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    const appendOnly = (n: CompiledNode) =>
+      n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n;
     await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
     aws.partitionValues.set("events", days(250));
-    aws.failWhen = (call) => (call.command === "GetObject" ? Object.assign(new Error("Access Denied"), { name: "AccessDenied" }) : undefined);
+    aws.failWhen = (call) =>
+      call.command === "GetObject"
+        ? Object.assign(new Error("Access Denied"), { name: "AccessDenied" })
+        : undefined;
     const { results } = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
       "error the INSERT went past the partition limit and its partial output could not be removed (Access Denied), so it was not retried in batches: HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions/buckets [ErrorType 1003]",
@@ -320,14 +425,24 @@ describe("the models project on Athena (fake AWS)", () => {
 
   it("any failed INSERT into the published table has its partial files removed; without a manifest the message says the rows may remain", async () => {
     const aws = new FakeAthenaLake();
-    const appendOnly = (n: CompiledNode) => (n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n);
+    const appendOnly = (n: CompiledNode) =>
+      n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const } : n;
     await run(aws, "r1", { select: ["model.events"], patch: appendOnly });
     const before = aws.keys("sluice-lake");
     const partial = "silver/events/v_r1/event_date=2026-01-01/partial.parquet";
-    aws.failQuery = { match: /^INSERT INTO/, message: "GENERIC_INTERNAL_ERROR: worker lost", wrote: { bucket: "sluice-lake", keys: [partial] } };
+    aws.failQuery = {
+      match: /^INSERT INTO/,
+      message: "GENERIC_INTERNAL_ERROR: worker lost",
+      wrote: { bucket: "sluice-lake", keys: [partial] },
+    };
     const failed = await run(aws, "r2", { select: ["model.events"], patch: appendOnly });
-    expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003]"]);
-    expect(failed.calls.slice(-2)).toEqual(["GetObject athena-results/tables/q5-manifest.csv", "DeleteObjects 1"]);
+    expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+      "error GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003]",
+    ]);
+    expect(failed.calls.slice(-2)).toEqual([
+      "GetObject athena-results/tables/q5-manifest.csv",
+      "DeleteObjects 1",
+    ]);
     expect(aws.keys("sluice-lake")).toEqual(before);
 
     aws.failQuery = { match: /^INSERT INTO/, message: "GENERIC_INTERNAL_ERROR: worker lost" };
@@ -340,16 +455,22 @@ describe("the models project on Athena (fake AWS)", () => {
   it("a partitioned publish failing mid-way (BatchDeletePartition) is undone; the next run publishes", async () => {
     const aws = new FakeAthenaLake();
     // A partitioned table model (the project's order_items is incremental).
-    const asTable = (n: CompiledNode) => (n.id === "model.order_items" ? { ...n, materialization: "table" as const } : n);
+    const asTable = (n: CompiledNode) =>
+      n.id === "model.order_items" ? { ...n, materialization: "table" as const } : n;
     aws.partitionValues.set("order_items", days(60));
     await run(aws, "r1", { select: ["model.order_items"], patch: asTable });
     const before = structuredClone(aws.partitions.get("ecommerce_silver.order_items"));
     aws.partitionValues.set("order_items", days(100).slice(50));
     let deletes = 0;
-    aws.failWhen = (call) => (call.command === "BatchDeletePartition" && ++deletes === 1 ? Object.assign(new Error("Internal service error"), { name: "InternalServiceException" }) : undefined);
+    aws.failWhen = (call) =>
+      call.command === "BatchDeletePartition" && ++deletes === 1
+        ? Object.assign(new Error("Internal service error"), { name: "InternalServiceException" })
+        : undefined;
     const failed = await run(aws, "r2", { select: ["model.order_items"], patch: asTable });
     aws.failWhen = undefined;
-    expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error Internal service error"]);
+    expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+      "error Internal service error",
+    ]);
     expect(failed.calls.filter((c) => /Partition|Table /.test(c))).toEqual([
       "GetTable ecommerce_silver.order_items__sluice_r2_1",
       "GetTable ecommerce_silver.order_items",
@@ -365,28 +486,50 @@ describe("the models project on Athena (fake AWS)", () => {
       "BatchUpdatePartition 10",
       "UpdateTable ecommerce_silver.order_items -> s3://sluice-lake/silver/order_items/v_r1/",
     ]);
-    expect(aws.tables.get("ecommerce_silver.order_items")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/silver/order_items/v_r1/");
-    expect(new Set(aws.partitions.get("ecommerce_silver.order_items")?.map((p) => JSON.stringify(p)))).toEqual(new Set(before?.map((p) => JSON.stringify(p))));
+    expect(aws.tables.get("ecommerce_silver.order_items")?.StorageDescriptor?.Location).toBe(
+      "s3://sluice-lake/silver/order_items/v_r1/",
+    );
+    expect(
+      new Set(aws.partitions.get("ecommerce_silver.order_items")?.map((p) => JSON.stringify(p))),
+    ).toEqual(new Set(before?.map((p) => JSON.stringify(p))));
 
     const { results } = await run(aws, "r3", { select: ["model.order_items"], patch: asTable });
     expect(results.results.map((r) => r.status)).toEqual(["success"]);
     const published = aws.partitions.get("ecommerce_silver.order_items") ?? [];
-    expect(published.map((p) => p.StorageDescriptor?.Location?.split("/")[5])).toEqual(Array(50).fill("v_r3"));
-    expect(aws.keys("sluice-lake").filter((k) => !k.startsWith("silver/order_items/v_r3/"))).toEqual([]);
+    expect(published.map((p) => p.StorageDescriptor?.Location?.split("/")[5])).toEqual(
+      Array(50).fill("v_r3"),
+    );
+    expect(
+      aws.keys("sluice-lake").filter((k) => !k.startsWith("silver/order_items/v_r3/")),
+    ).toEqual([]);
     expect(sluiceTables(aws)).toEqual([]);
   });
 
   describe("on_schema_change", () => {
     const withPolicy = (policy: string) => (n: CompiledNode) =>
-      n.id === "model.events" ? { ...n, incrementalStrategy: "append" as const, config: { ...n.config, on_schema_change: policy as "fail" } } : n;
-    const probe = 'Athena SELECT * FROM (';
+      n.id === "model.events"
+        ? {
+            ...n,
+            incrementalStrategy: "append" as const,
+            config: { ...n.config, on_schema_change: policy as "fail" },
+          }
+        : n;
+    const probe = "Athena SELECT * FROM (";
 
     it("append_new_columns: ALTER TABLE ... ADD COLUMNS (Hive types), then an INSERT in the table's column order", async () => {
       const aws = new FakeAthenaLake();
       await run(aws, "r1", { select: ["model.events"], patch: withPolicy("append_new_columns") });
       // The SELECT gained `coupon` (between existing columns) and lost `id`.
-      aws.probeColumns = [{ Name: "event_id", Type: "varchar" }, { Name: "coupon", Type: "varchar" }, { Name: "qty", Type: "integer" }, { Name: "event_date", Type: "date" }];
-      const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("append_new_columns") });
+      aws.probeColumns = [
+        { Name: "event_id", Type: "varchar" },
+        { Name: "coupon", Type: "varchar" },
+        { Name: "qty", Type: "integer" },
+        { Name: "event_date", Type: "date" },
+      ];
+      const { results, calls } = await run(aws, "r2", {
+        select: ["model.events"],
+        patch: withPolicy("append_new_columns"),
+      });
       expect(results.results.map((r) => r.status)).toEqual(["success"]);
       expect(calls.filter((c) => c.startsWith("Athena")).slice(-3)).toEqual([
         probe,
@@ -395,17 +538,31 @@ describe("the models project on Athena (fake AWS)", () => {
         'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "coupon", "qty", "event_date")',
       ]);
       const insert = aws.statements.at(-1)!;
-      expect(insert).toContain('SELECT "event_id", CAST(NULL AS bigint) AS "id", "coupon", "qty", "event_date" FROM (\n');
+      expect(insert).toContain(
+        'SELECT "event_id", CAST(NULL AS bigint) AS "id", "coupon", "qty", "event_date" FROM (\n',
+      );
       expect(insert).toMatch(/\) AS sluice_incoming$/);
-      expect(aws.tables.get("ecommerce_silver.events")?.StorageDescriptor?.Columns?.map((c) => `${c.Name} ${c.Type}`)).toEqual(["event_id string", "id bigint", "coupon string", "qty int"]);
-      for (const sql of aws.statements.slice(-3)) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+      expect(
+        aws.tables
+          .get("ecommerce_silver.events")
+          ?.StorageDescriptor?.Columns?.map((c) => `${c.Name} ${c.Type}`),
+      ).toEqual(["event_id string", "id bigint", "coupon string", "qty int"]);
+      for (const sql of aws.statements.slice(-3))
+        expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
     });
 
     it("append_new_columns refuses a new complex column whose element type the probe does not tell", async () => {
       const aws = new FakeAthenaLake();
       await run(aws, "r1", { select: ["model.events"], patch: withPolicy("append_new_columns") });
-      aws.probeColumns = [...aws.probeColumns.slice(0, 2), { Name: "tags", Type: "array" }, { Name: "event_date", Type: "date" }];
-      const { results } = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("append_new_columns") });
+      aws.probeColumns = [
+        ...aws.probeColumns.slice(0, 2),
+        { Name: "tags", Type: "array" },
+        { Name: "event_date", Type: "date" },
+      ];
+      const { results } = await run(aws, "r2", {
+        select: ["model.events"],
+        patch: withPolicy("append_new_columns"),
+      });
       expect(results.results.map((r) => r.message)).toEqual([
         "model.events: cannot add column(s) tags (array) to ecommerce_silver.events (on_schema_change='append_new_columns'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh",
       ]);
@@ -415,8 +572,16 @@ describe("the models project on Athena (fake AWS)", () => {
     it("fail: stops before writing, with the column diff (Glue's string is Athena's varchar)", async () => {
       const aws = new FakeAthenaLake();
       await run(aws, "r1", { select: ["model.events"], patch: withPolicy("fail") });
-      aws.probeColumns = [{ Name: "event_id", Type: "varchar" }, { Name: "id", Type: "varchar" }, { Name: "coupon", Type: "varchar" }, { Name: "event_date", Type: "date" }];
-      const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("fail") });
+      aws.probeColumns = [
+        { Name: "event_id", Type: "varchar" },
+        { Name: "id", Type: "varchar" },
+        { Name: "coupon", Type: "varchar" },
+        { Name: "event_date", Type: "date" },
+      ];
+      const { results, calls } = await run(aws, "r2", {
+        select: ["model.events"],
+        patch: withPolicy("fail"),
+      });
       expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
         "error model.events: the incremental model's columns differ from ecommerce_silver.events (on_schema_change='fail'): added: coupon varchar; changed: id bigint -> varchar. Run with --full-refresh or set on_schema_change",
       ]);
@@ -426,12 +591,22 @@ describe("the models project on Athena (fake AWS)", () => {
     it("fail with unchanged columns writes as usual; ignore (the default) does not even probe", async () => {
       const aws = new FakeAthenaLake();
       await run(aws, "r1", { select: ["model.events"], patch: withPolicy("fail") });
-      aws.probeColumns = [{ Name: "event_id", Type: "varchar" }, { Name: "id", Type: "bigint" }, { Name: "event_date", Type: "date" }];
+      aws.probeColumns = [
+        { Name: "event_id", Type: "varchar" },
+        { Name: "id", Type: "bigint" },
+        { Name: "event_date", Type: "date" },
+      ];
       const same = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("fail") });
       expect(same.results.results.map((r) => r.status)).toEqual(["success"]);
-      expect(same.calls.filter((c) => c.startsWith("Athena")).slice(-2)).toEqual([probe, 'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")']);
+      expect(same.calls.filter((c) => c.startsWith("Athena")).slice(-2)).toEqual([
+        probe,
+        'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
+      ]);
       expect(aws.statements.at(-1)).not.toContain("sluice_incoming");
-      const ignored = await run(aws, "r3", { select: ["model.events"], patch: withPolicy("ignore") });
+      const ignored = await run(aws, "r3", {
+        select: ["model.events"],
+        patch: withPolicy("ignore"),
+      });
       expect(ignored.calls.filter((c) => c === probe)).toEqual([]);
     });
   });
@@ -439,37 +614,74 @@ describe("the models project on Athena (fake AWS)", () => {
   it("merge on an Iceberg table: CTAS (table_type ICEBERG) + Glue swap first, then one MERGE INTO by unique_key", async () => {
     const aws = new FakeAthenaLake();
     const iceberg = (n: CompiledNode) =>
-      n.id === "model.events" ? { ...n, incrementalStrategy: "merge" as const, config: { ...n.config, table_type: "iceberg", unique_key: "event_id" } } : n;
+      n.id === "model.events"
+        ? {
+            ...n,
+            incrementalStrategy: "merge" as const,
+            config: { ...n.config, table_type: "iceberg", unique_key: "event_id" },
+          }
+        : n;
     const first = await run(aws, "r1", { select: ["model.events"], patch: iceberg });
     expect(first.results.results.map((r) => r.status)).toEqual(["success"]);
     expect(first.calls).toEqual(MERGE_FIRST_CALLS);
     const ctas = aws.statements.find((sql) => sql.startsWith("CREATE TABLE"))!;
-    expect(ctas).toContain("table_type = 'ICEBERG',\n  is_external = false,\n  location = 's3://sluice-lake/silver/events/v_r1/'");
+    expect(ctas).toContain(
+      "table_type = 'ICEBERG',\n  is_external = false,\n  location = 's3://sluice-lake/silver/events/v_r1/'",
+    );
     expect(ctas).toContain("partitioning = ARRAY['event_date']");
-    expect(aws.tables.get("ecommerce_silver.events")?.Parameters?.["metadata_location"]).toBe("s3://sluice-lake/silver/events/v_r1/metadata/00000-events__sluice_r1_1.metadata.json");
+    expect(aws.tables.get("ecommerce_silver.events")?.Parameters?.["metadata_location"]).toBe(
+      "s3://sluice-lake/silver/events/v_r1/metadata/00000-events__sluice_r1_1.metadata.json",
+    );
 
     const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: iceberg });
-    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["success appended 10 rows"]);
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+      "success appended 10 rows",
+    ]);
     expect(calls).toEqual(MERGE_CALLS);
     const merge = aws.statements.at(-1)!;
-    expect(merge).toMatch(/^MERGE INTO "ecommerce_silver"."events" AS sluice_target\nUSING \(\n[\s\S]+\n\) AS sluice_src\nON sluice_target."event_id" = sluice_src."event_id"\n/);
-    expect(merge).toContain('WHEN MATCHED THEN UPDATE SET "id" = sluice_src."id", "event_date" = sluice_src."event_date"\n');
-    expect(merge).toContain('WHEN NOT MATCHED THEN INSERT ("event_id", "id", "event_date") VALUES (sluice_src."event_id", sluice_src."id", sluice_src."event_date")');
-    for (const sql of aws.statements) expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
+    expect(merge).toMatch(
+      /^MERGE INTO "ecommerce_silver"."events" AS sluice_target\nUSING \(\n[\s\S]+\n\) AS sluice_src\nON sluice_target."event_id" = sluice_src."event_id"\n/,
+    );
+    expect(merge).toContain(
+      'WHEN MATCHED THEN UPDATE SET "id" = sluice_src."id", "event_date" = sluice_src."event_date"\n',
+    );
+    expect(merge).toContain(
+      'WHEN NOT MATCHED THEN INSERT ("event_id", "id", "event_date") VALUES (sluice_src."event_id", sluice_src."id", sluice_src."event_date")',
+    );
+    for (const sql of aws.statements)
+      expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
     expect(sluiceTables(aws)).toEqual([]);
 
     // insert_overwrite is refused on Iceberg (its partitions are not Glue's), a Hive table cannot be merged.
-    const overwrite = await run(aws, "r3", { select: ["model.events"], patch: (n) => { const m = iceberg(n); return m.id === "model.events" ? { ...m, incrementalStrategy: "insert_overwrite" as const } : m; } });
-    expect(overwrite.results.results.map((r) => r.message)).toEqual(["incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table"]);
+    const overwrite = await run(aws, "r3", {
+      select: ["model.events"],
+      patch: (n) => {
+        const m = iceberg(n);
+        return m.id === "model.events"
+          ? { ...m, incrementalStrategy: "insert_overwrite" as const }
+          : m;
+      },
+    });
+    expect(overwrite.results.results.map((r) => r.message)).toEqual([
+      "incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table",
+    ]);
   });
 
   it("a failure mid-publish leaves the published table as it was; the next run cleans up and publishes", async () => {
     const aws = new FakeAthenaLake();
     await run(aws, "r1", { select: ["model.sales_by_country"] });
-    aws.failNext.set("UpdateTable", [Object.assign(new Error("User is not authorized to perform: glue:UpdateTable"), { name: "AccessDeniedException" })]);
+    aws.failNext.set("UpdateTable", [
+      Object.assign(new Error("User is not authorized to perform: glue:UpdateTable"), {
+        name: "AccessDeniedException",
+      }),
+    ]);
     const failed = await run(aws, "r2", { select: ["model.sales_by_country"] });
-    expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error User is not authorized to perform: glue:UpdateTable"]);
-    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/marts/sales_by_country/v_r1/");
+    expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+      "error User is not authorized to perform: glue:UpdateTable",
+    ]);
+    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe(
+      "s3://sluice-lake/marts/sales_by_country/v_r1/",
+    );
     expect(sluiceTables(aws)).toEqual(["ecommerce_marts.sales_by_country__sluice_r2_1"]);
 
     const { results, calls } = await run(aws, "r3", { select: ["model.sales_by_country"] });
@@ -489,12 +701,18 @@ describe("the models project on Athena (fake AWS)", () => {
   it("a failed end-of-run cleanup fails no node; the next run removes its leftovers and keeps the published data", async () => {
     const aws = new FakeAthenaLake();
     await run(aws, "r1", { select: ["model.sales_by_country"] });
-    aws.failNext.set("BatchDeleteTable", [Object.assign(new Error("Rate exceeded"), { name: "InternalServiceException" })]);
-    aws.failNext.set("DeleteObjects", [Object.assign(new Error("Access Denied"), { name: "AccessDenied" })]);
+    aws.failNext.set("BatchDeleteTable", [
+      Object.assign(new Error("Rate exceeded"), { name: "InternalServiceException" }),
+    ]);
+    aws.failNext.set("DeleteObjects", [
+      Object.assign(new Error("Access Denied"), { name: "AccessDenied" }),
+    ]);
     const { results } = await run(aws, "r2", { select: ["model.sales_by_country"] });
     expect(results.results.map((r) => r.status)).toEqual(["success"]);
     expect(results.cleanup?.error).toMatch(/Rate exceeded|Access Denied/);
-    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe("s3://sluice-lake/marts/sales_by_country/v_r2/");
+    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe(
+      "s3://sluice-lake/marts/sales_by_country/v_r2/",
+    );
     expect(sluiceTables(aws)).toEqual(["ecommerce_marts.sales_by_country__sluice_r2_1"]);
 
     const { calls } = await run(aws, "r3", { select: ["model.sales_by_country"] });
@@ -513,14 +731,22 @@ describe("the models project on Athena (fake AWS)", () => {
     aws.hang = /^CREATE TABLE/;
     const abort = new AbortController();
     let polls = 0;
-    const { results, calls } = await run(aws, "r1", { select: ["model.sales_by_country"], signal: abort.signal, sleep: () => { if (++polls === 2) abort.abort(new Error("interrupted (Ctrl-C)")); } });
+    const { results, calls } = await run(aws, "r1", {
+      select: ["model.sales_by_country"],
+      signal: abort.signal,
+      sleep: () => {
+        if (++polls === 2) abort.abort(new Error("interrupted (Ctrl-C)"));
+      },
+    });
     expect(calls).toEqual([
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTables ecommerce_marts .*__sluice_.*",
       'Athena CREATE TABLE "ecommerce_marts"."sales_by_country__sluice_r1_1"',
       "StopQueryExecution",
     ]);
-    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual(["error interrupted (Ctrl-C): cancelled"]);
+    expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
+      "error interrupted (Ctrl-C): cancelled",
+    ]);
     expect(aws.tables.has("ecommerce_marts.sales_by_country")).toBe(false);
   }, 10_000);
 });

@@ -15,7 +15,11 @@ describe("sluice debug / sources register (local target)", () => {
   const cli = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(["--project-dir", project.dir, ...argv], { out: (t) => out.push(t), err: (t) => err.push(t), isTty: false });
+    const code = await runCli(["--project-dir", project.dir, ...argv], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      isTty: false,
+    });
     return { code, out: out.join("\n"), err: err.join("\n") };
   };
 

@@ -26,7 +26,9 @@ describe.skipIf(!enabled)("models project on a real Athena account", () => {
       workgroup: env["SLUICE_ATHENA_WORKGROUP"] ?? base.workgroup,
       s3_staging_dir: env["SLUICE_ATHENA_STAGING_DIR"] ?? base.s3_staging_dir,
       s3_lake_root: env["SLUICE_ATHENA_LAKE_ROOT"] ?? base.s3_lake_root,
-      databases: prefix ? Object.fromEntries(Object.keys(base.databases).map((s) => [s, `${prefix}${s}`])) : base.databases,
+      databases: prefix
+        ? Object.fromEntries(Object.keys(base.databases).map((s) => [s, `${prefix}${s}`]))
+        : base.databases,
     };
     project.config.targets["prod"] = target;
     return { project, target, dialect: dialectFor(target) };
@@ -38,14 +40,34 @@ describe.skipIf(!enabled)("models project on a real Athena account", () => {
     try {
       const checks = await engine.checkSetup!([]);
       expect(checks.filter((c) => !c.ok)).toEqual([]);
-      const raw = compileProject(project, { targetName: "prod", runId: "it0", dialect, env: {} }).nodes.find((n) => n.id === "source.raw.events")!;
+      const raw = compileProject(project, {
+        targetName: "prod",
+        runId: "it0",
+        dialect,
+        env: {},
+      }).nodes.find((n) => n.id === "source.raw.events")!;
       expect(["created", "updated", "unchanged"]).toContain(
-        await engine.registerRawSource!({ relation: raw.relation, location: `${target.s3_lake_root.replace(/\/+$/, "")}/raw/events`, projectionStart: String(project.config.vars["raw_projection_start"]) }),
+        await engine.registerRawSource!({
+          relation: raw.relation,
+          location: `${target.s3_lake_root.replace(/\/+$/, "")}/raw/events`,
+          projectionStart: String(project.config.vars["raw_projection_start"]),
+        }),
       );
       for (const runId of [`it${Date.now()}a`, `it${Date.now()}b`]) {
         const compiled = compileProject(project, { targetName: "prod", runId, dialect, env: {} });
-        const results = await runProject({ command: "build", compiled, engine, dialect, runId, threads: target.threads });
-        expect(results.results.filter((r) => r.status === "error" || r.status === "fail").map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+        const results = await runProject({
+          command: "build",
+          compiled,
+          engine,
+          dialect,
+          runId,
+          threads: target.threads,
+        });
+        expect(
+          results.results
+            .filter((r) => r.status === "error" || r.status === "fail")
+            .map((r) => `${r.id}: ${r.message}`),
+        ).toEqual([]);
         expect(results.cost?.billedBytes).toBeGreaterThan(0);
       }
     } finally {

@@ -52,10 +52,19 @@ export class LatencyAws {
   StartQueryExecution(input, call) {
     const sql = input.QueryString;
     const id = `q${this.queries.size + 1}`;
-    const ctas = /^CREATE TABLE "([^"]+)"\."([^"]+)"[\s\S]*?external_location = '([^']+)'/.exec(sql);
+    const ctas = /^CREATE TABLE "([^"]+)"\."([^"]+)"[\s\S]*?external_location = '([^']+)'/.exec(
+      sql,
+    );
     const node = ctas ? modelOf(ctas[2]) : /^CREATE DATABASE/.test(sql) ? "schemas" : undefined;
     const runMs = this.runMs(sql, node);
-    this.queries.set(id, { sql, node, ctas, doneAt: performance.now() + runMs, runMs, finished: false });
+    this.queries.set(id, {
+      sql,
+      node,
+      ctas,
+      doneAt: performance.now() + runMs,
+      runMs,
+      finished: false,
+    });
     call.node = node;
     call.runMs = runMs;
     return { QueryExecutionId: id };
@@ -83,7 +92,13 @@ export class LatencyAws {
 
   GetQueryResults(input, call) {
     call.node = this.queries.get(input.QueryExecutionId).node;
-    return { UpdateCount: 100, ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: "rows", Type: "bigint" }] }, Rows: [{ Data: [{ VarCharValue: "100" }] }] } };
+    return {
+      UpdateCount: 100,
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [{ Name: "rows", Type: "bigint" }] },
+        Rows: [{ Data: [{ VarCharValue: "100" }] }],
+      },
+    };
   }
 
   finishCtas([, database, name, location]) {
@@ -102,7 +117,11 @@ export class LatencyAws {
   // Glue --------------------------------------------------------------------------------------
   GetTables(input) {
     const pattern = new RegExp(`^(?:${input.Expression ?? ".*"})$`);
-    return { TableList: [...this.tables.values()].filter((t) => t.DatabaseName === input.DatabaseName && pattern.test(t.Name)).map((t) => structuredClone(t)) };
+    return {
+      TableList: [...this.tables.values()]
+        .filter((t) => t.DatabaseName === input.DatabaseName && pattern.test(t.Name))
+        .map((t) => structuredClone(t)),
+    };
   }
 
   GetTable(input, call) {
@@ -116,13 +135,19 @@ export class LatencyAws {
     call.node = modelOf(input.TableInput.Name);
     const key = `${input.DatabaseName}.${input.TableInput.Name}`;
     if (!this.tables.has(key)) throw awsError("EntityNotFoundException", `Table ${key} not found.`);
-    this.tables.set(key, { ...structuredClone(input.TableInput), DatabaseName: input.DatabaseName });
+    this.tables.set(key, {
+      ...structuredClone(input.TableInput),
+      DatabaseName: input.DatabaseName,
+    });
     return {};
   }
 
   CreateTable(input, call) {
     call.node = modelOf(input.TableInput.Name);
-    this.tables.set(`${input.DatabaseName}.${input.TableInput.Name}`, { ...structuredClone(input.TableInput), DatabaseName: input.DatabaseName });
+    this.tables.set(`${input.DatabaseName}.${input.TableInput.Name}`, {
+      ...structuredClone(input.TableInput),
+      DatabaseName: input.DatabaseName,
+    });
     return {};
   }
 
@@ -133,7 +158,8 @@ export class LatencyAws {
   }
 
   BatchDeleteTable(input) {
-    if (input.TablesToDelete.length > 100) throw awsError("ValidationException", "TablesToDelete: at most 100");
+    if (input.TablesToDelete.length > 100)
+      throw awsError("ValidationException", "TablesToDelete: at most 100");
     for (const name of input.TablesToDelete) this.tables.delete(`${input.DatabaseName}.${name}`);
     return { Errors: [] };
   }
@@ -151,8 +177,14 @@ export class LatencyAws {
 
   ListObjectsV2(input, call) {
     call.node = undefined;
-    const keys = [...(this.objects.get(input.Bucket) ?? [])].filter((k) => k.startsWith(input.Prefix ?? "")).sort();
-    return { Contents: keys.slice(0, 1000).map((Key) => ({ Key })), IsTruncated: false, KeyCount: Math.min(keys.length, 1000) };
+    const keys = [...(this.objects.get(input.Bucket) ?? [])]
+      .filter((k) => k.startsWith(input.Prefix ?? ""))
+      .sort();
+    return {
+      Contents: keys.slice(0, 1000).map((Key) => ({ Key })),
+      IsTruncated: false,
+      KeyCount: Math.min(keys.length, 1000),
+    };
   }
 
   DeleteObjects(input) {

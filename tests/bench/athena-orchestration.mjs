@@ -33,7 +33,13 @@ function dag() {
   }
   for (let i = 0; i < SPINE; i++) {
     // Fan-in: a spine model also reads a side model of the level before.
-    const deps = i === 0 ? [] : [spine(i - 1), ...(i % 2 === 0 ? [side(Math.floor(((i - 1) * SIDE) / (SPINE - 1)))] : [])];
+    const deps =
+      i === 0
+        ? []
+        : [
+            spine(i - 1),
+            ...(i % 2 === 0 ? [side(Math.floor(((i - 1) * SIDE) / (SPINE - 1)))] : []),
+          ];
     nodes.set(spine(i), { schema: "silver", deps, runMs: 1200 + ((i * 311) % 800) });
   }
   return nodes;
@@ -63,7 +69,10 @@ function writeProject(dir, nodes) {
   );
   for (const [name, node] of nodes) {
     mkdirSync(path.join(dir, node.schema), { recursive: true });
-    const from = node.deps.length === 0 ? "(VALUES 1) AS t(id)" : node.deps.map((d, i) => `{{ ref('${d}') }} AS d${i}`).join(" CROSS JOIN ");
+    const from =
+      node.deps.length === 0
+        ? "(VALUES 1) AS t(id)"
+        : node.deps.map((d, i) => `{{ ref('${d}') }} AS d${i}`).join(" CROSS JOIN ");
     writeFileSync(path.join(dir, node.schema, `${name}.sql`), `SELECT 1 AS id FROM ${from}\n`);
   }
 }
@@ -81,7 +90,8 @@ function latencies(calls) {
 function criticalPath(nodes, latency) {
   const memo = new Map();
   const longest = (name) => {
-    if (!memo.has(name)) memo.set(name, (latency.get(name) ?? 0) + Math.max(0, ...nodes.get(name).deps.map(longest)));
+    if (!memo.has(name))
+      memo.set(name, (latency.get(name) ?? 0) + Math.max(0, ...nodes.get(name).deps.map(longest)));
     return memo.get(name);
   };
   return (latency.get("schemas") ?? 0) + Math.max(...[...nodes.keys()].map(longest));
@@ -94,7 +104,9 @@ try {
   const project = await loadProject(root);
   const target = project.config.targets.prod;
   const dialect = dialectFor(target);
-  const aws = new LatencyAws({ runMs: (sql, node) => (node === "schemas" ? 300 : (nodes.get(node)?.runMs ?? 200)) });
+  const aws = new LatencyAws({
+    runMs: (sql, node) => (node === "schemas" ? 300 : (nodes.get(node)?.runMs ?? 200)),
+  });
   const figures = {};
   for (const runId of ["r1", "r2"]) {
     const compiled = compileProject(project, { targetName: "prod", runId, dialect, env: {} });
@@ -103,11 +115,19 @@ try {
     const engine = await openAthenaEngineWith({ target, clients: aws.clients });
     const from = aws.calls.length;
     const t0 = performance.now();
-    const results = await runProject({ command: "run", compiled, engine, dialect, runId, threads: THREADS });
+    const results = await runProject({
+      command: "run",
+      compiled,
+      engine,
+      dialect,
+      runId,
+      threads: THREADS,
+    });
     const wall = performance.now() - t0;
     await engine.close();
     const failed = results.results.filter((r) => r.status !== "success");
-    if (failed.length > 0 || results.results.length !== nodes.size) throw new Error(`run ${runId}: ${failed.map((r) => `${r.id}: ${r.message}`).join("; ")}`);
+    if (failed.length > 0 || results.results.length !== nodes.size)
+      throw new Error(`run ${runId}: ${failed.map((r) => `${r.id}: ${r.message}`).join("; ")}`);
     const calls = aws.calls.slice(from);
     const critical = criticalPath(nodes, latencies(calls));
     const polls = calls.filter((c) => c.command === "GetQueryExecution").length;
@@ -115,7 +135,8 @@ try {
     figures[`${label}: wall ms`] = wall;
     figures[`${label}: critical path ms`] = critical;
     figures[`${label}: wall / critical path`] = wall / critical;
-    figures[`${label}: GetQueryExecution per query`] = polls / calls.filter((c) => c.command === "StartQueryExecution").length;
+    figures[`${label}: GetQueryExecution per query`] =
+      polls / calls.filter((c) => c.command === "StartQueryExecution").length;
     if (runId === "r2") {
       const glueS3 = calls.filter((c) => c.service !== "athena").length;
       figures["rebuild: Glue/S3 calls per model"] = glueS3 / nodes.size;

@@ -9,7 +9,8 @@ function timeRejected(args) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [sluiceBin, ...args], { encoding: "utf8", cwd: repoRoot });
   const ms = performance.now() - t0;
-  if (r.status !== 2 || r.stderr.trim().split("\n").length !== 1) throw new Error(`sluice ${args.join(" ")}: exit ${r.status}\n${r.stderr}`);
+  if (r.status !== 2 || r.stderr.trim().split("\n").length !== 1)
+    throw new Error(`sluice ${args.join(" ")}: exit ${r.status}\n${r.stderr}`);
   return ms;
 }
 
@@ -25,7 +26,10 @@ const help = medianOf(7, () => timeCommand(process.execPath, [sluiceBin, "--help
 const refused = rejected.map((args) => [args.join(" "), medianOf(7, () => timeRejected(args))]);
 const slowestRefusal = Math.max(...refused.map(([, ms]) => ms));
 const compileLocal = medianOf(5, () => timeCommand(process.execPath, [sluiceBin, "compile"]).ms);
-const compileProd = medianOf(5, () => timeCommand(process.execPath, [sluiceBin, "compile", "--target", "prod"]).ms);
+const compileProd = medianOf(
+  5,
+  () => timeCommand(process.execPath, [sluiceBin, "compile", "--target", "prod"]).ms,
+);
 report("CLI start-up and compile (median ms)", {
   "node -e '' (baseline)": node,
   "sluice --help": help,

@@ -63,10 +63,36 @@ async function childLocal({ events, gzip, gzipLevel }) {
   const lake = tmpLake();
   try {
     // Warm up the JIT on a small run so a short measured run is not mostly compilation.
-    await generate({ events: 20_000, start: START, hours: 1, seed: 7, sink: "local", lakeDir: lake.dir, gzip, gzipLevel });
-    const run = measured(() => generate({ events, start: START, hours: HOURS, seed: 42, sink: "local", lakeDir: lake.dir, gzip, gzipLevel }));
+    await generate({
+      events: 20_000,
+      start: START,
+      hours: 1,
+      seed: 7,
+      sink: "local",
+      lakeDir: lake.dir,
+      gzip,
+      gzipLevel,
+    });
+    const run = measured(() =>
+      generate({
+        events,
+        start: START,
+        hours: HOURS,
+        seed: 42,
+        sink: "local",
+        lakeDir: lake.dir,
+        gzip,
+        gzipLevel,
+      }),
+    );
     const r = await run();
-    send({ events: r.events, rawBytes: r.output.rawBytes, storedBytes: r.output.storedBytes, wallMs: r.wallMs, cpuMs: r.cpuMs });
+    send({
+      events: r.events,
+      rawBytes: r.output.rawBytes,
+      storedBytes: r.output.storedBytes,
+      wallMs: r.wallMs,
+      cpuMs: r.cpuMs,
+    });
   } finally {
     lake.cleanup();
   }
@@ -83,7 +109,15 @@ async function childNaive({ events, gzip, gzipLevel }) {
   const startMs = Date.parse(START);
   const endMs = startMs + HOURS * 3_600_000;
   const types = ["product_view", "add_to_cart", "checkout_started", "order_paid"];
-  const channels = ["organic_search", "paid_search", "social", "email", "direct", "referral", "affiliate"];
+  const channels = [
+    "organic_search",
+    "paid_search",
+    "social",
+    "email",
+    "direct",
+    "referral",
+    "affiliate",
+  ];
   const devices = ["desktop", "mobile", "tablet"];
   const methods = ["card", "paypal", "apple_pay", "gift_card"];
   const naiveEvent = () => {
@@ -122,7 +156,12 @@ async function childNaive({ events, gzip, gzipLevel }) {
         unit_price: Number(faker.commerce.price({ min: 5, max: 300 })),
       }));
       const total = items.reduce((s, i) => s + i.quantity * i.unit_price, 0);
-      e.order = { order_id: faker.string.uuid(), currency: "USD", order_total: Math.round(total * 100) / 100, items };
+      e.order = {
+        order_id: faker.string.uuid(),
+        currency: "USD",
+        order_total: Math.round(total * 100) / 100,
+        items,
+      };
       if (event_type === "order_paid") e.payment = { method: faker.helpers.arrayElement(methods) };
     }
     return e;
@@ -130,14 +169,22 @@ async function childNaive({ events, gzip, gzipLevel }) {
   const lake = tmpLake();
   try {
     const run = measured(async () => {
-      const sink = createLocalSink(lake.dir, { stream: "sluice-events", gzip, gzipLevel, seed: 42 });
+      const sink = createLocalSink(lake.dir, {
+        stream: "sluice-events",
+        gzip,
+        gzipLevel,
+        seed: 42,
+      });
       let arrivalMs = startMs;
       const step = (endMs - startMs) / events;
-      for (let done = 0; done < events; ) {
+      for (let done = 0; done < events;) {
         const records = [];
         for (let i = 0; i < 1000 && done < events; i++, done++) {
           arrivalMs += step;
-          records.push({ data: JSON.stringify(naiveEvent()) + "\n", arrivalMs: Math.floor(arrivalMs) });
+          records.push({
+            data: JSON.stringify(naiveEvent()) + "\n",
+            arrivalMs: Math.floor(arrivalMs),
+          });
         }
         await sink.write(records);
       }
@@ -161,7 +208,12 @@ async function childEndpoint({ gzip }) {
   process.stdin.on("end", async () => {
     await fh.close();
     const cpu = process.cpuUsage(cpu0);
-    send({ stats: fh.stats, records: fh.output.records, objects: fh.output.objects, cpuMs: (cpu.user + cpu.system) / 1000 });
+    send({
+      stats: fh.stats,
+      records: fh.output.records,
+      objects: fh.output.objects,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    });
     lake.cleanup();
     process.exit(0);
   });
@@ -169,11 +221,25 @@ async function childEndpoint({ gzip }) {
 
 async function childFirehose({ events, url, concurrency }) {
   const { generate } = await import("@sluice/generator");
-  const opts = { start: START, hours: HOURS, seed: 42, sink: "firehose", endpointUrl: url, stream: "sluice-events", concurrency };
+  const opts = {
+    start: START,
+    hours: HOURS,
+    seed: 42,
+    sink: "firehose",
+    endpointUrl: url,
+    stream: "sluice-events",
+    concurrency,
+  };
   const warm = await generate({ ...opts, events: 10_000, hours: 1 });
   const run = measured(() => generate({ ...opts, events }));
   const r = await run();
-  send({ events: r.events, warmupSent: warm.output.firehose.sent, firehose: r.output.firehose, wallMs: r.wallMs, cpuMs: r.cpuMs });
+  send({
+    events: r.events,
+    warmupSent: warm.output.firehose.sent,
+    firehose: r.output.firehose,
+    wallMs: r.wallMs,
+    cpuMs: r.cpuMs,
+  });
 }
 
 async function childMemory({ events, gzip }) {
@@ -199,7 +265,8 @@ async function childMemory({ events, gzip }) {
       onProgress: (p) => {
         sample();
         // RSS at each tenth of the run, to see whether it is flat or growing.
-        if (samples.length < Math.floor((p.events / p.total) * 10)) samples.push(Math.round(process.memoryUsage.rss() / 2 ** 20));
+        if (samples.length < Math.floor((p.events / p.total) * 10))
+          samples.push(Math.round(process.memoryUsage.rss() / 2 ** 20));
       },
     });
     clearInterval(timer);
@@ -224,9 +291,17 @@ const haveTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
 /** Runs one measurement in a fresh node process (pinned to one CPU when possible) and returns its result. */
 function child(modeName, args, { pin = true, nodeFlags = [] } = {}) {
   const argv = [...nodeFlags, self, modeName, JSON.stringify(args)];
-  const [cmd, cmdArgs] = pin && haveTaskset ? ["taskset", ["-c", "0", process.execPath, ...argv]] : [process.execPath, argv];
-  const r = spawnSync(cmd, cmdArgs, { encoding: "utf8", env: { ...process.env, UV_THREADPOOL_SIZE: "1" }, maxBuffer: 64 * 2 ** 20 });
-  if (r.status !== 0) throw new Error(`${modeName} child exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  const [cmd, cmdArgs] =
+    pin && haveTaskset
+      ? ["taskset", ["-c", "0", process.execPath, ...argv]]
+      : [process.execPath, argv];
+  const r = spawnSync(cmd, cmdArgs, {
+    encoding: "utf8",
+    env: { ...process.env, UV_THREADPOOL_SIZE: "1" },
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (r.status !== 0)
+    throw new Error(`${modeName} child exited ${r.status}\n${r.stdout}\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
 
@@ -237,14 +312,23 @@ function throughput(modeName, args, runs) {
   const results = Array.from({ length: runs }, () => child(modeName, args));
   const cpuRates = results.map((r) => r.events / (r.cpuMs / 1000));
   const wallRates = results.map((r) => r.events / (r.wallMs / 1000));
-  return { cpu: median(cpuRates), wall: median(wallRates), all: cpuRates, bytesPerEvent: results[0].rawBytes / results[0].events, ratio: results[0].rawBytes / results[0].storedBytes };
+  return {
+    cpu: median(cpuRates),
+    wall: median(wallRates),
+    all: cpuRates,
+    bytesPerEvent: results[0].rawBytes / results[0].events,
+    ratio: results[0].rawBytes / results[0].storedBytes,
+  };
 }
 
 // The AWS SDK warns about node 20 on every start.
 const quiet = { ...process.env, NODE_NO_WARNINGS: "1" };
 
 async function firehoseRun(events, concurrency) {
-  const endpoint = spawn(process.execPath, [self, "endpoint", JSON.stringify({ gzip: true })], { stdio: ["pipe", "pipe", "inherit"], env: quiet });
+  const endpoint = spawn(process.execPath, [self, "endpoint", JSON.stringify({ gzip: true })], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: quiet,
+  });
   const lines = [];
   let buffered = "";
   const waiters = [];
@@ -266,10 +350,18 @@ async function firehoseRun(events, concurrency) {
   let gen;
   try {
     gen = await new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, [self, "firehose", JSON.stringify({ events, url, concurrency })], { stdio: ["ignore", "pipe", "inherit"], env: quiet });
+      const p = spawn(
+        process.execPath,
+        [self, "firehose", JSON.stringify({ events, url, concurrency })],
+        { stdio: ["ignore", "pipe", "inherit"], env: quiet },
+      );
       let out = "";
       p.stdout.on("data", (c) => (out += c));
-      p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop())) : reject(new Error(`firehose child exited ${code}`))));
+      p.on("exit", (code) =>
+        code === 0
+          ? resolve(JSON.parse(out.trim().split("\n").pop()))
+          : reject(new Error(`firehose child exited ${code}`)),
+      );
     });
   } finally {
     endpoint.stdin.end();
@@ -286,10 +378,13 @@ async function main() {
   const memoryEvents = num("BENCH_MEMORY_EVENTS", 10_000_000);
   const { defaultGzipLevel } = await import("@sluice/generator");
   const gzipLevel = num("BENCH_GZIP_LEVEL", defaultGzipLevel);
-  console.log(`\n## generator (one core = CPU time of a child process${haveTaskset ? " pinned to CPU 0" : ""}, UV_THREADPOOL_SIZE=1; medians of ${runs})`);
+  console.log(
+    `\n## generator (one core = CPU time of a child process${haveTaskset ? " pinned to CPU 0" : ""}, UV_THREADPOOL_SIZE=1; medians of ${runs})`,
+  );
   const row = (k, v) => console.log(`${k.padEnd(52)} ${v}`);
 
-  const only = (section) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(",").includes(section);
+  const only = (section) =>
+    !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(",").includes(section);
   if (only("local")) localSection(row, runs, events, naiveEvents, gzipLevel);
   if (only("firehose")) await firehoseSection(row, runs, firehoseEvents);
   if (only("memory")) memorySection(row, memoryEvents);
@@ -301,15 +396,33 @@ function localSection(row, runs, events, naiveEvents, gzipLevel) {
   const naivePlain = throughput("naive", { events: naiveEvents, gzip: false }, runs);
   const naiveGz = throughput("naive", { events: naiveEvents, gzip: true, gzipLevel }, runs);
   row("event size (bytes, mean JSON line)", plain.bytesPerEvent.toFixed(0));
-  row(`local sink, no gzip: events/s (CPU) [wall]`, `${fmt(plain.cpu)} [${fmt(plain.wall)}]  runs: ${plain.all.map(fmt).join(", ")}`);
-  row(`local sink, gzip level ${gzipLevel}: events/s (CPU) [wall]`, `${fmt(gz.cpu)} [${fmt(gz.wall)}]  runs: ${gz.all.map(fmt).join(", ")}  (compression ${gz.ratio.toFixed(1)}x)`);
-  row(`naive faker, no gzip: events/s (CPU)`, `${fmt(naivePlain.cpu)}  (${naivePlain.bytesPerEvent.toFixed(0)} B/event)`);
+  row(
+    `local sink, no gzip: events/s (CPU) [wall]`,
+    `${fmt(plain.cpu)} [${fmt(plain.wall)}]  runs: ${plain.all.map(fmt).join(", ")}`,
+  );
+  row(
+    `local sink, gzip level ${gzipLevel}: events/s (CPU) [wall]`,
+    `${fmt(gz.cpu)} [${fmt(gz.wall)}]  runs: ${gz.all.map(fmt).join(", ")}  (compression ${gz.ratio.toFixed(1)}x)`,
+  );
+  row(
+    `naive faker, no gzip: events/s (CPU)`,
+    `${fmt(naivePlain.cpu)}  (${naivePlain.bytesPerEvent.toFixed(0)} B/event)`,
+  );
   row(`naive faker, gzip level ${gzipLevel}: events/s (CPU)`, fmt(naiveGz.cpu));
   // The budget compares generators: with the same uncompressed sink. With gzip both also pay
   // zlib (~2.2 µs an event at level 1, the same for both), which bounds the ratio.
-  row("ratio generator / naive, no gzip (budget >= 10x)", `${(plain.cpu / naivePlain.cpu).toFixed(1)}x`);
-  row(`ratio generator / naive, gzip ${gzipLevel} (both pay zlib)`, `${(gz.cpu / naiveGz.cpu).toFixed(1)}x`);
-  row("budget local sink >= 250,000 events/s (no gzip | gzip)", `${plain.cpu >= 250_000 ? "met" : "NOT met"} | ${gz.cpu >= 250_000 ? "met" : "NOT met"}`);
+  row(
+    "ratio generator / naive, no gzip (budget >= 10x)",
+    `${(plain.cpu / naivePlain.cpu).toFixed(1)}x`,
+  );
+  row(
+    `ratio generator / naive, gzip ${gzipLevel} (both pay zlib)`,
+    `${(gz.cpu / naiveGz.cpu).toFixed(1)}x`,
+  );
+  row(
+    "budget local sink >= 250,000 events/s (no gzip | gzip)",
+    `${plain.cpu >= 250_000 ? "met" : "NOT met"} | ${gz.cpu >= 250_000 ? "met" : "NOT met"}`,
+  );
 }
 
 async function firehoseSection(row, runs, firehoseEvents) {
@@ -319,20 +432,32 @@ async function firehoseSection(row, runs, firehoseEvents) {
   let last;
   for (let i = 0; i < runs; i++) {
     last = await firehoseRun(firehoseEvents, concurrency);
-    if (last.firehose.failed > 0 || last.server.records !== last.firehose.sent + last.warmupSent) throw new Error(`firehose run lost records: ${JSON.stringify(last)}`);
+    if (last.firehose.failed > 0 || last.server.records !== last.firehose.sent + last.warmupSent)
+      throw new Error(`firehose run lost records: ${JSON.stringify(last)}`);
     fhRates.push(last.firehose.sent / (last.wallMs / 1000));
   }
-  row(`firehose sink -> local endpoint, ${concurrency} in flight: records/s (wall)`, `${fmt(median(fhRates))}  runs: ${fhRates.map(fmt).join(", ")}`);
-  row("  generator CPU / endpoint CPU per 1k records (ms)", `${((last.cpuMs / last.firehose.sent) * 1000).toFixed(1)} / ${((last.server.cpuMs / last.server.records) * 1000).toFixed(1)}`);
+  row(
+    `firehose sink -> local endpoint, ${concurrency} in flight: records/s (wall)`,
+    `${fmt(median(fhRates))}  runs: ${fhRates.map(fmt).join(", ")}`,
+  );
+  row(
+    "  generator CPU / endpoint CPU per 1k records (ms)",
+    `${((last.cpuMs / last.firehose.sent) * 1000).toFixed(1)} / ${((last.server.cpuMs / last.server.records) * 1000).toFixed(1)}`,
+  );
   row("budget firehose >= 50,000 records/s", median(fhRates) >= 50_000 ? "met" : "NOT met");
 }
 
 function memorySection(row, memoryEvents) {
-
   const nodeFlags = (process.env.BENCH_MEMORY_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
   const mem = child("memory", { events: memoryEvents, gzip: true }, { pin: false, nodeFlags });
-  row(`${fmt(mem.events)} events${nodeFlags.length ? ` (node ${nodeFlags.join(" ")})` : ""}: peak RSS MB (VmHWM MB)`, `${(mem.peakRss / 2 ** 20).toFixed(0)} (${mem.hwm ? (mem.hwm / 2 ** 20).toFixed(0) : "n/a"})  RSS by tenth: ${mem.samples.join(" ")}  in ${(mem.wallMs / 1000).toFixed(0)} s`);
-  row("budget RSS < 200 MB", Math.max(mem.peakRss, mem.hwm ?? 0) < 200 * 2 ** 20 ? "met" : "NOT met");
+  row(
+    `${fmt(mem.events)} events${nodeFlags.length ? ` (node ${nodeFlags.join(" ")})` : ""}: peak RSS MB (VmHWM MB)`,
+    `${(mem.peakRss / 2 ** 20).toFixed(0)} (${mem.hwm ? (mem.hwm / 2 ** 20).toFixed(0) : "n/a"})  RSS by tenth: ${mem.samples.join(" ")}  in ${(mem.wallMs / 1000).toFixed(0)} s`,
+  );
+  row(
+    "budget RSS < 200 MB",
+    Math.max(mem.peakRss, mem.hwm ?? 0) < 200 * 2 ** 20 ? "met" : "NOT met",
+  );
 }
 
 const mode = process.argv[2];

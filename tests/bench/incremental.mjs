@@ -14,10 +14,14 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const bin = path.join(repo, "apps/cli/bin/sluice.js");
 const perDay = Number(process.argv[2] ?? 50000);
 const hourOfDay = Number(process.argv[3] ?? 0);
-if (!Number.isInteger(hourOfDay) || hourOfDay < 0 || hourOfDay > 22) throw new Error("hourOfDay must be 0..22");
+if (!Number.isInteger(hourOfDay) || hourOfDay < 0 || hourOfDay > 22)
+  throw new Error("hourOfDay must be 0..22");
 const root = await mkdtemp(path.join(os.tmpdir(), "sluice-bench-inc-"));
 const dir = path.join(root, "models");
-await cp(path.join(repo, "models"), dir, { recursive: true, filter: (s) => !/^(\.lake|target)([\\/]|$)/.test(path.relative(path.join(repo, "models"), s)) });
+await cp(path.join(repo, "models"), dir, {
+  recursive: true,
+  filter: (s) => !/^(\.lake|target)([\\/]|$)/.test(path.relative(path.join(repo, "models"), s)),
+});
 
 const sluice = (...args) => {
   const t0 = performance.now();
@@ -30,7 +34,17 @@ const sluice = (...args) => {
 // after a full rebuild, the second in steady state (after an hourly run, as a scheduled build
 // finds the lake). The lake always holds seven days before them.
 const start = new Date(Date.UTC(2026, 10, 20, hourOfDay)).toISOString();
-sluice("generate", "--events", String(Math.round(perDay * 7 + perDay / 12)), "--start", start, "--hours", String(7 * 24 + 2), "--seed", "42");
+sluice(
+  "generate",
+  "--events",
+  String(Math.round(perDay * 7 + perDay / 12)),
+  "--start",
+  start,
+  "--hours",
+  String(7 * 24 + 2),
+  "--seed",
+  "42",
+);
 const raw = path.join(dir, ".lake/raw/events");
 const hidden = path.join(root, "last-hours");
 const hh = (h) => `2026/11/27/${String(h).padStart(2, "0")}`;
@@ -40,7 +54,8 @@ for (const hour of [firstHour, nextHour]) {
   await rename(path.join(raw, hour), path.join(hidden, hour));
 }
 // Times preserved: each exposure is the same delivery (a file whose mtime changed would rightly be read again).
-const expose = (hour) => cp(path.join(hidden, hour), path.join(raw, hour), { recursive: true, preserveTimestamps: true });
+const expose = (hour) =>
+  cp(path.join(hidden, hour), path.join(raw, hour), { recursive: true, preserveTimestamps: true });
 // A restore writes ~50 MB: flush it before a measured run, so the kernel's writeback of the copy
 // does not run beside it (a scheduled run finds no such backlog).
 const settle = () => spawnSync("sync");
@@ -60,10 +75,17 @@ const changedByRuns = [".lake", "target"];
 const notRaw = (src) => !path.relative(path.join(dir, ".lake"), src).startsWith("raw");
 const snapshot = async (name, later) => {
   const to = path.join(root, name);
-  for (const d of changedByRuns) await cp(path.join(dir, d), path.join(to, d), { recursive: true, preserveTimestamps: true, filter: notRaw });
+  for (const d of changedByRuns)
+    await cp(path.join(dir, d), path.join(to, d), {
+      recursive: true,
+      preserveTimestamps: true,
+      filter: notRaw,
+    });
   return async () => {
     for (const d of changedByRuns) {
-      for (const e of await readdir(path.join(dir, d))) if (!(d === ".lake" && e === "raw")) await rm(path.join(dir, d, e), { recursive: true, force: true });
+      for (const e of await readdir(path.join(dir, d)))
+        if (!(d === ".lake" && e === "raw"))
+          await rm(path.join(dir, d, e), { recursive: true, force: true });
       await cp(path.join(to, d), path.join(dir, d), { recursive: true, preserveTimestamps: true });
     }
     for (const hour of later) await rm(path.join(raw, hour), { recursive: true, force: true });
@@ -75,7 +97,10 @@ await expose(firstHour);
 sluice("run");
 const steady = await snapshot("after-an-hourly-run", [nextHour]);
 const cacheKept = (await readdir(path.join(dir, "target"))).includes("partial_parse.json");
-const fulls = [], firsts = [], incs = [], agains = [];
+const fulls = [],
+  firsts = [],
+  incs = [],
+  agains = [];
 let inc;
 let incReads = [];
 for (let i = 0; i < runs; i++) {
@@ -92,7 +117,8 @@ for (let i = 0; i < runs; i++) {
   inc = sluice("run");
   incs.push(inc.ms);
   // What the run read of the raw zone, as it reports it.
-  incReads = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")).rawReads ?? [];
+  incReads =
+    JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")).rawReads ?? [];
   // The floor: the same command with nothing new (start-up, compile, DuckDB open, the marts).
   agains.push(sluice("run").ms);
 }
@@ -107,26 +133,53 @@ const keep = process.env.SLUICE_BENCH_KEEP === "1";
 const from = /reconciled \d+ raw partitions from (\S+):/.exec(inc.out)?.[1];
 async function filesOf(pred) {
   const entries = await readdir(raw, { recursive: true, withFileTypes: true });
-  let files = 0, bytes = 0, allFiles = 0, allBytes = 0;
+  let files = 0,
+    bytes = 0,
+    allFiles = 0,
+    allBytes = 0;
   for (const e of entries.filter((e) => e.isFile())) {
     const rel = path.relative(raw, e.parentPath);
     const size = (await stat(path.join(e.parentPath, e.name))).size;
-    allFiles += 1; allBytes += size;
-    if (pred(rel.split(path.sep).join("/"))) { files += 1; bytes += size; }
+    allFiles += 1;
+    allBytes += size;
+    if (pred(rel.split(path.sep).join("/"))) {
+      files += 1;
+      bytes += size;
+    }
   }
   return { files, bytes, allFiles, allBytes };
 }
 const expected = await filesOf((dt) => dt >= from);
 const engineFiles = incReads.reduce((n, r) => n + r.files, 0);
 const ratio = incMs / full.ms;
-console.log(`7-day lake, ${perDay.toLocaleString()} events/day; measured hours ${firstHour} (first run) and ${nextHour} (steady state)`);
-console.log(`median of ${runs} runs each; compile cache (target/partial_parse.json) ${cacheKept ? "kept between runs, as on a scheduler" : "ABSENT: every run recompiles"}`);
-console.log(`full rebuild (run --full-refresh):                  ${(full.ms / 1000).toFixed(2)} s   (runs: ${fulls.map((m) => (m / 1000).toFixed(2)).join(", ")})`);
-console.log(`one new hour, steady state (run after an hourly run): ${(incMs / 1000).toFixed(2)} s   (runs: ${incs.map((m) => (m / 1000).toFixed(2)).join(", ")})  ratio ${(ratio * 100).toFixed(1)}% (budget < 10%)`);
-console.log(`one new hour, first run after the full rebuild:      ${(firstMs / 1000).toFixed(2)} s   (runs: ${firsts.map((m) => (m / 1000).toFixed(2)).join(", ")})  ratio ${((firstMs / full.ms) * 100).toFixed(1)}%`);
-console.log(`again, no new data (the floor):                     ${(again.ms / 1000).toFixed(2)} s   ratio ${((again.ms / full.ms) * 100).toFixed(1)}%`);
-console.log("incremental run, per node:\n" + inc.out.split("\n").filter((l) => /^(silver|marts|default|raw|staging)\.\S+\s+OK|reconcile_events/.test(l)).join("\n"));
-console.log(`raw window from ${from}: ${expected.files} of ${expected.allFiles} files, ${(expected.bytes / 1024).toFixed(0)} of ${(expected.allBytes / 1024).toFixed(0)} KiB; the run reports ${engineFiles} files read from their bytes (its raw window)`);
+console.log(
+  `7-day lake, ${perDay.toLocaleString()} events/day; measured hours ${firstHour} (first run) and ${nextHour} (steady state)`,
+);
+console.log(
+  `median of ${runs} runs each; compile cache (target/partial_parse.json) ${cacheKept ? "kept between runs, as on a scheduler" : "ABSENT: every run recompiles"}`,
+);
+console.log(
+  `full rebuild (run --full-refresh):                  ${(full.ms / 1000).toFixed(2)} s   (runs: ${fulls.map((m) => (m / 1000).toFixed(2)).join(", ")})`,
+);
+console.log(
+  `one new hour, steady state (run after an hourly run): ${(incMs / 1000).toFixed(2)} s   (runs: ${incs.map((m) => (m / 1000).toFixed(2)).join(", ")})  ratio ${(ratio * 100).toFixed(1)}% (budget < 10%)`,
+);
+console.log(
+  `one new hour, first run after the full rebuild:      ${(firstMs / 1000).toFixed(2)} s   (runs: ${firsts.map((m) => (m / 1000).toFixed(2)).join(", ")})  ratio ${((firstMs / full.ms) * 100).toFixed(1)}%`,
+);
+console.log(
+  `again, no new data (the floor):                     ${(again.ms / 1000).toFixed(2)} s   ratio ${((again.ms / full.ms) * 100).toFixed(1)}%`,
+);
+console.log(
+  "incremental run, per node:\n" +
+    inc.out
+      .split("\n")
+      .filter((l) => /^(silver|marts|default|raw|staging)\.\S+\s+OK|reconcile_events/.test(l))
+      .join("\n"),
+);
+console.log(
+  `raw window from ${from}: ${expected.files} of ${expected.allFiles} files, ${(expected.bytes / 1024).toFixed(0)} of ${(expected.allBytes / 1024).toFixed(0)} KiB; the run reports ${engineFiles} files read from their bytes (its raw window)`,
+);
 if (keep) console.log(`kept ${root}`);
 else await rm(root, { recursive: true, force: true });
 process.exitCode = ratio < 0.1 && engineFiles === expected.files ? 0 : 1;

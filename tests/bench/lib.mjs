@@ -13,7 +13,8 @@ export function timeCommand(cmd, args, options = {}) {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { encoding: "utf8", cwd: repoRoot, ...options });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
   return { ms, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,11 +32,15 @@ export function medianOf(runs, fn) {
 export function tempProject() {
   const root = mkdtempSync(path.join(os.tmpdir(), "sluice-bench-"));
   const dir = path.join(root, "models");
-  cpSync(path.join(repoRoot, "models"), dir, { recursive: true, filter: (src) => !/[\\/](\.lake|target)([\\/]|$)/.test(src.slice(repoRoot.length)) });
+  cpSync(path.join(repoRoot, "models"), dir, {
+    recursive: true,
+    filter: (src) => !/[\\/](\.lake|target)([\\/]|$)/.test(src.slice(repoRoot.length)),
+  });
   return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 export function report(name, figures) {
   console.log(`\n## ${name}`);
-  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(40)} ${typeof v === "number" ? v.toFixed(v < 10 ? 3 : 0) : v}`);
+  for (const [k, v] of Object.entries(figures))
+    console.log(`${k.padEnd(40)} ${typeof v === "number" ? v.toFixed(v < 10 ? 3 : 0) : v}`);
 }

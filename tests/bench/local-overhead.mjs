@@ -16,7 +16,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const { dir, cleanup } = tempProject();
 const lake = path.join(dir, ".lake");
 const resetLake = () => {
-  for (const entry of readdirSync(lake)) if (entry !== "raw") rmSync(path.join(lake, entry), { recursive: true, force: true });
+  for (const entry of readdirSync(lake))
+    if (entry !== "raw") rmSync(path.join(lake, entry), { recursive: true, force: true });
 };
 
 async function viaSluice(runId) {
@@ -30,13 +31,26 @@ async function viaSluice(runId) {
   const log = [];
   // Every Engine method as is, execute recorded.
   const engine = new Proxy(inner, {
-    get: (target, key) => (key === "execute" ? (sql, o) => (log.push(sql), target.execute(sql, o)) : typeof target[key] === "function" ? target[key].bind(target) : target[key]),
+    get: (target, key) =>
+      key === "execute"
+        ? (sql, o) => (log.push(sql), target.execute(sql, o))
+        : typeof target[key] === "function"
+          ? target[key].bind(target)
+          : target[key],
   });
-  const results = await runProject({ command: "build", compiled, engine, dialect, runId, threads: 1 });
+  const results = await runProject({
+    command: "build",
+    compiled,
+    engine,
+    dialect,
+    runId,
+    threads: 1,
+  });
   await engine.close();
   const ms = performance.now() - t0;
   const bad = results.results.filter((r) => r.status === "error" || r.status === "fail");
-  if (bad.length) throw new Error(`build failed: ${bad.map((r) => `${r.id}: ${r.message}`).join("; ")}`);
+  if (bad.length)
+    throw new Error(`build failed: ${bad.map((r) => `${r.id}: ${r.message}`).join("; ")}`);
   return { ms, log };
 }
 
@@ -48,7 +62,10 @@ async function direct(statements) {
   for (const s of trinoCompatStatements()) await connection.run(s.sql);
   for (const sql of statements) {
     const m = /\)\s+TO\s+'([^']+)'\s+\(FORMAT/i.exec(sql);
-    if (m) (await import("node:fs")).mkdirSync(m[1].endsWith(".parquet") ? path.dirname(m[1]) : m[1], { recursive: true });
+    if (m)
+      (await import("node:fs")).mkdirSync(m[1].endsWith(".parquet") ? path.dirname(m[1]) : m[1], {
+        recursive: true,
+      });
     await connection.runAndReadAll(sql);
   }
   connection.closeSync?.();
@@ -57,7 +74,22 @@ async function direct(statements) {
 }
 
 try {
-  timeCommand(process.execPath, [sluiceBin, "--project-dir", dir, "generate", "--events", String(EVENTS), "--start", "2026-11-27T00:00:00Z", "--hours", "24", "--seed", "42", "--sink", "local"]);
+  timeCommand(process.execPath, [
+    sluiceBin,
+    "--project-dir",
+    dir,
+    "generate",
+    "--events",
+    String(EVENTS),
+    "--start",
+    "2026-11-27T00:00:00Z",
+    "--hours",
+    "24",
+    "--seed",
+    "42",
+    "--sink",
+    "local",
+  ]);
   const sluiceTimes = [];
   const directTimes = [];
   let statements = 0;
@@ -69,12 +101,15 @@ try {
   }
   const s = median(sluiceTimes);
   const d = median(directTimes);
-  report(`Local build overhead, ${EVENTS.toLocaleString("en-US")} events, ${statements} statements (median of 3, ms)`, {
-    "sluice build (load + compile + run)": s,
-    "same statements on bare DuckDB": d,
-    "overhead ratio (sluice / direct - 1)": s / d - 1,
-    "budget overhead < 15%": s / d - 1 < 0.15 ? "ok" : "OVER",
-  });
+  report(
+    `Local build overhead, ${EVENTS.toLocaleString("en-US")} events, ${statements} statements (median of 3, ms)`,
+    {
+      "sluice build (load + compile + run)": s,
+      "same statements on bare DuckDB": d,
+      "overhead ratio (sluice / direct - 1)": s / d - 1,
+      "budget overhead < 15%": s / d - 1 < 0.15 ? "ok" : "OVER",
+    },
+  );
 } finally {
   cleanup();
 }

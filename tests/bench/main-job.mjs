@@ -4,10 +4,31 @@ import { report, sluiceBin, tempProject, timeCommand } from "./lib.mjs";
 
 const { dir, cleanup } = tempProject();
 try {
-  const gen = timeCommand(process.execPath, [sluiceBin, "--project-dir", dir, "generate", "--events", "50000", "--start", "2026-11-27T00:00:00Z", "--hours", "24", "--seed", "42", "--sink", "local"]);
+  const gen = timeCommand(process.execPath, [
+    sluiceBin,
+    "--project-dir",
+    dir,
+    "generate",
+    "--events",
+    "50000",
+    "--start",
+    "2026-11-27T00:00:00Z",
+    "--hours",
+    "24",
+    "--seed",
+    "42",
+    "--sink",
+    "local",
+  ]);
   const build = timeCommand(process.execPath, [sluiceBin, "--project-dir", dir, "build"]);
   const rebuild = timeCommand(process.execPath, [sluiceBin, "--project-dir", dir, "build"]);
-  const query = timeCommand(process.execPath, [sluiceBin, "--project-dir", dir, "query", "select count(*) from silver.events"]);
+  const query = timeCommand(process.execPath, [
+    sluiceBin,
+    "--project-dir",
+    dir,
+    "query",
+    "select count(*) from silver.events",
+  ]);
   const summary = build.stdout.split("\n").find((l) => l.startsWith("Done in")) ?? "";
   report("Main job, 50,000 events (ms)", {
     "generate 50k events": gen.ms,

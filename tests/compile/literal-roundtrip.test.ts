@@ -48,7 +48,12 @@ describe("literal() and identifier() round-trip hostile strings through DuckDB",
     const project = await loadProject(root);
     const target = project.config.targets["local"]!;
     const column = value === "" ? "empty?" : `col ${value}`;
-    const compiled = compileProject(project, { runId: "r1", dialect: dialectFor(target), vars: { value, column }, env: {} });
+    const compiled = compileProject(project, {
+      runId: "r1",
+      dialect: dialectFor(target),
+      vars: { value, column },
+      env: {},
+    });
     expect(compiled.diagnostics).toEqual([]);
     const node = compiled.nodes.find((n) => n.id === "model.echo")!;
     const result = await engine.execute(node.sql);

@@ -8,7 +8,14 @@ interface Result {
   status: string;
   failures?: number;
   storedFailures?: string;
-  dq?: { outcome: string; metric?: number; ruleText: string; ruleName: string; ruleType: string; message: string };
+  dq?: {
+    outcome: string;
+    metric?: number;
+    ruleText: string;
+    ruleName: string;
+    ruleType: string;
+    message: string;
+  };
 }
 
 /** DQDL rules in the workflow: `dq parse`, rules as tests in build/test, severity, --store-failures. */
@@ -17,15 +24,31 @@ describe("sluice dq and DQDL rules in build/test", () => {
   let cleanup = async (): Promise<void> => {};
   const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
   const results = async (): Promise<Map<string, Result>> => {
-    const json = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as { results: Result[] };
+    const json = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as {
+      results: Result[];
+    };
     return new Map(json.results.map((r) => [r.id, r]));
   };
 
   beforeAll(async () => {
     ({ dir, cleanup } = await copyModelsProject());
     // Recent hours, so that the freshness rule (DataFreshness <= 3 days) passes whenever this runs.
-    const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 6 * 3_600_000).toISOString();
-    const gen = await sluice("generate", "--events", "2000", "--start", start, "--hours", "4", "--seed", "11", "--sink", "local");
+    const start = new Date(
+      Math.floor(Date.now() / 3_600_000) * 3_600_000 - 6 * 3_600_000,
+    ).toISOString();
+    const gen = await sluice(
+      "generate",
+      "--events",
+      "2000",
+      "--start",
+      start,
+      "--hours",
+      "4",
+      "--seed",
+      "11",
+      "--sink",
+      "local",
+    );
     expect(gen.code, gen.stderr).toBe(0);
   });
   afterAll(() => cleanup());
@@ -33,14 +56,22 @@ describe("sluice dq and DQDL rules in build/test", () => {
   it("dq parse prints the AST as JSON and exits 0", async () => {
     const r = await sluice("dq", "parse", path.join(dir, "rules/events.dqdl"), "--format", "json");
     expect(r.code, r.stderr).toBe(0);
-    const ast = JSON.parse(r.stdout) as { dataSources: { primary: string }; rules: { type: string; text: string }[] };
+    const ast = JSON.parse(r.stdout) as {
+      dataSources: { primary: string };
+      rules: { type: string; text: string }[];
+    };
     expect(ast.dataSources.primary).toBe("events");
     expect(ast.rules.map((x) => x.type)).toContain("IsUnique");
-    expect(ast.rules[0]).toMatchObject({ type: "RowCount", condition: { operator: ">", operands: [0] } });
+    expect(ast.rules[0]).toMatchObject({
+      type: "RowCount",
+      condition: { operator: ">", operands: [0] },
+    });
 
     const text = await sluice("dq", "parse", path.join(dir, "rules/order_items.dqdl"));
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/Rule_7 {2}11:5 {2}ReferentialIntegrity "event_id" "events.event_id" = 1.0/);
+    expect(text.stdout).toMatch(
+      /Rule_7 {2}11:5 {2}ReferentialIntegrity "event_id" "events.event_id" = 1.0/,
+    );
   });
 
   it("dq parse reports syntax errors at file:line:column and exits 2", async () => {
@@ -63,11 +94,25 @@ describe("sluice dq and DQDL rules in build/test", () => {
     expect(build.stdout).toMatch(/DQDL rules: 20 PASS, 0 FAIL, 0 ERROR/);
     const byId = await results();
     const events = await countEvents();
-    expect(byId.get("test.dq_events_rule_1")?.dq).toEqual({ ruleName: "Rule_1", ruleType: "RowCount", ruleText: "RowCount > 0", outcome: "PASS", metric: events, message: "" });
-    expect(byId.get("test.dq_order_items_rule_7")?.dq).toMatchObject({ ruleType: "ReferentialIntegrity", outcome: "PASS", metric: 1 });
+    expect(byId.get("test.dq_events_rule_1")?.dq).toEqual({
+      ruleName: "Rule_1",
+      ruleType: "RowCount",
+      ruleText: "RowCount > 0",
+      outcome: "PASS",
+      metric: events,
+      message: "",
+    });
+    expect(byId.get("test.dq_order_items_rule_7")?.dq).toMatchObject({
+      ruleType: "ReferentialIntegrity",
+      outcome: "PASS",
+      metric: 1,
+    });
     expect(byId.get("test.dq_raw_events_rule_1")?.dq?.outcome).toBe("PASS");
     // The order of the log: silver.events, then its rules, before the marts that read it.
-    const order = build.stderr.split("\n").map((l) => / (table|incremental|test) (\S+)/.exec(l)?.[2]).filter(Boolean);
+    const order = build.stderr
+      .split("\n")
+      .map((l) => / (table|incremental|test) (\S+)/.exec(l)?.[2])
+      .filter(Boolean);
     expect(order.indexOf("dq_events_rule_3")).toBeGreaterThan(order.indexOf("silver.events"));
     expect(order.indexOf("dq_events_rule_3")).toBeLessThan(order.indexOf("marts.funnel"));
   });
@@ -78,57 +123,112 @@ describe("sluice dq and DQDL rules in build/test", () => {
   }
 
   it("a warn-labelled failing rule gives WARN and exit 0; a failing rule gives FAIL with its metric and exit 1", async () => {
-    await writeFile(path.join(dir, "rules/funnel.dqdl"), 'Rules = [\n  RowCount = 4,\n  ColumnValues "sessions" > 1000000 labels=["severity"="warn"]\n]\n');
+    await writeFile(
+      path.join(dir, "rules/funnel.dqdl"),
+      'Rules = [\n  RowCount = 4,\n  ColumnValues "sessions" > 1000000 labels=["severity"="warn"]\n]\n',
+    );
     const warn = await sluice("build", "--select", "funnel");
     expect(warn.code, warn.stdout + warn.stderr).toBe(0);
-    expect(warn.stdout).toContain('WARN test.dq_funnel_rule_2: FAIL ColumnValues "sessions" > 1000000');
+    expect(warn.stdout).toContain(
+      'WARN test.dq_funnel_rule_2: FAIL ColumnValues "sessions" > 1000000',
+    );
     let byId = await results();
-    expect(byId.get("test.dq_funnel_rule_1")).toMatchObject({ status: "pass", dq: { outcome: "PASS", metric: 4 } });
-    expect(byId.get("test.dq_funnel_rule_2")).toMatchObject({ status: "warn", dq: { outcome: "FAIL", metric: 0 } });
+    expect(byId.get("test.dq_funnel_rule_1")).toMatchObject({
+      status: "pass",
+      dq: { outcome: "PASS", metric: 4 },
+    });
+    expect(byId.get("test.dq_funnel_rule_2")).toMatchObject({
+      status: "warn",
+      dq: { outcome: "FAIL", metric: 0 },
+    });
 
-    await writeFile(path.join(dir, "rules/channel_performance.dqdl"), 'Rules = [ ColumnValues "sessions" < 0 with threshold > 0.5 ]\n');
+    await writeFile(
+      path.join(dir, "rules/channel_performance.dqdl"),
+      'Rules = [ ColumnValues "sessions" < 0 with threshold > 0.5 ]\n',
+    );
     // A failing singular test stores its failing rows too.
-    await writeFile(path.join(dir, "tests/assert_no_channels.sql"), "select channel from {{ ref('channel_performance') }}\n");
+    await writeFile(
+      path.join(dir, "tests/assert_no_channels.sql"),
+      "select channel from {{ ref('channel_performance') }}\n",
+    );
     const fail = await sluice("build", "--select", "channel_performance", "--store-failures");
     expect(fail.code).toBe(1);
-    expect(fail.stdout).toContain('FAIL test.dq_channel_performance_rule_1: FAIL ColumnValues "sessions" < 0 with threshold > 0.5 (metric 0)');
-    expect(fail.stdout).toContain("failing rows stored in marts_audit.dq_channel_performance_rule_1");
+    expect(fail.stdout).toContain(
+      'FAIL test.dq_channel_performance_rule_1: FAIL ColumnValues "sessions" < 0 with threshold > 0.5 (metric 0)',
+    );
+    expect(fail.stdout).toContain(
+      "failing rows stored in marts_audit.dq_channel_performance_rule_1",
+    );
     byId = await results();
     const r = byId.get("test.dq_channel_performance_rule_1");
-    expect(r).toMatchObject({ status: "fail", storedFailures: "marts_audit.dq_channel_performance_rule_1", dq: { outcome: "FAIL", metric: 0 } });
+    expect(r).toMatchObject({
+      status: "fail",
+      storedFailures: "marts_audit.dq_channel_performance_rule_1",
+      dq: { outcome: "FAIL", metric: 0 },
+    });
     expect(r?.dq?.message).toBe("Value: 0 does not meet the constraint requirement!");
 
     // The audit table holds the failing rows (all 7 channels have sessions >= 0).
-    const audit = await sluice("query", "select count(*) as n, min(sessions) as s from marts_audit.dq_channel_performance_rule_1", "--format", "json");
+    const audit = await sluice(
+      "query",
+      "select count(*) as n, min(sessions) as s from marts_audit.dq_channel_performance_rule_1",
+      "--format",
+      "json",
+    );
     const [row] = JSON.parse(audit.stdout) as { n: number; s: number }[];
     expect(row!.n).toBe(r!.failures);
     expect(row!.n).toBeGreaterThan(0);
     expect(row!.s).toBeGreaterThanOrEqual(0);
-    expect(byId.get("test.assert_no_channels")).toMatchObject({ status: "fail", failures: row!.n, storedFailures: "marts_audit.assert_no_channels" });
-    const singular = await sluice("query", "select count(*) as n from marts_audit.assert_no_channels", "--format", "json");
+    expect(byId.get("test.assert_no_channels")).toMatchObject({
+      status: "fail",
+      failures: row!.n,
+      storedFailures: "marts_audit.assert_no_channels",
+    });
+    const singular = await sluice(
+      "query",
+      "select count(*) as n from marts_audit.assert_no_channels",
+      "--format",
+      "json",
+    );
     expect(JSON.parse(singular.stdout)).toEqual([{ n: row!.n }]);
     await rm(path.join(dir, "rules/channel_performance.dqdl"));
     await rm(path.join(dir, "tests/assert_no_channels.sql"));
   });
 
   it("a ruleset that names nothing, or an unsupported rule, stops the command with exit 2 at its position", async () => {
-    await writeFile(path.join(dir, "rules/typo.dqdl"), 'DataSources = { "Primary": "evnts" }\nRules = [ RowCount > 0 ]\n');
+    await writeFile(
+      path.join(dir, "rules/typo.dqdl"),
+      'DataSources = { "Primary": "evnts" }\nRules = [ RowCount > 0 ]\n',
+    );
     const target = await sluice("test");
     expect(target.code).toBe(2);
-    expect(target.stderr).toContain("rules/typo.dqdl:1:1: error DQDL_TARGET: DataSources Primary names 'evnts'");
+    expect(target.stderr).toContain(
+      "rules/typo.dqdl:1:1: error DQDL_TARGET: DataSources Primary names 'evnts'",
+    );
     expect(target.stderr).toContain("did you mean 'events'?");
     await rm(path.join(dir, "rules/typo.dqdl"));
 
-    await writeFile(path.join(dir, "rules/funnel.dqdl"), 'Rules = [\n  DetectAnomalies "RowCount"\n]\n');
+    await writeFile(
+      path.join(dir, "rules/funnel.dqdl"),
+      'Rules = [\n  DetectAnomalies "RowCount"\n]\n',
+    );
     const unsupported = await sluice("test", "--select", "funnel");
     expect(unsupported.code).toBe(2);
-    expect(unsupported.stderr).toContain("rules/funnel.dqdl:2:3: error DQDL_UNSUPPORTED: DetectAnomalies is not supported on this target");
+    expect(unsupported.stderr).toContain(
+      "rules/funnel.dqdl:2:3: error DQDL_UNSUPPORTED: DetectAnomalies is not supported on this target",
+    );
 
-    await writeFile(path.join(dir, "rules/funnel.dqdl"), 'Rules = [\n  DetectAnomalies "RowCount" labels=["severity"="warn"]\n]\n');
+    await writeFile(
+      path.join(dir, "rules/funnel.dqdl"),
+      'Rules = [\n  DetectAnomalies "RowCount" labels=["severity"="warn"]\n]\n',
+    );
     const warned = await sluice("test", "--select", "funnel");
     expect(warned.code).toBe(0);
     expect(warned.stderr).toContain("warn DQDL_UNSUPPORTED");
-    expect((await results()).get("test.dq_funnel_rule_1")).toMatchObject({ status: "warn", dq: { outcome: "ERROR" } });
+    expect((await results()).get("test.dq_funnel_rule_1")).toMatchObject({
+      status: "warn",
+      dq: { outcome: "ERROR" },
+    });
     await rm(path.join(dir, "rules/funnel.dqdl"));
   });
 });

@@ -29,12 +29,21 @@ function fakeGlueServer() {
       };
       const existing = store.get(input.Name);
       if (op === "GetDataQualityRuleset") {
-        if (!existing) return reply(400, { __type: "EntityNotFoundException", Message: `Cannot find Data Quality Ruleset ${input.Name}` });
+        if (!existing)
+          return reply(400, {
+            __type: "EntityNotFoundException",
+            Message: `Cannot find Data Quality Ruleset ${input.Name}`,
+          });
         return reply(200, existing);
       }
       if (op === "CreateDataQualityRuleset") {
         if (existing) return reply(400, { __type: "AlreadyExistsException", Message: "exists" });
-        store.set(input.Name, { Name: input.Name, Ruleset: input.Ruleset, Description: input.Description, TargetTable: input.TargetTable });
+        store.set(input.Name, {
+          Name: input.Name,
+          Ruleset: input.Ruleset,
+          Description: input.Description,
+          TargetTable: input.TargetTable,
+        });
         return reply(200, { Name: input.Name });
       }
       if (op === "UpdateDataQualityRuleset" && existing) {
@@ -51,7 +60,12 @@ describe("sluice dq publish", () => {
   const glue = fakeGlueServer();
   let dir = "";
   let cleanup = async (): Promise<void> => {};
-  const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_PROFILE: "", AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1" };
+  const env = {
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_PROFILE: "",
+    AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1",
+  };
   const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args], { env });
 
   beforeAll(async () => {
@@ -60,7 +74,10 @@ describe("sluice dq publish", () => {
     ({ dir, cleanup } = await copyModelsProject());
     const yml = path.join(dir, "sluice.yml");
     const text = await readFile(yml, "utf8");
-    await writeFile(yml, text.replace(/(\n {4}region: eu-west-1\n)/, `$1    endpoint: http://127.0.0.1:${port}\n`));
+    await writeFile(
+      yml,
+      text.replace(/(\n {4}region: eu-west-1\n)/, `$1    endpoint: http://127.0.0.1:${port}\n`),
+    );
   });
   afterAll(async () => {
     glue.server.close();
@@ -70,8 +87,12 @@ describe("sluice dq publish", () => {
   it("creates one ruleset per table of the target, then reports them unchanged, then updates an edited one", async () => {
     const first = await sluice("dq", "publish", "--target", "prod");
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain("created   ecommerce_ecommerce_silver_events (ecommerce_silver.events)");
-    expect(first.stdout).toContain("created   ecommerce_ecommerce_raw_events (ecommerce_raw.events)");
+    expect(first.stdout).toContain(
+      "created   ecommerce_ecommerce_silver_events (ecommerce_silver.events)",
+    );
+    expect(first.stdout).toContain(
+      "created   ecommerce_ecommerce_raw_events (ecommerce_raw.events)",
+    );
     expect(first.stdout).toContain("3 created, 0 updated, 0 unchanged, 0 conflicts.");
     const events = glue.store.get("ecommerce_ecommerce_silver_events");
     expect(events?.TargetTable).toEqual({ DatabaseName: "ecommerce_silver", TableName: "events" });
@@ -85,8 +106,12 @@ describe("sluice dq publish", () => {
     const file = path.join(dir, "rules/order_items.dqdl");
     await writeFile(file, (await readFile(file, "utf8")).replace("RowCount > 0", "RowCount > 10"));
     const third = await sluice("dq", "publish", "--target", "prod");
-    expect(third.stdout).toContain("updated   ecommerce_ecommerce_silver_order_items (ecommerce_silver.order_items)");
+    expect(third.stdout).toContain(
+      "updated   ecommerce_ecommerce_silver_order_items (ecommerce_silver.order_items)",
+    );
     expect(third.stdout).toContain("0 created, 1 updated, 2 unchanged, 0 conflicts.");
-    expect(glue.store.get("ecommerce_ecommerce_silver_order_items")?.Ruleset).toContain("RowCount > 10");
+    expect(glue.store.get("ecommerce_ecommerce_silver_order_items")?.Ruleset).toContain(
+      "RowCount > 10",
+    );
   });
 });

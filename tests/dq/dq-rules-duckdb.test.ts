@@ -40,7 +40,10 @@ beforeAll(async () => {
 
 afterAll(() => connection?.closeSync());
 
-async function evaluate(ruleText: string, context = ctx): Promise<{ metric: number | null; passed: boolean }> {
+async function evaluate(
+  ruleText: string,
+  context = ctx,
+): Promise<{ metric: number | null; passed: boolean }> {
   const { ruleset, diagnostics } = parseDqdl(`Rules = [ ${ruleText} ]`, "t.dqdl");
   expect(diagnostics).toEqual([]);
   const compiled = compileRule(ruleset!.rules[0]!, context);
@@ -125,14 +128,21 @@ describe("DQDL rules evaluated on DuckDB", () => {
 
   test("empty relation: row-level DataFreshness passes, Completeness fails", async () => {
     const empty = { ...ctx, relation: relations.empty! };
-    expect(await evaluate('DataFreshness "id" <= 1 hours', empty)).toEqual({ metric: 1, passed: true });
-    expect(await evaluate('Completeness "id" >= 0', empty)).toEqual({ metric: null, passed: false });
+    expect(await evaluate('DataFreshness "id" <= 1 hours', empty)).toEqual({
+      metric: 1,
+      passed: true,
+    });
+    expect(await evaluate('Completeness "id" >= 0', empty)).toEqual({
+      metric: null,
+      passed: false,
+    });
   });
 
   test("failing rows of a row-level rule", async () => {
     const { ruleset } = parseDqdl('Rules = [ ColumnValues "cat" in ["a", "b"] ]', "t.dqdl");
     const compiled = compileRule(ruleset!.rules[0]!, ctx);
-    if ("unsupported" in compiled || !compiled.failingRowsSql) throw new Error("expected failing rows SQL");
+    if ("unsupported" in compiled || !compiled.failingRowsSql)
+      throw new Error("expected failing rows SQL");
     const reader = await connection.runAndReadAll(`${compiled.failingRowsSql} ORDER BY id`);
     expect(reader.getRowObjectsJS().map((r) => r.id)).toEqual([4, 5]);
   });
@@ -147,8 +157,11 @@ describe("DQDL rules evaluated on DuckDB", () => {
   ] as const)("failing rows of %s (for --store-failures)", async (rule, ids) => {
     const { ruleset } = parseDqdl(`Rules = [ ${rule} ]`, "t.dqdl");
     const compiled = compileRule(ruleset!.rules[0]!, ctx);
-    if ("unsupported" in compiled || !compiled.failingRowsSql) throw new Error("expected failing rows SQL");
-    const reader = await connection.runAndReadAll(`SELECT * FROM (${compiled.failingRowsSql}) AS f ORDER BY id`);
+    if ("unsupported" in compiled || !compiled.failingRowsSql)
+      throw new Error("expected failing rows SQL");
+    const reader = await connection.runAndReadAll(
+      `SELECT * FROM (${compiled.failingRowsSql}) AS f ORDER BY id`,
+    );
     expect(reader.getRowObjectsJS().map((r) => r.id)).toEqual(ids);
   });
 });

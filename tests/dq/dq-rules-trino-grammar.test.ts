@@ -7,7 +7,8 @@ import { expect, test } from "vitest";
 const ctx: CompileRuleContext = {
   dialect: createDuckdbDialect(),
   relation: { schema: "silver", name: "events" },
-  resolve: (name): Relation | undefined => (name === "ref" ? { schema: "silver", name: "products" } : undefined),
+  resolve: (name): Relation | undefined =>
+    name === "ref" ? { schema: "silver", name: "products" } : undefined,
 };
 
 const rules = [

@@ -8,7 +8,17 @@ describe("sluice CLI basics", () => {
   it("--help lists every command and exits 0", async () => {
     const r = await runSluice(["--help"]);
     expect(r.code).toBe(0);
-    for (const command of ["build", "run", "test", "seed", "compile", "ls", "query", "generate", "dq"]) {
+    for (const command of [
+      "build",
+      "run",
+      "test",
+      "seed",
+      "compile",
+      "ls",
+      "query",
+      "generate",
+      "dq",
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`sluice ${command}\\b`));
     }
   });
@@ -27,7 +37,9 @@ describe("sluice CLI basics", () => {
   });
 
   it("--version prints the CLI's version from any working directory", async () => {
-    const { version } = JSON.parse(readFileSync(path.join(repoRoot, "apps/cli/package.json"), "utf8")) as { version: string };
+    const { version } = JSON.parse(
+      readFileSync(path.join(repoRoot, "apps/cli/package.json"), "utf8"),
+    ) as { version: string };
     for (const cwd of [os.tmpdir(), repoRoot]) {
       const r = await runSluice(["--version"], { cwd });
       expect(r.code).toBe(0);
@@ -40,7 +52,8 @@ describe("sluice CLI basics", () => {
     const files = readdirSync(bundle).filter((f) => f.endsWith(".cjs"));
     expect(files).toContain("main.cjs");
     // Node 20 loses import() in code from a cache: the bundle must require() its externals.
-    for (const f of files) expect(readFileSync(path.join(bundle, f), "utf8"), f).not.toMatch(/\bimport\(/);
+    for (const f of files)
+      expect(readFileSync(path.join(bundle, f), "utf8"), f).not.toMatch(/\bimport\(/);
     expect((await runSluice(["ls", "--help"])).code).toBe(0);
     const cached = readdirSync(path.join(bundle, ".v8-cache"));
     expect(cached.some((f) => /^main\.cjs\.\d+-\d+\.v8$/.test(f))).toBe(true);

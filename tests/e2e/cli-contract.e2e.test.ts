@@ -13,8 +13,14 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 const sluiceCommand = `${quote(process.execPath)} ${quote(bin)}`;
 
 /** Run a shell command line (pipes, quoting as a user types them) in `cwd`. */
-async function sh(line: string, cwd: string, env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  const merged = Object.entries({ ...process.env, NO_COLOR: "1", ...env }).filter((e): e is [string, string] => e[1] !== undefined);
+async function sh(
+  line: string,
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<CliRun> {
+  const merged = Object.entries({ ...process.env, NO_COLOR: "1", ...env }).filter(
+    (e): e is [string, string] => e[1] !== undefined,
+  );
   try {
     const { stdout, stderr } = await run(line, { cwd, env: Object.fromEntries(merged) });
     return { code: 0, stdout, stderr };
@@ -27,7 +33,11 @@ async function sh(line: string, cwd: string, env: Record<string, string | undefi
 /** Start the CLI, wait until its output matches `ready`, press Ctrl-C; the exit code and output. */
 function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     let pressed = false;
@@ -46,7 +56,9 @@ function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise
       press();
     });
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr }));
+    child.on("close", (code, signal) =>
+      resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr }),
+    );
   });
 }
 
@@ -54,7 +66,9 @@ function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise
 async function fingerprint(dir: string): Promise<string> {
   const hash = createHash("sha256");
   const walk = async (d: string): Promise<void> => {
-    for (const entry of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of (await readdir(d, { withFileTypes: true })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const p = path.join(d, entry.name);
       const s = await stat(p);
       hash.update(`${path.relative(dir, p)} ${s.size} ${s.mtimeMs}\n`);
@@ -73,7 +87,19 @@ let cleanup = async (): Promise<void> => {};
 beforeAll(async () => {
   ({ dir, cleanup } = await copyModelsProject());
   root = path.dirname(dir);
-  const gen = await runSluice(["--project-dir", dir, "generate", "--events", "1500", "--start", "2026-11-27T00:00:00Z", "--hours", "3", "--seed", "7"]);
+  const gen = await runSluice([
+    "--project-dir",
+    dir,
+    "generate",
+    "--events",
+    "1500",
+    "--start",
+    "2026-11-27T00:00:00Z",
+    "--hours",
+    "3",
+    "--seed",
+    "7",
+  ]);
   expect(gen.code, gen.stderr).toBe(0);
   const build = await runSluice(["--project-dir", dir, "build"]);
   expect(build.code, build.stdout + build.stderr).toBe(0);
@@ -83,20 +109,42 @@ afterAll(() => cleanup());
 describe("arguments are checked before anything runs", () => {
   const bad: [string[], RegExp][] = [
     [["build", "--selct", "funnel"], /^error: unknown option --selct; did you mean --select\?$/],
-    [["build", "--format", "yaml"], /^error: invalid value 'yaml' for --format \(choose from table, json\)/],
+    [
+      ["build", "--format", "yaml"],
+      /^error: invalid value 'yaml' for --format \(choose from table, json\)/,
+    ],
     [["build", "--fail-fast"], /^error: unknown option --fail-fast$/],
     [["build", "--defer"], /^error: unknown option --defer/],
     [["biuld"], /^error: unknown command 'biuld'; did you mean build\?$/],
-    [["build", "--threads", "abc"], /^error: --threads takes a whole number of at least 1, not 'abc'$/],
+    [
+      ["build", "--threads", "abc"],
+      /^error: --threads takes a whole number of at least 1, not 'abc'$/,
+    ],
     [["build", "--threads", "0"], /^error: --threads takes a whole number of at least 1, not '0'$/],
     [["run", "--timeout", "-1"], /^error: --timeout takes a number above 0, not '-1'$/],
     [["build", "--select"], /^error: --select needs a value$/],
     [["build", "--target"], /^error: --target needs a value$/],
-    [["query", "select 1", "--format", "jsn"], /^error: invalid value 'jsn' for --format .*did you mean 'json'\?$/],
+    [
+      ["query", "select 1", "--format", "jsn"],
+      /^error: invalid value 'jsn' for --format .*did you mean 'json'\?$/,
+    ],
     [["query"], /^error: missing argument: sluice query <sql>$/],
     [["ls", "--resource-type", "modle"], /did you mean 'model'\?$/],
     [["generate", "--events", "ten"], /^error: --events takes a number, not 'ten'$/],
-    [["generate", "--events", "10", "--start", "2026-11-27T00:00:00Z", "--hours", "0", "--seed", "1"], /^error: --hours: /],
+    [
+      [
+        "generate",
+        "--events",
+        "10",
+        "--start",
+        "2026-11-27T00:00:00Z",
+        "--hours",
+        "0",
+        "--seed",
+        "1",
+      ],
+      /^error: --hours: /,
+    ],
   ];
 
   it.each(bad)("%j: exit 2, one line, the lake and target untouched", async (argv, message) => {
@@ -143,7 +191,10 @@ describe("every --help example runs", () => {
 describe("crashes, pipes and Ctrl-C", () => {
   it("a closed pipe ends quietly with exit 0 (sluice ls | head -1)", async () => {
     for (const args of ["ls", `query "select * from range(300000)" --format csv`]) {
-      const piped = await sh(`(${sluiceCommand} --project-dir ${quote(dir)} ${args}; echo "exit $?" >&2) | head -1`, root);
+      const piped = await sh(
+        `(${sluiceCommand} --project-dir ${quote(dir)} ${args}; echo "exit $?" >&2) | head -1`,
+        root,
+      );
       expect(piped.stdout.split("\n")).toHaveLength(2);
       expect(piped.stderr).toBe("exit 0\n");
     }
@@ -152,7 +203,10 @@ describe("crashes, pipes and Ctrl-C", () => {
   it("Ctrl-C during a query exits 130", async () => {
     const slow = ["--project-dir", dir, "query", "select count(*) from range(100000000000) a"];
     // Loading takes well under a second here: the signal arrives while the query runs.
-    const child = spawn(process.execPath, [bin, ...slow], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, ...slow], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     let sent = 0;
@@ -172,10 +226,13 @@ describe("crashes, pipes and Ctrl-C", () => {
 
 describe("--format json is lossless", () => {
   it("BIGINT beyond 2^53 and DECIMAL as strings, dates ISO, NULL as null", async () => {
-    const sql = "select 9223372036854775807::bigint as big, 123456789.123456789::decimal(38,9) as d, date '2026-11-27' as day, null as n";
+    const sql =
+      "select 9223372036854775807::bigint as big, 123456789.123456789::decimal(38,9) as d, date '2026-11-27' as day, null as n";
     const r = await runSluice(["--project-dir", dir, "query", sql, "--format", "json"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual([{ big: "9223372036854775807", d: "123456789.123456789", day: "2026-11-27", n: null }]);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { big: "9223372036854775807", d: "123456789.123456789", day: "2026-11-27", n: null },
+    ]);
   });
 
   it("colour only on request when piped: FORCE_COLOR adds escape codes, NO_COLOR wins", async () => {

@@ -36,7 +36,9 @@ describe("project diagnostics through the CLI", () => {
     expect(err).toMatch(/marts\/bad_syntax\.sql:2:\d+: error TEMPLATE_SYNTAX/);
     expect(err).toMatch(/marts\/bad_var\.sql:1:\d+: error UNKNOWN_VAR: .*no_such_var/);
     expect(err).toMatch(/marts\/bad_config\.sql:1:\d+: error CONFIG_VALUE_INVALID: .*materialized/);
-    expect(err).toMatch(/error CYCLE: .*cycle_a -> cycle_b -> cycle_a|error CYCLE: .*cycle_b -> cycle_a -> cycle_b/);
+    expect(err).toMatch(
+      /error CYCLE: .*cycle_a -> cycle_b -> cycle_a|error CYCLE: .*cycle_b -> cycle_a -> cycle_b/,
+    );
     expect(err).toMatch(/error DUPLICATE_MODEL: .*funnel/);
     expect(err).toMatch(/errors? found; nothing was run/);
   });

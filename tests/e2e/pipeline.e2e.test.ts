@@ -11,7 +11,19 @@ describe("pipeline on the local DuckDB lake", () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await copyModelsProject());
-    const gen = await sluice("generate", "--events", "3000", "--start", "2026-11-27T00:00:00Z", "--hours", "6", "--seed", "7", "--sink", "local");
+    const gen = await sluice(
+      "generate",
+      "--events",
+      "3000",
+      "--start",
+      "2026-11-27T00:00:00Z",
+      "--hours",
+      "6",
+      "--seed",
+      "7",
+      "--sink",
+      "local",
+    );
     expect(gen.stderr + gen.stdout).not.toMatch(/error/i);
     expect(gen.code).toBe(0);
   });
@@ -21,7 +33,8 @@ describe("pipeline on the local DuckDB lake", () => {
     const hours = await readdir(path.join(dir, ".lake/raw/events/2026/11/27"));
     expect(hours.length).toBeGreaterThanOrEqual(6);
     const files = await readdir(path.join(dir, ".lake/raw/events/2026/11/27", hours[0]!));
-    for (const f of files) expect(f).toMatch(/^[\w-]+-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}(\.gz)?$/);
+    for (const f of files)
+      expect(f).toMatch(/^[\w-]+-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}(\.gz)?$/);
   });
 
   it("builds seeds, models and tests, then the marts answer queries", async () => {
@@ -30,44 +43,87 @@ describe("pipeline on the local DuckDB lake", () => {
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(build.stdout).toMatch(/Done in [\d.]+ m?s\. \d+ models and 1 seed built/);
 
-    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as { results: { id: string; status: string; rows?: number }[] };
+    const results = JSON.parse(
+      await readFile(path.join(dir, "target/run_results.json"), "utf8"),
+    ) as { results: { id: string; status: string; rows?: number }[] };
     const byId = new Map(results.results.map((r) => [r.id, r]));
     expect(byId.get("model.events")?.status).toBe("success");
     expect(byId.get("model.events")?.rows).toBeGreaterThan(2500);
     expect(results.results.filter((r) => r.status === "fail" || r.status === "error")).toEqual([]);
 
-    const funnel = await sluice("query", "select stage, sessions from marts.funnel order by stage_order", "--format", "json");
+    const funnel = await sluice(
+      "query",
+      "select stage, sessions from marts.funnel order by stage_order",
+      "--format",
+      "json",
+    );
     expect(funnel.code).toBe(0);
     const stages = JSON.parse(funnel.stdout) as { stage: string; sessions: number }[];
-    expect(stages.map((s) => s.stage)).toEqual(["product_view", "add_to_cart", "checkout_started", "order_paid"]);
-    for (let i = 1; i < stages.length; i++) expect(stages[i]!.sessions).toBeLessThanOrEqual(stages[i - 1]!.sessions);
+    expect(stages.map((s) => s.stage)).toEqual([
+      "product_view",
+      "add_to_cart",
+      "checkout_started",
+      "order_paid",
+    ]);
+    for (let i = 1; i < stages.length; i++)
+      expect(stages[i]!.sessions).toBeLessThanOrEqual(stages[i - 1]!.sessions);
 
-    const countries = await sluice("query", "select count(*) as n, count(country_iso2) as with_iso from marts.sales_by_country", "--format", "json");
+    const countries = await sluice(
+      "query",
+      "select count(*) as n, count(country_iso2) as with_iso from marts.sales_by_country",
+      "--format",
+      "json",
+    );
     const [c] = JSON.parse(countries.stdout) as { n: number; with_iso: number }[];
     expect(c!.n).toBeGreaterThan(5);
     expect(c!.with_iso).toBe(c!.n);
 
-    const csv = await sluice("query", "select channel, sessions from marts.channel_performance order by channel", "--format", "csv");
+    const csv = await sluice(
+      "query",
+      "select channel, sessions from marts.channel_performance order by channel",
+      "--format",
+      "csv",
+    );
     expect(csv.stdout.split("\n")[0]).toBe("channel,sessions");
   });
 
   it("a second build with no new raw data appends nothing to the incremental silver table", async () => {
-    const before = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+    const before = await sluice(
+      "query",
+      "select count(*) as n from silver.events",
+      "--format",
+      "json",
+    );
     const again = await sluice("build");
     expect(again.code).toBe(0);
     // Both incremental silver models read only the lookback window of the raw zone (the
     // watermark is the newest raw hour, even for rejected_events with no rows).
     expect(again.stderr).toMatch(/reconciled \d+ raw partitions from 2026\/11\/27\/0[0-9]:/);
-    const after = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+    const after = await sluice(
+      "query",
+      "select count(*) as n from silver.events",
+      "--format",
+      "json",
+    );
     expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
   });
 
   it("--timeout stops the running queries, fails the build, and leaves the published tables readable", async () => {
-    const before = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+    const before = await sluice(
+      "query",
+      "select count(*) as n from silver.events",
+      "--format",
+      "json",
+    );
     const stopped = await sluice("build", "--full-refresh", "--timeout", "0.2");
     expect(stopped.code).toBe(1);
     expect(stopped.stdout + stopped.stderr).toMatch(/timed out after 0\.2s \(--timeout\)/);
-    const after = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+    const after = await sluice(
+      "query",
+      "select count(*) as n from silver.events",
+      "--format",
+      "json",
+    );
     expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
   });
 });

@@ -20,7 +20,13 @@ describe("sluice --select / --exclude", () => {
     return r.stdout.trim().split("\n").filter(Boolean);
   };
   const models = (ids: string[]) => ids.filter((id) => !id.startsWith("test.")).sort();
-  const marts = ["model.channel_performance", "model.customer_lifetime_value", "model.funnel", "model.hourly_sales_by_category", "model.sales_by_country"];
+  const marts = [
+    "model.channel_performance",
+    "model.customer_lifetime_value",
+    "model.funnel",
+    "model.hourly_sales_by_category",
+    "model.sales_by_country",
+  ];
 
   it("-s marts: a folder, with the tests of its models", async () => {
     const ids = await ls("-s", "marts");
@@ -46,7 +52,10 @@ describe("sluice --select / --exclude", () => {
   });
 
   it('-s "funnel sales_by_country": spaces unite', async () => {
-    expect(models(await ls("-s", "funnel sales_by_country"))).toEqual(["model.funnel", "model.sales_by_country"]);
+    expect(models(await ls("-s", "funnel sales_by_country"))).toEqual([
+      "model.funnel",
+      "model.sales_by_country",
+    ]);
   });
 
   it("-s @order_items: its descendants and all their ancestors (the seed the marts join)", async () => {
@@ -76,7 +85,9 @@ describe("sluice --select / --exclude", () => {
 
     const typo = await sluice("build", "-s", "funel");
     expect(typo.code).toBe(0);
-    expect(typo.stderr).toMatch(/nothing to do: --select funel matched no node\n\s*hint: did you mean 'funnel'\?/);
+    expect(typo.stderr).toMatch(
+      /nothing to do: --select funel matched no node\n\s*hint: did you mean 'funnel'\?/,
+    );
     expect(await readFile(file)).toEqual(before);
   });
 
@@ -84,6 +95,8 @@ describe("sluice --select / --exclude", () => {
     const r = await sluice("ls", "-s", "colour:red");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown selector method 'colour:'");
-    expect(r.stderr).toContain("tag, path, file, fqn, source, resource_type, test_type, config.<key>");
+    expect(r.stderr).toContain(
+      "tag, path, file, fqn, source, resource_type, test_type, config.<key>",
+    );
   });
 });

@@ -21,8 +21,10 @@ describe("side doors on the local lake", () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await copyModelsProject());
-    const gen = await sluice(...["generate", "--events", "1500", "--start", "2026-11-27T00:00:00Z"],
-      ...["--hours", "3", "--seed", "7", "--sink", "local"]);
+    const gen = await sluice(
+      ...["generate", "--events", "1500", "--start", "2026-11-27T00:00:00Z"],
+      ...["--hours", "3", "--seed", "7", "--sink", "local"],
+    );
     expect(gen.code).toBe(0);
     const build = await sluice("build");
     expect(build.code, build.stdout + build.stderr).toBe(0);
@@ -48,7 +50,10 @@ describe("side doors on the local lake", () => {
   it("sluice query refuses what writes or reaches outside: exit 2, nothing written", async () => {
     const version = (await readdir(path.join(lake(), "marts", "funnel")))[0]!;
     const folder = path.join(lake(), "marts", "funnel", version);
-    const file = path.join(folder, (await readdir(folder)).find((f) => f.endsWith(".parquet"))!);
+    const file = path.join(
+      folder,
+      (await readdir(folder)).find((f) => f.endsWith(".parquet"))!,
+    );
     const before = await readFile(file);
     for (const sql of [
       `copy (select 1 x) to '${file}' (format parquet)`,
@@ -71,7 +76,8 @@ describe("side doors on the local lake", () => {
   });
 
   it("sluice query still reads: WITH, comments and the Trino-compat functions", async () => {
-    const sql = "/* a comment */ with f as (select * from marts.funnel) " +
+    const sql =
+      "/* a comment */ with f as (select * from marts.funnel) " +
       "select count(*) as n, date_add('day', 1, date '2026-11-27') as d, try_cast('x' as integer) as t from f";
     const q = await sluice("query", sql, "--format", "json");
     expect(q.code, q.stderr).toBe(0);
@@ -85,7 +91,12 @@ describe("side doors on the local lake", () => {
     const codes: number[] = [];
     const errors: string[] = [];
     while (!done || codes.length < 3) {
-      const q = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+      const q = await sluice(
+        "query",
+        "select count(*) as n from silver.events",
+        "--format",
+        "json",
+      );
       codes.push(q.code);
       if (q.code !== 0) errors.push(q.stderr);
     }
@@ -94,27 +105,38 @@ describe("side doors on the local lake", () => {
     // Known race, not yet fixed: a query whose snapshot names the version a full refresh has
     // just replaced can find its files removed (the lake keeps one version; see #12's
     // versions_to_keep). It must still fail cleanly: exit 1 and one line, never a crash.
-    expect(codes.every((c) => c === 0 || c === 1), codes.join(",")).toBe(true);
+    expect(
+      codes.every((c) => c === 0 || c === 1),
+      codes.join(","),
+    ).toBe(true);
     for (const e of errors) expect(e.trim().split("\n"), e).toHaveLength(1);
-    const after = await sluice("query", "select count(*) as n from silver.events", "--format", "json");
+    const after = await sluice(
+      "query",
+      "select count(*) as n from silver.events",
+      "--format",
+      "json",
+    );
     expect(after.code, after.stderr).toBe(0);
   });
 
   // CI runs as root, which ignores chmod: a lake nobody may write is one in /sys.
-  it.runIf(existsSync("/sys/kernel"))("a lake that cannot be written: one line, exit 2", async () => {
-    const yml = path.join(dir, "sluice.yml");
-    const original = await readFile(yml, "utf8");
-    await writeFile(yml, original.replace("lake: .lake", "lake: /sys/kernel"));
-    try {
-      const build = await sluice("build");
-      expect(build.code).toBe(2);
-      expect(oneLine(build.stderr)).toEqual([
-        "error: cannot write the lake /sys/kernel: permission denied",
-      ]);
-    } finally {
-      await writeFile(yml, original);
-    }
-  });
+  it.runIf(existsSync("/sys/kernel"))(
+    "a lake that cannot be written: one line, exit 2",
+    async () => {
+      const yml = path.join(dir, "sluice.yml");
+      const original = await readFile(yml, "utf8");
+      await writeFile(yml, original.replace("lake: .lake", "lake: /sys/kernel"));
+      try {
+        const build = await sluice("build");
+        expect(build.code).toBe(2);
+        expect(oneLine(build.stderr)).toEqual([
+          "error: cannot write the lake /sys/kernel: permission denied",
+        ]);
+      } finally {
+        await writeFile(yml, original);
+      }
+    },
+  );
 
   describe("the build lock", () => {
     let sleeper: ChildProcess;
@@ -137,7 +159,9 @@ describe("side doors on the local lake", () => {
       const build = await sluice("build");
       expect(build.code).toBe(2);
       expect(oneLine(build.stderr)).toEqual([
-        expect.stringMatching(/^error: build in progress \(run r-live, started 2026-12-03T10:00:00.000Z, pid \d+\)/),
+        expect.stringMatching(
+          /^error: build in progress \(run r-live, started 2026-12-03T10:00:00.000Z, pid \d+\)/,
+        ),
       ]);
     });
 
@@ -166,7 +190,9 @@ describe("side doors on the local lake", () => {
         const build = await sluice("build");
         expect(build.code).toBe(2);
         expect(oneLine(build.stderr)).toEqual([
-          expect.stringMatching(/^error: another process .*has the catalog of lake .* open \(e\.g\. a DuckDB client/),
+          expect.stringMatching(
+            /^error: another process .*has the catalog of lake .* open \(e\.g\. a DuckDB client/,
+          ),
         ]);
         expect(await readdir(lake())).not.toContain(".sluice-build.lock.json");
         expect(await funnelRows()).toEqual([{ n: 4 }]);

@@ -10,14 +10,21 @@ let runs = 0;
 /** A sortable, unique run id (like the CLI's), so each run writes its own table versions. */
 function nextRunId(): string {
   runs += 1;
-  return `${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}_${String(runs).padStart(4, "0")}`;
+  return `${new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}_${String(runs).padStart(4, "0")}`;
 }
 
 /**
  * `sluice run --select ...` without spawning the CLI: the same libraries (compile, open the lake
  * engine, runProject with its reconciliation), for tests that run many builds.
  */
-export async function runInProcess(project: Project, select: readonly string[], options: { fullRefresh?: boolean } = {}): Promise<RunResults> {
+export async function runInProcess(
+  project: Project,
+  select: readonly string[],
+  options: { fullRefresh?: boolean } = {},
+): Promise<RunResults> {
   const targetName = project.config["default-target"];
   const target = project.config.targets[targetName];
   if (!target) throw new Error(`no target ${targetName}`);
@@ -28,7 +35,16 @@ export async function runInProcess(project: Project, select: readonly string[], 
   if (diagnostics.length > 0) throw new Error(diagnostics.map((d) => d.message).join("; "));
   const engine = await openEngine(target, project.dir);
   try {
-    return await runProject({ command: "run", compiled, selected: ids, engine, dialect, runId, fullRefresh: options.fullRefresh ?? false, threads: 1 });
+    return await runProject({
+      command: "run",
+      compiled,
+      selected: ids,
+      engine,
+      dialect,
+      runId,
+      fullRefresh: options.fullRefresh ?? false,
+      threads: 1,
+    });
   } finally {
     await engine.close();
   }

@@ -5,7 +5,13 @@ import { copyModelsProject, runSluice } from "../support/cli.js";
 import { loadProject, runInProcess } from "./in-process.js";
 import { copyDir, expose, leftovers, rawHours, tableHashes } from "./lake-fixture.js";
 
-const TABLES = ["silver.events", "silver.rejected_events", "silver.order_items", "marts.funnel", "marts.sales_by_country"];
+const TABLES = [
+  "silver.events",
+  "silver.rejected_events",
+  "silver.order_items",
+  "marts.funnel",
+  "marts.sales_by_country",
+];
 /** What the hourly runs build: silver.events and silver.rejected_events with everything upstream. */
 const SILVER = ["+events", "+rejected_events"];
 const chaos = ["--malformed-rate", "0.005", "--duplicate-rate", "0.02", "--late-rate", "0.05"];
@@ -17,14 +23,26 @@ let fullHashes: Record<string, string>;
 let hidden: string;
 let hours: string[];
 
-const sluice = (dir: string, args: string[], env?: Record<string, string>) => runSluice(["--project-dir", dir, ...args], env ? { env } : {});
+const sluice = (dir: string, args: string[], env?: Record<string, string>) =>
+  runSluice(["--project-dir", dir, ...args], env ? { env } : {});
 
 beforeAll(async () => {
   const project = await copyModelsProject();
   cleanup = project.cleanup;
   root = path.dirname(project.dir);
   fullDir = project.dir;
-  const gen = await sluice(fullDir, ["generate", "--events", "3000", "--start", "2026-11-27T00:00:00Z", "--hours", "12", "--seed", "11", ...chaos]);
+  const gen = await sluice(fullDir, [
+    "generate",
+    "--events",
+    "3000",
+    "--start",
+    "2026-11-27T00:00:00Z",
+    "--hours",
+    "12",
+    "--seed",
+    "11",
+    ...chaos,
+  ]);
   expect(gen.code).toBe(0);
   hidden = path.join(root, "hidden-raw");
   await copyDir(path.join(fullDir, ".lake/raw/events"), hidden);
@@ -54,7 +72,18 @@ describe("incremental silver on the local lake", () => {
     const days = path.join(root, "days");
     await copyDir(fullDir, days);
     await rm(path.join(days, ".lake"), { recursive: true, force: true });
-    const gen = await sluice(days, ["generate", "--events", "2880", "--start", "2026-11-24T00:00:00Z", "--hours", "72", "--seed", "7", ...chaos]);
+    const gen = await sluice(days, [
+      "generate",
+      "--events",
+      "2880",
+      "--start",
+      "2026-11-24T00:00:00Z",
+      "--hours",
+      "72",
+      "--seed",
+      "7",
+      ...chaos,
+    ]);
     expect(gen.code, gen.stderr).toBe(0);
     const dayRaw = path.join(root, "days-raw");
     await copyDir(path.join(days, ".lake/raw/events"), dayRaw);
@@ -91,7 +120,9 @@ describe("incremental silver on the local lake", () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stderr).toMatch(/PASS\s+test reconcile_events .* reconciled \d+ raw partitions/);
     expect(await tableHashes(dir, TABLES)).toEqual(expected);
-    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as { results: { id: string; status: string; reconciliation?: unknown[] }[] };
+    const results = JSON.parse(
+      await readFile(path.join(dir, "target/run_results.json"), "utf8"),
+    ) as { results: { id: string; status: string; reconciliation?: unknown[] }[] };
     const check = results.results.find((r) => r.id === "reconcile.events");
     expect(check?.status).toBe("pass");
     // Nothing new and no late file: no raw hour is read again.
@@ -122,7 +153,9 @@ describe("incremental silver on the local lake", () => {
     await expose(raw, dir, hours.slice(8));
     const rest = await sluice(dir, ["build"]);
     expect(rest.code, rest.stderr).toBe(0);
-    expect(rest.stderr).toContain(`reconciled ${hours.length - 8} raw partitions from ${hours[8]}:`);
+    expect(rest.stderr).toContain(
+      `reconciled ${hours.length - 8} raw partitions from ${hours[8]}:`,
+    );
     expect(await tableHashes(dir, TABLES)).toEqual(fullHashes);
   }, 120_000);
 
@@ -144,16 +177,35 @@ describe("incremental silver on the local lake", () => {
     await expose(raw, dir, hours.slice(6, 8));
     const later = await sluice(dir, ["run", "--select", "+test_inc"]);
     expect(later.code, later.stderr).toBe(0);
-    const q = await runSluice(["--project-dir", dir, "query", "select count(*) as n, count(extra) as with_extra, count(distinct dt) as hours from silver.test_inc", "--format", "json"]);
+    const q = await runSluice([
+      "--project-dir",
+      dir,
+      "query",
+      "select count(*) as n, count(extra) as with_extra, count(distinct dt) as hours from silver.test_inc",
+      "--format",
+      "json",
+    ]);
     const [row] = JSON.parse(q.stdout) as { n: number; with_extra: number; hours: number }[];
-    const stg = await runSluice(["--project-dir", dir, "query", "select count(*) as n, count(*) filter (where dt >= '" + hours[4] + "') as late from staging.stg_events where reject_reason is null", "--format", "json"]);
+    const stg = await runSluice([
+      "--project-dir",
+      dir,
+      "query",
+      "select count(*) as n, count(*) filter (where dt >= '" +
+        hours[4] +
+        "') as late from staging.stg_events where reject_reason is null",
+      "--format",
+      "json",
+    ]);
     const [expected] = JSON.parse(stg.stdout) as { n: number; late: number }[];
     expect(row).toEqual({ n: expected!.n, with_extra: expected!.late, hours: 8 });
   }, 120_000);
 
   it("a chaos full build balances exactly: duplicates and rejects are all accounted for", async () => {
     const r = await sluice(fullDir, ["build", "--full-refresh"]);
-    const m = /reconciled \d+ raw partitions from 0000\/00\/00\/00: raw ([\d,]+) = silver ([\d,]+) \+ rejected ([\d,]+) \+ duplicates ([\d,]+)/.exec(r.stderr);
+    const m =
+      /reconciled \d+ raw partitions from 0000\/00\/00\/00: raw ([\d,]+) = silver ([\d,]+) \+ rejected ([\d,]+) \+ duplicates ([\d,]+)/.exec(
+        r.stderr,
+      );
     const n = (m ?? []).slice(1).map((x) => Number(x.replaceAll(",", "")));
     expect(n[0]).toBe(n[1]! + n[2]! + n[3]!);
     expect(n[2]).toBeGreaterThan(0);
@@ -167,8 +219,13 @@ describe("incremental silver on the local lake", () => {
     expect((await sluice(base, ["build"])).code).toBe(0);
     await expose(raw, base, hours.slice(8));
     const points: Record<string, string>[] = [
-      ...[1, 2, 3, 5, 8, 10, 12, 14, 16, 18, 20, 22, 25, 28, 32].map((n) => ({ SLUICE_TEST_KILL_AFTER_STATEMENT: String(n) })),
-      ...[4, 9, 13, 17, 21].map((n) => ({ SLUICE_TEST_KILL_DURING_STATEMENT: String(n), SLUICE_TEST_KILL_DELAY_MS: "3" })),
+      ...[1, 2, 3, 5, 8, 10, 12, 14, 16, 18, 20, 22, 25, 28, 32].map((n) => ({
+        SLUICE_TEST_KILL_AFTER_STATEMENT: String(n),
+      })),
+      ...[4, 9, 13, 17, 21].map((n) => ({
+        SLUICE_TEST_KILL_DURING_STATEMENT: String(n),
+        SLUICE_TEST_KILL_DELAY_MS: "3",
+      })),
     ];
     let killed = 0;
     for (const [i, env] of points.entries()) {
@@ -191,13 +248,21 @@ describe("incremental silver on the local lake", () => {
     const { writeFile, mkdir } = await import("node:fs/promises");
     await mkdir(path.join(dir, ".lake"), { recursive: true });
     const lock = path.join(dir, ".lake/.sluice-build.lock.json");
-    await writeFile(lock, JSON.stringify({ pid: process.pid, startedAt: "2026-11-27T10:00:00.000Z" }));
+    await writeFile(
+      lock,
+      JSON.stringify({ pid: process.pid, startedAt: "2026-11-27T10:00:00.000Z" }),
+    );
     const busy = await sluice(dir, ["run"]);
     // One line, exit 2 (usage/environment), naming the holder.
     expect(busy.code).toBe(2);
-    expect(busy.stderr).toContain(`build in progress (started 2026-11-27T10:00:00.000Z, pid ${process.pid})`);
+    expect(busy.stderr).toContain(
+      `build in progress (started 2026-11-27T10:00:00.000Z, pid ${process.pid})`,
+    );
     expect(busy.stderr.trim().split("\n")).toHaveLength(1);
-    await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: "2026-11-27T10:00:00.000Z" }));
+    await writeFile(
+      lock,
+      JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: "2026-11-27T10:00:00.000Z" }),
+    );
     const taken = await sluice(dir, ["build"]);
     expect(taken.code, taken.stdout + taken.stderr).toBe(0);
   }, 120_000);

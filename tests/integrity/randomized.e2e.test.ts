@@ -36,20 +36,35 @@ async function checkAccounting(step: string): Promise<void> {
       "(select count(distinct event_id) from staging.stg_events where reject_reason is null) as distinct_valid, " +
       "(select count(*) from silver.rejected_events) as rejected, (select count(*) from silver.events) as silver",
   );
-  const got = { lines: Number(row!["staged"]), rejected: Number(row!["rejected"]), silver: Number(row!["silver"]) };
-  expect(got, step).toEqual({ lines: bytes.total, rejected: Number(row!["bad"]), silver: Number(row!["distinct_valid"]) });
+  const got = {
+    lines: Number(row!["staged"]),
+    rejected: Number(row!["rejected"]),
+    silver: Number(row!["silver"]),
+  };
+  expect(got, step).toEqual({
+    lines: bytes.total,
+    rejected: Number(row!["bad"]),
+    silver: Number(row!["distinct_valid"]),
+  });
 }
 
 /** The pool's files, oldest hour first: `YYYY/MM/DD/HH/name`. */
 async function poolFiles(): Promise<string[]> {
   const all = await readdir(pool, { recursive: true, withFileTypes: true });
-  return all.filter((e) => e.isFile()).map((e) => path.relative(pool, path.join(e.parentPath, e.name))).sort();
+  return all
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(pool, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 /** A build killed with SIGKILL after `ms`: the next build must recover. */
 function killedBuild(ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "apps/cli/bin/sluice.js"), "--project-dir", dir, "build"], { stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, "apps/cli/bin/sluice.js"), "--project-dir", dir, "build"],
+      { stdio: "ignore" },
+    );
     const timer = setTimeout(() => child.kill("SIGKILL"), ms);
     child.on("close", () => {
       clearTimeout(timer);
@@ -65,7 +80,18 @@ beforeAll(async () => {
   raw = path.join(dir, ".lake/raw/events");
   pool = path.join(path.dirname(dir), "pool");
   const chaos = ["--malformed-rate", "0.01", "--duplicate-rate", "0.03", "--late-rate", "0.05"];
-  const gen = await sluice(["generate", "--events", "1500", "--start", "2026-11-27T00:00:00Z", "--hours", "12", "--seed", "9", ...chaos]);
+  const gen = await sluice([
+    "generate",
+    "--events",
+    "1500",
+    "--start",
+    "2026-11-27T00:00:00Z",
+    "--hours",
+    "12",
+    "--seed",
+    "9",
+    ...chaos,
+  ]);
   expect(gen.code, gen.stderr).toBe(0);
   await rename(raw, pool);
   await mkdir(raw, { recursive: true });
@@ -86,19 +112,37 @@ describe("random interleavings of arrivals, partial writes, late files, deletion
       for (const rel of waiting.splice(0, n)) {
         await mkdir(path.dirname(path.join(raw, rel)), { recursive: true });
         // Published whole, as S3 does: written aside, renamed in.
-        await cp(path.join(pool, rel), path.join(raw, path.dirname(rel), `.${path.basename(rel)}.tmp`));
-        await rename(path.join(raw, path.dirname(rel), `.${path.basename(rel)}.tmp`), path.join(raw, rel));
+        await cp(
+          path.join(pool, rel),
+          path.join(raw, path.dirname(rel), `.${path.basename(rel)}.tmp`),
+        );
+        await rename(
+          path.join(raw, path.dirname(rel), `.${path.basename(rel)}.tmp`),
+          path.join(raw, rel),
+        );
       }
     };
     await arrive(12);
     for (let step = 0; step < STEPS; step++) {
-      const action = pick(["arrive", "arrive", "partial", "complete", "late", "delete", "kill", "build"] as const);
+      const action = pick([
+        "arrive",
+        "arrive",
+        "partial",
+        "complete",
+        "late",
+        "delete",
+        "kill",
+        "build",
+      ] as const);
       if (action === "arrive" && waiting.length > 0) await arrive(1 + Math.floor(random() * 8));
       if (action === "partial" && waiting.length > 0) {
         const rel = waiting.shift()!;
         const bytes = await readFile(path.join(pool, rel));
         await mkdir(path.dirname(path.join(raw, rel)), { recursive: true });
-        await writeFile(path.join(raw, rel), bytes.subarray(0, Math.floor(bytes.length * (0.2 + random() * 0.6))));
+        await writeFile(
+          path.join(raw, rel),
+          bytes.subarray(0, Math.floor(bytes.length * (0.2 + random() * 0.6))),
+        );
         partial.push(rel);
       }
       if (action === "complete" && partial.length > 0) {
@@ -115,27 +159,38 @@ describe("random interleavings of arrivals, partial writes, late files, deletion
         await cp(path.join(pool, rel), path.join(raw, late));
       }
       if (action === "delete") {
-        const present = (await readdir(raw, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+        const present = (await readdir(raw, { recursive: true, withFileTypes: true })).filter((e) =>
+          e.isFile(),
+        );
         const byHour = new Map<string, string[]>();
-        for (const e of present) byHour.set(e.parentPath, [...(byHour.get(e.parentPath) ?? []), e.name]);
+        for (const e of present)
+          byHour.set(e.parentPath, [...(byHour.get(e.parentPath) ?? []), e.name]);
         const hours = [...byHour].filter(([, files]) => files.length > 1);
         if (hours.length > 0) {
           const [hour, files] = pick(hours);
           const name = pick(files);
           await rm(path.join(hour, name));
-          partial.splice(0, partial.length, ...partial.filter((p) => path.join(raw, p) !== path.join(hour, name)));
+          partial.splice(
+            0,
+            partial.length,
+            ...partial.filter((p) => path.join(raw, p) !== path.join(hour, name)),
+          );
         }
       }
       if (action === "kill") await killedBuild(200 + Math.floor(random() * 2500));
       log.push(action);
       if (action === "kill" || action === "build" || random() < 0.4) {
         const build = await sluice(["build"]);
-        expect(build.code, `${log.join(" → ")}\n${build.stdout.slice(-3000)}\n${build.stderr}`).toBe(0);
+        expect(
+          build.code,
+          `${log.join(" → ")}\n${build.stdout.slice(-3000)}\n${build.stderr}`,
+        ).toBe(0);
         await checkAccounting(log.join(" → "));
         log.push("build");
       }
     }
-    for (const rel of partial.splice(0)) await writeFile(path.join(raw, rel), await readFile(path.join(pool, rel)));
+    for (const rel of partial.splice(0))
+      await writeFile(path.join(raw, rel), await readFile(path.join(pool, rel)));
     const last = await sluice(["build"]);
     expect(last.code, last.stdout.slice(-3000)).toBe(0);
     await checkAccounting(`${log.join(" → ")} → final`);
@@ -148,7 +203,12 @@ describe("random interleavings of arrivals, partial writes, late files, deletion
     await cp(raw, path.join(fresh, ".lake/raw/events"), { recursive: true });
     const full = await runSluice(["--project-dir", fresh, "build"]);
     expect(full.code, full.stdout.slice(-2000)).toBe(0);
-    const tables = ["silver.events", "silver.rejected_events", "silver.order_items", "marts.funnel"];
+    const tables = [
+      "silver.events",
+      "silver.rejected_events",
+      "silver.order_items",
+      "marts.funnel",
+    ];
     expect(await tableHashes(dir, tables)).toEqual(await tableHashes(fresh, tables));
   }, 600_000);
 });

@@ -8,7 +8,11 @@ import { gunzipSync } from "node:zlib";
  * the test, so the build's reconciliation is checked against something it does not share.
  * Unreadable files (empty, bad gzip, mostly control bytes) are listed apart.
  */
-export function countRawLines(rawDir: string): { byHour: Map<string, number>; total: number; unreadable: string[] } {
+export function countRawLines(rawDir: string): {
+  byHour: Map<string, number>;
+  total: number;
+  unreadable: string[];
+} {
   const byHour = new Map<string, number>();
   const unreadable: string[] = [];
   let total = 0;
@@ -27,7 +31,9 @@ export function countRawLines(rawDir: string): { byHour: Map<string, number>; to
         continue;
       }
     }
-    const control = [...data.subarray(0, 8192)].filter((b) => (b < 32 && ![9, 10, 12, 13].includes(b)) || b === 127).length;
+    const control = [...data.subarray(0, 8192)].filter(
+      (b) => (b < 32 && ![9, 10, 12, 13].includes(b)) || b === 127,
+    ).length;
     if (bytes.length === 0 || control > Math.min(data.length, 8192) * 0.1) {
       unreadable.push(rel);
       continue;

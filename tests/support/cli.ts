@@ -15,7 +15,10 @@ export interface CliRun {
 }
 
 /** Spawn the built CLI (`apps/cli/dist`), as a user would run it. */
-export function runSluice(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export function runSluice(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd ?? repoRoot,
@@ -37,7 +40,9 @@ export async function copyModelsProject(): Promise<{ dir: string; cleanup: () =>
   const dir = path.join(root, "models");
   await cp(modelsDir, dir, {
     recursive: true,
-    filter: (src) => !/[\\/](\.lake|target)([\\/]|$)/.test(path.relative(modelsDir, src)) && !/^(\.lake|target)$/.test(path.relative(modelsDir, src)),
+    filter: (src) =>
+      !/[\\/](\.lake|target)([\\/]|$)/.test(path.relative(modelsDir, src)) &&
+      !/^(\.lake|target)$/.test(path.relative(modelsDir, src)),
   });
   return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
 }

@@ -21,6 +21,7 @@ let hive: HiveSQL | undefined;
  */
 export function grammarErrors(statement: { sql: string; grammar: CheckedGrammar }): string[] {
   if (statement.grammar === "duckdb") return [];
-  const parser = statement.grammar === "trino" ? (trino ??= new TrinoSQL()) : (hive ??= new HiveSQL());
+  const parser =
+    statement.grammar === "trino" ? (trino ??= new TrinoSQL()) : (hive ??= new HiveSQL());
   return parser.validate(statement.sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
 }

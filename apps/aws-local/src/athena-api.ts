@@ -23,7 +23,8 @@ interface Execution {
   failure?: AthenaFailure;
 }
 
-const invalid = (message: string) => new AwsError("InvalidRequestException", message, 400, { AthenaErrorCode: "INVALID_INPUT" });
+const invalid = (message: string) =>
+  new AwsError("InvalidRequestException", message, 400, { AthenaErrorCode: "INVALID_INPUT" });
 
 /**
  * Athena's query API over {@link SqlEngine}: a query is QUEUED for a quarter of the latency,
@@ -43,31 +44,57 @@ export class AthenaApi {
 
   /** Wait until every started query has finished (for a clean shutdown). */
   async idle(): Promise<void> {
-    while ([...this.executions.values()].some((e) => e.state === "RUNNING" && e.started !== undefined && e.completed === undefined && e.outcome === undefined && e.failure === undefined)) {
+    while (
+      [...this.executions.values()].some(
+        (e) =>
+          e.state === "RUNNING" &&
+          e.started !== undefined &&
+          e.completed === undefined &&
+          e.outcome === undefined &&
+          e.failure === undefined,
+      )
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
   readonly operations: Record<string, (body: Body) => unknown> = {
     StartQueryExecution: (body) => {
-      rejectUnknownMembers(body, ["QueryString", "ClientRequestToken", "QueryExecutionContext", "ResultConfiguration", "WorkGroup"], "InvalidRequestException");
+      rejectUnknownMembers(
+        body,
+        [
+          "QueryString",
+          "ClientRequestToken",
+          "QueryExecutionContext",
+          "ResultConfiguration",
+          "WorkGroup",
+        ],
+        "InvalidRequestException",
+      );
       const sql = String(body.QueryString ?? "");
       if (sql.trim() === "") throw invalid("QueryString must not be empty");
       if (sql.length > 262144) throw invalid("QueryString is longer than 262144 characters");
-      const token = body.ClientRequestToken === undefined ? undefined : String(body.ClientRequestToken);
-      if (token !== undefined && (token.length < 32 || token.length > 128)) throw invalid("ClientRequestToken must be 32 to 128 characters");
+      const token =
+        body.ClientRequestToken === undefined ? undefined : String(body.ClientRequestToken);
+      if (token !== undefined && (token.length < 32 || token.length > 128))
+        throw invalid("ClientRequestToken must be 32 to 128 characters");
       const earlier = token === undefined ? undefined : this.tokens.get(token);
       if (earlier !== undefined) {
-        if (this.executions.get(earlier)!.sql !== sql) throw invalid("Idempotent parameters do not match");
+        if (this.executions.get(earlier)!.sql !== sql)
+          throw invalid("Idempotent parameters do not match");
         return { QueryExecutionId: earlier };
       }
       const context = (body.QueryExecutionContext as Body | undefined) ?? {};
       rejectUnknownMembers(context, ["Database", "Catalog"], "InvalidRequestException");
       const result = (body.ResultConfiguration as Body | undefined) ?? {};
       rejectUnknownMembers(result, ["OutputLocation"], "InvalidRequestException");
-      if (result.OutputLocation === undefined) throw invalid("No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.");
+      if (result.OutputLocation === undefined)
+        throw invalid(
+          "No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.",
+        );
       const catalog = String(context.Catalog ?? "AwsDataCatalog");
-      if (catalog.toLowerCase() !== "awsdatacatalog") throw invalid(`aws-local has only the AwsDataCatalog catalog, not ${catalog}`);
+      if (catalog.toLowerCase() !== "awsdatacatalog")
+        throw invalid(`aws-local has only the AwsDataCatalog catalog, not ${catalog}`);
       const execution: Execution = {
         id: randomUUID(),
         sql,
@@ -93,11 +120,21 @@ export class AthenaApi {
       const found = ids.filter((id) => this.executions.has(id));
       return {
         QueryExecutions: found.map((id) => this.describe(this.executions.get(id)!)),
-        UnprocessedQueryExecutionIds: ids.filter((id) => !this.executions.has(id)).map((id) => ({ QueryExecutionId: id, ErrorCode: "INVALID_INPUT", ErrorMessage: "not found" })),
+        UnprocessedQueryExecutionIds: ids
+          .filter((id) => !this.executions.has(id))
+          .map((id) => ({
+            QueryExecutionId: id,
+            ErrorCode: "INVALID_INPUT",
+            ErrorMessage: "not found",
+          })),
       };
     },
     GetQueryResults: (body) => {
-      rejectUnknownMembers(body, ["QueryExecutionId", "NextToken", "MaxResults", "QueryResultType"], "InvalidRequestException");
+      rejectUnknownMembers(
+        body,
+        ["QueryExecutionId", "NextToken", "MaxResults", "QueryResultType"],
+        "InvalidRequestException",
+      );
       const execution = this.execution(body.QueryExecutionId);
       if (execution.state !== "SUCCEEDED") {
         throw invalid(
@@ -107,18 +144,22 @@ export class AthenaApi {
         );
       }
       const max = body.MaxResults === undefined ? 1000 : Number(body.MaxResults);
-      if (!Number.isInteger(max) || max < 1 || max > 1000) throw invalid(`MaxResults must be between 1 and 1000`);
+      if (!Number.isInteger(max) || max < 1 || max > 1000)
+        throw invalid(`MaxResults must be between 1 and 1000`);
       const outcome = execution.outcome!;
       const { substatementType } = classify(execution.sql);
       const header = substatementType === "SELECT" ? [outcome.columns.map((c) => c.name)] : [];
       const all: (string | null)[][] = [...header, ...outcome.rows];
       const start = body.NextToken === undefined ? 0 : Number.parseInt(String(body.NextToken), 36);
-      if (!Number.isInteger(start) || start < 0 || start > all.length) throw invalid("NextToken is invalid");
+      if (!Number.isInteger(start) || start < 0 || start > all.length)
+        throw invalid("NextToken is invalid");
       const end = Math.min(all.length, start + max);
       return {
         ...(outcome.updateCount !== undefined ? { UpdateCount: outcome.updateCount } : {}),
         ResultSet: {
-          Rows: all.slice(start, end).map((row) => ({ Data: row.map((v) => (v === null ? {} : { VarCharValue: v })) })),
+          Rows: all
+            .slice(start, end)
+            .map((row) => ({ Data: row.map((v) => (v === null ? {} : { VarCharValue: v })) })),
           ResultSetMetadata: {
             ColumnInfo: outcome.columns.map((c) => ({
               CatalogName: "hive",
@@ -153,13 +194,17 @@ export class AthenaApi {
         WorkGroup: {
           Name: name,
           State: "ENABLED",
-          Description: "aws-local: every workgroup name exists, engine version 3, no enforced settings",
+          Description:
+            "aws-local: every workgroup name exists, engine version 3, no enforced settings",
           CreationTime: 0,
           Configuration: {
             EnforceWorkGroupConfiguration: false,
             PublishCloudWatchMetricsEnabled: false,
             RequesterPaysEnabled: false,
-            EngineVersion: { SelectedEngineVersion: "AUTO", EffectiveEngineVersion: "Athena engine version 3" },
+            EngineVersion: {
+              SelectedEngineVersion: "AUTO",
+              EffectiveEngineVersion: "Athena engine version 3",
+            },
           },
         },
       };
@@ -186,29 +231,44 @@ export class AthenaApi {
         execution.completed = Date.now();
       }, wait).unref();
     };
-    const input = { queryId: execution.id, sql: execution.sql, database: execution.database, outputLocation: execution.outputLocation };
+    const input = {
+      queryId: execution.id,
+      sql: execution.sql,
+      database: execution.database,
+      outputLocation: execution.outputLocation,
+    };
     const failed = async (error: unknown) => {
-      const failure = error instanceof AthenaFailure ? error : new AthenaFailure("GENERIC_INTERNAL_ERROR", String(error));
-      const writes = ["CREATE_TABLE_AS_SELECT", "INSERT"].includes(classify(execution.sql).substatementType);
-      const manifest = writes ? await this.sql.writeManifest(input, []).catch(() => undefined) : undefined;
+      const failure =
+        error instanceof AthenaFailure
+          ? error
+          : new AthenaFailure("GENERIC_INTERNAL_ERROR", String(error));
+      const writes = ["CREATE_TABLE_AS_SELECT", "INSERT"].includes(
+        classify(execution.sql).substatementType,
+      );
+      const manifest = writes
+        ? await this.sql.writeManifest(input, []).catch(() => undefined)
+        : undefined;
       finish(() => {
         execution.state = "FAILED";
         execution.failure = failure;
-        if (manifest !== undefined) execution.outcome = { columns: [], rows: [], scannedBytes: 0, manifest };
+        if (manifest !== undefined)
+          execution.outcome = { columns: [], rows: [], scannedBytes: 0, manifest };
       });
     };
     if (fault?.failure) {
       void failed(fault.failure);
       return;
     }
-    this.sql.run(input, () => execution.state === "RUNNING").then(
-      (outcome) =>
-        finish(() => {
-          execution.state = "SUCCEEDED";
-          execution.outcome = outcome;
-        }),
-      failed,
-    );
+    this.sql
+      .run(input, () => execution.state === "RUNNING")
+      .then(
+        (outcome) =>
+          finish(() => {
+            execution.state = "SUCCEEDED";
+            execution.outcome = outcome;
+          }),
+        failed,
+      );
   }
 
   private describe(e: Execution): Body {
@@ -221,7 +281,9 @@ export class AthenaApi {
       Query: e.sql,
       StatementType: statementType,
       SubstatementType: substatementType,
-      ResultConfiguration: { OutputLocation: `${e.outputLocation.replace(/\/?$/, "/")}${e.id}.csv` },
+      ResultConfiguration: {
+        OutputLocation: `${e.outputLocation.replace(/\/?$/, "/")}${e.id}.csv`,
+      },
       ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: false } },
       QueryExecutionContext: { Database: e.database, Catalog: e.catalog },
       Status: {
@@ -232,7 +294,14 @@ export class AthenaApi {
           ? {
               StateChangeReason: e.failure.message,
               ...(e.state === "FAILED"
-                ? { AthenaError: { ErrorCategory: e.failure.category, ErrorType: e.failure.errorType, Retryable: e.failure.retryable, ErrorMessage: e.failure.message } }
+                ? {
+                    AthenaError: {
+                      ErrorCategory: e.failure.category,
+                      ErrorType: e.failure.errorType,
+                      Retryable: e.failure.retryable,
+                      ErrorMessage: e.failure.message,
+                    },
+                  }
                 : {}),
             }
           : {}),
@@ -247,7 +316,10 @@ export class AthenaApi {
         ...(e.outcome?.manifest ? { DataManifestLocation: e.outcome.manifest } : {}),
       },
       WorkGroup: e.workgroup,
-      EngineVersion: { SelectedEngineVersion: "AUTO", EffectiveEngineVersion: "Athena engine version 3" },
+      EngineVersion: {
+        SelectedEngineVersion: "AUTO",
+        EffectiveEngineVersion: "Athena engine version 3",
+      },
     };
   }
 }

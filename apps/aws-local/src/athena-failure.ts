@@ -41,12 +41,36 @@ const ERROR_TYPES: Record<string, number> = {
 export function failureFromDuckdb(error: unknown): AthenaFailure {
   const message = error instanceof Error ? error.message : String(error);
   const rules: [RegExp, string, (m: RegExpExecArray) => string][] = [
-    [/Table with name "?([^"\s]+?)"? does not exist/i, "TABLE_NOT_FOUND", (m) => `Table '${m[1]}' does not exist`],
-    [/Schema with name (\S+?) does not exist/i, "SCHEMA_NOT_FOUND", (m) => `Schema '${m[1]}' does not exist`],
-    [/Referenced column "?([^"\s]+)"? not found/i, "COLUMN_NOT_FOUND", (m) => `Column '${m[1]}' cannot be resolved`],
-    [/does not have a column named "?([^"\s]+)"?/i, "COLUMN_NOT_FOUND", (m) => `Column '${m[1]}' cannot be resolved`],
-    [/Referenced table "?([^"\s]+)"? not found/i, "COLUMN_NOT_FOUND", (m) => `Column prefix '${m[1]}' cannot be resolved`],
-    [/(Scalar|Aggregate|Table) Function with name (\S+?) does not exist/i, "FUNCTION_NOT_FOUND", (m) => `Function '${m[2]}' not registered`],
+    [
+      /Table with name "?([^"\s]+?)"? does not exist/i,
+      "TABLE_NOT_FOUND",
+      (m) => `Table '${m[1]}' does not exist`,
+    ],
+    [
+      /Schema with name (\S+?) does not exist/i,
+      "SCHEMA_NOT_FOUND",
+      (m) => `Schema '${m[1]}' does not exist`,
+    ],
+    [
+      /Referenced column "?([^"\s]+)"? not found/i,
+      "COLUMN_NOT_FOUND",
+      (m) => `Column '${m[1]}' cannot be resolved`,
+    ],
+    [
+      /does not have a column named "?([^"\s]+)"?/i,
+      "COLUMN_NOT_FOUND",
+      (m) => `Column '${m[1]}' cannot be resolved`,
+    ],
+    [
+      /Referenced table "?([^"\s]+)"? not found/i,
+      "COLUMN_NOT_FOUND",
+      (m) => `Column prefix '${m[1]}' cannot be resolved`,
+    ],
+    [
+      /(Scalar|Aggregate|Table) Function with name (\S+?) does not exist/i,
+      "FUNCTION_NOT_FOUND",
+      (m) => `Function '${m[2]}' not registered`,
+    ],
     [/No function matches/i, "FUNCTION_NOT_FOUND", () => "Unexpected parameters for function"],
     [/Parser Error/i, "SYNTAX_ERROR", () => "mismatched input"],
     [/Conversion Error|Could not convert/i, "INVALID_CAST_ARGUMENT", () => "Cannot cast value"],
@@ -55,7 +79,14 @@ export function failureFromDuckdb(error: unknown): AthenaFailure {
   ];
   for (const [pattern, name, detail] of rules) {
     const m = pattern.exec(message);
-    if (m) return new AthenaFailure(name, `${detail(m)} (aws-local, DuckDB said: ${message.split("\n")[0]})`);
+    if (m)
+      return new AthenaFailure(
+        name,
+        `${detail(m)} (aws-local, DuckDB said: ${message.split("\n")[0]})`,
+      );
   }
-  return new AthenaFailure("GENERIC_INTERNAL_ERROR", `aws-local, DuckDB said: ${message.split("\n")[0]}`);
+  return new AthenaFailure(
+    "GENERIC_INTERNAL_ERROR",
+    `aws-local, DuckDB said: ${message.split("\n")[0]}`,
+  );
 }

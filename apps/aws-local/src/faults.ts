@@ -59,7 +59,11 @@ export class Faults {
   set(plan: FaultPlan, replace = false): void {
     if (replace) this.clear();
     for (const c of plan.calls ?? []) {
-      if (!/^(Athena|Glue|S3)\.\w+$/.test(c.api)) throw new AwsError("ValidationException", `fault api must be Athena.|Glue.|S3.<Operation>, not ${c.api}`);
+      if (!/^(Athena|Glue|S3)\.\w+$/.test(c.api))
+        throw new AwsError(
+          "ValidationException",
+          `fault api must be Athena.|Glue.|S3.<Operation>, not ${c.api}`,
+        );
       this.calls.push({ ...c, seen: 0, left: c.times ?? 1 });
     }
     for (const q of plan.queries ?? []) {
@@ -83,7 +87,11 @@ export class Faults {
       if (rule.seen < (rule.nth ?? 1)) continue;
       rule.left--;
       const [code, status] = (rule.kind === "throttle" ? THROTTLE : INTERNAL)[service]!;
-      throw new AwsError(rule.error ?? code, rule.message ?? `injected by aws-local (${api} call ${rule.seen})`, rule.error === undefined ? status : 400);
+      throw new AwsError(
+        rule.error ?? code,
+        rule.message ?? `injected by aws-local (${api} call ${rule.seen})`,
+        rule.error === undefined ? status : 400,
+      );
     }
   }
 
@@ -94,11 +102,15 @@ export class Faults {
     rule.left--;
     if (rule.stall) return { stall: true };
     return {
-      failure: new AthenaFailure(rule.athenaError ?? "GENERIC_INTERNAL_ERROR", rule.message ?? "injected by aws-local", {
-        ...(rule.errorType !== undefined ? { errorType: rule.errorType } : {}),
-        ...(rule.category !== undefined ? { category: rule.category } : {}),
-        ...(rule.retryable !== undefined ? { retryable: rule.retryable } : {}),
-      }),
+      failure: new AthenaFailure(
+        rule.athenaError ?? "GENERIC_INTERNAL_ERROR",
+        rule.message ?? "injected by aws-local",
+        {
+          ...(rule.errorType !== undefined ? { errorType: rule.errorType } : {}),
+          ...(rule.category !== undefined ? { category: rule.category } : {}),
+          ...(rule.retryable !== undefined ? { retryable: rule.retryable } : {}),
+        },
+      ),
     };
   }
 }

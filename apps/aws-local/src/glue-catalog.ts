@@ -47,7 +47,21 @@ export interface GlueSnapshot {
   rulesets: Body[];
 }
 
-const TABLE_INPUT = ["Name", "Description", "Owner", "Retention", "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText", "TableType", "Parameters", "LastAccessTime", "LastAnalyzedTime", "TargetTable"];
+const TABLE_INPUT = [
+  "Name",
+  "Description",
+  "Owner",
+  "Retention",
+  "StorageDescriptor",
+  "PartitionKeys",
+  "ViewOriginalText",
+  "ViewExpandedText",
+  "TableType",
+  "Parameters",
+  "LastAccessTime",
+  "LastAnalyzedTime",
+  "TargetTable",
+];
 const now = () => Math.floor(Date.now() / 1000);
 const key = (values: readonly string[]) => JSON.stringify(values);
 
@@ -108,8 +122,14 @@ export class GlueCatalog {
       rejectUnknownMembers(body, ["DatabaseInput", "CatalogId", "Tags"]);
       const input = body.DatabaseInput as Body;
       const name = String(input.Name).toLowerCase();
-      if (this.databases.has(name)) throw new AwsError("AlreadyExistsException", "Database already exists.");
-      this.databases.set(name, { ...input, Name: name, CreateTime: now(), CatalogId: "000000000000" });
+      if (this.databases.has(name))
+        throw new AwsError("AlreadyExistsException", "Database already exists.");
+      this.databases.set(name, {
+        ...input,
+        Name: name,
+        CreateTime: now(),
+        CatalogId: "000000000000",
+      });
       this.tables.set(name, new Map());
       return {};
     },
@@ -119,20 +139,33 @@ export class GlueCatalog {
     },
     GetDatabases: (body) => {
       rejectUnknownMembers(body, ["NextToken", "MaxResults", "CatalogId", "ResourceShareType"]);
-      const { items, next } = page([...this.databases.values()], body.NextToken, body.MaxResults, 100);
+      const { items, next } = page(
+        [...this.databases.values()],
+        body.NextToken,
+        body.MaxResults,
+        100,
+      );
       return { DatabaseList: items, ...(next ? { NextToken: next } : {}) };
     },
     DeleteDatabase: (body) => {
       rejectUnknownMembers(body, ["Name", "CatalogId"]);
       const name = String(body.Name).toLowerCase();
       this.database(name);
-      for (const table of this.tables.get(name)?.keys() ?? []) this.partitions.delete(`${name}.${table}`);
+      for (const table of this.tables.get(name)?.keys() ?? [])
+        this.partitions.delete(`${name}.${table}`);
       this.databases.delete(name);
       this.tables.delete(name);
       return {};
     },
     CreateTable: (body) => {
-      rejectUnknownMembers(body, ["DatabaseName", "TableInput", "CatalogId", "PartitionIndexes", "TransactionId", "OpenTableFormatInput"]);
+      rejectUnknownMembers(body, [
+        "DatabaseName",
+        "TableInput",
+        "CatalogId",
+        "PartitionIndexes",
+        "TransactionId",
+        "OpenTableFormatInput",
+      ]);
       this.createTable(String(body.DatabaseName), body.TableInput as Body);
       return {};
     },
@@ -141,19 +174,37 @@ export class GlueCatalog {
       return { Table: this.table(String(body.DatabaseName), String(body.Name)) };
     },
     GetTables: (body) => {
-      rejectUnknownMembers(body, ["DatabaseName", "Expression", "NextToken", "MaxResults", "CatalogId"]);
+      rejectUnknownMembers(body, [
+        "DatabaseName",
+        "Expression",
+        "NextToken",
+        "MaxResults",
+        "CatalogId",
+      ]);
       const db = this.database(String(body.DatabaseName)).Name as string;
-      const pattern = body.Expression === undefined ? undefined : globRegex(String(body.Expression));
-      const all = [...(this.tables.get(db)?.values() ?? [])].filter((t) => pattern === undefined || pattern.test(t.Name));
+      const pattern =
+        body.Expression === undefined ? undefined : globRegex(String(body.Expression));
+      const all = [...(this.tables.get(db)?.values() ?? [])].filter(
+        (t) => pattern === undefined || pattern.test(t.Name),
+      );
       const { items, next } = page(all, body.NextToken, body.MaxResults, 100);
       return { TableList: items, ...(next ? { NextToken: next } : {}) };
     },
     UpdateTable: (body) => {
-      rejectUnknownMembers(body, ["DatabaseName", "TableInput", "VersionId", "SkipArchive", "CatalogId"]);
+      rejectUnknownMembers(body, [
+        "DatabaseName",
+        "TableInput",
+        "VersionId",
+        "SkipArchive",
+        "CatalogId",
+      ]);
       const input = body.TableInput as Body;
       const current = this.table(String(body.DatabaseName), String(input.Name));
       if (body.VersionId !== undefined && String(body.VersionId) !== current.VersionId) {
-        throw new AwsError("ConcurrentModificationException", `Update table failed due to concurrent modifications: VersionId ${String(body.VersionId)} is not the current version ${current.VersionId}.`);
+        throw new AwsError(
+          "ConcurrentModificationException",
+          `Update table failed due to concurrent modifications: VersionId ${String(body.VersionId)} is not the current version ${current.VersionId}.`,
+        );
       }
       this.putTable(current.DatabaseName, input, current);
       return {};
@@ -228,7 +279,12 @@ export class GlueCatalog {
       for (const entry of entries) {
         try {
           const current = this.partition(table, entry.PartitionValueList);
-          const updated = { ...current, ...entry.PartitionInput, DatabaseName: table.DatabaseName, TableName: table.Name } as GluePartition;
+          const updated = {
+            ...current,
+            ...entry.PartitionInput,
+            DatabaseName: table.DatabaseName,
+            TableName: table.Name,
+          } as GluePartition;
           this.partitionsOf(table).delete(key(entry.PartitionValueList));
           this.partitionsOf(table).set(key(updated.Values), updated);
         } catch (error) {
@@ -242,30 +298,74 @@ export class GlueCatalog {
       const list = body.PartitionsToGet as { Values: string[] }[];
       checkLength(list, "partitionsToGet", 1000);
       const table = this.table(String(body.DatabaseName), String(body.TableName));
-      const found = list.map((p) => this.partitionsOf(table).get(key(p.Values))).filter((p) => p !== undefined);
+      const found = list
+        .map((p) => this.partitionsOf(table).get(key(p.Values)))
+        .filter((p) => p !== undefined);
       return { Partitions: found, UnprocessedKeys: [] };
     },
     GetPartitions: (body) => {
-      rejectUnknownMembers(body, ["DatabaseName", "TableName", "NextToken", "MaxResults", "CatalogId", "ExcludeColumnSchema", "Expression"]);
+      rejectUnknownMembers(body, [
+        "DatabaseName",
+        "TableName",
+        "NextToken",
+        "MaxResults",
+        "CatalogId",
+        "ExcludeColumnSchema",
+        "Expression",
+      ]);
       const table = this.table(String(body.DatabaseName), String(body.TableName));
-      const filter = body.Expression === undefined ? () => true : partitionFilter(String(body.Expression), table);
+      const filter =
+        body.Expression === undefined
+          ? () => true
+          : partitionFilter(String(body.Expression), table);
       const all = this.tablePartitions(table).filter(filter);
       const { items, next } = page(all, body.NextToken, body.MaxResults, 1000);
-      const shown = body.ExcludeColumnSchema === true ? items.map((p) => ({ ...p, StorageDescriptor: { ...p.StorageDescriptor, Columns: undefined } })) : items;
+      const shown =
+        body.ExcludeColumnSchema === true
+          ? items.map((p) => ({
+              ...p,
+              StorageDescriptor: { ...p.StorageDescriptor, Columns: undefined },
+            }))
+          : items;
       return { Partitions: shown, ...(next ? { NextToken: next } : {}) };
     },
     CreateDataQualityRuleset: (body) => {
-      rejectUnknownMembers(body, ["Name", "Ruleset", "Description", "TargetTable", "Tags", "DataQualitySecurityConfiguration", "ClientToken"]);
+      rejectUnknownMembers(body, [
+        "Name",
+        "Ruleset",
+        "Description",
+        "TargetTable",
+        "Tags",
+        "DataQualitySecurityConfiguration",
+        "ClientToken",
+      ]);
       const name = String(body.Name);
-      if (this.rulesets.has(name)) throw new AwsError("AlreadyExistsException", `Ruleset ${name} already exists.`);
-      if (!/(^|\n)\s*Rules\s*=\s*\[/.test(String(body.Ruleset))) throw new AwsError("InvalidInputException", "Ruleset is not valid DQDL: it has no Rules = [ ... ] list");
-      this.rulesets.set(name, { Name: name, Ruleset: body.Ruleset, Description: body.Description, TargetTable: body.TargetTable, CreatedOn: now(), LastModifiedOn: now() });
+      if (this.rulesets.has(name))
+        throw new AwsError("AlreadyExistsException", `Ruleset ${name} already exists.`);
+      if (!/(^|\n)\s*Rules\s*=\s*\[/.test(String(body.Ruleset)))
+        throw new AwsError(
+          "InvalidInputException",
+          "Ruleset is not valid DQDL: it has no Rules = [ ... ] list",
+        );
+      this.rulesets.set(name, {
+        Name: name,
+        Ruleset: body.Ruleset,
+        Description: body.Description,
+        TargetTable: body.TargetTable,
+        CreatedOn: now(),
+        LastModifiedOn: now(),
+      });
       return { Name: name };
     },
     UpdateDataQualityRuleset: (body) => {
       rejectUnknownMembers(body, ["Name", "Ruleset", "Description"]);
       const current = this.ruleset(String(body.Name));
-      this.rulesets.set(String(body.Name), { ...current, Ruleset: body.Ruleset ?? current.Ruleset, Description: body.Description ?? current.Description, LastModifiedOn: now() });
+      this.rulesets.set(String(body.Name), {
+        ...current,
+        Ruleset: body.Ruleset ?? current.Ruleset,
+        Description: body.Description ?? current.Description,
+        LastModifiedOn: now(),
+      });
       return { Name: body.Name, Ruleset: body.Ruleset, Description: body.Description };
     },
     GetDataQualityRuleset: (body) => {
@@ -277,7 +377,8 @@ export class GlueCatalog {
   /** Create a table (the SQL side's DDL uses this too). */
   createTable(database: string, input: Body): GlueTable {
     const db = this.database(database).Name as string;
-    if (this.tables.get(db)!.has(String(input.Name).toLowerCase())) throw new AwsError("AlreadyExistsException", "Table already exists.");
+    if (this.tables.get(db)!.has(String(input.Name).toLowerCase()))
+      throw new AwsError("AlreadyExistsException", "Table already exists.");
     return this.putTable(db, input, undefined);
   }
   /** Replace a table's definition (new VersionId). */
@@ -303,27 +404,45 @@ export class GlueCatalog {
     this.partitions.delete(`${table.DatabaseName}.${table.Name}`);
   }
   createPartition(table: GlueTable, input: Body): GluePartition {
-    rejectUnknownMembers(input, ["Values", "StorageDescriptor", "Parameters", "LastAccessTime", "LastAnalyzedTime"]);
+    rejectUnknownMembers(input, [
+      "Values",
+      "StorageDescriptor",
+      "Parameters",
+      "LastAccessTime",
+      "LastAnalyzedTime",
+    ]);
     const values = (input.Values as string[] | undefined) ?? [];
     if (values.length !== (table.PartitionKeys ?? []).length) {
-      throw new AwsError("InvalidInputException", `The number of partition keys do not match the number of partition values`);
+      throw new AwsError(
+        "InvalidInputException",
+        `The number of partition keys do not match the number of partition values`,
+      );
     }
     const partitions = this.partitionsOf(table);
-    if (partitions.has(key(values))) throw new AwsError("AlreadyExistsException", "Partition already exists.");
-    const partition: GluePartition = { ...input, Values: values, DatabaseName: table.DatabaseName, TableName: table.Name, CreationTime: now() };
+    if (partitions.has(key(values)))
+      throw new AwsError("AlreadyExistsException", "Partition already exists.");
+    const partition: GluePartition = {
+      ...input,
+      Values: values,
+      DatabaseName: table.DatabaseName,
+      TableName: table.Name,
+      CreationTime: now(),
+    };
     partitions.set(key(values), partition);
     return partition;
   }
 
   private database(name: string): Body {
     const db = this.databases.get(name.toLowerCase());
-    if (db === undefined) throw new AwsError("EntityNotFoundException", `Database ${name} not found.`);
+    if (db === undefined)
+      throw new AwsError("EntityNotFoundException", `Database ${name} not found.`);
     return db;
   }
   private table(database: string, name: string): GlueTable {
     this.database(database);
     const table = this.findTable(database, name);
-    if (table === undefined) throw new AwsError("EntityNotFoundException", `Table ${name} not found.`);
+    if (table === undefined)
+      throw new AwsError("EntityNotFoundException", `Table ${name} not found.`);
     return table;
   }
   private partitionsOf(table: GlueTable): Map<string, GluePartition> {
@@ -334,12 +453,14 @@ export class GlueCatalog {
   }
   private partition(table: GlueTable, values: string[]): GluePartition {
     const partition = this.partitionsOf(table).get(key(values));
-    if (partition === undefined) throw new AwsError("EntityNotFoundException", "Cannot find partition.");
+    if (partition === undefined)
+      throw new AwsError("EntityNotFoundException", "Cannot find partition.");
     return partition;
   }
   private ruleset(name: string): Body {
     const ruleset = this.rulesets.get(name);
-    if (ruleset === undefined) throw new AwsError("EntityNotFoundException", `Cannot find Data Quality Ruleset ${name}`);
+    if (ruleset === undefined)
+      throw new AwsError("EntityNotFoundException", `Cannot find Data Quality Ruleset ${name}`);
     return ruleset;
   }
 }
@@ -360,7 +481,10 @@ function globRegex(expression: string): RegExp {
  */
 function partitionFilter(expression: string, table: GlueTable): (p: GluePartition) => boolean {
   const keys = (table.PartitionKeys ?? []).map((k) => k.Name.toLowerCase());
-  const tokens = expression.match(/\s*(\(|\)|'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_]*|=|\S)/g)?.map((t) => t.trim()) ?? [];
+  const tokens =
+    expression
+      .match(/\s*(\(|\)|'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_]*|=|\S)/g)
+      ?.map((t) => t.trim()) ?? [];
   let i = 0;
   const bad = () => new AwsError("InvalidInputException", `Unsupported expression: ${expression}`);
   type Pred = (values: string[]) => boolean;
@@ -382,7 +506,8 @@ function partitionFilter(expression: string, table: GlueTable): (p: GluePartitio
     let left = primary();
     while (tokens[i]?.toUpperCase() === "AND") {
       i++;
-      const a = left, b = primary();
+      const a = left,
+        b = primary();
       left = (v) => a(v) && b(v);
     }
     return left;
@@ -391,7 +516,8 @@ function partitionFilter(expression: string, table: GlueTable): (p: GluePartitio
     let left = and();
     while (tokens[i]?.toUpperCase() === "OR") {
       i++;
-      const a = left, b = and();
+      const a = left,
+        b = and();
       left = (v) => a(v) || b(v);
     }
     return left;

@@ -19,7 +19,19 @@ const xml = (body: string): S3Reply => ({
 const esc = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const unesc = (s: string) =>
   s.replace(/&(#x?[0-9a-fA-F]+|lt|gt|amp|quot|apos);/g, (_, e: string) =>
-    e === "lt" ? "<" : e === "gt" ? ">" : e === "amp" ? "&" : e === "quot" ? '"' : e === "apos" ? "'" : String.fromCodePoint(e.startsWith("#x") ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
+    e === "lt"
+      ? "<"
+      : e === "gt"
+        ? ">"
+        : e === "amp"
+          ? "&"
+          : e === "quot"
+            ? '"'
+            : e === "apos"
+              ? "'"
+              : String.fromCodePoint(
+                  e.startsWith("#x") ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10),
+                ),
   );
 const etag = (data: Buffer) => `"${createHash("md5").update(data).digest("hex")}"`;
 
@@ -41,7 +53,14 @@ export function s3Operation(method: string, url: URL): string {
   }
   const params = [...q.keys()].filter((k) => !IGNORED.has(k));
   if (params.length > 0) return "Unknown";
-  return ({ GET: "GetObject", PUT: "PutObject", HEAD: "HeadObject", DELETE: "DeleteObject" } as Record<string, string>)[method] ?? "Unknown";
+  return (
+    (
+      { GET: "GetObject", PUT: "PutObject", HEAD: "HeadObject", DELETE: "DeleteObject" } as Record<
+        string,
+        string
+      >
+    )[method] ?? "Unknown"
+  );
 }
 
 /**
@@ -50,13 +69,30 @@ export function s3Operation(method: string, url: URL): string {
  * DeleteObjects, CreateBucket, HeadBucket. Other operations, subresources and request headers
  * that change semantics (Range, conditional headers) are refused with `NotImplemented`.
  */
-export async function s3Request(store: S3Store, req: IncomingMessage, url: URL, body: Buffer): Promise<S3Reply> {
+export async function s3Request(
+  store: S3Store,
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+): Promise<S3Reply> {
   const op = s3Operation(req.method ?? "GET", url);
   const [, rawBucket = "", ...rest] = url.pathname.split("/");
   const bucket = decodeURIComponent(rawBucket);
   const key = decodeURIComponent(rest.join("/"));
-  for (const header of ["range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "x-amz-copy-source"]) {
-    if (req.headers[header] !== undefined) throw new AwsError("NotImplemented", `aws-local does not implement the ${header} header`, 501);
+  for (const header of [
+    "range",
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+    "x-amz-copy-source",
+  ]) {
+    if (req.headers[header] !== undefined)
+      throw new AwsError(
+        "NotImplemented",
+        `aws-local does not implement the ${header} header`,
+        501,
+      );
   }
   switch (op) {
     case "ListObjectsV2":
@@ -66,9 +102,15 @@ export async function s3Request(store: S3Store, req: IncomingMessage, url: URL, 
       await store.requireBucket(bucket);
       const file = store.file(bucket, key);
       const s = await stat(file).catch(() => undefined);
-      if (s === undefined || !s.isFile()) throw new AwsError("NoSuchKey", "The specified key does not exist.", 404);
+      if (s === undefined || !s.isFile())
+        throw new AwsError("NoSuchKey", "The specified key does not exist.", 404);
       const data = await readFile(file);
-      const headers = { "Content-Type": "application/octet-stream", "Content-Length": String(data.length), ETag: etag(data), "Last-Modified": s.mtime.toUTCString() };
+      const headers = {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": String(data.length),
+        ETag: etag(data),
+        "Last-Modified": s.mtime.toUTCString(),
+      };
       return op === "HeadObject" ? { status: 200, headers } : { status: 200, headers, body: data };
     }
     case "PutObject": {
@@ -81,7 +123,11 @@ export async function s3Request(store: S3Store, req: IncomingMessage, url: URL, 
       await store.delete(bucket, key);
       return { status: 204, headers: {} };
     case "DeleteObjects":
-      return deleteObjects(store, bucket, (isChunked(req) ? decodeAwsChunked(body) : body).toString("utf8"));
+      return deleteObjects(
+        store,
+        bucket,
+        (isChunked(req) ? decodeAwsChunked(body) : body).toString("utf8"),
+      );
     case "CreateBucket":
       await mkdir(store.bucketDir(bucket), { recursive: true });
       return { status: 200, headers: { Location: `/${bucket}` } };
@@ -89,21 +135,46 @@ export async function s3Request(store: S3Store, req: IncomingMessage, url: URL, 
       await store.requireBucket(bucket);
       return { status: 200, headers: {} };
     default:
-      throw new AwsError("NotImplemented", `aws-local does not implement ${req.method} ${url.pathname}${url.search}`, 501);
+      throw new AwsError(
+        "NotImplemented",
+        `aws-local does not implement ${req.method} ${url.pathname}${url.search}`,
+        501,
+      );
   }
 }
 
 async function listObjects(store: S3Store, bucket: string, q: URLSearchParams): Promise<S3Reply> {
-  const known = ["list-type", "prefix", "delimiter", "continuation-token", "max-keys", "start-after", "encoding-type", "fetch-owner"];
+  const known = [
+    "list-type",
+    "prefix",
+    "delimiter",
+    "continuation-token",
+    "max-keys",
+    "start-after",
+    "encoding-type",
+    "fetch-owner",
+  ];
   const unknown = [...q.keys()].filter((k) => !known.includes(k) && !IGNORED.has(k));
-  if (unknown.length > 0) throw new AwsError("NotImplemented", `aws-local does not implement ListObjectsV2 parameter(s) ${unknown.join(", ")}`, 501);
-  if (q.get("encoding-type") !== null && q.get("encoding-type") !== "url") throw new AwsError("InvalidArgument", "Invalid Encoding Method specified in Request");
+  if (unknown.length > 0)
+    throw new AwsError(
+      "NotImplemented",
+      `aws-local does not implement ListObjectsV2 parameter(s) ${unknown.join(", ")}`,
+      501,
+    );
+  if (q.get("encoding-type") !== null && q.get("encoding-type") !== "url")
+    throw new AwsError("InvalidArgument", "Invalid Encoding Method specified in Request");
   const prefix = q.get("prefix") ?? "";
   const delimiter = q.get("delimiter") ?? "";
   const maxKeys = Math.min(1000, Number(q.get("max-keys") ?? 1000));
   const token = q.get("continuation-token");
-  const after = token !== null ? Buffer.from(token, "base64url").toString("utf8") : (q.get("start-after") ?? "");
-  const encode = q.get("encoding-type") === "url" ? (s: string) => encodeURIComponent(s).replace(/%2F/g, "/") : (s: string) => s;
+  const after =
+    token !== null
+      ? Buffer.from(token, "base64url").toString("utf8")
+      : (q.get("start-after") ?? "");
+  const encode =
+    q.get("encoding-type") === "url"
+      ? (s: string) => encodeURIComponent(s).replace(/%2F/g, "/")
+      : (s: string) => s;
   const entries = (await store.list(bucket, prefix)).filter((e) => e.key > after);
   const contents: string[] = [];
   const prefixes: string[] = [];
@@ -127,7 +198,9 @@ async function listObjects(store: S3Store, bucket: string, q: URLSearchParams): 
       last = entry.key;
     }
   }
-  const next = truncated ? `<NextContinuationToken>${Buffer.from(last, "utf8").toString("base64url")}</NextContinuationToken>` : "";
+  const next = truncated
+    ? `<NextContinuationToken>${Buffer.from(last, "utf8").toString("base64url")}</NextContinuationToken>`
+    : "";
   return xml(
     `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${esc(bucket)}</Name><Prefix>${esc(encode(prefix))}</Prefix>` +
       (delimiter ? `<Delimiter>${esc(encode(delimiter))}</Delimiter>` : "") +
@@ -136,25 +209,37 @@ async function listObjects(store: S3Store, bucket: string, q: URLSearchParams): 
       next +
       (q.get("encoding-type") ? `<EncodingType>url</EncodingType>` : "") +
       contents.join("") +
-      prefixes.map((p) => `<CommonPrefixes><Prefix>${esc(encode(p))}</Prefix></CommonPrefixes>`).join("") +
+      prefixes
+        .map((p) => `<CommonPrefixes><Prefix>${esc(encode(p))}</Prefix></CommonPrefixes>`)
+        .join("") +
       `</ListBucketResult>`,
   );
 }
 
 async function deleteObjects(store: S3Store, bucket: string, body: string): Promise<S3Reply> {
   await store.requireBucket(bucket);
-  const keys = [...body.matchAll(/<Object>\s*<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Object>/g)].map((m) => unesc(m[1]!));
+  const keys = [...body.matchAll(/<Object>\s*<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Object>/g)].map((m) =>
+    unesc(m[1]!),
+  );
   if (!/<Delete[\s>]/.test(body) || keys.length === 0 || keys.length > 1000) {
-    throw new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+    throw new AwsError(
+      "MalformedXML",
+      "The XML you provided was not well-formed or did not validate against our published schema",
+    );
   }
   const quiet = /<Quiet>\s*true\s*<\/Quiet>/.test(body);
   for (const key of keys) await store.delete(bucket, key);
   const deleted = quiet ? "" : keys.map((k) => `<Deleted><Key>${esc(k)}</Key></Deleted>`).join("");
-  return xml(`<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${deleted}</DeleteResult>`);
+  return xml(
+    `<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${deleted}</DeleteResult>`,
+  );
 }
 
 function isChunked(req: IncomingMessage): boolean {
-  return String(req.headers["content-encoding"] ?? "").includes("aws-chunked") || String(req.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-");
+  return (
+    String(req.headers["content-encoding"] ?? "").includes("aws-chunked") ||
+    String(req.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-")
+  );
 }
 
 /** The payload of an `aws-chunked` body: `<hex size>[;ext]\r\n<data>\r\n`... up to a 0-size chunk (then trailers). */
@@ -165,7 +250,8 @@ export function decodeAwsChunked(body: Buffer): Buffer {
     const eol = body.indexOf("\r\n", at);
     if (eol < 0) throw new AwsError("IncompleteBody", "aws-chunked body ended early");
     const size = parseInt(body.subarray(at, eol).toString("latin1").split(";")[0]!, 16);
-    if (!Number.isInteger(size)) throw new AwsError("InvalidRequest", "bad aws-chunked chunk header");
+    if (!Number.isInteger(size))
+      throw new AwsError("InvalidRequest", "bad aws-chunked chunk header");
     if (size === 0) return Buffer.concat(parts);
     parts.push(body.subarray(eol + 2, eol + 2 + size));
     at = eol + 2 + size + 2;

@@ -21,18 +21,24 @@ export class S3Store {
   file(bucket: string, key: string): string {
     const root = this.bucketDir(bucket);
     const file = path.resolve(root, key);
-    if (file !== root && !file.startsWith(root + path.sep)) throw new AwsError("InvalidArgument", `Invalid key ${key}`);
+    if (file !== root && !file.startsWith(root + path.sep))
+      throw new AwsError("InvalidArgument", `Invalid key ${key}`);
     return file;
   }
 
   bucketDir(bucket: string): string {
-    if (!/^[a-z0-9][a-z0-9.-]{1,62}$/.test(bucket)) throw new AwsError("InvalidBucketName", `The specified bucket is not valid: ${bucket}`);
+    if (!/^[a-z0-9][a-z0-9.-]{1,62}$/.test(bucket))
+      throw new AwsError("InvalidBucketName", `The specified bucket is not valid: ${bucket}`);
     return path.resolve(this.dir, bucket);
   }
 
   async requireBucket(bucket: string): Promise<void> {
-    const exists = await stat(this.bucketDir(bucket)).then((s) => s.isDirectory(), () => false);
-    if (!exists) throw new AwsError("NoSuchBucket", `The specified bucket does not exist: ${bucket}`, 404);
+    const exists = await stat(this.bucketDir(bucket)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!exists)
+      throw new AwsError("NoSuchBucket", `The specified bucket does not exist: ${bucket}`, 404);
   }
 
   /** Every object under `prefix`, sorted by key (as S3 lists in UTF-8 binary order). */
@@ -48,7 +54,8 @@ export class S3Store {
         if (entry.name.startsWith(".")) continue;
         const key = keyPrefix + entry.name;
         if (entry.isDirectory()) {
-          if ((key + "/").startsWith(prefix) || prefix.startsWith(key + "/")) await walk(path.join(dir, entry.name), key + "/");
+          if ((key + "/").startsWith(prefix) || prefix.startsWith(key + "/"))
+            await walk(path.join(dir, entry.name), key + "/");
         } else if (key.startsWith(prefix)) {
           const s = await stat(path.join(dir, entry.name));
           out.push({ key, size: s.size, modified: s.mtime });
@@ -56,14 +63,17 @@ export class S3Store {
       }
     };
     await walk(path.join(root, folder), folder);
-    return out.sort((a, b) => (Buffer.compare(Buffer.from(a.key), Buffer.from(b.key))));
+    return out.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
   }
 
   async put(bucket: string, key: string, data: Buffer | string): Promise<void> {
     await this.requireBucket(bucket);
     const file = this.file(bucket, key);
     await mkdir(path.dirname(file), { recursive: true });
-    const temp = path.join(path.dirname(file), `.put-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const temp = path.join(
+      path.dirname(file),
+      `.put-${process.pid}-${Math.random().toString(36).slice(2)}`,
+    );
     await writeFile(temp, data);
     await rename(temp, file);
   }
@@ -74,7 +84,13 @@ export class S3Store {
     await rm(file, { force: true });
     const root = this.bucketDir(bucket);
     for (let dir = path.dirname(file); dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
-      if (!(await rmdir(dir).then(() => true, () => false))) break;
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
     }
   }
 }

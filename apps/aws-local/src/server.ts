@@ -54,7 +54,10 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
   const store = new S3Store(dir);
   // The catalog outlives a restart, like the buckets: saved to <dir>/.aws-local/glue.json.
   const catalogFile = path.join(workDir, "glue.json");
-  const saved = await readFile(catalogFile, "utf8").then((text) => JSON.parse(text) as GlueSnapshot, () => undefined);
+  const saved = await readFile(catalogFile, "utf8").then(
+    (text) => JSON.parse(text) as GlueSnapshot,
+    () => undefined,
+  );
   const glue = saved === undefined ? new GlueCatalog() : GlueCatalog.restore(saved);
   let dirty = false;
   const save = async () => {
@@ -69,7 +72,10 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
   if (options.faults) faults.set(options.faults);
   const sql = new SqlEngine(store, glue, path.join(workDir, "tmp"));
   const athena = new AthenaApi(sql, faults, options.latencyMs ?? 50);
-  const json: Record<string, Record<string, (body: Record<string, unknown>) => unknown>> = { Athena: athena.operations, Glue: glue.operations };
+  const json: Record<string, Record<string, (body: Record<string, unknown>) => unknown>> = {
+    Athena: athena.operations,
+    Glue: glue.operations,
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -83,7 +89,11 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
       const service = SERVICES[prefix];
       try {
         const op = service === undefined ? undefined : json[service]![operation];
-        if (req.method !== "POST" || op === undefined) throw new AwsError("UnknownOperationException", `aws-local does not implement ${String(target)}`);
+        if (req.method !== "POST" || op === undefined)
+          throw new AwsError(
+            "UnknownOperationException",
+            `aws-local does not implement ${String(target)}`,
+          );
         faults.onCall(service!, operation);
         // A query or a Glue write may change the catalog.
         if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
@@ -96,7 +106,12 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
         return replyJson(res, 200, await op(input));
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
-        return replyJson(res, error.status, { __type: error.code, Message: error.message, message: error.message, ...error.extra }, error.code);
+        return replyJson(
+          res,
+          error.status,
+          { __type: error.code, Message: error.message, message: error.message, ...error.extra },
+          error.code,
+        );
       }
     }
     try {
@@ -115,23 +130,37 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
   function control(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
     try {
       if (url.pathname === "/_aws-local/faults" && req.method === "POST") {
-        faults.set(JSON.parse(body.toString("utf8")) as FaultPlan, url.searchParams.get("replace") === "true");
+        faults.set(
+          JSON.parse(body.toString("utf8")) as FaultPlan,
+          url.searchParams.get("replace") === "true",
+        );
         return replyJson(res, 200, { ok: true });
       }
       if (url.pathname === "/_aws-local/faults" && req.method === "DELETE") {
         faults.clear();
         return replyJson(res, 200, { ok: true });
       }
-      if (url.pathname === "/_aws-local/calls" && req.method === "GET") return replyJson(res, 200, faults.counts);
-      replyJson(res, 404, { __type: "UnknownOperationException", Message: `no control ${req.method} ${url.pathname}` });
+      if (url.pathname === "/_aws-local/calls" && req.method === "GET")
+        return replyJson(res, 200, faults.counts);
+      replyJson(res, 404, {
+        __type: "UnknownOperationException",
+        Message: `no control ${req.method} ${url.pathname}`,
+      });
     } catch (error) {
-      replyJson(res, 400, { __type: "ValidationException", Message: error instanceof Error ? error.message : String(error) });
+      replyJson(res, 400, {
+        __type: "ValidationException",
+        Message: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) replyJson(res, 500, { __type: "InternalFailure", Message: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent)
+        replyJson(res, 500, {
+          __type: "InternalFailure",
+          Message: error instanceof Error ? error.message : String(error),
+        });
       else res.end();
     });
   });

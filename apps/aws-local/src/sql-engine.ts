@@ -39,14 +39,25 @@ export interface QueryOutcome {
 }
 
 /** Athena's StatementType/SubstatementType of a statement, known at submission. */
-export function classify(sql: string): { statementType: "DDL" | "DML" | "UTILITY"; substatementType: string } {
+export function classify(sql: string): {
+  statementType: "DDL" | "DML" | "UTILITY";
+  substatementType: string;
+} {
   const s = stripStatement(sql).toUpperCase();
-  if (/^CREATE\s+TABLE\b/.test(s) && /\bAS\b/.test(s)) return { statementType: "DDL", substatementType: "CREATE_TABLE_AS_SELECT" };
+  if (/^CREATE\s+TABLE\b/.test(s) && /\bAS\b/.test(s))
+    return { statementType: "DDL", substatementType: "CREATE_TABLE_AS_SELECT" };
   if (/^INSERT\b/.test(s)) return { statementType: "DML", substatementType: "INSERT" };
-  if (/^(SELECT|WITH|VALUES|\()/.test(s)) return { statementType: "DML", substatementType: "SELECT" };
-  if (/^(SHOW|DESCRIBE|EXPLAIN)\b/.test(s)) return { statementType: "UTILITY", substatementType: s.split(/\s+/)[0]! };
-  const words = s.replace(/^CREATE\s+OR\s+REPLACE\s+/, "CREATE ").replace(/^CREATE\s+EXTERNAL\s+/, "CREATE ").split(/\s+/);
-  const kind = /^ALTER\s+TABLE\s+\S+\s+ADD\s+COLUMNS/.test(s) ? "ALTER_TABLE_ADD_COLUMNS" : words.slice(0, 2).join("_");
+  if (/^(SELECT|WITH|VALUES|\()/.test(s))
+    return { statementType: "DML", substatementType: "SELECT" };
+  if (/^(SHOW|DESCRIBE|EXPLAIN)\b/.test(s))
+    return { statementType: "UTILITY", substatementType: s.split(/\s+/)[0]! };
+  const words = s
+    .replace(/^CREATE\s+OR\s+REPLACE\s+/, "CREATE ")
+    .replace(/^CREATE\s+EXTERNAL\s+/, "CREATE ")
+    .split(/\s+/);
+  const kind = /^ALTER\s+TABLE\s+\S+\s+ADD\s+COLUMNS/.test(s)
+    ? "ALTER_TABLE_ADD_COLUMNS"
+    : words.slice(0, 2).join("_");
   return { statementType: "DDL", substatementType: kind };
 }
 
@@ -55,7 +66,10 @@ const MAX_PARTITIONS = 100;
 const PARQUET = {
   InputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
   OutputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-  SerdeInfo: { SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", Parameters: { "serialization.format": "1" } },
+  SerdeInfo: {
+    SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    Parameters: { "serialization.format": "1" },
+  },
 };
 const TEXT = {
   InputFormat: "org.apache.hadoop.mapred.TextInputFormat",
@@ -84,7 +98,8 @@ export class SqlEngine {
   /** Run `input` after every statement before it (one DuckDB connection, one statement at a time). */
   run(input: QueryInput, started?: () => boolean): Promise<QueryOutcome> {
     const next = this.queue.then(async () => {
-      if (started !== undefined && !started()) throw new AthenaFailure("USER_CANCELLED", "Query cancelled by user");
+      if (started !== undefined && !started())
+        throw new AthenaFailure("USER_CANCELLED", "Query cancelled by user");
       const conn = await this.connect();
       try {
         return await this.statement(conn, input);
@@ -119,20 +134,53 @@ export class SqlEngine {
     const sql = stripStatement(input.sql);
     const db = input.database.toLowerCase();
     const handlers: [RegExp, (m: RegExpExecArray) => Promise<QueryOutcome>][] = [
-      [/^CREATE\s+(?:DATABASE|SCHEMA)\s+(IF\s+NOT\s+EXISTS\s+)?(\S+)([\s\S]*)$/i, (m) => this.createDatabase(m)],
-      [new RegExp(String.raw`^CREATE\s+EXTERNAL\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?${RELATION}\s*\(`, "i"), (m) => this.createExternalTable(sql, m, db)],
-      [new RegExp(String.raw`^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?${RELATION}\s+WITH\s*\(`, "i"), (m) => this.createTableAs(conn, input, sql, m, db)],
-      [new RegExp(String.raw`^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+${RELATION}\s+AS\s+([\s\S]+)$`, "i"), (m) => this.createView(conn, m, db)],
-      [new RegExp(String.raw`^DROP\s+(TABLE|VIEW)\s+(IF\s+EXISTS\s+)?${RELATION}$`, "i"), (m) => this.drop(m, db)],
-      [new RegExp(String.raw`^ALTER\s+TABLE\s+${RELATION}\s+ADD\s+COLUMNS\s*\(([\s\S]*)\)$`, "i"), (m) => this.addColumns(m, db)],
-      [new RegExp(String.raw`^INSERT\s+INTO\s+${RELATION}\s*([\s\S]+)$`, "i"), (m) => this.insert(conn, input, m, db)],
+      [
+        /^CREATE\s+(?:DATABASE|SCHEMA)\s+(IF\s+NOT\s+EXISTS\s+)?(\S+)([\s\S]*)$/i,
+        (m) => this.createDatabase(m),
+      ],
+      [
+        new RegExp(
+          String.raw`^CREATE\s+EXTERNAL\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?${RELATION}\s*\(`,
+          "i",
+        ),
+        (m) => this.createExternalTable(sql, m, db),
+      ],
+      [
+        new RegExp(
+          String.raw`^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?${RELATION}\s+WITH\s*\(`,
+          "i",
+        ),
+        (m) => this.createTableAs(conn, input, sql, m, db),
+      ],
+      [
+        new RegExp(
+          String.raw`^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+${RELATION}\s+AS\s+([\s\S]+)$`,
+          "i",
+        ),
+        (m) => this.createView(conn, m, db),
+      ],
+      [
+        new RegExp(String.raw`^DROP\s+(TABLE|VIEW)\s+(IF\s+EXISTS\s+)?${RELATION}$`, "i"),
+        (m) => this.drop(m, db),
+      ],
+      [
+        new RegExp(String.raw`^ALTER\s+TABLE\s+${RELATION}\s+ADD\s+COLUMNS\s*\(([\s\S]*)\)$`, "i"),
+        (m) => this.addColumns(m, db),
+      ],
+      [
+        new RegExp(String.raw`^INSERT\s+INTO\s+${RELATION}\s*([\s\S]+)$`, "i"),
+        (m) => this.insert(conn, input, m, db),
+      ],
       [/^(SELECT|WITH|VALUES|\()/i, () => this.select(conn, sql, db)],
     ];
     for (const [pattern, handler] of handlers) {
       const m = pattern.exec(sql);
       if (m) return handler(m);
     }
-    throw new AthenaFailure("NOT_SUPPORTED", `aws-local does not understand this statement: ${sql.slice(0, 80)}`);
+    throw new AthenaFailure(
+      "NOT_SUPPORTED",
+      `aws-local does not understand this statement: ${sql.slice(0, 80)}`,
+    );
   }
 
   // ---- catalog DDL ----
@@ -140,24 +188,44 @@ export class SqlEngine {
   private async createDatabase(m: RegExpExecArray): Promise<QueryOutcome> {
     const name = unquote(m[2]!);
     const rest = m[3]!.trim();
-    const clause = /^(?:COMMENT\s+('(?:[^']|'')*')\s*)?(?:LOCATION\s+('(?:[^']|'')*'))?$/i.exec(rest);
-    if (!clause) throw new AthenaFailure("NOT_SUPPORTED", `aws-local does not understand CREATE DATABASE ... ${rest}`);
+    const clause = /^(?:COMMENT\s+('(?:[^']|'')*')\s*)?(?:LOCATION\s+('(?:[^']|'')*'))?$/i.exec(
+      rest,
+    );
+    if (!clause)
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        `aws-local does not understand CREATE DATABASE ... ${rest}`,
+      );
     if (this.glue.hasDatabase(name)) {
       if (m[1] !== undefined) return ddl();
-      throw new AthenaFailure("ALREADY_EXISTS", `Database ${name} already exists`, { errorType: 1003 });
+      throw new AthenaFailure("ALREADY_EXISTS", `Database ${name} already exists`, {
+        errorType: 1003,
+      });
     }
     this.glue.operations.CreateDatabase!({
-      DatabaseInput: { Name: name, ...(clause[2] ? { LocationUri: literal(clause[2]) } : {}), ...(clause[1] ? { Description: literal(clause[1]) } : {}) },
+      DatabaseInput: {
+        Name: name,
+        ...(clause[2] ? { LocationUri: literal(clause[2]) } : {}),
+        ...(clause[1] ? { Description: literal(clause[1]) } : {}),
+      },
     });
     return ddl();
   }
 
-  private async createExternalTable(sql: string, m: RegExpExecArray, db: string): Promise<QueryOutcome> {
+  private async createExternalTable(
+    sql: string,
+    m: RegExpExecArray,
+    db: string,
+  ): Promise<QueryOutcome> {
     const { database, name } = relationOf(m[2]!, m[3], db);
     const open = m[0].length - 1;
     const { inner, end } = balanced(sql, open);
     let rest = sql.slice(end);
-    const input: Record<string, unknown> = { Name: name, TableType: "EXTERNAL_TABLE", Parameters: { EXTERNAL: "TRUE" } };
+    const input: Record<string, unknown> = {
+      Name: name,
+      TableType: "EXTERNAL_TABLE",
+      Parameters: { EXTERNAL: "TRUE" },
+    };
     const sd: Record<string, unknown> = { Columns: hiveColumns(inner) };
     const serdeParameters: Record<string, string> = {};
     const take = (pattern: RegExp): RegExpExecArray | undefined => {
@@ -173,9 +241,16 @@ export class SqlEngine {
         const p = balanced(rest, 0);
         input.PartitionKeys = hiveColumns(p.inner);
         rest = rest.slice(p.end);
-      } else if ((c = take(/^ROW\s+FORMAT\s+DELIMITED(?:\s+FIELDS\s+TERMINATED\s+BY\s+('(?:[^'\\]|\\.|'')*'))?/i))) {
-        if (c[1] !== undefined) serdeParameters["field.delim"] = serdeParameters["serialization.format"] = literal(c[1]);
-        sd.SerdeInfo = { SerializationLibrary: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe" };
+      } else if (
+        (c = take(
+          /^ROW\s+FORMAT\s+DELIMITED(?:\s+FIELDS\s+TERMINATED\s+BY\s+('(?:[^'\\]|\\.|'')*'))?/i,
+        ))
+      ) {
+        if (c[1] !== undefined)
+          serdeParameters["field.delim"] = serdeParameters["serialization.format"] = literal(c[1]);
+        sd.SerdeInfo = {
+          SerializationLibrary: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+        };
       } else if ((c = take(/^STORED\s+AS\s+(TEXTFILE|PARQUET)\b/i))) {
         Object.assign(sd, c[1]!.toUpperCase() === "PARQUET" ? PARQUET : TEXT);
       } else if ((c = take(/^LOCATION\s+('(?:[^']|'')*')/i))) {
@@ -185,32 +260,49 @@ export class SqlEngine {
       } else if ((c = take(/^TBLPROPERTIES\s*(?=\()/i))) {
         const p = balanced(rest, 0);
         rest = rest.slice(p.end);
-        for (const [k, v] of properties(p.inner)) (input.Parameters as Record<string, string>)[k] = literal(v);
+        for (const [k, v] of properties(p.inner))
+          (input.Parameters as Record<string, string>)[k] = literal(v);
       } else {
-        throw new AthenaFailure("NOT_SUPPORTED", `aws-local does not understand this part of CREATE EXTERNAL TABLE: ${rest.slice(0, 60)}`);
+        throw new AthenaFailure(
+          "NOT_SUPPORTED",
+          `aws-local does not understand this part of CREATE EXTERNAL TABLE: ${rest.slice(0, 60)}`,
+        );
       }
     }
-    if (sd.Location === undefined) throw new AthenaFailure("SYNTAX_ERROR", "CREATE EXTERNAL TABLE needs a LOCATION");
+    if (sd.Location === undefined)
+      throw new AthenaFailure("SYNTAX_ERROR", "CREATE EXTERNAL TABLE needs a LOCATION");
     const serde = (sd.SerdeInfo as Record<string, unknown> | undefined) ?? {};
     sd.SerdeInfo = { ...serde, Parameters: serdeParameters };
     input.StorageDescriptor = sd;
-    if (!this.glue.hasDatabase(database)) throw new AthenaFailure("SCHEMA_NOT_FOUND", `Schema ${database} does not exist`);
+    if (!this.glue.hasDatabase(database))
+      throw new AthenaFailure("SCHEMA_NOT_FOUND", `Schema ${database} does not exist`);
     if (this.glue.findTable(database, name) !== undefined) {
       if (m[1] !== undefined) return ddl();
-      throw new AthenaFailure("ALREADY_EXISTS", `Table ${database}.${name} already exists`, { errorType: 1003 });
+      throw new AthenaFailure("ALREADY_EXISTS", `Table ${database}.${name} already exists`, {
+        errorType: 1003,
+      });
     }
     this.glue.createTable(database, input);
     return ddl();
   }
 
-  private async createView(conn: DuckDBConnection, m: RegExpExecArray, db: string): Promise<QueryOutcome> {
+  private async createView(
+    conn: DuckDBConnection,
+    m: RegExpExecArray,
+    db: string,
+  ): Promise<QueryOutcome> {
     const { database, name } = relationOf(m[2]!, m[3], db);
     const select = m[4]!;
     const current = this.glue.findTable(database, name);
     if (current !== undefined && (m[1] === undefined || current.TableType !== "VIRTUAL_VIEW")) {
-      throw new AthenaFailure("ALREADY_EXISTS", `${current.TableType === "VIRTUAL_VIEW" ? "View" : "Table"} '${database}.${name}' already exists`, { errorType: 1003 });
+      throw new AthenaFailure(
+        "ALREADY_EXISTS",
+        `${current.TableType === "VIRTUAL_VIEW" ? "View" : "Table"} '${database}.${name}' already exists`,
+        { errorType: 1003 },
+      );
     }
-    if (!this.glue.hasDatabase(database)) throw new AthenaFailure("SCHEMA_NOT_FOUND", `Schema ${database} does not exist`);
+    if (!this.glue.hasDatabase(database))
+      throw new AthenaFailure("SCHEMA_NOT_FOUND", `Schema ${database} does not exist`);
     await this.expose(conn, [select], database);
     const described = await describe(conn, select);
     const columns = described.map((c) => ({ name: c.name.toLowerCase(), type: viewType(c.type) }));
@@ -219,7 +311,11 @@ export class SqlEngine {
       Name: name,
       TableType: "VIRTUAL_VIEW",
       Parameters: { presto_view: "true", comment: "Presto View" },
-      StorageDescriptor: { Columns: columns.map((c) => ({ Name: c.name, Type: c.type })), Location: "", SerdeInfo: {} },
+      StorageDescriptor: {
+        Columns: columns.map((c) => ({ Name: c.name, Type: c.type })),
+        Location: "",
+        SerdeInfo: {},
+      },
       ViewOriginalText: `/* Presto View: ${Buffer.from(JSON.stringify(view)).toString("base64")} */`,
       ViewExpandedText: "/* Presto View */",
     };
@@ -234,10 +330,18 @@ export class SqlEngine {
     const wantView = m[1]!.toUpperCase() === "VIEW";
     if (table === undefined) {
       if (m[2] !== undefined) return ddl();
-      throw new AthenaFailure(wantView ? "VIEW_NOT_FOUND" : "TABLE_NOT_FOUND", `${wantView ? "View" : "Table"} '${database}.${name}' does not exist`);
+      throw new AthenaFailure(
+        wantView ? "VIEW_NOT_FOUND" : "TABLE_NOT_FOUND",
+        `${wantView ? "View" : "Table"} '${database}.${name}' does not exist`,
+      );
     }
     if (wantView !== (table.TableType === "VIRTUAL_VIEW")) {
-      throw new AthenaFailure("NOT_SUPPORTED", wantView ? `'${database}.${name}' is a table, not a view (use DROP TABLE)` : `Cannot drop view '${database}.${name}' with DROP TABLE`);
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        wantView
+          ? `'${database}.${name}' is a table, not a view (use DROP TABLE)`
+          : `Cannot drop view '${database}.${name}' with DROP TABLE`,
+      );
     }
     // An external table's data stays in S3, as with Athena.
     this.glue.deleteTable(database, name);
@@ -248,11 +352,35 @@ export class SqlEngine {
     const { database, name } = relationOf(m[1]!, m[2], db);
     const table = this.requireTable(database, name);
     const added = hiveColumns(m[3]!);
-    const existing = [...(table.StorageDescriptor?.Columns ?? []), ...(table.PartitionKeys ?? [])].map((c) => c.Name.toLowerCase());
+    const existing = [
+      ...(table.StorageDescriptor?.Columns ?? []),
+      ...(table.PartitionKeys ?? []),
+    ].map((c) => c.Name.toLowerCase());
     const clash = added.find((c) => existing.includes(c.Name));
-    if (clash) throw new AthenaFailure("COLUMN_ALREADY_EXISTS", `Column '${clash.Name}' already exists`, { errorType: 1003 });
-    const { VersionId: _v, CreateTime: _c, UpdateTime: _u, DatabaseName: _d, CatalogId: _i, IsRegisteredWithLakeFormation: _l, ...input } = table;
-    this.glue.putTable(table.DatabaseName, { ...input, StorageDescriptor: { ...table.StorageDescriptor, Columns: [...(table.StorageDescriptor?.Columns ?? []), ...added] } }, table);
+    if (clash)
+      throw new AthenaFailure("COLUMN_ALREADY_EXISTS", `Column '${clash.Name}' already exists`, {
+        errorType: 1003,
+      });
+    const {
+      VersionId: _v,
+      CreateTime: _c,
+      UpdateTime: _u,
+      DatabaseName: _d,
+      CatalogId: _i,
+      IsRegisteredWithLakeFormation: _l,
+      ...input
+    } = table;
+    this.glue.putTable(
+      table.DatabaseName,
+      {
+        ...input,
+        StorageDescriptor: {
+          ...table.StorageDescriptor,
+          Columns: [...(table.StorageDescriptor?.Columns ?? []), ...added],
+        },
+      },
+      table,
+    );
     return ddl();
   }
 
@@ -263,78 +391,176 @@ export class SqlEngine {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${WRITE} AS ${sql}`);
     const columns = await describe(conn, `SELECT * FROM temp.${WRITE}`);
     const list = columns.map((c) => `${athenaText(ident(c.name), c.type)}`).join(", ");
-    const reader = await conn.runAndReadAll(columns.length === 0 ? "SELECT 1 WHERE false" : `SELECT ${list} FROM temp.${WRITE}`);
+    const reader = await conn.runAndReadAll(
+      columns.length === 0 ? "SELECT 1 WHERE false" : `SELECT ${list} FROM temp.${WRITE}`,
+    );
     const rows = reader.getRowsJS().map((r) => r.map((v) => (v === null ? null : String(v))));
     // Trino reports column names in lower case.
-    return { columns: columns.map((c) => ({ ...c, name: c.name.toLowerCase() })), rows, scannedBytes };
+    return {
+      columns: columns.map((c) => ({ ...c, name: c.name.toLowerCase() })),
+      rows,
+      scannedBytes,
+    };
   }
 
-  private async createTableAs(conn: DuckDBConnection, input: QueryInput, sql: string, m: RegExpExecArray, db: string): Promise<QueryOutcome> {
+  private async createTableAs(
+    conn: DuckDBConnection,
+    input: QueryInput,
+    sql: string,
+    m: RegExpExecArray,
+    db: string,
+  ): Promise<QueryOutcome> {
     const { database, name } = relationOf(m[2]!, m[3], db);
     const { inner, end } = balanced(sql, m[0].length - 1);
     const as = /^\s*AS\s+([\s\S]+)$/i.exec(sql.slice(end));
-    if (!as) throw new AthenaFailure("SYNTAX_ERROR", "expected AS <query> after the WITH (...) list");
+    if (!as)
+      throw new AthenaFailure("SYNTAX_ERROR", "expected AS <query> after the WITH (...) list");
     const select = as[1]!;
-    if (/\bWITH\s+(NO\s+)?DATA\s*$/i.test(select)) throw new AthenaFailure("NOT_SUPPORTED", "aws-local does not support WITH [NO] DATA");
+    if (/\bWITH\s+(NO\s+)?DATA\s*$/i.test(select))
+      throw new AthenaFailure("NOT_SUPPORTED", "aws-local does not support WITH [NO] DATA");
     const props = properties(inner);
-    const allowed = ["format", "write_compression", "external_location", "partitioned_by", "compression_level", "table_type"];
+    const allowed = [
+      "format",
+      "write_compression",
+      "external_location",
+      "partitioned_by",
+      "compression_level",
+      "table_type",
+    ];
     const unknown = [...props.keys()].filter((k) => !allowed.includes(k));
-    if (unknown.length > 0) throw new AthenaFailure("NOT_SUPPORTED", `aws-local does not support the table propert${unknown.length > 1 ? "ies" : "y"} ${unknown.join(", ")}`);
-    const tableType = props.has("table_type") ? literal(props.get("table_type")!).toUpperCase() : "HIVE";
-    if (tableType !== "HIVE") throw new AthenaFailure("NOT_SUPPORTED", `aws-local writes Hive tables only, not table_type '${tableType}'`);
+    if (unknown.length > 0)
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        `aws-local does not support the table propert${unknown.length > 1 ? "ies" : "y"} ${unknown.join(", ")}`,
+      );
+    const tableType = props.has("table_type")
+      ? literal(props.get("table_type")!).toUpperCase()
+      : "HIVE";
+    if (tableType !== "HIVE")
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        `aws-local writes Hive tables only, not table_type '${tableType}'`,
+      );
     const format = props.has("format") ? literal(props.get("format")!).toUpperCase() : "PARQUET";
-    if (format !== "PARQUET") throw new AthenaFailure("NOT_SUPPORTED", `aws-local writes Parquet only, not format '${format}'`);
-    const compression = props.has("write_compression") ? literal(props.get("write_compression")!).toUpperCase() : "GZIP";
-    if (!["ZSTD", "SNAPPY", "GZIP", "NONE"].includes(compression)) throw new AthenaFailure("NOT_SUPPORTED", `write_compression ${compression}`);
-    if (!props.has("external_location")) throw new AthenaFailure("NOT_SUPPORTED", "aws-local needs external_location (it has no workgroup default table location)");
+    if (format !== "PARQUET")
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        `aws-local writes Parquet only, not format '${format}'`,
+      );
+    const compression = props.has("write_compression")
+      ? literal(props.get("write_compression")!).toUpperCase()
+      : "GZIP";
+    if (!["ZSTD", "SNAPPY", "GZIP", "NONE"].includes(compression))
+      throw new AthenaFailure("NOT_SUPPORTED", `write_compression ${compression}`);
+    if (!props.has("external_location"))
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        "aws-local needs external_location (it has no workgroup default table location)",
+      );
     const location = asFolder(literal(props.get("external_location")!));
     const keys = stringArray(props.get("partitioned_by"));
 
-    if (!this.glue.hasDatabase(database)) throw new AthenaFailure("SCHEMA_NOT_FOUND", `Schema '${database}' does not exist`);
+    if (!this.glue.hasDatabase(database))
+      throw new AthenaFailure("SCHEMA_NOT_FOUND", `Schema '${database}' does not exist`);
     if (this.glue.findTable(database, name) !== undefined) {
       if (m[1] !== undefined) return { columns: [], rows: [], scannedBytes: 0, updateCount: 0 };
-      throw new AthenaFailure("ALREADY_EXISTS", `Table 'awsdatacatalog.${database}.${name}' already exists`, { errorType: 1003 });
+      throw new AthenaFailure(
+        "ALREADY_EXISTS",
+        `Table 'awsdatacatalog.${database}.${name}' already exists`,
+        { errorType: 1003 },
+      );
     }
     const { bucket, key } = parseS3Url(location);
     if ((await this.store.list(bucket, key)).length > 0) {
-      throw new AthenaFailure("HIVE_PATH_ALREADY_EXISTS", `Target directory for table '${database}.${name}' already exists: ${location}. You may need to manually clean the data at location '${input.outputLocation}tables/${input.queryId}' before retrying. Athena will not delete data in your account.`);
+      throw new AthenaFailure(
+        "HIVE_PATH_ALREADY_EXISTS",
+        `Target directory for table '${database}.${name}' already exists: ${location}. You may need to manually clean the data at location '${input.outputLocation}tables/${input.queryId}' before retrying. Athena will not delete data in your account.`,
+      );
     }
     const scannedBytes = await this.expose(conn, [select], db);
     await conn.run(`CREATE TEMP TABLE ${WRITE} AS ${select}`);
     const described = await describe(conn, `SELECT * FROM temp.${WRITE}`);
-    const columns = described.map((c) => ({ Name: c.name.toLowerCase(), Type: duckdbToHive(c.type), source: c.name }));
+    const columns = described.map((c) => ({
+      Name: c.name.toLowerCase(),
+      Type: duckdbToHive(c.type),
+      source: c.name,
+    }));
     const tail = columns.slice(columns.length - keys.length).map((c) => c.Name);
     if (keys.some((k, i) => tail[i] !== k)) {
-      throw new AthenaFailure("HIVE_COLUMN_ORDER_MISMATCH", `Partition keys must be the last columns in the table and in the same order as the table properties: [${keys.join(", ")}]`);
+      throw new AthenaFailure(
+        "HIVE_COLUMN_ORDER_MISMATCH",
+        `Partition keys must be the last columns in the table and in the same order as the table properties: [${keys.join(", ")}]`,
+      );
     }
-    const written = await this.write(conn, input, location, columns.map((c) => `${ident(c.source)} AS ${ident(c.Name)}`), keys, compression);
-    const data = columns.slice(0, columns.length - keys.length).map(({ Name, Type }) => ({ Name, Type }));
-    const partitionKeys = columns.slice(columns.length - keys.length).map(({ Name, Type }) => ({ Name, Type }));
+    const written = await this.write(
+      conn,
+      input,
+      location,
+      columns.map((c) => `${ident(c.source)} AS ${ident(c.Name)}`),
+      keys,
+      compression,
+    );
+    const data = columns
+      .slice(0, columns.length - keys.length)
+      .map(({ Name, Type }) => ({ Name, Type }));
+    const partitionKeys = columns
+      .slice(columns.length - keys.length)
+      .map(({ Name, Type }) => ({ Name, Type }));
     const table = this.glue.createTable(database, {
       Name: name,
       TableType: "EXTERNAL_TABLE",
-      Parameters: { EXTERNAL: "TRUE", has_encrypted_data: "false", "parquet.compression": compression, classification: "parquet" },
+      Parameters: {
+        EXTERNAL: "TRUE",
+        has_encrypted_data: "false",
+        "parquet.compression": compression,
+        classification: "parquet",
+      },
       PartitionKeys: partitionKeys,
       StorageDescriptor: { Columns: data, Location: location.replace(/\/$/, ""), ...PARQUET },
     });
     this.registerPartitions(table, written.partitions);
-    return { columns: [], rows: [], scannedBytes, updateCount: written.rows, manifest: written.manifest };
+    return {
+      columns: [],
+      rows: [],
+      scannedBytes,
+      updateCount: written.rows,
+      manifest: written.manifest,
+    };
   }
 
-  private async insert(conn: DuckDBConnection, input: QueryInput, m: RegExpExecArray, db: string): Promise<QueryOutcome> {
+  private async insert(
+    conn: DuckDBConnection,
+    input: QueryInput,
+    m: RegExpExecArray,
+    db: string,
+  ): Promise<QueryOutcome> {
     const { database, name } = relationOf(m[1]!, m[2], db);
     const { columns: named, select } = insertColumnList(m[3]!);
     const table = this.requireTable(database, name);
-    if (table.TableType === "VIRTUAL_VIEW") throw new AthenaFailure("NOT_SUPPORTED", `Inserting into views is not supported: ${database}.${name}`);
-    if (!/parquet/i.test(table.StorageDescriptor?.InputFormat ?? "")) throw new AthenaFailure("NOT_SUPPORTED", `aws-local inserts into Parquet tables only (${database}.${name})`);
-    const all: GlueColumn[] = [...(table.StorageDescriptor?.Columns ?? []), ...(table.PartitionKeys ?? [])];
+    if (table.TableType === "VIRTUAL_VIEW")
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        `Inserting into views is not supported: ${database}.${name}`,
+      );
+    if (!/parquet/i.test(table.StorageDescriptor?.InputFormat ?? ""))
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        `aws-local inserts into Parquet tables only (${database}.${name})`,
+      );
+    const all: GlueColumn[] = [
+      ...(table.StorageDescriptor?.Columns ?? []),
+      ...(table.PartitionKeys ?? []),
+    ];
     // The query's columns go, by position, into the named columns (all of them, in order, without a list); the others get NULL.
     const target = named === undefined ? all : namedColumns(all, named);
     const scannedBytes = await this.expose(conn, [select], db);
     await conn.run(`CREATE TEMP TABLE ${WRITE} AS ${select}`);
     const described = await describe(conn, `SELECT * FROM temp.${WRITE}`);
     if (described.length !== target.length) {
-      throw new AthenaFailure("TYPE_MISMATCH", `Insert query has mismatched column types: Table: [${target.map((c) => c.Type).join(", ")}], Query: [${described.map((c) => c.type.toLowerCase()).join(", ")}]`);
+      throw new AthenaFailure(
+        "TYPE_MISMATCH",
+        `Insert query has mismatched column types: Table: [${target.map((c) => c.Type).join(", ")}], Query: [${described.map((c) => c.type.toLowerCase()).join(", ")}]`,
+      );
     }
     await this.checkInsertTypes(conn, target, described);
     const projection = all.map((c) => {
@@ -343,9 +569,30 @@ export class SqlEngine {
       return `CAST(${value} AS ${hiveToDuckdb(c.Type ?? "string")}) AS ${ident(c.Name)}`;
     });
     const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
-    const written = await this.write(conn, input, asFolder(table.StorageDescriptor?.Location ?? ""), projection, keys, "ZSTD");
-    this.registerPartitions(table, written.partitions.filter((p) => !this.glue.tablePartitions(table).some((q) => JSON.stringify(q.Values) === JSON.stringify(p.values))));
-    return { columns: [], rows: [], scannedBytes, updateCount: written.rows, manifest: written.manifest };
+    const written = await this.write(
+      conn,
+      input,
+      asFolder(table.StorageDescriptor?.Location ?? ""),
+      projection,
+      keys,
+      "ZSTD",
+    );
+    this.registerPartitions(
+      table,
+      written.partitions.filter(
+        (p) =>
+          !this.glue
+            .tablePartitions(table)
+            .some((q) => JSON.stringify(q.Values) === JSON.stringify(p.values)),
+      ),
+    );
+    return {
+      columns: [],
+      rows: [],
+      scannedBytes,
+      updateCount: written.rows,
+      manifest: written.manifest,
+    };
   }
 
   /**
@@ -353,21 +600,37 @@ export class SqlEngine {
    * `keys`), staged privately and then moved into the bucket, plus the data manifest Athena
    * writes next to the query results. More than 100 partitions fail before anything is written.
    */
-  private async write(conn: DuckDBConnection, input: QueryInput, location: string, projection: string[], keys: string[], compression: string) {
+  private async write(
+    conn: DuckDBConnection,
+    input: QueryInput,
+    location: string,
+    projection: string[],
+    keys: string[],
+    compression: string,
+  ) {
     const from = `(SELECT ${projection.join(", ")} FROM temp.${WRITE})`;
-    const count = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRowsJS()[0]?.[0] ?? 0);
+    const count = async (sql: string) =>
+      Number((await conn.runAndReadAll(sql)).getRowsJS()[0]?.[0] ?? 0);
     const rows = await count(`SELECT count(*) FROM temp.${WRITE}`);
     if (keys.length > 0) {
-      const partitions = await count(`SELECT count(*) FROM (SELECT DISTINCT ${keys.map(ident).join(", ")} FROM ${from})`);
+      const partitions = await count(
+        `SELECT count(*) FROM (SELECT DISTINCT ${keys.map(ident).join(", ")} FROM ${from})`,
+      );
       if (partitions > MAX_PARTITIONS) {
-        throw new AthenaFailure("HIVE_TOO_MANY_OPEN_PARTITIONS", `Exceeded limit of ${MAX_PARTITIONS} open writers for partitions/buckets (${partitions} partitions)`);
+        throw new AthenaFailure(
+          "HIVE_TOO_MANY_OPEN_PARTITIONS",
+          `Exceeded limit of ${MAX_PARTITIONS} open writers for partitions/buckets (${partitions} partitions)`,
+        );
       }
     }
     const staging = path.join(this.workDir, input.queryId);
     await mkdir(staging, { recursive: true });
     const codec = compression === "NONE" ? "uncompressed" : compression.toLowerCase();
     if (rows > 0) {
-      const options = keys.length > 0 ? `, PARTITION_BY (${keys.map(ident).join(", ")}), FILENAME_PATTERN ${str(`${input.queryId}_{i}`)}` : "";
+      const options =
+        keys.length > 0
+          ? `, PARTITION_BY (${keys.map(ident).join(", ")}), FILENAME_PATTERN ${str(`${input.queryId}_{i}`)}`
+          : "";
       const to = keys.length > 0 ? staging : path.join(staging, `${input.queryId}_0.parquet`);
       await conn.run(`COPY ${from} TO ${str(to)} (FORMAT parquet, COMPRESSION ${codec}${options})`);
     }
@@ -382,10 +645,17 @@ export class SqlEngine {
       const folders = relative.split("/").slice(0, -1);
       if (keys.length > 0) {
         const values = folders.map((f) => decodeURIComponent(f.slice(f.indexOf("=") + 1)));
-        partitions.set(JSON.stringify(values), { values, location: `${location}${folders.join("/")}` });
+        partitions.set(JSON.stringify(values), {
+          values,
+          location: `${location}${folders.join("/")}`,
+        });
       }
     }
-    return { rows, partitions: [...partitions.values()], manifest: await this.writeManifest(input, files) };
+    return {
+      rows,
+      partitions: [...partitions.values()],
+      manifest: await this.writeManifest(input, files),
+    };
   }
 
   /**
@@ -393,7 +663,10 @@ export class SqlEngine {
    * written file per line. A failed write has one too; here it is empty, because files only
    * appear in the bucket once the whole statement has succeeded.
    */
-  async writeManifest(input: Pick<QueryInput, "queryId" | "outputLocation">, files: readonly string[]): Promise<string> {
+  async writeManifest(
+    input: Pick<QueryInput, "queryId" | "outputLocation">,
+    files: readonly string[],
+  ): Promise<string> {
     const out = parseS3Url(asFolder(input.outputLocation));
     const key = `${out.key}${input.queryId}-manifest.csv`;
     await this.store.put(out.bucket, key, files.map((f) => `${f}\n`).join(""));
@@ -406,11 +679,23 @@ export class SqlEngine {
    * `TYPE_MISMATCH`. A query column that is NULL on every row counts as Trino's `unknown` type
    * (DuckDB types a bare NULL as INTEGER), which coerces to anything.
    */
-  private async checkInsertTypes(conn: DuckDBConnection, target: GlueColumn[], described: { name: string; type: string }[]): Promise<void> {
-    const counts = (await conn.runAndReadAll(`SELECT ${described.map((c) => `count(${ident(c.name)})`).join(", ")} FROM temp.${WRITE}`)).getRowsJS()[0] ?? [];
+  private async checkInsertTypes(
+    conn: DuckDBConnection,
+    target: GlueColumn[],
+    described: { name: string; type: string }[],
+  ): Promise<void> {
+    const counts =
+      (
+        await conn.runAndReadAll(
+          `SELECT ${described.map((c) => `count(${ident(c.name)})`).join(", ")} FROM temp.${WRITE}`,
+        )
+      ).getRowsJS()[0] ?? [];
     const bad = target.some((column, i) => {
       if (Number(counts[i] ?? 0) === 0) return false;
-      return !coercible(duckdbToHive(described[i]!.type), (column.Type ?? "string").toLowerCase().replace(/\s+/g, ""));
+      return !coercible(
+        duckdbToHive(described[i]!.type),
+        (column.Type ?? "string").toLowerCase().replace(/\s+/g, ""),
+      );
     });
     if (bad) {
       throw new AthenaFailure(
@@ -420,7 +705,10 @@ export class SqlEngine {
     }
   }
 
-  private registerPartitions(table: GlueTable, partitions: { values: string[]; location: string }[]): void {
+  private registerPartitions(
+    table: GlueTable,
+    partitions: { values: string[]; location: string }[],
+  ): void {
     const sd = table.StorageDescriptor ?? {};
     for (const p of partitions) {
       this.glue.createPartition(table, {
@@ -433,7 +721,11 @@ export class SqlEngine {
 
   private requireTable(database: string, name: string): GlueTable {
     const table = this.glue.findTable(database, name);
-    if (table === undefined) throw new AthenaFailure("TABLE_NOT_FOUND", `Table 'awsdatacatalog.${database}.${name}' does not exist`);
+    if (table === undefined)
+      throw new AthenaFailure(
+        "TABLE_NOT_FOUND",
+        `Table 'awsdatacatalog.${database}.${name}' does not exist`,
+      );
     return table;
   }
 
@@ -444,7 +736,8 @@ export class SqlEngine {
    * column or partition pruning).
    */
   private async expose(conn: DuckDBConnection, texts: string[], database: string): Promise<number> {
-    for (const schema of this.schemas) await conn.run(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+    for (const schema of this.schemas)
+      await conn.run(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
     this.schemas.clear();
     const wanted = new Map<string, GlueTable>();
     const pending = [...texts];
@@ -467,7 +760,13 @@ export class SqlEngine {
     let bytes = 0;
     const views: GlueTable[] = [];
     const fileColumns = async (list: string) =>
-      (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${list}, union_by_name = true)`)).getRowsJS().map((r) => String(r[0]));
+      (
+        await conn.runAndReadAll(
+          `DESCRIBE SELECT * FROM read_parquet(${list}, union_by_name = true)`,
+        )
+      )
+        .getRowsJS()
+        .map((r) => String(r[0]));
     for (const table of wanted.values()) {
       if (table.TableType === "VIRTUAL_VIEW") {
         views.push(table);
@@ -475,14 +774,18 @@ export class SqlEngine {
       }
       const source = await tableSource(this.store, this.glue, table, fileColumns);
       bytes += source.bytes;
-      await conn.run(`CREATE VIEW ${ident(table.DatabaseName)}.${ident(table.Name)} AS ${source.select}`);
+      await conn.run(
+        `CREATE VIEW ${ident(table.DatabaseName)}.${ident(table.Name)} AS ${source.select}`,
+      );
     }
     // Views may read views: create those whose inputs exist first, until none is left.
     while (views.length > 0) {
       const failures: unknown[] = [];
       for (const view of [...views]) {
         try {
-          await conn.run(`CREATE VIEW ${ident(view.DatabaseName)}.${ident(view.Name)} AS ${viewSql(view)}`);
+          await conn.run(
+            `CREATE VIEW ${ident(view.DatabaseName)}.${ident(view.Name)} AS ${viewSql(view)}`,
+          );
           views.splice(views.indexOf(view), 1);
         } catch (error) {
           failures.push(error);
@@ -498,7 +801,10 @@ function ddl(): QueryOutcome {
   return { columns: [], rows: [], scannedBytes: 0 };
 }
 
-async function describe(conn: DuckDBConnection, select: string): Promise<{ name: string; type: string }[]> {
+async function describe(
+  conn: DuckDBConnection,
+  select: string,
+): Promise<{ name: string; type: string }[]> {
   const reader = await conn.runAndReadAll(`DESCRIBE ${select}`);
   return reader.getRowsJS().map((r) => ({ name: String(r[0]), type: String(r[1]) }));
 }
@@ -508,15 +814,22 @@ function viewType(type: string): string {
   try {
     return duckdbToHive(type);
   } catch {
-    return type.toUpperCase() === "TIMESTAMP WITH TIME ZONE" ? "timestamp(3) with time zone" : type.toLowerCase();
+    return type.toUpperCase() === "TIMESTAMP WITH TIME ZONE"
+      ? "timestamp(3) with time zone"
+      : type.toLowerCase();
   }
 }
 
 /** The original SQL of a Glue view (Athena's `/* Presto View: <base64 JSON> *\/`). */
 function viewSql(table: GlueTable): string {
   const m = /Presto View:\s*([A-Za-z0-9+/=]+)/.exec(table.ViewOriginalText ?? "");
-  if (!m) throw new AthenaFailure("HIVE_INVALID_VIEW_DATA", `View ${table.DatabaseName}.${table.Name} has no Presto view text`);
-  return (JSON.parse(Buffer.from(m[1]!, "base64").toString("utf8")) as { originalSql: string }).originalSql;
+  if (!m)
+    throw new AthenaFailure(
+      "HIVE_INVALID_VIEW_DATA",
+      `View ${table.DatabaseName}.${table.Name} has no Presto view text`,
+    );
+  return (JSON.parse(Buffer.from(m[1]!, "base64").toString("utf8")) as { originalSql: string })
+    .originalSql;
 }
 
 function mentions(text: string, name: string): boolean {
@@ -527,7 +840,8 @@ function mentions(text: string, name: string): boolean {
 async function walk(dir: string, prefix = ""): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) out.push(...(await walk(path.join(dir, entry.name), `${prefix}${entry.name}/`)));
+    if (entry.isDirectory())
+      out.push(...(await walk(path.join(dir, entry.name), `${prefix}${entry.name}/`)));
     else if (!entry.name.startsWith(".")) out.push(prefix + entry.name);
   }
   return out.sort();
@@ -540,8 +854,10 @@ function coercible(from: string, to: string): boolean {
   const base = (t: string) => t.replace(/\(.*$/, "").replace(/<.*$/, "");
   const [f, t] = [base(from), base(to)];
   if (f === t) return true;
-  if (INTEGRAL.includes(f) && INTEGRAL.includes(t)) return INTEGRAL.indexOf(f) <= INTEGRAL.indexOf(t);
-  if (INTEGRAL.includes(f) || f === "decimal") return t === "decimal" || t === "double" || t === "float";
+  if (INTEGRAL.includes(f) && INTEGRAL.includes(t))
+    return INTEGRAL.indexOf(f) <= INTEGRAL.indexOf(t);
+  if (INTEGRAL.includes(f) || f === "decimal")
+    return t === "decimal" || t === "double" || t === "float";
   if (f === "float") return t === "double";
   if (["string", "varchar", "char"].includes(f)) return ["string", "varchar", "char"].includes(t);
   return false;
@@ -552,9 +868,14 @@ function coercible(from: string, to: string): boolean {
  * parenthesised query (`(SELECT ...)`) is not a column list.
  */
 function insertColumnList(rest: string): { columns?: string[]; select: string } {
-  const list = /^\(\s*((?:"(?:[^"]|"")*"|[A-Za-z_][\w]*)(?:\s*,\s*(?:"(?:[^"]|"")*"|[A-Za-z_][\w]*))*)\s*\)\s*/.exec(rest);
+  const list =
+    /^\(\s*((?:"(?:[^"]|"")*"|[A-Za-z_][\w]*)(?:\s*,\s*(?:"(?:[^"]|"")*"|[A-Za-z_][\w]*))*)\s*\)\s*/.exec(
+      rest,
+    );
   if (!list || /^(SELECT|WITH)$/i.test(list[1]!.trim())) return { select: rest };
-  const columns = [...list[1]!.matchAll(/"((?:[^"]|"")*)"|([A-Za-z_][\w]*)/g)].map((c) => (c[1] !== undefined ? c[1].replaceAll('""', '"') : c[2]!));
+  const columns = [...list[1]!.matchAll(/"((?:[^"]|"")*)"|([A-Za-z_][\w]*)/g)].map((c) =>
+    c[1] !== undefined ? c[1].replaceAll('""', '"') : c[2]!,
+  );
   return { columns, select: rest.slice(list[0].length) };
 }
 
@@ -563,10 +884,18 @@ function namedColumns(all: readonly GlueColumn[], names: readonly string[]): Glu
   const seen = new Set<string>();
   return names.map((n) => {
     const lower = n.toLowerCase();
-    if (seen.has(lower)) throw new AthenaFailure("DUPLICATE_COLUMN_NAME", `Insert column name is specified more than once: ${lower}`);
+    if (seen.has(lower))
+      throw new AthenaFailure(
+        "DUPLICATE_COLUMN_NAME",
+        `Insert column name is specified more than once: ${lower}`,
+      );
     seen.add(lower);
     const column = all.find((c) => c.Name?.toLowerCase() === lower);
-    if (column === undefined) throw new AthenaFailure("COLUMN_NOT_FOUND", `Insert column name does not exist in target table: ${lower}`);
+    if (column === undefined)
+      throw new AthenaFailure(
+        "COLUMN_NOT_FOUND",
+        `Insert column name does not exist in target table: ${lower}`,
+      );
     return column;
   });
 }

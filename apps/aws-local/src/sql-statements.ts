@@ -7,14 +7,21 @@ export const RELATION = String.raw`(${IDENT})(?:\s*\.\s*(${IDENT}))?`;
 
 /** An identifier's name: unquoted, lower-cased (Athena and Glue names are case-insensitive). */
 export function unquote(identifier: string): string {
-  if (identifier.startsWith('"')) return identifier.slice(1, -1).replaceAll('""', '"').toLowerCase();
+  if (identifier.startsWith('"'))
+    return identifier.slice(1, -1).replaceAll('""', '"').toLowerCase();
   if (identifier.startsWith("`")) return identifier.slice(1, -1).toLowerCase();
   return identifier.toLowerCase();
 }
 
 /** `[db, name]` from the two captures of {@link RELATION}, defaulting to the query's database. */
-export function relationOf(first: string, second: string | undefined, database: string): { database: string; name: string } {
-  return second === undefined ? { database, name: unquote(first) } : { database: unquote(first), name: unquote(second) };
+export function relationOf(
+  first: string,
+  second: string | undefined,
+  database: string,
+): { database: string; name: string } {
+  return second === undefined
+    ? { database, name: unquote(first) }
+    : { database: unquote(first), name: unquote(second) };
 }
 
 /** The statement without leading comments and blank space, and without a trailing `;`. */
@@ -22,7 +29,10 @@ export function stripStatement(sql: string): string {
   let s = sql;
   for (;;) {
     const before = s;
-    s = s.replace(/^\s+/, "").replace(/^--[^\n]*\n?/, "").replace(/^\/\*[\s\S]*?\*\//, "");
+    s = s
+      .replace(/^\s+/, "")
+      .replace(/^--[^\n]*\n?/, "")
+      .replace(/^\/\*[\s\S]*?\*\//, "");
     if (s === before) break;
   }
   return s.replace(/[\s;]+$/, "");
@@ -32,7 +42,17 @@ export function stripStatement(sql: string): string {
 export function literal(text: string): string {
   const body = text.slice(1, -1);
   if (text.startsWith('"')) return body.replaceAll('""', '"');
-  return body.replaceAll("''", "'").replace(/\\([0-7]{3}|.)/g, (_, e: string) => (/^[0-7]{3}$/.test(e) ? String.fromCharCode(parseInt(e, 8)) : e === "n" ? "\n" : e === "t" ? "\t" : e));
+  return body
+    .replaceAll("''", "'")
+    .replace(/\\([0-7]{3}|.)/g, (_, e: string) =>
+      /^[0-7]{3}$/.test(e)
+        ? String.fromCharCode(parseInt(e, 8))
+        : e === "n"
+          ? "\n"
+          : e === "t"
+            ? "\t"
+            : e,
+    );
 }
 
 /** The text between the parenthesis at `open` and its match (quotes respected). */
@@ -58,7 +78,8 @@ export function properties(list: string): Map<string, string> {
   for (const item of splitOutsideQuotes(list)) {
     const m = /^\s*('(?:[^']|'')*'|"[^"]*"|[A-Za-z_][\w.]*)\s*=\s*([\s\S]+?)\s*$/.exec(item);
     if (!m) throw new AthenaFailure("SYNTAX_ERROR", `cannot read property '${item.trim()}'`);
-    const name = m[1]!.startsWith("'") || m[1]!.startsWith('"') ? literal(m[1]!) : m[1]!.toLowerCase();
+    const name =
+      m[1]!.startsWith("'") || m[1]!.startsWith('"') ? literal(m[1]!) : m[1]!.toLowerCase();
     out.set(name, m[2]!);
   }
   return out;
@@ -99,8 +120,12 @@ export function stringArray(sql: string | undefined): string[] {
 /** A Hive column list `` `a` string, `b` array<int> `` → `[{Name, Type}]`. */
 export function hiveColumns(list: string): { Name: string; Type: string }[] {
   return splitTopLevel(list).map((item) => {
-    const m = new RegExp(String.raw`^\s*(${IDENT})\s+([\s\S]+?)(?:\s+COMMENT\s+'(?:[^']|'')*')?\s*$`, "i").exec(item);
-    if (!m) throw new AthenaFailure("SYNTAX_ERROR", `cannot read column definition '${item.trim()}'`);
+    const m = new RegExp(
+      String.raw`^\s*(${IDENT})\s+([\s\S]+?)(?:\s+COMMENT\s+'(?:[^']|'')*')?\s*$`,
+      "i",
+    ).exec(item);
+    if (!m)
+      throw new AthenaFailure("SYNTAX_ERROR", `cannot read column definition '${item.trim()}'`);
     return { Name: unquote(m[1]!), Type: m[2]!.toLowerCase().replace(/\s+/g, "") };
   });
 }

@@ -13,7 +13,8 @@ export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 export const str = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** Hive and Athena skip files whose name (or a folder's) starts with `_` or `.`. */
-const hidden = (relative: string) => relative.split("/").some((p) => p.startsWith("_") || p.startsWith("."));
+const hidden = (relative: string) =>
+  relative.split("/").some((p) => p.startsWith("_") || p.startsWith("."));
 
 /**
  * The DuckDB SELECT that reads exactly what Athena would read for `table`, per Glue:
@@ -34,23 +35,43 @@ export async function tableSource(
 ): Promise<TableSource> {
   const sd = table.StorageDescriptor ?? {};
   const location = sd.Location;
-  if (location === undefined) throw new AthenaFailure("HIVE_METASTORE_ERROR", `Table ${table.DatabaseName}.${table.Name} has no location`);
+  if (location === undefined)
+    throw new AthenaFailure(
+      "HIVE_METASTORE_ERROR",
+      `Table ${table.DatabaseName}.${table.Name} has no location`,
+    );
   const columns = sd.Columns ?? [];
   const keys = table.PartitionKeys ?? [];
   const input = sd.InputFormat ?? "";
-  if (table.Parameters?.["projection.enabled"] === "true") return projectedText(store, table, location);
+  if (table.Parameters?.["projection.enabled"] === "true")
+    return projectedText(store, table, location);
   if (!/parquet/i.test(input) && !/parquet/i.test(sd.SerdeInfo?.SerializationLibrary ?? "")) {
-    throw new AthenaFailure("NOT_SUPPORTED", `aws-local reads Parquet tables and the projected raw text table only; ${table.DatabaseName}.${table.Name} is ${input || "of unknown format"}`);
+    throw new AthenaFailure(
+      "NOT_SUPPORTED",
+      `aws-local reads Parquet tables and the projected raw text table only; ${table.DatabaseName}.${table.Name} is ${input || "of unknown format"}`,
+    );
   }
   const parts =
     keys.length === 0
       ? [{ values: [] as string[], location }]
-      : glue.tablePartitions(table).map((p) => ({ values: p.Values, location: p.StorageDescriptor?.Location ?? `${asFolder(location)}${keys.map((k, i) => `${k.Name}=${p.Values[i]}`).join("/")}/` }));
+      : glue.tablePartitions(table).map((p) => ({
+          values: p.Values,
+          location:
+            p.StorageDescriptor?.Location ??
+            `${asFolder(location)}${keys.map((k, i) => `${k.Name}=${p.Values[i]}`).join("/")}/`,
+        }));
   const groups: { values: string[]; files: S3Entry[]; paths: string[] }[] = [];
   for (const part of parts) {
     const { bucket, key } = parseS3Url(asFolder(part.location));
-    const files = (await store.list(bucket, key).catch(() => [])).filter((f) => f.size > 0 && !hidden(f.key.slice(key.length)));
-    if (files.length > 0) groups.push({ values: part.values, files, paths: files.map((f) => store.file(bucket, f.key)) });
+    const files = (await store.list(bucket, key).catch(() => [])).filter(
+      (f) => f.size > 0 && !hidden(f.key.slice(key.length)),
+    );
+    if (files.length > 0)
+      groups.push({
+        values: part.values,
+        files,
+        paths: files.map((f) => store.file(bucket, f.key)),
+      });
   }
   const empty = `SELECT ${[...columns, ...keys].map((c) => `CAST(NULL AS ${hiveToDuckdb(c.Type ?? "string")}) AS ${ident(c.Name)}`).join(", ")} WHERE false`;
   if (groups.length === 0) return { select: empty, bytes: 0 };
@@ -64,30 +85,59 @@ export async function tableSource(
         const found = present.get(c.Name.toLowerCase());
         return `CAST(${found === undefined ? "NULL" : ident(found)} AS ${hiveToDuckdb(c.Type ?? "string")}) AS ${ident(c.Name)}`;
       }),
-      ...keys.map((k, i) => `CAST(${str(g.values[i] ?? "")} AS ${hiveToDuckdb(k.Type ?? "string")}) AS ${ident(k.Name)}`),
+      ...keys.map(
+        (k, i) =>
+          `CAST(${str(g.values[i] ?? "")} AS ${hiveToDuckdb(k.Type ?? "string")}) AS ${ident(k.Name)}`,
+      ),
     ];
-    selects.push(`SELECT ${projection.join(", ")} FROM read_parquet(${list}, union_by_name = true)`);
+    selects.push(
+      `SELECT ${projection.join(", ")} FROM read_parquet(${list}, union_by_name = true)`,
+    );
   }
   return { select: selects.join("\nUNION ALL\n"), bytes };
 }
 
-async function projectedText(store: S3Store, table: GlueTable, location: string): Promise<TableSource> {
+async function projectedText(
+  store: S3Store,
+  table: GlueTable,
+  location: string,
+): Promise<TableSource> {
   const params = table.Parameters ?? {};
   const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
-  const supported = keys.length === 1 && params[`projection.${keys[0]}.type`] === "date" && params[`projection.${keys[0]}.format`] === "yyyy/MM/dd/HH";
-  if (!supported) throw new AthenaFailure("NOT_SUPPORTED", `aws-local projects only a date partition 'yyyy/MM/dd/HH' (table ${table.DatabaseName}.${table.Name})`);
+  const supported =
+    keys.length === 1 &&
+    params[`projection.${keys[0]}.type`] === "date" &&
+    params[`projection.${keys[0]}.format`] === "yyyy/MM/dd/HH";
+  if (!supported)
+    throw new AthenaFailure(
+      "NOT_SUPPORTED",
+      `aws-local projects only a date partition 'yyyy/MM/dd/HH' (table ${table.DatabaseName}.${table.Name})`,
+    );
   const key = keys[0]!;
   const [start = "", end = "NOW"] = (params[`projection.${key}.range`] ?? "").split(",");
-  const upper = end.trim() === "NOW" ? new Date().toISOString().replace(/^(\d+)-(\d+)-(\d+)T(\d+).*$/, "$1/$2/$3/$4") : end.trim();
+  const upper =
+    end.trim() === "NOW"
+      ? new Date().toISOString().replace(/^(\d+)-(\d+)-(\d+)T(\d+).*$/, "$1/$2/$3/$4")
+      : end.trim();
   const template = params["storage.location.template"] ?? `${asFolder(location)}\${${key}}/`;
   const root = template.slice(0, template.indexOf(`\${${key}}`));
   const { bucket, key: prefix } = parseS3Url(root);
   const files = (await store.list(bucket, prefix).catch(() => [])).filter((f) => {
     const m = /^(\d{4}\/\d{2}\/\d{2}\/\d{2})\/[^/]+$/.exec(f.key.slice(prefix.length));
-    return m !== null && f.size > 0 && !hidden(f.key.slice(prefix.length)) && m[1]! >= start.trim() && m[1]! <= upper;
+    return (
+      m !== null &&
+      f.size > 0 &&
+      !hidden(f.key.slice(prefix.length)) &&
+      m[1]! >= start.trim() &&
+      m[1]! <= upper
+    );
   });
   const columns = table.StorageDescriptor?.Columns ?? [];
-  if (files.length === 0) return { select: `SELECT CAST(NULL AS VARCHAR) AS ${ident(columns[0]?.Name ?? "line")}, CAST(NULL AS VARCHAR) AS ${ident(key)} WHERE false`, bytes: 0 };
+  if (files.length === 0)
+    return {
+      select: `SELECT CAST(NULL AS VARCHAR) AS ${ident(columns[0]?.Name ?? "line")}, CAST(NULL AS VARCHAR) AS ${ident(key)} WHERE false`,
+      bytes: 0,
+    };
   const rootDir = store.file(bucket, prefix.replace(/\/$/, ""));
   const list = `[${files.map((f) => str(store.file(bucket, f.key))).join(", ")}]`;
   const select =

@@ -8,14 +8,23 @@ import {
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import { GetPartitionsCommand, GetTableCommand } from "@aws-sdk/client-glue";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localAws } from "./helpers.js";
 
 /** Athena through the real SDK v3 client: queries run on DuckDB over what Glue and S3 hold. */
 describe("Athena (JSON 1.1) on athena-local", () => {
   let aws: Awaited<ReturnType<typeof localAws>>;
-  const error = (promise: Promise<unknown>) => promise.then(() => undefined, (e: Error) => ({ name: e.name, message: e.message }));
+  const error = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (e: Error) => ({ name: e.name, message: e.message }),
+    );
   const ok = async (sql: string, database = "default") => {
     const execution = await aws.query(sql, database);
     expect(execution.Status?.StateChangeReason ?? "").toBe("");
@@ -30,25 +39,40 @@ describe("Athena (JSON 1.1) on athena-local", () => {
 
   beforeAll(async () => {
     aws = await localAws();
-    for (const bucket of ["results", "lake"]) await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (const bucket of ["results", "lake"])
+      await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await ok("CREATE DATABASE IF NOT EXISTS `silver` LOCATION 's3://lake/silver/'");
   });
   afterAll(async () => aws?.close());
 
   it("pages results with MaxResults and NextToken, the header row first", async () => {
-    const { QueryExecutionId } = await ok("SELECT i AS n, 'v' || CAST(i AS varchar) AS label FROM UNNEST(sequence(1, 25)) AS t(i) ORDER BY i");
+    const { QueryExecutionId } = await ok(
+      "SELECT i AS n, 'v' || CAST(i AS varchar) AS label FROM UNNEST(sequence(1, 25)) AS t(i) ORDER BY i",
+    );
     const pages: string[][][] = [];
     let token: string | undefined;
     do {
-      const page = await aws.athena.send(new GetQueryResultsCommand({ QueryExecutionId, MaxResults: 10, NextToken: token }));
+      const page = await aws.athena.send(
+        new GetQueryResultsCommand({ QueryExecutionId, MaxResults: 10, NextToken: token }),
+      );
       pages.push(page.ResultSet!.Rows!.map((r) => r.Data!.map((d) => d.VarCharValue!)));
-      if (token === undefined) expect(page.ResultSet!.ResultSetMetadata!.ColumnInfo!.map((c) => [c.Name, c.Type])).toEqual([["n", "bigint"], ["label", "varchar"]]);
+      if (token === undefined)
+        expect(page.ResultSet!.ResultSetMetadata!.ColumnInfo!.map((c) => [c.Name, c.Type])).toEqual(
+          [
+            ["n", "bigint"],
+            ["label", "varchar"],
+          ],
+        );
       token = page.NextToken;
     } while (token !== undefined);
     expect(pages.map((p) => p.length)).toEqual([10, 10, 6]);
     expect(pages[0]![0]).toEqual(["n", "label"]);
     expect(pages[2]!.at(-1)).toEqual(["25", "v25"]);
-    expect(await error(aws.athena.send(new GetQueryResultsCommand({ QueryExecutionId, MaxResults: 1001 })))).toMatchObject({ name: "InvalidRequestException" });
+    expect(
+      await error(
+        aws.athena.send(new GetQueryResultsCommand({ QueryExecutionId, MaxResults: 1001 })),
+      ),
+    ).toMatchObject({ name: "InvalidRequestException" });
   });
 
   it("fails an unknown table with TABLE_NOT_FOUND and an unknown column with COLUMN_NOT_FOUND, in Athena's error shape", async () => {
@@ -56,11 +80,24 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     expect(missing.Status).toMatchObject({
       State: "FAILED",
       StateChangeReason: expect.stringMatching(/^TABLE_NOT_FOUND: /),
-      AthenaError: { ErrorCategory: 2, ErrorType: 1006, Retryable: false, ErrorMessage: expect.stringMatching(/^TABLE_NOT_FOUND/) },
+      AthenaError: {
+        ErrorCategory: 2,
+        ErrorType: 1006,
+        Retryable: false,
+        ErrorMessage: expect.stringMatching(/^TABLE_NOT_FOUND/),
+      },
     });
-    await ok(`CREATE TABLE "silver"."small"\nWITH (\n  format = 'PARQUET',\n  external_location = 's3://lake/silver/small/v1/'\n)\nAS\nSELECT 1 AS a`);
-    expect((await aws.query('SELECT b FROM "silver"."small"')).Status?.StateChangeReason).toMatch(/^COLUMN_NOT_FOUND: Column 'b' cannot be resolved/);
-    expect(await error(aws.athena.send(new GetQueryResultsCommand({ QueryExecutionId: missing.QueryExecutionId })))).toEqual({
+    await ok(
+      `CREATE TABLE "silver"."small"\nWITH (\n  format = 'PARQUET',\n  external_location = 's3://lake/silver/small/v1/'\n)\nAS\nSELECT 1 AS a`,
+    );
+    expect((await aws.query('SELECT b FROM "silver"."small"')).Status?.StateChangeReason).toMatch(
+      /^COLUMN_NOT_FOUND: Column 'b' cannot be resolved/,
+    );
+    expect(
+      await error(
+        aws.athena.send(new GetQueryResultsCommand({ QueryExecutionId: missing.QueryExecutionId })),
+      ),
+    ).toEqual({
       name: "InvalidRequestException",
       message: "Query did not finish successfully. Final query state: FAILED",
     });
@@ -75,10 +112,19 @@ describe("Athena (JSON 1.1) on athena-local", () => {
   });
 
   it("fails statements it does not understand instead of succeeding", async () => {
-    for (const sql of ["MSCK REPAIR TABLE silver.small", "SHOW TABLES IN silver", "OPTIMIZE silver.small REWRITE DATA USING BIN_PACK"]) {
-      expect((await aws.query(sql)).Status).toMatchObject({ State: "FAILED", StateChangeReason: expect.stringMatching(/^NOT_SUPPORTED: /) });
+    for (const sql of [
+      "MSCK REPAIR TABLE silver.small",
+      "SHOW TABLES IN silver",
+      "OPTIMIZE silver.small REWRITE DATA USING BIN_PACK",
+    ]) {
+      expect((await aws.query(sql)).Status).toMatchObject({
+        State: "FAILED",
+        StateChangeReason: expect.stringMatching(/^NOT_SUPPORTED: /),
+      });
     }
-    expect(await error(aws.athena.send(new ListWorkGroupsCommand({})))).toMatchObject({ name: "UnknownOperationException" });
+    expect(await error(aws.athena.send(new ListWorkGroupsCommand({})))).toMatchObject({
+      name: "UnknownOperationException",
+    });
   });
 
   it("CTAS writes Hive-partitioned Parquet, registers table and partitions in Glue, writes a data manifest; INSERT adds files and partitions", async () => {
@@ -87,23 +133,49 @@ describe("Athena (JSON 1.1) on athena-local", () => {
         `SELECT i AS id, i * 1.5 AS amount, CAST(date_add('day', i % 3, DATE '2026-01-01') AS date) AS d FROM UNNEST(sequence(1, 9)) AS t(i)`,
       "silver",
     );
-    expect(ctas).toMatchObject({ StatementType: "DDL", SubstatementType: "CREATE_TABLE_AS_SELECT" });
-    const created = await aws.athena.send(new GetQueryResultsCommand({ QueryExecutionId: ctas.QueryExecutionId }));
+    expect(ctas).toMatchObject({
+      StatementType: "DDL",
+      SubstatementType: "CREATE_TABLE_AS_SELECT",
+    });
+    const created = await aws.athena.send(
+      new GetQueryResultsCommand({ QueryExecutionId: ctas.QueryExecutionId }),
+    );
     expect(created.UpdateCount).toBe(9);
-    const table = (await aws.glue.send(new GetTableCommand({ DatabaseName: "silver", Name: "orders" }))).Table!;
-    expect(table.StorageDescriptor?.Columns?.map((c) => `${c.Name}:${c.Type}`)).toEqual(["id:bigint", "amount:decimal(21,1)"]);
+    const table = (
+      await aws.glue.send(new GetTableCommand({ DatabaseName: "silver", Name: "orders" }))
+    ).Table!;
+    expect(table.StorageDescriptor?.Columns?.map((c) => `${c.Name}:${c.Type}`)).toEqual([
+      "id:bigint",
+      "amount:decimal(21,1)",
+    ]);
     expect(table.PartitionKeys?.map((c) => `${c.Name}:${c.Type}`)).toEqual(["d:date"]);
-    const parts = await aws.glue.send(new GetPartitionsCommand({ DatabaseName: "silver", TableName: "orders" }));
-    expect(parts.Partitions?.map((p) => p.StorageDescriptor?.Location).sort()).toEqual([1, 2, 3].map((n) => `s3://lake/silver/orders/v1/d=2026-01-0${n}`));
+    const parts = await aws.glue.send(
+      new GetPartitionsCommand({ DatabaseName: "silver", TableName: "orders" }),
+    );
+    expect(parts.Partitions?.map((p) => p.StorageDescriptor?.Location).sort()).toEqual(
+      [1, 2, 3].map((n) => `s3://lake/silver/orders/v1/d=2026-01-0${n}`),
+    );
 
     const manifest = /^s3:\/\/results\/(.+)$/.exec(ctas.Statistics!.DataManifestLocation!)![1]!;
-    const listed = (await (await aws.s3.send(new GetObjectCommand({ Bucket: "results", Key: manifest }))).Body!.transformToString()).trim().split("\n");
-    const objects = await aws.s3.send(new ListObjectsV2Command({ Bucket: "lake", Prefix: "silver/orders/v1/" }));
+    const listed = (
+      await (
+        await aws.s3.send(new GetObjectCommand({ Bucket: "results", Key: manifest }))
+      ).Body!.transformToString()
+    )
+      .trim()
+      .split("\n");
+    const objects = await aws.s3.send(
+      new ListObjectsV2Command({ Bucket: "lake", Prefix: "silver/orders/v1/" }),
+    );
     expect(listed.sort()).toEqual(objects.Contents!.map((o) => `s3://lake/${o.Key}`).sort());
     expect(listed).toHaveLength(3);
 
     await ok(`INSERT INTO "silver"."orders"\nSELECT 10, 15.0, DATE '2026-01-04'`);
-    expect(await rows('SELECT d, count(*) AS n, sum(amount) AS total FROM "silver"."orders" GROUP BY d ORDER BY d')).toEqual([
+    expect(
+      await rows(
+        'SELECT d, count(*) AS n, sum(amount) AS total FROM "silver"."orders" GROUP BY d ORDER BY d',
+      ),
+    ).toEqual([
       ["d", "n", "total"],
       ["2026-01-01", "3", "27.0"],
       ["2026-01-02", "3", "18.0"],
@@ -115,52 +187,102 @@ describe("Athena (JSON 1.1) on athena-local", () => {
   });
 
   it("reads only the partitions Glue lists", async () => {
-    await ok(`CREATE TABLE "silver"."p"\nWITH (\n  external_location = 's3://lake/silver/p/v1/',\n  partitioned_by = ARRAY['k']\n)\nAS\nSELECT 1 AS x, 'a' AS k UNION ALL SELECT 2, 'b'`);
+    await ok(
+      `CREATE TABLE "silver"."p"\nWITH (\n  external_location = 's3://lake/silver/p/v1/',\n  partitioned_by = ARRAY['k']\n)\nAS\nSELECT 1 AS x, 'a' AS k UNION ALL SELECT 2, 'b'`,
+    );
     await ok("DROP TABLE IF EXISTS `silver`.`p`");
-    expect((await aws.query('SELECT * FROM "silver"."p"')).Status?.StateChangeReason).toMatch(/^TABLE_NOT_FOUND/);
+    expect((await aws.query('SELECT * FROM "silver"."p"')).Status?.StateChangeReason).toMatch(
+      /^TABLE_NOT_FOUND/,
+    );
     // The files are still there (Athena never deletes data): a new CTAS at that location fails.
-    const again = await aws.query(`CREATE TABLE "silver"."p"\nWITH (\n  external_location = 's3://lake/silver/p/v1/'\n)\nAS\nSELECT 1 AS x`);
-    expect(again.Status).toMatchObject({ State: "FAILED", StateChangeReason: expect.stringMatching(/^HIVE_PATH_ALREADY_EXISTS: Target directory for table 'silver.p' already exists: s3:\/\/lake\/silver\/p\/v1\//) });
+    const again = await aws.query(
+      `CREATE TABLE "silver"."p"\nWITH (\n  external_location = 's3://lake/silver/p/v1/'\n)\nAS\nSELECT 1 AS x`,
+    );
+    expect(again.Status).toMatchObject({
+      State: "FAILED",
+      StateChangeReason: expect.stringMatching(
+        /^HIVE_PATH_ALREADY_EXISTS: Target directory for table 'silver.p' already exists: s3:\/\/lake\/silver\/p\/v1\//,
+      ),
+    });
   });
 
   it("gives a failed write (here an injected one) a data manifest, empty because nothing reached the bucket", async () => {
-    await ok(`CREATE TABLE "silver"."target"\nWITH (\n  external_location = 's3://lake/silver/target/v1/'\n)\nAS\nSELECT 1 AS x`);
-    aws.local.faults.set({ queries: [{ match: "^INSERT INTO", athenaError: "HIVE_BAD_DATA", message: "injected" }] });
+    await ok(
+      `CREATE TABLE "silver"."target"\nWITH (\n  external_location = 's3://lake/silver/target/v1/'\n)\nAS\nSELECT 1 AS x`,
+    );
+    aws.local.faults.set({
+      queries: [{ match: "^INSERT INTO", athenaError: "HIVE_BAD_DATA", message: "injected" }],
+    });
     const failed = await aws.query('INSERT INTO "silver"."target"\nSELECT 2');
-    expect(failed.Status).toMatchObject({ State: "FAILED", StateChangeReason: "HIVE_BAD_DATA: injected", AthenaError: { ErrorCategory: 2, ErrorType: 1001 } });
-    const key = /^s3:\/\/results\/(.+-manifest\.csv)$/.exec(failed.Statistics?.DataManifestLocation ?? "")?.[1];
+    expect(failed.Status).toMatchObject({
+      State: "FAILED",
+      StateChangeReason: "HIVE_BAD_DATA: injected",
+      AthenaError: { ErrorCategory: 2, ErrorType: 1001 },
+    });
+    const key = /^s3:\/\/results\/(.+-manifest\.csv)$/.exec(
+      failed.Statistics?.DataManifestLocation ?? "",
+    )?.[1];
     expect(key).toBe(`q/${failed.QueryExecutionId}-manifest.csv`);
-    expect(await (await aws.s3.send(new GetObjectCommand({ Bucket: "results", Key: key }))).Body!.transformToString()).toBe("");
+    expect(
+      await (
+        await aws.s3.send(new GetObjectCommand({ Bucket: "results", Key: key }))
+      ).Body!.transformToString(),
+    ).toBe("");
     expect(await rows('SELECT x FROM "silver"."target"')).toEqual([["x"], ["1"]]);
   });
 
   it("inserts only through Trino's implicit coercions (TYPE_MISMATCH otherwise; NULL fits any column)", async () => {
-    await ok(`CREATE TABLE "silver"."typed"\nWITH (\n  external_location = 's3://lake/silver/typed/v1/'\n)\nAS\nSELECT CAST(1 AS bigint) AS n, 'a' AS s`);
-    expect((await aws.query(`INSERT INTO "silver"."typed"\nSELECT 'x', 'b'`)).Status?.StateChangeReason).toBe(
+    await ok(
+      `CREATE TABLE "silver"."typed"\nWITH (\n  external_location = 's3://lake/silver/typed/v1/'\n)\nAS\nSELECT CAST(1 AS bigint) AS n, 'a' AS s`,
+    );
+    expect(
+      (await aws.query(`INSERT INTO "silver"."typed"\nSELECT 'x', 'b'`)).Status?.StateChangeReason,
+    ).toBe(
       "TYPE_MISMATCH: Insert query has mismatched column types: Table: [bigint, string], Query: [string, string]",
     );
     await ok(`INSERT INTO "silver"."typed"\nSELECT 2, NULL`);
     await ok(`INSERT INTO "silver"."typed"\nSELECT CAST(3 AS tinyint), 'c'`);
-    expect(await rows('SELECT n, s FROM "silver"."typed" ORDER BY n')).toEqual([["n", "s"], ["1", "a"], ["2", null], ["3", "c"]]);
+    expect(await rows('SELECT n, s FROM "silver"."typed" ORDER BY n')).toEqual([
+      ["n", "s"],
+      ["1", "a"],
+      ["2", null],
+      ["3", "c"],
+    ]);
   });
 
   it("inserts into the columns an INSERT names (by position, the others NULL); unknown or repeated names fail like Trino", async () => {
-    await ok(`CREATE TABLE "silver"."listed"\nWITH (\n  external_location = 's3://lake/silver/listed/v1/'\n)\nAS\nSELECT CAST(1 AS bigint) AS n, 'a' AS s`);
+    await ok(
+      `CREATE TABLE "silver"."listed"\nWITH (\n  external_location = 's3://lake/silver/listed/v1/'\n)\nAS\nSELECT CAST(1 AS bigint) AS n, 'a' AS s`,
+    );
     await ok(`INSERT INTO "silver"."listed" ("s", "n")\nSELECT 'b', 2`);
     await ok(`INSERT INTO "silver"."listed" (n)\n(SELECT 3)`);
-    expect(await rows('SELECT n, s FROM "silver"."listed" ORDER BY n')).toEqual([["n", "s"], ["1", "a"], ["2", "b"], ["3", null]]);
-    expect((await aws.query(`INSERT INTO "silver"."listed" ("n", "nope")\nSELECT 4, 'd'`)).Status?.StateChangeReason).toBe(
-      "COLUMN_NOT_FOUND: Insert column name does not exist in target table: nope",
-    );
-    expect((await aws.query(`INSERT INTO "silver"."listed" ("n", "N")\nSELECT 4, 5`)).Status?.StateChangeReason).toBe(
-      "DUPLICATE_COLUMN_NAME: Insert column name is specified more than once: n",
-    );
+    expect(await rows('SELECT n, s FROM "silver"."listed" ORDER BY n')).toEqual([
+      ["n", "s"],
+      ["1", "a"],
+      ["2", "b"],
+      ["3", null],
+    ]);
+    expect(
+      (await aws.query(`INSERT INTO "silver"."listed" ("n", "nope")\nSELECT 4, 'd'`)).Status
+        ?.StateChangeReason,
+    ).toBe("COLUMN_NOT_FOUND: Insert column name does not exist in target table: nope");
+    expect(
+      (await aws.query(`INSERT INTO "silver"."listed" ("n", "N")\nSELECT 4, 5`)).Status
+        ?.StateChangeReason,
+    ).toBe("DUPLICATE_COLUMN_NAME: Insert column name is specified more than once: n");
   });
 
   it("fails a write of more than 100 partitions with HIVE_TOO_MANY_OPEN_PARTITIONS", async () => {
-    const failed = await aws.query(`CREATE TABLE "silver"."wide"\nWITH (\n  external_location = 's3://lake/silver/wide/v1/',\n  partitioned_by = ARRAY['k']\n)\nAS\nSELECT i AS x, i AS k FROM UNNEST(sequence(1, 101)) AS t(i)`);
-    expect(failed.Status?.StateChangeReason).toMatch(/^HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers/);
-    expect((await aws.s3.send(new ListObjectsV2Command({ Bucket: "lake", Prefix: "silver/wide/" }))).KeyCount).toBe(0);
+    const failed = await aws.query(
+      `CREATE TABLE "silver"."wide"\nWITH (\n  external_location = 's3://lake/silver/wide/v1/',\n  partitioned_by = ARRAY['k']\n)\nAS\nSELECT i AS x, i AS k FROM UNNEST(sequence(1, 101)) AS t(i)`,
+    );
+    expect(failed.Status?.StateChangeReason).toMatch(
+      /^HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers/,
+    );
+    expect(
+      (await aws.s3.send(new ListObjectsV2Command({ Bucket: "lake", Prefix: "silver/wide/" })))
+        .KeyCount,
+    ).toBe(0);
   });
 
   it("reads the raw TEXTFILE table through partition projection on dt, gzip included", async () => {
@@ -168,9 +290,27 @@ describe("Athena (JSON 1.1) on athena-local", () => {
       "CREATE EXTERNAL TABLE IF NOT EXISTS `silver`.`raw` (`line` string)\nPARTITIONED BY (`dt` string)\nROW FORMAT DELIMITED FIELDS TERMINATED BY '\\001'\nSTORED AS TEXTFILE\nLOCATION 's3://lake/raw/events/'\n" +
         "TBLPROPERTIES (\n  'projection.enabled' = 'true',\n  'projection.dt.type' = 'date',\n  'projection.dt.format' = 'yyyy/MM/dd/HH',\n  'projection.dt.range' = '2026/01/01/00,NOW',\n  'projection.dt.interval' = '1',\n  'projection.dt.interval.unit' = 'HOURS',\n  'storage.location.template' = 's3://lake/raw/events/${dt}/'\n)",
     );
-    await aws.s3.send(new PutObjectCommand({ Bucket: "lake", Key: "raw/events/2026/01/01/05/a.gz", Body: gzipSync('{"a":1}\n{"a":2}\n') }));
-    await aws.s3.send(new PutObjectCommand({ Bucket: "lake", Key: "raw/events/2026/01/01/06/b", Body: "not json\n" }));
-    await aws.s3.send(new PutObjectCommand({ Bucket: "lake", Key: "raw/events/2025/12/31/23/before-range", Body: "old\n" }));
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: "lake",
+        Key: "raw/events/2026/01/01/05/a.gz",
+        Body: gzipSync('{"a":1}\n{"a":2}\n'),
+      }),
+    );
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: "lake",
+        Key: "raw/events/2026/01/01/06/b",
+        Body: "not json\n",
+      }),
+    );
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: "lake",
+        Key: "raw/events/2025/12/31/23/before-range",
+        Body: "old\n",
+      }),
+    );
     expect(await rows('SELECT dt, line FROM "silver"."raw" ORDER BY dt, line')).toEqual([
       ["dt", "line"],
       ["2026/01/01/05", '{"a":1}'],
@@ -184,18 +324,38 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     try {
       await slow.s3.send(new CreateBucketCommand({ Bucket: "results" }));
       const start = (sql: string) =>
-        slow.athena.send(new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: "s3://results/" }, ClientRequestToken: sql.padEnd(40, "-") }));
-      const state = async (id: string) => (await slow.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!.Status!.State;
+        slow.athena.send(
+          new StartQueryExecutionCommand({
+            QueryString: sql,
+            ResultConfiguration: { OutputLocation: "s3://results/" },
+            ClientRequestToken: sql.padEnd(40, "-"),
+          }),
+        );
+      const state = async (id: string) =>
+        (await slow.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })))
+          .QueryExecution!.Status!.State;
       const { QueryExecutionId } = await start("SELECT 1");
       expect(await state(QueryExecutionId!)).toBe("QUEUED");
       expect((await start("SELECT 1")).QueryExecutionId).toBe(QueryExecutionId); // same ClientRequestToken
-      expect(await error(slow.athena.send(new GetQueryResultsCommand({ QueryExecutionId })))).toMatchObject({ message: "Query has not yet finished. Current state: QUEUED" });
+      expect(
+        await error(slow.athena.send(new GetQueryResultsCommand({ QueryExecutionId }))),
+      ).toMatchObject({ message: "Query has not yet finished. Current state: QUEUED" });
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(await state(QueryExecutionId!)).toBe("RUNNING");
       await new Promise((resolve) => setTimeout(resolve, 250));
       expect(await state(QueryExecutionId!)).toBe("SUCCEEDED");
 
-      slow.local.faults.set({ queries: [{ match: "stall me", stall: true }, { match: "fail me", athenaError: "ICEBERG_COMMIT_ERROR", errorType: 233, retryable: true }] });
+      slow.local.faults.set({
+        queries: [
+          { match: "stall me", stall: true },
+          {
+            match: "fail me",
+            athenaError: "ICEBERG_COMMIT_ERROR",
+            errorType: 233,
+            retryable: true,
+          },
+        ],
+      });
       const stalled = (await start("SELECT 'stall me'")).QueryExecutionId!;
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await state(stalled)).toBe("RUNNING");
@@ -203,8 +363,14 @@ describe("Athena (JSON 1.1) on athena-local", () => {
       expect(await state(stalled)).toBe("CANCELLED");
       const failing = (await start("SELECT 'fail me'")).QueryExecutionId!;
       await new Promise((resolve) => setTimeout(resolve, 400));
-      const failed = (await slow.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: failing }))).QueryExecution!.Status!;
-      expect(failed).toMatchObject({ State: "FAILED", AthenaError: { ErrorCategory: 1, ErrorType: 233, Retryable: true }, StateChangeReason: expect.stringMatching(/^ICEBERG_COMMIT_ERROR/) });
+      const failed = (
+        await slow.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: failing }))
+      ).QueryExecution!.Status!;
+      expect(failed).toMatchObject({
+        State: "FAILED",
+        AthenaError: { ErrorCategory: 1, ErrorType: 233, Retryable: true },
+        StateChangeReason: expect.stringMatching(/^ICEBERG_COMMIT_ERROR/),
+      });
     } finally {
       await slow.close();
     }
@@ -212,7 +378,11 @@ describe("Athena (JSON 1.1) on athena-local", () => {
 
   it("answers GetWorkGroup with engine version 3; a fault throttles StartQueryExecution", async () => {
     const { WorkGroup } = await aws.athena.send(new GetWorkGroupCommand({ WorkGroup: "sluice" }));
-    expect(WorkGroup).toMatchObject({ Name: "sluice", State: "ENABLED", Configuration: { EngineVersion: { EffectiveEngineVersion: "Athena engine version 3" } } });
+    expect(WorkGroup).toMatchObject({
+      Name: "sluice",
+      State: "ENABLED",
+      Configuration: { EngineVersion: { EffectiveEngineVersion: "Athena engine version 3" } },
+    });
     aws.local.faults.set({ calls: [{ api: "Athena.StartQueryExecution", kind: "throttle" }] });
     expect(await error(aws.query("SELECT 1"))).toMatchObject({ name: "TooManyRequestsException" });
     await ok("SELECT 1");

@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand, type QueryExecution } from "@aws-sdk/client-athena";
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  StartQueryExecutionCommand,
+  type QueryExecution,
+} from "@aws-sdk/client-athena";
 import { GlueClient } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
 import { startAthenaLocal, type AthenaLocal } from "../src/index.js";
@@ -10,7 +15,12 @@ import { startAthenaLocal, type AthenaLocal } from "../src/index.js";
 export async function localAws(options: { latencyMs?: number } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), "aws-local-"));
   const local: AthenaLocal = await startAthenaLocal({ dir, latencyMs: options.latencyMs ?? 0 });
-  const config = { region: "eu-west-1", endpoint: local.url, credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 1 };
+  const config = {
+    region: "eu-west-1",
+    endpoint: local.url,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  };
   const athena = new AthenaClient(config);
   const glue = new GlueClient(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
@@ -23,10 +33,17 @@ export async function localAws(options: { latencyMs?: number } = {}) {
     /** Start a query and poll until it leaves QUEUED/RUNNING. */
     async query(sql: string, database = "default"): Promise<QueryExecution> {
       const { QueryExecutionId } = await athena.send(
-        new StartQueryExecutionCommand({ QueryString: sql, QueryExecutionContext: { Database: database }, ResultConfiguration: { OutputLocation: "s3://results/q/" }, WorkGroup: "primary" }),
+        new StartQueryExecutionCommand({
+          QueryString: sql,
+          QueryExecutionContext: { Database: database },
+          ResultConfiguration: { OutputLocation: "s3://results/q/" },
+          WorkGroup: "primary",
+        }),
       );
       for (;;) {
-        const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }));
+        const { QueryExecution } = await athena.send(
+          new GetQueryExecutionCommand({ QueryExecutionId }),
+        );
         if (!["QUEUED", "RUNNING"].includes(QueryExecution!.Status!.State!)) return QueryExecution!;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }

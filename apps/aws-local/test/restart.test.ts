@@ -1,18 +1,33 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GlueClient } from "@aws-sdk/client-glue";
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand,
+  GetTableCommand,
+  GlueClient,
+} from "@aws-sdk/client-glue";
 import { expect, it } from "vitest";
 import { startAthenaLocal } from "../src/index.js";
 
 it("keeps the Glue catalog across a restart on the same dir, like the buckets", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "aws-local-restart-"));
-  const client = (url: string) => new GlueClient({ region: "eu-west-1", endpoint: url, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const client = (url: string) =>
+    new GlueClient({
+      region: "eu-west-1",
+      endpoint: url,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
   try {
     const first = await startAthenaLocal({ dir });
     const glue = client(first.url);
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "db" } }));
-    await glue.send(new CreateTableCommand({ DatabaseName: "db", TableInput: { Name: "t", StorageDescriptor: { Location: "s3://lake/t" } } }));
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: "db",
+        TableInput: { Name: "t", StorageDescriptor: { Location: "s3://lake/t" } },
+      }),
+    );
     glue.destroy();
     await first.close();
 

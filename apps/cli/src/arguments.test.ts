@@ -5,7 +5,9 @@ const coerce = (o: ReturnType<typeof withValueChecks>) => o.coerce as (v: unknow
 
 describe("withValueChecks", () => {
   it("checks a number option against its rule, quoting what was typed", () => {
-    const threads = coerce(withValueChecks("threads", { type: "number" }, { min: 1, integer: true }));
+    const threads = coerce(
+      withValueChecks("threads", { type: "number" }, { min: 1, integer: true }),
+    );
     expect(threads("4")).toBe(4);
     expect(threads(8)).toBe(8); // a default
     expect(() => threads("abc")).toThrow("--threads takes a whole number of at least 1, not 'abc'");
@@ -15,26 +17,45 @@ describe("withValueChecks", () => {
   });
 
   it("keeps --help's [number] while yargs keeps the text", () => {
-    expect(withValueChecks("limit", { type: "number" })).toMatchObject({ type: "number", string: true });
+    expect(withValueChecks("limit", { type: "number" })).toMatchObject({
+      type: "number",
+      string: true,
+    });
   });
 
   it("refuses a string option without a value; leaves booleans alone", () => {
-    expect(() => coerce(withValueChecks("target", { type: "string" }))("")).toThrow("--target needs a value");
-    expect(() => coerce(withValueChecks("select", { type: "string", array: true }))([])).toThrow("--select needs a value");
+    expect(() => coerce(withValueChecks("target", { type: "string" }))("")).toThrow(
+      "--target needs a value",
+    );
+    expect(() => coerce(withValueChecks("select", { type: "string", array: true }))([])).toThrow(
+      "--select needs a value",
+    );
     expect(withValueChecks("full-refresh", { type: "boolean" }).coerce).toBeUndefined();
   });
 });
 
 describe("usageLine", () => {
-  const context = { options: ["select", "exclude", "threads", "format"], choices: { format: ["table", "json"] }, tokens: ["build", "--selct", "x"], commands: ["build", "query <sql>"] };
+  const context = {
+    options: ["select", "exclude", "threads", "format"],
+    choices: { format: ["table", "json"] },
+    tokens: ["build", "--selct", "x"],
+    commands: ["build", "query <sql>"],
+  };
 
   it("turns yargs' messages into one line with a suggestion", () => {
-    expect(usageLine("Unknown argument: selct", context)).toBe("unknown option --selct; did you mean --select?");
-    expect(usageLine('Invalid values:\n  Argument: format, Given: "jsn", Choices: "table", "json"', context)).toBe(
-      "invalid value 'jsn' for --format (choose from table, json); did you mean 'json'?",
+    expect(usageLine("Unknown argument: selct", context)).toBe(
+      "unknown option --selct; did you mean --select?",
     );
+    expect(
+      usageLine(
+        'Invalid values:\n  Argument: format, Given: "jsn", Choices: "table", "json"',
+        context,
+      ),
+    ).toBe("invalid value 'jsn' for --format (choose from table, json); did you mean 'json'?");
     expect(usageLine("Missing required argument: events", context)).toBe("missing --events");
-    expect(usageLine("Unknown argument: biuld", { ...context, tokens: ["biuld"], recommended: "build" })).toBe("unknown command 'biuld'; did you mean build?");
+    expect(
+      usageLine("Unknown argument: biuld", { ...context, tokens: ["biuld"], recommended: "build" }),
+    ).toBe("unknown command 'biuld'; did you mean build?");
   });
 
   it("suggests only within three edits", () => {

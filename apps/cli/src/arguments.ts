@@ -30,13 +30,18 @@ export interface NumberRule {
 export function withValueChecks(name: string, option: Options, rule: NumberRule = {}): Options {
   if (option.coerce || option.type === "boolean" || option.type === "count") return option;
   if (option.type === "number") {
-    return { ...option, string: true, coerce: (value: unknown) => checkNumber(name, single(name, option, value), rule) };
+    return {
+      ...option,
+      string: true,
+      coerce: (value: unknown) => checkNumber(name, single(name, option, value), rule),
+    };
   }
   return { ...option, coerce: (value: unknown) => checkPresent(name, option, value) };
 }
 
 function single(name: string, option: Options, value: unknown): unknown {
-  if (Array.isArray(value) && !option.array) throw new UsageError(`--${name} was given more than once`);
+  if (Array.isArray(value) && !option.array)
+    throw new UsageError(`--${name} was given more than once`);
   return value;
 }
 
@@ -52,7 +57,8 @@ function checkNumber(name: string, value: unknown, rule: NumberRule): number | u
   const text = String(checkPresent(name, {}, value)).trim();
   const n = Number(text);
   const kind = rule.integer ? "a whole number" : "a number";
-  const bound = rule.min === undefined ? "" : ` ${rule.minExclusive ? "above" : "of at least"} ${rule.min}`;
+  const bound =
+    rule.min === undefined ? "" : ` ${rule.minExclusive ? "above" : "of at least"} ${rule.min}`;
   const ok =
     text !== "" &&
     Number.isFinite(n) &&
@@ -114,7 +120,10 @@ export function usageLine(message: string, context: ParseContext): string {
     const first = typed.find((t) => t.startsWith("-")) ?? typed[0]!;
     if (first.startsWith("-")) {
       const bare = first.replace(/^-+/, "").replace(/=.*$/, "");
-      const match = closest(bare, context.options.filter((o) => o.length > 1));
+      const match = closest(
+        bare,
+        context.options.filter((o) => o.length > 1),
+      );
       const rest = typed.filter((t) => t !== first && t.startsWith("-"));
       const more = rest.length > 0 ? ` (and ${quoteList(rest)})` : "";
       return `unknown option ${first}${more}${match ? `; did you mean --${match}?` : ""}`;
@@ -122,7 +131,9 @@ export function usageLine(message: string, context: ParseContext): string {
     if (commandOf(context) !== undefined) return `unexpected argument '${first}'`;
     return `unknown command '${first}'${context.recommended ? `; did you mean ${context.recommended}?` : ""}`;
   }
-  const choices = /^Invalid values:\s*Argument: ([^,]+), Given: (.+?), Choices: (.+)$/s.exec(message);
+  const choices = /^Invalid values:\s*Argument: ([^,]+), Given: (.+?), Choices: (.+)$/s.exec(
+    message,
+  );
   if (choices) {
     const [, key, given] = choices as unknown as [string, string, string];
     const value = given.replace(/^"|"$/g, "");
@@ -130,13 +141,21 @@ export function usageLine(message: string, context: ParseContext): string {
     const match = closest(value, allowed);
     return `invalid value '${value}' for --${key} (choose from ${quoteList(allowed)})${match ? `; did you mean '${match}'?` : ""}`;
   }
-  const notEnough = /^Not enough non-option arguments: got (\d+), need at least (\d+)$/.exec(message);
+  const notEnough = /^Not enough non-option arguments: got (\d+), need at least (\d+)$/.exec(
+    message,
+  );
   if (notEnough) {
     const command = commandOf(context);
-    return command === undefined ? "name a command (sluice --help lists them)" : `missing argument: sluice ${command}`;
+    return command === undefined
+      ? "name a command (sluice --help lists them)"
+      : `missing argument: sluice ${command}`;
   }
   const missing = /^Missing required arguments?: (.+)$/.exec(message);
-  if (missing) return `missing ${missing[1]!.split(", ").map((k) => `--${k}`).join(", ")}`;
+  if (missing)
+    return `missing ${missing[1]!
+      .split(", ")
+      .map((k) => `--${k}`)
+      .join(", ")}`;
   return message.split("\n")[0]!;
 }
 
@@ -151,7 +170,10 @@ function typedForm(word: string, tokens: readonly string[]): string {
     if (t === "--") break;
     const name = t.replace(/^-+/, "").replace(/=.*$/, "");
     // yargs reads `--no-x` as x = false, and reports `x`.
-    const forms = [name, name.replace(/^no-/, "")].flatMap((n) => [n, n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]);
+    const forms = [name, name.replace(/^no-/, "")].flatMap((n) => [
+      n,
+      n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
+    ]);
     if (t.startsWith("-") && forms.includes(word)) return `--${name}`.replace(/^--(.)$/, "-$1");
   }
   return word;

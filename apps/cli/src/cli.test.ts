@@ -5,7 +5,11 @@ import { runCli } from "./cli.js";
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), isTty: false }, out, err };
+  return {
+    io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), isTty: false },
+    out,
+    err,
+  };
 }
 
 describe("runCli (in process)", () => {
@@ -20,8 +24,14 @@ describe("runCli (in process)", () => {
 
   it.each([
     [["build", "--selct", "x"], "error: unknown option --selct; did you mean --select?"],
-    [["build", "--format", "yaml"], "error: invalid value 'yaml' for --format (choose from table, json); did you mean 'table'?"],
-    [["build", "--threads", "abc"], "error: --threads takes a whole number of at least 1, not 'abc'"],
+    [
+      ["build", "--format", "yaml"],
+      "error: invalid value 'yaml' for --format (choose from table, json); did you mean 'table'?",
+    ],
+    [
+      ["build", "--threads", "abc"],
+      "error: --threads takes a whole number of at least 1, not 'abc'",
+    ],
     [["run", "--timeout", "0"], "error: --timeout takes a number above 0, not '0'"],
     [["build", "--target"], "error: --target needs a value"],
     [["query"], "error: missing argument: sluice query <sql>"],
@@ -30,7 +40,9 @@ describe("runCli (in process)", () => {
   ])("rejects %j before loading anything: one line, exit 2", async (argv, line) => {
     const c = capture();
     // The project dir does not exist: any attempt to load it would print CONFIG_NOT_FOUND.
-    expect(await runCli(["--project-dir", "/nonexistent-sluice-project", ...argv], c.io, "/tmp")).toBe(2);
+    expect(
+      await runCli(["--project-dir", "/nonexistent-sluice-project", ...argv], c.io, "/tmp"),
+    ).toBe(2);
     expect(c.err).toEqual([line]);
     expect(c.out).toEqual([]);
   });
@@ -44,7 +56,13 @@ describe("runCli (in process)", () => {
   it("a thrown error is one line, the stack only with --debug", async () => {
     const rules = fileURLToPath(new URL("../../../models/rules/events.dqdl", import.meta.url));
     const lines: string[] = [];
-    const io = { out: () => { throw new Error("boom"); }, err: (t: string) => lines.push(t), isTty: false };
+    const io = {
+      out: () => {
+        throw new Error("boom");
+      },
+      err: (t: string) => lines.push(t),
+      isTty: false,
+    };
     expect(await runCli(["dq", "parse", rules, "--format", "json"], io, "/tmp")).toBe(1);
     expect(lines).toEqual(["error: boom (unexpected: --debug prints the stack trace)"]);
     lines.length = 0;
@@ -54,7 +72,9 @@ describe("runCli (in process)", () => {
 
   it("returns 2 when the project directory has no sluice.yml", async () => {
     const c = capture();
-    expect(await runCli(["--project-dir", "/nonexistent-sluice-project", "ls"], c.io, "/tmp")).toBe(2);
+    expect(await runCli(["--project-dir", "/nonexistent-sluice-project", "ls"], c.io, "/tmp")).toBe(
+      2,
+    );
     expect(c.err.join("\n")).toMatch(/CONFIG_NOT_FOUND/);
   });
 });

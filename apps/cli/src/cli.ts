@@ -40,27 +40,57 @@ async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number
  * @example
  * const code = await runCli(["compile", "--target", "prod"], { out: console.log, err: console.error, isTty: false });
  */
-export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd()): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: Io,
+  cwd = process.cwd(),
+): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let recommended: string | undefined;
   const tokens = [...argv];
-  const debug = tokens.slice(0, tokens.includes("--") ? tokens.indexOf("--") : undefined).includes("--debug");
+  const debug = tokens
+    .slice(0, tokens.includes("--") ? tokens.indexOf("--") : undefined)
+    .includes("--debug");
   const globals: Record<string, Options> = {
-    "project-dir": { type: "string", default: defaultProjectDir(cwd), describe: "Directory holding sluice.yml", global: true },
-    target: { alias: "t", type: "string", describe: "Target from sluice.yml (default: its default-target)", global: true },
-    vars: { type: "string", describe: "YAML mapping overriding project vars, e.g. '{start_date: 2026-11-01}'", global: true },
+    "project-dir": {
+      type: "string",
+      default: defaultProjectDir(cwd),
+      describe: "Directory holding sluice.yml",
+      global: true,
+    },
+    target: {
+      alias: "t",
+      type: "string",
+      describe: "Target from sluice.yml (default: its default-target)",
+      global: true,
+    },
+    vars: {
+      type: "string",
+      describe: "YAML mapping overriding project vars, e.g. '{start_date: 2026-11-01}'",
+      global: true,
+    },
     "partial-parse": {
       type: "boolean",
       default: true,
-      describe: "Reuse target/partial_parse.json while the project's files are unchanged (--no-partial-parse: compile from scratch)",
+      describe:
+        "Reuse target/partial_parse.json while the project's files are unchanged (--no-partial-parse: compile from scratch)",
       global: true,
     },
-    debug: { type: "boolean", default: false, describe: "Print the stack trace of an unexpected error", global: true },
+    debug: {
+      type: "boolean",
+      default: false,
+      describe: "Print the stack trace of an unexpected error",
+      global: true,
+    },
   };
   const parser = yargs(tokens)
     .scriptName("sluice")
     .usage("$0 [--project-dir DIR] [--target NAME] [--vars YAML] <command>")
-    .options(Object.fromEntries(Object.entries(globals).map(([name, o]) => [name, withValueChecks(name, o)])))
+    .options(
+      Object.fromEntries(
+        Object.entries(globals).map(([name, o]) => [name, withValueChecks(name, o)]),
+      ),
+    )
     .strict()
     .demandCommand(1, NO_COMMAND)
     .recommendCommands()
@@ -82,14 +112,27 @@ export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd(
         return;
       }
       // yargs' types (v17) lack getOptions(), which yargs 18 has: the options of the command parsed.
-      const known = parser as unknown as { getOptions(): { key: Record<string, boolean>; choices: Record<string, string[]> } };
+      const known = parser as unknown as {
+        getOptions(): { key: Record<string, boolean>; choices: Record<string, string[]> };
+      };
       const { key, choices } = known.getOptions();
       const options = Object.keys(key).filter((k) => !/[A-Z]/.test(k));
       // No command, but an option yargs does not know (`sluice -x`): name the option.
-      const flag = tokens.find((t) => t.startsWith("-") && !(t.replace(/^-+|=.*$/g, "").replace(/^no-/, "") in key));
+      const flag = tokens.find(
+        (t) => t.startsWith("-") && !(t.replace(/^-+|=.*$/g, "").replace(/^no-/, "") in key),
+      );
       if (message === NO_COMMAND && flag === undefined) throw new UsageError(NO_COMMAND);
-      const reported = message === NO_COMMAND ? `Unknown argument: ${flag!.replace(/^-+|=.*$/g, "")}` : message;
-      throw new UsageError(usageLine(reported, { options, choices, tokens, commands: commands.map((c) => c.command), recommended }));
+      const reported =
+        message === NO_COMMAND ? `Unknown argument: ${flag!.replace(/^-+|=.*$/g, "")}` : message;
+      throw new UsageError(
+        usageLine(reported, {
+          options,
+          choices,
+          tokens,
+          commands: commands.map((c) => c.command),
+          recommended,
+        }),
+      );
     });
 
   for (const spec of commands as CommandSpec<Record<string, unknown>>[]) {
@@ -98,17 +141,30 @@ export async function runCli(argv: readonly string[], io: Io, cwd = process.cwd(
       spec.describe,
       (y) => {
         for (const [name, p] of Object.entries(spec.positional ?? {})) y.positional(name, p);
-        y.options(Object.fromEntries(Object.entries(spec.options).map(([name, o]) => [name, withValueChecks(name, o, spec.numbers?.[name])])));
+        y.options(
+          Object.fromEntries(
+            Object.entries(spec.options).map(([name, o]) => [
+              name,
+              withValueChecks(name, o, spec.numbers?.[name]),
+            ]),
+          ),
+        );
         if (spec.check) {
           const check = spec.check;
-          y.check(async (args) => (await check(args as unknown as Record<string, unknown> & GlobalArgs)) ?? true);
+          y.check(
+            async (args) =>
+              (await check(args as unknown as Record<string, unknown> & GlobalArgs)) ?? true,
+          );
         }
         for (const [example, what] of spec.examples ?? []) y.example(example, what);
         return y;
       },
       async (args) => {
         try {
-          exitCode = await spec.handler(args as unknown as Record<string, unknown> & GlobalArgs, io);
+          exitCode = await spec.handler(
+            args as unknown as Record<string, unknown> & GlobalArgs,
+            io,
+          );
         } catch (error) {
           exitCode = await errorExit(error, io, debug);
         }

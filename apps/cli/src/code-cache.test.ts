@@ -29,7 +29,10 @@ describe("installCodeCache", () => {
     const file = path.join(sourceDir, "main.cjs");
     const other = path.join(root, "elsewhere.cjs");
     mkdirSync(sourceDir);
-    writeFileSync(file, "exports.answer = () => 6 * 7;\nexports.dir = __dirname;\nexports.path = require('node:path').sep;\n");
+    writeFileSync(
+      file,
+      "exports.answer = () => 6 * 7;\nexports.dir = __dirname;\nexports.path = require('node:path').sep;\n",
+    );
     writeFileSync(other, "module.exports = 1;\n");
 
     const first = install(sourceDir, cacheDir);
@@ -64,4 +67,3 @@ describe("installCodeCache", () => {
     expect(second.stats.fromCache).toBe(0);
   });
 });
-

@@ -54,16 +54,27 @@ const wrap = (Module as unknown as { wrap: (content: string) => string }).wrap;
  * Hook CommonJS compilation of `sourceDir`'s files. Returns a `save` that writes the cache of files
  * compiled from source (also run at process exit) and `stats`. One hook per process.
  */
-export function installCodeCache(options: CodeCacheOptions): { save: () => void; stats: CodeCacheStats; uninstall: () => void } {
+export function installCodeCache(options: CodeCacheOptions): {
+  save: () => void;
+  stats: CodeCacheStats;
+  uninstall: () => void;
+} {
   const sourceDir = path.resolve(options.sourceDir);
   const stats: CodeCacheStats = { fromCache: 0, compiled: 0, rejected: 0 };
   const loaded: Loaded[] = [];
   const original = moduleProto._compile;
 
-  moduleProto._compile = function compileWithCache(this: NodeModuleInstance, content: string, filename: string): unknown {
+  moduleProto._compile = function compileWithCache(
+    this: NodeModuleInstance,
+    content: string,
+    filename: string,
+  ): unknown {
     if (path.dirname(filename) !== sourceDir) return original.call(this, content, filename);
     const { size, mtimeMs } = statSync(filename);
-    const cacheFile = path.join(options.cacheDir, `${path.basename(filename)}.${size}-${Math.trunc(mtimeMs)}.v8`);
+    const cacheFile = path.join(
+      options.cacheDir,
+      `${path.basename(filename)}.${size}-${Math.trunc(mtimeMs)}.v8`,
+    );
     const cachedData = readOrUndefined(cacheFile);
     const script = new Script(wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
     const cached = cachedData !== undefined && !script.cachedDataRejected;

@@ -1,4 +1,13 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +27,10 @@ const io = { out: () => undefined, err: () => undefined, isTty: false };
 function project(): string {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), "sluice-pp-")), "models");
   dirs.push(path.dirname(dir));
-  cpSync(models, dir, { recursive: true, filter: (s) => !/[\\/](\.lake|target)([\\/]|$)/.test(s.slice(models.length)) });
+  cpSync(models, dir, {
+    recursive: true,
+    filter: (s) => !/[\\/](\.lake|target)([\\/]|$)/.test(s.slice(models.length)),
+  });
   age(dir);
   return dir;
 }
@@ -26,7 +38,8 @@ function project(): string {
 /** Set every file and folder's mtime a minute back. */
 function age(dir: string): void {
   const past = new Date(Date.now() - 60_000);
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) utimesSync(path.join(e.parentPath, e.name), past, past);
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    utimesSync(path.join(e.parentPath, e.name), past, past);
   utimesSync(dir, past, past);
 }
 
@@ -43,43 +56,66 @@ async function direct(dir: string, runId: string, targetName = "local") {
 }
 
 describe("partial parsing (target/partial_parse.json)", () => {
-  it.each(["local", "prod"])("a cached compile equals a fresh one with the run's own id (%s target)", async (target) => {
-    const dir = project();
-    const first = await loadProjectContext({ projectDir: dir, target }, io);
-    expect(statSync(cacheFile(dir)).isFile()).toBe(true);
-    const second = await loadProjectContext({ projectDir: dir, target }, io);
-    expect(second!.runId).not.toBe(first!.runId);
-    expect(JSON.parse(JSON.stringify(second!.compiled))).toEqual(await direct(dir, second!.runId, target));
-    expect(JSON.stringify(second!.compiled)).not.toContain("19700101T000000Z_cafe");
-  });
+  it.each(["local", "prod"])(
+    "a cached compile equals a fresh one with the run's own id (%s target)",
+    async (target) => {
+      const dir = project();
+      const first = await loadProjectContext({ projectDir: dir, target }, io);
+      expect(statSync(cacheFile(dir)).isFile()).toBe(true);
+      const second = await loadProjectContext({ projectDir: dir, target }, io);
+      expect(second!.runId).not.toBe(first!.runId);
+      expect(JSON.parse(JSON.stringify(second!.compiled))).toEqual(
+        await direct(dir, second!.runId, target),
+      );
+      expect(JSON.stringify(second!.compiled)).not.toContain("19700101T000000Z_cafe");
+    },
+  );
 
   it("is what a run uses while nothing changed", async () => {
     const dir = project();
     await loadProjectContext({ projectDir: dir }, io);
     // Mark the cached compile: a hit returns the mark.
     const entry = readFileSync(cacheFile(dir), "utf8");
-    writeFileSync(cacheFile(dir), entry.replaceAll("reject_reason is not null", "reject_reason is not null /* from the cache */"));
+    writeFileSync(
+      cacheFile(dir),
+      entry.replaceAll(
+        "reject_reason is not null",
+        "reject_reason is not null /* from the cache */",
+      ),
+    );
     const hit = await loadProjectContext({ projectDir: dir }, io);
-    expect(hit!.compiled.nodes.find((n) => n.id === "model.rejected_events")!.sql).toContain("/* from the cache */");
+    expect(hit!.compiled.nodes.find((n) => n.id === "model.rejected_events")!.sql).toContain(
+      "/* from the cache */",
+    );
   });
 
   it("recompiles after a model is edited, a model is added, --vars or --target change, or with --no-partial-parse", async () => {
     const dir = project();
     const sqlOf = async (args: Record<string, unknown> = {}) =>
-      (await loadProjectContext({ projectDir: dir, ...args }, io))!.compiled.nodes.find((n) => n.id === "model.funnel")?.sql ?? "";
+      (await loadProjectContext({ projectDir: dir, ...args }, io))!.compiled.nodes.find(
+        (n) => n.id === "model.funnel",
+      )?.sql ?? "";
     await sqlOf();
     const funnel = path.join(dir, "marts", "funnel.sql");
-    writeFileSync(funnel, readFileSync(funnel, "utf8").replace("stage_order, stage", "stage_order, stage /* edited */"));
+    writeFileSync(
+      funnel,
+      readFileSync(funnel, "utf8").replace("stage_order, stage", "stage_order, stage /* edited */"),
+    );
     expect(await sqlOf()).toContain("/* edited */");
 
     writeFileSync(path.join(dir, "marts", "extra_mart.sql"), "select 1 as one");
-    const nodes = (await loadProjectContext({ projectDir: dir }, io))!.compiled.nodes.map((n) => n.id);
+    const nodes = (await loadProjectContext({ projectDir: dir }, io))!.compiled.nodes.map(
+      (n) => n.id,
+    );
     expect(nodes).toContain("model.extra_mart");
 
     age(dir);
     await sqlOf();
     const entry = readFileSync(cacheFile(dir), "utf8");
-    writeFileSync(cacheFile(dir), entry.replaceAll("stage_order, stage /* edited */", "stage_order, stage /* stale */"));
+    writeFileSync(
+      cacheFile(dir),
+      entry.replaceAll("stage_order, stage /* edited */", "stage_order, stage /* stale */"),
+    );
     expect(await sqlOf()).toContain("/* stale */");
     expect(await sqlOf({ vars: "{lookback_hours: 5}" })).not.toContain("/* stale */");
     expect(await sqlOf({ target: "prod" })).not.toContain("/* stale */");
@@ -99,9 +135,12 @@ describe("partial parsing (target/partial_parse.json)", () => {
   it("recompiles when an environment variable the templates read changes", async () => {
     const dir = project();
     const marts = path.join(dir, "marts", "env_mart.sql");
-    writeFileSync(marts, "select '{{ env_var(\"SLUICE_PP_TEST\", \"none\") }}' as v");
+    writeFileSync(marts, 'select \'{{ env_var("SLUICE_PP_TEST", "none") }}\' as v');
     age(dir);
-    const sqlOf = async () => (await loadProjectContext({ projectDir: dir }, io))!.compiled.nodes.find((n) => n.id === "model.env_mart")!.sql;
+    const sqlOf = async () =>
+      (await loadProjectContext({ projectDir: dir }, io))!.compiled.nodes.find(
+        (n) => n.id === "model.env_mart",
+      )!.sql;
     delete process.env["SLUICE_PP_TEST"];
     expect(await sqlOf()).toContain("'none'");
     process.env["SLUICE_PP_TEST"] = "blue";

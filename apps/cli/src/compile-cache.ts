@@ -97,7 +97,8 @@ export function readCachedContext(targetDir: string, request: CacheRequest): str
   }
   if (header.format !== FORMAT || header.build !== buildId()) return undefined;
   if (JSON.stringify(header.request) !== JSON.stringify(request)) return undefined;
-  if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env)) return undefined;
+  if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env))
+    return undefined;
   if (snapshot(request.dir, header.folders).hash !== header.snapshot) return undefined;
   return text.slice(text.indexOf("\n") + 1);
 }
@@ -117,7 +118,14 @@ export function writeCachedContext(
 ): void {
   const snap = snapshot(request.dir, folders);
   if (snap.newest >= loadStartedMs - RACY_MS) return;
-  const header: Header = { format: FORMAT, build: buildId(), request, folders: [...folders], snapshot: snap.hash, env: envOf(envNames) };
+  const header: Header = {
+    format: FORMAT,
+    build: buildId(),
+    request,
+    folders: [...folders],
+    snapshot: snap.hash,
+    env: envOf(envNames),
+  };
   try {
     mkdirSync(targetDir, { recursive: true });
     const tmp = path.join(targetDir, `${CACHE_FILE}.${process.pid}.tmp`);
@@ -130,11 +138,16 @@ export function writeCachedContext(
 
 /** Put this run's id where the cached compile has the placeholder. */
 export function withRunId(context: string, runId: string): string {
-  return context.replaceAll(RUN_ID_PLACEHOLDER, runId).replaceAll(RUN_ID_PLACEHOLDER.toLowerCase(), runId.toLowerCase());
+  return context
+    .replaceAll(RUN_ID_PLACEHOLDER, runId)
+    .replaceAll(RUN_ID_PLACEHOLDER.toLowerCase(), runId.toLowerCase());
 }
 
 /** An env object that records which variables were read. */
-export function recordingEnv(env: NodeJS.ProcessEnv): { env: Record<string, string | undefined>; read: Set<string> } {
+export function recordingEnv(env: NodeJS.ProcessEnv): {
+  env: Record<string, string | undefined>;
+  read: Set<string>;
+} {
   const read = new Set<string>();
   const proxy = new Proxy(env, {
     get(target, key) {

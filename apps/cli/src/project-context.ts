@@ -5,7 +5,13 @@ import type { Dialect } from "@sluice/dialects";
 import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
 import type { GlobalArgs, Io } from "./command.js";
 import { printDiagnostics } from "./output/diagnostics.js";
-import { readCachedContext, recordingEnv, RUN_ID_PLACEHOLDER, withRunId, writeCachedContext } from "./compile-cache.js";
+import {
+  readCachedContext,
+  recordingEnv,
+  RUN_ID_PLACEHOLDER,
+  withRunId,
+  writeCachedContext,
+} from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
 
 /** A loaded and compiled project, ready to run on its target. */
@@ -22,7 +28,10 @@ export interface ProjectContext {
 
 /** A sortable, unique id for this invocation: `20261128T154501Z_3f9a`. */
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}_${randomBytes(2).toString("hex")}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}_${randomBytes(2).toString("hex")}`;
 }
 
 /**
@@ -52,10 +61,21 @@ export async function loadProjectContext(
   const loadStarted = Date.now();
   const fresh = await loadAndCompile(dir, args, request);
   if ("failed" in fresh) {
-    printDiagnostics(io, fresh.failed.filter((d) => d.severity === "warn"));
+    printDiagnostics(
+      io,
+      fresh.failed.filter((d) => d.severity === "warn"),
+    );
     return fail(io, fresh.failed);
   }
-  if (useCache) writeCachedContext(targetDir, request, fresh.folders, fresh.envRead, fresh.context, loadStarted);
+  if (useCache)
+    writeCachedContext(
+      targetDir,
+      request,
+      fresh.folders,
+      fresh.envRead,
+      fresh.context,
+      loadStarted,
+    );
   return revive(fresh.context, runId, targetDir, io);
 }
 
@@ -75,10 +95,8 @@ async function loadAndCompile(
   args: GlobalArgs,
   request: CacheRequest,
 ): Promise<{ context: string; folders: string[]; envRead: string[] } | { failed: Diagnostic[] }> {
-  const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] = await Promise.all([
-    import("@sluice/project"),
-    import("@sluice/compiler"),
-  ]);
+  const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] =
+    await Promise.all([import("@sluice/project"), import("@sluice/compiler")]);
   const project = await loadProject(dir);
   const diagnostics: Diagnostic[] = [...project.diagnostics];
   const varsParsed = args.vars ? parseVarsOption(args.vars) : { vars: {}, diagnostics: [] };
@@ -89,31 +107,83 @@ async function loadAndCompile(
   const target = project.config.targets[targetName];
   if (!target) {
     return {
-      failed: [error("UNKNOWN_TARGET", `target '${targetName}' is not defined in sluice.yml`, undefined, `defined targets: ${Object.keys(project.config.targets).join(", ")}`)],
+      failed: [
+        error(
+          "UNKNOWN_TARGET",
+          `target '${targetName}' is not defined in sluice.yml`,
+          undefined,
+          `defined targets: ${Object.keys(project.config.targets).join(", ")}`,
+        ),
+      ],
     };
   }
   const dialect = dialectFor(target);
   const env = recordingEnv(process.env);
-  const compiled = compileProject(project, { targetName, vars: varsParsed.vars, env: env.env, runId: RUN_ID_PLACEHOLDER, dialect });
+  const compiled = compileProject(project, {
+    targetName,
+    vars: varsParsed.vars,
+    env: env.env,
+    runId: RUN_ID_PLACEHOLDER,
+    dialect,
+  });
   diagnostics.push(...compiled.diagnostics);
-  if (request.dqRules && (project.rules.length > 0 || request.storeFailures) && !hasErrors(diagnostics)) {
+  if (
+    request.dqRules &&
+    (project.rules.length > 0 || request.storeFailures) &&
+    !hasErrors(diagnostics)
+  ) {
     const { appendDqNodes } = await import("./commands/dq-nodes.js");
-    diagnostics.push(...(await appendDqNodes({ project, compiled, dialect, target, runId: RUN_ID_PLACEHOLDER, storeFailures: request.storeFailures })));
+    diagnostics.push(
+      ...(await appendDqNodes({
+        project,
+        compiled,
+        dialect,
+        target,
+        runId: RUN_ID_PLACEHOLDER,
+        storeFailures: request.storeFailures,
+      })),
+    );
   }
   if (hasErrors(diagnostics)) return { failed: diagnostics };
-  const cached: CachedContext = { project, compiled, targetName, target, warnings: diagnostics.filter((d) => d.severity === "warn") };
-  return { context: JSON.stringify(cached), folders: project.scannedFolders ?? [], envRead: [...env.read].sort() };
+  const cached: CachedContext = {
+    project,
+    compiled,
+    targetName,
+    target,
+    warnings: diagnostics.filter((d) => d.severity === "warn"),
+  };
+  return {
+    context: JSON.stringify(cached),
+    folders: project.scannedFolders ?? [],
+    envRead: [...env.read].sort(),
+  };
 }
 
-async function revive(context: string, runId: string, targetDir: string, io: Io): Promise<ProjectContext> {
+async function revive(
+  context: string,
+  runId: string,
+  targetDir: string,
+  io: Io,
+): Promise<ProjectContext> {
   const c = JSON.parse(withRunId(context, runId)) as CachedContext;
   const { dialectForEngine } = await import("@sluice/dialects");
   printDiagnostics(io, c.warnings);
   const dialect = dialectForEngine(c.target.engine);
-  return { project: c.project, compiled: c.compiled, targetName: c.targetName, target: c.target, dialect, runId, targetDir };
+  return {
+    project: c.project,
+    compiled: c.compiled,
+    targetName: c.targetName,
+    target: c.target,
+    dialect,
+    runId,
+    targetDir,
+  };
 }
 
 function fail(io: Io, diagnostics: readonly Diagnostic[]): undefined {
-  printDiagnostics(io, diagnostics.filter((d) => d.severity === "error"));
+  printDiagnostics(
+    io,
+    diagnostics.filter((d) => d.severity === "error"),
+  );
   return undefined;
 }

@@ -4,12 +4,26 @@ import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 
 /** Apply --select/--exclude; undefined (after printing why) when a selector is invalid. */
-export async function selectedIds(ctx: ProjectContext, args: SelectionArgs, io: Io): Promise<string[] | undefined> {
+export async function selectedIds(
+  ctx: ProjectContext,
+  args: SelectionArgs,
+  io: Io,
+): Promise<string[] | undefined> {
   const { selectNodes } = await import("@sluice/compiler/select");
-  const split = (values?: string[]): string[] | undefined => values?.flatMap((v) => v.split(/\s+/)).filter(Boolean);
+  const split = (values?: string[]): string[] | undefined =>
+    values?.flatMap((v) => v.split(/\s+/)).filter(Boolean);
   const c = ctx.project.config;
-  const resourcePaths = [...c["model-paths"], ...c["seed-paths"], ...c["test-paths"], ...c["rule-paths"]];
-  const { ids, diagnostics } = selectNodes(ctx.compiled, { select: split(args.select), exclude: split(args.exclude), resourcePaths });
+  const resourcePaths = [
+    ...c["model-paths"],
+    ...c["seed-paths"],
+    ...c["test-paths"],
+    ...c["rule-paths"],
+  ];
+  const { ids, diagnostics } = selectNodes(ctx.compiled, {
+    select: split(args.select),
+    exclude: split(args.exclude),
+    resourcePaths,
+  });
   printDiagnostics(io, diagnostics);
   return diagnostics.some((d) => d.severity === "error") ? undefined : ids;
 }

@@ -10,7 +10,10 @@ import { fileURLToPath } from "node:url";
 export function cliVersion(): string {
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "@sluice/cli" && pkg.version) return pkg.version;
     } catch {
       // No package.json here: keep walking up.

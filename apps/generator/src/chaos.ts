@@ -14,7 +14,13 @@ export interface ChaosRates {
   wrongType: number;
 }
 
-export const noChaos: ChaosRates = { malformed: 0, duplicate: 0, late: 0, missingField: 0, wrongType: 0 };
+export const noChaos: ChaosRates = {
+  malformed: 0,
+  duplicate: 0,
+  late: 0,
+  missingField: 0,
+  wrongType: 0,
+};
 
 /** What was injected. Malformed, missing-field and wrong-type exclude each other per event; late never hits a malformed line; duplicates copy the final line (never a malformed one). */
 export interface ChaosCounts {
@@ -92,7 +98,10 @@ export class ChaosInjector {
     if (u < r.malformed) {
       const json = timed.json;
       this.counts.malformed++;
-      out.push({ data: json.slice(0, this.rng.int(json.length >> 1, json.length - 2)) + "\n", arrivalMs });
+      out.push({
+        data: json.slice(0, this.rng.int(json.length >> 1, json.length - 2)) + "\n",
+        arrivalMs,
+      });
       return;
     }
     // `timed.event` is parsed from the line on first use, so only damaged events pay for it.
@@ -102,9 +111,15 @@ export class ChaosInjector {
     if (this.rng.chance(r.late)) {
       this.counts.late++;
       const lateMs = HOUR_MS + Math.floor(this.rng.next() * 5 * HOUR_MS);
-      event = { ...(event ?? timed.event), event_timestamp: new Date(arrivalMs - lateMs).toISOString() };
+      event = {
+        ...(event ?? timed.event),
+        event_timestamp: new Date(arrivalMs - lateMs).toISOString(),
+      };
     }
-    const line: RawRecord = event === undefined || event === timed.event ? timed : { data: JSON.stringify(event) + "\n", arrivalMs };
+    const line: RawRecord =
+      event === undefined || event === timed.event
+        ? timed
+        : { data: JSON.stringify(event) + "\n", arrivalMs };
     out.push(line);
     if (this.rng.chance(r.duplicate)) {
       this.counts.duplicate++;
@@ -140,7 +155,8 @@ export class ChaosInjector {
     this.counts.wrongTypeByField[field] = (this.counts.wrongTypeByField[field] ?? 0) + 1;
     // The damaged event is no longer a ShopEvent; only its JSON text matters from here on.
     const bad = { ...event } as Record<string, unknown>;
-    if (field === "customer.customer_id") bad.customer = { ...event.customer, customer_id: "unknown" };
+    if (field === "customer.customer_id")
+      bad.customer = { ...event.customer, customer_id: "unknown" };
     else if (field === "product.price") bad.product = { ...event.product, price: "N/A" };
     else if (field === "quantity") bad.quantity = "two";
     else bad.order = { ...event.order, order_total: "N/A" };

@@ -18,41 +18,178 @@ export interface GenerateCommandOption {
 
 /** The flags of `sluice generate`. Booleans support `--no-<name>` in yargs. */
 export const generateCommandOptions: readonly GenerateCommandOption[] = [
-  { name: "events", key: "events", type: "number", demandOption: true, describe: "number of events to generate" },
-  { name: "start", key: "start", type: "string", demandOption: true, describe: "start of the window, ISO-8601 (UTC)" },
-  { name: "hours", key: "hours", type: "number", default: 24, describe: "length of the window in hours" },
-  { name: "seed", key: "seed", type: "number", default: 1, describe: "seed; the same seed gives byte-identical output" },
-  { name: "sink", key: "sink", type: "string", default: "local", choices: ["local", "firehose"], describe: "where events go" },
-  { name: "lake", key: "lakeDir", type: "string", describe: "local lake directory (local sink); default: the project's local lake" },
-  { name: "stream", key: "stream", type: "string", default: "sluice-events", describe: "Firehose delivery stream name" },
-  { name: "gzip", key: "gzip", type: "boolean", default: true, describe: "gzip objects (.gz) like a GZIP delivery stream" },
+  {
+    name: "events",
+    key: "events",
+    type: "number",
+    demandOption: true,
+    describe: "number of events to generate",
+  },
+  {
+    name: "start",
+    key: "start",
+    type: "string",
+    demandOption: true,
+    describe: "start of the window, ISO-8601 (UTC)",
+  },
+  {
+    name: "hours",
+    key: "hours",
+    type: "number",
+    default: 24,
+    describe: "length of the window in hours",
+  },
+  {
+    name: "seed",
+    key: "seed",
+    type: "number",
+    default: 1,
+    describe: "seed; the same seed gives byte-identical output",
+  },
+  {
+    name: "sink",
+    key: "sink",
+    type: "string",
+    default: "local",
+    choices: ["local", "firehose"],
+    describe: "where events go",
+  },
+  {
+    name: "lake",
+    key: "lakeDir",
+    type: "string",
+    describe: "local lake directory (local sink); default: the project's local lake",
+  },
+  {
+    name: "stream",
+    key: "stream",
+    type: "string",
+    default: "sluice-events",
+    describe: "Firehose delivery stream name",
+  },
+  {
+    name: "gzip",
+    key: "gzip",
+    type: "boolean",
+    default: true,
+    describe: "gzip objects (.gz) like a GZIP delivery stream",
+  },
   {
     name: "gzip-level",
     key: "gzipLevel",
     type: "number",
     default: defaultGzipLevel,
-    describe: "zlib level 1-9 for .gz objects (Firehose does not document its own; 1 is ~2x faster than 6, files ~15% larger)",
+    describe:
+      "zlib level 1-9 for .gz objects (Firehose does not document its own; 1 is ~2x faster than 6, files ~15% larger)",
   },
-  { name: "buffer-size-mib", key: "bufferSizeMiB", type: "number", default: 5, describe: "Firehose buffer size hint (MiB, before compression)" },
-  { name: "buffer-interval-seconds", key: "bufferIntervalSeconds", type: "number", default: 300, describe: "Firehose buffer interval hint (seconds of arrival time)" },
-  { name: "malformed-rate", key: "malformedRate", type: "number", default: 0, describe: "fraction of events written as invalid JSON" },
-  { name: "duplicate-rate", key: "duplicateRate", type: "number", default: 0, describe: "fraction of events delivered twice" },
-  { name: "late-rate", key: "lateRate", type: "number", default: 0, describe: "fraction of events arriving 1-6 h after their event time" },
-  { name: "missing-field-rate", key: "missingFieldRate", type: "number", default: 0, describe: "fraction of events missing an optional field" },
-  { name: "wrong-type-rate", key: "wrongTypeRate", type: "number", default: 0, describe: "fraction of events with a numeric field of the wrong type" },
-  { name: "customers", key: "customers", type: "number", describe: "size of the customer pool (default events / 12)" },
-  { name: "summary-json", key: "summaryJson", type: "string", describe: "write the generation summary (with chaos counts) to this file" },
-  { name: "endpoint-url", key: "endpointUrl", type: "string", describe: "Firehose endpoint (e.g. the local endpoint) for --sink firehose" },
-  { name: "region", key: "region", type: "string", default: "us-east-1", describe: "AWS region for --sink firehose" },
-  { name: "concurrency", key: "concurrency", type: "number", default: 8, describe: "PutRecordBatch calls in flight for --sink firehose" },
-  { name: "rate", key: "rate", type: "number", describe: "pace delivery to N events per second (soak runs)" },
-  { name: "duration", key: "durationSeconds", type: "number", describe: "stop after this many seconds (with --rate, for soak runs)" },
+  {
+    name: "buffer-size-mib",
+    key: "bufferSizeMiB",
+    type: "number",
+    default: 5,
+    describe: "Firehose buffer size hint (MiB, before compression)",
+  },
+  {
+    name: "buffer-interval-seconds",
+    key: "bufferIntervalSeconds",
+    type: "number",
+    default: 300,
+    describe: "Firehose buffer interval hint (seconds of arrival time)",
+  },
+  {
+    name: "malformed-rate",
+    key: "malformedRate",
+    type: "number",
+    default: 0,
+    describe: "fraction of events written as invalid JSON",
+  },
+  {
+    name: "duplicate-rate",
+    key: "duplicateRate",
+    type: "number",
+    default: 0,
+    describe: "fraction of events delivered twice",
+  },
+  {
+    name: "late-rate",
+    key: "lateRate",
+    type: "number",
+    default: 0,
+    describe: "fraction of events arriving 1-6 h after their event time",
+  },
+  {
+    name: "missing-field-rate",
+    key: "missingFieldRate",
+    type: "number",
+    default: 0,
+    describe: "fraction of events missing an optional field",
+  },
+  {
+    name: "wrong-type-rate",
+    key: "wrongTypeRate",
+    type: "number",
+    default: 0,
+    describe: "fraction of events with a numeric field of the wrong type",
+  },
+  {
+    name: "customers",
+    key: "customers",
+    type: "number",
+    describe: "size of the customer pool (default events / 12)",
+  },
+  {
+    name: "summary-json",
+    key: "summaryJson",
+    type: "string",
+    describe: "write the generation summary (with chaos counts) to this file",
+  },
+  {
+    name: "endpoint-url",
+    key: "endpointUrl",
+    type: "string",
+    describe: "Firehose endpoint (e.g. the local endpoint) for --sink firehose",
+  },
+  {
+    name: "region",
+    key: "region",
+    type: "string",
+    default: "us-east-1",
+    describe: "AWS region for --sink firehose",
+  },
+  {
+    name: "concurrency",
+    key: "concurrency",
+    type: "number",
+    default: 8,
+    describe: "PutRecordBatch calls in flight for --sink firehose",
+  },
+  {
+    name: "rate",
+    key: "rate",
+    type: "number",
+    describe: "pace delivery to N events per second (soak runs)",
+  },
+  {
+    name: "duration",
+    key: "durationSeconds",
+    type: "number",
+    describe: "stop after this many seconds (with --rate, for soak runs)",
+  },
 ];
 
 /** One CLI option of `sluice firehose-local`. */
 export interface FirehoseLocalCommandOption {
   name: string;
-  key: "lakeDir" | "port" | "host" | "gzip" | "bufferSizeMiB" | "bufferIntervalSeconds" | "seed" | "failureRate" | "throttleRate";
+  key:
+    | "lakeDir"
+    | "port"
+    | "host"
+    | "gzip"
+    | "bufferSizeMiB"
+    | "bufferIntervalSeconds"
+    | "seed"
+    | "failureRate"
+    | "throttleRate";
   type: "number" | "string" | "boolean";
   default?: number | string | boolean;
   describe: string;
@@ -60,14 +197,66 @@ export interface FirehoseLocalCommandOption {
 
 /** The flags of `sluice firehose-local`, mapping onto `startFirehoseLocal()` options. */
 export const firehoseLocalCommandOptions: readonly FirehoseLocalCommandOption[] = [
-  { name: "lake", key: "lakeDir", type: "string", describe: "local lake directory to write raw/events/ into" },
-  { name: "port", key: "port", type: "number", default: 4573, describe: "port to listen on (0 picks a free one)" },
-  { name: "host", key: "host", type: "string", default: "127.0.0.1", describe: "address to listen on" },
-  { name: "gzip", key: "gzip", type: "boolean", default: true, describe: "gzip objects like a GZIP delivery stream" },
-  { name: "buffer-size-mib", key: "bufferSizeMiB", type: "number", default: 5, describe: "buffer size hint (MiB, before compression)" },
-  { name: "buffer-interval-seconds", key: "bufferIntervalSeconds", type: "number", default: 300, describe: "buffer interval hint (seconds)" },
-  { name: "seed", key: "seed", type: "number", default: 1, describe: "seed for object UUIDs and injected failures" },
-  { name: "failure-rate", key: "failureRate", type: "number", default: 0, describe: "fraction of records answered with ServiceUnavailableException" },
-  { name: "throttle-rate", key: "throttleRate", type: "number", default: 0, describe: "fraction of calls refused with HTTP 503" },
+  {
+    name: "lake",
+    key: "lakeDir",
+    type: "string",
+    describe: "local lake directory to write raw/events/ into",
+  },
+  {
+    name: "port",
+    key: "port",
+    type: "number",
+    default: 4573,
+    describe: "port to listen on (0 picks a free one)",
+  },
+  {
+    name: "host",
+    key: "host",
+    type: "string",
+    default: "127.0.0.1",
+    describe: "address to listen on",
+  },
+  {
+    name: "gzip",
+    key: "gzip",
+    type: "boolean",
+    default: true,
+    describe: "gzip objects like a GZIP delivery stream",
+  },
+  {
+    name: "buffer-size-mib",
+    key: "bufferSizeMiB",
+    type: "number",
+    default: 5,
+    describe: "buffer size hint (MiB, before compression)",
+  },
+  {
+    name: "buffer-interval-seconds",
+    key: "bufferIntervalSeconds",
+    type: "number",
+    default: 300,
+    describe: "buffer interval hint (seconds)",
+  },
+  {
+    name: "seed",
+    key: "seed",
+    type: "number",
+    default: 1,
+    describe: "seed for object UUIDs and injected failures",
+  },
+  {
+    name: "failure-rate",
+    key: "failureRate",
+    type: "number",
+    default: 0,
+    describe: "fraction of records answered with ServiceUnavailableException",
+  },
+  {
+    name: "throttle-rate",
+    key: "throttleRate",
+    type: "number",
+    default: 0,
+    describe: "fraction of calls refused with HTTP 503",
+  },
 ];
-

@@ -19,7 +19,9 @@ describe("FirehoseBuffer", () => {
     expect(objects).toHaveLength(0);
     buffer.add("c\n", t0 + 60_000);
     expect(objects).toHaveLength(1);
-    expect(objects[0]!.key).toMatch(/^raw\/events\/2026\/11\/27\/13\/s-1-2026-11-27-13-04-05-[0-9a-f-]{36}\.gz$/);
+    expect(objects[0]!.key).toMatch(
+      /^raw\/events\/2026\/11\/27\/13\/s-1-2026-11-27-13-04-05-[0-9a-f-]{36}\.gz$/,
+    );
     expect(objects[0]!.raw.toString()).toBe("a\nb\n");
     expect(objects[0]!.gzipLevel).toBe(defaultGzipLevel);
     expect(defaultGzipLevel).toBe(1);
@@ -30,7 +32,7 @@ describe("FirehoseBuffer", () => {
 
   it("takes records as byte ranges of a shared buffer, in order with text records", () => {
     const { buffer, objects } = collect({ gzip: false });
-    const shared = Buffer.from("xx{\"a\":1}\n{\"b\":2}\nyy");
+    const shared = Buffer.from('xx{"a":1}\n{"b":2}\nyy');
     buffer.addBytes(shared, 2, 10, t0);
     buffer.add("text\n", t0 + 1);
     buffer.addBytes(shared, 10, 18, t0 + 2);
@@ -68,7 +70,8 @@ describe("FirehoseBuffer", () => {
   it("decodes base64 records straight into the buffer, growing it for a big one", () => {
     const { buffer, objects } = collect({ bufferSizeMiB: 1, gzip: false });
     const lines = ["Café ☕\n", "z".repeat(2 * 1024 * 1024) + "\n", "end\n"];
-    for (const [i, line] of lines.entries()) buffer.addBase64(Buffer.from(line).toString("base64"), t0 + i);
+    for (const [i, line] of lines.entries())
+      buffer.addBase64(Buffer.from(line).toString("base64"), t0 + i);
     buffer.flush();
     expect(objects.map((o) => o.raw.toString())).toEqual([lines[0]! + lines[1]!, lines[2]]);
     expect(objects[0]!.rawBytes).toBe(Buffer.byteLength(lines[0]! + lines[1]!));
@@ -76,7 +79,10 @@ describe("FirehoseBuffer", () => {
 
   it("reuses a released object's memory and leaves unreleased objects intact", () => {
     const objects: DeliveredObject[] = [];
-    const buffer = new FirehoseBuffer({ stream: "s", seed: 1, bufferSizeMiB: 1, bufferIntervalSeconds: 60 }, (o) => objects.push(o));
+    const buffer = new FirehoseBuffer(
+      { stream: "s", seed: 1, bufferSizeMiB: 1, bufferIntervalSeconds: 60 },
+      (o) => objects.push(o),
+    );
     buffer.add("first\n", t0);
     buffer.flush();
     buffer.add("second\n", t0);
@@ -93,7 +99,11 @@ describe("FirehoseBuffer", () => {
     // The released memory is reused exactly once (releasing twice must not hand it out twice).
     const reused = objects.slice(2).filter((o) => o.raw.buffer === objects[0]!.raw.buffer);
     expect(reused).toHaveLength(1);
-    expect(objects.slice(1).map((o) => o.raw.toString())).toEqual(["second\n", "third\n", "fourth\n"]);
+    expect(objects.slice(1).map((o) => o.raw.toString())).toEqual([
+      "second\n",
+      "third\n",
+      "fourth\n",
+    ]);
   });
 
   it("gzips deterministically, with a pinned header", () => {

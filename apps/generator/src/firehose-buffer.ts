@@ -168,7 +168,8 @@ export class FirehoseBuffer {
       if (released) return;
       released = true;
       // Buffers grown for an oversized record are dropped rather than kept around.
-      if (full.length === this.sizeBytes + SLACK && this.spares.length < MAX_SPARES) this.spares.push(full);
+      if (full.length === this.sizeBytes + SLACK && this.spares.length < MAX_SPARES)
+        this.spares.push(full);
     };
     this.buf = this.spares.pop() ?? Buffer.allocUnsafe(this.sizeBytes + SLACK);
     const key = firehoseObjectKey({
@@ -178,7 +179,15 @@ export class FirehoseBuffer {
       uuid: this.uuids.uuid(),
       extension: this.gzip ? ".gz" : "",
     });
-    const object: DeliveredObject = { key, raw, release, gzipLevel: this.gzip ? this.gzipLevel : 0, records: this.count, rawBytes: this.bytes, firstArrivalMs: this.firstArrivalMs };
+    const object: DeliveredObject = {
+      key,
+      raw,
+      release,
+      gzipLevel: this.gzip ? this.gzipLevel : 0,
+      records: this.count,
+      rawBytes: this.bytes,
+      firstArrivalMs: this.firstArrivalMs,
+    };
     this.count = 0;
     this.bytes = 0;
     this.deliver(object);

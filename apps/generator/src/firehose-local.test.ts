@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeDeliveryStreamCommand, FirehoseClient, PutRecordCommand } from "@aws-sdk/client-firehose";
+import {
+  DescribeDeliveryStreamCommand,
+  FirehoseClient,
+  PutRecordCommand,
+} from "@aws-sdk/client-firehose";
 import { afterAll, describe, expect, it } from "vitest";
 import { objectText, readTree } from "../test/lake.js";
 import { startFirehoseLocal } from "./firehose-local.js";
@@ -14,7 +18,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const lakeLines = (dir: string) =>
   [...readTree(dir)].flatMap(([k, b]) => objectText(k, b).slice(0, -1).split("\n")).sort();
 const client = (url: string) =>
-  new FirehoseClient({ region: "us-east-1", endpoint: url, credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+  new FirehoseClient({
+    region: "us-east-1",
+    endpoint: url,
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    maxAttempts: 1,
+  });
 
 describe("local Firehose endpoint", () => {
   it("answers DescribeDeliveryStream and PutRecord through the real SDK", async () => {
@@ -22,9 +31,16 @@ describe("local Firehose endpoint", () => {
     const fh = await startFirehoseLocal({ lakeDir });
     try {
       const fc = client(fh.url);
-      const d = await fc.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: "sluice-events" }));
+      const d = await fc.send(
+        new DescribeDeliveryStreamCommand({ DeliveryStreamName: "sluice-events" }),
+      );
       expect(d.DeliveryStreamDescription?.DeliveryStreamStatus).toBe("ACTIVE");
-      const r = await fc.send(new PutRecordCommand({ DeliveryStreamName: "sluice-events", Record: { Data: new TextEncoder().encode('{"a":1}\n') } }));
+      const r = await fc.send(
+        new PutRecordCommand({
+          DeliveryStreamName: "sluice-events",
+          Record: { Data: new TextEncoder().encode('{"a":1}\n') },
+        }),
+      );
       expect(r.RecordId).toMatch(/^[0-9a-f]{32}$/);
     } finally {
       await fh.close();
@@ -36,13 +52,25 @@ describe("local Firehose endpoint", () => {
   });
 
   it("loses nothing through partial failures and throttling: same lines as the local sink", async () => {
-    const opts = { events: 5000, start: "2026-11-27T10:00:00Z", hours: 1, seed: 9, duplicateRate: 0.01 } as const;
+    const opts = {
+      events: 5000,
+      start: "2026-11-27T10:00:00Z",
+      hours: 1,
+      seed: 9,
+      duplicateRate: 0.01,
+    } as const;
     const local = await generate({ ...opts, sink: "local", lakeDir: join(root, "local") });
     const lakeDir = join(root, "remote");
     const fh = await startFirehoseLocal({ lakeDir, failureRate: 0.1, throttleRate: 0.2 });
     let summary;
     try {
-      summary = await generate({ ...opts, sink: "firehose", endpointUrl: fh.url, stream: "sluice-events", lakeDir: join(root, "unused") });
+      summary = await generate({
+        ...opts,
+        sink: "firehose",
+        endpointUrl: fh.url,
+        stream: "sluice-events",
+        lakeDir: join(root, "unused"),
+      });
     } finally {
       await fh.close();
     }
@@ -62,10 +90,16 @@ describe("local Firehose endpoint", () => {
     const fh = await startFirehoseLocal({ lakeDir: join(root, "bad") });
     try {
       const post = (target: string, body: string) =>
-        fetch(fh.url, { method: "POST", headers: { "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1" }, body });
+        fetch(fh.url, {
+          method: "POST",
+          headers: { "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1" },
+          body,
+        });
       const unknown = await post("Firehose_20150804.DeleteEverything", "{}");
       expect(unknown.status).toBe(400);
-      expect(((await unknown.json()) as { __type: string }).__type).toBe("UnknownOperationException");
+      expect(((await unknown.json()) as { __type: string }).__type).toBe(
+        "UnknownOperationException",
+      );
       const garbled = await post("Firehose_20150804.PutRecordBatch", "{nope");
       expect(((await garbled.json()) as { __type: string }).__type).toBe("SerializationException");
     } finally {

@@ -85,7 +85,8 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     PutRecordBatch(body) {
       const stream = String(body.DeliveryStreamName);
       const records = (body.Records as { Data: string }[] | undefined) ?? [];
-      if (records.length > 500) throw new ApiError("ValidationException", "Records has more than 500 members");
+      if (records.length > 500)
+        throw new ApiError("ValidationException", "Records has more than 500 members");
       let failed = 0;
       const buffer = bufferFor(stream);
       const now = Date.now();
@@ -101,7 +102,10 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     },
     PutRecord(body) {
       const record = body.Record as { Data: string };
-      return { RecordId: accept(bufferFor(String(body.DeliveryStreamName)), record.Data, Date.now()), Encrypted: false };
+      return {
+        RecordId: accept(bufferFor(String(body.DeliveryStreamName)), record.Data, Date.now()),
+        Encrypted: false,
+      };
     },
     DescribeDeliveryStream(body) {
       const name = String(body.DeliveryStreamName);
@@ -121,7 +125,10 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
                 BucketARN: "arn:aws:s3:::local-lake",
                 RoleARN: "arn:aws:iam::000000000000:role/firehose-local",
                 Prefix: "raw/events/",
-                BufferingHints: { SizeInMBs: options.bufferSizeMiB ?? 5, IntervalInSeconds: options.bufferIntervalSeconds ?? 300 },
+                BufferingHints: {
+                  SizeInMBs: options.bufferSizeMiB ?? 5,
+                  IntervalInSeconds: options.bufferIntervalSeconds ?? 300,
+                },
                 CompressionFormat: (options.gzip ?? true) ? "GZIP" : "UNCOMPRESSED",
                 EncryptionConfiguration: { NoEncryptionConfig: "NoEncryption" },
               },
@@ -133,7 +140,9 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => reply(res, 500, { __type: "InternalFailure", message: String(err) }));
+    handle(req, res).catch((err: unknown) =>
+      reply(res, 500, { __type: "InternalFailure", message: String(err) }),
+    );
   });
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -142,7 +151,10 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     const target = String(req.headers["x-amz-target"] ?? "");
     const op = operations[target.replace(/^Firehose_20150804\./, "")];
     if (req.method !== "POST" || !target.startsWith("Firehose_20150804.") || !op) {
-      return reply(res, 400, { __type: "UnknownOperationException", message: `unknown operation ${target}` });
+      return reply(res, 400, {
+        __type: "UnknownOperationException",
+        message: `unknown operation ${target}`,
+      });
     }
     let body: Record<string, unknown>;
     try {
@@ -157,7 +169,8 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     try {
       reply(res, 200, op(body));
     } catch (err) {
-      if (err instanceof ApiError) return reply(res, 400, { __type: err.type, message: err.message });
+      if (err instanceof ApiError)
+        return reply(res, 400, { __type: err.type, message: err.message });
       throw err;
     }
   }
@@ -214,6 +227,10 @@ class ApiError extends Error {
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": JSON_11, "Content-Length": Buffer.byteLength(text), "x-amzn-RequestId": "local" });
+  res.writeHead(status, {
+    "Content-Type": JSON_11,
+    "Content-Length": Buffer.byteLength(text),
+    "x-amzn-RequestId": "local",
+  });
   res.end(text);
 }

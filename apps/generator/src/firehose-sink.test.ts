@@ -1,4 +1,8 @@
-import type { FirehoseClient, PutRecordBatchCommandInput, PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
+import type {
+  FirehoseClient,
+  PutRecordBatchCommandInput,
+  PutRecordBatchCommandOutput,
+} from "@aws-sdk/client-firehose";
 import { describe, expect, it } from "vitest";
 import type { RawRecord } from "./chaos.js";
 import { createFirehoseSink, firehoseLimits, planBatches } from "./firehose-sink.js";
@@ -12,7 +16,11 @@ function fakeClient(respond?: Respond) {
     send: (async (command: { input: PutRecordBatchCommandInput }) => {
       calls.push(command.input);
       const ok = (input: PutRecordBatchCommandInput) =>
-        ({ FailedPutCount: 0, RequestResponses: input.Records!.map((_, i) => ({ RecordId: String(i) })), $metadata: {} }) as PutRecordBatchCommandOutput;
+        ({
+          FailedPutCount: 0,
+          RequestResponses: input.Records!.map((_, i) => ({ RecordId: String(i) })),
+          $metadata: {},
+        }) as PutRecordBatchCommandOutput;
       return respond ? respond(command.input, calls.length) : ok(command.input);
     }) as unknown as FirehoseClient["send"],
   };
@@ -20,9 +28,13 @@ function fakeClient(respond?: Respond) {
 }
 
 const lines = (n: number, size = 20): RawRecord[] =>
-  Array.from({ length: n }, (_, i) => ({ data: `${String(i).padStart(size - 1, "x")}\n`, arrivalMs: 0 }));
+  Array.from({ length: n }, (_, i) => ({
+    data: `${String(i).padStart(size - 1, "x")}\n`,
+    arrivalMs: 0,
+  }));
 const noSleep = { sleep: async () => {}, random: () => 0.5 };
-const bytes = (input: PutRecordBatchCommandInput) => input.Records!.reduce((s, r) => s + (r.Data as Uint8Array).length, 0);
+const bytes = (input: PutRecordBatchCommandInput) =>
+  input.Records!.reduce((s, r) => s + (r.Data as Uint8Array).length, 0);
 
 describe("planBatches", () => {
   it("splits at 500 records and at 4 MiB", () => {
@@ -49,7 +61,13 @@ describe("createFirehoseSink", () => {
     const { client, calls } = fakeClient();
     const sink = createFirehoseSink({ client, stream: "s", ...noSleep });
     const big = (n: number) => ({ data: "x".repeat(n - 1) + "\n", arrivalMs: 0 });
-    await sink.write([big(1_000_000), big(1_000_000), big(1_000_000), big(1_000_000), big(194_305)]);
+    await sink.write([
+      big(1_000_000),
+      big(1_000_000),
+      big(1_000_000),
+      big(1_000_000),
+      big(194_305),
+    ]);
     await sink.close();
     expect(calls.map((c) => c.Records!.length)).toEqual([4, 1]);
     expect(Math.max(...calls.map(bytes))).toBeLessThanOrEqual(firehoseLimits.maxBatchBytes);
@@ -58,34 +76,71 @@ describe("createFirehoseSink", () => {
   it("refuses a record over 1,000 KiB before sending, with a clear error", async () => {
     const { client, calls } = fakeClient();
     const sink = createFirehoseSink({ client, stream: "s", ...noSleep });
-    await sink.write([{ data: "x".repeat(1_024_000) + "\n", arrivalMs: 0 }, { data: "x".repeat(1_023_999) + "\n", arrivalMs: 0 }]);
+    await sink.write([
+      { data: "x".repeat(1_024_000) + "\n", arrivalMs: 0 },
+      { data: "x".repeat(1_023_999) + "\n", arrivalMs: 0 },
+    ]);
     const out = await sink.close();
-    expect(calls.flatMap((c) => c.Records!).map((r) => (r.Data as Uint8Array).length)).toEqual([1_024_000]);
+    expect(calls.flatMap((c) => c.Records!).map((r) => (r.Data as Uint8Array).length)).toEqual([
+      1_024_000,
+    ]);
     expect(out.firehose!.rejected).toBe(1);
     expect(out.firehose!.errors[0]).toMatch(/1,024,001|1024001 bytes exceeds Firehose's 1,000 KiB/);
   });
 
   it("retries only the failed records of a partially failed batch", async () => {
     const { client, calls } = fakeClient((input, call) => {
-      const RequestResponses = input.Records!.map((_, i) => (call === 1 && i % 10 === 0 ? { ErrorCode: "ServiceUnavailableException", ErrorMessage: "x" } : { RecordId: "r" }));
-      return { FailedPutCount: RequestResponses.filter((r) => "ErrorCode" in r).length, RequestResponses, $metadata: {} } as PutRecordBatchCommandOutput;
+      const RequestResponses = input.Records!.map((_, i) =>
+        call === 1 && i % 10 === 0
+          ? { ErrorCode: "ServiceUnavailableException", ErrorMessage: "x" }
+          : { RecordId: "r" },
+      );
+      return {
+        FailedPutCount: RequestResponses.filter((r) => "ErrorCode" in r).length,
+        RequestResponses,
+        $metadata: {},
+      } as PutRecordBatchCommandOutput;
     });
     const delays: number[] = [];
-    const sink = createFirehoseSink({ client, stream: "s", random: () => 0.5, sleep: async (ms) => void delays.push(ms) });
+    const sink = createFirehoseSink({
+      client,
+      stream: "s",
+      random: () => 0.5,
+      sleep: async (ms) => void delays.push(ms),
+    });
     await sink.write(lines(100));
     const out = await sink.close();
     expect(calls.map((c) => c.Records!.length)).toEqual([100, 10]);
-    const resent = calls[1]!.Records!.map((r) => new TextDecoder().decode(r.Data as Uint8Array).replace(/x/g, ""));
-    expect(resent).toEqual(["0\n", "10\n", "20\n", "30\n", "40\n", "50\n", "60\n", "70\n", "80\n", "90\n"]);
+    const resent = calls[1]!.Records!.map((r) =>
+      new TextDecoder().decode(r.Data as Uint8Array).replace(/x/g, ""),
+    );
+    expect(resent).toEqual([
+      "0\n",
+      "10\n",
+      "20\n",
+      "30\n",
+      "40\n",
+      "50\n",
+      "60\n",
+      "70\n",
+      "80\n",
+      "90\n",
+    ]);
     expect(out.firehose).toMatchObject({ sent: 100, retried: 10, failed: 0 });
     expect(delays).toEqual([100]); // jitter 0.5 * 100 ms * 2^1
   });
 
   it("backs off a throttled call and gives up on records after maxAttempts", async () => {
-    const throttled = Object.assign(new Error("Slow down."), { name: "ServiceUnavailableException" });
+    const throttled = Object.assign(new Error("Slow down."), {
+      name: "ServiceUnavailableException",
+    });
     const { client, calls } = fakeClient((input, call) => {
       if (call <= 2) throw throttled;
-      return { FailedPutCount: 0, RequestResponses: input.Records!.map(() => ({ RecordId: "r" })), $metadata: {} } as PutRecordBatchCommandOutput;
+      return {
+        FailedPutCount: 0,
+        RequestResponses: input.Records!.map(() => ({ RecordId: "r" })),
+        $metadata: {},
+      } as PutRecordBatchCommandOutput;
     });
     const sink = createFirehoseSink({ client, stream: "s", ...noSleep });
     await sink.write(lines(5));
@@ -96,7 +151,12 @@ describe("createFirehoseSink", () => {
     const always = fakeClient(() => {
       throw throttled;
     });
-    const gaveUp = createFirehoseSink({ client: always.client, stream: "s", maxAttempts: 3, ...noSleep });
+    const gaveUp = createFirehoseSink({
+      client: always.client,
+      stream: "s",
+      maxAttempts: 3,
+      ...noSleep,
+    });
     await gaveUp.write(lines(5));
     expect((await gaveUp.close()).firehose).toMatchObject({ sent: 0, failed: 5 });
     expect(always.calls).toHaveLength(3);
@@ -110,7 +170,11 @@ describe("createFirehoseSink", () => {
         most = Math.max(most, ++inFlight);
         await new Promise((r) => setTimeout(r, 5));
         inFlight--;
-        return { FailedPutCount: 0, RequestResponses: command.input.Records!.map(() => ({ RecordId: "r" })), $metadata: {} };
+        return {
+          FailedPutCount: 0,
+          RequestResponses: command.input.Records!.map(() => ({ RecordId: "r" })),
+          $metadata: {},
+        };
       }) as unknown as FirehoseClient["send"],
     };
     const sink = createFirehoseSink({ client, stream: "s", concurrency: 3, ...noSleep });

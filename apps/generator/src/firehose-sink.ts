@@ -54,7 +54,10 @@ export function planBatches(recordBytes: readonly number[]): number[] {
   let count = 0;
   let bytes = 0;
   for (const b of recordBytes) {
-    if (count > 0 && (count === firehoseLimits.maxRecordsPerBatch || bytes + b > firehoseLimits.maxBatchBytes)) {
+    if (
+      count > 0 &&
+      (count === firehoseLimits.maxRecordsPerBatch || bytes + b > firehoseLimits.maxBatchBytes)
+    ) {
       batches.push(count);
       count = 0;
       bytes = 0;
@@ -75,20 +78,31 @@ export function planBatches(recordBytes: readonly number[]): number[] {
  * await sink.write([{ data: '{"a":1}\n', arrivalMs: Date.now() }]);
  * const { firehose } = await sink.close();
  */
-export function createFirehoseSink(options: FirehoseSinkOptions): EventSink & { report: FirehoseReport } {
+export function createFirehoseSink(
+  options: FirehoseSinkOptions,
+): EventSink & { report: FirehoseReport } {
   const concurrency = options.concurrency ?? 8;
   const maxAttempts = options.maxAttempts ?? 8;
   const baseDelayMs = options.baseDelayMs ?? 100;
   const maxDelayMs = options.maxDelayMs ?? 5000;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const report: FirehoseReport = { sent: 0, retried: 0, failed: 0, rejected: 0, batches: 0, throttled: 0, errors: [] };
+  const report: FirehoseReport = {
+    sent: 0,
+    retried: 0,
+    failed: 0,
+    rejected: 0,
+    batches: 0,
+    throttled: 0,
+    errors: [],
+  };
   const inFlight = new Set<Promise<void>>();
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
   let rawBytes = 0;
 
-  const backoff = (attempt: number) => sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt));
+  const backoff = (attempt: number) =>
+    sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt));
   const noteError = (message: string) => {
     if (report.errors.length < 20) report.errors.push(message);
   };
@@ -102,7 +116,10 @@ export function createFirehoseSink(options: FirehoseSinkOptions): EventSink & { 
       let failedIdx: number[];
       try {
         const res = await options.client.send(
-          new PutRecordBatchCommand({ DeliveryStreamName: options.stream, Records: pending.map((Data) => ({ Data })) }),
+          new PutRecordBatchCommand({
+            DeliveryStreamName: options.stream,
+            Records: pending.map((Data) => ({ Data })),
+          }),
         );
         const responses = res.RequestResponses ?? [];
         failedIdx = [];
@@ -110,7 +127,10 @@ export function createFirehoseSink(options: FirehoseSinkOptions): EventSink & { 
           const r = responses[i];
           if (!r || r.ErrorCode) failedIdx.push(i);
         });
-        if (failedIdx.length > 0) noteError(`${failedIdx.length} record(s) failed: ${responses[failedIdx[0]!]?.ErrorCode ?? "missing response"}`);
+        if (failedIdx.length > 0)
+          noteError(
+            `${failedIdx.length} record(s) failed: ${responses[failedIdx[0]!]?.ErrorCode ?? "missing response"}`,
+          );
       } catch (err) {
         const name = (err as { name?: string }).name ?? "Error";
         noteError(`PutRecordBatch failed: ${name}: ${(err as Error).message}`);
@@ -152,10 +172,15 @@ export function createFirehoseSink(options: FirehoseSinkOptions): EventSink & { 
         const data = recordBytes(r);
         if (data.length > firehoseLimits.maxRecordBytes) {
           report.rejected++;
-          noteError(`record of ${data.length} bytes exceeds Firehose's 1,000 KiB (${firehoseLimits.maxRecordBytes} bytes) record limit; not sent`);
+          noteError(
+            `record of ${data.length} bytes exceeds Firehose's 1,000 KiB (${firehoseLimits.maxRecordBytes} bytes) record limit; not sent`,
+          );
           continue;
         }
-        if (batch.length === firehoseLimits.maxRecordsPerBatch || batchBytes + data.length > firehoseLimits.maxBatchBytes) {
+        if (
+          batch.length === firehoseLimits.maxRecordsPerBatch ||
+          batchBytes + data.length > firehoseLimits.maxBatchBytes
+        ) {
           await dispatch();
         }
         batch.push(data);
@@ -166,7 +191,14 @@ export function createFirehoseSink(options: FirehoseSinkOptions): EventSink & { 
     async close(): Promise<SinkReport> {
       await dispatch();
       await Promise.all(inFlight);
-      return { records: report.sent, objects: 0, rawBytes, storedBytes: 0, keys: [], firehose: report };
+      return {
+        records: report.sent,
+        objects: 0,
+        rawBytes,
+        storedBytes: 0,
+        keys: [],
+        firehose: report,
+      };
     },
   };
 }

@@ -43,7 +43,9 @@ describe("generate (local sink)", async () => {
   it("uses Firehose's layout and naming, timed by the oldest record's arrival (UTC)", () => {
     for (const key of day.files.keys()) {
       const m = firehoseObjectKeyPattern.exec(key);
-      expect(key).toMatch(/^raw\/events\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/sluice-events-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/);
+      expect(key).toMatch(
+        /^raw\/events\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/sluice-events-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/,
+      );
       expect(m![1]! + m![2]! + m![3]! + m![4]!).toBe(m![7]! + m![8]! + m![9]! + m![10]!);
     }
     for (const [key, body] of day.files) {
@@ -70,13 +72,19 @@ describe("generate (local sink)", async () => {
 
   it("buffers by interval: objects span at most 300 s of arrival time, about 12 per hour", () => {
     const times = [...day.files.keys()].map(nameTime).sort((a, b) => a - b);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(300_000);
+    for (let i = 1; i < times.length; i++)
+      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(300_000);
     expect(times.length).toBeGreaterThan(24 * 11);
     expect(times.length).toBeLessThanOrEqual(24 * 12 + 1);
   });
 
   it("buffers by size: objects close at the size hint, measured before compression", async () => {
-    const big = await gen({ events: 20_000, hours: 1, bufferSizeMiB: 1, bufferIntervalSeconds: 900 });
+    const big = await gen({
+      events: 20_000,
+      hours: 1,
+      bufferSizeMiB: 1,
+      bufferIntervalSeconds: 900,
+    });
     const sizes = [...big.files].map(([k, b]) => Buffer.byteLength(objectText(k, b)));
     expect(sizes.length).toBeGreaterThan(5);
     const mib = 1024 * 1024;
@@ -97,14 +105,29 @@ describe("generate (local sink)", async () => {
 
   it("injects chaos at the requested rates and counts exactly what it injected", async () => {
     const summaryJson = join(root, "summary.json");
-    const rates = { malformedRate: 0.02, duplicateRate: 0.03, lateRate: 0.04, missingFieldRate: 0.05, wrongTypeRate: 0.02 };
+    const rates = {
+      malformedRate: 0.02,
+      duplicateRate: 0.03,
+      lateRate: 0.04,
+      missingFieldRate: 0.05,
+      wrongTypeRate: 0.02,
+    };
     const run = await gen({ events: 20_000, ...rates, summaryJson });
     const c = run.summary.chaos;
     expect(JSON.parse(readFileSync(summaryJson, "utf8")).chaos).toEqual(c);
-    for (const [k, r] of [["malformed", 0.02], ["duplicate", 0.03], ["late", 0.04], ["missingField", 0.05], ["wrongType", 0.02]] as const) {
+    for (const [k, r] of [
+      ["malformed", 0.02],
+      ["duplicate", 0.03],
+      ["late", 0.04],
+      ["missingField", 0.05],
+      ["wrongType", 0.02],
+    ] as const) {
       expect(Math.abs(c[k] / 20_000 - r)).toBeLessThan(r * 0.25);
     }
-    let malformed = 0, wrongType = 0, missing = 0, duplicates = 0;
+    let malformed = 0,
+      wrongType = 0,
+      missing = 0,
+      duplicates = 0;
     const late = new Set<string>();
     const seen = new Set<string>();
     const ids = new Set<string>();
@@ -112,7 +135,12 @@ describe("generate (local sink)", async () => {
     for (const [key, body] of run.files) {
       for (const line of objectText(key, body).slice(0, -1).split("\n")) {
         lines++;
-        let e: { event_id: string; event_timestamp: string; customer: Record<string, unknown>; session: { channel: string; utm_campaign?: string } };
+        let e: {
+          event_id: string;
+          event_timestamp: string;
+          customer: Record<string, unknown>;
+          session: { channel: string; utm_campaign?: string };
+        };
         try {
           e = JSON.parse(line);
         } catch {
@@ -124,7 +152,11 @@ describe("generate (local sink)", async () => {
         if (!shopEventSchema.safeParse(e).success) wrongType++;
         else ids.add(e.event_id);
         if (e.customer.email === undefined || e.customer.signup_date === undefined) missing++;
-        else if (e.session.utm_campaign === undefined && ["paid_search", "social", "email", "affiliate"].includes(e.session.channel)) missing++;
+        else if (
+          e.session.utm_campaign === undefined &&
+          ["paid_search", "social", "email", "affiliate"].includes(e.session.channel)
+        )
+          missing++;
         if (Date.parse(e.event_timestamp) < nameTime(key) - 1_800_000) late.add(e.event_id);
       }
     }
@@ -143,7 +175,11 @@ describe("generate (local sink)", async () => {
   it("reports progress every simulated minute", async () => {
     const seen: number[] = [];
     const hours: number[] = [];
-    await gen({ events: 3000, hours: 3, onProgress: (p) => void (seen.push(p.events), hours.push(p.hour)) });
+    await gen({
+      events: 3000,
+      hours: 3,
+      onProgress: (p) => void (seen.push(p.events), hours.push(p.hour)),
+    });
     expect(seen).toHaveLength(180);
     expect([hours[0], hours[59], hours[60], hours[179]]).toEqual([0, 0, 1, 2]);
     expect(seen.every((n, i) => i === 0 || n >= seen[i - 1]!)).toBe(true);
@@ -153,12 +189,32 @@ describe("generate (local sink)", async () => {
 
 describe("parseGenerateArgs", () => {
   it("maps CLI flags onto options with defaults", () => {
-    const r = parseGenerateArgs({ events: 10, start: "2026-11-27T00:00:00Z", hours: 1, seed: 1, "malformed-rate": 0.1, lake: "/tmp/x", gzip: false });
-    expect(r.ok && r.options).toMatchObject({ malformedRate: 0.1, lakeDir: "/tmp/x", gzip: false, stream: "sluice-events", bufferSizeMiB: 5 });
+    const r = parseGenerateArgs({
+      events: 10,
+      start: "2026-11-27T00:00:00Z",
+      hours: 1,
+      seed: 1,
+      "malformed-rate": 0.1,
+      lake: "/tmp/x",
+      gzip: false,
+    });
+    expect(r.ok && r.options).toMatchObject({
+      malformedRate: 0.1,
+      lakeDir: "/tmp/x",
+      gzip: false,
+      stream: "sluice-events",
+      bufferSizeMiB: 5,
+    });
   });
 
   it("names the flag in each error", () => {
-    const r = parseGenerateArgs({ events: -1, start: "yesterday", hours: 1, seed: 1, duplicateRate: 2 });
+    const r = parseGenerateArgs({
+      events: -1,
+      start: "yesterday",
+      hours: 1,
+      seed: 1,
+      duplicateRate: 2,
+    });
     expect(r.ok).toBe(false);
     const errors = r.ok ? [] : r.errors;
     expect(errors.some((e) => e.startsWith("--events:"))).toBe(true);
@@ -171,7 +227,14 @@ describe("pacing", () => {
   it("paces to --rate and stops at --duration", async () => {
     const lakeDir = join(root, "paced");
     const began = Date.now();
-    const s = await generate({ ...base, events: 100_000, hours: 24, rate: 2000, durationSeconds: 0.5, lakeDir });
+    const s = await generate({
+      ...base,
+      events: 100_000,
+      hours: 24,
+      rate: 2000,
+      durationSeconds: 0.5,
+      lakeDir,
+    });
     const took = Date.now() - began;
     expect(took).toBeGreaterThanOrEqual(450);
     expect(took).toBeLessThan(3000);

@@ -1,5 +1,10 @@
 import { writeFileSync } from "node:fs";
-import { batchesPerHour, simulateEvents, type EventType, type SimulationStats } from "@sluice/events";
+import {
+  batchesPerHour,
+  simulateEvents,
+  type EventType,
+  type SimulationStats,
+} from "@sluice/events";
 import { ChaosInjector, type ChaosCounts, type RawRecord } from "./chaos.js";
 import { createFirehoseSink } from "./firehose-sink.js";
 import { createLocalSink } from "./local-sink.js";
@@ -60,7 +65,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     wrongType: o.wrongTypeRate,
   });
   const stats: SimulationStats = { sessions: 0, customers: 0 };
-  const byType: Record<EventType, number> = { product_view: 0, add_to_cart: 0, checkout_started: 0, order_paid: 0 };
+  const byType: Record<EventType, number> = {
+    product_view: 0,
+    add_to_cart: 0,
+    checkout_started: 0,
+    order_paid: 0,
+  };
   let events = 0;
   let records = 0;
   let orders = 0;
@@ -69,9 +79,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   let batchNo = 0;
   // Sinks are done with every record once write() resolves (see EventSink), so the simulation
   // reuses its buffers batch after batch.
-  const batches = simulateEvents({ seed: o.seed, start: o.start, hours: o.hours, events: o.events, customers: o.customers }, stats, {
-    reuseBuffers: true,
-  });
+  const batches = simulateEvents(
+    { seed: o.seed, start: o.start, hours: o.hours, events: o.events, customers: o.customers },
+    stats,
+    {
+      reuseBuffers: true,
+    },
+  );
   for (const batch of batches) {
     for (const timed of batch) {
       byType[timed.eventType]++;
@@ -91,7 +105,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     events += batch.length;
     records += lines.length;
     await sink.write(lines);
-    options.onProgress?.({ events, total: o.events, hour: Math.min(o.hours - 1, Math.floor(batchNo++ / batchesPerHour)), hours: o.hours });
+    options.onProgress?.({
+      events,
+      total: o.events,
+      hour: Math.min(o.hours - 1, Math.floor(batchNo++ / batchesPerHour)),
+      hours: o.hours,
+    });
     const elapsedMs = performance.now() - paceStart;
     if (o.durationSeconds !== undefined && elapsedMs >= o.durationSeconds * 1000) break;
     if (o.rate !== undefined) {
@@ -142,12 +161,16 @@ async function createSink(o: ResolvedGenerateOptions): Promise<EventSink> {
     });
   }
   const { FirehoseClient } = await import("@aws-sdk/client-firehose");
-  const local = o.endpointUrl !== undefined && /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(o.endpointUrl);
+  const local =
+    o.endpointUrl !== undefined &&
+    /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(o.endpointUrl);
   const client = new FirehoseClient({
     region: o.region,
     ...(o.endpointUrl ? { endpoint: o.endpointUrl } : {}),
     // The local endpoint ignores signatures; don't make users invent AWS keys for it.
-    ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+    ...(local && !process.env.AWS_ACCESS_KEY_ID
+      ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+      : {}),
   });
   return createFirehoseSink({ client, stream: o.stream, concurrency: o.concurrency });
 }

@@ -41,7 +41,9 @@ describe("GzipLane", () => {
 
   it("rejects when the file cannot be created", async () => {
     const lane = new GzipLane(1);
-    await expect(lane.compress(Buffer.from("a\n"), join(root, "missing", "dir", "x.gz"))).rejects.toThrow(/ENOENT/);
+    await expect(
+      lane.compress(Buffer.from("a\n"), join(root, "missing", "dir", "x.gz")),
+    ).rejects.toThrow(/ENOENT/);
     lane.close();
   });
 });
@@ -50,7 +52,14 @@ describe("lakeWriter", () => {
   const objects = (n: number): DeliveredObject[] =>
     Array.from({ length: n }, (_, i) => {
       const raw = lines(i + 10, 5_000 + i * 3_000);
-      return { key: `raw/events/2026/11/27/00/s-1-2026-11-27-00-00-0${i}-x.gz`, raw, gzipLevel: 1, records: 1, rawBytes: raw.length, firstArrivalMs: 0 };
+      return {
+        key: `raw/events/2026/11/27/00/s-1-2026-11-27-00-00-0${i}-x.gz`,
+        raw,
+        gzipLevel: 1,
+        records: 1,
+        rawBytes: raw.length,
+        firstArrivalMs: 0,
+      };
     });
 
   it("writes the same files compressing in line or on the thread pool, with objects in flight released once", async () => {
@@ -67,14 +76,17 @@ describe("lakeWriter", () => {
       files.push(writer.report.keys.map((k) => readFileSync(join(dir, k))));
       expect(writer.report.storedBytes).toBe(files.at(-1)!.reduce((s, b) => s + b.length, 0));
     }
-    expect(files[1]!.map((b) => b.toString("base64"))).toEqual(files[0]!.map((b) => b.toString("base64")));
+    expect(files[1]!.map((b) => b.toString("base64"))).toEqual(
+      files[0]!.map((b) => b.toString("base64")),
+    );
     objects(5).forEach((o, i) => expect(gunzipSync(files[1]![i]!).equals(o.raw)).toBe(true));
   });
 
   describe("publishes objects whole", () => {
-    const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name));
+    const files = (dir: string) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name));
 
     it("keeps the hour folder free of a half-written object, then holds only the final files", async () => {
       const dir = join(root, "whole");

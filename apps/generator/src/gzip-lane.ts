@@ -27,7 +27,11 @@ export class GzipLane {
   private rejectPending: ((err: unknown) => void) | undefined;
 
   constructor(readonly level: number) {
-    this.gz = createGzip({ level, memLevel: gzipMemLevel, chunkSize: LANE_CHUNK }) as ResettableGzip;
+    this.gz = createGzip({
+      level,
+      memLevel: gzipMemLevel,
+      chunkSize: LANE_CHUNK,
+    }) as ResettableGzip;
     this.gz.on("data", (chunk: Buffer) => this.take(chunk));
     this.gz.on("error", (err) => {
       this.failure ??= err;
@@ -59,7 +63,8 @@ export class GzipLane {
       this.gz.flush(constants.Z_FINISH, () => {
         if (this.rejectPending === undefined) return;
         // Output is emitted before this callback in flowing mode; drain anything still buffered.
-        for (let chunk: Buffer | null; (chunk = this.gz.read() as Buffer | null) !== null; ) this.take(chunk);
+        for (let chunk: Buffer | null; (chunk = this.gz.read() as Buffer | null) !== null;)
+          this.take(chunk);
         if (this.failure !== undefined) return this.rejectPending(this.failure);
         this.rejectPending = undefined;
         this.closeFile();
@@ -78,8 +83,9 @@ export class GzipLane {
   private take(chunk: Buffer): void {
     if (this.failure !== undefined) return;
     try {
-      if (this.written <= GZIP_OS_BYTE && GZIP_OS_BYTE < this.written + chunk.length) chunk[GZIP_OS_BYTE - this.written] = GZIP_OS_UNIX;
-      for (let at = 0; at < chunk.length; ) at += writeSync(this.fd, chunk, at);
+      if (this.written <= GZIP_OS_BYTE && GZIP_OS_BYTE < this.written + chunk.length)
+        chunk[GZIP_OS_BYTE - this.written] = GZIP_OS_UNIX;
+      for (let at = 0; at < chunk.length;) at += writeSync(this.fd, chunk, at);
       this.written += chunk.length;
     } catch (err) {
       // Reported when the member is finished, so zlib is idle before the lane is dropped.

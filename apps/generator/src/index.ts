@@ -9,12 +9,33 @@ export {
   type ParsedGenerateArgs,
   type ResolvedGenerateOptions,
 } from "./options.js";
-export { ChaosInjector, noChaos, type ChaosCounts, type ChaosRates, type RawRecord } from "./chaos.js";
-export { FirehoseBuffer, deterministicGzip, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
+export {
+  ChaosInjector,
+  noChaos,
+  type ChaosCounts,
+  type ChaosRates,
+  type RawRecord,
+} from "./chaos.js";
+export {
+  FirehoseBuffer,
+  deterministicGzip,
+  type BufferSettings,
+  type DeliveredObject,
+} from "./firehose-buffer.js";
 export { defaultGzipLevel } from "./gzip-level.js";
 export { firehoseObjectKey, firehoseObjectKeyPattern } from "./object-key.js";
 export { createLocalSink, lakeWriter, type LakeWriter } from "./local-sink.js";
 export type { EventSink, SinkReport } from "./sink.js";
-export { createFirehoseSink, firehoseLimits, planBatches, type FirehoseReport, type FirehoseSinkOptions } from "./firehose-sink.js";
-export { startFirehoseLocal, type FirehoseLocal, type FirehoseLocalOptions } from "./firehose-local.js";
+export {
+  createFirehoseSink,
+  firehoseLimits,
+  planBatches,
+  type FirehoseReport,
+  type FirehoseSinkOptions,
+} from "./firehose-sink.js";
+export {
+  startFirehoseLocal,
+  type FirehoseLocal,
+  type FirehoseLocalOptions,
+} from "./firehose-local.js";
 export { handler, lambdaEnvSchema, type LambdaEnv, type ScheduledEvent } from "./lambda.js";

@@ -32,6 +32,8 @@ describe("Lambda handler", () => {
   });
 
   it("rejects a bad environment before doing any work", async () => {
-    await expect(handler({}, { SLUICE_EVENTS: "lots" })).rejects.toThrow(/SLUICE_STREAM.*SLUICE_EVENTS|SLUICE_EVENTS.*SLUICE_STREAM/);
+    await expect(handler({}, { SLUICE_EVENTS: "lots" })).rejects.toThrow(
+      /SLUICE_STREAM.*SLUICE_EVENTS|SLUICE_EVENTS.*SLUICE_STREAM/,
+    );
   });
 });

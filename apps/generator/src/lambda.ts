@@ -33,10 +33,15 @@ export interface ScheduledEvent {
  * @example
  * // handler: index.handler, env SLUICE_STREAM=sluice-events SLUICE_EVENTS=20000
  */
-export async function handler(event: ScheduledEvent = {}, env: NodeJS.ProcessEnv = process.env): Promise<GenerateSummary> {
+export async function handler(
+  event: ScheduledEvent = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GenerateSummary> {
   const parsed = lambdaEnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`invalid Lambda environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `invalid Lambda environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   }
   const e = parsed.data;
   const tick = event.time ? Date.parse(event.time) : Date.now();
@@ -56,7 +61,9 @@ export async function handler(event: ScheduledEvent = {}, env: NodeJS.ProcessEnv
   const report = summary.output.firehose;
   if (report && report.failed + report.rejected > 0) {
     // Failing the invocation makes EventBridge/Lambda retry it; the same seed resends the same events.
-    throw new Error(`Firehose did not accept ${report.failed + report.rejected} of ${summary.records} records: ${report.errors[0] ?? ""}`);
+    throw new Error(
+      `Firehose did not accept ${report.failed + report.rejected} of ${summary.records} records: ${report.errors[0] ?? ""}`,
+    );
   }
   return summary;
 }

@@ -1,7 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
-import { FirehoseBuffer, deterministicGzip, type BufferSettings, type DeliveredObject } from "./firehose-buffer.js";
+import {
+  FirehoseBuffer,
+  deterministicGzip,
+  type BufferSettings,
+  type DeliveredObject,
+} from "./firehose-buffer.js";
 import { isTextRecord } from "./chaos.js";
 import { GzipLane } from "./gzip-lane.js";
 import { publishBytes, publishFile } from "./in-flight.js";
@@ -146,7 +151,11 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
  * The `local` sink: Firehose's buffering and naming on simulated arrival time, written to
  * `<lakeDir>/raw/events/YYYY/MM/DD/HH/<stream>-1-YYYY-MM-DD-HH-mm-ss-<uuid>.gz`.
  */
-export function createLocalSink(lakeDir: string, settings: BufferSettings, options: LakeWriterOptions = {}): EventSink {
+export function createLocalSink(
+  lakeDir: string,
+  settings: BufferSettings,
+  options: LakeWriterOptions = {},
+): EventSink {
   const writer = lakeWriter(lakeDir, options);
   const buffer = new FirehoseBuffer(settings, writer.write);
   let sinceYield = 0;

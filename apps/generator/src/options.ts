@@ -12,7 +12,11 @@ export const generateOptionsSchema = z
   .object({
     events: z.number().int().positive(),
     start: z.coerce.date({ error: "expected an ISO-8601 date-time such as 2026-11-27T00:00:00Z" }),
-    hours: z.number().int().positive().max(24 * 366),
+    hours: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 366),
     seed: z.number().int(),
     sink: z.enum(["local", "firehose"]).default("local"),
     lakeDir: z.string().min(1).default("models/.lake"),
@@ -56,7 +60,8 @@ export type { GenerateCommandOption, FirehoseLocalCommandOption } from "./comman
 import { generateCommandOptions } from "./command-options.js";
 
 /** The result of checking CLI arguments: options, or one message per bad flag. */
-export type ParsedGenerateArgs = { ok: true; options: ResolvedGenerateOptions } | { ok: false; errors: string[] };
+export type ParsedGenerateArgs =
+  { ok: true; options: ResolvedGenerateOptions } | { ok: false; errors: string[] };
 
 /**
  * Maps parsed CLI arguments (yargs' camelCase or kebab-case keys) onto generate options and
@@ -74,6 +79,10 @@ export function parseGenerateArgs(args: Record<string, unknown>): ParsedGenerate
   }
   const parsed = generateOptionsSchema.safeParse(input);
   if (parsed.success) return { ok: true, options: parsed.data };
-  const flagOf = (key: PropertyKey | undefined) => generateCommandOptions.find((o) => o.key === key)?.name ?? String(key);
-  return { ok: false, errors: parsed.error.issues.map((i) => `--${flagOf(i.path[0])}: ${i.message}`) };
+  const flagOf = (key: PropertyKey | undefined) =>
+    generateCommandOptions.find((o) => o.key === key)?.name ?? String(key);
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((i) => `--${flagOf(i.path[0])}: ${i.message}`),
+  };
 }

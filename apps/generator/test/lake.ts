@@ -6,7 +6,9 @@ import { gunzipSync } from "node:zlib";
 export function readTree(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else out.set(relative(dir, p), readFileSync(p));

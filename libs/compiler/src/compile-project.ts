@@ -31,7 +31,10 @@ export interface CompileOptions {
 }
 
 /** Models grouped by name; a name defined twice is reported once with every path. */
-function uniqueModels(models: readonly ModelFile[], bag: DiagnosticBag): { unique: ModelFile[]; duplicates: Set<string> } {
+function uniqueModels(
+  models: readonly ModelFile[],
+  bag: DiagnosticBag,
+): { unique: ModelFile[]; duplicates: Set<string> } {
   const byName = new Map<string, ModelFile[]>();
   for (const m of models) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
   const unique: ModelFile[] = [];
@@ -43,8 +46,14 @@ function uniqueModels(models: readonly ModelFile[], bag: DiagnosticBag): { uniqu
     }
     duplicates.add(name);
     const paths = files.map((f) => f.path).sort();
-    bag.add(error("DUPLICATE_MODEL", `model '${name}' is defined ${files.length} times: ${paths.join(", ")}`,
-      { file: paths[1]!, line: 1, column: 1 }, "rename one of the files; model names are unique across the project"));
+    bag.add(
+      error(
+        "DUPLICATE_MODEL",
+        `model '${name}' is defined ${files.length} times: ${paths.join(", ")}`,
+        { file: paths[1]!, line: 1, column: 1 },
+        "rename one of the files; model names are unique across the project",
+      ),
+    );
   }
   return { unique, duplicates };
 }
@@ -138,13 +147,22 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     deps.set(id, ids);
   }
 
-  const graph = [...built.byId.values(), ...[...deps].map(([id, dependsOn]) => ({ id, dependsOn }))];
+  const graph = [
+    ...built.byId.values(),
+    ...[...deps].map(([id, dependsOn]) => ({ id, dependsOn })),
+  ];
   for (const cycle of findCycles(graph)) {
     const first = parsed.get(cycle[0]!)!;
     const names = cycle.map((id) => id.slice("model.".length));
     const next = names[1] ?? names[0]!;
-    bag.add(error("CYCLE", `models depend on each other in a cycle: ${[...names, names[0]].join(" -> ")}`,
-      locateCall(first.file.path, first.file.text, "ref", [next]), "remove one of these refs"));
+    bag.add(
+      error(
+        "CYCLE",
+        `models depend on each other in a cycle: ${[...names, names[0]].join(" -> ")}`,
+        locateCall(first.file.path, first.file.text, "ref", [next]),
+        "remove one of these refs",
+      ),
+    );
     cycle.forEach((id) => (parsed.get(id)!.ok = false));
   }
 
@@ -160,11 +178,21 @@ export function compileProject(project: Project, options: CompileOptions): Compi
 
   for (const p of project.modelProperties) {
     const node = built.byId.get(`model.${p.name}`);
-    if (node) genericTestNodes(ctx, index, built, node, { path: p.at.file, columns: p.columns, tests: p.tests });
+    if (node)
+      genericTestNodes(ctx, index, built, node, {
+        path: p.at.file,
+        columns: p.columns,
+        tests: p.tests,
+      });
   }
   for (const table of project.sources) {
     const node = built.byId.get(sourceId(table.sourceName, table.name))!;
-    genericTestNodes(ctx, index, built, node, { path: table.at.file, columns: table.columns, tests: table.tests, sourceName: table.sourceName });
+    genericTestNodes(ctx, index, built, node, {
+      path: table.at.file,
+      columns: table.columns,
+      tests: table.tests,
+      sourceName: table.sourceName,
+    });
   }
   for (const file of [...project.singularTests].sort((a, b) => a.path.localeCompare(b.path))) {
     singularTestNode(ctx, index, built, file);

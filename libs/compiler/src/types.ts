@@ -1,4 +1,9 @@
-import type { Diagnostic, IncrementalStrategy, Materialization, ModelConfig } from "@sluice/project";
+import type {
+  Diagnostic,
+  IncrementalStrategy,
+  Materialization,
+  ModelConfig,
+} from "@sluice/project";
 import type { Relation, Statement } from "@sluice/dialects";
 
 export type NodeKind = "source" | "seed" | "model" | "test";

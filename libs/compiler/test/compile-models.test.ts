@@ -8,7 +8,10 @@ const compile = (p: ReturnType<typeof project>, targetName?: string): CompiledPr
   compileProject(p, { runId: "r1", dialect: fakeDialect(), ...(targetName ? { targetName } : {}) });
 const node = (c: CompiledProject, id: string) => {
   const n = c.nodes.find((x) => x.id === id);
-  if (!n) throw new Error(`no node ${id} in ${c.nodes.map((x) => x.id).join(", ")}; ${JSON.stringify(c.diagnostics)}`);
+  if (!n)
+    throw new Error(
+      `no node ${id} in ${c.nodes.map((x) => x.id).join(", ")}; ${JSON.stringify(c.diagnostics)}`,
+    );
   return n;
 };
 
@@ -18,25 +21,48 @@ describe("config precedence", () => {
       models: [model("staging/deep/m.sql", `${fileConfig}select 1 as x`)],
       modelProperties: [props("m", { config: yamlConfig })],
       config: {
-        models: folders({ materialized: "table", schema: "root", tags: ["all"] }, {
-          staging: folders({ schema: "staging", tags: ["stg"], partitioned_by: ["x"] }, { deep: folders({ schema: "deep" }) }),
-        }),
+        models: folders(
+          { materialized: "table", schema: "root", tags: ["all"] },
+          {
+            staging: folders(
+              { schema: "staging", tags: ["stg"], partitioned_by: ["x"] },
+              { deep: folders({ schema: "deep" }) },
+            ),
+          },
+        ),
       },
     });
 
   it("defaults < folder (deeper wins) < properties YAML < config()", () => {
     const folderOnly = node(compile(p("", {})), "model.m");
-    expect(folderOnly.config).toMatchObject({ materialized: "table", schema: "deep", partitioned_by: ["x"], on_schema_change: "ignore", enabled: true });
+    expect(folderOnly.config).toMatchObject({
+      materialized: "table",
+      schema: "deep",
+      partitioned_by: ["x"],
+      on_schema_change: "ignore",
+      enabled: true,
+    });
     expect(folderOnly.tags).toEqual(["all", "stg"]);
     const yaml = node(compile(p("", { schema: "yaml", materialized: "view" })), "model.m");
     expect([yaml.schema, yaml.materialization]).toEqual(["yaml", "view"]);
-    const file = node(compile(p("{{ config(schema='file', tags=['f']) }}", { schema: "yaml", tags: ["y"] })), "model.m");
-    expect([file.schema, file.materialization, file.tags]).toEqual(["file", "table", ["all", "stg", "y", "f"]]);
+    const file = node(
+      compile(p("{{ config(schema='file', tags=['f']) }}", { schema: "yaml", tags: ["y"] })),
+      "model.m",
+    );
+    expect([file.schema, file.materialization, file.tags]).toEqual([
+      "file",
+      "table",
+      ["all", "stg", "y", "f"],
+    ]);
   });
 
   it("defaults: view in schema default", () => {
     const n = node(compile(project({ models: [model("m.sql", "select 1")] })), "model.m");
-    expect([n.materialization, n.schema, n.relation]).toEqual(["view", "default", { schema: "default", name: "m" }]);
+    expect([n.materialization, n.schema, n.relation]).toEqual([
+      "view",
+      "default",
+      { schema: "default", name: "m" },
+    ]);
     expect(n.statements.map((s) => s.sql)).toEqual(["VIEW [default].[m] AS\nselect 1"]);
   });
 
@@ -50,11 +76,16 @@ describe("config precedence", () => {
 describe("rendering", () => {
   it("ref/source/this/alias resolve to quoted physical relations; athena maps schemas to databases", () => {
     const models = [
-      model("silver/events.sql", "{{ config(materialized='table', schema='silver', alias='events_t') }}select line from {{ source('raw', 'events') }} -- {{ this }} {{ this.schema }}"),
+      model(
+        "silver/events.sql",
+        "{{ config(materialized='table', schema='silver', alias='events_t') }}select line from {{ source('raw', 'events') }} -- {{ this }} {{ this.schema }}",
+      ),
       model("marts/m.sql", "select * from {{ ref('events') }}"),
     ];
     const local = compile(project({ models, sources: [rawEvents()] }));
-    expect(node(local, "model.events").sql).toBe("select line from [raw].[events] -- [silver].[events_t] silver");
+    expect(node(local, "model.events").sql).toBe(
+      "select line from [raw].[events] -- [silver].[events_t] silver",
+    );
     expect(node(local, "model.m").sql).toBe("select * from [silver].[events_t]");
     expect(node(local, "model.events").location).toBe("/proj/.lake/silver/events_t/v_r1");
     const prod = compile(project({ models, sources: [rawEvents()] }), "prod");
@@ -67,17 +98,37 @@ describe("rendering", () => {
   });
 
   it("literal() and identifier() go through the dialect's escaping", () => {
-    const c = compile(project({ models: [model("m.sql", "select {{ literal(\"it's\") }} as {{ identifier('we]ird') }}, {{ literal(3) }}, {{ literal(none) }}")] }));
+    const c = compile(
+      project({
+        models: [
+          model(
+            "m.sql",
+            "select {{ literal(\"it's\") }} as {{ identifier('we]ird') }}, {{ literal(3) }}, {{ literal(none) }}",
+          ),
+        ],
+      }),
+    );
     expect(node(c, "model.m").sql).toBe("select 'it''s' as [we]]ird], 3, NULL");
   });
 
   it("project macros are callable from every model and can call ref()", () => {
     const c = compile(
       project({
-        models: [model("a.sql", "select 1 as cents"), model("b.sql", "select {{ cents_to_dollars('cents') }} from {{ from_a() }}")],
+        models: [
+          model("a.sql", "select 1 as cents"),
+          model("b.sql", "select {{ cents_to_dollars('cents') }} from {{ from_a() }}"),
+        ],
         macros: [
-          { path: "macros/money.sql", absPath: "/proj/macros/money.sql", text: "{% macro cents_to_dollars(col, scale=2) %}round({{ col }} / 100.0, {{ scale }}){% endmacro %}" },
-          { path: "macros/refs.sql", absPath: "/proj/macros/refs.sql", text: "{% macro from_a() %}{{ ref('a') }}{% endmacro %}" },
+          {
+            path: "macros/money.sql",
+            absPath: "/proj/macros/money.sql",
+            text: "{% macro cents_to_dollars(col, scale=2) %}round({{ col }} / 100.0, {{ scale }}){% endmacro %}",
+          },
+          {
+            path: "macros/refs.sql",
+            absPath: "/proj/macros/refs.sql",
+            text: "{% macro from_a() %}{{ ref('a') }}{% endmacro %}",
+          },
         ],
       }),
     );
@@ -92,10 +143,14 @@ describe("rendering", () => {
       "select * from {{ ref('src') }}",
       "{% if is_incremental() %}where ts > (select max(ts) from {{ this }}){% endif %}",
     ].join("\n");
-    const c = compile(project({ models: [model("inc.sql", text), model("src.sql", "select 1 as ts")] }));
+    const c = compile(
+      project({ models: [model("inc.sql", text), model("src.sql", "select 1 as ts")] }),
+    );
     const n = node(c, "model.inc");
     expect(n.sql).toBe("select * from [default].[src]");
-    expect(n.incrementalSql).toBe("select * from [default].[src]\nwhere ts > (select max(ts) from [silver].[inc])");
+    expect(n.incrementalSql).toBe(
+      "select * from [default].[src]\nwhere ts > (select max(ts) from [silver].[inc])",
+    );
     expect(n.incrementalStrategy).toBe("append");
     expect(n.statements.map((s) => s.sql)).toEqual([
       "CTAS [silver].[inc] AT '/proj/.lake/silver/inc/v_r1' ID r1 PARTITIONED (event_date) AS\nselect * from [default].[src]",
@@ -106,24 +161,36 @@ describe("rendering", () => {
   });
 
   it("refs only inside is_incremental() still count as dependencies", () => {
-    const c = compile(project({ models: [
-      model("inc.sql", "{{ config(materialized='incremental') }}select 1 {% if is_incremental() %}from {{ ref('late') }}{% endif %}"),
-      model("late.sql", "select 2"),
-    ] }));
+    const c = compile(
+      project({
+        models: [
+          model(
+            "inc.sql",
+            "{{ config(materialized='incremental') }}select 1 {% if is_incremental() %}from {{ ref('late') }}{% endif %}",
+          ),
+          model("late.sql", "select 2"),
+        ],
+      }),
+    );
     expect(node(c, "model.inc").dependsOn).toEqual(["model.late"]);
     expect(c.nodes.map((n) => n.id)).toEqual(["model.late", "model.inc"]);
   });
 });
 
 describe("ephemeral models", () => {
-  const eph = (name: string, sql: string) => model(`${name}.sql`, `{{ config(materialized='ephemeral') }}${sql}`);
+  const eph = (name: string, sql: string) =>
+    model(`${name}.sql`, `{{ config(materialized='ephemeral') }}${sql}`);
 
   it("are inlined as CTEs, nested ones first, and never built", () => {
-    const c = compile(project({ models: [
-      eph("e1", "select 1 as x"),
-      eph("e2", "select x from {{ ref('e1') }}"),
-      model("m.sql", "select * from {{ ref('e2') }} join {{ ref('e1') }} using (x);"),
-    ] }));
+    const c = compile(
+      project({
+        models: [
+          eph("e1", "select 1 as x"),
+          eph("e2", "select x from {{ ref('e1') }}"),
+          model("m.sql", "select * from {{ ref('e2') }} join {{ ref('e1') }} using (x);"),
+        ],
+      }),
+    );
     expect(node(c, "model.m").sql).toBe(
       "with __sluice_cte__e1 as (\nselect 1 as x\n),\n__sluice_cte__e2 as (\nselect x from __sluice_cte__e1\n)\nselect * from __sluice_cte__e2 join __sluice_cte__e1 using (x)",
     );
@@ -131,17 +198,36 @@ describe("ephemeral models", () => {
   });
 
   it("merge into a model's own leading WITH", () => {
-    const c = compile(project({ models: [
-      eph("e1", "select 1 as x"),
-      model("m.sql", "-- note\nWITH a AS (select * from {{ ref('e1') }})\nselect * from a"),
-    ] }));
-    expect(node(c, "model.m").sql).toBe("-- note\nwith __sluice_cte__e1 as (\nselect 1 as x\n),\na AS (select * from __sluice_cte__e1)\nselect * from a");
+    const c = compile(
+      project({
+        models: [
+          eph("e1", "select 1 as x"),
+          model("m.sql", "-- note\nWITH a AS (select * from {{ ref('e1') }})\nselect * from a"),
+        ],
+      }),
+    );
+    expect(node(c, "model.m").sql).toBe(
+      "-- note\nwith __sluice_cte__e1 as (\nselect 1 as x\n),\na AS (select * from __sluice_cte__e1)\nselect * from a",
+    );
   });
 });
 
 describe("seeds, sources and DAG order", () => {
   it("seeds become typed VALUES tables", () => {
-    const c = compile(project({ seeds: [seed("countries", ["code", "n", "rate", "ok", "day", "name"], [["DE", "1", "1.5", "true", "2024-01-02", "Ger'many"], ["FR", "", "2", "False", "2024-01-03", "France"]])] }));
+    const c = compile(
+      project({
+        seeds: [
+          seed(
+            "countries",
+            ["code", "n", "rate", "ok", "day", "name"],
+            [
+              ["DE", "1", "1.5", "true", "2024-01-02", "Ger'many"],
+              ["FR", "", "2", "False", "2024-01-03", "France"],
+            ],
+          ),
+        ],
+      }),
+    );
     const n = node(c, "seed.countries");
     expect(n.sql).toBe(
       "SELECT * FROM (VALUES\n" +
@@ -149,27 +235,64 @@ describe("seeds, sources and DAG order", () => {
         "  (CAST('FR' AS varchar), CAST(NULL AS bigint), CAST(2 AS double), CAST(FALSE AS boolean), CAST('2024-01-03' AS date), CAST('France' AS varchar))\n" +
         ") AS t([code], [n], [rate], [ok], [day], [name])",
     );
-    expect(n.statements[0]!.sql.startsWith("CTAS [default].[countries] AT '/proj/.lake/default/countries/v_r1' ID r1 AS\n")).toBe(true);
+    expect(
+      n.statements[0]!.sql.startsWith(
+        "CTAS [default].[countries] AT '/proj/.lake/default/countries/v_r1' ID r1 AS\n",
+      ),
+    ).toBe(true);
   });
 
   it("orders nodes topologically, ties by id", () => {
-    const c = compile(project({
-      models: [model("z.sql", "select 1"), model("b.sql", "select * from {{ ref('z') }}, {{ ref('cc') }}"), model("a.sql", "select * from {{ ref('b') }}")],
-      seeds: [seed("cc", ["c"], [["x"]])],
-      sources: [rawEvents()],
-    }));
-    expect(c.nodes.map((n) => n.id)).toEqual(["model.z", "seed.cc", "model.b", "model.a", "source.raw.events"]);
+    const c = compile(
+      project({
+        models: [
+          model("z.sql", "select 1"),
+          model("b.sql", "select * from {{ ref('z') }}, {{ ref('cc') }}"),
+          model("a.sql", "select * from {{ ref('b') }}"),
+        ],
+        seeds: [seed("cc", ["c"], [["x"]])],
+        sources: [rawEvents()],
+      }),
+    );
+    expect(c.nodes.map((n) => n.id)).toEqual([
+      "model.z",
+      "seed.cc",
+      "model.b",
+      "model.a",
+      "source.raw.events",
+    ]);
     expect(node(c, "model.b").dependsOn).toEqual(["model.z", "seed.cc"]);
   });
 
   // Compile speed is a benchmark's job (tests/bench): a timed unit test fails on a busy machine.
   it("compiles a chain of 30 models with a test each", () => {
     const models = Array.from({ length: 30 }, (_, i) =>
-      model(`m${i}.sql`, `{{ config(materialized='table') }}select {{ var('v', 1) }} as id from ${i === 0 ? "{{ source('raw','events') }}" : `{{ ref('m${i - 1}') }}`}`));
+      model(
+        `m${i}.sql`,
+        `{{ config(materialized='table') }}select {{ var('v', 1) }} as id from ${i === 0 ? "{{ source('raw','events') }}" : `{{ ref('m${i - 1}') }}`}`,
+      ),
+    );
     const p = project({
       models,
       sources: [rawEvents()],
-      modelProperties: models.map((m) => props(m.name, { columns: [{ name: "id", tests: [{ name: "not_null", args: {}, severity: "error", at: { file: "s.yml", line: 1, column: 1 } }], at: { file: "s.yml", line: 1, column: 1 } }] })),
+      modelProperties: models.map((m) =>
+        props(m.name, {
+          columns: [
+            {
+              name: "id",
+              tests: [
+                {
+                  name: "not_null",
+                  args: {},
+                  severity: "error",
+                  at: { file: "s.yml", line: 1, column: 1 },
+                },
+              ],
+              at: { file: "s.yml", line: 1, column: 1 },
+            },
+          ],
+        }),
+      ),
     });
     const c = compile(p);
     expect(c.nodes).toHaveLength(61);

@@ -17,9 +17,16 @@ function marked(path: string, text: string) {
 describe("compile diagnostics", () => {
   it("UNKNOWN_REF points at the ref call and suggests the closest names", () => {
     const bad = marked("marts/orders.sql", "select *\nfrom {{ ⟨here⟩ref('stg_evnts') }}");
-    const out = compile(project({ models: [model("staging/stg_events.sql", "select 1 as x"), bad.file] }));
+    const out = compile(
+      project({ models: [model("staging/stg_events.sql", "select 1 as x"), bad.file] }),
+    );
     expect(out.diagnostics).toEqual([
-      expect.objectContaining({ code: "UNKNOWN_REF", severity: "error", at: bad.at, hint: "did you mean 'stg_events'?" }),
+      expect.objectContaining({
+        code: "UNKNOWN_REF",
+        severity: "error",
+        at: bad.at,
+        hint: "did you mean 'stg_events'?",
+      }),
     ]);
     expect(formatDiagnostic(out.diagnostics[0]!)).toBe(
       "marts/orders.sql:2:9: error UNKNOWN_REF: ref('stg_evnts'): no model or seed named 'stg_evnts'\n  hint: did you mean 'stg_events'?",
@@ -31,24 +38,44 @@ describe("compile diagnostics", () => {
     const bad = marked("stg.sql", "select line from {{ ⟨here⟩source('raw', 'event') }}");
     const out = compile(project({ models: [bad.file], sources: [rawEvents()] }));
     expect(out.diagnostics).toEqual([
-      expect.objectContaining({ code: "UNKNOWN_SOURCE", at: bad.at, hint: "did you mean 'raw.events'?" }),
+      expect.objectContaining({
+        code: "UNKNOWN_SOURCE",
+        at: bad.at,
+        hint: "did you mean 'raw.events'?",
+      }),
     ]);
   });
 
   it("UNKNOWN_VAR without default, at the var call; defaults and --vars work", () => {
-    const bad = marked("a.sql", "select {{ var('x', 1) }} as x,\n  {{ ⟨here⟩var('missing') }} as y");
+    const bad = marked(
+      "a.sql",
+      "select {{ var('x', 1) }} as x,\n  {{ ⟨here⟩var('missing') }} as y",
+    );
     const out = compile(project({ models: [bad.file] }));
     expect(out.diagnostics.map((d) => [d.code, d.at])).toEqual([["UNKNOWN_VAR", bad.at]]);
-    const ok = compile(project({ models: [bad.file], config: { vars: { x: 5, missing: 7 } } }), { x: 9 });
+    const ok = compile(project({ models: [bad.file], config: { vars: { x: 5, missing: 7 } } }), {
+      x: 9,
+    });
     expect(ok.diagnostics).toEqual([]);
     expect(ok.nodes[0]!.sql).toBe("select 9 as x,\n  7 as y");
   });
 
   it("UNKNOWN_ENV_VAR without default; env comes from options only", () => {
-    const bad = marked("a.sql", "select '{{ env_var('HOME_X', 'd') }}' as h, '{{ ⟨here⟩env_var('NOPE') }}' as n");
-    const out = compileProject(project({ models: [bad.file] }), { runId: "r", dialect: fakeDialect(), env: {} });
+    const bad = marked(
+      "a.sql",
+      "select '{{ env_var('HOME_X', 'd') }}' as h, '{{ ⟨here⟩env_var('NOPE') }}' as n",
+    );
+    const out = compileProject(project({ models: [bad.file] }), {
+      runId: "r",
+      dialect: fakeDialect(),
+      env: {},
+    });
     expect(out.diagnostics.map((d) => [d.code, d.at])).toEqual([["UNKNOWN_ENV_VAR", bad.at]]);
-    const ok = compileProject(project({ models: [bad.file] }), { runId: "r", dialect: fakeDialect(), env: { NOPE: "yes" } });
+    const ok = compileProject(project({ models: [bad.file] }), {
+      runId: "r",
+      dialect: fakeDialect(),
+      env: { NOPE: "yes" },
+    });
     expect(ok.nodes[0]!.sql).toBe("select 'd' as h, 'yes' as n");
   });
 
@@ -57,7 +84,11 @@ describe("compile diagnostics", () => {
     // nunjucks reports the token it choked on.
     const out = compile(project({ models: [model("a.sql", "select 1\nwhere {{ x ( }}")] }));
     expect(out.diagnostics).toEqual([
-      expect.objectContaining({ code: "TEMPLATE_SYNTAX", at: { ...bad.at, column: bad.at.column + 2 }, message: "unexpected token: }}" }),
+      expect.objectContaining({
+        code: "TEMPLATE_SYNTAX",
+        at: { ...bad.at, column: bad.at.column + 2 },
+        message: "unexpected token: }}",
+      }),
     ]);
   });
 
@@ -75,19 +106,34 @@ describe("compile diagnostics", () => {
     const a = marked("a.sql", "select * from {{ ⟨here⟩ref('b') }}");
     const out = compile(
       project({
-        models: [a.file, model("b.sql", "select * from {{ ref('c') }}"), model("c.sql", "select * from {{ ref('a') }}"), model("d.sql", "select 1 as one")],
+        models: [
+          a.file,
+          model("b.sql", "select * from {{ ref('c') }}"),
+          model("c.sql", "select * from {{ ref('a') }}"),
+          model("d.sql", "select 1 as one"),
+        ],
       }),
     );
     expect(out.diagnostics).toEqual([
-      expect.objectContaining({ code: "CYCLE", message: "models depend on each other in a cycle: a -> b -> c -> a", at: a.at }),
+      expect.objectContaining({
+        code: "CYCLE",
+        message: "models depend on each other in a cycle: a -> b -> c -> a",
+        at: a.at,
+      }),
     ]);
     expect(out.nodes.map((n) => n.id)).toEqual(["model.d"]);
   });
 
   it("DUPLICATE_MODEL names both paths", () => {
-    const out = compile(project({ models: [model("staging/x.sql", "select 1"), model("marts/x.sql", "select 2")] }));
+    const out = compile(
+      project({ models: [model("staging/x.sql", "select 1"), model("marts/x.sql", "select 2")] }),
+    );
     expect(out.diagnostics).toEqual([
-      expect.objectContaining({ code: "DUPLICATE_MODEL", message: "model 'x' is defined 2 times: marts/x.sql, staging/x.sql", at: { file: "staging/x.sql", line: 1, column: 1 } }),
+      expect.objectContaining({
+        code: "DUPLICATE_MODEL",
+        message: "model 'x' is defined 2 times: marts/x.sql, staging/x.sql",
+        at: { file: "staging/x.sql", line: 1, column: 1 },
+      }),
     ]);
   });
 
@@ -109,11 +155,23 @@ describe("compile diagnostics", () => {
     const out = compile(
       project({
         models: [model("a.sql", "select 1")],
-        modelProperties: [{ name: "a", config: { enabled: "yes" as unknown as boolean }, columns: [], tests: [], at: { file: "props.yml", line: 7, column: 5 } }],
+        modelProperties: [
+          {
+            name: "a",
+            config: { enabled: "yes" as unknown as boolean },
+            columns: [],
+            tests: [],
+            at: { file: "props.yml", line: 7, column: 5 },
+          },
+        ],
       }),
     );
     expect(out.diagnostics.map((d) => [d.code, d.at, d.hint])).toEqual([
-      ["CONFIG_VALUE_INVALID", { file: "props.yml", line: 7, column: 5 }, "'enabled' must be true or false"],
+      [
+        "CONFIG_VALUE_INVALID",
+        { file: "props.yml", line: 7, column: 5 },
+        "'enabled' must be true or false",
+      ],
     ]);
   });
 
@@ -130,19 +188,36 @@ describe("compile diagnostics", () => {
         config: { models: folders() },
       }),
     );
-    expect(out.diagnostics.map((d) => `${d.code} ${d.at?.file}`)).toEqual(["UNKNOWN_VAR c.sql", "UNKNOWN_REF a.sql"]);
+    expect(out.diagnostics.map((d) => `${d.code} ${d.at?.file}`)).toEqual([
+      "UNKNOWN_VAR c.sql",
+      "UNKNOWN_REF a.sql",
+    ]);
     expect(out.nodes.map((n) => n.id)).toEqual(["model.d", "model.e"]);
   });
 
   it("UNKNOWN_TARGET with the closest target", () => {
-    const out = compileProject(project(), { targetName: "prd", runId: "r", dialect: fakeDialect() });
-    expect(out.diagnostics).toEqual([expect.objectContaining({ code: "UNKNOWN_TARGET", hint: "did you mean 'prod'?" })]);
+    const out = compileProject(project(), {
+      targetName: "prd",
+      runId: "r",
+      dialect: fakeDialect(),
+    });
+    expect(out.diagnostics).toEqual([
+      expect.objectContaining({ code: "UNKNOWN_TARGET", hint: "did you mean 'prod'?" }),
+    ]);
   });
 
   it("ref to a disabled model is an UNKNOWN_REF saying so", () => {
     const bad = marked("b.sql", "select * from {{ ⟨here⟩ref('a') }}");
-    const out = compile(project({ models: [model("a.sql", "{{ config(enabled=false) }} select 1"), bad.file] }));
-    expect(out.diagnostics).toEqual([expect.objectContaining({ code: "UNKNOWN_REF", at: bad.at, message: "ref('a'): model 'a' is disabled" })]);
+    const out = compile(
+      project({ models: [model("a.sql", "{{ config(enabled=false) }} select 1"), bad.file] }),
+    );
+    expect(out.diagnostics).toEqual([
+      expect.objectContaining({
+        code: "UNKNOWN_REF",
+        at: bad.at,
+        message: "ref('a'): model 'a' is disabled",
+      }),
+    ]);
     expect(out.nodes).toEqual([]);
   });
 });

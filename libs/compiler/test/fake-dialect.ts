@@ -1,6 +1,10 @@
 import type { Dialect, Relation, Statement, TableWrite } from "@sluice/dialects";
 
-const stmt = (kind: Statement["kind"], sql: string): Statement => ({ kind, sql, grammar: "duckdb" });
+const stmt = (kind: Statement["kind"], sql: string): Statement => ({
+  kind,
+  sql,
+  grammar: "duckdb",
+});
 
 /** A tiny dialect whose text is easy to assert on: identifiers in `[]`, strings in `'…'`. */
 export function fakeDialect(): Dialect {
@@ -16,7 +20,11 @@ export function fakeDialect(): Dialect {
     `${verb} ${rel(w.relation)} AT '${w.location}' ID ${w.writeId}${w.partitionedBy.length ? ` PARTITIONED (${w.partitionedBy.join(", ")})` : ""} AS\n${w.selectSql}`;
   return {
     name: "duckdb",
-    capabilities: { supportsCreateOrReplaceTable: true, supportsMerge: false, publishesTablesAsViews: true },
+    capabilities: {
+      supportsCreateOrReplaceTable: true,
+      supportsMerge: false,
+      publishesTablesAsViews: true,
+    },
     quoteIdentifier: q,
     quoteRelation: rel,
     literal,
@@ -26,7 +34,12 @@ export function fakeDialect(): Dialect {
     createView: (r, sql) => [stmt("create_view", `VIEW ${rel(r)} AS\n${sql}`)],
     dropTable: (r) => [stmt("drop_table", `DROP TABLE ${rel(r)}`)],
     dropView: (r) => [stmt("drop_view", `DROP VIEW ${rel(r)}`)],
-    rawSource: (s) => [stmt("create_view", `RAW ${rel(s.relation)} FROM '${s.location}' START '${s.projectionStart}'`)],
+    rawSource: (s) => [
+      stmt(
+        "create_view",
+        `RAW ${rel(s.relation)} FROM '${s.location}' START '${s.projectionStart}'`,
+      ),
+    ],
     assertion: (sql) => stmt("select", `ASSERT (\n${sql}\n)`),
     limit: (sql, n) => `${sql} LIMIT ${n}`,
   };

@@ -13,19 +13,44 @@ import type {
 export function model(path: string, text: string): ModelFile {
   const parts = path.split("/");
   const fileName = parts.pop()!;
-  return { path, absPath: `/proj/${path}`, text, name: fileName.replace(/\.sql$/, ""), folders: parts };
+  return {
+    path,
+    absPath: `/proj/${path}`,
+    text,
+    name: fileName.replace(/\.sql$/, ""),
+    folders: parts,
+  };
 }
 
 export function seed(name: string, columns: string[], rows: string[][]): SeedFile {
-  return { path: `seeds/${name}.csv`, absPath: `/proj/seeds/${name}.csv`, text: "", name, columns, rows };
+  return {
+    path: `seeds/${name}.csv`,
+    absPath: `/proj/seeds/${name}.csv`,
+    text: "",
+    name,
+    columns,
+    rows,
+  };
 }
 
-export function testSpec(name: string, args: Record<string, unknown> = {}, line = 1, file = "schema.yml"): GenericTestSpec {
+export function testSpec(
+  name: string,
+  args: Record<string, unknown> = {},
+  line = 1,
+  file = "schema.yml",
+): GenericTestSpec {
   return { name, args, severity: "error", at: { file, line, column: 11 } };
 }
 
 export function props(name: string, p: Partial<ModelProperties> = {}): ModelProperties {
-  return { name, config: {}, columns: [], tests: [], at: { file: "schema.yml", line: 3, column: 5 }, ...p };
+  return {
+    name,
+    config: {},
+    columns: [],
+    tests: [],
+    at: { file: "schema.yml", line: 3, column: 5 },
+    ...p,
+  };
 }
 
 export function rawEvents(): SourceTable {
@@ -40,11 +65,16 @@ export function rawEvents(): SourceTable {
   };
 }
 
-const folders = (config: FolderConfig["config"] = {}, children: Record<string, FolderConfig> = {}): FolderConfig => ({ config, children });
+const folders = (
+  config: FolderConfig["config"] = {},
+  children: Record<string, FolderConfig> = {},
+): FolderConfig => ({ config, children });
 export { folders };
 
 /** A project with the given parts; targets `local` (duckdb) and `prod` (athena). */
-export function project(parts: Partial<Omit<Project, "config">> & { config?: Partial<ProjectConfig> } = {}): Project {
+export function project(
+  parts: Partial<Omit<Project, "config">> & { config?: Partial<ProjectConfig> } = {},
+): Project {
   const config: ProjectConfig = {
     name: "shop",
     "model-paths": ["."],

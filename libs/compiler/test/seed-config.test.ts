@@ -6,10 +6,29 @@ import { folders, project } from "./fixture-project.js";
 describe("seed config from sluice.yml's seeds: block", () => {
   it("puts seeds in the configured schema, deeper folders winning, tags adding up", () => {
     const p = project({
-      config: { seeds: folders({ schema: "seeds", tags: ["seed"] }, { seeds: folders({}, { geo: folders({ schema: "geo", tags: ["maps"] }) }) }) },
+      config: {
+        seeds: folders(
+          { schema: "seeds", tags: ["seed"] },
+          { seeds: folders({}, { geo: folders({ schema: "geo", tags: ["maps"] }) }) },
+        ),
+      },
       seeds: [
-        { name: "channels", path: "seeds/channels.csv", absPath: "/p/seeds/channels.csv", text: "a\n1\n", columns: ["a"], rows: [["1"]] },
-        { name: "country_codes", path: "seeds/geo/country_codes.csv", absPath: "/p/seeds/geo/country_codes.csv", text: "a\n1\n", columns: ["a"], rows: [["1"]] },
+        {
+          name: "channels",
+          path: "seeds/channels.csv",
+          absPath: "/p/seeds/channels.csv",
+          text: "a\n1\n",
+          columns: ["a"],
+          rows: [["1"]],
+        },
+        {
+          name: "country_codes",
+          path: "seeds/geo/country_codes.csv",
+          absPath: "/p/seeds/geo/country_codes.csv",
+          text: "a\n1\n",
+          columns: ["a"],
+          rows: [["1"]],
+        },
       ],
     });
     const compiled = compileProject(p, { runId: "r1", dialect: fakeDialect(), env: {} });

@@ -4,30 +4,52 @@ import type { CompiledProject } from "../src/index.js";
 import { fakeDialect } from "./fake-dialect.js";
 import { model, project, props, rawEvents, seed, testSpec } from "./fixture-project.js";
 
-const compile = (p: ReturnType<typeof project>): CompiledProject => compileProject(p, { runId: "r1", dialect: fakeDialect() });
-const col = (name: string, tests: ReturnType<typeof testSpec>[]) => ({ name, tests, at: { file: "schema.yml", line: 1, column: 1 } });
+const compile = (p: ReturnType<typeof project>): CompiledProject =>
+  compileProject(p, { runId: "r1", dialect: fakeDialect() });
+const col = (name: string, tests: ReturnType<typeof testSpec>[]) => ({
+  name,
+  tests,
+  at: { file: "schema.yml", line: 1, column: 1 },
+});
 
 describe("generic and singular tests", () => {
   const base = () =>
     project({
-      models: [model("orders.sql", "select 1 as id, 2 as customer_id, 'new' as status"), model("customers.sql", "select 2 as id")],
+      models: [
+        model("orders.sql", "select 1 as id, 2 as customer_id, 'new' as status"),
+        model("customers.sql", "select 2 as id"),
+      ],
       sources: [{ ...rawEvents(), columns: [col("line", [testSpec("not_null")])] }],
       modelProperties: [
         props("orders", {
           columns: [
             col("id", [testSpec("not_null"), testSpec("unique")]),
-            col("status", [testSpec("accepted_values", { values: ["new", "it's"] }), testSpec("accepted_values", { values: [1, 2], quote: false })]),
-            col("customer_id", [testSpec("relationships", { to: "ref('customers')", field: "id" })]),
+            col("status", [
+              testSpec("accepted_values", { values: ["new", "it's"] }),
+              testSpec("accepted_values", { values: [1, 2], quote: false }),
+            ]),
+            col("customer_id", [
+              testSpec("relationships", { to: "ref('customers')", field: "id" }),
+            ]),
           ],
         }),
       ],
-      singularTests: [{ path: "tests/no_neg.sql", absPath: "/proj/tests/no_neg.sql", name: "no_neg", text: "select * from {{ ref('customers') }} join {{ ref('orders') }} using (id) where id < {{ var('min', 0) }}" }],
+      singularTests: [
+        {
+          path: "tests/no_neg.sql",
+          absPath: "/proj/tests/no_neg.sql",
+          name: "no_neg",
+          text: "select * from {{ ref('customers') }} join {{ ref('orders') }} using (id) where id < {{ var('min', 0) }}",
+        },
+      ],
     });
 
   it("compile to failing-rows SELECTs wrapped in the dialect's assertion", () => {
     const c = compile(base());
     expect(c.diagnostics).toEqual([]);
-    const tests = Object.fromEntries(c.nodes.filter((n) => n.kind === "test").map((n) => [n.id, n]));
+    const tests = Object.fromEntries(
+      c.nodes.filter((n) => n.kind === "test").map((n) => [n.id, n]),
+    );
     expect(Object.keys(tests).sort()).toEqual([
       "test.accepted_values_orders_status",
       "test.accepted_values_orders_status_2",
@@ -37,33 +59,63 @@ describe("generic and singular tests", () => {
       "test.source_not_null_raw_events_line",
       "test.unique_orders_id",
     ]);
-    expect(tests["test.not_null_orders_id"]!.sql).toBe("select *\nfrom [default].[orders]\nwhere [id] is null");
-    expect(tests["test.not_null_orders_id"]!.statements[0]!.sql).toBe("ASSERT (\nselect *\nfrom [default].[orders]\nwhere [id] is null\n)");
+    expect(tests["test.not_null_orders_id"]!.sql).toBe(
+      "select *\nfrom [default].[orders]\nwhere [id] is null",
+    );
+    expect(tests["test.not_null_orders_id"]!.statements[0]!.sql).toBe(
+      "ASSERT (\nselect *\nfrom [default].[orders]\nwhere [id] is null\n)",
+    );
     expect(tests["test.unique_orders_id"]!.sql).toBe(
       "select [id] as unique_field, count(*) as n_records\nfrom [default].[orders]\nwhere [id] is not null\ngroup by [id]\nhaving count(*) > 1",
     );
-    expect(tests["test.accepted_values_orders_status"]!.sql).toContain("where [status] not in ('new', 'it''s')");
-    expect(tests["test.accepted_values_orders_status_2"]!.sql).toContain("where [status] not in (1, 2)");
+    expect(tests["test.accepted_values_orders_status"]!.sql).toContain(
+      "where [status] not in ('new', 'it''s')",
+    );
+    expect(tests["test.accepted_values_orders_status_2"]!.sql).toContain(
+      "where [status] not in (1, 2)",
+    );
     const rel = tests["test.relationships_orders_customer_id"]!;
     expect(rel.sql).toBe(
       "with child as (\n  select [customer_id] as from_field from [default].[orders] where [customer_id] is not null\n),\n" +
         "parent as (\n  select [id] as to_field from [default].[customers]\n)\n" +
         "select from_field\nfrom child\nleft join parent on child.from_field = parent.to_field\nwhere parent.to_field is null",
     );
-    expect([rel.attachedTo, rel.dependsOn, rel.severity]).toEqual(["model.orders", ["model.orders", "model.customers"], "error"]);
-    expect(tests["test.source_not_null_raw_events_line"]!.sql).toBe("select *\nfrom [raw].[events]\nwhere [line] is null");
+    expect([rel.attachedTo, rel.dependsOn, rel.severity]).toEqual([
+      "model.orders",
+      ["model.orders", "model.customers"],
+      "error",
+    ]);
+    expect(tests["test.source_not_null_raw_events_line"]!.sql).toBe(
+      "select *\nfrom [raw].[events]\nwhere [line] is null",
+    );
     const singular = tests["test.no_neg"]!;
-    expect(singular.sql).toBe("select * from [default].[customers] join [default].[orders] using (id) where id < 0");
-    expect([singular.attachedTo, singular.dependsOn]).toEqual(["model.customers", ["model.customers", "model.orders"]]);
+    expect(singular.sql).toBe(
+      "select * from [default].[customers] join [default].[orders] using (id) where id < 0",
+    );
+    expect([singular.attachedTo, singular.dependsOn]).toEqual([
+      "model.customers",
+      ["model.customers", "model.orders"],
+    ]);
     // Tests come after what they test.
     const order = c.nodes.map((n) => n.id);
-    expect(order.indexOf("test.relationships_orders_customer_id")).toBeGreaterThan(order.indexOf("model.orders"));
+    expect(order.indexOf("test.relationships_orders_customer_id")).toBeGreaterThan(
+      order.indexOf("model.orders"),
+    );
   });
 
   it("unknown generic test names and bad relationships are diagnostics at the YAML node", () => {
     const p = project({
       models: [model("orders.sql", "select 1 as id")],
-      modelProperties: [props("orders", { columns: [col("id", [testSpec("not_nul", {}, 12), testSpec("relationships", { to: "ref('order')", field: "id" }, 13)])] })],
+      modelProperties: [
+        props("orders", {
+          columns: [
+            col("id", [
+              testSpec("not_nul", {}, 12),
+              testSpec("relationships", { to: "ref('order')", field: "id" }, 13),
+            ]),
+          ],
+        }),
+      ],
     });
     const c = compile(p);
     expect(c.diagnostics.map((d) => [d.code, d.at, d.hint])).toEqual([
@@ -78,8 +130,14 @@ describe("selectNodes", () => {
   const c = compile(
     project({
       models: [
-        model("staging/stg.sql", "{{ config(tags=['daily']) }}select line from {{ source('raw','events') }}"),
-        model("silver/fct.sql", "{{ config(tags=['daily', 'core']) }}select * from {{ ref('stg') }}, {{ ref('cc') }}"),
+        model(
+          "staging/stg.sql",
+          "{{ config(tags=['daily']) }}select line from {{ source('raw','events') }}",
+        ),
+        model(
+          "silver/fct.sql",
+          "{{ config(tags=['daily', 'core']) }}select * from {{ ref('stg') }}, {{ ref('cc') }}",
+        ),
         model("marts/mart.sql", "select * from {{ ref('fct') }}"),
         model("marts/other.sql", "select 1"),
       ],
@@ -87,11 +145,14 @@ describe("selectNodes", () => {
       sources: [rawEvents()],
       modelProperties: [
         props("stg", { columns: [col("line", [testSpec("not_null")])] }),
-        props("fct", { columns: [col("code", [testSpec("relationships", { to: "ref('cc')", field: "code" })])] }),
+        props("fct", {
+          columns: [col("code", [testSpec("relationships", { to: "ref('cc')", field: "code" })])],
+        }),
       ],
     }),
   );
-  const sel = (select?: string[], exclude?: string[]) => selectNodes(c, { ...(select ? { select } : {}), ...(exclude ? { exclude } : {}) });
+  const sel = (select?: string[], exclude?: string[]) =>
+    selectNodes(c, { ...(select ? { select } : {}), ...(exclude ? { exclude } : {}) });
 
   it("selects everything by default, in topological order", () => {
     expect(sel().ids).toEqual(c.nodes.map((n) => n.id));
@@ -106,11 +167,35 @@ describe("selectNodes", () => {
   });
 
   it("graph operators with depth, and indirect test selection", () => {
-    expect(sel(["+fct"]).ids).toEqual(["seed.cc", "source.raw.events", "model.stg", "model.fct", "test.not_null_stg_line", "test.relationships_fct_code"]);
-    expect(sel(["1+fct"]).ids).toEqual(["seed.cc", "model.stg", "model.fct", "test.not_null_stg_line", "test.relationships_fct_code"]);
-    expect(sel(["stg+"]).ids).toEqual(["model.stg", "model.fct", "model.mart", "test.not_null_stg_line"]);
+    expect(sel(["+fct"]).ids).toEqual([
+      "seed.cc",
+      "source.raw.events",
+      "model.stg",
+      "model.fct",
+      "test.not_null_stg_line",
+      "test.relationships_fct_code",
+    ]);
+    expect(sel(["1+fct"]).ids).toEqual([
+      "seed.cc",
+      "model.stg",
+      "model.fct",
+      "test.not_null_stg_line",
+      "test.relationships_fct_code",
+    ]);
+    expect(sel(["stg+"]).ids).toEqual([
+      "model.stg",
+      "model.fct",
+      "model.mart",
+      "test.not_null_stg_line",
+    ]);
     expect(sel(["stg+1"]).ids).toEqual(["model.stg", "model.fct", "test.not_null_stg_line"]);
-    expect(sel(["+stg+"]).ids).toEqual(["source.raw.events", "model.stg", "model.fct", "model.mart", "test.not_null_stg_line"]);
+    expect(sel(["+stg+"]).ids).toEqual([
+      "source.raw.events",
+      "model.stg",
+      "model.fct",
+      "model.mart",
+      "test.not_null_stg_line",
+    ]);
   });
 
   it("comma intersects, spaces and repeated flags unite, exclude removes", () => {

@@ -216,13 +216,22 @@ export interface Dialect {
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
    */
-  mergeRewrite?(write: TableWrite, currentLocation: string, uniqueKey: readonly string[]): Statement[];
+  mergeRewrite?(
+    write: TableWrite,
+    currentLocation: string,
+    uniqueKey: readonly string[],
+  ): Statement[];
   /**
    * Merge the rows of `selectSql` into the (Iceberg) table `relation` by `uniqueKey`: matched
    * rows take the new values of `columns`, the others are inserted (optional; dialects with
    * `icebergTables`).
    */
-  mergeInto?(relation: Relation, selectSql: string, uniqueKey: readonly string[], columns: readonly string[]): Statement[];
+  mergeInto?(
+    relation: Relation,
+    selectSql: string,
+    uniqueKey: readonly string[],
+    columns: readonly string[],
+  ): Statement[];
   /** SELECT of the rows of the data files at `location` (the current version of a table). */
   readVersion?(location: string): string;
   /**
@@ -235,5 +244,9 @@ export interface Dialect {
    * literals (Athena prunes only on literals). `values` are the catalog's text form, one array
    * per partition in `columns` order; null is the NULL partition.
    */
-  selectPartitions?(relation: Relation, columns: readonly PartitionColumn[], values: readonly (readonly (string | null)[])[]): string;
+  selectPartitions?(
+    relation: Relation,
+    columns: readonly PartitionColumn[],
+    values: readonly (readonly (string | null)[])[],
+  ): string;
 }

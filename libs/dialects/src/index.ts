@@ -1,12 +1,21 @@
 export type * from "./dialect.js";
-export { createDuckdbDialect, DUCKDB_TABLE_COMMENT_PREFIX, DUCKDB_TABLE_STATE } from "./duckdb/duckdb-dialect.js";
+export {
+  createDuckdbDialect,
+  DUCKDB_TABLE_COMMENT_PREFIX,
+  DUCKDB_TABLE_STATE,
+} from "./duckdb/duckdb-dialect.js";
 export { duckdbLiteral, quoteDuckdbIdentifier } from "./duckdb/duckdb-escape.js";
 export { trinoCompatStatements } from "./duckdb/trino-compat.js";
 export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
 export { splitTopLevel } from "./athena/athena-types.js";
 export { dialectForEngine } from "./dialect-for-engine.js";
-export { isSqlTextProblem, tokenizeSql, type SqlToken, type SqlTextProblem } from "./sql-text/sql-tokens.js";
+export {
+  isSqlTextProblem,
+  tokenizeSql,
+  type SqlToken,
+  type SqlTextProblem,
+} from "./sql-text/sql-tokens.js";
 export {
   checkReadOnlyQuery,
   checkSelectStatement,

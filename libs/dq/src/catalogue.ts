@@ -53,9 +53,14 @@ export const ruleTypes: readonly DqRuleTypeSpec[] = [
   spec("DataFreshness", col, ["duration"], { where: true }),
   spec("CustomSql", ["CustomSqlStatement"], ["number", "none"], { threshold: true }),
   spec("ReferentialIntegrity", ["PrimaryDatasetColumns", "ReferenceDatasetColumns"], ["number"]),
-  spec("DatasetMatch", ["ReferenceDatasetAlias", "KeyColumnMappings", "MatchColumnMappings"], ["number"], {
-    minParameters: 2,
-  }),
+  spec(
+    "DatasetMatch",
+    ["ReferenceDatasetAlias", "KeyColumnMappings", "MatchColumnMappings"],
+    ["number"],
+    {
+      minParameters: 2,
+    },
+  ),
   spec("RowCountMatch", ["ReferenceDatasetAlias"], ["number"]),
   spec("SchemaMatch", ["ReferenceDatasetAlias"], ["number"]),
   spec("AggregateMatch", ["AggregateExpression1", "AggregateExpression2"], ["number"]),
@@ -98,6 +103,7 @@ export function parameterNames(t: DqRuleTypeSpec, count: number): string[] {
 export function describeParameterCount(t: DqRuleTypeSpec): string {
   const plural = (n: number) => (n === 1 ? "parameter" : "parameters");
   if (t.varArg) return `${t.parameters.length} or more parameters`;
-  if (t.minParameters === t.parameters.length) return `${t.parameters.length} ${plural(t.parameters.length)}`;
+  if (t.minParameters === t.parameters.length)
+    return `${t.parameters.length} ${plural(t.parameters.length)}`;
   return `${t.minParameters} to ${t.parameters.length} parameters`;
 }

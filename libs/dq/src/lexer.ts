@@ -58,11 +58,31 @@ const exactKeywords = new Set([
   "TB",
 ]);
 
-const punctuation = new Set(["=", "!", ">", "<", "[", "]", "(", ")", "{", "}", ",", ":", "$", "+", "-", "*", "/"]);
+const punctuation = new Set([
+  "=",
+  "!",
+  ">",
+  "<",
+  "[",
+  "]",
+  "(",
+  ")",
+  "{",
+  "}",
+  ",",
+  ":",
+  "$",
+  "+",
+  "-",
+  "*",
+  "/",
+]);
 
 const isWordChar = (c: string): boolean => {
   const k = c.charCodeAt(0);
-  return (k >= 48 && k <= 57) || (k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k === 46;
+  return (
+    (k >= 48 && k <= 57) || (k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k === 46
+  );
 };
 const digitsOnly = /^\d+$/;
 const decimal = /^\d+\.\d+$/;
@@ -90,7 +110,12 @@ export function tokenize(text: string): Token[] {
       }
     }
   };
-  const push = (kind: TokenKind, start: number, end: number, tokenText = text.slice(start, end)) => {
+  const push = (
+    kind: TokenKind,
+    start: number,
+    end: number,
+    tokenText = text.slice(start, end),
+  ) => {
     tokens.push({ kind, text: tokenText, start: pos(start), end });
     advanceLines(start, end);
     i = end;
@@ -126,7 +151,8 @@ export function tokenize(text: string): Token[] {
       while (k < text.length && text[k] !== '"') {
         k += text[k] === "\\" && (text[k + 1] === '"' || text[k + 1] === "\\") ? 2 : 1;
       }
-      if (k >= text.length) throw new DqSyntaxError("unterminated string: expected a closing '\"'", pos(i));
+      if (k >= text.length)
+        throw new DqSyntaxError("unterminated string: expected a closing '\"'", pos(i));
       push("string", i, k + 1);
       continue;
     }
@@ -141,7 +167,10 @@ export function tokenize(text: string): Token[] {
       if (digitsOnly.test(word)) push("int", i, k);
       else if (decimal.test(word)) push("decimal", i, k);
       else if (exactKeywords.has(word)) push("keyword", i, k);
-      else if (eitherCase.has(word.toLowerCase()) && (word === word.toLowerCase() || word === word.toUpperCase()))
+      else if (
+        eitherCase.has(word.toLowerCase()) &&
+        (word === word.toLowerCase() || word === word.toUpperCase())
+      )
         push("keyword", i, k, word.toLowerCase());
       else push("ident", i, k);
       continue;

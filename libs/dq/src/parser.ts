@@ -35,7 +35,9 @@ export interface ParseDqdlResult {
 export function parseDqdl(text: string, file: string): ParseDqdlResult {
   const diagnostics: Diagnostic[] = [];
   const report = (message: string, at: DqPosition, hint?: string) =>
-    diagnostics.push(error("DQDL_SYNTAX", message, { file, line: at.line, column: at.column }, hint));
+    diagnostics.push(
+      error("DQDL_SYNTAX", message, { file, line: at.line, column: at.column }, hint),
+    );
   try {
     const ruleset = new Parser(tokenize(text), text, file, report).document();
     return diagnostics.length > 0 ? { diagnostics } : { ruleset, diagnostics };
@@ -59,7 +61,8 @@ class Parser {
   private readonly variables = new Map<string, DqVariable>();
   /** Semantic errors of the rule being parsed: dropped if a syntax error ends the rule. */
   private buffered: Parameters<Report>[] | undefined;
-  private readonly report: Report = (...args) => (this.buffered ? this.buffered.push(args) : this.reportNow(...args));
+  private readonly report: Report = (...args) =>
+    this.buffered ? this.buffered.push(args) : this.reportNow(...args);
 
   constructor(
     private readonly tokens: Token[],
@@ -119,8 +122,21 @@ class Parser {
   // ---- document
 
   document(): DqRuleset {
-    const ruleset: DqRuleset = { file: this.file, variables: [], defaultLabels: [], rules: [], analyzers: [] };
-    const stages = ["'Metadata'", "'DataSources'", "a variable", "'DefaultLabels'", "'Rules'", "'Analyzers'"];
+    const ruleset: DqRuleset = {
+      file: this.file,
+      variables: [],
+      defaultLabels: [],
+      rules: [],
+      analyzers: [],
+    };
+    const stages = [
+      "'Metadata'",
+      "'DataSources'",
+      "a variable",
+      "'DefaultLabels'",
+      "'Rules'",
+      "'Analyzers'",
+    ];
     let stage = 0;
     let last = "";
     if (this.is("Metadata")) {
@@ -173,7 +189,9 @@ class Parser {
     return ruleset;
   }
 
-  private dictionary(section: string): { pairs: Map<string, { value: string | string[]; at: DqPosition }> } {
+  private dictionary(section: string): {
+    pairs: Map<string, { value: string | string[]; at: DqPosition }>;
+  } {
     this.expect("=", ` after '${section}'`);
     this.expect("{", ` to open the ${section} dictionary`);
     const pairs = new Map<string, { value: string | string[]; at: DqPosition }>();
@@ -202,7 +220,8 @@ class Parser {
     const { pairs } = this.dictionary("Metadata");
     const out: NonNullable<DqRuleset["metadata"]> = { at };
     for (const [key, { value, at: keyAt }] of pairs) {
-      if (key !== "Version") this.report(`unsupported key "${key}" in Metadata: expected "Version"`, keyAt);
+      if (key !== "Version")
+        this.report(`unsupported key "${key}" in Metadata: expected "Version"`, keyAt);
       else if (typeof value !== "string") this.report(`"Version" must be a string`, keyAt);
       else out.version = value;
     }
@@ -221,7 +240,10 @@ class Parser {
         if (Array.isArray(value)) out.additional = value;
         else this.report(`"AdditionalDataSources" must be a list`, keyAt);
       } else {
-        this.report(`unsupported key "${key}" in DataSources: expected "Primary" or "AdditionalDataSources"`, keyAt);
+        this.report(
+          `unsupported key "${key}" in DataSources: expected "Primary" or "AdditionalDataSources"`,
+          keyAt,
+        );
       }
     }
     return out;
@@ -230,8 +252,14 @@ class Parser {
   private variable(): DqVariable {
     const nameTok = this.next();
     const name = nameTok.text;
-    const section = ["Metadata", "DataSources", "DefaultLabels", "Rules", "Analyzers"].find((n) => n.toLowerCase() === name.toLowerCase());
-    if (section) throw new DqSyntaxError(`expected '${section}' (section names are case-sensitive), found '${name}'`, nameTok.start);
+    const section = ["Metadata", "DataSources", "DefaultLabels", "Rules", "Analyzers"].find(
+      (n) => n.toLowerCase() === name.toLowerCase(),
+    );
+    if (section)
+      throw new DqSyntaxError(
+        `expected '${section}' (section names are case-sensitive), found '${name}'`,
+        nameTok.start,
+      );
     this.next(); // '='
     let value: DqVariable["value"];
     if (this.accept("[")) {
@@ -241,13 +269,18 @@ class Parser {
       this.expect("]", " or ',' in the variable's list");
     } else {
       value = unquote(
-        this.expectKind("string", "a quoted string or a list of strings", "DQDL has no numeric variables").text,
+        this.expectKind(
+          "string",
+          "a quoted string or a list of strings",
+          "DQDL has no numeric variables",
+        ).text,
       );
     }
     if (name.startsWith("_") || name.startsWith(".")) {
       this.report(`variable name '${name}' must not start with '_' or '.'`, nameTok.start);
     }
-    if (this.variables.has(name)) this.report(`variable '${name}' is already defined`, nameTok.start);
+    if (this.variables.has(name))
+      this.report(`variable '${name}' is already defined`, nameTok.start);
     const variable = { name, value, at: nameTok.start };
     this.variables.set(name, variable);
     return variable;
@@ -255,10 +288,12 @@ class Parser {
 
   private stringListItem(): DqOperand {
     const t = this.peek();
-    if (t.kind === "string") return { kind: "string", value: removeEscapes(unquote(this.next().text)) };
+    if (t.kind === "string")
+      return { kind: "string", value: removeEscapes(unquote(this.next().text)) };
     if (t.kind === "keyword" && t.text === "null") return this.next() && { kind: "null" };
     if (t.kind === "keyword" && t.text === "empty") return this.next() && { kind: "empty" };
-    if (t.kind === "keyword" && t.text === "whitespaces_only") return this.next() && { kind: "whitespaces_only" };
+    if (t.kind === "keyword" && t.text === "whitespaces_only")
+      return this.next() && { kind: "whitespaces_only" };
     return this.fail("a quoted string, NULL, EMPTY or WHITESPACES_ONLY");
   }
 
@@ -339,12 +374,16 @@ class Parser {
     if (this.is("(")) {
       this.next();
       const inner = this.orRule();
-      this.expect(")", inner.kind === "composite" ? " to close the composite rule" : " or 'and'/'or' after a rule");
+      this.expect(
+        ")",
+        inner.kind === "composite" ? " to close the composite rule" : " or 'and'/'or' after a rule",
+      );
       if (this.is("labels")) {
         const labelsTok = this.next();
         this.expect("=", " after 'labels'");
         const labels = this.labelList(false);
-        if (inner.labels.length > 0) this.report("a rule cannot have two label lists", labelsTok.start);
+        if (inner.labels.length > 0)
+          this.report("a rule cannot have two label lists", labelsTok.start);
         inner.labels = labels;
       }
       return inner;
@@ -360,7 +399,8 @@ class Parser {
     for (;;) {
       const connector = this.is("of") || this.is("and");
       const t = this.peek(connector ? 1 : 0);
-      const isParam = t.kind === "string" || t.kind === "ident" || (t.kind === "punct" && t.text === "$");
+      const isParam =
+        t.kind === "string" || t.kind === "ident" || (t.kind === "punct" && t.text === "$");
       if (!isParam) break;
       if (connector) connectorAnd ||= this.next().text === "and";
       parameters.push(this.parameter());
@@ -375,23 +415,29 @@ class Parser {
       at: typeTok.start,
     };
     const afterParams = this.peek();
-    if (operatorStarts.has(afterParams.text) && (afterParams.kind === "punct" || afterParams.kind === "keyword")) {
+    if (
+      operatorStarts.has(afterParams.text) &&
+      (afterParams.kind === "punct" || afterParams.kind === "keyword")
+    ) {
       rule.condition = this.condition();
     } else if (
       ["date", "time", "miltime", "int", "decimal", "now"].includes(afterParams.kind) ||
-      (afterParams.kind === "keyword" && !["where", "labels", "with", "and", "or"].includes(afterParams.text))
+      (afterParams.kind === "keyword" &&
+        !["where", "labels", "with", "and", "or"].includes(afterParams.text))
     ) {
       const hint =
         afterParams.kind === "keyword"
           ? `'${afterParams.text}' is a keyword: quote column names ("${afterParams.text}")`
-          : afterParams.kind === "date" || afterParams.kind === "time" || afterParams.kind === "miltime"
+          : afterParams.kind === "date" ||
+              afterParams.kind === "time" ||
+              afterParams.kind === "miltime"
             ? "a quoted date or time is a date token, not a string parameter"
             : undefined;
       this.fail("a parameter or a condition", hint);
     }
     if (this.is("where")) {
       this.next();
-      const sql = this.expectKind("string", 'a quoted SQL expression after \'where\'');
+      const sql = this.expectKind("string", "a quoted SQL expression after 'where'");
       if (sql.text === '""') this.report("the where clause is empty", sql.start);
       rule.where = { sql: unquote(sql.text), at: sql.start };
     }
@@ -418,7 +464,10 @@ class Parser {
     const variable = this.variables.get(name.text);
     if (!variable) this.report(`unknown variable '$${name.text}'`, t.start);
     else if (typeof variable.value !== "string") {
-      this.report(`variable '$${name.text}' is a list; a parameter needs a string variable`, t.start);
+      this.report(
+        `variable '$${name.text}' is a list; a parameter needs a string variable`,
+        t.start,
+      );
     }
     const value = typeof variable?.value === "string" ? variable.value : "";
     return { value, variable: name.text, at: t.start };
@@ -435,7 +484,11 @@ class Parser {
     }
     const operand = condition.operands[0];
     const value =
-      operand?.kind === "string" ? operand.value : operand?.kind === "number" ? operand.value : undefined;
+      operand?.kind === "string"
+        ? operand.value
+        : operand?.kind === "number"
+          ? operand.value
+          : undefined;
     if (condition.operator !== "=" || condition.operands.length !== 1 || value === undefined) {
       this.report(`tag '${name.text}' takes '= "value"' or '= number'`, condition.at);
       return;
@@ -466,7 +519,11 @@ class Parser {
         const found = this.variables.get(name.text);
         if (!found) this.report(`unknown variable '$${name.text}'`, dollar.start);
         operands =
-          found === undefined ? [] : typeof found.value === "string" ? [{ kind: "string", value: found.value }] : found.value;
+          found === undefined
+            ? []
+            : typeof found.value === "string"
+              ? [{ kind: "string", value: found.value }]
+              : found.value;
       } else {
         this.expect("[", ` or '$variable' after '${op}'`);
         if (this.is("]")) this.fail("a value", "an in list must not be empty");
@@ -483,7 +540,9 @@ class Parser {
       operands = [this.operand()];
     }
     const kind = this.conditionKind(op, operands, at);
-    return variable === undefined ? { kind, operator: op, operands, at } : { kind, operator: op, operands, variable, at };
+    return variable === undefined
+      ? { kind, operator: op, operands, at }
+      : { kind, operator: op, operands, variable, at };
   }
 
   private operator(): DqOperator {
@@ -520,10 +579,14 @@ class Parser {
       const k = operandKind(o);
       if (k) kinds.add(k);
     }
-    if (kinds.size > 1) this.report(`a condition cannot mix ${[...kinds].join(" and ")} values`, at);
+    if (kinds.size > 1)
+      this.report(`a condition cannot mix ${[...kinds].join(" and ")} values`, at);
     const kind = kinds.values().next().value ?? "number";
     if (kind === "string" && [">", ">=", "<", "<=", "between", "not between"].includes(op)) {
-      this.report(`'${op}' does not compare strings: use =, !=, in, not in, matches or not matches`, at);
+      this.report(
+        `'${op}' does not compare strings: use =, !=, in, not in, matches or not matches`,
+        at,
+      );
     }
     if (kind !== "string" && (op === "matches" || op === "not matches")) {
       this.report(`'${op}' needs a quoted regular expression`, at);
@@ -556,7 +619,8 @@ class Parser {
       case "decimal": {
         const unit = this.peek(1);
         if (unit.kind === "keyword" && (timeUnits.has(unit.text) || sizeUnits.has(unit.text))) {
-          if (t.kind === "decimal") this.fail("a whole number before a unit", "durations and sizes take whole numbers");
+          if (t.kind === "decimal")
+            this.fail("a whole number before a unit", "durations and sizes take whole numbers");
           this.next();
           this.next();
           return timeUnits.has(unit.text)
@@ -574,7 +638,8 @@ class Parser {
     if (t.kind === "ident" && t.text.toLowerCase() === "null") {
       this.fail("a value", "keywords are spelled all lower-case or all upper-case: null or NULL");
     }
-    if (t.kind === "ident" && /^(now|NOW|Now)$/.test(t.text)) this.fail("a value", "write now() with no space, in lower case");
+    if (t.kind === "ident" && /^(now|NOW|Now)$/.test(t.text))
+      this.fail("a value", "write now() with no space, in lower case");
     return this.numberExpression();
   }
 
@@ -598,11 +663,15 @@ class Parser {
     this.next();
     const amount = this.expectKind("int", "a whole number of days, hours or minutes");
     const unit = this.peek();
-    if (unit.kind !== "keyword" || !timeUnits.has(unit.text)) this.fail("'days', 'hours' or 'minutes'");
+    if (unit.kind !== "keyword" || !timeUnits.has(unit.text))
+      this.fail("'days', 'hours' or 'minutes'");
     this.next();
     this.expect(")", " to close the date expression");
     const n = Number(amount.text);
-    return { kind: "now", offset: { amount: sign.text === "-" ? -n : n, unit: unit.text as DqTimeUnit } };
+    return {
+      kind: "now",
+      offset: { amount: sign.text === "-" ? -n : n, unit: unit.text as DqTimeUnit },
+    };
   }
 
   private numberExpression(): DqOperand {
@@ -654,7 +723,10 @@ class Parser {
         : t.kind === "punct" && t.text === "+"
           ? "there is no unary '+'"
           : undefined;
-    return this.fail("a number, a quoted string, a date, now(), a duration, NULL, EMPTY or WHITESPACES_ONLY", hint);
+    return this.fail(
+      "a number, a quoted string, a date, now(), a duration, NULL, EMPTY or WHITESPACES_ONLY",
+      hint,
+    );
   }
 
   // ---- analyzers
@@ -671,12 +743,20 @@ class Parser {
         for (;;) {
           const connector = this.is("of") || this.is("and");
           const t = this.peek(connector ? 1 : 0);
-          if (!(t.kind === "string" || t.kind === "ident" || (t.kind === "punct" && t.text === "$"))) break;
+          if (!(
+            t.kind === "string" ||
+            t.kind === "ident" ||
+            (t.kind === "punct" && t.text === "$")
+          ))
+            break;
           if (connector) this.next();
           parameters.push(this.parameter());
         }
         if (!this.is(",") && !this.is("]")) {
-          this.fail("',' or ']' after an analyzer", "analyzers take no condition, where, labels or tags");
+          this.fail(
+            "',' or ']' after an analyzer",
+            "analyzers take no condition, where, labels or tags",
+          );
         }
         const analyzer: DqAnalyzer = {
           type: typeTok.text,
@@ -719,12 +799,14 @@ function operandKind(o: DqOperand): DqConditionKind | undefined {
 function checkDefaultLabelCount(rule: DqRuleNode, defaults: DqLabel[], report: Report): void {
   if (defaults.length === 0 || rule.labels.length === 0) return;
   const keys = new Set([...defaults.map((l) => l.key), ...rule.labels.map((l) => l.key)]);
-  if (keys.size > 10) report(`a rule has ${keys.size} labels with the default labels; the limit is 10`, rule.at);
+  if (keys.size > 10)
+    report(`a rule has ${keys.size} labels with the default labels; the limit is 10`, rule.at);
 }
 
 function describe(t: Token): string {
   if (t.kind === "eof") return "end of input";
-  if (t.kind === "string" || t.kind === "date" || t.kind === "time" || t.kind === "miltime") return t.text;
+  if (t.kind === "string" || t.kind === "date" || t.kind === "time" || t.kind === "miltime")
+    return t.text;
   return `'${t.text}'`;
 }
 

@@ -23,7 +23,11 @@ function resolveType(
   const spec = ruleTypeSpec(type);
   if (!spec) {
     const other = ruleTypeCaseMatch(type);
-    report(`unknown rule type '${type}'`, at, other ? `rule types are case-sensitive: did you mean '${other}'?` : undefined);
+    report(
+      `unknown rule type '${type}'`,
+      at,
+      other ? `rule types are case-sensitive: did you mean '${other}'?` : undefined,
+    );
     return undefined;
   }
   if (!acceptsParameterCount(spec, raw.length)) {
@@ -58,12 +62,16 @@ export function checkRule(
     report(`${rule.type} takes no condition (it returns a boolean)`, condition.at);
   } else if (condition && !spec.conditions.includes(condition.kind)) {
     const accepted = spec.conditions.filter((k) => k !== "none").join(" or ");
-    report(`${rule.type} takes a ${accepted} condition, found a ${condition.kind} condition`, condition.at);
+    report(
+      `${rule.type} takes a ${accepted} condition, found a ${condition.kind} condition`,
+      condition.at,
+    );
   }
   if (rule.threshold && !spec.threshold) {
     report(`threshold condition not supported for rule type ${rule.type}`, rule.threshold.at);
   }
-  if (rule.where && !spec.where) report(`${rule.type} does not support a where clause`, rule.where.at);
+  if (rule.where && !spec.where)
+    report(`${rule.type} does not support a where clause`, rule.where.at);
   checkEmbeddedSql(rule, report);
 }
 
@@ -78,7 +86,12 @@ export function checkAnalyzer(analyzer: DqAnalyzer, raw: RawParameter[], report:
 }
 
 /** Glue's label limits: non-empty list, unique keys, non-empty key ≤ 128 chars and value ≤ 256. */
-export function checkLabels(labels: DqLabel[], allowEmpty: boolean, at: DqPosition, report: Report): void {
+export function checkLabels(
+  labels: DqLabel[],
+  allowEmpty: boolean,
+  at: DqPosition,
+  report: Report,
+): void {
   if (labels.length === 0 && !allowEmpty) report("a labels list must not be empty", at);
   if (labels.length > 10) report(`${labels.length} labels; the limit is 10`, at);
   const seen = new Set<string>();

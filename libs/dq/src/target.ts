@@ -20,7 +20,11 @@ export function rulesetTarget(ruleset: DqRuleset, fileName: string): RulesetTarg
   const primary = ruleset.dataSources?.primary;
   if (primary !== undefined && primary !== "") {
     const at = ruleset.dataSources?.at;
-    return { name: primary, via: "DataSources", ...(at ? { at: { file: ruleset.file, line: at.line, column: at.column } } : {}) };
+    return {
+      name: primary,
+      via: "DataSources",
+      ...(at ? { at: { file: ruleset.file, line: at.line, column: at.column } } : {}),
+    };
   }
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
   const name = base.replace(/\.dqdl$/i, "");

@@ -1,4 +1,12 @@
-import type { DqCondition, DqLabel, DqOperand, DqParameter, DqRuleNode, DqRuleset, DqTag } from "./ast.js";
+import type {
+  DqCondition,
+  DqLabel,
+  DqOperand,
+  DqParameter,
+  DqRuleNode,
+  DqRuleset,
+  DqTag,
+} from "./ast.js";
 
 /** JSON value (what `sluice dq parse --format json` prints). */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -14,22 +22,33 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
  */
 export function rulesetToJson(ruleset: DqRuleset): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
-  if (ruleset.metadata) out.metadata = ruleset.metadata.version === undefined ? {} : { version: ruleset.metadata.version };
+  if (ruleset.metadata)
+    out.metadata =
+      ruleset.metadata.version === undefined ? {} : { version: ruleset.metadata.version };
   if (ruleset.dataSources) {
     out.dataSources = {
-      ...(ruleset.dataSources.primary === undefined ? {} : { primary: ruleset.dataSources.primary }),
+      ...(ruleset.dataSources.primary === undefined
+        ? {}
+        : { primary: ruleset.dataSources.primary }),
       additional: ruleset.dataSources.additional,
     };
   }
   if (ruleset.variables.length > 0) {
     out.variables = Object.fromEntries(
-      ruleset.variables.map((v) => [v.name, typeof v.value === "string" ? v.value : v.value.map(operandToJson)]),
+      ruleset.variables.map((v) => [
+        v.name,
+        typeof v.value === "string" ? v.value : v.value.map(operandToJson),
+      ]),
     );
   }
   if (ruleset.defaultLabels.length > 0) out.defaultLabels = labelsToJson(ruleset.defaultLabels);
   out.rules = ruleset.rules.map(ruleToJson);
   if (ruleset.analyzers.length > 0) {
-    out.analyzers = ruleset.analyzers.map((a) => ({ type: a.type, parameters: parametersToJson(a.parameters), text: a.text }));
+    out.analyzers = ruleset.analyzers.map((a) => ({
+      type: a.type,
+      parameters: parametersToJson(a.parameters),
+      text: a.text,
+    }));
   }
   return out;
 }
@@ -38,7 +57,9 @@ export function rulesetToJson(ruleset: DqRuleset): { [key: string]: Json } {
 export function ruleToJson(rule: DqRuleNode): { [key: string]: Json } {
   if (rule.kind === "composite") {
     const flat = (n: DqRuleNode): DqRuleNode[] =>
-      n.kind === "composite" && n.operator === rule.operator && n.labels.length === 0 ? [...flat(n.left), ...flat(n.right)] : [n];
+      n.kind === "composite" && n.operator === rule.operator && n.labels.length === 0
+        ? [...flat(n.left), ...flat(n.right)]
+        : [n];
     const out: { [key: string]: Json } = {
       operator: rule.operator,
       rules: [...flat(rule.left), ...flat(rule.right)].map(ruleToJson),
@@ -47,7 +68,10 @@ export function ruleToJson(rule: DqRuleNode): { [key: string]: Json } {
     if (rule.labels.length > 0) out.labels = labelsToJson(rule.labels);
     return out;
   }
-  const out: { [key: string]: Json } = { type: rule.type, parameters: parametersToJson(rule.parameters) };
+  const out: { [key: string]: Json } = {
+    type: rule.type,
+    parameters: parametersToJson(rule.parameters),
+  };
   if (rule.condition) out.condition = conditionToJson(rule.condition);
   if (rule.threshold) out.threshold = conditionToJson(rule.threshold);
   if (rule.where) out.where = rule.where.sql;
@@ -70,7 +94,11 @@ function tagsToJson(tags: DqTag[]): { [key: string]: Json } {
 }
 
 function conditionToJson(c: DqCondition): { [key: string]: Json } {
-  const out: { [key: string]: Json } = { kind: c.kind, operator: c.operator, operands: c.operands.map(operandToJson) };
+  const out: { [key: string]: Json } = {
+    kind: c.kind,
+    operator: c.operator,
+    operands: c.operands.map(operandToJson),
+  };
   if (c.variable !== undefined) out.variable = c.variable;
   return out;
 }

@@ -1,11 +1,18 @@
 import { createDuckdbDialect, type Relation } from "@sluice/dialects";
 import { describe, expect, test } from "vitest";
-import { compileRule, parseDqdl, rulesetTarget, type CompileRuleContext, type CompiledRule } from "../src/index.js";
+import {
+  compileRule,
+  parseDqdl,
+  rulesetTarget,
+  type CompileRuleContext,
+  type CompiledRule,
+} from "../src/index.js";
 
 const ctx: CompileRuleContext = {
   dialect: createDuckdbDialect(),
   relation: { schema: "silver", name: "events" },
-  resolve: (name): Relation | undefined => (name === "ref" ? { schema: "silver", name: "products" } : undefined),
+  resolve: (name): Relation | undefined =>
+    name === "ref" ? { schema: "silver", name: "products" } : undefined,
   now: "2024-06-01T12:00:00Z",
 };
 
@@ -23,7 +30,7 @@ function sql(ruleText: string): string {
 
 describe("rule SQL text", () => {
   test("RowCount with where", () => {
-    expect(sql('RowCount > 0 where "event_type = \'purchase\'"')).toBe(
+    expect(sql("RowCount > 0 where \"event_type = 'purchase'\"")).toBe(
       "SELECT CAST(m AS DOUBLE) AS metric, coalesce(coalesce(m > 0, FALSE), FALSE) AS passed FROM " +
         `(SELECT count(*) AS m FROM "silver"."events" WHERE (event_type = 'purchase')) AS dq`,
     );
@@ -31,7 +38,9 @@ describe("rule SQL text", () => {
 
   test("between is exclusive, not between inclusive", () => {
     expect(sql('Mean "price" between 1 and 10')).toContain("coalesce(m > 1 AND m < 10, FALSE)");
-    expect(sql('Mean "price" not between 1 and 10')).toContain("coalesce(m <= 1 OR m >= 10, FALSE)");
+    expect(sql('Mean "price" not between 1 and 10')).toContain(
+      "coalesce(m <= 1 OR m >= 10, FALSE)",
+    );
   });
 
   test("population statistics", () => {
@@ -42,18 +51,28 @@ describe("rule SQL text", () => {
   test("ColumnValues NULL rules and no NULL inside IN", () => {
     const inList = compile('ColumnValues "t" in ["a", "b"]');
     expect(inList).toMatchObject({ rowLevel: true });
-    expect("sql" in inList && inList.sql).toContain(`("t" IS NOT NULL AND coalesce("t" IN ('a', 'b'), FALSE))`);
-    expect(sql('ColumnValues "t" not in ["a", NULL]')).toContain(`("t" IS NOT NULL AND NOT coalesce("t" = 'a', FALSE))`);
-    expect(sql('ColumnValues "t" != "a"')).toContain(`("t" IS NULL OR NOT coalesce("t" = 'a', FALSE))`);
+    expect("sql" in inList && inList.sql).toContain(
+      `("t" IS NOT NULL AND coalesce("t" IN ('a', 'b'), FALSE))`,
+    );
+    expect(sql('ColumnValues "t" not in ["a", NULL]')).toContain(
+      `("t" IS NOT NULL AND NOT coalesce("t" = 'a', FALSE))`,
+    );
+    expect(sql('ColumnValues "t" != "a"')).toContain(
+      `("t" IS NULL OR NOT coalesce("t" = 'a', FALSE))`,
+    );
     expect(sql('ColumnValues "t" matches "[a-z]+"')).toContain(`regexp_like("t", '^(?:[a-z]+)$')`);
   });
 
   test("threshold applies to the pass ratio; failing rows keep the where", () => {
     const c = compile('ColumnValues "q" > 0 where "q IS NOT NULL" with threshold > 0.9');
     if ("unsupported" in c) throw new Error(c.unsupported);
-    expect(c.sql).toContain("CAST(count_if(coalesce(\"q\" > 0, FALSE)) AS DOUBLE) / NULLIF(count(*), 0)");
+    expect(c.sql).toContain(
+      'CAST(count_if(coalesce("q" > 0, FALSE)) AS DOUBLE) / NULLIF(count(*), 0)',
+    );
     expect(c.sql).toContain("coalesce(coalesce(m > 0.9, FALSE), FALSE) AS passed");
-    expect(c.failingRowsSql).toBe(`SELECT * FROM "silver"."events" WHERE (q IS NOT NULL) AND NOT (coalesce("q" > 0, FALSE))`);
+    expect(c.failingRowsSql).toBe(
+      `SELECT * FROM "silver"."events" WHERE (q IS NOT NULL) AND NOT (coalesce("q" > 0, FALSE))`,
+    );
   });
 
   test("dates use the injected clock, truncated to the minute", () => {
@@ -84,7 +103,9 @@ describe("rule SQL text", () => {
   });
 
   test("composite rules combine the parts' passed", () => {
-    expect(sql("(RowCount > 0) or (RowCount < 5)")).toMatch(/^SELECT CASE WHEN \(l\.passed OR r\.passed\) THEN 1\.0 ELSE 0\.0 END AS metric/);
+    expect(sql("(RowCount > 0) or (RowCount < 5)")).toMatch(
+      /^SELECT CASE WHEN \(l\.passed OR r\.passed\) THEN 1\.0 ELSE 0\.0 END AS metric/,
+    );
   });
 
   test.each([
@@ -102,7 +123,10 @@ describe("rule SQL text", () => {
 
 describe("rulesetTarget", () => {
   test("DataSources Primary wins over the file name", () => {
-    const { ruleset } = parseDqdl('DataSources = { "Primary": "raw.events" }\nRules = [ RowCount > 0 ]', "rules/x.dqdl");
+    const { ruleset } = parseDqdl(
+      'DataSources = { "Primary": "raw.events" }\nRules = [ RowCount > 0 ]',
+      "rules/x.dqdl",
+    );
     expect(rulesetTarget(ruleset!, "rules/stg_events.dqdl")).toEqual({
       name: "raw.events",
       via: "DataSources",
@@ -112,6 +136,9 @@ describe("rulesetTarget", () => {
 
   test("file name convention", () => {
     const { ruleset } = parseDqdl("Rules = [ RowCount > 0 ]", "rules/stg_events.dqdl");
-    expect(rulesetTarget(ruleset!, "rules/stg_events.dqdl")).toEqual({ name: "stg_events", via: "file name" });
+    expect(rulesetTarget(ruleset!, "rules/stg_events.dqdl")).toEqual({
+      name: "stg_events",
+      via: "file name",
+    });
   });
 });

@@ -4,9 +4,15 @@ import { markSource } from "./mark-source.js";
 
 /** Hostile SQL in a rule: each must be a diagnostic at the marked character, before any engine. */
 const hostile: [string, string][] = [
-  ['Rules = [ RowCount > 0 where "1=1‸)) AS dq; DROP VIEW marts.funnel; --" ]', "closes a parenthesis"],
+  [
+    'Rules = [ RowCount > 0 where "1=1‸)) AS dq; DROP VIEW marts.funnel; --" ]',
+    "closes a parenthesis",
+  ],
   ['Rules = [ IsComplete "a" where "x‸) OR (1=1" ]', "closes a parenthesis"],
-  ['Rules = [ IsComplete "a" where "1=1‸; drop view marts.funnel" ]', "';' would end the where clause"],
+  [
+    'Rules = [ IsComplete "a" where "1=1‸; drop view marts.funnel" ]',
+    "';' would end the where clause",
+  ],
   ['Rules = [ IsComplete "a" where "1=1 ‸-- " ]', "comment"],
   ['Rules = [ IsComplete "a" where "‸(a = 1" ]', "'(' is never closed"],
   ['Rules = [ IsComplete "a" where "a = 1 or ‸delete = 2" ]', "DELETE is not allowed"],
@@ -27,7 +33,9 @@ describe("SQL inside rules cannot leave its wrapper", () => {
   });
 
   test("a CustomSql statement from a variable is reported where the rule names it", () => {
-    const { text, line, column } = markSource('sql = "select 1; drop view v"\nRules = [ CustomSql ‸$sql > 0 ]');
+    const { text, line, column } = markSource(
+      'sql = "select 1; drop view v"\nRules = [ CustomSql ‸$sql > 0 ]',
+    );
     const [d] = parseDqdl(text, "f").diagnostics;
     expect(d?.message).toContain("';'");
     expect(d?.at).toMatchObject({ line, column });

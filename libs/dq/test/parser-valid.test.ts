@@ -72,13 +72,20 @@ describe("parameters, conditions and clauses", () => {
     ]);
     expect(rule('IsUnique "a"').parameters[0]?.name).toBe("TargetColumn");
     expect(rule('IsPrimaryKey "a"').parameters[0]?.name).toBe("TargetColumn1");
-    expect(rule('Uniqueness "a" "b" > 0').parameters.map((p) => p.name)).toEqual(["TargetColumn1", "TargetColumn2"]);
+    expect(rule('Uniqueness "a" "b" > 0').parameters.map((p) => p.name)).toEqual([
+      "TargetColumn1",
+      "TargetColumn2",
+    ]);
   });
 
   test("escapes stay verbatim in parameters and = operands, removed in in-lists", () => {
     expect(rule('IsComplete "col\\"B"').parameters[0]?.value).toBe('col\\"B');
-    expect(rule('ColumnValues "a" = "x\\"y"').condition?.operands).toEqual([{ kind: "string", value: 'x\\"y' }]);
-    expect(rule('ColumnValues "a" in ["x\\"y"]').condition?.operands).toEqual([{ kind: "string", value: 'x"y' }]);
+    expect(rule('ColumnValues "a" = "x\\"y"').condition?.operands).toEqual([
+      { kind: "string", value: 'x\\"y' },
+    ]);
+    expect(rule('ColumnValues "a" in ["x\\"y"]').condition?.operands).toEqual([
+      { kind: "string", value: 'x"y' },
+    ]);
   });
 
   test.each([
@@ -102,26 +109,39 @@ describe("parameters, conditions and clauses", () => {
   test("arithmetic has no precedence and is left-associative", () => {
     expect(rulesetToJson(parse("Rules = [ RowCount > 10 + 2 * 3 ]")).rules).toEqual([
       expect.objectContaining({
-        condition: { kind: "number", operator: ">", operands: [{ op: "*", left: { op: "+", left: 10, right: 2 }, right: 3 }] },
+        condition: {
+          kind: "number",
+          operator: ">",
+          operands: [{ op: "*", left: { op: "+", left: 10, right: 2 }, right: 3 }],
+        },
       }),
     ]);
     expect(rule("RowCount > 10 + (2 * 3)").condition?.operands[0]).toMatchObject({ op: "+" });
   });
 
   test("negative numbers, decimals, function calls (dynamic rules)", () => {
-    expect(rule("Mean \"a\" between - 5 and 2.5").condition?.operands).toEqual([
+    expect(rule('Mean "a" between - 5 and 2.5').condition?.operands).toEqual([
       { kind: "number", value: -5, text: "-5" },
       { kind: "number", value: 2.5, text: "2.5" },
     ]);
     expect(rule("RowCount > avg(last(10)) * 0.8").condition?.operands[0]).toMatchObject({
       op: "*",
-      left: { kind: "call", name: "avg", args: [{ kind: "call", name: "last", args: [{ kind: "number", value: 10 }] }] },
+      left: {
+        kind: "call",
+        name: "avg",
+        args: [{ kind: "call", name: "last", args: [{ kind: "number", value: 10 }] }],
+      },
     });
   });
 
   test("dates, times, now() arithmetic, durations and sizes", () => {
-    expect(rule('ColumnValues "d" > "2022-06-01"').condition).toMatchObject({ kind: "date", operands: [{ kind: "date", value: "2022-06-01" }] });
-    expect(rule('ColumnValues "d" > (now() - 3 days)').condition?.operands).toEqual([{ kind: "now", offset: { amount: -3, unit: "days" } }]);
+    expect(rule('ColumnValues "d" > "2022-06-01"').condition).toMatchObject({
+      kind: "date",
+      operands: [{ kind: "date", value: "2022-06-01" }],
+    });
+    expect(rule('ColumnValues "d" > (now() - 3 days)').condition?.operands).toEqual([
+      { kind: "now", offset: { amount: -3, unit: "days" } },
+    ]);
     expect(rule('ColumnValues "d" < now()').condition?.operands).toEqual([{ kind: "now" }]);
     expect(rule('ColumnValues "d" between "9:30 AM" and "21:45"').condition?.operands).toEqual([
       { kind: "time", text: "9:30 AM", minutes: 570 },
@@ -131,33 +151,59 @@ describe("parameters, conditions and clauses", () => {
       { kind: "duration", amount: 2, unit: "hours" },
       { kind: "duration", amount: 30, unit: "minutes" },
     ]);
-    expect(rule('FileSize "p" > 1 KB').condition?.operands).toEqual([{ kind: "size", amount: 1, unit: "KB" }]);
+    expect(rule('FileSize "p" > 1 KB').condition?.operands).toEqual([
+      { kind: "size", amount: 1, unit: "KB" },
+    ]);
   });
 
   test("NULL, EMPTY, WHITESPACES_ONLY in both cases; = NULL is a number condition", () => {
-    expect(rule('ColumnValues "a" in ["x", NULL, empty, WHITESPACES_ONLY]').condition).toMatchObject({
+    expect(
+      rule('ColumnValues "a" in ["x", NULL, empty, WHITESPACES_ONLY]').condition,
+    ).toMatchObject({
       kind: "string",
-      operands: [{ kind: "string" }, { kind: "null" }, { kind: "empty" }, { kind: "whitespaces_only" }],
+      operands: [
+        { kind: "string" },
+        { kind: "null" },
+        { kind: "empty" },
+        { kind: "whitespaces_only" },
+      ],
     });
     expect(rule('ColumnValues "a" = null').condition?.kind).toBe("number");
   });
 
   test("where, labels and tags in order; threshold is separate from tags", () => {
-    const r = rule('ColumnValues "a" > 0 where "b = \'x\'" labels=["team"="core"] with threshold > 0.9 with timeZone = "Europe/Paris"');
+    const r = rule(
+      'ColumnValues "a" > 0 where "b = \'x\'" labels=["team"="core"] with threshold > 0.9 with timeZone = "Europe/Paris"',
+    );
     expect(r.where?.sql).toBe("b = 'x'");
     expect(r.labels.map((l) => [l.key, l.value])).toEqual([["team", "core"]]);
-    expect(r.threshold).toMatchObject({ kind: "number", operator: ">", operands: [{ value: 0.9 }] });
+    expect(r.threshold).toMatchObject({
+      kind: "number",
+      operator: ">",
+      operands: [{ value: 0.9 }],
+    });
     expect(r.tags.map((t) => [t.name, t.value])).toEqual([["timeZone", "Europe/Paris"]]);
-    expect(rule('ColumnValues "a" = "x" with threshold = "y"').tags).toMatchObject([{ name: "threshold", value: "y" }]);
+    expect(rule('ColumnValues "a" = "x" with threshold = "y"').tags).toMatchObject([
+      { name: "threshold", value: "y" },
+    ]);
   });
 
   test("composite rules: AND binds tighter than OR; chains are left-nested", () => {
     const rs = parse('Rules = [ (RowCount > 0) or (IsComplete "a") and (IsUnique "a") ]');
-    expect(rs.rules[0]).toMatchObject({ kind: "composite", operator: "or", right: { kind: "composite", operator: "and" } });
-    const chain = parse("Rules = [ (RowCount > 0) AND (RowCount > 1) AND (RowCount > 2) ]").rules[0];
+    expect(rs.rules[0]).toMatchObject({
+      kind: "composite",
+      operator: "or",
+      right: { kind: "composite", operator: "and" },
+    });
+    const chain = parse("Rules = [ (RowCount > 0) AND (RowCount > 1) AND (RowCount > 2) ]")
+      .rules[0];
     expect(chain).toMatchObject({ operator: "and", left: { operator: "and" } });
-    expect(parse('Rules = [ ColumnValues "a" != 5 AND ColumnValues "b" = 1 ]').rules[0]).toMatchObject({ kind: "composite" });
-    expect(parse('Rules = [ ((RowCount > 0) and (RowCount < 9)) labels=["k"="v"] ]').rules[0]).toMatchObject({
+    expect(
+      parse('Rules = [ ColumnValues "a" != 5 AND ColumnValues "b" = 1 ]').rules[0],
+    ).toMatchObject({ kind: "composite" });
+    expect(
+      parse('Rules = [ ((RowCount > 0) and (RowCount < 9)) labels=["k"="v"] ]').rules[0],
+    ).toMatchObject({
       kind: "composite",
       labels: [{ key: "k", value: "v" }],
     });
@@ -195,11 +241,18 @@ describe("parameters, conditions and clauses", () => {
         {
           type: "ColumnValues",
           parameters: { TargetColumn: "t" },
-          condition: { kind: "string", operator: "in", operands: ["a", "b", { keyword: "NULL" }], variable: "allowed" },
+          condition: {
+            kind: "string",
+            operator: "in",
+            operands: ["a", "b", { keyword: "NULL" }],
+            variable: "allowed",
+          },
           text: 'ColumnValues "t" in $allowed',
         },
       ],
-      analyzers: [{ type: "Completeness", parameters: { TargetColumn: "t" }, text: 'Completeness "t"' }],
+      analyzers: [
+        { type: "Completeness", parameters: { TargetColumn: "t" }, text: 'Completeness "t"' },
+      ],
     });
   });
 
@@ -213,11 +266,15 @@ describe("parameters, conditions and clauses", () => {
 
   test("whitespace is optional between tokens; empty Rules with analyzers", () => {
     expect(parse("Rules=[RowCount>0]").rules).toHaveLength(1);
-    expect(parse('Rules = [] Analyzers = [ RowCount ]').analyzers).toHaveLength(1);
+    expect(parse("Rules = [] Analyzers = [ RowCount ]").analyzers).toHaveLength(1);
   });
 
   test("JSON of a rule with everything", () => {
-    const json = rulesetToJson(parse('Rules = [ ColumnValues "a" between 1 and 5 where "b > 0" labels=["k"="v"] with threshold > 0.5 ]'));
+    const json = rulesetToJson(
+      parse(
+        'Rules = [ ColumnValues "a" between 1 and 5 where "b > 0" labels=["k"="v"] with threshold > 0.5 ]',
+      ),
+    );
     expect(json.rules).toEqual([
       {
         type: "ColumnValues",
@@ -229,8 +286,13 @@ describe("parameters, conditions and clauses", () => {
         text: 'ColumnValues "a" between 1 and 5 where "b > 0" labels=["k"="v"] with threshold > 0.5',
       },
     ]);
-    const composite = rulesetToJson(parse("Rules = [ (RowCount > 0) and (RowCount > 1) and (RowCount > 2) ]"));
-    expect((composite.rules as { operator: string; rules: unknown[] }[])[0]).toMatchObject({ operator: "and", rules: [{}, {}, {}] });
+    const composite = rulesetToJson(
+      parse("Rules = [ (RowCount > 0) and (RowCount > 1) and (RowCount > 2) ]"),
+    );
+    expect((composite.rules as { operator: string; rules: unknown[] }[])[0]).toMatchObject({
+      operator: "and",
+      rules: [{}, {}, {}],
+    });
   });
 
   // A size check, not a timing one: timed unit tests fail on a busy machine (this one took

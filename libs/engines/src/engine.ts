@@ -62,13 +62,21 @@ export interface Engine {
    * After a table was published at `keepLocation`, remove every other data location of that
    * table (old versions, leftovers of crashed builds).
    */
-  removeStaleLocations(relation: Relation, keepLocation: string, options?: CleanupOptions): Promise<void>;
+  removeStaleLocations(
+    relation: Relation,
+    keepLocation: string,
+    options?: CleanupOptions,
+  ): Promise<void>;
   /**
    * Lake engines (versions are folders): carry the files of version `from` into the new version
    * `to` without copying data; with `skipWrittenPartitions`, partitions `to` already holds stay
    * behind (insert_overwrite). Returns how many files were carried.
    */
-  carryVersionFiles?(from: string, to: string, options: { skipWrittenPartitions: boolean }): Promise<number>;
+  carryVersionFiles?(
+    from: string,
+    to: string,
+    options: { skipWrittenPartitions: boolean },
+  ): Promise<number>;
   /**
    * Catalog engines: delete the files failed query `queryId` wrote under `within` (Athena reads
    * the query's data manifest), so a retry of the same rows cannot duplicate them. Absent, a
@@ -92,7 +100,11 @@ export interface Engine {
    * (created by `createTableSql`, columns `line`, `dt`), counting each file's records from its
    * bytes independently of that read; unreadable files and oversized lines are quarantined.
    */
-  loadRawWindow?(location: string, hours: readonly string[], table: { name: string; createSql: string }): Promise<RawWindowLoad>;
+  loadRawWindow?(
+    location: string,
+    hours: readonly string[],
+    table: { name: string; createSql: string },
+  ): Promise<RawWindowLoad>;
   /**
    * Lake engines: the data files of the table version at `location` whose partition value of
    * `column` is at least `from` (what rows `column >= from` can be in), so a window read opens
@@ -105,12 +117,19 @@ export interface Engine {
    * location, as `target` by swapping the catalog entry; the staging entry is removed (with
    * `defer`, by {@link Engine.finishRun}).
    */
-  publishTable?(staging: Relation, target: Relation, options?: PublishOptions): Promise<PublishOutcome>;
+  publishTable?(
+    staging: Relation,
+    target: Relation,
+    options?: PublishOptions,
+  ): Promise<PublishOutcome>;
   /**
    * Catalog engines: set these parameters on the table's catalog entry (the others are kept),
    * e.g. the watermark of a version an INSERT changed.
    */
-  setTableParameters?(relation: Relation, parameters: Readonly<Record<string, string>>): Promise<void>;
+  setTableParameters?(
+    relation: Relation,
+    parameters: Readonly<Record<string, string>>,
+  ): Promise<void>;
   /**
    * Catalog engines: drop leftovers of crashed builds of `relation`, i.e. tables named
    * `<name><marker>*` (catalog entry and data), except those containing `keep`. Returns their names.

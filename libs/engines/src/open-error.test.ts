@@ -18,7 +18,9 @@ describe("fileSystemOpenError", () => {
   });
 
   it("reads DuckDB's own messages (it has no errno code)", () => {
-    const duckdb = new Error('IO Error: Could not write file "/l/catalog.duckdb": No space left on device');
+    const duckdb = new Error(
+      'IO Error: Could not write file "/l/catalog.duckdb": No space left on device',
+    );
     expect((fileSystemOpenError(duckdb, "/l") as Error).message).toBe(
       "cannot write the lake /l: no space left",
     );

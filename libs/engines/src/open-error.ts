@@ -28,8 +28,9 @@ const fileSystemReasons: Record<string, string> = {
 export function fileSystemOpenError(error: unknown, lakeDir: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : "";
-  const fromDuckdb = /No space left|Permission denied|Read-only file system|Disk quota/i
-    .exec(message);
+  const fromDuckdb = /No space left|Permission denied|Read-only file system|Disk quota/i.exec(
+    message,
+  );
   const reason = (code && fileSystemReasons[code]) ?? fromDuckdb?.[0].toLowerCase();
   if (!reason) return error;
   const label = code && fileSystemReasons[code] ? ` (${code})` : "";

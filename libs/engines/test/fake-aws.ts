@@ -17,7 +17,11 @@ export interface QueryScript {
   stateChangeReason?: string;
   statementType?: "DDL" | "DML" | "UTILITY";
   substatementType?: string;
-  statistics?: { DataScannedInBytes?: number; EngineExecutionTimeInMillis?: number; DataManifestLocation?: string };
+  statistics?: {
+    DataScannedInBytes?: number;
+    EngineExecutionTimeInMillis?: number;
+    DataManifestLocation?: string;
+  };
   columns?: { Name: string; Type: string }[];
   /** Result rows as strings (null = SQL NULL), header excluded; the fake adds the header for SELECTs. */
   rows?: (string | null)[][];
@@ -37,7 +41,8 @@ export const fakeAthenaTarget = (overrides: Partial<AthenaTarget> = {}): AthenaT
   ...overrides,
 });
 
-export const awsError = (name: string, message = name) => Object.assign(new Error(message), { name });
+export const awsError = (name: string, message = name) =>
+  Object.assign(new Error(message), { name });
 
 /**
  * A faithful-enough fake of the Athena, Glue and S3 calls the engine makes: query state over
@@ -64,7 +69,10 @@ export class FakeAws {
   failWhen?: (call: Call, index: number) => Error | undefined;
   /** Decides the script of a query when `scripts` is empty (a fake that answers by SQL). */
   scriptFor?: (sql: string) => QueryScript;
-  private readonly queries = new Map<string, { script: QueryScript; polls: number; stopped: boolean }>();
+  private readonly queries = new Map<
+    string,
+    { script: QueryScript; polls: number; stopped: boolean }
+  >();
 
   readonly clients: AthenaClients = {
     athena: { send: (command: any) => this.dispatch("athena", command) } as AthenaClients["athena"],
@@ -73,7 +81,9 @@ export class FakeAws {
   };
 
   commands(service?: Call["service"]): string[] {
-    return this.calls.filter((c) => service === undefined || c.service === service).map((c) => c.command);
+    return this.calls
+      .filter((c) => service === undefined || c.service === service)
+      .map((c) => c.command);
   }
 
   putTable(database: string, table: Table, partitions: Partition[] = []): void {
@@ -92,11 +102,16 @@ export class FakeAws {
     this.objects.set(bucket, set);
   }
 
-  private async dispatch(service: Call["service"], command: { input: any; constructor: { name: string } }): Promise<any> {
+  private async dispatch(
+    service: Call["service"],
+    command: { input: any; constructor: { name: string } },
+  ): Promise<any> {
     const name = command.constructor.name.replace(/Command$/, "");
     const input = command.input;
     this.calls.push({ service, command: name, input });
-    const failure = this.failNext.get(name)?.shift() ?? this.failWhen?.(this.calls.at(-1)!, this.calls.length - 1);
+    const failure =
+      this.failNext.get(name)?.shift() ??
+      this.failWhen?.(this.calls.at(-1)!, this.calls.length - 1);
     if (failure) throw failure;
     const override = this.respond.get(name)?.(input);
     if (override !== undefined) return override;
@@ -116,14 +131,20 @@ export class FakeAws {
 
   GetQueryExecution(input: any) {
     const q = this.query(input.QueryExecutionId);
-    const state = q.stopped ? "CANCELLED" : q.script.states[Math.min(q.polls, q.script.states.length - 1)];
+    const state = q.stopped
+      ? "CANCELLED"
+      : q.script.states[Math.min(q.polls, q.script.states.length - 1)];
     q.polls++;
     return {
       QueryExecution: {
         QueryExecutionId: input.QueryExecutionId,
         StatementType: q.script.statementType ?? "DML",
         SubstatementType: q.script.substatementType,
-        Status: { State: state, StateChangeReason: q.script.stateChangeReason, AthenaError: state === "FAILED" ? q.script.athenaError : undefined },
+        Status: {
+          State: state,
+          StateChangeReason: q.script.stateChangeReason,
+          AthenaError: state === "FAILED" ? q.script.athenaError : undefined,
+        },
         Statistics: q.script.statistics,
       },
     };
@@ -141,7 +162,9 @@ export class FakeAws {
       UpdateCount: script.updateCount ?? 0,
       NextToken: start + size < all.length ? String(start + size) : undefined,
       ResultSet: {
-        ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c.Name, Label: c.Name, Type: c.Type })) },
+        ResultSetMetadata: {
+          ColumnInfo: columns.map((c) => ({ Name: c.Name, Label: c.Name, Type: c.Type })),
+        },
         Rows: page.map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: v })) })),
       },
     };
@@ -149,7 +172,8 @@ export class FakeAws {
 
   GetWorkGroup(input: any) {
     const workgroup = this.workgroups.get(input.WorkGroup);
-    if (!workgroup) throw awsError("InvalidRequestException", `WorkGroup ${input.WorkGroup} is not found.`);
+    if (!workgroup)
+      throw awsError("InvalidRequestException", `WorkGroup ${input.WorkGroup} is not found.`);
     return { WorkGroup: workgroup };
   }
 
@@ -172,50 +196,67 @@ export class FakeAws {
   }
 
   GetDatabase(input: any) {
-    if (this.databases.size > 0 && !this.databases.has(input.Name)) throw awsError("EntityNotFoundException", `Database ${input.Name} not found.`);
+    if (this.databases.size > 0 && !this.databases.has(input.Name))
+      throw awsError("EntityNotFoundException", `Database ${input.Name} not found.`);
     return { Database: { Name: input.Name } };
   }
 
   CreateDatabase(input: any) {
     const name = input.DatabaseInput?.Name as string;
-    if (this.databases.size === 0 || this.databases.has(name)) throw awsError("AlreadyExistsException", `Database ${name} already exists.`);
+    if (this.databases.size === 0 || this.databases.has(name))
+      throw awsError("AlreadyExistsException", `Database ${name} already exists.`);
     this.databases.add(name);
     return {};
   }
 
   GetTables(input: any) {
     const pattern = new RegExp(`^(?:${input.Expression ?? ".*"})$`);
-    const all = [...this.tables.values()].filter((t) => t.DatabaseName === input.DatabaseName && pattern.test(t.Name ?? ""));
+    const all = [...this.tables.values()].filter(
+      (t) => t.DatabaseName === input.DatabaseName && pattern.test(t.Name ?? ""),
+    );
     const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
     const size = Math.min(input.MaxResults ?? 100, 100);
-    return { TableList: structuredClone(all.slice(start, start + size)), NextToken: start + size < all.length ? String(start + size) : undefined };
+    return {
+      TableList: structuredClone(all.slice(start, start + size)),
+      NextToken: start + size < all.length ? String(start + size) : undefined,
+    };
   }
 
   BatchGetPartition(input: any) {
     this.limit("PartitionsToGet", input.PartitionsToGet, 1000);
     const list = this.partitionList(input);
-    const found = list.filter((q) => input.PartitionsToGet.some((g: any) => same(g.Values, q.Values)));
+    const found = list.filter((q) =>
+      input.PartitionsToGet.some((g: any) => same(g.Values, q.Values)),
+    );
     // Missing partitions are simply absent (UnprocessedKeys is for throttled keys).
     return { Partitions: structuredClone(found), UnprocessedKeys: [] };
   }
 
   CreateTable(input: any) {
     const key = `${input.DatabaseName}.${input.TableInput.Name}`;
-    if (this.tables.has(key)) throw awsError("AlreadyExistsException", `Table ${key} already exists.`);
-    this.tables.set(key, { ...structuredClone(input.TableInput), DatabaseName: input.DatabaseName });
+    if (this.tables.has(key))
+      throw awsError("AlreadyExistsException", `Table ${key} already exists.`);
+    this.tables.set(key, {
+      ...structuredClone(input.TableInput),
+      DatabaseName: input.DatabaseName,
+    });
     return {};
   }
 
   UpdateTable(input: any) {
     const key = `${input.DatabaseName}.${input.TableInput.Name}`;
     if (!this.tables.has(key)) throw awsError("EntityNotFoundException", `Table ${key} not found.`);
-    this.tables.set(key, { ...structuredClone(input.TableInput), DatabaseName: input.DatabaseName });
+    this.tables.set(key, {
+      ...structuredClone(input.TableInput),
+      DatabaseName: input.DatabaseName,
+    });
     return {};
   }
 
   DeleteTable(input: any) {
     const key = `${input.DatabaseName}.${input.Name}`;
-    if (!this.tables.delete(key)) throw awsError("EntityNotFoundException", `Table ${key} not found.`);
+    if (!this.tables.delete(key))
+      throw awsError("EntityNotFoundException", `Table ${key} not found.`);
     this.partitions.delete(key);
     return {};
   }
@@ -226,7 +267,14 @@ export class FakeAws {
     for (const name of input.TablesToDelete as string[]) {
       const key = `${input.DatabaseName}.${name}`;
       if (this.tables.delete(key)) this.partitions.delete(key);
-      else Errors.push({ TableName: name, ErrorDetail: { ErrorCode: "EntityNotFoundException", ErrorMessage: `Table ${key} not found.` } });
+      else
+        Errors.push({
+          TableName: name,
+          ErrorDetail: {
+            ErrorCode: "EntityNotFoundException",
+            ErrorMessage: `Table ${key} not found.`,
+          },
+        });
     }
     return { Errors };
   }
@@ -237,7 +285,10 @@ export class FakeAws {
     const all = this.partitions.get(key) ?? [];
     const size = Math.min(input.MaxResults ?? 1000, 1000);
     const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
-    return { Partitions: structuredClone(all.slice(start, start + size)), NextToken: start + size < all.length ? String(start + size) : undefined };
+    return {
+      Partitions: structuredClone(all.slice(start, start + size)),
+      NextToken: start + size < all.length ? String(start + size) : undefined,
+    };
   }
 
   BatchCreatePartition(input: any) {
@@ -246,7 +297,13 @@ export class FakeAws {
     const Errors: any[] = [];
     for (const p of input.PartitionInputList) {
       if (list.some((q) => same(q.Values, p.Values))) {
-        Errors.push({ PartitionValues: p.Values, ErrorDetail: { ErrorCode: "AlreadyExistsException", ErrorMessage: "Partition already exists." } });
+        Errors.push({
+          PartitionValues: p.Values,
+          ErrorDetail: {
+            ErrorCode: "AlreadyExistsException",
+            ErrorMessage: "Partition already exists.",
+          },
+        });
       } else list.push(structuredClone(p));
     }
     return { Errors };
@@ -258,7 +315,14 @@ export class FakeAws {
     const Errors: any[] = [];
     for (const e of input.Entries) {
       const i = list.findIndex((q) => same(q.Values, e.PartitionValueList));
-      if (i < 0) Errors.push({ PartitionValueList: e.PartitionValueList, ErrorDetail: { ErrorCode: "EntityNotFoundException", ErrorMessage: "Partition not found." } });
+      if (i < 0)
+        Errors.push({
+          PartitionValueList: e.PartitionValueList,
+          ErrorDetail: {
+            ErrorCode: "EntityNotFoundException",
+            ErrorMessage: "Partition not found.",
+          },
+        });
       else list[i] = structuredClone(e.PartitionInput);
     }
     return { Errors };
@@ -269,9 +333,15 @@ export class FakeAws {
     const key = `${input.DatabaseName}.${input.TableName}`;
     const list = this.partitionList(input);
     const Errors: any[] = [];
-    const remaining = list.filter((q) => !input.PartitionsToDelete.some((d: any) => same(d.Values, q.Values)));
+    const remaining = list.filter(
+      (q) => !input.PartitionsToDelete.some((d: any) => same(d.Values, q.Values)),
+    );
     for (const d of input.PartitionsToDelete) {
-      if (!list.some((q) => same(q.Values, d.Values))) Errors.push({ PartitionValues: d.Values, ErrorDetail: { ErrorCode: "EntityNotFoundException" } });
+      if (!list.some((q) => same(q.Values, d.Values)))
+        Errors.push({
+          PartitionValues: d.Values,
+          ErrorDetail: { ErrorCode: "EntityNotFoundException" },
+        });
     }
     this.partitions.set(key, remaining);
     return { Errors };
@@ -287,32 +357,51 @@ export class FakeAws {
 
   private limit(member: string, items: unknown[], max: number) {
     if (items.length < 1 || items.length > max) {
-      throw awsError("ValidationException", `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+      throw awsError(
+        "ValidationException",
+        `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+      );
     }
   }
 
   // S3 ----------------------------------------------------------------------------------------
   ListObjectsV2(input: any) {
-    const keys = [...(this.objects.get(input.Bucket) ?? [])].filter((k) => k.startsWith(input.Prefix ?? "")).sort();
-    const start = input.ContinuationToken === undefined ? 0 : keys.findIndex((k) => k > input.ContinuationToken);
+    const keys = [...(this.objects.get(input.Bucket) ?? [])]
+      .filter((k) => k.startsWith(input.Prefix ?? ""))
+      .sort();
+    const start =
+      input.ContinuationToken === undefined
+        ? 0
+        : keys.findIndex((k) => k > input.ContinuationToken);
     const page = start < 0 ? [] : keys.slice(start, start + Math.min(input.MaxKeys ?? 1000, 1000));
     const truncated = start >= 0 && start + page.length < keys.length;
-    return { Contents: page.map((Key) => ({ Key })), IsTruncated: truncated, NextContinuationToken: truncated ? page.at(-1) : undefined, KeyCount: page.length };
+    return {
+      Contents: page.map((Key) => ({ Key })),
+      IsTruncated: truncated,
+      NextContinuationToken: truncated ? page.at(-1) : undefined,
+      KeyCount: page.length,
+    };
   }
 
   GetObject(input: any) {
     const body = this.bodies.get(`${input.Bucket}/${input.Key}`);
-    if (body === undefined || !this.objects.get(input.Bucket)?.has(input.Key)) throw awsError("NoSuchKey", "The specified key does not exist.");
+    if (body === undefined || !this.objects.get(input.Bucket)?.has(input.Key))
+      throw awsError("NoSuchKey", "The specified key does not exist.");
     return { Body: { transformToString: async () => body } };
   }
 
   DeleteObjects(input: any) {
     const objects = input.Delete.Objects as { Key: string }[];
-    if (objects.length > 1000) throw awsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+    if (objects.length > 1000)
+      throw awsError(
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+      );
     const set = this.objects.get(input.Bucket) ?? new Set<string>();
     for (const { Key } of objects) set.delete(Key);
     return { Errors: [] };
   }
 }
 
-const same = (a: string[] | undefined, b: string[] | undefined) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+const same = (a: string[] | undefined, b: string[] | undefined) =>
+  JSON.stringify(a ?? []) === JSON.stringify(b ?? []);

@@ -92,7 +92,14 @@ const byCategory: Record<string, Row[]> = {
 
 /** The fixed product catalogue: the same 60 products, ids (from 101) and prices in every run. */
 export const catalogue: readonly CatalogueProduct[] = Object.entries(byCategory)
-  .flatMap(([category, rows]) => rows.map(([product_name, price, popularity]) => ({ category, product_name, price, popularity })))
+  .flatMap(([category, rows]) =>
+    rows.map(([product_name, price, popularity]) => ({
+      category,
+      product_name,
+      price,
+      popularity,
+    })),
+  )
   .map((p, i) => ({ product_id: 101 + i, ...p }));
 
 /** The catalogue's categories, in catalogue order. */

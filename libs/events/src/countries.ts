@@ -14,7 +14,12 @@ export interface Country {
  */
 export const countries: readonly Country[] = [
   { name: "United States of America", iso2: "US", iso3: "USA", weight: 30 },
-  { name: "United Kingdom of Great Britain and Northern Ireland", iso2: "GB", iso3: "GBR", weight: 10 },
+  {
+    name: "United Kingdom of Great Britain and Northern Ireland",
+    iso2: "GB",
+    iso3: "GBR",
+    weight: 10,
+  },
   { name: "Germany", iso2: "DE", iso3: "DEU", weight: 9 },
   { name: "France", iso2: "FR", iso3: "FRA", weight: 6 },
   { name: "Canada", iso2: "CA", iso3: "CAN", weight: 6 },
@@ -50,5 +55,9 @@ export const countries: readonly Country[] = [
 /** The country list as a seed CSV (`country,iso2,iso3`), newline-terminated. */
 export function countryCodesCsv(): string {
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return ["country,iso2,iso3", ...countries.map((c) => `${quote(c.name)},${c.iso2},${c.iso3}`)].join("\n") + "\n";
+  return (
+    ["country,iso2,iso3", ...countries.map((c) => `${quote(c.name)},${c.iso2},${c.iso3}`)].join(
+      "\n",
+    ) + "\n"
+  );
 }

@@ -4,12 +4,55 @@ import { isoDay } from "./iso-time.js";
 import { Prng, WeightedPicker, hashString } from "./prng.js";
 
 const firstNames = [
-  "olivia", "liam", "emma", "noah", "ava", "lucas", "mia", "leon", "sofia", "mateo", "hana", "yuki", "arjun",
-  "priya", "lena", "jonas", "chloe", "hugo", "isabela", "diego", "freya", "oscar", "zoe", "ethan", "amara",
+  "olivia",
+  "liam",
+  "emma",
+  "noah",
+  "ava",
+  "lucas",
+  "mia",
+  "leon",
+  "sofia",
+  "mateo",
+  "hana",
+  "yuki",
+  "arjun",
+  "priya",
+  "lena",
+  "jonas",
+  "chloe",
+  "hugo",
+  "isabela",
+  "diego",
+  "freya",
+  "oscar",
+  "zoe",
+  "ethan",
+  "amara",
 ];
 const lastNames = [
-  "smith", "muller", "martin", "garcia", "rossi", "silva", "tanaka", "kumar", "nowak", "johansson", "brown",
-  "dubois", "lopez", "kim", "murphy", "jensen", "novak", "cohen", "santos", "nguyen", "wilson", "schmidt",
+  "smith",
+  "muller",
+  "martin",
+  "garcia",
+  "rossi",
+  "silva",
+  "tanaka",
+  "kumar",
+  "nowak",
+  "johansson",
+  "brown",
+  "dubois",
+  "lopez",
+  "kim",
+  "murphy",
+  "jensen",
+  "novak",
+  "cohen",
+  "santos",
+  "nguyen",
+  "wilson",
+  "schmidt",
 ];
 const domains = ["example.com", "mail.example.org", "inbox.example.net", "shopper.example"];
 
@@ -25,7 +68,9 @@ export const firstCustomerId = 1001;
 
 // JSON text of the pieces (JSON.stringify escapes whatever needs it), as bytes.
 const inQuotes = (s: string) => utf8(JSON.stringify(s).slice(1, -1));
-const countryBytes = countryPicker.items.map((c) => utf8(`,"country":${JSON.stringify(c)},"email":"`));
+const countryBytes = countryPicker.items.map((c) =>
+  utf8(`,"country":${JSON.stringify(c)},"email":"`),
+);
 const firstBytes = firstNames.map(inQuotes);
 const lastBytes = lastNames.map((l) => utf8(`.${JSON.stringify(l).slice(1, -1)}`));
 const domainBytes = domains.map((d) => utf8(`@${JSON.stringify(d).slice(1, -1)}","signup_date":"`));
@@ -39,7 +84,13 @@ const CUSTOMER_END = utf8('"}');
  * (repeat buyers), with no state to hold in memory and the same answer when hours are generated
  * in parallel. The text is `JSON.stringify` of `{ customer_id, country, email, signup_date }`.
  */
-export function writeCustomerJson(buf: Uint8Array, at: number, seed: number, index: number, signupBefore: Date): number {
+export function writeCustomerJson(
+  buf: Uint8Array,
+  at: number,
+  seed: number,
+  index: number,
+  signupBefore: Date,
+): number {
   // The draws are made in the order their pieces are written: country, first, last, domain, signup.
   const rng = new Prng(seed, CUSTOMER_STREAM, index);
   at = put(buf, at, CUSTOMER_ID);

@@ -36,16 +36,40 @@ export interface ChannelProfile {
 
 export const channelProfiles: readonly ChannelProfile[] = [
   { channel: "organic_search", weight: 30, conversion: 1.0, campaigns: [] },
-  { channel: "paid_search", weight: 18, conversion: 1.1, campaigns: ["brand_terms", "generic_terms", "shopping_ads"] },
-  { channel: "social", weight: 14, conversion: 0.55, campaigns: ["influencer_q4", "retargeting", "new_arrivals"] },
-  { channel: "email", weight: 8, conversion: 1.6, campaigns: ["newsletter_weekly", "black_friday", "cart_reminder"] },
+  {
+    channel: "paid_search",
+    weight: 18,
+    conversion: 1.1,
+    campaigns: ["brand_terms", "generic_terms", "shopping_ads"],
+  },
+  {
+    channel: "social",
+    weight: 14,
+    conversion: 0.55,
+    campaigns: ["influencer_q4", "retargeting", "new_arrivals"],
+  },
+  {
+    channel: "email",
+    weight: 8,
+    conversion: 1.6,
+    campaigns: ["newsletter_weekly", "black_friday", "cart_reminder"],
+  },
   { channel: "direct", weight: 18, conversion: 1.3, campaigns: [] },
   { channel: "referral", weight: 7, conversion: 0.9, campaigns: [] },
   { channel: "affiliate", weight: 5, conversion: 0.75, campaigns: ["partner_deals", "cashback"] },
 ];
 
-export const deviceWeights: Readonly<Record<Device, number>> = { mobile: 55, desktop: 38, tablet: 7 };
-export const paymentWeights: Readonly<Record<PaymentMethod, number>> = { card: 62, paypal: 20, apple_pay: 13, gift_card: 5 };
+export const deviceWeights: Readonly<Record<Device, number>> = {
+  mobile: 55,
+  desktop: 38,
+  tablet: 7,
+};
+export const paymentWeights: Readonly<Record<PaymentMethod, number>> = {
+  card: 62,
+  paypal: 20,
+  apple_pay: 13,
+  gift_card: 5,
+};
 
 /** The cart rate a channel actually gets (capped so no channel converts every session). */
 export function channelCartRate(funnel: FunnelConfig, profile: ChannelProfile): number {
@@ -57,8 +81,17 @@ export function channelCartRate(funnel: FunnelConfig, profile: ChannelProfile): 
  * mix: sessions with a cart / sessions, checkouts / carts, paid / checkouts. Tests compare what
  * landed against this.
  */
-export function expectedStageRates(funnel: FunnelConfig): { sessionToCart: number; cartToCheckout: number; checkoutToPaid: number } {
+export function expectedStageRates(funnel: FunnelConfig): {
+  sessionToCart: number;
+  cartToCheckout: number;
+  checkoutToPaid: number;
+} {
   const total = channelProfiles.reduce((s, p) => s + p.weight, 0);
-  const sessionToCart = channelProfiles.reduce((s, p) => s + p.weight * channelCartRate(funnel, p), 0) / total;
-  return { sessionToCart, cartToCheckout: funnel.cartToCheckout, checkoutToPaid: funnel.checkoutToPaid };
+  const sessionToCart =
+    channelProfiles.reduce((s, p) => s + p.weight * channelCartRate(funnel, p), 0) / total;
+  return {
+    sessionToCart,
+    cartToCheckout: funnel.cartToCheckout,
+    checkoutToPaid: funnel.checkoutToPaid,
+  };
 }

@@ -14,5 +14,11 @@ export {
   type FunnelConfig,
 } from "./funnel.js";
 export { allocateEvents, diurnalWeights, trafficWeight, weeklyWeights } from "./traffic.js";
-export { batchesPerHour, simulateEvents, type SimulationConfig, type SimulationOptions, type SimulationStats } from "./simulate.js";
+export {
+  batchesPerHour,
+  simulateEvents,
+  type SimulationConfig,
+  type SimulationOptions,
+  type SimulationStats,
+} from "./simulate.js";
 export { TimedEvent, type ByteLine } from "./timed-event.js";

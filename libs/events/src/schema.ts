@@ -1,7 +1,12 @@
 import { z } from "zod";
 
 /** The funnel stages, in funnel order. */
-export const eventTypes = ["product_view", "add_to_cart", "checkout_started", "order_paid"] as const;
+export const eventTypes = [
+  "product_view",
+  "add_to_cart",
+  "checkout_started",
+  "order_paid",
+] as const;
 export const channels = [
   "organic_search",
   "paid_search",
@@ -19,9 +24,13 @@ export type Channel = (typeof channels)[number];
 export type Device = (typeof devices)[number];
 export type PaymentMethod = (typeof paymentMethods)[number];
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "lowercase UUID");
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "lowercase UUID");
 /** ISO-8601 UTC with milliseconds and a Z, exactly as `Date.prototype.toISOString` writes it. */
-const isoUtcMillis = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, "ISO-8601 UTC with ms and Z");
+const isoUtcMillis = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, "ISO-8601 UTC with ms and Z");
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
 /** A non-negative amount with at most two decimals. */
 const money = z
@@ -65,7 +74,9 @@ export const orderSchema = z
     items: z.array(orderItemSchema).min(1),
   })
   .refine(
-    (o) => Math.round(o.items.reduce((s, i) => s + i.quantity * i.unit_price, 0) * 100) === Math.round(o.order_total * 100),
+    (o) =>
+      Math.round(o.items.reduce((s, i) => s + i.quantity * i.unit_price, 0) * 100) ===
+      Math.round(o.order_total * 100),
     { message: "order_total must equal the sum of quantity * unit_price", path: ["order_total"] },
   );
 
@@ -94,7 +105,12 @@ export const shopEventSchema = z
   })
   .superRefine((e, ctx) => {
     const need = (ok: boolean, field: string) => {
-      if (!ok) ctx.addIssue({ code: "custom", message: `${field} does not match event_type ${e.event_type}`, path: [field] });
+      if (!ok)
+        ctx.addIssue({
+          code: "custom",
+          message: `${field} does not match event_type ${e.event_type}`,
+          path: [field],
+        });
     };
     const isProductEvent = e.event_type === "product_view" || e.event_type === "add_to_cart";
     need(isProductEvent === (e.product !== undefined), "product");

@@ -11,7 +11,9 @@ import { diurnalWeights } from "./traffic.js";
 const start = new Date("2026-11-27T00:00:00.000Z"); // a Friday
 
 function run(config: Partial<SimulationConfig> = {}, stats?: SimulationStats): TimedEvent[] {
-  return [...simulateEvents({ seed: 11, start, hours: 24, events: 20_000, ...config }, stats)].flat();
+  return [
+    ...simulateEvents({ seed: 11, start, hours: 24, events: 20_000, ...config }, stats),
+  ].flat();
 }
 
 const day = run({ events: 60_000 });
@@ -25,7 +27,8 @@ for (const { event } of day) {
 describe("simulateEvents", () => {
   it("produces exactly the requested number of events, in arrival order", () => {
     expect(day).toHaveLength(60_000);
-    for (let i = 1; i < day.length; i++) expect(day[i]!.arrivalMs).toBeGreaterThanOrEqual(day[i - 1]!.arrivalMs);
+    for (let i = 1; i < day.length; i++)
+      expect(day[i]!.arrivalMs).toBeGreaterThanOrEqual(day[i - 1]!.arrivalMs);
     for (const events of [1, 7, 59, 61, 1000]) {
       for (const seed of [1, 2, 3]) expect(run({ events, hours: 2, seed })).toHaveLength(events);
     }
@@ -77,7 +80,9 @@ describe("simulateEvents", () => {
       const order = events.find((e) => e.order)?.order;
       if (!order) continue;
       const cart = new Map<number, number>();
-      for (const e of events) if (e.event_type === "add_to_cart") cart.set(e.product!.product_id, (cart.get(e.product!.product_id) ?? 0) + e.quantity!);
+      for (const e of events)
+        if (e.event_type === "add_to_cart")
+          cart.set(e.product!.product_id, (cart.get(e.product!.product_id) ?? 0) + e.quantity!);
       expect(new Map(order.items.map((i) => [i.product_id, i.quantity]))).toEqual(cart);
       const sum = order.items.reduce((s, i) => s + i.quantity * i.unit_price, 0);
       expect(order.order_total).toBeCloseTo(sum, 2);
@@ -87,7 +92,9 @@ describe("simulateEvents", () => {
   });
 
   it("converts within tolerance of the configured funnel", () => {
-    let carts = 0, checkouts = 0, paid = 0;
+    let carts = 0,
+      checkouts = 0,
+      paid = 0;
     for (const events of sessions.values()) {
       const types = new Set(events.map((e) => e.event_type));
       if (types.has("add_to_cart")) carts++;
@@ -150,11 +157,14 @@ describe("simulateEvents", () => {
   it("uses every country and category, with products from the fixed catalogue", () => {
     const names = new Set(day.map((t) => t.event.customer.country));
     expect(names.size).toBe(countries.length);
-    const viewed = new Set(day.filter((t) => t.event.product).map((t) => t.event.product!.category));
+    const viewed = new Set(
+      day.filter((t) => t.event.product).map((t) => t.event.product!.category),
+    );
     expect([...viewed].sort()).toEqual([...categories].sort());
     const byId = new Map(catalogue.map((p) => [p.product_id, p]));
     for (const { event } of day.slice(0, 2000)) {
-      if (event.product) expect(byId.get(event.product.product_id)?.price).toBe(event.product.price);
+      if (event.product)
+        expect(byId.get(event.product.product_id)?.price).toBe(event.product.price);
     }
   });
 });
@@ -191,8 +201,13 @@ describe("schema", () => {
   it("rejects fields that do not belong to the event type, and bad timestamps", () => {
     expect(shopEventSchema.safeParse({ ...paid, payment: undefined }).success).toBe(false);
     expect(shopEventSchema.safeParse({ ...paid, product: catalogue[0] }).success).toBe(false);
-    expect(shopEventSchema.safeParse({ ...paid, event_timestamp: "2026-11-27 13:04:05" }).success).toBe(false);
-    expect(shopEventSchema.safeParse({ ...paid, customer: { ...paid.customer, customer_id: "1" } }).success).toBe(false);
+    expect(
+      shopEventSchema.safeParse({ ...paid, event_timestamp: "2026-11-27 13:04:05" }).success,
+    ).toBe(false);
+    expect(
+      shopEventSchema.safeParse({ ...paid, customer: { ...paid.customer, customer_id: "1" } })
+        .success,
+    ).toBe(false);
   });
 });
 
@@ -202,7 +217,8 @@ describe("Prng", () => {
     const b = new Prng(5, 6);
     const ids = Array.from({ length: 100 }, () => a.uuid());
     expect(ids).toEqual(Array.from({ length: 100 }, () => b.uuid()));
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(ids).size).toBe(100);
   });
 
@@ -231,7 +247,9 @@ describe("Prng", () => {
 describe("simulateEvents with reuseBuffers", () => {
   it("yields the same batches as without, each valid until the next is requested", () => {
     const config = { seed: 11, start, hours: 3, events: 30_000 };
-    const fresh = [...simulateEvents(config)].map((batch) => batch.map((e) => [e.arrivalMs, e.eventType, e.orderCents, e.json] as const));
+    const fresh = [...simulateEvents(config)].map((batch) =>
+      batch.map((e) => [e.arrivalMs, e.eventType, e.orderCents, e.json] as const),
+    );
     const reused: (typeof fresh)[number][] = [];
     const seen = new Set<TimedEvent>();
     let recycled = 0;

@@ -1,7 +1,14 @@
 import { catalogue, categories, type CatalogueProduct } from "./catalogue.js";
 import { put, putAscii, putUint, utf8 } from "./bytes.js";
 import { writeCustomerJson } from "./customers.js";
-import { channelCartRate, channelProfiles, defaultFunnel, deviceWeights, paymentWeights, type FunnelConfig } from "./funnel.js";
+import {
+  channelCartRate,
+  channelProfiles,
+  defaultFunnel,
+  deviceWeights,
+  paymentWeights,
+  type FunnelConfig,
+} from "./funnel.js";
 import { Prng, WeightedPicker, hashString } from "./prng.js";
 import type { Device, EventType, PaymentMethod, Product, SessionInfo } from "./schema.js";
 import { writeIsoMillis } from "./iso-time.js";
@@ -47,19 +54,48 @@ export interface SimulationStats {
   customers: number;
 }
 
-const channelPicker = new WeightedPicker(channelProfiles, channelProfiles.map((p) => p.weight));
-const devicePicker = new WeightedPicker(Object.keys(deviceWeights) as Device[], Object.values(deviceWeights));
-const paymentPicker = new WeightedPicker(Object.keys(paymentWeights) as PaymentMethod[], Object.values(paymentWeights));
-const productPicker = new WeightedPicker(catalogue, catalogue.map((p) => p.popularity));
+const channelPicker = new WeightedPicker(
+  channelProfiles,
+  channelProfiles.map((p) => p.weight),
+);
+const devicePicker = new WeightedPicker(
+  Object.keys(deviceWeights) as Device[],
+  Object.values(deviceWeights),
+);
+const paymentPicker = new WeightedPicker(
+  Object.keys(paymentWeights) as PaymentMethod[],
+  Object.values(paymentWeights),
+);
+const productPicker = new WeightedPicker(
+  catalogue,
+  catalogue.map((p) => p.popularity),
+);
 const categoryPickers = new Map(
   categories.map((c) => {
     const items = catalogue.filter((p) => p.category === c);
-    return [c, new WeightedPicker(items, items.map((p) => p.popularity))] as const;
+    return [
+      c,
+      new WeightedPicker(
+        items,
+        items.map((p) => p.popularity),
+      ),
+    ] as const;
   }),
 );
-const categoryPicker = new WeightedPicker(categories, categories.map(() => 1));
+const categoryPicker = new WeightedPicker(
+  categories,
+  categories.map(() => 1),
+);
 const productJson = new Map<number, Product>(
-  catalogue.map((p) => [p.product_id, { product_id: p.product_id, product_name: p.product_name, category: p.category, price: p.price }]),
+  catalogue.map((p) => [
+    p.product_id,
+    {
+      product_id: p.product_id,
+      product_name: p.product_name,
+      category: p.category,
+      price: p.price,
+    },
+  ]),
 );
 
 // Events are written as bytes, piece by piece, in contract key order: the same text as
@@ -75,17 +111,37 @@ const typeBlocks = {
 const SESSION_ID = utf8('","session_id":"');
 const CUSTOMER = utf8('","customer":');
 const QUANTITY = utf8(',"quantity":');
-const productBlocks = new Map<number, Buffer>([...productJson.values()].map((p) => [p.product_id, utf8(`,"product":${JSON.stringify(p)}`)]));
-const paymentBlocks = paymentPicker.items.map((m) => utf8(`,"payment":${JSON.stringify({ method: m })}`));
+const productBlocks = new Map<number, Buffer>(
+  [...productJson.values()].map((p) => [p.product_id, utf8(`,"product":${JSON.stringify(p)}`)]),
+);
+const paymentBlocks = paymentPicker.items.map((m) =>
+  utf8(`,"payment":${JSON.stringify({ method: m })}`),
+);
 /** `,"session":{...}` for each (channel profile, device, campaign or none), made on first use. */
 const sessionBlocks: (Buffer | undefined)[] = [];
 const ORDER_ID = utf8(',"order":{"order_id":"');
 const ORDER_TOTAL = utf8('","currency":"USD","order_total":');
 const ITEMS = utf8(',"items":[');
 /** `{"product_id":..,"product_name":..,"category":..,"quantity":` and `,"unit_price":..}` per product. */
-const itemHeads = new Map(catalogue.map((p) => [p.product_id, utf8(JSON.stringify({ product_id: p.product_id, product_name: p.product_name, category: p.category, quantity: 0 }).slice(0, -2))]));
-const itemTails = new Map(catalogue.map((p) => [p.product_id, utf8(`,"unit_price":${JSON.stringify(p.price)}}`)]));
-const longestPiece = Math.max(...[...productBlocks.values(), ...paymentBlocks].map((b) => b.length));
+const itemHeads = new Map(
+  catalogue.map((p) => [
+    p.product_id,
+    utf8(
+      JSON.stringify({
+        product_id: p.product_id,
+        product_name: p.product_name,
+        category: p.category,
+        quantity: 0,
+      }).slice(0, -2),
+    ),
+  ]),
+);
+const itemTails = new Map(
+  catalogue.map((p) => [p.product_id, utf8(`,"unit_price":${JSON.stringify(p.price)}}`)]),
+);
+const longestPiece = Math.max(
+  ...[...productBlocks.values(), ...paymentBlocks].map((b) => b.length),
+);
 /** Bytes of an event besides its session and order blocks, with room to spare. */
 const EVENT_FIXED_BYTES = 160 + 2 * longestPiece;
 
@@ -150,9 +206,18 @@ class LineWriter {
   }
 
   /** A new event (a recycled object with `reuse`). */
-  event(arrivalMs: number, eventType: EventType, orderCents: number, bytes: Buffer, start: number, end: number): TimedEvent {
+  event(
+    arrivalMs: number,
+    eventType: EventType,
+    orderCents: number,
+    bytes: Buffer,
+    start: number,
+    end: number,
+  ): TimedEvent {
     const spare = this.spareEvents.pop();
-    return spare === undefined ? new TimedEvent(arrivalMs, eventType, orderCents, bytes, start, end) : spare.reset(arrivalMs, eventType, orderCents, bytes, start, end);
+    return spare === undefined
+      ? new TimedEvent(arrivalMs, eventType, orderCents, bytes, start, end)
+      : spare.reset(arrivalMs, eventType, orderCents, bytes, start, end);
   }
 
   /**
@@ -172,7 +237,10 @@ class LineWriter {
   }
 
   private chunk(n: number): Buffer {
-    return (n <= CHUNK_BYTES ? this.free.pop() : undefined) ?? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n));
+    return (
+      (n <= CHUNK_BYTES ? this.free.pop() : undefined) ??
+      Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n))
+    );
   }
 
   private recycle(chunk: Buffer): void {
@@ -224,12 +292,24 @@ export function* simulateEvents(
     for (let slice = 0; slice < SLICES_PER_HOUR; slice++) {
       const sliceStart = config.start.getTime() + h * HOUR_MS + slice * SLICE_MS;
       // Spread the hour's quota evenly over its slices, remainder to the first ones.
-      target += Math.floor(quotas[h]! / SLICES_PER_HOUR) + (slice < quotas[h]! % SLICES_PER_HOUR ? 1 : 0);
+      target +=
+        Math.floor(quotas[h]! / SLICES_PER_HOUR) + (slice < quotas[h]! % SLICES_PER_HOUR ? 1 : 0);
       const last = h === config.hours - 1 && slice === SLICES_PER_HOUR - 1;
       // Sessions run to completion (a slice may overshoot its share; the next slices make up
       // for it); only the very last session may be cut, to hit the exact event count.
       const carried = pending.n;
-      simulateSlice(new Prng(config.seed, HOUR_STREAM, h, slice), writer, sliceStart, target - produced, carried + config.events - produced, funnel, poolSize, config, onSession, pending);
+      simulateSlice(
+        new Prng(config.seed, HOUR_STREAM, h, slice),
+        writer,
+        sliceStart,
+        target - produced,
+        carried + config.events - produced,
+        funnel,
+        poolSize,
+        config,
+        onSession,
+        pending,
+      );
       produced += pending.n - carried;
       const all = pending.items;
       // Only shrinks by the difference between two slices; a big drop trims the array (V8 does).
@@ -272,7 +352,10 @@ function sessionBlock(profileIndex: number, deviceIndex: number, campaignIndex: 
   let block = sessionBlocks[key];
   if (block === undefined) {
     const profile = channelProfiles[profileIndex]!;
-    const session: SessionInfo = { channel: profile.channel, device: devicePicker.items[deviceIndex]! };
+    const session: SessionInfo = {
+      channel: profile.channel,
+      device: devicePicker.items[deviceIndex]!,
+    };
     if (campaignIndex >= 0) session.utm_campaign = profile.campaigns[campaignIndex];
     block = sessionBlocks[key] = utf8(`,"session":${JSON.stringify(session)}`);
   }
@@ -410,13 +493,23 @@ function simulateSession(
   let orderCents = 0;
   let t = t0 + rng.int(0, 999);
 
-  const emit = (eventType: EventType, product?: Buffer, quantity?: number, payment?: Buffer): boolean => {
+  const emit = (
+    eventType: EventType,
+    product?: Buffer,
+    quantity?: number,
+    payment?: Buffer,
+  ): boolean => {
     if (out.n >= limit) return false;
     // The id is drawn before the arrival delay (the order fixes the output for a seed), but the
     // arrival picks the chunk the event is written into.
     rng.uuidInto(scratch, ID_SCRATCH);
     const arrivalMs = t + 200 + Math.floor(rng.exp(800));
-    const arena = writer.reserve(arrivalMs, EVENT_FIXED_BYTES + sessionBlockBytes.length + (orderBlock === undefined ? 0 : orderBlock.length));
+    const arena = writer.reserve(
+      arrivalMs,
+      EVENT_FIXED_BYTES +
+        sessionBlockBytes.length +
+        (orderBlock === undefined ? 0 : orderBlock.length),
+    );
     const buf = arena.buf;
     const start = arena.pos;
     let at = put(buf, start, EVENT_ID);
@@ -434,7 +527,14 @@ function simulateSession(
     buf[at++] = 125; // }
     buf[at++] = 10; // \n
     arena.pos = at;
-    out.items[out.n++] = writer.event(arrivalMs, eventType, orderBlock === undefined ? 0 : orderCents, buf, start, at);
+    out.items[out.n++] = writer.event(
+      arrivalMs,
+      eventType,
+      orderBlock === undefined ? 0 : orderCents,
+      buf,
+      start,
+      at,
+    );
     return true;
   };
 

@@ -34,7 +34,14 @@ export class TimedEvent implements ByteLine {
    * Makes this object another event, as the constructor would. The simulation recycles events
    * with `reuseBuffers` so that they don't pile up as garbage in the old generation.
    */
-  reset(arrivalMs: number, eventType: EventType, orderCents: number, bytes: Buffer, start: number, end: number): this {
+  reset(
+    arrivalMs: number,
+    eventType: EventType,
+    orderCents: number,
+    bytes: Buffer,
+    start: number,
+    end: number,
+  ): this {
     this.arrivalMs = arrivalMs;
     this.eventType = eventType;
     this.orderCents = orderCents;

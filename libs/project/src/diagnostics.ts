@@ -53,12 +53,22 @@ export interface Diagnostic {
 }
 
 /** Build an error diagnostic. */
-export function error(code: DiagnosticCode, message: string, at?: SourceLocation, hint?: string): Diagnostic {
+export function error(
+  code: DiagnosticCode,
+  message: string,
+  at?: SourceLocation,
+  hint?: string,
+): Diagnostic {
   return { code, severity: "error", message, ...(at ? { at } : {}), ...(hint ? { hint } : {}) };
 }
 
 /** Build a warning diagnostic. */
-export function warning(code: DiagnosticCode, message: string, at?: SourceLocation, hint?: string): Diagnostic {
+export function warning(
+  code: DiagnosticCode,
+  message: string,
+  at?: SourceLocation,
+  hint?: string,
+): Diagnostic {
   return { code, severity: "warn", message, ...(at ? { at } : {}), ...(hint ? { hint } : {}) };
 }
 

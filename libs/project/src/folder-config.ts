@@ -24,7 +24,9 @@ export function parseFolderConfig(
   const folder: FolderConfig = { config: {}, children: {} };
   if (raw === undefined || raw === null) return folder;
   if (typeof raw !== "object" || Array.isArray(raw)) {
-    const hint = configKeys.includes(String(path.at(-1))) ? `config keys start with '+': did you mean '+${String(path.at(-1))}'?` : undefined;
+    const hint = configKeys.includes(String(path.at(-1)))
+      ? `config keys start with '+': did you mean '+${String(path.at(-1))}'?`
+      : undefined;
     diagnostics.push(
       error(
         "CONFIG_INVALID",
@@ -60,5 +62,7 @@ export function parseFolderConfig(
 
 /** Drop keys whose value is undefined, so merged configs don't overwrite with undefined. */
 export function stripUndefined<T extends object>(o: T): Partial<ModelConfig> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<ModelConfig>;
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined),
+  ) as Partial<ModelConfig>;
 }

@@ -5,12 +5,15 @@ import { describe } from "./zod-issues.js";
 import { formatPath } from "./yaml-source.js";
 import type { YamlPath, YamlSource } from "./yaml-source.js";
 
-const isMapping = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === "object" && !Array.isArray(v);
 
 /** Arguments each built-in test needs, checked so a typo fails at load time, not in SQL. */
 const required: Record<string, (args: Record<string, unknown>) => string | undefined> = {
   accepted_values: (a) =>
-    Array.isArray(a.values) && a.values.length > 0 ? undefined : "accepted_values needs 'values: [...]' (a non-empty list)",
+    Array.isArray(a.values) && a.values.length > 0
+      ? undefined
+      : "accepted_values needs 'values: [...]' (a non-empty list)",
   relationships: (a) =>
     typeof a.to === "string" && typeof a.field === "string"
       ? undefined
@@ -33,7 +36,9 @@ export function parseGenericTests(
   raw.forEach((item, i) => {
     const at = source.locate([...path, i]);
     const fail = (p: YamlPath, message: string, hint?: string) =>
-      diagnostics.push(error("TEST_INVALID", `${formatPath(p)}: ${message}`, source.locate(p), hint));
+      diagnostics.push(
+        error("TEST_INVALID", `${formatPath(p)}: ${message}`, source.locate(p), hint),
+      );
     if (typeof item === "string" && item !== "") {
       specs.push({ name: item, args: {}, severity: "error", at });
       return;
@@ -41,8 +46,14 @@ export function parseGenericTests(
     const keys = isMapping(item) ? Object.keys(item) : [];
     if (!isMapping(item) || keys.length !== 1) {
       const hint =
-        keys.length > 1 ? "the arguments must be indented under the test name (one key per test)" : undefined;
-      fail([...path, i], `expected a test name or '{test_name: arguments}', got ${describe(item)}`, hint);
+        keys.length > 1
+          ? "the arguments must be indented under the test name (one key per test)"
+          : undefined;
+      fail(
+        [...path, i],
+        `expected a test name or '{test_name: arguments}', got ${describe(item)}`,
+        hint,
+      );
       return;
     }
     const name = keys[0]!;
@@ -56,14 +67,21 @@ export function parseGenericTests(
     let severity: GenericTestSpec["severity"] = "error";
     const configMap = isMapping(config) ? { ...config } : {};
     const rawSeverity = configMap.severity ?? topSeverity;
-    const severityPath = configMap.severity !== undefined ? [...path, i, name, "config", "severity"] : [...path, i, name, "severity"];
+    const severityPath =
+      configMap.severity !== undefined
+        ? [...path, i, name, "config", "severity"]
+        : [...path, i, name, "severity"];
     delete configMap.severity;
     if (Object.keys(configMap).length) args.config = configMap;
     if (rawSeverity !== undefined) {
       const s = String(rawSeverity).toLowerCase();
       if (s === "warn" || s === "error") severity = s;
       else {
-        fail(severityPath, `severity must be 'warn' or 'error', got ${describe(rawSeverity)}`, "allowed values: warn, error");
+        fail(
+          severityPath,
+          `severity must be 'warn' or 'error', got ${describe(rawSeverity)}`,
+          "allowed values: warn, error",
+        );
         return;
       }
     }

@@ -62,7 +62,9 @@ async function load(files: Record<string, string>, bytes: Record<string, Buffer>
 /** `text` as UTF-8 with the Latin-1 byte 0xE9 ('é' in Windows-1252) where `»` is. */
 const latin1 = (text: string) =>
   Buffer.concat(
-    text.split("»").flatMap((t, i) => (i ? [Buffer.from([0xe9]), Buffer.from(t)] : [Buffer.from(t)])),
+    text
+      .split("»")
+      .flatMap((t, i) => (i ? [Buffer.from([0xe9]), Buffer.from(t)] : [Buffer.from(t)])),
   );
 
 describe("loadProject", () => {
@@ -79,10 +81,12 @@ describe("loadProject", () => {
     ]);
     expect(project.models[2]!.text).toBe(fixture["staging/stg_events.sql"]);
     expect(project.models[2]!.absPath).toBe(`${dir}/staging/stg_events.sql`);
-    expect(project.modelProperties.map((m) => [m.name, m.columns[0]!.tests.map((t) => t.name)])).toEqual([
-      ["stg_events", ["not_null", "unique"]],
-    ]);
-    expect(project.modelProperties[0]!.at).toEqual(at("staging/schema.yml", properties, "name: stg_events"));
+    expect(
+      project.modelProperties.map((m) => [m.name, m.columns[0]!.tests.map((t) => t.name)]),
+    ).toEqual([["stg_events", ["not_null", "unique"]]]);
+    expect(project.modelProperties[0]!.at).toEqual(
+      at("staging/schema.yml", properties, "name: stg_events"),
+    );
     expect(project.sources.map((s) => `${s.sourceName}.${s.name}`)).toEqual(["raw.events"]);
     expect(project.seeds).toEqual([
       expect.objectContaining({
@@ -95,9 +99,16 @@ describe("loadProject", () => {
         ],
       }),
     ]);
-    expect(project.macros.map((m) => m.path)).toEqual(["macros/cents.sql", "macros/util/dates.njk"]);
-    expect(project.singularTests.map((t) => [t.name, t.path])).toEqual([["no_negative_prices", "tests/no_negative_prices.sql"]]);
-    expect(project.rules.map((r) => [r.name, r.text])).toEqual([["events", fixture["rules/events.dqdl"]]]);
+    expect(project.macros.map((m) => m.path)).toEqual([
+      "macros/cents.sql",
+      "macros/util/dates.njk",
+    ]);
+    expect(project.singularTests.map((t) => [t.name, t.path])).toEqual([
+      ["no_negative_prices", "tests/no_negative_prices.sql"],
+    ]);
+    expect(project.rules.map((r) => [r.name, r.text])).toEqual([
+      ["events", fixture["rules/events.dqdl"]],
+    ]);
   });
 
   it("reports invalid UTF-8 in every kind of project file at its first bad byte", async () => {
@@ -153,7 +164,9 @@ describe("loadProject", () => {
 
   it("reports a missing sluice.yml", async () => {
     const { project } = await load({ "staging/x.sql": "select 1" });
-    expect(project.diagnostics).toEqual([expect.objectContaining({ code: "CONFIG_NOT_FOUND", severity: "error" })]);
+    expect(project.diagnostics).toEqual([
+      expect.objectContaining({ code: "CONFIG_NOT_FOUND", severity: "error" }),
+    ]);
     expect(project.models).toEqual([]);
   });
 
@@ -174,7 +187,9 @@ describe("loadProject", () => {
       ["SEED_INVALID", "seeds/empty.csv", 1],
       ["YAML_SYNTAX", "staging/broken.yml", expect.any(Number)],
     ]);
-    expect(project.diagnostics[0]!.message).toBe("models.staging.+tags: expected a tag or a list of them, got number 3");
+    expect(project.diagnostics[0]!.message).toBe(
+      "models.staging.+tags: expected a tag or a list of them, got number 3",
+    );
     expect(project.models).toHaveLength(3);
     expect(project.seeds.map((s) => s.name)).toEqual(["countries"]);
     expect(project.modelProperties.map((m) => m.name)).toEqual(["stg_events"]);

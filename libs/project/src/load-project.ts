@@ -27,7 +27,12 @@ export async function loadProject(dir: string): Promise<Project> {
   } catch {
     const parsed = parseProjectConfig("{}");
     return emptyProject(absDir, parsed.config, [
-      error("CONFIG_NOT_FOUND", `no ${CONFIG_FILE} in ${absDir}`, undefined, "pass --project-dir with the folder that holds sluice.yml"),
+      error(
+        "CONFIG_NOT_FOUND",
+        `no ${CONFIG_FILE} in ${absDir}`,
+        undefined,
+        "pass --project-dir with the folder that holds sluice.yml",
+      ),
     ]);
   }
   const parsedConfig = parseProjectConfig(text);
@@ -35,22 +40,32 @@ export async function loadProject(dir: string): Promise<Project> {
   const diagnostics = [...configText, ...parsedConfig.diagnostics];
   if (!usable) return emptyProject(absDir, config, diagnostics);
 
-  const otherRoots = [...config["seed-paths"], ...config["macro-paths"], ...config["test-paths"], ...config["rule-paths"]];
+  const otherRoots = [
+    ...config["seed-paths"],
+    ...config["macro-paths"],
+    ...config["test-paths"],
+    ...config["rule-paths"],
+  ];
   const modelRoots = config["model-paths"];
   const excludeFromModels = otherRoots.filter((r) => !modelRoots.includes(r));
   const scanned = new Set<string>();
-  const [modelPaths, propertyPaths, seedPaths, macroPaths, testPaths, rulePaths] = await Promise.all([
-    findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
-    findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
-    findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
-    findFiles(absDir, config["macro-paths"], [".sql", ".njk"], [], scanned),
-    findFiles(absDir, config["test-paths"], [".sql"], [], scanned),
-    findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
-  ]);
+  const [modelPaths, propertyPaths, seedPaths, macroPaths, testPaths, rulePaths] =
+    await Promise.all([
+      findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
+      findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
+      findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
+      findFiles(absDir, config["macro-paths"], [".sql", ".njk"], [], scanned),
+      findFiles(absDir, config["test-paths"], [".sql"], [], scanned),
+      findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
+    ]);
   const badText: Diagnostic[] = [];
   const [modelFiles, propertyFiles, seedFiles, macros, testFiles, ruleFiles] = await Promise.all([
     readFiles(absDir, modelPaths, badText),
-    readFiles(absDir, propertyPaths.filter((p) => p !== CONFIG_FILE), badText),
+    readFiles(
+      absDir,
+      propertyPaths.filter((p) => p !== CONFIG_FILE),
+      badText,
+    ),
     readFiles(absDir, seedPaths, badText),
     readFiles(absDir, macroPaths, badText),
     readFiles(absDir, testPaths, badText),

@@ -17,7 +17,9 @@ export const modelConfigSchema = z.strictObject({
   tags: stringList("a tag").optional(),
   partitioned_by: stringList("a column").optional(),
   incremental_strategy: z.enum(["append", "insert_overwrite", "merge"]).optional(),
-  unique_key: z.union([z.string(), z.array(z.string())], { error: "expected a column or a list of them" }).optional(),
+  unique_key: z
+    .union([z.string(), z.array(z.string())], { error: "expected a column or a list of them" })
+    .optional(),
   on_schema_change: z.enum(["ignore", "append_new_columns", "fail"]).optional(),
   enabled: z.boolean().optional(),
 

@@ -2,7 +2,9 @@ import { z } from "zod";
 
 /** An empty YAML value (`vars:` with nothing after it) means "use the default". */
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.output<T>) =>
-  z.preprocess((v) => (v === null ? undefined : v), schema.optional()).transform((v) => (v ?? fallback) as z.output<T>);
+  z
+    .preprocess((v) => (v === null ? undefined : v), schema.optional())
+    .transform((v) => (v ?? fallback) as z.output<T>);
 
 const paths = (fallback: string) => withDefault(z.array(z.string().min(1)), [fallback]);
 const threads = withDefault(z.number().int().positive(), 4);
@@ -26,7 +28,10 @@ export const athenaTargetSchema = z.strictObject({
   threads,
 });
 
-export const targetSchema = z.discriminatedUnion("engine", [duckdbTargetSchema, athenaTargetSchema]);
+export const targetSchema = z.discriminatedUnion("engine", [
+  duckdbTargetSchema,
+  athenaTargetSchema,
+]);
 
 /**
  * sluice.yml, except `models:` (the folder tree, validated by parseFolderConfig because its keys

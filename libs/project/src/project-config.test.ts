@@ -47,7 +47,9 @@ describe("parseProjectConfig", () => {
         staging: { config: { schema: "staging", tags: ["nightly"] }, children: {} },
         silver: {
           config: { materialized: "table", partitioned_by: ["event_date"] },
-          children: { events: { config: { incremental_strategy: "insert_overwrite" }, children: {} } },
+          children: {
+            events: { config: { incremental_strategy: "insert_overwrite" }, children: {} },
+          },
         },
       },
     });
@@ -65,7 +67,9 @@ describe("parseProjectConfig", () => {
   });
 
   it("treats empty values as defaults", () => {
-    const { config, diagnostics } = parseProjectConfig("name: x\nvars:\nmodels:\ntargets: {l: {engine: duckdb}}\ndefault-target: l\n");
+    const { config, diagnostics } = parseProjectConfig(
+      "name: x\nvars:\nmodels:\ntargets: {l: {engine: duckdb}}\ndefault-target: l\n",
+    );
     expect(diagnostics).toEqual([]);
     expect(config.vars).toEqual({});
     expect(config.models).toEqual({ config: {}, children: {} });
@@ -83,7 +87,10 @@ describe("parseProjectConfig", () => {
     });
     // and the now-missing required key, at its parent's key
     expect(d).toContainEqual(
-      expect.objectContaining({ message: "targets.prod: missing required key 'region'", at: at("sluice.yml", text, "prod:") }),
+      expect.objectContaining({
+        message: "targets.prod: missing required key 'region'",
+        at: at("sluice.yml", text, "prod:"),
+      }),
     );
   });
 
@@ -142,11 +149,15 @@ describe("parseProjectConfig", () => {
   });
 
   it("suggests +key for a folder config key and the closest key for a +typo", () => {
-    const text = valid.replace("    +schema: staging", "    +shema: staging\n    materialized: view");
+    const text = valid.replace(
+      "    +schema: staging",
+      "    +shema: staging\n    materialized: view",
+    );
     const d = codes(text);
     expect(d).toEqual([
       expect.objectContaining({
-        message: "models.staging.materialized: expected a mapping of '+config' keys and sub-folders, got 'view'",
+        message:
+          "models.staging.materialized: expected a mapping of '+config' keys and sub-folders, got 'view'",
         at: at("sluice.yml", text, "view", 1),
         hint: "config keys start with '+': did you mean '+materialized'?",
       }),
@@ -185,7 +196,10 @@ default-target: local
 
   it("rejects a file that is not a mapping", () => {
     expect(codes("- a\n- b\n")).toEqual([
-      expect.objectContaining({ code: "CONFIG_INVALID", message: "sluice.yml must be a mapping of settings; it is not a mapping" }),
+      expect.objectContaining({
+        code: "CONFIG_INVALID",
+        message: "sluice.yml must be a mapping of settings; it is not a mapping",
+      }),
     ]);
   });
 });

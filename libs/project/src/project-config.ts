@@ -35,7 +35,8 @@ export interface ParsedProjectConfig {
   usable: boolean;
 }
 
-const isMapping = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
  * Validate sluice.yml text. Every problem becomes a diagnostic naming `file`, the key path and
@@ -46,13 +47,16 @@ const isMapping = (v: unknown): v is Record<string, unknown> => !!v && typeof v 
 export function parseProjectConfig(text: string, file = CONFIG_FILE): ParsedProjectConfig {
   const config = defaultProjectConfig();
   const source = parseYaml(text, file);
-  if (source.syntaxErrors.length) return { config, diagnostics: source.syntaxErrors, usable: false };
+  if (source.syntaxErrors.length)
+    return { config, diagnostics: source.syntaxErrors, usable: false };
   const data = source.data;
   if (!isMapping(data)) {
     const got = data === undefined || data === null ? "the file is empty" : "it is not a mapping";
     return {
       config,
-      diagnostics: [error("CONFIG_INVALID", `${file} must be a mapping of settings; ${got}`, source.locate([]))],
+      diagnostics: [
+        error("CONFIG_INVALID", `${file} must be a mapping of settings; ${got}`, source.locate([])),
+      ],
       usable: false,
     };
   }
@@ -74,14 +78,24 @@ export function parseProjectConfig(text: string, file = CONFIG_FILE): ParsedProj
   config.seeds = parseFolderConfig(data.seeds, source, ["seeds"], diagnostics);
 
   const wanted = data["default-target"];
-  if (typeof wanted === "string" && wanted !== "" && isMapping(data.targets) && !(wanted in data.targets)) {
+  if (
+    typeof wanted === "string" &&
+    wanted !== "" &&
+    isMapping(data.targets) &&
+    !(wanted in data.targets)
+  ) {
     const names = Object.keys(data.targets);
     const near = closest(wanted, names);
     const hint = names.length
       ? `${near ? `did you mean '${near}'? ` : ""}defined targets: ${names.join(", ")}`
       : "define a target under 'targets:'";
     diagnostics.push(
-      error("CONFIG_INVALID", `default-target: '${wanted}' is not a defined target`, source.locate(["default-target"]), hint),
+      error(
+        "CONFIG_INVALID",
+        `default-target: '${wanted}' is not a defined target`,
+        source.locate(["default-target"]),
+        hint,
+      ),
     );
   }
   return { config, diagnostics, usable: true };

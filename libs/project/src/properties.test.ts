@@ -183,7 +183,12 @@ models:
         at(file, bad, "fatal"),
         "allowed values: warn, error",
       ],
-      ["TEST_INVALID", "models[0].columns[0].tests[4]: expected a test name or '{test_name: arguments}', got number 42", at(file, bad, "42"), undefined],
+      [
+        "TEST_INVALID",
+        "models[0].columns[0].tests[4]: expected a test name or '{test_name: arguments}', got number 42",
+        at(file, bad, "42"),
+        undefined,
+      ],
     ]);
     expect(models[0]!.columns[0]!.tests.map((t) => t.name)).toEqual(["unique"]);
   });
@@ -200,7 +205,11 @@ models:
     expect(parseProperties("", file)).toEqual({ models: [], sources: [], diagnostics: [] });
     const { diagnostics } = parseProperties("version: 2\nmodel:\n  - name: x\n", file);
     expect(diagnostics).toEqual([
-      expect.objectContaining({ message: "model: unknown key 'model'", hint: "did you mean 'models'?", at: { file, line: 2, column: 1 } }),
+      expect.objectContaining({
+        message: "model: unknown key 'model'",
+        hint: "did you mean 'models'?",
+        at: { file, line: 2, column: 1 },
+      }),
     ]);
   });
 });

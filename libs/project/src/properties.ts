@@ -9,7 +9,8 @@ import { parseYaml } from "./yaml-source.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
 
 /** Empty YAML values (`description:`) count as absent. */
-const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+const opt = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === null ? undefined : v), schema.optional());
 const list = <T extends z.ZodType>(item: T) => opt(z.array(item));
 const text = opt(z.string());
 const tests = list(z.unknown());
@@ -78,11 +79,21 @@ export function parseProperties(content: string, file: string): ParsedProperties
   const source = parseYaml(content, file);
   if (source.syntaxErrors.length) return { ...out, diagnostics: source.syntaxErrors };
   const data = source.data ?? {};
-  const validate = <S extends z.ZodType>(schema: S, value: unknown, base: YamlPath): z.output<S> | undefined => {
+  const validate = <S extends z.ZodType>(
+    schema: S,
+    value: unknown,
+    base: YamlPath,
+  ): z.output<S> | undefined => {
     const r = schema.safeParse(value);
     if (r.success) return r.data;
     out.diagnostics.push(
-      ...issuesToDiagnostics(r.error.issues, { source, code: "PROPERTIES_INVALID", schema, data: value, base }),
+      ...issuesToDiagnostics(r.error.issues, {
+        source,
+        code: "PROPERTIES_INVALID",
+        schema,
+        data: value,
+        base,
+      }),
     );
     return undefined;
   };
@@ -93,7 +104,10 @@ export function parseProperties(content: string, file: string): ParsedProperties
     ...parseGenericTests(entry.tests ?? [], source, [...path, "tests"], out.diagnostics),
     ...parseGenericTests(entry.data_tests ?? [], source, [...path, "data_tests"], out.diagnostics),
   ];
-  const columnsOf = (columns: z.output<typeof columnSchema>[] | undefined, path: YamlPath): ColumnProperties[] =>
+  const columnsOf = (
+    columns: z.output<typeof columnSchema>[] | undefined,
+    path: YamlPath,
+  ): ColumnProperties[] =>
     (columns ?? []).map((c, i) => ({
       name: c.name,
       ...(c.description !== undefined ? { description: c.description } : {}),

@@ -3,10 +3,12 @@ import { parseVarsOption } from "./vars-option.js";
 
 describe("parseVarsOption", () => {
   it("parses a YAML flow mapping and JSON", () => {
-    expect(parseVarsOption("{start_date: '2024-01-01', lookback_hours: 3, flags: [a, b]}")).toEqual({
-      vars: { start_date: "2024-01-01", lookback_hours: 3, flags: ["a", "b"] },
-      diagnostics: [],
-    });
+    expect(parseVarsOption("{start_date: '2024-01-01', lookback_hours: 3, flags: [a, b]}")).toEqual(
+      {
+        vars: { start_date: "2024-01-01", lookback_hours: 3, flags: ["a", "b"] },
+        diagnostics: [],
+      },
+    );
     expect(parseVarsOption('{"x": {"y": null}}').vars).toEqual({ x: { y: null } });
     expect(parseVarsOption("key: value").vars).toEqual({ key: "value" });
   });
@@ -19,7 +21,12 @@ describe("parseVarsOption", () => {
     expect(parseVarsOption(text)).toEqual({
       vars: {},
       diagnostics: [
-        { code: "VARS_INVALID", severity: "error", message, hint: "pass a YAML mapping, e.g. --vars '{key: value}'" },
+        {
+          code: "VARS_INVALID",
+          severity: "error",
+          message,
+          hint: "pass a YAML mapping, e.g. --vars '{key: value}'",
+        },
       ],
     });
   });

@@ -35,8 +35,10 @@ export async function findFiles(
       entries.map(async (e) => {
         const child = rel === "" ? e.name : `${rel}/${e.name}`;
         if (e.isDirectory()) {
-          if (!e.name.startsWith(".") && !SKIPPED.has(e.name) && !excluded.has(child)) await visit(child);
-        } else if (e.isFile() && extensions.some((x) => e.name.toLowerCase().endsWith(x))) found.add(child);
+          if (!e.name.startsWith(".") && !SKIPPED.has(e.name) && !excluded.has(child))
+            await visit(child);
+        } else if (e.isFile() && extensions.some((x) => e.name.toLowerCase().endsWith(x)))
+          found.add(child);
       }),
     );
   };

@@ -9,7 +9,8 @@ export type YamlPath = readonly (string | number)[];
 /** `targets.prod.region`, `models[0].columns[1].tests[0]`; the document root is `(root)`. */
 export function formatPath(path: YamlPath): string {
   let out = "";
-  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : out === "" ? seg : `.${seg}`;
+  for (const seg of path)
+    out += typeof seg === "number" ? `[${seg}]` : out === "" ? seg : `.${seg}`;
   return out === "" ? "(root)" : out;
 }
 
@@ -43,14 +44,20 @@ function hasText(node: Node | undefined): node is Node {
 }
 
 /** Parse YAML text, keeping node ranges so diagnostics can carry line:column. */
-export function parseYaml(text: string, file: string, syntaxCode: DiagnosticCode = "YAML_SYNTAX"): YamlSource {
+export function parseYaml(
+  text: string,
+  file: string,
+  syntaxCode: DiagnosticCode = "YAML_SYNTAX",
+): YamlSource {
   const lineCounter = new LineCounter();
   const doc: Document.Parsed = parseDocument(text, { lineCounter, prettyErrors: false });
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  const syntaxErrors = doc.errors.map((e) => error(syntaxCode, e.message.split("\n")[0]!, at(e.pos[0])));
+  const syntaxErrors = doc.errors.map((e) =>
+    error(syntaxCode, e.message.split("\n")[0]!, at(e.pos[0])),
+  );
   let data: unknown;
   if (syntaxErrors.length === 0) {
     try {
@@ -68,7 +75,8 @@ export function parseYaml(text: string, file: string, syntaxCode: DiagnosticCode
       let next: Found | undefined;
       if (isMap(node)) {
         const pair = node.items.find((p) => keyOf(p.key) === String(seg));
-        if (pair) next = { key: pair.key as Node, value: (pair.value ?? undefined) as Node | undefined };
+        if (pair)
+          next = { key: pair.key as Node, value: (pair.value ?? undefined) as Node | undefined };
       } else if (isSeq(node) && typeof seg === "number") {
         const item = node.items[seg] as Node | undefined;
         if (item) next = { value: item };

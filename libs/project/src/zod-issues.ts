@@ -62,11 +62,17 @@ export function keysAt(schema: unknown, data: unknown, path: YamlPath): string[]
         def.options.find((o) => {
           const d = defOf(o);
           const lit = disc ? d.shape?.[disc]?._zod.def.values : undefined;
-          return disc && here && typeof here === "object" && lit?.includes((here as Record<string, unknown>)[disc]);
+          return (
+            disc &&
+            here &&
+            typeof here === "object" &&
+            lit?.includes((here as Record<string, unknown>)[disc])
+          );
         }) ?? def.options.find((o) => defOf(o).type === "object");
       if (!pick) return [];
       def = defOf(pick);
-    } else if (i === path.length) return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
+    } else if (i === path.length)
+      return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
     else if (def.type === "object" && def.shape) {
       const next = def.shape[String(path[i++])];
       if (!next) return [];
@@ -117,41 +123,63 @@ export function issuesToDiagnostics(issues: readonly Issue[], ctx: IssueContext)
     const yp = yamlPath(path.slice(0, -1));
     const where = yp.length ? `${formatPath(yp)}: ` : "";
     const name = String(yamlPath(path).at(-1));
-    out.push(error(ctx.code, `${where}missing required key '${name}'`, ctx.source.locate(yp, "key"), hint));
+    out.push(
+      error(ctx.code, `${where}missing required key '${name}'`, ctx.source.locate(yp, "key"), hint),
+    );
   };
   for (const issue of issues) {
     const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
     const got = valueAt(ctx.data, path);
     switch (issue.code) {
       case "unrecognized_keys": {
-        const valid = keysAt(ctx.schema, ctx.data, path).map((k) => String(yamlPath([...path, k]).at(-1)));
+        const valid = keysAt(ctx.schema, ctx.data, path).map((k) =>
+          String(yamlPath([...path, k]).at(-1)),
+        );
         for (const key of issue.keys) {
           const shown = String(yamlPath([...path, key]).at(-1));
           const near = closest(shown, valid);
-          const hint = near ? `did you mean '${near}'?` : valid.length ? `valid keys: ${valid.join(", ")}` : undefined;
+          const hint = near
+            ? `did you mean '${near}'?`
+            : valid.length
+              ? `valid keys: ${valid.join(", ")}`
+              : undefined;
           push([...path, key], `unknown key '${shown}'`, hint, "key");
         }
         break;
       }
       case "invalid_type":
-        if (got === undefined && path.length > 0 && valueAt(ctx.data, path.slice(0, -1)) !== undefined) missing(path);
-        else push(path, `expected ${expectedNames[issue.expected] ?? issue.expected}, got ${describe(got)}`);
+        if (
+          got === undefined &&
+          path.length > 0 &&
+          valueAt(ctx.data, path.slice(0, -1)) !== undefined
+        )
+          missing(path);
+        else
+          push(
+            path,
+            `expected ${expectedNames[issue.expected] ?? issue.expected}, got ${describe(got)}`,
+          );
         break;
       case "invalid_value":
-        if (issue.values.length === 1) push(path, `must be '${String(issue.values[0])}', got ${describe(got)}`);
+        if (issue.values.length === 1)
+          push(path, `must be '${String(issue.values[0])}', got ${describe(got)}`);
         else push(path, `${describe(got)} is not an allowed value`, allowed(issue.values, got));
         break;
       case "invalid_union":
         if (issue.discriminator !== undefined && "options" in issue) {
           const options = (issue as { options: unknown[] }).options;
-          const field = issue.path.at(-1) === issue.discriminator ? path : [...path, issue.discriminator];
+          const field =
+            issue.path.at(-1) === issue.discriminator ? path : [...path, issue.discriminator];
           const value = valueAt(ctx.data, field);
           if (value === undefined) missing(field, allowed(options, value));
           else push(field, `${describe(value)} is not an allowed value`, allowed(options, value));
         } else push(path, `${issue.message}, got ${describe(got)}`);
         break;
       case "invalid_format":
-        push(path, `${issue.format === "starts_with" ? `must start with '${(issue as { prefix?: string }).prefix ?? ""}'` : issue.message}, got ${describe(got)}`);
+        push(
+          path,
+          `${issue.format === "starts_with" ? `must start with '${(issue as { prefix?: string }).prefix ?? ""}'` : issue.message}, got ${describe(got)}`,
+        );
         break;
       default:
         push(path, issue.message);

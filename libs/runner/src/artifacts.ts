@@ -21,12 +21,23 @@ export async function writeCompiledArtifacts(
     const runPath = path.join(targetDir, "run", file);
     files.set(path.join(targetDir, "compiled", file), `${node.sql.trim()}\n`);
     const statements = node.incrementalStatements
-      ? [...node.statements, { kind: "comment", sql: "-- when the table exists (incremental run):" }, ...node.incrementalStatements]
+      ? [
+          ...node.statements,
+          { kind: "comment", sql: "-- when the table exists (incremental run):" },
+          ...node.incrementalStatements,
+        ]
       : node.statements;
-    files.set(runPath, statements.map((s) => (s.kind === "comment" ? s.sql : `${s.sql.trim()};`)).join("\n\n") + "\n");
+    files.set(
+      runPath,
+      statements.map((s) => (s.kind === "comment" ? s.sql : `${s.sql.trim()};`)).join("\n\n") +
+        "\n",
+    );
     runPaths.set(node.id, runPath);
   }
-  files.set(path.join(targetDir, "manifest.json"), JSON.stringify(manifestOf(compiled), null, 2) + "\n");
+  files.set(
+    path.join(targetDir, "manifest.json"),
+    JSON.stringify(manifestOf(compiled), null, 2) + "\n",
+  );
   writeChangedFiles([path.join(targetDir, "compiled"), path.join(targetDir, "run")], files);
   return runPaths;
 }
@@ -39,7 +50,12 @@ function artifactName(node: CompiledNode): string {
 
 function manifestOf(compiled: CompiledProject): unknown {
   return {
-    metadata: { project: compiled.projectName, target: compiled.targetName, dialect: compiled.dialect, generator: "sluice" },
+    metadata: {
+      project: compiled.projectName,
+      target: compiled.targetName,
+      dialect: compiled.dialect,
+      generator: "sluice",
+    },
     nodes: Object.fromEntries(
       compiled.nodes.map((n) => [
         n.id,

@@ -28,7 +28,8 @@ export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise
   };
   const record = (r: QueryResult): QueryResult => {
     if (r.stats.queryId) result.queryIds.push(r.stats.queryId);
-    if (r.stats.bytesScanned !== undefined) result.bytesScanned = (result.bytesScanned ?? 0) + r.stats.bytesScanned;
+    if (r.stats.bytesScanned !== undefined)
+      result.bytesScanned = (result.bytesScanned ?? 0) + r.stats.bytesScanned;
     if (r.stats.billedBytes !== undefined) {
       result.billedBytes = (result.billedBytes ?? 0) + r.stats.billedBytes;
       result.costUsd = costUsd(result.billedBytes);
@@ -42,10 +43,18 @@ export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise
     if (!(err instanceof QueryError)) throw err;
     result.status = "error";
     const reason: unknown = ctx.signal?.aborted ? ctx.signal.reason : undefined;
-    result.message = reason instanceof Error ? `${reason.message}: ${err.details.engineMessage}` : err.details.engineMessage;
+    result.message =
+      reason instanceof Error
+        ? `${reason.message}: ${err.details.engineMessage}`
+        : err.details.engineMessage;
     // An incremental model that reads {{ this }} fails to bind after its columns changed.
-    if (node.materialization === "incremental" && /column/i.test(result.message) && !/full-refresh/.test(result.message)) {
-      result.message += " (if the model's columns changed since the table was built, rebuild it with --full-refresh)";
+    if (
+      node.materialization === "incremental" &&
+      /column/i.test(result.message) &&
+      !/full-refresh/.test(result.message)
+    ) {
+      result.message +=
+        " (if the model's columns changed since the table was built, rebuild it with --full-refresh)";
     }
   }
   result.elapsedMs = Math.round(performance.now() - started);
@@ -62,10 +71,13 @@ async function buildRelation(
     result.message = "ephemeral (inlined)";
     return;
   }
-  const materialize = ctx.dialect.capabilities.publishesTablesAsViews ? viewSwapMaterializer : catalogSwapMaterializer;
+  const materialize = ctx.dialect.capabilities.publishesTablesAsViews
+    ? viewSwapMaterializer
+    : catalogSwapMaterializer;
   const outcome = await materialize(node, {
     ...ctx,
-    execute: async (sql) => record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal })),
+    execute: async (sql) =>
+      record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal })),
   });
   result.rows = outcome.rows;
   result.message = describeBuild(node, outcome.appended, outcome.rows);
@@ -87,15 +99,21 @@ async function checkTest(
 ): Promise<void> {
   // Bound once: statements made from the test's SQL read the run's raw table for a raw source.
   const raw = await rawSourceBinding(node.sql, ctx);
-  const execute = async (sql: string) => record(await ctx.engine.execute(raw.bind(sql), { label: node.id, signal: ctx.signal }));
+  const execute = async (sql: string) =>
+    record(await ctx.engine.execute(raw.bind(sql), { label: node.id, signal: ctx.signal }));
   if (raw.empty) {
     // Checks of a raw source look at what the run read; it read no raw hour (no new data).
     result.status = "skipped";
     result.message = "no raw line was read this run (no new data): nothing to check";
     return;
   }
-  if (node.assertion?.kind === "dq_rule") return checkDqRule(node, node.assertion, ctx, result, execute);
-  const [assertion] = planStatements(node, ctx.dialect, { exists: false, fullRefresh: false, writeId: ctx.writeId });
+  if (node.assertion?.kind === "dq_rule")
+    return checkDqRule(node, node.assertion, ctx, result, execute);
+  const [assertion] = planStatements(node, ctx.dialect, {
+    exists: false,
+    fullRefresh: false,
+    writeId: ctx.writeId,
+  });
   if (!assertion) throw new Error(`test ${node.id} compiled to no statement`);
   const r = await execute(assertion.sql);
   const failures = Number(r.rows[0]?.["failures"] ?? 0);
@@ -106,6 +124,7 @@ async function checkTest(
   } else {
     result.status = node.severity === "warn" ? "warn" : "fail";
     result.message = `${failures.toLocaleString("en-US")} failing row${failures === 1 ? "" : "s"}`;
-    if (node.storeFailures) result.storedFailures = (await storeFailingRows(node, node.sql, ctx, execute)).table;
+    if (node.storeFailures)
+      result.storedFailures = (await storeFailingRows(node, node.sql, ctx, execute)).table;
   }
 }

@@ -44,7 +44,9 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const t0 = performance.now();
   const kinds = kindsFor[options.command];
   const chosen = new Set(options.selected ?? options.compiled.nodes.map((n) => n.id));
-  const nodes = options.compiled.nodes.filter((n) => chosen.has(n.id) && kinds.includes(n.kind) && n.materialization !== "ephemeral");
+  const nodes = options.compiled.nodes.filter(
+    (n) => chosen.has(n.id) && kinds.includes(n.kind) && n.materialization !== "ephemeral",
+  );
   const tasks = nodes.map((n) => ({
     id: n.id,
     deps: dependenciesOf(n, options.compiled.nodes, options.command),
@@ -74,7 +76,13 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     Math.max(1, options.threads ?? 1),
     async ({ node, rawSources }) => {
       const i = ++index;
-      options.onEvent?.({ type: "start", index: i, total, id: node.id, description: describeStart(node) });
+      options.onEvent?.({
+        type: "start",
+        index: i,
+        total,
+        id: node.id,
+        description: describeStart(node),
+      });
       const result = await executeNode(node, {
         engine: options.engine,
         dialect: options.dialect,
@@ -94,7 +102,10 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
       results.push(result);
       options.onEvent?.({ type: "end", index: i, total, result });
       // A check with nothing to look at (skipped, but not for a failure upstream) blocks nothing.
-      return ["success", "pass", "warn"].includes(result.status) || (result.status === "skipped" && !result.skippedBecause);
+      return (
+        ["success", "pass", "warn"].includes(result.status) ||
+        (result.status === "skipped" && !result.skippedBecause)
+      );
     },
     ({ node }, because) => {
       const i = ++index;
@@ -116,13 +127,26 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
 
   // Nothing lost, nothing doubled: the build checks its own raw partitions (a failing balance fails the build).
   if (options.command === "build" || options.command === "run") {
-    for (const check of await reconcileBuild(options.compiled.nodes, results, options.engine, options.dialect, raw, options.signal, published)) {
+    for (const check of await reconcileBuild(
+      options.compiled.nodes,
+      results,
+      options.engine,
+      options.dialect,
+      raw,
+      options.signal,
+      published,
+    )) {
       results.push(check);
       options.onEvent?.({ type: "end", index: total, total, result: check });
     }
   }
   // What could not be read is never silent: quarantined files and lines, paths outside the layout.
-  for (const check of await quarantineResults(options.compiled.nodes, raw, rawHours, options.onQuarantine ?? "warn")) {
+  for (const check of await quarantineResults(
+    options.compiled.nodes,
+    raw,
+    rawHours,
+    options.onQuarantine ?? "warn",
+  )) {
     results.push(check);
     options.onEvent?.({ type: "end", index: total, total, result: check });
   }
@@ -151,7 +175,11 @@ async function finishRun(engine: Engine): Promise<RunResults["cleanup"]> {
   try {
     return await engine.finishRun();
   } catch (error) {
-    return { tablesDropped: 0, objectsDeleted: 0, error: error instanceof Error ? error.message : String(error) };
+    return {
+      tablesDropped: 0,
+      objectsDeleted: 0,
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
@@ -161,10 +189,15 @@ async function finishRun(engine: Engine): Promise<RunResults["cleanup"]> {
  * write (lake dialects; one statement instead of one per node). Returns whether it recorded them.
  */
 async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Promise<boolean> {
-  const schemas = [...new Set(nodes.filter((n) => n.kind !== "test").map((n) => n.relation.schema))].sort();
+  const schemas = [
+    ...new Set(nodes.filter((n) => n.kind !== "test").map((n) => n.relation.schema)),
+  ].sort();
   for (const schema of schemas) {
     for (const statement of options.dialect.createSchema(schema)) {
-      await options.engine.execute(statement.sql, { label: `schema ${schema}`, signal: options.signal });
+      await options.engine.execute(statement.sql, {
+        label: `schema ${schema}`,
+        signal: options.signal,
+      });
     }
   }
   // Tests too may publish (--store-failures).
@@ -185,7 +218,11 @@ const TABLE_MATERIALIZATIONS: ReadonlySet<string> = new Set(["table", "increment
  * Upstream nodes a task waits for; in build, also the tests of its parents (unless such a test
  * itself reads this node or its descendants, which would be a cycle).
  */
-function dependenciesOf(node: CompiledNode, all: readonly CompiledNode[], command: RunCommand): string[] {
+function dependenciesOf(
+  node: CompiledNode,
+  all: readonly CompiledNode[],
+  command: RunCommand,
+): string[] {
   if (command !== "build" || node.kind === "test") return node.dependsOn;
   const byId = new Map(all.map((n) => [n.id, n]));
   const parentTests = all.filter(
@@ -199,7 +236,11 @@ function dependenciesOf(node: CompiledNode, all: readonly CompiledNode[], comman
 }
 
 /** The external (raw) sources a node reads, directly or through other nodes: relation as the dialect quotes it → location. */
-function upstreamRawSources(node: CompiledNode, all: readonly CompiledNode[], dialect: Dialect): Map<string, string> {
+function upstreamRawSources(
+  node: CompiledNode,
+  all: readonly CompiledNode[],
+  dialect: Dialect,
+): Map<string, string> {
   const byId = new Map(all.map((n) => [n.id, n]));
   const seen = new Set<string>();
   const found = new Map<string, string>();
@@ -208,7 +249,8 @@ function upstreamRawSources(node: CompiledNode, all: readonly CompiledNode[], di
       if (seen.has(dep)) continue;
       seen.add(dep);
       const upstream = byId.get(dep);
-      if (upstream?.kind === "source" && upstream.location) found.set(dialect.quoteRelation(upstream.relation), upstream.location);
+      if (upstream?.kind === "source" && upstream.location)
+        found.set(dialect.quoteRelation(upstream.relation), upstream.location);
       walk(dep);
     }
   };
@@ -217,7 +259,11 @@ function upstreamRawSources(node: CompiledNode, all: readonly CompiledNode[], di
 }
 
 /** The tables (table, incremental, seed) `node` reads directly that this run has not built. */
-function upstreamTables(node: CompiledNode, all: readonly CompiledNode[], built: ReadonlySet<string>): UpstreamTable[] {
+function upstreamTables(
+  node: CompiledNode,
+  all: readonly CompiledNode[],
+  built: ReadonlySet<string>,
+): UpstreamTable[] {
   return all
     .filter((n) => node.dependsOn.includes(n.id) && !built.has(n.id) && n.kind !== "test")
     .filter((n) => TABLE_MATERIALIZATIONS.has(n.materialization))
@@ -225,7 +271,12 @@ function upstreamTables(node: CompiledNode, all: readonly CompiledNode[], built:
 }
 
 /** Whether `ancestor` is upstream of `id`. */
-function isAncestor(ancestor: string, id: string, byId: ReadonlyMap<string, CompiledNode>, seen = new Set<string>()): boolean {
+function isAncestor(
+  ancestor: string,
+  id: string,
+  byId: ReadonlyMap<string, CompiledNode>,
+  seen = new Set<string>(),
+): boolean {
   for (const dep of byId.get(id)?.dependsOn ?? []) {
     if (dep === ancestor) return true;
     if (!seen.has(dep)) {

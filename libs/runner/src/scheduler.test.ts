@@ -12,14 +12,19 @@ describe("runDag", () => {
       { id: "c", deps: ["a"] },
       { id: "d", deps: ["b", "c"] },
     ];
-    await runDag(tasks, 2, async (t) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      order.push(t.id);
-      inFlight--;
-      return true;
-    }, () => {});
+    await runDag(
+      tasks,
+      2,
+      async (t) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(t.id);
+        inFlight--;
+        return true;
+      },
+      () => {},
+    );
     expect(order[0]).toBe("a");
     expect(order[3]).toBe("d");
     expect(peak).toBe(2);
@@ -57,16 +62,29 @@ describe("runDag", () => {
       { id: "c", deps: ["b"] },
       { id: "d", deps: ["c"] },
     ];
-    await runDag(tasks, 1, async (t) => {
-      order.push(t.id);
-      return true;
-    }, () => {});
+    await runDag(
+      tasks,
+      1,
+      async (t) => {
+        order.push(t.id);
+        return true;
+      },
+      () => {},
+    );
     expect(order).toEqual(["b", "c", "a", "d"]);
   });
 
   it("rejects a cycle instead of hanging", async () => {
     await expect(
-      runDag([{ id: "a", deps: ["b"] }, { id: "b", deps: ["a"] }], 1, async () => true, () => {}),
+      runDag(
+        [
+          { id: "a", deps: ["b"] },
+          { id: "b", deps: ["a"] },
+        ],
+        1,
+        async () => true,
+        () => {},
+      ),
     ).rejects.toThrow(/cycle/);
   });
 });

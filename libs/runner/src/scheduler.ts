@@ -17,8 +17,13 @@ export async function runDag<T extends { id: string; deps: readonly string[] }>(
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const waiting = new Map(tasks.map((t) => [t.id, t.deps.filter((d) => byId.has(d)).length]));
   const dependants = new Map<string, string[]>();
-  for (const t of tasks) for (const d of t.deps) if (byId.has(d)) dependants.set(d, [...(dependants.get(d) ?? []), t.id]);
-  const height = chainLengths(tasks.map((t) => t.id), dependants);
+  for (const t of tasks)
+    for (const d of t.deps)
+      if (byId.has(d)) dependants.set(d, [...(dependants.get(d) ?? []), t.id]);
+  const height = chainLengths(
+    tasks.map((t) => t.id),
+    dependants,
+  );
   const failedBecause = new Map<string, string>();
   const ready: T[] = tasks.filter((t) => waiting.get(t.id) === 0);
   let running = 0;
@@ -37,13 +42,15 @@ export async function runDag<T extends { id: string; deps: readonly string[] }>(
       if (remaining === 0) resolve();
       else {
         pump();
-        if (running === 0 && ready.length === 0) reject(new Error("runDag: dependency cycle among tasks"));
+        if (running === 0 && ready.length === 0)
+          reject(new Error("runDag: dependency cycle among tasks"));
       }
     };
     const pump = (): void => {
       while (ready.length > 0 && running < concurrency) {
         let pick = 0;
-        for (let i = 1; i < ready.length; i++) if (height.get(ready[i]!.id)! > height.get(ready[pick]!.id)!) pick = i;
+        for (let i = 1; i < ready.length; i++)
+          if (height.get(ready[i]!.id)! > height.get(ready[pick]!.id)!) pick = i;
         const task = ready.splice(pick, 1)[0]!;
         const because = failedBecause.get(task.id);
         if (because !== undefined) {
@@ -67,7 +74,10 @@ export async function runDag<T extends { id: string; deps: readonly string[] }>(
 }
 
 /** Length of the longest chain of dependants from each task (itself included); cycles count once. */
-function chainLengths(ids: readonly string[], dependants: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+function chainLengths(
+  ids: readonly string[],
+  dependants: ReadonlyMap<string, readonly string[]>,
+): Map<string, number> {
   const memo = new Map<string, number>();
   const visiting = new Set<string>();
   const length = (id: string): number => {

@@ -1,11 +1,21 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeChangedFiles } from "./write-changed-files.js";
 
 function tree(root: string): string[] {
-  return (readdirSync(root, { recursive: true }) as string[]).map((p) => p.split(path.sep).join("/")).sort();
+  return (readdirSync(root, { recursive: true }) as string[])
+    .map((p) => p.split(path.sep).join("/"))
+    .sort();
 }
 
 describe("writeChangedFiles", () => {
@@ -44,7 +54,17 @@ describe("writeChangedFiles", () => {
       [path.join(compiled, "silver/events.sql"), "select 1\n"],
       [path.join(target, "run/silver/events.sql"), "select 1;\n"],
     ]);
-    expect(writeChangedFiles([compiled, path.join(target, "run")], files)).toEqual({ written: 2, removed: 1 });
-    expect(tree(target)).toEqual(["compiled", "compiled/silver", "compiled/silver/events.sql", "run", "run/silver", "run/silver/events.sql"]);
+    expect(writeChangedFiles([compiled, path.join(target, "run")], files)).toEqual({
+      written: 2,
+      removed: 1,
+    });
+    expect(tree(target)).toEqual([
+      "compiled",
+      "compiled/silver",
+      "compiled/silver/events.sql",
+      "run",
+      "run/silver",
+      "run/silver/events.sql",
+    ]);
   });
 });

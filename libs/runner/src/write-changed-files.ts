@@ -12,10 +12,18 @@ import path from "node:path";
  * a delete and a write for each on libuv's pool, where they would wait in line with the
  * engine's own file work.
  */
-export function writeChangedFiles(roots: readonly string[], files: ReadonlyMap<string, string>): { written: number; removed: number } {
+export function writeChangedFiles(
+  roots: readonly string[],
+  files: ReadonlyMap<string, string>,
+): { written: number; removed: number } {
   const keepDirs = new Set<string>();
   for (const file of files.keys()) {
-    for (let dir = path.dirname(file); !keepDirs.has(dir) && dir !== path.dirname(dir); dir = path.dirname(dir)) keepDirs.add(dir);
+    for (
+      let dir = path.dirname(file);
+      !keepDirs.has(dir) && dir !== path.dirname(dir);
+      dir = path.dirname(dir)
+    )
+      keepDirs.add(dir);
   }
   let removed = 0;
   for (const root of roots) {

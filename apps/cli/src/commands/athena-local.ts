@@ -17,7 +17,8 @@ interface AthenaLocalArgs {
  */
 export const athenaLocalCommand: CommandSpec<AthenaLocalArgs> = {
   command: "athena-local",
-  describe: "Serve a local Athena + Glue + S3 endpoint (SQL on DuckDB over the buckets in --dir) for a target with endpoint:",
+  describe:
+    "Serve a local Athena + Glue + S3 endpoint (SQL on DuckDB over the buckets in --dir) for a target with endpoint:",
   options: toYargsOptions(athenaLocalCommandOptions),
   examples: [
     [
@@ -32,18 +33,27 @@ export const athenaLocalCommand: CommandSpec<AthenaLocalArgs> = {
     try {
       faults = text === undefined || text === "" ? undefined : JSON.parse(text);
     } catch (error) {
-      io.err(`--faults / SLUICE_AWS_LOCAL_FAULTS is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      io.err(
+        `--faults / SLUICE_AWS_LOCAL_FAULTS is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return ExitCode.usage;
     }
     const { startAthenaLocal } = await import("@sluice/aws-local");
-    const local = await startAthenaLocal({ dir: args.dir, port: args.port, latencyMs: args.latencyMs ?? args["latency-ms"] ?? 50, faults });
+    const local = await startAthenaLocal({
+      dir: args.dir,
+      port: args.port,
+      latencyMs: args.latencyMs ?? args["latency-ms"] ?? 50,
+      faults,
+    });
     // Listen for the signals before printing the URL: a caller may stop us as soon as it reads it.
     const stop = new Promise<void>((resolve) => {
       if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
       else process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
-    io.out(`Athena + Glue + S3 endpoint listening on ${local.url} (buckets in ${args.dir}; Ctrl-C to stop)`);
+    io.out(
+      `Athena + Glue + S3 endpoint listening on ${local.url} (buckets in ${args.dir}; Ctrl-C to stop)`,
+    );
     await stop;
     await local.close();
     io.out("Stopped.");

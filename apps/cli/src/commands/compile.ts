@@ -12,7 +12,8 @@ interface CompileArgs extends SelectionArgs {
 /** `sluice compile`: render every model and statement for the target, offline, into target/. */
 export const compileCommand: CommandSpec<CompileArgs> = {
   command: "compile",
-  describe: "Render models and every statement for the target into target/compiled and target/run (no engine needed)",
+  describe:
+    "Render models and every statement for the target into target/compiled and target/run (no engine needed)",
   options: { ...selectionOptions, format: formatOption(["text", "json"], "text") },
   examples: [["$0 compile --target prod", "write the Athena statements to models/target/run/"]],
   handler: async (args, io) => {
@@ -25,12 +26,21 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     const chosen = new Set(ids);
     await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen);
     if (args.format === "json") {
-      io.out(JSON.stringify({ ...ctx.compiled, nodes: ctx.compiled.nodes.filter((n) => chosen.has(n.id)) }, null, 2));
+      io.out(
+        JSON.stringify(
+          { ...ctx.compiled, nodes: ctx.compiled.nodes.filter((n) => chosen.has(n.id)) },
+          null,
+          2,
+        ),
+      );
       return ExitCode.ok;
     }
     const nodes = ctx.compiled.nodes.filter((n) => chosen.has(n.id));
     const count = (kind: string): number => nodes.filter((n) => n.kind === kind).length;
-    const statements = nodes.reduce((s, n) => s + n.statements.length + (n.incrementalStatements?.length ?? 0), 0);
+    const statements = nodes.reduce(
+      (s, n) => s + n.statements.length + (n.incrementalStatements?.length ?? 0),
+      0,
+    );
     io.out(
       `Compiled ${counted(count("model"), "model")}, ${counted(count("seed"), "seed")}, ${counted(count("source"), "source")} ` +
         `and ${counted(count("test"), "test")} (${counted(statements, "statement")}) for target '${ctx.targetName}' (${ctx.dialect.name}) ` +

@@ -13,7 +13,8 @@ import { ExitCode } from "../command.js";
  */
 export const debugCommand: CommandSpec<Record<string, never>> = {
   command: "debug",
-  describe: "Check the connection to the target and its setup (prod: AWS credentials, workgroup, Glue databases)",
+  describe:
+    "Check the connection to the target and its setup (prod: AWS credentials, workgroup, Glue databases)",
   options: {},
   // With --target prod it checks AWS credentials, the Athena workgroup and the Glue databases.
   examples: [["$0 debug", "check the local lake: its folder, its catalog file and DuckDB"]],
@@ -26,8 +27,16 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
     const target = ctx.target;
     if (target.engine === "duckdb") {
       const lake = path.resolve(ctx.project.dir, target.lake);
-      checks.push(await exists("lake dir", lake, "run `sluice generate` or `sluice build` to create it"));
-      checks.push(await exists("catalog file", path.join(lake, "catalog.duckdb"), "`sluice build` creates it"));
+      checks.push(
+        await exists("lake dir", lake, "run `sluice generate` or `sluice build` to create it"),
+      );
+      checks.push(
+        await exists(
+          "catalog file",
+          path.join(lake, "catalog.duckdb"),
+          "`sluice build` creates it",
+        ),
+      );
     }
     let engine;
     try {
@@ -36,25 +45,36 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
       // A snapshot of the catalog: debug never blocks a build.
       engine = await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
       if (engine.checkSetup) {
-        const databases = target.engine === "athena" ? [...new Set(Object.values(target.databases))].sort() : [];
+        const databases =
+          target.engine === "athena" ? [...new Set(Object.values(target.databases))].sort() : [];
         checks.push(...(await engine.checkSetup(databases)));
       } else {
         const { rows } = await engine.execute("select version() as version", { label: "debug" });
-        checks.push({ name: "engine", ok: true, detail: `DuckDB ${String(rows[0]?.["version"] ?? "unknown")}` });
+        checks.push({
+          name: "engine",
+          ok: true,
+          detail: `DuckDB ${String(rows[0]?.["version"] ?? "unknown")}`,
+        });
       }
       if (engine.verifyLake) {
         const words = await import("@sluice/runner");
         checks.push(...lakeChecks(await engine.verifyLake(), words));
       }
     } catch (err) {
-      checks.push({ name: "engine", ok: false, detail: `cannot open the ${target.engine} engine: ${err instanceof Error ? err.message : String(err)}` });
+      checks.push({
+        name: "engine",
+        ok: false,
+        detail: `cannot open the ${target.engine} engine: ${err instanceof Error ? err.message : String(err)}`,
+      });
     } finally {
       await engine?.close();
     }
     io.out(`target ${ctx.targetName} (${target.engine})`);
     for (const c of checks) io.out(`  ${c.ok ? "OK  " : "FAIL"} ${c.name}: ${c.detail}`);
     const failed = checks.filter((c) => !c.ok).length;
-    io.out(failed === 0 ? "All checks passed." : `${failed} check${failed === 1 ? "" : "s"} failed.`);
+    io.out(
+      failed === 0 ? "All checks passed." : `${failed} check${failed === 1 ? "" : "s"} failed.`,
+    );
     return failed === 0 ? ExitCode.ok : ExitCode.failed;
   },
 };

@@ -27,7 +27,10 @@ export async function appendDqNodes(options: {
   options.compiled.nodes.push(...nodes);
   if (options.storeFailures) {
     const t = options.target;
-    const lakeRoot = t.engine === "duckdb" ? path.resolve(options.project.dir, t.lake) : t.s3_lake_root.replace(/\/+$/, "");
+    const lakeRoot =
+      t.engine === "duckdb"
+        ? path.resolve(options.project.dir, t.lake)
+        : t.s3_lake_root.replace(/\/+$/, "");
     for (const node of options.compiled.nodes) {
       if (node.kind !== "test") continue;
       node.storeFailures = {

@@ -17,7 +17,8 @@ interface DqArgs {
  */
 export const dqCommand: CommandSpec<DqArgs> = {
   command: "dq <action> [file]",
-  describe: "DQDL rulesets: 'parse <file>' prints the AST; 'publish' creates/updates them in Glue Data Quality",
+  describe:
+    "DQDL rulesets: 'parse <file>' prints the AST; 'publish' creates/updates them in Glue Data Quality",
   positional: {
     action: { describe: "parse | publish", type: "string", demandOption: true },
     file: { describe: "The .dqdl file (parse)", type: "string" },
@@ -46,7 +47,10 @@ async function parseFile(args: DqArgs, io: Io): Promise<number> {
     io.err(`cannot read ${args.file}: ${(err as Error).message}`);
     return ExitCode.usage;
   }
-  const [{ parseDqdl, rulesetToJson }, { formatDiagnostic }] = await Promise.all([import("@sluice/dq"), import("@sluice/project")]);
+  const [{ parseDqdl, rulesetToJson }, { formatDiagnostic }] = await Promise.all([
+    import("@sluice/dq"),
+    import("@sluice/project"),
+  ]);
   const { ruleset, diagnostics } = parseDqdl(text, args.file);
   if (!ruleset) {
     for (const d of diagnostics) io.err(formatDiagnostic(d));
@@ -67,7 +71,9 @@ async function publish(args: DqArgs & GlobalArgs, io: Io): Promise<number> {
   const ctx = await loadProjectContext(args, io, { dqRules: false });
   if (!ctx) return ExitCode.usage;
   if (ctx.target.engine !== "athena") {
-    io.err(`dq publish needs an Athena target (Glue Data Quality); '${ctx.targetName}' is ${ctx.target.engine}. Try --target prod.`);
+    io.err(
+      `dq publish needs an Athena target (Glue Data Quality); '${ctx.targetName}' is ${ctx.target.engine}. Try --target prod.`,
+    );
     return ExitCode.usage;
   }
   const { bindRulesets, planRulesets, publishRulesets } = await import("@sluice/runner");
@@ -87,12 +93,17 @@ async function publish(args: DqArgs & GlobalArgs, io: Io): Promise<number> {
   });
   try {
     const changes = await publishRulesets(client, plan.rulesets);
-    for (const c of changes) io.out(`${c.action.padEnd(9)} ${c.name} (${c.table})${c.message ? `: ${c.message}` : ""}`);
+    for (const c of changes)
+      io.out(`${c.action.padEnd(9)} ${c.name} (${c.table})${c.message ? `: ${c.message}` : ""}`);
     const count = (a: string) => changes.filter((c) => c.action === a).length;
-    io.out(`${count("created")} created, ${count("updated")} updated, ${count("unchanged")} unchanged, ${count("conflict")} conflicts.`);
+    io.out(
+      `${count("created")} created, ${count("updated")} updated, ${count("unchanged")} unchanged, ${count("conflict")} conflicts.`,
+    );
     return count("conflict") > 0 ? ExitCode.failed : ExitCode.ok;
   } catch (err) {
-    io.err(`dq publish failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    io.err(
+      `dq publish failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+    );
     return ExitCode.failed;
   } finally {
     client.destroy();

@@ -13,7 +13,8 @@ type FirehoseLocalArgs = Record<string, unknown>;
  */
 export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
   command: "firehose-local",
-  describe: "Serve a local Kinesis Data Firehose endpoint that delivers into the local lake's raw zone",
+  describe:
+    "Serve a local Kinesis Data Firehose endpoint that delivers into the local lake's raw zone",
   options: toYargsOptions(firehoseLocalCommandOptions),
   examples: [
     [
@@ -26,12 +27,15 @@ export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
     const { startFirehoseLocal } = await import("@sluice/generator");
     const options: Record<string, unknown> = {};
     for (const o of firehoseLocalCommandOptions) {
-      const value = args[o.name] ?? args[o.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+      const value =
+        args[o.name] ?? args[o.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
       if (value !== undefined) options[o.key] = value;
     }
     const lakeDir = (options["lakeDir"] as string | undefined) ?? (await projectLake(args));
     const server = await startFirehoseLocal({ ...options, lakeDir });
-    io.err(`Firehose endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`);
+    io.err(
+      `Firehose endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`,
+    );
     await new Promise<void>((resolve) => {
       if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
       else process.once("SIGINT", resolve);

@@ -9,13 +9,21 @@ import { formatOption, toYargsOptions } from "./shared-options.js";
 
 type GenerateArgs = Record<string, unknown> & { format: "text" | "json" };
 
-
 /** `sluice generate`: simulated shop sessions into the raw zone (local lake or Firehose). */
 export const generateCommand: CommandSpec<GenerateArgs> = {
   command: "generate",
-  describe: "Generate shop events (sessions through the funnel) into the raw zone, in Firehose's layout",
-  options: { ...toYargsOptions(generateCommandOptions), format: formatOption(["text", "json"], "text") },
-  examples: [["$0 generate --events 50000 --start 2026-11-27T00:00:00Z --hours 24 --seed 42", "one day of traffic into models/.lake/raw/events/"]],
+  describe:
+    "Generate shop events (sessions through the funnel) into the raw zone, in Firehose's layout",
+  options: {
+    ...toYargsOptions(generateCommandOptions),
+    format: formatOption(["text", "json"], "text"),
+  },
+  examples: [
+    [
+      "$0 generate --events 50000 --start 2026-11-27T00:00:00Z --hours 24 --seed 42",
+      "one day of traffic into models/.lake/raw/events/",
+    ],
+  ],
   // Checked before the project is loaded for its lake (the lake is resolved later).
   check: async (args) => {
     const { parseGenerateArgs } = await import("@sluice/generator");
@@ -36,25 +44,33 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
       onProgress: (p) => {
         if (args.format === "json" || p.hour === lastHour) return;
         lastHour = p.hour;
-        if (io.isTty) io.err(`  hour ${p.hour + 1}/${p.hours}: ${p.events.toLocaleString("en-US")} of ${p.total.toLocaleString("en-US")} events`);
+        if (io.isTty)
+          io.err(
+            `  hour ${p.hour + 1}/${p.hours}: ${p.events.toLocaleString("en-US")} of ${p.total.toLocaleString("en-US")} events`,
+          );
       },
     });
     if (args.format === "json") {
       io.out(toSnakeJson(summary));
       return ExitCode.ok;
     }
-    const injected = Object.entries(summary.chaos).filter(([, n]) => typeof n === "number" && n > 0);
+    const injected = Object.entries(summary.chaos).filter(
+      ([, n]) => typeof n === "number" && n > 0,
+    );
     io.out(
       `Generated ${summary.events.toLocaleString("en-US")} events (${summary.sessions.toLocaleString("en-US")} sessions, ` +
         `${summary.orders.toLocaleString("en-US")} orders) from ${summary.start} over ${summary.hours} h ` +
         `in ${(summary.durationMs / 1000).toFixed(1)}s → ${describeOutput(summary.output, lake)}` +
-        (injected.length ? `\nChaos injected: ${injected.map(([k, n]) => `${k} ${n}`).join(", ")}` : ""),
+        (injected.length
+          ? `\nChaos injected: ${injected.map(([k, n]) => `${k} ${n}`).join(", ")}`
+          : ""),
     );
     return ExitCode.ok;
   },
 };
 
 function describeOutput(output: SinkReport, lake: string): string {
-  if (output.firehose) return `Firehose: ${output.records.toLocaleString("en-US")} records accepted`;
+  if (output.firehose)
+    return `Firehose: ${output.records.toLocaleString("en-US")} records accepted`;
   return `${output.objects} objects (${(output.storedBytes / 1048576).toFixed(1)} MiB) under ${path.join(lake, "raw/events")}`;
 }

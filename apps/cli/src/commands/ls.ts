@@ -14,7 +14,11 @@ export const lsCommand: CommandSpec<LsArgs> = {
   describe: "List the project's nodes (sources, seeds, models, tests) in DAG order",
   options: {
     ...selectionOptions,
-    "resource-type": { type: "string", choices: ["source", "seed", "model", "test"], describe: "Only nodes of this kind" },
+    "resource-type": {
+      type: "string",
+      choices: ["source", "seed", "model", "test"],
+      describe: "Only nodes of this kind",
+    },
     format: formatOption(["table", "json", "name"]),
   },
   handler: async (args, io) => {
@@ -25,13 +29,39 @@ export const lsCommand: CommandSpec<LsArgs> = {
     if (!selection) return ExitCode.usage;
     const { ctx, ids } = selection;
     const chosen = new Set(ids);
-    const nodes = ctx.compiled.nodes.filter((n) => chosen.has(n.id) && (!args.resourceType || n.kind === args.resourceType));
+    const nodes = ctx.compiled.nodes.filter(
+      (n) => chosen.has(n.id) && (!args.resourceType || n.kind === args.resourceType),
+    );
     if (args.format === "json") {
-      io.out(JSON.stringify(nodes.map((n) => ({ id: n.id, kind: n.kind, materialization: n.materialization, relation: n.relation, path: n.path, tags: n.tags, depends_on: n.dependsOn })), null, 2));
+      io.out(
+        JSON.stringify(
+          nodes.map((n) => ({
+            id: n.id,
+            kind: n.kind,
+            materialization: n.materialization,
+            relation: n.relation,
+            path: n.path,
+            tags: n.tags,
+            depends_on: n.dependsOn,
+          })),
+          null,
+          2,
+        ),
+      );
     } else if (args.format === "name") {
       for (const n of nodes) io.out(n.id);
     } else {
-      io.out(renderTable(["id", "materialization", "relation", "path"], nodes.map((n) => [n.id, n.materialization, n.kind === "test" ? "" : `${n.relation.schema}.${n.relation.name}`, n.path])));
+      io.out(
+        renderTable(
+          ["id", "materialization", "relation", "path"],
+          nodes.map((n) => [
+            n.id,
+            n.materialization,
+            n.kind === "test" ? "" : `${n.relation.schema}.${n.relation.name}`,
+            n.path,
+          ]),
+        ),
+      );
     }
     return ExitCode.ok;
   },

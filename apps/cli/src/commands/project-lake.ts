@@ -7,6 +7,9 @@ export async function projectLake(args: GlobalArgs): Promise<string> {
   const project = await loadProject(path.resolve(args.projectDir));
   const targets = project.config.targets;
   const chosen = args.target ? targets[args.target] : targets[project.config["default-target"]];
-  const local = chosen?.engine === "duckdb" ? chosen : Object.values(targets).find((t) => t.engine === "duckdb");
+  const local =
+    chosen?.engine === "duckdb"
+      ? chosen
+      : Object.values(targets).find((t) => t.engine === "duckdb");
   return path.resolve(args.projectDir, local?.engine === "duckdb" ? local.lake : ".lake");
 }

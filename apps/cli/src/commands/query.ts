@@ -14,13 +14,23 @@ interface QueryArgs {
 export const queryCommand: CommandSpec<QueryArgs> = {
   command: "query <sql>",
   describe: "Run a SQL query on the target and print the rows",
-  positional: { sql: { describe: "The query, in the target's SQL (Athena/Trino SQL works locally too)", type: "string", demandOption: true } },
+  positional: {
+    sql: {
+      describe: "The query, in the target's SQL (Athena/Trino SQL works locally too)",
+      type: "string",
+      demandOption: true,
+    },
+  },
   options: {
     format: formatOption(["table", "json", "csv"]),
-    limit: { type: "number", default: 1000, describe: "Print at most this many rows in table format" },
+    limit: {
+      type: "number",
+      default: 1000,
+      describe: "Print at most this many rows in table format",
+    },
   },
   numbers: { limit: { min: 0, integer: true } },
-  examples: [["$0 query \"select * from marts.funnel\" --format json", "the funnel mart as JSON"]],
+  examples: [['$0 query "select * from marts.funnel" --format json', "the funnel mart as JSON"]],
   handler: async (args, io) => {
     // Refused before anything is opened; the engine refuses writes again on its own.
     const { checkReadOnlyQuery } = await import("@sluice/dialects");
@@ -37,20 +47,42 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const [{ openEngine, QueryError }, { renderCsv, renderTable }] = await Promise.all([import("@sluice/engines"), import("../output/table.js")]);
+    const [{ openEngine, QueryError }, { renderCsv, renderTable }] = await Promise.all([
+      import("@sluice/engines"),
+      import("../output/table.js"),
+    ]);
     // A snapshot of the local catalog: a query never holds a lock a build would wait on.
     const options = { readOnly: true, snapshot: true };
     const engine = await openEngine(ctx.target, ctx.project.dir, options);
     try {
-      const result = await engine.execute(args.sql, { label: "query", ...(io.signal ? { signal: io.signal } : {}) });
+      const result = await engine.execute(args.sql, {
+        label: "query",
+        ...(io.signal ? { signal: io.signal } : {}),
+      });
       const headers = result.columns.map((c) => c.name);
       if (args.format === "json") io.out(rowsToJson(result.columns, result.rows));
-      else if (args.format === "csv") io.out(renderCsv(headers, exactRows(result.columns, result.rows).map((r) => headers.map((h) => r[h]))));
+      else if (args.format === "csv")
+        io.out(
+          renderCsv(
+            headers,
+            exactRows(result.columns, result.rows).map((r) => headers.map((h) => r[h])),
+          ),
+        );
       else {
         const shown = result.rows.slice(0, args.limit);
-        io.out(renderTable(headers, shown.map((r) => headers.map((h) => r[h]))));
-        const cut = shown.length < result.rows.length ? `, ${shown.length.toLocaleString("en-US")} shown` : "";
-        io.err(`(${counted(result.rows.length, "row")}${cut}, ${duration(result.stats.elapsedMs)})`);
+        io.out(
+          renderTable(
+            headers,
+            shown.map((r) => headers.map((h) => r[h])),
+          ),
+        );
+        const cut =
+          shown.length < result.rows.length
+            ? `, ${shown.length.toLocaleString("en-US")} shown`
+            : "";
+        io.err(
+          `(${counted(result.rows.length, "row")}${cut}, ${duration(result.stats.elapsedMs)})`,
+        );
       }
       return ExitCode.ok;
     } catch (err) {

@@ -22,7 +22,10 @@ const descriptions: Record<RunCommand, string> = {
 };
 
 const examples: Record<RunCommand, [string, string]> = {
-  build: ["$0 build --select +sales_by_country", "build one mart and everything upstream, with their tests"],
+  build: [
+    "$0 build --select +sales_by_country",
+    "build one mart and everything upstream, with their tests",
+  ],
   run: ["$0 run --select +sales_by_country", "run one mart and everything upstream"],
   test: ["$0 test --select sales_by_country", "the tests of one mart"],
   seed: ["$0 seed --select country_codes", "load one seed"],
@@ -35,10 +38,30 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
     describe: descriptions[name],
     options: {
       ...selectionOptions,
-      ...(name === "test" ? {} : { "full-refresh": { type: "boolean", default: false, describe: "Rebuild incremental models from scratch" } }),
+      ...(name === "test"
+        ? {}
+        : {
+            "full-refresh": {
+              type: "boolean",
+              default: false,
+              describe: "Rebuild incremental models from scratch",
+            },
+          }),
       threads: { type: "number", describe: "Nodes to run at once (default: the target's threads)" },
-      timeout: { type: "number", describe: "Stop running queries and fail after this many seconds" },
-      ...(name === "test" || name === "build" ? { "store-failures": { type: "boolean", default: false, describe: "Write failing rows of tests (up to 100 each) to <schema>_audit.<test name>" } } : {}),
+      timeout: {
+        type: "number",
+        describe: "Stop running queries and fail after this many seconds",
+      },
+      ...(name === "test" || name === "build"
+        ? {
+            "store-failures": {
+              type: "boolean",
+              default: false,
+              describe:
+                "Write failing rows of tests (up to 100 each) to <schema>_audit.<test name>",
+            },
+          }
+        : {}),
       ...(name === "test" || name === "seed"
         ? {}
         : {
@@ -46,7 +69,8 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
               type: "string",
               choices: ["warn", "fail"],
               default: "warn",
-              describe: "Raw files or lines that cannot be read are quarantined and reported: warn (exit 0) or fail (exit 1)",
+              describe:
+                "Raw files or lines that cannot be read are quarantined and reported: warn (exit 0) or fail (exit 1)",
             },
           }),
       format: formatOption(["table", "json"]),
@@ -57,26 +81,44 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
   };
 }
 
-async function runNodes(command: RunCommand, args: RunArgs & { projectDir: string; target?: string; vars?: string }, io: Io): Promise<number> {
+async function runNodes(
+  command: RunCommand,
+  args: RunArgs & { projectDir: string; target?: string; vars?: string },
+  io: Io,
+): Promise<number> {
   const { loadSelection } = await import("../selection.js");
   // The engine starts opening as soon as the target is known: DuckDB loads its catalog off the
   // main thread while the selection is applied and the compiled SQL written.
   let opening: Promise<Engine> | undefined;
   const selection = await loadSelection(args, io, (ctx) => {
-    opening = import("@sluice/engines").then(({ openEngine }) => openEngine(ctx.target, ctx.project.dir, { runId: ctx.runId }));
+    opening = import("@sluice/engines").then(({ openEngine }) =>
+      openEngine(ctx.target, ctx.project.dir, { runId: ctx.runId }),
+    );
     opening.catch(() => undefined);
   });
   if (!selection || !opening) {
-    await opening?.then((e) => e.close(), () => undefined);
+    await opening?.then(
+      (e) => e.close(),
+      () => undefined,
+    );
     return ExitCode.usage;
   }
   const { ctx, ids } = selection;
   // Nothing selected (the selection warned why): run nothing and keep the last run_results.json.
-  if (ids.length === 0) return opening.then((e) => e.close(), () => undefined).then(() => ExitCode.ok);
+  if (ids.length === 0)
+    return opening
+      .then(
+        (e) => e.close(),
+        () => undefined,
+      )
+      .then(() => ExitCode.ok);
 
   const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
   const { printRunSummary, progressPrinter } = await import("../output/run-summary.js");
-  const [artifacts, opened] = await Promise.allSettled([writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)), opening]);
+  const [artifacts, opened] = await Promise.allSettled([
+    writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)),
+    opening,
+  ]);
   if (opened.status === "rejected") throw opened.reason;
   const engine = opened.value;
   if (artifacts.status === "rejected") {
@@ -87,7 +129,12 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
   const onInterrupt = (): void => abort.abort(io.signal?.reason);
   io.signal?.addEventListener("abort", onInterrupt, { once: true });
   // --timeout stops running queries the same way Ctrl-C does (Athena: StopQueryExecution).
-  const timer = args.timeout ? setTimeout(() => abort.abort(new Error(`timed out after ${args.timeout}s (--timeout)`)), args.timeout * 1000) : undefined;
+  const timer = args.timeout
+    ? setTimeout(
+        () => abort.abort(new Error(`timed out after ${args.timeout}s (--timeout)`)),
+        args.timeout * 1000,
+      )
+    : undefined;
   let results: RunResults;
   try {
     results = await runProject({
@@ -112,6 +159,11 @@ async function runNodes(command: RunCommand, args: RunArgs & { projectDir: strin
   if (args.format === "json") io.out(toSnakeJson(results));
   else printRunSummary(io, results, file);
   // Skipped for a failure upstream fails the run; skipped with nothing to check does not.
-  const failed = results.results.some((r) => r.status === "error" || r.status === "fail" || (r.status === "skipped" && r.skippedBecause !== undefined));
+  const failed = results.results.some(
+    (r) =>
+      r.status === "error" ||
+      r.status === "fail" ||
+      (r.status === "skipped" && r.skippedBecause !== undefined),
+  );
   return failed ? ExitCode.failed : ExitCode.ok;
 }

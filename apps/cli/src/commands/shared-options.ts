@@ -2,8 +2,17 @@ import type { Options } from "yargs";
 
 /** --select/--exclude, as in dbt: space- or flag-separated selectors. */
 export const selectionOptions: Record<string, Options> = {
-  select: { alias: "s", type: "string", array: true, describe: "Nodes to include: name, tag:x, path:dir, +name, name+ (ancestors/descendants)" },
-  exclude: { type: "string", array: true, describe: "Nodes to leave out (same syntax as --select)" },
+  select: {
+    alias: "s",
+    type: "string",
+    array: true,
+    describe: "Nodes to include: name, tag:x, path:dir, +name, name+ (ancestors/descendants)",
+  },
+  exclude: {
+    type: "string",
+    array: true,
+    describe: "Nodes to leave out (same syntax as --select)",
+  },
 };
 
 export const formatOption = (choices: string[], dflt = "table"): Options => ({
@@ -20,7 +29,14 @@ export interface SelectionArgs {
 
 /** A flag described as plain data (by the generator app) → yargs options. */
 export function toYargsOptions(
-  flags: readonly { name: string; type: "number" | "string" | "boolean"; describe: string; default?: unknown; demandOption?: boolean; choices?: readonly string[] }[],
+  flags: readonly {
+    name: string;
+    type: "number" | "string" | "boolean";
+    describe: string;
+    default?: unknown;
+    demandOption?: boolean;
+    choices?: readonly string[];
+  }[],
 ): Record<string, Options> {
   return Object.fromEntries(
     flags.map((o) => [

@@ -14,7 +14,12 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
   describe: "Register the raw source tables on the target (action: register)",
   positional: { action: { describe: "register", type: "string", demandOption: true } },
   options: {},
-  examples: [["$0 sources register", "recreate the local raw events view (with --target prod: the table in Glue)"]],
+  examples: [
+    [
+      "$0 sources register",
+      "recreate the local raw events view (with --target prod: the table in Glue)",
+    ],
+  ],
   handler: async (args, io) => {
     if (args.action !== "register") {
       io.err(`unknown sources action '${args.action}' (expected: register)`);
@@ -24,7 +29,9 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
     const { openEngine, QueryError } = await import("@sluice/engines");
-    const sources = ctx.compiled.nodes.filter((n) => n.kind === "source" && n.statements.length > 0);
+    const sources = ctx.compiled.nodes.filter(
+      (n) => n.kind === "source" && n.statements.length > 0,
+    );
     if (sources.length === 0) {
       io.out("no external sources to register");
       return ExitCode.ok;
@@ -38,13 +45,19 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
           if (spec === undefined) throw new Error(`source ${node.id} has no external spec`);
           io.out(`${await engine.registerRawSource({ ...spec, relation: node.relation })} ${name}`);
         } else {
-          for (const statement of node.statements) await engine.execute(statement.sql, { label: node.id });
+          for (const statement of node.statements)
+            await engine.execute(statement.sql, { label: node.id });
           io.out(`recreated ${name}`);
         }
       }
       return ExitCode.ok;
     } catch (err) {
-      const message = err instanceof QueryError ? err.details.engineMessage : err instanceof Error && /Exception$/.test(err.name) ? `${err.name}: ${err.message}` : undefined;
+      const message =
+        err instanceof QueryError
+          ? err.details.engineMessage
+          : err instanceof Error && /Exception$/.test(err.name)
+            ? `${err.name}: ${err.message}`
+            : undefined;
       if (message === undefined) throw err;
       io.err(`registering sources failed: ${message}`);
       return ExitCode.failed;

@@ -7,7 +7,10 @@ export type Colors = ReturnType<typeof createColors>;
  * FORCE_COLOR set (other than `0`), else only on a terminal (no escape codes in a pipe or file).
  * picocolors' own guess looks at stdout alone and turns colour on for any CI.
  */
-export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+export function colorEnabled(
+  stream: { isTTY?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
   if (env["FORCE_COLOR"] !== undefined) return env["FORCE_COLOR"] !== "0";
   return stream.isTTY === true && env["TERM"] !== "dumb";

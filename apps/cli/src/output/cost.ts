@@ -25,7 +25,10 @@ export function reportsCost(results: RunResults): boolean {
 
 /** The two cost cells of one summary row. */
 export function costCells(r: NodeResult): [string, string] {
-  return [r.bytesScanned === undefined ? "" : formatBytes(r.bytesScanned), r.costUsd === undefined ? "" : formatUsd(r.costUsd)];
+  return [
+    r.bytesScanned === undefined ? "" : formatBytes(r.bytesScanned),
+    r.costUsd === undefined ? "" : formatUsd(r.costUsd),
+  ];
 }
 
 /** `Scanned 1.2 GB, billed 1.3 GB: $0.0063 at $5/TB (10 MB minimum per query).` */

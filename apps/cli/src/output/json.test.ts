@@ -10,13 +10,17 @@ describe("rowsToJson", () => {
       { name: "n", type: "integer" },
     ];
     const rows = [{ big: 9223372036854775807n, d: "123456789.123456789", m: 1.5, n: null }];
-    expect(JSON.parse(rowsToJson(columns, rows))).toEqual([{ big: "9223372036854775807", d: "123456789.123456789", m: "1.50", n: null }]);
+    expect(JSON.parse(rowsToJson(columns, rows))).toEqual([
+      { big: "9223372036854775807", d: "123456789.123456789", m: "1.50", n: null },
+    ]);
   });
 });
 
 describe("toSnakeJson", () => {
   it("writes keys in snake_case, nested too", () => {
-    expect(JSON.parse(toSnakeJson({ elapsedMs: 1, results: [{ skippedBecause: "x", rows: 2n }] }))).toEqual({
+    expect(
+      JSON.parse(toSnakeJson({ elapsedMs: 1, results: [{ skippedBecause: "x", rows: 2n }] })),
+    ).toEqual({
       elapsed_ms: 1,
       results: [{ skipped_because: "x", rows: "2" }],
     });

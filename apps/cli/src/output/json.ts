@@ -12,12 +12,18 @@ export interface JsonColumn {
  * @example
  * rowsToJson([{ name: "d", type: "decimal(5,2)" }], [{ d: 1.5 }]); // [{"d": "1.50"}]
  */
-export function rowsToJson(columns: readonly JsonColumn[], rows: readonly Record<string, unknown>[]): string {
+export function rowsToJson(
+  columns: readonly JsonColumn[],
+  rows: readonly Record<string, unknown>[],
+): string {
   return toJson(exactRows(columns, rows));
 }
 
 /** Rows with DECIMAL values as text at their column's scale (`1.5` in `decimal(5,2)` → `"1.50"`). */
-export function exactRows(columns: readonly JsonColumn[], rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+export function exactRows(
+  columns: readonly JsonColumn[],
+  rows: readonly Record<string, unknown>[],
+): Record<string, unknown>[] {
   const scales = new Map<string, number>();
   for (const c of columns) {
     const decimal = /^decimal(?:\(\s*\d+\s*,\s*(\d+)\s*\))?/i.exec(c.type);
@@ -58,5 +64,10 @@ function toJson(value: unknown): string {
 function snakeKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snakeKeys);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      snakeKeys(v),
+    ]),
+  );
 }

@@ -36,9 +36,12 @@ export function progressPrinter(io: Io): (event: RunEvent) => void {
     const counter = `${String(event.index).padStart(String(event.total).length)} of ${event.total}`;
     const position = event.index > printed ? counter : "check".padStart(counter.length);
     printed = Math.max(printed, event.index);
-    const what = r.kind === "test" ? `test ${r.name}` : `${r.materialization} ${r.relation ?? r.name}`;
+    const what =
+      r.kind === "test" ? `test ${r.name}` : `${r.materialization} ${r.relation ?? r.name}`;
     const seconds = c.dim(`[${(r.elapsedMs / 1000).toFixed(2)}s]`);
-    io.err(`${position} ${paint(c, r.status, label[r.status].padEnd(5))} ${what} ${c.dim(dots(what))} ${r.message} ${seconds}`);
+    io.err(
+      `${position} ${paint(c, r.status, label[r.status].padEnd(5))} ${what} ${c.dim(dots(what))} ${r.message} ${seconds}`,
+    );
   };
 }
 
@@ -53,7 +56,9 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
   const rows = built.reduce((sum, r) => sum + (r.rows ?? 0), 0);
   const tests = rs.filter((r) => r.kind === "test");
   const count = (s: NodeResult["status"]): number => rs.filter((r) => r.status === s).length;
-  const problems = rs.filter((r) => r.status === "error" || r.status === "fail" || r.status === "warn");
+  const problems = rs.filter(
+    (r) => r.status === "error" || r.status === "fail" || r.status === "warn",
+  );
 
   const c = colors(io.color?.out ?? false);
   const withCost = reportsCost(results);
@@ -81,7 +86,9 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
   if (dq.length > 0) {
     const outcomes = (o: string) => dq.filter((r) => r.dq?.outcome === o).length;
     const spent = duration(dq.reduce((sum, r) => sum + r.elapsedMs, 0));
-    io.out(`\nDQDL rules: ${outcomes("PASS")} PASS, ${outcomes("FAIL")} FAIL, ${outcomes("ERROR")} ERROR (${spent}).`);
+    io.out(
+      `\nDQDL rules: ${outcomes("PASS")} PASS, ${outcomes("FAIL")} FAIL, ${outcomes("ERROR")} ERROR (${spent}).`,
+    );
   }
   io.out("");
   const models = counted(built.filter((r) => r.kind === "model").length, "model");

@@ -11,26 +11,44 @@ const stringWidth = (s: string): number => (/^[\x20-\x7e]*$/.test(s) ? s.length 
  * @example
  * renderTable(["model", "rows"], [["silver.events", 50123]]);
  */
-export function renderTable(headers: readonly string[], rows: readonly (readonly unknown[])[], maxCell = 60): string {
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  maxCell = 60,
+): string {
   const cells = rows.map((r) => r.map((v) => clip(formatCell(v), maxCell)));
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => isNumberLike(r[i])));
-  const widths = headers.map((h, i) => Math.max(stringWidth(h), ...cells.map((r) => stringWidth(r[i] ?? ""))));
+  const widths = headers.map((h, i) =>
+    Math.max(stringWidth(h), ...cells.map((r) => stringWidth(r[i] ?? ""))),
+  );
   const pad = (v: string, i: number): string => {
     const fill = " ".repeat(Math.max(0, widths[i]! - stringWidth(v)));
     return numeric[i] ? fill + v : v + fill;
   };
   const line = (values: readonly string[]): string => values.map(pad).join("  ").trimEnd();
-  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join(
+    "\n",
+  );
 }
 
 /** Numbers, empty cells and numeric text are right-aligned. */
 function isNumberLike(v: unknown): boolean {
-  return v === null || v === undefined || v === "" || typeof v === "number" || typeof v === "bigint" || (typeof v === "string" && /^-?[\d,]+(\.\d+)?$/.test(v));
+  return (
+    v === null ||
+    v === undefined ||
+    v === "" ||
+    typeof v === "number" ||
+    typeof v === "bigint" ||
+    (typeof v === "string" && /^-?[\d,]+(\.\d+)?$/.test(v))
+  );
 }
 
 export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
-  if (typeof value === "number") return Number.isInteger(value) ? value.toLocaleString("en-US") : String(Math.round(value * 1e4) / 1e4);
+  if (typeof value === "number")
+    return Number.isInteger(value)
+      ? value.toLocaleString("en-US")
+      : String(Math.round(value * 1e4) / 1e4);
   if (typeof value === "bigint") return value.toLocaleString("en-US");
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
@@ -52,9 +70,18 @@ function clip(text: string, max: number): string {
  * Values to CSV (RFC 4180 quoting, by csv-stringify): NULL as an empty field, bigint and
  * booleans as text (`true`), lists and structs as JSON.
  */
-export function renderCsv(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
+export function renderCsv(
+  headers: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): string {
   const text = stringify([headers, ...rows] as unknown[][], {
-    cast: { boolean: (v) => String(v), date: (v) => v.toISOString(), bigint: (v) => v.toString(), object: (v) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) },
+    cast: {
+      boolean: (v) => String(v),
+      date: (v) => v.toISOString(),
+      bigint: (v) => v.toString(),
+      object: (v) =>
+        JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)),
+    },
   });
   return text.replace(/\n$/, "");
 }

@@ -4,19 +4,24 @@ import { colorEnabled } from "./color.js";
 
 describe("counted", () => {
   it("puts the noun in the right number", () => {
-    expect([counted(0, "model"), counted(1, "model"), counted(1, "seed"), counted(1234, "row"), counted(2, "query", "queries")]).toEqual([
-      "0 models",
-      "1 model",
-      "1 seed",
-      "1,234 rows",
-      "2 queries",
-    ]);
+    expect([
+      counted(0, "model"),
+      counted(1, "model"),
+      counted(1, "seed"),
+      counted(1234, "row"),
+      counted(2, "query", "queries"),
+    ]).toEqual(["0 models", "1 model", "1 seed", "1,234 rows", "2 queries"]);
   });
 });
 
 describe("duration", () => {
   it("rounds to what a timer can tell", () => {
-    expect([duration(7.924102000000033), duration(0.04), duration(412.6), duration(3210)]).toEqual(["7.9 ms", "0 ms", "413 ms", "3.2 s"]);
+    expect([duration(7.924102000000033), duration(0.04), duration(412.6), duration(3210)]).toEqual([
+      "7.9 ms",
+      "0 ms",
+      "413 ms",
+      "3.2 s",
+    ]);
   });
 });
 

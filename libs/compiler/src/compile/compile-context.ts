@@ -16,5 +16,8 @@ export interface CompileContext {
 
 /** Rendered model SQL without the trailing `;` a user may type (it would break CTAS wrapping). */
 export function cleanSql(sql: string): string {
-  return sql.trim().replace(/;+\s*$/, "").trimEnd();
+  return sql
+    .trim()
+    .replace(/;+\s*$/, "")
+    .trimEnd();
 }

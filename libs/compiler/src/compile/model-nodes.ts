@@ -19,9 +19,20 @@ export function compileModel(
   const { file, config, properties } = parsed;
   const table = config.alias ?? file.name;
   const relation = ctx.target.relation(config.schema, table);
-  const self = templateRelation(relation.schema, relation.name, ctx.dialect.quoteRelation(relation));
+  const self = templateRelation(
+    relation.schema,
+    relation.name,
+    ctx.dialect.quoteRelation(relation),
+  );
   const render = (isIncremental: boolean) =>
-    renderNodeSql(ctx, index, built, { file: file.path, text: file.text, template: parsed.template!, isIncremental, self, deps: dependsOn });
+    renderNodeSql(ctx, index, built, {
+      file: file.path,
+      text: file.text,
+      template: parsed.template!,
+      isIncremental,
+      self,
+      deps: dependsOn,
+    });
   const full = render(false);
   if (Array.isArray(full)) return full;
   const incremental = config.materialized === "incremental" ? render(true) : undefined;
@@ -41,7 +52,10 @@ export function compileModel(
     config,
     tags: config.tags,
     ...(properties?.description !== undefined ? { description: properties.description } : {}),
-    columns: (properties?.columns ?? []).map((c) => ({ name: c.name, ...(c.description !== undefined ? { description: c.description } : {}) })),
+    columns: (properties?.columns ?? []).map((c) => ({
+      name: c.name,
+      ...(c.description !== undefined ? { description: c.description } : {}),
+    })),
     dependsOn,
     sql: full.sql,
     ...(incremental ? { incrementalSql: incremental.sql } : {}),
@@ -52,9 +66,18 @@ export function compileModel(
   };
   if (materialized === "ephemeral") built.ephemeralSql.set(node.id, full.bare);
   const writeId = ctx.runId;
-  node.statements = planStatements(node, ctx.dialect, { exists: false, fullRefresh: false, writeId });
+  node.statements = planStatements(node, ctx.dialect, {
+    exists: false,
+    fullRefresh: false,
+    writeId,
+  });
   if (materialized === "incremental") {
-    node.incrementalStatements = planStatements(node, ctx.dialect, { exists: true, location: node.location, fullRefresh: false, writeId });
+    node.incrementalStatements = planStatements(node, ctx.dialect, {
+      exists: true,
+      location: node.location,
+      fullRefresh: false,
+      writeId,
+    });
   }
   return node;
 }

@@ -18,16 +18,30 @@ export class NameIndex {
     if (id) return id;
     if (this.duplicates.has(name)) return null;
     if (this.disabled.has(name)) {
-      return error("UNKNOWN_REF", `ref('${name}'): model '${name}' is disabled`, at, `enable '${name}' or remove the ref`);
+      return error(
+        "UNKNOWN_REF",
+        `ref('${name}'): model '${name}' is disabled`,
+        at,
+        `enable '${name}' or remove the ref`,
+      );
     }
-    return error("UNKNOWN_REF", `ref('${name}'): no model or seed named '${name}'`, at, closestHint(name, this.refs.keys()));
+    return error(
+      "UNKNOWN_REF",
+      `ref('${name}'): no model or seed named '${name}'`,
+      at,
+      closestHint(name, this.refs.keys()),
+    );
   }
 
   source(sourceName: string, table: string, at: SourceLocation): string | Diagnostic {
     const id = sourceId(sourceName, table);
     if (this.sources.has(id)) return id;
     const known = [...this.sources].map((s) => s.slice("source.".length));
-    return error("UNKNOWN_SOURCE", `source('${sourceName}', '${table}'): no source table '${sourceName}.${table}'`, at,
-      closestHint(`${sourceName}.${table}`, known));
+    return error(
+      "UNKNOWN_SOURCE",
+      `source('${sourceName}', '${table}'): no source table '${sourceName}.${table}'`,
+      at,
+      closestHint(`${sourceName}.${table}`, known),
+    );
   }
 }

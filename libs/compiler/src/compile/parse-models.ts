@@ -19,7 +19,12 @@ export interface ParsedModel {
   ok: boolean;
 }
 
-function renderForParse(ctx: CompileContext, file: ModelFile, template: CompiledTemplate, isIncremental: boolean) {
+function renderForParse(
+  ctx: CompileContext,
+  file: ModelFile,
+  template: CompiledTemplate,
+  isIncremental: boolean,
+) {
   const q = (name: string) => ctx.dialect.quoteIdentifier(name);
   const scope = newScope({
     file: file.path,
@@ -37,17 +42,37 @@ function renderForParse(ctx: CompileContext, file: ModelFile, template: Compiled
  * Render a model once with placeholder relations (twice for incremental models, so refs inside
  * `{% if is_incremental() %}` count) to learn its config() and dependencies, as dbt's parse does.
  */
-export function parseModel(ctx: CompileContext, file: ModelFile, properties: ModelProperties | undefined): ParsedModel {
+export function parseModel(
+  ctx: CompileContext,
+  file: ModelFile,
+  properties: ModelProperties | undefined,
+): ParsedModel {
   const compiled = ctx.renderer.compile(file.path, file.text);
-  const parsed: ParsedModel = { file, properties, config: mergeConfig([]).config, refs: [], sources: [], ok: true };
+  const parsed: ParsedModel = {
+    file,
+    properties,
+    config: mergeConfig([]).config,
+    refs: [],
+    sources: [],
+    ok: true,
+  };
   if ("code" in compiled) {
     ctx.diagnostics.add(compiled);
     return { ...parsed, ok: false };
   }
   parsed.template = compiled;
   const first = renderForParse(ctx, file, compiled, false);
-  const layers: ConfigLayer[] = folderLayers(ctx.project.config.models, file.folders, ctx.project.config.name);
-  if (properties) layers.push({ origin: `config: of model '${file.name}' in ${properties.at.file}`, at: properties.at, values: properties.config });
+  const layers: ConfigLayer[] = folderLayers(
+    ctx.project.config.models,
+    file.folders,
+    ctx.project.config.name,
+  );
+  if (properties)
+    layers.push({
+      origin: `config: of model '${file.name}' in ${properties.at.file}`,
+      at: properties.at,
+      values: properties.config,
+    });
   if (first.configs.length > 0) {
     layers.push({
       origin: `config() in ${file.path}`,
@@ -58,10 +83,15 @@ export function parseModel(ctx: CompileContext, file: ModelFile, properties: Mod
   const merged = mergeConfig(layers);
   parsed.config = merged.config;
   const scopes = [first];
-  if (merged.diagnostics.length === 0 && merged.config.materialized === "incremental" && merged.config.enabled) {
+  if (
+    merged.diagnostics.length === 0 &&
+    merged.config.materialized === "incremental" &&
+    merged.config.enabled
+  ) {
     scopes.push(renderForParse(ctx, file, compiled, true));
   }
-  for (const d of [...scopes.flatMap((s) => s.diagnostics), ...merged.diagnostics]) ctx.diagnostics.add(d);
+  for (const d of [...scopes.flatMap((s) => s.diagnostics), ...merged.diagnostics])
+    ctx.diagnostics.add(d);
   parsed.ok = scopes.every((s) => s.diagnostics.length === 0) && merged.diagnostics.length === 0;
   parsed.refs = [...new Set(scopes.flatMap((s) => s.refs))];
   const seen = new Set<string>();

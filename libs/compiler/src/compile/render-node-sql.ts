@@ -16,7 +16,10 @@ export interface BuiltNodes {
 }
 
 /** Ephemeral models reachable from `deps` through ephemerals only, dependencies first. */
-function ephemeralCtes(deps: readonly string[], built: BuiltNodes): { name: string; sql: string }[] {
+function ephemeralCtes(
+  deps: readonly string[],
+  built: BuiltNodes,
+): { name: string; sql: string }[] {
   const out: { name: string; sql: string }[] = [];
   const seen = new Set<string>();
   const visit = (id: string) => {
@@ -38,12 +41,21 @@ export function renderNodeSql(
   ctx: CompileContext,
   index: NameIndex,
   built: BuiltNodes,
-  input: { file: string; text: string; template: CompiledTemplate; isIncremental: boolean; self?: TemplateRelation; deps: readonly string[] },
+  input: {
+    file: string;
+    text: string;
+    template: CompiledTemplate;
+    isIncremental: boolean;
+    self?: TemplateRelation;
+    deps: readonly string[];
+  },
 ): { bare: string; sql: string } | Diagnostic[] {
   const relationSql = (id: string | undefined, fallback: string) => {
     const node = id ? built.byId.get(id) : undefined;
     if (!node) return fallback;
-    return node.materialization === "ephemeral" ? cteName(node.name) : ctx.dialect.quoteRelation(node.relation);
+    return node.materialization === "ephemeral"
+      ? cteName(node.name)
+      : ctx.dialect.quoteRelation(node.relation);
   };
   const scope = newScope({
     file: input.file,
@@ -51,7 +63,11 @@ export function renderNodeSql(
     isIncremental: input.isIncremental,
     ...(input.self ? { self: input.self } : {}),
     resolveRef: (name) => relationSql(index.refs.get(name), ctx.dialect.quoteIdentifier(name)),
-    resolveSource: (s, t) => relationSql(sourceId(s, t), `${ctx.dialect.quoteIdentifier(s)}.${ctx.dialect.quoteIdentifier(t)}`),
+    resolveSource: (s, t) =>
+      relationSql(
+        sourceId(s, t),
+        `${ctx.dialect.quoteIdentifier(s)}.${ctx.dialect.quoteIdentifier(t)}`,
+      ),
   });
   const out = ctx.renderer.render(input.template, scope);
   if (out === undefined || scope.diagnostics.length > 0) return scope.diagnostics;

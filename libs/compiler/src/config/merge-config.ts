@@ -22,7 +22,11 @@ export interface ConfigLayer {
 }
 
 /** Folder `+key` layers for a model, outermost first (deeper folders win). */
-export function folderLayers(root: FolderConfig, folders: readonly string[], projectName: string): ConfigLayer[] {
+export function folderLayers(
+  root: FolderConfig,
+  folders: readonly string[],
+  projectName: string,
+): ConfigLayer[] {
   const layers: ConfigLayer[] = [{ origin: "sluice.yml models", values: root.config }];
   let node: FolderConfig | undefined = root;
   let trail = "models";
@@ -49,7 +53,10 @@ const asList = (v: unknown): unknown => (typeof v === "string" ? [v] : v);
  * in dbt); every other key is replaced by the most specific layer. An invalid value is reported
  * at the layer that set it.
  */
-export function mergeConfig(layers: readonly ConfigLayer[]): { config: ModelConfig; diagnostics: Diagnostic[] } {
+export function mergeConfig(layers: readonly ConfigLayer[]): {
+  config: ModelConfig;
+  diagnostics: Diagnostic[];
+} {
   const merged: Record<string, unknown> = { ...defaultModelConfig };
   const setBy = new Map<string, ConfigLayer>();
   const tags: unknown[] = [];

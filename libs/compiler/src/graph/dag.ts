@@ -17,7 +17,10 @@ export function topologicalOrder(nodes: readonly GraphNode[]): string[] {
     pending.set(n.id, deps.length);
     for (const d of deps) children.set(d, [...(children.get(d) ?? []), n.id]);
   }
-  const ready = [...pending].filter(([, c]) => c === 0).map(([id]) => id).sort();
+  const ready = [...pending]
+    .filter(([, c]) => c === 0)
+    .map(([id]) => id)
+    .sort();
   const order: string[] = [];
   while (ready.length > 0) {
     const id = ready.shift() as string;
@@ -101,7 +104,11 @@ export function findCycles(nodes: readonly GraphNode[]): string[][] {
 }
 
 /** Ids reachable from `roots` through `edges` (roots excluded unless reached again). */
-export function reachable(roots: Iterable<string>, edges: ReadonlyMap<string, readonly string[]>, maxDepth = Infinity): Set<string> {
+export function reachable(
+  roots: Iterable<string>,
+  edges: ReadonlyMap<string, readonly string[]>,
+  maxDepth = Infinity,
+): Set<string> {
   const seen = new Set<string>();
   let frontier = [...roots];
   for (let depth = 0; depth < maxDepth && frontier.length > 0; depth++) {

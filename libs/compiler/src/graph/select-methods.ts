@@ -15,7 +15,10 @@ export interface NodeFacts {
 
 /** Strip `./` and trailing slashes; backslashes become slashes. */
 export function normalizePath(p: string): string {
-  return p.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  return p
+    .replace(/\\/g, "/")
+    .replace(/^(\.\/)+/, "")
+    .replace(/\/+$/, "");
 }
 
 /** The path and every folder above it: `a/b/c.sql` → `a/b/c.sql`, `a/b`, `a`. */
@@ -28,16 +31,28 @@ function withFolders(p: string): string[] {
  * Facts for every node. `roots` are the project's resource paths (model-paths, seed-paths, ...):
  * a file under `models/marts/` has rootPaths `marts/...` and fqn `[project, marts, name]`.
  */
-export function nodeFacts(nodes: readonly CompiledNode[], projectName: string, roots: readonly string[]): NodeFacts[] {
-  const normalized = roots.map(normalizePath).filter((r) => r !== "" && r !== ".").sort((a, b) => b.length - a.length);
+export function nodeFacts(
+  nodes: readonly CompiledNode[],
+  projectName: string,
+  roots: readonly string[],
+): NodeFacts[] {
+  const normalized = roots
+    .map(normalizePath)
+    .filter((r) => r !== "" && r !== ".")
+    .sort((a, b) => b.length - a.length);
   return nodes.map((node) => {
     const path = normalizePath(node.path);
     const root = normalized.find((r) => path.startsWith(`${r}/`));
     const rel = root ? path.slice(root.length + 1) : path;
     const folders = rel.split("/").slice(0, -1);
-    const fqn = node.kind === "source" ? [projectName, ...folders, ...node.id.split(".").slice(1)] : [projectName, ...folders, node.name];
+    const fqn =
+      node.kind === "source"
+        ? [projectName, ...folders, ...node.id.split(".").slice(1)]
+        : [projectName, ...folders, node.name];
     const facts: NodeFacts = { node, paths: withFolders(path), rootPaths: withFolders(rel), fqn };
-    if (node.kind === "test") facts.testType = node.assertion?.kind === "dq_rule" ? "dq" : /\.sql$/i.test(path) ? "singular" : "generic";
+    if (node.kind === "test")
+      facts.testType =
+        node.assertion?.kind === "dq_rule" ? "dq" : /\.sql$/i.test(path) ? "singular" : "generic";
     return facts;
   });
 }
@@ -84,8 +99,12 @@ const configValue = (f: NodeFacts, key: string): unknown => {
 /** dbt's fqn match: a dotted prefix of the fqn, with or without the project name, or its last part. */
 function fqnMatch(value: string): (f: NodeFacts) => boolean {
   const parts = value.split(".").map((p) => matcher(p));
-  const prefix = (fqn: readonly string[]) => parts.length <= fqn.length && parts.every((m, i) => m(fqn[i]!));
-  return (f) => prefix(f.fqn) || prefix(f.fqn.slice(1)) || (parts.length === 1 && parts[0]!(f.fqn[f.fqn.length - 1]!));
+  const prefix = (fqn: readonly string[]) =>
+    parts.length <= fqn.length && parts.every((m, i) => m(fqn[i]!));
+  return (f) =>
+    prefix(f.fqn) ||
+    prefix(f.fqn.slice(1)) ||
+    (parts.length === 1 && parts[0]!(f.fqn[f.fqn.length - 1]!));
 }
 
 /** Bare words try these in turn; the first that matches any node wins (name, folder, file, fqn). */
@@ -99,7 +118,9 @@ function predicate(method: Method, item: SelectorItem): (f: NodeFacts) => boolea
     case "name": {
       const m = matcher(v);
       // A source is named `source_name.table` (a bare table name would shadow models like dbt's fqn does not).
-      return (f) => f.node.id === v || (f.node.kind === "source" ? m(f.node.id.slice("source.".length)) : m(f.node.name));
+      return (f) =>
+        f.node.id === v ||
+        (f.node.kind === "source" ? m(f.node.id.slice("source.".length)) : m(f.node.name));
     }
     case "tag": {
       const m = matcher(v);
@@ -124,7 +145,10 @@ function predicate(method: Method, item: SelectorItem): (f: NodeFacts) => boolea
       const [s = "", t = "*"] = v.split(".");
       const ms = matcher(s);
       const mt = matcher(t);
-      return (f) => f.node.kind === "source" && ms(f.node.id.split(".")[1]!) && mt(f.node.id.split(".").slice(2).join("."));
+      return (f) =>
+        f.node.kind === "source" &&
+        ms(f.node.id.split(".")[1]!) &&
+        mt(f.node.id.split(".").slice(2).join("."));
     }
     case "resource_type":
       return (f) => f.node.kind === v;
@@ -154,16 +178,24 @@ export function matchItem(facts: readonly NodeFacts[], item: SelectorItem): stri
 
 /** Words a no-match could have meant, for a "did you mean" hint. */
 export function candidates(facts: readonly NodeFacts[], item: SelectorItem): string[] {
-  const all = (pick: (f: NodeFacts) => readonly unknown[]) => [...new Set(facts.flatMap(pick).map(String))];
+  const all = (pick: (f: NodeFacts) => readonly unknown[]) => [
+    ...new Set(facts.flatMap(pick).map(String)),
+  ];
   switch (item.method) {
     case "tag":
       return all((f) => f.node.tags);
     case "path":
       return all((f) => f.paths);
     case "source":
-      return all((f) => (f.node.kind === "source" ? [f.node.id.split(".")[1]!, f.node.id.slice("source.".length)] : []));
+      return all((f) =>
+        f.node.kind === "source"
+          ? [f.node.id.split(".")[1]!, f.node.id.slice("source.".length)]
+          : [],
+      );
     case "config":
-      return all((f) => [configValue(f, item.configKey!)].flat().filter((x) => x !== undefined && x !== null));
+      return all((f) =>
+        [configValue(f, item.configKey!)].flat().filter((x) => x !== undefined && x !== null),
+      );
     case "fqn":
       return all((f) => [f.fqn.join("."), f.fqn.slice(1).join(".")]);
     default:

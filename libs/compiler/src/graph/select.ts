@@ -55,14 +55,23 @@ interface Evaluated {
 }
 
 /** Union of expressions, each an intersection of comma-separated items. */
-function evaluate(graph: Graph, facts: readonly NodeFacts[], exprs: readonly string[], flag: string, diagnostics: Diagnostic[]): Evaluated {
+function evaluate(
+  graph: Graph,
+  facts: readonly NodeFacts[],
+  exprs: readonly string[],
+  flag: string,
+  diagnostics: Diagnostic[],
+): Evaluated {
   const result: Evaluated = { ids: new Set(), empty: [] };
   for (const expr of exprs.flatMap((e) => e.split(/\s+/)).filter((e) => e !== "")) {
     let acc: Set<string> | undefined;
     let hint: string | undefined;
     const items = expr.split(",").map((part) => parseSelectorItem(part));
     const invalid = items.filter((i): i is SelectorProblem => "message" in i);
-    for (const problem of invalid) diagnostics.push(error("SELECTOR_INVALID", `--${flag} ${expr}: ${problem.message}`, undefined, problem.hint));
+    for (const problem of invalid)
+      diagnostics.push(
+        error("SELECTOR_INVALID", `--${flag} ${expr}: ${problem.message}`, undefined, problem.hint),
+      );
     if (invalid.length > 0) continue;
     for (const item of items as SelectorItem[]) {
       const direct = matchItem(facts, item);
@@ -77,7 +86,9 @@ function evaluate(graph: Graph, facts: readonly NodeFacts[], exprs: readonly str
 }
 
 const joinHints = (empty: Evaluated["empty"]): string | undefined => {
-  const hints = empty.flatMap((e) => (e.hint ? [empty.length > 1 ? `${e.expr}: ${e.hint}` : e.hint] : []));
+  const hints = empty.flatMap((e) =>
+    e.hint ? [empty.length > 1 ? `${e.expr}: ${e.hint}` : e.hint] : [],
+  );
   return hints.length > 0 ? hints.join("; ") : undefined;
 };
 
@@ -91,19 +102,26 @@ const joinHints = (empty: Evaluated["empty"]): string | undefined => {
  *
  * @example selectNodes(compiled, { select: ["+fct_orders", "tag:daily"], exclude: ["stg_legacy"] })
  */
-export function selectNodes(compiled: CompiledProject, options: SelectOptions): { ids: string[]; diagnostics: Diagnostic[] } {
+export function selectNodes(
+  compiled: CompiledProject,
+  options: SelectOptions,
+): { ids: string[]; diagnostics: Diagnostic[] } {
   const graph = new Graph(compiled.nodes);
   const facts = nodeFacts(compiled.nodes, compiled.projectName, options.resourcePaths ?? []);
   const diagnostics: Diagnostic[] = [];
-  const words = (values?: string[]) => (values ?? []).flatMap((v) => v.split(/\s+/)).filter((v) => v !== "");
+  const words = (values?: string[]) =>
+    (values ?? []).flatMap((v) => v.split(/\s+/)).filter((v) => v !== "");
   const select = words(options.select);
   const exclude = words(options.exclude);
 
-  const selected = select.length > 0 ? evaluate(graph, facts, select, "select", diagnostics) : undefined;
+  const selected =
+    select.length > 0 ? evaluate(graph, facts, select, "select", diagnostics) : undefined;
   const excluded = evaluate(graph, facts, exclude, "exclude", diagnostics);
   // Excluding a node excludes the tests that read it (dbt's eager indirect exclusion).
-  for (const n of compiled.nodes) if (n.kind === "test" && n.dependsOn.some((d) => excluded.ids.has(d))) excluded.ids.add(n.id);
-  const base = selected?.ids ?? new Set(compiled.nodes.filter((n) => n.kind !== "test").map((n) => n.id));
+  for (const n of compiled.nodes)
+    if (n.kind === "test" && n.dependsOn.some((d) => excluded.ids.has(d))) excluded.ids.add(n.id);
+  const base =
+    selected?.ids ?? new Set(compiled.nodes.filter((n) => n.kind !== "test").map((n) => n.id));
   const chosen = new Set([...base].filter((id) => !excluded.ids.has(id)));
   for (const n of compiled.nodes) {
     if (n.kind !== "test" || chosen.has(n.id) || excluded.ids.has(n.id)) continue;
@@ -112,12 +130,28 @@ export function selectNodes(compiled: CompiledProject, options: SelectOptions): 
 
   const valid = !diagnostics.some((d) => d.severity === "error");
   if (valid && chosen.size === 0 && (select.length > 0 || exclude.length > 0)) {
-    const flags = [select.length > 0 ? `--select ${select.join(" ")}` : "", exclude.length > 0 ? `--exclude ${exclude.join(" ")}` : ""];
+    const flags = [
+      select.length > 0 ? `--select ${select.join(" ")}` : "",
+      exclude.length > 0 ? `--exclude ${exclude.join(" ")}` : "",
+    ];
     const what = selected && selected.ids.size === 0 ? "matched no node" : "left no node";
-    diagnostics.push(warning("SELECTOR_NO_MATCH", `nothing to do: ${flags.filter(Boolean).join(" ")} ${what}`, undefined, joinHints(selected?.empty ?? [])));
+    diagnostics.push(
+      warning(
+        "SELECTOR_NO_MATCH",
+        `nothing to do: ${flags.filter(Boolean).join(" ")} ${what}`,
+        undefined,
+        joinHints(selected?.empty ?? []),
+      ),
+    );
   } else {
-    for (const [flag, r] of [["select", selected], ["exclude", excluded]] as const) {
-      for (const e of r?.empty ?? []) diagnostics.push(warning("SELECTOR_NO_MATCH", `--${flag} ${e.expr} matches no node`, undefined, e.hint));
+    for (const [flag, r] of [
+      ["select", selected],
+      ["exclude", excluded],
+    ] as const) {
+      for (const e of r?.empty ?? [])
+        diagnostics.push(
+          warning("SELECTOR_NO_MATCH", `--${flag} ${e.expr} matches no node`, undefined, e.hint),
+        );
     }
   }
   return { ids: compiled.nodes.filter((n) => chosen.has(n.id)).map((n) => n.id), diagnostics };

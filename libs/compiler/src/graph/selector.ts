@@ -17,7 +17,16 @@ export interface SelectorItem {
 }
 
 /** The methods a selector may name (`method:value`); `config` stands for `config.<key>`. */
-export const selectorMethods = ["tag", "path", "file", "fqn", "source", "resource_type", "test_type", "config"] as const;
+export const selectorMethods = [
+  "tag",
+  "path",
+  "file",
+  "fqn",
+  "source",
+  "resource_type",
+  "test_type",
+  "config",
+] as const;
 export type SelectorMethod = (typeof selectorMethods)[number] | "default";
 
 /** Values `resource_type:` and `test_type:` accept. DQDL rules are tests of their own type, `dq`. */
@@ -41,22 +50,37 @@ export function parseSelectorItem(text: string): SelectorItem | SelectorProblem 
   const m = /^(@)?(?:(\d*)\+)?(?:([A-Za-z_][\w.]*):)?(.*?)(?:\+(\d*))?$/.exec(text);
   const [, at, parents, methodName, value, children] = m ?? [];
   if (!m || value === undefined || value === "" || /[@\s]/.test(value)) {
-    return { message: `'${text}' is not a selector`, hint: `use name, folder, file.sql or method:value with + or @ around it (${methodList})` };
+    return {
+      message: `'${text}' is not a selector`,
+      hint: `use name, folder, file.sql or method:value with + or @ around it (${methodList})`,
+    };
   }
-  if (at && parents !== undefined) return { message: `'${text}': @ and a leading + cannot be combined`, hint: "@name already includes the ancestors" };
+  if (at && parents !== undefined)
+    return {
+      message: `'${text}': @ and a leading + cannot be combined`,
+      hint: "@name already includes the ancestors",
+    };
   const item: SelectorItem = { text, method: "default", value };
   if (methodName !== undefined) {
     const [head, ...rest] = methodName.split(".");
-    const known = (selectorMethods as readonly string[]).includes(head!) && (head === "config" ? rest.length === 1 && rest[0] !== "" : rest.length === 0);
-    if (!known) return { message: `'${text}': unknown selector method '${methodName}:'`, hint: methodList };
+    const known =
+      (selectorMethods as readonly string[]).includes(head!) &&
+      (head === "config" ? rest.length === 1 && rest[0] !== "" : rest.length === 0);
+    if (!known)
+      return { message: `'${text}': unknown selector method '${methodName}:'`, hint: methodList };
     item.method = head as SelectorMethod;
     if (head === "config") item.configKey = rest[0]!;
-    const allowed = head === "resource_type" ? resourceTypes : head === "test_type" ? testTypes : undefined;
+    const allowed =
+      head === "resource_type" ? resourceTypes : head === "test_type" ? testTypes : undefined;
     if (allowed && !(allowed as readonly string[]).includes(value)) {
-      return { message: `'${text}': ${head} is one of ${allowed.join(", ")}`, hint: `e.g. ${head}:${allowed[0]}` };
+      return {
+        message: `'${text}': ${head} is one of ${allowed.join(", ")}`,
+        hint: `e.g. ${head}:${allowed[0]}`,
+      };
     }
   }
-  const depth = (s: string | undefined) => (s === undefined ? undefined : s === "" ? Infinity : Number(s));
+  const depth = (s: string | undefined) =>
+    s === undefined ? undefined : s === "" ? Infinity : Number(s);
   const p = depth(parents);
   const c = depth(children);
   if (p !== undefined) item.parents = p;

@@ -25,7 +25,11 @@ export interface PlanState {
  * planStatements(node, dialect, { exists: true, location: "/lake/silver/events/v_1", fullRefresh: false, writeId: "r2" })
  * // incremental model → dialect.insertInto(...) with node.incrementalSql
  */
-export function planStatements(node: CompiledNode, dialect: Dialect, state: PlanState): Statement[] {
+export function planStatements(
+  node: CompiledNode,
+  dialect: Dialect,
+  state: PlanState,
+): Statement[] {
   const write = (selectSql: string, location: string | undefined): TableWrite => ({
     relation: node.relation,
     selectSql,
@@ -41,9 +45,13 @@ export function planStatements(node: CompiledNode, dialect: Dialect, state: Plan
     case "seed":
       return dialect.createTableAs(write(node.sql, node.location));
     case "incremental":
-      if (!state.exists || state.fullRefresh) return dialect.createTableAs(write(node.sql, node.location));
+      if (!state.exists || state.fullRefresh)
+        return dialect.createTableAs(write(node.sql, node.location));
       if (merges(node, dialect)) return mergeStatements(node, dialect.mergeInto, state);
-      return dialect.insertInto({ ...write(node.incrementalSql ?? node.sql, state.location ?? node.location), ...(state.columns === undefined ? {} : { columns: state.columns }) });
+      return dialect.insertInto({
+        ...write(node.incrementalSql ?? node.sql, state.location ?? node.location),
+        ...(state.columns === undefined ? {} : { columns: state.columns }),
+      });
     case "test":
       return [dialect.assertion(node.sql)];
     case "source":
@@ -59,11 +67,23 @@ const uniqueKeys = (node: CompiledNode): string[] => {
 };
 
 /** A merge model on a dialect that merges (Iceberg tables): its incremental run is one MERGE. */
-function merges(node: CompiledNode, dialect: Dialect): dialect is Dialect & Required<Pick<Dialect, "mergeInto">> {
-  return node.incrementalStrategy === "merge" && dialect.capabilities.icebergTables === true && dialect.mergeInto !== undefined && uniqueKeys(node).length > 0;
+function merges(
+  node: CompiledNode,
+  dialect: Dialect,
+): dialect is Dialect & Required<Pick<Dialect, "mergeInto">> {
+  return (
+    node.incrementalStrategy === "merge" &&
+    dialect.capabilities.icebergTables === true &&
+    dialect.mergeInto !== undefined &&
+    uniqueKeys(node).length > 0
+  );
 }
 
-function mergeStatements(node: CompiledNode, mergeInto: NonNullable<Dialect["mergeInto"]>, state: PlanState): Statement[] {
+function mergeStatements(
+  node: CompiledNode,
+  mergeInto: NonNullable<Dialect["mergeInto"]>,
+  state: PlanState,
+): Statement[] {
   const keys = uniqueKeys(node);
   const documented = node.columns.map((c) => c.name);
   // Offline, an undocumented model's columns are unknown: show the key columns (the runner lists the table's).

@@ -20,7 +20,10 @@ function isKwargs(v: unknown): v is Kwargs {
  * The functions every template can call. They read the current scope through `current()`, so
  * one nunjucks environment (and its compiled templates and macros) serves every render.
  */
-export function contextFunctions(inputs: ContextInputs, current: () => RenderScope): Record<string, unknown> {
+export function contextFunctions(
+  inputs: ContextInputs,
+  current: () => RenderScope,
+): Record<string, unknown> {
   const lookup = (fn: "var" | "env_var", args: unknown[]): unknown => {
     const [name, fallback] = args;
     const key = String(name);
@@ -31,8 +34,14 @@ export function contextFunctions(inputs: ContextInputs, current: () => RenderSco
     const code = fn === "var" ? "UNKNOWN_VAR" : "UNKNOWN_ENV_VAR";
     const what = fn === "var" ? "variable" : "environment variable";
     scope.diagnostics.push(
-      error(code, `${fn}('${key}'): no ${what} '${key}' and no default`, locateCall(scope.file, scope.text, fn, [key]),
-        fn === "var" ? "set it under vars: in sluice.yml, pass --vars, or give a default" : `export ${key}, or give a default`),
+      error(
+        code,
+        `${fn}('${key}'): no ${what} '${key}' and no default`,
+        locateCall(scope.file, scope.text, fn, [key]),
+        fn === "var"
+          ? "set it under vars: in sluice.yml, pass --vars, or give a default"
+          : `export ${key}, or give a default`,
+      ),
     );
     return "";
   };
@@ -65,7 +74,9 @@ export function contextFunctions(inputs: ContextInputs, current: () => RenderSco
       const scope = current();
       scope.refs.push(String(name));
       const relation = scope.resolveRef(String(name));
-      return scope.isIncremental && inputs.dialect.tableFilesRelation ? `sluice_ref_window(${relation}, ${inputs.dialect.literal(String(column))})` : relation;
+      return scope.isIncremental && inputs.dialect.tableFilesRelation
+        ? `sluice_ref_window(${relation}, ${inputs.dialect.literal(String(column))})`
+        : relation;
     },
     config: (...args: unknown[]) => {
       const merged: Record<string, unknown> = {};

@@ -10,11 +10,18 @@ function escapeRegExp(s: string): string {
  * tell a global function where it was called from. `args` are the leading string arguments to
  * match; falls back to the first call of `fn`, then to the start of the file.
  */
-export function locateCall(file: string, text: string, fn: string, args: readonly string[] = []): SourceLocation {
+export function locateCall(
+  file: string,
+  text: string,
+  fn: string,
+  args: readonly string[] = [],
+): SourceLocation {
   const head = `\\b${escapeRegExp(fn)}\\s*\\(`;
   const patterns: RegExp[] = [];
   if (args.length > 0) {
-    const rest = args.map((a, i) => `${i === 0 ? "" : "\\s*,"}\\s*(['"])${escapeRegExp(a)}\\${i + 1}`).join("");
+    const rest = args
+      .map((a, i) => `${i === 0 ? "" : "\\s*,"}\\s*(['"])${escapeRegExp(a)}\\${i + 1}`)
+      .join("");
     patterns.push(new RegExp(head + rest));
   }
   patterns.push(new RegExp(head));

@@ -20,12 +20,20 @@ export interface Renderer {
 }
 
 type Exporting = {
-  getExported(ctx: object, frame: unknown, cb: (err: unknown, exported: Record<string, unknown>) => void): void;
+  getExported(
+    ctx: object,
+    frame: unknown,
+    cb: (err: unknown, exported: Record<string, unknown>) => void,
+  ): void;
 };
 
 export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile[]): Renderer {
   // dev: keep nunjucks' own error objects, which carry lineno/colno.
-  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, dev: true });
+  const env = new nunjucks.Environment(null, {
+    autoescape: false,
+    throwOnUndefined: true,
+    dev: true,
+  });
   let scope: RenderScope = newScope({
     file: "",
     text: "",
@@ -33,7 +41,8 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     resolveRef: (n) => n,
     resolveSource: (s, t) => `${s}.${t}`,
   });
-  for (const [name, fn] of Object.entries(contextFunctions(inputs, () => scope))) env.addGlobal(name, fn);
+  for (const [name, fn] of Object.entries(contextFunctions(inputs, () => scope)))
+    env.addGlobal(name, fn);
   env.addGlobal("this", "");
 
   const compile = (file: string, text: string): CompiledTemplate | Diagnostic => {
@@ -65,7 +74,13 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
       macroDiagnostics.push(tpl);
       continue;
     }
-    const macroScope = newScope({ file: file.path, text: file.text, isIncremental: false, resolveRef: (n) => n, resolveSource: (s, t) => `${s}.${t}` });
+    const macroScope = newScope({
+      file: file.path,
+      text: file.text,
+      isIncremental: false,
+      resolveRef: (n) => n,
+      resolveSource: (s, t) => `${s}.${t}`,
+    });
     scope = macroScope;
     (tpl as unknown as Exporting).getExported({}, null, (err, exported) => {
       if (err) macroDiagnostics.push(templateErrorDiagnostic(file.path, err));

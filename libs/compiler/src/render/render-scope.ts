@@ -27,7 +27,9 @@ export interface RenderScope {
 }
 
 export function newScope(
-  init: Pick<RenderScope, "file" | "text" | "isIncremental" | "resolveRef" | "resolveSource"> & { self?: TemplateRelation },
+  init: Pick<RenderScope, "file" | "text" | "isIncremental" | "resolveRef" | "resolveSource"> & {
+    self?: TemplateRelation;
+  },
 ): RenderScope {
   return { ...init, refs: [], sources: [], configs: [], diagnostics: [] };
 }

@@ -22,5 +22,9 @@ export function templateErrorDiagnostic(file: string, e: unknown): Diagnostic {
   // nunjucks prefixes "(path) [Line l, Column c]" on its own line: drop it.
   const body = (lines[0]?.startsWith("(") ? lines.slice(1) : lines).join(" ").trim();
   const message = body.replace(/^(Template render error:\s*)?(\w*Error:\s*)?/, "");
-  return error("TEMPLATE_SYNTAX", message, { file, line: Math.max(1, line), column: Math.max(1, column) });
+  return error("TEMPLATE_SYNTAX", message, {
+    file,
+    line: Math.max(1, line),
+    column: Math.max(1, column),
+  });
 }

@@ -10,7 +10,13 @@ import { seedSelectSql } from "./seed-sql.js";
  * A seed CSV as a table node built from a VALUES query. Its schema and tags come from
  * sluice.yml's `seeds:` folder config (deeper folders win; tags add up), else the default schema.
  */
-export function seedNode(seed: SeedFile, target: ResolvedTarget, dialect: Dialect, runId: string, folders: FolderConfig): CompiledNode {
+export function seedNode(
+  seed: SeedFile,
+  target: ResolvedTarget,
+  dialect: Dialect,
+  runId: string,
+  folders: FolderConfig,
+): CompiledNode {
   const { schema, tags } = seedConfig(seed, folders);
   const node: CompiledNode = {
     id: `seed.${seed.name}`,
@@ -29,7 +35,11 @@ export function seedNode(seed: SeedFile, target: ResolvedTarget, dialect: Dialec
     statements: [],
     location: target.tableLocation(schema, seed.name, runId),
   };
-  node.statements = planStatements(node, dialect, { exists: false, fullRefresh: false, writeId: runId });
+  node.statements = planStatements(node, dialect, {
+    exists: false,
+    fullRefresh: false,
+    writeId: runId,
+  });
   return node;
 }
 
@@ -39,7 +49,8 @@ function seedConfig(seed: SeedFile, root: FolderConfig): { schema: string; tags:
   const apply = (folder: FolderConfig): void => {
     if (typeof folder.config.schema === "string") schema = folder.config.schema;
     const t = folder.config.tags as unknown;
-    for (const tag of typeof t === "string" ? [t] : Array.isArray(t) ? t : []) if (!tags.includes(String(tag))) tags.push(String(tag));
+    for (const tag of typeof t === "string" ? [t] : Array.isArray(t) ? t : [])
+      if (!tags.includes(String(tag))) tags.push(String(tag));
   };
   apply(root);
   let node: FolderConfig | undefined = root;

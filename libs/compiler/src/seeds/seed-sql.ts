@@ -39,13 +39,20 @@ function typedValue(cell: string, type: SeedColumnType): unknown {
  * @example seedSelectSql(d, ["code", "n"], [["DE", "1"]])
  * // SELECT * FROM (VALUES (CAST('DE' AS varchar), CAST(1 AS bigint))) AS t("code", "n")
  */
-export function seedSelectSql(dialect: Dialect, columns: readonly string[], rows: readonly (readonly string[])[]): string {
+export function seedSelectSql(
+  dialect: Dialect,
+  columns: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const types = columns.map((_, i) => inferColumnType(rows.map((r) => r[i] ?? "")));
-  const cast = (cell: string, i: number) => `CAST(${dialect.literal(typedValue(cell, types[i]!))} AS ${types[i]})`;
+  const cast = (cell: string, i: number) =>
+    `CAST(${dialect.literal(typedValue(cell, types[i]!))} AS ${types[i]})`;
   const names = columns.map((c) => dialect.quoteIdentifier(c));
   if (rows.length === 0) {
     return `SELECT ${names.map((n, i) => `CAST(NULL AS ${types[i]}) AS ${n}`).join(", ")} WHERE 1 = 0`;
   }
-  const values = rows.map((r) => `(${columns.map((_, i) => cast(r[i] ?? "", i)).join(", ")})`).join(",\n  ");
+  const values = rows
+    .map((r) => `(${columns.map((_, i) => cast(r[i] ?? "", i)).join(", ")})`)
+    .join(",\n  ");
   return `SELECT * FROM (VALUES\n  ${values}\n) AS t(${names.join(", ")})`;
 }

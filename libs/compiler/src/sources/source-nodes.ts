@@ -12,7 +12,12 @@ export function sourceId(sourceName: string, table: string): string {
  * A source table as a node. An `external` raw zone gets the dialect's raw-source statements
  * (Athena external table with partition projection, DuckDB view over the files).
  */
-export function sourceNode(table: SourceTable, target: ResolvedTarget, dialect: Dialect, projectionStart: string): CompiledNode {
+export function sourceNode(
+  table: SourceTable,
+  target: ResolvedTarget,
+  dialect: Dialect,
+  projectionStart: string,
+): CompiledNode {
   const relation = target.relation(table.schema, table.name);
   const location = table.external ? target.lakePath(table.external.location) : undefined;
   const statements = location ? dialect.rawSource({ relation, location, projectionStart }) : [];
@@ -28,7 +33,10 @@ export function sourceNode(table: SourceTable, target: ResolvedTarget, dialect: 
     config: {},
     tags: [],
     ...(table.description !== undefined ? { description: table.description } : {}),
-    columns: table.columns.map((c) => ({ name: c.name, ...(c.description !== undefined ? { description: c.description } : {}) })),
+    columns: table.columns.map((c) => ({
+      name: c.name,
+      ...(c.description !== undefined ? { description: c.description } : {}),
+    })),
     dependsOn: [],
     sql: "",
     statements,

@@ -17,17 +17,27 @@ export interface ResolvedTarget {
   lakePath(relative: string): string;
 }
 
-export function resolveTarget(project: Project, targetName: string | undefined): ResolvedTarget | Diagnostic {
+export function resolveTarget(
+  project: Project,
+  targetName: string | undefined,
+): ResolvedTarget | Diagnostic {
   const name = targetName ?? project.config["default-target"];
   const config = project.config.targets[name];
   if (!config) {
     const known = Object.keys(project.config.targets);
-    return error("UNKNOWN_TARGET", `target '${name}' is not defined in sluice.yml`, undefined,
-      closestHint(name, known) ?? `targets are: ${known.join(", ") || "(none)"}`);
+    return error(
+      "UNKNOWN_TARGET",
+      `target '${name}' is not defined in sluice.yml`,
+      undefined,
+      closestHint(name, known) ?? `targets are: ${known.join(", ") || "(none)"}`,
+    );
   }
   const lakeRoot =
-    config.engine === "duckdb" ? path.resolve(project.dir, config.lake) : config.s3_lake_root.replace(/\/+$/, "");
-  const physicalSchema = (schema: string) => (config.engine === "athena" ? (config.databases[schema] ?? schema) : schema);
+    config.engine === "duckdb"
+      ? path.resolve(project.dir, config.lake)
+      : config.s3_lake_root.replace(/\/+$/, "");
+  const physicalSchema = (schema: string) =>
+    config.engine === "athena" ? (config.databases[schema] ?? schema) : schema;
   const lakePath = (relative: string) => `${lakeRoot}/${relative.replace(/^\/+|\/+$/g, "")}`;
   return {
     name,

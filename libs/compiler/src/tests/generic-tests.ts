@@ -52,14 +52,28 @@ export function genericTest(
   dialect: Dialect,
   resolveParent: ParentResolver,
 ): GenericTest | Diagnostic | undefined {
-  const args = { ...spec.args, ...((spec.args.arguments as Record<string, unknown> | undefined) ?? {}) };
-  const columnName = column ?? (typeof args.column_name === "string" ? args.column_name : undefined);
+  const args = {
+    ...spec.args,
+    ...((spec.args.arguments as Record<string, unknown> | undefined) ?? {}),
+  };
+  const columnName =
+    column ?? (typeof args.column_name === "string" ? args.column_name : undefined);
   if (!(genericTestNames as readonly string[]).includes(spec.name)) {
-    return error("TEST_INVALID", `unknown generic test '${spec.name}'`, spec.at,
-      closestHint(spec.name, genericTestNames) ?? `generic tests are ${genericTestNames.join(", ")}`);
+    return error(
+      "TEST_INVALID",
+      `unknown generic test '${spec.name}'`,
+      spec.at,
+      closestHint(spec.name, genericTestNames) ??
+        `generic tests are ${genericTestNames.join(", ")}`,
+    );
   }
   if (columnName === undefined) {
-    return error("TEST_INVALID", `test '${spec.name}' needs a column`, spec.at, "declare it under a column, or give column_name");
+    return error(
+      "TEST_INVALID",
+      `test '${spec.name}' needs a column`,
+      spec.at,
+      "declare it under a column, or give column_name",
+    );
   }
   const col = dialect.quoteIdentifier(columnName);
   const rel = subject.relationSql;
@@ -77,7 +91,12 @@ export function genericTest(
     case "accepted_values": {
       const values = args.values;
       if (!Array.isArray(values) || values.length === 0) {
-        return error("TEST_INVALID", "accepted_values needs a non-empty list 'values'", spec.at, "values: ['a', 'b']");
+        return error(
+          "TEST_INVALID",
+          "accepted_values needs a non-empty list 'values'",
+          spec.at,
+          "values: ['a', 'b']",
+        );
       }
       const quote = args.quote !== false;
       const list = values.map((v) => (quote ? dialect.literal(String(v)) : String(v))).join(", ");
@@ -91,8 +110,12 @@ export function genericTest(
       const to = parseTo(args.to);
       const field = args.field;
       if (!to || typeof field !== "string") {
-        return error("TEST_INVALID", "relationships needs 'to: ref(...)' or 'to: source(...)' and 'field'", spec.at,
-          "to: ref('customers')\nfield: customer_id");
+        return error(
+          "TEST_INVALID",
+          "relationships needs 'to: ref(...)' or 'to: source(...)' and 'field'",
+          spec.at,
+          "to: ref('customers')\nfield: customer_id",
+        );
       }
       const parent = resolveParent(to, spec.at);
       if (parent === undefined || "code" in parent) return parent;

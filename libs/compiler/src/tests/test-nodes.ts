@@ -16,7 +16,18 @@ function uniqueName(name: string, built: BuiltNodes): string {
   return candidate;
 }
 
-function testNode(ctx: CompileContext, built: BuiltNodes, t: { name: string; path: string; sql: string; dependsOn: string[]; attachedTo?: string; severity: "error" | "warn" }): CompiledNode {
+function testNode(
+  ctx: CompileContext,
+  built: BuiltNodes,
+  t: {
+    name: string;
+    path: string;
+    sql: string;
+    dependsOn: string[];
+    attachedTo?: string;
+    severity: "error" | "warn";
+  },
+): CompiledNode {
   const name = uniqueName(t.name, built);
   const parent = t.attachedTo ? built.byId.get(t.attachedTo) : undefined;
   const node: CompiledNode = {
@@ -47,7 +58,12 @@ export function genericTestNodes(
   index: NameIndex,
   built: BuiltNodes,
   subjectNode: CompiledNode,
-  decl: { path: string; columns: readonly ColumnProperties[]; tests: readonly GenericTestSpec[]; sourceName?: string },
+  decl: {
+    path: string;
+    columns: readonly ColumnProperties[];
+    tests: readonly GenericTestSpec[];
+    sourceName?: string;
+  },
 ): CompiledNode[] {
   if (subjectNode.materialization === "ephemeral") return [];
   const subject: TestSubject = {
@@ -64,7 +80,9 @@ export function genericTestNodes(
   };
   const specs = [
     ...decl.tests.map((spec) => ({ spec, column: undefined as string | undefined })),
-    ...decl.columns.flatMap((c) => c.tests.map((spec) => ({ spec, column: c.name as string | undefined }))),
+    ...decl.columns.flatMap((c) =>
+      c.tests.map((spec) => ({ spec, column: c.name as string | undefined })),
+    ),
   ];
   const nodes: CompiledNode[] = [];
   for (const { spec, column } of specs) {
@@ -74,7 +92,14 @@ export function genericTestNodes(
       ctx.diagnostics.add(t);
       continue;
     }
-    nodes.push(testNode(ctx, built, { ...t, path: spec.at.file, attachedTo: subjectNode.id, severity: spec.severity }));
+    nodes.push(
+      testNode(ctx, built, {
+        ...t,
+        path: spec.at.file,
+        attachedTo: subjectNode.id,
+        severity: spec.severity,
+      }),
+    );
   }
   return nodes;
 }
@@ -83,14 +108,25 @@ export function genericTestNodes(
  * A singular test file rendered like a model; attached to the first model or seed it refs
  * (else the first source). Undefined when it does not compile or reads a skipped node.
  */
-export function singularTestNode(ctx: CompileContext, index: NameIndex, built: BuiltNodes, file: SingularTestFile): CompiledNode | undefined {
+export function singularTestNode(
+  ctx: CompileContext,
+  index: NameIndex,
+  built: BuiltNodes,
+  file: SingularTestFile,
+): CompiledNode | undefined {
   const template = ctx.renderer.compile(file.path, file.text);
   if ("code" in template) {
     ctx.diagnostics.add(template);
     return undefined;
   }
   // First pass learns the dependencies, second renders against real relations.
-  const scope = newScope({ file: file.path, text: file.text, isIncremental: false, resolveRef: (n) => n, resolveSource: (s, t) => `${s}.${t}` });
+  const scope = newScope({
+    file: file.path,
+    text: file.text,
+    isIncremental: false,
+    resolveRef: (n) => n,
+    resolveSource: (s, t) => `${s}.${t}`,
+  });
   ctx.renderer.render(template, scope);
   scope.diagnostics.forEach((d) => ctx.diagnostics.add(d));
   let ok = scope.diagnostics.length === 0;
@@ -112,11 +148,24 @@ export function singularTestNode(ctx: CompileContext, index: NameIndex, built: B
     }
   }
   if (!ok || deps.some((d) => !built.byId.has(d))) return undefined;
-  const rendered = renderNodeSql(ctx, index, built, { file: file.path, text: file.text, template, isIncremental: false, deps });
+  const rendered = renderNodeSql(ctx, index, built, {
+    file: file.path,
+    text: file.text,
+    template,
+    isIncremental: false,
+    deps,
+  });
   if (Array.isArray(rendered)) {
     rendered.forEach((d) => ctx.diagnostics.add(d));
     return undefined;
   }
   const attachedTo = deps.find((d) => !d.startsWith("source.")) ?? deps[0];
-  return testNode(ctx, built, { name: file.name, path: file.path, sql: rendered.sql, dependsOn: deps, ...(attachedTo ? { attachedTo } : {}), severity: "error" });
+  return testNode(ctx, built, {
+    name: file.name,
+    path: file.path,
+    sql: rendered.sql,
+    dependsOn: deps,
+    ...(attachedTo ? { attachedTo } : {}),
+    severity: "error",
+  });
 }

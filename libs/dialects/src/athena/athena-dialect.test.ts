@@ -9,7 +9,7 @@ const d = createAthenaDialect();
 const orders = { schema: "ecommerce_silver", name: "orders" };
 const write: TableWrite = {
   relation: orders,
-  selectSql: "select order_id, amount, event_date\nfrom \"ecommerce_staging\".\"stg_orders\";\n",
+  selectSql: 'select order_id, amount, event_date\nfrom "ecommerce_staging"."stg_orders";\n',
   partitionedBy: ["event_date"],
   location: "s3://lake/silver/orders/20240101T000000-ab12",
   writeId: "ab12",
@@ -55,7 +55,11 @@ from "ecommerce_staging"."stg_orders"`,
       },
     ]);
     expect(d.createView({ schema: "marts", name: "funnel" }, "select 1 as x")).toEqual([
-      { kind: "create_view", grammar: "trino", sql: 'CREATE OR REPLACE VIEW "marts"."funnel" AS\nselect 1 as x' },
+      {
+        kind: "create_view",
+        grammar: "trino",
+        sql: 'CREATE OR REPLACE VIEW "marts"."funnel" AS\nselect 1 as x',
+      },
     ]);
   });
 
@@ -81,13 +85,25 @@ from "ecommerce_staging"."stg_orders"`,
 
   it("writes drops and databases in the grammar Athena routes them to", () => {
     expect(d.dropTable(orders)).toEqual([
-      { kind: "drop_table", grammar: "hive", sql: "DROP TABLE IF EXISTS `ecommerce_silver`.`orders`" },
+      {
+        kind: "drop_table",
+        grammar: "hive",
+        sql: "DROP TABLE IF EXISTS `ecommerce_silver`.`orders`",
+      },
     ]);
     expect(d.dropView(orders)).toEqual([
-      { kind: "drop_view", grammar: "trino", sql: 'DROP VIEW IF EXISTS "ecommerce_silver"."orders"' },
+      {
+        kind: "drop_view",
+        grammar: "trino",
+        sql: 'DROP VIEW IF EXISTS "ecommerce_silver"."orders"',
+      },
     ]);
     expect(d.createSchema("ecommerce_silver")).toEqual([
-      { kind: "create_schema", grammar: "hive", sql: "CREATE DATABASE IF NOT EXISTS `ecommerce_silver`" },
+      {
+        kind: "create_schema",
+        grammar: "hive",
+        sql: "CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
+      },
     ]);
     expect(d.createSchema("ecommerce_silver", "s3://lake/silver")[0]?.sql).toBe(
       "CREATE DATABASE IF NOT EXISTS `ecommerce_silver` LOCATION 's3://lake/silver/'",
@@ -124,7 +140,9 @@ TBLPROPERTIES (
       grammar: "trino",
       sql: "SELECT count(*) AS failures FROM (\nselect * from t where x is null -- nulls\n) AS sluice_assertion",
     });
-    expect(d.limit("select 1 as x;", 10)).toBe("SELECT * FROM (\nselect 1 as x\n) AS sluice_limit LIMIT 10");
+    expect(d.limit("select 1 as x;", 10)).toBe(
+      "SELECT * FROM (\nselect 1 as x\n) AS sluice_limit LIMIT 10",
+    );
     expect(() => d.limit("select 1", -1)).toThrow(RangeError);
   });
 
@@ -144,7 +162,14 @@ TBLPROPERTIES (
     expect(ctas!.sql).toContain(
       `WITH (\n  table_type = 'ICEBERG',\n  is_external = false,\n  location = 's3://lake/silver/orders/20240101T000000-ab12/',\n  format = 'PARQUET',\n  write_compression = 'ZSTD',\n  partitioning = ARRAY['event_date']\n)`,
     );
-    expect(d.mergeInto!({ schema: "silver", name: "orders" }, "select * from s;", ["order_id", "it's"], ["order_id", "it's", "amount"])).toEqual([
+    expect(
+      d.mergeInto!(
+        { schema: "silver", name: "orders" },
+        "select * from s;",
+        ["order_id", "it's"],
+        ["order_id", "it's", "amount"],
+      ),
+    ).toEqual([
       {
         kind: "merge",
         grammar: "trino",
@@ -158,17 +183,24 @@ TBLPROPERTIES (
       },
     ]);
     // Only keys: nothing to update.
-    expect(d.mergeInto!({ schema: "s", name: "t" }, "select 1 as k", ["k"], ["k"])[0]!.sql).not.toContain("WHEN MATCHED");
+    expect(
+      d.mergeInto!({ schema: "s", name: "t" }, "select 1 as k", ["k"], ["k"])[0]!.sql,
+    ).not.toContain("WHEN MATCHED");
   });
 });
 
 describe("athena statements parse under their grammar", () => {
-  const hostile = { schema: 'we"ird`db', name: "it's `a` \"table\"" };
+  const hostile = { schema: 'we"ird`db', name: 'it\'s `a` "table"' };
   const statements: Statement[] = [
     ...d.createSchema("ecommerce_silver", "s3://lake/silver"),
     ...d.createSchema(hostile.schema, "s3://lake/it's\\here"),
     ...d.createTableAs(write),
-    ...d.createTableAs({ ...write, relation: hostile, partitionedBy: ["a'b", "event_date"], location: "s3://l/it's" }),
+    ...d.createTableAs({
+      ...write,
+      relation: hostile,
+      partitionedBy: ["a'b", "event_date"],
+      location: "s3://l/it's",
+    }),
     ...d.insertInto(write),
     ...d.insertInto({ ...write, relation: hostile, columns: ["order_id", 'x"y', "event_date"] }),
     ...d.createTableAs({ ...write, tableType: "iceberg" }),
@@ -192,12 +224,16 @@ describe("athena statements parse under their grammar", () => {
     expect(grammarErrors({ sql: "selec 1", grammar: "trino" })).not.toEqual([]);
     expect(grammarErrors({ sql: "DROP TABEL x", grammar: "hive" })).not.toEqual([]);
     // Hive has no double-quoted identifiers: a Trino-quoted DROP TABLE must not pass as Hive.
-    expect(grammarErrors({ sql: 'DROP TABLE IF EXISTS "db"."t"', grammar: "hive" })).not.toEqual([]);
+    expect(grammarErrors({ sql: 'DROP TABLE IF EXISTS "db"."t"', grammar: "hive" })).not.toEqual(
+      [],
+    );
     // A Hive-escaped quote ends a Trino string early.
     expect(grammarErrors({ sql: "select 'a\\'b' as x", grammar: "trino" })).not.toEqual([]);
     // A CTAS that lost its AS is reported.
     const [ctas] = d.createTableAs(write);
-    expect(grammarErrors({ sql: ctas!.sql.replace("\nAS\n", "\n"), grammar: "trino" })).not.toEqual([]);
+    expect(grammarErrors({ sql: ctas!.sql.replace("\nAS\n", "\n"), grammar: "trino" })).not.toEqual(
+      [],
+    );
     expect(grammarErrors({ sql: "selec 1", grammar: "duckdb" })).toEqual([]);
   });
 });
@@ -206,15 +242,37 @@ describe("partition batches", () => {
   const d = createAthenaDialect();
   const rel = { schema: "silver", name: "events__sluice_r1" };
   it("selects distinct partition values, ordered", () => {
-    expect(d.selectDistinct!(rel, ["event_date"])).toBe('SELECT DISTINCT "event_date" FROM "silver"."events__sluice_r1" ORDER BY "event_date"');
+    expect(d.selectDistinct!(rel, ["event_date"])).toBe(
+      'SELECT DISTINCT "event_date" FROM "silver"."events__sluice_r1" ORDER BY "event_date"',
+    );
   });
   it("writes partition values as typed literals (Athena prunes only on literals)", () => {
-    expect(d.selectPartitions!(rel, [{ name: "event_date", type: "date" }], [["2026-01-01"], ["2026-01-02"], [null]])).toBe(
+    expect(
+      d.selectPartitions!(
+        rel,
+        [{ name: "event_date", type: "date" }],
+        [["2026-01-01"], ["2026-01-02"], [null]],
+      ),
+    ).toBe(
       `SELECT * FROM "silver"."events__sluice_r1"\nWHERE "event_date" IN (DATE '2026-01-01', DATE '2026-01-02') OR "event_date" IS NULL`,
     );
-    expect(d.selectPartitions!(rel, [{ name: "country", type: "varchar" }, { name: "h", type: "integer" }], [["it's", "3"], ["FR", null]])).toBe(
+    expect(
+      d.selectPartitions!(
+        rel,
+        [
+          { name: "country", type: "varchar" },
+          { name: "h", type: "integer" },
+        ],
+        [
+          ["it's", "3"],
+          ["FR", null],
+        ],
+      ),
+    ).toBe(
       `SELECT * FROM "silver"."events__sluice_r1"\nWHERE ("country" = 'it''s' AND "h" = 3)\n   OR ("country" = 'FR' AND "h" IS NULL)`,
     );
-    expect(() => d.selectPartitions!(rel, [{ name: "h", type: "integer" }], [["1; drop table x"]])).toThrow(/not an integer/);
+    expect(() =>
+      d.selectPartitions!(rel, [{ name: "h", type: "integer" }], [["1; drop table x"]]),
+    ).toThrow(/not an integer/);
   });
 });

@@ -61,14 +61,26 @@ export function createAthenaDialect(): AthenaDialect {
 
     createSchema(schema, location) {
       const at = location === undefined ? "" : ` LOCATION ${hiveString(directory(location))}`;
-      return [hive("create_schema", `CREATE DATABASE IF NOT EXISTS ${hiveIdentifier(schema)}${at}`)];
+      return [
+        hive("create_schema", `CREATE DATABASE IF NOT EXISTS ${hiveIdentifier(schema)}${at}`),
+      ];
     },
 
     createTableAs(write: TableWrite) {
       const iceberg = write.tableType === "iceberg";
       const properties = iceberg
-        ? [`table_type = 'ICEBERG'`, `is_external = false`, `location = ${trinoString(directory(write.location))}`, `format = 'PARQUET'`, `write_compression = 'ZSTD'`]
-        : [`format = 'PARQUET'`, `write_compression = 'ZSTD'`, `external_location = ${trinoString(directory(write.location))}`];
+        ? [
+            `table_type = 'ICEBERG'`,
+            `is_external = false`,
+            `location = ${trinoString(directory(write.location))}`,
+            `format = 'PARQUET'`,
+            `write_compression = 'ZSTD'`,
+          ]
+        : [
+            `format = 'PARQUET'`,
+            `write_compression = 'ZSTD'`,
+            `external_location = ${trinoString(directory(write.location))}`,
+          ];
       if (write.partitionedBy.length > 0) {
         const list = `ARRAY[${write.partitionedBy.map(trinoString).join(", ")}]`;
         properties.push(iceberg ? `partitioning = ${list}` : `partitioned_by = ${list}`);
@@ -78,26 +90,45 @@ export function createAthenaDialect(): AthenaDialect {
     },
 
     insertInto(write: TableWrite) {
-      const columns = write.columns === undefined || write.columns.length === 0 ? "" : ` (${write.columns.map(trinoIdentifier).join(", ")})`;
-      return [trino("insert", `INSERT INTO ${quoteRelation(write.relation)}${columns}\n${body(write.selectSql)}`)];
+      const columns =
+        write.columns === undefined || write.columns.length === 0
+          ? ""
+          : ` (${write.columns.map(trinoIdentifier).join(", ")})`;
+      return [
+        trino(
+          "insert",
+          `INSERT INTO ${quoteRelation(write.relation)}${columns}\n${body(write.selectSql)}`,
+        ),
+      ];
     },
 
     mergeInto(relation, selectSql, uniqueKey, columns) {
       const col = (alias: string, c: string) => `${alias}.${trinoIdentifier(c)}`;
-      const on = uniqueKey.map((k) => `${col("sluice_target", k)} = ${col("sluice_src", k)}`).join(" AND ");
+      const on = uniqueKey
+        .map((k) => `${col("sluice_target", k)} = ${col("sluice_src", k)}`)
+        .join(" AND ");
       const updated = columns.filter((c) => !uniqueKey.includes(c));
       const lines = [
         `MERGE INTO ${quoteRelation(relation)} AS sluice_target`,
         `USING (\n${body(selectSql)}\n) AS sluice_src`,
         `ON ${on}`,
-        ...(updated.length === 0 ? [] : [`WHEN MATCHED THEN UPDATE SET ${updated.map((c) => `${trinoIdentifier(c)} = ${col("sluice_src", c)}`).join(", ")}`]),
+        ...(updated.length === 0
+          ? []
+          : [
+              `WHEN MATCHED THEN UPDATE SET ${updated.map((c) => `${trinoIdentifier(c)} = ${col("sluice_src", c)}`).join(", ")}`,
+            ]),
         `WHEN NOT MATCHED THEN INSERT (${columns.map(trinoIdentifier).join(", ")}) VALUES (${columns.map((c) => col("sluice_src", c)).join(", ")})`,
       ];
       return [trino("merge", lines.join("\n"))];
     },
 
     createView(relation, selectSql) {
-      return [trino("create_view", `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS\n${body(selectSql)}`)];
+      return [
+        trino(
+          "create_view",
+          `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS\n${body(selectSql)}`,
+        ),
+      ];
     },
 
     addColumns(relation, columns) {
@@ -119,7 +150,10 @@ export function createAthenaDialect(): AthenaDialect {
     },
 
     assertion(failingRowsSql) {
-      return trino("select", `SELECT count(*) AS failures FROM (\n${body(failingRowsSql)}\n) AS sluice_assertion`);
+      return trino(
+        "select",
+        `SELECT count(*) AS failures FROM (\n${body(failingRowsSql)}\n) AS sluice_assertion`,
+      );
     },
 
     selectDistinct(relation, columns) {
@@ -132,7 +166,8 @@ export function createAthenaDialect(): AthenaDialect {
     },
 
     limit(sql, limit) {
-      if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit(): not a row count: ${limit}`);
+      if (!Number.isSafeInteger(limit) || limit < 0)
+        throw new RangeError(`limit(): not a row count: ${limit}`);
       return `SELECT * FROM (\n${body(sql)}\n) AS sluice_limit LIMIT ${limit}`;
     },
   };

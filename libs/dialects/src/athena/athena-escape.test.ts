@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 // Test-only helper shared by every dialect test; it never reaches library code.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { grammarErrors } from "../../../../tests/support/sql-grammar.js";
-import { hiveIdentifier, hiveString, trinoIdentifier, trinoLiteral, trinoString } from "./athena-escape.js";
+import {
+  hiveIdentifier,
+  hiveString,
+  trinoIdentifier,
+  trinoLiteral,
+  trinoString,
+} from "./athena-escape.js";
 
 const hostileStrings = [
   "it's",
@@ -44,8 +50,12 @@ describe("trino escaping", () => {
     expect(trinoLiteral(true)).toBe("TRUE");
     expect(trinoLiteral(null)).toBe("NULL");
     expect(trinoLiteral(undefined)).toBe("NULL");
-    expect(trinoLiteral(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 67)))).toBe("TIMESTAMP '2024-01-02 03:04:05.067'");
-    const all = [42, 1.5, 1e-7, 1e21, NaN, -Infinity, 9n, true, null, new Date(0), "x"].map(trinoLiteral);
+    expect(trinoLiteral(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 67)))).toBe(
+      "TIMESTAMP '2024-01-02 03:04:05.067'",
+    );
+    const all = [42, 1.5, 1e-7, 1e21, NaN, -Infinity, 9n, true, null, new Date(0), "x"].map(
+      trinoLiteral,
+    );
     expect(grammarErrors({ sql: `select ${all.join(", ")}`, grammar: "trino" })).toEqual([]);
   });
 

@@ -11,13 +11,20 @@ import { trinoIdentifier, trinoString } from "./athena-escape.js";
  * partitionPredicate([{ name: "event_date", type: "date" }], [["2024-01-01"], ["2024-01-02"]]);
  * // "event_date" IN (DATE '2024-01-01', DATE '2024-01-02')
  */
-export function partitionPredicate(columns: readonly PartitionColumn[], values: readonly (readonly (string | null)[])[]): string {
-  if (columns.length === 0 || values.length === 0) throw new RangeError("partitionPredicate(): no partition columns or values");
+export function partitionPredicate(
+  columns: readonly PartitionColumn[],
+  values: readonly (readonly (string | null)[])[],
+): string {
+  if (columns.length === 0 || values.length === 0)
+    throw new RangeError("partitionPredicate(): no partition columns or values");
   if (columns.length === 1) {
     const column = columns[0]!;
     const name = trinoIdentifier(column.name);
     const present = values.map((v) => v[0] ?? null).filter((v): v is string => v !== null);
-    const parts = present.length > 0 ? [`${name} IN (${present.map((v) => typedLiteral(v, column.type)).join(", ")})`] : [];
+    const parts =
+      present.length > 0
+        ? [`${name} IN (${present.map((v) => typedLiteral(v, column.type)).join(", ")})`]
+        : [];
     if (present.length < values.length) parts.push(`${name} IS NULL`);
     return parts.join(" OR ");
   }
@@ -43,7 +50,8 @@ export function typedLiteral(text: string, type: string): string {
       if (!/^-?\d+$/.test(text)) throw new TypeError(`not an integer partition value: ${text}`);
       return text;
     case "boolean":
-      if (text !== "true" && text !== "false") throw new TypeError(`not a boolean partition value: ${text}`);
+      if (text !== "true" && text !== "false")
+        throw new TypeError(`not a boolean partition value: ${text}`);
       return text.toUpperCase();
     case "date":
       return `DATE ${trinoString(text)}`;

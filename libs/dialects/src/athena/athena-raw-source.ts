@@ -23,7 +23,9 @@ export function rawSourceTable(hiveRelation: string, spec: RawSourceSpec): strin
     "ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\001'",
     "STORED AS TEXTFILE",
     `LOCATION ${hiveString(layout.location)}`,
-    `TBLPROPERTIES (\n  ${Object.entries(layout.parameters).map(([k, v]) => `${hiveString(k)} = ${hiveString(v)}`).join(",\n  ")}\n)`,
+    `TBLPROPERTIES (\n  ${Object.entries(layout.parameters)
+      .map(([k, v]) => `${hiveString(k)} = ${hiveString(v)}`)
+      .join(",\n  ")}\n)`,
   ].join("\n");
 }
 
@@ -40,7 +42,10 @@ export function rawSourceLayout(spec: RawSourceSpec) {
     inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
     outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
     serde: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
-    serdeParameters: { "field.delim": "\u0001", "serialization.format": "\u0001" } as Record<string, string>,
+    serdeParameters: { "field.delim": "\u0001", "serialization.format": "\u0001" } as Record<
+      string,
+      string
+    >,
     parameters: {
       classification: "text",
       "projection.enabled": "true",

@@ -16,10 +16,12 @@ export function hiveType(trinoType: string): string {
     const [, kind, inner] = complex;
     const parts = splitTopLevel(inner!);
     if (kind === "row") {
-      return `struct<${parts.map((p) => {
-        const m = /^("?)([^\s"]+)\1\s+(.+)$/s.exec(p.trim());
-        return m ? `${m[2]}:${hiveType(m[3]!)}` : hiveType(p);
-      }).join(",")}>`;
+      return `struct<${parts
+        .map((p) => {
+          const m = /^("?)([^\s"]+)\1\s+(.+)$/s.exec(p.trim());
+          return m ? `${m[2]}:${hiveType(m[3]!)}` : hiveType(p);
+        })
+        .join(",")}>`;
     }
     return `${kind}<${parts.map(hiveType).join(",")}>`;
   }

@@ -38,9 +38,21 @@ describe("duckdb dialect SQL text", () => {
 
   it("writes a partitioned table as COPY to Parquet, a schema file and a view", () => {
     const statements = dialect.createTableAs(write);
-    expect(statements.map((s) => s.kind)).toEqual(["create_schema", "record_version", "copy", "copy", "create_view"]);
+    expect(statements.map((s) => s.kind)).toEqual([
+      "create_schema",
+      "record_version",
+      "copy",
+      "copy",
+      "create_view",
+    ]);
     // The zero-row schema file only matters when the COPY wrote no rows.
-    expect(statements.map((s) => s.onlyIfNoRows === true)).toEqual([false, false, false, true, false]);
+    expect(statements.map((s) => s.onlyIfNoRows === true)).toEqual([
+      false,
+      false,
+      false,
+      true,
+      false,
+    ]);
     expect(statements.every((s) => s.grammar === "duckdb")).toBe(true);
     expect(statements.map((s) => s.sql)).toEqual([
       'CREATE SCHEMA IF NOT EXISTS "silver"',
@@ -69,16 +81,22 @@ describe("duckdb dialect SQL text", () => {
 
   it("publishes a version with its watermark in one transaction", () => {
     const rawHours = { "2026/11/27/04": "12:9f", "2026/11/27/05": "3:0c" };
-    const [publish] = dialect.publishTableVersion!({ schema: "silver", name: "events" }, "/lake/silver/events/v_2", {
-      watermark: "2026/11/27/05",
-      runId: "r2",
-      rawHours,
-      listedAt: 1764237600000,
-      pendingFrom: "2026/11/27/02",
-    });
+    const [publish] = dialect.publishTableVersion!(
+      { schema: "silver", name: "events" },
+      "/lake/silver/events/v_2",
+      {
+        watermark: "2026/11/27/05",
+        runId: "r2",
+        rawHours,
+        listedAt: 1764237600000,
+        pendingFrom: "2026/11/27/02",
+      },
+    );
     expect(publish!.sql.startsWith("BEGIN TRANSACTION;")).toBe(true);
     expect(publish!.sql.endsWith("COMMIT")).toBe(true);
-    expect(publish!.sql).toContain(`VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2', '${JSON.stringify(rawHours)}', false, 1764237600000, '2026/11/27/02')`);
+    expect(publish!.sql).toContain(
+      `VALUES ('silver', 'events', '/lake/silver/events/v_2', '2026/11/27/05', 'r2', '${JSON.stringify(rawHours)}', false, 1764237600000, '2026/11/27/02')`,
+    );
     // Recorded with its files, to be checked before it is read again.
     const files = { "part-r2.parquet": 120, "dt=2026%2F11%2F27~part-r1.parquet": 7 };
     const events = { schema: "silver", name: "events" };
@@ -92,7 +110,11 @@ describe("duckdb dialect SQL text", () => {
   });
 
   it("merges by rewriting the current version: rows whose key comes again are replaced", () => {
-    const statements = dialect.mergeRewrite!({ ...write, location: "/lake/silver/events/v_2" }, "/lake/silver/events/v_1", ["id"]);
+    const statements = dialect.mergeRewrite!(
+      { ...write, location: "/lake/silver/events/v_2" },
+      "/lake/silver/events/v_1",
+      ["id"],
+    );
     expect(statements.map((s) => s.kind)).toEqual(["copy", "copy"]);
     expect(statements[0]!.sql).toContain(
       "SELECT cur.* FROM read_parquet('/lake/silver/events/v_1/**/*.parquet', hive_partitioning = false, union_by_name = true) AS cur\n" +
@@ -112,13 +134,21 @@ describe("duckdb dialect SQL text", () => {
   });
 
   it("wraps assertions and limits so trailing comments and semicolons are harmless", () => {
-    expect(dialect.assertion("select 1 -- c").sql).toBe("SELECT count(*) AS failures FROM (\nselect 1 -- c\n) AS t");
+    expect(dialect.assertion("select 1 -- c").sql).toBe(
+      "SELECT count(*) AS failures FROM (\nselect 1 -- c\n) AS t",
+    );
     expect(dialect.limit("select 1;", 5)).toBe("SELECT * FROM (\nselect 1\n) AS t LIMIT 5");
   });
 
   it("drops tables and views as views, quoting names", () => {
-    expect(dialect.dropTable({ schema: 'a"b', name: "t" })[0]!.sql).toBe('DROP VIEW IF EXISTS "a""b"."t"');
-    expect(dialect.dropView({ schema: "s", name: "v" })[0]).toEqual({ kind: "drop_view", sql: 'DROP VIEW IF EXISTS "s"."v"', grammar: "duckdb" });
+    expect(dialect.dropTable({ schema: 'a"b', name: "t" })[0]!.sql).toBe(
+      'DROP VIEW IF EXISTS "a""b"."t"',
+    );
+    expect(dialect.dropView({ schema: "s", name: "v" })[0]).toEqual({
+      kind: "drop_view",
+      sql: 'DROP VIEW IF EXISTS "s"."v"',
+      grammar: "duckdb",
+    });
   });
 
   it("literal handles every supported JS type and rejects others", () => {
@@ -135,6 +165,8 @@ describe("duckdb dialect SQL text", () => {
   it("installs the compat layer as temp macros and session settings", () => {
     const sql = trinoCompatStatements().map((s) => s.sql);
     expect(sql).toContain("SET integer_division = true");
-    expect(sql.some((s) => s.startsWith("CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, p)"))).toBe(true);
+    expect(
+      sql.some((s) => s.startsWith("CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, p)")),
+    ).toBe(true);
   });
 });

@@ -1,4 +1,12 @@
-import type { Dialect, RawSourceSpec, Relation, Statement, StatementKind, TableVersionState, TableWrite } from "../dialect.js";
+import type {
+  Dialect,
+  RawSourceSpec,
+  Relation,
+  Statement,
+  StatementKind,
+  TableVersionState,
+  TableWrite,
+} from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
 import { publishVersionRecordSql, recordVersionsSql, versionsSetupSql } from "./version-records.js";
 import type { TableVersionRef } from "./version-records.js";
@@ -6,7 +14,11 @@ import type { TableVersionRef } from "./version-records.js";
 /** Marks a view that stands for a table; the rest of the comment is the data location. */
 export const DUCKDB_TABLE_COMMENT_PREFIX = "sluice:table location=";
 
-const statement = (kind: StatementKind, sql: string): Statement => ({ kind, sql, grammar: "duckdb" });
+const statement = (kind: StatementKind, sql: string): Statement => ({
+  kind,
+  sql,
+  grammar: "duckdb",
+});
 
 const quoteRelation = (relation: Relation): string =>
   `${quoteDuckdbIdentifier(relation.schema)}.${quoteDuckdbIdentifier(relation.name)}`;
@@ -39,10 +51,22 @@ const tableStateSetup = (): Statement[] => [
     `CREATE TABLE IF NOT EXISTS ${DUCKDB_TABLE_STATE} (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN)`,
   ),
   // Lakes from before raw_hours / uniform_schema were recorded.
-  statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR`),
-  statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN`),
-  statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_listed_at BIGINT`),
-  statement("alter_table", `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS pending_from VARCHAR`),
+  statement(
+    "alter_table",
+    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR`,
+  ),
+  statement(
+    "alter_table",
+    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN`,
+  ),
+  statement(
+    "alter_table",
+    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_listed_at BIGINT`,
+  ),
+  statement(
+    "alter_table",
+    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS pending_from VARCHAR`,
+  ),
   statement("create_schema", versionsSetupSql(DUCKDB_TABLE_STATE)),
 ];
 
@@ -54,7 +78,11 @@ const recordVersions = (versions: readonly TableVersionRef[], runId: string): St
  * Point the view at a new version and record its state in one transaction: a kill before
  * COMMIT leaves the previous version published (DuckDB replays only committed WAL entries).
  */
-function publishVersion(relation: Relation, location: string, state?: TableVersionState): Statement {
+function publishVersion(
+  relation: Relation,
+  location: string,
+  state?: TableVersionState,
+): Statement {
   const loc = location.replace(/\/+$/, "");
   const key = `schema_name = ${duckdbStringLiteral(relation.schema)} AND table_name = ${duckdbStringLiteral(relation.name)}`;
   const lines = [
@@ -150,7 +178,12 @@ export function createDuckdbDialect(): Dialect {
       ];
       if (write.partitionedBy.length > 0) statements.push(copySchemaFile(write));
       // One write: every file has the SELECT's columns.
-      statements.push(publishVersion(write.relation, write.location, { runId: write.writeId, uniformSchema: true }));
+      statements.push(
+        publishVersion(write.relation, write.location, {
+          runId: write.writeId,
+          uniformSchema: true,
+        }),
+      );
       return statements;
     },
     insertInto(write) {
@@ -162,9 +195,11 @@ export function createDuckdbDialect(): Dialect {
     tableStateQuery: (relation) =>
       `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,
-    maxOfVersion: (location, column) => `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
+    maxOfVersion: (location, column) =>
+      `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
     readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
-    rawLinesTable: (name) => `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} (line VARCHAR, dt VARCHAR)`,
+    rawLinesTable: (name) =>
+      `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} (line VARCHAR, dt VARCHAR)`,
     markReconciled: (relations) =>
       statement(
         "update",
@@ -172,7 +207,10 @@ export function createDuckdbDialect(): Dialect {
           (relations.length === 0
             ? "false"
             : relations
-                .map((r) => `(schema_name = ${duckdbStringLiteral(r.schema)} AND table_name = ${duckdbStringLiteral(r.name)})`)
+                .map(
+                  (r) =>
+                    `(schema_name = ${duckdbStringLiteral(r.schema)} AND table_name = ${duckdbStringLiteral(r.name)})`,
+                )
                 .join(" OR ")),
       ),
     tableFilesRelation(files) {
@@ -195,10 +233,17 @@ export function createDuckdbDialect(): Dialect {
       return statements;
     },
     createView(relation, selectSql) {
-      return [statement("create_view", `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS\n${selectSql.trim().replace(/;\s*$/, "")}\n`)];
+      return [
+        statement(
+          "create_view",
+          `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS\n${selectSql.trim().replace(/;\s*$/, "")}\n`,
+        ),
+      ];
     },
     // A table is a view over files here: the engine deletes the files (removeStaleLocations).
-    dropTable: (relation) => [statement("drop_table", `DROP VIEW IF EXISTS ${quoteRelation(relation)}`)],
+    dropTable: (relation) => [
+      statement("drop_table", `DROP VIEW IF EXISTS ${quoteRelation(relation)}`),
+    ],
     dropView,
     rawSource: (spec) => [...createSchema(spec.relation.schema), rawSourceView(spec)],
     assertion: (failingRowsSql) =>
@@ -217,7 +262,10 @@ export function createDuckdbDialect(): Dialect {
  */
 function rawSourceView(spec: RawSourceSpec): Statement {
   const root = spec.location.replace(/\/+$/, "");
-  return statement("create_view", `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n${rawLines(root, `${root}/*/*/*/*/[!.]*`)}`);
+  return statement(
+    "create_view",
+    `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n${rawLines(root, `${root}/*/*/*/*/[!.]*`)}`,
+  );
 }
 
 /**

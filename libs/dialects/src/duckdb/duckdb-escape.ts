@@ -10,7 +10,8 @@
  * @example quoteDuckdbIdentifier('my "col"') // '"my ""col"""'
  */
 export function quoteDuckdbIdentifier(name: string): string {
-  if (name.includes("\0")) throw new TypeError(`identifier contains a NUL character: ${JSON.stringify(name)}`);
+  if (name.includes("\0"))
+    throw new TypeError(`identifier contains a NUL character: ${JSON.stringify(name)}`);
   return `"${name.replaceAll('"', '""')}"`;
 }
 
@@ -42,7 +43,8 @@ export function duckdbLiteral(value: unknown): string {
       break;
   }
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new TypeError("cannot write an invalid Date as a SQL literal");
+    if (Number.isNaN(value.getTime()))
+      throw new TypeError("cannot write an invalid Date as a SQL literal");
     return `TIMESTAMP '${value.toISOString().replace("T", " ").replace("Z", "")}'`;
   }
   throw new TypeError(`cannot write a ${Object.prototype.toString.call(value)} as a SQL literal`);

@@ -19,10 +19,33 @@ const settings = ["SET integer_division = true", "SET TimeZone = 'UTC'"];
 
 /** MySQL-style `date_format` codes (Trino) → DuckDB strftime codes. */
 const mysqlToStrftime: Record<string, string> = {
-  "%a": "%a", "%b": "%b", "%c": "%-m", "%d": "%d", "%e": "%-d", "%f": "%f", "%H": "%H",
-  "%h": "%I", "%I": "%I", "%i": "%M", "%j": "%j", "%k": "%-H", "%l": "%-I", "%M": "%B",
-  "%m": "%m", "%p": "%p", "%r": "%I:%M:%S %p", "%S": "%S", "%s": "%S", "%T": "%H:%M:%S",
-  "%v": "%V", "%W": "%A", "%w": "%w", "%x": "%G", "%Y": "%Y", "%y": "%y", "%%": "%%",
+  "%a": "%a",
+  "%b": "%b",
+  "%c": "%-m",
+  "%d": "%d",
+  "%e": "%-d",
+  "%f": "%f",
+  "%H": "%H",
+  "%h": "%I",
+  "%I": "%I",
+  "%i": "%M",
+  "%j": "%j",
+  "%k": "%-H",
+  "%l": "%-I",
+  "%M": "%B",
+  "%m": "%m",
+  "%p": "%p",
+  "%r": "%I:%M:%S %p",
+  "%S": "%S",
+  "%s": "%S",
+  "%T": "%H:%M:%S",
+  "%v": "%V",
+  "%W": "%A",
+  "%w": "%w",
+  "%x": "%G",
+  "%Y": "%Y",
+  "%y": "%y",
+  "%%": "%%",
 };
 
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;

@@ -5,9 +5,11 @@ import { isSqlTextProblem, tokenizeSql, type SqlTextProblem, type SqlToken } fro
  * Refused as bare words anywhere in checked text (quoted, they are plain names).
  */
 export const WRITING_KEYWORDS: ReadonlySet<string> = new Set(
-  ("DROP CREATE ALTER INSERT UPDATE DELETE MERGE UPSERT TRUNCATE COPY ATTACH DETACH INSTALL LOAD " +
+  (
+    "DROP CREATE ALTER INSERT UPDATE DELETE MERGE UPSERT TRUNCATE COPY ATTACH DETACH INSTALL LOAD " +
     "PRAGMA SET RESET CALL EXPORT IMPORT VACUUM CHECKPOINT GRANT REVOKE BEGIN COMMIT ROLLBACK " +
-    "ABORT PREPARE EXECUTE DEALLOCATE USE UNLOAD MSCK REFRESH").split(" "),
+    "ABORT PREPARE EXECUTE DEALLOCATE USE UNLOAD MSCK REFRESH"
+  ).split(" "),
 );
 
 interface Shape {

@@ -17,8 +17,16 @@ export interface RuleSql {
 export function ruleSql(rule: DqRule, ctx: CompileRuleContext): RuleSql {
   const d = ctx.dialect;
   const col = (name: string) => d.quoteIdentifier(stripBackticks(name.trim()));
-  const whereSql = rule.where ? ` WHERE (${rule.where.sql.replace(/`([^`]*)`/g, (_, n: string) => d.quoteIdentifier(n))})` : "";
-  return { ctx, table: d.quoteRelation(ctx.relation), col, where: whereSql, rel: (r) => d.quoteRelation(r) };
+  const whereSql = rule.where
+    ? ` WHERE (${rule.where.sql.replace(/`([^`]*)`/g, (_, n: string) => d.quoteIdentifier(n))})`
+    : "";
+  return {
+    ctx,
+    table: d.quoteRelation(ctx.relation),
+    col,
+    where: whereSql,
+    rel: (r) => d.quoteRelation(r),
+  };
 }
 
 function stripBackticks(name: string): string {
@@ -31,8 +39,11 @@ export function aggregateAssertion(inner: string, predicate: string): string {
 }
 
 /** The predicate of a number condition on the metric `m` (NULL metric: fails). */
-export function metricPredicate(cond: DqCondition | undefined, ctx: CompileRuleContext, fallback = "m = 1"): string {
+export function metricPredicate(
+  cond: DqCondition | undefined,
+  ctx: CompileRuleContext,
+  fallback = "m = 1",
+): string {
   if (!cond) return fallback;
   return conditionPredicate("m", cond, operandSqlFor(cond.kind, ctx, []), false);
 }
-

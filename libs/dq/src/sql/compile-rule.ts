@@ -17,14 +17,21 @@ import { compileMultiRelationRule } from "./multi-relation.js";
  */
 export function compileRule(rule: DqRuleNode, ctx: CompileRuleContext): CompiledRule {
   try {
-    return rule.kind === "composite" ? compileComposite(rule.operator, rule.left, rule.right, ctx) : compileSimple(rule, ctx);
+    return rule.kind === "composite"
+      ? compileComposite(rule.operator, rule.left, rule.right, ctx)
+      : compileSimple(rule, ctx);
   } catch (e) {
     if (e instanceof Unsupported) return { unsupported: e.message };
     throw e;
   }
 }
 
-function compileComposite(op: "and" | "or", left: DqRuleNode, right: DqRuleNode, ctx: CompileRuleContext): CompiledRule {
+function compileComposite(
+  op: "and" | "or",
+  left: DqRuleNode,
+  right: DqRuleNode,
+  ctx: CompileRuleContext,
+): CompiledRule {
   const l = compileRule(left, ctx);
   const r = compileRule(right, ctx);
   if ("unsupported" in l) return l;
@@ -48,11 +55,21 @@ function rowLevel(rule: DqRule, s: RuleSql, p: string, emptyPasses: boolean): Co
   const metric = emptyPasses ? `coalesce(${ratio}, 1.0)` : ratio;
   const inner = `SELECT ${metric} AS m FROM ${s.table}${s.where}`;
   const failing = `SELECT * FROM ${s.table}${s.where ? `${s.where} AND` : " WHERE"} NOT (${p})`;
-  return { sql: aggregateAssertion(inner, metricPredicate(rule.threshold, s.ctx)), rowLevel: true, failingRowsSql: failing };
+  return {
+    sql: aggregateAssertion(inner, metricPredicate(rule.threshold, s.ctx)),
+    rowLevel: true,
+    failingRowsSql: failing,
+  };
 }
 
 function aggregate(rule: DqRule, s: RuleSql, metric: string, fallback?: string): CompiledRule {
-  return { sql: aggregateAssertion(`SELECT ${metric} AS m FROM ${s.table}${s.where}`, metricPredicate(rule.condition, s.ctx, fallback)), rowLevel: false };
+  return {
+    sql: aggregateAssertion(
+      `SELECT ${metric} AS m FROM ${s.table}${s.where}`,
+      metricPredicate(rule.condition, s.ctx, fallback),
+    ),
+    rowLevel: false,
+  };
 }
 
 function whereAnd(s: RuleSql, condition: string): string {
@@ -89,7 +106,9 @@ function castType(name: string): string {
   if (t) return t;
   const dec = /^decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)$/i.exec(name);
   if (dec) return `DECIMAL(${dec[1]}, ${dec[2]})`;
-  throw new Unsupported(`unknown data type "${name}" (Boolean, Date, Timestamp, Integer, Double, Float, Long or DECIMAL(p,s))`);
+  throw new Unsupported(
+    `unknown data type "${name}" (Boolean, Date, Timestamp, Integer, Double, Float, Long or DECIMAL(p,s))`,
+  );
 }
 
 function informationSchema(s: RuleSql, relation: Relation): string {
@@ -107,7 +126,13 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
     case "RowCount":
       return aggregate(rule, s, "count(*)");
     case "ColumnCount":
-      return { sql: aggregateAssertion(`SELECT count(*) AS m ${informationSchema(s, ctx.relation)}`, metricPredicate(cond, ctx)), rowLevel: false };
+      return {
+        sql: aggregateAssertion(
+          `SELECT count(*) AS m ${informationSchema(s, ctx.relation)}`,
+          metricPredicate(cond, ctx),
+        ),
+        rowLevel: false,
+      };
     case "ColumnExists":
       return {
         sql: aggregateAssertion(
@@ -137,14 +162,24 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
       return {
         sql: aggregateAssertion(uniquenessInner(s, cols()), metricPredicate(cond, ctx)),
         rowLevel: false,
-        failingRowsSql: duplicateRowsSql(s, cols(), cols().map((x) => `${x} IS NOT NULL`).join(" OR ")),
+        failingRowsSql: duplicateRowsSql(
+          s,
+          cols(),
+          cols()
+            .map((x) => `${x} IS NOT NULL`)
+            .join(" OR "),
+        ),
       };
     case "IsPrimaryKey": {
       const all = cols();
       const complete = all.map((x) => `${x} IS NOT NULL`).join(" AND ");
       const inner = `SELECT CAST(sum(CASE WHEN cnt = 1 AND complete = 1 THEN 1 ELSE 0 END) AS DOUBLE) / NULLIF(sum(cnt), 0) AS m FROM (SELECT count(*) AS cnt, count_if(${complete}) AS complete FROM ${s.table}${s.where} GROUP BY ${all.join(", ")}) AS g`;
       const incomplete = `SELECT * FROM ${s.table}${whereAnd(s, `NOT (${complete})`)}`;
-      return { sql: aggregateAssertion(inner, "m = 1"), rowLevel: false, failingRowsSql: `${duplicateRowsSql(s, all, complete)} UNION ALL ${incomplete}` };
+      return {
+        sql: aggregateAssertion(inner, "m = 1"),
+        rowLevel: false,
+        failingRowsSql: `${duplicateRowsSql(s, all, complete)} UNION ALL ${incomplete}`,
+      };
     }
     case "UniqueValueRatio": {
       const inner = `SELECT CAST(count_if(cnt = 1) AS DOUBLE) / NULLIF(count(*), 0) AS m FROM (SELECT count(*) AS cnt FROM ${s.table}${whereAnd(s, `${c()} IS NOT NULL`)} GROUP BY ${c()}) AS g`;
@@ -152,7 +187,11 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
     }
     case "DistinctValuesCount":
       // Deequ's histogram counts NULL as one more value.
-      return aggregate(rule, s, `count(DISTINCT ${c()}) + CASE WHEN count_if(${c()} IS NULL) > 0 THEN 1 ELSE 0 END`);
+      return aggregate(
+        rule,
+        s,
+        `count(DISTINCT ${c()}) + CASE WHEN count_if(${c()} IS NULL) > 0 THEN 1 ELSE 0 END`,
+      );
     case "Entropy": {
       const p = "(CAST(cnt AS DOUBLE) / tot)";
       const inner = `SELECT -sum(${p} * ln(${p})) AS m FROM (SELECT count(*) AS cnt, sum(count(*)) OVER () AS tot FROM ${s.table}${whereAnd(s, `${c()} IS NOT NULL`)} GROUP BY ${c()}) AS g`;
@@ -171,25 +210,46 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
     case "ColumnLength": {
       if (!cond) throw new Error("bug: ColumnLength without condition");
       const len = `length(coalesce(CAST(${c()} AS VARCHAR), ''))`;
-      return rowLevel(rule, s, conditionPredicate(len, cond, operandSqlFor(cond.kind, ctx, rule.tags), false), false);
+      return rowLevel(
+        rule,
+        s,
+        conditionPredicate(len, cond, operandSqlFor(cond.kind, ctx, rule.tags), false),
+        false,
+      );
     }
     case "ColumnValues": {
       if (!cond) throw new Error("bug: ColumnValues without condition");
       const x = cond.kind === "date" ? `CAST(${c()} AS TIMESTAMP)` : c();
-      const ignoreCase = rule.tags.some((t) => t.name === "ignoreCase" && String(t.value).toLowerCase() === "true");
-      const p = conditionPredicate(x, cond, operandSqlFor(cond.kind, ctx, rule.tags), true, ignoreCase && cond.kind === "string");
+      const ignoreCase = rule.tags.some(
+        (t) => t.name === "ignoreCase" && String(t.value).toLowerCase() === "true",
+      );
+      const p = conditionPredicate(
+        x,
+        cond,
+        operandSqlFor(cond.kind, ctx, rule.tags),
+        true,
+        ignoreCase && cond.kind === "string",
+      );
       return rowLevel(rule, s, p, false);
     }
     case "ColumnDataType": {
       if (!cond) throw new Error("bug: ColumnDataType without condition");
-      if (cond.operator !== "=" && cond.operator !== "!=" && cond.operator !== "in" && cond.operator !== "not in") {
+      if (
+        cond.operator !== "=" &&
+        cond.operator !== "!=" &&
+        cond.operator !== "in" &&
+        cond.operator !== "not in"
+      ) {
         throw new Unsupported(`ColumnDataType with '${cond.operator}'`);
       }
       const types = cond.operands.map((o) => {
-        if (o.kind !== "string") throw new Unsupported(`ColumnDataType against ${o.kind.toUpperCase()}`);
+        if (o.kind !== "string")
+          throw new Unsupported(`ColumnDataType against ${o.kind.toUpperCase()}`);
         return castType(o.value);
       });
-      const castable = types.map((t) => `TRY_CAST(CAST(${c()} AS VARCHAR) AS ${t}) IS NOT NULL`).join(" OR ");
+      const castable = types
+        .map((t) => `TRY_CAST(CAST(${c()} AS VARCHAR) AS ${t}) IS NOT NULL`)
+        .join(" OR ");
       const positive = `coalesce(${castable}, FALSE)`;
       const p = cond.operator === "=" || cond.operator === "in" ? positive : `NOT ${positive}`;
       return rowLevel(rule, s, p, true);
@@ -197,7 +257,12 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
     case "DataFreshness": {
       if (!cond) throw new Error("bug: DataFreshness without condition");
       const age = `round(CAST(date_diff('second', CAST(${c()} AS TIMESTAMP), ${nowSql(ctx)}) AS DOUBLE) / 3600.0, 2)`;
-      return rowLevel(rule, s, conditionPredicate(age, cond, operandSqlFor("duration", ctx, rule.tags), false), true);
+      return rowLevel(
+        rule,
+        s,
+        conditionPredicate(age, cond, operandSqlFor("duration", ctx, rule.tags), false),
+        true,
+      );
     }
     case "CustomSql":
       return compileCustomSql(rule, s);
@@ -208,12 +273,16 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
     case "AggregateMatch":
       return compileMultiRelationRule(rule, s, informationSchema);
     case "DetectAnomalies":
-      throw new Unsupported("DetectAnomalies needs a metric history and an anomaly model; it has no SQL equivalent");
+      throw new Unsupported(
+        "DetectAnomalies needs a metric history and an anomaly model; it has no SQL equivalent",
+      );
     case "FileFreshness":
     case "FileMatch":
     case "FileUniqueness":
     case "FileSize":
-      throw new Unsupported(`${rule.type} checks S3 object metadata, not rows; it has no SQL equivalent`);
+      throw new Unsupported(
+        `${rule.type} checks S3 object metadata, not rows; it has no SQL equivalent`,
+      );
     default:
       throw new Unsupported(`rule type ${rule.type} has no SQL compilation`);
   }
@@ -221,7 +290,10 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
 
 function compileCustomSql(rule: DqRule, s: RuleSql): CompiledRule {
   const d = s.ctx.dialect;
-  const statement = rewritePrimary(param(rule).trim().replace(/;\s*$/, ""), d.quoteIdentifier("primary"));
+  const statement = rewritePrimary(
+    param(rule).trim().replace(/;\s*$/, ""),
+    d.quoteIdentifier("primary"),
+  );
   const primary = `WITH ${d.quoteIdentifier("primary")} AS (SELECT * FROM ${s.table}) `;
   if (rule.condition) {
     const inner = `SELECT max(v) AS m, count(*) AS n FROM (${statement}) AS r(v)`;
@@ -230,5 +302,8 @@ function compileCustomSql(rule: DqRule, s: RuleSql): CompiledRule {
   }
   // Row-level form: the statement selects the passing primary rows; compliance = their share.
   const inner = `SELECT CAST((SELECT count(*) FROM (${statement}) AS r) AS DOUBLE) / NULLIF((SELECT count(*) FROM ${d.quoteIdentifier("primary")}), 0) AS m`;
-  return { sql: primary + aggregateAssertion(inner, metricPredicate(rule.threshold, s.ctx)), rowLevel: true };
+  return {
+    sql: primary + aggregateAssertion(inner, metricPredicate(rule.threshold, s.ctx)),
+    rowLevel: true,
+  };
 }

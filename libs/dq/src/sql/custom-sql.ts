@@ -11,7 +11,8 @@ export function rewritePrimary(sql: string, quoted: string): string {
   let out = "";
   let copied = 0;
   for (const [i, t] of tokens.entries()) {
-    if (t.kind !== "word" || t.text.toLowerCase() !== "primary" || tokens[i - 1]?.text === ".") continue;
+    if (t.kind !== "word" || t.text.toLowerCase() !== "primary" || tokens[i - 1]?.text === ".")
+      continue;
     out += sql.slice(copied, t.offset) + quoted;
     copied = t.offset + t.text.length;
   }

@@ -6,11 +6,16 @@ import { aggregateAssertion, metricPredicate, type RuleSql } from "./assertion.j
 type InformationSchema = (s: RuleSql, relation: Relation) => string;
 
 /** Rules comparing the primary relation with another one, named by a DataSources alias or a model. */
-export function compileMultiRelationRule(rule: DqRule, s: RuleSql, infoSchema: InformationSchema): CompiledRule {
+export function compileMultiRelationRule(
+  rule: DqRule,
+  s: RuleSql,
+  infoSchema: InformationSchema,
+): CompiledRule {
   const value = (i: number) => rule.parameters[i]?.value ?? "";
   const resolve = (name: string): Relation => {
     const r = s.ctx.resolve(name.trim());
-    if (!r) throw new Unsupported(`${rule.type}: no data source, model or source named '${name.trim()}'`);
+    if (!r)
+      throw new Unsupported(`${rule.type}: no data source, model or source named '${name.trim()}'`);
     return r;
   };
   const assertion = (inner: string): CompiledRule => ({
@@ -21,7 +26,10 @@ export function compileMultiRelationRule(rule: DqRule, s: RuleSql, infoSchema: I
     case "ReferentialIntegrity": {
       const primaryCols = splitList(value(0));
       const ref = /^([^.]+)\.\{?([^{}]*)\}?$/.exec(value(1).trim());
-      if (!ref?.[1] || !ref[2]) throw new Unsupported(`ReferentialIntegrity: "${value(1)}" is not "alias.column" or "alias.{a,b}"`);
+      if (!ref?.[1] || !ref[2])
+        throw new Unsupported(
+          `ReferentialIntegrity: "${value(1)}" is not "alias.column" or "alias.{a,b}"`,
+        );
       const refCols = splitList(ref[2]);
       if (refCols.length !== primaryCols.length) {
         throw new Unsupported("ReferentialIntegrity: the two column lists have different lengths");
@@ -30,17 +38,27 @@ export function compileMultiRelationRule(rule: DqRule, s: RuleSql, infoSchema: I
       const on = primaryCols.map((c, i) => `p.${s.col(c)} = r.k${i}`).join(" AND ");
       const from = `FROM ${s.table} AS p LEFT JOIN (SELECT DISTINCT ${keys} FROM ${s.rel(resolve(ref[1]))}) AS r ON ${on}`;
       return {
-        ...assertion(`SELECT CAST(count_if(r.k0 IS NOT NULL) AS DOUBLE) / NULLIF(count(*), 0) AS m ${from}`),
+        ...assertion(
+          `SELECT CAST(count_if(r.k0 IS NOT NULL) AS DOUBLE) / NULLIF(count(*), 0) AS m ${from}`,
+        ),
         rowLevel: true,
         failingRowsSql: `SELECT p.* ${from} WHERE r.k0 IS NULL`,
       };
     }
     case "RowCountMatch":
-      return assertion(ratio(`(SELECT count(*) FROM ${s.table})`, `(SELECT count(*) FROM ${s.rel(resolve(value(0)))})`));
+      return assertion(
+        ratio(
+          `(SELECT count(*) FROM ${s.table})`,
+          `(SELECT count(*) FROM ${s.rel(resolve(value(0)))})`,
+        ),
+      );
     case "AggregateMatch":
-      return assertion(ratio(aggregateSql(value(0), s, resolve), aggregateSql(value(1), s, resolve)));
+      return assertion(
+        ratio(aggregateSql(value(0), s, resolve), aggregateSql(value(1), s, resolve)),
+      );
     case "SchemaMatch": {
-      const cols = (r: Relation) => `SELECT lower(column_name) AS n, data_type AS t ${infoSchema(s, r)}`;
+      const cols = (r: Relation) =>
+        `SELECT lower(column_name) AS n, data_type AS t ${infoSchema(s, r)}`;
       const inner =
         `WITH p AS (${cols(s.ctx.relation)}), r AS (${cols(resolve(value(0)))}) ` +
         "SELECT CASE WHEN (SELECT count(*) FROM p) <> (SELECT count(*) FROM r) THEN 0.0 " +
@@ -50,17 +68,21 @@ export function compileMultiRelationRule(rule: DqRule, s: RuleSql, infoSchema: I
     case "DatasetMatch": {
       if (rule.parameters.length < 3) {
         throw new Unsupported(
-          "DatasetMatch without match column mappings needs both schemas at compile time; give them explicitly (\"a->b,c->d\")",
+          'DatasetMatch without match column mappings needs both schemas at compile time; give them explicitly ("a->b,c->d")',
         );
       }
       const keys = mappings(value(1));
       const matches = mappings(value(2));
       const on = keys.map(([p, r]) => `p.${s.col(p)} = r.${s.col(r)}`).join(" AND ");
       const firstRef = s.col(keys[0]?.[1] ?? "");
-      const same = matches.map(([p, r]) => `p.${s.col(p)} IS NOT DISTINCT FROM r.${s.col(r)}`).join(" AND ");
+      const same = matches
+        .map(([p, r]) => `p.${s.col(p)} IS NOT DISTINCT FROM r.${s.col(r)}`)
+        .join(" AND ");
       const from = `FROM ${s.table} AS p LEFT JOIN ${s.rel(resolve(value(0)))} AS r ON ${on}`;
       return {
-        ...assertion(`SELECT CAST(count_if(r.${firstRef} IS NOT NULL AND ${same}) AS DOUBLE) / NULLIF(count(*), 0) AS m ${from}`),
+        ...assertion(
+          `SELECT CAST(count_if(r.${firstRef} IS NOT NULL AND ${same}) AS DOUBLE) / NULLIF(count(*), 0) AS m ${from}`,
+        ),
         rowLevel: true,
         failingRowsSql: `SELECT p.* ${from} WHERE NOT (r.${firstRef} IS NOT NULL AND ${same})`,
       };
@@ -95,7 +117,8 @@ function mappings(text: string): [string, string][] {
 /** `sum(col)` / `avg(alias.col)` → a scalar subquery on the right relation. */
 function aggregateSql(expression: string, s: RuleSql, resolve: (name: string) => Relation): string {
   const m = /^\s*(sum|avg)\s*\(\s*(.+?)\s*\)\s*$/i.exec(expression);
-  if (!m?.[1] || !m[2]) throw new Unsupported(`AggregateMatch: "${expression}" is not sum(column) or avg(column)`);
+  if (!m?.[1] || !m[2])
+    throw new Unsupported(`AggregateMatch: "${expression}" is not sum(column) or avg(column)`);
   const fn = m[1].toLowerCase();
   const target = m[2];
   const dot = target.indexOf(".");

@@ -3,7 +3,8 @@ import { Unsupported, type CompileRuleContext } from "./context.js";
 
 /** A SQL number literal both Trino and DuckDB read as the same double. */
 export function numberSql(n: number): string {
-  if (!Number.isFinite(n)) throw new Unsupported(`the condition evaluates to ${n} (division by zero?)`);
+  if (!Number.isFinite(n))
+    throw new Unsupported(`the condition evaluates to ${n} (division by zero?)`);
   const text = String(n);
   return text.includes("e") ? text.replace("e+", "E").replace("e", "E") : text;
 }
@@ -19,7 +20,9 @@ export function evaluateNumber(o: DqOperand): number {
       return o.op === "+" ? l + r : o.op === "-" ? l - r : o.op === "*" ? l * r : l / r;
     }
     case "call":
-      throw new Unsupported(`dynamic rules (${o.name}(...)) need a metric history, which sluice does not keep`);
+      throw new Unsupported(
+        `dynamic rules (${o.name}(...)) need a metric history, which sluice does not keep`,
+      );
     default:
       throw new Unsupported(`a ${o.kind} value where a number was expected`);
   }
@@ -45,16 +48,19 @@ function dateOperandSql(o: DqOperand, ctx: CompileRuleContext, tags: DqTag[]): s
     return `TIMESTAMP '${o.value} 00:00:00'`;
   }
   const now = `date_trunc('minute', ${nowSql(ctx)})`;
-  if (o.kind === "now") return o.offset ? `date_add('${unitName[o.offset.unit]}', ${o.offset.amount}, ${now})` : now;
+  if (o.kind === "now")
+    return o.offset ? `date_add('${unitName[o.offset.unit]}', ${o.offset.amount}, ${now})` : now;
   if (o.kind === "time") {
-    if (tags.some((t) => t.name === "timeZone")) throw new Unsupported("times of day with a timeZone tag");
+    if (tags.some((t) => t.name === "timeZone"))
+      throw new Unsupported("times of day with a timeZone tag");
     return `date_add('minute', ${o.minutes}, date_trunc('day', ${nowSql(ctx)}))`;
   }
   throw new Unsupported(`a ${o.kind} value where a date was expected`);
 }
 
 function durationHours(o: DqOperand): number {
-  if (o.kind !== "duration") throw new Unsupported(`a ${o.kind} value where a duration was expected`);
+  if (o.kind !== "duration")
+    throw new Unsupported(`a ${o.kind} value where a duration was expected`);
   if (o.unit === "days") return o.amount * 24;
   if (o.unit === "hours") return o.amount;
   return Math.round((o.amount / 60) * 10_000) / 10_000;
@@ -63,7 +69,11 @@ function durationHours(o: DqOperand): number {
 /** How to turn one operand into SQL for the value being tested. */
 export type OperandSql = (o: DqOperand) => string;
 
-export function operandSqlFor(kind: DqCondition["kind"], ctx: CompileRuleContext, tags: DqTag[]): OperandSql {
+export function operandSqlFor(
+  kind: DqCondition["kind"],
+  ctx: CompileRuleContext,
+  tags: DqTag[],
+): OperandSql {
   switch (kind) {
     case "number":
       return (o) => numberSql(evaluateNumber(o));
@@ -106,7 +116,8 @@ export function conditionPredicate(
     case "not between": {
       if (!a || !b || a.kind === "null" || b.kind === "null") return "FALSE";
       const [lo, hi] = [operandSql(a), operandSql(b)];
-      const body = op === "between" ? `${x} > ${lo} AND ${x} < ${hi}` : `${x} <= ${lo} OR ${x} >= ${hi}`;
+      const body =
+        op === "between" ? `${x} > ${lo} AND ${x} < ${hi}` : `${x} <= ${lo} OR ${x} >= ${hi}`;
       return `coalesce(${body}, FALSE)`;
     }
     case "matches":
@@ -129,9 +140,11 @@ export function conditionPredicate(
       if (values.length === 1) parts.push(`${v} = ${values[0]}`);
       if (values.length > 1) parts.push(`${v} IN (${values.join(", ")})`);
       if (operands.some((o) => o.kind === "empty")) parts.push(`${x} = ''`);
-      if (operands.some((o) => o.kind === "whitespaces_only")) parts.push(`(length(trim(${x})) = 0 AND length(${x}) > 0)`);
+      if (operands.some((o) => o.kind === "whitespaces_only"))
+        parts.push(`(length(trim(${x})) = 0 AND length(${x}) > 0)`);
       const match = parts.length === 0 ? "FALSE" : `coalesce(${parts.join(" OR ")}, FALSE)`;
-      if (positive) return hasNull ? `(${x} IS NULL OR ${match})` : `(${x} IS NOT NULL AND ${match})`;
+      if (positive)
+        return hasNull ? `(${x} IS NULL OR ${match})` : `(${x} IS NOT NULL AND ${match})`;
       if (hasNull || !nullPassesNegation) return `(${x} IS NOT NULL AND NOT ${match})`;
       return `(${x} IS NULL OR NOT ${match})`;
     }

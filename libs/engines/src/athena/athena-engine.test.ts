@@ -50,13 +50,26 @@ describe("execute", () => {
 
     const result = await engine.execute("select * from t", { label: "model.silver.orders" });
 
-    expect(result.columns.map((c) => `${c.name}:${c.type}`)).toEqual(["id:bigint", "amount:decimal", "ok:boolean", "at:timestamp", "country:varchar"]);
+    expect(result.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      "id:bigint",
+      "amount:decimal",
+      "ok:boolean",
+      "at:timestamp",
+      "country:varchar",
+    ]);
     expect(result.rows).toEqual([
       { id: 1, amount: 12.5, ok: true, at: "2024-01-02T03:04:05.067", country: "FR" },
       { id: 9007199254740993n, amount: 0.1, ok: false, at: null, country: "id" },
       { id: 3, amount: null, ok: null, at: "2024-01-02T00:00:00.000", country: null },
     ]);
-    expect(result.stats).toEqual({ elapsedMs: 300, queryId: "q-1", bytesScanned: 10_485_760, engineMs: 812, rowsAffected: undefined, billedBytes: 10_485_760 });
+    expect(result.stats).toEqual({
+      elapsedMs: 300,
+      queryId: "q-1",
+      bytesScanned: 10_485_760,
+      engineMs: 812,
+      rowsAffected: undefined,
+      billedBytes: 10_485_760,
+    });
     expect(sleeps).toEqual([100, 100, 100]);
     expect(aws.commands()).toEqual([
       "StartQueryExecution",
@@ -74,22 +87,34 @@ describe("execute", () => {
       QueryExecutionContext: { Catalog: "AwsDataCatalog", Database: "ecommerce_silver" },
       ResultConfiguration: { OutputLocation: "s3://results/sluice/" },
     });
-    expect(aws.calls.filter((c) => c.command === "GetQueryResults").map((c) => c.input.NextToken)).toEqual([undefined, "2"]);
+    expect(
+      aws.calls.filter((c) => c.command === "GetQueryResults").map((c) => c.input.NextToken),
+    ).toEqual([undefined, "2"]);
   });
 
   it("polls every 100 ms for 2 s, then every 5% of the elapsed time, capped at 2 s", async () => {
     const { aws, engine, sleeps } = await setup();
-    aws.scripts.push({ states: [...Array<"RUNNING">(24).fill("RUNNING"), "SUCCEEDED"], statementType: "DDL" });
+    aws.scripts.push({
+      states: [...Array<"RUNNING">(24).fill("RUNNING"), "SUCCEEDED"],
+      statementType: "DDL",
+    });
     await engine.execute("create database x");
     expect(sleeps.slice(0, 21)).toEqual(Array(21).fill(100));
     expect(sleeps.slice(21)).toEqual([105, 110.25, 115.7625]);
-    expect([0, 2_000, 10_000, 39_000, 40_000, 600_000].map(pollDelay)).toEqual([100, 100, 500, 1_950, 2_000, 2_000]);
+    expect([0, 2_000, 10_000, 39_000, 40_000, 600_000].map(pollDelay)).toEqual([
+      100, 100, 500, 1_950, 2_000, 2_000,
+    ]);
     expect(aws.commands()).not.toContain("GetQueryResults");
   });
 
   it("reports rows written by a CTAS from UpdateCount", async () => {
     const { aws, engine } = await setup();
-    aws.scripts.push({ states: ["SUCCEEDED"], statementType: "DDL", substatementType: "CREATE_TABLE_AS_SELECT", updateCount: 42 });
+    aws.scripts.push({
+      states: ["SUCCEEDED"],
+      statementType: "DDL",
+      substatementType: "CREATE_TABLE_AS_SELECT",
+      updateCount: 42,
+    });
     const result = await engine.execute("create table x as select 1");
     expect(result.rows).toEqual([]);
     expect(result.stats.rowsAffected).toBe(42);
@@ -100,33 +125,56 @@ describe("execute", () => {
     aws.scripts.push({
       states: ["RUNNING", "FAILED"],
       stateChangeReason: "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved",
-      athenaError: { ErrorCategory: 2, ErrorType: 1006, ErrorMessage: "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved" },
+      athenaError: {
+        ErrorCategory: 2,
+        ErrorType: 1006,
+        ErrorMessage: "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved",
+      },
     });
-    const error = await engine.execute("select nope", { label: "model.silver.orders" }).catch((e: unknown) => e);
+    const error = await engine
+      .execute("select nope", { label: "model.silver.orders" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryError);
     expect((error as QueryError).message).toBe(
       "model.silver.orders failed (Athena query q-1): COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved [ErrorType 1006]",
     );
-    expect((error as QueryError).details).toMatchObject({ sql: "select nope", label: "model.silver.orders", queryId: "q-1" });
+    expect((error as QueryError).details).toMatchObject({
+      sql: "select nope",
+      label: "model.silver.orders",
+      queryId: "q-1",
+    });
     expect(aws.commands().filter((c) => c === "StartQueryExecution")).toHaveLength(1);
   });
 
   it("retries throttling with jittered backoff, reusing the idempotency token", async () => {
     const { aws, engine, sleeps } = await setup();
-    aws.failNext.set("StartQueryExecution", [awsError("TooManyRequestsException", "CONCURRENT_QUERY_LIMIT_EXCEEDED"), awsError("ThrottlingException", "Rate exceeded")]);
+    aws.failNext.set("StartQueryExecution", [
+      awsError("TooManyRequestsException", "CONCURRENT_QUERY_LIMIT_EXCEEDED"),
+      awsError("ThrottlingException", "Rate exceeded"),
+    ]);
     aws.failNext.set("GetQueryExecution", [awsError("ThrottlingException", "Rate exceeded")]);
     aws.scripts.push({ states: ["SUCCEEDED"], statementType: "DDL" });
     await engine.execute("create database x");
     const starts = aws.calls.filter((c) => c.command === "StartQueryExecution");
-    expect(starts.map((c) => c.input.ClientRequestToken)).toEqual(Array(3).fill("token-10000000000000000000000000"));
+    expect(starts.map((c) => c.input.ClientRequestToken)).toEqual(
+      Array(3).fill("token-10000000000000000000000000"),
+    );
     // random() = 0.5: half of 200·2^attempt
     expect(sleeps).toEqual([100, 200, 100]);
-    expect(aws.commands()).toEqual(["StartQueryExecution", "StartQueryExecution", "StartQueryExecution", "GetQueryExecution", "GetQueryExecution"]);
+    expect(aws.commands()).toEqual([
+      "StartQueryExecution",
+      "StartQueryExecution",
+      "StartQueryExecution",
+      "GetQueryExecution",
+      "GetQueryExecution",
+    ]);
   });
 
   it("does not retry other errors", async () => {
     const { aws, engine } = await setup();
-    aws.failNext.set("StartQueryExecution", [awsError("InvalidRequestException", "Queries of this type are not supported")]);
+    aws.failNext.set("StartQueryExecution", [
+      awsError("InvalidRequestException", "Queries of this type are not supported"),
+    ]);
     await expect(engine.execute("vacuum x", { label: "model.x" })).rejects.toThrow(
       "model.x failed: Queries of this type are not supported",
     );
@@ -135,17 +183,28 @@ describe("execute", () => {
 
   it("stops the query when the signal fires", async () => {
     const controller = new AbortController();
-    const { aws, engine } = await setup({ onSleep: (_ms, count) => count === 2 && controller.abort() });
+    const { aws, engine } = await setup({
+      onSleep: (_ms, count) => count === 2 && controller.abort(),
+    });
     aws.scripts.push({ states: ["RUNNING"] });
-    const error = await engine.execute("select 1", { signal: controller.signal, label: "model.x" }).catch((e: unknown) => e);
+    const error = await engine
+      .execute("select 1", { signal: controller.signal, label: "model.x" })
+      .catch((e: unknown) => e);
     expect((error as QueryError).details.engineMessage).toBe("cancelled");
-    expect(aws.commands()).toEqual(["StartQueryExecution", "GetQueryExecution", "GetQueryExecution", "StopQueryExecution"]);
+    expect(aws.commands()).toEqual([
+      "StartQueryExecution",
+      "GetQueryExecution",
+      "GetQueryExecution",
+      "StopQueryExecution",
+    ]);
     expect(aws.calls.at(-1)?.input).toEqual({ QueryExecutionId: "q-1" });
   });
 
   it("does not start a query when already aborted", async () => {
     const { aws, engine } = await setup();
-    await expect(engine.execute("select 1", { signal: AbortSignal.abort() })).rejects.toThrow(QueryError);
+    await expect(engine.execute("select 1", { signal: AbortSignal.abort() })).rejects.toThrow(
+      QueryError,
+    );
     expect(aws.calls).toEqual([]);
   });
 });
@@ -156,7 +215,10 @@ describe("describeRelation", () => {
     aws.putTable("ecommerce_silver", {
       Name: "orders",
       TableType: "EXTERNAL_TABLE",
-      StorageDescriptor: { Location: "s3://lake/silver/orders/v2/", Columns: [{ Name: "id", Type: "bigint" }] },
+      StorageDescriptor: {
+        Location: "s3://lake/silver/orders/v2/",
+        Columns: [{ Name: "id", Type: "bigint" }],
+      },
       PartitionKeys: [{ Name: "event_date", Type: "date" }],
     });
     aws.putTable("ecommerce_silver", { Name: "v", TableType: "VIRTUAL_VIEW" });
@@ -169,7 +231,11 @@ describe("describeRelation", () => {
         { name: "event_date", type: "date" },
       ],
     });
-    expect((await engine.describeRelation({ schema: "ecommerce_silver", name: "v" })).kind).toBe("view");
-    expect(await engine.describeRelation({ schema: "ecommerce_silver", name: "missing" })).toEqual({ exists: false });
+    expect((await engine.describeRelation({ schema: "ecommerce_silver", name: "v" })).kind).toBe(
+      "view",
+    );
+    expect(await engine.describeRelation({ schema: "ecommerce_silver", name: "missing" })).toEqual({
+      exists: false,
+    });
   });
 });

@@ -30,8 +30,15 @@ export interface AthenaEngineOptions {
 export interface AthenaEngine extends Engine {
   readonly name: "athena";
   /** Publish `staging` (fresh CTAS output) as `target` by a Glue swap; see {@link publishTable}. */
-  publishTable(staging: Relation, target: Relation, options?: PublishOptions): Promise<PublishResult>;
-  setTableParameters(relation: Relation, parameters: Readonly<Record<string, string>>): Promise<void>;
+  publishTable(
+    staging: Relation,
+    target: Relation,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
+  setTableParameters(
+    relation: Relation,
+    parameters: Readonly<Record<string, string>>,
+  ): Promise<void>;
   finishRun(): Promise<CleanupOutcome>;
   /**
    * Delete the files failed query `queryId` wrote under `within` (from its data manifest), so a
@@ -101,6 +108,9 @@ function createClients(target: AthenaTarget) {
     ...(target.profile === undefined ? {} : { profile: target.profile }),
   };
   // A custom endpoint (e.g. `sluice athena-local`) serves every bucket under one host: path-style S3.
-  const s3 = new S3Client({ ...config, ...(target.endpoint === undefined ? {} : { forcePathStyle: true }) });
+  const s3 = new S3Client({
+    ...config,
+    ...(target.endpoint === undefined ? {} : { forcePathStyle: true }),
+  });
   return { athena: new AthenaClient(config), glue: new GlueClient(config), s3 };
 }

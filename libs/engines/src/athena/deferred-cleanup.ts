@@ -34,7 +34,10 @@ export function deferredCleanup(ctx: AthenaContext) {
       const stale = staleLocations;
       stagingEntries = [];
       staleLocations = [];
-      const [tablesDropped, objectsDeleted] = await Promise.all([dropEntries(ctx, entries), removeStale(ctx, stale)]);
+      const [tablesDropped, objectsDeleted] = await Promise.all([
+        dropEntries(ctx, entries),
+        removeStale(ctx, stale),
+      ]);
       return { tablesDropped, objectsDeleted };
     },
   };
@@ -46,10 +49,18 @@ async function dropEntries(ctx: AthenaContext, entries: readonly Relation[]): Pr
   for (const [database, relations] of byDatabase) {
     for (let i = 0; i < relations.length; i += DELETE_TABLES_PAGE) {
       const names = relations.slice(i, i + DELETE_TABLES_PAGE).map((r) => r.name);
-      const out = await retryIn(ctx)(() => ctx.clients.glue.send(new BatchDeleteTableCommand({ DatabaseName: database, TablesToDelete: names })));
-      const errors = (out.Errors ?? []).filter((e) => e.ErrorDetail?.ErrorCode !== "EntityNotFoundException");
+      const out = await retryIn(ctx)(() =>
+        ctx.clients.glue.send(
+          new BatchDeleteTableCommand({ DatabaseName: database, TablesToDelete: names }),
+        ),
+      );
+      const errors = (out.Errors ?? []).filter(
+        (e) => e.ErrorDetail?.ErrorCode !== "EntityNotFoundException",
+      );
       if (errors.length > 0) {
-        throw new Error(`Glue BatchDeleteTable in ${database} failed for ${errors.length} table(s), e.g. ${errors[0]?.TableName}: ${errors[0]?.ErrorDetail?.ErrorMessage ?? "unknown error"}`);
+        throw new Error(
+          `Glue BatchDeleteTable in ${database} failed for ${errors.length} table(s), e.g. ${errors[0]?.TableName}: ${errors[0]?.ErrorDetail?.ErrorMessage ?? "unknown error"}`,
+        );
       }
       dropped += names.length - (out.Errors?.length ?? 0);
     }
@@ -57,14 +68,27 @@ async function dropEntries(ctx: AthenaContext, entries: readonly Relation[]): Pr
   return dropped;
 }
 
-async function removeStale(ctx: AthenaContext, stale: readonly { relation: Relation; keep: string }[]): Promise<number> {
+async function removeStale(
+  ctx: AthenaContext,
+  stale: readonly { relation: Relation; keep: string }[],
+): Promise<number> {
   const listings: { bucket: string; keys: string[] }[] = [];
   for (let i = 0; i < stale.length; i += LISTING_CONCURRENCY) {
-    listings.push(...(await Promise.all(stale.slice(i, i + LISTING_CONCURRENCY).map((s) => listStaleObjects(ctx, s.relation, s.keep)))));
+    listings.push(
+      ...(await Promise.all(
+        stale
+          .slice(i, i + LISTING_CONCURRENCY)
+          .map((s) => listStaleObjects(ctx, s.relation, s.keep)),
+      )),
+    );
   }
   let deleted = 0;
   for (const [bucket, found] of groupBy(listings, (l) => l.bucket)) {
-    deleted += await deleteKeys(ctx, bucket, found.flatMap((l) => l.keys));
+    deleted += await deleteKeys(
+      ctx,
+      bucket,
+      found.flatMap((l) => l.keys),
+    );
   }
   return deleted;
 }

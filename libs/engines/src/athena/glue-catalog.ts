@@ -14,14 +14,18 @@ import type { AthenaContext } from "./athena-clients.js";
 import { retryThrottled } from "./retry.js";
 import { trinoType } from "./glue-types.js";
 
-export const retryIn = (ctx: AthenaContext) => <T>(fn: () => Promise<T>) =>
-  retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
+export const retryIn =
+  (ctx: AthenaContext) =>
+  <T>(fn: () => Promise<T>) =>
+    retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
 
 /** Glue GetTable, or undefined when the table does not exist. */
 export async function getTable(ctx: AthenaContext, relation: Relation): Promise<Table | undefined> {
   try {
     const out = await retryIn(ctx)(() =>
-      ctx.clients.glue.send(new GetTableCommand({ DatabaseName: relation.schema, Name: relation.name })),
+      ctx.clients.glue.send(
+        new GetTableCommand({ DatabaseName: relation.schema, Name: relation.name }),
+      ),
     );
     return out.Table;
   } catch (error) {
@@ -31,14 +35,22 @@ export async function getTable(ctx: AthenaContext, relation: Relation): Promise<
 }
 
 /** Every partition of a table (GetPartitions, paginated). */
-export async function getAllPartitions(ctx: AthenaContext, relation: Relation): Promise<Partition[]> {
+export async function getAllPartitions(
+  ctx: AthenaContext,
+  relation: Relation,
+): Promise<Partition[]> {
   const partitions: Partition[] = [];
   let token: string | undefined;
   do {
     const next = token;
     const page = await retryIn(ctx)(() =>
       ctx.clients.glue.send(
-        new GetPartitionsCommand({ DatabaseName: relation.schema, TableName: relation.name, NextToken: next, MaxResults: 1000 }),
+        new GetPartitionsCommand({
+          DatabaseName: relation.schema,
+          TableName: relation.name,
+          NextToken: next,
+          MaxResults: 1000,
+        }),
       ),
     );
     partitions.push(...(page.Partitions ?? []));
@@ -48,14 +60,19 @@ export async function getAllPartitions(ctx: AthenaContext, relation: Relation): 
 }
 
 /** The writable part of a Glue table, renamed, with `parameters` set: what UpdateTable/CreateTable take. */
-export function tableInput(table: Table, name: string, parameters?: Readonly<Record<string, string>>): TableInput {
+export function tableInput(
+  table: Table,
+  name: string,
+  parameters?: Readonly<Record<string, string>>,
+): TableInput {
   return {
     Name: name,
     Description: table.Description,
     Owner: table.Owner,
     Retention: table.Retention,
     TableType: table.TableType,
-    Parameters: parameters === undefined ? table.Parameters : { ...table.Parameters, ...parameters },
+    Parameters:
+      parameters === undefined ? table.Parameters : { ...table.Parameters, ...parameters },
     PartitionKeys: table.PartitionKeys,
     StorageDescriptor: table.StorageDescriptor,
     ViewOriginalText: table.ViewOriginalText,
@@ -64,10 +81,16 @@ export function tableInput(table: Table, name: string, parameters?: Readonly<Rec
 }
 
 /** What the engine reports about a relation, from Glue (column types in Trino's names). */
-export async function describeGlueRelation(ctx: AthenaContext, relation: Relation): Promise<RelationInfo> {
+export async function describeGlueRelation(
+  ctx: AthenaContext,
+  relation: Relation,
+): Promise<RelationInfo> {
   const table = await getTable(ctx, relation);
   if (table === undefined) return { exists: false };
-  const columns: ColumnInfo[] = [...(table.StorageDescriptor?.Columns ?? []), ...(table.PartitionKeys ?? [])].map((c) => ({
+  const columns: ColumnInfo[] = [
+    ...(table.StorageDescriptor?.Columns ?? []),
+    ...(table.PartitionKeys ?? []),
+  ].map((c) => ({
     name: c.Name ?? "",
     // Trino names (varchar, not Glue's string): what query results report and CAST accepts.
     type: trinoType(c.Type ?? ""),
@@ -85,12 +108,27 @@ export async function describeGlueRelation(ctx: AthenaContext, relation: Relatio
  * Set `parameters` on a table's Glue entry, keeping the others (GetTable, then UpdateTable with
  * SkipArchive); nothing when they are already set.
  */
-export async function setTableParameters(ctx: AthenaContext, relation: Relation, parameters: Readonly<Record<string, string>>): Promise<void> {
+export async function setTableParameters(
+  ctx: AthenaContext,
+  relation: Relation,
+  parameters: Readonly<Record<string, string>>,
+): Promise<void> {
   const table = await getTable(ctx, relation);
-  if (table === undefined) throw new Error(`cannot set parameters of ${relation.schema}.${relation.name}: it is not in the Glue catalog`);
+  if (table === undefined)
+    throw new Error(
+      `cannot set parameters of ${relation.schema}.${relation.name}: it is not in the Glue catalog`,
+    );
   if (Object.entries(parameters).every(([k, v]) => table.Parameters?.[k] === v)) return;
   const input = tableInput(table, relation.name, parameters);
-  await retryIn(ctx)(() => ctx.clients.glue.send(new UpdateTableCommand({ DatabaseName: relation.schema, TableInput: input, SkipArchive: true })));
+  await retryIn(ctx)(() =>
+    ctx.clients.glue.send(
+      new UpdateTableCommand({
+        DatabaseName: relation.schema,
+        TableInput: input,
+        SkipArchive: true,
+      }),
+    ),
+  );
 }
 
 /** Glue CreateDatabase, unless it exists (AlreadyExistsException, e.g. created meanwhile, is fine). */
@@ -102,7 +140,9 @@ export async function ensureDatabase(ctx: AthenaContext, name: string): Promise<
     if (!(error instanceof Error && error.name === "EntityNotFoundException")) throw error;
   }
   try {
-    await retryIn(ctx)(() => ctx.clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: name } })));
+    await retryIn(ctx)(() =>
+      ctx.clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: name } })),
+    );
   } catch (error) {
     if (!(error instanceof Error && error.name === "AlreadyExistsException")) throw error;
   }

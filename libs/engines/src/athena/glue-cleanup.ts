@@ -34,26 +34,37 @@ export function stagingSweeper(ctx: AthenaContext) {
   return async (relation: Relation, marker: string, keep: string): Promise<string[]> => {
     const prefix = `${relation.name}${marker}`.toLowerCase();
     const leftovers = (await list(relation.schema, marker)).filter(
-      (t) => (t.Name ?? "").toLowerCase().startsWith(prefix) && !(t.Name ?? "").toLowerCase().includes(keep.toLowerCase()),
+      (t) =>
+        (t.Name ?? "").toLowerCase().startsWith(prefix) &&
+        !(t.Name ?? "").toLowerCase().includes(keep.toLowerCase()),
     );
     if (leftovers.length === 0) return [];
     // A crash after the swap leaves a staging entry that shares the published table's data.
     const published = (await getTable(ctx, relation))?.StorageDescriptor?.Location;
     for (const table of leftovers) {
       const location = table.StorageDescriptor?.Location;
-      const shared = published !== undefined && location !== undefined && sameOrInside(location, published);
+      const shared =
+        published !== undefined && location !== undefined && sameOrInside(location, published);
       await dropTable(ctx, relation.schema, table, { keepData: shared });
     }
     return leftovers.map((t) => t.Name ?? "");
   };
 }
 
-async function listTables(ctx: AthenaContext, database: string, expression: string): Promise<Table[]> {
+async function listTables(
+  ctx: AthenaContext,
+  database: string,
+  expression: string,
+): Promise<Table[]> {
   const tables: Table[] = [];
   let token: string | undefined;
   do {
     const next = token;
-    const page = await retryIn(ctx)(() => ctx.clients.glue.send(new GetTablesCommand({ DatabaseName: database, Expression: expression, NextToken: next })));
+    const page = await retryIn(ctx)(() =>
+      ctx.clients.glue.send(
+        new GetTablesCommand({ DatabaseName: database, Expression: expression, NextToken: next }),
+      ),
+    );
     tables.push(...(page.TableList ?? []));
     token = page.NextToken;
   } while (token !== undefined);
@@ -66,11 +77,18 @@ export async function dropTableWithData(ctx: AthenaContext, relation: Relation):
   if (table !== undefined) await dropTable(ctx, relation.schema, table);
 }
 
-async function dropTable(ctx: AthenaContext, database: string, table: Table, options: { keepData?: boolean } = {}): Promise<void> {
+async function dropTable(
+  ctx: AthenaContext,
+  database: string,
+  table: Table,
+  options: { keepData?: boolean } = {},
+): Promise<void> {
   const location = table.StorageDescriptor?.Location;
   if (location && !options.keepData) await removeLocations(ctx, [location]);
   try {
-    await retryIn(ctx)(() => ctx.clients.glue.send(new DeleteTableCommand({ DatabaseName: database, Name: table.Name })));
+    await retryIn(ctx)(() =>
+      ctx.clients.glue.send(new DeleteTableCommand({ DatabaseName: database, Name: table.Name })),
+    );
   } catch (error) {
     if (!(error instanceof Error && error.name === "EntityNotFoundException")) throw error;
   }
@@ -82,29 +100,48 @@ async function dropTable(ctx: AthenaContext, database: string, table: Table, opt
  * pages), then their Glue entries (BatchDeletePartition, 25 per call). Data goes first so that
  * a failure half-way leaves partitions that are empty rather than data nobody can see.
  */
-export async function dropPartitions(ctx: AthenaContext, relation: Relation, values: readonly (readonly string[])[]): Promise<number> {
+export async function dropPartitions(
+  ctx: AthenaContext,
+  relation: Relation,
+  values: readonly (readonly string[])[],
+): Promise<number> {
   const retry = retryIn(ctx);
   const existing: Partition[] = [];
   for (let i = 0; i < values.length; i += GET_PARTITIONS_PAGE) {
     const page = values.slice(i, i + GET_PARTITIONS_PAGE);
     const out = await retry(() =>
       ctx.clients.glue.send(
-        new BatchGetPartitionCommand({ DatabaseName: relation.schema, TableName: relation.name, PartitionsToGet: page.map((v) => ({ Values: [...v] })) }),
+        new BatchGetPartitionCommand({
+          DatabaseName: relation.schema,
+          TableName: relation.name,
+          PartitionsToGet: page.map((v) => ({ Values: [...v] })),
+        }),
       ),
     );
     existing.push(...(out.Partitions ?? []));
   }
-  const locations = existing.map((p) => p.StorageDescriptor?.Location).filter((l): l is string => l !== undefined);
+  const locations = existing
+    .map((p) => p.StorageDescriptor?.Location)
+    .filter((l): l is string => l !== undefined);
   if (locations.length > 0) await removeLocations(ctx, locations);
   for (let i = 0; i < existing.length; i += GLUE_LIMITS.deletePartitions) {
     const batch = existing.slice(i, i + GLUE_LIMITS.deletePartitions);
     const out = await retry(() =>
       ctx.clients.glue.send(
-        new BatchDeletePartitionCommand({ DatabaseName: relation.schema, TableName: relation.name, PartitionsToDelete: batch.map((p) => ({ Values: p.Values ?? [] })) }),
+        new BatchDeletePartitionCommand({
+          DatabaseName: relation.schema,
+          TableName: relation.name,
+          PartitionsToDelete: batch.map((p) => ({ Values: p.Values ?? [] })),
+        }),
       ),
     );
-    const errors = (out.Errors ?? []).filter((e) => e.ErrorDetail?.ErrorCode !== "EntityNotFoundException");
-    if (errors.length > 0) throw new Error(`Glue BatchDeletePartition on ${relation.schema}.${relation.name} failed: ${errors[0]?.ErrorDetail?.ErrorMessage ?? "unknown error"}`);
+    const errors = (out.Errors ?? []).filter(
+      (e) => e.ErrorDetail?.ErrorCode !== "EntityNotFoundException",
+    );
+    if (errors.length > 0)
+      throw new Error(
+        `Glue BatchDeletePartition on ${relation.schema}.${relation.name} failed: ${errors[0]?.ErrorDetail?.ErrorMessage ?? "unknown error"}`,
+      );
   }
   return existing.length;
 }

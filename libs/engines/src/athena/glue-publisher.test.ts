@@ -25,16 +25,24 @@ const table = (name: string, location: string, partitionKeys = keys) => ({
   PartitionKeys: partitionKeys,
   StorageDescriptor: { Location: location, Columns: [{ Name: "id", Type: "bigint" }] },
 });
-const day = (i: number) => `2024-${String(1 + Math.floor(i / 28)).padStart(2, "0")}-${String(1 + (i % 28)).padStart(2, "0")}`;
+const day = (i: number) =>
+  `2024-${String(1 + Math.floor(i / 28)).padStart(2, "0")}-${String(1 + (i % 28)).padStart(2, "0")}`;
 const partitions = (version: string, from: number, to: number): Partition[] =>
   Array.from({ length: to - from }, (_, k) => ({
     Values: [day(from + k)],
-    StorageDescriptor: { Location: `s3://lake/silver/orders/${version}/event_date=${day(from + k)}/` },
+    StorageDescriptor: {
+      Location: `s3://lake/silver/orders/${version}/event_date=${day(from + k)}/`,
+    },
   }));
 
 async function setup() {
   const aws = new FakeAws();
-  const engine = await openAthenaEngine({ target, clients: aws.clients, sleep: async () => {}, random: () => 0 });
+  const engine = await openAthenaEngine({
+    target,
+    clients: aws.clients,
+    sleep: async () => {},
+    random: () => 0,
+  });
   return { aws, engine };
 }
 
@@ -47,10 +55,20 @@ describe("publishTable", () => {
     const result = await engine.publishTable(staging, orders);
 
     expect(aws.commands()).toEqual(["GetTable", "UpdateTable", "DeleteTable"]);
-    expect(aws.calls[1]?.input).toMatchObject({ DatabaseName: db, SkipArchive: true, TableInput: { Name: "orders" } });
-    expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe("s3://lake/silver/orders/v2/");
+    expect(aws.calls[1]?.input).toMatchObject({
+      DatabaseName: db,
+      SkipArchive: true,
+      TableInput: { Name: "orders" },
+    });
+    expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe(
+      "s3://lake/silver/orders/v2/",
+    );
     expect(aws.tables.has(`${db}.orders__sluice_v2`)).toBe(false);
-    expect(result).toEqual({ location: "s3://lake/silver/orders/v2/", created: false, partitions: { created: 0, updated: 0, deleted: 0 } });
+    expect(result).toEqual({
+      location: "s3://lake/silver/orders/v2/",
+      created: false,
+      partitions: { created: 0, updated: 0, deleted: 0 },
+    });
   });
 
   it("creates the table on the first publish", async () => {
@@ -59,13 +77,19 @@ describe("publishTable", () => {
     const result = await engine.publishTable(staging, orders);
     expect(aws.commands()).toEqual(["GetTable", "UpdateTable", "CreateTable", "DeleteTable"]);
     expect(result.created).toBe(true);
-    expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe("s3://lake/silver/orders/v2/");
+    expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe(
+      "s3://lake/silver/orders/v2/",
+    );
   });
 
   it("repoints, creates and deletes partitions within Glue's batch limits", async () => {
     const { aws, engine } = await setup();
     aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 60));
-    aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 50, 300));
+    aws.putTable(
+      db,
+      table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
+      partitions("v2", 50, 300),
+    );
 
     const result = await engine.publishTable(staging, orders);
 
@@ -86,15 +110,28 @@ describe("publishTable", () => {
     ]);
     const published = aws.partitions.get(`${db}.orders`) ?? [];
     expect(published).toHaveLength(250);
-    expect(published.every((p) => p.StorageDescriptor?.Location?.startsWith("s3://lake/silver/orders/v2/"))).toBe(true);
+    expect(
+      published.every((p) =>
+        p.StorageDescriptor?.Location?.startsWith("s3://lake/silver/orders/v2/"),
+      ),
+    ).toBe(true);
   });
 
   it("leaves the staging entry behind when a batch fails, and a re-run completes", async () => {
     const { aws, engine } = await setup();
     aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 5));
-    aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 0, 150));
+    aws.putTable(
+      db,
+      table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
+      partitions("v2", 0, 150),
+    );
     aws.respond.set("BatchCreatePartition", () => ({
-      Errors: [{ PartitionValues: ["x"], ErrorDetail: { ErrorCode: "InternalServiceException", ErrorMessage: "Internal error" } }],
+      Errors: [
+        {
+          PartitionValues: ["x"],
+          ErrorDetail: { ErrorCode: "InternalServiceException", ErrorMessage: "Internal error" },
+        },
+      ],
     }));
 
     await expect(engine.publishTable(staging, orders)).rejects.toThrow(
@@ -123,46 +160,78 @@ describe("publishTable", () => {
       "BatchDeletePartition 2/2",
       "DeleteTable staging",
     ];
-    it.each(steps.map((step, i) => [step, i] as const))("fails at %s, then a clean re-run publishes", async (step, failAt) => {
-      const { aws, engine } = await setup();
-      aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 60));
-      aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 50, 300));
-      const before = { table: structuredClone(aws.tables.get(`${db}.orders`)), partitions: sorted(aws.partitions.get(`${db}.orders`)) };
-      aws.failWhen = (call, index) => {
-        if (index !== failAt) return undefined;
-        expect(step.startsWith(call.command)).toBe(true);
-        return awsError("InternalServiceException", "Internal service error");
-      };
+    it.each(steps.map((step, i) => [step, i] as const))(
+      "fails at %s, then a clean re-run publishes",
+      async (step, failAt) => {
+        const { aws, engine } = await setup();
+        aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 60));
+        aws.putTable(
+          db,
+          table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
+          partitions("v2", 50, 300),
+        );
+        const before = {
+          table: structuredClone(aws.tables.get(`${db}.orders`)),
+          partitions: sorted(aws.partitions.get(`${db}.orders`)),
+        };
+        aws.failWhen = (call, index) => {
+          if (index !== failAt) return undefined;
+          expect(step.startsWith(call.command)).toBe(true);
+          return awsError("InternalServiceException", "Internal service error");
+        };
 
-      await expect(engine.publishTable(staging, orders)).rejects.toThrow("Internal service error");
-      if (step === "DeleteTable staging") {
-        // The swap was complete: the table is the whole new version; only the staging entry is left.
-        expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe("s3://lake/silver/orders/v2/");
-      } else {
-        expect(aws.tables.get(`${db}.orders`)).toEqual(before.table);
-        expect(sorted(aws.partitions.get(`${db}.orders`))).toEqual(before.partitions);
-      }
-      expect(aws.tables.has(`${db}.orders__sluice_v2`)).toBe(true);
+        await expect(engine.publishTable(staging, orders)).rejects.toThrow(
+          "Internal service error",
+        );
+        if (step === "DeleteTable staging") {
+          // The swap was complete: the table is the whole new version; only the staging entry is left.
+          expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe(
+            "s3://lake/silver/orders/v2/",
+          );
+        } else {
+          expect(aws.tables.get(`${db}.orders`)).toEqual(before.table);
+          expect(sorted(aws.partitions.get(`${db}.orders`))).toEqual(before.partitions);
+        }
+        expect(aws.tables.has(`${db}.orders__sluice_v2`)).toBe(true);
 
-      aws.failWhen = undefined;
-      await engine.publishTable(staging, orders);
-      const published = aws.partitions.get(`${db}.orders`) ?? [];
-      expect(published).toHaveLength(250);
-      expect(published.every((p) => p.StorageDescriptor?.Location?.startsWith("s3://lake/silver/orders/v2/"))).toBe(true);
-      expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe("s3://lake/silver/orders/v2/");
-      expect(aws.tables.has(`${db}.orders__sluice_v2`)).toBe(false);
-    });
+        aws.failWhen = undefined;
+        await engine.publishTable(staging, orders);
+        const published = aws.partitions.get(`${db}.orders`) ?? [];
+        expect(published).toHaveLength(250);
+        expect(
+          published.every((p) =>
+            p.StorageDescriptor?.Location?.startsWith("s3://lake/silver/orders/v2/"),
+          ),
+        ).toBe(true);
+        expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe(
+          "s3://lake/silver/orders/v2/",
+        );
+        expect(aws.tables.has(`${db}.orders__sluice_v2`)).toBe(false);
+      },
+    );
 
     it("undoes the writes in reverse order, from what it read before the swap", async () => {
       const { aws, engine } = await setup();
       aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 60));
-      aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 50, 300));
+      aws.putTable(
+        db,
+        table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
+        partitions("v2", 50, 300),
+      );
       let deletes = 0;
-      aws.failWhen = (call) => (call.command === "BatchDeletePartition" && ++deletes === 2 ? awsError("InternalServiceException", "Internal service error") : undefined);
+      aws.failWhen = (call) =>
+        call.command === "BatchDeletePartition" && ++deletes === 2
+          ? awsError("InternalServiceException", "Internal service error")
+          : undefined;
 
       await expect(engine.publishTable(staging, orders)).rejects.toThrow("Internal service error");
 
-      const writes = aws.calls.filter((c) => !c.command.startsWith("Get")).map((c) => `${c.command}${batchSize(c.input)}${c.input.TableInput ? ` ${c.input.TableInput.StorageDescriptor.Location}` : ""}`);
+      const writes = aws.calls
+        .filter((c) => !c.command.startsWith("Get"))
+        .map(
+          (c) =>
+            `${c.command}${batchSize(c.input)}${c.input.TableInput ? ` ${c.input.TableInput.StorageDescriptor.Location}` : ""}`,
+        );
       expect(writes).toEqual([
         "UpdateTable s3://lake/silver/orders/v2/",
         "BatchUpdatePartition(10)",
@@ -178,28 +247,54 @@ describe("publishTable", () => {
         "BatchUpdatePartition(10)",
         "UpdateTable s3://lake/silver/orders/v1/",
       ]);
-      expect(aws.partitions.get(`${db}.orders`)?.every((p) => p.StorageDescriptor?.Location?.startsWith("s3://lake/silver/orders/v1/"))).toBe(true);
+      expect(
+        aws.partitions
+          .get(`${db}.orders`)
+          ?.every((p) => p.StorageDescriptor?.Location?.startsWith("s3://lake/silver/orders/v1/")),
+      ).toBe(true);
     });
 
     it("a failed first publish removes the table it created", async () => {
       const { aws, engine } = await setup();
-      aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 0, 150));
-      aws.failNext.set("BatchCreatePartition", [awsError("InternalServiceException", "Internal service error")]);
+      aws.putTable(
+        db,
+        table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
+        partitions("v2", 0, 150),
+      );
+      aws.failNext.set("BatchCreatePartition", [
+        awsError("InternalServiceException", "Internal service error"),
+      ]);
       await expect(engine.publishTable(staging, orders)).rejects.toThrow("Internal service error");
-      expect(aws.commands().filter((c) => !c.startsWith("Get"))).toEqual(["CreateTable", "BatchCreatePartition", "DeleteTable"]);
+      expect(aws.commands().filter((c) => !c.startsWith("Get"))).toEqual([
+        "CreateTable",
+        "BatchCreatePartition",
+        "DeleteTable",
+      ]);
       expect(aws.calls.at(-1)?.input).toEqual({ DatabaseName: db, Name: "orders" });
       expect(aws.tables.has(`${db}.orders`)).toBe(false);
       const result = await engine.publishTable(staging, orders);
-      expect(result).toMatchObject({ created: true, partitions: { created: 150, updated: 0, deleted: 0 } });
+      expect(result).toMatchObject({
+        created: true,
+        partitions: { created: 150, updated: 0, deleted: 0 },
+      });
     });
 
     it("says so when the undo fails too", async () => {
       const { aws, engine } = await setup();
       aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 5));
-      aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), partitions("v2", 0, 150));
-      aws.failNext.set("BatchCreatePartition", [awsError("InternalServiceException", "Internal service error")]);
+      aws.putTable(
+        db,
+        table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
+        partitions("v2", 0, 150),
+      );
+      aws.failNext.set("BatchCreatePartition", [
+        awsError("InternalServiceException", "Internal service error"),
+      ]);
       let updates = 0;
-      aws.failWhen = (call) => (call.command === "UpdateTable" && ++updates === 2 ? awsError("AccessDeniedException", "not authorized to perform: glue:UpdateTable") : undefined);
+      aws.failWhen = (call) =>
+        call.command === "UpdateTable" && ++updates === 2
+          ? awsError("AccessDeniedException", "not authorized to perform: glue:UpdateTable")
+          : undefined;
       await expect(engine.publishTable(staging, orders)).rejects.toThrow(
         "publishing ecommerce_silver.orders failed (Internal service error) and restoring the previous version failed too (not authorized to perform: glue:UpdateTable); it may mix old and new partitions until the next successful run",
       );
@@ -212,7 +307,13 @@ describe("publishTable", () => {
     const send = aws.clients.glue.send as (command: unknown) => Promise<unknown>;
     const { BatchDeletePartitionCommand } = await import("@aws-sdk/client-glue");
     await expect(
-      send(new BatchDeletePartitionCommand({ DatabaseName: db, TableName: "orders", PartitionsToDelete: partitions("v1", 0, 26).map((p) => ({ Values: p.Values ?? [] })) })),
+      send(
+        new BatchDeletePartitionCommand({
+          DatabaseName: db,
+          TableName: "orders",
+          PartitionsToDelete: partitions("v1", 0, 26).map((p) => ({ Values: p.Values ?? [] })),
+        }),
+      ),
     ).rejects.toThrow("less than or equal to 25");
   });
 });
@@ -220,14 +321,29 @@ describe("publishTable", () => {
 describe("removeStaleLocations", () => {
   it("deletes every other version under the table root in 1,000-key pages", async () => {
     const { aws, engine } = await setup();
-    const old = Array.from({ length: 2_500 }, (_, i) => `silver/orders/v1/event_date=${day(i % 300)}/part-${i}.parquet`);
-    const kept = ["silver/orders/v2/event_date=2024-01-01/part-0.parquet", "silver/orders/v2/event_date=2024-01-02/part-1.parquet"];
-    const others = ["silver/orders_daily/v1/part-0.parquet", "silver/orders_v2/part-0.parquet", "raw/events/2024/01/01/00/x.gz"];
+    const old = Array.from(
+      { length: 2_500 },
+      (_, i) => `silver/orders/v1/event_date=${day(i % 300)}/part-${i}.parquet`,
+    );
+    const kept = [
+      "silver/orders/v2/event_date=2024-01-01/part-0.parquet",
+      "silver/orders/v2/event_date=2024-01-02/part-1.parquet",
+    ];
+    const others = [
+      "silver/orders_daily/v1/part-0.parquet",
+      "silver/orders_v2/part-0.parquet",
+      "raw/events/2024/01/01/00/x.gz",
+    ];
     aws.putObjects("lake", [...old, ...kept, ...others]);
 
     await engine.removeStaleLocations(orders, "s3://lake/silver/orders/v2");
 
-    expect(aws.calls.map((c) => `${c.command}${c.command === "DeleteObjects" ? `(${c.input.Delete.Objects.length})` : ""}`)).toEqual([
+    expect(
+      aws.calls.map(
+        (c) =>
+          `${c.command}${c.command === "DeleteObjects" ? `(${c.input.Delete.Objects.length})` : ""}`,
+      ),
+    ).toEqual([
       "ListObjectsV2",
       "DeleteObjects(1000)",
       "ListObjectsV2",
@@ -235,14 +351,18 @@ describe("removeStaleLocations", () => {
       "ListObjectsV2",
       "DeleteObjects(500)",
     ]);
-    expect(aws.calls.filter((c) => c.command === "ListObjectsV2").map((c) => c.input.Prefix)).toEqual(Array(3).fill("silver/orders/"));
+    expect(
+      aws.calls.filter((c) => c.command === "ListObjectsV2").map((c) => c.input.Prefix),
+    ).toEqual(Array(3).fill("silver/orders/"));
     expect([...(aws.objects.get("lake") ?? [])].sort()).toEqual([...others, ...kept].sort());
   });
 
   it("refuses a location whose parent is not the table's folder", async () => {
     const { aws, engine } = await setup();
     aws.putObjects("lake", ["silver/orders/part-0.parquet", "silver/customers/part-0.parquet"]);
-    await expect(engine.removeStaleLocations(orders, "s3://lake/silver/orders/")).rejects.toThrow("refusing to clean");
+    await expect(engine.removeStaleLocations(orders, "s3://lake/silver/orders/")).rejects.toThrow(
+      "refusing to clean",
+    );
     expect(aws.calls).toEqual([]);
   });
 });
@@ -252,4 +372,7 @@ function batchSize(input: Record<string, unknown>): string {
   return Array.isArray(list) ? `(${list.length})` : "";
 }
 
-const sorted = (list: Partition[] | undefined) => [...(list ?? [])].sort((a, b) => JSON.stringify(a.Values).localeCompare(JSON.stringify(b.Values)));
+const sorted = (list: Partition[] | undefined) =>
+  [...(list ?? [])].sort((a, b) =>
+    JSON.stringify(a.Values).localeCompare(JSON.stringify(b.Values)),
+  );

@@ -14,7 +14,11 @@ import type { AthenaContext } from "./athena-clients.js";
 import { getAllPartitions, getTable, retryIn, tableInput } from "./glue-catalog.js";
 
 /** Glue batch limits per call. */
-export const GLUE_LIMITS = { createPartitions: 100, updatePartitions: 100, deletePartitions: 25 } as const;
+export const GLUE_LIMITS = {
+  createPartitions: 100,
+  updatePartitions: 100,
+  deletePartitions: 25,
+} as const;
 
 /** What a publish did, for logs and tests. */
 export interface PublishResult {
@@ -52,7 +56,10 @@ export async function publishTable(
   const retry = retryIn(ctx);
   const glue = ctx.clients.glue;
   const source = await getTable(ctx, staging);
-  if (source === undefined) throw new Error(`cannot publish ${staging.schema}.${staging.name}: it is not in the Glue catalog`);
+  if (source === undefined)
+    throw new Error(
+      `cannot publish ${staging.schema}.${staging.name}: it is not in the Glue catalog`,
+    );
   const partitioned = (source.PartitionKeys ?? []).length > 0;
   const input = tableInput(source, target.name, options.parameters);
 
@@ -60,11 +67,21 @@ export async function publishTable(
   const counts = { created: 0, updated: 0, deleted: 0 };
   if (!partitioned) {
     try {
-      await retry(() => glue.send(new UpdateTableCommand({ DatabaseName: target.schema, TableInput: input, SkipArchive: true })));
+      await retry(() =>
+        glue.send(
+          new UpdateTableCommand({
+            DatabaseName: target.schema,
+            TableInput: input,
+            SkipArchive: true,
+          }),
+        ),
+      );
     } catch (error) {
       if (!(error instanceof Error && error.name === "EntityNotFoundException")) throw error;
       created = true;
-      await retry(() => glue.send(new CreateTableCommand({ DatabaseName: target.schema, TableInput: input })));
+      await retry(() =>
+        glue.send(new CreateTableCommand({ DatabaseName: target.schema, TableInput: input })),
+      );
     }
   } else {
     // Read before the swap: afterwards the old partitions are still in Glue but the entry is the new one.
@@ -76,10 +93,20 @@ export async function publishTable(
     try {
       // One table call either happens or not: it counts as done only once it returned.
       if (previous === undefined) {
-        await retry(() => glue.send(new CreateTableCommand({ DatabaseName: target.schema, TableInput: input })));
+        await retry(() =>
+          glue.send(new CreateTableCommand({ DatabaseName: target.schema, TableInput: input })),
+        );
         done.table = "created";
       } else {
-        await retry(() => glue.send(new UpdateTableCommand({ DatabaseName: target.schema, TableInput: input, SkipArchive: true })));
+        await retry(() =>
+          glue.send(
+            new UpdateTableCommand({
+              DatabaseName: target.schema,
+              TableInput: input,
+              SkipArchive: true,
+            }),
+          ),
+        );
         done.table = "updated";
       }
       created = previous === undefined;
@@ -91,7 +118,10 @@ export async function publishTable(
   }
 
   // Kept, the entry is harmless (same data, a name nobody reads) and dropped later in a batch.
-  if (!options.keepStagingEntry) await retry(() => glue.send(new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name })));
+  if (!options.keepStagingEntry)
+    await retry(() =>
+      glue.send(new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name })),
+    );
   return { location: source.StorageDescriptor?.Location, created, partitions: counts };
 }
 
@@ -121,7 +151,13 @@ function partitionPlan(oldPartitions: Partition[], newPartitions: Partition[]): 
   };
 }
 
-async function applyPartitions(ctx: AthenaContext, target: Relation, plan: PartitionPlan, done: SwapProgress, counts: PublishResult["partitions"]): Promise<void> {
+async function applyPartitions(
+  ctx: AthenaContext,
+  target: Relation,
+  plan: PartitionPlan,
+  done: SwapProgress,
+  counts: PublishResult["partitions"],
+): Promise<void> {
   for (const batch of chunks(plan.toUpdate, GLUE_LIMITS.updatePartitions)) {
     done.updated.push(...batch);
     await updatePartitions(ctx, target, batch, []);
@@ -144,21 +180,43 @@ async function applyPartitions(ctx: AthenaContext, target: Relation, plan: Parti
  * already there or already gone) are expected after a partly applied batch and ignored. If the
  * undo fails too, the error says so: the table may then mix versions until the next run.
  */
-async function rollBack(ctx: AthenaContext, target: Relation, previous: Table | undefined, plan: PartitionPlan, done: SwapProgress, cause: unknown): Promise<void> {
+async function rollBack(
+  ctx: AthenaContext,
+  target: Relation,
+  previous: Table | undefined,
+  plan: PartitionPlan,
+  done: SwapProgress,
+  cause: unknown,
+): Promise<void> {
   const retry = retryIn(ctx);
   const glue = ctx.clients.glue;
   try {
     if (done.table === "created") {
       // The table did not exist before this publish: as it was means absent (its partitions go with it).
-      await retry(() => glue.send(new DeleteTableCommand({ DatabaseName: target.schema, Name: target.name }))).catch(ignore("EntityNotFoundException"));
+      await retry(() =>
+        glue.send(new DeleteTableCommand({ DatabaseName: target.schema, Name: target.name })),
+      ).catch(ignore("EntityNotFoundException"));
       return;
     }
     if (done.table === "none" || previous === undefined) return;
-    for (const batch of chunks(done.deleted, GLUE_LIMITS.createPartitions)) await createPartitions(ctx, target, batch, ["AlreadyExistsException"]);
-    for (const batch of chunks(done.created, GLUE_LIMITS.deletePartitions)) await deletePartitions(ctx, target, batch, ["EntityNotFoundException"]);
-    const restore = done.updated.map((p) => plan.oldByKey.get(key(p))).filter((p): p is Partition => p !== undefined);
-    for (const batch of chunks(restore, GLUE_LIMITS.updatePartitions)) await updatePartitions(ctx, target, batch, []);
-    await retry(() => glue.send(new UpdateTableCommand({ DatabaseName: target.schema, TableInput: tableInput(previous, target.name), SkipArchive: true })));
+    for (const batch of chunks(done.deleted, GLUE_LIMITS.createPartitions))
+      await createPartitions(ctx, target, batch, ["AlreadyExistsException"]);
+    for (const batch of chunks(done.created, GLUE_LIMITS.deletePartitions))
+      await deletePartitions(ctx, target, batch, ["EntityNotFoundException"]);
+    const restore = done.updated
+      .map((p) => plan.oldByKey.get(key(p)))
+      .filter((p): p is Partition => p !== undefined);
+    for (const batch of chunks(restore, GLUE_LIMITS.updatePartitions))
+      await updatePartitions(ctx, target, batch, []);
+    await retry(() =>
+      glue.send(
+        new UpdateTableCommand({
+          DatabaseName: target.schema,
+          TableInput: tableInput(previous, target.name),
+          SkipArchive: true,
+        }),
+      ),
+    );
   } catch (undo) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     const undoReason = undo instanceof Error ? undo.message : String(undo);
@@ -173,33 +231,79 @@ const ignore = (name: string) => (error: unknown) => {
   if (!(error instanceof Error && error.name === name)) throw error;
 };
 
-async function updatePartitions(ctx: AthenaContext, target: Relation, batch: Partition[], tolerated: string[]): Promise<void> {
+async function updatePartitions(
+  ctx: AthenaContext,
+  target: Relation,
+  batch: Partition[],
+  tolerated: string[],
+): Promise<void> {
   const out = await retryIn(ctx)(() =>
     ctx.clients.glue.send(
       new BatchUpdatePartitionCommand({
         DatabaseName: target.schema,
         TableName: target.name,
-        Entries: batch.map((p) => ({ PartitionValueList: p.Values ?? [], PartitionInput: partitionInput(p) })),
+        Entries: batch.map((p) => ({
+          PartitionValueList: p.Values ?? [],
+          PartitionInput: partitionInput(p),
+        })),
       }),
     ),
   );
-  throwOnErrors("BatchUpdatePartition", target, out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map((e) => e.ErrorDetail?.ErrorMessage));
-}
-
-async function createPartitions(ctx: AthenaContext, target: Relation, batch: Partition[], tolerated: string[]): Promise<void> {
-  const out = await retryIn(ctx)(() =>
-    ctx.clients.glue.send(new BatchCreatePartitionCommand({ DatabaseName: target.schema, TableName: target.name, PartitionInputList: batch.map(partitionInput) })),
-  );
-  throwOnErrors("BatchCreatePartition", target, out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map((e) => e.ErrorDetail?.ErrorMessage));
-}
-
-async function deletePartitions(ctx: AthenaContext, target: Relation, batch: Partition[], tolerated: string[]): Promise<void> {
-  const out = await retryIn(ctx)(() =>
-    ctx.clients.glue.send(
-      new BatchDeletePartitionCommand({ DatabaseName: target.schema, TableName: target.name, PartitionsToDelete: batch.map((p) => ({ Values: p.Values ?? [] })) }),
+  throwOnErrors(
+    "BatchUpdatePartition",
+    target,
+    out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map(
+      (e) => e.ErrorDetail?.ErrorMessage,
     ),
   );
-  throwOnErrors("BatchDeletePartition", target, out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map((e) => e.ErrorDetail?.ErrorMessage));
+}
+
+async function createPartitions(
+  ctx: AthenaContext,
+  target: Relation,
+  batch: Partition[],
+  tolerated: string[],
+): Promise<void> {
+  const out = await retryIn(ctx)(() =>
+    ctx.clients.glue.send(
+      new BatchCreatePartitionCommand({
+        DatabaseName: target.schema,
+        TableName: target.name,
+        PartitionInputList: batch.map(partitionInput),
+      }),
+    ),
+  );
+  throwOnErrors(
+    "BatchCreatePartition",
+    target,
+    out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map(
+      (e) => e.ErrorDetail?.ErrorMessage,
+    ),
+  );
+}
+
+async function deletePartitions(
+  ctx: AthenaContext,
+  target: Relation,
+  batch: Partition[],
+  tolerated: string[],
+): Promise<void> {
+  const out = await retryIn(ctx)(() =>
+    ctx.clients.glue.send(
+      new BatchDeletePartitionCommand({
+        DatabaseName: target.schema,
+        TableName: target.name,
+        PartitionsToDelete: batch.map((p) => ({ Values: p.Values ?? [] })),
+      }),
+    ),
+  );
+  throwOnErrors(
+    "BatchDeletePartition",
+    target,
+    out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map(
+      (e) => e.ErrorDetail?.ErrorMessage,
+    ),
+  );
 }
 
 function partitionInput(p: Partition): PartitionInput {
@@ -212,7 +316,13 @@ function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
-function throwOnErrors(operation: string, relation: Relation, messages: (string | undefined)[] | undefined): void {
+function throwOnErrors(
+  operation: string,
+  relation: Relation,
+  messages: (string | undefined)[] | undefined,
+): void {
   if (messages === undefined || messages.length === 0) return;
-  throw new Error(`Glue ${operation} on ${relation.schema}.${relation.name} failed for ${messages.length} partition(s): ${messages[0] ?? "unknown error"}`);
+  throw new Error(
+    `Glue ${operation} on ${relation.schema}.${relation.name} failed for ${messages.length} partition(s): ${messages[0] ?? "unknown error"}`,
+  );
 }

@@ -14,10 +14,14 @@ export function trinoType(hiveType: string): string {
   const [, kind, inner] = complex;
   const parts = splitTopLevel(inner!);
   if (kind === "struct") {
-    return `row(${parts.map((p) => {
-      const colon = p.indexOf(":");
-      return colon < 0 ? trinoType(p) : `${p.slice(0, colon).trim()} ${trinoType(p.slice(colon + 1))}`;
-    }).join(", ")})`;
+    return `row(${parts
+      .map((p) => {
+        const colon = p.indexOf(":");
+        return colon < 0
+          ? trinoType(p)
+          : `${p.slice(0, colon).trim()} ${trinoType(p.slice(colon + 1))}`;
+      })
+      .join(", ")})`;
   }
   return `${kind}(${parts.map(trinoType).join(", ")})`;
 }

@@ -15,18 +15,30 @@ import { parseS3Directory } from "./s3-location.js";
  *
  * @returns how many objects were deleted
  */
-export async function removeQueryOutput(ctx: AthenaContext, queryId: string, within: string): Promise<number> {
+export async function removeQueryOutput(
+  ctx: AthenaContext,
+  queryId: string,
+  within: string,
+): Promise<number> {
   const retry = retryIn(ctx);
-  const execution = await retry(() => ctx.clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })));
+  const execution = await retry(() =>
+    ctx.clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })),
+  );
   const manifest = execution.QueryExecution?.Statistics?.DataManifestLocation;
-  if (manifest === undefined) throw new Error(`Athena query ${queryId} has no data manifest: cannot tell which files it wrote before failing`);
+  if (manifest === undefined)
+    throw new Error(
+      `Athena query ${queryId} has no data manifest: cannot tell which files it wrote before failing`,
+    );
   const { bucket, key } = parseS3Object(manifest);
   let text: string;
   try {
-    const object = await retry(() => ctx.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+    const object = await retry(() =>
+      ctx.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+    );
     text = (await object.Body?.transformToString()) ?? "";
   } catch (error) {
-    if (error instanceof Error && (error.name === "NoSuchKey" || error.name === "NotFound")) return 0;
+    if (error instanceof Error && (error.name === "NoSuchKey" || error.name === "NotFound"))
+      return 0;
     throw error;
   }
   const root = parseS3Directory(within);

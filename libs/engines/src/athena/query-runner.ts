@@ -45,12 +45,22 @@ export function pollDelay(elapsedMs: number): number {
  * start cannot run twice), poll with adaptive backoff ({@link pollDelay}), fetch paginated results, and stop the
  * query if the signal fires.
  */
-export async function runQuery(ctx: AthenaContext, settings: QuerySettings, sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
+export async function runQuery(
+  ctx: AthenaContext,
+  settings: QuerySettings,
+  sql: string,
+  options: ExecuteOptions = {},
+): Promise<QueryResult> {
   const { signal, label } = options;
   const startedAt = ctx.now();
-  const retry = <T>(fn: () => Promise<T>) => retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
+  const retry = <T>(fn: () => Promise<T>) =>
+    retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
   const fail = (queryId: string | undefined, engineMessage: string, cause?: unknown) =>
-    new QueryError(`${label ?? "statement"} failed${queryId ? ` (Athena query ${queryId})` : ""}: ${engineMessage}`, { sql, label, queryId, engineMessage }, { cause });
+    new QueryError(
+      `${label ?? "statement"} failed${queryId ? ` (Athena query ${queryId})` : ""}: ${engineMessage}`,
+      { sql, label, queryId, engineMessage },
+      { cause },
+    );
 
   if (signal?.aborted) throw fail(undefined, "cancelled before it started", signal.reason);
   const token = (settings.token ?? randomUUID)();
@@ -60,7 +70,10 @@ export async function runQuery(ctx: AthenaContext, settings: QuerySettings, sql:
         QueryString: sql,
         ClientRequestToken: token,
         WorkGroup: settings.workgroup,
-        QueryExecutionContext: { Catalog: settings.catalog ?? "AwsDataCatalog", Database: settings.database },
+        QueryExecutionContext: {
+          Catalog: settings.catalog ?? "AwsDataCatalog",
+          Database: settings.database,
+        },
         ResultConfiguration: { OutputLocation: settings.outputLocation },
       }),
     ),
@@ -72,23 +85,33 @@ export async function runQuery(ctx: AthenaContext, settings: QuerySettings, sql:
   let execution: QueryExecution | undefined;
   for (;;) {
     if (signal?.aborted) {
-      await retry(() => ctx.clients.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })));
+      await retry(() =>
+        ctx.clients.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })),
+      );
       throw fail(queryId, "cancelled", signal.reason);
     }
-    const polled = await retry(() => ctx.clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })));
+    const polled = await retry(() =>
+      ctx.clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })),
+    );
     execution = polled.QueryExecution;
     const state = execution?.Status?.State;
     if (state === "SUCCEEDED") break;
     if (state === "FAILED") {
       const error = execution?.Status?.AthenaError;
       const reason = error?.ErrorMessage ?? execution?.Status?.StateChangeReason ?? "unknown error";
-      throw fail(queryId, error?.ErrorType === undefined ? reason : `${reason} [ErrorType ${error.ErrorType}]`);
+      throw fail(
+        queryId,
+        error?.ErrorType === undefined ? reason : `${reason} [ErrorType ${error.ErrorType}]`,
+      );
     }
-    if (state === "CANCELLED") throw fail(queryId, execution?.Status?.StateChangeReason ?? "cancelled");
+    if (state === "CANCELLED")
+      throw fail(queryId, execution?.Status?.StateChangeReason ?? "cancelled");
     await sleepUnlessAborted(ctx, pollDelay(ctx.now() - startedAt), signal);
   }
 
-  const { columns, rows, updateCount } = needsResults(execution) ? await fetchResults(ctx, execution, queryId, retry) : empty;
+  const { columns, rows, updateCount } = needsResults(execution)
+    ? await fetchResults(ctx, execution, queryId, retry)
+    : empty;
   const stats = execution?.Statistics;
   return {
     columns,
@@ -115,14 +138,18 @@ const empty = { columns: [], rows: [], updateCount: undefined };
 
 /** Plain DDL has no result set worth a round trip; SELECTs, CTAS and INSERTs do. */
 function needsResults(execution: QueryExecution | undefined): boolean {
-  return execution?.StatementType !== "DDL" || (execution.SubstatementType ?? "").startsWith("CREATE_TABLE_AS");
+  return (
+    execution?.StatementType !== "DDL" ||
+    (execution.SubstatementType ?? "").startsWith("CREATE_TABLE_AS")
+  );
 }
 
 async function fetchResults(
   ctx: AthenaContext,
   execution: QueryExecution | undefined,
   queryId: string,
-  retry: <T>(fn: () => Promise<T>) => Promise<T>) {
+  retry: <T>(fn: () => Promise<T>) => Promise<T>,
+) {
   let athenaColumns: AthenaColumn[] = [];
   const rawRows: Row[] = [];
   let updateCount: number | undefined;
@@ -130,7 +157,13 @@ async function fetchResults(
   do {
     const token = nextToken;
     const page = await retry(() =>
-      ctx.clients.athena.send(new GetQueryResultsCommand({ QueryExecutionId: queryId, NextToken: token, MaxResults: 1000 })),
+      ctx.clients.athena.send(
+        new GetQueryResultsCommand({
+          QueryExecutionId: queryId,
+          NextToken: token,
+          MaxResults: 1000,
+        }),
+      ),
     );
     if (token === undefined) {
       athenaColumns = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
@@ -143,9 +176,11 @@ async function fetchResults(
   // A SELECT's first row is its header row; CTAS/INSERT/DDL/utility results have none. Older
   // responses lack SubstatementType: then a DML first row equal to the column names is the header.
   const header = rawRows[0];
-  const matchesNames = header !== undefined && columns.every((c, i) => header.Data?.[i]?.VarCharValue === c.name);
+  const matchesNames =
+    header !== undefined && columns.every((c, i) => header.Data?.[i]?.VarCharValue === c.name);
   const sub = execution?.SubstatementType;
-  const isSelect = sub === "SELECT" || (sub === undefined && execution?.StatementType === "DML" && matchesNames);
+  const isSelect =
+    sub === "SELECT" || (sub === undefined && execution?.StatementType === "DML" && matchesNames);
   return {
     columns,
     rows: toRows(columns, isSelect ? rawRows.slice(1) : rawRows),
@@ -154,17 +189,18 @@ async function fetchResults(
 }
 
 /** Sleep, but wake as soon as the signal fires so StopQueryExecution is not delayed by a poll wait. */
-function sleepUnlessAborted(ctx: AthenaContext, ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleepUnlessAborted(
+  ctx: AthenaContext,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   if (signal === undefined) return ctx.sleep(ms);
   return new Promise((resolve, reject) => {
     const onAbort = () => resolve();
     signal.addEventListener("abort", onAbort, { once: true });
-    ctx.sleep(ms).then(
-      () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      },
-      reject,
-    );
+    ctx.sleep(ms).then(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, reject);
   });
 }

@@ -1,4 +1,9 @@
-import { CreateTableCommand, UpdateTableCommand, type Table, type TableInput } from "@aws-sdk/client-glue";
+import {
+  CreateTableCommand,
+  UpdateTableCommand,
+  type Table,
+  type TableInput,
+} from "@aws-sdk/client-glue";
 import { rawSourceLayout } from "@sluice/dialects";
 import type { RawSourceSpec } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
@@ -10,18 +15,25 @@ import { ensureDatabase, getTable, retryIn } from "./glue-catalog.js";
  * `CREATE EXTERNAL TABLE IF NOT EXISTS`, a changed location or projection range is applied),
  * nothing when it is the same.
  */
-export async function registerRawTable(ctx: AthenaContext, spec: RawSourceSpec): Promise<"created" | "updated" | "unchanged"> {
+export async function registerRawTable(
+  ctx: AthenaContext,
+  spec: RawSourceSpec,
+): Promise<"created" | "updated" | "unchanged"> {
   const input = rawTableInput(spec);
   const current = await getTable(ctx, spec.relation);
   const glue = ctx.clients.glue;
   if (current === undefined) {
     // On a fresh catalog the raw database does not exist yet (Glue: EntityNotFoundException).
     await ensureDatabase(ctx, spec.relation.schema);
-    await retryIn(ctx)(() => glue.send(new CreateTableCommand({ DatabaseName: spec.relation.schema, TableInput: input })));
+    await retryIn(ctx)(() =>
+      glue.send(new CreateTableCommand({ DatabaseName: spec.relation.schema, TableInput: input })),
+    );
     return "created";
   }
   if (sameDefinition(current, input)) return "unchanged";
-  await retryIn(ctx)(() => glue.send(new UpdateTableCommand({ DatabaseName: spec.relation.schema, TableInput: input })));
+  await retryIn(ctx)(() =>
+    glue.send(new UpdateTableCommand({ DatabaseName: spec.relation.schema, TableInput: input })),
+  );
   return "updated";
 }
 
@@ -47,7 +59,9 @@ export function rawTableInput(spec: RawSourceSpec): TableInput {
 function sameDefinition(table: Table, input: TableInput): boolean {
   const pick = (t: Table | TableInput) => ({
     type: t.TableType,
-    parameters: Object.fromEntries(Object.keys(input.Parameters ?? {}).map((k) => [k, t.Parameters?.[k]])),
+    parameters: Object.fromEntries(
+      Object.keys(input.Parameters ?? {}).map((k) => [k, t.Parameters?.[k]]),
+    ),
     keys: (t.PartitionKeys ?? []).map((k) => `${k.Name}:${k.Type}`),
     columns: (t.StorageDescriptor?.Columns ?? []).map((c) => `${c.Name}:${c.Type}`),
     location: t.StorageDescriptor?.Location,
@@ -55,7 +69,10 @@ function sameDefinition(table: Table, input: TableInput): boolean {
     output: t.StorageDescriptor?.OutputFormat,
     serde: t.StorageDescriptor?.SerdeInfo?.SerializationLibrary,
     serdeParameters: Object.fromEntries(
-      Object.keys(input.StorageDescriptor?.SerdeInfo?.Parameters ?? {}).map((k) => [k, t.StorageDescriptor?.SerdeInfo?.Parameters?.[k]]),
+      Object.keys(input.StorageDescriptor?.SerdeInfo?.Parameters ?? {}).map((k) => [
+        k,
+        t.StorageDescriptor?.SerdeInfo?.Parameters?.[k],
+      ]),
     ),
   });
   return JSON.stringify(pick(table)) === JSON.stringify(pick(input));

@@ -12,7 +12,16 @@ it("converts Athena's strings by column type, ignoring precision arguments", () 
     { Name: "arr", Type: "array(varchar)" },
   ]);
   const rows = toRows(columns, [
-    { Data: [{ VarCharValue: "-7" }, { VarCharValue: "1234.50" }, { VarCharValue: "NaN" }, { VarCharValue: "2024-01-02 03:04:05.000 UTC" }, { VarCharValue: "2024-01-02" }, { VarCharValue: "[a, b]" }] },
+    {
+      Data: [
+        { VarCharValue: "-7" },
+        { VarCharValue: "1234.50" },
+        { VarCharValue: "NaN" },
+        { VarCharValue: "2024-01-02 03:04:05.000 UTC" },
+        { VarCharValue: "2024-01-02" },
+        { VarCharValue: "[a, b]" },
+      ],
+    },
     { Data: [{}, {}, {}, {}, {}, {}] },
   ]);
   expect(rows).toEqual([
@@ -23,7 +32,19 @@ it("converts Athena's strings by column type, ignoring precision arguments", () 
 
 describe("trinoType", () => {
   it("names Glue (Hive) types the way Trino does", () => {
-    expect(["string", "INT", "float", "bigint", "decimal(10,2)", "varchar(20)", "array<string>", "map<string,int>", "struct<city:string,tags:array<int>>"].map(trinoType)).toEqual([
+    expect(
+      [
+        "string",
+        "INT",
+        "float",
+        "bigint",
+        "decimal(10,2)",
+        "varchar(20)",
+        "array<string>",
+        "map<string,int>",
+        "struct<city:string,tags:array<int>>",
+      ].map(trinoType),
+    ).toEqual([
       "varchar",
       "integer",
       "real",
@@ -38,7 +59,12 @@ describe("trinoType", () => {
 });
 
 it("keeps a decimal's precision and scale, given apart by Athena", () => {
-  expect(toColumns([{ Name: "price", Type: "decimal", Precision: 10, Scale: 2 }, { Name: "n", Type: "varchar", Precision: 2147483647 }])).toEqual([
+  expect(
+    toColumns([
+      { Name: "price", Type: "decimal", Precision: 10, Scale: 2 },
+      { Name: "n", Type: "varchar", Precision: 2147483647 },
+    ]),
+  ).toEqual([
     { name: "price", type: "decimal(10,2)" },
     { name: "n", type: "varchar" },
   ]);

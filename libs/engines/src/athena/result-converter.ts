@@ -6,7 +6,10 @@ export function toColumns(columns: readonly AthenaColumn[]): ColumnInfo[] {
   return columns.map((c) => {
     const type = (c.Type ?? "varchar").toLowerCase();
     // Athena gives a decimal's precision and scale apart from its type name; the DDL of a new column needs them.
-    const full = type === "decimal" && c.Precision !== undefined ? `decimal(${c.Precision},${c.Scale ?? 0})` : type;
+    const full =
+      type === "decimal" && c.Precision !== undefined
+        ? `decimal(${c.Precision},${c.Scale ?? 0})`
+        : type;
     return { name: c.Name ?? c.Label ?? "", type: full };
   });
 }
@@ -17,7 +20,10 @@ export function toColumns(columns: readonly AthenaColumn[]): ColumnInfo[] {
  * as bigint, DECIMAL and floating types as number, booleans, timestamps as ISO text
  * (`YYYY-MM-DDTHH:MM:SS.sss`, `Z` appended for UTC `timestamp with time zone`), the rest as text.
  */
-export function toRows(columns: readonly ColumnInfo[], rows: readonly Row[]): Record<string, unknown>[] {
+export function toRows(
+  columns: readonly ColumnInfo[],
+  rows: readonly Row[],
+): Record<string, unknown>[] {
   const converters = columns.map((c) => converterFor(c.type));
   return rows.map((row) => {
     const record: Record<string, unknown> = {};
@@ -41,7 +47,9 @@ function converterFor(type: string): (text: string) => unknown {
     case "bigint":
       return (text) => {
         const n = BigInt(text);
-        return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+        return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER)
+          ? Number(n)
+          : n;
       };
     case "double":
     case "float":

@@ -12,7 +12,11 @@ const DELETE_PAGE = 1000;
  * Table data lives at `<table root>/<version>/`, so the root is the parent of `keepLocation`;
  * as a guard against deleting a whole schema, that root must end in the table's name.
  */
-export async function removeStaleObjects(ctx: AthenaContext, relation: Relation, keepLocation: string): Promise<number> {
+export async function removeStaleObjects(
+  ctx: AthenaContext,
+  relation: Relation,
+  keepLocation: string,
+): Promise<number> {
   const { bucket, root, keep } = staleRoot(relation, keepLocation);
   return deleteObjects(ctx, bucket, root, (key) => !key.startsWith(keep));
 }
@@ -21,42 +25,72 @@ export async function removeStaleObjects(ctx: AthenaContext, relation: Relation,
  * The keys {@link removeStaleObjects} would delete, listed but not deleted (so that deletes of
  * several tables can share DeleteObjects calls).
  */
-export async function listStaleObjects(ctx: AthenaContext, relation: Relation, keepLocation: string): Promise<{ bucket: string; keys: string[] }> {
+export async function listStaleObjects(
+  ctx: AthenaContext,
+  relation: Relation,
+  keepLocation: string,
+): Promise<{ bucket: string; keys: string[] }> {
   const { bucket, root, keep } = staleRoot(relation, keepLocation);
   const keys: string[] = [];
   let token: string | undefined;
   do {
     const continuation = token;
-    const page = await retryIn(ctx)(() => ctx.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: root, ContinuationToken: continuation })));
-    for (const object of page.Contents ?? []) if (object.Key !== undefined && !object.Key.startsWith(keep)) keys.push(object.Key);
+    const page = await retryIn(ctx)(() =>
+      ctx.clients.s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: root, ContinuationToken: continuation }),
+      ),
+    );
+    for (const object of page.Contents ?? [])
+      if (object.Key !== undefined && !object.Key.startsWith(keep)) keys.push(object.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
   return { bucket, keys };
 }
 
 /** Delete these keys of one bucket, 1,000 per DeleteObjects call. */
-export async function deleteKeys(ctx: AthenaContext, bucket: string, keys: readonly string[]): Promise<number> {
-  for (let i = 0; i < keys.length; i += DELETE_PAGE) await deletePage(ctx, bucket, keys.slice(i, i + DELETE_PAGE));
+export async function deleteKeys(
+  ctx: AthenaContext,
+  bucket: string,
+  keys: readonly string[],
+): Promise<number> {
+  for (let i = 0; i < keys.length; i += DELETE_PAGE)
+    await deletePage(ctx, bucket, keys.slice(i, i + DELETE_PAGE));
   return keys.length;
 }
 
 /** Table data lives at `<table root>/<version>/`; the root must be a folder named after the table. */
-function staleRoot(relation: Relation, keepLocation: string): { bucket: string; root: string; keep: string } {
+function staleRoot(
+  relation: Relation,
+  keepLocation: string,
+): { bucket: string; root: string; keep: string } {
   const keep = parseS3Directory(keepLocation);
   const root = keep.prefix.replace(/[^/]+\/$/, "");
   if (!root.endsWith(`/${relation.name}/`) && root !== `${relation.name}/`) {
-    throw new Error(`refusing to clean ${keepLocation}: its parent is not a folder named after table ${relation.name}`);
+    throw new Error(
+      `refusing to clean ${keepLocation}: its parent is not a folder named after table ${relation.name}`,
+    );
   }
   return { bucket: keep.bucket, root, keep: keep.prefix };
 }
 
-async function deletePage(ctx: AthenaContext, bucket: string, keys: readonly string[]): Promise<void> {
+async function deletePage(
+  ctx: AthenaContext,
+  bucket: string,
+  keys: readonly string[],
+): Promise<void> {
   const result = await retryIn(ctx)(() =>
-    ctx.clients.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } })),
+    ctx.clients.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+      }),
+    ),
   );
   const failed = result.Errors ?? [];
   if (failed.length > 0) {
-    throw new Error(`S3 DeleteObjects failed for ${failed.length} object(s), e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`);
+    throw new Error(
+      `S3 DeleteObjects failed for ${failed.length} object(s), e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`,
+    );
   }
 }
 
@@ -64,7 +98,10 @@ async function deletePage(ctx: AthenaContext, bucket: string, keys: readonly str
  * Delete every object under the given S3 directories (one listing per directory; deletes in
  * pages of 1,000 keys per bucket).
  */
-export async function removeLocations(ctx: AthenaContext, locations: readonly string[]): Promise<number> {
+export async function removeLocations(
+  ctx: AthenaContext,
+  locations: readonly string[],
+): Promise<number> {
   let deleted = 0;
   const byBucket = new Map<string, string[]>();
   for (const location of locations) {
@@ -76,12 +113,19 @@ export async function removeLocations(ctx: AthenaContext, locations: readonly st
     // A common parent listed once is cheaper than one listing per partition directory.
     const parent = commonParent(prefixes);
     const within = (key: string) => prefixes.some((p) => key.startsWith(p));
-    deleted += prefixes.length === 1 || parent === "" ? await deleteEach(ctx, bucket, prefixes) : await deleteObjects(ctx, bucket, parent, within);
+    deleted +=
+      prefixes.length === 1 || parent === ""
+        ? await deleteEach(ctx, bucket, prefixes)
+        : await deleteObjects(ctx, bucket, parent, within);
   }
   return deleted;
 }
 
-async function deleteEach(ctx: AthenaContext, bucket: string, prefixes: readonly string[]): Promise<number> {
+async function deleteEach(
+  ctx: AthenaContext,
+  bucket: string,
+  prefixes: readonly string[],
+): Promise<number> {
   let deleted = 0;
   for (const prefix of prefixes) deleted += await deleteObjects(ctx, bucket, prefix, () => true);
   return deleted;
@@ -94,7 +138,12 @@ function commonParent(prefixes: readonly string[]): string {
 }
 
 /** List `prefix` and delete the keys `wanted` accepts, 1,000 per DeleteObjects call. */
-async function deleteObjects(ctx: AthenaContext, bucket: string, prefix: string, wanted: (key: string) => boolean): Promise<number> {
+async function deleteObjects(
+  ctx: AthenaContext,
+  bucket: string,
+  prefix: string,
+  wanted: (key: string) => boolean,
+): Promise<number> {
   const retry = retryIn(ctx);
   let pending: string[] = [];
   let deleted = 0;
@@ -107,7 +156,13 @@ async function deleteObjects(ctx: AthenaContext, bucket: string, prefix: string,
   do {
     const continuation = token;
     const page = await retry(() =>
-      ctx.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuation })),
+      ctx.clients.s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ContinuationToken: continuation,
+        }),
+      ),
     );
     for (const object of page.Contents ?? []) {
       if (object.Key !== undefined && wanted(object.Key)) pending.push(object.Key);

@@ -43,7 +43,12 @@ export class BackgroundRemover {
     if (this.finished) throw new Error("the background remover has finished");
     const heavy = dirs.filter((dir) => folderCount(dir) > FEW_FOLDERS);
     for (const dir of dirs.filter((d) => !heavy.includes(d))) {
-      this.light.push(rm(dir, { recursive: true, force: true }).then(() => undefined, (e: Error) => `${dir}: ${e.message}`));
+      this.light.push(
+        rm(dir, { recursive: true, force: true }).then(
+          () => undefined,
+          (e: Error) => `${dir}: ${e.message}`,
+        ),
+      );
     }
     if (heavy.length === 0) return;
     if (!this.worker) {
@@ -59,11 +64,13 @@ export class BackgroundRemover {
    * some could not be (they are leftovers the next build removes).
    */
   finish(): Promise<number> {
-    this.finished ??= Promise.all([this.finishWorker(), Promise.all(this.light)]).then(([inWorker, light]) => {
-      const failed = light.filter((f): f is string => f !== undefined);
-      if (failed.length > 0) throw new Error(`could not remove ${failed.join("; ")}`);
-      return inWorker + light.length;
-    });
+    this.finished ??= Promise.all([this.finishWorker(), Promise.all(this.light)]).then(
+      ([inWorker, light]) => {
+        const failed = light.filter((f): f is string => f !== undefined);
+        if (failed.length > 0) throw new Error(`could not remove ${failed.join("; ")}`);
+        return inWorker + light.length;
+      },
+    );
     return this.finished;
   }
 
@@ -73,10 +80,14 @@ export class BackgroundRemover {
     return new Promise<number>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       worker.once("message", (m: { removed: number; failed: string[] }) =>
-        m.failed.length === 0 ? resolve(m.removed) : reject(new Error(`could not remove ${m.failed.join("; ")}`)),
+        m.failed.length === 0
+          ? resolve(m.removed)
+          : reject(new Error(`could not remove ${m.failed.join("; ")}`)),
       );
       worker.once("error", reject);
-      worker.once("exit", (code) => reject(new Error(`the background remover stopped (exit code ${code})`)));
+      worker.once("exit", (code) =>
+        reject(new Error(`the background remover stopped (exit code ${code})`)),
+      );
       worker.postMessage({ type: "finish" });
     });
   }

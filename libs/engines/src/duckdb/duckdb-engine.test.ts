@@ -49,7 +49,11 @@ const firstRows = `select * from (values (1, 'a''b', date '2026-11-27'), (2, nul
 describe("DuckDB lake tables", () => {
   it("creates a partitioned table, appends to it and reads rows back with their types", async () => {
     await run(dialect.createTableAs(write("v_1", firstRows)));
-    await run(dialect.insertInto(write("v_1", "select 4 as id, 'd' as note, date '2026-11-27' as event_date")));
+    await run(
+      dialect.insertInto(
+        write("v_1", "select 4 as id, 'd' as note, date '2026-11-27' as event_date"),
+      ),
+    );
     const { rows, columns } = await engine.execute("select * from silver.events order by id");
     expect(rows).toEqual([
       { id: 1, note: "a'b", event_date: "2026-11-27" },
@@ -69,14 +73,15 @@ describe("DuckDB lake tables", () => {
       "event_date=__HIVE_DEFAULT_PARTITION__",
       "part-w1-schema.parquet",
     ]);
-    expect((await readdir(join(lake, "silver", "events", "v_1", "event_date=2026-11-27"))).sort()).toEqual([
-      "part-w1-0.parquet",
-      "part-w2-0.parquet",
-    ]);
+    expect(
+      (await readdir(join(lake, "silver", "events", "v_1", "event_date=2026-11-27"))).sort(),
+    ).toEqual(["part-w1-0.parquet", "part-w2-0.parquet"]);
   });
 
   it("reports rows written by COPY", async () => {
-    const [copy] = dialect.insertInto(write("v_1", "select 5 as id, 'e' as note, date '2026-11-29' as event_date"));
+    const [copy] = dialect.insertInto(
+      write("v_1", "select 5 as id, 'e' as note, date '2026-11-29' as event_date"),
+    );
     const result = await engine.execute(copy!.sql);
     expect(result.stats.rowsAffected).toBe(1);
     expect(result.stats.elapsedMs).toBeGreaterThan(0);
@@ -95,14 +100,25 @@ describe("DuckDB lake tables", () => {
       ],
     });
     await run(dialect.createSchema("marts"));
-    await run(dialect.createView({ schema: "marts", name: "ids" }, "select id from silver.events;"));
-    expect(await engine.describeRelation({ schema: "marts", name: "ids" })).toMatchObject({ exists: true, kind: "view" });
-    expect(await engine.describeRelation({ schema: "marts", name: "nope" })).toEqual({ exists: false });
+    await run(
+      dialect.createView({ schema: "marts", name: "ids" }, "select id from silver.events;"),
+    );
+    expect(await engine.describeRelation({ schema: "marts", name: "ids" })).toMatchObject({
+      exists: true,
+      kind: "view",
+    });
+    expect(await engine.describeRelation({ schema: "marts", name: "nope" })).toEqual({
+      exists: false,
+    });
   });
 
   it("publishes a new version, removes the stale one, and drops the table", async () => {
     await killedVersion("v_crashed");
-    await run(dialect.createTableAs(write("v_2", "select 9 as id, 'z' as note, date '2026-12-01' as event_date")));
+    await run(
+      dialect.createTableAs(
+        write("v_2", "select 9 as id, 'z' as note, date '2026-12-01' as event_date"),
+      ),
+    );
     await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_2"));
     expect(await readdir(join(lake, "silver", "events"))).toEqual(["v_2"]);
     expect((await engine.execute("select id from silver.events")).rows).toEqual([{ id: 9 }]);
@@ -113,8 +129,14 @@ describe("DuckDB lake tables", () => {
   it("defers the removal of stale versions to finishRun (a worker thread), which reports how many it removed", async () => {
     await killedVersion("v_old1");
     await killedVersion("v_old2/d=1", "v_old2/d=2");
-    await run(dialect.createTableAs(write("v_5", "select 5 as id, 'q' as note, date '2026-12-02' as event_date")));
-    await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_5"), { defer: true });
+    await run(
+      dialect.createTableAs(
+        write("v_5", "select 5 as id, 'q' as note, date '2026-12-02' as event_date"),
+      ),
+    );
+    await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_5"), {
+      defer: true,
+    });
     expect((await engine.execute("select id from silver.events")).rows).toEqual([{ id: 5 }]);
     expect(await engine.finishRun!()).toEqual({ tablesDropped: 0, objectsDeleted: 3 });
     expect(await readdir(join(lake, "silver", "events"))).toEqual(["v_5"]);
@@ -124,8 +146,14 @@ describe("DuckDB lake tables", () => {
   it("removes a full build's version (many partition folders) on the worker and small ones through the pool, in the same finishRun", async () => {
     await killedVersion(...Array.from({ length: 12 }, (_, d) => `v_full/d=${d}`));
     await killedVersion("v_small/d=1");
-    await run(dialect.createTableAs(write("v_6", "select 6 as id, 'r' as note, date '2026-12-03' as event_date")));
-    await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_6"), { defer: true });
+    await run(
+      dialect.createTableAs(
+        write("v_6", "select 6 as id, 'r' as note, date '2026-12-03' as event_date"),
+      ),
+    );
+    await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_6"), {
+      defer: true,
+    });
     // v_full, v_small and the previous test's v_5.
     expect(await engine.finishRun!()).toEqual({ tablesDropped: 0, objectsDeleted: 3 });
     expect(await readdir(join(lake, "silver", "events"))).toEqual(["v_6"]);
@@ -134,36 +162,59 @@ describe("DuckDB lake tables", () => {
   it("creates a readable zero-row table, partitioned or not", async () => {
     const empty = "select 1 as id, 'x' as note, date '2026-11-27' as event_date where false";
     await run(dialect.createTableAs(write("v_3", empty)));
-    expect((await engine.execute("select count(*) as n from silver.events")).rows).toEqual([{ n: 0 }]);
-    expect((await engine.describeRelation(events)).columns?.map((c) => c.type)).toEqual(["integer", "varchar", "date"]);
+    expect((await engine.execute("select count(*) as n from silver.events")).rows).toEqual([
+      { n: 0 },
+    ]);
+    expect((await engine.describeRelation(events)).columns?.map((c) => c.type)).toEqual([
+      "integer",
+      "varchar",
+      "date",
+    ]);
     await run(dialect.createTableAs(write("v_4", empty, [])));
-    expect((await engine.execute("select count(*) as n from silver.events")).rows).toEqual([{ n: 0 }]);
-    await run(dialect.insertInto(write("v_4", "select 7 as id, 'q' as note, date '2026-11-27' as event_date", [])));
-    expect((await engine.execute("select id, note from silver.events")).rows).toEqual([{ id: 7, note: "q" }]);
-  });
-
-  it("runs an assertion and a limit", async () => {
-    const { rows } = await engine.execute(dialect.assertion("select * from range(5) t(i) where i > 1 -- trailing comment").sql);
-    expect(rows).toEqual([{ failures: 3 }]);
-    expect((await engine.execute(dialect.limit("select * from range(10) t(i) order by i", 2))).rows).toEqual([
-      { i: 0 },
-      { i: 1 },
+    expect((await engine.execute("select count(*) as n from silver.events")).rows).toEqual([
+      { n: 0 },
+    ]);
+    await run(
+      dialect.insertInto(
+        write("v_4", "select 7 as id, 'q' as note, date '2026-11-27' as event_date", []),
+      ),
+    );
+    expect((await engine.execute("select id, note from silver.events")).rows).toEqual([
+      { id: 7, note: "q" },
     ]);
   });
 
+  it("runs an assertion and a limit", async () => {
+    const { rows } = await engine.execute(
+      dialect.assertion("select * from range(5) t(i) where i > 1 -- trailing comment").sql,
+    );
+    expect(rows).toEqual([{ failures: 3 }]);
+    expect(
+      (await engine.execute(dialect.limit("select * from range(10) t(i) order by i", 2))).rows,
+    ).toEqual([{ i: 0 }, { i: 1 }]);
+  });
+
   it("fails with a QueryError naming the label, the SQL and the engine message", async () => {
-    const error = await engine.execute("select * from nowhere.missing", { label: "model.shop.broken" }).catch((e: unknown) => e);
+    const error = await engine
+      .execute("select * from nowhere.missing", { label: "model.shop.broken" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryError);
     const queryError = error as QueryError;
     expect(queryError.message).toMatch(/^model\.shop\.broken: .*missing/s);
-    expect(queryError.details).toMatchObject({ label: "model.shop.broken", sql: "select * from nowhere.missing" });
+    expect(queryError.details).toMatchObject({
+      label: "model.shop.broken",
+      sql: "select * from nowhere.missing",
+    });
     expect(queryError.details.engineMessage).toMatch(/Catalog Error/);
     expect(queryError.cause).toBeInstanceOf(Error);
   });
 
   it("interrupts a running query when its signal aborts", async () => {
     const controller = new AbortController();
-    const pending = engine.execute("select count(*) from range(10000000000) a", { signal: controller.signal, label: "slow" });
+    const pending = engine.execute("select count(*) from range(10000000000) a", {
+      signal: controller.signal,
+      label: "slow",
+    });
     setTimeout(() => controller.abort(), 100);
     await expect(pending).rejects.toThrow(/slow: query aborted/);
     expect((await engine.execute("select 1 as ok")).rows).toEqual([{ ok: 1 }]);
@@ -176,7 +227,16 @@ describe("DuckDB lake tables", () => {
         "timestamp '2026-11-27 10:00:00.123' as ts, timestamptz '2026-11-27 10:00:00+00' as tstz, [1, 2] as list",
     );
     expect(rows).toEqual([
-      { big: 9007199254740993n, small: 42, dec: 1.25, dec_zero: 1.5, dec_exact: "123456789.123456789", ts: "2026-11-27T10:00:00.123", tstz: "2026-11-27T10:00:00Z", list: [1, 2] },
+      {
+        big: 9007199254740993n,
+        small: 42,
+        dec: 1.25,
+        dec_zero: 1.5,
+        dec_exact: "123456789.123456789",
+        ts: "2026-11-27T10:00:00.123",
+        tstz: "2026-11-27T10:00:00Z",
+        list: [1, 2],
+      },
     ]);
   });
 });
@@ -185,7 +245,7 @@ describe("raw source", () => {
   const hostile = [
     '{"event_id":"e1","note":"tab\\there"}',
     'not json, "quoted", with\ttab',
-    "back\\slash \\\" q",
+    'back\\slash \\" q',
     "",
     "emoji 🦆 ünï \u0001\u0007 ctrl",
     "   lead and trail   ",
@@ -197,23 +257,49 @@ describe("raw source", () => {
     const raw = join(lake, "raw", "events");
     await mkdir(join(raw, "2026/11/27/10"), { recursive: true });
     await mkdir(join(raw, "2026/11/27/11"), { recursive: true });
-    await writeFile(join(raw, "2026/11/27/10/events-1-2026-11-27-10-00-00-aaa.gz"), gzipSync(hostile.join("\n") + "\n"));
-    await writeFile(join(raw, "2026/11/27/11/events-1-2026-11-27-11-00-00-bbb"), hostile.join("\r\n"));
-    await run(dialect.rawSource({ relation: { schema: "raw", name: "events" }, location: raw, projectionStart: "2026/01/01/00" }));
-    const { rows, columns } = await engine.execute("select line, dt from raw.events order by dt, line");
+    await writeFile(
+      join(raw, "2026/11/27/10/events-1-2026-11-27-10-00-00-aaa.gz"),
+      gzipSync(hostile.join("\n") + "\n"),
+    );
+    await writeFile(
+      join(raw, "2026/11/27/11/events-1-2026-11-27-11-00-00-bbb"),
+      hostile.join("\r\n"),
+    );
+    await run(
+      dialect.rawSource({
+        relation: { schema: "raw", name: "events" },
+        location: raw,
+        projectionStart: "2026/01/01/00",
+      }),
+    );
+    const { rows, columns } = await engine.execute(
+      "select line, dt from raw.events order by dt, line",
+    );
     expect(columns).toEqual([
       { name: "line", type: "varchar" },
       { name: "dt", type: "varchar" },
     ]);
-    const expected = hostile.filter((l) => l !== "").sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1));
+    const expected = hostile
+      .filter((l) => l !== "")
+      .sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1));
     const got = (dt: string) => rows.filter((r) => r.dt === dt).map((r) => r.line);
     expect(got("2026/11/27/10")).toEqual(expected);
     expect(got("2026/11/27/11")).toEqual(expected);
 
     // The same lines, every one (empty ones too), read from the bytes into the run's raw table.
-    const load = await engine.loadRawWindow!(raw, ["2026/11/27/11"], { name: "raw_t", createSql: dialect.rawLinesTable!("raw_t") });
-    expect(load.hours.get("2026/11/27/11")).toMatchObject({ files: 1, records: hostile.length, quarantinedRecords: 0, quarantinedFiles: 0 });
-    const lines = (await engine.execute(`select line from ${load.relation} order by line`)).rows.map((r) => r.line);
+    const load = await engine.loadRawWindow!(raw, ["2026/11/27/11"], {
+      name: "raw_t",
+      createSql: dialect.rawLinesTable!("raw_t"),
+    });
+    expect(load.hours.get("2026/11/27/11")).toMatchObject({
+      files: 1,
+      records: hostile.length,
+      quarantinedRecords: 0,
+      quarantinedFiles: 0,
+    });
+    const lines = (
+      await engine.execute(`select line from ${load.relation} order by line`)
+    ).rows.map((r) => r.line);
     expect(lines).toEqual([...hostile].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)));
   });
 });

@@ -15,7 +15,17 @@ import {
   type TableView,
 } from "@sluice/dialects";
 import type { Relation } from "@sluice/dialects";
-import { QueryError, type CleanupOptions, type CleanupOutcome, type Engine, type ExecuteOptions, type QueryResult, type RawWindowLoad, type RawZoneListing, type RelationInfo } from "../engine.js";
+import {
+  QueryError,
+  type CleanupOptions,
+  type CleanupOutcome,
+  type Engine,
+  type ExecuteOptions,
+  type QueryResult,
+  type RawWindowLoad,
+  type RawZoneListing,
+  type RelationInfo,
+} from "../engine.js";
 import type { LakeVerification, VersionDamage } from "../engine.js";
 import { relocateCatalog } from "./lake-relocation.js";
 import { checkVersionFiles, listVersionFiles, parseVersionFiles } from "./version-check.js";
@@ -169,7 +179,11 @@ class DuckdbEngine implements Engine {
     const { signal, label } = options;
     const started = performance.now();
     const fail = (engineMessage: string, cause?: unknown): QueryError =>
-      new QueryError(`${label ? `${label}: ` : ""}${engineMessage}`, { sql, label, engineMessage }, { cause });
+      new QueryError(
+        `${label ? `${label}: ` : ""}${engineMessage}`,
+        { sql, label, engineMessage },
+        { cause },
+      );
     if (signal?.aborted) throw fail("query aborted before it started", signal.reason);
     const refusal = this.readOnly ? await writeRefusal(this.connection, sql) : undefined;
     if (refusal) throw fail(refusal);
@@ -179,10 +193,17 @@ class DuckdbEngine implements Engine {
     const statementDone = this.fault.statementStarted();
     try {
       const reader = await this.connection.runAndReadAll(sql);
-      const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString().toLowerCase() }));
+      const columns = reader
+        .columnNames()
+        .map((name, i) => ({ name, type: reader.columnType(i).toString().toLowerCase() }));
       const rows = reader.convertRowObjects(plainValueConverter) as Record<string, unknown>[];
       const stats: QueryResult["stats"] = { elapsedMs: performance.now() - started };
-      if (columns.length === 1 && columns[0]!.name === "Count" && rows.length === 1 && /^\s*(copy|insert)\b/i.test(sql)) {
+      if (
+        columns.length === 1 &&
+        columns[0]!.name === "Count" &&
+        rows.length === 1 &&
+        /^\s*(copy|insert)\b/i.test(sql)
+      ) {
         stats.rowsAffected = Number(rows[0]!.Count);
       }
       statementDone();
@@ -226,7 +247,9 @@ class DuckdbEngine implements Engine {
       exists: true,
       kind,
       ...(location === undefined ? {} : { location }),
-      columns: columns.getRowObjectsJS().map((c) => ({ name: String(c.column_name), type: String(c.data_type).toLowerCase() })),
+      columns: columns
+        .getRowObjectsJS()
+        .map((c) => ({ name: String(c.column_name), type: String(c.data_type).toLowerCase() })),
     };
   }
 
@@ -235,17 +258,27 @@ class DuckdbEngine implements Engine {
    * version-records.ts), including 'writing' leftovers of killed runs; anything else in the
    * table's folder is left alone and reported by {@link finishRun} as a stray.
    */
-  async removeStaleLocations(relation: Relation, keepLocation: string, options: CleanupOptions = {}): Promise<void> {
+  async removeStaleLocations(
+    relation: Relation,
+    keepLocation: string,
+    options: CleanupOptions = {},
+  ): Promise<void> {
     const tableDir = join(this.lakeDir, relation.schema, relation.name);
     const keep = resolve(keepLocation);
     if (dirname(keep) !== tableDir) {
-      throw new Error(`refusing to clean ${tableDir}: the kept location ${keep} is not one of its versions`);
+      throw new Error(
+        `refusing to clean ${tableDir}: the kept location ${keep} is not one of its versions`,
+      );
     }
-    const recorded = await this.connection.runAndReadAll(otherVersionsQuery(relation, versionName(keep)));
+    const recorded = await this.connection.runAndReadAll(
+      otherVersionsQuery(relation, versionName(keep)),
+    );
     const versions = recorded.getRowObjectsJS().map((r) => String(r.version));
     const ours = new Set([...versions, versionName(keep)]);
     const entries = await readdir(tableDir).catch(() => [] as string[]);
-    this.strays.push(...entries.filter((name) => !ours.has(name)).map((name) => join(tableDir, name)));
+    this.strays.push(
+      ...entries.filter((name) => !ours.has(name)).map((name) => join(tableDir, name)),
+    );
     const stale = versions.map((version) => ({ relation, version, dir: join(tableDir, version) }));
     this.removing.push(...stale);
     // Deferred: removed in the background while the next models' queries run; finishRun waits.
@@ -261,17 +294,27 @@ class DuckdbEngine implements Engine {
   }
 
   async checkTableVersion(relation: Relation, location: string): Promise<VersionDamage[]> {
-    const rows = (await this.connection.runAndReadAll(versionFilesQuery(relation, versionName(location)))).getRowObjectsJS();
+    const rows = (
+      await this.connection.runAndReadAll(versionFilesQuery(relation, versionName(location)))
+    ).getRowObjectsJS();
     const files = parseVersionFiles(rows[0]?.files);
-    return files ? checkVersionFiles(`${relation.schema}.${relation.name}`, resolve(location), files) : [];
+    return files
+      ? checkVersionFiles(`${relation.schema}.${relation.name}`, resolve(location), files)
+      : [];
   }
 
   async verifyLake(): Promise<LakeVerification> {
-    const views = (await this.connection.runAndReadAll(tableViewsQuery())).getRowObjectsJS() as unknown as TableView[];
+    const views = (
+      await this.connection.runAndReadAll(tableViewsQuery())
+    ).getRowObjectsJS() as unknown as TableView[];
     const records = new Map<string, unknown>();
     // A lake from before versions were recorded has no record table: every table is unrecorded.
-    const rows = await this.connection.runAndReadAll(recordedVersionsQuery()).then((r) => r.getRowObjectsJS(), () => []);
-    for (const r of rows) records.set(`${String(r.schema_name)}.${String(r.table_name)}/${String(r.version)}`, r.files);
+    const rows = await this.connection.runAndReadAll(recordedVersionsQuery()).then(
+      (r) => r.getRowObjectsJS(),
+      () => [],
+    );
+    for (const r of rows)
+      records.set(`${String(r.schema_name)}.${String(r.table_name)}/${String(r.version)}`, r.files);
     const out: LakeVerification = { checked: [], unrecorded: [], damage: [] };
     for (const view of views) {
       const table = `${view.schema_name}.${view.view_name}`;
@@ -295,16 +338,35 @@ class DuckdbEngine implements Engine {
     return hoursChangedSince(location, sinceMs, before);
   }
 
-  loadRawWindow(location: string, hours: readonly string[], table: { name: string; createSql: string }): Promise<RawWindowLoad> {
+  loadRawWindow(
+    location: string,
+    hours: readonly string[],
+    table: { name: string; createSql: string },
+  ): Promise<RawWindowLoad> {
     const { connection, lakeDir } = this;
-    return loadRawWindow({ connection, lakeDir, root: location, hours, table: table.name, createTableSql: table.createSql });
+    return loadRawWindow({
+      connection,
+      lakeDir,
+      root: location,
+      hours,
+      table: table.name,
+      createTableSql: table.createSql,
+    });
   }
 
-  async versionFilesFrom(location: string, column: string, from: string): Promise<string[] | undefined> {
+  async versionFilesFrom(
+    location: string,
+    column: string,
+    from: string,
+  ): Promise<string[] | undefined> {
     return filesFrom(location, column, from);
   }
 
-  carryVersionFiles(from: string, to: string, options: { skipWrittenPartitions: boolean }): Promise<number> {
+  carryVersionFiles(
+    from: string,
+    to: string,
+    options: { skipWrittenPartitions: boolean },
+  ): Promise<number> {
     return carryFiles(from, to, options);
   }
 
@@ -319,7 +381,11 @@ class DuckdbEngine implements Engine {
     this.strays = [];
     try {
       const removed = await remover.finish();
-      return { tablesDropped: 0, objectsDeleted: removed, ...(strays.length > 0 ? { strays } : {}) };
+      return {
+        tablesDropped: 0,
+        objectsDeleted: removed,
+        ...(strays.length > 0 ? { strays } : {}),
+      };
     } finally {
       // Also after a failed removal: what is gone is forgotten, the rest is removed next time.
       await this.forgetRemoved();
@@ -347,6 +413,7 @@ class DuckdbEngine implements Engine {
   private async prepareCopyTarget(sql: string): Promise<void> {
     if (!/^\s*copy\b/i.test(sql)) return;
     const target = [...sql.matchAll(COPY_TARGET)].at(-1)?.[1];
-    if (target !== undefined) await mkdir(dirname(target.replaceAll("''", "'")), { recursive: true });
+    if (target !== undefined)
+      await mkdir(dirname(target.replaceAll("''", "'")), { recursive: true });
   }
 }

@@ -1,4 +1,8 @@
-import { DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBValueConverter } from "@duckdb/node-api";
+import {
+  DuckDBTypeId,
+  JsonDuckDBValueConverter,
+  type DuckDBValueConverter,
+} from "@duckdb/node-api";
 
 /**
  * Result values as plain JS: integers as numbers while they are safe integers, beyond that as
@@ -15,7 +19,9 @@ export const plainValueConverter: DuckDBValueConverter<unknown> = (value, type, 
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT: {
       const n = BigInt(value as bigint);
-      return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+      return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(n)
+        : n;
     }
     case DuckDBTypeId.DECIMAL: {
       const text = String(value);
@@ -30,7 +36,9 @@ export const plainValueConverter: DuckDBValueConverter<unknown> = (value, type, 
     case DuckDBTypeId.TIMESTAMP_NS:
       return String(value).replace(" ", "T");
     case DuckDBTypeId.TIMESTAMP_TZ:
-      return String(value).replace(" ", "T").replace(/\+00(:00)?$/, "Z");
+      return String(value)
+        .replace(" ", "T")
+        .replace(/\+00(:00)?$/, "Z");
     default:
       return (JsonDuckDBValueConverter as DuckDBValueConverter<unknown>)(value, type, self);
   }

@@ -14,12 +14,18 @@ describe("openRawFile", () => {
   it("names what makes a file unreadable", async () => {
     const gz = gzipSync("x\n".repeat(1000));
     expect(await openRawFile(Buffer.alloc(0))).toMatchObject({ problem: "empty_file" });
-    expect(await openRawFile(gz.subarray(0, gz.length - 10))).toMatchObject({ problem: "truncated_gzip" });
+    expect(await openRawFile(gz.subarray(0, gz.length - 10))).toMatchObject({
+      problem: "truncated_gzip",
+    });
     const flipped = Buffer.from(gz);
     flipped.writeUInt8(flipped.readUInt8(flipped.length - 8) ^ 1, flipped.length - 8); // the CRC
     expect(await openRawFile(flipped)).toMatchObject({ problem: "corrupt_gzip" });
-    expect(await openRawFile(Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256)))).toMatchObject({ problem: "binary_file" });
-    expect(await openRawFile(Buffer.concat([text("PAR1"), text("x".repeat(100))]))).toMatchObject({ problem: "binary_file" });
+    expect(
+      await openRawFile(Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256))),
+    ).toMatchObject({ problem: "binary_file" });
+    expect(await openRawFile(Buffer.concat([text("PAR1"), text("x".repeat(100))]))).toMatchObject({
+      problem: "binary_file",
+    });
   });
 
   it("keeps text with a few control bytes (a NUL in a line) readable", async () => {
@@ -45,9 +51,17 @@ describe("splitLines and countRecords", () => {
 
   it("flags invalid UTF-8 (text with U+FFFD, exact bytes kept) and oversized lines (no text)", () => {
     const bad = Buffer.concat([text('{"a":"'), Buffer.from([0xff]), text('"}')]);
-    const data = Buffer.concat([text("ok\n"), bad, text("\n"), text("y".repeat(50)), text("\nlast")]);
+    const data = Buffer.concat([
+      text("ok\n"),
+      bad,
+      text("\n"),
+      text("y".repeat(50)),
+      text("\nlast"),
+    ]);
     const lines = [...splitLines(data, 40)];
-    expect(lines.map((l) => [l.number, l.problem ?? "", l.text.length > 20 ? "long" : l.text])).toEqual([
+    expect(
+      lines.map((l) => [l.number, l.problem ?? "", l.text.length > 20 ? "long" : l.text]),
+    ).toEqual([
       [1, "", "ok"],
       [2, "invalid_utf8", '{"a":"\ufffd"}'],
       [3, "oversized_line", ""],

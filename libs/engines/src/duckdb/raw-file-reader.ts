@@ -14,7 +14,16 @@ export type RawLineProblem = "invalid_utf8" | "oversized_line";
 export type RawFileContent = { data: Buffer } | { problem: RawFileProblem; detail: string };
 
 // Formats that are certainly not NDJSON: Parquet, zip, PNG, bzip2, xz, zstd, PDF, ELF.
-const MAGICS = ["PAR1", "PK\x03\x04", "\x89PNG", "BZh", "\xfd7zXZ", "\x28\xb5\x2f\xfd", "%PDF", "\x7fELF"].map((m) => Buffer.from(m, "latin1"));
+const MAGICS = [
+  "PAR1",
+  "PK\x03\x04",
+  "\x89PNG",
+  "BZh",
+  "\xfd7zXZ",
+  "\x28\xb5\x2f\xfd",
+  "%PDF",
+  "\x7fELF",
+].map((m) => Buffer.from(m, "latin1"));
 const SAMPLE = 8192;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const lenientUtf8 = new TextDecoder("utf-8");
@@ -57,7 +66,8 @@ function isBinary(data: Buffer): boolean {
  * @example await openRawFile(gzipSync('{"a":1}\n')) // { data: <Buffer 7b 22 ...> }
  */
 export async function openRawFile(bytes: Buffer): Promise<RawFileContent> {
-  if (bytes.length === 0) return { problem: "empty_file", detail: "0 bytes (Firehose never delivers an empty object)" };
+  if (bytes.length === 0)
+    return { problem: "empty_file", detail: "0 bytes (Firehose never delivers an empty object)" };
   let data = bytes;
   if (isGzip(bytes)) {
     try {
@@ -68,7 +78,8 @@ export async function openRawFile(bytes: Buffer): Promise<RawFileContent> {
       return { problem: truncated ? "truncated_gzip" : "corrupt_gzip", detail: `gzip: ${message}` };
     }
   }
-  if (isBinary(data)) return { problem: "binary_file", detail: "binary content, not newline-delimited text" };
+  if (isBinary(data))
+    return { problem: "binary_file", detail: "binary content, not newline-delimited text" };
   return { data };
 }
 
@@ -104,7 +115,8 @@ export function* splitLines(data: Buffer, maxLineBytes: number): Generator<RawLi
     const bytes = data.subarray(start, end);
     number++;
     if (bytes.length > maxLineBytes) yield { number, text: "", problem: "oversized_line", bytes };
-    else if (!validUtf8(bytes)) yield { number, text: withoutCr(lenientUtf8.decode(bytes)), problem: "invalid_utf8", bytes };
+    else if (!validUtf8(bytes))
+      yield { number, text: withoutCr(lenientUtf8.decode(bytes)), problem: "invalid_utf8", bytes };
     else yield { number, text: withoutCr(bytes.toString("utf8")) };
     start = end + 1;
   }

@@ -33,9 +33,24 @@ describe("listRawHours", () => {
   });
 
   it("lists only the hours from a given hour on, across days, months and years", () => {
-    const root = zone(["2025/12/31/23/a.gz", "2026/01/01/00/b.gz", "2026/01/01/05/c.gz", "2026/01/02/00/d.gz", "2026/02/01/00/e.gz"]);
-    expect([...listRawHours(root, "2026/01/01/05").keys()]).toEqual(["2026/01/01/05", "2026/01/02/00", "2026/02/01/00"]);
-    expect([...listRawHours(root, "2026/01/01/00").keys()]).toEqual(["2026/01/01/00", "2026/01/01/05", "2026/01/02/00", "2026/02/01/00"]);
+    const root = zone([
+      "2025/12/31/23/a.gz",
+      "2026/01/01/00/b.gz",
+      "2026/01/01/05/c.gz",
+      "2026/01/02/00/d.gz",
+      "2026/02/01/00/e.gz",
+    ]);
+    expect([...listRawHours(root, "2026/01/01/05").keys()]).toEqual([
+      "2026/01/01/05",
+      "2026/01/02/00",
+      "2026/02/01/00",
+    ]);
+    expect([...listRawHours(root, "2026/01/01/00").keys()]).toEqual([
+      "2026/01/01/00",
+      "2026/01/01/05",
+      "2026/01/02/00",
+      "2026/02/01/00",
+    ]);
     expect([...listRawHours(root, "0000/00/00/00").keys()]).toHaveLength(5);
     expect(listRawHours(root, "2026/02/01/01").size).toBe(0);
   });
@@ -55,17 +70,30 @@ describe("listRawHours", () => {
   });
 
   it("skips files in flight (dot-prefixed) and reports paths outside the YYYY/MM/DD/HH layout", () => {
-    const root = zone(["2026/11/27/00/s-1.gz", "2026/11/27/00/.s-2.gz.tmp-1", "2026/11/27/stray.gz", "loose.gz", "2026/11/27/00/sub/x.gz", "2026/xx/01/00/y.gz"]);
+    const root = zone([
+      "2026/11/27/00/s-1.gz",
+      "2026/11/27/00/.s-2.gz.tmp-1",
+      "2026/11/27/stray.gz",
+      "loose.gz",
+      "2026/11/27/00/sub/x.gz",
+      "2026/xx/01/00/y.gz",
+    ]);
     const listing = listRawZone(root);
     expect([...listing.hours.keys()]).toEqual(["2026/11/27/00"]);
     expect(listing.hours.get("2026/11/27/00")).toMatch(/^1:/);
-    expect(listing.strays.sort()).toEqual(["2026/11/27/00/sub/", "2026/11/27/stray.gz", "2026/xx/", "loose.gz"]);
+    expect(listing.strays.sort()).toEqual([
+      "2026/11/27/00/sub/",
+      "2026/11/27/stray.gz",
+      "2026/xx/",
+      "loose.gz",
+    ]);
   });
 
   it("finds hour folders older than the window that changed since the last listing", async () => {
     const root = zone(["2026/11/20/05/a.gz", "2026/11/27/00/b.gz", "2026/11/27/09/c.gz"]);
     const old = new Date(Date.now() - 3_600_000);
-    for (const h of ["2026/11/20/05", "2026/11/27/00", "2026/11/27/09"]) utimesSync(join(root, h), old, old);
+    for (const h of ["2026/11/20/05", "2026/11/27/00", "2026/11/27/09"])
+      utimesSync(join(root, h), old, old);
     // utimes sets the folders' ctime; the last listing comes after it (past the clock slack).
     await new Promise((r) => setTimeout(r, 200));
     const since = Date.now();
@@ -74,6 +102,9 @@ describe("listRawHours", () => {
     mkdirSync(join(root, "2026/11/21/03"), { recursive: true });
     writeFileSync(join(root, "2026/11/21/03/new-old-hour.gz"), "{}\n");
     writeFileSync(join(root, "2026/11/27/09/in-window.gz"), "{}\n");
-    expect(hoursChangedSince(root, since, "2026/11/27/08")).toEqual(["2026/11/20/05", "2026/11/21/03"]);
+    expect(hoursChangedSince(root, since, "2026/11/27/08")).toEqual([
+      "2026/11/20/05",
+      "2026/11/21/03",
+    ]);
   });
 });

@@ -17,4 +17,5 @@ export function countRecords(bytes: Uint8Array): number {
 }
 
 /** Whether the bytes start with gzip's magic number (the extension is not trusted: `.GZ`, none). */
-export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+export const isGzip = (bytes: Uint8Array): boolean =>
+  bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;

@@ -44,7 +44,13 @@ export async function loadRawWindow(options: LoadRawOptions): Promise<RawWindowL
   const quarantineRoot = join(options.lakeDir, QUARANTINE_DIR, relative(options.lakeDir, root));
   try {
     for (const dt of options.hours) {
-      const hour: RawHourCensus = { files: 0, bytes: 0, records: 0, quarantinedRecords: 0, quarantinedFiles: 0 };
+      const hour: RawHourCensus = {
+        files: 0,
+        bytes: 0,
+        records: 0,
+        quarantinedRecords: 0,
+        quarantinedFiles: 0,
+      };
       census.set(dt, hour);
       const files = hourFiles(join(root, dt));
       for (let i = 0; i < files.length; i += PARALLEL_FILES) {
@@ -63,7 +69,14 @@ export async function loadRawWindow(options: LoadRawOptions): Promise<RawWindowL
           hour.bytes += bytes.length;
           if ("problem" in content) {
             hour.quarantinedFiles++;
-            quarantined.push({ kind: "file", path, dt, size: bytes.length, reason: content.problem, detail: content.detail });
+            quarantined.push({
+              kind: "file",
+              path,
+              dt,
+              size: bytes.length,
+              reason: content.problem,
+              detail: content.detail,
+            });
             continue;
           }
           hour.records += countRecords(content.data);
@@ -72,7 +85,15 @@ export async function loadRawWindow(options: LoadRawOptions): Promise<RawWindowL
               const copy = join(quarantineRoot, dt, `${name}.line-${line.number}.bin`);
               await mkdir(dirname(copy), { recursive: true });
               await writeFile(copy, line.bytes!);
-              quarantined.push({ kind: "line", path, dt, line: line.number, size: line.bytes!.length, reason: line.problem, copy });
+              quarantined.push({
+                kind: "line",
+                path,
+                dt,
+                line: line.number,
+                size: line.bytes!.length,
+                reason: line.problem,
+                copy,
+              });
               if (line.problem === "oversized_line") {
                 hour.quarantinedRecords++;
                 continue;

@@ -53,7 +53,9 @@ describe("a read-only snapshot engine", () => {
   });
 
   it("cannot read files outside the lake", async () => {
-    await expect(engine.execute("select * from read_csv('/etc/hostname')")).rejects.toThrow(/disabled/);
+    await expect(engine.execute("select * from read_csv('/etc/hostname')")).rejects.toThrow(
+      /disabled/,
+    );
   });
 
   it("takes no lock: a writer opens the lake while the reader is open", async () => {
@@ -63,7 +65,8 @@ describe("a read-only snapshot engine", () => {
 
   it("removes its copy of the catalog on close", async () => {
     const other = await openDuckdbEngine({ lakeDir: lake, readOnly: true, snapshot: true });
-    const copies = async () => (await readdir(tmpdir())).filter((f) => f.startsWith("sluice-catalog-"));
+    const copies = async () =>
+      (await readdir(tmpdir())).filter((f) => f.startsWith("sluice-catalog-"));
     const open = await copies();
     await other.close();
     expect((await copies()).length).toBe(open.length - 1);
@@ -82,7 +85,12 @@ describe("the lake lock", () => {
 
   it("a live holder (same pid, same start) makes a writer fail with one line", async () => {
     const identity = await processIdentity(sleeper.pid!);
-    await lock({ pid: sleeper.pid, startedAt: "2026-12-03T10:00:00.000Z", runId: "r1", ...identity });
+    await lock({
+      pid: sleeper.pid,
+      startedAt: "2026-12-03T10:00:00.000Z",
+      runId: "r1",
+      ...identity,
+    });
     const opening = openDuckdbEngine({ lakeDir: lake });
     await expect(opening).rejects.toBeInstanceOf(EngineOpenError);
     await expect(opening).rejects.toThrow(
@@ -133,7 +141,9 @@ describe("a snapshot of a lake without a catalog", () => {
     try {
       const opening = openDuckdbEngine({ lakeDir: empty, readOnly: true, snapshot: true });
       await expect(opening).rejects.toBeInstanceOf(EngineOpenError);
-      await expect(opening).rejects.toThrow(/^the lake has no catalog yet: .* \(run `sluice build`/);
+      await expect(opening).rejects.toThrow(
+        /^the lake has no catalog yet: .* \(run `sluice build`/,
+      );
     } finally {
       await rm(empty, { recursive: true, force: true });
     }

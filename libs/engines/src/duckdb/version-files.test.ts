@@ -36,7 +36,11 @@ describe("version files", () => {
   });
 
   it("insert_overwrite carries the untouched partitions flat and leaves the replaced one behind, run after run", async () => {
-    const v1 = version({ "d=1/part-r1-0.parquet": "one", "d=2/part-r1-0.parquet": "two", "d=3/part-r1-0.parquet": "three" });
+    const v1 = version({
+      "d=1/part-r1-0.parquet": "one",
+      "d=2/part-r1-0.parquet": "two",
+      "d=3/part-r1-0.parquet": "three",
+    });
     const v2 = version({ "d=2/part-r2-0.parquet": "two again" });
     expect(await carryFiles(v1, v2, { skipWrittenPartitions: true })).toBe(2);
     expect(listing(v2)).toEqual({
@@ -70,12 +74,20 @@ describe("version files", () => {
       "part-r2-schema.parquet": "",
     });
     const picked = filesFrom(v, "dt", "2026/11/27/23")!.map((f) => f.slice(v.length + 1));
-    expect(picked).toEqual(["dt=2026%2F11%2F27%2F23~part-r1-0.parquet", "dt=2026%2F11%2F28%2F00/part-r2-0.parquet", "part-r2-schema.parquet"]);
-    expect(filesFrom(v, "dt", "2026/11/28/01")!.map((f) => f.slice(v.length + 1))).toEqual(["part-r2-schema.parquet"]);
+    expect(picked).toEqual([
+      "dt=2026%2F11%2F27%2F23~part-r1-0.parquet",
+      "dt=2026%2F11%2F28%2F00/part-r2-0.parquet",
+      "part-r2-schema.parquet",
+    ]);
+    expect(filesFrom(v, "dt", "2026/11/28/01")!.map((f) => f.slice(v.length + 1))).toEqual([
+      "part-r2-schema.parquet",
+    ]);
   });
 
   it("picks nothing it cannot order safely: another partition column, or values that do not compare as text", () => {
-    expect(filesFrom(version({ "event_date=2026-11-27~part-r1-0.parquet": "x" }), "dt", "2026/11/27/23")).toBeUndefined();
+    expect(
+      filesFrom(version({ "event_date=2026-11-27~part-r1-0.parquet": "x" }), "dt", "2026/11/27/23"),
+    ).toBeUndefined();
     expect(filesFrom(version({ "dt=9~part-r1-0.parquet": "x" }), "dt", "10")).toBeUndefined();
     expect(filesFrom(version({ "dt=b~part-r1-0.parquet": "x" }), "dt", "a")).toBeUndefined();
     expect(filesFrom(version({ "a=1%2Fdt=2~part-r1-0.parquet": "x" }), "dt", "1")).toBeUndefined();

@@ -53,7 +53,9 @@ export function filesFrom(location: string, column: string, from: string): strin
       continue;
     }
     if (!partition.startsWith(prefix)) return undefined;
-    const value = decodeURIComponent(/^[^=]*=(.*?)(?:%2F[A-Za-z_][A-Za-z0-9_]*=.*)?$/.exec(partition)![1]!);
+    const value = decodeURIComponent(
+      /^[^=]*=(.*?)(?:%2F[A-Za-z_][A-Za-z0-9_]*=.*)?$/.exec(partition)![1]!,
+    );
     if (!ORDERED_AS_TEXT.test(value) || value.length !== from.length) return undefined;
     if (value >= from) picked.push(join(location, file));
   }
@@ -80,7 +82,11 @@ export function carriedName(file: string): string {
  * for its whole history on every incremental run. Synchronous on purpose: a link is
  * microseconds, a libuv round trip per file was not.
  */
-export async function carryFiles(from: string, to: string, options: { skipWrittenPartitions: boolean }): Promise<number> {
+export async function carryFiles(
+  from: string,
+  to: string,
+  options: { skipWrittenPartitions: boolean },
+): Promise<number> {
   const written = new Set(filesUnder(to).map(partitionOf));
   let carried = 0;
   for (const file of filesUnder(from)) {

@@ -10,9 +10,15 @@ export function costUsd(billedBytes: number): number {
 }
 
 /** Run totals, present only when some node reported billed bytes (Athena targets). */
-export function costTotals(results: readonly NodeResult[]): { bytesScanned: number; billedBytes: number; costUsd: number } | undefined {
+export function costTotals(
+  results: readonly NodeResult[],
+): { bytesScanned: number; billedBytes: number; costUsd: number } | undefined {
   const billed = results.filter((r) => r.billedBytes !== undefined);
   if (billed.length === 0) return undefined;
   const billedBytes = billed.reduce((s, r) => s + (r.billedBytes ?? 0), 0);
-  return { bytesScanned: results.reduce((s, r) => s + (r.bytesScanned ?? 0), 0), billedBytes, costUsd: costUsd(billedBytes) };
+  return {
+    bytesScanned: results.reduce((s, r) => s + (r.bytesScanned ?? 0), 0),
+    billedBytes,
+    costUsd: costUsd(billedBytes),
+  };
 }

@@ -16,7 +16,10 @@ export async function distinctPartitions(
 ): Promise<PartitionValues> {
   if (!dialect.selectDistinct) throw new Error(`dialect ${dialect.name} cannot list partitions`);
   const result = await execute(dialect.selectDistinct(relation, partitionedBy));
-  const columns = partitionedBy.map((name) => ({ name, type: result.columns.find((c) => c.name === name)?.type ?? "varchar" }));
+  const columns = partitionedBy.map((name) => ({
+    name,
+    type: result.columns.find((c) => c.name === name)?.type ?? "varchar",
+  }));
   const values = result.rows.map((row) => columns.map((c) => asCatalogText(row[c.name], c.type)));
   return { columns, values };
 }

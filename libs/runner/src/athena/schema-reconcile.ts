@@ -18,13 +18,21 @@ export interface Reconciled {
  * and reorders the SELECT to the table's order (INSERT matches by position): the table's columns
  * (typed NULLs for those the SELECT lost), then the new ones, partition columns last.
  */
-export async function reconcileSchema(node: CompiledNode, ctx: MaterializeContext, existing: readonly ColumnInfo[], selectSql: string): Promise<Reconciled> {
+export async function reconcileSchema(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  existing: readonly ColumnInfo[],
+  selectSql: string,
+): Promise<Reconciled> {
   const names = existing.map((c) => c.name);
   const policy = node.config.on_schema_change ?? "ignore";
   if (policy === "ignore" || existing.length === 0) return { selectSql, columns: names };
   const d = ctx.dialect;
   const probe = await ctx.execute(d.limit(selectSql, 0));
-  const base = (c: ColumnInfo): ColumnInfo => ({ name: c.name, type: c.type.replace(/[(<].*$/s, "").trim() });
+  const base = (c: ColumnInfo): ColumnInfo => ({
+    name: c.name,
+    type: c.type.replace(/[(<].*$/s, "").trim(),
+  });
   const diff = diffColumns(existing.map(base), probe.columns.map(base));
   if (!hasChanges(diff)) return { selectSql, columns: names };
   if (policy === "fail" || (diff.added.length > 0 && !d.addColumns)) {
@@ -41,7 +49,8 @@ export async function reconcileSchema(node: CompiledNode, ctx: MaterializeContex
     const message = `${node.id}: cannot add column(s) ${untyped.map((c) => `${c.name} (${c.type})`).join(", ")} to ${node.relation.schema}.${node.relation.name} (on_schema_change='append_new_columns'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh`;
     throw new QueryError(message, { sql: selectSql, label: node.id, engineMessage: message });
   }
-  if (added.length > 0 && d.addColumns) for (const statement of d.addColumns(node.relation, added)) await ctx.execute(statement.sql);
+  if (added.length > 0 && d.addColumns)
+    for (const statement of d.addColumns(node.relation, added)) await ctx.execute(statement.sql);
 
   const incoming = new Set(probe.columns.map((c) => c.name));
   const q = (n: string) => d.quoteIdentifier(n);
@@ -49,7 +58,9 @@ export async function reconcileSchema(node: CompiledNode, ctx: MaterializeContex
   const data = existing.filter((c) => !partition.has(c.name));
   const keys = existing.filter((c) => partition.has(c.name));
   const ordered = [...data, ...added, ...keys];
-  const select = ordered.map((c) => (incoming.has(c.name) ? q(c.name) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`));
+  const select = ordered.map((c) =>
+    incoming.has(c.name) ? q(c.name) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`,
+  );
   return {
     selectSql: `SELECT ${select.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`,
     columns: ordered.map((c) => c.name),

@@ -2,7 +2,13 @@ import type { CompiledNode } from "@sluice/compiler";
 import type { Relation } from "@sluice/dialects";
 import type { RelationInfo } from "@sluice/engines";
 import type { MaterializeContext } from "../materialize/materializer.js";
-import { bindWindow, INCREMENTAL_FROM_CALL, incrementalFrom, lookbackHours, watermarkColumn } from "../incremental/window.js";
+import {
+  bindWindow,
+  INCREMENTAL_FROM_CALL,
+  incrementalFrom,
+  lookbackHours,
+  watermarkColumn,
+} from "../incremental/window.js";
 import type { CatalogEngine } from "./catalog-engine.js";
 
 /**
@@ -24,10 +30,18 @@ const HOUR = /^\d{4}\/\d{2}\/\d{2}\/\d{2}$/;
  * await bindWatermark(node, ctx, sql, { exists: true, parameters: { sluice_watermark: "2026/11/27/05" } })
  * // sql with sluice_incremental_from() → '2026/11/27/02' (lookback 3)
  */
-export async function bindWatermark(node: CompiledNode, ctx: MaterializeContext, sql: string, existing: RelationInfo): Promise<string> {
+export async function bindWatermark(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  sql: string,
+  existing: RelationInfo,
+): Promise<string> {
   if (!new RegExp(INCREMENTAL_FROM_CALL.source, "i").test(sql)) return sql;
   const recorded = existing.parameters?.[WATERMARK_PARAMETER];
-  const watermark = recorded !== undefined && HOUR.test(recorded) ? recorded : await maxOfColumn(node, ctx, node.relation, existing);
+  const watermark =
+    recorded !== undefined && HOUR.test(recorded)
+      ? recorded
+      : await maxOfColumn(node, ctx, node.relation, existing);
   const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
   return bindWindow(sql, ctx.dialect.literal(from));
 }
@@ -39,25 +53,44 @@ export async function bindWatermark(node: CompiledNode, ctx: MaterializeContext,
  * recorded on the tables it reads (e.g. silver.order_items reads silver.events' raw hours).
  * Nothing for other nodes, or when no watermark is known (the next window is then everything).
  */
-export async function watermarkParameters(node: CompiledNode, ctx: MaterializeContext, engine: CatalogEngine, written: Relation): Promise<Record<string, string>> {
+export async function watermarkParameters(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  engine: CatalogEngine,
+  written: Relation,
+): Promise<Record<string, string>> {
   if (node.materialization !== "incremental") return {};
-  const watermark = (await maxOfColumn(node, ctx, written, await engine.describeRelation(written))) ?? (await upstreamWatermark(ctx, engine));
+  const watermark =
+    (await maxOfColumn(node, ctx, written, await engine.describeRelation(written))) ??
+    (await upstreamWatermark(ctx, engine));
   return watermark === undefined ? {} : { [WATERMARK_PARAMETER]: watermark };
 }
 
 /** `max()` of the node's watermark column in `relation`, only when its catalog entry has that column. */
-async function maxOfColumn(node: CompiledNode, ctx: MaterializeContext, relation: Relation, info: RelationInfo): Promise<string | undefined> {
+async function maxOfColumn(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  relation: Relation,
+  info: RelationInfo,
+): Promise<string | undefined> {
   const column = watermarkColumn(node);
   if (!info.columns?.some((c) => c.name.toLowerCase() === column.toLowerCase())) return undefined;
   const d = ctx.dialect;
-  const result = await ctx.execute(`SELECT max(${d.quoteIdentifier(column)}) AS watermark FROM ${d.quoteRelation(relation)}`);
+  const result = await ctx.execute(
+    `SELECT max(${d.quoteIdentifier(column)}) AS watermark FROM ${d.quoteRelation(relation)}`,
+  );
   const value = result.rows[0]?.["watermark"];
   return typeof value === "string" && HOUR.test(value) ? value : undefined;
 }
 
 /** The newest watermark recorded on the tables the node reads. */
-async function upstreamWatermark(ctx: MaterializeContext, engine: CatalogEngine): Promise<string | undefined> {
+async function upstreamWatermark(
+  ctx: MaterializeContext,
+  engine: CatalogEngine,
+): Promise<string | undefined> {
   const infos = await Promise.all((ctx.tablesRead ?? []).map((r) => engine.describeRelation(r)));
-  const recorded = infos.map((i) => i.parameters?.[WATERMARK_PARAMETER]).filter((w): w is string => w !== undefined && HOUR.test(w));
+  const recorded = infos
+    .map((i) => i.parameters?.[WATERMARK_PARAMETER])
+    .filter((w): w is string => w !== undefined && HOUR.test(w));
   return recorded.sort().at(-1);
 }

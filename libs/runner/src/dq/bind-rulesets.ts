@@ -16,9 +16,14 @@ export interface BoundRuleset {
  * Resolve a name used in DQDL (DataSources Primary/alias, ReferentialIntegrity's `alias.col`):
  * a model or seed name (`events`), or a source table (`raw.events`).
  */
-export function findRelationNode(compiled: CompiledProject, name: string): CompiledNode | undefined {
+export function findRelationNode(
+  compiled: CompiledProject,
+  name: string,
+): CompiledNode | undefined {
   return compiled.nodes.find(
-    (n) => (n.kind === "source" && n.id === `source.${name}`) || ((n.kind === "model" || n.kind === "seed") && n.name === name),
+    (n) =>
+      (n.kind === "source" && n.id === `source.${name}`) ||
+      ((n.kind === "model" || n.kind === "seed") && n.name === name),
   );
 }
 
@@ -29,7 +34,10 @@ export function findRelationNode(compiled: CompiledProject, name: string): Compi
  * @example
  * bindRulesets(project, compiled).bound[0]; // { file: { path: "rules/events.dqdl", ... }, target: { id: "model.events", ... } }
  */
-export function bindRulesets(project: Project, compiled: CompiledProject): { bound: BoundRuleset[]; diagnostics: Diagnostic[] } {
+export function bindRulesets(
+  project: Project,
+  compiled: CompiledProject,
+): { bound: BoundRuleset[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const bound: BoundRuleset[] = [];
   const names = compiled.nodes
@@ -42,7 +50,14 @@ export function bindRulesets(project: Project, compiled: CompiledProject): { bou
     const target = rulesetTarget(parsed.ruleset, file.path);
     const at = target?.at ?? { file: file.path, line: 1, column: 1 };
     if (!target) {
-      diagnostics.push(error("DQDL_TARGET", "the ruleset names no model or source", at, 'add DataSources = { "Primary": "<model>" }'));
+      diagnostics.push(
+        error(
+          "DQDL_TARGET",
+          "the ruleset names no model or source",
+          at,
+          'add DataSources = { "Primary": "<model>" }',
+        ),
+      );
       continue;
     }
     const node = findRelationNode(compiled, target.name);
@@ -50,13 +65,26 @@ export function bindRulesets(project: Project, compiled: CompiledProject): { bou
       const near = closest(target.name, names);
       const how = target.via === "DataSources" ? "DataSources Primary" : "the file name";
       diagnostics.push(
-        error("DQDL_TARGET", `${how} names '${target.name}', which is no model, seed or source table`, at,
-          near ? `did you mean '${near}'?` : 'name a model (events) or a source table (raw.events) in DataSources = { "Primary": "..." }'),
+        error(
+          "DQDL_TARGET",
+          `${how} names '${target.name}', which is no model, seed or source table`,
+          at,
+          near
+            ? `did you mean '${near}'?`
+            : 'name a model (events) or a source table (raw.events) in DataSources = { "Primary": "..." }',
+        ),
       );
       continue;
     }
     if (node.materialization === "ephemeral") {
-      diagnostics.push(error("DQDL_TARGET", `'${target.name}' is ephemeral: it has no relation to check`, at, "materialize it as a view or table"));
+      diagnostics.push(
+        error(
+          "DQDL_TARGET",
+          `'${target.name}' is ephemeral: it has no relation to check`,
+          at,
+          "materialize it as a view or table",
+        ),
+      );
       continue;
     }
     bound.push({ file, ruleset: parsed.ruleset, target: node });

@@ -11,11 +11,25 @@ type DqAssertion = Extract<TestAssertion, { kind: "dq_rule" }>;
  * vocabulary: PASS → pass; FAIL → fail (warn for warn-severity rules); ERROR when the rule is
  * unsupported on the target or its query fails (the query error still propagates).
  */
-export async function checkDqRule(node: CompiledNode, assertion: DqAssertion, ctx: NodeContext, result: NodeResult, execute: Execute): Promise<void> {
-  const dq = { ruleName: assertion.ruleName, ruleType: assertion.ruleType, ruleText: assertion.ruleText };
+export async function checkDqRule(
+  node: CompiledNode,
+  assertion: DqAssertion,
+  ctx: NodeContext,
+  result: NodeResult,
+  execute: Execute,
+): Promise<void> {
+  const dq = {
+    ruleName: assertion.ruleName,
+    ruleType: assertion.ruleType,
+    ruleText: assertion.ruleText,
+  };
   const failStatus = node.severity === "warn" ? "warn" : "fail";
   if (assertion.unsupported !== undefined) {
-    result.dq = { ...dq, outcome: "ERROR", message: `not supported on this target: ${assertion.unsupported}` };
+    result.dq = {
+      ...dq,
+      outcome: "ERROR",
+      message: `not supported on this target: ${assertion.unsupported}`,
+    };
     result.status = node.severity === "warn" ? "warn" : "error";
     result.message = `ERROR ${assertion.ruleText}: ${result.dq.message}`;
     return;
@@ -24,7 +38,11 @@ export async function checkDqRule(node: CompiledNode, assertion: DqAssertion, ct
   try {
     row = (await execute(node.sql)).rows[0];
   } catch (err) {
-    result.dq = { ...dq, outcome: "ERROR", message: err instanceof Error ? err.message : String(err) };
+    result.dq = {
+      ...dq,
+      outcome: "ERROR",
+      message: err instanceof Error ? err.message : String(err),
+    };
     throw err;
   }
   const raw = row?.["metric"];
@@ -70,9 +88,15 @@ export async function storeFailingRows(
     }),
   ];
   for (const statement of statements) await execute(statement.sql);
-  if (ctx.dialect.capabilities.publishesTablesAsViews) await ctx.engine.removeStaleLocations(store.relation, store.location);
-  const counted = await execute(`SELECT count(*) AS n FROM ${ctx.dialect.quoteRelation(store.relation)}`);
-  return { table: `${store.relation.schema}.${store.relation.name}`, rows: Number(counted.rows[0]?.["n"] ?? 0) };
+  if (ctx.dialect.capabilities.publishesTablesAsViews)
+    await ctx.engine.removeStaleLocations(store.relation, store.location);
+  const counted = await execute(
+    `SELECT count(*) AS n FROM ${ctx.dialect.quoteRelation(store.relation)}`,
+  );
+  return {
+    table: `${store.relation.schema}.${store.relation.name}`,
+    rows: Number(counted.rows[0]?.["n"] ?? 0),
+  };
 }
 
 function formatMetric(metric: number): string {

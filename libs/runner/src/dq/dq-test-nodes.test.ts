@@ -6,10 +6,29 @@ import { dqTestNodes } from "./dq-test-nodes.js";
 import { bindRulesets } from "./bind-rulesets.js";
 import { planRulesets } from "./plan-rulesets.js";
 
-function relationNode(id: string, kind: CompiledNode["kind"], name: string, schema: string, materialization: CompiledNode["materialization"], config = {}): CompiledNode {
+function relationNode(
+  id: string,
+  kind: CompiledNode["kind"],
+  name: string,
+  schema: string,
+  materialization: CompiledNode["materialization"],
+  config = {},
+): CompiledNode {
   return {
-    id, kind, name, path: `${name}.sql`, schema, relation: { schema: `ecommerce_${schema}`, name },
-    materialization, partitionedBy: [], config, tags: [], columns: [], dependsOn: [], sql: "select 1", statements: [],
+    id,
+    kind,
+    name,
+    path: `${name}.sql`,
+    schema,
+    relation: { schema: `ecommerce_${schema}`, name },
+    materialization,
+    partitionedBy: [],
+    config,
+    tags: [],
+    columns: [],
+    dependsOn: [],
+    sql: "select 1",
+    statements: [],
   };
 }
 
@@ -22,7 +41,9 @@ const compiled: CompiledProject = {
     relationNode("source.raw.events", "source", "events", "raw", "source"),
     relationNode("model.stg_events", "model", "stg_events", "staging", "view"),
     relationNode("model.events", "model", "events", "silver", "incremental"),
-    relationNode("model.order_items", "model", "order_items", "silver", "table", { dq_severity: "warn" }),
+    relationNode("model.order_items", "model", "order_items", "silver", "table", {
+      dq_severity: "warn",
+    }),
     relationNode("model.inlined", "model", "inlined", "silver", "ephemeral"),
   ],
 };
@@ -30,7 +51,12 @@ const compiled: CompiledProject = {
 function project(rules: Record<string, string>): Project {
   return {
     dir: "/p",
-    rules: Object.entries(rules).map(([p, text]) => ({ path: p, absPath: `/p/${p}`, text, name: p.replace(/^.*\/|\.dqdl$/g, "") })),
+    rules: Object.entries(rules).map(([p, text]) => ({
+      path: p,
+      absPath: `/p/${p}`,
+      text,
+      name: p.replace(/^.*\/|\.dqdl$/g, ""),
+    })),
   } as unknown as Project;
 }
 
@@ -39,7 +65,8 @@ describe("dqTestNodes", () => {
     const { nodes, diagnostics } = dqTestNodes({
       project: project({
         "rules/raw.events.dqdl": "Rules = [ RowCount > 0 ]",
-        "rules/items.dqdl": 'DataSources = { "Primary": "order_items" }\nRules = [\n  IsComplete "event_id",\n  ReferentialIntegrity "event_id" "events.event_id" = 1.0 labels=["severity"="error"]\n]',
+        "rules/items.dqdl":
+          'DataSources = { "Primary": "order_items" }\nRules = [\n  IsComplete "event_id",\n  ReferentialIntegrity "event_id" "events.event_id" = 1.0 labels=["severity"="error"]\n]',
       }),
       compiled,
       dialect: createAthenaDialect(),
@@ -49,20 +76,40 @@ describe("dqTestNodes", () => {
       ["test.dq_raw_events_rule_1", "source.raw.events", ["source.raw.events"], "error"],
       // order_items is configured dq_severity: warn; an explicit label wins.
       ["test.dq_order_items_rule_1", "model.order_items", ["model.order_items"], "warn"],
-      ["test.dq_order_items_rule_2", "model.order_items", ["model.order_items", "model.events"], "error"],
+      [
+        "test.dq_order_items_rule_2",
+        "model.order_items",
+        ["model.order_items", "model.events"],
+        "error",
+      ],
     ]);
     const ri = nodes[2]!;
-    expect(ri).toMatchObject({ kind: "test", materialization: "test", relation: { schema: "ecommerce_silver", name: "dq_order_items_rule_2" }, path: "rules/items.dqdl" });
-    expect(ri.assertion).toMatchObject({ kind: "dq_rule", ruleName: "Rule_2", ruleType: "ReferentialIntegrity", ruleText: expect.stringMatching(/^ReferentialIntegrity "event_id" "events.event_id" = 1.0/) });
+    expect(ri).toMatchObject({
+      kind: "test",
+      materialization: "test",
+      relation: { schema: "ecommerce_silver", name: "dq_order_items_rule_2" },
+      path: "rules/items.dqdl",
+    });
+    expect(ri.assertion).toMatchObject({
+      kind: "dq_rule",
+      ruleName: "Rule_2",
+      ruleType: "ReferentialIntegrity",
+      ruleText: expect.stringMatching(/^ReferentialIntegrity "event_id" "events.event_id" = 1.0/),
+    });
     expect(ri.sql).toContain('"ecommerce_silver"."events"');
     expect(ri.statements).toEqual([{ kind: "select", sql: ri.sql, grammar: "trino" }]);
-    expect(ri.assertion).toMatchObject({ failingRowsSql: expect.stringContaining("WHERE r.k0 IS NULL") });
+    expect(ri.assertion).toMatchObject({
+      failingRowsSql: expect.stringContaining("WHERE r.k0 IS NULL"),
+    });
     expect(nodes[0]!.assertion).not.toHaveProperty("failingRowsSql"); // RowCount has no failing rows
   });
 
   it("DefaultLabels set the severity of every rule; the rule's own label overrides it", () => {
     const { nodes } = dqTestNodes({
-      project: project({ "rules/events.dqdl": 'DefaultLabels = ["severity"="warn"]\nRules = [ RowCount > 0, IsComplete "event_id" labels=["severity"="error"] ]' }),
+      project: project({
+        "rules/events.dqdl":
+          'DefaultLabels = ["severity"="warn"]\nRules = [ RowCount > 0, IsComplete "event_id" labels=["severity"="error"] ]',
+      }),
       compiled,
       dialect: createDuckdbDialect(),
     });
@@ -76,12 +123,15 @@ describe("dqTestNodes", () => {
         "rules/evnts.dqdl": "Rules = [ RowCount > 0 ]",
         "rules/x.dqdl": 'DataSources = { "Primary": "inlined" }\nRules = [ RowCount > 0 ]',
         "rules/bad.dqdl": "Rules = [\n  RowCount >\n]",
-        "rules/events.dqdl": 'Rules = [\n  RowCount > 0,\n  DetectAnomalies "RowCount",\n  FileFreshness "s3://b/p" > (now() - 1 days) labels=["severity"="warn"]\n]',
+        "rules/events.dqdl":
+          'Rules = [\n  RowCount > 0,\n  DetectAnomalies "RowCount",\n  FileFreshness "s3://b/p" > (now() - 1 days) labels=["severity"="warn"]\n]',
       }),
       compiled,
       dialect: createDuckdbDialect(),
     });
-    const shown = diagnostics.map((d) => `${d.at?.file}:${d.at?.line}:${d.at?.column} ${d.severity} ${d.code}`);
+    const shown = diagnostics.map(
+      (d) => `${d.at?.file}:${d.at?.line}:${d.at?.column} ${d.severity} ${d.code}`,
+    );
     expect(shown).toEqual([
       "rules/evnts.dqdl:1:1 error DQDL_TARGET",
       "rules/x.dqdl:1:1 error DQDL_TARGET",
@@ -92,7 +142,9 @@ describe("dqTestNodes", () => {
     expect(diagnostics[0]!.hint).toBe("did you mean 'events'?");
     expect(diagnostics[1]!.message).toContain("ephemeral");
     // The warn-labelled unsupported rule still becomes a node (reported ERROR at run time).
-    expect(nodes.map((n) => [n.id, n.assertion && "unsupported" in n.assertion ? "unsupported" : "sql"])).toEqual([
+    expect(
+      nodes.map((n) => [n.id, n.assertion && "unsupported" in n.assertion ? "unsupported" : "sql"]),
+    ).toEqual([
       ["test.dq_events_rule_1", "sql"],
       ["test.dq_events_rule_2", "unsupported"],
       ["test.dq_events_rule_3", "unsupported"],
@@ -101,7 +153,10 @@ describe("dqTestNodes", () => {
 
   it("gives a second ruleset on the same target distinct ids", () => {
     const { nodes } = dqTestNodes({
-      project: project({ "rules/events.dqdl": "Rules = [ RowCount > 0 ]", "rules/more.dqdl": 'DataSources = { "Primary": "events" }\nRules = [ RowCount > 1 ]' }),
+      project: project({
+        "rules/events.dqdl": "Rules = [ RowCount > 0 ]",
+        "rules/more.dqdl": 'DataSources = { "Primary": "events" }\nRules = [ RowCount > 1 ]',
+      }),
       compiled,
       dialect: createDuckdbDialect(),
     });
@@ -112,7 +167,11 @@ describe("dqTestNodes", () => {
 describe("planRulesets", () => {
   it("one Glue ruleset per table, named after project, database and table; views skipped; LF text", () => {
     const { bound } = bindRulesets(
-      project({ "rules/events.dqdl": "Rules = [\r\n  RowCount > 0\r\n]", "rules/stg_events.dqdl": "Rules = [ RowCount > 0 ]", "rules/dup.dqdl": 'DataSources = { "Primary": "events" }\nRules = [ RowCount > 1 ]' }),
+      project({
+        "rules/events.dqdl": "Rules = [\r\n  RowCount > 0\r\n]",
+        "rules/stg_events.dqdl": "Rules = [ RowCount > 0 ]",
+        "rules/dup.dqdl": 'DataSources = { "Primary": "events" }\nRules = [ RowCount > 1 ]',
+      }),
       compiled,
     );
     const plan = planRulesets("ecommerce", bound);
@@ -124,7 +183,11 @@ describe("planRulesets", () => {
         targetTable: { DatabaseName: "ecommerce_silver", TableName: "events" },
       },
     ]);
-    expect(plan.skipped).toEqual([{ file: "rules/stg_events.dqdl", reason: expect.stringContaining("is a view") }]);
-    expect(plan.diagnostics.map((d) => `${d.at?.file} ${d.code}`)).toEqual(["rules/dup.dqdl DQDL_TARGET"]);
+    expect(plan.skipped).toEqual([
+      { file: "rules/stg_events.dqdl", reason: expect.stringContaining("is a view") },
+    ]);
+    expect(plan.diagnostics.map((d) => `${d.at?.file} ${d.code}`)).toEqual([
+      "rules/dup.dqdl DQDL_TARGET",
+    ]);
   });
 });

@@ -29,7 +29,10 @@ export interface DqTestNodesOptions {
  * dqTestNodes({ project, compiled, dialect }).nodes.map((n) => n.id);
  * // ["test.dq_events_rule_1", "test.dq_events_rule_2", "test.dq_raw_events_rule_1"]
  */
-export function dqTestNodes(options: DqTestNodesOptions): { nodes: CompiledNode[]; diagnostics: Diagnostic[] } {
+export function dqTestNodes(options: DqTestNodesOptions): {
+  nodes: CompiledNode[];
+  diagnostics: Diagnostic[];
+} {
   const { bound, diagnostics } = bindRulesets(options.project, options.compiled);
   const taken = new Set(options.compiled.nodes.map((n) => n.id));
   const nodes: CompiledNode[] = [];
@@ -52,7 +55,8 @@ function ruleNode(
   diagnostics: Diagnostic[],
 ): CompiledNode {
   const target = b.target;
-  const targetPart = target.kind === "source" ? target.id.slice("source.".length).replace(/\./g, "_") : target.name;
+  const targetPart =
+    target.kind === "source" ? target.id.slice("source.".length).replace(/\./g, "_") : target.name;
   let name = `dq_${targetPart}_rule_${n}`;
   for (let k = 2; taken.has(`test.${name}`); k++) name = `dq_${targetPart}_rule_${n}_${k}`;
 
@@ -67,7 +71,9 @@ function ruleNode(
     },
     ...(options.now ? { now: options.now } : {}),
   });
-  const severity = ruleSeverity(rule, b, diagnostics) ?? (target.config["dq_severity"] === "warn" ? "warn" : "error");
+  const severity =
+    ruleSeverity(rule, b, diagnostics) ??
+    (target.config["dq_severity"] === "warn" ? "warn" : "error");
   const at = { file: b.file.path, line: rule.at.line, column: rule.at.column };
   const ruleName = `Rule_${n}`;
   const base = {
@@ -89,13 +95,27 @@ function ruleNode(
   };
   if ("unsupported" in compiled) {
     const make = severity === "warn" ? warning : error;
-    diagnostics.push(make("DQDL_UNSUPPORTED", `${ruleLabel(rule)} is not supported on this target: ${compiled.unsupported}`, at,
-      severity === "warn" ? "the rule is reported as ERROR (warn) at run time" : 'remove it, or label it labels=["severity"="warn"] to run the rest'));
+    diagnostics.push(
+      make(
+        "DQDL_UNSUPPORTED",
+        `${ruleLabel(rule)} is not supported on this target: ${compiled.unsupported}`,
+        at,
+        severity === "warn"
+          ? "the rule is reported as ERROR (warn) at run time"
+          : 'remove it, or label it labels=["severity"="warn"] to run the rest',
+      ),
+    );
     return {
       ...base,
       sql: `-- DQDL_UNSUPPORTED: ${compiled.unsupported}`,
       statements: [],
-      assertion: { kind: "dq_rule", ruleType: ruleLabel(rule), ruleText: rule.text, ruleName, unsupported: compiled.unsupported },
+      assertion: {
+        kind: "dq_rule",
+        ruleType: ruleLabel(rule),
+        ruleText: rule.text,
+        ruleName,
+        unsupported: compiled.unsupported,
+      },
     };
   }
   const grammar = options.dialect.assertion("SELECT 1").grammar;
@@ -118,16 +138,25 @@ function ruleLabel(rule: DqRuleNode): string {
 }
 
 /** The `severity` label of the rule, else of DefaultLabels; undefined when neither sets it. */
-function ruleSeverity(rule: DqRuleNode, b: BoundRuleset, diagnostics: Diagnostic[]): "error" | "warn" | undefined {
-  const find = (labels: readonly DqLabel[]) => labels.find((l) => l.key.toLowerCase() === "severity");
+function ruleSeverity(
+  rule: DqRuleNode,
+  b: BoundRuleset,
+  diagnostics: Diagnostic[],
+): "error" | "warn" | undefined {
+  const find = (labels: readonly DqLabel[]) =>
+    labels.find((l) => l.key.toLowerCase() === "severity");
   const label = find(rule.labels) ?? find(b.ruleset.defaultLabels);
   if (!label) return undefined;
   const value = label.value.toLowerCase();
   if (value === "warn" || value === "warning") return "warn";
   if (value !== "error") {
     diagnostics.push(
-      warning("DQDL_TARGET", `severity label '${label.value}' is neither "warn" nor "error"; the rule fails the build`,
-        { file: b.file.path, line: label.at.line, column: label.at.column }, 'use labels=["severity"="warn"]'),
+      warning(
+        "DQDL_TARGET",
+        `severity label '${label.value}' is neither "warn" nor "error"; the rule fails the build`,
+        { file: b.file.path, line: label.at.line, column: label.at.column },
+        'use labels=["severity"="warn"]',
+      ),
     );
   }
   return "error";

@@ -15,7 +15,11 @@ import type { RulesetToPublish } from "./publish-rulesets.js";
 export function planRulesets(
   projectName: string,
   bound: readonly BoundRuleset[],
-): { rulesets: RulesetToPublish[]; skipped: { file: string; reason: string }[]; diagnostics: Diagnostic[] } {
+): {
+  rulesets: RulesetToPublish[];
+  skipped: { file: string; reason: string }[];
+  diagnostics: Diagnostic[];
+} {
   const rulesets: RulesetToPublish[] = [];
   const skipped: { file: string; reason: string }[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -23,14 +27,23 @@ export function planRulesets(
   for (const b of bound) {
     const rel = b.target.relation;
     if (b.target.materialization === "view") {
-      skipped.push({ file: b.file.path, reason: `${rel.schema}.${rel.name} is a view; Glue Data Quality checks tables` });
+      skipped.push({
+        file: b.file.path,
+        reason: `${rel.schema}.${rel.name} is a view; Glue Data Quality checks tables`,
+      });
       continue;
     }
     const key = `${rel.schema}.${rel.name}`;
     const other = byTable.get(key);
     if (other) {
-      diagnostics.push(error("DQDL_TARGET", `${key} already has a ruleset (${other}); Glue keeps one per table here`, { file: b.file.path, line: 1, column: 1 },
-        "merge the two files"));
+      diagnostics.push(
+        error(
+          "DQDL_TARGET",
+          `${key} already has a ruleset (${other}); Glue keeps one per table here`,
+          { file: b.file.path, line: 1, column: 1 },
+          "merge the two files",
+        ),
+      );
       continue;
     }
     byTable.set(key, b.file.path);

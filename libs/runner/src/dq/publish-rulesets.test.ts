@@ -29,14 +29,24 @@ function fakeGlue(initial: Stored[] = []) {
     if (command instanceof GetDataQualityRulesetCommand) {
       calls.push(`get ${command.input.Name}`);
       const r = store.get(command.input.Name!);
-      if (!r) throw glueError("EntityNotFoundException", `Cannot find Data Quality Ruleset in account with name ${command.input.Name}`);
+      if (!r)
+        throw glueError(
+          "EntityNotFoundException",
+          `Cannot find Data Quality Ruleset in account with name ${command.input.Name}`,
+        );
       return { ...r, CreatedOn: new Date(0) };
     }
     if (command instanceof CreateDataQualityRulesetCommand) {
       const i = command.input;
       calls.push(`create ${i.Name}`);
-      if (store.has(i.Name!)) throw glueError("AlreadyExistsException", `Ruleset ${i.Name} already exists`);
-      store.set(i.Name!, { Name: i.Name!, Ruleset: i.Ruleset!, Description: i.Description, TargetTable: i.TargetTable as Stored["TargetTable"] });
+      if (store.has(i.Name!))
+        throw glueError("AlreadyExistsException", `Ruleset ${i.Name} already exists`);
+      store.set(i.Name!, {
+        Name: i.Name!,
+        Ruleset: i.Ruleset!,
+        Description: i.Description,
+        TargetTable: i.TargetTable as Stored["TargetTable"],
+      });
       return { Name: i.Name };
     }
     if (command instanceof UpdateDataQualityRulesetCommand) {
@@ -58,7 +68,11 @@ const events: RulesetToPublish = {
   description: "Published by sluice from rules/events.dqdl",
   targetTable: { DatabaseName: "ecommerce_silver", TableName: "events" },
 };
-const items: RulesetToPublish = { ...events, name: "ecommerce_ecommerce_silver_order_items", targetTable: { DatabaseName: "ecommerce_silver", TableName: "order_items" } };
+const items: RulesetToPublish = {
+  ...events,
+  name: "ecommerce_ecommerce_silver_order_items",
+  targetTable: { DatabaseName: "ecommerce_silver", TableName: "order_items" },
+};
 
 describe("publishRulesets", () => {
   it("creates missing rulesets with their target table, then is idempotent", async () => {
@@ -67,7 +81,12 @@ describe("publishRulesets", () => {
       { name: events.name, table: "ecommerce_silver.events", action: "created" },
       { name: items.name, table: "ecommerce_silver.order_items", action: "created" },
     ]);
-    expect(glue.store.get(events.name)).toEqual({ Name: events.name, Ruleset: events.ruleset, Description: events.description, TargetTable: events.targetTable });
+    expect(glue.store.get(events.name)).toEqual({
+      Name: events.name,
+      Ruleset: events.ruleset,
+      Description: events.description,
+      TargetTable: events.targetTable,
+    });
 
     glue.calls.length = 0;
     const again = await publishRulesets(glue.client, [events, items]);
@@ -77,19 +96,41 @@ describe("publishRulesets", () => {
 
   it("updates only the rulesets whose text or description changed (line endings do not count)", async () => {
     const glue = fakeGlue([
-      { Name: events.name, Ruleset: events.ruleset.replace(/\n/g, "\r\n"), Description: events.description, TargetTable: events.targetTable },
-      { Name: items.name, Ruleset: "Rules = [ RowCount > 0 ]", Description: items.description, TargetTable: items.targetTable },
+      {
+        Name: events.name,
+        Ruleset: events.ruleset.replace(/\n/g, "\r\n"),
+        Description: events.description,
+        TargetTable: events.targetTable,
+      },
+      {
+        Name: items.name,
+        Ruleset: "Rules = [ RowCount > 0 ]",
+        Description: items.description,
+        TargetTable: items.targetTable,
+      },
     ]);
     const changes = await publishRulesets(glue.client, [events, items]);
-    expect(changes.map((c) => `${c.action} ${c.name}`)).toEqual([`unchanged ${events.name}`, `updated ${items.name}`]);
+    expect(changes.map((c) => `${c.action} ${c.name}`)).toEqual([
+      `unchanged ${events.name}`,
+      `updated ${items.name}`,
+    ]);
     expect(glue.calls).toEqual([`get ${events.name}`, `get ${items.name}`, `update ${items.name}`]);
     expect(glue.store.get(items.name)?.Ruleset).toBe(items.ruleset);
   });
 
   it("leaves a ruleset bound to another table alone and reports a conflict", async () => {
-    const glue = fakeGlue([{ Name: events.name, Ruleset: "Rules = [ RowCount > 0 ]", TargetTable: { DatabaseName: "other", TableName: "events" } }]);
+    const glue = fakeGlue([
+      {
+        Name: events.name,
+        Ruleset: "Rules = [ RowCount > 0 ]",
+        TargetTable: { DatabaseName: "other", TableName: "events" },
+      },
+    ]);
     const [change] = await publishRulesets(glue.client, [events]);
-    expect(change).toMatchObject({ action: "conflict", message: expect.stringContaining("already targets other.events") });
+    expect(change).toMatchObject({
+      action: "conflict",
+      message: expect.stringContaining("already targets other.events"),
+    });
     expect(glue.calls).toEqual([`get ${events.name}`]);
   });
 
@@ -98,19 +139,30 @@ describe("publishRulesets", () => {
     const racing = {
       send: async (command: unknown) => {
         if (command instanceof CreateDataQualityRulesetCommand && !glue.store.has(events.name)) {
-          glue.store.set(events.name, { Name: events.name, Ruleset: "Rules = [ RowCount > 1 ]", TargetTable: events.targetTable });
+          glue.store.set(events.name, {
+            Name: events.name,
+            Ruleset: "Rules = [ RowCount > 1 ]",
+            TargetTable: events.targetTable,
+          });
         }
         return glue.client.send(command as never);
       },
     } as unknown as Pick<GlueClient, "send">;
     const [change] = await publishRulesets(racing, [events]);
     expect(change?.action).toBe("updated");
-    expect(glue.calls).toEqual([`get ${events.name}`, `create ${events.name}`, `get ${events.name}`, `update ${events.name}`]);
+    expect(glue.calls).toEqual([
+      `get ${events.name}`,
+      `create ${events.name}`,
+      `get ${events.name}`,
+      `update ${events.name}`,
+    ]);
     expect(glue.store.get(events.name)?.Ruleset).toBe(events.ruleset);
   });
 
   it("propagates other Glue errors", async () => {
-    const client = { send: async () => Promise.reject(glueError("AccessDeniedException", "not allowed")) } as unknown as Pick<GlueClient, "send">;
+    const client = {
+      send: async () => Promise.reject(glueError("AccessDeniedException", "not allowed")),
+    } as unknown as Pick<GlueClient, "send">;
     await expect(publishRulesets(client, [events])).rejects.toThrow("not allowed");
   });
 });

@@ -34,21 +34,38 @@ export interface PublishChange {
  * await publishRulesets(new GlueClient({ region: "eu-west-1" }), [{ name: "ecommerce_silver_events", ruleset: "Rules = [ RowCount > 0 ]\n", description: "...", targetTable: { DatabaseName: "ecommerce_silver", TableName: "events" } }]);
  * // [{ name: "ecommerce_silver_events", table: "ecommerce_silver.events", action: "created" }]
  */
-export async function publishRulesets(client: Pick<GlueClient, "send">, rulesets: readonly RulesetToPublish[]): Promise<PublishChange[]> {
+export async function publishRulesets(
+  client: Pick<GlueClient, "send">,
+  rulesets: readonly RulesetToPublish[],
+): Promise<PublishChange[]> {
   const glue = await import("@aws-sdk/client-glue");
   const changes: PublishChange[] = [];
   for (const r of rulesets) changes.push(await publishOne(glue, client, r));
   return changes;
 }
 
-async function publishOne(glue: GlueModule, client: Pick<GlueClient, "send">, r: RulesetToPublish): Promise<PublishChange> {
+async function publishOne(
+  glue: GlueModule,
+  client: Pick<GlueClient, "send">,
+  r: RulesetToPublish,
+): Promise<PublishChange> {
   const table = `${r.targetTable.DatabaseName}.${r.targetTable.TableName}`;
-  const change = (action: PublishAction, message?: string): PublishChange => ({ name: r.name, table, action, ...(message ? { message } : {}) });
+  const change = (action: PublishAction, message?: string): PublishChange => ({
+    name: r.name,
+    table,
+    action,
+    ...(message ? { message } : {}),
+  });
   const existing = await getRuleset(glue, client, r.name);
   if (!existing) {
     try {
       await client.send(
-        new glue.CreateDataQualityRulesetCommand({ Name: r.name, Ruleset: r.ruleset, Description: r.description, TargetTable: r.targetTable }),
+        new glue.CreateDataQualityRulesetCommand({
+          Name: r.name,
+          Ruleset: r.ruleset,
+          Description: r.description,
+          TargetTable: r.targetTable,
+        }),
       );
       return change("created");
     } catch (err) {
@@ -57,13 +74,32 @@ async function publishOne(glue: GlueModule, client: Pick<GlueClient, "send">, r:
     }
   }
   const current = existing ?? (await getRuleset(glue, client, r.name));
-  if (!current) throw new Error(`Glue ruleset ${r.name} exists and does not: AlreadyExistsException after EntityNotFoundException`);
+  if (!current)
+    throw new Error(
+      `Glue ruleset ${r.name} exists and does not: AlreadyExistsException after EntityNotFoundException`,
+    );
   const t = current.TargetTable;
-  if (t && (t.DatabaseName !== r.targetTable.DatabaseName || t.TableName !== r.targetTable.TableName)) {
-    return change("conflict", `ruleset ${r.name} already targets ${t.DatabaseName}.${t.TableName}; delete or rename it`);
+  if (
+    t &&
+    (t.DatabaseName !== r.targetTable.DatabaseName || t.TableName !== r.targetTable.TableName)
+  ) {
+    return change(
+      "conflict",
+      `ruleset ${r.name} already targets ${t.DatabaseName}.${t.TableName}; delete or rename it`,
+    );
   }
-  if (normalize(current.Ruleset ?? "") === normalize(r.ruleset) && (current.Description ?? "") === r.description) return change("unchanged");
-  await client.send(new glue.UpdateDataQualityRulesetCommand({ Name: r.name, Ruleset: r.ruleset, Description: r.description }));
+  if (
+    normalize(current.Ruleset ?? "") === normalize(r.ruleset) &&
+    (current.Description ?? "") === r.description
+  )
+    return change("unchanged");
+  await client.send(
+    new glue.UpdateDataQualityRulesetCommand({
+      Name: r.name,
+      Ruleset: r.ruleset,
+      Description: r.description,
+    }),
+  );
   return change("updated");
 }
 

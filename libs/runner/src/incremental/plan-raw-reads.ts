@@ -31,21 +31,32 @@ export interface RawPlanInput {
 export async function planRawReads(input: RawPlanInput): Promise<RawReads | undefined> {
   const { engine, dialect } = input;
   if (!engine.loadRawWindow || !dialect.rawLinesTable) return undefined;
-  const reads: RawReads = { loads: new Map(), loadedFrom: new Map(), windows: new Map(), listedAt: Date.now(), reconciled: reconciledNodes(input.all) };
+  const reads: RawReads = {
+    loads: new Map(),
+    loadedFrom: new Map(),
+    windows: new Map(),
+    listedAt: Date.now(),
+    reconciled: reconciledNodes(input.all),
+  };
   const earliest = new Map<string, string>();
   const need = (locations: Iterable<string>, from: string): void => {
-    for (const l of locations) if (!earliest.has(l) || from < earliest.get(l)!) earliest.set(l, from);
+    for (const l of locations)
+      if (!earliest.has(l) || from < earliest.get(l)!) earliest.set(l, from);
   };
   const tested = new Set<string>();
   for (const { node, rawSources } of input.nodes) {
     if (rawSources.size === 0) continue;
     const locations = new Set(rawSources.values());
     if (node.kind === "test") {
-      if (node.dependsOn.some((d) => d.startsWith("source."))) locations.forEach((l) => tested.add(l));
+      if (node.dependsOn.some((d) => d.startsWith("source.")))
+        locations.forEach((l) => tested.add(l));
       continue;
     }
     if (node.kind !== "model") continue;
-    if (node.materialization === "incremental" && dialect.capabilities.rewritesIncrementalVersions) {
+    if (
+      node.materialization === "incremental" &&
+      dialect.capabilities.rewritesIncrementalVersions
+    ) {
       const existing = input.fullRefresh ? undefined : await engine.describeRelation(node.relation);
       if (existing?.exists && existing.kind === "table" && existing.location) {
         const ctx: MaterializeContext = {
@@ -57,7 +68,11 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
           rawHours: input.rawHours,
           raw: reads,
           ...(input.signal ? { signal: input.signal } : {}),
-          execute: (sql) => engine.execute(sql, { label: node.id, ...(input.signal ? { signal: input.signal } : {}) }),
+          execute: (sql) =>
+            engine.execute(sql, {
+              label: node.id,
+              ...(input.signal ? { signal: input.signal } : {}),
+            }),
         };
         const plan = { ...(await planWindow(node, ctx, existing.location)), existing };
         reads.windows.set(node.id, plan);
@@ -73,10 +88,17 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
     const load = (async (): Promise<RawWindowLoad> => {
       const hours = await rawHoursOf(engine, input.rawHours, [location], from);
       try {
-        return await engine.loadRawWindow!(location, hoursFrom(hours, from), { name: table, createSql: dialect.rawLinesTable!(table) });
+        return await engine.loadRawWindow!(location, hoursFrom(hours, from), {
+          name: table,
+          createSql: dialect.rawLinesTable!(table),
+        });
       } catch (error) {
         const message = `reading the raw zone ${location} failed: ${error instanceof Error ? error.message : String(error)}`;
-        throw new QueryError(message, { sql: "", label: `raw ${location}`, engineMessage: message }, { cause: error });
+        throw new QueryError(
+          message,
+          { sql: "", label: `raw ${location}`, engineMessage: message },
+          { cause: error },
+        );
       }
     })();
     // Awaited by the nodes that read it; a failure is theirs to report.
@@ -96,7 +118,8 @@ function reconciledNodes(all: readonly CompiledNode[]): Set<string> {
     if (typeof r !== "object" || r === null) continue;
     const { staging, rejected } = r as Record<string, unknown>;
     out.add(node.id);
-    for (const name of [staging, rejected]) if (typeof name === "string" && byName.has(name)) out.add(byName.get(name)!);
+    for (const name of [staging, rejected])
+      if (typeof name === "string" && byName.has(name)) out.add(byName.get(name)!);
   }
   return out;
 }
@@ -107,7 +130,10 @@ function reconciledNodes(all: readonly CompiledNode[]): Set<string> {
  * statement made from `sql` (the assertion, the failing rows); `empty`: the run read no raw line
  * of those sources (no new data, or only files it quarantined), so there is nothing to check.
  */
-export async function rawSourceBinding(sql: string, ctx: NodeContext): Promise<{ bind: (statement: string) => string; empty: boolean }> {
+export async function rawSourceBinding(
+  sql: string,
+  ctx: NodeContext,
+): Promise<{ bind: (statement: string) => string; empty: boolean }> {
   const pairs: [string, string][] = [];
   let lines = 0;
   for (const [relation, location] of ctx.rawSources ?? []) {
@@ -130,7 +156,8 @@ export async function rawReadSummaries(raw: RawReads | undefined): Promise<RawRe
     const loaded = await load.catch(() => undefined);
     if (!loaded) continue;
     const hours = [...loaded.hours.values()];
-    const sum = (f: (h: (typeof hours)[number]) => number): number => hours.reduce((s, h) => s + f(h), 0);
+    const sum = (f: (h: (typeof hours)[number]) => number): number =>
+      hours.reduce((s, h) => s + f(h), 0);
     out.push({
       location,
       from: raw!.loadedFrom.get(location) ?? NO_WATERMARK,

@@ -8,7 +8,10 @@ import type { RawReads } from "./raw-reads.js";
 export type QuarantinePolicy = "warn" | "fail";
 
 /** A quarantine check's result: a test-like node result plus what was set aside. */
-export type QuarantineResult = NodeResult & { quarantined?: readonly QuarantinedRaw[]; strays?: readonly string[] };
+export type QuarantineResult = NodeResult & {
+  quarantined?: readonly QuarantinedRaw[];
+  strays?: readonly string[];
+};
 
 const SHOWN = 5;
 
@@ -26,7 +29,10 @@ export async function quarantineResults(
 ): Promise<QuarantineResult[]> {
   const out: QuarantineResult[] = [];
   for (const source of nodes) {
-    const load = source.kind === "source" && source.location !== undefined ? raw?.loads.get(source.location) : undefined;
+    const load =
+      source.kind === "source" && source.location !== undefined
+        ? raw?.loads.get(source.location)
+        : undefined;
     if (!load || source.location === undefined) continue;
     const base: QuarantineResult = {
       id: `quarantine.${source.schema}.${source.name}`,
@@ -42,20 +48,36 @@ export async function quarantineResults(
     try {
       quarantined = (await load).quarantined;
     } catch (error) {
-      out.push({ ...base, status: "error", message: error instanceof QueryError ? error.details.engineMessage : String(error) });
+      out.push({
+        ...base,
+        status: "error",
+        message: error instanceof QueryError ? error.details.engineMessage : String(error),
+      });
       continue;
     }
     const strays = (await listed.get(source.location)?.strays) ?? [];
     if (quarantined.length === 0 && strays.length === 0) continue;
     const root = source.location.replace(/\/+$/, "") + "/";
-    const at = (q: QuarantinedRaw): string => `${q.path.startsWith(root) ? q.path.slice(root.length) : q.path}${q.line ? `:${q.line}` : ""}`;
+    const at = (q: QuarantinedRaw): string =>
+      `${q.path.startsWith(root) ? q.path.slice(root.length) : q.path}${q.line ? `:${q.line}` : ""}`;
     const files = quarantined.filter((q) => q.kind === "file");
     const lines = quarantined.filter((q) => q.kind === "line");
     const parts: string[] = [];
-    const list = (items: readonly string[]): string => items.slice(0, SHOWN).join(", ") + (items.length > SHOWN ? `, … ${items.length - SHOWN} more` : "");
-    if (files.length > 0) parts.push(`${plural(files.length, "file")} quarantined, not read (${list(files.map((q) => `${at(q)}: ${q.reason}`))})`);
-    if (lines.length > 0) parts.push(`${plural(lines.length, "line")} quarantined with their bytes (${list(lines.map((q) => `${at(q)}: ${q.reason}`))})`);
-    if (strays.length > 0) parts.push(`${plural(strays.length, "path")} outside the YYYY/MM/DD/HH layout, not read (${list(strays)})`);
+    const list = (items: readonly string[]): string =>
+      items.slice(0, SHOWN).join(", ") +
+      (items.length > SHOWN ? `, … ${items.length - SHOWN} more` : "");
+    if (files.length > 0)
+      parts.push(
+        `${plural(files.length, "file")} quarantined, not read (${list(files.map((q) => `${at(q)}: ${q.reason}`))})`,
+      );
+    if (lines.length > 0)
+      parts.push(
+        `${plural(lines.length, "line")} quarantined with their bytes (${list(lines.map((q) => `${at(q)}: ${q.reason}`))})`,
+      );
+    if (strays.length > 0)
+      parts.push(
+        `${plural(strays.length, "path")} outside the YYYY/MM/DD/HH layout, not read (${list(strays)})`,
+      );
     out.push({
       ...base,
       status: policy === "fail" ? "fail" : "warn",
@@ -68,4 +90,5 @@ export async function quarantineResults(
   return out;
 }
 
-const plural = (n: number, word: string): string => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+const plural = (n: number, word: string): string =>
+  `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;

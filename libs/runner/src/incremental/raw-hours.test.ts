@@ -1,10 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { hoursFrom, hoursToRecord, newestHour, rawHoursOf, windowFrom, type ListedRawHours } from "./raw-hours.js";
+import {
+  hoursFrom,
+  hoursToRecord,
+  newestHour,
+  rawHoursOf,
+  windowFrom,
+  type ListedRawHours,
+} from "./raw-hours.js";
 
 const hours = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
 describe("the incremental window over raw hours", () => {
-  const before = { "2026/11/28/07": "4:a", "2026/11/28/08": "4:b", "2026/11/28/09": "4:c", "2026/11/28/10": "2:d" };
+  const before = {
+    "2026/11/28/07": "4:a",
+    "2026/11/28/08": "4:b",
+    "2026/11/28/09": "4:c",
+    "2026/11/28/10": "2:d",
+  };
 
   it("reads only the new hour when nothing earlier changed", () => {
     const now = hours({ ...before, "2026/11/28/11": "3:e" });
@@ -12,7 +24,12 @@ describe("the incremental window over raw hours", () => {
   });
 
   it("goes back to the earliest hour of the lookback window that received a late file", () => {
-    const now = hours({ ...before, "2026/11/28/08": "5:b2", "2026/11/28/10": "3:d2", "2026/11/28/11": "3:e" });
+    const now = hours({
+      ...before,
+      "2026/11/28/08": "5:b2",
+      "2026/11/28/10": "3:d2",
+      "2026/11/28/11": "3:e",
+    });
     expect(windowFrom("2026/11/28/10", before, now, 3)).toBe("2026/11/28/08");
   });
 
@@ -34,7 +51,11 @@ describe("the incremental window over raw hours", () => {
   it("records the hours of the next lookback window", () => {
     const now = hours({ ...before, "2026/11/28/11": "3:e" });
     expect(newestHour(now)).toBe("2026/11/28/11");
-    expect(hoursToRecord(now, 2)).toEqual({ "2026/11/28/09": "4:c", "2026/11/28/10": "2:d", "2026/11/28/11": "3:e" });
+    expect(hoursToRecord(now, 2)).toEqual({
+      "2026/11/28/09": "4:c",
+      "2026/11/28/10": "2:d",
+      "2026/11/28/11": "3:e",
+    });
     expect(hoursToRecord(new Map(), 2)).toBeUndefined();
     expect(hoursFrom(now, "2026/11/28/10")).toEqual(["2026/11/28/10", "2026/11/28/11"]);
   });
@@ -49,10 +70,17 @@ describe("the incremental window over raw hours", () => {
       },
     };
     const memo = new Map<string, ListedRawHours>();
-    expect([...(await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/07")).keys()]).toEqual(["2026/11/28/08", "2026/11/28/10"]);
+    expect([...(await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/07")).keys()]).toEqual([
+      "2026/11/28/08",
+      "2026/11/28/10",
+    ]);
     await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/09");
     expect(calls).toEqual(["/raw 2026/11/28/07"]);
-    expect([...(await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/04")).keys()]).toEqual(["2026/11/28/05", "2026/11/28/08", "2026/11/28/10"]);
+    expect([...(await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/04")).keys()]).toEqual([
+      "2026/11/28/05",
+      "2026/11/28/08",
+      "2026/11/28/10",
+    ]);
     expect(calls).toEqual(["/raw 2026/11/28/07", "/raw 2026/11/28/04"]);
   });
 });

@@ -27,11 +27,13 @@ export async function rawHoursOf(
   for (const location of locations) {
     let entry = listed.get(location);
     if (!entry || entry.from > from) {
-      const listing = engine.listRawHours?.(location, from) ?? Promise.resolve({ hours: new Map(), strays: [] });
+      const listing =
+        engine.listRawHours?.(location, from) ?? Promise.resolve({ hours: new Map(), strays: [] });
       entry = { from, hours: listing.then((l) => l.hours), strays: listing.then((l) => l.strays) };
       listed.set(location, entry);
     }
-    for (const [dt, signature] of await entry.hours) merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);
+    for (const [dt, signature] of await entry.hours)
+      merged.set(dt, merged.has(dt) ? `${merged.get(dt)}+${signature}` : signature);
   }
   return merged;
 }
@@ -71,15 +73,21 @@ export function windowFrom(
   const consider = (dt: string): void => {
     if (dt >= lower && (from === undefined || dt < from)) from = dt;
   };
-  for (const [dt, signature] of current) if (dt > watermark || readBefore[dt] !== signature) consider(dt);
+  for (const [dt, signature] of current)
+    if (dt > watermark || readBefore[dt] !== signature) consider(dt);
   for (const dt of Object.keys(readBefore)) if (!current.has(dt)) consider(dt);
   return from ?? incrementalFrom(watermark, -1);
 }
 
 /** What a published version records: the signatures of the hours the next run's window may revisit. */
-export function hoursToRecord(current: RawHours | undefined, lookbackHours: number): Record<string, string> | undefined {
+export function hoursToRecord(
+  current: RawHours | undefined,
+  lookbackHours: number,
+): Record<string, string> | undefined {
   const newest = newestHour(current);
   if (current === undefined || newest === undefined) return undefined;
   const lower = incrementalFrom(newest, lookbackHours);
-  return Object.fromEntries([...current].filter(([dt]) => dt >= lower).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(
+    [...current].filter(([dt]) => dt >= lower).sort(([a], [b]) => a.localeCompare(b)),
+  );
 }

@@ -58,7 +58,9 @@ function configOf(node: CompiledNode): ReconcileConfig | undefined {
 function copiesShareOf(raw: unknown): Pick<ReconcileConfig, "copiesShare"> {
   if (typeof raw !== "object" || raw === null) return {};
   const { silver, staging } = raw as Record<string, unknown>;
-  return typeof silver === "string" && typeof staging === "string" ? { copiesShare: { silver, staging } } : {};
+  return typeof silver === "string" && typeof staging === "string"
+    ? { copiesShare: { silver, staging } }
+    : {};
 }
 
 /**
@@ -67,7 +69,12 @@ function copiesShareOf(raw: unknown): Pick<ReconcileConfig, "copiesShare"> {
  * staging rows alone (valid lines minus first copies, where a copy kept before the window
  * counts as first), so a lost or doubled silver row breaks the balance.
  */
-export function reconciliationSql(d: Dialect, rel: { staging: string; silver: string; rejected: string }, c: ReconcileConfig, from: string): string {
+export function reconciliationSql(
+  d: Dialect,
+  rel: { staging: string; silver: string; rejected: string },
+  c: ReconcileConfig,
+  from: string,
+): string {
   const f = d.literal(from);
   const k = d.quoteIdentifier(c.key);
   const share = c.copiesShare;
@@ -114,11 +121,14 @@ export async function reconcileBuild(
     const load = source?.location === undefined ? undefined : raw?.loads.get(source.location);
     if (!staging || !rejected || !load) continue;
     if (results.find((r) => r.id === rejected.id)?.status !== "success") continue;
-    const from = [raw?.windows.get(node.id)?.from, raw?.windows.get(rejected.id)?.from].map((w) => w ?? NO_WATERMARK).sort()[0]!;
+    const from = [raw?.windows.get(node.id)?.from, raw?.windows.get(rejected.id)?.from]
+      .map((w) => w ?? NO_WATERMARK)
+      .sort()[0]!;
     const started = performance.now();
     // Staging and rejected rows of the window, from only their partitions' files where known.
     const windowed = async (relation: string): Promise<string> =>
-      (await tableWindowRelation(engine, dialect, published, relation, WINDOW_COLUMN, from)) ?? relation;
+      (await tableWindowRelation(engine, dialect, published, relation, WINDOW_COLUMN, from)) ??
+      relation;
     const sql = reconciliationSql(
       dialect,
       {
@@ -141,8 +151,15 @@ export async function reconcileBuild(
     };
     try {
       const census = (await load).hours;
-      const rows = new Map((await engine.execute(sql, { label: result.id, signal })).rows.map((r) => [String(r["dt"]), r]));
-      const hours = [...new Set([...[...census.keys()].filter((dt) => dt >= from), ...rows.keys()])].sort();
+      const rows = new Map(
+        (await engine.execute(sql, { label: result.id, signal })).rows.map((r) => [
+          String(r["dt"]),
+          r,
+        ]),
+      );
+      const hours = [
+        ...new Set([...[...census.keys()].filter((dt) => dt >= from), ...rows.keys()]),
+      ].sort();
       const parts: PartitionBalance[] = hours.map((dt) => {
         const r = rows.get(dt);
         const c = census.get(dt);
@@ -156,21 +173,28 @@ export async function reconcileBuild(
           quarantinedFiles: c?.quarantinedFiles ?? 0,
         };
       });
-      const bad = parts.filter((p) => p.rawLines !== p.silverRows + p.rejectedRows + p.duplicates + p.quarantinedLines);
-      const sum = (f: (p: PartitionBalance) => number): string => parts.reduce((s, p) => s + f(p), 0).toLocaleString("en-US");
+      const bad = parts.filter(
+        (p) => p.rawLines !== p.silverRows + p.rejectedRows + p.duplicates + p.quarantinedLines,
+      );
+      const sum = (f: (p: PartitionBalance) => number): string =>
+        parts.reduce((s, p) => s + f(p), 0).toLocaleString("en-US");
       const balance =
         `raw ${sum((p) => p.rawLines)} = silver ${sum((p) => p.silverRows)} + rejected ${sum((p) => p.rejectedRows)} + ` +
         `duplicates ${sum((p) => p.duplicates)} + quarantined ${sum((p) => p.quarantinedLines)}`;
       result.failures = bad.length;
       result.reconciliation = parts;
-      if (bad.length === 0) result.message = `reconciled ${parts.length} raw partitions from ${from}: ${balance}`;
+      if (bad.length === 0)
+        result.message = `reconciled ${parts.length} raw partitions from ${from}: ${balance}`;
       else {
         result.status = "fail";
         result.message =
           `${bad.length} raw partitions do not balance (${balance}): ` +
           bad
             .slice(0, 5)
-            .map((p) => `${p.dt} raw ${p.rawLines} != silver ${p.silverRows} + rejected ${p.rejectedRows} + duplicates ${p.duplicates} + quarantined ${p.quarantinedLines}`)
+            .map(
+              (p) =>
+                `${p.dt} raw ${p.rawLines} != silver ${p.silverRows} + rejected ${p.rejectedRows} + duplicates ${p.duplicates} + quarantined ${p.quarantinedLines}`,
+            )
             .join("; ") +
           "; these hours are read again by the next build until they balance";
       }

@@ -6,7 +6,10 @@ export interface ColumnDiff {
   changed: { name: string; from: string; to: string }[];
 }
 
-export function diffColumns(existing: readonly ColumnInfo[], incoming: readonly ColumnInfo[]): ColumnDiff {
+export function diffColumns(
+  existing: readonly ColumnInfo[],
+  incoming: readonly ColumnInfo[],
+): ColumnDiff {
   const before = new Map(existing.map((c) => [c.name, c]));
   const after = new Map(incoming.map((c) => [c.name, c]));
   return {
@@ -18,13 +21,16 @@ export function diffColumns(existing: readonly ColumnInfo[], incoming: readonly 
   };
 }
 
-export const hasChanges = (d: ColumnDiff): boolean => d.added.length + d.removed.length + d.changed.length > 0;
+export const hasChanges = (d: ColumnDiff): boolean =>
+  d.added.length + d.removed.length + d.changed.length > 0;
 
 /** `added: a varchar; removed: b bigint; changed: c bigint -> varchar` */
 export function describeDiff(d: ColumnDiff): string {
   const parts: string[] = [];
   if (d.added.length) parts.push(`added: ${d.added.map((c) => `${c.name} ${c.type}`).join(", ")}`);
-  if (d.removed.length) parts.push(`removed: ${d.removed.map((c) => `${c.name} ${c.type}`).join(", ")}`);
-  if (d.changed.length) parts.push(`changed: ${d.changed.map((c) => `${c.name} ${c.from} -> ${c.to}`).join(", ")}`);
+  if (d.removed.length)
+    parts.push(`removed: ${d.removed.map((c) => `${c.name} ${c.type}`).join(", ")}`);
+  if (d.changed.length)
+    parts.push(`changed: ${d.changed.map((c) => `${c.name} ${c.from} -> ${c.to}`).join(", ")}`);
   return parts.join("; ");
 }

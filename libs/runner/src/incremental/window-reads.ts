@@ -23,7 +23,8 @@ export async function tableWindowRelation(
   from: string,
 ): Promise<string | undefined> {
   const location = published?.get(relation);
-  if (location === undefined || !engine.versionFilesFrom || !dialect.tableFilesRelation) return undefined;
+  if (location === undefined || !engine.versionFilesFrom || !dialect.tableFilesRelation)
+    return undefined;
   const files = await engine.versionFilesFrom(location, column, from);
   return files && files.length > 0 ? dialect.tableFilesRelation(files) : undefined;
 }

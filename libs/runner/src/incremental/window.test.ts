@@ -16,18 +16,25 @@ describe("incremental window", () => {
   });
 
   it("binds every window call to the literal", () => {
-    expect(bindWindow("where dt >= sluice_incremental_from() and x < SLUICE_INCREMENTAL_FROM( )", "'2026/11/27/22'")).toBe(
-      "where dt >= '2026/11/27/22' and x < '2026/11/27/22'",
-    );
+    expect(
+      bindWindow(
+        "where dt >= sluice_incremental_from() and x < SLUICE_INCREMENTAL_FROM( )",
+        "'2026/11/27/22'",
+      ),
+    ).toBe("where dt >= '2026/11/27/22' and x < '2026/11/27/22'");
   });
 
   it("binds sluice_raw_window(relation) to the window's read, or to the relation itself", () => {
-    const sql = 'select * from sluice_raw_window("raw"."events") where dt >= sluice_incremental_from() union all select * from sluice_raw_window( "o""k"."t" )';
-    const windowed = (relation: string) => (relation === '"raw"."events"' ? "(select 1) AS raw_hours" : undefined);
+    const sql =
+      'select * from sluice_raw_window("raw"."events") where dt >= sluice_incremental_from() union all select * from sluice_raw_window( "o""k"."t" )';
+    const windowed = (relation: string) =>
+      relation === '"raw"."events"' ? "(select 1) AS raw_hours" : undefined;
     expect(bindWindow(sql, "'2026/11/27/22'", { raw: windowed })).toBe(
       `select * from (select 1) AS raw_hours where dt >= '2026/11/27/22' union all select * from "o""k"."t"`,
     );
-    expect(bindWindow(sql, "'0'")).toBe(`select * from "raw"."events" where dt >= '0' union all select * from "o""k"."t"`);
+    expect(bindWindow(sql, "'0'")).toBe(
+      `select * from "raw"."events" where dt >= '0' union all select * from "o""k"."t"`,
+    );
   });
 
   it("binds sluice_ref_window(relation, column) to the partitions' files, or to the relation itself", () => {
@@ -36,7 +43,8 @@ describe("incremental window", () => {
       { relation: '"staging"."stg_events"', column: "dt" },
       { relation: '"a"."b"', column: "it's" },
     ]);
-    const files = (relation: string, column: string) => (relation === '"staging"."stg_events"' && column === "dt" ? "(select * from f)" : undefined);
+    const files = (relation: string, column: string) =>
+      relation === '"staging"."stg_events"' && column === "dt" ? "(select * from f)" : undefined;
     expect(bindWindow(sql, "'2026/11/27/22'", { ref: files })).toBe(
       `select * from (select * from f) s where dt >= '2026/11/27/22' union all select * from "a"."b"`,
     );
@@ -44,9 +52,17 @@ describe("incremental window", () => {
 
   it("describes a column diff for on_schema_change='fail'", () => {
     const diff = diffColumns(
-      [{ name: "a", type: "bigint" }, { name: "b", type: "varchar" }],
-      [{ name: "a", type: "varchar" }, { name: "c", type: "double" }],
+      [
+        { name: "a", type: "bigint" },
+        { name: "b", type: "varchar" },
+      ],
+      [
+        { name: "a", type: "varchar" },
+        { name: "c", type: "double" },
+      ],
     );
-    expect(describeDiff(diff)).toBe("added: c double; removed: b varchar; changed: a bigint -> varchar");
+    expect(describeDiff(diff)).toBe(
+      "added: c double; removed: b varchar; changed: a bigint -> varchar",
+    );
   });
 });

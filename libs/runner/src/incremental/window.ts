@@ -16,7 +16,9 @@ export const DEFAULT_LOOKBACK_HOURS = 3;
 export function incrementalFrom(watermark: string | undefined, lookbackHours: number): string {
   const m = watermark === undefined ? null : /^(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})$/.exec(watermark);
   if (!m) return NO_WATERMARK;
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4])) - lookbackHours * 3_600_000;
+  const t =
+    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4])) -
+    lookbackHours * 3_600_000;
   const d = new Date(t);
   const p = (n: number): string => String(n).padStart(2, "0");
   return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${p(d.getUTCHours())}`;
@@ -40,7 +42,8 @@ export function watermarkColumn(node: { config: object }): string {
 const RAW_WINDOW_CALL = /\bsluice_raw_window\(\s*("(?:[^"]|"")*"\."(?:[^"]|"")*")\s*\)/g;
 
 /** `sluice_ref_window("schema"."table", 'column')`, what `ref_window()` renders in incremental SQL. */
-const REF_WINDOW_CALL = /\bsluice_ref_window\(\s*("(?:[^"]|"")*"\."(?:[^"]|"")*")\s*,\s*'((?:[^']|'')*)'\s*\)/g;
+const REF_WINDOW_CALL =
+  /\bsluice_ref_window\(\s*("(?:[^"]|"")*"\."(?:[^"]|"")*")\s*,\s*'((?:[^']|'')*)'\s*\)/g;
 
 /** How the window calls of one statement are bound; each gives undefined to keep the plain relation. */
 export interface WindowReads {
@@ -52,7 +55,10 @@ export interface WindowReads {
 
 /** The `ref_window()` calls of `sql`, as (relation, column) pairs. */
 export function refWindowCalls(sql: string): { relation: string; column: string }[] {
-  return [...sql.matchAll(REF_WINDOW_CALL)].map((m) => ({ relation: m[1]!, column: m[2]!.replaceAll("''", "'") }));
+  return [...sql.matchAll(REF_WINDOW_CALL)].map((m) => ({
+    relation: m[1]!,
+    column: m[2]!.replaceAll("''", "'"),
+  }));
 }
 
 /**
@@ -64,7 +70,8 @@ export function refWindowCalls(sql: string): { relation: string; column: string 
 export function bindWindow(sql: string, fromLiteral: string, reads: WindowReads = {}): string {
   return bindRawWindow(sql.replace(INCREMENTAL_FROM_CALL, fromLiteral), reads.raw).replace(
     REF_WINDOW_CALL,
-    (_, relation: string, column: string) => reads.ref?.(relation, column.replaceAll("''", "'")) ?? relation,
+    (_, relation: string, column: string) =>
+      reads.ref?.(relation, column.replaceAll("''", "'")) ?? relation,
   );
 }
 

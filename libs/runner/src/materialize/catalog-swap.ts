@@ -5,7 +5,12 @@ import { QueryError } from "@sluice/engines";
 import type { CatalogEngine } from "../athena/catalog-engine.js";
 import { catalogEngine, STAGING_MARKER } from "../athena/catalog-engine.js";
 import { reconcileSchema } from "../athena/schema-reconcile.js";
-import { batches, distinctPartitions, isTooManyPartitions, type PartitionValues } from "../athena/partition-batches.js";
+import {
+  batches,
+  distinctPartitions,
+  isTooManyPartitions,
+  type PartitionValues,
+} from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
 import { bindWatermark, watermarkParameters } from "../athena/watermark.js";
@@ -34,19 +39,39 @@ export const catalogSwapMaterializer: Materializer = async (node, ctx) => {
  * (AccessDenied, a missing bucket...), reported like a failed query rather than as a bug.
  */
 function asNodeError(node: CompiledNode, error: unknown): unknown {
-  if (error instanceof QueryError || !(error instanceof Error) || !("$metadata" in error || /Exception$|^SlowDown$/.test(error.name))) return error;
-  return new QueryError(`${node.id} failed: ${error.message}`, { sql: "", label: node.id, engineMessage: error.message }, { cause: error });
+  if (
+    error instanceof QueryError ||
+    !(error instanceof Error) ||
+    !("$metadata" in error || /Exception$|^SlowDown$/.test(error.name))
+  )
+    return error;
+  return new QueryError(
+    `${node.id} failed: ${error.message}`,
+    { sql: "", label: node.id, engineMessage: error.message },
+    { cause: error },
+  );
 }
 
 const materialize: Materializer = async (node, ctx) => {
-  if (node.materialization === "view" || node.materialization === "source" || node.materialization === "ephemeral") {
-    for (const statement of planStatements(node, ctx.dialect, { exists: false, fullRefresh: ctx.fullRefresh, writeId: ctx.writeId })) {
+  if (
+    node.materialization === "view" ||
+    node.materialization === "source" ||
+    node.materialization === "ephemeral"
+  ) {
+    for (const statement of planStatements(node, ctx.dialect, {
+      exists: false,
+      fullRefresh: ctx.fullRefresh,
+      writeId: ctx.writeId,
+    })) {
       await ctx.execute(statement.sql);
     }
     return { appended: false };
   }
   const engine = catalogEngine(ctx.engine);
-  const staging: Relation = { schema: node.relation.schema, name: `${node.relation.name}${STAGING_MARKER}${ctx.writeId.toLowerCase()}` };
+  const staging: Relation = {
+    schema: node.relation.schema,
+    name: `${node.relation.name}${STAGING_MARKER}${ctx.writeId.toLowerCase()}`,
+  };
   await engine.dropStagingTables(node.relation, STAGING_MARKER, staging.name);
 
   if (node.materialization === "incremental" && !ctx.fullRefresh) {
@@ -56,23 +81,39 @@ const materialize: Materializer = async (node, ctx) => {
       const strategy = node.incrementalStrategy ?? "append";
       if (strategy === "insert_overwrite" && isIceberg(node, ctx)) {
         // Iceberg partitions are not Glue partitions, and DELETE + INSERT would show readers the gap.
-        throw unsupported(node, "incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table");
+        throw unsupported(
+          node,
+          "incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table",
+        );
       }
       if (strategy === "insert_overwrite" && node.partitionedBy.length === 0) {
         // An unpartitioned overwrite replaces the whole table (dbt-athena silently appends instead): its columns are the SELECT's.
         return publishNewVersion(node, ctx, engine, staging, boundSql);
       }
       // Before MERGE/INSERT, which match the table's columns by name/position.
-      const { selectSql, columns } = await reconcileSchema(node, ctx, existing.columns ?? [], boundSql);
+      const { selectSql, columns } = await reconcileSchema(
+        node,
+        ctx,
+        existing.columns ?? [],
+        boundSql,
+      );
       const outcome =
         strategy === "merge"
           ? await merge(node, ctx, selectSql, columns)
           : strategy === "insert_overwrite"
-            ? await insertOverwrite(node, ctx, engine, staging, { selectSql, columns }, existing.location)
+            ? await insertOverwrite(
+                node,
+                ctx,
+                engine,
+                staging,
+                { selectSql, columns },
+                existing.location,
+              )
             : await append(node, ctx, engine, staging, { selectSql, columns }, existing.location);
       // The rows are in: the table's watermark moves with them.
       const parameters = await watermarkParameters(node, ctx, engine, node.relation);
-      if (Object.keys(parameters).length > 0) await engine.setTableParameters(node.relation, parameters);
+      if (Object.keys(parameters).length > 0)
+        await engine.setTableParameters(node.relation, parameters);
       return outcome;
     }
   }
@@ -90,7 +131,14 @@ async function publishNewVersion(
   if (!node.location) throw new Error(`${node.id} has no table location`);
   let rows: number | undefined;
   try {
-    rows = await ctas(ctx, staging, selectSql, node.partitionedBy, node.location, tableType(node, ctx));
+    rows = await ctas(
+      ctx,
+      staging,
+      selectSql,
+      node.partitionedBy,
+      node.location,
+      tableType(node, ctx),
+    );
   } catch (error) {
     if (!canBatch(error, node, ctx)) throw error;
     // The failed CTAS may have left files at node.location: write elsewhere, they go with the old data.
@@ -102,21 +150,52 @@ async function publishNewVersion(
   const cleanup = { defer: engine.finishRun !== undefined };
   const parameters = await watermarkParameters(node, ctx, engine, staging);
   const published = await engine.publishTable(staging, node.relation, { ...cleanup, parameters });
-  if (published.location) await engine.removeStaleLocations(node.relation, published.location, cleanup);
+  if (published.location)
+    await engine.removeStaleLocations(node.relation, published.location, cleanup);
   return { rows, appended: false };
 }
 
-async function ctas(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string, tableType?: "iceberg") {
+async function ctas(
+  ctx: MaterializeContext,
+  relation: Relation,
+  selectSql: string,
+  partitionedBy: readonly string[],
+  location: string,
+  tableType?: "iceberg",
+) {
   let rows: number | undefined;
-  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId, ...(tableType === undefined ? {} : { tableType }) };
-  for (const statement of ctx.dialect.createTableAs(write)) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+  const write = {
+    relation,
+    selectSql,
+    partitionedBy,
+    location,
+    writeId: ctx.writeId,
+    ...(tableType === undefined ? {} : { tableType }),
+  };
+  for (const statement of ctx.dialect.createTableAs(write))
+    rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   return rows;
 }
 
-async function insert(ctx: MaterializeContext, relation: Relation, selectSql: string, partitionedBy: readonly string[], location: string, columns?: readonly string[]) {
+async function insert(
+  ctx: MaterializeContext,
+  relation: Relation,
+  selectSql: string,
+  partitionedBy: readonly string[],
+  location: string,
+  columns?: readonly string[],
+) {
   let rows: number | undefined;
-  const write = { relation, selectSql, partitionedBy, location, writeId: ctx.writeId, ...(columns === undefined ? {} : { columns }) };
-  for (const statement of ctx.dialect.insertInto(write)) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+  const write = {
+    relation,
+    selectSql,
+    partitionedBy,
+    location,
+    writeId: ctx.writeId,
+    ...(columns === undefined ? {} : { columns }),
+  };
+  for (const statement of ctx.dialect.insertInto(write))
+    rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   return rows;
 }
 
@@ -136,7 +215,10 @@ async function batchedCtas(
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
   for (const [i, predicateSql] of batchSelects(ctx, source, partitions).entries()) {
-    const written = i === 0 ? await ctas(ctx, staging, predicateSql, node.partitionedBy, location, tableType(node, ctx)) : await insert(ctx, staging, predicateSql, node.partitionedBy, location);
+    const written =
+      i === 0
+        ? await ctas(ctx, staging, predicateSql, node.partitionedBy, location, tableType(node, ctx))
+        : await insert(ctx, staging, predicateSql, node.partitionedBy, location);
     rows = sum(rows, written);
   }
   await engine.dropTableWithData(source);
@@ -165,9 +247,21 @@ async function insertOverwrite(
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
   if (partitions.values.length > 0) {
-    await engine.dropPartitions(node.relation, partitions.values.map((v) => v.map((x) => x ?? "__HIVE_DEFAULT_PARTITION__")));
+    await engine.dropPartitions(
+      node.relation,
+      partitions.values.map((v) => v.map((x) => x ?? "__HIVE_DEFAULT_PARTITION__")),
+    );
     for (const predicateSql of batchSelects(ctx, source, partitions)) {
-      rows = sum(rows, await insertIntoPublished(node, ctx, engine, { selectSql: predicateSql, columns: incoming.columns }, tableLocation));
+      rows = sum(
+        rows,
+        await insertIntoPublished(
+          node,
+          ctx,
+          engine,
+          { selectSql: predicateSql, columns: incoming.columns },
+          tableLocation,
+        ),
+      );
     }
   }
   await engine.dropTableWithData(source);
@@ -184,7 +278,10 @@ async function append(
   tableLocation: string,
 ): Promise<MaterializeOutcome> {
   try {
-    return { rows: await insertIntoPublished(node, ctx, engine, incoming, tableLocation), appended: true };
+    return {
+      rows: await insertIntoPublished(node, ctx, engine, incoming, tableLocation),
+      appended: true,
+    };
   } catch (error) {
     if (!canBatch(error, node, ctx) || leftPartialOutput.has(error as QueryError)) throw error;
   }
@@ -192,7 +289,16 @@ async function append(
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
   for (const predicateSql of batchSelects(ctx, source, partitions)) {
-    rows = sum(rows, await insertIntoPublished(node, ctx, engine, { selectSql: predicateSql, columns: incoming.columns }, tableLocation));
+    rows = sum(
+      rows,
+      await insertIntoPublished(
+        node,
+        ctx,
+        engine,
+        { selectSql: predicateSql, columns: incoming.columns },
+        tableLocation,
+      ),
+    );
   }
   await engine.dropTableWithData(source);
   return { rows: rows ?? 0, appended: true };
@@ -208,21 +314,39 @@ async function append(
 /** Failed INSERTs whose partial output is still in the table: never retried. */
 const leftPartialOutput = new WeakSet<QueryError>();
 
-async function insertIntoPublished(node: CompiledNode, ctx: MaterializeContext, engine: CatalogEngine, incoming: IncomingRows, tableLocation: string): Promise<number | undefined> {
+async function insertIntoPublished(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  engine: CatalogEngine,
+  incoming: IncomingRows,
+  tableLocation: string,
+): Promise<number | undefined> {
   try {
-    return await insert(ctx, node.relation, incoming.selectSql, node.partitionedBy, tableLocation, incoming.columns);
+    return await insert(
+      ctx,
+      node.relation,
+      incoming.selectSql,
+      node.partitionedBy,
+      tableLocation,
+      incoming.columns,
+    );
   } catch (error) {
     if (!(error instanceof QueryError)) throw error;
     const queryId = error.details.queryId;
     try {
-      if (queryId === undefined || engine.removeQueryOutput === undefined) throw new Error(`engine ${engine.name} cannot list the files a failed query wrote`);
+      if (queryId === undefined || engine.removeQueryOutput === undefined)
+        throw new Error(`engine ${engine.name} cannot list the files a failed query wrote`);
       await engine.removeQueryOutput(queryId, tableLocation);
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       const message = canBatch(error, node, ctx)
         ? `the INSERT went past the partition limit and its partial output could not be removed (${reason}), so it was not retried in batches: ${error.details.engineMessage}`
         : `${error.details.engineMessage} (its partial output could not be removed: ${reason}; the table may hold some of its rows until --full-refresh)`;
-      const failed = new QueryError(`${node.id}: ${message}`, { ...error.details, engineMessage: message }, { cause: error });
+      const failed = new QueryError(
+        `${node.id}: ${message}`,
+        { ...error.details, engineMessage: message },
+        { cause: error },
+      );
       leftPartialOutput.add(failed);
       throw failed;
     }
@@ -234,15 +358,24 @@ async function insertIntoPublished(node: CompiledNode, ctx: MaterializeContext, 
  * merge (Iceberg tables): one MERGE INTO the published table, matched on the unique key. Iceberg
  * commits it atomically (readers see the snapshot before or after), so no staging table is needed.
  */
-async function merge(node: CompiledNode, ctx: MaterializeContext, selectSql: string, columns: readonly string[]): Promise<MaterializeOutcome> {
+async function merge(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  selectSql: string,
+  columns: readonly string[],
+): Promise<MaterializeOutcome> {
   const key = node.config.unique_key;
   const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
   if (keys.length === 0) throw unsupported(node, "incremental_strategy 'merge' needs a unique_key");
   if (!isIceberg(node, ctx) || !ctx.dialect.mergeInto) {
-    throw unsupported(node, "incremental_strategy 'merge' needs an Iceberg table: set table_type='iceberg' (then --full-refresh once)");
+    throw unsupported(
+      node,
+      "incremental_strategy 'merge' needs an Iceberg table: set table_type='iceberg' (then --full-refresh once)",
+    );
   }
   let rows: number | undefined;
-  for (const statement of ctx.dialect.mergeInto(node.relation, selectSql, keys, columns)) rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+  for (const statement of ctx.dialect.mergeInto(node.relation, selectSql, keys, columns))
+    rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   return { rows: rows ?? 0, appended: true };
 }
 
@@ -263,15 +396,32 @@ function tableType(node: CompiledNode, ctx: MaterializeContext): "iceberg" | und
 }
 
 /** An unpartitioned staging copy of the rows (no partition limit applies to it). */
-async function stageUnpartitioned(node: CompiledNode, ctx: MaterializeContext, staging: Relation, selectSql: string, suffix?: string): Promise<Relation> {
+async function stageUnpartitioned(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  staging: Relation,
+  selectSql: string,
+  suffix?: string,
+): Promise<Relation> {
   if (!node.location) throw new Error(`${node.id} has no table location`);
-  const relation = suffix === undefined ? staging : { schema: staging.schema, name: `${staging.name}_${suffix}` };
-  await ctas(ctx, relation, selectSql, [], `${node.location}_staging${suffix === undefined ? "" : `_${suffix}`}`);
+  const relation =
+    suffix === undefined ? staging : { schema: staging.schema, name: `${staging.name}_${suffix}` };
+  await ctas(
+    ctx,
+    relation,
+    selectSql,
+    [],
+    `${node.location}_staging${suffix === undefined ? "" : `_${suffix}`}`,
+  );
   return relation;
 }
 
 /** One SELECT per batch of at most `maxPartitionsPerWrite` partitions (no predicate when one batch holds them all). */
-function batchSelects(ctx: MaterializeContext, source: Relation, partitions: PartitionValues): string[] {
+function batchSelects(
+  ctx: MaterializeContext,
+  source: Relation,
+  partitions: PartitionValues,
+): string[] {
   const select = ctx.dialect.selectPartitions;
   if (!select) throw new Error(`dialect ${ctx.dialect.name} cannot select partitions`);
   const limit = ctx.dialect.capabilities.maxPartitionsPerWrite ?? Number.POSITIVE_INFINITY;
@@ -291,7 +441,12 @@ function canBatch(error: unknown, node: CompiledNode, ctx: MaterializeContext): 
 }
 
 function unsupported(node: CompiledNode, message: string): QueryError {
-  return new QueryError(`${node.id}: ${message}`, { sql: "", label: node.id, engineMessage: message });
+  return new QueryError(`${node.id}: ${message}`, {
+    sql: "",
+    label: node.id,
+    engineMessage: message,
+  });
 }
 
-const sum = (a: number | undefined, b: number | undefined) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+const sum = (a: number | undefined, b: number | undefined) =>
+  a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);

@@ -57,11 +57,19 @@ export interface MaterializeOutcome {
  * engine name: `publishesTablesAsViews` (DuckDB lake: Parquet folder + view swap) or not
  * (Athena: CTAS to a staging table + Glue catalog swap).
  */
-export type Materializer = (node: CompiledNode, ctx: MaterializeContext) => Promise<MaterializeOutcome>;
+export type Materializer = (
+  node: CompiledNode,
+  ctx: MaterializeContext,
+) => Promise<MaterializeOutcome>;
 
 /** Sum rowsAffected over the statements that write rows. */
-export function rowsWritten(kind: string, result: QueryResult, sofar: number | undefined): number | undefined {
+export function rowsWritten(
+  kind: string,
+  result: QueryResult,
+  sofar: number | undefined,
+): number | undefined {
   if (result.stats.rowsAffected === undefined) return sofar;
-  if (kind !== "copy" && kind !== "create_table_as" && kind !== "insert" && kind !== "merge") return sofar;
+  if (kind !== "copy" && kind !== "create_table_as" && kind !== "insert" && kind !== "merge")
+    return sofar;
   return (sofar ?? 0) + result.stats.rowsAffected;
 }

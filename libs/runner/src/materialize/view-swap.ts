@@ -4,10 +4,24 @@ import type { Statement, TableVersionState, TableWrite } from "@sluice/dialects"
 import { QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
-import { hoursToRecord, newestHour, rawHoursOf, windowFrom, type RawHours } from "../incremental/raw-hours.js";
+import {
+  hoursToRecord,
+  newestHour,
+  rawHoursOf,
+  windowFrom,
+  type RawHours,
+} from "../incremental/raw-hours.js";
 import type { VersionState, WindowPlan } from "../incremental/raw-reads.js";
 import { tableWindowRelation } from "../incremental/window-reads.js";
-import { bindRawWindow, bindWindow, incrementalFrom, lookbackHours, NO_WATERMARK, refWindowCalls, watermarkColumn } from "../incremental/window.js";
+import {
+  bindRawWindow,
+  bindWindow,
+  incrementalFrom,
+  lookbackHours,
+  NO_WATERMARK,
+  refWindowCalls,
+  watermarkColumn,
+} from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten } from "./materializer.js";
 import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
@@ -20,18 +34,28 @@ import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
  */
 export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   await assertUpstreamIntact(ctx);
-  const writesTable = node.materialization === "table" || node.materialization === "seed" || node.materialization === "incremental";
+  const writesTable =
+    node.materialization === "table" ||
+    node.materialization === "seed" ||
+    node.materialization === "incremental";
   // Described once: planning did it for incremental tables it found (~9 ms a call).
   const existing: RelationInfo =
     node.materialization === "incremental" && !ctx.fullRefresh
-      ? (ctx.raw?.windows.get(node.id)?.existing ?? (await ctx.engine.describeRelation(node.relation)))
+      ? (ctx.raw?.windows.get(node.id)?.existing ??
+        (await ctx.engine.describeRelation(node.relation)))
       : { exists: false };
   const current = existing.exists && existing.kind === "table" ? existing.location : undefined;
   const d = ctx.dialect;
-  if (node.materialization === "incremental" && d.capabilities.rewritesIncrementalVersions && node.location) {
+  if (
+    node.materialization === "incremental" &&
+    d.capabilities.rewritesIncrementalVersions &&
+    node.location
+  ) {
     // A version missing files must not be read as if it were empty, nor carried over.
     if (current) await assertVersionIntact(ctx.engine, node.relation, current, node.name);
-    const outcome = current ? await incrementalVersion(node, ctx, existing, current) : await fullVersion(node, ctx);
+    const outcome = current
+      ? await incrementalVersion(node, ctx, existing, current)
+      : await fullVersion(node, ctx);
     await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
     return outcome;
   }
@@ -42,7 +66,8 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
     writeId: ctx.writeId,
   });
   // A view keeps naming the source: the run's raw table is gone when the run ends.
-  const reads = node.materialization === "view" ? new Map<string, string>() : await rawWindowReads(ctx);
+  const reads =
+    node.materialization === "view" ? new Map<string, string>() : await rawWindowReads(ctx);
   const bound = statements.map((s) => ({ ...s, sql: bindRawWindow(s.sql, (r) => reads.get(r)) }));
   // A new table version: published below, with its files.
   const fresh = writesTable && current === undefined && node.location !== undefined;
@@ -53,7 +78,10 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   return { rows, appended: current !== undefined };
 };
 
-async function run(statements: readonly Statement[], ctx: MaterializeContext): Promise<number | undefined> {
+async function run(
+  statements: readonly Statement[],
+  ctx: MaterializeContext,
+): Promise<number | undefined> {
   let rows: number | undefined;
   for (const statement of statements) {
     if (statement.onlyIfNoRows && rows !== undefined && rows > 0) continue;
@@ -64,7 +92,11 @@ async function run(statements: readonly Statement[], ctx: MaterializeContext): P
   return rows;
 }
 
-const tableWrite = (node: CompiledNode, ctx: MaterializeContext, selectSql: string): TableWrite => ({
+const tableWrite = (
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  selectSql: string,
+): TableWrite => ({
   relation: node.relation,
   selectSql,
   partitionedBy: node.partitionedBy,
@@ -73,18 +105,35 @@ const tableWrite = (node: CompiledNode, ctx: MaterializeContext, selectSql: stri
 });
 
 /** First build or --full-refresh: the whole SELECT into a new version, published with its watermark. */
-async function fullVersion(node: CompiledNode, ctx: MaterializeContext): Promise<MaterializeOutcome> {
+async function fullVersion(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+): Promise<MaterializeOutcome> {
   ctx.raw?.windows.set(node.id, { from: NO_WATERMARK, state: {} });
   const raw = await readRawHours(ctx, NO_WATERMARK);
   const reads = await rawWindowReads(ctx);
-  const write = tableWrite(node, ctx, bindWindow(node.sql, ctx.dialect.literal(incrementalFrom(undefined, 0)), { raw: (r) => reads.get(r) }));
+  const write = tableWrite(
+    node,
+    ctx,
+    bindWindow(node.sql, ctx.dialect.literal(incrementalFrom(undefined, 0)), {
+      raw: (r) => reads.get(r),
+    }),
+  );
   // Everything but the publish; the publish below also records the state.
-  const rows = await run(ctx.dialect.createTableAs(write).filter((s) => s.kind !== "create_view"), ctx);
+  const rows = await run(
+    ctx.dialect.createTableAs(write).filter((s) => s.kind !== "create_view"),
+    ctx,
+  );
   await publish(node, ctx, raw, true, NO_WATERMARK);
   return { rows, appended: false };
 }
 
-async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, existing: RelationInfo, current: string): Promise<MaterializeOutcome> {
+async function incrementalVersion(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  existing: RelationInfo,
+  current: string,
+): Promise<MaterializeOutcome> {
   const d = ctx.dialect;
   const location = node.location!;
   const planned = ctx.raw?.windows.get(node.id) ?? (await planWindow(node, ctx, current));
@@ -92,7 +141,10 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
   ctx.raw?.windows.set(node.id, planned);
   const sql = node.incrementalSql ?? node.sql;
   const [raws, refs] = await Promise.all([rawWindowReads(ctx), refWindowReads(ctx, sql, from)]);
-  const bound = bindWindow(sql, d.literal(from), { raw: (relation) => raws.get(relation), ref: (relation, column) => refs.get(`${relation} ${column}`) });
+  const bound = bindWindow(sql, d.literal(from), {
+    raw: (relation) => raws.get(relation),
+    ref: (relation, column) => refs.get(`${relation} ${column}`),
+  });
   const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bound);
   const write = tableWrite(node, ctx, selectSql);
   const strategy = node.incrementalStrategy ?? "append";
@@ -102,16 +154,26 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
     const key = node.config.unique_key;
     const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
     if (keys.length === 0 || !d.mergeRewrite) {
-      throw new QueryError(`${node.id}: incremental_strategy 'merge' needs a unique_key`, { sql: selectSql, label: node.id, engineMessage: "merge needs a unique_key" });
+      throw new QueryError(`${node.id}: incremental_strategy 'merge' needs a unique_key`, {
+        sql: selectSql,
+        label: node.id,
+        engineMessage: "merge needs a unique_key",
+      });
     }
     rows = await run(d.mergeRewrite(write, current, keys), ctx);
     // One SELECT rewrote every file.
     await publish(node, ctx, raw, true, from);
     return { rows, appended: true };
   } else {
-    rows = await run(d.createTableAs(write).filter((s) => s.kind === "copy"), ctx);
-    if (!ctx.engine.carryVersionFiles) throw new Error(`${ctx.engine.name} cannot carry table versions (carryVersionFiles)`);
-    await ctx.engine.carryVersionFiles(current, location, { skipWrittenPartitions: strategy === "insert_overwrite" });
+    rows = await run(
+      d.createTableAs(write).filter((s) => s.kind === "copy"),
+      ctx,
+    );
+    if (!ctx.engine.carryVersionFiles)
+      throw new Error(`${ctx.engine.name} cannot carry table versions (carryVersionFiles)`);
+    await ctx.engine.carryVersionFiles(current, location, {
+      skipWrittenPartitions: strategy === "insert_overwrite",
+    });
   }
   // Carried files keep the old columns: still one schema only if nothing changed.
   await publish(node, ctx, raw, state.uniformSchema === true && !changed, from);
@@ -124,33 +186,57 @@ async function incrementalVersion(node: CompiledNode, ctx: MaterializeContext, e
  * folder a late file landed in since the last run listed the zone, or the first hour no
  * reconciliation has balanced yet.
  */
-export async function planWindow(node: CompiledNode, ctx: MaterializeContext, current: string): Promise<WindowPlan> {
+export async function planWindow(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  current: string,
+): Promise<WindowPlan> {
   const state = await readState(node, ctx, current);
   const lookback = lookbackHours(node.config as Record<string, unknown>);
   // Hours before the lookback window's start matter to no one: not to the window, not to the
   // signatures recorded for the next run (the newest hour is at least the watermark).
   const lower = incrementalFrom(state.watermark, lookback);
   const raw = await readRawHours(ctx, lower);
-  const late = state.listedAt === undefined || lower === NO_WATERMARK ? [] : await lateHours(ctx, state.listedAt, lower);
-  const from = [windowFrom(state.watermark, state.rawHours, raw, lookback), ...late, ...(state.pendingFrom ? [state.pendingFrom] : [])].sort()[0]!;
+  const late =
+    state.listedAt === undefined || lower === NO_WATERMARK
+      ? []
+      : await lateHours(ctx, state.listedAt, lower);
+  const from = [
+    windowFrom(state.watermark, state.rawHours, raw, lookback),
+    ...late,
+    ...(state.pendingFrom ? [state.pendingFrom] : []),
+  ].sort()[0]!;
   return { from, state, ...(raw ? { raw } : {}) };
 }
 
 /** Raw hour folders older than `before` that changed since `sinceMs`, over the node's raw zones. */
-async function lateHours(ctx: MaterializeContext, sinceMs: number, before: string): Promise<string[]> {
+async function lateHours(
+  ctx: MaterializeContext,
+  sinceMs: number,
+  before: string,
+): Promise<string[]> {
   const locations = [...new Set(ctx.rawSources?.values() ?? [])];
-  const found = await Promise.all(locations.map((l) => ctx.engine.rawHoursChangedSince?.(l, sinceMs, before) ?? []));
+  const found = await Promise.all(
+    locations.map((l) => ctx.engine.rawHoursChangedSince?.(l, sinceMs, before) ?? []),
+  );
   return found.flat().sort();
 }
 
 /** The state recorded with the current version, or (older lakes) the max of its watermark column. */
-async function readState(node: CompiledNode, ctx: MaterializeContext, current: string): Promise<VersionState> {
+async function readState(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  current: string,
+): Promise<VersionState> {
   const d = ctx.dialect;
   if (d.tableStateQuery) {
     try {
       const row = (await ctx.execute(d.tableStateQuery(node.relation))).rows[0];
       if (row && row["location"] === current && typeof row["watermark"] === "string") {
-        const hours = typeof row["raw_hours"] === "string" ? (JSON.parse(row["raw_hours"]) as Record<string, string>) : undefined;
+        const hours =
+          typeof row["raw_hours"] === "string"
+            ? (JSON.parse(row["raw_hours"]) as Record<string, string>)
+            : undefined;
         const listedAt = row["raw_listed_at"];
         const pending = row["pending_from"];
         return {
@@ -168,7 +254,11 @@ async function readState(node: CompiledNode, ctx: MaterializeContext, current: s
   return { watermark: await maxOfWatermarkColumn(node, ctx, current) };
 }
 /** The newest value of the model's watermark column in the version at `location`, if it has one. */
-async function maxOfWatermarkColumn(node: CompiledNode, ctx: MaterializeContext, location: string): Promise<string | undefined> {
+async function maxOfWatermarkColumn(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  location: string,
+): Promise<string | undefined> {
   const d = ctx.dialect;
   if (!d.maxOfVersion) return undefined;
   const column = watermarkColumn(node);
@@ -210,10 +300,21 @@ async function rawWindowReads(ctx: MaterializeContext): Promise<Map<string, stri
  * What each `sluice_ref_window(relation, column)` of `sql` reads in this run, keyed
  * `relation column`: the files of the partitions from `from` on (see {@link tableWindowRelation}).
  */
-async function refWindowReads(ctx: MaterializeContext, sql: string, from: string): Promise<Map<string, string>> {
+async function refWindowReads(
+  ctx: MaterializeContext,
+  sql: string,
+  from: string,
+): Promise<Map<string, string>> {
   const reads = new Map<string, string>();
   for (const { relation, column } of refWindowCalls(sql)) {
-    const read = await tableWindowRelation(ctx.engine, ctx.dialect, ctx.published, relation, column, from);
+    const read = await tableWindowRelation(
+      ctx.engine,
+      ctx.dialect,
+      ctx.published,
+      relation,
+      column,
+      from,
+    );
     if (read !== undefined) reads.set(`${relation} ${column}`, read);
   }
   return reads;
@@ -244,7 +345,9 @@ async function publish(
     ...(rawHours === undefined ? {} : { rawHours }),
     ...(reads ? { listedAt: reads.listedAt } : {}),
     // Hours this version read and no reconciliation has balanced yet (none when it read none).
-    ...(reads?.reconciled.has(node.id) && watermark !== undefined && from <= watermark ? { pendingFrom: from } : {}),
+    ...(reads?.reconciled.has(node.id) && watermark !== undefined && from <= watermark
+      ? { pendingFrom: from }
+      : {}),
   });
   ctx.published?.set(d.quoteRelation(node.relation), location);
 }
@@ -280,16 +383,26 @@ async function reconcileSchema(
   if (!hasChanges(diff)) return { selectSql, changed: false };
   const policy = node.config.on_schema_change ?? "ignore";
   if (policy === "fail") {
-    const message = `${node.id}: the incremental model's columns differ from ${node.relation.schema}.${node.relation.name} ` +
+    const message =
+      `${node.id}: the incremental model's columns differ from ${node.relation.schema}.${node.relation.name} ` +
       `(on_schema_change='fail'): ${describeDiff(diff)}. Run with --full-refresh or set on_schema_change`;
     throw new QueryError(message, { sql: selectSql, label: node.id, engineMessage: message });
   }
   const incoming = new Set(probe.columns.map((c) => c.name));
   const q = (n: string): string => d.quoteIdentifier(n);
-  const kept = before.map((c) => (incoming.has(c.name) ? q(c.name) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`));
+  const kept = before.map((c) =>
+    incoming.has(c.name) ? q(c.name) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`,
+  );
   const added = policy === "append_new_columns" ? diff.added.map((c) => q(c.name)) : [];
   // Partition columns must stay last.
   const partition = new Set(node.partitionedBy);
-  const ordered = [...kept.filter((_, i) => !partition.has(before[i]!.name)), ...added, ...kept.filter((_, i) => partition.has(before[i]!.name))];
-  return { selectSql: `SELECT ${ordered.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`, changed: true };
+  const ordered = [
+    ...kept.filter((_, i) => !partition.has(before[i]!.name)),
+    ...added,
+    ...kept.filter((_, i) => partition.has(before[i]!.name)),
+  ];
+  return {
+    selectSql: `SELECT ${ordered.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`,
+    changed: true,
+  };
 }
