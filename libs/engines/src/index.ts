@@ -1,4 +1,6 @@
 import type { AthenaEngine, AthenaEngineOptions } from "./athena/athena-engine.js";
+import type { AthenaTarget } from "@sluice/project";
+import type { PublishChange, RulesetToPublish } from "./athena/glue-dq-rulesets.js";
 
 export * from "./engine.js";
 // Concrete engines load their drivers (DuckDB native binding, AWS SDK) only through openEngine,
@@ -17,4 +19,18 @@ export type { PublishResult } from "./athena/glue-publisher.js";
 export async function openAthenaEngineWith(options: AthenaEngineOptions): Promise<AthenaEngine> {
   const { openAthenaEngine } = await import("./athena/athena-engine.js");
   return openAthenaEngine(options);
+}
+
+export type { PublishAction, PublishChange, RulesetToPublish } from "./athena/glue-dq-rulesets.js";
+
+/**
+ * Create or update DQDL rulesets in the target's Glue Data Quality (idempotent; see
+ * publishRulesets). The Glue SDK loads only when this is called.
+ */
+export async function publishDqRulesets(
+  target: AthenaTarget,
+  rulesets: readonly RulesetToPublish[],
+): Promise<PublishChange[]> {
+  const { publishRulesetsToTarget } = await import("./athena/glue-dq-rulesets.js");
+  return publishRulesetsToTarget(target, rulesets);
 }

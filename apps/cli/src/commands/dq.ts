@@ -76,7 +76,7 @@ async function publish(args: DqArgs & GlobalArgs, io: Io): Promise<number> {
     );
     return ExitCode.usage;
   }
-  const { bindRulesets, planRulesets, publishRulesets } = await import("@sluice/runner");
+  const { bindRulesets, planRulesets } = await import("@sluice/runner");
   const bound = bindRulesets(ctx.project, ctx.compiled);
   const plan = planRulesets(ctx.project.config.name, bound.bound);
   const diagnostics = [...bound.diagnostics, ...plan.diagnostics];
@@ -84,15 +84,9 @@ async function publish(args: DqArgs & GlobalArgs, io: Io): Promise<number> {
   if (diagnostics.some((d) => d.severity === "error")) return ExitCode.usage;
   for (const s of plan.skipped) io.err(`skipped ${s.file}: ${s.reason}`);
 
-  const { GlueClient } = await import("@aws-sdk/client-glue");
-  const t = ctx.target;
-  const client = new GlueClient({
-    region: t.region,
-    ...(t.endpoint === undefined ? {} : { endpoint: t.endpoint }),
-    ...(t.profile === undefined ? {} : { profile: t.profile }),
-  });
   try {
-    const changes = await publishRulesets(client, plan.rulesets);
+    const { publishDqRulesets } = await import("@sluice/engines");
+    const changes = await publishDqRulesets(ctx.target, plan.rulesets);
     for (const c of changes)
       io.out(`${c.action.padEnd(9)} ${c.name} (${c.table})${c.message ? `: ${c.message}` : ""}`);
     const count = (a: string) => changes.filter((c) => c.action === a).length;
@@ -105,7 +99,5 @@ async function publish(args: DqArgs & GlobalArgs, io: Io): Promise<number> {
       `dq publish failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
     );
     return ExitCode.failed;
-  } finally {
-    client.destroy();
   }
 }

@@ -1,3 +1,4 @@
+import type { AthenaTarget } from "@sluice/project";
 import type { AthenaClient } from "@aws-sdk/client-athena";
 import type { GlueClient } from "@aws-sdk/client-glue";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -15,4 +16,17 @@ export interface AthenaContext {
   sleep: (ms: number) => Promise<void>;
   now: () => number;
   random: () => number;
+}
+
+/** SDK client settings for a target: its region, and its endpoint and profile when set. */
+export function awsClientConfig(target: AthenaTarget): {
+  region: string;
+  endpoint?: string;
+  profile?: string;
+} {
+  return {
+    region: target.region,
+    ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
+    ...(target.profile === undefined ? {} : { profile: target.profile }),
+  };
 }

@@ -4,6 +4,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaTarget } from "@sluice/project";
 import type { CleanupOutcome, Engine, PublishOptions } from "../engine.js";
+import { awsClientConfig } from "./athena-clients.js";
 import type { AthenaClients, AthenaContext } from "./athena-clients.js";
 import { deferredCleanup } from "./deferred-cleanup.js";
 import { describeGlueRelation, setTableParameters } from "./glue-catalog.js";
@@ -102,11 +103,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
 }
 
 function createClients(target: AthenaTarget) {
-  const config = {
-    region: target.region,
-    ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
-    ...(target.profile === undefined ? {} : { profile: target.profile }),
-  };
+  const config = awsClientConfig(target);
   // A custom endpoint (e.g. `sluice athena-local`) serves every bucket under one host: path-style S3.
   const s3 = new S3Client({
     ...config,

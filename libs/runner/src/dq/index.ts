@@ -3,5 +3,3 @@ export type { BoundRuleset } from "./bind-rulesets.js";
 export { dqTestNodes } from "./dq-test-nodes.js";
 export type { DqTestNodesOptions } from "./dq-test-nodes.js";
 export { planRulesets } from "./plan-rulesets.js";
-export { publishRulesets } from "./publish-rulesets.js";
-export type { PublishAction, PublishChange, RulesetToPublish } from "./publish-rulesets.js";

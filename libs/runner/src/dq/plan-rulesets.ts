@@ -1,7 +1,7 @@
 import { error } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
 import type { BoundRuleset } from "./bind-rulesets.js";
-import type { RulesetToPublish } from "./publish-rulesets.js";
+import type { RulesetToPublish } from "@sluice/engines";
 
 /**
  * The Glue Data Quality rulesets of a project on a catalog target: one per table, named

@@ -5,8 +5,8 @@ import {
 } from "@aws-sdk/client-glue";
 import type { GlueClient } from "@aws-sdk/client-glue";
 import { describe, expect, it } from "vitest";
-import { publishRulesets } from "./publish-rulesets.js";
-import type { RulesetToPublish } from "./publish-rulesets.js";
+import { publishRulesets } from "./glue-dq-rulesets.js";
+import type { RulesetToPublish } from "./glue-dq-rulesets.js";
 
 interface Stored {
   Name: string;

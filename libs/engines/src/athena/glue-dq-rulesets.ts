@@ -1,5 +1,7 @@
 import type * as GlueSdk from "@aws-sdk/client-glue";
 import type { GlueClient } from "@aws-sdk/client-glue";
+import type { AthenaTarget } from "@sluice/project";
+import { awsClientConfig } from "./athena-clients.js";
 
 // Imported on first use: `sluice build` loads the runner and must not pay for the Glue SDK.
 type GlueModule = typeof GlueSdk;
@@ -119,4 +121,21 @@ function errorName(err: unknown): string | undefined {
 /** Glue may store the text with other line endings or trailing space; compare content only. */
 function normalize(text: string): string {
   return text.replace(/\r\n?/g, "\n").trim();
+}
+
+/**
+ * {@link publishRulesets} to the Glue Data Quality of a target (its region, endpoint, profile),
+ * with a client made and destroyed for the call.
+ */
+export async function publishRulesetsToTarget(
+  target: AthenaTarget,
+  rulesets: readonly RulesetToPublish[],
+): Promise<PublishChange[]> {
+  const { GlueClient } = await import("@aws-sdk/client-glue");
+  const client = new GlueClient(awsClientConfig(target));
+  try {
+    return await publishRulesets(client, rulesets);
+  } finally {
+    client.destroy();
+  }
 }
