@@ -129,7 +129,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   for (const [id, p] of parsed) {
     const ids: string[] = [];
     for (const name of p.refs) {
-      const dep = index.ref(name, locateCall(p.file.path, p.file.text, "ref", [name]));
+      const dep = index.ref(name, () => locateCall(p.file.path, p.file.text, "ref", [name]));
       if (typeof dep === "string") ids.push(dep);
       else {
         if (dep) bag.add(dep);
@@ -137,7 +137,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
       }
     }
     for (const [s, t] of p.sources) {
-      const dep = index.source(s, t, locateCall(p.file.path, p.file.text, "source", [s, t]));
+      const dep = index.source(s, t, () => locateCall(p.file.path, p.file.text, "source", [s, t]));
       if (typeof dep === "string") ids.push(dep);
       else {
         bag.add(dep);

@@ -38,7 +38,9 @@ export async function writeCompiledArtifacts(
     path.join(targetDir, "manifest.json"),
     JSON.stringify(manifestOf(compiled), null, 2) + "\n",
   );
-  writeChangedFiles([path.join(targetDir, "compiled"), path.join(targetDir, "run")], files);
+  writeChangedFiles([path.join(targetDir, "compiled"), path.join(targetDir, "run")], files, {
+    index: path.join(targetDir, ".artifact-hashes.json"),
+  });
   return runPaths;
 }
 

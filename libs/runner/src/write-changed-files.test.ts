@@ -3,6 +3,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -66,5 +67,36 @@ describe("writeChangedFiles", () => {
       "run/silver",
       "run/silver/events.sql",
     ]);
+  });
+
+  it("with an index, trusts the recorded hashes instead of reading files back", () => {
+    const target = mkdtempSync(path.join(os.tmpdir(), "sluice-artifacts-"));
+    const run = path.join(target, "run");
+    const index = path.join(target, ".hashes.json");
+    const files = new Map([
+      [path.join(run, "a.sql"), "select 1;\n"],
+      [path.join(run, "b.sql"), "select 2;\n"],
+    ]);
+    expect(writeChangedFiles([run], files, { index })).toEqual({ written: 2, removed: 0 });
+    expect(Object.keys(JSON.parse(readFileSync(index, "utf8"))).sort()).toEqual(
+      [...files.keys()].sort(),
+    );
+    // A hand edit is not seen while sluice's text is unchanged (not read back)...
+    writeFileSync(path.join(run, "a.sql"), "edited\n");
+    expect(writeChangedFiles([run], files, { index })).toEqual({ written: 0, removed: 0 });
+    expect(readFileSync(path.join(run, "a.sql"), "utf8")).toBe("edited\n");
+    // ...a changed text is written, a missing file is written again, a stray is removed...
+    rmSync(path.join(run, "b.sql"));
+    writeFileSync(path.join(run, "stray.sql"), "x");
+    const changed = new Map([
+      [path.join(run, "a.sql"), "select 11;\n"],
+      [path.join(run, "b.sql"), "select 2;\n"],
+    ]);
+    expect(writeChangedFiles([run], changed, { index })).toEqual({ written: 2, removed: 1 });
+    // ...and without the index every file is compared again.
+    writeFileSync(path.join(run, "a.sql"), "edited\n");
+    rmSync(index);
+    expect(writeChangedFiles([run], changed, { index })).toEqual({ written: 1, removed: 0 });
+    expect(readFileSync(path.join(run, "a.sql"), "utf8")).toBe("select 11;\n");
   });
 });

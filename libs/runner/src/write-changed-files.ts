@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -7,14 +8,20 @@ import path from "node:path";
  * that are not in `files` are removed. Files outside the roots are written the same way but
  * nothing beside them is removed.
  *
+ * With `index` (a JSON file of path → content hash, written by the previous call), a file under
+ * the roots whose recorded hash matches is not read back: at 10,000 models that is 60,000 reads
+ * saved on every compile. A file edited by hand in those folders is then rewritten only when
+ * sluice's text for it changes; delete the index (or the folder) to force a full comparison.
+ *
  * Synchronous on purpose: most artifacts are unchanged between runs (only statements holding the
- * run id change), and comparing ~100 small files on the main thread costs less than queueing
+ * run id change), and comparing small files on the main thread costs less than queueing
  * a delete and a write for each on libuv's pool, where they would wait in line with the
  * engine's own file work.
  */
 export function writeChangedFiles(
   roots: readonly string[],
   files: ReadonlyMap<string, string>,
+  options: { index?: string } = {},
 ): { written: number; removed: number } {
   const keepDirs = new Set<string>();
   for (const file of files.keys()) {
@@ -25,6 +32,8 @@ export function writeChangedFiles(
     )
       keepDirs.add(dir);
   }
+  const recorded = options.index === undefined ? {} : readIndex(options.index);
+  const listed = new Set<string>();
   let removed = 0;
   for (const root of roots) {
     let entries;
@@ -34,21 +43,31 @@ export function writeChangedFiles(
       continue;
     }
     // Parents come before their children in the listing; a removed folder takes its children along.
-    const gone: string[] = [];
+    const gone = new Set<string>();
     for (const entry of entries) {
       const full = path.join(entry.parentPath, entry.name);
-      if (gone.some((dir) => full.startsWith(dir + path.sep))) continue;
+      if (gone.has(entry.parentPath)) {
+        if (entry.isDirectory()) gone.add(full);
+        continue;
+      }
       const stale = entry.isDirectory() ? !keepDirs.has(full) : !files.has(full);
-      if (!stale) continue;
+      if (!stale) {
+        if (!entry.isDirectory()) listed.add(full);
+        continue;
+      }
       rmSync(full, { recursive: true, force: true });
-      if (entry.isDirectory()) gone.push(full);
+      if (entry.isDirectory()) gone.add(full);
       removed += 1;
     }
   }
   let written = 0;
   const made = new Set<string>();
+  const hashes: Record<string, string> = {};
   for (const [file, text] of files) {
-    if (readOr(file) === text) continue;
+    const digest = hash("sha1", text, "base64");
+    hashes[file] = digest;
+    const unchanged = listed.has(file) && recorded[file] === digest;
+    if (unchanged || readOr(file) === text) continue;
     const dir = path.dirname(file);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -57,7 +76,22 @@ export function writeChangedFiles(
     writeFileSync(file, text);
     written += 1;
   }
+  if (options.index !== undefined) {
+    mkdirSync(path.dirname(options.index), { recursive: true });
+    writeFileSync(`${options.index}.tmp`, JSON.stringify(hashes));
+    renameSync(`${options.index}.tmp`, options.index);
+  }
   return { written, removed };
+}
+
+/** The previous call's path → hash record; empty when missing or unreadable. */
+function readIndex(file: string): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+    return parsed !== null && typeof parsed === "object" ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
 }
 
 function readOr(file: string): string | undefined {

@@ -5,37 +5,74 @@ export interface GraphNode {
 }
 
 /**
- * Kahn's algorithm: every node after its dependencies; ties are broken by id so the order is
- * stable. Dependencies on ids outside `nodes` are ignored. Nodes on a cycle are left out.
+ * Kahn's algorithm: every node after its dependencies; ties are broken by id (smallest first,
+ * by UTF-16 code units) so the order is stable. Dependencies on ids outside `nodes` are ignored.
+ * Nodes on a cycle are left out. O((nodes + edges) log nodes): the ready ids wait in a binary heap.
  */
 export function topologicalOrder(nodes: readonly GraphNode[]): string[] {
-  const ids = new Set(nodes.map((n) => n.id));
+  const ids = new Set<string>();
+  for (const n of nodes) ids.add(n.id);
   const pending = new Map<string, number>();
   const children = new Map<string, string[]>();
   for (const n of nodes) {
-    const deps = [...new Set(n.dependsOn)].filter((d) => ids.has(d));
-    pending.set(n.id, deps.length);
-    for (const d of deps) children.set(d, [...(children.get(d) ?? []), n.id]);
+    let count = 0;
+    for (const d of new Set(n.dependsOn)) {
+      if (!ids.has(d)) continue;
+      count++;
+      const list = children.get(d);
+      if (list) list.push(n.id);
+      else children.set(d, [n.id]);
+    }
+    pending.set(n.id, count);
   }
-  const ready = [...pending]
-    .filter(([, c]) => c === 0)
-    .map(([id]) => id)
-    .sort();
+  const ready = new MinHeap();
+  for (const [id, count] of pending) if (count === 0) ready.push(id);
   const order: string[] = [];
-  while (ready.length > 0) {
-    const id = ready.shift() as string;
+  for (let id = ready.pop(); id !== undefined; id = ready.pop()) {
     order.push(id);
     for (const child of children.get(id) ?? []) {
-      const left = (pending.get(child) ?? 0) - 1;
+      const left = pending.get(child)! - 1;
       pending.set(child, left);
-      if (left === 0) {
-        // Keep `ready` sorted: small graphs, a linear insert is fine.
-        const at = ready.findIndex((r) => r > child);
-        ready.splice(at === -1 ? ready.length : at, 0, child);
-      }
+      if (left === 0) ready.push(child);
     }
   }
   return order;
+}
+
+/** A binary min-heap of strings (UTF-16 code unit order, as `<` compares them). */
+class MinHeap {
+  private readonly items: string[] = [];
+
+  push(value: string): void {
+    const a = this.items;
+    let i = a.push(value) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]! <= value) break;
+      a[i] = a[parent]!;
+      i = parent;
+    }
+    a[i] = value;
+  }
+
+  pop(): string | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length === 0 || last === undefined) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= a.length) break;
+      const r = l + 1;
+      const c = r < a.length && a[r]! < a[l]! ? r : l;
+      if (a[c]! >= last) break;
+      a[i] = a[c]!;
+      i = c;
+    }
+    a[i] = last;
+    return top;
+  }
 }
 
 /**

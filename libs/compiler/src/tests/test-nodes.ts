@@ -132,7 +132,7 @@ export function singularTestNode(
   let ok = scope.diagnostics.length === 0;
   const deps: string[] = [];
   for (const name of new Set(scope.refs)) {
-    const id = index.ref(name, locateCall(file.path, file.text, "ref", [name]));
+    const id = index.ref(name, () => locateCall(file.path, file.text, "ref", [name]));
     if (typeof id === "string") deps.push(id);
     else {
       if (id) ctx.diagnostics.add(id);
@@ -140,7 +140,7 @@ export function singularTestNode(
     }
   }
   for (const [s, t] of scope.sources) {
-    const id = index.source(s, t, locateCall(file.path, file.text, "source", [s, t]));
+    const id = index.source(s, t, () => locateCall(file.path, file.text, "source", [s, t]));
     if (typeof id === "string") deps.push(id);
     else {
       ctx.diagnostics.add(id);
