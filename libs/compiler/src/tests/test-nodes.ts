@@ -6,6 +6,7 @@ import type { BuiltNodes } from "../compile/render-node-sql.js";
 import { locateCall } from "../render/locate.js";
 import { newScope } from "../render/render-scope.js";
 import type { CompiledNode } from "../types.js";
+import { throughEphemerals } from "../graph/ephemeral.js";
 import { genericTest } from "./generic-tests.js";
 import type { ParentResolver, TestSubject } from "./generic-tests.js";
 
@@ -164,7 +165,7 @@ export function singularTestNode(
     name: file.name,
     path: file.path,
     sql: rendered.sql,
-    dependsOn: deps,
+    dependsOn: throughEphemerals(deps, built.byId),
     ...(attachedTo ? { attachedTo } : {}),
     severity: "error",
   });
