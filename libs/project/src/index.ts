@@ -11,7 +11,17 @@ export { parseGenericTests } from "./generic-tests.js";
 export { parseSeed } from "./seeds.js";
 export { GLUE_NAME_MAX, glueNameProblem, glueNameSuggestion } from "./glue-name.js";
 export { decodeUtf8, firstInvalidByte } from "./utf8.js";
-export { modelConfigSchema } from "./model-config-schema.js";
+export {
+  defaultModelConfig,
+  incrementalStrategies,
+  LOOKBACK_PATTERN,
+  materializations,
+  modelConfigKeys,
+  modelConfigSchema,
+  resolvedModelConfigSchema,
+  schemaChangePolicies,
+} from "./model-config-schema.js";
+export { unknownConfigKeyWarnings } from "./config-key-warnings.js";
 export { closest, didYouMean, editDistance } from "./suggest.js";
 export { formatPath, parseYaml } from "./yaml-source.js";
 export type { YamlPath, YamlSource } from "./yaml-source.js";
