@@ -82,8 +82,9 @@ describe("parseProperties", () => {
       },
       {
         name: "accepted_values",
-        args: { values: ["a", "b"], quote: false, config: { where: "dt > '2024'" } },
+        args: { values: ["a", "b"], quote: false },
         severity: "error",
+        config: { where: "dt > '2024'" },
         at: at(file, text, "accepted_values", 1),
       },
     ]);

@@ -90,7 +90,20 @@ export interface GenericTestSpec {
   name: "not_null" | "unique" | "accepted_values" | "relationships" | string;
   args: Record<string, unknown>;
   severity: "error" | "warn";
+  /** dbt's test configs beyond `severity`; absent when none is set. */
+  config?: TestConfig;
   at: SourceLocation;
+}
+
+/** dbt test configs (under `config:` of a generic test). */
+export interface TestConfig {
+  /** SQL condition: the test reads `(select * from <model> where <where>)`. */
+  where?: string;
+  /** At most this many failing rows are counted (and stored). */
+  limit?: number;
+  /** Conditions on the failure count (`failureCondition`); dbt's default for both is `!=0`. */
+  warn_if?: string;
+  error_if?: string;
 }
 
 export interface ColumnProperties {
