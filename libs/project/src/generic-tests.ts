@@ -65,9 +65,17 @@ export function parseGenericTests(
       return;
     }
     const { config: rawConfig, arguments: nested, severity: topSeverity, ...rest } = body;
-    const args: Record<string, unknown> = { ...rest, ...(isMapping(nested) ? nested : {}) };
+    // dbt also reads test configs written next to the arguments (its older spelling).
+    const topConfig = Object.fromEntries(
+      Object.entries(rest).filter(([k]) => testConfigKeys.includes(k)),
+    );
+    const args: Record<string, unknown> = Object.fromEntries(
+      Object.entries({ ...rest, ...(isMapping(nested) ? nested : {}) }).filter(
+        ([k]) => !(k in topConfig),
+      ),
+    );
     let severity: GenericTestSpec["severity"] = "error";
-    const configMap = isMapping(rawConfig) ? { ...rawConfig } : {};
+    const configMap = { ...topConfig, ...(isMapping(rawConfig) ? rawConfig : {}) };
     const rawSeverity = configMap.severity ?? topSeverity;
     const severityPath =
       configMap.severity !== undefined
@@ -77,7 +85,8 @@ export function parseGenericTests(
     const config: TestConfig = {};
     let configOk = true;
     for (const [key, value] of Object.entries(configMap)) {
-      const p = [...path, i, name, "config", key];
+      const inConfig = isMapping(rawConfig) && key in rawConfig;
+      const p = inConfig ? [...path, i, name, "config", key] : [...path, i, name, key];
       const problem = setTestConfig(config, key, value);
       if (problem === "unknown")
         diagnostics.push(
