@@ -2,7 +2,6 @@
     materialized='incremental',
     incremental_strategy='insert_overwrite',
     partitioned_by=['event_date'],
-    unique_key='event_id',
     on_schema_change='append_new_columns',
     lookback=var('lookback_hours', 3),
     reconcile={'staging': 'stg_events', 'rejected': 'rejected_events', 'key': 'event_id', 'reason': 'reject_reason',

@@ -618,7 +618,7 @@ describe("the models project on Athena (fake AWS)", () => {
         ? {
             ...n,
             incrementalStrategy: "merge" as const,
-            config: { ...n.config, table_type: "iceberg", unique_key: "event_id" },
+            config: { ...n.config, table_type: "iceberg" as const, unique_key: "event_id" },
           }
         : n;
     const first = await run(aws, "r1", { select: ["model.events"], patch: iceberg });

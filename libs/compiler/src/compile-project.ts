@@ -5,6 +5,7 @@ import type { CompileContext } from "./compile/compile-context.js";
 import { compileModel } from "./compile/model-nodes.js";
 import { NameIndex } from "./compile/name-index.js";
 import { parseModel } from "./compile/parse-models.js";
+import { unusedFolderConfig, unusedProperties } from "./compile/unused-config.js";
 import type { ParsedModel } from "./compile/parse-models.js";
 import type { BuiltNodes } from "./compile/render-node-sql.js";
 import { DiagnosticBag } from "./diagnostic-bag.js";
@@ -104,6 +105,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     index.refs.set(node.name, node.id);
   }
 
+  [...unusedProperties(project), ...unusedFolderConfig(project)].forEach((d) => bag.add(d));
   const { unique, duplicates } = uniqueModels(project.models, bag);
   duplicates.forEach((n) => index.duplicates.add(n));
   const properties = new Map(project.modelProperties.map((p) => [p.name, p]));

@@ -5,5 +5,4 @@ export { planStatements } from "./plan/plan-statements.js";
 export type { PlanState } from "./plan/plan-statements.js";
 export { selectNodes } from "./graph/select.js";
 export type { SelectOptions } from "./graph/select.js";
-export { defaultModelConfig } from "./config/merge-config.js";
 export { dialectFor } from "./target/dialect-for.js";

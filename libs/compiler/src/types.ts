@@ -3,6 +3,7 @@ import type {
   IncrementalStrategy,
   Materialization,
   ModelConfig,
+  TestConfig,
 } from "@sluice/project";
 import type { Relation, Statement } from "@sluice/dialects";
 
@@ -44,6 +45,8 @@ export interface CompiledNode {
   /** Tests: the node they test and how a failure counts. */
   attachedTo?: string;
   severity?: "error" | "warn";
+  /** Tests: dbt's `warn_if` / `error_if` on the failure count, when set (default `!=0`). */
+  thresholds?: Pick<TestConfig, "warn_if" | "error_if">;
   /** Tests: what the SQL returns. Absent means `failing_rows` (generic and singular tests). */
   assertion?: TestAssertion;
   /** Tests run with `--store-failures`: where failing rows (limited) are written. */

@@ -1,12 +1,12 @@
 import { error } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
-import { modelConfigSchema } from "./model-config-schema.js";
-import type { FolderConfig, ModelConfig } from "./types.js";
+import { unknownConfigKeyWarnings } from "./config-key-warnings.js";
+import { modelConfigKeys, modelConfigSchema } from "./model-config-schema.js";
+import type { ModelConfigLayer } from "./model-config-schema.js";
+import type { FolderConfig } from "./types.js";
 import { describe, issuesToDiagnostics, salvage } from "./zod-issues.js";
 import { formatPath } from "./yaml-source.js";
 import type { YamlPath, YamlSource } from "./yaml-source.js";
-
-const configKeys = Object.keys(modelConfigSchema.shape);
 
 /**
  * Parse sluice.yml's `models:` tree: `+key` entries configure the folder, other keys are
@@ -21,10 +21,14 @@ export function parseFolderConfig(
   path: YamlPath,
   diagnostics: Diagnostic[],
 ): FolderConfig {
-  const folder: FolderConfig = { config: {}, children: {} };
+  const folder: FolderConfig = {
+    config: {},
+    children: {},
+    ...(path.length > 1 ? { at: source.locate(path, "key") } : {}),
+  };
   if (raw === undefined || raw === null) return folder;
   if (typeof raw !== "object" || Array.isArray(raw)) {
-    const hint = configKeys.includes(String(path.at(-1)))
+    const hint = modelConfigKeys.includes(String(path.at(-1)))
       ? `config keys start with '+': did you mean '+${String(path.at(-1))}'?`
       : undefined;
     diagnostics.push(
@@ -42,6 +46,14 @@ export function parseFolderConfig(
     if (key.startsWith("+")) config[key.slice(1)] = value;
     else folder.children[key] = parseFolderConfig(value, source, [...path, key], diagnostics);
   }
+  diagnostics.push(
+    ...unknownConfigKeyWarnings(
+      config,
+      (key) => source.locate([...path, `+${key}`], "key"),
+      `sluice.yml ${formatPath(path)}`,
+      "+",
+    ),
+  );
   const parsed = modelConfigSchema.safeParse(config);
   if (parsed.success) folder.config = stripUndefined(parsed.data);
   else {
@@ -55,14 +67,14 @@ export function parseFolderConfig(
         rename: ([first, ...rest]) => (first === undefined ? [] : [`+${String(first)}`, ...rest]),
       }),
     );
-    folder.config = salvage<ModelConfig>(modelConfigSchema, config);
+    folder.config = salvage<ModelConfigLayer>(modelConfigSchema, config);
   }
   return folder;
 }
 
 /** Drop keys whose value is undefined, so merged configs don't overwrite with undefined. */
-export function stripUndefined<T extends object>(o: T): Partial<ModelConfig> {
+export function stripUndefined<T extends object>(o: T): ModelConfigLayer {
   return Object.fromEntries(
     Object.entries(o).filter(([, v]) => v !== undefined),
-  ) as Partial<ModelConfig>;
+  ) as ModelConfigLayer;
 }

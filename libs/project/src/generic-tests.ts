@@ -1,6 +1,8 @@
-import { error } from "./diagnostics.js";
+import { error, warning } from "./diagnostics.js";
+import { FAILURE_CONDITION_HELP, failureCondition } from "./failure-condition.js";
+import { didYouMean } from "./suggest.js";
 import type { Diagnostic } from "./diagnostics.js";
-import type { GenericTestSpec } from "./types.js";
+import type { GenericTestSpec, TestConfig } from "./types.js";
 import { describe } from "./zod-issues.js";
 import { formatPath } from "./yaml-source.js";
 import type { YamlPath, YamlSource } from "./yaml-source.js";
@@ -62,17 +64,45 @@ export function parseGenericTests(
       fail([...path, i, name], `expected the test's arguments as a mapping, got ${describe(body)}`);
       return;
     }
-    const { config, arguments: nested, severity: topSeverity, ...rest } = body;
-    const args: Record<string, unknown> = { ...rest, ...(isMapping(nested) ? nested : {}) };
+    const { config: rawConfig, arguments: nested, severity: topSeverity, ...rest } = body;
+    // dbt also reads test configs written next to the arguments (its older spelling).
+    const topConfig = Object.fromEntries(
+      Object.entries(rest).filter(([k]) => testConfigKeys.includes(k)),
+    );
+    const args: Record<string, unknown> = Object.fromEntries(
+      Object.entries({ ...rest, ...(isMapping(nested) ? nested : {}) }).filter(
+        ([k]) => !(k in topConfig),
+      ),
+    );
     let severity: GenericTestSpec["severity"] = "error";
-    const configMap = isMapping(config) ? { ...config } : {};
+    const configMap = { ...topConfig, ...(isMapping(rawConfig) ? rawConfig : {}) };
     const rawSeverity = configMap.severity ?? topSeverity;
     const severityPath =
       configMap.severity !== undefined
         ? [...path, i, name, "config", "severity"]
         : [...path, i, name, "severity"];
     delete configMap.severity;
-    if (Object.keys(configMap).length) args.config = configMap;
+    const config: TestConfig = {};
+    let configOk = true;
+    for (const [key, value] of Object.entries(configMap)) {
+      const inConfig = isMapping(rawConfig) && key in rawConfig;
+      const p = inConfig ? [...path, i, name, "config", key] : [...path, i, name, key];
+      const problem = setTestConfig(config, key, value);
+      if (problem === "unknown")
+        diagnostics.push(
+          warning(
+            "TEST_INVALID",
+            `${formatPath(p)}: test config '${key}' is not supported: it is ignored`,
+            source.locate(p, "key"),
+            didYouMean(key, testConfigKeys) ?? `test configs are ${testConfigKeys.join(", ")}`,
+          ),
+        );
+      else if (problem) {
+        fail(p, problem.message, problem.hint);
+        configOk = false;
+      }
+    }
+    if (!configOk) return;
     if (rawSeverity !== undefined) {
       const s = String(rawSeverity).toLowerCase();
       if (s === "warn" || s === "error") severity = s;
@@ -90,7 +120,39 @@ export function parseGenericTests(
       fail([...path, i, name], problem);
       return;
     }
-    specs.push({ name, args, severity, at });
+    specs.push({ name, args, severity, ...(Object.keys(config).length ? { config } : {}), at });
   });
   return specs;
+}
+
+const testConfigKeys = ["severity", "where", "limit", "warn_if", "error_if"];
+
+/** Set one test config key; what is wrong with its value, or "unknown" for a key sluice lacks. */
+function setTestConfig(
+  config: TestConfig,
+  key: string,
+  value: unknown,
+): { message: string; hint?: string } | "unknown" | undefined {
+  switch (key) {
+    case "where":
+      if (typeof value === "string" && value.trim() !== "") config.where = value;
+      else return { message: `where must be a SQL condition, got ${describe(value)}` };
+      return undefined;
+    case "limit":
+      if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0)
+        config.limit = value;
+      else return { message: `limit must be a whole number of rows, got ${describe(value)}` };
+      return undefined;
+    case "warn_if":
+    case "error_if":
+      if (typeof value === "string" && failureCondition(value)) config[key] = value;
+      else
+        return {
+          message: `${key} must be a condition on the failure count, got ${describe(value)}`,
+          hint: FAILURE_CONDITION_HELP,
+        };
+      return undefined;
+    default:
+      return "unknown";
+  }
 }

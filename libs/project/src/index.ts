@@ -8,10 +8,21 @@ export { parseProperties } from "./properties.js";
 export type { ParsedProperties } from "./properties.js";
 export { parseFolderConfig } from "./folder-config.js";
 export { parseGenericTests } from "./generic-tests.js";
+export { FAILURE_CONDITION_HELP, failureCondition } from "./failure-condition.js";
 export { parseSeed } from "./seeds.js";
 export { GLUE_NAME_MAX, glueNameProblem, glueNameSuggestion } from "./glue-name.js";
 export { decodeUtf8, firstInvalidByte } from "./utf8.js";
-export { modelConfigSchema } from "./model-config-schema.js";
+export {
+  defaultModelConfig,
+  incrementalStrategies,
+  LOOKBACK_PATTERN,
+  materializations,
+  modelConfigKeys,
+  modelConfigSchema,
+  resolvedModelConfigSchema,
+  schemaChangePolicies,
+} from "./model-config-schema.js";
+export { unknownConfigKeyWarnings } from "./config-key-warnings.js";
 export { closest, didYouMean, editDistance } from "./suggest.js";
 export { formatPath, parseYaml } from "./yaml-source.js";
 export type { YamlPath, YamlSource } from "./yaml-source.js";

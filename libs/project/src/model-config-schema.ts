@@ -1,35 +1,105 @@
 import { z } from "zod";
 
+export const materializations = ["view", "table", "incremental", "ephemeral"] as const;
+export const incrementalStrategies = ["append", "insert_overwrite", "merge"] as const;
+export const schemaChangePolicies = ["ignore", "append_new_columns", "fail"] as const;
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of ${values.join(", ")}` });
+
 const stringList = (what: string) =>
   z
     .union([z.string(), z.array(z.string())], { error: `expected ${what} or a list of them` })
     .transform((v) => (typeof v === "string" ? [v] : v));
 
-/**
- * Model config keys, as written in `config:` of a properties YAML and (with a `+` prefix) in
- * sluice.yml's folder tree. Strict: anything else is a typo. The second group is carried through
- * untyped-ish for Athena/incremental features (dbt-athena spelling).
- */
-export const modelConfigSchema = z.strictObject({
-  materialized: z.enum(["view", "table", "incremental", "ephemeral"]).optional(),
-  schema: z.string().min(1).optional(),
-  alias: z.string().min(1).optional(),
-  tags: stringList("a tag").optional(),
-  partitioned_by: stringList("a column").optional(),
-  incremental_strategy: z.enum(["append", "insert_overwrite", "merge"]).optional(),
-  unique_key: z
-    .union([z.string(), z.array(z.string())], { error: "expected a column or a list of them" })
-    .optional(),
-  on_schema_change: z.enum(["ignore", "append_new_columns", "fail"]).optional(),
-  enabled: z.boolean().optional(),
+/** A union whose every failure says the same thing (zod reports the branch of the value's type). */
+const either = <A extends z.ZodType, B extends z.ZodType>(a: A, b: B, error: string) =>
+  z.union([a, b], { error });
+const columns = "expected a column or a list of them";
+const hours = "expected a whole number of hours (3 or '3 hours')";
 
-  table_type: z.enum(["hive", "iceberg"]).optional(),
-  format: z.string().optional(),
-  write_compression: z.string().optional(),
-  external_location: z.string().optional(),
-  lookback: z.unknown().optional(),
-  full_refresh: z.boolean().optional(),
-  pre_hook: stringList("a SQL statement").optional(),
-  post_hook: stringList("a SQL statement").optional(),
-  meta: z.record(z.string(), z.unknown()).optional(),
+/** `lookback`: hours as a number (`3`) or text (`'3 hours'`, `'3h'`). */
+export const LOOKBACK_PATTERN = /^\s*(\d+)\s*(h|hours?)?\s*$/i;
+
+/**
+ * Every model config key sluice reads, in dbt's spelling, with the type of its value. One
+ * place: the per-layer schema, the merged schema and the `ModelConfig` type derive from it.
+ */
+const keys = {
+  materialized: oneOf(materializations),
+  /** Logical schema, e.g. `silver`; the target maps it to a DuckDB schema or an Athena database. */
+  schema: z.string({ error: "expected a schema name" }).min(1, "expected a schema name"),
+  /** Table name override; defaults to the model (file) name. */
+  alias: z.string({ error: "expected a table name" }).min(1, "expected a table name"),
+  tags: stringList("a tag"),
+  partitioned_by: stringList("a column"),
+  incremental_strategy: oneOf(incrementalStrategies),
+  unique_key: either(
+    z.string().min(1, columns),
+    z.array(z.string().min(1, columns)).min(1, columns),
+    columns,
+  ),
+  on_schema_change: oneOf(schemaChangePolicies),
+  enabled: z.boolean({ error: "expected true or false" }),
+  table_type: oneOf(["hive", "iceberg"]),
+  format: z.string(),
+  write_compression: z.string(),
+  external_location: z.string(),
+  /** Hours of raw partitions an incremental run re-reads before its watermark. */
+  lookback: either(
+    z.number().int(hours).nonnegative(hours),
+    z.string().regex(LOOKBACK_PATTERN, hours),
+    hours,
+  ),
+  /** Column holding each row's raw hour (`YYYY/MM/DD/HH`), default `dt`. */
+  watermark_column: z.string().min(1),
+  /** Raw-line balance of an incremental model (see libs/runner incremental/reconcile.ts). */
+  reconcile: z.record(z.string(), z.unknown(), { error: "expected a mapping" }),
+  /** Severity of DQDL rules on the model that carry no `severity` label. */
+  dq_severity: oneOf(["warn", "error"]),
+  full_refresh: z.boolean({ error: "expected true or false" }),
+  pre_hook: stringList("a SQL statement"),
+  post_hook: stringList("a SQL statement"),
+  meta: z.record(z.string(), z.unknown(), { error: "expected a mapping" }),
+};
+
+/** The keys above: what an unknown key is compared with for "did you mean". */
+export const modelConfigKeys: readonly string[] = Object.keys(keys);
+
+/**
+ * One layer of model config as written: `config:` of a properties YAML, sluice.yml's folder
+ * `+key`s, or `config()` in SQL. Every key optional; a key not listed passes through (macros
+ * may read it) and is reported as a warning by `unknownConfigKeys`.
+ *
+ * @example modelConfigSchema.parse({ tags: "nightly" }) // { tags: ["nightly"] }
+ */
+export const modelConfigSchema = z.looseObject(keys).partial();
+
+/** The merged config a model compiles with: the keys with defaults are always present. */
+export const resolvedModelConfigSchema = z.looseObject(keys).partial().required({
+  materialized: true,
+  schema: true,
+  tags: true,
+  partitioned_by: true,
+  incremental_strategy: true,
+  on_schema_change: true,
+  enabled: true,
 });
+
+/** One config layer after validation (lists normalized). */
+export type ModelConfigLayer = z.output<typeof modelConfigSchema>;
+/** Model config after merging (defaults < folder `+key` < properties YAML < `config()`). */
+export type ModelConfig = z.output<typeof resolvedModelConfigSchema>;
+export type Materialization = (typeof materializations)[number];
+export type IncrementalStrategy = (typeof incrementalStrategies)[number];
+
+/** Project-wide defaults, the weakest config layer. */
+export const defaultModelConfig: ModelConfig = {
+  materialized: "view",
+  schema: "default",
+  tags: [],
+  partitioned_by: [],
+  incremental_strategy: "append",
+  on_schema_change: "ignore",
+  enabled: true,
+};

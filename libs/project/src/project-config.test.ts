@@ -44,11 +44,20 @@ describe("parseProjectConfig", () => {
     expect(config.models).toEqual({
       config: { materialized: "view" },
       children: {
-        staging: { config: { schema: "staging", tags: ["nightly"] }, children: {} },
+        staging: {
+          config: { schema: "staging", tags: ["nightly"] },
+          children: {},
+          at: { file: "sluice.yml", line: 7, column: 3 },
+        },
         silver: {
           config: { materialized: "table", partitioned_by: ["event_date"] },
+          at: { file: "sluice.yml", line: 10, column: 3 },
           children: {
-            events: { config: { incremental_strategy: "insert_overwrite" }, children: {} },
+            events: {
+              config: { incremental_strategy: "insert_overwrite" },
+              children: {},
+              at: { file: "sluice.yml", line: 13, column: 5 },
+            },
           },
         },
       },
@@ -162,7 +171,10 @@ describe("parseProjectConfig", () => {
         hint: "config keys start with '+': did you mean '+materialized'?",
       }),
       expect.objectContaining({
-        message: "models.staging.+shema: unknown key '+shema'",
+        severity: "warn",
+        code: "CONFIG_KEY_UNKNOWN",
+        message:
+          "unknown model config key '+shema' in sluice.yml models.staging: sluice does not read it",
         at: at("sluice.yml", text, "+shema"),
         hint: "did you mean '+schema'?",
       }),

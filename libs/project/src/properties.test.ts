@@ -82,8 +82,9 @@ describe("parseProperties", () => {
       },
       {
         name: "accepted_values",
-        args: { values: ["a", "b"], quote: false, config: { where: "dt > '2024'" } },
+        args: { values: ["a", "b"], quote: false },
         severity: "error",
+        config: { where: "dt > '2024'" },
         at: at(file, text, "accepted_values", 1),
       },
     ]);
@@ -191,6 +192,48 @@ models:
       ],
     ]);
     expect(models[0]!.columns[0]!.tests.map((t) => t.name)).toEqual(["unique"]);
+  });
+
+  it("reads dbt's test configs under config: or next to the arguments, checked at their position", () => {
+    const yml = `version: 2
+models:
+  - name: m
+    columns:
+      - name: a
+        tests:
+          - accepted_values:
+              values: [x]
+              where: "a <> 'y'"
+              config: {limit: 3, error_if: ">10", warn_if: "between 1 and 10"}
+          - not_null: {limit: -1}
+          - unique: {config: {warn_if: lots, stored: true}}
+`;
+    const { models, diagnostics } = parseProperties(yml, file);
+    expect(models[0]!.columns[0]!.tests[0]).toEqual({
+      name: "accepted_values",
+      args: { values: ["x"] },
+      severity: "error",
+      config: { where: "a <> 'y'", limit: 3, error_if: ">10", warn_if: "between 1 and 10" },
+      at: at(file, yml, "accepted_values"),
+    });
+    expect(diagnostics.map((d) => [d.severity, d.message, d.at])).toEqual([
+      [
+        "error",
+        "models[0].columns[0].tests[1].not_null.limit: limit must be a whole number of rows, got number -1",
+        at(file, yml, "-1"),
+      ],
+      [
+        "error",
+        "models[0].columns[0].tests[2].unique.config.warn_if: warn_if must be a condition on the failure count, got 'lots'",
+        at(file, yml, "lots"),
+      ],
+      [
+        "warn",
+        "models[0].columns[0].tests[2].unique.config.stored: test config 'stored' is not supported: it is ignored",
+        at(file, yml, "stored"),
+      ],
+    ]);
+    expect(models[0]!.columns[0]!.tests.map((t) => t.name)).toEqual(["accepted_values"]);
   });
 
   it("gives YAML syntax errors with line and column", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Diagnostic } from "./diagnostics.js";
+import { unknownConfigKeyWarnings } from "./config-key-warnings.js";
 import { stripUndefined } from "./folder-config.js";
 import { parseGenericTests } from "./generic-tests.js";
 import { modelConfigSchema } from "./model-config-schema.js";
@@ -120,6 +121,13 @@ export function parseProperties(content: string, file: string): ParsedProperties
     const path = ["models", i];
     const m = validate(modelSchema, raw, path);
     if (!m) return;
+    out.diagnostics.push(
+      ...unknownConfigKeyWarnings(
+        m.config ?? {},
+        (key) => source.locate([...path, "config", key], "key"),
+        `config: of model '${m.name}'`,
+      ),
+    );
     out.models.push({
       name: m.name,
       ...(m.description !== undefined ? { description: m.description } : {}),

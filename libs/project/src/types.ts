@@ -1,28 +1,12 @@
 import type { Diagnostic, SourceLocation } from "./diagnostics.js";
+import type { ModelConfigLayer } from "./model-config-schema.js";
 
-/** Materializations a model can have. */
-export type Materialization = "view" | "table" | "incremental" | "ephemeral";
-export type IncrementalStrategy = "append" | "insert_overwrite" | "merge";
-
-/**
- * Model config after merging (project defaults < folder `+key` < properties YAML < `config()`).
- * Keys mirror dbt's spelling.
- */
-export interface ModelConfig {
-  materialized: Materialization;
-  /** Logical schema, e.g. `silver`; the target maps it to a DuckDB schema or an Athena database. */
-  schema: string;
-  /** Table name override; defaults to the model (file) name. */
-  alias?: string;
-  tags: string[];
-  partitioned_by: string[];
-  incremental_strategy: IncrementalStrategy;
-  unique_key?: string | string[];
-  on_schema_change: "ignore" | "append_new_columns" | "fail";
-  enabled: boolean;
-  /** Anything else a user set (kept for macros and later issues). */
-  [key: string]: unknown;
-}
+export type {
+  IncrementalStrategy,
+  Materialization,
+  ModelConfig,
+  ModelConfigLayer,
+} from "./model-config-schema.js";
 
 /** Target for the embedded DuckDB lake. */
 export interface DuckdbTarget {
@@ -52,8 +36,10 @@ export type TargetConfig = DuckdbTarget | AthenaTarget;
 
 /** Folder-level config: `+key` entries apply to the folder, other keys are sub-folders. */
 export interface FolderConfig {
-  config: Partial<ModelConfig>;
+  config: ModelConfigLayer;
   children: Record<string, FolderConfig>;
+  /** Where the folder's key is in sluice.yml (absent for the root and the defaults). */
+  at?: SourceLocation;
 }
 
 /** `sluice.yml`, validated. */
@@ -104,7 +90,20 @@ export interface GenericTestSpec {
   name: "not_null" | "unique" | "accepted_values" | "relationships" | string;
   args: Record<string, unknown>;
   severity: "error" | "warn";
+  /** dbt's test configs beyond `severity`; absent when none is set. */
+  config?: TestConfig;
   at: SourceLocation;
+}
+
+/** dbt test configs (under `config:` of a generic test). */
+export interface TestConfig {
+  /** SQL condition: the test reads `(select * from <model> where <where>)`. */
+  where?: string;
+  /** At most this many failing rows are counted (and stored). */
+  limit?: number;
+  /** Conditions on the failure count (`failureCondition`); dbt's default for both is `!=0`. */
+  warn_if?: string;
+  error_if?: string;
 }
 
 export interface ColumnProperties {
@@ -119,7 +118,7 @@ export interface ColumnProperties {
 export interface ModelProperties {
   name: string;
   description?: string;
-  config: Partial<ModelConfig>;
+  config: ModelConfigLayer;
   columns: ColumnProperties[];
   tests: GenericTestSpec[];
   at: SourceLocation;

@@ -1,3 +1,4 @@
+import { testStatus } from "./test-status.js";
 import type { CompiledNode } from "@sluice/compiler";
 import { planStatements } from "@sluice/compiler/plan";
 import { catalogSwapMaterializer } from "./materialize/catalog-swap.js";
@@ -91,6 +92,13 @@ function describeBuild(node: CompiledNode, appended: boolean, rows: number | und
   return `created table${count}`;
 }
 
+/** `warn_if '>5', error_if '>10'` as configured (dbt's defaults are `!=0`). */
+const thresholdText = (node: CompiledNode): string =>
+  [
+    `warn_if '${node.thresholds?.warn_if ?? "!=0"}'`,
+    ...(node.severity === "warn" ? [] : [`error_if '${node.thresholds?.error_if ?? "!=0"}'`]),
+  ].join(", ");
+
 async function checkTest(
   node: CompiledNode,
   ctx: NodeContext,
@@ -118,12 +126,13 @@ async function checkTest(
   const r = await execute(assertion.sql);
   const failures = Number(r.rows[0]?.["failures"] ?? 0);
   result.failures = failures;
-  if (failures === 0) {
-    result.status = "pass";
-    result.message = "pass";
+  const status = testStatus(failures, node);
+  const rows = `${failures.toLocaleString("en-US")} failing row${failures === 1 ? "" : "s"}`;
+  result.status = status;
+  if (status === "pass") {
+    result.message = failures === 0 ? "pass" : `pass: ${rows}, within ${thresholdText(node)}`;
   } else {
-    result.status = node.severity === "warn" ? "warn" : "fail";
-    result.message = `${failures.toLocaleString("en-US")} failing row${failures === 1 ? "" : "s"}`;
+    result.message = rows;
     if (node.storeFailures)
       result.storedFailures = (await storeFailingRows(node, node.sql, ctx, execute)).table;
   }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "@sluice/project";
+import { throughEphemerals } from "../graph/ephemeral.js";
 import { planStatements } from "../plan/plan-statements.js";
 import { templateRelation } from "../render/render-scope.js";
 import type { CompiledNode } from "../types.js";
@@ -56,7 +57,7 @@ export function compileModel(
       name: c.name,
       ...(c.description !== undefined ? { description: c.description } : {}),
     })),
-    dependsOn,
+    dependsOn: throughEphemerals(dependsOn, built.byId),
     sql: full.sql,
     ...(incremental ? { incrementalSql: incremental.sql } : {}),
     statements: [],

@@ -1,4 +1,6 @@
+import { hasErrors, unknownConfigKeyWarnings } from "@sluice/project";
 import type { ModelConfig, ModelFile, ModelProperties } from "@sluice/project";
+import { checkConfig } from "../config/check-config.js";
 import { folderLayers, mergeConfig } from "../config/merge-config.js";
 import type { ConfigLayer } from "../config/merge-config.js";
 import { locateCall } from "../render/locate.js";
@@ -74,25 +76,31 @@ export function parseModel(
       values: properties.config,
     });
   if (first.configs.length > 0) {
-    layers.push({
+    const layer: ConfigLayer = {
       origin: `config() in ${file.path}`,
       at: locateCall(file.path, file.text, "config"),
       values: Object.assign({}, ...first.configs) as Record<string, unknown>,
-    });
+    };
+    layers.push(layer);
+    unknownConfigKeyWarnings(layer.values, () => layer.at, layer.origin).forEach((d) =>
+      ctx.diagnostics.add(d),
+    );
   }
   const merged = mergeConfig(layers);
+  const valid = merged.diagnostics.length === 0;
+  const configDiagnostics =
+    valid && merged.config.enabled
+      ? checkConfig(merged, ctx.target.name, ctx.dialect)
+      : merged.diagnostics;
+  const configOk = !hasErrors(configDiagnostics);
   parsed.config = merged.config;
   const scopes = [first];
-  if (
-    merged.diagnostics.length === 0 &&
-    merged.config.materialized === "incremental" &&
-    merged.config.enabled
-  ) {
+  if (valid && merged.config.materialized === "incremental" && merged.config.enabled) {
     scopes.push(renderForParse(ctx, file, compiled, true));
   }
-  for (const d of [...scopes.flatMap((s) => s.diagnostics), ...merged.diagnostics])
+  for (const d of [...scopes.flatMap((s) => s.diagnostics), ...configDiagnostics])
     ctx.diagnostics.add(d);
-  parsed.ok = scopes.every((s) => s.diagnostics.length === 0) && merged.diagnostics.length === 0;
+  parsed.ok = scopes.every((s) => s.diagnostics.length === 0) && configOk;
   parsed.refs = [...new Set(scopes.flatMap((s) => s.refs))];
   const seen = new Set<string>();
   for (const pair of scopes.flatMap((s) => s.sources)) {

@@ -1,17 +1,5 @@
-import { error } from "@sluice/project";
+import { defaultModelConfig, error, resolvedModelConfigSchema } from "@sluice/project";
 import type { Diagnostic, FolderConfig, ModelConfig, SourceLocation } from "@sluice/project";
-import { allowedValues, mergedConfigSchema } from "./config-schema.js";
-
-/** Project-wide defaults, the weakest config layer. */
-export const defaultModelConfig: ModelConfig = {
-  materialized: "view",
-  schema: "default",
-  tags: [],
-  partitioned_by: [],
-  incremental_strategy: "append",
-  on_schema_change: "ignore",
-  enabled: true,
-};
 
 /** One source of config values; later layers win. */
 export interface ConfigLayer {
@@ -35,28 +23,43 @@ export function folderLayers(
   if (named && folders[0] !== projectName) {
     node = named;
     trail += `.${projectName}`;
-    layers.push({ origin: `sluice.yml ${trail}`, values: named.config });
+    layers.push(folderLayer(named, trail));
   }
   for (const folder of folders) {
     node = node?.children[folder];
     if (!node) break;
     trail += `.${folder}`;
-    layers.push({ origin: `sluice.yml ${trail}`, values: node.config });
+    layers.push(folderLayer(node, trail));
   }
   return layers;
 }
 
+const folderLayer = (folder: FolderConfig, trail: string): ConfigLayer => ({
+  origin: `sluice.yml ${trail}`,
+  ...(folder.at ? { at: folder.at } : {}),
+  values: folder.config,
+});
+
 const asList = (v: unknown): unknown => (typeof v === "string" ? [v] : v);
 
-/**
- * Merge config layers over the defaults and validate the result. Tags add up across layers (as
- * in dbt); every other key is replaced by the most specific layer. An invalid value is reported
- * at the layer that set it.
- */
-export function mergeConfig(layers: readonly ConfigLayer[]): {
+/** A merged model config, and which layer set each key (for positions of later checks). */
+export interface MergedConfig {
   config: ModelConfig;
   diagnostics: Diagnostic[];
-} {
+  setBy: ReadonlyMap<string, ConfigLayer>;
+}
+
+/**
+ * Merge config layers over the defaults and validate the result against the one model-config
+ * schema (`resolvedModelConfigSchema` of @sluice/project). Tags add up across layers (as in
+ * dbt); every other key is replaced by the most specific layer. An invalid value is a
+ * CONFIG_VALUE_INVALID error at the layer that set it, naming the key path
+ * (`reconcile.key`) — never a silent fallback to the default.
+ *
+ * @example mergeConfig([{ origin: "config() in a.sql", values: { lookback: "abc" } }]).diagnostics
+ * // [error CONFIG_VALUE_INVALID: config 'lookback' has an invalid value "abc" (set in config() in a.sql)]
+ */
+export function mergeConfig(layers: readonly ConfigLayer[]): MergedConfig {
   const merged: Record<string, unknown> = { ...defaultModelConfig };
   const setBy = new Map<string, ConfigLayer>();
   const tags: unknown[] = [];
@@ -70,24 +73,27 @@ export function mergeConfig(layers: readonly ConfigLayer[]): {
     }
   }
   merged.tags = [...new Set(tags)];
-  const parsed = mergedConfigSchema.safeParse(merged);
-  if (parsed.success) return { config: parsed.data as ModelConfig, diagnostics: [] };
+  const parsed = resolvedModelConfigSchema.safeParse(merged);
+  if (parsed.success) return { config: parsed.data, diagnostics: [], setBy };
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
   for (const issue of parsed.error.issues) {
     const key = String(issue.path[0] ?? "");
     if (reported.has(key)) continue;
     reported.add(key);
+    const keyPath = issue.path.map(String).join(".");
+    let value: unknown = merged;
+    for (const seg of issue.path) value = (value as Record<PropertyKey, unknown>)?.[seg];
     const layer = setBy.get(key);
     const where = layer ? ` (set in ${layer.origin})` : "";
     diagnostics.push(
       error(
         "CONFIG_VALUE_INVALID",
-        `config '${key}' has an invalid value ${JSON.stringify(merged[key])}${where}`,
+        `config '${keyPath}' has an invalid value ${JSON.stringify(value)}${where}`,
         layer?.at,
-        allowedValues[key] ? `'${key}' must be ${allowedValues[key]}` : issue.message,
+        `'${keyPath}' must be ${issue.message.replace(/^expected /, "")}`,
       ),
     );
   }
-  return { config: { ...defaultModelConfig }, diagnostics };
+  return { config: { ...defaultModelConfig }, diagnostics, setBy };
 }

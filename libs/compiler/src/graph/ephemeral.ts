@@ -3,6 +3,29 @@ export function cteName(model: string): string {
   return `__sluice_cte__${model}`;
 }
 
+/**
+ * What a node reads once ephemeral models are inlined: its own dependencies plus, for each
+ * ephemeral among them, everything the ephemeral reads (already expanded, since ephemerals
+ * compile first). The runner never runs ephemerals, so without these a model could run
+ * before a table its inlined ephemeral selects from.
+ *
+ * @example throughEphemerals(["model.eph"], new Map([["model.eph", { materialization: "ephemeral", dependsOn: ["model.t"] }]]))
+ * // ["model.eph", "model.t"]
+ */
+export function throughEphemerals(
+  deps: readonly string[],
+  nodes: ReadonlyMap<string, { materialization: string; dependsOn: readonly string[] }>,
+): string[] {
+  return [
+    ...new Set(
+      deps.flatMap((id) => {
+        const dep = nodes.get(id);
+        return dep?.materialization === "ephemeral" ? [id, ...dep.dependsOn] : [id];
+      }),
+    ),
+  ];
+}
+
 /** Offset of the first token after leading whitespace and SQL comments. */
 function firstTokenOffset(sql: string): number {
   let i = 0;

@@ -1,4 +1,5 @@
 import type { Dialect, Statement, TableWrite } from "@sluice/dialects";
+import { uniqueKeys } from "../config/check-config.js";
 import type { CompiledNode } from "../types.js";
 
 /** What the runner knows about a node's table before building it. */
@@ -61,11 +62,6 @@ export function planStatements(
   }
 }
 
-const uniqueKeys = (node: CompiledNode): string[] => {
-  const key = node.config.unique_key;
-  return key === undefined ? [] : Array.isArray(key) ? [...key] : [key];
-};
-
 /** A merge model on a dialect that merges (Iceberg tables): its incremental run is one MERGE. */
 function merges(
   node: CompiledNode,
@@ -75,7 +71,7 @@ function merges(
     node.incrementalStrategy === "merge" &&
     dialect.capabilities.icebergTables === true &&
     dialect.mergeInto !== undefined &&
-    uniqueKeys(node).length > 0
+    uniqueKeys(node.config).length > 0
   );
 }
 
@@ -84,7 +80,7 @@ function mergeStatements(
   mergeInto: NonNullable<Dialect["mergeInto"]>,
   state: PlanState,
 ): Statement[] {
-  const keys = uniqueKeys(node);
+  const keys = uniqueKeys(node.config);
   const documented = node.columns.map((c) => c.name);
   // Offline, an undocumented model's columns are unknown: show the key columns (the runner lists the table's).
   const columns = state.columns ?? (documented.length > 0 ? documented : keys);

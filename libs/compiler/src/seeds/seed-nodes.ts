@@ -1,6 +1,6 @@
 import type { FolderConfig, SeedFile } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
-import { defaultModelConfig } from "../config/merge-config.js";
+import { defaultModelConfig } from "@sluice/project";
 import { planStatements } from "../plan/plan-statements.js";
 import type { ResolvedTarget } from "../target/resolve-target.js";
 import type { CompiledNode } from "../types.js";

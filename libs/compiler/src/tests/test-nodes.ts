@@ -6,6 +6,7 @@ import type { BuiltNodes } from "../compile/render-node-sql.js";
 import { locateCall } from "../render/locate.js";
 import { newScope } from "../render/render-scope.js";
 import type { CompiledNode } from "../types.js";
+import { throughEphemerals } from "../graph/ephemeral.js";
 import { genericTest } from "./generic-tests.js";
 import type { ParentResolver, TestSubject } from "./generic-tests.js";
 
@@ -26,6 +27,7 @@ function testNode(
     dependsOn: string[];
     attachedTo?: string;
     severity: "error" | "warn";
+    thresholds?: CompiledNode["thresholds"];
   },
 ): CompiledNode {
   const name = uniqueName(t.name, built);
@@ -47,6 +49,7 @@ function testNode(
     statements: [ctx.dialect.assertion(t.sql)],
     ...(t.attachedTo ? { attachedTo: t.attachedTo } : {}),
     severity: t.severity,
+    ...(t.thresholds ? { thresholds: t.thresholds } : {}),
   };
   built.byId.set(node.id, node);
   return node;
@@ -86,18 +89,33 @@ export function genericTestNodes(
   ];
   const nodes: CompiledNode[] = [];
   for (const { spec, column } of specs) {
-    const t = genericTest(spec, column, subject, ctx.dialect, resolveParent);
+    const { where, limit, warn_if, error_if } = spec.config ?? {};
+    // dbt's `where`: the test reads only the subject's rows that match it.
+    const filtered = where
+      ? {
+          ...subject,
+          relationSql: `(select * from ${subject.relationSql} where ${where}) as sluice_where`,
+        }
+      : subject;
+    const t = genericTest(spec, column, filtered, ctx.dialect, resolveParent);
     if (t === undefined) continue;
     if ("code" in t) {
       ctx.diagnostics.add(t);
       continue;
     }
+    const thresholds = {
+      ...(warn_if !== undefined ? { warn_if } : {}),
+      ...(error_if !== undefined ? { error_if } : {}),
+    };
     nodes.push(
       testNode(ctx, built, {
         ...t,
+        // dbt's `limit`: at most this many failing rows are counted.
+        sql: limit === undefined ? t.sql : ctx.dialect.limit(t.sql, limit),
         path: spec.at.file,
         attachedTo: subjectNode.id,
         severity: spec.severity,
+        ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
       }),
     );
   }
@@ -164,7 +182,7 @@ export function singularTestNode(
     name: file.name,
     path: file.path,
     sql: rendered.sql,
-    dependsOn: deps,
+    dependsOn: throughEphemerals(deps, built.byId),
     ...(attachedTo ? { attachedTo } : {}),
     severity: "error",
   });

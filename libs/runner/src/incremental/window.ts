@@ -1,3 +1,4 @@
+import { LOOKBACK_PATTERN } from "@sluice/project";
 /** Incremental SQL calls this to get the first raw partition to read, as a literal. */
 export const INCREMENTAL_FROM_CALL = /\bsluice_incremental_from\(\s*\)/gi;
 
@@ -28,7 +29,8 @@ export function incrementalFrom(watermark: string | undefined, lookbackHours: nu
 export function lookbackHours(config: Record<string, unknown>): number {
   const raw = config["lookback"];
   if (typeof raw === "number" && Number.isFinite(raw) && raw >= 0) return raw;
-  const m = typeof raw === "string" ? /^\s*(\d+)\s*(h|hours?)?\s*$/i.exec(raw) : null;
+  // The compiler has validated it (a bad value is CONFIG_VALUE_INVALID, never this default).
+  const m = typeof raw === "string" ? LOOKBACK_PATTERN.exec(raw) : null;
   return m ? Number(m[1]) : DEFAULT_LOOKBACK_HOURS;
 }
 
