@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { RunResults } from "./types.js";
+import { toSnakeJson } from "./snake-json.js";
 import { writeChangedFiles } from "./write-changed-files.js";
 
 /**
@@ -77,9 +78,10 @@ function manifestOf(compiled: CompiledProject): unknown {
   };
 }
 
+/** Write `target/run_results.json`, keys in snake_case (as `--format json` prints the results). */
 export async function writeRunResults(targetDir: string, results: RunResults): Promise<string> {
   await mkdir(targetDir, { recursive: true });
   const file = path.join(targetDir, "run_results.json");
-  await writeFile(file, JSON.stringify(results, null, 2) + "\n");
+  await writeFile(file, toSnakeJson(results) + "\n");
   return file;
 }

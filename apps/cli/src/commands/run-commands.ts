@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Engine } from "@sluice/engines";
 import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
@@ -12,6 +13,7 @@ interface RunArgs extends SelectionArgs {
   timeout?: number;
   onQuarantine?: "warn" | "fail";
   format: "table" | "json";
+  logFormat: "text" | "json";
 }
 
 const descriptions: Record<RunCommand, string> = {
@@ -74,9 +76,20 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
             },
           }),
       format: formatOption(["table", "json"]),
+      "log-format": {
+        type: "string",
+        choices: ["text", "json"],
+        default: "text",
+        describe:
+          "json: one JSON event per line on stdout (node_start, node_finish, test_result, run_finish) instead of progress and summary",
+      },
     },
     numbers: { threads: { min: 1, integer: true }, timeout: { min: 0, minExclusive: true } },
     examples: [examples[name]],
+    check: (args) =>
+      args.format === "json" && args.logFormat === "json"
+        ? "--format json and --log-format json both write to stdout: choose one"
+        : undefined,
     handler: async (args, io) => runNodes(name, args, io),
   };
 }
@@ -114,7 +127,10 @@ async function runNodes(
       .then(() => ExitCode.ok);
 
   const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
-  const { printRunSummary, progressPrinter } = await import("../output/run-summary.js");
+  const { printRunSummary } = await import("../output/run-summary.js");
+  const { progressPrinter } = await import("../output/progress.js");
+  const { jsonLogger } = await import("../output/log-events.js");
+  const log = args.logFormat === "json" ? jsonLogger(io) : undefined;
   const [artifacts, opened] = await Promise.allSettled([
     writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)),
     opening,
@@ -148,7 +164,7 @@ async function runNodes(
       threads: args.threads ?? ctx.target.threads,
       signal: abort.signal,
       ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),
-      onEvent: args.format === "json" ? undefined : progressPrinter(io),
+      onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
     });
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);
@@ -156,7 +172,8 @@ async function runNodes(
     await engine.close();
   }
   const file = await writeRunResults(ctx.targetDir, results);
-  if (args.format === "json") io.out(toSnakeJson(results));
+  if (log) log.finish(results, path.relative(process.cwd(), file));
+  else if (args.format === "json") io.out(toSnakeJson(results));
   else printRunSummary(io, results, file);
   // Skipped for a failure upstream fails the run; skipped with nothing to check does not.
   const failed = results.results.some(
