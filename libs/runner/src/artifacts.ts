@@ -44,7 +44,8 @@ export async function writeCompiledArtifacts(
 }
 
 /** File name of a node's artifacts: its source path, or kind/name for nodes from YAML. */
-function artifactName(node: CompiledNode): string {
+/** A node's file under target/compiled and target/run: its model path, else `<kind>s/<name>.sql`. */
+export function artifactName(node: CompiledNode): string {
   if (node.kind === "model" && node.path.endsWith(".sql")) return node.path;
   return path.join(node.kind === "test" ? "tests" : `${node.kind}s`, `${node.name}.sql`);
 }

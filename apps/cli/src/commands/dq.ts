@@ -80,7 +80,7 @@ async function publish(args: DqArgs & GlobalArgs, io: Io): Promise<number> {
   const bound = bindRulesets(ctx.project, ctx.compiled);
   const plan = planRulesets(ctx.project.config.name, bound.bound);
   const diagnostics = [...bound.diagnostics, ...plan.diagnostics];
-  printDiagnostics(io, diagnostics);
+  printDiagnostics(io, diagnostics, ctx.project.dir);
   if (diagnostics.some((d) => d.severity === "error")) return ExitCode.usage;
   for (const s of plan.skipped) io.err(`skipped ${s.file}: ${s.reason}`);
 

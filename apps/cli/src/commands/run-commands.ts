@@ -6,6 +6,7 @@ import { ExitCode } from "../command.js";
 import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
+import { athenaCheckOption } from "./athena-check-option.js";
 
 interface RunArgs extends SelectionArgs {
   fullRefresh?: boolean;
@@ -14,6 +15,7 @@ interface RunArgs extends SelectionArgs {
   onQuarantine?: "warn" | "fail";
   format: "table" | "json";
   logFormat: "text" | "json";
+  athenaCheck?: boolean;
 }
 
 const descriptions: Record<RunCommand, string> = {
@@ -76,6 +78,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
             },
           }),
       format: formatOption(["table", "json"]),
+      ...(name === "build" || name === "run" ? athenaCheckOption : {}),
       "log-format": {
         type: "string",
         choices: ["text", "json"],
@@ -126,6 +129,17 @@ async function runNodes(
       )
       .then(() => ExitCode.ok);
 
+  if (command === "build" || command === "run") {
+    const { checkAthenaSyntax } = await import("./athena-check.js");
+    const problems = await checkAthenaSyntax(ctx, ids, args, io, { otherTargets: true });
+    if (problems.some((d) => d.severity === "error")) {
+      await opening.then(
+        (e) => e.close(),
+        () => undefined,
+      );
+      return ExitCode.usage;
+    }
+  }
   const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
   const { printRunSummary } = await import("../output/run-summary.js");
   const { progressPrinter } = await import("../output/progress.js");
