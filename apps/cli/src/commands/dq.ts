@@ -47,13 +47,10 @@ async function parseFile(args: DqArgs, io: Io): Promise<number> {
     io.err(`cannot read ${args.file}: ${(err as Error).message}`);
     return ExitCode.usage;
   }
-  const [{ parseDqdl, rulesetToJson }, { formatDiagnostic }] = await Promise.all([
-    import("@sluice/dq"),
-    import("@sluice/project"),
-  ]);
+  const { parseDqdl, rulesetToJson } = await import("@sluice/dq");
   const { ruleset, diagnostics } = parseDqdl(text, args.file);
   if (!ruleset) {
-    for (const d of diagnostics) io.err(formatDiagnostic(d));
+    printDiagnostics(io, diagnostics);
     return ExitCode.usage;
   }
   if (args.format === "json") {
