@@ -188,7 +188,10 @@ async function runNodes(
   const file = await writeRunResults(ctx.targetDir, results);
   if (log) log.finish(results, path.relative(process.cwd(), file));
   else if (args.format === "json") io.out(toSnakeJson(results));
-  else printRunSummary(io, results, file);
+  else {
+    const { failedNodeFiles } = await import("./failed-node-files.js");
+    printRunSummary(io, results, file, failedNodeFiles(ctx));
+  }
   // Skipped for a failure upstream fails the run; skipped with nothing to check does not.
   const failed = results.results.some(
     (r) =>

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { NodeResult, RunResults } from "@sluice/runner";
 import type { Io } from "../command.js";
 import { colors } from "./color.js";
@@ -7,7 +8,13 @@ import { renderTable } from "./table.js";
 import { counted, duration } from "./words.js";
 
 /** Totals by kind and status, plus the failures in full. */
-export function printRunSummary(io: Io, results: RunResults, resultsFile: string): void {
+export function printRunSummary(
+  io: Io,
+  results: RunResults,
+  resultsFile: string,
+  /** Where a failed node's files are (`at models/x.sql:3:9 (compiled: ...)`), if known. */
+  whereFailed: (r: NodeResult) => string | undefined = () => undefined,
+): void {
   const rs = results.results;
   const built = rs.filter((r) => r.kind !== "test" && r.status === "success");
   const rows = built.reduce((sum, r) => sum + (r.rows ?? 0), 0);
@@ -37,6 +44,8 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
   );
   for (const p of problems) {
     io.out(`\n${paint(c, p.status, label[p.status])} ${p.id}: ${p.message}`);
+    const where = whereFailed(p);
+    if (where) io.out(`  ${where}`);
     if (p.storedFailures) io.out(`  failing rows stored in ${p.storedFailures}`);
   }
   const dq = rs.filter((r) => r.dq);
@@ -63,5 +72,5 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
   if (strays.length > 0) {
     io.out(`Warning: left alone in table folders (not created by sluice): ${strays.join(", ")}`);
   }
-  io.out(`Results: ${resultsFile}`);
+  io.out(`Results: ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
 }
