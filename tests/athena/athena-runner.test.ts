@@ -273,7 +273,7 @@ describe("the models project on Athena (fake AWS)", () => {
     aws.partitionValues.set("events", days(250));
     const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: overwrite });
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
-      "success appended 2,500 rows",
+      "success replaced 250 partitions, 2,500 rows",
     ]);
     expect(calls).toEqual([
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
@@ -337,7 +337,7 @@ describe("the models project on Athena (fake AWS)", () => {
       patch: appendOnly,
     });
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
-      "success appended 10 rows",
+      "success inserted 10 rows",
     ]);
     expect(calls).toEqual([
       ...APPEND_CALLS,
@@ -388,7 +388,7 @@ describe("the models project on Athena (fake AWS)", () => {
       patch: appendOnly,
     });
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
-      "success appended 2,500 rows",
+      "success inserted 2,500 rows",
     ]);
     const failedInsert = calls.indexOf(
       'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
@@ -635,7 +635,7 @@ describe("the models project on Athena (fake AWS)", () => {
 
     const { results, calls } = await run(aws, "r2", { select: ["model.events"], patch: iceberg });
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
-      "success appended 10 rows",
+      "success merged 10 rows",
     ]);
     expect(calls).toEqual(MERGE_CALLS);
     const merge = aws.statements.at(-1)!;

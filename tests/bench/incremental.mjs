@@ -118,7 +118,7 @@ for (let i = 0; i < runs; i++) {
   incs.push(inc.ms);
   // What the run read of the raw zone, as it reports it.
   incReads =
-    JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")).rawReads ?? [];
+    JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")).raw_reads ?? [];
   // The floor: the same command with nothing new (start-up, compile, DuckDB open, the marts).
   agains.push(sluice("run").ms);
 }

@@ -7,13 +7,13 @@ interface Result {
   id: string;
   status: string;
   failures?: number;
-  storedFailures?: string;
+  stored_failures?: string;
   dq?: {
     outcome: string;
     metric?: number;
-    ruleText: string;
-    ruleName: string;
-    ruleType: string;
+    rule_text: string;
+    rule_name: string;
+    rule_type: string;
     message: string;
   };
 }
@@ -95,15 +95,15 @@ describe("sluice dq and DQDL rules in build/test", () => {
     const byId = await results();
     const events = await countEvents();
     expect(byId.get("test.dq_events_rule_1")?.dq).toEqual({
-      ruleName: "Rule_1",
-      ruleType: "RowCount",
-      ruleText: "RowCount > 0",
+      rule_name: "Rule_1",
+      rule_type: "RowCount",
+      rule_text: "RowCount > 0",
       outcome: "PASS",
       metric: events,
       message: "",
     });
     expect(byId.get("test.dq_order_items_rule_7")?.dq).toMatchObject({
-      ruleType: "ReferentialIntegrity",
+      rule_type: "ReferentialIntegrity",
       outcome: "PASS",
       metric: 1,
     });
@@ -163,7 +163,7 @@ describe("sluice dq and DQDL rules in build/test", () => {
     const r = byId.get("test.dq_channel_performance_rule_1");
     expect(r).toMatchObject({
       status: "fail",
-      storedFailures: "marts_audit.dq_channel_performance_rule_1",
+      stored_failures: "marts_audit.dq_channel_performance_rule_1",
       dq: { outcome: "FAIL", metric: 0 },
     });
     expect(r?.dq?.message).toBe("Value: 0 does not meet the constraint requirement!");
@@ -182,7 +182,7 @@ describe("sluice dq and DQDL rules in build/test", () => {
     expect(byId.get("test.assert_no_channels")).toMatchObject({
       status: "fail",
       failures: row!.n,
-      storedFailures: "marts_audit.assert_no_channels",
+      stored_failures: "marts_audit.assert_no_channels",
     });
     const singular = await sluice(
       "query",

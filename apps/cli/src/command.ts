@@ -18,6 +18,11 @@ export interface Io {
   err: (text: string) => void;
   /** Whether stdout is a terminal (progress lines only then, unless --format json). */
   isTty: boolean;
+  /**
+   * On a terminal only: replace the last line of stderr with `text` (no newline; "" clears it),
+   * for a live status of what is running. Absent, progress is printed as plain lines.
+   */
+  statusLine?: (text: string) => void;
   /** Whether to colour each stream (NO_COLOR, FORCE_COLOR, a terminal: output/color.ts); default none. */
   color?: { out: boolean; err: boolean };
   /** Aborted on Ctrl-C (main.ts): commands stop their queries, servers stop; exit 130. */

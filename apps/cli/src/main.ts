@@ -25,6 +25,12 @@ void runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   isTty: Boolean(process.stdout.isTTY),
+  ...(process.stderr.isTTY
+    ? {
+        statusLine: (text: string) =>
+          process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 80) - 1)}`),
+      }
+    : {}),
   color: { out: colorEnabled(process.stdout), err: colorEnabled(process.stderr) },
   signal: interrupt.signal,
 }).then((code) => {

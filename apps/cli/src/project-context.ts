@@ -56,7 +56,7 @@ export async function loadProjectContext(
   };
   const useCache = args.partialParse !== false;
   const cached = useCache ? readCachedContext(targetDir, request) : undefined;
-  if (cached !== undefined) return revive(cached, runId, targetDir, io);
+  if (cached !== undefined) return revive(cached, runId, targetDir, io, dir);
 
   const loadStarted = Date.now();
   const fresh = await loadAndCompile(dir, args, request);
@@ -64,8 +64,9 @@ export async function loadProjectContext(
     printDiagnostics(
       io,
       fresh.failed.filter((d) => d.severity === "warn"),
+      dir,
     );
-    return fail(io, fresh.failed);
+    return fail(io, fresh.failed, dir);
   }
   if (useCache)
     writeCachedContext(
@@ -76,7 +77,7 @@ export async function loadProjectContext(
       fresh.context,
       loadStarted,
     );
-  return revive(fresh.context, runId, targetDir, io);
+  return revive(fresh.context, runId, targetDir, io, dir);
 }
 
 /** What {@link loadProjectContext} caches: everything but the dialect (rebuilt from the target). */
@@ -164,10 +165,11 @@ async function revive(
   runId: string,
   targetDir: string,
   io: Io,
+  dir: string,
 ): Promise<ProjectContext> {
   const c = JSON.parse(withRunId(context, runId)) as CachedContext;
   const { dialectForEngine } = await import("@sluice/dialects");
-  printDiagnostics(io, c.warnings);
+  printDiagnostics(io, c.warnings, dir);
   const dialect = dialectForEngine(c.target.engine);
   return {
     project: c.project,
@@ -180,10 +182,11 @@ async function revive(
   };
 }
 
-function fail(io: Io, diagnostics: readonly Diagnostic[]): undefined {
+function fail(io: Io, diagnostics: readonly Diagnostic[], dir: string): undefined {
   printDiagnostics(
     io,
     diagnostics.filter((d) => d.severity === "error"),
+    dir,
   );
   return undefined;
 }

@@ -24,7 +24,7 @@ export async function selectedIds(
     exclude: split(args.exclude),
     resourcePaths,
   });
-  printDiagnostics(io, diagnostics);
+  printDiagnostics(io, diagnostics, ctx.project.dir);
   return diagnostics.some((d) => d.severity === "error") ? undefined : ids;
 }
 

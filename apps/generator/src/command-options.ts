@@ -30,7 +30,7 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     key: "start",
     type: "string",
     demandOption: true,
-    describe: "start of the window, ISO-8601 (UTC)",
+    describe: "start of the window, ISO-8601 (UTC), or now-<N>h: N hours before the current hour",
   },
   {
     name: "hours",

@@ -5,7 +5,7 @@ import { shopEventSchema } from "@sluice/events";
 import { afterAll, describe, expect, it } from "vitest";
 import { generate, type GenerateOptions } from "./generate.js";
 import { firehoseObjectKeyPattern } from "./object-key.js";
-import { parseGenerateArgs } from "./options.js";
+import { hoursBeforeThisHour, parseGenerateArgs } from "./options.js";
 import { objectText, readTree } from "../test/lake.js";
 
 const root = mkdtempSync(join(tmpdir(), "sluice-gen-"));
@@ -205,6 +205,20 @@ describe("parseGenerateArgs", () => {
       stream: "sluice-events",
       bufferSizeMiB: 5,
     });
+  });
+
+  it("reads --start now-24h as the start of the hour 24 hours before the current one", () => {
+    const before = Date.now();
+    const r = parseGenerateArgs({ events: 10, start: "now-24h", hours: 24, seed: 1 });
+    const hour = 3_600_000;
+    const start = r.ok ? r.options.start.getTime() : NaN;
+    expect(start % hour).toBe(0);
+    // The window [start, start + 24 h) ends at the current hour (the clock may tick over once).
+    expect(start + 24 * hour).toBeLessThanOrEqual(Date.now());
+    expect(start + 25 * hour).toBeGreaterThan(before);
+    expect(hoursBeforeThisHour(2, Date.parse("2026-11-27T10:42:00Z")).toISOString()).toBe(
+      "2026-11-27T08:00:00.000Z",
+    );
   });
 
   it("names the flag in each error", () => {

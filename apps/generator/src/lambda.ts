@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { generate, type GenerateSummary } from "./generate.js";
+import { hoursBeforeThisHour } from "./options.js";
 
 /** Environment of the scheduled Lambda, validated before any work is done. */
 export const lambdaEnvSchema = z.object({
@@ -46,7 +47,7 @@ export async function handler(
   const e = parsed.data;
   const tick = event.time ? Date.parse(event.time) : Date.now();
   const hour = Math.floor(tick / 3_600_000);
-  const start = new Date((hour - e.SLUICE_WINDOW_HOURS) * 3_600_000);
+  const start = hoursBeforeThisHour(e.SLUICE_WINDOW_HOURS, tick);
   const summary = await generate({
     events: e.SLUICE_EVENTS,
     start,

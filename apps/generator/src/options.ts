@@ -3,15 +3,41 @@ import { defaultGzipLevel } from "./gzip-level.js";
 
 const rate = z.number().min(0).max(1).default(0);
 
+const HOUR_MS = 3_600_000;
+
 /**
- * Options of `generate()`, validated at the edge. `start` accepts a Date or an ISO string.
+ * The start of the hour `hours` before the current hour (UTC): the window `[that, this hour)`
+ * is the last `hours` whole hours, the one the Lambda generates on each tick.
+ *
+ * @example
+ * hoursBeforeThisHour(24, Date.parse("2026-11-27T10:42:00Z")); // 2026-11-26T10:00:00Z
+ */
+export function hoursBeforeThisHour(hours: number, now = Date.now()): Date {
+  return new Date((Math.floor(now / HOUR_MS) - hours) * HOUR_MS);
+}
+
+/** `now-24h` → the hour 24 hours before the current one; anything else is left for z.coerce.date. */
+function relativeStart(value: unknown): unknown {
+  const m = typeof value === "string" ? /^now-(\d+)h$/.exec(value.trim()) : null;
+  return m ? hoursBeforeThisHour(Number(m[1])) : value;
+}
+
+/**
+ * Options of `generate()`, validated at the edge. `start` accepts a Date, an ISO string, or
+ * `now-<N>h`: the start of the hour N hours before the current one (`--start now-24h --hours 24`
+ * is the last 24 whole hours, so freshness rules pass).
  * The chaos rates are fractions of events; together malformed + missingField + wrongType must
  * not exceed 1.
  */
 export const generateOptionsSchema = z
   .object({
     events: z.number().int().positive(),
-    start: z.coerce.date({ error: "expected an ISO-8601 date-time such as 2026-11-27T00:00:00Z" }),
+    start: z.preprocess(
+      relativeStart,
+      z.coerce.date({
+        error: "expected an ISO-8601 date-time such as 2026-11-27T00:00:00Z, or now-24h",
+      }),
+    ),
     hours: z
       .number()
       .int()

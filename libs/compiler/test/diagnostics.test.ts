@@ -94,11 +94,46 @@ describe("compile diagnostics", () => {
 
   it("TEMPLATE_SYNTAX for errors while rendering (undefined value, undefined function)", () => {
     const undef = marked("u.sql", "select 1\n\n   x ⟨here⟩{{ bar }}");
-    const call = marked("c.sql", "select 1\n  {{ nope⟨here⟩() }}");
+    const call = marked("c.sql", "select 1\n  {{ ⟨here⟩nope() }}");
     const out = compile(project({ models: [undef.file, call.file] }));
     expect(out.diagnostics.map((d) => [d.code, d.at, d.message])).toEqual([
-      ["TEMPLATE_SYNTAX", call.at, "Unable to call `nope`, which is undefined or falsey"],
+      ["TEMPLATE_SYNTAX", call.at, "'nope' is not a macro or function"],
       ["TEMPLATE_SYNTAX", undef.at, "attempted to output null or undefined value"],
+    ]);
+  });
+
+  it("an unclosed {% if %}, {% for %} or {# is reported at its opening tag; unknown names get 'did you mean'", () => {
+    const ifs = marked(
+      "i.sql",
+      "select 1\n{% if true %}{% endif %}\n  ⟨here⟩{% if true %}\nwhere 1 = 1\n",
+    );
+    const loop = marked("f.sql", "select 1\n{% set x = 1 %}⟨here⟩{%- for c in [1] %}\n, {{ c }}\n");
+    const note = marked("n.sql", "select 1\n{# ok #}\n⟨here⟩{# never closed\n");
+    const filter = marked("u.sql", "select {{ 'a' ⟨here⟩| uper }} as x\n");
+    const macro = marked("m.sql", "select {{ ⟨here⟩json_txt('a') }} as x\n");
+    const out = compile(
+      project({
+        models: [ifs.file, loop.file, note.file, filter.file, macro.file],
+        macros: [
+          {
+            path: "macros/json.sql",
+            absPath: "/p/macros/json.sql",
+            text: "{% macro json_text(k) %}{{ k }}{% endmacro %}",
+          },
+        ],
+      }),
+    );
+    const byFile = [...out.diagnostics].sort((x, y) => x.at!.file.localeCompare(y.at!.file));
+    expect(byFile.map((d) => [d.at, d.message, d.hint])).toEqual([
+      [
+        loop.at,
+        "{% for %} is never closed: expected {% endfor %}",
+        "add {% endfor %} after the block",
+      ],
+      [ifs.at, "{% if %} is never closed: expected {% endif %}", "add {% endif %} after the block"],
+      [macro.at, "'json_txt' is not a macro or function", "did you mean 'json_text'?"],
+      [note.at, "{# is never closed: expected #}", "close the comment with #}"],
+      [filter.at, "unknown filter 'uper'", "did you mean 'upper'?"],
     ]);
   });
 

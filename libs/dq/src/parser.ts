@@ -1,4 +1,4 @@
-import { error, type Diagnostic } from "@sluice/project/diagnostics";
+import { error, positionAt, type Diagnostic } from "@sluice/project/diagnostics";
 import type {
   DqAnalyzer,
   DqCondition,
@@ -16,6 +16,7 @@ import type {
   DqVariable,
 } from "./ast.js";
 import { DqSyntaxError, tokenize, type Token } from "./lexer.js";
+import { ruleTypes } from "./catalogue.js";
 import { checkAnalyzer, checkLabels, checkRule } from "./rule-checks.js";
 
 /** What {@link parseDqdl} returns: a ruleset only when there is no error. */
@@ -334,6 +335,15 @@ class Parser {
         checkDefaultLabelCount(rule, defaults, this.report);
       } while (this.accept(","));
     }
+    // Another rule right after one: the comma between them is missing (said where it goes).
+    const after = this.peek();
+    const ruleName = after.kind === "ident" && ruleTypes.some((t) => t.name === after.text);
+    if (rules.length > 0 && (ruleName || this.is("(")))
+      throw new DqSyntaxError(
+        `missing ',' between rules (found ${describe(this.peek())} after a complete rule)`,
+        { ...positionAt(this.text, this.lastEnd), offset: this.lastEnd },
+        "add ',' after the previous rule",
+      );
     this.expect("]", " or ',' after a rule");
     return rules;
   }

@@ -5,9 +5,11 @@ import {
   parameterNames,
   ruleTypeCaseMatch,
   ruleTypeSpec,
+  ruleTypes,
   type DqRuleTypeSpec,
 } from "./catalogue.js";
 import { checkEmbeddedSql } from "./embedded-sql-checks.js";
+import { didYouMean } from "@sluice/project/suggest";
 
 type Report = (message: string, at: DqPosition, hint?: string) => void;
 type RawParameter = { value: string; variable?: string; at: DqPosition };
@@ -26,7 +28,12 @@ function resolveType(
     report(
       `unknown rule type '${type}'`,
       at,
-      other ? `rule types are case-sensitive: did you mean '${other}'?` : undefined,
+      other
+        ? `rule types are case-sensitive: did you mean '${other}'?`
+        : didYouMean(
+            type,
+            ruleTypes.map((t) => t.name),
+          ),
     );
     return undefined;
   }

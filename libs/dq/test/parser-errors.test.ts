@@ -47,7 +47,11 @@ const invalid: [string, string][] = [
   ],
   ["‸rules = [ RowCount > 0 ]", "section names are case-sensitive"],
   ["Rules = [ RowCount > 0, ‸]", "expected a rule"],
-  ["Rules = [ RowCount > 0 ‸RowCount > 1 ]", "expected ']' or ',' after a rule, found 'RowCount'"],
+  [
+    "Rules = [ RowCount > 0‸ RowCount > 1 ]",
+    "missing ',' between rules (found 'RowCount' after a complete rule)",
+  ],
+  ['Rules = [ IsComplete "a"‸\n  (IsUnique "a") or (IsUnique "b") ]', "missing ',' between rules"],
   ["Rules = ‸( RowCount > 0 )", "expected '['"],
   ["‸Rules = []", "no rules or analyzers provided"],
   ["Rules = [ RowCount > 0‸", "expected ']' or ',' after a rule, found end of input"],

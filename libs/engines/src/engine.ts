@@ -1,5 +1,11 @@
 import type { RawSourceSpec, Relation } from "@sluice/dialects";
 
+/** What {@link Engine.carryVersionFiles} did: files carried, partitions the new version had written. */
+export interface CarriedFiles {
+  carried: number;
+  writtenPartitions: number;
+}
+
 export interface ColumnInfo {
   name: string;
   /** Engine type name, lower case (`varchar`, `bigint`, `double`, `timestamp`, `date`, ...). */
@@ -70,13 +76,14 @@ export interface Engine {
   /**
    * Lake engines (versions are folders): carry the files of version `from` into the new version
    * `to` without copying data; with `skipWrittenPartitions`, partitions `to` already holds stay
-   * behind (insert_overwrite). Returns how many files were carried.
+   * behind (insert_overwrite). Returns how many files were carried and how many partitions `to`
+   * held before (the partitions the new rows wrote).
    */
   carryVersionFiles?(
     from: string,
     to: string,
     options: { skipWrittenPartitions: boolean },
-  ): Promise<number>;
+  ): Promise<CarriedFiles>;
   /**
    * Catalog engines: delete the files failed query `queryId` wrote under `within` (Athena reads
    * the query's data manifest), so a retry of the same rows cannot duplicate them. Absent, a

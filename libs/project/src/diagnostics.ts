@@ -42,6 +42,7 @@ export const diagnosticCodes = {
   NAME_INVALID: "a schema, table or column name is not one Glue accepts (or leaves the lake)",
   RELATION_CONFLICT: "two nodes resolve to the same relation",
   LOCATION_CONFLICT: "a table's folder overlaps a source's external location",
+  ATHENA_SYNTAX: "a compiled statement would not parse on Athena (Trino or Hive grammar)",
 } as const;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

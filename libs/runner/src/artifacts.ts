@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { RunResults } from "./types.js";
+import { toSnakeJson } from "./snake-json.js";
 import { writeChangedFiles } from "./write-changed-files.js";
 
 /**
@@ -45,7 +46,8 @@ export async function writeCompiledArtifacts(
 }
 
 /** File name of a node's artifacts: its source path, or kind/name for nodes from YAML. */
-function artifactName(node: CompiledNode): string {
+/** A node's file under target/compiled and target/run: its model path, else `<kind>s/<name>.sql`. */
+export function artifactName(node: CompiledNode): string {
   if (node.kind === "model" && node.path.endsWith(".sql")) return node.path;
   return path.join(node.kind === "test" ? "tests" : `${node.kind}s`, `${node.name}.sql`);
 }
@@ -79,9 +81,10 @@ function manifestOf(compiled: CompiledProject): unknown {
   };
 }
 
+/** Write `target/run_results.json`, keys in snake_case (as `--format json` prints the results). */
 export async function writeRunResults(targetDir: string, results: RunResults): Promise<string> {
   await mkdir(targetDir, { recursive: true });
   const file = path.join(targetDir, "run_results.json");
-  await writeFile(file, JSON.stringify(results, null, 2) + "\n");
+  await writeFile(file, toSnakeJson(results) + "\n");
   return file;
 }

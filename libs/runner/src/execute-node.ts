@@ -6,7 +6,7 @@ import { viewSwapMaterializer } from "./materialize/view-swap.js";
 import type { QueryResult } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "./types.js";
-import type { NodeContext } from "./materialize/materializer.js";
+import type { MaterializeOutcome, NodeContext } from "./materialize/materializer.js";
 
 export type { NodeContext };
 import { costUsd } from "./athena/cost.js";
@@ -81,15 +81,36 @@ async function buildRelation(
       record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal })),
   });
   result.rows = outcome.rows;
-  result.message = describeBuild(node, outcome.appended, outcome.rows);
+  result.message = describeBuild(node, outcome);
 }
 
-function describeBuild(node: CompiledNode, appended: boolean, rows: number | undefined): string {
-  const count = rows === undefined ? "" : ` ${rows.toLocaleString("en-US")} rows`;
+/**
+ * What a build did, in the words of its strategy: `created table 53,968 rows`, `inserted 2,060
+ * rows` (append), `replaced 2 partitions, 4,012 rows` (insert_overwrite), `merged (table: 53,968
+ * rows)`. Counts the engine did not report are left out, never guessed.
+ */
+export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): string {
   if (node.materialization === "view") return "created view";
   if (node.materialization === "source") return "registered source";
-  if (appended) return `appended${count}`;
-  return `created table${count}`;
+  const rows = outcome.rows === undefined ? undefined : counted(outcome.rows, "row");
+  if (!outcome.appended) return ["created table", rows].filter(Boolean).join(" ");
+  const strategy = node.incrementalStrategy ?? "append";
+  if (strategy === "merge") {
+    const total =
+      outcome.tableRows === undefined ? "" : ` (table: ${counted(outcome.tableRows, "row")})`;
+    return rows === undefined ? `merged${total}` : `merged ${rows}${total}`;
+  }
+  if (strategy === "insert_overwrite") {
+    const parts =
+      outcome.partitions === undefined ? [] : [counted(outcome.partitions, "partition")];
+    return `replaced ${[...parts, ...(rows === undefined ? [] : [rows])].join(", ") || "partitions"}`;
+  }
+  return rows === undefined ? "inserted rows" : `inserted ${rows}`;
+}
+
+/** `1 row`, `2,060 rows`. */
+function counted(n: number, noun: string): string {
+  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** `warn_if '>5', error_if '>10'` as configured (dbt's defaults are `!=0`). */

@@ -4,9 +4,11 @@ import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { counted, duration } from "../output/words.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
+import { athenaCheckOption } from "./athena-check-option.js";
 
 interface CompileArgs extends SelectionArgs {
   format: "text" | "json";
+  athenaCheck?: boolean;
 }
 
 /** `sluice compile`: render every model and statement for the target, offline, into target/. */
@@ -14,7 +16,11 @@ export const compileCommand: CommandSpec<CompileArgs> = {
   command: "compile",
   describe:
     "Render models and every statement for the target into target/compiled and target/run (no engine needed)",
-  options: { ...selectionOptions, format: formatOption(["text", "json"], "text") },
+  options: {
+    ...selectionOptions,
+    format: formatOption(["text", "json"], "text"),
+    ...athenaCheckOption,
+  },
   examples: [["$0 compile --target prod", "write the Athena statements to models/target/run/"]],
   handler: async (args, io) => {
     const started = performance.now();
@@ -25,6 +31,10 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     const { writeCompiledArtifacts } = await import("@sluice/runner");
     const chosen = new Set(ids);
     await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen);
+    // After writing: a failure names the line in target/compiled, which the user can open.
+    const { checkAthenaSyntax } = await import("./athena-check.js");
+    const problems = await checkAthenaSyntax(ctx, ids, args, io, { otherTargets: false });
+    if (problems.some((d) => d.severity === "error")) return ExitCode.usage;
     if (args.format === "json") {
       io.out(
         JSON.stringify(

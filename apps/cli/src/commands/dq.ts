@@ -47,13 +47,10 @@ async function parseFile(args: DqArgs, io: Io): Promise<number> {
     io.err(`cannot read ${args.file}: ${(err as Error).message}`);
     return ExitCode.usage;
   }
-  const [{ parseDqdl, rulesetToJson }, { formatDiagnostic }] = await Promise.all([
-    import("@sluice/dq"),
-    import("@sluice/project"),
-  ]);
+  const { parseDqdl, rulesetToJson } = await import("@sluice/dq");
   const { ruleset, diagnostics } = parseDqdl(text, args.file);
   if (!ruleset) {
-    for (const d of diagnostics) io.err(formatDiagnostic(d));
+    printDiagnostics(io, diagnostics);
     return ExitCode.usage;
   }
   if (args.format === "json") {
@@ -80,7 +77,7 @@ async function publish(args: DqArgs & GlobalArgs, io: Io): Promise<number> {
   const bound = bindRulesets(ctx.project, ctx.compiled);
   const plan = planRulesets(ctx.project.config.name, bound.bound);
   const diagnostics = [...bound.diagnostics, ...plan.diagnostics];
-  printDiagnostics(io, diagnostics);
+  printDiagnostics(io, diagnostics, ctx.project.dir);
   if (diagnostics.some((d) => d.severity === "error")) return ExitCode.usage;
   for (const s of plan.skipped) io.err(`skipped ${s.file}: ${s.reason}`);
 

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Engine } from "@sluice/engines";
 import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
@@ -5,6 +6,7 @@ import { ExitCode } from "../command.js";
 import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
+import { athenaCheckOption } from "./athena-check-option.js";
 
 interface RunArgs extends SelectionArgs {
   fullRefresh?: boolean;
@@ -12,6 +14,8 @@ interface RunArgs extends SelectionArgs {
   timeout?: number;
   onQuarantine?: "warn" | "fail";
   format: "table" | "json";
+  logFormat: "text" | "json";
+  athenaCheck?: boolean;
 }
 
 const descriptions: Record<RunCommand, string> = {
@@ -74,9 +78,21 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
             },
           }),
       format: formatOption(["table", "json"]),
+      ...(name === "build" || name === "run" ? athenaCheckOption : {}),
+      "log-format": {
+        type: "string",
+        choices: ["text", "json"],
+        default: "text",
+        describe:
+          "json: one JSON event per line on stdout (node_start, node_finish, test_result, run_finish) instead of progress and summary",
+      },
     },
     numbers: { threads: { min: 1, integer: true }, timeout: { min: 0, minExclusive: true } },
     examples: [examples[name]],
+    check: (args) =>
+      args.format === "json" && args.logFormat === "json"
+        ? "--format json and --log-format json both write to stdout: choose one"
+        : undefined,
     handler: async (args, io) => runNodes(name, args, io),
   };
 }
@@ -113,8 +129,22 @@ async function runNodes(
       )
       .then(() => ExitCode.ok);
 
+  if (command === "build" || command === "run") {
+    const { checkAthenaSyntax } = await import("./athena-check.js");
+    const problems = await checkAthenaSyntax(ctx, ids, args, io, { otherTargets: true });
+    if (problems.some((d) => d.severity === "error")) {
+      await opening.then(
+        (e) => e.close(),
+        () => undefined,
+      );
+      return ExitCode.usage;
+    }
+  }
   const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
-  const { printRunSummary, progressPrinter } = await import("../output/run-summary.js");
+  const { printRunSummary } = await import("../output/run-summary.js");
+  const { progressPrinter } = await import("../output/progress.js");
+  const { jsonLogger } = await import("../output/log-events.js");
+  const log = args.logFormat === "json" ? jsonLogger(io) : undefined;
   const [artifacts, opened] = await Promise.allSettled([
     writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)),
     opening,
@@ -148,7 +178,7 @@ async function runNodes(
       threads: args.threads ?? ctx.target.threads,
       signal: abort.signal,
       ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),
-      onEvent: args.format === "json" ? undefined : progressPrinter(io),
+      onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
     });
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);
@@ -156,8 +186,12 @@ async function runNodes(
     await engine.close();
   }
   const file = await writeRunResults(ctx.targetDir, results);
-  if (args.format === "json") io.out(toSnakeJson(results));
-  else printRunSummary(io, results, file);
+  if (log) log.finish(results, path.relative(process.cwd(), file));
+  else if (args.format === "json") io.out(toSnakeJson(results));
+  else {
+    const { failedNodeFiles } = await import("./failed-node-files.js");
+    printRunSummary(io, results, file, failedNodeFiles(ctx));
+  }
   // Skipped for a failure upstream fails the run; skipped with nothing to check does not.
   const failed = results.results.some(
     (r) =>

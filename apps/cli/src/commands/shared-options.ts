@@ -6,7 +6,11 @@ export const selectionOptions: Record<string, Options> = {
     alias: "s",
     type: "string",
     array: true,
-    describe: "Nodes to include: name, tag:x, path:dir, +name, name+ (ancestors/descendants)",
+    describe:
+      "Nodes to include, as dbt selects: a name, folder or file (stg_*, marts, marts/funnel.sql); " +
+      "methods tag:, path:, file:, fqn:, source:, resource_type:, test_type:generic|singular|dq, " +
+      "config.<key>:<value>; +name / name+ / 2+name / @name for ancestors and descendants; " +
+      "spaces unite, commas intersect (tag:silver,config.materialized:incremental)",
   },
   exclude: {
     type: "string",

@@ -49,25 +49,9 @@ function withScale(n: number, scale: number): string {
   return scale === 0 && fraction === "" ? whole! : `${whole}.${fraction.padEnd(scale, "0")}`;
 }
 
-/**
- * What sluice itself prints as JSON (run results, summaries): keys in snake_case, as in dbt's
- * artifacts, and bigint as a string.
- */
-export function toSnakeJson(value: unknown): string {
-  return toJson(snakeKeys(value));
-}
+/** Keys in snake_case, bigint as text: one serialiser for stdout JSON and run_results.json. */
+export { toSnakeJson } from "@sluice/runner/snake-json";
 
 function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
-}
-
-function snakeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(snakeKeys);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [
-      k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
-      snakeKeys(v),
-    ]),
-  );
 }

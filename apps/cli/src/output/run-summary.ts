@@ -1,56 +1,20 @@
-import type { NodeResult, RunEvent, RunResults } from "@sluice/runner";
+import path from "node:path";
+import type { NodeResult, RunResults } from "@sluice/runner";
 import type { Io } from "../command.js";
-import type { Colors } from "./color.js";
 import { colors } from "./color.js";
+import { paint, statusLabel as label } from "./progress.js";
 import { costCells, costLine, reportsCost } from "./cost.js";
 import { renderTable } from "./table.js";
 import { counted, duration } from "./words.js";
 
-const label: Record<NodeResult["status"], string> = {
-  success: "OK",
-  pass: "PASS",
-  warn: "WARN",
-  fail: "FAIL",
-  error: "ERROR",
-  skipped: "SKIP",
-};
-
-/** A status label in its colour: green OK/PASS, yellow WARN, red FAIL/ERROR, dim SKIP. */
-function paint(c: Colors, status: NodeResult["status"], text: string): string {
-  if (status === "fail" || status === "error") return c.red(text);
-  if (status === "warn") return c.yellow(text);
-  return status === "skipped" ? c.dim(text) : c.green(text);
-}
-
-/**
- * One line per finished node, dbt style: `  3 of 24 OK    table silver.events ... 50,123 rows
- * [0.41s]`. The run's own checks after the DAG (reconciliation, quarantine) are not nodes of the
- * count: they print without `N of N`, which they would otherwise repeat.
- */
-export function progressPrinter(io: Io): (event: RunEvent) => void {
-  const c = colors(io.color?.err ?? false);
-  let printed = 0;
-  return (event) => {
-    if (event.type !== "end") return;
-    const r = event.result;
-    const counter = `${String(event.index).padStart(String(event.total).length)} of ${event.total}`;
-    const position = event.index > printed ? counter : "check".padStart(counter.length);
-    printed = Math.max(printed, event.index);
-    const what =
-      r.kind === "test" ? `test ${r.name}` : `${r.materialization} ${r.relation ?? r.name}`;
-    const seconds = c.dim(`[${(r.elapsedMs / 1000).toFixed(2)}s]`);
-    io.err(
-      `${position} ${paint(c, r.status, label[r.status].padEnd(5))} ${what} ${c.dim(dots(what))} ${r.message} ${seconds}`,
-    );
-  };
-}
-
-function dots(text: string): string {
-  return ".".repeat(Math.max(3, 56 - text.length));
-}
-
 /** Totals by kind and status, plus the failures in full. */
-export function printRunSummary(io: Io, results: RunResults, resultsFile: string): void {
+export function printRunSummary(
+  io: Io,
+  results: RunResults,
+  resultsFile: string,
+  /** Where a failed node's files are (`at models/x.sql:3:9 (compiled: ...)`), if known. */
+  whereFailed: (r: NodeResult) => string | undefined = () => undefined,
+): void {
   const rs = results.results;
   const built = rs.filter((r) => r.kind !== "test" && r.status === "success");
   const rows = built.reduce((sum, r) => sum + (r.rows ?? 0), 0);
@@ -80,6 +44,8 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
   );
   for (const p of problems) {
     io.out(`\n${paint(c, p.status, label[p.status])} ${p.id}: ${p.message}`);
+    const where = whereFailed(p);
+    if (where) io.out(`  ${where}`);
     if (p.storedFailures) io.out(`  failing rows stored in ${p.storedFailures}`);
   }
   const dq = rs.filter((r) => r.dq);
@@ -106,5 +72,5 @@ export function printRunSummary(io: Io, results: RunResults, resultsFile: string
   if (strays.length > 0) {
     io.out(`Warning: left alone in table folders (not created by sluice): ${strays.join(", ")}`);
   }
-  io.out(`Results: ${resultsFile}`);
+  io.out(`Results: ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
 }

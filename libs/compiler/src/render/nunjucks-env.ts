@@ -5,6 +5,7 @@ import type { ContextInputs } from "./context.js";
 import { newScope } from "./render-scope.js";
 import type { RenderScope } from "./render-scope.js";
 import { templateErrorDiagnostic } from "./template-error.js";
+import type { TemplateErrorContext } from "./template-error.js";
 
 /** A template compiled once per compile run and rendered as often as needed. */
 export type CompiledTemplate = nunjucks.Template;
@@ -45,11 +46,18 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     env.addGlobal(name, fn);
   env.addGlobal("this", "");
 
+  // What an error is reported against: the template's text, and the names it could have meant.
+  const names = env as unknown as { globals: object; filters: object };
+  const errorContext = (text: string): TemplateErrorContext => ({
+    text,
+    globals: Object.keys(names.globals),
+    filters: Object.keys(names.filters),
+  });
   const compile = (file: string, text: string): CompiledTemplate | Diagnostic => {
     try {
       return new nunjucks.Template(text, env, file, true);
     } catch (e) {
-      return templateErrorDiagnostic(file, e);
+      return templateErrorDiagnostic(file, e, errorContext(text));
     }
   };
 
@@ -60,7 +68,7 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     try {
       return template.render({});
     } catch (e) {
-      next.diagnostics.push(templateErrorDiagnostic(next.file, e));
+      next.diagnostics.push(templateErrorDiagnostic(next.file, e, errorContext(next.text)));
       return undefined;
     } finally {
       scope = previous;
@@ -83,7 +91,8 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     });
     scope = macroScope;
     (tpl as unknown as Exporting).getExported({}, null, (err, exported) => {
-      if (err) macroDiagnostics.push(templateErrorDiagnostic(file.path, err));
+      if (err)
+        macroDiagnostics.push(templateErrorDiagnostic(file.path, err, errorContext(file.text)));
       else for (const [name, value] of Object.entries(exported ?? {})) env.addGlobal(name, value);
     });
     macroDiagnostics.push(...macroScope.diagnostics);

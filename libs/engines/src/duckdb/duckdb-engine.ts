@@ -26,7 +26,7 @@ import {
   type RawZoneListing,
   type RelationInfo,
 } from "../engine.js";
-import type { LakeVerification, VersionDamage } from "../engine.js";
+import type { CarriedFiles, LakeVerification, VersionDamage } from "../engine.js";
 import { relocateCatalog } from "./lake-relocation.js";
 import { checkVersionFiles, listVersionFiles, parseVersionFiles } from "./version-check.js";
 import { plainValueConverter } from "./duckdb-values.js";
@@ -366,7 +366,7 @@ class DuckdbEngine implements Engine {
     from: string,
     to: string,
     options: { skipWrittenPartitions: boolean },
-  ): Promise<number> {
+  ): Promise<CarriedFiles> {
     return carryFiles(from, to, options);
   }
 

@@ -42,7 +42,7 @@ describe("version files", () => {
       "d=3/part-r1-0.parquet": "three",
     });
     const v2 = version({ "d=2/part-r2-0.parquet": "two again" });
-    expect(await carryFiles(v1, v2, { skipWrittenPartitions: true })).toBe(2);
+    expect((await carryFiles(v1, v2, { skipWrittenPartitions: true })).carried).toBe(2);
     expect(listing(v2)).toEqual({
       "d=1~part-r1-0.parquet": "one",
       "d=2/part-r2-0.parquet": "two again",
@@ -50,7 +50,7 @@ describe("version files", () => {
     });
     // The next run reads the mixed layout: d=3 replaced, d=1 and the new d=2 carried.
     const v3 = version({ "d=3/part-r3-0.parquet": "three again", "d=4/part-r3-0.parquet": "four" });
-    expect(await carryFiles(v2, v3, { skipWrittenPartitions: true })).toBe(2);
+    expect((await carryFiles(v2, v3, { skipWrittenPartitions: true })).carried).toBe(2);
     expect(listing(v3)).toEqual({
       "d=1~part-r1-0.parquet": "one",
       "d=2~part-r2-0.parquet": "two again",
@@ -62,7 +62,7 @@ describe("version files", () => {
   it("append carries every file, also of the partitions the new version wrote", async () => {
     const v1 = version({ "d=1/part-r1-0.parquet": "one" });
     const v2 = version({ "d=1/part-r2-0.parquet": "more" });
-    expect(await carryFiles(v1, v2, { skipWrittenPartitions: false })).toBe(1);
+    expect((await carryFiles(v1, v2, { skipWrittenPartitions: false })).carried).toBe(1);
     expect(Object.keys(listing(v2))).toEqual(["d=1/part-r2-0.parquet", "d=1~part-r1-0.parquet"]);
   });
 

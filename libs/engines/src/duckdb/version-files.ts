@@ -1,5 +1,6 @@
 import { copyFileSync, linkSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
+import type { CarriedFiles } from "../engine.js";
 
 /**
  * Separates the partition folder from the file name of a carried file (`dt=2026%2F11%2F27%2F00~part-….parquet`).
@@ -74,7 +75,7 @@ export function carriedName(file: string): string {
  * Carry files of the current version into the new one by hard link (copy when linking is not
  * possible), so a new version costs only what changed. With `skipWrittenPartitions`, a
  * partition the new version already holds files in is a replaced partition: its old files stay
- * behind. Returns how many files were carried.
+ * behind. Returns how many files were carried and how many partitions the new version wrote.
  *
  * Carried files are linked flat into the new version's root (their partition kept in the file
  * name; the partition columns are inside the Parquet files, which is what the views read):
@@ -86,7 +87,7 @@ export async function carryFiles(
   from: string,
   to: string,
   options: { skipWrittenPartitions: boolean },
-): Promise<number> {
+): Promise<CarriedFiles> {
   const written = new Set(filesUnder(to).map(partitionOf));
   let carried = 0;
   for (const file of filesUnder(from)) {
@@ -101,5 +102,6 @@ export async function carryFiles(
     }
     carried += 1;
   }
-  return carried;
+  // The schema file at the root (no partition) is not a partition the rows wrote.
+  return { carried, writtenPartitions: [...written].filter((p) => p !== "").length };
 }

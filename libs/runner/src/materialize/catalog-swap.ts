@@ -265,7 +265,7 @@ async function insertOverwrite(
     }
   }
   await engine.dropTableWithData(source);
-  return { rows: rows ?? 0, appended: true };
+  return { rows: rows ?? 0, appended: true, partitions: partitions.values.length };
 }
 
 /** append: one INSERT; past the partition limit, stage the rows and insert them in batches. */

@@ -50,6 +50,10 @@ export interface MaterializeOutcome {
   rows?: number;
   /** Whether rows were appended to an existing table (rather than a new version created). */
   appended: boolean;
+  /** insert_overwrite: the partitions the new rows replaced (or created), when known. */
+  partitions?: number;
+  /** The table's rows after the write, when the write counted them (a merge that rewrote it). */
+  tableRows?: number;
 }
 
 /**

@@ -160,10 +160,10 @@ async function incrementalVersion(
         engineMessage: "merge needs a unique_key",
       });
     }
-    rows = await run(d.mergeRewrite(write, current, keys), ctx);
-    // One SELECT rewrote every file.
+    // One SELECT rewrote every file: it counts the whole table, not the rows merged in.
+    const tableRows = await run(d.mergeRewrite(write, current, keys), ctx);
     await publish(node, ctx, raw, true, from);
-    return { rows, appended: true };
+    return tableRows === undefined ? { appended: true } : { appended: true, tableRows };
   } else {
     rows = await run(
       d.createTableAs(write).filter((s) => s.kind === "copy"),
@@ -171,13 +171,15 @@ async function incrementalVersion(
     );
     if (!ctx.engine.carryVersionFiles)
       throw new Error(`${ctx.engine.name} cannot carry table versions (carryVersionFiles)`);
-    await ctx.engine.carryVersionFiles(current, location, {
+    const carried = await ctx.engine.carryVersionFiles(current, location, {
       skipWrittenPartitions: strategy === "insert_overwrite",
     });
+    // Carried files keep the old columns: still one schema only if nothing changed.
+    await publish(node, ctx, raw, state.uniformSchema === true && !changed, from);
+    return strategy === "insert_overwrite"
+      ? { rows, appended: true, partitions: carried.writtenPartitions }
+      : { rows, appended: true };
   }
-  // Carried files keep the old columns: still one schema only if nothing changed.
-  await publish(node, ctx, raw, state.uniformSchema === true && !changed, from);
-  return { rows, appended: true };
 }
 
 /**

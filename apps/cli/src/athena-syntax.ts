@@ -1,0 +1,141 @@
+import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { Statement } from "@sluice/dialects";
+import type { Diagnostic, Project, Severity } from "@sluice/project";
+
+/** One syntax error of a statement under Athena's grammar: 1-based line and column in its SQL. */
+export interface GrammarError {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** Checks one Athena statement: `trino` statements under TrinoSQL, `hive` (DDL) under HiveSQL. */
+export type GrammarCheck = (sql: string, grammar: "trino" | "hive") => GrammarError[];
+
+/** A {@link GrammarCheck} that may answer later (from a cache, loading the parsers on a miss). */
+export type AsyncGrammarCheck = (sql: string, grammar: "trino" | "hive") => Promise<GrammarError[]>;
+
+/**
+ * dt-sql-parser's TrinoSQL and HiveSQL (the grammars Athena routes statements to), loaded on
+ * first use: the parsers are ~10 MB of ANTLR tables, which only compile and build need.
+ */
+export async function loadAthenaGrammars(): Promise<GrammarCheck> {
+  const { HiveSQL, TrinoSQL } = await import("dt-sql-parser");
+  let trino: InstanceType<typeof TrinoSQL> | undefined;
+  let hive: InstanceType<typeof HiveSQL> | undefined;
+  return (sql, grammar) => {
+    const parser = grammar === "trino" ? (trino ??= new TrinoSQL()) : (hive ??= new HiveSQL());
+    return parser.validate(sql).map((e) => ({
+      line: e.startLine,
+      column: e.startColumn,
+      message: e.message,
+    }));
+  };
+}
+
+/**
+ * Every Athena statement of the chosen nodes, checked against Athena's grammars; one diagnostic
+ * per node that would not parse, at the model's own line when the failing line is found in its
+ * source file (else at its first line), naming the line in the compiled file too:
+ *
+ *     models/marts/funnel.sql:14:17: error ATHENA_SYNTAX: Athena would reject model.funnel: ... (target/compiled/marts/funnel.sql:12:17)
+ *
+ * `compiled` must be compiled for an Athena target (on a local target, the caller compiles the
+ * project for Athena first: DuckDB accepts what Athena rejects, e.g. `group by device,`).
+ */
+export async function athenaSyntaxDiagnostics(
+  project: Project,
+  compiled: CompiledProject,
+  ids: ReadonlySet<string>,
+  check: AsyncGrammarCheck,
+  options: {
+    severity: Severity;
+    /**
+     * The compiled file of a node as the user should see it (relative to the current
+     * directory); absent when the statements checked are not the ones written to target/.
+     */
+    compiledFile?: (node: CompiledNode) => string;
+    /**
+     * Check each node's SELECT (and its incremental SELECT) alone, not the statements around
+     * it: what the user wrote, at half the parsing (the CTAS/INSERT wrappers are sluice's own,
+     * checked by its tests).
+     */
+    selectsOnly?: boolean;
+  },
+): Promise<Diagnostic[]> {
+  const diagnostics: Diagnostic[] = [];
+  for (const node of compiled.nodes) {
+    if (!ids.has(node.id)) continue;
+    const statements: Pick<Statement, "sql" | "grammar">[] = options.selectsOnly
+      ? [node.sql, node.incrementalSql ?? ""]
+          .filter((sql) => sql.trim() !== "")
+          .map((sql) => ({ sql, grammar: "trino" }))
+      : [...node.statements, ...(node.incrementalStatements ?? [])];
+    for (const statement of statements) {
+      if (statement.grammar === "duckdb") continue;
+      const [first] = await check(statement.sql, statement.grammar);
+      if (!first) continue;
+      diagnostics.push(diagnosticAt(project, node, statement.sql, first, options));
+      break;
+    }
+  }
+  return diagnostics;
+}
+
+function diagnosticAt(
+  project: Project,
+  node: CompiledNode,
+  sql: string,
+  e: GrammarError,
+  options: { severity: Severity; compiledFile?: (node: CompiledNode) => string },
+): Diagnostic {
+  const { severity } = options;
+  const text = sql.split("\n")[e.line - 1] ?? "";
+  // target/compiled holds the SELECT trimmed (runner/artifacts.ts); statements embed it whole.
+  const select = node.sql.trim();
+  const at = sql.indexOf(select);
+  const inSelect = at < 0 ? -1 : e.line - sql.slice(0, at).split("\n").length + 1;
+  const compiledLine =
+    inSelect >= 1 && inSelect <= select.split("\n").length ? inSelect : lineOf(select, text);
+  const source = [...project.models, ...project.singularTests].find((f) => f.path === node.path);
+  // The same line in the model's file: the occurrence nearest to where the compiled line falls
+  // (the file has the config block and template lines the compiled SELECT lacks).
+  const shift = source ? source.text.split("\n").length - select.split("\n").length : 0;
+  const sourceLine = source ? lineOf(source.text, text, (compiledLine ?? 1) + shift) : undefined;
+  const column = sourceLine ? e.column + indentShift(source!.text, sourceLine, text) : 1;
+  const inCompiled =
+    compiledLine === undefined || options.compiledFile === undefined
+      ? ""
+      : ` (compiled: ${options.compiledFile(node)}:${compiledLine}:${e.column})`;
+  return {
+    code: "ATHENA_SYNTAX",
+    severity,
+    message: `Athena would reject ${node.id}: ${e.message.trim()} in \`${text.trim()}\`${inCompiled}`,
+    at: { file: node.path, line: sourceLine ?? 1, column },
+    hint:
+      severity === "warn"
+        ? "DuckDB accepts it, Athena's Trino grammar does not; --no-athena-check turns this check off"
+        : "fix the model's SQL (compile --target prod checks every statement Athena would run)",
+  };
+}
+
+/** 1-based line of `text` as a whole line (ignoring indentation) in `body`, nearest to `near`. */
+function lineOf(body: string, text: string, near = 1): number | undefined {
+  const wanted = text.trim();
+  if (wanted === "") return undefined;
+  let best: number | undefined;
+  body.split("\n").forEach((l, i) => {
+    if (
+      l.trim() === wanted &&
+      (best === undefined || Math.abs(i + 1 - near) < Math.abs(best - near))
+    )
+      best = i + 1;
+  });
+  return best;
+}
+
+/** How much more (or less) the line is indented in the source than in the statement. */
+function indentShift(body: string, line: number, text: string): number {
+  const indent = (l: string): number => l.length - l.trimStart().length;
+  return indent(body.split("\n")[line - 1] ?? "") - indent(text);
+}

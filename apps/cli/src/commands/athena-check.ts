@@ -1,0 +1,133 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { Diagnostic, Severity } from "@sluice/project";
+import type { GlobalArgs, Io } from "../command.js";
+import type { ProjectContext } from "../project-context.js";
+import type { AsyncGrammarCheck, GrammarCheck, GrammarError } from "../athena-syntax.js";
+import { printDiagnostics } from "../output/diagnostics.js";
+
+/**
+ * Athena's grammars over the chosen nodes' statements (see athena-syntax.ts). On an Athena
+ * target the statements are the project's own and a failure is an error (the caller exits 2
+ * before anything runs); on another target the project is compiled for Athena as well and a
+ * failure is a warning: the model runs here but would not there (only with `otherTargets`).
+ * `--no-athena-check` skips it. Prints what it finds.
+ */
+export async function checkAthenaSyntax(
+  ctx: ProjectContext,
+  ids: readonly string[],
+  args: GlobalArgs & { athenaCheck?: boolean },
+  io: Io,
+  options: { otherTargets: boolean },
+): Promise<Diagnostic[]> {
+  if (args.athenaCheck === false) return [];
+  const chosen = new Set(ids);
+  const isAthena = ctx.compiled.nodes.some(
+    (n) => chosen.has(n.id) && n.statements.some((s) => s.grammar !== "duckdb"),
+  );
+  if (!isAthena && !options.otherTargets) return [];
+  const severity: Severity = isAthena ? "error" : "warn";
+  const compiled = isAthena ? ctx.compiled : await compileForAthena(ctx, args);
+  // On another target only models are checked: the parsers cost ~0.1-0.3 s of CPU a statement
+  // on a first build, and a test's SQL is one line of the model's contract, not its build.
+  const checked = isAthena
+    ? chosen
+    : new Set(ids.filter((id) => compiled?.nodes.some((n) => n.id === id && n.kind === "model")));
+  if (compiled === undefined) return [];
+  const [{ athenaSyntaxDiagnostics, loadAthenaGrammars }, { artifactName }] = await Promise.all([
+    import("../athena-syntax.js"),
+    import("@sluice/runner"),
+  ]);
+  const cache = new GrammarCache(path.join(ctx.targetDir, "athena_syntax.json"), ctx.runId);
+  const found = await athenaSyntaxDiagnostics(
+    ctx.project,
+    compiled,
+    checked,
+    cache.check(loadAthenaGrammars),
+    {
+      severity,
+      selectsOnly: !isAthena,
+      // On another target, the Athena SQL checked is not what target/compiled holds.
+      ...(isAthena
+        ? {
+            compiledFile: (node: CompiledNode) =>
+              path.relative(
+                process.cwd(),
+                path.join(ctx.targetDir, "compiled", artifactName(node)),
+              ),
+          }
+        : {}),
+    },
+  );
+  cache.save();
+  printDiagnostics(io, found, ctx.project.dir);
+  return found;
+}
+
+/**
+ * Results of the grammar check by statement, kept in target/athena_syntax.json: the ANTLR
+ * parsers take ~0.3 s of CPU per model statement, so only statements that changed since the last
+ * check are parsed (and the parsers loaded only then). The run id in table locations is masked
+ * with as many `x` (a string literal's content, so positions and syntax stay the same).
+ */
+class GrammarCache {
+  private readonly before: Record<string, GrammarError[]>;
+  private readonly now: Record<string, GrammarError[]> = {};
+  private changed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly runId: string,
+  ) {
+    try {
+      this.before = JSON.parse(readFileSync(file, "utf8")) as Record<string, GrammarError[]>;
+    } catch {
+      this.before = {};
+    }
+  }
+
+  /** A check that answers from the cache, loading the grammars on the first miss. */
+  check(load: () => Promise<GrammarCheck>): AsyncGrammarCheck {
+    let parse: Promise<GrammarCheck> | undefined;
+    return async (sql, grammar) => {
+      const masked = sql.replaceAll(this.runId, "x".repeat(this.runId.length));
+      const key = createHash("sha1").update(`${grammar}\n${masked}`).digest("hex");
+      let errors = this.before[key];
+      if (errors === undefined) {
+        errors = (await (parse ??= load()))(masked, grammar);
+        this.changed = true;
+      }
+      this.now[key] = errors;
+      return errors;
+    };
+  }
+
+  /** Keep what this check used (so the file holds the current statements only). */
+  save(): void {
+    if (!this.changed && Object.keys(this.now).length === Object.keys(this.before).length) return;
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    writeFileSync(this.file, JSON.stringify(this.now));
+  }
+}
+
+/** The project compiled for Athena, or undefined when it does not compile there (nothing to check). */
+async function compileForAthena(
+  ctx: ProjectContext,
+  args: GlobalArgs,
+): Promise<CompiledProject | undefined> {
+  const [{ compileProject }, { dialectForEngine }, { parseVarsOption }] = await Promise.all([
+    import("@sluice/compiler"),
+    import("@sluice/dialects"),
+    import("@sluice/project"),
+  ]);
+  const compiled = compileProject(ctx.project, {
+    targetName: ctx.targetName,
+    vars: args.vars ? parseVarsOption(args.vars).vars : {},
+    env: process.env,
+    runId: ctx.runId,
+    dialect: dialectForEngine("athena"),
+  });
+  return compiled.diagnostics.some((d) => d.severity === "error") ? undefined : compiled;
+}

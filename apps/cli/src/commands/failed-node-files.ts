@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { NodeResult } from "@sluice/runner";
+import { artifactName } from "@sluice/runner";
+import { errorLocation } from "../output/error-location.js";
+import type { ProjectContext } from "../project-context.js";
+
+/**
+ * For a node that failed with an engine error: its source file and compiled file, relative to
+ * the current directory, at the line the engine named when it named one:
+ * `at models/marts/funnel.sql:14:9 (compiled: models/target/compiled/marts/funnel.sql:12:9)`.
+ */
+export function failedNodeFiles(ctx: ProjectContext): (r: NodeResult) => string | undefined {
+  const here = (file: string): string => path.relative(process.cwd(), file) || file;
+  return (r) => {
+    const node = ctx.compiled.nodes.find((n) => n.id === r.id);
+    if (r.status !== "error" || !node || (node.kind !== "model" && node.kind !== "test"))
+      return undefined;
+    const compiledFile = path.join(ctx.targetDir, "compiled", artifactName(node));
+    const source = [...ctx.project.models, ...ctx.project.singularTests].find(
+      (f) => f.path === node.path,
+    );
+    const sourceFile = here(path.join(ctx.project.dir, node.path));
+    let compiledText: string;
+    try {
+      compiledText = readFileSync(compiledFile, "utf8");
+    } catch {
+      return `at ${sourceFile}`;
+    }
+    const at = errorLocation(r.message, compiledText, source?.text);
+    if (!at) return `at ${sourceFile} (compiled: ${here(compiledFile)})`;
+    const compiled = `${here(compiledFile)}:${at.compiled.line}:${at.compiled.column}`;
+    return at.source
+      ? `at ${sourceFile}:${at.source.line}:${at.source.column} (compiled: ${compiled})`
+      : `at ${sourceFile} (compiled: ${compiled})`;
+  };
+}

@@ -1,0 +1,70 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
+
+// Athena's grammars (dt-sql-parser TrinoSQL / HiveSQL) over the compiled statements: DuckDB takes
+// `group by channel,` (a trailing comma), Athena does not. compile --target prod refuses it at
+// the model's line (exit 2, nothing written to run); a local build warns and still builds.
+describe("Athena grammar check", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+  const model = () => path.join(dir, "marts/channel_performance.sql");
+  const shown = () => path.relative(repoRoot, model());
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await copyModelsProject());
+    const sql = await readFile(model(), "utf8");
+    // Line 19 of the model: `    group by channel` closing the `paid` CTE.
+    expect(sql.split("\n")[18]).toBe("    group by channel");
+    await writeFile(model(), sql.replace("    group by channel\n)", "    group by channel,\n)"));
+    const gen = ["--events", "500", "--start", "2026-11-27T00:00:00Z", "--hours", "2"];
+    expect((await sluice("generate", ...gen)).code).toBe(0);
+  });
+  afterAll(async () => cleanup());
+
+  it("the models project as shipped: compile --target prod passes the check", async () => {
+    const clean = await copyModelsProject();
+    try {
+      const r = await runSluice(["--project-dir", clean.dir, "compile", "--target", "prod"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe("");
+    } finally {
+      await clean.cleanup();
+    }
+  }, 180_000);
+
+  it("compile --target prod: exit 2 at the model's line, with the compiled file's line", async () => {
+    const r = await sluice("compile", "--target", "prod");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    // The comma is accepted; the ')' after it (line 20, column 1) is where Trino's grammar stops.
+    expect(r.stderr).toBe(
+      `${shown()}:20:1: error ATHENA_SYNTAX: Athena would reject model.channel_performance: ')' is not valid at this position, expecting an existing column or an existing function or a keyword in \`)\` (compiled: ${path.relative(repoRoot, path.join(dir, "target/compiled/marts/channel_performance.sql"))}:18:1)\n` +
+        "  hint: fix the model's SQL (compile --target prod checks every statement Athena would run)\n" +
+        "\n1 error found; nothing was run.\n",
+    );
+    const compiled = await readFile(
+      path.join(dir, "target/compiled/marts/channel_performance.sql"),
+      "utf8",
+    );
+    expect(compiled.split("\n")[17]).toBe(")");
+  }, 180_000);
+
+  it("build on the local target: a warning, and the model builds (DuckDB accepts it)", async () => {
+    const r = await sluice("build", "-s", "+channel_performance");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `${shown()}:20:1: warn ATHENA_SYNTAX: Athena would reject model.channel_performance: ')' is not valid at this position`,
+    );
+    expect(r.stderr).toContain("--no-athena-check turns this check off");
+    expect(r.stderr).toMatch(/OK +table marts\.channel_performance/);
+  }, 180_000);
+
+  it("--no-athena-check: no warning", async () => {
+    const r = await sluice("build", "-s", "channel_performance", "--no-athena-check");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("ATHENA_SYNTAX");
+  }, 180_000);
+});

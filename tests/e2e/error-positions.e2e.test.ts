@@ -1,0 +1,192 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, runSluice } from "../support/cli.js";
+
+// Errors point at the user's file, from where the command ran (`models/...`, clickable), with
+// a code frame at the construct's own position and a suggested fix; exit 2 before anything runs.
+describe("error positions and code frames", () => {
+  let root: string;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  // Run from the folder holding models/, as a user would (the default --project-dir).
+  const sluice = (...args: string[]) => runSluice(args, { cwd: root });
+  const write = (rel: string, text: string) => writeFile(path.join(dir, rel), text);
+
+  /** With `text` in the project file `rel`, the command prints exactly one error, then exit 2. */
+  const refusedWith = async (rel: string, text: string, args: string[], error: string[]) => {
+    await write(rel, text);
+    try {
+      const r = await sluice(...args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`${error.join("\n")}\n\n1 error found; nothing was run.\n`);
+    } finally {
+      await rm(path.join(dir, rel));
+    }
+  };
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await copyModelsProject());
+    root = path.dirname(dir);
+  });
+  afterAll(async () => cleanup());
+
+  it.each([
+    [
+      "an unclosed {% if %}, at its opening tag",
+      "select 1 as x\n{% if true %}\nwhere 1 = 1\n",
+      [
+        "models/marts/broken.sql:2:1: error TEMPLATE_SYNTAX: {% if %} is never closed: expected {% endif %}",
+        "  hint: add {% endif %} after the block",
+        "    1 | select 1 as x",
+        "  > 2 | {% if true %}",
+        "      | ^",
+        "    3 | where 1 = 1",
+      ],
+    ],
+    [
+      "an unclosed {% for %}, at its opening tag",
+      "select 1 as x\n  {% for c in [1, 2] %}\n, {{ c }} as y\n",
+      [
+        "models/marts/broken.sql:2:3: error TEMPLATE_SYNTAX: {% for %} is never closed: expected {% endfor %}",
+        "  hint: add {% endfor %} after the block",
+        "    1 | select 1 as x",
+        "  > 2 |   {% for c in [1, 2] %}",
+        "      |   ^",
+        "    3 | , {{ c }} as y",
+      ],
+    ],
+    [
+      "an unclosed {#, at its opening",
+      "select 1 as x\n{# a note\nthat never ends\n",
+      [
+        "models/marts/broken.sql:2:1: error TEMPLATE_SYNTAX: {# is never closed: expected #}",
+        "  hint: close the comment with #}",
+        "    1 | select 1 as x",
+        "  > 2 | {# a note",
+        "      | ^",
+        "    3 | that never ends",
+      ],
+    ],
+    [
+      "an unknown macro, with did you mean",
+      "select\n    {{ json_txt('event_id') }} as event_id\nfrom {{ ref('stg_events') }}\n",
+      [
+        "models/marts/broken.sql:2:8: error TEMPLATE_SYNTAX: 'json_txt' is not a macro or function",
+        "  hint: did you mean 'json_text'?",
+        "    1 | select",
+        "  > 2 |     {{ json_txt('event_id') }} as event_id",
+        "      |        ^",
+        "    3 | from {{ ref('stg_events') }}",
+      ],
+    ],
+    [
+      "an unknown filter, with did you mean",
+      "select {{ 'a' | uper }} as x\n",
+      [
+        "models/marts/broken.sql:1:15: error TEMPLATE_SYNTAX: unknown filter 'uper'",
+        "  hint: did you mean 'upper'?",
+        "  > 1 | select {{ 'a' | uper }} as x",
+        "      |               ^",
+        "    2 |",
+      ],
+    ],
+  ])("%s: exit 2, path from here, code frame", async (_what, sql, expected) => {
+    await refusedWith("marts/broken.sql", sql, ["compile"], expected);
+  });
+
+  it.each([
+    [
+      "a missing ',' between rules, at the end of the rule before it",
+      'Rules = [\n    RowCount > 0\n    IsComplete "event_id"\n]\n',
+      [
+        "models/rules/broken.dqdl:2:17: error DQDL_SYNTAX: missing ',' between rules (found 'IsComplete' after a complete rule)",
+        "  hint: add ',' after the previous rule",
+        "    1 | Rules = [",
+        "  > 2 |     RowCount > 0",
+        "      |                 ^",
+        '    3 |     IsComplete "event_id"',
+      ],
+    ],
+    [
+      "an unknown rule type, with did you mean",
+      'Rules = [\n    RowCount > 0,\n    IsComplet "event_id"\n]\n',
+      [
+        "models/rules/broken.dqdl:3:5: error DQDL_SYNTAX: unknown rule type 'IsComplet'",
+        "  hint: did you mean 'IsComplete'?",
+        "    1 | Rules = [",
+        "    2 |     RowCount > 0,",
+        '  > 3 |     IsComplet "event_id"',
+        "      |     ^",
+        "    4 | ]",
+      ],
+    ],
+  ])("DQDL, %s: exit 2 with a code frame", async (_what, text, expected) => {
+    await refusedWith(
+      "rules/broken.dqdl",
+      text,
+      ["dq", "parse", "models/rules/broken.dqdl"],
+      expected,
+    );
+  });
+
+  it("YAML: a syntax error in a properties file, with a code frame", async () => {
+    const file = path.join(dir, "marts/marts.yml");
+    const original = await readFile(file, "utf8");
+    const lines = original.split("\n");
+    expect(lines[4]).toMatch(/^    description: /);
+    lines[4] = "    description: [Global sales heatmap";
+    await writeFile(file, lines.join("\n"));
+    try {
+      const r = await sluice("compile");
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        [
+          "models/marts/marts.yml:6:5: error YAML_SYNTAX: Flow sequence in block collection must be sufficiently indented and end with a ]",
+          "    4 |   - name: sales_by_country",
+          "    5 |     description: [Global sales heatmap",
+          "  > 6 |     columns:",
+          "      |     ^",
+          "    7 |       - name: country",
+          "",
+          "1 error found; nothing was run.",
+          "",
+        ].join("\n"),
+      );
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
+  it("a query error during build names the model's file and the compiled file at the line", async () => {
+    const gen = ["--events", "500", "--start", "2026-11-27T00:00:00Z", "--hours", "2"];
+    expect((await sluice("generate", ...gen)).code).toBe(0);
+    const file = path.join(dir, "marts/channel_performance.sql");
+    const original = await readFile(file, "utf8");
+    const lines = original.split("\n");
+    // Line 14, in the `paid` CTE: `        channel,` misspelled.
+    expect(lines[13]).toBe("        channel,");
+    lines[13] = "        chanel,";
+    await writeFile(file, lines.join("\n"));
+    try {
+      const r = await sluice("build", "-s", "+channel_performance", "--no-athena-check");
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(
+        'ERROR model.channel_performance: Binder Error: Referenced column "chanel" not found in FROM clause!',
+      );
+      // The compiled SELECT lacks the model's two config lines: line 12 there.
+      expect(r.stdout).toContain(
+        "  at models/marts/channel_performance.sql:14:9 (compiled: models/target/compiled/marts/channel_performance.sql:12:9)",
+      );
+      const compiled = await readFile(
+        path.join(dir, "target/compiled/marts/channel_performance.sql"),
+        "utf8",
+      );
+      expect(compiled.split("\n")[11]!.slice(8)).toBe("chanel,");
+      expect(r.stdout).toContain("Results: models/target/run_results.json");
+    } finally {
+      await writeFile(file, original);
+    }
+  }, 120_000);
+});

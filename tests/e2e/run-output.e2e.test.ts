@@ -1,0 +1,132 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
+
+// What a run prints, checked from outside: --log-format json (every line parses, every node
+// that ran has its events, they agree with run_results.json) and the row message of each
+// incremental strategy against counts taken independently (raw bytes, table counts).
+describe("sluice build output", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+  const generate = (start: string, hours: number, seed: number) =>
+    sluice(
+      "generate",
+      ...["--events", "1500", "--start", start, "--hours", String(hours), "--seed", String(seed)],
+      ...["--malformed-rate", "0.05"],
+    );
+  const count = async (sql: string): Promise<number> => {
+    const r = await sluice("query", sql, "--format", "json");
+    expect(r.code, r.stderr).toBe(0);
+    return Number((JSON.parse(r.stdout) as { n: number | string }[])[0]!.n);
+  };
+  type Event = { ts: string; event: string; node_id?: string; message?: string; status?: string };
+  const jsonLog = (stdout: string): Event[] =>
+    stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Event);
+  const finished = (events: Event[], id: string): Event =>
+    events.find((e) => e.event === "node_finish" && e.node_id === id)!;
+
+  const rawDir = () => path.join(dir, ".lake/raw/events");
+  /** Raw hour ('YYYY/MM/DD/HH') → its objects' names, one per line (in-flight '.' files left out). */
+  const rawListing = async (): Promise<Map<string, string>> => {
+    const files = await readdir(rawDir(), { recursive: true, withFileTypes: true });
+    const hours = new Map<string, string[]>();
+    for (const f of files.filter((e) => e.isFile() && !e.name.startsWith("."))) {
+      const hour = path.relative(rawDir(), f.parentPath).split(path.sep).join("/");
+      hours.set(hour, [...(hours.get(hour) ?? []), f.name]);
+    }
+    return new Map([...hours].map(([h, names]) => [h, names.sort().join("\n")]));
+  };
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await copyModelsProject());
+    expect((await generate("2026-11-27T00:00:00Z", 6, 5)).code).toBe(0);
+  });
+  afterAll(async () => cleanup());
+
+  it("--log-format json: one JSON event per line, for every node, agreeing with run_results.json", async () => {
+    const r = await sluice("build", "--log-format", "json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/ (START|OK|PASS) /);
+    const events = jsonLog(r.stdout);
+    for (const e of events) {
+      expect(Number.isNaN(Date.parse(e.ts))).toBe(false);
+      expect(["node_start", "node_finish", "test_result", "run_finish"]).toContain(e.event);
+    }
+    const last = events.at(-1) as Event & { results_file: string; statuses: object };
+    expect(last.event).toBe("run_finish");
+    expect(last.results_file).toBe(
+      path.relative(repoRoot, path.join(dir, "target/run_results.json")),
+    );
+    const saved = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as {
+      elapsed_ms: number;
+      results: { id: string; kind: string; status: string; elapsed_ms: number }[];
+    };
+    expect(saved.elapsed_ms).toBeGreaterThan(0);
+    const ends = events.filter((e) => e.event === "node_finish" || e.event === "test_result");
+    expect(ends.map((e) => `${e.node_id} ${e.status}`).sort()).toEqual(
+      saved.results.map((n) => `${n.id} ${n.status}`).sort(),
+    );
+    // Every node that started finished, after it started.
+    for (const start of events.filter((e) => e.event === "node_start")) {
+      const end = ends.find((e) => e.node_id === start.node_id)!;
+      expect(events.indexOf(end)).toBeGreaterThan(events.indexOf(start));
+    }
+    expect(ends.filter((e) => e.event === "test_result").length).toBe(
+      saved.results.filter((n) => n.kind === "test").length,
+    );
+    expect(finished(events, "model.stg_events").message).toMatch(/^created table [\d,]+ rows$/);
+  });
+
+  it("insert_overwrite: 'replaced N partitions, M rows', from the raw hours that changed", async () => {
+    const before = await rawListing();
+    expect((await generate("2026-11-27T06:00:00Z", 2, 6)).code).toBe(0);
+    const after = await rawListing();
+    // New hour folders, and the last one before (sessions that began before 06:00 and ended
+    // after landed in it) which got new files: what the run must re-read, and only that.
+    const changed = [...after.keys()].filter((h) => before.get(h) !== after.get(h));
+    expect(changed.length).toBeGreaterThanOrEqual(2);
+    const r = await sluice("build", "-s", "stg_events", "--log-format", "json");
+    expect(r.code, r.stderr).toBe(0);
+    const message = finished(jsonLog(r.stdout), "model.stg_events").message!;
+    const [, partitions, rows] = /^replaced (\d+) partitions?, ([\d,]+) rows?$/.exec(message) ?? [];
+    expect(Number(partitions)).toBe(changed.length);
+    // stg_events keeps one row per raw line: count the lines of those hours' files.
+    let lines = 0;
+    for (const hour of changed) {
+      for (const file of after.get(hour)!.split("\n")) {
+        const text = gunzipSync(await readFile(path.join(rawDir(), hour, file))).toString("utf8");
+        lines += text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+      }
+    }
+    expect(Number(rows!.replaceAll(",", ""))).toBe(lines);
+  });
+
+  it("append: 'inserted N rows', N what the table grew by", async () => {
+    const model = path.join(dir, "silver/rejected_events.sql");
+    const sql = await readFile(model, "utf8");
+    await writeFile(model, sql.replace("'insert_overwrite'", "'append'"));
+    const before = await count("select count(*) as n from silver.rejected_events");
+    expect((await generate("2026-11-27T08:00:00Z", 2, 7)).code).toBe(0);
+    const r = await sluice("build", "-s", "+rejected_events", "--log-format", "json");
+    expect(r.code, r.stderr).toBe(0);
+    const message = finished(jsonLog(r.stdout), "model.rejected_events").message!;
+    const after = await count("select count(*) as n from silver.rejected_events");
+    expect(after).toBeGreaterThan(before);
+    expect(message).toBe(`inserted ${(after - before).toLocaleString("en-US")} rows`);
+  });
+
+  it("--format json with --log-format json: both want stdout, exit 2 before anything runs", async () => {
+    const r = await sluice("build", "--format", "json", "--log-format", "json");
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      "error: --format json and --log-format json both write to stdout: choose one",
+    );
+    expect(r.stdout).toBe("");
+  });
+});
