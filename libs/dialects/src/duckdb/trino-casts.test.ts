@@ -21,6 +21,10 @@ describe("strictIntegerCasts", () => {
     ],
     ["cast(\n  x\n  as\n  bigint\n)", "__sluice_cast_bigint(\n  x)"],
     ["cast(x -- why\n as bigint)", "__sluice_cast_bigint(x -- why\n )"],
+    [
+      "try(cast(from_iso8601_timestamp(json_extract_scalar(j, '$.t')) as timestamp))",
+      "try(__sluice_iso8601_wall_time(json_extract_scalar(j, '$.t')))",
+    ],
   ])("rewrites %j", (sql, expected) => {
     expect(strictIntegerCasts(sql)).toBe(expected);
   });
@@ -29,6 +33,9 @@ describe("strictIntegerCasts", () => {
     "cast(x as decimal(18, 2))",
     "cast(x as varchar)",
     "cast(x as double)",
+    "cast(x as timestamp)",
+    "cast(at_timezone(from_iso8601_timestamp(s), 'UTC') as timestamp)",
+    "cast(from_iso8601_timestamp(s) + interval '1' hour as timestamp)",
     "cast(x as bigint array)",
     "select 'cast(x as bigint)' as s -- cast(y as bigint)",
     'select "cast"(x) from t',

@@ -60,8 +60,11 @@ function castEdits(tokens: readonly SqlToken[], at: number): Edit[] {
   const close = matchingClose(tokens, at + 1);
   if (close === -1) return [];
   const as = tokens[close - 2];
-  const type = integerTypes[tokens[close - 1]?.text.toLowerCase() ?? ""];
-  if (!type || as?.kind !== "word" || as.text.toLowerCase() !== "as") return [];
+  if (as?.kind !== "word" || as.text.toLowerCase() !== "as") return [];
+  const typeName = tokens[close - 1]!.text.toLowerCase();
+  if (typeName === "timestamp" && name === "cast") return wallTimeEdits(tokens, at, close);
+  const type = integerTypes[typeName];
+  if (!type) return [];
   // Drop ` AS <type>` with the blanks before it (kept after a line comment, which needs its newline).
   const before = tokens[close - 3]!;
   const from = before.kind === "comment" ? as.offset : before.offset + before.text.length;
@@ -77,8 +80,27 @@ function castEdits(tokens: readonly SqlToken[], at: number): Edit[] {
 }
 
 /**
+ * `cast(from_iso8601_timestamp(s) as timestamp)` → `__sluice_iso8601_wall_time(s)`: Trino keeps
+ * the string's own wall time (10:00+02:00 → 10:00); a lake TIMESTAMPTZ has lost the offset.
+ */
+function wallTimeEdits(tokens: readonly SqlToken[], at: number, close: number): Edit[] {
+  const fn = tokens[at + 2];
+  if (fn?.kind !== "word" || fn.text.toLowerCase() !== "from_iso8601_timestamp") return [];
+  if (tokens[at + 3]?.kind !== "open" || matchingClose(tokens, at + 3) !== close - 3) return [];
+  return [
+    {
+      from: tokens[at]!.offset,
+      to: tokens[at + 3]!.offset + 1,
+      text: "__sluice_iso8601_wall_time(",
+    },
+    { from: tokens[close - 3]!.offset, to: tokens[close]!.offset + 1, text: ")" },
+  ];
+}
+
+/**
  * Rewrite Trino integer casts (`cast(x as bigint|integer|int|smallint|tinyint)`, `try_cast`
- * too) into the compat layer's strict cast macros, so the lake casts as Trino does. Strings,
+ * too) into the compat layer's strict cast macros, and `cast(from_iso8601_timestamp(s) as
+ * timestamp)` into one that keeps the string's wall time, so the lake casts as Trino does. Strings,
  * quoted names and comments are left alone; text the tokenizer refuses is returned unchanged
  * (DuckDB then reports the error).
  *

@@ -11,7 +11,10 @@
  * fractions of an hour or minute, years beyond 4 digits and `±HH:mm:ss` offsets are errors here.
  * A lake `TIMESTAMP WITH TIME ZONE` is an instant without its zone: casting it to `timestamp`
  * gives the UTC wall time, where Trino keeps the value's own local time (10:00+02:00 → 10:00).
- * Models convert with `at_timezone(x, 'UTC')` first, which both engines agree on.
+ * The lake matches Trino where the cast applies to the parse directly
+ * (`cast(from_iso8601_timestamp(s) as timestamp)` is rewritten to keep the string's wall time);
+ * through a column or another function it cannot. Models convert with `at_timezone(x, 'UTC')`
+ * before casting, which both engines agree on.
  */
 
 const D = "([0-9]{1,2})";
@@ -25,24 +28,31 @@ const part = (group: string, absent: string) =>
   `lpad(coalesce(nullif(g.${group}, ''), '${absent}'), 2, '0')`;
 const minutes = (group: string) => `coalesce(CAST(nullif(g.${group}, '') AS INTEGER), 0)`;
 
-/** The UTC instant of the parts `g`: their local time minus their offset. */
-const instant =
-  `CAST(CAST(g.y || '-' || ${part("mo", "1")} || '-' || ${part("d", "1")} || ' ' || ` +
+/** The wall time the parts `g` spell, whatever their offset. */
+const wallTime =
+  `CAST(g.y || '-' || ${part("mo", "1")} || '-' || ${part("d", "1")} || ' ' || ` +
   `${part("h", "0")} || ':' || ${part("mi", "0")} || ':' || ${part("s", "0")} || '.' || ` +
-  `left(g.f || '000', 3) AS TIMESTAMP) AS TIMESTAMPTZ) - to_minutes(` +
+  `left(g.f || '000', 3) AS TIMESTAMP)`;
+
+/** The UTC instant of the parts `g`: their wall time minus their offset. */
+const instant =
+  `CAST(${wallTime} AS TIMESTAMPTZ) - to_minutes(` +
   `CASE g.sign WHEN '-' THEN -1 ELSE 1 END * (60 * ${minutes("oh")} + ${minutes("om")}))`;
+
+/** A macro body: `value` of the parts `g` of an ISO-8601 string `s`, or Joda's error. */
+const parsed = (value: string, type: string) =>
+  `CASE WHEN regexp_full_match(s, ${ISO_TIMESTAMP}) ` +
+  `THEN list_transform([system.main.regexp_extract(s, ${ISO_TIMESTAMP}, ${GROUPS})], g -> ${value})[1] ` +
+  `ELSE CAST('Invalid format: "' || s || '"' AS ${type}) END`;
 
 /** Zone names the lake's (UTC-only) timestamps with time zone can be put in. */
 const UTC_NAMES = "('UTC', 'Z', 'GMT', 'ETC/UTC', 'ETC/GMT', 'UCT', 'ZULU', '+00:00', '-00:00')";
 
 /** The time macros, as `[head, body]` pairs of the compat layer. */
 export const timeMacros: Array<[string, string]> = [
-  [
-    "from_iso8601_timestamp(s)",
-    `CASE WHEN regexp_full_match(s, ${ISO_TIMESTAMP}) ` +
-      `THEN list_transform([system.main.regexp_extract(s, ${ISO_TIMESTAMP}, ${GROUPS})], g -> ${instant})[1] ` +
-      `ELSE CAST('Invalid format: "' || s || '"' AS TIMESTAMPTZ) END`,
-  ],
+  ["from_iso8601_timestamp(s)", parsed(instant, "TIMESTAMPTZ")],
+  // `cast(from_iso8601_timestamp(s) as timestamp)`, rewritten by strictIntegerCasts: the wall time.
+  ["__sluice_iso8601_wall_time(s)", parsed(wallTime, "TIMESTAMP")],
   // Trino: the same instant in `zone`. Lake timestamps with time zone are UTC instants, so only
   // UTC is faithful; another zone fails rather than silently give UTC wall times.
   [
