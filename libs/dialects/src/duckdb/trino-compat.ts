@@ -1,4 +1,5 @@
 import type { Statement } from "../dialect.js";
+import { arithmeticMacros } from "./trino-arithmetic.js";
 import { integerCastMacros } from "./trino-casts.js";
 import { jsonMacros } from "./trino-json.js";
 import { timeMacros } from "./trino-time.js";
@@ -155,6 +156,7 @@ const macros: Array<[string, string]> = [
   ...integerCastMacros,
   ...jsonMacros,
   ...timeMacros,
+  ...arithmeticMacros,
 ];
 
 /**

@@ -158,3 +158,26 @@ table("ISO-8601 timestamps (Trino DateTimeFunctions, Joda dateTimeParser)", [
     { error: /UTC only, not Europe\/Paris/ },
   ],
 ]);
+
+// io.trino.type.BigintOperators.divide/modulus and DecimalOperators.divide…: "Division by zero"
+// (DIVISION_BY_ZERO), NULL under try; integer division truncates. DoubleOperators.divide/modulus:
+// Java double arithmetic, so ±Infinity and NaN instead of an error.
+table("division by zero (Trino BigintOperators, DecimalOperators, DoubleOperators)", [
+  ["7 / 2", 3],
+  ["-7 / 2", -3],
+  ["7 % -3", 1],
+  ["-7 % 3", -1],
+  ["1 / 0", { error: /Division by zero/ }],
+  ["try(1 / 0)", null],
+  ["cast(5 as bigint) % 0", { error: /Division by zero/ }],
+  ["try(7 % 0)", null],
+  ["1.5 / 0", { error: /Division by zero/ }],
+  ["try(1.5 / 0.0)", null],
+  ["1e0 / 0", Infinity],
+  ["-1e0 / 0", -Infinity],
+  ["0e0 / 0", NaN],
+  ["5e0 % 0", NaN],
+  ["1 / null", null],
+  ["cast(sum(x) / count(*) as bigint) from range(10) as t(x)", 4n],
+  ["count_if(x > 100) / nullif(count(*), 0) from range(0) as t(x)", null],
+]);
