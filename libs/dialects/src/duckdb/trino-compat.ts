@@ -12,10 +12,15 @@ import { timeMacros } from "./trino-time.js";
  * to the lake catalog: plain DuckDB tools reading the lake see tables (views over Parquet),
  * but model views that call these functions only bind inside sluice.
  *
- * Known gaps: `date_add` on a DATE returns a TIMESTAMP; `cardinality` counts arrays only (not
+ * Trino semantics beyond names live next to this file: strict integer casts (trino-casts.ts, with
+ * the model-SQL rewrite casts need), strict JSON (trino-json.ts), ISO-8601 parsing and time zones
+ * (trino-time.ts), division by zero (trino-arithmetic.ts); each file lists its own known gaps.
+ *
+ * Known gaps here: `date_add` on a DATE returns a TIMESTAMP; `cardinality` counts arrays only (not
  * maps); `date_format` lacks `%D` (day with English suffix) and `%U`/`%u` (Trino rejects them
  * too); `date_parse` (DuckDB's strptime needs a format constant at bind time, before macro folding),
- * `format_datetime` (Joda patterns) and `format` (Java patterns) are not provided.
+ * `format_datetime` (Joda patterns) and `format` (Java patterns) are not provided;
+ * `from_iso8601_date` is DuckDB's date cast (not Joda's grammar).
  */
 
 /** Session settings: Trino divides integers by truncation (`7 / 2 = 3`), and sessions are UTC. */
