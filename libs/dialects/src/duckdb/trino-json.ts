@@ -27,7 +27,10 @@ const asJson = (v: string): string =>
 export const jsonMacros: Array<[string, string]> = [
   [
     "json_parse(s)",
-    `CASE WHEN regexp_matches(system.main.regexp_replace(s, ${JSON_STRING}, '""', 'g'), ${NOT_STRICT_JSON}) ` +
+    // Strings are blanked only in the rare text that looks suspect as it is (the blanking is
+    // ~10x the cost of the parse).
+    `CASE WHEN NOT regexp_matches(s, ${NOT_STRICT_JSON}) THEN system.main.json_extract(s, '$') ` +
+      `WHEN regexp_matches(system.main.regexp_replace(s, ${JSON_STRING}, '""', 'g'), ${NOT_STRICT_JSON}) ` +
       "THEN CAST('Cannot convert value to JSON: ''' || s || '''' AS JSON) ELSE system.main.json_extract(s, '$') END",
   ],
   // Trino returns NULL for malformed JSON and for non-scalar values. The document is parsed
