@@ -10,7 +10,10 @@
     A table, so the raw JSON is parsed once per build: silver.events, silver.rejected_events
     and the reconciliation read these typed rows. Incremental runs rebuild only the raw hours
     of the window (dt partitions); source_window() lets the local lake read just those hour
-    folders instead of listing the whole raw zone. -#}
+    folders instead of listing the whole raw zone. event_timestamp is UTC whatever offset the
+    event carries: Trino's cast of a timestamp with time zone keeps the value's own wall time
+    (10:00+02:00 -> 10:00), so it is moved to UTC first (at_timezone) and event_date is the UTC
+    date on both engines. -#}
 with parsed as (
     select
         dt,
@@ -31,7 +34,7 @@ typed as (
         {{ json_text('event_type') }} as event_type,
         {{ json_text('session_id') }} as session_id,
         {{ json_text('event_timestamp') }} as event_timestamp_raw,
-        try(cast(from_iso8601_timestamp({{ json_text('event_timestamp') }}) as timestamp)) as event_timestamp,
+        try(cast(at_timezone(from_iso8601_timestamp({{ json_text('event_timestamp') }}), 'UTC') as timestamp)) as event_timestamp,
         {{ json_text('customer.customer_id') }} as customer_id_raw,
         {{ json_bigint('customer.customer_id') }} as customer_id,
         {{ json_text('customer.country') }} as country,

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { trinoCompatStatements } from "@sluice/dialects";
+import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
 import { AthenaFailure, failureFromDuckdb } from "./athena-failure.js";
 import type { GlueCatalog, GlueColumn, GlueTable } from "./glue-catalog.js";
 import { asFolder, parseS3Url, type S3Store } from "./s3-store.js";
@@ -131,7 +131,8 @@ export class SqlEngine {
   }
 
   private async statement(conn: DuckDBConnection, input: QueryInput): Promise<QueryOutcome> {
-    const sql = stripStatement(input.sql);
+    // Trino's integer casts: DuckDB's CAST cannot be shadowed, so the text calls the layer's.
+    const sql = strictIntegerCasts(stripStatement(input.sql));
     const db = input.database.toLowerCase();
     const handlers: [RegExp, (m: RegExpExecArray) => Promise<QueryOutcome>][] = [
       [

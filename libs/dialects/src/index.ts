@@ -6,6 +6,7 @@ export {
 } from "./duckdb/duckdb-dialect.js";
 export { duckdbLiteral, quoteDuckdbIdentifier } from "./duckdb/duckdb-escape.js";
 export { trinoCompatStatements } from "./duckdb/trino-compat.js";
+export { strictIntegerCasts } from "./duckdb/trino-casts.js";
 export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
 export { splitTopLevel } from "./athena/athena-types.js";

@@ -140,6 +140,20 @@ describe("duckdb dialect SQL text", () => {
     expect(dialect.limit("select 1;", 5)).toBe("SELECT * FROM (\nselect 1\n) AS t LIMIT 5");
   });
 
+  it("runs model SQL with Trino's integer casts, in tables, views, assertions and limits", () => {
+    const sql = "select try(cast(j as bigint)) as n";
+    const strict = "__sluice_cast_bigint(j)";
+    const table = dialect.createTableAs({ ...write, selectSql: sql }).map((s) => s.sql);
+    expect(table.filter((t) => t.includes(`select try(${strict})`)).length).toBeGreaterThan(0);
+    const others = [
+      ...dialect.createView(write.relation, sql).map((s) => s.sql),
+      dialect.assertion(sql).sql,
+      dialect.limit(sql, 1),
+    ];
+    for (const text of others) expect(text).toContain(`select try(${strict}) as n`);
+    for (const text of [...table, ...others]) expect(text).not.toMatch(/cast\(j as bigint\)/i);
+  });
+
   it("drops tables and views as views, quoting names", () => {
     expect(dialect.dropTable({ schema: 'a"b', name: "t" })[0]!.sql).toBe(
       'DROP VIEW IF EXISTS "a""b"."t"',

@@ -8,6 +8,7 @@ import type {
   TableWrite,
 } from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
+import { strictIntegerCasts } from "./trino-casts.js";
 import { publishVersionRecordSql, recordVersionsSql, versionsSetupSql } from "./version-records.js";
 import type { TableVersionRef } from "./version-records.js";
 
@@ -23,8 +24,14 @@ const statement = (kind: StatementKind, sql: string): Statement => ({
 const quoteRelation = (relation: Relation): string =>
   `${quoteDuckdbIdentifier(relation.schema)}.${quoteDuckdbIdentifier(relation.name)}`;
 
+/**
+ * Model SQL (Trino) as the lake runs it: without a final `;`, its integer casts strict as
+ * Trino's (see trino-casts.ts).
+ */
+const modelSql = (sql: string): string => strictIntegerCasts(sql.trim().replace(/;\s*$/, ""));
+
 /** Model SQL may end with `;` or a line comment; wrap it so it can sit inside parentheses. */
-const subquery = (sql: string): string => `(\n${sql.trim().replace(/;\s*$/, "")}\n)`;
+const subquery = (sql: string): string => `(\n${modelSql(sql)}\n)`;
 
 /** File names must be unique per write and safe in a path and a COPY pattern. */
 function fileStem(writeId: string): string {
@@ -236,7 +243,7 @@ export function createDuckdbDialect(): Dialect {
       return [
         statement(
           "create_view",
-          `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS\n${selectSql.trim().replace(/;\s*$/, "")}\n`,
+          `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS\n${modelSql(selectSql)}\n`,
         ),
       ];
     },

@@ -1,4 +1,8 @@
 import type { Statement } from "../dialect.js";
+import { arithmeticMacros } from "./trino-arithmetic.js";
+import { integerCastMacros } from "./trino-casts.js";
+import { jsonMacros } from "./trino-json.js";
+import { timeMacros } from "./trino-time.js";
 
 /**
  * Athena (Trino) functions as DuckDB TEMP macros, so model SQL written for Athena runs
@@ -8,10 +12,15 @@ import type { Statement } from "../dialect.js";
  * to the lake catalog: plain DuckDB tools reading the lake see tables (views over Parquet),
  * but model views that call these functions only bind inside sluice.
  *
- * Known gaps: `date_add` on a DATE returns a TIMESTAMP; `cardinality` counts arrays only (not
+ * Trino semantics beyond names live next to this file: strict integer casts (trino-casts.ts, with
+ * the model-SQL rewrite casts need), strict JSON (trino-json.ts), ISO-8601 parsing and time zones
+ * (trino-time.ts), division by zero (trino-arithmetic.ts); each file lists its own known gaps.
+ *
+ * Known gaps here: `date_add` on a DATE returns a TIMESTAMP; `cardinality` counts arrays only (not
  * maps); `date_format` lacks `%D` (day with English suffix) and `%U`/`%u` (Trino rejects them
  * too); `date_parse` (DuckDB's strptime needs a format constant at bind time, before macro folding),
- * `format_datetime` (Joda patterns) and `format` (Java patterns) are not provided.
+ * `format_datetime` (Joda patterns) and `format` (Java patterns) are not provided;
+ * `from_iso8601_date` is DuckDB's date cast (not Joda's grammar).
  */
 
 /** Session settings: Trino divides integers by truncation (`7 / 2 = 3`), and sessions are UTC. */
@@ -77,11 +86,27 @@ const unitInterval = (unit: string, n: string): string =>
     .join(" ") +
   " END";
 
+/**
+ * Trino trims Java whitespace (airlift `SliceUtf8.trim`: `Character.isWhitespace`, so tabs, line
+ * breaks, U+001C..U+001F and Unicode spaces, but not the no-break spaces U+00A0, U+2007, U+202F);
+ * DuckDB's one-argument trim removes spaces only. The two-argument forms agree.
+ */
+const JAVA_WHITESPACE = [
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x1680, 0x2000, 0x2001, 0x2002,
+  0x2003, 0x2004, 0x2005, 0x2006, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x205f, 0x3000,
+];
+
+function trimMacros(): Array<[string, string]> {
+  const whitespace = JAVA_WHITESPACE.map((c) => `chr(${c})`).join(" || ");
+  return ["trim", "ltrim", "rtrim"].map((f) => [
+    `${f}(s)`,
+    `system.main.${f}(s, ${whitespace})), (s, chars) AS (system.main.${f}(s, chars)`,
+  ]);
+}
+
 /** `name(params) AS body` (several overloads separated by commas). */
 const macros: Array<[string, string]> = [
   ["__sluice_mysql_format(fmt)", formatTranslation],
-  // timestamp(3) with time zone in Trino; instants agree (sessions are UTC).
-  ["from_iso8601_timestamp(s)", "CAST(s AS TIMESTAMPTZ)"],
   ["from_iso8601_date(s)", "CAST(s AS DATE)"],
   [
     "to_iso8601(x)",
@@ -92,16 +117,6 @@ const macros: Array<[string, string]> = [
   ["from_unixtime(n)", "to_timestamp(n)"],
   ["to_unixtime(ts)", "epoch(ts)"],
   ["date_format(ts, fmt)", "strftime(ts, __sluice_mysql_format(fmt))"],
-  // Trino returns NULL for malformed JSON and for non-scalar values. The document is parsed
-  // once (TRY: malformed -> NULL) and the lambda binds the small extracted value, so the type
-  // check and the unquoting re-parse only that value: staging calls this ~20 times per line.
-  [
-    "json_extract_scalar(j, p)",
-    "list_transform([TRY(system.main.json_extract(j, p))], v -> CASE WHEN json_type(v) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string(v, '$') END)[1]",
-  ],
-  ["json_extract(j, p)", "TRY(system.main.json_extract(j, p))"],
-  ["json_parse(s)", "json(s)"],
-  ["json_format(j)", "CAST(j AS VARCHAR)"],
   // DuckDB's HyperLogLog is far off Trino's 2.3% error on small sets; exact is within any bound.
   ["approx_distinct(x)", "count(DISTINCT x)), (x, e) AS (count(DISTINCT x)"],
   ["arbitrary(x)", "any_value(x)"],
@@ -142,6 +157,11 @@ const macros: Array<[string, string]> = [
   ["last_day_of_month(x)", "last_day(x)"],
   ["is_nan(x)", "isnan(x)"],
   ["truncate(x)", "trunc(x)"],
+  ...trimMacros(),
+  ...integerCastMacros,
+  ...jsonMacros,
+  ...timeMacros,
+  ...arithmeticMacros,
 ];
 
 /**
