@@ -138,10 +138,17 @@ export interface Engine {
   /** Catalog engines: drop one table, its catalog entry and its data. */
   dropTableWithData?(relation: Relation): Promise<void>;
   /**
-   * Catalog engines: delete the data and catalog entries of the partitions with these values
-   * (values as the catalog stores them, in partition-key order). Returns how many existed.
+   * Catalog engines (insert_overwrite): publish the partitions of `staging` (a table partitioned
+   * like `target`, just written at a fresh location) as partitions of `target`: existing ones
+   * repointed, missing ones created, the others untouched; all or nothing for readers. The
+   * staging entry is removed (with `defer`, by {@link Engine.finishRun}), and so is the data the
+   * repointed partitions had, once nothing reads it (see `versions_to_keep`).
    */
-  dropPartitions?(relation: Relation, values: readonly (readonly string[])[]): Promise<number>;
+  publishPartitions?(
+    staging: Relation,
+    target: Relation,
+    options?: PublishOptions,
+  ): Promise<PartitionPublishOutcome>;
   /** Catalog engines: create or update the raw source table through the catalog API (idempotent). */
   registerRawSource?(spec: RawSourceSpec): Promise<"created" | "updated" | "unchanged">;
   /**
@@ -220,6 +227,11 @@ export interface CleanupOptions {
 /** A catalog publish: cleanup, plus parameters recorded on the published entry (with the version, in the same call). */
 export interface PublishOptions extends CleanupOptions {
   parameters?: Readonly<Record<string, string>>;
+  /**
+   * How many earlier publishes keep their data (model config `versions_to_keep`, default 1): a
+   * query that started before the swap still reads them; older data is deleted.
+   */
+  versionsToKeep?: number;
 }
 
 /** What deferred cleanup removed. */
@@ -257,6 +269,14 @@ export interface LakeVerification {
 }
 
 /** What publishing a table through the catalog did. */
+/** What a partition publish did. */
+export interface PartitionPublishOutcome {
+  updated: number;
+  created: number;
+  /** Data locations of the repointed partitions before the publish. */
+  replaced: string[];
+}
+
 export interface PublishOutcome {
   location: string | undefined;
   created: boolean;

@@ -29,6 +29,12 @@ export const modelConfigSchema = z.strictObject({
   external_location: z.string().optional(),
   lookback: z.unknown().optional(),
   full_refresh: z.boolean().optional(),
+  /** How many earlier versions of a table keep their data (0: deleted right after a swap). */
+  versions_to_keep: z
+    .number({ error: "expected a whole number of earlier versions to keep, e.g. 1" })
+    .int({ error: "expected a whole number of earlier versions to keep, e.g. 1" })
+    .min(0, { error: "expected 0 or more earlier versions to keep, e.g. 1" })
+    .optional(),
   pre_hook: stringList("a SQL statement").optional(),
   post_hook: stringList("a SQL statement").optional(),
   meta: z.record(z.string(), z.unknown()).optional(),

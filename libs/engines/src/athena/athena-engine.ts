@@ -5,15 +5,20 @@ import type { Relation } from "@sluice/dialects";
 import type { AthenaTarget } from "@sluice/project";
 import type { CleanupOutcome, Engine, PublishOptions } from "../engine.js";
 import type { AthenaClients, AthenaContext } from "./athena-clients.js";
-import { deferredCleanup } from "./deferred-cleanup.js";
+import { deferredCleanup, removeExpired } from "./deferred-cleanup.js";
 import { describeGlueRelation, setTableParameters } from "./glue-catalog.js";
-import { dropPartitions, dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
+import { publishPartitions } from "./partition-publisher.js";
+import { RETIRED_PARAMETER, retire } from "./version-retention.js";
+import { dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
 import { publishTable, type PublishResult } from "./glue-publisher.js";
 import { registerRawTable } from "./raw-table-register.js";
 import { athenaSetupChecks } from "./setup-checks.js";
 import { runQuery, type QuerySettings } from "./query-runner.js";
 import { removeStaleObjects } from "./s3-cleaner.js";
 import { removeQueryOutput } from "./query-output-cleaner.js";
+
+/** Earlier publishes whose data a table keeps when its model does not say (`versions_to_keep`). */
+export const DEFAULT_VERSIONS_TO_KEEP = 1;
 
 export interface AthenaEngineOptions {
   target: AthenaTarget;
@@ -92,7 +97,23 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
     dropStagingTables: stagingSweeper(ctx),
     dropTableWithData: (relation) => dropTableWithData(ctx, relation),
-    dropPartitions: (relation, values) => dropPartitions(ctx, relation, values),
+    publishPartitions: async (staging, targetRelation, options) => {
+      const result = await publishPartitions(ctx, staging, targetRelation, {
+        keepStagingEntry: options?.defer,
+      });
+      if (options?.defer) later.dropEntryLater(staging);
+      const retirement = retire(
+        result.parameters[RETIRED_PARAMETER],
+        result.replaced,
+        options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
+      );
+      // Recorded before anything is deleted: a failed delete is retried by the next publish.
+      if (retirement.pending !== (result.parameters[RETIRED_PARAMETER] ?? "[]"))
+        await setTableParameters(ctx, targetRelation, { [RETIRED_PARAMETER]: retirement.pending });
+      if (options?.defer) later.removeExpiredLater(targetRelation, retirement);
+      else await removeExpired(ctx, [{ relation: targetRelation, retirement }]);
+      return result;
+    },
     registerRawSource: (spec) => registerRawTable(ctx, spec),
     checkSetup: (databases) => athenaSetupChecks(ctx, target, databases),
     close: async () => {

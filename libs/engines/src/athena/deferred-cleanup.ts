@@ -2,8 +2,9 @@ import { BatchDeleteTableCommand } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { CleanupOutcome } from "../engine.js";
 import type { AthenaContext } from "./athena-clients.js";
-import { retryIn } from "./glue-catalog.js";
-import { deleteKeys, listStaleObjects } from "./s3-cleaner.js";
+import { retryIn, setTableParameters } from "./glue-catalog.js";
+import { deleteKeys, listStaleObjects, removeLocations } from "./s3-cleaner.js";
+import { RETIRED_PARAMETER, type Retirement } from "./version-retention.js";
 
 /** BatchDeleteTable takes at most 100 table names per call. */
 const DELETE_TABLES_PAGE = 100;
@@ -21,6 +22,7 @@ const LISTING_CONCURRENCY = 8;
 export function deferredCleanup(ctx: AthenaContext) {
   let stagingEntries: Relation[] = [];
   let staleLocations: { relation: Relation; keep: string }[] = [];
+  let expired: { relation: Relation; retirement: Retirement }[] = [];
 
   return {
     dropEntryLater(relation: Relation): void {
@@ -29,16 +31,23 @@ export function deferredCleanup(ctx: AthenaContext) {
     removeStaleLater(relation: Relation, keepLocation: string): void {
       staleLocations.push({ relation, keep: keepLocation });
     },
+    /** Delete a table's expired locations (see {@link retire}), then stop listing them. */
+    removeExpiredLater(relation: Relation, retirement: Retirement): void {
+      expired.push({ relation, retirement });
+    },
     async flush(): Promise<CleanupOutcome> {
       const entries = stagingEntries;
       const stale = staleLocations;
+      const retired = expired;
       stagingEntries = [];
       staleLocations = [];
-      const [tablesDropped, objectsDeleted] = await Promise.all([
+      expired = [];
+      const [tablesDropped, objectsDeleted, expiredDeleted] = await Promise.all([
         dropEntries(ctx, entries),
         removeStale(ctx, stale),
+        removeExpired(ctx, retired),
       ]);
-      return { tablesDropped, objectsDeleted };
+      return { tablesDropped, objectsDeleted: objectsDeleted + expiredDeleted };
     },
   };
 }
@@ -89,6 +98,23 @@ async function removeStale(
       bucket,
       found.flatMap((l) => l.keys),
     );
+  }
+  return deleted;
+}
+
+/**
+ * Delete expired locations, then record them gone. A failure leaves them listed in the table's
+ * parameter, so the next publish of the table deletes them.
+ */
+export async function removeExpired(
+  ctx: AthenaContext,
+  retired: readonly { relation: Relation; retirement: Retirement }[],
+): Promise<number> {
+  let deleted = 0;
+  for (const { relation, retirement } of retired) {
+    if (retirement.expired.length > 0) deleted += await removeLocations(ctx, retirement.expired);
+    if (retirement.kept !== retirement.pending)
+      await setTableParameters(ctx, relation, { [RETIRED_PARAMETER]: retirement.kept });
   }
   return deleted;
 }

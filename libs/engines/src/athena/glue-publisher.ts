@@ -125,7 +125,7 @@ export async function publishTable(
   return { location: source.StorageDescriptor?.Location, created, partitions: counts };
 }
 
-interface PartitionPlan {
+export interface PartitionPlan {
   toUpdate: Partition[];
   toCreate: Partition[];
   toDelete: Partition[];
@@ -133,7 +133,7 @@ interface PartitionPlan {
 }
 
 /** The writes made so far (a failed batch counts as attempted: Glue may have applied part of it). */
-interface SwapProgress {
+export interface SwapProgress {
   table: "none" | "updated" | "created";
   updated: Partition[];
   created: Partition[];
@@ -151,7 +151,7 @@ function partitionPlan(oldPartitions: Partition[], newPartitions: Partition[]): 
   };
 }
 
-async function applyPartitions(
+export async function applyPartitions(
   ctx: AthenaContext,
   target: Relation,
   plan: PartitionPlan,
@@ -180,7 +180,7 @@ async function applyPartitions(
  * already there or already gone) are expected after a partly applied batch and ignored. If the
  * undo fails too, the error says so: the table may then mix versions until the next run.
  */
-async function rollBack(
+export async function rollBack(
   ctx: AthenaContext,
   target: Relation,
   previous: Table | undefined,
@@ -198,7 +198,6 @@ async function rollBack(
       ).catch(ignore("EntityNotFoundException"));
       return;
     }
-    if (done.table === "none" || previous === undefined) return;
     for (const batch of chunks(done.deleted, GLUE_LIMITS.createPartitions))
       await createPartitions(ctx, target, batch, ["AlreadyExistsException"]);
     for (const batch of chunks(done.created, GLUE_LIMITS.deletePartitions))
@@ -208,6 +207,7 @@ async function rollBack(
       .filter((p): p is Partition => p !== undefined);
     for (const batch of chunks(restore, GLUE_LIMITS.updatePartitions))
       await updatePartitions(ctx, target, batch, []);
+    if (done.table !== "updated" || previous === undefined) return;
     await retry(() =>
       glue.send(
         new UpdateTableCommand({
@@ -310,9 +310,9 @@ function partitionInput(p: Partition): PartitionInput {
   return { Values: p.Values, StorageDescriptor: p.StorageDescriptor, Parameters: p.Parameters };
 }
 
-const key = (p: Partition) => JSON.stringify(p.Values ?? []);
+export const key = (p: Partition) => JSON.stringify(p.Values ?? []);
 
-function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 

@@ -101,14 +101,7 @@ const materialize: Materializer = async (node, ctx) => {
         strategy === "merge"
           ? await merge(node, ctx, selectSql, columns)
           : strategy === "insert_overwrite"
-            ? await insertOverwrite(
-                node,
-                ctx,
-                engine,
-                staging,
-                { selectSql, columns },
-                existing.location,
-              )
+            ? await insertOverwrite(node, ctx, engine, staging, { selectSql, columns })
             : await append(node, ctx, engine, staging, { selectSql, columns }, existing.location);
       // The rows are in: the table's watermark moves with them.
       const parameters = await watermarkParameters(node, ctx, engine, node.relation);
@@ -234,38 +227,62 @@ interface IncomingRows {
   columns: readonly string[];
 }
 
-/** insert_overwrite: stage the new rows, delete the partitions they cover, insert them. */
+/**
+ * insert_overwrite: CTAS the new rows into a staging table partitioned like the published one, at
+ * this run's fresh location (in batches past the partition limit), then repoint the partitions it
+ * wrote in Glue (created when new). Readers see the old partitions until the repoint, which is
+ * undone if it fails; the old partitions' data is deleted only after it, and only what this run
+ * replaced (past `versions_to_keep`). A failed CTAS removes what it wrote and changes nothing.
+ */
 async function insertOverwrite(
   node: CompiledNode,
   ctx: MaterializeContext,
   engine: CatalogEngine,
   staging: Relation,
   incoming: IncomingRows,
-  tableLocation: string,
 ): Promise<MaterializeOutcome> {
-  const source = await stageUnpartitioned(node, ctx, staging, incoming.selectSql);
-  const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
+  if (!node.location) throw new Error(`${node.id} has no table location`);
+  // CTAS makes the table's columns from the SELECT's: in the table's order, partition keys last.
+  const selectSql = ctx.dialect.selectColumns(incoming.selectSql, incoming.columns);
   let rows: number | undefined;
-  if (partitions.values.length > 0) {
-    await engine.dropPartitions(
-      node.relation,
-      partitions.values.map((v) => v.map((x) => x ?? "__HIVE_DEFAULT_PARTITION__")),
-    );
-    for (const predicateSql of batchSelects(ctx, source, partitions)) {
-      rows = sum(
-        rows,
-        await insertIntoPublished(
-          node,
-          ctx,
-          engine,
-          { selectSql: predicateSql, columns: incoming.columns },
-          tableLocation,
-        ),
-      );
+  try {
+    try {
+      rows = await ctas(ctx, staging, selectSql, node.partitionedBy, node.location);
+    } catch (error) {
+      await removeFailedOutput(engine, error, node.location);
+      if (!canBatch(error, node, ctx)) throw error;
+      await engine.dropTableWithData(staging);
+      rows = await batchedCtas(node, ctx, engine, staging, selectSql, `${node.location}_batched`);
     }
+    await engine.publishPartitions(staging, node.relation, {
+      defer: engine.finishRun !== undefined,
+      versionsToKeep: versionsToKeep(node),
+    });
+  } catch (error) {
+    // Nothing published reads the staging data: it goes (the publish undid its own writes).
+    await engine.dropTableWithData(staging).catch(() => undefined);
+    throw error;
   }
-  await engine.dropTableWithData(source);
   return { rows: rows ?? 0, appended: true };
+}
+
+/** The files a failed CTAS wrote before failing (an Athena CTAS leaves them without a table). */
+async function removeFailedOutput(
+  engine: CatalogEngine,
+  error: unknown,
+  location: string,
+): Promise<void> {
+  const queryId = error instanceof QueryError ? error.details.queryId : undefined;
+  // Best effort: the location is this run's own, so files left there are read by nothing, and a
+  // later full publish of the table removes them with its other stale data.
+  if (queryId !== undefined && engine.removeQueryOutput !== undefined)
+    await engine.removeQueryOutput(queryId, location).catch(() => 0);
+}
+
+/** The model's `versions_to_keep` (validated when the project loads), or the engine's default. */
+function versionsToKeep(node: CompiledNode): number | undefined {
+  const value = node.config["versions_to_keep"];
+  return typeof value === "number" ? value : undefined;
 }
 
 /** append: one INSERT; past the partition limit, stage the rows and insert them in batches. */
