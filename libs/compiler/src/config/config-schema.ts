@@ -15,6 +15,7 @@ export const mergedConfigSchema = z.looseObject({
   unique_key: z.union([z.string(), z.array(z.string())]).optional(),
   on_schema_change: z.enum(schemaChangePolicies),
   enabled: z.boolean(),
+  versions_to_keep: z.number().int().min(0).optional(),
 });
 
 /** What a user may write for a key, shown as the hint of CONFIG_VALUE_INVALID. */
@@ -28,4 +29,5 @@ export const allowedValues: Record<string, string> = {
   unique_key: "a column name or a list of column names",
   on_schema_change: `one of ${schemaChangePolicies.join(", ")}`,
   enabled: "true or false",
+  versions_to_keep: "a whole number of earlier versions to keep, 0 or more (default 1)",
 };
