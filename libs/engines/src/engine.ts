@@ -222,16 +222,22 @@ export interface RawWindowLoad {
 /** Cleanup calls: `defer` queues the work for {@link Engine.finishRun} (engines without it do it now). */
 export interface CleanupOptions {
   defer?: boolean;
+  /**
+   * How many earlier versions keep their data (model config `versions_to_keep`, default
+   * {@link DEFAULT_VERSIONS_TO_KEEP}): a query that started before a swap still reads them;
+   * older data is deleted by the publish after. 0 deletes the replaced data right after the swap.
+   */
+  versionsToKeep?: number;
+  /** Catalog engines: earlier data locations a stale-data cleanup leaves (see {@link PublishOutcome}). */
+  retain?: readonly string[];
 }
+
+/** Earlier versions a table keeps when its model does not say (`versions_to_keep`). */
+export const DEFAULT_VERSIONS_TO_KEEP = 1;
 
 /** A catalog publish: cleanup, plus parameters recorded on the published entry (with the version, in the same call). */
 export interface PublishOptions extends CleanupOptions {
   parameters?: Readonly<Record<string, string>>;
-  /**
-   * How many earlier publishes keep their data (model config `versions_to_keep`, default 1): a
-   * query that started before the swap still reads them; older data is deleted.
-   */
-  versionsToKeep?: number;
 }
 
 /** What deferred cleanup removed. */
@@ -281,6 +287,8 @@ export interface PublishOutcome {
   location: string | undefined;
   created: boolean;
   partitions: { created: number; updated: number; deleted: number };
+  /** Earlier data locations kept for `versionsToKeep`: pass them as `retain` to the stale cleanup. */
+  retained: string[];
 }
 
 /** One check of `sluice debug`. */

@@ -3,7 +3,12 @@ import { GlueClient } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaTarget } from "@sluice/project";
-import type { CleanupOutcome, Engine, PublishOptions } from "../engine.js";
+import {
+  DEFAULT_VERSIONS_TO_KEEP,
+  type CleanupOutcome,
+  type Engine,
+  type PublishOptions,
+} from "../engine.js";
 import type { AthenaClients, AthenaContext } from "./athena-clients.js";
 import { deferredCleanup, removeExpired } from "./deferred-cleanup.js";
 import { describeGlueRelation, setTableParameters } from "./glue-catalog.js";
@@ -16,9 +21,6 @@ import { athenaSetupChecks } from "./setup-checks.js";
 import { runQuery, type QuerySettings } from "./query-runner.js";
 import { removeStaleObjects } from "./s3-cleaner.js";
 import { removeQueryOutput } from "./query-output-cleaner.js";
-
-/** Earlier publishes whose data a table keeps when its model does not say (`versions_to_keep`). */
-export const DEFAULT_VERSIONS_TO_KEEP = 1;
 
 export interface AthenaEngineOptions {
   target: AthenaTarget;
@@ -81,13 +83,17 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
     describeRelation: (relation) => describeGlueRelation(ctx, relation),
     removeStaleLocations: async (relation, keepLocation, cleanup) => {
-      if (cleanup?.defer) later.removeStaleLater(relation, keepLocation);
-      else await removeStaleObjects(ctx, relation, keepLocation);
+      const retain = cleanup?.retain ?? [];
+      if (cleanup?.defer) later.removeStaleLater(relation, keepLocation, retain);
+      else await removeStaleObjects(ctx, relation, keepLocation, retain);
     },
     publishTable: async (staging, targetRelation, options) => {
       const result = await publishTable(ctx, staging, targetRelation, {
         keepStagingEntry: options?.defer,
         ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
+        ...(options?.versionsToKeep === undefined
+          ? {}
+          : { versionsToKeep: options.versionsToKeep }),
       });
       if (options?.defer) later.dropEntryLater(staging);
       return result;

@@ -21,15 +21,15 @@ const LISTING_CONCURRENCY = 8;
  */
 export function deferredCleanup(ctx: AthenaContext) {
   let stagingEntries: Relation[] = [];
-  let staleLocations: { relation: Relation; keep: string }[] = [];
+  let staleLocations: { relation: Relation; keep: string; retain: readonly string[] }[] = [];
   let expired: { relation: Relation; retirement: Retirement }[] = [];
 
   return {
     dropEntryLater(relation: Relation): void {
       stagingEntries.push(relation);
     },
-    removeStaleLater(relation: Relation, keepLocation: string): void {
-      staleLocations.push({ relation, keep: keepLocation });
+    removeStaleLater(relation: Relation, keepLocation: string, retain: readonly string[]): void {
+      staleLocations.push({ relation, keep: keepLocation, retain });
     },
     /** Delete a table's expired locations (see {@link retire}), then stop listing them. */
     removeExpiredLater(relation: Relation, retirement: Retirement): void {
@@ -79,7 +79,7 @@ async function dropEntries(ctx: AthenaContext, entries: readonly Relation[]): Pr
 
 async function removeStale(
   ctx: AthenaContext,
-  stale: readonly { relation: Relation; keep: string }[],
+  stale: readonly { relation: Relation; keep: string; retain: readonly string[] }[],
 ): Promise<number> {
   const listings: { bucket: string; keys: string[] }[] = [];
   for (let i = 0; i < stale.length; i += LISTING_CONCURRENCY) {
@@ -87,7 +87,7 @@ async function removeStale(
       ...(await Promise.all(
         stale
           .slice(i, i + LISTING_CONCURRENCY)
-          .map((s) => listStaleObjects(ctx, s.relation, s.keep)),
+          .map((s) => listStaleObjects(ctx, s.relation, s.keep, s.retain)),
       )),
     );
   }

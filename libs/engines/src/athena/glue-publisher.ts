@@ -11,7 +11,9 @@ import {
 } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
+import { DEFAULT_VERSIONS_TO_KEEP } from "../engine.js";
 import { getAllPartitions, getTable, retryIn, tableInput } from "./glue-catalog.js";
+import { parseRetired, RETIRED_PARAMETER, retire } from "./version-retention.js";
 
 /** Glue batch limits per call. */
 export const GLUE_LIMITS = {
@@ -27,6 +29,8 @@ export interface PublishResult {
   /** Whether the target was created (true) or swapped (false). */
   created: boolean;
   partitions: { created: number; updated: number; deleted: number };
+  /** Earlier data locations kept for `versionsToKeep` (the stale-data cleanup leaves them). */
+  retained: string[];
 }
 
 /**
@@ -42,7 +46,9 @@ export interface PublishResult {
  * repointed in place, new ones created, gone ones deleted last. The staging entry is left for the
  * next run to clean up. With `keepStagingEntry` the caller drops it later (see deferredCleanup).
  * `parameters` are set on the published entry by the same table call (e.g. the version's
- * watermark), so a reader never sees a version with another version's parameters.
+ * watermark), so a reader never sees a version with another version's parameters; so is the list
+ * of earlier data locations kept for `versionsToKeep` (the old version's locations first, see
+ * {@link retire}), which the result returns as `retained` for the stale-data cleanup to spare.
  *
  * @example
  * await publishTable(ctx, { schema: "silver", name: "orders__staging_ab12" }, { schema: "silver", name: "orders" });
@@ -51,7 +57,11 @@ export async function publishTable(
   ctx: AthenaContext,
   staging: Relation,
   target: Relation,
-  options: { keepStagingEntry?: boolean; parameters?: Readonly<Record<string, string>> } = {},
+  options: {
+    keepStagingEntry?: boolean;
+    parameters?: Readonly<Record<string, string>>;
+    versionsToKeep?: number;
+  } = {},
 ): Promise<PublishResult> {
   const retry = retryIn(ctx);
   const glue = ctx.clients.glue;
@@ -61,7 +71,19 @@ export async function publishTable(
       `cannot publish ${staging.schema}.${staging.name}: it is not in the Glue catalog`,
     );
   const partitioned = (source.PartitionKeys ?? []).length > 0;
-  const input = tableInput(source, target.name, options.parameters);
+  // Read before the swap: afterwards the old partitions are still in Glue but the entry is the new one.
+  const previous = await getTable(ctx, target);
+  const oldPartitions =
+    (previous?.PartitionKeys ?? []).length > 0 ? await getAllPartitions(ctx, target) : [];
+  const retirement = retire(
+    previous?.Parameters?.[RETIRED_PARAMETER],
+    previous === undefined ? [] : readLocations(previous, oldPartitions),
+    options.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
+  );
+  const input = tableInput(source, target.name, {
+    ...options.parameters,
+    [RETIRED_PARAMETER]: retirement.kept,
+  });
 
   let created = false;
   const counts = { created: 0, updated: 0, deleted: 0 };
@@ -84,9 +106,6 @@ export async function publishTable(
       );
     }
   } else {
-    // Read before the swap: afterwards the old partitions are still in Glue but the entry is the new one.
-    const previous = await getTable(ctx, target);
-    const oldPartitions = previous === undefined ? [] : await getAllPartitions(ctx, target);
     const newPartitions = await getAllPartitions(ctx, staging);
     const plan = partitionPlan(oldPartitions, newPartitions);
     const done: SwapProgress = { table: "none", updated: [], created: [], deleted: [] };
@@ -122,7 +141,24 @@ export async function publishTable(
     await retry(() =>
       glue.send(new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name })),
     );
-  return { location: source.StorageDescriptor?.Location, created, partitions: counts };
+  return {
+    location: source.StorageDescriptor?.Location,
+    created,
+    partitions: counts,
+    retained: parseRetired(retirement.kept).flat(),
+  };
+}
+
+/** The data locations a table reads: its own and those of partitions outside it, deduplicated. */
+function readLocations(table: Table, partitions: readonly Partition[]): string[] {
+  const own = table.StorageDescriptor?.Location;
+  const dir = (l: string) => `${l.replace(/\/+$/, "")}/`;
+  const outside = partitions
+    .map((p) => p.StorageDescriptor?.Location)
+    .filter(
+      (l): l is string => l !== undefined && (own === undefined || !dir(l).startsWith(dir(own))),
+    );
+  return [...new Set([...(own === undefined ? [] : [own]), ...outside])];
 }
 
 export interface PartitionPlan {

@@ -12,7 +12,7 @@ import {
   type PartitionValues,
 } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
-import { rowsWritten } from "./materializer.js";
+import { rowsWritten, versionsToKeep } from "./materializer.js";
 import { bindWatermark, watermarkParameters } from "../athena/watermark.js";
 
 /**
@@ -140,11 +140,14 @@ async function publishNewVersion(
   }
   // Dropping the staging entry and the old data can wait for the end of the run (batched there):
   // the swap is done, nothing reads either, and a crash before then leaves what the next run sweeps.
-  const cleanup = { defer: engine.finishRun !== undefined };
+  const cleanup = { defer: engine.finishRun !== undefined, versionsToKeep: versionsToKeep(node) };
   const parameters = await watermarkParameters(node, ctx, engine, staging);
   const published = await engine.publishTable(staging, node.relation, { ...cleanup, parameters });
   if (published.location)
-    await engine.removeStaleLocations(node.relation, published.location, cleanup);
+    await engine.removeStaleLocations(node.relation, published.location, {
+      ...cleanup,
+      retain: published.retained,
+    });
   return { rows, appended: false };
 }
 
@@ -277,12 +280,6 @@ async function removeFailedOutput(
   // later full publish of the table removes them with its other stale data.
   if (queryId !== undefined && engine.removeQueryOutput !== undefined)
     await engine.removeQueryOutput(queryId, location).catch(() => 0);
-}
-
-/** The model's `versions_to_keep` (validated when the project loads), or the engine's default. */
-function versionsToKeep(node: CompiledNode): number | undefined {
-  const value = node.config["versions_to_keep"];
-  return typeof value === "number" ? value : undefined;
 }
 
 /** append: one INSERT; past the partition limit, stage the rows and insert them in batches. */

@@ -73,3 +73,9 @@ export function rowsWritten(
     return sofar;
   return (sofar ?? 0) + result.stats.rowsAffected;
 }
+
+/** The model's `versions_to_keep` (validated when the project loads); undefined: the engine's default. */
+export function versionsToKeep(node: CompiledNode): number | undefined {
+  const value = node.config["versions_to_keep"];
+  return typeof value === "number" ? value : undefined;
+}
