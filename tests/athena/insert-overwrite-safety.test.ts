@@ -180,6 +180,21 @@ describe("insert_overwrite on the athena-local endpoint, with failures injected 
     expect(retired()).toHaveLength(1);
     expect((await objects()).some((f) => inside(f, [firstVersion]))).toBe(false);
     await expectNoLeftovers();
+
+    // A staging CTAS Athena fails as Retryable: its output is removed and it runs again.
+    fault({
+      queries: [
+        {
+          match: 'CREATE TABLE "db_silver"."daily__sluice_',
+          athenaError: "GENERIC_INTERNAL_ERROR",
+          retryable: true,
+        },
+      ],
+    });
+    const retried = await build(B);
+    expect(retried.code, retried.stdout + retried.stderr).toBe(0);
+    expect(await published()).toEqual(rowsB);
+    await expectNoLeftovers();
   }, 240_000);
 
   it("rejects a versions_to_keep that is not a non-negative integer before any work", async () => {

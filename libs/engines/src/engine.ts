@@ -302,7 +302,18 @@ export interface SetupCheck {
 export class QueryError extends Error {
   constructor(
     message: string,
-    readonly details: { sql: string; label?: string; queryId?: string; engineMessage: string },
+    readonly details: {
+      sql: string;
+      label?: string;
+      queryId?: string;
+      engineMessage: string;
+      /**
+       * The engine says running it again may succeed (Athena `AthenaError.Retryable`, or an
+       * Iceberg commit conflict), but did not: the statement may have written part of its output,
+       * which must be removed first.
+       */
+      retryable?: boolean;
+    },
     options?: { cause?: unknown },
   ) {
     super(message, options);

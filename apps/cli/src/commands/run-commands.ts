@@ -92,7 +92,13 @@ async function runNodes(
   let opening: Promise<Engine> | undefined;
   const selection = await loadSelection(args, io, (ctx) => {
     opening = import("@sluice/engines").then(({ openEngine }) =>
-      openEngine(ctx.target, ctx.project.dir, { runId: ctx.runId }),
+      openEngine(ctx.target, ctx.project.dir, {
+        runId: ctx.runId,
+        // --debug: each retry (throttling, a retryable query failure) as a line on stderr.
+        ...("debug" in args && args.debug === true
+          ? { log: (line: string) => io.err(`debug: ${line}`) }
+          : {}),
+      }),
     );
     opening.catch(() => undefined);
   });

@@ -15,4 +15,6 @@ export interface AthenaContext {
   sleep: (ms: number) => Promise<void>;
   now: () => number;
   random: () => number;
+  /** Where retries are told (`--debug`); silent without it. */
+  log?: (line: string) => void;
 }

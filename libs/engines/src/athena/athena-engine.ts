@@ -31,6 +31,8 @@ export interface AthenaEngineOptions {
   random?: () => number;
   /** ClientRequestToken factory (default: random UUID). */
   token?: () => string;
+  /** Told of every retry (throttling, retryable query failures, Glue concurrent updates). */
+  log?: (line: string) => void;
 }
 
 /** The Athena engine plus the Glue catalog swap that publishes a table. */
@@ -70,6 +72,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
+    ...(options.log === undefined ? {} : { log: options.log }),
   };
   const settings: QuerySettings = {
     workgroup: target.workgroup,

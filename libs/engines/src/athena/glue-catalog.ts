@@ -11,13 +11,20 @@ import {
 import type { Relation } from "@sluice/dialects";
 import type { ColumnInfo, RelationInfo } from "../engine.js";
 import type { AthenaContext } from "./athena-clients.js";
-import { retryThrottled } from "./retry.js";
+import { isConcurrentModification, retryThrottled, retryWhen } from "./retry.js";
 import { trinoType } from "./glue-types.js";
 
 export const retryIn =
   (ctx: AthenaContext) =>
   <T>(fn: () => Promise<T>) =>
-    retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
+    retryThrottled(fn, retryOptions(ctx));
+
+/** The retry settings of an engine: its clock, jitter and log. */
+export const retryOptions = (ctx: AthenaContext) => ({
+  sleep: ctx.sleep,
+  random: ctx.random,
+  ...(ctx.log === undefined ? {} : { log: ctx.log }),
+});
 
 /** Glue GetTable, or undefined when the table does not exist. */
 export async function getTable(ctx: AthenaContext, relation: Relation): Promise<Table | undefined> {
@@ -106,9 +113,23 @@ export async function describeGlueRelation(
 
 /**
  * Set `parameters` on a table's Glue entry, keeping the others (GetTable, then UpdateTable with
- * SkipArchive); nothing when they are already set.
+ * SkipArchive under the VersionId read); nothing when they are already set. A
+ * ConcurrentModificationException (another writer in between) re-reads and tries again.
  */
 export async function setTableParameters(
+  ctx: AthenaContext,
+  relation: Relation,
+  parameters: Readonly<Record<string, string>>,
+): Promise<void> {
+  // Another writer changed the entry between the read and the update: read it again.
+  await retryWhen(
+    isConcurrentModification,
+    () => setParametersOnce(ctx, relation, parameters),
+    retryOptions(ctx),
+  );
+}
+
+async function setParametersOnce(
   ctx: AthenaContext,
   relation: Relation,
   parameters: Readonly<Record<string, string>>,
@@ -126,6 +147,8 @@ export async function setTableParameters(
         DatabaseName: relation.schema,
         TableInput: input,
         SkipArchive: true,
+        // Under the version read: a concurrent update fails (and is re-read) instead of being lost.
+        ...(table.VersionId === undefined ? {} : { VersionId: table.VersionId }),
       }),
     ),
   );

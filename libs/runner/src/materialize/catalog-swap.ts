@@ -159,7 +159,6 @@ async function ctas(
   location: string,
   tableType?: "iceberg",
 ) {
-  let rows: number | undefined;
   const write = {
     relation,
     selectSql,
@@ -168,10 +167,32 @@ async function ctas(
     writeId: ctx.writeId,
     ...(tableType === undefined ? {} : { tableType }),
   };
-  for (const statement of ctx.dialect.createTableAs(write))
-    rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
-  return rows;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      let rows: number | undefined;
+      for (const statement of ctx.dialect.createTableAs(write))
+        rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+      return rows;
+    } catch (error) {
+      if (!(error instanceof QueryError && error.details.retryable) || attempt >= CTAS_ATTEMPTS)
+        throw error;
+      // The staging table and its location are this run's own: clear both, then write again.
+      const engine = catalogEngine(ctx.engine);
+      await removeFailedOutput(engine, error, location);
+      await engine.dropTableWithData(relation);
+      await backoff(attempt);
+    }
+  }
 }
+
+/** Tries of a staging CTAS that Athena failed as retryable (its output removed in between). */
+const CTAS_ATTEMPTS = 3;
+
+/** Full-jitter exponential backoff before try `attempt + 1` (at most 8 s). */
+const backoff = (attempt: number) =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.floor(Math.random() * Math.min(8_000, 500 * 2 ** attempt))),
+  );
 
 async function insert(
   ctx: MaterializeContext,
