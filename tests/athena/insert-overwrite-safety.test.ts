@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startAthenaLocal, type AthenaLocal, type FaultPlan } from "@sluice/aws-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSluice } from "../support/cli.js";
+import { grammarErrors } from "../support/sql-grammar.js";
 
 const env = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", NODE_NO_WARNINGS: "1" };
 const RETIRED = "sluice_retired_locations";
@@ -157,6 +158,18 @@ describe("insert_overwrite on the athena-local endpoint, with failures injected 
     const second = await build(B);
     expect(second.code).toBe(0);
     expect(await published()).toEqual(rowsB);
+    // target/run shows what ran: the staging CTAS with the table's columns in its order.
+    const ran = await readFile(path.join(project, "target/run/models/daily.sql"), "utf8");
+    expect(ran).toMatch(/^-- executed by the last run, in order:/);
+    expect(ran).toMatch(
+      /CREATE TABLE "db_silver"\."daily__sluice_\w+"[\s\S]*SELECT "id", "v", "d" FROM \(/,
+    );
+    const statements = ran
+      .replace(/^--.*\n/, "")
+      .split(/;\n/)
+      .map((sql) => sql.trim());
+    for (const sql of statements.filter((x) => /^(CREATE TABLE|SELECT|INSERT)/.test(x)))
+      expect(grammarErrors({ sql, grammar: "trino" }), sql).toEqual([]);
     // versions_to_keep defaults to 1: the replaced 2026-01-02 partition of the first build is kept.
     expect(retired()).toHaveLength(1);
     expect(retired()[0]).toEqual([expect.stringMatching(/\/d=2026-01-02\/?$/)]);

@@ -4,7 +4,7 @@ export { executeNode } from "./execute-node.js";
 export type { NodeContext } from "./execute-node.js";
 export { runProject } from "./run-project.js";
 export type { RunOptions } from "./run-project.js";
-export { writeCompiledArtifacts, writeRunResults } from "./artifacts.js";
+export { writeCompiledArtifacts, writeExecutedStatements, writeRunResults } from "./artifacts.js";
 export {
   bindRulesets,
   findRelationNode,

@@ -119,7 +119,8 @@ async function runNodes(
       )
       .then(() => ExitCode.ok);
 
-  const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
+  const { runProject, writeCompiledArtifacts, writeExecutedStatements, writeRunResults } =
+    await import("@sluice/runner");
   const { printRunSummary, progressPrinter } = await import("../output/run-summary.js");
   const [artifacts, opened] = await Promise.allSettled([
     writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)),
@@ -155,6 +156,8 @@ async function runNodes(
       signal: abort.signal,
       ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),
       onEvent: args.format === "json" ? undefined : progressPrinter(io),
+      // target/run shows what ran, not only what was planned before the catalog was read.
+      onStatements: (node, statements) => writeExecutedStatements(ctx.targetDir, node, statements),
     });
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);

@@ -36,6 +36,8 @@ export interface NodeContext {
   versionsRecorded?: boolean;
   /** Table versions checked so far in this run (shared by its nodes). */
   checkedVersions?: CheckedVersions;
+  /** Told of the statements a built node sent, in order (see `RunOptions.onStatements`). */
+  onStatements?: (node: CompiledNode, statements: readonly string[]) => Promise<void>;
 }
 
 /** What building one relation needs. */
