@@ -3,6 +3,7 @@ import {
   GetDatabaseCommand,
   GetPartitionsCommand,
   GetTableCommand,
+  GetTablesCommand,
   type Partition,
   type Table,
   type TableInput,
@@ -39,6 +40,38 @@ export async function getTable(ctx: AthenaContext, relation: Relation): Promise<
     if (error instanceof Error && error.name === "EntityNotFoundException") return undefined;
     throw error;
   }
+}
+
+/**
+ * Tables of one database by exact name, read together (one GetTables call with the names as
+ * alternatives, paginated): one round trip instead of a GetTable each. Missing ones are absent.
+ */
+export async function getTablesByName(
+  ctx: AthenaContext,
+  database: string,
+  names: readonly string[],
+): Promise<Map<string, Table>> {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const found = new Map<string, Table>();
+  let token: string | undefined;
+  do {
+    const next = token;
+    const page = await retryIn(ctx)(() =>
+      ctx.clients.glue.send(
+        new GetTablesCommand({
+          DatabaseName: database,
+          // Table names are [a-z0-9_]: no character of Glue's pattern syntax to escape.
+          Expression: [...wanted].join("|"),
+          NextToken: next,
+        }),
+      ),
+    );
+    for (const table of page.TableList ?? [])
+      if (wanted.has((table.Name ?? "").toLowerCase()))
+        found.set((table.Name ?? "").toLowerCase(), table);
+    token = page.NextToken;
+  } while (token !== undefined);
+  return found;
 }
 
 /** Every partition of a table (GetPartitions, paginated). */

@@ -47,16 +47,16 @@ async function setup() {
 }
 
 describe("publishTable", () => {
-  it("swaps an unpartitioned table with four Glue calls, keeping the old location for versions_to_keep", async () => {
+  it("swaps an unpartitioned table with three Glue calls, keeping the old location for versions_to_keep", async () => {
     const { aws, engine } = await setup();
     aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/", []));
     aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/", []));
 
     const result = await engine.publishTable(staging, orders);
 
-    // Staging, then the target: its location and parameters become the retained version.
-    expect(aws.commands()).toEqual(["GetTable", "GetTable", "UpdateTable", "DeleteTable"]);
-    expect(aws.calls[2]?.input).toMatchObject({
+    // Staging and target read together: the target's location becomes the retained version.
+    expect(aws.commands()).toEqual(["GetTables", "UpdateTable", "DeleteTable"]);
+    expect(aws.calls[1]?.input).toMatchObject({
       DatabaseName: db,
       SkipArchive: true,
       TableInput: {
@@ -102,13 +102,7 @@ describe("publishTable", () => {
     const { aws, engine } = await setup();
     aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/", []));
     const result = await engine.publishTable(staging, orders);
-    expect(aws.commands()).toEqual([
-      "GetTable",
-      "GetTable",
-      "UpdateTable",
-      "CreateTable",
-      "DeleteTable",
-    ]);
+    expect(aws.commands()).toEqual(["GetTables", "UpdateTable", "CreateTable", "DeleteTable"]);
     expect(result.created).toBe(true);
     expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe(
       "s3://lake/silver/orders/v2/",
@@ -128,8 +122,7 @@ describe("publishTable", () => {
 
     expect(result.partitions).toEqual({ updated: 10, created: 240, deleted: 50 });
     expect(aws.calls.map((c) => `${c.command}${batchSize(c.input)}`)).toEqual([
-      "GetTable", // staging
-      "GetTable", // target, read before the swap to be able to restore it
+      "GetTables", // staging and target, read before the swap to be able to restore it
       "GetPartitions", // target's partitions
       "GetPartitions", // staging's partitions
       "UpdateTable",
@@ -180,8 +173,7 @@ describe("publishTable", () => {
 
   describe("a partitioned publish that fails at any Glue step leaves the published table as it was", () => {
     const steps = [
-      "GetTable staging",
-      "GetTable target",
+      "GetTables staging and target",
       "GetPartitions target",
       "GetPartitions staging",
       "UpdateTable",

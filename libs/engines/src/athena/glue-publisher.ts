@@ -12,7 +12,13 @@ import {
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
 import { DEFAULT_VERSIONS_TO_KEEP } from "../engine.js";
-import { getAllPartitions, getTable, retryIn, tableInput } from "./glue-catalog.js";
+import {
+  getAllPartitions,
+  getTable,
+  getTablesByName,
+  retryIn,
+  tableInput,
+} from "./glue-catalog.js";
 import { parseRetired, RETIRED_PARAMETER, retire } from "./version-retention.js";
 
 /** Glue batch limits per call. */
@@ -65,14 +71,14 @@ export async function publishTable(
 ): Promise<PublishResult> {
   const retry = retryIn(ctx);
   const glue = ctx.clients.glue;
-  const source = await getTable(ctx, staging);
+  // Both entries in one read when they share a database (they always do in sluice).
+  const [source, previous] = await readPair(ctx, staging, target);
   if (source === undefined)
     throw new Error(
       `cannot publish ${staging.schema}.${staging.name}: it is not in the Glue catalog`,
     );
   const partitioned = (source.PartitionKeys ?? []).length > 0;
   // Read before the swap: afterwards the old partitions are still in Glue but the entry is the new one.
-  const previous = await getTable(ctx, target);
   const oldPartitions =
     (previous?.PartitionKeys ?? []).length > 0 ? await getAllPartitions(ctx, target) : [];
   const retirement = retire(
@@ -147,6 +153,17 @@ export async function publishTable(
     partitions: counts,
     retained: parseRetired(retirement.kept).flat(),
   };
+}
+
+async function readPair(
+  ctx: AthenaContext,
+  staging: Relation,
+  target: Relation,
+): Promise<[Table | undefined, Table | undefined]> {
+  if (staging.schema !== target.schema)
+    return [await getTable(ctx, staging), await getTable(ctx, target)];
+  const tables = await getTablesByName(ctx, target.schema, [staging.name, target.name]);
+  return [tables.get(staging.name.toLowerCase()), tables.get(target.name.toLowerCase())];
 }
 
 /** The data locations a table reads: its own and those of partitions outside it, deduplicated. */
