@@ -38,6 +38,12 @@ async function run(
   } = {},
 ) {
   const compiled = compile(runId);
+  // These tests pin the calls that delete replaced data: no earlier version is kept (the
+  // default, versions_to_keep 1, is tested on the endpoint in insert-overwrite-safety.test.ts).
+  compiled.nodes = compiled.nodes.map((n) => ({
+    ...n,
+    config: { ...n.config, versions_to_keep: 0 },
+  }));
   if (options.patch) compiled.nodes = compiled.nodes.map(options.patch);
   const engine = await openAthenaEngineWith({
     target,
@@ -128,7 +134,7 @@ const MERGE_FIRST_CALLS = [
   "GetQueryResults",
   "GetTable ecommerce_silver.events__sluice_r1_1", // its watermark: no dt column, so the upstream's
   "GetTable ecommerce_staging.stg_events",
-  "GetTable ecommerce_silver.events__sluice_r1_1",
+  "GetTables ecommerce_silver events__sluice_r1_1|events",
   "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
   "CreateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
   "BatchDeleteTable ecommerce_silver events__sluice_r1_1",
@@ -176,7 +182,7 @@ describe("the models project on Athena (fake AWS)", () => {
       "GetTables ecommerce_marts .*__sluice_.*",
       'Athena CREATE TABLE "ecommerce_marts"."sales_by_country__sluice_r2_1"',
       "GetQueryResults",
-      "GetTable ecommerce_marts.sales_by_country__sluice_r2_1",
+      "GetTables ecommerce_marts sales_by_country__sluice_r2_1|sales_by_country",
       "UpdateTable ecommerce_marts.sales_by_country -> s3://sluice-lake/marts/sales_by_country/v_r2/",
       // After all nodes, batched across the run's tables:
       "BatchDeleteTable ecommerce_marts sales_by_country__sluice_r2_1",
@@ -211,17 +217,18 @@ describe("the models project on Athena (fake AWS)", () => {
       `unpartitioned table models: ${tables.length}, Glue/S3 calls per model: ${perModel.toFixed(2)}`,
     );
     expect(perModel).toBeLessThanOrEqual(4);
-    // Per model: GetTable(staging), UpdateTable, ListObjectsV2 of its root; shared: one GetTables
-    // (staging sweep) and one BatchDeleteTable per database, one DeleteObjects per 1,000 old keys.
+    // Per model: GetTables (staging and published entry together), UpdateTable, ListObjectsV2 of
+    // its root; shared: one GetTables (staging sweep) and one BatchDeleteTable per database, one
+    // DeleteObjects per 1,000 old keys.
     const databases = new Set(nodes.map((n) => n.relation.schema)).size;
     const count = (command: string) => catalogAndStorage.filter((c) => c === command).length;
-    expect([count("GetTable"), count("UpdateTable"), count("ListObjectsV2")]).toEqual([
-      tables.length,
+    expect([count("GetTables"), count("UpdateTable"), count("ListObjectsV2")]).toEqual([
+      tables.length + databases,
       tables.length,
       tables.length,
     ]);
-    expect([count("GetTables"), count("BatchDeleteTable"), count("DeleteObjects")]).toEqual([
-      databases,
+    expect([count("GetTable"), count("BatchDeleteTable"), count("DeleteObjects")]).toEqual([
+      0,
       databases,
       1,
     ]);
@@ -281,39 +288,57 @@ describe("the models project on Athena (fake AWS)", () => {
       "GetTable ecommerce_silver.events",
       "Athena SELECT * FROM (", // on_schema_change probe
       "GetQueryResults",
+      // The replacement partitions go to a staging table at this run's location: one CTAS...
+      'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"',
+      // ...past 100 partitions: stage unpartitioned, list the values, CTAS + INSERTs of 100.
+      "GetTable ecommerce_silver.events__sluice_r2_1",
+      'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1_src"',
+      "GetQueryResults",
+      'Athena SELECT DISTINCT "event_date" FROM "ecommerce_silver"."events__sluice_r2_1_src" ORDER BY "event_date"',
+      "GetQueryResults",
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"',
       "GetQueryResults",
-      'Athena SELECT DISTINCT "event_date" FROM "ecommerce_silver"."events__sluice_r2_1" ORDER BY "event_date"',
+      'Athena INSERT INTO "ecommerce_silver"."events__sluice_r2_1"',
       "GetQueryResults",
+      'Athena INSERT INTO "ecommerce_silver"."events__sluice_r2_1"',
+      "GetQueryResults",
+      "GetTable ecommerce_silver.events__sluice_r2_1_src",
+      "ListObjectsV2 sluice-lake/silver/events/v_r2_staging_src/",
+      "DeleteObjects 1",
+      "DeleteTable ecommerce_silver.events__sluice_r2_1_src",
+      // Then the partitions are repointed (60 existed) or created (190) in Glue's batch sizes...
+      "GetTable ecommerce_silver.events",
+      "GetPartitions ecommerce_silver.events__sluice_r2_1",
       "BatchGetPartition 250",
+      "BatchUpdatePartition 60",
+      "BatchCreatePartition 100",
+      "BatchCreatePartition 90",
+      // ...the replaced locations recorded before anything is deleted...
+      "GetTable ecommerce_silver.events",
+      "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
+      "GetTable ecommerce_silver.events", // the new watermark
+      "GetTable ecommerce_staging.stg_events",
+      // ...and at the end of the run (versions_to_keep 0 here) the 60 old partitions' data goes.
+      "BatchDeleteTable ecommerce_silver events__sluice_r2_1",
       "ListObjectsV2 sluice-lake/silver/events/v_r1/",
       "DeleteObjects 60",
-      "BatchDeletePartition 25",
-      "BatchDeletePartition 25",
-      "BatchDeletePartition 10",
-      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
-      "GetQueryResults",
-      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
-      "GetQueryResults",
-      'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
-      "GetQueryResults",
-      "GetTable ecommerce_silver.events__sluice_r2_1",
-      "ListObjectsV2 sluice-lake/silver/events/v_r2_staging/",
-      "DeleteObjects 1",
-      "DeleteTable ecommerce_silver.events__sluice_r2_1",
       "GetTable ecommerce_silver.events",
-      "GetTable ecommerce_staging.stg_events",
+      "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
     ]);
-    const inserts = aws.statements.filter((s) =>
-      s.startsWith('INSERT INTO "ecommerce_silver"."events"'),
+    const writes = aws.statements.filter(
+      (s) =>
+        /^(CREATE TABLE|INSERT INTO) "ecommerce_silver"."events__sluice_r2_1"\n/.test(s) &&
+        s.includes("DATE '"),
     );
-    expect(inserts.map((s) => (s.match(/DATE '/g) ?? []).length)).toEqual([100, 100, 50]);
-    expect(inserts[0]).toContain(
-      `SELECT * FROM "ecommerce_silver"."events__sluice_r2_1"\nWHERE "event_date" IN (DATE '2026-01-01', DATE '2026-01-02'`,
+    expect(writes.map((s) => (s.match(/DATE '/g) ?? []).length)).toEqual([100, 100, 50]);
+    expect(writes[0]).toContain(
+      `SELECT * FROM "ecommerce_silver"."events__sluice_r2_1_src"\nWHERE "event_date" IN (DATE '2026-01-01', DATE '2026-01-02'`,
     );
     expect(aws.partitions.get("ecommerce_silver.events")).toHaveLength(250);
-    expect(aws.keys("sluice-lake").filter((k) => k.endsWith("data.parquet"))).toEqual([]);
-    expect(aws.keys("sluice-lake").filter((k) => k.endsWith("insert.parquet"))).toHaveLength(250);
+    // Every partition reads this run's files; the first build's are gone.
+    const parquet = aws.keys("sluice-lake").filter((k) => k.endsWith(".parquet"));
+    expect(parquet.filter((k) => k.startsWith("silver/events/v_r2_batched/"))).toHaveLength(250);
+    expect(parquet.filter((k) => k.startsWith("silver/events/v_r1/"))).toEqual([]);
     expect(sluiceTables(aws)).toEqual([]);
     for (const sql of aws.statements)
       expect(grammarErrors({ sql, grammar: grammarOf(sql) }), sql).toEqual([]);
@@ -472,8 +497,6 @@ describe("the models project on Athena (fake AWS)", () => {
       "error Internal service error",
     ]);
     expect(failed.calls.filter((c) => /Partition|Table /.test(c))).toEqual([
-      "GetTable ecommerce_silver.order_items__sluice_r2_1",
-      "GetTable ecommerce_silver.order_items",
       "GetPartitions ecommerce_silver.order_items",
       "GetPartitions ecommerce_silver.order_items__sluice_r2_1",
       "UpdateTable ecommerce_silver.order_items -> s3://sluice-lake/silver/order_items/v_r2/",

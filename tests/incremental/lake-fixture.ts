@@ -50,7 +50,8 @@ export async function leftovers(projectDir: string, tables: readonly string[]): 
   for (const t of tables) {
     const dir = path.join(projectDir, ".lake", ...t.split("."));
     const entries = await readdir(dir).catch(() => []);
-    if (entries.length !== 1) found.push(`${t}: ${entries.join(", ")}`);
+    // The published version, and at most the one it replaced (versions_to_keep defaults to 1).
+    if (entries.length < 1 || entries.length > 2) found.push(`${t}: ${entries.join(", ")}`);
   }
   const lake = await readdir(path.join(projectDir, ".lake"));
   if (lake.includes(".sluice-build.lock.json")) found.push("lock file");

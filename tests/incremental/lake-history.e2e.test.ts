@@ -152,7 +152,8 @@ describe("the lake's history", () => {
     expect(last.stdout).toContain(`Warning: left alone in table folders (not created by sluice): `);
     expect(await readFile(path.join(table, "notes.txt"), "utf8")).toBe("keep me");
     expect(await readFile(path.join(table, "mine", "x.parquet"), "utf8")).toBe("not a table file");
-    expect((await readdir(table)).filter((n) => n.startsWith("v_"))).toHaveLength(1);
+    // The published version and the one it replaced (versions_to_keep defaults to 1).
+    expect((await readdir(table)).filter((n) => n.startsWith("v_"))).toHaveLength(2);
     const results = JSON.parse(
       await readFile(path.join(dir, "target/run_results.json"), "utf8"),
     ) as {

@@ -42,5 +42,6 @@ export function fakeDialect(): Dialect {
     ],
     assertion: (sql) => stmt("select", `ASSERT (\n${sql}\n)`),
     limit: (sql, n) => `${sql} LIMIT ${n}`,
+    selectColumns: (sql, columns) => `COLUMNS (${columns.map(q).join(", ")}) OF (\n${sql}\n)`,
   };
 }

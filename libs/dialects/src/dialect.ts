@@ -168,6 +168,11 @@ export interface Dialect {
   /** A SELECT of at most `limit` rows of a query. */
   limit(sql: string, limit: number): string;
   /**
+   * A SELECT of these columns of a query, in this order (e.g. a table's order, partition keys
+   * last, for a CTAS that must match it): `SELECT "a", "b" FROM (<sql>) AS sluice_columns`.
+   */
+  selectColumns(sql: string, columns: readonly string[]): string;
+  /**
    * Publish a table version written at `location`: point the relation at it and record its
    * state, in one transaction (optional; dialects with `rewritesIncrementalVersions`).
    */

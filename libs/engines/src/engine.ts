@@ -145,10 +145,17 @@ export interface Engine {
   /** Catalog engines: drop one table, its catalog entry and its data. */
   dropTableWithData?(relation: Relation): Promise<void>;
   /**
-   * Catalog engines: delete the data and catalog entries of the partitions with these values
-   * (values as the catalog stores them, in partition-key order). Returns how many existed.
+   * Catalog engines (insert_overwrite): publish the partitions of `staging` (a table partitioned
+   * like `target`, just written at a fresh location) as partitions of `target`: existing ones
+   * repointed, missing ones created, the others untouched; all or nothing for readers. The
+   * staging entry is removed (with `defer`, by {@link Engine.finishRun}), and so is the data the
+   * repointed partitions had, once nothing reads it (see `versions_to_keep`).
    */
-  dropPartitions?(relation: Relation, values: readonly (readonly string[])[]): Promise<number>;
+  publishPartitions?(
+    staging: Relation,
+    target: Relation,
+    options?: PublishOptions,
+  ): Promise<PartitionPublishOutcome>;
   /** Catalog engines: create or update the raw source table through the catalog API (idempotent). */
   registerRawSource?(spec: RawSourceSpec): Promise<"created" | "updated" | "unchanged">;
   /**
@@ -222,7 +229,18 @@ export interface RawWindowLoad {
 /** Cleanup calls: `defer` queues the work for {@link Engine.finishRun} (engines without it do it now). */
 export interface CleanupOptions {
   defer?: boolean;
+  /**
+   * How many earlier versions keep their data (model config `versions_to_keep`, default
+   * {@link DEFAULT_VERSIONS_TO_KEEP}): a query that started before a swap still reads them;
+   * older data is deleted by the publish after. 0 deletes the replaced data right after the swap.
+   */
+  versionsToKeep?: number;
+  /** Catalog engines: earlier data locations a stale-data cleanup leaves (see {@link PublishOutcome}). */
+  retain?: readonly string[];
 }
+
+/** Earlier versions a table keeps when its model does not say (`versions_to_keep`). */
+export const DEFAULT_VERSIONS_TO_KEEP = 1;
 
 /** A catalog publish: cleanup, plus parameters recorded on the published entry (with the version, in the same call). */
 export interface PublishOptions extends CleanupOptions {
@@ -264,10 +282,20 @@ export interface LakeVerification {
 }
 
 /** What publishing a table through the catalog did. */
+/** What a partition publish did. */
+export interface PartitionPublishOutcome {
+  updated: number;
+  created: number;
+  /** Data locations of the repointed partitions before the publish. */
+  replaced: string[];
+}
+
 export interface PublishOutcome {
   location: string | undefined;
   created: boolean;
   partitions: { created: number; updated: number; deleted: number };
+  /** Earlier data locations kept for `versionsToKeep`: pass them as `retain` to the stale cleanup. */
+  retained: string[];
 }
 
 /** One check of `sluice debug`. */
@@ -281,7 +309,18 @@ export interface SetupCheck {
 export class QueryError extends Error {
   constructor(
     message: string,
-    readonly details: { sql: string; label?: string; queryId?: string; engineMessage: string },
+    readonly details: {
+      sql: string;
+      label?: string;
+      queryId?: string;
+      engineMessage: string;
+      /**
+       * The engine says running it again may succeed (Athena `AthenaError.Retryable`, or an
+       * Iceberg commit conflict), but did not: the statement may have written part of its output,
+       * which must be removed first.
+       */
+      retryable?: boolean;
+    },
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -10,6 +10,8 @@ export interface OpenEngineOptions {
   snapshot?: boolean;
   /** The run this engine writes for (named in the local lake's lock file). */
   runId?: string;
+  /** Told of retries of AWS calls and queries (the CLI prints them with `--debug`). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -29,5 +31,5 @@ export async function openEngine(
     return openDuckdbEngine({ ...options, lakeDir: path.resolve(projectDir, target.lake) });
   }
   const { openAthenaEngine } = await import("./athena/athena-engine.js");
-  return openAthenaEngine({ target });
+  return openAthenaEngine({ target, ...(options.log === undefined ? {} : { log: options.log }) });
 }

@@ -58,6 +58,11 @@ const keys = {
   /** Severity of DQDL rules on the model that carry no `severity` label. */
   dq_severity: oneOf(["warn", "error"]),
   full_refresh: z.boolean({ error: "expected true or false" }),
+  /** How many earlier versions of a table keep their data (0: deleted right after a swap). */
+  versions_to_keep: z
+    .number({ error: "expected a whole number of earlier versions to keep, e.g. 1" })
+    .int({ error: "expected a whole number of earlier versions to keep, e.g. 1" })
+    .min(0, { error: "expected 0 or more earlier versions to keep, e.g. 1" }),
   pre_hook: stringList("a SQL statement"),
   post_hook: stringList("a SQL statement"),
   meta: z.record(z.string(), z.unknown(), { error: "expected a mapping" }),

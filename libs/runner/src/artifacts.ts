@@ -45,6 +45,23 @@ export async function writeCompiledArtifacts(
   return runPaths;
 }
 
+/**
+ * Replace a node's `target/run/` file with the statements it executed, in order (what the run
+ * decided at run time, e.g. an INSERT's column list from the catalog, the staging table's name),
+ * after a comment saying so. Nothing is written for a node that executed nothing.
+ */
+export async function writeExecutedStatements(
+  targetDir: string,
+  node: CompiledNode,
+  statements: readonly string[],
+): Promise<void> {
+  if (statements.length === 0) return;
+  const file = path.join(targetDir, "run", artifactName(node));
+  await mkdir(path.dirname(file), { recursive: true });
+  const body = statements.map((sql) => `${sql.trim().replace(/;\s*$/, "")};`).join("\n\n");
+  await writeFile(file, `-- executed by the last run, in order:\n\n${body}\n`);
+}
+
 /** File name of a node's artifacts: its source path, or kind/name for nodes from YAML. */
 /** A node's file under target/compiled and target/run: its model path, else `<kind>s/<name>.sql`. */
 export function artifactName(node: CompiledNode): string {

@@ -75,11 +75,14 @@ async function buildRelation(
   const materialize = ctx.dialect.capabilities.publishesTablesAsViews
     ? viewSwapMaterializer
     : catalogSwapMaterializer;
+  const sent: string[] = [];
   const outcome = await materialize(node, {
     ...ctx,
-    execute: async (sql) =>
-      record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal })),
-  });
+    execute: async (sql) => {
+      sent.push(sql);
+      return record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal }));
+    },
+  }).finally(() => ctx.onStatements?.(node, sent));
   result.rows = outcome.rows;
   result.message = describeBuild(node, outcome);
 }

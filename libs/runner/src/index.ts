@@ -4,7 +4,12 @@ export { executeNode } from "./execute-node.js";
 export type { NodeContext } from "./execute-node.js";
 export { runProject } from "./run-project.js";
 export type { RunOptions } from "./run-project.js";
-export { artifactName, writeCompiledArtifacts, writeRunResults } from "./artifacts.js";
+export {
+  artifactName,
+  writeCompiledArtifacts,
+  writeExecutedStatements,
+  writeRunResults,
+} from "./artifacts.js";
 export { bindRulesets, findRelationNode, dqTestNodes, planRulesets } from "./dq/index.js";
 export type { BoundRuleset, DqTestNodesOptions } from "./dq/index.js";
 export { describeDamage, recoveryCommand } from "./materialize/version-check.js";

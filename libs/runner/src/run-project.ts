@@ -33,6 +33,12 @@ export interface RunOptions {
   now?: () => Date;
   /** What quarantined raw files and lines do to the run: `warn` (default) or `fail`. */
   onQuarantine?: QuarantinePolicy;
+  /**
+   * Told, once a model or seed is done (built or failed), of the statements it sent to the engine
+   * in order, as they ran (e.g. an INSERT's column list read from the catalog): the CLI writes
+   * them to `target/run/` (see {@link writeExecutedStatements}).
+   */
+  onStatements?: (node: CompiledNode, statements: readonly string[]) => Promise<void>;
 }
 
 /**
@@ -97,6 +103,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         upstreamTables: upstreamTables(node, options.compiled.nodes, built),
         checkedVersions,
         versionsRecorded,
+        ...(options.onStatements ? { onStatements: options.onStatements } : {}),
       });
       if (result.status === "success") built.add(node.id);
       results.push(result);

@@ -108,7 +108,13 @@ async function runNodes(
   let opening: Promise<Engine> | undefined;
   const selection = await loadSelection(args, io, (ctx) => {
     opening = import("@sluice/engines").then(({ openEngine }) =>
-      openEngine(ctx.target, ctx.project.dir, { runId: ctx.runId }),
+      openEngine(ctx.target, ctx.project.dir, {
+        runId: ctx.runId,
+        // --debug: each retry (throttling, a retryable query failure) as a line on stderr.
+        ...("debug" in args && args.debug === true
+          ? { log: (line: string) => io.err(`debug: ${line}`) }
+          : {}),
+      }),
     );
     opening.catch(() => undefined);
   });
@@ -140,7 +146,8 @@ async function runNodes(
       return ExitCode.usage;
     }
   }
-  const { runProject, writeCompiledArtifacts, writeRunResults } = await import("@sluice/runner");
+  const { runProject, writeCompiledArtifacts, writeExecutedStatements, writeRunResults } =
+    await import("@sluice/runner");
   const { printRunSummary } = await import("../output/run-summary.js");
   const { progressPrinter } = await import("../output/progress.js");
   const { jsonLogger } = await import("../output/log-events.js");
@@ -179,6 +186,8 @@ async function runNodes(
       signal: abort.signal,
       ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),
       onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
+      // target/run shows what ran, not only what was planned before the catalog was read.
+      onStatements: (node, statements) => writeExecutedStatements(ctx.targetDir, node, statements),
     });
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);

@@ -170,6 +170,11 @@ export function createAthenaDialect(): AthenaDialect {
         throw new RangeError(`limit(): not a row count: ${limit}`);
       return `SELECT * FROM (\n${body(sql)}\n) AS sluice_limit LIMIT ${limit}`;
     },
+
+    selectColumns(sql, columns) {
+      const list = columns.map(trinoIdentifier).join(", ");
+      return `SELECT ${list} FROM (\n${body(sql)}\n) AS sluice_columns`;
+    },
   };
 }
 

@@ -259,6 +259,10 @@ export function createDuckdbDialect(): Dialect {
       if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError(`invalid limit ${limit}`);
       return `SELECT * FROM ${subquery(sql)} AS t LIMIT ${limit}`;
     },
+
+    selectColumns(sql, columns) {
+      return `SELECT ${columns.map(quoteDuckdbIdentifier).join(", ")} FROM ${subquery(sql)} AS sluice_columns`;
+    },
   };
 }
 

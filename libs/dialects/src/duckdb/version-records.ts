@@ -94,10 +94,14 @@ export function publishVersionRecordSql(
 export const versionFilesQuery = (relation: Relation, version: string): string =>
   `SELECT files FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)}`;
 
-/** SELECT `{ version }` of every recorded version of a table but `keep`. */
+/**
+ * SELECT `{ version, status }` of every recorded version of a table but `keep`, the most
+ * recently published first (a 'replaced' version keeps the time it was published).
+ */
 export const otherVersionsQuery = (relation: Relation, keep: string): string =>
-  `SELECT version FROM ${DUCKDB_VERSIONS} ` +
-  `WHERE ${tableKey(relation)} AND version <> ${duckdbStringLiteral(keep)}`;
+  `SELECT version, status FROM ${DUCKDB_VERSIONS} ` +
+  `WHERE ${tableKey(relation)} AND version <> ${duckdbStringLiteral(keep)} ` +
+  `ORDER BY recorded_at DESC, version DESC`;
 
 /** DELETE the records of versions whose folders are gone. */
 export function forgetVersionsSql(

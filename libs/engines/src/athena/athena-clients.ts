@@ -16,6 +16,8 @@ export interface AthenaContext {
   sleep: (ms: number) => Promise<void>;
   now: () => number;
   random: () => number;
+  /** Where retries are told (`--debug`); silent without it. */
+  log?: (line: string) => void;
 }
 
 /** SDK client settings for a target: its region, and its endpoint and profile when set. */

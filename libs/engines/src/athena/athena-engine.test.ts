@@ -196,8 +196,10 @@ describe("execute", () => {
       "GetQueryExecution",
       "GetQueryExecution",
       "StopQueryExecution",
+      // Until CANCELLED: only then is the query's data manifest final.
+      "GetQueryExecution",
     ]);
-    expect(aws.calls.at(-1)?.input).toEqual({ QueryExecutionId: "q-1" });
+    expect(aws.calls.at(-2)?.input).toEqual({ QueryExecutionId: "q-1" });
   });
 
   it("does not start a query when already aborted", async () => {

@@ -3,12 +3,19 @@ import { GlueClient } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaTarget } from "@sluice/project";
-import type { CleanupOutcome, Engine, PublishOptions } from "../engine.js";
+import {
+  DEFAULT_VERSIONS_TO_KEEP,
+  type CleanupOutcome,
+  type Engine,
+  type PublishOptions,
+} from "../engine.js";
 import { awsClientConfig } from "./athena-clients.js";
 import type { AthenaClients, AthenaContext } from "./athena-clients.js";
-import { deferredCleanup } from "./deferred-cleanup.js";
+import { deferredCleanup, removeExpired } from "./deferred-cleanup.js";
 import { describeGlueRelation, setTableParameters } from "./glue-catalog.js";
-import { dropPartitions, dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
+import { publishPartitions } from "./partition-publisher.js";
+import { RETIRED_PARAMETER, retire } from "./version-retention.js";
+import { dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
 import { publishTable, type PublishResult } from "./glue-publisher.js";
 import { registerRawTable } from "./raw-table-register.js";
 import { athenaSetupChecks } from "./setup-checks.js";
@@ -25,6 +32,8 @@ export interface AthenaEngineOptions {
   random?: () => number;
   /** ClientRequestToken factory (default: random UUID). */
   token?: () => string;
+  /** Told of every retry (throttling, retryable query failures, Glue concurrent updates). */
+  log?: (line: string) => void;
 }
 
 /** The Athena engine plus the Glue catalog swap that publishes a table. */
@@ -64,6 +73,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
+    ...(options.log === undefined ? {} : { log: options.log }),
   };
   const settings: QuerySettings = {
     workgroup: target.workgroup,
@@ -77,13 +87,17 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
     describeRelation: (relation) => describeGlueRelation(ctx, relation),
     removeStaleLocations: async (relation, keepLocation, cleanup) => {
-      if (cleanup?.defer) later.removeStaleLater(relation, keepLocation);
-      else await removeStaleObjects(ctx, relation, keepLocation);
+      const retain = cleanup?.retain ?? [];
+      if (cleanup?.defer) later.removeStaleLater(relation, keepLocation, retain);
+      else await removeStaleObjects(ctx, relation, keepLocation, retain);
     },
     publishTable: async (staging, targetRelation, options) => {
       const result = await publishTable(ctx, staging, targetRelation, {
         keepStagingEntry: options?.defer,
         ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
+        ...(options?.versionsToKeep === undefined
+          ? {}
+          : { versionsToKeep: options.versionsToKeep }),
       });
       if (options?.defer) later.dropEntryLater(staging);
       return result;
@@ -93,7 +107,23 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
     dropStagingTables: stagingSweeper(ctx),
     dropTableWithData: (relation) => dropTableWithData(ctx, relation),
-    dropPartitions: (relation, values) => dropPartitions(ctx, relation, values),
+    publishPartitions: async (staging, targetRelation, options) => {
+      const result = await publishPartitions(ctx, staging, targetRelation, {
+        keepStagingEntry: options?.defer,
+      });
+      if (options?.defer) later.dropEntryLater(staging);
+      const retirement = retire(
+        result.parameters[RETIRED_PARAMETER],
+        result.replaced,
+        options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
+      );
+      // Recorded before anything is deleted: a failed delete is retried by the next publish.
+      if (retirement.pending !== (result.parameters[RETIRED_PARAMETER] ?? "[]"))
+        await setTableParameters(ctx, targetRelation, { [RETIRED_PARAMETER]: retirement.pending });
+      if (options?.defer) later.removeExpiredLater(targetRelation, retirement);
+      else await removeExpired(ctx, [{ relation: targetRelation, retirement }]);
+      return result;
+    },
     registerRawSource: (spec) => registerRawTable(ctx, spec),
     checkSetup: (databases) => athenaSetupChecks(ctx, target, databases),
     close: async () => {

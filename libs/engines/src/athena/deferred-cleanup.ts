@@ -2,8 +2,9 @@ import { BatchDeleteTableCommand } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { CleanupOutcome } from "../engine.js";
 import type { AthenaContext } from "./athena-clients.js";
-import { retryIn } from "./glue-catalog.js";
-import { deleteKeys, listStaleObjects } from "./s3-cleaner.js";
+import { retryIn, setTableParameters } from "./glue-catalog.js";
+import { deleteKeys, listStaleObjects, removeLocations } from "./s3-cleaner.js";
+import { RETIRED_PARAMETER, type Retirement } from "./version-retention.js";
 
 /** BatchDeleteTable takes at most 100 table names per call. */
 const DELETE_TABLES_PAGE = 100;
@@ -20,25 +21,33 @@ const LISTING_CONCURRENCY = 8;
  */
 export function deferredCleanup(ctx: AthenaContext) {
   let stagingEntries: Relation[] = [];
-  let staleLocations: { relation: Relation; keep: string }[] = [];
+  let staleLocations: { relation: Relation; keep: string; retain: readonly string[] }[] = [];
+  let expired: { relation: Relation; retirement: Retirement }[] = [];
 
   return {
     dropEntryLater(relation: Relation): void {
       stagingEntries.push(relation);
     },
-    removeStaleLater(relation: Relation, keepLocation: string): void {
-      staleLocations.push({ relation, keep: keepLocation });
+    removeStaleLater(relation: Relation, keepLocation: string, retain: readonly string[]): void {
+      staleLocations.push({ relation, keep: keepLocation, retain });
+    },
+    /** Delete a table's expired locations (see {@link retire}), then stop listing them. */
+    removeExpiredLater(relation: Relation, retirement: Retirement): void {
+      expired.push({ relation, retirement });
     },
     async flush(): Promise<CleanupOutcome> {
       const entries = stagingEntries;
       const stale = staleLocations;
+      const retired = expired;
       stagingEntries = [];
       staleLocations = [];
-      const [tablesDropped, objectsDeleted] = await Promise.all([
+      expired = [];
+      const [tablesDropped, objectsDeleted, expiredDeleted] = await Promise.all([
         dropEntries(ctx, entries),
         removeStale(ctx, stale),
+        removeExpired(ctx, retired),
       ]);
-      return { tablesDropped, objectsDeleted };
+      return { tablesDropped, objectsDeleted: objectsDeleted + expiredDeleted };
     },
   };
 }
@@ -70,7 +79,7 @@ async function dropEntries(ctx: AthenaContext, entries: readonly Relation[]): Pr
 
 async function removeStale(
   ctx: AthenaContext,
-  stale: readonly { relation: Relation; keep: string }[],
+  stale: readonly { relation: Relation; keep: string; retain: readonly string[] }[],
 ): Promise<number> {
   const listings: { bucket: string; keys: string[] }[] = [];
   for (let i = 0; i < stale.length; i += LISTING_CONCURRENCY) {
@@ -78,7 +87,7 @@ async function removeStale(
       ...(await Promise.all(
         stale
           .slice(i, i + LISTING_CONCURRENCY)
-          .map((s) => listStaleObjects(ctx, s.relation, s.keep)),
+          .map((s) => listStaleObjects(ctx, s.relation, s.keep, s.retain)),
       )),
     );
   }
@@ -89,6 +98,23 @@ async function removeStale(
       bucket,
       found.flatMap((l) => l.keys),
     );
+  }
+  return deleted;
+}
+
+/**
+ * Delete expired locations, then record them gone. A failure leaves them listed in the table's
+ * parameter, so the next publish of the table deletes them.
+ */
+export async function removeExpired(
+  ctx: AthenaContext,
+  retired: readonly { relation: Relation; retirement: Retirement }[],
+): Promise<number> {
+  let deleted = 0;
+  for (const { relation, retirement } of retired) {
+    if (retirement.expired.length > 0) deleted += await removeLocations(ctx, retirement.expired);
+    if (retirement.kept !== retirement.pending)
+      await setTableParameters(ctx, relation, { [RETIRED_PARAMETER]: retirement.kept });
   }
   return deleted;
 }

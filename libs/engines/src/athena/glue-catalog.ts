@@ -3,6 +3,7 @@ import {
   GetDatabaseCommand,
   GetPartitionsCommand,
   GetTableCommand,
+  GetTablesCommand,
   type Partition,
   type Table,
   type TableInput,
@@ -11,13 +12,20 @@ import {
 import type { Relation } from "@sluice/dialects";
 import type { ColumnInfo, RelationInfo } from "../engine.js";
 import type { AthenaContext } from "./athena-clients.js";
-import { retryThrottled } from "./retry.js";
+import { isConcurrentModification, retryThrottled, retryWhen } from "./retry.js";
 import { trinoType } from "./glue-types.js";
 
 export const retryIn =
   (ctx: AthenaContext) =>
   <T>(fn: () => Promise<T>) =>
-    retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
+    retryThrottled(fn, retryOptions(ctx));
+
+/** The retry settings of an engine: its clock, jitter and log. */
+export const retryOptions = (ctx: AthenaContext) => ({
+  sleep: ctx.sleep,
+  random: ctx.random,
+  ...(ctx.log === undefined ? {} : { log: ctx.log }),
+});
 
 /** Glue GetTable, or undefined when the table does not exist. */
 export async function getTable(ctx: AthenaContext, relation: Relation): Promise<Table | undefined> {
@@ -32,6 +40,38 @@ export async function getTable(ctx: AthenaContext, relation: Relation): Promise<
     if (error instanceof Error && error.name === "EntityNotFoundException") return undefined;
     throw error;
   }
+}
+
+/**
+ * Tables of one database by exact name, read together (one GetTables call with the names as
+ * alternatives, paginated): one round trip instead of a GetTable each. Missing ones are absent.
+ */
+export async function getTablesByName(
+  ctx: AthenaContext,
+  database: string,
+  names: readonly string[],
+): Promise<Map<string, Table>> {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const found = new Map<string, Table>();
+  let token: string | undefined;
+  do {
+    const next = token;
+    const page = await retryIn(ctx)(() =>
+      ctx.clients.glue.send(
+        new GetTablesCommand({
+          DatabaseName: database,
+          // Table names are [a-z0-9_]: no character of Glue's pattern syntax to escape.
+          Expression: [...wanted].join("|"),
+          NextToken: next,
+        }),
+      ),
+    );
+    for (const table of page.TableList ?? [])
+      if (wanted.has((table.Name ?? "").toLowerCase()))
+        found.set((table.Name ?? "").toLowerCase(), table);
+    token = page.NextToken;
+  } while (token !== undefined);
+  return found;
 }
 
 /** Every partition of a table (GetPartitions, paginated). */
@@ -106,9 +146,23 @@ export async function describeGlueRelation(
 
 /**
  * Set `parameters` on a table's Glue entry, keeping the others (GetTable, then UpdateTable with
- * SkipArchive); nothing when they are already set.
+ * SkipArchive under the VersionId read); nothing when they are already set. A
+ * ConcurrentModificationException (another writer in between) re-reads and tries again.
  */
 export async function setTableParameters(
+  ctx: AthenaContext,
+  relation: Relation,
+  parameters: Readonly<Record<string, string>>,
+): Promise<void> {
+  // Another writer changed the entry between the read and the update: read it again.
+  await retryWhen(
+    isConcurrentModification,
+    () => setParametersOnce(ctx, relation, parameters),
+    retryOptions(ctx),
+  );
+}
+
+async function setParametersOnce(
   ctx: AthenaContext,
   relation: Relation,
   parameters: Readonly<Record<string, string>>,
@@ -126,6 +180,8 @@ export async function setTableParameters(
         DatabaseName: relation.schema,
         TableInput: input,
         SkipArchive: true,
+        // Under the version read: a concurrent update fails (and is re-read) instead of being lost.
+        ...(table.VersionId === undefined ? {} : { VersionId: table.VersionId }),
       }),
     ),
   );

@@ -1,19 +1,8 @@
-import {
-  BatchDeletePartitionCommand,
-  BatchGetPartitionCommand,
-  DeleteTableCommand,
-  GetTablesCommand,
-  type Partition,
-  type Table,
-} from "@aws-sdk/client-glue";
+import { DeleteTableCommand, GetTablesCommand, type Table } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
-import { getTable, retryIn } from "./glue-catalog.js";
-import { GLUE_LIMITS } from "./glue-publisher.js";
+import { getAllPartitions, getTable, retryIn } from "./glue-catalog.js";
 import { removeLocations } from "./s3-cleaner.js";
-
-/** BatchGetPartition takes at most 1,000 partitions per call. */
-const GET_PARTITIONS_PAGE = 1000;
 
 /**
  * Staging leftovers per database, listed once per engine (one GetTables per database per run,
@@ -39,12 +28,17 @@ export function stagingSweeper(ctx: AthenaContext) {
         !(t.Name ?? "").toLowerCase().includes(keep.toLowerCase()),
     );
     if (leftovers.length === 0) return [];
-    // A crash after the swap leaves a staging entry that shares the published table's data.
-    const published = (await getTable(ctx, relation))?.StorageDescriptor?.Location;
+    // A crash after the swap leaves a staging entry that shares the published table's data: its
+    // location, or (insert_overwrite) the folders its partitions were repointed at.
+    const published = await getTable(ctx, relation);
+    const locations = [published?.StorageDescriptor?.Location];
+    if ((published?.PartitionKeys ?? []).length > 0)
+      for (const p of await getAllPartitions(ctx, relation))
+        locations.push(p.StorageDescriptor?.Location);
+    const used = locations.filter((l): l is string => l !== undefined);
     for (const table of leftovers) {
       const location = table.StorageDescriptor?.Location;
-      const shared =
-        published !== undefined && location !== undefined && sameOrInside(location, published);
+      const shared = location !== undefined && used.some((l) => sameOrInside(location, l));
       await dropTable(ctx, relation.schema, table, { keepData: shared });
     }
     return leftovers.map((t) => t.Name ?? "");
@@ -92,58 +86,6 @@ async function dropTable(
   } catch (error) {
     if (!(error instanceof Error && error.name === "EntityNotFoundException")) throw error;
   }
-}
-
-/**
- * Delete the partitions with these values: read their locations (BatchGetPartition, 1,000 per
- * call), delete their objects (one listing of the common parent, DeleteObjects in 1,000-key
- * pages), then their Glue entries (BatchDeletePartition, 25 per call). Data goes first so that
- * a failure half-way leaves partitions that are empty rather than data nobody can see.
- */
-export async function dropPartitions(
-  ctx: AthenaContext,
-  relation: Relation,
-  values: readonly (readonly string[])[],
-): Promise<number> {
-  const retry = retryIn(ctx);
-  const existing: Partition[] = [];
-  for (let i = 0; i < values.length; i += GET_PARTITIONS_PAGE) {
-    const page = values.slice(i, i + GET_PARTITIONS_PAGE);
-    const out = await retry(() =>
-      ctx.clients.glue.send(
-        new BatchGetPartitionCommand({
-          DatabaseName: relation.schema,
-          TableName: relation.name,
-          PartitionsToGet: page.map((v) => ({ Values: [...v] })),
-        }),
-      ),
-    );
-    existing.push(...(out.Partitions ?? []));
-  }
-  const locations = existing
-    .map((p) => p.StorageDescriptor?.Location)
-    .filter((l): l is string => l !== undefined);
-  if (locations.length > 0) await removeLocations(ctx, locations);
-  for (let i = 0; i < existing.length; i += GLUE_LIMITS.deletePartitions) {
-    const batch = existing.slice(i, i + GLUE_LIMITS.deletePartitions);
-    const out = await retry(() =>
-      ctx.clients.glue.send(
-        new BatchDeletePartitionCommand({
-          DatabaseName: relation.schema,
-          TableName: relation.name,
-          PartitionsToDelete: batch.map((p) => ({ Values: p.Values ?? [] })),
-        }),
-      ),
-    );
-    const errors = (out.Errors ?? []).filter(
-      (e) => e.ErrorDetail?.ErrorCode !== "EntityNotFoundException",
-    );
-    if (errors.length > 0)
-      throw new Error(
-        `Glue BatchDeletePartition on ${relation.schema}.${relation.name} failed: ${errors[0]?.ErrorDetail?.ErrorMessage ?? "unknown error"}`,
-      );
-  }
-  return existing.length;
 }
 
 function sameOrInside(location: string, root: string): boolean {

@@ -47,18 +47,22 @@ async function setup() {
 }
 
 describe("publishTable", () => {
-  it("swaps an unpartitioned table with three Glue calls", async () => {
+  it("swaps an unpartitioned table with three Glue calls, keeping the old location for versions_to_keep", async () => {
     const { aws, engine } = await setup();
     aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/", []));
     aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/", []));
 
     const result = await engine.publishTable(staging, orders);
 
-    expect(aws.commands()).toEqual(["GetTable", "UpdateTable", "DeleteTable"]);
+    // Staging and target read together: the target's location becomes the retained version.
+    expect(aws.commands()).toEqual(["GetTables", "UpdateTable", "DeleteTable"]);
     expect(aws.calls[1]?.input).toMatchObject({
       DatabaseName: db,
       SkipArchive: true,
-      TableInput: { Name: "orders" },
+      TableInput: {
+        Name: "orders",
+        Parameters: { sluice_retired_locations: '[["s3://lake/silver/orders/v1/"]]' },
+      },
     });
     expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe(
       "s3://lake/silver/orders/v2/",
@@ -68,14 +72,37 @@ describe("publishTable", () => {
       location: "s3://lake/silver/orders/v2/",
       created: false,
       partitions: { created: 0, updated: 0, deleted: 0 },
+      retained: ["s3://lake/silver/orders/v1/"],
     });
+  });
+
+  it("keeps the data of versions_to_keep earlier versions, the newest first", async () => {
+    const { aws, engine } = await setup();
+    aws.putTable(db, {
+      ...table("orders", "s3://lake/silver/orders/v2/", []),
+      Parameters: { sluice_retired_locations: '[["s3://lake/silver/orders/v1/"]]' },
+    });
+    aws.putTable(db, table("orders__sluice_v3", "s3://lake/silver/orders/v3/", []));
+    const v3 = { schema: db, name: "orders__sluice_v3" };
+    expect((await engine.publishTable(v3, orders, { versionsToKeep: 2 })).retained).toEqual([
+      "s3://lake/silver/orders/v2/",
+      "s3://lake/silver/orders/v1/",
+    ]);
+    aws.putTable(db, table("orders__sluice_v4", "s3://lake/silver/orders/v4/", []));
+    const v4 = { schema: db, name: "orders__sluice_v4" };
+    expect((await engine.publishTable(v4, orders, { versionsToKeep: 1 })).retained).toEqual([
+      "s3://lake/silver/orders/v3/",
+    ]);
+    aws.putTable(db, table("orders__sluice_v5", "s3://lake/silver/orders/v5/", []));
+    const v5 = { schema: db, name: "orders__sluice_v5" };
+    expect((await engine.publishTable(v5, orders, { versionsToKeep: 0 })).retained).toEqual([]);
   });
 
   it("creates the table on the first publish", async () => {
     const { aws, engine } = await setup();
     aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/", []));
     const result = await engine.publishTable(staging, orders);
-    expect(aws.commands()).toEqual(["GetTable", "UpdateTable", "CreateTable", "DeleteTable"]);
+    expect(aws.commands()).toEqual(["GetTables", "UpdateTable", "CreateTable", "DeleteTable"]);
     expect(result.created).toBe(true);
     expect(aws.tables.get(`${db}.orders`)?.StorageDescriptor?.Location).toBe(
       "s3://lake/silver/orders/v2/",
@@ -95,8 +122,7 @@ describe("publishTable", () => {
 
     expect(result.partitions).toEqual({ updated: 10, created: 240, deleted: 50 });
     expect(aws.calls.map((c) => `${c.command}${batchSize(c.input)}`)).toEqual([
-      "GetTable", // staging
-      "GetTable", // target, read before the swap to be able to restore it
+      "GetTables", // staging and target, read before the swap to be able to restore it
       "GetPartitions", // target's partitions
       "GetPartitions", // staging's partitions
       "UpdateTable",
@@ -147,8 +173,7 @@ describe("publishTable", () => {
 
   describe("a partitioned publish that fails at any Glue step leaves the published table as it was", () => {
     const steps = [
-      "GetTable staging",
-      "GetTable target",
+      "GetTables staging and target",
       "GetPartitions target",
       "GetPartitions staging",
       "UpdateTable",

@@ -11,7 +11,15 @@ import {
 } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
-import { getAllPartitions, getTable, retryIn, tableInput } from "./glue-catalog.js";
+import { DEFAULT_VERSIONS_TO_KEEP } from "../engine.js";
+import {
+  getAllPartitions,
+  getTable,
+  getTablesByName,
+  retryIn,
+  tableInput,
+} from "./glue-catalog.js";
+import { parseRetired, RETIRED_PARAMETER, retire } from "./version-retention.js";
 
 /** Glue batch limits per call. */
 export const GLUE_LIMITS = {
@@ -27,6 +35,8 @@ export interface PublishResult {
   /** Whether the target was created (true) or swapped (false). */
   created: boolean;
   partitions: { created: number; updated: number; deleted: number };
+  /** Earlier data locations kept for `versionsToKeep` (the stale-data cleanup leaves them). */
+  retained: string[];
 }
 
 /**
@@ -42,7 +52,9 @@ export interface PublishResult {
  * repointed in place, new ones created, gone ones deleted last. The staging entry is left for the
  * next run to clean up. With `keepStagingEntry` the caller drops it later (see deferredCleanup).
  * `parameters` are set on the published entry by the same table call (e.g. the version's
- * watermark), so a reader never sees a version with another version's parameters.
+ * watermark), so a reader never sees a version with another version's parameters; so is the list
+ * of earlier data locations kept for `versionsToKeep` (the old version's locations first, see
+ * {@link retire}), which the result returns as `retained` for the stale-data cleanup to spare.
  *
  * @example
  * await publishTable(ctx, { schema: "silver", name: "orders__staging_ab12" }, { schema: "silver", name: "orders" });
@@ -51,17 +63,33 @@ export async function publishTable(
   ctx: AthenaContext,
   staging: Relation,
   target: Relation,
-  options: { keepStagingEntry?: boolean; parameters?: Readonly<Record<string, string>> } = {},
+  options: {
+    keepStagingEntry?: boolean;
+    parameters?: Readonly<Record<string, string>>;
+    versionsToKeep?: number;
+  } = {},
 ): Promise<PublishResult> {
   const retry = retryIn(ctx);
   const glue = ctx.clients.glue;
-  const source = await getTable(ctx, staging);
+  // Both entries in one read when they share a database (they always do in sluice).
+  const [source, previous] = await readPair(ctx, staging, target);
   if (source === undefined)
     throw new Error(
       `cannot publish ${staging.schema}.${staging.name}: it is not in the Glue catalog`,
     );
   const partitioned = (source.PartitionKeys ?? []).length > 0;
-  const input = tableInput(source, target.name, options.parameters);
+  // Read before the swap: afterwards the old partitions are still in Glue but the entry is the new one.
+  const oldPartitions =
+    (previous?.PartitionKeys ?? []).length > 0 ? await getAllPartitions(ctx, target) : [];
+  const retirement = retire(
+    previous?.Parameters?.[RETIRED_PARAMETER],
+    previous === undefined ? [] : readLocations(previous, oldPartitions),
+    options.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
+  );
+  const input = tableInput(source, target.name, {
+    ...options.parameters,
+    [RETIRED_PARAMETER]: retirement.kept,
+  });
 
   let created = false;
   const counts = { created: 0, updated: 0, deleted: 0 };
@@ -84,9 +112,6 @@ export async function publishTable(
       );
     }
   } else {
-    // Read before the swap: afterwards the old partitions are still in Glue but the entry is the new one.
-    const previous = await getTable(ctx, target);
-    const oldPartitions = previous === undefined ? [] : await getAllPartitions(ctx, target);
     const newPartitions = await getAllPartitions(ctx, staging);
     const plan = partitionPlan(oldPartitions, newPartitions);
     const done: SwapProgress = { table: "none", updated: [], created: [], deleted: [] };
@@ -122,10 +147,38 @@ export async function publishTable(
     await retry(() =>
       glue.send(new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name })),
     );
-  return { location: source.StorageDescriptor?.Location, created, partitions: counts };
+  return {
+    location: source.StorageDescriptor?.Location,
+    created,
+    partitions: counts,
+    retained: parseRetired(retirement.kept).flat(),
+  };
 }
 
-interface PartitionPlan {
+async function readPair(
+  ctx: AthenaContext,
+  staging: Relation,
+  target: Relation,
+): Promise<[Table | undefined, Table | undefined]> {
+  if (staging.schema !== target.schema)
+    return [await getTable(ctx, staging), await getTable(ctx, target)];
+  const tables = await getTablesByName(ctx, target.schema, [staging.name, target.name]);
+  return [tables.get(staging.name.toLowerCase()), tables.get(target.name.toLowerCase())];
+}
+
+/** The data locations a table reads: its own and those of partitions outside it, deduplicated. */
+function readLocations(table: Table, partitions: readonly Partition[]): string[] {
+  const own = table.StorageDescriptor?.Location;
+  const dir = (l: string) => `${l.replace(/\/+$/, "")}/`;
+  const outside = partitions
+    .map((p) => p.StorageDescriptor?.Location)
+    .filter(
+      (l): l is string => l !== undefined && (own === undefined || !dir(l).startsWith(dir(own))),
+    );
+  return [...new Set([...(own === undefined ? [] : [own]), ...outside])];
+}
+
+export interface PartitionPlan {
   toUpdate: Partition[];
   toCreate: Partition[];
   toDelete: Partition[];
@@ -133,7 +186,7 @@ interface PartitionPlan {
 }
 
 /** The writes made so far (a failed batch counts as attempted: Glue may have applied part of it). */
-interface SwapProgress {
+export interface SwapProgress {
   table: "none" | "updated" | "created";
   updated: Partition[];
   created: Partition[];
@@ -151,7 +204,7 @@ function partitionPlan(oldPartitions: Partition[], newPartitions: Partition[]): 
   };
 }
 
-async function applyPartitions(
+export async function applyPartitions(
   ctx: AthenaContext,
   target: Relation,
   plan: PartitionPlan,
@@ -180,7 +233,7 @@ async function applyPartitions(
  * already there or already gone) are expected after a partly applied batch and ignored. If the
  * undo fails too, the error says so: the table may then mix versions until the next run.
  */
-async function rollBack(
+export async function rollBack(
   ctx: AthenaContext,
   target: Relation,
   previous: Table | undefined,
@@ -198,7 +251,6 @@ async function rollBack(
       ).catch(ignore("EntityNotFoundException"));
       return;
     }
-    if (done.table === "none" || previous === undefined) return;
     for (const batch of chunks(done.deleted, GLUE_LIMITS.createPartitions))
       await createPartitions(ctx, target, batch, ["AlreadyExistsException"]);
     for (const batch of chunks(done.created, GLUE_LIMITS.deletePartitions))
@@ -208,6 +260,7 @@ async function rollBack(
       .filter((p): p is Partition => p !== undefined);
     for (const batch of chunks(restore, GLUE_LIMITS.updatePartitions))
       await updatePartitions(ctx, target, batch, []);
+    if (done.table !== "updated" || previous === undefined) return;
     await retry(() =>
       glue.send(
         new UpdateTableCommand({
@@ -310,9 +363,9 @@ function partitionInput(p: Partition): PartitionInput {
   return { Values: p.Values, StorageDescriptor: p.StorageDescriptor, Parameters: p.Parameters };
 }
 
-const key = (p: Partition) => JSON.stringify(p.Values ?? []);
+export const key = (p: Partition) => JSON.stringify(p.Values ?? []);
 
-function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 

@@ -11,7 +11,8 @@ import {
 import { QueryError, type ExecuteOptions, type QueryResult } from "../engine.js";
 import type { AthenaContext } from "./athena-clients.js";
 import { toColumns, toRows } from "./result-converter.js";
-import { retryThrottled } from "./retry.js";
+import { retryIn, retryOptions } from "./glue-catalog.js";
+import { retryWhen } from "./retry.js";
 
 /** Where and how queries run. */
 export interface QuerySettings {
@@ -40,10 +41,22 @@ export function pollDelay(elapsedMs: number): number {
   return Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, elapsedMs * POLL_RATIO));
 }
 
+/** Calls of a statement Athena failed as retryable and that is safe to run again. */
+const MAX_QUERY_ATTEMPTS = 4;
+const QUERY_RETRY_BASE_MS = 1_000;
+
+/** How long to wait for a stopped query to reach its final state. */
+const STOP_WAIT_MS = 60_000;
+
 /**
  * Run one statement on Athena: start it (with a ClientRequestToken, so a throttled and retried
- * start cannot run twice), poll with adaptive backoff ({@link pollDelay}), fetch paginated results, and stop the
- * query if the signal fires.
+ * start cannot run twice), poll with adaptive backoff ({@link pollDelay}), fetch paginated
+ * results, and stop the query if the signal fires (then wait for its final state, so its data
+ * manifest is complete before anyone reads it). A failure Athena marks `Retryable`, or an
+ * `ICEBERG_COMMIT_ERROR`, is run again (jittered backoff, told to `ctx.log`) when the statement
+ * writes nothing a failed try could leave behind, as Athena classifies it: a SELECT, a utility
+ * statement, DDL other than CTAS, or a MERGE whose Iceberg commit failed. A failed CTAS or INSERT
+ * is not: its error says `retryable`, and the caller removes the partial output first.
  */
 export async function runQuery(
   ctx: AthenaContext,
@@ -51,14 +64,36 @@ export async function runQuery(
   sql: string,
   options: ExecuteOptions = {},
 ): Promise<QueryResult> {
-  const { signal, label } = options;
   const startedAt = ctx.now();
-  const retry = <T>(fn: () => Promise<T>) =>
-    retryThrottled(fn, { sleep: ctx.sleep, random: ctx.random });
-  const fail = (queryId: string | undefined, engineMessage: string, cause?: unknown) =>
-    new QueryError(
+  return retryWhen(
+    (error) => error instanceof RerunnableQueryError,
+    () => runOnce(ctx, settings, sql, options, startedAt),
+    { ...retryOptions(ctx), maxAttempts: MAX_QUERY_ATTEMPTS, baseMs: QUERY_RETRY_BASE_MS },
+  );
+}
+
+/** A failed statement that may succeed if run again, and writes nothing a try leaves behind. */
+class RerunnableQueryError extends QueryError {}
+
+async function runOnce(
+  ctx: AthenaContext,
+  settings: QuerySettings,
+  sql: string,
+  options: ExecuteOptions,
+  startedAt: number,
+): Promise<QueryResult> {
+  const { signal, label } = options;
+  const retry = retryIn(ctx);
+  const fail = (
+    queryId: string | undefined,
+    engineMessage: string,
+    cause?: unknown,
+    retryable?: boolean,
+    rerun?: boolean,
+  ) =>
+    new (rerun ? RerunnableQueryError : QueryError)(
       `${label ?? "statement"} failed${queryId ? ` (Athena query ${queryId})` : ""}: ${engineMessage}`,
-      { sql, label, queryId, engineMessage },
+      { sql, label, queryId, engineMessage, ...(retryable ? { retryable } : {}) },
       { cause },
     );
 
@@ -81,6 +116,12 @@ export async function runQuery(
     throw fail(undefined, error instanceof Error ? error.message : String(error), error);
   });
   const queryId = started.QueryExecutionId!;
+  const poll = async () =>
+    (
+      await retry(() =>
+        ctx.clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })),
+      )
+    ).QueryExecution;
 
   let execution: QueryExecution | undefined;
   for (;;) {
@@ -88,20 +129,22 @@ export async function runQuery(
       await retry(() =>
         ctx.clients.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })),
       );
+      await waitForFinalState(ctx, poll);
       throw fail(queryId, "cancelled", signal.reason);
     }
-    const polled = await retry(() =>
-      ctx.clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })),
-    );
-    execution = polled.QueryExecution;
+    execution = await poll();
     const state = execution?.Status?.State;
     if (state === "SUCCEEDED") break;
     if (state === "FAILED") {
       const error = execution?.Status?.AthenaError;
       const reason = error?.ErrorMessage ?? execution?.Status?.StateChangeReason ?? "unknown error";
+      const retryable = error?.Retryable === true || isIcebergCommitError(reason);
       throw fail(
         queryId,
         error?.ErrorType === undefined ? reason : `${reason} [ErrorType ${error.ErrorType}]`,
+        undefined,
+        retryable,
+        retryable && safeToRerun(execution, reason),
       );
     }
     if (state === "CANCELLED")
@@ -125,6 +168,34 @@ export async function runQuery(
       billedBytes: needsResults(execution) ? billedBytes(stats?.DataScannedInBytes ?? 0) : 0,
     },
   };
+}
+
+/** Iceberg's optimistic commit lost a race: nothing was committed, a rerun may succeed. */
+function isIcebergCommitError(reason: string): boolean {
+  return /\bICEBERG_COMMIT_ERROR\b/.test(reason);
+}
+
+/** The statement leaves nothing behind when it fails, as Athena classifies it. */
+function safeToRerun(execution: QueryExecution | undefined, reason: string): boolean {
+  const type = execution?.StatementType;
+  const sub = execution?.SubstatementType ?? "";
+  if (type === "UTILITY" || sub === "SELECT") return true;
+  if (type === "DDL") return !sub.startsWith("CREATE_TABLE_AS");
+  return sub === "MERGE" && isIcebergCommitError(reason);
+}
+
+/** After StopQueryExecution: poll until CANCELLED, FAILED or SUCCEEDED (bounded). */
+async function waitForFinalState(
+  ctx: AthenaContext,
+  poll: () => Promise<QueryExecution | undefined>,
+): Promise<void> {
+  const stoppedAt = ctx.now();
+  for (;;) {
+    const state = (await poll())?.Status?.State;
+    if (state === "CANCELLED" || state === "FAILED" || state === "SUCCEEDED") return;
+    if (ctx.now() - stoppedAt > STOP_WAIT_MS) return;
+    await ctx.sleep(pollDelay(ctx.now() - stoppedAt));
+  }
 }
 
 const MB = 1024 * 1024;

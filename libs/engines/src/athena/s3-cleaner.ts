@@ -8,7 +8,8 @@ import { parseS3Directory } from "./s3-location.js";
 const DELETE_PAGE = 1000;
 
 /**
- * Delete every object under the table's root prefix except those under `keepLocation`.
+ * Delete every object under the table's root prefix except those under `keepLocation` or a
+ * `retain` location (earlier versions kept for `versions_to_keep`).
  * Table data lives at `<table root>/<version>/`, so the root is the parent of `keepLocation`;
  * as a guard against deleting a whole schema, that root must end in the table's name.
  */
@@ -16,9 +17,10 @@ export async function removeStaleObjects(
   ctx: AthenaContext,
   relation: Relation,
   keepLocation: string,
+  retain: readonly string[] = [],
 ): Promise<number> {
-  const { bucket, root, keep } = staleRoot(relation, keepLocation);
-  return deleteObjects(ctx, bucket, root, (key) => !key.startsWith(keep));
+  const { bucket, root, kept } = staleRoot(relation, keepLocation, retain);
+  return deleteObjects(ctx, bucket, root, (key) => !kept(key));
 }
 
 /**
@@ -29,8 +31,9 @@ export async function listStaleObjects(
   ctx: AthenaContext,
   relation: Relation,
   keepLocation: string,
+  retain: readonly string[] = [],
 ): Promise<{ bucket: string; keys: string[] }> {
-  const { bucket, root, keep } = staleRoot(relation, keepLocation);
+  const { bucket, root, kept } = staleRoot(relation, keepLocation, retain);
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -41,7 +44,7 @@ export async function listStaleObjects(
       ),
     );
     for (const object of page.Contents ?? [])
-      if (object.Key !== undefined && !object.Key.startsWith(keep)) keys.push(object.Key);
+      if (object.Key !== undefined && !kept(object.Key)) keys.push(object.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
   return { bucket, keys };
@@ -62,15 +65,23 @@ export async function deleteKeys(
 function staleRoot(
   relation: Relation,
   keepLocation: string,
-): { bucket: string; root: string; keep: string } {
+  retain: readonly string[],
+): { bucket: string; root: string; kept: (key: string) => boolean } {
   const keep = parseS3Directory(keepLocation);
+  const prefixes = [
+    keep.prefix,
+    ...retain
+      .map(parseS3Directory)
+      .filter((r) => r.bucket === keep.bucket && r.prefix !== "")
+      .map((r) => r.prefix),
+  ];
   const root = keep.prefix.replace(/[^/]+\/$/, "");
   if (!root.endsWith(`/${relation.name}/`) && root !== `${relation.name}/`) {
     throw new Error(
       `refusing to clean ${keepLocation}: its parent is not a folder named after table ${relation.name}`,
     );
   }
-  return { bucket: keep.bucket, root, keep: keep.prefix };
+  return { bucket: keep.bucket, root, kept: (key) => prefixes.some((p) => key.startsWith(p)) };
 }
 
 async function deletePage(

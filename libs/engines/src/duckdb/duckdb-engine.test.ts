@@ -119,7 +119,9 @@ describe("DuckDB lake tables", () => {
         write("v_2", "select 9 as id, 'z' as note, date '2026-12-01' as event_date"),
       ),
     );
-    await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_2"));
+    await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_2"), {
+      versionsToKeep: 0,
+    });
     expect(await readdir(join(lake, "silver", "events"))).toEqual(["v_2"]);
     expect((await engine.execute("select id from silver.events")).rows).toEqual([{ id: 9 }]);
     await run(dialect.dropTable(events));
@@ -136,6 +138,7 @@ describe("DuckDB lake tables", () => {
     );
     await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_5"), {
       defer: true,
+      versionsToKeep: 0,
     });
     expect((await engine.execute("select id from silver.events")).rows).toEqual([{ id: 5 }]);
     expect(await engine.finishRun!()).toEqual({ tablesDropped: 0, objectsDeleted: 3 });
@@ -153,6 +156,7 @@ describe("DuckDB lake tables", () => {
     );
     await engine.removeStaleLocations(events, join(lake, "silver", "events", "v_6"), {
       defer: true,
+      versionsToKeep: 0,
     });
     // v_full, v_small and the previous test's v_5.
     expect(await engine.finishRun!()).toEqual({ tablesDropped: 0, objectsDeleted: 3 });

@@ -16,6 +16,7 @@ import {
 } from "@sluice/dialects";
 import type { Relation } from "@sluice/dialects";
 import {
+  DEFAULT_VERSIONS_TO_KEEP,
   QueryError,
   type CleanupOptions,
   type CleanupOutcome,
@@ -273,13 +274,24 @@ class DuckdbEngine implements Engine {
     const recorded = await this.connection.runAndReadAll(
       otherVersionsQuery(relation, versionName(keep)),
     );
-    const versions = recorded.getRowObjectsJS().map((r) => String(r.version));
+    const rows = recorded.getRowObjectsJS();
+    const versions = rows.map((r) => String(r.version));
     const ours = new Set([...versions, versionName(keep)]);
+    // The newest replaced versions stay for queries that started before the swap (a reader's
+    // catalog snapshot still names them); crashed runs' 'writing' folders never do.
+    const kept = new Set(
+      rows
+        .filter((r) => r.status === "replaced")
+        .slice(0, options.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP)
+        .map((r) => String(r.version)),
+    );
     const entries = await readdir(tableDir).catch(() => [] as string[]);
     this.strays.push(
       ...entries.filter((name) => !ours.has(name)).map((name) => join(tableDir, name)),
     );
-    const stale = versions.map((version) => ({ relation, version, dir: join(tableDir, version) }));
+    const stale = versions
+      .filter((version) => !kept.has(version))
+      .map((version) => ({ relation, version, dir: join(tableDir, version) }));
     this.removing.push(...stale);
     // Deferred: removed in the background while the next models' queries run; finishRun waits.
     if (options.defer) this.remover.remove(stale.map((s) => s.dir));

@@ -95,7 +95,7 @@ describe("version records", () => {
     expect(Object.keys(JSON.parse(String(row!["files"])) as object)).toHaveLength(3);
   });
 
-  it("cleanup removes recorded versions only (killed 'writing' ones too), forgets them, and leaves strays", async () => {
+  it("cleanup removes recorded versions only (killed 'writing' ones too, not the one replaced version kept by default), forgets them, and leaves strays", async () => {
     const table = join(lake, "silver", "events");
     await build(engine, write("v_1", "w1"));
     await run(
@@ -110,12 +110,40 @@ describe("version records", () => {
     await build(engine, write("v_3", "w3"));
     await engine.removeStaleLocations(events, join(table, "v_3"), { defer: true });
     const outcome = await engine.finishRun!();
-    expect(outcome.objectsDeleted).toBe(2);
+    expect(outcome.objectsDeleted).toBe(1);
     expect(outcome.strays).toEqual(
       ["mine", "notes.txt", "v_unrecorded"].map((n) => join(table, n)),
     );
-    expect((await readdir(table)).sort()).toEqual(["mine", "notes.txt", "v_3", "v_unrecorded"]);
-    expect(await records(engine)).toEqual([{ version: "v_3", status: "published" }]);
+    // versions_to_keep defaults to 1: v_1, replaced by v_3, stays for queries that started on it.
+    expect((await readdir(table)).sort()).toEqual([
+      "mine",
+      "notes.txt",
+      "v_1",
+      "v_3",
+      "v_unrecorded",
+    ]);
+    expect(await records(engine)).toEqual([
+      { version: "v_1", status: "replaced" },
+      { version: "v_3", status: "published" },
+    ]);
+  });
+
+  it("keeps the data of the versions_to_keep most recently replaced versions", async () => {
+    const table = join(lake, "silver", "events");
+    for (const [i, keep] of [
+      [1, 2],
+      [2, 2],
+      [3, 2],
+      [4, 2],
+    ] as const) {
+      await build(engine, write(`v_${i}`, `w${i}`));
+      await engine.removeStaleLocations(events, join(table, `v_${i}`), { versionsToKeep: keep });
+    }
+    expect((await readdir(table)).sort()).toEqual(["v_2", "v_3", "v_4"]);
+    await build(engine, write("v_5", "w5"));
+    await engine.removeStaleLocations(events, join(table, "v_5"), { versionsToKeep: 0 });
+    expect(await readdir(table)).toEqual(["v_5"]);
+    expect(await records(engine)).toEqual([{ version: "v_5", status: "published" }]);
   });
 
   it("adopts the published versions of a lake from before versions were recorded", async () => {
@@ -126,7 +154,7 @@ describe("version records", () => {
     expect(await records(engine)).toEqual([{ version: "v_1", status: "published" }]);
     expect(await engine.checkTableVersion!(events, join(table, "v_1"))).toEqual([]);
     await build(engine, write("v_2", "w2"));
-    await engine.removeStaleLocations(events, join(table, "v_2"));
+    await engine.removeStaleLocations(events, join(table, "v_2"), { versionsToKeep: 0 });
     expect(await readdir(table)).toEqual(["v_2"]);
     expect(await records(engine)).toEqual([{ version: "v_2", status: "published" }]);
   });

@@ -8,7 +8,7 @@ export type CatalogEngine = Engine &
       | "publishTable"
       | "dropStagingTables"
       | "dropTableWithData"
-      | "dropPartitions"
+      | "publishPartitions"
       | "setTableParameters"
     >
   >;
@@ -19,7 +19,7 @@ export function catalogEngine(engine: Engine): CatalogEngine {
     !engine.publishTable ||
     !engine.dropStagingTables ||
     !engine.dropTableWithData ||
-    !engine.dropPartitions ||
+    !engine.publishPartitions ||
     !engine.setTableParameters
   ) {
     throw new Error(

@@ -12,7 +12,7 @@ import {
   type PartitionValues,
 } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
-import { rowsWritten } from "./materializer.js";
+import { rowsWritten, versionsToKeep } from "./materializer.js";
 import { bindWatermark, watermarkParameters } from "../athena/watermark.js";
 
 /**
@@ -101,14 +101,7 @@ const materialize: Materializer = async (node, ctx) => {
         strategy === "merge"
           ? await merge(node, ctx, selectSql, columns)
           : strategy === "insert_overwrite"
-            ? await insertOverwrite(
-                node,
-                ctx,
-                engine,
-                staging,
-                { selectSql, columns },
-                existing.location,
-              )
+            ? await insertOverwrite(node, ctx, engine, staging, { selectSql, columns })
             : await append(node, ctx, engine, staging, { selectSql, columns }, existing.location);
       // The rows are in: the table's watermark moves with them.
       const parameters = await watermarkParameters(node, ctx, engine, node.relation);
@@ -147,11 +140,14 @@ async function publishNewVersion(
   }
   // Dropping the staging entry and the old data can wait for the end of the run (batched there):
   // the swap is done, nothing reads either, and a crash before then leaves what the next run sweeps.
-  const cleanup = { defer: engine.finishRun !== undefined };
+  const cleanup = { defer: engine.finishRun !== undefined, versionsToKeep: versionsToKeep(node) };
   const parameters = await watermarkParameters(node, ctx, engine, staging);
   const published = await engine.publishTable(staging, node.relation, { ...cleanup, parameters });
   if (published.location)
-    await engine.removeStaleLocations(node.relation, published.location, cleanup);
+    await engine.removeStaleLocations(node.relation, published.location, {
+      ...cleanup,
+      retain: published.retained,
+    });
   return { rows, appended: false };
 }
 
@@ -163,7 +159,6 @@ async function ctas(
   location: string,
   tableType?: "iceberg",
 ) {
-  let rows: number | undefined;
   const write = {
     relation,
     selectSql,
@@ -172,10 +167,32 @@ async function ctas(
     writeId: ctx.writeId,
     ...(tableType === undefined ? {} : { tableType }),
   };
-  for (const statement of ctx.dialect.createTableAs(write))
-    rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
-  return rows;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      let rows: number | undefined;
+      for (const statement of ctx.dialect.createTableAs(write))
+        rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
+      return rows;
+    } catch (error) {
+      if (!(error instanceof QueryError && error.details.retryable) || attempt >= CTAS_ATTEMPTS)
+        throw error;
+      // The staging table and its location are this run's own: clear both, then write again.
+      const engine = catalogEngine(ctx.engine);
+      await removeFailedOutput(engine, error, location);
+      await engine.dropTableWithData(relation);
+      await backoff(attempt);
+    }
+  }
 }
+
+/** Tries of a staging CTAS that Athena failed as retryable (its output removed in between). */
+const CTAS_ATTEMPTS = 3;
+
+/** Full-jitter exponential backoff before try `attempt + 1` (at most 8 s). */
+const backoff = (attempt: number) =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.floor(Math.random() * Math.min(8_000, 500 * 2 ** attempt))),
+  );
 
 async function insert(
   ctx: MaterializeContext,
@@ -234,38 +251,59 @@ interface IncomingRows {
   columns: readonly string[];
 }
 
-/** insert_overwrite: stage the new rows, delete the partitions they cover, insert them. */
+/**
+ * insert_overwrite: CTAS the new rows into a staging table partitioned like the published one, at
+ * this run's fresh location (in batches past the partition limit), then repoint the partitions it
+ * wrote in Glue (created when new). Readers see the old partitions until the repoint, which is
+ * undone if it fails; the old partitions' data is deleted only after it, and only what this run
+ * replaced (past `versions_to_keep`). A failed CTAS removes what it wrote and changes nothing.
+ */
 async function insertOverwrite(
   node: CompiledNode,
   ctx: MaterializeContext,
   engine: CatalogEngine,
   staging: Relation,
   incoming: IncomingRows,
-  tableLocation: string,
 ): Promise<MaterializeOutcome> {
-  const source = await stageUnpartitioned(node, ctx, staging, incoming.selectSql);
-  const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
+  if (!node.location) throw new Error(`${node.id} has no table location`);
+  // CTAS makes the table's columns from the SELECT's: in the table's order, partition keys last.
+  const selectSql = ctx.dialect.selectColumns(incoming.selectSql, incoming.columns);
   let rows: number | undefined;
-  if (partitions.values.length > 0) {
-    await engine.dropPartitions(
-      node.relation,
-      partitions.values.map((v) => v.map((x) => x ?? "__HIVE_DEFAULT_PARTITION__")),
-    );
-    for (const predicateSql of batchSelects(ctx, source, partitions)) {
-      rows = sum(
-        rows,
-        await insertIntoPublished(
-          node,
-          ctx,
-          engine,
-          { selectSql: predicateSql, columns: incoming.columns },
-          tableLocation,
-        ),
-      );
+  let published: { updated: number; created: number } | undefined;
+  try {
+    try {
+      rows = await ctas(ctx, staging, selectSql, node.partitionedBy, node.location);
+    } catch (error) {
+      await removeFailedOutput(engine, error, node.location);
+      if (!canBatch(error, node, ctx)) throw error;
+      await engine.dropTableWithData(staging);
+      rows = await batchedCtas(node, ctx, engine, staging, selectSql, `${node.location}_batched`);
     }
+    published = await engine.publishPartitions(staging, node.relation, {
+      defer: engine.finishRun !== undefined,
+      versionsToKeep: versionsToKeep(node),
+    });
+  } catch (error) {
+    // Nothing published reads the staging data: it goes (the publish undid its own writes).
+    await engine.dropTableWithData(staging).catch(() => undefined);
+    throw error;
   }
-  await engine.dropTableWithData(source);
-  return { rows: rows ?? 0, appended: true, partitions: partitions.values.length };
+  // The partitions this run replaced or added (the row message: "replaced N partitions").
+  const partitions = published === undefined ? undefined : published.updated + published.created;
+  return { rows: rows ?? 0, appended: true, ...(partitions === undefined ? {} : { partitions }) };
+}
+
+/** The files a failed CTAS wrote before failing (an Athena CTAS leaves them without a table). */
+async function removeFailedOutput(
+  engine: CatalogEngine,
+  error: unknown,
+  location: string,
+): Promise<void> {
+  const queryId = error instanceof QueryError ? error.details.queryId : undefined;
+  // Best effort: the location is this run's own, so files left there are read by nothing, and a
+  // later full publish of the table removes them with its other stale data.
+  if (queryId !== undefined && engine.removeQueryOutput !== undefined)
+    await engine.removeQueryOutput(queryId, location).catch(() => 0);
 }
 
 /** append: one INSERT; past the partition limit, stage the rows and insert them in batches. */

@@ -36,6 +36,8 @@ export interface NodeContext {
   versionsRecorded?: boolean;
   /** Table versions checked so far in this run (shared by its nodes). */
   checkedVersions?: CheckedVersions;
+  /** Told of the statements a built node sent, in order (see `RunOptions.onStatements`). */
+  onStatements?: (node: CompiledNode, statements: readonly string[]) => Promise<void>;
 }
 
 /** What building one relation needs. */
@@ -76,4 +78,10 @@ export function rowsWritten(
   if (kind !== "copy" && kind !== "create_table_as" && kind !== "insert" && kind !== "merge")
     return sofar;
   return (sofar ?? 0) + result.stats.rowsAffected;
+}
+
+/** The model's `versions_to_keep` (validated when the project loads); undefined: the engine's default. */
+export function versionsToKeep(node: CompiledNode): number | undefined {
+  const value = node.config["versions_to_keep"];
+  return typeof value === "number" ? value : undefined;
 }

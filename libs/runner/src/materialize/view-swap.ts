@@ -23,7 +23,7 @@ import {
   watermarkColumn,
 } from "../incremental/window.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
-import { rowsWritten } from "./materializer.js";
+import { rowsWritten, versionsToKeep } from "./materializer.js";
 import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
 
 /**
@@ -56,7 +56,10 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
     const outcome = current
       ? await incrementalVersion(node, ctx, existing, current)
       : await fullVersion(node, ctx);
-    await ctx.engine.removeStaleLocations(node.relation, node.location, { defer: true });
+    await ctx.engine.removeStaleLocations(node.relation, node.location, {
+      defer: true,
+      versionsToKeep: versionsToKeep(node),
+    });
     return outcome;
   }
   const statements = planStatements(node, d, {
@@ -74,7 +77,11 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   const writes = fresh ? bound.filter((s) => s.kind !== "create_view") : bound;
   const rows = await run(writes, ctx);
   if (fresh) await publishVersion(node, ctx, { runId: ctx.writeId, uniformSchema: true });
-  if (fresh) await ctx.engine.removeStaleLocations(node.relation, node.location!, { defer: true });
+  if (fresh)
+    await ctx.engine.removeStaleLocations(node.relation, node.location!, {
+      defer: true,
+      versionsToKeep: versionsToKeep(node),
+    });
   return { rows, appended: current !== undefined };
 };
 
