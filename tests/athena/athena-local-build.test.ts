@@ -1,49 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
+import { awsEnv, startEndpoint } from "../support/athena-local.js";
+import { copyModelsProject, runSluice } from "../support/cli.js";
 
-const env = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", NODE_NO_WARNINGS: "1" };
-
-/** Start the built `sluice athena-local` on a free port; resolves with its URL once it listens. */
-function startEndpoint(dir: string): Promise<{
-  url: string;
-  child: ChildProcess;
-  stopped: Promise<{ code: number | null; stdout: string }>;
-}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(repoRoot, "apps/cli/bin/sluice.js"),
-        "athena-local",
-        "--dir",
-        dir,
-        "--latency-ms",
-        "5",
-      ],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, ...env },
-      },
-    );
-    let stdout = "";
-    const stopped = new Promise<{ code: number | null; stdout: string }>((done) =>
-      child.on("close", (code) => done({ code, stdout })),
-    );
-    child.stdout!.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-      if (url) resolve({ url, child, stopped });
-    });
-    child.on("error", reject);
-    void stopped.then(({ code }) =>
-      reject(new Error(`athena-local exited (${code}) before listening: ${stdout}`)),
-    );
-  });
-}
+const env = awsEnv;
 
 /**
  * The production path end to end without AWS: `sluice athena-local` serves Athena, Glue and S3;

@@ -11,6 +11,7 @@ import { dropPartitions, dropTableWithData, stagingSweeper } from "./glue-cleanu
 import { publishTable, type PublishResult } from "./glue-publisher.js";
 import { registerRawTable } from "./raw-table-register.js";
 import { athenaSetupChecks } from "./setup-checks.js";
+import { acquireBuildLease, type BuildLease, type LeaseOptions } from "./build-lease.js";
 import { runQuery, type QuerySettings } from "./query-runner.js";
 import { removeStaleObjects } from "./s3-cleaner.js";
 import { removeQueryOutput } from "./query-output-cleaner.js";
@@ -24,6 +25,12 @@ export interface AthenaEngineOptions {
   random?: () => number;
   /** ClientRequestToken factory (default: random UUID). */
   token?: () => string;
+  /**
+   * Builds (anything that writes tables): hold the target's build lease while the engine is
+   * open (see {@link acquireBuildLease}); its database is the target's first. Without it the
+   * engine only reads and writes what it is told (query, sources register, dq publish).
+   */
+  lease?: Omit<LeaseOptions, "database">;
 }
 
 /** The Athena engine plus the Glue catalog swap that publishes a table. */
@@ -71,15 +78,37 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     token: options.token,
   };
   const later = deferredCleanup(ctx);
+  let lease: BuildLease | undefined;
+  try {
+    if (options.lease)
+      lease = await acquireBuildLease(ctx, {
+        seconds: target.build_lease_seconds,
+        ...options.lease,
+        database: settings.database,
+      });
+  } catch (error) {
+    if (owned) for (const client of [owned.athena, owned.glue, owned.s3]) client.destroy();
+    throw error;
+  }
+  // What deletes another version's data or staging tables runs only while the lease is this run's.
+  const held = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    lease === undefined
+      ? fn
+      : async (...args: A) => {
+          lease!.assertHeld();
+          return fn(...args);
+        };
+  const sweep = stagingSweeper(ctx);
   return {
     name: "athena",
     execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
     describeRelation: (relation) => describeGlueRelation(ctx, relation),
-    removeStaleLocations: async (relation, keepLocation, cleanup) => {
+    removeStaleLocations: held(async (relation, keepLocation, cleanup) => {
       if (cleanup?.defer) later.removeStaleLater(relation, keepLocation);
       else await removeStaleObjects(ctx, relation, keepLocation);
-    },
+    }),
     publishTable: async (staging, targetRelation, options) => {
+      lease?.assertHeld();
       const result = await publishTable(ctx, staging, targetRelation, {
         keepStagingEntry: options?.defer,
         ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
@@ -87,15 +116,27 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       if (options?.defer) later.dropEntryLater(staging);
       return result;
     },
-    setTableParameters: (relation, parameters) => setTableParameters(ctx, relation, parameters),
-    finishRun: () => later.flush(),
+    setTableParameters: held((relation: Relation, parameters: Readonly<Record<string, string>>) =>
+      setTableParameters(ctx, relation, parameters),
+    ),
+    finishRun: async () => {
+      await lease?.verify();
+      return later.flush();
+    },
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
-    dropStagingTables: stagingSweeper(ctx),
-    dropTableWithData: (relation) => dropTableWithData(ctx, relation),
-    dropPartitions: (relation, values) => dropPartitions(ctx, relation, values),
+    dropStagingTables: held(sweep),
+    dropTableWithData: held((relation: Relation) => dropTableWithData(ctx, relation)),
+    dropPartitions: held((relation: Relation, values: readonly (readonly string[])[]) =>
+      dropPartitions(ctx, relation, values),
+    ),
     registerRawSource: (spec) => registerRawTable(ctx, spec),
     checkSetup: (databases) => athenaSetupChecks(ctx, target, databases),
     close: async () => {
+      // A lease left behind expires; a later build on this host takes it over at once.
+      await lease?.release().catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        options.lease?.warn?.(`could not release the build lease: ${reason}`);
+      });
       if (owned) for (const client of [owned.athena, owned.glue, owned.s3]) client.destroy();
     },
   };
