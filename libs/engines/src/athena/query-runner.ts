@@ -41,15 +41,38 @@ export function pollDelay(elapsedMs: number): number {
 }
 
 /**
- * Run one statement on Athena: start it (with a ClientRequestToken, so a throttled and retried
- * start cannot run twice), poll with adaptive backoff ({@link pollDelay}), fetch paginated results, and stop the
- * query if the signal fires.
+ * Run one statement on Athena (see {@link runStatement}). An API call that fails for good while
+ * the query is polled or its results read (AccessDenied, a network error) fails the statement
+ * like a failed query, a {@link QueryError} naming it, never as a bug of sluice.
  */
 export async function runQuery(
   ctx: AthenaContext,
   settings: QuerySettings,
   sql: string,
   options: ExecuteOptions = {},
+): Promise<QueryResult> {
+  try {
+    return await runStatement(ctx, settings, sql, options);
+  } catch (error) {
+    if (error instanceof QueryError || !(error instanceof Error)) throw error;
+    throw new QueryError(
+      `${options.label ?? "statement"} failed: ${error.message}`,
+      { sql, label: options.label, engineMessage: error.message },
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Run one statement on Athena: start it (with a ClientRequestToken, so a throttled and retried
+ * start cannot run twice), poll with adaptive backoff ({@link pollDelay}), fetch paginated results, and stop the
+ * query if the signal fires.
+ */
+async function runStatement(
+  ctx: AthenaContext,
+  settings: QuerySettings,
+  sql: string,
+  options: ExecuteOptions,
 ): Promise<QueryResult> {
   const { signal, label } = options;
   const startedAt = ctx.now();
