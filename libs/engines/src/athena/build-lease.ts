@@ -111,7 +111,13 @@ export async function acquireBuildLease(
   const relation: Relation = { schema: options.database, name: LEASE_TABLE };
   const ttlMs = (options.seconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   const me = await thisProcess(options.runId, ctx.now());
-  const held = await take(ctx, relation, me, ttlMs, options.warn);
+  const held = await take(ctx, relation, me, ttlMs, options.warn).catch((error: unknown) => {
+    if (error instanceof EngineOpenError || !(error instanceof Error)) throw error;
+    const where = `${relation.schema}.${relation.name}`;
+    throw new EngineOpenError(`cannot take the build lease ${where}: ${error.message}`, {
+      cause: error,
+    });
+  });
   return holdLease(ctx, relation, me, held, ttlMs, options);
 }
 
