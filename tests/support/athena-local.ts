@@ -138,12 +138,15 @@ export async function callCounts(url: string): Promise<Record<string, number>> {
   return (await (await fetch(`${url}/_aws-local/calls`)).json()) as Record<string, number>;
 }
 
+export interface GlueTableEntry {
+  Name: string;
+  Parameters?: Record<string, string>;
+  StorageDescriptor?: { Location?: string };
+}
+
 /** Every table Glue lists in a database (name, location, parameters). */
-export async function glueTables(
-  url: string,
-  database: string,
-): Promise<{ Name: string; Parameters?: Record<string, string> }[]> {
-  const tables: { Name: string; Parameters?: Record<string, string> }[] = [];
+export async function glueTables(url: string, database: string): Promise<GlueTableEntry[]> {
+  const tables: GlueTableEntry[] = [];
   let token: string | undefined;
   do {
     const { status, body } = await awsCall<{ TableList?: []; NextToken?: string }>(
