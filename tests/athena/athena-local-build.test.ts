@@ -1,13 +1,11 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  athenaLocalEnv as env,
-  pointProdAt,
-  startAthenaLocal as startEndpoint,
-} from "../support/athena-local.js";
+import { awsEnv, startEndpoint } from "../support/athena-local.js";
 import { copyModelsProject, runSluice } from "../support/cli.js";
+
+const env = awsEnv;
 
 /**
  * The production path end to end without AWS: `sluice athena-local` serves Athena, Glue and S3;
@@ -43,8 +41,17 @@ describe("sluice on the prod target against sluice athena-local", () => {
   beforeAll(async () => {
     project = await copyModelsProject();
     aws = await mkdtemp(path.join(os.tmpdir(), "sluice-aws-local-"));
+    // Buckets of the prod target: s3_lake_root s3://sluice-lake, s3_staging_dir s3://sluice-athena-results/queries/.
+    await mkdir(path.join(aws, "sluice-lake"));
+    await mkdir(path.join(aws, "sluice-athena-results"));
     endpoint = await startEndpoint(aws);
-    await pointProdAt(project.dir, aws, endpoint.url);
+    const config = path.join(project.dir, "sluice.yml");
+    const yml = await readFile(config, "utf8");
+    expect(yml).toMatch(/^ {4}engine: athena$/m);
+    await writeFile(
+      config,
+      yml.replace(/^ {4}engine: athena$/m, `    engine: athena\n    endpoint: ${endpoint.url}`),
+    );
   }, 60_000);
 
   afterAll(async () => {

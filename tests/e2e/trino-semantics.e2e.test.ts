@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { athenaLocalEnv, pointProdAt, startAthenaLocal } from "../support/athena-local.js";
+import { awsEnv, pointProdAt, startEndpoint } from "../support/athena-local.js";
 import { copyModelsProject, runSluice } from "../support/cli.js";
 
 /**
@@ -69,9 +69,9 @@ const rows = (stdout: string) =>
 describe("Trino semantics of the models on both engines", () => {
   let project: { dir: string; cleanup: () => Promise<void> };
   let aws: string;
-  let endpoint: Awaited<ReturnType<typeof startAthenaLocal>> | undefined;
+  let endpoint: Awaited<ReturnType<typeof startEndpoint>> | undefined;
   const sluice = (...args: string[]) =>
-    runSluice(["--project-dir", project.dir, ...args], { env: athenaLocalEnv });
+    runSluice(["--project-dir", project.dir, ...args], { env: awsEnv });
   const query = async (target: string, sql: string) => {
     const r = await sluice("query", "--target", target, "--format", "json", sql);
     expect(r.code, r.stderr).toBe(0);
@@ -101,8 +101,8 @@ describe("Trino semantics of the models on both engines", () => {
   }, 120_000);
 
   it("on sluice athena-local: the same rows", async () => {
-    endpoint = await startAthenaLocal(aws);
-    await pointProdAt(project.dir, aws, endpoint.url);
+    endpoint = await startEndpoint(aws);
+    await pointProdAt(project.dir, endpoint.url);
     expect((await sluice("sources", "register", "--target", "prod")).code).toBe(0);
     const run = await sluice("run", "--target", "prod", "--select", "+events", "+rejected_events");
     expect(run.code, run.stdout + run.stderr).toBe(0);

@@ -1,45 +1,52 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
-import { repoRoot } from "./cli.js";
+import { copyModelsProject, repoRoot, runSluice, type CliRun } from "./cli.js";
 
-/** Credentials for the SDK clients (athena-local accepts any). */
-export const athenaLocalEnv = {
+/** Any credentials: the endpoint does not check signatures. */
+export const awsEnv = {
   AWS_ACCESS_KEY_ID: "local",
   AWS_SECRET_ACCESS_KEY: "local",
   NODE_NO_WARNINGS: "1",
 };
 
-/** Start the built `sluice athena-local` on a free port; resolves with its URL once it listens. */
-export function startAthenaLocal(dir: string): Promise<{
+const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
+
+export interface Endpoint {
   url: string;
   child: ChildProcess;
   stopped: Promise<{ code: number | null; stdout: string }>;
-}> {
+  /** SIGTERM, then wait for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the built `sluice athena-local` on a free port over `dir` (the buckets of the models
+ * project's `prod` target are created in it: s3_lake_root s3://sluice-lake, s3_staging_dir
+ * s3://sluice-athena-results/queries/); resolves with its URL once it listens.
+ */
+export async function startEndpoint(dir: string, latencyMs = 5): Promise<Endpoint> {
+  await mkdir(path.join(dir, "sluice-lake"), { recursive: true });
+  await mkdir(path.join(dir, "sluice-athena-results"), { recursive: true });
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        path.join(repoRoot, "apps/cli/bin/sluice.js"),
-        "athena-local",
-        "--dir",
-        dir,
-        "--latency-ms",
-        "5",
-      ],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, ...athenaLocalEnv },
-      },
+      [bin, "athena-local", "--dir", dir, "--latency-ms", String(latencyMs)],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...awsEnv } },
     );
     let stdout = "";
     const stopped = new Promise<{ code: number | null; stdout: string }>((done) =>
       child.on("close", (code) => done({ code, stdout })),
     );
+    const stop = async () => {
+      child.kill("SIGTERM");
+      await stopped;
+    };
     child.stdout!.on("data", (d: Buffer) => {
       stdout += d.toString();
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-      if (url) resolve({ url, child, stopped });
+      if (url) resolve({ url, child, stopped, stop });
     });
     child.on("error", reject);
     void stopped.then(({ code }) =>
@@ -49,13 +56,172 @@ export function startAthenaLocal(dir: string): Promise<{
 }
 
 /**
- * Point a models project copy's `prod` target at an athena-local endpoint serving `awsDir`, and
- * create the target's buckets there (s3_lake_root s3://sluice-lake, s3_staging_dir
- * s3://sluice-athena-results/queries/).
+ * A copy of the models project whose `prod` target points at a fresh `sluice athena-local`
+ * (buckets `sluice-lake` and `sluice-athena-results` as folders of `aws`), with `extra` lines
+ * added to the target (e.g. `build_lease_seconds: 2`).
  */
-export async function pointProdAt(projectDir: string, awsDir: string, url: string): Promise<void> {
-  await mkdir(path.join(awsDir, "sluice-lake"), { recursive: true });
-  await mkdir(path.join(awsDir, "sluice-athena-results"), { recursive: true });
+export async function athenaLocalProject(
+  options: { latencyMs?: number; extra?: string } = {},
+): Promise<{
+  dir: string;
+  aws: string;
+  endpoint: Endpoint;
+  sluice: (...args: string[]) => Promise<CliRun>;
+  start: (...args: string[]) => ChildProcess & { done: Promise<CliRun> };
+  cleanup: () => Promise<void>;
+}> {
+  const project = await copyModelsProject();
+  const aws = await mkdtemp(path.join(os.tmpdir(), "sluice-aws-local-"));
+  const endpoint = await startEndpoint(aws, options.latencyMs);
+  const config = path.join(project.dir, "sluice.yml");
+  const yml = await readFile(config, "utf8");
+  const extra = options.extra ? `\n    ${options.extra}` : "";
+  await writeFile(
+    config,
+    yml.replace(
+      /^ {4}engine: athena$/m,
+      `    engine: athena\n    endpoint: ${endpoint.url}${extra}`,
+    ),
+  );
+  const args = (rest: string[]) => ["--project-dir", project.dir, ...rest];
+  return {
+    dir: project.dir,
+    aws,
+    endpoint,
+    sluice: (...rest) => runSluice(args(rest), { env: awsEnv }),
+    start: (...rest) => spawnSluice(args(rest)),
+    cleanup: async () => {
+      endpoint.child.kill("SIGTERM");
+      // A query a killed build left stalled keeps it busy: do not wait for it long.
+      const late = setTimeout(() => endpoint.child.kill("SIGKILL"), 5000);
+      await endpoint.stopped;
+      clearTimeout(late);
+      await project.cleanup();
+      await rm(aws, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Spawn the CLI without waiting, for signals mid-run; `done` resolves when it exits. */
+function spawnSluice(args: readonly string[]): ChildProcess & { done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: "1", ...awsEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliRun>((resolve) =>
+    child.on("close", (code, signal) =>
+      resolve({ code: code ?? (signal === "SIGKILL" ? 137 : -1), stdout, stderr }),
+    ),
+  );
+  return Object.assign(child, { done });
+}
+
+/** One call of the endpoint's JSON protocols (Glue `AWSGlue.Op`, Athena `AmazonAthena.Op`). */
+export async function awsCall<T = Record<string, unknown>>(
+  url: string,
+  target: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Endpoint control: set a fault plan (replacing earlier rules), or read the per-API counts. */
+export async function setFaults(url: string, plan: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${url}/_aws-local/faults?replace=true`, {
+    method: "POST",
+    body: JSON.stringify(plan),
+  });
+  if (!res.ok) throw new Error(`fault plan refused: ${await res.text()}`);
+}
+
+export async function callCounts(url: string): Promise<Record<string, number>> {
+  return (await (await fetch(`${url}/_aws-local/calls`)).json()) as Record<string, number>;
+}
+
+export interface GlueTableEntry {
+  Name: string;
+  Parameters?: Record<string, string>;
+  StorageDescriptor?: { Location?: string };
+}
+
+/** Every table Glue lists in a database (name, location, parameters). */
+export async function glueTables(url: string, database: string): Promise<GlueTableEntry[]> {
+  const tables: GlueTableEntry[] = [];
+  let token: string | undefined;
+  do {
+    const { status, body } = await awsCall<{ TableList?: []; NextToken?: string }>(
+      url,
+      "AWSGlue.GetTables",
+      { DatabaseName: database, ...(token ? { NextToken: token } : {}) },
+    );
+    if (status !== 200) return tables;
+    tables.push(...(body.TableList ?? []));
+    token = body.NextToken;
+  } while (token);
+  return tables;
+}
+
+/** Run one query through the Athena API (not through sluice) and return its rows as text. */
+export async function athenaRows(url: string, sql: string): Promise<string[][]> {
+  const started = await awsCall<{ QueryExecutionId: string }>(
+    url,
+    "AmazonAthena.StartQueryExecution",
+    {
+      QueryString: sql,
+      WorkGroup: "sluice",
+      ResultConfiguration: { OutputLocation: "s3://sluice-athena-results/check/" },
+    },
+  );
+  const id = started.body.QueryExecutionId;
+  if (!id) throw new Error(`query not started: ${JSON.stringify(started.body)}`);
+  for (;;) {
+    const { body } = await awsCall<{
+      QueryExecution: { Status: { State: string; StateChangeReason?: string } };
+    }>(url, "AmazonAthena.GetQueryExecution", { QueryExecutionId: id });
+    const state = body.QueryExecution.Status.State;
+    if (state === "SUCCEEDED") break;
+    if (state === "FAILED" || state === "CANCELLED")
+      throw new Error(`${sql}: ${state} ${body.QueryExecution.Status.StateChangeReason ?? ""}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const rows: string[][] = [];
+  let token: string | undefined;
+  do {
+    const { body } = await awsCall<{
+      ResultSet: { Rows: { Data: { VarCharValue?: string }[] }[] };
+      NextToken?: string;
+    }>(url, "AmazonAthena.GetQueryResults", {
+      QueryExecutionId: id,
+      ...(token ? { NextToken: token } : {}),
+    });
+    rows.push(...body.ResultSet.Rows.map((r) => r.Data.map((d) => d.VarCharValue ?? "∅")));
+    token = body.NextToken;
+  } while (token);
+  return rows.slice(1);
+}
+
+/** The S3 keys under a bucket folder of the endpoint's directory. */
+export async function s3Keys(aws: string, bucket: string, prefix = ""): Promise<string[]> {
+  const root = path.join(aws, bucket);
+  const entries = await readdir(path.join(root, prefix), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .sort();
+}
+
+/** Point the `prod` target (engine athena) of the project in `projectDir` at `url`. */
+export async function pointProdAt(projectDir: string, url: string): Promise<void> {
   const config = path.join(projectDir, "sluice.yml");
   const yml = await readFile(config, "utf8");
   if (!/^ {4}engine: athena$/m.test(yml)) throw new Error(`no athena target in ${config}`);
@@ -63,4 +229,17 @@ export async function pointProdAt(projectDir: string, awsDir: string, url: strin
     config,
     yml.replace(/^ {4}engine: athena$/m, `    engine: athena\n    endpoint: ${url}`),
   );
+}
+
+/** One call the endpoint answered (see apps/aws-local `CallLog`). */
+export interface LoggedCall {
+  api: string;
+  resource: string;
+}
+
+/** The endpoint's call log since it was last emptied (`empty`: empty it after reading). */
+export async function callLog(url: string, empty = false): Promise<LoggedCall[]> {
+  const log = (await (await fetch(`${url}/_aws-local/calls/log`)).json()) as LoggedCall[];
+  if (empty) await fetch(`${url}/_aws-local/calls/log`, { method: "DELETE" });
+  return log;
 }

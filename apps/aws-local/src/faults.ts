@@ -72,6 +72,14 @@ export class Faults {
     }
   }
 
+  /** The rules set, each with `left`: how many more calls or queries it will fail (0 = spent). */
+  pending(): FaultPlan {
+    return {
+      calls: this.calls.map(({ seen: _seen, ...rule }) => rule),
+      queries: this.queries.map((rule) => ({ ...rule })),
+    };
+  }
+
   clear(): void {
     this.calls = [];
     this.queries = [];

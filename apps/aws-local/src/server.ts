@@ -40,7 +40,7 @@ const SERVICES: Record<string, string> = { AmazonAthena: "Athena", AWSGlue: "Glu
  * Start one loopback endpoint answering Athena and Glue (JSON 1.1, `X-Amz-Target`) and S3
  * (REST, path-style) like AWS, with SQL executed on DuckDB over the buckets in `dir`.
  * Signatures are not checked. Control: `POST /_aws-local/faults` (a {@link FaultPlan};
- * `?replace=true` drops earlier rules), `DELETE /_aws-local/faults`, `GET /_aws-local/calls`.
+ * `?replace=true` drops earlier rules), `DELETE /_aws-local/faults`, `GET /_aws-local/faults` (rules with what they have left), `GET /_aws-local/calls`.
  *
  * @example
  * const local = await startAthenaLocal({ dir: "/tmp/lake" });
@@ -140,6 +140,8 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
         faults.clear();
         return replyJson(res, 200, { ok: true });
       }
+      if (url.pathname === "/_aws-local/faults" && req.method === "GET")
+        return replyJson(res, 200, faults.pending());
       if (url.pathname === "/_aws-local/calls" && req.method === "GET")
         return replyJson(res, 200, faults.counts);
       replyJson(res, 404, {

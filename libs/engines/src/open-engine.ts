@@ -8,10 +8,17 @@ export interface OpenEngineOptions {
   readOnly?: boolean;
   /** With readOnly, on a local lake: read a private copy of the catalog, taking no lock. */
   snapshot?: boolean;
-  /** The run this engine writes for (named in the local lake's lock file). */
+  /**
+   * The run this engine writes for: named in the local lake's lock file; on Athena the engine
+   * holds the target's build lease for it (see acquireBuildLease).
+   */
   runId?: string;
   /** Told of retries of AWS calls and queries (the CLI prints them with `--debug`). */
   log?: (line: string) => void;
+  /** Told what the user should know but does not stop the run (a dead build's lease taken over). */
+  warn?: (message: string) => void;
+  /** Athena: the build lease went to another build; the run must stop (its deletes already refuse). */
+  onLeaseLost?: (error: Error) => void;
 }
 
 /**
@@ -31,5 +38,18 @@ export async function openEngine(
     return openDuckdbEngine({ ...options, lakeDir: path.resolve(projectDir, target.lake) });
   }
   const { openAthenaEngine } = await import("./athena/athena-engine.js");
-  return openAthenaEngine({ target, ...(options.log === undefined ? {} : { log: options.log }) });
+  const { runId, warn, onLeaseLost } = options;
+  return openAthenaEngine({
+    target,
+    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(runId === undefined || options.readOnly
+      ? {}
+      : {
+          lease: {
+            runId,
+            ...(warn === undefined ? {} : { warn }),
+            ...(onLeaseLost === undefined ? {} : { onLost: onLeaseLost }),
+          },
+        }),
+  });
 }

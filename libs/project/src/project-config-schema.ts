@@ -25,6 +25,7 @@ export const athenaTargetSchema = z.strictObject({
   databases: z.record(z.string(), z.string().min(1)),
   profile: z.string().min(1).optional(),
   endpoint: z.string().min(1).optional(),
+  build_lease_seconds: z.number().int().positive().optional(),
   threads,
 });
 

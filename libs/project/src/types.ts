@@ -29,6 +29,11 @@ export interface AthenaTarget {
   databases: Record<string, string>;
   profile?: string;
   endpoint?: string;
+  /**
+   * How long a build's lease on this target lasts without a heartbeat (default 600); a build
+   * that died is taken over after it (at once when it ran on the same host).
+   */
+  build_lease_seconds?: number;
   threads: number;
 }
 

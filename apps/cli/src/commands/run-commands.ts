@@ -106,6 +106,7 @@ async function runNodes(
   // The engine starts opening as soon as the target is known: DuckDB loads its catalog off the
   // main thread while the selection is applied and the compiled SQL written.
   let opening: Promise<Engine> | undefined;
+  const abort = new AbortController();
   const selection = await loadSelection(args, io, (ctx) => {
     opening = import("@sluice/engines").then(({ openEngine }) =>
       openEngine(ctx.target, ctx.project.dir, {
@@ -114,6 +115,9 @@ async function runNodes(
         ...("debug" in args && args.debug === true
           ? { log: (line: string) => io.err(`debug: ${line}`) }
           : {}),
+        warn: (message) => io.err(`warning: ${message}`),
+        // Another build took the lease over (this one stalled past its expiry): stop like Ctrl-C.
+        onLeaseLost: (error) => abort.abort(error),
       }),
     );
     opening.catch(() => undefined);
@@ -162,7 +166,6 @@ async function runNodes(
     await engine.close();
     throw artifacts.reason;
   }
-  const abort = new AbortController();
   const onInterrupt = (): void => abort.abort(io.signal?.reason);
   io.signal?.addEventListener("abort", onInterrupt, { once: true });
   // --timeout stops running queries the same way Ctrl-C does (Athena: StopQueryExecution).

@@ -19,6 +19,7 @@ import { dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
 import { publishTable, type PublishResult } from "./glue-publisher.js";
 import { registerRawTable } from "./raw-table-register.js";
 import { athenaSetupChecks } from "./setup-checks.js";
+import { acquireBuildLease, type BuildLease, type LeaseOptions } from "./build-lease.js";
 import { runQuery, type QuerySettings } from "./query-runner.js";
 import { removeStaleObjects } from "./s3-cleaner.js";
 import { removeQueryOutput } from "./query-output-cleaner.js";
@@ -34,6 +35,12 @@ export interface AthenaEngineOptions {
   token?: () => string;
   /** Told of every retry (throttling, retryable query failures, Glue concurrent updates). */
   log?: (line: string) => void;
+  /**
+   * Builds (anything that writes tables): hold the target's build lease while the engine is
+   * open (see {@link acquireBuildLease}); its database is the target's first. Without it the
+   * engine only reads and writes what it is told (query, sources register, dq publish).
+   */
+  lease?: Omit<LeaseOptions, "database">;
 }
 
 /** The Athena engine plus the Glue catalog swap that publishes a table. */
@@ -82,16 +89,38 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     token: options.token,
   };
   const later = deferredCleanup(ctx);
+  let lease: BuildLease | undefined;
+  try {
+    if (options.lease)
+      lease = await acquireBuildLease(ctx, {
+        seconds: target.build_lease_seconds,
+        ...options.lease,
+        database: settings.database,
+      });
+  } catch (error) {
+    if (owned) for (const client of [owned.athena, owned.glue, owned.s3]) client.destroy();
+    throw error;
+  }
+  // What deletes another version's data or staging tables runs only while the lease is this run's.
+  const held = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    lease === undefined
+      ? fn
+      : async (...args: A) => {
+          lease!.assertHeld();
+          return fn(...args);
+        };
+  const sweep = stagingSweeper(ctx);
   return {
     name: "athena",
     execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
     describeRelation: (relation) => describeGlueRelation(ctx, relation),
-    removeStaleLocations: async (relation, keepLocation, cleanup) => {
+    removeStaleLocations: held(async (relation, keepLocation, cleanup) => {
       const retain = cleanup?.retain ?? [];
       if (cleanup?.defer) later.removeStaleLater(relation, keepLocation, retain);
       else await removeStaleObjects(ctx, relation, keepLocation, retain);
-    },
+    }),
     publishTable: async (staging, targetRelation, options) => {
+      lease?.assertHeld();
       const result = await publishTable(ctx, staging, targetRelation, {
         keepStagingEntry: options?.defer,
         ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
@@ -102,31 +131,45 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       if (options?.defer) later.dropEntryLater(staging);
       return result;
     },
-    setTableParameters: (relation, parameters) => setTableParameters(ctx, relation, parameters),
-    finishRun: () => later.flush(),
-    removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
-    dropStagingTables: stagingSweeper(ctx),
-    dropTableWithData: (relation) => dropTableWithData(ctx, relation),
-    publishPartitions: async (staging, targetRelation, options) => {
-      const result = await publishPartitions(ctx, staging, targetRelation, {
-        keepStagingEntry: options?.defer,
-      });
-      if (options?.defer) later.dropEntryLater(staging);
-      const retirement = retire(
-        result.parameters[RETIRED_PARAMETER],
-        result.replaced,
-        options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
-      );
-      // Recorded before anything is deleted: a failed delete is retried by the next publish.
-      if (retirement.pending !== (result.parameters[RETIRED_PARAMETER] ?? "[]"))
-        await setTableParameters(ctx, targetRelation, { [RETIRED_PARAMETER]: retirement.pending });
-      if (options?.defer) later.removeExpiredLater(targetRelation, retirement);
-      else await removeExpired(ctx, [{ relation: targetRelation, retirement }]);
-      return result;
+    setTableParameters: held((relation: Relation, parameters: Readonly<Record<string, string>>) =>
+      setTableParameters(ctx, relation, parameters),
+    ),
+    finishRun: async () => {
+      await lease?.verify();
+      return later.flush();
     },
+    removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
+    dropStagingTables: held(sweep),
+    dropTableWithData: held((relation: Relation) => dropTableWithData(ctx, relation)),
+    publishPartitions: held(
+      async (staging: Relation, targetRelation: Relation, options?: PublishOptions) => {
+        const result = await publishPartitions(ctx, staging, targetRelation, {
+          keepStagingEntry: options?.defer,
+        });
+        if (options?.defer) later.dropEntryLater(staging);
+        const retirement = retire(
+          result.parameters[RETIRED_PARAMETER],
+          result.replaced,
+          options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
+        );
+        // Recorded before anything is deleted: a failed delete is retried by the next publish.
+        if (retirement.pending !== (result.parameters[RETIRED_PARAMETER] ?? "[]"))
+          await setTableParameters(ctx, targetRelation, {
+            [RETIRED_PARAMETER]: retirement.pending,
+          });
+        if (options?.defer) later.removeExpiredLater(targetRelation, retirement);
+        else await removeExpired(ctx, [{ relation: targetRelation, retirement }]);
+        return result;
+      },
+    ),
     registerRawSource: (spec) => registerRawTable(ctx, spec),
     checkSetup: (databases) => athenaSetupChecks(ctx, target, databases),
     close: async () => {
+      // A lease left behind expires; a later build on this host takes it over at once.
+      await lease?.release().catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        options.lease?.warn?.(`could not release the build lease: ${reason}`);
+      });
       if (owned) for (const client of [owned.athena, owned.glue, owned.s3]) client.destroy();
     },
   };

@@ -49,6 +49,29 @@ const QUERY_RETRY_BASE_MS = 1_000;
 const STOP_WAIT_MS = 60_000;
 
 /**
+ * Run one statement on Athena (see {@link runStatement}). An API call that fails for good while
+ * the query is polled or its results read (AccessDenied, a network error) fails the statement
+ * like a failed query, a {@link QueryError} naming it, never as a bug of sluice.
+ */
+export async function runQuery(
+  ctx: AthenaContext,
+  settings: QuerySettings,
+  sql: string,
+  options: ExecuteOptions = {},
+): Promise<QueryResult> {
+  try {
+    return await runStatement(ctx, settings, sql, options);
+  } catch (error) {
+    if (error instanceof QueryError || !(error instanceof Error)) throw error;
+    throw new QueryError(
+      `${options.label ?? "statement"} failed: ${error.message}`,
+      { sql, label: options.label, engineMessage: error.message },
+      { cause: error },
+    );
+  }
+}
+
+/**
  * Run one statement on Athena: start it (with a ClientRequestToken, so a throttled and retried
  * start cannot run twice), poll with adaptive backoff ({@link pollDelay}), fetch paginated
  * results, and stop the query if the signal fires (then wait for its final state, so its data
@@ -58,11 +81,11 @@ const STOP_WAIT_MS = 60_000;
  * statement, DDL other than CTAS, or a MERGE whose Iceberg commit failed. A failed CTAS or INSERT
  * is not: its error says `retryable`, and the caller removes the partial output first.
  */
-export async function runQuery(
+async function runStatement(
   ctx: AthenaContext,
   settings: QuerySettings,
   sql: string,
-  options: ExecuteOptions = {},
+  options: ExecuteOptions,
 ): Promise<QueryResult> {
   const startedAt = ctx.now();
   return retryWhen(

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EngineOpenError } from "../open-error.js";
-import { processIdentity, type ProcessIdentity } from "./process-identity.js";
+import { isProcessAlive, processIdentity, type ProcessIdentity } from "../process-identity.js";
 
 /** Who holds the lake for writing; written next to the catalog while a build runs. */
 export const LAKE_LOCK_FILE = ".sluice-build.lock.json";
@@ -41,23 +41,9 @@ function busyMessage(lakeDir: string, holder: LakeLockInfo | undefined, cause: u
   );
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Whether the process that wrote the lock still runs (same pid, same start, same boot). */
-async function isHolderAlive(holder: LakeLockInfo): Promise<boolean> {
-  if (!isAlive(holder.pid)) return false;
-  if (holder.processStart === undefined || holder.bootId === undefined) return true;
-  const now = await processIdentity(holder.pid);
-  // Elsewhere than Linux there is no identity to compare: the pid alone decides.
-  if (!now) return true;
-  return now.processStart === holder.processStart && now.bootId === holder.bootId;
+function isHolderAlive(holder: LakeLockInfo): Promise<boolean> {
+  return isProcessAlive(holder.pid, holder);
 }
 
 export async function readLakeLock(lakeDir: string): Promise<LakeLockInfo | undefined> {

@@ -7,7 +7,7 @@ import { QueryError, type Engine } from "../engine.js";
 import { EngineOpenError } from "../open-error.js";
 import { openDuckdbEngine } from "./duckdb-engine.js";
 import { LAKE_LOCK_FILE } from "./lake-lock.js";
-import { processIdentity } from "./process-identity.js";
+import { processIdentity } from "../process-identity.js";
 
 let lake: string;
 let file: string;

@@ -29,3 +29,31 @@ export async function processIdentity(pid: number): Promise<ProcessIdentity | un
     return undefined;
   }
 }
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Whether process `pid` of this machine still runs and is the one that was recorded (same start,
+ * same boot), so a reused pid or a reboot does not count as alive. Without a recorded identity,
+ * or elsewhere than Linux, the pid alone decides.
+ *
+ * @example
+ * await isProcessAlive(lock.pid, lock); // false once that build was killed
+ */
+export async function isProcessAlive(
+  pid: number,
+  recorded: Partial<ProcessIdentity> = {},
+): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  if (recorded.processStart === undefined || recorded.bootId === undefined) return true;
+  const now = await processIdentity(pid);
+  if (!now) return true;
+  return now.processStart === recorded.processStart && now.bootId === recorded.bootId;
+}

@@ -1,0 +1,196 @@
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  athenaLocalProject,
+  athenaRows,
+  awsCall,
+  callCounts,
+  glueTables,
+  s3Keys,
+  setFaults,
+} from "../support/athena-local.js";
+
+type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
+
+const LEASE = { DatabaseName: "ecommerce_raw", Name: "sluice_build_lease" };
+const DATABASES = ["ecommerce_staging", "ecommerce_silver", "ecommerce_marts", "ecommerce_seeds"];
+/** A mart's CTAS that stays RUNNING until stopped: a build in progress, holding the lease. */
+const STALL_FUNNEL = { queries: [{ match: "funnel__sluice_", stall: true }] };
+
+async function lease(url: string): Promise<Record<string, string> | undefined> {
+  const { status, body } = await awsCall<{ Table?: { Parameters?: Record<string, string> } }>(
+    url,
+    "AWSGlue.GetTable",
+    LEASE,
+  );
+  return status === 200 ? (body.Table?.Parameters ?? {}) : undefined;
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Until the stall rule has fired: the build is waiting on its stalled query. */
+async function untilStalled(url: string): Promise<void> {
+  await until("the build to stall", async () => {
+    const plan = (await (await fetch(`${url}/_aws-local/faults`)).json()) as {
+      queries: { left: number }[];
+    };
+    return plan.queries[0]?.left === 0;
+  });
+}
+
+/** Every table sluice publishes, as sorted rows, by `db.table`; staging leftovers listed apart. */
+async function published(
+  url: string,
+): Promise<{ rows: Record<string, string[]>; staging: string[] }> {
+  const rows: Record<string, string[]> = {};
+  const staging: string[] = [];
+  for (const db of DATABASES) {
+    for (const table of await glueTables(url, db)) {
+      if (table.Name.includes("__sluice_")) staging.push(`${db}.${table.Name}`);
+      else
+        rows[`${db}.${table.Name}`] = (await athenaRows(url, `select * from ${db}.${table.Name}`))
+          .map((r) => JSON.stringify(r))
+          .sort();
+    }
+  }
+  return { rows, staging };
+}
+
+/**
+ * Two builds on one Athena target (`sluice athena-local`, real SDK clients): the build lease is a
+ * Glue table created with CreateTable (AlreadyExistsException when held) and renewed/taken over
+ * with UpdateTable under VersionId (ConcurrentModificationException when another build wrote it).
+ */
+describe("the build lease on an Athena target", () => {
+  let p: Project;
+
+  beforeAll(async () => {
+    p = await athenaLocalProject({ latencyMs: 0, extra: "build_lease_seconds: 2" });
+    const generated = await p.sluice(
+      "generate",
+      "--events",
+      "400",
+      "--start",
+      "2026-11-27T00:00:00Z",
+      "--hours",
+      "2",
+      "--seed",
+      "3",
+      "--lake",
+      path.join(p.aws, "sluice-lake"),
+    );
+    expect(generated.code).toBe(0);
+    expect((await p.sluice("sources", "register", "--target", "prod")).code).toBe(0);
+  }, 60_000);
+
+  const children: ReturnType<Project["start"]>[] = [];
+  /** A build with one thread: once its stalled query runs, nothing else of it does. */
+  const startBuild = () => {
+    const child = p.start("build", "--target", "prod", "--threads", "1");
+    children.push(child);
+    return child;
+  };
+
+  afterEach(async () => {
+    await setFaults(p.endpoint.url, {});
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await child.done;
+    }
+  });
+
+  afterAll(async () => {
+    await p?.cleanup();
+  });
+
+  it("fails a second build fast (exit 2, naming the first) before it writes anything; Ctrl-C releases the lease", async () => {
+    await setFaults(p.endpoint.url, STALL_FUNNEL);
+    const first = startBuild();
+    await until("the first build's lease", async () => (await lease(p.endpoint.url)) !== undefined);
+    await untilStalled(p.endpoint.url);
+    const holder = (await lease(p.endpoint.url))!;
+
+    const before = await callCounts(p.endpoint.url);
+    const second = await p.sluice("build", "--target", "prod");
+    const after = await callCounts(p.endpoint.url);
+    expect(second.code).toBe(2);
+    expect(second.stderr.trim()).toMatch(
+      new RegExp(
+        `^error: build in progress \\(run ${holder.sluice_lease_run_id}, started \\S+Z, by \\S+@\\S+ pid ${first.pid}\\) on Athena database ecommerce_raw: wait for it to finish`,
+      ),
+    );
+    expect(second.stderr.trim().split("\n")).toHaveLength(1);
+    // The second build wrote nothing: no query, no catalog or storage write (the first build's
+    // heartbeat, Glue.UpdateTable of the lease, runs meanwhile).
+    const made = Object.keys(after).filter((api) => after[api] !== before[api]);
+    expect(
+      made.filter((api) => /^S3\.|^Athena\.Start|^Glue\.(Create|Batch|Delete)/.test(api)),
+    ).toEqual([]);
+
+    // Read-only commands need no lease.
+    const query = await p.sluice("query", "--target", "prod", "select 1 as x");
+    expect(query.code).toBe(0);
+
+    first.kill("SIGINT");
+    const stopped = await first.done;
+    expect(stopped.code).toBe(130);
+    expect(await lease(p.endpoint.url)).toBeUndefined();
+  }, 120_000);
+
+  it("takes over the lease of a SIGKILLed build at once on the same host, with a warning naming it", async () => {
+    await setFaults(p.endpoint.url, STALL_FUNNEL);
+    const killed = startBuild();
+    await until("the build's lease", async () => (await lease(p.endpoint.url)) !== undefined);
+    await untilStalled(p.endpoint.url);
+    const dead = (await lease(p.endpoint.url))!.sluice_lease_run_id;
+    killed.kill("SIGKILL");
+    await killed.done;
+    expect(await lease(p.endpoint.url)).toBeDefined();
+
+    const next = await p.sluice("build", "--target", "prod");
+    expect(next.stderr).toContain(`warning: took over the build lease of run ${dead}`);
+    expect(next.stderr).toMatch(/its process \(pid \d+ on .+\) is gone/);
+    expect(next.code).toBe(0);
+    expect(await lease(p.endpoint.url)).toBeUndefined();
+    expect((await published(p.endpoint.url)).staging).toEqual([]);
+  }, 120_000);
+
+  it("a stalled build whose lease expired and was taken over stops, and deletes nothing of the new build's", async () => {
+    await setFaults(p.endpoint.url, STALL_FUNNEL);
+    const stalled = startBuild();
+    await until(
+      "the stalled build's lease",
+      async () => (await lease(p.endpoint.url)) !== undefined,
+    );
+    const runA = (await lease(p.endpoint.url))!.sluice_lease_run_id;
+    // Run A has published silver (a new version of each table, old data queued for deletion).
+    await untilStalled(p.endpoint.url);
+    stalled.kill("SIGSTOP");
+    // Past A's expiry (2 s without a heartbeat), run B takes over and publishes every table.
+    await new Promise((r) => setTimeout(r, 2500));
+    const runB = await p.sluice("build", "--target", "prod");
+    expect(runB.stderr).toContain(`warning: took over the build lease of run ${runA}`);
+    expect(runB.stderr).toContain("its lease expired at");
+    expect(runB.code).toBe(0);
+    const afterB = await published(p.endpoint.url);
+    const filesB = (await s3Keys(p.aws, "sluice-lake")).filter((k) => !k.startsWith("raw/"));
+
+    stalled.kill("SIGCONT");
+    const endA = await stalled.done;
+    expect(endA.stderr).toMatch(/build lease of run \S+ lost/);
+    expect(endA.stderr).not.toMatch(/^\s+at /m);
+    expect(endA.code).toBe(1);
+
+    // Every file B published is still there, and every table reads as B left it.
+    const files = await s3Keys(p.aws, "sluice-lake");
+    expect(filesB.filter((k) => !files.includes(k))).toEqual([]);
+    expect(await published(p.endpoint.url)).toEqual(afterB);
+    expect(await lease(p.endpoint.url)).toBeUndefined();
+  }, 120_000);
+});

@@ -1,0 +1,212 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  athenaLocalProject,
+  athenaRows,
+  awsCall,
+  callCounts,
+  glueTables,
+  s3Keys,
+  setFaults,
+} from "../support/athena-local.js";
+import type { CliRun } from "../support/cli.js";
+
+type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
+
+const DATABASES = ["ecommerce_staging", "ecommerce_silver", "ecommerce_marts", "ecommerce_seeds"];
+/** A non-retryable error per service: the SDK does not retry it, so the call fails for good. */
+const DENIED: Record<string, string> = {
+  Athena: "AccessDeniedException",
+  Glue: "AccessDeniedException",
+  S3: "AccessDenied",
+};
+
+/**
+ * The insert_overwrite tables. Known issue #12, fixed separately in catalog-swap.ts: their
+ * overwritten partitions are deleted (objects, then Glue entries) before the INSERT that replaces
+ * them, so a failure in between loses those rows until a full refresh. A finding that shows such
+ * a loss is reported, not failed; any other difference fails the matrix.
+ */
+const INSERT_OVERWRITE = [
+  "ecommerce_staging.stg_events",
+  "ecommerce_silver.events",
+  "ecommerce_silver.order_items",
+  "ecommerce_silver.rejected_events",
+];
+
+interface LakeState {
+  /** Sorted rows of every published table, by `db.table`. */
+  rows: Record<string, string[]>;
+  /** Staging tables (`__sluice_`) in the catalog. */
+  staging: string[];
+  /** Objects under table folders that no Glue table or partition location holds. */
+  orphans: string[];
+  lease: boolean;
+}
+
+/** What a reader of the target sees, read through the APIs (not through sluice), plus S3 files. */
+async function lakeState(p: Project): Promise<LakeState> {
+  const url = p.endpoint.url;
+  const rows: Record<string, string[]> = {};
+  const staging: string[] = [];
+  const locations: string[] = [];
+  for (const db of DATABASES) {
+    for (const table of await glueTables(url, db)) {
+      const name = `${db}.${table.Name}`;
+      if (table.StorageDescriptor?.Location) locations.push(table.StorageDescriptor.Location);
+      if (table.Name.includes("__sluice_")) {
+        staging.push(name);
+        continue;
+      }
+      rows[name] = (await athenaRows(url, `select * from ${name}`))
+        .map((r) => JSON.stringify(r))
+        .sort();
+      const parts = await awsCall<{ Partitions?: { StorageDescriptor?: { Location?: string } }[] }>(
+        url,
+        "AWSGlue.GetPartitions",
+        { DatabaseName: db, TableName: table.Name },
+      );
+      for (const part of parts.body.Partitions ?? [])
+        if (part.StorageDescriptor?.Location) locations.push(part.StorageDescriptor.Location);
+    }
+  }
+  const held = locations
+    .filter((l) => l.startsWith("s3://sluice-lake/"))
+    .map((l) => l.slice("s3://sluice-lake/".length).replace(/\/?$/, "/"));
+  const orphans = (await s3Keys(p.aws, "sluice-lake")).filter(
+    (k) => !k.startsWith("raw/") && !k.startsWith(".") && !held.some((h) => k.startsWith(h)),
+  );
+  const lease = await awsCall(url, "AWSGlue.GetTable", {
+    DatabaseName: "ecommerce_raw",
+    Name: "sluice_build_lease",
+  });
+  return { rows, staging, orphans, lease: lease.status === 200 };
+}
+
+/**
+ * The injection points, a deterministic sample that keeps the file near 2 minutes: each API at
+ * its middle call of one build (every position would be ~430 builds).
+ */
+function sample(calls: Record<string, number>): { api: string; nth: number }[] {
+  return Object.entries(calls)
+    .sort()
+    .map(([api, n]) => ({ api, nth: Math.ceil(n / 2) }));
+}
+
+/**
+ * The per-call failure matrix on `sluice athena-local`: one clean incremental build is recorded
+ * (calls per API); then for sampled call positions a build runs with that call failing (a
+ * non-retryable AccessDenied), and must fail cleanly (one-line error, no stack trace) while the
+ * published tables stay readable and unchanged; a clean rerun must then succeed and leave the
+ * target exactly as a clean build does: same rows in every table, no staging table, no orphan
+ * object under a table folder, no lease. Then a SIGKILL of the CLI at several points, likewise.
+ */
+describe("failure matrix: every AWS API failing mid-build, then a clean rerun", () => {
+  let p: Project;
+  let clean: LakeState;
+  let calls: Record<string, number>;
+
+  beforeAll(async () => {
+    p = await athenaLocalProject({ latencyMs: 0 });
+    const generated = await p.sluice(
+      "generate",
+      "--events",
+      "300",
+      "--start",
+      "2026-11-27T00:00:00Z",
+      "--hours",
+      "2",
+      "--seed",
+      "5",
+      "--lake",
+      path.join(p.aws, "sluice-lake"),
+    );
+    expect(generated.code).toBe(0);
+    expect((await p.sluice("sources", "register", "--target", "prod")).code).toBe(0);
+    expect((await p.sluice("build", "--target", "prod")).code).toBe(0);
+    // The build every matrix entry runs: incremental, over the same data.
+    const before = await callCounts(p.endpoint.url);
+    expect((await p.sluice("build", "--target", "prod")).code).toBe(0);
+    const after = await callCounts(p.endpoint.url);
+    calls = Object.fromEntries(
+      Object.entries(after)
+        .map(([api, n]) => [api, n - (before[api] ?? 0)] as const)
+        .filter(([, n]) => n > 0),
+    );
+    clean = await lakeState(p);
+    expect(clean.staging).toEqual([]);
+    expect(clean.orphans).toEqual([]);
+    expect(clean.lease).toBe(false);
+  }, 120_000);
+
+  afterAll(async () => {
+    await p?.cleanup();
+  });
+
+  /**
+   * What differs from a clean build, as findings; a finding of the known insert_overwrite loss
+   * (see {@link INSERT_OVERWRITE}) is returned apart, after the target is rebuilt from the raw
+   * zone (`--full-refresh`), which must give back the clean build's tables.
+   */
+  async function check(
+    label: string,
+    failed: CliRun,
+    codes = [0, 1, 2],
+  ): Promise<{ known: string[] }> {
+    await setFaults(p.endpoint.url, {});
+    expect(failed.stderr, label).not.toMatch(/^\s+at /m);
+    expect(failed.stderr, label).not.toContain("unexpected");
+    expect(codes, label).toContain(failed.code);
+    const during = await lakeState(p);
+    const lost = Object.keys(clean.rows).filter(
+      (t) => JSON.stringify(during.rows[t]) !== JSON.stringify(clean.rows[t]),
+    );
+    if (lost.some((t) => INSERT_OVERWRITE.includes(t))) {
+      const rebuilt = await p.sluice("build", "--target", "prod", "--full-refresh");
+      expect(rebuilt.code, `${label}: full refresh\n${rebuilt.stderr}`).toBe(0);
+      expect(await lakeState(p), `${label}: after a full refresh`).toEqual(clean);
+      return { known: [`${label}: exit ${failed.code}; rows lost in ${lost.join(", ")}`] };
+    }
+    expect(during.rows, `${label}: published tables`).toEqual(clean.rows);
+    const rerun = await p.sluice("build", "--target", "prod");
+    expect(rerun.code, `${label}: clean rerun\n${rerun.stderr}`).toBe(0);
+    expect(await lakeState(p), `${label}: after the rerun`).toEqual(clean);
+    return { known: [] };
+  }
+
+  it("fails cleanly at each sampled call, keeps the published tables, and a rerun leaves no trace", async () => {
+    const points = sample(calls);
+    const total = Object.values(calls).reduce((a, b) => a + b, 0);
+    console.log(
+      `failure matrix: one build makes ${total} calls of ${Object.keys(calls).length} APIs; ` +
+        `${points.length} injection points (the middle call of each API): ${JSON.stringify(calls)}`,
+    );
+    const known: string[] = [];
+    for (const { api, nth } of points) {
+      await setFaults(p.endpoint.url, {
+        calls: [{ api, nth, error: DENIED[api.split(".")[0]!] }],
+      });
+      const failed = await p.sluice("build", "--target", "prod");
+      known.push(...(await check(`${api} call ${nth}`, failed)).known);
+    }
+    console.log(`known insert_overwrite losses (issue #12):\n${known.join("\n") || "none"}`);
+  }, 600_000);
+
+  it("a SIGKILL of the CLI at several points mid-build leaves the tables readable; a rerun cleans up", async () => {
+    const total = Object.values(calls).reduce((a, b) => a + b, 0);
+    const known: string[] = [];
+    for (const share of [0.2, 0.5, 0.8]) {
+      const label = `SIGKILL after ${Math.round(share * 100)}% of the calls`;
+      const start = await callCounts(p.endpoint.url);
+      const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+      const child = p.start("build", "--target", "prod");
+      for (;;) {
+        if (sum(await callCounts(p.endpoint.url)) - sum(start) >= share * total) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      child.kill("SIGKILL");
+      known.push(...(await check(label, await child.done, [137])).known);
+    }
+    console.log(`known insert_overwrite losses (issue #12):\n${known.join("\n") || "none"}`);
+  }, 300_000);
+});
