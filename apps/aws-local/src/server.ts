@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { AthenaApi } from "./athena-api.js";
 import { AwsError } from "./aws-error.js";
+import { CallLog } from "./call-log.js";
 import { Faults, type FaultPlan } from "./faults.js";
 import { GlueCatalog, type GlueSnapshot } from "./glue-catalog.js";
 import { s3ErrorReply, s3Operation, s3Request } from "./s3-api.js";
@@ -29,6 +30,8 @@ export interface AthenaLocal {
   url: string;
   port: number;
   faults: Faults;
+  /** Every AWS call answered, in order (also `GET /_aws-local/calls/log`). */
+  calls: CallLog;
   glue: GlueCatalog;
   close(): Promise<void>;
 }
@@ -40,7 +43,8 @@ const SERVICES: Record<string, string> = { AmazonAthena: "Athena", AWSGlue: "Glu
  * Start one loopback endpoint answering Athena and Glue (JSON 1.1, `X-Amz-Target`) and S3
  * (REST, path-style) like AWS, with SQL executed on DuckDB over the buckets in `dir`.
  * Signatures are not checked. Control: `POST /_aws-local/faults` (a {@link FaultPlan};
- * `?replace=true` drops earlier rules), `DELETE /_aws-local/faults`, `GET /_aws-local/calls`.
+ * `?replace=true` drops earlier rules), `DELETE /_aws-local/faults`, `GET /_aws-local/calls` (counts per API),
+ * `GET|DELETE /_aws-local/calls/log` (each call in order, see {@link CallLog}).
  *
  * @example
  * const local = await startAthenaLocal({ dir: "/tmp/lake" });
@@ -69,6 +73,7 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
   const saver = setInterval(() => void save().catch(() => (dirty = true)), 250);
   saver.unref();
   const faults = new Faults();
+  const calls = new CallLog();
   if (options.faults) faults.set(options.faults);
   const sql = new SqlEngine(store, glue, path.join(workDir, "tmp"));
   const athena = new AthenaApi(sql, faults, options.latencyMs ?? 50);
@@ -94,15 +99,16 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
             "UnknownOperationException",
             `aws-local does not implement ${String(target)}`,
           );
-        faults.onCall(service!, operation);
-        // A query or a Glue write may change the catalog.
-        if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
         let input: Record<string, unknown>;
         try {
           input = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
         } catch {
           throw new AwsError("SerializationException", "request body is not JSON");
         }
+        calls.add(service!, operation, input);
+        faults.onCall(service!, operation);
+        // A query or a Glue write may change the catalog.
+        if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
         return replyJson(res, 200, await op(input));
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
@@ -115,7 +121,9 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
       }
     }
     try {
-      faults.onCall("S3", s3Operation(req.method ?? "GET", url));
+      const operation = s3Operation(req.method ?? "GET", url);
+      calls.addS3(operation, url);
+      faults.onCall("S3", operation);
       const reply = await s3Request(store, req, url, body);
       res.writeHead(reply.status, { "x-amz-request-id": "local", ...reply.headers });
       res.end(req.method === "HEAD" ? undefined : reply.body);
@@ -142,6 +150,12 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
       }
       if (url.pathname === "/_aws-local/calls" && req.method === "GET")
         return replyJson(res, 200, faults.counts);
+      if (url.pathname === "/_aws-local/calls/log" && req.method === "GET")
+        return replyJson(res, 200, calls.entries);
+      if (url.pathname === "/_aws-local/calls/log" && req.method === "DELETE") {
+        calls.clear();
+        return replyJson(res, 200, { ok: true });
+      }
       replyJson(res, 404, {
         __type: "UnknownOperationException",
         Message: `no control ${req.method} ${url.pathname}`,
@@ -173,6 +187,7 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,
     port,
     faults,
+    calls,
     glue,
     async close() {
       server.closeAllConnections();
