@@ -7,6 +7,8 @@ export interface LoggedCall {
    * (Glue, `database` alone for database calls), `bucket/key` or `bucket/prefix` (S3), else "".
    */
   resource: string;
+  /** Athena.StartQueryExecution: the id of the query it started (absent if it failed). */
+  queryId?: string;
 }
 
 /**
@@ -19,9 +21,11 @@ export interface LoggedCall {
 export class CallLog {
   readonly entries: LoggedCall[] = [];
 
-  /** Record a JSON-protocol call (Athena, Glue) from its parsed input. */
-  add(service: string, operation: string, input: Record<string, unknown>): void {
-    this.entries.push({ api: `${service}.${operation}`, resource: jsonResource(input) });
+  /** Record a JSON-protocol call (Athena, Glue) from its parsed input; returns the entry. */
+  add(service: string, operation: string, input: Record<string, unknown>): LoggedCall {
+    const entry: LoggedCall = { api: `${service}.${operation}`, resource: jsonResource(input) };
+    this.entries.push(entry);
+    return entry;
   }
 
   /** Record an S3 REST call from its URL (path-style: `/bucket/key?prefix=...`). */

@@ -105,11 +105,13 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
         } catch {
           throw new AwsError("SerializationException", "request body is not JSON");
         }
-        calls.add(service!, operation, input);
+        const logged = calls.add(service!, operation, input);
         faults.onCall(service!, operation);
         // A query or a Glue write may change the catalog.
         if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
-        return replyJson(res, 200, await op(input));
+        const reply = (await op(input)) as { QueryExecutionId?: unknown } | undefined;
+        if (typeof reply?.QueryExecutionId === "string") logged.queryId = reply.QueryExecutionId;
+        return replyJson(res, 200, reply);
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
         return replyJson(
