@@ -1,49 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
+import { awsLocalEnv, pointProdAt, startEndpoint, type Endpoint } from "../support/athena-local.js";
+import { copyModelsProject, runSluice } from "../support/cli.js";
 
-const env = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", NODE_NO_WARNINGS: "1" };
-
-/** Start the built `sluice athena-local` on a free port; resolves with its URL once it listens. */
-function startEndpoint(dir: string): Promise<{
-  url: string;
-  child: ChildProcess;
-  stopped: Promise<{ code: number | null; stdout: string }>;
-}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(repoRoot, "apps/cli/bin/sluice.js"),
-        "athena-local",
-        "--dir",
-        dir,
-        "--latency-ms",
-        "5",
-      ],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, ...env },
-      },
-    );
-    let stdout = "";
-    const stopped = new Promise<{ code: number | null; stdout: string }>((done) =>
-      child.on("close", (code) => done({ code, stdout })),
-    );
-    child.stdout!.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-      if (url) resolve({ url, child, stopped });
-    });
-    child.on("error", reject);
-    void stopped.then(({ code }) =>
-      reject(new Error(`athena-local exited (${code}) before listening: ${stdout}`)),
-    );
-  });
-}
+const env = awsLocalEnv;
 
 /**
  * The production path end to end without AWS: `sluice athena-local` serves Athena, Glue and S3;
@@ -59,7 +21,7 @@ function startEndpoint(dir: string): Promise<{
 describe("sluice on the prod target against sluice athena-local", () => {
   let project: { dir: string; cleanup: () => Promise<void> };
   let aws: string;
-  let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
+  let endpoint: Endpoint;
   const sluice = (...args: string[]) => runSluice(["--project-dir", project.dir, ...args], { env });
   const generate = (start: string, hours: number, seed: number, events: number) =>
     sluice(
@@ -79,17 +41,8 @@ describe("sluice on the prod target against sluice athena-local", () => {
   beforeAll(async () => {
     project = await copyModelsProject();
     aws = await mkdtemp(path.join(os.tmpdir(), "sluice-aws-local-"));
-    // Buckets of the prod target: s3_lake_root s3://sluice-lake, s3_staging_dir s3://sluice-athena-results/queries/.
-    await mkdir(path.join(aws, "sluice-lake"));
-    await mkdir(path.join(aws, "sluice-athena-results"));
     endpoint = await startEndpoint(aws);
-    const config = path.join(project.dir, "sluice.yml");
-    const yml = await readFile(config, "utf8");
-    expect(yml).toMatch(/^ {4}engine: athena$/m);
-    await writeFile(
-      config,
-      yml.replace(/^ {4}engine: athena$/m, `    engine: athena\n    endpoint: ${endpoint.url}`),
-    );
+    await pointProdAt(project.dir, endpoint.url);
   }, 60_000);
 
   afterAll(async () => {
@@ -112,7 +65,7 @@ describe("sluice on the prod target against sluice athena-local", () => {
     expect(first.stdout).toMatch(/ecommerce_silver\.events\s+OK\s+3,000/);
     expect(first.stdout).toMatch(/ecommerce_silver\.order_items\s+OK\s+166/);
     expect(first.stdout).toMatch(
-      /9 models and 1 seed built .*tests: 53 passed, 1 warned, 0 failed; 0 errors, 0 skipped/,
+      /9 models and 1 seed built .*tests: 54 passed, 1 warned, 0 failed; 0 errors, 0 skipped/,
     );
     // The Parquet files are where Glue says, under the lake bucket, in Hive partition folders.
     const silver = await readdir(path.join(aws, "sluice-lake"), { recursive: true });
