@@ -10,6 +10,7 @@ import {
   type Endpoint,
 } from "../support/athena-local.js";
 import { copyModelsProject, runSluice, type CliRun } from "../support/cli.js";
+import { grammarErrors } from "../support/sql-grammar.js";
 import { copyDir, rawHours } from "../incremental/lake-fixture.js";
 
 /** Every silver table and mart: [local lake relation, Athena relation]. */
@@ -226,6 +227,7 @@ describe("parity: the models project on athena-local equals the local lake", () 
       .map((c) => c.resource);
     expect(more).toEqual([]);
     expect(sql).toBeDefined();
+    expect(grammarErrors({ sql: sql!, grammar: "trino" })).toEqual([]);
     const from = `dt >= '${balance.from}'`;
     expect(sql!.split(from).length - 1, sql).toBe(4); // staging, silver, rejected, raw
     expect(sql).toContain(`FROM "ecommerce_raw"."events" WHERE ${from}`);
