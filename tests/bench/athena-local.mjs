@@ -11,7 +11,10 @@
 //    is run-level and reported as such.
 // 3. DAG orchestration overhead with Athena-like latencies: the build's wall time over the
 //    critical path of its nodes' own times (the longest dependency chain of elapsed seconds in
-//    run_results.json), on the endpoint with --latency-ms 600 and the target's 4 threads.
+//    run_results.json), on the endpoint with --latency-ms 600 and the target's 4 threads; and
+//    over max(critical path, node time / 4), as 45 tests fan out wider than 4 threads. The
+//    endpoint runs one statement at a time (latencies overlap, SQL does not), so this is an
+//    upper bound of the runner's own overhead; athena-orchestration.mjs measures it alone.
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -20,6 +23,8 @@ import { generateRaw, median, report, sluiceBin, tempProject, timeCommand } from
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LATENCY_MS = 600;
+/** The prod target's threads. */
+const THREADS = 4;
 const env = { ...process.env, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
 const { dir, cleanup } = tempProject();
 const root = path.dirname(dir);
@@ -153,9 +158,13 @@ try {
     figures[`model calls of ${api}`] = n;
   const slow = await prodBuild(LATENCY_MS);
   const path_ = criticalPathMs(slow.results);
+  // With 4 threads the wall time is at least the critical path and at least the work / 4.
+  const work = slow.results.results.reduce((n, r) => n + r.elapsedMs, 0) / THREADS;
   figures[`latency ${LATENCY_MS} ms: wall (s)`] = slow.ms / 1000;
   figures[`latency ${LATENCY_MS} ms: critical path (s)`] = path_ / 1000;
+  figures[`latency ${LATENCY_MS} ms: node time / ${THREADS} threads (s)`] = work / 1000;
   figures["wall / critical path (target <= 1.10)"] = slow.ms / path_;
+  figures["wall / max(critical path, node time / threads)"] = slow.ms / Math.max(path_, work);
   report("athena-local: the production path on the local endpoint", figures);
 } finally {
   cleanup();
