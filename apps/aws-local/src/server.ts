@@ -64,12 +64,15 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
   );
   const glue = saved === undefined ? new GlueCatalog() : GlueCatalog.restore(saved);
   let dirty = false;
-  const save = async () => {
+  const write = async () => {
     if (!dirty) return;
     dirty = false;
     await writeFile(`${catalogFile}.tmp`, JSON.stringify(glue.snapshot()));
     await rename(`${catalogFile}.tmp`, catalogFile);
   };
+  // One save at a time: the interval's and close()'s raced on the .tmp file (ENOENT on rename).
+  let saving = Promise.resolve();
+  const save = (): Promise<void> => (saving = saving.catch(() => undefined).then(write));
   const saver = setInterval(() => void save().catch(() => (dirty = true)), 250);
   saver.unref();
   const faults = new Faults();
