@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsEnv, startEndpoint } from "../support/athena-local.js";
+import { awsEnv, pointProdAt, startEndpoint, type Endpoint } from "../support/athena-local.js";
 import { copyModelsProject, runSluice } from "../support/cli.js";
 
 const env = awsEnv;
@@ -21,7 +21,7 @@ const env = awsEnv;
 describe("sluice on the prod target against sluice athena-local", () => {
   let project: { dir: string; cleanup: () => Promise<void> };
   let aws: string;
-  let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
+  let endpoint: Endpoint;
   const sluice = (...args: string[]) => runSluice(["--project-dir", project.dir, ...args], { env });
   const generate = (start: string, hours: number, seed: number, events: number) =>
     sluice(
@@ -41,17 +41,8 @@ describe("sluice on the prod target against sluice athena-local", () => {
   beforeAll(async () => {
     project = await copyModelsProject();
     aws = await mkdtemp(path.join(os.tmpdir(), "sluice-aws-local-"));
-    // Buckets of the prod target: s3_lake_root s3://sluice-lake, s3_staging_dir s3://sluice-athena-results/queries/.
-    await mkdir(path.join(aws, "sluice-lake"));
-    await mkdir(path.join(aws, "sluice-athena-results"));
     endpoint = await startEndpoint(aws);
-    const config = path.join(project.dir, "sluice.yml");
-    const yml = await readFile(config, "utf8");
-    expect(yml).toMatch(/^ {4}engine: athena$/m);
-    await writeFile(
-      config,
-      yml.replace(/^ {4}engine: athena$/m, `    engine: athena\n    endpoint: ${endpoint.url}`),
-    );
+    await pointProdAt(project.dir, endpoint.url);
   }, 60_000);
 
   afterAll(async () => {
@@ -74,7 +65,7 @@ describe("sluice on the prod target against sluice athena-local", () => {
     expect(first.stdout).toMatch(/ecommerce_silver\.events\s+OK\s+3,000/);
     expect(first.stdout).toMatch(/ecommerce_silver\.order_items\s+OK\s+166/);
     expect(first.stdout).toMatch(
-      /9 models and 1 seed built .*tests: 53 passed, 1 warned, 0 failed; 0 errors, 0 skipped/,
+      /9 models and 1 seed built .*tests: 54 passed, 1 warned, 0 failed; 0 errors, 0 skipped/,
     );
     // The Parquet files are where Glue says, under the lake bucket, in Hive partition folders.
     const silver = await readdir(path.join(aws, "sluice-lake"), { recursive: true });

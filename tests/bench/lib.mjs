@@ -39,6 +39,15 @@ export function tempProject() {
   return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+/** `sluice generate`: `events` events over 24 hours from 2026-11-27 into the project's lake. */
+export function generateRaw(dir, events, seed = 42) {
+  timeCommand(process.execPath, [
+    ...[sluiceBin, "--project-dir", dir, "generate", "--events", String(events)],
+    ...["--start", "2026-11-27T00:00:00Z", "--hours", "24", "--seed", String(seed)],
+    ...["--sink", "local"],
+  ]);
+}
+
 export function report(name, figures) {
   console.log(`\n## ${name}`);
   for (const [k, v] of Object.entries(figures))

@@ -10,7 +10,7 @@ import { openEngine } from "@sluice/engines";
 import { loadProject } from "@sluice/project";
 import { runProject } from "@sluice/runner";
 import { trinoCompatStatements } from "@sluice/dialects";
-import { median, report, sluiceBin, tempProject, timeCommand } from "./lib.mjs";
+import { generateRaw, median, report, tempProject } from "./lib.mjs";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const { dir, cleanup } = tempProject();
@@ -74,22 +74,7 @@ async function direct(statements) {
 }
 
 try {
-  timeCommand(process.execPath, [
-    sluiceBin,
-    "--project-dir",
-    dir,
-    "generate",
-    "--events",
-    String(EVENTS),
-    "--start",
-    "2026-11-27T00:00:00Z",
-    "--hours",
-    "24",
-    "--seed",
-    "42",
-    "--sink",
-    "local",
-  ]);
+  generateRaw(dir, EVENTS);
   const sluiceTimes = [];
   const directTimes = [];
   let statements = 0;

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { AthenaApi } from "./athena-api.js";
 import { AwsError } from "./aws-error.js";
+import { CallLog } from "./call-log.js";
 import { Faults, type FaultPlan } from "./faults.js";
 import { GlueCatalog, type GlueSnapshot } from "./glue-catalog.js";
 import { s3ErrorReply, s3Operation, s3Request } from "./s3-api.js";
@@ -29,6 +30,8 @@ export interface AthenaLocal {
   url: string;
   port: number;
   faults: Faults;
+  /** Every AWS call answered, in order (also `GET /_aws-local/calls/log`). */
+  calls: CallLog;
   glue: GlueCatalog;
   close(): Promise<void>;
 }
@@ -40,7 +43,8 @@ const SERVICES: Record<string, string> = { AmazonAthena: "Athena", AWSGlue: "Glu
  * Start one loopback endpoint answering Athena and Glue (JSON 1.1, `X-Amz-Target`) and S3
  * (REST, path-style) like AWS, with SQL executed on DuckDB over the buckets in `dir`.
  * Signatures are not checked. Control: `POST /_aws-local/faults` (a {@link FaultPlan};
- * `?replace=true` drops earlier rules), `DELETE /_aws-local/faults`, `GET /_aws-local/faults` (rules with what they have left), `GET /_aws-local/calls`.
+ * `?replace=true` drops earlier rules), `DELETE /_aws-local/faults`, `GET /_aws-local/faults` (rules with what they have left), `GET /_aws-local/calls` (counts per API),
+ * `GET|DELETE /_aws-local/calls/log` (each call in order, see {@link CallLog}).
  *
  * @example
  * const local = await startAthenaLocal({ dir: "/tmp/lake" });
@@ -60,15 +64,19 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
   );
   const glue = saved === undefined ? new GlueCatalog() : GlueCatalog.restore(saved);
   let dirty = false;
-  const save = async () => {
+  const write = async () => {
     if (!dirty) return;
     dirty = false;
     await writeFile(`${catalogFile}.tmp`, JSON.stringify(glue.snapshot()));
     await rename(`${catalogFile}.tmp`, catalogFile);
   };
+  // One save at a time: the interval's and close()'s raced on the .tmp file (ENOENT on rename).
+  let saving = Promise.resolve();
+  const save = (): Promise<void> => (saving = saving.catch(() => undefined).then(write));
   const saver = setInterval(() => void save().catch(() => (dirty = true)), 250);
   saver.unref();
   const faults = new Faults();
+  const calls = new CallLog();
   if (options.faults) faults.set(options.faults);
   const sql = new SqlEngine(store, glue, path.join(workDir, "tmp"));
   const athena = new AthenaApi(sql, faults, options.latencyMs ?? 50);
@@ -94,16 +102,19 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
             "UnknownOperationException",
             `aws-local does not implement ${String(target)}`,
           );
-        faults.onCall(service!, operation);
-        // A query or a Glue write may change the catalog.
-        if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
         let input: Record<string, unknown>;
         try {
           input = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
         } catch {
           throw new AwsError("SerializationException", "request body is not JSON");
         }
-        return replyJson(res, 200, await op(input));
+        const logged = calls.add(service!, operation, input);
+        faults.onCall(service!, operation);
+        // A query or a Glue write may change the catalog.
+        if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
+        const reply = (await op(input)) as { QueryExecutionId?: unknown } | undefined;
+        if (typeof reply?.QueryExecutionId === "string") logged.queryId = reply.QueryExecutionId;
+        return replyJson(res, 200, reply);
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
         return replyJson(
@@ -115,7 +126,9 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
       }
     }
     try {
-      faults.onCall("S3", s3Operation(req.method ?? "GET", url));
+      const operation = s3Operation(req.method ?? "GET", url);
+      calls.addS3(operation, url);
+      faults.onCall("S3", operation);
       const reply = await s3Request(store, req, url, body);
       res.writeHead(reply.status, { "x-amz-request-id": "local", ...reply.headers });
       res.end(req.method === "HEAD" ? undefined : reply.body);
@@ -144,6 +157,12 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
         return replyJson(res, 200, faults.pending());
       if (url.pathname === "/_aws-local/calls" && req.method === "GET")
         return replyJson(res, 200, faults.counts);
+      if (url.pathname === "/_aws-local/calls/log" && req.method === "GET")
+        return replyJson(res, 200, calls.entries);
+      if (url.pathname === "/_aws-local/calls/log" && req.method === "DELETE") {
+        calls.clear();
+        return replyJson(res, 200, { ok: true });
+      }
       replyJson(res, 404, {
         __type: "UnknownOperationException",
         Message: `no control ${req.method} ${url.pathname}`,
@@ -175,6 +194,7 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,
     port,
     faults,
+    calls,
     glue,
     async close() {
       server.closeAllConnections();

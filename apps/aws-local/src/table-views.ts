@@ -141,8 +141,10 @@ async function projectedText(
   const rootDir = store.file(bucket, prefix.replace(/\/$/, ""));
   const list = `[${files.map((f) => str(store.file(bucket, f.key))).join(", ")}]`;
   const select =
-    `SELECT line AS ${ident(columns[0]?.Name ?? "line")}, substr(filename, ${[...rootDir].length + 2}, 13) AS ${ident(key)}\n` +
+    // A blank line is a row holding '' (Hive's LazySimpleSerDe returns a blanked row for it;
+    // DuckDB reads it as NULL), so staging sees and rejects it, as on the local lake.
+    `SELECT coalesce(line, '') AS ${ident(columns[0]?.Name ?? "line")}, substr(filename, ${[...rootDir].length + 2}, 13) AS ${ident(key)}\n` +
     `FROM read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', ` +
-    `new_line = '\\n', strict_mode = false, filename = true, max_line_size = 67108864)\nWHERE line IS NOT NULL AND line <> ''`;
+    `new_line = '\\n', strict_mode = false, filename = true, max_line_size = 67108864)`;
   return { select, bytes: files.reduce((n, f) => n + f.size, 0) };
 }

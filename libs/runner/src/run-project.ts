@@ -65,6 +65,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const total = tasks.length;
   const rawHours = new Map<string, ListedRawHours>();
   const published: PublishedVersions = new Map();
+  const windowsRead = new Map<string, string>();
   const raw = await planRawReads({
     nodes: tasks,
     all: options.compiled.nodes,
@@ -98,6 +99,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         rawSources,
         rawHours,
         published,
+        windowsRead,
         ...(raw ? { raw } : {}),
         tablesRead: upstreamTables(node, options.compiled.nodes, new Set()).map((t) => t.relation),
         upstreamTables: upstreamTables(node, options.compiled.nodes, built),
@@ -139,9 +141,8 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
       results,
       options.engine,
       options.dialect,
-      raw,
+      { raw, windowsRead, published },
       options.signal,
-      published,
     )) {
       results.push(check);
       options.onEvent?.({ type: "end", index: total, total, result: check });

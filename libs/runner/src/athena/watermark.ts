@@ -43,6 +43,7 @@ export async function bindWatermark(
       ? recorded
       : await maxOfColumn(node, ctx, node.relation, existing);
   const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+  ctx.windowsRead?.set(node.id, from);
   return bindWindow(sql, ctx.dialect.literal(from));
 }
 

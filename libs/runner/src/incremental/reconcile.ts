@@ -63,51 +63,78 @@ function copiesShareOf(raw: unknown): Pick<ReconcileConfig, "copiesShare"> {
     : {};
 }
 
+/** The relations a reconciliation reads (as the dialect quotes them). */
+export interface ReconciledRelations {
+  staging: string;
+  silver: string;
+  rejected: string;
+  /** The raw table, when its lines are counted by SQL (catalog engines; lakes count bytes). */
+  raw?: string;
+}
+
 /**
  * The reconciliation query over raw partitions `dt >= from`: silver, rejected and duplicate rows
- * per partition (the raw side is counted from the files' bytes, not by SQL). Duplicates are counted from the
- * staging rows alone (valid lines minus first copies, where a copy kept before the window
- * counts as first), so a lost or doubled silver row breaks the balance.
+ * per partition, plus `raw_lines` when `rel.raw` is given (else the raw side is counted from the
+ * files' bytes, not by SQL). Duplicates are counted from the staging rows alone (valid lines
+ * minus first copies, where a copy kept before the window counts as first), so a lost or doubled
+ * silver row breaks the balance. Every relation is read by the window's predicate, and silver
+ * (partitioned by `copies_share`'s column, not by `dt`) only in the partitions the window's
+ * valid rows fall in.
  */
 export function reconciliationSql(
   d: Dialect,
-  rel: { staging: string; silver: string; rejected: string },
+  rel: ReconciledRelations,
   c: ReconcileConfig,
   from: string,
 ): string {
   const f = d.literal(from);
   const k = d.quoteIdentifier(c.key);
   const share = c.copiesShare;
+  const inShare = share ? ` AND ${d.quoteIdentifier(share.silver)} IN (SELECT p FROM valid)` : "";
+  const raw = rel.raw;
   return `WITH valid AS (SELECT dt, ${k} AS k${share ? `, ${share.staging} AS p` : ""} FROM ${rel.staging} WHERE ${d.quoteIdentifier(c.reason)} IS NULL AND dt >= ${f}),
-prior AS (SELECT ${k} AS k FROM ${rel.silver} WHERE dt < ${f}${share ? ` AND ${d.quoteIdentifier(share.silver)} IN (SELECT p FROM valid)` : ""} AND ${k} IN (SELECT k FROM valid)),
+prior AS (SELECT ${k} AS k FROM ${rel.silver} WHERE dt < ${f}${inShare} AND ${k} IN (SELECT k FROM valid)),
 firsts AS (SELECT min(dt) AS dt FROM valid WHERE k NOT IN (SELECT k FROM prior) GROUP BY k),
 first_n AS (SELECT dt, count(*) AS n FROM firsts GROUP BY dt),
 valid_n AS (SELECT dt, count(*) AS n FROM valid GROUP BY dt),
-silver_n AS (SELECT dt, count(*) AS n FROM ${rel.silver} WHERE dt >= ${f} GROUP BY dt),
-rejected_n AS (SELECT dt, count(*) AS n FROM ${rel.rejected} WHERE dt >= ${f} GROUP BY dt),
-all_dt AS (SELECT dt FROM valid_n UNION SELECT dt FROM silver_n UNION SELECT dt FROM rejected_n)
+silver_n AS (SELECT dt, count(*) AS n FROM ${rel.silver} WHERE dt >= ${f}${inShare} GROUP BY dt),
+rejected_n AS (SELECT dt, count(*) AS n FROM ${rel.rejected} WHERE dt >= ${f} GROUP BY dt),${
+    raw ? `\nraw_n AS (SELECT dt, count(*) AS n FROM ${raw} WHERE dt >= ${f} GROUP BY dt),` : ""
+  }
+all_dt AS (SELECT dt FROM valid_n UNION SELECT dt FROM silver_n UNION SELECT dt FROM rejected_n${raw ? " UNION SELECT dt FROM raw_n" : ""})
 SELECT a.dt AS dt, coalesce(s.n, 0) AS silver_rows, coalesce(x.n, 0) AS rejected_rows,
-  coalesce(v.n, 0) - coalesce(fi.n, 0) AS duplicates
+  coalesce(v.n, 0) - coalesce(fi.n, 0) AS duplicates${raw ? ", coalesce(r.n, 0) AS raw_lines" : ""}
 FROM all_dt a LEFT JOIN silver_n s ON s.dt = a.dt LEFT JOIN rejected_n x ON x.dt = a.dt
-LEFT JOIN valid_n v ON v.dt = a.dt LEFT JOIN first_n fi ON fi.dt = a.dt
+LEFT JOIN valid_n v ON v.dt = a.dt LEFT JOIN first_n fi ON fi.dt = a.dt${raw ? " LEFT JOIN raw_n r ON r.dt = a.dt" : ""}
 ORDER BY a.dt`;
+}
+
+/** What the run read, for the reconciliation. */
+export interface RunReads {
+  /** Lake engines: the raw zones read from their bytes (undefined: raw lines are counted by SQL). */
+  raw: RawReads | undefined;
+  /** Catalog engines: node id → the first raw hour its window read (see NodeContext). */
+  windowsRead: ReadonlyMap<string, string>;
+  published?: PublishedVersions;
 }
 
 /**
  * After a build: for each model configured with `reconcile={'staging': ..., 'rejected': ...}`
- * that was built, check every raw partition it read against the line count the engine made from
- * the raw files' bytes. Returns one test-like result per model (status `fail` when any partition
- * does not balance), or nothing when none is configured or the engine counts no raw bytes.
+ * that was built, check every raw partition the run read (from the earliest window of the model
+ * and its rejected model) against the raw line count: made from the files' bytes on a lake
+ * engine, by SQL over the raw table's partitions of the window on a catalog engine (the lines as
+ * staging reads them). Returns one test-like result per model (status `fail` when any partition
+ * does not balance), or nothing when none is configured.
  */
 export async function reconcileBuild(
   nodes: readonly CompiledNode[],
   results: readonly NodeResult[],
   engine: Engine,
   dialect: Dialect,
-  raw: RawReads | undefined,
+  reads: RunReads,
   signal?: AbortSignal,
-  published?: PublishedVersions,
 ): Promise<ReconciliationResult[]> {
+  const { raw, published } = reads;
   const byName = new Map(nodes.filter((n) => n.kind === "model").map((n) => [n.name, n]));
   const out: ReconciliationResult[] = [];
   for (const node of nodes) {
@@ -119,9 +146,10 @@ export async function reconcileBuild(
     const rawId = staging?.dependsOn.find((id) => id.startsWith("source."));
     const source = nodes.find((n) => n.id === rawId);
     const load = source?.location === undefined ? undefined : raw?.loads.get(source.location);
-    if (!staging || !rejected || !load) continue;
+    if (!staging || !rejected || !source || (raw !== undefined && !load)) continue;
     if (results.find((r) => r.id === rejected.id)?.status !== "success") continue;
-    const from = [raw?.windows.get(node.id)?.from, raw?.windows.get(rejected.id)?.from]
+    const windowOf = (id: string) => raw?.windows.get(id)?.from ?? reads.windowsRead.get(id);
+    const from = [windowOf(node.id), windowOf(rejected.id)]
       .map((w) => w ?? NO_WATERMARK)
       .sort()[0]!;
     const started = performance.now();
@@ -135,6 +163,7 @@ export async function reconcileBuild(
         staging: await windowed(dialect.quoteRelation(staging.relation)),
         silver: dialect.quoteRelation(node.relation),
         rejected: await windowed(dialect.quoteRelation(rejected.relation)),
+        ...(load ? {} : { raw: dialect.quoteRelation(source.relation) }),
       },
       config,
       from,
@@ -150,13 +179,13 @@ export async function reconcileBuild(
       queryIds: [],
     };
     try {
-      const census = (await load).hours;
       const rows = new Map(
         (await engine.execute(sql, { label: result.id, signal })).rows.map((r) => [
           String(r["dt"]),
           r,
         ]),
       );
+      const census = load ? (await load).hours : sqlCensus(rows);
       const hours = [
         ...new Set([...[...census.keys()].filter((dt) => dt >= from), ...rows.keys()]),
       ].sort();
@@ -211,4 +240,16 @@ export async function reconcileBuild(
     out.push(result);
   }
   return out;
+}
+
+/** The raw side counted by the reconciliation query itself (`raw_lines`; nothing quarantined). */
+function sqlCensus(
+  rows: ReadonlyMap<string, Record<string, unknown>>,
+): Map<string, { records: number; quarantinedRecords: number; quarantinedFiles: number }> {
+  return new Map(
+    [...rows].map(([dt, r]) => [
+      dt,
+      { records: Number(r["raw_lines"] ?? 0), quarantinedRecords: 0, quarantinedFiles: 0 },
+    ]),
+  );
 }

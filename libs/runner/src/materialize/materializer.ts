@@ -28,6 +28,11 @@ export interface NodeContext {
   published?: PublishedVersions;
   /** Lake engines: the raw zones read this run and each incremental node's planned window. */
   raw?: RawReads;
+  /**
+   * Catalog engines: node id → the first raw hour (`YYYY/MM/DD/HH`) its incremental window read
+   * this run, recorded when the window is bound (a node absent from it read every hour).
+   */
+  windowsRead?: Map<string, string>;
   /** Tables (table, incremental, seed models) the node reads directly: for their recorded watermarks. */
   tablesRead?: readonly Relation[];
   /** Tables the node reads whose versions this run did not write: checked before it reads them. */

@@ -1,0 +1,171 @@
+// Budgets (issue #12) on the production path, measured on `sluice athena-local` (the real SDK
+// clients over HTTP, SQL on DuckDB):
+// 1. The models project's full build on the endpoint (latency 0) is at most 3x the local lake's
+//    build of the same raw files (medians of alternating runs; each endpoint run starts on an
+//    empty catalog and bucket, like the local run on an empty lake).
+// 2. Per table model, 1 Athena query and at most 4 Glue/S3 calls, counted on the endpoint's call
+//    log (`GET /_aws-local/calls/log`). A query is a node's when run_results.json lists its id
+//    under the node; a Glue call when it names the model's table (or one of its staging tables,
+//    `<name>__...`), an S3 call when its key is under the table's folder. Everything else (the
+//    raw table's registration, schema set-up, the sweep, end-of-run cleanup, tests' own queries)
+//    is run-level and reported as such.
+// 3. DAG orchestration overhead with Athena-like latencies: the build's wall time over the
+//    critical path of its nodes' own times (the longest dependency chain of elapsed seconds in
+//    run_results.json), on the endpoint with --latency-ms 600 and the target's 4 threads; and
+//    over max(critical path, node time / 4), as 45 tests fan out wider than 4 threads. The
+//    endpoint runs one statement at a time (latencies overlap, SQL does not), so this is an
+//    upper bound of the runner's own overhead; athena-orchestration.mjs measures it alone.
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { generateRaw, median, report, sluiceBin, tempProject, timeCommand } from "./lib.mjs";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const LATENCY_MS = 600;
+/** The prod target's threads. */
+const THREADS = 4;
+const env = { ...process.env, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
+const { dir, cleanup } = tempProject();
+const root = path.dirname(dir);
+const yml = readFileSync(path.join(dir, "sluice.yml"), "utf8");
+const sluice = (...args) =>
+  timeCommand(process.execPath, [sluiceBin, "--project-dir", dir, ...args], { env });
+
+/** Start `sluice athena-local` over a fresh folder holding the prod target's buckets. */
+function startEndpoint(latencyMs) {
+  const aws = mkdtempSync(path.join(root, "aws-"));
+  mkdirSync(path.join(aws, "sluice-athena-results"));
+  cpSync(path.join(dir, ".lake/raw"), path.join(aws, "sluice-lake/raw"), { recursive: true });
+  const child = spawn(
+    process.execPath,
+    [sluiceBin, "athena-local", "--dir", aws, "--latency-ms", String(latencyMs)],
+    { env, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (!url) return;
+      writeFileSync(
+        path.join(dir, "sluice.yml"),
+        yml.replace(/^ {4}engine: athena$/m, `    engine: athena\n    endpoint: ${url}`),
+      );
+      resolve({
+        url,
+        stop: () =>
+          new Promise((done) => {
+            child.on("close", () => (rmSync(aws, { recursive: true, force: true }), done()));
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+    child.on("error", reject);
+  });
+}
+
+/** One full build on a fresh endpoint: wall ms, the call log and run_results.json. */
+async function prodBuild(latencyMs) {
+  const endpoint = await startEndpoint(latencyMs);
+  try {
+    const { ms } = sluice("build", "--target", "prod");
+    const log = await (await fetch(`${endpoint.url}/_aws-local/calls/log`)).json();
+    const results = JSON.parse(readFileSync(path.join(dir, "target/run_results.json"), "utf8"));
+    return { ms, log, results };
+  } finally {
+    await endpoint.stop();
+  }
+}
+
+function localBuild() {
+  rmSync(path.join(dir, "target"), { recursive: true, force: true });
+  for (const entry of ["silver", "staging", "marts", "seeds", ".sluice", "catalog.duckdb"])
+    rmSync(path.join(dir, ".lake", entry), { recursive: true, force: true });
+  return sluice("build").ms;
+}
+
+const manifest = () => JSON.parse(readFileSync(path.join(dir, "target/manifest.json"), "utf8"));
+
+/** Calls per table model (see the header), plus the run-level rest. */
+function callsPerModel(log, results) {
+  const nodes = manifest().nodes;
+  const models = results.results.filter(
+    (r) => r.kind === "model" && ["table", "incremental"].includes(r.materialization),
+  );
+  const owner = new Map();
+  for (const r of models) for (const id of r.queryIds ?? []) owner.set(id, r.id);
+  const perModel = new Map(models.map((r) => [r.id, { queries: 0, glue: 0, s3: 0 }]));
+  const runLevel = { queries: 0, glue: 0, s3: 0 };
+  const byApi = new Map();
+  for (const call of log) {
+    const [service] = call.api.split(".");
+    if (call.api !== "Athena.StartQueryExecution" && service === "Athena") continue;
+    let model;
+    if (service === "Athena") model = owner.get(call.queryId);
+    else
+      model = models.find((r) => {
+        const [db, table] = r.relation.split(".");
+        if (service === "Glue")
+          return call.resource === r.relation || call.resource.startsWith(`${db}.${table}__`);
+        return call.resource.startsWith(`sluice-lake/${nodes[r.id].schema}/${table}/`);
+      })?.id;
+    const counts = model === undefined ? runLevel : perModel.get(model);
+    counts[service === "Athena" ? "queries" : service.toLowerCase()] += 1;
+    if (model !== undefined && service !== "Athena")
+      byApi.set(call.api, (byApi.get(call.api) ?? 0) + 1);
+  }
+  return { perModel, runLevel, byApi };
+}
+
+/** The longest dependency chain of node seconds (manifest's depends_on, run_results' elapsed). */
+function criticalPathMs(results) {
+  const nodes = manifest().nodes;
+  const elapsed = new Map(results.results.map((r) => [r.id, r.elapsedMs]));
+  const memo = new Map();
+  const longest = (id) => {
+    if (memo.has(id)) return memo.get(id);
+    const deps = nodes[id]?.depends_on ?? [];
+    const v = (elapsed.get(id) ?? 0) + Math.max(0, ...deps.map(longest));
+    memo.set(id, v);
+    return v;
+  };
+  return Math.max(...[...elapsed.keys()].map(longest));
+}
+
+try {
+  generateRaw(dir, EVENTS);
+  // Alternating runs, so load from other processes falls on both sides alike.
+  const local = [];
+  const prod = [];
+  let last;
+  for (let i = 0; i < RUNS; i++) {
+    local.push(localBuild());
+    last = await prodBuild(0);
+    prod.push(last.ms);
+  }
+  const { perModel, runLevel, byApi } = callsPerModel(last.log, last.results);
+  const figures = {
+    events: EVENTS,
+    "local lake full build (s, median)": median(local) / 1000,
+    "athena-local full build (s, median)": median(prod) / 1000,
+    "athena-local / local (target <= 3)": median(prod) / median(local),
+  };
+  for (const [id, c] of perModel)
+    figures[`${id}: queries, glue+s3 (1, <=4)`] = `${c.queries}, ${c.glue + c.s3}`;
+  figures["run level: queries, glue, s3"] = `${runLevel.queries}, ${runLevel.glue}, ${runLevel.s3}`;
+  for (const [api, n] of [...byApi].sort((a, b) => b[1] - a[1]).slice(0, 5))
+    figures[`model calls of ${api}`] = n;
+  const slow = await prodBuild(LATENCY_MS);
+  const path_ = criticalPathMs(slow.results);
+  // With 4 threads the wall time is at least the critical path and at least the work / 4.
+  const work = slow.results.results.reduce((n, r) => n + r.elapsedMs, 0) / THREADS;
+  figures[`latency ${LATENCY_MS} ms: wall (s)`] = slow.ms / 1000;
+  figures[`latency ${LATENCY_MS} ms: critical path (s)`] = path_ / 1000;
+  figures[`latency ${LATENCY_MS} ms: node time / ${THREADS} threads (s)`] = work / 1000;
+  figures["wall / critical path (target <= 1.10)"] = slow.ms / path_;
+  figures["wall / max(critical path, node time / threads)"] = slow.ms / Math.max(path_, work);
+  report("athena-local: the production path on the local endpoint", figures);
+} finally {
+  cleanup();
+}
