@@ -43,6 +43,11 @@ describe("Athena grammar check", () => {
     expect(r.stderr).toBe(
       `${shown()}:20:1: error ATHENA_SYNTAX: Athena would reject model.channel_performance: ')' is not valid at this position, expecting an existing column or an existing function or a keyword in \`)\` (compiled: ${path.relative(repoRoot, path.join(dir, "target/compiled/marts/channel_performance.sql"))}:18:1)\n` +
         "  hint: fix the model's SQL (compile --target prod checks every statement Athena would run)\n" +
+        "    18 |     where event_type = 'order_paid'\n" +
+        "    19 |     group by channel,\n" +
+        "  > 20 | )\n" +
+        "       | ^\n" +
+        "    21 |\n" +
         "\n1 error found; nothing was run.\n",
     );
     const compiled = await readFile(
