@@ -10,7 +10,14 @@ export default defineConfig({
   input: "dist/main.js",
   platform: "node",
   external: [/^@duckdb\/node-bindings/, /^@aws-sdk\//, /^@smithy\//],
-  output: { dir: "dist/bundle", format: "cjs", dynamicImportInCjs: false, entryFileNames: "[name].cjs", chunkFileNames: "[name]-[hash].cjs", cleanDir: true },
+  output: {
+    dir: "dist/bundle",
+    format: "cjs",
+    dynamicImportInCjs: false,
+    entryFileNames: "[name].cjs",
+    chunkFileNames: "[name]-[hash].cjs",
+    cleanDir: true,
+  },
   // yargs resolves a config `extends` module with import.meta.resolve, which CommonJS lacks
   // (rolldown would replace import.meta with {} and warn on every install): require.resolve is
   // the CommonJS way, and what yargs 17 used.

@@ -302,13 +302,7 @@ async function updatePartitions(
       }),
     ),
   );
-  throwOnErrors(
-    "BatchUpdatePartition",
-    target,
-    out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map(
-      (e) => e.ErrorDetail?.ErrorMessage,
-    ),
-  );
+  throwOnErrors("BatchUpdatePartition", target, out.Errors, tolerated);
 }
 
 async function createPartitions(
@@ -326,13 +320,7 @@ async function createPartitions(
       }),
     ),
   );
-  throwOnErrors(
-    "BatchCreatePartition",
-    target,
-    out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map(
-      (e) => e.ErrorDetail?.ErrorMessage,
-    ),
-  );
+  throwOnErrors("BatchCreatePartition", target, out.Errors, tolerated);
 }
 
 async function deletePartitions(
@@ -350,13 +338,7 @@ async function deletePartitions(
       }),
     ),
   );
-  throwOnErrors(
-    "BatchDeletePartition",
-    target,
-    out.Errors?.filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? "")).map(
-      (e) => e.ErrorDetail?.ErrorMessage,
-    ),
-  );
+  throwOnErrors("BatchDeletePartition", target, out.Errors, tolerated);
 }
 
 function partitionInput(p: Partition): PartitionInput {
@@ -369,12 +351,17 @@ export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/** Throw on a Glue batch call's per-entry errors, except those whose code is `tolerated`. */
 function throwOnErrors(
   operation: string,
   relation: Relation,
-  messages: (string | undefined)[] | undefined,
+  errors: readonly { ErrorDetail?: { ErrorCode?: string; ErrorMessage?: string } }[] | undefined,
+  tolerated: readonly string[],
 ): void {
-  if (messages === undefined || messages.length === 0) return;
+  const messages = (errors ?? [])
+    .filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? ""))
+    .map((e) => e.ErrorDetail?.ErrorMessage);
+  if (messages.length === 0) return;
   throw new Error(
     `Glue ${operation} on ${relation.schema}.${relation.name} failed for ${messages.length} partition(s): ${messages[0] ?? "unknown error"}`,
   );
