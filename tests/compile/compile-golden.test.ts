@@ -27,7 +27,12 @@ async function digests(dir: string, targetName: string): Promise<Record<string, 
   const out: Record<string, string> = {};
   // Order is part of the output: keys keep the compile's node order.
   for (const node of compiled.nodes) {
-    const text = JSON.stringify(node).split(dir).join("<project>");
+    // The raw view reads the hour from a fixed offset into the absolute file name, so the
+    // offset moves with the checkout's path: both are replaced by placeholders.
+    const text = JSON.stringify(node)
+      .split(dir)
+      .join("<project>")
+      .replace(/substr\(filename, \d+, 13\)/g, "substr(filename, <offset>, 13)");
     out[node.id] = createHash("sha1").update(text).digest("hex").slice(0, 16);
   }
   return out;
