@@ -3,15 +3,22 @@ import { AwsError } from "./aws-error.js";
 
 /**
  * Fail or throttle calls of one API: `api` is `<Service>.<Operation>` (`Athena.StartQueryExecution`,
- * `Glue.BatchCreatePartition`, `S3.PutObject`); the rule fires on the `nth` call counted from
- * when it was set (1 = the next one) and on the `times - 1` calls after it.
+ * `Glue.BatchCreatePartition`, `S3.PutObject`), or `*` for every call of every API (to fail the
+ * Nth call of a run, whatever it is); the rule fires on the `nth` call counted from when it was
+ * set (1 = the next one) and on the `times - 1` calls after it.
  */
 export interface CallFault {
   api: string;
   nth?: number;
   times?: number;
-  /** `throttle` (the service's throttling error) or `fail` (its internal error); default fail. */
-  kind?: "throttle" | "fail";
+  /**
+   * `throttle` (the service's throttling error), `fail` (its internal error, retried by the SDK)
+   * `deny` (its access-denied error, which nothing retries), or `hang`: no answer until the
+   * rules are cleared (then the internal error), so a test can kill the client at that call;
+   * `hang-after` does the call, then hangs the same way (the client dies not knowing it
+   * happened). Default fail.
+   */
+  kind?: "throttle" | "fail" | "deny" | "hang" | "hang-after";
   /** Override the error code, e.g. `AccessDeniedException`. */
   error?: string;
   message?: string;
@@ -42,6 +49,11 @@ const THROTTLE: Record<string, [string, number]> = {
   Glue: ["ThrottlingException", 400],
   S3: ["SlowDown", 503],
 };
+const DENIED: Record<string, [string, number]> = {
+  Athena: ["AccessDeniedException", 400],
+  Glue: ["AccessDeniedException", 400],
+  S3: ["AccessDenied", 403],
+};
 const INTERNAL: Record<string, [string, number]> = {
   Athena: ["InternalServerException", 500],
   Glue: ["InternalServiceException", 500],
@@ -59,10 +71,10 @@ export class Faults {
   set(plan: FaultPlan, replace = false): void {
     if (replace) this.clear();
     for (const c of plan.calls ?? []) {
-      if (!/^(Athena|Glue|S3)\.\w+$/.test(c.api))
+      if (!/^((Athena|Glue|S3)\.\w+|\*)$/.test(c.api))
         throw new AwsError(
           "ValidationException",
-          `fault api must be Athena.|Glue.|S3.<Operation>, not ${c.api}`,
+          `fault api must be Athena.|Glue.|S3.<Operation> or *, not ${c.api}`,
         );
       this.calls.push({ ...c, seen: 0, left: c.times ?? 1 });
     }
@@ -83,24 +95,45 @@ export class Faults {
   clear(): void {
     this.calls = [];
     this.queries = [];
+    for (const resolve of this.release.splice(0)) resolve();
   }
 
-  /** Count a call; throw the error a rule asks for. */
-  onCall(service: string, operation: string): void {
+  private release: (() => void)[] = [];
+
+  /** Resolves when the rules are cleared: how long a hung call waits. */
+  private cleared(): Promise<void> {
+    return new Promise((resolve) => this.release.push(resolve));
+  }
+
+  /**
+   * Count a call; throw the error a rule asks for. A `hang` rule waits here (until the rules are
+   * cleared); for a `hang-after` rule, the returned function waits after the call is served.
+   */
+  async onCall(service: string, operation: string): Promise<(() => Promise<void>) | undefined> {
     const api = `${service}.${operation}`;
     this.counts[api] = (this.counts[api] ?? 0) + 1;
     for (const rule of this.calls) {
-      if (rule.api !== api || rule.left <= 0) continue;
+      if ((rule.api !== api && rule.api !== "*") || rule.left <= 0) continue;
       rule.seen++;
       if (rule.seen < (rule.nth ?? 1)) continue;
       rule.left--;
-      const [code, status] = (rule.kind === "throttle" ? THROTTLE : INTERNAL)[service]!;
+      if (rule.kind === "hang-after") return () => this.hangUntilCleared(service, api);
+      if (rule.kind === "hang") await this.hangUntilCleared(service, api);
+      const errors = rule.kind === "throttle" ? THROTTLE : rule.kind === "deny" ? DENIED : INTERNAL;
+      const [code, status] = errors[service]!;
       throw new AwsError(
         rule.error ?? code,
         rule.message ?? `injected by aws-local (${api} call ${rule.seen})`,
         rule.error === undefined ? status : 400,
       );
     }
+    return undefined;
+  }
+
+  private async hangUntilCleared(service: string, api: string): Promise<never> {
+    await this.cleared();
+    const [code, status] = INTERNAL[service]!;
+    throw new AwsError(code, `aws-local: ${api} hung until the faults were cleared`, status);
   }
 
   /** The fault for a query about to run, if a rule matches it. */

@@ -109,10 +109,11 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
           throw new AwsError("SerializationException", "request body is not JSON");
         }
         const logged = calls.add(service!, operation, input);
-        faults.onCall(service!, operation);
+        const hangAfter = await faults.onCall(service!, operation);
         // A query or a Glue write may change the catalog.
         if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
         const reply = (await op(input)) as { QueryExecutionId?: unknown } | undefined;
+        await hangAfter?.();
         if (typeof reply?.QueryExecutionId === "string") logged.queryId = reply.QueryExecutionId;
         return replyJson(res, 200, reply);
       } catch (error) {
@@ -128,8 +129,9 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
     try {
       const operation = s3Operation(req.method ?? "GET", url);
       calls.addS3(operation, url);
-      faults.onCall("S3", operation);
+      const hangAfter = await faults.onCall("S3", operation);
       const reply = await s3Request(store, req, url, body);
+      await hangAfter?.();
       res.writeHead(reply.status, { "x-amz-request-id": "local", ...reply.headers });
       res.end(req.method === "HEAD" ? undefined : reply.body);
     } catch (error) {

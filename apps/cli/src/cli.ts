@@ -17,15 +17,25 @@ const NO_COMMAND = "no command";
 
 /**
  * A thrown error, as the user sees it. An engine that cannot be opened for a reason the user
- * must fix (the lake is busy, read-only or full) is one line and exit 2; anything else is a bug
- * in sluice: one line and exit 1, the stack only with --debug.
+ * must fix (the lake is busy, read-only or full) is one line and exit 2; an AWS service's refusal
+ * (an SDK service exception: access denied, a missing bucket...) is one line naming the error
+ * and exit 1, as is a statement the engine failed outside any node (creating a schema); anything
+ * else is a bug in sluice: one line and exit 1, the stack only with --debug.
  */
 async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number> {
-  const { EngineOpenError } = await import("@sluice/engines");
+  const { EngineOpenError, QueryError } = await import("@sluice/engines");
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof EngineOpenError) {
     io.err(`error: ${message}`);
     return ExitCode.usage;
+  }
+  if (error instanceof QueryError && !debug) {
+    io.err(`error: ${message.split("\n")[0]}`);
+    return ExitCode.failed;
+  }
+  if (error instanceof Error && "$metadata" in error && !debug) {
+    io.err(`error: AWS ${error.name}: ${message.split("\n")[0]}`);
+    return ExitCode.failed;
   }
   if (debug) io.err(error instanceof Error && error.stack ? error.stack : message);
   else io.err(`error: ${message.split("\n")[0]} (unexpected: --debug prints the stack trace)`);

@@ -142,8 +142,11 @@ export interface Engine {
    * `<name><marker>*` (catalog entry and data), except those containing `keep`. Returns their names.
    */
   dropStagingTables?(relation: Relation, marker: string, keep: string): Promise<string[]>;
-  /** Catalog engines: drop one table, its catalog entry and its data. */
-  dropTableWithData?(relation: Relation): Promise<void>;
+  /**
+   * Catalog engines: drop one table, its catalog entry and its data; with `unlessReadBy`, the
+   * data stays when that table reads any of it (a staging table whose partitions were published).
+   */
+  dropTableWithData?(relation: Relation, options?: { unlessReadBy?: Relation }): Promise<void>;
   /**
    * Catalog engines (insert_overwrite): publish the partitions of `staging` (a table partitioned
    * like `target`, just written at a fresh location) as partitions of `target`: existing ones

@@ -14,7 +14,6 @@ import type { AthenaClients, AthenaContext } from "./athena-clients.js";
 import { deferredCleanup, removeExpired } from "./deferred-cleanup.js";
 import { describeGlueRelation, setTableParameters } from "./glue-catalog.js";
 import { publishPartitions } from "./partition-publisher.js";
-import { RETIRED_PARAMETER, retire } from "./version-retention.js";
 import { dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
 import { publishTable, type PublishResult } from "./glue-publisher.js";
 import { registerRawTable } from "./raw-table-register.js";
@@ -140,25 +139,21 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     },
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
     dropStagingTables: held(sweep),
-    dropTableWithData: held((relation: Relation) => dropTableWithData(ctx, relation)),
+    dropTableWithData: held((relation: Relation, options?: { unlessReadBy?: Relation }) =>
+      dropTableWithData(ctx, relation, options),
+    ),
     publishPartitions: held(
       async (staging: Relation, targetRelation: Relation, options?: PublishOptions) => {
         const result = await publishPartitions(ctx, staging, targetRelation, {
           keepStagingEntry: options?.defer,
+          versionsToKeep: options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
+          ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
         });
         if (options?.defer) later.dropEntryLater(staging);
-        const retirement = retire(
-          result.parameters[RETIRED_PARAMETER],
-          result.replaced,
-          options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
-        );
-        // Recorded before anything is deleted: a failed delete is retried by the next publish.
-        if (retirement.pending !== (result.parameters[RETIRED_PARAMETER] ?? "[]"))
-          await setTableParameters(ctx, targetRelation, {
-            [RETIRED_PARAMETER]: retirement.pending,
-          });
-        if (options?.defer) later.removeExpiredLater(targetRelation, retirement);
-        else await removeExpired(ctx, [{ relation: targetRelation, retirement }]);
+        // The expired locations are recorded as retired: a failed delete is retried later.
+        const expired = [{ relation: targetRelation, retirement: result.retirement }];
+        if (options?.defer) later.removeExpiredLater(targetRelation, result.retirement);
+        else await removeExpired(ctx, expired);
         return result;
       },
     ),

@@ -145,35 +145,49 @@ export async function describeGlueRelation(
 }
 
 /**
- * Set `parameters` on a table's Glue entry, keeping the others (GetTable, then UpdateTable with
- * SkipArchive under the VersionId read); nothing when they are already set. A
- * ConcurrentModificationException (another writer in between) re-reads and tries again.
+ * Set `parameters` on a table's Glue entry and remove the `remove` keys, keeping the others
+ * (GetTable, then UpdateTable with SkipArchive under the VersionId read); nothing when the entry
+ * already says so. A ConcurrentModificationException (another writer in between) re-reads and
+ * tries again. With `read`, the entry as read just before, the first try skips the GetTable.
  */
 export async function setTableParameters(
   ctx: AthenaContext,
   relation: Relation,
   parameters: Readonly<Record<string, string>>,
+  options: { remove?: readonly string[]; read?: Table } = {},
 ): Promise<void> {
+  let read = options.read;
   // Another writer changed the entry between the read and the update: read it again.
   await retryWhen(
     isConcurrentModification,
-    () => setParametersOnce(ctx, relation, parameters),
+    async () => {
+      const table = read ?? (await getTable(ctx, relation));
+      read = undefined;
+      await setParametersOn(ctx, relation, table, parameters, options.remove ?? []);
+    },
     retryOptions(ctx),
   );
 }
 
-async function setParametersOnce(
+async function setParametersOn(
   ctx: AthenaContext,
   relation: Relation,
+  table: Table | undefined,
   parameters: Readonly<Record<string, string>>,
+  remove: readonly string[],
 ): Promise<void> {
-  const table = await getTable(ctx, relation);
   if (table === undefined)
     throw new Error(
       `cannot set parameters of ${relation.schema}.${relation.name}: it is not in the Glue catalog`,
     );
-  if (Object.entries(parameters).every(([k, v]) => table.Parameters?.[k] === v)) return;
-  const input = tableInput(table, relation.name, parameters);
+  const current = table.Parameters ?? {};
+  if (
+    Object.entries(parameters).every(([k, v]) => current[k] === v) &&
+    remove.every((k) => !(k in current))
+  )
+    return;
+  const kept = Object.fromEntries(Object.entries(current).filter(([k]) => !remove.includes(k)));
+  const input = { ...tableInput(table, relation.name), Parameters: { ...kept, ...parameters } };
   await retryIn(ctx)(() =>
     ctx.clients.glue.send(
       new UpdateTableCommand({

@@ -30,12 +30,7 @@ export function stagingSweeper(ctx: AthenaContext) {
     if (leftovers.length === 0) return [];
     // A crash after the swap leaves a staging entry that shares the published table's data: its
     // location, or (insert_overwrite) the folders its partitions were repointed at.
-    const published = await getTable(ctx, relation);
-    const locations = [published?.StorageDescriptor?.Location];
-    if ((published?.PartitionKeys ?? []).length > 0)
-      for (const p of await getAllPartitions(ctx, relation))
-        locations.push(p.StorageDescriptor?.Location);
-    const used = locations.filter((l): l is string => l !== undefined);
+    const used = await locationsReadBy(ctx, relation);
     for (const table of leftovers) {
       const location = table.StorageDescriptor?.Location;
       const shared = location !== undefined && used.some((l) => sameOrInside(location, l));
@@ -65,10 +60,32 @@ async function listTables(
   return tables;
 }
 
-/** Delete a table's data (its location) and then its Glue entry; a missing table is fine. */
-export async function dropTableWithData(ctx: AthenaContext, relation: Relation): Promise<void> {
+/** The data locations `relation` reads: its own and its partitions'. */
+async function locationsReadBy(ctx: AthenaContext, relation: Relation): Promise<string[]> {
   const table = await getTable(ctx, relation);
-  if (table !== undefined) await dropTable(ctx, relation.schema, table);
+  const locations = [table?.StorageDescriptor?.Location];
+  if ((table?.PartitionKeys ?? []).length > 0)
+    for (const p of await getAllPartitions(ctx, relation))
+      locations.push(p.StorageDescriptor?.Location);
+  return locations.filter((l): l is string => l !== undefined);
+}
+
+/**
+ * Delete a table's data (its location) and then its Glue entry; a missing table is fine. With
+ * `unlessReadBy`, the data stays when that table (or one of its partitions) reads any of it:
+ * a staging table whose partitions were published before a later step failed.
+ */
+export async function dropTableWithData(
+  ctx: AthenaContext,
+  relation: Relation,
+  options: { unlessReadBy?: Relation } = {},
+): Promise<void> {
+  const table = await getTable(ctx, relation);
+  if (table === undefined) return;
+  const location = table.StorageDescriptor?.Location;
+  const used = options.unlessReadBy ? await locationsReadBy(ctx, options.unlessReadBy) : [];
+  const shared = location !== undefined && used.some((l) => sameOrInside(location, l));
+  await dropTable(ctx, relation.schema, table, { keepData: shared });
 }
 
 async function dropTable(

@@ -19,7 +19,7 @@ import {
   retryIn,
   tableInput,
 } from "./glue-catalog.js";
-import { parseRetired, RETIRED_PARAMETER, retire } from "./version-retention.js";
+import { parseRetired, recordedIntents, RETIRED_PARAMETER, retire } from "./version-retention.js";
 
 /** Glue batch limits per call. */
 export const GLUE_LIMITS = {
@@ -83,7 +83,15 @@ export async function publishTable(
     (previous?.PartitionKeys ?? []).length > 0 ? await getAllPartitions(ctx, target) : [];
   const retirement = retire(
     previous?.Parameters?.[RETIRED_PARAMETER],
-    previous === undefined ? [] : readLocations(previous, oldPartitions),
+    // With the locations an interrupted partition publish repointed away from (none read now).
+    previous === undefined
+      ? []
+      : [
+          ...new Set([
+            ...readLocations(previous, oldPartitions),
+            ...recordedIntents(previous).map((i) => i.location),
+          ]),
+        ],
     options.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
   );
   const input = tableInput(source, target.name, {

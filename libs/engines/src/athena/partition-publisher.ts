@@ -1,7 +1,20 @@
-import { BatchGetPartitionCommand, DeleteTableCommand, type Partition } from "@aws-sdk/client-glue";
+import {
+  BatchGetPartitionCommand,
+  DeleteTableCommand,
+  type Partition,
+  type Table,
+} from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
-import { getAllPartitions, getTable, retryIn } from "./glue-catalog.js";
+import { getAllPartitions, getTable, retryIn, setTableParameters } from "./glue-catalog.js";
+import {
+  PUBLISHING_PARAMETER,
+  recordedIntents,
+  RETIRED_PARAMETER,
+  retire,
+  type RepointIntent,
+  type Retirement,
+} from "./version-retention.js";
 import {
   applyPartitions,
   chunks,
@@ -19,10 +32,13 @@ export interface PartitionPublishResult {
   /** Partitions repointed (they existed) and created (they did not). */
   updated: number;
   created: number;
-  /** Data locations the repointed partitions had before: no longer read by the table. */
+  /**
+   * Data locations no longer read: those the repointed partitions had before, and those of an
+   * earlier publish of the table that was interrupted after its repoint (see {@link carriedOutIntents}).
+   */
   replaced: string[];
-  /** The target's table parameters, as read before the publish. */
-  parameters: Readonly<Record<string, string>>;
+  /** The table's retired locations after this publish: recorded, the expired ones to delete. */
+  retirement: Retirement;
 }
 
 /**
@@ -31,29 +47,40 @@ export interface PartitionPublishResult {
  * repointed at the staging partitions' folders (BatchUpdatePartition, 100 per call), missing
  * ones created (BatchCreatePartition, 100 per call); the other partitions of `target` are
  * untouched. A partition keeps the target table's storage descriptor (columns, SerDe), only its
- * location changes. Everything is read before the first write; when a write fails (including a
- * per-entry `Errors` item), the writes made are undone (old partitions restored, created ones
- * deleted), so readers see the table as it was, and the error is rethrown. On success the staging
- * Glue entry is deleted (its data is now the target's; with `keepStagingEntry` the caller does it
- * later) and the locations the repointed partitions had are returned: the caller deletes them
- * once nothing reads them. No object is deleted here.
+ * location changes. Everything is read before the first write; when a partition write fails
+ * (including a per-entry `Errors` item), the writes made are undone (old partitions restored,
+ * created ones deleted), so readers see the table as it was, and the error is rethrown.
+ *
+ * Nothing is ever orphaned: before the repoint, the partitions about to be repointed and their
+ * current locations are recorded on the table ({@link PUBLISHING_PARAMETER}); after it, their old
+ * locations are recorded as retired (with `versionsToKeep`, see {@link retire}) and `parameters`
+ * (e.g. the watermark) set, in one table update that also clears the record. A publish that
+ * finds a record left by an interrupted one retires the locations that were in fact repointed.
+ * On success the staging Glue entry is deleted (its data is now the target's; with
+ * `keepStagingEntry` the caller does it later). No object is deleted here: the caller deletes
+ * `retirement.expired`.
  *
  * @example
  * const { replaced } = await publishPartitions(ctx, { schema: "silver", name: "events__sluice_r2" },
- *   { schema: "silver", name: "events" });
+ *   { schema: "silver", name: "events" }, { versionsToKeep: 1 });
  * // replaced: ["s3://lake/silver/events/r1/event_date=2026-11-27/"]
  */
 export async function publishPartitions(
   ctx: AthenaContext,
   staging: Relation,
   target: Relation,
-  options: { keepStagingEntry?: boolean } = {},
+  options: {
+    keepStagingEntry?: boolean;
+    versionsToKeep: number;
+    parameters?: Readonly<Record<string, string>>;
+  },
 ): Promise<PartitionPublishResult> {
   const table = await getTable(ctx, target);
   if (table === undefined)
     throw new Error(
       `cannot publish partitions into ${target.schema}.${target.name}: it is not in the Glue catalog`,
     );
+  const interrupted = await carriedOutIntents(ctx, target, table);
   const incoming = await getAllPartitions(ctx, staging);
   const existing = await getPartitions(ctx, target, incoming);
   const oldByKey = new Map(existing.map((p) => [key(p), p]));
@@ -72,6 +99,21 @@ export async function publishPartitions(
     toDelete: [],
     oldByKey,
   };
+  const intents: RepointIntent[] = [
+    ...interrupted,
+    ...plan.toUpdate.flatMap((p) => {
+      const location = oldByKey.get(key(p))?.StorageDescriptor?.Location;
+      return location === undefined ? [] : [{ values: p.Values ?? [], location }];
+    }),
+  ];
+  // Written ahead: a build that dies after the repoint leaves what the next publish needs.
+  if (intents.length > 0)
+    await setTableParameters(
+      ctx,
+      target,
+      { [PUBLISHING_PARAMETER]: JSON.stringify(intents) },
+      { read: table },
+    );
   const done: SwapProgress = { table: "none", updated: [], created: [], deleted: [] };
   const counts = { created: 0, updated: 0, deleted: 0 };
   try {
@@ -80,21 +122,25 @@ export async function publishPartitions(
     await rollBack(ctx, target, undefined, plan, done, error);
     throw error;
   }
+  const replaced = [...new Set(intents.map((i) => i.location))];
+  const retirement = retire(
+    table.Parameters?.[RETIRED_PARAMETER],
+    replaced,
+    options.versionsToKeep,
+  );
+  await setTableParameters(
+    ctx,
+    target,
+    { ...options.parameters, [RETIRED_PARAMETER]: retirement.pending },
+    { remove: [PUBLISHING_PARAMETER] },
+  );
   if (!options.keepStagingEntry)
     await retryIn(ctx)(() =>
       ctx.clients.glue.send(
         new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name }),
       ),
     );
-  const replaced = plan.toUpdate
-    .map((p) => oldByKey.get(key(p))?.StorageDescriptor?.Location)
-    .filter((l): l is string => l !== undefined);
-  return {
-    updated: counts.updated,
-    created: counts.created,
-    replaced,
-    parameters: table.Parameters ?? {},
-  };
+  return { updated: counts.updated, created: counts.created, replaced, retirement };
 }
 
 /** The partitions of `relation` with the values of `like` (BatchGetPartition, 1,000 per call). */
@@ -121,4 +167,26 @@ async function getPartitions(
     found.push(...(out.Partitions ?? []));
   }
   return found;
+}
+
+/**
+ * The intents an interrupted publish left on `table` whose repoint happened (the partition reads
+ * another location now, or is gone): their locations are no longer read, and are to be retired.
+ * Intents whose partition still reads the recorded location were never carried out and are
+ * dropped. One BatchGetPartition per 1,000 intents, and none when nothing was interrupted.
+ */
+async function carriedOutIntents(
+  ctx: AthenaContext,
+  relation: Relation,
+  table: Table,
+): Promise<RepointIntent[]> {
+  const intents = recordedIntents(table);
+  if (intents.length === 0) return [];
+  const like = intents.map((i) => ({ Values: i.values }));
+  const current = new Map((await getPartitions(ctx, relation, like)).map((p) => [key(p), p]));
+  const same = (a: string | undefined, b: string) =>
+    a !== undefined && a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+  return intents.filter(
+    (i) => !same(current.get(JSON.stringify(i.values))?.StorageDescriptor?.Location, i.location),
+  );
 }

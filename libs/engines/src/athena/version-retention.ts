@@ -1,8 +1,46 @@
+import type { Table } from "@aws-sdk/client-glue";
 /**
  * Glue table parameter listing the data locations a table no longer reads, newest publish
  * first, one list per publish: `[["s3://…/r3/event_date=2026-11-27/"], ["s3://…/r2/…"]]`.
  */
 export const RETIRED_PARAMETER = "sluice_retired_locations";
+
+/**
+ * Glue table parameter written before a partition publish repoints anything: the partitions it
+ * is about to repoint, each with the data location it has now, e.g.
+ * `[{"values":["2026-11-27"],"location":"s3://…/v_r1/event_date=2026-11-27/"}]`. The publish
+ * removes it when it records those locations as retired. If the build dies in between (a
+ * SIGKILL, a failed call), the next publish of the table finds it and asks Glue which of the
+ * partitions were repointed: their old locations are retired then, so no data is orphaned and
+ * none that a partition still reads is ever deleted.
+ */
+export const PUBLISHING_PARAMETER = "sluice_publishing";
+
+/** One partition a publish is about to repoint, with the location it reads before. */
+export interface RepointIntent {
+  values: string[];
+  location: string;
+}
+
+/** The intents recorded on a table entry; an unreadable value (edited by hand) counts as none. */
+export function recordedIntents(table: Table | undefined): RepointIntent[] {
+  const value = table?.Parameters?.[PUBLISHING_PARAMETER];
+  if (value === undefined) return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (
+      Array.isArray(parsed) &&
+      parsed.every(
+        (i: { values?: unknown; location?: unknown }) =>
+          Array.isArray(i.values) && typeof i.location === "string",
+      )
+    )
+      return parsed as RepointIntent[];
+  } catch {
+    // fall through
+  }
+  return [];
+}
 
 /** The retired locations after one more publish. */
 export interface Retirement {

@@ -95,3 +95,18 @@ async function upstreamWatermark(
     .filter((w): w is string => w !== undefined && HOUR.test(w));
   return recorded.sort().at(-1);
 }
+
+/**
+ * `written`'s watermark parameters, unless the table already records a newer watermark (an
+ * overwrite of older partitions must not move it back).
+ */
+export function newerWatermark(
+  written: Record<string, string>,
+  recorded: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  const before = recorded?.[WATERMARK_PARAMETER];
+  const after = written[WATERMARK_PARAMETER];
+  if (before !== undefined && HOUR.test(before) && (after === undefined || before > after))
+    return { ...written, [WATERMARK_PARAMETER]: before };
+  return written;
+}

@@ -1,7 +1,7 @@
 import type { CompiledNode } from "@sluice/compiler";
 import { planStatements } from "@sluice/compiler/plan";
 import type { Relation } from "@sluice/dialects";
-import { QueryError } from "@sluice/engines";
+import { QueryError, type RelationInfo } from "@sluice/engines";
 import type { CatalogEngine } from "../athena/catalog-engine.js";
 import { catalogEngine, STAGING_MARKER } from "../athena/catalog-engine.js";
 import { reconcileSchema } from "../athena/schema-reconcile.js";
@@ -13,7 +13,7 @@ import {
 } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
 import { rowsWritten, versionsToKeep } from "./materializer.js";
-import { bindWatermark, watermarkParameters } from "../athena/watermark.js";
+import { bindWatermark, newerWatermark, watermarkParameters } from "../athena/watermark.js";
 
 /**
  * Athena + Glue. Tables (and seeds, and incremental first runs) are written by one CTAS into a
@@ -97,12 +97,13 @@ const materialize: Materializer = async (node, ctx) => {
         existing.columns ?? [],
         boundSql,
       );
+      // insert_overwrite records its watermark with the partitions it publishes.
+      if (strategy === "insert_overwrite")
+        return insertOverwrite(node, ctx, engine, staging, { selectSql, columns }, existing);
       const outcome =
         strategy === "merge"
           ? await merge(node, ctx, selectSql, columns)
-          : strategy === "insert_overwrite"
-            ? await insertOverwrite(node, ctx, engine, staging, { selectSql, columns })
-            : await append(node, ctx, engine, staging, { selectSql, columns }, existing.location);
+          : await append(node, ctx, engine, staging, { selectSql, columns }, existing.location);
       // The rows are in: the table's watermark moves with them.
       const parameters = await watermarkParameters(node, ctx, engine, node.relation);
       if (Object.keys(parameters).length > 0)
@@ -257,6 +258,9 @@ interface IncomingRows {
  * wrote in Glue (created when new). Readers see the old partitions until the repoint, which is
  * undone if it fails; the old partitions' data is deleted only after it, and only what this run
  * replaced (past `versions_to_keep`). A failed CTAS removes what it wrote and changes nothing.
+ * The new watermark (the newer of the staging rows' and the table's) is set by the same Glue
+ * update that records the publish. A failure after the repoint leaves the staging data to the
+ * partitions that read it.
  */
 async function insertOverwrite(
   node: CompiledNode,
@@ -264,6 +268,7 @@ async function insertOverwrite(
   engine: CatalogEngine,
   staging: Relation,
   incoming: IncomingRows,
+  existing: RelationInfo,
 ): Promise<MaterializeOutcome> {
   if (!node.location) throw new Error(`${node.id} has no table location`);
   // CTAS makes the table's columns from the SELECT's: in the table's order, partition keys last.
@@ -279,13 +284,18 @@ async function insertOverwrite(
       await engine.dropTableWithData(staging);
       rows = await batchedCtas(node, ctx, engine, staging, selectSql, `${node.location}_batched`);
     }
+    const parameters = newerWatermark(
+      await watermarkParameters(node, ctx, engine, staging),
+      existing.parameters,
+    );
     published = await engine.publishPartitions(staging, node.relation, {
       defer: engine.finishRun !== undefined,
       versionsToKeep: versionsToKeep(node),
+      parameters,
     });
   } catch (error) {
-    // Nothing published reads the staging data: it goes (the publish undid its own writes).
-    await engine.dropTableWithData(staging).catch(() => undefined);
+    // The staging data goes unless the publish got as far as repointing partitions at it.
+    await engine.dropTableWithData(staging, { unlessReadBy: node.relation }).catch(() => undefined);
     throw error;
   }
   // The partitions this run replaced or added (the row message: "replaced N partitions").

@@ -1,0 +1,150 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  athenaLocalProject,
+  athenaRows,
+  awsCall,
+  callLog,
+  glueTables,
+  s3Keys,
+  setFaults,
+} from "../support/athena-local.js";
+import type { CliRun } from "../support/cli.js";
+
+type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
+
+/** The node under test: insert_overwrite on a partitioned Hive table (staging CTAS, repoint). */
+const NODE = "events";
+const DATABASE = "ecommerce_silver";
+const LAKE = "s3://sluice-lake/";
+
+interface NodeState {
+  /** Sorted rows of the published table, read through the Athena API. */
+  rows: string[];
+  /** Staging (`__sluice_`) tables left in the node's database. */
+  staging: string[];
+  /** Objects under the table's folder that no Glue location (table, partition, retired) holds. */
+  orphans: string[];
+  lease: boolean;
+}
+
+/** What readers of the node's table see, read through the APIs, and what its folder holds. */
+async function nodeState(p: Project): Promise<NodeState> {
+  const url = p.endpoint.url;
+  const tables = await glueTables(url, DATABASE);
+  const staging = tables.filter((t) => t.Name.includes("__sluice_")).map((t) => t.Name);
+  const held: string[] = [];
+  for (const table of tables.filter((t) => t.Name.startsWith(NODE))) {
+    if (table.StorageDescriptor?.Location) held.push(table.StorageDescriptor.Location);
+    const retired = table.Parameters?.["sluice_retired_locations"];
+    if (retired) held.push(...(JSON.parse(retired) as string[][]).flat());
+    const parts = await awsCall<{ Partitions?: { StorageDescriptor?: { Location?: string } }[] }>(
+      url,
+      "AWSGlue.GetPartitions",
+      { DatabaseName: DATABASE, TableName: table.Name },
+    );
+    for (const part of parts.body.Partitions ?? [])
+      if (part.StorageDescriptor?.Location) held.push(part.StorageDescriptor.Location);
+  }
+  const prefixes = held
+    .filter((l) => l.startsWith(LAKE))
+    .map((l) => l.slice(LAKE.length).replace(/\/?$/, "/"));
+  const folder = `silver/${NODE}/`;
+  const keys = await s3Keys(p.aws, "sluice-lake", folder).catch(() => [] as string[]);
+  const orphans = keys.filter((k) => !prefixes.some((h) => k.startsWith(h)));
+  const rows = (await athenaRows(url, `select * from ${DATABASE}.${NODE}`))
+    .map((r) => JSON.stringify(r))
+    .sort();
+  const lease = await awsCall(url, "AWSGlue.GetTable", {
+    DatabaseName: "ecommerce_raw",
+    Name: "sluice_build_lease",
+  });
+  return { rows, staging, orphans, lease: lease.status === 200 };
+}
+
+/**
+ * Every AWS call of one insert_overwrite node's incremental run, one at a time: the call fails
+ * (access denied, which nothing retries), or the CLI is SIGKILLed after the call took effect
+ * (the endpoint hangs its answer). Each time, readers must see the table exactly as before, and
+ * a clean rerun must leave the state of a clean run: same rows, no staging table, no object
+ * that no Glue location holds, no lease. The whole-build matrix (failure-matrix.test.ts)
+ * samples each API of every node; this one covers every position of the riskiest node.
+ */
+describe("every AWS call of an insert_overwrite run, failing or killed", () => {
+  let p: Project;
+  let clean: NodeState;
+  let calls: string[];
+  const run = () => p.sluice("run", "--target", "prod", "-s", NODE);
+
+  beforeAll(async () => {
+    p = await athenaLocalProject({ latencyMs: 0 });
+    const generated = await p.sluice(
+      "generate",
+      "--events",
+      "200",
+      "--start",
+      "2026-11-27T00:00:00Z",
+      "--hours",
+      "2",
+      "--seed",
+      "9",
+      "--lake",
+      path.join(p.aws, "sluice-lake"),
+    );
+    expect(generated.code).toBe(0);
+    expect((await p.sluice("sources", "register", "--target", "prod")).code).toBe(0);
+    expect((await p.sluice("run", "--target", "prod", "-s", `+${NODE}`)).code).toBe(0);
+    await callLog(p.endpoint.url, true);
+    expect((await run()).code).toBe(0);
+    calls = (await callLog(p.endpoint.url, true)).map((c) =>
+      `${c.api} ${c.resource.replace(/\s+/g, " ")}`.slice(0, 100),
+    );
+    clean = await nodeState(p);
+    expect(clean.staging).toEqual([]);
+    expect(clean.orphans).toEqual([]);
+    expect(clean.rows.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await p?.cleanup();
+  });
+
+  async function check(label: string, failed: CliRun, codes: number[]): Promise<void> {
+    await setFaults(p.endpoint.url, {});
+    expect(failed.stderr, label).not.toMatch(/^\s+at /m);
+    expect(failed.stderr, label).not.toContain("unexpected");
+    expect(codes, `${label}: exit code ${failed.code}\n${failed.stderr}`).toContain(failed.code);
+    // A call the run could do without (cleanup after the publish) is still never silent.
+    if (failed.code === 0) expect(failed.stderr + failed.stdout, label).toMatch(/warn/i);
+    expect((await nodeState(p)).rows, `${label}: the published table`).toEqual(clean.rows);
+    const rerun = await run();
+    expect(rerun.code, `${label}: clean rerun\n${rerun.stderr}`).toBe(0);
+    expect(await nodeState(p), `${label}: after the rerun`).toEqual(clean);
+  }
+
+  it("fails cleanly at each call and a rerun leaves no trace", async () => {
+    const listed = calls.map((c, i) => `${String(i + 1).padStart(4)} ${c}`).join("\n");
+    console.log(`one ${NODE} run makes ${calls.length} calls:\n${listed}`);
+    for (let nth = 1; nth <= calls.length; nth++) {
+      await setFaults(p.endpoint.url, { calls: [{ api: "*", nth, kind: "deny" }] });
+      await check(`call ${nth} (${calls[nth - 1]}) denied`, await run(), [0, 1, 2]);
+    }
+  }, 600_000);
+
+  it.skip("a SIGKILL after each call took effect leaves the table readable; a rerun cleans up", async () => {
+    for (let nth = 1; nth <= calls.length; nth++) {
+      await setFaults(p.endpoint.url, { calls: [{ api: "*", nth, kind: "hang-after" }] });
+      const child = p.start("run", "--target", "prod", "-s", NODE);
+      for (;;) {
+        const rules = (await (await fetch(`${p.endpoint.url}/_aws-local/faults`)).json()) as {
+          calls: { left: number }[];
+        };
+        if (rules.calls[0]!.left === 0) break;
+        if (child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      child.kill("SIGKILL");
+      await check(`SIGKILL after call ${nth} (${calls[nth - 1]})`, await child.done, [137]);
+    }
+  }, 600_000);
+});
