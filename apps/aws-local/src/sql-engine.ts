@@ -4,6 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
 import { AthenaFailure, failureFromDuckdb } from "./athena-failure.js";
 import type { GlueCatalog, GlueColumn, GlueTable } from "./glue-catalog.js";
+import { icebergMetadata, isIceberg, writeIcebergMetadata } from "./iceberg-tables.js";
 import { asFolder, parseS3Url, type S3Store } from "./s3-store.js";
 import {
   balanced,
@@ -47,6 +48,7 @@ export function classify(sql: string): {
   if (/^CREATE\s+TABLE\b/.test(s) && /\bAS\b/.test(s))
     return { statementType: "DDL", substatementType: "CREATE_TABLE_AS_SELECT" };
   if (/^INSERT\b/.test(s)) return { statementType: "DML", substatementType: "INSERT" };
+  if (/^MERGE\b/.test(s)) return { statementType: "DML", substatementType: "MERGE" };
   if (/^(SELECT|WITH|VALUES|\()/.test(s))
     return { statementType: "DML", substatementType: "SELECT" };
   if (/^(SHOW|DESCRIBE|EXPLAIN)\b/.test(s))
@@ -171,6 +173,13 @@ export class SqlEngine {
       [
         new RegExp(String.raw`^INSERT\s+INTO\s+${RELATION}\s*([\s\S]+)$`, "i"),
         (m) => this.insert(conn, input, m, db),
+      ],
+      [
+        new RegExp(
+          String.raw`^MERGE\s+INTO\s+${RELATION}(?:\s+(?:AS\s+)?([A-Za-z_][A-Za-z0-9_]*))?\s+USING\b([\s\S]+)$`,
+          "i",
+        ),
+        (m) => this.merge(conn, input, m, db),
       ],
       [/^(SELECT|WITH|VALUES|\()/i, () => this.select(conn, sql, db)],
     ];
@@ -427,6 +436,9 @@ export class SqlEngine {
       "partitioned_by",
       "compression_level",
       "table_type",
+      "is_external",
+      "location",
+      "partitioning",
     ];
     const unknown = [...props.keys()].filter((k) => !allowed.includes(k));
     if (unknown.length > 0)
@@ -437,10 +449,24 @@ export class SqlEngine {
     const tableType = props.has("table_type")
       ? literal(props.get("table_type")!).toUpperCase()
       : "HIVE";
-    if (tableType !== "HIVE")
+    if (tableType !== "HIVE" && tableType !== "ICEBERG")
       throw new AthenaFailure(
         "NOT_SUPPORTED",
-        `aws-local writes Hive tables only, not table_type '${tableType}'`,
+        `aws-local writes Hive and Iceberg tables only, not table_type '${tableType}'`,
+      );
+    const iceberg = tableType === "ICEBERG";
+    const misplaced = iceberg
+      ? ["external_location", "partitioned_by"].filter((k) => props.has(k))
+      : ["is_external", "location", "partitioning"].filter((k) => props.has(k));
+    if (misplaced.length > 0)
+      throw new AthenaFailure(
+        "INVALID_TABLE_PROPERTY",
+        `${misplaced.join(", ")} ${misplaced.length > 1 ? "are" : "is"} not a property of ${tableType} tables`,
+      );
+    if (iceberg && props.get("is_external")?.trim().toLowerCase() !== "false")
+      throw new AthenaFailure(
+        "INVALID_TABLE_PROPERTY",
+        "Iceberg tables are created with is_external = false",
       );
     const format = props.has("format") ? literal(props.get("format")!).toUpperCase() : "PARQUET";
     if (format !== "PARQUET")
@@ -453,13 +479,14 @@ export class SqlEngine {
       : "GZIP";
     if (!["ZSTD", "SNAPPY", "GZIP", "NONE"].includes(compression))
       throw new AthenaFailure("NOT_SUPPORTED", `write_compression ${compression}`);
-    if (!props.has("external_location"))
+    const locationProperty = iceberg ? "location" : "external_location";
+    if (!props.has(locationProperty))
       throw new AthenaFailure(
         "NOT_SUPPORTED",
-        "aws-local needs external_location (it has no workgroup default table location)",
+        `aws-local needs ${locationProperty} (it has no workgroup default table location)`,
       );
-    const location = asFolder(literal(props.get("external_location")!));
-    const keys = stringArray(props.get("partitioned_by"));
+    const location = asFolder(literal(props.get(locationProperty)!));
+    const keys = stringArray(props.get(iceberg ? "partitioning" : "partitioned_by"));
 
     if (!this.glue.hasDatabase(database))
       throw new AthenaFailure("SCHEMA_NOT_FOUND", `Schema '${database}' does not exist`);
@@ -486,6 +513,15 @@ export class SqlEngine {
       Type: duckdbToHive(c.type),
       source: c.name,
     }));
+    if (iceberg) {
+      const unknown = keys.filter((k) => !columns.some((c) => c.Name === k));
+      if (unknown.length > 0)
+        throw new AthenaFailure(
+          "NOT_SUPPORTED",
+          `aws-local partitions Iceberg tables by columns only (identity transforms), not ${unknown.join(", ")}`,
+        );
+      return this.createIcebergTable(conn, input, { database, name, location, keys, scannedBytes });
+    }
     const tail = columns.slice(columns.length - keys.length).map((c) => c.Name);
     if (keys.some((k, i) => tail[i] !== k)) {
       throw new AthenaFailure(
@@ -543,7 +579,7 @@ export class SqlEngine {
         "NOT_SUPPORTED",
         `Inserting into views is not supported: ${database}.${name}`,
       );
-    if (!/parquet/i.test(table.StorageDescriptor?.InputFormat ?? ""))
+    if (!/parquet/i.test(table.StorageDescriptor?.InputFormat ?? "") && !isIceberg(table))
       throw new AthenaFailure(
         "NOT_SUPPORTED",
         `aws-local inserts into Parquet tables only (${database}.${name})`,
@@ -569,6 +605,16 @@ export class SqlEngine {
       const value = i < 0 ? "NULL" : ident(described[i]!.name);
       return `CAST(${value} AS ${hiveToDuckdb(c.Type ?? "string")}) AS ${ident(c.Name)}`;
     });
+    if (isIceberg(table)) {
+      const written = await this.commitIceberg(conn, input, table, projection, true);
+      return {
+        columns: [],
+        rows: [],
+        scannedBytes,
+        updateCount: written.rows,
+        manifest: written.manifest,
+      };
+    }
     const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
     const written = await this.write(
       conn,
@@ -600,6 +646,7 @@ export class SqlEngine {
    * Write the rows of the temp table as Parquet under `location` (Hive `k=v/` folders for
    * `keys`), staged privately and then moved into the bucket, plus the data manifest Athena
    * writes next to the query results. More than 100 partitions fail before anything is written.
+   * `flat` (Iceberg data files, which keep their partition columns): one file, no folders.
    */
   private async write(
     conn: DuckDBConnection,
@@ -608,6 +655,7 @@ export class SqlEngine {
     projection: string[],
     keys: string[],
     compression: string,
+    flat = false,
   ) {
     const from = `(SELECT ${projection.join(", ")} FROM temp.${WRITE})`;
     const count = async (sql: string) =>
@@ -629,10 +677,11 @@ export class SqlEngine {
     const codec = compression === "NONE" ? "uncompressed" : compression.toLowerCase();
     if (rows > 0) {
       const options =
-        keys.length > 0
+        keys.length > 0 && !flat
           ? `, PARTITION_BY (${keys.map(ident).join(", ")}), FILENAME_PATTERN ${str(`${input.queryId}_{i}`)}`
           : "";
-      const to = keys.length > 0 ? staging : path.join(staging, `${input.queryId}_0.parquet`);
+      const to =
+        keys.length > 0 && !flat ? staging : path.join(staging, `${input.queryId}_0.parquet`);
       await conn.run(`COPY ${from} TO ${str(to)} (FORMAT parquet, COMPRESSION ${codec}${options})`);
     }
     const { bucket, key } = parseS3Url(location);
@@ -644,7 +693,7 @@ export class SqlEngine {
       await rename(path.join(staging, relative), target);
       files.push(`s3://${bucket}/${key}${relative}`);
       const folders = relative.split("/").slice(0, -1);
-      if (keys.length > 0) {
+      if (keys.length > 0 && !flat) {
         const values = folders.map((f) => decodeURIComponent(f.slice(f.indexOf("=") + 1)));
         partitions.set(JSON.stringify(values), {
           values,
@@ -654,9 +703,163 @@ export class SqlEngine {
     }
     return {
       rows,
+      files,
       partitions: [...partitions.values()],
       manifest: await this.writeManifest(input, files),
     };
+  }
+
+  // ---- Iceberg (approximated: see iceberg-tables.ts) ----
+
+  /** The CTAS of an Iceberg table: the rows in `temp.sluice_write` as its first snapshot. */
+  private async createIcebergTable(
+    conn: DuckDBConnection,
+    input: QueryInput,
+    t: { database: string; name: string; location: string; keys: string[]; scannedBytes: number },
+  ): Promise<QueryOutcome> {
+    const described = await describe(conn, `SELECT * FROM temp.${WRITE}`);
+    const columns = described.map((c) => ({
+      Name: c.name.toLowerCase(),
+      Type: duckdbToHive(c.type),
+    }));
+    const written = await this.write(
+      conn,
+      input,
+      `${t.location}data/`,
+      described.map((c) => `${ident(c.name)} AS ${ident(c.name.toLowerCase())}`),
+      t.keys,
+      "ZSTD",
+      true,
+    );
+    const metadata = await writeIcebergMetadata(this.store, t.location, input.queryId, {
+      partitioning: t.keys,
+      files: written.files,
+      previous: null,
+    });
+    this.glue.createTable(t.database, {
+      Name: t.name,
+      TableType: "EXTERNAL_TABLE",
+      Parameters: { table_type: "ICEBERG", metadata_location: metadata },
+      PartitionKeys: [],
+      StorageDescriptor: {
+        Columns: columns,
+        Location: t.location.replace(/\/$/, ""),
+        ...PARQUET,
+      },
+    });
+    return {
+      columns: [],
+      rows: [],
+      scannedBytes: t.scannedBytes,
+      updateCount: written.rows,
+      manifest: written.manifest,
+    };
+  }
+
+  /**
+   * Commit a new snapshot of an Iceberg table: write the rows of `temp.sluice_write` (projected)
+   * as new data files, `keep` the current snapshot's files or not (a MERGE rewrites them all),
+   * and move `metadata_location`, unless another commit moved it since `before` was read
+   * (ICEBERG_COMMIT_ERROR, as Iceberg's optimistic concurrency does).
+   */
+  private async commitIceberg(
+    conn: DuckDBConnection,
+    input: QueryInput,
+    table: GlueTable,
+    projection: string[],
+    keep: boolean,
+  ) {
+    const before = table.Parameters?.["metadata_location"];
+    const current = await icebergMetadata(this.store, table);
+    const written = await this.write(
+      conn,
+      input,
+      `${asFolder(current.location)}data/`,
+      projection,
+      current.partitioning,
+      "ZSTD",
+      true,
+    );
+    const metadata = await writeIcebergMetadata(this.store, current.location, input.queryId, {
+      partitioning: current.partitioning,
+      files: [...(keep ? current.files : []), ...written.files],
+      previous: before ?? null,
+    });
+    const now = this.requireTable(table.DatabaseName, table.Name);
+    if (now.Parameters?.["metadata_location"] !== before)
+      throw new AthenaFailure(
+        "ICEBERG_COMMIT_ERROR",
+        `Failed to commit Iceberg update to table ${table.DatabaseName}.${table.Name}: metadata location changed`,
+        { retryable: true },
+      );
+    this.glue.putTable(
+      now.DatabaseName,
+      {
+        Name: now.Name,
+        TableType: now.TableType,
+        Parameters: {
+          ...now.Parameters,
+          metadata_location: metadata,
+          ...(before === undefined ? {} : { previous_metadata_location: before }),
+        },
+        PartitionKeys: now.PartitionKeys ?? [],
+        StorageDescriptor: now.StorageDescriptor,
+      },
+      now,
+    );
+    return written;
+  }
+
+  /**
+   * MERGE INTO an Iceberg table (Athena merges Iceberg tables only): the table's rows are loaded
+   * into a DuckDB table, the statement runs on it with DuckDB's MERGE (the same SQL standard
+   * clauses Trino takes), and the result is committed as the table's next snapshot.
+   */
+  private async merge(
+    conn: DuckDBConnection,
+    input: QueryInput,
+    m: RegExpExecArray,
+    db: string,
+  ): Promise<QueryOutcome> {
+    const { database, name } = relationOf(m[1]!, m[2], db);
+    const alias = m[3] ?? name;
+    const table = this.requireTable(database, name);
+    if (!isIceberg(table))
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        `Modifying Hive table rows is only supported for transactional tables: ${database}.${name} (MERGE INTO needs an Iceberg table)`,
+      );
+    const using = m[4]!;
+    const scannedBytes = await this.expose(conn, [using, `${database}.${name}`], db);
+    const target = "sluice_merge_target";
+    await conn.run(`DROP TABLE IF EXISTS temp.${target}`);
+    await conn.run(
+      `CREATE TEMP TABLE ${target} AS SELECT * FROM ${ident(database)}.${ident(name)}`,
+    );
+    try {
+      const merged = await conn.runAndReadAll(
+        `MERGE INTO temp.${target} AS ${ident(alias)} USING ${using}`,
+      );
+      const changed = Number(merged.getRowsJS()[0]?.[0] ?? 0);
+      await conn.run(`CREATE TEMP TABLE ${WRITE} AS SELECT * FROM temp.${target}`);
+      const columns = table.StorageDescriptor?.Columns ?? [];
+      const written = await this.commitIceberg(
+        conn,
+        input,
+        table,
+        columns.map((c) => ident(c.Name)),
+        false,
+      );
+      return {
+        columns: [],
+        rows: [],
+        scannedBytes,
+        updateCount: changed,
+        manifest: written.manifest,
+      };
+    } finally {
+      await conn.run(`DROP TABLE IF EXISTS temp.${target}`).catch(() => undefined);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { GlueCatalog, GlueTable } from "./glue-catalog.js";
 import { AthenaFailure } from "./athena-failure.js";
 import { hiveToDuckdb } from "./sql-types.js";
+import { icebergFiles, isIceberg } from "./iceberg-tables.js";
 import { asFolder, parseS3Url, type S3Entry, type S3Store } from "./s3-store.js";
 
 /** How a Glue table reads on DuckDB: the view body and the bytes of the files it reads. */
@@ -21,6 +22,7 @@ const hidden = (relative: string) =>
  * - Parquet, unpartitioned: every (non-hidden) file under its location;
  * - Parquet, partitioned: only the files under each registered partition's location, with the
  *   partition values as columns (a folder with no Glue partition is not read);
+ * - Iceberg (`table_type` ICEBERG): the data files of the snapshot at `metadata_location`;
  * - the raw TEXTFILE table with partition projection on `dt`: files at
  *   `<location>YYYY/MM/DD/HH/<name>` inside the projection range, one row per line (`line`, `dt`).
  * Columns come from Glue by name (Parquet is read by name); a Glue column missing from the files
@@ -45,14 +47,20 @@ export async function tableSource(
   const input = sd.InputFormat ?? "";
   if (table.Parameters?.["projection.enabled"] === "true")
     return projectedText(store, table, location);
-  if (!/parquet/i.test(input) && !/parquet/i.test(sd.SerdeInfo?.SerializationLibrary ?? "")) {
+  const iceberg = isIceberg(table);
+  if (
+    !iceberg &&
+    !/parquet/i.test(input) &&
+    !/parquet/i.test(sd.SerdeInfo?.SerializationLibrary ?? "")
+  ) {
     throw new AthenaFailure(
       "NOT_SUPPORTED",
       `aws-local reads Parquet tables and the projected raw text table only; ${table.DatabaseName}.${table.Name} is ${input || "of unknown format"}`,
     );
   }
-  const parts =
-    keys.length === 0
+  const parts = iceberg
+    ? []
+    : keys.length === 0
       ? [{ values: [] as string[], location }]
       : glue.tablePartitions(table).map((p) => ({
           values: p.Values,
@@ -61,6 +69,13 @@ export async function tableSource(
             `${asFolder(location)}${keys.map((k, i) => `${k.Name}=${p.Values[i]}`).join("/")}/`,
         }));
   const groups: { values: string[]; files: S3Entry[]; paths: string[] }[] = [];
+  if (iceberg) {
+    // The current snapshot's data files, per its metadata (older snapshots' files are not read).
+    const files = await icebergFiles(store, table);
+    const { bucket } = parseS3Url(location);
+    if (files.length > 0)
+      groups.push({ values: [], files, paths: files.map((f) => store.file(bucket, f.key)) });
+  }
   for (const part of parts) {
     const { bucket, key } = parseS3Url(asFolder(part.location));
     const files = (await store.list(bucket, key).catch(() => [])).filter(
