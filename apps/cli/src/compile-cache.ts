@@ -138,6 +138,7 @@ export function writeCachedContext(
 
 /** Put this run's id where the cached compile has the placeholder. */
 export function withRunId(context: string, runId: string): string {
+  if (runId === RUN_ID_PLACEHOLDER) return context;
   return context
     .replaceAll(RUN_ID_PLACEHOLDER, runId)
     .replaceAll(RUN_ID_PLACEHOLDER.toLowerCase(), runId.toLowerCase());

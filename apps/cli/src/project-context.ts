@@ -37,16 +37,18 @@ export function newRunId(now = new Date()): string {
 /**
  * Load, validate and compile the project for the chosen target, with one test node per DQDL rule
  * (unless `dqRules: false`). Prints every diagnostic; returns undefined when any is an error (the
- * caller exits 2).
+ * caller exits 2). `runId` (default: a new one) goes into the statements (staging names, version
+ * locations); `compile` passes {@link RUN_ID_PLACEHOLDER}, so what it writes only changes when
+ * the project does.
  */
 export async function loadProjectContext(
   args: GlobalArgs & { storeFailures?: boolean },
   io: Io,
-  options: { dqRules?: boolean } = {},
+  options: { dqRules?: boolean; runId?: string } = {},
 ): Promise<ProjectContext | undefined> {
   const dir = path.resolve(args.projectDir);
   const targetDir = path.join(dir, "target");
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const request: CacheRequest = {
     dir,
     target: args.target ?? null,

@@ -37,9 +37,11 @@ export async function loadSelection(
   io: Io,
   /** Called as soon as the project is loaded, before the selection (e.g. to start opening the engine). */
   onContext?: (ctx: ProjectContext) => void,
+  /** See {@link loadProjectContext}. */
+  options: { runId?: string } = {},
 ): Promise<{ ctx: ProjectContext; ids: string[] } | undefined> {
   const { loadProjectContext } = await import("./project-context.js");
-  const ctx = await loadProjectContext(args, io);
+  const ctx = await loadProjectContext(args, io, options);
   if (!ctx) return undefined;
   onContext?.(ctx);
   const ids = await selectedIds(ctx, args, io);

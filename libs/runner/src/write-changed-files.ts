@@ -76,7 +76,12 @@ export function writeChangedFiles(
     writeFileSync(file, text);
     written += 1;
   }
-  if (options.index !== undefined) {
+  const sameIndex =
+    written === 0 &&
+    removed === 0 &&
+    Object.keys(recorded).length === files.size &&
+    Object.entries(hashes).every(([file, digest]) => recorded[file] === digest);
+  if (options.index !== undefined && !sameIndex) {
     mkdirSync(path.dirname(options.index), { recursive: true });
     writeFileSync(`${options.index}.tmp`, JSON.stringify(hashes));
     renameSync(`${options.index}.tmp`, options.index);

@@ -25,7 +25,10 @@ export const compileCommand: CommandSpec<CompileArgs> = {
   handler: async (args, io) => {
     const started = performance.now();
     const { loadSelection } = await import("../selection.js");
-    const selection = await loadSelection(args, io);
+    // No run: the statements keep the placeholder run id, so a compile with no change rewrites
+    // nothing under target/ (a run writes the statements it executed, with its own id).
+    const { RUN_ID_PLACEHOLDER } = await import("../compile-cache.js");
+    const selection = await loadSelection(args, io, undefined, { runId: RUN_ID_PLACEHOLDER });
     if (!selection) return ExitCode.usage;
     const { ctx, ids } = selection;
     const { writeCompiledArtifacts } = await import("@sluice/runner");
