@@ -23,6 +23,6 @@ export {
   schemaChangePolicies,
 } from "./model-config-schema.js";
 export { unknownConfigKeyWarnings } from "./config-key-warnings.js";
-export { closest, didYouMean, editDistance } from "./suggest.js";
+export { closest, closestHint, didYouMean } from "./suggest.js";
 export { formatPath, parseYaml } from "./yaml-source.js";
 export type { YamlPath, YamlSource } from "./yaml-source.js";

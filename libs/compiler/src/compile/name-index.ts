@@ -1,6 +1,6 @@
 import { error } from "@sluice/project";
 import type { Diagnostic, SourceLocation } from "@sluice/project";
-import { closestHint } from "../suggest.js";
+import { closestHint } from "@sluice/project";
 import { sourceId } from "../sources/source-nodes.js";
 
 /** A position, or how to find it. */

@@ -1,6 +1,6 @@
 import { warning } from "@sluice/project";
 import type { Diagnostic, FolderConfig, Project } from "@sluice/project";
-import { closestHint } from "../suggest.js";
+import { closestHint } from "@sluice/project";
 
 /**
  * PROPERTIES_UNUSED warnings for properties YAML entries that name no model: their

@@ -1,6 +1,6 @@
 import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
-import { closestHint } from "../suggest.js";
+import { closestHint } from "@sluice/project";
 import type { CompiledNode, CompiledProject } from "../types.js";
 import { reachable } from "./dag.js";
 import { candidates, matchItem, nodeFacts } from "./select-methods.js";

@@ -1,7 +1,7 @@
 import { error } from "@sluice/project";
 import type { Diagnostic } from "@sluice/project";
 import { positionAt } from "@sluice/project/diagnostics";
-import { closestHint } from "../suggest.js";
+import { closestHint } from "@sluice/project";
 
 interface NunjucksError {
   message?: string;

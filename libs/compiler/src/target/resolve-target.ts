@@ -2,7 +2,7 @@ import path from "node:path";
 import { error } from "@sluice/project";
 import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
 import type { Relation } from "@sluice/dialects";
-import { closestHint } from "../suggest.js";
+import { closestHint } from "@sluice/project";
 
 /** The target of one compile and how it maps logical names to physical ones. */
 export interface ResolvedTarget {

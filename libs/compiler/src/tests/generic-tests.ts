@@ -1,7 +1,7 @@
 import { error } from "@sluice/project";
 import type { Diagnostic, GenericTestSpec, SourceLocation } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
-import { closestHint } from "../suggest.js";
+import { closestHint } from "@sluice/project";
 
 export const genericTestNames = ["not_null", "unique", "accepted_values", "relationships"] as const;
 
