@@ -6,6 +6,7 @@ import {
   awsCall,
   callCounts,
   glueTables,
+  locationsHeldBy,
   s3Keys,
   setFaults,
 } from "../support/athena-local.js";
@@ -40,10 +41,7 @@ async function lakeState(p: Project): Promise<LakeState> {
   for (const db of DATABASES) {
     for (const table of await glueTables(url, db)) {
       const name = `${db}.${table.Name}`;
-      if (table.StorageDescriptor?.Location) locations.push(table.StorageDescriptor.Location);
-      // Earlier versions kept for versions_to_keep (default 1) are listed, not orphans.
-      const retired = table.Parameters?.["sluice_retired_locations"];
-      if (retired) locations.push(...(JSON.parse(retired) as string[][]).flat());
+      locations.push(...(await locationsHeldBy(url, db, table)));
       if (table.Name.includes("__sluice_")) {
         staging.push(name);
         continue;
@@ -51,13 +49,6 @@ async function lakeState(p: Project): Promise<LakeState> {
       rows[name] = (await athenaRows(url, `select * from ${name}`))
         .map((r) => JSON.stringify(r))
         .sort();
-      const parts = await awsCall<{ Partitions?: { StorageDescriptor?: { Location?: string } }[] }>(
-        url,
-        "AWSGlue.GetPartitions",
-        { DatabaseName: db, TableName: table.Name },
-      );
-      for (const part of parts.body.Partitions ?? [])
-        if (part.StorageDescriptor?.Location) locations.push(part.StorageDescriptor.Location);
     }
   }
   const held = locations

@@ -6,6 +6,7 @@ import {
   awsCall,
   callLog,
   glueTables,
+  locationsHeldBy,
   s3Keys,
   setFaults,
 } from "../support/athena-local.js";
@@ -36,18 +37,8 @@ async function nodeState(p: Project): Promise<NodeState> {
   const tables = await glueTables(url, DATABASE);
   const staging = tables.filter((t) => t.Name.includes("__sluice_")).map((t) => t.Name);
   const held: string[] = [];
-  for (const table of tables.filter((t) => t.Name.startsWith(NODE))) {
-    if (table.StorageDescriptor?.Location) held.push(table.StorageDescriptor.Location);
-    const retired = table.Parameters?.["sluice_retired_locations"];
-    if (retired) held.push(...(JSON.parse(retired) as string[][]).flat());
-    const parts = await awsCall<{ Partitions?: { StorageDescriptor?: { Location?: string } }[] }>(
-      url,
-      "AWSGlue.GetPartitions",
-      { DatabaseName: DATABASE, TableName: table.Name },
-    );
-    for (const part of parts.body.Partitions ?? [])
-      if (part.StorageDescriptor?.Location) held.push(part.StorageDescriptor.Location);
-  }
+  for (const table of tables.filter((t) => t.Name.startsWith(NODE)))
+    held.push(...(await locationsHeldBy(url, DATABASE, table)));
   const prefixes = held
     .filter((l) => l.startsWith(LAKE))
     .map((l) => l.slice(LAKE.length).replace(/\/?$/, "/"));

@@ -243,3 +243,26 @@ export async function callLog(url: string, empty = false): Promise<LoggedCall[]>
   if (empty) await fetch(`${url}/_aws-local/calls/log`, { method: "DELETE" });
   return log;
 }
+
+/**
+ * The data locations a Glue table holds: its own, its partitions', and the earlier versions it
+ * keeps for `versions_to_keep` (`sluice_retired_locations`): objects outside them are orphans.
+ */
+export async function locationsHeldBy(
+  url: string,
+  database: string,
+  table: GlueTableEntry,
+): Promise<string[]> {
+  const held: string[] = [];
+  if (table.StorageDescriptor?.Location) held.push(table.StorageDescriptor.Location);
+  const retired = table.Parameters?.["sluice_retired_locations"];
+  if (retired) held.push(...(JSON.parse(retired) as string[][]).flat());
+  const parts = await awsCall<{ Partitions?: { StorageDescriptor?: { Location?: string } }[] }>(
+    url,
+    "AWSGlue.GetPartitions",
+    { DatabaseName: database, TableName: table.Name },
+  );
+  for (const part of parts.body.Partitions ?? [])
+    if (part.StorageDescriptor?.Location) held.push(part.StorageDescriptor.Location);
+  return held;
+}

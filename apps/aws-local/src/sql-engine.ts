@@ -556,13 +556,7 @@ export class SqlEngine {
       StorageDescriptor: { Columns: data, Location: location.replace(/\/$/, ""), ...PARQUET },
     });
     this.registerPartitions(table, written.partitions);
-    return {
-      columns: [],
-      rows: [],
-      scannedBytes,
-      updateCount: written.rows,
-      manifest: written.manifest,
-    };
+    return wrote(scannedBytes, written);
   }
 
   private async insert(
@@ -607,13 +601,7 @@ export class SqlEngine {
     });
     if (isIceberg(table)) {
       const written = await this.commitIceberg(conn, input, table, projection, true);
-      return {
-        columns: [],
-        rows: [],
-        scannedBytes,
-        updateCount: written.rows,
-        manifest: written.manifest,
-      };
+      return wrote(scannedBytes, written);
     }
     const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
     const written = await this.write(
@@ -633,13 +621,7 @@ export class SqlEngine {
             .some((q) => JSON.stringify(q.Values) === JSON.stringify(p.values)),
       ),
     );
-    return {
-      columns: [],
-      rows: [],
-      scannedBytes,
-      updateCount: written.rows,
-      manifest: written.manifest,
-    };
+    return wrote(scannedBytes, written);
   }
 
   /**
@@ -747,13 +729,7 @@ export class SqlEngine {
         ...PARQUET,
       },
     });
-    return {
-      columns: [],
-      rows: [],
-      scannedBytes: t.scannedBytes,
-      updateCount: written.rows,
-      manifest: written.manifest,
-    };
+    return wrote(t.scannedBytes, written);
   }
 
   /**
@@ -850,13 +826,7 @@ export class SqlEngine {
         columns.map((c) => ident(c.Name)),
         false,
       );
-      return {
-        columns: [],
-        rows: [],
-        scannedBytes,
-        updateCount: changed,
-        manifest: written.manifest,
-      };
+      return wrote(scannedBytes, { rows: changed, manifest: written.manifest });
     } finally {
       await conn.run(`DROP TABLE IF EXISTS temp.${target}`).catch(() => undefined);
     }
@@ -999,6 +969,17 @@ export class SqlEngine {
     }
     return bytes;
   }
+}
+
+/** The outcome of a statement that wrote rows (CTAS, INSERT, MERGE): no result set. */
+function wrote(scannedBytes: number, written: { rows: number; manifest: string }): QueryOutcome {
+  return {
+    columns: [],
+    rows: [],
+    scannedBytes,
+    updateCount: written.rows,
+    manifest: written.manifest,
+  };
 }
 
 function ddl(): QueryOutcome {
