@@ -46,3 +46,27 @@ export async function copyModelsProject(): Promise<{ dir: string; cleanup: () =>
   });
   return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
+
+/** One event of `--log-format json` output (see apps/cli/src/output/log-events.ts). */
+export interface LogEvent {
+  ts: string;
+  event: string;
+  node_id?: string;
+  message?: string;
+  status?: string;
+}
+
+/** The events of a `--log-format json` run's stdout, one JSON object per line. */
+export const jsonLog = (stdout: string): LogEvent[] =>
+  stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as LogEvent);
+
+/** Node id → the message its `node_finish` event carried (`created table 4 rows`, ...). */
+export const finishMessages = (stdout: string): Map<string, string | undefined> =>
+  new Map(
+    jsonLog(stdout)
+      .filter((e) => e.event === "node_finish" && e.node_id !== undefined)
+      .map((e) => [e.node_id!, e.message]),
+  );
