@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { commands } from "@sluice/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, repoRoot, runSluice, type CliRun } from "../support/cli.js";
+import { cliEnv, copyModelsProject, repoRoot, runSluice, type CliRun } from "../support/cli.js";
 
 const run = promisify(exec);
 const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
@@ -18,7 +18,7 @@ async function sh(
   cwd: string,
   env: Record<string, string | undefined> = {},
 ): Promise<CliRun> {
-  const merged = Object.entries({ ...process.env, NO_COLOR: "1", ...env }).filter(
+  const merged = Object.entries({ ...process.env, ...cliEnv, ...env }).filter(
     (e): e is [string, string] => e[1] !== undefined,
   );
   try {
@@ -35,7 +35,7 @@ function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: "1" },
+      env: { ...process.env, ...cliEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

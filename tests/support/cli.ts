@@ -14,6 +14,16 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * The environment every spawned CLI gets on top of the test's: no colour, and one Athena grammar
+ * cache shared by the test runs (not the user's `~/.cache/sluice`), so each temp copy of the
+ * models project does not pay the parsers' warm-up again.
+ */
+export const cliEnv: Record<string, string> = {
+  NO_COLOR: "1",
+  SLUICE_CACHE_DIR: process.env["SLUICE_CACHE_DIR"] ?? path.join(os.tmpdir(), "sluice-test-cache"),
+};
+
 /** Spawn the built CLI (`apps/cli/dist`), as a user would run it. */
 export function runSluice(
   args: readonly string[],
@@ -22,7 +32,7 @@ export function runSluice(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      env: { ...process.env, ...cliEnv, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
