@@ -113,8 +113,18 @@ describe("arguments are checked before anything runs", () => {
       ["build", "--format", "yaml"],
       /^error: invalid value 'yaml' for --format \(choose from table, json\)/,
     ],
-    [["build", "--fail-fast"], /^error: unknown option --fail-fast$/],
-    [["build", "--defer"], /^error: unknown option --defer/],
+    [
+      ["build", "--fail-fast"],
+      /^error: unknown option --fail-fast; dbt's --fail-fast is not in sluice: a failure skips only what depends on it/,
+    ],
+    [
+      ["build", "--defer"],
+      /^error: unknown option --defer; dbt's --defer\/--state are not in sluice/,
+    ],
+    [
+      ["run", "--frobnicate"],
+      /^error: unknown option --frobnicate; sluice run --help lists the options$/,
+    ],
     [["biuld"], /^error: unknown command 'biuld'; did you mean build\?$/],
     [
       ["build", "--threads", "abc"],
@@ -227,12 +237,34 @@ describe("crashes, pipes and Ctrl-C", () => {
 describe("--format json is lossless", () => {
   it("BIGINT beyond 2^53 and DECIMAL as strings, dates ISO, NULL as null", async () => {
     const sql =
-      "select 9223372036854775807::bigint as big, 123456789.123456789::decimal(38,9) as d, date '2026-11-27' as day, null as n";
+      "select 9223372036854775807::bigint as big, (-9223372036854775807 - 1)::bigint as small, " +
+      "123456789.123456789::decimal(38,9) as d, " +
+      "99999999999999999999999999999.999999999::decimal(38,9) as dmax, " +
+      "date '2026-11-27' as day, timestamp '2026-11-27 01:02:03.456789' as ts, null as n";
     const r = await runSluice(["--project-dir", dir, "query", sql, "--format", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([
-      { big: "9223372036854775807", d: "123456789.123456789", day: "2026-11-27", n: null },
+      {
+        big: "9223372036854775807",
+        small: "-9223372036854775808",
+        d: "123456789.123456789",
+        dmax: "99999999999999999999999999999.999999999",
+        day: "2026-11-27",
+        ts: "2026-11-27T01:02:03.456789",
+        n: null,
+      },
     ]);
+  });
+
+  it("the table shows numbers as the engine gave them: no separators, no rounding", async () => {
+    const sql =
+      "select 1234567 as id, 9223372036854775807 as big, 0.00001::double as tiny, " +
+      "1.5e-7::double as e, cast(1.5 as decimal(10,3)) as dec, null as n";
+    const r = await runSluice(["--project-dir", dir, "query", sql]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")[2]).toBe(
+      "1234567  9223372036854775807  0.00001  1.5e-7  1.500  NULL",
+    );
   });
 
   it("colour only on request when piped: FORCE_COLOR adds escape codes, NO_COLOR wins", async () => {
