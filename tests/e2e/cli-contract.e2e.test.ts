@@ -256,6 +256,18 @@ describe("--format json is lossless", () => {
     ]);
   });
 
+  it("the summary names only what the command ran (sluice test builds no model)", async () => {
+    const r = await runSluice(["--project-dir", dir, "test", "--select", "funnel"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Done in \d+ ms\. tests: 2 passed, 0 warned, 0 failed; 0 errors, 0 skipped\.$/m,
+    );
+    const seeded = await runSluice(["--project-dir", dir, "seed"]);
+    expect(seeded.stdout).toMatch(
+      /^Done in [\d.]+ m?s\. 0 models and 1 seed built \(32 rows\), 0 errors, 0 skipped\.$/m,
+    );
+  });
+
   it("the table shows numbers as the engine gave them: no separators, no rounding", async () => {
     const sql =
       "select 1234567 as id, 9223372036854775807 as big, 0.00001::double as tiny, " +
