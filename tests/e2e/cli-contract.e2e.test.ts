@@ -1,4 +1,5 @@
 import { exec, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
@@ -278,6 +279,20 @@ describe("--format json is lossless", () => {
       "1234567  9223372036854775807  0.00001  1.5e-7  1.500  NULL",
     );
   });
+
+  // util-linux `script` runs the CLI on a pseudo-terminal that reports 0 columns, as some
+  // containers and CI terminals do.
+  it.runIf(existsSync("/usr/bin/script"))(
+    "on a terminal: end lines plus a live line naming the running nodes, whole when the terminal has no size",
+    async () => {
+      const line = `${sluiceCommand} --project-dir ${quote(dir)} build --select funnel`;
+      const r = await sh(`script -qc ${quote(line)} /dev/null`, root);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("\r\u001b[2K0 of 3 done; running: table marts.funnel\r");
+      expect(r.stdout).toMatch(/1 of 3 OK +table marts\.funnel \.+ created table 4 rows/);
+      expect(r.stdout).not.toContain("START");
+    },
+  );
 
   it("colour only on request when piped: FORCE_COLOR adds escape codes, NO_COLOR wins", async () => {
     const line = `${sluiceCommand} --project-dir ${quote(dir)} test --select funnel`;
