@@ -57,10 +57,10 @@ describe("sluice dq and DQDL rules in build/test", () => {
     const r = await sluice("dq", "parse", path.join(dir, "rules/events.dqdl"), "--format", "json");
     expect(r.code, r.stderr).toBe(0);
     const ast = JSON.parse(r.stdout) as {
-      dataSources: { primary: string };
+      data_sources: { primary: string };
       rules: { type: string; text: string }[];
     };
-    expect(ast.dataSources.primary).toBe("events");
+    expect(ast.data_sources.primary).toBe("events");
     expect(ast.rules.map((x) => x.type)).toContain("IsUnique");
     expect(ast.rules[0]).toMatchObject({
       type: "RowCount",

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
@@ -71,5 +72,38 @@ describe("Athena grammar check", () => {
     const r = await sluice("build", "-s", "channel_performance", "--no-athena-check");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain("ATHENA_SYNTAX");
+  }, 180_000);
+
+  it("results are shared by projects through the user cache (SLUICE_CACHE_DIR), by content", async () => {
+    const cache = await mkdtemp(path.join(os.tmpdir(), "sluice-cache-"));
+    const [a, b] = [await copyModelsProject(), await copyModelsProject()];
+    try {
+      const compile = (project: string) =>
+        runSluice(["--project-dir", project, "compile", "--target", "prod"], {
+          env: { SLUICE_CACHE_DIR: cache },
+        });
+      expect((await compile(a.dir)).code).toBe(0);
+      const folder = path.join(cache, "athena-syntax");
+      const [version] = await readdir(folder);
+      expect(version).toMatch(/^dt-sql-parser-\d+\.\d+\.\d+$/);
+      const entries = await readdir(path.join(folder, version!));
+      expect(entries.length).toBeGreaterThan(10);
+      expect(entries.every((e) => /^[0-9a-f]{64}\.json$/.test(e))).toBe(true);
+      // Another copy, another run id, the same statements: answered from what the first stored
+      // (planted answers prove the parser was not asked), nothing added.
+      for (const e of entries)
+        await writeFile(
+          path.join(folder, version!, e),
+          JSON.stringify([{ line: 1, column: 1, message: "planted in the cache" }]),
+        );
+      const r = await compile(b.dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        "error ATHENA_SYNTAX: Athena would reject model.funnel: planted in the cache",
+      );
+      expect(await readdir(path.join(folder, version!))).toHaveLength(entries.length);
+    } finally {
+      await Promise.all([a.cleanup(), b.cleanup(), rm(cache, { recursive: true, force: true })]);
+    }
   }, 180_000);
 });

@@ -33,7 +33,9 @@ describe("sluice CLI basics", () => {
   it("an unknown flag is a usage error: exit 2 with the reason", async () => {
     const r = await runSluice(["build", "--no-such-flag"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: unknown option --no-such-flag\n");
+    expect(r.stderr).toBe(
+      "error: unknown option --no-such-flag; sluice build --help lists the options\n",
+    );
   });
 
   it("--version prints the CLI's version from any working directory", async () => {

@@ -1,11 +1,12 @@
 import { exec, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { commands } from "@sluice/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, repoRoot, runSluice, type CliRun } from "../support/cli.js";
+import { cliEnv, copyModelsProject, repoRoot, runSluice, type CliRun } from "../support/cli.js";
 
 const run = promisify(exec);
 const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
@@ -18,7 +19,7 @@ async function sh(
   cwd: string,
   env: Record<string, string | undefined> = {},
 ): Promise<CliRun> {
-  const merged = Object.entries({ ...process.env, NO_COLOR: "1", ...env }).filter(
+  const merged = Object.entries({ ...process.env, ...cliEnv, ...env }).filter(
     (e): e is [string, string] => e[1] !== undefined,
   );
   try {
@@ -35,7 +36,7 @@ function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: "1" },
+      env: { ...process.env, ...cliEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -113,8 +114,18 @@ describe("arguments are checked before anything runs", () => {
       ["build", "--format", "yaml"],
       /^error: invalid value 'yaml' for --format \(choose from table, json\)/,
     ],
-    [["build", "--fail-fast"], /^error: unknown option --fail-fast$/],
-    [["build", "--defer"], /^error: unknown option --defer/],
+    [
+      ["build", "--fail-fast"],
+      /^error: unknown option --fail-fast; dbt's --fail-fast is not in sluice: a failure skips only what depends on it/,
+    ],
+    [
+      ["build", "--defer"],
+      /^error: unknown option --defer; dbt's --defer\/--state are not in sluice/,
+    ],
+    [
+      ["run", "--frobnicate"],
+      /^error: unknown option --frobnicate; sluice run --help lists the options$/,
+    ],
     [["biuld"], /^error: unknown command 'biuld'; did you mean build\?$/],
     [
       ["build", "--threads", "abc"],
@@ -227,13 +238,61 @@ describe("crashes, pipes and Ctrl-C", () => {
 describe("--format json is lossless", () => {
   it("BIGINT beyond 2^53 and DECIMAL as strings, dates ISO, NULL as null", async () => {
     const sql =
-      "select 9223372036854775807::bigint as big, 123456789.123456789::decimal(38,9) as d, date '2026-11-27' as day, null as n";
+      "select 9223372036854775807::bigint as big, (-9223372036854775807 - 1)::bigint as small, " +
+      "123456789.123456789::decimal(38,9) as d, " +
+      "99999999999999999999999999999.999999999::decimal(38,9) as dmax, " +
+      "date '2026-11-27' as day, timestamp '2026-11-27 01:02:03.456789' as ts, null as n";
     const r = await runSluice(["--project-dir", dir, "query", sql, "--format", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([
-      { big: "9223372036854775807", d: "123456789.123456789", day: "2026-11-27", n: null },
+      {
+        big: "9223372036854775807",
+        small: "-9223372036854775808",
+        d: "123456789.123456789",
+        dmax: "99999999999999999999999999999.999999999",
+        day: "2026-11-27",
+        ts: "2026-11-27T01:02:03.456789",
+        n: null,
+      },
     ]);
   });
+
+  it("the summary names only what the command ran (sluice test builds no model)", async () => {
+    const r = await runSluice(["--project-dir", dir, "test", "--select", "funnel"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Done in \d+ ms\. tests: 2 passed, 0 warned, 0 failed; 0 errors, 0 skipped\.$/m,
+    );
+    const seeded = await runSluice(["--project-dir", dir, "seed"]);
+    expect(seeded.stdout).toMatch(
+      /^Done in [\d.]+ m?s\. 0 models and 1 seed built \(32 rows\), 0 errors, 0 skipped\.$/m,
+    );
+  });
+
+  it("the table shows numbers as the engine gave them: no separators, no rounding", async () => {
+    const sql =
+      "select 1234567 as id, 9223372036854775807 as big, 0.00001::double as tiny, " +
+      "1.5e-7::double as e, cast(1.5 as decimal(10,3)) as dec, null as n";
+    const r = await runSluice(["--project-dir", dir, "query", sql]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")[2]).toBe(
+      "1234567  9223372036854775807  0.00001  1.5e-7  1.500  NULL",
+    );
+  });
+
+  // util-linux `script` runs the CLI on a pseudo-terminal that reports 0 columns, as some
+  // containers and CI terminals do.
+  it.runIf(existsSync("/usr/bin/script"))(
+    "on a terminal: end lines plus a live line naming the running nodes, whole when the terminal has no size",
+    async () => {
+      const line = `${sluiceCommand} --project-dir ${quote(dir)} build --select funnel`;
+      const r = await sh(`script -qc ${quote(line)} /dev/null`, root);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("\r\u001b[2K0 of 3 done; running: table marts.funnel\r");
+      expect(r.stdout).toMatch(/1 of 3 OK +table marts\.funnel \.+ created table 4 rows/);
+      expect(r.stdout).not.toContain("START");
+    },
+  );
 
   it("colour only on request when piped: FORCE_COLOR adds escape codes, NO_COLOR wins", async () => {
     const line = `${sluiceCommand} --project-dir ${quote(dir)} test --select funnel`;

@@ -131,32 +131,121 @@ describe("error positions and code frames", () => {
     );
   });
 
-  it("YAML: a syntax error in a properties file, with a code frame", async () => {
-    const file = path.join(dir, "marts/marts.yml");
+  /** `rel` with some of its lines (1-based number → expected text, new text) replaced. */
+  const withLines = async (
+    rel: string,
+    edits: Record<number, [string, string]>,
+    check: () => Promise<void>,
+  ) => {
+    const file = path.join(dir, rel);
     const original = await readFile(file, "utf8");
     const lines = original.split("\n");
-    expect(lines[4]).toMatch(/^    description: /);
-    lines[4] = "    description: [Global sales heatmap";
+    for (const [n, [was, now]] of Object.entries(edits)) {
+      expect(lines[Number(n) - 1]).toBe(was);
+      lines[Number(n) - 1] = now;
+    }
     await writeFile(file, lines.join("\n"));
     try {
-      const r = await sluice("compile");
-      expect(r.code).toBe(2);
-      expect(r.stderr).toBe(
-        [
-          "models/marts/marts.yml:6:5: error YAML_SYNTAX: Flow sequence in block collection must be sufficiently indented and end with a ]",
-          "    4 |   - name: sales_by_country",
-          "    5 |     description: [Global sales heatmap",
-          "  > 6 |     columns:",
-          "      |     ^",
-          "    7 |       - name: country",
-          "",
-          "1 error found; nothing was run.",
-          "",
-        ].join("\n"),
-      );
+      await check();
     } finally {
       await writeFile(file, original);
     }
+  };
+  const compileFails = async (stderr: string[]) => {
+    const r = await sluice("compile");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`${stderr.join("\n")}\n`);
+  };
+
+  it("YAML: an unclosed '[' in a properties file, at the bracket, with a code frame", async () => {
+    await withLines(
+      "marts/marts.yml",
+      { 9: ["        tests: [not_null, unique]", "        tests: [not_null, unique"] },
+      () =>
+        compileFails([
+          "models/marts/marts.yml:9:16: error YAML_SYNTAX: '[' is never closed",
+          "  hint: add ']' at the end of the list, or indent its next lines deeper than its key",
+          "     7 |       - name: country",
+          "     8 |         description: Customer country (English name).",
+          "  >  9 |         tests: [not_null, unique",
+          "       |                ^",
+          "    10 |       - name: country_iso2",
+          "",
+          "1 error found; nothing was run.",
+        ]),
+    );
+  });
+
+  it("YAML: an unclosed quote in sluice.yml, at the quote", async () => {
+    await withLines(
+      "sluice.yml",
+      { 12: ['  raw_projection_start: "2026/01/01/00"', '  raw_projection_start: "2026/01/01/00'] },
+      () =>
+        compileFails([
+          "models/sluice.yml:12:25: error YAML_SYNTAX: the double quote opened here is never closed",
+          '  hint: end the value with " on the same line',
+          "    10 | vars:",
+          "    11 |   # First hour Athena's partition projection on the raw table covers ('YYYY/MM/DD/HH').",
+          '  > 12 |   raw_projection_start: "2026/01/01/00',
+          "       |                         ^",
+          "    13 |   # Incremental silver runs re-read this many hours of raw partitions before the watermark.",
+          "",
+          "1 error found; nothing was run.",
+        ]),
+    );
+  });
+
+  it("sluice.yml: an unknown key and a wrong type, each at its own line, in line order", async () => {
+    await withLines(
+      "sluice.yml",
+      {
+        5: ["seed-paths: [seeds]", "seed-pathz: [seeds]"],
+        38: ["    threads: 1", "    threads: abc"],
+      },
+      () =>
+        compileFails([
+          "models/sluice.yml:5:1: error CONFIG_INVALID: seed-pathz: unknown key 'seed-pathz'",
+          "  hint: did you mean 'seed-paths'?",
+          "    3 |",
+          "    4 | model-paths: [sources, staging, silver, marts]",
+          "  > 5 | seed-pathz: [seeds]",
+          "      | ^",
+          "    6 | macro-paths: [macros]",
+          "models/sluice.yml:38:14: error CONFIG_INVALID: targets.local.threads: expected a number, got 'abc'",
+          "    36 |     engine: duckdb",
+          "    37 |     lake: .lake",
+          "  > 38 |     threads: abc",
+          "       |              ^",
+          "    39 |   prod:",
+          "",
+          "2 errors found; nothing was run.",
+        ]),
+    );
+  });
+
+  it("properties YAML: a bad value deep in a test's config, at the value", async () => {
+    await withLines(
+      "marts/marts.yml",
+      {
+        9: [
+          "        tests: [not_null, unique]",
+          "        tests: [not_null, {unique: {config: {severity: fatal}}}]",
+        ],
+      },
+      () =>
+        compileFails([
+          "models/marts/marts.yml:9:56: error TEST_INVALID: models[0].columns[0].tests[1].unique.config.severity: severity must be 'warn' or 'error', got 'fatal'",
+          "  hint: allowed values: warn, error",
+          "     7 |       - name: country",
+          "     8 |         description: Customer country (English name).",
+          "  >  9 |         tests: [not_null, {unique: {config: {severity: fatal}}}]",
+          "       |                                                        ^",
+          "    10 |       - name: country_iso2",
+          "",
+          "1 error found; nothing was run.",
+        ]),
+    );
   });
 
   it("a query error during build names the model's file and the compiled file at the line", async () => {

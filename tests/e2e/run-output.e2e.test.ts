@@ -2,7 +2,14 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
+import {
+  copyModelsProject,
+  finishMessages,
+  jsonLog,
+  repoRoot,
+  runSluice,
+  type LogEvent,
+} from "../support/cli.js";
 
 // What a run prints, checked from outside: --log-format json (every line parses, every node
 // that ran has its events, they agree with run_results.json) and the row message of each
@@ -22,13 +29,7 @@ describe("sluice build output", () => {
     expect(r.code, r.stderr).toBe(0);
     return Number((JSON.parse(r.stdout) as { n: number | string }[])[0]!.n);
   };
-  type Event = { ts: string; event: string; node_id?: string; message?: string; status?: string };
-  const jsonLog = (stdout: string): Event[] =>
-    stdout
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Event);
-  const finished = (events: Event[], id: string): Event =>
+  const finished = (events: LogEvent[], id: string): LogEvent =>
     events.find((e) => e.event === "node_finish" && e.node_id === id)!;
 
   const rawDir = () => path.join(dir, ".lake/raw/events");
@@ -58,7 +59,7 @@ describe("sluice build output", () => {
       expect(Number.isNaN(Date.parse(e.ts))).toBe(false);
       expect(["node_start", "node_finish", "test_result", "run_finish"]).toContain(e.event);
     }
-    const last = events.at(-1) as Event & { results_file: string; statuses: object };
+    const last = events.at(-1) as LogEvent & { results_file: string; statuses: object };
     expect(last.event).toBe("run_finish");
     expect(last.results_file).toBe(
       path.relative(repoRoot, path.join(dir, "target/run_results.json")),
@@ -107,7 +108,7 @@ describe("sluice build output", () => {
     expect(Number(rows!.replaceAll(",", ""))).toBe(lines);
   });
 
-  it("append: 'inserted N rows', N what the table grew by", async () => {
+  it("append: 'inserted N rows (table: T)', N what the table grew by, T its count after", async () => {
     const model = path.join(dir, "silver/rejected_events.sql");
     const sql = await readFile(model, "utf8");
     await writeFile(model, sql.replace("'insert_overwrite'", "'append'"));
@@ -118,7 +119,46 @@ describe("sluice build output", () => {
     const message = finished(jsonLog(r.stdout), "model.rejected_events").message!;
     const after = await count("select count(*) as n from silver.rejected_events");
     expect(after).toBeGreaterThan(before);
-    expect(message).toBe(`inserted ${(after - before).toLocaleString("en-US")} rows`);
+    const n = (x: number) => x.toLocaleString("en-US");
+    expect(message).toBe(`inserted ${n(after - before)} rows (table: ${n(after)})`);
+  });
+
+  it("table, view, seed and merge: each says what it did, with counts taken by query", async () => {
+    // A view and a merged model next to the project's tables and seed.
+    await writeFile(
+      path.join(dir, "marts/paid_orders_view.sql"),
+      "{{ config(materialized='view') }}\nselect order_id from {{ ref('events') }} where event_type = 'order_paid'\n",
+    );
+    await writeFile(
+      path.join(dir, "silver/event_types.sql"),
+      "{{ config(materialized='incremental', incremental_strategy='merge', unique_key='event_id') }}\n" +
+        "select event_id, event_type from {{ ref('events') }}\n",
+    );
+    // Selected so the append test's duplicates (rejected_events) fail no reconciliation here.
+    const messages = async (select: string) => {
+      const r = await sluice("build", "-s", select, "--log-format", "json");
+      expect(r.code, r.stderr).toBe(0);
+      const messages = finishMessages(r.stdout);
+      return (id: string) => messages.get(id);
+    };
+    const first = await messages("funnel paid_orders_view country_codes event_types");
+    const n = async (relation: string) =>
+      (await count(`select count(*) as n from ${relation}`)).toLocaleString("en-US");
+    expect(first("model.funnel")).toBe(`created table ${await n("marts.funnel")} rows`);
+    expect(first("model.paid_orders_view")).toBe("created view");
+    expect(first("seed.country_codes")).toBe(
+      `created table ${await n("seeds.country_codes")} rows`,
+    );
+    expect(first("model.event_types")).toBe(`created table ${await n("silver.events")} rows`);
+    // Merged again with new events: every event_id once, so the table is silver.events' count.
+    expect((await generate("2026-11-27T10:00:00Z", 1, 8)).code).toBe(0);
+    const second = await messages("+event_types");
+    expect(second("model.event_types")).toBe(`merged (table: ${await n("silver.events")})`);
+    expect(await n("silver.event_types")).toBe(
+      (await count("select count(distinct event_id) as n from silver.event_types")).toLocaleString(
+        "en-US",
+      ),
+    );
   });
 
   it("--format json with --log-format json: both want stdout, exit 2 before anything runs", async () => {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { copyModelsProject, repoRoot, runSluice, type CliRun } from "./cli.js";
+import { cliEnv, copyModelsProject, repoRoot, runSluice, type CliRun } from "./cli.js";
 
 /** Any credentials: the endpoint does not check signatures. */
 export const awsEnv = {
@@ -106,7 +106,7 @@ export async function athenaLocalProject(
 function spawnSluice(args: readonly string[]): ChildProcess & { done: Promise<CliRun> } {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, NO_COLOR: "1", ...awsEnv },
+    env: { ...process.env, ...cliEnv, ...awsEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -14,6 +14,16 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * The environment every spawned CLI gets on top of the test's: no colour, and one Athena grammar
+ * cache shared by the test runs (not the user's `~/.cache/sluice`), so each temp copy of the
+ * models project does not pay the parsers' warm-up again.
+ */
+export const cliEnv: Record<string, string> = {
+  NO_COLOR: "1",
+  SLUICE_CACHE_DIR: process.env["SLUICE_CACHE_DIR"] ?? path.join(os.tmpdir(), "sluice-test-cache"),
+};
+
 /** Spawn the built CLI (`apps/cli/dist`), as a user would run it. */
 export function runSluice(
   args: readonly string[],
@@ -22,7 +32,7 @@ export function runSluice(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      env: { ...process.env, ...cliEnv, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -46,3 +56,27 @@ export async function copyModelsProject(): Promise<{ dir: string; cleanup: () =>
   });
   return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
+
+/** One event of `--log-format json` output (see apps/cli/src/output/log-events.ts). */
+export interface LogEvent {
+  ts: string;
+  event: string;
+  node_id?: string;
+  message?: string;
+  status?: string;
+}
+
+/** The events of a `--log-format json` run's stdout, one JSON object per line. */
+export const jsonLog = (stdout: string): LogEvent[] =>
+  stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as LogEvent);
+
+/** Node id → the message its `node_finish` event carried (`created table 4 rows`, ...). */
+export const finishMessages = (stdout: string): Map<string, string | undefined> =>
+  new Map(
+    jsonLog(stdout)
+      .filter((e) => e.event === "node_finish" && e.node_id !== undefined)
+      .map((e) => [e.node_id!, e.message]),
+  );

@@ -106,6 +106,23 @@ export interface ParseContext {
   recommended?: string;
 }
 
+/**
+ * dbt options sluice does not have, with what to do instead: a dbt user types them by habit, and
+ * the closest sluice option (`--defer` → `--debug`) would be the wrong suggestion.
+ */
+const noState =
+  "dbt's --defer/--state are not in sluice: select the upstream models too (-s +model)";
+const noFailFast =
+  "dbt's --fail-fast is not in sluice: a failure skips only what depends on it (Ctrl-C stops the run)";
+const dbtOnlyOptions: Readonly<Record<string, string>> = {
+  defer: noState,
+  state: noState,
+  "fail-fast": noFailFast,
+  x: noFailFast,
+  "profiles-dir": "dbt's profiles are sluice.yml's targets: use --project-dir and --target",
+  profile: "dbt's profiles are sluice.yml's targets: use --target",
+};
+
 const quoteList = (values: readonly unknown[]): string => values.map((v) => String(v)).join(", ");
 
 /**
@@ -126,7 +143,10 @@ export function usageLine(message: string, context: ParseContext): string {
       );
       const rest = typed.filter((t) => t !== first && t.startsWith("-"));
       const more = rest.length > 0 ? ` (and ${quoteList(rest)})` : "";
-      return `unknown option ${first}${more}${match ? `; did you mean --${match}?` : ""}`;
+      const command = commandOf(context)?.split(" ")[0];
+      const help = `sluice ${command ? `${command} ` : ""}--help lists the options`;
+      const suggestion = dbtOnlyOptions[bare] ?? (match ? `did you mean --${match}?` : help);
+      return `unknown option ${first}${more}; ${suggestion}`;
     }
     if (commandOf(context) !== undefined) return `unexpected argument '${first}'`;
     return `unknown command '${first}'${context.recommended ? `; did you mean ${context.recommended}?` : ""}`;

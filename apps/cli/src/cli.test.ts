@@ -12,6 +12,8 @@ function capture() {
   };
 }
 
+const skips = "a failure skips only what depends on it (Ctrl-C stops the run)";
+
 describe("runCli (in process)", () => {
   it("returns 2 and names the problem for an unknown command, with yargs' suggestion", async () => {
     const c = capture();
@@ -35,8 +37,19 @@ describe("runCli (in process)", () => {
     [["run", "--timeout", "0"], "error: --timeout takes a number above 0, not '0'"],
     [["build", "--target"], "error: --target needs a value"],
     [["query"], "error: missing argument: sluice query <sql>"],
-    [["-x"], "error: unknown option -x"],
-    [["build", "--no-such-flag"], "error: unknown option --no-such-flag"],
+    [["-x"], `error: unknown option -x; dbt's --fail-fast is not in sluice: ${skips}`],
+    [
+      ["build", "--fail-fast"],
+      `error: unknown option --fail-fast; dbt's --fail-fast is not in sluice: ${skips}`,
+    ],
+    [
+      ["build", "--defer"],
+      "error: unknown option --defer; dbt's --defer/--state are not in sluice: select the upstream models too (-s +model)",
+    ],
+    [
+      ["build", "--no-such-flag"],
+      "error: unknown option --no-such-flag; sluice build --help lists the options",
+    ],
   ])("rejects %j before loading anything: one line, exit 2", async (argv, line) => {
     const c = capture();
     // The project dir does not exist: any attempt to load it would print CONFIG_NOT_FOUND.

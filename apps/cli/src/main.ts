@@ -27,8 +27,9 @@ void runCli(process.argv.slice(2), {
   isTty: Boolean(process.stdout.isTTY),
   ...(process.stderr.isTTY
     ? {
+        // A terminal that reports no size (0 columns: some containers, CI ptys) gets 80.
         statusLine: (text: string) =>
-          process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 80) - 1)}`),
+          process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns || 80) - 1)}`),
       }
     : {}),
   color: { out: colorEnabled(process.stdout), err: colorEnabled(process.stderr) },

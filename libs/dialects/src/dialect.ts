@@ -199,6 +199,11 @@ export interface Dialect {
   /** SELECT returning `{ value }`: the max of `column` over the data files at `location`. */
   maxOfVersion?(location: string, column: string): string;
   /**
+   * SELECT returning `{ n }`: the rows of the data files at `location` (lake dialects; read from
+   * the Parquet footers, no data page is read), e.g. a table's total after an append.
+   */
+  rowsOfVersion?(location: string): string;
+  /**
    * Catalog tables (Athena): add columns to an existing table in place (Hive
    * `ALTER TABLE ... ADD COLUMNS`), for on_schema_change='append_new_columns'. Lake dialects
    * rewrite a version instead and leave it out.

@@ -12,7 +12,8 @@ import type {
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /**
- * The ruleset as plain JSON, without source positions: rule type, named parameters,
+ * The ruleset as plain JSON (keys in snake_case, as all of sluice's JSON), without source
+ * positions: rule type, named parameters,
  * condition (operator + operands), threshold, where, labels and tags; composite chains of the
  * same operator are flattened (`A and B and C` → one `and` with three rules).
  *
@@ -26,7 +27,7 @@ export function rulesetToJson(ruleset: DqRuleset): { [key: string]: Json } {
     out.metadata =
       ruleset.metadata.version === undefined ? {} : { version: ruleset.metadata.version };
   if (ruleset.dataSources) {
-    out.dataSources = {
+    out.data_sources = {
       ...(ruleset.dataSources.primary === undefined
         ? {}
         : { primary: ruleset.dataSources.primary }),
@@ -41,7 +42,7 @@ export function rulesetToJson(ruleset: DqRuleset): { [key: string]: Json } {
       ]),
     );
   }
-  if (ruleset.defaultLabels.length > 0) out.defaultLabels = labelsToJson(ruleset.defaultLabels);
+  if (ruleset.defaultLabels.length > 0) out.default_labels = labelsToJson(ruleset.defaultLabels);
   out.rules = ruleset.rules.map(ruleToJson);
   if (ruleset.analyzers.length > 0) {
     out.analyzers = ruleset.analyzers.map((a) => ({

@@ -228,9 +228,9 @@ describe("parameters, conditions and clauses", () => {
     );
     expect(rulesetToJson(rs)).toEqual({
       metadata: { version: "1.0" },
-      dataSources: { primary: "stg_events", additional: ["ref"] },
+      data_sources: { primary: "stg_events", additional: ["ref"] },
       variables: { sql: "select count(*) from primary", allowed: ["a", "b", { keyword: "NULL" }] },
-      defaultLabels: { team: "core" },
+      default_labels: { team: "core" },
       rules: [
         {
           type: "CustomSql",

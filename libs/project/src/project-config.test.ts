@@ -181,6 +181,20 @@ describe("parseProjectConfig", () => {
     ]);
   });
 
+  it("a misspelled engine does not hide the target's other mistakes", () => {
+    const text = `name: shop
+targets:
+  local:
+    engine: duckdbb
+    threads: abc
+default-target: local
+`;
+    expect(codes(text).map((x) => [x.message, x.at?.line, x.at?.column])).toEqual([
+      ["targets.local.engine: 'duckdbb' is not an allowed value", 4, 13],
+      ["targets.local.threads: expected a number, got 'abc'", 5, 14],
+    ]);
+  });
+
   it("collects every error instead of stopping at the first", () => {
     const text = `nme: shop
 model-paths: staging

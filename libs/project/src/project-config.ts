@@ -72,6 +72,7 @@ export function parseProjectConfig(text: string, file = CONFIG_FILE): ParsedProj
     for (const [name, raw] of Object.entries(isMapping(data.targets) ? data.targets : {})) {
       const t = targetSchema.safeParse(raw);
       if (t.success) config.targets[name] = t.data as TargetConfig;
+      else diagnostics.push(...closestEngineIssues(raw, ["targets", name], source));
     }
   }
   config.models = parseFolderConfig(data.models, source, ["models"], diagnostics);
@@ -100,3 +101,27 @@ export function parseProjectConfig(text: string, file = CONFIG_FILE): ParsedProj
   }
   return { config, diagnostics, usable: true };
 }
+
+/**
+ * A target whose `engine` is not one sluice has (`duckdbb`) is one union error to zod, which then
+ * checks none of its other keys: check them against the closest engine's schema, so a wrong
+ * type next to the typo is not found only on the next run.
+ */
+function closestEngineIssues(
+  raw: unknown,
+  base: readonly string[],
+  source: ReturnType<typeof parseYaml>,
+): Diagnostic[] {
+  if (!isMapping(raw) || typeof raw.engine !== "string") return [];
+  const schema = targetSchema.options.find(
+    (o) => o.shape.engine.value === closest(String(raw.engine), engines),
+  );
+  if (!schema || schema.shape.engine.value === raw.engine) return [];
+  const data = { ...raw, engine: schema.shape.engine.value };
+  const r = schema.safeParse(data);
+  return r.success
+    ? []
+    : issuesToDiagnostics(r.error.issues, { source, code: "CONFIG_INVALID", schema, data, base });
+}
+
+const engines = targetSchema.options.map((o) => o.shape.engine.value);

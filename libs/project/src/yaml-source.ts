@@ -1,6 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Document, Node } from "yaml";
 import { error } from "./diagnostics.js";
+import { placeYamlError } from "./yaml-syntax-error.js";
 import type { Diagnostic, DiagnosticCode, SourceLocation } from "./diagnostics.js";
 
 /** A key path into a YAML document: mapping keys and sequence indexes. */
@@ -55,9 +56,11 @@ export function parseYaml(
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  const syntaxErrors = doc.errors.map((e) =>
-    error(syntaxCode, e.message.split("\n")[0]!, at(e.pos[0])),
-  );
+  // The first error only: the ones after it are mostly the same mistake seen again.
+  const syntaxErrors = doc.errors.slice(0, 1).map((e) => {
+    const placed = placeYamlError(doc, text, e);
+    return error(syntaxCode, placed.message, at(placed.offset), placed.hint);
+  });
   let data: unknown;
   if (syntaxErrors.length === 0) {
     try {

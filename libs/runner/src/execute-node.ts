@@ -89,8 +89,9 @@ async function buildRelation(
 
 /**
  * What a build did, in the words of its strategy: `created table 53,968 rows`, `inserted 2,060
- * rows` (append), `replaced 2 partitions, 4,012 rows` (insert_overwrite), `merged (table: 53,968
- * rows)`. Counts the engine did not report are left out, never guessed.
+ * rows (table: 53,968)` (append), `replaced 2 partitions, 4,012 rows` (insert_overwrite),
+ * `merged (table: 53,968)`. Counts the engine did not report are left out, never guessed: on
+ * Athena an append says `inserted 2,060 rows` (the table's total would cost a billed query).
  */
 export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): string {
   if (node.materialization === "view") return "created view";
@@ -98,17 +99,15 @@ export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): 
   const rows = outcome.rows === undefined ? undefined : counted(outcome.rows, "row");
   if (!outcome.appended) return ["created table", rows].filter(Boolean).join(" ");
   const strategy = node.incrementalStrategy ?? "append";
-  if (strategy === "merge") {
-    const total =
-      outcome.tableRows === undefined ? "" : ` (table: ${counted(outcome.tableRows, "row")})`;
-    return rows === undefined ? `merged${total}` : `merged ${rows}${total}`;
-  }
+  const total =
+    outcome.tableRows === undefined ? "" : ` (table: ${outcome.tableRows.toLocaleString("en-US")})`;
+  if (strategy === "merge") return rows === undefined ? `merged${total}` : `merged ${rows}${total}`;
   if (strategy === "insert_overwrite") {
     const parts =
       outcome.partitions === undefined ? [] : [counted(outcome.partitions, "partition")];
     return `replaced ${[...parts, ...(rows === undefined ? [] : [rows])].join(", ") || "partitions"}`;
   }
-  return rows === undefined ? "inserted rows" : `inserted ${rows}`;
+  return `${rows === undefined ? "inserted rows" : `inserted ${rows}`}${total}`;
 }
 
 /** `1 row`, `2,060 rows`. */

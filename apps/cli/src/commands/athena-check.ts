@@ -1,11 +1,8 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Diagnostic, Severity } from "@sluice/project";
 import type { GlobalArgs, Io } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
-import type { AsyncGrammarCheck, GrammarCheck, GrammarError } from "../athena-syntax.js";
 import { printDiagnostics } from "../output/diagnostics.js";
 
 /**
@@ -36,11 +33,16 @@ export async function checkAthenaSyntax(
     ? chosen
     : new Set(ids.filter((id) => compiled?.nodes.some((n) => n.id === id && n.kind === "model")));
   if (compiled === undefined) return [];
-  const [{ athenaSyntaxDiagnostics, loadAthenaGrammars }, { artifactName }] = await Promise.all([
+  const [
+    { athenaSyntaxDiagnostics, loadAthenaGrammars },
+    { artifactName },
+    { GrammarCache, userCacheDir },
+  ] = await Promise.all([
     import("../athena-syntax.js"),
     import("@sluice/runner"),
+    import("../grammar-cache.js"),
   ]);
-  const cache = new GrammarCache(path.join(ctx.targetDir, "athena_syntax.json"), ctx.runId);
+  const cache = new GrammarCache(userCacheDir(), ctx.runId);
   const found = await athenaSyntaxDiagnostics(
     ctx.project,
     compiled,
@@ -61,55 +63,8 @@ export async function checkAthenaSyntax(
         : {}),
     },
   );
-  cache.save();
   printDiagnostics(io, found, ctx.project.dir);
   return found;
-}
-
-/**
- * Results of the grammar check by statement, kept in target/athena_syntax.json: the ANTLR
- * parsers take ~0.3 s of CPU per model statement, so only statements that changed since the last
- * check are parsed (and the parsers loaded only then). The run id in table locations is masked
- * with as many `x` (a string literal's content, so positions and syntax stay the same).
- */
-class GrammarCache {
-  private readonly before: Record<string, GrammarError[]>;
-  private readonly now: Record<string, GrammarError[]> = {};
-  private changed = false;
-
-  constructor(
-    private readonly file: string,
-    private readonly runId: string,
-  ) {
-    try {
-      this.before = JSON.parse(readFileSync(file, "utf8")) as Record<string, GrammarError[]>;
-    } catch {
-      this.before = {};
-    }
-  }
-
-  /** A check that answers from the cache, loading the grammars on the first miss. */
-  check(load: () => Promise<GrammarCheck>): AsyncGrammarCheck {
-    let parse: Promise<GrammarCheck> | undefined;
-    return async (sql, grammar) => {
-      const masked = sql.replaceAll(this.runId, "x".repeat(this.runId.length));
-      const key = createHash("sha1").update(`${grammar}\n${masked}`).digest("hex");
-      let errors = this.before[key];
-      if (errors === undefined) {
-        errors = (await (parse ??= load()))(masked, grammar);
-        this.changed = true;
-      }
-      this.now[key] = errors;
-      return errors;
-    };
-  }
-
-  /** Keep what this check used (so the file holds the current statements only). */
-  save(): void {
-    if (!this.changed && Object.keys(this.now).length === Object.keys(this.before).length) return;
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    writeFileSync(this.file, JSON.stringify(this.now));
-  }
 }
 
 /** The project compiled for Athena, or undefined when it does not compile there (nothing to check). */

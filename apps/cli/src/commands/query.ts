@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
-import { exactRows, rowsToJson } from "../output/json.js";
+import { exactNumber, exactRows, rowsToJson } from "../output/json.js";
 import { counted, duration } from "../output/words.js";
 import { formatOption } from "./shared-options.js";
 
@@ -73,7 +73,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
         io.out(
           renderTable(
             headers,
-            shown.map((r) => headers.map((h) => r[h])),
+            exactRows(result.columns, shown).map((r) => headers.map((h) => exactNumber(r[h]))),
           ),
         );
         const cut =

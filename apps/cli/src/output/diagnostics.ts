@@ -16,23 +16,44 @@ export function fromHere(d: Diagnostic, projectDir: string | undefined): Diagnos
   return { ...d, at: { ...d.at, file } };
 }
 
-/** Print diagnostics to stderr, errors last, with a count line; paths relative to the current directory. */
+/**
+ * Print diagnostics to stderr, errors last, with a count line; paths relative to the current
+ * directory. Within a file they come in line order (files in the order they were reported).
+ */
 export function printDiagnostics(
   io: Io,
   diagnostics: readonly Diagnostic[],
   projectDir?: string,
 ): void {
   if (diagnostics.length === 0) return;
-  const sorted = [...diagnostics].sort((a, b) =>
-    a.severity === b.severity ? 0 : a.severity === "warn" ? -1 : 1,
-  );
-  for (const d of sorted) {
+  for (const d of inReadingOrder(diagnostics)) {
     io.err(formatDiagnostic(fromHere(d, projectDir)));
     const frame = codeFrame(d, projectDir, io.color?.err ?? false);
     if (frame) io.err(frame);
   }
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   if (errors > 0) io.err(`\n${errors} error${errors === 1 ? "" : "s"} found; nothing was run.`);
+}
+
+/** Warnings, then errors; by file (first reported first), line and column. */
+function inReadingOrder(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const fileRank = new Map<string, number>();
+  diagnostics.forEach((d, i) => {
+    if (d.at && !fileRank.has(d.at.file)) fileRank.set(d.at.file, i);
+  });
+  const key = (d: Diagnostic, i: number): number[] => [
+    d.severity === "warn" ? 0 : 1,
+    d.at ? fileRank.get(d.at.file)! : i,
+    d.at?.line ?? 0,
+    d.at?.column ?? 0,
+  ];
+  return diagnostics
+    .map((d, i) => ({ d, k: key(d, i) }))
+    .sort((a, b) => {
+      for (let j = 0; j < a.k.length; j++) if (a.k[j] !== b.k[j]) return a.k[j]! - b.k[j]!;
+      return 0;
+    })
+    .map(({ d }) => d);
 }
 
 /**

@@ -41,6 +41,14 @@ export function exactRows(
   });
 }
 
+/**
+ * A number of a query's result as the engine gave it: all its digits, no thousands separators,
+ * no rounding (`1234567`, `0.00001`, `1.5e-7`); other values as they are.
+ */
+export function exactNumber(value: unknown): unknown {
+  return typeof value === "number" || typeof value === "bigint" ? String(value) : value;
+}
+
 /** `1.5` at scale 2 → `"1.50"`, from the digits the number prints (padding adds no error). */
 function withScale(n: number, scale: number): string {
   const text = String(n);

@@ -60,10 +60,16 @@ export function printRunSummary(
   const models = counted(built.filter((r) => r.kind === "model").length, "model");
   const seeds = counted(built.filter((r) => r.kind === "seed").length, "seed");
   const failed = count("fail") + count("error") > 0;
+  // What the command did not select is left out (`sluice test` built no model or seed).
+  const builds = rs.some((r) => r.kind === "model" || r.kind === "seed")
+    ? `${models} and ${seeds} built (${counted(rows, "row")}), `
+    : "";
+  const checks =
+    tests.length > 0
+      ? `tests: ${tests.filter((t) => t.status === "pass").length} passed, ${count("warn")} warned, ${(failed ? c.red : String)(`${count("fail")} failed`)}; `
+      : "";
   io.out(
-    `Done in ${duration(results.elapsedMs)}. ` +
-      `${models} and ${seeds} built (${counted(rows, "row")}), ` +
-      `tests: ${tests.filter((t) => t.status === "pass").length} passed, ${count("warn")} warned, ${(failed ? c.red : String)(`${count("fail")} failed`)}; ` +
+    `Done in ${duration(results.elapsedMs)}. ${builds}${checks}` +
       `${counted(count("error"), "error")}, ${count("skipped")} skipped.`,
   );
   const cost = costLine(results);

@@ -39,7 +39,7 @@ function isNumberLike(v: unknown): boolean {
     v === "" ||
     typeof v === "number" ||
     typeof v === "bigint" ||
-    (typeof v === "string" && /^-?[\d,]+(\.\d+)?$/.test(v))
+    (typeof v === "string" && /^-?[\d,]+(\.\d+)?(e[-+]?\d+)?$/i.test(v))
   );
 }
 

@@ -204,6 +204,7 @@ export function createDuckdbDialect(): Dialect {
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,
     maxOfVersion: (location, column) =>
       `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
+    rowsOfVersion: (location) => `SELECT count(*) AS n FROM ${readParquet(location)}`,
     readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
     rawLinesTable: (name) =>
       `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} (line VARCHAR, dt VARCHAR)`,

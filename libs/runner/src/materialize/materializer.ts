@@ -59,7 +59,8 @@ export interface MaterializeOutcome {
   appended: boolean;
   /** insert_overwrite: the partitions the new rows replaced (or created), when known. */
   partitions?: number;
-  /** The table's rows after the write, when the write counted them (a merge that rewrote it). */
+  /** The table's rows after the write, when counted cheaply (lake: a merge rewrote it, an append
+   * counted the new version from its Parquet footers); never on Athena, where it costs a query. */
   tableRows?: number;
 }
 

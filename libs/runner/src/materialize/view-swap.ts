@@ -183,10 +183,21 @@ async function incrementalVersion(
     });
     // Carried files keep the old columns: still one schema only if nothing changed.
     await publish(node, ctx, raw, state.uniformSchema === true && !changed, from);
-    return strategy === "insert_overwrite"
-      ? { rows, appended: true, partitions: carried.writtenPartitions }
-      : { rows, appended: true };
+    if (strategy === "insert_overwrite")
+      return { rows, appended: true, partitions: carried.writtenPartitions };
+    const tableRows = await rowsOfVersion(ctx, location);
+    return tableRows === undefined ? { rows, appended: true } : { rows, appended: true, tableRows };
   }
+}
+
+/** The rows of the version at `location`, counted from its files' footers (when the dialect can). */
+async function rowsOfVersion(
+  ctx: MaterializeContext,
+  location: string,
+): Promise<number | undefined> {
+  if (!ctx.dialect.rowsOfVersion) return undefined;
+  const n = (await ctx.execute(ctx.dialect.rowsOfVersion(location))).rows[0]?.["n"];
+  return n === undefined || n === null ? undefined : Number(n);
 }
 
 /**
