@@ -73,6 +73,8 @@ describe("incremental merge into an Iceberg table on athena-local", () => {
     await callLog(p.endpoint.url, true);
     const second = await p.sluice("run", "--target", "prod", "-s", "+customer_activity");
     expect(second.code, second.stdout + second.stderr).toBe(0);
+    // The row message names the strategy and the rows Athena reports the MERGE changed.
+    expect(second.stdout + second.stderr).toMatch(/customer_activity \.+ merged \d[\d,]* rows?/);
     const merges = (await callLog(p.endpoint.url)).filter(
       (c) => c.api === "Athena.StartQueryExecution" && /^\s*MERGE INTO/i.test(c.resource),
     );
