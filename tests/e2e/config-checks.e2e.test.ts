@@ -49,6 +49,17 @@ describe("config that applies to nothing or cannot work", () => {
     );
   });
 
+  it("insert_overwrite without partitioned_by: a warning that it replaces the whole table", async () => {
+    const p = await project({
+      "silver/order_items.sql": [["    partitioned_by=['event_date'],\n", ""]],
+    });
+    const r = await p.sluice("compile");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `${p.at("silver/order_items.sql", "config(")}: warn CONFIG_CONFLICT: incremental_strategy 'insert_overwrite' without partitioned_by replaces the whole table on every run`,
+    );
+  });
+
   it("a sluice.yml models: folder that holds no model: warning at its key", async () => {
     const p = await project({ "sluice.yml": [["  marts:\n    +schema", "  mart:\n    +schema"]] });
     const r = await p.sluice("ls");

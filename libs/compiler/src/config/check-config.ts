@@ -61,6 +61,16 @@ export function checkConfig(
         "use incremental_strategy='merge' with a unique_key on an Iceberg table",
       ),
     );
+  // dbt-athena silently appends here; sluice replaces the whole table, which must not be a surprise.
+  if (strategy === "insert_overwrite" && (config.partitioned_by ?? []).length === 0)
+    out.push(
+      warning(
+        "CONFIG_CONFLICT",
+        "incremental_strategy 'insert_overwrite' without partitioned_by replaces the whole table on every run",
+        at("incremental_strategy"),
+        "add partitioned_by=['<column>'] to replace only the partitions the new rows fall in, or use materialized='table'",
+      ),
+    );
   if (strategy !== "merge" && keys.length > 0)
     out.push(
       error(
