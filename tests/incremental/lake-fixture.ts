@@ -44,14 +44,30 @@ export async function tableHashes(
   return out;
 }
 
-/** Table folders holding more than their one published version (leftovers). */
+/**
+ * Leftovers in table folders, judged from the outside: the version folder each table's view reads
+ * (from DuckDB's catalog, not sluice's records), plus at most one older folder (the version it
+ * replaced, kept for versions_to_keep = 1). Anything else is a leftover: a second older folder,
+ * a folder newer than the published one (a crashed write), a table reading no folder, or the lock.
+ */
 export async function leftovers(projectDir: string, tables: readonly string[]): Promise<string[]> {
+  const r = await runSluice([
+    ...["--project-dir", projectDir, "query", "--format", "json"],
+    "select schema_name || '.' || view_name as t, sql from duckdb_views() where not internal",
+  ]);
+  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
+  const views = new Map(
+    (JSON.parse(r.stdout) as { t: string; sql: string }[]).map((v) => [v.t, v.sql]),
+  );
   const found: string[] = [];
   for (const t of tables) {
     const dir = path.join(projectDir, ".lake", ...t.split("."));
-    const entries = await readdir(dir).catch(() => []);
-    // The published version, and at most the one it replaced (versions_to_keep defaults to 1).
-    if (entries.length < 1 || entries.length > 2) found.push(`${t}: ${entries.join(", ")}`);
+    const entries = (await readdir(dir).catch(() => [] as string[])).sort();
+    const published = entries.find((e) => views.get(t)?.includes(`${path.join(dir, e)}/`));
+    const older = entries.filter((e) => published !== undefined && e < published);
+    const stray = entries.filter((e) => e !== published && !older.includes(e));
+    if (published === undefined || older.length > 1 || stray.length > 0)
+      found.push(`${t}: ${entries.join(", ")} (published: ${published ?? "none"})`);
   }
   const lake = await readdir(path.join(projectDir, ".lake"));
   if (lake.includes(".sluice-build.lock.json")) found.push("lock file");
