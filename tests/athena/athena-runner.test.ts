@@ -306,18 +306,19 @@ describe("the models project on Athena (fake AWS)", () => {
       "ListObjectsV2 sluice-lake/silver/events/v_r2_staging_src/",
       "DeleteObjects 1",
       "DeleteTable ecommerce_silver.events__sluice_r2_1_src",
-      // Then the partitions are repointed (60 existed) or created (190) in Glue's batch sizes...
+      "GetTable ecommerce_staging.stg_events", // the new watermark (events has no dt here)
+      // Then the partitions about to be repointed are recorded on the table (sluice_publishing)...
       "GetTable ecommerce_silver.events",
       "GetPartitions ecommerce_silver.events__sluice_r2_1",
       "BatchGetPartition 250",
+      "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
+      // ...repointed (60 existed) or created (190) in Glue's batch sizes...
       "BatchUpdatePartition 60",
       "BatchCreatePartition 100",
       "BatchCreatePartition 90",
-      // ...the replaced locations recorded before anything is deleted...
+      // ...the replaced locations and the watermark recorded (the record removed), before any delete...
       "GetTable ecommerce_silver.events",
       "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
-      "GetTable ecommerce_silver.events", // the new watermark
-      "GetTable ecommerce_staging.stg_events",
       // ...and at the end of the run (versions_to_keep 0 here) the 60 old partitions' data goes.
       "BatchDeleteTable ecommerce_silver events__sluice_r2_1",
       "ListObjectsV2 sluice-lake/silver/events/v_r1/",

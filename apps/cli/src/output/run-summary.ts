@@ -78,5 +78,10 @@ export function printRunSummary(
   if (strays.length > 0) {
     io.out(`Warning: left alone in table folders (not created by sluice): ${strays.join(", ")}`);
   }
+  // The tables are published; what the cleanup could not remove, the next build removes.
+  if (results.cleanup?.error !== undefined)
+    io.out(
+      `Warning: cleanup after the run failed (the next build removes the leftovers): ${results.cleanup.error}`,
+    );
   io.out(`Results: ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
 }

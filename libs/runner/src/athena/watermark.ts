@@ -59,11 +59,13 @@ export async function watermarkParameters(
   ctx: MaterializeContext,
   engine: CatalogEngine,
   written: Relation,
+  /** The columns `written` has, when known (an overwrite's staging has the table's): no GetTable. */
+  known?: RelationInfo,
 ): Promise<Record<string, string>> {
   if (node.materialization !== "incremental") return {};
+  const info = known ?? (await engine.describeRelation(written));
   const watermark =
-    (await maxOfColumn(node, ctx, written, await engine.describeRelation(written))) ??
-    (await upstreamWatermark(ctx, engine));
+    (await maxOfColumn(node, ctx, written, info)) ?? (await upstreamWatermark(ctx, engine));
   return watermark === undefined ? {} : { [WATERMARK_PARAMETER]: watermark };
 }
 

@@ -285,7 +285,7 @@ async function insertOverwrite(
       rows = await batchedCtas(node, ctx, engine, staging, selectSql, `${node.location}_batched`);
     }
     const parameters = newerWatermark(
-      await watermarkParameters(node, ctx, engine, staging),
+      await watermarkParameters(node, ctx, engine, staging, existing),
       existing.parameters,
     );
     published = await engine.publishPartitions(staging, node.relation, {
