@@ -20,6 +20,7 @@ export function fakeDialect(): Dialect {
     `${verb} ${rel(w.relation)} AT '${w.location}' ID ${w.writeId}${w.partitionedBy.length ? ` PARTITIONED (${w.partitionedBy.join(", ")})` : ""} AS\n${w.selectSql}`;
   return {
     name: "duckdb",
+    queryGrammar: "duckdb",
     capabilities: {
       supportsCreateOrReplaceTable: true,
       supportsMerge: false,
@@ -27,6 +28,7 @@ export function fakeDialect(): Dialect {
     },
     quoteIdentifier: q,
     quoteRelation: rel,
+    selectMax: (r, c) => `SELECT max(${q(c)}) AS watermark FROM ${rel(r)}`,
     literal,
     createSchema: (s) => [stmt("create_schema", `CREATE SCHEMA ${q(s)}`)],
     createTableAs: (w) => [stmt("create_table_as", write("CTAS", w))],

@@ -147,6 +147,8 @@ export interface TableVersionState {
 export interface Dialect {
   readonly name: "athena" | "duckdb";
   readonly capabilities: DialectCapabilities;
+  /** The grammar of the dialect's queries (SELECT), e.g. a probe or a watermark read. */
+  readonly queryGrammar: Grammar;
   /** Quote one identifier, escaping as the engine requires. */
   quoteIdentifier(name: string): string;
   /** `schema.name`, both quoted. */
@@ -165,6 +167,8 @@ export interface Dialect {
   rawSource(spec: RawSourceSpec): Statement[];
   /** Wrap a failing-rows query into one returning a single row `{ failures: bigint }`. */
   assertion(failingRowsSql: string): Statement;
+  /** SELECT returning `{ watermark }`: the max of `column` in `relation`. */
+  selectMax(relation: Relation, column: string): string;
   /** A SELECT of at most `limit` rows of a query. */
   limit(sql: string, limit: number): string;
   /**

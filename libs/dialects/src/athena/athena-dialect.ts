@@ -54,6 +54,7 @@ export function createAthenaDialect(): AthenaDialect {
 
   return {
     name: "athena",
+    queryGrammar: "trino",
     capabilities: athenaCapabilities,
     quoteIdentifier: trinoIdentifier,
     quoteRelation,
@@ -170,6 +171,9 @@ export function createAthenaDialect(): AthenaDialect {
         throw new RangeError(`limit(): not a row count: ${limit}`);
       return `SELECT * FROM (\n${body(sql)}\n) AS sluice_limit LIMIT ${limit}`;
     },
+
+    selectMax: (relation, column) =>
+      `SELECT max(${trinoIdentifier(column)}) AS watermark FROM ${quoteRelation(relation)}`,
 
     selectColumns(sql, columns) {
       const list = columns.map(trinoIdentifier).join(", ");

@@ -167,6 +167,7 @@ export function createDuckdbDialect(): Dialect {
 
   return {
     name: "duckdb",
+    queryGrammar: "duckdb",
     capabilities: {
       supportsCreateOrReplaceTable: true,
       supportsMerge: false,
@@ -255,6 +256,8 @@ export function createDuckdbDialect(): Dialect {
     rawSource: (spec) => [...createSchema(spec.relation.schema), rawSourceView(spec)],
     assertion: (failingRowsSql) =>
       statement("select", `SELECT count(*) AS failures FROM ${subquery(failingRowsSql)} AS t`),
+    selectMax: (relation, column) =>
+      `SELECT max(${quoteDuckdbIdentifier(column)}) AS watermark FROM ${quoteRelation(relation)}`,
     limit(sql, limit) {
       if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError(`invalid limit ${limit}`);
       return `SELECT * FROM ${subquery(sql)} AS t LIMIT ${limit}`;

@@ -28,6 +28,3 @@ export function catalogEngine(engine: Engine): CatalogEngine {
   }
   return engine as CatalogEngine;
 }
-
-/** Infix of staging table names: `<table>__sluice_<write id>`. Leftovers with it are swept. */
-export const STAGING_MARKER = "__sluice_";

@@ -6,7 +6,7 @@ import type { MaterializeContext, NodeContext } from "../materialize/materialize
 import { hoursFrom, rawHoursOf, type ListedRawHours } from "./raw-hours.js";
 import type { RawReads } from "./raw-reads.js";
 import type { RawReadSummary } from "../types.js";
-import { NO_WATERMARK } from "./window.js";
+import { NO_WATERMARK } from "@sluice/compiler/plan";
 
 const RAW_WINDOW_MARKER = /\bsluice_raw_window\(/;
 

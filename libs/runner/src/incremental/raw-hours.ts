@@ -1,5 +1,5 @@
 import type { Engine } from "@sluice/engines";
-import { incrementalFrom, NO_WATERMARK } from "./window.js";
+import { incrementalFrom, NO_WATERMARK } from "@sluice/compiler/plan";
 
 /** Raw hour folder ('YYYY/MM/DD/HH') → signature of its files (count and names). */
 export type RawHours = ReadonlyMap<string, string>;

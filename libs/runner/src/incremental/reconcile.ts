@@ -5,7 +5,7 @@ import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
 import type { RawReads } from "./raw-reads.js";
 import { tableWindowRelation, type PublishedVersions } from "./window-reads.js";
-import { NO_WATERMARK } from "./window.js";
+import { NO_WATERMARK } from "@sluice/compiler/plan";
 
 /** The raw partition column the reconciliation reads by (Firehose's hour, `YYYY/MM/DD/HH`). */
 const WINDOW_COLUMN = "dt";

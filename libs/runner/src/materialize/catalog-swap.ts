@@ -1,9 +1,9 @@
 import type { CompiledNode } from "@sluice/compiler";
-import { planStatements } from "@sluice/compiler/plan";
+import { planStatements, STAGING_MARKER, stagingRelation } from "@sluice/compiler/plan";
 import type { Relation } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
 import type { CatalogEngine } from "../athena/catalog-engine.js";
-import { catalogEngine, STAGING_MARKER } from "../athena/catalog-engine.js";
+import { catalogEngine } from "../athena/catalog-engine.js";
 import { reconcileSchema } from "../athena/schema-reconcile.js";
 import {
   batches,
@@ -68,10 +68,7 @@ const materialize: Materializer = async (node, ctx) => {
     return { appended: false };
   }
   const engine = catalogEngine(ctx.engine);
-  const staging: Relation = {
-    schema: node.relation.schema,
-    name: `${node.relation.name}${STAGING_MARKER}${ctx.writeId.toLowerCase()}`,
-  };
+  const staging = stagingRelation(node.relation, ctx.writeId);
   await engine.dropStagingTables(node.relation, STAGING_MARKER, staging.name);
 
   if (node.materialization === "incremental" && !ctx.fullRefresh) {

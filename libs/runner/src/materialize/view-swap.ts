@@ -21,7 +21,7 @@ import {
   NO_WATERMARK,
   refWindowCalls,
   watermarkColumn,
-} from "../incremental/window.js";
+} from "@sluice/compiler/plan";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten, versionsToKeep } from "./materializer.js";
 import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
