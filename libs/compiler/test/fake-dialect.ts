@@ -28,6 +28,8 @@ export function fakeDialect(): Dialect {
     },
     quoteIdentifier: q,
     quoteRelation: rel,
+    selectIncoming: (sql, columns) =>
+      `SELECT ${columns.map((c) => (c.missingType ? `NULL AS ${q(c.name)}` : q(c.name))).join(", ")} FROM (${sql})`,
     selectMax: (r, c) => `SELECT max(${q(c)}) AS watermark FROM ${rel(r)}`,
     literal,
     createSchema: (s) => [stmt("create_schema", `CREATE SCHEMA ${q(s)}`)],

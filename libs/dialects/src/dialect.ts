@@ -1,3 +1,6 @@
+import type { IncomingColumn } from "./sql-text/incoming-columns.js";
+
+export type { IncomingColumn };
 /**
  * A physical relation: `schema` is the DuckDB schema or the Athena (Glue) database the target
  * maps the model's logical schema to.
@@ -167,6 +170,11 @@ export interface Dialect {
   rawSource(spec: RawSourceSpec): Statement[];
   /** Wrap a failing-rows query into one returning a single row `{ failures: bigint }`. */
   assertion(failingRowsSql: string): Statement;
+  /**
+   * An incremental SELECT brought to a table's columns in this order, typed NULLs for the
+   * columns it lacks (on_schema_change): `SELECT "a", CAST(NULL AS bigint) AS "b" FROM (...)`.
+   */
+  selectIncoming(selectSql: string, columns: readonly IncomingColumn[]): string;
   /** SELECT returning `{ watermark }`: the max of `column` in `relation`. */
   selectMax(relation: Relation, column: string): string;
   /** A SELECT of at most `limit` rows of a query. */

@@ -1,3 +1,4 @@
+import { incomingColumnsSql } from "../sql-text/incoming-columns.js";
 import type {
   Dialect,
   DialectCapabilities,
@@ -172,6 +173,7 @@ export function createAthenaDialect(): AthenaDialect {
       return `SELECT * FROM (\n${body(sql)}\n) AS sluice_limit LIMIT ${limit}`;
     },
 
+    selectIncoming: (selectSql, columns) => incomingColumnsSql(trinoIdentifier, selectSql, columns),
     selectMax: (relation, column) =>
       `SELECT max(${trinoIdentifier(column)}) AS watermark FROM ${quoteRelation(relation)}`,
 

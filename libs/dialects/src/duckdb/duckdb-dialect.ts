@@ -1,3 +1,4 @@
+import { incomingColumnsSql } from "../sql-text/incoming-columns.js";
 import type {
   Dialect,
   RawSourceSpec,
@@ -256,6 +257,8 @@ export function createDuckdbDialect(): Dialect {
     rawSource: (spec) => [...createSchema(spec.relation.schema), rawSourceView(spec)],
     assertion: (failingRowsSql) =>
       statement("select", `SELECT count(*) AS failures FROM ${subquery(failingRowsSql)} AS t`),
+    selectIncoming: (selectSql, columns) =>
+      incomingColumnsSql(quoteDuckdbIdentifier, selectSql, columns),
     selectMax: (relation, column) =>
       `SELECT max(${quoteDuckdbIdentifier(column)}) AS watermark FROM ${quoteRelation(relation)}`,
     limit(sql, limit) {

@@ -1,11 +1,6 @@
-import type { Dialect, PartitionColumn, Relation } from "@sluice/dialects";
+import type { PartitionValues } from "@sluice/compiler/plan";
+import type { Dialect, Relation } from "@sluice/dialects";
 import type { QueryResult } from "@sluice/engines";
-
-/** Distinct partition values of a relation, as catalog text, with the columns' types. */
-export interface PartitionValues {
-  columns: PartitionColumn[];
-  values: (string | null)[][];
-}
 
 /** Run `SELECT DISTINCT <partition columns>` on `relation` (one query). */
 export async function distinctPartitions(
@@ -29,16 +24,4 @@ function asCatalogText(value: unknown, type: string): string | null {
   if (value === null || value === undefined) return null;
   const text = String(value);
   return type.startsWith("timestamp") ? text.replace("T", " ").replace(/Z$/, "") : text;
-}
-
-/** Split values into batches of at most `size`. */
-export function batches<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** Whether an engine error is Athena's limit on partitions written by one query. */
-export function isTooManyPartitions(message: string): boolean {
-  return /TOO_MANY_OPEN_PARTITIONS/.test(message);
 }

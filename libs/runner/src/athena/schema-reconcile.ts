@@ -53,16 +53,15 @@ export async function reconcileSchema(
     for (const statement of d.addColumns(node.relation, added)) await ctx.execute(statement.sql);
 
   const incoming = new Set(probe.columns.map((c) => c.name));
-  const q = (n: string) => d.quoteIdentifier(n);
   const partition = new Set(node.partitionedBy);
   const data = existing.filter((c) => !partition.has(c.name));
   const keys = existing.filter((c) => partition.has(c.name));
   const ordered = [...data, ...added, ...keys];
   const select = ordered.map((c) =>
-    incoming.has(c.name) ? q(c.name) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`,
+    incoming.has(c.name) ? { name: c.name } : { name: c.name, missingType: c.type },
   );
   return {
-    selectSql: `SELECT ${select.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`,
+    selectSql: d.selectIncoming(selectSql, select),
     columns: ordered.map((c) => c.name),
   };
 }

@@ -1,16 +1,17 @@
 import type { CompiledNode } from "@sluice/compiler";
-import { planStatements, STAGING_MARKER, stagingRelation } from "@sluice/compiler/plan";
+import {
+  batchSelects,
+  isTooManyPartitions,
+  planStatements,
+  STAGING_MARKER,
+  stagingRelation,
+} from "@sluice/compiler/plan";
 import type { Relation } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
 import type { CatalogEngine } from "../athena/catalog-engine.js";
 import { catalogEngine } from "../athena/catalog-engine.js";
 import { reconcileSchema } from "../athena/schema-reconcile.js";
-import {
-  batches,
-  distinctPartitions,
-  isTooManyPartitions,
-  type PartitionValues,
-} from "../athena/partition-batches.js";
+import { distinctPartitions } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
 import { rowsWritten, versionsToKeep } from "./materializer.js";
 import { bindWatermark, watermarkParameters } from "../athena/watermark.js";
@@ -228,7 +229,7 @@ async function batchedCtas(
   const source = await stageUnpartitioned(node, ctx, staging, selectSql, "src");
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
-  for (const [i, predicateSql] of batchSelects(ctx, source, partitions).entries()) {
+  for (const [i, predicateSql] of batchSelects(ctx.dialect, source, partitions).entries()) {
     const written =
       i === 0
         ? await ctas(ctx, staging, predicateSql, node.partitionedBy, location, tableType(node, ctx))
@@ -323,7 +324,7 @@ async function append(
   const source = await stageUnpartitioned(node, ctx, staging, incoming.selectSql);
   const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
   let rows: number | undefined;
-  for (const predicateSql of batchSelects(ctx, source, partitions)) {
+  for (const predicateSql of batchSelects(ctx.dialect, source, partitions)) {
     rows = sum(
       rows,
       await insertIntoPublished(
@@ -449,20 +450,6 @@ async function stageUnpartitioned(
     `${node.location}_staging${suffix === undefined ? "" : `_${suffix}`}`,
   );
   return relation;
-}
-
-/** One SELECT per batch of at most `maxPartitionsPerWrite` partitions (no predicate when one batch holds them all). */
-function batchSelects(
-  ctx: MaterializeContext,
-  source: Relation,
-  partitions: PartitionValues,
-): string[] {
-  const select = ctx.dialect.selectPartitions;
-  if (!select) throw new Error(`dialect ${ctx.dialect.name} cannot select partitions`);
-  const limit = ctx.dialect.capabilities.maxPartitionsPerWrite ?? Number.POSITIVE_INFINITY;
-  const groups = batches(partitions.values, limit);
-  if (groups.length <= 1) return [`SELECT * FROM ${ctx.dialect.quoteRelation(source)}`];
-  return groups.map((group) => select(source, partitions.columns, group));
 }
 
 function canBatch(error: unknown, node: CompiledNode, ctx: MaterializeContext): boolean {

@@ -398,20 +398,16 @@ async function reconcileSchema(
     throw new QueryError(message, { sql: selectSql, label: node.id, engineMessage: message });
   }
   const incoming = new Set(probe.columns.map((c) => c.name));
-  const q = (n: string): string => d.quoteIdentifier(n);
   const kept = before.map((c) =>
-    incoming.has(c.name) ? q(c.name) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`,
+    incoming.has(c.name) ? { name: c.name } : { name: c.name, missingType: c.type },
   );
-  const added = policy === "append_new_columns" ? diff.added.map((c) => q(c.name)) : [];
+  const added = policy === "append_new_columns" ? diff.added.map((c) => ({ name: c.name })) : [];
   // Partition columns must stay last.
   const partition = new Set(node.partitionedBy);
   const ordered = [
-    ...kept.filter((_, i) => !partition.has(before[i]!.name)),
+    ...kept.filter((c) => !partition.has(c.name)),
     ...added,
-    ...kept.filter((_, i) => partition.has(before[i]!.name)),
+    ...kept.filter((c) => partition.has(c.name)),
   ];
-  return {
-    selectSql: `SELECT ${ordered.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`,
-    changed: true,
-  };
+  return { selectSql: d.selectIncoming(selectSql, ordered), changed: true };
 }
