@@ -179,7 +179,6 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
  * failure fails no node: the tables are published, and the next build removes the leftovers.
  */
 async function finishRun(engine: Engine): Promise<RunResults["cleanup"]> {
-  if (!engine.finishRun) return undefined;
   try {
     return await engine.finishRun();
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
-import { QueryError, type Engine, type RawWindowLoad } from "@sluice/engines";
+import { isLakeEngine, QueryError, type Engine, type RawWindowLoad } from "@sluice/engines";
 import { planWindow } from "../materialize/view-swap.js";
 import type { MaterializeContext, NodeContext } from "../materialize/materializer.js";
 import { hoursFrom, rawHoursOf, type ListedRawHours } from "./raw-hours.js";
@@ -30,7 +30,8 @@ export interface RawPlanInput {
  */
 export async function planRawReads(input: RawPlanInput): Promise<RawReads | undefined> {
   const { engine, dialect } = input;
-  if (!engine.loadRawWindow || !dialect.rawLinesTable) return undefined;
+  if (!isLakeEngine(engine) || !dialect.rawLinesTable) return undefined;
+  const rawLinesTable = dialect.rawLinesTable;
   const reads: RawReads = {
     loads: new Map(),
     loadedFrom: new Map(),
@@ -88,9 +89,9 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
     const load = (async (): Promise<RawWindowLoad> => {
       const hours = await rawHoursOf(engine, input.rawHours, [location], from);
       try {
-        return await engine.loadRawWindow!(location, hoursFrom(hours, from), {
+        return await engine.loadRawWindow(location, hoursFrom(hours, from), {
           name: table,
-          createSql: dialect.rawLinesTable!(table),
+          createSql: rawLinesTable(table),
         });
       } catch (error) {
         const message = `reading the raw zone ${location} failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -138,7 +138,7 @@ async function publishNewVersion(
   }
   // Dropping the staging entry and the old data can wait for the end of the run (batched there):
   // the swap is done, nothing reads either, and a crash before then leaves what the next run sweeps.
-  const cleanup = { defer: engine.finishRun !== undefined, versionsToKeep: versionsToKeep(node) };
+  const cleanup = { defer: true, versionsToKeep: versionsToKeep(node) };
   const parameters = await watermarkParameters(node, ctx, engine, staging);
   const published = await engine.publishTable(staging, node.relation, { ...cleanup, parameters });
   if (published.location)
@@ -278,7 +278,7 @@ async function insertOverwrite(
       rows = await batchedCtas(node, ctx, engine, staging, selectSql, `${node.location}_batched`);
     }
     published = await engine.publishPartitions(staging, node.relation, {
-      defer: engine.finishRun !== undefined,
+      defer: true,
       versionsToKeep: versionsToKeep(node),
     });
   } catch (error) {
@@ -300,8 +300,7 @@ async function removeFailedOutput(
   const queryId = error instanceof QueryError ? error.details.queryId : undefined;
   // Best effort: the location is this run's own, so files left there are read by nothing, and a
   // later full publish of the table removes them with its other stale data.
-  if (queryId !== undefined && engine.removeQueryOutput !== undefined)
-    await engine.removeQueryOutput(queryId, location).catch(() => 0);
+  if (queryId !== undefined) await engine.removeQueryOutput(queryId, location).catch(() => 0);
 }
 
 /** append: one INSERT; past the partition limit, stage the rows and insert them in batches. */
@@ -370,8 +369,8 @@ async function insertIntoPublished(
     if (!(error instanceof QueryError)) throw error;
     const queryId = error.details.queryId;
     try {
-      if (queryId === undefined || engine.removeQueryOutput === undefined)
-        throw new Error(`engine ${engine.name} cannot list the files a failed query wrote`);
+      if (queryId === undefined)
+        throw new Error("the failed query has no id: the files it wrote cannot be listed");
       await engine.removeQueryOutput(queryId, tableLocation);
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);

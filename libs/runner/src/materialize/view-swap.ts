@@ -1,7 +1,7 @@
 import { planStatements } from "@sluice/compiler/plan";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Statement, TableVersionState, TableWrite } from "@sluice/dialects";
-import { QueryError } from "@sluice/engines";
+import { isLakeEngine, lakeEngine, QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import {
@@ -176,9 +176,7 @@ async function incrementalVersion(
       d.createTableAs(write).filter((s) => s.kind === "copy"),
       ctx,
     );
-    if (!ctx.engine.carryVersionFiles)
-      throw new Error(`${ctx.engine.name} cannot carry table versions (carryVersionFiles)`);
-    const carried = await ctx.engine.carryVersionFiles(current, location, {
+    const carried = await lakeEngine(ctx.engine).carryVersionFiles(current, location, {
       skipWrittenPartitions: strategy === "insert_overwrite",
     });
     // Carried files keep the old columns: still one schema only if nothing changed.
@@ -226,7 +224,7 @@ async function lateHours(
 ): Promise<string[]> {
   const locations = [...new Set(ctx.rawSources?.values() ?? [])];
   const found = await Promise.all(
-    locations.map((l) => ctx.engine.rawHoursChangedSince?.(l, sinceMs, before) ?? []),
+    locations.map((l) => lakeEngine(ctx.engine).rawHoursChangedSince(l, sinceMs, before)),
   );
   return found.flat().sort();
 }
@@ -288,7 +286,7 @@ async function maxOfWatermarkColumn(
  */
 async function readRawHours(ctx: MaterializeContext, from: string): Promise<RawHours | undefined> {
   const locations = [...new Set(ctx.rawSources?.values() ?? [])].sort();
-  if (!ctx.engine.listRawHours || locations.length === 0) return undefined;
+  if (!isLakeEngine(ctx.engine) || locations.length === 0) return undefined;
   return rawHoursOf(ctx.engine, ctx.rawHours ?? new Map(), locations, from);
 }
 
@@ -368,8 +366,8 @@ async function publishVersion(
   state: TableVersionState,
 ): Promise<void> {
   const location = node.location!;
-  const files = await ctx.engine.versionFiles?.(location);
-  const withFiles = files ? { ...state, files } : state;
+  const files = await lakeEngine(ctx.engine).versionFiles(location);
+  const withFiles = { ...state, files };
   await run(ctx.dialect.publishTableVersion?.(node.relation, location, withFiles) ?? [], ctx);
 }
 
