@@ -21,11 +21,10 @@ export function fakeDialect(): Dialect {
   return {
     name: "duckdb",
     queryGrammar: "duckdb",
-    capabilities: {
-      supportsCreateOrReplaceTable: true,
-      supportsMerge: false,
-      publishesTablesAsViews: true,
-    },
+    // Neither a LakeDialect nor a CatalogDialect (it has none of their members): "catalog", with
+    // no Iceberg tables, makes it merge nothing and mark no window reads, as compiling needs.
+    family: "catalog",
+    capabilities: { maxPartitionsPerWrite: undefined, icebergTables: false },
     quoteIdentifier: q,
     quoteRelation: rel,
     selectIncoming: (sql, columns) =>
@@ -37,7 +36,6 @@ export function fakeDialect(): Dialect {
     insertInto: (w) => [stmt("insert", write("INSERT", w))],
     createView: (r, sql) => [stmt("create_view", `VIEW ${rel(r)} AS\n${sql}`)],
     dropTable: (r) => [stmt("drop_table", `DROP TABLE ${rel(r)}`)],
-    dropView: (r) => [stmt("drop_view", `DROP VIEW ${rel(r)}`)],
     rawSource: (s) => [
       stmt(
         "create_view",

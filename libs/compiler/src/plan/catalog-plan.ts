@@ -1,4 +1,4 @@
-import type { Dialect, Relation } from "@sluice/dialects";
+import type { CatalogDialect, Relation } from "@sluice/dialects";
 import { uniqueKeys } from "../config/check-config.js";
 import type { CompiledNode } from "../types.js";
 import type { NodePlan, PlanInput, PlanStep } from "./node-plan.js";
@@ -35,7 +35,11 @@ export function stagingRelation(relation: Relation, writeId: string): Relation {
  * incremental run INSERTs (append), MERGEs (Iceberg) or CTASes the rebuilt partitions and repoints
  * them (insert_overwrite). Mirrors what libs/runner's catalog swap executes.
  */
-export function planCatalogTable(node: CompiledNode, dialect: Dialect, input: PlanInput): PlanBody {
+export function planCatalogTable(
+  node: CompiledNode,
+  dialect: CatalogDialect,
+  input: PlanInput,
+): PlanBody {
   const staging = stagingRelation(node.relation, input.writeId);
   const sweep: PlanStep = {
     kind: "catalog",
@@ -102,7 +106,7 @@ export function planCatalogTable(node: CompiledNode, dialect: Dialect, input: Pl
 /** CTAS into the staging table at the fresh location, Glue swap, old data deleted. */
 function newVersion(
   node: CompiledNode,
-  dialect: Dialect,
+  dialect: CatalogDialect,
   input: PlanInput,
   staging: Relation,
   selectSql: string,
@@ -162,7 +166,7 @@ function newVersion(
 /** The steps of an incremental write into the published table, by strategy. */
 function incrementalWrite(
   node: CompiledNode,
-  dialect: Dialect,
+  dialect: CatalogDialect,
   input: PlanInput,
   staging: Relation,
   selectSql: string,
@@ -174,7 +178,7 @@ function incrementalWrite(
     const keys = uniqueKeys(node.config);
     const iceberg = node.config["table_type"] === "iceberg" && dialect.capabilities.icebergTables;
     if (keys.length === 0) return { error: "incremental_strategy 'merge' needs a unique_key" };
-    if (!iceberg || !dialect.mergeInto)
+    if (!iceberg)
       return {
         error:
           "incremental_strategy 'merge' needs an Iceberg table: set table_type='iceberg' (then --full-refresh once)",
@@ -248,7 +252,7 @@ function incrementalWrite(
 /** Bind `sluice_incremental_from()` to the recorded watermark minus the lookback. */
 function bindRecordedWatermark(
   node: CompiledNode,
-  dialect: Dialect,
+  dialect: CatalogDialect,
   input: PlanInput,
 ): { sql: string; window?: NodePlan["window"]; notes: string[] } {
   const sql = node.incrementalSql ?? node.sql;
@@ -275,7 +279,7 @@ function bindRecordedWatermark(
 /** After an incremental write: the table's new watermark, recorded on its entry. */
 function recordWatermark(
   node: CompiledNode,
-  dialect: Dialect,
+  dialect: CatalogDialect,
   written: Relation,
   columns: readonly string[],
 ): PlanStep[] {
@@ -303,7 +307,7 @@ function recordWatermark(
  */
 function watermarkRead(
   node: CompiledNode,
-  dialect: Dialect,
+  dialect: CatalogDialect,
   written: Relation,
   when?: string,
 ): PlanStep[] {

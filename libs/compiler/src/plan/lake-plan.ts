@@ -1,4 +1,4 @@
-import type { Dialect, Statement, TableWrite } from "@sluice/dialects";
+import type { LakeDialect, Statement, TableWrite } from "@sluice/dialects";
 import { uniqueKeys } from "../config/check-config.js";
 import type { CompiledNode } from "../types.js";
 import type { PlanInput, PlanStep } from "./node-plan.js";
@@ -13,7 +13,7 @@ import { bindWindow, incrementalFrom, lookbackHours } from "./window.js";
  */
 export function planLakeTable(
   node: CompiledNode & { materialization: "table" | "seed" | "incremental" },
-  dialect: Dialect,
+  dialect: LakeDialect,
   input: PlanInput,
 ): PlanBody {
   const { state } = input;
@@ -48,7 +48,7 @@ export function planLakeTable(
 
 function newVersion(
   node: CompiledNode,
-  dialect: Dialect,
+  dialect: LakeDialect,
   write: TableWrite,
   stale: PlanStep,
 ): PlanBody {
@@ -83,7 +83,7 @@ function writeSteps(statements: readonly Statement[]): PlanStep[] {
 /** An incremental run: the window's rows into a new version, the rest carried or merged. */
 function nextVersion(
   node: CompiledNode,
-  dialect: Dialect,
+  dialect: LakeDialect,
   input: PlanInput,
   current: string,
   write: (selectSql: string) => TableWrite,
@@ -101,14 +101,14 @@ function nextVersion(
         ]);
   const record = planSteps(
     "record the version as being written",
-    dialect.recordTableVersions?.([write(selectSql)], input.writeId) ?? [],
+    dialect.recordTableVersions([write(selectSql)], input.writeId),
   );
   const publish = planSteps(
     "publish: swap the view onto the new version, with its state",
-    dialect.publishTableVersion?.(node.relation, write(selectSql).location, {
+    dialect.publishTableVersion(node.relation, write(selectSql).location, {
       runId: input.writeId,
       ...(watermark === undefined ? {} : { watermark }),
-    }) ?? [],
+    }),
   );
   const notes = [
     "the window may start earlier: at a lookback hour whose files changed, an older hour a late file landed in, or the first hour no reconciliation balanced",
@@ -119,7 +119,7 @@ function nextVersion(
   let touched: string;
   if (strategy === "merge") {
     const keys = uniqueKeys(node.config);
-    if (keys.length === 0 || !dialect.mergeRewrite)
+    if (keys.length === 0)
       return {
         action: "fail",
         steps: [],

@@ -1,4 +1,4 @@
-import type { Dialect, PartitionColumn, Relation } from "@sluice/dialects";
+import type { CatalogDialect, PartitionColumn, Relation } from "@sluice/dialects";
 
 /** Distinct partition values of a relation, as catalog text, with the columns' types. */
 export interface PartitionValues {
@@ -20,14 +20,12 @@ export function isTooManyPartitions(message: string): boolean {
 
 /** One SELECT per batch of at most `maxPartitionsPerWrite` partitions (no predicate when one batch holds them all). */
 export function batchSelects(
-  dialect: Dialect,
+  dialect: CatalogDialect,
   source: Relation,
   partitions: PartitionValues,
 ): string[] {
-  const select = dialect.selectPartitions;
-  if (!select) throw new Error(`dialect ${dialect.name} cannot select partitions`);
   const limit = dialect.capabilities.maxPartitionsPerWrite ?? Number.POSITIVE_INFINITY;
   const groups = batches(partitions.values, limit);
   if (groups.length <= 1) return [`SELECT * FROM ${dialect.quoteRelation(source)}`];
-  return groups.map((group) => select(source, partitions.columns, group));
+  return groups.map((group) => dialect.selectPartitions(source, partitions.columns, group));
 }

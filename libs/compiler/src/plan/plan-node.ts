@@ -1,4 +1,4 @@
-import type { Dialect } from "@sluice/dialects";
+import { isCatalogDialect, isLakeDialect, type Dialect } from "@sluice/dialects";
 import type { CompiledNode } from "../types.js";
 import { planCatalogTable } from "./catalog-plan.js";
 import { planLakeTable } from "./lake-plan.js";
@@ -17,12 +17,15 @@ import { planSteps, type PlanBody } from "./plan-steps.js";
  * //   steps: [drop_staging_tables, CTAS, publish_partitions, ...], ... }
  */
 export function planNode(node: CompiledNode, dialect: Dialect, input: PlanInput): NodePlan {
-  const lake = dialect.capabilities.publishesTablesAsViews;
-  const body = writesTable(node)
-    ? lake
+  const lake = isLakeDialect(dialect);
+  const body = !writesTable(node)
+    ? compiledPlan(node, dialect, input)
+    : isLakeDialect(dialect)
       ? planLakeTable(node, dialect, input)
-      : planCatalogTable(node, dialect, input)
-    : compiledPlan(node, dialect, input);
+      : isCatalogDialect(dialect)
+        ? planCatalogTable(node, dialect, input)
+        : undefined;
+  if (body === undefined) throw new Error(`dialect ${dialect.name} is neither lake nor catalog`);
   return {
     node: node.id,
     kind: node.kind,

@@ -1,6 +1,6 @@
 import { incomingColumnsSql } from "../sql-text/incoming-columns.js";
 import type {
-  Dialect,
+  LakeDialect,
   RawSourceSpec,
   Relation,
   Statement,
@@ -158,23 +158,16 @@ function copySchemaFile(write: TableWrite): Statement {
  * d.createTableAs({ relation: { schema: "silver", name: "events" }, selectSql: "select ...",
  *   partitionedBy: ["event_date"], location: "/lake/silver/events/v_1", writeId: "1" });
  */
-export function createDuckdbDialect(): Dialect {
+export function createDuckdbDialect(): LakeDialect {
   const createSchema = (schema: string): Statement[] => [
     statement("create_schema", `CREATE SCHEMA IF NOT EXISTS ${quoteDuckdbIdentifier(schema)}`),
-  ];
-  const dropView = (relation: Relation): Statement[] => [
-    statement("drop_view", `DROP VIEW IF EXISTS ${quoteRelation(relation)}`),
   ];
 
   return {
     name: "duckdb",
     queryGrammar: "duckdb",
-    capabilities: {
-      supportsCreateOrReplaceTable: true,
-      supportsMerge: false,
-      publishesTablesAsViews: true,
-      rewritesIncrementalVersions: true,
-    },
+    family: "lake",
+    capabilities: { maxPartitionsPerWrite: undefined, icebergTables: false },
     quoteIdentifier: quoteDuckdbIdentifier,
     quoteRelation,
     literal: duckdbLiteral,
@@ -206,7 +199,6 @@ export function createDuckdbDialect(): Dialect {
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,
     maxOfVersion: (location, column) =>
       `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
-    readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
     rawLinesTable: (name) =>
       `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} (line VARCHAR, dt VARCHAR)`,
     markReconciled: (relations) =>
@@ -253,7 +245,6 @@ export function createDuckdbDialect(): Dialect {
     dropTable: (relation) => [
       statement("drop_table", `DROP VIEW IF EXISTS ${quoteRelation(relation)}`),
     ],
-    dropView,
     rawSource: (spec) => [...createSchema(spec.relation.schema), rawSourceView(spec)],
     assertion: (failingRowsSql) =>
       statement("select", `SELECT count(*) AS failures FROM ${subquery(failingRowsSql)} AS t`),

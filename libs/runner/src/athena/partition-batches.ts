@@ -1,15 +1,14 @@
 import type { PartitionValues } from "@sluice/compiler/plan";
-import type { Dialect, Relation } from "@sluice/dialects";
+import type { CatalogDialect, Relation } from "@sluice/dialects";
 import type { QueryResult } from "@sluice/engines";
 
 /** Run `SELECT DISTINCT <partition columns>` on `relation` (one query). */
 export async function distinctPartitions(
-  dialect: Dialect,
+  dialect: CatalogDialect,
   execute: (sql: string) => Promise<QueryResult>,
   relation: Relation,
   partitionedBy: readonly string[],
 ): Promise<PartitionValues> {
-  if (!dialect.selectDistinct) throw new Error(`dialect ${dialect.name} cannot list partitions`);
   const result = await execute(dialect.selectDistinct(relation, partitionedBy));
   const columns = partitionedBy.map((name) => ({
     name,

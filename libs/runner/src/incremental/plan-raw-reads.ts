@@ -1,3 +1,4 @@
+import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import { isLakeEngine, QueryError, type Engine, type RawWindowLoad } from "@sluice/engines";
@@ -30,8 +31,8 @@ export interface RawPlanInput {
  */
 export async function planRawReads(input: RawPlanInput): Promise<RawReads | undefined> {
   const { engine, dialect } = input;
-  if (!isLakeEngine(engine) || !dialect.rawLinesTable) return undefined;
-  const rawLinesTable = dialect.rawLinesTable;
+  if (!isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
+  const rawLinesTable = (name: string) => dialect.rawLinesTable(name);
   const reads: RawReads = {
     loads: new Map(),
     loadedFrom: new Map(),
@@ -54,10 +55,7 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
       continue;
     }
     if (node.kind !== "model") continue;
-    if (
-      node.materialization === "incremental" &&
-      dialect.capabilities.rewritesIncrementalVersions
-    ) {
+    if (node.materialization === "incremental" && isLakeDialect(dialect)) {
       const existing = input.fullRefresh ? undefined : await engine.describeRelation(node.relation);
       if (existing?.exists && existing.kind === "table" && existing.location) {
         const ctx: MaterializeContext = {

@@ -1,3 +1,4 @@
+import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
@@ -146,7 +147,7 @@ export async function reconcileBuild(
             .join("; ") +
           "; these hours are read again by the next build until they balance";
       }
-      if (bad.length === 0 && dialect.markReconciled) {
+      if (bad.length === 0 && isLakeDialect(dialect)) {
         const relations = [node.relation, staging.relation, rejected.relation];
         await engine.execute(dialect.markReconciled(relations).sql, { label: result.id, signal });
       }

@@ -1,3 +1,4 @@
+import { isLakeDialect } from "@sluice/dialects";
 import type { Dialect } from "@sluice/dialects";
 import { isLakeEngine, type Engine } from "@sluice/engines";
 
@@ -23,8 +24,7 @@ export async function tableWindowRelation(
   from: string,
 ): Promise<string | undefined> {
   const location = published?.get(relation);
-  if (location === undefined || !isLakeEngine(engine) || !dialect.tableFilesRelation)
-    return undefined;
+  if (location === undefined || !isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
   const files = await engine.versionFilesFrom(location, column, from);
   return files && files.length > 0 ? dialect.tableFilesRelation(files) : undefined;
 }

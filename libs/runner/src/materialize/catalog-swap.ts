@@ -6,7 +6,7 @@ import {
   STAGING_MARKER,
   stagingRelation,
 } from "@sluice/compiler/plan";
-import type { Relation } from "@sluice/dialects";
+import { catalogDialect, type Relation } from "@sluice/dialects";
 import { QueryError } from "@sluice/engines";
 import type { CatalogEngine } from "../athena/catalog-engine.js";
 import { catalogEngine } from "../athena/catalog-engine.js";
@@ -227,9 +227,18 @@ async function batchedCtas(
   location: string,
 ): Promise<number | undefined> {
   const source = await stageUnpartitioned(node, ctx, staging, selectSql, "src");
-  const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
+  const partitions = await distinctPartitions(
+    catalogDialect(ctx.dialect),
+    ctx.execute,
+    source,
+    node.partitionedBy,
+  );
   let rows: number | undefined;
-  for (const [i, predicateSql] of batchSelects(ctx.dialect, source, partitions).entries()) {
+  for (const [i, predicateSql] of batchSelects(
+    catalogDialect(ctx.dialect),
+    source,
+    partitions,
+  ).entries()) {
     const written =
       i === 0
         ? await ctas(ctx, staging, predicateSql, node.partitionedBy, location, tableType(node, ctx))
@@ -321,9 +330,14 @@ async function append(
     if (!canBatch(error, node, ctx) || leftPartialOutput.has(error as QueryError)) throw error;
   }
   const source = await stageUnpartitioned(node, ctx, staging, incoming.selectSql);
-  const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
+  const partitions = await distinctPartitions(
+    catalogDialect(ctx.dialect),
+    ctx.execute,
+    source,
+    node.partitionedBy,
+  );
   let rows: number | undefined;
-  for (const predicateSql of batchSelects(ctx.dialect, source, partitions)) {
+  for (const predicateSql of batchSelects(catalogDialect(ctx.dialect), source, partitions)) {
     rows = sum(
       rows,
       await insertIntoPublished(
@@ -402,14 +416,15 @@ async function merge(
   const key = node.config.unique_key;
   const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
   if (keys.length === 0) throw unsupported(node, "incremental_strategy 'merge' needs a unique_key");
-  if (!isIceberg(node, ctx) || !ctx.dialect.mergeInto) {
+  if (!isIceberg(node, ctx)) {
     throw unsupported(
       node,
       "incremental_strategy 'merge' needs an Iceberg table: set table_type='iceberg' (then --full-refresh once)",
     );
   }
   let rows: number | undefined;
-  for (const statement of ctx.dialect.mergeInto(node.relation, selectSql, keys, columns))
+  const d = catalogDialect(ctx.dialect);
+  for (const statement of d.mergeInto(node.relation, selectSql, keys, columns))
     rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   return { rows: rows ?? 0, appended: true };
 }
@@ -456,8 +471,7 @@ function canBatch(error: unknown, node: CompiledNode, ctx: MaterializeContext): 
     error instanceof QueryError &&
     isTooManyPartitions(error.details.engineMessage) &&
     node.partitionedBy.length > 0 &&
-    ctx.dialect.capabilities.maxPartitionsPerWrite !== undefined &&
-    ctx.dialect.selectDistinct !== undefined
+    ctx.dialect.capabilities.maxPartitionsPerWrite !== undefined
   );
 }
 

@@ -1,5 +1,6 @@
 import { planStatements } from "@sluice/compiler/plan";
 import type { CompiledNode } from "@sluice/compiler";
+import { isLakeDialect, lakeDialect } from "@sluice/dialects";
 import type { Statement, TableVersionState, TableWrite } from "@sluice/dialects";
 import { isLakeEngine, lakeEngine, QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
@@ -46,11 +47,7 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
       : { exists: false };
   const current = existing.exists && existing.kind === "table" ? existing.location : undefined;
   const d = ctx.dialect;
-  if (
-    node.materialization === "incremental" &&
-    d.capabilities.rewritesIncrementalVersions &&
-    node.location
-  ) {
+  if (node.materialization === "incremental" && isLakeDialect(d) && node.location) {
     // A version missing files must not be read as if it were empty, nor carried over.
     if (current) await assertVersionIntact(ctx.engine, node.relation, current, node.name);
     const outcome = current
@@ -141,7 +138,7 @@ async function incrementalVersion(
   existing: RelationInfo,
   current: string,
 ): Promise<MaterializeOutcome> {
-  const d = ctx.dialect;
+  const d = lakeDialect(ctx.dialect);
   const location = node.location!;
   const planned = ctx.raw?.windows.get(node.id) ?? (await planWindow(node, ctx, current));
   const { from, state, raw } = planned;
@@ -155,12 +152,12 @@ async function incrementalVersion(
   const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bound);
   const write = tableWrite(node, ctx, selectSql);
   const strategy = node.incrementalStrategy ?? "append";
-  await run(d.recordTableVersions?.([write], ctx.writeId) ?? [], ctx);
+  await run(d.recordTableVersions([write], ctx.writeId), ctx);
   let rows: number | undefined;
   if (strategy === "merge") {
     const key = node.config.unique_key;
     const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
-    if (keys.length === 0 || !d.mergeRewrite) {
+    if (keys.length === 0) {
       throw new QueryError(`${node.id}: incremental_strategy 'merge' needs a unique_key`, {
         sql: selectSql,
         label: node.id,
@@ -235,8 +232,8 @@ async function readState(
   ctx: MaterializeContext,
   current: string,
 ): Promise<VersionState> {
-  const d = ctx.dialect;
-  if (d.tableStateQuery) {
+  const d = lakeDialect(ctx.dialect);
+  {
     try {
       const row = (await ctx.execute(d.tableStateQuery(node.relation))).rows[0];
       if (row && row["location"] === current && typeof row["watermark"] === "string") {
@@ -266,8 +263,7 @@ async function maxOfWatermarkColumn(
   ctx: MaterializeContext,
   location: string,
 ): Promise<string | undefined> {
-  const d = ctx.dialect;
-  if (!d.maxOfVersion) return undefined;
+  const d = lakeDialect(ctx.dialect);
   const column = watermarkColumn(node);
   try {
     const value = (await ctx.execute(d.maxOfVersion(location, column))).rows[0]?.["value"];
@@ -368,7 +364,7 @@ async function publishVersion(
   const location = node.location!;
   const files = await lakeEngine(ctx.engine).versionFiles(location);
   const withFiles = { ...state, files };
-  await run(ctx.dialect.publishTableVersion?.(node.relation, location, withFiles) ?? [], ctx);
+  await run(lakeDialect(ctx.dialect).publishTableVersion(node.relation, location, withFiles), ctx);
 }
 
 /**

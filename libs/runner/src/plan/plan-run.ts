@@ -1,3 +1,4 @@
+import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import {
   planNode,
@@ -77,7 +78,7 @@ async function lakeWatermark(
   { engine, dialect }: Pick<PlanRunOptions, "engine" | "dialect">,
   location: string | undefined,
 ): Promise<string | undefined> {
-  if (node.materialization !== "incremental" || !dialect.tableStateQuery) return undefined;
+  if (node.materialization !== "incremental" || !isLakeDialect(dialect)) return undefined;
   const row = (await engine.execute(dialect.tableStateQuery(node.relation))).rows[0];
   return row && row["location"] === location && typeof row["watermark"] === "string"
     ? row["watermark"]
