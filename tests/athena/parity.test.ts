@@ -99,8 +99,6 @@ async function objects(dir: string): Promise<Record<string, string>> {
  * raw files; every silver table and mart must be equal row for row (full sorted row sets, money
  * DECIMALs compared exactly as the text both engines print).
  */
-/** SLUICE_ATHENA_LONG=1 (`npm run test:athena-long`): three days in 6-hour runs, not 12-hour. */
-const long = process.env["SLUICE_ATHENA_LONG"] === "1";
 
 describe("parity: the models project on athena-local equals the local lake", () => {
   let root: string;

@@ -20,20 +20,22 @@ export function fakeDialect(): Dialect {
     `${verb} ${rel(w.relation)} AT '${w.location}' ID ${w.writeId}${w.partitionedBy.length ? ` PARTITIONED (${w.partitionedBy.join(", ")})` : ""} AS\n${w.selectSql}`;
   return {
     name: "duckdb",
-    capabilities: {
-      supportsCreateOrReplaceTable: true,
-      supportsMerge: false,
-      publishesTablesAsViews: true,
-    },
+    queryGrammar: "duckdb",
+    // Neither a LakeDialect nor a CatalogDialect (it has none of their members): "catalog", with
+    // no Iceberg tables, makes it merge nothing and mark no window reads, as compiling needs.
+    family: "catalog",
+    capabilities: { maxPartitionsPerWrite: undefined, icebergTables: false },
     quoteIdentifier: q,
     quoteRelation: rel,
+    selectIncoming: (sql, columns) =>
+      `SELECT ${columns.map((c) => (c.missingType ? `NULL AS ${q(c.name)}` : q(c.name))).join(", ")} FROM (${sql})`,
+    selectMax: (r, c) => `SELECT max(${q(c)}) AS watermark FROM ${rel(r)}`,
     literal,
     createSchema: (s) => [stmt("create_schema", `CREATE SCHEMA ${q(s)}`)],
     createTableAs: (w) => [stmt("create_table_as", write("CTAS", w))],
     insertInto: (w) => [stmt("insert", write("INSERT", w))],
     createView: (r, sql) => [stmt("create_view", `VIEW ${rel(r)} AS\n${sql}`)],
     dropTable: (r) => [stmt("drop_table", `DROP TABLE ${rel(r)}`)],
-    dropView: (r) => [stmt("drop_view", `DROP VIEW ${rel(r)}`)],
     rawSource: (s) => [
       stmt(
         "create_view",

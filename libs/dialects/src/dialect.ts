@@ -1,3 +1,6 @@
+import type { IncomingColumn } from "./sql-text/incoming-columns.js";
+
+export type { IncomingColumn };
 /**
  * A physical relation: `schema` is the DuckDB schema or the Athena (Glue) database the target
  * maps the model's logical schema to.
@@ -80,28 +83,15 @@ export interface RawSourceSpec {
   projectionStart: string;
 }
 
-/** Capability flags. Code branches on these, never on `name`. */
+/** Capability flags. Code branches on these (and on `family`), never on `name`. */
 export interface DialectCapabilities {
-  /** `CREATE OR REPLACE TABLE` exists (DuckDB yes, Athena Hive no). */
-  supportsCreateOrReplaceTable: boolean;
-  supportsMerge: boolean;
-  /**
-   * A table is published by swapping a view onto a new Parquet location (DuckDB lake), rather
-   * than by a catalog swap done by the engine (Athena + Glue).
-   */
-  publishesTablesAsViews: boolean;
   /** Max partitions one CTAS/INSERT may write (Athena: 100); undefined = no limit. */
-  maxPartitionsPerWrite?: number;
+  maxPartitionsPerWrite: number | undefined;
   /**
-   * Incremental writes produce a whole new table version (append, insert_overwrite and merge
-   * are rewrites into a fresh location + one atomic publish) — the DuckDB lake.
+   * CTAS can write Iceberg tables (`TableWrite.tableType` iceberg), the only tables
+   * `CatalogDialect.mergeInto` applies to (Athena: MERGE INTO needs Iceberg).
    */
-  rewritesIncrementalVersions?: boolean;
-  /**
-   * CTAS can write Iceberg tables (`TableWrite.tableType` iceberg), the only tables `mergeInto`
-   * applies to (Athena: MERGE INTO needs Iceberg; Hive tables cannot be merged).
-   */
-  icebergTables?: boolean;
+  icebergTables: boolean;
 }
 
 /** The state published with a table version, atomically with it. */
@@ -146,7 +136,15 @@ export interface TableVersionState {
  */
 export interface Dialect {
   readonly name: "athena" | "duckdb";
+  /**
+   * `lake`: a table version is a Parquet folder published by swapping a view onto it, with its
+   * state (the DuckDB lake: {@link LakeDialect}); `catalog`: tables are written by CTAS and
+   * published by a catalog swap the engine does (Athena + Glue: {@link CatalogDialect}).
+   */
+  readonly family: "lake" | "catalog";
   readonly capabilities: DialectCapabilities;
+  /** The grammar of the dialect's queries (SELECT), e.g. a probe or a watermark read. */
+  readonly queryGrammar: Grammar;
   /** Quote one identifier, escaping as the engine requires. */
   quoteIdentifier(name: string): string;
   /** `schema.name`, both quoted. */
@@ -160,11 +158,17 @@ export interface Dialect {
   insertInto(write: TableWrite): Statement[];
   createView(relation: Relation, selectSql: string): Statement[];
   dropTable(relation: Relation): Statement[];
-  dropView(relation: Relation): Statement[];
   /** Declare the raw JSON-lines zone as a source relation. */
   rawSource(spec: RawSourceSpec): Statement[];
   /** Wrap a failing-rows query into one returning a single row `{ failures: bigint }`. */
   assertion(failingRowsSql: string): Statement;
+  /**
+   * An incremental SELECT brought to a table's columns in this order, typed NULLs for the
+   * columns it lacks (on_schema_change): `SELECT "a", CAST(NULL AS bigint) AS "b" FROM (...)`.
+   */
+  selectIncoming(selectSql: string, columns: readonly IncomingColumn[]): string;
+  /** SELECT returning `{ watermark }`: the max of `column` in `relation`. */
+  selectMax(relation: Relation, column: string): string;
   /** A SELECT of at most `limit` rows of a query. */
   limit(sql: string, limit: number): string;
   /**
@@ -172,91 +176,123 @@ export interface Dialect {
    * last, for a CTAS that must match it): `SELECT "a", "b" FROM (<sql>) AS sluice_columns`.
    */
   selectColumns(sql: string, columns: readonly string[]): string;
+}
+
+/**
+ * The local lake's SQL (DuckDB): table versions recorded, published with their state, raw hours
+ * read from the files' bytes into a temporary table, merges rewritten into a new version.
+ */
+export interface LakeDialect extends Dialect {
+  readonly family: "lake";
   /**
    * Publish a table version written at `location`: point the relation at it and record its
-   * state, in one transaction (optional; dialects with `rewritesIncrementalVersions`).
+   * state, in one transaction.
    */
-  publishTableVersion?(relation: Relation, location: string, state: TableVersionState): Statement[];
+  publishTableVersion(relation: Relation, location: string, state: TableVersionState): Statement[];
   /**
    * Record the versions at these locations as being written by run `runId`, before any of their
    * files exist (lake dialects): cleanup removes only recorded versions. `createTableAs`
    * includes it; a runner records all of a run's versions at once up front.
    */
-  recordTableVersions?(
+  recordTableVersions(
     versions: readonly { relation: Relation; location: string }[],
     runId: string,
   ): Statement[];
   /**
-   * Create, or bring up to date, the table {@link Dialect.publishTableVersion} records state in:
+   * Create, or bring up to date, the table {@link LakeDialect.publishTableVersion} records state in:
    * run once per run before anything is published (not with each publish).
    */
-  tableStateSetup?(): Statement[];
+  tableStateSetup(): Statement[];
   /**
    * SELECT returning `{ watermark, location }` (and `raw_hours`, the JSON of
    * {@link TableVersionState.rawHours}, where recorded) of a published table; zero rows when unknown.
    */
-  tableStateQuery?(relation: Relation): string;
+  tableStateQuery(relation: Relation): string;
   /** SELECT returning `{ value }`: the max of `column` over the data files at `location`. */
-  maxOfVersion?(location: string, column: string): string;
+  maxOfVersion(location: string, column: string): string;
   /**
-   * SELECT returning `{ n }`: the rows of the data files at `location` (lake dialects; read from
-   * the Parquet footers, no data page is read), e.g. a table's total after an append.
+   * SELECT returning `{ n }`: the rows of the data files at `location` (read from the Parquet
+   * footers, no data page is read), e.g. a table's total after an append.
    */
-  rowsOfVersion?(location: string): string;
-  /**
-   * Catalog tables (Athena): add columns to an existing table in place (Hive
-   * `ALTER TABLE ... ADD COLUMNS`), for on_schema_change='append_new_columns'. Lake dialects
-   * rewrite a version instead and leave it out.
-   */
-  addColumns?(relation: Relation, columns: readonly { name: string; type: string }[]): Statement[];
+  rowsOfVersion(location: string): string;
   /**
    * Lake dialects: the DDL of the temporary table (`line`, `dt`) the engine reads raw hours into
    * from the files' bytes; `sluice_raw_window()` reads bind to it.
    */
-  rawLinesTable?(name: string): string;
+  rawLinesTable(name: string): string;
   /** Lake dialects: the statement marking these tables' pending raw hours as reconciled. */
-  markReconciled?(relations: readonly Relation[]): Statement;
+  markReconciled(relations: readonly Relation[]): Statement;
   /**
    * Lake dialects: a FROM-able relation over exactly these data files of one table (columns
    * matched by name across files), for a window read of a partitioned table. No alias: the model
    * may give it one.
    */
-  tableFilesRelation?(files: readonly string[]): string;
+  tableFilesRelation(files: readonly string[]): string;
   /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
    */
-  mergeRewrite?(
+  mergeRewrite(
     write: TableWrite,
     currentLocation: string,
     uniqueKey: readonly string[],
   ): Statement[];
+}
+
+/** Athena + Glue: ALTER TABLE in place, Iceberg MERGE, writes split into batches of partitions. */
+export interface CatalogDialect extends Dialect {
+  readonly family: "catalog";
+  /**
+   * Catalog tables (Athena): add columns to an existing table in place (Hive
+   * `ALTER TABLE ... ADD COLUMNS`), for on_schema_change='append_new_columns'. Lake dialects
+   * rewrite a version instead and leave it out.
+   */
+  addColumns(relation: Relation, columns: readonly { name: string; type: string }[]): Statement[];
   /**
    * Merge the rows of `selectSql` into the (Iceberg) table `relation` by `uniqueKey`: matched
-   * rows take the new values of `columns`, the others are inserted (optional; dialects with
-   * `icebergTables`).
+   * rows take the new values of `columns`, the others are inserted (Iceberg tables only).
    */
-  mergeInto?(
+  mergeInto(
     relation: Relation,
     selectSql: string,
     uniqueKey: readonly string[],
     columns: readonly string[],
   ): Statement[];
-  /** SELECT of the rows of the data files at `location` (the current version of a table). */
-  readVersion?(location: string): string;
   /**
-   * `SELECT DISTINCT` of partition columns, ordered (optional; dialects with
-   * `maxPartitionsPerWrite`, to split a write into batches of partitions).
+   * `SELECT DISTINCT` of partition columns, ordered (to split a write into batches of partitions).
    */
-  selectDistinct?(relation: Relation, columns: readonly string[]): string;
+  selectDistinct(relation: Relation, columns: readonly string[]): string;
   /**
    * `SELECT *` of the rows of `relation` in the given partitions, the values written as typed
    * literals (Athena prunes only on literals). `values` are the catalog's text form, one array
    * per partition in `columns` order; null is the NULL partition.
    */
-  selectPartitions?(
+  selectPartitions(
     relation: Relation,
     columns: readonly PartitionColumn[],
     values: readonly (readonly (string | null)[])[],
   ): string;
+}
+
+/** The dialect publishes tables as lake versions (folders + views). */
+export function isLakeDialect(dialect: Dialect): dialect is LakeDialect {
+  return dialect.family === "lake";
+}
+
+/** The dialect as a lake dialect (code that only lake targets reach; another dialect is a bug). */
+export function lakeDialect(dialect: Dialect): LakeDialect {
+  if (!isLakeDialect(dialect)) throw new Error(`dialect ${dialect.name} is not a lake dialect`);
+  return dialect;
+}
+
+/** The dialect as a catalog dialect (code that only catalog targets reach; another is a bug). */
+export function catalogDialect(dialect: Dialect): CatalogDialect {
+  if (!isCatalogDialect(dialect))
+    throw new Error(`dialect ${dialect.name} is not a catalog dialect`);
+  return dialect;
+}
+
+/** The dialect's tables are published through a catalog (Athena + Glue). */
+export function isCatalogDialect(dialect: Dialect): dialect is CatalogDialect {
+  return dialect.family === "catalog";
 }

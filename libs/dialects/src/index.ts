@@ -1,4 +1,5 @@
 export type * from "./dialect.js";
+export { catalogDialect, isCatalogDialect, isLakeDialect, lakeDialect } from "./dialect.js";
 export {
   createDuckdbDialect,
   DUCKDB_TABLE_COMMENT_PREFIX,

@@ -53,7 +53,10 @@ export interface ExecuteOptions {
 }
 
 /**
- * Runs finished SQL; never writes SQL text itself (that is the Dialect's job).
+ * What every engine does: runs finished SQL (never writes SQL text itself: that is the
+ * Dialect's job), describes relations, cleans up after a publish, closes. What only lake engines
+ * or only catalog engines do is in {@link LakeEngine} and {@link CatalogEngine}, told apart by
+ * `family` ({@link isLakeEngine}, {@link isCatalogEngine}), never by which methods are present.
  *
  * @example
  * const engine = await openDuckdbEngine({ lakeDir: "/abs/models/.lake" });
@@ -62,6 +65,8 @@ export interface ExecuteOptions {
  */
 export interface Engine {
   readonly name: "athena" | "duckdb";
+  /** `lake`: table versions are folders published as views; `catalog`: Athena + Glue + S3. */
+  readonly family: "lake" | "catalog";
   execute(sql: string, options?: ExecuteOptions): Promise<QueryResult>;
   describeRelation(relation: Relation): Promise<RelationInfo>;
   /**
@@ -74,115 +79,143 @@ export interface Engine {
     options?: CleanupOptions,
   ): Promise<void>;
   /**
-   * Lake engines (versions are folders): carry the files of version `from` into the new version
-   * `to` without copying data; with `skipWrittenPartitions`, partitions `to` already holds stay
-   * behind (insert_overwrite). Returns how many files were carried and how many partitions `to`
-   * held before (the partitions the new rows wrote).
+   * Do the work deferred by `{ defer: true }` calls (catalog entries and old data nobody reads
+   * any more). Called once by the runner after all nodes; a failure leaves leftovers that the
+   * next build of those tables removes.
    */
-  carryVersionFiles?(
+  finishRun(): Promise<CleanupOutcome>;
+  close(): Promise<void>;
+}
+
+/** The local lake (DuckDB): table versions are Parquet folders, raw hours read from the files' bytes. */
+export interface LakeEngine extends Engine {
+  readonly family: "lake";
+  /**
+   * Carry the files of version `from` into the new version `to` without copying data; with
+   * `skipWrittenPartitions`, partitions `to` already holds stay behind (insert_overwrite).
+   * Returns how many files were carried and how many partitions `to` held before (the
+   * partitions the new rows wrote).
+   */
+  carryVersionFiles(
     from: string,
     to: string,
     options: { skipWrittenPartitions: boolean },
   ): Promise<CarriedFiles>;
   /**
-   * Catalog engines: delete the files failed query `queryId` wrote under `within` (Athena reads
-   * the query's data manifest), so a retry of the same rows cannot duplicate them. Absent, a
-   * failed write is not retried. Returns how many files were deleted.
+   * The raw hour folders ('YYYY/MM/DD/HH') under a raw zone location from hour `from` on (all
+   * without it), each with a signature of its files that changes when a file lands, goes, grows
+   * or is rewritten (names, sizes, modification times; no file is read), and the paths outside
+   * that layout, which are not read.
    */
-  removeQueryOutput?(queryId: string, within: string): Promise<number>;
+  listRawHours(location: string, from?: string): Promise<RawZoneListing>;
   /**
-   * Lake engines: the raw hour folders ('YYYY/MM/DD/HH') under a raw zone location from hour
-   * `from` on (all without it), each with a signature of its files that changes when a file lands,
-   * goes, grows or is rewritten (names, sizes, modification times; no file is read), and the paths
-   * outside that layout, which are not read.
+   * Hour folders before `before` that changed (a file landed or went) at or after `sinceMs`:
+   * late files older than an incremental window.
    */
-  listRawHours?(location: string, from?: string): Promise<RawZoneListing>;
+  rawHoursChangedSince(location: string, sinceMs: number, before: string): Promise<string[]>;
   /**
-   * Lake engines: hour folders before `before` that changed (a file landed or went) at or after
-   * `sinceMs`: late files older than an incremental window.
+   * Read these raw hours from the files' bytes into a temporary table `table` (created by
+   * `createTableSql`, columns `line`, `dt`), counting each file's records from its bytes
+   * independently of that read; unreadable files and oversized lines are quarantined.
    */
-  rawHoursChangedSince?(location: string, sinceMs: number, before: string): Promise<string[]>;
-  /**
-   * Lake engines: read these raw hours from the files' bytes into a temporary table `table`
-   * (created by `createTableSql`, columns `line`, `dt`), counting each file's records from its
-   * bytes independently of that read; unreadable files and oversized lines are quarantined.
-   */
-  loadRawWindow?(
+  loadRawWindow(
     location: string,
     hours: readonly string[],
     table: { name: string; createSql: string },
   ): Promise<RawWindowLoad>;
   /**
-   * Lake engines: the data files of the table version at `location` whose partition value of
-   * `column` is at least `from` (what rows `column >= from` can be in), so a window read opens
-   * those files instead of every partition of the table's history. Undefined when the version is
-   * not partitioned by `column` (or its values cannot be ordered by their text).
+   * The data files of the table version at `location` whose partition value of `column` is at
+   * least `from` (what rows `column >= from` can be in), so a window read opens those files
+   * instead of every partition of the table's history. Undefined when the version is not
+   * partitioned by `column` (or its values cannot be ordered by their text).
    */
-  versionFilesFrom?(location: string, column: string, from: string): Promise<string[] | undefined>;
+  versionFilesFrom(location: string, column: string, from: string): Promise<string[] | undefined>;
   /**
-   * Catalog engines (Athena + Glue): publish `staging`, just written by a CTAS at a fresh
-   * location, as `target` by swapping the catalog entry; the staging entry is removed (with
-   * `defer`, by {@link Engine.finishRun}).
+   * The files of the table version at `location` that are not as they were when it was
+   * published (missing, or another size), from the version's record; none when the version was
+   * never recorded (a lake from before versions were recorded). One stat per file.
    */
-  publishTable?(
+  checkTableVersion(relation: Relation, location: string): Promise<VersionDamage[]>;
+  /**
+   * The data files of the version at `location` (path inside it → bytes), to be recorded when
+   * it is published (see `TableVersionState.files`).
+   */
+  versionFiles(location: string): Promise<Record<string, number>>;
+  /** {@link LakeEngine.checkTableVersion} for every table's current version (`sluice debug`). */
+  verifyLake(): Promise<LakeVerification>;
+}
+
+/** Athena + Glue + S3: tables published by catalog swaps, data in S3. */
+export interface CatalogEngine extends Engine {
+  readonly family: "catalog";
+  /**
+   * Delete the files failed query `queryId` wrote under `within` (Athena reads the query's data
+   * manifest), so a retry of the same rows cannot duplicate them. Returns how many were deleted.
+   */
+  removeQueryOutput(queryId: string, within: string): Promise<number>;
+  /**
+   * Publish `staging`, just written by a CTAS at a fresh location, as `target` by swapping the
+   * catalog entry; the staging entry is removed (with `defer`, by {@link Engine.finishRun}).
+   */
+  publishTable(
     staging: Relation,
     target: Relation,
     options?: PublishOptions,
   ): Promise<PublishOutcome>;
   /**
-   * Catalog engines: set these parameters on the table's catalog entry (the others are kept),
-   * e.g. the watermark of a version an INSERT changed.
+   * Set these parameters on the table's catalog entry (the others are kept), e.g. the watermark
+   * of a version an INSERT changed.
    */
-  setTableParameters?(
+  setTableParameters(
     relation: Relation,
     parameters: Readonly<Record<string, string>>,
   ): Promise<void>;
   /**
-   * Catalog engines: drop leftovers of crashed builds of `relation`, i.e. tables named
-   * `<name><marker>*` (catalog entry and data), except those containing `keep`. Returns their names.
+   * Drop leftovers of crashed builds of `relation`, i.e. tables named `<name><marker>*` (catalog
+   * entry and data), except those containing `keep`. Returns their names.
    */
-  dropStagingTables?(relation: Relation, marker: string, keep: string): Promise<string[]>;
+  dropStagingTables(relation: Relation, marker: string, keep: string): Promise<string[]>;
   /**
-   * Catalog engines: drop one table, its catalog entry and its data; with `unlessReadBy`, the
-   * data stays when that table reads any of it (a staging table whose partitions were published).
+   * Drop one table, its catalog entry and its data; with `unlessReadBy`, the data stays when that
+   * table reads any of it (a staging table whose partitions were published).
    */
-  dropTableWithData?(relation: Relation, options?: { unlessReadBy?: Relation }): Promise<void>;
+  dropTableWithData(relation: Relation, options?: { unlessReadBy?: Relation }): Promise<void>;
   /**
-   * Catalog engines (insert_overwrite): publish the partitions of `staging` (a table partitioned
-   * like `target`, just written at a fresh location) as partitions of `target`: existing ones
-   * repointed, missing ones created, the others untouched; all or nothing for readers. The
-   * staging entry is removed (with `defer`, by {@link Engine.finishRun}), and so is the data the
-   * repointed partitions had, once nothing reads it (see `versions_to_keep`).
+   * insert_overwrite: publish the partitions of `staging` (a table partitioned like `target`,
+   * just written at a fresh location) as partitions of `target`: existing ones repointed,
+   * missing ones created, the others untouched; all or nothing for readers. The staging entry is
+   * removed (with `defer`, by {@link Engine.finishRun}), and so is the data the repointed
+   * partitions had, once nothing reads it (see `versions_to_keep`).
    */
-  publishPartitions?(
+  publishPartitions(
     staging: Relation,
     target: Relation,
     options?: PublishOptions,
   ): Promise<PartitionPublishOutcome>;
-  /** Catalog engines: create or update the raw source table through the catalog API (idempotent). */
-  registerRawSource?(spec: RawSourceSpec): Promise<"created" | "updated" | "unchanged">;
-  /**
-   * Engines that batch cleanup: do the work deferred by `{ defer: true }` calls (catalog entries
-   * and old data nobody reads any more). Called once by the runner after all nodes; a failure
-   * leaves leftovers that the next build of those tables removes.
-   */
-  finishRun?(): Promise<CleanupOutcome>;
-  /**
-   * Lake engines: the files of the table version at `location` that are not as they were when
-   * it was published (missing, or another size), from the version's record; none when the
-   * version was never recorded (a lake from before versions were recorded). One stat per file.
-   */
-  checkTableVersion?(relation: Relation, location: string): Promise<VersionDamage[]>;
-  /**
-   * Lake engines: the data files of the version at `location` (path inside it → bytes), to be
-   * recorded when it is published (see `TableVersionState.files`).
-   */
-  versionFiles?(location: string): Promise<Record<string, number>>;
-  /** Lake engines: {@link Engine.checkTableVersion} for every table's current version (`sluice debug`). */
-  verifyLake?(): Promise<LakeVerification>;
+  /** Create or update the raw source table through the catalog API (idempotent). */
+  registerRawSource(spec: RawSourceSpec): Promise<"created" | "updated" | "unchanged">;
   /** Checks of the connection and the target's setup, in plain words, for `sluice debug`. */
-  checkSetup?(databases: readonly string[]): Promise<SetupCheck[]>;
-  close(): Promise<void>;
+  checkSetup(databases: readonly string[]): Promise<SetupCheck[]>;
+}
+
+/** The engine publishes tables as lake versions (folders + views). */
+export function isLakeEngine(engine: Engine): engine is LakeEngine {
+  return engine.family === "lake";
+}
+
+/**
+ * The engine as a lake engine: what a dialect that publishes tables as views needs (paired with
+ * another engine: a bug).
+ */
+export function lakeEngine(engine: Engine): LakeEngine {
+  if (!isLakeEngine(engine))
+    throw new Error(`engine ${engine.name} is not a lake engine, but its dialect needs one`);
+  return engine;
+}
+
+/** The engine publishes tables through a catalog (Athena + Glue + S3). */
+export function isCatalogEngine(engine: Engine): engine is CatalogEngine {
+  return engine.family === "catalog";
 }
 
 /** A raw zone listing: hour → file signature, and paths outside the `YYYY/MM/DD/HH/<file>` layout. */

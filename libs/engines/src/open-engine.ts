@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { TargetConfig } from "@sluice/project";
-import type { Engine } from "./engine.js";
+import type { CatalogEngine, LakeEngine } from "./engine.js";
 
 /** How to open an engine; see DuckdbEngineOptions for what each means locally. */
 export interface OpenEngineOptions {
@@ -32,7 +32,7 @@ export async function openEngine(
   target: TargetConfig,
   projectDir: string,
   options: OpenEngineOptions = {},
-): Promise<Engine> {
+): Promise<LakeEngine | CatalogEngine> {
   if (target.engine === "duckdb") {
     const { openDuckdbEngine } = await import("./duckdb/duckdb-engine.js");
     return openDuckdbEngine({ ...options, lakeDir: path.resolve(projectDir, target.lake) });

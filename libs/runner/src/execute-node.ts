@@ -1,3 +1,4 @@
+import { isLakeDialect } from "@sluice/dialects";
 import { testStatus } from "./test-status.js";
 import type { CompiledNode } from "@sluice/compiler";
 import { planStatements } from "@sluice/compiler/plan";
@@ -72,9 +73,7 @@ async function buildRelation(
     result.message = "ephemeral (inlined)";
     return;
   }
-  const materialize = ctx.dialect.capabilities.publishesTablesAsViews
-    ? viewSwapMaterializer
-    : catalogSwapMaterializer;
+  const materialize = isLakeDialect(ctx.dialect) ? viewSwapMaterializer : catalogSwapMaterializer;
   const sent: string[] = [];
   const outcome = await materialize(node, {
     ...ctx,

@@ -13,3 +13,4 @@ export {
 export { bindRulesets, findRelationNode, dqTestNodes, planRulesets } from "./dq/index.js";
 export type { BoundRuleset, DqTestNodesOptions } from "./dq/index.js";
 export { describeDamage, recoveryCommand } from "./materialize/version-check.js";
+export { planRun, readCatalogState, type PlanRunOptions } from "./plan/plan-run.js";

@@ -1,3 +1,4 @@
+import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
@@ -179,7 +180,6 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
  * failure fails no node: the tables are published, and the next build removes the leftovers.
  */
 async function finishRun(engine: Engine): Promise<RunResults["cleanup"]> {
-  if (!engine.finishRun) return undefined;
   try {
     return await engine.finishRun();
   } catch (error) {
@@ -212,11 +212,13 @@ async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Pr
   const versions = nodes
     .filter((n) => n.kind !== "test" && TABLE_MATERIALIZATIONS.has(n.materialization) && n.location)
     .map((n) => ({ relation: n.relation, location: n.location! }));
-  const record = options.dialect.recordTableVersions?.(versions, options.runId) ?? [];
-  for (const statement of [...(options.dialect.tableStateSetup?.() ?? []), ...record]) {
+  const dialect = options.dialect;
+  if (!isLakeDialect(dialect)) return false;
+  const record = dialect.recordTableVersions(versions, options.runId);
+  for (const statement of [...dialect.tableStateSetup(), ...record]) {
     await options.engine.execute(statement.sql, { label: "table state", signal: options.signal });
   }
-  return options.dialect.recordTableVersions !== undefined;
+  return true;
 }
 
 /** Materializations that write table versions (at a fresh location each run, on lakes). */

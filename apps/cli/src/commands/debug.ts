@@ -44,7 +44,7 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
       if (!checks.every((c) => c.ok)) throw new Error("skipped (the lake is not there yet)");
       // A snapshot of the catalog: debug never blocks a build.
       engine = await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
-      if (engine.checkSetup) {
+      if (engine.family === "catalog") {
         const databases =
           target.engine === "athena" ? [...new Set(Object.values(target.databases))].sort() : [];
         checks.push(...(await engine.checkSetup(databases)));
@@ -56,7 +56,7 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
           detail: `DuckDB ${String(rows[0]?.["version"] ?? "unknown")}`,
         });
       }
-      if (engine.verifyLake) {
+      if (engine.family === "lake") {
         const words = await import("@sluice/runner");
         checks.push(...lakeChecks(await engine.verifyLake(), words));
       }

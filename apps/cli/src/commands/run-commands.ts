@@ -16,6 +16,7 @@ interface RunArgs extends SelectionArgs {
   format: "table" | "json";
   logFormat: "text" | "json";
   athenaCheck?: boolean;
+  dryRun?: boolean;
 }
 
 const descriptions: Record<RunCommand, string> = {
@@ -25,14 +26,23 @@ const descriptions: Record<RunCommand, string> = {
   seed: "Load the CSV seeds into tables",
 };
 
-const examples: Record<RunCommand, [string, string]> = {
+const examples: Record<RunCommand, [string, string][]> = {
   build: [
-    "$0 build --select +sales_by_country",
-    "build one mart and everything upstream, with their tests",
+    [
+      "$0 build --select +sales_by_country",
+      "build one mart and everything upstream, with their tests",
+    ],
+    [
+      "$0 build --dry-run --select events",
+      "print what building silver.events would do (SQL, Glue and S3 operations), changing nothing",
+    ],
   ],
-  run: ["$0 run --select +sales_by_country", "run one mart and everything upstream"],
-  test: ["$0 test --select sales_by_country", "the tests of one mart"],
-  seed: ["$0 seed --select country_codes", "load one seed"],
+  run: [
+    ["$0 run --select +sales_by_country", "run one mart and everything upstream"],
+    ["$0 run --dry-run --format json", "every model's plan, as data"],
+  ],
+  test: [["$0 test --select sales_by_country", "the tests of one mart"]],
+  seed: [["$0 seed --select country_codes", "load one seed"]],
 };
 
 /** `sluice build|run|test|seed`: one implementation, the command decides which node kinds run. */
@@ -78,7 +88,17 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
             },
           }),
       format: formatOption(["table", "json"]),
-      ...(name === "build" || name === "run" ? athenaCheckOption : {}),
+      ...(name === "build" || name === "run"
+        ? {
+            ...athenaCheckOption,
+            "dry-run": {
+              type: "boolean",
+              default: false,
+              describe:
+                "Print each selected node's plan (SQL statements, Glue and S3 operations, partitions touched) from the catalog as it is now, and change nothing (--format json: the plans as data)",
+            },
+          }
+        : {}),
       "log-format": {
         type: "string",
         choices: ["text", "json"],
@@ -88,12 +108,15 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
       },
     },
     numbers: { threads: { min: 1, integer: true }, timeout: { min: 0, minExclusive: true } },
-    examples: [examples[name]],
+    examples: examples[name],
     check: (args) =>
       args.format === "json" && args.logFormat === "json"
         ? "--format json and --log-format json both write to stdout: choose one"
         : undefined,
-    handler: async (args, io) => runNodes(name, args, io),
+    handler: async (args, io) =>
+      args.dryRun === true
+        ? (await import("./dry-run.js")).dryRun(name, args, io)
+        : runNodes(name, args, io),
   };
 }
 

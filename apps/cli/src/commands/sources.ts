@@ -40,7 +40,7 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
     try {
       for (const node of sources) {
         const name = `${node.relation.schema}.${node.relation.name}`;
-        if (engine.registerRawSource) {
+        if (engine.family === "catalog") {
           const spec = rawSpec(ctx, node.id);
           if (spec === undefined) throw new Error(`source ${node.id} has no external spec`);
           io.out(`${await engine.registerRawSource({ ...spec, relation: node.relation })} ${name}`);

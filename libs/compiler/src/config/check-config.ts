@@ -1,6 +1,6 @@
 import { error, warning } from "@sluice/project";
 import type { Diagnostic, ModelConfig } from "@sluice/project";
-import type { Dialect } from "@sluice/dialects";
+import { isCatalogDialect, isLakeDialect, type Dialect } from "@sluice/dialects";
 import type { MergedConfig } from "./merge-config.js";
 
 /**
@@ -90,8 +90,8 @@ export function uniqueKeys(config: Pick<ModelConfig, "unique_key">): string[] {
 }
 
 const icebergTable = (config: ModelConfig, dialect: Dialect) =>
-  config.table_type === "iceberg" && dialect.capabilities.icebergTables === true;
+  config.table_type === "iceberg" && dialect.capabilities.icebergTables;
 
 /** Lakes that rewrite versions merge any table; catalog dialects merge only Iceberg tables. */
 const canMerge = (config: ModelConfig, dialect: Dialect) =>
-  dialect.mergeRewrite !== undefined || (icebergTable(config, dialect) && !!dialect.mergeInto);
+  isLakeDialect(dialect) || (isCatalogDialect(dialect) && icebergTable(config, dialect));

@@ -1,4 +1,5 @@
-import type { Dialect, Statement, TableWrite } from "@sluice/dialects";
+import { isCatalogDialect } from "@sluice/dialects";
+import type { CatalogDialect, Dialect, Statement, TableWrite } from "@sluice/dialects";
 import { uniqueKeys } from "../config/check-config.js";
 import type { CompiledNode } from "../types.js";
 
@@ -48,7 +49,7 @@ export function planStatements(
     case "incremental":
       if (!state.exists || state.fullRefresh)
         return dialect.createTableAs(write(node.sql, node.location));
-      if (merges(node, dialect)) return mergeStatements(node, dialect.mergeInto, state);
+      if (merges(node, dialect)) return mergeStatements(node, dialect, state);
       return dialect.insertInto({
         ...write(node.incrementalSql ?? node.sql, state.location ?? node.location),
         ...(state.columns === undefined ? {} : { columns: state.columns }),
@@ -63,26 +64,23 @@ export function planStatements(
 }
 
 /** A merge model on a dialect that merges (Iceberg tables): its incremental run is one MERGE. */
-function merges(
-  node: CompiledNode,
-  dialect: Dialect,
-): dialect is Dialect & Required<Pick<Dialect, "mergeInto">> {
+function merges(node: CompiledNode, dialect: Dialect): dialect is CatalogDialect {
   return (
     node.incrementalStrategy === "merge" &&
-    dialect.capabilities.icebergTables === true &&
-    dialect.mergeInto !== undefined &&
+    isCatalogDialect(dialect) &&
+    dialect.capabilities.icebergTables &&
     uniqueKeys(node.config).length > 0
   );
 }
 
 function mergeStatements(
   node: CompiledNode,
-  mergeInto: NonNullable<Dialect["mergeInto"]>,
+  dialect: CatalogDialect,
   state: PlanState,
 ): Statement[] {
   const keys = uniqueKeys(node.config);
   const documented = node.columns.map((c) => c.name);
   // Offline, an undocumented model's columns are unknown: show the key columns (the runner lists the table's).
   const columns = state.columns ?? (documented.length > 0 ? documented : keys);
-  return mergeInto(node.relation, node.incrementalSql ?? node.sql, keys, columns);
+  return dialect.mergeInto(node.relation, node.incrementalSql ?? node.sql, keys, columns);
 }

@@ -1,5 +1,5 @@
 import { error } from "@sluice/project";
-import type { Dialect } from "@sluice/dialects";
+import { isLakeDialect, type Dialect } from "@sluice/dialects";
 import { locateCall } from "./locate.js";
 import type { RenderScope } from "./render-scope.js";
 
@@ -64,7 +64,7 @@ export function contextFunctions(
       const scope = current();
       scope.sources.push([String(sourceName), String(table)]);
       const relation = scope.resolveSource(String(sourceName), String(table));
-      return inputs.dialect.rawLinesTable ? `sluice_raw_window(${relation})` : relation;
+      return isLakeDialect(inputs.dialect) ? `sluice_raw_window(${relation})` : relation;
     },
     // The model as far as the window reaches, by its partition `column`: in an incremental run on
     // a lake dialect, a marker the runner binds to the files of the partitions from
@@ -74,7 +74,7 @@ export function contextFunctions(
       const scope = current();
       scope.refs.push(String(name));
       const relation = scope.resolveRef(String(name));
-      return scope.isIncremental && inputs.dialect.tableFilesRelation
+      return scope.isIncremental && isLakeDialect(inputs.dialect)
         ? `sluice_ref_window(${relation}, ${inputs.dialect.literal(String(column))})`
         : relation;
     },

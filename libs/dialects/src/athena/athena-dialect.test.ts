@@ -91,13 +91,6 @@ from "ecommerce_staging"."stg_orders"`,
         sql: "DROP TABLE IF EXISTS `ecommerce_silver`.`orders`",
       },
     ]);
-    expect(d.dropView(orders)).toEqual([
-      {
-        kind: "drop_view",
-        grammar: "trino",
-        sql: 'DROP VIEW IF EXISTS "ecommerce_silver"."orders"',
-      },
-    ]);
     expect(d.createSchema("ecommerce_silver")).toEqual([
       {
         kind: "create_schema",
@@ -148,10 +141,8 @@ TBLPROPERTIES (
 
   it("declares its capabilities", () => {
     expect(d.name).toBe("athena");
+    expect(d.family).toBe("catalog");
     expect(d.capabilities).toEqual({
-      supportsCreateOrReplaceTable: false,
-      supportsMerge: false,
-      publishesTablesAsViews: false,
       maxPartitionsPerWrite: 100,
       icebergTables: true,
     });
@@ -163,7 +154,7 @@ TBLPROPERTIES (
       `WITH (\n  table_type = 'ICEBERG',\n  is_external = false,\n  location = 's3://lake/silver/orders/20240101T000000-ab12/',\n  format = 'PARQUET',\n  write_compression = 'ZSTD',\n  partitioning = ARRAY['event_date']\n)`,
     );
     expect(
-      d.mergeInto!(
+      d.mergeInto(
         { schema: "silver", name: "orders" },
         "select * from s;",
         ["order_id", "it's"],
@@ -184,7 +175,7 @@ TBLPROPERTIES (
     ]);
     // Only keys: nothing to update.
     expect(
-      d.mergeInto!({ schema: "s", name: "t" }, "select 1 as k", ["k"], ["k"])[0]!.sql,
+      d.mergeInto({ schema: "s", name: "t" }, "select 1 as k", ["k"], ["k"])[0]!.sql,
     ).not.toContain("WHEN MATCHED");
   });
 });
@@ -205,11 +196,10 @@ describe("athena statements parse under their grammar", () => {
     ...d.insertInto({ ...write, relation: hostile, columns: ["order_id", 'x"y', "event_date"] }),
     ...d.createTableAs({ ...write, tableType: "iceberg" }),
     ...d.createTableAs({ ...write, relation: hostile, tableType: "iceberg", partitionedBy: [] }),
-    ...d.mergeInto!(hostile, "select 1 as k, 2 as v", ["k"], ["k", 'v"w']),
+    ...d.mergeInto(hostile, "select 1 as k, 2 as v", ["k"], ["k", 'v"w']),
     ...d.createView(hostile, `select ${d.literal("it's\n\\'")} as ${d.quoteIdentifier('x"y')}`),
     ...d.dropTable(write.relation),
     ...d.dropTable(hostile),
-    ...d.dropView(hostile),
     ...d.rawSource(raw),
     ...d.rawSource({ ...raw, relation: hostile, location: "s3://lake/it's\\raw" }),
     d.assertion("select * from t where x is null -- trailing comment"),
@@ -242,13 +232,13 @@ describe("partition batches", () => {
   const d = createAthenaDialect();
   const rel = { schema: "silver", name: "events__sluice_r1" };
   it("selects distinct partition values, ordered", () => {
-    expect(d.selectDistinct!(rel, ["event_date"])).toBe(
+    expect(d.selectDistinct(rel, ["event_date"])).toBe(
       'SELECT DISTINCT "event_date" FROM "silver"."events__sluice_r1" ORDER BY "event_date"',
     );
   });
   it("writes partition values as typed literals (Athena prunes only on literals)", () => {
     expect(
-      d.selectPartitions!(
+      d.selectPartitions(
         rel,
         [{ name: "event_date", type: "date" }],
         [["2026-01-01"], ["2026-01-02"], [null]],
@@ -257,7 +247,7 @@ describe("partition batches", () => {
       `SELECT * FROM "silver"."events__sluice_r1"\nWHERE "event_date" IN (DATE '2026-01-01', DATE '2026-01-02') OR "event_date" IS NULL`,
     );
     expect(
-      d.selectPartitions!(
+      d.selectPartitions(
         rel,
         [
           { name: "country", type: "varchar" },
@@ -272,7 +262,7 @@ describe("partition batches", () => {
       `SELECT * FROM "silver"."events__sluice_r1"\nWHERE ("country" = 'it''s' AND "h" = 3)\n   OR ("country" = 'FR' AND "h" IS NULL)`,
     );
     expect(() =>
-      d.selectPartitions!(rel, [{ name: "h", type: "integer" }], [["1; drop table x"]]),
+      d.selectPartitions(rel, [{ name: "h", type: "integer" }], [["1; drop table x"]]),
     ).toThrow(/not an integer/);
   });
 });

@@ -1,5 +1,6 @@
+import { incomingColumnsSql } from "../sql-text/incoming-columns.js";
 import type {
-  Dialect,
+  CatalogDialect,
   DialectCapabilities,
   RawSourceSpec,
   Relation,
@@ -21,11 +22,8 @@ import { hiveType } from "./athena-types.js";
 
 /** Athena engine v3 capabilities for Hive (Glue) tables. */
 export const athenaCapabilities: DialectCapabilities = {
-  supportsCreateOrReplaceTable: false,
-  // MERGE needs Iceberg tables (`icebergTables`, `mergeInto`); Hive tables cannot be merged.
-  supportsMerge: false,
-  publishesTablesAsViews: false,
   maxPartitionsPerWrite: 100,
+  // MERGE needs Iceberg tables (`mergeInto`); Hive tables cannot be merged.
   icebergTables: true,
 };
 
@@ -41,10 +39,8 @@ export const athenaCapabilities: DialectCapabilities = {
  * // [{ kind: "create_table_as", grammar: "trino",
  * //    sql: `CREATE TABLE "silver"."orders" WITH (format = 'PARQUET', ...) AS\nselect ...` }]
  */
-/** The Athena dialect: `addColumns` (Hive `ALTER TABLE db.t ADD COLUMNS (c type, ...)`) is always there. */
-export interface AthenaDialect extends Dialect {
-  addColumns(relation: Relation, columns: readonly { name: string; type: string }[]): Statement[];
-}
+/** The Athena dialect: a catalog dialect (Hive DDL and Trino SQL for Athena + Glue). */
+export type AthenaDialect = CatalogDialect;
 
 export function createAthenaDialect(): AthenaDialect {
   const trino = (kind: StatementKind, sql: string): Statement => ({ kind, sql, grammar: "trino" });
@@ -54,6 +50,8 @@ export function createAthenaDialect(): AthenaDialect {
 
   return {
     name: "athena",
+    family: "catalog",
+    queryGrammar: "trino",
     capabilities: athenaCapabilities,
     quoteIdentifier: trinoIdentifier,
     quoteRelation,
@@ -141,10 +139,6 @@ export function createAthenaDialect(): AthenaDialect {
       return [hive("drop_table", `DROP TABLE IF EXISTS ${hiveRelation(relation)}`)];
     },
 
-    dropView(relation) {
-      return [trino("drop_view", `DROP VIEW IF EXISTS ${quoteRelation(relation)}`)];
-    },
-
     rawSource(spec: RawSourceSpec) {
       return [hive("create_external_table", rawSourceTable(hiveRelation(spec.relation), spec))];
     },
@@ -170,6 +164,10 @@ export function createAthenaDialect(): AthenaDialect {
         throw new RangeError(`limit(): not a row count: ${limit}`);
       return `SELECT * FROM (\n${body(sql)}\n) AS sluice_limit LIMIT ${limit}`;
     },
+
+    selectIncoming: (selectSql, columns) => incomingColumnsSql(trinoIdentifier, selectSql, columns),
+    selectMax: (relation, column) =>
+      `SELECT max(${trinoIdentifier(column)}) AS watermark FROM ${quoteRelation(relation)}`,
 
     selectColumns(sql, columns) {
       const list = columns.map(trinoIdentifier).join(", ");

@@ -13,16 +13,15 @@ const write = {
 
 describe("duckdb dialect SQL text", () => {
   it("declares its capabilities", () => {
+    expect(dialect.family).toBe("lake");
     expect(dialect.capabilities).toEqual({
-      supportsCreateOrReplaceTable: true,
-      supportsMerge: false,
-      publishesTablesAsViews: true,
-      rewritesIncrementalVersions: true,
+      maxPartitionsPerWrite: undefined,
+      icebergTables: false,
     });
   });
 
   it("creates the table-state table, and adds the columns older lakes lack, in its own statements (once per run)", () => {
-    expect(dialect.tableStateSetup!().map((s) => s.sql)).toEqual([
+    expect(dialect.tableStateSetup().map((s) => s.sql)).toEqual([
       "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN)",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_hours VARCHAR",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN",
@@ -81,7 +80,7 @@ describe("duckdb dialect SQL text", () => {
 
   it("publishes a version with its watermark in one transaction", () => {
     const rawHours = { "2026/11/27/04": "12:9f", "2026/11/27/05": "3:0c" };
-    const [publish] = dialect.publishTableVersion!(
+    const [publish] = dialect.publishTableVersion(
       { schema: "silver", name: "events" },
       "/lake/silver/events/v_2",
       {
@@ -100,7 +99,7 @@ describe("duckdb dialect SQL text", () => {
     // Recorded with its files, to be checked before it is read again.
     const files = { "part-r2.parquet": 120, "dt=2026%2F11%2F27~part-r1.parquet": 7 };
     const events = { schema: "silver", name: "events" };
-    const [withFiles] = dialect.publishTableVersion!(events, "/lake/silver/events/v_2", {
+    const [withFiles] = dialect.publishTableVersion(events, "/lake/silver/events/v_2", {
       runId: "r2",
       files,
     });
@@ -110,7 +109,7 @@ describe("duckdb dialect SQL text", () => {
   });
 
   it("merges by rewriting the current version: rows whose key comes again are replaced", () => {
-    const statements = dialect.mergeRewrite!(
+    const statements = dialect.mergeRewrite(
       { ...write, location: "/lake/silver/events/v_2" },
       "/lake/silver/events/v_1",
       ["id"],
@@ -158,11 +157,6 @@ describe("duckdb dialect SQL text", () => {
     expect(dialect.dropTable({ schema: 'a"b', name: "t" })[0]!.sql).toBe(
       'DROP VIEW IF EXISTS "a""b"."t"',
     );
-    expect(dialect.dropView({ schema: "s", name: "v" })[0]).toEqual({
-      kind: "drop_view",
-      sql: 'DROP VIEW IF EXISTS "s"."v"',
-      grammar: "duckdb",
-    });
   });
 
   it("literal handles every supported JS type and rejects others", () => {

@@ -1,5 +1,6 @@
+import { incomingColumnsSql } from "../sql-text/incoming-columns.js";
 import type {
-  Dialect,
+  LakeDialect,
   RawSourceSpec,
   Relation,
   Statement,
@@ -157,22 +158,16 @@ function copySchemaFile(write: TableWrite): Statement {
  * d.createTableAs({ relation: { schema: "silver", name: "events" }, selectSql: "select ...",
  *   partitionedBy: ["event_date"], location: "/lake/silver/events/v_1", writeId: "1" });
  */
-export function createDuckdbDialect(): Dialect {
+export function createDuckdbDialect(): LakeDialect {
   const createSchema = (schema: string): Statement[] => [
     statement("create_schema", `CREATE SCHEMA IF NOT EXISTS ${quoteDuckdbIdentifier(schema)}`),
-  ];
-  const dropView = (relation: Relation): Statement[] => [
-    statement("drop_view", `DROP VIEW IF EXISTS ${quoteRelation(relation)}`),
   ];
 
   return {
     name: "duckdb",
-    capabilities: {
-      supportsCreateOrReplaceTable: true,
-      supportsMerge: false,
-      publishesTablesAsViews: true,
-      rewritesIncrementalVersions: true,
-    },
+    queryGrammar: "duckdb",
+    family: "lake",
+    capabilities: { maxPartitionsPerWrite: undefined, icebergTables: false },
     quoteIdentifier: quoteDuckdbIdentifier,
     quoteRelation,
     literal: duckdbLiteral,
@@ -205,7 +200,6 @@ export function createDuckdbDialect(): Dialect {
     maxOfVersion: (location, column) =>
       `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
     rowsOfVersion: (location) => `SELECT count(*) AS n FROM ${readParquet(location)}`,
-    readVersion: (location) => `SELECT * FROM ${readParquet(location)}`,
     rawLinesTable: (name) =>
       `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} (line VARCHAR, dt VARCHAR)`,
     markReconciled: (relations) =>
@@ -252,10 +246,13 @@ export function createDuckdbDialect(): Dialect {
     dropTable: (relation) => [
       statement("drop_table", `DROP VIEW IF EXISTS ${quoteRelation(relation)}`),
     ],
-    dropView,
     rawSource: (spec) => [...createSchema(spec.relation.schema), rawSourceView(spec)],
     assertion: (failingRowsSql) =>
       statement("select", `SELECT count(*) AS failures FROM ${subquery(failingRowsSql)} AS t`),
+    selectIncoming: (selectSql, columns) =>
+      incomingColumnsSql(quoteDuckdbIdentifier, selectSql, columns),
+    selectMax: (relation, column) =>
+      `SELECT max(${quoteDuckdbIdentifier(column)}) AS watermark FROM ${quoteRelation(relation)}`,
     limit(sql, limit) {
       if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError(`invalid limit ${limit}`);
       return `SELECT * FROM ${subquery(sql)} AS t LIMIT ${limit}`;

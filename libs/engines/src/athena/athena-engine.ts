@@ -6,7 +6,7 @@ import type { AthenaTarget } from "@sluice/project";
 import {
   DEFAULT_VERSIONS_TO_KEEP,
   type CleanupOutcome,
-  type Engine,
+  type CatalogEngine,
   type PublishOptions,
 } from "../engine.js";
 import { awsClientConfig } from "./athena-clients.js";
@@ -43,7 +43,7 @@ export interface AthenaEngineOptions {
 }
 
 /** The Athena engine plus the Glue catalog swap that publishes a table. */
-export interface AthenaEngine extends Engine {
+export interface AthenaEngine extends CatalogEngine {
   readonly name: "athena";
   /** Publish `staging` (fresh CTAS output) as `target` by a Glue swap; see {@link publishTable}. */
   publishTable(
@@ -111,6 +111,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
   const sweep = stagingSweeper(ctx);
   return {
     name: "athena",
+    family: "catalog",
     execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
     describeRelation: (relation) => describeGlueRelation(ctx, relation),
     removeStaleLocations: held(async (relation, keepLocation, cleanup) => {

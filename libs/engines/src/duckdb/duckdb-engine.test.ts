@@ -5,12 +5,12 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDuckdbDialect } from "@sluice/dialects";
 import type { Statement, TableWrite } from "@sluice/dialects";
-import { QueryError, type Engine } from "../engine.js";
+import { QueryError, type LakeEngine } from "../engine.js";
 import { openDuckdbEngine } from "./duckdb-engine.js";
 
 const dialect = createDuckdbDialect();
 let lake: string;
-let engine: Engine;
+let engine: LakeEngine;
 
 const run = async (statements: Statement[]) => {
   for (const s of statements) await engine.execute(s.sql, { label: "test" });

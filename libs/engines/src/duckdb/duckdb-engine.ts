@@ -20,7 +20,7 @@ import {
   QueryError,
   type CleanupOptions,
   type CleanupOutcome,
-  type Engine,
+  type LakeEngine,
   type ExecuteOptions,
   type QueryResult,
   type RawWindowLoad,
@@ -74,7 +74,7 @@ const COPY_TARGET = /\)\s*TO\s*'((?:[^']|'')*)'\s*\(\s*FORMAT\b/gi;
  * const { rows } = await engine.execute("select 7 / 2 as x"); // [{ x: 3 }]
  * await engine.close();
  */
-export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<Engine> {
+export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<LakeEngine> {
   const lakeDir = resolve(options.lakeDir);
   const readOnly = Boolean(options.readOnly);
   const catalog = join(lakeDir, DUCKDB_CATALOG_FILE);
@@ -158,8 +158,9 @@ async function openCatalog(
   return { instance, connection };
 }
 
-class DuckdbEngine implements Engine {
+class DuckdbEngine implements LakeEngine {
   readonly name = "duckdb" as const;
+  readonly family = "lake" as const;
   private closed = false;
   private remover = new BackgroundRemover();
   /** Versions queued for removal this run, forgotten once their folders are gone. */

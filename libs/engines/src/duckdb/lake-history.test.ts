@@ -5,16 +5,16 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDuckdbDialect, DUCKDB_TABLE_STATE } from "@sluice/dialects";
 import type { Relation, TableWrite } from "@sluice/dialects";
-import type { Engine } from "../engine.js";
+import type { LakeEngine } from "../engine.js";
 import { openDuckdbEngine } from "./duckdb-engine.js";
 
 const dialect = createDuckdbDialect();
 const events: Relation = { schema: "silver", name: "events" };
 let root: string;
 let lake: string;
-let engine: Engine;
+let engine: LakeEngine;
 
-const run = async (e: Engine, statements: { sql: string }[]) => {
+const run = async (e: LakeEngine, statements: { sql: string }[]) => {
   for (const s of statements) await e.execute(s.sql, { label: "test" });
 };
 const rows = `select * from (values (1, date '2026-11-27'), (2, date '2026-11-28')) as t(id, event_date)`;
@@ -26,7 +26,7 @@ const write = (version: string, writeId: string): TableWrite => ({
   writeId,
 });
 /** What the runner does for a new table version: write it, then publish it with its files. */
-async function build(e: Engine, w: TableWrite): Promise<void> {
+async function build(e: LakeEngine, w: TableWrite): Promise<void> {
   await run(
     e,
     dialect.createTableAs(w).filter((s) => s.kind !== "create_view"),
@@ -35,7 +35,7 @@ async function build(e: Engine, w: TableWrite): Promise<void> {
   const state = { runId: w.writeId, uniformSchema: true, files };
   await run(e, dialect.publishTableVersion!(w.relation, w.location, state));
 }
-const records = async (e: Engine) =>
+const records = async (e: LakeEngine) =>
   (await e.execute("select version, status from main.sluice_versions order by version")).rows;
 
 beforeEach(async () => {

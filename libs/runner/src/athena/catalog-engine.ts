@@ -1,33 +1,12 @@
-import type { Engine } from "@sluice/engines";
+import { isCatalogEngine, type CatalogEngine, type Engine } from "@sluice/engines";
 
-/** The optional Engine methods a catalog swap needs, all present. */
-export type CatalogEngine = Engine &
-  Required<
-    Pick<
-      Engine,
-      | "publishTable"
-      | "dropStagingTables"
-      | "dropTableWithData"
-      | "publishPartitions"
-      | "setTableParameters"
-    >
-  >;
+export type { CatalogEngine };
 
-/** The engine as a catalog engine; a dialect without view publishing paired with an engine without these methods is a bug. */
+/** The engine as a catalog engine; a dialect without view publishing paired with another engine is a bug. */
 export function catalogEngine(engine: Engine): CatalogEngine {
-  if (
-    !engine.publishTable ||
-    !engine.dropStagingTables ||
-    !engine.dropTableWithData ||
-    !engine.publishPartitions ||
-    !engine.setTableParameters
-  ) {
+  if (!isCatalogEngine(engine))
     throw new Error(
       `engine ${engine.name} cannot publish tables through a catalog, but its dialect needs it`,
     );
-  }
-  return engine as CatalogEngine;
+  return engine;
 }
-
-/** Infix of staging table names: `<table>__sluice_<write id>`. Leftovers with it are swept. */
-export const STAGING_MARKER = "__sluice_";

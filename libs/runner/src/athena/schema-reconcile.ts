@@ -1,4 +1,5 @@
 import type { CompiledNode } from "@sluice/compiler";
+import { catalogDialect } from "@sluice/dialects";
 import { QueryError, type ColumnInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import type { MaterializeContext } from "../materialize/materializer.js";
@@ -27,7 +28,7 @@ export async function reconcileSchema(
   const names = existing.map((c) => c.name);
   const policy = node.config.on_schema_change ?? "ignore";
   if (policy === "ignore" || existing.length === 0) return { selectSql, columns: names };
-  const d = ctx.dialect;
+  const d = catalogDialect(ctx.dialect);
   const probe = await ctx.execute(d.limit(selectSql, 0));
   const base = (c: ColumnInfo): ColumnInfo => ({
     name: c.name,
@@ -35,11 +36,8 @@ export async function reconcileSchema(
   });
   const diff = diffColumns(existing.map(base), probe.columns.map(base));
   if (!hasChanges(diff)) return { selectSql, columns: names };
-  if (policy === "fail" || (diff.added.length > 0 && !d.addColumns)) {
-    const message =
-      policy === "fail"
-        ? `${node.id}: the incremental model's columns differ from ${node.relation.schema}.${node.relation.name} (on_schema_change='fail'): ${describeDiff(diff)}. Run with --full-refresh or set on_schema_change`
-        : `${node.id}: dialect ${d.name} cannot add columns (on_schema_change='append_new_columns'): ${describeDiff(diff)}`;
+  if (policy === "fail") {
+    const message = `${node.id}: the incremental model's columns differ from ${node.relation.schema}.${node.relation.name} (on_schema_change='fail'): ${describeDiff(diff)}. Run with --full-refresh or set on_schema_change`;
     throw new QueryError(message, { sql: selectSql, label: node.id, engineMessage: message });
   }
   const added = probe.columns.filter((c) => diff.added.some((a) => a.name === c.name));
@@ -49,20 +47,19 @@ export async function reconcileSchema(
     const message = `${node.id}: cannot add column(s) ${untyped.map((c) => `${c.name} (${c.type})`).join(", ")} to ${node.relation.schema}.${node.relation.name} (on_schema_change='append_new_columns'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh`;
     throw new QueryError(message, { sql: selectSql, label: node.id, engineMessage: message });
   }
-  if (added.length > 0 && d.addColumns)
+  if (added.length > 0)
     for (const statement of d.addColumns(node.relation, added)) await ctx.execute(statement.sql);
 
   const incoming = new Set(probe.columns.map((c) => c.name));
-  const q = (n: string) => d.quoteIdentifier(n);
   const partition = new Set(node.partitionedBy);
   const data = existing.filter((c) => !partition.has(c.name));
   const keys = existing.filter((c) => partition.has(c.name));
   const ordered = [...data, ...added, ...keys];
   const select = ordered.map((c) =>
-    incoming.has(c.name) ? q(c.name) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`,
+    incoming.has(c.name) ? { name: c.name } : { name: c.name, missingType: c.type },
   );
   return {
-    selectSql: `SELECT ${select.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`,
+    selectSql: d.selectIncoming(selectSql, select),
     columns: ordered.map((c) => c.name),
   };
 }

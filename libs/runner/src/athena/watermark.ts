@@ -8,15 +8,9 @@ import {
   incrementalFrom,
   lookbackHours,
   watermarkColumn,
-} from "../incremental/window.js";
+  WATERMARK_PARAMETER,
+} from "@sluice/compiler/plan";
 import type { CatalogEngine } from "./catalog-engine.js";
-
-/**
- * Glue table parameter of an incremental table: the newest raw hour (`YYYY/MM/DD/HH`) its
- * published version has read. Recorded when the version is published (or an INSERT changes it),
- * read back before the next window is planned.
- */
-export const WATERMARK_PARAMETER = "sluice_watermark";
 
 const HOUR = /^\d{4}\/\d{2}\/\d{2}\/\d{2}$/;
 
@@ -79,9 +73,7 @@ async function maxOfColumn(
   const column = watermarkColumn(node);
   if (!info.columns?.some((c) => c.name.toLowerCase() === column.toLowerCase())) return undefined;
   const d = ctx.dialect;
-  const result = await ctx.execute(
-    `SELECT max(${d.quoteIdentifier(column)}) AS watermark FROM ${d.quoteRelation(relation)}`,
-  );
+  const result = await ctx.execute(d.selectMax(relation, column));
   const value = result.rows[0]?.["watermark"];
   return typeof value === "string" && HOUR.test(value) ? value : undefined;
 }

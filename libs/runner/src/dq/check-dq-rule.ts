@@ -1,3 +1,4 @@
+import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode, TestAssertion } from "@sluice/compiler";
 import type { QueryResult } from "@sluice/engines";
 import type { NodeContext } from "../execute-node.js";
@@ -88,7 +89,7 @@ export async function storeFailingRows(
     }),
   ];
   for (const statement of statements) await execute(statement.sql);
-  if (ctx.dialect.capabilities.publishesTablesAsViews)
+  if (isLakeDialect(ctx.dialect))
     await ctx.engine.removeStaleLocations(store.relation, store.location);
   const counted = await execute(
     `SELECT count(*) AS n FROM ${ctx.dialect.quoteRelation(store.relation)}`,

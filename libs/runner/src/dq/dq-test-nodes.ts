@@ -118,7 +118,7 @@ function ruleNode(
       },
     };
   }
-  const grammar = options.dialect.assertion("SELECT 1").grammar;
+  const grammar = options.dialect.queryGrammar;
   return {
     ...base,
     sql: compiled.sql,

@@ -1,12 +1,13 @@
+import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
-import { QueryError, type Engine, type RawWindowLoad } from "@sluice/engines";
+import { isLakeEngine, QueryError, type Engine, type RawWindowLoad } from "@sluice/engines";
 import { planWindow } from "../materialize/view-swap.js";
 import type { MaterializeContext, NodeContext } from "../materialize/materializer.js";
 import { hoursFrom, rawHoursOf, type ListedRawHours } from "./raw-hours.js";
 import type { RawReads } from "./raw-reads.js";
 import type { RawReadSummary } from "../types.js";
-import { NO_WATERMARK } from "./window.js";
+import { NO_WATERMARK } from "@sluice/compiler/plan";
 
 const RAW_WINDOW_MARKER = /\bsluice_raw_window\(/;
 
@@ -30,7 +31,8 @@ export interface RawPlanInput {
  */
 export async function planRawReads(input: RawPlanInput): Promise<RawReads | undefined> {
   const { engine, dialect } = input;
-  if (!engine.loadRawWindow || !dialect.rawLinesTable) return undefined;
+  if (!isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
+  const rawLinesTable = (name: string) => dialect.rawLinesTable(name);
   const reads: RawReads = {
     loads: new Map(),
     loadedFrom: new Map(),
@@ -53,10 +55,7 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
       continue;
     }
     if (node.kind !== "model") continue;
-    if (
-      node.materialization === "incremental" &&
-      dialect.capabilities.rewritesIncrementalVersions
-    ) {
+    if (node.materialization === "incremental" && isLakeDialect(dialect)) {
       const existing = input.fullRefresh ? undefined : await engine.describeRelation(node.relation);
       if (existing?.exists && existing.kind === "table" && existing.location) {
         const ctx: MaterializeContext = {
@@ -88,9 +87,9 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
     const load = (async (): Promise<RawWindowLoad> => {
       const hours = await rawHoursOf(engine, input.rawHours, [location], from);
       try {
-        return await engine.loadRawWindow!(location, hoursFrom(hours, from), {
+        return await engine.loadRawWindow(location, hoursFrom(hours, from), {
           name: table,
-          createSql: dialect.rawLinesTable!(table),
+          createSql: rawLinesTable(table),
         });
       } catch (error) {
         const message = `reading the raw zone ${location} failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,5 +1,5 @@
-import type { Engine } from "@sluice/engines";
-import { incrementalFrom, NO_WATERMARK } from "./window.js";
+import type { LakeEngine } from "@sluice/engines";
+import { incrementalFrom, NO_WATERMARK } from "@sluice/compiler/plan";
 
 /** Raw hour folder ('YYYY/MM/DD/HH') → signature of its files (count and names). */
 export type RawHours = ReadonlyMap<string, string>;
@@ -18,7 +18,7 @@ export interface ListedRawHours {
  * one listed from later is listed again from `from`.
  */
 export async function rawHoursOf(
-  engine: Pick<Engine, "listRawHours">,
+  engine: Pick<LakeEngine, "listRawHours">,
   listed: Map<string, ListedRawHours>,
   locations: readonly string[],
   from: string,
@@ -27,8 +27,7 @@ export async function rawHoursOf(
   for (const location of locations) {
     let entry = listed.get(location);
     if (!entry || entry.from > from) {
-      const listing =
-        engine.listRawHours?.(location, from) ?? Promise.resolve({ hours: new Map(), strays: [] });
+      const listing = engine.listRawHours(location, from);
       entry = { from, hours: listing.then((l) => l.hours), strays: listing.then((l) => l.strays) };
       listed.set(location, entry);
     }

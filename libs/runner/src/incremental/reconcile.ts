@@ -1,3 +1,4 @@
+import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
@@ -5,7 +6,7 @@ import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
 import type { RawReads } from "./raw-reads.js";
 import { tableWindowRelation, type PublishedVersions } from "./window-reads.js";
-import { NO_WATERMARK } from "./window.js";
+import { NO_WATERMARK, reconcileConfigOf, reconciliationSql } from "@sluice/compiler/plan";
 
 /** The raw partition column the reconciliation reads by (Firehose's hour, `YYYY/MM/DD/HH`). */
 const WINDOW_COLUMN = "dt";
@@ -27,87 +28,6 @@ export interface PartitionBalance {
 
 /** A reconciliation check's result: a test-like node result plus the per-partition balance. */
 export type ReconciliationResult = NodeResult & { reconciliation?: PartitionBalance[] };
-
-interface ReconcileConfig {
-  staging: string;
-  rejected: string;
-  key: string;
-  reason: string;
-  /**
-   * `copies_share: {silver: 'event_date', staging: 'cast(event_timestamp as date)'}`: all copies
-   * of a key fall in one value of this silver column (the staging expression computes it), so
-   * earlier copies are looked for only there, as the model itself dedups.
-   */
-  copiesShare?: { silver: string; staging: string };
-}
-
-function configOf(node: CompiledNode): ReconcileConfig | undefined {
-  const raw = (node.config as Record<string, unknown>)["reconcile"];
-  if (typeof raw !== "object" || raw === null) return undefined;
-  const r = raw as Record<string, unknown>;
-  if (typeof r["staging"] !== "string" || typeof r["rejected"] !== "string") return undefined;
-  return {
-    staging: r["staging"],
-    rejected: r["rejected"],
-    key: typeof r["key"] === "string" ? r["key"] : "event_id",
-    reason: typeof r["reason"] === "string" ? r["reason"] : "reject_reason",
-    ...copiesShareOf(r["copies_share"]),
-  };
-}
-
-function copiesShareOf(raw: unknown): Pick<ReconcileConfig, "copiesShare"> {
-  if (typeof raw !== "object" || raw === null) return {};
-  const { silver, staging } = raw as Record<string, unknown>;
-  return typeof silver === "string" && typeof staging === "string"
-    ? { copiesShare: { silver, staging } }
-    : {};
-}
-
-/** The relations a reconciliation reads (as the dialect quotes them). */
-export interface ReconciledRelations {
-  staging: string;
-  silver: string;
-  rejected: string;
-  /** The raw table, when its lines are counted by SQL (catalog engines; lakes count bytes). */
-  raw?: string;
-}
-
-/**
- * The reconciliation query over raw partitions `dt >= from`: silver, rejected and duplicate rows
- * per partition, plus `raw_lines` when `rel.raw` is given (else the raw side is counted from the
- * files' bytes, not by SQL). Duplicates are counted from the staging rows alone (valid lines
- * minus first copies, where a copy kept before the window counts as first), so a lost or doubled
- * silver row breaks the balance. Every relation is read by the window's predicate, and silver
- * (partitioned by `copies_share`'s column, not by `dt`) only in the partitions the window's
- * valid rows fall in.
- */
-export function reconciliationSql(
-  d: Dialect,
-  rel: ReconciledRelations,
-  c: ReconcileConfig,
-  from: string,
-): string {
-  const f = d.literal(from);
-  const k = d.quoteIdentifier(c.key);
-  const share = c.copiesShare;
-  const inShare = share ? ` AND ${d.quoteIdentifier(share.silver)} IN (SELECT p FROM valid)` : "";
-  const raw = rel.raw;
-  return `WITH valid AS (SELECT dt, ${k} AS k${share ? `, ${share.staging} AS p` : ""} FROM ${rel.staging} WHERE ${d.quoteIdentifier(c.reason)} IS NULL AND dt >= ${f}),
-prior AS (SELECT ${k} AS k FROM ${rel.silver} WHERE dt < ${f}${inShare} AND ${k} IN (SELECT k FROM valid)),
-firsts AS (SELECT min(dt) AS dt FROM valid WHERE k NOT IN (SELECT k FROM prior) GROUP BY k),
-first_n AS (SELECT dt, count(*) AS n FROM firsts GROUP BY dt),
-valid_n AS (SELECT dt, count(*) AS n FROM valid GROUP BY dt),
-silver_n AS (SELECT dt, count(*) AS n FROM ${rel.silver} WHERE dt >= ${f}${inShare} GROUP BY dt),
-rejected_n AS (SELECT dt, count(*) AS n FROM ${rel.rejected} WHERE dt >= ${f} GROUP BY dt),${
-    raw ? `\nraw_n AS (SELECT dt, count(*) AS n FROM ${raw} WHERE dt >= ${f} GROUP BY dt),` : ""
-  }
-all_dt AS (SELECT dt FROM valid_n UNION SELECT dt FROM silver_n UNION SELECT dt FROM rejected_n${raw ? " UNION SELECT dt FROM raw_n" : ""})
-SELECT a.dt AS dt, coalesce(s.n, 0) AS silver_rows, coalesce(x.n, 0) AS rejected_rows,
-  coalesce(v.n, 0) - coalesce(fi.n, 0) AS duplicates${raw ? ", coalesce(r.n, 0) AS raw_lines" : ""}
-FROM all_dt a LEFT JOIN silver_n s ON s.dt = a.dt LEFT JOIN rejected_n x ON x.dt = a.dt
-LEFT JOIN valid_n v ON v.dt = a.dt LEFT JOIN first_n fi ON fi.dt = a.dt${raw ? " LEFT JOIN raw_n r ON r.dt = a.dt" : ""}
-ORDER BY a.dt`;
-}
 
 /** What the run read, for the reconciliation. */
 export interface RunReads {
@@ -138,7 +58,7 @@ export async function reconcileBuild(
   const byName = new Map(nodes.filter((n) => n.kind === "model").map((n) => [n.name, n]));
   const out: ReconciliationResult[] = [];
   for (const node of nodes) {
-    const config = configOf(node);
+    const config = reconcileConfigOf(node);
     const built = results.find((r) => r.id === node.id);
     if (!config || built?.status !== "success") continue;
     const staging = byName.get(config.staging);
@@ -227,7 +147,7 @@ export async function reconcileBuild(
             .join("; ") +
           "; these hours are read again by the next build until they balance";
       }
-      if (bad.length === 0 && dialect.markReconciled) {
+      if (bad.length === 0 && isLakeDialect(dialect)) {
         const relations = [node.relation, staging.relation, rejected.relation];
         await engine.execute(dialect.markReconciled(relations).sql, { label: result.id, signal });
       }

@@ -1,5 +1,6 @@
+import { isLakeDialect } from "@sluice/dialects";
 import type { Dialect } from "@sluice/dialects";
-import type { Engine } from "@sluice/engines";
+import { isLakeEngine, type Engine } from "@sluice/engines";
 
 /** Versions published in this run: relation as the dialect quotes it → its new location. */
 export type PublishedVersions = Map<string, string>;
@@ -23,8 +24,7 @@ export async function tableWindowRelation(
   from: string,
 ): Promise<string | undefined> {
   const location = published?.get(relation);
-  if (location === undefined || !engine.versionFilesFrom || !dialect.tableFilesRelation)
-    return undefined;
+  if (location === undefined || !isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
   const files = await engine.versionFilesFrom(location, column, from);
   return files && files.length > 0 ? dialect.tableFilesRelation(files) : undefined;
 }

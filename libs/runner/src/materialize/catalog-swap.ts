@@ -1,16 +1,17 @@
 import type { CompiledNode } from "@sluice/compiler";
-import { planStatements } from "@sluice/compiler/plan";
-import type { Relation } from "@sluice/dialects";
+import {
+  batchSelects,
+  isTooManyPartitions,
+  planStatements,
+  STAGING_MARKER,
+  stagingRelation,
+} from "@sluice/compiler/plan";
+import { catalogDialect, type Relation } from "@sluice/dialects";
 import { QueryError, type RelationInfo } from "@sluice/engines";
 import type { CatalogEngine } from "../athena/catalog-engine.js";
-import { catalogEngine, STAGING_MARKER } from "../athena/catalog-engine.js";
+import { catalogEngine } from "../athena/catalog-engine.js";
 import { reconcileSchema } from "../athena/schema-reconcile.js";
-import {
-  batches,
-  distinctPartitions,
-  isTooManyPartitions,
-  type PartitionValues,
-} from "../athena/partition-batches.js";
+import { distinctPartitions } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
 import { rowsWritten, versionsToKeep } from "./materializer.js";
 import { bindWatermark, newerWatermark, watermarkParameters } from "../athena/watermark.js";
@@ -68,10 +69,7 @@ const materialize: Materializer = async (node, ctx) => {
     return { appended: false };
   }
   const engine = catalogEngine(ctx.engine);
-  const staging: Relation = {
-    schema: node.relation.schema,
-    name: `${node.relation.name}${STAGING_MARKER}${ctx.writeId.toLowerCase()}`,
-  };
+  const staging = stagingRelation(node.relation, ctx.writeId);
   await engine.dropStagingTables(node.relation, STAGING_MARKER, staging.name);
 
   if (node.materialization === "incremental" && !ctx.fullRefresh) {
@@ -141,7 +139,7 @@ async function publishNewVersion(
   }
   // Dropping the staging entry and the old data can wait for the end of the run (batched there):
   // the swap is done, nothing reads either, and a crash before then leaves what the next run sweeps.
-  const cleanup = { defer: engine.finishRun !== undefined, versionsToKeep: versionsToKeep(node) };
+  const cleanup = { defer: true, versionsToKeep: versionsToKeep(node) };
   const parameters = await watermarkParameters(node, ctx, engine, staging);
   const published = await engine.publishTable(staging, node.relation, { ...cleanup, parameters });
   if (published.location)
@@ -230,9 +228,18 @@ async function batchedCtas(
   location: string,
 ): Promise<number | undefined> {
   const source = await stageUnpartitioned(node, ctx, staging, selectSql, "src");
-  const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
+  const partitions = await distinctPartitions(
+    catalogDialect(ctx.dialect),
+    ctx.execute,
+    source,
+    node.partitionedBy,
+  );
   let rows: number | undefined;
-  for (const [i, predicateSql] of batchSelects(ctx, source, partitions).entries()) {
+  for (const [i, predicateSql] of batchSelects(
+    catalogDialect(ctx.dialect),
+    source,
+    partitions,
+  ).entries()) {
     const written =
       i === 0
         ? await ctas(ctx, staging, predicateSql, node.partitionedBy, location, tableType(node, ctx))
@@ -289,7 +296,7 @@ async function insertOverwrite(
       existing.parameters,
     );
     published = await engine.publishPartitions(staging, node.relation, {
-      defer: engine.finishRun !== undefined,
+      defer: true,
       versionsToKeep: versionsToKeep(node),
       parameters,
     });
@@ -312,8 +319,7 @@ async function removeFailedOutput(
   const queryId = error instanceof QueryError ? error.details.queryId : undefined;
   // Best effort: the location is this run's own, so files left there are read by nothing, and a
   // later full publish of the table removes them with its other stale data.
-  if (queryId !== undefined && engine.removeQueryOutput !== undefined)
-    await engine.removeQueryOutput(queryId, location).catch(() => 0);
+  if (queryId !== undefined) await engine.removeQueryOutput(queryId, location).catch(() => 0);
 }
 
 /** append: one INSERT; past the partition limit, stage the rows and insert them in batches. */
@@ -334,9 +340,14 @@ async function append(
     if (!canBatch(error, node, ctx) || leftPartialOutput.has(error as QueryError)) throw error;
   }
   const source = await stageUnpartitioned(node, ctx, staging, incoming.selectSql);
-  const partitions = await distinctPartitions(ctx.dialect, ctx.execute, source, node.partitionedBy);
+  const partitions = await distinctPartitions(
+    catalogDialect(ctx.dialect),
+    ctx.execute,
+    source,
+    node.partitionedBy,
+  );
   let rows: number | undefined;
-  for (const predicateSql of batchSelects(ctx, source, partitions)) {
+  for (const predicateSql of batchSelects(catalogDialect(ctx.dialect), source, partitions)) {
     rows = sum(
       rows,
       await insertIntoPublished(
@@ -382,8 +393,8 @@ async function insertIntoPublished(
     if (!(error instanceof QueryError)) throw error;
     const queryId = error.details.queryId;
     try {
-      if (queryId === undefined || engine.removeQueryOutput === undefined)
-        throw new Error(`engine ${engine.name} cannot list the files a failed query wrote`);
+      if (queryId === undefined)
+        throw new Error("the failed query has no id: the files it wrote cannot be listed");
       await engine.removeQueryOutput(queryId, tableLocation);
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
@@ -415,14 +426,15 @@ async function merge(
   const key = node.config.unique_key;
   const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
   if (keys.length === 0) throw unsupported(node, "incremental_strategy 'merge' needs a unique_key");
-  if (!isIceberg(node, ctx) || !ctx.dialect.mergeInto) {
+  if (!isIceberg(node, ctx)) {
     throw unsupported(
       node,
       "incremental_strategy 'merge' needs an Iceberg table: set table_type='iceberg' (then --full-refresh once)",
     );
   }
   let rows: number | undefined;
-  for (const statement of ctx.dialect.mergeInto(node.relation, selectSql, keys, columns))
+  const d = catalogDialect(ctx.dialect);
+  for (const statement of d.mergeInto(node.relation, selectSql, keys, columns))
     rows = rowsWritten(statement.kind, await ctx.execute(statement.sql), rows);
   return { rows: rows ?? 0, appended: true };
 }
@@ -464,27 +476,12 @@ async function stageUnpartitioned(
   return relation;
 }
 
-/** One SELECT per batch of at most `maxPartitionsPerWrite` partitions (no predicate when one batch holds them all). */
-function batchSelects(
-  ctx: MaterializeContext,
-  source: Relation,
-  partitions: PartitionValues,
-): string[] {
-  const select = ctx.dialect.selectPartitions;
-  if (!select) throw new Error(`dialect ${ctx.dialect.name} cannot select partitions`);
-  const limit = ctx.dialect.capabilities.maxPartitionsPerWrite ?? Number.POSITIVE_INFINITY;
-  const groups = batches(partitions.values, limit);
-  if (groups.length <= 1) return [`SELECT * FROM ${ctx.dialect.quoteRelation(source)}`];
-  return groups.map((group) => select(source, partitions.columns, group));
-}
-
 function canBatch(error: unknown, node: CompiledNode, ctx: MaterializeContext): boolean {
   return (
     error instanceof QueryError &&
     isTooManyPartitions(error.details.engineMessage) &&
     node.partitionedBy.length > 0 &&
-    ctx.dialect.capabilities.maxPartitionsPerWrite !== undefined &&
-    ctx.dialect.selectDistinct !== undefined
+    ctx.dialect.capabilities.maxPartitionsPerWrite !== undefined
   );
 }
 

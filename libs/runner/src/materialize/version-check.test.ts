@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createDuckdbDialect } from "@sluice/dialects";
 import type { Relation } from "@sluice/dialects";
-import { QueryError, type Engine, type VersionDamage } from "@sluice/engines";
+import { QueryError, type LakeEngine, type VersionDamage } from "@sluice/engines";
 import { assertUpstreamIntact, assertVersionIntact, damageMessage } from "./version-check.js";
 
 const stg: Relation = { schema: "staging", name: "stg_events" };
@@ -12,12 +12,22 @@ const missing = (n: number): VersionDamage => ({
   problem: "missing file",
 });
 
-/** An engine whose only table version has `damage`; counts the checks. */
-function fakeEngine(damage: VersionDamage[]): Engine & { checks: number } {
+/** A lake engine whose only table version has `damage`; counts the checks (the rest: not used). */
+function fakeEngine(damage: VersionDamage[]): LakeEngine & { checks: number } {
+  const unused = () => Promise.reject(new Error("not used"));
   const engine = {
     name: "duckdb" as const,
+    family: "lake" as const,
     checks: 0,
-    execute: () => Promise.reject(new Error("not used")),
+    execute: unused,
+    carryVersionFiles: unused,
+    listRawHours: unused,
+    rawHoursChangedSince: unused,
+    loadRawWindow: unused,
+    versionFilesFrom: unused,
+    versionFiles: unused,
+    verifyLake: unused,
+    finishRun: unused,
     describeRelation: () =>
       Promise.resolve({
         exists: true,

@@ -1,5 +1,5 @@
 import type { Relation } from "@sluice/dialects";
-import { QueryError } from "@sluice/engines";
+import { isLakeEngine, QueryError } from "@sluice/engines";
 import type { Engine, VersionDamage } from "@sluice/engines";
 import type { NodeContext } from "./materializer.js";
 
@@ -58,7 +58,7 @@ export async function assertVersionIntact(
   location: string,
   model: string,
 ): Promise<void> {
-  const damage = (await engine.checkTableVersion?.(relation, location)) ?? [];
+  const damage = isLakeEngine(engine) ? await engine.checkTableVersion(relation, location) : [];
   if (damage.length === 0) return;
   const message = damageMessage(model, damage);
   throw new QueryError(message, { sql: "", label: model, engineMessage: message });
@@ -69,8 +69,7 @@ export async function assertVersionIntact(
  * not write (once per table per run).
  */
 export async function assertUpstreamIntact(ctx: NodeContext): Promise<void> {
-  const check = ctx.engine.checkTableVersion;
-  if (!check || !ctx.upstreamTables || ctx.upstreamTables.length === 0) return;
+  if (!isLakeEngine(ctx.engine) || !ctx.upstreamTables || ctx.upstreamTables.length === 0) return;
   const checked = ctx.checkedVersions ?? new Map<string, Promise<void>>();
   await Promise.all(
     ctx.upstreamTables.map(({ name, relation }) => {

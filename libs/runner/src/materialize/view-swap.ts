@@ -1,7 +1,8 @@
 import { planStatements } from "@sluice/compiler/plan";
 import type { CompiledNode } from "@sluice/compiler";
+import { isLakeDialect, lakeDialect } from "@sluice/dialects";
 import type { Statement, TableVersionState, TableWrite } from "@sluice/dialects";
-import { QueryError } from "@sluice/engines";
+import { isLakeEngine, lakeEngine, QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
 import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
 import {
@@ -21,7 +22,7 @@ import {
   NO_WATERMARK,
   refWindowCalls,
   watermarkColumn,
-} from "../incremental/window.js";
+} from "@sluice/compiler/plan";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { rowsWritten, versionsToKeep } from "./materializer.js";
 import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
@@ -46,11 +47,7 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
       : { exists: false };
   const current = existing.exists && existing.kind === "table" ? existing.location : undefined;
   const d = ctx.dialect;
-  if (
-    node.materialization === "incremental" &&
-    d.capabilities.rewritesIncrementalVersions &&
-    node.location
-  ) {
+  if (node.materialization === "incremental" && isLakeDialect(d) && node.location) {
     // A version missing files must not be read as if it were empty, nor carried over.
     if (current) await assertVersionIntact(ctx.engine, node.relation, current, node.name);
     const outcome = current
@@ -141,7 +138,7 @@ async function incrementalVersion(
   existing: RelationInfo,
   current: string,
 ): Promise<MaterializeOutcome> {
-  const d = ctx.dialect;
+  const d = lakeDialect(ctx.dialect);
   const location = node.location!;
   const planned = ctx.raw?.windows.get(node.id) ?? (await planWindow(node, ctx, current));
   const { from, state, raw } = planned;
@@ -155,12 +152,12 @@ async function incrementalVersion(
   const { selectSql, changed } = await reconcileSchema(node, ctx, existing, bound);
   const write = tableWrite(node, ctx, selectSql);
   const strategy = node.incrementalStrategy ?? "append";
-  await run(d.recordTableVersions?.([write], ctx.writeId) ?? [], ctx);
+  await run(d.recordTableVersions([write], ctx.writeId), ctx);
   let rows: number | undefined;
   if (strategy === "merge") {
     const key = node.config.unique_key;
     const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
-    if (keys.length === 0 || !d.mergeRewrite) {
+    if (keys.length === 0) {
       throw new QueryError(`${node.id}: incremental_strategy 'merge' needs a unique_key`, {
         sql: selectSql,
         label: node.id,
@@ -176,9 +173,7 @@ async function incrementalVersion(
       d.createTableAs(write).filter((s) => s.kind === "copy"),
       ctx,
     );
-    if (!ctx.engine.carryVersionFiles)
-      throw new Error(`${ctx.engine.name} cannot carry table versions (carryVersionFiles)`);
-    const carried = await ctx.engine.carryVersionFiles(current, location, {
+    const carried = await lakeEngine(ctx.engine).carryVersionFiles(current, location, {
       skipWrittenPartitions: strategy === "insert_overwrite",
     });
     // Carried files keep the old columns: still one schema only if nothing changed.
@@ -190,13 +185,12 @@ async function incrementalVersion(
   }
 }
 
-/** The rows of the version at `location`, counted from its files' footers (when the dialect can). */
+/** The rows of the version at `location`, counted from its files' footers. */
 async function rowsOfVersion(
   ctx: MaterializeContext,
   location: string,
 ): Promise<number | undefined> {
-  if (!ctx.dialect.rowsOfVersion) return undefined;
-  const n = (await ctx.execute(ctx.dialect.rowsOfVersion(location))).rows[0]?.["n"];
+  const n = (await ctx.execute(lakeDialect(ctx.dialect).rowsOfVersion(location))).rows[0]?.["n"];
   return n === undefined || n === null ? undefined : Number(n);
 }
 
@@ -237,7 +231,7 @@ async function lateHours(
 ): Promise<string[]> {
   const locations = [...new Set(ctx.rawSources?.values() ?? [])];
   const found = await Promise.all(
-    locations.map((l) => ctx.engine.rawHoursChangedSince?.(l, sinceMs, before) ?? []),
+    locations.map((l) => lakeEngine(ctx.engine).rawHoursChangedSince(l, sinceMs, before)),
   );
   return found.flat().sort();
 }
@@ -248,8 +242,8 @@ async function readState(
   ctx: MaterializeContext,
   current: string,
 ): Promise<VersionState> {
-  const d = ctx.dialect;
-  if (d.tableStateQuery) {
+  const d = lakeDialect(ctx.dialect);
+  {
     try {
       const row = (await ctx.execute(d.tableStateQuery(node.relation))).rows[0];
       if (row && row["location"] === current && typeof row["watermark"] === "string") {
@@ -279,8 +273,7 @@ async function maxOfWatermarkColumn(
   ctx: MaterializeContext,
   location: string,
 ): Promise<string | undefined> {
-  const d = ctx.dialect;
-  if (!d.maxOfVersion) return undefined;
+  const d = lakeDialect(ctx.dialect);
   const column = watermarkColumn(node);
   try {
     const value = (await ctx.execute(d.maxOfVersion(location, column))).rows[0]?.["value"];
@@ -299,7 +292,7 @@ async function maxOfWatermarkColumn(
  */
 async function readRawHours(ctx: MaterializeContext, from: string): Promise<RawHours | undefined> {
   const locations = [...new Set(ctx.rawSources?.values() ?? [])].sort();
-  if (!ctx.engine.listRawHours || locations.length === 0) return undefined;
+  if (!isLakeEngine(ctx.engine) || locations.length === 0) return undefined;
   return rawHoursOf(ctx.engine, ctx.rawHours ?? new Map(), locations, from);
 }
 
@@ -379,9 +372,9 @@ async function publishVersion(
   state: TableVersionState,
 ): Promise<void> {
   const location = node.location!;
-  const files = await ctx.engine.versionFiles?.(location);
-  const withFiles = files ? { ...state, files } : state;
-  await run(ctx.dialect.publishTableVersion?.(node.relation, location, withFiles) ?? [], ctx);
+  const files = await lakeEngine(ctx.engine).versionFiles(location);
+  const withFiles = { ...state, files };
+  await run(lakeDialect(ctx.dialect).publishTableVersion(node.relation, location, withFiles), ctx);
 }
 
 /**
@@ -409,20 +402,16 @@ async function reconcileSchema(
     throw new QueryError(message, { sql: selectSql, label: node.id, engineMessage: message });
   }
   const incoming = new Set(probe.columns.map((c) => c.name));
-  const q = (n: string): string => d.quoteIdentifier(n);
   const kept = before.map((c) =>
-    incoming.has(c.name) ? q(c.name) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`,
+    incoming.has(c.name) ? { name: c.name } : { name: c.name, missingType: c.type },
   );
-  const added = policy === "append_new_columns" ? diff.added.map((c) => q(c.name)) : [];
+  const added = policy === "append_new_columns" ? diff.added.map((c) => ({ name: c.name })) : [];
   // Partition columns must stay last.
   const partition = new Set(node.partitionedBy);
   const ordered = [
-    ...kept.filter((_, i) => !partition.has(before[i]!.name)),
+    ...kept.filter((c) => !partition.has(c.name)),
     ...added,
-    ...kept.filter((_, i) => partition.has(before[i]!.name)),
+    ...kept.filter((c) => partition.has(c.name)),
   ];
-  return {
-    selectSql: `SELECT ${ordered.join(", ")} FROM (\n${selectSql.trim().replace(/;\s*$/, "")}\n) AS sluice_incoming`,
-    changed: true,
-  };
+  return { selectSql: d.selectIncoming(selectSql, ordered), changed: true };
 }

@@ -1,0 +1,64 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { RunCommand } from "@sluice/runner";
+import type { GlobalArgs, Io } from "../command.js";
+import { ExitCode } from "../command.js";
+import type { SelectionArgs } from "./shared-options.js";
+
+/** What `build --dry-run` and `run --dry-run` take. */
+export interface DryRunArgs extends GlobalArgs, SelectionArgs {
+  fullRefresh?: boolean;
+  format: "table" | "json";
+}
+
+/**
+ * `build|run --dry-run`: print each selected node's plan (statements, Glue and S3 operations,
+ * partitions touched) from the catalog state read now, and change nothing: the engine is opened
+ * read-only (Athena: no build lease; the lake: a snapshot of its catalog, or none when there is
+ * no lake yet), and no compile cache or artifact is written under target/.
+ */
+export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Promise<number> {
+  const { loadSelection } = await import("../selection.js");
+  // The compile cache lives in target/: a dry run writes nothing, so it neither reads nor writes it.
+  const selection = await loadSelection({ ...args, partialParse: false }, io);
+  if (!selection) return ExitCode.usage;
+  const { ctx, ids } = selection;
+  const [{ openEngine }, { planRun }, { formatPlans }, { toSnakeJson }] = await Promise.all([
+    import("@sluice/engines"),
+    import("@sluice/runner"),
+    import("@sluice/compiler/plan"),
+    import("../output/json.js"),
+  ]);
+  const target = ctx.target;
+  // No lake yet: nothing exists (opening one would create it).
+  const noLake =
+    target.engine === "duckdb" &&
+    !existsSync(path.join(path.resolve(ctx.project.dir, target.lake), "catalog.duckdb"));
+  const engine = noLake
+    ? undefined
+    : await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
+  try {
+    const plans = await planRun({
+      command,
+      compiled: ctx.compiled,
+      selected: ids,
+      engine: engine ?? {
+        describeRelation: () => Promise.resolve({ exists: false }),
+        execute: () => Promise.reject(new Error("no lake: nothing to read")),
+      },
+      dialect: ctx.dialect,
+      runId: ctx.runId,
+      fullRefresh: args.fullRefresh ?? false,
+    });
+    if (args.format === "json") io.out(toSnakeJson(plans));
+    else {
+      if (plans.length > 0) io.out(formatPlans(plans));
+      io.err(
+        `dry run: ${plans.length} node${plans.length === 1 ? "" : "s"} planned on target '${ctx.targetName}'; nothing was changed`,
+      );
+    }
+    return ExitCode.ok;
+  } finally {
+    await engine?.close();
+  }
+}

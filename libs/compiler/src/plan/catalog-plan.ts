@@ -1,0 +1,321 @@
+import type { CatalogDialect, Relation } from "@sluice/dialects";
+import { uniqueKeys } from "../config/check-config.js";
+import type { CompiledNode } from "../types.js";
+import type { NodePlan, PlanInput, PlanStep } from "./node-plan.js";
+import { planSteps, touching, versionsKept, type PlanBody } from "./plan-steps.js";
+import {
+  bindWindow,
+  INCREMENTAL_FROM_CALL,
+  incrementalFrom,
+  lookbackHours,
+  watermarkColumn,
+} from "./window.js";
+
+/** Infix of staging table names: `<table>__sluice_<write id>`. Leftovers with it are swept. */
+export const STAGING_MARKER = "__sluice_";
+
+/**
+ * Glue table parameter of an incremental table: the newest raw hour (`YYYY/MM/DD/HH`) its
+ * published version has read. Recorded when the version is published (or an INSERT changes it),
+ * read back before the next window is planned.
+ */
+export const WATERMARK_PARAMETER = "sluice_watermark";
+
+/** `<table>__sluice_<write id>`: where a catalog engine writes a new version before the swap. */
+export function stagingRelation(relation: Relation, writeId: string): Relation {
+  return {
+    schema: relation.schema,
+    name: `${relation.name}${STAGING_MARKER}${writeId.toLowerCase()}`,
+  };
+}
+
+/**
+ * Athena + Glue + S3 (dialects without `publishesTablesAsViews`): a new version is one CTAS into a
+ * staging table at a fresh location, published by a Glue swap, old data deleted after; an
+ * incremental run INSERTs (append), MERGEs (Iceberg) or CTASes the rebuilt partitions and repoints
+ * them (insert_overwrite). Mirrors what libs/runner's catalog swap executes.
+ */
+export function planCatalogTable(
+  node: CompiledNode,
+  dialect: CatalogDialect,
+  input: PlanInput,
+): PlanBody {
+  const staging = stagingRelation(node.relation, input.writeId);
+  const sweep: PlanStep = {
+    kind: "catalog",
+    op: "drop_staging_tables",
+    purpose: "drop leftovers of crashed builds of this table",
+    relation: node.relation,
+    marker: STAGING_MARKER,
+    keep: staging.name,
+  };
+  const { state } = input;
+  const incremental =
+    node.materialization === "incremental" &&
+    !input.fullRefresh &&
+    state.exists &&
+    state.kind === "table" &&
+    state.location !== undefined;
+  if (!incremental) {
+    const version = newVersion(node, dialect, input, staging, node.sql);
+    return { ...version, steps: [sweep, ...version.steps] };
+  }
+  const bound = bindRecordedWatermark(node, dialect, input);
+  const strategy = node.incrementalStrategy ?? "append";
+  const iceberg = node.config["table_type"] === "iceberg" && dialect.capabilities.icebergTables;
+  if (strategy === "insert_overwrite" && iceberg) {
+    const error =
+      "incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table";
+    return { action: "fail", steps: [sweep], notes: [], error };
+  }
+  if (strategy === "insert_overwrite" && node.partitionedBy.length === 0) {
+    // An unpartitioned overwrite replaces the whole table: its columns are the SELECT's.
+    const version = newVersion(node, dialect, input, staging, bound.sql);
+    return { ...version, steps: [sweep, ...version.steps], window: bound.window };
+  }
+  const columns = (state.columns ?? []).map((c) => c.name);
+  const policy = node.config.on_schema_change ?? "ignore";
+  const probe: PlanStep[] =
+    policy === "ignore" || columns.length === 0
+      ? []
+      : planSteps("on_schema_change: the SELECT's columns, compared with the table's", [
+          { kind: "select", sql: dialect.limit(bound.sql, 0), grammar: dialect.queryGrammar },
+        ]);
+  const notes = [...bound.notes];
+  if (probe.length > 0)
+    notes.push(
+      `on_schema_change='${policy}': if the columns differ, ${policy === "fail" ? "the node fails" : "new columns are added (ALTER TABLE ADD COLUMNS) and the SELECT is reordered to the table's columns"}`,
+    );
+  const write = incrementalWrite(node, dialect, input, staging, bound.sql, columns);
+  if ("error" in write) return { action: "fail", steps: [sweep], notes, error: write.error };
+  notes.push(...write.notes);
+  return {
+    action: strategy,
+    window: bound.window,
+    ...touching(node, write.touched),
+    steps: [
+      sweep,
+      ...probe,
+      ...write.steps,
+      ...recordWatermark(node, dialect, node.relation, columns),
+    ],
+    notes,
+  };
+}
+
+/** CTAS into the staging table at the fresh location, Glue swap, old data deleted. */
+function newVersion(
+  node: CompiledNode,
+  dialect: CatalogDialect,
+  input: PlanInput,
+  staging: Relation,
+  selectSql: string,
+): PlanBody {
+  const location = node.location ?? "";
+  const iceberg = node.config["table_type"] === "iceberg" && dialect.capabilities.icebergTables;
+  const ctas = dialect.createTableAs({
+    relation: staging,
+    selectSql,
+    partitionedBy: node.partitionedBy,
+    location,
+    writeId: input.writeId,
+    ...(iceberg ? { tableType: "iceberg" as const } : {}),
+  });
+  const incremental = node.materialization === "incremental";
+  const limit = dialect.capabilities.maxPartitionsPerWrite;
+  return {
+    action: "new version",
+    ...touching(node, "all (a new version)"),
+    steps: [
+      ...planSteps("write the new version to a staging table at a fresh location", ctas),
+      ...(incremental
+        ? watermarkRead(
+            node,
+            dialect,
+            staging,
+            `the table has column ${watermarkColumn(node)} (else: the newest watermark recorded on the tables it reads)`,
+          )
+        : []),
+      {
+        kind: "catalog",
+        op: "publish_table",
+        purpose: "swap the table's catalog entry onto the new version",
+        staging,
+        target: node.relation,
+        parameters: incremental ? [WATERMARK_PARAMETER] : [],
+      },
+      {
+        kind: "storage",
+        op: "delete_stale_locations",
+        purpose: "delete the data of older versions",
+        relation: node.relation,
+        keep: location,
+        ...versionsKept(node),
+        deferred: true,
+      },
+    ],
+    notes:
+      node.partitionedBy.length > 0 && limit !== undefined
+        ? [
+            `past ${limit} partitions the CTAS fails with TOO_MANY_OPEN_PARTITIONS: the rows are then staged unpartitioned and written in batches of ${limit} partitions to ${location}_batched`,
+          ]
+        : [],
+  };
+}
+
+/** The steps of an incremental write into the published table, by strategy. */
+function incrementalWrite(
+  node: CompiledNode,
+  dialect: CatalogDialect,
+  input: PlanInput,
+  staging: Relation,
+  selectSql: string,
+  columns: readonly string[],
+): { steps: PlanStep[]; touched: string; notes: string[] } | { error: string } {
+  const strategy = node.incrementalStrategy ?? "append";
+  const limit = dialect.capabilities.maxPartitionsPerWrite;
+  if (strategy === "merge") {
+    const keys = uniqueKeys(node.config);
+    const iceberg = node.config["table_type"] === "iceberg" && dialect.capabilities.icebergTables;
+    if (keys.length === 0) return { error: "incremental_strategy 'merge' needs a unique_key" };
+    if (!iceberg)
+      return {
+        error:
+          "incremental_strategy 'merge' needs an Iceberg table: set table_type='iceberg' (then --full-refresh once)",
+      };
+    return {
+      steps: planSteps(
+        "merge the new rows into the table by its unique key (one Iceberg commit)",
+        dialect.mergeInto(node.relation, selectSql, keys, columns),
+      ),
+      touched: "those of the merged rows",
+      notes: [],
+    };
+  }
+  if (strategy === "insert_overwrite") {
+    const ctas = dialect.createTableAs({
+      relation: staging,
+      selectSql: dialect.selectColumns(selectSql, columns),
+      partitionedBy: node.partitionedBy,
+      location: node.location ?? "",
+      writeId: input.writeId,
+    });
+    return {
+      steps: [
+        ...planSteps("write the rebuilt partitions to a staging table at a fresh location", ctas),
+        {
+          kind: "catalog",
+          op: "publish_partitions",
+          purpose: "repoint the table's partitions the new rows hold (created when new)",
+          staging,
+          target: node.relation,
+        },
+        {
+          kind: "catalog",
+          op: "drop_table",
+          purpose: "drop the staging table and its data",
+          relation: staging,
+          when: "the write or the publish failed",
+        },
+      ],
+      touched: "those the new rows hold (replaced whole)",
+      notes: [
+        "the replaced partitions' old data is deleted after the publish, past versions_to_keep",
+        ...(limit === undefined
+          ? []
+          : [`past ${limit} partitions the CTAS is written in batches of ${limit} partitions`]),
+      ],
+    };
+  }
+  const insert = dialect.insertInto({
+    relation: node.relation,
+    selectSql,
+    partitionedBy: node.partitionedBy,
+    location: input.state.location ?? "",
+    writeId: input.writeId,
+    columns,
+  });
+  return {
+    steps: planSteps("append the new rows to the published table", insert),
+    touched: "those of the appended rows (added to)",
+    notes: [
+      "a failed INSERT's partial output is deleted (from its data manifest) before the error is reported",
+      ...(limit === undefined
+        ? []
+        : [
+            `past ${limit} partitions the rows are staged unpartitioned and inserted in batches of ${limit} partitions`,
+          ]),
+    ],
+  };
+}
+
+/** Bind `sluice_incremental_from()` to the recorded watermark minus the lookback. */
+function bindRecordedWatermark(
+  node: CompiledNode,
+  dialect: CatalogDialect,
+  input: PlanInput,
+): { sql: string; window?: NodePlan["window"]; notes: string[] } {
+  const sql = node.incrementalSql ?? node.sql;
+  if (!new RegExp(INCREMENTAL_FROM_CALL.source, "i").test(sql)) return { sql, notes: [] };
+  const watermark = input.state.watermark;
+  const column = watermarkColumn(node);
+  const hasColumn = input.state.columns?.some((c) => c.name.toLowerCase() === column);
+  if (watermark === undefined && hasColumn)
+    // A table published before watermarks were recorded: the runner reads max(column) first.
+    return {
+      sql,
+      notes: [
+        `no recorded watermark: the window starts at max(${column}) of the table minus the lookback, read at run time`,
+      ],
+    };
+  const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+  return {
+    sql: bindWindow(sql, dialect.literal(from)),
+    window: { ...(watermark === undefined ? {} : { watermark }), from },
+    notes: [],
+  };
+}
+
+/** After an incremental write: the table's new watermark, recorded on its entry. */
+function recordWatermark(
+  node: CompiledNode,
+  dialect: CatalogDialect,
+  written: Relation,
+  columns: readonly string[],
+): PlanStep[] {
+  const column = watermarkColumn(node);
+  const read = columns.some((c) => c.toLowerCase() === column.toLowerCase());
+  return [
+    ...(read ? watermarkRead(node, dialect, written) : []),
+    {
+      kind: "catalog",
+      op: "set_parameters",
+      purpose: "record the table's new watermark",
+      relation: node.relation,
+      parameters: {
+        [WATERMARK_PARAMETER]: read
+          ? "<newest watermark read above>"
+          : "<newest watermark recorded on the tables it reads>",
+      },
+    },
+  ];
+}
+
+/**
+ * The newest value of the watermark column in what was written (when the table has it; else the
+ * newest watermark recorded on the tables the node reads, from the catalog).
+ */
+function watermarkRead(
+  node: CompiledNode,
+  dialect: CatalogDialect,
+  written: Relation,
+  when?: string,
+): PlanStep[] {
+  const column = watermarkColumn(node);
+  const statement = {
+    kind: "select" as const,
+    sql: dialect.selectMax(written, column),
+    grammar: dialect.queryGrammar,
+  };
+  return planSteps("read the new watermark", [statement], when);
+}

@@ -1,0 +1,69 @@
+import { isCatalogDialect, isLakeDialect, type Dialect } from "@sluice/dialects";
+import type { CompiledNode } from "../types.js";
+import { planCatalogTable } from "./catalog-plan.js";
+import { planLakeTable } from "./lake-plan.js";
+import type { NodePlan, PlanInput } from "./node-plan.js";
+import { planStatements } from "./plan-statements.js";
+import { planSteps, type PlanBody } from "./plan-steps.js";
+
+/**
+ * What `node` does on the dialect's engine given the catalog state read before it: its SQL
+ * statements and catalog and storage operations, in order. Pure: same input, same plan.
+ *
+ * @example
+ * planNode(node, createAthenaDialect(), { fullRefresh: false, writeId: "r2",
+ *   state: { exists: true, kind: "table", location: "s3://lake/silver/events/v1", watermark: "2026/11/28/05" } })
+ * // { action: "insert_overwrite", window: { watermark: "2026/11/28/05", from: "2026/11/28/02" },
+ * //   steps: [drop_staging_tables, CTAS, publish_partitions, ...], ... }
+ */
+export function planNode(node: CompiledNode, dialect: Dialect, input: PlanInput): NodePlan {
+  const lake = isLakeDialect(dialect);
+  const body = !writesTable(node)
+    ? compiledPlan(node, dialect, input)
+    : isLakeDialect(dialect)
+      ? planLakeTable(node, dialect, input)
+      : isCatalogDialect(dialect)
+        ? planCatalogTable(node, dialect, input)
+        : undefined;
+  if (body === undefined) throw new Error(`dialect ${dialect.name} is neither lake nor catalog`);
+  return {
+    node: node.id,
+    kind: node.kind,
+    materialization: node.materialization,
+    ...(node.kind === "test" ? {} : { relation: `${node.relation.schema}.${node.relation.name}` }),
+    engine: lake ? "lake" : "catalog",
+    ...body,
+  };
+}
+
+function writesTable(
+  node: CompiledNode,
+): node is CompiledNode & { materialization: "table" | "seed" | "incremental" } {
+  return (
+    node.materialization === "table" ||
+    node.materialization === "seed" ||
+    node.materialization === "incremental"
+  );
+}
+
+const simple: Record<string, { action: string; purpose: string }> = {
+  view: { action: "create view", purpose: "create or replace the view" },
+  test: { action: "check", purpose: "count the failing rows" },
+  source: { action: "register source", purpose: "declare the source table" },
+  ephemeral: { action: "none", purpose: "inlined where it is used" },
+};
+
+/** Views, sources and tests: their statements as compiled, on every engine. */
+function compiledPlan(node: CompiledNode, dialect: Dialect, input: PlanInput): PlanBody {
+  const { action, purpose } = simple[node.materialization] ?? simple["ephemeral"]!;
+  if (node.assertion?.kind === "dq_rule") {
+    const rule = { kind: "select" as const, sql: node.sql, grammar: dialect.queryGrammar };
+    return { action, steps: planSteps("evaluate the DQDL rule", [rule]), notes: [] };
+  }
+  const statements = planStatements(node, dialect, {
+    exists: false,
+    fullRefresh: input.fullRefresh,
+    writeId: input.writeId,
+  });
+  return { action, steps: planSteps(purpose, statements), notes: [] };
+}

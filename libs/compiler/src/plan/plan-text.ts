@@ -1,0 +1,78 @@
+import type { Relation } from "@sluice/dialects";
+import type { NodePlan, PlanStep } from "./node-plan.js";
+
+const name = (r: Relation): string => `${r.schema}.${r.name}`;
+
+/** One step's operation in words (SQL steps: their kind and grammar; the SQL follows). */
+function operation(step: PlanStep): string {
+  switch (step.kind) {
+    case "sql":
+      return `sql ${step.statement.kind} (${step.statement.grammar})`;
+    case "catalog":
+      switch (step.op) {
+        case "drop_staging_tables":
+          return `catalog drop_staging_tables ${name(step.relation)}${step.marker}* except ${step.keep}`;
+        case "publish_table":
+          return `catalog publish_table ${name(step.staging)} -> ${name(step.target)}${step.parameters.length > 0 ? ` with ${step.parameters.join(", ")}` : ""}`;
+        case "publish_partitions":
+          return `catalog publish_partitions ${name(step.staging)} -> ${name(step.target)}`;
+        case "set_parameters":
+          return `catalog set_parameters ${name(step.relation)} ${Object.entries(step.parameters)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ")}`;
+        case "drop_table":
+          return `catalog drop_table ${name(step.relation)} (entry and data)`;
+      }
+      break;
+    case "storage":
+      switch (step.op) {
+        case "delete_stale_locations":
+          return `storage delete_stale_locations ${name(step.relation)} except ${step.keep}${step.versionsToKeep === undefined ? "" : ` and ${step.versionsToKeep} earlier version(s)`}${step.deferred ? " (at the end of the run)" : ""}`;
+        case "carry_version_files":
+          return `storage carry_version_files ${step.from} -> ${step.to}${step.skipWrittenPartitions ? " (partitions not rewritten)" : ""}`;
+      }
+  }
+}
+
+/** A SQL text indented under its step. */
+const indented = (sql: string): string[] =>
+  sql
+    .trim()
+    .split("\n")
+    .map((line) => `     ${line}`.trimEnd());
+
+/**
+ * Plans as readable text, one block per node in order: what it does, its window and partitions,
+ * then each numbered step (SQL in full, indented) and the notes.
+ *
+ * @example
+ * formatPlans([plan]);
+ * // "silver.events (model, incremental) on catalog: insert_overwrite\n  window: ...\n  1. catalog drop_staging_tables ..."
+ */
+export function formatPlans(plans: readonly NodePlan[]): string {
+  return plans
+    .map((plan) => {
+      const lines = [
+        `${plan.relation ?? plan.node} (${plan.kind}, ${plan.materialization}) on ${plan.engine}: ${plan.action}`,
+      ];
+      if (plan.relation !== undefined && plan.relation !== plan.node)
+        lines.push(`  node: ${plan.node}`);
+      if (plan.window)
+        lines.push(
+          `  window: from ${plan.window.from}${plan.window.watermark === undefined ? " (no recorded watermark)" : ` (watermark ${plan.window.watermark})`}`,
+        );
+      if (plan.partitions)
+        lines.push(
+          `  partitions (${plan.partitions.columns.join(", ")}): ${plan.partitions.touched}`,
+        );
+      if (plan.error) lines.push(`  error: ${plan.error}`);
+      plan.steps.forEach((step, i) => {
+        lines.push(`  ${i + 1}. ${operation(step)}: ${step.purpose}`);
+        if (step.when !== undefined) lines.push(`     only when ${step.when}`);
+        if (step.kind === "sql") lines.push(...indented(step.statement.sql));
+      });
+      for (const note of plan.notes) lines.push(`  note: ${note}`);
+      return lines.join("\n");
+    })
+    .join("\n\n");
+}
