@@ -95,8 +95,8 @@ describe("build --dry-run on Athena (athena-local)", () => {
     for (const op of [
       "drop_staging_tables",
       "publish_table",
+      // (set_parameters: append and merge only; every incremental model here overwrites)
       "publish_partitions",
-      "set_parameters",
       "delete_stale_locations",
     ])
       expect(ops).toContain(op);

@@ -97,7 +97,10 @@ export function planCatalogTable(
       sweep,
       ...probe,
       ...write.steps,
-      ...recordWatermark(node, dialect, node.relation, columns),
+      // insert_overwrite records its watermark with the partitions it publishes.
+      ...(strategy === "insert_overwrite"
+        ? []
+        : recordWatermark(node, dialect, node.relation, columns)),
     ],
     notes,
   };
@@ -203,17 +206,22 @@ function incrementalWrite(
     return {
       steps: [
         ...planSteps("write the rebuilt partitions to a staging table at a fresh location", ctas),
+        ...(columns.some((c) => c.toLowerCase() === watermarkColumn(node).toLowerCase())
+          ? watermarkRead(node, dialect, staging)
+          : []),
         {
           kind: "catalog",
           op: "publish_partitions",
-          purpose: "repoint the table's partitions the new rows hold (created when new)",
+          purpose:
+            "record the partitions about to move (sluice_publishing), repoint them (created when new), then record the replaced locations and the new watermark in one update",
           staging,
           target: node.relation,
+          parameters: [WATERMARK_PARAMETER],
         },
         {
           kind: "catalog",
           op: "drop_table",
-          purpose: "drop the staging table and its data",
+          purpose: "drop the staging table, and its data unless the table's partitions read it",
           relation: staging,
           when: "the write or the publish failed",
         },

@@ -36,10 +36,14 @@ export type CatalogOperation =
       parameters: readonly string[];
     }
   | {
-      /** Repoint (or create) `target`'s partitions at those `staging` wrote; all or nothing. */
+      /**
+       * Repoint (or create) `target`'s partitions at those `staging` wrote; all or nothing. The
+       * moving partitions are recorded first; `parameters` are set with the retired locations.
+       */
       op: "publish_partitions";
       staging: Relation;
       target: Relation;
+      parameters?: readonly string[];
     }
   | {
       /** Set parameters on the table's entry (the others kept). Values in `<>` are read at run time. */

@@ -15,7 +15,7 @@ function operation(step: PlanStep): string {
         case "publish_table":
           return `catalog publish_table ${name(step.staging)} -> ${name(step.target)}${step.parameters.length > 0 ? ` with ${step.parameters.join(", ")}` : ""}`;
         case "publish_partitions":
-          return `catalog publish_partitions ${name(step.staging)} -> ${name(step.target)}`;
+          return `catalog publish_partitions ${name(step.staging)} -> ${name(step.target)}${step.parameters?.length ? ` with ${step.parameters.join(", ")}` : ""}`;
         case "set_parameters":
           return `catalog set_parameters ${name(step.relation)} ${Object.entries(step.parameters)
             .map(([k, v]) => `${k}=${v}`)
