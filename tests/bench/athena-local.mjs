@@ -94,7 +94,7 @@ function callsPerModel(log, results) {
     (r) => r.kind === "model" && ["table", "incremental"].includes(r.materialization),
   );
   const owner = new Map();
-  for (const r of models) for (const id of r.queryIds ?? []) owner.set(id, r.id);
+  for (const r of models) for (const id of r.query_ids ?? []) owner.set(id, r.id);
   const perModel = new Map(models.map((r) => [r.id, { queries: 0, glue: 0, s3: 0 }]));
   const runLevel = { queries: 0, glue: 0, s3: 0 };
   const byApi = new Map();
@@ -121,7 +121,7 @@ function callsPerModel(log, results) {
 /** The longest dependency chain of node seconds (manifest's depends_on, run_results' elapsed). */
 function criticalPathMs(results) {
   const nodes = manifest().nodes;
-  const elapsed = new Map(results.results.map((r) => [r.id, r.elapsedMs]));
+  const elapsed = new Map(results.results.map((r) => [r.id, r.elapsed_ms]));
   const memo = new Map();
   const longest = (id) => {
     if (memo.has(id)) return memo.get(id);
@@ -159,7 +159,7 @@ try {
   const slow = await prodBuild(LATENCY_MS);
   const path_ = criticalPathMs(slow.results);
   // With 4 threads the wall time is at least the critical path and at least the work / 4.
-  const work = slow.results.results.reduce((n, r) => n + r.elapsedMs, 0) / THREADS;
+  const work = slow.results.results.reduce((n, r) => n + r.elapsed_ms, 0) / THREADS;
   figures[`latency ${LATENCY_MS} ms: wall (s)`] = slow.ms / 1000;
   figures[`latency ${LATENCY_MS} ms: critical path (s)`] = path_ / 1000;
   figures[`latency ${LATENCY_MS} ms: node time / ${THREADS} threads (s)`] = work / 1000;
