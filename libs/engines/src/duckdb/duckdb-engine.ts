@@ -41,6 +41,7 @@ import { BackgroundRemover } from "./background-remover.js";
 import { carryFiles, filesFrom } from "./version-files.js";
 import { hoursChangedSince, listRawZone } from "./raw-hours.js";
 import { loadRawWindow } from "./raw-window-load.js";
+import { ConnectionLane } from "./connection-lane.js";
 
 /** Name of the catalog file inside the lake. */
 export const DUCKDB_CATALOG_FILE = "catalog.duckdb";
@@ -177,6 +178,13 @@ class DuckdbEngine implements LakeEngine {
     private readonly snapshot: CatalogSnapshot | undefined,
   ) {}
 
+  /** Every use of the connection, one at a time (see {@link ConnectionLane}). */
+  private readonly lane = new ConnectionLane();
+
+  private query(sql: string) {
+    return this.lane.exclusive(() => this.connection.runAndReadAll(sql));
+  }
+
   async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
     const { signal, label } = options;
     const started = performance.now();
@@ -187,14 +195,28 @@ class DuckdbEngine implements LakeEngine {
         { cause },
       );
     if (signal?.aborted) throw fail("query aborted before it started", signal.reason);
-    const refusal = this.readOnly ? await writeRefusal(this.connection, sql) : undefined;
+    const refusal = this.readOnly
+      ? await this.lane.exclusive(() => writeRefusal(this.connection, sql))
+      : undefined;
     if (refusal) throw fail(refusal);
     await this.prepareCopyTarget(sql);
     const onAbort = () => this.connection.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     const statementDone = this.fault.statementStarted();
     try {
-      const reader = await this.connection.runAndReadAll(sql);
+      const reader = await this.lane.exclusive(async () => {
+        // Aborted while it waited for the connection: never started.
+        if (signal?.aborted) throw new Error("query aborted before it started");
+        try {
+          return await this.connection.runAndReadAll(sql);
+        } catch (error) {
+          // A multi-statement publish may have failed inside its transaction: end it before the
+          // connection runs anything else.
+          if (/^\s*BEGIN\b/i.test(sql))
+            await this.connection.run("ROLLBACK").catch(() => undefined);
+          throw error;
+        }
+      });
       const columns = reader
         .columnNames()
         .map((name, i) => ({ name, type: reader.columnType(i).toString().toLowerCase() }));
@@ -211,8 +233,6 @@ class DuckdbEngine implements LakeEngine {
       statementDone();
       return { columns, rows, stats };
     } catch (error) {
-      // A multi-statement publish may have failed inside its transaction.
-      if (/^\s*BEGIN\b/i.test(sql)) await this.connection.run("ROLLBACK").catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
       throw fail(signal?.aborted ? `query aborted: ${message}` : message, error);
     } finally {
@@ -222,7 +242,7 @@ class DuckdbEngine implements LakeEngine {
 
   async describeRelation(relation: Relation): Promise<RelationInfo> {
     const where = `schema_name = ${duckdbLiteral(relation.schema)} AND view_name = ${duckdbLiteral(relation.name)}`;
-    const views = await this.connection.runAndReadAll(
+    const views = await this.query(
       `SELECT comment FROM duckdb_views() WHERE database_name = current_database() AND ${where}`,
     );
     let kind: RelationInfo["kind"];
@@ -235,13 +255,13 @@ class DuckdbEngine implements LakeEngine {
         location = comment.slice(DUCKDB_TABLE_COMMENT_PREFIX.length);
       } else kind = "view";
     } else {
-      const tables = await this.connection.runAndReadAll(
+      const tables = await this.query(
         `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND ${where.replace("view_name", "table_name")}`,
       );
       if (tables.currentRowCount === 0) return { exists: false };
       kind = "table";
     }
-    const columns = await this.connection.runAndReadAll(
+    const columns = await this.query(
       `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND ` +
         `${where.replace("view_name", "table_name")} ORDER BY column_index`,
     );
@@ -272,9 +292,7 @@ class DuckdbEngine implements LakeEngine {
         `refusing to clean ${tableDir}: the kept location ${keep} is not one of its versions`,
       );
     }
-    const recorded = await this.connection.runAndReadAll(
-      otherVersionsQuery(relation, versionName(keep)),
-    );
+    const recorded = await this.query(otherVersionsQuery(relation, versionName(keep)));
     const rows = recorded.getRowObjectsJS();
     const versions = rows.map((r) => String(r.version));
     const ours = new Set([...versions, versionName(keep)]);
@@ -308,7 +326,7 @@ class DuckdbEngine implements LakeEngine {
 
   async checkTableVersion(relation: Relation, location: string): Promise<VersionDamage[]> {
     const rows = (
-      await this.connection.runAndReadAll(versionFilesQuery(relation, versionName(location)))
+      await this.query(versionFilesQuery(relation, versionName(location)))
     ).getRowObjectsJS();
     const files = parseVersionFiles(rows[0]?.files);
     return files
@@ -317,12 +335,10 @@ class DuckdbEngine implements LakeEngine {
   }
 
   async verifyLake(): Promise<LakeVerification> {
-    const views = (
-      await this.connection.runAndReadAll(tableViewsQuery())
-    ).getRowObjectsJS() as unknown as TableView[];
+    const views = (await this.query(tableViewsQuery())).getRowObjectsJS() as unknown as TableView[];
     const records = new Map<string, unknown>();
     // A lake from before versions were recorded has no record table: every table is unrecorded.
-    const rows = await this.connection.runAndReadAll(recordedVersionsQuery()).then(
+    const rows = await this.query(recordedVersionsQuery()).then(
       (r) => r.getRowObjectsJS(),
       () => [],
     );
@@ -357,14 +373,17 @@ class DuckdbEngine implements LakeEngine {
     table: { name: string; createSql: string },
   ): Promise<RawWindowLoad> {
     const { connection, lakeDir } = this;
-    return loadRawWindow({
-      connection,
-      lakeDir,
-      root: location,
-      hours,
-      table: table.name,
-      createTableSql: table.createSql,
-    });
+    // Alone on the connection for the whole load: its appender and queries must not interleave.
+    return this.lane.exclusive(() =>
+      loadRawWindow({
+        connection,
+        lakeDir,
+        root: location,
+        hours,
+        table: table.name,
+        createTableSql: table.createSql,
+      }),
+    );
   }
 
   async versionFilesFrom(
@@ -409,7 +428,8 @@ class DuckdbEngine implements LakeEngine {
   private async forgetRemoved(): Promise<void> {
     const gone = this.removing.filter((s) => !existsSync(s.dir));
     this.removing = this.removing.filter((s) => existsSync(s.dir));
-    if (gone.length > 0) await this.connection.run(forgetVersionsSql(gone));
+    if (gone.length > 0)
+      await this.lane.exclusive(() => this.connection.run(forgetVersionsSql(gone)));
   }
 
   async close(): Promise<void> {
