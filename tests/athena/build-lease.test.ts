@@ -1,4 +1,3 @@
-import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   athenaLocalProject,
@@ -7,12 +6,13 @@ import {
   callCounts,
   glueTables,
   s3Keys,
+  fillRawZone,
+  LEASE_TABLE,
   setFaults,
 } from "../support/athena-local.js";
 
 type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
 
-const LEASE = { DatabaseName: "ecommerce_raw", Name: "sluice_build_lease" };
 const DATABASES = ["ecommerce_staging", "ecommerce_silver", "ecommerce_marts", "ecommerce_seeds"];
 /** A mart's CTAS that stays RUNNING until stopped: a build in progress, holding the lease. */
 const STALL_FUNNEL = { queries: [{ match: "funnel__sluice_", stall: true }] };
@@ -21,7 +21,7 @@ async function lease(url: string): Promise<Record<string, string> | undefined> {
   const { status, body } = await awsCall<{ Table?: { Parameters?: Record<string, string> } }>(
     url,
     "AWSGlue.GetTable",
-    LEASE,
+    LEASE_TABLE,
   );
   return status === 200 ? (body.Table?.Parameters ?? {}) : undefined;
 }
@@ -72,19 +72,12 @@ describe("the build lease on an Athena target", () => {
 
   beforeAll(async () => {
     p = await athenaLocalProject({ latencyMs: 0, extra: "build_lease_seconds: 2" });
-    const generated = await p.sluice(
-      "generate",
-      "--events",
-      "400",
-      "--start",
-      "2026-11-27T00:00:00Z",
-      "--hours",
-      "2",
-      "--seed",
-      "3",
-      "--lake",
-      path.join(p.aws, "sluice-lake"),
-    );
+    const generated = await fillRawZone(p, {
+      events: 400,
+      start: "2026-11-27T00:00:00Z",
+      hours: 2,
+      seed: 3,
+    });
     expect(generated.code).toBe(0);
     expect((await p.sluice("sources", "register", "--target", "prod")).code).toBe(0);
   }, 60_000);

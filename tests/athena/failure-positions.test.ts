@@ -1,16 +1,17 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   athenaLocalProject,
   athenaRows,
-  awsCall,
   callLog,
+  fillRawZone,
   glueTables,
+  leaseHeld,
   locationsHeldBy,
   s3Keys,
   setFaults,
 } from "../support/athena-local.js";
 import type { CliRun } from "../support/cli.js";
+import { expectFailureLeftNoTrace } from "./failure-check.js";
 
 type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
 
@@ -48,11 +49,7 @@ async function nodeState(p: Project): Promise<NodeState> {
   const rows = (await athenaRows(url, `select * from ${DATABASE}.${NODE}`))
     .map((r) => JSON.stringify(r))
     .sort();
-  const lease = await awsCall(url, "AWSGlue.GetTable", {
-    DatabaseName: "ecommerce_raw",
-    Name: "sluice_build_lease",
-  });
-  return { rows, staging, orphans, lease: lease.status === 200 };
+  return { rows, staging, orphans, lease: await leaseHeld(url) };
 }
 
 /**
@@ -72,19 +69,12 @@ describe("every AWS call of an insert_overwrite run, failing or killed", () => {
 
   beforeAll(async () => {
     p = await athenaLocalProject({ latencyMs: 0 });
-    const generated = await p.sluice(
-      "generate",
-      "--events",
-      "200",
-      "--start",
-      "2026-11-27T00:00:00Z",
-      "--hours",
-      "2",
-      "--seed",
-      "9",
-      "--lake",
-      path.join(p.aws, "sluice-lake"),
-    );
+    const generated = await fillRawZone(p, {
+      events: 200,
+      start: "2026-11-27T00:00:00Z",
+      hours: 2,
+      seed: 9,
+    });
     expect(generated.code).toBe(0);
     expect((await p.sluice("sources", "register", "--target", "prod")).code).toBe(0);
     expect((await p.sluice("run", "--target", "prod", "-s", `+${NODE}`)).code).toBe(0);
@@ -108,18 +98,17 @@ describe("every AWS call of an insert_overwrite run, failing or killed", () => {
     await p?.cleanup();
   });
 
-  async function check(label: string, failed: CliRun, codes: number[]): Promise<void> {
-    await setFaults(p.endpoint.url, {});
-    expect(failed.stderr, label).not.toMatch(/^\s+at /m);
-    expect(failed.stderr, label).not.toContain("unexpected");
-    expect(codes, `${label}: exit code ${failed.code}\n${failed.stderr}`).toContain(failed.code);
-    // A call the run could do without (cleanup after the publish) is still never silent.
-    if (failed.code === 0) expect(failed.stderr + failed.stdout, label).toMatch(/warn/i);
-    expect((await nodeState(p)).rows, `${label}: the published table`).toEqual(clean.rows);
-    const rerun = await run();
-    expect(rerun.code, `${label}: clean rerun\n${rerun.stderr}`).toBe(0);
-    expect(await nodeState(p), `${label}: after the rerun`).toEqual(clean);
-  }
+  const check = (label: string, failed: CliRun, codes: number[]) =>
+    expectFailureLeftNoTrace({
+      url: p.endpoint.url,
+      label,
+      failed,
+      codes,
+      clean,
+      readers: (s) => s.rows,
+      state: () => nodeState(p),
+      rerun: run,
+    });
 
   it("fails cleanly at each call and a rerun leaves no trace", async () => {
     const listed = calls.map((c, i) => `${String(i + 1).padStart(4)} ${c.label}`).join("\n");

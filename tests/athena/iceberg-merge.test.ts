@@ -6,6 +6,7 @@ import {
   athenaRows,
   awsCall,
   callLog,
+  fillRawZone,
   glueTables,
 } from "../support/athena-local.js";
 
@@ -35,16 +36,13 @@ const sorted = (rows: string[][]) => rows.map((r) => r.join("|")).sort();
  */
 describe("incremental merge into an Iceberg table on athena-local", () => {
   let p: Project;
-  const generate = (start: string, seed: string) =>
-    p.sluice(
-      ...["generate", "--events", "150", "--start", start, "--hours", "1", "--seed", seed],
-      ...["--lake", path.join(p.aws, "sluice-lake")],
-    );
+  const generate = (start: string, seed: number) =>
+    fillRawZone(p, { events: 150, start, hours: 1, seed });
 
   beforeAll(async () => {
     p = await athenaLocalProject({ latencyMs: 0 });
     await writeFile(path.join(p.dir, "silver", "customer_activity.sql"), MODEL);
-    expect((await generate("2026-11-27T00:00:00Z", "3")).code).toBe(0);
+    expect((await generate("2026-11-27T00:00:00Z", 3)).code).toBe(0);
     expect((await p.sluice("sources", "register", "--target", "prod")).code).toBe(0);
   }, 120_000);
 
@@ -69,7 +67,7 @@ describe("incremental merge into an Iceberg table on athena-local", () => {
     expect(before).toEqual(sorted(await athenaRows(p.endpoint.url, EXPECTED)));
 
     // One more hour: existing customers' counts change (updates), new ones appear (inserts).
-    expect((await generate("2026-11-27T01:00:00Z", "4")).code).toBe(0);
+    expect((await generate("2026-11-27T01:00:00Z", 4)).code).toBe(0);
     await callLog(p.endpoint.url, true);
     const second = await p.sluice("run", "--target", "prod", "-s", "+customer_activity");
     expect(second.code, second.stdout + second.stderr).toBe(0);

@@ -266,3 +266,25 @@ export async function locationsHeldBy(
     if (part.StorageDescriptor?.Location) held.push(part.StorageDescriptor.Location);
   return held;
 }
+
+/**
+ * Firehose's part, for a project made by {@link athenaLocalProject}: generated raw hours written
+ * into the endpoint's lake bucket (`s3://sluice-lake/raw/events/...`).
+ */
+export async function fillRawZone(
+  p: { aws: string; sluice: (...args: string[]) => Promise<CliRun> },
+  o: { events: number; start: string; hours: number; seed: number },
+): Promise<CliRun> {
+  return p.sluice(
+    ...["generate", "--events", String(o.events), "--start", o.start, "--hours", String(o.hours)],
+    ...["--seed", String(o.seed), "--lake", path.join(p.aws, "sluice-lake")],
+  );
+}
+
+/** The Glue table holding an Athena target's build lease (in its first database). */
+export const LEASE_TABLE = { DatabaseName: "ecommerce_raw", Name: "sluice_build_lease" };
+
+/** Whether a build lease is held on the endpoint (its Glue table exists). */
+export async function leaseHeld(url: string): Promise<boolean> {
+  return (await awsCall(url, "AWSGlue.GetTable", LEASE_TABLE)).status === 200;
+}

@@ -29,12 +29,15 @@ async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number
     io.err(`error: ${message}`);
     return ExitCode.usage;
   }
-  if (error instanceof QueryError && !debug) {
-    io.err(`error: ${message.split("\n")[0]}`);
-    return ExitCode.failed;
-  }
-  if (error instanceof Error && "$metadata" in error && !debug) {
-    io.err(`error: AWS ${error.name}: ${message.split("\n")[0]}`);
+  // Failures of the engine or the service, not of sluice: one line, no "unexpected".
+  const external =
+    error instanceof QueryError
+      ? message
+      : error instanceof Error && "$metadata" in error
+        ? `AWS ${error.name}: ${message}`
+        : undefined;
+  if (external !== undefined && !debug) {
+    io.err(`error: ${external.split("\n")[0]}`);
     return ExitCode.failed;
   }
   if (debug) io.err(error instanceof Error && error.stack ? error.stack : message);
