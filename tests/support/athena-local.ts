@@ -135,6 +135,39 @@ export async function awsCall<T = Record<string, unknown>>(
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/** The members of a Glue `Table` that its `TableInput` takes back. */
+const TABLE_INPUT = ["Name", "Description", "Owner", "Retention", "StorageDescriptor"] as const;
+const TABLE_INPUT_MORE = ["PartitionKeys", "ViewOriginalText", "TableType", "Parameters"] as const;
+
+/**
+ * Make the next build rewrite a table it would leave unchanged: drop the fingerprint of its
+ * inputs (`sluice_inputs`) from its Glue entry, as a changed upstream would. For tests that
+ * exercise the write path of a build with no new raw data.
+ */
+export async function forgetBuildInputs(
+  url: string,
+  database: string,
+  name: string,
+): Promise<void> {
+  const got = await awsCall<{
+    Table: Record<string, unknown> & { Parameters?: Record<string, string> };
+  }>(url, "AWSGlue.GetTable", { DatabaseName: database, Name: name });
+  if (got.status !== 200) throw new Error(`GetTable ${database}.${name}: ${got.status}`);
+  const table = got.body.Table;
+  const input: Record<string, unknown> = {};
+  for (const k of [...TABLE_INPUT, ...TABLE_INPUT_MORE])
+    if (table[k] !== undefined) input[k] = table[k];
+  const parameters = { ...(table.Parameters ?? {}) };
+  delete parameters["sluice_inputs"];
+  input["Parameters"] = parameters;
+  const put = await awsCall(url, "AWSGlue.UpdateTable", {
+    DatabaseName: database,
+    TableInput: input,
+  });
+  if (put.status !== 200)
+    throw new Error(`UpdateTable ${database}.${name}: ${JSON.stringify(put.body)}`);
+}
+
 /** Endpoint control: set a fault plan (replacing earlier rules), or read the per-API counts. */
 export async function setFaults(url: string, plan: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${url}/_aws-local/faults?replace=true`, {

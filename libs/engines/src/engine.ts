@@ -84,6 +84,13 @@ export interface Engine {
    * next build of those tables removes.
    */
   finishRun(): Promise<CleanupOutcome>;
+  /**
+   * The raw hours ('YYYY/MM/DD/HH') under a raw zone location from hour `from` on (all without
+   * it), each with a signature of its files that changes when a file lands, goes, grows or is
+   * rewritten (names, sizes and modification times or ETags; no file is read), and the paths
+   * outside that layout, which are not read.
+   */
+  listRawHours(location: string, from?: string): Promise<RawZoneListing>;
   close(): Promise<void>;
 }
 
@@ -101,13 +108,6 @@ export interface LakeEngine extends Engine {
     to: string,
     options: { skipWrittenPartitions: boolean },
   ): Promise<CarriedFiles>;
-  /**
-   * The raw hour folders ('YYYY/MM/DD/HH') under a raw zone location from hour `from` on (all
-   * without it), each with a signature of its files that changes when a file lands, goes, grows
-   * or is rewritten (names, sizes, modification times; no file is read), and the paths outside
-   * that layout, which are not read.
-   */
-  listRawHours(location: string, from?: string): Promise<RawZoneListing>;
   /**
    * Hour folders before `before` that changed (a file landed or went) at or after `sinceMs`:
    * late files older than an incremental window.

@@ -94,6 +94,7 @@ async function buildRelation(
  */
 export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): string {
   if (node.materialization === "view") return "created view";
+  if (outcome.unchanged) return "unchanged: built from the same inputs as the table's version";
   if (node.materialization === "source") return "registered source";
   const rows = outcome.rows === undefined ? undefined : counted(outcome.rows, "row");
   if (!outcome.appended) return ["created table", rows].filter(Boolean).join(" ");

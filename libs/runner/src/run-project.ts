@@ -13,6 +13,8 @@ import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
 import type { CheckedVersions, UpstreamTable } from "./materialize/version-check.js";
+import { inputSources } from "@sluice/compiler/plan";
+import type { TableVersions } from "./athena/unchanged-inputs.js";
 
 const withCost = (results: readonly NodeResult[]) => {
   const cost = costTotals(results);
@@ -78,6 +80,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   });
   const checkedVersions: CheckedVersions = new Map();
   const built = new Set<string>();
+  const tableVersions: TableVersions = new Map();
 
   await runDag(
     tasks,
@@ -101,6 +104,8 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         rawHours,
         published,
         windowsRead,
+        inputs: inputSources(node, options.compiled.nodes),
+        tableVersions,
         ...(raw ? { raw } : {}),
         tablesRead: upstreamTables(node, options.compiled.nodes, new Set()).map((t) => t.relation),
         upstreamTables: upstreamTables(node, options.compiled.nodes, built),

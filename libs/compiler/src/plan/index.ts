@@ -4,5 +4,6 @@ export { planStatements, type PlanState } from "./plan-statements.js";
 export { STAGING_MARKER, WATERMARK_PARAMETER, stagingRelation } from "./catalog-plan.js";
 export { formatPlans } from "./plan-text.js";
 export * from "./window.js";
+export * from "./inputs.js";
 export * from "./reconciliation.js";
 export * from "./partition-batches.js";

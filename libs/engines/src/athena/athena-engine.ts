@@ -22,6 +22,7 @@ import { acquireBuildLease, type BuildLease, type LeaseOptions } from "./build-l
 import { runQuery, type QuerySettings } from "./query-runner.js";
 import { removeStaleObjects } from "./s3-cleaner.js";
 import { removeQueryOutput } from "./query-output-cleaner.js";
+import { listS3RawHours } from "./s3-raw-hours.js";
 
 export interface AthenaEngineOptions {
   target: AthenaTarget;
@@ -139,6 +140,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       return later.flush();
     },
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
+    listRawHours: (location, from) => listS3RawHours(ctx, location, from),
     dropStagingTables: held(sweep),
     dropTableWithData: held((relation: Relation, options?: { unlessReadBy?: Relation }) =>
       dropTableWithData(ctx, relation, options),

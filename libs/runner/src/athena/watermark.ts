@@ -8,38 +8,55 @@ import {
   incrementalFrom,
   lookbackHours,
   watermarkColumn,
+  NO_WATERMARK,
   WATERMARK_PARAMETER,
 } from "@sluice/compiler/plan";
 import type { CatalogEngine } from "./catalog-engine.js";
+import { newestHour, type RawHours } from "../incremental/raw-hours.js";
 
 const HOUR = /^\d{4}\/\d{2}\/\d{2}\/\d{2}$/;
 
 /**
- * Bind `sluice_incremental_from()` to a literal: the table's recorded watermark minus the model's
- * lookback. A table published before watermarks were recorded falls back to `max()` of its
- * watermark column when it has one; without either, the window is everything (NO_WATERMARK).
- * Skipped when the model does not use the window.
+ * The first raw hour an incremental run of `node` reads: the table's recorded watermark minus
+ * the model's lookback. A table published before watermarks were recorded falls back to `max()`
+ * of its watermark column when it has one; without either, everything (NO_WATERMARK), as when
+ * the model does not use the window.
  *
  * @example
- * await bindWatermark(node, ctx, sql, { exists: true, parameters: { sluice_watermark: "2026/11/27/05" } })
- * // sql with sluice_incremental_from() → '2026/11/27/02' (lookback 3)
+ * await windowStart(node, ctx, { exists: true, parameters: { sluice_watermark: "2026/11/27/05" } })
+ * // "2026/11/27/02" (lookback 3)
  */
-export async function bindWatermark(
+export async function windowStart(
   node: CompiledNode,
   ctx: MaterializeContext,
-  sql: string,
   existing: RelationInfo,
 ): Promise<string> {
-  if (!new RegExp(INCREMENTAL_FROM_CALL.source, "i").test(sql)) return sql;
+  if (!usesWindow(node)) return NO_WATERMARK;
   const recorded = existing.parameters?.[WATERMARK_PARAMETER];
   const watermark =
     recorded !== undefined && HOUR.test(recorded)
       ? recorded
       : await maxOfColumn(node, ctx, node.relation, existing);
-  const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+  return incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+}
+
+/** Bind `sluice_incremental_from()` in `sql` to the window's first hour, recorded for the reconciliation. */
+export function bindWatermark(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  sql: string,
+  from: string,
+): string {
+  if (!WINDOW_CALL.test(sql)) return sql;
   ctx.windowsRead?.set(node.id, from);
   return bindWindow(sql, ctx.dialect.literal(from));
 }
+
+const WINDOW_CALL = new RegExp(INCREMENTAL_FROM_CALL.source, "i");
+
+/** The model's incremental SQL reads a window (`sluice_incremental_from()`). */
+export const usesWindow = (node: CompiledNode): boolean =>
+  WINDOW_CALL.test(node.incrementalSql ?? node.sql);
 
 /**
  * The parameters to record with the version of an incremental node just written to `written`
@@ -47,6 +64,9 @@ export async function bindWatermark(
  * the newest value of its watermark column when it has that column, else the newest watermark
  * recorded on the tables it reads (e.g. silver.order_items reads silver.events' raw hours).
  * Nothing for other nodes, or when no watermark is known (the next window is then everything).
+ * When the raw hours upstream were listed before the write (`raw`), the newest of them: every
+ * hour listed was there before the rows were read, so none is newer than what was read, and no
+ * query is needed.
  */
 export async function watermarkParameters(
   node: CompiledNode,
@@ -55,8 +75,11 @@ export async function watermarkParameters(
   written: Relation,
   /** The columns `written` has, when known (an overwrite's staging has the table's): no GetTable. */
   known?: RelationInfo,
+  raw?: RawHours,
 ): Promise<Record<string, string>> {
   if (node.materialization !== "incremental") return {};
+  const listed = newestHour(raw);
+  if (listed !== undefined) return { [WATERMARK_PARAMETER]: listed };
   const info = known ?? (await engine.describeRelation(written));
   const watermark =
     (await maxOfColumn(node, ctx, written, info)) ?? (await upstreamWatermark(ctx, engine));

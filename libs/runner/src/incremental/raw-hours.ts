@@ -1,4 +1,4 @@
-import type { LakeEngine } from "@sluice/engines";
+import type { Engine } from "@sluice/engines";
 import { incrementalFrom, NO_WATERMARK } from "@sluice/compiler/plan";
 
 /** Raw hour folder ('YYYY/MM/DD/HH') → signature of its files (count and names). */
@@ -18,7 +18,7 @@ export interface ListedRawHours {
  * one listed from later is listed again from `from`.
  */
 export async function rawHoursOf(
-  engine: Pick<LakeEngine, "listRawHours">,
+  engine: Pick<Engine, "listRawHours">,
   listed: Map<string, ListedRawHours>,
   locations: readonly string[],
   from: string,

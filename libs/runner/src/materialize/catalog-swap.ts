@@ -1,10 +1,14 @@
 import type { CompiledNode } from "@sluice/compiler";
 import {
   batchSelects,
+  incrementalFrom,
   isTooManyPartitions,
+  lookbackHours,
+  NO_WATERMARK,
   planStatements,
   STAGING_MARKER,
   stagingRelation,
+  VERSION_PARAMETER,
 } from "@sluice/compiler/plan";
 import { catalogDialect, type Relation } from "@sluice/dialects";
 import { QueryError, type RelationInfo } from "@sluice/engines";
@@ -14,7 +18,15 @@ import { reconcileSchema } from "../athena/schema-reconcile.js";
 import { distinctPartitions } from "../athena/partition-batches.js";
 import type { MaterializeContext, Materializer, MaterializeOutcome } from "./materializer.js";
 import { rowsWritten, versionsToKeep } from "./materializer.js";
-import { bindWatermark, newerWatermark, watermarkParameters } from "../athena/watermark.js";
+import {
+  bindWatermark,
+  newerWatermark,
+  watermarkParameters,
+  usesWindow,
+  windowStart,
+} from "../athena/watermark.js";
+import { checkInputs, noteVersion, versionParameters } from "../athena/unchanged-inputs.js";
+import { newestHour, type RawHours } from "../incremental/raw-hours.js";
 
 /**
  * Athena + Glue. Tables (and seeds, and incremental first runs) are written by one CTAS into a
@@ -71,46 +83,89 @@ const materialize: Materializer = async (node, ctx) => {
   const engine = catalogEngine(ctx.engine);
   const staging = stagingRelation(node.relation, ctx.writeId);
   await engine.dropStagingTables(node.relation, STAGING_MARKER, staging.name);
-
-  if (node.materialization === "incremental" && !ctx.fullRefresh) {
-    const existing = await engine.describeRelation(node.relation);
-    if (existing.exists && existing.kind === "table" && existing.location) {
-      const boundSql = await bindWatermark(node, ctx, node.incrementalSql ?? node.sql, existing);
-      const strategy = node.incrementalStrategy ?? "append";
-      if (strategy === "insert_overwrite" && isIceberg(node, ctx)) {
-        // Iceberg partitions are not Glue partitions, and DELETE + INSERT would show readers the gap.
-        throw unsupported(
-          node,
-          "incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table",
-        );
-      }
-      if (strategy === "insert_overwrite" && node.partitionedBy.length === 0) {
-        // An unpartitioned overwrite replaces the whole table (dbt-athena silently appends instead): its columns are the SELECT's.
-        return publishNewVersion(node, ctx, engine, staging, boundSql);
-      }
-      // Before MERGE/INSERT, which match the table's columns by name/position.
-      const { selectSql, columns } = await reconcileSchema(
-        node,
-        ctx,
-        existing.columns ?? [],
-        boundSql,
-      );
-      // insert_overwrite records its watermark with the partitions it publishes.
-      if (strategy === "insert_overwrite")
-        return insertOverwrite(node, ctx, engine, staging, { selectSql, columns }, existing);
-      const outcome =
-        strategy === "merge"
-          ? await merge(node, ctx, selectSql, columns)
-          : await append(node, ctx, engine, staging, { selectSql, columns }, existing.location);
-      // The rows are in: the table's watermark moves with them.
-      const parameters = await watermarkParameters(node, ctx, engine, node.relation);
-      if (Object.keys(parameters).length > 0)
-        await engine.setTableParameters(node.relation, parameters);
-      return outcome;
-    }
+  const existing: RelationInfo = ctx.fullRefresh
+    ? { exists: false }
+    : await engine.describeRelation(node.relation);
+  const incremental =
+    node.materialization === "incremental" &&
+    existing.exists &&
+    existing.kind === "table" &&
+    existing.location !== undefined;
+  const from = incremental ? await windowStart(node, ctx, existing) : NO_WATERMARK;
+  const windowed = node.materialization === "incremental" && usesWindow(node);
+  const lookback = windowed ? lookbackHours(node.config as Record<string, unknown>) : undefined;
+  const inputs = await checkInputs(node, ctx, engine, existing, from, lookback);
+  if (inputs.unchanged) {
+    noteVersion(ctx, node.relation, existing.parameters?.[VERSION_PARAMETER] ?? "");
+    // The reconciliation checks the hours read: none (those before were checked when read).
+    if (incremental) ctx.windowsRead?.set(node.id, incrementalFrom(newestHour(inputs.raw), -1));
+    return { appended: false, unchanged: true };
   }
-  return publishNewVersion(node, ctx, engine, staging, node.sql);
+  const version: Written = { recorded: versionParameters(inputs, ctx.writeId), raw: inputs.raw };
+  const outcome = await write(node, ctx, engine, staging, existing, incremental, from, version);
+  noteVersion(ctx, node.relation, ctx.writeId);
+  return outcome;
 };
+
+/** What a version written by this node records besides its watermark, and the raw hours listed. */
+interface Written {
+  recorded: Record<string, string>;
+  raw: RawHours | undefined;
+}
+
+/** Write a new version of the node's table (or its rows into the current one). */
+async function write(
+  node: CompiledNode,
+  ctx: MaterializeContext,
+  engine: CatalogEngine,
+  staging: Relation,
+  existing: RelationInfo,
+  incremental: boolean,
+  from: string,
+  version: Written,
+): Promise<MaterializeOutcome> {
+  if (incremental) {
+    const boundSql = bindWatermark(node, ctx, node.incrementalSql ?? node.sql, from);
+    const strategy = node.incrementalStrategy ?? "append";
+    if (strategy === "insert_overwrite" && isIceberg(node, ctx)) {
+      // Iceberg partitions are not Glue partitions, and DELETE + INSERT would show readers the gap.
+      throw unsupported(
+        node,
+        "incremental_strategy 'insert_overwrite' is for Hive tables; use 'merge' with a unique_key on an Iceberg table",
+      );
+    }
+    if (strategy === "insert_overwrite" && node.partitionedBy.length === 0) {
+      // An unpartitioned overwrite replaces the whole table (dbt-athena silently appends instead): its columns are the SELECT's.
+      return publishNewVersion(node, ctx, engine, staging, boundSql, version);
+    }
+    // Before MERGE/INSERT, which match the table's columns by name/position.
+    const { selectSql, columns } = await reconcileSchema(
+      node,
+      ctx,
+      existing.columns ?? [],
+      boundSql,
+    );
+    // insert_overwrite records its watermark with the partitions it publishes.
+    if (strategy === "insert_overwrite")
+      return insertOverwrite(node, ctx, engine, staging, { selectSql, columns }, existing, version);
+    const outcome =
+      strategy === "merge"
+        ? await merge(node, ctx, selectSql, columns)
+        : await append(node, ctx, engine, staging, { selectSql, columns }, existing.location!);
+    // The rows are in: the table's watermark and inputs move with them.
+    const watermark = await watermarkParameters(
+      node,
+      ctx,
+      engine,
+      node.relation,
+      undefined,
+      version.raw,
+    );
+    await engine.setTableParameters(node.relation, { ...watermark, ...version.recorded });
+    return outcome;
+  }
+  return publishNewVersion(node, ctx, engine, staging, node.sql, version);
+}
 
 /** CTAS into the staging table at a fresh location, Glue swap, delete the old data. */
 async function publishNewVersion(
@@ -119,6 +174,7 @@ async function publishNewVersion(
   engine: CatalogEngine,
   staging: Relation,
   selectSql: string,
+  version: Written,
 ): Promise<MaterializeOutcome> {
   if (!node.location) throw new Error(`${node.id} has no table location`);
   let rows: number | undefined;
@@ -140,7 +196,10 @@ async function publishNewVersion(
   // Dropping the staging entry and the old data can wait for the end of the run (batched there):
   // the swap is done, nothing reads either, and a crash before then leaves what the next run sweeps.
   const cleanup = { defer: true, versionsToKeep: versionsToKeep(node) };
-  const parameters = await watermarkParameters(node, ctx, engine, staging);
+  const parameters = {
+    ...(await watermarkParameters(node, ctx, engine, staging, undefined, version.raw)),
+    ...version.recorded,
+  };
   const published = await engine.publishTable(staging, node.relation, { ...cleanup, parameters });
   if (published.location)
     await engine.removeStaleLocations(node.relation, published.location, {
@@ -276,6 +335,7 @@ async function insertOverwrite(
   staging: Relation,
   incoming: IncomingRows,
   existing: RelationInfo,
+  version: Written,
 ): Promise<MaterializeOutcome> {
   if (!node.location) throw new Error(`${node.id} has no table location`);
   // CTAS makes the table's columns from the SELECT's: in the table's order, partition keys last.
@@ -291,10 +351,13 @@ async function insertOverwrite(
       await engine.dropTableWithData(staging);
       rows = await batchedCtas(node, ctx, engine, staging, selectSql, `${node.location}_batched`);
     }
-    const parameters = newerWatermark(
-      await watermarkParameters(node, ctx, engine, staging, existing),
-      existing.parameters,
-    );
+    const parameters = {
+      ...newerWatermark(
+        await watermarkParameters(node, ctx, engine, staging, existing, version.raw),
+        existing.parameters,
+      ),
+      ...version.recorded,
+    };
     published = await engine.publishPartitions(staging, node.relation, {
       defer: true,
       versionsToKeep: versionsToKeep(node),

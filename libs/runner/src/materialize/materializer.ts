@@ -5,6 +5,8 @@ import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/window-reads.js";
 import type { RawReads } from "../incremental/raw-reads.js";
 import type { CheckedVersions, UpstreamTable } from "./version-check.js";
+import type { InputSources } from "@sluice/compiler/plan";
+import type { TableVersions } from "../athena/unchanged-inputs.js";
 
 /** What building or checking one node needs from the run. */
 export interface NodeContext {
@@ -35,6 +37,10 @@ export interface NodeContext {
   windowsRead?: Map<string, string>;
   /** Tables (table, incremental, seed models) the node reads directly: for their recorded watermarks. */
   tablesRead?: readonly Relation[];
+  /** What the node reads, through views (catalog engines: the inputs of its table's version). */
+  inputs?: InputSources;
+  /** Catalog engines: the version each table has in this run (shared by its nodes). */
+  tableVersions?: TableVersions;
   /** Tables the node reads whose versions this run did not write: checked before it reads them. */
   upstreamTables?: readonly UpstreamTable[];
   /** The run recorded every version it may write before its first node (skip per-node records). */
@@ -59,6 +65,8 @@ export interface MaterializeOutcome {
   appended: boolean;
   /** insert_overwrite: the partitions the new rows replaced (or created), when known. */
   partitions?: number;
+  /** Nothing was written: the table's version was built from the same inputs. */
+  unchanged?: boolean;
   /** The table's rows after the write, when counted cheaply (lake: a merge rewrote it, an append
    * counted the new version from its Parquet footers); never on Athena, where it costs a query. */
   tableRows?: number;

@@ -1,0 +1,116 @@
+import type { CompiledNode } from "@sluice/compiler";
+import {
+  incrementalFrom,
+  INPUTS_PARAMETER,
+  inputsFingerprint,
+  VERSION_PARAMETER,
+  type InputSources,
+} from "@sluice/compiler/plan";
+import type { Relation } from "@sluice/dialects";
+import type { RelationInfo } from "@sluice/engines";
+import type { NodeContext } from "../materialize/materializer.js";
+import { hoursFrom, newestHour, rawHoursOf, type RawHours } from "../incremental/raw-hours.js";
+import type { CatalogEngine } from "./catalog-engine.js";
+
+/** Run-level: table (`schema.name`) → the version it has in this run (see VERSION_PARAMETER). */
+export type TableVersions = Map<string, Promise<string>>;
+
+const key = (r: Relation) => `${r.schema}.${r.name}`;
+
+/** Record the version `relation` has now (written or left unchanged by this run). */
+export function noteVersion(ctx: NodeContext, relation: Relation, version: string): void {
+  ctx.tableVersions?.set(key(relation), Promise.resolve(version));
+}
+
+/** The version of each table: known from this run's writes, else read from its entry (once a run). */
+async function versionsOf(
+  ctx: NodeContext,
+  engine: CatalogEngine,
+  tables: readonly Relation[],
+): Promise<Record<string, string>> {
+  const memo = ctx.tableVersions ?? new Map<string, Promise<string>>();
+  const entries = await Promise.all(
+    tables.map(async (t) => {
+      let version = memo.get(key(t));
+      if (version === undefined) {
+        version = engine
+          .describeRelation(t)
+          .then((info) => info.parameters?.[VERSION_PARAMETER] ?? "");
+        memo.set(key(t), version);
+      }
+      return [key(t), await version] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** What a node's build would read, and whether its table already holds exactly that. */
+export interface InputsCheck {
+  /**
+   * The fingerprint to record with the version written (undefined: inputs unknowable): of the
+   * inputs the next build reads if nothing new arrives (its window starts `lookback` hours
+   * before the newest raw hour listed now, the watermark this build records).
+   */
+  fingerprint?: string;
+  /** The table's current version was built from the same inputs: building it again changes nothing. */
+  unchanged: boolean;
+  /** The raw hours upstream from the window's first hour on (for the watermark), when listed. */
+  raw?: RawHours;
+}
+
+/**
+ * Fingerprint the node's inputs as this build would read them (its definition, the versions of
+ * the tables it reads, the signatures of the raw hours its window reads from `from`) and compare
+ * it with the one recorded on its table. Lists the raw zones upstream once per run (shared).
+ * `lookback`: the node's window is that many hours before its watermark (incremental models that
+ * use one); undefined when it reads every raw hour.
+ */
+export async function checkInputs(
+  node: CompiledNode,
+  ctx: NodeContext,
+  engine: CatalogEngine,
+  existing: RelationInfo,
+  from: string,
+  lookback: number | undefined,
+): Promise<InputsCheck> {
+  const sources: InputSources = ctx.inputs ?? {
+    tables: [],
+    rawLocations: [],
+    views: [],
+    opaque: ["unknown"],
+  };
+  const memo = ctx.rawHours ?? new Map();
+  const upstream = [...new Set(ctx.rawSources?.values() ?? [])].sort();
+  const raw = upstream.length > 0 ? await rawHoursOf(engine, memo, upstream, from) : undefined;
+  if (sources.opaque.length > 0) return { unchanged: false, ...(raw ? { raw } : {}) };
+  const direct =
+    sources.rawLocations.length > 0
+      ? await rawHoursOf(engine, memo, [...new Set(sources.rawLocations)].sort(), from)
+      : undefined;
+  const tables = await versionsOf(ctx, engine, sources.tables);
+  const fingerprintFrom = (first: string): string => {
+    const rawHours =
+      direct === undefined
+        ? undefined
+        : Object.fromEntries(hoursFrom(direct, first).map((h) => [h, direct.get(h)!]));
+    return inputsFingerprint(node, sources.views, { tables, ...(rawHours ? { rawHours } : {}) });
+  };
+  const newest = newestHour(direct);
+  const next =
+    lookback === undefined || newest === undefined ? from : incrementalFrom(newest, lookback);
+  const unchanged =
+    !ctx.fullRefresh &&
+    existing.exists &&
+    existing.kind === "table" &&
+    existing.parameters?.[INPUTS_PARAMETER] === fingerprintFrom(from);
+  const fingerprint = fingerprintFrom(next);
+  return { fingerprint, unchanged, ...(raw ? { raw } : {}) };
+}
+
+/** The parameters a version written by this node records: its inputs and its write id. */
+export function versionParameters(check: InputsCheck, writeId: string): Record<string, string> {
+  return {
+    [VERSION_PARAMETER]: writeId,
+    ...(check.fingerprint === undefined ? {} : { [INPUTS_PARAMETER]: check.fingerprint }),
+  };
+}
