@@ -45,6 +45,9 @@ async function run(
     config: { ...n.config, versions_to_keep: 0 },
   }));
   if (options.patch) compiled.nodes = compiled.nodes.map(options.patch);
+  // Reruns here have the same inputs and pin the write paths: forget what each table was built
+  // from, or it would be left unchanged (unchanged-rerun.test.ts tests that on the endpoint).
+  for (const table of aws.tables.values()) delete table.Parameters?.["sluice_inputs"];
   const engine = await openAthenaEngineWith({
     target,
     clients: aws.clients,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AthenaFailure } from "./athena-failure.js";
 import { AwsError, rejectUnknownMembers } from "./aws-error.js";
-import type { Faults } from "./faults.js";
+import type { Faults, QueryFaultOutcome } from "./faults.js";
 import { classify, type QueryOutcome, type SqlEngine } from "./sql-engine.js";
 import { duckdbToAthena } from "./sql-types.js";
 
@@ -219,9 +219,16 @@ export class AthenaApi {
 
   private begin(execution: Execution): void {
     if (execution.state !== "QUEUED") return;
+    const fault = this.faults.queryFault(execution.sql);
+    // QUEUED until the faults are cleared, then run as any other query.
+    if (fault?.queued) void fault.queued.then(() => this.run(execution, undefined));
+    else this.run(execution, fault);
+  }
+
+  private run(execution: Execution, fault: QueryFaultOutcome | undefined): void {
+    if (execution.state !== "QUEUED") return;
     execution.state = "RUNNING";
     execution.started = Date.now();
-    const fault = this.faults.queryFault(execution.sql);
     if (fault?.stall) return; // RUNNING until stopped
     const finish = (update: () => void) => {
       const wait = Math.max(0, execution.submitted + this.latencyMs - Date.now());

@@ -35,6 +35,11 @@ export interface QueryFault {
   retryable?: boolean;
   /** Stay RUNNING until StopQueryExecution. */
   stall?: boolean;
+  /**
+   * Stay QUEUED (as behind a busy workgroup) until the rules are cleared, then run: a test can
+   * change what the query will read while it waits.
+   */
+  queue?: boolean;
   /** How many matching queries it applies to (default 1). */
   times?: number;
 }
@@ -59,6 +64,14 @@ const INTERNAL: Record<string, [string, number]> = {
   Glue: ["InternalServiceException", 500],
   S3: ["InternalError", 500],
 };
+
+/** What a query fault does to one query: stall it, hold it queued, or fail it. */
+export interface QueryFaultOutcome {
+  stall?: boolean;
+  /** Resolves when the query may run. */
+  queued?: Promise<void>;
+  failure?: AthenaFailure;
+}
 
 /** The fault plan of one endpoint, with per-API call counters. */
 export class Faults {
@@ -137,11 +150,12 @@ export class Faults {
   }
 
   /** The fault for a query about to run, if a rule matches it. */
-  queryFault(sql: string): { stall?: boolean; failure?: AthenaFailure } | undefined {
+  queryFault(sql: string): QueryFaultOutcome | undefined {
     const rule = this.queries.find((q) => q.left > 0 && new RegExp(q.match).test(sql));
     if (rule === undefined) return undefined;
     rule.left--;
     if (rule.stall) return { stall: true };
+    if (rule.queue) return { queued: this.cleared() };
     return {
       failure: new AthenaFailure(
         rule.athenaError ?? "GENERIC_INTERNAL_ERROR",

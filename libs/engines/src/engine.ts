@@ -192,6 +192,18 @@ export interface CatalogEngine extends Engine {
     target: Relation,
     options?: PublishOptions,
   ): Promise<PartitionPublishOutcome>;
+  /**
+   * A table this build leaves unchanged: remove what earlier builds left for later and could not
+   * remove (an interrupted or failed cleanup): data locations its publishes retired past
+   * `versionsToKeep` and, for a table published as a whole (`partitioned` false), objects under
+   * its folder that neither its location nor a kept version holds. Deferred with `defer`; makes
+   * no call for a partitioned table with nothing expired.
+   */
+  removeLeftovers(
+    relation: Relation,
+    table: RelationInfo,
+    options: CleanupOptions & { partitioned: boolean },
+  ): Promise<void>;
   /** Create or update the raw source table through the catalog API (idempotent). */
   registerRawSource(spec: RawSourceSpec): Promise<"created" | "updated" | "unchanged">;
   /** Checks of the connection and the target's setup, in plain words, for `sluice debug`. */

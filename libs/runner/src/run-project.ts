@@ -5,7 +5,7 @@ import type { Engine } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
 import { reconcileBuild } from "./incremental/reconcile.js";
 import type { ListedRawHours } from "./incremental/raw-hours.js";
-import { planRawReads, rawReadSummaries } from "./incremental/plan-raw-reads.js";
+import { planRawReads, rawReadSummaries, reconciledNodes } from "./incremental/plan-raw-reads.js";
 import { quarantineResults, type QuarantinePolicy } from "./incremental/quarantine-results.js";
 import type { PublishedVersions } from "./incremental/window-reads.js";
 import { runDag } from "./scheduler.js";
@@ -81,6 +81,10 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const checkedVersions: CheckedVersions = new Map();
   const built = new Set<string>();
   const tableVersions: TableVersions = new Map();
+  const reconciled = {
+    nodes: reconciledNodes(options.compiled.nodes),
+    recorded: new Set<string>(),
+  };
 
   await runDag(
     tasks,
@@ -106,6 +110,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         windowsRead,
         inputs: inputSources(node, options.compiled.nodes),
         tableVersions,
+        reconciled,
         ...(raw ? { raw } : {}),
         tablesRead: upstreamTables(node, options.compiled.nodes, new Set()).map((t) => t.relation),
         upstreamTables: upstreamTables(node, options.compiled.nodes, built),
@@ -147,7 +152,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
       results,
       options.engine,
       options.dialect,
-      { raw, windowsRead, published },
+      { raw, windowsRead, published, pendingRecorded: reconciled.recorded },
       options.signal,
     )) {
       results.push(check);

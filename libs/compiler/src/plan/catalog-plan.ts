@@ -21,6 +21,15 @@ export const STAGING_MARKER = "__sluice_";
  */
 export const WATERMARK_PARAMETER = "sluice_watermark";
 
+/**
+ * Glue table parameter of an incremental table whose raw hours a reconciliation checks: the
+ * first raw hour (`YYYY/MM/DD/HH`) its version read that no reconciliation has balanced yet.
+ * Recorded with the watermark, cleared ("") when the reconciliation balances; the next window
+ * starts there at the latest, so an hour that did not balance (a Firehose hour still being
+ * written when it was read) is read again until it does.
+ */
+export const PENDING_PARAMETER = "sluice_pending_from";
+
 /** `<table>__sluice_<write id>`: where a catalog engine writes a new version before the swap. */
 export function stagingRelation(relation: Relation, writeId: string): Relation {
   return {

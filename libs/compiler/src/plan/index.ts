@@ -1,7 +1,12 @@
 export * from "./node-plan.js";
 export { planNode } from "./plan-node.js";
 export { planStatements, type PlanState } from "./plan-statements.js";
-export { STAGING_MARKER, WATERMARK_PARAMETER, stagingRelation } from "./catalog-plan.js";
+export {
+  PENDING_PARAMETER,
+  STAGING_MARKER,
+  WATERMARK_PARAMETER,
+  stagingRelation,
+} from "./catalog-plan.js";
 export { formatPlans } from "./plan-text.js";
 export * from "./window.js";
 export * from "./inputs.js";

@@ -23,6 +23,7 @@ import { runQuery, type QuerySettings } from "./query-runner.js";
 import { removeStaleObjects } from "./s3-cleaner.js";
 import { removeQueryOutput } from "./query-output-cleaner.js";
 import { listS3RawHours } from "./s3-raw-hours.js";
+import { parseRetired, RETIRED_PARAMETER, retire } from "./version-retention.js";
 
 export interface AthenaEngineOptions {
   target: AthenaTarget;
@@ -160,6 +161,21 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
         return result;
       },
     ),
+    removeLeftovers: held(async (relation, table, options) => {
+      const retirement = retire(
+        table.parameters?.[RETIRED_PARAMETER],
+        [],
+        options.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
+      );
+      if (retirement.expired.length > 0 || retirement.kept !== retirement.pending) {
+        if (options.defer) later.removeExpiredLater(relation, retirement);
+        else await removeExpired(ctx, [{ relation, retirement }]);
+      }
+      if (options.partitioned || table.location === undefined) return;
+      const retain = parseRetired(retirement.kept).flat();
+      if (options.defer) later.removeStaleLater(relation, table.location, retain);
+      else await removeStaleObjects(ctx, relation, table.location, retain);
+    }),
     registerRawSource: (spec) => registerRawTable(ctx, spec),
     checkSetup: (databases) => athenaSetupChecks(ctx, target, databases),
     close: async () => {

@@ -80,7 +80,11 @@ export async function checkInputs(
     opaque: ["unknown"],
   };
   const memo = ctx.rawHours ?? new Map();
-  const upstream = [...new Set(ctx.rawSources?.values() ?? [])].sort();
+  // An incremental model's watermark is the newest raw hour upstream (other models keep none).
+  const upstream =
+    node.materialization === "incremental"
+      ? [...new Set(ctx.rawSources?.values() ?? [])].sort()
+      : [];
   const raw = upstream.length > 0 ? await rawHoursOf(engine, memo, upstream, from) : undefined;
   if (sources.opaque.length > 0) return { unchanged: false, ...(raw ? { raw } : {}) };
   const direct =

@@ -9,6 +9,7 @@ import {
   lookbackHours,
   watermarkColumn,
   NO_WATERMARK,
+  PENDING_PARAMETER,
   WATERMARK_PARAMETER,
 } from "@sluice/compiler/plan";
 import type { CatalogEngine } from "./catalog-engine.js";
@@ -20,7 +21,8 @@ const HOUR = /^\d{4}\/\d{2}\/\d{2}\/\d{2}$/;
  * The first raw hour an incremental run of `node` reads: the table's recorded watermark minus
  * the model's lookback. A table published before watermarks were recorded falls back to `max()`
  * of its watermark column when it has one; without either, everything (NO_WATERMARK), as when
- * the model does not use the window.
+ * the model does not use the window. Earlier when the table records hours pending (see
+ * PENDING_PARAMETER): the window then starts at the first of them.
  *
  * @example
  * await windowStart(node, ctx, { exists: true, parameters: { sluice_watermark: "2026/11/27/05" } })
@@ -37,7 +39,10 @@ export async function windowStart(
     recorded !== undefined && HOUR.test(recorded)
       ? recorded
       : await maxOfColumn(node, ctx, node.relation, existing);
-  return incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+  const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+  // Hours no reconciliation has balanced yet are read again.
+  const pending = existing.parameters?.[PENDING_PARAMETER];
+  return pending !== undefined && HOUR.test(pending) && pending < from ? pending : from;
 }
 
 /** Bind `sluice_incremental_from()` in `sql` to the window's first hour, recorded for the reconciliation. */

@@ -109,7 +109,8 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
 }
 
 /** The models a reconciliation covers: each reconciled model, its staging and rejected models. */
-function reconciledNodes(all: readonly CompiledNode[]): Set<string> {
+/** The models a reconciliation checks: those configured with `reconcile`, their staging and rejected models. */
+export function reconciledNodes(all: readonly CompiledNode[]): Set<string> {
   const byName = new Map(all.filter((n) => n.kind === "model").map((n) => [n.name, n.id]));
   const out = new Set<string>();
   for (const node of all) {

@@ -2,11 +2,16 @@ import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
-import { QueryError } from "@sluice/engines";
+import { isCatalogEngine, QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
 import type { RawReads } from "./raw-reads.js";
 import { tableWindowRelation, type PublishedVersions } from "./window-reads.js";
-import { NO_WATERMARK, reconcileConfigOf, reconciliationSql } from "@sluice/compiler/plan";
+import {
+  NO_WATERMARK,
+  PENDING_PARAMETER,
+  reconcileConfigOf,
+  reconciliationSql,
+} from "@sluice/compiler/plan";
 
 /** The raw partition column the reconciliation reads by (Firehose's hour, `YYYY/MM/DD/HH`). */
 const WINDOW_COLUMN = "dt";
@@ -36,6 +41,8 @@ export interface RunReads {
   /** Catalog engines: node id → the first raw hour its window read (see NodeContext). */
   windowsRead: ReadonlyMap<string, string>;
   published?: PublishedVersions;
+  /** Catalog engines: the models that recorded their hours as pending in this run. */
+  pendingRecorded?: ReadonlySet<string>;
 }
 
 /**
@@ -150,6 +157,13 @@ export async function reconcileBuild(
       if (bad.length === 0 && isLakeDialect(dialect)) {
         const relations = [node.relation, staging.relation, rejected.relation];
         await engine.execute(dialect.markReconciled(relations).sql, { label: result.id, signal });
+      }
+      if (bad.length === 0 && isCatalogEngine(engine)) {
+        // Balanced: the hours these versions read are pending no more.
+        const recorded = [node, staging, rejected].filter((n) => reads.pendingRecorded?.has(n.id));
+        await Promise.all(
+          recorded.map((n) => engine.setTableParameters(n.relation, { [PENDING_PARAMETER]: "" })),
+        );
       }
     } catch (error) {
       if (!(error instanceof QueryError)) throw error;

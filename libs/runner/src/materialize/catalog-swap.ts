@@ -5,6 +5,7 @@ import {
   isTooManyPartitions,
   lookbackHours,
   NO_WATERMARK,
+  PENDING_PARAMETER,
   planStatements,
   STAGING_MARKER,
   stagingRelation,
@@ -97,13 +98,29 @@ const materialize: Materializer = async (node, ctx) => {
   const inputs = await checkInputs(node, ctx, engine, existing, from, lookback);
   if (inputs.unchanged) {
     noteVersion(ctx, node.relation, existing.parameters?.[VERSION_PARAMETER] ?? "");
+    // What an earlier build's cleanup left (it failed or was cut short) goes all the same.
+    await engine.removeLeftovers(node.relation, existing, {
+      defer: true,
+      partitioned: node.partitionedBy.length > 0,
+      versionsToKeep: versionsToKeep(node),
+    });
     // The reconciliation checks the hours read: none (those before were checked when read).
     if (incremental) ctx.windowsRead?.set(node.id, incrementalFrom(newestHour(inputs.raw), -1));
     return { appended: false, unchanged: true };
   }
-  const version: Written = { recorded: versionParameters(inputs, ctx.writeId), raw: inputs.raw };
-  const outcome = await write(node, ctx, engine, staging, existing, incremental, from, version);
+  // The hours read stay pending until the reconciliation balances them.
+  const pending =
+    node.materialization === "incremental" && ctx.reconciled?.nodes.has(node.id) === true;
+  const recorded = {
+    ...versionParameters(inputs, ctx.writeId),
+    ...(pending ? { [PENDING_PARAMETER]: from } : {}),
+  };
+  const outcome = await write(node, ctx, engine, staging, existing, incremental, from, {
+    recorded,
+    raw: inputs.raw,
+  });
   noteVersion(ctx, node.relation, ctx.writeId);
+  if (pending) ctx.reconciled?.recorded.add(node.id);
   return outcome;
 };
 

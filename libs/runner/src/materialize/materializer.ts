@@ -39,6 +39,12 @@ export interface NodeContext {
   tablesRead?: readonly Relation[];
   /** What the node reads, through views (catalog engines: the inputs of its table's version). */
   inputs?: InputSources;
+  /**
+   * Catalog engines: the incremental models whose raw hours a reconciliation checks (they
+   * record the hours they read as pending until it balances them), and those that recorded
+   * pending hours in this run (the reconciliation clears them when they balance).
+   */
+  reconciled?: { nodes: ReadonlySet<string>; recorded: Set<string> };
   /** Catalog engines: the version each table has in this run (shared by its nodes). */
   tableVersions?: TableVersions;
   /** Tables the node reads whose versions this run did not write: checked before it reads them. */
