@@ -256,7 +256,7 @@ function dependenciesOf(
 }
 
 /** The external (raw) sources a node reads, directly or through other nodes: relation as the dialect quotes it → location. */
-function upstreamRawSources(
+export function upstreamRawSources(
   node: CompiledNode,
   all: readonly CompiledNode[],
   dialect: Dialect,

@@ -45,6 +45,7 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
       engine: engine ?? {
         describeRelation: () => Promise.resolve({ exists: false }),
         execute: () => Promise.reject(new Error("no lake: nothing to read")),
+        listRawHours: () => Promise.resolve({ hours: new Map(), strays: [] }),
       },
       dialect: ctx.dialect,
       runId: ctx.runId,

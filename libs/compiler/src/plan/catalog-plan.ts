@@ -59,6 +59,22 @@ export function planCatalogTable(
     keep: staging.name,
   };
   const { state } = input;
+  if (
+    !input.fullRefresh &&
+    state.exists &&
+    state.kind === "table" &&
+    input.inputs !== undefined &&
+    state.inputs === input.inputs
+  ) {
+    return {
+      action: "unchanged",
+      steps: [sweep],
+      notes: [
+        "built from the same inputs as the table's version (sluice_inputs): nothing is written; " +
+          "what earlier builds' cleanup left is removed at the end of the run",
+      ],
+    };
+  }
   const incremental =
     node.materialization === "incremental" &&
     !input.fullRefresh &&
@@ -109,7 +125,7 @@ export function planCatalogTable(
       // insert_overwrite records its watermark with the partitions it publishes.
       ...(strategy === "insert_overwrite"
         ? []
-        : recordWatermark(node, dialect, node.relation, columns)),
+        : recordWatermark(node, dialect, input, node.relation, columns)),
     ],
     notes,
   };
@@ -144,6 +160,7 @@ function newVersion(
         ? watermarkRead(
             node,
             dialect,
+            input,
             staging,
             `the table has column ${watermarkColumn(node)} (else: the newest watermark recorded on the tables it reads)`,
           )
@@ -216,7 +233,7 @@ function incrementalWrite(
       steps: [
         ...planSteps("write the rebuilt partitions to a staging table at a fresh location", ctas),
         ...(columns.some((c) => c.toLowerCase() === watermarkColumn(node).toLowerCase())
-          ? watermarkRead(node, dialect, staging)
+          ? watermarkRead(node, dialect, input, staging)
           : []),
         {
           kind: "catalog",
@@ -297,22 +314,25 @@ function bindRecordedWatermark(
 function recordWatermark(
   node: CompiledNode,
   dialect: CatalogDialect,
+  input: PlanInput,
   written: Relation,
   columns: readonly string[],
 ): PlanStep[] {
   const column = watermarkColumn(node);
-  const read = columns.some((c) => c.toLowerCase() === column.toLowerCase());
+  const read = !input.rawUpstream && columns.some((c) => c.toLowerCase() === column.toLowerCase());
   return [
-    ...(read ? watermarkRead(node, dialect, written) : []),
+    ...(read ? watermarkRead(node, dialect, input, written) : []),
     {
       kind: "catalog",
       op: "set_parameters",
       purpose: "record the table's new watermark",
       relation: node.relation,
       parameters: {
-        [WATERMARK_PARAMETER]: read
-          ? "<newest watermark read above>"
-          : "<newest watermark recorded on the tables it reads>",
+        [WATERMARK_PARAMETER]: input.rawUpstream
+          ? "<newest raw hour listed before the write>"
+          : read
+            ? "<newest watermark read above>"
+            : "<newest watermark recorded on the tables it reads>",
       },
     },
   ];
@@ -320,14 +340,17 @@ function recordWatermark(
 
 /**
  * The newest value of the watermark column in what was written (when the table has it; else the
- * newest watermark recorded on the tables the node reads, from the catalog).
+ * newest watermark recorded on the tables the node reads, from the catalog). None for a node
+ * that reads raw data upstream: its watermark is the newest raw hour listed before the write.
  */
 function watermarkRead(
   node: CompiledNode,
   dialect: CatalogDialect,
+  input: PlanInput,
   written: Relation,
   when?: string,
 ): PlanStep[] {
+  if (input.rawUpstream) return [];
   const column = watermarkColumn(node);
   const statement = {
     kind: "select" as const,

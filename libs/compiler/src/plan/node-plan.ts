@@ -16,6 +16,12 @@ export interface CatalogState {
    * (Glue parameter `sluice_watermark`; the lake's table state). Undefined when none is recorded.
    */
   watermark?: string;
+  /** The fingerprint of the inputs the published version was built from (`sluice_inputs`). */
+  inputs?: string;
+  /** The id of the write that made the published version (`sluice_version`). */
+  version?: string;
+  /** The first raw hour no reconciliation has balanced yet (`sluice_pending_from`). */
+  pending?: string;
 }
 
 /** A catalog (Glue) operation of a plan: run by the engine, never as SQL. */
@@ -131,4 +137,14 @@ export interface PlanInput {
   /** Unique id of the run's writes (the run id). */
   writeId: string;
   state: CatalogState;
+  /**
+   * The fingerprint of the inputs the node would read now (see `inputsFingerprint`), when known:
+   * equal to the recorded one, the table is left as it is.
+   */
+  inputs?: string;
+  /**
+   * The node reads raw data upstream: its new watermark is the newest raw hour listed before the
+   * write (no query reads it back).
+   */
+  rawUpstream?: boolean;
 }

@@ -12,7 +12,8 @@ import {
 import { awsClientConfig } from "./athena-clients.js";
 import type { AthenaClients, AthenaContext } from "./athena-clients.js";
 import { deferredCleanup, removeExpired } from "./deferred-cleanup.js";
-import { describeGlueRelation, setTableParameters } from "./glue-catalog.js";
+import { describeGlueRelation, relationInfo, setTableParameters } from "./glue-catalog.js";
+import { catalogSnapshot } from "./catalog-snapshot.js";
 import { publishPartitions } from "./partition-publisher.js";
 import { dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
 import { publishTable, type PublishResult } from "./glue-publisher.js";
@@ -110,12 +111,16 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
           lease!.assertHeld();
           return fn(...args);
         };
-  const sweep = stagingSweeper(ctx);
+  const snapshot = catalogSnapshot(ctx);
+  const sweep = stagingSweeper(ctx, (database) => snapshot.tables(database));
   return {
     name: "athena",
     family: "catalog",
     execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
-    describeRelation: (relation) => describeGlueRelation(ctx, relation),
+    describeRelation: async (relation) => {
+      const listed = snapshot.take(relation);
+      return listed === "unlisted" ? describeGlueRelation(ctx, relation) : relationInfo(listed);
+    },
     removeStaleLocations: held(async (relation, keepLocation, cleanup) => {
       const retain = cleanup?.retain ?? [];
       if (cleanup?.defer) later.removeStaleLater(relation, keepLocation, retain);
@@ -123,6 +128,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     }),
     publishTable: async (staging, targetRelation, options) => {
       lease?.assertHeld();
+      snapshot.changed(staging, targetRelation);
       const result = await publishTable(ctx, staging, targetRelation, {
         keepStagingEntry: options?.defer,
         ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
@@ -133,9 +139,10 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       if (options?.defer) later.dropEntryLater(staging);
       return result;
     },
-    setTableParameters: held((relation: Relation, parameters: Readonly<Record<string, string>>) =>
-      setTableParameters(ctx, relation, parameters),
-    ),
+    setTableParameters: held((relation: Relation, parameters: Readonly<Record<string, string>>) => {
+      snapshot.changed(relation);
+      return setTableParameters(ctx, relation, parameters);
+    }),
     finishRun: async () => {
       await lease?.verify();
       return later.flush();
@@ -143,11 +150,13 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
     listRawHours: (location, from) => listS3RawHours(ctx, location, from),
     dropStagingTables: held(sweep),
-    dropTableWithData: held((relation: Relation, options?: { unlessReadBy?: Relation }) =>
-      dropTableWithData(ctx, relation, options),
-    ),
+    dropTableWithData: held((relation: Relation, options?: { unlessReadBy?: Relation }) => {
+      snapshot.changed(relation);
+      return dropTableWithData(ctx, relation, options);
+    }),
     publishPartitions: held(
       async (staging: Relation, targetRelation: Relation, options?: PublishOptions) => {
+        snapshot.changed(staging, targetRelation);
         const result = await publishPartitions(ctx, staging, targetRelation, {
           keepStagingEntry: options?.defer,
           versionsToKeep: options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
@@ -162,6 +171,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       },
     ),
     removeLeftovers: held(async (relation, table, options) => {
+      snapshot.changed(relation);
       const retirement = retire(
         table.parameters?.[RETIRED_PARAMETER],
         [],

@@ -125,7 +125,11 @@ export async function describeGlueRelation(
   ctx: AthenaContext,
   relation: Relation,
 ): Promise<RelationInfo> {
-  const table = await getTable(ctx, relation);
+  return relationInfo(await getTable(ctx, relation));
+}
+
+/** What a Glue entry says of a relation (undefined: it does not exist). */
+export function relationInfo(table: Table | undefined): RelationInfo {
   if (table === undefined) return { exists: false };
   const columns: ColumnInfo[] = [
     ...(table.StorageDescriptor?.Columns ?? []),

@@ -9,20 +9,14 @@ import { removeLocations } from "./s3-cleaner.js";
  * not per model). Every model awaits this listing before its own CTAS, so it can never contain
  * a staging table of the current run.
  */
-export function stagingSweeper(ctx: AthenaContext) {
-  const listings = new Map<string, Promise<Table[]>>();
-  const list = (database: string, marker: string) => {
-    const key = `${database}\u0000${marker}`;
-    let listing = listings.get(key);
-    if (listing === undefined) {
-      listing = listTables(ctx, database, `.*${escapeRegex(marker.toLowerCase())}.*`);
-      listings.set(key, listing);
-    }
-    return listing;
-  };
+export function stagingSweeper(
+  ctx: AthenaContext,
+  /** The tables of a database, listed once in the run (shared with other readers of the catalog). */
+  list: (database: string) => Promise<Table[]>,
+) {
   return async (relation: Relation, marker: string, keep: string): Promise<string[]> => {
     const prefix = `${relation.name}${marker}`.toLowerCase();
-    const leftovers = (await list(relation.schema, marker)).filter(
+    const leftovers = (await list(relation.schema)).filter(
       (t) =>
         (t.Name ?? "").toLowerCase().startsWith(prefix) &&
         !(t.Name ?? "").toLowerCase().includes(keep.toLowerCase()),
@@ -40,10 +34,11 @@ export function stagingSweeper(ctx: AthenaContext) {
   };
 }
 
-async function listTables(
+/** Every table of a Glue database (GetTables, paginated), or those matching `expression`. */
+export async function listTables(
   ctx: AthenaContext,
   database: string,
-  expression: string,
+  expression?: string,
 ): Promise<Table[]> {
   const tables: Table[] = [];
   let token: string | undefined;
@@ -51,7 +46,11 @@ async function listTables(
     const next = token;
     const page = await retryIn(ctx)(() =>
       ctx.clients.glue.send(
-        new GetTablesCommand({ DatabaseName: database, Expression: expression, NextToken: next }),
+        new GetTablesCommand({
+          DatabaseName: database,
+          ...(expression === undefined ? {} : { Expression: expression }),
+          NextToken: next,
+        }),
       ),
     );
     tables.push(...(page.TableList ?? []));
@@ -108,8 +107,4 @@ async function dropTable(
 function sameOrInside(location: string, root: string): boolean {
   const dir = (l: string) => `${l.replace(/\/+$/, "")}/`;
   return dir(location).startsWith(dir(root)) || dir(root).startsWith(dir(location));
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

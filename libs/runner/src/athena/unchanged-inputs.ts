@@ -18,14 +18,18 @@ export type TableVersions = Map<string, Promise<string>>;
 const key = (r: Relation) => `${r.schema}.${r.name}`;
 
 /** Record the version `relation` has now (written or left unchanged by this run). */
-export function noteVersion(ctx: NodeContext, relation: Relation, version: string): void {
+export function noteVersion(
+  ctx: Pick<NodeContext, "tableVersions">,
+  relation: Relation,
+  version: string,
+): void {
   ctx.tableVersions?.set(key(relation), Promise.resolve(version));
 }
 
 /** The version of each table: known from this run's writes, else read from its entry (once a run). */
 async function versionsOf(
-  ctx: NodeContext,
-  engine: CatalogEngine,
+  ctx: InputsContext,
+  engine: Pick<CatalogEngine, "describeRelation">,
   tables: readonly Relation[],
 ): Promise<Record<string, string>> {
   const memo = ctx.tableVersions ?? new Map<string, Promise<string>>();
@@ -44,6 +48,12 @@ async function versionsOf(
   return Object.fromEntries(entries);
 }
 
+/** What checking a node's inputs needs of the run. */
+export type InputsContext = Pick<
+  NodeContext,
+  "inputs" | "rawSources" | "rawHours" | "tableVersions" | "fullRefresh"
+>;
+
 /** What a node's build would read, and whether its table already holds exactly that. */
 export interface InputsCheck {
   /**
@@ -54,6 +64,8 @@ export interface InputsCheck {
   fingerprint?: string;
   /** The table's current version was built from the same inputs: building it again changes nothing. */
   unchanged: boolean;
+  /** The fingerprint of the inputs this build reads (compared with the recorded one). */
+  current?: string;
   /** The raw hours upstream from the window's first hour on (for the watermark), when listed. */
   raw?: RawHours;
 }
@@ -67,8 +79,8 @@ export interface InputsCheck {
  */
 export async function checkInputs(
   node: CompiledNode,
-  ctx: NodeContext,
-  engine: CatalogEngine,
+  ctx: InputsContext,
+  engine: Pick<CatalogEngine, "describeRelation" | "listRawHours">,
   existing: RelationInfo,
   from: string,
   lookback: number | undefined,
@@ -108,7 +120,7 @@ export async function checkInputs(
     existing.kind === "table" &&
     existing.parameters?.[INPUTS_PARAMETER] === fingerprintFrom(from);
   const fingerprint = fingerprintFrom(next);
-  return { fingerprint, unchanged, ...(raw ? { raw } : {}) };
+  return { fingerprint, unchanged, current: fingerprintFrom(from), ...(raw ? { raw } : {}) };
 }
 
 /** The parameters a version written by this node records: its inputs and its write id. */

@@ -1,0 +1,45 @@
+import type { Table } from "@aws-sdk/client-glue";
+import type { Relation } from "@sluice/dialects";
+import type { AthenaContext } from "./athena-clients.js";
+import { listTables } from "./glue-cleanup.js";
+
+/**
+ * The Glue entries of each database a run writes to, listed once (one GetTables per database,
+ * which the staging sweep needs anyway), so a node's first look at a table costs no GetTable.
+ * An entry is served from the listing once, and only while nothing this engine did changed it;
+ * after that, reads go to Glue. Within a run only a table's own node changes it, after reading it.
+ */
+export function catalogSnapshot(ctx: AthenaContext) {
+  const listings = new Map<string, Promise<Table[]>>();
+  const listed = new Map<string, ReadonlyMap<string, Table>>();
+  const live = new Set<string>();
+  const key = (r: Relation) => `${r.schema}.${r.name}`.toLowerCase();
+  return {
+    /** The database's tables, listed on first use. */
+    tables(database: string): Promise<Table[]> {
+      let listing = listings.get(database);
+      if (listing === undefined) {
+        listing = listTables(ctx, database).then((tables) => {
+          listed.set(database, new Map(tables.map((t) => [(t.Name ?? "").toLowerCase(), t])));
+          return tables;
+        });
+        listings.set(database, listing);
+      }
+      return listing;
+    },
+    /**
+     * The entry as listed (undefined: no such table), the first time it is asked for and only
+     * if nothing changed it since; `"unlisted"` when Glue must be asked.
+     */
+    take(relation: Relation): Table | undefined | "unlisted" {
+      const tables = listed.get(relation.schema);
+      if (tables === undefined || live.has(key(relation))) return "unlisted";
+      live.add(key(relation));
+      return tables.get(relation.name.toLowerCase());
+    },
+    /** This engine changed (or is about to change) the table: read it from Glue from now on. */
+    changed(...relations: Relation[]): void {
+      for (const r of relations) live.add(key(r));
+    },
+  };
+}
