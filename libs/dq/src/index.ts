@@ -6,3 +6,4 @@ export { ruleTypes, ruleTypeSpec, type DqRuleTypeSpec } from "./catalogue.js";
 export { compileRule } from "./sql/compile-rule.js";
 export { compileRulesetPass, type CompiledPass } from "./sql/compile-pass.js";
 export type { CompileRuleContext, CompiledRule } from "./sql/context.js";
+export { newDataScope, type RuleNewDataScope } from "./sql/new-data-scope.js";

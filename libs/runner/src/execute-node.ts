@@ -10,12 +10,27 @@ import type { NodeResult } from "./types.js";
 import type { MaterializeOutcome, NodeContext } from "./materialize/materializer.js";
 
 export type { NodeContext };
+
+/** A node's context in a run: what building needs, plus what the run's checks share. */
+export interface RunNodeContext extends NodeContext {
+  /** What the run's tests read: what it wrote or read (`incremental`, default) or everything. */
+  scope?: ScopeMode;
+  /** Node id → the partitions its incremental build wrote in this run (filled as nodes build). */
+  written?: Map<string, WrittenPartitions>;
+  /** The run's DQDL ruleset passes (one query per ruleset and scope, shared by its rules). */
+  passes?: RulesetPasses;
+  /** The tested node of a test (its `attachedTo`). */
+  subject?: CompiledNode;
+}
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
 import { rawSourceBinding } from "./incremental/plan-raw-reads.js";
+import { ruleRow, type RulesetPasses } from "./dq/ruleset-pass.js";
+import { scopeOf, type ScopeMode } from "./scope/assertion-scope.js";
+import type { WrittenPartitions } from "@sluice/engines";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
-export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise<NodeResult> {
+export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Promise<NodeResult> {
   const started = performance.now();
   const result: NodeResult = {
     id: node.id,
@@ -65,7 +80,7 @@ export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise
 
 async function buildRelation(
   node: CompiledNode,
-  ctx: NodeContext,
+  ctx: RunNodeContext,
   result: NodeResult,
   record: (r: QueryResult) => QueryResult,
 ): Promise<void> {
@@ -83,6 +98,7 @@ async function buildRelation(
     },
   }).finally(() => ctx.onStatements?.(node, sent));
   result.rows = outcome.rows;
+  if (outcome.written) ctx.written?.set(node.id, outcome.written);
   result.message = describeBuild(node, outcome);
 }
 
@@ -123,22 +139,41 @@ const thresholdText = (node: CompiledNode): string =>
 
 async function checkTest(
   node: CompiledNode,
-  ctx: NodeContext,
+  ctx: RunNodeContext,
   result: NodeResult,
   record: (r: QueryResult) => QueryResult,
 ): Promise<void> {
   // Bound once: statements made from the test's SQL read the run's raw table for a raw source.
   const raw = await rawSourceBinding(node.sql, ctx);
+  const scoped = scopeOf(node, {
+    dialect: ctx.dialect,
+    mode: ctx.scope ?? "incremental",
+    written: ctx.written ?? new Map(),
+    ...(ctx.subject ? { subject: ctx.subject } : {}),
+    ...(raw.from === undefined ? {} : { rawFrom: raw.from }),
+  });
+  result.scope = scoped.scope;
   const execute = async (sql: string) =>
-    record(await ctx.engine.execute(raw.bind(sql), { label: node.id, signal: ctx.signal }));
-  if (raw.empty) {
-    // Checks of a raw source look at what the run read; it read no raw hour (no new data).
+    record(
+      await ctx.engine.execute(raw.bind(scoped.bind(sql)), {
+        label: node.id,
+        signal: ctx.signal,
+      }),
+    );
+  if (raw.empty || scoped.empty) {
+    // Checks of new data look at what the run read or wrote; it read or wrote none.
     result.status = "skipped";
-    result.message = "no raw line was read this run (no new data): nothing to check";
+    result.message = raw.empty
+      ? "no raw line was read this run (no new data): nothing to check"
+      : "no partition was written this run (no new data): nothing to check";
     return;
   }
-  if (node.assertion?.kind === "dq_rule")
-    return checkDqRule(node, node.assertion, ctx, result, execute);
+  if (node.assertion?.kind === "dq_rule") {
+    const assertion = node.assertion;
+    return checkDqRule(node, assertion, ctx, result, execute, () =>
+      ruleRow(node, assertion, scoped.layout, ctx.passes, execute),
+    );
+  }
   const [assertion] = planStatements(node, ctx.dialect, {
     exists: false,
     fullRefresh: false,

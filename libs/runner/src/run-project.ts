@@ -13,6 +13,9 @@ import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
 import type { CheckedVersions, UpstreamTable } from "./materialize/version-check.js";
+import type { WrittenPartitions } from "@sluice/engines";
+import type { RulesetPasses } from "./dq/ruleset-pass.js";
+import type { ScopeMode } from "./scope/assertion-scope.js";
 
 const withCost = (results: readonly NodeResult[]) => {
   const cost = costTotals(results);
@@ -32,6 +35,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
+  /**
+   * What tests and DQDL rules read: `incremental` (default) checks what the run wrote or read
+   * where a check allows it (see `NewDataScope`), `full` everything (the default with
+   * `fullRefresh`).
+   */
+  scope?: ScopeMode;
   /** What quarantined raw files and lines do to the run: `warn` (default) or `fail`. */
   onQuarantine?: QuarantinePolicy;
   /**
@@ -65,6 +74,10 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   let index = 0;
   const total = tasks.length;
   const rawHours = new Map<string, ListedRawHours>();
+  const scope = options.scope ?? (options.fullRefresh ? "full" : "incremental");
+  const written = new Map<string, WrittenPartitions>();
+  const passes: RulesetPasses = new Map();
+  const byId = new Map(options.compiled.nodes.map((n) => [n.id, n]));
   const published: PublishedVersions = new Map();
   const windowsRead = new Map<string, string>();
   const raw = await planRawReads({
@@ -73,6 +86,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     engine: options.engine,
     dialect: options.dialect,
     fullRefresh: options.fullRefresh ?? false,
+    fullScope: scope === "full",
     rawHours,
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -106,6 +120,12 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         upstreamTables: upstreamTables(node, options.compiled.nodes, built),
         checkedVersions,
         versionsRecorded,
+        scope,
+        written,
+        passes,
+        ...(node.attachedTo && byId.has(node.attachedTo)
+          ? { subject: byId.get(node.attachedTo)! }
+          : {}),
         ...(options.onStatements ? { onStatements: options.onStatements } : {}),
       });
       if (result.status === "success") built.add(node.id);

@@ -28,6 +28,7 @@ function testNode(
     attachedTo?: string;
     severity: "error" | "warn";
     thresholds?: CompiledNode["thresholds"];
+    newData?: CompiledNode["newData"];
   },
 ): CompiledNode {
   const name = uniqueName(t.name, built);
@@ -50,6 +51,7 @@ function testNode(
     ...(t.attachedTo ? { attachedTo: t.attachedTo } : {}),
     severity: t.severity,
     ...(t.thresholds ? { thresholds: t.thresholds } : {}),
+    ...(t.newData ? { newData: t.newData } : {}),
   };
   built.byId.set(node.id, node);
   return node;
