@@ -74,19 +74,30 @@ export interface CompiledNode {
 export type NewDataScope = { kind: "rows" } | { kind: "keys"; columns: string[] };
 
 /**
- * A DQDL rule evaluated with other rules of its ruleset in one query (`sql`, returning one row
- * with `metric_<index>` and `passed_<index>` per rule): one pass over the relation.
+ * One query several tests share (one scan of their relation), returning one row; `index` names a
+ * test's columns in it. A DQDL ruleset pass returns `metric_<index>` and `passed_<index>` per
+ * rule; generic tests counted in one scan return `failures_<index>` per test.
  */
-export interface RulesetPass {
+export interface SharedQuery {
   index: number;
   sql: string;
 }
+
+/** A DQDL rule evaluated with other rules of its ruleset in one query. */
+export type RulesetPass = SharedQuery;
 
 /** Which of a rule's passes applies in a run (see `TestAssertion.passes`). */
 export type PassLayout = "all" | "newData" | "wholeTable";
 
 export type TestAssertion =
-  | { kind: "failing_rows" }
+  | {
+      kind: "failing_rows";
+      /**
+       * not_null and accepted_values tests of one relation (without `where`/`limit`) counted in
+       * one scan: the failures are `failures_<index>` of `sql`, equal to the test's own count.
+       */
+      shared?: SharedQuery;
+    }
   | {
       kind: "dq_rule";
       ruleType: string;

@@ -17,15 +17,16 @@ export interface RunNodeContext extends NodeContext {
   scope?: ScopeMode;
   /** Node id → the partitions its incremental build wrote in this run (filled as nodes build). */
   written?: Map<string, WrittenPartitions>;
-  /** The run's DQDL ruleset passes (one query per ruleset and scope, shared by its rules). */
-  passes?: RulesetPasses;
+  /** The run's shared test queries (DQDL ruleset passes, generic tests counted in one scan). */
+  shared?: SharedRows;
   /** The tested node of a test (its `attachedTo`). */
   subject?: CompiledNode;
 }
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
 import { rawSourceBinding } from "./incremental/plan-raw-reads.js";
-import { ruleRow, type RulesetPasses } from "./dq/ruleset-pass.js";
+import { ruleRow } from "./dq/ruleset-pass.js";
+import { sharedRow, type SharedRows } from "./shared-rows.js";
 import { scopeOf, type ScopeMode } from "./scope/assertion-scope.js";
 import type { WrittenPartitions } from "@sluice/engines";
 
@@ -130,6 +131,31 @@ function counted(n: number, noun: string): string {
   return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 }
 
+/**
+ * A failing-rows test's failure count: from the scan its relation's tests share (sent once for
+ * all of them) when it has one, else, or when that query failed, from its own query.
+ */
+async function failureCount(
+  node: CompiledNode,
+  layout: string,
+  ctx: RunNodeContext,
+  execute: (sql: string) => Promise<QueryResult>,
+): Promise<number> {
+  const shared = node.assertion?.kind === "failing_rows" ? node.assertion.shared : undefined;
+  const row =
+    shared &&
+    ctx.shared &&
+    (await sharedRow(ctx.shared, `${layout}\0${shared.sql}`, () => execute(shared.sql)));
+  if (shared && row) return Number(row[`failures_${shared.index}`] ?? 0);
+  const [assertion] = planStatements(node, ctx.dialect, {
+    exists: false,
+    fullRefresh: false,
+    writeId: ctx.writeId,
+  });
+  if (!assertion) throw new Error(`test ${node.id} compiled to no statement`);
+  return Number((await execute(assertion.sql)).rows[0]?.["failures"] ?? 0);
+}
+
 /** `warn_if '>5', error_if '>10'` as configured (dbt's defaults are `!=0`). */
 const thresholdText = (node: CompiledNode): string =>
   [
@@ -171,17 +197,10 @@ async function checkTest(
   if (node.assertion?.kind === "dq_rule") {
     const assertion = node.assertion;
     return checkDqRule(node, assertion, ctx, result, execute, () =>
-      ruleRow(node, assertion, scoped.layout, ctx.passes, execute),
+      ruleRow(node, assertion, scoped.layout, ctx.shared, execute),
     );
   }
-  const [assertion] = planStatements(node, ctx.dialect, {
-    exists: false,
-    fullRefresh: false,
-    writeId: ctx.writeId,
-  });
-  if (!assertion) throw new Error(`test ${node.id} compiled to no statement`);
-  const r = await execute(assertion.sql);
-  const failures = Number(r.rows[0]?.["failures"] ?? 0);
+  const failures = await failureCount(node, scoped.layout, ctx, execute);
   result.failures = failures;
   const status = testStatus(failures, node);
   const rows = `${failures.toLocaleString("en-US")} failing row${failures === 1 ? "" : "s"}`;

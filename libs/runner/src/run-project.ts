@@ -14,7 +14,7 @@ import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
 import type { CheckedVersions, UpstreamTable } from "./materialize/version-check.js";
 import type { WrittenPartitions } from "@sluice/engines";
-import type { RulesetPasses } from "./dq/ruleset-pass.js";
+import type { SharedRows } from "./shared-rows.js";
 import type { ScopeMode } from "./scope/assertion-scope.js";
 
 const withCost = (results: readonly NodeResult[]) => {
@@ -76,7 +76,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const rawHours = new Map<string, ListedRawHours>();
   const scope = options.scope ?? (options.fullRefresh ? "full" : "incremental");
   const written = new Map<string, WrittenPartitions>();
-  const passes: RulesetPasses = new Map();
+  const shared: SharedRows = new Map();
   const byId = new Map(options.compiled.nodes.map((n) => [n.id, n]));
   const published: PublishedVersions = new Map();
   const windowsRead = new Map<string, string>();
@@ -122,7 +122,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         versionsRecorded,
         scope,
         written,
-        passes,
+        shared,
         ...(node.attachedTo && byId.has(node.attachedTo)
           ? { subject: byId.get(node.attachedTo)! }
           : {}),

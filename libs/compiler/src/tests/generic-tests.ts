@@ -29,6 +29,8 @@ export interface GenericTest {
   dependsOn: string[];
   /** What the test reads of new data only: the new rows, or the rows of the new keys (unique). */
   newData: NewDataScope;
+  /** An aggregate of the subject's rows equal to the test's failure count (one scan can share it). */
+  count?: string;
 }
 
 function parseTo(to: unknown): Parameters<ParentResolver>[0] | undefined {
@@ -85,7 +87,13 @@ export function genericTest(
   const newData: NewDataScope = { kind: "rows" };
   switch (spec.name) {
     case "not_null":
-      return { name, dependsOn, newData, sql: `select *\nfrom ${rel}\nwhere ${col} is null` };
+      return {
+        name,
+        dependsOn,
+        newData,
+        sql: `select *\nfrom ${rel}\nwhere ${col} is null`,
+        count: `count_if(${col} is null)`,
+      };
     case "unique":
       return {
         name,
@@ -110,6 +118,8 @@ export function genericTest(
         dependsOn,
         newData,
         sql: `select ${col} as value_field, count(*) as n_records\nfrom ${rel}\nwhere ${col} not in (${list})\ngroup by ${col}`,
+        // One failing row per value not accepted (NULL is not compared, so it is none).
+        count: `count(distinct case when ${col} not in (${list}) then ${col} end)`,
       };
     }
     default: {

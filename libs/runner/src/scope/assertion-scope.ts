@@ -76,11 +76,13 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
     const why =
       subject.materialization === "incremental"
         ? "not written incrementally this run"
-        : `a ${subject.materialization}`;
+        : `not incremental: a ${subject.materialization}`;
     return full(`the whole table (${why})`);
   }
   const n = written.values.length;
-  const names = written.columns.map((c) => c.name).join(", ");
+  const columns =
+    written.columns.length > 0 ? written.columns.map((c) => c.name) : subject.partitionedBy;
+  const names = columns.join(", ");
   const shown = written.values.map((v) => v.map((x) => x ?? "NULL").join("/"));
   const detail = `${n} partition${n === 1 ? "" : "s"} of ${names} written this run${n > 0 ? ` (${shown.slice(0, 5).join(", ")}${n > 5 ? ", ..." : ""})` : ""}`;
   const relation = input.dialect.quoteRelation(subject.relation);
