@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { createDuckdbDialect, trinoCompatStatements, type Relation } from "@sluice/dialects";
-import { compileRule, parseDqdl, type CompileRuleContext } from "@sluice/dq";
+import { compileRule, compileRulesetPass, parseDqdl, type CompileRuleContext } from "@sluice/dq";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 // Five rows with NULLs and boundary values; metrics below are computed by hand.
@@ -124,6 +124,52 @@ describe("DQDL rules evaluated on DuckDB", () => {
     if (metric === null) expect(row.metric).toBeNull();
     else expect(row.metric).toBeCloseTo(metric, 6);
     expect(row.passed).toBe(passed);
+  });
+
+  test("one pass over the ruleset gives every rule the metric and outcome it has alone", async () => {
+    const text = `Rules = [ ${cases.map(([rule]) => rule).join(",\n")} ]`;
+    const { ruleset, diagnostics } = parseDqdl(text, "t.dqdl");
+    expect(diagnostics).toEqual([]);
+    const pass = compileRulesetPass(ruleset!.rules, ctx);
+    if ("unsupported" in pass) throw new Error(pass.unsupported);
+    const reader = await connection.runAndReadAll(pass.sql);
+    const [row] = reader.getRowObjectsJS() as Record<string, number | boolean | null>[];
+    const together = cases.map((_, k) => [row![`metric_${k + 1}`], row![`passed_${k + 1}`]]);
+    const oneAtATime = [];
+    for (const [rule] of cases) {
+      const r = await evaluate(rule);
+      oneAtATime.push([r.metric, r.passed]);
+    }
+    expect(together).toEqual(oneAtATime);
+    // The hand-computed outcomes hold in the pass too (failing rules included).
+    expect(together.map(([, passed]) => passed)).toEqual(cases.map(([, , passed]) => passed));
+    // One scan reads the relation for the aggregate and row-level rules (37 of the 60); each of
+    // the others (grouping, CustomSql, catalog, multi-relation, composite) is one subquery.
+    const reads = (sql: string) => sql.split('"s"."t"').length - 1;
+    const joined = ruleset!.rules.filter((_, k) => new RegExp(`AS q_${k + 1}\\b`).test(pass.sql));
+    expect([cases.length, joined.length]).toEqual([60, 23]);
+    const alone = joined
+      .map((r) => compileRule(r, ctx))
+      .map((c) => ("sql" in c ? reads(c.sql) : 0));
+    expect(reads(pass.sql)).toBe(1 + alone.reduce((a, b) => a + b, 0));
+  });
+
+  test("a pass on an empty relation: the same NULL metrics and empty-input outcomes", async () => {
+    const rules = ['DataFreshness "id" <= 1 hours', 'Completeness "id" >= 0', "RowCount = 0"];
+    const { ruleset } = parseDqdl(`Rules = [ ${rules.join(", ")} ]`, "t.dqdl");
+    const pass = compileRulesetPass(ruleset!.rules, { ...ctx, relation: relations.empty! });
+    if ("unsupported" in pass) throw new Error(pass.unsupported);
+    const reader = await connection.runAndReadAll(pass.sql);
+    expect(reader.getRowObjectsJS()).toEqual([
+      {
+        metric_1: 1,
+        passed_1: true,
+        metric_2: null,
+        passed_2: false,
+        metric_3: 0,
+        passed_3: true,
+      },
+    ]);
   });
 
   test("empty relation: row-level DataFreshness passes, Completeness fails", async () => {

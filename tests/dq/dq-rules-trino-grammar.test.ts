@@ -1,5 +1,5 @@
 import { createDuckdbDialect, type Relation } from "@sluice/dialects";
-import { compileRule, parseDqdl, type CompileRuleContext } from "@sluice/dq";
+import { compileRule, compileRulesetPass, parseDqdl, type CompileRuleContext } from "@sluice/dq";
 import { TrinoSQL } from "dt-sql-parser";
 import { expect, test } from "vitest";
 
@@ -47,6 +47,13 @@ test.each(rules)("Trino grammar accepts the assertion of %s", (rule) => {
   const parser = new TrinoSQL();
   expect(parser.validate(compiled.sql)).toEqual([]);
   if (compiled.failingRowsSql) expect(parser.validate(compiled.failingRowsSql)).toEqual([]);
+});
+
+test("Trino grammar accepts one pass over every rule above", () => {
+  const { ruleset } = parseDqdl(`Rules = [ ${rules.join(",\n")} ]`, "r.dqdl");
+  const pass = compileRulesetPass(ruleset!.rules, ctx);
+  if ("unsupported" in pass) throw new Error(pass.unsupported);
+  expect(new TrinoSQL().validate(pass.sql)).toEqual([]);
 });
 
 test("the Trino grammar check rejects broken SQL", () => {

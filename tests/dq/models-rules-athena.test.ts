@@ -39,7 +39,27 @@ describe("models project DQDL rules on Athena", async () => {
     ...(n.assertion?.kind === "dq_rule" && n.assertion.failingRowsSql
       ? [[`${n.id} failing rows`, dialect.limit(n.assertion.failingRowsSql, 100)] as const]
       : []),
+    ...Object.entries(n.assertion?.kind === "dq_rule" ? (n.assertion.passes ?? {}) : {}).map(
+      ([layout, pass]) => [`${n.id} ruleset pass (${layout})`, pass.sql] as const,
+    ),
   ]);
+
+  it("groups each ruleset's single-table rules into one pass per scope", () => {
+    const passes = (id: string) => {
+      const a = nodes.find((n) => n.id === id)?.assertion;
+      return a?.kind === "dq_rule" ? a.passes : undefined;
+    };
+    // silver.events: 9 rules; RowCount reads the whole table, IsUnique the new keys, the other 7
+    // the new rows.
+    expect(passes("test.dq_events_rule_1")).toEqual({ all: { index: 1, sql: expect.any(String) } });
+    expect(passes("test.dq_events_rule_3")?.newData).toBeUndefined();
+    expect(passes("test.dq_events_rule_4")).toMatchObject({
+      all: { index: 4 },
+      newData: { index: 2 },
+    });
+    // ReferentialIntegrity reads silver.events too: it runs alone.
+    expect(passes("test.dq_order_items_rule_7")).toBeUndefined();
+  });
   it.each(queries)("%s parses as Trino SQL", (_id, sql) => {
     expect(grammarErrors({ sql, grammar: "trino" })).toEqual([]);
   });

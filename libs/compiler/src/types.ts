@@ -49,6 +49,11 @@ export interface CompiledNode {
   thresholds?: Pick<TestConfig, "warn_if" | "error_if">;
   /** Tests: what the SQL returns. Absent means `failing_rows` (generic and singular tests). */
   assertion?: TestAssertion;
+  /**
+   * Tests: how the check narrows to the data a run wrote when it may (see {@link NewDataScope});
+   * absent: its meaning needs the whole table, so it always reads all of it.
+   */
+  newData?: NewDataScope;
   /** Tests run with `--store-failures`: where failing rows (limited) are written. */
   storeFailures?: { relation: Relation; location: string; limit: number };
 }
@@ -59,8 +64,40 @@ export interface CompiledNode {
  * `{ metric, passed }`; `failingRowsSql` (unlimited) for row-level rules; `unsupported` when the
  * rule cannot be evaluated on this target (the result is ERROR, never a pass).
  */
+/**
+ * How a test on an incremental model or raw source reads only what a run wrote or read (the
+ * touched partitions, the raw hours read), as Glue Data Quality in an ETL job checks the incoming
+ * frame. `rows`: a per-row check (not_null, accepted_values, relationships, ColumnValues,
+ * IsComplete, ...) reads the new rows. `keys`: a uniqueness check reads every row, in the whole
+ * table, whose key occurs among the new rows (new keys against old ones).
+ */
+export type NewDataScope = { kind: "rows" } | { kind: "keys"; columns: string[] };
+
+/**
+ * One query several tests share (one scan of their relation), returning one row; `index` names a
+ * test's columns in it. A DQDL ruleset pass returns `metric_<index>` and `passed_<index>` per
+ * rule; generic tests counted in one scan return `failures_<index>` per test.
+ */
+export interface SharedQuery {
+  index: number;
+  sql: string;
+}
+
+/** A DQDL rule evaluated with other rules of its ruleset in one query. */
+export type RulesetPass = SharedQuery;
+
+/** Which of a rule's passes applies in a run (see `TestAssertion.passes`). */
+export type PassLayout = "all" | "newData" | "wholeTable";
+
 export type TestAssertion =
-  | { kind: "failing_rows" }
+  | {
+      kind: "failing_rows";
+      /**
+       * not_null and accepted_values tests of one relation (without `where`/`limit`) counted in
+       * one scan: the failures are `failures_<index>` of `sql`, equal to the test's own count.
+       */
+      shared?: SharedQuery;
+    }
   | {
       kind: "dq_rule";
       ruleType: string;
@@ -68,6 +105,13 @@ export type TestAssertion =
       ruleName: string;
       failingRowsSql?: string;
       unsupported?: string;
+      /**
+       * The rule's ruleset pass, by what the run's tests of its table read: `all` (every table
+       * read whole: the ruleset's single-relation rules), `newData` (the rules of the rule's
+       * {@link NewDataScope}, on new data) or `wholeTable` (the rules with no new-data scope,
+       * while the others read new data). Absent: the rule runs alone.
+       */
+      passes?: Partial<Record<PassLayout, RulesetPass>>;
     };
 
 export interface CompiledProject {

@@ -4,6 +4,17 @@ import type { RawSourceSpec, Relation } from "@sluice/dialects";
 export interface CarriedFiles {
   carried: number;
   writtenPartitions: number;
+  /** The partitions the new version wrote (its own files, not carried ones). */
+  written: WrittenPartitions;
+}
+
+/**
+ * The partitions a write replaced or created: the partition columns (in order; `type` when the
+ * catalog knows it) and one list of values per partition, as text (null: the NULL partition).
+ */
+export interface WrittenPartitions {
+  columns: { name: string; type?: string }[];
+  values: (string | null)[][];
 }
 
 export interface ColumnInfo {
@@ -334,6 +345,8 @@ export interface LakeVerification {
 export interface PartitionPublishOutcome {
   updated: number;
   created: number;
+  /** The partitions published (repointed or created). */
+  written: WrittenPartitions;
   /** Data locations of the repointed partitions before the publish. */
   replaced: string[];
 }

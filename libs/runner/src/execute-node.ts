@@ -10,12 +10,28 @@ import type { NodeResult } from "./types.js";
 import type { MaterializeOutcome, NodeContext } from "./materialize/materializer.js";
 
 export type { NodeContext };
+
+/** A node's context in a run: what building needs, plus what the run's checks share. */
+export interface RunNodeContext extends NodeContext {
+  /** What the run's tests read: what it wrote or read (`incremental`, default) or everything. */
+  scope?: ScopeMode;
+  /** Node id → the partitions its incremental build wrote in this run (filled as nodes build). */
+  written?: Map<string, WrittenPartitions>;
+  /** The run's shared test queries (DQDL ruleset passes, generic tests counted in one scan). */
+  shared?: SharedRows;
+  /** The tested node of a test (its `attachedTo`). */
+  subject?: CompiledNode;
+}
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
 import { rawSourceBinding } from "./incremental/plan-raw-reads.js";
+import { ruleRow } from "./dq/ruleset-pass.js";
+import { sharedRow, type SharedRows } from "./shared-rows.js";
+import { scopeOf, type ScopeMode } from "./scope/assertion-scope.js";
+import type { WrittenPartitions } from "@sluice/engines";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
-export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise<NodeResult> {
+export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Promise<NodeResult> {
   const started = performance.now();
   const result: NodeResult = {
     id: node.id,
@@ -65,7 +81,7 @@ export async function executeNode(node: CompiledNode, ctx: NodeContext): Promise
 
 async function buildRelation(
   node: CompiledNode,
-  ctx: NodeContext,
+  ctx: RunNodeContext,
   result: NodeResult,
   record: (r: QueryResult) => QueryResult,
 ): Promise<void> {
@@ -83,6 +99,7 @@ async function buildRelation(
     },
   }).finally(() => ctx.onStatements?.(node, sent));
   result.rows = outcome.rows;
+  if (outcome.written) ctx.written?.set(node.id, outcome.written);
   result.message = describeBuild(node, outcome);
 }
 
@@ -115,6 +132,31 @@ function counted(n: number, noun: string): string {
   return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 }
 
+/**
+ * A failing-rows test's failure count: from the scan its relation's tests share (sent once for
+ * all of them) when it has one, else, or when that query failed, from its own query.
+ */
+async function failureCount(
+  node: CompiledNode,
+  layout: string,
+  ctx: RunNodeContext,
+  execute: (sql: string) => Promise<QueryResult>,
+): Promise<number> {
+  const shared = node.assertion?.kind === "failing_rows" ? node.assertion.shared : undefined;
+  const row =
+    shared &&
+    ctx.shared &&
+    (await sharedRow(ctx.shared, `${layout}\0${shared.sql}`, () => execute(shared.sql)));
+  if (shared && row) return Number(row[`failures_${shared.index}`] ?? 0);
+  const [assertion] = planStatements(node, ctx.dialect, {
+    exists: false,
+    fullRefresh: false,
+    writeId: ctx.writeId,
+  });
+  if (!assertion) throw new Error(`test ${node.id} compiled to no statement`);
+  return Number((await execute(assertion.sql)).rows[0]?.["failures"] ?? 0);
+}
+
 /** `warn_if '>5', error_if '>10'` as configured (dbt's defaults are `!=0`). */
 const thresholdText = (node: CompiledNode): string =>
   [
@@ -124,30 +166,42 @@ const thresholdText = (node: CompiledNode): string =>
 
 async function checkTest(
   node: CompiledNode,
-  ctx: NodeContext,
+  ctx: RunNodeContext,
   result: NodeResult,
   record: (r: QueryResult) => QueryResult,
 ): Promise<void> {
   // Bound once: statements made from the test's SQL read the run's raw table for a raw source.
   const raw = await rawSourceBinding(node.sql, ctx);
+  const scoped = scopeOf(node, {
+    dialect: ctx.dialect,
+    mode: ctx.scope ?? "incremental",
+    written: ctx.written ?? new Map(),
+    ...(ctx.subject ? { subject: ctx.subject } : {}),
+    ...(raw.from === undefined ? {} : { rawFrom: raw.from }),
+  });
+  result.scope = scoped.scope;
   const execute = async (sql: string) =>
-    record(await ctx.engine.execute(raw.bind(sql), { label: node.id, signal: ctx.signal }));
-  if (raw.empty) {
-    // Checks of a raw source look at what the run read; it read no raw hour (no new data).
+    record(
+      await ctx.engine.execute(raw.bind(scoped.bind(sql)), {
+        label: node.id,
+        signal: ctx.signal,
+      }),
+    );
+  if (raw.empty || scoped.empty) {
+    // Checks of new data look at what the run read or wrote; it read or wrote none.
     result.status = "skipped";
-    result.message = "no raw line was read this run (no new data): nothing to check";
+    result.message = raw.empty
+      ? "no raw line was read this run (no new data): nothing to check"
+      : "no partition was written this run (no new data): nothing to check";
     return;
   }
-  if (node.assertion?.kind === "dq_rule")
-    return checkDqRule(node, node.assertion, ctx, result, execute);
-  const [assertion] = planStatements(node, ctx.dialect, {
-    exists: false,
-    fullRefresh: false,
-    writeId: ctx.writeId,
-  });
-  if (!assertion) throw new Error(`test ${node.id} compiled to no statement`);
-  const r = await execute(assertion.sql);
-  const failures = Number(r.rows[0]?.["failures"] ?? 0);
+  if (node.assertion?.kind === "dq_rule") {
+    const assertion = node.assertion;
+    return checkDqRule(node, assertion, ctx, result, execute, () =>
+      ruleRow(node, assertion, scoped.layout, ctx.shared, execute),
+    );
+  }
+  const failures = await failureCount(node, scoped.layout, ctx, execute);
   result.failures = failures;
   const status = testStatus(failures, node);
   const rows = `${failures.toLocaleString("en-US")} failing row${failures === 1 ? "" : "s"}`;

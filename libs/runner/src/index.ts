@@ -14,3 +14,5 @@ export { bindRulesets, findRelationNode, dqTestNodes, planRulesets } from "./dq/
 export type { BoundRuleset, DqTestNodesOptions } from "./dq/index.js";
 export { describeDamage, recoveryCommand } from "./materialize/version-check.js";
 export { planRun, readCatalogState, type PlanRunOptions } from "./plan/plan-run.js";
+export type { AssertionScope, BoundScope, ScopeInput, ScopeMode } from "./scope/assertion-scope.js";
+export { scopeOf } from "./scope/assertion-scope.js";

@@ -15,6 +15,9 @@ import { costTotals } from "./athena/cost.js";
 import type { CheckedVersions, UpstreamTable } from "./materialize/version-check.js";
 import { inputSources } from "@sluice/compiler/plan";
 import type { TableVersions } from "./athena/unchanged-inputs.js";
+import type { WrittenPartitions } from "@sluice/engines";
+import type { SharedRows } from "./shared-rows.js";
+import type { ScopeMode } from "./scope/assertion-scope.js";
 
 const withCost = (results: readonly NodeResult[]) => {
   const cost = costTotals(results);
@@ -34,6 +37,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
+  /**
+   * What tests and DQDL rules read: `incremental` (default) checks what the run wrote or read
+   * where a check allows it (see `NewDataScope`), `full` everything (the default with
+   * `fullRefresh`).
+   */
+  scope?: ScopeMode;
   /** What quarantined raw files and lines do to the run: `warn` (default) or `fail`. */
   onQuarantine?: QuarantinePolicy;
   /**
@@ -67,6 +76,10 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   let index = 0;
   const total = tasks.length;
   const rawHours = new Map<string, ListedRawHours>();
+  const scope = options.scope ?? (options.fullRefresh ? "full" : "incremental");
+  const written = new Map<string, WrittenPartitions>();
+  const shared: SharedRows = new Map();
+  const byId = new Map(options.compiled.nodes.map((n) => [n.id, n]));
   const published: PublishedVersions = new Map();
   const windowsRead = new Map<string, string>();
   const raw = await planRawReads({
@@ -75,6 +88,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     engine: options.engine,
     dialect: options.dialect,
     fullRefresh: options.fullRefresh ?? false,
+    fullScope: scope === "full",
     rawHours,
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -116,6 +130,12 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         upstreamTables: upstreamTables(node, options.compiled.nodes, built),
         checkedVersions,
         versionsRecorded,
+        scope,
+        written,
+        shared,
+        ...(node.attachedTo && byId.has(node.attachedTo)
+          ? { subject: byId.get(node.attachedTo)! }
+          : {}),
         ...(options.onStatements ? { onStatements: options.onStatements } : {}),
       });
       if (result.status === "success") built.add(node.id);

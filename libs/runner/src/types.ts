@@ -1,4 +1,5 @@
 import type { NodeKind } from "@sluice/compiler";
+import type { AssertionScope } from "./scope/assertion-scope.js";
 
 /** Outcome vocabulary, shared by models, seeds, sources and tests (dbt's, plus Glue's PASS/FAIL/ERROR for rules). */
 export type NodeStatus = "success" | "error" | "skipped" | "pass" | "fail" | "warn";
@@ -29,6 +30,8 @@ export interface NodeResult {
   dq?: DqRuleResult;
   /** `--store-failures`: the audit table holding (some of) the failing rows. */
   storedFailures?: string;
+  /** Tests and DQDL rules: the data they checked (new data only, or the whole table) and why. */
+  scope?: AssertionScope;
 }
 
 /** One DQDL rule's outcome, shaped like Glue's `DataQualityRuleResult`. */

@@ -13,6 +13,7 @@ interface RunArgs extends SelectionArgs {
   threads?: number;
   timeout?: number;
   onQuarantine?: "warn" | "fail";
+  scope?: "incremental" | "full";
   format: "table" | "json";
   logFormat: "text" | "json";
   athenaCheck?: boolean;
@@ -73,6 +74,16 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
               default: false,
               describe:
                 "Write failing rows of tests (up to 100 each) to <schema>_audit.<test name>",
+            },
+          }
+        : {}),
+      ...(name === "test" || name === "build"
+        ? {
+            scope: {
+              type: "string",
+              choices: ["incremental", "full"],
+              describe:
+                "What tests and DQDL rules check: incremental (default) reads what this run wrote or read where the check allows (per-row checks: the partitions written, the raw hours read; unique: the new keys against the whole table), full reads every table whole (the default with --full-refresh). Every result states its scope",
             },
           }
         : {}),
@@ -208,6 +219,7 @@ async function runNodes(
       dialect: ctx.dialect,
       runId: ctx.runId,
       fullRefresh: args.fullRefresh ?? false,
+      ...(args.scope ? { scope: args.scope } : {}),
       threads: args.threads ?? ctx.target.threads,
       signal: abort.signal,
       ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),

@@ -25,6 +25,11 @@ function nodeLabel(r: NodeResult): string {
   return r.kind === "test" ? `test ${r.name}` : `${r.materialization} ${r.relation ?? r.name}`;
 }
 
+/** ` [incremental: 1 partition of event_date written this run (2026-11-27)]` for a test. */
+function scopeNote(r: NodeResult): string {
+  return r.scope ? ` [${r.scope.kind}: ${r.scope.detail}]` : "";
+}
+
 function dots(text: string): string {
   return ".".repeat(Math.max(3, 56 - text.length));
 }
@@ -76,7 +81,7 @@ export function progressPrinter(io: Io): (event: RunEvent) => void {
     const what = nodeLabel(r);
     const seconds = c.dim(`[${(r.elapsedMs / 1000).toFixed(2)}s]`);
     line(
-      `${position} ${paint(c, r.status, statusLabel[r.status].padEnd(5))} ${what} ${c.dim(dots(what))} ${r.message} ${seconds}`,
+      `${position} ${paint(c, r.status, statusLabel[r.status].padEnd(5))} ${what} ${c.dim(dots(what))} ${r.message}${scopeNote(r)} ${seconds}`,
     );
   };
 }

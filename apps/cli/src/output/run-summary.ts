@@ -29,7 +29,15 @@ export function printRunSummary(
   io.out("");
   io.out(
     renderTable(
-      ["node", "status", "rows", "failures", "seconds", ...(withCost ? ["scanned", "cost"] : [])],
+      [
+        "node",
+        "status",
+        "rows",
+        "failures",
+        "scope",
+        "seconds",
+        ...(withCost ? ["scanned", "cost"] : []),
+      ],
       rs
         .filter((r) => r.kind !== "test" || problems.includes(r))
         .map((r) => [
@@ -37,6 +45,7 @@ export function printRunSummary(
           label[r.status],
           r.rows ?? "",
           r.failures ?? "",
+          r.scope?.kind ?? "",
           (r.elapsedMs / 1000).toFixed(2),
           ...(withCost ? costCells(r) : []),
         ]),
@@ -47,6 +56,14 @@ export function printRunSummary(
     const where = whereFailed(p);
     if (where) io.out(`  ${where}`);
     if (p.storedFailures) io.out(`  failing rows stored in ${p.storedFailures}`);
+    if (p.scope) io.out(`  checked: ${p.scope.kind} scope, ${p.scope.detail}`);
+  }
+  const scoped = tests.filter((r) => r.scope);
+  if (scoped.length > 0) {
+    const n = (kind: string) => scoped.filter((r) => r.scope?.kind === kind).length;
+    io.out(
+      `\nAssertion scope: ${n("incremental")} checked what this run wrote or read (incremental), ${n("full")} whole tables (full).`,
+    );
   }
   const dq = rs.filter((r) => r.dq);
   if (dq.length > 0) {

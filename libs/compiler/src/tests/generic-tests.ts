@@ -1,6 +1,7 @@
 import { error } from "@sluice/project";
 import type { Diagnostic, GenericTestSpec, SourceLocation } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
+import type { NewDataScope } from "../types.js";
 import { closestHint } from "@sluice/project";
 
 export const genericTestNames = ["not_null", "unique", "accepted_values", "relationships"] as const;
@@ -26,6 +27,10 @@ export interface GenericTest {
   name: string;
   sql: string;
   dependsOn: string[];
+  /** What the test reads of new data only: the new rows, or the rows of the new keys (unique). */
+  newData: NewDataScope;
+  /** An aggregate of the subject's rows equal to the test's failure count (one scan can share it). */
+  count?: string;
 }
 
 function parseTo(to: unknown): Parameters<ParentResolver>[0] | undefined {
@@ -79,13 +84,21 @@ export function genericTest(
   const rel = subject.relationSql;
   const name = `${subject.namePrefix}${spec.name}_${subject.namePart}_${columnName}`;
   const dependsOn = [subject.nodeId];
+  const newData: NewDataScope = { kind: "rows" };
   switch (spec.name) {
     case "not_null":
-      return { name, dependsOn, sql: `select *\nfrom ${rel}\nwhere ${col} is null` };
+      return {
+        name,
+        dependsOn,
+        newData,
+        sql: `select *\nfrom ${rel}\nwhere ${col} is null`,
+        count: `count_if(${col} is null)`,
+      };
     case "unique":
       return {
         name,
         dependsOn,
+        newData: { kind: "keys", columns: [columnName] },
         sql: `select ${col} as unique_field, count(*) as n_records\nfrom ${rel}\nwhere ${col} is not null\ngroup by ${col}\nhaving count(*) > 1`,
       };
     case "accepted_values": {
@@ -103,7 +116,10 @@ export function genericTest(
       return {
         name,
         dependsOn,
+        newData,
         sql: `select ${col} as value_field, count(*) as n_records\nfrom ${rel}\nwhere ${col} not in (${list})\ngroup by ${col}`,
+        // One failing row per value not accepted (NULL is not compared, so it is none).
+        count: `count(distinct case when ${col} not in (${list}) then ${col} end)`,
       };
     }
     default: {
@@ -123,6 +139,7 @@ export function genericTest(
       return {
         name,
         dependsOn: [subject.nodeId, parent.nodeId],
+        newData,
         sql:
           `with child as (\n  select ${col} as from_field from ${rel} where ${col} is not null\n),\n` +
           `parent as (\n  select ${parentCol} as to_field from ${parent.relationSql}\n)\n` +

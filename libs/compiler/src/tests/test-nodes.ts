@@ -28,6 +28,7 @@ function testNode(
     attachedTo?: string;
     severity: "error" | "warn";
     thresholds?: CompiledNode["thresholds"];
+    newData?: CompiledNode["newData"];
   },
 ): CompiledNode {
   const name = uniqueName(t.name, built);
@@ -50,6 +51,7 @@ function testNode(
     ...(t.attachedTo ? { attachedTo: t.attachedTo } : {}),
     severity: t.severity,
     ...(t.thresholds ? { thresholds: t.thresholds } : {}),
+    ...(t.newData ? { newData: t.newData } : {}),
   };
   built.byId.set(node.id, node);
   return node;
@@ -88,6 +90,7 @@ export function genericTestNodes(
     ),
   ];
   const nodes: CompiledNode[] = [];
+  const counted: { node: CompiledNode; count: string }[] = [];
   for (const { spec, column } of specs) {
     const { where, limit, warn_if, error_if } = spec.config ?? {};
     // dbt's `where`: the test reads only the subject's rows that match it.
@@ -107,19 +110,36 @@ export function genericTestNodes(
       ...(warn_if !== undefined ? { warn_if } : {}),
       ...(error_if !== undefined ? { error_if } : {}),
     };
-    nodes.push(
-      testNode(ctx, built, {
-        ...t,
-        // dbt's `limit`: at most this many failing rows are counted.
-        sql: limit === undefined ? t.sql : ctx.dialect.limit(t.sql, limit),
-        path: spec.at.file,
-        attachedTo: subjectNode.id,
-        severity: spec.severity,
-        ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
-      }),
-    );
+    const { count, ...test } = t;
+    const node = testNode(ctx, built, {
+      ...test,
+      // dbt's `limit`: at most this many failing rows are counted.
+      sql: limit === undefined ? t.sql : ctx.dialect.limit(t.sql, limit),
+      path: spec.at.file,
+      attachedTo: subjectNode.id,
+      severity: spec.severity,
+      ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
+    });
+    if (count !== undefined && where === undefined && limit === undefined)
+      counted.push({ node, count });
+    nodes.push(node);
   }
+  shareScan(counted, subject.relationSql);
   return nodes;
+}
+
+/**
+ * The tests of one relation whose failures are plain aggregates (not_null, accepted_values) are
+ * counted in one scan: each gets `assertion.shared` (its `failures_<i>` column), and the runner
+ * sends the query once for all of them.
+ */
+function shareScan(counted: readonly { node: CompiledNode; count: string }[], relationSql: string) {
+  if (counted.length < 2) return;
+  const columns = counted.map(({ count }, i) => `${count} as failures_${i + 1}`);
+  const sql = `select ${columns.join(", ")}\nfrom ${relationSql}`;
+  counted.forEach(({ node }, i) => {
+    node.assertion = { kind: "failing_rows", shared: { index: i + 1, sql } };
+  });
 }
 
 /**

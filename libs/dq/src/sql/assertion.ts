@@ -38,12 +38,12 @@ export function aggregateAssertion(inner: string, predicate: string): string {
   return `SELECT CAST(m AS DOUBLE) AS metric, coalesce(${predicate}, FALSE) AS passed FROM (${inner}) AS dq`;
 }
 
-/** The predicate of a number condition on the metric `m` (NULL metric: fails). */
+/** The predicate of a number condition on the metric column `m` (NULL metric: fails); no condition: `m = 1`. */
 export function metricPredicate(
   cond: DqCondition | undefined,
   ctx: CompileRuleContext,
-  fallback = "m = 1",
+  m = "m",
 ): string {
-  if (!cond) return fallback;
-  return conditionPredicate("m", cond, operandSqlFor(cond.kind, ctx, []), false);
+  if (!cond) return `${m} = 1`;
+  return conditionPredicate(m, cond, operandSqlFor(cond.kind, ctx, []), false);
 }

@@ -1,7 +1,7 @@
 import type { Relation } from "@sluice/dialects";
 import type { DqRule, DqRuleNode } from "../ast.js";
 import { Unsupported, type CompileRuleContext, type CompiledRule } from "./context.js";
-import { conditionPredicate, nowSql, operandSqlFor } from "./predicates.js";
+import { aggregateMetric, rowPredicate, rowRatio, wholeRows } from "./rule-metrics.js";
 import { aggregateAssertion, metricPredicate, ruleSql, type RuleSql } from "./assertion.js";
 import { rewritePrimary } from "./custom-sql.js";
 import { compileMultiRelationRule } from "./multi-relation.js";
@@ -51,9 +51,7 @@ function param(rule: DqRule, i = 0): string {
 
 /** A row-level rule: the ratio of rows passing `p` among the (filtered) rows. */
 function rowLevel(rule: DqRule, s: RuleSql, p: string, emptyPasses: boolean): CompiledRule {
-  const ratio = `CAST(count_if(${p}) AS DOUBLE) / NULLIF(count(*), 0)`;
-  const metric = emptyPasses ? `coalesce(${ratio}, 1.0)` : ratio;
-  const inner = `SELECT ${metric} AS m FROM ${s.table}${s.where}`;
+  const inner = `SELECT ${rowRatio(p, emptyPasses, wholeRows)} AS m FROM ${s.table}${s.where}`;
   const failing = `SELECT * FROM ${s.table}${s.where ? `${s.where} AND` : " WHERE"} NOT (${p})`;
   return {
     sql: aggregateAssertion(inner, metricPredicate(rule.threshold, s.ctx)),
@@ -62,11 +60,11 @@ function rowLevel(rule: DqRule, s: RuleSql, p: string, emptyPasses: boolean): Co
   };
 }
 
-function aggregate(rule: DqRule, s: RuleSql, metric: string, fallback?: string): CompiledRule {
+function aggregate(rule: DqRule, s: RuleSql, metric: string): CompiledRule {
   return {
     sql: aggregateAssertion(
       `SELECT ${metric} AS m FROM ${s.table}${s.where}`,
-      metricPredicate(rule.condition, s.ctx, fallback),
+      metricPredicate(rule.condition, s.ctx),
     ),
     rowLevel: false,
   };
@@ -91,26 +89,6 @@ function duplicateRowsSql(s: RuleSql, cols: string[], keep: string): string {
   );
 }
 
-const dataTypes: Record<string, string> = {
-  boolean: "BOOLEAN",
-  date: "DATE",
-  timestamp: "TIMESTAMP",
-  integer: "INTEGER",
-  double: "DOUBLE",
-  float: "REAL",
-  long: "BIGINT",
-};
-
-function castType(name: string): string {
-  const t = dataTypes[name.toLowerCase()];
-  if (t) return t;
-  const dec = /^decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)$/i.exec(name);
-  if (dec) return `DECIMAL(${dec[1]}, ${dec[2]})`;
-  throw new Unsupported(
-    `unknown data type "${name}" (Boolean, Date, Timestamp, Integer, Double, Float, Long or DECIMAL(p,s))`,
-  );
-}
-
 function informationSchema(s: RuleSql, relation: Relation): string {
   const d = s.ctx.dialect;
   return `FROM information_schema.columns WHERE table_schema = ${d.literal(relation.schema)} AND table_name = ${d.literal(relation.name)}`;
@@ -122,9 +100,18 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
   const cond = rule.condition;
   const c = () => s.col(param(rule));
   const cols = () => rule.parameters.map((p) => s.col(p.value));
+  const row = rowPredicate(rule, s);
+  if (row) return rowLevel(rule, s, row.predicate, row.emptyPasses);
+  const metric = aggregateMetric(rule, s, wholeRows);
+  if (metric !== undefined) {
+    const assertion = aggregate(rule, s, metric);
+    if (rule.type !== "Completeness" && rule.type !== "IsComplete") return assertion;
+    return {
+      ...assertion,
+      failingRowsSql: `SELECT * FROM ${s.table}${whereAnd(s, `${c()} IS NULL`)}`,
+    };
+  }
   switch (rule.type) {
-    case "RowCount":
-      return aggregate(rule, s, "count(*)");
     case "ColumnCount":
       return {
         sql: aggregateAssertion(
@@ -151,12 +138,6 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
         rowLevel: false,
       };
     }
-    case "Completeness":
-    case "IsComplete":
-      return {
-        ...aggregate(rule, s, `CAST(count(${c()}) AS DOUBLE) / NULLIF(count(*), 0)`),
-        failingRowsSql: `SELECT * FROM ${s.table}${whereAnd(s, `${c()} IS NULL`)}`,
-      };
     case "Uniqueness":
     case "IsUnique":
       return {
@@ -185,84 +166,10 @@ function compileSimple(rule: DqRule, ctx: CompileRuleContext): CompiledRule {
       const inner = `SELECT CAST(count_if(cnt = 1) AS DOUBLE) / NULLIF(count(*), 0) AS m FROM (SELECT count(*) AS cnt FROM ${s.table}${whereAnd(s, `${c()} IS NOT NULL`)} GROUP BY ${c()}) AS g`;
       return { sql: aggregateAssertion(inner, metricPredicate(cond, ctx)), rowLevel: false };
     }
-    case "DistinctValuesCount":
-      // Deequ's histogram counts NULL as one more value.
-      return aggregate(
-        rule,
-        s,
-        `count(DISTINCT ${c()}) + CASE WHEN count_if(${c()} IS NULL) > 0 THEN 1 ELSE 0 END`,
-      );
     case "Entropy": {
       const p = "(CAST(cnt AS DOUBLE) / tot)";
       const inner = `SELECT -sum(${p} * ln(${p})) AS m FROM (SELECT count(*) AS cnt, sum(count(*)) OVER () AS tot FROM ${s.table}${whereAnd(s, `${c()} IS NOT NULL`)} GROUP BY ${c()}) AS g`;
       return { sql: aggregateAssertion(inner, metricPredicate(cond, ctx)), rowLevel: false };
-    }
-    case "Mean":
-      return aggregate(rule, s, `avg(${c()})`);
-    case "Sum":
-      return aggregate(rule, s, `sum(${c()})`);
-    case "StandardDeviation":
-      return aggregate(rule, s, `stddev_pop(${c()})`);
-    case "Variance":
-      return aggregate(rule, s, `var_pop(${c()})`);
-    case "ColumnCorrelation":
-      return aggregate(rule, s, `corr(${s.col(param(rule, 0))}, ${s.col(param(rule, 1))})`);
-    case "ColumnLength": {
-      if (!cond) throw new Error("bug: ColumnLength without condition");
-      const len = `length(coalesce(CAST(${c()} AS VARCHAR), ''))`;
-      return rowLevel(
-        rule,
-        s,
-        conditionPredicate(len, cond, operandSqlFor(cond.kind, ctx, rule.tags), false),
-        false,
-      );
-    }
-    case "ColumnValues": {
-      if (!cond) throw new Error("bug: ColumnValues without condition");
-      const x = cond.kind === "date" ? `CAST(${c()} AS TIMESTAMP)` : c();
-      const ignoreCase = rule.tags.some(
-        (t) => t.name === "ignoreCase" && String(t.value).toLowerCase() === "true",
-      );
-      const p = conditionPredicate(
-        x,
-        cond,
-        operandSqlFor(cond.kind, ctx, rule.tags),
-        true,
-        ignoreCase && cond.kind === "string",
-      );
-      return rowLevel(rule, s, p, false);
-    }
-    case "ColumnDataType": {
-      if (!cond) throw new Error("bug: ColumnDataType without condition");
-      if (
-        cond.operator !== "=" &&
-        cond.operator !== "!=" &&
-        cond.operator !== "in" &&
-        cond.operator !== "not in"
-      ) {
-        throw new Unsupported(`ColumnDataType with '${cond.operator}'`);
-      }
-      const types = cond.operands.map((o) => {
-        if (o.kind !== "string")
-          throw new Unsupported(`ColumnDataType against ${o.kind.toUpperCase()}`);
-        return castType(o.value);
-      });
-      const castable = types
-        .map((t) => `TRY_CAST(CAST(${c()} AS VARCHAR) AS ${t}) IS NOT NULL`)
-        .join(" OR ");
-      const positive = `coalesce(${castable}, FALSE)`;
-      const p = cond.operator === "=" || cond.operator === "in" ? positive : `NOT ${positive}`;
-      return rowLevel(rule, s, p, true);
-    }
-    case "DataFreshness": {
-      if (!cond) throw new Error("bug: DataFreshness without condition");
-      const age = `round(CAST(date_diff('second', CAST(${c()} AS TIMESTAMP), ${nowSql(ctx)}) AS DOUBLE) / 3600.0, 2)`;
-      return rowLevel(
-        rule,
-        s,
-        conditionPredicate(age, cond, operandSqlFor("duration", ctx, rule.tags), false),
-        true,
-      );
     }
     case "CustomSql":
       return compileCustomSql(rule, s);

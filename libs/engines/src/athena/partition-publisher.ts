@@ -1,3 +1,4 @@
+import type { WrittenPartitions } from "../engine.js";
 import {
   BatchGetPartitionCommand,
   DeleteTableCommand,
@@ -32,6 +33,8 @@ export interface PartitionPublishResult {
   /** Partitions repointed (they existed) and created (they did not). */
   updated: number;
   created: number;
+  /** The partitions published, typed as the table's partition keys. */
+  written: WrittenPartitions;
   /**
    * Data locations no longer read: those the repointed partitions had before, and those of an
    * earlier publish of the table that was interrupted after its repoint (see {@link carriedOutIntents}).
@@ -140,7 +143,11 @@ export async function publishPartitions(
         new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name }),
       ),
     );
-  return { updated: counts.updated, created: counts.created, replaced, retirement };
+  const written: WrittenPartitions = {
+    columns: (table.PartitionKeys ?? []).map((k) => ({ name: k.Name ?? "", type: k.Type ?? "" })),
+    values: incoming.map((p) => p.Values ?? []),
+  };
+  return { updated: counts.updated, created: counts.created, written, replaced, retirement };
 }
 
 /** The partitions of `relation` with the values of `like` (BatchGetPartition, 1,000 per call). */

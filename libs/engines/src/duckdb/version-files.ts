@@ -1,6 +1,6 @@
 import { copyFileSync, linkSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
-import type { CarriedFiles } from "../engine.js";
+import type { CarriedFiles, WrittenPartitions } from "../engine.js";
 
 /**
  * Separates the partition folder from the file name of a carried file (`dt=2026%2F11%2F27%2F00~part-….parquet`).
@@ -103,5 +103,35 @@ export async function carryFiles(
     carried += 1;
   }
   // The schema file at the root (no partition) is not a partition the rows wrote.
-  return { carried, writtenPartitions: [...written].filter((p) => p !== "").length };
+  const partitions = [...written].filter((p) => p !== "").sort();
+  return { carried, writtenPartitions: partitions.length, written: hivePartitions(partitions) };
+}
+
+/**
+ * Hive partition paths as column values: `event_date=2026-11-27`; nested folders are joined by
+ * `%2F`, which a value escapes too (`dt=2026%2F11%2F27%2F00`): a new column starts at a `k=`.
+ */
+export function hivePartitions(paths: readonly string[]): WrittenPartitions {
+  const split = paths.map((p) =>
+    folders(p).map((part) => {
+      const eq = part.indexOf("=");
+      const value = decodeURIComponent(part.slice(eq + 1));
+      return { name: part.slice(0, eq), value: value === HIVE_NULL ? null : value };
+    }),
+  );
+  return {
+    columns: (split[0] ?? []).map((c) => ({ name: c.name })),
+    values: split.map((row) => row.map((c) => c.value)),
+  };
+}
+
+const HIVE_NULL = "__HIVE_DEFAULT_PARTITION__";
+
+function folders(path: string): string[] {
+  const out: string[] = [];
+  for (const segment of path.split("%2F")) {
+    if (segment.includes("=") || out.length === 0) out.push(segment);
+    else out[out.length - 1] += `%2F${segment}`;
+  }
+  return out;
 }

@@ -8,7 +8,8 @@ type Execute = (sql: string) => Promise<QueryResult>;
 type DqAssertion = Extract<TestAssertion, { kind: "dq_rule" }>;
 
 /**
- * Evaluate a compiled DQDL rule (one row `{ metric, passed }`) and record the outcome in Glue's
+ * Evaluate a compiled DQDL rule (one row `{ metric, passed }`, from `measure`: its own query by
+ * default, or its ruleset's pass) and record the outcome in Glue's
  * vocabulary: PASS → pass; FAIL → fail (warn for warn-severity rules); ERROR when the rule is
  * unsupported on the target or its query fails (the query error still propagates).
  */
@@ -18,6 +19,8 @@ export async function checkDqRule(
   ctx: NodeContext,
   result: NodeResult,
   execute: Execute,
+  measure: () => Promise<Record<string, unknown> | undefined> = async () =>
+    (await execute(node.sql)).rows[0],
 ): Promise<void> {
   const dq = {
     ruleName: assertion.ruleName,
@@ -37,7 +40,7 @@ export async function checkDqRule(
   }
   let row: Record<string, unknown> | undefined;
   try {
-    row = (await execute(node.sql)).rows[0];
+    row = await measure();
   } catch (err) {
     result.dq = {
       ...dq,

@@ -1,6 +1,6 @@
-import type { CompiledNode, CompiledProject } from "@sluice/compiler";
-import { compileRule } from "@sluice/dq";
-import type { DqLabel, DqRuleNode } from "@sluice/dq";
+import type { CompiledNode, CompiledProject, PassLayout } from "@sluice/compiler";
+import { compileRule, compileRulesetPass, newDataScope } from "@sluice/dq";
+import type { CompileRuleContext, DqLabel, DqRuleNode } from "@sluice/dq";
 import type { Dialect, Relation } from "@sluice/dialects";
 import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic, Project } from "@sluice/project";
@@ -37,13 +37,84 @@ export function dqTestNodes(options: DqTestNodesOptions): {
   const taken = new Set(options.compiled.nodes.map((n) => n.id));
   const nodes: CompiledNode[] = [];
   for (const b of bound) {
-    b.ruleset.rules.forEach((rule, i) => {
+    const made = b.ruleset.rules.map((rule, i) => {
       const node = ruleNode(b, rule, i + 1, options, taken, diagnostics);
       taken.add(node.id);
-      nodes.push(node);
+      return { node, rule };
     });
+    attachPasses(b, made, options);
+    nodes.push(...made.map((m) => m.node));
   }
   return { nodes, diagnostics };
+}
+
+/**
+ * One pass per ruleset and scope, as Glue Data Quality evaluates a ruleset over one frame: the
+ * supported rules that read only the target share one query when the whole table is read
+ * (`passes.all`); when the run wrote new data, those of one new-data scope share one on it
+ * (`passes.newData`) and the others one on the whole table (`passes.wholeTable`). Each rule
+ * node also gets its {@link newDataScope}.
+ */
+function attachPasses(
+  b: BoundRuleset,
+  made: readonly { node: CompiledNode; rule: DqRuleNode }[],
+  options: DqTestNodesOptions,
+): void {
+  const members = made.filter(
+    ({ node }) =>
+      node.assertion?.kind === "dq_rule" &&
+      node.assertion.unsupported === undefined &&
+      node.dependsOn.length === 1,
+  );
+  for (const { node, rule } of made) {
+    const scope = newDataScope(rule);
+    if (scope) node.newData = scope;
+  }
+  const attach = (group: typeof members, layout: PassLayout): void => {
+    if (group.length < 2) return;
+    const pass = compileRulesetPass(
+      group.map((m) => m.rule),
+      ruleContext(b.target, options, new Set()),
+    );
+    if ("unsupported" in pass) return;
+    group.forEach(({ node }, i) => {
+      if (node.assertion?.kind !== "dq_rule") return;
+      node.assertion.passes = {
+        ...node.assertion.passes,
+        [layout]: { index: i + 1, sql: pass.sql },
+      };
+    });
+  };
+  attach(members, "all");
+  attach(
+    members.filter((m) => !m.node.newData),
+    "wholeTable",
+  );
+  const byScope = new Map<string, (typeof members)[number][]>();
+  for (const m of members) {
+    if (!m.node.newData) continue;
+    const key = JSON.stringify(m.node.newData);
+    byScope.set(key, [...(byScope.get(key) ?? []), m]);
+  }
+  for (const group of byScope.values()) attach(group, "newData");
+}
+
+/** What compiling a rule on `target` needs; `reads` collects the nodes its aliases name. */
+function ruleContext(
+  target: CompiledNode,
+  options: DqTestNodesOptions,
+  reads: Set<string>,
+): CompileRuleContext {
+  return {
+    dialect: options.dialect,
+    relation: target.relation,
+    resolve: (alias: string): Relation | undefined => {
+      const node = findRelationNode(options.compiled, alias);
+      if (node) reads.add(node.id);
+      return node?.relation;
+    },
+    ...(options.now ? { now: options.now } : {}),
+  };
 }
 
 function ruleNode(
@@ -61,16 +132,7 @@ function ruleNode(
   for (let k = 2; taken.has(`test.${name}`); k++) name = `dq_${targetPart}_rule_${n}_${k}`;
 
   const reads = new Set<string>();
-  const compiled = compileRule(rule, {
-    dialect: options.dialect,
-    relation: target.relation,
-    resolve: (alias: string): Relation | undefined => {
-      const node = findRelationNode(options.compiled, alias);
-      if (node) reads.add(node.id);
-      return node?.relation;
-    },
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const compiled = compileRule(rule, ruleContext(target, options, reads));
   const severity =
     ruleSeverity(rule, b, diagnostics) ??
     (target.config["dq_severity"] === "warn" ? "warn" : "error");

@@ -19,6 +19,8 @@ export interface RawPlanInput {
   engine: Engine;
   dialect: Dialect;
   fullRefresh: boolean;
+  /** Tests check everything (`--scope full`): a raw source's tests read every raw hour. */
+  fullScope?: boolean;
   rawHours: Map<string, ListedRawHours>;
   signal?: AbortSignal;
 }
@@ -79,8 +81,10 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
       } else need(locations, NO_WATERMARK);
     } else if (RAW_WINDOW_MARKER.test(node.sql)) need(locations, NO_WATERMARK);
   }
-  // A raw source's tests check what the run reads; with no model reading it, every hour.
-  for (const location of tested) if (!earliest.has(location)) need([location], NO_WATERMARK);
+  // A raw source's tests check what the run reads; with no model reading it (or in full scope),
+  // every hour.
+  for (const location of tested)
+    if (input.fullScope || !earliest.has(location)) need([location], NO_WATERMARK);
   let i = 0;
   for (const [location, from] of earliest) {
     const table = `sluice_raw_lines_${++i}`;
@@ -128,24 +132,29 @@ export function reconciledNodes(all: readonly CompiledNode[]): Set<string> {
  * Test SQL reading a raw source reads the run's raw table instead (the lines read from the files'
  * bytes), so one bad file cannot make every rule on the source fail to read. `bind` rewrites any
  * statement made from `sql` (the assertion, the failing rows); `empty`: the run read no raw line
- * of those sources (no new data, or only files it quarantined), so there is nothing to check.
+ * of those sources (no new data, or only files it quarantined), so there is nothing to check;
+ * `from`: the first raw hour the run read of them (its scope).
  */
 export async function rawSourceBinding(
   sql: string,
   ctx: NodeContext,
-): Promise<{ bind: (statement: string) => string; empty: boolean }> {
+): Promise<{ bind: (statement: string) => string; empty: boolean; from?: string }> {
   const pairs: [string, string][] = [];
   let lines = 0;
+  let from: string | undefined;
   for (const [relation, location] of ctx.rawSources ?? []) {
     const load = ctx.raw?.loads.get(location);
     if (!load || !sql.includes(relation)) continue;
     const loaded = await load;
     for (const h of loaded.hours.values()) lines += h.records - h.quarantinedRecords;
     pairs.push([relation, loaded.relation]);
+    const first = ctx.raw?.loadedFrom.get(location);
+    if (first !== undefined && (from === undefined || first < from)) from = first;
   }
   return {
-    bind: (statement) => pairs.reduce((text, [from, to]) => text.split(from).join(to), statement),
+    bind: (statement) => pairs.reduce((text, [a, b]) => text.split(a).join(b), statement),
     empty: pairs.length > 0 && lines === 0,
+    ...(from === undefined ? {} : { from }),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   VERSION_PARAMETER,
 } from "@sluice/compiler/plan";
 import { catalogDialect, type Relation } from "@sluice/dialects";
-import { QueryError, type RelationInfo } from "@sluice/engines";
+import { QueryError, type RelationInfo, type WrittenPartitions } from "@sluice/engines";
 import type { CatalogEngine } from "../athena/catalog-engine.js";
 import { catalogEngine } from "../athena/catalog-engine.js";
 import { reconcileSchema } from "../athena/schema-reconcile.js";
@@ -358,7 +358,7 @@ async function insertOverwrite(
   // CTAS makes the table's columns from the SELECT's: in the table's order, partition keys last.
   const selectSql = ctx.dialect.selectColumns(incoming.selectSql, incoming.columns);
   let rows: number | undefined;
-  let published: { updated: number; created: number } | undefined;
+  let published: { updated: number; created: number; written: WrittenPartitions } | undefined;
   try {
     try {
       rows = await ctas(ctx, staging, selectSql, node.partitionedBy, node.location);
@@ -387,7 +387,11 @@ async function insertOverwrite(
   }
   // The partitions this run replaced or added (the row message: "replaced N partitions").
   const partitions = published === undefined ? undefined : published.updated + published.created;
-  return { rows: rows ?? 0, appended: true, ...(partitions === undefined ? {} : { partitions }) };
+  return {
+    rows: rows ?? 0,
+    appended: true,
+    ...(published === undefined ? {} : { partitions, written: published.written }),
+  };
 }
 
 /** The files a failed CTAS wrote before failing (an Athena CTAS leaves them without a table). */

@@ -1,6 +1,6 @@
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect, Relation } from "@sluice/dialects";
-import type { Engine, QueryResult } from "@sluice/engines";
+import type { Engine, QueryResult, WrittenPartitions } from "@sluice/engines";
 import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/window-reads.js";
 import type { RawReads } from "../incremental/raw-reads.js";
@@ -71,8 +71,13 @@ export interface MaterializeOutcome {
   appended: boolean;
   /** insert_overwrite: the partitions the new rows replaced (or created), when known. */
   partitions?: number;
+<<<<<<< HEAD
   /** Nothing was written: the table's version was built from the same inputs. */
   unchanged?: boolean;
+=======
+  /** insert_overwrite: which partitions those are (what the node's tests may check alone). */
+  written?: WrittenPartitions;
+>>>>>>> wt-scope
   /** The table's rows after the write, when counted cheaply (lake: a merge rewrote it, an append
    * counted the new version from its Parquet footers); never on Athena, where it costs a query. */
   tableRows?: number;

@@ -179,7 +179,12 @@ async function incrementalVersion(
     // Carried files keep the old columns: still one schema only if nothing changed.
     await publish(node, ctx, raw, state.uniformSchema === true && !changed, from);
     if (strategy === "insert_overwrite")
-      return { rows, appended: true, partitions: carried.writtenPartitions };
+      return {
+        rows,
+        appended: true,
+        partitions: carried.writtenPartitions,
+        written: carried.written,
+      };
     const tableRows = await rowsOfVersion(ctx, location);
     return tableRows === undefined ? { rows, appended: true } : { rows, appended: true, tableRows };
   }

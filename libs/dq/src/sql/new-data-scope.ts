@@ -1,0 +1,27 @@
+import type { DqRuleNode } from "../ast.js";
+
+/** What a rule may read of new data only (structurally the compiler's `NewDataScope`). */
+export type RuleNewDataScope = { kind: "rows" } | { kind: "keys"; columns: string[] };
+
+const perRow = new Set(["ColumnValues", "ColumnLength", "ColumnDataType", "DataFreshness"]);
+
+/**
+ * Whether a rule holds on a table exactly when it holds on its old rows and on its new ones, so
+ * that a run may check only what it wrote: a per-row requirement that every row passes
+ * (row-level rules without a threshold, IsComplete) reads the new rows; IsUnique and
+ * IsPrimaryKey read the rows of the new keys, in the whole table. Undefined for rules whose
+ * meaning needs the whole table (RowCount, Completeness > x, thresholds, statistics,
+ * CustomSql, multi-relation rules, composites).
+ *
+ * @example newDataScope(IsUnique "event_id") // { kind: "keys", columns: ["event_id"] }
+ */
+export function newDataScope(rule: DqRuleNode): RuleNewDataScope | undefined {
+  if (rule.kind !== "rule") return undefined;
+  if (rule.type === "IsComplete") return { kind: "rows" };
+  if (perRow.has(rule.type) && !rule.threshold) return { kind: "rows" };
+  if (rule.type === "IsUnique" || rule.type === "IsPrimaryKey") {
+    const columns = rule.parameters.map((p) => p.value.trim().replace(/^`(.*)`$/, "$1"));
+    return { kind: "keys", columns };
+  }
+  return undefined;
+}

@@ -1,0 +1,142 @@
+import type { CompiledNode, NewDataScope, PassLayout } from "@sluice/compiler";
+import { isCatalogDialect, type Dialect } from "@sluice/dialects";
+import type { WrittenPartitions } from "@sluice/engines";
+
+/** What a run's assertions read: what the run wrote or read (`incremental`), or everything. */
+export type ScopeMode = "incremental" | "full";
+
+/** The data an assertion ran on, as every result states it. */
+export interface AssertionScope {
+  kind: "incremental" | "full";
+  /** In words: `2 partitions of event_date written this run (2026-11-27, 2026-11-28)`. */
+  detail: string;
+}
+
+/** What scoping a test needs from the run. */
+export interface ScopeInput {
+  dialect: Dialect;
+  mode: ScopeMode;
+  /** Node id → the partitions its incremental build wrote in this run. */
+  written: ReadonlyMap<string, WrittenPartitions>;
+  /** The tested node (`attachedTo`), when it is a relation of the project. */
+  subject?: CompiledNode;
+  /** Set when the test reads a raw source through the run's raw table: its first hour. */
+  rawFrom?: string;
+}
+
+/** A test's scope and how to narrow its SQL to it (`bind`); `empty`: no new data to check. */
+export interface BoundScope {
+  scope: AssertionScope;
+  /** Which pass of a DQDL rule applies (see `TestAssertion.passes`). */
+  layout: PassLayout;
+  empty: boolean;
+  bind(sql: string): string;
+}
+
+const NO_WATERMARK = "0000/00/00/00";
+const same = (sql: string): string => sql;
+
+/**
+ * The scope of one test in this run. In `incremental` mode, a test with a `newData` scope on a
+ * model whose incremental build this run wrote known partitions reads those partitions (`rows`)
+ * or the rows of the keys found there, in the whole table (`keys`), through its relation's name
+ * replaced by a subquery; a test of a raw source reads the raw hours the run read (the lake binds
+ * it to the run's raw table). Anything else reads the whole table and says why.
+ *
+ * @example
+ * scopeOf(notNullEventId, { mode: "incremental", written, subject: events, dialect }).scope;
+ * // { kind: "incremental", detail: "1 partition of event_date written this run (2026-11-27)" }
+ */
+export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
+  const full = (detail: string, layout: PassLayout = "all"): BoundScope => ({
+    scope: { kind: "full", detail },
+    layout,
+    empty: false,
+    bind: same,
+  });
+  if (input.mode === "full") return full("every table read whole (--scope full or --full-refresh)");
+  if (input.rawFrom !== undefined) {
+    return input.rawFrom === NO_WATERMARK
+      ? full("every raw hour (no model read a window of them)")
+      : {
+          scope: { kind: "incremental", detail: `raw hours from ${input.rawFrom} read this run` },
+          layout: "all",
+          empty: false,
+          bind: same,
+        };
+  }
+  const subject = input.subject;
+  if (!subject) return full("the whole table");
+  if (subject.kind === "source")
+    return full("the whole raw table (this engine reads no window of raw hours)");
+  const written = input.written.get(subject.id);
+  if (!node.newData)
+    return full("the whole table (the check needs all of it)", written ? "wholeTable" : "all");
+  if (!written) {
+    const why =
+      subject.materialization === "incremental"
+        ? "not written incrementally this run"
+        : `not incremental: a ${subject.materialization}`;
+    return full(`the whole table (${why})`);
+  }
+  const n = written.values.length;
+  const columns =
+    written.columns.length > 0 ? written.columns.map((c) => c.name) : subject.partitionedBy;
+  const names = columns.join(", ");
+  const shown = written.values.map((v) => v.map((x) => x ?? "NULL").join("/"));
+  const detail = `${n} partition${n === 1 ? "" : "s"} of ${names} written this run${n > 0 ? ` (${shown.slice(0, 5).join(", ")}${n > 5 ? ", ..." : ""})` : ""}`;
+  const relation = input.dialect.quoteRelation(subject.relation);
+  const frame = newDataFrame(input.dialect, subject, written, node.newData);
+  return {
+    scope: {
+      kind: "incremental",
+      detail: node.newData.kind === "keys" ? `keys of ${detail}, against the whole table` : detail,
+    },
+    layout: "newData",
+    empty: n === 0,
+    bind: (sql) => sql.split(relation).join(`(${frame})`),
+  };
+}
+
+/** The rows a test reads of new data: the written partitions, or the rows of their keys. */
+function newDataFrame(
+  d: Dialect,
+  subject: CompiledNode,
+  written: WrittenPartitions,
+  scope: NewDataScope,
+): string {
+  const relation = d.quoteRelation(subject.relation);
+  if (written.values.length === 0) return `SELECT * FROM ${relation} WHERE FALSE`;
+  const inPartitions = partitionsSql(d, subject, written);
+  if (scope.kind === "rows") return inPartitions;
+  // The first key column finds every row that can share a key with a new row (a superset).
+  const key = d.quoteIdentifier(scope.columns[0] ?? "");
+  const where = inPartitions.slice(inPartitions.indexOf("WHERE ") + "WHERE ".length);
+  return `SELECT * FROM ${relation} WHERE (${where}) OR ${key} IN (SELECT ${key} FROM (${inPartitions}) AS sluice_new)`;
+}
+
+/** `SELECT * FROM rel WHERE <the written partitions>`, typed literals where the catalog types them. */
+function partitionsSql(d: Dialect, subject: CompiledNode, written: WrittenPartitions): string {
+  const columns = written.columns;
+  if (isCatalogDialect(d) && columns.every((c) => c.type))
+    return d.selectPartitions(
+      subject.relation,
+      columns.map((c) => ({ name: c.name, type: c.type ?? "" })),
+      written.values,
+    );
+  // The lake compares a partition column with its text (DuckDB casts the literal to the column's type).
+  const name = (i: number) => d.quoteIdentifier(columns[i]?.name ?? "");
+  const equals = (i: number, value: string | null) =>
+    value === null ? `${name(i)} IS NULL` : `${name(i)} = ${d.literal(value)}`;
+  const present = written.values.map((v) => v[0]).filter((v): v is string => v != null);
+  const rows =
+    columns.length === 1
+      ? [
+          ...(present.length > 0
+            ? [`${name(0)} IN (${present.map((v) => d.literal(v)).join(", ")})`]
+            : []),
+          ...(present.length < written.values.length ? [`${name(0)} IS NULL`] : []),
+        ]
+      : written.values.map((v) => `(${v.map((x, i) => equals(i, x)).join(" AND ")})`);
+  return `SELECT * FROM ${d.quoteRelation(subject.relation)} WHERE ${rows.join(" OR ")}`;
+}

@@ -1,0 +1,100 @@
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { CompiledNode } from "@sluice/compiler";
+import { createAthenaDialect, createDuckdbDialect } from "@sluice/dialects";
+import { scopeOf, type ScopeInput } from "@sluice/runner";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grammarErrors } from "../support/sql-grammar.js";
+
+// An incremental table: the old partition (2026-11-25) breaks `v > 0`; the run wrote 2026-11-26,
+// whose key 'a' also occurs in the old partition.
+const fixture = `
+CREATE SCHEMA s;
+CREATE TABLE s.t (id VARCHAR, v INTEGER, d DATE);
+INSERT INTO s.t VALUES
+  ('a', 1, DATE '2026-11-25'), ('b', -1, DATE '2026-11-25'),
+  ('c', 1, DATE '2026-11-26'), ('a', 2, DATE '2026-11-26');
+`;
+
+const subject = {
+  id: "model.t",
+  kind: "model",
+  name: "t",
+  relation: { schema: "s", name: "t" },
+  materialization: "incremental",
+} as CompiledNode;
+const positive = { sql: 'select * from "s"."t" where "v" <= 0', newData: { kind: "rows" } };
+const unique = {
+  sql: 'select "id" as unique_field, count(*) as n from "s"."t" where "id" is not null group by "id" having count(*) > 1',
+  newData: { kind: "keys", columns: ["id"] },
+};
+const written = new Map([["model.t", { columns: [{ name: "d" }], values: [["2026-11-26"]] }]]);
+const input: ScopeInput = {
+  dialect: createDuckdbDialect(),
+  mode: "incremental",
+  written,
+  subject,
+};
+
+let connection: DuckDBConnection;
+beforeAll(async () => {
+  connection = await (await DuckDBInstance.create(":memory:")).connect();
+  await connection.run(fixture);
+});
+afterAll(() => connection?.closeSync());
+
+async function failures(test: typeof positive | typeof unique, scope: ScopeInput): Promise<number> {
+  const bound = scopeOf(test as unknown as CompiledNode, scope);
+  const reader = await connection.runAndReadAll(bound.bind(test.sql));
+  return reader.getRowObjectsJS().length;
+}
+
+describe("what a scoped test reads", () => {
+  it("rows: only the partitions written; the old partition's violation is not read", async () => {
+    expect(await failures(positive, input)).toBe(0);
+    expect(await failures(positive, { ...input, mode: "full" })).toBe(1);
+    expect(scopeOf(positive as unknown as CompiledNode, input).scope).toEqual({
+      kind: "incremental",
+      detail: "1 partition of d written this run (2026-11-26)",
+    });
+  });
+
+  it("keys: a new key that repeats an old one fails, though the new partition alone has it once", async () => {
+    expect(await failures(unique, input)).toBe(1);
+    // Read as rows of the new partition only, the duplicate would be missed.
+    expect(await failures({ ...unique, newData: { kind: "rows" } } as never, input)).toBe(0);
+  });
+
+  it("nothing written (no new data): empty, so the runner skips the check", () => {
+    const none = new Map([["model.t", { columns: [{ name: "d" }], values: [] }]]);
+    expect(scopeOf(positive as unknown as CompiledNode, { ...input, written: none }).empty).toBe(
+      true,
+    );
+  });
+
+  it("a subject not written incrementally, or a check needing the whole table: full, and why", () => {
+    const plain = { sql: positive.sql } as CompiledNode;
+    expect(scopeOf(plain, input).scope.detail).toBe("the whole table (the check needs all of it)");
+    expect(
+      scopeOf(positive as unknown as CompiledNode, { ...input, written: new Map() }).scope,
+    ).toEqual({
+      kind: "full",
+      detail: "the whole table (not written incrementally this run)",
+    });
+  });
+
+  it("on Athena the partitions are typed literals (Trino compares no DATE with a string) and the SQL parses", () => {
+    const athena = scopeOf(unique as unknown as CompiledNode, {
+      ...input,
+      dialect: createAthenaDialect(),
+      written: new Map([
+        [
+          "model.t",
+          { columns: [{ name: "d", type: "date" }], values: [["2026-11-26"], ["2026-11-27"]] },
+        ],
+      ]),
+    });
+    const sql = athena.bind(unique.sql);
+    expect(sql).toContain(`"d" IN (DATE '2026-11-26', DATE '2026-11-27')`);
+    expect(grammarErrors({ sql, grammar: "trino" })).toEqual([]);
+  });
+});

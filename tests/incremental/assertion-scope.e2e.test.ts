@@ -1,0 +1,131 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, runSluice } from "../support/cli.js";
+import { expose } from "./lake-fixture.js";
+
+/** A test's result as run_results.json and `--format json` write it. */
+interface TestResult {
+  id: string;
+  status: string;
+  failures?: number;
+  scope?: { kind: string; detail: string };
+  dq?: { outcome: string; metric?: number };
+}
+
+let dir: string;
+let cleanup: () => Promise<void>;
+const sluice = (args: string[]) => runSluice(["--project-dir", dir, ...args]);
+const results = (stdout: string): Map<string, TestResult> =>
+  new Map(
+    (JSON.parse(stdout) as { results: TestResult[] }).results
+      .filter((r) => r.id.startsWith("test."))
+      .map((r) => [r.id, r]),
+  );
+
+// Two days of events (2026-11-25 and -26, none late); the last hour of the second day arrives
+// after a full build. Then a rule and a test are added that the OLD day breaks and the new data
+// keeps: every event from 2026-11-26 on (a tightened rule, checked on what arrives).
+const LAST_HOUR = "2026/11/26/23";
+const RULE = "test.dq_events_rule_1_2";
+const TEST = "test.accepted_values_events_event_date";
+
+beforeAll(async () => {
+  const project = await copyModelsProject();
+  dir = project.dir;
+  cleanup = project.cleanup;
+  const gen = await sluice([
+    ...["generate", "--events", "4000", "--start", "2026-11-25T00:00:00Z"],
+    ...["--hours", "48", "--seed", "3", "--late-rate", "0"],
+  ]);
+  expect(gen.code, gen.stderr).toBe(0);
+  const hidden = path.join(path.dirname(dir), "hidden-raw");
+  await mkdir(path.join(hidden, "2026/11/26"), { recursive: true });
+  await rename(path.join(dir, ".lake/raw/events", LAST_HOUR), path.join(hidden, LAST_HOUR));
+  const full = await sluice(["build"]);
+  expect(full.code, full.stderr).toBe(0);
+
+  await writeFile(
+    path.join(dir, "rules/events_recent.dqdl"),
+    'DataSources = { "Primary": "events" }\nRules = [ ColumnValues "event_timestamp" >= "2026-11-26" ]\n',
+  );
+  const yml = path.join(dir, "silver/silver.yml");
+  const text = await readFile(yml, "utf8");
+  const declared = "        description: Partition column, the UTC date of event_timestamp.\n";
+  expect(text).toContain(`${declared}        tests: [not_null]\n`);
+  await writeFile(
+    yml,
+    text.replace(
+      `${declared}        tests: [not_null]\n`,
+      `${declared}        tests: [not_null, {accepted_values: {values: ['2026-11-26']}}]\n`,
+    ),
+  );
+  await expose(hidden, dir, [LAST_HOUR]);
+}, 240_000);
+
+afterAll(async () => cleanup?.());
+
+describe("assertion scopes on the local lake", () => {
+  it("an incremental build checks the partitions it wrote: the old day's violation is not read, and every result says so", async () => {
+    const r = await sluice(["build", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const byId = results(r.stdout);
+    for (const id of [RULE, TEST]) {
+      expect(byId.get(id)?.status, id).toBe("pass");
+      expect(byId.get(id)?.scope).toEqual({
+        kind: "incremental",
+        detail: "1 partition of event_date written this run (2026-11-26)",
+      });
+    }
+    // Uniqueness: the new keys, against the whole table.
+    expect(byId.get("test.unique_events_event_id")?.scope?.detail).toBe(
+      "keys of 1 partition of event_date written this run (2026-11-26), against the whole table",
+    );
+    // A dataset-level rule reads the whole table and says so: all 4,000 events.
+    expect(byId.get("test.dq_events_rule_1")).toMatchObject({
+      dq: { outcome: "PASS", metric: 4000 },
+      scope: { kind: "full", detail: "the whole table (the check needs all of it)" },
+    });
+    // The raw rules read the raw hours this run read (the new hour and its lookback window).
+    expect(byId.get("test.dq_raw_events_rule_2")?.scope).toEqual({
+      kind: "incremental",
+      detail: expect.stringMatching(/^raw hours from 2026\/11\/26\/\d\d read this run$/),
+    });
+    // Every assertion states its scope, in run_results.json too.
+    const written = results(await readFile(path.join(dir, "target/run_results.json"), "utf8"));
+    expect([...written.values()].filter((t) => !t.scope)).toEqual([]);
+    expect(written.get(RULE)?.scope?.kind).toBe("incremental");
+  });
+
+  it("sluice test --scope full reads the whole tables and fails on the old day, with the metric counted independently", async () => {
+    const r = await sluice(["test", "--scope", "full", "--format", "json"]);
+    expect(r.code).toBe(1);
+    const byId = results(r.stdout);
+    const full = {
+      kind: "full",
+      detail: "every table read whole (--scope full or --full-refresh)",
+    };
+    expect(byId.get(TEST)).toMatchObject({ status: "fail", failures: 1, scope: full });
+    const share = await sluice([
+      ...["query", "--format", "json"],
+      "select avg(case when event_timestamp >= timestamp '2026-11-26' then 1.0 else 0.0 end) as s from silver.events",
+    ]);
+    const expected = (JSON.parse(share.stdout) as { s: number }[])[0]!.s;
+    expect(expected).toBeGreaterThan(0.2);
+    expect(expected).toBeLessThan(0.8);
+    expect(byId.get(RULE)).toMatchObject({ status: "fail", dq: { outcome: "FAIL" }, scope: full });
+    expect(byId.get(RULE)?.dq?.metric).toBeCloseTo(expected, 4);
+    // The console says it too.
+    const table = await sluice(["test", "--scope", "full", "--select", "events"]);
+    expect(table.stdout).toContain("checked: full scope, every table read whole");
+    expect(table.stdout).toMatch(/Assertion scope: 0 checked .* \d+ whole tables \(full\)/);
+  });
+
+  it("--scope takes incremental or full, else a usage error naming the choices", async () => {
+    const r = await sluice(["test", "--scope", "partial"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "invalid value 'partial' for --scope (choose from incremental, full)",
+    );
+  });
+});
