@@ -36,13 +36,28 @@ async function artifactHashes(dir: string): Promise<Hashes> {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** Cold compile (no target/), its artifacts, then the JSON compile, for one project and target. */
-async function compileOutput(dir: string, target?: string): Promise<Hashes> {
+/**
+ * Cold compile (no target/), its artifacts, then the JSON compile, for one project and target.
+ * With `edited` (a project-relative model file), the compile after the cold one: the model is
+ * edited and compiled, then restored and compiled again, which reuses the compile memo.
+ */
+async function compileOutput(dir: string, target?: string, edited?: string): Promise<Hashes> {
   await rm(path.join(dir, "target"), { recursive: true, force: true });
   const targetArgs = target ? ["--target", target] : [];
-  const text = await runSluice(["--project-dir", dir, ...targetArgs, "compile"]);
-  expect(text.stderr).toBe("");
-  expect(text.code).toBe(0);
+  const compile = async () => {
+    const text = await runSluice(["--project-dir", dir, ...targetArgs, "compile"]);
+    expect(text.stderr).toBe("");
+    expect(text.code).toBe(0);
+  };
+  await compile();
+  if (edited) {
+    const file = path.join(dir, edited);
+    const original = await readFile(file, "utf8");
+    await writeFile(file, `${original}\n-- edited\n`);
+    await compile();
+    await writeFile(file, original);
+    await compile();
+  }
   const files = await artifactHashes(dir);
   const json = await runSluice([
     "--project-dir",
@@ -81,9 +96,13 @@ describe("compiled output is byte-identical to the recorded compile (#14)", () =
 
   it("models project (local and prod) and a synthetic project", async () => {
     const actual: Record<string, Hashes> = {
-      "models local": await compileOutput(models.dir),
+      "models local": await compileOutput(models.dir, undefined, "marts/funnel.sql"),
       "models prod": await compileOutput(models.dir, "prod"),
-      [`synthetic ${SYNTHETIC_MODELS}`]: await compileOutput(syntheticRoot),
+      [`synthetic ${SYNTHETIC_MODELS}`]: await compileOutput(
+        syntheticRoot,
+        undefined,
+        `models/marts/f0002/m_${SYNTHETIC_MODELS - 1}.sql`,
+      ),
     };
     if (process.env["UPDATE_COMPILE_FIXTURE"] === "1")
       await writeFile(fixture, JSON.stringify(actual, null, 1) + "\n");

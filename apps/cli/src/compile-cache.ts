@@ -45,7 +45,7 @@ interface Header {
 }
 
 /** Identity of the running sluice build: a rebuilt CLI never reuses an older compile. */
-function buildId(): string {
+export function buildId(): string {
   const self = fileURLToPath(import.meta.url);
   const s = statSync(self);
   return `${self}:${s.size}:${s.mtimeMs}`;

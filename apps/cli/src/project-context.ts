@@ -13,6 +13,7 @@ import {
   writeCachedContext,
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
+import { readCompileMemo, writeCompileMemo } from "./compile-memo-file.js";
 
 /** A loaded and compiled project, ready to run on its target. */
 export interface ProjectContext {
@@ -61,7 +62,7 @@ export async function loadProjectContext(
   if (cached !== undefined) return revive(cached, runId, targetDir, io, dir);
 
   const loadStarted = Date.now();
-  const fresh = await loadAndCompile(dir, args, request);
+  const fresh = await loadAndCompile(dir, args, request, useCache ? targetDir : undefined);
   if ("failed" in fresh) {
     printDiagnostics(
       io,
@@ -97,6 +98,7 @@ async function loadAndCompile(
   dir: string,
   args: GlobalArgs,
   request: CacheRequest,
+  memoDir: string | undefined,
 ): Promise<{ context: string; folders: string[]; envRead: string[] } | { failed: Diagnostic[] }> {
   const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] =
     await Promise.all([import("@sluice/project"), import("@sluice/compiler")]);
@@ -122,13 +124,16 @@ async function loadAndCompile(
   }
   const dialect = dialectFor(target);
   const env = recordingEnv(process.env);
+  const memo = memoDir === undefined ? undefined : readCompileMemo(memoDir, dir);
   const compiled = compileProject(project, {
     targetName,
     vars: varsParsed.vars,
     env: env.env,
     runId: RUN_ID_PLACEHOLDER,
     dialect,
+    ...(memo ? { memo } : {}),
   });
+  if (memo && memoDir !== undefined) writeCompileMemo(memoDir, dir, memo);
   diagnostics.push(...compiled.diagnostics);
   if (
     request.dqRules &&
