@@ -13,7 +13,7 @@ import {
   writeCachedContext,
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
-import { readCompileMemo, writeCompileMemo } from "./compile-memo-file.js";
+import { readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
 
 /** A loaded and compiled project, ready to run on its target. */
 export interface ProjectContext {
@@ -80,6 +80,8 @@ export async function loadProjectContext(
       fresh.context,
       loadStarted,
     );
+  // The placeholder run id needs no substitution: keep the objects instead of parsing the text.
+  if (runId === RUN_ID_PLACEHOLDER) return reviveContext(fresh.cached, runId, targetDir, io, dir);
   return revive(fresh.context, runId, targetDir, io, dir);
 }
 
@@ -99,10 +101,14 @@ async function loadAndCompile(
   args: GlobalArgs,
   request: CacheRequest,
   memoDir: string | undefined,
-): Promise<{ context: string; folders: string[]; envRead: string[] } | { failed: Diagnostic[] }> {
+): Promise<
+  | { context: string; cached: CachedContext; folders: string[]; envRead: string[] }
+  | { failed: Diagnostic[] }
+> {
   const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] =
     await Promise.all([import("@sluice/project"), import("@sluice/compiler")]);
-  const project = await loadProject(dir);
+  const memo = memoDir === undefined ? undefined : readLoadMemo(memoDir, dir);
+  const project = await loadProject(dir, memo ? { properties: memo.properties } : {});
   const diagnostics: Diagnostic[] = [...project.diagnostics];
   const varsParsed = args.vars ? parseVarsOption(args.vars) : { vars: {}, diagnostics: [] };
   diagnostics.push(...varsParsed.diagnostics);
@@ -124,16 +130,14 @@ async function loadAndCompile(
   }
   const dialect = dialectFor(target);
   const env = recordingEnv(process.env);
-  const memo = memoDir === undefined ? undefined : readCompileMemo(memoDir, dir);
   const compiled = compileProject(project, {
     targetName,
     vars: varsParsed.vars,
     env: env.env,
     runId: RUN_ID_PLACEHOLDER,
     dialect,
-    ...(memo ? { memo } : {}),
+    ...(memo ? { memo: memo.models } : {}),
   });
-  if (memo && memoDir !== undefined) writeCompileMemo(memoDir, dir, memo);
   diagnostics.push(...compiled.diagnostics);
   if (
     request.dqRules &&
@@ -153,6 +157,8 @@ async function loadAndCompile(
     );
   }
   if (hasErrors(diagnostics)) return { failed: diagnostics };
+  // Only a compile that succeeded leaves target/ behind (a failed build creates nothing).
+  if (memo && memoDir !== undefined) writeLoadMemo(memoDir, dir, memo);
   const cached: CachedContext = {
     project,
     compiled,
@@ -162,6 +168,7 @@ async function loadAndCompile(
   };
   return {
     context: JSON.stringify(cached),
+    cached,
     folders: project.scannedFolders ?? [],
     envRead: [...env.read].sort(),
   };
@@ -175,6 +182,16 @@ async function revive(
   dir: string,
 ): Promise<ProjectContext> {
   const c = JSON.parse(withRunId(context, runId)) as CachedContext;
+  return reviveContext(c, runId, targetDir, io, dir);
+}
+
+async function reviveContext(
+  c: CachedContext,
+  runId: string,
+  targetDir: string,
+  io: Io,
+  dir: string,
+): Promise<ProjectContext> {
   const { dialectForEngine } = await import("@sluice/dialects");
   printDiagnostics(io, c.warnings, dir);
   const dialect = dialectForEngine(c.target.engine);
