@@ -53,7 +53,10 @@ describe("compile writes only what changed", () => {
       .sort();
     expect(
       changed.filter(
-        (f) => !/^(manifest\.json|partial_parse\.json|\.artifact-hashes\.json)$/.test(f),
+        (f) =>
+          !/^(manifest\.json|partial_parse\.json|compile_memo\.json|\.artifact-hashes\.json)$/.test(
+            f,
+          ),
       ),
     ).toEqual(["compiled/marts/funnel.sql", "run/marts/funnel.sql"]);
   });

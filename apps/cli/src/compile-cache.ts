@@ -1,5 +1,15 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,7 +55,7 @@ interface Header {
 }
 
 /** Identity of the running sluice build: a rebuilt CLI never reuses an older compile. */
-function buildId(): string {
+export function buildId(): string {
   const self = fileURLToPath(import.meta.url);
   const s = statSync(self);
   return `${self}:${s.size}:${s.mtimeMs}`;
@@ -85,13 +95,34 @@ function snapshot(dir: string, folders: readonly string[]): { hash: string; newe
 const envOf = (names: readonly string[]): Record<string, string | null> =>
   Object.fromEntries(names.map((n) => [n, process.env[n] ?? null]));
 
+/** The first line of `file` (without reading the rest: the context can be tens of MB). */
+function firstLine(file: string): string {
+  const fd = openSync(file, "r");
+  try {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      const newline = chunk.subarray(0, read).indexOf(10);
+      if (newline >= 0 || read === 0) {
+        chunks.push(chunk.subarray(0, newline >= 0 ? newline : read));
+        return Buffer.concat(chunks).toString("utf8");
+      }
+      chunks.push(chunk.subarray(0, read));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The cached context (JSON text with the placeholder run id), when it is still valid. */
 export function readCachedContext(targetDir: string, request: CacheRequest): string | undefined {
-  let text: string;
+  const file = path.join(targetDir, CACHE_FILE);
+  let line: string;
   let header: Header;
   try {
-    text = readFileSync(path.join(targetDir, CACHE_FILE), "utf8");
-    header = JSON.parse(text.slice(0, text.indexOf("\n"))) as Header;
+    line = firstLine(file);
+    header = JSON.parse(line) as Header;
   } catch {
     return undefined;
   }
@@ -100,7 +131,14 @@ export function readCachedContext(targetDir: string, request: CacheRequest): str
   if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env))
     return undefined;
   if (snapshot(request.dir, header.folders).hash !== header.snapshot) return undefined;
-  return text.slice(text.indexOf("\n") + 1);
+  try {
+    const text = readFileSync(file, "utf8");
+    const newline = text.indexOf("\n");
+    // Replaced by another process since the header was read: not the context that was checked.
+    return text.slice(0, newline) === line ? text.slice(newline + 1) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   writeCachedContext,
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
+import { readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
 
 /** A loaded and compiled project, ready to run on its target. */
 export interface ProjectContext {
@@ -61,7 +62,7 @@ export async function loadProjectContext(
   if (cached !== undefined) return revive(cached, runId, targetDir, io, dir);
 
   const loadStarted = Date.now();
-  const fresh = await loadAndCompile(dir, args, request);
+  const fresh = await loadAndCompile(dir, args, request, useCache ? targetDir : undefined);
   if ("failed" in fresh) {
     printDiagnostics(
       io,
@@ -79,6 +80,8 @@ export async function loadProjectContext(
       fresh.context,
       loadStarted,
     );
+  // The placeholder run id needs no substitution: keep the objects instead of parsing the text.
+  if (runId === RUN_ID_PLACEHOLDER) return reviveContext(fresh.cached, runId, targetDir, io, dir);
   return revive(fresh.context, runId, targetDir, io, dir);
 }
 
@@ -97,10 +100,15 @@ async function loadAndCompile(
   dir: string,
   args: GlobalArgs,
   request: CacheRequest,
-): Promise<{ context: string; folders: string[]; envRead: string[] } | { failed: Diagnostic[] }> {
+  memoDir: string | undefined,
+): Promise<
+  | { context: string; cached: CachedContext; folders: string[]; envRead: string[] }
+  | { failed: Diagnostic[] }
+> {
   const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] =
     await Promise.all([import("@sluice/project"), import("@sluice/compiler")]);
-  const project = await loadProject(dir);
+  const memo = memoDir === undefined ? undefined : readLoadMemo(memoDir, dir);
+  const project = await loadProject(dir, memo ? { properties: memo.properties } : {});
   const diagnostics: Diagnostic[] = [...project.diagnostics];
   const varsParsed = args.vars ? parseVarsOption(args.vars) : { vars: {}, diagnostics: [] };
   diagnostics.push(...varsParsed.diagnostics);
@@ -128,6 +136,7 @@ async function loadAndCompile(
     env: env.env,
     runId: RUN_ID_PLACEHOLDER,
     dialect,
+    ...(memo ? { memo: memo.models } : {}),
   });
   diagnostics.push(...compiled.diagnostics);
   if (
@@ -148,6 +157,8 @@ async function loadAndCompile(
     );
   }
   if (hasErrors(diagnostics)) return { failed: diagnostics };
+  // Only a compile that succeeded leaves target/ behind (a failed build creates nothing).
+  if (memo && memoDir !== undefined) writeLoadMemo(memoDir, dir, memo);
   const cached: CachedContext = {
     project,
     compiled,
@@ -157,6 +168,7 @@ async function loadAndCompile(
   };
   return {
     context: JSON.stringify(cached),
+    cached,
     folders: project.scannedFolders ?? [],
     envRead: [...env.read].sort(),
   };
@@ -170,6 +182,16 @@ async function revive(
   dir: string,
 ): Promise<ProjectContext> {
   const c = JSON.parse(withRunId(context, runId)) as CachedContext;
+  return reviveContext(c, runId, targetDir, io, dir);
+}
+
+async function reviveContext(
+  c: CachedContext,
+  runId: string,
+  targetDir: string,
+  io: Io,
+  dir: string,
+): Promise<ProjectContext> {
   const { dialectForEngine } = await import("@sluice/dialects");
   printDiagnostics(io, c.warnings, dir);
   const dialect = dialectForEngine(c.target.engine);

@@ -2,6 +2,8 @@ import { error } from "@sluice/project";
 import type { ModelFile, Project } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
 import type { CompileContext } from "./compile/compile-context.js";
+import { MemoBook } from "./compile/compile-memo.js";
+import type { CompileMemo } from "./compile/compile-memo.js";
 import { compileModel } from "./compile/model-nodes.js";
 import { NameIndex } from "./compile/name-index.js";
 import { parseModel } from "./compile/parse-models.js";
@@ -29,6 +31,8 @@ export interface CompileOptions {
   /** Stable id of this run: table versions go to `.../v_<runId>`, writes are named after it. */
   runId: string;
   dialect: Dialect;
+  /** Reuse parses and renders of the previous compile (see {@link CompileMemo}). */
+  memo?: CompileMemo;
 }
 
 /** Models grouped by name; a name defined twice is reported once with every path. */
@@ -87,6 +91,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   const renderer = createRenderer({ dialect, vars, env: options.env ?? {} }, project.macros);
   renderer.macroDiagnostics.forEach((d) => bag.add(d));
   const ctx: CompileContext = { project, dialect, target, runId, renderer, diagnostics: bag };
+  const memo = options.memo && new MemoBook(options.memo, ctx, { vars, env: options.env ?? {} });
   const built: BuiltNodes = { byId: new Map(), ephemeralSql: new Map() };
   const index = new NameIndex();
 
@@ -111,7 +116,11 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   const properties = new Map(project.modelProperties.map((p) => [p.name, p]));
   const parsed = new Map<string, ParsedModel>();
   for (const file of unique) {
-    const p = parseModel(ctx, file, properties.get(file.name));
+    const reported = bag.items.length;
+    const p =
+      memo?.parse(file, properties.get(file.name)) ??
+      parseModel(ctx, file, properties.get(file.name));
+    if (memo && p.ok && bag.items.length === reported) memo.record(p);
     if (!p.config.enabled) index.disabled.add(file.name);
     else {
       parsed.set(`model.${file.name}`, p);
@@ -173,9 +182,20 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     if (!p || !p.ok) continue;
     const dependsOn = deps.get(id) ?? [];
     if (dependsOn.some((d) => !built.byId.has(d))) continue;
+    const seen = memo?.depsKey(dependsOn, built);
+    const reused = seen === undefined ? undefined : memo?.node(id, seen);
+    if (reused) {
+      built.byId.set(id, reused.node);
+      if (reused.node.materialization === "ephemeral") built.ephemeralSql.set(id, reused.bare);
+      continue;
+    }
     const node = compileModel(ctx, index, built, p, dependsOn);
     if (Array.isArray(node)) node.forEach((d) => bag.add(d));
-    else built.byId.set(node.id, node);
+    else {
+      built.byId.set(node.id, node);
+      if (seen !== undefined)
+        memo?.rendered(p, { deps: seen, node, bare: built.ephemeralSql.get(id) ?? "" });
+    }
   }
 
   for (const p of project.modelProperties) {

@@ -1,6 +1,7 @@
 export * from "./diagnostics.js";
 export type * from "./types.js";
 export { loadProject } from "./load-project.js";
+export type { PropertiesMemo } from "./load-project.js";
 export { parseVarsOption } from "./vars-option.js";
 export { CONFIG_FILE, defaultProjectConfig, parseProjectConfig } from "./project-config.js";
 export type { ParsedProjectConfig } from "./project-config.js";

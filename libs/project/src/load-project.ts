@@ -1,11 +1,22 @@
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { error } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { CONFIG_FILE, parseProjectConfig } from "./project-config.js";
 import { parseProperties } from "./properties.js";
+import type { ParsedProperties } from "./properties.js";
 import { parseSeed } from "./seeds.js";
 import type { ModelFile, Project, ProjectConfig, ProjectFile } from "./types.js";
 import { findFiles, readFiles, readText } from "./walk.js";
+
+/**
+ * Parsed properties files kept between loads, by a hash of path and text: `previous` is what
+ * the last load left in `next` (plain JSON), so a load after one YAML edit parses that file only.
+ */
+export interface PropertiesMemo {
+  previous: Readonly<Record<string, ParsedProperties>>;
+  next: Record<string, ParsedProperties>;
+}
 
 const baseName = (p: string, ext: RegExp) => p.slice(p.lastIndexOf("/") + 1).replace(ext, "");
 
@@ -18,7 +29,10 @@ const baseName = (p: string, ext: RegExp) => p.slice(p.lastIndexOf("/") + 1).rep
  * const project = await loadProject("models");
  * if (hasErrors(project.diagnostics)) console.error(project.diagnostics.map(formatDiagnostic).join("\n"));
  */
-export async function loadProject(dir: string): Promise<Project> {
+export async function loadProject(
+  dir: string,
+  options: { properties?: PropertiesMemo } = {},
+): Promise<Project> {
   const absDir = path.resolve(dir);
   let text: string;
   const configText: Diagnostic[] = [];
@@ -85,8 +99,11 @@ export async function loadProject(dir: string): Promise<Project> {
     if (seed) project.seeds.push(seed);
     project.diagnostics.push(...d);
   }
+  const memo = options.properties;
   for (const f of propertyFiles) {
-    const parsed = parseProperties(f.text, f.path);
+    const key = memo && createHash("sha1").update(`${f.path}\0${f.text}`).digest("base64");
+    const parsed = (key && memo?.previous[key]) || parseProperties(f.text, f.path);
+    if (key && memo) memo.next[key] = parsed;
     project.modelProperties.push(...parsed.models);
     project.sources.push(...parsed.sources);
     project.diagnostics.push(...parsed.diagnostics);

@@ -66,8 +66,10 @@ export function writeChangedFiles(
   for (const [file, text] of files) {
     const digest = hash("sha1", text, "base64");
     hashes[file] = digest;
+    // A file the listing did not show is new: no read (a failed read costs an exception).
+    const onDisk = listed.has(file) || !isUnderRoots(file, roots);
     const unchanged = listed.has(file) && recorded[file] === digest;
-    if (unchanged || readOr(file) === text) continue;
+    if (unchanged || (onDisk && readOr(file) === text)) continue;
     const dir = path.dirname(file);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -98,6 +100,9 @@ function readIndex(file: string): Record<string, string> {
     return {};
   }
 }
+
+const isUnderRoots = (file: string, roots: readonly string[]): boolean =>
+  roots.some((root) => file.startsWith(root + path.sep));
 
 function readOr(file: string): string | undefined {
   try {

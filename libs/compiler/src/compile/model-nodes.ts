@@ -25,6 +25,12 @@ export function compileModel(
     relation.name,
     ctx.dialect.quoteRelation(relation),
   );
+  // A model whose parse came from the compile memo has no template yet.
+  if (!parsed.template) {
+    const compiled = ctx.renderer.compile(file.path, file.text);
+    if ("code" in compiled) return [compiled];
+    parsed.template = compiled;
+  }
   const render = (isIncremental: boolean) =>
     renderNodeSql(ctx, index, built, {
       file: file.path,
@@ -33,6 +39,7 @@ export function compileModel(
       isIncremental,
       self,
       deps: dependsOn,
+      reads: parsed.reads,
     });
   const full = render(false);
   if (Array.isArray(full)) return full;

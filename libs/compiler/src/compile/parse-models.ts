@@ -19,6 +19,8 @@ export interface ParsedModel {
   sources: [string, string][];
   /** False when the model itself has an error (its dependents are skipped). */
   ok: boolean;
+  /** What its renders read besides the template (see `RenderScope.reads`); shared by every render. */
+  reads: Set<string>;
 }
 
 function renderForParse(
@@ -26,6 +28,7 @@ function renderForParse(
   file: ModelFile,
   template: CompiledTemplate,
   isIncremental: boolean,
+  reads: Set<string>,
 ) {
   const q = (name: string) => ctx.dialect.quoteIdentifier(name);
   const scope = newScope({
@@ -35,6 +38,7 @@ function renderForParse(
     resolveRef: (name) => q(name),
     resolveSource: (s, t) => `${q(s)}.${q(t)}`,
     self: templateRelation("default", file.name, q(file.name)),
+    reads,
   });
   ctx.renderer.render(template, scope);
   return scope;
@@ -57,13 +61,14 @@ export function parseModel(
     refs: [],
     sources: [],
     ok: true,
+    reads: new Set(),
   };
   if ("code" in compiled) {
     ctx.diagnostics.add(compiled);
     return { ...parsed, ok: false };
   }
   parsed.template = compiled;
-  const first = renderForParse(ctx, file, compiled, false);
+  const first = renderForParse(ctx, file, compiled, false, parsed.reads);
   const layers: ConfigLayer[] = folderLayers(
     ctx.project.config.models,
     file.folders,
@@ -96,7 +101,7 @@ export function parseModel(
   parsed.config = merged.config;
   const scopes = [first];
   if (valid && merged.config.materialized === "incremental" && merged.config.enabled) {
-    scopes.push(renderForParse(ctx, file, compiled, true));
+    scopes.push(renderForParse(ctx, file, compiled, true, parsed.reads));
   }
   for (const d of [...scopes.flatMap((s) => s.diagnostics), ...configDiagnostics])
     ctx.diagnostics.add(d);

@@ -16,7 +16,7 @@ export interface BuiltNodes {
 }
 
 /** Ephemeral models reachable from `deps` through ephemerals only, dependencies first. */
-function ephemeralCtes(
+export function ephemeralCtes(
   deps: readonly string[],
   built: BuiltNodes,
 ): { name: string; sql: string }[] {
@@ -48,6 +48,8 @@ export function renderNodeSql(
     isIncremental: boolean;
     self?: TemplateRelation;
     deps: readonly string[];
+    /** Where the render records what it read (the model's shared set). */
+    reads?: Set<string>;
   },
 ): { bare: string; sql: string } | Diagnostic[] {
   const relationSql = (id: string | undefined, fallback: string) => {
@@ -62,6 +64,7 @@ export function renderNodeSql(
     text: input.text,
     isIncremental: input.isIncremental,
     ...(input.self ? { self: input.self } : {}),
+    ...(input.reads ? { reads: input.reads } : {}),
     resolveRef: (name) => relationSql(index.refs.get(name), ctx.dialect.quoteIdentifier(name)),
     resolveSource: (s, t) =>
       relationSql(

@@ -10,8 +10,9 @@ import { closestHint } from "@sluice/project";
  */
 export function unusedProperties(project: Project): Diagnostic[] {
   const names = project.models.map((m) => m.name);
+  const known = new Set(names);
   return project.modelProperties
-    .filter((p) => !names.includes(p.name))
+    .filter((p) => !known.has(p.name))
     .map((p) =>
       warning(
         "PROPERTIES_UNUSED",

@@ -27,7 +27,11 @@ class Graph {
       // `+test` reaches what a test reads; tests join other selections only indirectly.
       this.parents.set(n.id, n.dependsOn);
       if (n.kind === "test") continue;
-      for (const d of n.dependsOn) this.children.set(d, [...(this.children.get(d) ?? []), n.id]);
+      for (const d of n.dependsOn) {
+        const list = this.children.get(d);
+        if (list) list.push(n.id);
+        else this.children.set(d, [n.id]);
+      }
     }
   }
 

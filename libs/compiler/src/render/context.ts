@@ -27,6 +27,7 @@ export function contextFunctions(
   const lookup = (fn: "var" | "env_var", args: unknown[]): unknown => {
     const [name, fallback] = args;
     const key = String(name);
+    current().reads.add(`${fn === "var" ? "var" : "env"}:${key}`);
     const value = fn === "var" ? inputs.vars[key] : inputs.env[key];
     if (value !== undefined) return value;
     if (args.length >= 2 && !isKwargs(fallback)) return fallback;

@@ -18,6 +18,11 @@ export interface Renderer {
   render(template: CompiledTemplate, scope: RenderScope): string | undefined;
   /** TEMPLATE_SYNTAX diagnostics of macro files. */
   readonly macroDiagnostics: Diagnostic[];
+  /**
+   * What the macro files export, as text: each macro's name and file, and the value of any
+   * other exported name. A render records the macro files it called in `scope.reads`.
+   */
+  readonly macrosKey: string;
 }
 
 type Exporting = {
@@ -75,6 +80,14 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     }
   };
 
+  // A macro records its file in the calling render's reads, so a compile memo knows which
+  // models a changed macro file affects.
+  const recording = (file: string, macro: (...args: unknown[]) => unknown) =>
+    function (this: unknown, ...args: unknown[]): unknown {
+      scope.reads.add(`macro:${file}`);
+      return macro.apply(this, args);
+    };
+  const exports: [string, unknown][] = [];
   const macroDiagnostics: Diagnostic[] = [];
   for (const file of [...macros].sort((a, b) => a.path.localeCompare(b.path))) {
     const tpl = compile(file.path, file.text);
@@ -93,9 +106,14 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     (tpl as unknown as Exporting).getExported({}, null, (err, exported) => {
       if (err)
         macroDiagnostics.push(templateErrorDiagnostic(file.path, err, errorContext(file.text)));
-      else for (const [name, value] of Object.entries(exported ?? {})) env.addGlobal(name, value);
+      else
+        for (const [name, value] of Object.entries(exported ?? {})) {
+          const isMacro = typeof value === "function";
+          env.addGlobal(name, isMacro ? recording(file.path, value as () => unknown) : value);
+          exports.push([name, isMacro ? `macro in ${file.path}` : value]);
+        }
     });
     macroDiagnostics.push(...macroScope.diagnostics);
   }
-  return { compile, render, macroDiagnostics };
+  return { compile, render, macroDiagnostics, macrosKey: JSON.stringify(exports) };
 }

@@ -24,14 +24,27 @@ export interface RenderScope {
   sources: [string, string][];
   configs: Record<string, unknown>[];
   diagnostics: Diagnostic[];
+  /**
+   * What the render read besides the template: `var:<name>`, `env:<name>`, `macro:<macro file>`.
+   * Renders of one model share one set; the compile memo keys its reuse on these values.
+   */
+  reads: Set<string>;
 }
 
 export function newScope(
   init: Pick<RenderScope, "file" | "text" | "isIncremental" | "resolveRef" | "resolveSource"> & {
     self?: TemplateRelation;
+    reads?: Set<string>;
   },
 ): RenderScope {
-  return { ...init, refs: [], sources: [], configs: [], diagnostics: [] };
+  return {
+    ...init,
+    refs: [],
+    sources: [],
+    configs: [],
+    diagnostics: [],
+    reads: init.reads ?? new Set(),
+  };
 }
 
 export function templateRelation(schema: string, name: string, quoted: string): TemplateRelation {

@@ -1,0 +1,170 @@
+import { createHash } from "node:crypto";
+import type { ModelConfig, ModelFile, ModelProperties, Project } from "@sluice/project";
+import { folderLayers } from "../config/merge-config.js";
+import { throughEphemerals } from "../graph/ephemeral.js";
+import type { CompiledNode } from "../types.js";
+import type { CompileContext } from "./compile-context.js";
+import type { ParsedModel } from "./parse-models.js";
+import { ephemeralCtes } from "./render-node-sql.js";
+import type { BuiltNodes } from "./render-node-sql.js";
+
+/**
+ * One model's entry in the compile memo: what its compile read and what it produced. Plain JSON.
+ * The entry is reused while the model's own inputs hash the same and every value in `reads`
+ * is still the same; its node is reused while, in addition, its dependencies look the same.
+ */
+export interface ModelMemo {
+  /** Hash of the model's own inputs (path, text, folder config, properties) and the compile's. */
+  inputs: string;
+  /** What its renders read besides, and the value each had: `var:x`, `env:X`, `macro:<file>`. */
+  reads: Record<string, string>;
+  config: ModelConfig;
+  refs: string[];
+  sources: [string, string][];
+  /** The node its render produced, the bare SQL (ephemerals), and the hash of its dependencies. */
+  output?: { deps: string; node: CompiledNode; bare: string };
+}
+
+/**
+ * Reuse between compiles of one project (dbt's partial parsing, per model): `previous` is what
+ * the last compile left in `next`. A model is parsed (rendered with placeholders) again only
+ * when its file, folder config, properties, a macro file it called, a var or env var it read, or
+ * the compile's own inputs (target, dialect, run id, sluice.yml but its vars) changed; and
+ * rendered again when that or a dependency's relation or ephemeral SQL changed. Models with any
+ * diagnostic are never memoized. `parsed` and `rendered` list the models done afresh.
+ *
+ * @example
+ * const memo: CompileMemo = { previous: {}, next: {} };
+ * compileProject(project, { ...options, memo });
+ * compileProject(project, { ...options, memo: { previous: memo.next, next: {} } }); // renders nothing
+ */
+export interface CompileMemo {
+  previous: Readonly<Record<string, ModelMemo>>;
+  next: Record<string, ModelMemo>;
+  parsed?: string[];
+  rendered?: string[];
+}
+
+const sha1 = (text: string): string => createHash("sha1").update(text).digest("base64");
+
+/** The memo as one compile uses it: lookups against `previous`, entries for `next`. */
+export class MemoBook {
+  private readonly global: string;
+  private readonly macroHashes: Map<string, string>;
+  private readonly inputsOf = new Map<string, string>();
+  private readonly reused = new Set<string>();
+
+  constructor(
+    private readonly memo: CompileMemo,
+    private readonly ctx: CompileContext,
+    private readonly values: {
+      vars: Record<string, unknown>;
+      env: Record<string, string | undefined>;
+    },
+  ) {
+    const { vars: _vars, ...config } = ctx.project.config;
+    this.global = JSON.stringify([
+      ctx.runId,
+      ctx.dialect.name,
+      ctx.target.name,
+      config,
+      ctx.renderer.macrosKey,
+    ]);
+    this.macroHashes = new Map(ctx.project.macros.map((m) => [m.path, sha1(m.text)]));
+    memo.parsed = [];
+    memo.rendered = [];
+  }
+
+  /** The value a recorded read has now. */
+  private valueOf(read: string): string {
+    const colon = read.indexOf(":");
+    const kind = read.slice(0, colon);
+    const name = read.slice(colon + 1);
+    if (kind === "macro") return this.macroHashes.get(name) ?? "";
+    const value = kind === "var" ? this.values.vars[name] : this.values.env[name];
+    return value === undefined ? "" : `=${JSON.stringify(value)}`;
+  }
+
+  private inputs(project: Project, file: ModelFile, properties?: ModelProperties): string {
+    const layers = folderLayers(project.config.models, file.folders, project.config.name);
+    const key = sha1(
+      JSON.stringify([this.global, file.path, file.text, file.folders, properties ?? null, layers]),
+    );
+    this.inputsOf.set(`model.${file.name}`, key);
+    return key;
+  }
+
+  /** The memoized parse of `file`, when nothing it read changed; else undefined. */
+  parse(file: ModelFile, properties?: ModelProperties): ParsedModel | undefined {
+    const id = `model.${file.name}`;
+    const inputs = this.inputs(this.ctx.project, file, properties);
+    const prev = this.memo.previous[id];
+    if (
+      prev?.inputs !== inputs ||
+      !Object.entries(prev.reads).every(([read, value]) => this.valueOf(read) === value)
+    ) {
+      this.memo.parsed!.push(id);
+      return undefined;
+    }
+    this.reused.add(id);
+    return {
+      file,
+      ...(properties ? { properties } : {}),
+      config: prev.config,
+      refs: prev.refs,
+      sources: prev.sources,
+      ok: true,
+      reads: new Set(Object.keys(prev.reads)),
+    };
+  }
+
+  /** Record a parse that reported nothing (a render adds its node with {@link rendered}). */
+  record(parsed: ParsedModel): void {
+    const id = `model.${parsed.file.name}`;
+    this.memo.next[id] = {
+      inputs: this.inputsOf.get(id)!,
+      reads: this.readValues(parsed),
+      config: parsed.config,
+      refs: parsed.refs,
+      sources: parsed.sources,
+    };
+  }
+
+  private readValues(parsed: ParsedModel): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const read of [...parsed.reads].sort()) out[read] = this.valueOf(read);
+    return out;
+  }
+
+  /** Hash of what a render of a model sees from its dependencies. */
+  depsKey(dependsOn: readonly string[], built: BuiltNodes): string {
+    const seen = dependsOn.map((id) => {
+      const node = built.byId.get(id);
+      return node ? [node.materialization, node.name, node.relation] : null;
+    });
+    return sha1(
+      JSON.stringify([
+        dependsOn,
+        seen,
+        throughEphemerals(dependsOn, built.byId),
+        ephemeralCtes(dependsOn, built),
+      ]),
+    );
+  }
+
+  /** The memoized node of a reused parse whose dependencies look the same; else undefined. */
+  node(id: string, deps: string): { node: CompiledNode; bare: string } | undefined {
+    const output = this.reused.has(id) ? this.memo.previous[id]?.output : undefined;
+    if (output?.deps === deps) return output;
+    this.memo.rendered!.push(id);
+    return undefined;
+  }
+
+  /** Complete a recorded entry with the node and what its renders read. */
+  rendered(parsed: ParsedModel, output: { deps: string; node: CompiledNode; bare: string }): void {
+    const entry = this.memo.next[`model.${parsed.file.name}`];
+    if (!entry) return;
+    entry.output = output;
+    entry.reads = this.readValues(parsed);
+  }
+}
