@@ -71,13 +71,10 @@ export interface MaterializeOutcome {
   appended: boolean;
   /** insert_overwrite: the partitions the new rows replaced (or created), when known. */
   partitions?: number;
-<<<<<<< HEAD
   /** Nothing was written: the table's version was built from the same inputs. */
   unchanged?: boolean;
-=======
   /** insert_overwrite: which partitions those are (what the node's tests may check alone). */
   written?: WrittenPartitions;
->>>>>>> wt-scope
   /** The table's rows after the write, when counted cheaply (lake: a merge rewrote it, an append
    * counted the new version from its Parquet footers); never on Athena, where it costs a query. */
   tableRows?: number;
