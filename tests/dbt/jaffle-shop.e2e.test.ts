@@ -1,0 +1,132 @@
+import { appendFile, cp, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot, runSluice } from "../support/cli.js";
+
+/**
+ * The jaffle_shop fixture (tests/fixtures/dbt/jaffle_shop) builds unmodified from its
+ * dbt_project.yml + profiles.yml (type: duckdb), and its rows equal what was computed by hand
+ * from the seeds below (amounts are cents / 100 under DuckDB's division, so 1050 -> 10.5).
+ *
+ *   raw_payments: (1,o1,cc,1050) (2,o2,cc,2000) (3,o3,coupon,100) (4,o3,cc,950)
+ *                 (5,o4,bank,2525) (6,o5,gift,300) (7,o5,cc,1)
+ *   raw_orders:   o1 c1 2018-01-01 returned, o2 c3 01-02 completed, o3 c1 01-04 completed,
+ *                 o4 c2 01-05 placed, o5 c3 01-05 shipped
+ */
+export const fixtureDir = path.join(repoRoot, "tests/fixtures/dbt/jaffle_shop");
+
+/** A temp copy of the fixture; `dir` is the project folder. */
+export async function copyDbtFixture(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), "sluice-dbt-"));
+  const dir = path.join(root, "jaffle_shop");
+  await cp(fixtureDir, dir, { recursive: true });
+  return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+let dir: string;
+let cleanup: () => Promise<void>;
+const sluice = (...args: string[]) =>
+  runSluice(["--project-dir", dir, ...args], { env: { DBT_PROFILES_DIR: "" } });
+
+async function query<T>(sql: string): Promise<T[]> {
+  const r = await sluice("query", sql, "--format", "json");
+  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T[];
+}
+
+let firstBuild: Awaited<ReturnType<typeof sluice>>;
+beforeAll(async () => {
+  ({ dir, cleanup } = await copyDbtFixture());
+  firstBuild = await sluice("build");
+}, 240_000);
+afterAll(async () => cleanup());
+
+describe("jaffle_shop (dbt project, duckdb profile)", () => {
+  it("builds with every model, seed and test passing", () => {
+    expect(firstBuild.code, firstBuild.stdout + firstBuild.stderr).toBe(0);
+    expect(firstBuild.stderr).not.toMatch(/error/i);
+  });
+
+  it("names schemas as dbt's generate_schema_name does: main_staging for +schema: staging", async () => {
+    const rows = await query<{ s: string; t: string }>(
+      "select table_schema as s, table_name as t from information_schema.tables " +
+        "where table_name in ('stg_payments','orders','customers','raw_orders') order by t",
+    );
+    expect(rows).toEqual([
+      { s: "main", t: "customers" },
+      { s: "main", t: "orders" },
+      { s: "main", t: "raw_orders" },
+      { s: "main_staging", t: "stg_payments" },
+    ]);
+  });
+
+  it("divides as DuckDB does (no Trino integer division): 1050 cents are 10.5 dollars", async () => {
+    const rows = await query<{ payment_id: number; amount: number }>(
+      "select payment_id, amount from main_staging.stg_payments order by payment_id",
+    );
+    expect(rows.map((r) => [Number(r.payment_id), r.amount])).toEqual([
+      [1, 10.5],
+      [2, 20],
+      [3, 1],
+      [4, 9.5],
+      [5, 25.25],
+      [6, 3],
+      [7, 0.01],
+    ]);
+  });
+
+  it("orders pivots the payment methods of the {% for %} loop", async () => {
+    const rows = await query<Record<string, unknown>>(
+      "select order_id, customer_id, cast(order_date as varchar) as order_date, status, " +
+        "round(credit_card_amount, 2) as cc, round(coupon_amount, 2) as coupon, " +
+        "round(bank_transfer_amount, 2) as bank, round(gift_card_amount, 2) as gift, " +
+        "round(amount, 2) as amount from main.orders order by order_id",
+    );
+    expect(rows.map((r) => Object.values(r).map((v) => (typeof v === "string" ? v : Number(v)))))
+      .toEqual([
+        [1, 1, "2018-01-01", "returned", 10.5, 0, 0, 0, 10.5],
+        [2, 3, "2018-01-02", "completed", 20, 0, 0, 0, 20],
+        [3, 1, "2018-01-04", "completed", 9.5, 1, 0, 0, 10.5],
+        [4, 2, "2018-01-05", "placed", 0, 0, 25.25, 0, 25.25],
+        [5, 3, "2018-01-05", "shipped", 0.01, 0, 0, 3, 3.01],
+      ]);
+  });
+
+  it("customers aggregates orders and payments per customer", async () => {
+    const rows = await query<Record<string, unknown>>(
+      "select customer_id, first_name, cast(first_order as varchar) as f, " +
+        "cast(most_recent_order as varchar) as l, number_of_orders as n, " +
+        "round(customer_lifetime_value, 2) as v from main.customers order by customer_id",
+    );
+    expect(rows.map((r) => Object.values(r).map((v) => (typeof v === "string" ? v : v === null ? null : Number(v)))))
+      .toEqual([
+        [1, "Michael", "2018-01-01", "2018-01-04", 2, 21],
+        [2, "Shawn", "2018-01-05", "2018-01-05", 1, 25.25],
+        [3, "Kathleen", "2018-01-02", "2018-01-05", 2, 23.01],
+        [4, "Jimmy", null, null, 0, null],
+      ]);
+  });
+
+  it("ran the custom generic test, the package's test and the singular test", () => {
+    const out = firstBuild.stdout;
+    expect(out).toMatch(/is_positive_stg_payments_amount/);
+    expect(out).toMatch(/at_least_zero_customers_number_of_orders/);
+    expect(out).toMatch(/assert_total_payment_amount_is_positive/);
+  });
+
+  it("an incremental model appends only new rows on the next build ({{ this }} in is_incremental())", async () => {
+    await appendFile(path.join(dir, "seeds/raw_orders.csv"), "6,4,2018-01-06,completed\n");
+    await appendFile(path.join(dir, "seeds/raw_payments.csv"), "8,6,coupon,1999\n");
+    const again = await sluice("build");
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const rows = await query<{ order_id: number; amount: number }>(
+      "select order_id, round(amount, 2) as amount from main.completed_orders order by order_id",
+    );
+    expect(rows.map((r) => [Number(r.order_id), Number(r.amount)])).toEqual([
+      [2, 20],
+      [3, 10.5],
+      [6, 19.99],
+    ]);
+  });
+});
