@@ -1,4 +1,4 @@
-import { appendFile, cp, mkdtemp, rm } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,14 +83,15 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
         "round(bank_transfer_amount, 2) as bank, round(gift_card_amount, 2) as gift, " +
         "round(amount, 2) as amount from main.orders order by order_id",
     );
-    expect(rows.map((r) => Object.values(r).map((v) => (typeof v === "string" ? v : Number(v)))))
-      .toEqual([
-        [1, 1, "2018-01-01", "returned", 10.5, 0, 0, 0, 10.5],
-        [2, 3, "2018-01-02", "completed", 20, 0, 0, 0, 20],
-        [3, 1, "2018-01-04", "completed", 9.5, 1, 0, 0, 10.5],
-        [4, 2, "2018-01-05", "placed", 0, 0, 25.25, 0, 25.25],
-        [5, 3, "2018-01-05", "shipped", 0.01, 0, 0, 3, 3.01],
-      ]);
+    expect(
+      rows.map((r) => Object.values(r).map((v) => (typeof v === "string" ? v : Number(v)))),
+    ).toEqual([
+      [1, 1, "2018-01-01", "returned", 10.5, 0, 0, 0, 10.5],
+      [2, 3, "2018-01-02", "completed", 20, 0, 0, 0, 20],
+      [3, 1, "2018-01-04", "completed", 9.5, 1, 0, 0, 10.5],
+      [4, 2, "2018-01-05", "placed", 0, 0, 25.25, 0, 25.25],
+      [5, 3, "2018-01-05", "shipped", 0.01, 0, 0, 3, 3.01],
+    ]);
   });
 
   it("customers aggregates orders and payments per customer", async () => {
@@ -99,20 +100,63 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
         "cast(most_recent_order as varchar) as l, number_of_orders as n, " +
         "round(customer_lifetime_value, 2) as v from main.customers order by customer_id",
     );
-    expect(rows.map((r) => Object.values(r).map((v) => (typeof v === "string" ? v : v === null ? null : Number(v)))))
-      .toEqual([
-        [1, "Michael", "2018-01-01", "2018-01-04", 2, 21],
-        [2, "Shawn", "2018-01-05", "2018-01-05", 1, 25.25],
-        [3, "Kathleen", "2018-01-02", "2018-01-05", 2, 23.01],
-        [4, "Jimmy", null, null, 0, null],
-      ]);
+    expect(
+      rows.map((r) =>
+        Object.values(r).map((v) => (typeof v === "string" ? v : v === null ? null : Number(v))),
+      ),
+    ).toEqual([
+      [1, "Michael", "2018-01-01", "2018-01-04", 2, 21],
+      [2, "Shawn", "2018-01-05", "2018-01-05", 1, 25.25],
+      [3, "Kathleen", "2018-01-02", "2018-01-05", 2, 23.01],
+      [4, "Jimmy", null, null, 0, null],
+    ]);
   });
 
-  it("ran the custom generic test, the package's test and the singular test", () => {
-    const out = firstBuild.stdout;
-    expect(out).toMatch(/is_positive_stg_payments_amount/);
-    expect(out).toMatch(/at_least_zero_customers_number_of_orders/);
-    expect(out).toMatch(/assert_total_payment_amount_is_positive/);
+  it("ran the custom generic test, the package's test and the singular test, each passing", async () => {
+    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8"))
+      .results as { id: string; status: string }[];
+    const status = new Map(results.map((r) => [r.id, r.status]));
+    for (const id of [
+      "test.is_positive_stg_payments_amount",
+      "test.is_positive_orders_amount",
+      "test.at_least_zero_customers_number_of_orders",
+      "test.assert_total_payment_amount_is_positive",
+      "test.relationships_orders_customer_id",
+      "test.accepted_values_stg_orders_status",
+    ])
+      expect([id, status.get(id)]).toEqual([id, "pass"]);
+    expect(results.filter((r) => r.id.startsWith("test.")).length).toBe(21);
+  });
+
+  it("renders {{ doc() }} descriptions and folder config written without '+'", async () => {
+    const manifest = JSON.parse(await readFile(path.join(dir, "target/manifest.json"), "utf8"))
+      .nodes as Record<
+      string,
+      {
+        description?: string;
+        tags: string[];
+        materialization: string;
+        columns: { name: string; description?: string }[];
+      }
+    >;
+    expect(manifest["model.customers"]!.description).toBe(
+      "One row per customer, with their first and latest order and what they paid in total.",
+    );
+    const status = manifest["model.orders"]!.columns.find((c) => c.name === "status")!;
+    expect(status.description).toMatch(/^Orders can be one of the following statuses:\n/);
+    expect(status.description).toMatch(
+      /\| returned +\| The order has been returned by the customer/,
+    );
+    expect(manifest["model.orders"]!.tags).toEqual(["marts"]);
+    expect(manifest["model.orders"]!.materialization).toBe("table");
+    expect(manifest["model.stg_orders"]!.materialization).toBe("view");
+    expect(manifest["model.stg_orders"]!.tags).toEqual(["staging"]);
+  });
+
+  it("warns, at its position, about dbt config sluice does not apply", () => {
+    expect(firstBuild.stderr).toMatch(
+      /dbt_project\.yml:27:5: warn DBT_KEY_IGNORED: '\+persist_docs' is not applied by sluice/,
+    );
   });
 
   it("an incremental model appends only new rows on the next build ({{ this }} in is_incremental())", async () => {
@@ -128,5 +172,16 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
       [3, 10.5],
       [6, 19.99],
     ]);
+  });
+
+  it("a custom generic test fails the build on the rows it selects", async () => {
+    await appendFile(path.join(dir, "seeds/raw_payments.csv"), "9,6,coupon,-500\n");
+    const failed = await sluice("build");
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8"))
+      .results as { id: string; status: string }[];
+    expect(results.find((r) => r.id === "test.is_positive_stg_payments_amount")?.status).toBe(
+      "fail",
+    );
   });
 });

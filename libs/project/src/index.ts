@@ -1,6 +1,10 @@
 export * from "./diagnostics.js";
 export type * from "./types.js";
 export { loadProject } from "./load-project.js";
+export type { LoadOptions } from "./load-project.js";
+export { DBT_PROJECT_FILE, parseDbtProject } from "./dbt/dbt-project-file.js";
+export { PACKAGES_INSTALL_DIR } from "./dbt/packages.js";
+export { parseProfiles } from "./dbt/profiles.js";
 export { parseVarsOption } from "./vars-option.js";
 export { CONFIG_FILE, defaultProjectConfig, parseProjectConfig } from "./project-config.js";
 export type { ParsedProjectConfig } from "./project-config.js";

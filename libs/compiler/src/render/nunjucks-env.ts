@@ -2,6 +2,9 @@ import nunjucks from "nunjucks";
 import type { Diagnostic, MacroFile } from "@sluice/project";
 import { contextFunctions } from "./context.js";
 import type { ContextInputs } from "./context.js";
+import { dbtContextGlobals, dbtFilters } from "./dbt-context.js";
+import type { DbtContextInputs } from "./dbt-context.js";
+import { bridgeJinja } from "./jinja-bridge.js";
 import { newScope } from "./render-scope.js";
 import type { RenderScope } from "./render-scope.js";
 import { templateErrorDiagnostic } from "./template-error.js";
@@ -18,7 +21,22 @@ export interface Renderer {
   render(template: CompiledTemplate, scope: RenderScope): string | undefined;
   /** TEMPLATE_SYNTAX diagnostics of macro files. */
   readonly macroDiagnostics: Diagnostic[];
+  /** Whether a project or package macro of this name exists (`test_unique_combination`). */
+  hasMacro(name: string): boolean;
+  /**
+   * Call a macro with keyword arguments in a scope (its ref() calls are recorded there); its
+   * output as text, or undefined with the error in `scope.diagnostics`.
+   */
+  callMacro(name: string, kwargs: Record<string, unknown>, scope: RenderScope): string | undefined;
 }
+
+/** Keyword arguments as nunjucks passes them to a macro (untyped in @types/nunjucks). */
+const keywordArgs = (kwargs: Record<string, unknown>): unknown =>
+  (nunjucks.runtime as unknown as { makeKeywordArgs(o: object): unknown }).makeKeywordArgs(kwargs);
+
+// Jinja2's Python methods on values (`.upper()`, `.items()`, `.append()`), `True`/`None`, and
+// slices, for every template: it only adds to what nunjucks accepts.
+nunjucks.installJinjaCompat();
 
 type Exporting = {
   getExported(
@@ -28,7 +46,15 @@ type Exporting = {
   ): void;
 };
 
-export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile[]): Renderer {
+/**
+ * The environment of one compile. With `dbt` (a project loaded from dbt_project.yml, or any
+ * project that wants dbt's context), templates also see dbt's context members and filters.
+ */
+export function createRenderer(
+  inputs: ContextInputs,
+  macros: readonly MacroFile[],
+  dbt?: DbtContextInputs,
+): Renderer {
   // dev: keep nunjucks' own error objects, which carry lineno/colno.
   const env = new nunjucks.Environment(null, {
     autoescape: false,
@@ -42,6 +68,11 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     resolveRef: (n) => n,
     resolveSource: (s, t) => `${s}.${t}`,
   });
+  if (dbt) {
+    for (const [name, value] of Object.entries(dbtContextGlobals(dbt, () => scope, inputs.log)))
+      env.addGlobal(name, value);
+    for (const [name, fn] of Object.entries(dbtFilters())) env.addFilter(name, fn);
+  }
   for (const [name, fn] of Object.entries(contextFunctions(inputs, () => scope)))
     env.addGlobal(name, fn);
   env.addGlobal("this", "");
@@ -55,7 +86,7 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
   });
   const compile = (file: string, text: string): CompiledTemplate | Diagnostic => {
     try {
-      return new nunjucks.Template(text, env, file, true);
+      return new nunjucks.Template(bridgeJinja(text), env, file, true);
     } catch (e) {
       return templateErrorDiagnostic(file, e, errorContext(text));
     }
@@ -76,6 +107,7 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
   };
 
   const macroDiagnostics: Diagnostic[] = [];
+  const macroNames = new Set<string>();
   for (const file of [...macros].sort((a, b) => a.path.localeCompare(b.path))) {
     const tpl = compile(file.path, file.text);
     if (!(tpl instanceof nunjucks.Template)) {
@@ -93,9 +125,31 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     (tpl as unknown as Exporting).getExported({}, null, (err, exported) => {
       if (err)
         macroDiagnostics.push(templateErrorDiagnostic(file.path, err, errorContext(file.text)));
-      else for (const [name, value] of Object.entries(exported ?? {})) env.addGlobal(name, value);
+      else
+        for (const [name, value] of Object.entries(exported ?? {})) {
+          env.addGlobal(name, value);
+          macroNames.add(name);
+        }
     });
     macroDiagnostics.push(...macroScope.diagnostics);
   }
-  return { compile, render, macroDiagnostics };
+  const hasMacro = (name: string) => macroNames.has(name);
+  const callMacro = (
+    name: string,
+    kwargs: Record<string, unknown>,
+    next: RenderScope,
+  ): string | undefined => {
+    const previous = scope;
+    scope = next;
+    try {
+      const fn = env.getGlobal(name) as (...args: unknown[]) => unknown;
+      return String(fn(keywordArgs(kwargs)));
+    } catch (e) {
+      next.diagnostics.push(templateErrorDiagnostic(next.file, e, errorContext(next.text)));
+      return undefined;
+    } finally {
+      scope = previous;
+    }
+  };
+  return { compile, render, macroDiagnostics, hasMacro, callMacro };
 }
