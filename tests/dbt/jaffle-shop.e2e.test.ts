@@ -1,8 +1,8 @@
-import { appendFile, cp, mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, runSluice } from "../support/cli.js";
+import { runSluice } from "../support/cli.js";
+import { copyJaffleShop } from "../support/dbt-fixture.js";
 
 /**
  * The jaffle_shop fixture (tests/fixtures/dbt/jaffle_shop) builds unmodified from its
@@ -14,16 +14,6 @@ import { repoRoot, runSluice } from "../support/cli.js";
  *   raw_orders:   o1 c1 2018-01-01 returned, o2 c3 01-02 completed, o3 c1 01-04 completed,
  *                 o4 c2 01-05 placed, o5 c3 01-05 shipped
  */
-export const fixtureDir = path.join(repoRoot, "tests/fixtures/dbt/jaffle_shop");
-
-/** A temp copy of the fixture; `dir` is the project folder. */
-export async function copyDbtFixture(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const root = await mkdtemp(path.join(os.tmpdir(), "sluice-dbt-"));
-  const dir = path.join(root, "jaffle_shop");
-  await cp(fixtureDir, dir, { recursive: true });
-  return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
-}
-
 let dir: string;
 let cleanup: () => Promise<void>;
 const sluice = (...args: string[]) =>
@@ -37,7 +27,7 @@ async function query<T>(sql: string): Promise<T[]> {
 
 let firstBuild: Awaited<ReturnType<typeof sluice>>;
 beforeAll(async () => {
-  ({ dir, cleanup } = await copyDbtFixture());
+  ({ dir, cleanup } = await copyJaffleShop());
   firstBuild = await sluice("build");
 }, 240_000);
 afterAll(async () => cleanup());
