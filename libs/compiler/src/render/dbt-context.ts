@@ -1,6 +1,7 @@
 import nunjucks from "nunjucks";
 import { error, warning } from "@sluice/project";
-import type { DocBlock, TargetConfig } from "@sluice/project";
+import type { DocBlock, SqlDialect, TargetConfig } from "@sluice/project";
+import { crossDbMacros } from "./cross-db-macros.js";
 import { closestHint } from "@sluice/project";
 import { locateCall } from "./locate.js";
 import type { RenderScope } from "./render-scope.js";
@@ -15,6 +16,8 @@ export interface DbtContextInputs {
   docs: readonly DocBlock[];
   /** Quote an identifier as the target's dialect does. */
   quote: (name: string) => string;
+  /** What model SQL is written in (for dbt's cross-database macros). */
+  sqlDialect: SqlDialect;
 }
 
 /**
@@ -62,6 +65,7 @@ function report(scope: RenderScope, name: string, message: string, hint: string,
 export function dbtContextGlobals(
   inputs: DbtContextInputs,
   current: () => RenderScope,
+  macro: (name: string) => unknown,
   log: (line: string) => void = () => {},
 ): Record<string, unknown> {
   const docs = new Map(inputs.docs.map((d) => [d.name, d.text]));
@@ -81,7 +85,10 @@ export function dbtContextGlobals(
     name: identifier,
     toString: () => `${inputs.quote(schema)}.${inputs.quote(identifier)}`,
   });
+  const crossDb = crossDbMacros(inputs.sqlDialect);
   return {
+    ...crossDb,
+    dbt: crossDb,
     target: targetObject(inputs),
     execute: true,
     doc: (name: unknown) => {
@@ -117,7 +124,13 @@ export function dbtContextGlobals(
     },
     namespace: (kwargs: Record<string, unknown> = {}) => {
       const { __keywords: _, ...values } = kwargs;
-      return { ...values };
+      // `{% set ns.x = v %}` calls this (see jinja-bridge.ts); not enumerable, so not a member.
+      return Object.defineProperty({ ...values }, "__setattr__", {
+        value(this: Record<string, unknown>, key: string, value: unknown) {
+          this[key] = value;
+          return "";
+        },
+      });
     },
     modules: {
       datetime: {
@@ -138,6 +151,22 @@ export function dbtContextGlobals(
     load_result: offline("load_result"),
     adapter: {
       quote: (name: unknown) => inputs.quote(String(name)),
+      // dbt's search: `<adapter>__name`, then `default__name`, in the project and packages.
+      dispatch: (name: unknown) => {
+        const bare = String(name).split(".").at(-1)!;
+        const type = inputs.target.engine;
+        const found = [`${type}__${bare}`, `default__${bare}`, bare]
+          .map((n) => macro(n))
+          .find((m) => m !== undefined);
+        if (found !== undefined) return found;
+        report(
+          current(),
+          "dispatch",
+          `adapter.dispatch('${bare}'): no macro ${type}__${bare} or default__${bare}`,
+          `define {% macro default__${bare}(...) %} in the project's macros`,
+        );
+        return () => "";
+      },
       get_columns_in_relation: offline("adapter.get_columns_in_relation"),
       get_relation: offline("adapter.get_relation"),
     },

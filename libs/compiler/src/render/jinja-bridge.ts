@@ -5,6 +5,7 @@
  * - `{% test name(model, column_name) %}...{% endtest %}` → the macro `test_name` (dbt's
  *   generic test definition; the compiler looks tests up under that name).
  * - `{% do expr %}` → `{% set __do = expr %}` (evaluate, print nothing).
+ * - `{% set ns.attr = expr %}` (a `namespace()` attribute) → a call of the namespace's setter.
  * - `{% materialization %}` / `{% snapshot %}` blocks are not rewritten: nunjucks reports them
  *   as unknown tags at their position.
  *
@@ -16,5 +17,9 @@ export function bridgeJinja(text: string): string {
   return text
     .replace(/(\{%-?\s*)test(\s+)(\w+)(\s*\()/g, "$1macro$2test_$3$4")
     .replace(/(\{%-?\s*)endtest(\s*-?%\})/g, "$1endmacro$2")
-    .replace(/(\{%-?\s*)do(\s)/g, "$1set __do =$2");
+    .replace(/(\{%-?\s*)do(\s)/g, "$1set __do =$2")
+    .replace(
+      /(\{%-?\s*)set\s+(\w+)\.(\w+)\s*=([\s\S]*?)(-?%\})/g,
+      "$1set __do = $2.__setattr__('$3', $4)$5",
+    );
 }

@@ -5,6 +5,7 @@ import type { ContextInputs } from "./context.js";
 import { dbtContextGlobals, dbtFilters } from "./dbt-context.js";
 import type { DbtContextInputs } from "./dbt-context.js";
 import { bridgeJinja } from "./jinja-bridge.js";
+import { installPythonMethods } from "./python-methods.js";
 import { newScope } from "./render-scope.js";
 import type { RenderScope } from "./render-scope.js";
 import { templateErrorDiagnostic } from "./template-error.js";
@@ -37,6 +38,7 @@ const keywordArgs = (kwargs: Record<string, unknown>): unknown =>
 // Jinja2's Python methods on values (`.upper()`, `.items()`, `.append()`), `True`/`None`, and
 // slices, for every template: it only adds to what nunjucks accepts.
 nunjucks.installJinjaCompat();
+installPythonMethods();
 
 type Exporting = {
   getExported(
@@ -61,6 +63,7 @@ export function createRenderer(
     throwOnUndefined: true,
     dev: true,
   });
+  const macroNames = new Set<string>();
   let scope: RenderScope = newScope({
     file: "",
     text: "",
@@ -69,8 +72,9 @@ export function createRenderer(
     resolveSource: (s, t) => `${s}.${t}`,
   });
   if (dbt) {
-    for (const [name, value] of Object.entries(dbtContextGlobals(dbt, () => scope, inputs.log)))
-      env.addGlobal(name, value);
+    const macro = (name: string) => (macroNames.has(name) ? env.getGlobal(name) : undefined);
+    const globals = dbtContextGlobals(dbt, () => scope, macro, inputs.log);
+    for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
     for (const [name, fn] of Object.entries(dbtFilters())) env.addFilter(name, fn);
   }
   for (const [name, fn] of Object.entries(contextFunctions(inputs, () => scope)))
@@ -107,7 +111,6 @@ export function createRenderer(
   };
 
   const macroDiagnostics: Diagnostic[] = [];
-  const macroNames = new Set<string>();
   for (const file of [...macros].sort((a, b) => a.path.localeCompare(b.path))) {
     const tpl = compile(file.path, file.text);
     if (!(tpl instanceof nunjucks.Template)) {

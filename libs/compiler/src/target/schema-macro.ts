@@ -4,6 +4,7 @@ import type { DiagnosticBag } from "../diagnostic-bag.js";
 import type { DbtContextInputs } from "../render/dbt-context.js";
 import type { Renderer } from "../render/nunjucks-env.js";
 import { newScope } from "../render/render-scope.js";
+import { sqlDialectOf } from "./dialect-for.js";
 import type { ResolvedTarget } from "./resolve-target.js";
 
 /** The name of dbt's schema-naming macro a project may override. */
@@ -22,6 +23,7 @@ export function dbtInputs(
     targetSchema: target.schemaName(undefined),
     docs: project.docs ?? [],
     quote: (name) => dialect.quoteIdentifier(name),
+    sqlDialect: sqlDialectOf(target.config),
   };
 }
 
