@@ -52,6 +52,15 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     expect(sql).toBe("select 2 n, 'a' a, 'b' b -- last\n, 'x|y' s, 'a_b' f, 'V' k");
   });
 
+  it("model.*, graph.nodes and the none test", () => {
+    const { sql, diagnostics } = compileOne(
+      "select '{{ model.unique_id }}' u, '{{ model.original_file_path }}' p, " +
+        "{{ graph.nodes.values() | length }} n{% if var('missing', none) is none %}, 1 x{% endif %}",
+    );
+    expect(diagnostics).toEqual([]);
+    expect(sql).toBe("select 'model.shop.m' u, 'm.sql' p, 1 n, 1 x");
+  });
+
   it("filters tojson, as_bool, as_number; modules.re", () => {
     const { sql } = compileOne(
       "select '{{ {'a': 1} | tojson }}' j, {{ 'True' | as_bool }} b, {{ '4' | as_number + 1 }} n, " +

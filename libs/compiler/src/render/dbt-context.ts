@@ -18,6 +18,8 @@ export interface DbtContextInputs {
   quote: (name: string) => string;
   /** What model SQL is written in (for dbt's cross-database macros). */
   sqlDialect: SqlDialect;
+  /** Project-relative paths of the project's models (for `graph`). */
+  modelFiles: readonly string[];
 }
 
 /**
@@ -90,6 +92,7 @@ export function dbtContextGlobals(
     ...crossDb,
     dbt: crossDb,
     target: targetObject(inputs),
+    graph: graphObject(inputs.projectName, inputs.modelFiles),
     execute: true,
     doc: (name: unknown) => {
       const text = docs.get(String(name));
@@ -177,6 +180,38 @@ export function dbtContextGlobals(
       },
     },
   };
+}
+
+/** Jinja2's tests nunjucks lacks (`{% if x is none %}`). */
+export function dbtTests(): Record<string, (value: unknown) => boolean> {
+  return { none: (v) => v === null || v === undefined };
+}
+
+/**
+ * `model`: the node being rendered, as far as compile knows it before running (`name`,
+ * `unique_id`, `resource_type`, `original_file_path`, `package_name`).
+ */
+export function modelObject(projectName: string, file: string): Record<string, unknown> {
+  const name = file.replace(/^.*\//, "").replace(/\.sql$/i, "");
+  return {
+    name,
+    alias: name,
+    unique_id: `model.${projectName}.${name}`,
+    resource_type: "model",
+    original_file_path: file,
+    package_name: projectName,
+  };
+}
+
+/** `graph`: the project's models by unique id (as `model` describes each). */
+export function graphObject(projectName: string, modelFiles: readonly string[]) {
+  const nodes = Object.fromEntries(
+    modelFiles.map((f) => {
+      const m = modelObject(projectName, f);
+      return [m.unique_id as string, m];
+    }),
+  );
+  return { nodes, sources: {}, exposures: {}, macros: {} };
 }
 
 /** Filters dbt projects use beyond nunjucks' own. */

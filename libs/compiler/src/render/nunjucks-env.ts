@@ -2,7 +2,7 @@ import nunjucks from "nunjucks";
 import type { Diagnostic, MacroFile } from "@sluice/project";
 import { contextFunctions } from "./context.js";
 import type { ContextInputs } from "./context.js";
-import { dbtContextGlobals, dbtFilters } from "./dbt-context.js";
+import { dbtContextGlobals, dbtFilters, dbtTests, modelObject } from "./dbt-context.js";
 import type { DbtContextInputs } from "./dbt-context.js";
 import { bridgeJinja } from "./jinja-bridge.js";
 import { installPythonMethods } from "./python-methods.js";
@@ -76,6 +76,9 @@ export function createRenderer(
     const globals = dbtContextGlobals(dbt, () => scope, macro, inputs.log);
     for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
     for (const [name, fn] of Object.entries(dbtFilters())) env.addFilter(name, fn);
+    // addTest exists at run time; @types/nunjucks does not declare it.
+    const tests = env as unknown as { addTest(name: string, fn: (v: unknown) => boolean): void };
+    for (const [name, fn] of Object.entries(dbtTests())) tests.addTest(name, fn);
   }
   for (const [name, fn] of Object.entries(contextFunctions(inputs, () => scope)))
     env.addGlobal(name, fn);
@@ -100,6 +103,7 @@ export function createRenderer(
     const previous = scope;
     scope = next;
     env.addGlobal("this", next.self ?? "");
+    if (dbt) env.addGlobal("model", modelObject(dbt.projectName, next.file));
     try {
       return template.render({});
     } catch (e) {

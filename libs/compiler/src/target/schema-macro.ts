@@ -24,6 +24,7 @@ export function dbtInputs(
     docs: project.docs ?? [],
     quote: (name) => dialect.quoteIdentifier(name),
     sqlDialect: sqlDialectOf(target.config),
+    modelFiles: project.models.map((m) => m.path),
   };
 }
 
