@@ -94,7 +94,7 @@ describe("sluice.yml sql-dialect", () => {
       "--project-dir",
       root,
       "query",
-      "select x from \"default\".m",
+      'select x from "default".m',
       "--format",
       "json",
     ]);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,9 +114,28 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
       "test.assert_total_payment_amount_is_positive",
       "test.relationships_orders_customer_id",
       "test.accepted_values_stg_orders_status",
+      "test.unique_combination_of_columns_order_keys",
+      "test.expression_is_true_order_keys",
+      "test.accepted_range_order_keys_order_id",
     ])
       expect([id, status.get(id)]).toEqual([id, "pass"]);
-    expect(results.filter((r) => r.id.startsWith("test.")).length).toBe(21);
+    expect(results.filter((r) => r.id.startsWith("test.")).length).toBe(26);
+  });
+
+  it("a package's dbt_utils-shaped macro builds surrogate keys (dispatch, return, do, loop.last)", async () => {
+    const rows = await query<{ order_id: number; order_key: string }>(
+      "select order_id, order_key from main.order_keys order by order_id",
+    );
+    const orders: [number, number][] = [
+      [1, 1],
+      [2, 3],
+      [3, 1],
+      [4, 2],
+      [5, 3],
+    ];
+    expect(rows.map((r) => [Number(r.order_id), r.order_key])).toEqual(
+      orders.map(([o, c]) => [o, createHash("md5").update(`${o}-${c}`).digest("hex")]),
+    );
   });
 
   it("renders {{ doc() }} descriptions and folder config written without '+'", async () => {
@@ -164,14 +184,32 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
     ]);
   });
 
-  it("a custom generic test fails the build on the rows it selects", async () => {
-    await appendFile(path.join(dir, "seeds/raw_payments.csv"), "9,6,coupon,-500\n");
+  /** Node id -> status of the last run. */
+  const statuses = async () =>
+    new Map(
+      (
+        JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")).results as {
+          id: string;
+          status: string;
+        }[]
+      ).map((r) => [r.id, r.status]),
+    );
+
+  it("a package's test fails the build on the rows it selects (accepted_range, max_value: 100)", async () => {
+    await appendFile(path.join(dir, "seeds/raw_orders.csv"), "150,1,2018-01-07,placed\n");
+    await appendFile(path.join(dir, "seeds/raw_payments.csv"), "9,150,coupon,100\n");
     const failed = await sluice("build");
     expect(failed.code, failed.stdout + failed.stderr).toBe(1);
-    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8"))
-      .results as { id: string; status: string }[];
-    expect(results.find((r) => r.id === "test.is_positive_stg_payments_amount")?.status).toBe(
-      "fail",
-    );
+    const status = await statuses();
+    expect(status.get("test.accepted_range_order_keys_order_id")).toBe("fail");
+    expect(status.get("test.expression_is_true_order_keys")).toBe("pass");
+    expect([...status.values()].filter((s) => s === "fail")).toEqual(["fail"]);
+  });
+
+  it("a project's {% test %} fails the build on the rows it selects (is_positive)", async () => {
+    await appendFile(path.join(dir, "seeds/raw_payments.csv"), "10,6,coupon,-500\n");
+    const failed = await sluice("build");
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    expect((await statuses()).get("test.is_positive_stg_payments_amount")).toBe("fail");
   });
 });

@@ -61,6 +61,21 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     expect(sql).toBe("select 'model.shop.m' u, 'm.sql' p, 1 n, 1 x");
   });
 
+  it("return() makes a macro's call evaluate to the value, not its text", () => {
+    const { sql, diagnostics } = compileOne(
+      "select {{ 'a' if flag() else 'b' }} x, {{ cols() | length }} n, {{ cols()[1] }} y",
+      [
+        macro(
+          "macros/r.sql",
+          "{% macro flag() %}\n  {{ return(false) }}\n{% endmacro %}" +
+            "{% macro cols() %}{% set c = ['p'] %}{% do c.append('q') %}{{ return(c) }}ignored{% endmacro %}",
+        ),
+      ],
+    );
+    expect(diagnostics).toEqual([]);
+    expect(sql).toBe("select b x, 2 n, q y");
+  });
+
   it("filters tojson, as_bool, as_number; modules.re", () => {
     const { sql } = compileOne(
       "select '{{ {'a': 1} | tojson }}' j, {{ 'True' | as_bool }} b, {{ '4' | as_number + 1 }} n, " +

@@ -123,7 +123,10 @@ export async function loadProject(dir: string, options: LoadOptions = {}): Promi
     (project.docs ??= []).push(...blocks);
     project.diagnostics.push(...d);
   }
-  project.macros = macros;
+  project.macros = macros.map((m) => {
+    const pkg = loaded.packages.find((p) => p.macroRoots.some((r) => m.path.startsWith(`${r}/`)));
+    return pkg ? { ...m, package: pkg.name } : m;
+  });
   project.singularTests = testFiles.map((f) => ({ ...f, name: baseName(f.path, /\.sql$/i) }));
   project.rules = ruleFiles.map((f) => ({ ...f, name: baseName(f.path, /\.dqdl$/i) }));
   for (const f of seedFiles) {

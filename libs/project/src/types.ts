@@ -115,9 +115,11 @@ export interface ModelFile extends ProjectFile {
   folders: string[];
 }
 
-// A named type of its own so macro-specific fields can be added without touching callers.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface MacroFile extends ProjectFile {}
+/** A macro file of the project, or of a dbt package (`package` names it). */
+export interface MacroFile extends ProjectFile {
+  /** The package's name when the file is a package's: its macros are also `package.name`. */
+  package?: string;
+}
 
 export interface SeedFile extends ProjectFile {
   name: string;

@@ -2,6 +2,7 @@ import nunjucks from "nunjucks";
 import { error, warning } from "@sluice/project";
 import type { DocBlock, SqlDialect, TargetConfig } from "@sluice/project";
 import { crossDbMacros } from "./cross-db-macros.js";
+import { macroReturn } from "./macro-return.js";
 import { closestHint } from "@sluice/project";
 import { locateCall } from "./locate.js";
 import type { RenderScope } from "./render-scope.js";
@@ -114,7 +115,7 @@ export function dbtContextGlobals(
       log(String(msg));
       return "";
     },
-    return: (value: unknown) => value,
+    return: macroReturn,
     exceptions: {
       raise_compiler_error: (msg: unknown) => {
         report(current(), "raise_compiler_error", String(msg), "raised by the project's Jinja");

@@ -5,6 +5,7 @@ import type { ContextInputs } from "./context.js";
 import { dbtContextGlobals, dbtFilters, dbtTests, modelObject } from "./dbt-context.js";
 import type { DbtContextInputs } from "./dbt-context.js";
 import { bridgeJinja } from "./jinja-bridge.js";
+import { installMacroReturn } from "./macro-return.js";
 import { installPythonMethods } from "./python-methods.js";
 import { newScope } from "./render-scope.js";
 import type { RenderScope } from "./render-scope.js";
@@ -39,6 +40,7 @@ const keywordArgs = (kwargs: Record<string, unknown>): unknown =>
 // slices, for every template: it only adds to what nunjucks accepts.
 nunjucks.installJinjaCompat();
 installPythonMethods();
+installMacroReturn();
 
 type Exporting = {
   getExported(
@@ -115,6 +117,7 @@ export function createRenderer(
   };
 
   const macroDiagnostics: Diagnostic[] = [];
+  const namespaces: Record<string, Record<string, unknown>> = {};
   for (const file of [...macros].sort((a, b) => a.path.localeCompare(b.path))) {
     const tpl = compile(file.path, file.text);
     if (!(tpl instanceof nunjucks.Template)) {
@@ -136,10 +139,14 @@ export function createRenderer(
         for (const [name, value] of Object.entries(exported ?? {})) {
           env.addGlobal(name, value);
           macroNames.add(name);
+          // dbt calls a package's macros as `package.name` too.
+          if (file.package) (namespaces[file.package] ??= {})[name] = value;
         }
     });
     macroDiagnostics.push(...macroScope.diagnostics);
   }
+  for (const [pkg, members] of Object.entries(namespaces))
+    if (!macroNames.has(pkg)) env.addGlobal(pkg, members);
   const hasMacro = (name: string) => macroNames.has(name);
   const callMacro = (
     name: string,
