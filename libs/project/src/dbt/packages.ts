@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { error } from "../diagnostics.js";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { parseYaml } from "../yaml-source.js";
 import { renderProfileTree } from "./profile-template.js";
 
@@ -23,9 +23,77 @@ export interface PackageDir {
 const isMapping = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === "object" && !Array.isArray(v);
 
+/** One entry of packages.yml, with where it is written. */
+export type PackageEntry = (
+  | { kind: "local"; path: string }
+  | { kind: "git"; url: string; revision?: string; subdirectory?: string }
+  | { kind: "hub"; package: string; version?: string }
+) & { at: SourceLocation };
+
+/**
+ * The entries of packages.yml (or dependencies.yml), values rendered (`env_var()`); a malformed
+ * entry is a PACKAGE_INVALID error at its position. No file: no entries.
+ */
+export function readPackageEntries(
+  projectDir: string,
+  env: Record<string, string | undefined>,
+): { file?: string; entries: PackageEntry[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const entries: PackageEntry[] = [];
+  const file = PACKAGE_FILES.find((f) => existsSync(path.join(projectDir, f)));
+  if (!file) return { entries, diagnostics };
+  const text = readFileSync(path.join(projectDir, file), "utf8");
+  const source = parseYaml(text, file, "PACKAGE_INVALID");
+  if (source.syntaxErrors.length) return { file, entries, diagnostics: source.syntaxErrors };
+  const data = source.data;
+  const list = isMapping(data) ? data.packages : undefined;
+  if (list === undefined || list === null) return { file, entries, diagnostics };
+  if (!Array.isArray(list)) {
+    diagnostics.push(
+      error("PACKAGE_INVALID", `${file}: 'packages' must be a list`, source.locate(["packages"])),
+    );
+    return { file, entries, diagnostics };
+  }
+  const rendered = renderProfileTree(
+    list,
+    env,
+    (p) => source.locate(["packages", ...p]),
+    diagnostics,
+  ) as unknown[];
+  rendered.forEach((entry, i) => {
+    const at = source.locate(["packages", i]);
+    const text = (key: string) =>
+      isMapping(entry) && typeof entry[key] === "string" ? (entry[key] as string) : undefined;
+    const version = isMapping(entry) ? (entry.version ?? entry.revision) : undefined;
+    const pinned = version === undefined ? {} : { version: String(version) };
+    if (text("local") !== undefined) entries.push({ kind: "local", path: text("local")!, at });
+    else if (text("git") !== undefined)
+      entries.push({
+        kind: "git",
+        url: text("git")!,
+        at,
+        ...(text("revision") ? { revision: text("revision")! } : {}),
+        ...(text("subdirectory") ? { subdirectory: text("subdirectory")! } : {}),
+      });
+    else if (text("package") !== undefined)
+      entries.push({ kind: "hub", package: text("package")!, at, ...pinned });
+    else
+      diagnostics.push(
+        error(
+          "PACKAGE_INVALID",
+          `${file}: a package needs local:, git: or package:`,
+          at,
+          "e.g. - package: dbt-labs/dbt_utils\n    version: 1.3.0",
+        ),
+      );
+  });
+  return { file, entries, diagnostics };
+}
+
 /**
  * The packages of packages.yml: `local:` folders resolved offline; `git:` and `package:` (hub)
- * entries read from `dbt_packages/` once installed, an error naming `sluice deps` otherwise.
+ * entries: every package `deps` installed in `dbt_packages/`; none installed is an error at each
+ * such entry naming `sluice deps`.
  *
  * @example readPackages("/abs/jaffle_shop", {}).packages // [{ name: "shop_utils", dir: "packages/shop_utils", ... }]
  */
@@ -33,92 +101,54 @@ export function readPackages(
   projectDir: string,
   env: Record<string, string | undefined>,
 ): { packages: PackageDir[]; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
+  const { entries, diagnostics } = readPackageEntries(projectDir, env);
   const packages: PackageDir[] = [];
-  const file = PACKAGE_FILES.find((f) => existsSync(path.join(projectDir, f)));
-  if (!file) return { packages, diagnostics };
-  const source = parseYaml(
-    readFileSync(path.join(projectDir, file), "utf8"),
-    file,
-    "PACKAGE_INVALID",
-  );
-  if (source.syntaxErrors.length) return { packages, diagnostics: source.syntaxErrors };
-  const data = source.data;
-  const list = isMapping(data) ? data.packages : undefined;
-  if (list === undefined || list === null) return { packages, diagnostics };
-  if (!Array.isArray(list)) {
-    diagnostics.push(
-      error("PACKAGE_INVALID", `${file}: 'packages' must be a list`, source.locate(["packages"])),
-    );
-    return { packages, diagnostics };
-  }
-  const entries = renderProfileTree(
-    list,
-    env,
-    (p) => source.locate(["packages", ...p]),
-    diagnostics,
-  ) as unknown[];
-  entries.forEach((entry, i) => {
-    const at = source.locate(["packages", i]);
-    if (isMapping(entry) && typeof entry.local === "string") {
-      const dir = path.relative(projectDir, path.resolve(projectDir, entry.local)) || ".";
-      if (!existsSync(path.join(projectDir, dir, "dbt_project.yml")))
+  // As dbt does, every package `deps` installed is loaded (its folder is the package's name).
+  const installed = entries.some((e) => e.kind !== "local") ? installedPackages(projectDir) : [];
+  for (const entry of entries) {
+    if (entry.kind === "local") {
+      const dir = path.relative(projectDir, path.resolve(projectDir, entry.path)) || ".";
+      if (existsSync(path.join(projectDir, dir, "dbt_project.yml")))
+        packages.push(packageAt(projectDir, dir));
+      else
         diagnostics.push(
           error(
             "PACKAGE_INVALID",
-            `local package '${entry.local}' has no dbt_project.yml`,
-            source.locate(["packages", i, "local"]),
+            `local package '${entry.path}' has no dbt_project.yml`,
+            entry.at,
             "point local: at the package's folder (the one holding its dbt_project.yml)",
           ),
         );
-      else packages.push(packageAt(projectDir, dir));
-      return;
+      continue;
     }
-    const remote = isMapping(entry) ? (entry.git ?? entry.package) : undefined;
-    if (typeof remote !== "string") {
-      diagnostics.push(
-        error(
-          "PACKAGE_INVALID",
-          `${file}: a package needs local:, git: or package:`,
-          at,
-          "e.g. - package: dbt-labs/dbt_utils\\n    version: 1.3.0",
-        ),
-      );
-      return;
-    }
-    const installed = installedPackage(projectDir, remote);
-    if (installed) packages.push(installed);
-    else
-      diagnostics.push(
-        error(
-          "PACKAGE_INVALID",
-          `package '${remote}' is not installed in ${PACKAGES_INSTALL_DIR}/`,
-          at,
-          "run `sluice deps` (or `dbt deps`) first",
-        ),
-      );
-  });
+    if (installed.length > 0) continue;
+    const remote = entry.kind === "git" ? entry.url : entry.package;
+    diagnostics.push(
+      error(
+        "PACKAGE_INVALID",
+        `package '${remote}' is not installed in ${PACKAGES_INSTALL_DIR}/`,
+        entry.at,
+        "run `sluice deps` (or `dbt deps`) first",
+      ),
+    );
+  }
+  packages.push(...installed);
   return { packages, diagnostics };
 }
 
-/** An installed git/hub package: `dbt-labs/dbt_utils` or `https://.../dbt-utils.git` → its folder. */
-function installedPackage(projectDir: string, remote: string): PackageDir | undefined {
+/** The packages in `dbt_packages/` (folders holding a dbt_project.yml), by folder name. */
+function installedPackages(projectDir: string): PackageDir[] {
   const root = path.join(projectDir, PACKAGES_INSTALL_DIR);
-  if (!existsSync(root)) return undefined;
-  const last = remote
-    .replace(/\.git$/, "")
-    .split("/")
-    .at(-1)!
-    .toLowerCase();
-  const wanted = new Set([last, last.replaceAll("-", "_")]);
-  for (const name of readdirSync(root).sort()) {
-    const pkg = packageAt(projectDir, `${PACKAGES_INSTALL_DIR}/${name}`);
-    if (wanted.has(name.toLowerCase()) || wanted.has(pkg.name.toLowerCase())) return pkg;
-  }
-  return undefined;
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(path.join(root, e.name, "dbt_project.yml")))
+    .map((e) => e.name)
+    .sort()
+    .map((name) => packageAt(projectDir, `${PACKAGES_INSTALL_DIR}/${name}`));
 }
 
-function packageAt(projectDir: string, dir: string): PackageDir {
+/** The package in `dir` (project-relative): its name and macro folders, from its dbt_project.yml. */
+export function packageAt(projectDir: string, dir: string): PackageDir {
   let name = path.basename(dir);
   let macroPaths = ["macros"];
   let testPaths = ["tests"];
