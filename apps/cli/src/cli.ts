@@ -68,13 +68,25 @@ export async function runCli(
     "project-dir": {
       type: "string",
       default: defaultProjectDir(cwd),
-      describe: "Directory holding sluice.yml",
+      describe: "Directory holding sluice.yml (or a dbt project's dbt_project.yml)",
       global: true,
     },
     target: {
       alias: "t",
       type: "string",
-      describe: "Target from sluice.yml (default: its default-target)",
+      describe:
+        "Target from sluice.yml, or output of a dbt profile (default: default-target, the profile's target)",
+      global: true,
+    },
+    "profiles-dir": {
+      type: "string",
+      describe:
+        "dbt projects: folder holding profiles.yml (default: $DBT_PROFILES_DIR, the project, ~/.dbt)",
+      global: true,
+    },
+    profile: {
+      type: "string",
+      describe: "dbt projects: profile of profiles.yml to use (default: dbt_project.yml's profile)",
       global: true,
     },
     vars: {

@@ -6,6 +6,10 @@ export interface GlobalArgs {
   projectDir: string;
   target?: string;
   vars?: string;
+  /** dbt projects: the folder holding profiles.yml (else DBT_PROFILES_DIR, the project, ~/.dbt). */
+  profilesDir?: string;
+  /** dbt projects: the profile to use instead of dbt_project.yml's `profile:`. */
+  profile?: string;
   /** `--no-partial-parse` sets false: load and compile from scratch, and do not save the result. */
   partialParse?: boolean;
   /** Print the stack of an unexpected error (by default: one line). */

@@ -36,6 +36,9 @@ export interface CacheRequest {
   dir: string;
   target: string | null;
   vars: string | null;
+  /** dbt projects' `--profiles-dir` and `--profile`. */
+  profilesDir: string | null;
+  profile: string | null;
   storeFailures: boolean;
   dqRules: boolean;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
-import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
+import type { Diagnostic, LoadOptions, Project, TargetConfig } from "@sluice/project";
 import type { GlobalArgs, Io } from "./command.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 import {
@@ -54,6 +54,8 @@ export async function loadProjectContext(
     dir,
     target: args.target ?? null,
     vars: args.vars ?? null,
+    profilesDir: args.profilesDir === undefined ? null : path.resolve(args.profilesDir),
+    profile: args.profile ?? null,
     storeFailures: args.storeFailures === true,
     dqRules: options.dqRules !== false,
   };
@@ -85,6 +87,18 @@ export async function loadProjectContext(
   return revive(fresh.context, runId, targetDir, io, dir);
 }
 
+/** How to read the project's settings: for a dbt project, which profiles.yml and profile. */
+export function loadOptions(
+  args: GlobalArgs,
+  env: Record<string, string | undefined>,
+): LoadOptions {
+  return {
+    env,
+    ...(args.profilesDir === undefined ? {} : { profilesDir: args.profilesDir }),
+    ...(args.profile === undefined ? {} : { profile: args.profile }),
+  };
+}
+
 /** What {@link loadProjectContext} caches: everything but the dialect (rebuilt from the target). */
 interface CachedContext {
   project: Project;
@@ -108,7 +122,11 @@ async function loadAndCompile(
   const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] =
     await Promise.all([import("@sluice/project"), import("@sluice/compiler")]);
   const memo = memoDir === undefined ? undefined : readLoadMemo(memoDir, dir);
-  const project = await loadProject(dir, memo ? { properties: memo.properties } : {});
+  const env = recordingEnv(process.env);
+  const project = await loadProject(dir, {
+    ...loadOptions(args, env.env),
+    ...(memo ? { properties: memo.properties } : {}),
+  });
   const diagnostics: Diagnostic[] = [...project.diagnostics];
   const varsParsed = args.vars ? parseVarsOption(args.vars) : { vars: {}, diagnostics: [] };
   diagnostics.push(...varsParsed.diagnostics);
@@ -121,7 +139,7 @@ async function loadAndCompile(
       failed: [
         error(
           "UNKNOWN_TARGET",
-          `target '${targetName}' is not defined in sluice.yml`,
+          `target '${targetName}' is not defined in ${project.config.dbt ? `profile '${project.config.dbt.profile}'` : "sluice.yml"}`,
           undefined,
           `defined targets: ${Object.keys(project.config.targets).join(", ")}`,
         ),
@@ -129,7 +147,6 @@ async function loadAndCompile(
     };
   }
   const dialect = dialectFor(target);
-  const env = recordingEnv(process.env);
   const compiled = compileProject(project, {
     targetName,
     vars: varsParsed.vars,
@@ -192,9 +209,9 @@ async function reviveContext(
   io: Io,
   dir: string,
 ): Promise<ProjectContext> {
-  const { dialectForEngine } = await import("@sluice/dialects");
+  const { dialectFor } = await import("@sluice/compiler");
   printDiagnostics(io, c.warnings, dir);
-  const dialect = dialectForEngine(c.target.engine);
+  const dialect = dialectFor(c.target);
   return {
     project: c.project,
     compiled: c.compiled,

@@ -15,6 +15,7 @@ import { findCycles, topologicalOrder } from "./graph/dag.js";
 import { checkOwnership } from "./ownership/check-ownership.js";
 import { locateCall } from "./render/locate.js";
 import { createRenderer } from "./render/nunjucks-env.js";
+import { dbtInputs, withSchemaMacro } from "./target/schema-macro.js";
 import { seedNode } from "./seeds/seed-nodes.js";
 import { sourceId, sourceNode } from "./sources/source-nodes.js";
 import { resolveTarget } from "./target/resolve-target.js";
@@ -33,6 +34,8 @@ export interface CompileOptions {
   dialect: Dialect;
   /** Reuse parses and renders of the previous compile (see {@link CompileMemo}). */
   memo?: CompileMemo;
+  /** Where templates' `log(msg, info=true)` and `print()` write (dbt projects); default nowhere. */
+  log?: (line: string) => void;
 }
 
 /** Models grouped by name; a name defined twice is reported once with every path. */
@@ -88,23 +91,41 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     return result([], options.targetName ?? project.config["default-target"]);
   }
   const vars = { ...project.config.vars, ...(options.vars ?? {}) };
-  const renderer = createRenderer({ dialect, vars, env: options.env ?? {} }, project.macros);
+  const renderer = createRenderer(
+    { dialect, vars, env: options.env ?? {}, ...(options.log ? { log: options.log } : {}) },
+    project.macros,
+    project.config.dbt ? dbtInputs(project, target, dialect) : undefined,
+  );
   renderer.macroDiagnostics.forEach((d) => bag.add(d));
-  const ctx: CompileContext = { project, dialect, target, runId, renderer, diagnostics: bag };
-  const memo = options.memo && new MemoBook(options.memo, ctx, { vars, env: options.env ?? {} });
+  const ctx: CompileContext = {
+    project,
+    dialect,
+    target: withSchemaMacro(target, renderer, bag),
+    runId,
+    renderer,
+    diagnostics: bag,
+  };
+  // dbt projects' templates read graph, model and adapter state that no per-model key covers:
+  // they always compile afresh.
+  const memo =
+    options.memo && !project.config.dbt
+      ? new MemoBook(options.memo, ctx, { vars, env: options.env ?? {} })
+      : undefined;
   const built: BuiltNodes = { byId: new Map(), ephemeralSql: new Map() };
   const index = new NameIndex();
 
   const projectionStart = String(vars.raw_projection_start ?? "2024/01/01/00");
   const sources = project.sources.map((table) => ({
     table,
-    node: sourceNode(table, target, dialect, projectionStart),
+    node: sourceNode(table, ctx.target, dialect, projectionStart),
   }));
   for (const { node } of sources) {
     built.byId.set(node.id, node);
     index.sources.add(node.id);
   }
-  const seeds = project.seeds.map((s) => seedNode(s, target, dialect, runId, project.config.seeds));
+  const seeds = project.seeds.map((s) =>
+    seedNode(s, ctx.target, dialect, runId, project.config.seeds),
+  );
   for (const node of seeds) {
     built.byId.set(node.id, node);
     index.refs.set(node.name, node.id);

@@ -98,6 +98,7 @@ export function project(
       },
     },
     "default-target": "local",
+    "sql-dialect": "trino",
     ...parts.config,
   };
   return {

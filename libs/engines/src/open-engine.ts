@@ -35,7 +35,11 @@ export async function openEngine(
 ): Promise<LakeEngine | CatalogEngine> {
   if (target.engine === "duckdb") {
     const { openDuckdbEngine } = await import("./duckdb/duckdb-engine.js");
-    return openDuckdbEngine({ ...options, lakeDir: path.resolve(projectDir, target.lake) });
+    return openDuckdbEngine({
+      ...options,
+      lakeDir: path.resolve(projectDir, target.lake),
+      trinoCompat: (target.sql_dialect ?? "trino") === "trino",
+    });
   }
   const { openAthenaEngine } = await import("./athena/athena-engine.js");
   const { runId, warn, onLeaseLost } = options;

@@ -43,6 +43,10 @@ export const diagnosticCodes = {
   RELATION_CONFLICT: "two nodes resolve to the same relation",
   LOCATION_CONFLICT: "a table's folder overlaps a source's external location",
   ATHENA_SYNTAX: "a compiled statement would not parse on Athena (Trino or Hive grammar)",
+  DBT_PROJECT_INVALID: "dbt_project.yml does not match dbt's shape",
+  DBT_KEY_IGNORED: "a dbt setting with a visible effect that sluice does not apply",
+  PROFILE_INVALID: "profiles.yml is missing, or the profile or output is unusable",
+  PACKAGE_INVALID: "packages.yml names a package sluice cannot use",
 } as const;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

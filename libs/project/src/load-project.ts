@@ -2,6 +2,10 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { error } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
+import { DBT_PROJECT_FILE } from "./dbt/dbt-project-file.js";
+import { parseDocBlocks } from "./dbt/docs-blocks.js";
+import { loadDbtConfig } from "./dbt/load-dbt-config.js";
+import type { ProfileOptions } from "./dbt/profiles.js";
 import { CONFIG_FILE, parseProjectConfig } from "./project-config.js";
 import { parseProperties } from "./properties.js";
 import type { ParsedProperties } from "./properties.js";
@@ -20,9 +24,48 @@ export interface PropertiesMemo {
 
 const baseName = (p: string, ext: RegExp) => p.slice(p.lastIndexOf("/") + 1).replace(ext, "");
 
+/** How to read a project's settings: sluice.yml, or dbt's dbt_project.yml + profiles.yml. */
+export type LoadOptions = ProfileOptions;
+
+/** The project file's settings, whichever flavour the folder holds. */
+async function loadConfig(absDir: string, options: LoadOptions) {
+  const configText: Diagnostic[] = [];
+  const read = (file: string) =>
+    readText(path.join(absDir, file), file, configText).catch(() => undefined);
+  const text = await read(CONFIG_FILE);
+  if (text !== undefined) {
+    const parsed = parseProjectConfig(text);
+    return {
+      ...parsed,
+      diagnostics: [...configText, ...parsed.diagnostics],
+      packages: [],
+      watched: [],
+    };
+  }
+  const dbtText = await read(DBT_PROJECT_FILE);
+  if (dbtText !== undefined) {
+    const loaded = await loadDbtConfig(absDir, dbtText, options);
+    return { ...loaded, diagnostics: [...configText, ...loaded.diagnostics] };
+  }
+  const notFound = error(
+    "CONFIG_NOT_FOUND",
+    `no ${CONFIG_FILE} or ${DBT_PROJECT_FILE} in ${absDir}`,
+    undefined,
+    "pass --project-dir with the folder that holds sluice.yml (or a dbt project's dbt_project.yml)",
+  );
+  return {
+    config: parseProjectConfig("{}").config,
+    diagnostics: [notFound],
+    usable: false,
+    packages: [],
+    watched: [],
+  };
+}
+
 /**
- * Load a project directory: validate sluice.yml, then read models, properties YAML, seeds,
- * macros, singular tests and DQDL rule files in parallel. User mistakes are collected in
+ * Load a project directory: validate sluice.yml (or, without one, dbt's dbt_project.yml with
+ * its profile and local packages), then read models, properties YAML, seeds, macros, singular
+ * tests, docs blocks and DQDL rule files in parallel. User mistakes are collected in
  * `project.diagnostics`; it only throws on bugs or unreadable files it already listed.
  *
  * @example
@@ -31,28 +74,21 @@ const baseName = (p: string, ext: RegExp) => p.slice(p.lastIndexOf("/") + 1).rep
  */
 export async function loadProject(
   dir: string,
-  options: { properties?: PropertiesMemo } = {},
+  options: LoadOptions & { properties?: PropertiesMemo } = {},
 ): Promise<Project> {
   const absDir = path.resolve(dir);
-  let text: string;
-  const configText: Diagnostic[] = [];
-  try {
-    text = await readText(path.join(absDir, CONFIG_FILE), CONFIG_FILE, configText);
-  } catch {
-    const parsed = parseProjectConfig("{}");
-    return emptyProject(absDir, parsed.config, [
-      error(
-        "CONFIG_NOT_FOUND",
-        `no ${CONFIG_FILE} in ${absDir}`,
-        undefined,
-        "pass --project-dir with the folder that holds sluice.yml",
-      ),
-    ]);
-  }
-  const parsedConfig = parseProjectConfig(text);
-  const { config, usable } = parsedConfig;
-  const diagnostics = [...configText, ...parsedConfig.diagnostics];
+  const loaded = await loadConfig(absDir, options);
+  const { config, usable } = loaded;
+  const diagnostics = loaded.diagnostics;
   if (!usable) return emptyProject(absDir, config, diagnostics);
+  const isDbt = config.dbt !== undefined;
+  // dbt's generic tests live in `<test-path>/generic` and are macros, not singular tests.
+  const genericTestRoots = isDbt ? config["test-paths"].map((t) => `${t}/generic`) : [];
+  const macroRoots = [
+    ...config["macro-paths"],
+    ...genericTestRoots,
+    ...loaded.packages.flatMap((p) => p.macroRoots),
+  ];
 
   const otherRoots = [
     ...config["seed-paths"],
@@ -63,35 +99,48 @@ export async function loadProject(
   const modelRoots = config["model-paths"];
   const excludeFromModels = otherRoots.filter((r) => !modelRoots.includes(r));
   const scanned = new Set<string>();
-  const [modelPaths, propertyPaths, seedPaths, macroPaths, testPaths, rulePaths] =
+  const [modelPaths, propertyPaths, seedPaths, macroPaths, testPaths, rulePaths, docPaths] =
     await Promise.all([
       findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
       findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
       findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
-      findFiles(absDir, config["macro-paths"], [".sql", ".njk"], [], scanned),
-      findFiles(absDir, config["test-paths"], [".sql"], [], scanned),
+      findFiles(absDir, macroRoots, [".sql", ".njk"], [], scanned),
+      findFiles(absDir, config["test-paths"], [".sql"], genericTestRoots, scanned),
       findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
+      findFiles(absDir, modelRoots, [".md"], excludeFromModels, scanned),
     ]);
+  loaded.watched.forEach((f) => scanned.add(f));
   const badText: Diagnostic[] = [];
-  const [modelFiles, propertyFiles, seedFiles, macros, testFiles, ruleFiles] = await Promise.all([
-    readFiles(absDir, modelPaths, badText),
-    readFiles(
-      absDir,
-      propertyPaths.filter((p) => p !== CONFIG_FILE),
-      badText,
-    ),
-    readFiles(absDir, seedPaths, badText),
-    readFiles(absDir, macroPaths, badText),
-    readFiles(absDir, testPaths, badText),
-    readFiles(absDir, rulePaths, badText),
-  ]);
+  const [modelFiles, propertyFiles, seedFiles, macros, testFiles, ruleFiles, docFiles] =
+    await Promise.all([
+      readFiles(absDir, modelPaths, badText),
+      readFiles(
+        absDir,
+        propertyPaths.filter((p) => p !== CONFIG_FILE),
+        badText,
+      ),
+      readFiles(absDir, seedPaths, badText),
+      readFiles(absDir, macroPaths, badText),
+      readFiles(absDir, testPaths, badText),
+      readFiles(absDir, rulePaths, badText),
+      readFiles(absDir, docPaths, badText),
+    ]);
 
   // Files are read in parallel; report their encoding errors in path order.
   badText.sort((a, b) => a.at!.file.localeCompare(b.at!.file));
   const project = emptyProject(absDir, config, [...diagnostics, ...badText]);
   project.scannedFolders = [...scanned].sort();
-  project.models = modelFiles.map(toModel);
-  project.macros = macros;
+  // dbt counts folder config from the model paths (`models/staging/a.sql` is in `staging`).
+  project.models = modelFiles.map((f) => toModel(f, isDbt ? modelRoots : []));
+  for (const f of docFiles) {
+    const { blocks, diagnostics: d } = parseDocBlocks(f);
+    (project.docs ??= []).push(...blocks);
+    project.diagnostics.push(...d);
+  }
+  project.macros = macros.map((m) => {
+    const pkg = loaded.packages.find((p) => p.macroRoots.some((r) => m.path.startsWith(`${r}/`)));
+    return pkg ? { ...m, package: pkg.name } : m;
+  });
   project.singularTests = testFiles.map((f) => ({ ...f, name: baseName(f.path, /\.sql$/i) }));
   project.rules = ruleFiles.map((f) => ({ ...f, name: baseName(f.path, /\.dqdl$/i) }));
   for (const f of seedFiles) {
@@ -111,8 +160,9 @@ export async function loadProject(
   return project;
 }
 
-function toModel(f: ProjectFile): ModelFile {
-  const segments = f.path.split("/");
+function toModel(f: ProjectFile, roots: readonly string[]): ModelFile {
+  const root = roots.find((r) => f.path.startsWith(`${r.replace(/\/+$/, "")}/`));
+  const segments = (root ? f.path.slice(root.replace(/\/+$/, "").length + 1) : f.path).split("/");
   return { ...f, name: baseName(f.path, /\.sql$/i), folders: segments.slice(0, -1) };
 }
 

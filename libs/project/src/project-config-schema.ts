@@ -10,10 +10,15 @@ const paths = (fallback: string) => withDefault(z.array(z.string().min(1)), [fal
 const threads = withDefault(z.number().int().positive(), 4);
 const s3Url = z.string().startsWith("s3://");
 
+/** What model SQL is written in: Athena's Trino (default) or plain DuckDB. */
+export const sqlDialects = ["trino", "duckdb"] as const;
+
 export const duckdbTargetSchema = z.strictObject({
   engine: z.literal("duckdb"),
   lake: withDefault(z.string().min(1), ".lake"),
   threads,
+  schema: z.string().min(1).optional(),
+  sql_dialect: z.enum(sqlDialects).optional(),
 });
 
 export const athenaTargetSchema = z.strictObject({
@@ -27,6 +32,7 @@ export const athenaTargetSchema = z.strictObject({
   endpoint: z.string().min(1).optional(),
   build_lease_seconds: z.number().int().positive().optional(),
   threads,
+  schema: z.string().min(1).optional(),
 });
 
 export const targetSchema = z.discriminatedUnion("engine", [
@@ -50,4 +56,5 @@ export const projectConfigSchema = z.strictObject({
   seeds: z.unknown().optional(),
   targets: z.record(z.string(), targetSchema),
   "default-target": z.string().min(1),
+  "sql-dialect": withDefault(z.enum(sqlDialects), "trino"),
 });

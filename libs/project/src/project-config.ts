@@ -24,6 +24,7 @@ export function defaultProjectConfig(): ProjectConfig {
     seeds: { config: {}, children: {} },
     targets: {},
     "default-target": "",
+    "sql-dialect": "trino",
   };
 }
 
@@ -75,6 +76,7 @@ export function parseProjectConfig(text: string, file = CONFIG_FILE): ParsedProj
       else diagnostics.push(...closestEngineIssues(raw, ["targets", name], source));
     }
   }
+  applySqlDialect(config);
   config.models = parseFolderConfig(data.models, source, ["models"], diagnostics);
   config.seeds = parseFolderConfig(data.seeds, source, ["seeds"], diagnostics);
 
@@ -125,3 +127,13 @@ function closestEngineIssues(
 }
 
 const engines = targetSchema.options.map((o) => o.shape.engine.value);
+
+/**
+ * `sql-dialect: duckdb` on each DuckDB target that does not set its own `sql_dialect` (absent
+ * means trino, so targets of projects that keep the default are left as written).
+ */
+function applySqlDialect(config: ProjectConfig): void {
+  if (config["sql-dialect"] === "trino") return;
+  for (const target of Object.values(config.targets))
+    if (target.engine === "duckdb") target.sql_dialect ??= config["sql-dialect"];
+}

@@ -14,7 +14,17 @@ export interface DuckdbTarget {
   /** Lake directory, relative to the project dir (default `.lake`). */
   lake: string;
   threads: number;
+  /** dbt profiles: the target schema; models without `schema` config build there (see {@link AthenaTarget.schema}). */
+  schema?: string;
+  /**
+   * What model SQL means on this lake: `trino` (default) installs the Trino-compat layer (Athena
+   * semantics locally, `7 / 2 = 3`); `duckdb` runs plain DuckDB SQL (`7 / 2 = 3.5`).
+   */
+  sql_dialect?: SqlDialect;
 }
+
+/** The SQL a project's models are written in (sluice.yml `sql-dialect`, or the dbt profile's type). */
+export type SqlDialect = "trino" | "duckdb";
 
 /** Target for Athena + Glue + S3. Credentials come only from the AWS default provider chain. */
 export interface AthenaTarget {
@@ -35,6 +45,11 @@ export interface AthenaTarget {
    */
   build_lease_seconds?: number;
   threads: number;
+  /**
+   * dbt profiles: the target schema. When set, schemas are named as dbt's
+   * `generate_schema_name` does: `<schema>` without a custom schema, `<schema>_<custom>` with one.
+   */
+  schema?: string;
 }
 
 export type TargetConfig = DuckdbTarget | AthenaTarget;
@@ -61,6 +76,28 @@ export interface ProjectConfig {
   seeds: FolderConfig;
   targets: Record<string, TargetConfig>;
   "default-target": string;
+  /** Model SQL dialect on DuckDB targets (default `trino`); see {@link DuckdbTarget.sql_dialect}. */
+  "sql-dialect": SqlDialect;
+  /** Set when the project was loaded from dbt's `dbt_project.yml` + `profiles.yml`. */
+  dbt?: DbtProjectInfo;
+}
+
+/** Where a dbt project's settings came from. */
+export interface DbtProjectInfo {
+  /** The profile used (`--profile`, else `profile:` of dbt_project.yml). */
+  profile: string;
+  /** The profiles.yml read (absolute). */
+  profilesFile: string;
+  /** Local packages of packages.yml (project-relative folders), in file order. */
+  packages: string[];
+}
+
+/** A `{% docs name %}...{% enddocs %}` block of a markdown file under the model paths. */
+export interface DocBlock {
+  name: string;
+  /** The block's text, trimmed. */
+  text: string;
+  at: SourceLocation;
 }
 
 /** A text file of the project, with its path relative to the project dir. */
@@ -78,9 +115,11 @@ export interface ModelFile extends ProjectFile {
   folders: string[];
 }
 
-// A named type of its own so macro-specific fields can be added without touching callers.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface MacroFile extends ProjectFile {}
+/** A macro file of the project, or of a dbt package (`package` names it). */
+export interface MacroFile extends ProjectFile {
+  /** The package's name when the file is a package's: its macros are also `package.name`. */
+  package?: string;
+}
 
 export interface SeedFile extends ProjectFile {
   name: string;
@@ -172,6 +211,8 @@ export interface Project {
   sources: SourceTable[];
   singularTests: SingularTestFile[];
   rules: RuleFile[];
+  /** Docs blocks (`{{ doc('name') }}` in descriptions and templates). */
+  docs?: DocBlock[];
   diagnostics: Diagnostic[];
   /**
    * Project-relative folders the loader listed ("" is the project folder), including roots that

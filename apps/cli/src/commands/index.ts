@@ -2,6 +2,7 @@ import type { CommandSpec } from "../command.js";
 import { athenaLocalCommand } from "./athena-local.js";
 import { compileCommand } from "./compile.js";
 import { debugCommand } from "./debug.js";
+import { depsCommand } from "./deps.js";
 import { dqCommand } from "./dq.js";
 import { firehoseLocalCommand } from "./firehose-local.js";
 import { generateCommand } from "./generate.js";
@@ -25,4 +26,5 @@ export const commands: CommandSpec<never>[] = [
   sourcesCommand,
   debugCommand,
   dqCommand,
+  depsCommand,
 ] as unknown as CommandSpec<never>[];

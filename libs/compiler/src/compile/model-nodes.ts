@@ -6,6 +6,7 @@ import type { CompiledNode } from "../types.js";
 import type { CompileContext } from "./compile-context.js";
 import type { NameIndex } from "./name-index.js";
 import type { ParsedModel } from "./parse-models.js";
+import { renderDescription } from "./render-description.js";
 import { renderNodeSql } from "./render-node-sql.js";
 import type { BuiltNodes } from "./render-node-sql.js";
 
@@ -59,10 +60,14 @@ export function compileModel(
     partitionedBy: config.partitioned_by,
     config,
     tags: config.tags,
-    ...(properties?.description !== undefined ? { description: properties.description } : {}),
+    ...(properties?.description !== undefined
+      ? { description: renderDescription(ctx, properties.description, properties.at) }
+      : {}),
     columns: (properties?.columns ?? []).map((c) => ({
       name: c.name,
-      ...(c.description !== undefined ? { description: c.description } : {}),
+      ...(c.description !== undefined
+        ? { description: renderDescription(ctx, c.description, c.at) }
+        : {}),
     })),
     dependsOn: throughEphemerals(dependsOn, built.byId),
     sql: full.sql,

@@ -99,6 +99,10 @@ export function parseModel(
       : merged.diagnostics;
   const configOk = !hasErrors(configDiagnostics);
   parsed.config = merged.config;
+  if (valid)
+    parsed.config.schema = ctx.target.schemaName(
+      merged.setBy.has("schema") ? merged.config.schema : undefined,
+    );
   const scopes = [first];
   if (valid && merged.config.materialized === "incremental" && merged.config.enabled) {
     scopes.push(renderForParse(ctx, file, compiled, true, parsed.reads));

@@ -8,6 +8,8 @@ export interface ContextInputs {
   dialect: Dialect;
   vars: Record<string, unknown>;
   env: Record<string, string | undefined>;
+  /** Where `log(msg, info=true)` and `print()` write (the CLI: stderr); default nowhere. */
+  log?: (line: string) => void;
 }
 
 type Kwargs = Record<string, unknown> & { __keywords?: true };

@@ -2,6 +2,11 @@ import nunjucks from "nunjucks";
 import type { Diagnostic, MacroFile } from "@sluice/project";
 import { contextFunctions } from "./context.js";
 import type { ContextInputs } from "./context.js";
+import { dbtContextGlobals, dbtFilters, dbtTests, modelObject } from "./dbt-context.js";
+import type { DbtContextInputs } from "./dbt-context.js";
+import { bridgeJinja } from "./jinja-bridge.js";
+import { installMacroReturn } from "./macro-return.js";
+import { installPythonMethods } from "./python-methods.js";
 import { newScope } from "./render-scope.js";
 import type { RenderScope } from "./render-scope.js";
 import { templateErrorDiagnostic } from "./template-error.js";
@@ -23,7 +28,24 @@ export interface Renderer {
    * other exported name. A render records the macro files it called in `scope.reads`.
    */
   readonly macrosKey: string;
+  /** Whether a project or package macro of this name exists (`test_unique_combination`). */
+  hasMacro(name: string): boolean;
+  /**
+   * Call a macro with keyword arguments in a scope (its ref() calls are recorded there); its
+   * output as text, or undefined with the error in `scope.diagnostics`.
+   */
+  callMacro(name: string, kwargs: Record<string, unknown>, scope: RenderScope): string | undefined;
 }
+
+/** Keyword arguments as nunjucks passes them to a macro (untyped in @types/nunjucks). */
+const keywordArgs = (kwargs: Record<string, unknown>): unknown =>
+  (nunjucks.runtime as unknown as { makeKeywordArgs(o: object): unknown }).makeKeywordArgs(kwargs);
+
+// Jinja2's Python methods on values (`.upper()`, `.items()`, `.append()`), `True`/`None`, and
+// slices, for every template: it only adds to what nunjucks accepts.
+nunjucks.installJinjaCompat();
+installPythonMethods();
+installMacroReturn();
 
 type Exporting = {
   getExported(
@@ -33,13 +55,22 @@ type Exporting = {
   ): void;
 };
 
-export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile[]): Renderer {
+/**
+ * The environment of one compile. With `dbt` (a project loaded from dbt_project.yml, or any
+ * project that wants dbt's context), templates also see dbt's context members and filters.
+ */
+export function createRenderer(
+  inputs: ContextInputs,
+  macros: readonly MacroFile[],
+  dbt?: DbtContextInputs,
+): Renderer {
   // dev: keep nunjucks' own error objects, which carry lineno/colno.
   const env = new nunjucks.Environment(null, {
     autoescape: false,
     throwOnUndefined: true,
     dev: true,
   });
+  const macroNames = new Set<string>();
   let scope: RenderScope = newScope({
     file: "",
     text: "",
@@ -47,6 +78,15 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     resolveRef: (n) => n,
     resolveSource: (s, t) => `${s}.${t}`,
   });
+  if (dbt) {
+    const macro = (name: string) => (macroNames.has(name) ? env.getGlobal(name) : undefined);
+    const globals = dbtContextGlobals(dbt, () => scope, macro, inputs.log);
+    for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
+    for (const [name, fn] of Object.entries(dbtFilters())) env.addFilter(name, fn);
+    // addTest exists at run time; @types/nunjucks does not declare it.
+    const tests = env as unknown as { addTest(name: string, fn: (v: unknown) => boolean): void };
+    for (const [name, fn] of Object.entries(dbtTests())) tests.addTest(name, fn);
+  }
   for (const [name, fn] of Object.entries(contextFunctions(inputs, () => scope)))
     env.addGlobal(name, fn);
   env.addGlobal("this", "");
@@ -60,7 +100,7 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
   });
   const compile = (file: string, text: string): CompiledTemplate | Diagnostic => {
     try {
-      return new nunjucks.Template(text, env, file, true);
+      return new nunjucks.Template(bridgeJinja(text), env, file, true);
     } catch (e) {
       return templateErrorDiagnostic(file, e, errorContext(text));
     }
@@ -70,6 +110,7 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     const previous = scope;
     scope = next;
     env.addGlobal("this", next.self ?? "");
+    if (dbt) env.addGlobal("model", modelObject(dbt.projectName, next.file));
     try {
       return template.render({});
     } catch (e) {
@@ -89,6 +130,7 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
     };
   const exports: [string, unknown][] = [];
   const macroDiagnostics: Diagnostic[] = [];
+  const namespaces: Record<string, Record<string, unknown>> = {};
   for (const file of [...macros].sort((a, b) => a.path.localeCompare(b.path))) {
     const tpl = compile(file.path, file.text);
     if (!(tpl instanceof nunjucks.Template)) {
@@ -109,11 +151,42 @@ export function createRenderer(inputs: ContextInputs, macros: readonly MacroFile
       else
         for (const [name, value] of Object.entries(exported ?? {})) {
           const isMacro = typeof value === "function";
-          env.addGlobal(name, isMacro ? recording(file.path, value as () => unknown) : value);
+          const global = isMacro ? recording(file.path, value as () => unknown) : value;
+          env.addGlobal(name, global);
           exports.push([name, isMacro ? `macro in ${file.path}` : value]);
+          macroNames.add(name);
+          // dbt calls a package's macros as `package.name` too.
+          if (file.package) (namespaces[file.package] ??= {})[name] = global;
         }
     });
     macroDiagnostics.push(...macroScope.diagnostics);
   }
-  return { compile, render, macroDiagnostics, macrosKey: JSON.stringify(exports) };
+  for (const [pkg, members] of Object.entries(namespaces))
+    if (!macroNames.has(pkg)) env.addGlobal(pkg, members);
+  const hasMacro = (name: string) => macroNames.has(name);
+  const callMacro = (
+    name: string,
+    kwargs: Record<string, unknown>,
+    next: RenderScope,
+  ): string | undefined => {
+    const previous = scope;
+    scope = next;
+    try {
+      const fn = env.getGlobal(name) as (...args: unknown[]) => unknown;
+      return String(fn(keywordArgs(kwargs)));
+    } catch (e) {
+      next.diagnostics.push(templateErrorDiagnostic(next.file, e, errorContext(next.text)));
+      return undefined;
+    } finally {
+      scope = previous;
+    }
+  };
+  return {
+    compile,
+    render,
+    macroDiagnostics,
+    macrosKey: JSON.stringify(exports),
+    hasMacro,
+    callMacro,
+  };
 }

@@ -1,6 +1,5 @@
 import type { FolderConfig, SeedFile } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
-import { defaultModelConfig } from "@sluice/project";
 import { planStatements } from "../plan/plan-statements.js";
 import type { ResolvedTarget } from "../target/resolve-target.js";
 import type { CompiledNode } from "../types.js";
@@ -17,7 +16,9 @@ export function seedNode(
   runId: string,
   folders: FolderConfig,
 ): CompiledNode {
-  const { schema, tags } = seedConfig(seed, folders);
+  const config = seedConfig(seed, folders);
+  const { tags } = config;
+  const schema = target.schemaName(config.schema);
   const node: CompiledNode = {
     id: `seed.${seed.name}`,
     kind: "seed",
@@ -43,8 +44,11 @@ export function seedNode(
   return node;
 }
 
-function seedConfig(seed: SeedFile, root: FolderConfig): { schema: string; tags: string[] } {
-  let schema = defaultModelConfig.schema;
+function seedConfig(
+  seed: SeedFile,
+  root: FolderConfig,
+): { schema: string | undefined; tags: string[] } {
+  let schema: string | undefined;
   const tags: string[] = [];
   const apply = (folder: FolderConfig): void => {
     if (typeof folder.config.schema === "string") schema = folder.config.schema;

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { error } from "@sluice/project";
+import { defaultModelConfig, error } from "@sluice/project";
 import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
 import type { Relation } from "@sluice/dialects";
 import { closestHint } from "@sluice/project";
@@ -15,6 +15,20 @@ export interface ResolvedTarget {
   tableLocation(logicalSchema: string, name: string, runId: string): string;
   /** A lake-relative path (e.g. `raw/events`) made physical. */
   lakePath(relative: string): string;
+  /**
+   * The logical schema of a model or seed given its `schema` config (undefined when no layer
+   * sets it). A target with a `schema` (a dbt profile's) names schemas as dbt's default
+   * `generate_schema_name`: `main` without a custom schema, `main_staging` with `staging`;
+   * otherwise the config itself, or `default`. A project macro `generate_schema_name` replaces
+   * this (see compileProject).
+   */
+  schemaName(custom: string | undefined): string;
+}
+
+/** dbt's default `generate_schema_name` over a target schema (sluice's own rule without one). */
+export function defaultSchemaName(targetSchema: string | undefined, custom: string | undefined) {
+  if (targetSchema === undefined) return custom ?? defaultModelConfig.schema;
+  return custom === undefined ? targetSchema : `${targetSchema}_${custom.trim()}`;
 }
 
 export function resolveTarget(
@@ -27,7 +41,7 @@ export function resolveTarget(
     const known = Object.keys(project.config.targets);
     return error(
       "UNKNOWN_TARGET",
-      `target '${name}' is not defined in sluice.yml`,
+      `target '${name}' is not defined in ${project.config.dbt ? `profile '${project.config.dbt.profile}'` : "sluice.yml"}`,
       undefined,
       closestHint(name, known) ?? `targets are: ${known.join(", ") || "(none)"}`,
     );
@@ -46,5 +60,6 @@ export function resolveTarget(
     relation: (schema, table) => ({ schema: physicalSchema(schema), name: table }),
     tableLocation: (schema, table, runId) => lakePath(`${schema}/${table}/v_${runId}`),
     lakePath,
+    schemaName: (custom) => defaultSchemaName(config.schema, custom),
   };
 }

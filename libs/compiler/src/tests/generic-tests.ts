@@ -27,8 +27,11 @@ export interface GenericTest {
   name: string;
   sql: string;
   dependsOn: string[];
-  /** What the test reads of new data only: the new rows, or the rows of the new keys (unique). */
-  newData: NewDataScope;
+  /**
+   * What the test reads of new data only: the new rows, or the rows of the new keys (unique).
+   * Absent (custom `{% test %}` blocks, whose SQL sluice cannot narrow): the whole table.
+   */
+  newData?: NewDataScope;
   /** An aggregate of the subject's rows equal to the test's failure count (one scan can share it). */
   count?: string;
 }

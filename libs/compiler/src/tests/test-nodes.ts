@@ -7,6 +7,7 @@ import { locateCall } from "../render/locate.js";
 import { newScope } from "../render/render-scope.js";
 import type { CompiledNode } from "../types.js";
 import { throughEphemerals } from "../graph/ephemeral.js";
+import { customGenericTest } from "./custom-generic-test.js";
 import { genericTest } from "./generic-tests.js";
 import type { ParentResolver, TestSubject } from "./generic-tests.js";
 
@@ -100,10 +101,12 @@ export function genericTestNodes(
           relationSql: `(select * from ${subject.relationSql} where ${where}) as sluice_where`,
         }
       : subject;
-    const t = genericTest(spec, column, filtered, ctx.dialect, resolveParent);
+    const t =
+      customGenericTest(ctx, index, built, spec, column, filtered) ??
+      genericTest(spec, column, filtered, ctx.dialect, resolveParent);
     if (t === undefined) continue;
-    if ("code" in t) {
-      ctx.diagnostics.add(t);
+    if (Array.isArray(t) || "code" in t) {
+      (Array.isArray(t) ? t : [t]).forEach((d) => ctx.diagnostics.add(d));
       continue;
     }
     const thresholds = {

@@ -26,13 +26,18 @@ const quoteRelation = (relation: Relation): string =>
   `${quoteDuckdbIdentifier(relation.schema)}.${quoteDuckdbIdentifier(relation.name)}`;
 
 /**
- * Model SQL (Trino) as the lake runs it: without a final `;`, its integer casts strict as
- * Trino's (see trino-casts.ts).
+ * Model SQL as the lake runs it: without a final `;`; when it is Trino SQL (`trinoCompat`), its
+ * integer casts strict as Trino's (see trino-casts.ts).
  */
-const modelSql = (sql: string): string => strictIntegerCasts(sql.trim().replace(/;\s*$/, ""));
+const modelSqlFor =
+  (trinoCompat: boolean) =>
+  (sql: string): string => {
+    const text = sql.trim().replace(/;\s*$/, "");
+    return trinoCompat ? strictIntegerCasts(text) : text;
+  };
 
-/** Model SQL may end with `;` or a line comment; wrap it so it can sit inside parentheses. */
-const subquery = (sql: string): string => `(\n${modelSql(sql)}\n)`;
+/** Model SQL may end with a line comment; wrap it so it can sit inside parentheses. */
+const parenthesized = (sql: string): string => `(\n${sql}\n)`;
 
 /** File names must be unique per write and safe in a path and a COPY pattern. */
 function fileStem(writeId: string): string {
@@ -112,14 +117,17 @@ function publishVersion(
 
 const parquetGlob = (location: string): string => `${location.replace(/\/+$/, "")}/**/*.parquet`;
 
-/** COPY of the rows into `location`: one file, or Hive-style folders when partitioned. */
+/**
+ * COPY of the rows into `location`: one file, or Hive-style folders when partitioned. The
+ * write's SELECT is already model SQL as the lake runs it (see modelSqlFor).
+ */
 function copyRows(write: TableWrite): Statement {
   const location = write.location.replace(/\/+$/, "");
   const stem = fileStem(write.writeId);
   if (write.partitionedBy.length === 0) {
     return statement(
       "copy",
-      `COPY ${subquery(write.selectSql)} TO ${duckdbStringLiteral(`${location}/${stem}.parquet`)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY ${parenthesized(write.selectSql)} TO ${duckdbStringLiteral(`${location}/${stem}.parquet`)} (FORMAT parquet, COMPRESSION zstd)`,
     );
   }
   // Partition columns stay inside the files too: the view then reads them back with their
@@ -127,7 +135,7 @@ function copyRows(write: TableWrite): Statement {
   const partitionBy = write.partitionedBy.map(quoteDuckdbIdentifier).join(", ");
   return statement(
     "copy",
-    `COPY ${subquery(write.selectSql)} TO ${duckdbStringLiteral(location)} (FORMAT parquet, COMPRESSION zstd, ` +
+    `COPY ${parenthesized(write.selectSql)} TO ${duckdbStringLiteral(location)} (FORMAT parquet, COMPRESSION zstd, ` +
       `PARTITION_BY (${partitionBy}), WRITE_PARTITION_COLUMNS true, ` +
       `FILENAME_PATTERN ${duckdbStringLiteral(`${stem}-{i}`)}, OVERWRITE_OR_IGNORE true)`,
   );
@@ -142,7 +150,7 @@ function copySchemaFile(write: TableWrite): Statement {
   return {
     ...statement(
       "copy",
-      `COPY (SELECT * FROM ${subquery(write.selectSql)} AS t LIMIT 0) TO ` +
+      `COPY (SELECT * FROM ${parenthesized(write.selectSql)} AS t LIMIT 0) TO ` +
         `${duckdbStringLiteral(`${location}/${fileStem(write.writeId)}-schema.parquet`)} (FORMAT parquet, COMPRESSION zstd)`,
     ),
     onlyIfNoRows: true,
@@ -157,8 +165,18 @@ function copySchemaFile(write: TableWrite): Statement {
  * const d = createDuckdbDialect();
  * d.createTableAs({ relation: { schema: "silver", name: "events" }, selectSql: "select ...",
  *   partitionedBy: ["event_date"], location: "/lake/silver/events/v_1", writeId: "1" });
+ *
+ * `trinoCompat` (default true): model SQL is Trino's, run through the compat layer (strict
+ * integer casts here; the engine installs the session settings and macros). False: plain DuckDB.
  */
-export function createDuckdbDialect(): LakeDialect {
+export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): LakeDialect {
+  const trinoCompat = options.trinoCompat ?? true;
+  const modelSql = modelSqlFor(trinoCompat);
+  const subquery = (sql: string): string => parenthesized(modelSql(sql));
+  const prepared = (write: TableWrite): TableWrite => ({
+    ...write,
+    selectSql: modelSql(write.selectSql),
+  });
   const createSchema = (schema: string): Statement[] => [
     statement("create_schema", `CREATE SCHEMA IF NOT EXISTS ${quoteDuckdbIdentifier(schema)}`),
   ];
@@ -176,9 +194,9 @@ export function createDuckdbDialect(): LakeDialect {
       const statements = [
         ...createSchema(write.relation.schema),
         ...recordVersions([write], write.writeId),
-        copyRows(write),
+        copyRows(prepared(write)),
       ];
-      if (write.partitionedBy.length > 0) statements.push(copySchemaFile(write));
+      if (write.partitionedBy.length > 0) statements.push(copySchemaFile(prepared(write)));
       // One write: every file has the SELECT's columns.
       statements.push(
         publishVersion(write.relation, write.location, {
@@ -189,7 +207,7 @@ export function createDuckdbDialect(): LakeDialect {
       return statements;
     },
     insertInto(write) {
-      return [copyRows(write)];
+      return [copyRows(prepared(write))];
     },
     publishTableVersion: (relation, location, state) => [publishVersion(relation, location, state)],
     recordTableVersions: recordVersions,
@@ -230,8 +248,8 @@ export function createDuckdbDialect(): LakeDialect {
         `WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE ${tuple("n")} IS NOT DISTINCT FROM ${tuple("cur")})\n` +
         `UNION ALL BY NAME SELECT * FROM new_rows`;
       const rewrite: TableWrite = { ...write, selectSql: merged };
-      const statements = [copyRows(rewrite)];
-      if (write.partitionedBy.length > 0) statements.push(copySchemaFile(rewrite));
+      const statements = [copyRows(prepared(rewrite))];
+      if (write.partitionedBy.length > 0) statements.push(copySchemaFile(prepared(rewrite)));
       return statements;
     },
     createView(relation, selectSql) {

@@ -61,6 +61,12 @@ export interface DuckdbEngineOptions {
   snapshot?: boolean;
   /** Named in the lake's lock file while this engine writes (the runner's run id). */
   runId?: string;
+  /**
+   * Install the Trino-compat layer (default true): model SQL is Athena's. False for projects
+   * whose models are plain DuckDB SQL (a dbt-duckdb profile, `sql-dialect: duckdb`): DuckDB's
+   * own division and functions; sessions are still UTC.
+   */
+  trinoCompat?: boolean;
 }
 
 // The target of a COPY as the DuckDB dialect writes it: `COPY (...) TO '<path>' (FORMAT ...`.
@@ -68,7 +74,8 @@ const COPY_TARGET = /\)\s*TO\s*'((?:[^']|'')*)'\s*\(\s*FORMAT\b/gi;
 
 /**
  * The local lake engine: one DuckDB connection over `<lakeDir>/catalog.duckdb`, with the
- * Trino-compat layer installed. Tables are views over Parquet folders inside the lake.
+ * Trino-compat layer installed (unless `trinoCompat: false`). Tables are views over Parquet
+ * folders inside the lake.
  *
  * @example
  * const engine = await openDuckdbEngine({ lakeDir: "/abs/models/.lake" });
@@ -142,7 +149,10 @@ async function openCatalog(
     // A reader's settings come last: they lock the configuration.
     const allowed = snapshot ? [lakeDir, snapshot.dir] : [lakeDir];
     const settings = readOnly ? readOnlySettings(allowed) : [];
-    const compat = trinoCompatStatements().map((s) => s.sql);
+    const compat =
+      options.trinoCompat === false
+        ? ["SET TimeZone = 'UTC'"]
+        : trinoCompatStatements().map((s) => s.sql);
     const layer = ["SET parquet_metadata_cache = true", ...compat];
     await connection.run(layer.map((sql) => `${sql};`).join("\n"));
     // A moved or copied project: its views must point into this lake before anything reads them

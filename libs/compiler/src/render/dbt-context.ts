@@ -1,0 +1,239 @@
+import nunjucks from "nunjucks";
+import { error, warning } from "@sluice/project";
+import type { DocBlock, SqlDialect, TargetConfig } from "@sluice/project";
+import { crossDbMacros } from "./cross-db-macros.js";
+import { macroReturn } from "./macro-return.js";
+import { closestHint } from "@sluice/project";
+import { locateCall } from "./locate.js";
+import type { RenderScope } from "./render-scope.js";
+
+/** What dbt's context members read that does not change between renders of one compile. */
+export interface DbtContextInputs {
+  projectName: string;
+  targetName: string;
+  target: TargetConfig;
+  /** The physical schema models build in without a custom schema. */
+  targetSchema: string;
+  docs: readonly DocBlock[];
+  /** Quote an identifier as the target's dialect does. */
+  quote: (name: string) => string;
+  /** What model SQL is written in (for dbt's cross-database macros). */
+  sqlDialect: SqlDialect;
+  /** Project-relative paths of the project's models (for `graph`). */
+  modelFiles: readonly string[];
+}
+
+/**
+ * `target`: dbt's description of the connection (`target.name`, `target.schema`, `target.type`,
+ * `target.threads`, `target.database`, and the adapter's own keys).
+ */
+export function targetObject(inputs: DbtContextInputs): Record<string, unknown> {
+  const t = inputs.target;
+  const common = {
+    name: inputs.targetName,
+    schema: inputs.targetSchema,
+    threads: t.threads,
+    profile_name: inputs.projectName,
+  };
+  return t.engine === "duckdb"
+    ? { ...common, type: "duckdb", database: "main", path: t.lake }
+    : {
+        ...common,
+        type: "athena",
+        database: "awsdatacatalog",
+        region_name: t.region,
+        work_group: t.workgroup,
+        s3_staging_dir: t.s3_staging_dir,
+        s3_data_dir: t.s3_lake_root,
+      };
+}
+
+/** Report an unsupported or failed call at its position in the current template. */
+function report(scope: RenderScope, name: string, message: string, hint: string, warn = false) {
+  const at = locateCall(scope.file, scope.text, name.split(".").at(-1)!);
+  scope.diagnostics.push(
+    warn
+      ? warning("TEMPLATE_SYNTAX", message, at, hint)
+      : error("TEMPLATE_SYNTAX", message, at, hint),
+  );
+}
+
+/**
+ * dbt's context members beyond ref/source/config/var: `target`, `doc`, `execute`, `log`,
+ * `print`, `return`, `exceptions`, `namespace`, `modules`, `adapter`, `api`, `run_query`,
+ * `statement`/`load_result`, `fromjson`/`tojson`. What needs the database at compile time
+ * (`run_query`, `statement`, `adapter.get_columns_in_relation`) is an error at its call:
+ * sluice compiles without a connection, and an empty result would silently change the SQL.
+ */
+export function dbtContextGlobals(
+  inputs: DbtContextInputs,
+  current: () => RenderScope,
+  macro: (name: string) => unknown,
+  log: (line: string) => void = () => {},
+): Record<string, unknown> {
+  const docs = new Map(inputs.docs.map((d) => [d.name, d.text]));
+  const offline = (name: string) => () => {
+    report(
+      current(),
+      name,
+      `${name}() needs a database connection while compiling, which sluice does not open`,
+      "compute the value in SQL (a CTE or a join), or pass it with --vars",
+    );
+    return "";
+  };
+  const relation = (schema: string, identifier: string) => ({
+    database: targetObject(inputs).database,
+    schema,
+    identifier,
+    name: identifier,
+    toString: () => `${inputs.quote(schema)}.${inputs.quote(identifier)}`,
+  });
+  const crossDb = crossDbMacros(inputs.sqlDialect);
+  return {
+    ...crossDb,
+    dbt: crossDb,
+    target: targetObject(inputs),
+    graph: graphObject(inputs.projectName, inputs.modelFiles),
+    execute: true,
+    doc: (name: unknown) => {
+      const text = docs.get(String(name));
+      if (text !== undefined) return text;
+      report(
+        current(),
+        "doc",
+        `doc('${String(name)}'): no docs block of that name`,
+        closestHint(String(name), docs.keys()) ??
+          "define it in a .md file under the model paths: {% docs name %}...{% enddocs %}",
+      );
+      return "";
+    },
+    log: (msg: unknown, info?: unknown) => {
+      if (info === true) log(String(msg));
+      return "";
+    },
+    print: (msg: unknown) => {
+      log(String(msg));
+      return "";
+    },
+    return: macroReturn,
+    exceptions: {
+      raise_compiler_error: (msg: unknown) => {
+        report(current(), "raise_compiler_error", String(msg), "raised by the project's Jinja");
+        return "";
+      },
+      warn: (msg: unknown) => {
+        report(current(), "warn", String(msg), "raised by the project's Jinja", true);
+        return "";
+      },
+    },
+    namespace: (kwargs: Record<string, unknown> = {}) => {
+      const { __keywords: _, ...values } = kwargs;
+      // `{% set ns.x = v %}` calls this (see jinja-bridge.ts); not enumerable, so not a member.
+      return Object.defineProperty({ ...values }, "__setattr__", {
+        value(this: Record<string, unknown>, key: string, value: unknown) {
+          this[key] = value;
+          return "";
+        },
+      });
+    },
+    modules: {
+      datetime: {
+        datetime: { now: () => new Date(), utcnow: () => new Date() },
+        date: { today: () => new Date().toISOString().slice(0, 10) },
+      },
+      re: {
+        match: (p: string, s: string) => new RegExp(`^(?:${p})`).exec(s),
+        search: (p: string, s: string) => new RegExp(p).exec(s),
+        sub: (p: string, r: string, s: string) => s.replace(new RegExp(p, "g"), r),
+        findall: (p: string, s: string) => [...s.matchAll(new RegExp(p, "g"))].map((m) => m[0]),
+      },
+    },
+    fromjson: (text: unknown) => JSON.parse(String(text)) as unknown,
+    tojson: (value: unknown) => JSON.stringify(value),
+    run_query: offline("run_query"),
+    statement: offline("statement"),
+    load_result: offline("load_result"),
+    adapter: {
+      quote: (name: unknown) => inputs.quote(String(name)),
+      // dbt's search: `<adapter>__name`, then `default__name`, in the project and packages.
+      dispatch: (name: unknown) => {
+        const bare = String(name).split(".").at(-1)!;
+        const type = inputs.target.engine;
+        const found = [`${type}__${bare}`, `default__${bare}`, bare]
+          .map((n) => macro(n))
+          .find((m) => m !== undefined);
+        if (found !== undefined) return found;
+        report(
+          current(),
+          "dispatch",
+          `adapter.dispatch('${bare}'): no macro ${type}__${bare} or default__${bare}`,
+          `define {% macro default__${bare}(...) %} in the project's macros`,
+        );
+        return () => "";
+      },
+      get_columns_in_relation: offline("adapter.get_columns_in_relation"),
+      get_relation: offline("adapter.get_relation"),
+    },
+    api: {
+      Relation: {
+        create: (kwargs: Record<string, unknown> = {}) =>
+          relation(String(kwargs.schema ?? inputs.targetSchema), String(kwargs.identifier ?? "")),
+      },
+    },
+  };
+}
+
+/** Jinja2's tests nunjucks lacks (`{% if x is none %}`). */
+export function dbtTests(): Record<string, (value: unknown) => boolean> {
+  return { none: (v) => v === null || v === undefined };
+}
+
+/**
+ * `model`: the node being rendered, as far as compile knows it before running (`name`,
+ * `unique_id`, `resource_type`, `original_file_path`, `package_name`).
+ */
+export function modelObject(projectName: string, file: string): Record<string, unknown> {
+  const name = file.replace(/^.*\//, "").replace(/\.sql$/i, "");
+  return {
+    name,
+    alias: name,
+    unique_id: `model.${projectName}.${name}`,
+    resource_type: "model",
+    original_file_path: file,
+    package_name: projectName,
+  };
+}
+
+/** `graph`: the project's models by unique id (as `model` describes each). */
+export function graphObject(projectName: string, modelFiles: readonly string[]) {
+  const nodes = Object.fromEntries(
+    modelFiles.map((f) => {
+      const m = modelObject(projectName, f);
+      return [m.unique_id as string, m];
+    }),
+  );
+  return { nodes, sources: {}, exposures: {}, macros: {} };
+}
+
+/** Filters dbt projects use beyond nunjucks' own. */
+export function dbtFilters(): Record<string, (...args: unknown[]) => unknown> {
+  return {
+    tojson: (v) => JSON.stringify(v),
+    as_bool: (v) => (typeof v === "string" ? /^true$/i.test(v.trim()) : Boolean(v)),
+    as_number: (v) => Number(v),
+    as_native: (v) => {
+      if (typeof v !== "string") return v;
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        return v;
+      }
+    },
+    as_text: (v) => String(v),
+  };
+}
+
+/** nunjucks with Jinja2's Python methods on strings, lists and dicts (`.upper()`, `.items()`). */
+export function installJinjaCompat(): void {
+  nunjucks.installJinjaCompat();
+}

@@ -1,0 +1,25 @@
+/**
+ * dbt's Jinja statements that nunjucks does not have, rewritten to nunjucks before compiling.
+ * Every rewrite keeps the text's lines, so errors still point at the user's line.
+ *
+ * - `{% test name(model, column_name) %}...{% endtest %}` → the macro `test_name` (dbt's
+ *   generic test definition; the compiler looks tests up under that name).
+ * - `{% do expr %}` → `{% set __do = expr %}` (evaluate, print nothing).
+ * - `{% set ns.attr = expr %}` (a `namespace()` attribute) → a call of the namespace's setter.
+ * - `{% materialization %}` / `{% snapshot %}` blocks are not rewritten: nunjucks reports them
+ *   as unknown tags at their position.
+ *
+ * @example bridgeJinja("{% test is_even(model, column_name) %}...{% endtest %}")
+ * // "{% macro test_is_even(model, column_name) %}...{% endmacro %}"
+ */
+export function bridgeJinja(text: string): string {
+  if (!text.includes("{%")) return text;
+  return text
+    .replace(/(\{%-?\s*)test(\s+)(\w+)(\s*\()/g, "$1macro$2test_$3$4")
+    .replace(/(\{%-?\s*)endtest(\s*-?%\})/g, "$1endmacro$2")
+    .replace(/(\{%-?\s*)do(\s)/g, "$1set __do =$2")
+    .replace(
+      /(\{%-?\s*)set\s+(\w+)\.(\w+)\s*=([\s\S]*?)(-?%\})/g,
+      "$1set __do = $2.__setattr__('$3', $4)$5",
+    );
+}

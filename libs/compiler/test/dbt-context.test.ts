@@ -1,0 +1,163 @@
+import { createDuckdbDialect } from "@sluice/dialects";
+import type { DuckdbTarget, MacroFile, ProjectConfig } from "@sluice/project";
+import { describe, expect, it } from "vitest";
+import { compileProject } from "../src/index.js";
+import { model, project } from "./fixture-project.js";
+
+const lake: DuckdbTarget = {
+  engine: "duckdb",
+  lake: "dev.lake",
+  threads: 2,
+  schema: "main",
+  sql_dialect: "duckdb",
+};
+const dbtConfig: Partial<ProjectConfig> = {
+  targets: { dev: lake },
+  "default-target": "dev",
+  "sql-dialect": "duckdb",
+  dbt: { profile: "shop", profilesFile: "/proj/profiles.yml", packages: [] },
+};
+const macro = (path: string, text: string): MacroFile => ({ path, absPath: `/proj/${path}`, text });
+
+/** Compile one dbt model; its SQL, or the diagnostics. */
+function compileOne(sql: string, macros: MacroFile[] = []) {
+  const compiled = compileProject(
+    project({ models: [model("m.sql", sql)], macros, config: dbtConfig }),
+    { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) },
+  );
+  const node = compiled.nodes.find((n) => n.id === "model.m");
+  return { sql: node?.sql.trim(), diagnostics: compiled.diagnostics };
+}
+
+describe("dbt's Jinja context", () => {
+  it("target.* and this.* describe the profile's output and the model's relation", () => {
+    const { sql } = compileOne(
+      "select '{{ target.name }}' a, '{{ target.schema }}' b, '{{ target.type }}' c, {{ target.threads }} d, " +
+        "'{{ this.schema }}.{{ this.identifier }}' e, '{{ execute }}' f",
+    );
+    expect(sql).toBe("select 'dev' a, 'main' b, 'duckdb' c, 2 d, 'main.m' e, 'true' f");
+  });
+
+  it("namespace() with set ns.x, do list.append, loop.last and Python methods", () => {
+    const { sql, diagnostics } = compileOne(`{%- set ns = namespace(total=0) -%}
+{%- set cols = [] -%}
+{%- for c in ['A', ' b '] -%}
+{%- set ns.total = ns.total + 1 -%}
+{%- do cols.append(c.strip().lower()) -%}
+{%- endfor -%}
+{%- set d = {'k': 'v'} -%}
+select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} -- last{% endif %}{% endfor %}
+, '{{ 'x,y'.split(',') | join('|') }}' s, '{{ '{}_{}'.format('a', 'b') }}' f{% for k, v in d.items() %}, '{{ v.upper() }}' {{ k }}{% endfor %}`);
+    expect(diagnostics).toEqual([]);
+    expect(sql).toBe("select 2 n, 'a' a, 'b' b -- last\n, 'x|y' s, 'a_b' f, 'V' k");
+  });
+
+  it("model.*, graph.nodes and the none test", () => {
+    const { sql, diagnostics } = compileOne(
+      "select '{{ model.unique_id }}' u, '{{ model.original_file_path }}' p, " +
+        "{{ graph.nodes.values() | length }} n{% if var('missing', none) is none %}, 1 x{% endif %}",
+    );
+    expect(diagnostics).toEqual([]);
+    expect(sql).toBe("select 'model.shop.m' u, 'm.sql' p, 1 n, 1 x");
+  });
+
+  it("return() makes a macro's call evaluate to the value, not its text", () => {
+    const { sql, diagnostics } = compileOne(
+      "select {{ 'a' if flag() else 'b' }} x, {{ cols() | length }} n, {{ cols()[1] }} y",
+      [
+        macro(
+          "macros/r.sql",
+          "{% macro flag() %}\n  {{ return(false) }}\n{% endmacro %}" +
+            "{% macro cols() %}{% set c = ['p'] %}{% do c.append('q') %}{{ return(c) }}ignored{% endmacro %}",
+        ),
+      ],
+    );
+    expect(diagnostics).toEqual([]);
+    expect(sql).toBe("select b x, 2 n, q y");
+  });
+
+  it("filters tojson, as_bool, as_number; modules.re", () => {
+    const { sql } = compileOne(
+      "select '{{ {'a': 1} | tojson }}' j, {{ 'True' | as_bool }} b, {{ '4' | as_number + 1 }} n, " +
+        "'{{ modules.re.sub('[0-9]', '#', 'a1b2') }}' r",
+    );
+    expect(sql).toBe(`select '{"a":1}' j, true b, 5 n, 'a#b#' r`);
+  });
+
+  it("adapter.dispatch finds default__ macros; cross-database macros speak the project's dialect", () => {
+    const { sql } = compileOne(
+      "select {{ adapter.dispatch('cents')('amount') }} c, {{ dbt.dateadd('day', 1, 'd') }} x, " +
+        "{{ dbt.safe_cast('v', dbt.type_int()) }} y, {{ dbt.concat(['a', 'b']) }} z",
+      [macro("macros/cents.sql", "{% macro default__cents(col) %}({{ col }} / 100){% endmacro %}")],
+    );
+    expect(sql).toBe(
+      "select (amount / 100) c, (d + (interval (1) day)) x, try_cast(v as integer) y, a || b z",
+    );
+  });
+
+  it("a project macro generate_schema_name names schemas", () => {
+    const compiled = compileProject(
+      project({
+        models: [model("m.sql", "{{ config(schema='marts') }}select 1 x")],
+        macros: [
+          macro(
+            "macros/schema.sql",
+            "{% macro generate_schema_name(custom_schema_name, node) %}{{ custom_schema_name | default('plain', true) }}_only{% endmacro %}",
+          ),
+        ],
+        config: dbtConfig,
+      }),
+      { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) },
+    );
+    expect(compiled.nodes.find((n) => n.id === "model.m")?.relation).toEqual({
+      schema: "marts_only",
+      name: "m",
+    });
+  });
+
+  it("what needs a database while compiling is an error at its call, never an empty result", () => {
+    const { diagnostics } = compileOne(
+      "{% set r = run_query('select 1') %}\nselect 1\n{{ exceptions.raise_compiler_error('no rows for ' ~ this.name) }}",
+    );
+    expect(diagnostics.map((d) => [d.code, d.at?.line, d.at?.column, d.message])).toEqual([
+      [
+        "TEMPLATE_SYNTAX",
+        1,
+        12,
+        "run_query() needs a database connection while compiling, which sluice does not open",
+      ],
+      ["TEMPLATE_SYNTAX", 3, 15, "no rows for m"],
+    ]);
+  });
+
+  it("doc() of an unknown block is an error with the closest name", () => {
+    const compiled = compileProject(
+      project({
+        models: [model("m.sql", "select 1 x")],
+        modelProperties: [
+          {
+            name: "m",
+            description: "{{ doc('orders_satus') }}",
+            config: {},
+            columns: [],
+            tests: [],
+            at: { file: "schema.yml", line: 3, column: 5 },
+          },
+        ],
+        docs: [
+          { name: "orders_status", text: "Status.", at: { file: "d.md", line: 1, column: 1 } },
+        ],
+        config: dbtConfig,
+      }),
+      { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) },
+    );
+    expect(compiled.diagnostics).toMatchObject([
+      {
+        code: "TEMPLATE_SYNTAX",
+        message: "doc('orders_satus'): no docs block of that name",
+        hint: "did you mean 'orders_status'?",
+        at: { file: "schema.yml", line: 3, column: 5 },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { parseDbtProject } from "./dbt-project-file.js";
+
+const text = `name: shop
+version: '1.0.0'
+config-version: 2
+profile: shop
+clean-targets: [target]
+model-paths: [transform]
+on-run-start: ["create schema if not exists x"]
+model-path: [typo]
+vars:
+  start: '2024-01-01'
+  shop:
+    scoped: 1
+models:
+  shop:
+    staging:
+      materialized: view
+      +schema: staging
+      +grants:
+        select: [reporter]
+    marts:
+      +materialized: table
+      tags: [marts]
+      +docs: {show: false}
+`;
+
+describe("parseDbtProject", () => {
+  const parsed = parseDbtProject(text);
+
+  it("reads name, paths, vars (scoped ones too) and profile", () => {
+    expect(parsed.usable).toBe(true);
+    expect(parsed.profile).toBe("shop");
+    expect(parsed.config.name).toBe("shop");
+    expect(parsed.config["model-paths"]).toEqual(["transform"]);
+    expect(parsed.config.vars).toEqual({ start: "2024-01-01", scoped: 1 });
+    expect(parsed.config["sql-dialect"]).toBe("duckdb");
+  });
+
+  it("reads folder config under the project name, with and without '+'", () => {
+    const shop = parsed.config.models.children["shop"]!;
+    expect(shop.children["staging"]!.config).toEqual({ materialized: "view", schema: "staging" });
+    expect(shop.children["marts"]!.config).toEqual({ materialized: "table", tags: ["marts"] });
+  });
+
+  it("warns at their position about keys with an effect sluice does not apply; inert keys pass", () => {
+    const warnings = parsed.diagnostics.filter((d) => d.severity === "warn");
+    expect(warnings.map((d) => [d.code, d.at?.line, d.at?.column, d.message])).toEqual([
+      [
+        "DBT_KEY_IGNORED",
+        18,
+        7,
+        "'+grants' is not applied by sluice: sluice does not grant privileges; grant them outside the build",
+      ],
+      [
+        "DBT_KEY_IGNORED",
+        7,
+        1,
+        "'on-run-start' is not applied by sluice: sluice does not run on-run-start hooks; move the SQL into a model's pre_hook",
+      ],
+    ]);
+  });
+
+  it("an unknown key is an error at the key with the closest one", () => {
+    const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+    expect(errors).toEqual([
+      {
+        code: "DBT_PROJECT_INVALID",
+        severity: "error",
+        message: "dbt_project.yml: unknown key 'model-path'",
+        at: { file: "dbt_project.yml", line: 8, column: 1 },
+        hint: "did you mean 'model-paths'?",
+      },
+    ]);
+  });
+
+  it("a file without a usable name is an error at the key", () => {
+    const bad = parseDbtProject("name: 'my shop'\nprofile: x\n");
+    expect(bad.diagnostics[0]).toMatchObject({
+      code: "DBT_PROJECT_INVALID",
+      at: { line: 1, column: 7 },
+    });
+  });
+});

@@ -1,0 +1,142 @@
+import { error, warning } from "../diagnostics.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { defaultProjectConfig } from "../project-config.js";
+import { closest } from "../suggest.js";
+import type { ProjectConfig } from "../types.js";
+import { parseYaml } from "../yaml-source.js";
+import { parseDbtFolderConfig } from "./dbt-folder-config.js";
+
+/** dbt's project file, read when the project folder holds no sluice.yml. */
+export const DBT_PROJECT_FILE = "dbt_project.yml";
+
+const PATH_KEYS = ["model-paths", "seed-paths", "macro-paths", "test-paths"] as const;
+
+/** Keys that change nothing sluice writes: accepted as they are. */
+const INERT_KEYS = new Set([
+  "name",
+  "version",
+  "config-version",
+  "profile",
+  "require-dbt-version",
+  "target-path",
+  "clean-targets",
+  "log-path",
+  "packages-install-path",
+  "docs-paths",
+  "asset-paths",
+  "analysis-paths",
+  "snapshot-paths",
+  "query-comment",
+  "flags",
+  "restrict-access",
+  "vars",
+  "models",
+  "seeds",
+  ...PATH_KEYS,
+]);
+
+/** Keys with a visible effect that sluice does not apply (DBT_KEY_IGNORED warnings). */
+const IGNORED_KEYS: Record<string, string> = {
+  "on-run-start": "sluice does not run on-run-start hooks; move the SQL into a model's pre_hook",
+  "on-run-end": "sluice does not run on-run-end hooks; move the SQL into a model's post_hook",
+  quoting: "sluice quotes identifiers as its dialect requires",
+  dispatch: "adapter.dispatch searches the project, then the macro's own package",
+  snapshots: "snapshots are not supported yet",
+  tests: "project-level test config is not applied; set config: on each test",
+  data_tests: "project-level test config is not applied; set config: on each test",
+  sources: "project-level source config is not applied",
+  unit_tests: "unit tests are not supported",
+  "semantic-models": "semantic models are not supported",
+  metrics: "metrics are not supported",
+  "saved-queries": "saved queries are not supported",
+  exposures: "project-level exposure config is not applied",
+};
+
+export interface ParsedDbtProject {
+  config: ProjectConfig;
+  /** `profile:` of the file ('' when missing). */
+  profile: string;
+  diagnostics: Diagnostic[];
+  usable: boolean;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Read dbt_project.yml as dbt does into sluice's project config (targets come from
+ * profiles.yml): name, paths, vars (also those scoped under the project name), `models:` and
+ * `seeds:` under the project name with keys with or without `+`. Keys that change nothing
+ * sluice writes are accepted; those with a visible effect sluice does not apply are warnings at
+ * their position; a key dbt does not know is an error with the closest one.
+ *
+ * @example parseDbtProject("name: shop\nprofile: shop\n").config.name // "shop"
+ */
+export function parseDbtProject(text: string, file = DBT_PROJECT_FILE): ParsedDbtProject {
+  const config = defaultProjectConfig();
+  config["sql-dialect"] = "duckdb";
+  const source = parseYaml(text, file, "DBT_PROJECT_INVALID");
+  const diagnostics: Diagnostic[] = [...source.syntaxErrors];
+  const data = source.data;
+  if (diagnostics.length || !isMapping(data)) {
+    if (!diagnostics.length)
+      diagnostics.push(
+        error("DBT_PROJECT_INVALID", `${file} must be a mapping of settings`, source.locate([])),
+      );
+    return { config, profile: "", diagnostics, usable: false };
+  }
+  const invalid = (key: string, message: string, hint?: string) =>
+    diagnostics.push(error("DBT_PROJECT_INVALID", message, source.locate([key]), hint));
+
+  if (typeof data.name === "string" && /^\w+$/.test(data.name)) config.name = data.name;
+  else
+    invalid(
+      "name",
+      `${file}: 'name' must be a project name of letters, digits and underscores`,
+      "name: my_project",
+    );
+  for (const key of PATH_KEYS) {
+    const v = data[key];
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v) && v.every((p) => typeof p === "string" && p !== "")) config[key] = v;
+    else
+      invalid(
+        key,
+        `${file}: '${key}' must be a list of folders`,
+        `${key}: ["${key.split("-")[0]}s"]`,
+      );
+  }
+  // dbt's snapshots/analyses are not models: keep model scanning out of them.
+  config["rule-paths"] = [];
+  if (data.vars !== undefined && data.vars !== null) {
+    if (!isMapping(data.vars)) invalid("vars", `${file}: 'vars' must be a mapping`);
+    else {
+      const { [config.name]: scoped, ...global } = data.vars;
+      config.vars = { ...global, ...(isMapping(scoped) ? scoped : {}) };
+    }
+  }
+  config.models = parseDbtFolderConfig(data.models, source, ["models"], diagnostics);
+  config.seeds = parseDbtFolderConfig(data.seeds, source, ["seeds"], diagnostics);
+
+  for (const key of Object.keys(data)) {
+    if (INERT_KEYS.has(key)) continue;
+    const at = source.locate([key], "key");
+    if (key in IGNORED_KEYS)
+      diagnostics.push(
+        warning("DBT_KEY_IGNORED", `'${key}' is not applied by sluice: ${IGNORED_KEYS[key]}`, at),
+      );
+    else {
+      const near = closest(key, [...INERT_KEYS, ...Object.keys(IGNORED_KEYS)]);
+      diagnostics.push(
+        error(
+          "DBT_PROJECT_INVALID",
+          `${file}: unknown key '${key}'`,
+          at,
+          near ? `did you mean '${near}'?` : "see dbt's dbt_project.yml reference",
+        ),
+      );
+    }
+  }
+  const profile = typeof data.profile === "string" ? data.profile : "";
+  return { config, profile, diagnostics, usable: true };
+}
