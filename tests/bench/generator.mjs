@@ -130,6 +130,7 @@ async function childNaive({ events, gzip, gzipLevel }) {
       customer: {
         customer_id: faker.number.int({ min: 1001, max: 100_000 }),
         country: faker.location.country(),
+        city: faker.location.city(),
         email: faker.internet.email().toLowerCase(),
         signup_date: faker.date.past({ years: 3, refDate: startMs }).toISOString().slice(0, 10),
       },

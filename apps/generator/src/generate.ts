@@ -29,7 +29,10 @@ export interface GenerateSummary {
   hours: number;
   sink: "local" | "firehose";
   stream: string;
-  /** Logical events simulated (before chaos); fewer than asked when `durationSeconds` stopped the run. */
+  /**
+   * Logical events simulated (before chaos): about the `events` asked for (see `SimulationConfig.events`);
+   * fewer when `durationSeconds` stopped the run.
+   */
   events: number;
   /** Lines delivered: events plus duplicates. */
   records: number;
@@ -80,7 +83,22 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   // Sinks are done with every record once write() resolves (see EventSink), so the simulation
   // reuses its buffers batch after batch.
   const batches = simulateEvents(
-    { seed: o.seed, start: o.start, hours: o.hours, events: o.events, customers: o.customers },
+    {
+      seed: o.seed,
+      start: o.start,
+      hours: o.hours,
+      events: o.events,
+      customers: o.customers,
+      funnel: {
+        meanViews: o.meanViews,
+        viewsTail: o.viewsTail,
+        repeatViewRate: o.repeatViewRate,
+        sessionToCart: o.sessionToCart,
+        extraCartRate: o.extraCartRate,
+        cartToCheckout: o.cartToCheckout,
+        checkoutToPaid: o.checkoutToPaid,
+      },
+    },
     stats,
     {
       reuseBuffers: true,
