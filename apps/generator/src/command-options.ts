@@ -53,8 +53,9 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     key: "sink",
     type: "string",
     default: "local",
-    choices: ["local", "firehose"],
-    describe: "where events go",
+    choices: ["local", "firehose", "kinesis"],
+    describe:
+      "where events go: the local lake, a Firehose delivery stream, or a Kinesis data stream",
   },
   {
     name: "lake",
@@ -67,7 +68,7 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     key: "stream",
     type: "string",
     default: "sluice-events",
-    describe: "Firehose delivery stream name",
+    describe: "Firehose delivery stream or Kinesis data stream name",
   },
   {
     name: "gzip",
@@ -200,21 +201,21 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     name: "endpoint-url",
     key: "endpointUrl",
     type: "string",
-    describe: "Firehose endpoint (e.g. the local endpoint) for --sink firehose",
+    describe: "Firehose or Kinesis endpoint (e.g. the local endpoint) for --sink firehose|kinesis",
   },
   {
     name: "region",
     key: "region",
     type: "string",
     default: "us-east-1",
-    describe: "AWS region for --sink firehose",
+    describe: "AWS region for --sink firehose|kinesis",
   },
   {
     name: "concurrency",
     key: "concurrency",
     type: "number",
     default: 8,
-    describe: "PutRecordBatch calls in flight for --sink firehose",
+    describe: "PutRecordBatch / PutRecords calls in flight for --sink firehose|kinesis",
   },
   {
     name: "rate",
@@ -242,7 +243,8 @@ export interface FirehoseLocalCommandOption {
     | "bufferIntervalSeconds"
     | "seed"
     | "failureRate"
-    | "throttleRate";
+    | "throttleRate"
+    | "shards";
   type: "number" | "string" | "boolean";
   default?: number | string | boolean;
   describe: string;
@@ -310,6 +312,14 @@ export const firehoseLocalCommandOptions: readonly FirehoseLocalCommandOption[] 
     key: "throttleRate",
     type: "number",
     default: 0,
-    describe: "fraction of calls refused with HTTP 503",
+    describe:
+      "fraction of batch calls refused whole (Firehose: HTTP 503; Kinesis: ProvisionedThroughputExceededException)",
+  },
+  {
+    name: "shards",
+    key: "shards",
+    type: "number",
+    default: 4,
+    describe: "shards of each local Kinesis stream (records go by the MD5 of their partition key)",
   },
 ];

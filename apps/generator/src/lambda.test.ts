@@ -38,9 +38,36 @@ describe("Lambda handler", () => {
     expect(after).toBeLessThan(sent * 0.1);
   });
 
+  it("sends to the Kinesis stream when SLUICE_KINESIS_STREAM is set", async () => {
+    const lakeDir = join(root, "kinesis");
+    const endpoint = await startFirehoseLocal({ lakeDir });
+    let sent = 0;
+    try {
+      const env = {
+        SLUICE_KINESIS_STREAM: "shop-stream",
+        SLUICE_EVENTS: "300",
+        SLUICE_ENDPOINT_URL: endpoint.url,
+      };
+      const summary = await handler({ time: "2026-11-27T14:00:07Z" }, env);
+      expect(summary.sink).toBe("kinesis");
+      expect(summary.output.firehose).toBeUndefined();
+      expect(summary.output.kinesis).toMatchObject({ sent: summary.events, failed: 0 });
+      sent = summary.events;
+    } finally {
+      await endpoint.close();
+    }
+    const files = readTree(lakeDir);
+    expect([...files.keys()].every((k) => k.includes("/shop-stream-1-"))).toBe(true);
+    const lines = [...files].flatMap(([k, b]) => objectText(k, b).slice(0, -1).split("\n"));
+    expect(lines).toHaveLength(sent);
+  });
+
   it("rejects a bad environment before doing any work", async () => {
     await expect(handler({}, { SLUICE_EVENTS: "lots" })).rejects.toThrow(
       /SLUICE_STREAM.*SLUICE_EVENTS|SLUICE_EVENTS.*SLUICE_STREAM/,
+    );
+    await expect(handler({}, { SLUICE_STREAM: "a", SLUICE_KINESIS_STREAM: "b" })).rejects.toThrow(
+      /exactly one of SLUICE_KINESIS_STREAM \(Kinesis\) and SLUICE_STREAM/,
     );
   });
 });

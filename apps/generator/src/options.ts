@@ -52,11 +52,11 @@ export const generateOptionsSchema = z
       .positive()
       .max(24 * 366),
     seed: z.number().int(),
-    sink: z.enum(["local", "firehose"]).default("local"),
+    sink: z.enum(["local", "firehose", "kinesis"]).default("local"),
     lakeDir: z.string().min(1).default("models/.lake"),
     stream: z
       .string()
-      .regex(/^[a-zA-Z0-9_.-]{1,64}$/, "a delivery stream name: 1-64 of a-z A-Z 0-9 _ . -")
+      .regex(/^[a-zA-Z0-9_.-]{1,64}$/, "a stream name: 1-64 of a-z A-Z 0-9 _ . -")
       .default("sluice-events"),
     gzip: z.boolean().default(true),
     /** zlib level for `.gz` objects; {@link defaultGzipLevel} by default (see BufferSettings.gzipLevel). */
@@ -77,10 +77,10 @@ export const generateOptionsSchema = z
     cartToCheckout: funnelRate(defaultFunnel.cartToCheckout),
     checkoutToPaid: funnelRate(defaultFunnel.checkoutToPaid),
     summaryJson: z.string().min(1).optional(),
-    /** Firehose sink: endpoint override (e.g. the local Firehose endpoint) and region. */
+    /** Firehose and Kinesis sinks: endpoint override (e.g. the local endpoint) and region. */
     endpointUrl: z.url().optional(),
     region: z.string().min(1).default("us-east-1"),
-    /** Firehose sink: PutRecordBatch calls in flight. */
+    /** Firehose and Kinesis sinks: PutRecordBatch / PutRecords calls in flight. */
     concurrency: z.number().int().min(1).max(64).default(8),
     /** Pace delivery to about this many events per second of wall time (soak runs). */
     rate: z.number().positive().optional(),
