@@ -44,7 +44,8 @@ describe("generate --sink kinesis through the local Kinesis stream and delivery 
   afterAll(() => cleanup());
 
   it("delivers every record once into the raw zone, in Firehose's layout, named by the stream", async () => {
-    expect(summary.events).toBeGreaterThan(10_000);
+    // 12,000 is the average rate; midnight to 6 am UTC is the quiet end of the traffic curve.
+    expect(summary.events).toBeGreaterThan(7000);
     expect(endpoint.stats.failed).toBeGreaterThan(0);
     expect(endpoint.stats.throttled).toBeGreaterThan(0);
     const lines = await rawLines(path.join(dir, ".lake"));

@@ -24,6 +24,13 @@ export interface StageSettings {
   /** Firehose buffering hints. */
   firehoseBufferMiB: number;
   firehoseBufferSeconds: number;
+  /** Buckets and their data go with the stack on destroy (dev stages); kept by default. */
+  destroyData: boolean;
+  /**
+   * Who may assume the `sluice build` role besides the account's own IAM principals (e.g. a CI
+   * role ARN); empty: the account root, which delegates through IAM policies.
+   */
+  buildRoleTrustedArns: string[];
 }
 
 /** The defaults {@link stageSettings} fills in. */
@@ -38,6 +45,8 @@ export const defaultStageSettings: Omit<StageSettings, "stage"> = {
   generatorEventsPerHour: 20_000,
   firehoseBufferMiB: 64,
   firehoseBufferSeconds: 300,
+  destroyData: false,
+  buildRoleTrustedArns: [],
 };
 
 /**
@@ -89,6 +98,9 @@ export function stageSettings(
     );
   if (s.firehoseBufferSeconds < 0 || s.firehoseBufferSeconds > 900)
     errors.push(`firehoseBufferSeconds: 0-900, got ${s.firehoseBufferSeconds}`);
+  for (const arn of s.buildRoleTrustedArns)
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn))
+      errors.push(`buildRoleTrustedArns: "${arn}" is not an IAM role or user ARN`);
   if (s.bytesScannedCutoffPerQuery < 10_000_000)
     errors.push(
       `bytesScannedCutoffPerQuery: at least 10,000,000 (Athena's minimum), got ${s.bytesScannedCutoffPerQuery}`,

@@ -5,6 +5,7 @@ import { debugCommand } from "./debug.js";
 import { dqCommand } from "./dq.js";
 import { firehoseLocalCommand } from "./firehose-local.js";
 import { generateCommand } from "./generate.js";
+import { initTargetCommand } from "./init-target.js";
 import { lsCommand } from "./ls.js";
 import { queryCommand } from "./query.js";
 import { runCommandSpec } from "./run-commands.js";
@@ -25,4 +26,5 @@ export const commands: CommandSpec<never>[] = [
   sourcesCommand,
   debugCommand,
   dqCommand,
+  initTargetCommand,
 ] as unknown as CommandSpec<never>[];
