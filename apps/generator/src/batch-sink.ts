@@ -88,6 +88,8 @@ export function planBatches(recordBytes: readonly number[], limits: BatchLimits)
 export function createBatchSink(
   api: BatchApi,
   settings: BatchSinkSettings,
+  /** The field of `SinkReport` the report goes in. */
+  reportAs: "firehose" | "kinesis",
 ): EventSink & { report: DeliveryReport } {
   const concurrency = settings.concurrency ?? 8;
   const maxAttempts = settings.maxAttempts ?? 8;
@@ -189,7 +191,14 @@ export function createBatchSink(
     async close(): Promise<SinkReport> {
       await dispatch();
       await Promise.all(inFlight);
-      return { records: report.sent, objects: 0, rawBytes, storedBytes: 0, keys: [] };
+      return {
+        records: report.sent,
+        objects: 0,
+        rawBytes,
+        storedBytes: 0,
+        keys: [],
+        [reportAs]: report,
+      };
     },
   };
 }

@@ -23,6 +23,9 @@ export interface DualServer {
   close(): Promise<void>;
 }
 
+/** Flow-control window (bytes) of each HTTP/2 stream and session: 16 MiB. */
+const WINDOW = 16 * 1024 * 1024;
+
 /** The first bytes of every HTTP/2 cleartext connection (RFC 9113 §3.4). */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0");
 
@@ -41,10 +44,13 @@ export async function listenHttp1And2(
   host: string,
 ): Promise<DualServer> {
   const http1 = createHttp1Server(handler);
-  const http2 = createHttp2Server(handler);
+  // HTTP/2's default 64 KiB flow-control windows make a client wait for a WINDOW_UPDATE every
+  // 64 KiB of a multi-MiB PutRecords body; open them wide, as a service endpoint does.
+  const http2 = createHttp2Server({ settings: { initialWindowSize: WINDOW } }, handler);
   const sockets = new Set<Socket>();
   const sessions = new Set<Http2Session>();
   http2.on("session", (s: Http2Session) => {
+    s.setLocalWindowSize(WINDOW);
     sessions.add(s);
     s.once("close", () => sessions.delete(s));
   });

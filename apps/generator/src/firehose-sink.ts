@@ -1,6 +1,6 @@
 import type { FirehoseClient } from "@aws-sdk/client-firehose";
 import { createBatchSink, type BatchSinkSettings, type DeliveryReport } from "./batch-sink.js";
-import type { EventSink, SinkReport } from "./sink.js";
+import type { EventSink } from "./sink.js";
 
 /** PutRecordBatch limits (fixed by AWS). Batch bytes are raw bytes, before base64. */
 export const firehoseLimits = {
@@ -35,7 +35,7 @@ const retryable = new Set([
 export function createFirehoseSink(
   options: FirehoseSinkOptions,
 ): EventSink & { report: DeliveryReport } {
-  const sink = createBatchSink(
+  return createBatchSink(
     {
       operation: "PutRecordBatch",
       recordLimitName: "Firehose's 1,000 KiB",
@@ -60,12 +60,6 @@ export function createFirehoseSink(
       },
     },
     options,
+    "firehose",
   );
-  return {
-    report: sink.report,
-    write: (records) => sink.write(records),
-    async close(): Promise<SinkReport> {
-      return { ...(await sink.close()), firehose: sink.report };
-    },
-  };
 }

@@ -163,7 +163,8 @@ describe("the kinesis sink", () => {
     const report = summary.output.kinesis!;
     expect(report).toMatchObject({ failed: 0, rejected: 0, sent: local.records });
     expect(report.retried).toBeGreaterThan(0);
-    expect(report.throttled).toBeGreaterThan(0);
+    // Throttled calls are retried by the SDK's own retry strategy first (its retry quota decides
+    // how many reach the sink), so only the endpoint's count is certain.
     expect(endpoint.stats.failed).toBeGreaterThan(0);
     expect(endpoint.stats.throttled).toBeGreaterThan(0);
     // Counted from the bytes on disk: exactly the generated lines, none lost, none doubled.

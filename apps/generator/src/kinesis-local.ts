@@ -16,10 +16,13 @@ export interface KinesisLocalContext {
   stats: { accepted: number; failed: number };
 }
 
-/** 2^128 / shards, as Kinesis splits the hash key range evenly between a stream's shards. */
+/**
+ * The shard of a key: Kinesis splits the 128-bit MD5 range evenly between a stream's shards.
+ * The top 48 bits decide it (exactly, except within 2^-48 of a boundary), without a BigInt.
+ */
 function shardOf(partitionKey: string, shards: number): number {
-  const hash = BigInt(`0x${createHash("md5").update(partitionKey, "utf8").digest("hex")}`);
-  return Number((hash * BigInt(shards)) >> 128n);
+  const top48 = createHash("md5").update(partitionKey, "utf8").digest().readUIntBE(0, 6);
+  return Math.floor((top48 * shards) / 2 ** 48);
 }
 
 const shardId = (i: number) => `shardId-${String(i).padStart(12, "0")}`;
@@ -42,12 +45,14 @@ interface WireRecord {
 export function kinesisOperations(
   ctx: KinesisLocalContext,
 ): Record<string, (body: Record<string, unknown>) => unknown> {
-  const sequences = new Map<string, bigint>();
+  // 56-digit sequence numbers like Kinesis's, growing per shard: a fixed prefix, the shard and
+  // a counter (a Number: 2^53 records per shard is beyond any local run).
+  const sequences = new Map<string, number>();
   const nextSequence = (stream: string, shard: number) => {
     const key = `${stream}/${shard}`;
-    const next = (sequences.get(key) ?? 49_000_000_000_000_000_000_000_000_000_000n) + 1n;
+    const next = (sequences.get(key) ?? 0) + 1;
     sequences.set(key, next);
-    return next.toString();
+    return `4960${String(shard).padStart(12, "0")}${String(next).padStart(40, "0")}`;
   };
   const streamOf = (body: Record<string, unknown>) => {
     const name =

@@ -2,7 +2,7 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { hashString } from "@sluice/events";
 import { createBatchSink, type BatchSinkSettings, type DeliveryReport } from "./batch-sink.js";
 import type { RawRecord } from "./chaos.js";
-import type { EventSink, SinkReport } from "./sink.js";
+import type { EventSink } from "./sink.js";
 
 /**
  * PutRecords limits (fixed by AWS): 500 records and 5 MiB per call, 1 MiB per record, where a
@@ -58,7 +58,7 @@ export function partitionKey(data: Uint8Array): string {
 export function createKinesisSink(
   options: KinesisSinkOptions,
 ): EventSink & { report: DeliveryReport } {
-  const sink = createBatchSink(
+  return createBatchSink(
     {
       operation: "PutRecords",
       recordLimitName: "Kinesis's 1 MiB",
@@ -83,12 +83,6 @@ export function createKinesisSink(
       },
     },
     options,
+    "kinesis",
   );
-  return {
-    report: sink.report,
-    write: (records) => sink.write(records),
-    async close(): Promise<SinkReport> {
-      return { ...(await sink.close()), kinesis: sink.report };
-    },
-  };
 }

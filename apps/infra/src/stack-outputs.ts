@@ -1,4 +1,5 @@
 // Plain data and string work only: `sluice init-target` imports this without loading the CDK.
+import type { AthenaTarget } from "@sluice/project";
 
 /** The stack's outputs that make a sluice target, by output key. */
 export const targetOutputKeys = {
@@ -12,16 +13,8 @@ export const targetOutputKeys = {
   deliveryStream: "RawDeliveryStreamName",
 } as const;
 
-/** An Athena target of sluice.yml, as `init-target` writes it. */
-export interface StackTarget {
-  engine: "athena";
-  region: string;
-  workgroup: string;
-  s3_staging_dir: string;
-  s3_lake_root: string;
-  databases: Record<string, string>;
-  threads: number;
-}
+/** An Athena target of sluice.yml, as `init-target` writes it (no profile or endpoint). */
+export type StackTarget = Omit<AthenaTarget, "profile" | "endpoint" | "build_lease_seconds">;
 
 /**
  * The sluice target a deployed stack describes, from `cdk deploy --outputs-file` JSON

@@ -1,5 +1,3 @@
-const HOUR_MS = 3_600_000;
-
 /** Relative traffic by UTC hour of day: a quiet early morning, Europe's afternoon, a peak when Europe's evening overlaps the Americas' day. */
 export const diurnalWeights: readonly number[] = [
   0.9, 0.8, 0.65, 0.5, 0.4, 0.35, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.05, 1.1, 1.1, 1.15,
