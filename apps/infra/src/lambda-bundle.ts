@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /**
  * Bundles the generator's Lambda handler (`@sluice/generator`'s built `lambda.js`, with faker
@@ -9,7 +9,7 @@ import path from "node:path";
  */
 export async function bundleGeneratorLambda(outDir: string): Promise<string> {
   // The package's main entry is dist/index.js; its handler module sits beside it.
-  const main = createRequire(import.meta.url).resolve("@sluice/generator");
+  const main = fileURLToPath(import.meta.resolve("@sluice/generator"));
   const entry = path.join(path.dirname(main), "lambda.js");
   const { build } = await import("rolldown");
   mkdirSync(outDir, { recursive: true });
