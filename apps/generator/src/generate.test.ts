@@ -199,6 +199,26 @@ describe("generate (local sink)", async () => {
 });
 
 describe("parseGenerateArgs", () => {
+  it("validates every funnel rate and the window's whole-hour start, naming the flag", () => {
+    const base = { events: 10, hours: 1, seed: 1 };
+    const r = parseGenerateArgs({
+      ...base,
+      start: "2026-11-27T00:30:00Z",
+      "cart-rate": 1.5,
+      "views-tail": 1,
+      "mean-views": 0,
+    });
+    expect(r.ok).toBe(false);
+    const errors = r.ok ? [] : r.errors;
+    expect(errors.some((e) => e.startsWith("--start: must start at a whole hour"))).toBe(true);
+    expect(errors.some((e) => e.startsWith("--cart-rate:"))).toBe(true);
+    expect(errors.some((e) => e.startsWith("--views-tail:"))).toBe(true);
+    expect(errors.some((e) => e.startsWith("--mean-views:"))).toBe(true);
+    const ok = parseGenerateArgs({ ...base, start: "2026-11-27T00:00:00Z", "paid-rate": 0.5 });
+    expect(ok.ok && ok.options.checkoutToPaid).toBe(0.5);
+    expect(ok.ok && ok.options.sessionToCart).toBe(0.1);
+  });
+
   it("maps CLI flags onto options with defaults", () => {
     const r = parseGenerateArgs({
       events: 10,
