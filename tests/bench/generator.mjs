@@ -2,6 +2,7 @@
 //   - local sink: >= 250,000 events/s on one core, and >= 10x a naive faker-per-field generator of
 //     the same event shape, measured in the same run;
 //   - firehose sink against the local endpoint: >= 50,000 records/s;
+//   - kinesis sink against the local endpoint (issue #18): >= 50,000 records/s;
 //   - RSS under 200 MB while generating 10 million events.
 //
 // Run `npx nx run generator:build` first: this imports the built dist under plain node.
@@ -23,7 +24,7 @@
 // BENCH_MEMORY_NODE_FLAGS (node flags for the memory child, e.g. "--max-old-space-size=128" to
 // measure with the heap cap a deployment would set; default none: V8 then grows its heap lazily,
 // to ~4x the live size, before it collects),
-// BENCH_ONLY (comma-separated sections: local, firehose, memory), BENCH_CONCURRENCY (PutRecordBatch
+// BENCH_ONLY (comma-separated sections: local, firehose, kinesis, memory), BENCH_CONCURRENCY (PutRecordBatch
 // calls in flight, default 4 as the CLI).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -130,6 +131,7 @@ async function childNaive({ events, gzip, gzipLevel }) {
       customer: {
         customer_id: faker.number.int({ min: 1001, max: 100_000 }),
         country: faker.location.country(),
+        city: faker.location.city(),
         email: faker.internet.email().toLowerCase(),
         signup_date: faker.date.past({ years: 3, refDate: startMs }).toISOString().slice(0, 10),
       },
@@ -219,13 +221,14 @@ async function childEndpoint({ gzip }) {
   });
 }
 
-async function childFirehose({ events, url, concurrency }) {
+/** The firehose or kinesis sink against the local endpoint (`sink`). */
+async function childFirehose({ events, url, concurrency, sink = "firehose" }) {
   const { generate } = await import("@sluice/generator");
   const opts = {
     start: START,
     hours: HOURS,
     seed: 42,
-    sink: "firehose",
+    sink,
     endpointUrl: url,
     stream: "sluice-events",
     concurrency,
@@ -235,8 +238,8 @@ async function childFirehose({ events, url, concurrency }) {
   const r = await run();
   send({
     events: r.events,
-    warmupSent: warm.output.firehose.sent,
-    firehose: r.output.firehose,
+    warmupSent: warm.output[sink].sent,
+    firehose: r.output[sink],
     wallMs: r.wallMs,
     cpuMs: r.cpuMs,
   });
@@ -324,7 +327,7 @@ function throughput(modeName, args, runs) {
 // The AWS SDK warns about node 20 on every start.
 const quiet = { ...process.env, NODE_NO_WARNINGS: "1" };
 
-async function firehoseRun(events, concurrency) {
+async function firehoseRun(events, concurrency, sink = "firehose") {
   const endpoint = spawn(process.execPath, [self, "endpoint", JSON.stringify({ gzip: true })], {
     stdio: ["pipe", "pipe", "inherit"],
     env: quiet,
@@ -352,7 +355,7 @@ async function firehoseRun(events, concurrency) {
     gen = await new Promise((resolve, reject) => {
       const p = spawn(
         process.execPath,
-        [self, "firehose", JSON.stringify({ events, url, concurrency })],
+        [self, "firehose", JSON.stringify({ events, url, concurrency, sink })],
         { stdio: ["ignore", "pipe", "inherit"], env: quiet },
       );
       let out = "";
@@ -387,6 +390,7 @@ async function main() {
     !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(",").includes(section);
   if (only("local")) localSection(row, runs, events, naiveEvents, gzipLevel);
   if (only("firehose")) await firehoseSection(row, runs, firehoseEvents);
+  if (only("kinesis")) await firehoseSection(row, runs, firehoseEvents, "kinesis");
   if (only("memory")) memorySection(row, memoryEvents);
 }
 
@@ -425,26 +429,26 @@ function localSection(row, runs, events, naiveEvents, gzipLevel) {
   );
 }
 
-async function firehoseSection(row, runs, firehoseEvents) {
+async function firehoseSection(row, runs, firehoseEvents, sink = "firehose") {
   const concurrency = num("BENCH_CONCURRENCY", 4);
 
   const fhRates = [];
   let last;
   for (let i = 0; i < runs; i++) {
-    last = await firehoseRun(firehoseEvents, concurrency);
+    last = await firehoseRun(firehoseEvents, concurrency, sink);
     if (last.firehose.failed > 0 || last.server.records !== last.firehose.sent + last.warmupSent)
-      throw new Error(`firehose run lost records: ${JSON.stringify(last)}`);
+      throw new Error(`${sink} run lost records: ${JSON.stringify(last)}`);
     fhRates.push(last.firehose.sent / (last.wallMs / 1000));
   }
   row(
-    `firehose sink -> local endpoint, ${concurrency} in flight: records/s (wall)`,
+    `${sink} sink -> local endpoint, ${concurrency} in flight: records/s (wall)`,
     `${fmt(median(fhRates))}  runs: ${fhRates.map(fmt).join(", ")}`,
   );
   row(
     "  generator CPU / endpoint CPU per 1k records (ms)",
     `${((last.cpuMs / last.firehose.sent) * 1000).toFixed(1)} / ${((last.server.cpuMs / last.server.records) * 1000).toFixed(1)}`,
   );
-  row("budget firehose >= 50,000 records/s", median(fhRates) >= 50_000 ? "met" : "NOT met");
+  row(`budget ${sink} >= 50,000 records/s`, median(fhRates) >= 50_000 ? "met" : "NOT met");
 }
 
 function memorySection(row, memoryEvents) {

@@ -1,12 +1,13 @@
 import { exec, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { commands } from "@sluice/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, copyModelsProject, repoRoot, runSluice, type CliRun } from "../support/cli.js";
+import { stackOutputs } from "../support/stack-outputs.js";
 
 const run = promisify(exec);
 const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
@@ -88,6 +89,8 @@ let cleanup = async (): Promise<void> => {};
 beforeAll(async () => {
   ({ dir, cleanup } = await copyModelsProject());
   root = path.dirname(dir);
+  // The file `cdk deploy --outputs-file` writes, for the init-target example.
+  await writeFile(path.join(root, "cdk-outputs.json"), JSON.stringify(stackOutputs));
   const gen = await runSluice([
     "--project-dir",
     dir,

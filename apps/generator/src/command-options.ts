@@ -1,5 +1,6 @@
 // The flags of `sluice generate` and `sluice firehose-local` as plain data: the CLI reads them
 // at start-up to build --help, so this file must not load zod or the SDK.
+import { defaultFunnel } from "@sluice/events/funnel";
 import { defaultGzipLevel } from "./gzip-level.js";
 import type { ResolvedGenerateOptions } from "./options.js";
 
@@ -23,7 +24,8 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     key: "events",
     type: "number",
     demandOption: true,
-    describe: "number of events to generate",
+    describe:
+      "about this many events: the window averages events/hours an hour over a week, shaped by the traffic curve",
   },
   {
     name: "start",
@@ -51,8 +53,9 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     key: "sink",
     type: "string",
     default: "local",
-    choices: ["local", "firehose"],
-    describe: "where events go",
+    choices: ["local", "firehose", "kinesis"],
+    describe:
+      "where events go: the local lake, a Firehose delivery stream, or a Kinesis data stream",
   },
   {
     name: "lake",
@@ -65,7 +68,7 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     key: "stream",
     type: "string",
     default: "sluice-events",
-    describe: "Firehose delivery stream name",
+    describe: "Firehose delivery stream or Kinesis data stream name",
   },
   {
     name: "gzip",
@@ -135,7 +138,58 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     name: "customers",
     key: "customers",
     type: "number",
-    describe: "size of the customer pool (default events / 12)",
+    describe:
+      "size of the customer pool (default: 10 per event an hour, so customers return on later days)",
+  },
+  {
+    name: "mean-views",
+    key: "meanViews",
+    type: "number",
+    default: defaultFunnel.meanViews,
+    describe: "mean product views per session (long-tailed, see --views-tail)",
+  },
+  {
+    name: "views-tail",
+    key: "viewsTail",
+    type: "number",
+    default: defaultFunnel.viewsTail,
+    describe: "tail index of views per session (> 1; lower = more very long sessions)",
+  },
+  {
+    name: "repeat-view-rate",
+    key: "repeatViewRate",
+    type: "number",
+    default: defaultFunnel.repeatViewRate,
+    describe: "chance a view is of a product already viewed in the session",
+  },
+  {
+    name: "cart-rate",
+    key: "sessionToCart",
+    type: "number",
+    default: defaultFunnel.sessionToCart,
+    describe: "chance a session adds to cart (times the channel's conversion factor)",
+  },
+  {
+    name: "extra-item-rate",
+    key: "extraCartRate",
+    type: "number",
+    default: defaultFunnel.extraCartRate,
+    describe: "chance of each further cart item (times the channel's order value factor)",
+  },
+  {
+    name: "checkout-rate",
+    key: "cartToCheckout",
+    type: "number",
+    default: defaultFunnel.cartToCheckout,
+    describe: "chance a session with a cart starts checkout",
+  },
+  {
+    name: "paid-rate",
+    key: "checkoutToPaid",
+    type: "number",
+    default: defaultFunnel.checkoutToPaid,
+    describe:
+      "chance a started checkout is paid (defaults: ~3% of sessions order, ~70% of carts abandoned)",
   },
   {
     name: "summary-json",
@@ -147,21 +201,21 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     name: "endpoint-url",
     key: "endpointUrl",
     type: "string",
-    describe: "Firehose endpoint (e.g. the local endpoint) for --sink firehose",
+    describe: "Firehose or Kinesis endpoint (e.g. the local endpoint) for --sink firehose|kinesis",
   },
   {
     name: "region",
     key: "region",
     type: "string",
     default: "us-east-1",
-    describe: "AWS region for --sink firehose",
+    describe: "AWS region for --sink firehose|kinesis",
   },
   {
     name: "concurrency",
     key: "concurrency",
     type: "number",
     default: 8,
-    describe: "PutRecordBatch calls in flight for --sink firehose",
+    describe: "PutRecordBatch / PutRecords calls in flight for --sink firehose|kinesis",
   },
   {
     name: "rate",
@@ -189,7 +243,8 @@ export interface FirehoseLocalCommandOption {
     | "bufferIntervalSeconds"
     | "seed"
     | "failureRate"
-    | "throttleRate";
+    | "throttleRate"
+    | "shards";
   type: "number" | "string" | "boolean";
   default?: number | string | boolean;
   describe: string;
@@ -257,6 +312,14 @@ export const firehoseLocalCommandOptions: readonly FirehoseLocalCommandOption[] 
     key: "throttleRate",
     type: "number",
     default: 0,
-    describe: "fraction of calls refused with HTTP 503",
+    describe:
+      "fraction of batch calls refused whole (Firehose: HTTP 503; Kinesis: ProvisionedThroughputExceededException)",
+  },
+  {
+    name: "shards",
+    key: "shards",
+    type: "number",
+    default: 4,
+    describe: "shards of each local Kinesis stream (records go by the MD5 of their partition key)",
   },
 ];

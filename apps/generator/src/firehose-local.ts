@@ -1,7 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { Prng, hashString } from "@sluice/events";
+import { ApiError } from "./api-error.js";
+import { listenHttp1And2 } from "./dual-protocol-server.js";
 import { FirehoseBuffer } from "./firehose-buffer.js";
+import { kinesisOperations } from "./kinesis-local.js";
 import { lakeWriter } from "./local-sink.js";
 import type { SinkReport } from "./sink.js";
 
@@ -18,8 +21,13 @@ export interface FirehoseLocalOptions {
   seed?: number;
   /** Fraction of records answered with ServiceUnavailableException inside a 200 response. */
   failureRate?: number;
-  /** Fraction of calls refused whole with ServiceUnavailableException (HTTP 503), like throttling. */
+  /**
+   * Fraction of batch calls refused whole, like throttling: Firehose's ServiceUnavailableException
+   * (HTTP 503), Kinesis's ProvisionedThroughputExceededException (HTTP 400).
+   */
   throttleRate?: number;
+  /** Shards of each local Kinesis stream (default 4). */
+  shards?: number;
 }
 
 /** A running local endpoint. */
@@ -40,14 +48,16 @@ export interface FirehoseLocal {
 const JSON_11 = "application/x-amz-json-1.1";
 
 /**
- * A Firehose look-alike for end-to-end runs without AWS: speaks the JSON 1.1 protocol for
- * PutRecord, PutRecordBatch and DescribeDeliveryStream (signatures are not checked), and
- * buffers and writes to `<lakeDir>/raw/events/...` exactly like the local sink, on wall-clock
- * arrival time.
+ * A Firehose and Kinesis look-alike for end-to-end runs without AWS, on one port: speaks the
+ * JSON 1.1 protocol for Firehose's PutRecord, PutRecordBatch and DescribeDeliveryStream and for
+ * Kinesis Data Streams (see `kinesisOperations`: each stream is drained by a delivery stream of
+ * the same name); signatures are not checked. Delivery streams buffer and write to
+ * `<lakeDir>/raw/events/...` exactly like the local sink, on wall-clock arrival time.
  *
  * @example
  * const fh = await startFirehoseLocal({ lakeDir: "models/.lake", port: 4573 });
  * // sluice generate --sink firehose --endpoint-url http://127.0.0.1:4573 ...
+ * // sluice generate --sink kinesis --endpoint-url http://127.0.0.1:4573 ...
  * await fh.close();
  */
 export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise<FirehoseLocal> {
@@ -81,7 +91,14 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     return recordId(ids);
   };
 
-  const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
+  const kinesis = kinesisOperations({
+    drainOf: bufferFor,
+    shards: options.shards ?? 4,
+    chaos,
+    failureRate: options.failureRate ?? 0,
+    stats,
+  });
+  const firehose: Record<string, (body: Record<string, unknown>) => unknown> = {
     PutRecordBatch(body) {
       const stream = String(body.DeliveryStreamName);
       const records = (body.Records as { Data: string }[] | undefined) ?? [];
@@ -139,18 +156,22 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     },
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) =>
-      reply(res, 500, { __type: "InternalFailure", message: String(err) }),
-    );
-  });
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(
+    req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+  ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     stats.calls++;
     const target = String(req.headers["x-amz-target"] ?? "");
-    const op = operations[target.replace(/^Firehose_20150804\./, "")];
-    if (req.method !== "POST" || !target.startsWith("Firehose_20150804.") || !op) {
+    const [service, name = ""] = target.split(".", 2);
+    const op =
+      service === "Firehose_20150804"
+        ? firehose[name]
+        : service === "Kinesis_20131202"
+          ? kinesis[name]
+          : undefined;
+    if (req.method !== "POST" || !op) {
       return reply(res, 400, {
         __type: "UnknownOperationException",
         message: `unknown operation ${target}`,
@@ -162,9 +183,16 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     } catch {
       return reply(res, 400, { __type: "SerializationException", message: "body is not JSON" });
     }
-    if (target.endsWith(".PutRecordBatch") && chaos.chance(options.throttleRate ?? 0)) {
+    if (name === "PutRecordBatch" && chaos.chance(options.throttleRate ?? 0)) {
       stats.throttled++;
       return reply(res, 503, { __type: "ServiceUnavailableException", message: "Slow down." });
+    }
+    if (name === "PutRecords" && chaos.chance(options.throttleRate ?? 0)) {
+      stats.throttled++;
+      return reply(res, 400, {
+        __type: "ProvisionedThroughputExceededException",
+        message: "Rate exceeded for stream under account 000000000000.",
+      });
     }
     try {
       reply(res, 200, op(body));
@@ -175,16 +203,21 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
+  const server = await listenHttp1And2(
+    (req, res) => {
+      handle(req, res).catch((err: unknown) =>
+        reply(res, 500, { __type: "InternalFailure", message: String(err) }),
+      );
+    },
+    options.port ?? 0,
+    options.host ?? "127.0.0.1",
+  );
   const timer = setInterval(() => {
     const now = Date.now();
     for (const b of buffers.values()) b.flushIfDue(now);
   }, 250);
   timer.unref();
-  const port = (server.address() as AddressInfo).port;
+  const port = server.port;
   const flush = async () => {
     for (const b of buffers.values()) b.flush();
     await writer.idle();
@@ -198,8 +231,7 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     async close() {
       clearInterval(timer);
       await flush();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }
@@ -216,16 +248,7 @@ function recordId(rng: Prng): string {
   return s;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
+function reply(res: ServerResponse | Http2ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "Content-Type": JSON_11,

@@ -5,7 +5,8 @@ import type {
 } from "@aws-sdk/client-firehose";
 import { describe, expect, it } from "vitest";
 import type { RawRecord } from "./chaos.js";
-import { createFirehoseSink, firehoseLimits, planBatches } from "./firehose-sink.js";
+import { planBatches } from "./batch-sink.js";
+import { createFirehoseSink, firehoseLimits } from "./firehose-sink.js";
 
 type Respond = (input: PutRecordBatchCommandInput, call: number) => PutRecordBatchCommandOutput;
 
@@ -38,9 +39,10 @@ const bytes = (input: PutRecordBatchCommandInput) =>
 
 describe("planBatches", () => {
   it("splits at 500 records and at 4 MiB", () => {
-    expect(planBatches(new Array(501).fill(10))).toEqual([500, 1]);
-    expect(planBatches([1_000_000, 1_000_000, 1_000_000, 1_000_000, 194_305])).toEqual([4, 1]);
-    expect(planBatches([1_000_000, 1_000_000, 1_000_000, 1_000_000, 194_304])).toEqual([5]);
+    const plan = (sizes: number[]) => planBatches(sizes, firehoseLimits);
+    expect(plan(new Array(501).fill(10))).toEqual([500, 1]);
+    expect(plan([1_000_000, 1_000_000, 1_000_000, 1_000_000, 194_305])).toEqual([4, 1]);
+    expect(plan([1_000_000, 1_000_000, 1_000_000, 1_000_000, 194_304])).toEqual([5]);
   });
 });
 

@@ -26,8 +26,10 @@ describe("generate (local sink)", async () => {
   const day = await gen({ events: 50_000 });
 
   it("writes one day of 50,000 events well under 5 s", () => {
-    expect(day.summary.events).toBe(50_000);
-    expect(day.summary.output.records).toBe(50_000);
+    // About 50,000: a Friday is a little busier than the week's average day the rate is set by.
+    expect(day.summary.events).toBeGreaterThan(50_000);
+    expect(day.summary.events).toBeLessThan(54_000);
+    expect(day.summary.output.records).toBe(day.summary.events);
     expect(day.summary.durationMs).toBeLessThan(5000);
   });
 
@@ -67,15 +69,19 @@ describe("generate (local sink)", async () => {
         if (!r.success) throw new Error(`${key}: ${line}\n${r.error.message}`);
       }
     }
-    expect(lines).toBe(50_000);
+    expect(lines).toBe(day.summary.events);
   });
 
   it("buffers by interval: objects span at most 300 s of arrival time, about 12 per hour", () => {
     const times = [...day.files.keys()].map(nameTime).sort((a, b) => a - b);
     for (let i = 1; i < times.length; i++)
       expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(300_000);
-    expect(times.length).toBeGreaterThan(24 * 11);
-    expect(times.length).toBeLessThanOrEqual(24 * 12 + 1);
+    const end = Date.parse(base.start) + 24 * 3_600_000;
+    const inWindow = times.filter((t) => t < end);
+    expect(inWindow.length).toBeGreaterThan(24 * 11);
+    expect(inWindow.length).toBeLessThanOrEqual(24 * 12 + 1);
+    // Sessions started in the window's last minutes finish after it (the long ones, hours later).
+    expect(times.length - inWindow.length).toBeLessThan(12 * 3);
   });
 
   it("buffers by size: objects close at the size hint, measured before compression", async () => {
@@ -88,7 +94,12 @@ describe("generate (local sink)", async () => {
     const sizes = [...big.files].map(([k, b]) => Buffer.byteLength(objectText(k, b)));
     expect(sizes.length).toBeGreaterThan(5);
     const mib = 1024 * 1024;
-    for (const s of sizes.slice(0, -1)) {
+    // Objects opened 900 s or more before the hour ends fill up; later ones hold the thinning
+    // tail of sessions that run past it and close on the interval.
+    const end = Date.parse(base.start) + 3_600_000 - 900_000;
+    const full = [...big.files.keys()].flatMap((k, i) => (nameTime(k) < end ? [sizes[i]!] : []));
+    expect(full.length).toBeGreaterThan(5);
+    for (const s of full) {
       expect(s).toBeGreaterThanOrEqual(mib);
       expect(s).toBeLessThan(mib + 5000);
     }
@@ -122,7 +133,7 @@ describe("generate (local sink)", async () => {
       ["missingField", 0.05],
       ["wrongType", 0.02],
     ] as const) {
-      expect(Math.abs(c[k] / 20_000 - r)).toBeLessThan(r * 0.25);
+      expect(Math.abs(c[k] / run.summary.events - r)).toBeLessThan(r * 0.25);
     }
     let malformed = 0,
       wrongType = 0,
@@ -160,7 +171,7 @@ describe("generate (local sink)", async () => {
         if (Date.parse(e.event_timestamp) < nameTime(key) - 1_800_000) late.add(e.event_id);
       }
     }
-    expect(lines).toBe(20_000 + c.duplicate);
+    expect(lines).toBe(run.summary.events + c.duplicate);
     expect(run.summary.records).toBe(lines);
     expect(duplicates).toBe(c.duplicate);
     expect(malformed).toBe(c.malformed);
@@ -175,7 +186,7 @@ describe("generate (local sink)", async () => {
   it("reports progress every simulated minute", async () => {
     const seen: number[] = [];
     const hours: number[] = [];
-    await gen({
+    const { summary } = await gen({
       events: 3000,
       hours: 3,
       onProgress: (p) => void (seen.push(p.events), hours.push(p.hour)),
@@ -183,11 +194,31 @@ describe("generate (local sink)", async () => {
     expect(seen).toHaveLength(180);
     expect([hours[0], hours[59], hours[60], hours[179]]).toEqual([0, 0, 1, 2]);
     expect(seen.every((n, i) => i === 0 || n >= seen[i - 1]!)).toBe(true);
-    expect(seen.at(-1)).toBe(3000);
+    expect(seen.at(-1)).toBe(summary.events);
   });
 });
 
 describe("parseGenerateArgs", () => {
+  it("validates every funnel rate and the window's whole-hour start, naming the flag", () => {
+    const base = { events: 10, hours: 1, seed: 1 };
+    const r = parseGenerateArgs({
+      ...base,
+      start: "2026-11-27T00:30:00Z",
+      "cart-rate": 1.5,
+      "views-tail": 1,
+      "mean-views": 0,
+    });
+    expect(r.ok).toBe(false);
+    const errors = r.ok ? [] : r.errors;
+    expect(errors.some((e) => e.startsWith("--start: must start at a whole hour"))).toBe(true);
+    expect(errors.some((e) => e.startsWith("--cart-rate:"))).toBe(true);
+    expect(errors.some((e) => e.startsWith("--views-tail:"))).toBe(true);
+    expect(errors.some((e) => e.startsWith("--mean-views:"))).toBe(true);
+    const ok = parseGenerateArgs({ ...base, start: "2026-11-27T00:00:00Z", "paid-rate": 0.5 });
+    expect(ok.ok && ok.options.checkoutToPaid).toBe(0.5);
+    expect(ok.ok && ok.options.sessionToCart).toBe(0.1);
+  });
+
   it("maps CLI flags onto options with defaults", () => {
     const r = parseGenerateArgs({
       events: 10,

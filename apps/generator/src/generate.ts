@@ -7,6 +7,7 @@ import {
 } from "@sluice/events";
 import { ChaosInjector, type ChaosCounts, type RawRecord } from "./chaos.js";
 import { createFirehoseSink } from "./firehose-sink.js";
+import { createKinesisSink } from "./kinesis-sink.js";
 import { createLocalSink } from "./local-sink.js";
 import { generateOptionsSchema, type ResolvedGenerateOptions } from "./options.js";
 import type { EventSink, SinkReport } from "./sink.js";
@@ -27,9 +28,12 @@ export interface GenerateSummary {
   start: string;
   end: string;
   hours: number;
-  sink: "local" | "firehose";
+  sink: "local" | "firehose" | "kinesis";
   stream: string;
-  /** Logical events simulated (before chaos); fewer than asked when `durationSeconds` stopped the run. */
+  /**
+   * Logical events simulated (before chaos): about the `events` asked for (see `SimulationConfig.events`);
+   * fewer when `durationSeconds` stopped the run.
+   */
   events: number;
   /** Lines delivered: events plus duplicates. */
   records: number;
@@ -80,7 +84,22 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   // Sinks are done with every record once write() resolves (see EventSink), so the simulation
   // reuses its buffers batch after batch.
   const batches = simulateEvents(
-    { seed: o.seed, start: o.start, hours: o.hours, events: o.events, customers: o.customers },
+    {
+      seed: o.seed,
+      start: o.start,
+      hours: o.hours,
+      events: o.events,
+      customers: o.customers,
+      funnel: {
+        meanViews: o.meanViews,
+        viewsTail: o.viewsTail,
+        repeatViewRate: o.repeatViewRate,
+        sessionToCart: o.sessionToCart,
+        extraCartRate: o.extraCartRate,
+        cartToCheckout: o.cartToCheckout,
+        checkoutToPaid: o.checkoutToPaid,
+      },
+    },
     stats,
     {
       reuseBuffers: true,
@@ -160,17 +179,23 @@ async function createSink(o: ResolvedGenerateOptions): Promise<EventSink> {
       seed: o.seed,
     });
   }
-  const { FirehoseClient } = await import("@aws-sdk/client-firehose");
   const local =
     o.endpointUrl !== undefined &&
     /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(o.endpointUrl);
-  const client = new FirehoseClient({
+  const config = {
     region: o.region,
     ...(o.endpointUrl ? { endpoint: o.endpointUrl } : {}),
     // The local endpoint ignores signatures; don't make users invent AWS keys for it.
     ...(local && !process.env.AWS_ACCESS_KEY_ID
       ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
       : {}),
-  });
+  };
+  if (o.sink === "kinesis") {
+    const { KinesisClient } = await import("@aws-sdk/client-kinesis");
+    const client = new KinesisClient(config);
+    return createKinesisSink({ client, stream: o.stream, concurrency: o.concurrency });
+  }
+  const { FirehoseClient } = await import("@aws-sdk/client-firehose");
+  const client = new FirehoseClient(config);
   return createFirehoseSink({ client, stream: o.stream, concurrency: o.concurrency });
 }

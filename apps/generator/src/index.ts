@@ -26,13 +26,19 @@ export { defaultGzipLevel } from "./gzip-level.js";
 export { firehoseObjectKey, firehoseObjectKeyPattern } from "./object-key.js";
 export { createLocalSink, lakeWriter, type LakeWriter } from "./local-sink.js";
 export type { EventSink, SinkReport } from "./sink.js";
+export { createFirehoseSink, firehoseLimits, type FirehoseSinkOptions } from "./firehose-sink.js";
 export {
-  createFirehoseSink,
-  firehoseLimits,
+  createKinesisSink,
+  kinesisLimits,
+  partitionKey,
+  type KinesisSinkOptions,
+} from "./kinesis-sink.js";
+export {
   planBatches,
-  type FirehoseReport,
-  type FirehoseSinkOptions,
-} from "./firehose-sink.js";
+  type BatchLimits,
+  type BatchSinkSettings,
+  type DeliveryReport,
+} from "./batch-sink.js";
 export {
   startFirehoseLocal,
   type FirehoseLocal,

@@ -1,7 +1,10 @@
+import { defaultFunnel } from "@sluice/events/funnel";
 import { z } from "zod";
 import { defaultGzipLevel } from "./gzip-level.js";
 
 const rate = z.number().min(0).max(1).default(0);
+/** A funnel probability, defaulting to the realistic funnel's value. */
+const funnelRate = (fallback: number) => z.number().min(0).max(1).default(fallback);
 
 const HOUR_MS = 3_600_000;
 
@@ -34,9 +37,14 @@ export const generateOptionsSchema = z
     events: z.number().int().positive(),
     start: z.preprocess(
       relativeStart,
-      z.coerce.date({
-        error: "expected an ISO-8601 date-time such as 2026-11-27T00:00:00Z, or now-24h",
-      }),
+      z.coerce
+        .date({
+          error: "expected an ISO-8601 date-time such as 2026-11-27T00:00:00Z, or now-24h",
+        })
+        .refine((d) => d.getTime() % HOUR_MS === 0, {
+          // Each hour's events are drawn from the hour's own streams, so windows start on one.
+          message: "must start at a whole hour (UTC), e.g. 2026-11-27T13:00:00Z",
+        }),
     ),
     hours: z
       .number()
@@ -44,11 +52,11 @@ export const generateOptionsSchema = z
       .positive()
       .max(24 * 366),
     seed: z.number().int(),
-    sink: z.enum(["local", "firehose"]).default("local"),
+    sink: z.enum(["local", "firehose", "kinesis"]).default("local"),
     lakeDir: z.string().min(1).default("models/.lake"),
     stream: z
       .string()
-      .regex(/^[a-zA-Z0-9_.-]{1,64}$/, "a delivery stream name: 1-64 of a-z A-Z 0-9 _ . -")
+      .regex(/^[a-zA-Z0-9_.-]{1,64}$/, "a stream name: 1-64 of a-z A-Z 0-9 _ . -")
       .default("sluice-events"),
     gzip: z.boolean().default(true),
     /** zlib level for `.gz` objects; {@link defaultGzipLevel} by default (see BufferSettings.gzipLevel). */
@@ -61,11 +69,18 @@ export const generateOptionsSchema = z
     missingFieldRate: rate,
     wrongTypeRate: rate,
     customers: z.number().int().positive().optional(),
+    meanViews: z.number().min(1).max(50).default(defaultFunnel.meanViews),
+    viewsTail: z.number().min(1.05).max(20).default(defaultFunnel.viewsTail),
+    repeatViewRate: funnelRate(defaultFunnel.repeatViewRate),
+    sessionToCart: funnelRate(defaultFunnel.sessionToCart),
+    extraCartRate: funnelRate(defaultFunnel.extraCartRate),
+    cartToCheckout: funnelRate(defaultFunnel.cartToCheckout),
+    checkoutToPaid: funnelRate(defaultFunnel.checkoutToPaid),
     summaryJson: z.string().min(1).optional(),
-    /** Firehose sink: endpoint override (e.g. the local Firehose endpoint) and region. */
+    /** Firehose and Kinesis sinks: endpoint override (e.g. the local endpoint) and region. */
     endpointUrl: z.url().optional(),
     region: z.string().min(1).default("us-east-1"),
-    /** Firehose sink: PutRecordBatch calls in flight. */
+    /** Firehose and Kinesis sinks: PutRecordBatch / PutRecords calls in flight. */
     concurrency: z.number().int().min(1).max(64).default(8),
     /** Pace delivery to about this many events per second of wall time (soak runs). */
     rate: z.number().positive().optional(),

@@ -1,5 +1,5 @@
 import type { RawRecord } from "./chaos.js";
-import type { FirehoseReport } from "./firehose-sink.js";
+import type { DeliveryReport } from "./batch-sink.js";
 
 /** Where generated lines go. `write` receives records in arrival order. */
 export interface EventSink {
@@ -26,5 +26,7 @@ export interface SinkReport {
   /** Keys of the objects written, relative to the lake (local sink). */
   keys: string[];
   /** Sent / retried / failed records (firehose sink). */
-  firehose?: FirehoseReport;
+  firehose?: DeliveryReport;
+  /** Sent / retried / failed records (kinesis sink). */
+  kinesis?: DeliveryReport;
 }

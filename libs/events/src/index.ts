@@ -6,14 +6,16 @@ export { firstCustomerId } from "./customers.js";
 export {
   channelProfiles,
   channelCartRate,
+  channelExtraItemRate,
   defaultFunnel,
+  maxViews,
   deviceWeights,
   expectedStageRates,
   paymentWeights,
   type ChannelProfile,
   type FunnelConfig,
 } from "./funnel.js";
-export { allocateEvents, diurnalWeights, trafficWeight, weeklyWeights } from "./traffic.js";
+export { diurnalWeights, hourVolume, trafficWeight, weeklyWeights } from "./traffic.js";
 export {
   batchesPerHour,
   simulateEvents,

@@ -41,6 +41,8 @@ const money = z
 export const customerSchema = z.object({
   customer_id: z.number().int().positive(),
   country: z.string().min(1),
+  /** A city of `country` (faker's, per country locale); absent from events before it existed. */
+  city: z.string().min(1).optional(),
   email: z.string().optional(),
   signup_date: isoDate.optional(),
 });

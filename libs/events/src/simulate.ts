@@ -3,9 +3,11 @@ import { put, putAscii, putUint, utf8 } from "./bytes.js";
 import { writeCustomerJson } from "./customers.js";
 import {
   channelCartRate,
+  channelExtraItemRate,
   channelProfiles,
   defaultFunnel,
   deviceWeights,
+  maxViews,
   paymentWeights,
   type FunnelConfig,
 } from "./funnel.js";
@@ -13,7 +15,7 @@ import { Prng, WeightedPicker, hashString } from "./prng.js";
 import type { Device, EventType, PaymentMethod, Product, SessionInfo } from "./schema.js";
 import { writeIsoMillis } from "./iso-time.js";
 import { TimedEvent } from "./timed-event.js";
-import { allocateEvents } from "./traffic.js";
+import { hourVolume } from "./traffic.js";
 
 const HOUR_MS = 3_600_000;
 /** Hours are simulated in 1-minute slices so memory stays flat (and objects die young) however many events an hour has. */
@@ -22,6 +24,16 @@ const SLICES_PER_HOUR = 60;
 export const batchesPerHour = SLICES_PER_HOUR;
 const SLICE_MS = HOUR_MS / SLICES_PER_HOUR;
 const HOUR_STREAM = hashString("hour");
+const VOLUME_STREAM = hashString("hour volume");
+
+/**
+ * The customer pool for traffic averaging `perHour` events an hour: about two days of sessions,
+ * so most customers come back on later days and loyal ones many times (lifetime value spans many
+ * orders). A function of the rate, never of the window, so a customer is the same in every window.
+ */
+export function defaultCustomerPool(perHour: number): number {
+  return Math.max(50, Math.round(perHour * 10));
+}
 
 /** What to simulate. */
 export interface SimulationConfig {
@@ -30,10 +42,14 @@ export interface SimulationConfig {
   start: Date;
   /** Length of the window in whole hours. */
   hours: number;
-  /** Exactly this many events are produced, spread over the hours by the traffic curve. */
+  /**
+   * About this many events: traffic averages `events / hours` an hour over a week, shaped by the
+   * diurnal and weekly curve, so a window gets more or less than this as its hours are busy or
+   * quiet (and every session runs to its end). The count of an hour depends on the hour alone.
+   */
   events: number;
   funnel?: Partial<FunnelConfig>;
-  /** Size of the customer pool (default: one customer per 12 events, at least 50). */
+  /** Size of the customer pool (default: {@link defaultCustomerPool} of the hourly rate). */
   customers?: number;
 }
 
@@ -268,10 +284,13 @@ export function* simulateEvents(
   stats: SimulationStats = { sessions: 0, customers: 0 },
   options: SimulationOptions = {},
 ): Generator<TimedEvent[]> {
+  const startMs = config.start.getTime();
+  if (startMs % HOUR_MS !== 0)
+    throw new Error(`window start ${config.start.toISOString()} is not at a whole hour`);
   const funnel = { ...defaultFunnel, ...config.funnel };
-  const poolSize = config.customers ?? Math.max(50, Math.round(config.events / 12));
+  const perHour = config.events / config.hours;
+  const poolSize = config.customers ?? defaultCustomerPool(perHour);
   const seenCustomers = new Uint8Array(poolSize);
-  const quotas = allocateEvents(config.events, config.start, config.hours);
   const onSession = (index: number) => {
     stats.sessions++;
     if (seenCustomers[index] === 0) {
@@ -280,33 +299,34 @@ export function* simulateEvents(
     }
   };
   const reuse = options.reuseBuffers === true;
-  const writer = new LineWriter(reuse, config.start.getTime());
+  const writer = new LineWriter(reuse, startMs);
   // The slice's events: first those carried over from earlier slices, then its fresh ones. Kept
   // from slice to slice (with `reuse`, so is the batch array): arrays of tens of thousands of
   // events rebuilt every minute were the bulk of the old generation's garbage.
   const pending: EventList = { items: [], n: 0 };
   const batch: TimedEvent[] = [];
-  let produced = 0;
-  let target = 0;
   for (let h = 0; h < config.hours; h++) {
+    // Everything about an hour is drawn from streams keyed by its absolute number, so the same
+    // hour in any window (a backfill, an overlapping rerun, the Lambda's tick) is the same events.
+    const hourStart = startMs + h * HOUR_MS;
+    const hour = hourStart / HOUR_MS;
+    const quota = hourVolume(perHour, hourStart, new Prng(config.seed, VOLUME_STREAM, hour).next());
+    let produced = 0;
+    let target = 0;
     for (let slice = 0; slice < SLICES_PER_HOUR; slice++) {
-      const sliceStart = config.start.getTime() + h * HOUR_MS + slice * SLICE_MS;
-      // Spread the hour's quota evenly over its slices, remainder to the first ones.
-      target +=
-        Math.floor(quotas[h]! / SLICES_PER_HOUR) + (slice < quotas[h]! % SLICES_PER_HOUR ? 1 : 0);
-      const last = h === config.hours - 1 && slice === SLICES_PER_HOUR - 1;
-      // Sessions run to completion (a slice may overshoot its share; the next slices make up
-      // for it); only the very last session may be cut, to hit the exact event count.
+      const sliceStart = hourStart + slice * SLICE_MS;
+      // Spread the hour's quota evenly over its slices, remainder to the first ones. Sessions run
+      // to completion: a slice may overshoot its share and the hour's next slices make up for it.
+      target += Math.floor(quota / SLICES_PER_HOUR) + (slice < quota % SLICES_PER_HOUR ? 1 : 0);
       const carried = pending.n;
       simulateSlice(
-        new Prng(config.seed, HOUR_STREAM, h, slice),
+        new Prng(config.seed, HOUR_STREAM, hour, slice),
         writer,
         sliceStart,
         target - produced,
-        carried + config.events - produced,
         funnel,
         poolSize,
-        config,
+        config.seed,
         onSession,
         pending,
       );
@@ -315,7 +335,7 @@ export function* simulateEvents(
       // Only shrinks by the difference between two slices; a big drop trims the array (V8 does).
       all.length = pending.n;
       sortByArrival(all, sliceStart);
-      if (last) {
+      if (h === config.hours - 1 && slice === SLICES_PER_HOUR - 1) {
         yield all;
         return;
       }
@@ -449,11 +469,9 @@ function simulateSlice(
   writer: LineWriter,
   sliceStart: number,
   quota: number,
-  /** Never more events than this in `out` (what is left of the whole run counts). */
-  limit: number,
   funnel: FunnelConfig,
   poolSize: number,
-  config: SimulationConfig,
+  seed: number,
   onSession: (customerIndex: number) => void,
   out: EventList,
 ): void {
@@ -464,20 +482,19 @@ function simulateSlice(
     const u = rng.next();
     const index = Math.floor(poolSize * u * u);
     onSession(index);
-    simulateSession(rng, writer, funnel, sessionStart, config, index, out, limit);
+    simulateSession(rng, writer, funnel, sessionStart, seed, index, out);
   }
 }
 
-/** Appends one session's events (in time order) to `out`, stopping when it holds `limit` events. */
+/** Appends one session's events (in time order) to `out`. */
 function simulateSession(
   rng: Prng,
   writer: LineWriter,
   funnel: FunnelConfig,
   t0: number,
-  config: SimulationConfig,
+  seed: number,
   customerIndex: number,
   out: EventList,
-  limit: number,
 ): void {
   const profileIndex = channelPicker.pickIndex(rng);
   const profile = channelProfiles[profileIndex]!;
@@ -486,7 +503,7 @@ function simulateSession(
   let at = put(scratch, 0, SESSION_ID);
   at = rng.uuidInto(scratch, at);
   at = put(scratch, at, CUSTOMER);
-  at = writeCustomerJson(scratch, at, config.seed, customerIndex, config.start);
+  at = writeCustomerJson(scratch, at, seed, customerIndex);
   at = put(scratch, at, sessionBlock(profileIndex, deviceIndex, campaignIndex));
   const sessionBlockBytes = scratch.subarray(0, at);
   let orderBlock: Buffer | undefined = undefined;
@@ -498,8 +515,7 @@ function simulateSession(
     product?: Buffer,
     quantity?: number,
     payment?: Buffer,
-  ): boolean => {
-    if (out.n >= limit) return false;
+  ): void => {
     // The id is drawn before the arrival delay (the order fixes the output for a seed), but the
     // arrival picks the chunk the event is written into.
     rng.uuidInto(scratch, ID_SCRATCH);
@@ -535,15 +551,13 @@ function simulateSession(
       start,
       at,
     );
-    return true;
   };
 
-  let views = 1;
-  while (views < 15 && rng.chance(1 - 1 / funnel.meanViews)) views++;
+  let views = 1 + viewsBeyondFirst(rng, funnel);
   let adds = 0;
   if (rng.chance(channelCartRate(funnel, profile))) {
     adds = 1;
-    while (adds < 5 && rng.chance(funnel.extraCartRate)) adds++;
+    while (adds < 8 && rng.chance(channelExtraItemRate(funnel, profile))) adds++;
   }
   views = Math.max(views, adds);
   // Which views are followed by an add_to_cart: `adds` distinct view positions.
@@ -560,13 +574,13 @@ function simulateSession(
     seen.push(p);
     if (i > 0) t += 3000 + Math.floor(rng.exp(35_000));
     const product = productBlocks.get(p.product_id)!;
-    if (!emit("product_view", product)) return;
+    emit("product_view", product);
     if (addAfter.has(i)) {
       t += 2000 + Math.floor(rng.exp(20_000));
       const x = rng.next();
       const quantity = x < 0.75 ? 1 : x < 0.93 ? 2 : 3;
       cart.set(p.product_id, (cart.get(p.product_id) ?? 0) + quantity);
-      if (!emit("add_to_cart", product, quantity)) return;
+      emit("add_to_cart", product, quantity);
     }
   }
   if (cart.size === 0 || !rng.chance(funnel.cartToCheckout)) return;
@@ -593,8 +607,19 @@ function simulateSession(
   orderBlock = scratch.subarray(ORDER_SCRATCH, o);
   orderCents = Math.round(orderTotal * 100);
   t += 5000 + Math.floor(rng.exp(60_000));
-  if (!emit("checkout_started")) return;
+  emit("checkout_started");
   if (!rng.chance(funnel.checkoutToPaid)) return;
   t += 10_000 + Math.floor(rng.exp(45_000));
   emit("order_paid", undefined, undefined, paymentBlocks[paymentPicker.pickIndex(rng)]);
+}
+
+/**
+ * Product views after the first: Lomax (Pareto II) with tail index `viewsTail` and mean
+ * `meanViews - 1`, rounded, so most sessions are short and a few browse for long.
+ */
+function viewsBeyondFirst(rng: Prng, funnel: FunnelConfig): number {
+  const tail = funnel.viewsTail;
+  const scale = (funnel.meanViews - 1) * (tail - 1);
+  const extra = Math.round(scale * (Math.pow(1 - rng.next(), -1 / tail) - 1));
+  return Math.min(maxViews - 1, extra);
 }

@@ -1,5 +1,3 @@
-const HOUR_MS = 3_600_000;
-
 /** Relative traffic by UTC hour of day: a quiet early morning, Europe's afternoon, a peak when Europe's evening overlaps the Americas' day. */
 export const diurnalWeights: readonly number[] = [
   0.9, 0.8, 0.65, 0.5, 0.4, 0.35, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.05, 1.1, 1.1, 1.15,
@@ -14,27 +12,22 @@ export function trafficWeight(at: Date): number {
   return diurnalWeights[at.getUTCHours()]! * weeklyWeights[at.getUTCDay()]!;
 }
 
+/** The mean of {@link trafficWeight} over a week (every hour of the week once). */
+const meanWeeklyWeight =
+  (diurnalWeights.reduce((a, b) => a + b, 0) * weeklyWeights.reduce((a, b) => a + b, 0)) /
+  (diurnalWeights.length * weeklyWeights.length);
+
 /**
- * Splits `total` events across `hours` consecutive hours from `start` in proportion to the
- * traffic curve (largest remainder, so the parts always sum to `total`).
+ * How many events the hour starting at `hourStartMs` gets when traffic averages `perHour`
+ * events an hour over a week: `perHour` shaped by the traffic curve, rounded up or down by a
+ * draw of its own (`fraction` in [0, 1), from the seed and the hour). A pure function of the
+ * hour, never of the window it is generated in, so overlapping windows agree on every hour.
  *
  * @example
- * allocateEvents(50_000, new Date("2026-11-27T00:00:00Z"), 24); // 24 counts summing to 50000
+ * hourVolume(2000, Date.parse("2026-11-27T20:00:00Z"), 0.5); // 2000 * 1.4 * 1.1 / mean ≈ 3197
  */
-export function allocateEvents(total: number, start: Date, hours: number): number[] {
-  const weights = Array.from({ length: hours }, (_, i) =>
-    trafficWeight(new Date(start.getTime() + i * HOUR_MS)),
-  );
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const exact = weights.map((w) => (total * w) / sum);
-  const counts = exact.map(Math.floor);
-  let left = total - counts.reduce((a, b) => a + b, 0);
-  const byRemainder = exact
-    .map((x, i) => [x - Math.floor(x), i] as const)
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (const [, i] of byRemainder) {
-    if (left-- <= 0) break;
-    counts[i]!++;
-  }
-  return counts;
+export function hourVolume(perHour: number, hourStartMs: number, fraction: number): number {
+  const exact = (perHour * trafficWeight(new Date(hourStartMs))) / meanWeeklyWeight;
+  const whole = Math.floor(exact);
+  return whole + (fraction < exact - whole ? 1 : 0);
 }

@@ -7,19 +7,19 @@ import { toYargsOptions } from "./shared-options.js";
 type FirehoseLocalArgs = Record<string, unknown>;
 
 /**
- * `sluice firehose-local`: a Firehose endpoint (JSON 1.1: PutRecord, PutRecordBatch,
- * DescribeDeliveryStream) on localhost that buffers and writes to the local raw zone like
- * Firehose writes to S3. Runs until Ctrl-C, then flushes.
+ * `sluice firehose-local`: a Firehose and Kinesis Data Streams endpoint (JSON 1.1) on localhost;
+ * delivery streams (and the one draining each Kinesis stream) buffer and write to the local raw
+ * zone like Firehose writes to S3. Runs until Ctrl-C, then flushes.
  */
 export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
   command: "firehose-local",
   describe:
-    "Serve a local Kinesis Data Firehose endpoint that delivers into the local lake's raw zone",
+    "Serve a local Firehose + Kinesis Data Streams endpoint that delivers into the local lake's raw zone",
   options: toYargsOptions(firehoseLocalCommandOptions),
   examples: [
     [
       "$0 firehose-local --port 0 --buffer-interval-seconds 5",
-      "on a free port (printed); then: sluice generate ... --sink firehose --endpoint-url <that url>",
+      "on a free port (printed); then: sluice generate ... --sink firehose|kinesis --endpoint-url <that url>",
       { untilCtrlC: true },
     ],
   ],
@@ -34,7 +34,7 @@ export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
     const lakeDir = (options["lakeDir"] as string | undefined) ?? (await projectLake(args));
     const server = await startFirehoseLocal({ ...options, lakeDir });
     io.err(
-      `Firehose endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`,
+      `Firehose and Kinesis endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`,
     );
     await new Promise<void>((resolve) => {
       if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });

@@ -9,7 +9,7 @@ import { formatOption, toYargsOptions } from "./shared-options.js";
 
 type GenerateArgs = Record<string, unknown> & { format: "text" | "json" };
 
-/** `sluice generate`: simulated shop sessions into the raw zone (local lake or Firehose). */
+/** `sluice generate`: simulated shop sessions into the raw zone (local lake, Firehose or Kinesis). */
 export const generateCommand: CommandSpec<GenerateArgs> = {
   command: "generate",
   describe:
@@ -72,5 +72,6 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
 function describeOutput(output: SinkReport, lake: string): string {
   if (output.firehose)
     return `Firehose: ${output.records.toLocaleString("en-US")} records accepted`;
+  if (output.kinesis) return `Kinesis: ${output.records.toLocaleString("en-US")} records accepted`;
   return `${output.objects} objects (${(output.storedBytes / 1048576).toFixed(1)} MiB) under ${path.join(lake, "raw/events")}`;
 }

@@ -6,6 +6,7 @@ import { depsCommand } from "./deps.js";
 import { dqCommand } from "./dq.js";
 import { firehoseLocalCommand } from "./firehose-local.js";
 import { generateCommand } from "./generate.js";
+import { initTargetCommand } from "./init-target.js";
 import { lsCommand } from "./ls.js";
 import { queryCommand } from "./query.js";
 import { runCommandSpec } from "./run-commands.js";
@@ -27,4 +28,5 @@ export const commands: CommandSpec<never>[] = [
   debugCommand,
   dqCommand,
   depsCommand,
+  initTargetCommand,
 ] as unknown as CommandSpec<never>[];
