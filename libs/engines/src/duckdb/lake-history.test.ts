@@ -82,7 +82,7 @@ describe("version records", () => {
       await engine.carryVersionFiles!(join(lake, "silver", "events", "v_1"), to, {
         skipWrittenPartitions: false,
       }),
-    ).toEqual({ carried: 3, writtenPartitions: 0 });
+    ).toEqual({ carried: 3, writtenPartitions: 0, written: { columns: [], values: [] } });
     const files = await engine.versionFiles!(to);
     await run(engine, dialect.publishTableVersion!(events, to, { runId: "w2", files }));
     expect(await records(engine)).toEqual([
