@@ -89,6 +89,7 @@ export async function loadProject(dir: string): Promise<Project> {
     const parsed = parseProperties(f.text, f.path);
     project.modelProperties.push(...parsed.models);
     project.sources.push(...parsed.sources);
+    project.exposures!.push(...parsed.exposures);
     project.diagnostics.push(...parsed.diagnostics);
   }
   return project;
@@ -108,6 +109,7 @@ function emptyProject(dir: string, config: ProjectConfig, diagnostics: Diagnosti
     seeds: [],
     modelProperties: [],
     sources: [],
+    exposures: [],
     singularTests: [],
     rules: [],
     diagnostics,
