@@ -1,0 +1,212 @@
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { CatalogTypes, DocsData, RunResultsFile } from "@sluice/docs";
+import type { LineageGraph } from "@sluice/lineage";
+import type { Io } from "./command.js";
+import type { ProjectContext } from "./project-context.js";
+
+// The CLI runs as a CommonJS bundle (require) and as ES modules in tests (createRequire).
+const load: NodeJS.Require =
+  typeof require === "function" ? require : createRequire(import.meta.url);
+
+/**
+ * A file of an installed package (vendor scripts, the site's own files), found in the
+ * node_modules folders Node would search; a package's `exports` may not list its dist files.
+ */
+function packageFile(specifier: string): string {
+  const parts = specifier.split("/");
+  const name = parts.slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+  for (const dir of load.resolve.paths(name) ?? []) {
+    const root = path.join(dir, name);
+    if (existsSync(path.join(root, "package.json")))
+      return path.join(root, ...parts.slice(name.split("/").length));
+  }
+  throw new Error(`package ${name} is not installed (npm install)`);
+}
+
+/** The site's own files (libs/docs/site), copied as they are. */
+const SITE_FILES = [
+  ["index.html", "index.html"],
+  ["dashboard.html", "dashboard.html"],
+  ["docs.js", "assets/docs.js"],
+  ["dashboard.js", "assets/dashboard.js"],
+  ["style.css", "assets/style.css"],
+] as const;
+
+/** Vendor builds the dashboard loads with <script> (no fetch: the site works from file://). */
+const VENDOR = [
+  ["d3/dist/d3.min.js", "d3.min.js"],
+  ["@observablehq/plot/dist/plot.umd.min.js", "plot.umd.min.js"],
+  ["topojson-client/dist/topojson-client.min.js", "topojson-client.min.js"],
+] as const;
+
+/** `<project>/target/lineage.json`'s graph, computed from the compiled project and the catalog. */
+export async function lineageOf(ctx: ProjectContext, catalog: CatalogTypes): Promise<LineageGraph> {
+  const { buildLineage } = await import("@sluice/lineage");
+  const names = Object.fromEntries(
+    Object.entries(catalog).map(([id, cols]) => [id, cols.map((c) => c.name)]),
+  );
+  return buildLineage(ctx.compiled, names);
+}
+
+/** Run a read-only query on the target through the same path as `sluice query`. */
+async function withEngine<T>(
+  ctx: ProjectContext,
+  io: Io,
+  use: (query: (sql: string) => Promise<Record<string, unknown>[]>) => Promise<T>,
+): Promise<T> {
+  const [{ openEngine }, { rowsToJson }] = await Promise.all([
+    import("@sluice/engines"),
+    import("./output/json.js"),
+  ]);
+  const engine = await openEngine(ctx.target, ctx.project.dir, { readOnly: true, snapshot: true });
+  try {
+    return await use(async (sql) => {
+      const r = await engine.execute(sql, {
+        label: "docs",
+        ...(io.signal ? { signal: io.signal } : {}),
+      });
+      return JSON.parse(rowsToJson(r.columns, r.rows)) as Record<string, unknown>[];
+    });
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * Column names and types of the target's built relations, by node id (from the catalog's
+ * information_schema); empty, with a note, when the target has not been built or cannot be read.
+ */
+export async function readCatalog(ctx: ProjectContext, io: Io): Promise<CatalogTypes> {
+  const byRelation = new Map(
+    ctx.compiled.nodes
+      .filter((n) => n.kind !== "test")
+      .map((n) => [`${n.relation.schema}.${n.relation.name}`.toLowerCase(), n.id]),
+  );
+  const schemas = [...new Set(ctx.compiled.nodes.map((n) => n.relation.schema))].filter(Boolean);
+  if (schemas.length === 0) return {};
+  try {
+    const rows = await withEngine(ctx, io, (query) =>
+      query(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns " +
+          `where table_schema in (${schemas.map((s) => ctx.dialect.literal(s)).join(", ")}) ` +
+          "order by table_schema, table_name, ordinal_position",
+      ),
+    );
+    const out: CatalogTypes = {};
+    for (const r of rows) {
+      const id = byRelation.get(`${r.table_schema}.${r.table_name}`.toLowerCase());
+      if (id) (out[id] ??= []).push({ name: String(r.column_name), type: String(r.data_type) });
+    }
+    return out;
+  } catch (err) {
+    io.err(`note: column types left out, the catalog could not be read: ${(err as Error).message}`);
+    return {};
+  }
+}
+
+async function readRunResults(ctx: ProjectContext): Promise<RunResultsFile | undefined> {
+  try {
+    return JSON.parse(
+      await readFile(path.join(ctx.targetDir, "run_results.json"), "utf8"),
+    ) as RunResultsFile;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the dashboard shows: every row of each mart an exposure reads, queried on the target. */
+async function dashboardData(ctx: ProjectContext, io: Io): Promise<Record<string, unknown>> {
+  const ids = new Set((ctx.compiled.exposures ?? []).flatMap((e) => e.dependsOn));
+  const marts = ctx.compiled.nodes.filter((n) => ids.has(n.id) && n.kind === "model");
+  const base = { target: ctx.targetName, generatedAt: new Date().toISOString() };
+  try {
+    const rows = await withEngine(ctx, io, async (query) => {
+      const out: Record<string, Record<string, unknown>[]> = {};
+      for (const m of marts) {
+        const q = ctx.dialect.quoteIdentifier;
+        out[m.name] = await query(`select * from ${q(m.relation.schema)}.${q(m.relation.name)}`);
+      }
+      return out;
+    });
+    return { ...base, marts: rows };
+  } catch (err) {
+    const error = `the marts could not be read on target ${ctx.targetName} (${(err as Error).message.split("\n")[0]}): run sluice build first`;
+    io.err(`warn: dashboard left empty: ${error}`);
+    return { ...base, error };
+  }
+}
+
+async function writeAll(dir: string, files: [string, string | { copy: string }][]): Promise<void> {
+  for (const [rel, content] of files) {
+    const file = path.join(dir, rel);
+    await mkdir(path.dirname(file), { recursive: true });
+    if (typeof content === "string") await writeFile(file, content);
+    else await copyFile(content.copy, file);
+  }
+}
+
+/** The dashboard's own files: its page, vendor scripts, the world map and ISO codes, its data. */
+async function dashboardFiles(
+  ctx: ProjectContext,
+  io: Io,
+): Promise<[string, string | { copy: string }][]> {
+  const { dataScript } = await import("@sluice/docs");
+  const site = packageFile("@sluice/docs/site");
+  const world = await readFile(packageFile("world-atlas/countries-110m.json"), "utf8");
+  const iso = await readFile(packageFile("i18n-iso-countries/codes.json"), "utf8");
+  return [
+    ...SITE_FILES.filter(([f]) => f.startsWith("dashboard") || f === "style.css").map(
+      ([from, to]): [string, { copy: string }] => [to, { copy: path.join(site, from) }],
+    ),
+    ...VENDOR.map(([from, to]): [string, { copy: string }] => [
+      `assets/vendor/${to}`,
+      { copy: packageFile(from) },
+    ]),
+    [
+      "assets/vendor/world.js",
+      `window.SLUICE_WORLD = ${world.trim()};\nwindow.SLUICE_ISO = ${iso.trim()};\n`,
+    ],
+    ["assets/dashboard-data.js", dataScript("SLUICE_DASHBOARD", await dashboardData(ctx, io))],
+  ];
+}
+
+/**
+ * `sluice docs generate`: `<project>/target/docs/` (index.html, dashboard.html, assets/ with the
+ * data inlined as scripts) and `target/lineage.json`. Returns the docs data it wrote.
+ */
+export async function generateDocs(ctx: ProjectContext, io: Io): Promise<DocsData> {
+  const { buildDocsData, dataScript } = await import("@sluice/docs");
+  const catalog = await readCatalog(ctx, io);
+  const lineage = await lineageOf(ctx, catalog);
+  const runResults = await readRunResults(ctx);
+  const data = buildDocsData(ctx.compiled, lineage, {
+    catalog,
+    now: new Date(),
+    ...(runResults ? { runResults } : {}),
+  });
+  const site = packageFile("@sluice/docs/site");
+  const dir = path.join(ctx.targetDir, "docs");
+  await writeAll(dir, [
+    ...SITE_FILES.map(([from, to]): [string, { copy: string }] => [
+      to,
+      { copy: path.join(site, from) },
+    ]),
+    ["assets/data.js", dataScript("SLUICE_DOCS", data)],
+    ...(await dashboardFiles(ctx, io)),
+  ]);
+  await writeFile(
+    path.join(ctx.targetDir, "lineage.json"),
+    `${JSON.stringify(lineage, null, 2)}\n`,
+  );
+  return data;
+}
+
+/** `sluice dashboard`: only the dashboard page and what it loads, under `target/dashboard/`. */
+export async function generateDashboard(ctx: ProjectContext, io: Io): Promise<string> {
+  const dir = path.join(ctx.targetDir, "dashboard");
+  await writeAll(dir, await dashboardFiles(ctx, io));
+  return dir;
+}
