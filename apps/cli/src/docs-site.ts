@@ -52,10 +52,12 @@ export async function lineageOf(ctx: ProjectContext, catalog: CatalogTypes): Pro
 }
 
 /** Run a read-only query on the target through the same path as `sluice query`. */
+type Query = (sql: string) => Promise<Record<string, unknown>[]>;
+
 async function withEngine<T>(
   ctx: ProjectContext,
   io: Io,
-  use: (query: (sql: string) => Promise<Record<string, unknown>[]>) => Promise<T>,
+  use: (query: Query) => Promise<T>,
 ): Promise<T> {
   const [{ openEngine }, { rowsToJson }] = await Promise.all([
     import("@sluice/engines"),
@@ -75,11 +77,8 @@ async function withEngine<T>(
   }
 }
 
-/**
- * Column names and types of the target's built relations, by node id (from the catalog's
- * information_schema); empty, with a note, when the target has not been built or cannot be read.
- */
-export async function readCatalog(ctx: ProjectContext, io: Io): Promise<CatalogTypes> {
+/** Column names and types of the target's built relations, by node id (information_schema). */
+async function catalogOf(ctx: ProjectContext, query: Query): Promise<CatalogTypes> {
   const byRelation = new Map(
     ctx.compiled.nodes
       .filter((n) => n.kind !== "test")
@@ -87,23 +86,56 @@ export async function readCatalog(ctx: ProjectContext, io: Io): Promise<CatalogT
   );
   const schemas = [...new Set(ctx.compiled.nodes.map((n) => n.relation.schema))].filter(Boolean);
   if (schemas.length === 0) return {};
+  const rows = await query(
+    "select table_schema, table_name, column_name, data_type from information_schema.columns " +
+      `where table_schema in (${schemas.map((s) => ctx.dialect.literal(s)).join(", ")}) ` +
+      "order by table_schema, table_name, ordinal_position",
+  );
+  const out: CatalogTypes = {};
+  for (const r of rows) {
+    const id = byRelation.get(`${r.table_schema}.${r.table_name}`.toLowerCase());
+    if (id) (out[id] ??= []).push({ name: String(r.column_name), type: String(r.data_type) });
+  }
+  return out;
+}
+
+/** The rows of each mart an exposure reads (what the dashboard shows), by model name. */
+async function martRows(ctx: ProjectContext, query: Query) {
+  const ids = new Set((ctx.compiled.exposures ?? []).flatMap((e) => e.dependsOn));
+  const q = ctx.dialect.quoteIdentifier;
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const m of ctx.compiled.nodes.filter((n) => ids.has(n.id) && n.kind === "model"))
+    out[m.name] = await query(`select * from ${q(m.relation.schema)}.${q(m.relation.name)}`);
+  return out;
+}
+
+/** What docs read from the target: its catalog, and the dashboard's rows (or why not). */
+export interface TargetReading {
+  catalog: CatalogTypes;
+  dashboard: Record<string, unknown>;
+}
+
+/**
+ * Read the target once (one engine, read-only, through the `sluice query` path): the catalog's
+ * columns and types, and the marts the exposures read. A target that was not built, or cannot be
+ * reached, gives an empty catalog and a dashboard that says why (also printed).
+ */
+export async function readTarget(
+  ctx: ProjectContext,
+  io: Io,
+  what: { catalog: boolean; marts: boolean },
+): Promise<TargetReading> {
+  const base = { target: ctx.targetName, generatedAt: new Date().toISOString() };
   try {
-    const rows = await withEngine(ctx, io, (query) =>
-      query(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns " +
-          `where table_schema in (${schemas.map((s) => ctx.dialect.literal(s)).join(", ")}) ` +
-          "order by table_schema, table_name, ordinal_position",
-      ),
-    );
-    const out: CatalogTypes = {};
-    for (const r of rows) {
-      const id = byRelation.get(`${r.table_schema}.${r.table_name}`.toLowerCase());
-      if (id) (out[id] ??= []).push({ name: String(r.column_name), type: String(r.data_type) });
-    }
-    return out;
+    return await withEngine(ctx, io, async (query) => {
+      const catalog = what.catalog ? await catalogOf(ctx, query) : {};
+      const marts = what.marts ? await martRows(ctx, query) : {};
+      return { catalog, dashboard: { ...base, marts } };
+    });
   } catch (err) {
-    io.err(`note: column types left out, the catalog could not be read: ${(err as Error).message}`);
-    return {};
+    const why = `the target ${ctx.targetName} could not be read (${(err as Error).message.split("\n")[0]}): run sluice build first`;
+    io.err(`warn: no column types and no dashboard data: ${why}`);
+    return { catalog: {}, dashboard: { ...base, error: why } };
   }
 }
 
@@ -114,28 +146,6 @@ async function readRunResults(ctx: ProjectContext): Promise<RunResultsFile | und
     ) as RunResultsFile;
   } catch {
     return undefined;
-  }
-}
-
-/** What the dashboard shows: every row of each mart an exposure reads, queried on the target. */
-async function dashboardData(ctx: ProjectContext, io: Io): Promise<Record<string, unknown>> {
-  const ids = new Set((ctx.compiled.exposures ?? []).flatMap((e) => e.dependsOn));
-  const marts = ctx.compiled.nodes.filter((n) => ids.has(n.id) && n.kind === "model");
-  const base = { target: ctx.targetName, generatedAt: new Date().toISOString() };
-  try {
-    const rows = await withEngine(ctx, io, async (query) => {
-      const out: Record<string, Record<string, unknown>[]> = {};
-      for (const m of marts) {
-        const q = ctx.dialect.quoteIdentifier;
-        out[m.name] = await query(`select * from ${q(m.relation.schema)}.${q(m.relation.name)}`);
-      }
-      return out;
-    });
-    return { ...base, marts: rows };
-  } catch (err) {
-    const error = `the marts could not be read on target ${ctx.targetName} (${(err as Error).message.split("\n")[0]}): run sluice build first`;
-    io.err(`warn: dashboard left empty: ${error}`);
-    return { ...base, error };
   }
 }
 
@@ -150,8 +160,7 @@ async function writeAll(dir: string, files: [string, string | { copy: string }][
 
 /** The dashboard's own files: its page, vendor scripts, the world map and ISO codes, its data. */
 async function dashboardFiles(
-  ctx: ProjectContext,
-  io: Io,
+  dashboard: Record<string, unknown>,
 ): Promise<[string, string | { copy: string }][]> {
   const { dataScript } = await import("@sluice/docs");
   const site = packageFile("@sluice/docs/site");
@@ -169,7 +178,7 @@ async function dashboardFiles(
       "assets/vendor/world.js",
       `window.SLUICE_WORLD = ${world.trim()};\nwindow.SLUICE_ISO = ${iso.trim()};\n`,
     ],
-    ["assets/dashboard-data.js", dataScript("SLUICE_DASHBOARD", await dashboardData(ctx, io))],
+    ["assets/dashboard-data.js", dataScript("SLUICE_DASHBOARD", dashboard)],
   ];
 }
 
@@ -177,9 +186,9 @@ async function dashboardFiles(
  * `sluice docs generate`: `<project>/target/docs/` (index.html, dashboard.html, assets/ with the
  * data inlined as scripts) and `target/lineage.json`. Returns the docs data it wrote.
  */
-export async function generateDocs(ctx: ProjectContext, io: Io): Promise<DocsData> {
+export async function generateDocs(ctx: ProjectContext, reading: TargetReading): Promise<DocsData> {
   const { buildDocsData, dataScript } = await import("@sluice/docs");
-  const catalog = await readCatalog(ctx, io);
+  const { catalog } = reading;
   const lineage = await lineageOf(ctx, catalog);
   const runResults = await readRunResults(ctx);
   const data = buildDocsData(ctx.compiled, lineage, {
@@ -195,7 +204,7 @@ export async function generateDocs(ctx: ProjectContext, io: Io): Promise<DocsDat
       { copy: path.join(site, from) },
     ]),
     ["assets/data.js", dataScript("SLUICE_DOCS", data)],
-    ...(await dashboardFiles(ctx, io)),
+    ...(await dashboardFiles(reading.dashboard)),
   ]);
   await writeFile(
     path.join(ctx.targetDir, "lineage.json"),
@@ -207,6 +216,7 @@ export async function generateDocs(ctx: ProjectContext, io: Io): Promise<DocsDat
 /** `sluice dashboard`: only the dashboard page and what it loads, under `target/dashboard/`. */
 export async function generateDashboard(ctx: ProjectContext, io: Io): Promise<string> {
   const dir = path.join(ctx.targetDir, "dashboard");
-  await writeAll(dir, await dashboardFiles(ctx, io));
+  const { dashboard } = await readTarget(ctx, io, { catalog: false, marts: true });
+  await writeAll(dir, await dashboardFiles(dashboard));
   return dir;
 }

@@ -34,13 +34,14 @@ export const docsCommand: CommandSpec<DocsArgs> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const [{ generateDocs }, { writeTableau }] = await Promise.all([
+    const [{ generateDocs, readTarget }, { writeTableau }] = await Promise.all([
       import("../docs-site.js"),
       import("./tableau.js"),
     ]);
     const started = performance.now();
-    const data = await generateDocs(ctx, io);
-    const tableau = await writeTableau(ctx, io);
+    const reading = await readTarget(ctx, io, { catalog: true, marts: true });
+    const data = await generateDocs(ctx, reading);
+    const tableau = await writeTableau(ctx, io, "prod", reading.catalog);
     const { stats } = data.lineage;
     const path = await import("node:path");
     const dir = path.join(ctx.targetDir, "docs");

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { CommandSpec, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
+import type { CatalogTypes } from "@sluice/docs";
 
 interface TableauArgs {
   tableauTarget: string;
@@ -18,21 +19,18 @@ interface TableauArgs {
 export async function writeTableau(
   ctx: ProjectContext,
   io: Io,
-  targetName = "prod",
+  targetName: string,
+  catalog: CatalogTypes,
 ): Promise<number> {
   const target = ctx.project.config.targets[targetName];
   if (!target || target.engine !== "athena") {
     io.err(`note: no Tableau data sources: target '${targetName}' is not an Athena target`);
     return 0;
   }
-  const [{ tdsXml, athenaProperties }, { readCatalog }] = await Promise.all([
-    import("@sluice/docs"),
-    import("../docs-site.js"),
-  ]);
+  const { tdsXml, athenaProperties } = await import("@sluice/docs");
   const models = ctx.compiled.nodes.filter((n) => n.kind === "model");
   const tagged = models.filter((n) => n.tags.includes("tableau"));
   const marts = tagged.length > 0 ? tagged : models.filter((n) => n.schema === "marts");
-  const catalog = await readCatalog(ctx, io);
   const declared = new Map(
     ctx.project.modelProperties.map((p) => [p.name, new Map(p.columns.map((c) => [c.name, c]))]),
   );
@@ -87,7 +85,9 @@ export const tableauCommand: CommandSpec<TableauArgs> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const n = await writeTableau(ctx, io, args.tableauTarget);
+    const { readTarget } = await import("../docs-site.js");
+    const { catalog } = await readTarget(ctx, io, { catalog: true, marts: false });
+    const n = await writeTableau(ctx, io, args.tableauTarget, catalog);
     if (n === 0) return ExitCode.usage;
     io.out(
       `${n} Tableau data sources in ${path.relative(process.cwd(), path.join(ctx.targetDir, "tableau"))}`,
