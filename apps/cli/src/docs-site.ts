@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { CatalogTypes, DocsData, RunResultsFile } from "@sluice/docs";
-import type { LineageGraph } from "@sluice/lineage";
+import type { LineageGraph, NodeLineage } from "@sluice/lineage";
 import type { Io } from "./command.js";
 import type { ProjectContext } from "./project-context.js";
 
@@ -42,13 +42,29 @@ const VENDOR = [
   ["topojson-client/dist/topojson-client.min.js", "topojson-client.min.js"],
 ] as const;
 
-/** `<project>/target/lineage.json`'s graph, computed from the compiled project and the catalog. */
+/**
+ * `<project>/target/lineage.json`'s graph, from the compiled project and the catalog; models
+ * whose SQL and upstream columns did not change since the last time come from
+ * `target/lineage_cache.json` instead of being parsed again.
+ */
 export async function lineageOf(ctx: ProjectContext, catalog: CatalogTypes): Promise<LineageGraph> {
   const { buildLineage } = await import("@sluice/lineage");
   const names = Object.fromEntries(
     Object.entries(catalog).map(([id, cols]) => [id, cols.map((c) => c.name)]),
   );
-  return buildLineage(ctx.compiled, names);
+  const file = path.join(ctx.targetDir, "lineage_cache.json");
+  type Entry = { key: string; lineage: NodeLineage };
+  const before = new Map<string, Entry>(
+    Object.entries(await readFile(file, "utf8").then(JSON.parse, () => ({}))),
+  );
+  const after: Record<string, Entry> = {};
+  const graph = buildLineage(ctx.compiled, names, {
+    get: (node, key) => (before.get(node)?.key === key ? before.get(node)!.lineage : undefined),
+    set: (node, key, lineage) => (after[node] = { key, lineage }),
+  });
+  await mkdir(ctx.targetDir, { recursive: true });
+  await writeFile(file, JSON.stringify(after));
+  return graph;
 }
 
 /** Run a read-only query on the target through the same path as `sluice query`. */

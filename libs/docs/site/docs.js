@@ -30,24 +30,30 @@
     exposures.has(id) ? `#/exposure/${encodeURIComponent(id)}` : `#/node/${encodeURIComponent(id)}`;
 
   // Search index: one lower-cased text per node, plus its columns for "matched column" hints.
-  const index = data.nodes.map((n) => ({
-    n,
-    text: [n.id, n.name, n.description, ...n.columns.flatMap((c) => [c.name, c.description])]
-      .filter(Boolean)
-      .join("\n")
-      .toLowerCase(),
-  }));
-  for (const e of data.exposures)
-    index.push({
-      n: { id: e.id, name: e.name, type: "exposure", description: e.description, columns: [] },
-      text: [e.id, e.label, e.description].filter(Boolean).join("\n").toLowerCase(),
-    });
+  // Built on the first search, not on load: a 10,000-model site opens without it.
+  let index;
+  function searchIndex() {
+    if (index) return index;
+    index = data.nodes.map((n) => ({
+      n,
+      text: [n.id, n.name, n.description, ...n.columns.flatMap((c) => [c.name, c.description])]
+        .filter(Boolean)
+        .join("\n")
+        .toLowerCase(),
+    }));
+    for (const e of data.exposures)
+      index.push({
+        n: { id: e.id, name: e.name, type: "exposure", description: e.description, columns: [] },
+        text: [e.id, e.label, e.description].filter(Boolean).join("\n").toLowerCase(),
+      });
+    return index;
+  }
 
   function search(q) {
     const words = q.toLowerCase().split(/\s+/).filter(Boolean);
     if (words.length === 0) return [];
     const hits = [];
-    for (const entry of index) {
+    for (const entry of searchIndex()) {
       if (!words.every((w) => entry.text.includes(w))) continue;
       const n = entry.n;
       const rank = words.every((w) => n.name.toLowerCase().includes(w)) ? 0 : 1;

@@ -4,6 +4,15 @@ import type { Env, Relation } from "./select-lineage.js";
 import { parseSelect } from "./sql-ast.js";
 import type { LineageGraph, NodeLineage } from "./types.js";
 
+/**
+ * Lineage computed before, by node id and a key of what it was computed from (the SQL and the
+ * upstream columns): parsing is most of the time, so an unchanged model is not parsed again.
+ */
+export interface LineageCache {
+  get(node: string, key: string): NodeLineage | undefined;
+  set(node: string, key: string, lineage: NodeLineage): void;
+}
+
 /** Columns of nodes as the built catalog has them (node id → column names, in order). */
 export type CatalogColumns = Record<string, string[]>;
 
@@ -27,7 +36,7 @@ function rootColumns(node: CompiledNode, catalog: CatalogColumns): string[] | un
  * upstream node columns it is computed from and how (passthrough, renamed, transformed,
  * aggregated, constant). `select *` is expanded from the upstream model's lineage, else from the
  * catalog (when built) or the declared columns. Where the parser cannot tell, the column is
- * `unknown` with a reason, never guessed. Pure: no I/O.
+ * `unknown` with a reason, never guessed. Pure: no I/O (a `cache` may skip unchanged models).
  *
  * @example
  * const graph = buildLineage(compiled);
@@ -37,6 +46,7 @@ function rootColumns(node: CompiledNode, catalog: CatalogColumns): string[] | un
 export function buildLineage(
   compiled: CompiledProject,
   catalog: CatalogColumns = {},
+  cache?: LineageCache,
 ): LineageGraph {
   const byRelation = new Map(compiled.nodes.map((n) => [relationKey(n), n]));
   const outputs = new Map<string, string[] | undefined>();
@@ -62,7 +72,16 @@ export function buildLineage(
         return relation;
       },
     };
-    const lineage = modelLineage(node, env, catalog);
+    // What a model's lineage depends on: its SQL and the columns of what it reads.
+    const key = cache
+      ? JSON.stringify([
+          node.sql,
+          node.dependsOn.map((d) => outputs.get(d) ?? null),
+          catalog[node.id] ?? null,
+        ])
+      : "";
+    const lineage = cache?.get(node.id, key) ?? modelLineage(node, env, catalog);
+    cache?.set(node.id, key, lineage);
     nodes[node.id] = lineage;
     const named = lineage.columns.filter((c) => c.column !== "*").map((c) => c.column);
     outputs.set(node.id, named.length === lineage.columns.length ? named : catalog[node.id]);

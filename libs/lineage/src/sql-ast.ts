@@ -7,17 +7,22 @@ interface TrinoParser {
   astify(sql: string, options: { database: string }): AstNode | AstNode[];
 }
 
-// Only the grammars used (about 250 kB each) instead of the every-dialect bundle (2.4 MB).
-const require = createRequire(import.meta.url);
+type ParserModule = { Parser: new () => TrinoParser };
+
+// Only the grammars used (about 250 kB each) instead of the every-dialect bundle (2.4 MB). The
+// CLI's CommonJS bundle has `require` (and bundles the literal paths); ES modules get one.
+const load: NodeJS.Require =
+  typeof require === "function" ? require : createRequire(import.meta.url);
+const grammars = {
+  trino: () => load("node-sql-parser/build/trino") as ParserModule,
+  athena: () => load("node-sql-parser/build/athena") as ParserModule,
+};
 const parsers = new Map<string, TrinoParser>();
 
 function parseWith(database: "trino" | "athena", sql: string): AstNode {
   let parser = parsers.get(database);
   if (!parser) {
-    const module = require(`node-sql-parser/build/${database}`) as {
-      Parser: new () => TrinoParser;
-    };
-    parser = new module.Parser();
+    parser = new (grammars[database]().Parser)();
     parsers.set(database, parser);
   }
   const ast = parser.astify(sql, { database });

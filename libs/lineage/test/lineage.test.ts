@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import { buildLineage, traceColumn } from "../src/index.js";
-import type { ColumnLineage } from "../src/index.js";
+import type { ColumnLineage, LineageCache, NodeLineage } from "../src/index.js";
 
 /** A node as the compiler makes it, with only what lineage reads. */
 function node(
@@ -144,5 +144,27 @@ describe("column lineage from compiled SQL", () => {
       "model.a.value",
       "model.b.total",
     ]);
+  });
+
+  it("a cache entry is reused while the SQL and the upstream columns stay the same", () => {
+    const stored = new Map<string, { key: string; lineage: NodeLineage }>();
+    const cache: LineageCache = {
+      get: (node, key) => (stored.get(node)?.key === key ? stored.get(node)!.lineage : undefined),
+      set: (node, key, lineage) => stored.set(node, { key, lineage }),
+    };
+    const a = node("model.a", "select id from raw.orders", ["source.raw.orders"]);
+    buildLineage(project(orders, a), {}, cache);
+    // Marked, to see whether the next build reads it or parses again.
+    stored.get("model.a")!.lineage.columns[0]!.reason = "from the cache";
+    const again = buildLineage(project(orders, a), {}, cache).nodes["model.a"]!;
+    expect(again.columns[0]!.reason).toBe("from the cache");
+    const edited = node("model.a", "select id, amount from raw.orders", ["source.raw.orders"]);
+    const fresh = buildLineage(project(orders, edited), {}, cache).nodes["model.a"]!;
+    expect(fresh.columns.map((c) => [c.column, c.reason])).toEqual([
+      ["id", undefined],
+      ["amount", undefined],
+    ]);
+    const wider = node("source.raw.orders", "", [], ["id", "amount", "extra"]);
+    expect(buildLineage(project(wider, edited), {}, cache).nodes["model.a"]).not.toBe(fresh);
   });
 });
