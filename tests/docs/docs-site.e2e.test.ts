@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The page callbacks run in Chromium: DOM types for them.
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";

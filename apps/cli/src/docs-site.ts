@@ -165,6 +165,17 @@ async function readRunResults(ctx: ProjectContext): Promise<RunResultsFile | und
   }
 }
 
+/**
+ * A self-contained ES module of ours (no imports) as a classic script: its exports become
+ * `window.<name>`, so the page runs the same code as the CLI, from file:// too.
+ */
+async function browserScript(file: string, name: string): Promise<string> {
+  const source = await readFile(packageFile(file), "utf8");
+  const exported = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+  const body = source.replace(/^export /gm, "").replace(/^\/\/# sourceMappingURL=.*$/m, "");
+  return `window.${name} = (function () {\n${body}\nreturn { ${exported.join(", ")} };\n})();\n`;
+}
+
 async function writeAll(dir: string, files: [string, string | { copy: string }][]): Promise<void> {
   for (const [rel, content] of files) {
     const file = path.join(dir, rel);
@@ -220,6 +231,7 @@ export async function generateDocs(ctx: ProjectContext, reading: TargetReading):
       { copy: path.join(site, from) },
     ]),
     ["assets/data.js", dataScript("SLUICE_DOCS", data)],
+    ["assets/lineage.js", await browserScript("@sluice/lineage/dist/trace.js", "SLUICE_LINEAGE")],
     ...(await dashboardFiles(reading.dashboard)),
   ]);
   await writeFile(

@@ -179,35 +179,9 @@
     return `<div class="graph" data-testid="model-graph"><svg width="${width}" height="${height}">${edges.join("")}${boxes.join("")}</svg></div>`;
   }
 
-  // Column lineage: breadth first over target/lineage.json's edges, each column once.
-  function traceColumn(start, direction) {
-    const edges = new Map();
-    const keyOf = (r) => `${r.node}.${r.column}`;
-    for (const n of Object.values(data.lineage.nodes))
-      for (const c of n.columns)
-        for (const f of c.from) {
-          const to = { node: n.node, column: c.column };
-          const [a, b] = direction === "upstream" ? [to, f] : [f, to];
-          const k = keyOf(a);
-          if (!edges.has(k)) edges.set(k, []);
-          edges.get(k).push({ column: b, transform: c.transform });
-        }
-    const seen = new Set([keyOf(start)]);
-    const steps = [];
-    let frontier = [start];
-    for (let depth = 1; frontier.length; depth++) {
-      const next = [];
-      for (const via of frontier)
-        for (const e of edges.get(keyOf(via)) || []) {
-          if (seen.has(keyOf(e.column))) continue;
-          seen.add(keyOf(e.column));
-          steps.push({ depth, column: e.column, via, transform: e.transform });
-          next.push(e.column);
-        }
-      frontier = next;
-    }
-    return steps;
-  }
+  // Column lineage: libs/lineage's traceColumn (assets/lineage.js) over target/lineage.json.
+  const traceColumn = (start, direction) =>
+    window.SLUICE_LINEAGE.traceColumn(data.lineage, start, direction);
 
   function columnLineage(nodeId, column) {
     const own = data.lineage.nodes[nodeId]?.columns.find((c) => c.column === column);

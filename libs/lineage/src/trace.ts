@@ -15,6 +15,7 @@ const key = (r: ColumnRef) => `${r.node}.${r.column}`;
 /**
  * Every column a column is computed from (`upstream`) or that is computed from it
  * (`downstream`), breadth first, each once, with the transform of the step that reached it.
+ * Self-contained (no imports): the docs site runs this same code in the browser.
  *
  * @example traceColumn(graph, { node: "model.sales_by_country", column: "revenue" }, "upstream")
  * // [{ depth: 1, column: { node: "model.order_items", column: "unit_price" }, transform: "aggregated", ... }, ...]
@@ -30,7 +31,9 @@ export function traceColumn(
       const to: ColumnRef = { node: node.node, column: c.column };
       for (const from of c.from) {
         const [a, b] = direction === "upstream" ? [to, from] : [from, to];
-        edges.set(key(a), [...(edges.get(key(a)) ?? []), { column: b, transform: c.transform }]);
+        const list = edges.get(key(a));
+        if (list) list.push({ column: b, transform: c.transform });
+        else edges.set(key(a), [{ column: b, transform: c.transform }]);
       }
     }
   const seen = new Set([key(start)]);
