@@ -1,7 +1,10 @@
-{#- Customer lifetime value: order totals and quantities per customer. Money is DECIMAL: sums are
-    exact, so incremental and full builds agree to the cent (see macros/money.sql). -#}
+{#- Customer lifetime value: order totals and quantities per customer and day, so a date range
+    (the dashboard's filter, a Tableau filter) sums to the value of the customer's orders in it
+    and all days sum to the lifetime value. Money is DECIMAL: sums are exact, so incremental and
+    full builds agree to the cent (see macros/money.sql). -#}
 with orders as (
     select
+        event_date,
         customer_id,
         order_id,
         max_by(country, event_timestamp) as country,
@@ -9,17 +12,18 @@ with orders as (
         sum(order_item_qty) as units,
         cast(sum(order_item_qty * unit_price) as decimal(38, 2)) as order_value
     from {{ ref('order_items') }}
-    group by customer_id, order_id
+    group by event_date, customer_id, order_id
 )
 
 select
+    event_date as order_date,
     customer_id,
     max_by(country, ordered_at) as country,
     count(*) as orders,
     sum(units) as units,
-    cast(sum(order_value) as decimal(38, 2)) as lifetime_value,
+    cast(sum(order_value) as decimal(38, 2)) as order_value,
     {{ money_avg('sum(order_value)', 'count(*)') }} as avg_order_value,
     min(ordered_at) as first_order_at,
     max(ordered_at) as last_order_at
 from orders
-group by customer_id
+group by event_date, customer_id

@@ -1,4 +1,6 @@
-{#- E-commerce funnel: events and sessions per stage, and conversion between stages. -#}
+{#- E-commerce funnel: events and sessions per day and stage, and conversion between stages.
+    Every day with events has all four stages (0 when none). A session with events on two days
+    counts on both. -#}
 with stages as (
     select stage_order, stage
     from (
@@ -12,29 +14,39 @@ with stages as (
 
 counts as (
     select
+        event_date,
         event_type,
         count(*) as events,
         count(distinct session_id) as sessions
     from {{ ref('events') }}
-    group by event_type
+    group by event_date, event_type
+),
+
+days as (
+    select distinct event_date
+    from counts
 ),
 
 joined as (
     select
+        d.event_date,
         s.stage_order,
         s.stage,
         coalesce(c.events, 0) as events,
         coalesce(c.sessions, 0) as sessions
-    from stages as s
+    from days as d
+    cross join stages as s
     left join counts as c
-        on c.event_type = s.stage
+        on c.event_date = d.event_date
+        and c.event_type = s.stage
 )
 
 select
+    event_date,
     stage_order,
     stage,
     events,
     sessions,
-    round(cast(sessions as double) / nullif(lag(sessions) over (order by stage_order), 0), 4) as conversion_from_previous,
-    round(cast(sessions as double) / nullif(first_value(sessions) over (order by stage_order), 0), 4) as conversion_from_top
+    round(cast(sessions as double) / nullif(lag(sessions) over (partition by event_date order by stage_order), 0), 4) as conversion_from_previous,
+    round(cast(sessions as double) / nullif(first_value(sessions) over (partition by event_date order by stage_order), 0), 4) as conversion_from_top
 from joined

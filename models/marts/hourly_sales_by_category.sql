@@ -1,5 +1,7 @@
-{#- Hourly sales trend by product category (UTC hours). -#}
+{#- Hourly sales trend by product category (UTC hours). order_date is the hour's date, for the
+    dashboard's date filter and Tableau's date axis. -#}
 select
+    event_date as order_date,
     date_trunc('hour', event_timestamp) as order_hour,
     hour(event_timestamp) as hour_of_day,
     category,
@@ -7,4 +9,4 @@ select
     sum(order_item_qty) as units,
     cast(sum(order_item_qty * unit_price) as decimal(38, 2)) as revenue
 from {{ ref('order_items') }}
-group by date_trunc('hour', event_timestamp), hour(event_timestamp), category
+group by event_date, date_trunc('hour', event_timestamp), hour(event_timestamp), category

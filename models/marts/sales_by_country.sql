@@ -1,6 +1,8 @@
-{#- Global sales heatmap: revenue and orders per customer country, with ISO codes so Tableau
-    can place each country on a map (geographic role Country/Region). -#}
+{#- Global sales heatmap: revenue and orders per day and customer country, with ISO codes so
+    Tableau can place each country on a map (geographic role Country/Region). One row per
+    order_date and country: the dashboard's date filter sums the days it keeps. -#}
 select
+    i.event_date as order_date,
     i.country,
     c.iso2 as country_iso2,
     c.iso3 as country_iso3,
@@ -11,4 +13,4 @@ select
 from {{ ref('order_items') }} as i
 left join {{ ref('country_codes') }} as c
     on c.country = i.country
-group by i.country, c.iso2, c.iso3
+group by i.event_date, i.country, c.iso2, c.iso3

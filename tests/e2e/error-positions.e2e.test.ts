@@ -161,7 +161,7 @@ describe("error positions and code frames", () => {
   it("YAML: an unclosed '[' in a properties file, at the bracket, with a code frame", async () => {
     await withLines(
       "marts/marts.yml",
-      { 9: ["        tests: [not_null, unique]", "        tests: [not_null, unique"] },
+      { 9: ["        tests: [not_null]", "        tests: [not_null, unique"] },
       () =>
         compileFails([
           "models/marts/marts.yml:9:16: error YAML_SYNTAX: '[' is never closed",
@@ -229,7 +229,7 @@ describe("error positions and code frames", () => {
       "marts/marts.yml",
       {
         9: [
-          "        tests: [not_null, unique]",
+          "        tests: [not_null]",
           "        tests: [not_null, {unique: {config: {severity: fatal}}}]",
         ],
       },
@@ -254,9 +254,9 @@ describe("error positions and code frames", () => {
     const file = path.join(dir, "marts/channel_performance.sql");
     const original = await readFile(file, "utf8");
     const lines = original.split("\n");
-    // Line 14, in the `paid` CTE: `        channel,` misspelled.
-    expect(lines[13]).toBe("        channel,");
-    lines[13] = "        chanel,";
+    // Line 17, in the `paid` CTE: `        channel,` misspelled.
+    expect(lines[16]).toBe("        channel,");
+    lines[16] = "        chanel,";
     await writeFile(file, lines.join("\n"));
     try {
       const r = await sluice("build", "-s", "+channel_performance", "--no-athena-check");
@@ -264,15 +264,15 @@ describe("error positions and code frames", () => {
       expect(r.stdout).toContain(
         'ERROR model.channel_performance: Binder Error: Referenced column "chanel" not found in FROM clause!',
       );
-      // The compiled SELECT lacks the model's two config lines: line 12 there.
+      // The compiled SELECT lacks the model's three comment lines: line 14 there.
       expect(r.stdout).toContain(
-        "  at models/marts/channel_performance.sql:14:9 (compiled: models/target/compiled/marts/channel_performance.sql:12:9)",
+        "  at models/marts/channel_performance.sql:17:9 (compiled: models/target/compiled/marts/channel_performance.sql:14:9)",
       );
       const compiled = await readFile(
         path.join(dir, "target/compiled/marts/channel_performance.sql"),
         "utf8",
       );
-      expect(compiled.split("\n")[11]!.slice(8)).toBe("chanel,");
+      expect(compiled.split("\n")[13]!.slice(8)).toBe("chanel,");
       expect(r.stdout).toContain("Results: models/target/run_results.json");
     } finally {
       await writeFile(file, original);

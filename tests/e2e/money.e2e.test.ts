@@ -22,7 +22,7 @@ const MONEY: Record<string, Record<string, string>> = {
   "marts.sales_by_country": { revenue: "DECIMAL(38,2)" },
   "marts.hourly_sales_by_category": { revenue: "DECIMAL(38,2)" },
   "marts.customer_lifetime_value": {
-    lifetime_value: "DECIMAL(38,2)",
+    order_value: "DECIMAL(38,2)",
     avg_order_value: "DECIMAL(18,2)",
   },
   "marts.channel_performance": { revenue: "DECIMAL(38,2)", avg_order_value: "DECIMAL(18,2)" },
@@ -103,7 +103,7 @@ describe("money is DECIMAL from staging to the marts", () => {
 
   it("rounds averages half up to the cent from the exact total, as Trino does", async () => {
     const averages = [
-      ["marts.customer_lifetime_value", "lifetime_value", "orders"],
+      ["marts.customer_lifetime_value", "order_value", "orders"],
       ["marts.channel_performance", "revenue", "orders"],
     ] as const;
     let ties = 0;

@@ -31,13 +31,29 @@ describe("sluice --select / --exclude", () => {
   it("-s marts: a folder, with the tests of its models", async () => {
     const ids = await ls("-s", "marts");
     expect(models(ids)).toEqual(marts);
-    expect(ids).toContain("test.unique_funnel_stage_order");
+    expect(ids).toContain("test.not_null_funnel_stage_order");
   });
 
   it("-s marts --exclude funnel: funnel and its tests are out", async () => {
     const ids = await ls("-s", "marts", "--exclude", "funnel");
     expect(models(ids)).toEqual(marts.filter((m) => m !== "model.funnel"));
     expect(ids.filter((id) => id.includes("funnel"))).toEqual([]);
+  });
+
+  it("-s +exposure:name: what a dashboard reads and everything upstream, with their tests", async () => {
+    const ids = await ls("-s", "+exposure:ecommerce_funnel");
+    expect(models(ids)).toEqual([
+      "model.events",
+      "model.funnel",
+      "model.stg_events",
+      "source.raw.events",
+    ]);
+    expect(ids).toContain("test.not_null_funnel_stage_order");
+    const all = models(await ls("-s", "+exposure:sales_dashboard"));
+    expect(all.filter((id) => marts.includes(id))).toEqual(marts);
+    expect(all).toContain("seed.country_codes");
+    const typo = await sluice("ls", "-s", "+exposure:sales_dashbord");
+    expect(typo.stderr).toMatch(/matched no node\n\s*hint: did you mean 'sales_dashboard'\?/);
   });
 
   it("-s funnel.sql and -s marts/funnel.sql: a file", async () => {
@@ -96,7 +112,7 @@ describe("sluice --select / --exclude", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown selector method 'colour:'");
     expect(r.stderr).toContain(
-      "tag, path, file, fqn, source, resource_type, test_type, config.<key>",
+      "tag, path, file, fqn, source, resource_type, test_type, config.<key>, exposure",
     );
   });
 });

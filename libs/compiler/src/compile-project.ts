@@ -4,6 +4,7 @@ import type { Dialect } from "@sluice/dialects";
 import type { CompileContext } from "./compile/compile-context.js";
 import { MemoBook } from "./compile/compile-memo.js";
 import type { CompileMemo } from "./compile/compile-memo.js";
+import { resolveExposures } from "./compile/exposures.js";
 import { compileModel } from "./compile/model-nodes.js";
 import { NameIndex } from "./compile/name-index.js";
 import { parseModel } from "./compile/parse-models.js";
@@ -20,7 +21,7 @@ import { seedNode } from "./seeds/seed-nodes.js";
 import { sourceId, sourceNode } from "./sources/source-nodes.js";
 import { resolveTarget } from "./target/resolve-target.js";
 import { genericTestNodes, singularTestNode } from "./tests/test-nodes.js";
-import type { CompiledNode, CompiledProject } from "./types.js";
+import type { CompiledExposure, CompiledNode, CompiledProject } from "./types.js";
 
 export interface CompileOptions {
   /** Defaults to `default-target` of sluice.yml. */
@@ -78,11 +79,16 @@ function uniqueModels(
 export function compileProject(project: Project, options: CompileOptions): CompiledProject {
   const bag = new DiagnosticBag();
   const { dialect, runId } = options;
-  const result = (nodes: CompiledNode[], targetName: string): CompiledProject => ({
+  const result = (
+    nodes: CompiledNode[],
+    targetName: string,
+    exposures: CompiledExposure[] = [],
+  ): CompiledProject => ({
     projectName: project.config.name,
     targetName,
     dialect: dialect.name,
     nodes,
+    exposures,
     diagnostics: bag.items,
   });
   const target = resolveTarget(project, options.targetName);
@@ -242,5 +248,5 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   }
 
   const nodes = topologicalOrder([...built.byId.values()]).map((id) => built.byId.get(id)!);
-  return result(nodes, target.name);
+  return result(nodes, target.name, resolveExposures(project.exposures ?? [], index, bag));
 }

@@ -1,5 +1,6 @@
 import type {
   Diagnostic,
+  Exposure,
   IncrementalStrategy,
   Materialization,
   ModelConfig,
@@ -114,11 +115,19 @@ export type TestAssertion =
       passes?: Partial<Record<PassLayout, RulesetPass>>;
     };
 
+/** An exposure with its `depends_on` resolved to node ids (`exposure.<name>` is its id). */
+export interface CompiledExposure extends Omit<Exposure, "dependsOn"> {
+  id: string;
+  dependsOn: string[];
+}
+
 export interface CompiledProject {
   projectName: string;
   targetName: string;
   dialect: "athena" | "duckdb";
   /** Topologically ordered (every node after the nodes it depends on). */
   nodes: CompiledNode[];
+  /** dbt exposures (dashboards, ...): not run; `--select +exposure:name` builds what they read. */
+  exposures?: CompiledExposure[];
   diagnostics: Diagnostic[];
 }

@@ -11,6 +11,7 @@ export { parseVarsOption } from "./vars-option.js";
 export { CONFIG_FILE, defaultProjectConfig, parseProjectConfig } from "./project-config.js";
 export type { ParsedProjectConfig } from "./project-config.js";
 export { parseProperties } from "./properties.js";
+export { exposureTypes } from "./exposures.js";
 export type { ParsedProperties } from "./properties.js";
 export { parseFolderConfig } from "./folder-config.js";
 export { parseGenericTests } from "./generic-tests.js";

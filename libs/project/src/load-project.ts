@@ -155,6 +155,7 @@ export async function loadProject(
     if (key && memo) memo.next[key] = parsed;
     project.modelProperties.push(...parsed.models);
     project.sources.push(...parsed.sources);
+    project.exposures!.push(...parsed.exposures);
     project.diagnostics.push(...parsed.diagnostics);
   }
   return project;
@@ -175,6 +176,7 @@ function emptyProject(dir: string, config: ProjectConfig, diagnostics: Diagnosti
     seeds: [],
     modelProperties: [],
     sources: [],
+    exposures: [],
     singularTests: [],
     rules: [],
     diagnostics,

@@ -245,7 +245,12 @@ models:
   });
 
   it("accepts an empty file and rejects unknown top-level keys", () => {
-    expect(parseProperties("", file)).toEqual({ models: [], sources: [], diagnostics: [] });
+    expect(parseProperties("", file)).toEqual({
+      models: [],
+      sources: [],
+      exposures: [],
+      diagnostics: [],
+    });
     const { diagnostics } = parseProperties("version: 2\nmodel:\n  - name: x\n", file);
     expect(diagnostics).toEqual([
       expect.objectContaining({
@@ -254,5 +259,56 @@ models:
         at: { file, line: 2, column: 1 },
       }),
     ]);
+  });
+});
+
+describe("exposures (dbt's shape)", () => {
+  const exposures = `version: 2
+exposures:
+  - name: sales
+    label: Sales
+    type: dashboard
+    url: https://bi.example.com/sales
+    description: Revenue views.
+    owner: {name: Analytics, email: a@example.com}
+    depends_on:
+      - ref('funnel')
+      - source("raw", "events")
+      - funnel
+`;
+
+  it("keeps name, type, owner and refs, and places a bad depends_on item", () => {
+    const r = parseProperties(exposures, "marts/exposures.yml");
+    expect(r.exposures).toEqual([
+      {
+        name: "sales",
+        label: "Sales",
+        type: "dashboard",
+        url: "https://bi.example.com/sales",
+        description: "Revenue views.",
+        owner: { name: "Analytics", email: "a@example.com" },
+        tags: [],
+        dependsOn: [
+          { ref: "funnel", at: { file: "marts/exposures.yml", line: 10, column: 9 } },
+          { source: ["raw", "events"], at: { file: "marts/exposures.yml", line: 11, column: 9 } },
+        ],
+        at: { file: "marts/exposures.yml", line: 3, column: 5 },
+      },
+    ]);
+    expect(r.diagnostics.map((d) => [d.code, d.at?.line, d.at?.column, d.message])).toEqual([
+      [
+        "PROPERTIES_INVALID",
+        12,
+        9,
+        "exposures: 'sales' depends_on 'funnel' is not ref('model') or source('source', 'table')",
+      ],
+    ]);
+  });
+
+  it("an unknown type is an error at the value, with the allowed types", () => {
+    const r = parseProperties(exposures.replace("type: dashboard", "type: dashbord"), "e.yml");
+    expect(r.exposures).toEqual([]);
+    expect(r.diagnostics[0]).toMatchObject({ code: "PROPERTIES_INVALID", at: { line: 5 } });
+    expect(`${r.diagnostics[0]!.message} ${r.diagnostics[0]!.hint}`).toContain("dashboard");
   });
 });

@@ -2,9 +2,10 @@ import { z } from "zod";
 import type { Diagnostic } from "./diagnostics.js";
 import { unknownConfigKeyWarnings } from "./config-key-warnings.js";
 import { stripUndefined } from "./folder-config.js";
+import { exposureSchema, toExposure } from "./exposures.js";
 import { parseGenericTests } from "./generic-tests.js";
 import { modelConfigSchema } from "./model-config-schema.js";
-import type { ColumnProperties, ModelProperties, SourceTable } from "./types.js";
+import type { ColumnProperties, Exposure, ModelProperties, SourceTable } from "./types.js";
 import type { YamlPath } from "./yaml-source.js";
 import { parseYaml } from "./yaml-source.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
@@ -63,20 +64,22 @@ const fileSchema = z.strictObject({
   version: opt(z.literal(2)),
   models: list(z.unknown()),
   sources: list(z.unknown()),
+  exposures: list(z.unknown()),
 });
 
 export interface ParsedProperties {
   models: ModelProperties[];
   sources: SourceTable[];
+  exposures: Exposure[];
   diagnostics: Diagnostic[];
 }
 
 /**
  * Parse one properties YAML file (dbt `version: 2`): model entries and source tables with their
- * columns and generic tests. A bad entry is reported and skipped; the others are kept.
+ * columns and generic tests, and exposures. A bad entry is reported and skipped; the others are kept.
  */
 export function parseProperties(content: string, file: string): ParsedProperties {
-  const out: ParsedProperties = { models: [], sources: [], diagnostics: [] };
+  const out: ParsedProperties = { models: [], sources: [], exposures: [], diagnostics: [] };
   const source = parseYaml(content, file);
   if (source.syntaxErrors.length) return { ...out, diagnostics: source.syntaxErrors };
   const data = source.data ?? {};
@@ -157,6 +160,11 @@ export function parseProperties(content: string, file: string): ParsedProperties
         at: source.locate(tpath),
       });
     });
+  });
+
+  (top.exposures ?? []).forEach((raw, i) => {
+    const e = validate(exposureSchema, raw, ["exposures", i]);
+    if (e) out.exposures.push(toExposure(e, source, ["exposures", i], out.diagnostics));
   });
   return out;
 }

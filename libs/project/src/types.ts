@@ -189,6 +189,26 @@ export interface SourceTable {
   at: SourceLocation;
 }
 
+/** A node an exposure reads: `ref('m')` or `source('s', 't')`, where it was written. */
+export type ExposureRef = ({ ref: string } | { source: [string, string] }) & { at: SourceLocation };
+
+/**
+ * A downstream use of the project's models (dbt's `exposures:`): a dashboard, notebook, ...
+ * It is not run; it shows in docs and lineage, and `--select +exposure:name` builds what it reads.
+ */
+export interface Exposure {
+  name: string;
+  label?: string;
+  type: "dashboard" | "notebook" | "analysis" | "ml" | "application";
+  maturity?: "low" | "medium" | "high";
+  url?: string;
+  description?: string;
+  owner: { name?: string; email?: string };
+  dependsOn: ExposureRef[];
+  tags: string[];
+  at: SourceLocation;
+}
+
 /** A singular test: a SQL file under test paths that selects failing rows. */
 export interface SingularTestFile extends ProjectFile {
   name: string;
@@ -209,6 +229,8 @@ export interface Project {
   seeds: SeedFile[];
   modelProperties: ModelProperties[];
   sources: SourceTable[];
+  /** dbt `exposures:` of the properties files; absent in projects built by hand (tests). */
+  exposures?: Exposure[];
   singularTests: SingularTestFile[];
   rules: RuleFile[];
   /** Docs blocks (`{{ doc('name') }}` in descriptions and templates). */

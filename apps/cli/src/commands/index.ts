@@ -3,14 +3,17 @@ import { athenaLocalCommand } from "./athena-local.js";
 import { compileCommand } from "./compile.js";
 import { debugCommand } from "./debug.js";
 import { depsCommand } from "./deps.js";
+import { dashboardCommand, docsCommand } from "./docs.js";
 import { dqCommand } from "./dq.js";
 import { firehoseLocalCommand } from "./firehose-local.js";
 import { generateCommand } from "./generate.js";
 import { initTargetCommand } from "./init-target.js";
+import { lineageCommand } from "./lineage.js";
 import { lsCommand } from "./ls.js";
 import { queryCommand } from "./query.js";
 import { runCommandSpec } from "./run-commands.js";
 import { sourcesCommand } from "./sources.js";
+import { tableauCommand } from "./tableau.js";
 
 /** Every command of the CLI, in the order `--help` lists them. */
 export const commands: CommandSpec<never>[] = [
@@ -21,6 +24,10 @@ export const commands: CommandSpec<never>[] = [
   compileCommand,
   lsCommand,
   queryCommand,
+  docsCommand,
+  lineageCommand,
+  dashboardCommand,
+  tableauCommand,
   generateCommand,
   firehoseLocalCommand,
   athenaLocalCommand,

@@ -9,7 +9,7 @@ export const selectionOptions: Record<string, Options> = {
     describe:
       "Nodes to include, as dbt selects: a name, folder or file (stg_*, marts, marts/funnel.sql); " +
       "methods tag:, path:, file:, fqn:, source:, resource_type:, test_type:generic|singular|dq, " +
-      "config.<key>:<value>; +name / name+ / 2+name / @name for ancestors and descendants; " +
+      "config.<key>:<value>, exposure:<name> (what it reads); +name / name+ / 2+name / @name for ancestors and descendants; " +
       "spaces unite, commas intersect (tag:silver,config.materialized:incremental)",
   },
   exclude: {

@@ -1,4 +1,4 @@
-import type { CompiledNode } from "../types.js";
+import type { CompiledExposure, CompiledNode } from "../types.js";
 import type { SelectorItem } from "./selector.js";
 
 /** What a node looks like to selector methods: its folders and fqn, computed once. */
@@ -154,6 +154,9 @@ function predicate(method: Method, item: SelectorItem): (f: NodeFacts) => boolea
       return (f) => f.node.kind === v;
     case "test_type":
       return (f) => f.testType === v;
+    case "exposure":
+      // Exposures are not nodes: matchItem picks what they read.
+      return () => false;
     case "config": {
       const key = item.configKey!;
       const eq = (x: unknown) => x !== undefined && x !== null && String(x) === v;
@@ -165,8 +168,19 @@ function predicate(method: Method, item: SelectorItem): (f: NodeFacts) => boolea
   }
 }
 
-/** The ids of the nodes an item's method picks (before graph operators). */
-export function matchItem(facts: readonly NodeFacts[], item: SelectorItem): string[] {
+/**
+ * The ids of the nodes an item's method picks (before graph operators). `exposure:name` picks
+ * the nodes the exposure reads (its `depends_on`), so `+exposure:name` is all it needs.
+ */
+export function matchItem(
+  facts: readonly NodeFacts[],
+  item: SelectorItem,
+  exposures: readonly CompiledExposure[] = [],
+): string[] {
+  if (item.method === "exposure") {
+    const m = matcher(item.value);
+    return [...new Set(exposures.filter((e) => m(e.name)).flatMap((e) => e.dependsOn))];
+  }
   const methods: readonly Method[] = item.method === "default" ? defaultChain : [item.method];
   for (const method of methods) {
     const test = predicate(method, item);
@@ -177,7 +191,12 @@ export function matchItem(facts: readonly NodeFacts[], item: SelectorItem): stri
 }
 
 /** Words a no-match could have meant, for a "did you mean" hint. */
-export function candidates(facts: readonly NodeFacts[], item: SelectorItem): string[] {
+export function candidates(
+  facts: readonly NodeFacts[],
+  item: SelectorItem,
+  exposures: readonly CompiledExposure[] = [],
+): string[] {
+  if (item.method === "exposure") return exposures.map((e) => e.name);
   const all = (pick: (f: NodeFacts) => readonly unknown[]) => [
     ...new Set(facts.flatMap(pick).map(String)),
   ];

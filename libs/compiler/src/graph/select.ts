@@ -1,7 +1,7 @@
 import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
 import { closestHint } from "@sluice/project";
-import type { CompiledNode, CompiledProject } from "../types.js";
+import type { CompiledExposure, CompiledNode, CompiledProject } from "../types.js";
 import { reachable } from "./dag.js";
 import { candidates, matchItem, nodeFacts } from "./select-methods.js";
 import type { NodeFacts } from "./select-methods.js";
@@ -62,6 +62,7 @@ interface Evaluated {
 function evaluate(
   graph: Graph,
   facts: readonly NodeFacts[],
+  exposures: readonly CompiledExposure[],
   exprs: readonly string[],
   flag: string,
   diagnostics: Diagnostic[],
@@ -78,8 +79,8 @@ function evaluate(
       );
     if (invalid.length > 0) continue;
     for (const item of items as SelectorItem[]) {
-      const direct = matchItem(facts, item);
-      if (direct.length === 0) hint ??= closestHint(item.value, candidates(facts, item));
+      const direct = matchItem(facts, item, exposures);
+      if (direct.length === 0) hint ??= closestHint(item.value, candidates(facts, item, exposures));
       const ids = graph.expand(direct, item);
       acc = acc === undefined ? ids : new Set([...acc].filter((id) => ids.has(id)));
     }
@@ -99,8 +100,8 @@ const joinHints = (empty: Evaluated["empty"]): string | undefined => {
 /**
  * The node ids a `--select`/`--exclude` pair picks, in the project's topological order, with
  * dbt's semantics: bare words are a name, else a folder, else a file, else an fqn; methods
- * `tag:`, `path:`, `file:`, `fqn:`, `source:`, `resource_type:`, `test_type:` and
- * `config.<key>:`; `*`/`?`/`[..]` wildcards; `+`, `n+`, `@` graph operators; spaces unite,
+ * `tag:`, `path:`, `file:`, `fqn:`, `source:`, `resource_type:`, `test_type:`,
+ * `config.<key>:` and `exposure:` (the nodes an exposure reads); `*`/`?`/`[..]` wildcards; `+`, `n+`, `@` graph operators; spaces unite,
  * commas intersect. Tests come along when every node they test is selected and none is excluded
  * (indirect selection). Warns `nothing to do` when the selection is empty.
  *
@@ -112,6 +113,7 @@ export function selectNodes(
 ): { ids: string[]; diagnostics: Diagnostic[] } {
   const graph = new Graph(compiled.nodes);
   const facts = nodeFacts(compiled.nodes, compiled.projectName, options.resourcePaths ?? []);
+  const exposures = compiled.exposures ?? [];
   const diagnostics: Diagnostic[] = [];
   const words = (values?: string[]) =>
     (values ?? []).flatMap((v) => v.split(/\s+/)).filter((v) => v !== "");
@@ -119,8 +121,10 @@ export function selectNodes(
   const exclude = words(options.exclude);
 
   const selected =
-    select.length > 0 ? evaluate(graph, facts, select, "select", diagnostics) : undefined;
-  const excluded = evaluate(graph, facts, exclude, "exclude", diagnostics);
+    select.length > 0
+      ? evaluate(graph, facts, exposures, select, "select", diagnostics)
+      : undefined;
+  const excluded = evaluate(graph, facts, exposures, exclude, "exclude", diagnostics);
   // Excluding a node excludes the tests that read it (dbt's eager indirect exclusion).
   for (const n of compiled.nodes)
     if (n.kind === "test" && n.dependsOn.some((d) => excluded.ids.has(d))) excluded.ids.add(n.id);

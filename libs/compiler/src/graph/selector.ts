@@ -26,6 +26,7 @@ export const selectorMethods = [
   "resource_type",
   "test_type",
   "config",
+  "exposure",
 ] as const;
 export type SelectorMethod = (typeof selectorMethods)[number] | "default";
 

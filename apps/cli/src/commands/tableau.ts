@@ -1,0 +1,97 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { CommandSpec, Io } from "../command.js";
+import { ExitCode } from "../command.js";
+import type { ProjectContext } from "../project-context.js";
+import type { CatalogTypes } from "@sluice/docs";
+
+interface TableauArgs {
+  tableauTarget: string;
+}
+
+/**
+ * One `.tds` per mart (models tagged `tableau`, else the `marts` schema) in `target/tableau/`,
+ * for Tableau's Amazon Athena connector on the Athena target (`prod` by default), plus the
+ * `athena.properties` that sets the workgroup. Column types come from the built catalog, else the
+ * YAML `data_type`; a column with neither is left to Tableau (and named in a warning).
+ * Returns how many data sources it wrote.
+ */
+export async function writeTableau(
+  ctx: ProjectContext,
+  io: Io,
+  targetName: string,
+  catalog: CatalogTypes,
+): Promise<number> {
+  const target = ctx.project.config.targets[targetName];
+  if (!target || target.engine !== "athena") {
+    io.err(`note: no Tableau data sources: target '${targetName}' is not an Athena target`);
+    return 0;
+  }
+  const { tdsXml, athenaProperties } = await import("@sluice/docs");
+  const models = ctx.compiled.nodes.filter((n) => n.kind === "model");
+  const tagged = models.filter((n) => n.tags.includes("tableau"));
+  const marts = tagged.length > 0 ? tagged : models.filter((n) => n.schema === "marts");
+  const declared = new Map(
+    ctx.project.modelProperties.map((p) => [p.name, new Map(p.columns.map((c) => [c.name, c]))]),
+  );
+  const dir = path.join(ctx.targetDir, "tableau");
+  await mkdir(dir, { recursive: true });
+  for (const m of marts) {
+    const yaml = declared.get(m.name) ?? new Map();
+    const built = catalog[m.id];
+    const columns = built
+      ? built.map((c) => ({ ...c, description: yaml.get(c.name)?.description }))
+      : m.columns.flatMap((c) => {
+          const type = yaml.get(c.name)?.data_type;
+          return type ? [{ name: c.name, type, description: c.description }] : [];
+        });
+    if (!built)
+      io.err(
+        `warn: ${m.id}: no built catalog, so ${m.columns.length - columns.length} column(s) without data_type are left for Tableau to type: build the target first`,
+      );
+    const xml = tdsXml({
+      name: m.name,
+      ...(m.description ? { caption: m.description } : {}),
+      region: target.region,
+      workgroup: target.workgroup,
+      s3StagingDir: target.s3_staging_dir,
+      database: target.databases[m.schema] ?? m.schema,
+      table: m.relation.name,
+      columns: columns.map((c) => ({
+        name: c.name,
+        type: c.type,
+        ...(c.description ? { description: c.description } : {}),
+      })),
+    });
+    await writeFile(path.join(dir, `${m.name}.tds`), xml);
+  }
+  await writeFile(path.join(dir, "athena.properties"), athenaProperties(target.workgroup));
+  return marts.length;
+}
+
+export const tableauCommand: CommandSpec<TableauArgs> = {
+  command: "tableau",
+  describe:
+    "Write target/tableau/<mart>.tds for Tableau's Amazon Athena connector (region endpoint, port 443, workgroup, staging dir, database, table)",
+  options: {
+    "tableau-target": {
+      type: "string",
+      default: "prod",
+      describe: "The Athena target the data sources connect to",
+    },
+  },
+  examples: [["$0 tableau", "one .tds per mart, connecting to the prod target"]],
+  handler: async (args, io) => {
+    const { loadProjectContext } = await import("../project-context.js");
+    const ctx = await loadProjectContext(args, io);
+    if (!ctx) return ExitCode.usage;
+    const { readTarget } = await import("../docs-site.js");
+    const { catalog } = await readTarget(ctx, io, { catalog: true, marts: false });
+    const n = await writeTableau(ctx, io, args.tableauTarget, catalog);
+    if (n === 0) return ExitCode.usage;
+    io.out(
+      `${n} Tableau data sources in ${path.relative(process.cwd(), path.join(ctx.targetDir, "tableau"))}`,
+    );
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,309 @@
+// The docs site: one page, hash routes (#/node/<id>, #/search/<text>, #/exposure/<name>),
+// reading window.SLUICE_DOCS (assets/data.js), so it works from file:// with no server.
+(function () {
+  "use strict";
+  const data = window.SLUICE_DOCS;
+  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  const children = new Map();
+  const testsOf = new Map();
+  for (const n of data.nodes) {
+    if (n.type === "test" || n.type === "rule") {
+      for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) || []), n]);
+      continue;
+    }
+    for (const d of n.dependsOn) children.set(d, [...(children.get(d) || []), n.id]);
+  }
+  for (const e of data.exposures)
+    for (const d of e.dependsOn) children.set(d, [...(children.get(d) || []), e.id]);
+  const exposures = new Map(data.exposures.map((e) => [e.id, e]));
+
+  const esc = (s) =>
+    String(s ?? "").replace(
+      /[&<>"']/g,
+      (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
+    );
+  const $ = (id) => document.getElementById(id);
+  const link = (id, text) => `<a href="#/node/${encodeURIComponent(id)}">${esc(text ?? id)}</a>`;
+  const label = (id) =>
+    exposures.has(id) ? exposures.get(id).label || exposures.get(id).name : id;
+  const href = (id) =>
+    exposures.has(id) ? `#/exposure/${encodeURIComponent(id)}` : `#/node/${encodeURIComponent(id)}`;
+
+  // Search index: one lower-cased text per node, plus its columns for "matched column" hints.
+  // Built on the first search, not on load: a 10,000-model site opens without it.
+  let index;
+  function searchIndex() {
+    if (index) return index;
+    index = data.nodes.map((n) => ({
+      n,
+      text: [n.id, n.name, n.description, ...n.columns.flatMap((c) => [c.name, c.description])]
+        .filter(Boolean)
+        .join("\n")
+        .toLowerCase(),
+    }));
+    for (const e of data.exposures)
+      index.push({
+        n: { id: e.id, name: e.name, type: "exposure", description: e.description, columns: [] },
+        text: [e.id, e.label, e.description].filter(Boolean).join("\n").toLowerCase(),
+      });
+    return index;
+  }
+
+  function search(q) {
+    const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+    if (words.length === 0) return [];
+    const hits = [];
+    for (const entry of searchIndex()) {
+      if (!words.every((w) => entry.text.includes(w))) continue;
+      const n = entry.n;
+      const rank = words.every((w) => n.name.toLowerCase().includes(w)) ? 0 : 1;
+      const columns = n.columns.filter((c) =>
+        words.every((w) => `${c.name}\n${c.description || ""}`.toLowerCase().includes(w)),
+      );
+      hits.push({ n, rank, columns });
+      if (hits.length >= 200) break;
+    }
+    return hits.sort((a, b) => a.rank - b.rank || a.n.id.localeCompare(b.n.id));
+  }
+
+  function renderTree() {
+    const groups = [
+      ["Sources", "source"],
+      ["Seeds", "seed"],
+      ["Models", "model"],
+      ["Tests", "test"],
+      ["DQDL rules", "rule"],
+    ];
+    const html = groups.map(([title, type]) => {
+      const nodes = data.nodes.filter((n) => n.type === type);
+      const open = nodes.length > 0 && nodes.length <= 300 && type !== "test" && type !== "rule";
+      return `<details data-type="${type}" ${open ? "open" : ""}><summary>${title} (${nodes.length})</summary><div></div></details>`;
+    });
+    html.push(
+      `<details open><summary>Exposures (${data.exposures.length})</summary><div>${data.exposures
+        .map((e) => `<a href="${href(e.id)}">${esc(e.label || e.name)}</a>`)
+        .join("")}</div></details>`,
+    );
+    $("tree").innerHTML = html.join("");
+    // Lists fill when opened: a 10,000-model project draws only what is looked at.
+    for (const d of $("tree").querySelectorAll("details[data-type]")) {
+      const fill = () => {
+        if (d.dataset.filled) return;
+        d.dataset.filled = "1";
+        d.lastElementChild.innerHTML = data.nodes
+          .filter((n) => n.type === d.dataset.type)
+          .map((n) => link(n.id, n.type === "source" ? n.id.slice(7) : n.name))
+          .join("");
+      };
+      if (d.open) fill();
+      d.addEventListener("toggle", fill);
+    }
+  }
+
+  function lastResult(r) {
+    if (!r) return '<span class="muted">not run</span>';
+    const parts = [`<b class="status-${esc(r.status)}">${esc(r.status)}</b>`, esc(r.message)];
+    if (r.rows !== undefined) parts.push(`${r.rows.toLocaleString("en-US")} rows`);
+    if (r.dq && r.dq.metric !== undefined) parts.push(`metric ${r.dq.metric}`);
+    if (r.elapsed_ms !== undefined) parts.push(`${(r.elapsed_ms / 1000).toFixed(2)} s`);
+    if (r.bytes_scanned !== undefined)
+      parts.push(`${r.bytes_scanned.toLocaleString("en-US")} bytes scanned`);
+    if (r.cost_usd !== undefined) parts.push(`$${r.cost_usd.toPrecision(2)}`);
+    if (r.run_started_at) parts.push(`<span class="muted">run ${esc(r.run_started_at)}</span>`);
+    return parts.join(" · ");
+  }
+
+  // Layered neighbourhood of a node: up to 2 levels each way, at most 12 nodes per layer.
+  function graphSvg(id) {
+    const layers = new Map([[0, [id]]]);
+    const walk = (dir) => {
+      let frontier = [id];
+      const seen = new Set([id]);
+      for (let depth = 1; depth <= 2 && frontier.length; depth++) {
+        const next = [];
+        for (const f of frontier) {
+          const near =
+            dir < 0
+              ? (byId.get(f)?.dependsOn ?? exposures.get(f)?.dependsOn ?? [])
+              : (children.get(f) ?? []);
+          for (const x of near) if (!seen.has(x)) (seen.add(x), next.push(x));
+        }
+        layers.set(dir * depth, next);
+        frontier = next;
+      }
+    };
+    walk(-1);
+    walk(1);
+    const keys = [...layers.keys()].filter((k) => layers.get(k).length).sort((a, b) => a - b);
+    const W = 190,
+      H = 26,
+      GX = 60,
+      GY = 10,
+      MAX = 12;
+    const pos = new Map();
+    let height = 0;
+    const boxes = [];
+    keys.forEach((k, col) => {
+      const ids = layers.get(k);
+      const shown = ids.slice(0, MAX);
+      shown.forEach((x, row) => {
+        const p = { x: col * (W + GX) + 10, y: row * (H + GY) + 10 };
+        pos.set(x, p);
+        const name = label(x).replace(/^(model|seed|source|exposure)\./, "");
+        boxes.push(
+          `<a href="${href(x)}"><g class="node${x === id ? " current" : ""}" data-id="${esc(x)}"><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="4"></rect><text x="${p.x + 6}" y="${p.y + 17}">${esc(name.length > 28 ? name.slice(0, 27) + "…" : name)}</text><title>${esc(x)}</title></g></a>`,
+        );
+      });
+      if (ids.length > MAX)
+        boxes.push(
+          `<text x="${col * (W + GX) + 10}" y="${MAX * (H + GY) + 24}" class="muted">+${ids.length - MAX} more</text>`,
+        );
+      height = Math.max(height, Math.min(ids.length, MAX + 1) * (H + GY) + 20);
+    });
+    const edges = [];
+    for (const [x, p] of pos) {
+      const parents = byId.get(x)?.dependsOn ?? exposures.get(x)?.dependsOn ?? [];
+      for (const d of parents) {
+        const q = pos.get(d);
+        if (!q) continue;
+        const x1 = q.x + W,
+          y1 = q.y + H / 2,
+          x2 = p.x,
+          y2 = p.y + H / 2;
+        edges.push(
+          `<path class="edge" d="M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}"></path>`,
+        );
+      }
+    }
+    const width = keys.length * (W + GX) + 20;
+    return `<div class="graph" data-testid="model-graph"><svg width="${width}" height="${height}">${edges.join("")}${boxes.join("")}</svg></div>`;
+  }
+
+  // Column lineage: libs/lineage's traceColumn (assets/lineage.js) over target/lineage.json.
+  const traceColumn = (start, direction) =>
+    window.SLUICE_LINEAGE.traceColumn(data.lineage, start, direction);
+
+  function columnLineage(nodeId, column) {
+    const own = data.lineage.nodes[nodeId]?.columns.find((c) => c.column === column);
+    const list = (steps) =>
+      steps.length === 0
+        ? '<p class="muted">none</p>'
+        : `<ul>${steps
+            .map(
+              (s) =>
+                `<li style="margin-left:${(s.depth - 1) * 16}px" data-column="${esc(s.column.node + "." + s.column.column)}">${link(s.column.node, s.column.node.replace(/^[a-z]+\./, ""))}.<b>${esc(s.column.column)}</b> <span class="t">${esc(s.transform)} via ${esc(s.via.column)}</span></li>`,
+            )
+            .join("")}</ul>`;
+    const how = own
+      ? `<p>${esc(column)}: <b>${esc(own.transform)}</b>${own.reason ? ` (${esc(own.reason)})` : ""}</p>`
+      : "";
+    return `<div class="lineage" data-testid="column-lineage"><h2>Column lineage: ${esc(column)}</h2>${how}<h3>Upstream</h3>${list(
+      traceColumn({ node: nodeId, column }, "upstream"),
+    )}<h3>Downstream</h3>${list(traceColumn({ node: nodeId, column }, "downstream"))}</div>`;
+  }
+
+  function nodePage(id, column) {
+    const n = byId.get(id);
+    if (!n) return `<h1>Not found</h1><p>${esc(id)}</p>`;
+    const lin = data.lineage.nodes[id];
+    const cols = n.columns.length
+      ? `<table data-testid="columns"><tr><th>Column</th><th>Type</th><th>Description</th><th>Lineage</th></tr>${n.columns
+          .map((c) => {
+            const l = lin?.columns.find((x) => x.column === c.name.toLowerCase());
+            const from = l
+              ? `${esc(l.transform)}${l.from.length ? ` from ${l.from.map((f) => esc(f.node.replace(/^[a-z]+\./, "") + "." + f.column)).join(", ")}` : ""}`
+              : "";
+            const btn =
+              lin || n.type === "source" || n.type === "seed"
+                ? `<button class="col" data-col="${esc(c.name.toLowerCase())}">${esc(c.name)}</button>`
+                : esc(c.name);
+            return `<tr><td>${btn}</td><td>${esc(c.type ?? "")}</td><td>${esc(c.description ?? "")}</td><td>${from}</td></tr>`;
+          })
+          .join("")}</table>`
+      : '<p class="muted">no columns known (build the target for catalog columns)</p>';
+    const tests = (testsOf.get(id) || [])
+      .map(
+        (t) =>
+          `<tr><td>${link(t.id, t.name)}</td><td>${esc(t.ruleText ?? t.type)}</td><td>${lastResult(t.last)}</td></tr>`,
+      )
+      .join("");
+    const config = Object.keys(n.config).length
+      ? `<pre>${esc(JSON.stringify(n.config, null, 2))}</pre>`
+      : '<p class="muted">defaults</p>';
+    return `
+      <h1><span class="kind">${esc(n.type)}</span>${esc(n.id)}</h1>
+      <p>${esc(n.description ?? "")}</p>
+      <p class="muted">${esc(n.path)}${n.relation ? ` · ${esc(n.relation)}` : ""} · ${esc(n.materialization)}${n.tags.length ? ` · tags ${esc(n.tags.join(", "))}` : ""}</p>
+      ${n.attachedTo ? `<p>Tests ${link(n.attachedTo)}</p>` : ""}
+      ${n.ruleText ? `<p>Rule <code>${esc(n.ruleText)}</code></p>` : ""}
+      <h2>Last run</h2><p data-testid="last-result">${lastResult(n.last)}</p>
+      <h2>Columns</h2>${cols}
+      <div id="column-panel">${column ? columnLineage(id, column) : ""}</div>
+      ${tests ? `<h2>Tests and rules</h2><table data-testid="tests"><tr><th>Test</th><th>What</th><th>Last result</th></tr>${tests}</table>` : ""}
+      <h2>Lineage</h2>${graphSvg(id)}
+      <h2>Config</h2>${config}
+      ${n.sql ? `<h2>Compiled SQL (${esc(data.target)})</h2><pre>${esc(n.sql)}</pre>` : ""}`;
+  }
+
+  function exposurePage(id) {
+    const e = exposures.get(id);
+    if (!e) return `<h1>Not found</h1>`;
+    return `<h1><span class="kind">exposure</span>${esc(e.label || e.name)}</h1>
+      <p>${esc(e.description ?? "")}</p>
+      <p class="muted">${esc(e.type)} · owner ${esc(e.owner.name ?? "")} ${esc(e.owner.email ?? "")}${e.url ? ` · <a href="${esc(e.url)}">${esc(e.url)}</a>` : ""}</p>
+      <h2>Depends on</h2><ul>${e.dependsOn.map((d) => `<li>${link(d)}</li>`).join("")}</ul>
+      <h2>Lineage</h2>${graphSvg(id)}`;
+  }
+
+  function home() {
+    const count = (t) => data.nodes.filter((n) => n.type === t).length;
+    const s = data.lineage.stats;
+    return `<h1>${esc(data.project)}</h1>
+      <p>${count("source")} sources · ${count("seed")} seeds · ${count("model")} models · ${count("test")} tests · ${count("rule")} DQDL rules · ${data.exposures.length} exposures</p>
+      <p>Column lineage: ${s.resolved} of ${s.columns} model columns resolved, ${s.unknown} unknown.</p>
+      <p>${data.lastRun ? `Last run: ${esc(data.lastRun.command)} on ${esc(data.lastRun.target)} at ${esc(data.lastRun.started_at)}` : "No run yet."}</p>
+      <h2>Exposures</h2><ul>${data.exposures.map((e) => `<li><a href="${href(e.id)}">${esc(e.label || e.name)}</a> <span class="muted">${esc(e.description ?? "")}</span></li>`).join("")}</ul>`;
+  }
+
+  function searchPage(q) {
+    const hits = search(q);
+    return `<h1>Search: ${esc(q)}</h1><ol class="results" data-testid="search-results">${hits
+      .map(
+        (h) =>
+          `<li><a href="${href(h.n.id)}">${esc(h.n.id)}</a> <span class="muted">${esc(h.n.description ?? "")}</span>${h.columns
+            .map(
+              (c) =>
+                `<div data-column="${esc(h.n.id + "." + c.name)}">column <a href="#/node/${encodeURIComponent(h.n.id)}/${encodeURIComponent(c.name)}">${esc(c.name)}</a>: ${esc(c.description ?? "")}</div>`,
+            )
+            .join("")}</li>`,
+      )
+      .join("")}</ol>${hits.length === 0 ? '<p class="muted">no match</p>' : ""}`;
+  }
+
+  function route() {
+    const hash = decodeURIComponent(location.hash.slice(1));
+    const [, kind, ...rest] = hash.split("/");
+    let html;
+    if (kind === "node") html = nodePage(rest[0], rest[1]);
+    else if (kind === "exposure") html = exposurePage(rest[0]);
+    else if (kind === "search") html = searchPage(rest.join("/"));
+    else html = home();
+    $("main").innerHTML = html;
+    for (const b of document.querySelectorAll("button.col"))
+      b.addEventListener("click", () => {
+        $("column-panel").innerHTML = columnLineage(rest[0], b.dataset.col);
+      });
+  }
+
+  $("meta").textContent = `${data.project} · target ${data.target} · generated ${data.generatedAt}`;
+  let timer;
+  $("search").addEventListener("input", (e) => {
+    clearTimeout(timer);
+    const q = e.target.value.trim();
+    timer = setTimeout(() => (location.hash = q ? `#/search/${encodeURIComponent(q)}` : "#/"), 120);
+  });
+  window.addEventListener("hashchange", route);
+  renderTree();
+  route();
+  window.SLUICE_DOCS_READY = true;
+})();

@@ -1,0 +1,11 @@
+export { buildDocsData, dataScript } from "./docs-data.js";
+export type {
+  CatalogTypes,
+  DocsColumn,
+  DocsData,
+  DocsNode,
+  LastResult,
+  RunResultsFile,
+} from "./docs-data.js";
+export { athenaProperties, semanticRole, tableauDatatype, tdsXml } from "./tableau-tds.js";
+export type { TdsInput } from "./tableau-tds.js";
