@@ -6,6 +6,10 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
+// Ctrl-C while the CLI loads exits 130 as it does later (src/main.ts replaces this handler),
+// rather than dying by the signal.
+process.on("SIGINT", () => process.exit(130));
+
 const at = (p) => fileURLToPath(new URL(p, import.meta.url));
 const bundle = at("../dist/bundle/main.cjs");
 if (existsSync(bundle)) {

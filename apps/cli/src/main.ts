@@ -15,6 +15,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 // run queries stop them (an exit while DuckDB runs a query would wait for the query) and
 // firehose-local flushes; whatever has not ended 2 s later, or at a second Ctrl-C, ends then.
 const interrupt = new AbortController();
+process.removeAllListeners("SIGINT"); // bin/sluice.js's handler for Ctrl-C while loading
 process.on("SIGINT", () => {
   if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
   interrupt.abort(new Error("interrupted (Ctrl-C)"));

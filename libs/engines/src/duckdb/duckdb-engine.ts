@@ -102,6 +102,12 @@ export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<La
 
 const SNAPSHOT_ATTEMPTS = 3;
 
+/** Why a query never started: the abort's own reason (`timed out after 0.2s (--timeout)`). */
+const abortedBeforeStart = (signal: AbortSignal): string =>
+  signal.reason instanceof Error
+    ? `${signal.reason.message}, before the query started`
+    : "query aborted before it started";
+
 async function openCatalog(
   lakeDir: string,
   options: DuckdbEngineOptions,
@@ -204,7 +210,7 @@ class DuckdbEngine implements LakeEngine {
         { sql, label, engineMessage },
         { cause },
       );
-    if (signal?.aborted) throw fail("query aborted before it started", signal.reason);
+    if (signal?.aborted) throw fail(abortedBeforeStart(signal), signal.reason);
     const refusal = this.readOnly
       ? await this.lane.exclusive(() => writeRefusal(this.connection, sql))
       : undefined;
@@ -216,7 +222,7 @@ class DuckdbEngine implements LakeEngine {
     try {
       const reader = await this.lane.exclusive(async () => {
         // Aborted while it waited for the connection: never started.
-        if (signal?.aborted) throw new Error("query aborted before it started");
+        if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
         try {
           return await this.connection.runAndReadAll(sql);
         } catch (error) {
