@@ -94,8 +94,9 @@ export function inputSources(node: CompiledNode, all: readonly CompiledNode[]): 
       const dep = byId.get(id);
       if (dep === undefined) out.opaque.push(id);
       else if (TABLE_KINDS.has(dep.materialization)) out.tables.push(dep.relation);
-      else if (dep.kind === "source")
-        dep.location === undefined ? out.opaque.push(id) : out.rawLocations.push(dep.location);
+      else if (dep.kind === "source" && dep.location !== undefined)
+        out.rawLocations.push(dep.location);
+      else if (dep.kind === "source") out.opaque.push(id);
       else {
         if (dep.materialization === "view") out.views.push(dep.sql);
         walk(dep.dependsOn);

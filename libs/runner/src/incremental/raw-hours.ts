@@ -29,6 +29,8 @@ export async function rawHoursOf(
     if (!entry || entry.from > from) {
       const listing = engine.listRawHours(location, from);
       entry = { from, hours: listing.then((l) => l.hours), strays: listing.then((l) => l.strays) };
+      // A failed listing fails the node that awaits it; the run need not read its strays.
+      entry.strays.catch(() => undefined);
       listed.set(location, entry);
     }
     for (const [dt, signature] of await entry.hours)
