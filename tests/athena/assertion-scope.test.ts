@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { startAthenaLocal, type AthenaLocal } from "@sluice/aws-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeDailyOverwriteProject } from "../support/athena-local.js";
 import { runSluice } from "../support/cli.js";
 
 const env = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", NODE_NO_WARNINGS: "1" };
@@ -41,33 +42,9 @@ describe("assertion scopes on the athena-local endpoint", () => {
     project = path.join(root, "project");
     await mkdir(path.join(aws, "lake"), { recursive: true });
     await mkdir(path.join(aws, "results"));
-    await mkdir(path.join(project, "models"), { recursive: true });
     await mkdir(path.join(project, "rules"), { recursive: true });
     local = await startAthenaLocal({ dir: aws, latencyMs: 0 });
-    await writeFile(
-      path.join(project, "sluice.yml"),
-      [
-        "name: scoped",
-        "model-paths: [models]",
-        "targets:",
-        "  prod:",
-        "    engine: athena",
-        "    region: eu-west-1",
-        "    workgroup: primary",
-        "    s3_staging_dir: s3://results/queries/",
-        "    s3_lake_root: s3://lake",
-        `    endpoint: ${local.url}`,
-        "    databases: { silver: db_silver }",
-        "    threads: 1",
-        "default-target: prod",
-        "",
-      ].join("\n"),
-    );
-    await writeFile(
-      path.join(project, "models/daily.sql"),
-      "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partitioned_by=['d'], schema='silver') }}\n" +
-        "select id, v, d from (values {{ var('rows', \"(0, 'z', '2000-01-01')\") }}) as t(id, v, d)\n",
-    );
+    await writeDailyOverwriteProject(project, "scoped", local.url);
     await writeFile(
       path.join(project, "models/daily.yml"),
       "version: 2\nmodels:\n  - name: daily\n    columns:\n      - name: v\n        tests:\n          - accepted_values:\n              values: [a, b, c]\n",

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { startAthenaLocal, type AthenaLocal, type FaultPlan } from "@sluice/aws-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeDailyOverwriteProject } from "../support/athena-local.js";
 import { runSluice } from "../support/cli.js";
 import { grammarErrors } from "../support/sql-grammar.js";
 
@@ -90,32 +91,8 @@ describe("insert_overwrite on the athena-local endpoint, with failures injected 
     project = path.join(root, "project");
     await mkdir(path.join(aws, "lake"), { recursive: true });
     await mkdir(path.join(aws, "results"));
-    await mkdir(path.join(project, "models"), { recursive: true });
     local = await startAthenaLocal({ dir: aws, latencyMs: 0 });
-    await writeFile(
-      path.join(project, "sluice.yml"),
-      [
-        "name: overwrite",
-        "model-paths: [models]",
-        "targets:",
-        "  prod:",
-        "    engine: athena",
-        "    region: eu-west-1",
-        "    workgroup: primary",
-        "    s3_staging_dir: s3://results/queries/",
-        "    s3_lake_root: s3://lake",
-        `    endpoint: ${local.url}`,
-        "    databases: { silver: db_silver }",
-        "    threads: 1",
-        "default-target: prod",
-        "",
-      ].join("\n"),
-    );
-    await writeFile(
-      path.join(project, "models/daily.sql"),
-      "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partitioned_by=['d'], schema='silver') }}\n" +
-        "select id, v, d from (values {{ var('rows', \"(0, 'z', '2000-01-01')\") }}) as t(id, v, d)\n",
-    );
+    await writeDailyOverwriteProject(project, "overwrite", local.url);
   }, 60_000);
 
   afterAll(async () => {

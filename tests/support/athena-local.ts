@@ -321,3 +321,41 @@ export const LEASE_TABLE = { DatabaseName: "ecommerce_raw", Name: "sluice_build_
 export async function leaseHeld(url: string): Promise<boolean> {
   return (await awsCall(url, "AWSGlue.GetTable", LEASE_TABLE)).status === 200;
 }
+
+/**
+ * A one-model project on an athena-local endpoint: `sluice.yml` with a `prod` Athena target
+ * (lake bucket `lake`, results bucket `results`, schema silver → `db_silver`, one thread) and
+ * `models/daily.sql`, an insert_overwrite model partitioned by `d` whose rows come from the var
+ * `rows` (default one row on 2000-01-01).
+ */
+export async function writeDailyOverwriteProject(
+  projectDir: string,
+  name: string,
+  endpointUrl: string,
+): Promise<void> {
+  await mkdir(path.join(projectDir, "models"), { recursive: true });
+  await writeFile(
+    path.join(projectDir, "sluice.yml"),
+    [
+      `name: ${name}`,
+      "model-paths: [models]",
+      "targets:",
+      "  prod:",
+      "    engine: athena",
+      "    region: eu-west-1",
+      "    workgroup: primary",
+      "    s3_staging_dir: s3://results/queries/",
+      "    s3_lake_root: s3://lake",
+      `    endpoint: ${endpointUrl}`,
+      "    databases: { silver: db_silver }",
+      "    threads: 1",
+      "default-target: prod",
+      "",
+    ].join("\n"),
+  );
+  await writeFile(
+    path.join(projectDir, "models/daily.sql"),
+    "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partitioned_by=['d'], schema='silver') }}\n" +
+      "select id, v, d from (values {{ var('rows', \"(0, 'z', '2000-01-01')\") }}) as t(id, v, d)\n",
+  );
+}
