@@ -72,6 +72,24 @@ describe("generate (local sink)", async () => {
     expect(lines).toBe(day.summary.events);
   });
 
+  it("never writes an event after now: a window reaching the current hour stops at the clock", async () => {
+    // The last two hours up to the end of the current one: sessions of the current hour would
+    // run past now; those events are counted as not yet happened, never written.
+    const recent = await gen({ events: 20_000, start: hoursBeforeThisHour(1), hours: 2 });
+    const after = Date.now();
+    let lines = 0;
+    for (const [key, body] of recent.files) {
+      const text = objectText(key, body);
+      for (const line of text.slice(0, -1).split("\n")) {
+        lines++;
+        const ts = Date.parse((JSON.parse(line) as { event_timestamp: string }).event_timestamp);
+        expect(ts).toBeLessThanOrEqual(after);
+      }
+    }
+    expect(lines).toBe(recent.summary.events);
+    expect(recent.summary.notYetHappened).toBeGreaterThan(0);
+  });
+
   it("buffers by interval: objects span at most 300 s of arrival time, about 12 per hour", () => {
     const times = [...day.files.keys()].map(nameTime).sort((a, b) => a - b);
     for (let i = 1; i < times.length; i++)

@@ -47,6 +47,11 @@ export interface GenerateSummary {
   chaos: ChaosCounts;
   /** Distinct events a correct silver layer keeps: events minus malformed and wrong-type ones. */
   expectedValidEvents: number;
+  /**
+   * Events not generated because they would arrive after the wall clock (a window reaching the
+   * current hour: its sessions run past now). Not counted in `events`.
+   */
+  notYetHappened: number;
   output: SinkReport;
   durationMs: number;
 }
@@ -105,7 +110,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
       reuseBuffers: true,
     },
   );
-  for (const batch of batches) {
+  const nowMs = Date.now();
+  let notYetHappened = 0;
+  for (const simulated of batches) {
+    // Events arrive in order within a batch: only a batch reaching past now is filtered.
+    let batch = simulated;
+    if (batch.length > 0 && batch[batch.length - 1]!.arrivalMs > nowMs) {
+      batch = batch.filter((e) => e.arrivalMs <= nowMs);
+      notYetHappened += simulated.length - batch.length;
+    }
     for (const timed of batch) {
       byType[timed.eventType]++;
       if (timed.eventType === "order_paid") {
@@ -154,6 +167,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     revenue: revenueCents / 100,
     chaos: chaos.counts,
     expectedValidEvents: events - chaos.counts.malformed - chaos.counts.wrongType,
+    notYetHappened,
     output,
     durationMs: Math.round(performance.now() - began),
   };

@@ -63,6 +63,10 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
         `in ${(summary.durationMs / 1000).toFixed(1)}s → ${describeOutput(summary.output, lake)}` +
         (injected.length
           ? `\nChaos injected: ${injected.map(([k, n]) => `${k} ${n}`).join(", ")}`
+          : "") +
+        (summary.notYetHappened > 0
+          ? `\n${summary.notYetHappened.toLocaleString("en-US")} events of sessions still running ` +
+            `after now were not generated (they would be in the future)`
           : ""),
     );
     return ExitCode.ok;
