@@ -19,6 +19,8 @@ if (existsSync(bundle)) {
 } else if (existsSync(at("../dist/main.js"))) {
   await import(at("../dist/main.js"));
 } else {
-  process.stderr.write("sluice is not built yet: run `npx nx run cli:build` (npm ci does it for you).\n");
+  process.stderr.write(
+    "sluice is not built yet: run `npx nx run cli:build` (npm ci does it for you).\n",
+  );
   process.exit(2);
 }

@@ -4,26 +4,15 @@ type Sql = string | number;
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [String(v)]);
 
-/** The types dbt's `type_*()` macros name, per SQL dialect. */
-const TYPES: Record<SqlDialect, Record<string, string>> = {
-  trino: {
-    string: "varchar",
-    int: "integer",
-    bigint: "bigint",
-    float: "double",
-    numeric: "decimal(28, 6)",
-    timestamp: "timestamp",
-    boolean: "boolean",
-  },
-  duckdb: {
-    string: "varchar",
-    int: "integer",
-    bigint: "bigint",
-    float: "double",
-    numeric: "decimal(28, 6)",
-    timestamp: "timestamp",
-    boolean: "boolean",
-  },
+/** The types dbt's `type_*()` macros name: the same in Trino and DuckDB. */
+const TYPES: Record<string, string> = {
+  string: "varchar",
+  int: "integer",
+  bigint: "bigint",
+  float: "double",
+  numeric: "decimal(28, 6)",
+  timestamp: "timestamp",
+  boolean: "boolean",
 };
 
 /**
@@ -36,7 +25,6 @@ const TYPES: Record<SqlDialect, Record<string, string>> = {
  */
 export function crossDbMacros(dialect: SqlDialect): Record<string, (...args: never[]) => string> {
   const trino = dialect === "trino";
-  const types = TYPES[dialect];
   const macros = {
     dateadd: (datepart: string, interval: Sql, from: string) =>
       trino
@@ -55,7 +43,7 @@ export function crossDbMacros(dialect: SqlDialect): Record<string, (...args: nev
     split_part: (string: string, delimiter: string, part: Sql) =>
       `split_part(${string}, ${delimiter}, ${part})`,
     current_timestamp: () => "current_timestamp",
-    ...Object.fromEntries(Object.entries(types).map(([k, v]) => [`type_${k}`, () => v])),
+    ...Object.fromEntries(Object.entries(TYPES).map(([k, v]) => [`type_${k}`, () => v])),
   };
   return macros as Record<string, (...args: never[]) => string>;
 }
