@@ -30,6 +30,7 @@ export function fakeDialect(): Dialect {
     selectIncoming: (sql, columns) =>
       `SELECT ${columns.map((c) => (c.missingType ? `NULL AS ${q(c.name)}` : q(c.name))).join(", ")} FROM (${sql})`,
     selectMax: (r, c) => `SELECT max(${q(c)}) AS watermark FROM ${rel(r)}`,
+    countRows: (r) => `SELECT count(*) AS n FROM ${rel(r)}`,
     literal,
     createSchema: (s) => [stmt("create_schema", `CREATE SCHEMA ${q(s)}`)],
     createTableAs: (w) => [stmt("create_table_as", write("CTAS", w))],

@@ -169,6 +169,8 @@ export interface Dialect {
   selectIncoming(selectSql: string, columns: readonly IncomingColumn[]): string;
   /** SELECT returning `{ watermark }`: the max of `column` in `relation`. */
   selectMax(relation: Relation, column: string): string;
+  /** SELECT returning `{ n }`: the rows of `relation` (e.g. the failing rows a test stored). */
+  countRows(relation: Relation): string;
   /** A SELECT of at most `limit` rows of a query. */
   limit(sql: string, limit: number): string;
   /**
@@ -272,6 +274,8 @@ export interface CatalogDialect extends Dialect {
     columns: readonly PartitionColumn[],
     values: readonly (readonly (string | null)[])[],
   ): string;
+  /** `SELECT *` of `relation` (one batch holding every partition of a staged write). */
+  selectAll(relation: Relation): string;
 }
 
 /** The dialect publishes tables as lake versions (folders + views). */

@@ -79,7 +79,11 @@ export interface Engine {
   /** `lake`: table versions are folders published as views; `catalog`: Athena + Glue + S3. */
   readonly family: "lake" | "catalog";
   execute(sql: string, options?: ExecuteOptions): Promise<QueryResult>;
-  describeRelation(relation: Relation): Promise<RelationInfo>;
+  /**
+   * What the catalog says of a relation. With `written`, the run is about to write it (a catalog
+   * engine then reads it from its database's listing, which the staging sweep needs anyway).
+   */
+  describeRelation(relation: Relation, options?: { written?: boolean }): Promise<RelationInfo>;
   /**
    * After a table was published at `keepLocation`, remove every other data location of that
    * table (old versions, leftovers of crashed builds).

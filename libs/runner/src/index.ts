@@ -10,9 +10,10 @@ export {
   writeExecutedStatements,
   writeRunResults,
 } from "./artifacts.js";
+export { writeExecutedPlan } from "./executed-plan.js";
 export { bindRulesets, findRelationNode, dqTestNodes, planRulesets } from "./dq/index.js";
 export type { BoundRuleset, DqTestNodesOptions } from "./dq/index.js";
 export { describeDamage, recoveryCommand } from "./materialize/version-check.js";
-export { planRun, readCatalogState, type PlanRunOptions } from "./plan/plan-run.js";
+export { planRun, type PlanRunOptions } from "./plan/plan-run.js";
 export type { AssertionScope, BoundScope, ScopeInput, ScopeMode } from "./scope/assertion-scope.js";
 export { scopeOf } from "./scope/assertion-scope.js";

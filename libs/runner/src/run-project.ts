@@ -13,7 +13,7 @@ import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
 import type { CheckedVersions, UpstreamTable } from "./materialize/version-check.js";
-import { inputSources } from "@sluice/compiler/plan";
+import { inputSources, type NodePlan } from "@sluice/compiler/plan";
 import type { TableVersions } from "./athena/unchanged-inputs.js";
 import type { WrittenPartitions } from "@sluice/engines";
 import type { SharedRows } from "./shared-rows.js";
@@ -51,6 +51,12 @@ export interface RunOptions {
    * them to `target/run/` (see {@link writeExecutedStatements}).
    */
   onStatements?: (node: CompiledNode, statements: readonly string[]) => Promise<void>;
+  /**
+   * Told of the plan each built node ran on a catalog engine: the steps of its `NodePlan` that
+   * ran, in order (what `build --dry-run` printed for it, as run): the CLI writes them to
+   * `target/run/` (see `writeExecutedPlan`).
+   */
+  onPlan?: (node: CompiledNode, ran: NodePlan) => Promise<void>;
 }
 
 /**
@@ -137,6 +143,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
           ? { subject: byId.get(node.attachedTo)! }
           : {}),
         ...(options.onStatements ? { onStatements: options.onStatements } : {}),
+        ...(options.onPlan ? { onPlan: options.onPlan } : {}),
       });
       if (result.status === "success") built.add(node.id);
       results.push(result);

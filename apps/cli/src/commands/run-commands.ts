@@ -184,8 +184,13 @@ async function runNodes(
       return ExitCode.usage;
     }
   }
-  const { runProject, writeCompiledArtifacts, writeExecutedStatements, writeRunResults } =
-    await import("@sluice/runner");
+  const {
+    runProject,
+    writeCompiledArtifacts,
+    writeExecutedPlan,
+    writeExecutedStatements,
+    writeRunResults,
+  } = await import("@sluice/runner");
   const { printRunSummary } = await import("../output/run-summary.js");
   const { progressPrinter } = await import("../output/progress.js");
   const { jsonLogger } = await import("../output/log-events.js");
@@ -226,6 +231,7 @@ async function runNodes(
       onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
       // target/run shows what ran, not only what was planned before the catalog was read.
       onStatements: (node, statements) => writeExecutedStatements(ctx.targetDir, node, statements),
+      onPlan: (node, ran) => writeExecutedPlan(ctx.targetDir, node, ran),
     });
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);

@@ -1,15 +1,16 @@
 import type { CatalogDialect, Relation } from "@sluice/dialects";
 import { uniqueKeys } from "../config/check-config.js";
 import type { CompiledNode } from "../types.js";
-import type { NodePlan, PlanInput, PlanStep } from "./node-plan.js";
-import { planSteps, touching, versionsKept, type PlanBody } from "./plan-steps.js";
 import {
-  bindWindow,
-  INCREMENTAL_FROM_CALL,
-  incrementalFrom,
-  lookbackHours,
-  watermarkColumn,
-} from "./window.js";
+  WATERMARK_READ,
+  type NodePlan,
+  type PlanInput,
+  type PlanStep,
+  type WrittenRows,
+} from "./node-plan.js";
+import { reconcileColumns } from "./on-schema-change.js";
+import { planSteps, touching, versionsKept, type PlanBody } from "./plan-steps.js";
+import { bindWindow, usesWindow, watermarkColumn, windowStart } from "./window.js";
 
 /** Infix of staging table names: `<table>__sluice_<write id>`. Leftovers with it are swept. */
 export const STAGING_MARKER = "__sluice_";
@@ -42,7 +43,7 @@ export function stagingRelation(relation: Relation, writeId: string): Relation {
  * Athena + Glue + S3 (dialects without `publishesTablesAsViews`): a new version is one CTAS into a
  * staging table at a fresh location, published by a Glue swap, old data deleted after; an
  * incremental run INSERTs (append), MERGEs (Iceberg) or CTASes the rebuilt partitions and repoints
- * them (insert_overwrite). Mirrors what libs/runner's catalog swap executes.
+ * them (insert_overwrite). libs/runner's catalog swap executes these steps as they are.
  */
 export function planCatalogTable(
   node: CompiledNode,
@@ -66,12 +67,20 @@ export function planCatalogTable(
     input.inputs !== undefined &&
     state.inputs === input.inputs
   ) {
+    const leftovers: PlanStep = {
+      kind: "storage",
+      op: "remove_leftovers",
+      purpose: "remove what earlier builds' cleanup left (retired versions, stray objects)",
+      relation: node.relation,
+      partitioned: node.partitionedBy.length > 0,
+      ...versionsKept(node),
+      deferred: true,
+    };
     return {
       action: "unchanged",
-      steps: [sweep],
+      steps: [sweep, leftovers],
       notes: [
-        "built from the same inputs as the table's version (sluice_inputs): nothing is written; " +
-          "what earlier builds' cleanup left is removed at the end of the run",
+        "built from the same inputs as the table's version (sluice_inputs): nothing is written",
       ],
     };
   }
@@ -98,34 +107,41 @@ export function planCatalogTable(
     const version = newVersion(node, dialect, input, staging, bound.sql);
     return { ...version, steps: [sweep, ...version.steps], window: bound.window };
   }
-  const columns = (state.columns ?? []).map((c) => c.name);
+  const tableColumns = state.columns ?? [];
   const policy = node.config.on_schema_change ?? "ignore";
   const probe: PlanStep[] =
-    policy === "ignore" || columns.length === 0
+    policy === "ignore" || tableColumns.length === 0
       ? []
       : planSteps("on_schema_change: the SELECT's columns, compared with the table's", [
           { kind: "select", sql: dialect.limit(bound.sql, 0), grammar: dialect.queryGrammar },
-        ]);
+        ]).map((step) => ({ ...step, role: "probe_columns" as const }));
   const notes = [...bound.notes];
-  if (probe.length > 0)
+  if (probe.length > 0 && input.incoming === undefined)
     notes.push(
       `on_schema_change='${policy}': if the columns differ, ${policy === "fail" ? "the node fails" : "new columns are added (ALTER TABLE ADD COLUMNS) and the SELECT is reordered to the table's columns"}`,
     );
-  const write = incrementalWrite(node, dialect, input, staging, bound.sql, columns);
+  const reconciled =
+    probe.length > 0 && input.incoming !== undefined
+      ? reconcileColumns(node, dialect, tableColumns, bound.sql, input.incoming)
+      : { selectSql: bound.sql, columns: tableColumns.map((c) => c.name), alter: [] };
+  if ("error" in reconciled)
+    return { action: "fail", steps: [sweep, ...probe], notes, error: reconciled.error };
+  const alter = planSteps("on_schema_change: add the SELECT's new columns", reconciled.alter);
+  const { selectSql, columns } = reconciled;
+  const write = incrementalWrite(node, dialect, input, staging, selectSql, columns);
   if ("error" in write) return { action: "fail", steps: [sweep], notes, error: write.error };
   notes.push(...write.notes);
   return {
     action: strategy,
-    window: bound.window,
+    ...(bound.window ? { window: bound.window } : {}),
     ...touching(node, write.touched),
     steps: [
       sweep,
       ...probe,
+      ...alter,
       ...write.steps,
       // insert_overwrite records its watermark with the partitions it publishes.
-      ...(strategy === "insert_overwrite"
-        ? []
-        : recordWatermark(node, dialect, input, node.relation, columns)),
+      ...(strategy === "insert_overwrite" ? [] : recordWatermark(node, dialect, input, columns)),
     ],
     notes,
   };
@@ -151,27 +167,29 @@ function newVersion(
   });
   const incremental = node.materialization === "incremental";
   const limit = dialect.capabilities.maxPartitionsPerWrite;
+  const watermark = incremental
+    ? newWatermark(node, dialect, input, staging, {
+        when: `the table has column ${watermarkColumn(node)} (else: the newest watermark recorded on the tables it reads)`,
+      })
+    : { steps: [], parameters: {} };
   return {
     action: "new version",
     ...touching(node, "all (a new version)"),
     steps: [
-      ...planSteps("write the new version to a staging table at a fresh location", ctas),
-      ...(incremental
-        ? watermarkRead(
-            node,
-            dialect,
-            input,
-            staging,
-            `the table has column ${watermarkColumn(node)} (else: the newest watermark recorded on the tables it reads)`,
-          )
-        : []),
+      ...writeSteps(
+        "write_version",
+        "write the new version to a staging table at a fresh location",
+        ctas,
+        { select: selectSql },
+      ),
+      ...watermark.steps,
       {
         kind: "catalog",
         op: "publish_table",
         purpose: "swap the table's catalog entry onto the new version",
         staging,
         target: node.relation,
-        parameters: incremental ? [WATERMARK_PARAMETER] : [],
+        parameters: { ...watermark.parameters, ...input.recorded },
       },
       {
         kind: "storage",
@@ -190,6 +208,18 @@ function newVersion(
           ]
         : [],
   };
+}
+
+/** Statements as SQL steps that write `rows` (see `SqlRole`). */
+function writeSteps(
+  role: "write_version" | "write_rows",
+  purpose: string,
+  statements: Parameters<typeof planSteps>[1],
+  rows: WrittenRows,
+): PlanStep[] {
+  return planSteps(purpose, statements).map((step) =>
+    step.kind === "sql" && step.condition === undefined ? { ...step, role, rows } : step,
+  );
 }
 
 /** The steps of an incremental write into the published table, by strategy. */
@@ -213,28 +243,37 @@ function incrementalWrite(
           "incremental_strategy 'merge' needs an Iceberg table: set table_type='iceberg' (then --full-refresh once)",
       };
     return {
-      steps: planSteps(
+      steps: writeSteps(
+        "write_rows",
         "merge the new rows into the table by its unique key (one Iceberg commit)",
         dialect.mergeInto(node.relation, selectSql, keys, columns),
+        { select: selectSql, columns },
       ),
       touched: "those of the merged rows",
       notes: [],
     };
   }
   if (strategy === "insert_overwrite") {
+    // CTAS makes the table's columns from the SELECT's: in the table's order, partition keys last.
+    const ordered = dialect.selectColumns(selectSql, columns);
     const ctas = dialect.createTableAs({
       relation: staging,
-      selectSql: dialect.selectColumns(selectSql, columns),
+      selectSql: ordered,
       partitionedBy: node.partitionedBy,
       location: node.location ?? "",
       writeId: input.writeId,
     });
+    const hasColumn = columns.some((c) => c.toLowerCase() === watermarkColumn(node).toLowerCase());
+    const watermark = newWatermark(node, dialect, input, staging, { read: hasColumn });
     return {
       steps: [
-        ...planSteps("write the rebuilt partitions to a staging table at a fresh location", ctas),
-        ...(columns.some((c) => c.toLowerCase() === watermarkColumn(node).toLowerCase())
-          ? watermarkRead(node, dialect, input, staging)
-          : []),
+        ...writeSteps(
+          "write_version",
+          "write the rebuilt partitions to a staging table at a fresh location",
+          ctas,
+          { select: ordered },
+        ),
+        ...watermark.steps,
         {
           kind: "catalog",
           op: "publish_partitions",
@@ -242,14 +281,17 @@ function incrementalWrite(
             "record the partitions about to move (sluice_publishing), repoint them (created when new), then record the replaced locations and the new watermark in one update",
           staging,
           target: node.relation,
-          parameters: [WATERMARK_PARAMETER],
+          parameters: { ...newerThanRecorded(watermark.parameters, input), ...input.recorded },
+          ...versionsKept(node),
         },
         {
           kind: "catalog",
           op: "drop_table",
           purpose: "drop the staging table, and its data unless the table's partitions read it",
           relation: staging,
+          unlessReadBy: node.relation,
           when: "the write or the publish failed",
+          condition: { if: "failed" },
         },
       ],
       touched: "those the new rows hold (replaced whole)",
@@ -270,7 +312,10 @@ function incrementalWrite(
     columns,
   });
   return {
-    steps: planSteps("append the new rows to the published table", insert),
+    steps: writeSteps("write_rows", "append the new rows to the published table", insert, {
+      select: selectSql,
+      columns,
+    }),
     touched: "those of the appended rows (added to)",
     notes: [
       "a failed INSERT's partial output is deleted (from its data manifest) before the error is reported",
@@ -283,14 +328,14 @@ function incrementalWrite(
   };
 }
 
-/** Bind `sluice_incremental_from()` to the recorded watermark minus the lookback. */
+/** Bind `sluice_incremental_from()` to the recorded watermark minus the lookback (or the first pending hour). */
 function bindRecordedWatermark(
   node: CompiledNode,
   dialect: CatalogDialect,
   input: PlanInput,
 ): { sql: string; window?: NodePlan["window"]; notes: string[] } {
   const sql = node.incrementalSql ?? node.sql;
-  if (!new RegExp(INCREMENTAL_FROM_CALL.source, "i").test(sql)) return { sql, notes: [] };
+  if (!usesWindow(node)) return { sql, notes: [] };
   const watermark = input.state.watermark;
   const column = watermarkColumn(node);
   const hasColumn = input.state.columns?.some((c) => c.name.toLowerCase() === column);
@@ -302,7 +347,7 @@ function bindRecordedWatermark(
         `no recorded watermark: the window starts at max(${column}) of the table minus the lookback, read at run time`,
       ],
     };
-  const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
+  const from = windowStart(node, input.state);
   return {
     sql: bindWindow(sql, dialect.literal(from)),
     window: { ...(watermark === undefined ? {} : { watermark }), from },
@@ -310,52 +355,72 @@ function bindRecordedWatermark(
   };
 }
 
-/** After an incremental write: the table's new watermark, recorded on its entry. */
+/** After an append or merge: the table's new watermark and version, recorded on its entry. */
 function recordWatermark(
   node: CompiledNode,
   dialect: CatalogDialect,
   input: PlanInput,
-  written: Relation,
   columns: readonly string[],
 ): PlanStep[] {
   const column = watermarkColumn(node);
-  const read = !input.rawUpstream && columns.some((c) => c.toLowerCase() === column.toLowerCase());
+  const read = columns.some((c) => c.toLowerCase() === column.toLowerCase());
+  const watermark = newWatermark(node, dialect, input, node.relation, { read });
   return [
-    ...(read ? watermarkRead(node, dialect, input, written) : []),
+    ...watermark.steps,
     {
       kind: "catalog",
       op: "set_parameters",
       purpose: "record the table's new watermark",
       relation: node.relation,
-      parameters: {
-        [WATERMARK_PARAMETER]: input.rawUpstream
-          ? "<newest raw hour listed before the write>"
-          : read
-            ? "<newest watermark read above>"
-            : "<newest watermark recorded on the tables it reads>",
-      },
+      parameters: { ...watermark.parameters, ...input.recorded },
     },
   ];
 }
 
 /**
- * The newest value of the watermark column in what was written (when the table has it; else the
- * newest watermark recorded on the tables the node reads, from the catalog). None for a node
- * that reads raw data upstream: its watermark is the newest raw hour listed before the write.
+ * How an incremental version's watermark is known: the newest raw hour listed before the write,
+ * when the node reads raw data upstream and one was listed (no query); else the newest
+ * value of the watermark column in what was written (`written`, read by a step: always when
+ * `read`, else only when it has the column), else the newest recorded on the tables it reads.
  */
-function watermarkRead(
+function newWatermark(
   node: CompiledNode,
   dialect: CatalogDialect,
   input: PlanInput,
   written: Relation,
-  when?: string,
-): PlanStep[] {
-  if (input.rawUpstream) return [];
+  how: { read: boolean } | { when: string },
+): { steps: PlanStep[]; parameters: Record<string, string> } {
+  if (input.rawWatermark !== undefined)
+    return { steps: [], parameters: { [WATERMARK_PARAMETER]: input.rawWatermark } };
+  const parameters = { [WATERMARK_PARAMETER]: WATERMARK_READ };
+  if ("read" in how && !how.read) return { steps: [], parameters };
   const column = watermarkColumn(node);
   const statement = {
     kind: "select" as const,
     sql: dialect.selectMax(written, column),
     grammar: dialect.queryGrammar,
   };
-  return planSteps("read the new watermark", [statement], when);
+  const condition =
+    "when" in how
+      ? { when: how.when, condition: { if: "has_column" as const, relation: written, column } }
+      : {};
+  const steps = planSteps("read the new watermark", [statement]).map((step) => ({
+    ...step,
+    ...condition,
+    role: "read_watermark" as const,
+  }));
+  return { steps, parameters };
+}
+
+/** An overwrite of older partitions never moves the table's watermark back. */
+function newerThanRecorded(
+  parameters: Record<string, string>,
+  input: PlanInput,
+): Record<string, string> {
+  const before = input.state.watermark;
+  const after = parameters[WATERMARK_PARAMETER];
+  if (before === undefined || after === WATERMARK_READ) return parameters;
+  return after === undefined || before > after
+    ? { ...parameters, [WATERMARK_PARAMETER]: before }
+    : parameters;
 }

@@ -12,3 +12,4 @@ export * from "./window.js";
 export * from "./inputs.js";
 export * from "./reconciliation.js";
 export * from "./partition-batches.js";
+export * from "./schema-change.js";

@@ -38,21 +38,23 @@ export type CatalogOperation =
       op: "publish_table";
       staging: Relation;
       target: Relation;
-      /** Parameter names recorded with the version (values known once the rows are written). */
-      parameters: readonly string[];
+      /** Parameters recorded with the version (`<...>`: see {@link WATERMARK_READ}). */
+      parameters: Readonly<Record<string, string>>;
     }
   | {
       /**
        * Repoint (or create) `target`'s partitions at those `staging` wrote; all or nothing. The
-       * moving partitions are recorded first; `parameters` are set with the retired locations.
+       * moving partitions are recorded first; `parameters` are set with the retired locations
+       * (a watermark never moves back: the newer of it and the table's is kept).
        */
       op: "publish_partitions";
       staging: Relation;
       target: Relation;
-      parameters?: readonly string[];
+      parameters: Readonly<Record<string, string>>;
+      versionsToKeep?: number;
     }
   | {
-      /** Set parameters on the table's entry (the others kept). Values in `<>` are read at run time. */
+      /** Set parameters on the table's entry (the others kept; `<...>`: see {@link WATERMARK_READ}). */
       op: "set_parameters";
       relation: Relation;
       parameters: Readonly<Record<string, string>>;
@@ -61,6 +63,8 @@ export type CatalogOperation =
       /** Drop a table: its catalog entry and its data. */
       op: "drop_table";
       relation: Relation;
+      /** The data stays when this table's entry reads any of it (partitions already repointed). */
+      unlessReadBy?: Relation;
     };
 
 /** A storage (S3 or lake folder) operation of a plan. */
@@ -76,6 +80,17 @@ export type StorageOperation =
       deferred: boolean;
     }
   | {
+      /**
+       * A table left unchanged: remove what earlier builds' cleanup left (data locations retired
+       * past `versionsToKeep`; for a table published whole, objects no kept version holds).
+       */
+      op: "remove_leftovers";
+      relation: Relation;
+      partitioned: boolean;
+      versionsToKeep?: number;
+      deferred: boolean;
+    }
+  | {
       /** Lake: link the current version's files into the new one (no data copied). */
       op: "carry_version_files";
       from: string;
@@ -84,17 +99,55 @@ export type StorageOperation =
       skipWrittenPartitions: boolean;
     };
 
+/**
+ * A step that runs only if something holds at run time: the statements before it wrote no rows
+ * (a zero-row schema file); `relation` has `column` (its entry read then); a step before it failed
+ * (the compensation of a write or a publish, after which the node fails).
+ */
+export type StepCondition =
+  | { if: "no_rows_written" }
+  | { if: "has_column"; relation: Relation; column: string }
+  | { if: "failed" };
+
 /** Fields every step has. */
 interface StepBase {
   /** Why the step is there, in a few words (`write the new version to a staging table`). */
   purpose: string;
-  /** Only at run time: the condition under which it runs (`when the table has column dt`). */
+  /** Only at run time: the condition under which it runs, in words (`the table has column dt`). */
   when?: string;
+  /** The same condition as data, for the runner (set exactly when `when` is). */
+  condition?: StepCondition;
+}
+
+/**
+ * What the runner does with a SQL step's result or failure (absent: run it, fail on error).
+ * - `write_version`: a CTAS of a new version or of rebuilt partitions into a staging table at a
+ *   fresh location: rows counted; a failure Athena marks retryable is retried after its output
+ *   is removed; past the partition limit the rows are written in batches (see the plan's notes).
+ * - `write_rows`: an INSERT or MERGE into the published table: rows counted; a failed INSERT's
+ *   partial output is deleted (from its data manifest); past the partition limit, batches.
+ * - `probe_columns`: on_schema_change: its result's columns are compared with the table's; when
+ *   they differ the node is planned again with them (`PlanInput.incoming`) and the new plan's
+ *   steps after this one run (an ALTER, a reordered SELECT) or its error fails the node.
+ * - `read_watermark`: its `watermark` value is the {@link WATERMARK_READ} of the steps after.
+ */
+export type SqlRole = "write_version" | "write_rows" | "probe_columns" | "read_watermark";
+
+/** What a write step writes: its SELECT and, for an INSERT, the table's columns it names. */
+export interface WrittenRows {
+  select: string;
+  columns?: readonly string[];
 }
 
 /** One step of a node's plan. */
 export type PlanStep =
-  | (StepBase & { kind: "sql"; statement: Statement })
+  | (StepBase & {
+      kind: "sql";
+      statement: Statement;
+      role?: SqlRole;
+      /** Write steps: the rows the statement writes (a batched fallback writes them in parts). */
+      rows?: WrittenRows;
+    })
   | (StepBase & { kind: "catalog" } & CatalogOperation)
   | (StepBase & { kind: "storage" } & StorageOperation);
 
@@ -143,8 +196,24 @@ export interface PlanInput {
    */
   inputs?: string;
   /**
-   * The node reads raw data upstream: its new watermark is the newest raw hour listed before the
-   * write (no query reads it back).
+   * An incremental node that reads raw data upstream: the newest raw hour listed before the
+   * write, its new watermark (no query reads it back; none listed: read as for other nodes).
    */
-  rawUpstream?: boolean;
+  rawWatermark?: string;
+  /**
+   * Parameters a version this node writes records besides its watermark (`sluice_version`,
+   * `sluice_inputs`, `sluice_pending_from`), known before it writes.
+   */
+  recorded?: Readonly<Record<string, string>>;
+  /**
+   * The columns the node's SELECT returns, when a `probe_columns` step found them to differ from
+   * the table's: the plan then adds the new ones or fails (on_schema_change).
+   */
+  incoming?: readonly { name: string; type: string }[];
 }
+
+/**
+ * A parameter value known only once earlier steps ran: the newest watermark a `read_watermark`
+ * step read, else the newest recorded on the tables the node reads (none: not recorded).
+ */
+export const WATERMARK_READ = "<newest watermark read above>";

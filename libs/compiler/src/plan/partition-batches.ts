@@ -26,6 +26,6 @@ export function batchSelects(
 ): string[] {
   const limit = dialect.capabilities.maxPartitionsPerWrite ?? Number.POSITIVE_INFINITY;
   const groups = batches(partitions.values, limit);
-  if (groups.length <= 1) return [`SELECT * FROM ${dialect.quoteRelation(source)}`];
+  if (groups.length <= 1) return [dialect.selectAll(source)];
   return groups.map((group) => dialect.selectPartitions(source, partitions.columns, group));
 }

@@ -6,18 +6,19 @@ import type { NodePlan, PlanStep } from "./node-plan.js";
 export type PlanBody = Pick<NodePlan, "action" | "steps" | "notes"> &
   Partial<Pick<NodePlan, "window" | "partitions" | "error">>;
 
-/** Statements as SQL steps with one purpose (and a run-time condition, when there is one). */
-export function planSteps(
-  purpose: string,
-  statements: readonly Statement[],
-  when?: string,
-): PlanStep[] {
-  return statements.map((statement) => {
-    // A zero-row schema file that keeps an empty partitioned table readable.
-    const only =
-      when ?? (statement.onlyIfNoRows ? "the statements before wrote no rows" : undefined);
-    return { kind: "sql", purpose, statement, ...(only === undefined ? {} : { when: only }) };
-  });
+/** Statements as SQL steps with one purpose (a zero-row schema file: only if no rows were written). */
+export function planSteps(purpose: string, statements: readonly Statement[]): PlanStep[] {
+  return statements.map((statement) =>
+    statement.onlyIfNoRows
+      ? {
+          kind: "sql",
+          purpose,
+          statement,
+          when: "the statements before wrote no rows",
+          condition: { if: "no_rows_written" },
+        }
+      : { kind: "sql", purpose, statement },
+  );
 }
 
 /** `versions_to_keep` of the model, when set (else the engine's default). */

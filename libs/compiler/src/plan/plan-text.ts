@@ -3,6 +3,16 @@ import type { NodePlan, PlanStep } from "./node-plan.js";
 
 const name = (r: Relation): string => `${r.schema}.${r.name}`;
 
+/** ` with k=v, ...` (nothing without parameters). */
+const withParameters = (parameters: Readonly<Record<string, string>>): string => {
+  const entries = Object.entries(parameters);
+  return entries.length === 0 ? "" : ` with ${entries.map(([k, v]) => `${k}=${v}`).join(", ")}`;
+};
+
+/** ` and N earlier version(s)` when `versions_to_keep` is set. */
+const kept = (versions: number | undefined): string =>
+  versions === undefined ? "" : ` and ${versions} earlier version(s)`;
+
 /** One step's operation in words (SQL steps: their kind and grammar; the SQL follows). */
 function operation(step: PlanStep): string {
   switch (step.kind) {
@@ -13,21 +23,20 @@ function operation(step: PlanStep): string {
         case "drop_staging_tables":
           return `catalog drop_staging_tables ${name(step.relation)}${step.marker}* except ${step.keep}`;
         case "publish_table":
-          return `catalog publish_table ${name(step.staging)} -> ${name(step.target)}${step.parameters.length > 0 ? ` with ${step.parameters.join(", ")}` : ""}`;
         case "publish_partitions":
-          return `catalog publish_partitions ${name(step.staging)} -> ${name(step.target)}${step.parameters?.length ? ` with ${step.parameters.join(", ")}` : ""}`;
+          return `catalog ${step.op} ${name(step.staging)} -> ${name(step.target)}${withParameters(step.parameters)}${step.op === "publish_partitions" ? kept(step.versionsToKeep) : ""}`;
         case "set_parameters":
-          return `catalog set_parameters ${name(step.relation)} ${Object.entries(step.parameters)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(", ")}`;
+          return `catalog set_parameters ${name(step.relation)}${withParameters(step.parameters)}`;
         case "drop_table":
-          return `catalog drop_table ${name(step.relation)} (entry and data)`;
+          return `catalog drop_table ${name(step.relation)} (entry and data${step.unlessReadBy ? `, unless ${name(step.unlessReadBy)} reads it` : ""})`;
       }
       break;
     case "storage":
       switch (step.op) {
         case "delete_stale_locations":
-          return `storage delete_stale_locations ${name(step.relation)} except ${step.keep}${step.versionsToKeep === undefined ? "" : ` and ${step.versionsToKeep} earlier version(s)`}${step.deferred ? " (at the end of the run)" : ""}`;
+          return `storage delete_stale_locations ${name(step.relation)} except ${step.keep}${kept(step.versionsToKeep)}${step.deferred ? " (at the end of the run)" : ""}`;
+        case "remove_leftovers":
+          return `storage remove_leftovers ${name(step.relation)}${step.partitioned ? " (retired partition locations)" : ""}${kept(step.versionsToKeep)}${step.deferred ? " (at the end of the run)" : ""}`;
         case "carry_version_files":
           return `storage carry_version_files ${step.from} -> ${step.to}${step.skipWrittenPartitions ? " (partitions not rewritten)" : ""}`;
       }

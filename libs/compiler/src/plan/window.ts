@@ -84,3 +84,29 @@ export function bindWindow(sql: string, fromLiteral: string, reads: WindowReads 
 export function bindRawWindow(sql: string, raw?: (relation: string) => string | undefined): string {
   return sql.replace(RAW_WINDOW_CALL, (_, relation: string) => raw?.(relation) ?? relation);
 }
+
+/** The model's incremental SQL reads a window (`sluice_incremental_from()`). */
+export const usesWindow = (node: { sql: string; incrementalSql?: string }): boolean =>
+  new RegExp(INCREMENTAL_FROM_CALL.source, "i").test(node.incrementalSql ?? node.sql);
+
+const HOUR = /^\d{4}\/\d{2}\/\d{2}\/\d{2}$/;
+
+/**
+ * The first raw hour an incremental run of `node` reads, from what its table records: the
+ * watermark minus the model's lookback, earlier when hours are still pending (not balanced by
+ * a reconciliation: read again); everything (NO_WATERMARK) with no watermark or no window.
+ *
+ * @example windowStart(node, { watermark: "2026/11/27/05", pending: "2026/11/26/23" }) // "2026/11/26/23" (lookback 3)
+ */
+export function windowStart(
+  node: { sql: string; incrementalSql?: string; config: object },
+  recorded: { watermark?: string; pending?: string },
+): string {
+  if (!usesWindow(node)) return NO_WATERMARK;
+  const from = incrementalFrom(
+    recorded.watermark,
+    lookbackHours(node.config as Record<string, unknown>),
+  );
+  const pending = recorded.pending;
+  return pending !== undefined && HOUR.test(pending) && pending < from ? pending : from;
+}

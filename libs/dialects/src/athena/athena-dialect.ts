@@ -159,6 +159,8 @@ export function createAthenaDialect(): AthenaDialect {
       return `SELECT * FROM ${quoteRelation(relation)}\nWHERE ${partitionPredicate(columns, values)}`;
     },
 
+    selectAll: (relation) => `SELECT * FROM ${quoteRelation(relation)}`,
+
     limit(sql, limit) {
       if (!Number.isSafeInteger(limit) || limit < 0)
         throw new RangeError(`limit(): not a row count: ${limit}`);
@@ -168,6 +170,7 @@ export function createAthenaDialect(): AthenaDialect {
     selectIncoming: (selectSql, columns) => incomingColumnsSql(trinoIdentifier, selectSql, columns),
     selectMax: (relation, column) =>
       `SELECT max(${trinoIdentifier(column)}) AS watermark FROM ${quoteRelation(relation)}`,
+    countRows: (relation) => `SELECT count(*) AS n FROM ${quoteRelation(relation)}`,
 
     selectColumns(sql, columns) {
       const list = columns.map(trinoIdentifier).join(", ");

@@ -271,6 +271,7 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
       incomingColumnsSql(quoteDuckdbIdentifier, selectSql, columns),
     selectMax: (relation, column) =>
       `SELECT max(${quoteDuckdbIdentifier(column)}) AS watermark FROM ${quoteRelation(relation)}`,
+    countRows: (relation) => `SELECT count(*) AS n FROM ${quoteRelation(relation)}`,
     limit(sql, limit) {
       if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError(`invalid limit ${limit}`);
       return `SELECT * FROM ${subquery(sql)} AS t LIMIT ${limit}`;

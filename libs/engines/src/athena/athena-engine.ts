@@ -117,7 +117,10 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     name: "athena",
     family: "catalog",
     execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
-    describeRelation: async (relation) => {
+    describeRelation: async (relation, options) => {
+      // A table the run writes: its database's listing (one GetTables, which the staging sweep
+      // needs anyway) answers its first read; if it fails, Glue is asked (the sweep reports it).
+      if (options?.written) await snapshot.tables(relation.schema).catch(() => undefined);
       const listed = snapshot.take(relation);
       return listed === "unlisted" ? describeGlueRelation(ctx, relation) : relationInfo(listed);
     },

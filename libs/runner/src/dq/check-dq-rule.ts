@@ -94,9 +94,7 @@ export async function storeFailingRows(
   for (const statement of statements) await execute(statement.sql);
   if (isLakeDialect(ctx.dialect))
     await ctx.engine.removeStaleLocations(store.relation, store.location);
-  const counted = await execute(
-    `SELECT count(*) AS n FROM ${ctx.dialect.quoteRelation(store.relation)}`,
-  );
+  const counted = await execute(ctx.dialect.countRows(store.relation));
   return {
     table: `${store.relation.schema}.${store.relation.name}`,
     rows: Number(counted.rows[0]?.["n"] ?? 0),

@@ -5,7 +5,7 @@ import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/window-reads.js";
 import type { RawReads } from "../incremental/raw-reads.js";
 import type { CheckedVersions, UpstreamTable } from "./version-check.js";
-import type { InputSources } from "@sluice/compiler/plan";
+import type { InputSources, NodePlan } from "@sluice/compiler/plan";
 import type { TableVersions } from "../athena/unchanged-inputs.js";
 
 /** What building or checking one node needs from the run. */
@@ -55,6 +55,11 @@ export interface NodeContext {
   checkedVersions?: CheckedVersions;
   /** Told of the statements a built node sent, in order (see `RunOptions.onStatements`). */
   onStatements?: (node: CompiledNode, statements: readonly string[]) => Promise<void>;
+  /**
+   * Told of the plan a built node ran: its steps that ran, in order (catalog engines; see
+   * `RunOptions.onPlan`).
+   */
+  onPlan?: (node: CompiledNode, ran: NodePlan) => Promise<void>;
 }
 
 /** What building one relation needs. */

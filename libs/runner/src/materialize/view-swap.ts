@@ -4,7 +4,7 @@ import { isLakeDialect, lakeDialect } from "@sluice/dialects";
 import type { Statement, TableVersionState, TableWrite } from "@sluice/dialects";
 import { isLakeEngine, lakeEngine, QueryError } from "@sluice/engines";
 import type { RelationInfo } from "@sluice/engines";
-import { describeDiff, diffColumns, hasChanges } from "../incremental/schema-change.js";
+import { describeDiff, diffColumns, hasChanges } from "@sluice/compiler/plan";
 import {
   hoursToRecord,
   newestHour,

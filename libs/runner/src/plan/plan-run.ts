@@ -1,29 +1,21 @@
-import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import {
-  incrementalFrom,
-  INPUTS_PARAMETER,
   inputSources,
-  lookbackHours,
-  NO_WATERMARK,
-  PENDING_PARAMETER,
   planNode,
-  VERSION_PARAMETER,
-  WATERMARK_PARAMETER,
+  usesWindow,
   type CatalogState,
   type NodePlan,
 } from "@sluice/compiler/plan";
-import { isCatalogDialect } from "@sluice/dialects";
-import {
-  checkInputs,
-  noteVersion,
-  type InputsContext,
-  type TableVersions,
-} from "../athena/unchanged-inputs.js";
-import { usesWindow } from "../athena/watermark.js";
-import { upstreamRawSources } from "../run-project.js";
-import type { Dialect } from "@sluice/dialects";
+import { isCatalogDialect, isLakeDialect, type Dialect } from "@sluice/dialects";
 import { QueryError, type Engine, type RelationInfo } from "@sluice/engines";
+import {
+  catalogPlanInput,
+  catalogState,
+  writesIncrementally,
+} from "../athena/catalog-plan-input.js";
+import { noteVersion, type TableVersions } from "../athena/unchanged-inputs.js";
+import { reconciledNodes } from "../incremental/plan-raw-reads.js";
+import { upstreamRawSources } from "../run-project.js";
 import { kindsFor, type RunCommand } from "../types.js";
 
 /** What {@link planRun} needs: a run's options, with an engine opened read-only. */
@@ -53,112 +45,96 @@ export async function planRun(options: PlanRunOptions): Promise<NodePlan[]> {
   const nodes = options.compiled.nodes.filter(
     (n) => chosen.has(n.id) && kinds.includes(n.kind) && n.materialization !== "ephemeral",
   );
-  const states = await Promise.all(nodes.map((n) => readCatalogState(n, options)));
-  const inputs = isCatalogDialect(options.dialect)
-    ? await plannedInputs(nodes, states, options)
-    : [];
+  const infos = await Promise.all(nodes.map((n) => describeTable(n, options)));
+  if (isCatalogDialect(options.dialect)) return planCatalogRun(nodes, infos, options);
+  const states = await Promise.all(nodes.map((n, i) => lakeState(n, options, infos[i]!)));
   return nodes.map((node, i) =>
     planNode(node, options.dialect, {
       fullRefresh: options.fullRefresh,
-      writeId: `${options.runId}_${i + 1}`,
+      writeId: writeIdOf(options, i),
       state: states[i]!,
-      ...(inputs[i] === undefined ? {} : { inputs: inputs[i] }),
-      ...(isCatalogDialect(options.dialect) &&
-      node.materialization === "incremental" &&
-      upstreamRawSources(node, options.compiled.nodes, options.dialect).size > 0
-        ? { rawUpstream: true }
-        : {}),
     }),
   );
 }
 
+/** Node `i` of the run writes with id `<runId>_<i + 1>`, as the runner numbers them. */
+const writeIdOf = (options: PlanRunOptions, i: number): string => `${options.runId}_${i + 1}`;
+
 /**
- * Catalog engines: the fingerprint of what each node would read (see `checkInputs`), in run
- * order: a table the run writes gives the tables built from it new inputs. Undefined for a node
- * whose window cannot be known without a query (no recorded watermark).
+ * Catalog engines: each node planned as the runner plans it (see `catalogPlanInput`), in run
+ * order: a table the run writes gives the tables built from it new inputs. A node whose window
+ * cannot be known without a query (no recorded watermark) is planned without its inputs.
  */
-async function plannedInputs(
+async function planCatalogRun(
   nodes: readonly CompiledNode[],
-  states: readonly CatalogState[],
+  infos: readonly RelationInfo[],
   options: PlanRunOptions,
-): Promise<(string | undefined)[]> {
+): Promise<NodePlan[]> {
   const tableVersions: TableVersions = new Map();
   const rawHours = new Map();
-  const out: (string | undefined)[] = [];
+  const reconciled = reconciledNodes(options.compiled.nodes);
+  const plans: NodePlan[] = [];
   for (const [i, node] of nodes.entries()) {
-    const state = states[i]!;
+    const writeId = writeIdOf(options, i);
+    const state = catalogState(infos[i]!);
+    const base = { fullRefresh: options.fullRefresh, writeId, state };
     const writes = ["table", "seed", "incremental"].includes(node.materialization);
-    const from = writes ? plannedWindow(node, state) : undefined;
-    if (from === undefined) {
-      out.push(undefined);
+    const known =
+      !writes ||
+      !writesIncrementally(node, state) ||
+      !usesWindow(node) ||
+      state.watermark !== undefined;
+    if (!writes || !known) {
+      plans.push(planNode(node, options.dialect, base));
       if (writes) noteVersion({ tableVersions }, node.relation, "planned");
       continue;
     }
-    const ctx: InputsContext = {
-      fullRefresh: options.fullRefresh,
-      rawSources: upstreamRawSources(node, options.compiled.nodes, options.dialect),
-      rawHours,
-      tableVersions,
-      inputs: inputSources(node, options.compiled.nodes),
-    };
-    const parameters: Record<string, string> =
-      state.inputs === undefined ? {} : { [INPUTS_PARAMETER]: state.inputs };
-    const existing: RelationInfo = {
-      exists: state.exists,
-      ...(state.kind ? { kind: state.kind } : {}),
-      parameters,
-    };
-    const windowed = node.materialization === "incremental" && usesWindow(node);
-    const lookback = windowed ? lookbackHours(node.config as Record<string, unknown>) : undefined;
-    const check = await checkInputs(node, ctx, options.engine, existing, from, lookback);
-    out.push(check.current);
-    if (!check.unchanged) noteVersion(ctx, node.relation, "planned");
-    else noteVersion(ctx, node.relation, state.version ?? "");
+    const { input } = await catalogPlanInput(
+      node,
+      {
+        fullRefresh: options.fullRefresh,
+        writeId,
+        reconciled,
+        rawSources: upstreamRawSources(node, options.compiled.nodes, options.dialect),
+        rawHours,
+        tableVersions,
+        inputs: inputSources(node, options.compiled.nodes),
+      },
+      options.engine,
+      infos[i]!,
+      state,
+    );
+    const plan = planNode(node, options.dialect, input);
+    plans.push(plan);
+    noteVersion(
+      { tableVersions },
+      node.relation,
+      plan.action === "unchanged" ? (state.version ?? "") : "planned",
+    );
   }
-  return out;
+  return plans;
 }
 
-/** The first raw hour a node's build reads, from the state read; undefined when unknown. */
-function plannedWindow(node: CompiledNode, state: CatalogState): string | undefined {
-  const incremental = node.materialization === "incremental" && state.exists && state.location;
-  if (!incremental || !usesWindow(node)) return NO_WATERMARK;
-  if (state.watermark === undefined) return undefined;
-  const from = incrementalFrom(
-    state.watermark,
-    lookbackHours(node.config as Record<string, unknown>),
-  );
-  return state.pending !== undefined && state.pending < from ? state.pending : from;
+/** The catalog entry of the table a node writes (tables, incrementals and seeds; others: none). */
+async function describeTable(
+  node: CompiledNode,
+  options: Pick<PlanRunOptions, "engine" | "fullRefresh">,
+): Promise<RelationInfo> {
+  const writes = ["table", "seed", "incremental"].includes(node.materialization);
+  if (!writes || options.fullRefresh) return { exists: false };
+  return options.engine.describeRelation(node.relation, { written: true });
 }
 
-/**
- * What the catalog says of the table a node writes (tables, incrementals and seeds; others need
- * nothing): exists, location, columns and the recorded watermark (a Glue parameter on a catalog
- * engine; the lake's table-state row when it names the current location).
- */
-export async function readCatalogState(
+/** {@link catalogState}, with the watermark the lake recorded in its table-state table. */
+async function lakeState(
   node: CompiledNode,
   options: Pick<PlanRunOptions, "engine" | "dialect">,
+  info: RelationInfo,
 ): Promise<CatalogState> {
-  const writes = ["table", "seed", "incremental"].includes(node.materialization);
-  if (!writes) return { exists: false };
-  const info = await options.engine.describeRelation(node.relation);
-  if (!info.exists) return { exists: false };
-  const recorded = info.parameters?.[WATERMARK_PARAMETER];
-  const inputs = info.parameters?.[INPUTS_PARAMETER];
-  const version = info.parameters?.[VERSION_PARAMETER];
-  const pending = info.parameters?.[PENDING_PARAMETER];
-  const watermark =
-    recorded ?? (await lakeWatermark(node, options, info.location).catch(ignoreQueryError));
-  return {
-    exists: true,
-    ...(info.kind === undefined ? {} : { kind: info.kind }),
-    ...(info.location === undefined ? {} : { location: info.location }),
-    ...(info.columns === undefined ? {} : { columns: info.columns }),
-    ...(watermark === undefined ? {} : { watermark }),
-    ...(inputs === undefined ? {} : { inputs }),
-    ...(version === undefined ? {} : { version }),
-    ...(pending === undefined || !/^\d{4}\/\d\d\/\d\d\/\d\d$/.test(pending) ? {} : { pending }),
-  };
+  const state = catalogState(info);
+  if (!state.exists || state.watermark !== undefined) return state;
+  const watermark = await lakeWatermark(node, options, info.location).catch(ignoreQueryError);
+  return watermark === undefined ? state : { ...state, watermark };
 }
 
 /** The watermark the lake recorded with the table's current version (a SELECT). */

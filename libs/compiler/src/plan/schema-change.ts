@@ -1,11 +1,17 @@
-import type { ColumnInfo } from "@sluice/engines";
+/** A column as a catalog or a query result names it (engine type, lower case). */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
 
+/** How a SELECT's columns differ from a table's (on_schema_change). */
 export interface ColumnDiff {
   added: ColumnInfo[];
   removed: ColumnInfo[];
   changed: { name: string; from: string; to: string }[];
 }
 
+/** Columns added, removed and retyped from `existing` to `incoming`, by name. */
 export function diffColumns(
   existing: readonly ColumnInfo[],
   incoming: readonly ColumnInfo[],

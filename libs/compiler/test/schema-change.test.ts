@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeDiff, diffColumns } from "./schema-change.js";
+import { describeDiff, diffColumns } from "../src/plan/schema-change.js";
 
 describe("on_schema_change", () => {
   it("describes a column diff for on_schema_change='fail'", () => {
