@@ -140,12 +140,22 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
           : { versionsToKeep: options.versionsToKeep }),
       });
       if (options?.defer) later.dropEntryLater(staging);
+      snapshot.wrote(targetRelation, result.entry);
       return result;
     },
-    setTableParameters: held((relation: Relation, parameters: Readonly<Record<string, string>>) => {
-      snapshot.changed(relation);
-      return setTableParameters(ctx, relation, parameters);
-    }),
+    setTableParameters: held(
+      async (relation: Relation, parameters: Readonly<Record<string, string>>) => {
+        // The entry this run's publish wrote (one UpdateTable, no GetTable), else read from Glue.
+        const known = snapshot.written(relation);
+        snapshot.changed(relation);
+        await setTableParameters(ctx, relation, parameters, known ? { read: known } : {});
+        if (known)
+          snapshot.wrote(relation, {
+            ...known,
+            Parameters: { ...known.Parameters, ...parameters },
+          });
+      },
+    ),
     finishRun: async () => {
       await lease?.verify();
       return later.flush();

@@ -1,4 +1,4 @@
-import type { Table } from "@aws-sdk/client-glue";
+import type { Table, TableInput } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
 import { listTables } from "./glue-cleanup.js";
@@ -8,11 +8,14 @@ import { listTables } from "./glue-cleanup.js";
  * which the staging sweep needs anyway), so a node's first look at a table costs no GetTable.
  * An entry is served from the listing once, and only while nothing this engine did changed it;
  * after that, reads go to Glue. Within a run only a table's own node changes it, after reading it.
+ * The entry a publish just wrote is kept too, so a parameter update after it (the reconciliation
+ * clearing the hours it balanced) needs no read: under the build lease nothing else writes it.
  */
 export function catalogSnapshot(ctx: AthenaContext) {
   const listings = new Map<string, Promise<Table[]>>();
   const listed = new Map<string, ReadonlyMap<string, Table>>();
   const live = new Set<string>();
+  const written = new Map<string, Table>();
   const key = (r: Relation) => `${r.schema}.${r.name}`.toLowerCase();
   return {
     /** The database's tables, listed on first use. */
@@ -39,7 +42,18 @@ export function catalogSnapshot(ctx: AthenaContext) {
     },
     /** This engine changed (or is about to change) the table: read it from Glue from now on. */
     changed(...relations: Relation[]): void {
-      for (const r of relations) live.add(key(r));
+      for (const r of relations) {
+        live.add(key(r));
+        written.delete(key(r));
+      }
+    },
+    /** This engine just wrote the table's entry as `entry` (no VersionId: updates go under the lease). */
+    wrote(relation: Relation, entry: TableInput): void {
+      written.set(key(relation), { ...entry, Name: entry.Name, DatabaseName: relation.schema });
+    },
+    /** The entry as this engine last wrote it, if nothing changed it since. */
+    written(relation: Relation): Table | undefined {
+      return written.get(key(relation));
     },
   };
 }

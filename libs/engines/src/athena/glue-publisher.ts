@@ -8,6 +8,7 @@ import {
   type Partition,
   type PartitionInput,
   type Table,
+  type TableInput,
 } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
@@ -37,6 +38,8 @@ export interface PublishResult {
   partitions: { created: number; updated: number; deleted: number };
   /** Earlier data locations kept for `versionsToKeep` (the stale-data cleanup leaves them). */
   retained: string[];
+  /** The entry the target now has, as written (a later parameter update needs no read). */
+  entry: TableInput;
 }
 
 /**
@@ -160,6 +163,7 @@ export async function publishTable(
     created,
     partitions: counts,
     retained: parseRetired(retirement.kept).flat(),
+    entry: input,
   };
 }
 
