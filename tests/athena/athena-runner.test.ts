@@ -141,8 +141,8 @@ const MERGE_FIRST_CALLS = [
   "GetTables ecommerce_silver events__sluice_r1_1|events",
   "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
   "CreateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
-  "BatchDeleteTable ecommerce_silver events__sluice_r1_1",
   "ListObjectsV2 sluice-lake/silver/events/",
+  "BatchDeleteTable ecommerce_silver events__sluice_r1_1",
 ];
 
 const grammarOf = (sql: string) =>
@@ -191,9 +191,10 @@ describe("the models project on Athena (fake AWS)", () => {
       "GetQueryResults",
       "GetTables ecommerce_marts sales_by_country__sluice_r2_1|sales_by_country",
       "UpdateTable ecommerce_marts.sales_by_country -> s3://sluice-lake/marts/sales_by_country/v_r2/",
-      // After all nodes, batched across the run's tables:
-      "BatchDeleteTable ecommerce_marts sales_by_country__sluice_r2_1",
+      // The old data, listed once the new version is published (while later nodes run) ...
       "ListObjectsV2 sluice-lake/marts/sales_by_country/",
+      // ... then after all nodes, batched across the run's tables:
+      "BatchDeleteTable ecommerce_marts sales_by_country__sluice_r2_1",
       "DeleteObjects 1",
     ]);
     expect(results.cleanup).toEqual({ tablesDropped: 1, objectsDeleted: 1 });

@@ -9,7 +9,7 @@ import { RETIRED_PARAMETER, type Retirement } from "./version-retention.js";
 /** BatchDeleteTable takes at most 100 table names per call. */
 const DELETE_TABLES_PAGE = 100;
 /** Concurrent S3 listings while flushing (one per table root). */
-const LISTING_CONCURRENCY = 8;
+const LISTING_CONCURRENCY = 16;
 
 /**
  * Cleanup that is safe to do late, queued during a run and done once at its end, in batches:
@@ -17,11 +17,14 @@ const LISTING_CONCURRENCY = 8;
  * entry goes: BatchDeleteTable, 100 names per call) and the old data of republished tables
  * (one listing per table root, DeleteObjects in 1,000-key pages shared across tables).
  * Nothing queued is ever read again, so a crash before the flush costs only leftovers, which
- * the next build of the table removes (staging sweep, stale-location cleanup).
+ * the next build of the table removes (staging sweep, stale-location cleanup). A table root's
+ * listing starts when it is queued (at most 16 at a time, far below S3's request rates) while
+ * later nodes run: nothing writes there after its publish; only the deletes wait for the end.
  */
 export function deferredCleanup(ctx: AthenaContext) {
   let stagingEntries: Relation[] = [];
-  let staleLocations: { relation: Relation; keep: string; retain: readonly string[] }[] = [];
+  let staleListings: Promise<{ bucket: string; keys: string[] }>[] = [];
+  const limit = limiter(LISTING_CONCURRENCY);
   let expired: { relation: Relation; retirement: Retirement }[] = [];
 
   return {
@@ -29,7 +32,10 @@ export function deferredCleanup(ctx: AthenaContext) {
       stagingEntries.push(relation);
     },
     removeStaleLater(relation: Relation, keepLocation: string, retain: readonly string[]): void {
-      staleLocations.push({ relation, keep: keepLocation, retain });
+      const listing = limit(() => listStaleObjects(ctx, relation, keepLocation, retain));
+      // A failed listing is reported by the flush (the cleanup's error), never unhandled.
+      listing.catch(() => undefined);
+      staleListings.push(listing);
     },
     /** Delete a table's expired locations (see {@link retire}), then stop listing them. */
     removeExpiredLater(relation: Relation, retirement: Retirement): void {
@@ -37,10 +43,10 @@ export function deferredCleanup(ctx: AthenaContext) {
     },
     async flush(): Promise<CleanupOutcome> {
       const entries = stagingEntries;
-      const stale = staleLocations;
+      const stale = staleListings;
       const retired = expired;
       stagingEntries = [];
-      staleLocations = [];
+      staleListings = [];
       expired = [];
       const [tablesDropped, objectsDeleted, expiredDeleted] = await Promise.all([
         dropEntries(ctx, entries),
@@ -79,18 +85,9 @@ async function dropEntries(ctx: AthenaContext, entries: readonly Relation[]): Pr
 
 async function removeStale(
   ctx: AthenaContext,
-  stale: readonly { relation: Relation; keep: string; retain: readonly string[] }[],
+  stale: readonly Promise<{ bucket: string; keys: string[] }>[],
 ): Promise<number> {
-  const listings: { bucket: string; keys: string[] }[] = [];
-  for (let i = 0; i < stale.length; i += LISTING_CONCURRENCY) {
-    listings.push(
-      ...(await Promise.all(
-        stale
-          .slice(i, i + LISTING_CONCURRENCY)
-          .map((s) => listStaleObjects(ctx, s.relation, s.keep, s.retain)),
-      )),
-    );
-  }
+  const listings = await Promise.all(stale);
   let deleted = 0;
   for (const [bucket, found] of groupBy(listings, (l) => l.bucket)) {
     deleted += await deleteKeys(
@@ -117,6 +114,22 @@ export async function removeExpired(
       await setTableParameters(ctx, relation, { [RETIRED_PARAMETER]: retirement.kept });
   }
   return deleted;
+}
+
+/** Run at most `n` of the functions given at once, in the order given. */
+function limiter(n: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
