@@ -319,7 +319,7 @@ async function writeRows(
   run: CatalogPlanRun,
   progress: Progress,
 ): Promise<number | undefined> {
-  const { node, ctx, engine } = run;
+  const { node, ctx } = run;
   const result = await ctx.execute(step.statement.sql).catch(async (error: unknown) => {
     if (step.statement.kind !== "insert" || !(error instanceof QueryError)) throw error;
     await removePartialOutput(error, run);
