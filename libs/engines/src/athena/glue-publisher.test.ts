@@ -73,7 +73,13 @@ describe("publishTable", () => {
       created: false,
       partitions: { created: 0, updated: 0, deleted: 0 },
       retained: ["s3://lake/silver/orders/v1/"],
+      entry: expect.objectContaining({ Name: "orders" }),
     });
+    // The entry as written, so a later parameter update needs no GetTable.
+    expect(result.entry.StorageDescriptor?.Location).toBe("s3://lake/silver/orders/v2/");
+    expect(result.entry.Parameters?.["sluice_retired_locations"]).toBe(
+      JSON.stringify([["s3://lake/silver/orders/v1/"]]),
+    );
   });
 
   it("keeps the data of versions_to_keep earlier versions, the newest first", async () => {
