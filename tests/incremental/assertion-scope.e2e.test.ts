@@ -81,6 +81,25 @@ describe("assertion scopes on the local lake", () => {
     expect(byId.get("test.unique_events_event_id")?.scope?.detail).toBe(
       "keys of 1 partition of event_date written this run (2026-11-26), against the whole table",
     );
+    // References: the new rows of order_items, each looked up in the whole events table.
+    const orderItems = "1 partition of event_date written this run (2026-11-26)";
+    for (const id of ["test.relationships_order_items_event_id", "test.dq_order_items_rule_7"])
+      expect(byId.get(id), id).toMatchObject({
+        status: "pass",
+        scope: { kind: "incremental", detail: `${orderItems}, looked up in the whole events` },
+      });
+    // No event was rejected this run: rejected_events' new-data tests have nothing to check and
+    // pass saying so (skipped is kept for a failure upstream); nothing is skipped.
+    for (const id of [
+      "test.not_null_rejected_events_reject_reason",
+      "test.accepted_values_rejected_events_reject_reason",
+    ])
+      expect(byId.get(id), id).toMatchObject({
+        status: "pass",
+        failures: 0,
+        scope: { kind: "incremental", detail: "no partition written this run" },
+      });
+    expect([...byId.values()].filter((t) => t.status === "skipped")).toEqual([]);
     // A dataset-level rule reads the whole table and says so: every event (counted by a query of
     // its own; --events is a rate, so the generator's count is not exactly 4,000).
     const counted = await sluice([

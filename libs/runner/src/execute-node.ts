@@ -188,11 +188,23 @@ async function checkTest(
       }),
     );
   if (raw.empty || scoped.empty) {
-    // Checks of new data look at what the run read or wrote; it read or wrote none.
-    result.status = "skipped";
-    result.message = raw.empty
-      ? "no raw line was read this run (no new data): nothing to check"
-      : "no partition was written this run (no new data): nothing to check";
+    // Checks of new data look at what the run read or wrote; it read or wrote none, so nothing
+    // can fail: a pass that says so (skipped means a parent failed).
+    result.scope = {
+      kind: "incremental",
+      detail: raw.empty ? "no raw line read this run" : "no partition written this run",
+    };
+    result.status = "pass";
+    result.failures = 0;
+    result.message = "pass: no new data to check";
+    if (node.assertion?.kind === "dq_rule")
+      result.dq = {
+        ruleName: node.assertion.ruleName,
+        ruleType: node.assertion.ruleType,
+        ruleText: node.assertion.ruleText,
+        outcome: "PASS",
+        message: "",
+      };
     return;
   }
   if (node.assertion?.kind === "dq_rule") {

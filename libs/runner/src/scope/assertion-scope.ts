@@ -87,10 +87,16 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
   const detail = `${n} partition${n === 1 ? "" : "s"} of ${names} written this run${n > 0 ? ` (${shown.slice(0, 5).join(", ")}${n > 5 ? ", ..." : ""})` : ""}`;
   const relation = input.dialect.quoteRelation(subject.relation);
   const frame = newDataFrame(input.dialect, subject, written, node.newData);
+  // A check of new rows against other relations (relationships, ReferentialIntegrity) reads those whole.
+  const others = node.dependsOn.filter((id) => id !== subject.id).map((id) => id.split(".").at(-1));
+  const against = others.length > 0 ? `, looked up in the whole ${others.join(", ")}` : "";
   return {
     scope: {
       kind: "incremental",
-      detail: node.newData.kind === "keys" ? `keys of ${detail}, against the whole table` : detail,
+      detail:
+        node.newData.kind === "keys"
+          ? `keys of ${detail}, against the whole table`
+          : `${detail}${against}`,
     },
     layout: "newData",
     empty: n === 0,
