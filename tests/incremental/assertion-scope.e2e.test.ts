@@ -29,6 +29,7 @@ const results = (stdout: string): Map<string, TestResult> =>
 const LAST_HOUR = "2026/11/26/23";
 const RULE = "test.dq_events_rule_1_2";
 const TEST = "test.accepted_values_events_event_date";
+const SINGULAR = "test.assert_recent_events";
 
 beforeAll(async () => {
   const project = await copyModelsProject();
@@ -59,6 +60,12 @@ beforeAll(async () => {
       `${declared}        tests: [not_null]\n`,
       `${declared}        tests: [not_null, {accepted_values: {values: ['2026-11-26']}}]\n`,
     ),
+  );
+  // A singular test scoped to the partitions a run writes, that the old day breaks too.
+  await writeFile(
+    path.join(dir, "tests/assert_recent_events.sql"),
+    "{{ config(new_data='partitions') }}\n" +
+      "select e.event_id from {{ ref('events') }} as e where e.event_date < date '2026-11-26'\n",
   );
   await expose(hidden, dir, [LAST_HOUR]);
 }, 240_000);
@@ -100,6 +107,17 @@ describe("assertion scopes on the local lake", () => {
         scope: { kind: "incremental", detail: "no partition written this run" },
       });
     expect([...byId.values()].filter((t) => t.status === "skipped")).toEqual([]);
+    // Singular tests declared config(new_data='partitions'): the partitions written of every
+    // table they ref.
+    expect(byId.get(SINGULAR)).toMatchObject({
+      status: "pass",
+      failures: 0,
+      scope: { kind: "incremental", detail: `events: ${orderItems}` },
+    });
+    expect(byId.get("test.assert_order_totals_match_items")).toMatchObject({
+      status: "pass",
+      scope: { kind: "incremental", detail: `events: ${orderItems}; order_items: ${orderItems}` },
+    });
     // A dataset-level rule reads the whole table and says so: every event (counted by a query of
     // its own; --events is a rate, so the generator's count is not exactly 4,000).
     const counted = await sluice([
@@ -134,6 +152,13 @@ describe("assertion scopes on the local lake", () => {
       detail: "every table read whole (--scope full or --full-refresh)",
     };
     expect(byId.get(TEST)).toMatchObject({ status: "fail", failures: 1, scope: full });
+    const oldDay = await sluice([
+      ...["query", "--format", "json"],
+      "select count(*) as n from silver.events where event_date < date '2026-11-26'",
+    ]);
+    const oldEvents = Number((JSON.parse(oldDay.stdout) as { n: number }[])[0]!.n);
+    expect(oldEvents).toBeGreaterThan(1000);
+    expect(byId.get(SINGULAR)).toMatchObject({ status: "fail", failures: oldEvents, scope: full });
     const share = await sluice([
       ...["query", "--format", "json"],
       "select avg(case when event_timestamp >= timestamp '2026-11-26' then 1.0 else 0.0 end) as s from silver.events",

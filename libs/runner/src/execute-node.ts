@@ -21,6 +21,8 @@ export interface RunNodeContext extends NodeContext {
   shared?: SharedRows;
   /** The tested node of a test (its `attachedTo`). */
   subject?: CompiledNode;
+  /** The nodes a test reads (its `dependsOn`). */
+  reads?: readonly CompiledNode[];
 }
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
@@ -177,6 +179,7 @@ async function checkTest(
     mode: ctx.scope ?? "incremental",
     written: ctx.written ?? new Map(),
     ...(ctx.subject ? { subject: ctx.subject } : {}),
+    ...(ctx.reads ? { reads: ctx.reads } : {}),
     ...(raw.from === undefined ? {} : { rawFrom: raw.from }),
   });
   result.scope = scoped.scope;

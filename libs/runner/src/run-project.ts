@@ -136,6 +136,9 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         ...(node.attachedTo && byId.has(node.attachedTo)
           ? { subject: byId.get(node.attachedTo)! }
           : {}),
+        ...(node.kind === "test"
+          ? { reads: node.dependsOn.flatMap((id) => byId.get(id) ?? []) }
+          : {}),
         ...(options.onStatements ? { onStatements: options.onStatements } : {}),
       });
       if (result.status === "success") built.add(node.id);
