@@ -105,7 +105,8 @@ describe("generic and singular tests", () => {
     const rel = tests["test.relationships_orders_customer_id"]!;
     expect(rel.sql).toBe(
       "with child as (\n  select [customer_id] as from_field from [default].[orders] where [customer_id] is not null\n),\n" +
-        "parent as (\n  select [id] as to_field from [default].[customers]\n)\n" +
+        "parent as (\n  select [id] as to_field from [default].[customers]\n" +
+        "  where [id] in (select from_field from child)\n)\n" +
         "select from_field\nfrom child\nleft join parent on child.from_field = parent.to_field\nwhere parent.to_field is null",
     );
     expect([rel.attachedTo, rel.dependsOn, rel.severity]).toEqual([

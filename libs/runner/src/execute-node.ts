@@ -30,6 +30,7 @@ import { rawSourceBinding } from "./incremental/plan-raw-reads.js";
 import { ruleRow } from "./dq/ruleset-pass.js";
 import { sharedRow, type SharedRows } from "./shared-rows.js";
 import { scopeOf, type ScopeMode } from "./scope/assertion-scope.js";
+import { writtenPartitionFiles } from "./scope/written-partition-files.js";
 import type { WrittenPartitions } from "@sluice/engines";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
@@ -180,6 +181,7 @@ async function checkTest(
     written: ctx.written ?? new Map(),
     ...(ctx.subject ? { subject: ctx.subject } : {}),
     ...(ctx.reads ? { reads: ctx.reads } : {}),
+    partitionFiles: await writtenPartitionFiles(ctx.reads ?? [], ctx),
     ...(raw.from === undefined ? {} : { rawFrom: raw.from }),
   });
   result.scope = scoped.scope;

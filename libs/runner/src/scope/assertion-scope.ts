@@ -24,6 +24,11 @@ export interface ScopeInput {
   rawFrom?: string;
   /** The relations the test reads (its `dependsOn` nodes), for a `partitions` scope. */
   reads?: readonly CompiledNode[];
+  /**
+   * Quoted relation → a relation reading only the files of its written partitions (or a
+   * superset; see `writtenPartitionFiles`), read instead of the table to find those partitions.
+   */
+  partitionFiles?: ReadonlyMap<string, string>;
 }
 
 /** A test's scope and how to narrow its SQL to it (`bind`); `empty`: no new data to check. */
@@ -85,9 +90,11 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
   const n = written.values.length;
   const detail = writtenDetail(subject, written);
   const relation = input.dialect.quoteRelation(subject.relation);
-  const frame = newDataFrame(input.dialect, subject, written, node.newData);
+  const frame = newDataFrame(input.dialect, subject, written, node.newData, input.partitionFiles);
   // A check of new rows against other relations (relationships, ReferentialIntegrity) reads those whole.
-  const others = node.dependsOn.filter((id) => id !== subject.id).map((id) => id.split(".").at(-1));
+  const others = (node.dependsOn ?? [])
+    .filter((id) => id !== subject.id)
+    .map((id) => id.split(".").at(-1));
   const against = others.length > 0 ? `, looked up in the whole ${others.join(", ")}` : "";
   return {
     scope: {
@@ -129,7 +136,7 @@ function partitionsScope(input: ScopeInput, full: (detail: string) => BoundScope
   const frames = new Map(
     scoped.map(({ node, written }) => [
       d.quoteRelation(node.relation),
-      `(${newDataFrame(d, node, written, { kind: "rows" })})`,
+      `(${newDataFrame(d, node, written, { kind: "rows" }, input.partitionFiles)})`,
     ]),
   );
   const whole = reads.filter((r) => !input.written.has(r.id)).map((r) => `${r.name} read whole`);
@@ -154,19 +161,27 @@ function newDataFrame(
   subject: CompiledNode,
   written: WrittenPartitions,
   scope: NewDataScope,
+  partitionFiles?: ReadonlyMap<string, string>,
 ): string {
   const relation = d.quoteRelation(subject.relation);
   if (written.values.length === 0) return `SELECT * FROM ${relation} WHERE FALSE`;
-  const inPartitions = partitionsSql(d, subject, written);
+  const inPartitions = partitionsSql(d, subject, written, partitionFiles?.get(relation));
   if (scope.kind !== "keys") return inPartitions;
   // The first key column finds every row that can share a key with a new row (a superset).
   const key = d.quoteIdentifier(scope.columns[0] ?? "");
-  const where = inPartitions.slice(inPartitions.indexOf("WHERE ") + "WHERE ".length);
+  const plain = partitionsSql(d, subject, written);
+  const where = plain.slice(plain.indexOf("WHERE ") + "WHERE ".length);
   return `SELECT * FROM ${relation} WHERE (${where}) OR ${key} IN (SELECT ${key} FROM (${inPartitions}) AS sluice_new)`;
 }
 
 /** `SELECT * FROM rel WHERE <the written partitions>`, typed literals where the catalog types them. */
-function partitionsSql(d: Dialect, subject: CompiledNode, written: WrittenPartitions): string {
+function partitionsSql(
+  d: Dialect,
+  subject: CompiledNode,
+  written: WrittenPartitions,
+  /** Read instead of the relation (the lake: only the files of the written partitions). */
+  files?: string,
+): string {
   const columns = written.columns;
   if (isCatalogDialect(d) && columns.every((c) => c.type))
     return d.selectPartitions(
@@ -188,5 +203,5 @@ function partitionsSql(d: Dialect, subject: CompiledNode, written: WrittenPartit
           ...(present.length < written.values.length ? [`${name(0)} IS NULL`] : []),
         ]
       : written.values.map((v) => `(${v.map((x, i) => equals(i, x)).join(" AND ")})`);
-  return `SELECT * FROM ${d.quoteRelation(subject.relation)} WHERE ${rows.join(" OR ")}`;
+  return `SELECT * FROM ${files ?? d.quoteRelation(subject.relation)} WHERE ${rows.join(" OR ")}`;
 }
