@@ -1,6 +1,8 @@
+{{ config(partitioned_by=['event_date'], lookback=var('lookback_hours', 3)) }}
 {#- E-commerce funnel: events and sessions per day and stage, and conversion between stages.
     Every day with events has all four stages (0 when none). A session with events on two days
-    counts on both. -#}
+    counts on both. Incremental runs rebuild only the days new data touched
+    (macros/dates_touched.sql). -#}
 with stages as (
     select stage_order, stage
     from (
@@ -19,6 +21,9 @@ counts as (
         count(*) as events,
         count(distinct session_id) as sessions
     from {{ ref('events') }}
+    {% if is_incremental() %}
+    where event_date in ({{ dates_touched() }})
+    {% endif %}
     group by event_date, event_type
 ),
 
@@ -42,11 +47,11 @@ joined as (
 )
 
 select
-    event_date,
     stage_order,
     stage,
     events,
     sessions,
     round(cast(sessions as double) / nullif(lag(sessions) over (partition by event_date order by stage_order), 0), 4) as conversion_from_previous,
-    round(cast(sessions as double) / nullif(first_value(sessions) over (partition by event_date order by stage_order), 0), 4) as conversion_from_top
+    round(cast(sessions as double) / nullif(first_value(sessions) over (partition by event_date order by stage_order), 0), 4) as conversion_from_top,
+    event_date
 from joined

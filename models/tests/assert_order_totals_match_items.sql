@@ -1,5 +1,7 @@
+{{ config(new_data='partitions') }}
 {#- Singular test: a paid order's total equals the sum of its items, exactly (both DECIMAL).
-    Returns the orders that disagree. -#}
+    Returns the orders that disagree. An order and its items share the order's event_date
+    partition, so an incremental build checks only the partitions it wrote of both tables. -#}
 select
     e.order_id,
     e.order_total,

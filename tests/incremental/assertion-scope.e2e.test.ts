@@ -29,6 +29,7 @@ const results = (stdout: string): Map<string, TestResult> =>
 const LAST_HOUR = "2026/11/26/23";
 const RULE = "test.dq_events_rule_1_2";
 const TEST = "test.accepted_values_events_event_date";
+const SINGULAR = "test.assert_recent_events";
 
 beforeAll(async () => {
   const project = await copyModelsProject();
@@ -60,6 +61,12 @@ beforeAll(async () => {
       `${declared}        tests: [not_null, {accepted_values: {values: ['2026-11-26']}}]\n`,
     ),
   );
+  // A singular test scoped to the partitions a run writes, that the old day breaks too.
+  await writeFile(
+    path.join(dir, "tests/assert_recent_events.sql"),
+    "{{ config(new_data='partitions') }}\n" +
+      "select e.event_id from {{ ref('events') }} as e where e.event_date < date '2026-11-26'\n",
+  );
   await expose(hidden, dir, [LAST_HOUR]);
 }, 240_000);
 
@@ -81,6 +88,36 @@ describe("assertion scopes on the local lake", () => {
     expect(byId.get("test.unique_events_event_id")?.scope?.detail).toBe(
       "keys of 1 partition of event_date written this run (2026-11-26), against the whole table",
     );
+    // References: the new rows of order_items, each looked up in the whole events table.
+    const orderItems = "1 partition of event_date written this run (2026-11-26)";
+    for (const id of ["test.relationships_order_items_event_id", "test.dq_order_items_rule_7"])
+      expect(byId.get(id), id).toMatchObject({
+        status: "pass",
+        scope: { kind: "incremental", detail: `${orderItems}, looked up in the whole events` },
+      });
+    // No event was rejected this run: rejected_events' new-data tests have nothing to check and
+    // pass saying so (skipped is kept for a failure upstream); nothing is skipped.
+    for (const id of [
+      "test.not_null_rejected_events_reject_reason",
+      "test.accepted_values_rejected_events_reject_reason",
+    ])
+      expect(byId.get(id), id).toMatchObject({
+        status: "pass",
+        failures: 0,
+        scope: { kind: "incremental", detail: "no partition written this run" },
+      });
+    expect([...byId.values()].filter((t) => t.status === "skipped")).toEqual([]);
+    // Singular tests declared config(new_data='partitions'): the partitions written of every
+    // table they ref.
+    expect(byId.get(SINGULAR)).toMatchObject({
+      status: "pass",
+      failures: 0,
+      scope: { kind: "incremental", detail: `events: ${orderItems}` },
+    });
+    expect(byId.get("test.assert_order_totals_match_items")).toMatchObject({
+      status: "pass",
+      scope: { kind: "incremental", detail: `events: ${orderItems}; order_items: ${orderItems}` },
+    });
     // A dataset-level rule reads the whole table and says so: every event (counted by a query of
     // its own; --events is a rate, so the generator's count is not exactly 4,000).
     const counted = await sluice([
@@ -115,6 +152,13 @@ describe("assertion scopes on the local lake", () => {
       detail: "every table read whole (--scope full or --full-refresh)",
     };
     expect(byId.get(TEST)).toMatchObject({ status: "fail", failures: 1, scope: full });
+    const oldDay = await sluice([
+      ...["query", "--format", "json"],
+      "select count(*) as n from silver.events where event_date < date '2026-11-26'",
+    ]);
+    const oldEvents = Number((JSON.parse(oldDay.stdout) as { n: number }[])[0]!.n);
+    expect(oldEvents).toBeGreaterThan(1000);
+    expect(byId.get(SINGULAR)).toMatchObject({ status: "fail", failures: oldEvents, scope: full });
     const share = await sluice([
       ...["query", "--format", "json"],
       "select avg(case when event_timestamp >= timestamp '2026-11-26' then 1.0 else 0.0 end) as s from silver.events",

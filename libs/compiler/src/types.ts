@@ -70,9 +70,13 @@ export interface CompiledNode {
  * touched partitions, the raw hours read), as Glue Data Quality in an ETL job checks the incoming
  * frame. `rows`: a per-row check (not_null, accepted_values, relationships, ColumnValues,
  * IsComplete, ...) reads the new rows. `keys`: a uniqueness check reads every row, in the whole
- * table, whose key occurs among the new rows (new keys against old ones).
+ * table, whose key occurs among the new rows (new keys against old ones). `partitions`: a
+ * singular test that declares `config(new_data='partitions')` (its author states every failing
+ * row lies in partitions the run wrote, e.g. an order's total against its items, both partitioned
+ * by the order's date) reads, of every table it refs, the partitions this run wrote.
  */
-export type NewDataScope = { kind: "rows" } | { kind: "keys"; columns: string[] };
+export type NewDataScope =
+  { kind: "rows" } | { kind: "keys"; columns: string[] } | { kind: "partitions" };
 
 /**
  * One query several tests share (one scan of their relation), returning one row; `index` names a

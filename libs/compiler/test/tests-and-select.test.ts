@@ -44,6 +44,34 @@ describe("generic and singular tests", () => {
       ],
     });
 
+  it("a singular test's config(new_data='partitions') scopes it to the partitions a run writes; another value is an error at config(", () => {
+    const withConfig = (text: string) => {
+      const p = base();
+      p.singularTests = [{ ...p.singularTests[0]!, text }];
+      return compile(p);
+    };
+    const scoped = withConfig(
+      "{{ config(new_data='partitions') }}\nselect * from {{ ref('orders') }} where id < 0",
+    );
+    expect(scoped.diagnostics).toEqual([]);
+    expect(scoped.nodes.find((n) => n.id === "test.no_neg")?.newData).toEqual({
+      kind: "partitions",
+    });
+    expect(compile(base()).nodes.find((n) => n.id === "test.no_neg")?.newData).toBeUndefined();
+    const bad = withConfig(
+      "select 1 as x\n{{ config(new_data='rows') }}\nfrom {{ ref('orders') }} where id < 0",
+    );
+    expect(bad.diagnostics).toMatchObject([
+      {
+        code: "TEST_INVALID",
+        severity: "error",
+        message: `new_data: expected 'partitions', got "rows"`,
+        at: { file: "tests/no_neg.sql", line: 2, column: 4 },
+      },
+    ]);
+    expect(bad.nodes.find((n) => n.id === "test.no_neg")).toBeUndefined();
+  });
+
   it("compile to failing-rows SELECTs wrapped in the dialect's assertion", () => {
     const c = compile(base());
     expect(c.diagnostics).toEqual([]);
@@ -77,7 +105,8 @@ describe("generic and singular tests", () => {
     const rel = tests["test.relationships_orders_customer_id"]!;
     expect(rel.sql).toBe(
       "with child as (\n  select [customer_id] as from_field from [default].[orders] where [customer_id] is not null\n),\n" +
-        "parent as (\n  select [id] as to_field from [default].[customers]\n)\n" +
+        "parent as (\n  select [id] as to_field from [default].[customers]\n" +
+        "  where [id] in (select from_field from child)\n)\n" +
         "select from_field\nfrom child\nleft join parent on child.from_field = parent.to_field\nwhere parent.to_field is null",
     );
     expect([rel.attachedTo, rel.dependsOn, rel.severity]).toEqual([

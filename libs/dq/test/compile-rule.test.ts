@@ -95,7 +95,7 @@ describe("rule SQL text", () => {
 
   test("reference relations come from resolve()", () => {
     expect(sql('ReferentialIntegrity "product_id" "ref.{id}" = 1.0')).toContain(
-      `LEFT JOIN (SELECT DISTINCT "id" AS k0 FROM "silver"."products") AS r ON p."product_id" = r.k0`,
+      `LEFT JOIN (SELECT DISTINCT "id" AS k0 FROM "silver"."products" WHERE "id" IN (SELECT "product_id" FROM "silver"."events")) AS r ON p."product_id" = r.k0`,
     );
     expect(compile('RowCountMatch "nope" > 0.9')).toEqual({
       unsupported: "RowCountMatch: no data source, model or source named 'nope'",

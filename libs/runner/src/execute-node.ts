@@ -21,6 +21,8 @@ export interface RunNodeContext extends NodeContext {
   shared?: SharedRows;
   /** The tested node of a test (its `attachedTo`). */
   subject?: CompiledNode;
+  /** The nodes a test reads (its `dependsOn`). */
+  reads?: readonly CompiledNode[];
 }
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
@@ -28,6 +30,7 @@ import { rawSourceBinding } from "./incremental/plan-raw-reads.js";
 import { ruleRow } from "./dq/ruleset-pass.js";
 import { sharedRow, type SharedRows } from "./shared-rows.js";
 import { scopeOf, type ScopeMode } from "./scope/assertion-scope.js";
+import { writtenPartitionFiles } from "./scope/written-partition-files.js";
 import type { WrittenPartitions } from "@sluice/engines";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
@@ -177,6 +180,8 @@ async function checkTest(
     mode: ctx.scope ?? "incremental",
     written: ctx.written ?? new Map(),
     ...(ctx.subject ? { subject: ctx.subject } : {}),
+    ...(ctx.reads ? { reads: ctx.reads } : {}),
+    partitionFiles: await writtenPartitionFiles(ctx.reads ?? [], ctx),
     ...(raw.from === undefined ? {} : { rawFrom: raw.from }),
   });
   result.scope = scoped.scope;
@@ -188,11 +193,23 @@ async function checkTest(
       }),
     );
   if (raw.empty || scoped.empty) {
-    // Checks of new data look at what the run read or wrote; it read or wrote none.
-    result.status = "skipped";
-    result.message = raw.empty
-      ? "no raw line was read this run (no new data): nothing to check"
-      : "no partition was written this run (no new data): nothing to check";
+    // Checks of new data look at what the run read or wrote; it read or wrote none, so nothing
+    // can fail: a pass that says so (skipped means a parent failed).
+    result.scope = {
+      kind: "incremental",
+      detail: raw.empty ? "no raw line read this run" : "no partition written this run",
+    };
+    result.status = "pass";
+    result.failures = 0;
+    result.message = "pass: no new data to check";
+    if (node.assertion?.kind === "dq_rule")
+      result.dq = {
+        ruleName: node.assertion.ruleName,
+        ruleType: node.assertion.ruleType,
+        ruleText: node.assertion.ruleText,
+        outcome: "PASS",
+        message: "",
+      };
     return;
   }
   if (node.assertion?.kind === "dq_rule") {

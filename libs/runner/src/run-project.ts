@@ -142,17 +142,16 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         ...(node.attachedTo && byId.has(node.attachedTo)
           ? { subject: byId.get(node.attachedTo)! }
           : {}),
+        ...(node.kind === "test"
+          ? { reads: node.dependsOn.flatMap((id) => byId.get(id) ?? []) }
+          : {}),
         ...(options.onStatements ? { onStatements: options.onStatements } : {}),
         ...(options.onPlan ? { onPlan: options.onPlan } : {}),
       });
       if (result.status === "success") built.add(node.id);
       results.push(result);
       options.onEvent?.({ type: "end", index: i, total, result });
-      // A check with nothing to look at (skipped, but not for a failure upstream) blocks nothing.
-      return (
-        ["success", "pass", "warn"].includes(result.status) ||
-        (result.status === "skipped" && !result.skippedBecause)
-      );
+      return ["success", "pass", "warn"].includes(result.status);
     },
     ({ node }, because) => {
       const i = ++index;

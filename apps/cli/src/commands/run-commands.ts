@@ -245,12 +245,7 @@ async function runNodes(
     const { failedNodeFiles } = await import("./failed-node-files.js");
     printRunSummary(io, results, file, failedNodeFiles(ctx));
   }
-  // Skipped for a failure upstream fails the run; skipped with nothing to check does not.
-  const failed = results.results.some(
-    (r) =>
-      r.status === "error" ||
-      r.status === "fail" ||
-      (r.status === "skipped" && r.skippedBecause !== undefined),
-  );
+  // A node is skipped only for a failure upstream: it fails the run too.
+  const failed = results.results.some((r) => ["error", "fail", "skipped"].includes(r.status));
   return failed ? ExitCode.failed : ExitCode.ok;
 }

@@ -145,7 +145,9 @@ export function genericTest(
         newData,
         sql:
           `with child as (\n  select ${col} as from_field from ${rel} where ${col} is not null\n),\n` +
-          `parent as (\n  select ${parentCol} as to_field from ${parent.relationSql}\n)\n` +
+          // Only the parent keys the child has: no hash of the whole parent's keys.
+          `parent as (\n  select ${parentCol} as to_field from ${parent.relationSql}\n` +
+          `  where ${parentCol} in (select from_field from child)\n)\n` +
           `select from_field\nfrom child\nleft join parent on child.from_field = parent.to_field\nwhere parent.to_field is null`,
       };
     }

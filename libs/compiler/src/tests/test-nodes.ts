@@ -5,7 +5,8 @@ import { renderNodeSql } from "../compile/render-node-sql.js";
 import type { BuiltNodes } from "../compile/render-node-sql.js";
 import { locateCall } from "../render/locate.js";
 import { newScope } from "../render/render-scope.js";
-import type { CompiledNode } from "../types.js";
+import type { CompiledNode, NewDataScope } from "../types.js";
+import { error, type Diagnostic } from "@sluice/project";
 import { throughEphemerals } from "../graph/ephemeral.js";
 import { customGenericTest } from "./custom-generic-test.js";
 import { genericTest } from "./generic-tests.js";
@@ -170,7 +171,11 @@ export function singularTestNode(
   });
   ctx.renderer.render(template, scope);
   scope.diagnostics.forEach((d) => ctx.diagnostics.add(d));
-  let ok = scope.diagnostics.length === 0;
+  const declared = singularNewData(file, scope.configs);
+  const invalid = declared !== undefined && "code" in declared;
+  if (invalid) ctx.diagnostics.add(declared);
+  const newData = invalid ? undefined : declared;
+  let ok = scope.diagnostics.length === 0 && !invalid;
   const deps: string[] = [];
   for (const name of new Set(scope.refs)) {
     const id = index.ref(name, () => locateCall(file.path, file.text, "ref", [name]));
@@ -208,5 +213,26 @@ export function singularTestNode(
     dependsOn: throughEphemerals(deps, built.byId),
     ...(attachedTo ? { attachedTo } : {}),
     severity: "error",
+    ...(newData ? { newData } : {}),
   });
+}
+
+/**
+ * `config(new_data='partitions')` of a singular test: in an incremental build it reads only
+ * the partitions this run wrote of the tables it refs (see {@link NewDataScope}). Undefined
+ * without it; a diagnostic for another value.
+ */
+function singularNewData(
+  file: SingularTestFile,
+  configs: readonly Record<string, unknown>[],
+): NewDataScope | Diagnostic | undefined {
+  const value = configs.reduce<unknown>((v, c) => ("new_data" in c ? c["new_data"] : v), undefined);
+  if (value === undefined) return undefined;
+  if (value === "partitions") return { kind: "partitions" };
+  return error(
+    "TEST_INVALID",
+    `new_data: expected 'partitions', got ${JSON.stringify(value)}`,
+    locateCall(file.path, file.text, "config"),
+    "config(new_data='partitions') when every failing row lies in partitions the run wrote; else leave it out (the test reads whole tables)",
+  );
 }

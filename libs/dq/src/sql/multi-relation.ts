@@ -36,7 +36,13 @@ export function compileMultiRelationRule(
       }
       const keys = refCols.map((c, i) => `${s.col(c)} AS k${i}`).join(", ");
       const on = primaryCols.map((c, i) => `p.${s.col(c)} = r.k${i}`).join(" AND ");
-      const from = `FROM ${s.table} AS p LEFT JOIN (SELECT DISTINCT ${keys} FROM ${s.rel(resolve(ref[1]))}) AS r ON ${on}`;
+      // Of the reference, only the keys the primary has (one column: Trino takes no tuple IN):
+      // a scan of the key column, not a DISTINCT over the whole reference's keys.
+      const mine =
+        refCols.length === 1
+          ? ` WHERE ${s.col(refCols[0]!)} IN (SELECT ${s.col(primaryCols[0]!)} FROM ${s.table})`
+          : "";
+      const from = `FROM ${s.table} AS p LEFT JOIN (SELECT DISTINCT ${keys} FROM ${s.rel(resolve(ref[1]))}${mine}) AS r ON ${on}`;
       return {
         ...assertion(
           `SELECT CAST(count_if(r.k0 IS NOT NULL) AS DOUBLE) / NULLIF(count(*), 0) AS m ${from}`,

@@ -22,6 +22,13 @@ export interface ScopeInput {
   subject?: CompiledNode;
   /** Set when the test reads a raw source through the run's raw table: its first hour. */
   rawFrom?: string;
+  /** The relations the test reads (its `dependsOn` nodes), for a `partitions` scope. */
+  reads?: readonly CompiledNode[];
+  /**
+   * Quoted relation → a relation reading only the files of its written partitions (or a
+   * superset; see `writtenPartitionFiles`), read instead of the table to find those partitions.
+   */
+  partitionFiles?: ReadonlyMap<string, string>;
 }
 
 /** A test's scope and how to narrow its SQL to it (`bind`); `empty`: no new data to check. */
@@ -65,6 +72,7 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
           bind: same,
         };
   }
+  if (node.newData?.kind === "partitions") return partitionsScope(input, full);
   const subject = input.subject;
   if (!subject) return full("the whole table");
   if (subject.kind === "source")
@@ -80,17 +88,21 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
     return full(`the whole table (${why})`);
   }
   const n = written.values.length;
-  const columns =
-    written.columns.length > 0 ? written.columns.map((c) => c.name) : subject.partitionedBy;
-  const names = columns.join(", ");
-  const shown = written.values.map((v) => v.map((x) => x ?? "NULL").join("/"));
-  const detail = `${n} partition${n === 1 ? "" : "s"} of ${names} written this run${n > 0 ? ` (${shown.slice(0, 5).join(", ")}${n > 5 ? ", ..." : ""})` : ""}`;
+  const detail = writtenDetail(subject, written);
   const relation = input.dialect.quoteRelation(subject.relation);
-  const frame = newDataFrame(input.dialect, subject, written, node.newData);
+  const frame = newDataFrame(input.dialect, subject, written, node.newData, input.partitionFiles);
+  // A check of new rows against other relations (relationships, ReferentialIntegrity) reads those whole.
+  const others = (node.dependsOn ?? [])
+    .filter((id) => id !== subject.id)
+    .map((id) => id.split(".").at(-1));
+  const against = others.length > 0 ? `, looked up in the whole ${others.join(", ")}` : "";
   return {
     scope: {
       kind: "incremental",
-      detail: node.newData.kind === "keys" ? `keys of ${detail}, against the whole table` : detail,
+      detail:
+        node.newData.kind === "keys"
+          ? `keys of ${detail}, against the whole table`
+          : `${detail}${against}`,
     },
     layout: "newData",
     empty: n === 0,
@@ -98,25 +110,78 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
   };
 }
 
+/** `2 partitions of event_date written this run (2026-11-27, 2026-11-28)`. */
+function writtenDetail(subject: CompiledNode, written: WrittenPartitions): string {
+  const n = written.values.length;
+  const columns =
+    written.columns.length > 0 ? written.columns.map((c) => c.name) : subject.partitionedBy;
+  const names = columns.join(", ");
+  const shown = written.values.map((v) => v.map((x) => x ?? "NULL").join("/"));
+  return `${n} partition${n === 1 ? "" : "s"} of ${names} written this run${n > 0 ? ` (${shown.slice(0, 5).join(", ")}${n > 5 ? ", ..." : ""})` : ""}`;
+}
+
+/**
+ * A `partitions` scope: every table the test reads that this run wrote by partition is read as
+ * those partitions (one pass over the SQL, so a frame's own relation name is not replaced again);
+ * the others whole.
+ */
+function partitionsScope(input: ScopeInput, full: (detail: string) => BoundScope): BoundScope {
+  const d = input.dialect;
+  const reads = input.reads ?? [];
+  const scoped = reads.flatMap((node) => {
+    const written = input.written.get(node.id);
+    return written ? [{ node, written }] : [];
+  });
+  if (scoped.length === 0) return full("the whole tables (none was written by partition this run)");
+  const frames = new Map(
+    scoped.map(({ node, written }) => [
+      d.quoteRelation(node.relation),
+      `(${newDataFrame(d, node, written, { kind: "rows" }, input.partitionFiles)})`,
+    ]),
+  );
+  const whole = reads.filter((r) => !input.written.has(r.id)).map((r) => `${r.name} read whole`);
+  const detail = [
+    ...scoped.map(({ node, written }) => `${node.name}: ${writtenDetail(node, written)}`),
+    ...whole,
+  ].join("; ");
+  const pattern = new RegExp([...frames.keys()].map(escapeRegExp).join("|"), "g");
+  return {
+    scope: { kind: "incremental", detail },
+    layout: "newData",
+    empty: scoped.every(({ written }) => written.values.length === 0),
+    bind: (sql) => sql.replace(pattern, (relation) => frames.get(relation) ?? relation),
+  };
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** The rows a test reads of new data: the written partitions, or the rows of their keys. */
 function newDataFrame(
   d: Dialect,
   subject: CompiledNode,
   written: WrittenPartitions,
   scope: NewDataScope,
+  partitionFiles?: ReadonlyMap<string, string>,
 ): string {
   const relation = d.quoteRelation(subject.relation);
   if (written.values.length === 0) return `SELECT * FROM ${relation} WHERE FALSE`;
-  const inPartitions = partitionsSql(d, subject, written);
-  if (scope.kind === "rows") return inPartitions;
+  const inPartitions = partitionsSql(d, subject, written, partitionFiles?.get(relation));
+  if (scope.kind !== "keys") return inPartitions;
   // The first key column finds every row that can share a key with a new row (a superset).
   const key = d.quoteIdentifier(scope.columns[0] ?? "");
-  const where = inPartitions.slice(inPartitions.indexOf("WHERE ") + "WHERE ".length);
+  const plain = partitionsSql(d, subject, written);
+  const where = plain.slice(plain.indexOf("WHERE ") + "WHERE ".length);
   return `SELECT * FROM ${relation} WHERE (${where}) OR ${key} IN (SELECT ${key} FROM (${inPartitions}) AS sluice_new)`;
 }
 
 /** `SELECT * FROM rel WHERE <the written partitions>`, typed literals where the catalog types them. */
-function partitionsSql(d: Dialect, subject: CompiledNode, written: WrittenPartitions): string {
+function partitionsSql(
+  d: Dialect,
+  subject: CompiledNode,
+  written: WrittenPartitions,
+  /** Read instead of the relation (the lake: only the files of the written partitions). */
+  files?: string,
+): string {
   const columns = written.columns;
   if (isCatalogDialect(d) && columns.every((c) => c.type))
     return d.selectPartitions(
@@ -138,5 +203,5 @@ function partitionsSql(d: Dialect, subject: CompiledNode, written: WrittenPartit
           ...(present.length < written.values.length ? [`${name(0)} IS NULL`] : []),
         ]
       : written.values.map((v) => `(${v.map((x, i) => equals(i, x)).join(" AND ")})`);
-  return `SELECT * FROM ${d.quoteRelation(subject.relation)} WHERE ${rows.join(" OR ")}`;
+  return `SELECT * FROM ${files ?? d.quoteRelation(subject.relation)} WHERE ${rows.join(" OR ")}`;
 }
