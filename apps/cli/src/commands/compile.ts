@@ -9,6 +9,7 @@ import { athenaCheckOption } from "./athena-check-option.js";
 interface CompileArgs extends SelectionArgs {
   format: "text" | "json";
   athenaCheck?: boolean;
+  artifacts: "auto" | "files" | "packed";
 }
 
 /** `sluice compile`: render every model and statement for the target, offline, into target/. */
@@ -20,6 +21,13 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     ...selectionOptions,
     format: formatOption(["text", "json"], "text"),
     ...athenaCheckOption,
+    artifacts: {
+      type: "string",
+      choices: ["auto", "files", "packed"],
+      default: "auto",
+      describe:
+        "Layout of target/compiled and target/run: a file per node (files), shards in target/packed (packed), or files up to 2,000 nodes (auto)",
+    },
   },
   examples: [["$0 compile --target prod", "write the Athena statements to models/target/run/"]],
   handler: async (args, io) => {
@@ -31,9 +39,9 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     const selection = await loadSelection(args, io, undefined, { runId: RUN_ID_PLACEHOLDER });
     if (!selection) return ExitCode.usage;
     const { ctx, ids } = selection;
-    const { writeCompiledArtifacts } = await import("@sluice/runner");
+    const { writeCompiledArtifacts, isPacked } = await import("@sluice/runner");
     const chosen = new Set(ids);
-    await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen);
+    await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, args.artifacts);
     // After writing: a failure names the line in target/compiled, which the user can open.
     const { checkAthenaSyntax } = await import("./athena-check.js");
     const problems = await checkAthenaSyntax(ctx, ids, args, io, { otherTargets: false });
@@ -59,7 +67,9 @@ export const compileCommand: CommandSpec<CompileArgs> = {
         `and ${counted(count("test"), "test")} (${counted(statements, "statement")}) for target '${ctx.targetName}' (${ctx.dialect.name}) ` +
         `in ${duration(performance.now() - started)}.`,
     );
-    io.out(`Statements: ${path.relative(process.cwd(), path.join(ctx.targetDir, "run")) || "."}/`);
+    const packed = isPacked(args.artifacts, chosen.size) ? ["packed"] : [];
+    const runDir = path.join(ctx.targetDir, ...packed, "run");
+    io.out(`Statements: ${path.relative(process.cwd(), runDir) || "."}/`);
     return ExitCode.ok;
   },
 };
