@@ -118,8 +118,14 @@ function firstLine(file: string): string {
   }
 }
 
-/** The cached context (JSON text with the placeholder run id), when it is still valid. */
-export function readCachedContext(targetDir: string, request: CacheRequest): string | undefined {
+/**
+ * The cached context (JSON text with the placeholder run id), when it is still valid, and the
+ * header line it was saved under (equal headers: equal contexts).
+ */
+export function readCachedContext(
+  targetDir: string,
+  request: CacheRequest,
+): { context: string; header: string } | undefined {
   const file = path.join(targetDir, CACHE_FILE);
   let line: string;
   let header: Header;
@@ -138,7 +144,9 @@ export function readCachedContext(targetDir: string, request: CacheRequest): str
     const text = readFileSync(file, "utf8");
     const newline = text.indexOf("\n");
     // Replaced by another process since the header was read: not the context that was checked.
-    return text.slice(0, newline) === line ? text.slice(newline + 1) : undefined;
+    return text.slice(0, newline) === line
+      ? { context: text.slice(newline + 1), header: line }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -148,6 +156,7 @@ export function readCachedContext(targetDir: string, request: CacheRequest): str
  * Save a compile. Skipped when a file changed less than {@link RACY_MS} before `loadStartedMs`
  * or after it (it may have changed while it was read, or change again within the file system's
  * timestamp granularity): the next run compiles again rather than trust a racy snapshot.
+ * Returns the header line written (undefined when skipped or not writable).
  */
 export function writeCachedContext(
   targetDir: string,
@@ -156,9 +165,9 @@ export function writeCachedContext(
   envNames: readonly string[],
   context: string,
   loadStartedMs: number,
-): void {
+): string | undefined {
   const snap = snapshot(request.dir, folders);
-  if (snap.newest >= loadStartedMs - RACY_MS) return;
+  if (snap.newest >= loadStartedMs - RACY_MS) return undefined;
   const header: Header = {
     format: FORMAT,
     build: buildId(),
@@ -170,10 +179,13 @@ export function writeCachedContext(
   try {
     mkdirSync(targetDir, { recursive: true });
     const tmp = path.join(targetDir, `${CACHE_FILE}.${process.pid}.tmp`);
-    writeFileSync(tmp, `${JSON.stringify(header)}\n${context}`);
+    const line = JSON.stringify(header);
+    writeFileSync(tmp, `${line}\n${context}`);
     renameSync(tmp, path.join(targetDir, CACHE_FILE));
+    return line;
   } catch {
     // A read-only project still works, only without the cache.
+    return undefined;
   }
 }
 

@@ -25,6 +25,12 @@ export interface ProjectContext {
   runId: string;
   /** `<project>/target` */
   targetDir: string;
+  /**
+   * Identity of `compiled` (the partial-parse header it is cached under, and the run id): two
+   * contexts with the same fingerprint hold the same compiled project. Undefined when the
+   * compile was not cached.
+   */
+  fingerprint?: string;
 }
 
 /** A sortable, unique id for this invocation: `20261128T154501Z_3f9a`. */
@@ -61,7 +67,8 @@ export async function loadProjectContext(
   };
   const useCache = args.partialParse !== false;
   const cached = useCache ? readCachedContext(targetDir, request) : undefined;
-  if (cached !== undefined) return revive(cached, runId, targetDir, io, dir);
+  if (cached !== undefined)
+    return withFingerprint(await revive(cached.context, runId, targetDir, io, dir), cached.header);
 
   const loadStarted = Date.now();
   const fresh = await loadAndCompile(dir, args, request, useCache ? targetDir : undefined);
@@ -73,19 +80,26 @@ export async function loadProjectContext(
     );
     return fail(io, fresh.failed, dir);
   }
-  if (useCache)
-    writeCachedContext(
-      targetDir,
-      request,
-      fresh.folders,
-      fresh.envRead,
-      fresh.context,
-      loadStarted,
-    );
+  const header = useCache
+    ? writeCachedContext(
+        targetDir,
+        request,
+        fresh.folders,
+        fresh.envRead,
+        fresh.context,
+        loadStarted,
+      )
+    : undefined;
   // The placeholder run id needs no substitution: keep the objects instead of parsing the text.
-  if (runId === RUN_ID_PLACEHOLDER) return reviveContext(fresh.cached, runId, targetDir, io, dir);
-  return revive(fresh.context, runId, targetDir, io, dir);
+  const ctx =
+    runId === RUN_ID_PLACEHOLDER
+      ? await reviveContext(fresh.cached, runId, targetDir, io, dir)
+      : await revive(fresh.context, runId, targetDir, io, dir);
+  return withFingerprint(ctx, header);
 }
+
+const withFingerprint = (ctx: ProjectContext, header: string | undefined): ProjectContext =>
+  header === undefined ? ctx : { ...ctx, fingerprint: `${header}\n${ctx.runId}` };
 
 /** How to read the project's settings: for a dbt project, which profiles.yml and profile. */
 export function loadOptions(

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { hash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
@@ -21,17 +22,35 @@ export async function writeCompiledArtifacts(
   targetDir: string,
   compiled: CompiledProject,
   chosen?: ReadonlySet<string>,
-  layout: ArtifactLayout = "auto",
+  options: {
+    layout?: ArtifactLayout;
+    /**
+     * Identity of `compiled` (equal fingerprints: equal projects). When the artifacts on disk
+     * were written from the same fingerprint, layout and nodes, nothing is rebuilt or compared.
+     */
+    fingerprint?: string;
+  } = {},
 ): Promise<Map<string, string>> {
+  const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
+  const runPaths = new Map(
+    nodes.map((node) => [node.id, path.join(targetDir, "run", artifactName(node))]),
+  );
+  const layout = options.layout ?? "auto";
+  const stampFile = path.join(targetDir, ".artifacts-stamp");
+  const stamp =
+    options.fingerprint === undefined
+      ? undefined
+      : hash("sha1", [options.fingerprint, layout, ...runPaths.keys()].join("\n"));
+  if (stamp !== undefined && readOr(stampFile) === stamp) return runPaths;
+  // Gone until the new artifacts are all written: an interrupted write is never trusted.
+  rmSync(stampFile, { force: true });
   const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
-  const runPaths = new Map<string, string>();
-  for (const node of compiled.nodes.filter((n) => !chosen || chosen.has(n.id))) {
+  for (const node of nodes) {
     const file = artifactName(node);
     texts.compiled.set(file, compiledText(node));
     texts.run.set(file, runText(node));
-    runPaths.set(node.id, path.join(targetDir, "run", file));
   }
-  const packed = isPacked(layout, texts.compiled.size);
+  const packed = isPacked(layout, nodes.length);
   const files = new Map<string, string>();
   for (const kind of ["compiled", "run"] as const) {
     const placed = packed
@@ -45,7 +64,16 @@ export async function writeCompiledArtifacts(
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   writeChangedFiles(roots, files, { index: path.join(targetDir, ".artifact-hashes.json") });
+  if (stamp !== undefined) writeFileSync(stampFile, stamp);
   return runPaths;
+}
+
+function readOr(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** What `target/compiled/<node path>` holds: the rendered SELECT. */

@@ -41,7 +41,10 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     const { ctx, ids } = selection;
     const { writeCompiledArtifacts, isPacked } = await import("@sluice/runner");
     const chosen = new Set(ids);
-    await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, args.artifacts);
+    await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
+      layout: args.artifacts,
+      ...(ctx.fingerprint === undefined ? {} : { fingerprint: ctx.fingerprint }),
+    });
     // After writing: a failure names the line in target/compiled, which the user can open.
     const { checkAthenaSyntax } = await import("./athena-check.js");
     const problems = await checkAthenaSyntax(ctx, ids, args, io, { otherTargets: false });
