@@ -119,18 +119,14 @@ function firstLine(file: string): string {
 }
 
 /**
- * The cached context (JSON text with the placeholder run id), when it is still valid, and the
- * header line it was saved under (equal headers: equal contexts).
+ * The header line of `target/partial_parse.json` when the cache it heads is still valid for
+ * `request`, without reading the context after it. Equal valid headers: equal contexts.
  */
-export function readCachedContext(
-  targetDir: string,
-  request: CacheRequest,
-): { context: string; header: string } | undefined {
-  const file = path.join(targetDir, CACHE_FILE);
+export function validCacheHeader(targetDir: string, request: CacheRequest): string | undefined {
   let line: string;
   let header: Header;
   try {
-    line = firstLine(file);
+    line = firstLine(path.join(targetDir, CACHE_FILE));
     header = JSON.parse(line) as Header;
   } catch {
     return undefined;
@@ -140,8 +136,21 @@ export function readCachedContext(
   if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env))
     return undefined;
   if (snapshot(request.dir, header.folders).hash !== header.snapshot) return undefined;
+  return line;
+}
+
+/**
+ * The cached context (JSON text with the placeholder run id), when it is still valid, and the
+ * header line it was saved under (see {@link validCacheHeader}).
+ */
+export function readCachedContext(
+  targetDir: string,
+  request: CacheRequest,
+): { context: string; header: string } | undefined {
+  const line = validCacheHeader(targetDir, request);
+  if (line === undefined) return undefined;
   try {
-    const text = readFileSync(file, "utf8");
+    const text = readFileSync(path.join(targetDir, CACHE_FILE), "utf8");
     const newline = text.indexOf("\n");
     // Replaced by another process since the header was read: not the context that was checked.
     return text.slice(0, newline) === line

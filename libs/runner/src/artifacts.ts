@@ -1,10 +1,11 @@
 import { hash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { RunResults } from "./types.js";
 import { toSnakeJson } from "./snake-json.js";
+import { artifactsStamp, stampFile } from "./artifacts-stamp.js";
 import { isPacked, packArtifacts, packedDir } from "./packed-artifacts.js";
 import type { ArtifactLayout } from "./packed-artifacts.js";
 import { writeChangedFiles } from "./write-changed-files.js";
@@ -36,14 +37,13 @@ export async function writeCompiledArtifacts(
     nodes.map((node) => [node.id, path.join(targetDir, "run", artifactName(node))]),
   );
   const layout = options.layout ?? "auto";
-  const stampFile = path.join(targetDir, ".artifacts-stamp");
   const stamp =
     options.fingerprint === undefined
       ? undefined
       : hash("sha1", [options.fingerprint, layout, ...runPaths.keys()].join("\n"));
-  if (stamp !== undefined && readOr(stampFile) === stamp) return runPaths;
+  if (stamp !== undefined && artifactsStamp(targetDir) === stamp) return runPaths;
   // Gone until the new artifacts are all written: an interrupted write is never trusted.
-  rmSync(stampFile, { force: true });
+  rmSync(stampFile(targetDir), { force: true });
   const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
   for (const node of nodes) {
     const file = artifactName(node);
@@ -64,16 +64,8 @@ export async function writeCompiledArtifacts(
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   writeChangedFiles(roots, files, { index: path.join(targetDir, ".artifact-hashes.json") });
-  if (stamp !== undefined) writeFileSync(stampFile, stamp);
+  if (stamp !== undefined) writeFileSync(stampFile(targetDir), stamp);
   return runPaths;
-}
-
-function readOr(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
 }
 
 /** What `target/compiled/<node path>` holds: the rendered SELECT. */
