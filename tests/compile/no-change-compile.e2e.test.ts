@@ -43,6 +43,26 @@ describe("compile writes only what changed", () => {
     const rewritten = [...second].filter(([f, t]) => first.get(f) !== t).map(([f]) => f);
     expect(rewritten).toEqual([]);
 
+    // Deleted by hand: written again (not the previous output replayed).
+    await rm(path.join(target, "run"), { recursive: true });
+    expect((await compile()).code).toBe(0);
+    expect((await mtimes(path.join(target, "run"))).size).toBe(
+      [...second.keys()].filter((f) => f.startsWith(path.join(target, "run") + path.sep)).length,
+    );
+    // Other arguments: compiled for them, not replayed.
+    const one = await runSluice([
+      "--project-dir",
+      project.dir,
+      "compile",
+      "-t",
+      "prod",
+      "-s",
+      "funnel",
+    ]);
+    expect(one.stdout).toMatch(/^Compiled 1 model, 0 seeds, 0 sources and \d+ tests/);
+    expect((await compile()).code).toBe(0);
+    const restored = await mtimes(target);
+
     const funnel = path.join(project.dir, "marts", "funnel.sql");
     await appendFile(funnel, "-- edited\n");
     const old = new Date(Date.now() - 60_000);
@@ -50,13 +70,13 @@ describe("compile writes only what changed", () => {
     expect((await compile()).code).toBe(0);
     const third = await mtimes(target);
     const changed = [...third]
-      .filter(([f, t]) => second.get(f) !== t)
+      .filter(([f, t]) => restored.get(f) !== t)
       .map(([f]) => path.relative(target, f))
       .sort();
     expect(
       changed.filter(
         (f) =>
-          !/^(manifest\.json|partial_parse\.json|compile_memo\.json|\.artifact-hashes\.json|\.artifacts-stamp)$/.test(
+          !/^(manifest\.json|partial_parse\.json|compile_memo\.json|\.artifact-hashes\.json|\.artifacts-stamp|replay\/compile\.json)$/.test(
             f,
           ),
       ),

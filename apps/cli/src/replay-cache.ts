@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { GlobalArgs, Io } from "./command.js";
 import { validCacheHeader } from "./compile-cache.js";
@@ -20,6 +20,8 @@ export interface Replay {
   out: string[];
   /** For a command that writes target/: the artifacts stamp it left (see @sluice/runner/stamp). */
   stamp?: string;
+  /** Folders the command wrote: gone (deleted by hand), the command runs again. */
+  wrote?: string[];
 }
 
 const file = (targetDir: string, command: string): string =>
@@ -56,7 +58,7 @@ export function readReplay(targetDir: string, command: string, key: string): Rep
     const saved = JSON.parse(readFileSync(file(targetDir, command), "utf8")) as Replay & {
       key: string;
     };
-    if (saved.key !== key) return undefined;
+    if (saved.key !== key || !(saved.wrote ?? []).every((dir) => existsSync(dir))) return undefined;
     return { err: saved.err, out: saved.out, ...(saved.stamp ? { stamp: saved.stamp } : {}) };
   } catch {
     return undefined;

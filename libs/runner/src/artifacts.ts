@@ -41,7 +41,13 @@ export async function writeCompiledArtifacts(
     options.fingerprint === undefined
       ? undefined
       : hash("sha1", [options.fingerprint, layout, ...runPaths.keys()].join("\n"));
-  if (stamp !== undefined && artifactsStamp(targetDir) === stamp) return runPaths;
+  const packed = isPacked(layout, nodes.length);
+  const folders = ["compiled", "run"].map((kind) =>
+    path.join(targetDir, ...(packed ? ["packed"] : []), kind),
+  );
+  // Written from the same compile, and not deleted by hand since.
+  if (stamp !== undefined && artifactsStamp(targetDir) === stamp && folders.every(existsSync))
+    return runPaths;
   // Gone until the new artifacts are all written: an interrupted write is never trusted.
   rmSync(stampFile(targetDir), { force: true });
   const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
@@ -50,7 +56,6 @@ export async function writeCompiledArtifacts(
     texts.compiled.set(file, compiledText(node));
     texts.run.set(file, runText(node));
   }
-  const packed = isPacked(layout, nodes.length);
   const files = new Map<string, string>();
   for (const kind of ["compiled", "run"] as const) {
     const placed = packed

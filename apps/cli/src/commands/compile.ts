@@ -49,7 +49,7 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     const recording = replays.recordingIo(io);
     const code = await compile(args, recording.io, started);
     if (args.format === "text") {
-      const { ctx, out } = code;
+      const { ctx, out, wrote } = code;
       const saved =
         code.exit === ExitCode.ok && ctx?.cacheHeader !== undefined
           ? replays.replayKey("compile", args, io, ctx.cacheHeader)
@@ -58,6 +58,7 @@ export const compileCommand: CommandSpec<CompileArgs> = {
         err: recording.printed.err,
         out,
         stamp: artifactsStamp(targetDir),
+        wrote,
       });
     }
     return code.exit;
@@ -69,7 +70,7 @@ async function compile(
   args: CompileArgs & GlobalArgs,
   io: Io,
   started: number,
-): Promise<{ exit: number; ctx?: ProjectContext; out: string[] }> {
+): Promise<{ exit: number; ctx?: ProjectContext; out: string[]; wrote?: string[] }> {
   const { loadSelection } = await import("../selection.js");
   // No run: the statements keep the placeholder run id, so a compile with no change rewrites
   // nothing under target/ (a run writes the statements it executed, with its own id).
@@ -111,5 +112,6 @@ async function compile(
   const runDir = path.join(ctx.targetDir, ...packed, "run");
   const statementsLine = `Statements: ${path.relative(process.cwd(), runDir) || "."}/`;
   io.out(statementsLine);
-  return { exit: ExitCode.ok, ctx, out: [summary, statementsLine] };
+  const wrote = [runDir, path.join(ctx.targetDir, ...packed, "compiled")];
+  return { exit: ExitCode.ok, ctx, out: [summary, statementsLine], wrote };
 }
