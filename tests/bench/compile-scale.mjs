@@ -4,7 +4,8 @@
 //   node tests/bench/compile-scale.mjs [1000 10000 50000]
 //
 // For each size: cold compile (no target/), no-change compile, compile after one model's SQL
-// changed, `ls --select` with graph operators (warm), and the cold compile's peak RSS. Budgets at
+// changed, `ls --select` with graph operators (the first after the compile, and warm: replayed),
+// and the cold compile's peak RSS. Budgets at
 // 10k on a quiet 2-core machine: cold < 1.5 s, no change < 0.2 s, one change < 0.3 s, ls < 0.3 s,
 // peak RSS < 600 MB; and time linear in size (ms per model printed for each size, and its ratio
 // to the smallest size's). Each row also gives the CPU seconds (user + system) of the command:
@@ -60,7 +61,10 @@ for (const n of sizes) {
       appendFileSync(changed, `-- edit ${edits++}\n`);
       return sluice(root, ["compile"]);
     });
-    const ls = medianRun(3, () => sluice(root, ["ls", "--select", `+${modelName(n - 1)}`]));
+    // The first ls after a compile loads the cached compile; the same ls again replays its output.
+    const lsArgs = ["ls", "--select", `+${modelName(n - 1)}`];
+    const lsFirst = sluice(root, lsArgs);
+    const ls = medianRun(3, () => sluice(root, lsArgs));
     perModel.push([n, cold.ms / n]);
     report(`compile, ${n.toLocaleString("en-US")} models`, {
       "cold compile ms": cold.ms,
@@ -69,8 +73,10 @@ for (const n of sizes) {
       "no-change compile CPU ms": noChange.cpuMs,
       "one model changed compile ms": oneChange.ms,
       "one model changed compile CPU ms": oneChange.cpuMs,
-      "ls --select +model ms (warm)": ls.ms,
-      "ls --select +model CPU ms (warm)": ls.cpuMs,
+      "ls --select +model ms (first, loads the compile)": lsFirst.ms,
+      "ls --select +model CPU ms (first, loads the compile)": lsFirst.cpuMs,
+      "ls --select +model ms (warm, replayed)": ls.ms,
+      "ls --select +model CPU ms (warm, replayed)": ls.cpuMs,
       "cold peak RSS MB": cold.rssMb,
       "cold ms per model": cold.ms / n,
     });

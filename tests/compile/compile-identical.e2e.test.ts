@@ -23,15 +23,28 @@ type Hashes = Record<string, string>;
 const sha = (text: string, dir: string): string =>
   createHash("sha256").update(text.replaceAll(dir, "<project>")).digest("hex");
 
-/** sha256 of every artifact under `<dir>/target` that compile writes, by relative path. */
+/**
+ * sha256 of every artifact under `<dir>/target` that compile writes, by relative path. Packed
+ * artifacts (`target/packed/<compiled|run>/shard-*.sql`: a `-- {path: [start, length]}` index
+ * line, then the texts) count under the path each would have as its own file, so the packed
+ * layout must hold exactly the texts of the per-file one.
+ */
 async function artifactHashes(dir: string): Promise<Hashes> {
   const target = path.join(dir, "target");
   const out: Hashes = {};
   for (const entry of await readdir(target, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const rel = path.relative(target, path.join(entry.parentPath, entry.name));
-    if (!/^(compiled\/|run\/|manifest\.json$)/.test(rel)) continue;
-    out[rel] = sha(await readFile(path.join(target, rel), "utf8"), dir);
+    const text = async () => readFile(path.join(target, rel), "utf8");
+    const packed = /^packed\/(compiled|run)\/shard-\d+-of-\d+\.sql$/.exec(rel);
+    if (packed) {
+      const shard = await text();
+      const newline = shard.indexOf("\n");
+      const index = JSON.parse(shard.slice(3, newline)) as Record<string, [number, number]>;
+      const body = shard.slice(newline + 1);
+      for (const [name, [start, length]] of Object.entries(index))
+        out[`${packed[1]}/${name}`] = sha(body.slice(start, start + length), dir);
+    } else if (/^(compiled\/|run\/|manifest\.json$)/.test(rel)) out[rel] = sha(await text(), dir);
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
@@ -41,11 +54,16 @@ async function artifactHashes(dir: string): Promise<Hashes> {
  * With `edited` (a project-relative model file), the compile after the cold one: the model is
  * edited and compiled, then restored and compiled again, which reuses the compile memo.
  */
-async function compileOutput(dir: string, target?: string, edited?: string): Promise<Hashes> {
+async function compileOutput(
+  dir: string,
+  target?: string,
+  edited?: string,
+  compileArgs: string[] = [],
+): Promise<Hashes> {
   await rm(path.join(dir, "target"), { recursive: true, force: true });
   const targetArgs = target ? ["--target", target] : [];
   const compile = async () => {
-    const text = await runSluice(["--project-dir", dir, ...targetArgs, "compile"]);
+    const text = await runSluice(["--project-dir", dir, ...targetArgs, "compile", ...compileArgs]);
     expect(text.stderr).toBe("");
     expect(text.code).toBe(0);
   };
@@ -104,6 +122,18 @@ describe("compiled output is byte-identical to the recorded compile (#14)", () =
         `models/marts/f0002/m_${SYNTHETIC_MODELS - 1}.sql`,
       ),
     };
+    // The packed layout (the default above 2,000 nodes) holds the same texts.
+    const packed = await compileOutput(
+      syntheticRoot,
+      undefined,
+      `models/marts/f0002/m_${SYNTHETIC_MODELS - 1}.sql`,
+      ["--artifacts", "packed"],
+    );
+    expect(packed).toEqual(actual[`synthetic ${SYNTHETIC_MODELS}`]);
+    // Each model, its two tests and the source.
+    expect(Object.keys(packed).filter((f) => f.startsWith("run/")).length).toBe(
+      3 * SYNTHETIC_MODELS + 1,
+    );
     if (process.env["UPDATE_COMPILE_FIXTURE"] === "1")
       await writeFile(fixture, JSON.stringify(actual, null, 1) + "\n");
     const expected = JSON.parse(await readFile(fixture, "utf8")) as Record<string, Hashes>;

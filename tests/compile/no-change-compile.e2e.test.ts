@@ -1,7 +1,9 @@
-import { appendFile, readdir, stat, utimes } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, runSluice } from "../support/cli.js";
+import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
 
 /** Every file under `dir` with its modification time (ms). */
 async function mtimes(dir: string): Promise<Map<string, number>> {
@@ -41,6 +43,26 @@ describe("compile writes only what changed", () => {
     const rewritten = [...second].filter(([f, t]) => first.get(f) !== t).map(([f]) => f);
     expect(rewritten).toEqual([]);
 
+    // Deleted by hand: written again (not the previous output replayed).
+    await rm(path.join(target, "run"), { recursive: true });
+    expect((await compile()).code).toBe(0);
+    expect((await mtimes(path.join(target, "run"))).size).toBe(
+      [...second.keys()].filter((f) => f.startsWith(path.join(target, "run") + path.sep)).length,
+    );
+    // Other arguments: compiled for them, not replayed.
+    const one = await runSluice([
+      "--project-dir",
+      project.dir,
+      "compile",
+      "-t",
+      "prod",
+      "-s",
+      "funnel",
+    ]);
+    expect(one.stdout).toMatch(/^Compiled 1 model, 0 seeds, 0 sources and \d+ tests/);
+    expect((await compile()).code).toBe(0);
+    const restored = await mtimes(target);
+
     const funnel = path.join(project.dir, "marts", "funnel.sql");
     await appendFile(funnel, "-- edited\n");
     const old = new Date(Date.now() - 60_000);
@@ -48,16 +70,56 @@ describe("compile writes only what changed", () => {
     expect((await compile()).code).toBe(0);
     const third = await mtimes(target);
     const changed = [...third]
-      .filter(([f, t]) => second.get(f) !== t)
+      .filter(([f, t]) => restored.get(f) !== t)
       .map(([f]) => path.relative(target, f))
       .sort();
     expect(
       changed.filter(
         (f) =>
-          !/^(manifest\.json|partial_parse\.json|compile_memo\.json|\.artifact-hashes\.json)$/.test(
+          !/^(manifest\.json|partial_parse\.json|compile_memo\.json|\.artifact-hashes\.json|\.artifacts-stamp|replay\/compile\.json)$/.test(
             f,
           ),
       ),
     ).toEqual(["compiled/marts/funnel.sql", "run/marts/funnel.sql"]);
+  });
+
+  it("packed: a no-change compile rewrites nothing; an edit rewrites the shards holding it", async () => {
+    const synthetic = await mkdtemp(path.join(os.tmpdir(), "sluice-packed-"));
+    try {
+      const made = spawnSync(process.execPath, [
+        path.join(repoRoot, "tests/bench/synthetic-project.mjs"),
+        "300",
+        synthetic,
+      ]);
+      expect(made.status).toBe(0);
+      const old = new Date(Date.now() - 60_000);
+      for (const file of (await mtimes(synthetic)).keys()) await utimes(file, old, old);
+      const packed = () =>
+        runSluice(["--project-dir", synthetic, "compile", "--artifacts", "packed"]);
+      expect((await packed()).code).toBe(0);
+      const target = path.join(synthetic, "target");
+      const first = await mtimes(target);
+      // 300 models, 600 tests and a source in 4 shards per kind, nothing per node.
+      const shards = [...first.keys()].map((f) => path.relative(target, f));
+      expect(shards.filter((f) => f.startsWith("packed/")).length).toBe(8);
+      expect(shards.filter((f) => /^(compiled|run)\//.test(f))).toEqual([]);
+      expect((await packed()).code).toBe(0);
+      const second = await mtimes(target);
+      expect([...second].filter(([f, t]) => first.get(f) !== t)).toEqual([]);
+
+      const model = path.join(synthetic, "models/marts/f0002/m_299.sql");
+      await appendFile(model, "-- edited\n");
+      await utimes(model, old, old);
+      expect((await packed()).code).toBe(0);
+      const changed = [...(await mtimes(target))]
+        .filter(([f, t]) => second.get(f) !== t)
+        .map(([f]) => path.relative(target, f))
+        .filter((f) => f.startsWith("packed/"));
+      expect(changed).toHaveLength(2);
+      for (const shard of changed)
+        expect(await readFile(path.join(target, shard), "utf8")).toContain("m_299.sql");
+    } finally {
+      await rm(synthetic, { recursive: true, force: true });
+    }
   });
 });

@@ -118,13 +118,15 @@ function firstLine(file: string): string {
   }
 }
 
-/** The cached context (JSON text with the placeholder run id), when it is still valid. */
-export function readCachedContext(targetDir: string, request: CacheRequest): string | undefined {
-  const file = path.join(targetDir, CACHE_FILE);
+/**
+ * The header line of `target/partial_parse.json` when the cache it heads is still valid for
+ * `request`, without reading the context after it. Equal valid headers: equal contexts.
+ */
+export function validCacheHeader(targetDir: string, request: CacheRequest): string | undefined {
   let line: string;
   let header: Header;
   try {
-    line = firstLine(file);
+    line = firstLine(path.join(targetDir, CACHE_FILE));
     header = JSON.parse(line) as Header;
   } catch {
     return undefined;
@@ -134,11 +136,26 @@ export function readCachedContext(targetDir: string, request: CacheRequest): str
   if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env))
     return undefined;
   if (snapshot(request.dir, header.folders).hash !== header.snapshot) return undefined;
+  return line;
+}
+
+/**
+ * The cached context (JSON text with the placeholder run id), when it is still valid, and the
+ * header line it was saved under (see {@link validCacheHeader}).
+ */
+export function readCachedContext(
+  targetDir: string,
+  request: CacheRequest,
+): { context: string; header: string } | undefined {
+  const line = validCacheHeader(targetDir, request);
+  if (line === undefined) return undefined;
   try {
-    const text = readFileSync(file, "utf8");
+    const text = readFileSync(path.join(targetDir, CACHE_FILE), "utf8");
     const newline = text.indexOf("\n");
     // Replaced by another process since the header was read: not the context that was checked.
-    return text.slice(0, newline) === line ? text.slice(newline + 1) : undefined;
+    return text.slice(0, newline) === line
+      ? { context: text.slice(newline + 1), header: line }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -148,6 +165,7 @@ export function readCachedContext(targetDir: string, request: CacheRequest): str
  * Save a compile. Skipped when a file changed less than {@link RACY_MS} before `loadStartedMs`
  * or after it (it may have changed while it was read, or change again within the file system's
  * timestamp granularity): the next run compiles again rather than trust a racy snapshot.
+ * Returns the header line written (undefined when skipped or not writable).
  */
 export function writeCachedContext(
   targetDir: string,
@@ -156,9 +174,9 @@ export function writeCachedContext(
   envNames: readonly string[],
   context: string,
   loadStartedMs: number,
-): void {
+): string | undefined {
   const snap = snapshot(request.dir, folders);
-  if (snap.newest >= loadStartedMs - RACY_MS) return;
+  if (snap.newest >= loadStartedMs - RACY_MS) return undefined;
   const header: Header = {
     format: FORMAT,
     build: buildId(),
@@ -170,10 +188,13 @@ export function writeCachedContext(
   try {
     mkdirSync(targetDir, { recursive: true });
     const tmp = path.join(targetDir, `${CACHE_FILE}.${process.pid}.tmp`);
-    writeFileSync(tmp, `${JSON.stringify(header)}\n${context}`);
+    const line = JSON.stringify(header);
+    writeFileSync(tmp, `${line}\n${context}`);
     renameSync(tmp, path.join(targetDir, CACHE_FILE));
+    return line;
   } catch {
     // A read-only project still works, only without the cache.
+    return undefined;
   }
 }
 

@@ -25,6 +25,11 @@ export interface ProjectContext {
   runId: string;
   /** `<project>/target` */
   targetDir: string;
+  /**
+   * The partial-parse header `compiled` is cached under: two contexts with the same header and
+   * run id hold the same compiled project. Undefined when the compile was not cached.
+   */
+  cacheHeader?: string;
 }
 
 /** A sortable, unique id for this invocation: `20261128T154501Z_3f9a`. */
@@ -50,18 +55,11 @@ export async function loadProjectContext(
   const dir = path.resolve(args.projectDir);
   const targetDir = path.join(dir, "target");
   const runId = options.runId ?? newRunId();
-  const request: CacheRequest = {
-    dir,
-    target: args.target ?? null,
-    vars: args.vars ?? null,
-    profilesDir: args.profilesDir === undefined ? null : path.resolve(args.profilesDir),
-    profile: args.profile ?? null,
-    storeFailures: args.storeFailures === true,
-    dqRules: options.dqRules !== false,
-  };
+  const request = cacheRequest(args, options);
   const useCache = args.partialParse !== false;
   const cached = useCache ? readCachedContext(targetDir, request) : undefined;
-  if (cached !== undefined) return revive(cached, runId, targetDir, io, dir);
+  if (cached !== undefined)
+    return withCacheHeader(await revive(cached.context, runId, targetDir, io, dir), cached.header);
 
   const loadStarted = Date.now();
   const fresh = await loadAndCompile(dir, args, request, useCache ? targetDir : undefined);
@@ -73,18 +71,41 @@ export async function loadProjectContext(
     );
     return fail(io, fresh.failed, dir);
   }
-  if (useCache)
-    writeCachedContext(
-      targetDir,
-      request,
-      fresh.folders,
-      fresh.envRead,
-      fresh.context,
-      loadStarted,
-    );
+  const header = useCache
+    ? writeCachedContext(
+        targetDir,
+        request,
+        fresh.folders,
+        fresh.envRead,
+        fresh.context,
+        loadStarted,
+      )
+    : undefined;
   // The placeholder run id needs no substitution: keep the objects instead of parsing the text.
-  if (runId === RUN_ID_PLACEHOLDER) return reviveContext(fresh.cached, runId, targetDir, io, dir);
-  return revive(fresh.context, runId, targetDir, io, dir);
+  const ctx =
+    runId === RUN_ID_PLACEHOLDER
+      ? await reviveContext(fresh.cached, runId, targetDir, io, dir)
+      : await revive(fresh.context, runId, targetDir, io, dir);
+  return withCacheHeader(ctx, header);
+}
+
+const withCacheHeader = (ctx: ProjectContext, header: string | undefined): ProjectContext =>
+  header === undefined ? ctx : { ...ctx, cacheHeader: header };
+
+/** What, besides the project's files, decides what {@link loadProjectContext} loads. */
+export function cacheRequest(
+  args: GlobalArgs & { storeFailures?: boolean },
+  options: { dqRules?: boolean } = {},
+): CacheRequest {
+  return {
+    dir: path.resolve(args.projectDir),
+    target: args.target ?? null,
+    vars: args.vars ?? null,
+    profilesDir: args.profilesDir === undefined ? null : path.resolve(args.profilesDir),
+    profile: args.profile ?? null,
+    storeFailures: args.storeFailures === true,
+    dqRules: options.dqRules !== false,
+  };
 }
 
 /** How to read the project's settings: for a dbt project, which profiles.yml and profile. */

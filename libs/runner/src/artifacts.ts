@@ -1,48 +1,106 @@
+import { hash } from "node:crypto";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { RunResults } from "./types.js";
 import { toSnakeJson } from "./snake-json.js";
+import { artifactsStamp, stampFile } from "./artifacts-stamp.js";
+import { isPacked, packArtifacts, packedDir } from "./packed-artifacts.js";
+import type { ArtifactLayout } from "./packed-artifacts.js";
 import { writeChangedFiles } from "./write-changed-files.js";
 
 /**
  * Write `target/manifest.json`, `target/compiled/<node path>` (the rendered SELECT) and
- * `target/run/<node path>` (every statement, `;`-separated) for the chosen nodes.
+ * `target/run/<node path>` (every statement, `;`-separated) for the chosen nodes. With layout
+ * `packed`, or `auto` (the default) and more than {@link PER_FILE_LIMIT} chosen nodes, the same
+ * texts go to `target/packed/` instead (see packed-artifacts.ts), and a node's own files are
+ * written when something names them ({@link materializeCompiled}). Only files whose text
+ * changed are written.
  * Returns the run/ path of each node, for error messages.
  */
 export async function writeCompiledArtifacts(
   targetDir: string,
   compiled: CompiledProject,
   chosen?: ReadonlySet<string>,
+  options: {
+    layout?: ArtifactLayout;
+    /**
+     * Identity of `compiled` (equal fingerprints: equal projects). When the artifacts on disk
+     * were written from the same fingerprint, layout and nodes, nothing is rebuilt or compared.
+     */
+    fingerprint?: string;
+  } = {},
 ): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  const runPaths = new Map<string, string>();
-  for (const node of compiled.nodes.filter((n) => !chosen || chosen.has(n.id))) {
+  const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
+  const runPaths = new Map(
+    nodes.map((node) => [node.id, path.join(targetDir, "run", artifactName(node))]),
+  );
+  const layout = options.layout ?? "auto";
+  const stamp =
+    options.fingerprint === undefined
+      ? undefined
+      : hash("sha1", [options.fingerprint, layout, ...runPaths.keys()].join("\n"));
+  const packed = isPacked(layout, nodes.length);
+  const folders = ["compiled", "run"].map((kind) =>
+    path.join(targetDir, ...(packed ? ["packed"] : []), kind),
+  );
+  // Written from the same compile, and not deleted by hand since.
+  if (stamp !== undefined && artifactsStamp(targetDir) === stamp && folders.every(existsSync))
+    return runPaths;
+  // Gone until the new artifacts are all written: an interrupted write is never trusted.
+  rmSync(stampFile(targetDir), { force: true });
+  const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
+  for (const node of nodes) {
     const file = artifactName(node);
-    const runPath = path.join(targetDir, "run", file);
-    files.set(path.join(targetDir, "compiled", file), `${node.sql.trim()}\n`);
-    const statements = node.incrementalStatements
-      ? [
-          ...node.statements,
-          { kind: "comment", sql: "-- when the table exists (incremental run):" },
-          ...node.incrementalStatements,
-        ]
-      : node.statements;
-    files.set(
-      runPath,
-      statements.map((s) => (s.kind === "comment" ? s.sql : `${s.sql.trim()};`)).join("\n\n") +
-        "\n",
-    );
-    runPaths.set(node.id, runPath);
+    texts.compiled.set(file, compiledText(node));
+    texts.run.set(file, runText(node));
+  }
+  const files = new Map<string, string>();
+  for (const kind of ["compiled", "run"] as const) {
+    const placed = packed
+      ? packArtifacts(packedDir(targetDir, kind), texts[kind])
+      : new Map([...texts[kind]].map(([file, text]) => [path.join(targetDir, kind, file), text]));
+    for (const [file, text] of placed) files.set(file, text);
   }
   files.set(
     path.join(targetDir, "manifest.json"),
     JSON.stringify(manifestOf(compiled), null, 2) + "\n",
   );
-  writeChangedFiles([path.join(targetDir, "compiled"), path.join(targetDir, "run")], files, {
-    index: path.join(targetDir, ".artifact-hashes.json"),
-  });
+  const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
+  writeChangedFiles(roots, files, { index: path.join(targetDir, ".artifact-hashes.json") });
+  if (stamp !== undefined) writeFileSync(stampFile(targetDir), stamp);
   return runPaths;
+}
+
+/** What `target/compiled/<node path>` holds: the rendered SELECT. */
+const compiledText = (node: CompiledNode): string => `${node.sql.trim()}\n`;
+
+/** What `target/run/<node path>` holds: every statement, `;`-separated. */
+function runText(node: CompiledNode): string {
+  const statements = node.incrementalStatements
+    ? [
+        ...node.statements,
+        { kind: "comment", sql: "-- when the table exists (incremental run):" },
+        ...node.incrementalStatements,
+      ]
+    : node.statements;
+  return (
+    statements.map((s) => (s.kind === "comment" ? s.sql : `${s.sql.trim()};`)).join("\n\n") + "\n"
+  );
+}
+
+/**
+ * Make sure `target/compiled/<node path>` exists, for a message that names it: written from the
+ * node when compile packed the artifacts (or the file is missing). Returns its path.
+ */
+export function materializeCompiled(targetDir: string, node: CompiledNode): string {
+  const file = path.join(targetDir, "compiled", artifactName(node));
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, compiledText(node));
+  }
+  return file;
 }
 
 /**
@@ -62,7 +120,6 @@ export async function writeExecutedStatements(
   await writeFile(file, `-- executed by the last run, in order:\n\n${body}\n`);
 }
 
-/** File name of a node's artifacts: its source path, or kind/name for nodes from YAML. */
 /** A node's file under target/compiled and target/run: its model path, else `<kind>s/<name>.sql`. */
 export function artifactName(node: CompiledNode): string {
   if (node.kind === "model" && node.path.endsWith(".sql")) return node.path;

@@ -6,11 +6,14 @@ export { runProject } from "./run-project.js";
 export type { RunOptions } from "./run-project.js";
 export {
   artifactName,
+  materializeCompiled,
   writeCompiledArtifacts,
   writeExecutedStatements,
   writeRunResults,
 } from "./artifacts.js";
 export { writeExecutedPlan } from "./executed-plan.js";
+export { isPacked, PER_FILE_LIMIT, packedDir, readPackedArtifact } from "./packed-artifacts.js";
+export type { ArtifactLayout } from "./packed-artifacts.js";
 export { bindRulesets, findRelationNode, dqTestNodes, planRulesets } from "./dq/index.js";
 export type { BoundRuleset, DqTestNodesOptions } from "./dq/index.js";
 export { describeDamage, recoveryCommand } from "./materialize/version-check.js";

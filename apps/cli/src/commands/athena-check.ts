@@ -35,7 +35,7 @@ export async function checkAthenaSyntax(
   if (compiled === undefined) return [];
   const [
     { athenaSyntaxDiagnostics, loadAthenaGrammars },
-    { artifactName },
+    { materializeCompiled },
     { GrammarCache, userCacheDir },
   ] = await Promise.all([
     import("../athena-syntax.js"),
@@ -55,10 +55,7 @@ export async function checkAthenaSyntax(
       ...(isAthena
         ? {
             compiledFile: (node: CompiledNode) =>
-              path.relative(
-                process.cwd(),
-                path.join(ctx.targetDir, "compiled", artifactName(node)),
-              ),
+              path.relative(process.cwd(), materializeCompiled(ctx.targetDir, node)),
           }
         : {}),
     },

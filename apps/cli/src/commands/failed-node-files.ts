@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { NodeResult } from "@sluice/runner";
-import { artifactName } from "@sluice/runner";
+import { materializeCompiled } from "@sluice/runner";
 import { errorLocation } from "../output/error-location.js";
 import type { ProjectContext } from "../project-context.js";
 
@@ -16,7 +16,7 @@ export function failedNodeFiles(ctx: ProjectContext): (r: NodeResult) => string 
     const node = ctx.compiled.nodes.find((n) => n.id === r.id);
     if (r.status !== "error" || !node || (node.kind !== "model" && node.kind !== "test"))
       return undefined;
-    const compiledFile = path.join(ctx.targetDir, "compiled", artifactName(node));
+    const compiledFile = materializeCompiled(ctx.targetDir, node);
     const source = [...ctx.project.models, ...ctx.project.singularTests].find(
       (f) => f.path === node.path,
     );

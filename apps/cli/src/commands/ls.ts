@@ -1,4 +1,6 @@
-import type { CommandSpec } from "../command.js";
+import path from "node:path";
+import type { CommandSpec, GlobalArgs, Io } from "../command.js";
+import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
@@ -22,47 +24,65 @@ export const lsCommand: CommandSpec<LsArgs> = {
     format: formatOption(["table", "json", "name"]),
   },
   handler: async (args, io) => {
-    const { loadSelection } = await import("../selection.js");
-    // Output libraries (string-width, csv-stringify, picocolors) load when a command prints, not on every start.
-    const { renderTable } = await import("../output/table.js");
-    const selection = await loadSelection(args, io);
-    if (!selection) return ExitCode.usage;
-    const { ctx, ids } = selection;
-    const chosen = new Set(ids);
-    const nodes = ctx.compiled.nodes.filter(
-      (n) => chosen.has(n.id) && (!args.resourceType || n.kind === args.resourceType),
-    );
-    if (args.format === "json") {
-      io.out(
-        JSON.stringify(
-          nodes.map((n) => ({
-            id: n.id,
-            kind: n.kind,
-            materialization: n.materialization,
-            relation: n.relation,
-            path: n.path,
-            tags: n.tags,
-            depends_on: n.dependsOn,
-          })),
-          null,
-          2,
-        ),
-      );
-    } else if (args.format === "name") {
-      for (const n of nodes) io.out(n.id);
-    } else {
-      io.out(
-        renderTable(
-          ["id", "materialization", "relation", "path"],
-          nodes.map((n) => [
-            n.id,
-            n.materialization,
-            n.kind === "test" ? "" : `${n.relation.schema}.${n.relation.name}`,
-            n.path,
-          ]),
-        ),
-      );
+    const replays = await import("../replay-cache.js");
+    const targetDir = path.join(path.resolve(args.projectDir), "target");
+    const key = replays.replayKey("ls", args, io);
+    const replay = key === undefined ? undefined : replays.readReplay(targetDir, "ls", key);
+    if (replay) {
+      replay.err.forEach((text) => io.err(text));
+      replay.out.forEach((text) => io.out(text));
+      return ExitCode.ok;
     }
-    return ExitCode.ok;
+    const recording = replays.recordingIo(io);
+    const ctx = await list(args, recording.io);
+    const saved = ctx?.cacheHeader && replays.replayKey("ls", args, io, ctx.cacheHeader);
+    replays.saveReplay(targetDir, "ls", saved || undefined, recording.printed);
+    return ctx ? ExitCode.ok : ExitCode.usage;
   },
 };
+
+/** List the selection; its context, or undefined (after printing why) on a user error. */
+async function list(args: LsArgs & GlobalArgs, io: Io): Promise<ProjectContext | undefined> {
+  const { loadSelection } = await import("../selection.js");
+  // Output libraries (string-width, csv-stringify, picocolors) load when a command prints, not on every start.
+  const { renderTable } = await import("../output/table.js");
+  const selection = await loadSelection(args, io);
+  if (!selection) return undefined;
+  const { ctx, ids } = selection;
+  const chosen = new Set(ids);
+  const nodes = ctx.compiled.nodes.filter(
+    (n) => chosen.has(n.id) && (!args.resourceType || n.kind === args.resourceType),
+  );
+  if (args.format === "json") {
+    io.out(
+      JSON.stringify(
+        nodes.map((n) => ({
+          id: n.id,
+          kind: n.kind,
+          materialization: n.materialization,
+          relation: n.relation,
+          path: n.path,
+          tags: n.tags,
+          depends_on: n.dependsOn,
+        })),
+        null,
+        2,
+      ),
+    );
+  } else if (args.format === "name") {
+    for (const n of nodes) io.out(n.id);
+  } else {
+    io.out(
+      renderTable(
+        ["id", "materialization", "relation", "path"],
+        nodes.map((n) => [
+          n.id,
+          n.materialization,
+          n.kind === "test" ? "" : `${n.relation.schema}.${n.relation.name}`,
+          n.path,
+        ]),
+      ),
+    );
+  }
+  return ctx;
+}

@@ -60,8 +60,7 @@ interface Evaluated {
 
 /** Union of expressions, each an intersection of comma-separated items. */
 function evaluate(
-  graph: Graph,
-  facts: readonly NodeFacts[],
+  lazy: () => { graph: Graph; facts: readonly NodeFacts[] },
   exposures: readonly CompiledExposure[],
   exprs: readonly string[],
   flag: string,
@@ -78,6 +77,7 @@ function evaluate(
         error("SELECTOR_INVALID", `--${flag} ${expr}: ${problem.message}`, undefined, problem.hint),
       );
     if (invalid.length > 0) continue;
+    const { graph, facts } = lazy();
     for (const item of items as SelectorItem[]) {
       const direct = matchItem(facts, item, exposures);
       if (direct.length === 0) hint ??= closestHint(item.value, candidates(facts, item, exposures));
@@ -111,8 +111,13 @@ export function selectNodes(
   compiled: CompiledProject,
   options: SelectOptions,
 ): { ids: string[]; diagnostics: Diagnostic[] } {
-  const graph = new Graph(compiled.nodes);
-  const facts = nodeFacts(compiled.nodes, compiled.projectName, options.resourcePaths ?? []);
+  // Built on the first selector: `compile` with no --select/--exclude needs neither.
+  let built: { graph: Graph; facts: readonly NodeFacts[] } | undefined;
+  const lazy = () =>
+    (built ??= {
+      graph: new Graph(compiled.nodes),
+      facts: nodeFacts(compiled.nodes, compiled.projectName, options.resourcePaths ?? []),
+    });
   const exposures = compiled.exposures ?? [];
   const diagnostics: Diagnostic[] = [];
   const words = (values?: string[]) =>
@@ -121,10 +126,8 @@ export function selectNodes(
   const exclude = words(options.exclude);
 
   const selected =
-    select.length > 0
-      ? evaluate(graph, facts, exposures, select, "select", diagnostics)
-      : undefined;
-  const excluded = evaluate(graph, facts, exposures, exclude, "exclude", diagnostics);
+    select.length > 0 ? evaluate(lazy, exposures, select, "select", diagnostics) : undefined;
+  const excluded = evaluate(lazy, exposures, exclude, "exclude", diagnostics);
   // Excluding a node excludes the tests that read it (dbt's eager indirect exclusion).
   for (const n of compiled.nodes)
     if (n.kind === "test" && n.dependsOn.some((d) => excluded.ids.has(d))) excluded.ids.add(n.id);

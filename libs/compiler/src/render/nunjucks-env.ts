@@ -8,12 +8,28 @@ import { bridgeJinja } from "./jinja-bridge.js";
 import { installMacroReturn } from "./macro-return.js";
 import { installPythonMethods } from "./python-methods.js";
 import { newScope } from "./render-scope.js";
+import { parseSimpleTemplate, renderSimpleTemplate } from "./simple-template.js";
+import type { SimplePart } from "./simple-template.js";
 import type { RenderScope } from "./render-scope.js";
 import { templateErrorDiagnostic } from "./template-error.js";
 import type { TemplateErrorContext } from "./template-error.js";
 
-/** A template compiled once per compile run and rendered as often as needed. */
-export type CompiledTemplate = nunjucks.Template;
+/**
+ * A template compiled once per compile run and rendered as often as needed: a nunjucks
+ * template, or a {@link SimpleTemplate} for the simple kind most models are.
+ */
+export type CompiledTemplate = nunjucks.Template | SimpleTemplate;
+
+/** A template read by the simple path; nunjucks compiles it only if a render needs it. */
+class SimpleTemplate {
+  nunjucks?: nunjucks.Template;
+  constructor(
+    readonly parts: readonly SimplePart[],
+    /** The text after {@link bridgeJinja}: what nunjucks compiles. */
+    readonly source: string,
+    readonly file: string,
+  ) {}
+}
 
 /** One nunjucks environment per compile: templates compile once, macros are globals. */
 export interface Renderer {
@@ -98,12 +114,32 @@ export function createRenderer(
     globals: Object.keys(names.globals),
     filters: Object.keys(names.filters),
   });
-  const compile = (file: string, text: string): CompiledTemplate | Diagnostic => {
+  const compileNunjucks = (file: string, text: string): nunjucks.Template | Diagnostic => {
     try {
       return new nunjucks.Template(bridgeJinja(text), env, file, true);
     } catch (e) {
       return templateErrorDiagnostic(file, e, errorContext(text));
     }
+  };
+  // dbt projects' context members are not all plain functions of their arguments: nunjucks only.
+  const compile = (file: string, text: string): CompiledTemplate | Diagnostic => {
+    const source = bridgeJinja(text);
+    const parts = dbt ? undefined : parseSimpleTemplate(source);
+    return parts ? new SimpleTemplate(parts, source, file) : compileNunjucks(file, text);
+  };
+  // The simple path, else nunjucks (compiled now if the template was simple until this render).
+  // A simple render that gives up leaves no trace in the scope: nunjucks renders it again.
+  const renderTemplate = (template: CompiledTemplate, next: RenderScope): string => {
+    if (!(template instanceof SimpleTemplate)) return template.render({});
+    const recorded = [next.refs, next.sources, next.configs, next.diagnostics];
+    const lengths = recorded.map((list) => list.length);
+    try {
+      return renderSimpleTemplate(template.parts, names.globals as Record<string, unknown>);
+    } catch {
+      recorded.forEach((list, i) => (list.length = lengths[i]!));
+    }
+    template.nunjucks ??= new nunjucks.Template(template.source, env, template.file, true);
+    return template.nunjucks.render({});
   };
 
   const render = (template: CompiledTemplate, next: RenderScope): string | undefined => {
@@ -112,7 +148,7 @@ export function createRenderer(
     env.addGlobal("this", next.self ?? "");
     if (dbt) env.addGlobal("model", modelObject(dbt.projectName, next.file));
     try {
-      return template.render({});
+      return renderTemplate(template, next);
     } catch (e) {
       next.diagnostics.push(templateErrorDiagnostic(next.file, e, errorContext(next.text)));
       return undefined;
@@ -132,7 +168,7 @@ export function createRenderer(
   const macroDiagnostics: Diagnostic[] = [];
   const namespaces: Record<string, Record<string, unknown>> = {};
   for (const file of [...macros].sort((a, b) => a.path.localeCompare(b.path))) {
-    const tpl = compile(file.path, file.text);
+    const tpl = compileNunjucks(file.path, file.text);
     if (!(tpl instanceof nunjucks.Template)) {
       macroDiagnostics.push(tpl);
       continue;

@@ -1,0 +1,103 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { GlobalArgs, Io } from "./command.js";
+import { validCacheHeader } from "./compile-cache.js";
+import { cacheRequest } from "./project-context.js";
+
+/**
+ * Replay of a command whose output is a function of the compiled project and its arguments
+ * only (`compile`, `ls`): after it succeeds, what it printed is kept in
+ * `target/replay/<command>.json` under a key made of the partial-parse header (valid only while
+ * the project's files, flags, environment and sluice build are unchanged: see compile-cache.ts),
+ * the command's arguments, the working directory and the terminal's settings. The same command
+ * on the same unchanged project prints it again without loading the cached compile: at 10,000
+ * models that parse alone is ~0.5 s. `--no-partial-parse` never replays.
+ */
+export interface Replay {
+  /** stderr texts then stdout texts, as the command printed them. */
+  err: string[];
+  out: string[];
+  /** For a command that writes target/: the artifacts stamp it left (see @sluice/runner/stamp). */
+  stamp?: string;
+  /** Folders the command wrote: gone (deleted by hand), the command runs again. */
+  wrote?: string[];
+}
+
+const file = (targetDir: string, command: string): string =>
+  path.join(targetDir, "replay", `${command}.json`);
+
+/**
+ * The replay key of this invocation, or undefined when the partial-parse cache is not valid
+ * (the command must then load and compile). `header`: the partial-parse header of the compile
+ * the command used (default: the valid one on disk, if any).
+ */
+export function replayKey(
+  command: string,
+  args: GlobalArgs,
+  io: Io,
+  header = validHeader(args),
+): string | undefined {
+  if (args.partialParse === false || header === undefined) return undefined;
+  // yargs gives each option under its kebab and camel names: either says the same.
+  const options = Object.entries(args)
+    .filter(([k, v]) => k !== "_" && k !== "$0" && !k.includes("-") && typeof v !== "function")
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  const what = [command, header, options, process.cwd(), io.isTty, io.color ?? null];
+  return createHash("sha1").update(JSON.stringify(what)).digest("hex");
+}
+
+function validHeader(args: GlobalArgs): string | undefined {
+  const request = cacheRequest(args);
+  return validCacheHeader(path.join(request.dir, "target"), request);
+}
+
+/** What the command printed last time under `key`, if that is this key. */
+export function readReplay(targetDir: string, command: string, key: string): Replay | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(file(targetDir, command), "utf8")) as Replay & {
+      key: string;
+    };
+    if (saved.key !== key || !(saved.wrote ?? []).every((dir) => existsSync(dir))) return undefined;
+    return { err: saved.err, out: saved.out, ...(saved.stamp ? { stamp: saved.stamp } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `io` that also records what is printed, for {@link saveReplay}. */
+export function recordingIo(io: Io): { io: Io; printed: Replay } {
+  const printed: Replay = { err: [], out: [] };
+  return {
+    printed,
+    io: {
+      ...io,
+      out: (text) => {
+        printed.out.push(text);
+        io.out(text);
+      },
+      err: (text) => {
+        printed.err.push(text);
+        io.err(text);
+      },
+    },
+  };
+}
+
+/** Keep what a successful command printed under `key` (undefined: forget any previous one). */
+export function saveReplay(
+  targetDir: string,
+  command: string,
+  key: string | undefined,
+  printed: Replay,
+): void {
+  const target = file(targetDir, command);
+  try {
+    if (key === undefined) return rmSync(target, { force: true });
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(`${target}.tmp`, JSON.stringify({ key, ...printed }));
+    renameSync(`${target}.tmp`, target);
+  } catch {
+    // A read-only project still works, only without replays.
+  }
+}
