@@ -23,6 +23,10 @@ type Hashes = Record<string, string>;
 const sha = (text: string, dir: string): string =>
   createHash("sha256").update(text.replaceAll(dir, "<project>")).digest("hex");
 
+/** The manifest without what differs per invocation (when, which invocation: dbt's metadata). */
+const withoutInvocation = (text: string): string =>
+  text.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+
 /** sha256 of every artifact under `<dir>/target` that compile writes, by relative path. */
 async function artifactHashes(dir: string): Promise<Hashes> {
   const target = path.join(dir, "target");
@@ -31,7 +35,8 @@ async function artifactHashes(dir: string): Promise<Hashes> {
     if (!entry.isFile()) continue;
     const rel = path.relative(target, path.join(entry.parentPath, entry.name));
     if (!/^(compiled\/|run\/|manifest\.json$)/.test(rel)) continue;
-    out[rel] = sha(await readFile(path.join(target, rel), "utf8"), dir);
+    const text = await readFile(path.join(target, rel), "utf8");
+    out[rel] = sha(rel === "manifest.json" ? withoutInvocation(text) : text, dir);
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

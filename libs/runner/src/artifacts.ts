@@ -1,19 +1,24 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { Project } from "@sluice/project";
 import type { RunResults } from "./types.js";
-import { toSnakeJson } from "./snake-json.js";
 import { writeChangedFiles } from "./write-changed-files.js";
+import { dbtManifest } from "./artifacts/dbt-manifest.js";
+import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
+import { dbtRunResults } from "./artifacts/dbt-run-results.js";
 
 /**
- * Write `target/manifest.json`, `target/compiled/<node path>` (the rendered SELECT) and
- * `target/run/<node path>` (every statement, `;`-separated) for the chosen nodes.
- * Returns the run/ path of each node, for error messages.
+ * Write `target/manifest.json` (dbt's v12 shape, every node: see {@link dbtManifest}),
+ * `target/compiled/<node path>` (the rendered SELECT) and `target/run/<node path>` (every
+ * statement, `;`-separated) for the chosen nodes. Returns the run/ path of each node, for error
+ * messages.
  */
 export async function writeCompiledArtifacts(
   targetDir: string,
   compiled: CompiledProject,
-  chosen?: ReadonlySet<string>,
+  chosen: ReadonlySet<string> | undefined,
+  manifest: { project: Project } & ArtifactInvocation,
 ): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const runPaths = new Map<string, string>();
@@ -35,14 +40,28 @@ export async function writeCompiledArtifacts(
     );
     runPaths.set(node.id, runPath);
   }
+  const manifestFile = path.join(targetDir, "manifest.json");
   files.set(
-    path.join(targetDir, "manifest.json"),
-    JSON.stringify(manifestOf(compiled), null, 2) + "\n",
+    manifestFile,
+    await manifestText(manifestFile, dbtManifest(manifest.project, compiled, manifest)),
   );
   writeChangedFiles([path.join(targetDir, "compiled"), path.join(targetDir, "run")], files, {
     index: path.join(targetDir, ".artifact-hashes.json"),
   });
   return runPaths;
+}
+
+/**
+ * The manifest's text; the file's own text when only its invocation (`generated_at`,
+ * `invocation_id`, each node's `created_at`) would change, so a compile with no change rewrites
+ * nothing.
+ */
+async function manifestText(file: string, manifest: Record<string, unknown>): Promise<string> {
+  const text = JSON.stringify(manifest, null, 2) + "\n";
+  const sameProject = (json: string) =>
+    json.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+  const previous = await readFile(file, "utf8").catch(() => undefined);
+  return previous !== undefined && sameProject(previous) === sameProject(text) ? previous : text;
 }
 
 /**
@@ -62,46 +81,24 @@ export async function writeExecutedStatements(
   await writeFile(file, `-- executed by the last run, in order:\n\n${body}\n`);
 }
 
-/** File name of a node's artifacts: its source path, or kind/name for nodes from YAML. */
 /** A node's file under target/compiled and target/run: its model path, else `<kind>s/<name>.sql`. */
 export function artifactName(node: CompiledNode): string {
   if (node.kind === "model" && node.path.endsWith(".sql")) return node.path;
   return path.join(node.kind === "test" ? "tests" : `${node.kind}s`, `${node.name}.sql`);
 }
 
-function manifestOf(compiled: CompiledProject): unknown {
-  return {
-    metadata: {
-      project: compiled.projectName,
-      target: compiled.targetName,
-      dialect: compiled.dialect,
-      generator: "sluice",
-    },
-    nodes: Object.fromEntries(
-      compiled.nodes.map((n) => [
-        n.id,
-        {
-          kind: n.kind,
-          name: n.name,
-          path: n.path,
-          schema: n.schema,
-          relation: n.relation,
-          materialization: n.materialization,
-          tags: n.tags,
-          description: n.description,
-          columns: n.columns,
-          depends_on: n.dependsOn,
-          attached_to: n.attachedTo,
-        },
-      ]),
-    ),
-  };
-}
-
-/** Write `target/run_results.json`, keys in snake_case (as `--format json` prints the results). */
-export async function writeRunResults(targetDir: string, results: RunResults): Promise<string> {
+/**
+ * Write `target/run_results.json` in dbt's v6 shape (see {@link dbtRunResults}); `args` are the
+ * invocation's flags (snake_case), which `sluice retry` repeats.
+ */
+export async function writeRunResults(
+  targetDir: string,
+  results: RunResults,
+  compiled: CompiledProject,
+  args: Record<string, unknown>,
+): Promise<string> {
   await mkdir(targetDir, { recursive: true });
   const file = path.join(targetDir, "run_results.json");
-  await writeFile(file, toSnakeJson(results) + "\n");
+  await writeFile(file, JSON.stringify(dbtRunResults(results, compiled, args), null, 2) + "\n");
   return file;
 }

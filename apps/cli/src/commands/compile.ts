@@ -33,7 +33,11 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     const { ctx, ids } = selection;
     const { writeCompiledArtifacts } = await import("@sluice/runner");
     const chosen = new Set(ids);
-    await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen);
+    await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
+      project: ctx.project,
+      invocationId: ctx.runId,
+      generatedAt: new Date(),
+    });
     // After writing: a failure names the line in target/compiled, which the user can open.
     const { checkAthenaSyntax } = await import("./athena-check.js");
     const problems = await checkAthenaSyntax(ctx, ids, args, io, { otherTargets: false });
