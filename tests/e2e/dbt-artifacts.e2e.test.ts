@@ -1,7 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { XMLParser } from "fast-xml-parser";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
+import { copyModelsProject, readRunResults, repoRoot, runSluice } from "../support/cli.js";
 import { manifestV12, runResultsV6 } from "../support/dbt-artifact-schemas.js";
 
 /**
@@ -80,4 +81,76 @@ describe("dbt artifacts", () => {
     expect(back.results).toEqual(printed.results);
     expect(back.command).toBe("build");
   });
+
+  it("--junit-xml: one testcase per test and rule, failures with rule, metric, SQL and rows; GitHub annotations", async () => {
+    // A rule that fails on every row, and a mart that fails to build (its tests are skipped).
+    const rules = path.join(dir, "rules/order_items.dqdl");
+    const rule = 'ColumnValues "order_item_qty" > 1000';
+    await writeFile(
+      rules,
+      (await readFile(rules, "utf8")).replace('ColumnValues "order_item_qty" > 0', rule),
+    );
+    const funnel = path.join(dir, "marts/funnel.sql");
+    await writeFile(
+      funnel,
+      (await readFile(funnel, "utf8")).replace(/\bselect\b/i, "select nope,"),
+    );
+    const report = path.join(dir, "target/junit.xml");
+    const r = await runSluice(
+      ["--project-dir", dir, "build", "--full-refresh", "--junit-xml", report],
+      {
+        env: { GITHUB_ACTIONS: "true" },
+      },
+    );
+    expect(r.code).toBe(1);
+    const xml = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: "",
+      isArray: (name) => name === "testsuite" || name === "testcase",
+    }).parse(await readFile(report, "utf8")) as {
+      testsuites: { tests: string; failures: string; skipped: string; testsuite: Suite[] };
+    };
+    const cases = xml.testsuites.testsuite.flatMap((s) => s.testcase);
+    // One testcase per test node `ls` lists (generic, singular and DQDL rules).
+    const ls = await sluice("ls", "--resource-type", "test", "--format", "name");
+    const testIds = ls.stdout.split("\n").filter(Boolean);
+    expect(cases).toHaveLength(testIds.length);
+    expect(Number(xml.testsuites.tests)).toBe(testIds.length);
+    const failing = cases.filter((c) => c.failure);
+    const ruleCase = failing.find((c) => c.failure!["#text"].includes(rule))!;
+    expect(ruleCase).toBeDefined();
+    const lines = (await readFile(rules, "utf8")).split("\n");
+    expect(ruleCase.file).toBe("rules/order_items.dqdl");
+    expect(Number(ruleCase.line)).toBe(lines.findIndex((l) => l.includes(rule)) + 1);
+    const text = ruleCase.failure!["#text"];
+    expect(text).toMatch(/metric: 0\b/);
+    const sqlPath = /compiled SQL: (.+)/.exec(text)![1]!;
+    expect(await readFile(path.resolve(repoRoot, sqlPath), "utf8")).toContain("order_item_qty");
+    expect(text).toMatch(/sample of failing rows \(up to 5\):\n {2}\{.*"order_item_qty"/);
+    // The mart's tests were skipped because it failed.
+    const skipped = cases.filter((c) => c.skipped !== undefined);
+    expect(skipped.length).toBeGreaterThan(0);
+    const funnelCases = cases.filter((c) => c.classname === "funnel");
+    expect(funnelCases.length).toBeGreaterThan(0);
+    expect(funnelCases.filter((c) => c.skipped === undefined)).toEqual([]);
+    expect(Number(xml.testsuites.skipped)).toBe(skipped.length);
+    // GitHub: the rule's annotation at its line, the mart's at its file.
+    const rel = path.relative(repoRoot, dir);
+    expect(r.stdout).toContain(`::error file=${rel}/rules/order_items.dqdl,line=${ruleCase.line},`);
+    expect(r.stdout).toContain(
+      `::error file=${rel}/marts/funnel.sql,line=1,title=ERROR model funnel::`,
+    );
+  });
 });
+
+interface Suite {
+  name: string;
+  testcase: {
+    name: string;
+    classname: string;
+    file: string;
+    line: string;
+    failure?: { "#text": string; message: string };
+    skipped?: unknown;
+  }[];
+}
