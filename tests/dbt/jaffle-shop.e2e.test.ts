@@ -104,8 +104,7 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
   });
 
   it("ran the custom generic test, the package's test and the singular test, each passing", async () => {
-    const results = (await readRunResults(dir))
-      .results as { id: string; status: string }[];
+    const results = (await readRunResults(dir)).results as { id: string; status: string }[];
     const status = new Map(results.map((r) => [r.id, r.status]));
     for (const id of [
       "test.is_positive_stg_payments_amount",

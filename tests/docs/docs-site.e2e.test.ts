@@ -70,7 +70,7 @@ describe("sluice docs generate", () => {
       type: "DECIMAL(38,2)",
       description: "Revenue (USD), the exact sum of quantity * unit_price of the items.",
     });
-    const results = (await readRunResults(dir));
+    const results = await readRunResults(dir);
     const rows = results.results.find((r: { id: string }) => r.id === mart.id)!.rows;
     expect(mart.last).toMatchObject({ status: "success", rows });
     const rule = data.nodes.find((n) => n.type === "rule" && n.last?.dq?.metric !== undefined);

@@ -1,4 +1,4 @@
-import { readFile, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
@@ -44,7 +44,9 @@ describe("pipeline on the local DuckDB lake", () => {
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(build.stdout).toMatch(/Done in [\d.]+ m?s\. \d+ models and 1 seed built/);
 
-    const results = (await readRunResults(dir)) as { results: { id: string; status: string; rows?: number }[] };
+    const results = (await readRunResults(dir)) as {
+      results: { id: string; status: string; rows?: number }[];
+    };
     const byId = new Map(results.results.map((r) => [r.id, r]));
     expect(byId.get("model.events")?.status).toBe("success");
     expect(byId.get("model.events")?.rows).toBeGreaterThan(2500);
