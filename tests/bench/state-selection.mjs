@@ -20,7 +20,7 @@ try {
   writeAgedSyntheticProject(n, root);
   sluice(root, ["compile"]);
   const state = path.join(root, "state");
-  cpSync(path.join(root, "models/target/manifest.json"), path.join(state, "manifest.json"));
+  cpSync(path.join(root, "target/manifest.json"), path.join(state, "manifest.json"));
   const last = modelName(n - 1);
   const changed = path.join(
     root,

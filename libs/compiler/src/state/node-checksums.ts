@@ -45,29 +45,27 @@ export function stableJson(value: unknown): string {
   );
 }
 
-const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** `schema.name` in any quoting (`"s"."n"`, `s.n`, `` `s`.`n` ``): one pass over the SQL. */
+const QUALIFIED = /(["`]?)([\w$]+)\1\s*\.\s*(["`]?)([\w$]+)\3(?![\w"`.])/g;
 
-/** `schema.name` in any quoting (`"s"."n"`, `s.n`, `` `s`.`n` ``) as a pattern. */
-function relationPattern(node: CompiledNode): RegExp {
-  const part = (s: string) => `["\`]?${escapeRegex(s)}["\`]?`;
-  return new RegExp(
-    `${part(node.relation.schema)}\\s*\\.\\s*${part(node.relation.name)}(?![\\w"\`])`,
-    "gi",
-  );
-}
+const relationKey = (schema: string, name: string): string => `${schema}.${name}`.toLowerCase();
 
 /** The node's SQL with each relation it reads (and its own) replaced by the node's id. */
 function neutralSql(node: CompiledNode, byId: ReadonlyMap<string, CompiledNode>): string {
-  let sql = [node.sql, node.incrementalSql ?? ""].join("\n-- incremental\n");
-  const named = [node, ...node.dependsOn.flatMap((d) => byId.get(d) ?? [])];
-  // Longer names first: `silver.events_daily` must not be half-replaced by `silver.events`.
-  named.sort((a, b) => b.relation.name.length - a.relation.name.length);
-  for (const n of named) sql = sql.replace(relationPattern(n), `{{${n.id}}}`);
-  // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
-  sql = sql.replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
+  const ids = new Map<string, string>();
+  for (const n of [node, ...node.dependsOn.flatMap((d) => byId.get(d) ?? [])])
+    ids.set(relationKey(n.relation.schema, n.relation.name), `{{${n.id}}}`);
+  const sql = [node.sql, node.incrementalSql ?? ""]
+    .join("\n-- incremental\n")
+    .replace(
+      QUALIFIED,
+      (m, _q, schema: string, _r, name: string) => ids.get(relationKey(schema, name)) ?? m,
+    )
+    // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
+    .replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
   // Whitespace outside quoted literals and identifiers means nothing to the engine.
   return sql
-    .replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|\s+/g, (m, quoted?: string) => quoted ?? " ")
+    .replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|\s+/g, (_m, quoted?: string) => quoted ?? " ")
     .trim();
 }
 
@@ -106,13 +104,9 @@ export function macroBlocks(project: Project): MacroBlock[] {
 const macroBodies = (project: Project): Map<string, string> =>
   new Map(macroBlocks(project).map((b) => [b.name, b.text]));
 
-/** The template text a node is written in (model file, singular test, rule file), if any. */
-function templateText(node: CompiledNode, project: Project): string {
-  const file =
-    project.models.find((m) => m.path === node.path) ??
-    project.singularTests.find((t) => t.path === node.path);
-  return file?.text ?? "";
-}
+/** Each template file's text by project-relative path (model and singular test files). */
+const templateTexts = (project: Project): Map<string, string> =>
+  new Map([...project.models, ...project.singularTests].map((f) => [f.path, f.text]));
 
 /**
  * The project macros each node's template calls, directly or through other macros, by name
@@ -122,7 +116,8 @@ function templateText(node: CompiledNode, project: Project): string {
  */
 export function macrosUsed(project: Project, compiled: CompiledProject): Map<string, string[]> {
   const macros = macroBodies(project);
-  return new Map(compiled.nodes.map((n) => [n.id, macroClosure(templateText(n, project), macros)]));
+  const texts = templateTexts(project);
+  return new Map(compiled.nodes.map((n) => [n.id, macroClosure(texts.get(n.path) ?? "", macros)]));
 }
 
 /**
