@@ -15,6 +15,7 @@
 //    over max(critical path, node time / 4), as 45 tests fan out wider than 4 threads. The
 //    endpoint runs one statement at a time (latencies overlap, SQL does not), so this is an
 //    upper bound of the runner's own overhead; athena-orchestration.mjs measures it alone.
+import { readSluiceRunResults, sluiceNodeId } from "@sluice/runner";
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -71,7 +72,9 @@ async function prodBuild(latencyMs) {
   try {
     const { ms } = sluice("build", "--target", "prod");
     const log = await (await fetch(`${endpoint.url}/_aws-local/calls/log`)).json();
-    const results = JSON.parse(readFileSync(path.join(dir, "target/run_results.json"), "utf8"));
+    const results = readSluiceRunResults(
+      JSON.parse(readFileSync(path.join(dir, "target/run_results.json"), "utf8")),
+    );
     return { ms, log, results };
   } finally {
     await endpoint.stop();
@@ -85,7 +88,15 @@ function localBuild() {
   return sluice("build").ms;
 }
 
-const manifest = () => JSON.parse(readFileSync(path.join(dir, "target/manifest.json"), "utf8"));
+/** The manifest's nodes (dbt v12) by sluice id: their schema and the sluice ids they read. */
+const manifest = () => {
+  const m = JSON.parse(readFileSync(path.join(dir, "target/manifest.json"), "utf8"));
+  const nodes = Object.values({ ...m.nodes, ...m.sources }).map((n) => [
+    sluiceNodeId(n.unique_id),
+    { schema: n.schema, depends_on: (n.depends_on?.nodes ?? []).map(sluiceNodeId) },
+  ]);
+  return { nodes: Object.fromEntries(nodes) };
+};
 
 /** Calls per table model (see the header), plus the run-level rest. */
 function callsPerModel(log, results) {

@@ -10,44 +10,20 @@
 // peak RSS < 600 MB; and time linear in size (ms per model printed for each size, and its ratio
 // to the smallest size's). Each row also gives the CPU seconds (user + system) of the command:
 // on a shared machine wall time grows with the other load, CPU time much less.
-import { spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { median, report, sluiceBin } from "./lib.mjs";
-import { modelName, writeSyntheticProject } from "./synthetic-project.mjs";
+import { medianRun, report, timedSluice as sluice } from "./lib.mjs";
+import { modelName, writeAgedSyntheticProject } from "./synthetic-project.mjs";
 
 const sizes = process.argv.slice(2).map(Number);
 if (sizes.length === 0) sizes.push(1000, 10000, 50000);
-
-/** Wall ms, CPU ms (user + system) and peak RSS (MB, from GNU time) of one sluice command in `dir`. */
-function sluice(dir, args) {
-  const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", process.execPath, sluiceBin, ...args], {
-    cwd: dir,
-    encoding: "utf8",
-  });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`sluice ${args.join(" ")} exited ${r.status}\n${r.stderr}`);
-  const [rssKb, user, sys] = r.stderr.trim().split("\n").at(-1).split(" ").map(Number);
-  return { ms, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024 };
-}
-
-/** Median wall and CPU ms of `runs` runs of `fn` (each returns a {@link sluice} result). */
-function medianRun(runs, fn) {
-  const all = Array.from({ length: runs }, fn);
-  return { ms: median(all.map((r) => r.ms)), cpuMs: median(all.map((r) => r.cpuMs)) };
-}
 
 const perModel = [];
 for (const n of sizes) {
   const root = mkdtempSync(path.join(os.tmpdir(), "sluice-scale-"));
   try {
-    writeSyntheticProject(n, root);
-    // Files written just now are not trusted to the parse cache (racy): age the project first.
-    const old = new Date(Date.now() - 60_000);
-    for (const e of readdirSync(root, { recursive: true, withFileTypes: true }))
-      if (e.isFile()) utimesSync(path.join(e.parentPath, e.name), old, old);
+    writeAgedSyntheticProject(n, root);
     const cold = sluice(root, ["compile"]);
     const noChange = medianRun(3, () => sluice(root, ["compile"]));
     const changed = path.join(

@@ -6,6 +6,7 @@
 // hourOfDay picks the measured hours on the day after the seven: the first run adds hour H, the
 // steady-state run hour H+1. Late in the day the day's event_date partition that silver.events
 // and order_items rewrite (insert_overwrite) is bigger: 22 is the costliest hour.
+import { readSluiceRunResults } from "@sluice/runner";
 import { spawnSync } from "node:child_process";
 
 // What is measured: `run` (models only), or with SLUICE_BENCH_COMMAND=build what users run
@@ -163,8 +164,8 @@ async function measureLake(days) {
     inc = sluice(COMMAND);
     incs.push(inc.ms);
     // What the run read of the raw zone, as it reports it.
-    const incResults = JSON.parse(
-      await readFile(path.join(dir, "target/run_results.json"), "utf8"),
+    const incResults = readSluiceRunResults(
+      JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")),
     );
     incReads = incResults.raw_reads ?? [];
     byKind = timeByKind(incResults);

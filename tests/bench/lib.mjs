@@ -53,3 +53,22 @@ export function report(name, figures) {
   for (const [k, v] of Object.entries(figures))
     console.log(`${k.padEnd(40)} ${typeof v === "number" ? v.toFixed(v < 10 ? 3 : 0) : v}`);
 }
+
+/** Wall ms, CPU ms (user + system), peak RSS (MB, from GNU time) and stdout of one sluice command in `dir`. */
+export function timedSluice(dir, args) {
+  const t0 = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", process.execPath, sluiceBin, ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`sluice ${args.join(" ")} exited ${r.status}\n${r.stderr}`);
+  const [rssKb, user, sys] = r.stderr.trim().split("\n").at(-1).split(" ").map(Number);
+  return { ms, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024, stdout: r.stdout };
+}
+
+/** Median wall and CPU ms of `runs` runs of `fn` (each returns a {@link timedSluice} result). */
+export function medianRun(runs, fn) {
+  const all = Array.from({ length: runs }, fn);
+  return { ms: median(all.map((r) => r.ms)), cpuMs: median(all.map((r) => r.cpuMs)) };
+}

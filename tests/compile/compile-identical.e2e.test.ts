@@ -23,6 +23,10 @@ type Hashes = Record<string, string>;
 const sha = (text: string, dir: string): string =>
   createHash("sha256").update(text.replaceAll(dir, "<project>")).digest("hex");
 
+/** The manifest without what differs per invocation (when, which invocation: dbt's metadata). */
+const withoutInvocation = (text: string): string =>
+  text.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+
 /**
  * sha256 of every artifact under `<dir>/target` that compile writes, by relative path. Packed
  * artifacts (`target/packed/<compiled|run>/shard-*.sql`: a `-- {path: [start, length]}` index
@@ -44,7 +48,10 @@ async function artifactHashes(dir: string): Promise<Hashes> {
       const body = shard.slice(newline + 1);
       for (const [name, [start, length]] of Object.entries(index))
         out[`${packed[1]}/${name}`] = sha(body.slice(start, start + length), dir);
-    } else if (/^(compiled\/|run\/|manifest\.json$)/.test(rel)) out[rel] = sha(await text(), dir);
+    } else if (/^(compiled\/|run\/|manifest\.json$)/.test(rel)) {
+      const whole = await text();
+      out[rel] = sha(rel === "manifest.json" ? withoutInvocation(whole) : whole, dir);
+    }
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

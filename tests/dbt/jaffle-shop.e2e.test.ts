@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSluice } from "../support/cli.js";
+import { runSluice, readRunResults } from "../support/cli.js";
 import { copyJaffleShop } from "../support/dbt-fixture.js";
 
 /**
@@ -104,8 +104,7 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
   });
 
   it("ran the custom generic test, the package's test and the singular test, each passing", async () => {
-    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8"))
-      .results as { id: string; status: string }[];
+    const results = (await readRunResults(dir)).results as { id: string; status: string }[];
     const status = new Map(results.map((r) => [r.id, r.status]));
     for (const id of [
       "test.is_positive_stg_payments_amount",
@@ -139,28 +138,30 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
   });
 
   it("renders {{ doc() }} descriptions and folder config written without '+'", async () => {
+    // dbt's v12 manifest: nodes by unique id, columns by name, the resolved config.
     const manifest = JSON.parse(await readFile(path.join(dir, "target/manifest.json"), "utf8"))
       .nodes as Record<
       string,
       {
         description?: string;
         tags: string[];
-        materialization: string;
-        columns: { name: string; description?: string }[];
+        config: { materialized: string };
+        columns: Record<string, { name: string; description?: string }>;
       }
     >;
-    expect(manifest["model.customers"]!.description).toBe(
+    const node = (name: string) => manifest[`model.jaffle_shop.${name}`]!;
+    expect(node("customers").description).toBe(
       "One row per customer, with their first and latest order and what they paid in total.",
     );
-    const status = manifest["model.orders"]!.columns.find((c) => c.name === "status")!;
+    const status = node("orders").columns["status"]!;
     expect(status.description).toMatch(/^Orders can be one of the following statuses:\n/);
     expect(status.description).toMatch(
       /\| returned +\| The order has been returned by the customer/,
     );
-    expect(manifest["model.orders"]!.tags).toEqual(["marts"]);
-    expect(manifest["model.orders"]!.materialization).toBe("table");
-    expect(manifest["model.stg_orders"]!.materialization).toBe("view");
-    expect(manifest["model.stg_orders"]!.tags).toEqual(["staging"]);
+    expect(node("orders").tags).toEqual(["marts"]);
+    expect(node("orders").config.materialized).toBe("table");
+    expect(node("stg_orders").config.materialized).toBe("view");
+    expect(node("stg_orders").tags).toEqual(["staging"]);
   });
 
   it("warns, at its position, about dbt config sluice does not apply", () => {
@@ -188,7 +189,7 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
   const statuses = async () =>
     new Map(
       (
-        JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")).results as {
+        (await readRunResults(dir)).results as {
           id: string;
           status: string;
         }[]

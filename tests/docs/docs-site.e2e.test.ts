@@ -8,7 +8,7 @@ import { XMLParser } from "fast-xml-parser";
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
+import { copyModelsProject, repoRoot, runSluice, readRunResults } from "../support/cli.js";
 
 // The models project on a two-day local lake, built, then `docs generate`: the site's data, the
 // column lineage, the Tableau data sources, and the pages in Debian's Chromium checked against
@@ -70,8 +70,8 @@ describe("sluice docs generate", () => {
       type: "DECIMAL(38,2)",
       description: "Revenue (USD), the exact sum of quantity * unit_price of the items.",
     });
-    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8"));
-    const rows = results.results.find((r: { id: string }) => r.id === mart.id).rows;
+    const results = await readRunResults(dir);
+    const rows = results.results.find((r: { id: string }) => r.id === mart.id)!.rows;
     expect(mart.last).toMatchObject({ status: "success", rows });
     const rule = data.nodes.find((n) => n.type === "rule" && n.last?.dq?.metric !== undefined);
     expect(rule?.last?.status).toMatch(/pass|fail|warn/);

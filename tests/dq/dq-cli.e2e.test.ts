@@ -1,7 +1,7 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, runSluice } from "../support/cli.js";
+import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
 
 interface Result {
   id: string;
@@ -24,7 +24,7 @@ describe("sluice dq and DQDL rules in build/test", () => {
   let cleanup = async (): Promise<void> => {};
   const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
   const results = async (): Promise<Map<string, Result>> => {
-    const json = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as {
+    const json = (await readRunResults(dir)) as {
       results: Result[];
     };
     return new Map(json.results.map((r) => [r.id, r]));

@@ -3,7 +3,7 @@ import path from "node:path";
 import { compileProject, dialectFor } from "@sluice/compiler";
 import { loadProject } from "@sluice/project";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, runSluice } from "../support/cli.js";
+import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
 import { grammarErrors } from "../support/sql-grammar.js";
 
 /**
@@ -50,9 +50,9 @@ describe("generic test configs", () => {
   it("builds on the lake with dbt's statuses and failure counts", async () => {
     const r = await runSluice(["--project-dir", dir, "build", "-s", "+cfg_countries"]);
     expect(r.code, r.stdout + r.stderr).toBe(1); // two tests fail
-    const runResults = JSON.parse(
-      await readFile(path.join(dir, "target/run_results.json"), "utf8"),
-    ) as { results: { id: string; status: string; failures?: number; message: string }[] };
+    const runResults = (await readRunResults(dir)) as {
+      results: { id: string; status: string; failures?: number; message: string }[];
+    };
     const byName = new Map(runResults.results.map((x) => [x.id.replace(/^test\./, ""), x]));
     const distinct = new Set(codes).size;
     const f = new Set(codes.filter((c) => c.startsWith("F"))).size;

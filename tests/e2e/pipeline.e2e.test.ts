@@ -1,7 +1,7 @@
-import { readFile, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, runSluice } from "../support/cli.js";
+import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
 
 /** The main job on the embedded DuckDB lake: generate -> build -> query the marts. */
 describe("pipeline on the local DuckDB lake", () => {
@@ -44,9 +44,9 @@ describe("pipeline on the local DuckDB lake", () => {
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(build.stdout).toMatch(/Done in [\d.]+ m?s\. \d+ models and 1 seed built/);
 
-    const results = JSON.parse(
-      await readFile(path.join(dir, "target/run_results.json"), "utf8"),
-    ) as { results: { id: string; status: string; rows?: number }[] };
+    const results = (await readRunResults(dir)) as {
+      results: { id: string; status: string; rows?: number }[];
+    };
     const byId = new Map(results.results.map((r) => [r.id, r]));
     expect(byId.get("model.events")?.status).toBe("success");
     expect(byId.get("model.events")?.rows).toBeGreaterThan(2500);

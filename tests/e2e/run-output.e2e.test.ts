@@ -8,6 +8,7 @@ import {
   jsonLog,
   repoRoot,
   runSluice,
+  readRunResults,
   type LogEvent,
 } from "../support/cli.js";
 
@@ -64,7 +65,7 @@ describe("sluice build output", () => {
     expect(last.results_file).toBe(
       path.relative(repoRoot, path.join(dir, "target/run_results.json")),
     );
-    const saved = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as {
+    const saved = (await readRunResults(dir)) as {
       elapsed_ms: number;
       results: { id: string; kind: string; status: string; elapsed_ms: number }[];
     };

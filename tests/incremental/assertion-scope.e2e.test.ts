@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, runSluice } from "../support/cli.js";
+import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
 import { expose } from "./lake-fixture.js";
 
 /** A test's result as run_results.json and `--format json` write it. */
@@ -138,7 +138,7 @@ describe("assertion scopes on the local lake", () => {
       detail: expect.stringMatching(/^raw hours from 2026\/11\/26\/\d\d read this run$/),
     });
     // Every assertion states its scope, in run_results.json too.
-    const written = results(await readFile(path.join(dir, "target/run_results.json"), "utf8"));
+    const written = results(JSON.stringify(await readRunResults(dir)));
     expect([...written.values()].filter((t) => !t.scope)).toEqual([]);
     expect(written.get(RULE)?.scope?.kind).toBe("incremental");
   });

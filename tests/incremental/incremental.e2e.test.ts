@@ -1,7 +1,7 @@
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, runSluice } from "../support/cli.js";
+import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
 import { loadProject, runInProcess } from "./in-process.js";
 import { copyDir, expose, leftovers, rawHours, tableHashes } from "./lake-fixture.js";
 
@@ -120,9 +120,9 @@ describe("incremental silver on the local lake", () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stderr).toMatch(/PASS\s+test reconcile_events .* reconciled \d+ raw partitions/);
     expect(await tableHashes(dir, TABLES)).toEqual(expected);
-    const results = JSON.parse(
-      await readFile(path.join(dir, "target/run_results.json"), "utf8"),
-    ) as { results: { id: string; status: string; reconciliation?: unknown[] }[] };
+    const results = (await readRunResults(dir)) as {
+      results: { id: string; status: string; reconciliation?: unknown[] }[];
+    };
     const check = results.results.find((r) => r.id === "reconcile.events");
     expect(check?.status).toBe("pass");
     // Nothing new and no late file: no raw hour is read again.

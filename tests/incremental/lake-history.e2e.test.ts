@@ -2,7 +2,7 @@ import { cp, readdir, rm, mkdir, writeFile, readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, runSluice } from "../support/cli.js";
+import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
 import { copyDir, expose, rawHours, tableHashes } from "./lake-fixture.js";
 
 /** Nothing lost, ever: a moved lake still builds; damaged history stops a build; strays stay. */
@@ -154,9 +154,7 @@ describe("the lake's history", () => {
     expect(await readFile(path.join(table, "mine", "x.parquet"), "utf8")).toBe("not a table file");
     // The published version and the one it replaced (versions_to_keep defaults to 1).
     expect((await readdir(table)).filter((n) => n.startsWith("v_"))).toHaveLength(2);
-    const results = JSON.parse(
-      await readFile(path.join(dir, "target/run_results.json"), "utf8"),
-    ) as {
+    const results = (await readRunResults(dir)) as {
       cleanup?: { strays?: string[] };
     };
     expect(results.cleanup?.strays).toEqual([

@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readSluiceRunResults } from "@sluice/runner";
+import type { SluiceRunResults } from "@sluice/runner";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const modelsDir = path.join(repoRoot, "models");
@@ -80,3 +82,12 @@ export const finishMessages = (stdout: string): Map<string, string | undefined> 
       .filter((e) => e.event === "node_finish" && e.node_id !== undefined)
       .map((e) => [e.node_id!, e.message]),
   );
+
+/**
+ * A project's `target/run_results.json` (dbt's v6 shape) as sluice reads it back: each result
+ * with its sluice id and fields in snake_case, as `--format json` prints them.
+ */
+export async function readRunResults(dir: string): Promise<SluiceRunResults> {
+  const text = await readFile(path.join(dir, "target/run_results.json"), "utf8");
+  return readSluiceRunResults(JSON.parse(text));
+}

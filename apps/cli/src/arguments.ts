@@ -110,13 +110,9 @@ export interface ParseContext {
  * dbt options sluice does not have, with what to do instead: a dbt user types them by habit, and
  * the closest sluice option (`--defer` → `--debug`) would be the wrong suggestion.
  */
-const noState =
-  "dbt's --defer/--state are not in sluice: select the upstream models too (-s +model)";
 const noFailFast =
   "dbt's --fail-fast is not in sluice: a failure skips only what depends on it (Ctrl-C stops the run)";
 const dbtOnlyOptions: Readonly<Record<string, string>> = {
-  defer: noState,
-  state: noState,
   "fail-fast": noFailFast,
   x: noFailFast,
   "profiles-dir": "dbt's profiles are sluice.yml's targets: use --project-dir and --target",

@@ -44,7 +44,7 @@ describe("runCli (in process)", () => {
     ],
     [
       ["build", "--defer"],
-      "error: unknown option --defer; dbt's --defer/--state are not in sluice: select the upstream models too (-s +model)",
+      "error: --defer reads the relations of a previous run: pass --state DIR with its manifest.json",
     ],
     [
       ["build", "--no-such-flag"],

@@ -157,9 +157,11 @@ export async function readTarget(
 
 async function readRunResults(ctx: ProjectContext): Promise<RunResultsFile | undefined> {
   try {
-    return JSON.parse(
+    const { readSluiceRunResults } = await import("@sluice/runner");
+    const file: unknown = JSON.parse(
       await readFile(path.join(ctx.targetDir, "run_results.json"), "utf8"),
-    ) as RunResultsFile;
+    );
+    return readSluiceRunResults(file) as unknown as RunResultsFile;
   } catch {
     return undefined;
   }

@@ -2,14 +2,45 @@ import type { ProjectContext } from "./project-context.js";
 import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
+import type { SelectionState } from "@sluice/compiler";
+import type { RunState } from "@sluice/runner";
 
-/** Apply --select/--exclude; undefined (after printing why) when a selector is invalid. */
+/** What the state selectors compare: the state's checksums and results, and this project's. */
+async function selectionState(ctx: ProjectContext, state: RunState): Promise<SelectionState> {
+  const { nodeChecksums } = await import("@sluice/compiler");
+  return {
+    previous: new Map([...state.nodes].map(([id, n]) => [id, n.checksums])),
+    current: nodeChecksums(ctx.project, ctx.compiled),
+    ...(state.results
+      ? { results: new Map(state.results.results.map((r) => [r.id, r.status])) }
+      : {}),
+  };
+}
+
+/** `--state DIR` read, or undefined (after printing why) when it cannot be. */
+export async function loadRunState(dir: string, io: Io): Promise<RunState | undefined> {
+  const { readRunState, StateError } = await import("@sluice/runner");
+  try {
+    return await readRunState(dir);
+  } catch (err) {
+    if (!(err instanceof StateError)) throw err;
+    io.err(`error: ${err.message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Apply --select/--exclude (with --state's artifacts, when given); undefined (after printing
+ * why) when a selector is invalid or the state cannot be read.
+ */
 export async function selectedIds(
   ctx: ProjectContext,
   args: SelectionArgs,
   io: Io,
+  runState?: RunState,
 ): Promise<string[] | undefined> {
   const { selectNodes } = await import("@sluice/compiler/select");
+  const state = runState ? await selectionState(ctx, runState) : undefined;
   const split = (values?: string[]): string[] | undefined =>
     values?.flatMap((v) => v.split(/\s+/)).filter(Boolean);
   const c = ctx.project.config;
@@ -23,6 +54,7 @@ export async function selectedIds(
     select: split(args.select),
     exclude: split(args.exclude),
     resourcePaths,
+    ...(state ? { state } : {}),
   });
   printDiagnostics(io, diagnostics, ctx.project.dir);
   return diagnostics.some((d) => d.severity === "error") ? undefined : ids;
@@ -39,11 +71,14 @@ export async function loadSelection(
   onContext?: (ctx: ProjectContext) => void,
   /** See {@link loadProjectContext}. */
   options: { runId?: string } = {},
-): Promise<{ ctx: ProjectContext; ids: string[] } | undefined> {
+): Promise<{ ctx: ProjectContext; ids: string[]; state?: RunState } | undefined> {
   const { loadProjectContext } = await import("./project-context.js");
+  // A state that cannot be read stops the command before any work starts.
+  const state = args.state === undefined ? undefined : await loadRunState(args.state, io);
+  if (args.state !== undefined && !state) return undefined;
   const ctx = await loadProjectContext(args, io, options);
   if (!ctx) return undefined;
   onContext?.(ctx);
-  const ids = await selectedIds(ctx, args, io);
-  return ids ? { ctx, ids } : undefined;
+  const ids = await selectedIds(ctx, args, io, state);
+  return ids ? { ctx, ids, ...(state ? { state } : {}) } : undefined;
 }

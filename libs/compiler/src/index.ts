@@ -7,3 +7,14 @@ export type { PlanState } from "./plan/plan-statements.js";
 export { selectNodes } from "./graph/select.js";
 export type { SelectOptions } from "./graph/select.js";
 export { dialectFor } from "./target/dialect-for.js";
+export {
+  nodeChecksums,
+  macroBlocks,
+  macrosUsed,
+  checksumParts,
+  sha256,
+  stableJson,
+} from "./state/node-checksums.js";
+export type { NodeChecksums, ChecksumPart, MacroBlock } from "./state/node-checksums.js";
+export type { SelectionState } from "./state/selection-state.js";
+export { deferToState } from "./state/defer.js";

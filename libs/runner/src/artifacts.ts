@@ -1,17 +1,21 @@
 import { hash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { Project } from "@sluice/project";
 import type { RunResults } from "./types.js";
-import { toSnakeJson } from "./snake-json.js";
 import { artifactsStamp, stampFile } from "./artifacts-stamp.js";
 import { isPacked, packArtifacts, packedDir } from "./packed-artifacts.js";
 import type { ArtifactLayout } from "./packed-artifacts.js";
 import { writeChangedFiles } from "./write-changed-files.js";
+import { dbtManifest } from "./artifacts/dbt-manifest.js";
+import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
+import { dbtRunResults } from "./artifacts/dbt-run-results.js";
 
 /**
- * Write `target/manifest.json`, `target/compiled/<node path>` (the rendered SELECT) and
+ * Write `target/manifest.json` (dbt's v12 shape, every node: see {@link dbtManifest}),
+ * `target/compiled/<node path>` (the rendered SELECT) and
  * `target/run/<node path>` (every statement, `;`-separated) for the chosen nodes. With layout
  * `packed`, or `auto` (the default) and more than {@link PER_FILE_LIMIT} chosen nodes, the same
  * texts go to `target/packed/` instead (see packed-artifacts.ts), and a node's own files are
@@ -22,15 +26,15 @@ import { writeChangedFiles } from "./write-changed-files.js";
 export async function writeCompiledArtifacts(
   targetDir: string,
   compiled: CompiledProject,
-  chosen?: ReadonlySet<string>,
-  options: {
+  chosen: ReadonlySet<string> | undefined,
+  options: { project: Project } & ArtifactInvocation & {
     layout?: ArtifactLayout;
     /**
      * Identity of `compiled` (equal fingerprints: equal projects). When the artifacts on disk
      * were written from the same fingerprint, layout and nodes, nothing is rebuilt or compared.
      */
     fingerprint?: string;
-  } = {},
+  },
 ): Promise<Map<string, string>> {
   const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
   const runPaths = new Map(
@@ -63,9 +67,10 @@ export async function writeCompiledArtifacts(
       : new Map([...texts[kind]].map(([file, text]) => [path.join(targetDir, kind, file), text]));
     for (const [file, text] of placed) files.set(file, text);
   }
+  const manifestFile = path.join(targetDir, "manifest.json");
   files.set(
-    path.join(targetDir, "manifest.json"),
-    JSON.stringify(manifestOf(compiled), null, 2) + "\n",
+    manifestFile,
+    await manifestText(manifestFile, dbtManifest(options.project, compiled, options)),
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   writeChangedFiles(roots, files, { index: path.join(targetDir, ".artifact-hashes.json") });
@@ -104,6 +109,19 @@ export function materializeCompiled(targetDir: string, node: CompiledNode): stri
 }
 
 /**
+ * The manifest's text; the file's own text when only its invocation (`generated_at`,
+ * `invocation_id`, each node's `created_at`) would change, so a compile with no change rewrites
+ * nothing.
+ */
+async function manifestText(file: string, manifest: Record<string, unknown>): Promise<string> {
+  const text = JSON.stringify(manifest, null, 2) + "\n";
+  const sameProject = (json: string) =>
+    json.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+  const previous = await readFile(file, "utf8").catch(() => undefined);
+  return previous !== undefined && sameProject(previous) === sameProject(text) ? previous : text;
+}
+
+/**
  * Replace a node's `target/run/` file with the statements it executed, in order (what the run
  * decided at run time, e.g. an INSERT's column list from the catalog, the staging table's name),
  * after a comment saying so. Nothing is written for a node that executed nothing.
@@ -126,39 +144,18 @@ export function artifactName(node: CompiledNode): string {
   return path.join(node.kind === "test" ? "tests" : `${node.kind}s`, `${node.name}.sql`);
 }
 
-function manifestOf(compiled: CompiledProject): unknown {
-  return {
-    metadata: {
-      project: compiled.projectName,
-      target: compiled.targetName,
-      dialect: compiled.dialect,
-      generator: "sluice",
-    },
-    nodes: Object.fromEntries(
-      compiled.nodes.map((n) => [
-        n.id,
-        {
-          kind: n.kind,
-          name: n.name,
-          path: n.path,
-          schema: n.schema,
-          relation: n.relation,
-          materialization: n.materialization,
-          tags: n.tags,
-          description: n.description,
-          columns: n.columns,
-          depends_on: n.dependsOn,
-          attached_to: n.attachedTo,
-        },
-      ]),
-    ),
-  };
-}
-
-/** Write `target/run_results.json`, keys in snake_case (as `--format json` prints the results). */
-export async function writeRunResults(targetDir: string, results: RunResults): Promise<string> {
+/**
+ * Write `target/run_results.json` in dbt's v6 shape (see {@link dbtRunResults}); `args` are the
+ * invocation's flags (snake_case), which `sluice retry` repeats.
+ */
+export async function writeRunResults(
+  targetDir: string,
+  results: RunResults,
+  compiled: CompiledProject,
+  args: Record<string, unknown>,
+): Promise<string> {
   await mkdir(targetDir, { recursive: true });
   const file = path.join(targetDir, "run_results.json");
-  await writeFile(file, toSnakeJson(results) + "\n");
+  await writeFile(file, JSON.stringify(dbtRunResults(results, compiled, args), null, 2) + "\n");
   return file;
 }

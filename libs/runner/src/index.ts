@@ -20,3 +20,8 @@ export { describeDamage, recoveryCommand } from "./materialize/version-check.js"
 export { planRun, type PlanRunOptions } from "./plan/plan-run.js";
 export type { AssertionScope, BoundScope, ScopeInput, ScopeMode } from "./scope/assertion-scope.js";
 export { scopeOf } from "./scope/assertion-scope.js";
+export { readSluiceRunResults } from "./artifacts/dbt-run-results.js";
+export type { SluiceResult, SluiceRunResults } from "./artifacts/dbt-run-results.js";
+export { readRunState, StateError } from "./artifacts/read-state.js";
+export type { RunState, StateNode } from "./artifacts/read-state.js";
+export { dbtUniqueId, sluiceNodeId } from "./artifacts/dbt-ids.js";

@@ -118,7 +118,9 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         id: node.id,
         description: describeStart(node),
       });
-      const result = await executeNode(node, {
+      const clock = options.now ?? (() => new Date());
+      const nodeStarted = clock().toISOString();
+      const executed = await executeNode(node, {
         engine: options.engine,
         dialect: options.dialect,
         fullRefresh: options.fullRefresh ?? false,
@@ -148,6 +150,11 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         ...(options.onStatements ? { onStatements: options.onStatements } : {}),
         ...(options.onPlan ? { onPlan: options.onPlan } : {}),
       });
+      const result: NodeResult = {
+        ...executed,
+        startedAt: nodeStarted,
+        completedAt: clock().toISOString(),
+      };
       if (result.status === "success") built.add(node.id);
       results.push(result);
       options.onEvent?.({ type: "end", index: i, total, result });

@@ -18,6 +18,9 @@ export interface NodeResult {
   /** Failing rows (tests). */
   failures?: number;
   elapsedMs: number;
+  /** When the node started and finished (ISO), as run_results.json's `timing`. */
+  startedAt?: string;
+  completedAt?: string;
   bytesScanned?: number;
   /** Bytes billed over the node's queries (Athena: per query rounded up to the MB, 10 MB minimum). */
   billedBytes?: number;

@@ -81,6 +81,9 @@ async function compile(
   const { writeCompiledArtifacts, isPacked } = await import("@sluice/runner");
   const chosen = new Set(ids);
   await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
+    project: ctx.project,
+    invocationId: ctx.runId,
+    generatedAt: new Date(),
     layout: args.artifacts,
     ...(ctx.cacheHeader === undefined ? {} : { fingerprint: `${ctx.cacheHeader}\n${ctx.runId}` }),
   });

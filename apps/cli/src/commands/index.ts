@@ -11,6 +11,7 @@ import { initTargetCommand } from "./init-target.js";
 import { lineageCommand } from "./lineage.js";
 import { lsCommand } from "./ls.js";
 import { queryCommand } from "./query.js";
+import { retryCommand } from "./retry.js";
 import { runCommandSpec } from "./run-commands.js";
 import { sourcesCommand } from "./sources.js";
 import { tableauCommand } from "./tableau.js";
@@ -21,6 +22,7 @@ export const commands: CommandSpec<never>[] = [
   runCommandSpec("run"),
   runCommandSpec("test"),
   runCommandSpec("seed"),
+  retryCommand,
   compileCommand,
   lsCommand,
   queryCommand,

@@ -8,7 +8,7 @@ import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
 
-interface RunArgs extends SelectionArgs {
+export interface RunArgs extends SelectionArgs {
   fullRefresh?: boolean;
   threads?: number;
   timeout?: number;
@@ -18,6 +18,8 @@ interface RunArgs extends SelectionArgs {
   logFormat: "text" | "json";
   athenaCheck?: boolean;
   dryRun?: boolean;
+  defer?: boolean;
+  junitXml?: string;
 }
 
 const descriptions: Record<RunCommand, string> = {
@@ -37,12 +39,22 @@ const examples: Record<RunCommand, [string, string][]> = {
       "$0 build --dry-run --select events",
       "print what building silver.events would do (SQL, Glue and S3 operations), changing nothing",
     ],
+    [
+      "$0 build --select state:modified+ --defer --state models/target",
+      "CI: build what changed since the run whose artifacts are in models/target, and what reads it, reading the rest from that run's relations",
+    ],
   ],
   run: [
     ["$0 run --select +sales_by_country", "run one mart and everything upstream"],
     ["$0 run --dry-run --format json", "every model's plan, as data"],
   ],
-  test: [["$0 test --select sales_by_country", "the tests of one mart"]],
+  test: [
+    ["$0 test --select sales_by_country", "the tests of one mart"],
+    [
+      "$0 test --select sales_by_country --junit-xml models/target/junit.xml",
+      "the tests of one mart, with a JUnit report for CI",
+    ],
+  ],
   seed: [["$0 seed --select country_codes", "load one seed"]],
 };
 
@@ -79,6 +91,11 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
         : {}),
       ...(name === "test" || name === "build"
         ? {
+            "junit-xml": {
+              type: "string",
+              describe:
+                "Write a JUnit XML report to this file: every test and DQDL rule a testcase (failures with the rule, metric, compiled SQL file and up to 5 failing rows; skipped with the reason). With GITHUB_ACTIONS=true, failures are also printed as ::error annotations at the model or rule file",
+            },
             scope: {
               type: "string",
               choices: ["incremental", "full"],
@@ -99,6 +116,12 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
             },
           }),
       format: formatOption(["table", "json"]),
+      defer: {
+        type: "boolean",
+        default: false,
+        describe:
+          "Read unselected models and seeds from the --state run's relations (e.g. production's) instead of this target's",
+      },
       ...(name === "build" || name === "run"
         ? {
             ...athenaCheckOption,
@@ -123,7 +146,9 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
     check: (args) =>
       args.format === "json" && args.logFormat === "json"
         ? "--format json and --log-format json both write to stdout: choose one"
-        : undefined,
+        : args.defer === true && args.state === undefined
+          ? "--defer reads the relations of a previous run: pass --state DIR with its manifest.json"
+          : undefined,
     handler: async (args, io) =>
       args.dryRun === true
         ? (await import("./dry-run.js")).dryRun(name, args, io)
@@ -131,7 +156,15 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
   };
 }
 
-async function runNodes(
+/** Whether the run writes a JUnit report or GitHub annotations (`GITHUB_ACTIONS=true`). */
+const ciReports = (args: RunArgs): boolean =>
+  args.junitXml !== undefined || process.env["GITHUB_ACTIONS"] === "true";
+
+/**
+ * Run the selected nodes of one command: what build/run/test/seed and `retry` do. Returns the
+ * exit code (1 when a node failed).
+ */
+export async function runNodes(
   command: RunCommand,
   args: RunArgs & { projectDir: string; target?: string; vars?: string },
   io: Io,
@@ -164,6 +197,16 @@ async function runNodes(
     return ExitCode.usage;
   }
   const { ctx, ids } = selection;
+  if (args.defer === true && selection.state) {
+    const { deferToState } = await import("@sluice/compiler");
+    const relations = new Map([...selection.state.nodes].map(([id, n]) => [id, n.relation]));
+    ctx.compiled = deferToState(
+      ctx.compiled,
+      new Set(ids),
+      relations,
+      ctx.dialect.quoteRelation,
+    ).compiled;
+  }
   // Nothing selected (the selection warned why): run nothing and keep the last run_results.json.
   if (ids.length === 0)
     return opening
@@ -196,7 +239,11 @@ async function runNodes(
   const { jsonLogger } = await import("../output/log-events.js");
   const log = args.logFormat === "json" ? jsonLogger(io) : undefined;
   const [artifacts, opened] = await Promise.allSettled([
-    writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids)),
+    writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids), {
+      project: ctx.project,
+      invocationId: ctx.runId,
+      generatedAt: new Date(),
+    }),
     opening,
   ]);
   if (opened.status === "rejected") throw opened.reason;
@@ -215,6 +262,7 @@ async function runNodes(
       )
     : undefined;
   let results: RunResults;
+  let samples = new Map<string, Record<string, unknown>[]>();
   try {
     results = await runProject({
       command,
@@ -233,17 +281,28 @@ async function runNodes(
       onStatements: (node, statements) => writeExecutedStatements(ctx.targetDir, node, statements),
       onPlan: (node, ran) => writeExecutedPlan(ctx.targetDir, node, ran),
     });
+    // CI reports show failing rows: read while the engine is open.
+    if (ciReports(args) && !abort.signal.aborted) {
+      const { failingSamples } = await import("../ci/failing-samples.js");
+      const nodes = new Map(ctx.compiled.nodes.map((n) => [n.id, n]));
+      samples = await failingSamples(results.results, nodes, engine, ctx.dialect);
+    }
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);
     clearTimeout(timer);
     await engine.close();
   }
-  const file = await writeRunResults(ctx.targetDir, results);
+  const { invocationArgs } = await import("../invocation-args.js");
+  const file = await writeRunResults(ctx.targetDir, results, ctx.compiled, invocationArgs(args));
   if (log) log.finish(results, path.relative(process.cwd(), file));
   else if (args.format === "json") io.out(toSnakeJson(results));
   else {
     const { failedNodeFiles } = await import("./failed-node-files.js");
     printRunSummary(io, results, file, failedNodeFiles(ctx));
+  }
+  if (ciReports(args)) {
+    const { writeCiReports } = await import("../ci/ci-reports.js");
+    await writeCiReports(ctx, results, samples, args.junitXml, artifacts.value, io);
   }
   // A node is skipped only for a failure upstream: it fails the run too.
   const failed = results.results.some((r) => ["error", "fail", "skipped"].includes(r.status));

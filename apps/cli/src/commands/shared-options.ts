@@ -9,13 +9,20 @@ export const selectionOptions: Record<string, Options> = {
     describe:
       "Nodes to include, as dbt selects: a name, folder or file (stg_*, marts, marts/funnel.sql); " +
       "methods tag:, path:, file:, fqn:, source:, resource_type:, test_type:generic|singular|dq, " +
-      "config.<key>:<value>, exposure:<name> (what it reads); +name / name+ / 2+name / @name for ancestors and descendants; " +
+      "config.<key>:<value>, exposure:<name> (what it reads), state:modified|new|unmodified (with --state; " +
+      "modified.body|configs|relation|macros|contract), result:error|fail|warn|skipped (the --state run's results); " +
+      "+name / name+ / 2+name / @name for ancestors and descendants; " +
       "spaces unite, commas intersect (tag:silver,config.materialized:incremental)",
   },
   exclude: {
     type: "string",
     array: true,
     describe: "Nodes to leave out (same syntax as --select)",
+  },
+  state: {
+    type: "string",
+    describe:
+      "Folder holding a previous run's manifest.json (and run_results.json), e.g. production's target/: what state: and result: selectors and --defer compare with",
   },
 };
 
@@ -29,6 +36,8 @@ export const formatOption = (choices: string[], dflt = "table"): Options => ({
 export interface SelectionArgs {
   select?: string[];
   exclude?: string[];
+  /** `--state DIR`: a previous run's artifacts. */
+  state?: string;
 }
 
 /** A flag described as plain data (by the generator app) → yargs options. */

@@ -1,5 +1,7 @@
 import type { CompiledExposure, CompiledNode } from "../types.js";
 import type { SelectorItem } from "./selector.js";
+import { stateIds } from "../state/state-methods.js";
+import type { SelectionState } from "../state/selection-state.js";
 
 /** What a node looks like to selector methods: its folders and fqn, computed once. */
 export interface NodeFacts {
@@ -155,7 +157,9 @@ function predicate(method: Method, item: SelectorItem): (f: NodeFacts) => boolea
     case "test_type":
       return (f) => f.testType === v;
     case "exposure":
-      // Exposures are not nodes: matchItem picks what they read.
+    case "state":
+    case "result":
+      // Exposures are not nodes: matchItem picks what they read; state methods read the state.
       return () => false;
     case "config": {
       const key = item.configKey!;
@@ -176,7 +180,10 @@ export function matchItem(
   facts: readonly NodeFacts[],
   item: SelectorItem,
   exposures: readonly CompiledExposure[] = [],
+  state?: SelectionState,
 ): string[] {
+  if (item.method === "state" || item.method === "result")
+    return state ? stateIds(facts, item, state) : [];
   if (item.method === "exposure") {
     const m = matcher(item.value);
     return [...new Set(exposures.filter((e) => m(e.name)).flatMap((e) => e.dependsOn))];

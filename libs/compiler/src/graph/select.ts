@@ -5,7 +5,8 @@ import type { CompiledExposure, CompiledNode, CompiledProject } from "../types.j
 import { reachable } from "./dag.js";
 import { candidates, matchItem, nodeFacts } from "./select-methods.js";
 import type { NodeFacts } from "./select-methods.js";
-import { parseSelectorItem } from "./selector.js";
+import { parseSelectorItem, stateMethods } from "./selector.js";
+import type { SelectionState } from "../state/selection-state.js";
 import type { SelectorItem, SelectorProblem } from "./selector.js";
 
 export interface SelectOptions {
@@ -17,6 +18,11 @@ export interface SelectOptions {
    * `marts` also finds `models/marts/...` and fqns start below them. Default: none.
    */
   resourcePaths?: string[];
+  /**
+   * `--state DIR`: the previous run's artifacts the `state:` and `result:` methods compare with.
+   * Without it, those methods are SELECTOR_INVALID.
+   */
+  state?: SelectionState;
 }
 
 class Graph {
@@ -65,6 +71,7 @@ function evaluate(
   exprs: readonly string[],
   flag: string,
   diagnostics: Diagnostic[],
+  state: SelectionState | undefined,
 ): Evaluated {
   const result: Evaluated = { ids: new Set(), empty: [] };
   for (const expr of exprs.flatMap((e) => e.split(/\s+/)).filter((e) => e !== "")) {
@@ -76,10 +83,20 @@ function evaluate(
       diagnostics.push(
         error("SELECTOR_INVALID", `--${flag} ${expr}: ${problem.message}`, undefined, problem.hint),
       );
-    if (invalid.length > 0) continue;
+    const missing = (items as SelectorItem[]).filter((i) => stateProblem(i, state));
+    for (const item of missing)
+      diagnostics.push(
+        error(
+          "SELECTOR_INVALID",
+          `--${flag} ${expr}: ${item.method}: ${stateProblem(item, state)}`,
+          undefined,
+          "pass --state DIR, a folder holding a previous run's manifest.json and run_results.json (its target/)",
+        ),
+      );
+    if (invalid.length > 0 || missing.length > 0) continue;
     const { graph, facts } = lazy();
     for (const item of items as SelectorItem[]) {
-      const direct = matchItem(facts, item, exposures);
+      const direct = matchItem(facts, item, exposures, state);
       if (direct.length === 0) hint ??= closestHint(item.value, candidates(facts, item, exposures));
       const ids = graph.expand(direct, item);
       acc = acc === undefined ? ids : new Set([...acc].filter((id) => ids.has(id)));
@@ -88,6 +105,16 @@ function evaluate(
     else acc.forEach((id) => result.ids.add(id));
   }
   return result;
+}
+
+/** Why a state method cannot be evaluated without (the right part of) `--state`, if it cannot. */
+function stateProblem(item: SelectorItem, state: SelectionState | undefined): string | undefined {
+  const needs = stateMethods[item.method];
+  if (!needs) return undefined;
+  if (!state) return "compares with a previous run, and no --state was given";
+  if (needs === "run_results" && !state.results)
+    return "reads the previous run's results, and the --state folder has no run_results.json";
+  return undefined;
 }
 
 const joinHints = (empty: Evaluated["empty"]): string | undefined => {
@@ -101,7 +128,8 @@ const joinHints = (empty: Evaluated["empty"]): string | undefined => {
  * The node ids a `--select`/`--exclude` pair picks, in the project's topological order, with
  * dbt's semantics: bare words are a name, else a folder, else a file, else an fqn; methods
  * `tag:`, `path:`, `file:`, `fqn:`, `source:`, `resource_type:`, `test_type:`,
- * `config.<key>:` and `exposure:` (the nodes an exposure reads); `*`/`?`/`[..]` wildcards; `+`, `n+`, `@` graph operators; spaces unite,
+ * `config.<key>:`, `exposure:` (the nodes an exposure reads), `state:` and `result:` (compared
+ * with `options.state`, see `stateIds`); `*`/`?`/`[..]` wildcards; `+`, `n+`, `@` graph operators; spaces unite,
  * commas intersect. Tests come along when every node they test is selected and none is excluded
  * (indirect selection). Warns `nothing to do` when the selection is empty.
  *
@@ -126,8 +154,10 @@ export function selectNodes(
   const exclude = words(options.exclude);
 
   const selected =
-    select.length > 0 ? evaluate(lazy, exposures, select, "select", diagnostics) : undefined;
-  const excluded = evaluate(lazy, exposures, exclude, "exclude", diagnostics);
+    select.length > 0
+      ? evaluate(lazy, exposures, select, "select", diagnostics, options.state)
+      : undefined;
+  const excluded = evaluate(lazy, exposures, exclude, "exclude", diagnostics, options.state);
   // Excluding a node excludes the tests that read it (dbt's eager indirect exclusion).
   for (const n of compiled.nodes)
     if (n.kind === "test" && n.dependsOn.some((d) => excluded.ids.has(d))) excluded.ids.add(n.id);

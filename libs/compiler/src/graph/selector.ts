@@ -1,3 +1,5 @@
+import { resultValues, stateValues } from "../state/selection-state.js";
+
 /**
  * One selector item, e.g. `2+tag:daily+` → parents depth 2, method tag, value daily, children ∞;
  * `@stg` → childrensParents. `method` is `default` for a bare word (name, then folder, then file,
@@ -27,12 +29,31 @@ export const selectorMethods = [
   "test_type",
   "config",
   "exposure",
+  "state",
+  "result",
 ] as const;
 export type SelectorMethod = (typeof selectorMethods)[number] | "default";
 
 /** Values `resource_type:` and `test_type:` accept. DQDL rules are tests of their own type, `dq`. */
 export const resourceTypes = ["model", "seed", "source", "test"] as const;
 export const testTypes = ["generic", "singular", "dq"] as const;
+
+/**
+ * The values of methods that accept only some: a method added here (e.g. `source_status`) is
+ * checked by the parser with a hint listing them.
+ */
+export const methodValues: Partial<Record<SelectorMethod, readonly string[]>> = {
+  resource_type: resourceTypes,
+  test_type: testTypes,
+  state: stateValues,
+  result: resultValues,
+};
+
+/** Methods that compare with `--state DIR`'s artifacts, and what they need from it. */
+export const stateMethods: Partial<Record<SelectorMethod, "manifest" | "run_results">> = {
+  state: "manifest",
+  result: "run_results",
+};
 
 /** What a bad item says: the message and, when there is one, a hint listing what is valid. */
 export interface SelectorProblem {
@@ -71,8 +92,7 @@ export function parseSelectorItem(text: string): SelectorItem | SelectorProblem 
       return { message: `'${text}': unknown selector method '${methodName}:'`, hint: methodList };
     item.method = head as SelectorMethod;
     if (head === "config") item.configKey = rest[0]!;
-    const allowed =
-      head === "resource_type" ? resourceTypes : head === "test_type" ? testTypes : undefined;
+    const allowed = methodValues[head as SelectorMethod];
     if (allowed && !(allowed as readonly string[]).includes(value)) {
       return {
         message: `'${text}': ${head} is one of ${allowed.join(", ")}`,

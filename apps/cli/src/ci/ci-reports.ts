@@ -1,0 +1,49 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { CompiledNode } from "@sluice/compiler";
+import type { RunResults } from "@sluice/runner";
+import type { Io } from "../command.js";
+import type { ProjectContext } from "../project-context.js";
+import type { FailingSamples } from "./failing-samples.js";
+import { githubAnnotations } from "./github-annotations.js";
+import { junitXml } from "./junit-xml.js";
+import type { ReportContext } from "./junit-xml.js";
+import { nodeLocation } from "./test-location.js";
+
+/**
+ * After a run: the JUnit report (`--junit-xml PATH`) and, on GitHub Actions
+ * (`GITHUB_ACTIONS=true`), one annotation per failure on stdout. `runPaths` are the nodes'
+ * target/run files (from writeCompiledArtifacts).
+ */
+export async function writeCiReports(
+  ctx: ProjectContext,
+  results: RunResults,
+  samples: FailingSamples,
+  junitPath: string | undefined,
+  runPaths: ReadonlyMap<string, string>,
+  io: Io,
+): Promise<void> {
+  const texts = new Map<string, string | undefined>();
+  for (const r of results.results) {
+    const file = ctx.compiled.nodes.find((n) => n.id === r.id)?.path;
+    if (file !== undefined && !texts.has(file))
+      texts.set(
+        file,
+        await readFile(path.join(ctx.project.dir, file), "utf8").catch(() => undefined),
+      );
+  }
+  const report: ReportContext = {
+    nodes: new Map(ctx.compiled.nodes.map((n) => [n.id, n])),
+    location: (node: CompiledNode) => nodeLocation(node, texts.get(node.path)),
+    sqlPath: (node) => path.relative(process.cwd(), runPaths.get(node.id) ?? ctx.targetDir),
+    samples,
+  };
+  if (junitPath !== undefined) {
+    await mkdir(path.dirname(path.resolve(junitPath)), { recursive: true });
+    await writeFile(junitPath, junitXml(results, report));
+  }
+  if (process.env["GITHUB_ACTIONS"] === "true") {
+    const root = path.relative(process.cwd(), ctx.project.dir).split(path.sep).join("/");
+    for (const line of githubAnnotations(results.results, report, root)) io.out(line);
+  }
+}

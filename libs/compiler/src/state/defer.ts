@@ -1,0 +1,64 @@
+import type { Relation } from "@sluice/dialects";
+import type { CompiledNode, CompiledProject } from "../types.js";
+
+/**
+ * dbt's `--defer`: the selected nodes read the state's relation of every unselected model or
+ * seed the state has (e.g. production's `ecommerce_silver.events`) instead of this target's.
+ * The deferred nodes take the state's relation, and every statement of the selected nodes that
+ * names the old relation (quoted by `quote`, the dialect's `quoteRelation`) names the state's.
+ * Returns the project changed and the ids deferred. Pure.
+ *
+ * @example deferToState(compiled, new Set(["model.funnel"]), prodRelations, dialect.quoteRelation)
+ */
+export function deferToState(
+  compiled: CompiledProject,
+  selected: ReadonlySet<string>,
+  stateRelations: ReadonlyMap<string, Relation>,
+  quote: (relation: Relation) => string,
+): { compiled: CompiledProject; deferred: string[] } {
+  const renames = new Map<string, string>();
+  const deferred: string[] = [];
+  const nodes = compiled.nodes.map((node): CompiledNode => {
+    const to = stateRelations.get(node.id);
+    const deferrable =
+      (node.kind === "model" || node.kind === "seed") &&
+      node.materialization !== "ephemeral" &&
+      !selected.has(node.id);
+    if (!to || !deferrable) return node;
+    const from = quote(node.relation);
+    const target = quote(to);
+    if (from === target) return node;
+    renames.set(from, target);
+    deferred.push(node.id);
+    return { ...node, relation: { schema: to.schema, name: to.name } };
+  });
+  if (renames.size === 0) return { compiled, deferred };
+  const rename = (sql: string): string => {
+    let out = sql;
+    for (const [from, to] of renames) out = out.split(from).join(to);
+    return out;
+  };
+  const renamed = nodes.map((node): CompiledNode => {
+    if (!selected.has(node.id)) return node;
+    return {
+      ...node,
+      sql: rename(node.sql),
+      ...(node.incrementalSql !== undefined ? { incrementalSql: rename(node.incrementalSql) } : {}),
+      statements: node.statements.map((s) => ({ ...s, sql: rename(s.sql) })),
+      ...(node.incrementalStatements
+        ? {
+            incrementalStatements: node.incrementalStatements.map((s) => ({
+              ...s,
+              sql: rename(s.sql),
+            })),
+          }
+        : {}),
+      ...(node.assertion?.kind === "dq_rule" && node.assertion.failingRowsSql !== undefined
+        ? {
+            assertion: { ...node.assertion, failingRowsSql: rename(node.assertion.failingRowsSql) },
+          }
+        : {}),
+    };
+  });
+  return { compiled: { ...compiled, nodes: renamed }, deferred };
+}

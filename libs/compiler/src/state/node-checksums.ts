@@ -1,0 +1,162 @@
+import { createHash } from "node:crypto";
+import type { MacroFile, Project } from "@sluice/project";
+import type { CompiledNode, CompiledProject } from "../types.js";
+
+/**
+ * What `state:modified.<part>` compares, one sha256 per part (hex). Each is target-neutral, so
+ * a CI build on the local lake compares with production's manifest (an Athena target):
+ *
+ * - `body`: the rendered SQL (full and incremental), with every relation it reads (and `this`)
+ *   written as its node id and whitespace outside quotes collapsed; for a seed its rows, for a source its declaration. A macro, var or
+ *   env_var change shows here exactly when it changes the SQL.
+ * - `configs`: the resolved config (materialization, strategy, partitions, tags, test severity).
+ * - `relation`: the logical schema and name the node publishes.
+ * - `macros`: the text of the project macros the node's template calls (transitively), changed
+ *   or not in the SQL (dbt's `state:modified.macros`).
+ * - `contract`: the declared columns.
+ */
+export interface NodeChecksums {
+  body: string;
+  configs: string;
+  relation: string;
+  macros: string;
+  contract: string;
+}
+
+/** The parts `state:modified` (without a part) looks at: the SQL and config that would run. */
+export const modifiedParts = ["body", "configs", "relation", "contract"] as const;
+export type ChecksumPart = keyof NodeChecksums;
+export const checksumParts: readonly ChecksumPart[] = [
+  "body",
+  "configs",
+  "relation",
+  "macros",
+  "contract",
+];
+
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** JSON with object keys sorted, so equal values hash equal whatever their key order. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** `schema.name` in any quoting (`"s"."n"`, `s.n`, `` `s`.`n` ``): one pass over the SQL. */
+const QUALIFIED = /(["`]?)([\w$]+)\1\s*\.\s*(["`]?)([\w$]+)\3(?![\w"`.])/g;
+
+const relationKey = (schema: string, name: string): string => `${schema}.${name}`.toLowerCase();
+
+/** The node's SQL with each relation it reads (and its own) replaced by the node's id. */
+function neutralSql(node: CompiledNode, byId: ReadonlyMap<string, CompiledNode>): string {
+  const ids = new Map<string, string>();
+  for (const n of [node, ...node.dependsOn.flatMap((d) => byId.get(d) ?? [])])
+    ids.set(relationKey(n.relation.schema, n.relation.name), `{{${n.id}}}`);
+  const sql = [node.sql, node.incrementalSql ?? ""]
+    .join("\n-- incremental\n")
+    .replace(
+      QUALIFIED,
+      (m, _q, schema: string, _r, name: string) => ids.get(relationKey(schema, name)) ?? m,
+    )
+    // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
+    .replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
+  // Whitespace outside quoted literals and identifiers means nothing to the engine.
+  return sql
+    .replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|\s+/g, (_m, quoted?: string) => quoted ?? " ")
+    .trim();
+}
+
+/** Names of project macros called in a template text: `name(` after `{{`, `{%` or `.`. */
+function macroClosure(text: string, macros: ReadonlyMap<string, string>): string[] {
+  const seen = new Set<string>();
+  const visit = (t: string) => {
+    for (const m of t.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+      const name = m[1]!;
+      if (seen.has(name) || !macros.has(name)) continue;
+      seen.add(name);
+      visit(macros.get(name)!);
+    }
+  };
+  visit(text);
+  return [...seen].sort();
+}
+
+/** One `{% macro %}` block of a project macro file. */
+export interface MacroBlock {
+  name: string;
+  /** The block's text, `{% macro %}` to `{% endmacro %}`. */
+  text: string;
+  file: MacroFile;
+}
+
+/** Every `{% macro name(...) %}` block of the project's macro files, in file order. */
+export function macroBlocks(project: Project): MacroBlock[] {
+  const re = /\{%-?\s*macro\s+(\w+)[\s\S]*?\{%-?\s*endmacro\s*-?%\}/g;
+  return project.macros.flatMap((file) =>
+    [...file.text.matchAll(re)].map((m) => ({ name: m[1]!, text: m[0], file })),
+  );
+}
+
+/** Each project macro's name → its block text. */
+const macroBodies = (project: Project): Map<string, string> =>
+  new Map(macroBlocks(project).map((b) => [b.name, b.text]));
+
+/** Each template file's text by project-relative path (model and singular test files). */
+const templateTexts = (project: Project): Map<string, string> =>
+  new Map([...project.models, ...project.singularTests].map((f) => [f.path, f.text]));
+
+/**
+ * The project macros each node's template calls, directly or through other macros, by name
+ * (dbt's `depends_on.macros`).
+ *
+ * @example macrosUsed(project, compiled).get("model.stg_events") // ["json_str", ...]
+ */
+export function macrosUsed(project: Project, compiled: CompiledProject): Map<string, string[]> {
+  const macros = macroBodies(project);
+  const texts = templateTexts(project);
+  return new Map(compiled.nodes.map((n) => [n.id, macroClosure(texts.get(n.path) ?? "", macros)]));
+}
+
+/**
+ * Checksums of every node of a compiled project (see {@link NodeChecksums}). Pure.
+ *
+ * @example nodeChecksums(project, compiled).get("model.funnel")?.body // "3f1c…"
+ */
+export function nodeChecksums(
+  project: Project,
+  compiled: CompiledProject,
+): Map<string, NodeChecksums> {
+  const byId = new Map(compiled.nodes.map((n) => [n.id, n]));
+  const macros = macroBodies(project);
+  const used = macrosUsed(project, compiled);
+  const sources = new Map(project.sources.map((s) => [`source.${s.sourceName}.${s.name}`, s]));
+  const out = new Map<string, NodeChecksums>();
+  for (const node of compiled.nodes) {
+    const source = sources.get(node.id);
+    const body =
+      node.kind === "source"
+        ? stableJson({ external: source?.external ?? null, schema: source?.schema ?? null })
+        : neutralSql(node, byId);
+    out.set(node.id, {
+      body: sha256(body),
+      configs: sha256(
+        stableJson({
+          config: node.config,
+          materialization: node.materialization,
+          strategy: node.incrementalStrategy ?? null,
+          partitionedBy: node.partitionedBy,
+          tags: [...node.tags].sort(),
+          severity: node.severity ?? null,
+          thresholds: node.thresholds ?? null,
+        }),
+      ),
+      relation: sha256(stableJson({ schema: node.schema, name: node.relation.name })),
+      macros: sha256(stableJson((used.get(node.id) ?? []).map((name) => [name, macros.get(name)]))),
+      contract: sha256(stableJson(node.columns.map((c) => c.name))),
+    });
+  }
+  return out;
+}

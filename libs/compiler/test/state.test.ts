@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { compileProject, deferToState, nodeChecksums, selectNodes } from "../src/index.js";
+import type { SelectionState } from "../src/index.js";
+import { fakeDialect } from "./fake-dialect.js";
+import { model, project, rawEvents } from "./fixture-project.js";
+
+// raw.events → stg → daily → report; macros/cents.sql defines cents(), called by daily.
+const files = (daily: string, macro = "{% macro cents(x) %}{{ x }} * 100{% endmacro %}") => {
+  const p = project({
+    config: { "model-paths": ["models"], "macro-paths": ["macros"] },
+    models: [
+      model("models/stg.sql", "select line from {{ source('raw','events') }}"),
+      model("models/daily.sql", daily),
+      model("models/report.sql", "select * from {{ ref('daily') }}"),
+    ],
+    sources: [rawEvents()],
+  });
+  p.macros = [{ path: "macros/cents.sql", absPath: "/p/macros/cents.sql", text: macro }];
+  return p;
+};
+const compile = (p: ReturnType<typeof files>) => {
+  const c = compileProject(p, { runId: "r1", dialect: fakeDialect() });
+  expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return c;
+};
+const DAILY = "select {{ cents('1') }} as c, line from {{ ref('stg') }}";
+
+/** Select `selector` in `now`, compared with the project `before` as the state. */
+function select(before: ReturnType<typeof files>, now: ReturnType<typeof files>, selector: string) {
+  const old = compile(before);
+  const current = compile(now);
+  const state: SelectionState = {
+    previous: nodeChecksums(before, old),
+    current: nodeChecksums(now, current),
+  };
+  const r = selectNodes(current, { select: [selector], state });
+  return r.ids.filter((id) => id.startsWith("model."));
+}
+
+describe("state:modified compares rendered SQL, config and macros", () => {
+  it("an unchanged project: nothing modified, everything unmodified", () => {
+    expect(select(files(DAILY), files(DAILY), "state:modified")).toEqual([]);
+    expect(select(files(DAILY), files(DAILY), "state:unmodified")).toHaveLength(3);
+  });
+
+  it("a changed SQL: the model, and with + its children", () => {
+    const edited = DAILY.replace("as c", "as cents");
+    expect(select(files(DAILY), files(edited), "state:modified")).toEqual(["model.daily"]);
+    expect(select(files(DAILY), files(edited), "state:modified+")).toEqual([
+      "model.daily",
+      "model.report",
+    ]);
+  });
+
+  it("a macro rendering differently marks its caller; a comment in it only .macros", () => {
+    const other = "{% macro cents(x) %}{{ x }} * 1000{% endmacro %}";
+    expect(select(files(DAILY), files(DAILY, other), "state:modified")).toEqual(["model.daily"]);
+    const comment = "{% macro cents(x) %}{# why #}{{ x }} * 100{% endmacro %}";
+    expect(select(files(DAILY), files(DAILY, comment), "state:modified")).toEqual([]);
+    expect(select(files(DAILY), files(DAILY, comment), "state:modified.macros")).toEqual([
+      "model.daily",
+    ]);
+  });
+
+  it("whitespace and a template comment change nothing; a config change is .configs", () => {
+    const spaced = `{# a note #}\n${DAILY.replace(" as c,", "\n    as c,\n")}`;
+    expect(select(files(DAILY), files(spaced), "state:modified")).toEqual([]);
+    const table = `{{ config(materialized='table') }}${DAILY}`;
+    expect(select(files(DAILY), files(table), "state:modified.configs")).toEqual(["model.daily"]);
+    expect(select(files(DAILY), files(table), "state:modified.body")).toEqual([]);
+  });
+
+  it("state: without a state is an error naming --state", () => {
+    const r = selectNodes(compile(files(DAILY)), { select: ["state:modified"] });
+    expect(r.diagnostics.map((d) => d.message).join()).toMatch(/no --state was given/);
+    expect(r.diagnostics.map((d) => d.severity)).toEqual(["error"]);
+  });
+});
+
+describe("deferToState", () => {
+  it("points unselected parents at the state's relation, in the selected nodes' SQL", () => {
+    const c = compile(files(DAILY));
+    const quote = fakeDialect().quoteRelation;
+    const daily = c.nodes.find((n) => n.id === "model.daily")!;
+    const prod = new Map([["model.daily", { schema: "prod_main", name: "daily" }]]);
+    const { compiled, deferred } = deferToState(c, new Set(["model.report"]), prod, quote);
+    expect(deferred).toEqual(["model.daily"]);
+    const report = compiled.nodes.find((n) => n.id === "model.report")!;
+    expect(report.sql).toContain(quote({ schema: "prod_main", name: "daily" }));
+    expect(report.sql).not.toContain(quote(daily.relation));
+    expect(report.statements.every((s) => !s.sql.includes(quote(daily.relation)))).toBe(true);
+    // A selected node is built, not deferred.
+    expect(deferToState(c, new Set(["model.daily"]), prod, quote).deferred).toEqual([]);
+  });
+});

@@ -1,0 +1,274 @@
+import { createHash } from "node:crypto";
+import { macroBlocks, macrosUsed, nodeChecksums, sha256, stableJson } from "@sluice/compiler";
+import type { CompiledNode, CompiledProject, NodeChecksums } from "@sluice/compiler";
+import type { Project } from "@sluice/project";
+import { dbtRelationName, dbtSchemas, dbtUniqueId } from "./dbt-ids.js";
+
+/** Who wrote an artifact and when: dbt's `metadata` (`invocation_id` is sluice's run id). */
+export interface ArtifactInvocation {
+  invocationId: string;
+  generatedAt: Date;
+}
+
+/**
+ * What sluice keeps of a node beyond dbt's fields, under `meta.sluice` (dbt's nodes admit no
+ * other key): its sluice id, kind, materialization, physical location and the
+ * {@link NodeChecksums} `--state` compares.
+ */
+export interface SluiceNodeMeta {
+  id: string;
+  kind: CompiledNode["kind"];
+  materialization: string;
+  relation: { schema: string; name: string };
+  location?: string;
+  attached_to?: string;
+  checksums: NodeChecksums;
+}
+
+const resourceType = (n: CompiledNode): string => n.kind;
+
+/** dbt's `columns`: a map by name. */
+const columnsOf = (n: CompiledNode) =>
+  Object.fromEntries(
+    n.columns.map((c) => [
+      c.name,
+      {
+        name: c.name,
+        description: c.description ?? "",
+        meta: {},
+        data_type: null,
+        constraints: [],
+        quote: null,
+        tags: [],
+      },
+    ]),
+  );
+
+/**
+ * `target/manifest.json` in dbt 1.8/1.9's shape (schema v12): every node of the project (models,
+ * seeds, tests including DQDL rules, sources), macros, exposures, parent_map and child_map, each
+ * node with its resolved config, checksum (sha256 of its {@link NodeChecksums}), raw and compiled
+ * code, depends_on, relation_name, fqn and columns. sluice's own fields are under `meta.sluice`
+ * ({@link SluiceNodeMeta}).
+ */
+export function dbtManifest(
+  project: Project,
+  compiled: CompiledProject,
+  invocation: ArtifactInvocation,
+): Record<string, unknown> {
+  const pkg = compiled.projectName;
+  const uid = (id: string) => dbtUniqueId(id, pkg);
+  const checksums = nodeChecksums(project, compiled);
+  const macros = macrosUsed(project, compiled);
+  const rawCode = new Map<string, string>([
+    ...project.models.map((m) => [m.path, m.text] as const),
+    ...project.singularTests.map((t) => [t.path, t.text] as const),
+    ...project.rules.map((r) => [r.path, r.text] as const),
+  ]);
+  const createdAt = invocation.generatedAt.getTime() / 1000;
+  const common = (n: CompiledNode) => {
+    const sums = checksums.get(n.id)!;
+    const meta: SluiceNodeMeta = {
+      id: n.id,
+      kind: n.kind,
+      materialization: n.materialization,
+      relation: { schema: n.relation.schema, name: n.relation.name },
+      ...(n.location ? { location: n.location } : {}),
+      ...(n.attachedTo ? { attached_to: n.attachedTo } : {}),
+      checksums: sums,
+    };
+    return {
+      database: null,
+      schema: n.relation.schema,
+      name: n.name,
+      resource_type: resourceType(n),
+      package_name: pkg,
+      path: n.path,
+      original_file_path: n.path,
+      unique_id: uid(n.id),
+      fqn: [pkg, ...n.path.split("/").slice(0, -1), n.name],
+      description: n.description ?? "",
+      columns: columnsOf(n),
+      meta: { sluice: meta },
+      tags: n.tags,
+      relation_name: n.kind === "test" ? null : dbtRelationName(n.relation),
+      created_at: createdAt,
+      checksum: { name: "sha256", checksum: sha256(stableJson(sums)) },
+    };
+  };
+  const nodes: Record<string, unknown> = {};
+  const sources: Record<string, unknown> = {};
+  for (const n of compiled.nodes) {
+    if (n.kind === "source") {
+      const [, sourceName = "", ...table] = n.id.split(".");
+      sources[uid(n.id)] = {
+        ...common(n),
+        fqn: [pkg, sourceName, ...table],
+        source_name: sourceName,
+        source_description: "",
+        loader: "",
+        identifier: n.relation.name,
+        quoting: {},
+        loaded_at_field: null,
+        freshness: null,
+        external: n.location ? { location: n.location } : null,
+        source_meta: {},
+        config: { enabled: true },
+        patch_path: null,
+        unrendered_config: {},
+      };
+      continue;
+    }
+    const dependsOn = {
+      macros: (macros.get(n.id) ?? []).map((m) => `macro.${pkg}.${m}`),
+      nodes: n.dependsOn.map(uid),
+    };
+    nodes[uid(n.id)] = {
+      ...common(n),
+      alias: n.relation.name,
+      config: {
+        enabled: true,
+        alias: null,
+        schema: n.schema,
+        database: null,
+        tags: n.tags,
+        meta: {},
+        materialized: n.materialization,
+        ...(n.incrementalStrategy ? { incremental_strategy: n.incrementalStrategy } : {}),
+        ...(n.partitionedBy.length > 0 ? { partitioned_by: n.partitionedBy } : {}),
+        ...(n.severity ? { severity: n.severity.toUpperCase() } : {}),
+        ...n.config,
+      },
+      unrendered_config: {},
+      group: null,
+      docs: { show: true, node_color: null },
+      patch_path: null,
+      build_path: null,
+      language: "sql",
+      raw_code: rawCode.get(n.path) ?? n.sql,
+      compiled_path: null,
+      compiled: true,
+      compiled_code: n.sql,
+      extra_ctes_injected: true,
+      extra_ctes: [],
+      refs: n.dependsOn
+        .filter((d) => !d.startsWith("source."))
+        .map((d) => ({ name: d.slice(d.indexOf(".") + 1), package: null, version: null })),
+      sources: n.dependsOn.filter((d) => d.startsWith("source.")).map((d) => d.split(".").slice(1)),
+      metrics: [],
+      depends_on: dependsOn,
+      contract: { enforced: false, alias_types: true, checksum: null },
+      ...(n.kind === "model"
+        ? {
+            access: "protected",
+            constraints: [],
+            version: null,
+            latest_version: null,
+            deprecation_date: null,
+          }
+        : {}),
+      ...(n.kind === "seed" ? { root_path: project.dir, depends_on: { macros: [] } } : {}),
+      ...(n.kind === "test"
+        ? {
+            attached_node: n.attachedTo ? uid(n.attachedTo) : null,
+            column_name: null,
+            file_key_name: null,
+          }
+        : {}),
+    };
+  }
+  const exposures = Object.fromEntries(
+    (compiled.exposures ?? []).map((e) => [
+      dbtUniqueId(e.id, pkg),
+      {
+        name: e.name,
+        resource_type: "exposure",
+        package_name: pkg,
+        path: e.at.file,
+        original_file_path: e.at.file,
+        unique_id: dbtUniqueId(e.id, pkg),
+        fqn: [pkg, e.name],
+        type: e.type,
+        owner: { email: e.owner.email ?? null, name: e.owner.name ?? null },
+        description: e.description ?? "",
+        label: e.label ?? null,
+        maturity: e.maturity ?? null,
+        meta: {},
+        tags: e.tags,
+        config: { enabled: true },
+        unrendered_config: {},
+        url: e.url ?? null,
+        depends_on: { macros: [], nodes: e.dependsOn.map(uid) },
+        refs: [],
+        sources: [],
+        metrics: [],
+        created_at: createdAt,
+      },
+    ]),
+  );
+  const macroNodes = Object.fromEntries(
+    macroBlocks(project).map(({ name, text, file }) => [
+      `macro.${pkg}.${name}`,
+      {
+        name,
+        resource_type: "macro",
+        package_name: file.package ?? pkg,
+        path: file.path,
+        original_file_path: file.path,
+        unique_id: `macro.${pkg}.${name}`,
+        macro_sql: text,
+        depends_on: { macros: [] },
+        description: "",
+        meta: {},
+        docs: { show: true, node_color: null },
+        patch_path: null,
+        arguments: [],
+        created_at: createdAt,
+        supported_languages: null,
+      },
+    ]),
+  );
+  const parentMap: Record<string, string[]> = {};
+  const childMap: Record<string, string[]> = {};
+  const edges = [
+    ...compiled.nodes.map((n) => [uid(n.id), n.dependsOn.map(uid)] as const),
+    ...Object.entries(exposures).map(
+      ([id, e]) => [id, (e as { depends_on: { nodes: string[] } }).depends_on.nodes] as const,
+    ),
+  ];
+  for (const [id] of edges) childMap[id] = [];
+  for (const [id, parents] of edges) {
+    parentMap[id] = [...parents].sort();
+    for (const p of parents) (childMap[p] ??= []).push(id);
+  }
+  for (const list of Object.values(childMap)) list.sort();
+  return {
+    metadata: {
+      dbt_schema_version: dbtSchemas.manifest,
+      dbt_version: dbtSchemas.dbtVersion,
+      generated_at: invocation.generatedAt.toISOString(),
+      invocation_id: invocation.invocationId,
+      env: {},
+      project_name: pkg,
+      project_id: createHash("md5").update(pkg).digest("hex"),
+      user_id: null,
+      send_anonymous_usage_stats: false,
+      adapter_type: compiled.dialect,
+    },
+    nodes,
+    sources,
+    macros: macroNodes,
+    docs: {},
+    exposures,
+    metrics: {},
+    groups: {},
+    selectors: {},
+    disabled: {},
+    parent_map: parentMap,
+    child_map: childMap,
+    group_map: {},
+    saved_queries: {},
+    semantic_models: {},
+    unit_tests: {},
+  };
+}

@@ -1,0 +1,100 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { NodeChecksums } from "@sluice/compiler";
+import { readSluiceRunResults } from "./dbt-run-results.js";
+import type { SluiceRunResults } from "./dbt-run-results.js";
+import type { SluiceNodeMeta } from "./dbt-manifest.js";
+import { sluiceNodeId } from "./dbt-ids.js";
+
+/** One node of a state manifest, as `--state` and `--defer` use it. */
+export interface StateNode {
+  /** Checksums sluice recorded (absent in a manifest dbt wrote: every node then reads as modified). */
+  checksums: Partial<NodeChecksums>;
+  /** The relation the state's run published (`--defer` reads it instead of this target's). */
+  relation: { schema: string; name: string };
+  kind: string;
+  materialization?: string;
+  /** Where the node's data lives (tables, seeds): `sluice clone` points at it. */
+  location?: string;
+}
+
+/** A previous run's artifacts (`--state DIR`): its manifest's nodes and, if present, its results. */
+export interface RunState {
+  dir: string;
+  /** Target the state's manifest was compiled for (`adapter_type`: athena | duckdb). */
+  adapter: string;
+  nodes: Map<string, StateNode>;
+  results?: SluiceRunResults;
+}
+
+/** Why a state folder cannot be used: the message names the file and what to do. */
+export class StateError extends Error {}
+
+interface ManifestNode {
+  unique_id: string;
+  resource_type: string;
+  schema: string;
+  alias?: string;
+  identifier?: string;
+  name: string;
+  config?: { materialized?: string };
+  meta?: { sluice?: Partial<SluiceNodeMeta> };
+}
+
+async function readJson(file: string, required: boolean): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    if (!required && (err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new StateError(
+      `--state: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
+        "pass the folder holding a previous run's manifest.json, e.g. a copy of its target/",
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new StateError(`--state: ${file} is not JSON (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Read `DIR/manifest.json` (required) and `DIR/run_results.json` (optional) of a previous run,
+ * as sluice or dbt 1.8+ wrote them. A {@link StateError} when the manifest is missing or is not
+ * a v12-shaped manifest.
+ *
+ * @example const state = await readRunState("prod-artifacts"); state.nodes.get("model.funnel")?.relation
+ */
+export async function readRunState(dir: string): Promise<RunState> {
+  const manifestFile = path.join(dir, "manifest.json");
+  const manifest = (await readJson(manifestFile, true)) as {
+    metadata?: { dbt_schema_version?: string; adapter_type?: string };
+    nodes?: Record<string, ManifestNode>;
+    sources?: Record<string, ManifestNode>;
+  };
+  if (!manifest?.nodes || !manifest.metadata?.dbt_schema_version)
+    throw new StateError(
+      `--state: ${manifestFile} is not a dbt v12 manifest (no metadata.dbt_schema_version or nodes); ` +
+        "it was written by an older sluice: build once with this version to record state",
+    );
+  const nodes = new Map<string, StateNode>();
+  for (const n of [...Object.values(manifest.nodes), ...Object.values(manifest.sources ?? {})]) {
+    const meta = n.meta?.sluice;
+    const materialization = meta?.materialization ?? n.config?.materialized;
+    nodes.set(meta?.id ?? sluiceNodeId(n.unique_id), {
+      checksums: meta?.checksums ?? {},
+      relation: meta?.relation ?? { schema: n.schema, name: n.alias ?? n.identifier ?? n.name },
+      kind: n.resource_type,
+      ...(materialization ? { materialization } : {}),
+      ...(meta?.location ? { location: meta.location } : {}),
+    });
+  }
+  const results = await readJson(path.join(dir, "run_results.json"), false);
+  return {
+    dir,
+    adapter: manifest.metadata.adapter_type ?? "",
+    nodes,
+    ...(results ? { results: readSluiceRunResults(results) } : {}),
+  };
+}

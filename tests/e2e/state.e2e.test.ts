@@ -1,0 +1,230 @@
+import { cp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
+
+/**
+ * `--state` (issue #17): state:/result: selectors, --defer and retry, on a copy of the models
+ * project built once on the local lake, its artifacts copied to `prod-artifacts/` as CI would
+ * restore production's. Expected selections are worked out from the model files themselves
+ * (which file refs which, calls which macro, reads which var), not from sluice's graph.
+ */
+describe("state: slim CI on the local lake", () => {
+  let dir = "";
+  let state = "";
+  let cleanup = async (): Promise<void> => {};
+  const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+  /** Model ids `ls` selects, sorted. */
+  const models = async (...args: string[]): Promise<string[]> => {
+    const r = await sluice("ls", "--resource-type", "model", "--format", "name", ...args);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout.split("\n").filter(Boolean).sort();
+  };
+  const modified = (selector = "state:modified") => models("-s", selector, "--state", state);
+
+  /** Every model file: its id and text. */
+  const modelFiles = async (): Promise<Map<string, string>> => {
+    const files = new Map<string, string>();
+    for (const folder of ["staging", "silver", "marts"])
+      for (const f of await readdir(path.join(dir, folder)))
+        if (f.endsWith(".sql"))
+          files.set(`model.${f.slice(0, -4)}`, await readFile(path.join(dir, folder, f), "utf8"));
+    return files;
+  };
+  /** The models whose files match `re`, and every model that refs one of them, transitively. */
+  const withDescendants = async (re: RegExp): Promise<string[]> => {
+    const files = await modelFiles();
+    const out = new Set([...files].filter(([, t]) => re.test(t)).map(([id]) => id));
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [id, text] of files) {
+        const refs = [...text.matchAll(/ref\(\s*'(\w+)'\s*\)/g)].map((m) => `model.${m[1]}`);
+        if (!out.has(id) && refs.some((r) => out.has(r))) grew = Boolean(out.add(id));
+      }
+    }
+    return [...out].sort();
+  };
+  /** Change a file for one test, and put it back after. */
+  const edit = async (
+    file: string,
+    change: (text: string) => string,
+    body: () => Promise<void>,
+  ) => {
+    const full = path.join(dir, file);
+    const original = await readFile(full, "utf8");
+    await writeFile(full, change(original));
+    try {
+      await body();
+    } finally {
+      await writeFile(full, original);
+    }
+  };
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await copyModelsProject());
+    // A CI target on the same lake, its relations in ci_<schema> (dbt's generate_schema_name).
+    const yml = path.join(dir, "sluice.yml");
+    const ci = "  ci:\n    engine: duckdb\n    lake: .lake\n    schema: ci\n    threads: 1\n\n";
+    await writeFile(
+      yml,
+      (await readFile(yml, "utf8")).replace("default-target:", `${ci}default-target:`),
+    );
+    const gen = await sluice(
+      ...["generate", "--events", "1500", "--start", "2026-11-27T00:00:00Z", "--hours", "2"],
+      ...["--seed", "7", "--sink", "local"],
+    );
+    expect(gen.code, gen.stderr).toBe(0);
+    const build = await sluice("build");
+    expect(build.code, build.stdout + build.stderr).toBe(0);
+    state = path.join(path.dirname(dir), "prod-artifacts");
+    for (const f of ["manifest.json", "run_results.json"])
+      await cp(path.join(dir, "target", f), path.join(state, f));
+  }, 180_000);
+  afterAll(() => cleanup());
+
+  it("nothing changed: state:modified selects nothing, state:unmodified everything", async () => {
+    expect(await modified()).toEqual([]);
+    expect(await modified("state:unmodified")).toEqual(await models());
+  });
+
+  it("one model's SQL changed: exactly it and its children", async () => {
+    await edit(
+      "silver/order_items.sql",
+      (t) => t.replace(/\bselect\b/i, "select /* edited */"),
+      async () => {
+        const children = await withDescendants(/ref\(\s*'order_items'\s*\)/);
+        expect(children.length).toBeGreaterThan(0);
+        expect(await modified("state:modified+")).toEqual(
+          [...children, "model.order_items"].sort(),
+        );
+        expect(await modified("state:modified")).toEqual(["model.order_items"]);
+        expect(await modified("state:modified.body")).toEqual(["model.order_items"]);
+        expect(await modified("state:modified.configs")).toEqual([]);
+      },
+    );
+  });
+
+  it("a macro changed: the models calling it; a comment-only macro change is modified.macros only", async () => {
+    const callers = (await modelFiles()).entries();
+    const calling = [...callers].filter(([, t]) => /money_avg\(/.test(t)).map(([id]) => id);
+    expect(calling.length).toBeGreaterThan(1);
+    await edit(
+      "macros/money.sql",
+      (t) => t.replace("* 0.01 as decimal(18, 2)", "* 0.010 as decimal(18, 2)"),
+      async () => expect(await modified()).toEqual(calling.sort()),
+    );
+    await edit(
+      "macros/money.sql",
+      (t) =>
+        t.replace(
+          "{% macro money_avg(total, n) -%}",
+          "{% macro money_avg(total, n) -%}\n    {#- reviewed: rounds half away from zero #}",
+        ),
+      async () => {
+        expect(await modified()).toEqual([]);
+        expect(await modified("state:modified.macros")).toEqual(calling.sort());
+      },
+    );
+  });
+
+  it("a var's value changed: the models reading it", async () => {
+    const readers = [...(await modelFiles())]
+      .filter(([, t]) => /var\(\s*'lookback_hours'/.test(t))
+      .map(([id]) => id)
+      .sort();
+    expect(readers.length).toBeGreaterThan(1);
+    expect(
+      await models("-s", "state:modified", "--state", state, "--vars", "{lookback_hours: 5}"),
+    ).toEqual(readers);
+    // The same value given explicitly changes nothing.
+    expect(
+      await models("-s", "state:modified", "--state", state, "--vars", "{lookback_hours: 3}"),
+    ).toEqual([]);
+  });
+
+  it("whitespace in a template comment outside the SQL: nothing", async () => {
+    await edit(
+      "marts/funnel.sql",
+      (t) => t.replace("counts on both. -#}", "counts   on both.\n\n   -#}"),
+      async () => expect(await modified()).toEqual([]),
+    );
+  });
+
+  it("a new model is state:new (and modified); a state selector without --state is exit 2", async () => {
+    const extra = path.join(dir, "marts/extra_mart.sql");
+    await writeFile(extra, "select count(*) as n from {{ ref('funnel') }}\n");
+    try {
+      expect(await models("-s", "state:new", "--state", state)).toEqual(["model.extra_mart"]);
+      expect(await modified()).toEqual(["model.extra_mart"]);
+    } finally {
+      await rm(extra);
+    }
+    const bad = await sluice("ls", "-s", "state:modified");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/state:modified.*no --state was given/);
+    const missing = await sluice("ls", "-s", "state:modified", "--state", path.join(dir, "nope"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--state: cannot read .*manifest\.json/);
+  });
+
+  it("--defer builds one mart of another target against the state's relations", async () => {
+    const alone = await sluice("build", "--target", "ci", "-s", "funnel");
+    expect(alone.code).toBe(1); // ci_silver.events was never built
+    const deferred = await sluice(
+      ...["build", "--target", "ci", "-s", "funnel", "--defer", "--state", state],
+    );
+    expect(deferred.code, deferred.stdout + deferred.stderr).toBe(0);
+    const count = async (relation: string) => {
+      const r = await sluice("query", `select count(*) as n from ${relation}`, "--format", "json");
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { n: unknown }[])[0]!.n;
+    };
+    expect(await count("ci_marts.funnel")).toEqual(await count("marts.funnel"));
+    const ran = (await readRunResults(dir)).results.map((r) => r.id);
+    expect(ran).toContain("model.funnel");
+    expect(ran).not.toContain("model.events");
+  });
+
+  it("retry after an injected failure runs only the failed and skipped nodes", async () => {
+    const file = path.join(dir, "silver/order_items.sql");
+    const original = await readFile(file, "utf8");
+    await writeFile(file, original.replace(/\bselect\b/i, "select no_such_column,"));
+    const failed = await sluice("build");
+    expect(failed.code).toBe(1);
+    const first = await readRunResults(dir);
+    const expected = first.results
+      .filter((r) => ["error", "fail"].includes(r.status) || r.skipped_because !== undefined)
+      .map((r) => r.id)
+      .sort();
+    expect(expected).toContain("model.order_items");
+    expect(expected.length).toBeGreaterThan(1);
+    await writeFile(file, original);
+    const retry = await sluice("retry");
+    expect(retry.code, retry.stdout + retry.stderr).toBe(0);
+    const second = await readRunResults(dir);
+    const nodes = second.results.filter(
+      (r) => !r.id.startsWith("reconcile.") && !r.id.startsWith("quarantine."),
+    );
+    expect(nodes.map((r) => r.id).sort()).toEqual(expected);
+    // Passed, or (an incremental test with no new partition to read) skipped with nothing to check.
+    const bad = nodes.filter((r) => ["error", "fail"].includes(r.status) || r.skipped_because);
+    expect(bad).toEqual([]);
+    expect(nodes.find((r) => r.id === "model.order_items")?.status).toBe("success");
+    const again = await sluice("retry");
+    expect(again.stdout).toMatch(/Nothing to retry/);
+  });
+
+  it("result:error selects what failed in the state's run", async () => {
+    const failedState = path.join(path.dirname(dir), "failed-artifacts");
+    for (const f of ["manifest.json", "run_results.json"])
+      await cp(path.join(state, f), path.join(failedState, f));
+    const results = JSON.parse(await readFile(path.join(failedState, "run_results.json"), "utf8"));
+    results.results.find(
+      (r: { unique_id: string }) => r.unique_id === "model.ecommerce.funnel",
+    ).status = "error";
+    await writeFile(path.join(failedState, "run_results.json"), JSON.stringify(results));
+    expect(await models("-s", "result:error+", "--state", failedState)).toEqual(
+      await withDescendants(/ref\(\s*'funnel'\s*\)/).then((d) => [...d, "model.funnel"].sort()),
+    );
+  });
+});
