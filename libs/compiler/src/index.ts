@@ -7,3 +7,5 @@ export type { PlanState } from "./plan/plan-statements.js";
 export { selectNodes } from "./graph/select.js";
 export type { SelectOptions } from "./graph/select.js";
 export { dialectFor } from "./target/dialect-for.js";
+export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";
+export { resourceType } from "./graph/select-methods.js";

@@ -27,3 +27,4 @@ export {
 } from "./sql-text/statement-checks.js";
 export * from "./duckdb/version-records.js";
 export * from "./duckdb/lake-root.js";
+export * from "./duckdb/unit-test-sql.js";

@@ -1,5 +1,8 @@
 import type { Diagnostic, SourceLocation } from "./diagnostics.js";
 import type { ModelConfigLayer } from "./model-config-schema.js";
+import type { UnitTestSpec } from "./unit-tests.js";
+
+export type { UnitTestInput, UnitTestInputName, UnitTestRows, UnitTestSpec } from "./unit-tests.js";
 
 export type {
   IncrementalStrategy,
@@ -232,6 +235,8 @@ export interface Project {
   /** dbt `exposures:` of the properties files; absent in projects built by hand (tests). */
   exposures?: Exposure[];
   singularTests: SingularTestFile[];
+  /** dbt 1.8 unit tests of the properties files; absent in projects built by hand (tests). */
+  unitTests?: UnitTestSpec[];
   rules: RuleFile[];
   /** Docs blocks (`{{ doc('name') }}` in descriptions and templates). */
   docs?: DocBlock[];

@@ -23,7 +23,7 @@ interface RunArgs extends SelectionArgs {
 const descriptions: Record<RunCommand, string> = {
   build: "Seed, run and test everything selected, in DAG order; a failure skips what depends on it",
   run: "Build the selected models (and register sources)",
-  test: "Run the generic tests, singular tests and DQDL rules of the selected nodes",
+  test: "Run the generic tests, singular tests, DQDL rules and unit tests of the selected nodes",
   seed: "Load the CSV seeds into tables",
 };
 
@@ -42,7 +42,13 @@ const examples: Record<RunCommand, [string, string][]> = {
     ["$0 run --select +sales_by_country", "run one mart and everything upstream"],
     ["$0 run --dry-run --format json", "every model's plan, as data"],
   ],
-  test: [["$0 test --select sales_by_country", "the tests of one mart"]],
+  test: [
+    ["$0 test --select sales_by_country", "the tests of one mart"],
+    [
+      "$0 test --select test_type:unit",
+      "only the unit tests: models on mock rows, on an embedded DuckDB, no warehouse needed",
+    ],
+  ],
   seed: [["$0 seed --select country_codes", "load one seed"]],
 };
 
@@ -223,6 +229,7 @@ async function runNodes(
       threads: args.threads ?? ctx.target.threads,
       signal: abort.signal,
       ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),
+      sqlDialect: ctx.target.engine === "duckdb" ? (ctx.target.sql_dialect ?? "trino") : "trino",
       onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
       // target/run shows what ran, not only what was planned before the catalog was read.
       onStatements: (node, statements) => writeExecutedStatements(ctx.targetDir, node, statements),

@@ -10,7 +10,7 @@ export interface NodeFacts {
   rootPaths: string[];
   /** dbt's fully qualified name: project, folders under the resource path, name. */
   fqn: string[];
-  testType?: "generic" | "singular" | "dq";
+  testType?: "generic" | "singular" | "dq" | "unit";
 }
 
 /** Strip `./` and trailing slashes; backslashes become slashes. */
@@ -52,9 +52,20 @@ export function nodeFacts(
     const facts: NodeFacts = { node, paths: withFolders(path), rootPaths: withFolders(rel), fqn };
     if (node.kind === "test")
       facts.testType =
-        node.assertion?.kind === "dq_rule" ? "dq" : /\.sql$/i.test(path) ? "singular" : "generic";
+        node.assertion?.kind === "unit"
+          ? "unit"
+          : node.assertion?.kind === "dq_rule"
+            ? "dq"
+            : /\.sql$/i.test(path)
+              ? "singular"
+              : "generic";
     return facts;
   });
+}
+
+/** dbt's resource type of a node: its kind, but `unit_test` for a unit test. */
+export function resourceType(node: CompiledNode): string {
+  return node.assertion?.kind === "unit" ? "unit_test" : node.kind;
 }
 
 const baseName = (f: NodeFacts): string => (f.paths[0] ?? "").split("/").pop()!;
@@ -151,9 +162,11 @@ function predicate(method: Method, item: SelectorItem): (f: NodeFacts) => boolea
         mt(f.node.id.split(".").slice(2).join("."));
     }
     case "resource_type":
-      return (f) => f.node.kind === v;
+      return (f) => resourceType(f.node) === v;
     case "test_type":
-      return (f) => f.testType === v;
+      // dbt's `data` tests are every test that is not a unit test.
+      return (f) =>
+        v === "data" ? f.testType !== undefined && f.testType !== "unit" : f.testType === v;
     case "exposure":
       // Exposures are not nodes: matchItem picks what they read.
       return () => false;

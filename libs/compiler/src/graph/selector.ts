@@ -30,9 +30,12 @@ export const selectorMethods = [
 ] as const;
 export type SelectorMethod = (typeof selectorMethods)[number] | "default";
 
-/** Values `resource_type:` and `test_type:` accept. DQDL rules are tests of their own type, `dq`. */
-export const resourceTypes = ["model", "seed", "source", "test"] as const;
-export const testTypes = ["generic", "singular", "dq"] as const;
+/**
+ * Values `resource_type:` and `test_type:` accept. DQDL rules are tests of their own type, `dq`;
+ * unit tests are `resource_type:unit_test` and `test_type:unit` (dbt's names).
+ */
+export const resourceTypes = ["model", "seed", "source", "test", "unit_test"] as const;
+export const testTypes = ["generic", "singular", "dq", "unit", "data"] as const;
 
 /** What a bad item says: the message and, when there is one, a hint listing what is valid. */
 export interface SelectorProblem {
