@@ -425,7 +425,7 @@ describe("what a selection says when it selects nothing, or does not parse", () 
     const r = sel(["colour:red"]);
     expect(codes(r)).toEqual([
       "error SELECTOR_INVALID: --select colour:red: 'colour:red': unknown selector method 'colour:' " +
-        "(methods: tag, path, file, fqn, source, resource_type, test_type, config.<key>, exposure)",
+        "(methods: tag, path, file, fqn, source, resource_type, test_type, config.<key>, exposure, source_status)",
     ]);
     expect(codes(sel(["resource_type:snapshot"]))[0]).toContain(
       "resource_type is one of model, seed, source, test",

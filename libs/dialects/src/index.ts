@@ -28,3 +28,4 @@ export {
 export * from "./duckdb/version-records.js";
 export * from "./duckdb/lake-root.js";
 export * from "./duckdb/unit-test-sql.js";
+export { freshnessSql } from "./sql-text/freshness-sql.js";

@@ -10,6 +10,7 @@ import type { YamlPath } from "./yaml-source.js";
 import { parseYaml } from "./yaml-source.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
 import { parseUnitTests } from "./unit-tests.js";
+import { freshnessKeys, resolveFreshness } from "./source-freshness.js";
 import type { UnitTestSpec } from "./unit-tests.js";
 
 /** Empty YAML values (`description:`) count as absent. */
@@ -46,6 +47,7 @@ const externalSchema = z.strictObject({
 
 const tableSchema = z.strictObject({
   name: z.string().min(1),
+  ...freshnessKeys,
   description: text,
   external: opt(externalSchema),
   columns: list(columnSchema),
@@ -56,6 +58,7 @@ const tableSchema = z.strictObject({
 
 const sourceSchema = z.strictObject({
   name: z.string().min(1),
+  ...freshnessKeys,
   schema: text,
   description: text,
   tables: z.array(z.unknown()),
@@ -160,12 +163,21 @@ export function parseProperties(content: string, file: string): ParsedProperties
       const tpath = [...path, "tables", j];
       const t = validate(tableSchema, rawTable, tpath);
       if (!t) return;
+      const freshness = resolveFreshness(
+        [
+          { ...s, path },
+          { ...t, path: tpath },
+        ],
+        source,
+        out.diagnostics,
+      );
       out.sources.push({
         sourceName: s.name,
         name: t.name,
         ...(t.description !== undefined ? { description: t.description } : {}),
         schema: s.schema ?? s.name,
         ...(t.external ? { external: t.external } : {}),
+        ...(freshness ? { freshness } : {}),
         columns: columnsOf(t.columns, tpath),
         tests: testsOf(t, tpath),
         at: source.locate(tpath),

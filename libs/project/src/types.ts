@@ -1,6 +1,9 @@
 import type { Diagnostic, SourceLocation } from "./diagnostics.js";
 import type { ModelConfigLayer } from "./model-config-schema.js";
 import type { UnitTestSpec } from "./unit-tests.js";
+import type { SourceFreshness } from "./source-freshness.js";
+
+export type { FreshnessThreshold, SourceFreshness } from "./source-freshness.js";
 
 export type { UnitTestInput, UnitTestInputName, UnitTestRows, UnitTestSpec } from "./unit-tests.js";
 
@@ -187,6 +190,8 @@ export interface SourceTable {
   /** Logical schema (defaults to the source name). */
   schema: string;
   external?: ExternalSpec;
+  /** dbt source freshness (thresholds, how the age is found); absent when none is set. */
+  freshness?: SourceFreshness;
   columns: ColumnProperties[];
   tests: GenericTestSpec[];
   at: SourceLocation;

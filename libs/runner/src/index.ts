@@ -16,3 +16,14 @@ export { describeDamage, recoveryCommand } from "./materialize/version-check.js"
 export { planRun, readCatalogState, type PlanRunOptions } from "./plan/plan-run.js";
 export type { AssertionScope, BoundScope, ScopeInput, ScopeMode } from "./scope/assertion-scope.js";
 export { scopeOf } from "./scope/assertion-scope.js";
+export {
+  checkSourceFreshness,
+  describeAge,
+  freshnessStatus,
+  sourcesJson,
+} from "./freshness/source-freshness.js";
+export type {
+  FreshnessResult,
+  FreshnessStatus,
+  FreshnessTarget,
+} from "./freshness/source-freshness.js";

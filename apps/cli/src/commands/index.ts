@@ -13,6 +13,7 @@ import { lsCommand } from "./ls.js";
 import { queryCommand } from "./query.js";
 import { runCommandSpec } from "./run-commands.js";
 import { sourcesCommand } from "./sources.js";
+import { sourceFreshnessCommand } from "./source-freshness.js";
 import { tableauCommand } from "./tableau.js";
 
 /** Every command of the CLI, in the order `--help` lists them. */
@@ -32,6 +33,7 @@ export const commands: CommandSpec<never>[] = [
   firehoseLocalCommand,
   athenaLocalCommand,
   sourcesCommand,
+  sourceFreshnessCommand,
   debugCommand,
   dqCommand,
   depsCommand,

@@ -8,7 +8,8 @@ export const selectionOptions: Record<string, Options> = {
     array: true,
     describe:
       "Nodes to include, as dbt selects: a name, folder or file (stg_*, marts, marts/funnel.sql); " +
-      "methods tag:, path:, file:, fqn:, source:, resource_type:, test_type:generic|singular|dq, " +
+      "methods tag:, path:, file:, fqn:, source:, resource_type:, test_type:generic|singular|dq|unit|data, " +
+      "source_status:fresher (sources with newer rows than in --state's sources.json), " +
       "config.<key>:<value>, exposure:<name> (what it reads); +name / name+ / 2+name / @name for ancestors and descendants; " +
       "spaces unite, commas intersect (tag:silver,config.materialized:incremental)",
   },
@@ -16,6 +17,11 @@ export const selectionOptions: Record<string, Options> = {
     type: "string",
     array: true,
     describe: "Nodes to leave out (same syntax as --select)",
+  },
+  state: {
+    type: "string",
+    describe:
+      "Artifacts of a previous run to compare with (source_status:fresher reads its sources.json)",
   },
 };
 
@@ -29,6 +35,7 @@ export const formatOption = (choices: string[], dflt = "table"): Options => ({
 export interface SelectionArgs {
   select?: string[];
   exclude?: string[];
+  state?: string;
 }
 
 /** A flag described as plain data (by the generator app) → yargs options. */

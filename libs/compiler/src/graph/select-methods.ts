@@ -11,6 +11,8 @@ export interface NodeFacts {
   /** dbt's fully qualified name: project, folders under the resource path, name. */
   fqn: string[];
   testType?: "generic" | "singular" | "dq" | "unit";
+  /** A source whose newest row is newer than in the state's sources.json (`source_status:fresher`). */
+  fresher?: boolean;
 }
 
 /** Strip `./` and trailing slashes; backslashes become slashes. */
@@ -35,6 +37,7 @@ export function nodeFacts(
   nodes: readonly CompiledNode[],
   projectName: string,
   roots: readonly string[],
+  fresherSources: ReadonlySet<string> = new Set(),
 ): NodeFacts[] {
   const normalized = roots
     .map(normalizePath)
@@ -50,6 +53,7 @@ export function nodeFacts(
         ? [projectName, ...folders, ...node.id.split(".").slice(1)]
         : [projectName, ...folders, node.name];
     const facts: NodeFacts = { node, paths: withFolders(path), rootPaths: withFolders(rel), fqn };
+    if (fresherSources.has(node.id)) facts.fresher = true;
     if (node.kind === "test")
       facts.testType =
         node.assertion?.kind === "unit"
@@ -167,6 +171,8 @@ function predicate(method: Method, item: SelectorItem): (f: NodeFacts) => boolea
       // dbt's `data` tests are every test that is not a unit test.
       return (f) =>
         v === "data" ? f.testType !== undefined && f.testType !== "unit" : f.testType === v;
+    case "source_status":
+      return (f) => f.fresher === true;
     case "exposure":
       // Exposures are not nodes: matchItem picks what they read.
       return () => false;

@@ -17,6 +17,11 @@ export interface SelectOptions {
    * `marts` also finds `models/marts/...` and fqns start below them. Default: none.
    */
   resourcePaths?: string[];
+  /**
+   * Source node ids whose newest row is newer now than in a previous run's sources.json, for
+   * `source_status:fresher` (the caller compares the two files); none when absent.
+   */
+  fresherSources?: ReadonlySet<string>;
 }
 
 class Graph {
@@ -112,7 +117,12 @@ export function selectNodes(
   options: SelectOptions,
 ): { ids: string[]; diagnostics: Diagnostic[] } {
   const graph = new Graph(compiled.nodes);
-  const facts = nodeFacts(compiled.nodes, compiled.projectName, options.resourcePaths ?? []);
+  const facts = nodeFacts(
+    compiled.nodes,
+    compiled.projectName,
+    options.resourcePaths ?? [],
+    options.fresherSources,
+  );
   const exposures = compiled.exposures ?? [];
   const diagnostics: Diagnostic[] = [];
   const words = (values?: string[]) =>

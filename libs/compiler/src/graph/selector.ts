@@ -27,6 +27,7 @@ export const selectorMethods = [
   "test_type",
   "config",
   "exposure",
+  "source_status",
 ] as const;
 export type SelectorMethod = (typeof selectorMethods)[number] | "default";
 
@@ -36,6 +37,8 @@ export type SelectorMethod = (typeof selectorMethods)[number] | "default";
  */
 export const resourceTypes = ["model", "seed", "source", "test", "unit_test"] as const;
 export const testTypes = ["generic", "singular", "dq", "unit", "data"] as const;
+/** Values `source_status:` accepts: sources whose newest row is newer than in the state's sources.json. */
+export const sourceStatuses = ["fresher"] as const;
 
 /** What a bad item says: the message and, when there is one, a hint listing what is valid. */
 export interface SelectorProblem {
@@ -75,7 +78,13 @@ export function parseSelectorItem(text: string): SelectorItem | SelectorProblem 
     item.method = head as SelectorMethod;
     if (head === "config") item.configKey = rest[0]!;
     const allowed =
-      head === "resource_type" ? resourceTypes : head === "test_type" ? testTypes : undefined;
+      head === "resource_type"
+        ? resourceTypes
+        : head === "test_type"
+          ? testTypes
+          : head === "source_status"
+            ? sourceStatuses
+            : undefined;
     if (allowed && !(allowed as readonly string[]).includes(value)) {
       return {
         message: `'${text}': ${head} is one of ${allowed.join(", ")}`,
