@@ -8,12 +8,13 @@ export * from "./engine.js";
 export { openEngine, type OpenEngineOptions } from "./open-engine.js";
 export { EngineOpenError } from "./open-error.js";
 export type { DuckdbEngineOptions } from "./duckdb/duckdb-engine.js";
-export type { MemoryDatabase } from "./duckdb/memory-database.js";
+import type { MemoryDatabase } from "./duckdb/memory-database.js";
+export type { MemoryDatabase };
 
 /** An in-memory DuckDB (unit tests); the native binding loads only when this is called. */
 export async function openMemoryDatabase(
   options: { trinoCompat?: boolean } = {},
-): Promise<import("./duckdb/memory-database.js").MemoryDatabase> {
+): Promise<MemoryDatabase> {
   const { openMemoryDatabase: open } = await import("./duckdb/memory-database.js");
   return open(options);
 }
