@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,6 +43,11 @@ describe("unit tests (sluice test -s test_type:unit)", () => {
   ];
 
   it("a staging model, an incremental model in both branches and a mart pass, with no lake built", async () => {
+    // The Athena target's models (Trino SQL) run the same way, with no AWS reached and no lake.
+    const prod = await sluice("--target", "prod", "test", "--select", "test_type:unit");
+    expect(prod.code, prod.stdout + prod.stderr).toBe(0);
+    expect(await results()).toEqual(ids.map((id) => ({ id, status: "pass", because: undefined })));
+    expect(existsSync(path.join(dir, ".lake"))).toBe(false);
     const r = await sluice("test", "--select", "test_type:unit");
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(await results()).toEqual(ids.map((id) => ({ id, status: "pass", because: undefined })));

@@ -27,3 +27,4 @@ export type {
   FreshnessStatus,
   FreshnessTarget,
 } from "./freshness/source-freshness.js";
+export { onlyUnitTests, runUnitTestsOnly } from "./unit/run-unit-tests.js";

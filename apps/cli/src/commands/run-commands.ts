@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Engine } from "@sluice/engines";
 import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
+import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
@@ -147,7 +148,7 @@ async function runNodes(
   // main thread while the selection is applied and the compiled SQL written.
   let opening: Promise<Engine> | undefined;
   const abort = new AbortController();
-  const selection = await loadSelection(args, io, (ctx) => {
+  const open = (ctx: ProjectContext) => {
     opening = import("@sluice/engines").then(({ openEngine }) =>
       openEngine(ctx.target, ctx.project.dir, {
         runId: ctx.runId,
@@ -161,7 +162,21 @@ async function runNodes(
       }),
     );
     opening.catch(() => undefined);
+  };
+  // `sluice test` on Athena opens the engine once the selection is known: unit tests alone
+  // need no warehouse. Elsewhere it opens while the selection is applied.
+  const selection = await loadSelection(args, io, (ctx) => {
+    if (command !== "test" || ctx.target.engine !== "athena") open(ctx);
   });
+  const { onlyUnitTests } = await import("@sluice/runner");
+  if (selection && onlyUnitTests(selection.ctx.compiled, selection.ids)) {
+    await opening?.then(
+      (e) => e.close(),
+      () => undefined,
+    );
+    return runUnitTestsAlone(command, args, io, selection.ctx, selection.ids);
+  }
+  if (selection && !opening) open(selection.ctx);
   if (!selection || !opening) {
     await opening?.then(
       (e) => e.close(),
@@ -190,9 +205,8 @@ async function runNodes(
       return ExitCode.usage;
     }
   }
-  const { runProject, writeCompiledArtifacts, writeExecutedStatements, writeRunResults } =
+  const { runProject, writeCompiledArtifacts, writeExecutedStatements } =
     await import("@sluice/runner");
-  const { printRunSummary } = await import("../output/run-summary.js");
   const { progressPrinter } = await import("../output/progress.js");
   const { jsonLogger } = await import("../output/log-events.js");
   const log = args.logFormat === "json" ? jsonLogger(io) : undefined;
@@ -239,10 +253,47 @@ async function runNodes(
     clearTimeout(timer);
     await engine.close();
   }
+  return finishRun(args, io, results, ctx, log);
+}
+
+/** `sluice test` of unit tests only: on the embedded database, no engine of the target opened. */
+async function runUnitTestsAlone(
+  command: RunCommand,
+  args: RunArgs,
+  io: Io,
+  ctx: ProjectContext,
+  ids: string[],
+): Promise<number> {
+  const { runUnitTestsOnly, writeCompiledArtifacts } = await import("@sluice/runner");
+  const { progressPrinter } = await import("../output/progress.js");
+  const { jsonLogger } = await import("../output/log-events.js");
+  const log = args.logFormat === "json" ? jsonLogger(io) : undefined;
+  await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids));
+  const results = await runUnitTestsOnly({
+    command,
+    compiled: ctx.compiled,
+    selected: ids,
+    runId: ctx.runId,
+    sqlDialect: ctx.target.engine === "duckdb" ? (ctx.target.sql_dialect ?? "trino") : "trino",
+    onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
+  });
+  return finishRun(args, io, results, ctx, log);
+}
+
+/** Write run_results.json, print the summary, and the exit code of a finished run. */
+async function finishRun(
+  args: RunArgs,
+  io: Io,
+  results: RunResults,
+  ctx: ProjectContext,
+  log: { finish(results: RunResults, file: string): void } | undefined,
+): Promise<number> {
+  const { writeRunResults } = await import("@sluice/runner");
   const file = await writeRunResults(ctx.targetDir, results);
   if (log) log.finish(results, path.relative(process.cwd(), file));
   else if (args.format === "json") io.out(toSnakeJson(results));
   else {
+    const { printRunSummary } = await import("../output/run-summary.js");
     const { failedNodeFiles } = await import("./failed-node-files.js");
     printRunSummary(io, results, file, failedNodeFiles(ctx));
   }
