@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { ProjectContext } from "./project-context.js";
 import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
@@ -50,11 +51,28 @@ export async function selectedIds(
     ...c["test-paths"],
     ...c["rule-paths"],
   ];
+  const select = split(args.select);
+  const exclude = split(args.exclude);
+  let fresher: Set<string> | undefined;
+  if ([...(select ?? []), ...(exclude ?? [])].some((s) => /(^|[,+@])source_status:/.test(s))) {
+    if (args.state === undefined) {
+      io.err("error: source_status: compares with a previous run: pass --state DIR");
+      return undefined;
+    }
+    const { fresherSources } = await import("./source-status.js");
+    const found = await fresherSources(ctx.targetDir, path.resolve(args.state));
+    if (typeof found === "string") {
+      io.err(`error: source_status: ${found}`);
+      return undefined;
+    }
+    fresher = found;
+  }
   const { ids, diagnostics } = selectNodes(ctx.compiled, {
-    select: split(args.select),
-    exclude: split(args.exclude),
+    select,
+    exclude,
     resourcePaths,
     ...(state ? { state } : {}),
+    ...(fresher ? { fresherSources: fresher } : {}),
   });
   printDiagnostics(io, diagnostics, ctx.project.dir);
   return diagnostics.some((d) => d.severity === "error") ? undefined : ids;

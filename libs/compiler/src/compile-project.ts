@@ -21,6 +21,7 @@ import { seedNode } from "./seeds/seed-nodes.js";
 import { sourceId, sourceNode } from "./sources/source-nodes.js";
 import { resolveTarget } from "./target/resolve-target.js";
 import { genericTestNodes, singularTestNode } from "./tests/test-nodes.js";
+import { unitTestNodes } from "./tests/unit-test-nodes.js";
 import type { CompiledExposure, CompiledNode, CompiledProject } from "./types.js";
 
 export interface CompileOptions {
@@ -246,6 +247,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   for (const file of [...project.singularTests].sort((a, b) => a.path.localeCompare(b.path))) {
     singularTestNode(ctx, index, built, file);
   }
+  unitTestNodes(ctx, index, built, parsed, project.unitTests ?? []);
 
   const nodes = topologicalOrder([...built.byId.values()]).map((id) => built.byId.get(id)!);
   return result(nodes, target.name, resolveExposures(project.exposures ?? [], index, bag));

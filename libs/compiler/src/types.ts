@@ -5,6 +5,7 @@ import type {
   Materialization,
   ModelConfig,
   TestConfig,
+  UnitTestRows,
 } from "@sluice/project";
 import type { Relation, Statement } from "@sluice/dialects";
 
@@ -117,7 +118,37 @@ export type TestAssertion =
        * while the others read new data). Absent: the rule runs alone.
        */
       passes?: Partial<Record<PassLayout, RulesetPass>>;
-    };
+    }
+  | UnitTestAssertion;
+
+/**
+ * A dbt unit test: the test's `sql` is its model's SELECT rendered with every ref(), source() and
+ * `this` reading a mock table of `inputs` (schema `sluice_unit`), run on an
+ * embedded in-memory DuckDB whatever the target, and compared with `expect` as multisets.
+ */
+export interface UnitTestAssertion {
+  kind: "unit";
+  /** The tested model's node id. */
+  model: string;
+  /** Which branch was rendered (`overrides.macros.is_incremental`). */
+  isIncremental: boolean;
+  inputs: UnitTestMock[];
+  expect: UnitTestRows;
+}
+
+/**
+ * One relation the unit test's SQL reads: the node it stands in for (its columns and types are
+ * the upstream's; a column the rows leave out is a typed NULL) and the given rows, or none (an
+ * input the test does not give reads as an empty table).
+ */
+export interface UnitTestMock {
+  relation: Relation;
+  /** The node whose columns the mock has (the model itself for `this`). */
+  upstream: string;
+  /** `ref('stg_events')`, `source('raw', 'events')`, `this`. */
+  input: string;
+  rows?: UnitTestRows;
+}
 
 /** An exposure with its `depends_on` resolved to node ids (`exposure.<name>` is its id). */
 export interface CompiledExposure extends Omit<Exposure, "dependsOn"> {

@@ -425,13 +425,13 @@ describe("what a selection says when it selects nothing, or does not parse", () 
     const r = sel(["colour:red"]);
     expect(codes(r)).toEqual([
       "error SELECTOR_INVALID: --select colour:red: 'colour:red': unknown selector method 'colour:' " +
-        "(methods: tag, path, file, fqn, source, resource_type, test_type, config.<key>, exposure, state, result)",
+        "(methods: tag, path, file, fqn, source, resource_type, test_type, config.<key>, exposure, state, result, source_status)",
     ]);
     expect(codes(sel(["resource_type:snapshot"]))[0]).toContain(
       "resource_type is one of model, seed, source, test",
     );
-    expect(codes(sel(["test_type:unit"]))[0]).toContain(
-      "test_type is one of generic, singular, dq",
+    expect(codes(sel(["test_type:integration"]))[0]).toContain(
+      "test_type is one of generic, singular, dq, unit, data",
     );
     expect(codes(sel(["config:x"]))[0]).toContain("unknown selector method 'config:'");
     expect(codes(sel(["@+funnel"]))[0]).toContain("@ and a leading + cannot be combined");

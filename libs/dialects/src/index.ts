@@ -27,3 +27,5 @@ export {
 } from "./sql-text/statement-checks.js";
 export * from "./duckdb/version-records.js";
 export * from "./duckdb/lake-root.js";
+export * from "./duckdb/unit-test-sql.js";
+export { freshnessSql } from "./sql-text/freshness-sql.js";

@@ -249,6 +249,11 @@ export function isCatalogEngine(engine: Engine): engine is CatalogEngine {
 export interface RawZoneListing {
   hours: ReadonlyMap<string, string>;
   strays: readonly string[];
+  /**
+   * The newest hour listed and the latest modification time of its files or objects (file
+   * mtime, S3 LastModified): how fresh the zone is, without reading any data.
+   */
+  newest?: { hour: string; modifiedMs: number };
 }
 
 /** What one raw hour held, counted from the files' bytes. */

@@ -8,6 +8,16 @@ export * from "./engine.js";
 export { openEngine, type OpenEngineOptions } from "./open-engine.js";
 export { EngineOpenError } from "./open-error.js";
 export type { DuckdbEngineOptions } from "./duckdb/duckdb-engine.js";
+import type { MemoryDatabase } from "./duckdb/memory-database.js";
+export type { MemoryDatabase };
+
+/** An in-memory DuckDB (unit tests); the native binding loads only when this is called. */
+export async function openMemoryDatabase(
+  options: { trinoCompat?: boolean } = {},
+): Promise<MemoryDatabase> {
+  const { openMemoryDatabase: open } = await import("./duckdb/memory-database.js");
+  return open(options);
+}
 export type { AthenaEngine, AthenaEngineOptions } from "./athena/athena-engine.js";
 export type { AthenaClients } from "./athena/athena-clients.js";
 export type { PublishResult } from "./athena/glue-publisher.js";

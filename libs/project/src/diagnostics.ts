@@ -34,6 +34,7 @@ export const diagnosticCodes = {
   SELECTOR_INVALID: "a --select/--exclude expression does not parse",
   SELECTOR_NO_MATCH: "a --select/--exclude expression matches nothing",
   TEST_INVALID: "a generic test is declared wrongly",
+  UNIT_TEST_INVALID: "a unit test names no model, or gives an input its model does not read",
   DQDL_SYNTAX: "a DQDL ruleset does not parse",
   DQDL_UNSUPPORTED: "a DQDL rule cannot be evaluated on this target",
   DQDL_TARGET: "a DQDL ruleset names no model or source",

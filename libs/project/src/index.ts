@@ -33,3 +33,4 @@ export { unknownConfigKeyWarnings } from "./config-key-warnings.js";
 export { closest, closestHint, didYouMean } from "./suggest.js";
 export { formatPath, parseYaml } from "./yaml-source.js";
 export type { YamlPath, YamlSource } from "./yaml-source.js";
+export { thresholdSeconds } from "./source-freshness.js";

@@ -12,6 +12,8 @@ import type { ParsedProperties } from "./properties.js";
 import { parseSeed } from "./seeds.js";
 import type { ModelFile, Project, ProjectConfig, ProjectFile } from "./types.js";
 import { findFiles, readFiles, readText } from "./walk.js";
+import { FIXTURES_FOLDER, resolveFixtures } from "./unit-test-fixtures.js";
+import type { UnitTestSpec } from "./unit-tests.js";
 
 /**
  * Parsed properties files kept between loads, by a hash of path and text: `previous` is what
@@ -84,6 +86,7 @@ export async function loadProject(
   const isDbt = config.dbt !== undefined;
   // dbt's generic tests live in `<test-path>/generic` and are macros, not singular tests.
   const genericTestRoots = isDbt ? config["test-paths"].map((t) => `${t}/generic`) : [];
+  const fixtureRoots = config["test-paths"].map((t) => `${t}/${FIXTURES_FOLDER}`);
   const macroRoots = [
     ...config["macro-paths"],
     ...genericTestRoots,
@@ -99,19 +102,34 @@ export async function loadProject(
   const modelRoots = config["model-paths"];
   const excludeFromModels = otherRoots.filter((r) => !modelRoots.includes(r));
   const scanned = new Set<string>();
-  const [modelPaths, propertyPaths, seedPaths, macroPaths, testPaths, rulePaths, docPaths] =
-    await Promise.all([
-      findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
-      findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
-      findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
-      findFiles(absDir, macroRoots, [".sql", ".njk"], [], scanned),
-      findFiles(absDir, config["test-paths"], [".sql"], genericTestRoots, scanned),
-      findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
-      findFiles(absDir, modelRoots, [".md"], excludeFromModels, scanned),
-    ]);
+  const [
+    modelPaths,
+    propertyPaths,
+    seedPaths,
+    macroPaths,
+    testPaths,
+    rulePaths,
+    docPaths,
+    fixturePaths,
+  ] = await Promise.all([
+    findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
+    findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
+    findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
+    findFiles(absDir, macroRoots, [".sql", ".njk"], [], scanned),
+    findFiles(
+      absDir,
+      config["test-paths"],
+      [".sql"],
+      [...genericTestRoots, ...fixtureRoots],
+      scanned,
+    ),
+    findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
+    findFiles(absDir, modelRoots, [".md"], excludeFromModels, scanned),
+    findFiles(absDir, fixtureRoots, [".csv", ".sql"], [], scanned),
+  ]);
   loaded.watched.forEach((f) => scanned.add(f));
   const badText: Diagnostic[] = [];
-  const [modelFiles, propertyFiles, seedFiles, macros, testFiles, ruleFiles, docFiles] =
+  const [modelFiles, propertyFiles, seedFiles, macros, testFiles, ruleFiles, docFiles, fixtures] =
     await Promise.all([
       readFiles(absDir, modelPaths, badText),
       readFiles(
@@ -124,6 +142,7 @@ export async function loadProject(
       readFiles(absDir, testPaths, badText),
       readFiles(absDir, rulePaths, badText),
       readFiles(absDir, docPaths, badText),
+      readFiles(absDir, fixturePaths, badText),
     ]);
 
   // Files are read in parallel; report their encoding errors in path order.
@@ -149,6 +168,7 @@ export async function loadProject(
     project.diagnostics.push(...d);
   }
   const memo = options.properties;
+  const unitTests: UnitTestSpec[] = [];
   for (const f of propertyFiles) {
     const key = memo && createHash("sha1").update(`${f.path}\0${f.text}`).digest("base64");
     const parsed = (key && memo?.previous[key]) || parseProperties(f.text, f.path);
@@ -156,8 +176,11 @@ export async function loadProject(
     project.modelProperties.push(...parsed.models);
     project.sources.push(...parsed.sources);
     project.exposures!.push(...parsed.exposures);
+    // A memo written before unit tests existed has none.
+    unitTests.push(...(parsed.unitTests ?? []));
     project.diagnostics.push(...parsed.diagnostics);
   }
+  project.unitTests = resolveFixtures(unitTests, fixtures, project.diagnostics);
   return project;
 }
 

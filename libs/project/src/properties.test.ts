@@ -249,6 +249,7 @@ models:
       models: [],
       sources: [],
       exposures: [],
+      unitTests: [],
       diagnostics: [],
     });
     const { diagnostics } = parseProperties("version: 2\nmodel:\n  - name: x\n", file);

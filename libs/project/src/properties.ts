@@ -9,6 +9,9 @@ import type { ColumnProperties, Exposure, ModelProperties, SourceTable } from ".
 import type { YamlPath } from "./yaml-source.js";
 import { parseYaml } from "./yaml-source.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
+import { parseUnitTests } from "./unit-tests.js";
+import { freshnessKeys, resolveFreshness } from "./source-freshness.js";
+import type { UnitTestSpec } from "./unit-tests.js";
 
 /** Empty YAML values (`description:`) count as absent. */
 const opt = <T extends z.ZodType>(schema: T) =>
@@ -44,6 +47,7 @@ const externalSchema = z.strictObject({
 
 const tableSchema = z.strictObject({
   name: z.string().min(1),
+  ...freshnessKeys,
   description: text,
   external: opt(externalSchema),
   columns: list(columnSchema),
@@ -54,6 +58,7 @@ const tableSchema = z.strictObject({
 
 const sourceSchema = z.strictObject({
   name: z.string().min(1),
+  ...freshnessKeys,
   schema: text,
   description: text,
   tables: z.array(z.unknown()),
@@ -65,12 +70,15 @@ const fileSchema = z.strictObject({
   models: list(z.unknown()),
   sources: list(z.unknown()),
   exposures: list(z.unknown()),
+  unit_tests: list(z.unknown()),
 });
 
 export interface ParsedProperties {
   models: ModelProperties[];
   sources: SourceTable[];
   exposures: Exposure[];
+  /** dbt 1.8 `unit_tests:`; rows given by `fixture:` are empty until the loader reads the file. */
+  unitTests: UnitTestSpec[];
   diagnostics: Diagnostic[];
 }
 
@@ -79,7 +87,13 @@ export interface ParsedProperties {
  * columns and generic tests, and exposures. A bad entry is reported and skipped; the others are kept.
  */
 export function parseProperties(content: string, file: string): ParsedProperties {
-  const out: ParsedProperties = { models: [], sources: [], exposures: [], diagnostics: [] };
+  const out: ParsedProperties = {
+    models: [],
+    sources: [],
+    exposures: [],
+    unitTests: [],
+    diagnostics: [],
+  };
   const source = parseYaml(content, file);
   if (source.syntaxErrors.length) return { ...out, diagnostics: source.syntaxErrors };
   const data = source.data ?? {};
@@ -149,12 +163,21 @@ export function parseProperties(content: string, file: string): ParsedProperties
       const tpath = [...path, "tables", j];
       const t = validate(tableSchema, rawTable, tpath);
       if (!t) return;
+      const freshness = resolveFreshness(
+        [
+          { ...s, path },
+          { ...t, path: tpath },
+        ],
+        source,
+        out.diagnostics,
+      );
       out.sources.push({
         sourceName: s.name,
         name: t.name,
         ...(t.description !== undefined ? { description: t.description } : {}),
         schema: s.schema ?? s.name,
         ...(t.external ? { external: t.external } : {}),
+        ...(freshness ? { freshness } : {}),
         columns: columnsOf(t.columns, tpath),
         tests: testsOf(t, tpath),
         at: source.locate(tpath),
@@ -166,5 +189,8 @@ export function parseProperties(content: string, file: string): ParsedProperties
     const e = validate(exposureSchema, raw, ["exposures", i]);
     if (e) out.exposures.push(toExposure(e, source, ["exposures", i], out.diagnostics));
   });
+  out.unitTests.push(
+    ...parseUnitTests(top.unit_tests ?? [], source, ["unit_tests"], out.diagnostics),
+  );
   return out;
 }

@@ -1,5 +1,11 @@
 import type { Diagnostic, SourceLocation } from "./diagnostics.js";
 import type { ModelConfigLayer } from "./model-config-schema.js";
+import type { UnitTestSpec } from "./unit-tests.js";
+import type { SourceFreshness } from "./source-freshness.js";
+
+export type { FreshnessThreshold, SourceFreshness } from "./source-freshness.js";
+
+export type { UnitTestInput, UnitTestInputName, UnitTestRows, UnitTestSpec } from "./unit-tests.js";
 
 export type {
   IncrementalStrategy,
@@ -184,6 +190,8 @@ export interface SourceTable {
   /** Logical schema (defaults to the source name). */
   schema: string;
   external?: ExternalSpec;
+  /** dbt source freshness (thresholds, how the age is found); absent when none is set. */
+  freshness?: SourceFreshness;
   columns: ColumnProperties[];
   tests: GenericTestSpec[];
   at: SourceLocation;
@@ -232,6 +240,8 @@ export interface Project {
   /** dbt `exposures:` of the properties files; absent in projects built by hand (tests). */
   exposures?: Exposure[];
   singularTests: SingularTestFile[];
+  /** dbt 1.8 unit tests of the properties files; absent in projects built by hand (tests). */
+  unitTests?: UnitTestSpec[];
   rules: RuleFile[];
   /** Docs blocks (`{{ doc('name') }}` in descriptions and templates). */
   docs?: DocBlock[];

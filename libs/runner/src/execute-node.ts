@@ -23,6 +23,8 @@ export interface RunNodeContext extends NodeContext {
   subject?: CompiledNode;
   /** The nodes a test reads (its `dependsOn`). */
   reads?: readonly CompiledNode[];
+  /** The run's embedded database for unit tests (opened at the first one). */
+  unitTests?: UnitTestSession;
 }
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
@@ -32,6 +34,8 @@ import { sharedRow, type SharedRows } from "./shared-rows.js";
 import { scopeOf, type ScopeMode } from "./scope/assertion-scope.js";
 import { writtenPartitionFiles } from "./scope/written-partition-files.js";
 import type { WrittenPartitions } from "@sluice/engines";
+import { runUnitTest } from "./unit/run-unit-test.js";
+import type { UnitTestSession } from "./unit/unit-test-session.js";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
 export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Promise<NodeResult> {
@@ -58,7 +62,11 @@ export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Prom
     return r;
   };
   try {
-    if (node.kind === "test") await checkTest(node, ctx, result, record);
+    if (node.assertion?.kind === "unit") {
+      if (!ctx.unitTests)
+        throw new Error(`${node.id}: a unit test needs the run's unit-test session`);
+      await runUnitTest(node, node.assertion, ctx.unitTests, result);
+    } else if (node.kind === "test") await checkTest(node, ctx, result, record);
     else await buildRelation(node, ctx, result, record);
   } catch (err) {
     if (!(err instanceof QueryError)) throw err;

@@ -25,3 +25,15 @@ export type { SluiceResult, SluiceRunResults } from "./artifacts/dbt-run-results
 export { readRunState, StateError } from "./artifacts/read-state.js";
 export type { RunState, StateNode } from "./artifacts/read-state.js";
 export { dbtUniqueId, sluiceNodeId } from "./artifacts/dbt-ids.js";
+export {
+  checkSourceFreshness,
+  describeAge,
+  freshnessStatus,
+  sourcesJson,
+} from "./freshness/source-freshness.js";
+export type {
+  FreshnessResult,
+  FreshnessStatus,
+  FreshnessTarget,
+} from "./freshness/source-freshness.js";
+export { onlyUnitTests, runUnitTestsOnly } from "./unit/run-unit-tests.js";

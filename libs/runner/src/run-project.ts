@@ -9,6 +9,8 @@ import { planRawReads, rawReadSummaries, reconciledNodes } from "./incremental/p
 import { quarantineResults, type QuarantinePolicy } from "./incremental/quarantine-results.js";
 import type { PublishedVersions } from "./incremental/window-reads.js";
 import { runDag } from "./scheduler.js";
+import { openMemoryDatabase } from "@sluice/engines";
+import { UnitTestSession } from "./unit/unit-test-session.js";
 import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
@@ -43,6 +45,11 @@ export interface RunOptions {
    * `fullRefresh`).
    */
   scope?: ScopeMode;
+  /**
+   * What model SQL is written in (the target's `sql_dialect`; default `trino`): unit tests run
+   * it on an embedded DuckDB with the Trino-compat layer, or without it for `duckdb`.
+   */
+  sqlDialect?: "trino" | "duckdb";
   /** What quarantined raw files and lines do to the run: `warn` (default) or `fail`. */
   onQuarantine?: QuarantinePolicy;
   /**
@@ -101,82 +108,93 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const checkedVersions: CheckedVersions = new Map();
   const built = new Set<string>();
   const tableVersions: TableVersions = new Map();
+  // Unit tests run on an embedded database of their own, whatever the target.
+  const unitTests = new UnitTestSession(options.compiled.nodes, () =>
+    openMemoryDatabase({ trinoCompat: (options.sqlDialect ?? "trino") === "trino" }),
+  );
   const reconciled = {
     nodes: reconciledNodes(options.compiled.nodes),
     recorded: new Set<string>(),
   };
 
-  await runDag(
-    tasks,
-    Math.max(1, options.threads ?? 1),
-    async ({ node, rawSources }) => {
-      const i = ++index;
-      options.onEvent?.({
-        type: "start",
-        index: i,
-        total,
-        id: node.id,
-        description: describeStart(node),
-      });
-      const clock = options.now ?? (() => new Date());
-      const nodeStarted = clock().toISOString();
-      const executed = await executeNode(node, {
-        engine: options.engine,
-        dialect: options.dialect,
-        fullRefresh: options.fullRefresh ?? false,
-        writeId: `${options.runId}_${i}`,
-        signal: options.signal,
-        rawSources,
-        rawHours,
-        published,
-        windowsRead,
-        inputs: inputSources(node, options.compiled.nodes),
-        tableVersions,
-        reconciled,
-        ...(raw ? { raw } : {}),
-        tablesRead: upstreamTables(node, options.compiled.nodes, new Set()).map((t) => t.relation),
-        upstreamTables: upstreamTables(node, options.compiled.nodes, built),
-        checkedVersions,
-        versionsRecorded,
-        scope,
-        written,
-        shared,
-        ...(node.attachedTo && byId.has(node.attachedTo)
-          ? { subject: byId.get(node.attachedTo)! }
-          : {}),
-        ...(node.kind === "test"
-          ? { reads: node.dependsOn.flatMap((id) => byId.get(id) ?? []) }
-          : {}),
-        ...(options.onStatements ? { onStatements: options.onStatements } : {}),
-        ...(options.onPlan ? { onPlan: options.onPlan } : {}),
-      });
-      const result: NodeResult = {
-        ...executed,
-        startedAt: nodeStarted,
-        completedAt: clock().toISOString(),
-      };
-      if (result.status === "success") built.add(node.id);
-      results.push(result);
-      options.onEvent?.({ type: "end", index: i, total, result });
-      return ["success", "pass", "warn"].includes(result.status);
-    },
-    ({ node }, because) => {
-      const i = ++index;
-      const result: NodeResult = {
-        id: node.id,
-        kind: node.kind,
-        name: node.name,
-        materialization: node.materialization,
-        status: "skipped",
-        message: `skipped: ${because} did not succeed`,
-        elapsedMs: 0,
-        queryIds: [],
-        skippedBecause: because,
-      };
-      results.push(result);
-      options.onEvent?.({ type: "end", index: i, total, result });
-    },
-  );
+  try {
+    await runDag(
+      tasks,
+      Math.max(1, options.threads ?? 1),
+      async ({ node, rawSources }) => {
+        const i = ++index;
+        options.onEvent?.({
+          type: "start",
+          index: i,
+          total,
+          id: node.id,
+          description: describeStart(node),
+        });
+        const clock = options.now ?? (() => new Date());
+        const nodeStarted = clock().toISOString();
+        const executed = await executeNode(node, {
+          engine: options.engine,
+          dialect: options.dialect,
+          fullRefresh: options.fullRefresh ?? false,
+          writeId: `${options.runId}_${i}`,
+          signal: options.signal,
+          rawSources,
+          rawHours,
+          published,
+          windowsRead,
+          inputs: inputSources(node, options.compiled.nodes),
+          tableVersions,
+          reconciled,
+          ...(raw ? { raw } : {}),
+          tablesRead: upstreamTables(node, options.compiled.nodes, new Set()).map(
+            (t) => t.relation,
+          ),
+          upstreamTables: upstreamTables(node, options.compiled.nodes, built),
+          checkedVersions,
+          versionsRecorded,
+          scope,
+          written,
+          shared,
+          ...(node.attachedTo && byId.has(node.attachedTo)
+            ? { subject: byId.get(node.attachedTo)! }
+            : {}),
+          ...(node.kind === "test"
+            ? { reads: node.dependsOn.flatMap((id) => byId.get(id) ?? []) }
+            : {}),
+          ...(options.onStatements ? { onStatements: options.onStatements } : {}),
+          ...(options.onPlan ? { onPlan: options.onPlan } : {}),
+          unitTests,
+        });
+        const result: NodeResult = {
+          ...executed,
+          startedAt: nodeStarted,
+          completedAt: clock().toISOString(),
+        };
+        if (result.status === "success") built.add(node.id);
+        results.push(result);
+        options.onEvent?.({ type: "end", index: i, total, result });
+        return ["success", "pass", "warn"].includes(result.status);
+      },
+      ({ node }, because) => {
+        const i = ++index;
+        const result: NodeResult = {
+          id: node.id,
+          kind: node.kind,
+          name: node.name,
+          materialization: node.materialization,
+          status: "skipped",
+          message: `skipped: ${because} did not succeed`,
+          elapsedMs: 0,
+          queryIds: [],
+          skippedBecause: because,
+        };
+        results.push(result);
+        options.onEvent?.({ type: "end", index: i, total, result });
+      },
+    );
+  } finally {
+    await unitTests.close();
+  }
 
   // Nothing lost, nothing doubled: the build checks its own raw partitions (a failing balance fails the build).
   if (options.command === "build" || options.command === "run") {
@@ -276,8 +294,11 @@ function dependenciesOf(
   all: readonly CompiledNode[],
   command: RunCommand,
 ): string[] {
+  // A unit test reads mocks only: it waits for nothing, and in build its model waits for it.
+  if (node.assertion?.kind === "unit") return [];
   if (command !== "build" || node.kind === "test") return node.dependsOn;
   const byId = new Map(all.map((n) => [n.id, n]));
+  const unitTests = all.filter((t) => t.assertion?.kind === "unit" && t.attachedTo === node.id);
   const parentTests = all.filter(
     (t) =>
       t.kind === "test" &&
@@ -285,7 +306,7 @@ function dependenciesOf(
       node.dependsOn.includes(t.attachedTo) &&
       !t.dependsOn.some((d) => d === node.id || isAncestor(node.id, d, byId)),
   );
-  return [...node.dependsOn, ...parentTests.map((t) => t.id)];
+  return [...node.dependsOn, ...parentTests.map((t) => t.id), ...unitTests.map((t) => t.id)];
 }
 
 /** The external (raw) sources a node reads, directly or through other nodes: relation as the dialect quotes it → location. */
@@ -341,6 +362,7 @@ function isAncestor(
 }
 
 function describeStart(node: CompiledNode): string {
+  if (node.assertion?.kind === "unit") return `unit test ${node.name}`;
   if (node.kind === "test") return `test ${node.name}`;
   return `${node.materialization} ${node.relation.schema}.${node.relation.name}`;
 }

@@ -35,6 +35,8 @@ export interface NodeResult {
   storedFailures?: string;
   /** Tests and DQDL rules: the data they checked (new data only, or the whole table) and why. */
   scope?: AssertionScope;
+  /** A failed unit test: the rows that differ, expected vs actual, differing cells marked. */
+  diff?: string;
 }
 
 /** One DQDL rule's outcome, shaped like Glue's `DataQualityRuleResult`. */

@@ -14,6 +14,7 @@ import { queryCommand } from "./query.js";
 import { retryCommand } from "./retry.js";
 import { runCommandSpec } from "./run-commands.js";
 import { sourcesCommand } from "./sources.js";
+import { sourceFreshnessCommand } from "./source-freshness.js";
 import { tableauCommand } from "./tableau.js";
 
 /** Every command of the CLI, in the order `--help` lists them. */
@@ -34,6 +35,7 @@ export const commands: CommandSpec<never>[] = [
   firehoseLocalCommand,
   athenaLocalCommand,
   sourcesCommand,
+  sourceFreshnessCommand,
   debugCommand,
   dqCommand,
   depsCommand,

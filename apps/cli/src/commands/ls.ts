@@ -18,11 +18,15 @@ export const lsCommand: CommandSpec<LsArgs> = {
     ...selectionOptions,
     "resource-type": {
       type: "string",
-      choices: ["source", "seed", "model", "test"],
-      describe: "Only nodes of this kind",
+      choices: ["source", "seed", "model", "test", "unit_test"],
+      describe: "Only nodes of this resource type (unit tests are unit_test, not test)",
     },
     format: formatOption(["table", "json", "name"]),
   },
+  examples: [
+    ["$0 ls --resource-type unit_test", "every unit test (unit_test.<model>.<name>)"],
+    ["$0 ls --select test_type:unit --format name", "the same, selected with a selector"],
+  ],
   handler: async (args, io) => {
     const replays = await import("../replay-cache.js");
     const targetDir = path.join(path.resolve(args.projectDir), "target");
@@ -46,12 +50,13 @@ async function list(args: LsArgs & GlobalArgs, io: Io): Promise<ProjectContext |
   const { loadSelection } = await import("../selection.js");
   // Output libraries (string-width, csv-stringify, picocolors) load when a command prints, not on every start.
   const { renderTable } = await import("../output/table.js");
+  const { resourceType } = await import("@sluice/compiler");
   const selection = await loadSelection(args, io);
   if (!selection) return undefined;
   const { ctx, ids } = selection;
   const chosen = new Set(ids);
   const nodes = ctx.compiled.nodes.filter(
-    (n) => chosen.has(n.id) && (!args.resourceType || n.kind === args.resourceType),
+    (n) => chosen.has(n.id) && (!args.resourceType || resourceType(n) === args.resourceType),
   );
   if (args.format === "json") {
     io.out(
@@ -59,6 +64,7 @@ async function list(args: LsArgs & GlobalArgs, io: Io): Promise<ProjectContext |
         nodes.map((n) => ({
           id: n.id,
           kind: n.kind,
+          resource_type: resourceType(n),
           materialization: n.materialization,
           relation: n.relation,
           path: n.path,

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Engine } from "@sluice/engines";
 import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
+import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
@@ -25,7 +26,7 @@ export interface RunArgs extends SelectionArgs {
 const descriptions: Record<RunCommand, string> = {
   build: "Seed, run and test everything selected, in DAG order; a failure skips what depends on it",
   run: "Build the selected models (and register sources)",
-  test: "Run the generic tests, singular tests and DQDL rules of the selected nodes",
+  test: "Run the generic tests, singular tests, DQDL rules and unit tests of the selected nodes",
   seed: "Load the CSV seeds into tables",
 };
 
@@ -53,6 +54,10 @@ const examples: Record<RunCommand, [string, string][]> = {
     [
       "$0 test --select sales_by_country --junit-xml models/target/junit.xml",
       "the tests of one mart, with a JUnit report for CI",
+    ],
+    [
+      "$0 test --select test_type:unit",
+      "only the unit tests: models on mock rows, on an embedded DuckDB, no warehouse needed",
     ],
   ],
   seed: [["$0 seed --select country_codes", "load one seed"]],
@@ -174,7 +179,7 @@ export async function runNodes(
   // main thread while the selection is applied and the compiled SQL written.
   let opening: Promise<Engine> | undefined;
   const abort = new AbortController();
-  const selection = await loadSelection(args, io, (ctx) => {
+  const open = (ctx: ProjectContext) => {
     opening = import("@sluice/engines").then(({ openEngine }) =>
       openEngine(ctx.target, ctx.project.dir, {
         runId: ctx.runId,
@@ -188,7 +193,21 @@ export async function runNodes(
       }),
     );
     opening.catch(() => undefined);
+  };
+  // `sluice test` on Athena opens the engine once the selection is known: unit tests alone
+  // need no warehouse. Elsewhere it opens while the selection is applied.
+  const selection = await loadSelection(args, io, (ctx) => {
+    if (command !== "test" || ctx.target.engine !== "athena") open(ctx);
   });
+  const { onlyUnitTests } = await import("@sluice/runner");
+  if (selection && onlyUnitTests(selection.ctx.compiled, selection.ids)) {
+    await opening?.then(
+      (e) => e.close(),
+      () => undefined,
+    );
+    return runUnitTestsAlone(command, args, io, selection.ctx, selection.ids);
+  }
+  if (selection && !opening) open(selection.ctx);
   if (!selection || !opening) {
     await opening?.then(
       (e) => e.close(),
@@ -227,14 +246,8 @@ export async function runNodes(
       return ExitCode.usage;
     }
   }
-  const {
-    runProject,
-    writeCompiledArtifacts,
-    writeExecutedPlan,
-    writeExecutedStatements,
-    writeRunResults,
-  } = await import("@sluice/runner");
-  const { printRunSummary } = await import("../output/run-summary.js");
+  const { runProject, writeCompiledArtifacts, writeExecutedPlan, writeExecutedStatements } =
+    await import("@sluice/runner");
   const { progressPrinter } = await import("../output/progress.js");
   const { jsonLogger } = await import("../output/log-events.js");
   const log = args.logFormat === "json" ? jsonLogger(io) : undefined;
@@ -276,6 +289,7 @@ export async function runNodes(
       threads: args.threads ?? ctx.target.threads,
       signal: abort.signal,
       ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),
+      sqlDialect: ctx.target.engine === "duckdb" ? (ctx.target.sql_dialect ?? "trino") : "trino",
       onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
       // target/run shows what ran, not only what was planned before the catalog was read.
       onStatements: (node, statements) => writeExecutedStatements(ctx.targetDir, node, statements),
@@ -292,17 +306,60 @@ export async function runNodes(
     clearTimeout(timer);
     await engine.close();
   }
+  return finishRun(args, io, results, ctx, log, { samples, runPaths: artifacts.value });
+}
+
+/** `sluice test` of unit tests only: on the embedded database, no engine of the target opened. */
+async function runUnitTestsAlone(
+  command: RunCommand,
+  args: RunArgs,
+  io: Io,
+  ctx: ProjectContext,
+  ids: string[],
+): Promise<number> {
+  const { runUnitTestsOnly, writeCompiledArtifacts } = await import("@sluice/runner");
+  const { progressPrinter } = await import("../output/progress.js");
+  const { jsonLogger } = await import("../output/log-events.js");
+  const log = args.logFormat === "json" ? jsonLogger(io) : undefined;
+  const runPaths = await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids), {
+    project: ctx.project,
+    invocationId: ctx.runId,
+    generatedAt: new Date(),
+  });
+  const results = await runUnitTestsOnly({
+    command,
+    compiled: ctx.compiled,
+    selected: ids,
+    runId: ctx.runId,
+    sqlDialect: ctx.target.engine === "duckdb" ? (ctx.target.sql_dialect ?? "trino") : "trino",
+    onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
+  });
+  return finishRun(args, io, results, ctx, log, { samples: new Map(), runPaths });
+}
+
+/** Write run_results.json, print the summary, and the exit code of a finished run. */
+async function finishRun(
+  args: RunArgs,
+  io: Io,
+  results: RunResults,
+  ctx: ProjectContext,
+  log: { finish(results: RunResults, file: string): void } | undefined,
+  /** For CI reports: failing rows by test, and each node's target/run file. */
+  reports: { samples: Map<string, Record<string, unknown>[]>; runPaths: Map<string, string> },
+): Promise<number> {
+  const { writeRunResults } = await import("@sluice/runner");
   const { invocationArgs } = await import("../invocation-args.js");
   const file = await writeRunResults(ctx.targetDir, results, ctx.compiled, invocationArgs(args));
   if (log) log.finish(results, path.relative(process.cwd(), file));
   else if (args.format === "json") io.out(toSnakeJson(results));
   else {
+    const { printRunSummary } = await import("../output/run-summary.js");
     const { failedNodeFiles } = await import("./failed-node-files.js");
     printRunSummary(io, results, file, failedNodeFiles(ctx));
   }
   if (ciReports(args)) {
     const { writeCiReports } = await import("../ci/ci-reports.js");
-    await writeCiReports(ctx, results, samples, args.junitXml, artifacts.value, io);
+    await writeCiReports(ctx, results, reports.samples, args.junitXml, reports.runPaths, io);
   }
   // A node is skipped only for a failure upstream: it fails the run too.
   const failed = results.results.some((r) => ["error", "fail", "skipped"].includes(r.status));

@@ -8,9 +8,10 @@ export const selectionOptions: Record<string, Options> = {
     array: true,
     describe:
       "Nodes to include, as dbt selects: a name, folder or file (stg_*, marts, marts/funnel.sql); " +
-      "methods tag:, path:, file:, fqn:, source:, resource_type:, test_type:generic|singular|dq, " +
+      "methods tag:, path:, file:, fqn:, source:, resource_type:, test_type:generic|singular|dq|unit|data, " +
       "config.<key>:<value>, exposure:<name> (what it reads), state:modified|new|unmodified (with --state; " +
-      "modified.body|configs|relation|macros|contract), result:error|fail|warn|skipped (the --state run's results); " +
+      "modified.body|configs|relation|macros|contract), result:error|fail|warn|skipped (the --state run's results), " +
+      "source_status:fresher (sources with newer rows than in --state's sources.json); " +
       "+name / name+ / 2+name / @name for ancestors and descendants; " +
       "spaces unite, commas intersect (tag:silver,config.materialized:incremental)",
   },
@@ -22,7 +23,7 @@ export const selectionOptions: Record<string, Options> = {
   state: {
     type: "string",
     describe:
-      "Folder holding a previous run's manifest.json (and run_results.json), e.g. production's target/: what state: and result: selectors and --defer compare with",
+      "Folder holding a previous run's manifest.json (and run_results.json, sources.json), e.g. production's target/: what state:, result: and source_status: selectors and --defer compare with",
   },
 };
 

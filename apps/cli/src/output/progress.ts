@@ -21,7 +21,8 @@ export function paint(c: Colors, status: NodeResult["status"], text: string): st
 }
 
 /** `test not_null_events_id` or `table silver.events`: a node as progress lines name it. */
-function nodeLabel(r: NodeResult): string {
+export function nodeLabel(r: NodeResult): string {
+  if (r.id.startsWith("unit_test.")) return `unit test ${r.name}`;
   return r.kind === "test" ? `test ${r.name}` : `${r.materialization} ${r.relation ?? r.name}`;
 }
 

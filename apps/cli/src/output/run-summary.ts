@@ -2,7 +2,7 @@ import path from "node:path";
 import type { NodeResult, RunResults } from "@sluice/runner";
 import type { Io } from "../command.js";
 import { colors } from "./color.js";
-import { paint, statusLabel as label } from "./progress.js";
+import { nodeLabel, paint, statusLabel as label } from "./progress.js";
 import { costCells, costLine, reportsCost } from "./cost.js";
 import { renderTable } from "./table.js";
 import { counted, duration } from "./words.js";
@@ -41,7 +41,7 @@ export function printRunSummary(
       rs
         .filter((r) => r.kind !== "test" || problems.includes(r))
         .map((r) => [
-          r.kind === "test" ? `test ${r.name}` : (r.relation ?? r.name),
+          r.kind === "test" ? nodeLabel(r) : (r.relation ?? r.name),
           label[r.status],
           r.rows ?? "",
           r.failures ?? "",
@@ -55,6 +55,7 @@ export function printRunSummary(
     io.out(`\n${paint(c, p.status, label[p.status])} ${p.id}: ${p.message}`);
     const where = whereFailed(p);
     if (where) io.out(`  ${where}`);
+    if (p.diff) io.out(p.diff.replace(/^/gm, "  "));
     if (p.storedFailures) io.out(`  failing rows stored in ${p.storedFailures}`);
     if (p.scope) io.out(`  checked: ${p.scope.kind} scope, ${p.scope.detail}`);
   }

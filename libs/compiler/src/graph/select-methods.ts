@@ -12,7 +12,9 @@ export interface NodeFacts {
   rootPaths: string[];
   /** dbt's fully qualified name: project, folders under the resource path, name. */
   fqn: string[];
-  testType?: "generic" | "singular" | "dq";
+  testType?: "generic" | "singular" | "dq" | "unit";
+  /** A source whose newest row is newer than in the state's sources.json (`source_status:fresher`). */
+  fresher?: boolean;
 }
 
 /** Strip `./` and trailing slashes; backslashes become slashes. */
@@ -37,6 +39,7 @@ export function nodeFacts(
   nodes: readonly CompiledNode[],
   projectName: string,
   roots: readonly string[],
+  fresherSources: ReadonlySet<string> = new Set(),
 ): NodeFacts[] {
   const normalized = roots
     .map(normalizePath)
@@ -52,11 +55,23 @@ export function nodeFacts(
         ? [projectName, ...folders, ...node.id.split(".").slice(1)]
         : [projectName, ...folders, node.name];
     const facts: NodeFacts = { node, paths: withFolders(path), rootPaths: withFolders(rel), fqn };
+    if (fresherSources.has(node.id)) facts.fresher = true;
     if (node.kind === "test")
       facts.testType =
-        node.assertion?.kind === "dq_rule" ? "dq" : /\.sql$/i.test(path) ? "singular" : "generic";
+        node.assertion?.kind === "unit"
+          ? "unit"
+          : node.assertion?.kind === "dq_rule"
+            ? "dq"
+            : /\.sql$/i.test(path)
+              ? "singular"
+              : "generic";
     return facts;
   });
+}
+
+/** dbt's resource type of a node: its kind, but `unit_test` for a unit test. */
+export function resourceType(node: CompiledNode): string {
+  return node.assertion?.kind === "unit" ? "unit_test" : node.kind;
 }
 
 const baseName = (f: NodeFacts): string => (f.paths[0] ?? "").split("/").pop()!;
@@ -153,9 +168,13 @@ function predicate(method: Method, item: SelectorItem): (f: NodeFacts) => boolea
         mt(f.node.id.split(".").slice(2).join("."));
     }
     case "resource_type":
-      return (f) => f.node.kind === v;
+      return (f) => resourceType(f.node) === v;
     case "test_type":
-      return (f) => f.testType === v;
+      // dbt's `data` tests are every test that is not a unit test.
+      return (f) =>
+        v === "data" ? f.testType !== undefined && f.testType !== "unit" : f.testType === v;
+    case "source_status":
+      return (f) => f.fresher === true;
     case "exposure":
     case "state":
     case "result":

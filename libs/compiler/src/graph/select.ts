@@ -23,6 +23,11 @@ export interface SelectOptions {
    * Without it, those methods are SELECTOR_INVALID.
    */
   state?: SelectionState;
+  /**
+   * Source node ids whose newest row is newer now than in a previous run's sources.json, for
+   * `source_status:fresher` (the caller compares the two files); none when absent.
+   */
+  fresherSources?: ReadonlySet<string>;
 }
 
 class Graph {
@@ -144,7 +149,12 @@ export function selectNodes(
   const lazy = () =>
     (built ??= {
       graph: new Graph(compiled.nodes),
-      facts: nodeFacts(compiled.nodes, compiled.projectName, options.resourcePaths ?? []),
+      facts: nodeFacts(
+        compiled.nodes,
+        compiled.projectName,
+        options.resourcePaths ?? [],
+        options.fresherSources,
+      ),
     });
   const exposures = compiled.exposures ?? [];
   const diagnostics: Diagnostic[] = [];

@@ -31,12 +31,18 @@ export const selectorMethods = [
   "exposure",
   "state",
   "result",
+  "source_status",
 ] as const;
 export type SelectorMethod = (typeof selectorMethods)[number] | "default";
 
-/** Values `resource_type:` and `test_type:` accept. DQDL rules are tests of their own type, `dq`. */
-export const resourceTypes = ["model", "seed", "source", "test"] as const;
-export const testTypes = ["generic", "singular", "dq"] as const;
+/**
+ * Values `resource_type:` and `test_type:` accept. DQDL rules are tests of their own type, `dq`;
+ * unit tests are `resource_type:unit_test` and `test_type:unit` (dbt's names).
+ */
+export const resourceTypes = ["model", "seed", "source", "test", "unit_test"] as const;
+export const testTypes = ["generic", "singular", "dq", "unit", "data"] as const;
+/** Values `source_status:` accepts: sources whose newest row is newer than in the state's sources.json. */
+export const sourceStatuses = ["fresher"] as const;
 
 /**
  * The values of methods that accept only some: a method added here (e.g. `source_status`) is
@@ -47,6 +53,7 @@ export const methodValues: Partial<Record<SelectorMethod, readonly string[]>> = 
   test_type: testTypes,
   state: stateValues,
   result: resultValues,
+  source_status: sourceStatuses,
 };
 
 /** Methods that compare with `--state DIR`'s artifacts, and what they need from it. */

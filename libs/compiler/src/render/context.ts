@@ -29,8 +29,11 @@ export function contextFunctions(
   const lookup = (fn: "var" | "env_var", args: unknown[]): unknown => {
     const [name, fallback] = args;
     const key = String(name);
-    current().reads.add(`${fn === "var" ? "var" : "env"}:${key}`);
-    const value = fn === "var" ? inputs.vars[key] : inputs.env[key];
+    const { reads, overrides } = current();
+    reads.add(`${fn === "var" ? "var" : "env"}:${key}`);
+    const given = overrides && (fn === "var" ? overrides.vars : overrides.env);
+    const value =
+      given && key in given ? given[key] : fn === "var" ? inputs.vars[key] : inputs.env[key];
     if (value !== undefined) return value;
     if (args.length >= 2 && !isKwargs(fallback)) return fallback;
     const scope = current();

@@ -159,8 +159,11 @@ export function createRenderer(
 
   // A macro records its file in the calling render's reads, so a compile memo knows which
   // models a changed macro file affects.
-  const recording = (file: string, macro: (...args: unknown[]) => unknown) =>
+  // A unit test's `overrides.macros` gives the value instead of calling the macro.
+  const recording = (file: string, name: string, macro: (...args: unknown[]) => unknown) =>
     function (this: unknown, ...args: unknown[]): unknown {
+      const overrides = scope.overrides?.macros;
+      if (overrides && name in overrides) return overrides[name];
       scope.reads.add(`macro:${file}`);
       return macro.apply(this, args);
     };
@@ -187,7 +190,7 @@ export function createRenderer(
       else
         for (const [name, value] of Object.entries(exported ?? {})) {
           const isMacro = typeof value === "function";
-          const global = isMacro ? recording(file.path, value as () => unknown) : value;
+          const global = isMacro ? recording(file.path, name, value as () => unknown) : value;
           env.addGlobal(name, global);
           exports.push([name, isMacro ? `macro in ${file.path}` : value]);
           macroNames.add(name);

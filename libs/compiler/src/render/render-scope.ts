@@ -29,12 +29,23 @@ export interface RenderScope {
    * Renders of one model share one set; the compile memo keys its reuse on these values.
    */
   reads: Set<string>;
+  /** A unit test's `overrides`: values var(), env_var() and project macros give in this render. */
+  overrides?: RenderOverrides;
+}
+
+/** What a render sees instead of the project's vars, the environment and project macros. */
+export interface RenderOverrides {
+  vars: Record<string, unknown>;
+  env: Record<string, string>;
+  /** Macro name → the value a call returns (the macro itself is not called). */
+  macros: Record<string, unknown>;
 }
 
 export function newScope(
   init: Pick<RenderScope, "file" | "text" | "isIncremental" | "resolveRef" | "resolveSource"> & {
     self?: TemplateRelation;
     reads?: Set<string>;
+    overrides?: RenderOverrides;
   },
 ): RenderScope {
   return {

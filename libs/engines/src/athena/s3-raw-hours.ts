@@ -26,6 +26,7 @@ export async function listS3RawHours(
   const { bucket, prefix } = parseS3Directory(location);
   const files = new Map<string, string[]>();
   const strays: string[] = [];
+  const modified = new Map<string, number>();
   let token: string | undefined;
   do {
     const continuation = token;
@@ -52,6 +53,8 @@ export async function listS3RawHours(
       if (m[1]! < from) continue;
       const entry = `${m[2]}\t${object.Size ?? 0}\t${object.ETag ?? ""}`;
       files.set(m[1]!, [...(files.get(m[1]!) ?? []), entry]);
+      const at = object.LastModified?.getTime() ?? 0;
+      modified.set(m[1]!, Math.max(modified.get(m[1]!) ?? 0, at));
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
@@ -60,5 +63,10 @@ export async function listS3RawHours(
     const digest = createHash("sha1").update(entries.sort().join("\n")).digest("hex");
     hours.set(hour, `${entries.length}:${digest}`);
   }
-  return { hours, strays };
+  const last = [...hours.keys()].at(-1);
+  return {
+    hours,
+    strays,
+    ...(last === undefined ? {} : { newest: { hour: last, modifiedMs: modified.get(last) ?? 0 } }),
+  };
 }

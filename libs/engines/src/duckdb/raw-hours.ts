@@ -12,6 +12,11 @@ export interface RawZoneListing {
    * hour. Only the folders listed (from `from` on) are looked at.
    */
   strays: string[];
+  /**
+   * The newest hour listed and the latest modification time of its files or objects (file
+   * mtime, S3 LastModified): how fresh the zone is, without reading any data.
+   */
+  newest?: { hour: string; modifiedMs: number };
 }
 
 /** Files whose name starts with "." are in flight (written under a temporary name): not read. */
@@ -55,6 +60,7 @@ export function hourFiles(hourDir: string): { name: string; size: number; mtimeM
 export function listRawZone(root: string, from = ""): RawZoneListing {
   const hours = new Map<string, string>();
   const strays: string[] = [];
+  let newest: RawZoneListing["newest"];
   // A folder whose path sorts before `from`'s prefix of the same depth holds only older hours.
   const before = (path: string): boolean => path < from.slice(0, path.length);
   const walk = (dir: string, rel: string, depth: number): void => {
@@ -74,13 +80,17 @@ export function listRawZone(root: string, from = ""): RawZoneListing {
       if (depth < 3) walk(join(dir, e.name), path, depth + 1);
       else {
         const files = hourFiles(join(dir, e.name));
-        if (files.length > 0) hours.set(path, signatureOf(files));
+        if (files.length > 0) {
+          hours.set(path, signatureOf(files));
+          // Hours are walked in order: the last one with files is the newest.
+          newest = { hour: path, modifiedMs: Math.max(...files.map((f) => f.mtimeMs)) };
+        }
         walk(join(dir, e.name), path, 4);
       }
     }
   };
   walk(root, "", 0);
-  return { hours, strays };
+  return { hours, strays, ...(newest ? { newest } : {}) };
 }
 
 function signatureOf(files: readonly { name: string; size: number; mtimeMs: number }[]): string {

@@ -1,0 +1,104 @@
+import type { CompiledNode } from "@sluice/compiler";
+import { bindWindow, NO_WATERMARK } from "@sluice/compiler/plan";
+import {
+  createEmptyTableSql,
+  createMockTableSql,
+  describeTableSql,
+  duckdbLiteral,
+  mockRowsSql,
+  type TypedColumn,
+} from "@sluice/dialects";
+import type { MemoryDatabase } from "@sluice/engines";
+
+/** The columns of a raw (external, Firehose) source: one row per line, and its hour. */
+const RAW_COLUMNS: TypedColumn[] = [
+  { name: "line", type: "varchar" },
+  { name: "dt", type: "varchar" },
+];
+
+/**
+ * The embedded database of one run's unit tests, opened at the first one and kept open: the
+ * columns and types of every node a mock stands in for, learned once from the node's compiled
+ * SQL run on empty tables of its own inputs (an "empty world" of the project's relations:
+ * nothing is read, no parent is built).
+ */
+export class UnitTestSession {
+  private db: Promise<MemoryDatabase> | undefined;
+  private readonly columns = new Map<string, Promise<TypedColumn[]>>();
+  private readonly byId: ReadonlyMap<string, CompiledNode>;
+
+  constructor(
+    nodes: readonly CompiledNode[],
+    private readonly open: () => Promise<MemoryDatabase>,
+  ) {
+    this.byId = new Map(nodes.map((n) => [n.id, n]));
+  }
+
+  /** The database, opened on first use. */
+  database(): Promise<MemoryDatabase> {
+    this.db ??= this.open();
+    return this.db;
+  }
+
+  /**
+   * The columns of node `id` as DuckDB types: a raw (external) source's `line`, `dt`; a source's
+   * declared columns as varchar; a model's or seed's from its SQL over empty inputs.
+   */
+  columnsOf(id: string): Promise<TypedColumn[]> {
+    let known = this.columns.get(id);
+    if (!known) {
+      known = this.learn(id);
+      this.columns.set(id, known);
+    }
+    return known;
+  }
+
+  private async learn(id: string): Promise<TypedColumn[]> {
+    const node = this.byId.get(id);
+    if (!node) return [];
+    if (node.kind === "source") {
+      if (node.location !== undefined) return this.emptyTable(node, RAW_COLUMNS);
+      return this.emptyTable(
+        node,
+        node.columns.map((c) => ({ name: c.name, type: "varchar" })),
+      );
+    }
+    // Inputs first (ephemerals are inlined in the SQL already).
+    for (const dep of node.dependsOn) {
+      const upstream = this.byId.get(dep);
+      if (upstream && upstream.materialization !== "ephemeral") await this.columnsOf(dep);
+    }
+    const db = await this.database();
+    const sql = bindWindow(node.sql, duckdbLiteral(NO_WATERMARK));
+    const { schema, name } = node.relation;
+    await db.execute(
+      createEmptyTableSql(schema, name, sql),
+      `columns of ${node.id} (its SQL on empty inputs)`,
+    );
+    return this.describe(schema, name);
+  }
+
+  /** A table of the node's relation with these columns and no row. */
+  private async emptyTable(node: CompiledNode, columns: TypedColumn[]): Promise<TypedColumn[]> {
+    if (columns.length === 0) return [];
+    const db = await this.database();
+    await db.execute(
+      createMockTableSql(node.relation.schema, node.relation.name, mockRowsSql(columns, [], [])),
+      `columns of ${node.id}`,
+    );
+    return columns;
+  }
+
+  /** The columns of a table of the database. */
+  async describe(schema: string, name: string): Promise<TypedColumn[]> {
+    const db = await this.database();
+    const { rows } = await db.execute(describeTableSql(schema, name));
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  }
+
+  async close(): Promise<void> {
+    const db = this.db;
+    this.db = undefined;
+    if (db) await (await db).close();
+  }
+}
