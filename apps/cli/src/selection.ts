@@ -16,6 +16,7 @@ export async function selectedIds(
   const resourcePaths = [
     ...c["model-paths"],
     ...c["seed-paths"],
+    ...(c["snapshot-paths"] ?? []),
     ...c["test-paths"],
     ...c["rule-paths"],
   ];

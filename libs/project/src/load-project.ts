@@ -10,7 +10,14 @@ import { CONFIG_FILE, parseProjectConfig } from "./project-config.js";
 import { parseProperties } from "./properties.js";
 import type { ParsedProperties } from "./properties.js";
 import { parseSeed } from "./seeds.js";
-import type { ModelFile, Project, ProjectConfig, ProjectFile } from "./types.js";
+import { loadSnapshots } from "./dbt/load-snapshots.js";
+import type {
+  ModelFile,
+  Project,
+  ProjectConfig,
+  ProjectFile,
+  SnapshotProperties,
+} from "./types.js";
 import { findFiles, readFiles, readText } from "./walk.js";
 
 /**
@@ -90,7 +97,9 @@ export async function loadProject(
     ...loaded.packages.flatMap((p) => p.macroRoots),
   ];
 
+  const snapshotRoots = config["snapshot-paths"] ?? [];
   const otherRoots = [
+    ...snapshotRoots,
     ...config["seed-paths"],
     ...config["macro-paths"],
     ...config["test-paths"],
@@ -99,32 +108,50 @@ export async function loadProject(
   const modelRoots = config["model-paths"];
   const excludeFromModels = otherRoots.filter((r) => !modelRoots.includes(r));
   const scanned = new Set<string>();
-  const [modelPaths, propertyPaths, seedPaths, macroPaths, testPaths, rulePaths, docPaths] =
-    await Promise.all([
-      findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
-      findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
-      findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
-      findFiles(absDir, macroRoots, [".sql", ".njk"], [], scanned),
-      findFiles(absDir, config["test-paths"], [".sql"], genericTestRoots, scanned),
-      findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
-      findFiles(absDir, modelRoots, [".md"], excludeFromModels, scanned),
-    ]);
+  const [
+    modelPaths,
+    propertyPaths,
+    seedPaths,
+    macroPaths,
+    testPaths,
+    rulePaths,
+    docPaths,
+    snapshotPaths,
+  ] = await Promise.all([
+    findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
+    findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
+    findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
+    findFiles(absDir, macroRoots, [".sql", ".njk"], [], scanned),
+    findFiles(absDir, config["test-paths"], [".sql"], genericTestRoots, scanned),
+    findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
+    findFiles(absDir, modelRoots, [".md"], excludeFromModels, scanned),
+    findFiles(absDir, snapshotRoots, [".sql", ".yml", ".yaml"], [], scanned),
+  ]);
   loaded.watched.forEach((f) => scanned.add(f));
   const badText: Diagnostic[] = [];
-  const [modelFiles, propertyFiles, seedFiles, macros, testFiles, ruleFiles, docFiles] =
-    await Promise.all([
-      readFiles(absDir, modelPaths, badText),
-      readFiles(
-        absDir,
-        propertyPaths.filter((p) => p !== CONFIG_FILE),
-        badText,
-      ),
-      readFiles(absDir, seedPaths, badText),
-      readFiles(absDir, macroPaths, badText),
-      readFiles(absDir, testPaths, badText),
-      readFiles(absDir, rulePaths, badText),
-      readFiles(absDir, docPaths, badText),
-    ]);
+  const [
+    modelFiles,
+    propertyFiles,
+    seedFiles,
+    macros,
+    testFiles,
+    ruleFiles,
+    docFiles,
+    snapshotFiles,
+  ] = await Promise.all([
+    readFiles(absDir, modelPaths, badText),
+    readFiles(
+      absDir,
+      propertyPaths.filter((p) => p !== CONFIG_FILE),
+      badText,
+    ),
+    readFiles(absDir, seedPaths, badText),
+    readFiles(absDir, macroPaths, badText),
+    readFiles(absDir, testPaths, badText),
+    readFiles(absDir, rulePaths, badText),
+    readFiles(absDir, docPaths, badText),
+    readFiles(absDir, snapshotPaths, badText),
+  ]);
 
   // Files are read in parallel; report their encoding errors in path order.
   badText.sort((a, b) => a.at!.file.localeCompare(b.at!.file));
@@ -149,14 +176,22 @@ export async function loadProject(
     project.diagnostics.push(...d);
   }
   const memo = options.properties;
-  for (const f of propertyFiles) {
+  const snapshotProperties: SnapshotProperties[] = [];
+  for (const f of [...propertyFiles, ...snapshotFiles.filter((f) => !f.path.endsWith(".sql"))]) {
     const key = memo && createHash("sha1").update(`${f.path}\0${f.text}`).digest("base64");
     const parsed = (key && memo?.previous[key]) || parseProperties(f.text, f.path);
     if (key && memo) memo.next[key] = parsed;
     project.modelProperties.push(...parsed.models);
     project.sources.push(...parsed.sources);
     project.exposures!.push(...parsed.exposures);
+    snapshotProperties.push(...(parsed.snapshots ?? []));
     project.diagnostics.push(...parsed.diagnostics);
+  }
+  if (isDbt) {
+    const sql = snapshotFiles.filter((f) => f.path.endsWith(".sql"));
+    const found = loadSnapshots(absDir, sql, snapshotProperties, snapshotRoots);
+    project.snapshots = found.snapshots;
+    project.diagnostics.push(...found.diagnostics);
   }
   return project;
 }

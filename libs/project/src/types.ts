@@ -2,10 +2,12 @@ import type { Diagnostic, SourceLocation } from "./diagnostics.js";
 import type { ModelConfigLayer } from "./model-config-schema.js";
 
 export type {
+  HardDeletePolicy,
   IncrementalStrategy,
   Materialization,
   ModelConfig,
   ModelConfigLayer,
+  SnapshotStrategy,
 } from "./model-config-schema.js";
 
 /** Target for the embedded DuckDB lake. */
@@ -74,6 +76,10 @@ export interface ProjectConfig {
   models: FolderConfig;
   /** Folder config for seeds (dbt's `seeds:` block), keyed by folders under the project dir. */
   seeds: FolderConfig;
+  /** dbt projects: folders of `{% snapshot %}` files and YAML snapshots (`snapshot-paths`). */
+  "snapshot-paths"?: string[];
+  /** dbt projects: folder config of snapshots (dbt's `snapshots:` block), from the snapshot paths. */
+  snapshots?: FolderConfig;
   targets: Record<string, TargetConfig>;
   "default-target": string;
   /** Model SQL dialect on DuckDB targets (default `trino`); see {@link DuckdbTarget.sql_dialect}. */
@@ -209,6 +215,25 @@ export interface Exposure {
   at: SourceLocation;
 }
 
+/**
+ * A dbt snapshot: a `{% snapshot name %}` block of a `.sql` file under the snapshot paths (its
+ * `text` is the file with everything but the block's body blanked, so positions stay true), or a
+ * YAML snapshot (dbt 1.9: `relation:`, whose `text` is `select * from {{ ref('m') }}` and whose
+ * positions point at the YAML entry). `properties` holds a YAML entry's config, description,
+ * columns and tests.
+ */
+export interface SnapshotFile extends ModelFile {
+  /** Where the snapshot is defined (the block's opening tag, or the YAML entry). */
+  at: SourceLocation;
+  properties?: ModelProperties;
+}
+
+/** A `snapshots:` entry of a properties YAML file; `relation` makes it a YAML snapshot. */
+export interface SnapshotProperties extends ModelProperties {
+  /** `ref('m')` or `source('s', 't')`, as written, with its position. */
+  relation?: { text: string; at: SourceLocation };
+}
+
 /** A singular test: a SQL file under test paths that selects failing rows. */
 export interface SingularTestFile extends ProjectFile {
   name: string;
@@ -233,6 +258,8 @@ export interface Project {
   exposures?: Exposure[];
   singularTests: SingularTestFile[];
   rules: RuleFile[];
+  /** dbt snapshots, in path order (absent in projects built by hand and in sluice.yml projects). */
+  snapshots?: SnapshotFile[];
   /** Docs blocks (`{{ doc('name') }}` in descriptions and templates). */
   docs?: DocBlock[];
   diagnostics: Diagnostic[];

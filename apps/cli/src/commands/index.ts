@@ -21,6 +21,7 @@ export const commands: CommandSpec<never>[] = [
   runCommandSpec("run"),
   runCommandSpec("test"),
   runCommandSpec("seed"),
+  runCommandSpec("snapshot"),
   compileCommand,
   lsCommand,
   queryCommand,

@@ -25,6 +25,8 @@ const descriptions: Record<RunCommand, string> = {
   run: "Build the selected models (and register sources)",
   test: "Run the generic tests, singular tests and DQDL rules of the selected nodes",
   seed: "Load the CSV seeds into tables",
+  snapshot:
+    "Record the selected dbt snapshots: a new row version per changed source row (type-2 history with dbt_valid_from/dbt_valid_to)",
 };
 
 const examples: Record<RunCommand, [string, string][]> = {
@@ -44,6 +46,12 @@ const examples: Record<RunCommand, [string, string][]> = {
   ],
   test: [["$0 test --select sales_by_country", "the tests of one mart"]],
   seed: [["$0 seed --select country_codes", "load one seed"]],
+  snapshot: [
+    [
+      "$0 --project-dir tests/fixtures/dbt/jaffle_shop snapshot --dry-run",
+      "print what snapshotting a dbt project's snapshots would do, changing nothing",
+    ],
+  ],
 };
 
 /** `sluice build|run|test|seed`: one implementation, the command decides which node kinds run. */
@@ -53,7 +61,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
     describe: descriptions[name],
     options: {
       ...selectionOptions,
-      ...(name === "test"
+      ...(name === "test" || name === "snapshot"
         ? {}
         : {
             "full-refresh": {
@@ -87,7 +95,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
             },
           }
         : {}),
-      ...(name === "test" || name === "seed"
+      ...(name === "test" || name === "seed" || name === "snapshot"
         ? {}
         : {
             "on-quarantine": {
@@ -99,7 +107,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
             },
           }),
       format: formatOption(["table", "json"]),
-      ...(name === "build" || name === "run"
+      ...(name === "build" || name === "run" || name === "snapshot"
         ? {
             ...athenaCheckOption,
             "dry-run": {
@@ -173,7 +181,7 @@ async function runNodes(
       )
       .then(() => ExitCode.ok);
 
-  if (command === "build" || command === "run") {
+  if (command === "build" || command === "run" || command === "snapshot") {
     const { checkAthenaSyntax } = await import("./athena-check.js");
     const problems = await checkAthenaSyntax(ctx, ids, args, io, { otherTargets: true });
     if (problems.some((d) => d.severity === "error")) {

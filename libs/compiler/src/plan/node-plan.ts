@@ -113,7 +113,7 @@ export interface PlanWindow {
  */
 export interface NodePlan {
   node: string;
-  kind: "model" | "seed" | "test" | "source";
+  kind: "model" | "seed" | "test" | "source" | "snapshot";
   materialization: string;
   /** `schema.name` the node writes (none for tests). */
   relation?: string;
@@ -147,4 +147,6 @@ export interface PlanInput {
    * write (no query reads it back).
    */
   rawUpstream?: boolean;
+  /** Snapshots: the columns of the snapshot's query, probed by the run (see `planSnapshot`). */
+  sourceColumns?: readonly string[];
 }

@@ -139,7 +139,7 @@ export async function readCatalogState(
   node: CompiledNode,
   options: Pick<PlanRunOptions, "engine" | "dialect">,
 ): Promise<CatalogState> {
-  const writes = ["table", "seed", "incremental"].includes(node.materialization);
+  const writes = ["table", "seed", "incremental", "snapshot"].includes(node.materialization);
   if (!writes) return { exists: false };
   const info = await options.engine.describeRelation(node.relation);
   if (!info.exists) return { exists: false };
