@@ -231,3 +231,26 @@ describe("dbt snapshots on the lake, three runs", () => {
     expect(history.orders[1]!.length).toBe(7);
   });
 });
+
+describe("a Hive-format snapshot on Athena", () => {
+  it("is an error before any query, at the snapshot, naming the fix", async () => {
+    const copy = await copyJaffleShop();
+    try {
+      const file = path.join(copy.dir, "dbt_project.yml");
+      const text = await readFile(file, "utf8");
+      await writeFile(file, text.replace(/^ +\+table_type: iceberg\n/m, ""));
+      const r = await runSluice(["--project-dir", copy.dir, "--target", "prod", "compile"], {
+        env: { DBT_PROFILES_DIR: "" },
+      });
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toMatch(
+        /snapshots\/customers_snapshot\.sql:2:1: error SNAPSHOT_INVALID: a snapshot on Athena needs an Iceberg table: MERGE INTO cannot change a Hive table's rows\n {2}hint: config\(table_type='iceberg'\)/,
+      );
+      expect(r.stderr).toMatch(
+        /snapshots\/snapshots\.yml:3:5: error SNAPSHOT_INVALID: a snapshot on Athena needs an Iceberg table/,
+      );
+    } finally {
+      await copy.cleanup();
+    }
+  });
+});
