@@ -88,5 +88,5 @@ export const kindsFor: Record<RunCommand, readonly NodeKind[]> = {
   run: ["source", "model"],
   test: ["test"],
   seed: ["seed"],
-  snapshot: ["source", "snapshot"],
+  snapshot: ["snapshot"],
 };

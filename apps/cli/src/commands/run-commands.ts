@@ -47,9 +47,10 @@ const examples: Record<RunCommand, [string, string][]> = {
   test: [["$0 test --select sales_by_country", "the tests of one mart"]],
   seed: [["$0 seed --select country_codes", "load one seed"]],
   snapshot: [
+    ["$0 snapshot", "record what changed in every snapshot's source since its last run"],
     [
-      "$0 --project-dir tests/fixtures/dbt/jaffle_shop snapshot --dry-run",
-      "print what snapshotting a dbt project's snapshots would do, changing nothing",
+      "$0 snapshot --dry-run",
+      "print what each snapshot would do (first run: create its table; then: rewrite it on the lake, MERGE INTO it on Athena), changing nothing",
     ],
   ],
 };
@@ -172,8 +173,16 @@ async function runNodes(
     return ExitCode.usage;
   }
   const { ctx, ids } = selection;
+  const chosen = new Set(ids);
+  const noSnapshot =
+    command === "snapshot" &&
+    !ctx.compiled.nodes.some((n) => n.kind === "snapshot" && chosen.has(n.id));
+  if (noSnapshot)
+    io.err(
+      "warning: nothing to snapshot: no snapshot is selected (dbt projects define them as {% snapshot %} blocks or YAML snapshots under snapshot-paths)",
+    );
   // Nothing selected (the selection warned why): run nothing and keep the last run_results.json.
-  if (ids.length === 0)
+  if (ids.length === 0 || noSnapshot)
     return opening
       .then(
         (e) => e.close(),
