@@ -119,7 +119,7 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
       "test.accepted_range_order_keys_order_id",
     ])
       expect([id, status.get(id)]).toEqual([id, "pass"]);
-    expect(results.filter((r) => r.id.startsWith("test.")).length).toBe(26);
+    expect(results.filter((r) => r.id.startsWith("test.")).length).toBe(27);
   });
 
   it("a package's dbt_utils-shaped macro builds surrogate keys (dispatch, return, do, loop.last)", async () => {
