@@ -36,9 +36,9 @@ export function snapshotSpec(config: Partial<ModelConfig>): SnapshotSpec {
 }
 
 /**
- * The engine-specific bits of dbt's snapshot SQL: `snapshot_get_time()` (UTC wall time; Iceberg
- * on Athena keeps microseconds) and `snapshot_hash_arguments` (md5 of the `|`-joined texts).
- * The lake runs DuckDB whatever the project's SQL dialect, so these follow the engine.
+ * The dialect-specific bits of dbt's snapshot SQL: `snapshot_get_time()` (UTC wall time; Iceberg
+ * on Athena keeps microseconds) and `snapshot_hash_arguments` (md5 of the `|`-joined texts, in
+ * the SQL the models are written in: a Trino-compat lake runs the snapshot's SQL as Trino's).
  */
 interface Flavor {
   now: string;
@@ -48,13 +48,14 @@ interface Flavor {
 
 function flavorOf(dialect: Dialect): Flavor {
   const catalog = isCatalogDialect(dialect);
+  const trino = dialect.capabilities.modelSql === "trino";
   return {
     now: catalog
       ? "cast(current_timestamp as timestamp(6))"
       : "cast(current_timestamp as timestamp)",
     hash: (parts) => {
       const joined = parts.map((p) => `coalesce(cast(${p} as varchar), '')`).join(" || '|' || ");
-      return catalog ? `lower(to_hex(md5(to_utf8(${joined}))))` : `md5(${joined})`;
+      return trino ? `lower(to_hex(md5(to_utf8(${joined}))))` : `md5(${joined})`;
     },
     q: (name) => dialect.quoteIdentifier(name),
   };
