@@ -44,6 +44,7 @@ export function compileModel(
       self,
       deps: dependsOn,
       reads: parsed.reads,
+      parsedDeps: true,
     });
   const full = render(false);
   if (Array.isArray(full)) return full;

@@ -48,6 +48,7 @@ function renderForParse(
     resolveSource: (s, t) => `${q(s)}.${q(t)}`,
     self: templateRelation("default", file.name, q(file.name)),
     reads,
+    parsing: true,
   });
   ctx.renderer.render(template, scope);
   return scope;

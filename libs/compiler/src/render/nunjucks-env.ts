@@ -111,6 +111,7 @@ export function createRenderer(
     scope = next;
     env.addGlobal("this", next.self ?? "");
     if (dbt) env.addGlobal("model", modelObject(dbt.projectName, next.file));
+    if (dbt) env.addGlobal("execute", next.parsing !== true);
     try {
       return template.render({});
     } catch (e) {
@@ -118,6 +119,7 @@ export function createRenderer(
       return undefined;
     } finally {
       scope = previous;
+      if (dbt) env.addGlobal("execute", previous.parsing !== true);
     }
   };
 
