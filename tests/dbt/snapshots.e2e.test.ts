@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSluice } from "../support/cli.js";
-import { copyJaffleShop } from "../support/dbt-fixture.js";
+import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 
 /**
  * The jaffle_shop fixture's two snapshots, run three times with the seeds changed between, equal
@@ -19,14 +18,7 @@ import { copyJaffleShop } from "../support/dbt-fixture.js";
  */
 let dir: string;
 let cleanup: () => Promise<void>;
-const sluice = (...args: string[]) =>
-  runSluice(["--project-dir", dir, ...args], { env: { DBT_PROFILES_DIR: "" } });
-
-async function query<T>(sql: string): Promise<T[]> {
-  const r = await sluice("query", sql, "--format", "json");
-  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T[];
-}
+const { sluice, query } = dbtCli(() => dir);
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 const seed = (name: string, text: string) => writeFile(path.join(dir, "seeds", name), text);
@@ -239,9 +231,7 @@ describe("a Hive-format snapshot on Athena", () => {
       const file = path.join(copy.dir, "dbt_project.yml");
       const text = await readFile(file, "utf8");
       await writeFile(file, text.replace(/^ +\+table_type: iceberg\n/m, ""));
-      const r = await runSluice(["--project-dir", copy.dir, "--target", "prod", "compile"], {
-        env: { DBT_PROFILES_DIR: "" },
-      });
+      const r = await dbtCli(() => copy.dir).sluice("--target", "prod", "compile");
       expect(r.code, r.stdout + r.stderr).toBe(2);
       expect(r.stderr).toMatch(
         /snapshots\/customers_snapshot\.sql:2:1: error SNAPSHOT_INVALID: a snapshot on Athena needs an Iceberg table: MERGE INTO cannot change a Hive table's rows\n {2}hint: config\(table_type='iceberg'\)/,

@@ -84,19 +84,25 @@ export function snapshotWrite(
     };
   const columns = snapshotColumns(node, input);
   if ("error" in columns) return columns;
-  const target = dialect.quoteRelation(node.relation);
+  const update = {
+    sourceSql: node.sql,
+    target: dialect.quoteRelation(node.relation),
+    spec,
+    dialect,
+    columns,
+  };
   if (isCatalogDialect(dialect))
     return {
       action: "snapshot merge",
       statement: {
         kind: "merge",
-        sql: snapshotMergeSql(node.sql, target, spec, dialect, columns),
+        sql: snapshotMergeSql(update),
         grammar: "trino",
       },
     };
   return {
     action: "snapshot rewrite",
-    table: asTable(snapshotRewriteSelect(node.sql, target, spec, dialect, columns)),
+    table: asTable(snapshotRewriteSelect(update)),
   };
 }
 

@@ -110,6 +110,15 @@ export interface SnapshotColumns {
   target: readonly string[];
 }
 
+/** A snapshot's next run: its query, its table (quoted), config, dialect and columns. */
+export interface SnapshotUpdate {
+  sourceSql: string;
+  target: string;
+  spec: SnapshotSpec;
+  dialect: Dialect;
+  columns: SnapshotColumns;
+}
+
 /** dbt's `row_changed`: timestamp `valid_from < updated_at`; check: any checked column differs. */
 function rowChanged(spec: SnapshotSpec, f: Flavor, columns: SnapshotColumns): string {
   const deleted =
@@ -135,13 +144,8 @@ function rowChanged(spec: SnapshotSpec, f: Flavor, columns: SnapshotColumns): st
  * of a deletion record (`dbt_is_deleted = 'True'`). Updates and deletes carry the `dbt_scd_id`
  * of the row they close; inserts carry every target column.
  */
-export function snapshotChangesSql(
-  sourceSql: string,
-  target: string,
-  spec: SnapshotSpec,
-  dialect: Dialect,
-  columns: SnapshotColumns,
-): string {
+export function snapshotChangesSql(update: SnapshotUpdate): string {
+  const { sourceSql, target, spec, dialect, columns } = update;
   const f = flavorOf(dialect);
   const at = updatedAt(spec, f);
   const newRecord = spec.hardDeletes === "new_record";
@@ -190,15 +194,10 @@ export function snapshotChangesSql(
  * The lake's atomic rewrite: the whole next version of the snapshot table, the current rows with
  * the closed ones' `dbt_valid_to` set, plus the inserted rows (columns in the table's order).
  */
-export function snapshotRewriteSelect(
-  sourceSql: string,
-  target: string,
-  spec: SnapshotSpec,
-  dialect: Dialect,
-  columns: SnapshotColumns,
-): string {
-  const f = flavorOf(dialect);
-  const changes = snapshotChangesSql(sourceSql, target, spec, dialect, columns);
+export function snapshotRewriteSelect(update: SnapshotUpdate): string {
+  const { target, columns } = update;
+  const f = flavorOf(update.dialect);
+  const changes = snapshotChangesSql(update);
   const kept = columns.target.map((c) =>
     c === "dbt_valid_to"
       ? "coalesce(closed.dbt_valid_to, t.dbt_valid_to) as dbt_valid_to"
@@ -221,15 +220,10 @@ export function snapshotRewriteSelect(
  * Athena (Iceberg): dbt's `snapshot_merge_sql`, one MERGE INTO matched on `dbt_scd_id`: closes
  * the current rows that changed or left, inserts the new ones (columns in the table's order).
  */
-export function snapshotMergeSql(
-  sourceSql: string,
-  target: string,
-  spec: SnapshotSpec,
-  dialect: Dialect,
-  columns: SnapshotColumns,
-): string {
-  const f = flavorOf(dialect);
-  const changes = snapshotChangesSql(sourceSql, target, spec, dialect, columns);
+export function snapshotMergeSql(update: SnapshotUpdate): string {
+  const { target, columns } = update;
+  const f = flavorOf(update.dialect);
+  const changes = snapshotChangesSql(update);
   const cols = columns.target.map(f.q);
   return [
     `MERGE INTO ${target} AS dbt_internal_dest`,
