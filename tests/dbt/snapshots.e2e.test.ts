@@ -127,6 +127,15 @@ describe("dbt snapshots on the lake, three runs", () => {
     expect(runs["2"]!.stdout).toMatch(/2 snapshots built/);
   });
 
+  it("ls lists the snapshots as their own resource type", async () => {
+    const r = await sluice("ls", "--resource-type", "snapshot", "--format", "name");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split("\n").sort()).toEqual([
+      "customers_snapshot",
+      "order_status_snapshot",
+    ]);
+  });
+
   it("timestamp strategy: run 1 snapshots every row as current", () => {
     const t = "2018-01-01 00:00:00";
     expect(history.customers[0]).toEqual([

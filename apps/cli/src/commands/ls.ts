@@ -16,7 +16,7 @@ export const lsCommand: CommandSpec<LsArgs> = {
     ...selectionOptions,
     "resource-type": {
       type: "string",
-      choices: ["source", "seed", "model", "test"],
+      choices: ["source", "seed", "model", "snapshot", "test"],
       describe: "Only nodes of this kind",
     },
     format: formatOption(["table", "json", "name"]),
