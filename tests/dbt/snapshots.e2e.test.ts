@@ -131,8 +131,8 @@ describe("dbt snapshots on the lake, three runs", () => {
     const r = await sluice("ls", "--resource-type", "snapshot", "--format", "name");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split("\n").sort()).toEqual([
-      "customers_snapshot",
-      "order_status_snapshot",
+      "snapshot.customers_snapshot",
+      "snapshot.order_status_snapshot",
     ]);
   });
 
