@@ -1,4 +1,5 @@
 import { compileProject, dialectFor } from "@sluice/compiler";
+import { planNode } from "@sluice/compiler/plan";
 import { loadProject } from "@sluice/project";
 import { describe, expect, it } from "vitest";
 import { jaffleShopDir } from "../support/dbt-fixture.js";
@@ -11,10 +12,11 @@ import { grammarErrors } from "../support/sql-grammar.js";
 describe("jaffle_shop compiled for its athena output", async () => {
   const project = await loadProject(jaffleShopDir, { env: {} });
   const target = project.config.targets["prod"]!;
+  const dialect = dialectFor(target);
   const compiled = compileProject(project, {
     targetName: "prod",
     runId: "20261203T000000Z_test",
-    dialect: dialectFor(target),
+    dialect,
     env: {},
   });
 
@@ -69,5 +71,52 @@ describe("jaffle_shop compiled for its athena output", async () => {
 
   it.each(statements.map((s) => [s.id, s.statement] as const))("%s parses", (_id, statement) => {
     expect(grammarErrors(statement)).toEqual([]);
+  });
+
+  const snapshots = compiled.nodes.filter((n) => n.kind === "snapshot");
+  const columns = (names: string) => names.split(" ").map((name) => ({ name, type: "varchar" }));
+  const tables: Record<string, string> = {
+    customers_snapshot:
+      "customer_id tier updated_at dbt_scd_id dbt_updated_at dbt_valid_from dbt_valid_to",
+    order_status_snapshot:
+      "order_id customer_id order_date status dbt_scd_id dbt_updated_at dbt_valid_from dbt_valid_to dbt_is_deleted",
+  };
+  it("snapshots build Iceberg tables in the profile's schema, first with CTAS", () => {
+    expect(snapshots.map((n) => [n.id, `${n.relation.schema}.${n.relation.name}`])).toEqual([
+      ["snapshot.customers_snapshot", "jaffle_snapshots.customers_snapshot"],
+      ["snapshot.order_status_snapshot", "jaffle_snapshots.order_status_snapshot"],
+    ]);
+    for (const n of snapshots)
+      expect(n.statements.map((s) => s.sql).join("\n")).toMatch(/table_type = 'ICEBERG'/);
+  });
+
+  it.each(snapshots.map((n) => [n.id, n] as const))(
+    "%s: its next run is one MERGE INTO the Iceberg table, matched on dbt_scd_id, that parses",
+    (_id, node) => {
+      const plan = planNode(node, dialect, {
+        fullRefresh: false,
+        writeId: "r2",
+        state: { exists: true, kind: "table", columns: columns(tables[node.name]!) },
+      });
+      expect(plan.error).toBeUndefined();
+      expect(plan.action).toBe("snapshot merge");
+      const sql = plan.steps.flatMap((s) => (s.kind === "sql" ? [s.statement] : []));
+      expect(sql.map((s) => s.kind)).toEqual(["merge"]);
+      expect(sql[0]!.sql).toMatch(/^MERGE INTO "jaffle_snapshots"\."\w+" AS dbt_internal_dest\n/);
+      expect(sql[0]!.sql).toMatch(
+        /ON dbt_internal_source\.dbt_scd_id = dbt_internal_dest\.dbt_scd_id/,
+      );
+      expect(grammarErrors(sql[0]!)).toEqual([]);
+    },
+  );
+
+  it("a snapshot whose query lost or gained a column fails its plan with the columns named", () => {
+    const plan = planNode(snapshots[0]!, dialect, {
+      fullRefresh: false,
+      writeId: "r2",
+      state: { exists: true, kind: "table", columns: columns(tables["customers_snapshot"]!) },
+      sourceColumns: ["customer_id", "tier", "updated_at", "email"],
+    });
+    expect(plan.error).toMatch(/the query has columns the table lacks \(email\)/);
   });
 });

@@ -3,7 +3,7 @@ import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSluice, readRunResults } from "../support/cli.js";
-import { copyJaffleShop } from "../support/dbt-fixture.js";
+import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 
 /**
  * The jaffle_shop fixture (tests/fixtures/dbt/jaffle_shop) builds unmodified from its
@@ -17,14 +17,7 @@ import { copyJaffleShop } from "../support/dbt-fixture.js";
  */
 let dir: string;
 let cleanup: () => Promise<void>;
-const sluice = (...args: string[]) =>
-  runSluice(["--project-dir", dir, ...args], { env: { DBT_PROFILES_DIR: "" } });
-
-async function query<T>(sql: string): Promise<T[]> {
-  const r = await sluice("query", sql, "--format", "json");
-  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T[];
-}
+const { sluice, query } = dbtCli(() => dir);
 
 let firstBuild: Awaited<ReturnType<typeof sluice>>;
 beforeAll(async () => {
@@ -118,7 +111,7 @@ describe("jaffle_shop (dbt project, duckdb profile)", () => {
       "test.accepted_range_order_keys_order_id",
     ])
       expect([id, status.get(id)]).toEqual([id, "pass"]);
-    expect(results.filter((r) => r.id.startsWith("test.")).length).toBe(26);
+    expect(results.filter((r) => r.id.startsWith("test.")).length).toBe(27);
   });
 
   it("a package's dbt_utils-shaped macro builds surrogate keys (dispatch, return, do, loop.last)", async () => {

@@ -48,6 +48,7 @@ export async function selectedIds(
   const resourcePaths = [
     ...c["model-paths"],
     ...c["seed-paths"],
+    ...(c["snapshot-paths"] ?? []),
     ...c["test-paths"],
     ...c["rule-paths"],
   ];

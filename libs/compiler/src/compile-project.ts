@@ -8,6 +8,7 @@ import { resolveExposures } from "./compile/exposures.js";
 import { compileModel } from "./compile/model-nodes.js";
 import { NameIndex } from "./compile/name-index.js";
 import { parseModel } from "./compile/parse-models.js";
+import { parseSnapshots } from "./compile/snapshot-nodes.js";
 import { unusedFolderConfig, unusedProperties } from "./compile/unused-config.js";
 import type { ParsedModel } from "./compile/parse-models.js";
 import type { BuiltNodes } from "./compile/render-node-sql.js";
@@ -156,6 +157,10 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     }
   }
 
+  for (const p of parseSnapshots(ctx, project.snapshots ?? [], index)) {
+    parsed.set(`snapshot.${p.file.name}`, p);
+  }
+
   // A node that would publish outside its own relation and folder is never built.
   for (const id of checkOwnership(ctx, parsed, seeds, sources)) {
     built.byId.delete(id);
@@ -192,7 +197,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   ];
   for (const cycle of findCycles(graph)) {
     const first = parsed.get(cycle[0]!)!;
-    const names = cycle.map((id) => id.slice("model.".length));
+    const names = cycle.map((id) => id.slice(id.indexOf(".") + 1));
     const next = names[1] ?? names[0]!;
     bag.add(
       error(
@@ -233,6 +238,15 @@ export function compileProject(project: Project, options: CompileOptions): Compi
         path: p.at.file,
         columns: p.columns,
         tests: p.tests,
+      });
+  }
+  for (const s of project.snapshots ?? []) {
+    const node = built.byId.get(`snapshot.${s.name}`);
+    if (node && s.properties)
+      genericTestNodes(ctx, index, built, node, {
+        path: s.properties.at.file,
+        columns: s.properties.columns,
+        tests: s.properties.tests,
       });
   }
   for (const table of project.sources) {

@@ -9,11 +9,14 @@ import type {
 } from "@sluice/project";
 import type { Relation, Statement } from "@sluice/dialects";
 
-export type NodeKind = "source" | "seed" | "model" | "test";
+export type NodeKind = "source" | "seed" | "model" | "test" | "snapshot";
 
 /** One node of the DAG, compiled for one target. Plain JSON. */
 export interface CompiledNode {
-  /** `source.raw.events`, `seed.country_codes`, `model.stg_events`, `test.not_null_events_event_id` */
+  /**
+   * `source.raw.events`, `seed.country_codes`, `model.stg_events`, `snapshot.orders_snapshot`,
+   * `test.not_null_events_event_id`
+   */
   id: string;
   kind: NodeKind;
   name: string;

@@ -116,17 +116,63 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
   });
 
   it("what needs a database while compiling is an error at its call, never an empty result", () => {
-    const { diagnostics } = compileOne(
-      "{% set r = run_query('select 1') %}\nselect 1\n{{ exceptions.raise_compiler_error('no rows for ' ~ this.name) }}",
-    );
-    expect(diagnostics.map((d) => [d.code, d.at?.line, d.at?.column, d.message])).toEqual([
+    expect(
+      compileOne("{% set r = run_query('select 1') %}\nselect 1").diagnostics.map((d) => [
+        d.code,
+        d.at?.line,
+        d.at?.column,
+        d.message,
+      ]),
+    ).toEqual([
       [
         "TEMPLATE_SYNTAX",
         1,
         12,
         "run_query() needs a database connection while compiling, which sluice does not open",
       ],
-      ["TEMPLATE_SYNTAX", 3, 15, "no rows for m"],
+    ]);
+    // raise_compiler_error stops the parse already, as in dbt.
+    const raised = compileOne(
+      "select 1\n{{ exceptions.raise_compiler_error('no rows for ' ~ this.name) }}",
+    );
+    expect(raised.diagnostics.map((d) => [d.at?.line, d.at?.column, d.message])).toEqual([
+      [2, 15, "no rows for m"],
+    ]);
+  });
+
+  it("execute is false while parsing (run_query is none there) and true while compiling", () => {
+    const compiled = compileProject(
+      project({
+        models: [
+          model("a.sql", "select 1 as id"),
+          model(
+            "m.sql",
+            "{% if not execute %}{{ config(materialized='table') }}{% endif %}" +
+              "{% set r = run_query('select 1') if not execute else none %}" +
+              "select {{ 'compiled' if execute else 'parsed' }} as phase, {{ r is none }} as none_at_parse",
+          ),
+          model("late.sql", "{% if execute %}select * from {{ ref('a') }}{% endif %}"),
+          model(
+            "hinted.sql",
+            "-- depends_on: {{ ref('a') }}\n{% if execute %}select * from {{ ref('a') }}{% endif %}",
+          ),
+        ],
+        config: dbtConfig,
+      }),
+      { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) },
+    );
+    const node = (id: string) => compiled.nodes.find((n) => n.id === id);
+    // config() seen only by the parse render (dbt reads config at parse)
+    expect(node("model.m")?.materialization).toBe("table");
+    expect(node("model.m")?.sql.trim()).toBe("select compiled as phase, true as none_at_parse");
+    expect(node("model.hinted")?.dependsOn).toEqual(["model.a"]);
+    expect(
+      compiled.diagnostics.map(
+        (d) => `${d.at?.file}:${d.at?.line}:${d.at?.column} ${d.message}\n${d.hint}`,
+      ),
+    ).toEqual([
+      "late.sql:1:34 ref('a') is only reached while executing (inside {% if execute %}): the dependency cannot be inferred, so the model could run before 'a'\n" +
+        "add this line at the top of the model (as dbt asks): -- depends_on: {{ ref('a') }}",
     ]);
   });
 

@@ -180,7 +180,7 @@ describe("compile diagnostics", () => {
         code: "CONFIG_VALUE_INVALID",
         at: bad.at,
         message: `config 'materialized' has an invalid value "tabel" (set in config() in a.sql)`,
-        hint: "'materialized' must be one of view, table, incremental, ephemeral",
+        hint: "'materialized' must be one of view, table, incremental, ephemeral, snapshot",
       }),
     ]);
     expect(out.nodes).toEqual([]);

@@ -24,7 +24,7 @@ export function fakeDialect(): Dialect {
     // Neither a LakeDialect nor a CatalogDialect (it has none of their members): "catalog", with
     // no Iceberg tables, makes it merge nothing and mark no window reads, as compiling needs.
     family: "catalog",
-    capabilities: { maxPartitionsPerWrite: undefined, icebergTables: false },
+    capabilities: { maxPartitionsPerWrite: undefined, icebergTables: false, modelSql: "trino" },
     quoteIdentifier: q,
     quoteRelation: rel,
     selectIncoming: (sql, columns) =>

@@ -92,6 +92,11 @@ export interface DialectCapabilities {
    * `CatalogDialect.mergeInto` applies to (Athena: MERGE INTO needs Iceberg).
    */
   icebergTables: boolean;
+  /**
+   * The SQL model text is written in, which SQL the compiler generates around it must match:
+   * `trino` (Athena, and a lake with the Trino-compat layer) or `duckdb` (a plain DuckDB lake).
+   */
+  modelSql: "trino" | "duckdb";
 }
 
 /** The state published with a table version, atomically with it. */

@@ -23,11 +23,11 @@ export interface LastResult {
   run_started_at?: string;
 }
 
-/** One source, seed, model, test or DQDL rule of the docs site. */
+/** One source, seed, model, snapshot, test or DQDL rule of the docs site. */
 export interface DocsNode {
   id: string;
   /** `rule` for a DQDL rule (a test node of the compiler). */
-  type: "source" | "seed" | "model" | "test" | "rule";
+  type: "source" | "seed" | "model" | "snapshot" | "test" | "rule";
   name: string;
   path: string;
   relation?: string;

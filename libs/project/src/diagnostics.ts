@@ -48,6 +48,7 @@ export const diagnosticCodes = {
   DBT_KEY_IGNORED: "a dbt setting with a visible effect that sluice does not apply",
   PROFILE_INVALID: "profiles.yml is missing, or the profile or output is unusable",
   PACKAGE_INVALID: "packages.yml names a package sluice cannot use",
+  SNAPSHOT_INVALID: "a dbt snapshot is declared wrongly or cannot be built on this target",
 } as const;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

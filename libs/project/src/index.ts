@@ -21,6 +21,7 @@ export { GLUE_NAME_MAX, glueNameProblem, glueNameSuggestion } from "./glue-name.
 export { decodeUtf8, firstInvalidByte } from "./utf8.js";
 export {
   defaultModelConfig,
+  hardDeletePolicies,
   incrementalStrategies,
   LOOKBACK_PATTERN,
   materializations,
@@ -28,6 +29,7 @@ export {
   modelConfigSchema,
   resolvedModelConfigSchema,
   schemaChangePolicies,
+  snapshotStrategies,
 } from "./model-config-schema.js";
 export { unknownConfigKeyWarnings } from "./config-key-warnings.js";
 export { closest, closestHint, didYouMean } from "./suggest.js";

@@ -10,7 +10,14 @@ import { CONFIG_FILE, parseProjectConfig } from "./project-config.js";
 import { parseProperties } from "./properties.js";
 import type { ParsedProperties } from "./properties.js";
 import { parseSeed } from "./seeds.js";
-import type { ModelFile, Project, ProjectConfig, ProjectFile } from "./types.js";
+import { loadSnapshots } from "./dbt/load-snapshots.js";
+import type {
+  ModelFile,
+  Project,
+  ProjectConfig,
+  ProjectFile,
+  SnapshotProperties,
+} from "./types.js";
 import { findFiles, readFiles, readText } from "./walk.js";
 import { FIXTURES_FOLDER, resolveFixtures } from "./unit-test-fixtures.js";
 import type { UnitTestSpec } from "./unit-tests.js";
@@ -93,7 +100,9 @@ export async function loadProject(
     ...loaded.packages.flatMap((p) => p.macroRoots),
   ];
 
+  const snapshotRoots = config["snapshot-paths"] ?? [];
   const otherRoots = [
+    ...snapshotRoots,
     ...config["seed-paths"],
     ...config["macro-paths"],
     ...config["test-paths"],
@@ -111,6 +120,7 @@ export async function loadProject(
     rulePaths,
     docPaths,
     fixturePaths,
+    snapshotPaths,
   ] = await Promise.all([
     findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
     findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
@@ -126,24 +136,35 @@ export async function loadProject(
     findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
     findFiles(absDir, modelRoots, [".md"], excludeFromModels, scanned),
     findFiles(absDir, fixtureRoots, [".csv", ".sql"], [], scanned),
+    findFiles(absDir, snapshotRoots, [".sql", ".yml", ".yaml"], [], scanned),
   ]);
   loaded.watched.forEach((f) => scanned.add(f));
   const badText: Diagnostic[] = [];
-  const [modelFiles, propertyFiles, seedFiles, macros, testFiles, ruleFiles, docFiles, fixtures] =
-    await Promise.all([
-      readFiles(absDir, modelPaths, badText),
-      readFiles(
-        absDir,
-        propertyPaths.filter((p) => p !== CONFIG_FILE),
-        badText,
-      ),
-      readFiles(absDir, seedPaths, badText),
-      readFiles(absDir, macroPaths, badText),
-      readFiles(absDir, testPaths, badText),
-      readFiles(absDir, rulePaths, badText),
-      readFiles(absDir, docPaths, badText),
-      readFiles(absDir, fixturePaths, badText),
-    ]);
+  const [
+    modelFiles,
+    propertyFiles,
+    seedFiles,
+    macros,
+    testFiles,
+    ruleFiles,
+    docFiles,
+    fixtures,
+    snapshotFiles,
+  ] = await Promise.all([
+    readFiles(absDir, modelPaths, badText),
+    readFiles(
+      absDir,
+      propertyPaths.filter((p) => p !== CONFIG_FILE),
+      badText,
+    ),
+    readFiles(absDir, seedPaths, badText),
+    readFiles(absDir, macroPaths, badText),
+    readFiles(absDir, testPaths, badText),
+    readFiles(absDir, rulePaths, badText),
+    readFiles(absDir, docPaths, badText),
+    readFiles(absDir, fixturePaths, badText),
+    readFiles(absDir, snapshotPaths, badText),
+  ]);
 
   // Files are read in parallel; report their encoding errors in path order.
   badText.sort((a, b) => a.at!.file.localeCompare(b.at!.file));
@@ -169,18 +190,26 @@ export async function loadProject(
   }
   const memo = options.properties;
   const unitTests: UnitTestSpec[] = [];
-  for (const f of propertyFiles) {
+  const snapshotProperties: SnapshotProperties[] = [];
+  for (const f of [...propertyFiles, ...snapshotFiles.filter((f) => !f.path.endsWith(".sql"))]) {
     const key = memo && createHash("sha1").update(`${f.path}\0${f.text}`).digest("base64");
     const parsed = (key && memo?.previous[key]) || parseProperties(f.text, f.path);
     if (key && memo) memo.next[key] = parsed;
     project.modelProperties.push(...parsed.models);
     project.sources.push(...parsed.sources);
     project.exposures!.push(...parsed.exposures);
-    // A memo written before unit tests existed has none.
+    // A memo written before unit tests or snapshots existed has none.
     unitTests.push(...(parsed.unitTests ?? []));
+    snapshotProperties.push(...(parsed.snapshots ?? []));
     project.diagnostics.push(...parsed.diagnostics);
   }
   project.unitTests = resolveFixtures(unitTests, fixtures, project.diagnostics);
+  if (isDbt) {
+    const sql = snapshotFiles.filter((f) => f.path.endsWith(".sql"));
+    const found = loadSnapshots(absDir, sql, snapshotProperties, snapshotRoots);
+    project.snapshots = found.snapshots;
+    project.diagnostics.push(...found.diagnostics);
+  }
   return project;
 }
 

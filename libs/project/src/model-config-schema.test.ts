@@ -32,7 +32,7 @@ describe("model config schema (one schema for every layer and the merged config)
 
   it("errors carry key paths and say what is expected", () => {
     expect(issues({ materialized: "tabel", unique_key: [], enabled: "yes" })).toEqual([
-      ["materialized", "expected one of view, table, incremental, ephemeral"],
+      ["materialized", "expected one of view, table, incremental, ephemeral, snapshot"],
       ["unique_key", "expected a column or a list of them"],
       ["enabled", "expected true or false"],
     ]);

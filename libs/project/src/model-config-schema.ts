@@ -1,6 +1,11 @@
 import { z } from "zod";
 
-export const materializations = ["view", "table", "incremental", "ephemeral"] as const;
+/** `snapshot` is set by sluice for dbt snapshots (`{% snapshot %}` blocks, YAML snapshots) only. */
+export const materializations = ["view", "table", "incremental", "ephemeral", "snapshot"] as const;
+/** dbt snapshot strategies: `timestamp` (an `updated_at` column) or `check` (`check_cols`). */
+export const snapshotStrategies = ["timestamp", "check"] as const;
+/** What a snapshot does with a row whose key left the source (dbt 1.9 `hard_deletes`). */
+export const hardDeletePolicies = ["ignore", "invalidate", "new_record"] as const;
 export const incrementalStrategies = ["append", "insert_overwrite", "merge"] as const;
 export const schemaChangePolicies = ["ignore", "append_new_columns", "fail"] as const;
 
@@ -66,6 +71,21 @@ const keys = {
   pre_hook: stringList("a SQL statement"),
   post_hook: stringList("a SQL statement"),
   meta: z.record(z.string(), z.unknown(), { error: "expected a mapping" }),
+  /** Snapshots: how a changed row is told (dbt's `strategy`). */
+  strategy: oneOf(snapshotStrategies),
+  /** Snapshots, `timestamp` strategy: the column holding when the source row last changed. */
+  updated_at: z.string({ error: "expected a column name" }).min(1, "expected a column name"),
+  /** Snapshots, `check` strategy: the columns compared, or `all`. */
+  check_cols: either(
+    z.literal("all"),
+    z.array(z.string().min(1, columns)).min(1, columns),
+    "expected 'all' or a list of columns",
+  ),
+  hard_deletes: oneOf(hardDeletePolicies),
+  /** Snapshots, dbt < 1.9 spelling of `hard_deletes: invalidate`. */
+  invalidate_hard_deletes: z.boolean({ error: "expected true or false" }),
+  /** Snapshots, dbt < 1.9: the schema as written (no `generate_schema_name`). */
+  target_schema: z.string({ error: "expected a schema name" }).min(1, "expected a schema name"),
 };
 
 /** The keys above: what an unknown key is compared with for "did you mean". */
@@ -97,6 +117,8 @@ export type ModelConfigLayer = z.output<typeof modelConfigSchema>;
 export type ModelConfig = z.output<typeof resolvedModelConfigSchema>;
 export type Materialization = (typeof materializations)[number];
 export type IncrementalStrategy = (typeof incrementalStrategies)[number];
+export type SnapshotStrategy = (typeof snapshotStrategies)[number];
+export type HardDeletePolicy = (typeof hardDeletePolicies)[number];
 
 /** Project-wide defaults, the weakest config layer. */
 export const defaultModelConfig: ModelConfig = {

@@ -119,7 +119,7 @@ describe("parseProjectConfig", () => {
     expect(formatDiagnostic(d!)).toBe(
       `sluice.yml:${at("sluice.yml", text, "tabel").line}:${at("sluice.yml", text, "tabel").column}: error CONFIG_INVALID: ` +
         "models.silver.+materialized: 'tabel' is not an allowed value\n" +
-        "  hint: did you mean 'table'? allowed values: view, table, incremental, ephemeral",
+        "  hint: did you mean 'table'? allowed values: view, table, incremental, ephemeral, snapshot",
     );
   });
 

@@ -122,7 +122,7 @@ describe("parseProperties", () => {
         severity: "error",
         message: "models[0].config.materialized: 'tabel' is not an allowed value",
         at: at(file, bad, "tabel"),
-        hint: "did you mean 'table'? allowed values: view, table, incremental, ephemeral",
+        hint: "did you mean 'table'? allowed values: view, table, incremental, ephemeral, snapshot",
       },
       {
         code: "PROPERTIES_INVALID",
@@ -250,6 +250,7 @@ models:
       sources: [],
       exposures: [],
       unitTests: [],
+      snapshots: [],
       diagnostics: [],
     });
     const { diagnostics } = parseProperties("version: 2\nmodel:\n  - name: x\n", file);

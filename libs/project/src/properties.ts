@@ -5,7 +5,13 @@ import { stripUndefined } from "./folder-config.js";
 import { exposureSchema, toExposure } from "./exposures.js";
 import { parseGenericTests } from "./generic-tests.js";
 import { modelConfigSchema } from "./model-config-schema.js";
-import type { ColumnProperties, Exposure, ModelProperties, SourceTable } from "./types.js";
+import type {
+  ColumnProperties,
+  Exposure,
+  ModelProperties,
+  SnapshotProperties,
+  SourceTable,
+} from "./types.js";
 import type { YamlPath } from "./yaml-source.js";
 import { parseYaml } from "./yaml-source.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
@@ -39,6 +45,8 @@ const modelSchema = z.strictObject({
   meta: opt(z.record(z.string(), z.unknown())),
 });
 
+const snapshotSchema = modelSchema.extend({ relation: text });
+
 const externalSchema = z.strictObject({
   location: z.string().min(1),
   format: z.literal("json_lines"),
@@ -71,6 +79,7 @@ const fileSchema = z.strictObject({
   sources: list(z.unknown()),
   exposures: list(z.unknown()),
   unit_tests: list(z.unknown()),
+  snapshots: list(z.unknown()),
 });
 
 export interface ParsedProperties {
@@ -79,6 +88,8 @@ export interface ParsedProperties {
   exposures: Exposure[];
   /** dbt 1.8 `unit_tests:`; rows given by `fixture:` are empty until the loader reads the file. */
   unitTests: UnitTestSpec[];
+  /** `snapshots:` entries (dbt snapshots' properties, or YAML snapshots with `relation:`). */
+  snapshots: SnapshotProperties[];
   diagnostics: Diagnostic[];
 }
 
@@ -92,6 +103,7 @@ export function parseProperties(content: string, file: string): ParsedProperties
     sources: [],
     exposures: [],
     unitTests: [],
+    snapshots: [],
     diagnostics: [],
   };
   const source = parseYaml(content, file);
@@ -134,24 +146,40 @@ export function parseProperties(content: string, file: string): ParsedProperties
       at: source.locate([...path, "columns", i]),
     }));
 
-  (top.models ?? []).forEach((raw, i) => {
-    const path = ["models", i];
-    const m = validate(modelSchema, raw, path);
-    if (!m) return;
+  const propertiesOf = (
+    kind: "model" | "snapshot",
+    m: z.output<typeof modelSchema>,
+    path: YamlPath,
+  ): ModelProperties => {
     out.diagnostics.push(
       ...unknownConfigKeyWarnings(
         m.config ?? {},
         (key) => source.locate([...path, "config", key], "key"),
-        `config: of model '${m.name}'`,
+        `config: of ${kind} '${m.name}'`,
       ),
     );
-    out.models.push({
+    return {
       name: m.name,
       ...(m.description !== undefined ? { description: m.description } : {}),
       config: stripUndefined(m.config ?? {}),
       columns: columnsOf(m.columns, path),
       tests: testsOf(m, path),
       at: source.locate(path),
+    };
+  };
+  (top.models ?? []).forEach((raw, i) => {
+    const m = validate(modelSchema, raw, ["models", i]);
+    if (m) out.models.push(propertiesOf("model", m, ["models", i]));
+  });
+  (top.snapshots ?? []).forEach((raw, i) => {
+    const path = ["snapshots", i];
+    const s = validate(snapshotSchema, raw, path);
+    if (!s) return;
+    out.snapshots.push({
+      ...propertiesOf("snapshot", s, path),
+      ...(s.relation === undefined
+        ? {}
+        : { relation: { text: s.relation, at: source.locate([...path, "relation"]) } }),
     });
   });
 

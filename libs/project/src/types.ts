@@ -8,10 +8,12 @@ export type { FreshnessThreshold, SourceFreshness } from "./source-freshness.js"
 export type { UnitTestInput, UnitTestInputName, UnitTestRows, UnitTestSpec } from "./unit-tests.js";
 
 export type {
+  HardDeletePolicy,
   IncrementalStrategy,
   Materialization,
   ModelConfig,
   ModelConfigLayer,
+  SnapshotStrategy,
 } from "./model-config-schema.js";
 
 /** Target for the embedded DuckDB lake. */
@@ -80,6 +82,10 @@ export interface ProjectConfig {
   models: FolderConfig;
   /** Folder config for seeds (dbt's `seeds:` block), keyed by folders under the project dir. */
   seeds: FolderConfig;
+  /** dbt projects: folders of `{% snapshot %}` files and YAML snapshots (`snapshot-paths`). */
+  "snapshot-paths"?: string[];
+  /** dbt projects: folder config of snapshots (dbt's `snapshots:` block), from the snapshot paths. */
+  snapshots?: FolderConfig;
   targets: Record<string, TargetConfig>;
   "default-target": string;
   /** Model SQL dialect on DuckDB targets (default `trino`); see {@link DuckdbTarget.sql_dialect}. */
@@ -217,6 +223,25 @@ export interface Exposure {
   at: SourceLocation;
 }
 
+/**
+ * A dbt snapshot: a `{% snapshot name %}` block of a `.sql` file under the snapshot paths (its
+ * `text` is the file with everything but the block's body blanked, so positions stay true), or a
+ * YAML snapshot (dbt 1.9: `relation:`, whose `text` is `select * from {{ ref('m') }}` and whose
+ * positions point at the YAML entry). `properties` holds a YAML entry's config, description,
+ * columns and tests.
+ */
+export interface SnapshotFile extends ModelFile {
+  /** Where the snapshot is defined (the block's opening tag, or the YAML entry). */
+  at: SourceLocation;
+  properties?: ModelProperties;
+}
+
+/** A `snapshots:` entry of a properties YAML file; `relation` makes it a YAML snapshot. */
+export interface SnapshotProperties extends ModelProperties {
+  /** `ref('m')` or `source('s', 't')`, as written, with its position. */
+  relation?: { text: string; at: SourceLocation };
+}
+
 /** A singular test: a SQL file under test paths that selects failing rows. */
 export interface SingularTestFile extends ProjectFile {
   name: string;
@@ -243,6 +268,8 @@ export interface Project {
   /** dbt 1.8 unit tests of the properties files; absent in projects built by hand (tests). */
   unitTests?: UnitTestSpec[];
   rules: RuleFile[];
+  /** dbt snapshots, in path order (absent in projects built by hand and in sluice.yml projects). */
+  snapshots?: SnapshotFile[];
   /** Docs blocks (`{{ doc('name') }}` in descriptions and templates). */
   docs?: DocBlock[];
   diagnostics: Diagnostic[];

@@ -4,6 +4,7 @@ import type { CompiledNode } from "@sluice/compiler";
 import { planStatements } from "@sluice/compiler/plan";
 import { catalogSwapMaterializer } from "./materialize/catalog-swap.js";
 import { viewSwapMaterializer } from "./materialize/view-swap.js";
+import { snapshotMaterializer } from "./materialize/snapshot.js";
 import type { QueryResult } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult } from "./types.js";
@@ -100,7 +101,12 @@ async function buildRelation(
     result.message = "ephemeral (inlined)";
     return;
   }
-  const materialize = isLakeDialect(ctx.dialect) ? viewSwapMaterializer : catalogSwapMaterializer;
+  const materialize =
+    node.materialization === "snapshot"
+      ? snapshotMaterializer
+      : isLakeDialect(ctx.dialect)
+        ? viewSwapMaterializer
+        : catalogSwapMaterializer;
   const sent: string[] = [];
   const outcome = await materialize(node, {
     ...ctx,
@@ -124,6 +130,8 @@ export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): 
   if (node.materialization === "view") return "created view";
   if (outcome.unchanged) return "unchanged: built from the same inputs as the table's version";
   if (node.materialization === "source") return "registered source";
+  if (node.materialization === "snapshot")
+    return outcome.appended ? "snapshot updated" : "snapshot created";
   const rows = outcome.rows === undefined ? undefined : counted(outcome.rows, "row");
   if (!outcome.appended) return ["created table", rows].filter(Boolean).join(" ");
   const strategy = node.incrementalStrategy ?? "append";

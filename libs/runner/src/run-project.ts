@@ -283,7 +283,12 @@ async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Pr
 }
 
 /** Materializations that write table versions (at a fresh location each run, on lakes). */
-const TABLE_MATERIALIZATIONS: ReadonlySet<string> = new Set(["table", "incremental", "seed"]);
+const TABLE_MATERIALIZATIONS: ReadonlySet<string> = new Set([
+  "table",
+  "incremental",
+  "seed",
+  "snapshot",
+]);
 
 /**
  * Upstream nodes a task waits for; in build, also the tests of its parents (unless such a test

@@ -86,11 +86,12 @@ export type RunEvent =
   | { type: "end"; index: number; total: number; result: NodeResult };
 
 /** Which node kinds a command executes. */
-export type RunCommand = "build" | "run" | "test" | "seed";
+export type RunCommand = "build" | "run" | "test" | "seed" | "snapshot";
 
 export const kindsFor: Record<RunCommand, readonly NodeKind[]> = {
-  build: ["source", "seed", "model", "test"],
+  build: ["source", "seed", "model", "snapshot", "test"],
   run: ["source", "model"],
   test: ["test"],
   seed: ["seed"],
+  snapshot: ["snapshot"],
 };

@@ -24,6 +24,7 @@ export const commands: CommandSpec<never>[] = [
   runCommandSpec("test"),
   runCommandSpec("seed"),
   retryCommand,
+  runCommandSpec("snapshot"),
   compileCommand,
   lsCommand,
   queryCommand,

@@ -18,7 +18,7 @@ export const lsCommand: CommandSpec<LsArgs> = {
     ...selectionOptions,
     "resource-type": {
       type: "string",
-      choices: ["source", "seed", "model", "test", "unit_test"],
+      choices: ["source", "seed", "model", "snapshot", "test", "unit_test"],
       describe: "Only nodes of this resource type (unit tests are unit_test, not test)",
     },
     format: formatOption(["table", "json", "name"]),

@@ -28,6 +28,8 @@ const descriptions: Record<RunCommand, string> = {
   run: "Build the selected models (and register sources)",
   test: "Run the generic tests, singular tests, DQDL rules and unit tests of the selected nodes",
   seed: "Load the CSV seeds into tables",
+  snapshot:
+    "Record the selected dbt snapshots: a new row version per changed source row (type-2 history with dbt_valid_from/dbt_valid_to)",
 };
 
 const examples: Record<RunCommand, [string, string][]> = {
@@ -61,6 +63,13 @@ const examples: Record<RunCommand, [string, string][]> = {
     ],
   ],
   seed: [["$0 seed --select country_codes", "load one seed"]],
+  snapshot: [
+    ["$0 snapshot", "record what changed in every snapshot's source since its last run"],
+    [
+      "$0 snapshot --dry-run",
+      "print what each snapshot would do (first run: create its table; then: rewrite it on the lake, MERGE INTO it on Athena), changing nothing",
+    ],
+  ],
 };
 
 /** `sluice build|run|test|seed`: one implementation, the command decides which node kinds run. */
@@ -70,7 +79,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
     describe: descriptions[name],
     options: {
       ...selectionOptions,
-      ...(name === "test"
+      ...(name === "test" || name === "snapshot"
         ? {}
         : {
             "full-refresh": {
@@ -109,7 +118,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
             },
           }
         : {}),
-      ...(name === "test" || name === "seed"
+      ...(name === "test" || name === "seed" || name === "snapshot"
         ? {}
         : {
             "on-quarantine": {
@@ -127,7 +136,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
         describe:
           "Read unselected models and seeds from the --state run's relations (e.g. production's) instead of this target's",
       },
-      ...(name === "build" || name === "run"
+      ...(name === "build" || name === "run" || name === "snapshot"
         ? {
             ...athenaCheckOption,
             "dry-run": {
@@ -226,8 +235,16 @@ export async function runNodes(
       ctx.dialect.quoteRelation,
     ).compiled;
   }
+  const chosen = new Set(ids);
+  const noSnapshot =
+    command === "snapshot" &&
+    !ctx.compiled.nodes.some((n) => n.kind === "snapshot" && chosen.has(n.id));
+  if (noSnapshot)
+    io.err(
+      "warning: nothing to snapshot: no snapshot is selected (dbt projects define them as {% snapshot %} blocks or YAML snapshots under snapshot-paths)",
+    );
   // Nothing selected (the selection warned why): run nothing and keep the last run_results.json.
-  if (ids.length === 0)
+  if (ids.length === 0 || noSnapshot)
     return opening
       .then(
         (e) => e.close(),
@@ -235,7 +252,7 @@ export async function runNodes(
       )
       .then(() => ExitCode.ok);
 
-  if (command === "build" || command === "run") {
+  if (command === "build" || command === "run" || command === "snapshot") {
     const { checkAthenaSyntax } = await import("./athena-check.js");
     const problems = await checkAthenaSyntax(ctx, ids, args, io, { otherTargets: true });
     if (problems.some((d) => d.severity === "error")) {

@@ -77,11 +77,15 @@ export function printRunSummary(
   io.out("");
   const models = counted(built.filter((r) => r.kind === "model").length, "model");
   const seeds = counted(built.filter((r) => r.kind === "seed").length, "seed");
+  const snapshotCount = built.filter((r) => r.kind === "snapshot").length;
+  const snapshots = snapshotCount > 0 ? [counted(snapshotCount, "snapshot")] : [];
   const failed = count("fail") + count("error") > 0;
   // What the command did not select is left out (`sluice test` built no model or seed).
-  const builds = rs.some((r) => r.kind === "model" || r.kind === "seed")
-    ? `${models} and ${seeds} built (${counted(rows, "row")}), `
-    : "";
+  const kinds = (rs.some((r) => r.kind === "model" || r.kind === "seed") ? [models, seeds] : [])
+    .concat(snapshots)
+    .join(", ")
+    .replace(/, ([^,]*)$/, " and $1");
+  const builds = kinds ? `${kinds} built (${counted(rows, "row")}), ` : "";
   const checks =
     tests.length > 0
       ? `tests: ${tests.filter((t) => t.status === "pass").length} passed, ${count("warn")} warned, ${(failed ? c.red : String)(`${count("fail")} failed`)}; `

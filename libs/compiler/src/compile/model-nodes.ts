@@ -10,7 +10,10 @@ import { renderDescription } from "./render-description.js";
 import { renderNodeSql } from "./render-node-sql.js";
 import type { BuiltNodes } from "./render-node-sql.js";
 
-/** Compile a parsed model whose dependencies are built: SQL, location and statements. */
+/**
+ * Compile a parsed model (or dbt snapshot: id `snapshot.<name>`, its `sql` the snapshot's query,
+ * its statements the first build) whose dependencies are built: SQL, location and statements.
+ */
 export function compileModel(
   ctx: CompileContext,
   index: NameIndex,
@@ -41,6 +44,7 @@ export function compileModel(
       self,
       deps: dependsOn,
       reads: parsed.reads,
+      parsedDeps: true,
     });
   const full = render(false);
   if (Array.isArray(full)) return full;
@@ -48,9 +52,10 @@ export function compileModel(
   if (Array.isArray(incremental)) return incremental;
 
   const materialized = config.materialized;
+  const kind = materialized === "snapshot" ? "snapshot" : "model";
   const node: CompiledNode = {
-    id: `model.${file.name}`,
-    kind: "model",
+    id: `${kind}.${file.name}`,
+    kind,
     name: file.name,
     path: file.path,
     schema: config.schema,
@@ -73,7 +78,7 @@ export function compileModel(
     sql: full.sql,
     ...(incremental ? { incrementalSql: incremental.sql } : {}),
     statements: [],
-    ...(materialized === "table" || materialized === "incremental"
+    ...(materialized === "table" || materialized === "incremental" || materialized === "snapshot"
       ? { location: ctx.target.tableLocation(config.schema, table, ctx.runId) }
       : {}),
   };

@@ -1,12 +1,21 @@
 import { hasErrors, unknownConfigKeyWarnings } from "@sluice/project";
-import type { ModelConfig, ModelFile, ModelProperties } from "@sluice/project";
+import type {
+  FolderConfig,
+  ModelConfig,
+  ModelFile,
+  ModelProperties,
+  SnapshotFile,
+} from "@sluice/project";
 import { checkConfig } from "../config/check-config.js";
+import { checkSnapshotConfig } from "../config/check-snapshot-config.js";
 import { folderLayers, mergeConfig } from "../config/merge-config.js";
 import type { ConfigLayer } from "../config/merge-config.js";
 import { locateCall } from "../render/locate.js";
 import type { CompiledTemplate } from "../render/nunjucks-env.js";
 import { newScope, templateRelation } from "../render/render-scope.js";
 import type { CompileContext } from "./compile-context.js";
+
+const NO_FOLDERS: FolderConfig = { config: {}, children: {} };
 
 /** A model after the parse render: its merged config and the names it reads. */
 export interface ParsedModel {
@@ -39,6 +48,7 @@ function renderForParse(
     resolveSource: (s, t) => `${q(s)}.${q(t)}`,
     self: templateRelation("default", file.name, q(file.name)),
     reads,
+    parsing: true,
   });
   ctx.renderer.render(template, scope);
   return scope;
@@ -47,11 +57,13 @@ function renderForParse(
 /**
  * Render a model once with placeholder relations (twice for incremental models, so refs inside
  * `{% if is_incremental() %}` count) to learn its config() and dependencies, as dbt's parse does.
+ * A dbt snapshot (`kind: "snapshot"`) takes the `snapshots:` folder config and is checked as one.
  */
 export function parseModel(
   ctx: CompileContext,
   file: ModelFile,
   properties: ModelProperties | undefined,
+  kind: "model" | "snapshot" = "model",
 ): ParsedModel {
   const compiled = ctx.renderer.compile(file.path, file.text);
   const parsed: ParsedModel = {
@@ -69,11 +81,15 @@ export function parseModel(
   }
   parsed.template = compiled;
   const first = renderForParse(ctx, file, compiled, false, parsed.reads);
-  const layers: ConfigLayer[] = folderLayers(
-    ctx.project.config.models,
-    file.folders,
-    ctx.project.config.name,
-  );
+  const snapshot = kind === "snapshot";
+  const layers: ConfigLayer[] = [
+    ...(snapshot ? [{ origin: "a snapshot", values: { materialized: "snapshot" } }] : []),
+    ...folderLayers(
+      snapshot ? (ctx.project.config.snapshots ?? NO_FOLDERS) : ctx.project.config.models,
+      file.folders,
+      ctx.project.config.name,
+    ),
+  ];
   if (properties)
     layers.push({
       origin: `config: of model '${file.name}' in ${properties.at.file}`,
@@ -94,15 +110,18 @@ export function parseModel(
   const merged = mergeConfig(layers);
   const valid = merged.diagnostics.length === 0;
   const configDiagnostics =
-    valid && merged.config.enabled
-      ? checkConfig(merged, ctx.target.name, ctx.dialect)
-      : merged.diagnostics;
+    !valid || !merged.config.enabled
+      ? merged.diagnostics
+      : snapshot
+        ? checkSnapshotConfig(merged, ctx.dialect, (file as Partial<SnapshotFile>).at)
+        : checkConfig(merged, ctx.target.name, ctx.dialect);
   const configOk = !hasErrors(configDiagnostics);
   parsed.config = merged.config;
   if (valid)
-    parsed.config.schema = ctx.target.schemaName(
-      merged.setBy.has("schema") ? merged.config.schema : undefined,
-    );
+    parsed.config.schema =
+      // dbt < 1.9 snapshots name their schema as written.
+      (snapshot ? merged.config.target_schema : undefined) ??
+      ctx.target.schemaName(merged.setBy.has("schema") ? merged.config.schema : undefined);
   const scopes = [first];
   if (valid && merged.config.materialized === "incremental" && merged.config.enabled) {
     scopes.push(renderForParse(ctx, file, compiled, true, parsed.reads));

@@ -1,4 +1,6 @@
+import { error } from "@sluice/project";
 import type { Diagnostic } from "@sluice/project";
+import { locateCall } from "../render/locate.js";
 import { cteName, inlineCtes } from "../graph/ephemeral.js";
 import type { CompiledTemplate } from "../render/nunjucks-env.js";
 import { newScope } from "../render/render-scope.js";
@@ -50,6 +52,11 @@ export function renderNodeSql(
     deps: readonly string[];
     /** Where the render records what it read (the model's shared set). */
     reads?: Set<string>;
+    /**
+     * A model's render: a ref() its parse did not see (inside `{% if execute %}`) is an error,
+     * as in dbt, since the DAG would not order the model after it.
+     */
+    parsedDeps?: boolean;
   },
 ): { bare: string; sql: string } | Diagnostic[] {
   const relationSql = (id: string | undefined, fallback: string) => {
@@ -73,7 +80,28 @@ export function renderNodeSql(
       ),
   });
   const out = ctx.renderer.render(input.template, scope);
+  if (input.parsedDeps) scope.diagnostics.push(...unparsedRefs(index, input, scope.refs));
   if (out === undefined || scope.diagnostics.length > 0) return scope.diagnostics;
   const bare = cleanSql(out);
   return { bare, sql: inlineCtes(bare, ephemeralCtes(input.deps, built)) };
+}
+
+/** ref() names the compile render read that are not among the dependencies its parse found. */
+function unparsedRefs(
+  index: NameIndex,
+  input: { file: string; text: string; deps: readonly string[] },
+  refs: readonly string[],
+): Diagnostic[] {
+  return [...new Set(refs)].flatMap((name) => {
+    const id = index.refs.get(name);
+    if (id === undefined || input.deps.includes(id)) return [];
+    return [
+      error(
+        "TEMPLATE_SYNTAX",
+        `ref('${name}') is only reached while executing (inside {% if execute %}): the dependency cannot be inferred, so the model could run before '${name}'`,
+        locateCall(input.file, input.text, "ref", [name]),
+        `add this line at the top of the model (as dbt asks): -- depends_on: {{ ref('${name}') }}`,
+      ),
+    ];
+  });
 }

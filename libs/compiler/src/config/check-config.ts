@@ -21,6 +21,15 @@ export function checkConfig(
   const at = (key: string) => setBy.get(key)?.at;
   const keys = uniqueKeys(config);
   const out: Diagnostic[] = [];
+  if (config.materialized === "snapshot")
+    return [
+      error(
+        "CONFIG_CONFLICT",
+        "materialized 'snapshot' is for dbt snapshots, not models",
+        at("materialized"),
+        "move the SELECT into a {% snapshot name %} block under the snapshot paths (snapshots/)",
+      ),
+    ];
   if (config.materialized !== "incremental") {
     if (keys.length > 0)
       out.push(

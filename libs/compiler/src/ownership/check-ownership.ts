@@ -8,7 +8,7 @@ import type { Claim } from "./claims.js";
 import { locateConfigKey, relationNameDiagnostics } from "./relation-names.js";
 import type { NamedPart } from "./relation-names.js";
 
-const OWNS_FOLDER = new Set(["table", "incremental"]);
+const OWNS_FOLDER = new Set(["table", "incremental", "snapshot"]);
 
 function modelClaim(
   ctx: CompileContext,
@@ -31,7 +31,7 @@ function modelClaim(
   ];
   const claim: Claim = {
     id,
-    label: `model '${file.name}'`,
+    label: `${config.materialized === "snapshot" ? "snapshot" : "model"} '${file.name}'`,
     path: file.path,
     at: parts.find((x) => x.key !== "schema")!.at,
     ...(config.materialized === "ephemeral"

@@ -1,5 +1,7 @@
 export * from "./node-plan.js";
 export { planNode } from "./plan-node.js";
+export { planSnapshot, snapshotColumns, snapshotWrite } from "./snapshot-plan.js";
+export type { SnapshotWrite } from "./snapshot-plan.js";
 export { planStatements, type PlanState } from "./plan-statements.js";
 export {
   PENDING_PARAMETER,

@@ -166,7 +166,7 @@ export interface PlanWindow {
  */
 export interface NodePlan {
   node: string;
-  kind: "model" | "seed" | "test" | "source";
+  kind: "model" | "seed" | "test" | "source" | "snapshot";
   materialization: string;
   /** `schema.name` the node writes (none for tests). */
   relation?: string;
@@ -210,6 +210,8 @@ export interface PlanInput {
    * the table's: the plan then adds the new ones or fails (on_schema_change).
    */
   incoming?: readonly { name: string; type: string }[];
+  /** Snapshots: the columns of the snapshot's query, probed by the run (see `planSnapshot`). */
+  sourceColumns?: readonly string[];
 }
 
 /**

@@ -4,6 +4,7 @@ import { planCatalogTable } from "./catalog-plan.js";
 import { planLakeTable } from "./lake-plan.js";
 import type { NodePlan, PlanInput } from "./node-plan.js";
 import { planStatements } from "./plan-statements.js";
+import { planSnapshot } from "./snapshot-plan.js";
 import { planSteps, type PlanBody } from "./plan-steps.js";
 
 /**
@@ -18,13 +19,16 @@ import { planSteps, type PlanBody } from "./plan-steps.js";
  */
 export function planNode(node: CompiledNode, dialect: Dialect, input: PlanInput): NodePlan {
   const lake = isLakeDialect(dialect);
-  const body = !writesTable(node)
-    ? compiledPlan(node, dialect, input)
-    : isLakeDialect(dialect)
-      ? planLakeTable(node, dialect, input)
-      : isCatalogDialect(dialect)
-        ? planCatalogTable(node, dialect, input)
-        : undefined;
+  const body =
+    node.materialization === "snapshot"
+      ? planSnapshot(node, dialect, input)
+      : !writesTable(node)
+        ? compiledPlan(node, dialect, input)
+        : isLakeDialect(dialect)
+          ? planLakeTable(node, dialect, input)
+          : isCatalogDialect(dialect)
+            ? planCatalogTable(node, dialect, input)
+            : undefined;
   if (body === undefined) throw new Error(`dialect ${dialect.name} is neither lake nor catalog`);
   return {
     node: node.id,

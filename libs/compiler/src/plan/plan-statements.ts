@@ -1,4 +1,5 @@
 import { isCatalogDialect } from "@sluice/dialects";
+import { firstSnapshotSelect, snapshotSpec } from "../snapshots/snapshot-sql.js";
 import type { CatalogDialect, Dialect, Statement, TableWrite } from "@sluice/dialects";
 import { uniqueKeys } from "../config/check-config.js";
 import type { CompiledNode } from "../types.js";
@@ -54,6 +55,11 @@ export function planStatements(
         ...write(node.incrementalSql ?? node.sql, state.location ?? node.location),
         ...(state.columns === undefined ? {} : { columns: state.columns }),
       });
+    case "snapshot":
+      // The first build; later runs need the table's columns (planSnapshot).
+      return dialect.createTableAs(
+        write(firstSnapshotSelect(node.sql, snapshotSpec(node.config), dialect), node.location),
+      );
     case "test":
       return [dialect.assertion(node.sql)];
     case "source":

@@ -61,9 +61,11 @@ function report(scope: RenderScope, name: string, message: string, hint: string,
 /**
  * dbt's context members beyond ref/source/config/var: `target`, `doc`, `execute`, `log`,
  * `print`, `return`, `exceptions`, `namespace`, `modules`, `adapter`, `api`, `run_query`,
- * `statement`/`load_result`, `fromjson`/`tojson`. What needs the database at compile time
- * (`run_query`, `statement`, `adapter.get_columns_in_relation`) is an error at its call:
- * sluice compiles without a connection, and an empty result would silently change the SQL.
+ * `statement`/`load_result`, `fromjson`/`tojson`. `execute` is false in the parse render (set
+ * per render by the renderer), where `run_query`/`statement`/`load_result` return none as in dbt's
+ * parse; in the compile render, what needs the database (`run_query`, `statement`,
+ * `adapter.get_columns_in_relation`) is an error at its call: sluice compiles without a
+ * connection, and an empty result would silently change the SQL.
  */
 export function dbtContextGlobals(
   inputs: DbtContextInputs,
@@ -73,6 +75,8 @@ export function dbtContextGlobals(
 ): Record<string, unknown> {
   const docs = new Map(inputs.docs.map((d) => [d.name, d.text]));
   const offline = (name: string) => () => {
+    // dbt's parse does not run queries: guarded code (`{% if execute %}`) never reads the none.
+    if (current().parsing === true) return undefined;
     report(
       current(),
       name,
@@ -94,7 +98,7 @@ export function dbtContextGlobals(
     dbt: crossDb,
     target: targetObject(inputs),
     graph: graphObject(inputs.projectName, inputs.modelFiles),
-    execute: true,
+    execute: false,
     doc: (name: unknown) => {
       const text = docs.get(String(name));
       if (text !== undefined) return text;

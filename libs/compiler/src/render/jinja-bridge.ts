@@ -1,3 +1,6 @@
+const TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
+const TRAILING_COMMA = /,(\s*[)\]])/g;
+
 /**
  * dbt's Jinja statements that nunjucks does not have, rewritten to nunjucks before compiling.
  * Every rewrite keeps the text's lines, so errors still point at the user's line.
@@ -6,15 +9,18 @@
  *   generic test definition; the compiler looks tests up under that name).
  * - `{% do expr %}` → `{% set __do = expr %}` (evaluate, print nothing).
  * - `{% set ns.attr = expr %}` (a `namespace()` attribute) → a call of the namespace's setter.
- * - `{% materialization %}` / `{% snapshot %}` blocks are not rewritten: nunjucks reports them
- *   as unknown tags at their position.
+ * - A trailing comma before `)` or `]` in a tag (`config(unique_key='id',)`, which Jinja2 and
+ *   Python accept) becomes a space.
+ * - `{% materialization %}` blocks are not rewritten: nunjucks reports them as unknown tags at
+ *   their position (`{% snapshot %}` blocks are cut out of snapshot files when they load).
  *
  * @example bridgeJinja("{% test is_even(model, column_name) %}...{% endtest %}")
  * // "{% macro test_is_even(model, column_name) %}...{% endmacro %}"
  */
 export function bridgeJinja(text: string): string {
-  if (!text.includes("{%")) return text;
+  if (!text.includes("{%") && !text.includes("{{")) return text;
   return text
+    .replace(TAG, (tag) => tag.replace(TRAILING_COMMA, " $1"))
     .replace(/(\{%-?\s*)test(\s+)(\w+)(\s*\()/g, "$1macro$2test_$3$4")
     .replace(/(\{%-?\s*)endtest(\s*-?%\})/g, "$1endmacro$2")
     .replace(/(\{%-?\s*)do(\s)/g, "$1set __do =$2")

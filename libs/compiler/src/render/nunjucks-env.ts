@@ -147,6 +147,7 @@ export function createRenderer(
     scope = next;
     env.addGlobal("this", next.self ?? "");
     if (dbt) env.addGlobal("model", modelObject(dbt.projectName, next.file));
+    if (dbt) env.addGlobal("execute", next.parsing !== true);
     try {
       return renderTemplate(template, next);
     } catch (e) {
@@ -154,6 +155,7 @@ export function createRenderer(
       return undefined;
     } finally {
       scope = previous;
+      if (dbt) env.addGlobal("execute", previous.parsing !== true);
     }
   };
 

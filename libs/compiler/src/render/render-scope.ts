@@ -15,6 +15,11 @@ export interface RenderScope {
   /** Template text, to locate calls. */
   text: string;
   isIncremental: boolean;
+  /**
+   * dbt's parse render: `execute` is false, and what needs the warehouse (`run_query`,
+   * `statement`) returns none, as dbt's parse does; the compile render has `execute` true.
+   */
+  parsing?: boolean;
   self?: TemplateRelation;
   /** SQL text for `ref(name)`; called after the name is recorded. */
   resolveRef(name: string): string;
@@ -44,6 +49,7 @@ export interface RenderOverrides {
 export function newScope(
   init: Pick<RenderScope, "file" | "text" | "isIncremental" | "resolveRef" | "resolveSource"> & {
     self?: TemplateRelation;
+    parsing?: boolean;
     reads?: Set<string>;
     overrides?: RenderOverrides;
   },

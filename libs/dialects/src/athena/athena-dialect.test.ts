@@ -145,6 +145,7 @@ TBLPROPERTIES (
     expect(d.capabilities).toEqual({
       maxPartitionsPerWrite: 100,
       icebergTables: true,
+      modelSql: "trino",
     });
   });
 

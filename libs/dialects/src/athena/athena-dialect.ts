@@ -25,6 +25,7 @@ export const athenaCapabilities: DialectCapabilities = {
   maxPartitionsPerWrite: 100,
   // MERGE needs Iceberg tables (`mergeInto`); Hive tables cannot be merged.
   icebergTables: true,
+  modelSql: "trino",
 };
 
 /**

@@ -17,7 +17,9 @@ describe("duckdb dialect SQL text", () => {
     expect(dialect.capabilities).toEqual({
       maxPartitionsPerWrite: undefined,
       icebergTables: false,
+      modelSql: "trino",
     });
+    expect(createDuckdbDialect({ trinoCompat: false }).capabilities.modelSql).toBe("duckdb");
   });
 
   it("creates the table-state table, and adds the columns older lakes lack, in its own statements (once per run)", () => {

@@ -185,7 +185,11 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     name: "duckdb",
     queryGrammar: "duckdb",
     family: "lake",
-    capabilities: { maxPartitionsPerWrite: undefined, icebergTables: false },
+    capabilities: {
+      maxPartitionsPerWrite: undefined,
+      icebergTables: false,
+      modelSql: trinoCompat ? "trino" : "duckdb",
+    },
     quoteIdentifier: quoteDuckdbIdentifier,
     quoteRelation,
     literal: duckdbLiteral,

@@ -156,6 +156,10 @@ const macros: Array<[string, string]> = [
   ["yow(x)", "isoyear(x)"],
   ["last_day_of_month(x)", "last_day(x)"],
   ["is_nan(x)", "isnan(x)"],
+  // Trino hashes bytes: md5(to_utf8(s)) is varbinary, shown by to_hex (DuckDB: md5 is hex text).
+  ["to_utf8(s)", "encode(s)"],
+  ["from_utf8(b)", "decode(b)"],
+  ["md5(b)", "unhex(system.main.md5(b))"],
   ["truncate(x)", "trunc(x)"],
   ...trimMacros(),
   ...integerCastMacros,

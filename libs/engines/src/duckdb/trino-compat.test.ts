@@ -184,3 +184,11 @@ table("division by zero (Trino BigintOperators, DecimalOperators)", [
     true,
   ],
 ]);
+
+// Trino: md5(varbinary) → varbinary; to_utf8(varchar) → varbinary; to_hex → upper-case hex
+// (dbt-athena's hash and snapshot ids). Expected values: md5 of the text, computed by Node.
+table("hashing bytes", [
+  ["lower(to_hex(md5(to_utf8('1|2018-01-01 00:00:00'))))", "b07f7373d19bd98e7f624e1435614ead"],
+  ["from_utf8(to_utf8('é'))", "é"],
+  ["typeof(md5(to_utf8('a')))", "BLOB"],
+]);

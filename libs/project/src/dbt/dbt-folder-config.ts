@@ -20,7 +20,9 @@ const IGNORED_CONFIG: Record<string, string> = {
   delimiter: "seeds are read as comma-separated",
   store_failures: "use --store-failures on the command line",
   store_failures_as: "use --store-failures on the command line",
-  snapshot_meta_column_names: "snapshots are not supported yet",
+  snapshot_meta_column_names:
+    "snapshot columns keep dbt's names (dbt_valid_from, dbt_valid_to, dbt_scd_id, dbt_updated_at)",
+  dbt_valid_to_current: "a snapshot's current rows have dbt_valid_to null",
 };
 
 /** Every key dbt reads as config when it appears without `+` (others are sub-folders). */

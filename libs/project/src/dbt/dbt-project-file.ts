@@ -9,7 +9,13 @@ import { parseDbtFolderConfig } from "./dbt-folder-config.js";
 /** dbt's project file, read when the project folder holds no sluice.yml. */
 export const DBT_PROJECT_FILE = "dbt_project.yml";
 
-const PATH_KEYS = ["model-paths", "seed-paths", "macro-paths", "test-paths"] as const;
+const PATH_KEYS = [
+  "model-paths",
+  "seed-paths",
+  "macro-paths",
+  "test-paths",
+  "snapshot-paths",
+] as const;
 
 /** Keys that change nothing sluice writes: accepted as they are. */
 const INERT_KEYS = new Set([
@@ -25,13 +31,13 @@ const INERT_KEYS = new Set([
   "docs-paths",
   "asset-paths",
   "analysis-paths",
-  "snapshot-paths",
   "query-comment",
   "flags",
   "restrict-access",
   "vars",
   "models",
   "seeds",
+  "snapshots",
   ...PATH_KEYS,
 ]);
 
@@ -41,7 +47,6 @@ const IGNORED_KEYS: Record<string, string> = {
   "on-run-end": "sluice does not run on-run-end hooks; move the SQL into a model's post_hook",
   quoting: "sluice quotes identifiers as its dialect requires",
   dispatch: "adapter.dispatch searches the project, then the macro's own package",
-  snapshots: "snapshots are not supported yet",
   tests: "project-level test config is not applied; set config: on each test",
   data_tests: "project-level test config is not applied; set config: on each test",
   sources: "project-level source config is not applied",
@@ -75,6 +80,7 @@ const isMapping = (v: unknown): v is Record<string, unknown> =>
 export function parseDbtProject(text: string, file = DBT_PROJECT_FILE): ParsedDbtProject {
   const config = defaultProjectConfig();
   config["sql-dialect"] = "duckdb";
+  config["snapshot-paths"] = ["snapshots"];
   const source = parseYaml(text, file, "DBT_PROJECT_INVALID");
   const diagnostics: Diagnostic[] = [...source.syntaxErrors];
   const data = source.data;
@@ -117,6 +123,7 @@ export function parseDbtProject(text: string, file = DBT_PROJECT_FILE): ParsedDb
   }
   config.models = parseDbtFolderConfig(data.models, source, ["models"], diagnostics);
   config.seeds = parseDbtFolderConfig(data.seeds, source, ["seeds"], diagnostics);
+  config.snapshots = parseDbtFolderConfig(data.snapshots, source, ["snapshots"], diagnostics);
 
   for (const key of Object.keys(data)) {
     if (INERT_KEYS.has(key)) continue;

@@ -120,7 +120,7 @@ async function describeTable(
   node: CompiledNode,
   options: Pick<PlanRunOptions, "engine" | "fullRefresh">,
 ): Promise<RelationInfo> {
-  const writes = ["table", "seed", "incremental"].includes(node.materialization);
+  const writes = ["table", "seed", "incremental", "snapshot"].includes(node.materialization);
   if (!writes || options.fullRefresh) return { exists: false };
   return options.engine.describeRelation(node.relation, { written: true });
 }

@@ -1,0 +1,40 @@
+import { snapshotWrite } from "@sluice/compiler/plan";
+import { isLakeDialect } from "@sluice/dialects";
+import { QueryError } from "@sluice/engines";
+import { catalogSwapMaterializer } from "./catalog-swap.js";
+import type { Materializer } from "./materializer.js";
+import { rowsWritten } from "./materializer.js";
+import { viewSwapMaterializer } from "./view-swap.js";
+
+/**
+ * A dbt snapshot (see `snapshotWrite` in @sluice/compiler/plan): reads the table's state and,
+ * when it exists, the columns of the snapshot's query (one LIMIT 0 query), then writes what the
+ * plan says: the first build or the lake's rewrite as a table (a new version published by the
+ * view swap, or an Iceberg CTAS published by the Glue swap), or Athena's MERGE INTO.
+ */
+export const snapshotMaterializer: Materializer = async (node, ctx) => {
+  const state = await ctx.engine.describeRelation(node.relation);
+  const exists = state.exists && state.kind === "table";
+  const sourceColumns = exists
+    ? (await ctx.execute(ctx.dialect.limit(node.sql, 0))).columns.map((c) => c.name)
+    : undefined;
+  const write = snapshotWrite(node, ctx.dialect, {
+    fullRefresh: false,
+    writeId: ctx.writeId,
+    state: { ...state, ...(state.columns ? { columns: state.columns } : {}) },
+    ...(sourceColumns ? { sourceColumns } : {}),
+  });
+  if ("error" in write)
+    throw new QueryError(write.error, {
+      sql: node.sql,
+      label: node.id,
+      engineMessage: write.error,
+    });
+  if ("statement" in write) {
+    const rows = rowsWritten("merge", await ctx.execute(write.statement.sql), undefined);
+    return { appended: true, ...(rows === undefined ? {} : { rows }) };
+  }
+  const materialize = isLakeDialect(ctx.dialect) ? viewSwapMaterializer : catalogSwapMaterializer;
+  const outcome = await materialize(write.table, ctx);
+  return { ...outcome, appended: exists };
+};
