@@ -9,3 +9,5 @@ export type {
 } from "./docs-data.js";
 export { athenaProperties, semanticRole, tableauDatatype, tdsXml } from "./tableau-tds.js";
 export type { TdsInput } from "./tableau-tds.js";
+export { siteData } from "./site-data.js";
+export type { DocsIndex, IndexNode, NodeDetails } from "./site-data.js";
