@@ -113,6 +113,7 @@ describe("sluice docs generate", () => {
       "funnel.tds",
       "hourly_sales_by_category.tds",
       "sales_by_country.tds",
+      "sales_dashboard.twb",
     ]);
     const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });
     const tds = parser.parse(await readFile(path.join(folder, "sales_by_country.tds"), "utf8"));
@@ -146,6 +147,30 @@ describe("sluice docs generate", () => {
     expect(await readFile(path.join(folder, "athena.properties"), "utf8")).toBe(
       "Workgroup=sluice\n",
     );
+  });
+
+  it("writes the dashboard's .twb: a worksheet per view exposure over the .tds data sources", async () => {
+    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" });
+    const xml = await readFile(path.join(dir, "target/tableau/sales_dashboard.twb"), "utf8");
+    const workbook = parser.parse(xml).workbook;
+    const sheets = (workbook.worksheets.worksheet as { name: string }[]).map((w) => w.name);
+    expect(sheets).toEqual([
+      "Global sales heatmap",
+      "Hourly sales trend by category",
+      "Customer lifetime value",
+      "E-commerce funnel",
+      "Marketing channel performance",
+    ]);
+    expect(workbook.dashboards.dashboard.name).toBe("Real-Time E-commerce Sales Dashboard");
+    // The embedded data source of the map is the .tds's, column for column.
+    const tds = parser.parse(
+      await readFile(path.join(dir, "target/tableau/sales_by_country.tds"), "utf8"),
+    ).datasource;
+    const embedded = (workbook.datasources.datasource as Record<string, unknown>[]).find(
+      (d) => d.name === "federated.sales_by_country",
+    )!;
+    expect(embedded.column).toEqual(tds.column);
+    expect(embedded.connection).toEqual(tds.connection);
   });
 });
 
