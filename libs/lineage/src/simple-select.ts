@@ -179,7 +179,8 @@ function selectItem(tokens: Token[]): AstNode | undefined {
     endsOperand(beforeLast)
   )
     return undefined;
-  if (body.length === 0 || body[0]!.text === "*") return undefined;
+  // `*`; and `(a.x)`, which node-sql-parser keeps a column reference (leave parentheses to it).
+  if (body.length === 0 || body[0]!.text === "*" || body[0]!.text === "(") return undefined;
   const expr = expression(body);
   return expr ? { expr, as } : undefined;
 }

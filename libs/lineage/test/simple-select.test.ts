@@ -43,6 +43,14 @@ describe("simpleSelect: the lineage fast path", () => {
     "select distinct o.id, o.amount between 1 and 2 as mid, o.customer in (1, 2) as vip, o.day like '2%' as y from s.orders as o cross join s.customers as c",
     "select id from s.orders -- a comment\n/* and another */ where amount > 0",
     "select id, country from s.orders join s.customers using (id)",
+    "select (o.id) as x, (o.amount) as amount, -o.amount as neg, (o.amount + 1) * 2 as y from s.orders as o",
+    "select upper(o.day) as day, o.day || 'x' as tagged, o.amount / 100.0 as ratio from s.orders as o",
+    'select o.id as "Weird Name", "O"."ID" as up, max_by(o.day, o.amount) as d from s.orders o group by 1, 2',
+    "select coalesce(nullif(o.day, ''), 'x') as d, if(o.amount > 0, 'pos', 'neg') as sign, try(o.amount / 0) as t from s.orders as o",
+    "select o.id, c.id from s.orders o left outer join s.customers c on c.id = o.customer order by o.id desc nulls last limit 5",
+    "select id from s.orders o inner join s.customers c on (c.id = o.customer)",
+    "SELECT O.ID, CAST(O.DAY AS TIMESTAMP(3)) AS T FROM S.ORDERS O",
+    "select o.id from s.orders o where o.id in (select id from s.customers)",
   ];
   it.each(same)("gives node-sql-parser's lineage: %s", (sql) => {
     const p = project(sql);
@@ -83,6 +91,7 @@ describe("simpleSelect: the lineage fast path", () => {
     ["a constant expression", "select 1 + 2 as three, id from s.orders"],
     ["current_date", "select current_date as today, id from s.orders"],
     ["a semicolon", "select id from s.orders;"],
+    ["a parenthesised column", "select (o.id) as x from s.orders as o"],
     ["an escaped quote in a name", 'select "a""b" from s.orders'],
   ];
   it.each(full)("leaves %s to node-sql-parser", (_, sql) => {
