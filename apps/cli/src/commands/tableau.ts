@@ -11,8 +11,8 @@ interface TableauArgs {
 
 /**
  * One `.tds` per mart (models tagged `tableau`, else the `marts` schema) in `target/tableau/`,
- * for Tableau's Amazon Athena connector on the Athena target (`prod` by default), plus the
- * `athena.properties` that sets the workgroup. Column types come from the built catalog, else the
+ * for Tableau's Amazon Athena connector on the Athena target (`prod` by default), the
+ * `athena.properties` that sets the workgroup, and a `.twb` per dashboard exposure. Column types come from the built catalog, else the
  * YAML `data_type`; a column with neither is left to Tableau (and named in a warning).
  * Returns how many data sources it wrote.
  */
@@ -100,7 +100,7 @@ async function writeWorkbooks(
 export const tableauCommand: CommandSpec<TableauArgs> = {
   command: "tableau",
   describe:
-    "Write target/tableau/<mart>.tds for Tableau's Amazon Athena connector (region endpoint, port 443, workgroup, staging dir, database, table)",
+    "Write target/tableau/<mart>.tds for Tableau's Amazon Athena connector (region endpoint, port 443, workgroup, staging dir, database, table) and <dashboard>.twb with a worksheet per view",
   options: {
     "tableau-target": {
       type: "string",
@@ -108,7 +108,7 @@ export const tableauCommand: CommandSpec<TableauArgs> = {
       describe: "The Athena target the data sources connect to",
     },
   },
-  examples: [["$0 tableau", "one .tds per mart, connecting to the prod target"]],
+  examples: [["$0 tableau", "one .tds per mart on the prod target, and sales_dashboard.twb"]],
   handler: async (args, io) => {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
