@@ -1,21 +1,53 @@
 // Docs site (issue #15): `docs generate` on the models project after a build (budget < 1 s) and
 // on a 10,000-model synthetic project (< 15 s); the generated site's load and a search in
-// Debian's Chromium (< 300 ms each). Wall times of the CLI as users run it.
+// Debian's Chromium (< 300 ms each). Wall times of the CLI as users run it, and its CPU seconds
+// (user + sys: the machine may be shared); in the page, wall ms and the main thread's script and
+// task time from the DevTools protocol.
 //
 //   node tests/bench/docs.mjs [models]   (default 10000)
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
-import { generateRaw, medianOf, report, sluiceBin, tempProject, timeCommand } from "./lib.mjs";
+import {
+  generateRaw,
+  median,
+  report,
+  repoRoot,
+  sluiceBin,
+  tempProject,
+  timeCommand,
+} from "./lib.mjs";
 import { writeSyntheticProject } from "./synthetic-project.mjs";
 
 const size = Number(process.argv[2] ?? 10000);
-const docs = (dir) =>
-  timeCommand(process.execPath, [sluiceBin, "--project-dir", dir, "docs", "generate"]).ms;
+/** `sluice docs generate`: wall ms and CPU seconds (user + sys, from GNU time). */
+function docs(dir, { lineageCache = true } = {}) {
+  if (!lineageCache) rmSync(path.join(dir, "target/lineage_cache.json"), { force: true });
+  const t0 = performance.now();
+  const r = spawnSync(
+    "/usr/bin/time",
+    ["-f", "cpu %U %S", process.execPath, sluiceBin, "--project-dir", dir, "docs", "generate"],
+    { encoding: "utf8", cwd: repoRoot },
+  );
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`docs generate exited ${r.status}\n${r.stderr}`);
+  const [, user, sys] = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr) ?? [];
+  return { ms, cpu: Number(user) + Number(sys) };
+}
 
-/** Page load (navigation start to the site's ready flag) and one search, in ms, in Chromium. */
+/** Median wall ms and CPU s of `runs` runs. */
+function docsMedian(runs, dir, options) {
+  const all = Array.from({ length: runs }, () => docs(dir, options));
+  return { ms: median(all.map((r) => r.ms)), cpu: median(all.map((r) => r.cpu)) };
+}
+
+/**
+ * Page load (a fresh navigation to the site's ready flag) and one search, in ms, in Chromium,
+ * with the main thread's script and task ms of the load (DevTools protocol `Performance`).
+ */
 async function inBrowser(dir, term) {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -24,13 +56,26 @@ async function inBrowser(dir, term) {
   });
   try {
     const page = await browser.newPage();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const metrics = async () =>
+      Object.fromEntries(
+        (await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]),
+      );
     const url = pathToFileURL(path.join(dir, "target/docs/index.html")).href;
     const load = [];
     const search = [];
+    const script = [];
+    const task = [];
     for (let i = 0; i < 3; i++) {
+      await page.goto("about:blank"); // a new document each time (a hash change would not load)
+      const before = await metrics();
       await page.goto(`${url}#/`);
       await page.waitForFunction(() => window.SLUICE_DOCS_READY);
       load.push(await page.evaluate(() => performance.now()));
+      const after = await metrics();
+      script.push((after.ScriptDuration - before.ScriptDuration) * 1000);
+      task.push((after.TaskDuration - before.TaskDuration) * 1000);
       search.push(
         await page.evaluate(async (q) => {
           const t0 = performance.now();
@@ -45,8 +90,12 @@ async function inBrowser(dir, term) {
         }, term),
       );
     }
-    const m = (xs) => [...xs].sort((a, b) => a - b)[1];
-    return { load: m(load), search: m(search) };
+    return {
+      load: median(load),
+      search: median(search),
+      script: median(script),
+      task: median(task),
+    };
   } finally {
     await browser.close();
   }
@@ -56,11 +105,13 @@ const models = tempProject();
 try {
   generateRaw(models.dir, 5000);
   timeCommand(process.execPath, [sluiceBin, "--project-dir", models.dir, "build"]);
-  const ms = medianOf(3, () => docs(models.dir));
+  const run = docsMedian(3, models.dir);
   const page = await inBrowser(models.dir, "revenue");
   report("docs: the models project (after a build)", {
-    "docs generate ms (median of 3)": ms,
+    "docs generate ms (median of 3)": run.ms,
+    "docs generate CPU s": run.cpu,
     "page load ms (Chromium)": page.load,
+    "page load script / task ms (main thread)": `${page.script.toFixed(0)} / ${page.task.toFixed(0)}`,
     "search ms": page.search,
   });
 } finally {
@@ -70,12 +121,19 @@ try {
 const root = mkdtempSync(path.join(os.tmpdir(), "sluice-docs-"));
 try {
   writeSyntheticProject(size, root);
-  const ms = docs(root);
+  const first = docs(root);
+  const noLineageCache = docs(root, { lineageCache: false });
+  const again = docs(root);
   const page = await inBrowser(root, "m_9999");
   report(`docs: a ${size}-model synthetic project (not built)`, {
-    "docs generate ms (first, no compile cache)": ms,
-    "docs generate ms (again)": docs(root),
+    "docs generate ms (first: compiles, no caches)": first.ms,
+    "  CPU s": first.cpu,
+    "docs generate ms (compiled before, no lineage cache)": noLineageCache.ms,
+    "  CPU s ": noLineageCache.cpu,
+    "docs generate ms (again)": again.ms,
+    "  CPU s  ": again.cpu,
     "page load ms (Chromium)": page.load,
+    "page load script / task ms (main thread)": `${page.script.toFixed(0)} / ${page.task.toFixed(0)}`,
     "search ms": page.search,
   });
 } finally {

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { CatalogTypes, DocsData, RunResultsFile } from "@sluice/docs";
@@ -216,7 +216,7 @@ async function dashboardFiles(
  * data inlined as scripts) and `target/lineage.json`. Returns the docs data it wrote.
  */
 export async function generateDocs(ctx: ProjectContext, reading: TargetReading): Promise<DocsData> {
-  const { buildDocsData, dataScript } = await import("@sluice/docs");
+  const { buildDocsData, dataScript, siteData } = await import("@sluice/docs");
   const { catalog } = reading;
   const lineage = await lineageOf(ctx, catalog);
   const runResults = await readRunResults(ctx);
@@ -227,12 +227,19 @@ export async function generateDocs(ctx: ProjectContext, reading: TargetReading):
   });
   const site = packageFile("@sluice/docs/site");
   const dir = path.join(ctx.targetDir, "docs");
+  const { index, shards } = siteData(data);
+  await rm(path.join(dir, "assets/nodes"), { recursive: true, force: true });
   await writeAll(dir, [
     ...SITE_FILES.map(([from, to]): [string, { copy: string }] => [
       to,
       { copy: path.join(site, from) },
     ]),
-    ["assets/data.js", dataScript("SLUICE_DOCS", data)],
+    ["assets/data.js", dataScript("SLUICE_DOCS", index)],
+    ...shards.map((shard, k): [string, string] => [
+      `assets/nodes/${k}.js`,
+      dataScript(`SLUICE_SHARD_${k}`, shard),
+    ]),
+    ["assets/lineage-graph.js", dataScript("SLUICE_LINEAGE_GRAPH", lineage)],
     ["assets/lineage.js", await browserScript("@sluice/lineage/dist/trace.js", "SLUICE_LINEAGE")],
     ...(await dashboardFiles(reading.dashboard)),
   ]);

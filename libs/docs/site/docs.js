@@ -1,9 +1,38 @@
 // The docs site: one page, hash routes (#/node/<id>, #/search/<text>, #/exposure/<name>),
-// reading window.SLUICE_DOCS (assets/data.js), so it works from file:// with no server.
+// reading window.SLUICE_DOCS (assets/data.js), so it works from file:// with no server. The
+// index holds what the tree, graph and search read; a node's SQL, config and lineage come from
+// its shard (assets/nodes/<k>.js) when its page opens, the lineage graph
+// (assets/lineage-graph.js) when a column is traced: a 10,000-model site opens fast.
 (function () {
   "use strict";
   const data = window.SLUICE_DOCS;
   const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  const position = new Map(data.nodes.map((n, i) => [n.id, i]));
+
+  // Scripts loaded on demand (<script> works from file://, fetch does not): each sets a global.
+  const scripts = new Map();
+  function loadGlobal(src, name) {
+    if (window[name]) return Promise.resolve(window[name]);
+    if (!scripts.has(src))
+      scripts.set(
+        src,
+        new Promise((resolve, reject) => {
+          const s = document.createElement("script");
+          s.src = src;
+          s.onload = () => resolve(window[name]);
+          s.onerror = () => reject(new Error(`could not load ${src}`));
+          document.head.appendChild(s);
+        }),
+      );
+    return scripts.get(src);
+  }
+  async function detailsOf(id) {
+    const i = position.get(id);
+    const k = Math.floor(i / data.shardSize);
+    const shard = await loadGlobal(`assets/nodes/${k}.js`, `SLUICE_SHARD_${k}`);
+    return shard[i % data.shardSize];
+  }
+  const lineageGraph = () => loadGlobal("assets/lineage-graph.js", "SLUICE_LINEAGE_GRAPH");
   const children = new Map();
   const testsOf = new Map();
   for (const n of data.nodes) {
@@ -180,11 +209,10 @@
   }
 
   // Column lineage: libs/lineage's traceColumn (assets/lineage.js) over target/lineage.json.
-  const traceColumn = (start, direction) =>
-    window.SLUICE_LINEAGE.traceColumn(data.lineage, start, direction);
-
-  function columnLineage(nodeId, column) {
-    const own = data.lineage.nodes[nodeId]?.columns.find((c) => c.column === column);
+  function columnLineage(graph, nodeId, column) {
+    const traceColumn = (start, direction) =>
+      window.SLUICE_LINEAGE.traceColumn(graph, start, direction);
+    const own = graph.nodes[nodeId]?.columns.find((c) => c.column === column);
     const list = (steps) =>
       steps.length === 0
         ? '<p class="muted">none</p>'
@@ -202,10 +230,9 @@
     )}<h3>Downstream</h3>${list(traceColumn({ node: nodeId, column }, "downstream"))}</div>`;
   }
 
-  function nodePage(id, column) {
-    const n = byId.get(id);
-    if (!n) return `<h1>Not found</h1><p>${esc(id)}</p>`;
-    const lin = data.lineage.nodes[id];
+  function nodePage(n, d, lineagePanel) {
+    const id = n.id;
+    const lin = d.lineage;
     const cols = n.columns.length
       ? `<table data-testid="columns"><tr><th>Column</th><th>Type</th><th>Description</th><th>Lineage</th></tr>${n.columns
           .map((c) => {
@@ -227,22 +254,22 @@
           `<tr><td>${link(t.id, t.name)}</td><td>${esc(t.ruleText ?? t.type)}</td><td>${lastResult(t.last)}</td></tr>`,
       )
       .join("");
-    const config = Object.keys(n.config).length
-      ? `<pre>${esc(JSON.stringify(n.config, null, 2))}</pre>`
+    const config = Object.keys(d.config).length
+      ? `<pre>${esc(JSON.stringify(d.config, null, 2))}</pre>`
       : '<p class="muted">defaults</p>';
     return `
       <h1><span class="kind">${esc(n.type)}</span>${esc(n.id)}</h1>
       <p>${esc(n.description ?? "")}</p>
-      <p class="muted">${esc(n.path)}${n.relation ? ` · ${esc(n.relation)}` : ""} · ${esc(n.materialization)}${n.tags.length ? ` · tags ${esc(n.tags.join(", "))}` : ""}</p>
-      ${n.attachedTo ? `<p>Tests ${link(n.attachedTo)}</p>` : ""}
+      <p class="muted">${esc(d.path)}${d.relation ? ` · ${esc(d.relation)}` : ""} · ${esc(d.materialization)}${d.tags.length ? ` · tags ${esc(d.tags.join(", "))}` : ""}</p>
+      ${d.attachedTo ? `<p>Tests ${link(d.attachedTo)}</p>` : ""}
       ${n.ruleText ? `<p>Rule <code>${esc(n.ruleText)}</code></p>` : ""}
       <h2>Last run</h2><p data-testid="last-result">${lastResult(n.last)}</p>
       <h2>Columns</h2>${cols}
-      <div id="column-panel">${column ? columnLineage(id, column) : ""}</div>
+      <div id="column-panel">${lineagePanel}</div>
       ${tests ? `<h2>Tests and rules</h2><table data-testid="tests"><tr><th>Test</th><th>What</th><th>Last result</th></tr>${tests}</table>` : ""}
       <h2>Lineage</h2>${graphSvg(id)}
       <h2>Config</h2>${config}
-      ${n.sql ? `<h2>Compiled SQL (${esc(data.target)})</h2><pre>${esc(n.sql)}</pre>` : ""}`;
+      ${d.sql ? `<h2>Compiled SQL (${esc(data.target)})</h2><pre>${esc(d.sql)}</pre>` : ""}`;
   }
 
   function exposurePage(id) {
@@ -257,7 +284,7 @@
 
   function home() {
     const count = (t) => data.nodes.filter((n) => n.type === t).length;
-    const s = data.lineage.stats;
+    const s = data.stats;
     return `<h1>${esc(data.project)}</h1>
       <p>${count("source")} sources · ${count("seed")} seeds · ${count("model")} models · ${count("test")} tests · ${count("rule")} DQDL rules · ${data.exposures.length} exposures</p>
       <p>Column lineage: ${s.resolved} of ${s.columns} model columns resolved, ${s.unknown} unknown.</p>
@@ -280,20 +307,39 @@
       .join("")}</ol>${hits.length === 0 ? '<p class="muted">no match</p>' : ""}`;
   }
 
-  function route() {
+  /** A node page, once its details (and, for a column, the lineage graph) have loaded. */
+  async function nodeRoute(id, column, current) {
+    const n = byId.get(id);
+    if (!n) return `<h1>Not found</h1><p>${esc(id)}</p>`;
+    const [d, graph] = await Promise.all([detailsOf(id), column ? lineageGraph() : undefined]);
+    if (!current()) return undefined;
+    return nodePage(n, d, column ? columnLineage(graph, id, column) : "");
+  }
+
+  let routes = 0;
+  async function route() {
+    const seq = ++routes;
+    const current = () => seq === routes;
     const hash = decodeURIComponent(location.hash.slice(1));
     const [, kind, ...rest] = hash.split("/");
     let html;
-    if (kind === "node") html = nodePage(rest[0], rest[1]);
+    if (kind === "node") html = await nodeRoute(rest[0], rest[1], current);
     else if (kind === "exposure") html = exposurePage(rest[0]);
     else if (kind === "search") html = searchPage(rest.join("/"));
     else html = home();
+    if (html === undefined || !current()) return;
     $("main").innerHTML = html;
     for (const b of document.querySelectorAll("button.col"))
-      b.addEventListener("click", () => {
-        $("column-panel").innerHTML = columnLineage(rest[0], b.dataset.col);
+      b.addEventListener("click", async () => {
+        const graph = await lineageGraph();
+        if (current()) $("column-panel").innerHTML = columnLineage(graph, rest[0], b.dataset.col);
       });
   }
+  const show = () =>
+    route().catch((e) => {
+      $("main").innerHTML = `<h1>Could not show this page</h1><p>${esc(e.message)}</p>`;
+      console.error(e);
+    });
 
   $("meta").textContent = `${data.project} · target ${data.target} · generated ${data.generatedAt}`;
   let timer;
@@ -302,8 +348,7 @@
     const q = e.target.value.trim();
     timer = setTimeout(() => (location.hash = q ? `#/search/${encodeURIComponent(q)}` : "#/"), 120);
   });
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", show);
   renderTree();
-  route();
-  window.SLUICE_DOCS_READY = true;
+  show().then(() => (window.SLUICE_DOCS_READY = true));
 })();

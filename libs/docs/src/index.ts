@@ -8,4 +8,9 @@ export type {
   RunResultsFile,
 } from "./docs-data.js";
 export { athenaProperties, semanticRole, tableauDatatype, tdsXml } from "./tableau-tds.js";
+export { twbXml } from "./tableau-twb.js";
+export type { SheetField, SheetSpec, TwbInput } from "./tableau-twb.js";
+export { SEED_SHEETS } from "./dashboard-sheets.js";
 export type { TdsInput } from "./tableau-tds.js";
+export { siteData } from "./site-data.js";
+export type { DocsIndex, IndexNode, NodeDetails } from "./site-data.js";

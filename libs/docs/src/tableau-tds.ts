@@ -33,7 +33,7 @@ export function semanticRole(column: string): string | undefined {
 }
 
 /** Numbers are measures, except keys and positions (`*_id`, `stage_order`, `hour_of_day`). */
-function role(column: string, datatype: string): { role: string; type: string } {
+export function columnRole(column: string, datatype: string): { role: string; type: string } {
   const key = /(_id|_order|_number|^hour_of_day)$/.test(column);
   if ((datatype === "integer" || datatype === "real") && !key)
     return { role: "measure", type: "quantitative" };
@@ -60,6 +60,19 @@ const title = (column: string) =>
     .map((w) => (w === "" ? w : w[0]!.toUpperCase() + w.slice(1)))
     .join(" ");
 
+/** The `<column>` element of a data source column: caption, datatype, role, geographic role. */
+export function columnXml(c: TdsInput["columns"][number]): string {
+  const a = xmlAttr;
+  const datatype = tableauDatatype(c.type);
+  const r = columnRole(c.name, datatype);
+  const geo = semanticRole(c.name);
+  const caption = c.description ? `${title(c.name)}: ${c.description}` : title(c.name);
+  return (
+    `<column caption='${a(caption)}' datatype='${datatype}' name='[${a(c.name)}]' ` +
+    `role='${r.role}' type='${r.type}'${geo ? ` semantic-role='${geo}'` : ""} />`
+  );
+}
+
 /**
  * A Tableau data source (`.tds`, the "federated" format of Tableau 10+) for one Athena table
  * through Tableau's Amazon Athena connector: server `athena.<region>.amazonaws.com`, port 443,
@@ -70,22 +83,24 @@ const title = (column: string) =>
  * @example tdsXml({ name: "funnel", region: "eu-west-1", workgroup: "sluice", ... })
  */
 export function tdsXml(input: TdsInput): string {
+  const attributes = `formatted-name='${xmlAttr(input.name)}' inline='true' source-platform='linux' version='18.1' xmlns:user='http://www.tableausoftware.com/xml/user'`;
+  return [
+    "<?xml version='1.0' encoding='utf-8' ?>",
+    ...datasourceLines(input, attributes),
+    "",
+  ].join("\n");
+}
+
+/**
+ * The `<datasource>` element's lines (a `.tds` file's root, or one data source embedded in a
+ * `.twb`), with `attributes` after its caption.
+ */
+export function datasourceLines(input: TdsInput, attributes: string): string[] {
   const server = `athena.${input.region}.amazonaws.com`;
   const connectionName = `athena.${input.name}`;
   const a = xmlAttr;
-  const columns = input.columns.map((c) => {
-    const datatype = tableauDatatype(c.type);
-    const r = role(c.name, datatype);
-    const geo = semanticRole(c.name);
-    const caption = c.description ? `${title(c.name)}: ${c.description}` : title(c.name);
-    return (
-      `  <column caption='${a(caption)}' datatype='${datatype}' name='[${a(c.name)}]' ` +
-      `role='${r.role}' type='${r.type}'${geo ? ` semantic-role='${geo}'` : ""} />`
-    );
-  });
   return [
-    "<?xml version='1.0' encoding='utf-8' ?>",
-    `<datasource caption='${a(input.caption ?? input.name)}' formatted-name='${a(input.name)}' inline='true' source-platform='linux' version='18.1' xmlns:user='http://www.tableausoftware.com/xml/user'>`,
+    `<datasource caption='${a(input.caption ?? input.name)}' ${attributes}>`,
     "  <connection class='federated'>",
     "    <named-connections>",
     `      <named-connection caption='${a(server)}' name='${a(connectionName)}'>`,
@@ -94,10 +109,9 @@ export function tdsXml(input: TdsInput): string {
     "    </named-connections>",
     `    <relation connection='${a(connectionName)}' name='${a(input.table)}' table='[${a(input.database)}].[${a(input.table)}]' type='table' />`,
     "  </connection>",
-    ...columns,
+    ...input.columns.map((c) => `  ${columnXml(c)}`),
     "</datasource>",
-    "",
-  ].join("\n");
+  ];
 }
 
 /**

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
-import { buildDocsData, dataScript, semanticRole, tableauDatatype, tdsXml } from "../src/index.js";
+import {
+  buildDocsData,
+  dataScript,
+  semanticRole,
+  siteData,
+  tableauDatatype,
+  tdsXml,
+} from "../src/index.js";
 
 describe("Tableau data sources", () => {
   it("maps Athena and DuckDB types to Tableau datatypes", () => {
@@ -109,5 +116,42 @@ describe("docs data", () => {
     const window: Record<string, unknown> = {};
     new Function("window", dataScript("X", { s: "</script>", n: 1 }))(window);
     expect(window.X).toEqual({ s: "</script>", n: 1 });
+  });
+
+  it("siteData: an index without SQL, config and lineage; each node's details at its shard position", () => {
+    const many = Array.from({ length: 5 }, (_, i) => ({
+      ...node,
+      id: `model.m${i}`,
+      name: `m${i}`,
+      sql: `select ${i} as a`,
+    }));
+    const graph = {
+      nodes: { "model.m3": { node: "model.m3", columns: [] } },
+      stats: { columns: 1, resolved: 1, unknown: 0 },
+    };
+    const data = buildDocsData({ ...compiled, nodes: many }, graph, { now: new Date(0) });
+    const { index, shards, lineage } = siteData(data, 2);
+    expect(index.shardSize).toBe(2);
+    expect(index.stats).toEqual(graph.stats);
+    expect(index).not.toHaveProperty("lineage");
+    expect(
+      index.nodes.map((n) => Object.keys(n).filter((k) => /sql|config|path|tags/.test(k))),
+    ).toEqual(Array(5).fill([]));
+    expect(shards.map((s) => s.length)).toEqual([2, 2, 1]);
+    const at = (id: string) => {
+      const i = index.nodes.findIndex((n) => n.id === id);
+      return shards[Math.floor(i / index.shardSize)]![i % index.shardSize]!;
+    };
+    expect(at("model.m3")).toEqual({
+      path: "m.sql",
+      relation: "marts.m",
+      materialization: "table",
+      tags: [],
+      sql: "select 3 as a",
+      config: { schema: "marts" },
+      lineage: { node: "model.m3", columns: [] },
+    });
+    expect(at("model.m4").sql).toBe("select 4 as a");
+    expect(lineage).toBe(graph);
   });
 });

@@ -1,7 +1,9 @@
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import { selectLineage } from "./select-lineage.js";
 import type { Env, Relation } from "./select-lineage.js";
+import { simpleSelect } from "./simple-select.js";
 import { parseSelect } from "./sql-ast.js";
+import type { AstNode } from "./sql-ast.js";
 import type { LineageGraph, NodeLineage } from "./types.js";
 
 /**
@@ -11,6 +13,15 @@ import type { LineageGraph, NodeLineage } from "./types.js";
 export interface LineageCache {
   get(node: string, key: string): NodeLineage | undefined;
   set(node: string, key: string, lineage: NodeLineage): void;
+}
+
+/** How `buildLineage` parses. */
+export interface LineageOptions {
+  /**
+   * Read simple SELECTs with the fast path (`simple-select.ts`) before node-sql-parser; default
+   * true. False parses every model with node-sql-parser (to check both give the same lineage).
+   */
+  simpleSelects?: boolean;
 }
 
 /** Columns of nodes as the built catalog has them (node id → column names, in order). */
@@ -47,7 +58,10 @@ export function buildLineage(
   compiled: CompiledProject,
   catalog: CatalogColumns = {},
   cache?: LineageCache,
+  options: LineageOptions = {},
 ): LineageGraph {
+  const parse = (sql: string) =>
+    (options.simpleSelects !== false ? simpleSelect(sql) : undefined) ?? parseSelect(sql);
   const byRelation = new Map(compiled.nodes.map((n) => [relationKey(n), n]));
   const outputs = new Map<string, string[] | undefined>();
   const nodes: Record<string, NodeLineage> = {};
@@ -80,7 +94,7 @@ export function buildLineage(
           catalog[node.id] ?? null,
         ])
       : "";
-    const lineage = cache?.get(node.id, key) ?? modelLineage(node, env, catalog);
+    const lineage = cache?.get(node.id, key) ?? modelLineage(node, env, catalog, parse);
     cache?.set(node.id, key, lineage);
     nodes[node.id] = lineage;
     const named = lineage.columns.filter((c) => c.column !== "*").map((c) => c.column);
@@ -94,10 +108,15 @@ export function buildLineage(
   };
 }
 
-function modelLineage(node: CompiledNode, env: Env, catalog: CatalogColumns): NodeLineage {
+function modelLineage(
+  node: CompiledNode,
+  env: Env,
+  catalog: CatalogColumns,
+  parse: (sql: string) => AstNode,
+): NodeLineage {
   let relation: Relation;
   try {
-    relation = selectLineage(parseSelect(node.sql), env);
+    relation = selectLineage(parse(node.sql), env);
   } catch (e) {
     const error = `the SQL did not parse: ${(e as Error).message.split("\n")[0]}`;
     const declared = catalog[node.id] ?? node.columns.map((c) => c.name);

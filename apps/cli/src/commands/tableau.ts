@@ -3,7 +3,7 @@ import path from "node:path";
 import type { CommandSpec, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
-import type { CatalogTypes } from "@sluice/docs";
+import type { CatalogTypes, TdsInput } from "@sluice/docs";
 
 interface TableauArgs {
   tableauTarget: string;
@@ -11,8 +11,8 @@ interface TableauArgs {
 
 /**
  * One `.tds` per mart (models tagged `tableau`, else the `marts` schema) in `target/tableau/`,
- * for Tableau's Amazon Athena connector on the Athena target (`prod` by default), plus the
- * `athena.properties` that sets the workgroup. Column types come from the built catalog, else the
+ * for Tableau's Amazon Athena connector on the Athena target (`prod` by default), the
+ * `athena.properties` that sets the workgroup, and a `.twb` per dashboard exposure. Column types come from the built catalog, else the
  * YAML `data_type`; a column with neither is left to Tableau (and named in a warning).
  * Returns how many data sources it wrote.
  */
@@ -36,6 +36,7 @@ export async function writeTableau(
   );
   const dir = path.join(ctx.targetDir, "tableau");
   await mkdir(dir, { recursive: true });
+  const sources: TdsInput[] = [];
   for (const m of marts) {
     const yaml = declared.get(m.name) ?? new Map();
     const built = catalog[m.id];
@@ -49,7 +50,7 @@ export async function writeTableau(
       io.err(
         `warn: ${m.id}: no built catalog, so ${m.columns.length - columns.length} column(s) without data_type are left for Tableau to type: build the target first`,
       );
-    const xml = tdsXml({
+    const source: TdsInput = {
       name: m.name,
       ...(m.description ? { caption: m.description } : {}),
       region: target.region,
@@ -62,17 +63,44 @@ export async function writeTableau(
         type: c.type,
         ...(c.description ? { description: c.description } : {}),
       })),
-    });
-    await writeFile(path.join(dir, `${m.name}.tds`), xml);
+    };
+    sources.push(source);
+    await writeFile(path.join(dir, `${m.name}.tds`), tdsXml(source));
   }
   await writeFile(path.join(dir, "athena.properties"), athenaProperties(target.workgroup));
+  await writeWorkbooks(ctx, io, dir, sources);
   return marts.length;
+}
+
+/**
+ * `<exposure>.twb` for each dashboard exposure over several marts (the models project's
+ * `sales_dashboard`): a worksheet per view exposure it covers that has a sheet in SEED_SHEETS,
+ * the data sources embedded as in the `.tds` files. A view that cannot be drawn is a warning.
+ */
+async function writeWorkbooks(
+  ctx: ProjectContext,
+  io: Io,
+  dir: string,
+  sources: TdsInput[],
+): Promise<void> {
+  const { SEED_SHEETS, twbXml } = await import("@sluice/docs");
+  const exposures = ctx.compiled.exposures ?? [];
+  const views = exposures.filter((e) => SEED_SHEETS[e.name]);
+  for (const d of exposures.filter((e) => e.type === "dashboard" && e.dependsOn.length > 1)) {
+    const sheets = views
+      .filter((v) => v.dependsOn.every((id) => d.dependsOn.includes(id)))
+      .map((v) => ({ name: v.label ?? v.name, ...SEED_SHEETS[v.name]! }));
+    if (sheets.length === 0) continue;
+    const { xml, skipped } = twbXml({ dashboard: d.label ?? d.name, datasources: sources, sheets });
+    for (const s of skipped) io.err(`warn: ${d.name}.twb: no worksheet '${s.sheet}': ${s.reason}`);
+    await writeFile(path.join(dir, `${d.name}.twb`), xml);
+  }
 }
 
 export const tableauCommand: CommandSpec<TableauArgs> = {
   command: "tableau",
   describe:
-    "Write target/tableau/<mart>.tds for Tableau's Amazon Athena connector (region endpoint, port 443, workgroup, staging dir, database, table)",
+    "Write target/tableau/<mart>.tds for Tableau's Amazon Athena connector (region endpoint, port 443, workgroup, staging dir, database, table) and <dashboard>.twb with a worksheet per view",
   options: {
     "tableau-target": {
       type: "string",
@@ -80,7 +108,7 @@ export const tableauCommand: CommandSpec<TableauArgs> = {
       describe: "The Athena target the data sources connect to",
     },
   },
-  examples: [["$0 tableau", "one .tds per mart, connecting to the prod target"]],
+  examples: [["$0 tableau", "one .tds per mart on the prod target, and sales_dashboard.twb"]],
   handler: async (args, io) => {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);

@@ -1,0 +1,106 @@
+/// <reference lib="dom" />
+// The page callbacks run in Chromium: DOM types for them.
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { expect } from "vitest";
+
+/** A query on the target the dashboard read (`sluice query --format json`). */
+export type Query = <T = Record<string, unknown>>(sql: string) => Promise<T[]>;
+
+/**
+ * Check the dashboard page (loaded, ready) against SQL over the marts on the same target: the
+ * funnel's stages, every country of the map (coloured, or named as too small for it), one dot
+ * per (hour, category), the channels' orders, the top customer; then a one-day date filter
+ * gives SQL's totals. `schema` is the marts' schema or Glue database; the SQL is Trino's and
+ * DuckDB's both. Screenshots go to `artifacts` as `<prefix>dashboard*.png`.
+ */
+export async function expectDashboardMatchesMarts(
+  page: Page,
+  query: Query,
+  schema: string,
+  screenshots: { dir: string; prefix: string },
+): Promise<void> {
+  const m = (mart: string) => `${schema}.${mart}`;
+  // Funnel: four stages with the mart's summed sessions.
+  const stages = await page.$$eval('[data-testid="funnel"] tr[data-stage]', (rows) =>
+    rows.map((r) => [
+      (r as HTMLElement).dataset.stage,
+      Number((r as HTMLElement).dataset.sessions),
+    ]),
+  );
+  const funnel = await query<{ stage: string; sessions: string }>(
+    `select stage, cast(sum(sessions) as varchar) as sessions from ${m("funnel")} group by stage, stage_order order by stage_order`,
+  );
+  expect(funnel.length).toBeGreaterThan(0);
+  expect(stages).toEqual(funnel.map((f) => [f.stage, Number(f.sessions)]));
+  // Map: every country of the mart is coloured, or named as too small for the 1:110m map.
+  const coloured = await page.$$eval("path[data-iso3]", (p) =>
+    p.map((x) => ({
+      iso3: x.getAttribute("data-iso3"),
+      revenue: x.getAttribute("data-revenue"),
+      fill: x.getAttribute("fill"),
+    })),
+  );
+  const countries = await query<{ iso3: string; revenue: string }>(
+    `select country_iso3 as iso3, cast(sum(revenue) as varchar) as revenue from ${m("sales_by_country")} group by 1`,
+  );
+  expect(countries.length).toBeGreaterThan(0);
+  // The note of countries too small for the map is there only when there are some.
+  const note = page.locator('[data-testid="not-on-map"]');
+  const missing = (await note.count()) > 0 ? ((await note.textContent()) ?? "") : "";
+  for (const c of countries) {
+    const shown = coloured.find((x) => x.iso3 === c.iso3);
+    if (shown) {
+      expect(shown.revenue, c.iso3).toBe(c.revenue);
+      expect(shown.fill, c.iso3).toMatch(/^rgb\(/);
+    } else expect(missing, c.iso3).toContain(c.revenue);
+  }
+  expect(coloured.length).toBeGreaterThanOrEqual(countries.length - 3);
+  // Hourly trend: one dot per (hour, category) row; channels: the mart's orders per channel.
+  const hourly = await query<{ n: number }>(
+    `select count(*) as n from (select distinct order_hour, category from ${m("hourly_sales_by_category")})`,
+  );
+  const dots = await page.locator('#hourly_sales_trend g[aria-label="dot"] circle').count();
+  expect(dots).toBe(Number(hourly[0]!.n));
+  const channels = await page.$$eval('[data-testid="channels"] tr[data-channel]', (rows) =>
+    rows.map((r) => [(r as HTMLElement).dataset.channel, r.children[2]!.textContent]).sort(),
+  );
+  const byChannel = await query<{ channel: string; orders: string }>(
+    `select channel, cast(sum(orders) as varchar) as orders from ${m("channel_performance")} group by 1 order by 1`,
+  );
+  expect(channels).toEqual(byChannel.map((c) => [c.channel, c.orders]));
+  const top = page.locator('[data-testid="clv"] tr[data-customer]').first();
+  const [best] = await query<{ customer_id: string; value: string }>(
+    `select cast(customer_id as varchar) as customer_id, cast(sum(order_value) as varchar) as value from ${m("customer_lifetime_value")} group by 1 order by sum(order_value) desc, customer_id limit 1`,
+  );
+  expect(await top.getAttribute("data-customer")).toBe(best!.customer_id);
+  expect(await top.locator("td").last().textContent()).toBe(best!.value);
+  const shot = (name: string) =>
+    page.screenshot({
+      path: path.join(screenshots.dir, `${screenshots.prefix}${name}`),
+      fullPage: true,
+    });
+  await shot("dashboard.png");
+
+  // The date filter: one day, every view follows; totals equal SQL over the same range.
+  const revenueOf = async () => page.getAttribute("#kpi-revenue", "data-value");
+  const all = await revenueOf();
+  const [first] = await query<{ d: string }>(
+    `select cast(min(order_date) as varchar) as d from ${m("sales_by_country")}`,
+  );
+  await page.evaluate((d) => {
+    for (const id of ["from", "to"]) {
+      const input = document.getElementById(id) as HTMLInputElement;
+      input.value = d;
+      input.dispatchEvent(new Event("change"));
+    }
+  }, first!.d);
+  const [day] = await query<{ revenue: string; orders: string }>(
+    `select cast((select sum(revenue) from ${m("sales_by_country")} where order_date = date '${first!.d}') as varchar) as revenue, ` +
+      `cast((select sum(orders) from ${m("channel_performance")} where event_date = date '${first!.d}') as varchar) as orders`,
+  );
+  expect(await revenueOf()).toBe(day!.revenue);
+  expect(await revenueOf()).not.toBe(all);
+  expect(await page.getAttribute("#kpi-orders", "data-value")).toBe(day!.orders);
+  await shot("dashboard-one-day.png");
+}
