@@ -37,6 +37,8 @@ export interface FirehoseLocal {
   port: number;
   /** Records accepted, records failed on purpose, calls throttled on purpose. */
   stats: { accepted: number; failed: number; throttled: number; calls: number };
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   /** What was written to the lake so far. */
   output: SinkReport;
   /** Delivers every buffer now (as on shutdown) and waits until the objects are written. */
@@ -226,6 +228,9 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,
     port,
     stats,
+    get connections() {
+      return server.connections;
+    },
     output: writer.report,
     flush,
     async close() {
