@@ -15,7 +15,8 @@ import type { StageSettings } from "./stage-settings.js";
 /** What the event path needs from the rest of the stack. */
 export interface EventStreamProps {
   settings: StageSettings;
-  lake: s3.IBucket;
+  /** The raw zone's bucket. */
+  raw: s3.IBucket;
   /** The generator Lambda's code (a bundle of `@sluice/generator`'s `lambda.handler`). */
   generatorCode: lambda.Code;
 }
@@ -34,7 +35,7 @@ export class EventStream extends Construct {
 
   constructor(scope: Construct, id: string, props: EventStreamProps) {
     super(scope, id);
-    const { settings, lake } = props;
+    const { settings, raw } = props;
     const name = `sluice-${settings.stage}`;
     this.stream = new kinesis.Stream(this, "Events", {
       streamName: `${name}-events`,
@@ -119,13 +120,13 @@ export class EventStream extends Construct {
         }),
         new iam.PolicyStatement({
           actions: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-          resources: [lake.bucketArn],
+          resources: [raw.bucketArn],
         }),
         new iam.PolicyStatement({
           actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"],
           resources: [
-            lake.arnForObjects(`${prefixes.rawEvents}*`),
-            lake.arnForObjects(`${prefixes.rawErrors}*`),
+            raw.arnForObjects(`${prefixes.rawEvents}*`),
+            raw.arnForObjects(`${prefixes.rawErrors}*`),
           ],
         }),
         new iam.PolicyStatement({
@@ -150,7 +151,7 @@ export class EventStream extends Construct {
         roleArn: deliveryRole.roleArn,
       },
       extendedS3DestinationConfiguration: {
-        bucketArn: lake.bucketArn,
+        bucketArn: raw.bucketArn,
         roleArn: deliveryRole.roleArn,
         // Firehose's timestamp namespace is the arrival time in UTC: the raw source's `dt`.
         prefix: `${prefixes.rawEvents}!{timestamp:yyyy/MM/dd/HH}/`,
@@ -183,10 +184,10 @@ export class EventStream extends Construct {
         {
           id: "AwsSolutions-IAM5",
           reason:
-            "Scoped to this stack's log group streams and to the raw zone's two prefixes of the lake bucket; object and log-stream names are only known at run time.",
+            "Scoped to this stack's log group streams and to the raw zone's two prefixes of the raw bucket; object and log-stream names are only known at run time.",
           appliesTo: [
             { regex: "/^Resource::<.*Logs.*\\.Arn>:\\*$/g" },
-            { regex: "/^Resource::<.*Lake.*\\.Arn>/raw(-errors)?/(events/)?\\*$/g" },
+            { regex: "/^Resource::<.*Raw.*\\.Arn>/raw(-errors)?/(events/)?\\*$/g" },
           ],
         },
       ],
