@@ -1,13 +1,13 @@
 import { hash } from "node:crypto";
 import type { Prng } from "@sluice/events";
 import { ApiError } from "./api-error.js";
-import type { FirehoseBuffer } from "./firehose-buffer.js";
+import type { RecordDelivery } from "./event-type-partitions.js";
 import { kinesisLimits } from "./kinesis-sink.js";
 
 /** What the Kinesis operations of the local endpoint share with its Firehose side. */
 export interface KinesisLocalContext {
   /** The delivery stream that drains Kinesis stream `name` into the raw zone (named like it). */
-  drainOf(name: string): FirehoseBuffer;
+  drainOf(name: string): RecordDelivery;
   /** Shards per stream (records go to one by the MD5 of their partition key, as in Kinesis). */
   shards: number;
   /** Draws injected per-record failures. */
