@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -9,6 +9,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { NagSuppressions } from "cdk-nag";
 import { Construct } from "constructs";
+import { eventTypePartitioning } from "@sluice/generator/partitioning";
 import { prefixes } from "./lake-buckets.js";
 import type { StageSettings } from "./stage-settings.js";
 
@@ -26,7 +27,9 @@ export interface EventStreamProps {
  * (on-demand, KMS-encrypted; partition key = session id) → a Firehose delivery
  * stream that writes GZIP objects to `raw/events/YYYY/MM/DD/HH/` (UTC arrival hour, the layout
  * the raw source reads) and failed records to `raw-errors/`, with CloudWatch logging. Each role
- * is allowed only its own actions on these resources.
+ * is allowed only its own actions on these resources. With `partitionRawByEventType`, Firehose
+ * partitions dynamically: jq extracts `.event_type` and objects go to
+ * `raw/events/event_type=<t>/YYYY/MM/DD/HH/` (as `sluice firehose-local --partition-by-event-type`).
  */
 export class EventStream extends Construct {
   readonly stream: kinesis.Stream;
@@ -154,7 +157,10 @@ export class EventStream extends Construct {
         bucketArn: raw.bucketArn,
         roleArn: deliveryRole.roleArn,
         // Firehose's timestamp namespace is the arrival time in UTC: the raw source's `dt`.
-        prefix: `${prefixes.rawEvents}!{timestamp:yyyy/MM/dd/HH}/`,
+        prefix: settings.partitionRawByEventType
+          ? `${eventTypePartitioning.prefix("!{partitionKeyFromQuery:event_type}")}!{timestamp:yyyy/MM/dd/HH}/`
+          : `${prefixes.rawEvents}!{timestamp:yyyy/MM/dd/HH}/`,
+        ...(settings.partitionRawByEventType ? eventTypePartitioningConfig() : {}),
         errorOutputPrefix: `${prefixes.rawErrors}!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/`,
         compressionFormat: "GZIP",
         bufferingHints: {
@@ -170,6 +176,11 @@ export class EventStream extends Construct {
     });
     // The role's policy must exist before Firehose checks it can read the stream.
     this.deliveryStream.node.addDependency(policy);
+    if (settings.partitionRawByEventType)
+      Annotations.of(this.deliveryStream).addWarningV2(
+        "sluice:raw-layout",
+        "partitionRawByEventType: the raw zone is written under raw/events/event_type=<t>/YYYY/MM/DD/HH/, which the raw source (models/sources/raw.yml, partitioning: firehose_hourly) does not read yet; sluice build would see no raw data",
+      );
 
     NagSuppressions.addResourceSuppressions(this.deliveryStream, [
       {
@@ -194,4 +205,29 @@ export class EventStream extends Construct {
       true,
     );
   }
+}
+
+/**
+ * Firehose dynamic partitioning by `event_type` (CloudFormation spelling): inline jq parsing of
+ * each record (records are whole JSON lines, already newline-terminated: no delimiter added).
+ */
+function eventTypePartitioningConfig() {
+  return {
+    dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
+    processingConfiguration: {
+      enabled: true,
+      processors: [
+        {
+          type: "MetadataExtraction",
+          parameters: [
+            {
+              parameterName: "MetadataExtractionQuery",
+              parameterValue: eventTypePartitioning.query,
+            },
+            { parameterName: "JsonParsingEngine", parameterValue: "JQ-1.6" },
+          ],
+        },
+      ],
+    },
+  };
 }
