@@ -19,8 +19,8 @@ export interface KinesisLocalContext {
 /**
  * The shard of a key: Kinesis splits the 128-bit MD5 range evenly between a stream's shards.
  * The top 48 bits decide it (exactly, except within 2^-48 of a boundary), without a BigInt.
- * One-shot `hash` (no Hash object per record): a session's events share a key, so this runs
- * once per record on the hot path.
+ * A one-shot `hash`: it runs for every record, and a Hash object per record cost more than the
+ * digest itself.
  */
 function shardOf(partitionKey: string, shards: number): number {
   const top48 = Number.parseInt(hash("md5", partitionKey, "hex").slice(0, 12), 16);
@@ -45,7 +45,7 @@ interface CheckedRecord {
 }
 
 /** The size of base64 `text` once decoded (padding and length, as Kinesis counts the blob). */
-export function base64DecodedLength(text: string): number {
+function base64DecodedLength(text: string): number {
   let n = text.length;
   if (n > 0 && text.charCodeAt(n - 1) === 61) n--; // '='
   if (n > 0 && text.charCodeAt(n - 1) === 61) n--;
