@@ -44,6 +44,12 @@ describe("sluice init-target --from-stack", () => {
       "utf8",
     ).catch(() => "");
     if (sql) expect(sql).toContain("ecommerce_ci_");
+    // The raw zone has its own bucket: the raw table reads it, the tables go to the lake bucket.
+    expect(after).toMatch(
+      /s3_lake_root: s3:\/\/sluice-ci-lake-1a2b\n\s+s3_raw_root: s3:\/\/sluice-ci-raw-1a2b/,
+    );
+    const raw = await readFile(path.join(dir, "target/run/sources/events.sql"), "utf8");
+    expect(raw).toContain("LOCATION 's3://sluice-ci-raw-1a2b/raw/events/'");
   });
 
   it("exits 2 with the problem and a hint on a missing or wrong file", async () => {

@@ -5,6 +5,7 @@ export const stackOutputs = {
     AthenaWorkgroup: "sluice-ci",
     AthenaResultsLocation: "s3://sluice-ci-results-1a2b/queries/",
     LakeRoot: "s3://sluice-ci-lake-1a2b",
+    RawRoot: "s3://sluice-ci-raw-1a2b",
     GlueDatabases: JSON.stringify({
       marts: "ecommerce_ci_marts",
       raw: "ecommerce_ci_raw",

@@ -244,7 +244,8 @@ export interface FirehoseLocalCommandOption {
     | "seed"
     | "failureRate"
     | "throttleRate"
-    | "shards";
+    | "shards"
+    | "partitionByEventType";
   type: "number" | "string" | "boolean";
   default?: number | string | boolean;
   describe: string;
@@ -321,5 +322,13 @@ export const firehoseLocalCommandOptions: readonly FirehoseLocalCommandOption[] 
     type: "number",
     default: 4,
     describe: "shards of each local Kinesis stream (records go by the MD5 of their partition key)",
+  },
+  {
+    name: "partition-by-event-type",
+    key: "partitionByEventType",
+    type: "boolean",
+    default: false,
+    describe:
+      "Firehose dynamic partitioning: raw/events/event_type=<t>/YYYY/MM/DD/HH/ (records without one to raw-errors/partitioning-failed/)",
   },
 ];

@@ -20,6 +20,8 @@ export type DualHandler = (
 /** A listening endpoint; `close` ends every connection. */
 export interface DualServer {
   port: number;
+  /** TCP connections accepted so far (a client that keeps its session alive opens one). */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -54,7 +56,11 @@ export async function listenHttp1And2(
     sessions.add(s);
     s.once("close", () => sessions.delete(s));
   });
-  const tcp = createTcpServer((socket) => {
+  // No Nagle: an answer's HEADERS and DATA frames go out as separate writes, and on a kept-alive
+  // connection Nagle holds the second until the client's delayed ACK (40 ms on Linux loopback).
+  let connections = 0;
+  const tcp = createTcpServer({ noDelay: true }, (socket) => {
+    connections++;
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.once("readable", () => {
@@ -74,6 +80,9 @@ export async function listenHttp1And2(
   });
   return {
     port: (tcp.address() as AddressInfo).port,
+    get connections() {
+      return connections;
+    },
     async close() {
       for (const s of sessions) s.destroy();
       for (const s of sockets) s.destroy();

@@ -3,6 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { Prng, hashString } from "@sluice/events";
 import { ApiError } from "./api-error.js";
 import { listenHttp1And2 } from "./dual-protocol-server.js";
+import { EventTypePartitions, type RecordDelivery } from "./event-type-partitions.js";
 import { FirehoseBuffer } from "./firehose-buffer.js";
 import { kinesisOperations } from "./kinesis-local.js";
 import { lakeWriter } from "./local-sink.js";
@@ -28,6 +29,12 @@ export interface FirehoseLocalOptions {
   throttleRate?: number;
   /** Shards of each local Kinesis stream (default 4). */
   shards?: number;
+  /**
+   * Firehose dynamic partitioning by `event_type` (the stack's `partitionRawByEventType`):
+   * objects under `raw/events/event_type=<t>/YYYY/MM/DD/HH/`, records whose key cannot be
+   * extracted under `raw-errors/partitioning-failed/YYYY/MM/DD/HH/`. Default false.
+   */
+  partitionByEventType?: boolean;
 }
 
 /** A running local endpoint. */
@@ -35,8 +42,19 @@ export interface FirehoseLocal {
   /** e.g. `http://127.0.0.1:4573`, for `--endpoint-url`. */
   url: string;
   port: number;
-  /** Records accepted, records failed on purpose, calls throttled on purpose. */
-  stats: { accepted: number; failed: number; throttled: number; calls: number };
+  /**
+   * Records accepted, records failed on purpose, calls throttled on purpose, and records sent to
+   * the error prefix because their partition key could not be extracted.
+   */
+  stats: {
+    accepted: number;
+    failed: number;
+    throttled: number;
+    calls: number;
+    partitioningFailed: number;
+  };
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   /** What was written to the lake so far. */
   output: SinkReport;
   /** Delivers every buffer now (as on shutdown) and waits until the objects are written. */
@@ -63,29 +81,34 @@ const JSON_11 = "application/x-amz-json-1.1";
 export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise<FirehoseLocal> {
   const seed = options.seed ?? 1;
   const writer = lakeWriter(options.lakeDir);
-  const buffers = new Map<string, FirehoseBuffer>();
+  const buffers = new Map<string, RecordDelivery>();
   const chaos = new Prng(seed, hashString("firehose-local"));
   const ids = new Prng(seed, hashString("record-ids"));
-  const stats = { accepted: 0, failed: 0, throttled: 0, calls: 0 };
+  const stats = { accepted: 0, failed: 0, throttled: 0, calls: 0, partitioningFailed: 0 };
 
+  const bufferAt = (stream: string, prefix?: string) =>
+    new FirehoseBuffer(
+      {
+        stream,
+        seed,
+        gzip: options.gzip ?? true,
+        bufferSizeMiB: options.bufferSizeMiB ?? 5,
+        bufferIntervalSeconds: options.bufferIntervalSeconds ?? 300,
+        ...(prefix !== undefined ? { prefix } : {}),
+      },
+      writer.write,
+    );
   const bufferFor = (stream: string) => {
     let b = buffers.get(stream);
     if (!b) {
-      b = new FirehoseBuffer(
-        {
-          stream,
-          seed,
-          gzip: options.gzip ?? true,
-          bufferSizeMiB: options.bufferSizeMiB ?? 5,
-          bufferIntervalSeconds: options.bufferIntervalSeconds ?? 300,
-        },
-        writer.write,
-      );
+      b = options.partitionByEventType
+        ? new EventTypePartitions((prefix) => bufferAt(stream, prefix), stats)
+        : bufferAt(stream);
       buffers.set(stream, b);
     }
     return b;
   };
-  const accept = (buffer: FirehoseBuffer, base64: string, now: number) => {
+  const accept = (buffer: RecordDelivery, base64: string, now: number) => {
     buffer.addBase64(base64, now);
     stats.accepted++;
     return recordId(ids);
@@ -141,7 +164,12 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
               ExtendedS3DestinationDescription: {
                 BucketARN: "arn:aws:s3:::local-lake",
                 RoleARN: "arn:aws:iam::000000000000:role/firehose-local",
-                Prefix: "raw/events/",
+                Prefix: options.partitionByEventType
+                  ? "raw/events/event_type=!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy/MM/dd/HH}/"
+                  : "raw/events/",
+                DynamicPartitioningConfiguration: {
+                  Enabled: options.partitionByEventType ?? false,
+                },
                 BufferingHints: {
                   SizeInMBs: options.bufferSizeMiB ?? 5,
                   IntervalInSeconds: options.bufferIntervalSeconds ?? 300,
@@ -226,6 +254,9 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,
     port,
     stats,
+    get connections() {
+      return server.connections;
+    },
     output: writer.report,
     flush,
     async close() {

@@ -205,8 +205,8 @@ async function createSink(o: ResolvedGenerateOptions): Promise<EventSink> {
       : {}),
   };
   if (o.sink === "kinesis") {
-    const { KinesisClient } = await import("@aws-sdk/client-kinesis");
-    const client = new KinesisClient(config);
+    const { createKinesisClient } = await import("./kinesis-client.js");
+    const client = await createKinesisClient(config);
     return createKinesisSink({ client, stream: o.stream, concurrency: o.concurrency });
   }
   const { FirehoseClient } = await import("@aws-sdk/client-firehose");

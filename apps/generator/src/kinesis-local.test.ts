@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { objectText, readTree } from "../test/lake.js";
 import { startFirehoseLocal } from "./firehose-local.js";
 import { generate } from "./generate.js";
+import { createKinesisClient } from "./kinesis-client.js";
 import { createKinesisSink, kinesisLimits, partitionKey } from "./kinesis-sink.js";
 import { firehoseObjectKeyPattern } from "./object-key.js";
 
@@ -21,21 +22,27 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** Every line of the objects under a lake's raw zone, read back from the bytes on disk. */
 const lakeLines = (dir: string) =>
   [...readTree(dir)].flatMap(([k, b]) => objectText(k, b).slice(0, -1).split("\n")).sort();
-const client = (url: string) =>
-  new KinesisClient({
-    region: "us-east-1",
-    endpoint: url,
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    maxAttempts: 1,
-  });
+const config = (url: string) => ({
+  region: "us-east-1",
+  endpoint: url,
+  credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  maxAttempts: 1,
+});
+const client = (url: string) => new KinesisClient(config(url));
+/** The SDK's own client, and the sink's (its PutRecords body written natively, one session). */
+const clients = [
+  ["the SDK's client", async (url: string) => client(url)],
+  ["the sink's client", (url: string) => createKinesisClient(config(url))],
+] as const;
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-describe("the local endpoint's Kinesis streams, through the real SDK", () => {
+describe.each(clients)("the local endpoint's Kinesis streams, through %s", (name, make) => {
+  const dir = (what: string) => join(root, `${what}-${name.replace(/\W+/g, "-")}`);
   it("describes a stream and drains PutRecord/PutRecords into the raw zone, Firehose-named", async () => {
-    const lakeDir = join(root, "put");
+    const lakeDir = dir("put");
     const local = await startFirehoseLocal({ lakeDir, shards: 4 });
     try {
-      const kc = client(local.url);
+      const kc = await make(local.url);
       const d = await kc.send(new DescribeStreamSummaryCommand({ StreamName: "shop" }));
       expect(d.StreamDescriptionSummary).toMatchObject({
         StreamStatus: "ACTIVE",
@@ -70,8 +77,8 @@ describe("the local endpoint's Kinesis streams, through the real SDK", () => {
   });
 
   it("refuses what Kinesis refuses, whole: 501 records, a 1 MiB record plus its key, no key, 5 MiB + 1", async () => {
-    const local = await startFirehoseLocal({ lakeDir: join(root, "limits") });
-    const kc = client(local.url);
+    const local = await startFirehoseLocal({ lakeDir: dir("limits") });
+    const kc = await make(local.url);
     const put = (records: { PartitionKey?: string; Data: Uint8Array }[]) =>
       kc.send(new PutRecordsCommand({ StreamName: "shop", Records: records as never }));
     try {

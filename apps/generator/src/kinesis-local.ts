@@ -1,13 +1,13 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Prng } from "@sluice/events";
 import { ApiError } from "./api-error.js";
-import type { FirehoseBuffer } from "./firehose-buffer.js";
+import type { RecordDelivery } from "./event-type-partitions.js";
 import { kinesisLimits } from "./kinesis-sink.js";
 
 /** What the Kinesis operations of the local endpoint share with its Firehose side. */
 export interface KinesisLocalContext {
   /** The delivery stream that drains Kinesis stream `name` into the raw zone (named like it). */
-  drainOf(name: string): FirehoseBuffer;
+  drainOf(name: string): RecordDelivery;
   /** Shards per stream (records go to one by the MD5 of their partition key, as in Kinesis). */
   shards: number;
   /** Draws injected per-record failures. */
@@ -19,19 +19,40 @@ export interface KinesisLocalContext {
 /**
  * The shard of a key: Kinesis splits the 128-bit MD5 range evenly between a stream's shards.
  * The top 48 bits decide it (exactly, except within 2^-48 of a boundary), without a BigInt.
+ * A one-shot `hash`: it runs for every record, and a Hash object per record cost more than the
+ * digest itself.
  */
 function shardOf(partitionKey: string, shards: number): number {
-  const top48 = createHash("md5").update(partitionKey, "utf8").digest().readUIntBE(0, 6);
+  const top48 = Number.parseInt(hash("md5", partitionKey, "hex").slice(0, 12), 16);
   return Math.floor((top48 * shards) / 2 ** 48);
 }
 
 const shardId = (i: number) => `shardId-${String(i).padStart(12, "0")}`;
+const shardPrefix = (i: number) => `4960${String(i).padStart(12, "0")}`;
 
 /** One record of a PutRecords/PutRecord body, as sent on the wire. */
 interface WireRecord {
   Data?: string;
   PartitionKey?: string;
 }
+
+/** A record that passed the limits: its base64 data (decoded only into the buffer) and key. */
+interface CheckedRecord {
+  base64: string;
+  key: string;
+  /** Bytes against Kinesis's limits: decoded data plus the key's UTF-8. */
+  size: number;
+}
+
+/** The size of base64 `text` once decoded (padding and length, as Kinesis counts the blob). */
+function base64DecodedLength(text: string): number {
+  let n = text.length;
+  if (n > 0 && text.charCodeAt(n - 1) === 61) n--; // '='
+  if (n > 0 && text.charCodeAt(n - 1) === 61) n--;
+  return Math.floor((n * 3) / 4);
+}
+
+const ZEROS = "0".repeat(40);
 
 /**
  * Kinesis Data Streams (JSON 1.1, `Kinesis_20131202.<Op>`) for the local endpoint: PutRecords,
@@ -47,12 +68,12 @@ export function kinesisOperations(
 ): Record<string, (body: Record<string, unknown>) => unknown> {
   // 56-digit sequence numbers like Kinesis's, growing per shard: a fixed prefix, the shard and
   // a counter (a Number: 2^53 records per shard is beyond any local run).
-  const sequences = new Map<string, number>();
+  const sequences = new Map<string, number[]>();
   const nextSequence = (stream: string, shard: number) => {
-    const key = `${stream}/${shard}`;
-    const next = (sequences.get(key) ?? 0) + 1;
-    sequences.set(key, next);
-    return `4960${String(shard).padStart(12, "0")}${String(next).padStart(40, "0")}`;
+    let counters = sequences.get(stream);
+    if (!counters) sequences.set(stream, (counters = new Array<number>(ctx.shards).fill(0)));
+    const next = String(++counters[shard]!);
+    return `${shardPrefix(shard)}${ZEROS.slice(next.length)}${next}`;
   };
   const streamOf = (body: Record<string, unknown>) => {
     const name =
@@ -64,24 +85,24 @@ export function kinesisOperations(
       throw new ApiError("ValidationException", "StreamName or StreamARN is required");
     return name;
   };
-  const decode = (r: WireRecord, i: number) => {
+  const check = (r: WireRecord, i: number): CheckedRecord => {
     const key = r.PartitionKey;
     if (typeof key !== "string" || key.length < 1 || key.length > 256)
       throw new ApiError(
         "ValidationException",
         `Value at 'records.${i + 1}.member.partitionKey' failed to satisfy constraint: Member must have length between 1 and 256`,
       );
-    const data = Buffer.from(r.Data ?? "", "base64");
-    if (data.length + Buffer.byteLength(key) > kinesisLimits.maxRecordBytes)
+    const base64 = r.Data ?? "";
+    const size = base64DecodedLength(base64) + Buffer.byteLength(key);
+    if (size > kinesisLimits.maxRecordBytes)
       throw new ApiError(
         "ValidationException",
         `Value at 'records.${i + 1}.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048576`,
       );
-    return { data, key };
+    return { base64, key, size };
   };
-  const accept = (stream: string, record: { data: Buffer; key: string }, now: number) => {
-    const shard = shardOf(record.key, ctx.shards);
-    ctx.drainOf(stream).addBytes(record.data, 0, record.data.length, now);
+  const accept = (stream: string, record: CheckedRecord, shard: number, now: number) => {
+    ctx.drainOf(stream).addBase64(record.base64, now);
     ctx.stats.accepted++;
     return { SequenceNumber: nextSequence(stream, shard), ShardId: shardId(shard) };
   };
@@ -106,8 +127,8 @@ export function kinesisOperations(
           "ValidationException",
           "Value at 'records' failed to satisfy constraint: Member must have length between 1 and 500",
         );
-      const records = wire.map(decode);
-      const total = records.reduce((s, r) => s + r.data.length + Buffer.byteLength(r.key), 0);
+      const records = wire.map(check);
+      const total = records.reduce((sum, r) => sum + r.size, 0);
       if (total > kinesisLimits.maxBatchBytes)
         throw new ApiError(
           "InvalidArgumentException",
@@ -116,23 +137,24 @@ export function kinesisOperations(
       const now = Date.now();
       let failed = 0;
       const Records = records.map((r) => {
+        const shard = shardOf(r.key, ctx.shards);
         if (ctx.chaos.chance(ctx.failureRate)) {
           failed++;
           ctx.stats.failed++;
-          const shard = shardId(shardOf(r.key, ctx.shards));
           return {
             ErrorCode: "ProvisionedThroughputExceededException",
-            ErrorMessage: `Rate exceeded for shard ${shard} in stream ${stream} under account 000000000000.`,
+            ErrorMessage: `Rate exceeded for shard ${shardId(shard)} in stream ${stream} under account 000000000000.`,
           };
         }
-        return accept(stream, r, now);
+        return accept(stream, r, shard, now);
       });
       return { FailedRecordCount: failed, Records, EncryptionType: "NONE" };
     },
     PutRecord(body) {
       const stream = streamOf(body);
+      const record = check(body as WireRecord, 0);
       return {
-        ...accept(stream, decode(body as WireRecord, 0), Date.now()),
+        ...accept(stream, record, shardOf(record.key, ctx.shards), Date.now()),
         EncryptionType: "NONE",
       };
     },

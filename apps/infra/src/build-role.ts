@@ -11,6 +11,9 @@ import type { StageSettings } from "./stage-settings.js";
 export interface BuildRoleProps {
   settings: StageSettings;
   facts: ProjectFacts;
+  /** Read only: the raw zone. */
+  raw: s3.IBucket;
+  /** Read and write on the schemas' prefixes. */
   lake: s3.IBucket;
   results: s3.IBucket;
   workgroupName: string;
@@ -19,8 +22,8 @@ export interface BuildRoleProps {
 /**
  * The role `sluice build` runs as (CI assumes it): Athena in the stack's workgroup only; Glue on
  * the catalog, the project's databases and their tables only (tables, partitions, DQ rulesets);
- * S3 read on the raw zone and read/write on the schemas' prefixes of the lake and on the query
- * results prefix, nothing else.
+ * S3 read on the raw zone's bucket (list, and get under `raw/events/`) and read/write on the
+ * schemas' prefixes of the lake bucket and on the query results prefix, nothing else.
  */
 export class BuildRole extends Construct {
   readonly role: iam.Role;
@@ -28,7 +31,7 @@ export class BuildRole extends Construct {
   constructor(scope: Construct, id: string, props: BuildRoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { facts, lake, results } = props;
+    const { facts, raw, lake, results } = props;
     const trusted = props.settings.buildRoleTrustedArns;
     this.role = new iam.Role(this, "Role", {
       roleName: `sluice-${props.settings.stage}-build`,
@@ -98,14 +101,14 @@ export class BuildRole extends Construct {
         resources: [glueArn("dataQualityRuleset", `${facts.projectName}_*`)],
       }),
       new iam.PolicyStatement({
-        sid: "ListLakeAndResults",
+        sid: "ListRawLakeAndResults",
         actions: ["s3:ListBucket", "s3:GetBucketLocation"],
-        resources: [lake.bucketArn, results.bucketArn],
+        resources: [raw.bucketArn, lake.bucketArn, results.bucketArn],
       }),
       new iam.PolicyStatement({
         sid: "ReadRawZone",
         actions: ["s3:GetObject"],
-        resources: [lake.arnForObjects(`${prefixes.rawEvents}*`)],
+        resources: [raw.arnForObjects(`${prefixes.rawEvents}*`)],
       }),
       new iam.PolicyStatement({
         sid: "WriteSchemasAndResults",
@@ -122,11 +125,11 @@ export class BuildRole extends Construct {
       {
         id: "AwsSolutions-IAM5",
         reason:
-          "Wildcards only below this project's own names: its databases' tables, its DQ rulesets (<project>_*), and its schema and results prefixes in its two buckets; sluice creates table versions and result objects whose names are only known at run time.",
+          "Wildcards only below this project's own names: its databases' tables, its DQ rulesets (<project>_*), and its raw-events prefix (read only) and its schema and results prefixes; sluice creates table versions and result objects whose names are only known at run time.",
         appliesTo: [
           { regex: "/^Resource::arn:.*:glue:.*:table/.*/\\*$/g" },
           { regex: "/^Resource::arn:.*:glue:.*:dataQualityRuleset/.*_\\*$/g" },
-          { regex: "/^Resource::<.*(Lake|AthenaResults).*\\.Arn>/.*\\*$/g" },
+          { regex: "/^Resource::<.*(Raw|Lake|AthenaResults).*\\.Arn>/.*\\*$/g" },
         ],
       },
     ]);

@@ -11,6 +11,8 @@ import type { StageSettings } from "./stage-settings.js";
 export interface CatalogProps {
   settings: StageSettings;
   facts: ProjectFacts;
+  /** The raw zone's bucket: the raw table's location is under it. */
+  raw: s3.IBucket;
   lake: s3.IBucket;
   results: s3.IBucket;
 }
@@ -25,12 +27,15 @@ export class Catalog extends Construct {
   readonly workgroup: athena.CfnWorkGroup;
   readonly resultsLocation: string;
   readonly lakeRoot: string;
+  /** `s3://<raw bucket>`: the target's `s3_raw_root`. */
+  readonly rawRoot: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
     const { facts, settings } = props;
     const account = Stack.of(this).account;
     this.lakeRoot = `s3://${props.lake.bucketName}`;
+    this.rawRoot = `s3://${props.raw.bucketName}`;
     const databases = new Map<string, glue.CfnDatabase>();
     for (const [schema, name] of Object.entries(facts.databases)) {
       databases.set(
@@ -44,7 +49,7 @@ export class Catalog extends Construct {
     const raw = new glue.CfnTable(this, "RawTable", {
       catalogId: account,
       databaseName: facts.raw.database,
-      tableInput: rawTableInput(facts, this.lakeRoot),
+      tableInput: rawTableInput(facts, this.rawRoot),
     });
     const rawDb = databases.get(facts.raw.database);
     if (rawDb) raw.node.addDependency(rawDb);

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -9,13 +9,15 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { NagSuppressions } from "cdk-nag";
 import { Construct } from "constructs";
+import { eventTypePartitioning } from "@sluice/generator/partitioning";
 import { prefixes } from "./lake-buckets.js";
 import type { StageSettings } from "./stage-settings.js";
 
 /** What the event path needs from the rest of the stack. */
 export interface EventStreamProps {
   settings: StageSettings;
-  lake: s3.IBucket;
+  /** The raw zone's bucket. */
+  raw: s3.IBucket;
   /** The generator Lambda's code (a bundle of `@sluice/generator`'s `lambda.handler`). */
   generatorCode: lambda.Code;
 }
@@ -25,7 +27,9 @@ export interface EventStreamProps {
  * (on-demand, KMS-encrypted; partition key = session id) → a Firehose delivery
  * stream that writes GZIP objects to `raw/events/YYYY/MM/DD/HH/` (UTC arrival hour, the layout
  * the raw source reads) and failed records to `raw-errors/`, with CloudWatch logging. Each role
- * is allowed only its own actions on these resources.
+ * is allowed only its own actions on these resources. With `partitionRawByEventType`, Firehose
+ * partitions dynamically: jq extracts `.event_type` and objects go to
+ * `raw/events/event_type=<t>/YYYY/MM/DD/HH/` (as `sluice firehose-local --partition-by-event-type`).
  */
 export class EventStream extends Construct {
   readonly stream: kinesis.Stream;
@@ -34,7 +38,7 @@ export class EventStream extends Construct {
 
   constructor(scope: Construct, id: string, props: EventStreamProps) {
     super(scope, id);
-    const { settings, lake } = props;
+    const { settings, raw } = props;
     const name = `sluice-${settings.stage}`;
     this.stream = new kinesis.Stream(this, "Events", {
       streamName: `${name}-events`,
@@ -119,13 +123,13 @@ export class EventStream extends Construct {
         }),
         new iam.PolicyStatement({
           actions: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-          resources: [lake.bucketArn],
+          resources: [raw.bucketArn],
         }),
         new iam.PolicyStatement({
           actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"],
           resources: [
-            lake.arnForObjects(`${prefixes.rawEvents}*`),
-            lake.arnForObjects(`${prefixes.rawErrors}*`),
+            raw.arnForObjects(`${prefixes.rawEvents}*`),
+            raw.arnForObjects(`${prefixes.rawErrors}*`),
           ],
         }),
         new iam.PolicyStatement({
@@ -150,10 +154,13 @@ export class EventStream extends Construct {
         roleArn: deliveryRole.roleArn,
       },
       extendedS3DestinationConfiguration: {
-        bucketArn: lake.bucketArn,
+        bucketArn: raw.bucketArn,
         roleArn: deliveryRole.roleArn,
         // Firehose's timestamp namespace is the arrival time in UTC: the raw source's `dt`.
-        prefix: `${prefixes.rawEvents}!{timestamp:yyyy/MM/dd/HH}/`,
+        prefix: settings.partitionRawByEventType
+          ? `${eventTypePartitioning.prefix("!{partitionKeyFromQuery:event_type}")}!{timestamp:yyyy/MM/dd/HH}/`
+          : `${prefixes.rawEvents}!{timestamp:yyyy/MM/dd/HH}/`,
+        ...(settings.partitionRawByEventType ? eventTypePartitioningConfig() : {}),
         errorOutputPrefix: `${prefixes.rawErrors}!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/`,
         compressionFormat: "GZIP",
         bufferingHints: {
@@ -169,6 +176,11 @@ export class EventStream extends Construct {
     });
     // The role's policy must exist before Firehose checks it can read the stream.
     this.deliveryStream.node.addDependency(policy);
+    if (settings.partitionRawByEventType)
+      Annotations.of(this.deliveryStream).addWarningV2(
+        "sluice:raw-layout",
+        "partitionRawByEventType: the raw zone is written under raw/events/event_type=<t>/YYYY/MM/DD/HH/, which the raw source (models/sources/raw.yml, partitioning: firehose_hourly) does not read yet; sluice build would see no raw data",
+      );
 
     NagSuppressions.addResourceSuppressions(this.deliveryStream, [
       {
@@ -183,14 +195,39 @@ export class EventStream extends Construct {
         {
           id: "AwsSolutions-IAM5",
           reason:
-            "Scoped to this stack's log group streams and to the raw zone's two prefixes of the lake bucket; object and log-stream names are only known at run time.",
+            "Scoped to this stack's log group streams and to the raw zone's two prefixes of the raw bucket; object and log-stream names are only known at run time.",
           appliesTo: [
             { regex: "/^Resource::<.*Logs.*\\.Arn>:\\*$/g" },
-            { regex: "/^Resource::<.*Lake.*\\.Arn>/raw(-errors)?/(events/)?\\*$/g" },
+            { regex: "/^Resource::<.*Raw.*\\.Arn>/raw(-errors)?/(events/)?\\*$/g" },
           ],
         },
       ],
       true,
     );
   }
+}
+
+/**
+ * Firehose dynamic partitioning by `event_type` (CloudFormation spelling): inline jq parsing of
+ * each record (records are whole JSON lines, already newline-terminated: no delimiter added).
+ */
+function eventTypePartitioningConfig() {
+  return {
+    dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
+    processingConfiguration: {
+      enabled: true,
+      processors: [
+        {
+          type: "MetadataExtraction",
+          parameters: [
+            {
+              parameterName: "MetadataExtractionQuery",
+              parameterValue: eventTypePartitioning.query,
+            },
+            { parameterName: "JsonParsingEngine", parameterValue: "JQ-1.6" },
+          ],
+        },
+      ],
+    },
+  };
 }

@@ -15,12 +15,16 @@ export const prefixes = {
 } as const;
 
 /**
- * The buckets: the lake (the target's `s3_lake_root`: the raw zone under `raw/` with its own
- * lifecycle, silver/marts/seeds under their schemas), Athena's results (expiring), and the
- * access-log bucket both log to. All are encrypted (SSE-S3), block public access, refuse
- * non-TLS requests, and are kept on stack deletion unless the stage is disposable.
+ * The buckets: the raw zone (the target's `s3_raw_root`: Firehose writes `raw/events/` and
+ * `raw-errors/`, tiered to colder storage then expired), the lake (the target's `s3_lake_root`:
+ * silver/marts/seeds under their schemas), Athena's results (expiring), and the access-log bucket
+ * the others log to. Raw apart from the lake, as the seed draws it: its own lifecycle, and the
+ * build role can be given read on one bucket and write on the other. All are encrypted (SSE-S3),
+ * block public access, refuse non-TLS requests, and are kept on stack deletion unless the stage
+ * is disposable.
  */
 export class LakeBuckets extends Construct {
+  readonly raw: s3.Bucket;
   readonly lake: s3.Bucket;
   readonly results: s3.Bucket;
   readonly accessLogs: s3.Bucket;
@@ -46,10 +50,14 @@ export class LakeBuckets extends Construct {
         reason: "This is the access-log bucket; logging it into itself would loop.",
       },
     ]);
-    this.lake = new s3.Bucket(this, "Lake", {
+    const abortUploads = {
+      id: "abort-incomplete-uploads",
+      abortIncompleteMultipartUploadAfter: Duration.days(7),
+    };
+    this.raw = new s3.Bucket(this, "Raw", {
       ...common,
       serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: "lake/",
+      serverAccessLogsPrefix: "raw/",
       lifecycleRules: [
         {
           id: "raw-zone-tiers",
@@ -76,8 +84,14 @@ export class LakeBuckets extends Construct {
           prefix: prefixes.rawErrors,
           expiration: Duration.days(settings.rawExpirationDays),
         },
-        { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        abortUploads,
       ],
+    });
+    this.lake = new s3.Bucket(this, "Lake", {
+      ...common,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: "lake/",
+      lifecycleRules: [abortUploads],
     });
     this.results = new s3.Bucket(this, "AthenaResults", {
       ...common,

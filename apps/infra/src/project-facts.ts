@@ -95,11 +95,11 @@ export async function projectFacts(modelsDir: string, stage: string): Promise<Pr
   };
 }
 
-/** The raw table's Glue TableInput (CloudFormation spelling) for a lake bucket's raw prefix. */
-export function rawTableInput(facts: ProjectFacts, lakeRoot: string) {
+/** The raw table's Glue TableInput (CloudFormation spelling) under the raw zone's root. */
+export function rawTableInput(facts: ProjectFacts, rawRoot: string) {
   const layout = rawSourceLayout({
     relation: { schema: facts.raw.database, name: facts.raw.table },
-    location: `${lakeRoot}/${facts.raw.relativeLocation}`,
+    location: `${rawRoot}/${facts.raw.relativeLocation}`,
     projectionStart: facts.raw.projectionStart,
   });
   return {

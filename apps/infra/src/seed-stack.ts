@@ -31,18 +31,20 @@ export class SeedStack extends Stack {
     const buckets = new LakeBuckets(this, "Buckets", settings);
     const path = new EventStream(this, "EventPath", {
       settings,
-      lake: buckets.lake,
+      raw: buckets.raw,
       generatorCode: props.generatorCode,
     });
     const catalog = new Catalog(this, "Catalog", {
       settings,
       facts,
+      raw: buckets.raw,
       lake: buckets.lake,
       results: buckets.results,
     });
     const build = new BuildRole(this, "Build", {
       settings,
       facts,
+      raw: buckets.raw,
       lake: buckets.lake,
       results: buckets.results,
       workgroupName: catalog.workgroup.name,
@@ -63,7 +65,12 @@ export class SeedStack extends Stack {
     out(
       targetOutputKeys.lakeRoot,
       catalog.lakeRoot,
-      "Lake root (s3_lake_root); the raw zone is raw/events/",
+      "Lake root (s3_lake_root): silver, marts and seeds under their schemas",
+    );
+    out(
+      targetOutputKeys.rawRoot,
+      catalog.rawRoot,
+      "Raw zone's bucket (s3_raw_root): Firehose writes raw/events/ there",
     );
     out(
       targetOutputKeys.databases,

@@ -7,6 +7,7 @@ export const targetOutputKeys = {
   workgroup: "AthenaWorkgroup",
   resultsLocation: "AthenaResultsLocation",
   lakeRoot: "LakeRoot",
+  rawRoot: "RawRoot",
   databases: "GlueDatabases",
   buildRoleArn: "BuildRoleArn",
   stream: "EventStreamName",
@@ -66,6 +67,7 @@ export function targetFromStackOutputs(
     "s3://bucket/prefix/",
   );
   const lakeRoot = text(targetOutputKeys.lakeRoot, /^s3:\/\/[^/]+$/, "s3://bucket");
+  const rawRoot = text(targetOutputKeys.rawRoot, /^s3:\/\/[^/]+$/, "s3://bucket");
   const dbText = text(targetOutputKeys.databases, /^\{.*\}$/, "a JSON object of schema → database");
   let databases: Record<string, string> = {};
   if (dbText) {
@@ -86,6 +88,7 @@ export function targetFromStackOutputs(
       workgroup,
       s3_staging_dir: staging,
       s3_lake_root: lakeRoot,
+      s3_raw_root: rawRoot,
       databases,
       threads: 4,
     },
@@ -103,6 +106,7 @@ export function targetYaml(name: string, target: StackTarget): string {
     `  workgroup: ${q(target.workgroup)}`,
     `  s3_staging_dir: ${q(target.s3_staging_dir)}`,
     `  s3_lake_root: ${q(target.s3_lake_root)}`,
+    ...(target.s3_raw_root !== undefined ? [`  s3_raw_root: ${q(target.s3_raw_root)}`] : []),
     `  databases:`,
     ...Object.entries(target.databases).map(([k, v]) => `    ${q(k)}: ${q(v)}`),
     `  threads: ${target.threads}`,

@@ -24,6 +24,13 @@ export interface StageSettings {
   /** Firehose buffering hints. */
   firehoseBufferMiB: number;
   firehoseBufferSeconds: number;
+  /**
+   * Firehose dynamic partitioning by `event_type` (the seed's "event based partitioning"):
+   * `raw/events/event_type=<t>/YYYY/MM/DD/HH/`. Firehose sets it when the delivery stream is
+   * created only, so changing it replaces the stream. Off by default: sluice's raw source reads
+   * `raw/events/YYYY/MM/DD/HH/` (synth warns when it is on).
+   */
+  partitionRawByEventType: boolean;
   /** Buckets and their data go with the stack on destroy (dev stages); kept by default. */
   destroyData: boolean;
   /**
@@ -45,6 +52,7 @@ export const defaultStageSettings: Omit<StageSettings, "stage"> = {
   generatorEventsPerHour: 20_000,
   firehoseBufferMiB: 64,
   firehoseBufferSeconds: 300,
+  partitionRawByEventType: false,
   destroyData: false,
   buildRoleTrustedArns: [],
 };

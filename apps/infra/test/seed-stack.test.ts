@@ -34,6 +34,14 @@ const statements = () =>
     return docs.flatMap((d) => d.Statement);
   });
 const actionsOf = (s: Record<string, unknown>) => [s.Action].flat() as string[];
+/** The logical id of the one bucket whose id starts with `Buckets<name>`. */
+const bucketId = (name: string) => {
+  const ids = Object.keys(template.findResources("AWS::S3::Bucket")).filter((id) =>
+    id.startsWith(`Buckets${name}`),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+};
 const json = (v: unknown) => JSON.stringify(v);
 
 // One synth shared by every assertion (CI time): the app as main.ts builds it, cdk-nag included.
@@ -80,7 +88,7 @@ describe("the seed's stack", () => {
 
   it("encrypts every bucket, blocks public access, refuses plain HTTP and logs access", () => {
     const buckets = template.findResources("AWS::S3::Bucket");
-    expect(Object.keys(buckets)).toHaveLength(3);
+    expect(Object.keys(buckets)).toHaveLength(4);
     for (const [id, b] of Object.entries(buckets) as [string, Resource][]) {
       expect(json(b.Properties.BucketEncryption)).toContain("AES256");
       expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
@@ -92,29 +100,38 @@ describe("the seed's stack", () => {
       if (!id.includes("AccessLogs")) expect(b.Properties.LoggingConfiguration).toBeDefined();
     }
     const policies = resources("AWS::S3::BucketPolicy");
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(4);
     for (const p of policies)
       expect(json(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
   });
 
-  it("tiers the raw zone IA → Glacier IR → Deep Archive → expiry, and expires query results", () => {
-    template.hasResourceProperties("AWS::S3::Bucket", {
-      LifecycleConfiguration: {
-        Rules: Match.arrayWith([
-          Match.objectLike({
-            Id: "raw-zone-tiers",
-            Prefix: "raw/",
-            Status: "Enabled",
-            ExpirationInDays: 1000,
-            Transitions: [
-              { StorageClass: "STANDARD_IA", TransitionInDays: 30 },
-              { StorageClass: "GLACIER_IR", TransitionInDays: 90 },
-              { StorageClass: "DEEP_ARCHIVE", TransitionInDays: 180 },
-            ],
-          }),
-        ]),
+  it("tiers the raw zone's own bucket IA → Glacier IR → Deep Archive → expiry, and expires query results", () => {
+    template.hasResource("AWS::S3::Bucket", {
+      Properties: {
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({
+              Id: "raw-zone-tiers",
+              Prefix: "raw/",
+              Status: "Enabled",
+              ExpirationInDays: 1000,
+              Transitions: [
+                { StorageClass: "STANDARD_IA", TransitionInDays: 30 },
+                { StorageClass: "GLACIER_IR", TransitionInDays: 90 },
+                { StorageClass: "DEEP_ARCHIVE", TransitionInDays: 180 },
+              ],
+            }),
+          ]),
+        },
+        // That bucket is the raw one (its access logs go under raw/).
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: "raw/" }),
       },
     });
+    const raw = template.findResources("AWS::S3::Bucket")[bucketId("Raw")] as Resource;
+    expect(json(raw.Properties.LifecycleConfiguration)).toContain("raw-zone-tiers");
+    // The lake bucket holds silver, marts and seeds: no raw tiering or expiry there.
+    const lake = template.findResources("AWS::S3::Bucket")[bucketId("Lake")] as Resource;
+    expect(json(lake.Properties.LifecycleConfiguration)).not.toMatch(/raw|Expiration|Transition/);
     template.hasResourceProperties("AWS::S3::Bucket", {
       LifecycleConfiguration: {
         Rules: [Match.objectLike({ Id: "expire-query-results", ExpirationInDays: 7 })],
@@ -152,6 +169,7 @@ describe("the seed's stack", () => {
     template.hasResourceProperties("AWS::KinesisFirehose::DeliveryStream", {
       DeliveryStreamType: "KinesisStreamAsSource",
       ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: { "Fn::GetAtt": [bucketId("Raw"), "Arn"] },
         Prefix: "raw/events/!{timestamp:yyyy/MM/dd/HH}/",
         ErrorOutputPrefix: "raw-errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/",
         CompressionFormat: "GZIP",
@@ -159,7 +177,7 @@ describe("the seed's stack", () => {
         CloudWatchLoggingOptions: Match.objectLike({ Enabled: true }),
       }),
     });
-    // models/sources/raw.yml: the raw table's location is <lake root>/raw/events.
+    // models/sources/raw.yml: the raw table's location is <raw root>/raw/events.
     expect(facts.raw.relativeLocation).toBe("raw/events");
   });
 
@@ -175,6 +193,9 @@ describe("the seed's stack", () => {
         Name: "events",
         TableType: "EXTERNAL_TABLE",
         PartitionKeys: [{ Name: "dt", Type: "string" }],
+        StorageDescriptor: Match.objectLike({
+          Location: { "Fn::Join": ["", ["s3://", { Ref: bucketId("Raw") }, "/raw/events/"]] },
+        }),
         Parameters: Match.objectLike({
           "projection.enabled": "true",
           "projection.dt.format": "yyyy/MM/dd/HH",
@@ -216,11 +237,18 @@ describe("the seed's stack", () => {
     const bySid = new Map(build.map((s) => [s.Sid as string, json(s.Resource)]));
     expect(bySid.get("AthenaInWorkgroup")).toContain(":workgroup/sluice-test");
     expect(bySid.get("GlueOnProjectDatabases")).toContain("table/ecommerce_test_silver/*");
+    // The build role reads the raw bucket and writes only the lake's schema prefixes and results.
+    const raw = bucketId("Raw");
     expect(bySid.get("ReadRawZone")).toContain("/raw/events/*");
-    // The build role never writes the raw zone; Firehose writes only the raw prefixes.
-    expect(bySid.get("WriteSchemasAndResults")).not.toContain("raw");
-    const put = all.filter((s) => actionsOf(s).includes("s3:PutObject") && !s.Sid);
-    expect(json(put.map((s) => s.Resource))).toMatch(/raw\/events\/\*.*raw-errors\/\*/);
+    expect(bySid.get("ReadRawZone")).toContain(raw);
+    expect(bySid.get("WriteSchemasAndResults")).not.toMatch(/raw/i);
+    expect(bySid.get("WriteSchemasAndResults")).toContain(bucketId("Lake"));
+    // Only Firehose writes the raw bucket, and only its two prefixes; nobody else writes there.
+    const writes = all.filter((s) => actionsOf(s).some((a) => /^s3:(Put|Delete)Object$/.test(a)));
+    const rawWriters = writes.filter((s) => json(s.Resource).includes(raw));
+    expect(rawWriters).toHaveLength(1);
+    expect(rawWriters[0]!.Sid).toBeUndefined();
+    expect(json(rawWriters[0]!.Resource)).toMatch(/raw\/events\/\*.*raw-errors\/\*/);
     const kinesisWrite = all.find((s) => actionsOf(s).includes("kinesis:PutRecords"))!;
     expect(json(kinesisWrite.Resource)).toMatch(/Fn::GetAtt.*Events.*Arn/);
   });
@@ -231,6 +259,7 @@ describe("the seed's stack", () => {
       "AthenaWorkgroup",
       "AthenaResultsLocation",
       "LakeRoot",
+      "RawRoot",
       "GlueDatabases",
       "BuildRoleArn",
     ])

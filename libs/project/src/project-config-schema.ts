@@ -27,6 +27,7 @@ export const athenaTargetSchema = z.strictObject({
   workgroup: withDefault(z.string().min(1), "primary"),
   s3_staging_dir: s3Url,
   s3_lake_root: s3Url,
+  s3_raw_root: s3Url.optional(),
   databases: z.record(z.string(), z.string().min(1)),
   profile: z.string().min(1).optional(),
   endpoint: z.string().min(1).optional(),

@@ -43,6 +43,11 @@ export interface AthenaTarget {
   s3_staging_dir: string;
   /** Lake root: tables go under `<root>/<schema>/<table>/...`, raw under `<root>/raw/...`. */
   s3_lake_root: string;
+  /**
+   * Root of the raw zone when it has its own bucket (the seed's stack): sources' external
+   * locations resolve under it, `s3://raw-bucket` + `raw/events`. Default `s3_lake_root`.
+   */
+  s3_raw_root?: string;
   /** Logical schema → Glue database, e.g. `{ silver: ecommerce_silver }`. */
   databases: Record<string, string>;
   profile?: string;

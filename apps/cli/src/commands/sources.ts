@@ -41,7 +41,7 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
       for (const node of sources) {
         const name = `${node.relation.schema}.${node.relation.name}`;
         if (engine.family === "catalog") {
-          const spec = rawSpec(ctx, node.id);
+          const spec = rawSpec(ctx, node);
           if (spec === undefined) throw new Error(`source ${node.id} has no external spec`);
           io.out(`${await engine.registerRawSource({ ...spec, relation: node.relation })} ${name}`);
         } else {
@@ -67,13 +67,14 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
   },
 };
 
-/** The raw zone's spec as the compiler derived it (lake root + the source's external location). */
-function rawSpec(ctx: ProjectContext, id: string): Omit<RawSourceSpec, "relation"> | undefined {
-  const table = ctx.project.sources.find((s) => `source.${s.sourceName}.${s.name}` === id);
-  if (table?.external === undefined || ctx.target.engine !== "athena") return undefined;
-  const root = ctx.target.s3_lake_root.replace(/\/+$/, "");
+/** The raw zone's spec as the compiler derived it (the source node's physical location). */
+function rawSpec(
+  ctx: ProjectContext,
+  node: { id: string; location?: string },
+): Omit<RawSourceSpec, "relation"> | undefined {
+  if (node.location === undefined || ctx.target.engine !== "athena") return undefined;
   return {
-    location: `${root}/${table.external.location.replace(/^\/+|\/+$/g, "")}`,
+    location: node.location,
     projectionStart: String(ctx.project.config.vars["raw_projection_start"] ?? "2024/01/01/00"),
   };
 }

@@ -19,7 +19,7 @@ export function sourceNode(
   projectionStart: string,
 ): CompiledNode {
   const relation = target.relation(table.schema, table.name);
-  const location = table.external ? target.lakePath(table.external.location) : undefined;
+  const location = table.external ? target.rawPath(table.external.location) : undefined;
   const statements = location ? dialect.rawSource({ relation, location, projectionStart }) : [];
   return {
     id: sourceId(table.sourceName, table.name),

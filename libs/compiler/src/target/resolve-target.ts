@@ -13,8 +13,13 @@ export interface ResolvedTarget {
   relation(logicalSchema: string, name: string): Relation;
   /** Fresh location for a new version of a table. */
   tableLocation(logicalSchema: string, name: string, runId: string): string;
-  /** A lake-relative path (e.g. `raw/events`) made physical. */
+  /** A lake-relative path (e.g. `silver/events`) made physical. */
   lakePath(relative: string): string;
+  /**
+   * A source's external location (e.g. `raw/events`) made physical: under the target's
+   * `s3_raw_root` when the raw zone has its own bucket, else under the lake root.
+   */
+  rawPath(relative: string): string;
   /**
    * The logical schema of a model or seed given its `schema` config (undefined when no layer
    * sets it). A target with a `schema` (a dbt profile's) names schemas as dbt's default
@@ -52,7 +57,9 @@ export function resolveTarget(
       : config.s3_lake_root.replace(/\/+$/, "");
   const physicalSchema = (schema: string) =>
     config.engine === "athena" ? (config.databases[schema] ?? schema) : schema;
-  const lakePath = (relative: string) => `${lakeRoot}/${relative.replace(/^\/+|\/+$/g, "")}`;
+  const under = (root: string) => (relative: string) =>
+    `${root}/${relative.replace(/^\/+|\/+$/g, "")}`;
+  const lakePath = under(lakeRoot);
   return {
     name,
     config,
@@ -60,6 +67,17 @@ export function resolveTarget(
     relation: (schema, table) => ({ schema: physicalSchema(schema), name: table }),
     tableLocation: (schema, table, runId) => lakePath(`${schema}/${table}/v_${runId}`),
     lakePath,
+    rawPath: under(rawRoot(config) ?? lakeRoot),
     schemaName: (custom) => defaultSchemaName(config.schema, custom),
   };
+}
+
+/**
+ * The raw zone's own root (`s3_raw_root`, no trailing slash) when the target has one; undefined
+ * when raw lives under the lake root (always, on a local lake).
+ */
+export function rawRoot(config: TargetConfig): string | undefined {
+  return config.engine === "athena" && config.s3_raw_root !== undefined
+    ? config.s3_raw_root.replace(/\/+$/, "")
+    : undefined;
 }
