@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSluice, readRunResults } from "../support/cli.js";
+import { readRunResults } from "../support/cli.js";
 import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 
 /**

@@ -28,13 +28,13 @@ export async function writeCompiledArtifacts(
   compiled: CompiledProject,
   chosen: ReadonlySet<string> | undefined,
   options: { project: Project } & ArtifactInvocation & {
-    layout?: ArtifactLayout;
-    /**
-     * Identity of `compiled` (equal fingerprints: equal projects). When the artifacts on disk
-     * were written from the same fingerprint, layout and nodes, nothing is rebuilt or compared.
-     */
-    fingerprint?: string;
-  },
+      layout?: ArtifactLayout;
+      /**
+       * Identity of `compiled` (equal fingerprints: equal projects). When the artifacts on disk
+       * were written from the same fingerprint, layout and nodes, nothing is rebuilt or compared.
+       */
+      fingerprint?: string;
+    },
 ): Promise<Map<string, string>> {
   const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
   const runPaths = new Map(
