@@ -26,12 +26,23 @@ export class UnitTestSession {
   private db: Promise<MemoryDatabase> | undefined;
   private readonly columns = new Map<string, Promise<TypedColumn[]>>();
   private readonly byId: ReadonlyMap<string, CompiledNode>;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     nodes: readonly CompiledNode[],
     private readonly open: () => Promise<MemoryDatabase>,
   ) {
     this.byId = new Map(nodes.map((n) => [n.id, n]));
+  }
+
+  /**
+   * Run `work` alone: unit tests share the schema their mocks and results live in, so with
+   * `--threads` above 1 they take turns (each is a few milliseconds).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.queue.then(work, work);
+    this.queue = turn.catch(() => undefined);
+    return turn;
   }
 
   /** The database, opened on first use. */
