@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readRunResults } from "../support/cli.js";
 import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 
 /**
@@ -113,11 +114,7 @@ describe("dbt snapshots on the lake, three runs", () => {
   it("every run succeeds; build runs the snapshot before the model that refs it", async () => {
     for (const [name, r] of Object.entries(runs))
       expect([name, r.code, r.stderr]).toEqual([name, 0, expect.any(String)]);
-    const ids = (
-      JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")).results as {
-        id: string;
-      }[]
-    ).map((r) => r.id);
+    const ids = (await readRunResults(dir)).results.map((r) => r.id);
     expect(ids).toEqual(["snapshot.order_status_snapshot"]);
     const build = runs["3"]!.stdout + runs["3"]!.stderr;
     expect(build.indexOf("customers_snapshot")).toBeGreaterThan(-1);

@@ -17,8 +17,8 @@ describe("Athena grammar check", () => {
   beforeAll(async () => {
     ({ dir, cleanup } = await copyModelsProject());
     const sql = await readFile(model(), "utf8");
-    // Line 22 of the model: `    group by event_date, channel` closing the `paid` CTE.
-    expect(sql.split("\n")[21]).toBe("    group by event_date, channel");
+    // Line 30 of the model: `    group by event_date, channel` closing the `paid` CTE.
+    expect(sql.split("\n")[29]).toBe("    group by event_date, channel");
     await writeFile(
       model(),
       sql.replace("    group by event_date, channel\n)", "    group by event_date, channel,\n)"),
@@ -43,32 +43,32 @@ describe("Athena grammar check", () => {
     const r = await sluice("compile", "--target", "prod");
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    // The comma is accepted; the ')' after it (line 23, column 1) is where Trino's grammar stops.
+    // The comma is accepted; the ')' after it (line 31, column 1) is where Trino's grammar stops.
     expect(r.stderr).toBe(
-      `${shown()}:23:1: error ATHENA_SYNTAX: Athena would reject model.channel_performance: ')' is not valid at this position, expecting an existing column or an existing function or a keyword in \`)\` (compiled: ${path.relative(repoRoot, path.join(dir, "target/compiled/marts/channel_performance.sql"))}:20:1)\n` +
+      `${shown()}:31:1: error ATHENA_SYNTAX: Athena would reject model.channel_performance: ')' is not valid at this position, expecting an existing column or an existing function or a keyword in \`)\` (compiled: ${path.relative(repoRoot, path.join(dir, "target/compiled/marts/channel_performance.sql"))}:22:1)\n` +
         "  hint: fix the model's SQL (compile --target prod checks every statement Athena would run)\n" +
-        "    21 |     where event_type = 'order_paid'\n" +
-        "    22 |     group by event_date, channel,\n" +
-        "  > 23 | )\n" +
+        "    29 |     {% endif %}\n" +
+        "    30 |     group by event_date, channel,\n" +
+        "  > 31 | )\n" +
         "       | ^\n" +
-        "    24 |\n" +
+        "    32 |\n" +
         "\n1 error found; nothing was run.\n",
     );
     const compiled = await readFile(
       path.join(dir, "target/compiled/marts/channel_performance.sql"),
       "utf8",
     );
-    expect(compiled.split("\n")[19]).toBe(")");
+    expect(compiled.split("\n")[21]).toBe(")");
   }, 180_000);
 
   it("build on the local target: a warning, and the model builds (DuckDB accepts it)", async () => {
     const r = await sluice("build", "-s", "+channel_performance");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      `${shown()}:23:1: warn ATHENA_SYNTAX: Athena would reject model.channel_performance: ')' is not valid at this position`,
+      `${shown()}:31:1: warn ATHENA_SYNTAX: Athena would reject model.channel_performance: ')' is not valid at this position`,
     );
     expect(r.stderr).toContain("--no-athena-check turns this check off");
-    expect(r.stderr).toMatch(/OK +table marts\.channel_performance/);
+    expect(r.stderr).toMatch(/OK +incremental marts\.channel_performance/);
   }, 180_000);
 
   it("--no-athena-check: no warning", async () => {

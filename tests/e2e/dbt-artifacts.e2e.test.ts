@@ -39,7 +39,7 @@ describe("dbt artifacts", () => {
       fqn: ["ecommerce", "marts", "funnel"],
       original_file_path: "marts/funnel.sql",
       relation_name: '"marts"."funnel"',
-      config: { materialized: "table", schema: "marts" },
+      config: { materialized: "incremental", schema: "marts" },
       depends_on: { nodes: ["model.ecommerce.events"] },
     });
     expect(funnel.raw_code).toBe(await readFile(path.join(dir, "marts/funnel.sql"), "utf8"));
@@ -111,8 +111,14 @@ describe("dbt artifacts", () => {
       testsuites: { tests: string; failures: string; skipped: string; testsuite: Suite[] };
     };
     const cases = xml.testsuites.testsuite.flatMap((s) => s.testcase);
-    // One testcase per test node `ls` lists (generic, singular and DQDL rules).
-    const ls = await sluice("ls", "--resource-type", "test", "--format", "name");
+    // One testcase per test node `ls` lists (generic, singular, DQDL rules and unit tests).
+    const ls = await sluice(
+      "ls",
+      "--select",
+      "resource_type:test resource_type:unit_test",
+      "--format",
+      "name",
+    );
     const testIds = ls.stdout.split("\n").filter(Boolean);
     expect(cases).toHaveLength(testIds.length);
     expect(Number(xml.testsuites.tests)).toBe(testIds.length);

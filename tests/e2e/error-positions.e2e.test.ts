@@ -37,7 +37,7 @@ describe("error positions and code frames", () => {
       "an unclosed {% if %}, at its opening tag",
       "select 1 as x\n{% if true %}\nwhere 1 = 1\n",
       [
-        "models/marts/broken.sql:2:1: error TEMPLATE_SYNTAX: {% if %} is never closed: expected {% endif %}",
+        "models/staging/broken.sql:2:1: error TEMPLATE_SYNTAX: {% if %} is never closed: expected {% endif %}",
         "  hint: add {% endif %} after the block",
         "    1 | select 1 as x",
         "  > 2 | {% if true %}",
@@ -49,7 +49,7 @@ describe("error positions and code frames", () => {
       "an unclosed {% for %}, at its opening tag",
       "select 1 as x\n  {% for c in [1, 2] %}\n, {{ c }} as y\n",
       [
-        "models/marts/broken.sql:2:3: error TEMPLATE_SYNTAX: {% for %} is never closed: expected {% endfor %}",
+        "models/staging/broken.sql:2:3: error TEMPLATE_SYNTAX: {% for %} is never closed: expected {% endfor %}",
         "  hint: add {% endfor %} after the block",
         "    1 | select 1 as x",
         "  > 2 |   {% for c in [1, 2] %}",
@@ -61,7 +61,7 @@ describe("error positions and code frames", () => {
       "an unclosed {#, at its opening",
       "select 1 as x\n{# a note\nthat never ends\n",
       [
-        "models/marts/broken.sql:2:1: error TEMPLATE_SYNTAX: {# is never closed: expected #}",
+        "models/staging/broken.sql:2:1: error TEMPLATE_SYNTAX: {# is never closed: expected #}",
         "  hint: close the comment with #}",
         "    1 | select 1 as x",
         "  > 2 | {# a note",
@@ -73,7 +73,7 @@ describe("error positions and code frames", () => {
       "an unknown macro, with did you mean",
       "select\n    {{ json_txt('event_id') }} as event_id\nfrom {{ ref('stg_events') }}\n",
       [
-        "models/marts/broken.sql:2:8: error TEMPLATE_SYNTAX: 'json_txt' is not a macro or function",
+        "models/staging/broken.sql:2:8: error TEMPLATE_SYNTAX: 'json_txt' is not a macro or function",
         "  hint: did you mean 'json_text'?",
         "    1 | select",
         "  > 2 |     {{ json_txt('event_id') }} as event_id",
@@ -85,7 +85,7 @@ describe("error positions and code frames", () => {
       "an unknown filter, with did you mean",
       "select {{ 'a' | uper }} as x\n",
       [
-        "models/marts/broken.sql:1:15: error TEMPLATE_SYNTAX: unknown filter 'uper'",
+        "models/staging/broken.sql:1:15: error TEMPLATE_SYNTAX: unknown filter 'uper'",
         "  hint: did you mean 'upper'?",
         "  > 1 | select {{ 'a' | uper }} as x",
         "      |               ^",
@@ -93,7 +93,7 @@ describe("error positions and code frames", () => {
       ],
     ],
   ])("%s: exit 2, path from here, code frame", async (_what, sql, expected) => {
-    await refusedWith("marts/broken.sql", sql, ["compile"], expected);
+    await refusedWith("staging/broken.sql", sql, ["compile"], expected);
   });
 
   it.each([
@@ -201,7 +201,7 @@ describe("error positions and code frames", () => {
       "sluice.yml",
       {
         5: ["seed-paths: [seeds]", "seed-pathz: [seeds]"],
-        38: ["    threads: 1", "    threads: abc"],
+        41: ["    threads: 1", "    threads: abc"],
       },
       () =>
         compileFails([
@@ -212,12 +212,12 @@ describe("error positions and code frames", () => {
           "  > 5 | seed-pathz: [seeds]",
           "      | ^",
           "    6 | macro-paths: [macros]",
-          "models/sluice.yml:38:14: error CONFIG_INVALID: targets.local.threads: expected a number, got 'abc'",
-          "    36 |     engine: duckdb",
-          "    37 |     lake: .lake",
-          "  > 38 |     threads: abc",
+          "models/sluice.yml:41:14: error CONFIG_INVALID: targets.local.threads: expected a number, got 'abc'",
+          "    39 |     engine: duckdb",
+          "    40 |     lake: .lake",
+          "  > 41 |     threads: abc",
           "       |              ^",
-          "    39 |   prod:",
+          "    42 |   prod:",
           "",
           "2 errors found; nothing was run.",
         ]),
@@ -254,9 +254,9 @@ describe("error positions and code frames", () => {
     const file = path.join(dir, "marts/channel_performance.sql");
     const original = await readFile(file, "utf8");
     const lines = original.split("\n");
-    // Line 17, in the `paid` CTE: `        channel,` misspelled.
-    expect(lines[16]).toBe("        channel,");
-    lines[16] = "        chanel,";
+    // Line 22, in the `paid` CTE: `        channel,` misspelled.
+    expect(lines[21]).toBe("        channel,");
+    lines[21] = "        chanel,";
     await writeFile(file, lines.join("\n"));
     try {
       const r = await sluice("build", "-s", "+channel_performance", "--no-athena-check");
@@ -264,15 +264,15 @@ describe("error positions and code frames", () => {
       expect(r.stdout).toContain(
         'ERROR model.channel_performance: Binder Error: Referenced column "chanel" not found in FROM clause!',
       );
-      // The compiled SELECT lacks the model's three comment lines: line 14 there.
+      // The compiled SELECT lacks the model's config and comment lines: line 15 there.
       expect(r.stdout).toContain(
-        "  at models/marts/channel_performance.sql:17:9 (compiled: models/target/compiled/marts/channel_performance.sql:14:9)",
+        "  at models/marts/channel_performance.sql:22:9 (compiled: models/target/compiled/marts/channel_performance.sql:15:9)",
       );
       const compiled = await readFile(
         path.join(dir, "target/compiled/marts/channel_performance.sql"),
         "utf8",
       );
-      expect(compiled.split("\n")[13]!.slice(8)).toBe("chanel,");
+      expect(compiled.split("\n")[14]!.slice(8)).toBe("chanel,");
       expect(r.stdout).toContain("Results: models/target/run_results.json");
     } finally {
       await writeFile(file, original);

@@ -125,7 +125,11 @@ describe("sluice build output", () => {
   });
 
   it("table, view, seed and merge: each says what it did, with counts taken by query", async () => {
-    // A view and a merged model next to the project's tables and seed.
+    // A table, a view and a merged model next to the project's seed (the marts are incremental).
+    await writeFile(
+      path.join(dir, "marts/event_type_counts.sql"),
+      "{{ config(materialized='table') }}\nselect event_type, count(*) as n from {{ ref('events') }} group by 1\n",
+    );
     await writeFile(
       path.join(dir, "marts/paid_orders_view.sql"),
       "{{ config(materialized='view') }}\nselect order_id from {{ ref('events') }} where event_type = 'order_paid'\n",
@@ -142,10 +146,12 @@ describe("sluice build output", () => {
       const messages = finishMessages(r.stdout);
       return (id: string) => messages.get(id);
     };
-    const first = await messages("funnel paid_orders_view country_codes event_types");
+    const first = await messages("event_type_counts paid_orders_view country_codes event_types");
     const n = async (relation: string) =>
       (await count(`select count(*) as n from ${relation}`)).toLocaleString("en-US");
-    expect(first("model.funnel")).toBe(`created table ${await n("marts.funnel")} rows`);
+    expect(first("model.event_type_counts")).toBe(
+      `created table ${await n("marts.event_type_counts")} rows`,
+    );
     expect(first("model.paid_orders_view")).toBe("created view");
     expect(first("seed.country_codes")).toBe(
       `created table ${await n("seeds.country_codes")} rows`,

@@ -48,12 +48,10 @@ describe("side doors on the local lake", () => {
   });
 
   it("sluice query refuses what writes or reaches outside: exit 2, nothing written", async () => {
-    const version = (await readdir(path.join(lake(), "marts", "funnel")))[0]!;
-    const folder = path.join(lake(), "marts", "funnel", version);
-    const file = path.join(
-      folder,
-      (await readdir(folder)).find((f) => f.endsWith(".parquet"))!,
-    );
+    // A Parquet file of the published funnel (partitioned by event_date: one folder down).
+    const table = path.join(lake(), "marts", "funnel");
+    const parquet = (await readdir(table, { recursive: true })).find((f) => f.endsWith(".parquet"));
+    const file = path.join(table, parquet!);
     const before = await readFile(file);
     for (const sql of [
       `copy (select 1 x) to '${file}' (format parquet)`,

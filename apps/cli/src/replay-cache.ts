@@ -39,6 +39,9 @@ export function replayKey(
   header = validHeader(args),
 ): string | undefined {
   if (args.partialParse === false || header === undefined) return undefined;
+  // --state selectors read files the header does not cover (the state's manifest, run results
+  // and sources.json, and this project's target/sources.json): never replayed.
+  if ((args as GlobalArgs & { state?: string }).state !== undefined) return undefined;
   // yargs gives each option under its kebab and camel names: either says the same.
   const options = Object.entries(args)
     .filter(([k, v]) => k !== "_" && k !== "$0" && !k.includes("-") && typeof v !== "function")

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ProjectContext } from "./project-context.js";
 import type { GlobalArgs, Io } from "./command.js";
@@ -80,6 +81,19 @@ export async function selectedIds(
 }
 
 /**
+ * Whether `--state` must hold a manifest.json: state:/result: selectors and --defer compare with
+ * it; a folder that has one is read whatever the selectors (its errors are the user's to see).
+ */
+function needsManifest(args: SelectionArgs & { defer?: boolean }): boolean {
+  const selectors = [...(args.select ?? []), ...(args.exclude ?? [])].join(" ");
+  return (
+    args.defer === true ||
+    /(^|[\s,+@])(state|result):/.test(selectors) ||
+    existsSync(path.join(path.resolve(args.state!), "manifest.json"))
+  );
+}
+
+/**
  * Load + compile the project and apply --select/--exclude: what compile, ls and the run
  * commands start with. Undefined (after printing why) on any user error: exit 2.
  */
@@ -92,9 +106,11 @@ export async function loadSelection(
   options: { runId?: string } = {},
 ): Promise<{ ctx: ProjectContext; ids: string[]; state?: RunState } | undefined> {
   const { loadProjectContext } = await import("./project-context.js");
-  // A state that cannot be read stops the command before any work starts.
-  const state = args.state === undefined ? undefined : await loadRunState(args.state, io);
-  if (args.state !== undefined && !state) return undefined;
+  // A state that cannot be read stops the command before any work starts. A folder with only
+  // sources.json serves source_status: selectors (dbt's source freshness artifacts).
+  const readState = args.state !== undefined && needsManifest(args);
+  const state = readState ? await loadRunState(args.state!, io) : undefined;
+  if (readState && !state) return undefined;
   const ctx = await loadProjectContext(args, io, options);
   if (!ctx) return undefined;
   onContext?.(ctx);
