@@ -25,12 +25,13 @@ const nameTime = (key: string) => {
 describe("generate (local sink)", async () => {
   const day = await gen({ events: 50_000 });
 
-  it("writes one day of 50,000 events well under 5 s", () => {
+  // Throughput is measured by tests/bench/generator.mjs (CPU time, as ratios), not here: a
+  // wall-clock bound fails on a loaded machine and proves nothing on an idle one.
+  it("writes one day of about 50,000 events, one record per event", () => {
     // About 50,000: a Friday is a little busier than the week's average day the rate is set by.
     expect(day.summary.events).toBeGreaterThan(50_000);
     expect(day.summary.events).toBeLessThan(54_000);
     expect(day.summary.output.records).toBe(day.summary.events);
-    expect(day.summary.durationMs).toBeLessThan(5000);
   });
 
   it("is byte-identical for the same seed and different for another", async () => {
