@@ -13,6 +13,12 @@ CREATE TABLE s.t (id VARCHAR, v INTEGER, d DATE);
 INSERT INTO s.t VALUES
   ('a', 1, DATE '2026-11-25'), ('b', -1, DATE '2026-11-25'),
   ('c', 1, DATE '2026-11-26'), ('a', 2, DATE '2026-11-26');
+-- References of t's keys, written by the same run (2026-11-26): p holds 'c' there and 'a' only in
+-- its old partition; q holds 'c' and no 'a' at all.
+CREATE TABLE s.p (k VARCHAR, d DATE);
+INSERT INTO s.p VALUES ('a', DATE '2026-11-25'), ('c', DATE '2026-11-26');
+CREATE TABLE s.q (k VARCHAR, d DATE);
+INSERT INTO s.q VALUES ('b', DATE '2026-11-25'), ('c', DATE '2026-11-26');
 `;
 
 const subject = {
@@ -34,6 +40,33 @@ const input: ScopeInput = {
   written,
   subject,
 };
+
+/** A relationships test of t.id against `parent`.k (the compiler's SQL), and its scope input. */
+function relationship(parent: string): { test: typeof positive; scope: ScopeInput } {
+  const reference = {
+    id: `model.${parent}`,
+    kind: "model",
+    name: parent,
+    relation: { schema: "s", name: parent },
+    materialization: "incremental",
+  } as CompiledNode;
+  const sql =
+    `with child as (select "id" as from_field from "s"."t" where "id" is not null), ` +
+    `parent as (select "k" as to_field from "s"."${parent}" where "k" in (select from_field from child)) ` +
+    `select from_field from child left join parent on child.from_field = parent.to_field where parent.to_field is null`;
+  return {
+    test: {
+      sql,
+      newData: { kind: "rows", lookup: { column: "id", field: "k" } },
+      dependsOn: ["model.t", reference.id],
+    } as never,
+    scope: {
+      ...input,
+      reads: [subject, reference],
+      written: new Map([...written, [reference.id, written.get("model.t")!]]),
+    },
+  };
+}
 
 let connection: DuckDBConnection;
 beforeAll(async () => {
@@ -62,6 +95,27 @@ describe("what a scoped test reads", () => {
     expect(await failures(unique, input)).toBe(1);
     // Read as rows of the new partition only, the duplicate would be missed.
     expect(await failures({ ...unique, newData: { kind: "rows" } } as never, input)).toBe(0);
+  });
+
+  it("lookup: new keys found in the reference's written partitions or, failing that, anywhere in it; a key found nowhere fails", async () => {
+    const p = relationship("p");
+    // 'c' is in p's new partition, 'a' only in its old one: both found.
+    expect(await failures(p.test, p.scope)).toBe(0);
+    expect(scopeOf(p.test as unknown as CompiledNode, p.scope).scope.detail).toBe(
+      "1 partition of d written this run (2026-11-26), looked up in p: 1 partition of d written " +
+        "this run (2026-11-26); then in the whole p for the keys not found there",
+    );
+    // 'a' is in no partition of q: the one failing row, as a full read finds it.
+    const q = relationship("q");
+    expect(await failures(q.test, q.scope)).toBe(1);
+    // A full read checks t's old rows too: its old 'a' row fails as well.
+    expect(await failures(q.test, { ...q.scope, mode: "full" })).toBe(2);
+    // Without the reference's written partitions, the whole reference.
+    const whole = { ...q.scope, written };
+    expect(await failures(q.test, whole)).toBe(1);
+    expect(scopeOf(q.test as unknown as CompiledNode, whole).scope.detail).toBe(
+      "1 partition of d written this run (2026-11-26), looked up in the whole q",
+    );
   });
 
   it("nothing written (no new data): empty, so the runner skips the check", () => {
@@ -96,5 +150,17 @@ describe("what a scoped test reads", () => {
     const sql = athena.bind(unique.sql);
     expect(sql).toContain(`"d" IN (DATE '2026-11-26', DATE '2026-11-27')`);
     expect(grammarErrors({ sql, grammar: "trino" })).toEqual([]);
+    const p = relationship("p");
+    const typed = new Map([
+      ["model.t", { columns: [{ name: "d", type: "date" }], values: [["2026-11-26"]] }],
+      ["model.p", { columns: [{ name: "d", type: "date" }], values: [["2026-11-26"]] }],
+    ]);
+    const lookup = scopeOf(p.test as unknown as CompiledNode, {
+      ...p.scope,
+      dialect: createAthenaDialect(),
+      written: typed,
+    }).bind(p.test.sql);
+    expect(lookup).toContain("EXCEPT");
+    expect(grammarErrors({ sql: lookup, grammar: "trino" })).toEqual([]);
   });
 });

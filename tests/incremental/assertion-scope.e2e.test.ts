@@ -88,12 +88,16 @@ describe("assertion scopes on the local lake", () => {
     expect(byId.get("test.unique_events_event_id")?.scope?.detail).toBe(
       "keys of 1 partition of event_date written this run (2026-11-26), against the whole table",
     );
-    // References: the new rows of order_items, each looked up in the whole events table.
+    // References: the new rows of order_items, each looked up in the partitions of events this
+    // run wrote, and only the keys not found there in the whole events table.
     const orderItems = "1 partition of event_date written this run (2026-11-26)";
     for (const id of ["test.relationships_order_items_event_id", "test.dq_order_items_rule_7"])
       expect(byId.get(id), id).toMatchObject({
         status: "pass",
-        scope: { kind: "incremental", detail: `${orderItems}, looked up in the whole events` },
+        scope: {
+          kind: "incremental",
+          detail: `${orderItems}, looked up in events: ${orderItems}; then in the whole events for the keys not found there`,
+        },
       });
     // No event was rejected this run: rejected_events' new-data tests have nothing to check and
     // pass saying so (skipped is kept for a failure upstream); nothing is skipped.

@@ -78,9 +78,21 @@ export interface CompiledNode {
  * singular test that declares `config(new_data='partitions')` (its author states every failing
  * row lies in partitions the run wrote, e.g. an order's total against its items, both partitioned
  * by the order's date) reads, of every table it refs, the partitions this run wrote.
+ * A `rows` check that looks each new row's `column` up in `field` of the one other relation it
+ * reads (relationships, ReferentialIntegrity) says so in `lookup`: where that relation was
+ * written this run too, the keys are looked for in its written partitions first and only the
+ * keys not found there in its whole table (see the runner's `scopeOf`).
  */
 export type NewDataScope =
-  { kind: "rows" } | { kind: "keys"; columns: string[] } | { kind: "partitions" };
+  | { kind: "rows"; lookup?: KeyLookup }
+  | { kind: "keys"; columns: string[] }
+  | { kind: "partitions" };
+
+/** A `rows` check's lookup of the new rows' `column` in `field` of the other relation it reads. */
+export interface KeyLookup {
+  column: string;
+  field: string;
+}
 
 /**
  * One query several tests share (one scan of their relation), returning one row; `index` names a

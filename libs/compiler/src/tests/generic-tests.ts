@@ -142,7 +142,7 @@ export function genericTest(
       return {
         name,
         dependsOn: [subject.nodeId, parent.nodeId],
-        newData,
+        newData: { kind: "rows", lookup: { column: columnName, field } },
         sql:
           `with child as (\n  select ${col} as from_field from ${rel} where ${col} is not null\n),\n` +
           // Only the parent keys the child has: no hash of the whole parent's keys.

@@ -38,8 +38,8 @@ import { snapshotCatalog, type CatalogSnapshot } from "./catalog-snapshot.js";
 import { readOnlySettings, writeRefusal } from "./read-only-guard.js";
 import { faultInjector } from "./fault-injection.js";
 import { BackgroundRemover } from "./background-remover.js";
-import { carryFiles, filesFrom } from "./version-files.js";
-import { hoursChangedSince, listRawZone } from "./raw-hours.js";
+import { carryFiles, filesFrom, filesUnder } from "./version-files.js";
+import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
 import { loadRawWindow } from "./raw-window-load.js";
 import { ConnectionLane } from "./connection-lane.js";
 
@@ -175,6 +175,20 @@ async function openCatalog(
   return { instance, connection };
 }
 
+/**
+ * File-system listings a run takes once, each serving every node that asks: the change time of
+ * each raw hour folder (each incremental model looks for late files in the whole zone's history),
+ * and the files of published table versions (every test scoped to written partitions lists its
+ * tables' versions; a published version's folder never changes). Taken after the run's raw
+ * listing time, so a file landing later is newer than that time and the next run finds it.
+ */
+interface RunMemo {
+  hourTimes: Map<string, Map<string, number>>;
+  versionFiles: Map<string, string[]>;
+}
+
+const emptyRunMemo = (): RunMemo => ({ hourTimes: new Map(), versionFiles: new Map() });
+
 class DuckdbEngine implements LakeEngine {
   readonly name = "duckdb" as const;
   readonly family = "lake" as const;
@@ -185,6 +199,8 @@ class DuckdbEngine implements LakeEngine {
   /** Table-folder entries sluice did not create, seen by this run's cleanups. */
   private strays: string[] = [];
   private readonly fault = faultInjector(process.env);
+  /** What one run lists of the file system once; `finishRun` forgets it (see {@link RunMemo}). */
+  private runMemo = emptyRunMemo();
 
   constructor(
     private readonly lakeDir: string,
@@ -380,7 +396,9 @@ class DuckdbEngine implements LakeEngine {
   }
 
   async rawHoursChangedSince(location: string, sinceMs: number, before: string): Promise<string[]> {
-    return hoursChangedSince(location, sinceMs, before);
+    let times = this.runMemo.hourTimes.get(location);
+    if (!times) this.runMemo.hourTimes.set(location, (times = hourFolderTimes(location)));
+    return hoursChangedSince(times, sinceMs, before);
   }
 
   loadRawWindow(
@@ -407,7 +425,9 @@ class DuckdbEngine implements LakeEngine {
     column: string,
     from: string,
   ): Promise<string[] | undefined> {
-    return filesFrom(location, column, from);
+    let files = this.runMemo.versionFiles.get(location);
+    if (!files) this.runMemo.versionFiles.set(location, (files = filesUnder(location)));
+    return filesFrom(location, column, from, files);
   }
 
   carryVersionFiles(
@@ -423,6 +443,7 @@ class DuckdbEngine implements LakeEngine {
    * version folders removed, `strays` what table folders hold that sluice did not create.
    */
   async finishRun(): Promise<CleanupOutcome> {
+    this.runMemo = emptyRunMemo();
     const remover = this.remover;
     this.remover = new BackgroundRemover();
     const strays = [...new Set(this.strays)].sort();

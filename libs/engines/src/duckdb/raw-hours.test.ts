@@ -2,7 +2,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { hoursChangedSince, listRawZone } from "./raw-hours.js";
+import { openDuckdbEngine } from "./duckdb-engine.js";
+import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
 
 const listRawHours = (root: string, from?: string) => listRawZone(root, from).hours;
 
@@ -97,14 +98,37 @@ describe("listRawHours", () => {
     // utimes sets the folders' ctime; the last listing comes after it (past the clock slack).
     await new Promise((r) => setTimeout(r, 200));
     const since = Date.now();
-    expect(hoursChangedSince(root, since, "2026/11/27/08")).toEqual([]);
+    expect(hoursChangedSince(hourFolderTimes(root), since, "2026/11/27/08")).toEqual([]);
     writeFileSync(join(root, "2026/11/20/05/late.gz"), "{}\n");
     mkdirSync(join(root, "2026/11/21/03"), { recursive: true });
     writeFileSync(join(root, "2026/11/21/03/new-old-hour.gz"), "{}\n");
     writeFileSync(join(root, "2026/11/27/09/in-window.gz"), "{}\n");
-    expect(hoursChangedSince(root, since, "2026/11/27/08")).toEqual([
+    expect(hoursChangedSince(hourFolderTimes(root), since, "2026/11/27/08")).toEqual([
       "2026/11/20/05",
       "2026/11/21/03",
     ]);
+  });
+
+  it("an engine stats the zone once per run: the next run finds a file that landed during this one", async () => {
+    const root = zone(["2026/11/20/05/a.gz", "2026/11/27/09/c.gz"]);
+    const old = new Date(Date.now() - 3_600_000);
+    for (const h of ["2026/11/20/05", "2026/11/27/09"]) utimesSync(join(root, h), old, old);
+    await new Promise((r) => setTimeout(r, 200));
+    const since = Date.now();
+    const lake = mkdtempSync(join(tmpdir(), "sluice-lake-"));
+    roots.push(lake);
+    const engine = await openDuckdbEngine({ lakeDir: lake });
+    try {
+      expect(await engine.rawHoursChangedSince(root, since, "2026/11/27/08")).toEqual([]);
+      writeFileSync(join(root, "2026/11/20/05/late.gz"), "{}\n");
+      // Within the run, the listing taken once serves every node.
+      expect(await engine.rawHoursChangedSince(root, since, "2026/11/27/08")).toEqual([]);
+      await engine.finishRun();
+      expect(await engine.rawHoursChangedSince(root, since, "2026/11/27/08")).toEqual([
+        "2026/11/20/05",
+      ]);
+    } finally {
+      await engine.close();
+    }
   });
 });

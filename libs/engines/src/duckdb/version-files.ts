@@ -8,7 +8,8 @@ import type { CarriedFiles, WrittenPartitions } from "../engine.js";
  */
 const CARRIED = "~";
 
-function filesUnder(root: string): string[] {
+/** The files under a version folder, as paths relative to it. */
+export function filesUnder(root: string): string[] {
   let entries;
   try {
     entries = readdirSync(root, { withFileTypes: true, recursive: true });
@@ -43,11 +44,17 @@ const ORDERED_AS_TEXT = /^[0-9][0-9/:. T-]*$/;
  * @example filesFrom("/lake/staging/stg_events/v_1", "dt", "2026/11/27/23")
  * // ["/lake/…/v_1/dt=2026%2F11%2F27%2F23/part-….parquet", "/lake/…/v_1/dt=2026%2F11%2F28%2F00~part-….parquet"]
  */
-export function filesFrom(location: string, column: string, from: string): string[] | undefined {
+export function filesFrom(
+  location: string,
+  column: string,
+  from: string,
+  /** The version's files, when already listed (`filesUnder(location)`). */
+  files: readonly string[] = filesUnder(location),
+): string[] | undefined {
   if (!ORDERED_AS_TEXT.test(from)) return undefined;
   const prefix = `${column}=`;
   const picked: string[] = [];
-  for (const file of filesUnder(location)) {
+  for (const file of files) {
     const partition = partitionOf(file);
     if (partition === "") {
       picked.push(join(location, file));

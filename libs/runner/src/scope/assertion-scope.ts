@@ -1,4 +1,4 @@
-import type { CompiledNode, NewDataScope, PassLayout } from "@sluice/compiler";
+import type { CompiledNode, KeyLookup, NewDataScope, PassLayout } from "@sluice/compiler";
 import { isCatalogDialect, type Dialect } from "@sluice/dialects";
 import type { WrittenPartitions } from "@sluice/engines";
 
@@ -91,11 +91,21 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
   const detail = writtenDetail(subject, written);
   const relation = input.dialect.quoteRelation(subject.relation);
   const frame = newDataFrame(input.dialect, subject, written, node.newData, input.partitionFiles);
-  // A check of new rows against other relations (relationships, ReferentialIntegrity) reads those whole.
-  const others = (node.dependsOn ?? [])
+  // A check of new rows against other relations (relationships, ReferentialIntegrity) reads those
+  // whole, or first the partitions of them written this run (`lookup`).
+  const others = (input.reads ?? []).filter((r) => r.id !== subject.id);
+  const reference = node.newData.kind === "rows" ? node.newData.lookup : undefined;
+  const found =
+    reference && others.length === 1 ? lookupFrame(input, others[0]!, reference, frame) : undefined;
+  const frames = new Map([[relation, `(${frame})`], ...(found ? [found.frame] : [])]);
+  const otherNames = (node.dependsOn ?? [])
     .filter((id) => id !== subject.id)
     .map((id) => id.split(".").at(-1));
-  const against = others.length > 0 ? `, looked up in the whole ${others.join(", ")}` : "";
+  const against = found
+    ? `, looked up in ${found.detail}`
+    : otherNames.length > 0
+      ? `, looked up in the whole ${otherNames.join(", ")}`
+      : "";
   return {
     scope: {
       kind: "incremental",
@@ -106,8 +116,44 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
     },
     layout: "newData",
     empty: n === 0,
-    bind: (sql) => sql.split(relation).join(`(${frame})`),
+    bind: replaceRelations(frames),
   };
+}
+
+/**
+ * The other relation of a lookup check, read as the rows a new row can find: of its keys among
+ * the new rows' `column`, those in its partitions written this run, then, only for the keys not
+ * found there, those in its whole table. A key present anywhere is found, so the check's answer is
+ * the whole table's; when every key is found in the new partitions (a child written with its
+ * parent), the second read has no key to look for and the engine skips the table (DuckDB ends a
+ * semi-join with an empty build side without scanning). Only `field` is read: lookup checks read
+ * nothing else of the other relation. Undefined when it was not written by partition this run.
+ */
+function lookupFrame(
+  input: ScopeInput,
+  other: CompiledNode,
+  lookup: KeyLookup,
+  newRows: string,
+): { frame: [string, string]; detail: string } | undefined {
+  const written = input.written.get(other.id);
+  if (!written || written.values.length === 0) return undefined;
+  const d = input.dialect;
+  const relation = d.quoteRelation(other.relation);
+  const [column, field] = [d.quoteIdentifier(lookup.column), d.quoteIdentifier(lookup.field)];
+  const inPartitions = partitionsSql(d, other, written, input.partitionFiles?.get(relation));
+  const keys = `SELECT ${column} FROM (${newRows}) AS sluice_new WHERE ${column} IS NOT NULL`;
+  const near = `SELECT ${field} FROM (${inPartitions}) AS sluice_near WHERE ${field} IN (${keys})`;
+  const far = `SELECT ${field} FROM ${relation} WHERE ${field} IN (${keys} EXCEPT ${near})`;
+  return {
+    frame: [relation, `(${near} UNION ALL ${far})`],
+    detail: `${other.name}: ${writtenDetail(other, written)}; then in the whole ${other.name} for the keys not found there`,
+  };
+}
+
+/** Replaces each relation of `frames` by its frame in one pass (a frame's own text is kept). */
+function replaceRelations(frames: ReadonlyMap<string, string>): (sql: string) => string {
+  const pattern = new RegExp([...frames.keys()].map(escapeRegExp).join("|"), "g");
+  return (sql) => sql.replace(pattern, (relation) => frames.get(relation) ?? relation);
 }
 
 /** `2 partitions of event_date written this run (2026-11-27, 2026-11-28)`. */
@@ -144,12 +190,11 @@ function partitionsScope(input: ScopeInput, full: (detail: string) => BoundScope
     ...scoped.map(({ node, written }) => `${node.name}: ${writtenDetail(node, written)}`),
     ...whole,
   ].join("; ");
-  const pattern = new RegExp([...frames.keys()].map(escapeRegExp).join("|"), "g");
   return {
     scope: { kind: "incremental", detail },
     layout: "newData",
     empty: scoped.every(({ written }) => written.values.length === 0),
-    bind: (sql) => sql.replace(pattern, (relation) => frames.get(relation) ?? relation),
+    bind: replaceRelations(frames),
   };
 }
 
