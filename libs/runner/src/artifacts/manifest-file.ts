@@ -1,0 +1,217 @@
+import { hash } from "node:crypto";
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { Project } from "@sluice/project";
+import { dbtManifestFrame, dbtNodeEntries } from "./dbt-manifest.js";
+import { dbtUniqueId } from "./dbt-ids.js";
+import type { ArtifactInvocation, ManifestEntry } from "./dbt-manifest.js";
+
+/**
+ * `target/manifest.json` written in proportion to what changed. Its text is exactly
+ * `JSON.stringify(dbtManifest(...), null, 2)` (plus a newline), but each node's entry is built
+ * only when what it is built from changed since the previous write: the text of the other
+ * entries is copied from the previous file, where `target/.manifest-index.json` says each one
+ * sits, with the key of what it was built from. At 10,000 models the manifest is ~100 MB and
+ * building it whole took most of a one-model-changed compile.
+ *
+ * An entry copied keeps its `created_at` (when its node was last built, as in dbt, whose partial
+ * parse keeps unchanged nodes' times). When no entry and nothing else but the invocation
+ * (`generated_at`, `invocation_id`, `created_at`) changed, the file is not written at all.
+ */
+
+const MANIFEST = "manifest.json";
+const INDEX = ".manifest-index.json";
+const FORMAT = 1;
+
+/** What `target/.manifest-index.json` records of the manifest written last. */
+interface ManifestIndex {
+  format: number;
+  /** The sluice build that wrote it: another build may write other entries for the same node. */
+  build: string;
+  /** manifest.json's size and modification time as written: an edited file is not reused. */
+  size: number;
+  mtimeMs: number;
+  /** Key of the manifest's text outside the node entries, invocation fields left out. */
+  frame: string;
+  /** Each entry's dbt unique id → [key of its inputs, start, length] in manifest.json's text. */
+  entries: Record<string, [string, number, number]>;
+}
+
+/** Counts of one {@link writeManifest}: entries built and copied, and whether the file was written. */
+export interface ManifestWrite {
+  built: number;
+  reused: number;
+  written: boolean;
+}
+
+/**
+ * Write `<targetDir>/manifest.json` for `compiled` (see {@link dbtManifest}), reusing the
+ * previous file's entries of unchanged nodes (see the file comment). `build` names the running
+ * sluice build.
+ */
+export function writeManifest(
+  targetDir: string,
+  project: Project,
+  compiled: CompiledProject,
+  invocation: ArtifactInvocation,
+  build: string,
+): ManifestWrite {
+  const file = path.join(targetDir, MANIFEST);
+  const indexFile = path.join(targetDir, INDEX);
+  const previous = readPrevious(file, indexFile, build);
+  const keys = entryKeys(project, compiled);
+  const uid = (n: CompiledNode) => dbtUniqueId(n.id, compiled.projectName);
+  const stale = new Set(
+    compiled.nodes
+      .filter((n) => previous?.index.entries[uid(n)]?.[0] !== keys.get(n.id))
+      .map((n) => n.id),
+  );
+  const built = new Map(
+    dbtNodeEntries(project, compiled, invocation, stale).map((e) => [e.uid, e] as const),
+  );
+  // Top-level keys in order; the text of each but the node sections.
+  const frame = new Map(
+    Object.entries(dbtManifestFrame(project, compiled, invocation))
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [
+        key,
+        isSection(key) ? "" : `${JSON.stringify(key)}: ${indented(value, "  ")}`,
+      ]),
+  );
+  const frameKey = hash(
+    "sha1",
+    withoutInvocation([...frame].filter(([key]) => key !== "metadata").join("\n")),
+    "base64",
+  );
+  if (previous && stale.size === 0 && previous.index.frame === frameKey) {
+    return { built: 0, reused: compiled.nodes.length, written: false };
+  }
+
+  const out = new TextAssembly();
+  const entries: ManifestIndex["entries"] = {};
+  const section = (name: ManifestEntry["section"]) => {
+    const nodes = compiled.nodes.filter((n) => (n.kind === "source") === (name === "sources"));
+    if (nodes.length === 0) return out.push("{}");
+    out.push("{\n");
+    nodes.forEach((n, i) => {
+      const id = uid(n);
+      out.push(`${i === 0 ? "" : ",\n"}    ${JSON.stringify(id)}: `);
+      const fresh = built.get(id);
+      const at = previous?.index.entries[id];
+      const text = fresh
+        ? indented(fresh.entry, "    ")
+        : previous!.text.slice(at![1], at![1] + at![2]);
+      entries[id] = [keys.get(n.id)!, out.length, text.length];
+      out.push(text);
+    });
+    out.push("\n  }");
+  };
+  out.push("{\n");
+  [...frame].forEach(([key, text], i) => {
+    out.push(i === 0 ? "  " : ",\n  ");
+    if (!isSection(key)) return out.push(text);
+    out.push(`${JSON.stringify(key)}: `);
+    section(key);
+  });
+  out.push("\n}\n");
+
+  rmSync(indexFile, { force: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, out.text());
+  renameSync(tmp, file);
+  const written = statSync(file);
+  const index: ManifestIndex = {
+    format: FORMAT,
+    build,
+    size: written.size,
+    mtimeMs: written.mtimeMs,
+    frame: frameKey,
+    entries,
+  };
+  writeFileSync(indexFile, JSON.stringify(index));
+  return { built: built.size, reused: compiled.nodes.length - built.size, written: true };
+}
+
+/**
+ * Each node's key of what its manifest entry is built from: the node, the relations it reads
+ * (its checksums write them as node ids), its file's text (raw code, the macros it calls), the
+ * project's macro files, package and folder, and for a source its declaration.
+ */
+function entryKeys(project: Project, compiled: CompiledProject): Map<string, string> {
+  const shared = hash(
+    "sha1",
+    JSON.stringify([
+      compiled.projectName,
+      project.dir,
+      project.macros.map((m) => [m.path, m.package ?? null, m.text]),
+    ]),
+  );
+  const files = new Map<string, string>(
+    [...project.models, ...project.singularTests, ...project.rules].map((f) => [f.path, f.text]),
+  );
+  const sources = new Map(
+    project.sources.map((s) => [
+      `source.${s.sourceName}.${s.name}`,
+      [s.external ?? null, s.schema ?? null],
+    ]),
+  );
+  const relations = new Map(compiled.nodes.map((n) => [n.id, n.relation] as const));
+  return new Map(
+    compiled.nodes.map((n) => [
+      n.id,
+      hash(
+        "sha1",
+        JSON.stringify([
+          shared,
+          n,
+          n.dependsOn.map((d) => relations.get(d) ?? null),
+          files.get(n.path) ?? null,
+          sources.get(n.id) ?? null,
+        ]),
+        "base64",
+      ),
+    ]),
+  );
+}
+
+/** The previous manifest's text and index, when written by this build and not edited since. */
+function readPrevious(
+  file: string,
+  indexFile: string,
+  build: string,
+): { text: string; index: ManifestIndex } | undefined {
+  try {
+    const index = JSON.parse(readFileSync(indexFile, "utf8")) as ManifestIndex;
+    if (index.format !== FORMAT || index.build !== build) return undefined;
+    const now = statSync(file);
+    if (now.size !== index.size || now.mtimeMs !== index.mtimeMs) return undefined;
+    return { text: readFileSync(file, "utf8"), index };
+  } catch {
+    return undefined;
+  }
+}
+
+const isSection = (key: string): key is ManifestEntry["section"] =>
+  key === "nodes" || key === "sources";
+
+/** `JSON.stringify(value, null, 2)` as it reads nested at `indent` (JSON strings hold no newline). */
+const indented = (value: unknown, indent: string): string =>
+  JSON.stringify(value, null, 2).replaceAll("\n", `\n${indent}`);
+
+/** A manifest's text without what differs per invocation (dbt's `generated_at`, ...). */
+const withoutInvocation = (text: string): string =>
+  text.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+
+/** Text built from pieces, knowing its length so far (where the next piece starts). */
+class TextAssembly {
+  private readonly pieces: string[] = [];
+  length = 0;
+  push(piece: string): void {
+    this.pieces.push(piece);
+    this.length += piece.length;
+  }
+  text(): string {
+    return this.pieces.join("");
+  }
+}
