@@ -72,6 +72,16 @@ describe("writeManifest", () => {
     const createdAt = (id: string) => manifest.nodes[id]!.created_at * 1000;
     expect(createdAt("model.ecommerce.funnel")).toBe(second.generatedAt.getTime());
     expect(createdAt("model.ecommerce.stg_events")).toBe(first.generatedAt.getTime());
+    // Entries are found by byte offsets: text before them that is not ASCII must not shift them.
+    const wider = (p: CompiledProject, id: string): CompiledProject => ({
+      ...p,
+      nodes: p.nodes.map((n) => (n.id === id ? { ...n, sql: `${n.sql}\n-- naïve — ü` } : n)),
+    });
+    const early = wider(changed, compiled.nodes[1]!.id);
+    writeManifest(target, project, early, second, "b1");
+    const late = wider(early, compiled.nodes.at(-2)!.id);
+    expect(writeManifest(target, project, late, second, "b1").built).toBe(1);
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, late, second)));
     // A macro file's change reaches every entry (raw code, checksums of the macros used).
     const macroChanged = {
       ...project,

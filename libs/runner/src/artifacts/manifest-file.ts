@@ -1,5 +1,14 @@
 import { hash } from "node:crypto";
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writevSync,
+} from "node:fs";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
@@ -34,7 +43,7 @@ interface ManifestIndex {
   mtimeMs: number;
   /** Key of the manifest's text outside the node entries, invocation fields left out. */
   frame: string;
-  /** Each entry's dbt unique id → [key of its inputs, start, length] in manifest.json's text. */
+  /** Each entry's dbt unique id → [key of its inputs, start, length] in manifest.json's bytes. */
   entries: Record<string, [string, number, number]>;
 }
 
@@ -88,7 +97,7 @@ export function writeManifest(
     return { built: 0, reused: compiled.nodes.length, written: false };
   }
 
-  const out = new TextAssembly();
+  const out = new ByteAssembly();
   const entries: ManifestIndex["entries"] = {};
   const section = (name: ManifestEntry["section"]) => {
     const nodes = compiled.nodes.filter((n) => (n.kind === "source") === (name === "sources"));
@@ -99,11 +108,11 @@ export function writeManifest(
       out.push(`${i === 0 ? "" : ",\n"}    ${JSON.stringify(id)}: `);
       const fresh = built.get(id);
       const at = previous?.index.entries[id];
-      const text = fresh
-        ? indented(fresh.entry, "    ")
-        : previous!.text.slice(at![1], at![1] + at![2]);
-      entries[id] = [keys.get(n.id)!, out.length, text.length];
-      out.push(text);
+      const bytes = fresh
+        ? Buffer.from(indented(fresh.entry, "    "))
+        : previous!.bytes.subarray(at![1], at![1] + at![2]);
+      entries[id] = [keys.get(n.id)!, out.length, bytes.length];
+      out.push(bytes);
     });
     out.push("\n  }");
   };
@@ -118,7 +127,7 @@ export function writeManifest(
 
   rmSync(indexFile, { force: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, out.text());
+  out.write(tmp);
   renameSync(tmp, file);
   const written = statSync(file);
   const index: ManifestIndex = {
@@ -175,18 +184,18 @@ function entryKeys(project: Project, compiled: CompiledProject): Map<string, str
   );
 }
 
-/** The previous manifest's text and index, when written by this build and not edited since. */
+/** The previous manifest's bytes and index, when written by this build and not edited since. */
 function readPrevious(
   file: string,
   indexFile: string,
   build: string,
-): { text: string; index: ManifestIndex } | undefined {
+): { bytes: Buffer; index: ManifestIndex } | undefined {
   try {
     const index = JSON.parse(readFileSync(indexFile, "utf8")) as ManifestIndex;
     if (index.format !== FORMAT || index.build !== build) return undefined;
     const now = statSync(file);
     if (now.size !== index.size || now.mtimeMs !== index.mtimeMs) return undefined;
-    return { text: readFileSync(file, "utf8"), index };
+    return { bytes: readFileSync(file), index };
   } catch {
     return undefined;
   }
@@ -203,15 +212,41 @@ const indented = (value: unknown, indent: string): string =>
 const withoutInvocation = (text: string): string =>
   text.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
 
-/** Text built from pieces, knowing its length so far (where the next piece starts). */
-class TextAssembly {
-  private readonly pieces: string[] = [];
+/**
+ * A file's bytes built from pieces, knowing its length so far (where the next piece starts).
+ * Copied entries stay bytes: no decoding of the previous file and encoding again.
+ */
+class ByteAssembly {
+  private readonly pieces: Buffer[] = [];
   length = 0;
-  push(piece: string): void {
-    this.pieces.push(piece);
-    this.length += piece.length;
+  push(piece: string | Buffer): void {
+    const bytes = typeof piece === "string" ? Buffer.from(piece) : piece;
+    this.pieces.push(bytes);
+    this.length += bytes.length;
   }
-  text(): string {
-    return this.pieces.join("");
+  write(file: string): void {
+    const fd = openSync(file, "w");
+    try {
+      // writev takes at most IOV_MAX (1024) buffers per call, and may write less than asked.
+      for (let i = 0; i < this.pieces.length; i += 1024) {
+        let batch = this.pieces.slice(i, i + 1024);
+        let left = batch.reduce((sum, b) => sum + b.length, 0);
+        while (left > 0) {
+          const wrote = writevSync(fd, batch);
+          left -= wrote;
+          batch = skipBytes(batch, wrote);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
+}
+
+/** `buffers` without their first `count` bytes. */
+function skipBytes(buffers: Buffer[], count: number): Buffer[] {
+  let i = 0;
+  while (i < buffers.length && count >= buffers[i]!.length) count -= buffers[i++]!.length;
+  if (i === buffers.length) return [];
+  return [buffers[i]!.subarray(count), ...buffers.slice(i + 1)];
 }
