@@ -108,11 +108,10 @@ export function writeManifest(
       out.push(`${i === 0 ? "" : ",\n"}    ${JSON.stringify(id)}: `);
       const fresh = built.get(id);
       const at = previous?.index.entries[id];
-      const bytes = fresh
-        ? Buffer.from(indented(fresh.entry, "    "))
-        : previous!.bytes.subarray(at![1], at![1] + at![2]);
-      entries[id] = [keys.get(n.id)!, out.length, bytes.length];
-      out.push(bytes);
+      const start = out.length;
+      if (fresh) out.push(indented(fresh.entry, "    "));
+      else out.push(previous!.bytes.subarray(at![1], at![1] + at![2]));
+      entries[id] = [keys.get(n.id)!, start, out.length - start];
     });
     out.push("\n  }");
   };
@@ -218,13 +217,25 @@ const withoutInvocation = (text: string): string =>
  */
 class ByteAssembly {
   private readonly pieces: Buffer[] = [];
+  /** Text pushed since the last bytes, encoded once when bytes follow (or at the end). */
+  private pending = "";
   length = 0;
   push(piece: string | Buffer): void {
-    const bytes = typeof piece === "string" ? Buffer.from(piece) : piece;
-    this.pieces.push(bytes);
-    this.length += bytes.length;
+    if (typeof piece === "string") {
+      this.pending += piece;
+      this.length += Buffer.byteLength(piece);
+      return;
+    }
+    this.flush();
+    this.pieces.push(piece);
+    this.length += piece.length;
+  }
+  private flush(): void {
+    if (this.pending.length > 0) this.pieces.push(Buffer.from(this.pending));
+    this.pending = "";
   }
   write(file: string): void {
+    this.flush();
     const fd = openSync(file, "w");
     try {
       // writev takes at most IOV_MAX (1024) buffers per call, and may write less than asked.
