@@ -41,7 +41,11 @@ export function topologicalOrder(nodes: readonly GraphNode[]): string[] {
   const order: string[] = [];
   for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
     order.push(ids[i]!);
-    for (const child of children[i]!) if (--pending[child] === 0) ready.push(child);
+    for (const child of children[i]!) {
+      const left = pending[child]! - 1;
+      pending[child] = left;
+      if (left === 0) ready.push(child);
+    }
   }
   return order;
 }
