@@ -62,6 +62,11 @@ describe("compile writes only what changed", () => {
     expect(one.stdout).toMatch(/^Compiled 1 model, 0 seeds, 0 sources and \d+ tests/);
     expect((await compile()).code).toBe(0);
     const restored = await mtimes(target);
+    const manifest = async () =>
+      JSON.parse(await readFile(path.join(target, "manifest.json"), "utf8")) as {
+        nodes: Record<string, { created_at: number; raw_code: string }>;
+      };
+    const before = await manifest();
 
     const funnel = path.join(project.dir, "marts", "funnel.sql");
     await appendFile(funnel, "-- edited\n");
@@ -76,11 +81,21 @@ describe("compile writes only what changed", () => {
     expect(
       changed.filter(
         (f) =>
-          !/^(manifest\.json|partial_parse\.json|compile_memo\.json|\.artifact-hashes\.json|\.artifacts-stamp|replay\/compile\.json)$/.test(
+          !/^(manifest\.json|\.manifest-index\.json|partial_parse\.json|compile_memo\.json|\.artifact-hashes\.json|\.artifacts-stamp|replay\/compile\.json)$/.test(
             f,
           ),
       ),
     ).toEqual(["compiled/marts/funnel.sql", "run/marts/funnel.sql"]);
+    // The manifest rebuilt the edited model's entry only: the others keep their created_at.
+    const after = await manifest();
+    const funnelId = "model.ecommerce.funnel";
+    expect(after.nodes[funnelId]!.raw_code).toMatch(/-- edited\n$/);
+    expect(after.nodes[funnelId]!.created_at).toBeGreaterThan(before.nodes[funnelId]!.created_at);
+    const others = Object.keys(before.nodes).filter((id) => id !== funnelId);
+    expect(others.length).toBeGreaterThan(20);
+    expect(
+      others.filter((id) => after.nodes[id]!.created_at !== before.nodes[id]!.created_at),
+    ).toEqual([]);
   });
 
   it("packed: a no-change compile rewrites nothing; an edit rewrites the shards holding it", async () => {

@@ -66,33 +66,38 @@ export function buildId(): string {
 
 /** Hash of the listings of `folders` (project-relative) and of sluice.yml; `newest` is the latest mtime seen. */
 function snapshot(dir: string, folders: readonly string[]): { hash: string; newest: number } {
-  const hash = createHash("sha1");
+  // One hash of all lines (the same digest as one update per line) and no path.join per file:
+  // at 10,000 models this runs on every command, a third of a no-change compile's own work.
+  const lines: string[] = [];
   let newest = 0;
   // Files by size and mtime; folders by their listing only (a copy that keeps file times but
   // not folder times is still the same project).
   const line = (rel: string, abs: string): void => {
+    let s;
     try {
-      const s = statSync(abs);
-      if (s.isDirectory()) return void hash.update(`${rel}\td\n`);
-      newest = Math.max(newest, s.mtimeMs);
-      hash.update(`${rel}\tf\t${s.size}\t${s.mtimeMs}\n`);
+      s = statSync(abs, { throwIfNoEntry: false });
     } catch {
-      hash.update(`${rel}\tmissing\n`);
+      // Unreadable (permissions, a file where a folder was): as good as missing.
     }
+    if (s === undefined) return void lines.push(`${rel}\tmissing\n`);
+    if (s.isDirectory()) return void lines.push(`${rel}\td\n`);
+    newest = Math.max(newest, s.mtimeMs);
+    lines.push(`${rel}\tf\t${s.size}\t${s.mtimeMs}\n`);
   };
   line("sluice.yml", path.join(dir, "sluice.yml"));
   for (const folder of folders) {
+    const base = path.join(dir, folder);
     let names: string[];
     try {
-      names = readdirSync(path.join(dir, folder)).sort();
+      names = readdirSync(base).sort();
     } catch {
-      hash.update(`${folder}/\tmissing\n`);
+      lines.push(`${folder}/\tmissing\n`);
       continue;
     }
-    hash.update(`${folder}/\td\n`);
-    for (const name of names) line(`${folder}/${name}`, path.join(dir, folder, name));
+    lines.push(`${folder}/\td\n`);
+    for (const name of names) line(`${folder}/${name}`, `${base}${path.sep}${name}`);
   }
-  return { hash: hash.digest("hex"), newest };
+  return { hash: createHash("sha1").update(lines.join("")).digest("hex"), newest };
 }
 
 const envOf = (names: readonly string[]): Record<string, string | null> =>

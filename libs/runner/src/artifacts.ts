@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
@@ -9,12 +9,12 @@ import { artifactsStamp, stampFile } from "./artifacts-stamp.js";
 import { isPacked, packArtifacts, packedDir } from "./packed-artifacts.js";
 import type { ArtifactLayout } from "./packed-artifacts.js";
 import { writeChangedFiles } from "./write-changed-files.js";
-import { dbtManifest } from "./artifacts/dbt-manifest.js";
 import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
+import { writeManifest } from "./artifacts/manifest-file.js";
 import { dbtRunResults } from "./artifacts/dbt-run-results.js";
 
 /**
- * Write `target/manifest.json` (dbt's v12 shape, every node: see {@link dbtManifest}),
+ * Write `target/manifest.json` (dbt's v12 shape, every node: see {@link writeManifest}),
  * `target/compiled/<node path>` (the rendered SELECT) and
  * `target/run/<node path>` (every statement, `;`-separated) for the chosen nodes. With layout
  * `packed`, or `auto` (the default) and more than {@link PER_FILE_LIMIT} chosen nodes, the same
@@ -28,6 +28,8 @@ export async function writeCompiledArtifacts(
   compiled: CompiledProject,
   chosen: ReadonlySet<string> | undefined,
   options: { project: Project } & ArtifactInvocation & {
+      /** The running sluice build: the manifest reuses entries written by the same build. */
+      build: string;
       layout?: ArtifactLayout;
       /**
        * Identity of `compiled` (equal fingerprints: equal projects). When the artifacts on disk
@@ -67,11 +69,7 @@ export async function writeCompiledArtifacts(
       : new Map([...texts[kind]].map(([file, text]) => [path.join(targetDir, kind, file), text]));
     for (const [file, text] of placed) files.set(file, text);
   }
-  const manifestFile = path.join(targetDir, "manifest.json");
-  files.set(
-    manifestFile,
-    await manifestText(manifestFile, dbtManifest(options.project, compiled, options)),
-  );
+  writeManifest(targetDir, options.project, compiled, options, options.build);
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   writeChangedFiles(roots, files, { index: path.join(targetDir, ".artifact-hashes.json") });
   if (stamp !== undefined) writeFileSync(stampFile(targetDir), stamp);
@@ -106,19 +104,6 @@ export function materializeCompiled(targetDir: string, node: CompiledNode): stri
     writeFileSync(file, compiledText(node));
   }
   return file;
-}
-
-/**
- * The manifest's text; the file's own text when only its invocation (`generated_at`,
- * `invocation_id`, each node's `created_at`) would change, so a compile with no change rewrites
- * nothing.
- */
-async function manifestText(file: string, manifest: Record<string, unknown>): Promise<string> {
-  const text = JSON.stringify(manifest, null, 2) + "\n";
-  const sameProject = (json: string) =>
-    json.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
-  const previous = await readFile(file, "utf8").catch(() => undefined);
-  return previous !== undefined && sameProject(previous) === sameProject(text) ? previous : text;
 }
 
 /**

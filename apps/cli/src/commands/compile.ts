@@ -74,7 +74,7 @@ async function compile(
   const { loadSelection } = await import("../selection.js");
   // No run: the statements keep the placeholder run id, so a compile with no change rewrites
   // nothing under target/ (a run writes the statements it executed, with its own id).
-  const { RUN_ID_PLACEHOLDER } = await import("../compile-cache.js");
+  const { RUN_ID_PLACEHOLDER, buildId } = await import("../compile-cache.js");
   const selection = await loadSelection(args, io, undefined, { runId: RUN_ID_PLACEHOLDER });
   if (!selection) return { exit: ExitCode.usage, out: [] };
   const { ctx, ids } = selection;
@@ -84,6 +84,7 @@ async function compile(
     project: ctx.project,
     invocationId: ctx.runId,
     generatedAt: new Date(),
+    build: buildId(),
     layout: args.artifacts,
     ...(ctx.cacheHeader === undefined ? {} : { fingerprint: `${ctx.cacheHeader}\n${ctx.runId}` }),
   });

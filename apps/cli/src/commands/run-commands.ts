@@ -4,6 +4,7 @@ import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
+import { buildId } from "../compile-cache.js";
 import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
@@ -273,6 +274,7 @@ export async function runNodes(
       project: ctx.project,
       invocationId: ctx.runId,
       generatedAt: new Date(),
+      build: buildId(),
     }),
     opening,
   ]);
@@ -342,6 +344,7 @@ async function runUnitTestsAlone(
     project: ctx.project,
     invocationId: ctx.runId,
     generatedAt: new Date(),
+    build: buildId(),
   });
   const results = await runUnitTestsOnly({
     command,

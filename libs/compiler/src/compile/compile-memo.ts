@@ -63,13 +63,16 @@ export class MemoBook {
     },
   ) {
     const { vars: _vars, ...config } = ctx.project.config;
-    this.global = JSON.stringify([
-      ctx.runId,
-      ctx.dialect.name,
-      ctx.target.name,
-      config,
-      ctx.renderer.macrosKey,
-    ]);
+    // Hashed once: it is part of every model's key.
+    this.global = sha1(
+      JSON.stringify([
+        ctx.runId,
+        ctx.dialect.name,
+        ctx.target.name,
+        config,
+        ctx.renderer.macrosKey,
+      ]),
+    );
     this.macroHashes = new Map(ctx.project.macros.map((m) => [m.path, sha1(m.text)]));
     memo.parsed = [];
     memo.rendered = [];

@@ -10,63 +10,79 @@ export interface GraphNode {
  * Nodes on a cycle are left out. O((nodes + edges) log nodes): the ready ids wait in a binary heap.
  */
 export function topologicalOrder(nodes: readonly GraphNode[]): string[] {
-  const ids = new Set<string>();
-  for (const n of nodes) ids.add(n.id);
-  const pending = new Map<string, number>();
-  const children = new Map<string, string[]>();
+  // Slots instead of ids in the inner loops: at 30,000 nodes, maps keyed by id strings and a set
+  // per node to drop repeated dependencies cost more than the sort itself. An id given twice has
+  // one slot: its last node's dependencies count, every node's edges are followed.
+  const slot = new Map<string, number>();
+  const ids: string[] = [];
   for (const n of nodes) {
-    let count = 0;
-    for (const d of new Set(n.dependsOn)) {
-      if (!ids.has(d)) continue;
-      count++;
-      const list = children.get(d);
-      if (list) list.push(n.id);
-      else children.set(d, [n.id]);
-    }
-    pending.set(n.id, count);
+    if (slot.has(n.id)) continue;
+    slot.set(n.id, ids.length);
+    ids.push(n.id);
   }
-  const ready = new MinHeap();
-  for (const [id, count] of pending) if (count === 0) ready.push(id);
+  const pending = new Int32Array(ids.length);
+  const children: number[][] = Array.from({ length: ids.length }, () => []);
+  // seen[d] === k + 1: dependency slot d already counted for node k.
+  const seen = new Int32Array(ids.length);
+  nodes.forEach((n, k) => {
+    const child = slot.get(n.id)!;
+    let count = 0;
+    for (const d of n.dependsOn) {
+      const parent = slot.get(d);
+      if (parent === undefined || seen[parent] === k + 1) continue;
+      seen[parent] = k + 1;
+      count++;
+      children[parent]!.push(child);
+    }
+    pending[child] = count;
+  });
+  const ready = new MinHeap(ids);
+  for (let i = 0; i < ids.length; i++) if (pending[i] === 0) ready.push(i);
   const order: string[] = [];
-  for (let id = ready.pop(); id !== undefined; id = ready.pop()) {
-    order.push(id);
-    for (const child of children.get(id) ?? []) {
-      const left = pending.get(child)! - 1;
-      pending.set(child, left);
+  for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
+    order.push(ids[i]!);
+    for (const child of children[i]!) {
+      const left = pending[child]! - 1;
+      pending[child] = left;
       if (left === 0) ready.push(child);
     }
   }
   return order;
 }
 
-/** A binary min-heap of strings (UTF-16 code unit order, as `<` compares them). */
+/** A binary min-heap of slots, ordered by their ids (UTF-16 code unit order, as `<` compares). */
 class MinHeap {
-  private readonly items: string[] = [];
+  private readonly items: number[] = [];
 
-  push(value: string): void {
+  constructor(private readonly ids: readonly string[]) {}
+
+  push(value: number): void {
     const a = this.items;
+    const id = this.ids[value]!;
     let i = a.push(value) - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (a[parent]! <= value) break;
+      if (this.ids[a[parent]!]! <= id) break;
       a[i] = a[parent]!;
       i = parent;
     }
     a[i] = value;
   }
 
-  pop(): string | undefined {
+  pop(): number | undefined {
     const a = this.items;
     const top = a[0];
     const last = a.pop();
     if (a.length === 0 || last === undefined) return top;
+    const ids = this.ids;
+    const lastId = ids[last]!;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= a.length) break;
       const r = l + 1;
-      const c = r < a.length && a[r]! < a[l]! ? r : l;
-      if (a[c]! >= last) break;
+      const c = r < a.length && ids[a[r]!]! < ids[a[l]!]! ? r : l;
+      if (ids[a[c]!]! >= lastId) break;
       a[i] = a[c]!;
       i = c;
     }

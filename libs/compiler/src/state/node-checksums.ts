@@ -109,32 +109,44 @@ const templateTexts = (project: Project): Map<string, string> =>
   new Map([...project.models, ...project.singularTests].map((f) => [f.path, f.text]));
 
 /**
- * The project macros each node's template calls, directly or through other macros, by name
- * (dbt's `depends_on.macros`).
+ * The project macros each node's template calls (or only those of the nodes in `ids`), directly
+ * or through other macros, by name (dbt's `depends_on.macros`).
  *
  * @example macrosUsed(project, compiled).get("model.stg_events") // ["json_str", ...]
  */
-export function macrosUsed(project: Project, compiled: CompiledProject): Map<string, string[]> {
+export function macrosUsed(
+  project: Project,
+  compiled: CompiledProject,
+  ids?: ReadonlySet<string>,
+): Map<string, string[]> {
   const macros = macroBodies(project);
   const texts = templateTexts(project);
-  return new Map(compiled.nodes.map((n) => [n.id, macroClosure(texts.get(n.path) ?? "", macros)]));
+  return new Map(
+    chosenNodes(compiled, ids).map((n) => [n.id, macroClosure(texts.get(n.path) ?? "", macros)]),
+  );
 }
 
+/** The compiled project's nodes, or those in `ids`. */
+const chosenNodes = (compiled: CompiledProject, ids?: ReadonlySet<string>): CompiledNode[] =>
+  ids ? compiled.nodes.filter((n) => ids.has(n.id)) : compiled.nodes;
+
 /**
- * Checksums of every node of a compiled project (see {@link NodeChecksums}). Pure.
+ * Checksums of every node of a compiled project, or of the nodes in `ids` (see
+ * {@link NodeChecksums}). Pure.
  *
  * @example nodeChecksums(project, compiled).get("model.funnel")?.body // "3f1c…"
  */
 export function nodeChecksums(
   project: Project,
   compiled: CompiledProject,
+  ids?: ReadonlySet<string>,
 ): Map<string, NodeChecksums> {
   const byId = new Map(compiled.nodes.map((n) => [n.id, n]));
   const macros = macroBodies(project);
-  const used = macrosUsed(project, compiled);
+  const used = macrosUsed(project, compiled, ids);
   const sources = new Map(project.sources.map((s) => [`source.${s.sourceName}.${s.name}`, s]));
   const out = new Map<string, NodeChecksums>();
-  for (const node of compiled.nodes) {
+  for (const node of chosenNodes(compiled, ids)) {
     const source = sources.get(node.id);
     const body =
       node.kind === "source"

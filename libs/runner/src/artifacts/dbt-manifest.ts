@@ -44,22 +44,28 @@ const columnsOf = (n: CompiledNode) =>
     ]),
   );
 
+/** A node's entry in the manifest: under `nodes`, or under `sources` for a source. */
+export interface ManifestEntry {
+  section: "nodes" | "sources";
+  /** dbt's unique id, the entry's key. */
+  uid: string;
+  entry: Record<string, unknown>;
+}
+
 /**
- * `target/manifest.json` in dbt 1.8/1.9's shape (schema v12): every node of the project (models,
- * seeds, tests including DQDL rules, sources), macros, exposures, parent_map and child_map, each
- * node with its resolved config, checksum (sha256 of its {@link NodeChecksums}), raw and compiled
- * code, depends_on, relation_name, fqn and columns. sluice's own fields are under `meta.sluice`
- * ({@link SluiceNodeMeta}).
+ * The manifest entries (see {@link dbtManifest}) of the nodes in `ids` (default: every node), in
+ * the compiled project's order. Only those nodes' checksums are computed.
  */
-export function dbtManifest(
+export function dbtNodeEntries(
   project: Project,
   compiled: CompiledProject,
   invocation: ArtifactInvocation,
-): Record<string, unknown> {
+  ids?: ReadonlySet<string>,
+): ManifestEntry[] {
   const pkg = compiled.projectName;
   const uid = (id: string) => dbtUniqueId(id, pkg);
-  const checksums = nodeChecksums(project, compiled);
-  const macros = macrosUsed(project, compiled);
+  const checksums = nodeChecksums(project, compiled, ids);
+  const macros = macrosUsed(project, compiled, ids);
   const rawCode = new Map<string, string>([
     ...project.models.map((m) => [m.path, m.text] as const),
     ...project.singularTests.map((t) => [t.path, t.text] as const),
@@ -96,12 +102,12 @@ export function dbtManifest(
       checksum: { name: "sha256", checksum: sha256(stableJson(sums)) },
     };
   };
-  const nodes: Record<string, unknown> = {};
-  const sources: Record<string, unknown> = {};
+  const entries: ManifestEntry[] = [];
   for (const n of compiled.nodes) {
+    if (ids && !ids.has(n.id)) continue;
     if (n.kind === "source") {
       const [, sourceName = "", ...table] = n.id.split(".");
-      sources[uid(n.id)] = {
+      const entry = {
         ...common(n),
         fqn: [pkg, sourceName, ...table],
         source_name: sourceName,
@@ -117,13 +123,14 @@ export function dbtManifest(
         patch_path: null,
         unrendered_config: {},
       };
+      entries.push({ section: "sources", uid: uid(n.id), entry });
       continue;
     }
     const dependsOn = {
       macros: (macros.get(n.id) ?? []).map((m) => `macro.${pkg}.${m}`),
       nodes: n.dependsOn.map(uid),
     };
-    nodes[uid(n.id)] = {
+    const entry = {
       ...common(n),
       alias: n.relation.name,
       config: {
@@ -176,7 +183,42 @@ export function dbtManifest(
           }
         : {}),
     };
+    entries.push({ section: "nodes", uid: uid(n.id), entry });
   }
+  return entries;
+}
+
+/**
+ * `target/manifest.json` in dbt 1.8/1.9's shape (schema v12): every node of the project (models,
+ * seeds, tests including DQDL rules, sources), macros, exposures, parent_map and child_map, each
+ * node with its resolved config, checksum (sha256 of its {@link NodeChecksums}), raw and compiled
+ * code, depends_on, relation_name, fqn and columns. sluice's own fields are under `meta.sluice`
+ * ({@link SluiceNodeMeta}).
+ */
+export function dbtManifest(
+  project: Project,
+  compiled: CompiledProject,
+  invocation: ArtifactInvocation,
+): Record<string, unknown> {
+  const manifest = dbtManifestFrame(project, compiled, invocation);
+  const sections = { nodes: {}, sources: {} } as Record<string, Record<string, unknown>>;
+  for (const { section, uid, entry } of dbtNodeEntries(project, compiled, invocation))
+    sections[section]![uid] = entry;
+  return { ...manifest, ...sections };
+}
+
+/**
+ * The manifest of {@link dbtManifest} with its `nodes` and `sources` empty (in their places):
+ * what does not depend on one node alone.
+ */
+export function dbtManifestFrame(
+  project: Project,
+  compiled: CompiledProject,
+  invocation: ArtifactInvocation,
+): Record<string, unknown> {
+  const pkg = compiled.projectName;
+  const uid = (id: string) => dbtUniqueId(id, pkg);
+  const createdAt = invocation.generatedAt.getTime() / 1000;
   const exposures = Object.fromEntries(
     (compiled.exposures ?? []).map((e) => [
       dbtUniqueId(e.id, pkg),
@@ -255,8 +297,8 @@ export function dbtManifest(
       send_anonymous_usage_stats: false,
       adapter_type: compiled.dialect,
     },
-    nodes,
-    sources,
+    nodes: {},
+    sources: {},
     macros: macroNodes,
     docs: {},
     exposures,

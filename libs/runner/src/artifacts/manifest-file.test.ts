@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { compileProject } from "@sluice/compiler";
+import type { CompiledProject } from "@sluice/compiler";
+import { createDuckdbDialect } from "@sluice/dialects";
+import { loadProject } from "@sluice/project";
+import type { Project } from "@sluice/project";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { dbtManifest } from "./dbt-manifest.js";
+import { writeManifest } from "./manifest-file.js";
+
+const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
+const at = (iso: string, id: string) => ({ generatedAt: new Date(iso), invocationId: id });
+const first = at("2026-12-01T00:00:00Z", "first");
+const second = at("2026-12-02T00:00:00Z", "second");
+/** What JSON.stringify writes for the whole manifest: the text writeManifest must equal. */
+const whole = (project: Project, compiled: CompiledProject, inv: typeof first) =>
+  JSON.stringify(dbtManifest(project, compiled, inv), null, 2) + "\n";
+const withoutInvocation = (text: string) =>
+  text.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+
+describe("writeManifest", () => {
+  let project: Project;
+  let compiled: CompiledProject;
+  let target: string;
+  const file = () => path.join(target, "manifest.json");
+  const read = () => readFileSync(file(), "utf8");
+
+  beforeAll(async () => {
+    project = await loadProject(modelsDir, { env: {} });
+    compiled = compileProject(project, { runId: "r1", dialect: createDuckdbDialect() });
+    expect(compiled.nodes.length).toBeGreaterThan(20);
+  });
+  afterEach(() => rmSync(target, { recursive: true, force: true }));
+  const fresh = () => (target = mkdtempSync(path.join(os.tmpdir(), "sluice-manifest-")));
+
+  it("writes exactly JSON.stringify's text, and nothing when only the invocation changed", () => {
+    fresh();
+    const n = compiled.nodes.length;
+    expect(writeManifest(target, project, compiled, first, "b1")).toEqual({
+      built: n,
+      reused: 0,
+      written: true,
+    });
+    const text = read();
+    expect(text).toBe(whole(project, compiled, first));
+    expect(writeManifest(target, project, compiled, second, "b1")).toEqual({
+      built: 0,
+      reused: n,
+      written: false,
+    });
+    expect(read()).toBe(text);
+  });
+
+  it("builds only the changed node's entry; the others keep their text and created_at", () => {
+    fresh();
+    writeManifest(target, project, compiled, first, "b1");
+    const changedId = "model.funnel";
+    const changed: CompiledProject = {
+      ...compiled,
+      nodes: compiled.nodes.map((n) => (n.id === changedId ? { ...n, sql: `${n.sql}\n-- x` } : n)),
+    };
+    expect(writeManifest(target, project, changed, second, "b1")).toMatchObject({
+      built: 1,
+      written: true,
+    });
+    const text = read();
+    expect(withoutInvocation(text)).toBe(withoutInvocation(whole(project, changed, second)));
+    const manifest = JSON.parse(text) as { nodes: Record<string, { created_at: number }> };
+    const createdAt = (id: string) => manifest.nodes[id]!.created_at * 1000;
+    expect(createdAt("model.ecommerce.funnel")).toBe(second.generatedAt.getTime());
+    expect(createdAt("model.ecommerce.stg_events")).toBe(first.generatedAt.getTime());
+    // Entries are found by byte offsets: text before them that is not ASCII must not shift them.
+    const wider = (p: CompiledProject, id: string): CompiledProject => ({
+      ...p,
+      nodes: p.nodes.map((n) => (n.id === id ? { ...n, sql: `${n.sql}\n-- naïve — ü` } : n)),
+    });
+    const early = wider(changed, compiled.nodes[1]!.id);
+    writeManifest(target, project, early, second, "b1");
+    const late = wider(early, compiled.nodes.at(-2)!.id);
+    expect(writeManifest(target, project, late, second, "b1").built).toBe(1);
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, late, second)));
+    // A macro file's change reaches every entry (raw code, checksums of the macros used).
+    const macroChanged = {
+      ...project,
+      macros: project.macros.map((m, i) => (i === 0 ? { ...m, text: `${m.text}\n` } : m)),
+    };
+    expect(writeManifest(target, macroChanged, changed, second, "b1").built).toBe(
+      compiled.nodes.length,
+    );
+  });
+
+  it("rebuilds every entry for another build or a manifest changed since it was written", () => {
+    fresh();
+    writeManifest(target, project, compiled, first, "b1");
+    expect(writeManifest(target, project, compiled, first, "b2").built).toBe(compiled.nodes.length);
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file(), later, later);
+    expect(writeManifest(target, project, compiled, second, "b2")).toMatchObject({
+      built: compiled.nodes.length,
+      written: true,
+    });
+    expect(read()).toBe(whole(project, compiled, second));
+  });
+});

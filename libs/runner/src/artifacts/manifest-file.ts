@@ -1,0 +1,263 @@
+import { hash } from "node:crypto";
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writevSync,
+} from "node:fs";
+import path from "node:path";
+import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { Project } from "@sluice/project";
+import { dbtManifestFrame, dbtNodeEntries } from "./dbt-manifest.js";
+import { dbtUniqueId } from "./dbt-ids.js";
+import type { ArtifactInvocation, ManifestEntry } from "./dbt-manifest.js";
+
+/**
+ * `target/manifest.json` written in proportion to what changed. Its text is exactly
+ * `JSON.stringify(dbtManifest(...), null, 2)` (plus a newline), but each node's entry is built
+ * only when what it is built from changed since the previous write: the text of the other
+ * entries is copied from the previous file, where `target/.manifest-index.json` says each one
+ * sits, with the key of what it was built from. At 10,000 models the manifest is ~100 MB and
+ * building it whole took most of a one-model-changed compile.
+ *
+ * An entry copied keeps its `created_at` (when its node was last built, as in dbt, whose partial
+ * parse keeps unchanged nodes' times). When no entry and nothing else but the invocation
+ * (`generated_at`, `invocation_id`, `created_at`) changed, the file is not written at all.
+ */
+
+const MANIFEST = "manifest.json";
+const INDEX = ".manifest-index.json";
+const FORMAT = 1;
+
+/** What `target/.manifest-index.json` records of the manifest written last. */
+interface ManifestIndex {
+  format: number;
+  /** The sluice build that wrote it: another build may write other entries for the same node. */
+  build: string;
+  /** manifest.json's size and modification time as written: an edited file is not reused. */
+  size: number;
+  mtimeMs: number;
+  /** Key of the manifest's text outside the node entries, invocation fields left out. */
+  frame: string;
+  /** Each entry's dbt unique id → [key of its inputs, start, length] in manifest.json's bytes. */
+  entries: Record<string, [string, number, number]>;
+}
+
+/** Counts of one {@link writeManifest}: entries built and copied, and whether the file was written. */
+export interface ManifestWrite {
+  built: number;
+  reused: number;
+  written: boolean;
+}
+
+/**
+ * Write `<targetDir>/manifest.json` for `compiled` (see {@link dbtManifest}), reusing the
+ * previous file's entries of unchanged nodes (see the file comment). `build` names the running
+ * sluice build.
+ */
+export function writeManifest(
+  targetDir: string,
+  project: Project,
+  compiled: CompiledProject,
+  invocation: ArtifactInvocation,
+  build: string,
+): ManifestWrite {
+  const file = path.join(targetDir, MANIFEST);
+  const indexFile = path.join(targetDir, INDEX);
+  const previous = readPrevious(file, indexFile, build);
+  const keys = entryKeys(project, compiled);
+  const uid = (n: CompiledNode) => dbtUniqueId(n.id, compiled.projectName);
+  const stale = new Set(
+    compiled.nodes
+      .filter((n) => previous?.index.entries[uid(n)]?.[0] !== keys.get(n.id))
+      .map((n) => n.id),
+  );
+  const built = new Map(
+    dbtNodeEntries(project, compiled, invocation, stale).map((e) => [e.uid, e] as const),
+  );
+  // Top-level keys in order; the text of each but the node sections.
+  const frame = new Map(
+    Object.entries(dbtManifestFrame(project, compiled, invocation))
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [
+        key,
+        isSection(key) ? "" : `${JSON.stringify(key)}: ${indented(value, "  ")}`,
+      ]),
+  );
+  const frameKey = hash(
+    "sha1",
+    withoutInvocation([...frame].filter(([key]) => key !== "metadata").join("\n")),
+    "base64",
+  );
+  if (previous && stale.size === 0 && previous.index.frame === frameKey) {
+    return { built: 0, reused: compiled.nodes.length, written: false };
+  }
+
+  const out = new ByteAssembly();
+  const entries: ManifestIndex["entries"] = {};
+  const section = (name: ManifestEntry["section"]) => {
+    const nodes = compiled.nodes.filter((n) => (n.kind === "source") === (name === "sources"));
+    if (nodes.length === 0) return out.push("{}");
+    out.push("{\n");
+    nodes.forEach((n, i) => {
+      const id = uid(n);
+      out.push(`${i === 0 ? "" : ",\n"}    ${JSON.stringify(id)}: `);
+      const fresh = built.get(id);
+      const at = previous?.index.entries[id];
+      const start = out.length;
+      if (fresh) out.push(indented(fresh.entry, "    "));
+      else out.push(previous!.bytes.subarray(at![1], at![1] + at![2]));
+      entries[id] = [keys.get(n.id)!, start, out.length - start];
+    });
+    out.push("\n  }");
+  };
+  out.push("{\n");
+  [...frame].forEach(([key, text], i) => {
+    out.push(i === 0 ? "  " : ",\n  ");
+    if (!isSection(key)) return out.push(text);
+    out.push(`${JSON.stringify(key)}: `);
+    section(key);
+  });
+  out.push("\n}\n");
+
+  rmSync(indexFile, { force: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  out.write(tmp);
+  renameSync(tmp, file);
+  const written = statSync(file);
+  const index: ManifestIndex = {
+    format: FORMAT,
+    build,
+    size: written.size,
+    mtimeMs: written.mtimeMs,
+    frame: frameKey,
+    entries,
+  };
+  writeFileSync(indexFile, JSON.stringify(index));
+  return { built: built.size, reused: compiled.nodes.length - built.size, written: true };
+}
+
+/**
+ * Each node's key of what its manifest entry is built from: the node, the relations it reads
+ * (its checksums write them as node ids), its file's text (raw code, the macros it calls), the
+ * project's macro files, package and folder, and for a source its declaration.
+ */
+function entryKeys(project: Project, compiled: CompiledProject): Map<string, string> {
+  const shared = hash(
+    "sha1",
+    JSON.stringify([
+      compiled.projectName,
+      project.dir,
+      project.macros.map((m) => [m.path, m.package ?? null, m.text]),
+    ]),
+  );
+  const files = new Map<string, string>(
+    [...project.models, ...project.singularTests, ...project.rules].map((f) => [f.path, f.text]),
+  );
+  const sources = new Map(
+    project.sources.map((s) => [
+      `source.${s.sourceName}.${s.name}`,
+      [s.external ?? null, s.schema ?? null],
+    ]),
+  );
+  const relations = new Map(compiled.nodes.map((n) => [n.id, n.relation] as const));
+  return new Map(
+    compiled.nodes.map((n) => [
+      n.id,
+      hash(
+        "sha1",
+        JSON.stringify([
+          shared,
+          n,
+          n.dependsOn.map((d) => relations.get(d) ?? null),
+          files.get(n.path) ?? null,
+          sources.get(n.id) ?? null,
+        ]),
+        "base64",
+      ),
+    ]),
+  );
+}
+
+/** The previous manifest's bytes and index, when written by this build and not edited since. */
+function readPrevious(
+  file: string,
+  indexFile: string,
+  build: string,
+): { bytes: Buffer; index: ManifestIndex } | undefined {
+  try {
+    const index = JSON.parse(readFileSync(indexFile, "utf8")) as ManifestIndex;
+    if (index.format !== FORMAT || index.build !== build) return undefined;
+    const now = statSync(file);
+    if (now.size !== index.size || now.mtimeMs !== index.mtimeMs) return undefined;
+    return { bytes: readFileSync(file), index };
+  } catch {
+    return undefined;
+  }
+}
+
+const isSection = (key: string): key is ManifestEntry["section"] =>
+  key === "nodes" || key === "sources";
+
+/** `JSON.stringify(value, null, 2)` as it reads nested at `indent` (JSON strings hold no newline). */
+const indented = (value: unknown, indent: string): string =>
+  JSON.stringify(value, null, 2).replaceAll("\n", `\n${indent}`);
+
+/** A manifest's text without what differs per invocation (dbt's `generated_at`, ...). */
+const withoutInvocation = (text: string): string =>
+  text.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+
+/**
+ * A file's bytes built from pieces, knowing its length so far (where the next piece starts).
+ * Copied entries stay bytes: no decoding of the previous file and encoding again.
+ */
+class ByteAssembly {
+  private readonly pieces: Buffer[] = [];
+  /** Text pushed since the last bytes, encoded once when bytes follow (or at the end). */
+  private pending = "";
+  length = 0;
+  push(piece: string | Buffer): void {
+    if (typeof piece === "string") {
+      this.pending += piece;
+      this.length += Buffer.byteLength(piece);
+      return;
+    }
+    this.flush();
+    this.pieces.push(piece);
+    this.length += piece.length;
+  }
+  private flush(): void {
+    if (this.pending.length > 0) this.pieces.push(Buffer.from(this.pending));
+    this.pending = "";
+  }
+  write(file: string): void {
+    this.flush();
+    const fd = openSync(file, "w");
+    try {
+      // writev takes at most IOV_MAX (1024) buffers per call, and may write less than asked.
+      for (let i = 0; i < this.pieces.length; i += 1024) {
+        let batch = this.pieces.slice(i, i + 1024);
+        let left = batch.reduce((sum, b) => sum + b.length, 0);
+        while (left > 0) {
+          const wrote = writevSync(fd, batch);
+          left -= wrote;
+          batch = skipBytes(batch, wrote);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** `buffers` without their first `count` bytes. */
+function skipBytes(buffers: Buffer[], count: number): Buffer[] {
+  let i = 0;
+  while (i < buffers.length && count >= buffers[i]!.length) count -= buffers[i++]!.length;
+  if (i === buffers.length) return [];
+  return [buffers[i]!.subarray(count), ...buffers.slice(i + 1)];
+}
