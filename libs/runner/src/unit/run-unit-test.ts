@@ -27,7 +27,16 @@ class UnitTestMistake extends Error {}
  * over them, and a multiset comparison with `expect` on the expected columns. A failure's
  * `diff` shows the rows that differ with the differing cells marked.
  */
-export async function runUnitTest(
+export function runUnitTest(
+  node: CompiledNode,
+  unit: UnitTestAssertion,
+  session: UnitTestSession,
+  result: NodeResult,
+): Promise<void> {
+  return session.exclusive(() => runAlone(node, unit, session, result));
+}
+
+async function runAlone(
   node: CompiledNode,
   unit: UnitTestAssertion,
   session: UnitTestSession,

@@ -26,6 +26,8 @@ export class UnitTestSession {
   private db: Promise<MemoryDatabase> | undefined;
   private readonly columns = new Map<string, Promise<TypedColumn[]>>();
   private readonly byId: ReadonlyMap<string, CompiledNode>;
+  /** The unit test running on the database, if any: the next waits for it (`exclusive`). */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     nodes: readonly CompiledNode[],
@@ -94,6 +96,19 @@ export class UnitTestSession {
     const db = await this.database();
     const { rows } = await db.execute(describeTableSql(schema, name));
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  }
+
+  /**
+   * Run `test` alone on the database: unit tests share its `sluice_unit` tables (`__actual`,
+   * `__expected`), so two at once (a build's threads) would read each other's rows.
+   */
+  exclusive<T>(test: () => Promise<T>): Promise<T> {
+    const turn = this.turn.then(test);
+    this.turn = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
   }
 
   async close(): Promise<void> {
