@@ -115,8 +115,8 @@ function describeCall(call: FakeAthenaLake["calls"][number]): string {
  * here), with no second read of the table.
  */
 const incrementalCalls = (write: string) => [
+  "GetTables ecommerce_silver *", // listed while the run creates the database: the staging sweep's listing, which also holds the table
   "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
-  "GetTables ecommerce_silver *", // the staging sweep's listing, which also holds the table
   "ListObjectsV2 sluice-lake/raw/events/", // the raw hours of the window: the watermark, the inputs
   "GetTable ecommerce_staging.stg_events", // the version of the table it reads: its inputs
   "Athena SELECT * FROM (", // on_schema_change='append_new_columns': the SELECT's columns, LIMIT 0
@@ -131,8 +131,8 @@ const APPEND_CALLS = incrementalCalls(
 const MERGE_CALLS = incrementalCalls('MERGE INTO "ecommerce_silver"."events" AS sluice_target');
 /** First build of an Iceberg table: CTAS into a staging Iceberg table, then the Glue entry is created from it. */
 const MERGE_FIRST_CALLS = [
-  "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
   "GetTables ecommerce_silver *",
+  "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
   "ListObjectsV2 sluice-lake/raw/events/",
   "GetTable ecommerce_staging.stg_events", // the version it reads: its inputs
   'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r1_1"',
@@ -182,8 +182,8 @@ describe("the models project on Athena (fake AWS)", () => {
       "model.sales_by_country success created table 10 rows",
     ]);
     expect(calls).toEqual([
-      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTables ecommerce_marts *",
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       // The versions of the tables it reads (not built in this run): its inputs.
       "GetTable ecommerce_silver.order_items",
       "GetTable ecommerce_seeds.country_codes",
@@ -301,8 +301,8 @@ describe("the models project on Athena (fake AWS)", () => {
       "success replaced 250 partitions, 2,500 rows",
     ]);
     expect(calls).toEqual([
-      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
       "GetTables ecommerce_silver *",
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
       "ListObjectsV2 sluice-lake/raw/events/",
       "GetTable ecommerce_staging.stg_events",
       "Athena SELECT * FROM (", // on_schema_change probe
@@ -742,8 +742,8 @@ describe("the models project on Athena (fake AWS)", () => {
     // The state the plan is made from (the table's entry, the versions of the tables it reads),
     // then the plan's first step: the sweep.
     expect(calls.slice(0, 8)).toEqual([
-      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTables ecommerce_marts *",
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTable ecommerce_silver.order_items",
       "GetTable ecommerce_seeds.country_codes",
       "GetTable ecommerce_marts.sales_by_country",
@@ -798,8 +798,8 @@ describe("the models project on Athena (fake AWS)", () => {
       },
     });
     expect(calls).toEqual([
-      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTables ecommerce_marts *",
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTable ecommerce_silver.order_items",
       "GetTable ecommerce_seeds.country_codes",
       'Athena CREATE TABLE "ecommerce_marts"."sales_by_country__sluice_r1_1"',

@@ -46,5 +46,11 @@ export function fakeDialect(): Dialect {
     assertion: (sql) => stmt("select", `ASSERT (\n${sql}\n)`),
     limit: (sql, n) => `${sql} LIMIT ${n}`,
     selectColumns: (sql, columns) => `COLUMNS (${columns.map(q).join(", ")}) OF (\n${sql}\n)`,
+    selectPartitions: (r, columns, values, from) =>
+      `PARTITIONS ${columns.map((c) => q(c.name)).join(", ")} = ${JSON.stringify(values)} OF ${from ?? rel(r)}`,
+    selectRowsOfKeys: (r, key, columns, values, rows) =>
+      `KEYS ${q(key)} OF ${rel(r)} IN ${JSON.stringify(values)} OR (${rows})`,
+    selectKeysNearFirst: (r, column, field, rows, near) =>
+      `NEAR ${q(field)} OF ${rel(r)} FOR ${q(column)} OF (${rows}) IN (${near})`,
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingColumn } from "./sql-text/incoming-columns.js";
+import type { PartitionColumnRef, PartitionValueRows } from "./sql-text/partition-rows.js";
 
-export type { IncomingColumn };
+export type { IncomingColumn, PartitionColumnRef, PartitionValueRows };
 /**
  * A physical relation: `schema` is the DuckDB schema or the Athena (Glue) database the target
  * maps the model's logical schema to.
@@ -179,6 +180,49 @@ export interface Dialect {
   /** A SELECT of at most `limit` rows of a query. */
   limit(sql: string, limit: number): string;
   /**
+   * `SELECT *` of the rows of `relation` in the given partitions (a batch of a staged write, the
+   * partitions a run wrote for a test of new data). `values` are the catalog's text form, one
+   * array per partition in `columns` order; null is the NULL partition; no partitions, no rows.
+   * Where a column's `type` is known the values are literals of it (Athena prunes only on typed
+   * literals; DuckDB casts text). `readFrom` is read instead of the relation (the lake: a
+   * relation over only the files of those partitions).
+   *
+   * @example
+   * d.selectPartitions({ schema: "s", name: "t" }, [{ name: "d", type: "date" }], [["2026-11-26"]]);
+   * // Athena: SELECT * FROM "s"."t"\nWHERE "d" IN (DATE '2026-11-26')
+   */
+  selectPartitions(
+    relation: Relation,
+    columns: readonly PartitionColumnRef[],
+    values: PartitionValueRows,
+    readFrom?: string,
+  ): string;
+  /**
+   * `SELECT *` of the rows of `relation` in the given partitions or whose `key` is among the
+   * rows of `newRows` (a SELECT of those partitions): every row that can share a key with a new
+   * row, a superset, for a uniqueness check of new keys against the whole table.
+   */
+  selectRowsOfKeys(
+    relation: Relation,
+    key: string,
+    columns: readonly PartitionColumnRef[],
+    values: PartitionValueRows,
+    newRows: string,
+  ): string;
+  /**
+   * The values of `field` in `relation` that the non-null `column` values of `newRows` can find,
+   * looked for first in `nearRows` (the relation's partitions written this run), then, only for
+   * the keys not found there, in the whole relation: a key present anywhere is found, and when
+   * every key is near the second read has nothing to look for (the engine skips the table).
+   */
+  selectKeysNearFirst(
+    relation: Relation,
+    column: string,
+    field: string,
+    newRows: string,
+    nearRows: string,
+  ): string;
+  /**
    * A SELECT of these columns of a query, in this order (e.g. a table's order, partition keys
    * last, for a CTAS that must match it): `SELECT "a", "b" FROM (<sql>) AS sluice_columns`.
    */
@@ -269,16 +313,6 @@ export interface CatalogDialect extends Dialect {
    * `SELECT DISTINCT` of partition columns, ordered (to split a write into batches of partitions).
    */
   selectDistinct(relation: Relation, columns: readonly string[]): string;
-  /**
-   * `SELECT *` of the rows of `relation` in the given partitions, the values written as typed
-   * literals (Athena prunes only on literals). `values` are the catalog's text form, one array
-   * per partition in `columns` order; null is the NULL partition.
-   */
-  selectPartitions(
-    relation: Relation,
-    columns: readonly PartitionColumn[],
-    values: readonly (readonly (string | null)[])[],
-  ): string;
   /** `SELECT *` of `relation` (one batch holding every partition of a staged write). */
   selectAll(relation: Relation): string;
 }

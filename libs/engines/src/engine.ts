@@ -164,6 +164,16 @@ export interface LakeEngine extends Engine {
 export interface CatalogEngine extends Engine {
   readonly family: "catalog";
   /**
+   * Start listing the tables of these databases now, without waiting: a run calls it before it
+   * creates them, so the listing that answers its tables' first reads (and the staging sweep)
+   * overlaps the creation instead of delaying the first node of each database. A database that
+   * does not exist yet lists as empty (it has no table until this run writes one). Errors surface
+   * where the listing is used, as without the call.
+   *
+   * @example engine.prefetchTables(["ecommerce_silver", "ecommerce_marts"]); // then CREATE DATABASE ...
+   */
+  prefetchTables(databases: readonly string[]): void;
+  /**
    * Delete the files failed query `queryId` wrote under `within` (Athena reads the query's data
    * manifest), so a retry of the same rows cannot duplicate them. Returns how many were deleted.
    */

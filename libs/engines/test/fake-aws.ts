@@ -210,6 +210,8 @@ export class FakeAws {
   }
 
   GetTables(input: any) {
+    if (this.databases.size > 0 && !this.databases.has(input.DatabaseName))
+      throw awsError("EntityNotFoundException", `Database ${input.DatabaseName} not found.`);
     const pattern = new RegExp(`^(?:${input.Expression ?? ".*"})$`);
     const all = [...this.tables.values()].filter(
       (t) => t.DatabaseName === input.DatabaseName && pattern.test(t.Name ?? ""),

@@ -1,7 +1,7 @@
 import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
-import type { Engine } from "@sluice/engines";
+import { isCatalogEngine, type Engine } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
 import { reconcileBuild } from "./incremental/reconcile.js";
 import type { ListedRawHours } from "./incremental/raw-hours.js";
@@ -261,6 +261,8 @@ async function setUpRun(nodes: readonly CompiledNode[], options: RunOptions): Pr
   const schemas = [
     ...new Set(nodes.filter((n) => n.kind !== "test").map((n) => n.relation.schema)),
   ].sort();
+  // The catalog's table listing, which each database's first node waits for, runs meanwhile.
+  if (isCatalogEngine(options.engine)) options.engine.prefetchTables(schemas);
   for (const schema of schemas) {
     for (const statement of options.dialect.createSchema(schema)) {
       await options.engine.execute(statement.sql, {

@@ -15,3 +15,4 @@ export * from "./inputs.js";
 export * from "./reconciliation.js";
 export * from "./partition-batches.js";
 export * from "./schema-change.js";
+export * from "./store-failures.js";

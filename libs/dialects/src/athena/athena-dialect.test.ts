@@ -266,4 +266,18 @@ describe("partition batches", () => {
       d.selectPartitions(rel, [{ name: "h", type: "integer" }], [["1; drop table x"]]),
     ).toThrow(/not an integer/);
   });
+  it("reads no rows of no partitions, and the rows sharing a key with the written partitions", () => {
+    const date = [{ name: "event_date", type: "date" }];
+    expect(d.selectPartitions(rel, date, [])).toBe(
+      `SELECT * FROM "silver"."events__sluice_r1"\nWHERE FALSE`,
+    );
+    const newRows = d.selectPartitions(rel, date, [["2026-01-02"]]);
+    expect(d.selectRowsOfKeys(rel, "event_id", date, [["2026-01-02"]], newRows)).toBe(
+      `SELECT * FROM "silver"."events__sluice_r1"\nWHERE ("event_date" IN (DATE '2026-01-02')) OR "event_id" IN (SELECT "event_id" FROM (${newRows}) AS sluice_new)`,
+    );
+    // A column the catalog did not type is compared with its text.
+    expect(d.selectPartitions(rel, [{ name: "dt" }], [["2026/01/02/03"]])).toContain(
+      `"dt" IN ('2026/01/02/03')`,
+    );
+  });
 });

@@ -16,7 +16,8 @@ import {
   trinoLiteral,
   trinoString,
 } from "./athena-escape.js";
-import { partitionPredicate } from "./athena-partition-predicate.js";
+import { typedLiteral } from "./athena-partition-literal.js";
+import { partitionRowsSql } from "../sql-text/partition-rows.js";
 import { rawSourceTable } from "./athena-raw-source.js";
 import { hiveType } from "./athena-types.js";
 
@@ -156,9 +157,9 @@ export function createAthenaDialect(): AthenaDialect {
       return `SELECT DISTINCT ${list} FROM ${quoteRelation(relation)} ORDER BY ${list}`;
     },
 
-    selectPartitions(relation, columns, values) {
-      return `SELECT * FROM ${quoteRelation(relation)}\nWHERE ${partitionPredicate(columns, values)}`;
-    },
+    ...partitionRowsSql(trinoIdentifier, quoteRelation, (text, type) =>
+      type === undefined ? trinoString(text) : typedLiteral(text, type),
+    ),
 
     selectAll: (relation) => `SELECT * FROM ${quoteRelation(relation)}`,
 

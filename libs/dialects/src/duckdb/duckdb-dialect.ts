@@ -1,4 +1,5 @@
 import { incomingColumnsSql } from "../sql-text/incoming-columns.js";
+import { partitionRowsSql } from "../sql-text/partition-rows.js";
 import type {
   LakeDialect,
   RawSourceSpec,
@@ -193,6 +194,8 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     quoteIdentifier: quoteDuckdbIdentifier,
     quoteRelation,
     literal: duckdbLiteral,
+    // The lake compares a partition column with its text (DuckDB casts the literal to its type).
+    ...partitionRowsSql(quoteDuckdbIdentifier, quoteRelation, (text) => duckdbLiteral(text)),
     createSchema,
     createTableAs(write) {
       const statements = [

@@ -241,3 +241,43 @@ describe("describeRelation", () => {
     });
   });
 });
+
+describe("prefetchTables: the run's table listing overlaps its CREATE DATABASE", () => {
+  const orders = { schema: "ecommerce_silver", name: "orders" };
+  it("one GetTables per database, started at once, answers each table's first read", async () => {
+    const { aws, engine } = await setup();
+    aws.putTable("ecommerce_silver", {
+      Name: "orders",
+      TableType: "EXTERNAL_TABLE",
+      StorageDescriptor: { Location: "s3://lake/silver/orders/v1/", Columns: [] },
+    });
+    engine.prefetchTables(["ecommerce_silver", "ecommerce_marts"]);
+    // Sent before anything waits for it.
+    expect(aws.commands()).toEqual(["GetTables", "GetTables"]);
+    const info = await engine.describeRelation(orders, { written: true });
+    const missing = await engine.describeRelation(
+      { schema: "ecommerce_marts", name: "funnel" },
+      { written: true },
+    );
+    expect(info).toMatchObject({ exists: true, location: "s3://lake/silver/orders/v1/" });
+    expect(missing.exists).toBe(false);
+    expect(aws.commands()).toEqual(["GetTables", "GetTables"]);
+  });
+
+  it("a database not created yet lists as empty; any other failure reaches the first read's caller", async () => {
+    const { aws, engine } = await setup();
+    aws.databases.add("ecommerce_marts"); // only this one exists
+    engine.prefetchTables(["ecommerce_silver"]);
+    const info = await engine.describeRelation(orders, { written: true });
+    expect(info.exists).toBe(false);
+    expect(aws.commands()).toEqual(["GetTables"]);
+
+    const denied = await setup();
+    denied.aws.failNext.set("GetTables", [awsError("AccessDeniedException", "no glue:GetTables")]);
+    denied.engine.prefetchTables(["ecommerce_silver"]);
+    // The staging sweep reads the same listing and reports its failure.
+    await expect(
+      denied.engine.dropStagingTables(orders, "__sluice_", "orders__sluice_r1"),
+    ).rejects.toThrow(/no glue:GetTables/);
+  });
+});

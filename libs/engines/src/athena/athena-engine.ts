@@ -160,6 +160,9 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       await lease?.verify();
       return later.flush();
     },
+    prefetchTables: (databases) => {
+      for (const database of databases) snapshot.tables(database).catch(() => undefined);
+    },
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
     listRawHours: (location, from) => listS3RawHours(ctx, location, from),
     dropStagingTables: held(sweep),

@@ -18,11 +18,16 @@ export function catalogSnapshot(ctx: AthenaContext) {
   const written = new Map<string, Table>();
   const key = (r: Relation) => `${r.schema}.${r.name}`.toLowerCase();
   return {
-    /** The database's tables, listed on first use. */
+    /** The database's tables, listed on first use (none when the database does not exist yet). */
     tables(database: string): Promise<Table[]> {
       let listing = listings.get(database);
       if (listing === undefined) {
-        listing = listTables(ctx, database).then((tables) => {
+        // A database not created yet (the run creates it while this lists) has no tables.
+        const tablesOf = listTables(ctx, database).catch((error: unknown) => {
+          if (error instanceof Error && error.name === "EntityNotFoundException") return [];
+          throw error;
+        });
+        listing = tablesOf.then((tables) => {
           listed.set(database, new Map(tables.map((t) => [(t.Name ?? "").toLowerCase(), t])));
           return tables;
         });

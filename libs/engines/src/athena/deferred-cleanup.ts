@@ -8,8 +8,12 @@ import { RETIRED_PARAMETER, type Retirement } from "./version-retention.js";
 
 /** BatchDeleteTable takes at most 100 table names per call. */
 const DELETE_TABLES_PAGE = 100;
-/** Concurrent S3 listings while flushing (one per table root). */
-const LISTING_CONCURRENCY = 16;
+/**
+ * Concurrent S3 listings (one per table root). A run that leaves every table unchanged queues
+ * them all at once and waits for them at its end: 48 keep that to one round trip for ~50 tables,
+ * below the SDK's 50 sockets per client and far below S3's 5,500 LIST/s per prefix.
+ */
+const LISTING_CONCURRENCY = 48;
 
 /**
  * Cleanup that is safe to do late, queued during a run and done once at its end, in batches:
@@ -18,7 +22,7 @@ const LISTING_CONCURRENCY = 16;
  * (one listing per table root, DeleteObjects in 1,000-key pages shared across tables).
  * Nothing queued is ever read again, so a crash before the flush costs only leftovers, which
  * the next build of the table removes (staging sweep, stale-location cleanup). A table root's
- * listing starts when it is queued (at most 16 at a time, far below S3's request rates) while
+ * listing starts when it is queued (at most 48 at a time, far below S3's request rates) while
  * later nodes run: nothing writes there after its publish; only the deletes wait for the end.
  */
 export function deferredCleanup(ctx: AthenaContext) {

@@ -1,5 +1,6 @@
 import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode, TestAssertion } from "@sluice/compiler";
+import { storeFailuresPlan } from "@sluice/compiler/plan";
 import type { QueryResult } from "@sluice/engines";
 import type { NodeContext } from "../execute-node.js";
 import type { NodeResult } from "../types.js";
@@ -80,21 +81,11 @@ export async function storeFailingRows(
 ): Promise<{ table: string; rows: number }> {
   const store = node.storeFailures;
   if (!store) throw new Error(`bug: ${node.id} has no storeFailures`);
-  const statements = [
-    ...ctx.dialect.createSchema(store.relation.schema),
-    ...ctx.dialect.dropTable(store.relation),
-    ...ctx.dialect.createTableAs({
-      relation: store.relation,
-      selectSql: ctx.dialect.limit(failingRowsSql, store.limit),
-      partitionedBy: [],
-      location: store.location,
-      writeId: ctx.writeId,
-    }),
-  ];
-  for (const statement of statements) await execute(statement.sql);
+  const plan = storeFailuresPlan(ctx.dialect, store, failingRowsSql, ctx.writeId);
+  for (const statement of plan.statements) await execute(statement.sql);
   if (isLakeDialect(ctx.dialect))
     await ctx.engine.removeStaleLocations(store.relation, store.location);
-  const counted = await execute(ctx.dialect.countRows(store.relation));
+  const counted = await execute(plan.count);
   return {
     table: `${store.relation.schema}.${store.relation.name}`,
     rows: Number(counted.rows[0]?.["n"] ?? 0),

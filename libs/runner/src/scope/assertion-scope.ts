@@ -1,5 +1,5 @@
 import type { CompiledNode, KeyLookup, NewDataScope, PassLayout } from "@sluice/compiler";
-import { isCatalogDialect, type Dialect } from "@sluice/dialects";
+import type { Dialect } from "@sluice/dialects";
 import type { WrittenPartitions } from "@sluice/engines";
 
 /** What a run's assertions read: what the run wrote or read (`incremental`), or everything. */
@@ -139,13 +139,17 @@ function lookupFrame(
   if (!written || written.values.length === 0) return undefined;
   const d = input.dialect;
   const relation = d.quoteRelation(other.relation);
-  const [column, field] = [d.quoteIdentifier(lookup.column), d.quoteIdentifier(lookup.field)];
-  const inPartitions = partitionsSql(d, other, written, input.partitionFiles?.get(relation));
-  const keys = `SELECT ${column} FROM (${newRows}) AS sluice_new WHERE ${column} IS NOT NULL`;
-  const near = `SELECT ${field} FROM (${inPartitions}) AS sluice_near WHERE ${field} IN (${keys})`;
-  const far = `SELECT ${field} FROM ${relation} WHERE ${field} IN (${keys} EXCEPT ${near})`;
+  const files = input.partitionFiles?.get(relation);
+  const inPartitions = d.selectPartitions(other.relation, written.columns, written.values, files);
+  const found = d.selectKeysNearFirst(
+    other.relation,
+    lookup.column,
+    lookup.field,
+    newRows,
+    inPartitions,
+  );
   return {
-    frame: [relation, `(${near} UNION ALL ${far})`],
+    frame: [relation, `(${found})`],
     detail: `${other.name}: ${writtenDetail(other, written)}; then in the whole ${other.name} for the keys not found there`,
   };
 }
@@ -200,7 +204,10 @@ function partitionsScope(input: ScopeInput, full: (detail: string) => BoundScope
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The rows a test reads of new data: the written partitions, or the rows of their keys. */
+/**
+ * The rows a test reads of new data: the written partitions (from only their files where known),
+ * or every row sharing the first key column with them (a superset of the rows sharing a key).
+ */
 function newDataFrame(
   d: Dialect,
   subject: CompiledNode,
@@ -208,45 +215,15 @@ function newDataFrame(
   scope: NewDataScope,
   partitionFiles?: ReadonlyMap<string, string>,
 ): string {
-  const relation = d.quoteRelation(subject.relation);
-  if (written.values.length === 0) return `SELECT * FROM ${relation} WHERE FALSE`;
-  const inPartitions = partitionsSql(d, subject, written, partitionFiles?.get(relation));
+  const files = partitionFiles?.get(d.quoteRelation(subject.relation));
+  const { columns, values } = written;
+  const inPartitions = d.selectPartitions(subject.relation, columns, values, files);
   if (scope.kind !== "keys") return inPartitions;
-  // The first key column finds every row that can share a key with a new row (a superset).
-  const key = d.quoteIdentifier(scope.columns[0] ?? "");
-  const plain = partitionsSql(d, subject, written);
-  const where = plain.slice(plain.indexOf("WHERE ") + "WHERE ".length);
-  return `SELECT * FROM ${relation} WHERE (${where}) OR ${key} IN (SELECT ${key} FROM (${inPartitions}) AS sluice_new)`;
-}
-
-/** `SELECT * FROM rel WHERE <the written partitions>`, typed literals where the catalog types them. */
-function partitionsSql(
-  d: Dialect,
-  subject: CompiledNode,
-  written: WrittenPartitions,
-  /** Read instead of the relation (the lake: only the files of the written partitions). */
-  files?: string,
-): string {
-  const columns = written.columns;
-  if (isCatalogDialect(d) && columns.every((c) => c.type))
-    return d.selectPartitions(
-      subject.relation,
-      columns.map((c) => ({ name: c.name, type: c.type ?? "" })),
-      written.values,
-    );
-  // The lake compares a partition column with its text (DuckDB casts the literal to the column's type).
-  const name = (i: number) => d.quoteIdentifier(columns[i]?.name ?? "");
-  const equals = (i: number, value: string | null) =>
-    value === null ? `${name(i)} IS NULL` : `${name(i)} = ${d.literal(value)}`;
-  const present = written.values.map((v) => v[0]).filter((v): v is string => v != null);
-  const rows =
-    columns.length === 1
-      ? [
-          ...(present.length > 0
-            ? [`${name(0)} IN (${present.map((v) => d.literal(v)).join(", ")})`]
-            : []),
-          ...(present.length < written.values.length ? [`${name(0)} IS NULL`] : []),
-        ]
-      : written.values.map((v) => `(${v.map((x, i) => equals(i, x)).join(" AND ")})`);
-  return `SELECT * FROM ${files ?? d.quoteRelation(subject.relation)} WHERE ${rows.join(" OR ")}`;
+  return d.selectRowsOfKeys(
+    subject.relation,
+    scope.columns[0] ?? "",
+    columns,
+    values,
+    inPartitions,
+  );
 }

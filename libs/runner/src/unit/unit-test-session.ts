@@ -26,23 +26,14 @@ export class UnitTestSession {
   private db: Promise<MemoryDatabase> | undefined;
   private readonly columns = new Map<string, Promise<TypedColumn[]>>();
   private readonly byId: ReadonlyMap<string, CompiledNode>;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The unit test running on the database, if any: the next waits for it (`exclusive`). */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     nodes: readonly CompiledNode[],
     private readonly open: () => Promise<MemoryDatabase>,
   ) {
     this.byId = new Map(nodes.map((n) => [n.id, n]));
-  }
-
-  /**
-   * Run `work` alone: unit tests share the schema their mocks and results live in, so with
-   * `--threads` above 1 they take turns (each is a few milliseconds).
-   */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const turn = this.queue.then(work, work);
-    this.queue = turn.catch(() => undefined);
-    return turn;
   }
 
   /** The database, opened on first use. */
@@ -105,6 +96,19 @@ export class UnitTestSession {
     const db = await this.database();
     const { rows } = await db.execute(describeTableSql(schema, name));
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  }
+
+  /**
+   * Run `test` alone on the database: unit tests share its `sluice_unit` tables (`__actual`,
+   * `__expected`), so two at once (a build's threads) would read each other's rows.
+   */
+  exclusive<T>(test: () => Promise<T>): Promise<T> {
+    const turn = this.turn.then(test);
+    this.turn = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
   }
 
   async close(): Promise<void> {
