@@ -115,10 +115,11 @@ describe("dbt snapshots on the lake, three runs", () => {
       expect([name, r.code, r.stderr]).toEqual([name, 0, expect.any(String)]);
     const ids = (
       JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")).results as {
-        id: string;
+        unique_id: string;
       }[]
-    ).map((r) => r.id);
-    expect(ids).toEqual(["snapshot.order_status_snapshot"]);
+    ).map((r) => r.unique_id);
+    // dbt's run_results v6: unique ids carry the project name.
+    expect(ids).toEqual(["snapshot.jaffle_shop.order_status_snapshot"]);
     const build = runs["3"]!.stdout + runs["3"]!.stderr;
     expect(build.indexOf("customers_snapshot")).toBeGreaterThan(-1);
     expect(build.indexOf("customers_snapshot")).toBeLessThan(build.indexOf("current_tiers"));

@@ -5,6 +5,7 @@ import type { ContextInputs } from "./context.js";
 import { dbtContextGlobals, dbtFilters, dbtTests, modelObject } from "./dbt-context.js";
 import type { DbtContextInputs } from "./dbt-context.js";
 import { bridgeJinja } from "./jinja-bridge.js";
+import { addJinjaFilters } from "./jinja-filters.js";
 import { installMacroReturn } from "./macro-return.js";
 import { installPythonMethods } from "./python-methods.js";
 import { newScope } from "./render-scope.js";
@@ -86,6 +87,7 @@ export function createRenderer(
     throwOnUndefined: true,
     dev: true,
   });
+  addJinjaFilters(env);
   const macroNames = new Set<string>();
   let scope: RenderScope = newScope({
     file: "",
