@@ -1,20 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { compileProject, dialectFor } from "@sluice/compiler";
 import { openEngine } from "@sluice/engines";
-import type { AthenaTarget } from "@sluice/project";
-import { loadProject } from "@sluice/project";
 import { runProject, type RunCommand } from "@sluice/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  athenaRows,
-  awsEnv,
-  callLog,
-  startEndpoint,
-  type Endpoint,
-} from "../support/athena-local.js";
-import { copyJaffleShop } from "../support/dbt-fixture.js";
+import { athenaRows, callLog } from "../support/athena-local.js";
+import { jaffleOnAthenaLocal, type JaffleOnAthenaLocal } from "../support/dbt-fixture.js";
 
 /**
  * The jaffle_shop fixture's timestamp snapshot on `sluice athena-local` (its profile's Athena
@@ -22,18 +13,10 @@ import { copyJaffleShop } from "../support/dbt-fixture.js";
  * MERGEs into it, and the history equals the one computed by hand (as on the lake, see
  * tests/dbt/snapshots.e2e.test.ts).
  */
-let endpoint: Endpoint;
-let aws: string;
-let dir: string;
-let cleanup: () => Promise<void>;
+let lake: JaffleOnAthenaLocal;
 
 async function run(command: RunCommand, select?: string[]) {
-  const project = await loadProject(dir, { env: {} });
-  const target: AthenaTarget = {
-    ...(project.config.targets["prod"] as AthenaTarget),
-    endpoint: endpoint.url,
-  };
-  project.config.targets["prod"] = target;
+  const { project, target } = await lake.load();
   const dialect = dialectFor(target);
   const runId = `r${Date.now()}`;
   const compiled = compileProject(project, { targetName: "prod", runId, dialect, env: {} });
@@ -41,7 +24,7 @@ async function run(command: RunCommand, select?: string[]) {
   const selected = select
     ? compiled.nodes.filter((n) => select.includes(n.name)).map((n) => n.id)
     : undefined;
-  const engine = await openEngine(target, dir, { runId });
+  const engine = await openEngine(target, lake.dir, { runId });
   try {
     const results = await runProject({
       command,
@@ -61,7 +44,7 @@ async function run(command: RunCommand, select?: string[]) {
 const history = async () =>
   (
     await athenaRows(
-      endpoint.url,
+      lake.endpoint.url,
       "select cast(customer_id as varchar), tier, cast(dbt_valid_from as varchar), " +
         "coalesce(cast(dbt_valid_to as varchar), '-') from jaffle_snapshots.customers_snapshot " +
         "order by customer_id, dbt_valid_from",
@@ -72,32 +55,23 @@ const saved: Record<string, string[][]> = {};
 const statuses: Record<string, string[]> = {};
 
 beforeAll(async () => {
-  Object.assign(process.env, awsEnv);
-  ({ dir, cleanup } = await copyJaffleShop());
-  aws = await mkdtemp(path.join(os.tmpdir(), "sluice-aws-local-"));
-  await mkdir(path.join(aws, "jaffle-lake"), { recursive: true });
-  await mkdir(path.join(aws, "jaffle-athena-results"), { recursive: true });
-  endpoint = await startEndpoint(aws, 0);
+  lake = await jaffleOnAthenaLocal();
   const select = ["raw_customer_tiers", "customers_snapshot"];
   statuses["1-seed"] = (await run("seed", select)).map((r) => `${r.id} ${r.status} ${r.message}`);
   statuses["1"] = (await run("snapshot", select)).map((r) => `${r.id} ${r.status} ${r.message}`);
   saved["1"] = await history();
   await writeFile(
-    path.join(dir, "seeds/raw_customer_tiers.csv"),
+    path.join(lake.dir, "seeds/raw_customer_tiers.csv"),
     "customer_id,tier,updated_at\n1,silver,2018-02-01 00:00:00\n2,silver,2018-01-01 00:00:00\n" +
       "4,bronze,2018-02-01 00:00:00\n",
   );
-  await callLog(endpoint.url, true);
+  await callLog(lake.endpoint.url, true);
   statuses["2-seed"] = (await run("seed", select)).map((r) => `${r.id} ${r.status} ${r.message}`);
   statuses["2"] = (await run("snapshot", select)).map((r) => `${r.id} ${r.status} ${r.message}`);
   saved["2"] = await history();
 }, 240_000);
 
-afterAll(async () => {
-  await endpoint?.stop();
-  await cleanup?.();
-  if (aws) await rm(aws, { recursive: true, force: true });
-});
+afterAll(async () => lake?.stop());
 
 describe("a dbt snapshot on athena-local (Iceberg)", () => {
   it("is created by CTAS, then merged", () => {
@@ -108,7 +82,7 @@ describe("a dbt snapshot on athena-local (Iceberg)", () => {
   });
 
   it("the second run is one MERGE INTO the Iceberg table", async () => {
-    const merges = (await callLog(endpoint.url)).filter(
+    const merges = (await callLog(lake.endpoint.url)).filter(
       (c) => c.api === "Athena.StartQueryExecution" && /^\s*MERGE INTO/i.test(c.resource),
     );
     expect(merges.map((m) => m.resource.split("\n")[0])).toEqual([

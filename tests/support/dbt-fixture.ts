@@ -1,6 +1,8 @@
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { loadProject, type AthenaTarget, type Project } from "@sluice/project";
+import { awsEnv, startEndpoint, type Endpoint } from "./athena-local.js";
 import { repoRoot, runSluice, type CliRun } from "./cli.js";
 
 /** The jaffle_shop-style dbt project the dbt tests build unmodified. */
@@ -31,4 +33,48 @@ export function dbtCli(dir: () => string): {
     return JSON.parse(r.stdout) as T[];
   };
   return { sluice, query };
+}
+
+/** A copy of jaffle_shop whose profile's Athena output (`prod`) points at a running athena-local. */
+export interface JaffleOnAthenaLocal {
+  dir: string;
+  endpoint: Endpoint;
+  /** The project loaded, its `prod` target pointed at the endpoint. */
+  load(): Promise<{ project: Project; target: AthenaTarget }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start athena-local (its buckets for the jaffle_shop profile made) with a copy of jaffle_shop;
+ * `files` (copy path → fixture path under the repository) are added to the copy first.
+ */
+export async function jaffleOnAthenaLocal(
+  files: Record<string, string> = {},
+): Promise<JaffleOnAthenaLocal> {
+  Object.assign(process.env, awsEnv);
+  const { dir, cleanup } = await copyJaffleShop();
+  for (const [to, from] of Object.entries(files))
+    await cp(path.join(repoRoot, from), path.join(dir, to), { recursive: true });
+  const aws = await mkdtemp(path.join(os.tmpdir(), "sluice-aws-local-"));
+  await mkdir(path.join(aws, "jaffle-lake"), { recursive: true });
+  await mkdir(path.join(aws, "jaffle-athena-results"), { recursive: true });
+  const endpoint = await startEndpoint(aws, 0);
+  return {
+    dir,
+    endpoint,
+    load: async () => {
+      const project = await loadProject(dir, { env: {} });
+      const target: AthenaTarget = {
+        ...(project.config.targets["prod"] as AthenaTarget),
+        endpoint: endpoint.url,
+      };
+      project.config.targets["prod"] = target;
+      return { project, target };
+    },
+    stop: async () => {
+      await endpoint.stop();
+      await cleanup();
+      await rm(aws, { recursive: true, force: true });
+    },
+  };
 }

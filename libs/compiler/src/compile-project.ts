@@ -1,7 +1,7 @@
 import { error } from "@sluice/project";
 import type { ModelFile, Project } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
-import type { CompileContext } from "./compile/compile-context.js";
+import type { CompileContext, WarehouseAnswers } from "./compile/compile-context.js";
 import { MemoBook } from "./compile/compile-memo.js";
 import type { CompileMemo } from "./compile/compile-memo.js";
 import { resolveExposures } from "./compile/exposures.js";
@@ -39,6 +39,8 @@ export interface CompileOptions {
   memo?: CompileMemo;
   /** Where templates' `log(msg, info=true)` and `print()` write (dbt projects); default nowhere. */
   log?: (line: string) => void;
+  /** Render this one model with these warehouse results (see `renderWithWarehouse`). */
+  warehouse?: WarehouseAnswers;
 }
 
 /** Models grouped by name; a name defined twice is reported once with every path. */
@@ -112,6 +114,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     runId,
     renderer,
     diagnostics: bag,
+    ...(options.warehouse ? { warehouse: options.warehouse } : {}),
   };
   // dbt projects' templates read graph, model and adapter state that no per-model key covers:
   // they always compile afresh.

@@ -20,3 +20,5 @@ export type { SelectionState } from "./state/selection-state.js";
 export { deferToState } from "./state/defer.js";
 export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";
 export { resourceType } from "./graph/select-methods.js";
+export { renderWithWarehouse } from "./compile/render-with-warehouse.js";
+export type { QueryRows } from "./render/warehouse.js";

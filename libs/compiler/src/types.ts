@@ -40,6 +40,12 @@ export interface CompiledNode {
   incrementalSql?: string;
   /** Statements of a first run / full refresh, with a fresh table location. */
   statements: Statement[];
+  /**
+   * A dbt model whose SQL reads the warehouse (`run_query`, `statement`, `adapter.get_*`): its
+   * `sql` and `statements` were rendered offline with empty results (or, where that render
+   * failed, are a comment and none); the runner renders it again with a connection.
+   */
+  renderAtRun?: true;
   /** Statements when the table already exists (incremental models only). */
   incrementalStatements?: Statement[];
   /**

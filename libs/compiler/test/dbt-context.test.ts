@@ -1,7 +1,7 @@
 import { createDuckdbDialect } from "@sluice/dialects";
 import type { DuckdbTarget, MacroFile, ProjectConfig } from "@sluice/project";
 import { describe, expect, it } from "vitest";
-import { compileProject } from "../src/index.js";
+import { compileProject, renderWithWarehouse } from "../src/index.js";
 import { model, project } from "./fixture-project.js";
 
 const lake: DuckdbTarget = {
@@ -115,22 +115,74 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     });
   });
 
-  it("what needs a database while compiling is an error at its call, never an empty result", () => {
-    expect(
-      compileOne("{% set r = run_query('select 1') %}\nselect 1").diagnostics.map((d) => [
-        d.code,
-        d.at?.line,
-        d.at?.column,
-        d.message,
-      ]),
-    ).toEqual([
+  it("a model that reads the warehouse renders at run time; a description doing so is an error at the call", () => {
+    const compiled = compileProject(
+      project({
+        models: [model("m.sql", "{% set r = run_query('select 1') %}\nselect 1")],
+        modelProperties: [
+          {
+            name: "m",
+            description: "{{ run_query('select 2') }}",
+            config: {},
+            columns: [],
+            tests: [],
+            at: { file: "schema.yml", line: 3, column: 5 },
+          },
+        ],
+        config: dbtConfig,
+      }),
+      { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) },
+    );
+    const m = compiled.nodes.find((n) => n.id === "model.m");
+    expect([m?.renderAtRun, m?.sql.trim()]).toEqual([true, "select 1"]);
+    expect(compiled.diagnostics.map((d) => [d.code, d.message])).toEqual([
       [
         "TEMPLATE_SYNTAX",
-        1,
-        12,
-        "run_query() needs a database connection while compiling, which sluice does not open",
+        "run_query() reads the warehouse, which only a model's SQL can do (rendered at run time)",
       ],
     ]);
+  });
+
+  it("renderWithWarehouse sends each query once, the next only after the result it is built from", async () => {
+    const sql =
+      "{% if execute %}{% set t = run_query('select max(id) as m from x') %}" +
+      "{% set u = run_query('select ' ~ t[0][0] ~ ' + 1 as n') %}" +
+      "select {{ u.columns[0].values()[0] }} as n, '{{ u.column_names | join(',') }}' as c{% endif %}";
+    const p = project({ models: [model("m.sql", sql)], config: dbtConfig });
+    const options = { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) };
+    const offline = compileProject(p, options).nodes.find((n) => n.id === "model.m")!;
+    const sent: string[] = [];
+    const node = await renderWithWarehouse(p, options, offline, async (q) => {
+      sent.push(q);
+      const n = q.startsWith("select max") ? 41 : Number(/select (\d+)/.exec(q)![1]) + 1;
+      return { columns: [{ name: q.startsWith("select max") ? "m" : "n" }], rows: [{ m: n, n }] };
+    });
+    expect(sent).toEqual(["select max(id) as m from x", "select 41 + 1 as n"]);
+    expect(Array.isArray(node) ? node : node.sql.trim()).toBe("select 42 as n, 'n' as c");
+  });
+
+  it("renderWithWarehouse returns the model's render errors once it has every result", async () => {
+    const p = project({
+      models: [
+        model(
+          "m.sql",
+          "{% set t = run_query('select 1') %}\n{% if execute %}{{ t.nope.x }}{% endif %}",
+        ),
+      ],
+      config: dbtConfig,
+    });
+    const options = { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) };
+    const offline = compileProject(p, options).nodes.find((n) => n.id === "model.m")!;
+    const out = await renderWithWarehouse(p, options, offline, async () => ({
+      columns: [],
+      rows: [],
+    }));
+    expect(Array.isArray(out) && out.map((d) => [d.at?.file, d.at?.line, d.code])).toEqual([
+      ["m.sql", 2, "TEMPLATE_SYNTAX"],
+    ]);
+  });
+
+  it("errors at their call", () => {
     // raise_compiler_error stops the parse already, as in dbt.
     const raised = compileOne(
       "select 1\n{{ exceptions.raise_compiler_error('no rows for ' ~ this.name) }}",

@@ -66,10 +66,61 @@ describe("generic and singular tests", () => {
         code: "TEST_INVALID",
         severity: "error",
         message: `new_data: expected 'partitions', got "rows"`,
-        at: { file: "tests/no_neg.sql", line: 2, column: 4 },
+        at: { file: "tests/no_neg.sql", line: 2, column: 11 },
       },
     ]);
     expect(bad.nodes.find((n) => n.id === "test.no_neg")).toBeUndefined();
+  });
+
+  it("a singular test's config: severity, warn_if/error_if, limit, tags, enabled as dbt applies them; where and unknown keys warned at the key", () => {
+    const withConfig = (config: string) => {
+      const p = base();
+      p.singularTests = [
+        {
+          ...p.singularTests[0]!,
+          text: `select * from {{ ref('orders') }}\n{{ config(${config}) }}`,
+        },
+      ];
+      const c = compile(p);
+      return { node: c.nodes.find((n) => n.id === "test.no_neg"), diagnostics: c.diagnostics };
+    };
+    const applied = withConfig(
+      "severity='WARN', warn_if='>1', error_if='>5', limit=3, tags=['nightly'], meta={'o': 1}",
+    );
+    expect(applied.diagnostics).toEqual([]);
+    expect(applied.node).toMatchObject({
+      severity: "warn",
+      thresholds: { warn_if: ">1", error_if: ">5" },
+      tags: ["nightly"],
+    });
+    expect(applied.node?.sql).toMatch(/limit 3/i);
+    expect(withConfig("enabled=false").node).toBeUndefined();
+    const warned = withConfig("where='id > 0', sevrity='warn'");
+    expect(warned.node?.severity).toBe("error");
+    expect(
+      warned.diagnostics.map((d) => [d.severity, d.message, d.at?.line, d.at?.column, d.hint]),
+    ).toEqual([
+      [
+        "warn",
+        "config 'where' of a singular test is not applied",
+        2,
+        11,
+        "dbt ignores where for singular (one-off) tests too: filter in the test's SQL",
+      ],
+      [
+        "warn",
+        "config 'sevrity' is not a test config: it is ignored",
+        2,
+        27,
+        "did you mean 'severity'?",
+      ],
+    ]);
+    const bad = withConfig("severity='fatal', limit='ten'");
+    expect(bad.node).toBeUndefined();
+    expect(bad.diagnostics.map((d) => [d.severity, d.message, d.at?.column])).toEqual([
+      ["error", `severity: expected 'warn' or 'error', got "fatal"`, 11],
+      ["error", "limit must be a whole number of rows, got 'ten'", 29],
+    ]);
   });
 
   it("compile to failing-rows SELECTs wrapped in the dialect's assertion", () => {

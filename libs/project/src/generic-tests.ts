@@ -127,8 +127,13 @@ export function parseGenericTests(
 
 const testConfigKeys = ["severity", "where", "limit", "warn_if", "error_if"];
 
-/** Set one test config key; what is wrong with its value, or "unknown" for a key sluice lacks. */
-function setTestConfig(
+/**
+ * Set one test config key (`where`, `limit`, `warn_if`, `error_if`) of a generic or singular
+ * test; what is wrong with its value, or "unknown" for another key.
+ *
+ * @example setTestConfig(config, "limit", "ten") // { message: "limit must be a whole number of rows, got ..." }
+ */
+export function setTestConfig(
   config: TestConfig,
   key: string,
   value: unknown,

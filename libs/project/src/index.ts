@@ -14,7 +14,7 @@ export { parseProperties } from "./properties.js";
 export { exposureTypes } from "./exposures.js";
 export type { ParsedProperties } from "./properties.js";
 export { parseFolderConfig } from "./folder-config.js";
-export { parseGenericTests } from "./generic-tests.js";
+export { parseGenericTests, setTestConfig } from "./generic-tests.js";
 export { FAILURE_CONDITION_HELP, failureCondition } from "./failure-condition.js";
 export { parseSeed } from "./seeds.js";
 export { GLUE_NAME_MAX, glueNameProblem, glueNameSuggestion } from "./glue-name.js";

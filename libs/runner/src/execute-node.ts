@@ -7,7 +7,9 @@ import { viewSwapMaterializer } from "./materialize/view-swap.js";
 import { snapshotMaterializer } from "./materialize/snapshot.js";
 import type { QueryResult } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
-import type { NodeResult } from "./types.js";
+import type { NodeResult, RenderAtRun } from "./types.js";
+import { formatDiagnostic } from "@sluice/project";
+import type { Diagnostic } from "@sluice/project";
 import type { MaterializeOutcome, NodeContext } from "./materialize/materializer.js";
 
 export type { NodeContext };
@@ -26,6 +28,8 @@ export interface RunNodeContext extends NodeContext {
   reads?: readonly CompiledNode[];
   /** The run's embedded database for unit tests (opened at the first one). */
   unitTests?: UnitTestSession;
+  /** Renders a model that reads the warehouse (`CompiledNode.renderAtRun`) with a connection. */
+  renderAtRun?: RenderAtRun;
 }
 import { costUsd } from "./athena/cost.js";
 import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
@@ -92,11 +96,17 @@ export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Prom
 }
 
 async function buildRelation(
-  node: CompiledNode,
+  compiled: CompiledNode,
   ctx: RunNodeContext,
   result: NodeResult,
   record: (r: QueryResult) => QueryResult,
 ): Promise<void> {
+  const node = await renderedAtRun(compiled, ctx, record);
+  if (Array.isArray(node)) {
+    result.status = "error";
+    result.message = node.map(formatDiagnostic).join("\n");
+    return;
+  }
   if (node.materialization === "ephemeral") {
     result.message = "ephemeral (inlined)";
     return;
@@ -118,6 +128,24 @@ async function buildRelation(
   result.rows = outcome.rows;
   if (outcome.written) ctx.written?.set(node.id, outcome.written);
   result.message = describeBuild(node, outcome);
+}
+
+/**
+ * The node as it builds: a model that reads the warehouse is rendered again, its queries sent
+ * through the engine (recorded in the node's result like its statements); its render errors
+ * fail it. Any other node as compiled.
+ */
+async function renderedAtRun(
+  node: CompiledNode,
+  ctx: RunNodeContext,
+  record: (r: QueryResult) => QueryResult,
+): Promise<CompiledNode | Diagnostic[]> {
+  if (!node.renderAtRun) return node;
+  if (!ctx.renderAtRun)
+    throw new Error(`${node.id} reads the warehouse while rendering: the run needs renderAtRun`);
+  return ctx.renderAtRun(node, async (sql) =>
+    record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal })),
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import type { PublishedVersions } from "./incremental/window-reads.js";
 import { runDag } from "./scheduler.js";
 import { openMemoryDatabase } from "@sluice/engines";
 import { UnitTestSession } from "./unit/unit-test-session.js";
-import type { NodeResult, RunCommand, RunEvent, RunResults } from "./types.js";
+import type { NodeResult, RenderAtRun, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
 import type { CheckedVersions, UpstreamTable } from "./materialize/version-check.js";
@@ -64,6 +64,8 @@ export interface RunOptions {
    * `target/run/` (see `writeExecutedPlan`).
    */
   onPlan?: (node: CompiledNode, ran: NodePlan) => Promise<void>;
+  /** Renders models that read the warehouse (`CompiledNode.renderAtRun`) with a connection. */
+  renderAtRun?: RenderAtRun;
 }
 
 /**
@@ -163,6 +165,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
             : {}),
           ...(options.onStatements ? { onStatements: options.onStatements } : {}),
           ...(options.onPlan ? { onPlan: options.onPlan } : {}),
+          ...(options.renderAtRun ? { renderAtRun: options.renderAtRun } : {}),
           unitTests,
         });
         const result: NodeResult = {

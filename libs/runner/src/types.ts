@@ -1,4 +1,5 @@
-import type { NodeKind } from "@sluice/compiler";
+import type { CompiledNode, NodeKind, QueryRows } from "@sluice/compiler";
+import type { Diagnostic } from "@sluice/project";
 import type { AssertionScope } from "./scope/assertion-scope.js";
 
 /** Outcome vocabulary, shared by models, seeds, sources and tests (dbt's, plus Glue's PASS/FAIL/ERROR for rules). */
@@ -95,3 +96,13 @@ export const kindsFor: Record<RunCommand, readonly NodeKind[]> = {
   seed: ["seed"],
   snapshot: ["snapshot"],
 };
+
+/**
+ * Renders again, with a connection, a model whose SQL reads the warehouse
+ * (`CompiledNode.renderAtRun`): `query` runs one statement on the run's engine. The CLI passes
+ * `renderWithWarehouse` over the loaded project; returns the node as it builds, or its errors.
+ */
+export type RenderAtRun = (
+  node: CompiledNode,
+  query: (sql: string) => Promise<QueryRows>,
+) => Promise<CompiledNode | Diagnostic[]>;

@@ -9,6 +9,7 @@ import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
+import { renderAtRunFor } from "../render-at-run.js";
 
 export interface RunArgs extends SelectionArgs {
   fullRefresh?: boolean;
@@ -235,6 +236,11 @@ export async function runNodes(
       relations,
       ctx.dialect.quoteRelation,
     ).compiled;
+    const atRun = ctx.compiled.nodes.filter((n) => n.renderAtRun && ids.includes(n.id));
+    if (atRun.length > 0)
+      io.err(
+        `warning: --defer does not apply to ${atRun.map((n) => n.name).join(", ")}: rendered at run time (it reads the warehouse), it reads this target's relations`,
+      );
   }
   const chosen = new Set(ids);
   const noSnapshot =
@@ -284,6 +290,7 @@ export async function runNodes(
     await engine.close();
     throw artifacts.reason;
   }
+  const renderAtRun = await renderAtRunFor(ctx, args);
   const onInterrupt = (): void => abort.abort(io.signal?.reason);
   io.signal?.addEventListener("abort", onInterrupt, { once: true });
   // --timeout stops running queries the same way Ctrl-C does (Athena: StopQueryExecution).
@@ -313,6 +320,7 @@ export async function runNodes(
       // target/run shows what ran, not only what was planned before the catalog was read.
       onStatements: (node, statements) => writeExecutedStatements(ctx.targetDir, node, statements),
       onPlan: (node, ran) => writeExecutedPlan(ctx.targetDir, node, ran),
+      ...(renderAtRun ? { renderAtRun } : {}),
     });
     // CI reports show failing rows: read while the engine is open.
     if (ciReports(args) && !abort.signal.aborted) {

@@ -3,6 +3,13 @@ import type { Dialect } from "@sluice/dialects";
 import type { DiagnosticBag } from "../diagnostic-bag.js";
 import type { Renderer } from "../render/nunjucks-env.js";
 import type { ResolvedTarget } from "../target/resolve-target.js";
+import type { WarehouseSession } from "../render/warehouse.js";
+
+/** The one node a compile renders with warehouse results (see `renderWithWarehouse`). */
+export interface WarehouseAnswers {
+  nodeId: string;
+  session: WarehouseSession;
+}
 
 /** Everything the compile phases share for one run. */
 export interface CompileContext {
@@ -12,6 +19,7 @@ export interface CompileContext {
   runId: string;
   renderer: Renderer;
   diagnostics: DiagnosticBag;
+  warehouse?: WarehouseAnswers;
 }
 
 /** Rendered model SQL without the trailing `;` a user may type (it would break CTAS wrapping). */

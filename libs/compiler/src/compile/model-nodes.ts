@@ -10,6 +10,9 @@ import { renderDescription } from "./render-description.js";
 import { renderNodeSql } from "./render-node-sql.js";
 import type { BuiltNodes } from "./render-node-sql.js";
 
+/** The SQL compile shows for a model whose render needs warehouse results it does not have. */
+export const AT_RUN_SQL = "-- rendered at run time: this model reads the warehouse (run_query)";
+
 /**
  * Compile a parsed model (or dbt snapshot: id `snapshot.<name>`, its `sql` the snapshot's query,
  * its statements the first build) whose dependencies are built: SQL, location and statements.
@@ -35,6 +38,13 @@ export function compileModel(
     if ("code" in compiled) return [compiled];
     parsed.template = compiled;
   }
+  const materialized = config.materialized;
+  const kind = materialized === "snapshot" ? "snapshot" : "model";
+  const id = `${kind}.${file.name}`;
+  // Offline, warehouse calls answer empty; the compile that renders this node for the runner
+  // holds the results.
+  const warehouse =
+    ctx.warehouse?.nodeId === id ? ctx.warehouse.session : { missing: [], calls: 0 };
   const render = (isIncremental: boolean) =>
     renderNodeSql(ctx, index, built, {
       file: file.path,
@@ -45,16 +55,23 @@ export function compileModel(
       deps: dependsOn,
       reads: parsed.reads,
       parsedDeps: true,
+      warehouse,
     });
-  const full = render(false);
+  // A render that failed past a query it had no result for failed on the placeholder: its SQL
+  // is known only at run time.
+  let atRun = false;
+  const deferred = <T>(r: T | Diagnostic[]): T | Diagnostic[] | { bare: string; sql: string } => {
+    if (!Array.isArray(r) || warehouse.missing.length === 0) return r;
+    atRun = true;
+    return { bare: "", sql: AT_RUN_SQL };
+  };
+  const full = deferred(render(false));
   if (Array.isArray(full)) return full;
-  const incremental = config.materialized === "incremental" ? render(true) : undefined;
+  const incremental = deferred(config.materialized === "incremental" ? render(true) : undefined);
   if (Array.isArray(incremental)) return incremental;
 
-  const materialized = config.materialized;
-  const kind = materialized === "snapshot" ? "snapshot" : "model";
   const node: CompiledNode = {
-    id: `${kind}.${file.name}`,
+    id,
     kind,
     name: file.name,
     path: file.path,
@@ -78,11 +95,14 @@ export function compileModel(
     sql: full.sql,
     ...(incremental ? { incrementalSql: incremental.sql } : {}),
     statements: [],
+    ...(warehouse.calls > 0 ? { renderAtRun: true } : {}),
     ...(materialized === "table" || materialized === "incremental" || materialized === "snapshot"
       ? { location: ctx.target.tableLocation(config.schema, table, ctx.runId) }
       : {}),
   };
   if (materialized === "ephemeral") built.ephemeralSql.set(node.id, full.bare);
+  // Statements made of a placeholder would be wrong: the runner plans the rendered node.
+  if (atRun) return node;
   const writeId = ctx.runId;
   node.statements = planStatements(node, ctx.dialect, {
     exists: false,

@@ -5,6 +5,7 @@ import { cteName, inlineCtes } from "../graph/ephemeral.js";
 import type { CompiledTemplate } from "../render/nunjucks-env.js";
 import { newScope } from "../render/render-scope.js";
 import type { TemplateRelation } from "../render/render-scope.js";
+import type { WarehouseSession } from "../render/warehouse.js";
 import { sourceId } from "../sources/source-nodes.js";
 import type { CompiledNode } from "../types.js";
 import { cleanSql } from "./compile-context.js";
@@ -57,6 +58,8 @@ export function renderNodeSql(
      * as in dbt, since the DAG would not order the model after it.
      */
     parsedDeps?: boolean;
+    /** A model's render: what its warehouse calls read. */
+    warehouse?: WarehouseSession;
   },
 ): { bare: string; sql: string } | Diagnostic[] {
   const relationSql = (id: string | undefined, fallback: string) => {
@@ -72,6 +75,7 @@ export function renderNodeSql(
     isIncremental: input.isIncremental,
     ...(input.self ? { self: input.self } : {}),
     ...(input.reads ? { reads: input.reads } : {}),
+    ...(input.warehouse ? { warehouse: input.warehouse } : {}),
     resolveRef: (name) => relationSql(index.refs.get(name), ctx.dialect.quoteIdentifier(name)),
     resolveSource: (s, t) =>
       relationSql(

@@ -6,6 +6,7 @@ import { macroReturn } from "./macro-return.js";
 import { closestHint } from "@sluice/project";
 import { locateCall } from "./locate.js";
 import type { RenderScope } from "./render-scope.js";
+import { warehouseCalls } from "./warehouse.js";
 
 /** What dbt's context members read that does not change between renders of one compile. */
 export interface DbtContextInputs {
@@ -21,6 +22,8 @@ export interface DbtContextInputs {
   sqlDialect: SqlDialect;
   /** Project-relative paths of the project's models (for `graph`). */
   modelFiles: readonly string[];
+  /** A SQL string literal as the target's dialect writes it (for warehouse queries). */
+  literal: (value: string) => string;
 }
 
 /**
@@ -63,9 +66,8 @@ function report(scope: RenderScope, name: string, message: string, hint: string,
  * `print`, `return`, `exceptions`, `namespace`, `modules`, `adapter`, `api`, `run_query`,
  * `statement`/`load_result`, `fromjson`/`tojson`. `execute` is false in the parse render (set
  * per render by the renderer), where `run_query`/`statement`/`load_result` return none as in dbt's
- * parse; in the compile render, what needs the database (`run_query`, `statement`,
- * `adapter.get_columns_in_relation`) is an error at its call: sluice compiles without a
- * connection, and an empty result would silently change the SQL.
+ * parse; in a model's compile render, what reads the warehouse answers from the render's
+ * `WarehouseSession` (see `warehouse.ts`: the runner renders the model again with results).
  */
 export function dbtContextGlobals(
   inputs: DbtContextInputs,
@@ -74,17 +76,6 @@ export function dbtContextGlobals(
   log: (line: string) => void = () => {},
 ): Record<string, unknown> {
   const docs = new Map(inputs.docs.map((d) => [d.name, d.text]));
-  const offline = (name: string) => () => {
-    // dbt's parse does not run queries: guarded code (`{% if execute %}`) never reads the none.
-    if (current().parsing === true) return undefined;
-    report(
-      current(),
-      name,
-      `${name}() needs a database connection while compiling, which sluice does not open`,
-      "compute the value in SQL (a CTE or a join), or pass it with --vars",
-    );
-    return "";
-  };
   const relation = (schema: string, identifier: string) => ({
     database: targetObject(inputs).database,
     schema,
@@ -92,6 +83,15 @@ export function dbtContextGlobals(
     name: identifier,
     toString: () => `${inputs.quote(schema)}.${inputs.quote(identifier)}`,
   });
+  const warehouse = warehouseCalls(
+    {
+      quote: inputs.quote,
+      literal: inputs.literal,
+      relation,
+      report: (name, message, hint) => report(current(), name, message, hint),
+    },
+    current,
+  );
   const crossDb = crossDbMacros(inputs.sqlDialect);
   return {
     ...crossDb,
@@ -154,9 +154,9 @@ export function dbtContextGlobals(
     },
     fromjson: (text: unknown) => JSON.parse(String(text)) as unknown,
     tojson: (value: unknown) => JSON.stringify(value),
-    run_query: offline("run_query"),
-    statement: offline("statement"),
-    load_result: offline("load_result"),
+    run_query: warehouse.run_query,
+    statement: warehouse.statement,
+    load_result: warehouse.load_result,
     adapter: {
       quote: (name: unknown) => inputs.quote(String(name)),
       // dbt's search: `<adapter>__name`, then `default__name`, in the project and packages.
@@ -175,8 +175,8 @@ export function dbtContextGlobals(
         );
         return () => "";
       },
-      get_columns_in_relation: offline("adapter.get_columns_in_relation"),
-      get_relation: offline("adapter.get_relation"),
+      get_columns_in_relation: warehouse.get_columns_in_relation,
+      get_relation: warehouse.get_relation,
     },
     api: {
       Relation: {
@@ -187,9 +187,14 @@ export function dbtContextGlobals(
   };
 }
 
-/** Jinja2's tests nunjucks lacks (`{% if x is none %}`). */
+/**
+ * Jinja2's `none` test. nunjucks' Jinja compat reads `none` in `x is none` as the literal null,
+ * so the test it calls is `null`, which would be false for undefined (what a dbt call returning
+ * None gives, and an unset name): both names accept null and undefined.
+ */
 export function dbtTests(): Record<string, (value: unknown) => boolean> {
-  return { none: (v) => v === null || v === undefined };
+  const none = (v: unknown) => v === null || v === undefined;
+  return { none, null: none };
 }
 
 /**

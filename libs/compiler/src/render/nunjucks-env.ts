@@ -5,8 +5,10 @@ import type { ContextInputs } from "./context.js";
 import { dbtContextGlobals, dbtFilters, dbtTests, modelObject } from "./dbt-context.js";
 import type { DbtContextInputs } from "./dbt-context.js";
 import { bridgeJinja } from "./jinja-bridge.js";
+import { addJinjaFilters } from "./jinja-filters.js";
 import { installMacroReturn } from "./macro-return.js";
 import { installPythonMethods } from "./python-methods.js";
+import { installPythonOperators } from "./python-operators.js";
 import { newScope } from "./render-scope.js";
 import { parseSimpleTemplate, renderSimpleTemplate } from "./simple-template.js";
 import type { SimplePart } from "./simple-template.js";
@@ -58,9 +60,11 @@ const keywordArgs = (kwargs: Record<string, unknown>): unknown =>
   (nunjucks.runtime as unknown as { makeKeywordArgs(o: object): unknown }).makeKeywordArgs(kwargs);
 
 // Jinja2's Python methods on values (`.upper()`, `.items()`, `.append()`), `True`/`None`, and
-// slices, for every template: it only adds to what nunjucks accepts.
+// slices, for every template: it only adds to what nunjucks accepts. `%` and `(a, b)` as Jinja2
+// has them: what nunjucks made of them was never what a template meant (NaN, the last item).
 nunjucks.installJinjaCompat();
 installPythonMethods();
+installPythonOperators();
 installMacroReturn();
 
 type Exporting = {
@@ -86,6 +90,7 @@ export function createRenderer(
     throwOnUndefined: true,
     dev: true,
   });
+  addJinjaFilters(env);
   const macroNames = new Set<string>();
   let scope: RenderScope = newScope({
     file: "",

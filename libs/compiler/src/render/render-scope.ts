@@ -1,4 +1,5 @@
 import type { Diagnostic } from "@sluice/project";
+import type { QueryRows, WarehouseSession } from "./warehouse.js";
 
 /** A relation as templates see it: `{{ this }}` prints the quoted name, `{{ this.schema }}` a part. */
 export interface TemplateRelation {
@@ -36,6 +37,15 @@ export interface RenderScope {
   reads: Set<string>;
   /** A unit test's `overrides`: values var(), env_var() and project macros give in this render. */
   overrides?: RenderOverrides;
+  /**
+   * A model's render: what `run_query` and friends read (see {@link WarehouseSession}).
+   * Without it (tests, descriptions, macros), a warehouse call is an error at the call.
+   */
+  warehouse?: WarehouseSession;
+  /** Set at this render's first query without a result: later calls answer empty. */
+  warehouseBlocked?: boolean;
+  /** `{% call statement('name', fetch_result=True) %}` results of this render, for load_result. */
+  statements?: Map<string, QueryRows>;
 }
 
 /** What a render sees instead of the project's vars, the environment and project macros. */
@@ -52,6 +62,7 @@ export function newScope(
     parsing?: boolean;
     reads?: Set<string>;
     overrides?: RenderOverrides;
+    warehouse?: WarehouseSession;
   },
 ): RenderScope {
   return {

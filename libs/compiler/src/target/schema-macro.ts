@@ -25,6 +25,7 @@ export function dbtInputs(
     quote: (name) => dialect.quoteIdentifier(name),
     sqlDialect: sqlDialectOf(target.config),
     modelFiles: project.models.map((m) => m.path),
+    literal: (value) => dialect.literal(value),
   };
 }
 

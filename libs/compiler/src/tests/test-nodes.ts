@@ -5,10 +5,11 @@ import { renderNodeSql } from "../compile/render-node-sql.js";
 import type { BuiltNodes } from "../compile/render-node-sql.js";
 import { locateCall } from "../render/locate.js";
 import { newScope } from "../render/render-scope.js";
-import type { CompiledNode, NewDataScope } from "../types.js";
-import { error, type Diagnostic } from "@sluice/project";
+import type { CompiledNode } from "../types.js";
+import { hasErrors } from "@sluice/project";
 import { throughEphemerals } from "../graph/ephemeral.js";
 import { customGenericTest } from "./custom-generic-test.js";
+import { singularConfig } from "./singular-config.js";
 import { genericTest } from "./generic-tests.js";
 import type { ParentResolver, TestSubject } from "./generic-tests.js";
 
@@ -31,6 +32,7 @@ function testNode(
     severity: "error" | "warn";
     thresholds?: CompiledNode["thresholds"];
     newData?: CompiledNode["newData"];
+    tags?: string[];
   },
 ): CompiledNode {
   const name = uniqueName(t.name, built);
@@ -45,7 +47,7 @@ function testNode(
     materialization: "test",
     partitionedBy: [],
     config: {},
-    tags: [],
+    tags: t.tags ?? [],
     columns: [],
     dependsOn: [...new Set(t.dependsOn)],
     sql: t.sql,
@@ -171,11 +173,10 @@ export function singularTestNode(
   });
   ctx.renderer.render(template, scope);
   scope.diagnostics.forEach((d) => ctx.diagnostics.add(d));
-  const declared = singularNewData(file, scope.configs);
-  const invalid = declared !== undefined && "code" in declared;
-  if (invalid) ctx.diagnostics.add(declared);
-  const newData = invalid ? undefined : declared;
-  let ok = scope.diagnostics.length === 0 && !invalid;
+  const { config, diagnostics } = singularConfig(file, scope.configs);
+  diagnostics.forEach((d) => ctx.diagnostics.add(d));
+  if (!config.enabled) return undefined;
+  let ok = scope.diagnostics.length === 0 && !hasErrors(diagnostics);
   const deps: string[] = [];
   for (const name of new Set(scope.refs)) {
     const id = index.ref(name, () => locateCall(file.path, file.text, "ref", [name]));
@@ -209,30 +210,13 @@ export function singularTestNode(
   return testNode(ctx, built, {
     name: file.name,
     path: file.path,
-    sql: rendered.sql,
+    // dbt's `limit`: at most this many failing rows are counted.
+    sql: config.limit === undefined ? rendered.sql : ctx.dialect.limit(rendered.sql, config.limit),
     dependsOn: throughEphemerals(deps, built.byId),
     ...(attachedTo ? { attachedTo } : {}),
-    severity: "error",
-    ...(newData ? { newData } : {}),
+    severity: config.severity,
+    ...(config.thresholds ? { thresholds: config.thresholds } : {}),
+    ...(config.newData ? { newData: config.newData } : {}),
+    tags: config.tags,
   });
-}
-
-/**
- * `config(new_data='partitions')` of a singular test: in an incremental build it reads only
- * the partitions this run wrote of the tables it refs (see {@link NewDataScope}). Undefined
- * without it; a diagnostic for another value.
- */
-function singularNewData(
-  file: SingularTestFile,
-  configs: readonly Record<string, unknown>[],
-): NewDataScope | Diagnostic | undefined {
-  const value = configs.reduce<unknown>((v, c) => ("new_data" in c ? c["new_data"] : v), undefined);
-  if (value === undefined) return undefined;
-  if (value === "partitions") return { kind: "partitions" };
-  return error(
-    "TEST_INVALID",
-    `new_data: expected 'partitions', got ${JSON.stringify(value)}`,
-    locateCall(file.path, file.text, "config"),
-    "config(new_data='partitions') when every failing row lies in partitions the run wrote; else leave it out (the test reads whole tables)",
-  );
 }
