@@ -73,8 +73,9 @@ describe("sluice on the prod target against sluice athena-local", () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(rowsOf("ecommerce_silver.events", firstEvents));
     expect(first.stdout).toMatch(/ecommerce_silver\.order_items\s+OK\s+[1-9]/);
+    // Tests: the data tests and DQDL rules, and the project's four unit tests.
     expect(first.stdout).toMatch(
-      /9 models and 1 seed built .*tests: 56 passed, 1 warned, 0 failed; 0 errors, 0 skipped/,
+      /9 models and 1 seed built .*tests: 60 passed, 1 warned, 0 failed; 0 errors, 0 skipped/,
     );
     // The Parquet files are where Glue says, under the lake bucket, in Hive partition folders.
     const silver = await readdir(path.join(aws, "sluice-lake"), { recursive: true });

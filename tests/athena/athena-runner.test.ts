@@ -7,16 +7,21 @@ import {
 import { openAthenaEngineWith } from "@sluice/engines";
 import { loadProject, type AthenaTarget } from "@sluice/project";
 import { runProject, type RunCommand } from "@sluice/runner";
-import { describe, expect, it } from "vitest";
-import { modelsDir } from "../support/cli.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { copyModelsProject } from "../support/cli.js";
 import { grammarErrors } from "../support/sql-grammar.js";
+import { addTableModels } from "../support/table-models.js";
 import { FakeAthenaLake } from "./fake-athena-lake.js";
 
 /**
  * The runner on the Athena engine + dialect, for the models project compiled for `prod`,
  * against a fake of Athena, Glue and S3: which calls it makes, in which order, with which SQL.
+ * The project's marts are incremental: a copy of it gets unpartitioned `table` models too.
  */
-const project = await loadProject(modelsDir);
+const copy = await copyModelsProject();
+afterAll(() => copy.cleanup());
+const tableModels = await addTableModels(copy.dir);
+const project = await loadProject(copy.dir);
 const target = project.config.targets["prod"] as AthenaTarget;
 const dialect = dialectFor(target);
 const compile = (runId: string): CompiledProject =>
@@ -176,32 +181,31 @@ describe("the models project on Athena (fake AWS)", () => {
 
   it("publishes a table: one CTAS into a staging table, a Glue swap, the old data deleted", async () => {
     const aws = new FakeAthenaLake();
-    await run(aws, "r1", { select: ["model.sales_by_country"] });
-    const { results, calls } = await run(aws, "r2", { select: ["model.sales_by_country"] });
+    await run(aws, "r1", { select: ["model.daily_revenue"] });
+    const { results, calls } = await run(aws, "r2", { select: ["model.daily_revenue"] });
     expect(results.results.map((r) => `${r.id} ${r.status} ${r.message}`)).toEqual([
-      "model.sales_by_country success created table 10 rows",
+      "model.daily_revenue success created table 10 rows",
     ]);
     expect(calls).toEqual([
       "GetTables ecommerce_marts *",
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       // The versions of the tables it reads (not built in this run): its inputs.
       "GetTable ecommerce_silver.order_items",
-      "GetTable ecommerce_seeds.country_codes",
-      'Athena CREATE TABLE "ecommerce_marts"."sales_by_country__sluice_r2_1"',
+      'Athena CREATE TABLE "ecommerce_marts"."daily_revenue__sluice_r2_1"',
       "GetQueryResults",
-      "GetTables ecommerce_marts sales_by_country__sluice_r2_1|sales_by_country",
-      "UpdateTable ecommerce_marts.sales_by_country -> s3://sluice-lake/marts/sales_by_country/v_r2/",
+      "GetTables ecommerce_marts daily_revenue__sluice_r2_1|daily_revenue",
+      "UpdateTable ecommerce_marts.daily_revenue -> s3://sluice-lake/marts/daily_revenue/v_r2/",
       // The old data, listed once the new version is published (while later nodes run) ...
-      "ListObjectsV2 sluice-lake/marts/sales_by_country/",
+      "ListObjectsV2 sluice-lake/marts/daily_revenue/",
       // ... then after all nodes, batched across the run's tables:
-      "BatchDeleteTable ecommerce_marts sales_by_country__sluice_r2_1",
+      "BatchDeleteTable ecommerce_marts daily_revenue__sluice_r2_1",
       "DeleteObjects 1",
     ]);
     expect(results.cleanup).toEqual({ tablesDropped: 1, objectsDeleted: 1 });
-    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe(
-      "s3://sluice-lake/marts/sales_by_country/v_r2/",
+    expect(aws.tables.get("ecommerce_marts.daily_revenue")?.StorageDescriptor?.Location).toBe(
+      "s3://sluice-lake/marts/daily_revenue/v_r2/",
     );
-    expect(aws.keys("sluice-lake")).toEqual(["marts/sales_by_country/v_r2/data.parquet"]);
+    expect(aws.keys("sluice-lake")).toEqual(["marts/daily_revenue/v_r2/data.parquet"]);
     expect(sluiceTables(aws)).toEqual([]);
   });
 
@@ -212,6 +216,8 @@ describe("the models project on Athena (fake AWS)", () => {
       (n) => n.kind === "model" && n.materialization === "table" && n.partitionedBy.length === 0,
     );
     const tables = nodes.map((n) => n.id);
+    // The table models the copy adds (the project's own marts are incremental).
+    expect([...tables].sort()).toEqual([...tableModels].sort());
     expect(tables.length).toBeGreaterThanOrEqual(4);
     const { results, calls, raw } = await run(aws, "r2", { select: tables });
     expect(results.results.map((r) => r.status)).toEqual(tables.map(() => "success"));
@@ -722,67 +728,65 @@ describe("the models project on Athena (fake AWS)", () => {
 
   it("a failure mid-publish leaves the published table as it was; the next run cleans up and publishes", async () => {
     const aws = new FakeAthenaLake();
-    await run(aws, "r1", { select: ["model.sales_by_country"] });
+    await run(aws, "r1", { select: ["model.daily_revenue"] });
     aws.failNext.set("UpdateTable", [
       Object.assign(new Error("User is not authorized to perform: glue:UpdateTable"), {
         name: "AccessDeniedException",
       }),
     ]);
-    const failed = await run(aws, "r2", { select: ["model.sales_by_country"] });
+    const failed = await run(aws, "r2", { select: ["model.daily_revenue"] });
     expect(failed.results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
       "error User is not authorized to perform: glue:UpdateTable",
     ]);
-    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe(
-      "s3://sluice-lake/marts/sales_by_country/v_r1/",
+    expect(aws.tables.get("ecommerce_marts.daily_revenue")?.StorageDescriptor?.Location).toBe(
+      "s3://sluice-lake/marts/daily_revenue/v_r1/",
     );
-    expect(sluiceTables(aws)).toEqual(["ecommerce_marts.sales_by_country__sluice_r2_1"]);
+    expect(sluiceTables(aws)).toEqual(["ecommerce_marts.daily_revenue__sluice_r2_1"]);
 
-    const { results, calls } = await run(aws, "r3", { select: ["model.sales_by_country"] });
+    const { results, calls } = await run(aws, "r3", { select: ["model.daily_revenue"] });
     expect(results.results.map((r) => r.status)).toEqual(["success"]);
     // The state the plan is made from (the table's entry, the versions of the tables it reads),
     // then the plan's first step: the sweep.
-    expect(calls.slice(0, 8)).toEqual([
+    expect(calls.slice(0, 7)).toEqual([
       "GetTables ecommerce_marts *",
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTable ecommerce_silver.order_items",
-      "GetTable ecommerce_seeds.country_codes",
-      "GetTable ecommerce_marts.sales_by_country",
-      "ListObjectsV2 sluice-lake/marts/sales_by_country/v_r2/",
+      "GetTable ecommerce_marts.daily_revenue",
+      "ListObjectsV2 sluice-lake/marts/daily_revenue/v_r2/",
       "DeleteObjects 1",
-      "DeleteTable ecommerce_marts.sales_by_country__sluice_r2_1",
+      "DeleteTable ecommerce_marts.daily_revenue__sluice_r2_1",
     ]);
     expect(sluiceTables(aws)).toEqual([]);
-    expect(aws.keys("sluice-lake")).toEqual(["marts/sales_by_country/v_r3/data.parquet"]);
+    expect(aws.keys("sluice-lake")).toEqual(["marts/daily_revenue/v_r3/data.parquet"]);
   });
 
   it("a failed end-of-run cleanup fails no node; the next run removes its leftovers and keeps the published data", async () => {
     const aws = new FakeAthenaLake();
-    await run(aws, "r1", { select: ["model.sales_by_country"] });
+    await run(aws, "r1", { select: ["model.daily_revenue"] });
     aws.failNext.set("BatchDeleteTable", [
       Object.assign(new Error("Rate exceeded"), { name: "InternalServiceException" }),
     ]);
     aws.failNext.set("DeleteObjects", [
       Object.assign(new Error("Access Denied"), { name: "AccessDenied" }),
     ]);
-    const { results } = await run(aws, "r2", { select: ["model.sales_by_country"] });
+    const { results } = await run(aws, "r2", { select: ["model.daily_revenue"] });
     expect(results.results.map((r) => r.status)).toEqual(["success"]);
     expect(results.cleanup?.error).toMatch(/Rate exceeded|Access Denied/);
-    expect(aws.tables.get("ecommerce_marts.sales_by_country")?.StorageDescriptor?.Location).toBe(
-      "s3://sluice-lake/marts/sales_by_country/v_r2/",
+    expect(aws.tables.get("ecommerce_marts.daily_revenue")?.StorageDescriptor?.Location).toBe(
+      "s3://sluice-lake/marts/daily_revenue/v_r2/",
     );
-    expect(sluiceTables(aws)).toEqual(["ecommerce_marts.sales_by_country__sluice_r2_1"]);
+    expect(sluiceTables(aws)).toEqual(["ecommerce_marts.daily_revenue__sluice_r2_1"]);
 
-    const { calls } = await run(aws, "r3", { select: ["model.sales_by_country"] });
+    const { calls } = await run(aws, "r3", { select: ["model.daily_revenue"] });
     // The leftover entry shares the published data: only its Glue entry goes.
-    expect(calls.slice(1, 6)).toEqual([
+    expect(calls.slice(1, 5)).toEqual([
       "GetTables ecommerce_marts *",
       "GetTable ecommerce_silver.order_items",
-      "GetTable ecommerce_seeds.country_codes",
-      "GetTable ecommerce_marts.sales_by_country",
-      "DeleteTable ecommerce_marts.sales_by_country__sluice_r2_1",
+      "GetTable ecommerce_marts.daily_revenue",
+      "DeleteTable ecommerce_marts.daily_revenue__sluice_r2_1",
     ]);
     expect(sluiceTables(aws)).toEqual([]);
-    expect(aws.keys("sluice-lake")).toEqual(["marts/sales_by_country/v_r3/data.parquet"]);
+    expect(aws.keys("sluice-lake")).toEqual(["marts/daily_revenue/v_r3/data.parquet"]);
   });
 
   it("cancel: an aborted run stops the running query with StopQueryExecution", async () => {
@@ -791,7 +795,7 @@ describe("the models project on Athena (fake AWS)", () => {
     const abort = new AbortController();
     let polls = 0;
     const { results, calls } = await run(aws, "r1", {
-      select: ["model.sales_by_country"],
+      select: ["model.daily_revenue"],
       signal: abort.signal,
       sleep: () => {
         if (++polls === 2) abort.abort(new Error("interrupted (Ctrl-C)"));
@@ -801,13 +805,12 @@ describe("the models project on Athena (fake AWS)", () => {
       "GetTables ecommerce_marts *",
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTable ecommerce_silver.order_items",
-      "GetTable ecommerce_seeds.country_codes",
-      'Athena CREATE TABLE "ecommerce_marts"."sales_by_country__sluice_r1_1"',
+      'Athena CREATE TABLE "ecommerce_marts"."daily_revenue__sluice_r1_1"',
       "StopQueryExecution",
     ]);
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
       "error interrupted (Ctrl-C): cancelled",
     ]);
-    expect(aws.tables.has("ecommerce_marts.sales_by_country")).toBe(false);
+    expect(aws.tables.has("ecommerce_marts.daily_revenue")).toBe(false);
   }, 10_000);
 });

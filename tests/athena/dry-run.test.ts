@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { athenaLocalProject, callLog } from "../support/athena-local.js";
 import { fileDigests } from "../support/file-digests.js";
 import { grammarErrors } from "../support/sql-grammar.js";
+import { addTableModels } from "../support/table-models.js";
 
 /** {@link fileDigests} once the endpoint has saved its Glue catalog (every 250 ms). */
 async function fingerprint(dir: string): Promise<string[]> {
@@ -28,6 +29,8 @@ describe("build --dry-run on Athena (athena-local)", () => {
 
   beforeAll(async () => {
     env = await athenaLocalProject({ latencyMs: 0 });
+    // The project's marts are incremental: a table model, for the table plan (CTAS, Glue swap).
+    await addTableModels(env.dir, ["daily_revenue"]);
     expect((await env.sluice("sources", "register", "--target", "prod")).code).toBe(0);
     const generated = await env.sluice(
       ...["generate", "--events", "600", "--start", "2026-11-27T00:00:00Z", "--hours", "4"],
@@ -75,8 +78,15 @@ describe("build --dry-run on Athena (athena-local)", () => {
       .split(/\n\n(?=\S)/)
       .find((b) => b.startsWith("ecommerce_seeds.country_codes "));
     expect(seed).toMatch(/on catalog: unchanged/);
+    // A mart: its partitions (the dates new data touched) staged, then published.
     const mart = r.stdout.split(/\n\n(?=\S)/).find((b) => b.startsWith("ecommerce_marts.funnel "));
     expect(mart).toMatch(
+      /catalog publish_partitions ecommerce_marts\.funnel__sluice_\w+ -> ecommerce_marts\.funnel /,
+    );
+    const table = r.stdout
+      .split(/\n\n(?=\S)/)
+      .find((b) => b.startsWith("ecommerce_marts.daily_revenue "));
+    expect(table).toMatch(
       /sql create_table_as[\s\S]*catalog publish_table [\s\S]*storage delete_stale_locations/,
     );
   }, 120_000);
@@ -130,8 +140,8 @@ describe("build --dry-run on Athena (athena-local)", () => {
       expect(built.code, built.stdout + built.stderr).toBe(0);
       const plans = JSON.parse(planned.stdout) as Plan[];
       const nodes = plans.filter((p) => p.kind !== "test");
-      // Every materialization of the models project: the raw source, the seed, the incremental
-      // models, the marts (tests are checked by the runner's assertions, not by a plan).
+      // Every materialization: the raw source, the seed, the incremental models and marts, the
+      // table model (tests are checked by the runner's assertions, not by a plan).
       expect(new Set(nodes.map((p) => `${p.kind} ${p.materialization}`))).toEqual(
         new Set(["source source", "seed seed", "model incremental", "model table"]),
       );

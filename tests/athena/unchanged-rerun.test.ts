@@ -2,10 +2,11 @@ import { appendFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { athenaLocalProject, callLog, fillRawZone, s3Keys } from "../support/athena-local.js";
+import { addTableModels } from "../support/table-models.js";
 
 type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
 
-/** Every table the models project builds (seed, incremental models, marts). */
+/** Every table the models project builds (seed, incremental models, marts), and a table model. */
 const TABLES = [
   "ecommerce_seeds.country_codes",
   "ecommerce_staging.stg_events",
@@ -16,6 +17,7 @@ const TABLES = [
     (m) => `ecommerce_marts.${m}`,
   ),
   "ecommerce_marts.sales_by_country",
+  "ecommerce_marts.daily_revenue",
 ];
 
 /** The tables a build's progress lines say it left unchanged. */
@@ -51,6 +53,8 @@ describe("a build with no new input leaves every table as it is", () => {
 
   beforeAll(async () => {
     p = await athenaLocalProject({ latencyMs: 0 });
+    // The project's marts are incremental; a table model's unchanged check is its own path.
+    await addTableModels(p.dir, ["daily_revenue"]);
     const generated = await fillRawZone(p, {
       events: 300,
       start: "2026-11-27T00:00:00Z",

@@ -168,6 +168,16 @@ export async function forgetBuildInputs(
     throw new Error(`UpdateTable ${database}.${name}: ${JSON.stringify(put.body)}`);
 }
 
+/**
+ * {@link forgetBuildInputs} of every published table in `databases` (staging tables left as
+ * they are): the next build writes every table again, as new raw data would make it.
+ */
+export async function forgetAllBuildInputs(url: string, databases: readonly string[]) {
+  for (const db of databases)
+    for (const table of await glueTables(url, db))
+      if (!table.Name.includes("__sluice_")) await forgetBuildInputs(url, db, table.Name);
+}
+
 /** Endpoint control: set a fault plan (replacing earlier rules), or read the per-API counts. */
 export async function setFaults(url: string, plan: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${url}/_aws-local/faults?replace=true`, {
