@@ -779,8 +779,9 @@ describe("the models project on Athena (fake AWS)", () => {
 
     const { calls } = await run(aws, "r3", { select: ["model.daily_revenue"] });
     // The leftover entry shares the published data: only its Glue entry goes.
-    expect(calls.slice(1, 5)).toEqual([
+    expect(calls.slice(0, 5)).toEqual([
       "GetTables ecommerce_marts *",
+      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
       "GetTable ecommerce_silver.order_items",
       "GetTable ecommerce_marts.daily_revenue",
       "DeleteTable ecommerce_marts.daily_revenue__sluice_r2_1",
