@@ -160,6 +160,7 @@ async function runSql(
       return undefined;
     }
     case "probe_columns":
+    case "count_rows":
     case undefined: {
       const result = await ctx.execute(step.statement.sql);
       count(rowsWritten(step.statement.kind, result, undefined));
