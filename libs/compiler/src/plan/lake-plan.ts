@@ -4,7 +4,7 @@ import type { CompiledNode } from "../types.js";
 import { WATERMARK_READ, type PlanInput, type PlanStep, type PublishedState } from "./node-plan.js";
 import { reconcileLakeColumns } from "./on-schema-change.js";
 import { planSteps, touching, versionsKept, type PlanBody } from "./plan-steps.js";
-import { bindWindow, NO_WATERMARK, watermarkColumn, windowStart } from "./window.js";
+import { bindWindowStart, NO_WATERMARK, watermarkColumn, windowStart } from "./window.js";
 
 type LakeTableNode = CompiledNode & { materialization: "table" | "seed" | "incremental" };
 
@@ -55,7 +55,7 @@ function staleVersions(node: CompiledNode): PlanStep {
 /** A table, a seed, an incremental model's first build or --full-refresh: the whole SELECT. */
 function newVersion(node: LakeTableNode, dialect: LakeDialect, input: PlanInput): PlanBody {
   const incremental = node.materialization === "incremental";
-  const sql = incremental ? bindWindow(node.sql, dialect.literal(NO_WATERMARK)) : node.sql;
+  const sql = incremental ? bindWindowStart(node.sql, dialect.literal(NO_WATERMARK)) : node.sql;
   const write = tableWrite(node, input, sql);
   // The dialect's own publish (no state recorded) gives way to publish_version.
   const statements = dialect
@@ -173,7 +173,7 @@ function nextVersion(
 ): PlanBody {
   const { state } = input;
   const from = input.windowFrom ?? windowStart(node, state);
-  const bound = bindWindow(node.incrementalSql ?? node.sql, dialect.literal(from));
+  const bound = bindWindowStart(node.incrementalSql ?? node.sql, dialect.literal(from));
   const columns = state.columns ?? [];
   const reconciled =
     input.incoming === undefined || columns.length === 0

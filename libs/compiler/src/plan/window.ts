@@ -70,7 +70,12 @@ export function refWindowCalls(sql: string): { relation: string; column: string 
  * nothing; the SQL keeps its own `>= sluice_incremental_from()` filter either way).
  */
 export function bindWindow(sql: string, fromLiteral: string, reads: WindowReads = {}): string {
-  return bindWindowReads(sql.replace(INCREMENTAL_FROM_CALL, fromLiteral), reads);
+  return bindWindowReads(bindWindowStart(sql, fromLiteral), reads);
+}
+
+/** Replace `sluice_incremental_from()` only: the window calls stay, for the run to bind. */
+export function bindWindowStart(sql: string, fromLiteral: string): string {
+  return sql.replace(INCREMENTAL_FROM_CALL, fromLiteral);
 }
 
 /**

@@ -208,10 +208,7 @@ async function readOrNone(
  * model reads the raw zone (once per run): the newest is the next watermark, since the window
  * has no upper bound, even when the model keeps no row of those hours (e.g. no rejected lines).
  */
-export async function readRawHours(
-  ctx: LakeStateContext,
-  from: string,
-): Promise<RawHours | undefined> {
+async function readRawHours(ctx: LakeStateContext, from: string): Promise<RawHours | undefined> {
   const locations = [...new Set(ctx.rawSources?.values() ?? [])].sort();
   if (locations.length === 0) return undefined;
   return rawHoursOf(ctx.engine, ctx.rawHours ?? new Map(), locations, from);

@@ -10,10 +10,14 @@ import type { LakeDialect, TableVersionState } from "@sluice/dialects";
 import { QueryError, type LakeEngine, type QueryResult } from "@sluice/engines";
 import type { MaterializeContext } from "../materialize/materializer.js";
 import { rowsWritten } from "../materialize/materializer.js";
-
-type SqlStep = Extract<PlanStep, { kind: "sql" }>;
-type CatalogStep = Extract<PlanStep, { kind: "catalog" }>;
-type StorageStep = Extract<PlanStep, { kind: "storage" }>;
+import {
+  conditionHolds,
+  planError,
+  runStepOf,
+  type CatalogStep,
+  type SqlStep,
+  type StorageStep,
+} from "../plan/plan-steps.js";
 
 /** What running a lake plan gave. */
 export interface LakePlanOutcome {
@@ -67,9 +71,13 @@ export async function runLakePlan(plan: NodePlan, run: LakePlanRun): Promise<Lak
   let current = plan;
   for (let i = 0; i < current.steps.length; i++) {
     const step = current.steps[i]!;
-    if (!(await holds(step, run, progress))) continue;
+    if (!(await conditionHolds(step, progress.rows, run.engine))) continue;
     progress.ran.push(step);
-    const result = await runStep(step, run, progress);
+    const result = await runStepOf(step, {
+      sql: (s) => runSql(s, run, progress),
+      catalog: (s) => runCatalog(s, run, progress),
+      storage: (s) => runStorage(s, run, progress),
+    });
     if (step.kind === "sql" && step.role === "probe_columns" && result) {
       current = run.replan(result.columns);
       if (current.error !== undefined) throw planError(run.node, current.error);
@@ -81,41 +89,6 @@ export async function runLakePlan(plan: NodePlan, run: LakePlanRun): Promise<Lak
     ...(progress.carried ? { carried: progress.carried } : {}),
     ran: { ...current, steps: progress.ran },
   };
-}
-
-/** Whether a conditional step's condition holds now (`failed`: lake plans compensate nothing). */
-async function holds(step: PlanStep, run: LakePlanRun, progress: Progress): Promise<boolean> {
-  switch (step.condition?.if) {
-    case undefined:
-      return true;
-    case "no_rows_written":
-      return (progress.rows ?? 0) === 0;
-    case "has_column": {
-      const { relation, column } = step.condition;
-      const info = await run.engine.describeRelation(relation);
-      return info.columns?.some((c) => c.name.toLowerCase() === column.toLowerCase()) ?? false;
-    }
-    case "failed":
-      return false;
-  }
-}
-
-/** Run one step; a SQL step's result is returned. */
-async function runStep(
-  step: PlanStep,
-  run: LakePlanRun,
-  progress: Progress,
-): Promise<QueryResult | undefined> {
-  switch (step.kind) {
-    case "sql":
-      return runSql(step, run, progress);
-    case "catalog":
-      await runCatalog(step, run, progress);
-      return undefined;
-    case "storage":
-      await runStorage(step, run, progress);
-      return undefined;
-  }
 }
 
 async function runSql(
@@ -185,10 +158,4 @@ async function runStorage(step: StorageStep, run: LakePlanRun, progress: Progres
     case "remove_leftovers":
       throw new Error(`bug: ${run.node.id}: a lake plan has a catalog-only step (${step.op})`);
   }
-}
-
-/** A plan's error as the node's failure. */
-function planError(node: CompiledNode, message: string): QueryError {
-  const text = message.startsWith(`${node.id}:`) ? message : `${node.id}: ${message}`;
-  return new QueryError(text, { sql: "", label: node.id, engineMessage: message });
 }
