@@ -97,6 +97,19 @@ async function ranPlans(dir: string): Promise<Map<string, Plan>> {
   return new Map(plans.map((p) => [p.node, p]));
 }
 
+/**
+ * A plan's statements keep `sluice_raw_window(...)`: the build binds it to the run's table of the
+ * raw lines it read (quarantining what it cannot), never to the raw source's view of the files.
+ */
+async function rawReadsBound(dir: string, plans: readonly Plan[]): Promise<void> {
+  const stg = plans.find((p) => p.node === "model.stg_events");
+  if (!stg) return;
+  expect(stg.steps.some((s) => s.statement?.sql.includes("sluice_raw_window("))).toBe(true);
+  const sent = await readFile(path.join(dir, "target/run/staging/stg_events.sql"), "utf8");
+  expect(sent).not.toContain("sluice_raw_window(");
+  expect(sent).toMatch(/from\s+temp\.main\.sluice_raw_lines_\d+/i);
+}
+
 /** Run ids (and the write ids numbered from them) differ between the dry run and the build. */
 const normal = (steps: readonly object[]): unknown =>
   JSON.parse(JSON.stringify(steps).replace(/\d{8}t\d{6}z_[0-9a-f]{4}(_\d+)?/gi, "<run>"));
@@ -150,6 +163,7 @@ describe.each([
         expect(normal(executed!.steps), plan.node).toEqual(normal(expected));
       }
       expect(new Set(plans.map((p) => p.materialization))).toEqual(new Set(materializations));
+      await rawReadsBound(s.dir, plans);
       return plans;
     }
 
