@@ -33,7 +33,7 @@ describe("build --dry-run on the lake", () => {
     const events = block(r.stdout, "silver.events");
     expect(events).toMatch(/^silver\.events \(model, incremental\) on lake: new version$/m);
     expect(events).toMatch(
-      /sql copy \(duckdb\)[\s\S]*sql create_view[\s\S]*delete_stale_locations/,
+      /sql copy \(duckdb\)[\s\S]*catalog publish_version[\s\S]*delete_stale_locations/,
     );
     // build: tests are planned too, after what they test.
     expect(r.stdout).toMatch(/\(test, test\) on lake: check/);
@@ -52,9 +52,10 @@ describe("build --dry-run on the lake", () => {
     expect(r.code, r.stderr).toBe(0);
     const events = block(r.stdout, "silver.events");
     expect(events).toMatch(/on lake: insert_overwrite/);
-    expect(events).toMatch(/window: from 2026\/11\/27\/00 \(watermark 2026\/11\/27\/03\)/);
+    // As the build reads it: the lookback's hours are unchanged since, so only the new hour.
+    expect(events).toMatch(/window: from 2026\/11\/27\/04 \(watermark 2026\/11\/27\/03\)/);
     expect(events).toMatch(/storage carry_version_files .+ \(partitions not rewritten\)/);
-    expect(events).toContain(`dt >= '2026/11/27/00'`);
+    expect(events).toContain(`dt >= '2026/11/27/04'`);
 
     const full = await sluice("run", "--dry-run", "--full-refresh", "--format", "json");
     expect(full.code, full.stderr).toBe(0);

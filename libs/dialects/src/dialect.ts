@@ -259,7 +259,7 @@ export interface LakeDialect extends Dialect {
    * {@link TableVersionState.rawHours}, where recorded) of a published table; zero rows when unknown.
    */
   tableStateQuery(relation: Relation): string;
-  /** SELECT returning `{ value }`: the max of `column` over the data files at `location`. */
+  /** SELECT returning `{ watermark }`: the max of `column` over the data files at `location`. */
   maxOfVersion(location: string, column: string): string;
   /**
    * SELECT returning `{ n }`: the rows of the data files at `location` (read from the Parquet

@@ -7,6 +7,8 @@ export * from "./engine.js";
 // so importing this package stays cheap for the CLI.
 export { openEngine, type OpenEngineOptions } from "./open-engine.js";
 export { EngineOpenError } from "./open-error.js";
+/** A lake's raw zone listed from its folders (no engine open: a dry run before the lake exists). */
+export { listRawZone as listLakeRawZone } from "./duckdb/raw-hours.js";
 export type { DuckdbEngineOptions } from "./duckdb/duckdb-engine.js";
 import type { MemoryDatabase } from "./duckdb/memory-database.js";
 export type { MemoryDatabase };

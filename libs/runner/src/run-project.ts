@@ -59,7 +59,7 @@ export interface RunOptions {
    */
   onStatements?: (node: CompiledNode, statements: readonly string[]) => Promise<void>;
   /**
-   * Told of the plan each built node ran on a catalog engine: the steps of its `NodePlan` that
+   * Told of the plan each built node ran (both engine families): the steps of its `NodePlan` that
    * ran, in order (what `build --dry-run` printed for it, as run): the CLI writes them to
    * `target/run/` (see `writeExecutedPlan`).
    */

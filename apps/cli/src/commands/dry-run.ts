@@ -23,12 +23,13 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
   const selection = await loadSelection({ ...args, partialParse: false }, io);
   if (!selection) return ExitCode.usage;
   const { ctx, ids } = selection;
-  const [{ openEngine }, { planRun }, { formatPlans }, { toSnakeJson }] = await Promise.all([
-    import("@sluice/engines"),
-    import("@sluice/runner"),
-    import("@sluice/compiler/plan"),
-    import("../output/json.js"),
-  ]);
+  const [{ openEngine, listLakeRawZone }, { planRun }, { formatPlans }, { toSnakeJson }] =
+    await Promise.all([
+      import("@sluice/engines"),
+      import("@sluice/runner"),
+      import("@sluice/compiler/plan"),
+      import("../output/json.js"),
+    ]);
   const target = ctx.target;
   // No lake yet: nothing exists (opening one would create it).
   const noLake =
@@ -45,7 +46,8 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
       engine: engine ?? {
         describeRelation: () => Promise.resolve({ exists: false }),
         execute: () => Promise.reject(new Error("no lake: nothing to read")),
-        listRawHours: () => Promise.resolve({ hours: new Map(), strays: [] }),
+        // The raw zone may hold files already: the first build reads them.
+        listRawHours: (location, from) => Promise.resolve(listLakeRawZone(location, from)),
       },
       dialect: ctx.dialect,
       runId: ctx.runId,

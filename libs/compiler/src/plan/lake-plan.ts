@@ -1,66 +1,87 @@
 import type { LakeDialect, Statement, TableWrite } from "@sluice/dialects";
 import { uniqueKeys } from "../config/check-config.js";
 import type { CompiledNode } from "../types.js";
-import type { PlanInput, PlanStep } from "./node-plan.js";
+import { WATERMARK_READ, type PlanInput, type PlanStep, type PublishedState } from "./node-plan.js";
+import { reconcileLakeColumns } from "./on-schema-change.js";
 import { planSteps, touching, versionsKept, type PlanBody } from "./plan-steps.js";
-import { bindWindow, incrementalFrom, lookbackHours } from "./window.js";
+import { bindWindowStart, NO_WATERMARK, watermarkColumn, windowStart } from "./window.js";
+
+type LakeTableNode = CompiledNode & { materialization: "table" | "seed" | "incremental" };
 
 /**
- * The local lake (dialects with `publishesTablesAsViews`): every table write is a new Parquet
- * version folder, published by swapping the view onto it with the table's state in one
- * transaction; incremental runs carry the current version's untouched files over by hard link.
- * Mirrors what libs/runner's view swap executes.
+ * The local lake (lake dialects): every table write is a new Parquet version folder, published by
+ * swapping the view onto it with the table's state in one transaction (`publish_version`);
+ * incremental runs carry the current version's untouched files over by hard link, or rewrite it
+ * (merge). libs/runner's lake interpreter executes these steps as they are; what a statement
+ * reads through `sluice_raw_window()` / `sluice_ref_window()` is bound when it runs (the run's
+ * table of raw lines, the files of partitions published in the run).
  */
 export function planLakeTable(
-  node: CompiledNode & { materialization: "table" | "seed" | "incremental" },
+  node: LakeTableNode,
   dialect: LakeDialect,
   input: PlanInput,
 ): PlanBody {
   const { state } = input;
   const current = state.exists && state.kind === "table" ? state.location : undefined;
-  const location = node.location ?? "";
-  const write = (selectSql: string): TableWrite => ({
+  if (node.materialization !== "incremental" || current === undefined || input.fullRefresh)
+    return newVersion(node, dialect, input);
+  return nextVersion(node, dialect, input, current);
+}
+
+/** The version's write: the node's relation at its fresh location. */
+function tableWrite(node: CompiledNode, input: PlanInput, selectSql: string): TableWrite {
+  return {
     relation: node.relation,
     selectSql,
     partitionedBy: node.partitionedBy,
-    location,
+    location: node.location ?? "",
     writeId: input.writeId,
-  });
-  const stale: PlanStep = {
+  };
+}
+
+/** Older versions' folders go at the end of the run (those `versions_to_keep` keeps stay). */
+function staleVersions(node: CompiledNode): PlanStep {
+  return {
     kind: "storage",
     op: "delete_stale_locations",
     purpose: "delete older versions' folders",
     relation: node.relation,
-    keep: location,
+    keep: node.location ?? "",
     ...versionsKept(node),
     deferred: true,
   };
-  switch (node.materialization) {
-    case "table":
-    case "seed":
-      return newVersion(node, dialect, write(node.sql), stale);
-    case "incremental":
-      if (current === undefined || input.fullRefresh)
-        return newVersion(node, dialect, write(node.sql), stale);
-      return nextVersion(node, dialect, input, current, write, stale);
-  }
 }
 
-function newVersion(
-  node: CompiledNode,
-  dialect: LakeDialect,
-  write: TableWrite,
-  stale: PlanStep,
-): PlanBody {
+/** A table, a seed, an incremental model's first build or --full-refresh: the whole SELECT. */
+function newVersion(node: LakeTableNode, dialect: LakeDialect, input: PlanInput): PlanBody {
+  const incremental = node.materialization === "incremental";
+  const sql = incremental ? bindWindowStart(node.sql, dialect.literal(NO_WATERMARK)) : node.sql;
+  const write = tableWrite(node, input, sql);
+  // The dialect's own publish (no state recorded) gives way to publish_version.
+  const statements = dialect
+    .createTableAs(write)
+    .filter((s) => s.kind !== "create_view" && !(s.kind === "record_version" && recorded(input)));
+  const watermark = incremental ? newWatermark(node, dialect, input, write) : undefined;
   return {
     action: "new version",
     ...touching(node, "all (a new version)"),
-    steps: [...writeSteps(dialect.createTableAs(write)), stale],
+    steps: [
+      ...writeSteps(statements),
+      ...(watermark?.steps ?? []),
+      publishVersion(node, input, {
+        uniformSchema: true,
+        ...(watermark ? recordedState(input, NO_WATERMARK, watermark.value) : {}),
+      }),
+      staleVersions(node),
+    ],
     notes: [
-      "the published state also records the version's files (and, incremental: watermark and raw hours) at publish",
+      "the published state also records the version's files and when the run listed the raw zone",
     ],
   };
 }
+
+/** The run recorded the node's version up front: no step records it again. */
+const recorded = (input: PlanInput): boolean => input.versionRecorded === true;
 
 /** Each statement of a new version, with what it is for. */
 function writeSteps(statements: readonly Statement[]): PlanStep[] {
@@ -68,95 +89,178 @@ function writeSteps(statements: readonly Statement[]): PlanStep[] {
     planSteps(
       statement.kind === "create_schema"
         ? "create the schema if missing"
-        : statement.kind === "create_view"
-          ? "publish: swap the view onto the new version, with its state"
-          : statement.kind === "record_version"
-            ? "record the version as being written (cleanup removes only recorded versions)"
-            : statement.kind === "copy"
-              ? "write the rows to the new version's folder"
-              : "write the new version",
+        : statement.kind === "record_version"
+          ? "record the version as being written (cleanup removes only recorded versions)"
+          : statement.kind === "copy"
+            ? "write the rows to the new version's folder"
+            : "write the new version",
       [statement],
     ),
   );
 }
 
-/** An incremental run: the window's rows into a new version, the rest carried or merged. */
-function nextVersion(
+/** The step that publishes the node's new version with `state` (the run id added). */
+function publishVersion(
+  node: CompiledNode,
+  input: PlanInput,
+  state: Omit<PublishedState, "runId">,
+): PlanStep {
+  return {
+    kind: "catalog",
+    op: "publish_version",
+    purpose: "publish: swap the view onto the new version, with its state",
+    relation: node.relation,
+    location: node.location ?? "",
+    state: { runId: input.writeId, ...state },
+  };
+}
+
+/**
+ * An incremental version's recorded state: its watermark, the raw hours of the next lookback
+ * window, and (reconciled models) the window's first hour as pending until a reconciliation
+ * balances it.
+ */
+function recordedState(
+  input: PlanInput,
+  from: string,
+  watermark: string | undefined,
+): Omit<PublishedState, "runId" | "uniformSchema"> {
+  const { rawHours, pendingFrom } = input.lakeRecord ?? {};
+  return {
+    ...(watermark === undefined ? {} : { watermark }),
+    ...(rawHours === undefined ? {} : { rawHours }),
+    ...(pendingFrom !== undefined && watermark !== undefined && from <= watermark
+      ? { pendingFrom }
+      : {}),
+  };
+}
+
+/**
+ * The new version's watermark: the newest raw hour listed before the write when the node reads
+ * raw data upstream; else the newest value of its watermark column in what it wrote (a step
+ * reads it; none when the version has no such column).
+ */
+function newWatermark(
   node: CompiledNode,
   dialect: LakeDialect,
   input: PlanInput,
+  write: TableWrite,
+): { steps: PlanStep[]; value: string } {
+  if (input.rawWatermark !== undefined) return { steps: [], value: input.rawWatermark };
+  const statement = {
+    kind: "select" as const,
+    sql: dialect.maxOfVersion(write.location, watermarkColumn(node)),
+    grammar: dialect.queryGrammar,
+  };
+  const steps = planSteps("read the new watermark from the version's rows", [statement]).map(
+    (step) => ({ ...step, role: "read_watermark" as const }),
+  );
+  return { steps, value: WATERMARK_READ };
+}
+
+const NOTES = [
+  "the window starts at the watermark's lookback, or earlier: at a lookback hour whose files changed, an older hour a late file landed in, or the first hour no reconciliation balanced",
+  "raw source reads bind to the run's table of the window's raw lines; ref_window() reads to the files of the partitions published in the run",
+  "the published state also records the version's files and when the run listed the raw zone",
+];
+
+/** An incremental run: the window's rows into a new version, the rest carried or merged. */
+function nextVersion(
+  node: LakeTableNode,
+  dialect: LakeDialect,
+  input: PlanInput,
   current: string,
-  write: (selectSql: string) => TableWrite,
-  stale: PlanStep,
 ): PlanBody {
-  const watermark = input.state.watermark;
-  const from = incrementalFrom(watermark, lookbackHours(node.config as Record<string, unknown>));
-  const selectSql = bindWindow(node.incrementalSql ?? node.sql, dialect.literal(from));
+  const { state } = input;
+  const from = input.windowFrom ?? windowStart(node, state);
+  const bound = bindWindowStart(node.incrementalSql ?? node.sql, dialect.literal(from));
+  const columns = state.columns ?? [];
+  const reconciled =
+    input.incoming === undefined || columns.length === 0
+      ? { selectSql: bound, changed: columns.length === 0 }
+      : reconcileLakeColumns(node, dialect, columns, bound, input.incoming);
+  if ("error" in reconciled)
+    return { action: "fail", steps: [], notes: [], error: reconciled.error };
+  const write = tableWrite(node, input, reconciled.selectSql);
   const strategy = node.incrementalStrategy ?? "append";
+  const record = recorded(input)
+    ? []
+    : planSteps(
+        "record the version as being written",
+        dialect.recordTableVersions([write], input.writeId),
+      );
   const probe =
-    (input.state.columns ?? []).length === 0
+    columns.length === 0
       ? []
       : planSteps("on_schema_change: the SELECT's columns, compared with the table's", [
-          { kind: "select", sql: dialect.limit(selectSql, 0), grammar: dialect.queryGrammar },
-        ]);
-  const record = planSteps(
-    "record the version as being written",
-    dialect.recordTableVersions([write(selectSql)], input.writeId),
-  );
-  const publish = planSteps(
-    "publish: swap the view onto the new version, with its state",
-    dialect.publishTableVersion(node.relation, write(selectSql).location, {
-      runId: input.writeId,
-      ...(watermark === undefined ? {} : { watermark }),
-    }),
-  );
-  const notes = [
-    "the window may start earlier: at a lookback hour whose files changed, an older hour a late file landed in, or the first hour no reconciliation balanced",
-    "raw source reads bind to the run's table of the window's raw lines; ref_window() reads to the partitions' files",
-    "the published state records the newest raw hour, the lookback's raw hours and the version's files at publish",
-  ];
-  let steps: PlanStep[];
-  let touched: string;
+          { kind: "select", sql: dialect.limit(bound, 0), grammar: dialect.queryGrammar },
+        ]).map((step) => ({ ...step, role: "probe_columns" as const }));
+  const watermark = newWatermark(node, dialect, input, write);
+  const window = { ...(state.watermark === undefined ? {} : { watermark: state.watermark }), from };
+  const base = { action: strategy, window, notes: NOTES };
+  // Carried files keep the old columns: one schema only if nothing changed.
+  const uniformSchema =
+    strategy === "merge" || (state.uniformSchema === true && !reconciled.changed);
+  const publish = publishVersion(node, input, {
+    uniformSchema,
+    ...recordedState(input, from, watermark.value),
+  });
   if (strategy === "merge") {
     const keys = uniqueKeys(node.config);
     if (keys.length === 0)
       return {
+        ...base,
         action: "fail",
         steps: [],
-        notes: [],
         error: "incremental_strategy 'merge' needs a unique_key",
       };
-    steps = planSteps(
+    const merge = planSteps(
       "merge: current rows whose key is not new, plus the new rows, into the new version",
-      dialect.mergeRewrite(write(selectSql), current, keys),
-    );
-    touched = "all (the version is rewritten)";
-  } else {
-    const copy = dialect.createTableAs(write(selectSql)).filter((s) => s.kind === "copy");
-    steps = [
-      ...planSteps("write the window's rows to the new version's folder", copy),
-      {
-        kind: "storage",
-        op: "carry_version_files",
-        purpose:
-          strategy === "insert_overwrite"
-            ? "link the current version's files of the partitions not rewritten"
-            : "link the current version's files",
-        from: current,
-        to: write(selectSql).location,
-        skipWrittenPartitions: strategy === "insert_overwrite",
-      },
-    ];
-    touched =
-      strategy === "insert_overwrite"
-        ? "those the new rows hold (replaced whole)"
-        : "those of the appended rows (added to)";
+      dialect.mergeRewrite(write, current, keys),
+    ).map((step) => ({ ...step, role: "write_version" as const }));
+    return {
+      ...base,
+      ...touching(node, "all (the version is rewritten)"),
+      steps: [...record, ...probe, ...merge, ...watermark.steps, publish, staleVersions(node)],
+    };
   }
+  const copy = dialect.createTableAs(write).filter((s) => s.kind === "copy");
+  const overwrite = strategy === "insert_overwrite";
+  const steps: PlanStep[] = [
+    ...record,
+    ...probe,
+    ...planSteps("write the window's rows to the new version's folder", copy),
+    {
+      kind: "storage",
+      op: "carry_version_files",
+      purpose: overwrite
+        ? "link the current version's files of the partitions not rewritten"
+        : "link the current version's files",
+      from: current,
+      to: write.location,
+      skipWrittenPartitions: overwrite,
+    },
+    ...watermark.steps,
+    publish,
+    ...(overwrite
+      ? []
+      : planSteps("count the table's rows (from the new version's file footers)", [
+          {
+            kind: "select",
+            sql: dialect.rowsOfVersion(write.location),
+            grammar: dialect.queryGrammar,
+          },
+        ]).map((step) => ({ ...step, role: "count_rows" as const }))),
+    staleVersions(node),
+  ];
   return {
-    action: strategy,
-    window: { ...(watermark === undefined ? {} : { watermark }), from },
-    ...touching(node, touched),
-    steps: [...record, ...probe, ...steps, ...publish, stale],
-    notes,
+    ...base,
+    ...touching(
+      node,
+      overwrite
+        ? "those the new rows hold (replaced whole)"
+        : "those of the appended rows (added to)",
+    ),
+    steps,
   };
 }

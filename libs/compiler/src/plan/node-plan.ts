@@ -1,4 +1,4 @@
-import type { Relation, Statement } from "@sluice/dialects";
+import type { Relation, Statement, TableVersionState } from "@sluice/dialects";
 
 /**
  * What the engine's catalog says about a node's relation, read before the node is planned
@@ -22,7 +22,16 @@ export interface CatalogState {
   version?: string;
   /** The first raw hour no reconciliation has balanced yet (`sluice_pending_from`). */
   pending?: string;
+  /** Lake: every file of the published version has the same columns (recorded with it). */
+  uniformSchema?: boolean;
 }
+
+/**
+ * What a lake version records when it is published, known before it is written (its files, and
+ * when the run listed the raw zone, are added at publish). `watermark` may be
+ * {@link WATERMARK_READ}.
+ */
+export type PublishedState = Omit<TableVersionState, "files" | "listedAt">;
 
 /** A catalog (Glue) operation of a plan: run by the engine, never as SQL. */
 export type CatalogOperation =
@@ -58,6 +67,17 @@ export type CatalogOperation =
       op: "set_parameters";
       relation: Relation;
       parameters: Readonly<Record<string, string>>;
+    }
+  | {
+      /**
+       * Lake: point the table's view at the version written at `location`, with its state, in one
+       * transaction (the dialect's `publishTableVersion`); the version's files, listed then, and
+       * when the run listed the raw zone are recorded with it.
+       */
+      op: "publish_version";
+      relation: Relation;
+      location: string;
+      state: PublishedState;
     }
   | {
       /** Drop a table: its catalog entry and its data. */
@@ -130,8 +150,11 @@ interface StepBase {
  *   they differ the node is planned again with them (`PlanInput.incoming`) and the new plan's
  *   steps after this one run (an ALTER, a reordered SELECT) or its error fails the node.
  * - `read_watermark`: its `watermark` value is the {@link WATERMARK_READ} of the steps after.
+ * - `count_rows`: its `n` is the table's rows after the write (the build's message), read from
+ *   the new version's file footers (lake).
  */
-export type SqlRole = "write_version" | "write_rows" | "probe_columns" | "read_watermark";
+export type SqlRole =
+  "write_version" | "write_rows" | "probe_columns" | "read_watermark" | "count_rows";
 
 /** What a write step writes: its SELECT and, for an INSERT, the table's columns it names. */
 export interface WrittenRows {
@@ -212,6 +235,19 @@ export interface PlanInput {
   incoming?: readonly { name: string; type: string }[];
   /** Snapshots: the columns of the snapshot's query, probed by the run (see `planSnapshot`). */
   sourceColumns?: readonly string[];
+  /**
+   * Lake: the first raw hour an incremental run reads, as the run found it from the raw zone's
+   * listing (earlier than the watermark's lookback for a lookback hour whose files changed, a
+   * late file or a pending hour). Undefined: from the recorded watermark (`windowStart`).
+   */
+  windowFrom?: string;
+  /**
+   * Lake: what the version the node writes records besides its watermark, known before it
+   * writes: the raw hours of its next lookback window, the first hour pending reconciliation.
+   */
+  lakeRecord?: Pick<PublishedState, "rawHours" | "pendingFrom">;
+  /** Lake: the run recorded the version before its first node, so the plan does not again. */
+  versionRecorded?: boolean;
 }
 
 /**

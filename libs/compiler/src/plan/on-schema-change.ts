@@ -1,7 +1,12 @@
-import type { CatalogDialect } from "@sluice/dialects";
+import type { CatalogDialect, Dialect, IncomingColumn, Statement } from "@sluice/dialects";
 import type { CompiledNode } from "../types.js";
-import type { Statement } from "@sluice/dialects";
-import { describeDiff, diffColumns, hasChanges, type ColumnInfo } from "./schema-change.js";
+import {
+  describeDiff,
+  diffColumns,
+  hasChanges,
+  type ColumnDiff,
+  type ColumnInfo,
+} from "./schema-change.js";
 
 /** An incremental write's SELECT and the table's columns (in order) once the schema is reconciled. */
 export interface ReconciledWrite {
@@ -38,10 +43,7 @@ export function reconcileColumns(
   const diff = diffColumns(existing.map(base), incoming.map(base));
   const table = `${node.relation.schema}.${node.relation.name}`;
   if (!hasChanges(diff)) return { selectSql, columns: names, alter: [] };
-  if (node.config.on_schema_change === "fail")
-    return {
-      error: `${node.id}: the incremental model's columns differ from ${table} (on_schema_change='fail'): ${describeDiff(diff)}. Run with --full-refresh or set on_schema_change`,
-    };
+  if (node.config.on_schema_change === "fail") return { error: schemaFailure(node, diff) };
   const added = incoming.filter((c) => diff.added.some((a) => a.name === c.name));
   // Query results name a complex type without its parts (`array`, not `array(varchar)`): no DDL can be written for it.
   const untyped = added.filter((c) => /^(array|map|row|struct)$/i.test(c.type.trim()));
@@ -49,17 +51,61 @@ export function reconcileColumns(
     return {
       error: `${node.id}: cannot add column(s) ${untyped.map((c) => `${c.name} (${c.type})`).join(", ")} to ${table} (on_schema_change='append_new_columns'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh`,
     };
+  const ordered = inTableOrder(node, existing, incoming, added);
+  return {
+    selectSql: dialect.selectIncoming(selectSql, ordered),
+    columns: ordered.map((c) => c.name),
+    alter: added.length > 0 ? dialect.addColumns(node.relation, added) : [],
+  };
+}
+
+/**
+ * The columns an incremental write gives once on_schema_change is applied: the table's (typed
+ * NULLs for those the SELECT lost), then `added`, partition columns last (they must stay last).
+ */
+function inTableOrder(
+  node: CompiledNode,
+  existing: readonly ColumnInfo[],
+  incoming: readonly ColumnInfo[],
+  added: readonly ColumnInfo[],
+): IncomingColumn[] {
   const arriving = new Set(incoming.map((c) => c.name));
   const partition = new Set(node.partitionedBy);
   const data = existing.filter((c) => !partition.has(c.name));
   const keys = existing.filter((c) => partition.has(c.name));
-  const ordered = [...data, ...added, ...keys];
-  const select = ordered.map((c) =>
+  return [...data, ...added, ...keys].map((c) =>
     arriving.has(c.name) ? { name: c.name } : { name: c.name, missingType: c.type },
   );
-  return {
-    selectSql: dialect.selectIncoming(selectSql, select),
-    columns: ordered.map((c) => c.name),
-    alter: added.length > 0 ? dialect.addColumns(node.relation, added) : [],
-  };
+}
+
+/**
+ * on_schema_change for a lake write (a new version with the current one's files carried), given
+ * the SELECT's columns (`incoming`, from a LIMIT 0 probe) compared with the table's by name and
+ * exact type: none differ, the write is as planned; `fail` is an error naming the diff; `ignore`
+ * keeps the table's columns, `append_new_columns` adds the new ones (see {@link inTableOrder}).
+ * `changed`: the version's files no longer all have the same columns.
+ *
+ * @example
+ * reconcileLakeColumns(node, dialect, [{ name: "a", type: "BIGINT" }], "select a, b ...", incoming)
+ * // { selectSql: "SELECT a, b FROM (...)", changed: true } (append_new_columns)
+ */
+export function reconcileLakeColumns(
+  node: CompiledNode,
+  dialect: Dialect,
+  existing: readonly ColumnInfo[],
+  selectSql: string,
+  incoming: readonly ColumnInfo[],
+): { selectSql: string; changed: boolean } | { error: string } {
+  const diff = diffColumns(existing, incoming);
+  if (!hasChanges(diff)) return { selectSql, changed: false };
+  if (node.config.on_schema_change === "fail") return { error: schemaFailure(node, diff) };
+  const added = node.config.on_schema_change === "append_new_columns" ? diff.added : [];
+  const ordered = inTableOrder(node, existing, incoming, added);
+  return { selectSql: dialect.selectIncoming(selectSql, ordered), changed: true };
+}
+
+/** on_schema_change='fail': the error naming how the columns differ. */
+function schemaFailure(node: CompiledNode, diff: ColumnDiff): string {
+  const table = `${node.relation.schema}.${node.relation.name}`;
+  return `${node.id}: the incremental model's columns differ from ${table} (on_schema_change='fail'): ${describeDiff(diff)}. Run with --full-refresh or set on_schema_change`;
 }

@@ -1,5 +1,5 @@
 import type { Relation } from "@sluice/dialects";
-import type { NodePlan, PlanStep } from "./node-plan.js";
+import type { NodePlan, PlanStep, PublishedState } from "./node-plan.js";
 
 const name = (r: Relation): string => `${r.schema}.${r.name}`;
 
@@ -12,6 +12,15 @@ const withParameters = (parameters: Readonly<Record<string, string>>): string =>
 /** ` and N earlier version(s)` when `versions_to_keep` is set. */
 const kept = (versions: number | undefined): string =>
   versions === undefined ? "" : ` and ${versions} earlier version(s)`;
+
+/** ` recording k=v, ...`: the state a lake version is published with (its run id left out). */
+const recording = (state: PublishedState): string => {
+  const entries = Object.entries(state).filter(([k]) => k !== "runId");
+  const text = (v: unknown): string => (typeof v === "object" ? JSON.stringify(v) : String(v));
+  return entries.length === 0
+    ? ""
+    : ` recording ${entries.map(([k, v]) => `${k}=${text(v)}`).join(", ")}`;
+};
 
 /** One step's operation in words (SQL steps: their kind and grammar; the SQL follows). */
 function operation(step: PlanStep): string {
@@ -27,6 +36,8 @@ function operation(step: PlanStep): string {
           return `catalog ${step.op} ${name(step.staging)} -> ${name(step.target)}${withParameters(step.parameters)}${step.op === "publish_partitions" ? kept(step.versionsToKeep) : ""}`;
         case "set_parameters":
           return `catalog set_parameters ${name(step.relation)}${withParameters(step.parameters)}`;
+        case "publish_version":
+          return `catalog publish_version ${name(step.relation)} -> ${step.location}${recording(step.state)}`;
         case "drop_table":
           return `catalog drop_table ${name(step.relation)} (entry and data${step.unlessReadBy ? `, unless ${name(step.unlessReadBy)} reads it` : ""})`;
       }

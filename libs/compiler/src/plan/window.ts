@@ -70,7 +70,20 @@ export function refWindowCalls(sql: string): { relation: string; column: string 
  * nothing; the SQL keeps its own `>= sluice_incremental_from()` filter either way).
  */
 export function bindWindow(sql: string, fromLiteral: string, reads: WindowReads = {}): string {
-  return bindRawWindow(sql.replace(INCREMENTAL_FROM_CALL, fromLiteral), reads.raw).replace(
+  return bindWindowReads(bindWindowStart(sql, fromLiteral), reads);
+}
+
+/** Replace `sluice_incremental_from()` only: the window calls stay, for the run to bind. */
+export function bindWindowStart(sql: string, fromLiteral: string): string {
+  return sql.replace(INCREMENTAL_FROM_CALL, fromLiteral);
+}
+
+/**
+ * Replace `sluice_raw_window(relation)` and `sluice_ref_window(relation, column)` with what `reads`
+ * gives, or the relation itself (a plan's statements keep them: what they read is the run's).
+ */
+export function bindWindowReads(sql: string, reads: WindowReads): string {
+  return bindRawWindow(sql, reads.raw).replace(
     REF_WINDOW_CALL,
     (_, relation: string, column: string) =>
       reads.ref?.(relation, column.replaceAll("''", "'")) ?? relation,

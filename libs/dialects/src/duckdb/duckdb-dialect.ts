@@ -223,7 +223,7 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
       `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,
     maxOfVersion: (location, column) =>
-      `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS value FROM ${readParquet(location)}`,
+      `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS watermark FROM ${readParquet(location)}`,
     rowsOfVersion: (location) => `SELECT count(*) AS n FROM ${readParquet(location)}`,
     rawLinesTable: (name) =>
       `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} (line VARCHAR, dt VARCHAR)`,

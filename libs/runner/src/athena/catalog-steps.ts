@@ -19,10 +19,14 @@ import { rowsWritten, versionsToKeep } from "../materialize/materializer.js";
 import { batchedInsert, batchedVersion, canBatch } from "./batched-write.js";
 import type { CatalogEngine } from "./catalog-engine.js";
 import { newerWatermark, upstreamWatermark } from "./watermark.js";
-
-type SqlStep = Extract<PlanStep, { kind: "sql" }>;
-type CatalogStep = Extract<PlanStep, { kind: "catalog" }>;
-type StorageStep = Extract<PlanStep, { kind: "storage" }>;
+import {
+  conditionHolds,
+  planError,
+  runStepOf,
+  type CatalogStep,
+  type SqlStep,
+  type StorageStep,
+} from "../plan/plan-steps.js";
 
 /** What running a plan gave: rows written, the partitions published, the steps that ran. */
 export interface PlanOutcome {
@@ -77,7 +81,7 @@ export async function runCatalogPlan(plan: NodePlan, run: CatalogPlanRun): Promi
       if (failure) await runStep(step, run, progress).catch(() => undefined);
       continue;
     }
-    if (failure || !(await holds(step, run, progress))) continue;
+    if (failure || !(await conditionHolds(step, progress.rows, run.engine))) continue;
     try {
       const result = await runStep(step, run, progress);
       if (step.kind === "sql" && step.role === "probe_columns" && result) {
@@ -102,40 +106,18 @@ async function runSteps(steps: readonly PlanStep[], run: CatalogPlanRun, progres
   for (const step of steps) if (step.condition === undefined) await runStep(step, run, progress);
 }
 
-/** Whether a conditional step's condition holds now. */
-async function holds(step: PlanStep, run: CatalogPlanRun, progress: Progress): Promise<boolean> {
-  switch (step.condition?.if) {
-    case undefined:
-      return true;
-    case "no_rows_written":
-      return (progress.rows ?? 0) === 0;
-    case "has_column": {
-      const { relation, column } = step.condition;
-      const info = await run.engine.describeRelation(relation);
-      return info.columns?.some((c) => c.name.toLowerCase() === column.toLowerCase()) ?? false;
-    }
-    case "failed":
-      return false;
-  }
-}
-
 /** Run one step; a SQL step's result is returned. */
-async function runStep(
+function runStep(
   step: PlanStep,
   run: CatalogPlanRun,
   progress: Progress,
 ): Promise<QueryResult | undefined> {
   progress.ran.push(step);
-  switch (step.kind) {
-    case "sql":
-      return runSql(step, run, progress);
-    case "catalog":
-      await runCatalog(step, run, progress);
-      return undefined;
-    case "storage":
-      await runStorage(step, run, progress);
-      return undefined;
-  }
+  return runStepOf(step, {
+    sql: (s) => runSql(s, run, progress),
+    catalog: (s) => runCatalog(s, run, progress),
+    storage: (s) => runStorage(s, run, progress),
+  });
 }
 
 async function runSql(
@@ -160,6 +142,7 @@ async function runSql(
       return undefined;
     }
     case "probe_columns":
+    case "count_rows":
     case undefined: {
       const result = await ctx.execute(step.statement.sql);
       count(rowsWritten(step.statement.kind, result, undefined));
@@ -361,10 +344,4 @@ async function removeFailedOutput(
   // Best effort: the location is this run's own, so files left there are read by nothing, and a
   // later full publish of the table removes them with its other stale data.
   if (queryId !== undefined) await engine.removeQueryOutput(queryId, location).catch(() => 0);
-}
-
-/** A plan's error as the node's failure. */
-function planError(node: CompiledNode, message: string): QueryError {
-  const text = message.startsWith(`${node.id}:`) ? message : `${node.id}: ${message}`;
-  return new QueryError(text, { sql: "", label: node.id, engineMessage: message });
 }

@@ -2,8 +2,8 @@ import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import { isLakeEngine, QueryError, type Engine, type RawWindowLoad } from "@sluice/engines";
-import { planWindow } from "../materialize/view-swap.js";
-import type { MaterializeContext, NodeContext } from "../materialize/materializer.js";
+import { planWindow, type LakeStateContext } from "../lake/lake-plan-input.js";
+import type { NodeContext } from "../materialize/materializer.js";
 import { hoursFrom, rawHoursOf, type ListedRawHours } from "./raw-hours.js";
 import type { RawReads } from "./raw-reads.js";
 import type { RawReadSummary } from "../types.js";
@@ -60,15 +60,11 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
     if (node.materialization === "incremental" && isLakeDialect(dialect)) {
       const existing = input.fullRefresh ? undefined : await engine.describeRelation(node.relation);
       if (existing?.exists && existing.kind === "table" && existing.location) {
-        const ctx: MaterializeContext = {
+        const ctx: LakeStateContext = {
           engine,
           dialect,
-          fullRefresh: input.fullRefresh,
-          writeId: "plan",
           rawSources,
           rawHours: input.rawHours,
-          raw: reads,
-          ...(input.signal ? { signal: input.signal } : {}),
           execute: (sql) =>
             engine.execute(sql, {
               label: node.id,

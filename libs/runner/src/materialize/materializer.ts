@@ -56,7 +56,7 @@ export interface NodeContext {
   /** Told of the statements a built node sent, in order (see `RunOptions.onStatements`). */
   onStatements?: (node: CompiledNode, statements: readonly string[]) => Promise<void>;
   /**
-   * Told of the plan a built node ran: its steps that ran, in order (catalog engines; see
+   * Told of the plan a built node ran: its steps that ran, in order (see
    * `RunOptions.onPlan`).
    */
   onPlan?: (node: CompiledNode, ran: NodePlan) => Promise<void>;

@@ -1,13 +1,15 @@
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import {
+  bindWindowReads,
   inputSources,
   planNode,
   usesWindow,
-  type CatalogState,
   type NodePlan,
+  type PlanInput,
 } from "@sluice/compiler/plan";
-import { isCatalogDialect, isLakeDialect, type Dialect } from "@sluice/dialects";
-import { QueryError, type Engine, type RelationInfo } from "@sluice/engines";
+import { isCatalogDialect, lakeDialect, type Dialect, type LakeDialect } from "@sluice/dialects";
+import { QueryError, type RelationInfo } from "@sluice/engines";
+import { lakePlanInput, type LakeStateReader } from "../lake/lake-plan-input.js";
 import {
   catalogPlanInput,
   catalogState,
@@ -23,8 +25,11 @@ export interface PlanRunOptions {
   command: RunCommand;
   compiled: CompiledProject;
   selected: readonly string[];
-  /** Only read: `describeRelation`, `listRawHours` and, on a lake, the table-state SELECT. */
-  engine: Pick<Engine, "describeRelation" | "execute" | "listRawHours">;
+  /**
+   * Only read: `describeRelation`, `listRawHours` and, on a lake, the table-state SELECT and the
+   * raw hours late files landed in.
+   */
+  engine: LakeStateReader;
   dialect: Dialect;
   runId: string;
   fullRefresh: boolean;
@@ -47,14 +52,67 @@ export async function planRun(options: PlanRunOptions): Promise<NodePlan[]> {
   );
   const infos = await Promise.all(nodes.map((n) => describeTable(n, options)));
   if (isCatalogDialect(options.dialect)) return planCatalogRun(nodes, infos, options);
-  const states = await Promise.all(nodes.map((n, i) => lakeState(n, options, infos[i]!)));
-  return nodes.map((node, i) =>
-    planNode(node, options.dialect, {
-      fullRefresh: options.fullRefresh,
-      writeId: writeIdOf(options, i),
-      state: states[i]!,
-    }),
-  );
+  return planLakeRun(nodes, infos, options, lakeDialect(options.dialect));
+}
+
+/**
+ * Lake engines: each node planned as the runner plans it (see `lakePlanInput`): the window from
+ * what the table's version recorded and the raw zone's listing now; every version recorded up
+ * front, as a run does.
+ */
+async function planLakeRun(
+  nodes: readonly CompiledNode[],
+  infos: readonly RelationInfo[],
+  options: PlanRunOptions,
+  dialect: LakeDialect,
+): Promise<NodePlan[]> {
+  const reconciled = reconciledNodes(options.compiled.nodes);
+  const rawHours = new Map();
+  const plans: NodePlan[] = [];
+  for (const [i, node] of nodes.entries()) {
+    const { input } = await lakePlanInput(
+      node,
+      {
+        engine: options.engine,
+        dialect,
+        execute: (sql) => options.engine.execute(sql, { label: node.id }),
+        rawSources: upstreamRawSources(node, options.compiled.nodes, dialect),
+        rawHours,
+        fullRefresh: options.fullRefresh,
+        writeId: writeIdOf(options, i),
+        reconciled,
+        versionRecorded: true,
+      },
+      infos[i]!,
+    );
+    plans.push(await probed(node, planNode(node, dialect, input), options, dialect, input));
+  }
+  return plans;
+}
+
+/**
+ * A lake plan with an on_schema_change probe, made again with the columns the probe gives now
+ * (a LIMIT 0 query, window calls read as the plain relations), as the build does after its
+ * probe; a probe that fails leaves the plan as it was (the build fails there the same way).
+ */
+async function probed(
+  node: CompiledNode,
+  plan: NodePlan,
+  options: PlanRunOptions,
+  dialect: LakeDialect,
+  input: PlanInput,
+): Promise<NodePlan> {
+  const probe = plan.steps.find((s) => s.kind === "sql" && s.role === "probe_columns");
+  if (probe?.kind !== "sql") return plan;
+  const sql = bindWindowReads(probe.statement.sql, {});
+  const result = await options.engine.execute(sql, { label: node.id }).catch(ignoreQueryError);
+  return result ? planNode(node, dialect, { ...input, incoming: result.columns }) : plan;
+}
+
+/** A failed read as none (a query error only; anything else is a bug). */
+function ignoreQueryError(error: unknown): undefined {
+  if (error instanceof QueryError) return undefined;
+  throw error;
 }
 
 /** Node `i` of the run writes with id `<runId>_<i + 1>`, as the runner numbers them. */
@@ -123,35 +181,4 @@ async function describeTable(
   const writes = ["table", "seed", "incremental", "snapshot"].includes(node.materialization);
   if (!writes || options.fullRefresh) return { exists: false };
   return options.engine.describeRelation(node.relation, { written: true });
-}
-
-/** {@link catalogState}, with the watermark the lake recorded in its table-state table. */
-async function lakeState(
-  node: CompiledNode,
-  options: Pick<PlanRunOptions, "engine" | "dialect">,
-  info: RelationInfo,
-): Promise<CatalogState> {
-  const state = catalogState(info);
-  if (!state.exists || state.watermark !== undefined) return state;
-  const watermark = await lakeWatermark(node, options, info.location).catch(ignoreQueryError);
-  return watermark === undefined ? state : { ...state, watermark };
-}
-
-/** The watermark the lake recorded with the table's current version (a SELECT). */
-async function lakeWatermark(
-  node: CompiledNode,
-  { engine, dialect }: Pick<PlanRunOptions, "engine" | "dialect">,
-  location: string | undefined,
-): Promise<string | undefined> {
-  if (node.materialization !== "incremental" || !isLakeDialect(dialect)) return undefined;
-  const row = (await engine.execute(dialect.tableStateQuery(node.relation))).rows[0];
-  return row && row["location"] === location && typeof row["watermark"] === "string"
-    ? row["watermark"]
-    : undefined;
-}
-
-/** A lake without the table-state table (older lakes): no recorded watermark. */
-function ignoreQueryError(error: unknown): undefined {
-  if (error instanceof QueryError) return undefined;
-  throw error;
 }

@@ -1,0 +1,215 @@
+import type { CompiledNode } from "@sluice/compiler";
+import {
+  incrementalFrom,
+  lookbackHours,
+  NO_WATERMARK,
+  type CatalogState,
+  type PlanInput,
+} from "@sluice/compiler/plan";
+import type { LakeDialect } from "@sluice/dialects";
+import {
+  QueryError,
+  type Engine,
+  type LakeEngine,
+  type QueryResult,
+  type RelationInfo,
+} from "@sluice/engines";
+import { catalogState } from "../athena/catalog-plan-input.js";
+import {
+  hoursToRecord,
+  newestHour,
+  rawHoursOf,
+  windowFrom,
+  type ListedRawHours,
+  type RawHours,
+} from "../incremental/raw-hours.js";
+import type { RawReads, VersionState, WindowPlan } from "../incremental/raw-reads.js";
+
+/**
+ * What reading a lake table's state needs of the engine: listing raw hours and (a lake, not the
+ * file-less listing of a dry run before any lake exists) the hours late files landed in.
+ */
+export type LakeStateReader = Pick<Engine, "describeRelation" | "execute" | "listRawHours"> &
+  Partial<Pick<LakeEngine, "rawHoursChangedSince">>;
+
+/** What reading a lake table's state and its raw zones needs (a build's node, or a dry run). */
+export interface LakeStateContext {
+  engine: LakeStateReader;
+  dialect: LakeDialect;
+  /** Run one read-only statement (the table-state SELECT). */
+  execute(sql: string): Promise<QueryResult>;
+  /** External sources upstream of the node: relation as the dialect quotes it → raw zone. */
+  rawSources?: ReadonlyMap<string, string>;
+  /** The raw hours listed so far in this run, per raw zone (shared by its nodes). */
+  rawHours?: Map<string, ListedRawHours>;
+}
+
+/** What {@link lakePlanInput} needs of the run besides the node's state. */
+export interface LakeInputContext extends LakeStateContext {
+  fullRefresh: boolean;
+  writeId: string;
+  /** Windows planned before the DAG ran (a build's raw reads); planned here when absent. */
+  raw?: Pick<RawReads, "windows">;
+  /** The models whose raw hours a reconciliation checks (they record them as pending). */
+  reconciled: ReadonlySet<string>;
+  /** The run recorded every version it may write before its first node. */
+  versionRecorded: boolean;
+}
+
+/**
+ * A table node's plan input on the lake, from the state read before it: the table's entry (its
+ * current version, columns) and what that version recorded (watermark, raw hours read, one
+ * schema or not); for an incremental model, its window (see {@link planWindow}) and what the new
+ * version will record (the newest raw hour listed as its watermark, the next lookback's raw
+ * hours, the first hour pending reconciliation). `build` and `build --dry-run` plan with it alike.
+ *
+ * @example
+ * const { input, window } = await lakePlanInput(node, ctx, await engine.describeRelation(node.relation));
+ * planNode(node, dialect, input);
+ */
+export async function lakePlanInput(
+  node: CompiledNode,
+  ctx: LakeInputContext,
+  existing: RelationInfo,
+): Promise<{ input: PlanInput; window?: WindowPlan }> {
+  const state = catalogState(existing);
+  const base = {
+    fullRefresh: ctx.fullRefresh,
+    writeId: ctx.writeId,
+    ...(ctx.versionRecorded ? { versionRecorded: true } : {}),
+  };
+  if (node.materialization !== "incremental") return { input: { ...base, state } };
+  const current =
+    !ctx.fullRefresh && state.exists && state.kind === "table" ? state.location : undefined;
+  const window: WindowPlan =
+    current === undefined
+      ? await fullWindow(ctx)
+      : (ctx.raw?.windows.get(node.id) ?? { ...(await planWindow(node, ctx, current)), existing });
+  const version: CatalogState = {
+    ...state,
+    ...(window.state.watermark === undefined ? {} : { watermark: window.state.watermark }),
+    ...(window.state.uniformSchema === undefined
+      ? {}
+      : { uniformSchema: window.state.uniformSchema }),
+  };
+  const rawWatermark = newestHour(window.raw);
+  const rawHours = hoursToRecord(window.raw, lookbackHours(node.config as Record<string, unknown>));
+  const input: PlanInput = {
+    ...base,
+    state: version,
+    windowFrom: window.from,
+    ...(rawWatermark === undefined ? {} : { rawWatermark }),
+    lakeRecord: {
+      ...(rawHours === undefined ? {} : { rawHours }),
+      // Hours this version reads and no reconciliation has balanced yet.
+      ...(ctx.reconciled.has(node.id) ? { pendingFrom: window.from } : {}),
+    },
+  };
+  return { input, window };
+}
+
+/** A first build or --full-refresh reads every raw hour (listed now, for the version's record). */
+async function fullWindow(ctx: LakeStateContext): Promise<WindowPlan> {
+  const raw = await readRawHours(ctx, NO_WATERMARK);
+  return { from: NO_WATERMARK, state: {}, ...(raw ? { raw } : {}) };
+}
+
+/**
+ * Where an incremental model's window starts, from its current version's state: after the
+ * watermark, or earlier for an hour of the lookback window whose files changed, an older hour
+ * folder a late file landed in since the last run listed the zone, or the first hour no
+ * reconciliation has balanced yet.
+ */
+export async function planWindow(
+  node: CompiledNode,
+  ctx: LakeStateContext,
+  current: string,
+): Promise<WindowPlan> {
+  const state = await readState(node, ctx, current);
+  const lookback = lookbackHours(node.config as Record<string, unknown>);
+  // Hours before the lookback window's start matter to no one: not to the window, not to the
+  // signatures recorded for the next run (the newest hour is at least the watermark).
+  const lower = incrementalFrom(state.watermark, lookback);
+  const raw = await readRawHours(ctx, lower);
+  const late =
+    state.listedAt === undefined || lower === NO_WATERMARK
+      ? []
+      : await lateHours(ctx, state.listedAt, lower);
+  const from = [
+    windowFrom(state.watermark, state.rawHours, raw, lookback),
+    ...late,
+    ...(state.pendingFrom ? [state.pendingFrom] : []),
+  ].sort()[0]!;
+  return { from, state, ...(raw ? { raw } : {}) };
+}
+
+/** Raw hour folders older than `before` that changed since `sinceMs`, over the node's raw zones. */
+async function lateHours(
+  ctx: LakeStateContext,
+  sinceMs: number,
+  before: string,
+): Promise<string[]> {
+  const locations = [...new Set(ctx.rawSources?.values() ?? [])];
+  const found = await Promise.all(
+    locations.map((l) => ctx.engine.rawHoursChangedSince?.(l, sinceMs, before) ?? []),
+  );
+  return found.flat().sort();
+}
+
+/** The state recorded with the current version, or (older lakes) the max of its watermark column. */
+async function readState(
+  node: CompiledNode,
+  ctx: LakeStateContext,
+  current: string,
+): Promise<VersionState> {
+  const row = await readOrNone(ctx, ctx.dialect.tableStateQuery(node.relation));
+  if (row && row["location"] === current && typeof row["watermark"] === "string") {
+    const hours =
+      typeof row["raw_hours"] === "string"
+        ? (JSON.parse(row["raw_hours"]) as Record<string, string>)
+        : undefined;
+    const listedAt = row["raw_listed_at"];
+    const pending = row["pending_from"];
+    return {
+      watermark: row["watermark"],
+      ...(hours ? { rawHours: hours } : {}),
+      uniformSchema: row["uniform_schema"] === true,
+      ...(listedAt === null || listedAt === undefined ? {} : { listedAt: Number(listedAt) }),
+      ...(typeof pending === "string" ? { pendingFrom: pending } : {}),
+    };
+  }
+  const column = (node.config as Record<string, unknown>)["watermark_column"];
+  const max = await readOrNone(
+    ctx,
+    ctx.dialect.maxOfVersion(current, typeof column === "string" ? column : "dt"),
+  );
+  const watermark = max?.["watermark"];
+  return typeof watermark === "string" ? { watermark } : {};
+}
+
+/**
+ * The first row of a read, or none when it fails (a lake without the table-state table; a
+ * version without the watermark column, e.g. a table just made incremental: everything is read).
+ */
+async function readOrNone(
+  ctx: LakeStateContext,
+  sql: string,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    return (await ctx.execute(sql)).rows[0];
+  } catch (error) {
+    if (!(error instanceof QueryError)) throw error;
+    return undefined;
+  }
+}
+
+/**
+ * The raw hours present upstream and their file signatures, read from file names before the
+ * model reads the raw zone (once per run): the newest is the next watermark, since the window
+ * has no upper bound, even when the model keeps no row of those hours (e.g. no rejected lines).
+ */
+async function readRawHours(ctx: LakeStateContext, from: string): Promise<RawHours | undefined> {
+  const locations = [...new Set(ctx.rawSources?.values() ?? [])].sort();
+  if (locations.length === 0) return undefined;
+  return rawHoursOf(ctx.engine, ctx.rawHours ?? new Map(), locations, from);
+}
