@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import type { GlobalArgs, Io } from "./command.js";
 import { validCacheHeader } from "./compile-cache.js";
@@ -10,7 +18,8 @@ import { cacheRequest } from "./project-context.js";
  * only (`compile`, `ls`): after it succeeds, what it printed is kept in
  * `target/replay/<command>.json` under a key made of the partial-parse header (valid only while
  * the project's files, flags, environment and sluice build are unchanged: see compile-cache.ts),
- * the command's arguments, the working directory and the terminal's settings. The same command
+ * the command's arguments, the working directory, the terminal's settings and, with `--state DIR`,
+ * the size and time of the state's artifacts (a newer production manifest selects anew). The same command
  * on the same unchanged project prints it again without loading the cached compile: at 10,000
  * models that parse alone is ~0.5 s. `--no-partial-parse` never replays.
  */
@@ -43,9 +52,24 @@ export function replayKey(
   const options = Object.entries(args)
     .filter(([k, v]) => k !== "_" && k !== "$0" && !k.includes("-") && typeof v !== "function")
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  const what = [command, header, options, process.cwd(), io.isTty, io.color ?? null];
+  const state = (args as { state?: unknown }).state;
+  const what = [
+    ...[command, header, options, process.cwd(), io.isTty, io.color ?? null],
+    typeof state === "string" ? stateStamp(path.resolve(state)) : null,
+  ];
   return createHash("sha1").update(JSON.stringify(what)).digest("hex");
 }
+
+/** What `--state DIR`'s selectors read there, by size and modification time. */
+const stateStamp = (dir: string): string[] =>
+  ["manifest.json", "run_results.json", "sources.json"].map((name) => {
+    try {
+      const s = statSync(path.join(dir, name));
+      return `${name}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return `${name}:missing`;
+    }
+  });
 
 function validHeader(args: GlobalArgs): string | undefined {
   const request = cacheRequest(args);

@@ -109,17 +109,24 @@ export function materializeCompiled(targetDir: string, node: CompiledNode): stri
 }
 
 /**
- * The manifest's text; the file's own text when only its invocation (`generated_at`,
- * `invocation_id`, each node's `created_at`) would change, so a compile with no change rewrites
- * nothing.
+ * The manifest's text, compact as dbt writes it (indentation would be a third of the file); the
+ * file's own text when only its invocation (`generated_at`, `invocation_id`, each node's
+ * `created_at`) would change, so a compile with no change rewrites nothing.
  */
 async function manifestText(file: string, manifest: Record<string, unknown>): Promise<string> {
-  const text = JSON.stringify(manifest, null, 2) + "\n";
-  const sameProject = (json: string) =>
-    json.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+  const text = JSON.stringify(manifest) + "\n";
   const previous = await readFile(file, "utf8").catch(() => undefined);
-  return previous !== undefined && sameProject(previous) === sameProject(text) ? previous : text;
+  return previous !== undefined && withoutInvocation(previous) === withoutInvocation(text)
+    ? previous
+    : text;
 }
+
+/**
+ * A manifest's text without what differs per invocation. A quote inside a JSON string is
+ * escaped, so only the keys themselves match.
+ */
+const withoutInvocation = (json: string): string =>
+  json.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
 
 /**
  * Replace a node's `target/run/` file with the statements it executed, in order (what the run
