@@ -38,3 +38,5 @@ export type {
   FreshnessTarget,
 } from "./freshness/source-freshness.js";
 export { onlyUnitTests, runUnitTestsOnly } from "./unit/run-unit-tests.js";
+export { cloneRelations } from "./clone/clone-relations.js";
+export type { CloneOptions, CloneOutcome } from "./clone/clone-relations.js";
