@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { compileProject, deferToState, nodeChecksums, selectNodes } from "../src/index.js";
+import {
+  compileProject,
+  deferToState,
+  nodeChecksums,
+  planClone,
+  selectNodes,
+} from "../src/index.js";
 import type { CompiledNode, SelectionState } from "../src/index.js";
 import { fakeDialect } from "./fake-dialect.js";
 import { model, project, rawEvents } from "./fixture-project.js";
@@ -129,5 +135,42 @@ describe("deferToState", () => {
     expect(renamedRule.kind === "dq_rule" && renamedRule.passes?.newData?.sql).toBe(
       `select 2 from ${quote({ schema: "prod_main", name: "daily" })}`,
     );
+  });
+});
+
+describe("planClone", () => {
+  const dialect = fakeDialect();
+  const c = compile(files(DAILY));
+  const daily = c.nodes.find((n) => n.id === "model.daily")!;
+  const prod = { schema: "prod_main", name: "daily" };
+  const kinds = (plan: ReturnType<typeof planClone>) =>
+    plan.action === "create" ? plan.statements.map((s) => s.kind) : plan.reason;
+
+  it("a missing relation becomes a view of the state's; an existing table is dropped first with --full-refresh", () => {
+    const plan = planClone(daily, prod, { exists: false }, false, dialect);
+    expect(kinds(plan)).toEqual(["create_schema", "create_view"]);
+    expect(plan.action === "create" && plan.statements.at(-1)!.sql).toContain(
+      `select * from ${dialect.quoteRelation(prod)}`,
+    );
+    const table = { exists: true, kind: "table" as const };
+    expect(kinds(planClone(daily, prod, table, true, dialect))).toEqual([
+      "create_schema",
+      "drop_table",
+      "create_view",
+    ]);
+  });
+
+  it("skips, saying why: exists, not in the state, the state's own relation, a test", () => {
+    expect(kinds(planClone(daily, prod, { exists: true, kind: "view" }, false, dialect))).toMatch(
+      /exists \(--full-refresh replaces it\)/,
+    );
+    expect(kinds(planClone(daily, undefined, { exists: false }, false, dialect))).toBe(
+      "not in the state's manifest",
+    );
+    expect(kinds(planClone(daily, daily.relation, { exists: false }, false, dialect))).toMatch(
+      /this target's own/,
+    );
+    const test = c.nodes.find((n) => n.kind === "test") ?? { ...daily, kind: "test" as const };
+    expect(kinds(planClone(test, prod, { exists: false }, false, dialect))).toMatch(/no relation/);
   });
 });
