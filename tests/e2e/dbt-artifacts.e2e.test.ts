@@ -39,7 +39,7 @@ describe("dbt artifacts", () => {
       fqn: ["ecommerce", "marts", "funnel"],
       original_file_path: "marts/funnel.sql",
       relation_name: '"marts"."funnel"',
-      config: { materialized: "table", schema: "marts" },
+      config: { materialized: "incremental", schema: "marts" },
       depends_on: { nodes: ["model.ecommerce.events"] },
     });
     expect(funnel.raw_code).toBe(await readFile(path.join(dir, "marts/funnel.sql"), "utf8"));
@@ -61,8 +61,23 @@ describe("dbt artifacts", () => {
       if (node) expect(parents).toEqual([...(node.depends_on.nodes ?? [])].sort());
       for (const p of parents) expect(manifest.child_map![p]).toContain(id);
     }
-    // sluice's own fields are under meta.sluice only.
-    expect(funnel.meta["sluice"]).toMatchObject({ id: "model.funnel", kind: "model" });
+    // sluice's own fields are under meta.sluice only, and repeat none of dbt's.
+    const own = funnel.meta["sluice"] as Record<string, unknown>;
+    expect(Object.keys(own).sort()).toEqual(["checksums", "location"]);
+    expect(Object.keys(own["checksums"] as object).sort()).toEqual([
+      "body",
+      "configs",
+      "contract",
+      "macros",
+      "relation",
+    ]);
+    expect(Object.values(own["checksums"] as object).every((d) => /^[0-9a-f]{16}$/.test(d))).toBe(
+      true,
+    );
+    // Written compact, as dbt writes it.
+    expect(
+      (await readFile(path.join(dir, "target/manifest.json"), "utf8")).split("\n"),
+    ).toHaveLength(2);
   });
 
   it("run_results.json parses as v6 results and reads back as the run printed them", async () => {
@@ -111,9 +126,12 @@ describe("dbt artifacts", () => {
       testsuites: { tests: string; failures: string; skipped: string; testsuite: Suite[] };
     };
     const cases = xml.testsuites.testsuite.flatMap((s) => s.testcase);
-    // One testcase per test node `ls` lists (generic, singular and DQDL rules).
-    const ls = await sluice("ls", "--resource-type", "test", "--format", "name");
-    const testIds = ls.stdout.split("\n").filter(Boolean);
+    // One testcase per test node `ls` lists (generic, singular and DQDL rules) and unit test.
+    const listed = async (type: string) =>
+      (await sluice("ls", "--resource-type", type, "--format", "name")).stdout
+        .split("\n")
+        .filter(Boolean);
+    const testIds = [...(await listed("test")), ...(await listed("unit_test"))];
     expect(cases).toHaveLength(testIds.length);
     expect(Number(xml.testsuites.tests)).toBe(testIds.length);
     const failing = cases.filter((c) => c.failure);

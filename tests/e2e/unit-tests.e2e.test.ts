@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, runSluice } from "../support/cli.js";
+import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
 
 /**
  * dbt 1.8 unit tests of the models project, end to end: `sluice test -s test_type:unit` on a
@@ -13,15 +13,12 @@ describe("unit tests (sluice test -s test_type:unit)", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+  /** Each result of the last run, by sluice id (run_results.json holds dbt's unique ids). */
   const results = async () =>
-    (
-      JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")) as {
-        results: { unique_id?: string; id?: string; status: string; skipped_because?: string }[];
-      }
-    ).results.map((r) => ({
-      id: r.unique_id ?? r.id ?? "",
+    (await readRunResults(dir)).results.map((r) => ({
+      id: r.id,
       status: r.status,
-      because: r.skipped_because,
+      because: r["skipped_because"],
     }));
   const edit = async (file: string, from: string, to: string) => {
     const p = path.join(dir, file);
