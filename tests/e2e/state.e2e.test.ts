@@ -345,6 +345,18 @@ describe("state: slim CI on the local lake", () => {
     expect(again.stdout).toMatch(/Nothing to retry/);
   });
 
+  it("a state manifest changed in place is read again (no replayed or cached selection)", async () => {
+    const changing = path.join(path.dirname(dir), "changing-artifacts");
+    await cp(path.join(state, "manifest.json"), path.join(changing, "manifest.json"));
+    const select = () => models("-s", "state:modified", "--state", changing);
+    expect(await select()).toEqual([]);
+    expect(await select()).toEqual([]); // replayed: same arguments, same files
+    const manifest = JSON.parse(await readFile(path.join(changing, "manifest.json"), "utf8"));
+    manifest.nodes["model.ecommerce.funnel"].meta.sluice.checksums.body = "0".repeat(16);
+    await writeFile(path.join(changing, "manifest.json"), JSON.stringify(manifest));
+    expect(await select()).toEqual(["model.funnel"]);
+  });
+
   it("result:error selects what failed in the state's run", async () => {
     const failedState = path.join(path.dirname(dir), "failed-artifacts");
     for (const f of ["manifest.json", "run_results.json"])
