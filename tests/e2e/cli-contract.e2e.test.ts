@@ -123,7 +123,11 @@ describe("arguments are checked before anything runs", () => {
     ],
     [
       ["build", "--defer"],
-      /^error: unknown option --defer; dbt's --defer\/--state are not in sluice/,
+      /^error: --defer reads the relations of a previous run: pass --state DIR with its manifest\.json$/,
+    ],
+    [
+      ["clone", "--select", "funnel"],
+      /^error: clone points this target's relations at a previous run's: pass --state DIR with its manifest\.json$/,
     ],
     [
       ["run", "--frobnicate"],
