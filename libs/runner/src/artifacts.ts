@@ -12,6 +12,7 @@ import { writeChangedFiles } from "./write-changed-files.js";
 import { dbtManifest } from "./artifacts/dbt-manifest.js";
 import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
 import { dbtRunResults } from "./artifacts/dbt-run-results.js";
+import { cachedChecksums } from "./artifacts/state-cache.js";
 
 /**
  * Write `target/manifest.json` (dbt's v12 shape, every node: see {@link dbtManifest}),
@@ -34,6 +35,11 @@ export async function writeCompiledArtifacts(
        * were written from the same fingerprint, layout and nodes, nothing is rebuilt or compared.
        */
       fingerprint?: string;
+      /**
+       * The partial-parse header `compiled` came from, unchanged since: the manifest's checksums
+       * are read from (or kept in) `target/state_checksums.json` under it (see state-cache.ts).
+       */
+      compileKey?: string;
     },
 ): Promise<Map<string, string>> {
   const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
@@ -70,7 +76,15 @@ export async function writeCompiledArtifacts(
   const manifestFile = path.join(targetDir, "manifest.json");
   files.set(
     manifestFile,
-    await manifestText(manifestFile, dbtManifest(options.project, compiled, options)),
+    await manifestText(
+      manifestFile,
+      dbtManifest(
+        options.project,
+        compiled,
+        options,
+        cachedChecksums(options.project, compiled, targetDir, options.compileKey),
+      ),
+    ),
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   writeChangedFiles(roots, files, { index: path.join(targetDir, ".artifact-hashes.json") });

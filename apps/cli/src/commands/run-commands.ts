@@ -273,6 +273,10 @@ export async function runNodes(
       project: ctx.project,
       invocationId: ctx.runId,
       generatedAt: new Date(),
+      // --defer changed ctx.compiled: it is no longer the compile the header names.
+      ...(ctx.cacheHeader !== undefined && args.defer !== true
+        ? { compileKey: ctx.cacheHeader }
+        : {}),
     }),
     opening,
   ]);

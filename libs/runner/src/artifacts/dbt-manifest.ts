@@ -52,10 +52,11 @@ export function dbtManifest(
   project: Project,
   compiled: CompiledProject,
   invocation: ArtifactInvocation,
+  /** The project's {@link nodeChecksums}, when the caller has them (e.g. from the state cache). */
+  checksums: ReadonlyMap<string, NodeChecksums> = nodeChecksums(project, compiled),
 ): Record<string, unknown> {
   const pkg = compiled.projectName;
   const uid = (id: string) => dbtUniqueId(id, pkg);
-  const checksums = nodeChecksums(project, compiled);
   const macros = macrosUsed(project, compiled);
   const rawCode = new Map<string, string>([
     ...project.models.map((m) => [m.path, m.text] as const),
