@@ -50,6 +50,7 @@ try {
   const cold = stateLs();
   // After a compile (which keeps the project's checksums): parses the state's manifest only.
   rmSync(path.join(root, "target", "state_manifest.json"));
+  plainLs(); // else the next ls replays the last one's output
   const first = stateLs();
   // Alternated, so that neither replays the other's output (ls keeps one replay).
   const runs = Array.from({ length: 3 }, () => [plainLs(), stateLs()]);

@@ -19,7 +19,8 @@ import { cacheRequest } from "./project-context.js";
  * `target/replay/<command>.json` under a key made of the partial-parse header (valid only while
  * the project's files, flags, environment and sluice build are unchanged: see compile-cache.ts),
  * the command's arguments, the working directory, the terminal's settings and, with `--state DIR`,
- * the size and time of the state's artifacts (a newer production manifest selects anew). The same command
+ * the size and time of the state's artifacts and of this project's sources.json (a newer
+ * production manifest or a new freshness check selects anew). The same command
  * on the same unchanged project prints it again without loading the cached compile: at 10,000
  * models that parse alone is ~0.5 s. `--no-partial-parse` never replays.
  */
@@ -55,19 +56,25 @@ export function replayKey(
   const state = (args as { state?: unknown }).state;
   const what = [
     ...[command, header, options, process.cwd(), io.isTty, io.color ?? null],
-    typeof state === "string" ? stateStamp(path.resolve(state)) : null,
+    typeof state === "string" ? stateStamp(path.resolve(state), args.projectDir) : null,
   ];
   return createHash("sha1").update(JSON.stringify(what)).digest("hex");
 }
 
-/** What `--state DIR`'s selectors read there, by size and modification time. */
-const stateStamp = (dir: string): string[] =>
-  ["manifest.json", "run_results.json", "sources.json"].map((name) => {
+/**
+ * What `--state DIR`'s selectors read, by size and modification time: the state's artifacts and
+ * this project's `target/sources.json` (source_status: compares it with the state's).
+ */
+const stateStamp = (dir: string, projectDir: string): string[] =>
+  [
+    ...["manifest.json", "run_results.json", "sources.json"].map((name) => path.join(dir, name)),
+    path.join(path.resolve(projectDir), "target", "sources.json"),
+  ].map((file) => {
     try {
-      const s = statSync(path.join(dir, name));
-      return `${name}:${s.size}:${s.mtimeMs}`;
+      const s = statSync(file);
+      return `${file}:${s.size}:${s.mtimeMs}`;
     } catch {
-      return `${name}:missing`;
+      return `${file}:missing`;
     }
   });
 
