@@ -126,6 +126,10 @@ describe("arguments are checked before anything runs", () => {
       /^error: --defer reads the relations of a previous run: pass --state DIR with its manifest\.json$/,
     ],
     [
+      ["clone", "--select", "funnel"],
+      /^error: clone points this target's relations at a previous run's: pass --state DIR with its manifest\.json$/,
+    ],
+    [
       ["run", "--frobnicate"],
       /^error: unknown option --frobnicate; sluice run --help lists the options$/,
     ],

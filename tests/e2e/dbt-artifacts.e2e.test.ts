@@ -61,8 +61,23 @@ describe("dbt artifacts", () => {
       if (node) expect(parents).toEqual([...(node.depends_on.nodes ?? [])].sort());
       for (const p of parents) expect(manifest.child_map![p]).toContain(id);
     }
-    // sluice's own fields are under meta.sluice only.
-    expect(funnel.meta["sluice"]).toMatchObject({ id: "model.funnel", kind: "model" });
+    // sluice's own fields are under meta.sluice only, and repeat none of dbt's.
+    const own = funnel.meta["sluice"] as Record<string, unknown>;
+    expect(Object.keys(own).sort()).toEqual(["checksums", "location"]);
+    expect(Object.keys(own["checksums"] as object).sort()).toEqual([
+      "body",
+      "configs",
+      "contract",
+      "macros",
+      "relation",
+    ]);
+    expect(Object.values(own["checksums"] as object).every((d) => /^[0-9a-f]{16}$/.test(d))).toBe(
+      true,
+    );
+    // Written compact, as dbt writes it.
+    expect(
+      (await readFile(path.join(dir, "target/manifest.json"), "utf8")).split("\n"),
+    ).toHaveLength(2);
   });
 
   it("run_results.json parses as v6 results and reads back as the run printed them", async () => {

@@ -97,6 +97,12 @@ describe("sluice source freshness", () => {
       path.join(state, "sources.json"),
       await readFile(path.join(dir, "target/sources.json")),
     );
+    // A state folder is a previous run's target/: --state reads its manifest.json too.
+    expect((await sluice("compile")).code).toBe(0);
+    await writeFile(
+      path.join(state, "manifest.json"),
+      await readFile(path.join(dir, "target/manifest.json")),
+    );
     const ls = (...args: string[]) => sluice("ls", "--format", "name", ...args);
     const same = await ls("-s", "source_status:fresher+", "--state", state);
     expect(same.code).toBe(0);

@@ -1,6 +1,9 @@
-import { cp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSluiceRunResults } from "@sluice/runner";
 import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
 
 /**
@@ -185,6 +188,134 @@ describe("state: slim CI on the local lake", () => {
     expect(ran).not.toContain("model.events");
   });
 
+  it("--defer: tests' shared scans and DQDL ruleset passes read the state's relation", async () => {
+    // A stale relation in this target: ci_silver.events exists, every event_id null. A test
+    // query still naming it would fail not_null / IsComplete on event_id.
+    const catalog = path.join(dir, ".lake/catalog.duckdb");
+    const onCatalog = async (sql: string) => {
+      const db = await DuckDBInstance.create(catalog);
+      const connection = await db.connect();
+      try {
+        await connection.run(sql);
+      } finally {
+        connection.closeSync();
+        db.closeSync();
+      }
+    };
+    await onCatalog(
+      "create schema if not exists ci_silver; create view ci_silver.events as " +
+        "select * replace (cast(null as varchar) as event_id) from silver.events",
+    );
+    try {
+      // event_id's generic tests share one scan; the rules of events.dqdl share one pass.
+      const testsOfEvents = [
+        ...["-s", "not_null_events_event_id", "not_null_events_event_type"],
+        ...["accepted_values_events_event_type", "unique_events_event_id", "dq_events_rule_*"],
+        ...["--scope", "full"],
+      ];
+      const stale = await sluice("test", "--target", "ci", ...testsOfEvents);
+      expect(stale.code, stale.stdout + stale.stderr).toBe(1);
+      const staleResults = (await readRunResults(dir)).results;
+      const failed = staleResults.filter((r) => r.status === "fail").map((r) => r.id);
+      expect(failed).toContain("test.not_null_events_event_id");
+      expect(failed).toContain("test.dq_events_rule_2"); // IsComplete "event_id"
+
+      const deferred = await sluice(
+        ...["test", "--target", "ci", ...testsOfEvents, "--defer", "--state", state],
+      );
+      expect(deferred.code, deferred.stdout + deferred.stderr).toBe(0);
+      const results = (await readRunResults(dir)).results;
+      // The same tests and rules as the stale run, each with the outcome it had in the state's build.
+      expect(results.map((r) => r.id).sort()).toEqual(staleResults.map((r) => r.id).sort());
+      const stateResults = readSluiceRunResults(
+        JSON.parse(await readFile(path.join(state, "run_results.json"), "utf8")),
+      ).results;
+      const inState = new Map(stateResults.map((r) => [r.id, r]));
+      for (const r of results) {
+        const before = inState.get(r.id);
+        expect(before, r.id).toBeDefined();
+        expect([r.id, r.status, r.failures ?? 0]).toEqual([
+          r.id,
+          before!.status,
+          before!.failures ?? 0,
+        ]);
+      }
+      expect(results.some((r) => r.id === "test.not_null_events_event_id")).toBe(true);
+    } finally {
+      await onCatalog("drop view if exists ci_silver.events; drop schema if exists ci_silver");
+    }
+  });
+
+  it("clone makes another target's relations views of the state's, keeping ones that exist", async () => {
+    const query = async (sql: string, target = "ci") => {
+      const r = await sluice("query", "--target", target, sql, "--format", "json");
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Record<string, unknown>[];
+    };
+    const count = async (relation: string) =>
+      (await query(`select count(*) as n from ${relation}`))[0]!.n;
+    // The --defer test built ci_marts.funnel; ci_silver.events was never built.
+    const funnelBefore = await count("ci_marts.funnel");
+    const cloned = await sluice("clone", "--target", "ci", "--state", state, "-s", "+funnel");
+    expect(cloned.code, cloned.stdout + cloned.stderr).toBe(0);
+    expect(cloned.stdout).toContain("created ci_silver.events → silver.events (view)");
+    expect(cloned.stdout).toMatch(/skipped model\.funnel: "ci_marts"\."funnel" exists/);
+    // Zero-copy: views over the state's relations, no data of their own in the lake.
+    const views = await query(
+      "select schema_name || '.' || view_name as v, sql from duckdb_views() " +
+        "where schema_name like 'ci_%' order by 1",
+    );
+    const events = views.find((v) => v.v === "ci_silver.events");
+    expect(String(events?.sql)).toMatch(/(?<!\w)"?silver"?\."?events\b/);
+    expect(existsSync(path.join(dir, ".lake", "ci_silver"))).toBe(false);
+    expect(await count("ci_silver.events")).toEqual(await count("silver.events"));
+    expect(await count("ci_marts.funnel")).toEqual(funnelBefore);
+    // Again: everything exists, nothing is created.
+    const again = await sluice("clone", "--target", "ci", "--state", state, "-s", "+funnel");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/: 0 created, \d+ skipped, 0 error/);
+    // --full-refresh replaces the table ci_marts.funnel by a view of marts.funnel.
+    const refresh = await sluice(
+      ...["clone", "--target", "ci", "--state", state, "-s", "funnel", "--full-refresh"],
+    );
+    expect(refresh.code, refresh.stdout + refresh.stderr).toBe(0);
+    expect(refresh.stdout).toContain("created ci_marts.funnel → marts.funnel (view)");
+    expect(
+      String(
+        (
+          await query(
+            "select sql from duckdb_views() where schema_name = 'ci_marts' and view_name = 'funnel'",
+          )
+        )[0]?.sql,
+      ),
+    ).toMatch(/(?<!\w)"?marts"?\."?funnel\b/);
+    expect(await count("ci_marts.funnel")).toEqual(await count("marts.funnel"));
+  });
+
+  it("clone refuses without --state and fails on a state relation that does not exist", async () => {
+    const bare = await sluice("clone", "--target", "ci");
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/pass --state DIR/);
+    const broken = path.join(path.dirname(dir), "broken-artifacts");
+    const manifest = JSON.parse(await readFile(path.join(state, "manifest.json"), "utf8"));
+    manifest.nodes["model.ecommerce.channel_performance"].schema = "nowhere";
+    await mkdir(broken, { recursive: true });
+    await writeFile(path.join(broken, "manifest.json"), JSON.stringify(manifest));
+    const r = await sluice(
+      "clone",
+      "--target",
+      "ci",
+      "--state",
+      broken,
+      "-s",
+      "channel_performance",
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /"nowhere"\."channel_performance" does not exist: build it in the state's target first/,
+    );
+  });
+
   it("retry after an injected failure runs only the failed and skipped nodes", async () => {
     const file = path.join(dir, "silver/order_items.sql");
     const original = await readFile(file, "utf8");
@@ -212,6 +343,18 @@ describe("state: slim CI on the local lake", () => {
     expect(nodes.find((r) => r.id === "model.order_items")?.status).toBe("success");
     const again = await sluice("retry");
     expect(again.stdout).toMatch(/Nothing to retry/);
+  });
+
+  it("a state manifest changed in place is read again (no replayed or cached selection)", async () => {
+    const changing = path.join(path.dirname(dir), "changing-artifacts");
+    await cp(path.join(state, "manifest.json"), path.join(changing, "manifest.json"));
+    const select = () => models("-s", "state:modified", "--state", changing);
+    expect(await select()).toEqual([]);
+    expect(await select()).toEqual([]); // replayed: same arguments, same files
+    const manifest = JSON.parse(await readFile(path.join(changing, "manifest.json"), "utf8"));
+    manifest.nodes["model.ecommerce.funnel"].meta.sluice.checksums.body = "0".repeat(16);
+    await writeFile(path.join(changing, "manifest.json"), JSON.stringify(manifest));
+    expect(await select()).toEqual(["model.funnel"]);
   });
 
   it("result:error selects what failed in the state's run", async () => {

@@ -13,11 +13,12 @@ describe("unit tests (sluice test -s test_type:unit)", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+  /** Each result of the last run, by sluice id (run_results.json holds dbt's unique ids). */
   const results = async () =>
     (await readRunResults(dir)).results.map((r) => ({
       id: r.id,
       status: r.status,
-      because: r.skipped_because,
+      because: r["skipped_because"],
     }));
   const edit = async (file: string, from: string, to: string) => {
     const p = path.join(dir, file);

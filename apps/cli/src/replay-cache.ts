@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import type { GlobalArgs, Io } from "./command.js";
 import { validCacheHeader } from "./compile-cache.js";
@@ -10,7 +18,9 @@ import { cacheRequest } from "./project-context.js";
  * only (`compile`, `ls`): after it succeeds, what it printed is kept in
  * `target/replay/<command>.json` under a key made of the partial-parse header (valid only while
  * the project's files, flags, environment and sluice build are unchanged: see compile-cache.ts),
- * the command's arguments, the working directory and the terminal's settings. The same command
+ * the command's arguments, the working directory, the terminal's settings and, with `--state DIR`,
+ * the size and time of the state's artifacts and of this project's sources.json (a newer
+ * production manifest or a new freshness check selects anew). The same command
  * on the same unchanged project prints it again without loading the cached compile: at 10,000
  * models that parse alone is ~0.5 s. `--no-partial-parse` never replays.
  */
@@ -46,9 +56,30 @@ export function replayKey(
   const options = Object.entries(args)
     .filter(([k, v]) => k !== "_" && k !== "$0" && !k.includes("-") && typeof v !== "function")
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  const what = [command, header, options, process.cwd(), io.isTty, io.color ?? null];
+  const state = (args as { state?: unknown }).state;
+  const what = [
+    ...[command, header, options, process.cwd(), io.isTty, io.color ?? null],
+    typeof state === "string" ? stateStamp(path.resolve(state), args.projectDir) : null,
+  ];
   return createHash("sha1").update(JSON.stringify(what)).digest("hex");
 }
+
+/**
+ * What `--state DIR`'s selectors read, by size and modification time: the state's artifacts and
+ * this project's `target/sources.json` (source_status: compares it with the state's).
+ */
+const stateStamp = (dir: string, projectDir: string): string[] =>
+  [
+    ...["manifest.json", "run_results.json", "sources.json"].map((name) => path.join(dir, name)),
+    path.join(path.resolve(projectDir), "target", "sources.json"),
+  ].map((file) => {
+    try {
+      const s = statSync(file);
+      return `${file}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return `${file}:missing`;
+    }
+  });
 
 function validHeader(args: GlobalArgs): string | undefined {
   const request = cacheRequest(args);

@@ -9,10 +9,10 @@ import type { RunState } from "@sluice/runner";
 
 /** What the state selectors compare: the state's checksums and results, and this project's. */
 async function selectionState(ctx: ProjectContext, state: RunState): Promise<SelectionState> {
-  const { nodeChecksums } = await import("@sluice/compiler");
+  const { cachedChecksums } = await import("@sluice/runner");
   return {
     previous: new Map([...state.nodes].map(([id, n]) => [id, n.checksums])),
-    current: nodeChecksums(ctx.project, ctx.compiled),
+    current: cachedChecksums(ctx.project, ctx.compiled, ctx.targetDir, ctx.cacheHeader),
     ...(state.results
       ? { results: new Map(state.results.results.map((r) => [r.id, r.status])) }
       : {}),
@@ -20,10 +20,14 @@ async function selectionState(ctx: ProjectContext, state: RunState): Promise<Sel
 }
 
 /** `--state DIR` read, or undefined (after printing why) when it cannot be. */
-export async function loadRunState(dir: string, io: Io): Promise<RunState | undefined> {
+export async function loadRunState(
+  dir: string,
+  io: Io,
+  cacheDir?: string,
+): Promise<RunState | undefined> {
   const { readRunState, StateError } = await import("@sluice/runner");
   try {
-    return await readRunState(dir);
+    return await readRunState(dir, cacheDir === undefined ? {} : { cacheDir });
   } catch (err) {
     if (!(err instanceof StateError)) throw err;
     io.err(`error: ${err.message}`);
@@ -109,7 +113,8 @@ export async function loadSelection(
   // A state that cannot be read stops the command before any work starts. A folder with only
   // sources.json serves source_status: selectors (dbt's source freshness artifacts).
   const readState = args.state !== undefined && needsManifest(args);
-  const state = readState ? await loadRunState(args.state!, io) : undefined;
+  const cacheDir = path.join(path.resolve(args.projectDir), "target");
+  const state = readState ? await loadRunState(args.state!, io, cacheDir) : undefined;
   if (readState && !state) return undefined;
   const ctx = await loadProjectContext(args, io, options);
   if (!ctx) return undefined;

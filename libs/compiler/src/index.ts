@@ -18,6 +18,8 @@ export {
 export type { NodeChecksums, ChecksumPart, MacroBlock } from "./state/node-checksums.js";
 export type { SelectionState } from "./state/selection-state.js";
 export { deferToState } from "./state/defer.js";
+export { planClone } from "./state/clone-plan.js";
+export type { ClonePlan, ExistingRelation } from "./state/clone-plan.js";
 export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";
 export { resourceType } from "./graph/select-methods.js";
 export { renderWithWarehouse } from "./compile/render-with-warehouse.js";

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compileProject, deferToState, nodeChecksums, selectNodes } from "../src/index.js";
-import type { SelectionState } from "../src/index.js";
+import {
+  compileProject,
+  deferToState,
+  nodeChecksums,
+  planClone,
+  selectNodes,
+} from "../src/index.js";
+import type { CompiledNode, SelectionState } from "../src/index.js";
 import { fakeDialect } from "./fake-dialect.js";
 import { model, project, rawEvents } from "./fixture-project.js";
 
@@ -91,5 +97,80 @@ describe("deferToState", () => {
     expect(report.statements.every((s) => !s.sql.includes(quote(daily.relation)))).toBe(true);
     // A selected node is built, not deferred.
     expect(deferToState(c, new Set(["model.daily"]), prod, quote).deferred).toEqual([]);
+  });
+
+  it("renames the queries tests share: a ruleset's passes and a generic tests' scan", () => {
+    const c = compile(files(DAILY));
+    const quote = fakeDialect().quoteRelation;
+    const daily = c.nodes.find((n) => n.id === "model.daily")!;
+    const old = quote(daily.relation);
+    const scan = { index: 1, sql: `select count(*) as failures_1 from ${old}` };
+    const test = (id: string, assertion: CompiledNode["assertion"]): CompiledNode => ({
+      ...daily,
+      id,
+      kind: "test",
+      dependsOn: ["model.daily"],
+      sql: `select * from ${old}`,
+      statements: [],
+      assertion,
+    });
+    const rule = test("test.dq_rule", {
+      kind: "dq_rule",
+      ruleType: "IsComplete",
+      ruleText: 'IsComplete "c"',
+      ruleName: "c",
+      failingRowsSql: `select * from ${old} where c is null`,
+      passes: { all: scan, newData: { index: 2, sql: `select 2 from ${old}` } },
+    });
+    const generic = test("test.not_null", { kind: "failing_rows", shared: scan });
+    const prod = new Map([["model.daily", { schema: "prod_main", name: "daily" }]]);
+    const selected = new Set([rule.id, generic.id]);
+    const project = { ...c, nodes: [...c.nodes, rule, generic] };
+    const { compiled } = deferToState(project, selected, prod, quote);
+    const texts = compiled.nodes
+      .filter((n) => selected.has(n.id))
+      .flatMap((n) => [n.sql, JSON.stringify(n.assertion)]);
+    expect(texts.filter((t) => t.includes(old))).toEqual([]);
+    const renamedRule = compiled.nodes.find((n) => n.id === rule.id)!.assertion!;
+    expect(renamedRule.kind === "dq_rule" && renamedRule.passes?.newData?.sql).toBe(
+      `select 2 from ${quote({ schema: "prod_main", name: "daily" })}`,
+    );
+  });
+});
+
+describe("planClone", () => {
+  const dialect = fakeDialect();
+  const c = compile(files(DAILY));
+  const daily = c.nodes.find((n) => n.id === "model.daily")!;
+  const prod = { schema: "prod_main", name: "daily" };
+  const kinds = (plan: ReturnType<typeof planClone>) =>
+    plan.action === "create" ? plan.statements.map((s) => s.kind) : plan.reason;
+
+  it("a missing relation becomes a view of the state's; an existing table is dropped first with --full-refresh", () => {
+    const plan = planClone(daily, prod, { exists: false }, false, dialect);
+    expect(kinds(plan)).toEqual(["create_schema", "create_view"]);
+    expect(plan.action === "create" && plan.statements.at(-1)!.sql).toContain(
+      `select * from ${dialect.quoteRelation(prod)}`,
+    );
+    const table = { exists: true, kind: "table" as const };
+    expect(kinds(planClone(daily, prod, table, true, dialect))).toEqual([
+      "create_schema",
+      "drop_table",
+      "create_view",
+    ]);
+  });
+
+  it("skips, saying why: exists, not in the state, the state's own relation, a test", () => {
+    expect(kinds(planClone(daily, prod, { exists: true, kind: "view" }, false, dialect))).toMatch(
+      /exists \(--full-refresh replaces it\)/,
+    );
+    expect(kinds(planClone(daily, undefined, { exists: false }, false, dialect))).toBe(
+      "not in the state's manifest",
+    );
+    expect(kinds(planClone(daily, daily.relation, { exists: false }, false, dialect))).toMatch(
+      /this target's own/,
+    );
+    const test = c.nodes.find((n) => n.kind === "test") ?? { ...daily, kind: "test" as const };
+    expect(kinds(planClone(test, prod, { exists: false }, false, dialect))).toMatch(/no relation/);
   });
 });

@@ -23,6 +23,7 @@ export { scopeOf } from "./scope/assertion-scope.js";
 export { readSluiceRunResults } from "./artifacts/dbt-run-results.js";
 export type { SluiceResult, SluiceRunResults } from "./artifacts/dbt-run-results.js";
 export { readRunState, StateError } from "./artifacts/read-state.js";
+export { cachedChecksums } from "./artifacts/state-cache.js";
 export type { RunState, StateNode } from "./artifacts/read-state.js";
 export { dbtUniqueId, sluiceNodeId } from "./artifacts/dbt-ids.js";
 export {
@@ -37,3 +38,5 @@ export type {
   FreshnessTarget,
 } from "./freshness/source-freshness.js";
 export { onlyUnitTests, runUnitTestsOnly } from "./unit/run-unit-tests.js";
+export { cloneRelations } from "./clone/clone-relations.js";
+export type { CloneOptions, CloneOutcome } from "./clone/clone-relations.js";

@@ -1,5 +1,6 @@
 import type { CommandSpec } from "../command.js";
 import { athenaLocalCommand } from "./athena-local.js";
+import { cloneCommand } from "./clone.js";
 import { compileCommand } from "./compile.js";
 import { debugCommand } from "./debug.js";
 import { depsCommand } from "./deps.js";
@@ -24,6 +25,7 @@ export const commands: CommandSpec<never>[] = [
   runCommandSpec("test"),
   runCommandSpec("seed"),
   retryCommand,
+  cloneCommand,
   runCommandSpec("snapshot"),
   compileCommand,
   lsCommand,

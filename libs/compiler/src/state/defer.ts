@@ -1,11 +1,13 @@
 import type { Relation } from "@sluice/dialects";
-import type { CompiledNode, CompiledProject } from "../types.js";
+import type { CompiledNode, CompiledProject, SharedQuery, TestAssertion } from "../types.js";
 
 /**
  * dbt's `--defer`: the selected nodes read the state's relation of every unselected model or
  * seed the state has (e.g. production's `ecommerce_silver.events`) instead of this target's.
- * The deferred nodes take the state's relation, and every statement of the selected nodes that
- * names the old relation (quoted by `quote`, the dialect's `quoteRelation`) names the state's.
+ * The deferred nodes take the state's relation, and every SQL text of the selected nodes that
+ * names the old relation (quoted by `quote`, the dialect's `quoteRelation`) names the state's:
+ * statements, a rule's failing-rows query, and the queries tests share (a DQDL ruleset's one
+ * pass, generic tests counted in one scan), which would otherwise read this target's relation.
  * Returns the project changed and the ids deferred. Pure.
  *
  * @example deferToState(compiled, new Set(["model.funnel"]), prodRelations, dialect.quoteRelation)
@@ -53,12 +55,26 @@ export function deferToState(
             })),
           }
         : {}),
-      ...(node.assertion?.kind === "dq_rule" && node.assertion.failingRowsSql !== undefined
-        ? {
-            assertion: { ...node.assertion, failingRowsSql: rename(node.assertion.failingRowsSql) },
-          }
-        : {}),
+      ...(node.assertion ? { assertion: renameAssertion(node.assertion, rename) } : {}),
     };
   });
   return { compiled: { ...compiled, nodes: renamed }, deferred };
+}
+
+/** A test's assertion with `rename` applied to every query it holds. */
+function renameAssertion(assertion: TestAssertion, rename: (sql: string) => string): TestAssertion {
+  const shared = (q: SharedQuery): SharedQuery => ({ ...q, sql: rename(q.sql) });
+  if (assertion.kind === "failing_rows")
+    return assertion.shared ? { ...assertion, shared: shared(assertion.shared) } : assertion;
+  if (assertion.kind !== "dq_rule") return assertion;
+  const passes = assertion.passes
+    ? Object.fromEntries(Object.entries(assertion.passes).map(([k, q]) => [k, shared(q)]))
+    : undefined;
+  return {
+    ...assertion,
+    ...(assertion.failingRowsSql !== undefined
+      ? { failingRowsSql: rename(assertion.failingRowsSql) }
+      : {}),
+    ...(passes ? { passes } : {}),
+  };
 }

@@ -1,9 +1,10 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import type { MacroFile, Project } from "@sluice/project";
 import type { CompiledNode, CompiledProject } from "../types.js";
 
 /**
- * What `state:modified.<part>` compares, one sha256 per part (hex). Each is target-neutral, so
+ * What `state:modified.<part>` compares, one digest per part: the first 16 hex digits (64 bits)
+ * of the part's sha256 (see {@link sameDigest}). Each is target-neutral, so
  * a CI build on the local lake compares with production's manifest (an Athena target):
  *
  * - `body`: the rendered SQL (full and incremental), with every relation it reads (and `this`)
@@ -35,6 +36,29 @@ export const checksumParts: readonly ChecksumPart[] = [
 ];
 
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** Hex digits of a part's digest: 64 bits, enough to tell a change from none (2^-64 to miss one). */
+const DIGEST_HEX = 16;
+
+/**
+ * A part digest: the first {@link DIGEST_HEX} hex digits of the text's sha256, each distinct text
+ * hashed once per call site's `memo` (tests share their configs, most contracts are empty).
+ */
+function partDigest(text: string, memo: Map<string, string>): string {
+  let digest = memo.get(text);
+  if (digest === undefined) {
+    digest = hash("sha256", text, "hex").slice(0, DIGEST_HEX);
+    memo.set(text, digest);
+  }
+  return digest;
+}
+
+/**
+ * Whether two digests of a part are equal. Compares their first 16 hex digits, so a state
+ * written when parts held the whole sha256 (64 digits) still compares equal to an unchanged node.
+ */
+export const sameDigest = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && a.slice(0, DIGEST_HEX) === b.slice(0, DIGEST_HEX);
 
 /** JSON with object keys sorted, so equal values hash equal whatever their key order. */
 export function stableJson(value: unknown): string {
@@ -146,6 +170,8 @@ export function nodeChecksums(
   const used = macrosUsed(project, compiled, ids);
   const sources = new Map(project.sources.map((s) => [`source.${s.sourceName}.${s.name}`, s]));
   const out = new Map<string, NodeChecksums>();
+  const memo = new Map<string, string>();
+  const digest = (text: string) => partDigest(text, memo);
   for (const node of chosenNodes(compiled, ids)) {
     const source = sources.get(node.id);
     const body =
@@ -153,8 +179,8 @@ export function nodeChecksums(
         ? stableJson({ external: source?.external ?? null, schema: source?.schema ?? null })
         : neutralSql(node, byId);
     out.set(node.id, {
-      body: sha256(body),
-      configs: sha256(
+      body: digest(body),
+      configs: digest(
         stableJson({
           config: node.config,
           materialization: node.materialization,
@@ -165,9 +191,9 @@ export function nodeChecksums(
           thresholds: node.thresholds ?? null,
         }),
       ),
-      relation: sha256(stableJson({ schema: node.schema, name: node.relation.name })),
-      macros: sha256(stableJson((used.get(node.id) ?? []).map((name) => [name, macros.get(name)]))),
-      contract: sha256(stableJson(node.columns.map((c) => c.name))),
+      relation: digest(stableJson({ schema: node.schema, name: node.relation.name })),
+      macros: digest(stableJson((used.get(node.id) ?? []).map((name) => [name, macros.get(name)]))),
+      contract: digest(stableJson(node.columns.map((c) => c.name))),
     });
   }
   return out;

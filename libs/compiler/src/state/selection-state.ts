@@ -1,3 +1,4 @@
+import { sameDigest } from "./node-checksums.js";
 import type { ChecksumPart, NodeChecksums } from "./node-checksums.js";
 
 /**
@@ -41,5 +42,5 @@ export function isModified(
   const now = state.current.get(id);
   if (!before) return true;
   if (!now) return false;
-  return parts.some((p) => before[p] !== now[p]);
+  return parts.some((p) => !sameDigest(before[p], now[p]));
 }

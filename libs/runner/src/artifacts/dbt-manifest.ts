@@ -12,17 +12,14 @@ export interface ArtifactInvocation {
 
 /**
  * What sluice keeps of a node beyond dbt's fields, under `meta.sluice` (dbt's nodes admit no
- * other key): its sluice id, kind, materialization, physical location and the
- * {@link NodeChecksums} `--state` compares.
+ * other key): the {@link NodeChecksums} `--state` compares and, for tables, seeds and sources,
+ * the physical location (`sluice clone` points at it). Nothing dbt's own fields already say (id:
+ * `unique_id`, kind: `resource_type`, materialization: `config.materialized`, relation: `schema`
+ * and `alias`/`identifier`, tested node: `attached_node`) is repeated here.
  */
 export interface SluiceNodeMeta {
-  id: string;
-  kind: CompiledNode["kind"];
-  materialization: string;
-  relation: { schema: string; name: string };
-  location?: string;
-  attached_to?: string;
   checksums: NodeChecksums;
+  location?: string;
 }
 
 const resourceType = (n: CompiledNode): string => n.kind;
@@ -75,13 +72,8 @@ export function dbtNodeEntries(
   const common = (n: CompiledNode) => {
     const sums = checksums.get(n.id)!;
     const meta: SluiceNodeMeta = {
-      id: n.id,
-      kind: n.kind,
-      materialization: n.materialization,
-      relation: { schema: n.relation.schema, name: n.relation.name },
-      ...(n.location ? { location: n.location } : {}),
-      ...(n.attachedTo ? { attached_to: n.attachedTo } : {}),
       checksums: sums,
+      ...(n.location ? { location: n.location } : {}),
     };
     return {
       database: null,
@@ -140,11 +132,12 @@ export function dbtNodeEntries(
         database: null,
         tags: n.tags,
         meta: {},
-        materialized: n.materialization,
         ...(n.incrementalStrategy ? { incremental_strategy: n.incrementalStrategy } : {}),
         ...(n.partitionedBy.length > 0 ? { partitioned_by: n.partitionedBy } : {}),
         ...(n.severity ? { severity: n.severity.toUpperCase() } : {}),
         ...n.config,
+        // The resolved materialization (what `--state` and `clone` read back), whatever config() said.
+        materialized: n.materialization,
       },
       unrendered_config: {},
       group: null,

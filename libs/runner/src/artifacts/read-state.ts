@@ -5,6 +5,7 @@ import { readSluiceRunResults } from "./dbt-run-results.js";
 import type { SluiceRunResults } from "./dbt-run-results.js";
 import type { SluiceNodeMeta } from "./dbt-manifest.js";
 import { sluiceNodeId } from "./dbt-ids.js";
+import { cachedManifestNodes } from "./state-cache.js";
 
 /** One node of a state manifest, as `--state` and `--defer` use it. */
 export interface StateNode {
@@ -62,12 +63,32 @@ async function readJson(file: string, required: boolean): Promise<unknown> {
 /**
  * Read `DIR/manifest.json` (required) and `DIR/run_results.json` (optional) of a previous run,
  * as sluice or dbt 1.8+ wrote them. A {@link StateError} when the manifest is missing or is not
- * a v12-shaped manifest.
+ * a v12-shaped manifest. With `cacheDir` (this project's target/), the manifest's nodes are kept
+ * there and read back while the manifest file is unchanged (see state-cache.ts).
  *
  * @example const state = await readRunState("prod-artifacts"); state.nodes.get("model.funnel")?.relation
  */
-export async function readRunState(dir: string): Promise<RunState> {
+export async function readRunState(
+  dir: string,
+  options: { cacheDir?: string } = {},
+): Promise<RunState> {
   const manifestFile = path.join(dir, "manifest.json");
+  const { adapter, nodes } = await cachedManifestNodes(manifestFile, options.cacheDir, () =>
+    readManifestNodes(manifestFile),
+  );
+  const results = await readJson(path.join(dir, "run_results.json"), false);
+  return {
+    dir,
+    adapter,
+    nodes,
+    ...(results ? { results: readSluiceRunResults(results) } : {}),
+  };
+}
+
+/** The nodes (and sources) of a manifest, by sluice node id. */
+async function readManifestNodes(
+  manifestFile: string,
+): Promise<{ adapter: string; nodes: Map<string, StateNode> }> {
   const manifest = (await readJson(manifestFile, true)) as {
     metadata?: { dbt_schema_version?: string; adapter_type?: string };
     nodes?: Record<string, ManifestNode>;
@@ -81,20 +102,14 @@ export async function readRunState(dir: string): Promise<RunState> {
   const nodes = new Map<string, StateNode>();
   for (const n of [...Object.values(manifest.nodes), ...Object.values(manifest.sources ?? {})]) {
     const meta = n.meta?.sluice;
-    const materialization = meta?.materialization ?? n.config?.materialized;
-    nodes.set(meta?.id ?? sluiceNodeId(n.unique_id), {
+    const materialization = n.config?.materialized;
+    nodes.set(sluiceNodeId(n.unique_id), {
       checksums: meta?.checksums ?? {},
-      relation: meta?.relation ?? { schema: n.schema, name: n.alias ?? n.identifier ?? n.name },
+      relation: { schema: n.schema, name: n.alias ?? n.identifier ?? n.name },
       kind: n.resource_type,
       ...(materialization ? { materialization } : {}),
       ...(meta?.location ? { location: meta.location } : {}),
     });
   }
-  const results = await readJson(path.join(dir, "run_results.json"), false);
-  return {
-    dir,
-    adapter: manifest.metadata.adapter_type ?? "",
-    nodes,
-    ...(results ? { results: readSluiceRunResults(results) } : {}),
-  };
+  return { adapter: manifest.metadata.adapter_type ?? "", nodes };
 }

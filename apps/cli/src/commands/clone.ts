@@ -1,0 +1,70 @@
+import type { CloneOutcome } from "@sluice/runner";
+import type { CommandSpec } from "../command.js";
+import { ExitCode } from "../command.js";
+import type { SelectionArgs } from "./shared-options.js";
+import { selectionOptions } from "./shared-options.js";
+
+interface CloneArgs extends SelectionArgs {
+  fullRefresh?: boolean;
+}
+
+const line = (o: CloneOutcome): string => {
+  const name = `${o.relation.schema}.${o.relation.name}`;
+  if (o.status === "created") return `created ${name} → ${o.from.schema}.${o.from.name} (view)`;
+  if (o.status === "skipped") return `skipped ${o.id}: ${o.reason}`;
+  return `error   ${o.id}: ${o.message}`;
+};
+
+/**
+ * `sluice clone --state DIR`: dbt 1.6+'s clone. Each selected model, seed or snapshot the state
+ * has becomes, in this target, a view of the state's relation (no data copied: see `planClone`),
+ * e.g. to start a CI schema from production's tables. Relations that exist are kept unless
+ * `--full-refresh`. Exit 1 when a node could not be cloned (its state relation is missing).
+ */
+export const cloneCommand: CommandSpec<CloneArgs> = {
+  command: "clone",
+  describe:
+    "Create this target's relations as views of the --state run's relations (no data copied), as dbt clone does without zero-copy clones",
+  options: {
+    ...selectionOptions,
+    "full-refresh": {
+      type: "boolean",
+      describe: "Replace relations that already exist in this target (else they are kept)",
+    },
+  },
+  handler: async (args, io) => {
+    if (args.state === undefined) {
+      io.err(
+        "error: clone points this target's relations at a previous run's: pass --state DIR with its manifest.json",
+      );
+      return ExitCode.usage;
+    }
+    const { loadSelection } = await import("../selection.js");
+    const selection = await loadSelection(args, io);
+    if (!selection?.state) return ExitCode.usage;
+    const { ctx, ids, state } = selection;
+    const { openEngine } = await import("@sluice/engines");
+    const { cloneRelations } = await import("@sluice/runner");
+    const engine = await openEngine(ctx.target, ctx.project.dir);
+    try {
+      const outcomes = await cloneRelations({
+        compiled: ctx.compiled,
+        ids,
+        state,
+        engine,
+        dialect: ctx.dialect,
+        fullRefresh: args.fullRefresh ?? false,
+        ...(io.signal ? { signal: io.signal } : {}),
+        onOutcome: (o) => (o.status === "error" ? io.err(line(o)) : io.out(line(o))),
+      });
+      const count = (s: CloneOutcome["status"]) => outcomes.filter((o) => o.status === s).length;
+      io.out(
+        `Clone of ${state.dir} into target '${ctx.targetName}': ${count("created")} created, ` +
+          `${count("skipped")} skipped, ${count("error")} error(s).`,
+      );
+      return count("error") > 0 ? ExitCode.failed : ExitCode.ok;
+    } finally {
+      await engine.close();
+    }
+  },
+};

@@ -1,0 +1,84 @@
+import { cp, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  athenaLocalProject,
+  athenaRows,
+  awsCall,
+  fillRawZone,
+  s3Keys,
+} from "../support/athena-local.js";
+
+type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
+
+/**
+ * `sluice clone` on Athena (`sluice athena-local`): a CI target with its own databases gets
+ * views over production's tables (Glue VIRTUAL_VIEW entries, no S3 objects of its own), which
+ * read production's rows; a second clone keeps them.
+ */
+describe("sluice clone on Athena: CI databases point at production's tables", () => {
+  let p: Project;
+  let state = "";
+
+  beforeAll(async () => {
+    p = await athenaLocalProject({ latencyMs: 0 });
+    const yml = path.join(p.dir, "sluice.yml");
+    const databases = ["raw", "staging", "silver", "marts", "seeds"]
+      .map((s) => `      ${s}: ci_${s}\n`)
+      .join("");
+    const ci =
+      `  ci:\n    engine: athena\n    endpoint: ${p.endpoint.url}\n    region: eu-west-1\n` +
+      "    workgroup: sluice\n    s3_staging_dir: s3://sluice-athena-results/queries/\n" +
+      `    s3_lake_root: s3://sluice-lake/ci\n    databases:\n${databases}\n`;
+    await writeFile(
+      yml,
+      (await readFile(yml, "utf8")).replace("default-target:", `${ci}default-target:`),
+    );
+    const generated = await fillRawZone(p, {
+      events: 300,
+      start: "2026-11-27T00:00:00Z",
+      hours: 4,
+      seed: 5,
+    });
+    expect(generated.code, generated.stderr).toBe(0);
+    // Models only: clone needs the tables, not their tests.
+    const build = await p.sluice("run", "--target", "prod", "-s", "+funnel");
+    expect(build.code, build.stdout + build.stderr).toBe(0);
+    state = path.join(path.dirname(p.dir), "prod-artifacts");
+    await cp(path.join(p.dir, "target/manifest.json"), path.join(state, "manifest.json"));
+  }, 300_000);
+
+  afterAll(async () => {
+    await p?.cleanup();
+  });
+
+  it("creates views over the state's tables, reading its rows, and keeps them on a second clone", async () => {
+    const before = await s3Keys(p.aws, "sluice-lake");
+    const cloned = await p.sluice("clone", "--target", "ci", "--state", state, "-s", "+funnel");
+    expect(cloned.code, cloned.stdout + cloned.stderr).toBe(0);
+    expect(cloned.stdout).toContain("created ci_silver.events → ecommerce_silver.events (view)");
+    expect(cloned.stdout).toContain("created ci_marts.funnel → ecommerce_marts.funnel (view)");
+    for (const [database, name] of [
+      ["ci_silver", "events"],
+      ["ci_marts", "funnel"],
+    ] as const) {
+      const { status, body } = await awsCall<{ Table: { TableType?: string } }>(
+        p.endpoint.url,
+        "AWSGlue.GetTable",
+        { DatabaseName: database, Name: name },
+      );
+      expect(status).toBe(200);
+      expect(body.Table.TableType).toBe("VIRTUAL_VIEW");
+      const count = (db: string) =>
+        athenaRows(p.endpoint.url, `select count(*) from ${db}.${name}`);
+      const rows = await count(database);
+      expect(Number(rows[0]![0])).toBeGreaterThan(0);
+      expect(rows).toEqual(await count(database.replace("ci_", "ecommerce_")));
+    }
+    // Zero-copy: no object was written for the clone (query results go to another bucket).
+    expect(await s3Keys(p.aws, "sluice-lake")).toEqual(before);
+    const again = await p.sluice("clone", "--target", "ci", "--state", state, "-s", "+funnel");
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/: 0 created, \d+ skipped, 0 error/);
+  });
+});
