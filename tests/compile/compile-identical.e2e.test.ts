@@ -25,7 +25,7 @@ const sha = (text: string, dir: string): string =>
 
 /** The manifest without what differs per invocation (when, which invocation: dbt's metadata). */
 const withoutInvocation = (text: string): string =>
-  text.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+  text.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
 
 /**
  * sha256 of every artifact under `<dir>/target` that compile writes, by relative path. Packed

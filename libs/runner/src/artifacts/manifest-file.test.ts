@@ -17,9 +17,9 @@ const first = at("2026-12-01T00:00:00Z", "first");
 const second = at("2026-12-02T00:00:00Z", "second");
 /** What JSON.stringify writes for the whole manifest: the text writeManifest must equal. */
 const whole = (project: Project, compiled: CompiledProject, inv: typeof first) =>
-  JSON.stringify(dbtManifest(project, compiled, inv), null, 2) + "\n";
+  JSON.stringify(dbtManifest(project, compiled, inv)) + "\n";
 const withoutInvocation = (text: string) =>
-  text.replace(/^ *"(generated_at|invocation_id|created_at)": .*\n/gm, "");
+  text.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
 
 describe("writeManifest", () => {
   let project: Project;
