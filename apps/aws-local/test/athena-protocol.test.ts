@@ -320,7 +320,7 @@ describe("Athena (JSON 1.1) on athena-local", () => {
   });
 
   it("moves a query QUEUED → RUNNING → SUCCEEDED over the latency; a stalled query is CANCELLED by StopQueryExecution", async () => {
-    const slow = await localAws({ latencyMs: 300 });
+    const slow = await localAws({ latencyMs: 2000 });
     try {
       await slow.s3.send(new CreateBucketCommand({ Bucket: "results" }));
       const start = (sql: string) =>
@@ -334,16 +334,29 @@ describe("Athena (JSON 1.1) on athena-local", () => {
       const state = async (id: string) =>
         (await slow.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })))
           .QueryExecution!.Status!.State;
+      /** Polls until the query leaves the given states; returns the state it reached. */
+      const settle = async (id: string, passing: string[]) => {
+        for (;;) {
+          const s = (await state(id))!;
+          if (!passing.includes(s)) return s;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
       const { QueryExecutionId } = await start("SELECT 1");
       expect(await state(QueryExecutionId!)).toBe("QUEUED");
       expect((await start("SELECT 1")).QueryExecutionId).toBe(QueryExecutionId); // same ClientRequestToken
       expect(
         await error(slow.athena.send(new GetQueryResultsCommand({ QueryExecutionId }))),
       ).toMatchObject({ message: "Query has not yet finished. Current state: QUEUED" });
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      expect(await state(QueryExecutionId!)).toBe("RUNNING");
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      expect(await state(QueryExecutionId!)).toBe("SUCCEEDED");
+      // Polled, not slept: on a loaded machine a fixed sleep overshoots a state. Every state the
+      // query passes through is seen (QUEUED lasts a quarter of the latency, RUNNING the rest).
+      const seen = ["QUEUED"];
+      for (let s = "QUEUED"; s !== "SUCCEEDED";) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        s = (await state(QueryExecutionId!))!;
+        if (s !== seen.at(-1)) seen.push(s);
+      }
+      expect(seen).toEqual(["QUEUED", "RUNNING", "SUCCEEDED"]);
 
       slow.local.faults.set({
         queries: [
@@ -357,12 +370,14 @@ describe("Athena (JSON 1.1) on athena-local", () => {
         ],
       });
       const stalled = (await start("SELECT 'stall me'")).QueryExecutionId!;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await settle(stalled, ["QUEUED"])).toBe("RUNNING");
+      // A stalled query stays RUNNING past the latency.
+      await new Promise((resolve) => setTimeout(resolve, 2100));
       expect(await state(stalled)).toBe("RUNNING");
       await slow.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: stalled }));
       expect(await state(stalled)).toBe("CANCELLED");
       const failing = (await start("SELECT 'fail me'")).QueryExecutionId!;
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await settle(failing, ["QUEUED", "RUNNING"])).toBe("FAILED");
       const failed = (
         await slow.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: failing }))
       ).QueryExecution!.Status!;

@@ -30,7 +30,8 @@ const destination = (template: Template) =>
     }
   ).Properties.ExtendedS3DestinationConfiguration;
 
-describe("partitionRawByEventType (Firehose dynamic partitioning)", () => {
+// The first synth pays for importing aws-cdk-lib: tens of seconds on a loaded 2-core machine.
+describe("partitionRawByEventType (Firehose dynamic partitioning)", { timeout: 120_000 }, () => {
   it("extracts .event_type with jq and writes the local endpoint's layout, failures apart", () => {
     const { stack, template } = eventPath(true);
     const d = destination(template);
