@@ -6,8 +6,24 @@
 (function () {
   "use strict";
   const data = window.SLUICE_DOCS;
-  const byId = new Map(data.nodes.map((n) => [n.id, n]));
-  const position = new Map(data.nodes.map((n, i) => [n.id, i]));
+  // Indexes built in one pass, appending in place: at 10,000 models a source read by every
+  // staging model has 1,000 children, and copying its list on each append cost ~0.6 s of load.
+  const byId = new Map();
+  const position = new Map();
+  const children = new Map();
+  const testsOf = new Map();
+  const append = (map, key, value) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  data.nodes.forEach((n, i) => {
+    byId.set(n.id, n);
+    position.set(n.id, i);
+    const tested = n.type === "test" || n.type === "rule";
+    for (const d of n.dependsOn) append(tested ? testsOf : children, d, tested ? n : n.id);
+  });
+  for (const e of data.exposures) for (const d of e.dependsOn) append(children, d, e.id);
 
   // Scripts loaded on demand (<script> works from file://, fetch does not): each sets a global.
   const scripts = new Map();
@@ -33,17 +49,6 @@
     return shard[i % data.shardSize];
   }
   const lineageGraph = () => loadGlobal("assets/lineage-graph.js", "SLUICE_LINEAGE_GRAPH");
-  const children = new Map();
-  const testsOf = new Map();
-  for (const n of data.nodes) {
-    if (n.type === "test" || n.type === "rule") {
-      for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) || []), n]);
-      continue;
-    }
-    for (const d of n.dependsOn) children.set(d, [...(children.get(d) || []), n.id]);
-  }
-  for (const e of data.exposures)
-    for (const d of e.dependsOn) children.set(d, [...(children.get(d) || []), e.id]);
   const exposures = new Map(data.exposures.map((e) => [e.id, e]));
 
   const esc = (s) =>
@@ -283,7 +288,9 @@
   }
 
   function home() {
-    const count = (t) => data.nodes.filter((n) => n.type === t).length;
+    const counts = new Map();
+    for (const n of data.nodes) counts.set(n.type, (counts.get(n.type) || 0) + 1);
+    const count = (t) => counts.get(t) || 0;
     const s = data.stats;
     return `<h1>${esc(data.project)}</h1>
       <p>${count("source")} sources · ${count("seed")} seeds · ${count("model")} models · ${count("test")} tests · ${count("rule")} DQDL rules · ${data.exposures.length} exposures</p>
