@@ -17,9 +17,11 @@
     if (list) list.push(value);
     else map.set(key, [value]);
   };
+  const counts = new Map(); // nodes per type, for the tree and the home page
   data.nodes.forEach((n, i) => {
     byId.set(n.id, n);
     position.set(n.id, i);
+    counts.set(n.type, (counts.get(n.type) || 0) + 1);
     const tested = n.type === "test" || n.type === "rule";
     for (const d of n.dependsOn) append(tested ? testsOf : children, d, tested ? n : n.id);
   });
@@ -109,9 +111,9 @@
       ["DQDL rules", "rule"],
     ];
     const html = groups.map(([title, type]) => {
-      const nodes = data.nodes.filter((n) => n.type === type);
-      const open = nodes.length > 0 && nodes.length <= 300 && type !== "test" && type !== "rule";
-      return `<details data-type="${type}" ${open ? "open" : ""}><summary>${title} (${nodes.length})</summary><div></div></details>`;
+      const n = counts.get(type) || 0;
+      const open = n > 0 && n <= 300 && type !== "test" && type !== "rule";
+      return `<details data-type="${type}" ${open ? "open" : ""}><summary>${title} (${n})</summary><div></div></details>`;
     });
     html.push(
       `<details open><summary>Exposures (${data.exposures.length})</summary><div>${data.exposures
@@ -288,8 +290,6 @@
   }
 
   function home() {
-    const counts = new Map();
-    for (const n of data.nodes) counts.set(n.type, (counts.get(n.type) || 0) + 1);
     const count = (t) => counts.get(t) || 0;
     const s = data.stats;
     return `<h1>${esc(data.project)}</h1>
