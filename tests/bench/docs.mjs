@@ -2,7 +2,8 @@
 // on a 10,000-model synthetic project (< 15 s); the generated site's load and a search in
 // Debian's Chromium (< 300 ms each). Wall times of the CLI as users run it, and its CPU seconds
 // (user + sys: the machine may be shared); in the page, wall ms and the main thread's script and
-// task time from the DevTools protocol.
+// task time from the DevTools protocol. Baseline in the same run: `sluice ls -s <model>` on the
+// same project (load, compile, select: what every command pays), as a ratio of CPU seconds.
 //
 //   node tests/bench/docs.mjs [models]   (default 10000)
 import { spawnSync } from "node:child_process";
@@ -14,11 +15,13 @@ import { chromium } from "playwright-core";
 import {
   generateRaw,
   median,
+  medianRun,
   report,
   repoRoot,
   sluiceBin,
   tempProject,
   timeCommand,
+  timedSluice,
 } from "./lib.mjs";
 import { writeSyntheticProject } from "./synthetic-project.mjs";
 
@@ -36,6 +39,15 @@ function docs(dir, { lineageCache = true } = {}) {
   if (r.status !== 0) throw new Error(`docs generate exited ${r.status}\n${r.stderr}`);
   const [, user, sys] = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr) ?? [];
   return { ms, cpu: Number(user) + Number(sys) };
+}
+
+/**
+ * `sluice ls -s <one model>` on the same project: the baseline every command pays (load,
+ * compile, select; one line printed), CPU s, median of 3.
+ */
+function lsBaseline(dir, model) {
+  const args = ["--project-dir", dir, "ls", "-s", model];
+  return medianRun(3, () => timedSluice(dir, args)).cpuMs / 1000;
 }
 
 /** Median wall ms and CPU s of `runs` runs. */
@@ -106,10 +118,13 @@ try {
   generateRaw(models.dir, 5000);
   timeCommand(process.execPath, [sluiceBin, "--project-dir", models.dir, "build"]);
   const run = docsMedian(3, models.dir);
+  const ls = lsBaseline(models.dir, "sales_by_country");
   const page = await inBrowser(models.dir, "revenue");
   report("docs: the models project (after a build)", {
     "docs generate ms (median of 3)": run.ms,
     "docs generate CPU s": run.cpu,
+    "baseline: sluice ls CPU s": ls,
+    "docs generate / ls (CPU)": `${(run.cpu / ls).toFixed(2)}x`,
     "page load ms (Chromium)": page.load,
     "page load script / task ms (main thread)": `${page.script.toFixed(0)} / ${page.task.toFixed(0)}`,
     "search ms": page.search,
@@ -124,6 +139,7 @@ try {
   const first = docs(root);
   const noLineageCache = docs(root, { lineageCache: false });
   const again = docs(root);
+  const ls = lsBaseline(root, "m_9999");
   const page = await inBrowser(root, "m_9999");
   report(`docs: a ${size}-model synthetic project (not built)`, {
     "docs generate ms (first: compiles, no caches)": first.ms,
@@ -132,6 +148,8 @@ try {
     "  CPU s ": noLineageCache.cpu,
     "docs generate ms (again)": again.ms,
     "  CPU s  ": again.cpu,
+    "baseline: sluice ls CPU s": ls,
+    "docs generate again / ls (CPU)": `${(again.cpu / ls).toFixed(2)}x`,
     "page load ms (Chromium)": page.load,
     "page load script / task ms (main thread)": `${page.script.toFixed(0)} / ${page.task.toFixed(0)}`,
     "search ms": page.search,

@@ -60,6 +60,8 @@ export function timedSluice(dir, args) {
   const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", process.execPath, sluiceBin, ...args], {
     cwd: dir,
     encoding: "utf8",
+    // `ls` of a 10,000-model project prints more than spawnSync's default 1 MB buffer.
+    maxBuffer: 1 << 30,
   });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`sluice ${args.join(" ")} exited ${r.status}\n${r.stderr}`);

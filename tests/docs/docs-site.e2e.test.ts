@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 // The page callbacks run in Chromium: DOM types for them.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -7,7 +9,7 @@ import vm from "node:vm";
 import { XMLParser } from "fast-xml-parser";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, repoRoot, runSluice, readRunResults } from "../support/cli.js";
+import { cliEnv, copyModelsProject, repoRoot, runSluice, readRunResults } from "../support/cli.js";
 import { launchChromium } from "../support/chromium.js";
 import { expectDashboardMatchesMarts } from "../support/dashboard-marks.js";
 
@@ -17,6 +19,7 @@ import { expectDashboardMatchesMarts } from "../support/dashboard-marks.js";
 let dir = "";
 let cleanup = async (): Promise<void> => {};
 const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+const sluiceBin = path.join(repoRoot, "apps/cli/bin/sluice.js");
 
 async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
   const r = await sluice("query", sql, "--format", "json");
@@ -172,6 +175,37 @@ describe("sluice docs generate", () => {
     )!;
     expect(embedded.column).toEqual(tds.column);
     expect(embedded.connection).toEqual(tds.connection);
+  });
+});
+
+describe("sluice docs serve", () => {
+  it("serves the generated site on 127.0.0.1, byte for byte, until stopped", async () => {
+    const served = spawn(
+      process.execPath,
+      [sluiceBin, "--project-dir", dir, "docs", "serve", "--port", "0"],
+      { env: { ...process.env, ...cliEnv }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      let stdout = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        served.stdout.on("data", (d: Buffer) => {
+          stdout += d.toString();
+          const m = /Docs listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
+          if (m) resolve(m[1]!);
+        });
+        served.on("close", (code) => reject(new Error(`docs serve exited ${code}: ${stdout}`)));
+      });
+      for (const file of ["index.html", "assets/data.js", "dashboard.html"]) {
+        const res = await fetch(new URL(file, url));
+        expect(res.status, file).toBe(200);
+        const local = await readFile(path.join(dir, "target/docs", file));
+        expect(Buffer.from(await res.arrayBuffer()).equals(local), file).toBe(true);
+      }
+      expect((await fetch(new URL("assets/nope.js", url))).status).toBe(404);
+    } finally {
+      served.kill("SIGTERM");
+      await once(served, "close");
+    }
   });
 });
 

@@ -6,8 +6,26 @@
 (function () {
   "use strict";
   const data = window.SLUICE_DOCS;
-  const byId = new Map(data.nodes.map((n) => [n.id, n]));
-  const position = new Map(data.nodes.map((n, i) => [n.id, i]));
+  // Indexes built in one pass, appending in place: at 10,000 models a source read by every
+  // staging model has 1,000 children, and copying its list on each append cost ~0.6 s of load.
+  const byId = new Map();
+  const position = new Map();
+  const children = new Map();
+  const testsOf = new Map();
+  const append = (map, key, value) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  const counts = new Map(); // nodes per type, for the tree and the home page
+  data.nodes.forEach((n, i) => {
+    byId.set(n.id, n);
+    position.set(n.id, i);
+    counts.set(n.type, (counts.get(n.type) || 0) + 1);
+    const tested = n.type === "test" || n.type === "rule";
+    for (const d of n.dependsOn) append(tested ? testsOf : children, d, tested ? n : n.id);
+  });
+  for (const e of data.exposures) for (const d of e.dependsOn) append(children, d, e.id);
 
   // Scripts loaded on demand (<script> works from file://, fetch does not): each sets a global.
   const scripts = new Map();
@@ -33,17 +51,6 @@
     return shard[i % data.shardSize];
   }
   const lineageGraph = () => loadGlobal("assets/lineage-graph.js", "SLUICE_LINEAGE_GRAPH");
-  const children = new Map();
-  const testsOf = new Map();
-  for (const n of data.nodes) {
-    if (n.type === "test" || n.type === "rule") {
-      for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) || []), n]);
-      continue;
-    }
-    for (const d of n.dependsOn) children.set(d, [...(children.get(d) || []), n.id]);
-  }
-  for (const e of data.exposures)
-    for (const d of e.dependsOn) children.set(d, [...(children.get(d) || []), e.id]);
   const exposures = new Map(data.exposures.map((e) => [e.id, e]));
 
   const esc = (s) =>
@@ -104,9 +111,9 @@
       ["DQDL rules", "rule"],
     ];
     const html = groups.map(([title, type]) => {
-      const nodes = data.nodes.filter((n) => n.type === type);
-      const open = nodes.length > 0 && nodes.length <= 300 && type !== "test" && type !== "rule";
-      return `<details data-type="${type}" ${open ? "open" : ""}><summary>${title} (${nodes.length})</summary><div></div></details>`;
+      const n = counts.get(type) || 0;
+      const open = n > 0 && n <= 300 && type !== "test" && type !== "rule";
+      return `<details data-type="${type}" ${open ? "open" : ""}><summary>${title} (${n})</summary><div></div></details>`;
     });
     html.push(
       `<details open><summary>Exposures (${data.exposures.length})</summary><div>${data.exposures
@@ -283,7 +290,7 @@
   }
 
   function home() {
-    const count = (t) => data.nodes.filter((n) => n.type === t).length;
+    const count = (t) => counts.get(t) || 0;
     const s = data.stats;
     return `<h1>${esc(data.project)}</h1>
       <p>${count("source")} sources · ${count("seed")} seeds · ${count("model")} models · ${count("test")} tests · ${count("rule")} DQDL rules · ${data.exposures.length} exposures</p>

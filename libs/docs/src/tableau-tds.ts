@@ -104,7 +104,7 @@ export function datasourceLines(input: TdsInput, attributes: string): string[] {
     "  <connection class='federated'>",
     "    <named-connections>",
     `      <named-connection caption='${a(server)}' name='${a(connectionName)}'>`,
-    `        <connection class='athena' server='${a(server)}' port='443' dbname='${a(input.database)}' schema='${a(input.database)}' s3-staging-directory='${a(input.s3StagingDir)}' workgroup='${a(input.workgroup)}' authentication='auth-user-pass' username='' />`,
+    `        <connection class='athena' server='${a(server)}' port='443' dbname='${a(input.database)}' schema='${a(input.database)}' s3-staging-directory='${a(input.s3StagingDir)}' workgroup='${a(input.workgroup)}' authentication='username-password' username='' />`,
     "      </named-connection>",
     "    </named-connections>",
     `    <relation connection='${a(connectionName)}' name='${a(input.table)}' table='[${a(input.database)}].[${a(input.table)}]' type='table' />`,

@@ -100,7 +100,7 @@ function worksheet(s: SheetSpec, ds: TdsInput | undefined): string[] | string {
     "      </datasource-dependencies>",
     ...(s.sort
       ? [
-          `      <sort class='computed' column='${a(ref(s.sort.field))}' direction='${s.sort.direction}' using='${a(ref(s.sort.by))}' />`,
+          `      <computed-sort column='${a(ref(s.sort.field))}' direction='${s.sort.direction}' using='${a(ref(s.sort.by))}' />`,
         ]
       : []),
     "      <aggregation value='true' />",
@@ -113,8 +113,21 @@ function worksheet(s: SheetSpec, ds: TdsInput | undefined): string[] | string {
     "        </view>",
     `        <mark class='${s.mark}' />`,
     "        <encodings>",
-    ...s.encodings.map((e) => `          <${e.channel} column='${a(ref(e.field))}' />`),
+    // Tableau's Label shelf is the `text` encoding, shown as labels by the mark style.
+    ...s.encodings.map(
+      (e) =>
+        `          <${e.channel === "label" ? "text" : e.channel} column='${a(ref(e.field))}' />`,
+    ),
     "        </encodings>",
+    ...(s.encodings.some((e) => e.channel === "label")
+      ? [
+          "        <style>",
+          "          <style-rule element='mark'>",
+          "            <format attr='mark-labels-show' value='true' />",
+          "          </style-rule>",
+          "        </style>",
+        ]
+      : []),
     "      </pane>",
     "    </panes>",
     `    <rows>${a(shelf(s.rows))}</rows>`,
@@ -123,6 +136,33 @@ function worksheet(s: SheetSpec, ds: TdsInput | undefined): string[] | string {
     "</worksheet>",
   ];
 }
+
+/**
+ * A worksheet window's cards, as Tableau Desktop lays them out by default (the schema requires a
+ * worksheet window to have its cards): pages, filters and marks on the left, the shelves on top.
+ */
+const CARDS = [
+  "<cards>",
+  "  <edge name='left'>",
+  "    <strip size='160'>",
+  "      <card type='pages' />",
+  "      <card type='filters' />",
+  "      <card type='marks' />",
+  "    </strip>",
+  "  </edge>",
+  "  <edge name='top'>",
+  "    <strip size='2147483647'>",
+  "      <card type='columns' />",
+  "    </strip>",
+  "    <strip size='2147483647'>",
+  "      <card type='rows' />",
+  "    </strip>",
+  "    <strip size='31'>",
+  "      <card type='title' />",
+  "    </strip>",
+  "  </edge>",
+  "</cards>",
+];
 
 /** Zones of the dashboard: the sheets in two rows (first row two sheets, the rest below). */
 function zones(sheets: string[]): string[] {
@@ -165,11 +205,11 @@ export function twbXml(input: TwbInput): {
 } {
   const byName = new Map(input.datasources.map((d) => [d.name, d]));
   const skipped: { sheet: string; reason: string }[] = [];
-  const written: { name: string; lines: string[] }[] = [];
+  const written: { name: string; lines: string[]; map: boolean }[] = [];
   for (const s of input.sheets) {
     const lines = worksheet(s, byName.get(s.datasource));
     if (typeof lines === "string") skipped.push({ sheet: s.name, reason: lines });
-    else written.push({ name: s.name, lines });
+    else written.push({ name: s.name, lines, map: s.mark === "Multipolygon" });
   }
   const used = new Set(
     input.sheets.filter((s) => written.some((w) => w.name === s.name)).map((s) => s.datasource),
@@ -178,7 +218,15 @@ export function twbXml(input: TwbInput): {
   const indent = (n: number, lines: string[]) => lines.map((l) => `${" ".repeat(n)}${l}`);
   const xml = [
     "<?xml version='1.0' encoding='utf-8' ?>",
-    "<workbook original-version='18.1' source-platform='linux' version='18.1' xmlns:user='http://www.tableausoftware.com/xml/user'>",
+    // source-build is required by the schema; this is the placeholder Tableau's schema README uses.
+    "<workbook original-version='18.1' source-build='0.0.0 (0000.0.0.0)' source-platform='linux' version='18.1' xmlns:user='http://www.tableausoftware.com/xml/user'>",
+    ...(input.sheets.some((s) => s.sort && written.some((w) => w.name === s.name))
+      ? [
+          "  <document-format-change-manifest>",
+          "    <SortTagCleanup />",
+          "  </document-format-change-manifest>",
+        ]
+      : []),
     "  <preferences />",
     "  <datasources>",
     ...input.datasources
@@ -187,6 +235,9 @@ export function twbXml(input: TwbInput): {
         indent(4, datasourceLines(d, `inline='true' name='${a(dsName(d.name))}' version='18.1'`)),
       ),
     "  </datasources>",
+    ...(written.some((w) => w.map)
+      ? ["  <mapsources>", "    <mapsource name='Tableau' />", "  </mapsources>"]
+      : []),
     "  <worksheets>",
     ...written.flatMap((w) => indent(4, w.lines)),
     "  </worksheets>",
@@ -200,12 +251,17 @@ export function twbXml(input: TwbInput): {
     "    </dashboard>",
     "  </dashboards>",
     "  <windows source-height='30'>",
-    ...written.map((w) => `    <window class='worksheet' name='${a(w.name)}' />`),
+    ...written.flatMap((w) => [
+      `    <window class='worksheet' name='${a(w.name)}'>`,
+      ...indent(6, CARDS),
+      "    </window>",
+    ]),
     `    <window class='dashboard' maximized='true' name='${a(input.dashboard)}'>`,
     "      <viewpoints>",
     ...written.map((w) => `        <viewpoint name='${a(w.name)}' />`),
     "      </viewpoints>",
-    "      <active id='-1' />",
+    // The active zone: the first sheet's (zone ids start at 2, see zones()).
+    `      <active id='${written.length > 0 ? 2 : -1}' />`,
     "    </window>",
     "  </windows>",
     "</workbook>",

@@ -94,7 +94,12 @@ describe("docs data", () => {
         target: "local",
         started_at: "2026-12-01T00:00:00Z",
         elapsed_ms: 5,
-        results: [{ id: "model.m", status: "success", message: "created table 1 rows", rows: 1 }],
+        results: [
+          {
+            ...{ id: "model.m", status: "success", message: "created table 1 rows", rows: 1 },
+            ...{ elapsed_ms: 1250, bytes_scanned: 10485760, cost_usd: 0.0000477 },
+          },
+        ],
       },
     });
     expect(data.nodes[0]!.columns).toEqual([
@@ -107,6 +112,10 @@ describe("docs data", () => {
       status: "success",
       message: "created table 1 rows",
       rows: 1,
+      // Time, bytes and cost of an Athena run, as run_results.json has them.
+      elapsed_ms: 1250,
+      bytes_scanned: 10485760,
+      cost_usd: 0.0000477,
       run_started_at: "2026-12-01T00:00:00Z",
     });
     expect(data.catalog).toBe(true);

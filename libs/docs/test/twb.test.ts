@@ -1,55 +1,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { SEED_SHEETS, twbXml } from "../src/index.js";
-import type { TdsInput } from "../src/index.js";
-
-/** The five marts as the models project builds them (names and catalog types). */
-const mart = (name: string, columns: [string, string][]): TdsInput => ({
-  name,
-  caption: `${name} <mart> & 'co'`,
-  region: "eu-west-1",
-  workgroup: "sluice",
-  s3StagingDir: "s3://results/q/",
-  database: "ecommerce_marts",
-  table: name,
-  columns: columns.map(([n, type]) => ({ name: n, type, description: `${n} of ${name}` })),
-});
-const marts = [
-  mart("sales_by_country", [
-    ["order_date", "DATE"],
-    ["country", "VARCHAR"],
-    ["country_iso2", "VARCHAR"],
-    ["country_iso3", "VARCHAR"],
-    ["revenue", "DECIMAL(38,2)"],
-  ]),
-  mart("hourly_sales_by_category", [
-    ["order_date", "DATE"],
-    ["order_hour", "TIMESTAMP"],
-    ["category", "VARCHAR"],
-    ["revenue", "DECIMAL(38,2)"],
-  ]),
-  mart("customer_lifetime_value", [
-    ["order_date", "DATE"],
-    ["customer_id", "BIGINT"],
-    ["order_value", "DECIMAL(38,2)"],
-  ]),
-  mart("funnel", [
-    ["event_date", "DATE"],
-    ["stage_order", "INTEGER"],
-    ["stage", "VARCHAR"],
-    ["sessions", "BIGINT"],
-  ]),
-  mart("channel_performance", [
-    ["event_date", "DATE"],
-    ["channel", "VARCHAR"],
-    ["orders", "BIGINT"],
-    ["revenue", "DECIMAL(38,2)"],
-  ]),
-];
-const sheets = Object.entries(SEED_SHEETS).map(([name, spec]) => ({
-  name: `View ${name}`,
-  ...spec,
-}));
+import { twbXml } from "../src/index.js";
+import { marts, sheets } from "./marts.js";
 
 type El = Record<string, unknown>;
 const list = (v: unknown): El[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]) as El[];
@@ -139,12 +91,13 @@ describe("the dashboard's Tableau workbook (.twb)", () => {
     expect(byName.get("View ecommerce_funnel")!.rows).toBe(
       "[federated.funnel].[none:stage_order:ok] / [federated.funnel].[none:stage:nk]",
     );
-    expect((byName.get("View customer_lifetime_value_table")!.view as El).sort).toEqual({
-      class: "computed",
-      column: "[federated.customer_lifetime_value].[none:customer_id:ok]",
-      direction: "DESC",
-      using: "[federated.customer_lifetime_value].[sum:order_value:qk]",
-    });
+    expect((byName.get("View customer_lifetime_value_table")!.view as El)["computed-sort"]).toEqual(
+      {
+        column: "[federated.customer_lifetime_value].[none:customer_id:ok]",
+        direction: "DESC",
+        using: "[federated.customer_lifetime_value].[sum:order_value:qk]",
+      },
+    );
   });
 
   it("has a dashboard whose zones show every worksheet, and a window for each", () => {
