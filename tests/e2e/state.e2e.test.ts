@@ -225,6 +225,16 @@ describe("state: slim CI on the local lake", () => {
   });
 
   it("--defer builds one mart of another target against the state's relations", async () => {
+    // The dry run's plan reads what the build will read.
+    const plan = async (...more: string[]) => {
+      const r = await sluice("build", "--target", "ci", "-s", "funnel", "--dry-run", ...more);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    expect(await plan()).toMatch(/"ci_silver"\."events"/);
+    const deferredPlan = await plan("--defer", "--state", state);
+    expect(deferredPlan).toMatch(/"silver"\."events"/);
+    expect(deferredPlan).not.toMatch(/ci_silver/);
     const alone = await sluice("build", "--target", "ci", "-s", "funnel");
     expect(alone.code).toBe(1); // ci_silver.events was never built
     const deferred = await sluice(

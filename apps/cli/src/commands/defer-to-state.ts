@@ -18,7 +18,7 @@ export async function deferOnEngine(
   compiled: CompiledProject,
   ids: readonly string[],
   state: RunState,
-  engine: Engine,
+  engine: Pick<Engine, "describeRelation">,
   dialect: Dialect,
   favorState: boolean,
 ): Promise<{ compiled: CompiledProject; deferred: string[]; kept: string[] }> {
