@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   compileProject,
+  deferCandidates,
   deferToState,
   nodeChecksums,
   planClone,
@@ -98,6 +99,27 @@ describe("deferToState", () => {
     expect(report.statements.every((s) => !s.sql.includes(quote(daily.relation)))).toBe(true);
     // A selected node is built, not deferred.
     expect(deferToState(c, new Set(["model.daily"]), prod, quote).deferred).toEqual([]);
+  });
+
+  it("as dbt: a node this target has is read here, unless favorState", () => {
+    const c = compile(files(DAILY));
+    const quote = fakeDialect().quoteRelation;
+    const prod = new Map([
+      ["model.daily", { schema: "prod_main", name: "daily" }],
+      ["model.stg", { schema: "prod_main", name: "stg" }],
+    ]);
+    const selected = new Set(["model.report"]);
+    expect(deferCandidates(c, selected, prod, quote).map((n) => n.id)).toEqual([
+      "model.stg",
+      "model.daily",
+    ]);
+    const inTarget = new Set(["model.daily"]);
+    const here = deferToState(c, selected, prod, quote, { inTarget });
+    expect(here.deferred).toEqual(["model.stg"]);
+    const report = here.compiled.nodes.find((n) => n.id === "model.report")!;
+    expect(report.sql).not.toContain(quote({ schema: "prod_main", name: "daily" }));
+    const favored = deferToState(c, selected, prod, quote, { inTarget, favorState: true });
+    expect(favored.deferred).toEqual(["model.stg", "model.daily"]);
   });
 
   it("renames the queries tests share: a ruleset's passes and a generic tests' scan", () => {
