@@ -23,16 +23,23 @@ describe("sluice clone on Athena: CI databases point at production's tables", ()
   beforeAll(async () => {
     p = await athenaLocalProject({ latencyMs: 0 });
     const yml = path.join(p.dir, "sluice.yml");
-    const databases = ["raw", "staging", "silver", "marts", "seeds"]
-      .map((s) => `      ${s}: ci_${s}\n`)
-      .join("");
-    const ci =
-      `  ci:\n    engine: athena\n    endpoint: ${p.endpoint.url}\n    region: eu-west-1\n` +
-      "    workgroup: sluice\n    s3_staging_dir: s3://sluice-athena-results/queries/\n" +
-      `    s3_lake_root: s3://sluice-lake/ci\n    databases:\n${databases}\n`;
+    // Two CI targets, each with its own databases: ci (clone) and ci2 (--defer).
+    const ciTarget = (name: string) => {
+      const databases = ["raw", "staging", "silver", "marts", "seeds"]
+        .map((s) => `      ${s}: ${name}_${s}\n`)
+        .join("");
+      return (
+        `  ${name}:\n    engine: athena\n    endpoint: ${p.endpoint.url}\n    region: eu-west-1\n` +
+        "    workgroup: sluice\n    s3_staging_dir: s3://sluice-athena-results/queries/\n" +
+        `    s3_lake_root: s3://sluice-lake/${name}\n    databases:\n${databases}\n`
+      );
+    };
     await writeFile(
       yml,
-      (await readFile(yml, "utf8")).replace("default-target:", `${ci}default-target:`),
+      (await readFile(yml, "utf8")).replace(
+        "default-target:",
+        `${ciTarget("ci")}${ciTarget("ci2")}default-target:`,
+      ),
     );
     const generated = await fillRawZone(p, {
       events: 300,
@@ -80,5 +87,25 @@ describe("sluice clone on Athena: CI databases point at production's tables", ()
     const again = await p.sluice("clone", "--target", "ci", "--state", state, "-s", "+funnel");
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toMatch(/: 0 created, \d+ skipped, 0 error/);
+  });
+
+  it("--defer builds one mart in a CI target reading production's tables it does not have", async () => {
+    const table = (database: string, name: string) =>
+      awsCall(p.endpoint.url, "AWSGlue.GetTable", { DatabaseName: database, Name: name });
+    expect((await table("ci2_silver", "events")).status).not.toBe(200); // EntityNotFoundException
+    const alone = await p.sluice("run", "--target", "ci2", "-s", "funnel");
+    expect(alone.code).toBe(1); // ci2_silver.events was never built
+    const deferred = await p.sluice(
+      ...["run", "--target", "ci2", "-s", "funnel", "--defer", "--state", state],
+    );
+    expect(deferred.code, deferred.stdout + deferred.stderr).toBe(0);
+    const sql = await readFile(path.join(p.dir, "target/compiled/marts/funnel.sql"), "utf8");
+    expect(sql).toMatch(/"?ecommerce_silver"?\."?events"?/);
+    expect(sql).not.toMatch(/ci2_silver/);
+    const count = (db: string) => athenaRows(p.endpoint.url, `select * from ${db}.funnel`);
+    const rows = await count("ci2_marts");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map(String).sort()).toEqual((await count("ecommerce_marts")).map(String).sort());
+    expect((await table("ci2_silver", "events")).status).not.toBe(200);
   });
 });

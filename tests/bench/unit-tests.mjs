@@ -7,6 +7,7 @@
 //
 // Per-test times are each test's elapsed ms from target/run_results.json; medians of 3 runs.
 import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { median, report, timeCommand, sluiceBin, tempProject } from "./lib.mjs";
 
@@ -38,7 +39,11 @@ try {
       readFileSync(path.join(project.dir, "target/run_results.json"), "utf8"),
     );
     if (results.some((r) => r.status !== "pass")) throw new Error("a unit test did not pass");
-    const ms = results.map((r) => r.elapsed_ms ?? r.elapsedMs);
+    // run_results.json is dbt's shape: sluice's own elapsed_ms under adapter_response.sluice.
+    const ms = results.map(
+      (r) => r.adapter_response?.sluice?.elapsed_ms ?? r.execution_time * 1000,
+    );
+    if (ms.some((v) => !Number.isFinite(v))) throw new Error("no elapsed time in run_results.json");
     firsts.push(ms[0]);
     others.push(median(ms.slice(1)));
   }
@@ -46,6 +51,7 @@ try {
     "first unit test (opens DuckDB)": median(firsts),
     "each other unit test (budget < 50)": median(others),
     "whole command (wall, incl. start-up)": median(walls),
+    "load average (1 min)": os.loadavg()[0],
   });
 } finally {
   project.cleanup();

@@ -69,6 +69,48 @@ describe("sluice --select / --exclude", () => {
     expect(ids).toContain("test.dq_events_rule_1");
   });
 
+  it("test_type:<type>,<node>: an intersection of a test method with a model or source picks its tests", async () => {
+    // The rules of rules/events.dqdl, counted from the file: one per line inside Rules = [ ].
+    const rulesOf = async (file: string) => {
+      const text = await readFile(path.join(dir, "rules", file), "utf8");
+      const body = text.slice(text.indexOf("Rules = ["), text.lastIndexOf("]"));
+      return body.split("\n").filter((l) => /^\s+[A-Z]\w+ /.test(l)).length;
+    };
+    const dq = await ls("-s", "test_type:dq,events");
+    expect(dq).toHaveLength(await rulesOf("events.dqdl"));
+    expect(dq.every((id) => /^test\.dq_events_rule_\d+$/.test(id))).toBe(true);
+    const raw = await ls("-s", "test_type:dq,raw.events");
+    expect(raw).toHaveLength(await rulesOf("raw.events.dqdl"));
+    expect(raw.every((id) => /^test\.dq_raw_events_rule_\d+$/.test(id))).toBe(true);
+    // The generic tests declared under events in silver.yml (a relationships test of another
+    // model that reads events is that model's).
+    const yml = await readFile(path.join(dir, "silver/silver.yml"), "utf8");
+    const block = yml.split(/\n {2}- name: /).find((b) => b.startsWith("events\n"))!;
+    const declared = block
+      .split("\n")
+      .map(
+        (l) =>
+          /^\s+tests: \[(.*)\]/.exec(l)?.[1]?.split(",").length ??
+          (/^\s+- (not_null|unique|accepted_values|relationships)\b/.test(l) ? 1 : 0),
+      )
+      .reduce((a, b) => a + b, 0);
+    const generic = await ls("-s", "test_type:generic,events");
+    expect(generic).toHaveLength(declared);
+    expect(generic).toContain("test.not_null_events_event_id");
+    expect(generic).toContain("test.unique_events_event_id");
+    expect(generic.every((id) => id.startsWith("test.") && !id.startsWith("test.dq_"))).toBe(true);
+    expect(await ls("-s", "test_type:unit,events")).toEqual([
+      "unit_test.events.events_full_build_keeps_first_copy",
+      "unit_test.events.events_incremental_merges_window_with_kept_rows",
+    ]);
+    // With a graph operator: the DQDL rules of funnel's parents and funnel (funnel has none).
+    const upstream = await ls("-s", "test_type:dq,+funnel");
+    expect(upstream.sort()).toEqual([...dq, ...raw].sort());
+    // Order does not matter; an intersection of models alone is unchanged (tests come along
+    // only when every node they test is selected).
+    expect(await ls("-s", "events,test_type:dq")).toEqual(dq);
+  });
+
   it('-s "funnel sales_by_country": spaces unite', async () => {
     expect(models(await ls("-s", "funnel sales_by_country"))).toEqual([
       "model.funnel",

@@ -145,6 +145,60 @@ describe("state: slim CI on the local lake", () => {
     ).toEqual([]);
   });
 
+  it("a seed's rows changed: the seed and what reads it; an env_var's value: the models reading it", async () => {
+    const all = async (selector: string, env: Record<string, string> = {}) => {
+      const r = await runSluice(
+        ["--project-dir", dir, "ls", "--format", "name", "-s", selector, "--state", state],
+        { env },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout
+        .split("\n")
+        .filter((l) => /^(model|seed)\./.test(l))
+        .sort();
+    };
+    await edit(
+      "seeds/country_codes.csv",
+      (t) => t.replace("United States of America,US,USA", "United States of America,US,US_"),
+      async () => {
+        expect(await all("state:modified")).toEqual(["seed.country_codes"]);
+        const readers = [...(await modelFiles())]
+          .filter(([, t]) => /ref\(\s*'country_codes'\s*\)/.test(t))
+          .map(([id]) => id);
+        expect(readers.length).toBeGreaterThan(0);
+        expect(await all("state:modified+")).toEqual(
+          [...(await withDescendants(/ref\(\s*'country_codes'\s*\)/)), "seed.country_codes"].sort(),
+        );
+      },
+    );
+    // A model reading an env_var, in a state compiled with the variable unset.
+    const envState = path.join(path.dirname(dir), "env-artifacts");
+    const extra = path.join(dir, "marts/env_mart.sql");
+    await writeFile(
+      extra,
+      "select '{{ env_var('SLUICE_STATE_E2E_REGION', 'eu') }}' as region, count(*) as n from {{ ref('funnel') }}\n",
+    );
+    try {
+      const compiled = await sluice("compile");
+      expect(compiled.code, compiled.stderr).toBe(0);
+      await cp(path.join(dir, "target/manifest.json"), path.join(envState, "manifest.json"));
+      const ls = async (env: Record<string, string>) => {
+        const args = ["ls", "--format", "name", "--resource-type", "model"];
+        const r = await runSluice(
+          ["--project-dir", dir, ...args, "-s", "state:modified", "--state", envState],
+          { env },
+        );
+        expect(r.code, r.stderr).toBe(0);
+        return r.stdout.split("\n").filter(Boolean);
+      };
+      expect(await ls({})).toEqual([]);
+      expect(await ls({ SLUICE_STATE_E2E_REGION: "eu" })).toEqual([]);
+      expect(await ls({ SLUICE_STATE_E2E_REGION: "us" })).toEqual(["model.env_mart"]);
+    } finally {
+      await rm(extra);
+    }
+  });
+
   it("whitespace in a template comment outside the SQL: nothing", async () => {
     await edit(
       "marts/funnel.sql",
@@ -171,6 +225,16 @@ describe("state: slim CI on the local lake", () => {
   });
 
   it("--defer builds one mart of another target against the state's relations", async () => {
+    // The dry run's plan reads what the build will read.
+    const plan = async (...more: string[]) => {
+      const r = await sluice("build", "--target", "ci", "-s", "funnel", "--dry-run", ...more);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    expect(await plan()).toMatch(/"ci_silver"\."events"/);
+    const deferredPlan = await plan("--defer", "--state", state);
+    expect(deferredPlan).toMatch(/"silver"\."events"/);
+    expect(deferredPlan).not.toMatch(/ci_silver/);
     const alone = await sluice("build", "--target", "ci", "-s", "funnel");
     expect(alone.code).toBe(1); // ci_silver.events was never built
     const deferred = await sluice(
@@ -188,9 +252,10 @@ describe("state: slim CI on the local lake", () => {
     expect(ran).not.toContain("model.events");
   });
 
-  it("--defer: tests' shared scans and DQDL ruleset passes read the state's relation", async () => {
+  it("--defer reads a model this target has from the target; --favor-state from the state, also in tests' shared scans and DQDL ruleset passes", async () => {
     // A stale relation in this target: ci_silver.events exists, every event_id null. A test
-    // query still naming it would fail not_null / IsComplete on event_id.
+    // query naming it fails not_null / IsComplete on event_id. dbt's --defer reads it (it
+    // exists here); --favor-state reads the state's.
     const catalog = path.join(dir, ".lake/catalog.duckdb");
     const onCatalog = async (sql: string) => {
       const db = await DuckDBInstance.create(catalog);
@@ -220,10 +285,27 @@ describe("state: slim CI on the local lake", () => {
       expect(failed).toContain("test.not_null_events_event_id");
       expect(failed).toContain("test.dq_events_rule_2"); // IsComplete "event_id"
 
-      const deferred = await sluice(
+      const outcomes = async () =>
+        (await readRunResults(dir)).results.map((r) => [r.id, r.status]).sort();
+      const staleOutcomes = await outcomes();
+      const inTarget = await sluice(
         ...["test", "--target", "ci", ...testsOfEvents, "--defer", "--state", state],
       );
+      expect(inTarget.code, inTarget.stdout + inTarget.stderr).toBe(1);
+      expect(inTarget.stderr).toMatch(
+        /note: --defer reads [^\n]*\bevents\b[^\n]* from this target, where they exist \(--favor-state reads the state's\)/,
+      );
+      expect(await outcomes()).toEqual(staleOutcomes);
+      const favor = await sluice("test", "--target", "ci", "-s", "funnel", "--favor-state");
+      expect(favor.code).toBe(2);
+      expect(favor.stderr).toMatch(/--favor-state changes what --defer reads: pass --defer too/);
+
+      const deferred = await sluice(
+        ...["test", "--target", "ci", ...testsOfEvents, "--defer", "--favor-state"],
+        ...["--state", state],
+      );
       expect(deferred.code, deferred.stdout + deferred.stderr).toBe(0);
+      expect(deferred.stderr).not.toContain("note: --defer reads");
       const results = (await readRunResults(dir)).results;
       // The same tests and rules as the stale run, each with the outcome it had in the state's build.
       expect(results.map((r) => r.id).sort()).toEqual(staleResults.map((r) => r.id).sort());
@@ -314,6 +396,65 @@ describe("state: slim CI on the local lake", () => {
     expect(r.stderr).toMatch(
       /"nowhere"\."channel_performance" does not exist: build it in the state's target first/,
     );
+  });
+
+  it("clone writes run_results.json as dbt's does, and retry clones again what errored", async () => {
+    const broken = path.join(path.dirname(dir), "retry-artifacts");
+    await mkdir(broken, { recursive: true });
+    const manifestFile = path.join(broken, "manifest.json");
+    const good = await readFile(path.join(state, "manifest.json"), "utf8");
+    const manifest = JSON.parse(good);
+    manifest.nodes["model.ecommerce.customer_lifetime_value"].schema = "nowhere";
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    const selected = ["customer_lifetime_value", "sales_by_country"];
+    const first = await sluice(
+      ...["clone", "--target", "ci", "--state", broken, "-s", ...selected, "--full-refresh"],
+    );
+    expect(first.code, first.stdout + first.stderr).toBe(1);
+    const results = JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8"));
+    expect(results.args.which).toBe("clone");
+    expect(results.args.full_refresh).toBe(true);
+    const byId = new Map(
+      (results.results as { unique_id: string; status: string; message: string }[]).map((r) => [
+        r.unique_id,
+        r,
+      ]),
+    );
+    expect([...byId.keys()].sort()).toEqual([
+      "model.ecommerce.customer_lifetime_value",
+      "model.ecommerce.sales_by_country",
+    ]);
+    expect(byId.get("model.ecommerce.customer_lifetime_value")).toMatchObject({ status: "error" });
+    expect(byId.get("model.ecommerce.customer_lifetime_value")!.message).toMatch(
+      /"nowhere"\."customer_lifetime_value" does not exist/,
+    );
+    expect(byId.get("model.ecommerce.sales_by_country")).toMatchObject({
+      status: "success",
+      message: "created view ci_marts.sales_by_country → marts.sales_by_country",
+    });
+    // The state fixed, retry clones only what errored, with the same flags (--target ci,
+    // --state, --full-refresh).
+    await writeFile(manifestFile, good);
+    const retry = await sluice("retry");
+    expect(retry.code, retry.stdout + retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(
+      "created ci_marts.customer_lifetime_value → marts.customer_lifetime_value (view)",
+    );
+    expect(retry.stdout).toMatch(/: 1 created, 0 skipped, 0 error/);
+    const second = await readRunResults(dir);
+    expect(second.command).toBe("clone");
+    expect(second.results.map((r) => [r.id, r.status])).toEqual([
+      ["model.customer_lifetime_value", "success"],
+    ]);
+    const rows = await sluice(
+      ...["query", "--target", "ci", "select count(*) as n from ci_marts.customer_lifetime_value"],
+      ...["--format", "json"],
+    );
+    const prod = await sluice(
+      ...["query", "select count(*) as n from marts.customer_lifetime_value", "--format", "json"],
+    );
+    expect(rows.stdout).toEqual(prod.stdout);
+    expect((await sluice("retry")).stdout).toMatch(/Nothing to retry: the last clone/);
   });
 
   it("retry after an injected failure runs only the failed and skipped nodes", async () => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   compileProject,
+  deferCandidates,
   deferToState,
   nodeChecksums,
   planClone,
   selectNodes,
+  stableJson,
 } from "../src/index.js";
 import type { CompiledNode, SelectionState } from "../src/index.js";
 import { fakeDialect } from "./fake-dialect.js";
@@ -99,6 +101,27 @@ describe("deferToState", () => {
     expect(deferToState(c, new Set(["model.daily"]), prod, quote).deferred).toEqual([]);
   });
 
+  it("as dbt: a node this target has is read here, unless favorState", () => {
+    const c = compile(files(DAILY));
+    const quote = fakeDialect().quoteRelation;
+    const prod = new Map([
+      ["model.daily", { schema: "prod_main", name: "daily" }],
+      ["model.stg", { schema: "prod_main", name: "stg" }],
+    ]);
+    const selected = new Set(["model.report"]);
+    expect(deferCandidates(c, selected, prod, quote).map((n) => n.id)).toEqual([
+      "model.stg",
+      "model.daily",
+    ]);
+    const inTarget = new Set(["model.daily"]);
+    const here = deferToState(c, selected, prod, quote, { inTarget });
+    expect(here.deferred).toEqual(["model.stg"]);
+    const report = here.compiled.nodes.find((n) => n.id === "model.report")!;
+    expect(report.sql).not.toContain(quote({ schema: "prod_main", name: "daily" }));
+    const favored = deferToState(c, selected, prod, quote, { inTarget, favorState: true });
+    expect(favored.deferred).toEqual(["model.stg", "model.daily"]);
+  });
+
   it("renames the queries tests share: a ruleset's passes and a generic tests' scan", () => {
     const c = compile(files(DAILY));
     const quote = fakeDialect().quoteRelation;
@@ -172,5 +195,31 @@ describe("planClone", () => {
     );
     const test = c.nodes.find((n) => n.kind === "test") ?? { ...daily, kind: "test" as const };
     expect(kinds(planClone(test, prod, { exists: false }, false, dialect))).toMatch(/no relation/);
+  });
+});
+
+describe("stableJson", () => {
+  // What it was before it was written without copying: digests in existing states stay equal.
+  const reference = (value: unknown): string =>
+    JSON.stringify(value, (_k, v: unknown) =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+    );
+
+  it("gives JSON.stringify's text of the value with sorted keys, byte for byte", () => {
+    const values: unknown[] = [
+      { b: 1, a: [true, null, undefined, () => 1], c: { z: '\u2028"', y: undefined } },
+      { "10": 1, "9": 2, b: 3, "-1": 4, "01": 5, "4294967295": 6, "4294967294": 7 },
+      { d: new Date(Date.UTC(2026, 0, 2)), n: [NaN, -0, 1e21, 1.5, Infinity], s: "é" },
+      { nested: [{ y: 1, x: [{ b: null, a: {} }] }], empty: [], o: Object.create(null) },
+      { toJSON: () => ({ b: 2, a: 1 }) },
+      ["x", { b: 1, a: 2 }],
+      "text",
+      42,
+      null,
+      { materialized: "table", tags: ["b", "a"], meta: { owner: "x" }, partition_by: null },
+    ];
+    for (const v of values) expect(stableJson(v)).toBe(reference(v));
   });
 });

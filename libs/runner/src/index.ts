@@ -39,4 +39,6 @@ export type {
 } from "./freshness/source-freshness.js";
 export { onlyUnitTests, runUnitTestsOnly } from "./unit/run-unit-tests.js";
 export { cloneRelations } from "./clone/clone-relations.js";
-export type { CloneOptions, CloneOutcome } from "./clone/clone-relations.js";
+export { cloneRunResults } from "./clone/clone-results.js";
+export type { CloneRun } from "./clone/clone-results.js";
+export type { CloneOptions, CloneOutcome, CloneTiming } from "./clone/clone-relations.js";

@@ -1,10 +1,11 @@
 import type { CloneOutcome } from "@sluice/runner";
-import type { CommandSpec } from "../command.js";
+import path from "node:path";
+import type { CommandSpec, GlobalArgs, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { selectionOptions } from "./shared-options.js";
 
-interface CloneArgs extends SelectionArgs {
+export interface CloneArgs extends SelectionArgs {
   fullRefresh?: boolean;
 }
 
@@ -14,6 +15,57 @@ const line = (o: CloneOutcome): string => {
   if (o.status === "skipped") return `skipped ${o.id}: ${o.reason}`;
   return `error   ${o.id}: ${o.message}`;
 };
+
+/**
+ * Clone the selected nodes (see {@link cloneCommand}) and write `target/run_results.json` as
+ * dbt's clone does (`which: clone`, the flags in `args`), so `sluice retry` clones again what
+ * errored. Returns the exit code: 1 when a node could not be cloned.
+ */
+export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<number> {
+  if (args.state === undefined) {
+    io.err(
+      "error: clone points this target's relations at a previous run's: pass --state DIR with its manifest.json",
+    );
+    return ExitCode.usage;
+  }
+  const startedAt = new Date();
+  const { loadSelection } = await import("../selection.js");
+  const selection = await loadSelection(args, io);
+  if (!selection?.state) return ExitCode.usage;
+  const { ctx, ids, state } = selection;
+  const { openEngine } = await import("@sluice/engines");
+  const { cloneRelations, cloneRunResults, writeRunResults } = await import("@sluice/runner");
+  const engine = await openEngine(ctx.target, ctx.project.dir);
+  let outcomes: CloneOutcome[];
+  try {
+    outcomes = await cloneRelations({
+      compiled: ctx.compiled,
+      ids,
+      state,
+      engine,
+      dialect: ctx.dialect,
+      fullRefresh: args.fullRefresh ?? false,
+      ...(io.signal ? { signal: io.signal } : {}),
+      onOutcome: (o) => (o.status === "error" ? io.err(line(o)) : io.out(line(o))),
+    });
+  } finally {
+    await engine.close();
+  }
+  const { invocationArgs } = await import("../invocation-args.js");
+  const results = cloneRunResults(outcomes, ctx.compiled, {
+    target: ctx.targetName,
+    runId: ctx.runId,
+    startedAt: startedAt.toISOString(),
+    elapsedMs: Date.now() - startedAt.getTime(),
+  });
+  const file = await writeRunResults(ctx.targetDir, results, ctx.compiled, invocationArgs(args));
+  const count = (s: CloneOutcome["status"]) => outcomes.filter((o) => o.status === s).length;
+  io.out(
+    `Clone of ${state.dir} into target '${ctx.targetName}': ${count("created")} created, ` +
+      `${count("skipped")} skipped, ${count("error")} error(s). Results: ${path.relative(process.cwd(), file)}`,
+  );
+  return count("error") > 0 ? ExitCode.failed : ExitCode.ok;
+}
 
 /**
  * `sluice clone --state DIR`: dbt 1.6+'s clone. Each selected model, seed or snapshot the state
@@ -32,39 +84,5 @@ export const cloneCommand: CommandSpec<CloneArgs> = {
       describe: "Replace relations that already exist in this target (else they are kept)",
     },
   },
-  handler: async (args, io) => {
-    if (args.state === undefined) {
-      io.err(
-        "error: clone points this target's relations at a previous run's: pass --state DIR with its manifest.json",
-      );
-      return ExitCode.usage;
-    }
-    const { loadSelection } = await import("../selection.js");
-    const selection = await loadSelection(args, io);
-    if (!selection?.state) return ExitCode.usage;
-    const { ctx, ids, state } = selection;
-    const { openEngine } = await import("@sluice/engines");
-    const { cloneRelations } = await import("@sluice/runner");
-    const engine = await openEngine(ctx.target, ctx.project.dir);
-    try {
-      const outcomes = await cloneRelations({
-        compiled: ctx.compiled,
-        ids,
-        state,
-        engine,
-        dialect: ctx.dialect,
-        fullRefresh: args.fullRefresh ?? false,
-        ...(io.signal ? { signal: io.signal } : {}),
-        onOutcome: (o) => (o.status === "error" ? io.err(line(o)) : io.out(line(o))),
-      });
-      const count = (s: CloneOutcome["status"]) => outcomes.filter((o) => o.status === s).length;
-      io.out(
-        `Clone of ${state.dir} into target '${ctx.targetName}': ${count("created")} created, ` +
-          `${count("skipped")} skipped, ${count("error")} error(s).`,
-      );
-      return count("error") > 0 ? ExitCode.failed : ExitCode.ok;
-    } finally {
-      await engine.close();
-    }
-  },
+  handler: cloneNodes,
 };

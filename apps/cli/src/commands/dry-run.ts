@@ -9,6 +9,8 @@ import type { SelectionArgs } from "./shared-options.js";
 export interface DryRunArgs extends GlobalArgs, SelectionArgs {
   fullRefresh?: boolean;
   format: "table" | "json";
+  defer?: boolean;
+  favorState?: boolean;
 }
 
 /**
@@ -38,17 +40,34 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
   const engine = noLake
     ? undefined
     : await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
+  const planEngine = engine ?? {
+    describeRelation: () => Promise.resolve({ exists: false as const }),
+    execute: () => Promise.reject(new Error("no lake: nothing to read")),
+    // The raw zone may hold files already: the first build reads them.
+    listRawHours: (location: string, from?: string) =>
+      Promise.resolve(listLakeRawZone(location, from)),
+  };
   try {
+    // The plans show what --defer reads, as the build would.
+    let compiled = ctx.compiled;
+    if (args.defer === true && selection.state) {
+      const { deferOnEngine } = await import("./defer-to-state.js");
+      const favorState = args.favorState === true;
+      const deferral = await deferOnEngine(
+        compiled,
+        ids,
+        selection.state,
+        planEngine,
+        ctx.dialect,
+        favorState,
+      );
+      compiled = deferral.compiled;
+    }
     const plans = await planRun({
       command,
-      compiled: ctx.compiled,
+      compiled,
       selected: ids,
-      engine: engine ?? {
-        describeRelation: () => Promise.resolve({ exists: false }),
-        execute: () => Promise.reject(new Error("no lake: nothing to read")),
-        // The raw zone may hold files already: the first build reads them.
-        listRawHours: (location, from) => Promise.resolve(listLakeRawZone(location, from)),
-      },
+      engine: planEngine,
       dialect: ctx.dialect,
       runId: ctx.runId,
       fullRefresh: args.fullRefresh ?? false,

@@ -4,6 +4,7 @@ import type { RunCommand, SluiceResult } from "@sluice/runner";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { RunArgs } from "./run-commands.js";
+import type { CloneArgs } from "./clone.js";
 
 /**
  * What `retry` runs again: nodes that errored or failed, and nodes skipped for a failure upstream
@@ -13,7 +14,9 @@ const retried = (r: SluiceResult): boolean =>
   r.status === "error" ||
   r.status === "fail" ||
   (r.status === "skipped" && r.skipped_because !== undefined);
-const runCommands = new Set<string>(["build", "run", "test", "seed"]);
+const runCommands = new Set<string>(["build", "run", "test", "seed", "snapshot"]);
+/** What retry repeats: the run commands, and clone (dbt's retry clones again what errored). */
+const retriable = "a build, run, test, seed, snapshot or clone";
 
 /**
  * `sluice retry`: run again the nodes of the last run_results.json that failed or were skipped,
@@ -22,7 +25,7 @@ const runCommands = new Set<string>(["build", "run", "test", "seed"]);
 export const retryCommand: CommandSpec<Record<string, never>> = {
   command: "retry",
   describe:
-    "Run again the failed and skipped nodes of the last build/run/test/seed (target/run_results.json), with the same flags",
+    "Run again the failed and skipped nodes of the last build/run/test/seed/snapshot/clone (target/run_results.json), with the same flags",
   options: {},
   examples: [["$0 retry", "after a failed build: run only what failed and what it skipped"]],
   handler: async (args, io) => {
@@ -33,14 +36,14 @@ export const retryCommand: CommandSpec<Record<string, never>> = {
     } catch {
       io.err(
         `error RETRY_NOTHING_RECORDED: no ${path.relative(process.cwd(), file)}\n` +
-          "  hint: retry repeats a build, run, test or seed that ran before: run one first",
+          `  hint: retry repeats ${retriable} that ran before: run one first`,
       );
       return ExitCode.usage;
     }
     const { readSluiceRunResults } = await import("@sluice/runner");
     const last = readSluiceRunResults(JSON.parse(text));
-    if (!runCommands.has(last.command)) {
-      io.err(`error RETRY_NOTHING_RECORDED: ${file} records no build, run, test or seed`);
+    if (!runCommands.has(last.command) && last.command !== "clone") {
+      io.err(`error RETRY_NOTHING_RECORDED: ${file} records no ${retriable.slice(2)}`);
       return ExitCode.usage;
     }
     const ids = last.results.filter(retried).map((r) => r.id);
@@ -51,20 +54,20 @@ export const retryCommand: CommandSpec<Record<string, never>> = {
       return ExitCode.ok;
     }
     const { argsFromInvocation } = await import("../invocation-args.js");
+    io.err(`Retrying ${ids.length} node(s) of the last ${last.command} (${last.run_id}).`);
+    const only = {
+      exclude: [],
+      select: ids,
+      projectDir: args.projectDir,
+      ...(args.target ? { target: args.target } : {}),
+    };
+    if (last.command === "clone") {
+      const { cloneNodes } = await import("./clone.js");
+      const flags = argsFromInvocation(last.args) as unknown as CloneArgs;
+      return cloneNodes({ ...flags, ...only }, io);
+    }
     const { runNodes } = await import("./run-commands.js");
     const flags = argsFromInvocation(last.args) as unknown as RunArgs;
-    io.err(`Retrying ${ids.length} node(s) of the last ${last.command} (${last.run_id}).`);
-    return runNodes(
-      last.command as RunCommand,
-      {
-        ...flags,
-        exclude: [],
-        select: ids,
-        dryRun: false,
-        projectDir: args.projectDir,
-        ...(args.target ? { target: args.target } : {}),
-      },
-      io,
-    );
+    return runNodes(last.command as RunCommand, { ...flags, ...only, dryRun: false }, io);
   },
 };

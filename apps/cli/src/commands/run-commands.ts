@@ -22,6 +22,7 @@ export interface RunArgs extends SelectionArgs {
   athenaCheck?: boolean;
   dryRun?: boolean;
   defer?: boolean;
+  favorState?: boolean;
   junitXml?: string;
 }
 
@@ -136,7 +137,13 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
         type: "boolean",
         default: false,
         describe:
-          "Read unselected models and seeds from the --state run's relations (e.g. production's) instead of this target's",
+          "Read unselected models and seeds that this target does not have from the --state run's relations (e.g. production's)",
+      },
+      "favor-state": {
+        type: "boolean",
+        default: false,
+        describe:
+          "With --defer: read every unselected model and seed from the --state run's relations, even those this target has",
       },
       ...(name === "build" || name === "run" || name === "snapshot"
         ? {
@@ -164,7 +171,9 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
         ? "--format json and --log-format json both write to stdout: choose one"
         : args.defer === true && args.state === undefined
           ? "--defer reads the relations of a previous run: pass --state DIR with its manifest.json"
-          : undefined,
+          : args.favorState === true && args.defer !== true
+            ? "--favor-state changes what --defer reads: pass --defer too"
+            : undefined,
     handler: async (args, io) =>
       args.dryRun === true
         ? (await import("./dry-run.js")).dryRun(name, args, io)
@@ -228,14 +237,25 @@ export async function runNodes(
   }
   const { ctx, ids } = selection;
   if (args.defer === true && selection.state) {
-    const { deferToState } = await import("@sluice/compiler");
-    const relations = new Map([...selection.state.nodes].map(([id, n]) => [id, n.relation]));
-    ctx.compiled = deferToState(
+    // dbt's --defer looks at this target's relations: the engine must be open first.
+    const { deferOnEngine } = await import("./defer-to-state.js");
+    const favorState = args.favorState === true;
+    const deferral = await deferOnEngine(
       ctx.compiled,
-      new Set(ids),
-      relations,
-      ctx.dialect.quoteRelation,
-    ).compiled;
+      ids,
+      selection.state,
+      await opening,
+      ctx.dialect,
+      favorState,
+    );
+    ctx.compiled = deferral.compiled;
+    if (deferral.kept.length > 0) {
+      const names = deferral.kept.map((id) => id.replace(/^\w+\./, ""));
+      const shown = names.length > 5 ? [...names.slice(0, 5), `${names.length - 5} more`] : names;
+      io.err(
+        `note: --defer reads ${shown.join(", ")} from this target, where they exist (--favor-state reads the state's)`,
+      );
+    }
     const atRun = ctx.compiled.nodes.filter((n) => n.renderAtRun && ids.includes(n.id));
     if (atRun.length > 0)
       io.err(

@@ -33,7 +33,11 @@ export interface SelectOptions {
 class Graph {
   readonly parents = new Map<string, string[]>();
   readonly children = new Map<string, string[]>();
+  readonly tests: readonly CompiledNode[];
+  readonly testIds: ReadonlySet<string>;
   constructor(nodes: readonly CompiledNode[]) {
+    this.tests = nodes.filter((n) => n.kind === "test");
+    this.testIds = new Set(this.tests.map((t) => t.id));
     for (const n of nodes) {
       // `+test` reaches what a test reads; tests join other selections only indirectly.
       this.parents.set(n.id, n.dependsOn);
@@ -61,6 +65,37 @@ class Graph {
     if (item.children !== undefined) add(reachable(direct, this.children, item.children));
     return out;
   }
+
+  /**
+   * `ids` and the tests of what it holds: a test whose node (`attachedTo`) is in it, or that reads
+   * only nodes in it. What an intersection's item picks for tests (dbt's indirect selection).
+   */
+  withTests(ids: ReadonlySet<string>): Set<string> {
+    const out = new Set(ids);
+    for (const t of this.tests)
+      if (
+        (t.attachedTo !== undefined && ids.has(t.attachedTo)) ||
+        (t.dependsOn.length > 0 && t.dependsOn.every((d) => ids.has(d)))
+      )
+        out.add(t.id);
+    return out;
+  }
+}
+
+/**
+ * An intersection (`a,b`) of the items' picks. As in dbt, each item's pick includes the tests of
+ * the nodes it picks, so `test_type:dq,events` is the DQDL rules of events and
+ * `test_type:generic,+funnel` the generic tests of funnel and its parents. Tests join only when
+ * an item picks tests itself (a `test_type:`, a test's name or tag): else what the intersection
+ * picks is the same as before and its tests come along as in any selection (see selectNodes).
+ */
+function intersect(graph: Graph, picks: readonly Set<string>[]): Set<string> {
+  const withTests =
+    picks.length > 1 && picks.some((p) => [...p].some((id) => graph.testIds.has(id)))
+      ? picks.map((p) => graph.withTests(p))
+      : picks;
+  const [first, ...rest] = withTests;
+  return new Set([...(first ?? [])].filter((id) => rest.every((p) => p.has(id))));
 }
 
 interface Evaluated {
@@ -80,7 +115,6 @@ function evaluate(
 ): Evaluated {
   const result: Evaluated = { ids: new Set(), empty: [] };
   for (const expr of exprs.flatMap((e) => e.split(/\s+/)).filter((e) => e !== "")) {
-    let acc: Set<string> | undefined;
     let hint: string | undefined;
     const items = expr.split(",").map((part) => parseSelectorItem(part));
     const invalid = items.filter((i): i is SelectorProblem => "message" in i);
@@ -100,13 +134,13 @@ function evaluate(
       );
     if (invalid.length > 0 || missing.length > 0) continue;
     const { graph, facts } = lazy();
-    for (const item of items as SelectorItem[]) {
+    const picks = (items as SelectorItem[]).map((item) => {
       const direct = matchItem(facts, item, exposures, state);
       if (direct.length === 0) hint ??= closestHint(item.value, candidates(facts, item, exposures));
-      const ids = graph.expand(direct, item);
-      acc = acc === undefined ? ids : new Set([...acc].filter((id) => ids.has(id)));
-    }
-    if (!acc || acc.size === 0) result.empty.push({ expr, ...(hint ? { hint } : {}) });
+      return graph.expand(direct, item);
+    });
+    const acc = intersect(graph, picks);
+    if (acc.size === 0) result.empty.push({ expr, ...(hint ? { hint } : {}) });
     else acc.forEach((id) => result.ids.add(id));
   }
   return result;

@@ -1,36 +1,73 @@
 import type { Relation } from "@sluice/dialects";
 import type { CompiledNode, CompiledProject, SharedQuery, TestAssertion } from "../types.js";
 
+/** How `--defer` chooses between this target's relation of an unselected node and the state's. */
+export interface DeferOptions {
+  /**
+   * dbt's `--favor-state`: read the state's relation even when this target has one. Without it
+   * (dbt's default), an unselected node whose relation exists in this target is read there.
+   */
+  favorState?: boolean;
+  /** Ids (among {@link deferCandidates}) whose relation exists in this target. Default: none. */
+  inTarget?: ReadonlySet<string>;
+}
+
 /**
- * dbt's `--defer`: the selected nodes read the state's relation of every unselected model or
- * seed the state has (e.g. production's `ecommerce_silver.events`) instead of this target's.
+ * The nodes `--defer` may point at the state's relation: unselected models and seeds (not
+ * ephemeral) the state has, under another relation than this target's. Which of them exist in
+ * this target is the caller's to find out (an engine's `describeRelation`). Pure.
+ *
+ * @example deferCandidates(compiled, new Set(["model.funnel"]), prodRelations, quote) // [events node, ...]
+ */
+export function deferCandidates(
+  compiled: CompiledProject,
+  selected: ReadonlySet<string>,
+  stateRelations: ReadonlyMap<string, Relation>,
+  quote: (relation: Relation) => string,
+): CompiledNode[] {
+  return compiled.nodes.filter((node) => {
+    const to = stateRelations.get(node.id);
+    return (
+      to !== undefined &&
+      (node.kind === "model" || node.kind === "seed") &&
+      node.materialization !== "ephemeral" &&
+      !selected.has(node.id) &&
+      quote(node.relation) !== quote(to)
+    );
+  });
+}
+
+/**
+ * dbt's `--defer`: the selected nodes read the state's relation (e.g. production's
+ * `ecommerce_silver.events`) of every unselected model or seed the state has and this target
+ * does not (`options.inTarget`); with `favorState` (dbt's `--favor-state`), of every one the
+ * state has, whether this target has it or not.
  * The deferred nodes take the state's relation, and every SQL text of the selected nodes that
  * names the old relation (quoted by `quote`, the dialect's `quoteRelation`) names the state's:
  * statements, a rule's failing-rows query, and the queries tests share (a DQDL ruleset's one
  * pass, generic tests counted in one scan), which would otherwise read this target's relation.
  * Returns the project changed and the ids deferred. Pure.
  *
- * @example deferToState(compiled, new Set(["model.funnel"]), prodRelations, dialect.quoteRelation)
+ * @example deferToState(compiled, new Set(["model.funnel"]), prodRelations, dialect.quoteRelation, { inTarget: new Set() })
  */
 export function deferToState(
   compiled: CompiledProject,
   selected: ReadonlySet<string>,
   stateRelations: ReadonlyMap<string, Relation>,
   quote: (relation: Relation) => string,
+  options: DeferOptions = {},
 ): { compiled: CompiledProject; deferred: string[] } {
+  const chosen = new Set(
+    deferCandidates(compiled, selected, stateRelations, quote)
+      .filter((n) => options.favorState === true || !options.inTarget?.has(n.id))
+      .map((n) => n.id),
+  );
   const renames = new Map<string, string>();
   const deferred: string[] = [];
   const nodes = compiled.nodes.map((node): CompiledNode => {
     const to = stateRelations.get(node.id);
-    const deferrable =
-      (node.kind === "model" || node.kind === "seed") &&
-      node.materialization !== "ephemeral" &&
-      !selected.has(node.id);
-    if (!to || !deferrable) return node;
-    const from = quote(node.relation);
-    const target = quote(to);
-    if (from === target) return node;
-    renames.set(from, target);
+    if (!to || !chosen.has(node.id)) return node;
+    renames.set(quote(node.relation), quote(to));
     deferred.push(node.id);
     return { ...node, relation: { schema: to.schema, name: to.name } };
   });

@@ -4,11 +4,21 @@ import type { Dialect, Relation } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import type { RunState } from "../artifacts/read-state.js";
 
+/** When a node's clone started and ended (ISO times), for run_results.json. */
+export interface CloneTiming {
+  startedAt: string;
+  completedAt: string;
+  elapsedMs: number;
+}
+
 /** What `sluice clone` did with one selected node. */
-export type CloneOutcome =
+type CloneStep =
   | { id: string; status: "created"; relation: Relation; from: Relation }
   | { id: string; status: "skipped"; relation: Relation; reason: string }
   | { id: string; status: "error"; relation: Relation; from: Relation; message: string };
+
+/** What `sluice clone` did with one selected node, and when. */
+export type CloneOutcome = CloneStep & CloneTiming;
 
 export interface CloneOptions {
   compiled: CompiledProject;
@@ -36,13 +46,22 @@ export async function cloneRelations(options: CloneOptions): Promise<CloneOutcom
   const { engine, dialect, state } = options;
   const byId = new Map(options.compiled.nodes.map((n) => [n.id, n]));
   const outcomes: CloneOutcome[] = [];
-  const done = (outcome: CloneOutcome) => {
+  let started = Date.now();
+  const done = (step: CloneStep) => {
+    const now = Date.now();
+    const outcome: CloneOutcome = {
+      ...step,
+      startedAt: new Date(started).toISOString(),
+      completedAt: new Date(now).toISOString(),
+      elapsedMs: now - started,
+    };
     outcomes.push(outcome);
     options.onOutcome?.(outcome);
   };
   for (const id of options.ids) {
     const node = byId.get(id);
     if (!node || node.kind === "test" || node.kind === "source") continue;
+    started = Date.now();
     const relation = node.relation;
     const from = state.nodes.get(id)?.relation;
     const existing = from ? await engine.describeRelation(relation) : { exists: false };
