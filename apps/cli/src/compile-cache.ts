@@ -6,12 +6,11 @@ import {
   readdirSync,
   readFileSync,
   readSync,
-  renameSync,
   statSync,
-  writeFileSync,
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeHeadedFile } from "./headed-file.js";
 
 /**
  * Partial parsing, as dbt calls it: the loaded and compiled project is kept in
@@ -237,10 +236,8 @@ export function writeCachedContext(
   };
   try {
     mkdirSync(targetDir, { recursive: true });
-    const tmp = path.join(targetDir, `${CACHE_FILE}.${process.pid}.tmp`);
     const line = JSON.stringify(header);
-    writeFileSync(tmp, `${line}\n${context}`);
-    renameSync(tmp, path.join(targetDir, CACHE_FILE));
+    writeHeadedFile(path.join(targetDir, CACHE_FILE), line, context);
     return line;
   } catch {
     // A read-only project still works, only without the cache.

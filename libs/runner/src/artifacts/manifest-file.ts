@@ -117,7 +117,9 @@ export function writeManifest(
       if (stale.has(n.id)) {
         const next = fresh.next();
         if (next.done || next.value.uid !== id) throw new Error(`manifest entry of ${id} missing`);
-        out.push(JSON.stringify(next.value.entry));
+        // Encoded at once: the entry's text dies young (a MB of entries joined and flattened
+        // before encoding was a copy of the whole manifest in the old generation).
+        out.push(Buffer.from(JSON.stringify(next.value.entry)));
         built += 1;
       } else {
         const at = previous!.index.entries[id]!;
