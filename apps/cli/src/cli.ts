@@ -160,6 +160,8 @@ export async function runCli(
       );
     });
 
+  skipHelpCache(parser);
+
   for (const spec of commands as CommandSpec<Record<string, unknown>>[]) {
     parser.command(
       spec.command,
@@ -211,4 +213,19 @@ export async function runCli(
     return ExitCode.usage;
   }
   return exitCode;
+}
+
+/**
+ * yargs renders the whole help text right after starting a command's handler, to have it ready
+ * should the handler fail. sluice's handlers report their own errors and never show help then
+ * (`fail` above throws), and that render (every option wrapped to the terminal's width) was a
+ * third of a no-change `compile` at 10,000 models. Help asked for (`--help`, no command) is
+ * rendered when asked, as before.
+ */
+function skipHelpCache(parser: unknown): void {
+  const internals = parser as {
+    getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+  };
+  const usage = internals.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
 }

@@ -6,12 +6,11 @@ import {
   readdirSync,
   readFileSync,
   readSync,
-  renameSync,
   statSync,
-  writeFileSync,
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeHeadedFile } from "./headed-file.js";
 
 /**
  * Partial parsing, as dbt calls it: the loaded and compiled project is kept in
@@ -64,8 +63,46 @@ export function buildId(): string {
   return `${self}:${s.size}:${s.mtimeMs}`;
 }
 
+/** A project listing's hash and the latest file modification time it saw. */
+interface Listing {
+  hash: string;
+  newest: number;
+}
+
+/**
+ * The listings one command took, by project folder and folders listed. A command lists the
+ * project up to three times (its replay check, the cache check, the cache write after a
+ * compile); at 10,000 files each is 10,000 stats. Reusing the first listing for the cache write
+ * is safe: a file that changed after it was taken makes the saved listing differ from the next
+ * command's, which then compiles again (a miss, never a stale hit), and the racy check still
+ * sees the newest time of the files listed.
+ */
+export type Listings = Map<string, Listing>;
+
+const invocations = new WeakMap<object, Listings>();
+
+/**
+ * The listings of the command whose parsed arguments are `args` (one object per invocation:
+ * another invocation, even in the same process, lists afresh).
+ */
+export function invocationListings(args: object): Listings {
+  let listings = invocations.get(args);
+  if (listings === undefined) invocations.set(args, (listings = new Map()));
+  return listings;
+}
+
+/** {@link snapshot}, taken once per `listings`. */
+function listing(dir: string, folders: readonly string[], listings?: Listings): Listing {
+  const key = JSON.stringify([dir, folders]);
+  const seen = listings?.get(key);
+  if (seen !== undefined) return seen;
+  const taken = snapshot(dir, folders);
+  listings?.set(key, taken);
+  return taken;
+}
+
 /** Hash of the listings of `folders` (project-relative) and of sluice.yml; `newest` is the latest mtime seen. */
-function snapshot(dir: string, folders: readonly string[]): { hash: string; newest: number } {
+function snapshot(dir: string, folders: readonly string[]): Listing {
   // One hash of all lines (the same digest as one update per line) and no path.join per file:
   // at 10,000 models this runs on every command, a third of a no-change compile's own work.
   const lines: string[] = [];
@@ -127,7 +164,11 @@ function firstLine(file: string): string {
  * The header line of `target/partial_parse.json` when the cache it heads is still valid for
  * `request`, without reading the context after it. Equal valid headers: equal contexts.
  */
-export function validCacheHeader(targetDir: string, request: CacheRequest): string | undefined {
+export function validCacheHeader(
+  targetDir: string,
+  request: CacheRequest,
+  listings?: Listings,
+): string | undefined {
   let line: string;
   let header: Header;
   try {
@@ -140,7 +181,7 @@ export function validCacheHeader(targetDir: string, request: CacheRequest): stri
   if (JSON.stringify(header.request) !== JSON.stringify(request)) return undefined;
   if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env))
     return undefined;
-  if (snapshot(request.dir, header.folders).hash !== header.snapshot) return undefined;
+  if (listing(request.dir, header.folders, listings).hash !== header.snapshot) return undefined;
   return line;
 }
 
@@ -151,8 +192,9 @@ export function validCacheHeader(targetDir: string, request: CacheRequest): stri
 export function readCachedContext(
   targetDir: string,
   request: CacheRequest,
+  listings?: Listings,
 ): { context: string; header: string } | undefined {
-  const line = validCacheHeader(targetDir, request);
+  const line = validCacheHeader(targetDir, request, listings);
   if (line === undefined) return undefined;
   try {
     const text = readFileSync(path.join(targetDir, CACHE_FILE), "utf8");
@@ -170,6 +212,7 @@ export function readCachedContext(
  * Save a compile. Skipped when a file changed less than {@link RACY_MS} before `loadStartedMs`
  * or after it (it may have changed while it was read, or change again within the file system's
  * timestamp granularity): the next run compiles again rather than trust a racy snapshot.
+ * `listings`: reuse the listing the cache check took (see {@link Listings}).
  * Returns the header line written (undefined when skipped or not writable).
  */
 export function writeCachedContext(
@@ -179,8 +222,9 @@ export function writeCachedContext(
   envNames: readonly string[],
   context: string,
   loadStartedMs: number,
+  listings?: Listings,
 ): string | undefined {
-  const snap = snapshot(request.dir, folders);
+  const snap = listing(request.dir, folders, listings);
   if (snap.newest >= loadStartedMs - RACY_MS) return undefined;
   const header: Header = {
     format: FORMAT,
@@ -192,10 +236,8 @@ export function writeCachedContext(
   };
   try {
     mkdirSync(targetDir, { recursive: true });
-    const tmp = path.join(targetDir, `${CACHE_FILE}.${process.pid}.tmp`);
     const line = JSON.stringify(header);
-    writeFileSync(tmp, `${line}\n${context}`);
-    renameSync(tmp, path.join(targetDir, CACHE_FILE));
+    writeHeadedFile(path.join(targetDir, CACHE_FILE), line, context);
     return line;
   } catch {
     // A read-only project still works, only without the cache.

@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { CompileMemo, ModelMemo } from "@sluice/compiler";
 import type { ParsedProperties, PropertiesMemo } from "@sluice/project";
 import { buildId } from "./compile-cache.js";
+import { writeHeadedFile } from "./headed-file.js";
 
 /**
  * `target/compile_memo.json`: what a load and compile can reuse from the previous one, kept
@@ -63,9 +64,7 @@ export function writeLoadMemo(targetDir: string, dir: string, memo: LoadMemo): v
   const saved: Saved = { properties: properties.next, models: models.next };
   try {
     mkdirSync(targetDir, { recursive: true });
-    const tmp = path.join(targetDir, `${MEMO_FILE}.${process.pid}.tmp`);
-    writeFileSync(tmp, `${header(dir)}\n${JSON.stringify(saved)}`);
-    renameSync(tmp, path.join(targetDir, MEMO_FILE));
+    writeHeadedFile(path.join(targetDir, MEMO_FILE), header(dir), JSON.stringify(saved));
   } catch {
     // A read-only project still works, only without the memo.
   }

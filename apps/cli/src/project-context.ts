@@ -6,6 +6,7 @@ import type { Diagnostic, LoadOptions, Project, TargetConfig } from "@sluice/pro
 import type { GlobalArgs, Io } from "./command.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 import {
+  invocationListings,
   readCachedContext,
   recordingEnv,
   RUN_ID_PLACEHOLDER,
@@ -57,7 +58,8 @@ export async function loadProjectContext(
   const runId = options.runId ?? newRunId();
   const request = cacheRequest(args, options);
   const useCache = args.partialParse !== false;
-  const cached = useCache ? readCachedContext(targetDir, request) : undefined;
+  const listings = invocationListings(args);
+  const cached = useCache ? readCachedContext(targetDir, request, listings) : undefined;
   if (cached !== undefined)
     return withCacheHeader(await revive(cached.context, runId, targetDir, io, dir), cached.header);
 
@@ -79,6 +81,7 @@ export async function loadProjectContext(
         fresh.envRead,
         fresh.context,
         loadStarted,
+        listings,
       )
     : undefined;
   // The placeholder run id needs no substitution: keep the objects instead of parsing the text.

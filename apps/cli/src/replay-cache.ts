@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import type { GlobalArgs, Io } from "./command.js";
-import { validCacheHeader } from "./compile-cache.js";
+import { invocationListings, validCacheHeader } from "./compile-cache.js";
 import { cacheRequest } from "./project-context.js";
 
 /**
@@ -83,7 +83,7 @@ const stateStamp = (dir: string, projectDir: string): string[] =>
 
 function validHeader(args: GlobalArgs): string | undefined {
   const request = cacheRequest(args);
-  return validCacheHeader(path.join(request.dir, "target"), request);
+  return validCacheHeader(path.join(request.dir, "target"), request, invocationListings(args));
 }
 
 /** What the command printed last time under `key`, if that is this key. */

@@ -56,6 +56,9 @@ export async function writeCompiledArtifacts(
     return runPaths;
   // Gone until the new artifacts are all written: an interrupted write is never trusted.
   rmSync(stampFile(targetDir), { force: true });
+  // The manifest first: its entries are built and written before the node texts below exist
+  // (both held at once were a cold compile's peak memory).
+  writeManifest(targetDir, options.project, compiled, options, options.build);
   const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
   for (const node of nodes) {
     const file = artifactName(node);
@@ -69,7 +72,6 @@ export async function writeCompiledArtifacts(
       : new Map([...texts[kind]].map(([file, text]) => [path.join(targetDir, kind, file), text]));
     for (const [file, text] of placed) files.set(file, text);
   }
-  writeManifest(targetDir, options.project, compiled, options, options.build);
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   writeChangedFiles(roots, files, { index: path.join(targetDir, ".artifact-hashes.json") });
   if (stamp !== undefined) writeFileSync(stampFile(targetDir), stamp);

@@ -51,14 +51,16 @@ export interface ManifestEntry {
 
 /**
  * The manifest entries (see {@link dbtManifest}) of the nodes in `ids` (default: every node), in
- * the compiled project's order. Only those nodes' checksums are computed.
+ * the compiled project's order, one at a time: a caller that serializes each as it comes never
+ * holds every entry's object (at 10,000 models, hundreds of MB). Only those nodes' checksums are
+ * computed.
  */
-export function dbtNodeEntries(
+export function* dbtNodeEntries(
   project: Project,
   compiled: CompiledProject,
   invocation: ArtifactInvocation,
   ids?: ReadonlySet<string>,
-): ManifestEntry[] {
+): Generator<ManifestEntry> {
   const pkg = compiled.projectName;
   const uid = (id: string) => dbtUniqueId(id, pkg);
   const checksums = nodeChecksums(project, compiled, ids);
@@ -94,7 +96,6 @@ export function dbtNodeEntries(
       checksum: { name: "sha256", checksum: sha256(stableJson(sums)) },
     };
   };
-  const entries: ManifestEntry[] = [];
   for (const n of compiled.nodes) {
     if (ids && !ids.has(n.id)) continue;
     if (n.kind === "source") {
@@ -115,7 +116,7 @@ export function dbtNodeEntries(
         patch_path: null,
         unrendered_config: {},
       };
-      entries.push({ section: "sources", uid: uid(n.id), entry });
+      yield { section: "sources", uid: uid(n.id), entry };
       continue;
     }
     const dependsOn = {
@@ -176,9 +177,8 @@ export function dbtNodeEntries(
           }
         : {}),
     };
-    entries.push({ section: "nodes", uid: uid(n.id), entry });
+    yield { section: "nodes", uid: uid(n.id), entry };
   }
-  return entries;
 }
 
 /**

@@ -77,9 +77,6 @@ export function writeManifest(
       .filter((n) => previous?.index.entries[uid(n)]?.[0] !== keys.get(n.id))
       .map((n) => n.id),
   );
-  const built = new Map(
-    dbtNodeEntries(project, compiled, invocation, stale).map((e) => [e.uid, e] as const),
-  );
   // Top-level keys in order; the text of each but the node sections.
   const frame = new Map(
     Object.entries(dbtManifestFrame(project, compiled, invocation))
@@ -100,18 +97,34 @@ export function writeManifest(
 
   const out = new ByteAssembly();
   const entries: ManifestIndex["entries"] = {};
+  let built = 0;
   const section = (name: ManifestEntry["section"]) => {
     const nodes = compiled.nodes.filter((n) => (n.kind === "source") === (name === "sources"));
     if (nodes.length === 0) return out.push("{}");
+    // Stale entries are built in the section's order and written as they come: no entry's
+    // object or text outlives its turn (at 10,000 models, all of them held was the peak memory).
+    const fresh = dbtNodeEntries(
+      project,
+      compiled,
+      invocation,
+      new Set(nodes.filter((n) => stale.has(n.id)).map((n) => n.id)),
+    );
     out.push("{");
     nodes.forEach((n, i) => {
       const id = uid(n);
       out.push(`${i === 0 ? "" : ","}${JSON.stringify(id)}:`);
-      const fresh = built.get(id);
-      const at = previous?.index.entries[id];
       const start = out.length;
-      if (fresh) out.push(JSON.stringify(fresh.entry));
-      else out.push(previous!.bytes.subarray(at![1], at![1] + at![2]));
+      if (stale.has(n.id)) {
+        const next = fresh.next();
+        if (next.done || next.value.uid !== id) throw new Error(`manifest entry of ${id} missing`);
+        // Encoded at once: the entry's text dies young (a MB of entries joined and flattened
+        // before encoding was a copy of the whole manifest in the old generation).
+        out.push(Buffer.from(JSON.stringify(next.value.entry)));
+        built += 1;
+      } else {
+        const at = previous!.index.entries[id]!;
+        out.push(previous!.bytes.subarray(at[1], at[1] + at[2]));
+      }
       entries[id] = [keys.get(n.id)!, start, out.length - start];
     });
     out.push("}");
@@ -139,7 +152,7 @@ export function writeManifest(
     entries,
   };
   writeFileSync(indexFile, JSON.stringify(index));
-  return { built: built.size, reused: compiled.nodes.length - built.size, written: true };
+  return { built, reused: compiled.nodes.length - built, written: true };
 }
 
 /**
@@ -208,6 +221,9 @@ const isSection = (key: string): key is ManifestEntry["section"] =>
 const withoutInvocation = (text: string): string =>
   text.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
 
+/** Characters of text a {@link ByteAssembly} keeps before encoding them. */
+const PENDING_LIMIT = 1 << 20;
+
 /**
  * A file's bytes built from pieces, knowing its length so far (where the next piece starts).
  * Copied entries stay bytes: no decoding of the previous file and encoding again.
@@ -221,6 +237,9 @@ class ByteAssembly {
     if (typeof piece === "string") {
       this.pending += piece;
       this.length += Buffer.byteLength(piece);
+      // Encoded a MB at a time: a whole manifest held as one string and again as its bytes
+      // was the peak of a cold compile's memory.
+      if (this.pending.length >= PENDING_LIMIT) this.flush();
       return;
     }
     this.flush();
