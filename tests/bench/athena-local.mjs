@@ -4,7 +4,8 @@
 //    build of the same raw files (medians of alternating runs; each endpoint run starts on an
 //    empty catalog and bucket, like the local run on an empty lake).
 // 2. Per table model, 1 Athena query and at most 4 Glue/S3 calls, counted on the endpoint's call
-//    log (`GET /_aws-local/calls/log`). A query is a node's when run_results.json lists its id
+//    log (`GET /_aws-local/calls/log`), on three builds of one endpoint: the first (empty catalog),
+//    the next after one more raw hour, and a rerun with no new data (0 queries expected). A query is a node's when run_results.json lists its id
 //    under the node; a Glue call when it names the model's table (or one of its staging tables,
 //    `<name>__...`), an S3 call when its key is under the table's folder. Everything else (the
 //    raw table's registration, schema set-up, the sweep, end-of-run cleanup, tests' own queries)
@@ -55,6 +56,7 @@ function startEndpoint(latencyMs) {
       );
       resolve({
         url,
+        aws,
         stop: () =>
           new Promise((done) => {
             child.on("close", () => (rmSync(aws, { recursive: true, force: true }), done()));
@@ -79,6 +81,61 @@ async function prodBuild(latencyMs) {
   } finally {
     await endpoint.stop();
   }
+}
+
+/**
+ * Calls per table model on the builds after the first, on one endpoint: the next build after one
+ * more raw hour (the hour after the generated day, copied into the endpoint's bucket as Firehose
+ * would deliver it), then a rerun with no new data.
+ */
+async function rebuildCalls() {
+  const endpoint = await startEndpoint(0);
+  const logSince = async () => {
+    const url = `${endpoint.url}/_aws-local/calls/log`;
+    // A new connection each time: a kept-alive one idle through a build may be closed under it.
+    const headers = { connection: "close" };
+    const log = await (await fetch(url, { headers })).json();
+    await fetch(url, { method: "DELETE", headers });
+    return log;
+  };
+  const build = async () => {
+    const { ms } = sluice("build", "--target", "prod");
+    const results = readSluiceRunResults(
+      JSON.parse(readFileSync(path.join(dir, "target/run_results.json"), "utf8")),
+    );
+    return { ms, log: await logSince(), results };
+  };
+  try {
+    await build();
+    timeCommand(process.execPath, [
+      ...[sluiceBin, "--project-dir", dir, "generate", "--events", String(Math.ceil(EVENTS / 24))],
+      ...["--start", "2026-11-28T00:00:00Z", "--hours", "1", "--seed", "7", "--sink", "local"],
+    ]);
+    const day = "raw/events/2026/11/28";
+    cpSync(path.join(dir, ".lake", day), path.join(endpoint.aws, "sluice-lake", day), {
+      recursive: true,
+    });
+    const next = await build();
+    const unchanged = await build();
+    return { next, unchanged };
+  } finally {
+    await endpoint.stop();
+  }
+}
+
+/** The calls per model of {@link rebuildCalls}' builds, added to `figures`. */
+function rebuildFigures(again, figures) {
+  for (const [label, run] of [
+    ["next hour", again.next],
+    ["no new data", again.unchanged],
+  ]) {
+    const calls = callsPerModel(run.log, run.results);
+    for (const [id, c] of calls.perModel)
+      figures[`${label}: ${id}: queries, glue+s3`] = `${c.queries}, ${c.glue + c.s3}`;
+    for (const [api, n] of [...calls.byApi].sort((a, b) => b[1] - a[1]).slice(0, 6))
+      figures[`${label}: model calls of ${api}`] = n;
+  }
+  return figures;
 }
 
 function localBuild() {
@@ -146,6 +203,13 @@ function criticalPathMs(results) {
 
 try {
   generateRaw(dir, EVENTS);
+  if (process.env.BENCH_CALLS_ONLY === "1") {
+    // Only the calls per model of the builds after the first (no timings).
+    const again = await rebuildCalls();
+    const figures = rebuildFigures(again, {});
+    report("athena-local: calls per table model after the first build", figures);
+    process.exit(0);
+  }
   // Alternating runs, so load from other processes falls on both sides alike.
   const local = [];
   const prod = [];
@@ -156,6 +220,7 @@ try {
     prod.push(last.ms);
   }
   const { perModel, runLevel, byApi } = callsPerModel(last.log, last.results);
+  const again = await rebuildCalls();
   const figures = {
     events: EVENTS,
     "local lake full build (s, median)": median(local) / 1000,
@@ -167,6 +232,7 @@ try {
   figures["run level: queries, glue, s3"] = `${runLevel.queries}, ${runLevel.glue}, ${runLevel.s3}`;
   for (const [api, n] of [...byApi].sort((a, b) => b[1] - a[1]).slice(0, 5))
     figures[`model calls of ${api}`] = n;
+  rebuildFigures(again, figures);
   const slow = await prodBuild(LATENCY_MS);
   const path_ = criticalPathMs(slow.results);
   // With 4 threads the wall time is at least the critical path and at least the work / 4.

@@ -191,6 +191,15 @@ describe.each([
         "delete_stale_locations",
       ])
         expect(ops).toContain(op);
+      // The models did not change: the probe finds the table's columns and types (sum() of
+      // integers, HUGEINT in DuckDB, is the DOUBLE the version's Parquet files hold), so no
+      // schema change is planned: the SELECT is not reordered and the version keeps one schema.
+      for (const p of incremental) {
+        const sql = p.steps.map((s) => s.statement?.sql ?? "").join("\n");
+        expect(sql, p.node).not.toContain("sluice_incoming");
+        const publish = p.steps.find((s) => s.op === "publish_version");
+        expect(publish?.state?.uniform_schema, p.node).toBe(true);
+      }
       // What the publish recorded, read back from the lake: the newest hour of the data given.
       const state = await scenario!.sluice(
         ...["query", "select schema_name, table_name, watermark from main.sluice_table_state"],

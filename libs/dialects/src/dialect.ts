@@ -267,6 +267,13 @@ export interface LakeDialect extends Dialect {
    */
   rowsOfVersion(location: string): string;
   /**
+   * The type a query result column of `type` has once written to a version's files (what the
+   * table's entry reports afterwards), e.g. DuckDB stores `HUGEINT` as `DOUBLE` in Parquet. The
+   * on_schema_change probe compares these with the table's, so a type the files cannot hold is
+   * not a change at every run.
+   */
+  storedType(type: string): string;
+  /**
    * Lake dialects: the DDL of the temporary table (`line`, `dt`) the engine reads raw hours into
    * from the files' bytes; `sluice_raw_window()` reads bind to it.
    */

@@ -1,4 +1,4 @@
-import type { CatalogDialect, Dialect, IncomingColumn, Statement } from "@sluice/dialects";
+import type { CatalogDialect, IncomingColumn, LakeDialect, Statement } from "@sluice/dialects";
 import type { CompiledNode } from "../types.js";
 import {
   describeDiff,
@@ -81,7 +81,7 @@ function inTableOrder(
 /**
  * on_schema_change for a lake write (a new version with the current one's files carried), given
  * the SELECT's columns (`incoming`, from a LIMIT 0 probe) compared with the table's by name and
- * exact type: none differ, the write is as planned; `fail` is an error naming the diff; `ignore`
+ * exact type as the version's files store it (`LakeDialect.storedType`): none differ, the write is as planned; `fail` is an error naming the diff; `ignore`
  * keeps the table's columns, `append_new_columns` adds the new ones (see {@link inTableOrder}).
  * `changed`: the version's files no longer all have the same columns.
  *
@@ -91,12 +91,13 @@ function inTableOrder(
  */
 export function reconcileLakeColumns(
   node: CompiledNode,
-  dialect: Dialect,
+  dialect: LakeDialect,
   existing: readonly ColumnInfo[],
   selectSql: string,
   incoming: readonly ColumnInfo[],
 ): { selectSql: string; changed: boolean } | { error: string } {
-  const diff = diffColumns(existing, incoming);
+  const stored = incoming.map((c) => ({ name: c.name, type: dialect.storedType(c.type) }));
+  const diff = diffColumns(existing, stored);
   if (!hasChanges(diff)) return { selectSql, changed: false };
   if (node.config.on_schema_change === "fail") return { error: schemaFailure(node, diff) };
   const added = node.config.on_schema_change === "append_new_columns" ? diff.added : [];

@@ -10,15 +10,16 @@ import {
 import type { CompiledNode } from "../types.js";
 import { planCatalogTable } from "./catalog-plan.js";
 import { planLakeTable } from "./lake-plan.js";
-import type { PlanInput } from "./node-plan.js";
+import type { PlanInput, PlanStep } from "./node-plan.js";
 import { planSteps, type PlanBody } from "./plan-steps.js";
 
 const META: ReadonlySet<string> = new Set(SNAPSHOT_META_COLUMNS);
 
 /**
  * The columns a snapshot's changes are computed over, or why they cannot be: the source query's
- * (probed by the run; without a probe, the table's own) must be the table's, since sluice does
- * not add or drop snapshot columns.
+ * (`sourceColumns`, or the `incoming` columns of the plan's `probe_columns` step; without a
+ * probe, the table's own) must be the table's, since sluice does not add or drop snapshot
+ * columns.
  */
 export function snapshotColumns(
   node: CompiledNode,
@@ -26,7 +27,7 @@ export function snapshotColumns(
 ): SnapshotColumns | { error: string } {
   const target = (input.state.columns ?? []).map((c) => c.name);
   const kept = target.filter((c) => !META.has(c));
-  const source = input.sourceColumns ?? kept;
+  const source = input.sourceColumns ?? input.incoming?.map((c) => c.name) ?? kept;
   const added = source.filter((c) => !target.includes(c));
   const dropped = kept.filter((c) => !source.includes(c));
   if (added.length === 0 && dropped.length === 0) return { source, target };
@@ -106,21 +107,38 @@ export function snapshotWrite(
   };
 }
 
-/** A dbt snapshot's plan: {@link snapshotWrite} as steps. */
+/**
+ * A dbt snapshot's plan: {@link snapshotWrite} as steps. When the table exists, the first step
+ * is a `probe_columns` query (the snapshot's query, LIMIT 0): the run plans again with the
+ * columns it returns (`incoming`), so a query whose columns are not the table's fails the node
+ * before anything is written. The probe stays first in the plan made again, as the runner
+ * continues after it.
+ */
 export function planSnapshot(node: CompiledNode, dialect: Dialect, input: PlanInput): PlanBody {
+  const probed = input.sourceColumns !== undefined || input.incoming !== undefined;
+  const probe: PlanStep[] =
+    input.state.exists && input.state.kind === "table" && input.sourceColumns === undefined
+      ? planSteps("snapshot: the query's columns, compared with the table's", [
+          { kind: "select", sql: dialect.limit(node.sql, 0), grammar: dialect.queryGrammar },
+        ]).map((step) => ({ ...step, role: "probe_columns" as const }))
+      : [];
   const write = snapshotWrite(node, dialect, input);
-  if ("error" in write) return { action: "fail", steps: [], notes: [], error: write.error };
+  if ("error" in write) return { action: "fail", steps: probe, notes: [], error: write.error };
   const notes =
-    input.state.exists && input.sourceColumns === undefined
-      ? ["the run compares the query's columns with the table's first (one LIMIT 0 query)"]
+    probe.length > 0 && !probed
+      ? [
+          "the steps after the probe assume the query's columns are the table's; if not, the node fails there",
+        ]
       : [];
   if ("statement" in write)
     return {
       action: write.action,
-      steps: planSteps(
-        "close changed rows and insert new versions (MERGE INTO the Iceberg table)",
-        [write.statement],
-      ),
+      steps: [
+        ...probe,
+        ...planSteps("close changed rows and insert new versions (MERGE INTO the Iceberg table)", [
+          write.statement,
+        ]),
+      ],
       notes,
     };
   const table = { ...input, fullRefresh: true };
@@ -130,5 +148,10 @@ export function planSnapshot(node: CompiledNode, dialect: Dialect, input: PlanIn
       ? planCatalogTable(write.table, dialect, table)
       : undefined;
   if (!body) throw new Error(`dialect ${dialect.name} is neither lake nor catalog`);
-  return { ...body, action: write.action, notes: [...notes, ...body.notes] };
+  return {
+    ...body,
+    action: write.action,
+    steps: [...probe, ...body.steps],
+    notes: [...notes, ...body.notes],
+  };
 }

@@ -22,6 +22,15 @@ describe("duckdb dialect SQL text", () => {
     expect(createDuckdbDialect({ trinoCompat: false }).capabilities.modelSql).toBe("duckdb");
   });
 
+  it("names the type a query column has once written to Parquet: HUGEINT (sum() of integers) is DOUBLE", () => {
+    expect(dialect.storedType("HUGEINT")).toBe("DOUBLE");
+    expect(dialect.storedType("UHUGEINT")).toBe("DOUBLE");
+    // In the case it is given in (the engine reports types in lower case).
+    expect(dialect.storedType("hugeint")).toBe("double");
+    for (const type of ["BIGINT", "DOUBLE", "DECIMAL(38,2)", "VARCHAR"])
+      expect(dialect.storedType(type)).toBe(type);
+  });
+
   it("creates the table-state table, and adds the columns older lakes lack, in its own statements (once per run)", () => {
     expect(dialect.tableStateSetup().map((s) => s.sql)).toEqual([
       "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN)",

@@ -225,6 +225,9 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     maxOfVersion: (location, column) =>
       `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS watermark FROM ${readParquet(location)}`,
     rowsOfVersion: (location) => `SELECT count(*) AS n FROM ${readParquet(location)}`,
+    // DuckDB's Parquet writer has no 128-bit integer: HUGEINT (sum() of integers) is stored as DOUBLE.
+    storedType: (type) =>
+      /^\s*u?hugeint\s*$/i.test(type) ? (type === type.toLowerCase() ? "double" : "DOUBLE") : type,
     rawLinesTable: (name) =>
       `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} (line VARCHAR, dt VARCHAR)`,
     markReconciled: (relations) =>

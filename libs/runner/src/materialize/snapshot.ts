@@ -7,12 +7,15 @@ import { rowsWritten } from "./materializer.js";
 import { viewSwapMaterializer } from "./view-swap.js";
 
 /**
- * A dbt snapshot (see `snapshotWrite` in @sluice/compiler/plan): reads the table's state and,
- * when it exists, the columns of the snapshot's query (one LIMIT 0 query), then writes what the
- * plan says: the first build or the lake's rewrite as a table (a new version published by the
- * view swap, or an Iceberg CTAS published by the Glue swap), or Athena's MERGE INTO.
+ * A dbt snapshot (see `snapshotWrite` in @sluice/compiler/plan). The lake runs its plan through
+ * the view swap (the column probe, then the first build or the rewrite as a new version). Athena
+ * reads the table's state and, when it exists, the columns of the snapshot's query (the plan's
+ * probe, one LIMIT 0 query), then writes what the plan says: an Iceberg CTAS published by the
+ * Glue swap, or one MERGE INTO.
  */
 export const snapshotMaterializer: Materializer = async (node, ctx) => {
+  // The lake runs the snapshot's plan, its column probe a step of it (see `planSnapshot`).
+  if (isLakeDialect(ctx.dialect)) return viewSwapMaterializer(node, ctx);
   const state = await ctx.engine.describeRelation(node.relation);
   const exists = state.exists && state.kind === "table";
   const sourceColumns = exists
@@ -34,7 +37,6 @@ export const snapshotMaterializer: Materializer = async (node, ctx) => {
     const rows = rowsWritten("merge", await ctx.execute(write.statement.sql), undefined);
     return { appended: true, ...(rows === undefined ? {} : { rows }) };
   }
-  const materialize = isLakeDialect(ctx.dialect) ? viewSwapMaterializer : catalogSwapMaterializer;
-  const outcome = await materialize(write.table, ctx);
+  const outcome = await catalogSwapMaterializer(write.table, ctx);
   return { ...outcome, appended: exists };
 };

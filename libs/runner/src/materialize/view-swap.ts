@@ -9,8 +9,8 @@ import type { MaterializeContext, MaterializeOutcome, Materializer } from "./mat
 import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
 
 /**
- * The local lake. The node's plan (`planNode`, as `build --dry-run` prints it) is made from the
- * table's state read first (its entry, what its version recorded, the incremental window from
+ * The local lake (tables, incrementals, seeds and snapshots). The node's plan (`planNode`, as
+ * `build --dry-run` prints it) is made from the table's state read first (its entry, what its version recorded, the incremental window from
  * the raw zone's listing), then run step by step (`runLakePlan`): a table version is written to
  * a fresh Parquet folder, then the view is swapped onto it (one transaction, with the table's
  * state) and older folders are removed at the end of the run. Incremental runs also write a new
@@ -22,10 +22,13 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   const engine = lakeEngine(ctx.engine);
   const dialect = lakeDialect(ctx.dialect);
   // Described once: planning the raw reads did it for incremental tables it found (~9 ms a call).
+  // A snapshot's history is not in its source: --full-refresh never rebuilds it.
   const existing: RelationInfo =
     node.materialization === "incremental" && !ctx.fullRefresh
       ? (ctx.raw?.windows.get(node.id)?.existing ?? (await engine.describeRelation(node.relation)))
-      : { exists: false };
+      : node.materialization === "snapshot"
+        ? await engine.describeRelation(node.relation)
+        : { exists: false };
   // A version missing files must not be read as if it were empty, nor carried over.
   if (existing.exists && existing.kind === "table" && existing.location)
     await assertVersionIntact(engine, node.relation, existing.location, node.name);
@@ -78,6 +81,8 @@ function outcomeOf(plan: NodePlan, outcome: LakePlanOutcome): MaterializeOutcome
       };
     case "append":
       return { rows, appended: true, ...(tableRows === undefined ? {} : { tableRows }) };
+    case "snapshot rewrite":
+      return { rows, appended: true };
     default:
       return { rows, appended: false };
   }
