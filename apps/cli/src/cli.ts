@@ -46,6 +46,21 @@ async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number
 }
 
 /**
+ * yargs renders the running command's whole help text right after starting its handler
+ * (`cacheHelpMessage`), in case the handler shows help later: string widths and wrapping of every
+ * option, ~0.3 s of CPU on each command, on the main thread while the command's first work waits.
+ * No sluice handler shows help (`--help` and usage errors are answered before any handler runs,
+ * and `sluice` alone runs none), so that text is never rendered.
+ */
+function skipHelpPrerender(parser: unknown): void {
+  // yargs' types (v17) lack getInternalMethods(), which yargs 18 has (one usage object per parser).
+  const internal = parser as {
+    getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } };
+  };
+  internal.getInternalMethods().getUsageInstance().cacheHelpMessage = () => undefined;
+}
+
+/**
  * Parse argv and run one command. Returns the exit code; never calls process.exit (main.ts does).
  * Every argument is checked before the handler runs (unknown commands, options and choices,
  * numbers, missing values): a mistake is one line on stderr and exit 2, with nothing loaded.
@@ -159,6 +174,8 @@ export async function runCli(
         }),
       );
     });
+
+  skipHelpPrerender(parser);
 
   for (const spec of commands as CommandSpec<Record<string, unknown>>[]) {
     parser.command(
