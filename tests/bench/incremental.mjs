@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 // (models plus every test and DQDL rule).
 const COMMAND = process.env.SLUICE_BENCH_COMMAND ?? "run";
 import { cp, mkdtemp, mkdir, readFile, readdir, rename, stat, rm } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +27,7 @@ if (!Number.isInteger(hourOfDay) || hourOfDay < 0 || hourOfDay > 22)
 // SLUICE_BENCH_KEEP=1 keeps the lake snapshots (after-full-rebuild, after-an-hourly-run) for profiling.
 const keep = process.env.SLUICE_BENCH_KEEP === "1";
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+const TIME = "/usr/bin/time";
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Seconds of node time by kind in a run_results.json: where an incremental build spends it. */
@@ -62,14 +64,22 @@ async function measureLake(days) {
     filter: (s) => !/^(\.lake|target)([\\/]|$)/.test(path.relative(path.join(repo, "models"), s)),
   });
 
+  // CPU seconds (user + system, DuckDB's threads included) beside each wall time: on a shared
+  // machine the wall time also holds the waits for a core. Read from GNU time when installed.
+  const cpuFile = path.join(root, "cpu.txt");
   const sluice = (...args) => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, "--project-dir", dir, ...args], {
-      encoding: "utf8",
-    });
+    const argv = [process.execPath, bin, "--project-dir", dir, ...args];
+    const r = existsSync(TIME)
+      ? spawnSync(TIME, ["-f", "%U %S", "-o", cpuFile, ...argv], { encoding: "utf8" })
+      : spawnSync(argv[0], argv.slice(1), { encoding: "utf8" });
     if (r.status !== 0)
       throw new Error(`sluice ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
-    return { ms: performance.now() - t0, out: r.stderr + r.stdout };
+    const ms = performance.now() - t0;
+    const [user, system] = existsSync(TIME)
+      ? readFileSync(cpuFile, "utf8").trim().split("\n").at(-1).split(" ").map(Number)
+      : [NaN, NaN];
+    return { ms, cpu: user + system, out: r.stderr + r.stdout };
   };
 
   // `days` days plus two hours, the two at hourOfDay on the day after them: the first extra hour is measured
@@ -153,16 +163,16 @@ async function measureLake(days) {
   for (let i = 0; i < runs; i++) {
     await afterFull();
     settle();
-    fulls.push(sluice(COMMAND, "--full-refresh").ms);
+    fulls.push(sluice(COMMAND, "--full-refresh"));
     await afterFull();
     await expose(firstHour);
     settle();
-    firsts.push(sluice(COMMAND).ms);
+    firsts.push(sluice(COMMAND));
     await steady();
     await expose(nextHour);
     settle();
     inc = sluice(COMMAND);
-    incs.push(inc.ms);
+    incs.push(inc);
     // What the run read of the raw zone, as it reports it.
     const incResults = readSluiceRunResults(
       JSON.parse(await readFile(path.join(dir, "target/run_results.json"), "utf8")),
@@ -170,12 +180,21 @@ async function measureLake(days) {
     incReads = incResults.raw_reads ?? [];
     byKind = timeByKind(incResults);
     // The floor: the same command with nothing new (start-up, compile, DuckDB open, the marts).
-    agains.push(sluice(COMMAND).ms);
+    agains.push(sluice(COMMAND));
   }
-  const full = { ms: median(fulls) };
-  const again = { ms: median(agains) };
-  const incMs = median(incs);
-  const firstMs = median(firsts);
+  // Medians of wall time and of CPU time, each on its own.
+  const med = (xs) => ({ ms: median(xs.map((x) => x.ms)), cpu: median(xs.map((x) => x.cpu)) });
+  const full = med(fulls);
+  const again = med(agains);
+  const incMs = med(incs).ms;
+  const incCpu = med(incs).cpu;
+  const first = med(firsts);
+  const firstMs = first.ms;
+  const runsOf = (xs) => xs.map((x) => (x.ms / 1000).toFixed(2)).join(", ");
+  const cpuText = (cpu, of) =>
+    Number.isNaN(cpu)
+      ? ""
+      : `; CPU ${cpu.toFixed(2)} s${of === undefined ? "" : `, ${((cpu / of) * 100).toFixed(1)}%`}`;
 
   // Files / bytes of the raw zone the incremental window reads (silver.events' bound predicate).
   const from = /reconciled \d+ raw partitions from (\S+):/.exec(inc.out)?.[1];
@@ -207,16 +226,16 @@ async function measureLake(days) {
     `median of ${runs} runs each; compile cache (target/partial_parse.json) ${cacheKept ? "kept between runs, as on a scheduler" : "ABSENT: every run recompiles"}`,
   );
   console.log(
-    `full rebuild (${COMMAND} --full-refresh):  ${(full.ms / 1000).toFixed(2)} s   (runs: ${fulls.map((m) => (m / 1000).toFixed(2)).join(", ")})`,
+    `full rebuild (${COMMAND} --full-refresh):  ${(full.ms / 1000).toFixed(2)} s   (runs: ${runsOf(fulls)}${cpuText(full.cpu)})`,
   );
   console.log(
-    `one new hour, steady state (${COMMAND} after an hourly one): ${(incMs / 1000).toFixed(2)} s   (runs: ${incs.map((m) => (m / 1000).toFixed(2)).join(", ")})  ratio ${(ratio * 100).toFixed(1)}% (budget < 10%)`,
+    `one new hour, steady state (${COMMAND} after an hourly one): ${(incMs / 1000).toFixed(2)} s   (runs: ${runsOf(incs)})  ratio ${(ratio * 100).toFixed(1)}% (budget < 10%${cpuText(incCpu, full.cpu)})`,
   );
   console.log(
-    `one new hour, first run after the full rebuild:      ${(firstMs / 1000).toFixed(2)} s   (runs: ${firsts.map((m) => (m / 1000).toFixed(2)).join(", ")})  ratio ${((firstMs / full.ms) * 100).toFixed(1)}%`,
+    `one new hour, first run after the full rebuild:      ${(firstMs / 1000).toFixed(2)} s   (runs: ${runsOf(firsts)})  ratio ${((firstMs / full.ms) * 100).toFixed(1)}%${cpuText(first.cpu, full.cpu)}`,
   );
   console.log(
-    `again, no new data (the floor):                     ${(again.ms / 1000).toFixed(2)} s   ratio ${((again.ms / full.ms) * 100).toFixed(1)}%`,
+    `again, no new data (the floor):                     ${(again.ms / 1000).toFixed(2)} s   ratio ${((again.ms / full.ms) * 100).toFixed(1)}%${cpuText(again.cpu, full.cpu)}`,
   );
   console.log(
     "incremental run, per node:\n" +
@@ -234,6 +253,7 @@ async function measureLake(days) {
     days,
     full: full.ms,
     inc: incMs,
+    incCpu,
     ratio,
     filesOk: engineFiles === expected.files,
     root,
@@ -252,7 +272,7 @@ console.log(
 const growth = long ? long.inc / short.inc : undefined;
 if (long)
   console.log(
-    `one new hour, ${longDays}-day lake vs 7-day lake: ${(long.inc / 1000).toFixed(2)} s vs ${(short.inc / 1000).toFixed(2)} s = ${growth.toFixed(2)}x (budget <= 1.25x)`,
+    `one new hour, ${longDays}-day lake vs 7-day lake: ${(long.inc / 1000).toFixed(2)} s vs ${(short.inc / 1000).toFixed(2)} s = ${growth.toFixed(2)}x (budget <= 1.25x)${Number.isNaN(long.incCpu) ? "" : `; CPU ${long.incCpu.toFixed(2)} s vs ${short.incCpu.toFixed(2)} s = ${(long.incCpu / short.incCpu).toFixed(2)}x`}`,
   );
 if (keep) console.log(`kept ${short.root}${long ? ` and ${long.root}` : ""}`);
 process.exitCode =

@@ -71,6 +71,26 @@ describe("Athena grammar check", () => {
     expect(r.stderr).toMatch(/OK +incremental marts\.channel_performance/);
   }, 180_000);
 
+  it("the next local build of the same compile reads the warning from target/athena_check.json", async () => {
+    const memo = path.join(dir, "target/athena_check.json");
+    const kept = await readFile(memo, "utf8");
+    expect(kept).toContain("Athena would reject model.channel_performance");
+    // A planted finding proves the check was not run again; the build still runs.
+    await writeFile(memo, kept.replace("Athena would reject", "planted: Athena would reject"));
+    const r = await sluice("build", "-s", "+channel_performance");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `${shown()}:31:1: warn ATHENA_SYNTAX: planted: Athena would reject model.channel_performance`,
+    );
+    // Another selection is checked again (and kept).
+    const other = await sluice("build", "-s", "channel_performance");
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stderr).toContain(
+      `${shown()}:31:1: warn ATHENA_SYNTAX: Athena would reject model.channel_performance`,
+    );
+    expect(await readFile(memo, "utf8")).not.toContain("planted");
+  }, 180_000);
+
   it("--no-athena-check: no warning", async () => {
     const r = await sluice("build", "-s", "channel_performance", "--no-athena-check");
     expect(r.code, r.stderr).toBe(0);

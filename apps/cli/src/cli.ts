@@ -46,6 +46,21 @@ async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number
 }
 
 /**
+ * yargs renders the running command's whole help text right after starting its handler
+ * (`cacheHelpMessage`), in case the handler shows help later: string widths and wrapping of every
+ * option, ~0.3 s of CPU on each command, on the main thread while the command's first work waits.
+ * No sluice handler shows help (`--help` and usage errors are answered before any handler runs,
+ * and `sluice` alone runs none), so that text is never rendered.
+ */
+function skipHelpPrerender(parser: unknown): void {
+  // yargs' types (v17) lack getInternalMethods(), which yargs 18 has (one usage object per parser).
+  const internal = parser as {
+    getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } };
+  };
+  internal.getInternalMethods().getUsageInstance().cacheHelpMessage = () => undefined;
+}
+
+/**
  * Parse argv and run one command. Returns the exit code; never calls process.exit (main.ts does).
  * Every argument is checked before the handler runs (unknown commands, options and choices,
  * numbers, missing values): a mistake is one line on stderr and exit 2, with nothing loaded.
@@ -160,7 +175,7 @@ export async function runCli(
       );
     });
 
-  skipHelpCache(parser);
+  skipHelpPrerender(parser);
 
   for (const spec of commands as CommandSpec<Record<string, unknown>>[]) {
     parser.command(
@@ -213,19 +228,4 @@ export async function runCli(
     return ExitCode.usage;
   }
   return exitCode;
-}
-
-/**
- * yargs renders the whole help text right after starting a command's handler, to have it ready
- * should the handler fail. sluice's handlers report their own errors and never show help then
- * (`fail` above throws), and that render (every option wrapped to the terminal's width) was a
- * third of a no-change `compile` at 10,000 models. Help asked for (`--help`, no command) is
- * rendered when asked, as before.
- */
-function skipHelpCache(parser: unknown): void {
-  const internals = parser as {
-    getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
-  };
-  const usage = internals.getInternalMethods?.().getUsageInstance?.();
-  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
 }

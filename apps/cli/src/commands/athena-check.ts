@@ -4,12 +4,15 @@ import type { Diagnostic, Severity } from "@sluice/project";
 import type { GlobalArgs, Io } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import { printDiagnostics } from "../output/diagnostics.js";
+import { readAthenaCheckMemo, writeAthenaCheckMemo } from "../athena-check-memo.js";
+import { recordingEnv } from "../compile-cache.js";
 
 /**
  * Athena's grammars over the chosen nodes' statements (see athena-syntax.ts). On an Athena
  * target the statements are the project's own and a failure is an error (the caller exits 2
  * before anything runs); on another target the project is compiled for Athena as well and a
- * failure is a warning: the model runs here but would not there (only with `otherTargets`).
+ * failure is a warning: the model runs here but would not there (only with `otherTargets`);
+ * those warnings are kept for the next run of the same compile (see `readAthenaCheckMemo`).
  * `--no-athena-check` skips it. Prints what it finds.
  */
 export async function checkAthenaSyntax(
@@ -26,13 +29,27 @@ export async function checkAthenaSyntax(
   );
   if (!isAthena && !options.otherTargets) return [];
   const severity: Severity = isAthena ? "error" : "warn";
-  const compiled = isAthena ? ctx.compiled : await compileForAthena(ctx, args);
+  // On another target, the findings of the last run of the same compile and selection.
+  const key =
+    isAthena || ctx.cacheHeader === undefined
+      ? undefined
+      : { header: ctx.cacheHeader, ids, runId: ctx.runId };
+  const known = key && readAthenaCheckMemo(ctx.targetDir, key);
+  if (known) {
+    printDiagnostics(io, known, ctx.project.dir);
+    return known;
+  }
+  const env = recordingEnv(process.env);
+  const compiled = isAthena ? ctx.compiled : await compileForAthena(ctx, args, env.env);
   // On another target only models are checked: the parsers cost ~0.1-0.3 s of CPU a statement
   // on a first build, and a test's SQL is one line of the model's contract, not its build.
   const checked = isAthena
     ? chosen
     : new Set(ids.filter((id) => compiled?.nodes.some((n) => n.id === id && n.kind === "model")));
-  if (compiled === undefined) return [];
+  if (compiled === undefined) {
+    if (key) writeAthenaCheckMemo(ctx.targetDir, key, [...env.read], []);
+    return [];
+  }
   const [
     { athenaSyntaxDiagnostics, loadAthenaGrammars },
     { materializeCompiled },
@@ -60,6 +77,7 @@ export async function checkAthenaSyntax(
         : {}),
     },
   );
+  if (key) writeAthenaCheckMemo(ctx.targetDir, key, [...env.read], found);
   printDiagnostics(io, found, ctx.project.dir);
   return found;
 }
@@ -68,6 +86,7 @@ export async function checkAthenaSyntax(
 async function compileForAthena(
   ctx: ProjectContext,
   args: GlobalArgs,
+  env: Record<string, string | undefined>,
 ): Promise<CompiledProject | undefined> {
   const [{ compileProject }, { dialectForEngine }, { parseVarsOption }] = await Promise.all([
     import("@sluice/compiler"),
@@ -77,7 +96,7 @@ async function compileForAthena(
   const compiled = compileProject(ctx.project, {
     targetName: ctx.targetName,
     vars: args.vars ? parseVarsOption(args.vars).vars : {},
-    env: process.env,
+    env,
     runId: ctx.runId,
     dialect: dialectForEngine("athena"),
   });
