@@ -47,11 +47,24 @@ const modelSchema = z.strictObject({
 
 const snapshotSchema = modelSchema.extend({ relation: text });
 
-const externalSchema = z.strictObject({
-  location: z.string().min(1),
-  format: z.literal("json_lines"),
-  partitioning: z.literal("firehose_hourly"),
-});
+const eventTypeName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, "an event type is a folder name: letters, digits, '_' and '-'");
+const externalSchema = z.union([
+  z.strictObject({
+    location: z.string().min(1),
+    format: z.literal("json_lines"),
+    partitioning: z.literal("firehose_hourly"),
+  }),
+  // Firehose dynamic partitioning by `.event_type` (the stack's partitionRawByEventType): the
+  // projection of `event_type` is an enum, so the values are declared.
+  z.strictObject({
+    location: z.string().min(1),
+    format: z.literal("json_lines"),
+    partitioning: z.literal("firehose_event_type_hourly"),
+    event_types: z.array(eventTypeName).min(1),
+  }),
+]);
 
 const tableSchema = z.strictObject({
   name: z.string().min(1),
