@@ -322,7 +322,7 @@ describe("Athena (JSON 1.1) on athena-local", () => {
 
   it("reads a raw table partitioned by event type through its enum and date projections", async () => {
     const [ddl] = createAthenaDialect().rawSource({
-      relation: { schema: "silver", name: "typed" },
+      relation: { schema: "silver", name: "raw_by_type" },
       location: "s3://lake/raw/typed",
       projectionStart: "2026/01/01/00",
       eventTypes: ["product_view", "order_paid"],
@@ -337,7 +337,7 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     await put("raw/typed/event_type=order_paid/2025/12/31/23/old", "old\n");
     await put("raw/typed/event_type=order_paid/2026/01/01/05/.tmp", "partial\n");
     expect(
-      await rows('SELECT event_type, dt, line FROM "silver"."typed" ORDER BY dt, line'),
+      await rows('SELECT event_type, dt, line FROM "silver"."raw_by_type" ORDER BY dt, line'),
     ).toEqual([
       ["event_type", "dt", "line"],
       ["order_paid", "2026/01/01/05", '{"a":1}'],
@@ -345,7 +345,9 @@ describe("Athena (JSON 1.1) on athena-local", () => {
       ["product_view", "2026/01/01/06", '{"v":1}'],
     ]);
     expect(
-      await rows(`SELECT count(*) AS n FROM "silver"."typed" WHERE event_type = 'product_view'`),
+      await rows(
+        `SELECT count(*) AS n FROM "silver"."raw_by_type" WHERE event_type = 'product_view'`,
+      ),
     ).toEqual([["n"], ["1"]]);
   });
 
