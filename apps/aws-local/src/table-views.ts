@@ -24,7 +24,10 @@ const hidden = (relative: string) =>
  *   partition values as columns (a folder with no Glue partition is not read);
  * - Iceberg (`table_type` ICEBERG): the data files of the snapshot at `metadata_location`;
  * - the raw TEXTFILE table with partition projection on `dt`: files at
- *   `<location>YYYY/MM/DD/HH/<name>` inside the projection range, one row per line (`line`, `dt`).
+ *   `<location>YYYY/MM/DD/HH/<name>` inside the projection range, one row per line (`line`, `dt`);
+ *   with an enum projection on `event_type` before it (Firehose dynamic partitioning), files at
+ *   `<location>event_type=<value>/YYYY/MM/DD/HH/<name>` for the enum's values only (`line`,
+ *   `event_type`, `dt`).
  * Columns come from Glue by name (Parquet is read by name); a Glue column missing from the files
  * reads as NULL. Views (`VIRTUAL_VIEW`) are handled by the caller.
  */
@@ -119,47 +122,67 @@ async function projectedText(
 ): Promise<TableSource> {
   const params = table.Parameters ?? {};
   const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
+  const dateKey = keys[keys.length - 1];
+  const enumKey = keys.length === 2 ? keys[0] : undefined;
   const supported =
-    keys.length === 1 &&
-    params[`projection.${keys[0]}.type`] === "date" &&
-    params[`projection.${keys[0]}.format`] === "yyyy/MM/dd/HH";
-  if (!supported)
+    (keys.length === 1 || keys.length === 2) &&
+    params[`projection.${dateKey}.type`] === "date" &&
+    params[`projection.${dateKey}.format`] === "yyyy/MM/dd/HH" &&
+    (enumKey === undefined || params[`projection.${enumKey}.type`] === "enum");
+  if (!supported || dateKey === undefined)
     throw new AthenaFailure(
       "NOT_SUPPORTED",
-      `aws-local projects only a date partition 'yyyy/MM/dd/HH' (table ${table.DatabaseName}.${table.Name})`,
+      `aws-local projects only a date partition 'yyyy/MM/dd/HH', optionally after one enum partition (table ${table.DatabaseName}.${table.Name})`,
     );
-  const key = keys[0]!;
-  const [start = "", end = "NOW"] = (params[`projection.${key}.range`] ?? "").split(",");
+  const [start = "", end = "NOW"] = (params[`projection.${dateKey}.range`] ?? "").split(",");
   const upper =
     end.trim() === "NOW"
       ? new Date().toISOString().replace(/^(\d+)-(\d+)-(\d+)T(\d+).*$/, "$1/$2/$3/$4")
       : end.trim();
-  const template = params["storage.location.template"] ?? `${asFolder(location)}\${${key}}/`;
-  const root = template.slice(0, template.indexOf(`\${${key}}`));
-  const { bucket, key: prefix } = parseS3Url(root);
-  const files = (await store.list(bucket, prefix).catch(() => [])).filter((f) => {
-    const m = /^(\d{4}\/\d{2}\/\d{2}\/\d{2})\/[^/]+$/.exec(f.key.slice(prefix.length));
-    return (
-      m !== null &&
-      f.size > 0 &&
-      !hidden(f.key.slice(prefix.length)) &&
-      m[1]! >= start.trim() &&
-      m[1]! <= upper
-    );
-  });
+  const template =
+    params["storage.location.template"] ??
+    `${asFolder(location)}${enumKey === undefined ? "" : `\${${enumKey}}/`}\${${dateKey}}/`;
+  // The enum's values, each a folder of the template: Athena lists exactly these.
+  const values =
+    enumKey === undefined
+      ? [undefined]
+      : (params[`projection.${enumKey}.values`] ?? "").split(",").map((v) => v.trim());
   const columns = table.StorageDescriptor?.Columns ?? [];
-  if (files.length === 0)
+  const lineColumn = ident(columns[0]?.Name ?? "line");
+  const selects: string[] = [];
+  let bytes = 0;
+  for (const value of values) {
+    const filled = enumKey === undefined ? template : template.replaceAll(`\${${enumKey}}`, value!);
+    const root = filled.slice(0, filled.indexOf(`\${${dateKey}}`));
+    const { bucket, key: prefix } = parseS3Url(root);
+    const files = (await store.list(bucket, prefix).catch(() => [])).filter((f) => {
+      const m = /^(\d{4}\/\d{2}\/\d{2}\/\d{2})\/[^/]+$/.exec(f.key.slice(prefix.length));
+      return (
+        m !== null &&
+        f.size > 0 &&
+        !hidden(f.key.slice(prefix.length)) &&
+        m[1]! >= start.trim() &&
+        m[1]! <= upper
+      );
+    });
+    if (files.length === 0) continue;
+    bytes += files.reduce((n, f) => n + f.size, 0);
+    const rootDir = store.file(bucket, prefix.replace(/\/$/, ""));
+    const list = `[${files.map((f) => str(store.file(bucket, f.key))).join(", ")}]`;
+    selects.push(
+      // A blank line is a row holding '' (Hive's LazySimpleSerDe returns a blanked row for it;
+      // DuckDB reads it as NULL), so staging sees and rejects it, as on the local lake.
+      `SELECT coalesce(line, '') AS ${lineColumn}, ` +
+        (enumKey === undefined ? "" : `${str(value!)} AS ${ident(enumKey)}, `) +
+        `substr(filename, ${[...rootDir].length + 2}, 13) AS ${ident(dateKey)}\n` +
+        `FROM read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', ` +
+        `new_line = '\\n', strict_mode = false, filename = true, max_line_size = 67108864)`,
+    );
+  }
+  if (selects.length === 0)
     return {
-      select: `SELECT CAST(NULL AS VARCHAR) AS ${ident(columns[0]?.Name ?? "line")}, CAST(NULL AS VARCHAR) AS ${ident(key)} WHERE false`,
+      select: `SELECT CAST(NULL AS VARCHAR) AS ${lineColumn}, ${keys.map((k) => `CAST(NULL AS VARCHAR) AS ${ident(k)}`).join(", ")} WHERE false`,
       bytes: 0,
     };
-  const rootDir = store.file(bucket, prefix.replace(/\/$/, ""));
-  const list = `[${files.map((f) => str(store.file(bucket, f.key))).join(", ")}]`;
-  const select =
-    // A blank line is a row holding '' (Hive's LazySimpleSerDe returns a blanked row for it;
-    // DuckDB reads it as NULL), so staging sees and rejects it, as on the local lake.
-    `SELECT coalesce(line, '') AS ${ident(columns[0]?.Name ?? "line")}, substr(filename, ${[...rootDir].length + 2}, 13) AS ${ident(key)}\n` +
-    `FROM read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', ` +
-    `new_line = '\\n', strict_mode = false, filename = true, max_line_size = 67108864)`;
-  return { select, bytes: files.reduce((n, f) => n + f.size, 0) };
+  return { select: selects.join("\nUNION ALL\n"), bytes };
 }

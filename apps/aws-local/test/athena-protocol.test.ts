@@ -15,6 +15,7 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAthenaDialect } from "@sluice/dialects";
 import { localAws } from "./helpers.js";
 
 /** Athena through the real SDK v3 client: queries run on DuckDB over what Glue and S3 hold. */
@@ -317,6 +318,37 @@ describe("Athena (JSON 1.1) on athena-local", () => {
       ["2026/01/01/05", '{"a":2}'],
       ["2026/01/01/06", "not json"],
     ]);
+  });
+
+  it("reads a raw table partitioned by event type through its enum and date projections", async () => {
+    const [ddl] = createAthenaDialect().rawSource({
+      relation: { schema: "silver", name: "raw_by_type" },
+      location: "s3://lake/raw/typed",
+      projectionStart: "2026/01/01/00",
+      eventTypes: ["product_view", "order_paid"],
+    });
+    await ok(ddl!.sql);
+    const put = (Key: string, Body: Buffer | string) =>
+      aws.s3.send(new PutObjectCommand({ Bucket: "lake", Key, Body }));
+    await put("raw/typed/event_type=order_paid/2026/01/01/05/a.gz", gzipSync('{"a":1}\n{"a":2}\n'));
+    await put("raw/typed/event_type=product_view/2026/01/01/06/b", '{"v":1}\n');
+    // Not in the enum, before the range, in flight: none of them is read.
+    await put("raw/typed/event_type=refund/2026/01/01/05/c", '{"r":1}\n');
+    await put("raw/typed/event_type=order_paid/2025/12/31/23/old", "old\n");
+    await put("raw/typed/event_type=order_paid/2026/01/01/05/.tmp", "partial\n");
+    expect(
+      await rows('SELECT event_type, dt, line FROM "silver"."raw_by_type" ORDER BY dt, line'),
+    ).toEqual([
+      ["event_type", "dt", "line"],
+      ["order_paid", "2026/01/01/05", '{"a":1}'],
+      ["order_paid", "2026/01/01/05", '{"a":2}'],
+      ["product_view", "2026/01/01/06", '{"v":1}'],
+    ]);
+    expect(
+      await rows(
+        `SELECT count(*) AS n FROM "silver"."raw_by_type" WHERE event_type = 'product_view'`,
+      ),
+    ).toEqual([["n"], ["1"]]);
   });
 
   it("moves a query QUEUED → RUNNING → SUCCEEDED over the latency; a stalled query is CANCELLED by StopQueryExecution", async () => {

@@ -20,6 +20,12 @@ export interface EventStreamProps {
   raw: s3.IBucket;
   /** The generator Lambda's code (a bundle of `@sluice/generator`'s `lambda.handler`). */
   generatorCode: lambda.Code;
+  /**
+   * The event types the raw source declares when it reads the zone by event type
+   * (`partitioning: firehose_event_type_hourly`); undefined when it reads the hourly layout.
+   * Synth warns when this and `partitionRawByEventType` disagree: the source would read nothing.
+   */
+  rawEventTypes?: readonly string[];
 }
 
 /**
@@ -176,10 +182,15 @@ export class EventStream extends Construct {
     });
     // The role's policy must exist before Firehose checks it can read the stream.
     this.deliveryStream.node.addDependency(policy);
-    if (settings.partitionRawByEventType)
+    if (settings.partitionRawByEventType && props.rawEventTypes === undefined)
       Annotations.of(this.deliveryStream).addWarningV2(
         "sluice:raw-layout",
-        "partitionRawByEventType: the raw zone is written under raw/events/event_type=<t>/YYYY/MM/DD/HH/, which the raw source (models/sources/raw.yml, partitioning: firehose_hourly) does not read yet; sluice build would see no raw data",
+        "partitionRawByEventType: the raw zone is written under raw/events/event_type=<t>/YYYY/MM/DD/HH/, but the raw source (models/sources/raw.yml) reads partitioning: firehose_hourly; sluice build would see no raw data. Declare partitioning: firehose_event_type_hourly with its event_types, or turn partitionRawByEventType off",
+      );
+    if (!settings.partitionRawByEventType && props.rawEventTypes !== undefined)
+      Annotations.of(this.deliveryStream).addWarningV2(
+        "sluice:raw-layout",
+        "the raw source (models/sources/raw.yml) reads partitioning: firehose_event_type_hourly, but this stage's Firehose writes the hourly layout raw/events/YYYY/MM/DD/HH/; sluice build would see no raw data. Set partitionRawByEventType, or declare partitioning: firehose_hourly",
       );
 
     NagSuppressions.addResourceSuppressions(this.deliveryStream, [

@@ -18,7 +18,14 @@ export interface ProjectFacts {
   /** Glue database of each schema the project uses (`raw`, `staging`, ...). */
   databases: Record<string, string>;
   /** The raw source table: its database, name and layout (location relative to the lake root). */
-  raw: { database: string; table: string; relativeLocation: string; projectionStart: string };
+  raw: {
+    database: string;
+    table: string;
+    relativeLocation: string;
+    projectionStart: string;
+    /** Declared with `partitioning: firehose_event_type_hourly`: the zone is read by event type. */
+    eventTypes?: string[];
+  };
   rulesets: RulesetFacts[];
   diagnostics: Diagnostic[];
 }
@@ -78,6 +85,7 @@ export async function projectFacts(modelsDir: string, stage: string): Promise<Pr
       table: source.name,
       relativeLocation: source.external.location.replace(/^\/+|\/+$/g, ""),
       projectionStart: String(project.config.vars["raw_projection_start"] ?? "2024/01/01/00"),
+      ...(source.external.event_types ? { eventTypes: source.external.event_types } : {}),
     },
     rulesets: plan.rulesets.map((r) => ({
       name: r.name,
@@ -101,6 +109,7 @@ export function rawTableInput(facts: ProjectFacts, rawRoot: string) {
     relation: { schema: facts.raw.database, name: facts.raw.table },
     location: `${rawRoot}/${facts.raw.relativeLocation}`,
     projectionStart: facts.raw.projectionStart,
+    ...(facts.raw.eventTypes ? { eventTypes: facts.raw.eventTypes } : {}),
   });
   return {
     name: facts.raw.table,

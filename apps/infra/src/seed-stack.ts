@@ -33,6 +33,7 @@ export class SeedStack extends Stack {
       settings,
       raw: buckets.raw,
       generatorCode: props.generatorCode,
+      ...(facts.raw.eventTypes ? { rawEventTypes: facts.raw.eventTypes } : {}),
     });
     const catalog = new Catalog(this, "Catalog", {
       settings,

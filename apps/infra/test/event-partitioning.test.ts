@@ -8,7 +8,7 @@ import { EventStream } from "../src/event-stream.js";
 import { stageSettings } from "../src/stage-settings.js";
 
 /** The event path alone (no Lambda bundle, no catalog): a synth of a few hundred ms. */
-function eventPath(partitionRawByEventType: boolean) {
+function eventPath(partitionRawByEventType: boolean, rawEventTypes?: string[]) {
   const checked = stageSettings({ stage: "test", partitionRawByEventType });
   if (!checked.ok) throw new Error(checked.errors.join("; "));
   const stack = new Stack(new App(), "path", {
@@ -18,6 +18,7 @@ function eventPath(partitionRawByEventType: boolean) {
     settings: checked.settings,
     raw: new s3.Bucket(stack, "Raw"),
     generatorCode: lambda.Code.fromInline("exports.handler = async () => {}"),
+    ...(rawEventTypes ? { rawEventTypes } : {}),
   });
   return { stack, template: Template.fromStack(stack) };
 }
@@ -30,7 +31,7 @@ const destination = (template: Template) =>
     }
   ).Properties.ExtendedS3DestinationConfiguration;
 
-// The first synth pays for importing aws-cdk-lib: tens of seconds on a loaded 2-core machine.
+// The first synth loads aws-cdk-lib: tens of seconds on a loaded shared machine.
 describe("partitionRawByEventType (Firehose dynamic partitioning)", { timeout: 120_000 }, () => {
   it("extracts .event_type with jq and writes the local endpoint's layout, failures apart", () => {
     const { stack, template } = eventPath(true);
@@ -68,7 +69,7 @@ describe("partitionRawByEventType (Firehose dynamic partitioning)", { timeout: 1
     expect(failed).toBe(`${eventTypePartitioning.errorPrefix}!{timestamp:yyyy/MM/dd/HH}/`);
     // Firehose requires 64 MiB or more of buffer with dynamic partitioning.
     expect(d.BufferingHints).toMatchObject({ SizeInMBs: 64 });
-    // The raw source does not read this layout yet: synth says so.
+    // The raw source declared here reads the hourly layout: synth says it would read nothing.
     const warnings = Annotations.fromStack(stack).findWarning(
       "*",
       Match.stringLikeRegexp("partitionRawByEventType"),
@@ -83,5 +84,18 @@ describe("partitionRawByEventType (Firehose dynamic partitioning)", { timeout: 1
     expect(d).not.toHaveProperty("DynamicPartitioningConfiguration");
     expect(d).not.toHaveProperty("ProcessingConfiguration");
     expect(Annotations.fromStack(stack).findWarning("*", Match.anyValue())).toHaveLength(0);
+  });
+
+  it("warns on no layout mismatch when the raw source reads by event type, and on the reverse one", () => {
+    const types = ["product_view", "add_to_cart", "checkout_started", "order_paid"];
+    const matched = eventPath(true, types);
+    expect(Annotations.fromStack(matched.stack).findWarning("*", Match.anyValue())).toHaveLength(0);
+    const reverse = eventPath(false, types);
+    expect(
+      Annotations.fromStack(reverse.stack).findWarning(
+        "*",
+        Match.stringLikeRegexp("firehose_event_type_hourly"),
+      ),
+    ).toHaveLength(1);
   });
 });

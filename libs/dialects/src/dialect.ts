@@ -82,6 +82,13 @@ export interface RawSourceSpec {
   location: string;
   /** First hour for Athena partition projection, `YYYY/MM/DD/HH`. */
   projectionStart: string;
+  /**
+   * Set when the zone is partitioned by event type first (Firehose dynamic partitioning,
+   * `partitioning: firehose_event_type_hourly`): objects are under
+   * `event_type=<t>/YYYY/MM/DD/HH/`, and the relation has an `event_type` column (a partition
+   * Athena projects as an enum of these values, a folder DuckDB prunes on) before `dt`.
+   */
+  eventTypes?: readonly string[];
 }
 
 /** Capability flags. Code branches on these (and on `family`), never on `name`. */

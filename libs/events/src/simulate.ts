@@ -171,8 +171,18 @@ const ID_SCRATCH = 63 * 1024;
 /** An event's id, drawn before its bytes are written. */
 const eventId = scratch.subarray(ID_SCRATCH, ID_SCRATCH + 36);
 
-/** Size of the buffers events are written into. */
+/** Size of the largest buffers events are written into (a busy minute's). */
 const CHUNK_BYTES = 256 * 1024;
+/**
+ * Size of a minute's first buffer; each next one of the same minute is twice the last, up to
+ * {@link CHUNK_BYTES}. Sessions run hours ahead of the slice being simulated (a long browse, a
+ * late payment), so ~130 future minutes hold a few events each at any time: a 256 KiB chunk
+ * apiece was ~33 MB of mostly empty buffers (issue #18's memory budget).
+ */
+const FIRST_CHUNK_BYTES = 16 * 1024;
+/** Free chunks by size class: 16, 32, 64, 128 and 256 KiB. */
+const CHUNK_CLASSES = Math.log2(CHUNK_BYTES / FIRST_CHUNK_BYTES) + 1;
+const chunkClass = (size: number): number => Math.log2(size / FIRST_CHUNK_BYTES);
 
 /** The chunk an arrival minute's events are being written into. */
 interface Arena {
@@ -196,7 +206,8 @@ interface Arena {
 class LineWriter {
   /** By arrival minute, counted from the window's start. */
   private readonly arenas: (Arena | undefined)[] = [];
-  private readonly free: Buffer[] = [];
+  /** Recycled chunks by {@link chunkClass}. */
+  private readonly free: Buffer[][] = Array.from({ length: CHUNK_CLASSES }, () => []);
   /** Consumed events, for {@link event} to reuse (with `reuse`). */
   private readonly spareEvents: TimedEvent[] = [];
   /** Minutes before this one have been released. */
@@ -212,10 +223,10 @@ class LineWriter {
     const minute = Math.floor((arrivalMs - this.startMs) / SLICE_MS);
     let arena = this.arenas[minute];
     if (arena === undefined) {
-      arena = this.arenas[minute] = { buf: this.chunk(n), pos: 0, full: [] };
+      arena = this.arenas[minute] = { buf: this.chunk(FIRST_CHUNK_BYTES, n), pos: 0, full: [] };
     } else if (arena.pos + n > arena.buf.length) {
       if (this.reuse) arena.full.push(arena.buf);
-      arena.buf = this.chunk(n);
+      arena.buf = this.chunk(Math.min(CHUNK_BYTES, arena.buf.length * 2), n);
       arena.pos = 0;
     }
     return arena;
@@ -252,17 +263,19 @@ class LineWriter {
     }
   }
 
-  private chunk(n: number): Buffer {
+  /** A chunk of a standard `size` (recycled when one is free), or bigger when `n` needs it. */
+  private chunk(size: number, n: number): Buffer {
     return (
-      (n <= CHUNK_BYTES ? this.free.pop() : undefined) ??
-      Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n))
+      (n <= size ? this.free[chunkClass(size)]!.pop() : undefined) ??
+      Buffer.allocUnsafe(Math.max(size, n))
     );
   }
 
   private recycle(chunk: Buffer): void {
-    // Every standard chunk is kept: the list is as long as the busiest minutes need, and
-    // capping it made each busy minute allocate afresh what a quiet one had dropped.
-    if (chunk.length === CHUNK_BYTES) this.free.push(chunk);
+    // Every standard chunk is kept: the lists are as long as the busiest minutes need, and
+    // capping them made each busy minute allocate afresh what a quiet one had dropped.
+    const c = chunkClass(chunk.length);
+    if (Number.isInteger(c) && c >= 0 && c < CHUNK_CLASSES) this.free[c]!.push(chunk);
   }
 }
 

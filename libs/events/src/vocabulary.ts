@@ -1,4 +1,32 @@
-import { Faker, base, en, allLocales, type LocaleDefinition } from "@faker-js/faker";
+import type { Faker, FakerOptions } from "@faker-js/faker";
+import { faker as cs_CZ } from "@faker-js/faker/locale/cs_CZ";
+import { faker as da } from "@faker-js/faker/locale/da";
+import { faker as de } from "@faker-js/faker/locale/de";
+import { faker as de_AT } from "@faker-js/faker/locale/de_AT";
+import { faker as de_CH } from "@faker-js/faker/locale/de_CH";
+import { faker as el } from "@faker-js/faker/locale/el";
+import { faker as en_AU } from "@faker-js/faker/locale/en_AU";
+import { faker as en_CA } from "@faker-js/faker/locale/en_CA";
+import { faker as en_GB } from "@faker-js/faker/locale/en_GB";
+import { faker as en_IE } from "@faker-js/faker/locale/en_IE";
+import { faker as en_IN } from "@faker-js/faker/locale/en_IN";
+import { faker as en_US } from "@faker-js/faker/locale/en_US";
+import { faker as en_ZA } from "@faker-js/faker/locale/en_ZA";
+import { faker as es } from "@faker-js/faker/locale/es";
+import { faker as es_MX } from "@faker-js/faker/locale/es_MX";
+import { faker as fi } from "@faker-js/faker/locale/fi";
+import { faker as fr } from "@faker-js/faker/locale/fr";
+import { faker as he } from "@faker-js/faker/locale/he";
+import { faker as it } from "@faker-js/faker/locale/it";
+import { faker as ja } from "@faker-js/faker/locale/ja";
+import { faker as nb_NO } from "@faker-js/faker/locale/nb_NO";
+import { faker as nl_BE } from "@faker-js/faker/locale/nl_BE";
+import { faker as pl } from "@faker-js/faker/locale/pl";
+import { faker as pt_BR } from "@faker-js/faker/locale/pt_BR";
+import { faker as pt_PT } from "@faker-js/faker/locale/pt_PT";
+import { faker as ro } from "@faker-js/faker/locale/ro";
+import { faker as sv } from "@faker-js/faker/locale/sv";
+import { faker as en } from "@faker-js/faker/locale/en";
 import { utf8 } from "./bytes.js";
 import { countries } from "./countries.js";
 import { hash32, hashString } from "./prng.js";
@@ -7,35 +35,41 @@ import { hash32, hashString } from "./prng.js";
  * The faker locale whose names and cities fit each customer country (ISO 3166-1 alpha-2). A
  * country missing here (faker has no locale for it, or only another country's, like Spanish
  * cities for Argentina) gets English names and faker's made-up English city names.
+ *
+ * Each locale is imported on its own (`@faker-js/faker/locale/<id>`): faker's index loads all
+ * ~70 locales and builds a Faker for each, ~12 MB of RSS held for the life of the process
+ * (issue #18's memory budget). Those modules' fakers chain their locale, its parent locale if it
+ * has one, English and base; the pools drawn are the same as with the chain (locale, English,
+ * base) used before (pinned by vocabulary.test.ts).
  */
-const localeOfCountry: Readonly<Record<string, string>> = {
-  US: "en_US",
-  GB: "en_GB",
-  DE: "de",
-  FR: "fr",
-  CA: "en_CA",
-  AU: "en_AU",
-  JP: "ja",
-  IN: "en_IN",
-  ES: "es",
-  IT: "it",
-  BR: "pt_BR",
-  MX: "es_MX",
-  SE: "sv",
-  PL: "pl",
-  BE: "nl_BE",
-  CH: "de_CH",
-  AT: "de_AT",
-  IE: "en_IE",
-  DK: "da",
-  NO: "nb_NO",
-  PT: "pt_PT",
-  ZA: "en_ZA",
-  FI: "fi",
-  CZ: "cs_CZ",
-  IL: "he",
-  GR: "el",
-  RO: "ro",
+const localeOfCountry: Readonly<Record<string, Faker>> = {
+  US: en_US,
+  GB: en_GB,
+  DE: de,
+  FR: fr,
+  CA: en_CA,
+  AU: en_AU,
+  JP: ja,
+  IN: en_IN,
+  ES: es,
+  IT: it,
+  BR: pt_BR,
+  MX: es_MX,
+  SE: sv,
+  PL: pl,
+  BE: nl_BE,
+  CH: de_CH,
+  AT: de_AT,
+  IE: en_IE,
+  DK: da,
+  NO: nb_NO,
+  PT: pt_PT,
+  ZA: en_ZA,
+  FI: fi,
+  CZ: cs_CZ,
+  IL: he,
+  GR: el,
+  RO: ro,
 };
 
 /** How many of each a country's pools hold: enough variety, built in a few milliseconds. */
@@ -49,6 +83,12 @@ export interface CountryVocabulary {
   /** ASCII e-mail local parts `first.last` (no digits: the customer's number is appended). */
   emailNames: Buffer[];
 }
+
+/**
+ * faker's Faker class, taken from a locale module's instance: importing it from the package's
+ * index would load every locale.
+ */
+const FakerClass = en.constructor as new (options: FakerOptions) => Faker;
 
 const VOCABULARY_STREAM = hashString("vocabulary");
 let built: { seed: number; byCountry: CountryVocabulary[] } | undefined;
@@ -64,14 +104,10 @@ let built: { seed: number; byCountry: CountryVocabulary[] } | undefined;
 export function vocabulary(seed: number): readonly CountryVocabulary[] {
   if (built?.seed === seed) return built.byCountry;
   const byCountry = countries.map((country) => {
-    const locale = localeOfCountry[country.iso2];
-    const definitions: LocaleDefinition[] = locale
-      ? [allLocales[locale as keyof typeof allLocales], en, base]
-      : [en, base];
-    const faker = new Faker({ locale: definitions });
+    const faker = new FakerClass({ locale: (localeOfCountry[country.iso2] ?? en).rawDefinitions });
     faker.seed(hash32(seed, VOCABULARY_STREAM, hashString(country.iso2)));
     const cities = unique(CITIES_PER_COUNTRY, () => faker.location.city());
-    const latin = new Faker({ locale: [en, base] });
+    const latin = new FakerClass({ locale: en.rawDefinitions });
     latin.seed(hash32(seed, VOCABULARY_STREAM, hashString(country.iso2), 1));
     const emailNames = unique(NAMES_PER_COUNTRY, () => {
       const name = `${asciiSlug(faker.person.firstName())}.${asciiSlug(faker.person.lastName())}`;

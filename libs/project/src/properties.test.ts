@@ -142,6 +142,44 @@ describe("parseProperties", () => {
     expect(sources.map((s) => s.name)).toEqual(["countries"]);
   });
 
+  it("reads a raw zone partitioned by event type, and refuses event_types that do not fit", () => {
+    const typed = (external: string) =>
+      parseProperties(
+        `version: 2\nsources:\n  - name: raw\n    tables:\n      - name: events\n        external: ${external}\n`,
+        "sources/raw.yml",
+      );
+    const ok = typed(
+      "{location: raw/events, format: json_lines, partitioning: firehose_event_type_hourly, event_types: [product_view, order_paid]}",
+    );
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.sources[0]!.external).toEqual({
+      location: "raw/events",
+      format: "json_lines",
+      partitioning: "firehose_event_type_hourly",
+      event_types: ["product_view", "order_paid"],
+    });
+    const messages = (external: string) => typed(external).diagnostics.map((d) => d.message);
+    expect(
+      messages(
+        "{location: raw/events, format: json_lines, partitioning: firehose_event_type_hourly}",
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^sources\[0\]\.tables\[0\]\.external\.partitioning: partitioning firehose_event_type_hourly needs event_types/,
+      ),
+    ]);
+    expect(
+      messages(
+        "{location: raw/events, format: json_lines, partitioning: firehose_hourly, event_types: [a]}",
+      ),
+    ).toEqual([expect.stringMatching(/external\.event_types: event_types is read only with/)]);
+    expect(
+      messages(
+        "{location: raw/events, format: json_lines, partitioning: firehose_event_type_hourly, event_types: [a/b]}",
+      ),
+    ).toEqual([expect.stringMatching(/event_types\[0\]: an event type is a folder name/)]);
+  });
+
   it("reports wrongly declared tests as TEST_INVALID", () => {
     const bad = `version: 2
 models:

@@ -47,11 +47,35 @@ const modelSchema = z.strictObject({
 
 const snapshotSchema = modelSchema.extend({ relation: text });
 
-const externalSchema = z.strictObject({
-  location: z.string().min(1),
-  format: z.literal("json_lines"),
-  partitioning: z.literal("firehose_hourly"),
-});
+const eventTypeName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, "an event type is a folder name: letters, digits, '_' and '-'");
+// `firehose_event_type_hourly`: Firehose dynamic partitioning by `.event_type` (the stack's
+// partitionRawByEventType); Athena projects `event_type` as an enum, so the values are declared.
+const externalSchema = z
+  .strictObject({
+    location: z.string().min(1),
+    format: z.literal("json_lines"),
+    partitioning: z.enum(["firehose_hourly", "firehose_event_type_hourly"]),
+    event_types: opt(z.array(eventTypeName).min(1)),
+  })
+  .superRefine((e, ctx) => {
+    const byType = e.partitioning === "firehose_event_type_hourly";
+    if (byType && e.event_types === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["partitioning"],
+        message:
+          "partitioning firehose_event_type_hourly needs event_types: the list of event_type folders to read (e.g. [product_view, add_to_cart, checkout_started, order_paid])",
+      });
+    if (!byType && e.event_types !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["event_types"],
+        message:
+          "event_types is read only with partitioning: firehose_event_type_hourly; remove it or change the partitioning",
+      });
+  });
 
 const tableSchema = z.strictObject({
   name: z.string().min(1),

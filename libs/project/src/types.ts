@@ -190,7 +190,14 @@ export interface ExternalSpec {
   /** Relative to the lake root, e.g. `raw/events`. */
   location: string;
   format: "json_lines";
-  partitioning: "firehose_hourly";
+  /**
+   * `firehose_hourly`: `<location>/YYYY/MM/DD/HH/<object>`. `firehose_event_type_hourly`:
+   * `<location>/event_type=<t>/YYYY/MM/DD/HH/<object>` (Firehose dynamic partitioning by
+   * `.event_type`), read with an `event_type` column beside `dt`.
+   */
+  partitioning: "firehose_hourly" | "firehose_event_type_hourly";
+  /** The event types of `firehose_event_type_hourly` (Athena projects them as an enum). */
+  event_types?: string[];
 }
 
 export interface SourceTable {

@@ -73,7 +73,10 @@ function rawSpec(
   node: { id: string; location?: string },
 ): Omit<RawSourceSpec, "relation"> | undefined {
   if (node.location === undefined || ctx.target.engine !== "athena") return undefined;
+  const table = ctx.project.sources.find((t) => `source.${t.sourceName}.${t.name}` === node.id);
+  const eventTypes = table?.external?.event_types;
   return {
+    ...(eventTypes ? { eventTypes } : {}),
     location: node.location,
     projectionStart: String(ctx.project.config.vars["raw_projection_start"] ?? "2024/01/01/00"),
   };

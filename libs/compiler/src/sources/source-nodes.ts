@@ -20,7 +20,15 @@ export function sourceNode(
 ): CompiledNode {
   const relation = target.relation(table.schema, table.name);
   const location = table.external ? target.rawPath(table.external.location) : undefined;
-  const statements = location ? dialect.rawSource({ relation, location, projectionStart }) : [];
+  const eventTypes = table.external?.event_types;
+  const statements = location
+    ? dialect.rawSource({
+        relation,
+        location,
+        projectionStart,
+        ...(eventTypes ? { eventTypes } : {}),
+      })
+    : [];
   return {
     id: sourceId(table.sourceName, table.name),
     kind: "source",

@@ -127,6 +127,15 @@ TBLPROPERTIES (
     ]);
   });
 
+  it("declares a zone partitioned by event type with an enum projection before dt", () => {
+    const [ddl] = d.rawSource({ ...raw, eventTypes: ["product_view", "order_paid"] });
+    expect(ddl!.sql).toContain("PARTITIONED BY (`event_type` string, `dt` string)");
+    expect(ddl!.sql).toContain(`  'projection.event_type.type' = 'enum',
+  'projection.event_type.values' = 'product_view,order_paid',
+  'storage.location.template' = 's3://lake/raw/events/event_type=\${event_type}/\${dt}/'
+)`);
+  });
+
   it("wraps assertions and limits as subqueries, dropping a trailing semicolon", () => {
     expect(d.assertion("select * from t where x is null -- nulls;\n;")).toEqual({
       kind: "select",
@@ -202,6 +211,7 @@ describe("athena statements parse under their grammar", () => {
     ...d.dropTable(write.relation),
     ...d.dropTable(hostile),
     ...d.rawSource(raw),
+    ...d.rawSource({ ...raw, eventTypes: ["product_view", "order_paid"] }),
     ...d.rawSource({ ...raw, relation: hostile, location: "s3://lake/it's\\raw" }),
     d.assertion("select * from t where x is null -- trailing comment"),
     { kind: "select", grammar: "trino", sql: d.limit("select 1 as x", 5) },

@@ -3,7 +3,8 @@ import { directory, hiveString } from "./athena-escape.js";
 
 /**
  * Hive DDL for the raw Firehose zone: one row per line, `line string` plus the projected
- * partition `dt` ('YYYY/MM/DD/HH').
+ * partition `dt` ('YYYY/MM/DD/HH'), after the projected `event_type` when the zone is partitioned
+ * by it (`spec.eventTypes`).
  *
  * Why TEXTFILE + LazySimpleSerDe with field delimiter `\001` rather than a JSON SerDe: a JSON
  * SerDe fails (or, with `ignore.malformed.json`, silently drops/nulls) bad lines, but staging must
@@ -19,7 +20,7 @@ export function rawSourceTable(hiveRelation: string, spec: RawSourceSpec): strin
   const layout = rawSourceLayout(spec);
   return [
     `CREATE EXTERNAL TABLE IF NOT EXISTS ${hiveRelation} (\`line\` string)`,
-    "PARTITIONED BY (`dt` string)",
+    `PARTITIONED BY (${layout.partitionKeys.map((k) => `\`${k.name}\` ${k.type}`).join(", ")})`,
     "ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\001'",
     "STORED AS TEXTFILE",
     `LOCATION ${hiveString(layout.location)}`,
@@ -35,10 +36,22 @@ export function rawSourceTable(hiveRelation: string, spec: RawSourceSpec): strin
  */
 export function rawSourceLayout(spec: RawSourceSpec) {
   const root = directory(spec.location);
+  const byType = spec.eventTypes !== undefined;
+  // An enum projection: Athena lists exactly these folders, and a query filtering on event_type
+  // reads only its own (with dt, the hours of the range).
+  const eventType: Record<string, string> = byType
+    ? {
+        "projection.event_type.type": "enum",
+        "projection.event_type.values": spec.eventTypes!.join(","),
+      }
+    : {};
   return {
     location: root,
     columns: [{ name: "line", type: "string" }],
-    partitionKeys: [{ name: "dt", type: "string" }],
+    partitionKeys: [
+      ...(byType ? [{ name: "event_type", type: "string" }] : []),
+      { name: "dt", type: "string" },
+    ],
     inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
     outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
     serde: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
@@ -54,7 +67,10 @@ export function rawSourceLayout(spec: RawSourceSpec) {
       "projection.dt.range": `${spec.projectionStart},NOW`,
       "projection.dt.interval": "1",
       "projection.dt.interval.unit": "HOURS",
-      "storage.location.template": `${root}\${dt}/`,
+      ...eventType,
+      "storage.location.template": byType
+        ? `${root}event_type=\${event_type}/\${dt}/`
+        : `${root}\${dt}/`,
     } as Record<string, string>,
   };
 }

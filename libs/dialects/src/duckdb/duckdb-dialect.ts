@@ -300,9 +300,32 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
  */
 function rawSourceView(spec: RawSourceSpec): Statement {
   const root = spec.location.replace(/\/+$/, "");
+  const body =
+    spec.eventTypes === undefined
+      ? rawLines(root, `${root}/*/*/*/*/[!.]*`)
+      : rawLinesByEventType(root, spec.eventTypes);
   return statement(
     "create_view",
-    `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n${rawLines(root, `${root}/*/*/*/*/[!.]*`)}`,
+    `CREATE OR REPLACE VIEW ${quoteRelation(spec.relation)} AS\n${body}`,
+  );
+}
+
+/**
+ * The raw lines (`line`, `event_type`, `dt`) of a zone partitioned by event type first
+ * (`event_type=<t>/YYYY/MM/DD/HH/<name>`), as Athena's table has them. Both columns come from
+ * the file name, so a filter on either prunes files before they are opened. A folder of an
+ * event type not declared is not read, as Athena's enum projection does not list it.
+ */
+function rawLinesByEventType(root: string, eventTypes: readonly string[]): string {
+  const files = duckdbStringLiteral(`${root}/event_type=*/*/*/*/*/[!.]*`);
+  const prefix = [...root].length + 2 + "event_type=".length;
+  const folder = `split_part(substr(filename, ${prefix}), '/', 1)`;
+  return (
+    `SELECT line, ${folder} AS event_type, substr(filename, ${prefix} + length(${folder}) + 1, 13) AS dt\n` +
+    `FROM read_csv(${files}, columns = {'line': 'VARCHAR'}, header = false, ` +
+    `auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\\n', ` +
+    `strict_mode = false, filename = true, max_line_size = 67108864)\n` +
+    `WHERE line IS NOT NULL AND line <> '' AND ${folder} IN (${eventTypes.map(duckdbStringLiteral).join(", ")})`
   );
 }
 

@@ -306,4 +306,42 @@ describe("raw source", () => {
     ).rows.map((r) => r.line);
     expect(lines).toEqual([...hostile].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)));
   });
+
+  it("reads a zone partitioned by event type (event_type=<t>/YYYY/MM/DD/HH/) and prunes on event_type", async () => {
+    const raw = join(lake, "raw", "typed");
+    const put = async (folder: string, name: string, body: Buffer) => {
+      await mkdir(join(raw, folder), { recursive: true });
+      await writeFile(join(raw, folder, name), body);
+    };
+    await put("event_type=order_paid/2026/11/27/10", "e-1.gz", gzipSync('{"a":1}\n{"a":2}\n'));
+    await put("event_type=product_view/2026/11/27/11", "e-2.gz", gzipSync('{"v":1}\n'));
+    // Not gzip at all: reading it fails, so a query that succeeds did not open it.
+    await put("event_type=add_to_cart/2026/11/27/10", "broken.gz", Buffer.from("not gzip"));
+    // An event type not declared is not read (Athena's enum projection does not list it).
+    await put("event_type=refund/2026/11/27/10", "r.gz", gzipSync('{"r":1}\n'));
+    await put("event_type=order_paid/2026/11/27/10", ".in-flight.tmp", Buffer.from("x\n"));
+    await run(
+      dialect.rawSource({
+        relation: { schema: "raw", name: "typed" },
+        location: raw,
+        projectionStart: "2026/01/01/00",
+        eventTypes: ["product_view", "add_to_cart", "order_paid"],
+      }),
+    );
+    const pruned = await engine.execute(
+      "select event_type, dt, line from raw.typed where event_type in ('order_paid', 'product_view') order by dt, line",
+    );
+    expect(pruned.columns.map((c) => c.name)).toEqual(["event_type", "dt", "line"]);
+    expect(pruned.rows).toEqual([
+      { event_type: "order_paid", dt: "2026/11/27/10", line: '{"a":1}' },
+      { event_type: "order_paid", dt: "2026/11/27/10", line: '{"a":2}' },
+      { event_type: "product_view", dt: "2026/11/27/11", line: '{"v":1}' },
+    ]);
+    const others = await engine.execute(
+      "select count(*) as n from raw.typed where event_type <> 'add_to_cart'",
+    );
+    expect(Number(others.rows[0]!.n)).toBe(3); // refund/ is not read
+    // Without the filter the broken object is read: the pruning above is what kept it out.
+    await expect(engine.execute("select count(*) as n from raw.typed")).rejects.toThrow();
+  });
 });
