@@ -35,7 +35,7 @@ describe("dbt's Jinja context", () => {
       "select '{{ target.name }}' a, '{{ target.schema }}' b, '{{ target.type }}' c, {{ target.threads }} d, " +
         "'{{ this.schema }}.{{ this.identifier }}' e, '{{ execute }}' f",
     );
-    expect(sql).toBe("select 'dev' a, 'main' b, 'duckdb' c, 2 d, 'main.m' e, 'true' f");
+    expect(sql).toBe("select 'dev' a, 'main' b, 'duckdb' c, 2 d, 'main.m' e, 'True' f");
   });
 
   it("namespace() with set ns.x, do list.append, loop.last and Python methods", () => {
@@ -81,7 +81,7 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
       "select '{{ {'a': 1} | tojson }}' j, {{ 'True' | as_bool }} b, {{ '4' | as_number + 1 }} n, " +
         "'{{ modules.re.sub('[0-9]', '#', 'a1b2') }}' r",
     );
-    expect(sql).toBe(`select '{"a":1}' j, true b, 5 n, 'a#b#' r`);
+    expect(sql).toBe(`select '{"a":1}' j, True b, 5 n, 'a#b#' r`);
   });
 
   it("adapter.dispatch finds default__ macros; cross-database macros speak the project's dialect", () => {
@@ -216,7 +216,7 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     const node = (id: string) => compiled.nodes.find((n) => n.id === id);
     // config() seen only by the parse render (dbt reads config at parse)
     expect(node("model.m")?.materialization).toBe("table");
-    expect(node("model.m")?.sql.trim()).toBe("select compiled as phase, true as none_at_parse");
+    expect(node("model.m")?.sql.trim()).toBe("select compiled as phase, True as none_at_parse");
     expect(node("model.hinted")?.dependsOn).toEqual(["model.a"]);
     expect(
       compiled.diagnostics.map(
