@@ -84,6 +84,59 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     expect(sql).toBe(`select '{"a":1}' j, True b, 5 n, 'a#b#' r`);
   });
 
+  it("print and log go to the log, exceptions.warn is a warning at the call and the model still compiles; as_native, adapter.quote, api.Relation, modules.datetime", () => {
+    const logged: string[] = [];
+    const compiled = compileProject(
+      project({
+        models: [
+          model(
+            "m.sql",
+            "{% do print('p1') %}{% do log('l1', info=true) %}{% do log('quiet') %}select\n" +
+              "{{ exceptions.warn('careful') }}{{ ('[1, 2]' | as_native) | length }} n, " +
+              "{{ adapter.quote('id') }} q, '{{ api.Relation.create(schema='s', identifier='t') }}' r, " +
+              "'{{ modules.datetime.datetime.now() }}' t",
+          ),
+        ],
+        config: dbtConfig,
+      }),
+      {
+        runId: "r1",
+        dialect: createDuckdbDialect({ trinoCompat: false }),
+        log: (m: string) => logged.push(m),
+      },
+    );
+    const sql = compiled.nodes.find((n) => n.id === "model.m")?.sql.trim();
+    expect(sql).toMatch(
+      /^select\n2 n, "id" q, '"s"\."t"' r, '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}' t$/,
+    );
+    expect([...new Set(logged)]).toEqual(["p1", "l1"]);
+    expect(compiled.diagnostics.map((d) => [d.severity, d.at?.line, d.message])).toEqual([
+      ["warn", 2, "careful"],
+    ]);
+  });
+
+  it("cross-database macros in Trino for an Athena-profile project", () => {
+    const compiled = compileProject(
+      project({
+        models: [
+          model(
+            "m.sql",
+            "select {{ dbt.dateadd('day', 1, 'd') }} x, {{ dbt.concat(['a', 'b']) }} z, {{ dbt.hash('c') }} h",
+          ),
+        ],
+        config: {
+          ...dbtConfig,
+          targets: { dev: { ...lake, sql_dialect: "trino" } },
+          "sql-dialect": "trino",
+        },
+      }),
+      { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: true }) },
+    );
+    expect(compiled.nodes.find((n) => n.id === "model.m")?.sql.trim()).toBe(
+      "select date_add('day', 1, d) x, concat(a, b) z, lower(to_hex(md5(to_utf8(cast(c as varchar))))) h",
+    );
+  });
+
   it("adapter.dispatch finds default__ macros; cross-database macros speak the project's dialect", () => {
     const { sql } = compileOne(
       "select {{ adapter.dispatch('cents')('amount') }} c, {{ dbt.dateadd('day', 1, 'd') }} x, " +
@@ -134,7 +187,12 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
       { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) },
     );
     const m = compiled.nodes.find((n) => n.id === "model.m");
-    expect([m?.renderAtRun, m?.sql.trim()]).toEqual([true, "select 1"]);
+    // Offline its SQL is marked as not what will run, with the query it needs; no statements.
+    expect(m?.renderAtRun).toBe(true);
+    expect(m?.sql).toMatch(
+      /^-- rendered at run time: .*\n.*first query: select 1\n[\s\S]*NOT the SQL/,
+    );
+    expect([m?.sql.trim().split("\n").at(-1), m?.statements]).toEqual(["select 1", []]);
     expect(compiled.diagnostics.map((d) => [d.code, d.message])).toEqual([
       [
         "TEMPLATE_SYNTAX",

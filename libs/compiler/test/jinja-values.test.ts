@@ -40,6 +40,7 @@ describe("Jinja2's printing of values (dbt projects)", () => {
     ["{{ [true, false, none] | join(',') }}", "True,False,None"],
     ["{{ true | string }}-{{ none | string }}", "True-None"],
     ["{% set r = var('missing', none) %}{{ r is none }}", "True"],
+    ["{{ this }} {{ 'x' ~ this }}", `"main"."m" x"main"."m"`],
     ["{{ '{}-{}'.format(true, none) }} {{ ','.join([true, 1]) }}", "True-None True,1"],
   ])("%s", (template, expected) => {
     expect(render(template)).toBe(expected);

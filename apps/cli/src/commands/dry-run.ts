@@ -39,6 +39,18 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
     ? undefined
     : await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
   try {
+    // Models that read the warehouse while rendering are planned as they will run.
+    const { renderSelectedWithWarehouse } = await import("../render-at-run.js");
+    const rendered = await renderSelectedWithWarehouse(
+      ctx,
+      args,
+      ids,
+      io,
+      engine
+        ? { query: (sql) => engine.execute(sql, { label: "dry run" }) }
+        : { why: "the lake has no tables yet: its queries have nothing to read" },
+    );
+    if (!rendered) return ExitCode.failed;
     const plans = await planRun({
       command,
       compiled: ctx.compiled,

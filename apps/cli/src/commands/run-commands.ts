@@ -227,20 +227,14 @@ export async function runNodes(
     return ExitCode.usage;
   }
   const { ctx, ids } = selection;
+  // --defer: the state's relations, also in what models that read the warehouse render at run time.
+  let deferRename: ((sql: string) => string) | undefined;
   if (args.defer === true && selection.state) {
     const { deferToState } = await import("@sluice/compiler");
     const relations = new Map([...selection.state.nodes].map(([id, n]) => [id, n.relation]));
-    ctx.compiled = deferToState(
-      ctx.compiled,
-      new Set(ids),
-      relations,
-      ctx.dialect.quoteRelation,
-    ).compiled;
-    const atRun = ctx.compiled.nodes.filter((n) => n.renderAtRun && ids.includes(n.id));
-    if (atRun.length > 0)
-      io.err(
-        `warning: --defer does not apply to ${atRun.map((n) => n.name).join(", ")}: rendered at run time (it reads the warehouse), it reads this target's relations`,
-      );
+    const deferred = deferToState(ctx.compiled, new Set(ids), relations, ctx.dialect.quoteRelation);
+    ctx.compiled = deferred.compiled;
+    deferRename = deferred.rename;
   }
   const chosen = new Set(ids);
   const noSnapshot =
@@ -290,7 +284,7 @@ export async function runNodes(
     await engine.close();
     throw artifacts.reason;
   }
-  const renderAtRun = await renderAtRunFor(ctx, args);
+  const renderAtRun = await renderAtRunFor(ctx, args, deferRename);
   const onInterrupt = (): void => abort.abort(io.signal?.reason);
   io.signal?.addEventListener("abort", onInterrupt, { once: true });
   // --timeout stops running queries the same way Ctrl-C does (Athena: StopQueryExecution).

@@ -112,8 +112,10 @@ export function dbtContextGlobals(
       );
       return "";
     },
+    // `log(msg, info=True)` (a keyword) or `log(msg, True)` prints; without it, only dbt's log file.
     log: (msg: unknown, info?: unknown) => {
-      if (info === true) log(String(msg));
+      if (info === true || (info as { info?: unknown } | undefined)?.info === true)
+        log(String(msg));
       return "";
     },
     print: (msg: unknown) => {

@@ -10,9 +10,12 @@ const asString = (v: unknown): string | undefined =>
       ? String(v)
       : undefined;
 
-/** A dict as Jinja2 has one: an object literal (`{'a': 1}`), not a class instance. */
+/**
+ * A dict as Jinja2 has one: an object literal (`{'a': 1}`), not a class instance nor an object
+ * that prints itself (a relation: `{{ this }}`).
+ */
 function isDict(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== "object" || v === null) return false;
+  if (typeof v !== "object" || v === null || Object.hasOwn(v, "toString")) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;
 }
@@ -28,6 +31,8 @@ export function pyStr(v: unknown): string {
   if (v === true) return "True";
   if (v === false) return "False";
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
+  // modules.datetime's values: Python's str of a naive datetime (in UTC here).
+  if (v instanceof Date) return v.toISOString().replace("T", " ").replace("Z", "000");
   if (isDict(v))
     return `{${Object.entries(v)
       .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
@@ -146,7 +151,7 @@ export const JINJA_VALUES = { jinjaValues: true } as const;
  * Jinja2's printing and equality, for the templates of environments created with
  * {@link JINJA_VALUES} (installed once per process; other environments compile exactly as
  * before): `{{ true }}` prints `True`, `{{ none }}` `None`, `{{ [true, 'a'] }}` `[True, 'a']`,
- * `{{ {'k': 1} }}` `{'k': 1}`, `~` joins Python's str of each side, `==`/`!=` compare lists
+ * `{{ {'k': 1} }}` `{'k': 1}`, a datetime `2026-12-04 13:56:01.123000`, `~` joins Python's str of each side, `==`/`!=` compare lists
  * and dicts by value (nunjucks: by identity) and never equate a string with a number, and `in`
  * finds a list by value in a list of lists.
  */
@@ -191,20 +196,16 @@ export function installJinjaValues(): void {
       this._emit(`, ${node.lineno}, ${node.colno}), env.opts.autoescape);\n`);
     }
   });
-  only("compileConcat", function (node: { left: unknown; right: unknown }, frame) {
-    this._emit("runtime.jinjaConcat(");
-    this.compile(node.left, frame);
-    this._emit(", ");
-    this.compile(node.right, frame);
-    this._emit(")");
-  });
-  only("compileIn", function (node: { left: unknown; right: unknown }, frame) {
-    this._emit("runtime.jinjaIn(");
-    this.compile(node.left, frame);
-    this._emit(", ");
-    this.compile(node.right, frame);
-    this._emit(")");
-  });
+  const call = (fn: string) =>
+    function (this: Emitter, node: { left: unknown; right: unknown }, frame: unknown) {
+      this._emit(`runtime.${fn}(`);
+      this.compile(node.left, frame);
+      this._emit(", ");
+      this.compile(node.right, frame);
+      this._emit(")");
+    };
+  only("compileConcat", call("jinjaConcat"));
+  only("compileIn", call("jinjaIn"));
   // `a == b < c` is nunjucks' left-to-right chain: ((a == b) < c), each step a call.
   only(
     "compileCompare",
