@@ -4,7 +4,7 @@ import { compileProject, dialectFor, renderWithWarehouse } from "@sluice/compile
 import type { CompiledNode, QueryRows } from "@sluice/compiler";
 import { loadProject } from "@sluice/project";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../support/cli.js";
+import { repoRoot, runSluice } from "../support/cli.js";
 import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 import { grammarErrors } from "../support/sql-grammar.js";
 
@@ -108,6 +108,29 @@ describe("dbt models that read the warehouse at run time (duckdb lake)", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("as shipped_orders,");
     expect(run.stdout).not.toMatch(/rendered at run time/);
+  });
+
+  it("compile for an Athena output it cannot reach: a warning with why, the SQL marked (exit 0)", async () => {
+    const noAws = {
+      DBT_PROFILES_DIR: "",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_PROFILE: "",
+      AWS_CONFIG_FILE: path.join(dir, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
+    };
+    const run = await runSluice(
+      ["--project-dir", dir, "compile", "--target", "prod", "--select", "status_pivot"],
+      { env: noAws },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /warning: status_pivot: rendered at run time \(target 'prod' cannot be reached: .*credentials/i,
+    );
+    const sql = await compiledSql("status_pivot");
+    expect(sql).toMatch(/^-- rendered at run time: [\s\S]*"jaffle_staging"\."stg_orders"/);
+    expect(sql).toMatch(/NOT the SQL that will run/);
   });
 
   it("--defer: its warehouse queries and its SQL read the state's relations", async () => {

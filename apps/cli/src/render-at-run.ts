@@ -64,11 +64,12 @@ export async function renderSelectedWithWarehouse(
   const chosen = new Set(ids);
   const atRun = ctx.compiled.nodes.filter((n) => n.renderAtRun && chosen.has(n.id));
   if (atRun.length === 0) return true;
-  const names = atRun.map((n) => n.name).join(", ");
-  if (!("query" in target)) {
+  const marked = (nodes: readonly CompiledNode[], why: string) =>
     io.err(
-      `warning: ${names}: rendered at run time (${target.why}); their SQL is shown marked "rendered at run time", with no statements`,
+      `warning: ${nodes.map((n) => n.name).join(", ")}: rendered at run time (${why}); their SQL is shown marked "rendered at run time", with no statements`,
     );
+  if (!("query" in target)) {
+    marked(atRun, target.why);
     return true;
   }
   const render = (await renderAtRunFor(ctx, args))!;
@@ -78,15 +79,29 @@ export async function renderSelectedWithWarehouse(
   ]);
   const rendered = new Map<string, CompiledNode>();
   let ok = true;
-  for (const node of atRun) {
-    const out = await render(node, target.query).catch((e: unknown): Diagnostic[] => [
-      error(
-        "TEMPLATE_SYNTAX",
-        `${node.name} reads the warehouse while rendering and a query failed: ${e instanceof Error ? e.message : String(e)}`,
-        { file: node.path, line: 1, column: 1 },
-        "fix the model's query, or build what it reads first",
-      ),
-    ]);
+  for (const [i, node] of atRun.entries()) {
+    let why: string | undefined;
+    const out = await render(node, target.query).catch((e: unknown): Diagnostic[] => {
+      why = unreachable(e);
+      const message = e instanceof Error ? e.message : String(e);
+      const hint = "fix the model's query, or build what it reads first";
+      const at = { file: node.path, line: 1, column: 1 };
+      return why
+        ? []
+        : [
+            error(
+              "TEMPLATE_SYNTAX",
+              `${node.name} reads the warehouse while rendering and a query failed: ${message}`,
+              at,
+              hint,
+            ),
+          ];
+    });
+    // The target cannot be reached (no credentials, no network): the rest stay marked.
+    if (why !== undefined) {
+      marked(atRun.slice(i), `target '${ctx.targetName}' cannot be reached: ${why}`);
+      break;
+    }
     if (Array.isArray(out)) {
       printDiagnostics(io, out, ctx.project.dir);
       ok = false;
@@ -141,4 +156,21 @@ export async function compileWithWarehouse(
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * Why a query never reached the target (no credentials, no network), from the error or its
+ * causes; undefined for a query the target ran and refused.
+ */
+function unreachable(e: unknown): string | undefined {
+  for (let x: unknown = e; x instanceof Error; x = x.cause) {
+    const code = String((x as { code?: unknown }).code ?? "");
+    if (
+      ["CredentialsProviderError", "TimeoutError"].includes(x.name) ||
+      /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH)$/.test(code) ||
+      /could not load credentials|getaddrinfo|ECONNREFUSED/i.test(x.message)
+    )
+      return x.message;
+  }
+  return undefined;
 }
