@@ -32,6 +32,12 @@ beforeAll(async () => {
   const run = await sluice("compile", "--select", "status_pivot");
   early = { run, sql: await compiledSql("status_pivot") };
   build = await sluice("build", "--select", "+status_pivot", "+warehouse_facts");
+  // The build's manifest, as a production state for --defer (later compiles rewrite target/).
+  await mkdir(path.join(dir, "prod-state"), { recursive: true });
+  await copyFile(
+    path.join(dir, "target/manifest.json"),
+    path.join(dir, "prod-state/manifest.json"),
+  );
 }, 300_000);
 afterAll(async () => cleanup());
 
@@ -135,8 +141,6 @@ describe("dbt models that read the warehouse at run time (duckdb lake)", () => {
 
   it("--defer: its warehouse queries and its SQL read the state's relations", async () => {
     const state = path.join(dir, "prod-state");
-    await mkdir(state, { recursive: true });
-    await copyFile(path.join(dir, "target/manifest.json"), path.join(state, "manifest.json"));
     // A second output on the same lake, schema ci: nothing of it is built (ci_staging is empty).
     const profiles = path.join(dir, "profiles.yml");
     const text = await readFile(profiles, "utf8");
