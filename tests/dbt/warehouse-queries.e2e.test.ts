@@ -1,10 +1,10 @@
-import { cp, readFile, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { compileProject, dialectFor, renderWithWarehouse } from "@sluice/compiler";
 import type { CompiledNode, QueryRows } from "@sluice/compiler";
 import { loadProject } from "@sluice/project";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../support/cli.js";
+import { repoRoot, runSluice } from "../support/cli.js";
 import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 import { grammarErrors } from "../support/sql-grammar.js";
 
@@ -21,12 +21,24 @@ let dir: string;
 let cleanup: () => Promise<void>;
 const { sluice, query } = dbtCli(() => dir);
 let build: Awaited<ReturnType<typeof sluice>>;
+/** `sluice compile` before the lake existed, and the SQL it wrote for status_pivot. */
+let early: { run: Awaited<ReturnType<typeof sluice>>; sql: string };
+const compiledSql = (name: string) =>
+  readFile(path.join(dir, `target/compiled/models/warehouse/${name}.sql`), "utf8");
 
 beforeAll(async () => {
   ({ dir, cleanup } = await copyJaffleShop());
   await cp(modelsDir, path.join(dir, "models/warehouse"), { recursive: true });
+  const run = await sluice("compile", "--select", "status_pivot");
+  early = { run, sql: await compiledSql("status_pivot") };
   build = await sluice("build", "--select", "+status_pivot", "+warehouse_facts");
-}, 240_000);
+  // The build's manifest, as a production state for --defer (later compiles rewrite target/).
+  await mkdir(path.join(dir, "prod-state"), { recursive: true });
+  await copyFile(
+    path.join(dir, "target/manifest.json"),
+    path.join(dir, "prod-state/manifest.json"),
+  );
+}, 300_000);
 afterAll(async () => cleanup());
 
 describe("dbt models that read the warehouse at run time (duckdb lake)", () => {
@@ -73,6 +85,90 @@ describe("dbt models that read the warehouse at run time (duckdb lake)", () => {
     );
     expect(ran).toMatch(/'completed' then 1 else 0 end\) as completed_orders/);
     expect(ran).toMatch(/as shipped_orders,/);
+  });
+
+  it("compile before the lake exists marks the SQL as rendered at run time, with why", () => {
+    expect(early.run.code, early.run.stderr).toBe(0);
+    expect(early.run.stderr).toMatch(
+      /warning: status_pivot: rendered at run time \(the lake has no tables yet/,
+    );
+    expect(early.sql).toMatch(/^-- rendered at run time: this model reads the warehouse/);
+    expect(early.sql).toMatch(/first query: select distinct status from .*stg_orders/);
+    expect(early.sql).toMatch(/NOT the SQL that will run/);
+  });
+
+  it("compile renders with the lake's answers, as dbt's compile does: the SQL that will run", async () => {
+    const run = await sluice("compile", "--select", "status_pivot", "warehouse_facts");
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const pivot = await compiledSql("status_pivot");
+    expect(pivot).not.toMatch(/rendered at run time/);
+    for (const status of ["completed", "placed", "returned", "shipped"])
+      expect(pivot).toContain(`then 1 else 0 end) as ${status}_orders,`);
+    const facts = await compiledSql("warehouse_facts");
+    expect(facts).toMatch(/\b4 as customers/);
+    expect(facts).toMatch(/'order_id,customer_id,order_date,status' as order_columns/);
+  });
+
+  it("build --dry-run plans it with the lake's answers", async () => {
+    const run = await sluice("build", "--dry-run", "--select", "status_pivot");
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("as shipped_orders,");
+    expect(run.stdout).not.toMatch(/rendered at run time/);
+  });
+
+  it("compile for an Athena output it cannot reach: a warning with why, the SQL marked (exit 0)", async () => {
+    const noAws = {
+      DBT_PROFILES_DIR: "",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_PROFILE: "",
+      AWS_CONFIG_FILE: path.join(dir, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
+    };
+    const run = await runSluice(
+      ["--project-dir", dir, "compile", "--target", "prod", "--select", "status_pivot"],
+      { env: noAws },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /warning: status_pivot: rendered at run time \(target 'prod' cannot be reached: .*credentials/i,
+    );
+    const sql = await compiledSql("status_pivot");
+    expect(sql).toMatch(/^-- rendered at run time: [\s\S]*"jaffle_staging"\."stg_orders"/);
+    expect(sql).toMatch(/NOT the SQL that will run/);
+  });
+
+  it("--defer: its warehouse queries and its SQL read the state's relations", async () => {
+    const state = path.join(dir, "prod-state");
+    // A second output on the same lake, schema ci: nothing of it is built (ci_staging is empty).
+    const profiles = path.join(dir, "profiles.yml");
+    const text = await readFile(profiles, "utf8");
+    await writeFile(
+      profiles,
+      text.replace(
+        "  outputs:\n",
+        "  outputs:\n    ci:\n      type: duckdb\n      path: \"{{ env_var('JAFFLE_DUCKDB_PATH', 'jaffle_shop.duckdb') }}\"\n      schema: ci\n      threads: 2\n",
+      ),
+    );
+    const run = await sluice(
+      ...["build", "--target", "ci", "--select", "status_pivot", "--defer", "--state", state],
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/--defer does not apply/);
+    const rows = (sql: string) => query<Record<string, unknown>>(sql);
+    expect(await rows("select * from ci.status_pivot order by customer_id")).toEqual(
+      await rows("select * from main.status_pivot order by customer_id"),
+    );
+    expect(
+      await rows("select table_name from information_schema.tables where table_schema like 'ci%'"),
+    ).toEqual([{ table_name: "status_pivot" }]);
+    const ran = await readFile(
+      path.join(dir, "target/run/models/warehouse/status_pivot.sql"),
+      "utf8",
+    );
+    expect(ran).toContain('"main_staging"."stg_orders"');
+    expect(ran).not.toContain("ci_staging");
   });
 
   it("a failing warehouse query fails the model with the engine's message (exit 1)", async () => {
@@ -135,7 +231,8 @@ describe("offline compile and the Athena target", async () => {
       expect(grammarErrors(s)).toEqual([]);
   });
 
-  it("every statement of the offline compile parses under the Athena grammar", () => {
-    for (const s of node("status_pivot").statements) expect(grammarErrors(s)).toEqual([]);
+  it("offline, a render that works on empty answers is marked too: never shown as what will run", () => {
+    expect(node("status_pivot").sql).toMatch(/^-- rendered at run time: [\s\S]*NOT the SQL/);
+    expect(node("status_pivot").statements).toEqual([]);
   });
 });

@@ -225,11 +225,13 @@ export function compileProject(project: Project, options: CompileOptions): Compi
       if (reused.node.materialization === "ephemeral") built.ephemeralSql.set(id, reused.bare);
       continue;
     }
+    const reported = bag.items.length;
     const node = compileModel(ctx, index, built, p, dependsOn);
     if (Array.isArray(node)) node.forEach((d) => bag.add(d));
     else {
       built.byId.set(node.id, node);
-      if (seen !== undefined)
+      // A render that warned is not memoized: the next compile repeats its warning.
+      if (seen !== undefined && bag.items.length === reported)
         memo?.rendered(p, { deps: seen, node, bare: built.ephemeralSql.get(id) ?? "" });
     }
   }

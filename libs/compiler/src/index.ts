@@ -17,7 +17,7 @@ export {
 } from "./state/node-checksums.js";
 export type { NodeChecksums, ChecksumPart, MacroBlock } from "./state/node-checksums.js";
 export type { SelectionState } from "./state/selection-state.js";
-export { deferCandidates, deferToState } from "./state/defer.js";
+export { deferCandidates, deferToState, renameNode } from "./state/defer.js";
 export type { DeferOptions } from "./state/defer.js";
 export { planClone } from "./state/clone-plan.js";
 export type { ClonePlan, ExistingRelation } from "./state/clone-plan.js";

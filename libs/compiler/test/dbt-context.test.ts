@@ -35,7 +35,7 @@ describe("dbt's Jinja context", () => {
       "select '{{ target.name }}' a, '{{ target.schema }}' b, '{{ target.type }}' c, {{ target.threads }} d, " +
         "'{{ this.schema }}.{{ this.identifier }}' e, '{{ execute }}' f",
     );
-    expect(sql).toBe("select 'dev' a, 'main' b, 'duckdb' c, 2 d, 'main.m' e, 'true' f");
+    expect(sql).toBe("select 'dev' a, 'main' b, 'duckdb' c, 2 d, 'main.m' e, 'True' f");
   });
 
   it("namespace() with set ns.x, do list.append, loop.last and Python methods", () => {
@@ -81,7 +81,60 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
       "select '{{ {'a': 1} | tojson }}' j, {{ 'True' | as_bool }} b, {{ '4' | as_number + 1 }} n, " +
         "'{{ modules.re.sub('[0-9]', '#', 'a1b2') }}' r",
     );
-    expect(sql).toBe(`select '{"a":1}' j, true b, 5 n, 'a#b#' r`);
+    expect(sql).toBe(`select '{"a":1}' j, True b, 5 n, 'a#b#' r`);
+  });
+
+  it("print and log go to the log, exceptions.warn is a warning at the call and the model still compiles; as_native, adapter.quote, api.Relation, modules.datetime", () => {
+    const logged: string[] = [];
+    const compiled = compileProject(
+      project({
+        models: [
+          model(
+            "m.sql",
+            "{% do print('p1') %}{% do log('l1', info=true) %}{% do log('quiet') %}select\n" +
+              "{{ exceptions.warn('careful') }}{{ ('[1, 2]' | as_native) | length }} n, " +
+              "{{ adapter.quote('id') }} q, '{{ api.Relation.create(schema='s', identifier='t') }}' r, " +
+              "'{{ modules.datetime.datetime.now() }}' t",
+          ),
+        ],
+        config: dbtConfig,
+      }),
+      {
+        runId: "r1",
+        dialect: createDuckdbDialect({ trinoCompat: false }),
+        log: (m: string) => logged.push(m),
+      },
+    );
+    const sql = compiled.nodes.find((n) => n.id === "model.m")?.sql.trim();
+    expect(sql).toMatch(
+      /^select\n2 n, "id" q, '"s"\."t"' r, '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}' t$/,
+    );
+    expect([...new Set(logged)]).toEqual(["p1", "l1"]);
+    expect(compiled.diagnostics.map((d) => [d.severity, d.at?.line, d.message])).toEqual([
+      ["warn", 2, "careful"],
+    ]);
+  });
+
+  it("cross-database macros in Trino for an Athena-profile project", () => {
+    const compiled = compileProject(
+      project({
+        models: [
+          model(
+            "m.sql",
+            "select {{ dbt.dateadd('day', 1, 'd') }} x, {{ dbt.concat(['a', 'b']) }} z, {{ dbt.hash('c') }} h",
+          ),
+        ],
+        config: {
+          ...dbtConfig,
+          targets: { dev: { ...lake, sql_dialect: "trino" } },
+          "sql-dialect": "trino",
+        },
+      }),
+      { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: true }) },
+    );
+    expect(compiled.nodes.find((n) => n.id === "model.m")?.sql.trim()).toBe(
+      "select date_add('day', 1, d) x, concat(a, b) z, lower(to_hex(md5(to_utf8(cast(c as varchar))))) h",
+    );
   });
 
   it("adapter.dispatch finds default__ macros; cross-database macros speak the project's dialect", () => {
@@ -134,7 +187,12 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
       { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) },
     );
     const m = compiled.nodes.find((n) => n.id === "model.m");
-    expect([m?.renderAtRun, m?.sql.trim()]).toEqual([true, "select 1"]);
+    // Offline its SQL is marked as not what will run, with the query it needs; no statements.
+    expect(m?.renderAtRun).toBe(true);
+    expect(m?.sql).toMatch(
+      /^-- rendered at run time: .*\n.*first query: select 1\n[\s\S]*NOT the SQL/,
+    );
+    expect([m?.sql.trim().split("\n").at(-1), m?.statements]).toEqual(["select 1", []]);
     expect(compiled.diagnostics.map((d) => [d.code, d.message])).toEqual([
       [
         "TEMPLATE_SYNTAX",
@@ -216,7 +274,7 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     const node = (id: string) => compiled.nodes.find((n) => n.id === id);
     // config() seen only by the parse render (dbt reads config at parse)
     expect(node("model.m")?.materialization).toBe("table");
-    expect(node("model.m")?.sql.trim()).toBe("select compiled as phase, true as none_at_parse");
+    expect(node("model.m")?.sql.trim()).toBe("select compiled as phase, True as none_at_parse");
     expect(node("model.hinted")?.dependsOn).toEqual(["model.a"]);
     expect(
       compiled.diagnostics.map(

@@ -91,8 +91,12 @@ describe("deferToState", () => {
     const quote = fakeDialect().quoteRelation;
     const daily = c.nodes.find((n) => n.id === "model.daily")!;
     const prod = new Map([["model.daily", { schema: "prod_main", name: "daily" }]]);
-    const { compiled, deferred } = deferToState(c, new Set(["model.report"]), prod, quote);
+    const { compiled, deferred, rename } = deferToState(c, new Set(["model.report"]), prod, quote);
     expect(deferred).toEqual(["model.daily"]);
+    // What renders later (a warehouse query, a node rendered at run time) is renamed the same way.
+    expect(rename(`select 1 from ${quote(daily.relation)}`)).toBe(
+      `select 1 from ${quote({ schema: "prod_main", name: "daily" })}`,
+    );
     const report = compiled.nodes.find((n) => n.id === "model.report")!;
     expect(report.sql).toContain(quote({ schema: "prod_main", name: "daily" }));
     expect(report.sql).not.toContain(quote(daily.relation));

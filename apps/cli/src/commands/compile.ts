@@ -50,8 +50,9 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     const code = await compile(args, recording.io, started);
     if (args.format === "text") {
       const { ctx, out, wrote } = code;
+      // A compile that read the warehouse depends on its data: never replayed.
       const saved =
-        code.exit === ExitCode.ok && ctx?.cacheHeader !== undefined
+        code.exit === ExitCode.ok && ctx?.cacheHeader !== undefined && !code.readWarehouse
           ? replays.replayKey("compile", args, io, ctx.cacheHeader)
           : undefined;
       replays.saveReplay(targetDir, "compile", saved, {
@@ -70,7 +71,13 @@ async function compile(
   args: CompileArgs & GlobalArgs,
   io: Io,
   started: number,
-): Promise<{ exit: number; ctx?: ProjectContext; out: string[]; wrote?: string[] }> {
+): Promise<{
+  exit: number;
+  ctx?: ProjectContext;
+  out: string[];
+  wrote?: string[];
+  readWarehouse?: boolean;
+}> {
   const { loadSelection } = await import("../selection.js");
   // No run: the statements keep the placeholder run id, so a compile with no change rewrites
   // nothing under target/ (a run writes the statements it executed, with its own id).
@@ -78,6 +85,10 @@ async function compile(
   const selection = await loadSelection(args, io, undefined, { runId: RUN_ID_PLACEHOLDER });
   if (!selection) return { exit: ExitCode.usage, out: [] };
   const { ctx, ids } = selection;
+  // Models that read the warehouse while rendering are shown as they will run (dbt's compile).
+  const { compileWithWarehouse } = await import("../render-at-run.js");
+  const readWarehouse = ctx.compiled.nodes.some((n) => n.renderAtRun && ids.includes(n.id));
+  if (!(await compileWithWarehouse(ctx, args, ids, io))) return { exit: ExitCode.failed, out: [] };
   const { writeCompiledArtifacts, isPacked } = await import("@sluice/runner");
   const chosen = new Set(ids);
   await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
@@ -117,5 +128,5 @@ async function compile(
   const statementsLine = `Statements: ${path.relative(process.cwd(), runDir) || "."}/`;
   io.out(statementsLine);
   const wrote = [runDir, path.join(ctx.targetDir, ...packed, "compiled")];
-  return { exit: ExitCode.ok, ctx, out: [summary, statementsLine], wrote };
+  return { exit: ExitCode.ok, ctx, out: [summary, statementsLine], wrote, readWarehouse };
 }

@@ -21,7 +21,12 @@ export async function deferOnEngine(
   engine: Pick<Engine, "describeRelation">,
   dialect: Dialect,
   favorState: boolean,
-): Promise<{ compiled: CompiledProject; deferred: string[]; kept: string[] }> {
+): Promise<{
+  compiled: CompiledProject;
+  deferred: string[];
+  rename: (sql: string) => string;
+  kept: string[];
+}> {
   const { deferCandidates, deferToState } = await import("@sluice/compiler");
   const selected = new Set(ids);
   const relations = new Map([...state.nodes].map(([id, n]) => [id, n.relation]));

@@ -49,23 +49,37 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
   };
   try {
     // The plans show what --defer reads, as the build would.
-    let compiled = ctx.compiled;
+    let deferRename: ((sql: string) => string) | undefined;
     if (args.defer === true && selection.state) {
       const { deferOnEngine } = await import("./defer-to-state.js");
       const favorState = args.favorState === true;
       const deferral = await deferOnEngine(
-        compiled,
+        ctx.compiled,
         ids,
         selection.state,
         planEngine,
         ctx.dialect,
         favorState,
       );
-      compiled = deferral.compiled;
+      ctx.compiled = deferral.compiled;
+      deferRename = deferral.rename;
     }
+    // Models that read the warehouse while rendering are planned as they will run.
+    const { renderSelectedWithWarehouse } = await import("../render-at-run.js");
+    const rendered = await renderSelectedWithWarehouse(
+      ctx,
+      args,
+      ids,
+      io,
+      engine
+        ? { query: (sql) => engine.execute(sql, { label: "dry run" }) }
+        : { why: "the lake has no tables yet: its queries have nothing to read" },
+      deferRename,
+    );
+    if (!rendered) return ExitCode.failed;
     const plans = await planRun({
       command,
-      compiled,
+      compiled: ctx.compiled,
       selected: ids,
       engine: planEngine,
       dialect: ctx.dialect,

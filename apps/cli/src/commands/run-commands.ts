@@ -236,6 +236,8 @@ export async function runNodes(
     return ExitCode.usage;
   }
   const { ctx, ids } = selection;
+  // --defer: the state's relations, also in what models that read the warehouse render at run time.
+  let deferRename: ((sql: string) => string) | undefined;
   if (args.defer === true && selection.state) {
     // dbt's --defer looks at this target's relations: the engine must be open first.
     const { deferOnEngine } = await import("./defer-to-state.js");
@@ -249,6 +251,7 @@ export async function runNodes(
       favorState,
     );
     ctx.compiled = deferral.compiled;
+    deferRename = deferral.rename;
     if (deferral.kept.length > 0) {
       const names = deferral.kept.map((id) => id.replace(/^\w+\./, ""));
       const shown = names.length > 5 ? [...names.slice(0, 5), `${names.length - 5} more`] : names;
@@ -256,11 +259,6 @@ export async function runNodes(
         `note: --defer reads ${shown.join(", ")} from this target, where they exist (--favor-state reads the state's)`,
       );
     }
-    const atRun = ctx.compiled.nodes.filter((n) => n.renderAtRun && ids.includes(n.id));
-    if (atRun.length > 0)
-      io.err(
-        `warning: --defer does not apply to ${atRun.map((n) => n.name).join(", ")}: rendered at run time (it reads the warehouse), it reads this target's relations`,
-      );
   }
   const chosen = new Set(ids);
   const noSnapshot =
@@ -310,7 +308,7 @@ export async function runNodes(
     await engine.close();
     throw artifacts.reason;
   }
-  const renderAtRun = await renderAtRunFor(ctx, args);
+  const renderAtRun = await renderAtRunFor(ctx, args, deferRename);
   const onInterrupt = (): void => abort.abort(io.signal?.reason);
   io.signal?.addEventListener("abort", onInterrupt, { once: true });
   // --timeout stops running queries the same way Ctrl-C does (Athena: StopQueryExecution).

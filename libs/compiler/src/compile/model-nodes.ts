@@ -10,8 +10,25 @@ import { renderDescription } from "./render-description.js";
 import { renderNodeSql } from "./render-node-sql.js";
 import type { BuiltNodes } from "./render-node-sql.js";
 
-/** The SQL compile shows for a model whose render needs warehouse results it does not have. */
-export const AT_RUN_SQL = "-- rendered at run time: this model reads the warehouse (run_query)";
+/** How every SQL text of a model rendered at run time starts, offline (`renderAtRun`). */
+export const AT_RUN_MARK = "-- rendered at run time:";
+
+/**
+ * The header of a model's SQL when this compile could not answer its warehouse queries: why it
+ * is rendered at run time and the first query it needs. Offline, the SQL below it (if any) is the
+ * render with empty answers, which is not what will run; the node has no statements.
+ */
+export function atRunHeader(firstQuery: string): string {
+  const query = firstQuery.replace(/\s+/g, " ").trim();
+  const shown = query.length > 160 ? `${query.slice(0, 157)}...` : query;
+  return (
+    `${AT_RUN_MARK} this model reads the warehouse while rendering (run_query, statement or\n` +
+    `-- adapter introspection) and its SQL depends on the answers; first query: ${shown}\n` +
+    "-- Not rendered with the target's answers here: what follows (if anything) was rendered\n" +
+    "-- with empty answers and is NOT the SQL that will run. `sluice compile` and\n" +
+    "-- `build --dry-run` render it with the target's answers when the target is reachable.\n"
+  );
+}
 
 /**
  * Compile a parsed model (or dbt snapshot: id `snapshot.<name>`, its `sql` the snapshot's query,
@@ -59,16 +76,17 @@ export function compileModel(
     });
   // A render that failed past a query it had no result for failed on the placeholder: its SQL
   // is known only at run time.
-  let atRun = false;
   const deferred = <T>(r: T | Diagnostic[]): T | Diagnostic[] | { bare: string; sql: string } => {
     if (!Array.isArray(r) || warehouse.missing.length === 0) return r;
-    atRun = true;
-    return { bare: "", sql: AT_RUN_SQL };
+    return { bare: "", sql: "" };
   };
   const full = deferred(render(false));
   if (Array.isArray(full)) return full;
   const incremental = deferred(config.materialized === "incremental" ? render(true) : undefined);
   if (Array.isArray(incremental)) return incremental;
+  // Queries this compile could not answer: the SQL is marked, never shown as what will run.
+  const atRun = warehouse.missing.length > 0;
+  const marked = (sql: string) => (atRun ? atRunHeader(warehouse.missing[0]!) + sql : sql);
 
   const node: CompiledNode = {
     id,
@@ -92,8 +110,8 @@ export function compileModel(
         : {}),
     })),
     dependsOn: throughEphemerals(dependsOn, built.byId),
-    sql: full.sql,
-    ...(incremental ? { incrementalSql: incremental.sql } : {}),
+    sql: marked(full.sql),
+    ...(incremental ? { incrementalSql: marked(incremental.sql) } : {}),
     statements: [],
     ...(warehouse.calls > 0 ? { renderAtRun: true } : {}),
     ...(materialized === "table" || materialized === "incremental" || materialized === "snapshot"

@@ -128,7 +128,8 @@ export function parseModel(
   }
   for (const d of [...scopes.flatMap((s) => s.diagnostics), ...configDiagnostics])
     ctx.diagnostics.add(d);
-  parsed.ok = scopes.every((s) => s.diagnostics.length === 0) && configOk;
+  // Warnings (`exceptions.warn`) do not stop the model, as in dbt.
+  parsed.ok = scopes.every((s) => s.diagnostics.every((d) => d.severity !== "error")) && configOk;
   parsed.refs = [...new Set(scopes.flatMap((s) => s.refs))];
   const seen = new Set<string>();
   for (const pair of scopes.flatMap((s) => s.sources)) {

@@ -85,7 +85,10 @@ export function renderNodeSql(
   });
   const out = ctx.renderer.render(input.template, scope);
   if (input.parsedDeps) scope.diagnostics.push(...unparsedRefs(index, input, scope.refs));
-  if (out === undefined || scope.diagnostics.length > 0) return scope.diagnostics;
+  const failed = scope.diagnostics.some((d) => d.severity === "error");
+  if (out === undefined || failed) return scope.diagnostics;
+  // Warnings (`exceptions.warn`) are reported and the model still builds, as in dbt.
+  for (const d of scope.diagnostics) ctx.diagnostics.add(d);
   const bare = cleanSql(out);
   return { bare, sql: inlineCtes(bare, ephemeralCtes(input.deps, built)) };
 }

@@ -2,6 +2,7 @@ import nunjucks from "nunjucks";
 import { error, warning } from "@sluice/project";
 import type { DocBlock, SqlDialect, TargetConfig } from "@sluice/project";
 import { crossDbMacros } from "./cross-db-macros.js";
+import { pyStr } from "./jinja-values.js";
 import { macroReturn } from "./macro-return.js";
 import { closestHint } from "@sluice/project";
 import { locateCall } from "./locate.js";
@@ -111,8 +112,10 @@ export function dbtContextGlobals(
       );
       return "";
     },
+    // `log(msg, info=True)` (a keyword) or `log(msg, True)` prints; without it, only dbt's log file.
     log: (msg: unknown, info?: unknown) => {
-      if (info === true) log(String(msg));
+      if (info === true || (info as { info?: unknown } | undefined)?.info === true)
+        log(String(msg));
       return "";
     },
     print: (msg: unknown) => {
@@ -238,7 +241,18 @@ export function dbtFilters(): Record<string, (...args: unknown[]) => unknown> {
         return v;
       }
     },
-    as_text: (v) => String(v),
+    as_text: (v) => pyStr(v),
+    // Python's str of each value, as Jinja2 prints it (`True`, `None`, `['a']`).
+    string: (v) => pyStr(v),
+    join: (items, ...args) => {
+      const list = Array.isArray(items) ? items : [...((items ?? []) as Iterable<unknown>)];
+      type Kw = { d?: unknown; attribute?: unknown; __keywords?: true };
+      const kw = (args.find((a) => (a as Kw | undefined)?.__keywords) ?? {}) as Kw;
+      const [separator = kw.d ?? "", attribute = kw.attribute] = args.filter((a) => a !== kw);
+      const pick = (v: unknown) =>
+        attribute === undefined ? v : (v as Record<string, unknown>)[String(attribute)];
+      return list.map((v) => pyStr(pick(v))).join(String(separator));
+    },
   };
 }
 

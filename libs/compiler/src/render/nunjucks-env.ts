@@ -9,6 +9,7 @@ import { addJinjaFilters } from "./jinja-filters.js";
 import { installMacroReturn } from "./macro-return.js";
 import { installPythonMethods } from "./python-methods.js";
 import { installPythonOperators } from "./python-operators.js";
+import { installJinjaValues, JINJA_VALUES } from "./jinja-values.js";
 import { newScope } from "./render-scope.js";
 import { parseSimpleTemplate, renderSimpleTemplate } from "./simple-template.js";
 import type { SimplePart } from "./simple-template.js";
@@ -66,6 +67,7 @@ nunjucks.installJinjaCompat();
 installPythonMethods();
 installPythonOperators();
 installMacroReturn();
+installJinjaValues();
 
 type Exporting = {
   getExported(
@@ -89,6 +91,8 @@ export function createRenderer(
     autoescape: false,
     throwOnUndefined: true,
     dev: true,
+    // dbt projects are written for Jinja2: True/None printed, lists compared by value.
+    ...(dbt ? JINJA_VALUES : {}),
   });
   addJinjaFilters(env);
   const macroNames = new Set<string>();

@@ -1,4 +1,5 @@
 import nunjucks from "nunjucks";
+import { pyStr } from "./jinja-values.js";
 
 type Method = (this: string, ...args: unknown[]) => unknown;
 
@@ -53,11 +54,11 @@ const STRING_METHODS: Record<string, Method> = {
     const last = args.at(-1) as Record<string, unknown> | undefined;
     const named = last && typeof last === "object" && "__keywords" in last ? last : {};
     return this.replace(/\{(\w*)\}/g, (_, key: string) =>
-      String(key === "" ? args[i++] : /^\d+$/.test(key) ? args[Number(key)] : named[key]),
+      pyStr(key === "" ? args[i++] : /^\d+$/.test(key) ? args[Number(key)] : named[key]),
     );
   },
   join(items) {
-    return (Array.isArray(items) ? items : []).map(String).join(this);
+    return (Array.isArray(items) ? items : []).map(pyStr).join(this);
   },
   title() {
     return this.toLowerCase().replace(

@@ -1,20 +1,5 @@
 import nunjucks from "nunjucks";
-
-/** Python's `str(v)` for what templates hold: None, True/False, lists as `[...]`. */
-function pyStr(v: unknown): string {
-  if (v === null || v === undefined) return "None";
-  if (v === true) return "True";
-  if (v === false) return "False";
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
-  return String(v);
-}
-
-/** Python's `repr(v)`: strings quoted (in double quotes when they hold only a single one). */
-function pyRepr(v: unknown): string {
-  if (typeof v !== "string") return pyStr(v);
-  if (v.includes("'") && !v.includes('"')) return `"${v.replaceAll("\\", "\\\\")}"`;
-  return `'${v.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-}
+import { pyRepr, pyStr } from "./jinja-values.js";
 
 /** A Python format error: nunjucks reports it at the expression's line and column. */
 function formatError(message: string): Error {

@@ -46,7 +46,9 @@ export function deferCandidates(
  * names the old relation (quoted by `quote`, the dialect's `quoteRelation`) names the state's:
  * statements, a rule's failing-rows query, and the queries tests share (a DQDL ruleset's one
  * pass, generic tests counted in one scan), which would otherwise read this target's relation.
- * Returns the project changed and the ids deferred. Pure.
+ * Returns the project changed, the ids deferred and `rename`, which names the state's relations
+ * in any SQL text (for what is rendered later: a model's warehouse queries and its SQL rendered
+ * at run time, see `renameNode`). Pure.
  *
  * @example deferToState(compiled, new Set(["model.funnel"]), prodRelations, dialect.quoteRelation, { inTarget: new Set() })
  */
@@ -56,7 +58,7 @@ export function deferToState(
   stateRelations: ReadonlyMap<string, Relation>,
   quote: (relation: Relation) => string,
   options: DeferOptions = {},
-): { compiled: CompiledProject; deferred: string[] } {
+): { compiled: CompiledProject; deferred: string[]; rename: (sql: string) => string } {
   const chosen = new Set(
     deferCandidates(compiled, selected, stateRelations, quote)
       .filter((n) => options.favorState === true || !options.inTarget?.has(n.id))
@@ -71,31 +73,36 @@ export function deferToState(
     deferred.push(node.id);
     return { ...node, relation: { schema: to.schema, name: to.name } };
   });
-  if (renames.size === 0) return { compiled, deferred };
   const rename = (sql: string): string => {
     let out = sql;
     for (const [from, to] of renames) out = out.split(from).join(to);
     return out;
   };
-  const renamed = nodes.map((node): CompiledNode => {
-    if (!selected.has(node.id)) return node;
-    return {
-      ...node,
-      sql: rename(node.sql),
-      ...(node.incrementalSql !== undefined ? { incrementalSql: rename(node.incrementalSql) } : {}),
-      statements: node.statements.map((s) => ({ ...s, sql: rename(s.sql) })),
-      ...(node.incrementalStatements
-        ? {
-            incrementalStatements: node.incrementalStatements.map((s) => ({
-              ...s,
-              sql: rename(s.sql),
-            })),
-          }
-        : {}),
-      ...(node.assertion ? { assertion: renameAssertion(node.assertion, rename) } : {}),
-    };
-  });
-  return { compiled: { ...compiled, nodes: renamed }, deferred };
+  if (renames.size === 0) return { compiled, deferred, rename };
+  const renamed = nodes.map((node) => (selected.has(node.id) ? renameNode(node, rename) : node));
+  return { compiled: { ...compiled, nodes: renamed }, deferred, rename };
+}
+
+/**
+ * A node with `rename` applied to every SQL text it holds (statements, incremental SQL, a test's
+ * queries): `deferToState`'s `rename` for a node rendered after it (`renderAtRun`).
+ */
+export function renameNode(node: CompiledNode, rename: (sql: string) => string): CompiledNode {
+  return {
+    ...node,
+    sql: rename(node.sql),
+    ...(node.incrementalSql !== undefined ? { incrementalSql: rename(node.incrementalSql) } : {}),
+    statements: node.statements.map((s) => ({ ...s, sql: rename(s.sql) })),
+    ...(node.incrementalStatements
+      ? {
+          incrementalStatements: node.incrementalStatements.map((s) => ({
+            ...s,
+            sql: rename(s.sql),
+          })),
+        }
+      : {}),
+    ...(node.assertion ? { assertion: renameAssertion(node.assertion, rename) } : {}),
+  };
 }
 
 /** A test's assertion with `rename` applied to every query it holds. */
