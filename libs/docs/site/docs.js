@@ -162,7 +162,11 @@
             dir < 0
               ? (byId.get(f)?.dependsOn ?? exposures.get(f)?.dependsOn ?? [])
               : (children.get(f) ?? []);
-          for (const x of near) if (!seen.has(x)) (seen.add(x), next.push(x));
+          for (const x of near)
+            if (!seen.has(x)) {
+              seen.add(x);
+              next.push(x);
+            }
         }
         layers.set(dir * depth, next);
         frontier = next;
