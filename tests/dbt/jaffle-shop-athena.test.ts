@@ -91,7 +91,7 @@ describe("jaffle_shop compiled for its athena output", async () => {
   });
 
   it.each(snapshots.map((n) => [n.id, n] as const))(
-    "%s: its next run is one MERGE INTO the Iceberg table, matched on dbt_scd_id, that parses",
+    "%s: its next run probes the query's columns, then one MERGE INTO the Iceberg table, matched on dbt_scd_id; both parse",
     (_id, node) => {
       const plan = planNode(node, dialect, {
         fullRefresh: false,
@@ -101,12 +101,14 @@ describe("jaffle_shop compiled for its athena output", async () => {
       expect(plan.error).toBeUndefined();
       expect(plan.action).toBe("snapshot merge");
       const sql = plan.steps.flatMap((s) => (s.kind === "sql" ? [s.statement] : []));
-      expect(sql.map((s) => s.kind)).toEqual(["merge"]);
-      expect(sql[0]!.sql).toMatch(/^MERGE INTO "jaffle_snapshots"\."\w+" AS dbt_internal_dest\n/);
-      expect(sql[0]!.sql).toMatch(
+      // The probe (a plan step since the snapshot's plan holds it) reads no rows.
+      expect(sql.map((s) => s.kind)).toEqual(["select", "merge"]);
+      expect(sql[0]!.sql).toMatch(/\) AS sluice_limit LIMIT 0$/);
+      expect(sql[1]!.sql).toMatch(/^MERGE INTO "jaffle_snapshots"\."\w+" AS dbt_internal_dest\n/);
+      expect(sql[1]!.sql).toMatch(
         /ON dbt_internal_source\.dbt_scd_id = dbt_internal_dest\.dbt_scd_id/,
       );
-      expect(grammarErrors(sql[0]!)).toEqual([]);
+      for (const statement of sql) expect(grammarErrors(statement)).toEqual([]);
     },
   );
 
