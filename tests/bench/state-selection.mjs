@@ -3,14 +3,28 @@
 // time `ls --select state:modified+ --state DIR` against `ls --select m_<last>+` (the same warm
 // load and compile, a plain selector). The difference is what the state costs: reading the
 // state's manifest, the project's checksums and the comparison. Budget: under 0.5 s at 10k.
-// With no cache, a selection parses the state's manifest and hashes every node, then keeps both
-// in target/ (state_manifest.json, state_checksums.json; compile keeps the checksums too); the
-// warm figures read those. Runs
-// alternate plain and state (ls replays only its last output). Medians of 3 through the CLI; on
-// a shared machine wall time grows with the other load (CPU time much less).
+//
+// Cases, each a median of 3 through the CLI:
+// - warm: the same state again (its nodes and the project's checksums kept in target/).
+// - first time, with sidecar: a state folder never seen (as CI downloads production's artifacts
+//   on every PR) holding manifest.json and the manifest.state.json compile/build write beside it;
+//   this project's checksums come from its own compile's sidecar.
+// - first time, manifest only (as dbt writes it, or a sidecar not copied): the 60 MB manifest is
+//   parsed; the project's checksums still from the compile's sidecar.
+// - nothing kept: manifest only, and this project's checksums computed (its sidecar removed).
+// Runs alternate plain and state (ls replays only its last output). On a shared machine wall time
+// grows with the other load (CPU time much less): both are printed, with the load average.
 //
 //   node tests/bench/state-selection.mjs [10000]
-import { appendFileSync, cpSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { median, report, timedSluice as sluice } from "./lib.mjs";
@@ -29,7 +43,8 @@ try {
   writeAgedSyntheticProject(n, root);
   sluice(root, ["compile"]);
   const state = path.join(root, "state");
-  cpSync(path.join(root, "target/manifest.json"), path.join(state, "manifest.json"));
+  for (const f of ["manifest.json", "manifest.state.json"])
+    cpSync(path.join(root, "target", f), path.join(state, f));
   const last = modelName(n - 1);
   const changed = path.join(
     root,
@@ -40,45 +55,73 @@ try {
   appendFileSync(changed, "\nunion all select * from (select 1) where false\n");
   sluice(root, ["compile"]); // warm the compile memo for the edited project
   const plainLs = () => sluice(root, ["ls", "--format", "name", "--select", `${last}+`]);
-  const stateLs = () =>
-    sluice(root, ["ls", "--format", "name", "--select", "state:modified+", "--state", state]);
-  // With no cache: parses the state's manifest and hashes every node (then kept in target/).
+  /** ls with the state, checked to select exactly the changed model (whatever it read). */
+  const stateLs = (dir) => {
+    const run = sluice(root, [
+      "ls",
+      "--format",
+      "name",
+      "--select",
+      "state:modified+",
+      "--state",
+      dir,
+    ]);
+    const selected = run.stdout.split("\n").filter((l) => l.startsWith("model."));
+    if (selected.length !== 1 || selected[0] !== `model.${last}`)
+      throw new Error(
+        `state:modified+ selected ${selected.length} models: ${selected.slice(0, 5)}`,
+      );
+    return run;
+  };
   const caches = ["state_manifest.json", "state_checksums.json"];
   const uncache = () =>
     caches.forEach((f) => rmSync(path.join(root, "target", f), { force: true }));
-  uncache();
-  const cold = stateLs();
-  // After a compile (which keeps the project's checksums): parses the state's manifest only.
-  rmSync(path.join(root, "target", "state_manifest.json"));
-  plainLs(); // else the next ls replays the last one's output
-  const first = stateLs();
+  let copies = 0;
+  /** A state folder never seen: a new copy of the state (with or without its sidecar). */
+  const newState = (sidecar) => {
+    const dir = path.join(root, `state-copy-${copies++}`);
+    mkdirSync(dir);
+    for (const f of ["manifest.json", ...(sidecar ? ["manifest.state.json"] : [])])
+      cpSync(path.join(state, f), path.join(dir, f));
+    return dir;
+  };
+  const firstLs = (sidecar, projectSidecar = true) => {
+    uncache();
+    const sidecarFile = path.join(root, "target/manifest.state.json");
+    const kept = path.join(root, "kept.state.json");
+    if (!projectSidecar) renameSync(sidecarFile, kept);
+    plainLs(); // else the next ls replays the last one's output
+    const run = stateLs(newState(sidecar));
+    if (!projectSidecar) renameSync(kept, sidecarFile);
+    return run;
+  };
+  const withSidecar = medianOf([1, 2, 3].map(() => firstLs(true)));
+  const manifestOnly = medianOf([1, 2, 3].map(() => firstLs(false)));
+  const nothingKept = medianOf([1, 2, 3].map(() => firstLs(false, false)));
+  plainLs();
+  stateLs(state); // fills the caches
   // Alternated, so that neither replays the other's output (ls keeps one replay).
-  const runs = Array.from({ length: 3 }, () => [plainLs(), stateLs()]);
+  const runs = Array.from({ length: 3 }, () => [plainLs(), stateLs(state)]);
   const plain = medianOf(runs.map(([p]) => p));
   const withState = medianOf(runs.map(([, w]) => w));
-  const selected = sluice(root, [
-    "ls",
-    "--format",
-    "name",
-    "--select",
-    "state:modified+",
-    "--state",
-    state,
-  ])
-    .stdout.split("\n")
-    .filter((l) => l.startsWith("model."));
-  if (selected.length !== 1 || selected[0] !== `model.${last}`)
-    throw new Error(`state:modified+ selected ${selected.length} models: ${selected.slice(0, 5)}`);
-  report(`state:modified selection, ${n.toLocaleString("en-US")} models`, {
-    "state manifest MB": statSync(path.join(state, "manifest.json")).size / 1e6,
-    "ls --select model+ ms (warm)": plain.ms,
-    "ls --select state:modified+ --state ms (warm)": withState.ms,
-    "state selection cost ms (difference)": withState.ms - plain.ms,
-    "state selection cost CPU ms (difference)": withState.cpuMs - plain.cpuMs,
-    "state selection cost CPU ms, no cache": cold.cpuMs - plain.cpuMs,
-    "... state manifest not yet cached": first.cpuMs - plain.cpuMs,
-    "load average (1 min)": os.loadavg()[0],
-  });
+  const cost = (r) => ({ ms: r.ms - plain.ms, cpuMs: r.cpuMs - plain.cpuMs });
+  const figures = { "state manifest MB": statSync(path.join(state, "manifest.json")).size / 1e6 };
+  figures["sidecar MB"] = statSync(path.join(state, "manifest.state.json")).size / 1e6;
+  figures["ls --select model+ (plain) wall ms"] = plain.ms;
+  figures["ls --select model+ (plain) CPU ms"] = plain.cpuMs;
+  for (const [name, r] of [
+    ["warm", withState],
+    ["first time, with sidecar", withSidecar],
+    ["first time, manifest only", manifestOnly],
+    ["nothing kept", nothingKept],
+  ]) {
+    const c = cost(r);
+    figures[`state cost, ${name}: wall ms`] = c.ms;
+    figures[`state cost, ${name}: CPU ms`] = c.cpuMs;
+    figures[`state cost, ${name}: CPU ratio to plain ls`] = r.cpuMs / plain.cpuMs;
+  }
+  figures["load average (1 min)"] = os.loadavg()[0];
+  report(`state:modified selection, ${n.toLocaleString("en-US")} models`, figures);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -36,6 +36,8 @@ export async function writeCompiledArtifacts(
        * were written from the same fingerprint, layout and nodes, nothing is rebuilt or compared.
        */
       fingerprint?: string;
+      /** The partial-parse header `compiled` was cached under, recorded in the manifest's sidecar. */
+      compileKey?: string;
     },
 ): Promise<Map<string, string>> {
   const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
@@ -58,7 +60,7 @@ export async function writeCompiledArtifacts(
   rmSync(stampFile(targetDir), { force: true });
   // The manifest first: its entries are built and written before the node texts below exist
   // (both held at once were a cold compile's peak memory).
-  writeManifest(targetDir, options.project, compiled, options, options.build);
+  writeManifest(targetDir, options.project, compiled, options, options.build, options.compileKey);
   const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
   for (const node of nodes) {
     const file = artifactName(node);

@@ -97,7 +97,9 @@ async function compile(
     generatedAt: new Date(),
     build: buildId(),
     layout: args.artifacts,
-    ...(ctx.cacheHeader === undefined ? {} : { fingerprint: `${ctx.cacheHeader}\n${ctx.runId}` }),
+    ...(ctx.cacheHeader === undefined
+      ? {}
+      : { fingerprint: `${ctx.cacheHeader}\n${ctx.runId}`, compileKey: ctx.cacheHeader }),
   });
   // After writing: a failure names the line in target/compiled, which the user can open.
   const { checkAthenaSyntax } = await import("./athena-check.js");

@@ -299,6 +299,7 @@ export async function runNodes(
       invocationId: ctx.runId,
       generatedAt: new Date(),
       build: buildId(),
+      ...(ctx.cacheHeader === undefined ? {} : { compileKey: ctx.cacheHeader }),
     }),
     opening,
   ]);
@@ -371,6 +372,7 @@ async function runUnitTestsAlone(
     invocationId: ctx.runId,
     generatedAt: new Date(),
     build: buildId(),
+    ...(ctx.cacheHeader === undefined ? {} : { compileKey: ctx.cacheHeader }),
   });
   const results = await runUnitTestsOnly({
     command,

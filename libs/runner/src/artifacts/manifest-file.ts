@@ -15,6 +15,16 @@ import type { Project } from "@sluice/project";
 import { dbtManifestFrame, dbtNodeEntries } from "./dbt-manifest.js";
 import { dbtUniqueId } from "./dbt-ids.js";
 import type { ArtifactInvocation, ManifestEntry } from "./dbt-manifest.js";
+import { manifestStateNode } from "./read-state.js";
+import type { ManifestNode } from "./read-state.js";
+import {
+  compileKeyOf,
+  nodeRow,
+  piecesDigest,
+  readStateSidecar,
+  writeStateSidecar,
+} from "./state-sidecar.js";
+import type { NodeRow, SidecarKey } from "./state-sidecar.js";
 
 /**
  * `target/manifest.json` written in proportion to what changed. Its text is exactly
@@ -28,11 +38,15 @@ import type { ArtifactInvocation, ManifestEntry } from "./dbt-manifest.js";
  * An entry copied keeps its `created_at` (when its node was last built, as in dbt, whose partial
  * parse keeps unchanged nodes' times). When no entry and nothing else but the invocation
  * (`generated_at`, `invocation_id`, `created_at`) changed, the file is not written at all.
+ *
+ * Beside it goes `manifest.state.json` (see state-sidecar.ts): what `--state` reads of each
+ * node, keyed by the manifest's sha256, so a state seen for the first time is read without
+ * parsing the manifest. Its rows of unchanged entries are copied from the previous sidecar.
  */
 
 const MANIFEST = "manifest.json";
 const INDEX = ".manifest-index.json";
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** What `target/.manifest-index.json` records of the manifest written last. */
 interface ManifestIndex {
@@ -42,6 +56,8 @@ interface ManifestIndex {
   /** manifest.json's size and modification time as written: an edited file is not reused. */
   size: number;
   mtimeMs: number;
+  /** sha256 (hex) of manifest.json's bytes: the key its sidecar was written under. */
+  digest: string;
   /** Key of the manifest's text outside the node entries, invocation fields left out. */
   frame: string;
   /** Each entry's dbt unique id → [key of its inputs, start, length] in manifest.json's bytes. */
@@ -58,7 +74,8 @@ export interface ManifestWrite {
 /**
  * Write `<targetDir>/manifest.json` for `compiled` (see {@link dbtManifest}), reusing the
  * previous file's entries of unchanged nodes (see the file comment). `build` names the running
- * sluice build.
+ * sluice build; `compileKey` (the partial-parse header of `compiled`, when cached) goes into the
+ * sidecar, so a later selection in this project reads its own checksums from there.
  */
 export function writeManifest(
   targetDir: string,
@@ -66,6 +83,7 @@ export function writeManifest(
   compiled: CompiledProject,
   invocation: ArtifactInvocation,
   build: string,
+  compileKey?: string,
 ): ManifestWrite {
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);
@@ -91,9 +109,21 @@ export function writeManifest(
     withoutInvocation([...frame].filter(([key]) => key !== "metadata").join("\n")),
     "base64",
   );
+  const sidecarKey = (digest: string): SidecarKey => ({
+    format: 1,
+    manifest: digest,
+    ...(compileKey === undefined ? {} : { compile: compileKeyOf(compileKey) }),
+  });
+  // metadata.adapter_type, as the reader takes it from the manifest
+  const adapter: string = compiled.dialect;
   if (previous && stale.size === 0 && previous.index.frame === frameKey) {
+    const key = sidecarKey(previous.index.digest);
+    if (previous.sidecar.key.compile !== key.compile)
+      writeStateSidecar(targetDir, key, previous.sidecar.body);
     return { built: 0, reused: compiled.nodes.length, written: false };
   }
+  const previousRows = new Map(previous?.sidecar.body.nodes.map((r) => [r[0], r]));
+  const rows: NodeRow[] = [];
 
   const out = new ByteAssembly();
   const entries: ManifestIndex["entries"] = {};
@@ -120,10 +150,12 @@ export function writeManifest(
         // Encoded at once: the entry's text dies young (a MB of entries joined and flattened
         // before encoding was a copy of the whole manifest in the old generation).
         out.push(Buffer.from(JSON.stringify(next.value.entry)));
+        rows.push(nodeRow(n.id, manifestStateNode(next.value.entry as unknown as ManifestNode)));
         built += 1;
       } else {
         const at = previous!.index.entries[id]!;
         out.push(previous!.bytes.subarray(at[1], at[1] + at[2]));
+        rows.push(previousRows.get(n.id)!);
       }
       entries[id] = [keys.get(n.id)!, start, out.length - start];
     });
@@ -140,14 +172,16 @@ export function writeManifest(
 
   rmSync(indexFile, { force: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  out.write(tmp);
+  const digest = out.write(tmp);
   renameSync(tmp, file);
+  writeStateSidecar(targetDir, sidecarKey(digest), { adapter, nodes: rows });
   const written = statSync(file);
   const index: ManifestIndex = {
     format: FORMAT,
     build,
     size: written.size,
     mtimeMs: written.mtimeMs,
+    digest,
     frame: frameKey,
     entries,
   };
@@ -197,18 +231,29 @@ function entryKeys(project: Project, compiled: CompiledProject): Map<string, str
   );
 }
 
-/** The previous manifest's bytes and index, when written by this build and not edited since. */
+/**
+ * The previous manifest's bytes, index and sidecar, when written by this build and neither
+ * edited since.
+ */
 function readPrevious(
   file: string,
   indexFile: string,
   build: string,
-): { bytes: Buffer; index: ManifestIndex } | undefined {
+):
+  | {
+      bytes: Buffer;
+      index: ManifestIndex;
+      sidecar: NonNullable<ReturnType<typeof readStateSidecar>>;
+    }
+  | undefined {
   try {
     const index = JSON.parse(readFileSync(indexFile, "utf8")) as ManifestIndex;
     if (index.format !== FORMAT || index.build !== build) return undefined;
     const now = statSync(file);
     if (now.size !== index.size || now.mtimeMs !== index.mtimeMs) return undefined;
-    return { bytes: readFileSync(file), index };
+    const sidecar = readStateSidecar(path.dirname(file));
+    if (sidecar?.key.manifest !== index.digest) return undefined;
+    return { bytes: readFileSync(file), index, sidecar };
   } catch {
     return undefined;
   }
@@ -250,7 +295,8 @@ class ByteAssembly {
     if (this.pending.length > 0) this.pieces.push(Buffer.from(this.pending));
     this.pending = "";
   }
-  write(file: string): void {
+  /** Write the bytes to `file`; returns their sha256 (hex). */
+  write(file: string): string {
     this.flush();
     const fd = openSync(file, "w");
     try {
@@ -267,6 +313,7 @@ class ByteAssembly {
     } finally {
       closeSync(fd);
     }
+    return piecesDigest(this.pieces);
   }
 }
 

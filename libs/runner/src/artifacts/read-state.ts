@@ -31,7 +31,8 @@ export interface RunState {
 /** Why a state folder cannot be used: the message names the file and what to do. */
 export class StateError extends Error {}
 
-interface ManifestNode {
+/** The fields of a manifest entry `--state` reads. */
+export interface ManifestNode {
   unique_id: string;
   resource_type: string;
   schema: string;
@@ -100,16 +101,20 @@ async function readManifestNodes(
         "it was written by an older sluice: build once with this version to record state",
     );
   const nodes = new Map<string, StateNode>();
-  for (const n of [...Object.values(manifest.nodes), ...Object.values(manifest.sources ?? {})]) {
-    const meta = n.meta?.sluice;
-    const materialization = n.config?.materialized;
-    nodes.set(sluiceNodeId(n.unique_id), {
-      checksums: meta?.checksums ?? {},
-      relation: { schema: n.schema, name: n.alias ?? n.identifier ?? n.name },
-      kind: n.resource_type,
-      ...(materialization ? { materialization } : {}),
-      ...(meta?.location ? { location: meta.location } : {}),
-    });
-  }
+  for (const n of [...Object.values(manifest.nodes), ...Object.values(manifest.sources ?? {})])
+    nodes.set(sluiceNodeId(n.unique_id), manifestStateNode(n));
   return { adapter: manifest.metadata.adapter_type ?? "", nodes };
+}
+
+/** What `--state` keeps of one manifest entry (under `nodes` or `sources`). */
+export function manifestStateNode(n: ManifestNode): StateNode {
+  const meta = n.meta?.sluice;
+  const materialization = n.config?.materialized;
+  return {
+    checksums: meta?.checksums ?? {},
+    relation: { schema: n.schema, name: n.alias ?? n.identifier ?? n.name },
+    kind: n.resource_type,
+    ...(materialization ? { materialization } : {}),
+    ...(meta?.location ? { location: meta.location } : {}),
+  };
 }

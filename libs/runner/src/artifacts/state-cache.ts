@@ -1,9 +1,19 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { checksumParts, nodeChecksums } from "@sluice/compiler";
+import { nodeChecksums } from "@sluice/compiler";
 import type { CompiledProject, NodeChecksums } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import type { StateNode } from "./read-state.js";
+import {
+  compileKeyOf,
+  nodeRow,
+  packSums,
+  readStateSidecar,
+  rowNode,
+  sidecarManifestNodes,
+  unpackSums,
+} from "./state-sidecar.js";
+import type { NodeRow } from "./state-sidecar.js";
 
 /**
  * Caches of what `--state` compares, under this project's `target/`, so that selecting with the
@@ -38,21 +48,6 @@ function writeKeyed(file: string, key: string, value: unknown): void {
   }
 }
 
-/** One node in a cache line: id, checksums (space-separated, in {@link checksumParts} order), relation, kind, materialization, location. */
-type NodeRow = [string, string, string, string, string, string, string];
-
-const packSums = (sums: Partial<NodeChecksums>): string =>
-  checksumParts.map((p) => sums[p] ?? "").join(" ");
-
-function unpackSums(packed: string): Partial<NodeChecksums> {
-  const values = packed.split(" ");
-  const out: Partial<NodeChecksums> = {};
-  checksumParts.forEach((p, i) => {
-    if (values[i]) out[p] = values[i];
-  });
-  return out;
-}
-
 /**
  * The state manifest's nodes as {@link readManifestNodes} reads them, from
  * `<cacheDir>/state_manifest.json` when it was made from the same file (path, size, modification
@@ -74,37 +69,13 @@ export async function cachedManifestNodes(
   }
   if (file && key) {
     const cached = readKeyed(file, key) as { adapter: string; nodes: NodeRow[] } | undefined;
-    if (cached)
-      return {
-        adapter: cached.adapter,
-        nodes: new Map(
-          cached.nodes.map(([id, sums, schema, name, kind, materialization, location]) => [
-            id,
-            {
-              checksums: unpackSums(sums),
-              relation: { schema, name },
-              kind,
-              ...(materialization ? { materialization } : {}),
-              ...(location ? { location } : {}),
-            },
-          ]),
-        ),
-      };
+    if (cached) return { adapter: cached.adapter, nodes: new Map(cached.nodes.map(rowNode)) };
   }
-  const read = await readManifestNodes();
+  // A state seen for the first time: its sidecar when it describes this very manifest, else the
+  // manifest itself (dbt's, or one whose sidecar was not copied along).
+  const read = sidecarManifestNodes(path.dirname(manifestFile)) ?? (await readManifestNodes());
   if (file && key) {
-    const rows = [...read.nodes].map(([id, n]): NodeRow => {
-      const { schema, name } = n.relation;
-      return [
-        id,
-        packSums(n.checksums),
-        schema,
-        name,
-        n.kind,
-        n.materialization ?? "",
-        n.location ?? "",
-      ];
-    });
+    const rows = [...read.nodes].map(([id, n]) => nodeRow(id, n));
     writeKeyed(file, key, { adapter: read.adapter, nodes: rows });
   }
   return read;
@@ -113,7 +84,9 @@ export async function cachedManifestNodes(
 /**
  * This project's {@link nodeChecksums}, from `<targetDir>/state_checksums.json` when it was
  * computed for the same compile (`compileKey`: the partial-parse header, which changes with any
- * project file, flag, environment variable read or sluice build), else computed and kept there.
+ * project file, flag, environment variable read or sluice build), else from the sidecar of
+ * `<targetDir>/manifest.json` when the manifest was written from that compile (compile and build
+ * write it), else computed; kept in state_checksums.json either way.
  * Without a key (an uncached compile) they are computed and not kept.
  *
  * @example cachedChecksums(project, compiled, "project/target", ctx.cacheHeader).get("model.funnel")
@@ -130,12 +103,34 @@ export function cachedChecksums(
     const cached = readKeyed(file, key) as [string, string][] | undefined;
     if (cached) return new Map(cached.map(([id, sums]) => [id, unpackSums(sums) as NodeChecksums]));
   }
-  const sums = nodeChecksums(project, compiled);
+  const sums = (compileKey && sidecarChecksums(targetDir, compileKey, compiled)) || undefined;
+  const out = sums ?? nodeChecksums(project, compiled);
   if (key)
     writeKeyed(
       file,
       key,
-      [...sums].map(([id, s]) => [id, packSums(s)]),
+      [...out].map(([id, s]) => [id, packSums(s)]),
     );
-  return sums;
+  return out;
+}
+
+/**
+ * The checksums recorded in `<targetDir>/manifest.state.json` when the manifest was written from
+ * the compile `compileKey` names and holds every node of `compiled`; else undefined.
+ */
+function sidecarChecksums(
+  targetDir: string,
+  compileKey: string,
+  compiled: CompiledProject,
+): Map<string, NodeChecksums> | undefined {
+  const sidecar = readStateSidecar(targetDir);
+  if (sidecar?.key.compile !== compileKeyOf(compileKey)) return undefined;
+  const rows = new Map(sidecar.body.nodes.map((r: NodeRow) => [r[0], r[1]]));
+  const out = new Map<string, NodeChecksums>();
+  for (const n of compiled.nodes) {
+    const packed = rows.get(n.id);
+    if (packed === undefined) return undefined;
+    out.set(n.id, unpackSums(packed) as NodeChecksums);
+  }
+  return out;
 }

@@ -1,0 +1,117 @@
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { compileProject, nodeChecksums } from "@sluice/compiler";
+import type { CompiledProject } from "@sluice/compiler";
+import { createDuckdbDialect } from "@sluice/dialects";
+import { loadProject } from "@sluice/project";
+import type { Project } from "@sluice/project";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { writeManifest } from "./manifest-file.js";
+import { readRunState } from "./read-state.js";
+import { cachedChecksums } from "./state-cache.js";
+
+const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
+const inv = (id: string) => ({ generatedAt: new Date("2026-12-01T00:00:00Z"), invocationId: id });
+const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+const sidecarKey = (dir: string) =>
+  JSON.parse(readFileSync(path.join(dir, "manifest.state.json"), "utf8").split("\n")[0]!) as {
+    manifest: string;
+    compile?: string;
+  };
+
+describe("manifest.state.json, the sidecar of manifest.json that --state reads", () => {
+  let project: Project;
+  let compiled: CompiledProject;
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(path.join(os.tmpdir(), "sluice-sidecar-"));
+    dirs.push(d);
+    return d;
+  };
+  /** A copy of `from`'s manifest.json alone (as dbt writes it): read by parsing the manifest. */
+  const manifestOnly = (from: string) => {
+    const dir = tmp();
+    copyFileSync(path.join(from, "manifest.json"), path.join(dir, "manifest.json"));
+    return dir;
+  };
+  beforeAll(async () => {
+    project = await loadProject(modelsDir, { env: {} });
+    compiled = compileProject(project, { runId: "r1", dialect: createDuckdbDialect() });
+  });
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it("names the manifest's sha256 and holds what parsing the manifest gives, kept in step", async () => {
+    const target = tmp();
+    writeManifest(target, project, compiled, inv("a"), "b1", "header-1");
+    expect(sidecarKey(target).manifest).toBe(sha256(path.join(target, "manifest.json")));
+    const parsed = await readRunState(manifestOnly(target));
+    expect((await readRunState(target)).nodes).toEqual(parsed.nodes);
+    expect(parsed.nodes.size).toBe(compiled.nodes.length);
+    // One model changed: its row is rebuilt, the others copied, and all still match.
+    const changed: CompiledProject = {
+      ...compiled,
+      nodes: compiled.nodes.map((n) =>
+        n.id === "model.funnel" ? { ...n, sql: `${n.sql} union all select * from x` } : n,
+      ),
+    };
+    expect(writeManifest(target, project, changed, inv("b"), "b1", "header-2").built).toBe(1);
+    expect(sidecarKey(target).manifest).toBe(sha256(path.join(target, "manifest.json")));
+    const after = await readRunState(target);
+    expect(after.nodes).toEqual((await readRunState(manifestOnly(target))).nodes);
+    expect(after.nodes.get("model.funnel")?.checksums.body).not.toBe(
+      parsed.nodes.get("model.funnel")?.checksums.body,
+    );
+    // Nothing changed but the compile: the manifest is kept, the sidecar names the new compile.
+    const before = sidecarKey(target).compile;
+    expect(writeManifest(target, project, changed, inv("c"), "b1", "header-3").written).toBe(false);
+    expect(sidecarKey(target).compile).not.toBe(before);
+  });
+
+  it("is read instead of the manifest only while the manifest is the one it names", async () => {
+    const state = tmp();
+    writeManifest(state, project, compiled, inv("a"), "b1");
+    const sidecar = path.join(state, "manifest.state.json");
+    // Told apart from the manifest: a schema only the sidecar says.
+    writeFileSync(sidecar, readFileSync(sidecar, "utf8").replaceAll('"marts"', '"sidecar"'));
+    const relation = async () => (await readRunState(state)).nodes.get("model.funnel")?.relation;
+    expect((await relation())?.schema).toBe("sidecar");
+    // The manifest edited (one byte, same size and time): its sidecar no longer describes it.
+    const file = path.join(state, "manifest.json");
+    const { mtime } = await import("node:fs").then((fs) => fs.statSync(file));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replaceAll('"schema":"marts"', '"schema":"mart2"'),
+    );
+    utimesSync(file, mtime, mtime);
+    expect((await relation())?.schema).toBe("mart2");
+  });
+
+  it("gives this project's checksums for the compile it names (no hashing of every node)", () => {
+    const target = tmp();
+    writeManifest(target, project, compiled, inv("a"), "b1", "header-1");
+    const computed = nodeChecksums(project, compiled);
+    // A compile with no nodes of its own to hash: only the sidecar can answer.
+    const sidecar = path.join(target, "manifest.state.json");
+    const text = readFileSync(sidecar, "utf8");
+    writeFileSync(sidecar, text.replace(computed.get("model.funnel")!.body, "feedfacefeedface"));
+    const fromSidecar = cachedChecksums(project, compiled, target, "header-1");
+    expect(fromSidecar.get("model.funnel")?.body).toBe("feedfacefeedface");
+    expect(fromSidecar.get("model.stg_events")).toEqual(computed.get("model.stg_events"));
+    // Another compile: computed, not taken from the sidecar.
+    const other = tmp();
+    copyFileSync(sidecar, path.join(other, "manifest.state.json"));
+    expect(cachedChecksums(project, compiled, other, "header-2").get("model.funnel")).toEqual(
+      computed.get("model.funnel"),
+    );
+  });
+});
