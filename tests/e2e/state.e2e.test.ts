@@ -63,6 +63,18 @@ describe("state: slim CI on the local lake", () => {
     }
   };
 
+  /** Run SQL on the lake's catalog directly (to set up what a test starts from). */
+  const onCatalog = async (sql: string) => {
+    const db = await DuckDBInstance.create(path.join(dir, ".lake/catalog.duckdb"));
+    const connection = await db.connect();
+    try {
+      await connection.run(sql);
+    } finally {
+      connection.closeSync();
+      db.closeSync();
+    }
+  };
+
   beforeAll(async () => {
     ({ dir, cleanup } = await copyModelsProject());
     // A CI target on the same lake, its relations in ci_<schema> (dbt's generate_schema_name).
@@ -143,6 +155,43 @@ describe("state: slim CI on the local lake", () => {
     expect(
       await models("-s", "state:modified", "--state", state, "--vars", "{lookback_hours: 3}"),
     ).toEqual([]);
+  });
+
+  it("state:modified.relation: a model published under another name, and nothing else", async () => {
+    await edit(
+      "marts/funnel.sql",
+      (t) => t.replace("{{ config(", "{{ config(alias='funnel_v2', "),
+      async () => {
+        expect(await modified("state:modified.relation")).toEqual(["model.funnel"]);
+        expect(await modified("state:modified")).toContain("model.funnel");
+        expect(await modified("state:modified.contract")).toEqual([]);
+      },
+    );
+    // A change to a model's SQL alone does not change where it publishes.
+    await edit(
+      "silver/order_items.sql",
+      (t) => t.replace(/\bselect\b/i, "select /* edited */"),
+      async () => {
+        expect(await modified("state:modified.relation")).toEqual([]);
+        expect(await modified("state:modified")).toEqual(["model.order_items"]);
+      },
+    );
+  });
+
+  it("state:modified.contract: a model's declared columns changed, and nothing else", async () => {
+    const declared = "      - name: stage\n        description: Funnel stage (event type).\n";
+    await edit(
+      "marts/marts.yml",
+      (t) => {
+        expect(t).toContain(declared);
+        return t.replace(declared, "");
+      },
+      async () => {
+        expect(await modified("state:modified.contract")).toEqual(["model.funnel"]);
+        expect(await modified("state:modified")).toContain("model.funnel");
+        expect(await modified("state:modified.relation")).toEqual([]);
+      },
+    );
   });
 
   it("a seed's rows changed: the seed and what reads it; an env_var's value: the models reading it", async () => {
@@ -256,17 +305,6 @@ describe("state: slim CI on the local lake", () => {
     // A stale relation in this target: ci_silver.events exists, every event_id null. A test
     // query naming it fails not_null / IsComplete on event_id. dbt's --defer reads it (it
     // exists here); --favor-state reads the state's.
-    const catalog = path.join(dir, ".lake/catalog.duckdb");
-    const onCatalog = async (sql: string) => {
-      const db = await DuckDBInstance.create(catalog);
-      const connection = await db.connect();
-      try {
-        await connection.run(sql);
-      } finally {
-        connection.closeSync();
-        db.closeSync();
-      }
-    };
     await onCatalog(
       "create schema if not exists ci_silver; create view ci_silver.events as " +
         "select * replace (cast(null as varchar) as event_id) from silver.events",
@@ -336,11 +374,18 @@ describe("state: slim CI on the local lake", () => {
     };
     const count = async (relation: string) =>
       (await query(`select count(*) as n from ${relation}`))[0]!.n;
-    // The --defer test built ci_marts.funnel; ci_silver.events was never built.
+    // Its own starting point, whatever ran before: ci_marts.funnel a table of this target
+    // (built with --defer), ci_silver.events absent.
+    await onCatalog("create schema if not exists ci_silver; drop view if exists ci_silver.events");
+    const built = await sluice(
+      ...["build", "--target", "ci", "-s", "funnel", "--defer", "--state", state],
+    );
+    expect(built.code, built.stdout + built.stderr).toBe(0);
     const funnelBefore = await count("ci_marts.funnel");
     const cloned = await sluice("clone", "--target", "ci", "--state", state, "-s", "+funnel");
     expect(cloned.code, cloned.stdout + cloned.stderr).toBe(0);
     expect(cloned.stdout).toContain("created ci_silver.events → silver.events (view)");
+    expect(cloned.stderr).not.toContain("warning: on Athena");
     expect(cloned.stdout).toMatch(/skipped model\.funnel: "ci_marts"\."funnel" exists/);
     // Zero-copy: views over the state's relations, no data of their own in the lake.
     const views = await query(
@@ -372,7 +417,7 @@ describe("state: slim CI on the local lake", () => {
       ),
     ).toMatch(/(?<!\w)"?marts"?\."?funnel\b/);
     expect(await count("ci_marts.funnel")).toEqual(await count("marts.funnel"));
-  });
+  }, 300_000);
 
   it("clone refuses without --state and fails on a state relation that does not exist", async () => {
     const bare = await sluice("clone", "--target", "ci");
@@ -496,6 +541,69 @@ describe("state: slim CI on the local lake", () => {
     manifest.nodes["model.ecommerce.funnel"].meta.sluice.checksums.body = "0".repeat(16);
     await writeFile(path.join(changing, "manifest.json"), JSON.stringify(manifest));
     expect(await select()).toEqual(["model.funnel"]);
+  });
+
+  /**
+   * A copy of the state whose run_results.json gives the nodes in `statuses` (sluice ids)
+   * those statuses, as a run that ended so would have written them.
+   */
+  const stateWithResults = async (name: string, statuses: Record<string, string>) => {
+    const dirOf = path.join(path.dirname(dir), name);
+    for (const f of ["manifest.json", "run_results.json"])
+      await cp(path.join(state, f), path.join(dirOf, f));
+    const file = path.join(dirOf, "run_results.json");
+    const json = JSON.parse(await readFile(file, "utf8"));
+    const sluiceIds = readSluiceRunResults(json).results.map((r) => r.id);
+    for (const [id, status] of Object.entries(statuses)) {
+      const i = sluiceIds.indexOf(id);
+      expect(i, `${id} in the state's run_results.json`).toBeGreaterThanOrEqual(0);
+      json.results[i].status = status;
+    }
+    await writeFile(file, JSON.stringify(json));
+    return dirOf;
+  };
+  /** Every node id `ls` selects (any resource type), sorted. */
+  const nodes = async (...args: string[]): Promise<string[]> => {
+    const r = await sluice("ls", "--format", "name", ...args);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout.split("\n").filter(Boolean).sort();
+  };
+
+  /** A run where one test of funnel failed and another warned. */
+  const failedAndWarned = {
+    "test.not_null_funnel_event_date": "fail",
+    "test.not_null_funnel_stage_order": "warn",
+  };
+
+  it("result:fail selects the tests that failed in the state's run, not those that warned", async () => {
+    const failed = await stateWithResults("fail-artifacts", failedAndWarned);
+    expect(await nodes("-s", "result:fail", "--state", failed)).toEqual([
+      "test.not_null_funnel_event_date",
+    ]);
+    // The state's own run failed nothing.
+    expect(await nodes("-s", "result:fail", "--state", state)).toEqual([]);
+  });
+
+  it("result:warn selects the tests that warned in the state's run", async () => {
+    const warned = await stateWithResults("warn-artifacts", failedAndWarned);
+    // What warned in the state's own build (a DQDL rule of the generated data), read from its file.
+    const stateResults = readSluiceRunResults(
+      JSON.parse(await readFile(path.join(state, "run_results.json"), "utf8")),
+    ).results;
+    const warnedBefore = stateResults.filter((r) => r.status === "warn").map((r) => r.id);
+    expect(await nodes("-s", "result:warn", "--state", state)).toEqual(warnedBefore.sort());
+    expect(await nodes("-s", "result:warn", "--state", warned)).toEqual(
+      [...warnedBefore, "test.not_null_funnel_stage_order"].sort(),
+    );
+  });
+
+  it("result:skipped+ selects what the state's run skipped and its children", async () => {
+    const skipped = await stateWithResults("skipped-artifacts", { "model.funnel": "skipped" });
+    expect(await models("-s", "result:skipped+", "--state", skipped)).toEqual(
+      await withDescendants(/ref\(\s*'funnel'\s*\)/).then((d) => [...d, "model.funnel"].sort()),
+    );
+    expect(await models("-s", "result:skipped", "--state", skipped)).toEqual(["model.funnel"]);
+    expect(await nodes("-s", "result:skipped", "--state", state)).toEqual([]);
   });
 
   it("result:error selects what failed in the state's run", async () => {

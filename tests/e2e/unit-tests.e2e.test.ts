@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
@@ -66,6 +66,76 @@ describe("unit tests (sluice test -s test_type:unit)", () => {
     expect(r.stdout).toMatch(/-\s+2026-01-01\s+Germany\s+DE\s+2\s+1\s+3\s+49\.98\n/);
     expect(r.stdout).toMatch(/\+\s+2026-01-01\s+Germany\s+DE\s+2\s+1\s+3\s+>49\.97<\n/);
     await edit("marts/sales_by_country.unit.yml", "revenue: 49.98", "revenue: 49.97");
+  });
+
+  it("rows given as format: sql, and overrides of vars and env_vars, are what the model runs on", async () => {
+    // A model of its own (removed after): a var sets the VIP threshold, an env_var the region.
+    const model = path.join(dir, "marts/country_tiers.sql");
+    const tests = path.join(dir, "marts/country_tiers.unit.yml");
+    await writeFile(
+      model,
+      [
+        "select country,",
+        "  case when revenue >= {{ var('vip_revenue', 100) }} then 'vip' else 'regular' end as tier,",
+        "  '{{ env_var('SLUICE_TEST_REGION', 'eu') }}' as region",
+        "from {{ ref('sales_by_country') }}",
+        "",
+      ].join("\n"),
+    );
+    const given = [
+      "    given:",
+      "      - input: ref('sales_by_country')",
+      "        format: sql",
+      "        rows: |",
+      "          select 'Germany' as country, 150.0 as revenue",
+      "          union all select 'France', 50.0",
+    ];
+    const unitTests = (threshold: number) =>
+      [
+        "version: 2",
+        "unit_tests:",
+        "  - name: tiers_by_default",
+        "    model: country_tiers",
+        ...given,
+        "    expect:",
+        "      rows:",
+        "        - {country: Germany, tier: vip, region: eu}",
+        "        - {country: France, tier: regular, region: eu}",
+        "  - name: tiers_overridden",
+        "    model: country_tiers",
+        "    overrides:",
+        `      vars: {vip_revenue: ${threshold}}`,
+        "      env_vars: {SLUICE_TEST_REGION: us}",
+        ...given,
+        "    expect:",
+        "      rows:",
+        "        - {country: Germany, tier: vip, region: us}",
+        "        - {country: France, tier: vip, region: us}",
+        "",
+      ].join("\n");
+    try {
+      // 40: France's 50.0 is VIP only under the override; the region is the overridden one.
+      await writeFile(tests, unitTests(40));
+      const ok = await sluice("test", "--select", "country_tiers,test_type:unit");
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      expect(await results()).toEqual([
+        { id: "unit_test.country_tiers.tiers_by_default", status: "pass", because: undefined },
+        { id: "unit_test.country_tiers.tiers_overridden", status: "pass", because: undefined },
+      ]);
+      // 60: France is no longer VIP under the override, and the diff says so.
+      await writeFile(tests, unitTests(60));
+      const off = await sluice("test", "--select", "country_tiers,test_type:unit");
+      expect(off.code, off.stdout + off.stderr).toBe(1);
+      expect(off.stdout).toMatch(/row \d+: tier expected vip, got regular/);
+      expect(off.stdout).toMatch(/\+\s+France\s+>regular<\s+us\n/);
+      expect((await results()).map((r) => [r.id, r.status])).toEqual([
+        ["unit_test.country_tiers.tiers_by_default", "pass"],
+        ["unit_test.country_tiers.tiers_overridden", "fail"],
+      ]);
+    } finally {
+      await rm(model, { force: true });
+      await rm(tests, { force: true });
+    }
   });
 
   it("build: a failing unit test skips its model and the model's children", async () => {
