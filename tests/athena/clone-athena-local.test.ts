@@ -65,6 +65,10 @@ describe("sluice clone on Athena: CI databases point at production's tables", ()
     expect(cloned.code, cloned.stdout + cloned.stderr).toBe(0);
     expect(cloned.stdout).toContain("created ci_silver.events → ecommerce_silver.events (view)");
     expect(cloned.stdout).toContain("created ci_marts.funnel → ecommerce_marts.funnel (view)");
+    // Views, not Glue tables sharing production's locations: said, with the reason (README).
+    expect(cloned.stderr).toMatch(
+      /warning: on Athena, clone creates views over the state's tables, not Glue tables pointing at their S3 locations: .*write into it/,
+    );
     for (const [database, name] of [
       ["ci_silver", "events"],
       ["ci_marts", "funnel"],

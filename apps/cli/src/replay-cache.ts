@@ -70,7 +70,9 @@ export function replayKey(
  */
 const stateStamp = (dir: string, projectDir: string): string[] =>
   [
-    ...["manifest.json", "run_results.json", "sources.json"].map((name) => path.join(dir, name)),
+    ...["manifest.json", "manifest.state.json", "run_results.json", "sources.json"].map((name) =>
+      path.join(dir, name),
+    ),
     path.join(path.resolve(projectDir), "target", "sources.json"),
   ].map((file) => {
     try {

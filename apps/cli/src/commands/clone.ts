@@ -60,6 +60,14 @@ export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<
   });
   const file = await writeRunResults(ctx.targetDir, results, ctx.compiled, invocationArgs(args));
   const count = (s: CloneOutcome["status"]) => outcomes.filter((o) => o.status === s).length;
+  if (ctx.target.engine === "athena" && count("created") > 0)
+    io.err(
+      "warning: on Athena, clone creates views over the state's tables, not Glue tables pointing " +
+        "at their S3 locations: a table entry sharing production's location would let this " +
+        "target's next incremental build write into it (and DROP TABLE of an Iceberg table " +
+        "deletes its files); a view reads the state's data in place and owns none " +
+        "(README: sluice clone on Athena)",
+    );
   io.out(
     `Clone of ${state.dir} into target '${ctx.targetName}': ${count("created")} created, ` +
       `${count("skipped")} skipped, ${count("error")} error(s). Results: ${path.relative(process.cwd(), file)}`,
