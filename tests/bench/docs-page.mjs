@@ -50,7 +50,13 @@ export async function measurePages(dirs, { term, node, runs = 5 }) {
       script: (b.ScriptDuration - a.ScriptDuration) * 1000,
       task: (b.TaskDuration - a.TaskDuration) * 1000,
     });
-    const figures = dirs.map(() => ({ load: [], search: [], node: [], loadCpu: [], searchCpu: [] }));
+    const figures = dirs.map(() => ({
+      load: [],
+      search: [],
+      node: [],
+      loadCpu: [],
+      searchCpu: [],
+    }));
     for (let round = 0; round < runs; round++)
       for (const [k, dir] of dirs.entries()) {
         const f = figures[k];

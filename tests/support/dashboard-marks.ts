@@ -166,45 +166,45 @@ async function expectChannelFigures(page: Page, query: Query, mart: string): Pro
 }
 
 /**
- * The CLV table re-sorts on a header click: by orders, most first (ties by customer id), then,
+ * The CLV table re-sorts on a header click: by units, most first (ties by customer id), then,
  * clicked again, fewest first; its 25 rows equal a hand sort of the mart's rows summed per
  * customer. The value order is restored at the end.
  */
 async function expectClvSorting(page: Page, query: Query, mart: string): Promise<void> {
-  const rows = await query<{ customer_id: string; orders: number; order_value: string }>(
-    `select cast(customer_id as varchar) as customer_id, orders, cast(order_value as varchar) as order_value from ${mart}`,
+  const rows = await query<{ customer_id: string; units: number; order_value: string }>(
+    `select cast(customer_id as varchar) as customer_id, units, cast(order_value as varchar) as order_value from ${mart}`,
   );
-  const sums = new Map<string, { orders: number; value: number }>();
+  const sums = new Map<string, { units: number; value: number }>();
   for (const r of rows) {
-    const s = sums.get(r.customer_id) ?? { orders: 0, value: 0 };
-    s.orders += Number(r.orders);
+    const s = sums.get(r.customer_id) ?? { units: 0, value: 0 };
+    s.units += Number(r.units);
     s.value += cents(r.order_value);
     sums.set(r.customer_id, s);
   }
   const customers = [...sums.entries()].map(([id, s]) => ({ id, ...s }));
   const byId = (a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id);
   const top = (sorted: typeof customers) =>
-    sorted.slice(0, 25).map((c) => [c.id, String(c.orders), (c.value / 100).toFixed(2)]);
+    sorted.slice(0, 25).map((c) => [c.id, String(c.units), (c.value / 100).toFixed(2)]);
   const table = () =>
     page.$$eval('[data-testid="clv"] tr[data-customer]', (trs) =>
       trs.map((r) => [
         (r as HTMLElement).dataset.customer!,
-        r.children[2]!.textContent!,
+        r.children[3]!.textContent!,
         r.children[4]!.textContent!,
       ]),
     );
-  const header = page.locator('[data-testid="clv"] th[data-sort="orders"]');
+  const header = page.locator('[data-testid="clv"] th[data-sort="units"]');
   expect(await table()).toEqual(
     top([...customers].sort((a, b) => b.value - a.value || byId(a, b))),
   );
   await header.click();
-  expect(await header.textContent()).toBe("Orders ▼");
-  const most = [...customers].sort((a, b) => b.orders - a.orders || byId(a, b));
+  expect(await header.textContent()).toBe("Units ▼");
+  const most = [...customers].sort((a, b) => b.units - a.units || byId(a, b));
   expect(await table()).toEqual(top(most));
   await header.click();
-  expect(await header.textContent()).toBe("Orders ▲");
-  const fewest = [...customers].sort((a, b) => a.orders - b.orders || byId(a, b));
+  expect(await header.textContent()).toBe("Units ▲");
+  const fewest = [...customers].sort((a, b) => a.units - b.units || byId(a, b));
   expect(await table()).toEqual(top(fewest));
-  expect(fewest[0]!.orders).toBeLessThan(most[0]!.orders); // the two orders differ
+  expect(fewest[0]!.units).toBeLessThan(most[0]!.units); // the two orders differ
   await page.locator('[data-testid="clv"] th[data-sort="order_value"]').click();
 }

@@ -39,11 +39,14 @@ interface Index {
 export async function readSite(docs: string): Promise<{ index: Index; nodes: SiteNode[] }> {
   const assets = path.join(docs, "assets");
   const index = await windowValue<Index>(path.join(assets, "data.js"), "SLUICE_DOCS");
-  const search = await windowValue<{ tests: string[]; rules: string[] }>(
+  type Entry = string | [string, string];
+  const search = await windowValue<{ tests: Entry[]; rules: Entry[] }>(
     path.join(assets, "search.js"),
     "SLUICE_SEARCH",
   );
   const ids = index.nodes.map((e) => e[0]);
+  const test = (e: Entry) =>
+    typeof e === "string" ? { id: `test.${e}`, name: e } : { id: e[0], name: e[1] };
   const light = [
     ...index.nodes.map(([id, deps, name]) => {
       const type = id.slice(0, id.indexOf("."));
@@ -54,8 +57,8 @@ export async function readSite(docs: string): Promise<{ index: Index; nodes: Sit
         dependsOn: deps.map((d) => (typeof d === "number" ? ids[d]! : d)),
       };
     }),
-    ...search.tests.map((name) => ({ id: `test.${name}`, type: "test", name, dependsOn: [] })),
-    ...search.rules.map((name) => ({ id: `test.${name}`, type: "rule", name, dependsOn: [] })),
+    ...search.tests.map((e) => ({ ...test(e), type: "test", dependsOn: [] })),
+    ...search.rules.map((e) => ({ ...test(e), type: "rule", dependsOn: [] })),
   ];
   const shards = new Map<number, Record<string, unknown>[]>();
   const nodes: SiteNode[] = [];

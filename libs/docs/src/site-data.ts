@@ -43,22 +43,23 @@ export interface DocsIndex extends Omit<DocsData, "nodes" | "lineage"> {
 
 /**
  * `assets/search.js`, loaded on the first search (or a test's page, or the tree's test list).
- * Compact: at 10,000 models it holds 20,000 tests. A test's or rule's id is `test.<name>` (the
- * compiler's ids).
+ * Compact: at 10,000 models it holds 20,000 tests, each a {@link TestEntry}.
  */
 export interface SearchData {
-  /** Test names, at positions `index.nodes.length + j`. */
-  tests: string[];
-  /** DQDL rule names, at positions `index.nodes.length + tests.length + j`. */
-  rules: string[];
+  /** Tests (generic, singular, unit), at positions `index.nodes.length + j`. */
+  tests: TestEntry[];
+  /** DQDL rules, at positions `index.nodes.length + tests.length + j`. */
+  rules: TestEntry[];
   /** Descriptions, by position (nodes without one are absent). */
   descriptions: Record<number, string>;
   /** Columns, by position: a name, or `[name, description]`. */
   columns: Record<number, (string | [string, string])[]>;
 }
 
+/** A test or rule: its name when its id is `test.<name>` (most), else `[id, name]` (unit tests). */
+export type TestEntry = string | [id: string, name: string];
+
 const isTest = (n: DocsNode): boolean => n.type === "test" || n.type === "rule";
-const testName = (id: string): string => id.replace(/^test\./, "");
 
 /**
  * The docs data split for a page that opens fast at 10,000 models: an index loaded up front (ids,
@@ -103,9 +104,10 @@ export function siteData(
       if (!id.startsWith(`${type}.`)) throw new Error(`docs: ${type} ${id}'s id does not name it`);
       const deps = dependsOn.map((d) => at.get(d) ?? d);
       index.push(id === `${type}.${name}` ? [id, deps] : [id, deps, name]);
-    } else if (testName(id) !== name)
-      throw new Error(`docs: test ${id} is named ${name}, not its id without 'test.'`);
-    else (type === "rule" ? search.rules : search.tests).push(name);
+    } else
+      (type === "rule" ? search.rules : search.tests).push(
+        id === `test.${name}` ? name : [id, name],
+      );
     if (n.description) search.descriptions[p] = n.description;
     if (n.columns.length)
       search.columns[p] = n.columns.map((c) => (c.description ? [c.name, c.description] : c.name));

@@ -204,8 +204,8 @@ describe("docs data", () => {
     expect(at(5)).toMatchObject({ dependsOn: ["model.m0"], ruleText: "RowCount > 0" });
     expect(at(0)).not.toHaveProperty("dependsOn");
     expect(lineage).toBe(graph);
-    // The page derives a test's id from its name: a test named otherwise is refused.
-    const odd = { ...data, nodes: [n("test.a", "test", { name: "b" })] };
-    expect(() => siteData(odd)).toThrow(/test test.a is named b/);
+    // A test whose id is not `test.<name>` (a unit test's) is written with both.
+    const unit = { ...data, nodes: [n("unit_test.events.keeps_first", "test")] };
+    expect(siteData(unit).search.tests).toEqual([["unit_test.events.keeps_first", "keeps_first"]]);
   });
 });
