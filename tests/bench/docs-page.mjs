@@ -4,9 +4,11 @@
 // thread's script and task ms (DevTools protocol `Performance`: the CPU the page spent).
 // Several sites are measured interleaved in one browser, so the first is the others' baseline.
 //
-//   node tests/bench/docs-page.mjs SITE [BASELINE_SITE] [--term m_9999] [--node model.m_9999]
+//   node tests/bench/docs-page.mjs SITE [SITE...] [--runs 5]
 //
-// SITE is a project folder with target/docs/ written by `sluice docs generate`.
+// A SITE is DIR[:TERM:NODE] (default m_9999:model.m_9999), DIR a project folder with target/docs/
+// written by `sluice docs generate`: the search for TERM must find something, NODE's page open.
+// Ratios are to the first site.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
@@ -29,10 +31,11 @@ function routed(page, hash) {
 
 /**
  * Median figures of `runs` rounds; each round loads every site once, in turn.
- * @param {string[]} dirs project folders
- * @param {{ term: string, node: string, runs?: number }} what
+ * @param {{ dir: string, term: string, node: string }[]} sites project folders, what to search
+ *   and which node page to open in each
+ * @param {number} runs
  */
-export async function measurePages(dirs, { term, node, runs = 5 }) {
+export async function measurePages(sites, runs = 5) {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
@@ -50,7 +53,7 @@ export async function measurePages(dirs, { term, node, runs = 5 }) {
       script: (b.ScriptDuration - a.ScriptDuration) * 1000,
       task: (b.TaskDuration - a.TaskDuration) * 1000,
     });
-    const figures = dirs.map(() => ({
+    const figures = sites.map(() => ({
       load: [],
       search: [],
       node: [],
@@ -58,7 +61,7 @@ export async function measurePages(dirs, { term, node, runs = 5 }) {
       searchCpu: [],
     }));
     for (let round = 0; round < runs; round++)
-      for (const [k, dir] of dirs.entries()) {
+      for (const [k, { dir, term, node }] of sites.entries()) {
         const f = figures[k];
         const url = pathToFileURL(path.join(dir, "target/docs/index.html")).href;
         await page.goto("about:blank"); // a new document each time (a hash change would not load)
@@ -69,7 +72,7 @@ export async function measurePages(dirs, { term, node, runs = 5 }) {
         const loaded = await metrics();
         f.loadCpu.push(cpu(before, loaded));
         const found = await routed(page, `#/search/${encodeURIComponent(term)}`);
-        if (!found.html.includes(`>${term}<`) && !found.html.includes(term))
+        if (!found.html.includes("<li>"))
           throw new Error(`${dir}: search for ${term} found nothing`);
         f.search.push(found.ms);
         f.searchCpu.push(cpu(loaded, await metrics()));
@@ -108,16 +111,20 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     const i = args.indexOf(name);
     return i < 0 ? fallback : args.splice(i, 2)[1];
   };
-  const term = flag("--term", "m_9999");
-  const node = flag("--node", "model.m_9999");
   const runs = Number(flag("--runs", "5"));
   if (args.length === 0) {
-    console.error("usage: node tests/bench/docs-page.mjs SITE [BASELINE_SITE] [--term T]");
+    console.error("usage: node tests/bench/docs-page.mjs DIR[:TERM:NODE]... [--runs N]");
     process.exit(2);
   }
-  const [site, baseline] = args.map((a) => path.resolve(a));
-  const all = await measurePages(baseline ? [baseline, site] : [site], { term, node, runs });
-  const [base, now] = baseline ? all : [undefined, all[0]];
-  if (base) report(`docs page: baseline ${baseline}`, pageFigures(base));
-  report(`docs page: ${site} (median of ${runs}, interleaved)`, pageFigures(now, base));
+  const sites = args.map((a) => {
+    const [dir, term = "m_9999", node = "model.m_9999"] = a.split(":");
+    return { dir: path.resolve(dir), term, node };
+  });
+  const all = await measurePages(sites, runs);
+  sites.forEach((site, k) =>
+    report(
+      `docs page: ${site.dir}${k === 0 && sites.length > 1 ? " (baseline)" : ""} (median of ${runs}, interleaved)`,
+      pageFigures(all[k], k > 0 ? all[0] : undefined),
+    ),
+  );
 }

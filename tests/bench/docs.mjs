@@ -62,10 +62,8 @@ try {
   timeCommand(process.execPath, [sluiceBin, "--project-dir", models.dir, "build"]);
   const run = docsMedian(3, models.dir);
   const ls = lsBaseline(models.dir, "sales_by_country");
-  const [page] = await measurePages([models.dir], {
-    term: "revenue",
-    node: "model.sales_by_country",
-  });
+  const site = { dir: models.dir, term: "revenue", node: "model.sales_by_country" };
+  const [page] = await measurePages([site]);
   report("docs: the models project (after a build)", {
     "docs generate ms (median of 3)": run.ms,
     "docs generate CPU s": run.cpu,
@@ -84,7 +82,7 @@ try {
   const noLineageCache = docs(root, { lineageCache: false });
   const again = docs(root);
   const ls = lsBaseline(root, "m_9999");
-  const [page] = await measurePages([root], { term: "m_9999", node: "model.m_9999" });
+  const [page] = await measurePages([{ dir: root, term: "m_9999", node: "model.m_9999" }]);
   report(`docs: a ${size}-model synthetic project (not built)`, {
     "docs generate ms (first: compiles, no caches)": first.ms,
     "  CPU s": first.cpu,
