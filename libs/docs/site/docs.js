@@ -97,33 +97,45 @@
   const href = (id) =>
     exposures.has(id) ? `#/exposure/${encodeURIComponent(id)}` : `#/node/${encodeURIComponent(id)}`;
 
-  // Search index: one lower-cased text per node, with its columns for "matched column" hints.
-  // Built on the first search, from assets/search.js: a 10,000-model site opens without either.
+  // Search index: one lower-cased string of every node's id, description and columns (then the
+  // exposures'), entries split by NUL; a word is found with indexOf over it, its entry by binary
+  // search over where entries start. Built on the first search, from assets/search.js: no object
+  // per entry (30,000 at 10,000 models), nodes and their columns decoded only for hits.
   let index;
   async function searchIndex() {
     if (index) return index;
     const s = await loadSearch();
-    // Cheap per entry (30,000 at 10,000 models): one string, columns decoded only for hits.
-    const entry = (n, p) => {
+    const parts = [];
+    const add = (id, p) => {
+      let text = id;
       const description = s.descriptions[p];
-      let text = n.id;
       if (description) text += "\n" + description;
       for (const c of s.columns[p] ?? []) text += "\n" + (typeof c === "string" ? c : c.join("\n"));
-      return { n, description, p, text: text.toLowerCase() };
+      parts.push(text);
     };
-    index = nodes.map(entry);
-    const first = nodes.length;
-    s.tests.forEach((e, j) => index.push(entry({ ...testEntry(e), type: "test" }, first + j)));
-    const firstRule = first + s.tests.length;
-    s.rules.forEach((e, j) => index.push(entry({ ...testEntry(e), type: "rule" }, firstRule + j)));
+    nodes.forEach((n, p) => add(n.id, p));
+    let p = nodes.length;
+    for (const e of [...s.tests, ...s.rules]) add(testEntry(e).id, p++);
     for (const e of data.exposures)
-      index.push({
-        n: { id: e.id, name: e.name, type: "exposure" },
-        description: e.description,
-        p: -1,
-        text: [e.id, e.label, e.description].filter(Boolean).join("\n").toLowerCase(),
-      });
+      parts.push([e.id, e.label, e.description].filter(Boolean).join("\n"));
+    const text = parts.join("\0").toLowerCase();
+    const starts = [0];
+    for (let i = text.indexOf("\0"); i >= 0; i = text.indexOf("\0", i + 1)) starts.push(i + 1);
+    index = { s, text, starts, positions: p };
     return index;
+  }
+
+  /** The node (or exposure) of search entry `k`, with its description. */
+  function subject({ s, positions }, k) {
+    if (k < nodes.length) return { n: nodes[k], description: s.descriptions[k] };
+    if (k < positions) {
+      const j = k - nodes.length;
+      const type = j < s.tests.length ? "test" : "rule";
+      const e = type === "test" ? s.tests[j] : s.rules[j - s.tests.length];
+      return { n: { ...testEntry(e), type }, description: s.descriptions[k] };
+    }
+    const e = data.exposures[k - positions];
+    return { n: { id: e.id, name: e.name, type: "exposure" }, description: e.description };
   }
 
   /** The columns search data holds for position `p`, as `{ name, description }`. */
@@ -135,16 +147,28 @@
   async function search(q) {
     const words = q.toLowerCase().split(/\s+/).filter(Boolean);
     if (words.length === 0) return [];
+    const idx = await searchIndex();
+    const { text, starts } = idx;
     const hits = [];
-    for (const entry of await searchIndex()) {
-      if (!words.every((w) => entry.text.includes(w))) continue;
-      const n = entry.n;
-      const rank = words.every((w) => n.name.toLowerCase().includes(w)) ? 0 : 1;
-      const columns = columnsAt(entry.p).filter((c) =>
-        words.every((w) => `${c.name}\n${c.description || ""}`.toLowerCase().includes(w)),
-      );
-      hits.push({ n, rank, columns, description: entry.description });
-      if (hits.length >= 200) break;
+    for (let at = text.indexOf(words[0]); at >= 0 && hits.length < 200;) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      const end = lo + 1 < starts.length ? starts[lo + 1] - 1 : text.length;
+      const entry = text.slice(starts[lo], end);
+      if (words.every((w) => entry.includes(w))) {
+        const { n, description } = subject(idx, lo);
+        const rank = words.every((w) => n.name.toLowerCase().includes(w)) ? 0 : 1;
+        const columns = columnsAt(lo < idx.positions ? lo : -1).filter((c) =>
+          words.every((w) => `${c.name}\n${c.description || ""}`.toLowerCase().includes(w)),
+        );
+        hits.push({ n, rank, columns, description });
+      }
+      at = text.indexOf(words[0], end + 1);
     }
     return hits.sort((a, b) => a.rank - b.rank || a.n.id.localeCompare(b.n.id));
   }
