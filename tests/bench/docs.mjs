@@ -1,8 +1,9 @@
 // Docs site (issue #15): `docs generate` on the models project after a build (budget < 1 s) and
 // on a 10,000-model synthetic project (< 15 s); the generated site's load and a search in
-// Debian's Chromium (< 300 ms each). Wall times of the CLI as users run it, and its CPU seconds
-// (user + sys: the machine may be shared); in the page, wall ms and the main thread's script and
-// task time from the DevTools protocol. Baseline in the same run: `sluice ls -s <model>` on the
+// Debian's Chromium (< 300 ms each; tests/bench/docs-page.mjs, which also compares two sites).
+// Wall times of the CLI as users run it, and its CPU seconds (user + sys: the machine may be
+// shared); in the page, wall ms and the main thread's script and task time from the DevTools
+// protocol. Baseline in the same run: `sluice ls -s <model>` on the
 // same project (load, compile, select: what every command pays), as a ratio of CPU seconds.
 //
 //   node tests/bench/docs.mjs [models]   (default 10000)
@@ -10,8 +11,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { measurePages, pageFigures } from "./docs-page.mjs";
 import {
   generateRaw,
   median,
@@ -56,78 +56,20 @@ function docsMedian(runs, dir, options) {
   return { ms: median(all.map((r) => r.ms)), cpu: median(all.map((r) => r.cpu)) };
 }
 
-/**
- * Page load (a fresh navigation to the site's ready flag) and one search, in ms, in Chromium,
- * with the main thread's script and task ms of the load (DevTools protocol `Performance`).
- */
-async function inBrowser(dir, term) {
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  try {
-    const page = await browser.newPage();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send("Performance.enable");
-    const metrics = async () =>
-      Object.fromEntries(
-        (await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]),
-      );
-    const url = pathToFileURL(path.join(dir, "target/docs/index.html")).href;
-    const load = [];
-    const search = [];
-    const script = [];
-    const task = [];
-    for (let i = 0; i < 3; i++) {
-      await page.goto("about:blank"); // a new document each time (a hash change would not load)
-      const before = await metrics();
-      await page.goto(`${url}#/`);
-      await page.waitForFunction(() => window.SLUICE_DOCS_READY);
-      load.push(await page.evaluate(() => performance.now()));
-      const after = await metrics();
-      script.push((after.ScriptDuration - before.ScriptDuration) * 1000);
-      task.push((after.TaskDuration - before.TaskDuration) * 1000);
-      search.push(
-        await page.evaluate(async (q) => {
-          const t0 = performance.now();
-          const done = new Promise((r) =>
-            addEventListener("hashchange", () => setTimeout(r, 0), { once: true }),
-          );
-          location.hash = `#/search/${q}`;
-          await done;
-          if (!document.querySelector("[data-testid=search-results] li"))
-            throw new Error("no result");
-          return performance.now() - t0;
-        }, term),
-      );
-    }
-    return {
-      load: median(load),
-      search: median(search),
-      script: median(script),
-      task: median(task),
-    };
-  } finally {
-    await browser.close();
-  }
-}
-
 const models = tempProject();
 try {
   generateRaw(models.dir, 5000);
   timeCommand(process.execPath, [sluiceBin, "--project-dir", models.dir, "build"]);
   const run = docsMedian(3, models.dir);
   const ls = lsBaseline(models.dir, "sales_by_country");
-  const page = await inBrowser(models.dir, "revenue");
+  const site = { dir: models.dir, term: "revenue", node: "model.sales_by_country" };
+  const [page] = await measurePages([site]);
   report("docs: the models project (after a build)", {
     "docs generate ms (median of 3)": run.ms,
     "docs generate CPU s": run.cpu,
     "baseline: sluice ls CPU s": ls,
     "docs generate / ls (CPU)": `${(run.cpu / ls).toFixed(2)}x`,
-    "page load ms (Chromium)": page.load,
-    "page load script / task ms (main thread)": `${page.script.toFixed(0)} / ${page.task.toFixed(0)}`,
-    "search ms": page.search,
+    ...pageFigures(page),
   });
 } finally {
   models.cleanup();
@@ -140,7 +82,7 @@ try {
   const noLineageCache = docs(root, { lineageCache: false });
   const again = docs(root);
   const ls = lsBaseline(root, "m_9999");
-  const page = await inBrowser(root, "m_9999");
+  const [page] = await measurePages([{ dir: root, term: "m_9999", node: "model.m_9999" }]);
   report(`docs: a ${size}-model synthetic project (not built)`, {
     "docs generate ms (first: compiles, no caches)": first.ms,
     "  CPU s": first.cpu,
@@ -150,9 +92,7 @@ try {
     "  CPU s  ": again.cpu,
     "baseline: sluice ls CPU s": ls,
     "docs generate again / ls (CPU)": `${(again.cpu / ls).toFixed(2)}x`,
-    "page load ms (Chromium)": page.load,
-    "page load script / task ms (main thread)": `${page.script.toFixed(0)} / ${page.task.toFixed(0)}`,
-    "search ms": page.search,
+    ...pageFigures(page),
   });
 } finally {
   rmSync(root, { recursive: true, force: true });

@@ -5,13 +5,13 @@ import { once } from "node:events";
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import vm from "node:vm";
 import { XMLParser } from "fast-xml-parser";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, copyModelsProject, repoRoot, runSluice, readRunResults } from "../support/cli.js";
 import { launchChromium } from "../support/chromium.js";
 import { expectDashboardMatchesMarts } from "../support/dashboard-marks.js";
+import { readSite } from "../support/docs-site.js";
 
 // The models project on a two-day local lake, built, then `docs generate`: the site's data, the
 // column lineage, the Tableau data sources, and the pages in Debian's Chromium checked against
@@ -25,21 +25,6 @@ async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
   const r = await sluice("query", sql, "--format", "json");
   if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as T[];
-}
-
-/** A generated `assets/*.js` file's `window.<name>` value. */
-async function windowValue<T>(file: string, name: string): Promise<T> {
-  const window: Record<string, unknown> = {};
-  vm.runInNewContext(await readFile(file, "utf8"), { window, JSON });
-  return window[name] as T;
-}
-
-interface DocsNode {
-  id: string;
-  type: string;
-  description?: string;
-  columns: { name: string; type?: string; description?: string }[];
-  last?: { status: string; rows?: number; dq?: { metric?: number } };
 }
 
 beforeAll(async () => {
@@ -58,10 +43,7 @@ describe("sluice docs generate", () => {
   it("writes every node with its description, catalog types and last result", async () => {
     const docs = path.join(dir, "target/docs");
     expect((await readdir(docs)).sort()).toEqual(["assets", "dashboard.html", "index.html"]);
-    const data = await windowValue<{ nodes: DocsNode[]; exposures: { name: string }[] }>(
-      path.join(docs, "assets/data.js"),
-      "SLUICE_DOCS",
-    );
+    const data = await readSite(docs);
     const ls = await sluice("ls", "--format", "name");
     expect(data.nodes.map((n) => n.id).sort()).toEqual(ls.stdout.trim().split("\n").sort());
     expect(new Set(data.nodes.map((n) => n.type))).toEqual(
@@ -77,9 +59,23 @@ describe("sluice docs generate", () => {
     const results = await readRunResults(dir);
     const rows = results.results.find((r: { id: string }) => r.id === mart.id)!.rows;
     expect(mart.last).toMatchObject({ status: "success", rows });
+    // A node's page lists the tests and rules that depend on it.
+    const tests = data.nodes.filter((n) => /test|rule/.test(n.type));
+    expect(mart.tests.map((t) => t.id).sort()).toEqual(
+      tests
+        .filter((t) => t.dependsOn.includes(mart.id))
+        .map((t) => t.id)
+        .sort(),
+    );
+    expect(mart.tests.length).toBeGreaterThan(0);
+    // What the page loads first holds no test and no column: they load on demand.
+    const first = await readFile(path.join(docs, "assets/data.js"), "utf8");
+    expect(data.index.nodes.some(([id]) => id.startsWith("test."))).toBe(false);
+    expect(first).not.toContain(tests[0]!.name);
+    expect(first).not.toContain("the exact sum of quantity");
     const rule = data.nodes.find((n) => n.type === "rule" && n.last?.dq?.metric !== undefined);
     expect(rule?.last?.status).toMatch(/pass|fail|warn/);
-    expect(data.exposures.map((e) => e.name)).toContain("sales_dashboard");
+    expect(data.index.exposures.map((e) => e.name)).toContain("sales_dashboard");
   });
 
   it("column lineage resolves at least 95% of the model columns", async () => {
@@ -240,6 +236,42 @@ describe("the site in Chromium", () => {
     expect(await lineage.locator('[data-column="model.order_items.unit_price"]').count()).toBe(1);
     expect(await page.locator('[data-testid="model-graph"] g.node').count()).toBeGreaterThan(2);
     await page.screenshot({ path: path.join(artifacts, "column-lineage.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("the model graph draws the exposures that read a mart; an exposure's page draws its marts", async () => {
+    await page.goto(`${site("index.html")}#/node/model.sales_by_country`);
+    const graph = page.locator('[data-testid="model-graph"]');
+    await graph.waitFor();
+    const boxes = async () =>
+      graph.locator("g.node").evaluateAll((gs) =>
+        gs.map((g) => ({
+          id: g.getAttribute("data-id"),
+          current: g.classList.contains("current"),
+          href: g.parentElement!.getAttribute("href"),
+        })),
+      );
+    // exposures.yml: the dashboard and its heatmap view read sales_by_country.
+    const downstream = (await boxes()).filter((b) => b.id!.startsWith("exposure."));
+    expect(downstream.map((b) => b.id).sort()).toEqual([
+      "exposure.global_sales_heatmap",
+      "exposure.sales_dashboard",
+    ]);
+    expect(downstream.map((b) => b.href)).toContain("#/exposure/exposure.sales_dashboard");
+    await page.locator('g.node[data-id="exposure.sales_dashboard"]').click();
+    await page.waitForFunction(() => location.hash === "#/exposure/exposure.sales_dashboard");
+    await page.locator('[data-testid="model-graph"] g.node.current').waitFor();
+    const around = await boxes();
+    expect(around.filter((b) => b.current).map((b) => b.id)).toEqual(["exposure.sales_dashboard"]);
+    for (const mart of [
+      "sales_by_country",
+      "hourly_sales_by_category",
+      "customer_lifetime_value",
+      "funnel",
+      "channel_performance",
+    ])
+      expect(around.map((b) => b.id)).toContain(`model.${mart}`);
+    await page.screenshot({ path: path.join(artifacts, "exposure-graph.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
 

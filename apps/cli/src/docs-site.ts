@@ -227,7 +227,7 @@ export async function generateDocs(ctx: ProjectContext, reading: TargetReading):
   });
   const site = packageFile("@sluice/docs/site");
   const dir = path.join(ctx.targetDir, "docs");
-  const { index, shards } = siteData(data);
+  const { index, search, shards } = siteData(data);
   await rm(path.join(dir, "assets/nodes"), { recursive: true, force: true });
   await writeAll(dir, [
     ...SITE_FILES.map(([from, to]): [string, { copy: string }] => [
@@ -235,6 +235,7 @@ export async function generateDocs(ctx: ProjectContext, reading: TargetReading):
       { copy: path.join(site, from) },
     ]),
     ["assets/data.js", dataScript("SLUICE_DOCS", index)],
+    ["assets/search.js", dataScript("SLUICE_SEARCH", search)],
     ...shards.map((shard, k): [string, string] => [
       `assets/nodes/${k}.js`,
       dataScript(`SLUICE_SHARD_${k}`, shard),

@@ -1,8 +1,12 @@
 // The docs site: one page, hash routes (#/node/<id>, #/search/<text>, #/exposure/<name>),
 // reading window.SLUICE_DOCS (assets/data.js), so it works from file:// with no server. The
-// index holds what the tree, graph and search read; a node's SQL, config and lineage come from
-// its shard (assets/nodes/<k>.js) when its page opens, the lineage graph
-// (assets/lineage-graph.js) when a column is traced: a 10,000-model site opens fast.
+// index holds what the first view, the tree and the graph read: ids, names, types and
+// dependencies of sources, seeds and models. Loaded on demand, by <script> (file:// blocks
+// fetch): tests and rules with every node's description and columns (assets/search.js) on the
+// first search, a test's page or the tree's test list; a node's details (description, columns,
+// last result, SQL, config, lineage, its tests) from its shard (assets/nodes/<k>.js) when its
+// page opens; the lineage graph (assets/lineage-graph.js) when a column is traced. A
+// 10,000-model site (20,000 tests) opens reading 339 KB instead of 4.25 MB.
 (function () {
   "use strict";
   const data = window.SLUICE_DOCS;
@@ -11,19 +15,22 @@
   const byId = new Map();
   const position = new Map();
   const children = new Map();
-  const testsOf = new Map();
   const append = (map, key, value) => {
     const list = map.get(key);
     if (list) list.push(value);
     else map.set(key, [value]);
   };
-  const counts = new Map(); // nodes per type, for the tree and the home page
-  data.nodes.forEach((n, i) => {
-    byId.set(n.id, n);
-    position.set(n.id, i);
-    counts.set(n.type, (counts.get(n.type) || 0) + 1);
-    const tested = n.type === "test" || n.type === "rule";
-    for (const d of n.dependsOn) append(tested ? testsOf : children, d, tested ? n : n.id);
+  const counts = new Map(Object.entries(data.counts)); // nodes per type, tests included
+  // Index entries are [id, dependsOn (positions, or ids), name if not the id without its type].
+  const ids = data.nodes.map((e) => e[0]);
+  const nodes = data.nodes.map(([id, deps, name], i) => {
+    const type = id.slice(0, id.indexOf("."));
+    const dependsOn = deps.map((d) => (typeof d === "number" ? ids[d] : d));
+    const n = { id, type, name: name ?? id.slice(type.length + 1), dependsOn };
+    byId.set(id, n);
+    position.set(id, i);
+    for (const d of dependsOn) append(children, d, id);
+    return n;
   });
   for (const e of data.exposures) for (const d of e.dependsOn) append(children, d, e.id);
 
@@ -38,11 +45,36 @@
           const s = document.createElement("script");
           s.src = src;
           s.onload = () => resolve(window[name]);
-          s.onerror = () => reject(new Error(`could not load ${src}`));
+          s.onerror = () => {
+            scripts.delete(src);
+            reject(new Error(`could not load ${src}`));
+          };
           document.head.appendChild(s);
         }),
       );
     return scripts.get(src);
+  }
+  /** Tests and rules and what search reads of every node (assets/search.js, loaded once). */
+  const loadSearch = () => loadGlobal("assets/search.js", "SLUICE_SEARCH");
+  /** A test's or rule's entry of the search data: its name (id `test.<name>`) or [id, name]. */
+  const testEntry = (e) =>
+    typeof e === "string" ? { id: `test.${e}`, name: e } : { id: e[0], name: e[1] };
+  /** A test or rule as the index would hold it (found in the search data), or undefined. */
+  async function testNode(id) {
+    const s = await loadSearch();
+    const lists = [
+      ["test", s.tests, 0],
+      ["rule", s.rules, s.tests.length],
+    ];
+    for (const [type, list, offset] of lists) {
+      const j = list.findIndex((e) => testEntry(e).id === id);
+      if (j < 0) continue;
+      const n = { ...testEntry(list[j]), type, dependsOn: [] };
+      byId.set(id, n);
+      position.set(id, data.nodes.length + offset + j);
+      return n;
+    }
+    return undefined;
   }
   async function detailsOf(id) {
     const i = position.get(id);
@@ -65,39 +97,78 @@
   const href = (id) =>
     exposures.has(id) ? `#/exposure/${encodeURIComponent(id)}` : `#/node/${encodeURIComponent(id)}`;
 
-  // Search index: one lower-cased text per node, plus its columns for "matched column" hints.
-  // Built on the first search, not on load: a 10,000-model site opens without it.
+  // Search index: one lower-cased string of every node's id, description and columns (then the
+  // exposures'), entries split by NUL; a word is found with indexOf over it, its entry by binary
+  // search over where entries start. Built on the first search, from assets/search.js: no object
+  // per entry (30,000 at 10,000 models), nodes and their columns decoded only for hits.
   let index;
-  function searchIndex() {
+  async function searchIndex() {
     if (index) return index;
-    index = data.nodes.map((n) => ({
-      n,
-      text: [n.id, n.name, n.description, ...n.columns.flatMap((c) => [c.name, c.description])]
-        .filter(Boolean)
-        .join("\n")
-        .toLowerCase(),
-    }));
+    const s = await loadSearch();
+    const parts = [];
+    const add = (id, p) => {
+      let text = id;
+      const description = s.descriptions[p];
+      if (description) text += "\n" + description;
+      for (const c of s.columns[p] ?? []) text += "\n" + (typeof c === "string" ? c : c.join("\n"));
+      parts.push(text);
+    };
+    nodes.forEach((n, p) => add(n.id, p));
+    let p = nodes.length;
+    for (const e of [...s.tests, ...s.rules]) add(testEntry(e).id, p++);
     for (const e of data.exposures)
-      index.push({
-        n: { id: e.id, name: e.name, type: "exposure", description: e.description, columns: [] },
-        text: [e.id, e.label, e.description].filter(Boolean).join("\n").toLowerCase(),
-      });
+      parts.push([e.id, e.label, e.description].filter(Boolean).join("\n"));
+    const text = parts.join("\0").toLowerCase();
+    const starts = [0];
+    for (let i = text.indexOf("\0"); i >= 0; i = text.indexOf("\0", i + 1)) starts.push(i + 1);
+    index = { s, text, starts, positions: p };
     return index;
   }
 
-  function search(q) {
+  /** The node (or exposure) of search entry `k`, with its description. */
+  function subject({ s, positions }, k) {
+    if (k < nodes.length) return { n: nodes[k], description: s.descriptions[k] };
+    if (k < positions) {
+      const j = k - nodes.length;
+      const type = j < s.tests.length ? "test" : "rule";
+      const e = type === "test" ? s.tests[j] : s.rules[j - s.tests.length];
+      return { n: { ...testEntry(e), type }, description: s.descriptions[k] };
+    }
+    const e = data.exposures[k - positions];
+    return { n: { id: e.id, name: e.name, type: "exposure" }, description: e.description };
+  }
+
+  /** The columns search data holds for position `p`, as `{ name, description }`. */
+  const columnsAt = (p) =>
+    (window.SLUICE_SEARCH.columns[p] ?? []).map((c) =>
+      typeof c === "string" ? { name: c } : { name: c[0], description: c[1] },
+    );
+
+  async function search(q) {
     const words = q.toLowerCase().split(/\s+/).filter(Boolean);
     if (words.length === 0) return [];
+    const idx = await searchIndex();
+    const { text, starts } = idx;
     const hits = [];
-    for (const entry of searchIndex()) {
-      if (!words.every((w) => entry.text.includes(w))) continue;
-      const n = entry.n;
-      const rank = words.every((w) => n.name.toLowerCase().includes(w)) ? 0 : 1;
-      const columns = n.columns.filter((c) =>
-        words.every((w) => `${c.name}\n${c.description || ""}`.toLowerCase().includes(w)),
-      );
-      hits.push({ n, rank, columns });
-      if (hits.length >= 200) break;
+    for (let at = text.indexOf(words[0]); at >= 0 && hits.length < 200;) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      const end = lo + 1 < starts.length ? starts[lo + 1] - 1 : text.length;
+      const entry = text.slice(starts[lo], end);
+      if (words.every((w) => entry.includes(w))) {
+        const { n, description } = subject(idx, lo);
+        const rank = words.every((w) => n.name.toLowerCase().includes(w)) ? 0 : 1;
+        const columns = columnsAt(lo < idx.positions ? lo : -1).filter((c) =>
+          words.every((w) => `${c.name}\n${c.description || ""}`.toLowerCase().includes(w)),
+        );
+        hits.push({ n, rank, columns, description });
+      }
+      at = text.indexOf(words[0], end + 1);
     }
     return hits.sort((a, b) => a.rank - b.rank || a.n.id.localeCompare(b.n.id));
   }
@@ -123,16 +194,32 @@
     $("tree").innerHTML = html.join("");
     // Lists fill when opened: a 10,000-model project draws only what is looked at.
     for (const d of $("tree").querySelectorAll("details[data-type]")) {
-      const fill = () => {
+      const type = d.dataset.type;
+      const fill = async () => {
         if (d.dataset.filled) return;
         d.dataset.filled = "1";
-        d.lastElementChild.innerHTML = data.nodes
-          .filter((n) => n.type === d.dataset.type)
-          .map((n) => link(n.id, n.type === "source" ? n.id.slice(7) : n.name))
-          .join("");
+        const tested = type === "test" || type === "rule";
+        const s = tested ? await loadSearch() : undefined;
+        d.lastElementChild.innerHTML = tested
+          ? (type === "test" ? s.tests : s.rules)
+              .map((e) => {
+                const t = testEntry(e);
+                return link(t.id, t.name);
+              })
+              .join("")
+          : nodes
+              .filter((n) => n.type === type)
+              .map((n) => link(n.id, n.type === "source" ? n.id.slice(7) : n.name))
+              .join("");
       };
-      if (d.open) fill();
-      d.addEventListener("toggle", fill);
+      const fillOrSay = () =>
+        fill().catch((e) => {
+          delete d.dataset.filled;
+          d.lastElementChild.textContent = e.message;
+          console.error(e);
+        });
+      if (d.open) fillOrSay();
+      d.addEventListener("toggle", fillOrSay);
     }
   }
 
@@ -244,8 +331,8 @@
   function nodePage(n, d, lineagePanel) {
     const id = n.id;
     const lin = d.lineage;
-    const cols = n.columns.length
-      ? `<table data-testid="columns"><tr><th>Column</th><th>Type</th><th>Description</th><th>Lineage</th></tr>${n.columns
+    const cols = d.columns.length
+      ? `<table data-testid="columns"><tr><th>Column</th><th>Type</th><th>Description</th><th>Lineage</th></tr>${d.columns
           .map((c) => {
             const l = lin?.columns.find((x) => x.column === c.name.toLowerCase());
             const from = l
@@ -259,7 +346,7 @@
           })
           .join("")}</table>`
       : '<p class="muted">no columns known (build the target for catalog columns)</p>';
-    const tests = (testsOf.get(id) || [])
+    const tests = d.tests
       .map(
         (t) =>
           `<tr><td>${link(t.id, t.name)}</td><td>${esc(t.ruleText ?? t.type)}</td><td>${lastResult(t.last)}</td></tr>`,
@@ -270,11 +357,11 @@
       : '<p class="muted">defaults</p>';
     return `
       <h1><span class="kind">${esc(n.type)}</span>${esc(n.id)}</h1>
-      <p>${esc(n.description ?? "")}</p>
+      <p>${esc(d.description ?? "")}</p>
       <p class="muted">${esc(d.path)}${d.relation ? ` · ${esc(d.relation)}` : ""} · ${esc(d.materialization)}${d.tags.length ? ` · tags ${esc(d.tags.join(", "))}` : ""}</p>
       ${d.attachedTo ? `<p>Tests ${link(d.attachedTo)}</p>` : ""}
-      ${n.ruleText ? `<p>Rule <code>${esc(n.ruleText)}</code></p>` : ""}
-      <h2>Last run</h2><p data-testid="last-result">${lastResult(n.last)}</p>
+      ${d.ruleText ? `<p>Rule <code>${esc(d.ruleText)}</code></p>` : ""}
+      <h2>Last run</h2><p data-testid="last-result">${lastResult(d.last)}</p>
       <h2>Columns</h2>${cols}
       <div id="column-panel">${lineagePanel}</div>
       ${tests ? `<h2>Tests and rules</h2><table data-testid="tests"><tr><th>Test</th><th>What</th><th>Last result</th></tr>${tests}</table>` : ""}
@@ -303,12 +390,12 @@
       <h2>Exposures</h2><ul>${data.exposures.map((e) => `<li><a href="${href(e.id)}">${esc(e.label || e.name)}</a> <span class="muted">${esc(e.description ?? "")}</span></li>`).join("")}</ul>`;
   }
 
-  function searchPage(q) {
-    const hits = search(q);
+  async function searchPage(q) {
+    const hits = await search(q);
     return `<h1>Search: ${esc(q)}</h1><ol class="results" data-testid="search-results">${hits
       .map(
         (h) =>
-          `<li><a href="${href(h.n.id)}">${esc(h.n.id)}</a> <span class="muted">${esc(h.n.description ?? "")}</span>${h.columns
+          `<li><a href="${href(h.n.id)}">${esc(h.n.id)}</a> <span class="muted">${esc(h.description ?? "")}</span>${h.columns
             .map(
               (c) =>
                 `<div data-column="${esc(h.n.id + "." + c.name)}">column <a href="#/node/${encodeURIComponent(h.n.id)}/${encodeURIComponent(c.name)}">${esc(c.name)}</a>: ${esc(c.description ?? "")}</div>`,
@@ -320,9 +407,11 @@
 
   /** A node page, once its details (and, for a column, the lineage graph) have loaded. */
   async function nodeRoute(id, column, current) {
-    const n = byId.get(id);
+    // Tests and rules are not in the index: their entries come with the search data.
+    const n = byId.get(id) ?? (id.startsWith("test.") ? await testNode(id) : undefined);
     if (!n) return `<h1>Not found</h1><p>${esc(id)}</p>`;
     const [d, graph] = await Promise.all([detailsOf(id), column ? lineageGraph() : undefined]);
+    if (d.dependsOn) n.dependsOn = d.dependsOn; // a test's: its graph reads them
     if (!current()) return undefined;
     return nodePage(n, d, column ? columnLineage(graph, id, column) : "");
   }
@@ -336,10 +425,13 @@
     let html;
     if (kind === "node") html = await nodeRoute(rest[0], rest[1], current);
     else if (kind === "exposure") html = exposurePage(rest[0]);
-    else if (kind === "search") html = searchPage(rest.join("/"));
+    else if (kind === "search") html = await searchPage(rest.join("/"));
     else html = home();
     if (html === undefined || !current()) return;
     $("main").innerHTML = html;
+    // For tests and benchmarks: the route on show, set once its page is drawn.
+    document.body.dataset.route = location.hash;
+    window.dispatchEvent(new Event("sluice:rendered"));
     for (const b of document.querySelectorAll("button.col"))
       b.addEventListener("click", async () => {
         const graph = await lineageGraph();
@@ -354,6 +446,9 @@
 
   $("meta").textContent = `${data.project} · target ${data.target} · generated ${data.generatedAt}`;
   let timer;
+  // Focusing the box starts loading the search data, before the first keystroke needs it.
+  // (A failure here shows on the search that needs the data: loadGlobal forgets it, to retry.)
+  $("search").addEventListener("focus", () => loadSearch().catch(() => {}), { once: true });
   $("search").addEventListener("input", (e) => {
     clearTimeout(timer);
     const q = e.target.value.trim();

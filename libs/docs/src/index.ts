@@ -13,4 +13,11 @@ export type { SheetField, SheetSpec, TwbInput } from "./tableau-twb.js";
 export { SEED_SHEETS } from "./dashboard-sheets.js";
 export type { TdsInput } from "./tableau-tds.js";
 export { siteData } from "./site-data.js";
-export type { DocsIndex, IndexNode, NodeDetails } from "./site-data.js";
+export type {
+  DocsIndex,
+  IndexNode,
+  NodeDetails,
+  SearchData,
+  TestEntry,
+  TestSummary,
+} from "./site-data.js";

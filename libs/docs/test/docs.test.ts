@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { DocsData, DocsNode } from "../src/index.js";
 import {
   buildDocsData,
   dataScript,
@@ -127,40 +128,84 @@ describe("docs data", () => {
     expect(window.X).toEqual({ s: "</script>", n: 1 });
   });
 
-  it("siteData: an index without SQL, config and lineage; each node's details at its shard position", () => {
-    const many = Array.from({ length: 5 }, (_, i) => ({
-      ...node,
-      id: `model.m${i}`,
-      name: `m${i}`,
-      sql: `select ${i} as a`,
-    }));
+  it("siteData: a compact index without tests, columns or descriptions; search data and details by position", () => {
+    const base = { path: "x.sql", materialization: "table", tags: [], config: {}, sql: "" };
+    const n = (id: string, type: DocsNode["type"], extra: Partial<DocsNode> = {}): DocsNode => ({
+      ...base,
+      id,
+      type,
+      name: id.slice(id.lastIndexOf(".") + 1),
+      dependsOn: [],
+      columns: [],
+      ...extra,
+    });
+    const nodes: DocsNode[] = [
+      n("source.raw.events", "source", { columns: [{ name: "line", description: "JSON" }] }),
+      n("test.not_null_m0_a", "test", { dependsOn: ["model.m0"], attachedTo: "model.m0" }),
+      n("model.m0", "model", { dependsOn: ["source.raw.events"], description: "First." }),
+      n("test.rule_m0", "rule", { dependsOn: ["model.m0"], ruleText: "RowCount > 0" }),
+      n("model.m1", "model", {
+        dependsOn: ["model.m0", "macro.elsewhere"],
+        columns: [{ name: "a", type: "INTEGER" }],
+        sql: "select a from m0",
+      }),
+      n("test.rel_m1_m0", "test", {
+        dependsOn: ["model.m1", "model.m0"],
+        last: { status: "pass", message: "0 failures" },
+      }),
+    ];
     const graph = {
-      nodes: { "model.m3": { node: "model.m3", columns: [] } },
+      nodes: { "model.m1": { node: "model.m1", columns: [] } },
       stats: { columns: 1, resolved: 1, unknown: 0 },
     };
-    const data = buildDocsData({ ...compiled, nodes: many }, graph, { now: new Date(0) });
-    const { index, shards, lineage } = siteData(data, 2);
-    expect(index.shardSize).toBe(2);
+    const data: DocsData = {
+      ...{ project: "p", target: "local", generatedAt: "", catalog: false },
+      ...{ nodes, exposures: [], lineage: graph },
+    };
+    const { index, search, shards, lineage } = siteData(data, 2);
+    // Index: id, dependencies by position (or id), the name only when the id does not give it.
+    expect(index.nodes).toEqual([
+      ["source.raw.events", [], "events"],
+      ["model.m0", [0]],
+      ["model.m1", [1, "macro.elsewhere"]],
+    ]);
+    expect(index.counts).toEqual({ source: 1, model: 2, test: 2, rule: 1 });
     expect(index.stats).toEqual(graph.stats);
     expect(index).not.toHaveProperty("lineage");
-    expect(
-      index.nodes.map((n) => Object.keys(n).filter((k) => /sql|config|path|tags/.test(k))),
-    ).toEqual(Array(5).fill([]));
-    expect(shards.map((s) => s.length)).toEqual([2, 2, 1]);
-    const at = (id: string) => {
-      const i = index.nodes.findIndex((n) => n.id === id);
-      return shards[Math.floor(i / index.shardSize)]![i % index.shardSize]!;
-    };
-    expect(at("model.m3")).toEqual({
-      path: "m.sql",
-      relation: "marts.m",
-      materialization: "table",
-      tags: [],
-      sql: "select 3 as a",
-      config: { schema: "marts" },
-      lineage: { node: "model.m3", columns: [] },
+    // Search data: tests at positions 3 and 4, the rule at 5; texts by position.
+    expect(search).toEqual({
+      tests: ["not_null_m0_a", "rel_m1_m0"],
+      rules: ["rule_m0"],
+      descriptions: { 1: "First." },
+      columns: { 0: [["line", "JSON"]], 2: ["a"] },
     });
-    expect(at("model.m4").sql).toBe("select 4 as a");
+    expect(shards.map((s) => s.length)).toEqual([2, 2, 2]);
+    const at = (p: number) => shards[Math.floor(p / 2)]![p % 2]!;
+    expect(at(1).tests.map((t) => t.id)).toEqual([
+      "test.not_null_m0_a",
+      "test.rel_m1_m0",
+      "test.rule_m0",
+    ]);
+    expect(at(2)).toEqual({
+      ...base,
+      sql: "select a from m0",
+      columns: [{ name: "a", type: "INTEGER" }],
+      lineage: { node: "model.m1", columns: [] },
+      tests: [
+        {
+          id: "test.rel_m1_m0",
+          type: "test",
+          name: "rel_m1_m0",
+          last: { status: "pass", message: "0 failures" },
+        },
+      ],
+    });
+    expect(at(3)).toMatchObject({ dependsOn: ["model.m0"], attachedTo: "model.m0", tests: [] });
+    expect(at(5)).toMatchObject({ dependsOn: ["model.m0"], ruleText: "RowCount > 0" });
+    expect(at(0)).not.toHaveProperty("dependsOn");
     expect(lineage).toBe(graph);
+    // A test whose id is not `test.<name>` (a unit test's) is written with both.
+    const unit = { ...data, nodes: [n("unit_test.events.keeps_first", "test")] };
+    expect(siteData(unit).search.tests).toEqual([["unit_test.events.keeps_first", "keeps_first"]]);
   });
 });
