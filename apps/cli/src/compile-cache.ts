@@ -213,6 +213,8 @@ export function readCachedContext(
  * or after it (it may have changed while it was read, or change again within the file system's
  * timestamp granularity): the next run compiles again rather than trust a racy snapshot.
  * `listings`: reuse the listing the cache check took (see {@link Listings}).
+ * `context` is asked for only when the cache is written: at 10,000 models it is a 47 MB text,
+ * best given as pieces (see json-pieces.ts).
  * Returns the header line written (undefined when skipped or not writable).
  */
 export function writeCachedContext(
@@ -220,7 +222,7 @@ export function writeCachedContext(
   request: CacheRequest,
   folders: readonly string[],
   envNames: readonly string[],
-  context: string,
+  context: () => string | Iterable<string>,
   loadStartedMs: number,
   listings?: Listings,
 ): string | undefined {
@@ -237,7 +239,7 @@ export function writeCachedContext(
   try {
     mkdirSync(targetDir, { recursive: true });
     const line = JSON.stringify(header);
-    writeHeadedFile(path.join(targetDir, CACHE_FILE), line, context);
+    writeHeadedFile(path.join(targetDir, CACHE_FILE), line, context());
     return line;
   } catch {
     // A read-only project still works, only without the cache.

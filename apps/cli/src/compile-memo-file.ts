@@ -4,6 +4,7 @@ import type { CompileMemo, ModelMemo } from "@sluice/compiler";
 import type { ParsedProperties, PropertiesMemo } from "@sluice/project";
 import { buildId } from "./compile-cache.js";
 import { writeHeadedFile } from "./headed-file.js";
+import { jsonPieces } from "./json-pieces.js";
 
 /**
  * `target/compile_memo.json`: what a load and compile can reuse from the previous one, kept
@@ -64,7 +65,8 @@ export function writeLoadMemo(targetDir: string, dir: string, memo: LoadMemo): v
   const saved: Saved = { properties: properties.next, models: models.next };
   try {
     mkdirSync(targetDir, { recursive: true });
-    writeHeadedFile(path.join(targetDir, MEMO_FILE), header(dir), JSON.stringify(saved));
+    // In pieces, one memo entry each: at 10,000 models the memo is a 34 MB text.
+    writeHeadedFile(path.join(targetDir, MEMO_FILE), header(dir), jsonPieces(saved, 1));
   } catch {
     // A read-only project still works, only without the memo.
   }

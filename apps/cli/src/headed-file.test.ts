@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { writeHeadedFile } from "./headed-file.js";
+import { jsonPieces } from "./json-pieces.js";
 
 describe("writeHeadedFile", () => {
   const dirs: string[] = [];
@@ -22,5 +23,20 @@ describe("writeHeadedFile", () => {
     writeHeadedFile(file, '{"format":1}', body);
     expect(readFileSync(file, "utf8")).toBe(`{"format":1}\n${body}`);
     expect(readdirSync(dir)).toEqual(["cache.json"]);
+  });
+
+  it("writes a body given as pieces exactly as its joined text, across write batches", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "memo.json");
+    // About 3 MB of multi-byte text in 60,000 pieces: several batches, split mid-object.
+    const value = {
+      models: Object.fromEntries(
+        Array.from({ length: 20_000 }, (_, i) => [`model.m_${i}`, { sql: `select 'é ✓ ${i}'` }]),
+      ),
+      tail: [1, undefined, "😀".repeat(600_000)],
+    };
+    writeHeadedFile(file, "h", jsonPieces(value, 2));
+    expect(readFileSync(file, "utf8")).toBe(`h\n${JSON.stringify(value)}`);
+    expect(readdirSync(dir)).toEqual(["memo.json"]);
   });
 });

@@ -15,6 +15,7 @@ import {
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
 import { readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
+import { jsonPieces } from "./json-pieces.js";
 
 /** A loaded and compiled project, ready to run on its target. */
 export interface ProjectContext {
@@ -73,13 +74,14 @@ export async function loadProjectContext(
     );
     return fail(io, fresh.failed, dir);
   }
+  // The text is written in pieces unless another run id needs it whole anyway (revive below).
   const header = useCache
     ? writeCachedContext(
         targetDir,
         request,
         fresh.folders,
         fresh.envRead,
-        fresh.context,
+        () => (runId === RUN_ID_PLACEHOLDER ? jsonPieces(fresh.cached, 2) : fresh.context()),
         loadStarted,
         listings,
       )
@@ -88,7 +90,7 @@ export async function loadProjectContext(
   const ctx =
     runId === RUN_ID_PLACEHOLDER
       ? await reviveContext(fresh.cached, runId, targetDir, io, dir)
-      : await revive(fresh.context, runId, targetDir, io, dir);
+      : await revive(fresh.context(), runId, targetDir, io, dir);
   return withCacheHeader(ctx, header);
 }
 
@@ -133,14 +135,18 @@ interface CachedContext {
   warnings: Diagnostic[];
 }
 
-/** Load and compile with the placeholder run id; the result as JSON text, or the errors. */
+/**
+ * Load and compile with the placeholder run id; the result, its JSON text (built when first
+ * asked for: a compile whose cache is not written and needs no other run id never builds it),
+ * or the errors.
+ */
 async function loadAndCompile(
   dir: string,
   args: GlobalArgs,
   request: CacheRequest,
   memoDir: string | undefined,
 ): Promise<
-  | { context: string; cached: CachedContext; folders: string[]; envRead: string[] }
+  | { context: () => string; cached: CachedContext; folders: string[]; envRead: string[] }
   | { failed: Diagnostic[] }
 > {
   const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] =
@@ -207,8 +213,9 @@ async function loadAndCompile(
     target,
     warnings: diagnostics.filter((d) => d.severity === "warn"),
   };
+  let text: string | undefined;
   return {
-    context: JSON.stringify(cached),
+    context: () => (text ??= JSON.stringify(cached)),
     cached,
     folders: project.scannedFolders ?? [],
     envRead: [...env.read].sort(),

@@ -92,6 +92,30 @@ describe("writeManifest", () => {
     );
   });
 
+  it("copies runs of entries exactly when nodes are removed or move", () => {
+    fresh();
+    writeManifest(target, project, compiled, first, "b1");
+    const nodes = compiled.nodes;
+    const models = nodes.filter((n) => n.kind === "model");
+    // A node gone from the middle: the entries around it were not next to each other before.
+    const removed: CompiledProject = { ...compiled, nodes: nodes.filter((n) => n !== models[2]) };
+    expect(writeManifest(target, project, removed, second, "b1").reused).toBeGreaterThan(0);
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, removed, second)));
+    // Two copied entries swapped, and the first entry moved to the end of its section.
+    const [a, b] = [removed.nodes.indexOf(models[4]!), removed.nodes.indexOf(models[5]!)];
+    const swapped = [...removed.nodes];
+    [swapped[a], swapped[b]] = [swapped[b]!, swapped[a]!];
+    const moved: CompiledProject = { ...removed, nodes: [...swapped.slice(1), swapped[0]!] };
+    expect(writeManifest(target, project, moved, second, "b1")).toMatchObject({
+      built: 0,
+      written: true,
+    });
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, moved, second)));
+    // The index written from runs still finds every entry: back to the first order, no build.
+    expect(writeManifest(target, project, removed, first, "b1").built).toBe(0);
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, removed, first)));
+  });
+
   it("rebuilds every entry for another build or a manifest changed since it was written", () => {
     fresh();
     writeManifest(target, project, compiled, first, "b1");
