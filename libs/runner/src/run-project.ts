@@ -9,8 +9,7 @@ import { planRawReads, rawReadSummaries, reconciledNodes } from "./incremental/p
 import { quarantineResults, type QuarantinePolicy } from "./incremental/quarantine-results.js";
 import type { PublishedVersions } from "./incremental/window-reads.js";
 import { runDag } from "./scheduler.js";
-import { openMemoryDatabase } from "@sluice/engines";
-import { UnitTestSession } from "./unit/unit-test-session.js";
+import { unitTestSessionFor, type UnitTestMemoOption } from "./unit/unit-test-session.js";
 import type { NodeResult, RenderAtRun, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
@@ -50,6 +49,11 @@ export interface RunOptions {
    * it on an embedded DuckDB with the Trino-compat layer, or without it for `duckdb`.
    */
   sqlDialect?: "trino" | "duckdb";
+  /**
+   * Unit-test passes kept between runs: a unit test whose content key (`unitTestKey`) is the
+   * kept pass's passes again without running, reported as reused. None: every test runs.
+   */
+  unitTestMemo?: UnitTestMemoOption;
   /** What quarantined raw files and lines do to the run: `warn` (default) or `fail`. */
   onQuarantine?: QuarantinePolicy;
   /**
@@ -110,10 +114,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const checkedVersions: CheckedVersions = new Map();
   const built = new Set<string>();
   const tableVersions: TableVersions = new Map();
-  // Unit tests run on an embedded database of their own, whatever the target.
-  const unitTests = new UnitTestSession(options.compiled.nodes, () =>
-    openMemoryDatabase({ trinoCompat: (options.sqlDialect ?? "trino") === "trino" }),
-  );
+  const unitTests = unitTestSessionFor(options.compiled.nodes, options);
   const reconciled = {
     nodes: reconciledNodes(options.compiled.nodes),
     recorded: new Set<string>(),
