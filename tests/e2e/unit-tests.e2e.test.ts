@@ -168,6 +168,70 @@ describe("unit tests (sluice test -s test_type:unit)", () => {
     );
   });
 
+  it("a pass is reused while nothing it depends on changed, and says so; a change runs it again", async () => {
+    const unit = ["test", "--select", "test_type:unit"];
+    /** Each unit test's status and, when reused, the run it reuses. */
+    const outcomes = async () =>
+      new Map(
+        (await readRunResults(dir)).results.map((r) => [
+          r.id,
+          {
+            status: r.status,
+            reused: (r["reused"] as { run_id?: string } | undefined)?.run_id,
+            message: r.message,
+          },
+        ]),
+      );
+    const fresh = await sluice(...unit, "--no-unit-test-cache");
+    expect(fresh.code, fresh.stdout + fresh.stderr).toBe(0);
+    const first = (await readRunResults(dir)).run_id;
+    for (const [id, o] of await outcomes()) expect(o, id).toMatchObject({ reused: undefined });
+
+    const again = await sluice(...unit);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const reused = await outcomes();
+    expect([...reused.keys()]).toEqual(ids);
+    for (const [id, o] of reused) {
+      expect(o, id).toMatchObject({ status: "pass", reused: first });
+      expect(o.message, id).toMatch(
+        new RegExp(
+          `^\\d rows as expected \\(reused: nothing it depends on changed since run ${first}\\)$`,
+        ),
+      );
+    }
+    expect(again.stderr).toContain("(reused: nothing it depends on changed since run");
+
+    // The fixture a test reads changed: that test runs again (and fails); the others are reused.
+    const fixture = "tests/fixtures/sales_by_country_items.csv";
+    await edit(fixture, "2026-01-01,Atlantis,o3,8,1,5.00", "2026-01-01,Atlantis,o3,8,1,5.01");
+    const changed = await sluice(...unit);
+    expect(changed.code, changed.stdout + changed.stderr).toBe(1);
+    const sales = "unit_test.sales_by_country.sales_by_country_sums_per_day_and_country";
+    let now = await outcomes();
+    expect(now.get(sales)).toMatchObject({ status: "fail", reused: undefined });
+    for (const id of ids.filter((i) => i !== sales))
+      expect(now.get(id), id).toMatchObject({ status: "pass", reused: first });
+    await edit(fixture, "2026-01-01,Atlantis,o3,8,1,5.01", "2026-01-01,Atlantis,o3,8,1,5.00");
+
+    // An upstream model's SQL changed (the mock's columns come from it): its dependants run.
+    await edit(
+      "silver/order_items.sql",
+      "    event_date\nfrom items",
+      "    event_date\nfrom items\n",
+    );
+    const upstream = await sluice(...unit);
+    expect(upstream.code, upstream.stdout + upstream.stderr).toBe(0);
+    now = await outcomes();
+    expect(now.get(sales)).toMatchObject({ status: "pass", reused: undefined });
+    expect(now.get("unit_test.stg_events.stg_events_parses_and_rejects")?.reused).toBe(first);
+
+    // --full-refresh runs every unit test.
+    const full = await sluice("build", "--select", "test_type:unit", "--full-refresh");
+    expect(full.code, full.stdout + full.stderr).toBe(0);
+    for (const [id, o] of await outcomes())
+      expect(o, id).toMatchObject({ status: "pass", reused: undefined });
+  });
+
   it("refuses a bad declaration before any work (exit 2), at file:line:column with the fix", async () => {
     const file = "marts/bad.unit.yml";
     const write = (text: string) => writeFile(path.join(dir, file), text);

@@ -12,6 +12,7 @@ export { listRawZone as listLakeRawZone } from "./duckdb/raw-hours.js";
 export type { DuckdbEngineOptions } from "./duckdb/duckdb-engine.js";
 import type { MemoryDatabase } from "./duckdb/memory-database.js";
 export type { MemoryDatabase };
+export { EMBEDDED_DUCKDB_VERSION } from "./duckdb/embedded-version.js";
 
 /** An in-memory DuckDB (unit tests); the native binding loads only when this is called. */
 export async function openMemoryDatabase(

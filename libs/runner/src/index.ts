@@ -38,6 +38,9 @@ export type {
   FreshnessTarget,
 } from "./freshness/source-freshness.js";
 export { onlyUnitTests, runUnitTestsOnly } from "./unit/run-unit-tests.js";
+export { openUnitTestMemo, type UnitTestMemo } from "./unit/unit-test-memo.js";
+export { unitTestKey, type UnitTestRuntime } from "./unit/unit-test-key.js";
+export type { UnitTestMemoOption } from "./unit/unit-test-session.js";
 export { cloneRelations } from "./clone/clone-relations.js";
 export { cloneRunResults } from "./clone/clone-results.js";
 export type { CloneRun } from "./clone/clone-results.js";

@@ -9,8 +9,7 @@ import { planRawReads, rawReadSummaries, reconciledNodes } from "./incremental/p
 import { quarantineResults, type QuarantinePolicy } from "./incremental/quarantine-results.js";
 import type { PublishedVersions } from "./incremental/window-reads.js";
 import { runDag } from "./scheduler.js";
-import { openMemoryDatabase } from "@sluice/engines";
-import { UnitTestSession } from "./unit/unit-test-session.js";
+import { unitTestSessionFor, type UnitTestMemoOption } from "./unit/unit-test-session.js";
 import type { NodeResult, RenderAtRun, RunCommand, RunEvent, RunResults } from "./types.js";
 import { kindsFor } from "./types.js";
 import { costTotals } from "./athena/cost.js";
@@ -50,6 +49,11 @@ export interface RunOptions {
    * it on an embedded DuckDB with the Trino-compat layer, or without it for `duckdb`.
    */
   sqlDialect?: "trino" | "duckdb";
+  /**
+   * Unit-test passes kept between runs: a unit test whose content key (`unitTestKey`) is the
+   * kept pass's passes again without running, reported as reused. None: every test runs.
+   */
+  unitTestMemo?: UnitTestMemoOption;
   /** What quarantined raw files and lines do to the run: `warn` (default) or `fail`. */
   onQuarantine?: QuarantinePolicy;
   /**
@@ -80,11 +84,12 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const nodes = options.compiled.nodes.filter(
     (n) => chosen.has(n.id) && kinds.includes(n.kind) && n.materialization !== "ephemeral",
   );
+  const graph = nodeIndex(options.compiled.nodes);
   const tasks = nodes.map((n) => ({
     id: n.id,
-    deps: dependenciesOf(n, options.compiled.nodes, options.command),
+    deps: dependenciesOf(n, graph, options.command),
     node: n,
-    rawSources: upstreamRawSources(n, options.compiled.nodes, options.dialect),
+    rawSources: upstreamRawSources(n, graph.byId, options.dialect),
   }));
   const results: NodeResult[] = [];
   const versionsRecorded = await setUpRun(nodes, options);
@@ -94,7 +99,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const scope = options.scope ?? (options.fullRefresh ? "full" : "incremental");
   const written = new Map<string, WrittenPartitions>();
   const shared: SharedRows = new Map();
-  const byId = new Map(options.compiled.nodes.map((n) => [n.id, n]));
+  const byId = graph.byId;
   const published: PublishedVersions = new Map();
   const windowsRead = new Map<string, string>();
   const raw = await planRawReads({
@@ -110,10 +115,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const checkedVersions: CheckedVersions = new Map();
   const built = new Set<string>();
   const tableVersions: TableVersions = new Map();
-  // Unit tests run on an embedded database of their own, whatever the target.
-  const unitTests = new UnitTestSession(options.compiled.nodes, () =>
-    openMemoryDatabase({ trinoCompat: (options.sqlDialect ?? "trino") === "trino" }),
-  );
+  const unitTests = unitTestSessionFor(options.compiled.nodes, options);
   const reconciled = {
     nodes: reconciledNodes(options.compiled.nodes),
     recorded: new Set<string>(),
@@ -148,10 +150,8 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
           tableVersions,
           reconciled,
           ...(raw ? { raw } : {}),
-          tablesRead: upstreamTables(node, options.compiled.nodes, new Set()).map(
-            (t) => t.relation,
-          ),
-          upstreamTables: upstreamTables(node, options.compiled.nodes, built),
+          tablesRead: upstreamTables(node, graph, new Set()).map((t) => t.relation),
+          upstreamTables: upstreamTables(node, graph, built),
           checkedVersions,
           versionsRecorded,
           scope,
@@ -295,37 +295,60 @@ const TABLE_MATERIALIZATIONS: ReadonlySet<string> = new Set([
   "snapshot",
 ]);
 
+/** The project's nodes by id, their order, and the tests attached to each node. */
+interface NodeIndex {
+  byId: ReadonlyMap<string, CompiledNode>;
+  position: ReadonlyMap<string, number>;
+  testsOf: ReadonlyMap<string, readonly CompiledNode[]>;
+}
+
+/** Indexes built once per run: looking nodes up per task was quadratic in the project's size. */
+function nodeIndex(all: readonly CompiledNode[]): NodeIndex {
+  const testsOf = new Map<string, CompiledNode[]>();
+  for (const t of all) {
+    if (t.kind !== "test" || t.attachedTo === undefined) continue;
+    const list = testsOf.get(t.attachedTo);
+    if (list) list.push(t);
+    else testsOf.set(t.attachedTo, [t]);
+  }
+  return {
+    byId: new Map(all.map((n) => [n.id, n])),
+    position: new Map(all.map((n, i) => [n.id, i])),
+    testsOf,
+  };
+}
+
+/** The nodes of `ids` that exist, in the project's order. */
+const inProjectOrder = (ids: Iterable<string>, graph: NodeIndex): CompiledNode[] =>
+  [...new Set(ids)]
+    .flatMap((id) => graph.byId.get(id) ?? [])
+    .sort((a, b) => graph.position.get(a.id)! - graph.position.get(b.id)!);
+
 /**
  * Upstream nodes a task waits for; in build, also the tests of its parents (unless such a test
  * itself reads this node or its descendants, which would be a cycle).
  */
-function dependenciesOf(
-  node: CompiledNode,
-  all: readonly CompiledNode[],
-  command: RunCommand,
-): string[] {
+function dependenciesOf(node: CompiledNode, graph: NodeIndex, command: RunCommand): string[] {
   // A unit test reads mocks only: it waits for nothing, and in build its model waits for it.
   if (node.assertion?.kind === "unit") return [];
   if (command !== "build" || node.kind === "test") return node.dependsOn;
-  const byId = new Map(all.map((n) => [n.id, n]));
-  const unitTests = all.filter((t) => t.assertion?.kind === "unit" && t.attachedTo === node.id);
-  const parentTests = all.filter(
-    (t) =>
-      t.kind === "test" &&
-      t.attachedTo !== undefined &&
-      node.dependsOn.includes(t.attachedTo) &&
-      !t.dependsOn.some((d) => d === node.id || isAncestor(node.id, d, byId)),
-  );
+  const byId = graph.byId;
+  const unitTests = (graph.testsOf.get(node.id) ?? []).filter((t) => t.assertion?.kind === "unit");
+  const parentTests = inProjectOrder(
+    node.dependsOn.flatMap((d) => (graph.testsOf.get(d) ?? []).map((t) => t.id)),
+    graph,
+  ).filter((t) => !t.dependsOn.some((d) => d === node.id || isAncestor(node.id, d, byId)));
   return [...node.dependsOn, ...parentTests.map((t) => t.id), ...unitTests.map((t) => t.id)];
 }
 
 /** The external (raw) sources a node reads, directly or through other nodes: relation as the dialect quotes it → location. */
 export function upstreamRawSources(
   node: CompiledNode,
-  all: readonly CompiledNode[],
+  all: readonly CompiledNode[] | ReadonlyMap<string, CompiledNode>,
   dialect: Dialect,
 ): Map<string, string> {
-  const byId = new Map(all.map((n) => [n.id, n]));
+  const byId: ReadonlyMap<string, CompiledNode> =
+    "get" in all ? all : new Map(all.map((n) => [n.id, n]));
   const seen = new Set<string>();
   const found = new Map<string, string>();
   const walk = (id: string): void => {
@@ -345,11 +368,11 @@ export function upstreamRawSources(
 /** The tables (table, incremental, seed) `node` reads directly that this run has not built. */
 function upstreamTables(
   node: CompiledNode,
-  all: readonly CompiledNode[],
+  graph: NodeIndex,
   built: ReadonlySet<string>,
 ): UpstreamTable[] {
-  return all
-    .filter((n) => node.dependsOn.includes(n.id) && !built.has(n.id) && n.kind !== "test")
+  return inProjectOrder(node.dependsOn, graph)
+    .filter((n) => !built.has(n.id) && n.kind !== "test")
     .filter((n) => TABLE_MATERIALIZATIONS.has(n.materialization))
     .map((n) => ({ name: n.name, relation: n.relation }));
 }

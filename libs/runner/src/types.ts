@@ -38,6 +38,11 @@ export interface NodeResult {
   scope?: AssertionScope;
   /** A failed unit test: the rows that differ, expected vs actual, differing cells marked. */
   diff?: string;
+  /**
+   * A unit test's pass reused from an earlier run (nothing it depends on changed since): the run
+   * that ran it. run_results.json: `adapter_response.sluice.reused.run_id`.
+   */
+  reused?: { runId: string };
 }
 
 /** One DQDL rule's outcome, shaped like Glue's `DataQualityRuleResult`. */

@@ -24,6 +24,7 @@ export interface RunArgs extends SelectionArgs {
   defer?: boolean;
   favorState?: boolean;
   junitXml?: string;
+  unitTestCache?: boolean;
 }
 
 const descriptions: Record<RunCommand, string> = {
@@ -112,6 +113,12 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
               type: "string",
               describe:
                 "Write a JUnit XML report to this file: every test and DQDL rule a testcase (failures with the rule, metric, compiled SQL file and up to 5 failing rows; skipped with the reason). With GITHUB_ACTIONS=true, failures are also printed as ::error annotations at the model or rule file",
+            },
+            "unit-test-cache": {
+              type: "boolean",
+              default: true,
+              describe:
+                "Reuse a unit test's last pass while nothing it depends on changed (its definition, its model's SQL, macros, overrides, the upstream models' SQL, the embedded DuckDB and sluice versions): reported as a pass that says it was reused. --no-unit-test-cache (or --full-refresh) runs them all",
             },
             scope: {
               type: "string",
@@ -321,6 +328,7 @@ export async function runNodes(
     : undefined;
   let results: RunResults;
   let samples = new Map<string, Record<string, unknown>[]>();
+  const unitTestMemo = await unitTestMemoFor(ctx, args);
   try {
     results = await runProject({
       command,
@@ -340,7 +348,9 @@ export async function runNodes(
       onStatements: (node, statements) => writeExecutedStatements(ctx.targetDir, node, statements),
       onPlan: (node, ran) => writeExecutedPlan(ctx.targetDir, node, ran),
       ...(renderAtRun ? { renderAtRun } : {}),
+      unitTestMemo,
     });
+    await unitTestMemo.memo.save();
     // CI reports show failing rows: read while the engine is open.
     if (ciReports(args) && !abort.signal.aborted) {
       const { failingSamples } = await import("../ci/failing-samples.js");
@@ -374,6 +384,7 @@ async function runUnitTestsAlone(
     build: buildId(),
     ...(ctx.cacheHeader === undefined ? {} : { compileKey: ctx.cacheHeader }),
   });
+  const unitTestMemo = await unitTestMemoFor(ctx, args);
   const results = await runUnitTestsOnly({
     command,
     compiled: ctx.compiled,
@@ -381,8 +392,20 @@ async function runUnitTestsAlone(
     runId: ctx.runId,
     sqlDialect: ctx.target.engine === "duckdb" ? (ctx.target.sql_dialect ?? "trino") : "trino",
     onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
+    unitTestMemo,
   });
+  await unitTestMemo.memo.save();
   return finishRun(args, io, results, ctx, log, { samples: new Map(), runPaths });
+}
+
+/**
+ * The unit-test passes kept in the target folder: reused unless `--no-unit-test-cache` or
+ * `--full-refresh` (then every unit test runs, and its pass is kept for the next run).
+ */
+async function unitTestMemoFor(ctx: ProjectContext, args: RunArgs) {
+  const { openUnitTestMemo } = await import("@sluice/runner");
+  const reuse = args.unitTestCache !== false && args.fullRefresh !== true;
+  return { memo: await openUnitTestMemo(ctx.targetDir, { reuse }), build: buildId() };
 }
 
 /** Write run_results.json, print the summary, and the exit code of a finished run. */

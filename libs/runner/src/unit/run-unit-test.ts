@@ -25,7 +25,8 @@ class UnitTestMistake extends Error {}
  * Run one unit test on the session's embedded database: its mocks (given rows in the upstream's
  * columns and types, the other columns typed NULLs; inputs not given are empty), the model's SQL
  * over them, and a multiset comparison with `expect` on the expected columns. A failure's
- * `diff` shows the rows that differ with the differing cells marked.
+ * `diff` shows the rows that differ with the differing cells marked. A pass the session's memo
+ * keeps under the same content key is reused instead (see `UnitTestSession.runOrReuse`).
  */
 export function runUnitTest(
   node: CompiledNode,
@@ -33,7 +34,9 @@ export function runUnitTest(
   session: UnitTestSession,
   result: NodeResult,
 ): Promise<void> {
-  return session.exclusive(() => runAlone(node, unit, session, result));
+  return session.runOrReuse(node, result, () =>
+    session.exclusive(() => runAlone(node, unit, session, result)),
+  );
 }
 
 async function runAlone(

@@ -1,8 +1,7 @@
 import type { CompiledProject } from "@sluice/compiler";
-import { openMemoryDatabase } from "@sluice/engines";
 import type { NodeResult, RunCommand, RunEvent, RunResults } from "../types.js";
 import { runUnitTest } from "./run-unit-test.js";
-import { UnitTestSession } from "./unit-test-session.js";
+import { unitTestSessionFor, type UnitTestMemoOption } from "./unit-test-session.js";
 
 /** Whether every one of `ids` is a unit test: such a run needs no engine of the target. */
 export function onlyUnitTests(compiled: CompiledProject, ids: readonly string[]): boolean {
@@ -21,6 +20,8 @@ export async function runUnitTestsOnly(options: {
   selected: readonly string[];
   runId: string;
   sqlDialect?: "trino" | "duckdb";
+  /** Unit-test passes kept between runs (see `RunOptions.unitTestMemo`). */
+  unitTestMemo?: UnitTestMemoOption;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
 }): Promise<RunResults> {
@@ -28,9 +29,7 @@ export async function runUnitTestsOnly(options: {
   const t0 = performance.now();
   const chosen = new Set(options.selected);
   const nodes = options.compiled.nodes.filter((n) => chosen.has(n.id));
-  const session = new UnitTestSession(options.compiled.nodes, () =>
-    openMemoryDatabase({ trinoCompat: (options.sqlDialect ?? "trino") === "trino" }),
-  );
+  const session = unitTestSessionFor(options.compiled.nodes, options);
   const results: NodeResult[] = [];
   try {
     for (const [i, node] of nodes.entries()) {

@@ -8,13 +8,55 @@ import {
   mockRowsSql,
   type TypedColumn,
 } from "@sluice/dialects";
-import type { MemoryDatabase } from "@sluice/engines";
+import { openMemoryDatabase, type MemoryDatabase } from "@sluice/engines";
+import type { NodeResult } from "../types.js";
+import { unitTestKey, type UnitTestRuntime } from "./unit-test-key.js";
+import type { UnitTestMemo } from "./unit-test-memo.js";
+
+/** Unit-test results kept between runs: the memo, what the tests run on, this run's id. */
+export interface UnitTestReuse {
+  memo: UnitTestMemo;
+  runtime: UnitTestRuntime;
+  runId: string;
+}
 
 /** The columns of a raw (external, Firehose) source: one row per line, and its hour. */
 const RAW_COLUMNS: TypedColumn[] = [
   { name: "line", type: "varchar" },
   { name: "dt", type: "varchar" },
 ];
+
+/** A run's kept unit-test passes (`RunOptions.unitTestMemo`). */
+export interface UnitTestMemoOption {
+  memo: UnitTestMemo;
+  /** The running sluice build: a rebuilt sluice runs every test again. */
+  build: string;
+}
+
+/**
+ * The unit-test session of a run: unit tests run on an embedded database of their own,
+ * whatever the target, with the Trino-compat layer unless the models are DuckDB SQL.
+ */
+export function unitTestSessionFor(
+  nodes: readonly CompiledNode[],
+  options: {
+    sqlDialect?: "trino" | "duckdb";
+    runId: string;
+    unitTestMemo?: UnitTestMemoOption;
+  },
+): UnitTestSession {
+  const trinoCompat = (options.sqlDialect ?? "trino") === "trino";
+  const memo = options.unitTestMemo;
+  return new UnitTestSession(
+    nodes,
+    () => openMemoryDatabase({ trinoCompat }),
+    memo && {
+      memo: memo.memo,
+      runtime: { trinoCompat, build: memo.build },
+      runId: options.runId,
+    },
+  );
+}
 
 /**
  * The embedded database of one run's unit tests, opened at the first one and kept open: the
@@ -32,8 +74,32 @@ export class UnitTestSession {
   constructor(
     nodes: readonly CompiledNode[],
     private readonly open: () => Promise<MemoryDatabase>,
+    private readonly reuse?: UnitTestReuse,
   ) {
     this.byId = new Map(nodes.map((n) => [n.id, n]));
+  }
+
+  /**
+   * Run unit test `node` through `run`, unless the memo keeps a pass of it under the same content
+   * key: then `result` is that pass, reported as reused (and the database is not opened).
+   */
+  async runOrReuse(
+    node: CompiledNode,
+    result: NodeResult,
+    run: () => Promise<void>,
+  ): Promise<void> {
+    if (!this.reuse) return run();
+    const key = unitTestKey(node, this.byId, this.reuse.runtime);
+    const kept = this.reuse.memo.reusable(node.id, key);
+    if (kept) {
+      result.status = "pass";
+      result.failures = 0;
+      result.message = `${kept.message} (reused: nothing it depends on changed since run ${kept.runId})`;
+      result.reused = { runId: kept.runId };
+      return;
+    }
+    await run();
+    this.reuse.memo.record(node.id, key, result, this.reuse.runId);
   }
 
   /** The database, opened on first use. */
