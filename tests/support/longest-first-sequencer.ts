@@ -14,12 +14,15 @@ export class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const { cache, config } = this.ctx;
     const known = (spec: TestSpecification) => {
-      const rel = path.relative(config.root, spec.moduleId).split(path.sep).join("/");
-      const cached = cache.getFileTestResults(`${spec.project.name}:${rel}`);
+      // vitest keys its cache by the path from the run's root; the table is by the path from
+      // tests/ (the same unless vitest runs from the workspace root).
+      const key = `${spec.project.name}:${path.relative(config.root, spec.moduleId)}`;
+      const rel = path.relative(spec.project.config.root, spec.moduleId).split(path.sep).join("/");
+      const cached = cache.getFileTestResults(key);
       return {
         failed: cached?.failed === true,
         ms: cached?.duration ?? fileDurations[rel] ?? UNLISTED_MS,
-        size: cache.getFileStats(`${spec.project.name}:${rel}`)?.size ?? 0,
+        size: cache.getFileStats(key)?.size ?? 0,
       };
     };
     const keyed = files.map((spec) => ({ spec, ...known(spec) }));
