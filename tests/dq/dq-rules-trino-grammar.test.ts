@@ -1,7 +1,7 @@
 import { createDuckdbDialect, type Relation } from "@sluice/dialects";
 import { compileRule, compileRulesetPass, parseDqdl, type CompileRuleContext } from "@sluice/dq";
-import { TrinoSQL } from "dt-sql-parser";
 import { expect, test } from "vitest";
+import { TrinoSQL } from "../support/sql-grammar.js";
 
 // Athena runs assertions as Trino SQL; quoting is the same `"` style as DuckDB's.
 const ctx: CompileRuleContext = {
