@@ -236,3 +236,40 @@ describe("offline compile and the Athena target", async () => {
     expect(node("status_pivot").statements).toEqual([]);
   });
 });
+
+describe("an ephemeral model that reads the warehouse", async () => {
+  const { dir: copy, cleanup: done } = await copyJaffleShop();
+  const project = await loadProject(copy, { env: {} });
+  await done();
+  const text =
+    "{{ config(materialized='ephemeral') }}\n" +
+    "{% set statuses = run_query('select distinct status from ' ~ ref('stg_orders')) %}\n" +
+    "select customer_id from {{ ref('stg_orders') }}\n";
+  project.models.push(
+    { path: "models/eph_statuses.sql", text, name: "eph_statuses", folders: [] },
+    {
+      path: "models/uses_eph.sql",
+      text: "select * from {{ ref('eph_statuses') }}\n",
+      name: "uses_eph",
+      folders: [],
+    },
+  );
+  const compiled = compileProject(project, {
+    runId: "20261204T000000Z_test",
+    dialect: dialectFor(project.config.targets["dev"]!),
+    env: {},
+  });
+
+  it("is refused at its run_query, naming it, with the fix (it would be inlined with empty answers)", () => {
+    const errors = compiled.diagnostics.filter((d) => d.severity === "error");
+    expect(errors).toMatchObject([
+      {
+        code: "CONFIG_CONFLICT",
+        at: { file: "models/eph_statuses.sql", line: 2, column: 19 },
+        hint: "make 'eph_statuses' a view or a table: {{ config(materialized='view') }}",
+      },
+    ]);
+    expect(errors[0]!.message).toMatch(/^ephemeral model 'eph_statuses' reads the warehouse/);
+    expect(compiled.nodes.map((n) => n.name)).not.toContain("eph_statuses");
+  });
+});

@@ -23,7 +23,7 @@ import { sourceId, sourceNode } from "./sources/source-nodes.js";
 import { resolveTarget } from "./target/resolve-target.js";
 import { genericTestNodes, singularTestNode } from "./tests/test-nodes.js";
 import { unitTestNodes } from "./tests/unit-test-nodes.js";
-import type { CompiledExposure, CompiledNode, CompiledProject } from "./types.js";
+import type { CompiledExposure, CompiledNode, CompiledProject, DisabledModel } from "./types.js";
 
 export interface CompileOptions {
   /** Defaults to `default-target` of sluice.yml. */
@@ -82,6 +82,7 @@ function uniqueModels(
  */
 export function compileProject(project: Project, options: CompileOptions): CompiledProject {
   const bag = new DiagnosticBag();
+  const disabled: DisabledModel[] = [];
   const { dialect, runId } = options;
   const result = (
     nodes: CompiledNode[],
@@ -93,6 +94,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     dialect: dialect.name,
     nodes,
     exposures,
+    ...(disabled.length > 0 ? { disabled } : {}),
     diagnostics: bag.items,
   });
   const target = resolveTarget(project, options.targetName);
@@ -153,8 +155,10 @@ export function compileProject(project: Project, options: CompileOptions): Compi
       memo?.parse(file, properties.get(file.name)) ??
       parseModel(ctx, file, properties.get(file.name));
     if (memo && p.ok && bag.items.length === reported) memo.record(p);
-    if (!p.config.enabled) index.disabled.add(file.name);
-    else {
+    if (!p.config.enabled) {
+      index.disabled.add(file.name);
+      disabled.push({ id: `model.${file.name}`, name: file.name, path: file.path });
+    } else {
       parsed.set(`model.${file.name}`, p);
       index.refs.set(file.name, `model.${file.name}`);
     }

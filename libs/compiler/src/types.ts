@@ -185,5 +185,16 @@ export interface CompiledProject {
   nodes: CompiledNode[];
   /** dbt exposures (dashboards, ...): not run; `--select +exposure:name` builds what they read. */
   exposures?: CompiledExposure[];
+  /** Models left out by `enabled: false` (folder config, properties or config()): dbt's `disabled`. */
+  disabled?: DisabledModel[];
   diagnostics: Diagnostic[];
+}
+
+/** A model `enabled: false` leaves out: not built, not a node; a ref() to it is an error. */
+export interface DisabledModel {
+  /** `model.<name>`, as the node would have been. */
+  id: string;
+  name: string;
+  /** Project-relative path of its file. */
+  path: string;
 }

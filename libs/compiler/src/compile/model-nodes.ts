@@ -1,4 +1,6 @@
+import { error } from "@sluice/project";
 import type { Diagnostic } from "@sluice/project";
+import { locateCall } from "../render/locate.js";
 import { throughEphemerals } from "../graph/ephemeral.js";
 import { planStatements } from "../plan/plan-statements.js";
 import { templateRelation } from "../render/render-scope.js";
@@ -27,6 +29,19 @@ export function atRunHeader(firstQuery: string): string {
     "-- Not rendered with the target's answers here: what follows (if anything) was rendered\n" +
     "-- with empty answers and is NOT the SQL that will run. `sluice compile` and\n" +
     "-- `build --dry-run` render it with the target's answers when the target is reachable.\n"
+  );
+}
+
+/** The error for an ephemeral model that reads the warehouse while rendering, at the first call. */
+function ephemeralReadsWarehouse(file: string, text: string, name: string): Diagnostic {
+  const call = ["run_query", "statement", "get_columns_in_relation", "get_relation"].find((fn) =>
+    new RegExp(`\\b${fn}\\s*\\(`).test(text),
+  );
+  return error(
+    "CONFIG_CONFLICT",
+    `ephemeral model '${name}' reads the warehouse while rendering (run_query, statement or adapter introspection, maybe in a macro it calls): an ephemeral is inlined into the models that ref it when they compile, so its SQL cannot wait for the answers`,
+    call ? locateCall(file, text, call) : { file, line: 1, column: 1 },
+    `make '${name}' a view or a table: {{ config(materialized='view') }}`,
   );
 }
 
@@ -82,6 +97,10 @@ export function compileModel(
   };
   const full = deferred(render(false));
   if (Array.isArray(full)) return full;
+  // An ephemeral is inlined into its readers at compile time, never rendered at run time: its
+  // SQL would be the render with empty answers.
+  if (materialized === "ephemeral" && warehouse.calls > 0)
+    return [ephemeralReadsWarehouse(file.path, file.text, file.name)];
   const incremental = deferred(config.materialized === "incremental" ? render(true) : undefined);
   if (Array.isArray(incremental)) return incremental;
   // Queries this compile could not answer: the SQL is marked, never shown as what will run.

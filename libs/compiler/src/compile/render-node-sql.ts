@@ -3,7 +3,7 @@ import type { Diagnostic } from "@sluice/project";
 import { locateCall } from "../render/locate.js";
 import { cteName, inlineCtes } from "../graph/ephemeral.js";
 import type { CompiledTemplate } from "../render/nunjucks-env.js";
-import { newScope } from "../render/render-scope.js";
+import { newScope, templateRelation } from "../render/render-scope.js";
 import type { TemplateRelation } from "../render/render-scope.js";
 import type { WarehouseSession } from "../render/warehouse.js";
 import { sourceId } from "../sources/source-nodes.js";
@@ -69,6 +69,14 @@ export function renderNodeSql(
       ? cteName(node.name)
       : ctx.dialect.quoteRelation(node.relation);
   };
+  const relationParts = (id: string | undefined) => {
+    const node = id ? built.byId.get(id) : undefined;
+    if (!node) return undefined;
+    const sql = relationSql(id, "");
+    if (node.materialization !== "ephemeral")
+      return templateRelation(node.relation.schema, node.relation.name, sql);
+    return { ...templateRelation("", sql, sql), isCte: true };
+  };
   const scope = newScope({
     file: input.file,
     text: input.text,
@@ -77,6 +85,8 @@ export function renderNodeSql(
     ...(input.reads ? { reads: input.reads } : {}),
     ...(input.warehouse ? { warehouse: input.warehouse } : {}),
     resolveRef: (name) => relationSql(index.refs.get(name), ctx.dialect.quoteIdentifier(name)),
+    refRelation: (name) => relationParts(index.refs.get(name)),
+    sourceRelation: (s, t) => relationParts(sourceId(s, t)),
     resolveSource: (s, t) =>
       relationSql(
         sourceId(s, t),

@@ -17,7 +17,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * dbt's cross-database macros (`dbt.dateadd`, `dbt.datediff`, `dbt.safe_cast`, `dbt.concat`,
- * `dbt.hash`, `dbt.type_*`, `dbt.current_timestamp`, `dbt.date_trunc`, `dbt.split_part`) as SQL
+ * `dbt.hash`, `dbt.string_literal`, `dbt.type_*`, `dbt.current_timestamp`, `dbt.date_trunc`, `dbt.split_part`) as SQL
  * of the project's dialect: Trino for Athena and Trino-compat lakes (what dbt-athena writes),
  * DuckDB for a dbt-duckdb project (what dbt-duckdb writes). Each is also a global of its name.
  *
@@ -43,6 +43,7 @@ export function crossDbMacros(dialect: SqlDialect): Record<string, (...args: nev
     split_part: (string: string, delimiter: string, part: Sql) =>
       `split_part(${string}, ${delimiter}, ${part})`,
     current_timestamp: () => "current_timestamp",
+    string_literal: (value: unknown) => `'${String(value).replaceAll("'", "''")}'`,
     ...Object.fromEntries(Object.entries(TYPES).map(([k, v]) => [`type_${k}`, () => v])),
   };
   return macros as Record<string, (...args: never[]) => string>;

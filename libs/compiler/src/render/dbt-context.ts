@@ -6,7 +6,9 @@ import { pyStr } from "./jinja-values.js";
 import { macroReturn } from "./macro-return.js";
 import { closestHint } from "@sluice/project";
 import { locateCall } from "./locate.js";
-import type { RenderScope } from "./render-scope.js";
+import { cteName } from "../graph/ephemeral.js";
+import { templateRelation } from "./render-scope.js";
+import type { RenderScope, TemplateRelation } from "./render-scope.js";
 import { warehouseCalls } from "./warehouse.js";
 
 /** What dbt's context members read that does not change between renders of one compile. */
@@ -52,6 +54,64 @@ export function targetObject(inputs: DbtContextInputs): Record<string, unknown> 
       };
 }
 
+/**
+ * A relation as dbt templates hold one (dbt's `BaseRelation`): `database`, `schema`,
+ * `identifier`, `name`, `is_cte`, `render()`, `include()`, and `metadata.type` (what dbt_utils'
+ * `_is_relation` checks: `DuckDBRelation`, `AthenaRelation`); printed as its SQL name.
+ *
+ * @example dbtRelation(inputs, templateRelation("main", "orders", '"main"."orders"')).schema // "main"
+ */
+export function dbtRelation(
+  inputs: Pick<DbtContextInputs, "target">,
+  rel: TemplateRelation,
+): Record<string, unknown> {
+  const sql = String(rel);
+  const engine = inputs.target.engine;
+  const relation: Record<string, unknown> = {
+    database: engine === "duckdb" ? "main" : "awsdatacatalog",
+    schema: rel.schema,
+    identifier: rel.identifier,
+    name: rel.name,
+    is_cte: rel.isCte === true,
+    metadata: { type: engine === "duckdb" ? "DuckDBRelation" : "AthenaRelation" },
+    render: () => sql,
+    include: () => relation,
+    toString: () => sql,
+  };
+  return relation;
+}
+
+/**
+ * `ref()`, `source()` and `this` of dbt projects: relations ({@link dbtRelation}) over the plain
+ * functions, which record the call and give the SQL name.
+ */
+export function dbtRelationFunctions(
+  inputs: Pick<DbtContextInputs, "target">,
+  current: () => RenderScope,
+  plain: { ref: (...a: unknown[]) => unknown; source: (...a: unknown[]) => unknown },
+): { ref: (...a: unknown[]) => unknown; source: (...a: unknown[]) => unknown } {
+  return {
+    ref: (name: unknown, ...rest: unknown[]) => {
+      const sql = String(plain.ref(name, ...rest));
+      const parts = current().refRelation?.(String(name));
+      return dbtRelation(inputs, parts ?? templateRelation("", String(name), sql));
+    },
+    source: (sourceName: unknown, table: unknown, ...rest: unknown[]) => {
+      const sql = String(plain.source(sourceName, table, ...rest));
+      const parts = current().sourceRelation?.(String(sourceName), String(table));
+      return dbtRelation(inputs, parts ?? templateRelation(String(sourceName), String(table), sql));
+    },
+  };
+}
+
+/** What `exceptions.raise_compiler_error` throws to stop the render; its diagnostic is reported. */
+export class CompilerErrorRaised extends Error {}
+
+/** Whether a render failed on `raise_compiler_error` (reported already), as nunjucks wraps it. */
+export const isRaised = (e: unknown): boolean =>
+  e instanceof CompilerErrorRaised ||
+  (e as { cause?: unknown })?.cause instanceof CompilerErrorRaised;
+
 /** Report an unsupported or failed call at its position in the current template. */
 function report(scope: RenderScope, name: string, message: string, hint: string, warn = false) {
   const at = locateCall(scope.file, scope.text, name.split(".").at(-1)!);
@@ -77,13 +137,11 @@ export function dbtContextGlobals(
   log: (line: string) => void = () => {},
 ): Record<string, unknown> {
   const docs = new Map(inputs.docs.map((d) => [d.name, d.text]));
-  const relation = (schema: string, identifier: string) => ({
-    database: targetObject(inputs).database,
-    schema,
-    identifier,
-    name: identifier,
-    toString: () => `${inputs.quote(schema)}.${inputs.quote(identifier)}`,
-  });
+  const relation = (schema: string, identifier: string) =>
+    dbtRelation(
+      inputs,
+      templateRelation(schema, identifier, `${inputs.quote(schema)}.${inputs.quote(identifier)}`),
+    );
   const warehouse = warehouseCalls(
     {
       quote: inputs.quote,
@@ -100,6 +158,8 @@ export function dbtContextGlobals(
     target: targetObject(inputs),
     graph: graphObject(inputs.projectName, inputs.modelFiles),
     execute: false,
+    // dbt's invocation flags: sluice renders a model once for run, build and compile alike.
+    flags: { WHICH: "run", FULL_REFRESH: false, STORE_FAILURES: false },
     doc: (name: unknown) => {
       const text = docs.get(String(name));
       if (text !== undefined) return text;
@@ -124,9 +184,10 @@ export function dbtContextGlobals(
     },
     return: macroReturn,
     exceptions: {
+      // Reported at the call, then the render stops there, as dbt's does.
       raise_compiler_error: (msg: unknown) => {
         report(current(), "raise_compiler_error", String(msg), "raised by the project's Jinja");
-        return "";
+        throw new CompilerErrorRaised(String(msg));
       },
       warn: (msg: unknown) => {
         report(current(), "warn", String(msg), "raised by the project's Jinja", true);
@@ -185,6 +246,8 @@ export function dbtContextGlobals(
       Relation: {
         create: (kwargs: Record<string, unknown> = {}) =>
           relation(String(kwargs.schema ?? inputs.targetSchema), String(kwargs.identifier ?? "")),
+        // sluice names an ephemeral model's CTE with its own prefix.
+        add_ephemeral_prefix: (name: unknown) => cteName(String(name)),
       },
     },
   };

@@ -21,7 +21,7 @@ const listOf = (items: unknown): unknown[] =>
 
 /**
  * Jinja2's filters nunjucks lacks or has differently that dbt projects use, added to an
- * environment: `map(attribute='name')` (with `default=`) and `map('upper')` (a filter by name,
+ * environment: `map(attribute='name')` (with `default=`; `attribute=0` an index) and `map('upper')` (a filter by name,
  * with its arguments): `{{ columns | map(attribute='name') | join(', ') }}`;
  * `selectattr`/`rejectattr` with a test and its argument (`selectattr('type', 'equalto',
  * 'model')`: nunjucks ignored both and kept the truthy items, silently); `format`
@@ -31,8 +31,9 @@ export function addJinjaFilters(env: nunjucks.Environment): void {
   env.addFilter("map", (items: unknown, ...args: unknown[]) => {
     const list = listOf(items);
     const kw = isKwargs(args.at(-1)) ? (args.pop() as Kwargs) : {};
-    if (typeof kw.attribute === "string") {
-      const path = kw.attribute;
+    // An integer attribute is an index, as Jinja2's getitem: `rows | map(attribute=0)`.
+    if (typeof kw.attribute === "string" || typeof kw.attribute === "number") {
+      const path = String(kw.attribute);
       return list.map((v) => attribute(v, path) ?? kw.default);
     }
     const [name, ...rest] = args;

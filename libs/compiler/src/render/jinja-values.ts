@@ -1,4 +1,5 @@
 import nunjucks from "nunjucks";
+import { compileJinjaDict, exportPrivateMacro } from "./jinja-syntax.js";
 
 const SafeString = (nunjucks.runtime as unknown as { SafeString: new () => object }).SafeString;
 
@@ -153,7 +154,8 @@ export const JINJA_VALUES = { jinjaValues: true } as const;
  * before): `{{ true }}` prints `True`, `{{ none }}` `None`, `{{ [true, 'a'] }}` `[True, 'a']`,
  * `{{ {'k': 1} }}` `{'k': 1}`, a datetime `2026-12-04 13:56:01.123000`, `~` joins Python's str of each side, `==`/`!=` compare lists
  * and dicts by value (nunjucks: by identity) and never equate a string with a number, and `in`
- * finds a list by value in a list of lists.
+ * finds a list by value in a list of lists; and Jinja2's syntax of `jinja-syntax.ts` (dict keys
+ * as expressions, `_private` macros exported).
  */
 export function installJinjaValues(): void {
   const internals = nunjucks as unknown as {
@@ -163,7 +165,8 @@ export function installJinjaValues(): void {
       Compiler: { prototype: Record<string, Method> };
     };
   };
-  Object.assign(nunjucks.runtime, { jinjaOutput, jinjaConcat, jinjaCompare, jinjaIn });
+  const jinjaKey = (v: unknown) => asString(v) ?? pyStr(v);
+  Object.assign(nunjucks.runtime, { jinjaOutput, jinjaConcat, jinjaCompare, jinjaIn, jinjaKey });
   const compile = internals.compiler.compile;
   internals.compiler.compile = (src, a, e, name, opts) => {
     const before = compilingJinja;
@@ -175,12 +178,18 @@ export function installJinjaValues(): void {
     }
   };
   const proto = internals.compiler.Compiler.prototype;
-  const only = (name: string, jinja: Method) => {
+  const only = (
+    name: string,
+    jinja: (this: Emitter, node: never, frame: never, original: Method) => void,
+  ) => {
     const original = proto[name]!;
     proto[name] = function (this: Emitter, node: never, frame: unknown) {
-      return (compilingJinja ? jinja : original).call(this, node, frame);
+      if (!compilingJinja) return original.call(this, node, frame);
+      return jinja.call(this, node, frame as never, original);
     };
   };
+  only("compileDict", compileJinjaDict as never);
+  only("compileMacro", exportPrivateMacro as never);
   only("compileOutput", function (node: { children: Node[] } & Node, frame) {
     for (const child of node.children) {
       if (child instanceof internals.nodes.TemplateData) {

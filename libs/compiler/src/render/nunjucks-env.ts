@@ -2,7 +2,15 @@ import nunjucks from "nunjucks";
 import type { Diagnostic, MacroFile } from "@sluice/project";
 import { contextFunctions } from "./context.js";
 import type { ContextInputs } from "./context.js";
-import { dbtContextGlobals, dbtFilters, dbtTests, modelObject } from "./dbt-context.js";
+import {
+  dbtContextGlobals,
+  dbtFilters,
+  dbtRelation,
+  dbtRelationFunctions,
+  dbtTests,
+  isRaised,
+  modelObject,
+} from "./dbt-context.js";
 import type { DbtContextInputs } from "./dbt-context.js";
 import { bridgeJinja } from "./jinja-bridge.js";
 import { addJinjaFilters } from "./jinja-filters.js";
@@ -112,8 +120,14 @@ export function createRenderer(
     const tests = env as unknown as { addTest(name: string, fn: (v: unknown) => boolean): void };
     for (const [name, fn] of Object.entries(dbtTests())) tests.addTest(name, fn);
   }
-  for (const [name, fn] of Object.entries(contextFunctions(inputs, () => scope)))
-    env.addGlobal(name, fn);
+  const functions = contextFunctions(inputs, () => scope);
+  // dbt's ref() and source() return relations (dbt_utils checks `relation.metadata.type`).
+  if (dbt)
+    Object.assign(
+      functions,
+      dbtRelationFunctions(dbt, () => scope, { ...functions } as never),
+    );
+  for (const [name, fn] of Object.entries(functions)) env.addGlobal(name, fn);
   env.addGlobal("this", "");
 
   // What an error is reported against: the template's text, and the names it could have meant.
@@ -154,13 +168,14 @@ export function createRenderer(
   const render = (template: CompiledTemplate, next: RenderScope): string | undefined => {
     const previous = scope;
     scope = next;
-    env.addGlobal("this", next.self ?? "");
+    env.addGlobal("this", next.self ? (dbt ? dbtRelation(dbt, next.self) : next.self) : "");
     if (dbt) env.addGlobal("model", modelObject(dbt.projectName, next.file));
     if (dbt) env.addGlobal("execute", next.parsing !== true);
     try {
       return renderTemplate(template, next);
     } catch (e) {
-      next.diagnostics.push(templateErrorDiagnostic(next.file, e, errorContext(next.text)));
+      if (!isRaised(e))
+        next.diagnostics.push(templateErrorDiagnostic(next.file, e, errorContext(next.text)));
       return undefined;
     } finally {
       scope = previous;
@@ -225,7 +240,8 @@ export function createRenderer(
       const fn = env.getGlobal(name) as (...args: unknown[]) => unknown;
       return String(fn(keywordArgs(kwargs)));
     } catch (e) {
-      next.diagnostics.push(templateErrorDiagnostic(next.file, e, errorContext(next.text)));
+      if (!isRaised(e))
+        next.diagnostics.push(templateErrorDiagnostic(next.file, e, errorContext(next.text)));
       return undefined;
     } finally {
       scope = previous;

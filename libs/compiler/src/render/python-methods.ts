@@ -101,6 +101,9 @@ export function installPythonMethods(): void {
   runtime.memberLookup = function memberLookup(this: unknown, obj, val, ...rest) {
     if (typeof obj === "string" && typeof val === "string" && Object.hasOwn(STRING_METHODS, val))
       return STRING_METHODS[val]!.bind(obj);
+    // A slice of a string is a string (`name[3:]`); Jinja compat's slice gives a list of chars.
+    if (typeof obj === "string" && rest.length >= 2)
+      return (original.call(this, obj, val, ...rest) as string[]).join("");
     if (Array.isArray(obj) && typeof val === "string" && Object.hasOwn(LIST_METHODS, val))
       return LIST_METHODS[val]!.bind(obj);
     return original.call(this, obj, val, ...rest);

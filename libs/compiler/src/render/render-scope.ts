@@ -6,6 +6,8 @@ export interface TemplateRelation {
   schema: string;
   name: string;
   identifier: string;
+  /** An ephemeral model's CTE (dbt's `is_cte`). */
+  isCte?: boolean;
   toString(): string;
 }
 
@@ -25,6 +27,10 @@ export interface RenderScope {
   /** SQL text for `ref(name)`; called after the name is recorded. */
   resolveRef(name: string): string;
   resolveSource(sourceName: string, table: string): string;
+  /** The relation `ref(name)` reads, by parts (dbt projects' `ref()` returns a Relation). */
+  refRelation?(name: string): TemplateRelation | undefined;
+  /** The relation `source(s, t)` reads, by parts. */
+  sourceRelation?(sourceName: string, table: string): TemplateRelation | undefined;
   /** Recorded while rendering, in call order. */
   refs: string[];
   sources: [string, string][];
@@ -57,13 +63,14 @@ export interface RenderOverrides {
 }
 
 export function newScope(
-  init: Pick<RenderScope, "file" | "text" | "isIncremental" | "resolveRef" | "resolveSource"> & {
-    self?: TemplateRelation;
-    parsing?: boolean;
-    reads?: Set<string>;
-    overrides?: RenderOverrides;
-    warehouse?: WarehouseSession;
-  },
+  init: Pick<RenderScope, "file" | "text" | "isIncremental" | "resolveRef" | "resolveSource"> &
+    Partial<Pick<RenderScope, "refRelation" | "sourceRelation">> & {
+      self?: TemplateRelation;
+      parsing?: boolean;
+      reads?: Set<string>;
+      overrides?: RenderOverrides;
+      warehouse?: WarehouseSession;
+    },
 ): RenderScope {
   return {
     ...init,

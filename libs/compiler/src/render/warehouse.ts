@@ -71,21 +71,36 @@ export function loadResultObject(result: QueryRows): Record<string, unknown> {
   };
 }
 
+const STRING_TYPE = /^\s*(text|character varying|character|varchar|char|string)\b/i;
+const NUMBER_TYPE =
+  /^\s*(tinyint|smallint|integer|int|bigint|hugeint|real|float|double|decimal|numeric)\b/i;
+
 /**
  * Columns of a relation as dbt's `Column` objects: `.name`, `.column`, `.data_type`, `.dtype`,
- * `.quoted` (quoted as the target quotes identifiers).
+ * `.quoted` (quoted as the target quotes identifiers), and dbt's `is_string()`, `is_number()`,
+ * `is_integer()`, `is_float()`, `is_numeric()`, `string_size()` (the varchar's length, else 256).
  */
 export function columnObjects(
   result: QueryRows,
   quote: (name: string) => string,
 ): Record<string, unknown>[] {
-  return result.columns.map((c) => ({
-    name: c.name,
-    column: c.name,
-    data_type: c.type ?? "",
-    dtype: c.type ?? "",
-    quoted: quote(c.name),
-  }));
+  return result.columns.map((c) => {
+    const type = c.type ?? "";
+    const isString = STRING_TYPE.test(type);
+    return {
+      name: c.name,
+      column: c.name,
+      data_type: type,
+      dtype: type,
+      quoted: quote(c.name),
+      is_string: () => isString,
+      is_number: () => NUMBER_TYPE.test(type),
+      is_integer: () => /^\s*(tinyint|smallint|integer|int|bigint|hugeint)\b/i.test(type),
+      is_float: () => /^\s*(real|float|double)\b/i.test(type),
+      is_numeric: () => /^\s*(decimal|numeric)\b/i.test(type),
+      string_size: () => Number(/\((\d+)\)/.exec(type)?.[1] ?? 256),
+    };
+  });
 }
 
 const EMPTY: QueryRows = { columns: [], rows: [] };

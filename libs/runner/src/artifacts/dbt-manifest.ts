@@ -298,7 +298,27 @@ export function dbtManifestFrame(
     metrics: {},
     groups: {},
     selectors: {},
-    disabled: {},
+    // dbt lists each disabled node under its unique id (a list: versions of one name).
+    disabled: Object.fromEntries(
+      (compiled.disabled ?? []).map((d) => {
+        const id = uid(d.id);
+        const entry = {
+          database: null,
+          schema: "",
+          name: d.name,
+          resource_type: "model",
+          package_name: pkg,
+          path: d.path,
+          original_file_path: d.path,
+          unique_id: id,
+          fqn: [pkg, ...d.path.split("/").slice(1, -1), d.name],
+          alias: d.name,
+          checksum: { name: "none", checksum: "" },
+          config: { enabled: false },
+        };
+        return [id, [entry]];
+      }),
+    ),
     parent_map: parentMap,
     child_map: childMap,
     group_map: {},
