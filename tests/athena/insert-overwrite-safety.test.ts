@@ -153,9 +153,10 @@ describe("insert_overwrite on the athena-local endpoint, with failures injected 
     await expectNoLeftovers();
     const firstVersion = retired()[0]![0]!;
 
-    // The delete of the expired data fails after the publish: the build passes (the table is
-    // published), the expired location stays listed, and the next build deletes it.
-    fault({ calls: [{ api: "S3.DeleteObjects", times: 3 }] });
+    // The delete of the expired data fails after the publish, and again at the end of the run
+    // (3 SDK tries each): the build passes (the table is published), the expired location stays
+    // listed, and the next build deletes it.
+    fault({ calls: [{ api: "S3.DeleteObjects", times: 6 }] });
     const third = await build(C);
     expect(third.code).toBe(0);
     expect(await published()).toEqual(rowsC);

@@ -1,8 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { compileProject, dialectFor } from "@sluice/compiler";
-import { openEngine } from "@sluice/engines";
-import { runProject, type RunCommand } from "@sluice/runner";
+import { isCatalogEngine, openEngine, type Engine } from "@sluice/engines";
+import type { NodePlan } from "@sluice/compiler/plan";
+import { planRun, runProject, type RunCommand } from "@sluice/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { athenaRows, callLog } from "../support/athena-local.js";
 import { jaffleOnAthenaLocal, type JaffleOnAthenaLocal } from "../support/dbt-fixture.js";
@@ -15,7 +16,14 @@ import { jaffleOnAthenaLocal, type JaffleOnAthenaLocal } from "../support/dbt-fi
  */
 let lake: JaffleOnAthenaLocal;
 
-async function run(command: RunCommand, select?: string[]) {
+/** The steps each snapshot run ran, as the runner reports them (its `onPlan`). */
+const ran: Record<string, string[]> = {};
+const steps = (plan: NodePlan) =>
+  plan.steps.map((s) =>
+    s.kind === "sql" ? `sql ${s.statement.kind}${s.role ? ` ${s.role}` : ""}` : `${s.kind} ${s.op}`,
+  );
+
+async function run(command: RunCommand, select?: string[], label?: string) {
   const { project, target } = await lake.load();
   const dialect = dialectFor(target);
   const runId = `r${Date.now()}`;
@@ -34,12 +42,20 @@ async function run(command: RunCommand, select?: string[]) {
       dialect,
       runId,
       threads: 1,
+      onPlan: async (node, plan) => {
+        if (label && node.kind === "snapshot") ran[label] = steps(plan);
+      },
     });
     return results.results;
   } finally {
     await engine.close();
   }
 }
+
+const catalogEngine = (engine: Engine) => {
+  if (!isCatalogEngine(engine)) throw new Error(`${engine.name} is not a catalog engine`);
+  return engine;
+};
 
 const history = async () =>
   (
@@ -58,7 +74,9 @@ beforeAll(async () => {
   lake = await jaffleOnAthenaLocal();
   const select = ["raw_customer_tiers", "customers_snapshot"];
   statuses["1-seed"] = (await run("seed", select)).map((r) => `${r.id} ${r.status} ${r.message}`);
-  statuses["1"] = (await run("snapshot", select)).map((r) => `${r.id} ${r.status} ${r.message}`);
+  statuses["1"] = (await run("snapshot", select, "1")).map(
+    (r) => `${r.id} ${r.status} ${r.message}`,
+  );
   saved["1"] = await history();
   await writeFile(
     path.join(lake.dir, "seeds/raw_customer_tiers.csv"),
@@ -67,7 +85,9 @@ beforeAll(async () => {
   );
   await callLog(lake.endpoint.url, true);
   statuses["2-seed"] = (await run("seed", select)).map((r) => `${r.id} ${r.status} ${r.message}`);
-  statuses["2"] = (await run("snapshot", select)).map((r) => `${r.id} ${r.status} ${r.message}`);
+  statuses["2"] = (await run("snapshot", select, "2")).map(
+    (r) => `${r.id} ${r.status} ${r.message}`,
+  );
   saved["2"] = await history();
 }, 240_000);
 
@@ -79,6 +99,42 @@ describe("a dbt snapshot on athena-local (Iceberg)", () => {
       "1": ["snapshot.customers_snapshot success snapshot created"],
       "2": ["snapshot.customers_snapshot success snapshot updated"],
     });
+  });
+
+  it("runs its plan: CTAS and Glue swap, then the column probe and the MERGE", () => {
+    expect(ran).toEqual({
+      "1": [
+        "catalog drop_staging_tables",
+        "sql create_table_as write_version",
+        "catalog publish_table",
+        "storage delete_stale_locations",
+      ],
+      "2": ["sql select probe_columns", "sql merge"],
+    });
+  });
+
+  it("build --dry-run --full-refresh plans the merge the build runs (a snapshot is never rebuilt)", async () => {
+    const { project, target } = await lake.load();
+    const dialect = dialectFor(target);
+    const runId = `r${Date.now()}`;
+    const compiled = compileProject(project, { targetName: "prod", runId, dialect, env: {} });
+    const engine = await openEngine(target, lake.dir, { readOnly: true });
+    try {
+      const selected = compiled.nodes.filter((n) => n.name === "customers_snapshot");
+      const [plan] = await planRun({
+        command: "build",
+        compiled,
+        selected: selected.map((n) => n.id),
+        engine: catalogEngine(engine),
+        dialect,
+        runId,
+        fullRefresh: true,
+      });
+      expect(plan?.action).toBe("snapshot merge");
+      expect(steps(plan!)).toEqual(["sql select probe_columns", "sql merge"]);
+    } finally {
+      await engine.close();
+    }
   });
 
   it("the second run is one MERGE INTO the Iceberg table", async () => {

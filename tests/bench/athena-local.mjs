@@ -132,6 +132,9 @@ function rebuildFigures(again, figures) {
     const calls = callsPerModel(run.log, run.results);
     for (const [id, c] of calls.perModel)
       figures[`${label}: ${id}: queries, glue+s3`] = `${c.queries}, ${c.glue + c.s3}`;
+    // The calls themselves, in order, where they are over budget: what to look at first.
+    for (const [id, c] of calls.perModel)
+      if (c.glue + c.s3 > 4) figures[`${label}: ${id}: calls`] = c.apis.join(" ");
     for (const [api, n] of [...calls.byApi].sort((a, b) => b[1] - a[1]).slice(0, 6))
       figures[`${label}: model calls of ${api}`] = n;
   }
@@ -163,7 +166,7 @@ function callsPerModel(log, results) {
   );
   const owner = new Map();
   for (const r of models) for (const id of r.query_ids ?? []) owner.set(id, r.id);
-  const perModel = new Map(models.map((r) => [r.id, { queries: 0, glue: 0, s3: 0 }]));
+  const perModel = new Map(models.map((r) => [r.id, { queries: 0, glue: 0, s3: 0, apis: [] }]));
   const runLevel = { queries: 0, glue: 0, s3: 0 };
   const byApi = new Map();
   for (const call of log) {
@@ -180,8 +183,10 @@ function callsPerModel(log, results) {
       })?.id;
     const counts = model === undefined ? runLevel : perModel.get(model);
     counts[service === "Athena" ? "queries" : service.toLowerCase()] += 1;
-    if (model !== undefined && service !== "Athena")
+    if (model !== undefined && service !== "Athena") {
       byApi.set(call.api, (byApi.get(call.api) ?? 0) + 1);
+      perModel.get(model).apis.push(call.api.replace(/^\w+\./, ""));
+    }
   }
   return { perModel, runLevel, byApi };
 }

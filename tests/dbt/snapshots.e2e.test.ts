@@ -184,6 +184,23 @@ describe("dbt snapshots on the lake, three runs", () => {
     ]);
   });
 
+  it("build --dry-run --full-refresh plans a snapshot as the build runs it: merged into, never rebuilt", async () => {
+    const dry = await sluice(
+      ...["build", "--dry-run", "--full-refresh", "--select", "customers_snapshot"],
+    );
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(
+      /^main_snapshots\.customers_snapshot \(snapshot, snapshot\) on lake: snapshot rewrite$/m,
+    );
+    expect(dry.stdout).not.toMatch(/first snapshot/);
+    const before = await customerHistory();
+    const build = await sluice("build", "--full-refresh", "--select", "customers_snapshot");
+    expect(build.code, build.stderr).toBe(0);
+    // The source did not change since run 3: the history is as it was, not one row per key.
+    expect(await customerHistory()).toEqual(before);
+    expect(before).toEqual(history.customers[2]);
+  });
+
   it("check strategy with hard_deletes new_record: the history as dbt 1.9 writes it", () => {
     const rows = history.orders[2]!;
     const t1 = rows[0]!.valid_from;

@@ -17,7 +17,12 @@ export type { ArtifactLayout } from "./packed-artifacts.js";
 export { bindRulesets, findRelationNode, dqTestNodes, planRulesets } from "./dq/index.js";
 export type { BoundRuleset, DqTestNodesOptions } from "./dq/index.js";
 export { describeDamage, recoveryCommand } from "./materialize/version-check.js";
-export { planRun, type PlanRunOptions } from "./plan/plan-run.js";
+export {
+  planRun,
+  type CatalogStateReader,
+  type PlanRunOptions,
+  type PlanStateReader,
+} from "./plan/plan-run.js";
 export type { AssertionScope, BoundScope, ScopeInput, ScopeMode } from "./scope/assertion-scope.js";
 export { scopeOf } from "./scope/assertion-scope.js";
 export { readSluiceRunResults } from "./artifacts/dbt-run-results.js";

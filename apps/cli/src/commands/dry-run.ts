@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { RunCommand } from "@sluice/runner";
+import type { Engine } from "@sluice/engines";
+import type { PlanStateReader, RunCommand } from "@sluice/runner";
 import type { GlobalArgs, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
@@ -25,14 +26,22 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
   const selection = await loadSelection({ ...args, partialParse: false }, io);
   if (!selection) return ExitCode.usage;
   const { ctx, ids } = selection;
-  const [{ openEngine, listLakeRawZone }, { planRun }, { formatPlans }, { toSnakeJson }] =
-    await Promise.all([
-      import("@sluice/engines"),
-      import("@sluice/runner"),
-      import("@sluice/compiler/plan"),
-      import("../output/json.js"),
-    ]);
+  const [
+    { openEngine, listLakeRawZone, isLakeEngine, isCatalogEngine },
+    { planRun },
+    { formatPlans },
+    { toSnakeJson },
+  ] = await Promise.all([
+    import("@sluice/engines"),
+    import("@sluice/runner"),
+    import("@sluice/compiler/plan"),
+    import("../output/json.js"),
+  ]);
   const target = ctx.target;
+  const catalogEngineOf = (opened: Engine) => {
+    if (!isCatalogEngine(opened)) throw new Error(`bug: engine ${opened.name} is of no family`);
+    return opened;
+  };
   // No lake yet: nothing exists (opening one would create it).
   const noLake =
     target.engine === "duckdb" &&
@@ -40,13 +49,21 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
   const engine = noLake
     ? undefined
     : await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
-  const planEngine = engine ?? {
-    describeRelation: () => Promise.resolve({ exists: false as const }),
-    execute: () => Promise.reject(new Error("no lake: nothing to read")),
-    // The raw zone may hold files already: the first build reads them.
-    listRawHours: (location: string, from?: string) =>
-      Promise.resolve(listLakeRawZone(location, from)),
-  };
+  const planEngine: PlanStateReader =
+    engine === undefined
+      ? {
+          family: "lake",
+          describeRelation: () => Promise.resolve({ exists: false as const }),
+          execute: () => Promise.reject(new Error("no lake: nothing to read")),
+          // The raw zone may hold files already: the first build reads them.
+          listRawHours: (location: string, from?: string) =>
+            Promise.resolve(listLakeRawZone(location, from)),
+          // No lake, no table version: every hour is read, none is late.
+          rawHoursChangedSince: () => Promise.resolve([]),
+        }
+      : isLakeEngine(engine)
+        ? engine
+        : catalogEngineOf(engine);
   try {
     // The plans show what --defer reads, as the build would.
     let deferRename: ((sql: string) => string) | undefined;

@@ -172,17 +172,24 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     }),
     publishPartitions: held(
       async (staging: Relation, targetRelation: Relation, options?: PublishOptions) => {
+        // The entry the run listed (and the node planned from): no GetTable, its VersionId
+        // guards the publish's first update.
+        const read = snapshot.listed(targetRelation);
         snapshot.changed(staging, targetRelation);
         const result = await publishPartitions(ctx, staging, targetRelation, {
           keepStagingEntry: options?.defer,
           versionsToKeep: options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
           ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
+          ...(read === undefined ? {} : { read }),
         });
+        snapshot.wrote(targetRelation, result.entry);
         if (options?.defer) later.dropEntryLater(staging);
-        // The expired locations are recorded as retired: a failed delete is retried later.
-        const expired = [{ relation: targetRelation, retirement: result.retirement }];
-        if (options?.defer) later.removeExpiredLater(targetRelation, result.retirement);
-        else await removeExpired(ctx, expired);
+        // Expired locations the publish could not delete stay listed: tried again at the end.
+        if (result.retirement.expired.length > 0) {
+          const expired = [{ relation: targetRelation, retirement: result.retirement }];
+          if (options?.defer) later.removeExpiredLater(targetRelation, result.retirement);
+          else await removeExpired(ctx, expired);
+        }
         return result;
       },
     ),

@@ -16,6 +16,7 @@ export function catalogSnapshot(ctx: AthenaContext) {
   const listed = new Map<string, ReadonlyMap<string, Table>>();
   const live = new Set<string>();
   const written = new Map<string, Table>();
+  const seen = new Map<string, Table>();
   const key = (r: Relation) => `${r.schema}.${r.name}`.toLowerCase();
   return {
     /** The database's tables, listed on first use (none when the database does not exist yet). */
@@ -43,13 +44,23 @@ export function catalogSnapshot(ctx: AthenaContext) {
       const tables = listed.get(relation.schema);
       if (tables === undefined || live.has(key(relation))) return "unlisted";
       live.add(key(relation));
-      return tables.get(relation.name.toLowerCase());
+      const table = tables.get(relation.name.toLowerCase());
+      if (table !== undefined) seen.set(key(relation), table);
+      return table;
+    },
+    /**
+     * The entry as listed and handed out by {@link take} (with its `VersionId`), while nothing
+     * this engine did changed it: a publish may write under that version without reading it again.
+     */
+    listed(relation: Relation): Table | undefined {
+      return seen.get(key(relation));
     },
     /** This engine changed (or is about to change) the table: read it from Glue from now on. */
     changed(...relations: Relation[]): void {
       for (const r of relations) {
         live.add(key(r));
         written.delete(key(r));
+        seen.delete(key(r));
       }
     },
     /** This engine just wrote the table's entry as `entry` (no VersionId: updates go under the lease). */

@@ -152,46 +152,53 @@ export function relationInfo(table: Table | undefined): RelationInfo {
  * Set `parameters` on a table's Glue entry and remove the `remove` keys, keeping the others
  * (GetTable, then UpdateTable with SkipArchive under the VersionId read); nothing when the entry
  * already says so. A ConcurrentModificationException (another writer in between) re-reads and
- * tries again. With `read`, the entry as read just before, the first try skips the GetTable.
+ * tries again. With `read`, the entry as read just before, the first try skips the GetTable (an
+ * entry without `VersionId`, as this run wrote it, is updated unconditionally: under the build
+ * lease nothing else writes it). Returns the entry as written.
  */
 export async function setTableParameters(
   ctx: AthenaContext,
   relation: Relation,
   parameters: Readonly<Record<string, string>>,
   options: { remove?: readonly string[]; read?: Table } = {},
-): Promise<void> {
+): Promise<TableInput> {
   let read = options.read;
   // Another writer changed the entry between the read and the update: read it again.
-  await retryWhen(
+  return retryWhen(
     isConcurrentModification,
     async () => {
       const table = read ?? (await getTable(ctx, relation));
       read = undefined;
-      await setParametersOn(ctx, relation, table, parameters, options.remove ?? []);
+      return setParametersOn(ctx, relation, table, parameters, options.remove ?? []);
     },
     retryOptions(ctx),
   );
 }
 
-async function setParametersOn(
+/**
+ * One UpdateTable of `table` (as read) with `parameters` set and the `remove` keys removed, under
+ * its `VersionId` when it has one (a stale one fails with ConcurrentModificationException, not
+ * retried here); none when the entry already says so. Returns the entry as written.
+ */
+export async function setParametersOn(
   ctx: AthenaContext,
   relation: Relation,
   table: Table | undefined,
   parameters: Readonly<Record<string, string>>,
   remove: readonly string[],
-): Promise<void> {
+): Promise<TableInput> {
   if (table === undefined)
     throw new Error(
       `cannot set parameters of ${relation.schema}.${relation.name}: it is not in the Glue catalog`,
     );
   const current = table.Parameters ?? {};
+  const kept = Object.fromEntries(Object.entries(current).filter(([k]) => !remove.includes(k)));
+  const input = { ...tableInput(table, relation.name), Parameters: { ...kept, ...parameters } };
   if (
     Object.entries(parameters).every(([k, v]) => current[k] === v) &&
     remove.every((k) => !(k in current))
   )
-    return;
-  const kept = Object.fromEntries(Object.entries(current).filter(([k]) => !remove.includes(k)));
-  const input = { ...tableInput(table, relation.name), Parameters: { ...kept, ...parameters } };
+    return input;
   await retryIn(ctx)(() =>
     ctx.clients.glue.send(
       new UpdateTableCommand({
@@ -203,6 +210,7 @@ async function setParametersOn(
       }),
     ),
   );
+  return input;
 }
 
 /** Glue CreateDatabase, unless it exists (AlreadyExistsException, e.g. created meanwhile, is fine). */

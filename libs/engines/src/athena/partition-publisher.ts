@@ -4,10 +4,20 @@ import {
   DeleteTableCommand,
   type Partition,
   type Table,
+  type TableInput,
 } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
-import { getAllPartitions, getTable, retryIn, setTableParameters } from "./glue-catalog.js";
+import {
+  getAllPartitions,
+  getTable,
+  retryIn,
+  retryOptions,
+  setParametersOn,
+  setTableParameters,
+} from "./glue-catalog.js";
+import { isConcurrentModification, retryWhen } from "./retry.js";
+import { removeLocations } from "./s3-cleaner.js";
 import {
   PUBLISHING_PARAMETER,
   recordedIntents,
@@ -40,8 +50,13 @@ export interface PartitionPublishResult {
    * earlier publish of the table that was interrupted after its repoint (see {@link carriedOutIntents}).
    */
   replaced: string[];
-  /** The table's retired locations after this publish: recorded, the expired ones to delete. */
+  /**
+   * The table's retired locations after this publish: recorded, and the expired ones still to
+   * delete (none unless the publish's own delete of them failed).
+   */
   retirement: Retirement;
+  /** The entry as the publish's last update wrote it (no VersionId). */
+  entry: TableInput;
 }
 
 /**
@@ -72,20 +87,56 @@ export async function publishPartitions(
   ctx: AthenaContext,
   staging: Relation,
   target: Relation,
-  options: {
-    keepStagingEntry?: boolean;
-    versionsToKeep: number;
-    parameters?: Readonly<Record<string, string>>;
-  },
+  options: PartitionPublishOptions,
 ): Promise<PartitionPublishResult> {
-  const table = await getTable(ctx, target);
-  if (table === undefined)
-    throw new Error(
-      `cannot publish partitions into ${target.schema}.${target.name}: it is not in the Glue catalog`,
-    );
-  const interrupted = await carriedOutIntents(ctx, target, table);
+  let read = options.read;
+  // A first write that finds the entry changed since it was read (another VersionId) comes
+  // before any partition write: the publish starts again from the entry Glue has now.
+  return retryWhen(
+    (error) => error instanceof StaleEntry,
+    async () => {
+      const table = read ?? (await getTable(ctx, target));
+      read = undefined;
+      if (table === undefined)
+        throw new Error(
+          `cannot publish partitions into ${target.schema}.${target.name}: it is not in the Glue catalog`,
+        );
+      return publishOn(ctx, staging, target, options, table);
+    },
+    retryOptions(ctx),
+  );
+}
+
+/** What {@link publishPartitions} takes. */
+export interface PartitionPublishOptions {
+  keepStagingEntry?: boolean;
+  versionsToKeep: number;
+  parameters?: Readonly<Record<string, string>>;
+  /**
+   * The target's entry as the run listed it (with its `VersionId`): the publish reads no entry
+   * and writes its first update under that version (a stale one: read again and start over).
+   */
+  read?: Table;
+}
+
+/** The first write of a publish found the entry changed since it was read: start over. */
+class StaleEntry extends Error {}
+
+async function publishOn(
+  ctx: AthenaContext,
+  staging: Relation,
+  target: Relation,
+  options: PartitionPublishOptions,
+  table: Table,
+): Promise<PartitionPublishResult> {
   const incoming = await getAllPartitions(ctx, staging);
-  const existing = await getPartitions(ctx, target, incoming);
+  // This publish's partitions and those an interrupted one recorded, read in one batch.
+  const recorded = recordedIntents(table);
+  const wanted = new Map(
+    [...incoming, ...recorded.map((i) => ({ Values: i.values }))].map((p) => [key(p), p]),
+  );
+  const existing = await getPartitions(ctx, target, [...wanted.values()]);
+  const interrupted = carriedOut(recorded, existing);
   const oldByKey = new Map(existing.map((p) => [key(p), p]));
   // The target's storage descriptor with the staging folder: a partition's schema is the table's.
   const repointed = (p: Partition): Partition => ({
@@ -110,13 +161,24 @@ export async function publishPartitions(
     }),
   ];
   // Written ahead: a build that dies after the repoint leaves what the next publish needs.
-  if (intents.length > 0)
-    await setTableParameters(
-      ctx,
-      target,
-      { [PUBLISHING_PARAMETER]: JSON.stringify(intents) },
-      { read: table },
-    );
+  let entry: Table = table;
+  if (intents.length > 0 || recorded.length > 0) {
+    try {
+      const written = await setParametersOn(
+        ctx,
+        target,
+        table,
+        { [PUBLISHING_PARAMETER]: JSON.stringify(intents) },
+        [],
+      );
+      // Its new VersionId is not returned: the update after the repoint goes under the lease.
+      entry = { ...written, DatabaseName: target.schema };
+    } catch (error) {
+      throw isConcurrentModification(error)
+        ? new StaleEntry(String(error), { cause: error })
+        : error;
+    }
+  }
   const done: SwapProgress = { table: "none", updated: [], created: [], deleted: [] };
   const counts = { created: 0, updated: 0, deleted: 0 };
   try {
@@ -126,16 +188,17 @@ export async function publishPartitions(
     throw error;
   }
   const replaced = [...new Set(intents.map((i) => i.location))];
-  const retirement = retire(
-    table.Parameters?.[RETIRED_PARAMETER],
-    replaced,
-    options.versionsToKeep,
+  const retirement = await removeExpiredNow(
+    ctx,
+    target,
+    retire(table.Parameters?.[RETIRED_PARAMETER], replaced, options.versionsToKeep),
   );
-  await setTableParameters(
+  // One update records the watermark, the retired locations and that the repoint is done.
+  const published = await setTableParameters(
     ctx,
     target,
     { ...options.parameters, [RETIRED_PARAMETER]: retirement.pending },
-    { remove: [PUBLISHING_PARAMETER] },
+    { remove: [PUBLISHING_PARAMETER], read: entry },
   );
   if (!options.keepStagingEntry)
     await retryIn(ctx)(() =>
@@ -147,7 +210,38 @@ export async function publishPartitions(
     columns: (table.PartitionKeys ?? []).map((k) => ({ name: k.Name ?? "", type: k.Type ?? "" })),
     values: incoming.map((p) => p.Values ?? []),
   };
-  return { updated: counts.updated, created: counts.created, written, replaced, retirement };
+  return {
+    updated: counts.updated,
+    created: counts.created,
+    written,
+    replaced,
+    retirement,
+    entry: published,
+  };
+}
+
+/**
+ * Delete the locations `retirement` expires now, after the repoint and before the update that
+ * records it, so that update lists them no more and no later update is needed. Nothing reads
+ * them (they were retired publishes ago). A failed delete keeps them listed (`pending`), for the
+ * end of the run or the next publish to delete; it does not fail the publish.
+ */
+async function removeExpiredNow(
+  ctx: AthenaContext,
+  relation: Relation,
+  retirement: Retirement,
+): Promise<Retirement> {
+  if (retirement.expired.length === 0) return retirement;
+  try {
+    await removeLocations(ctx, retirement.expired);
+    return { pending: retirement.kept, kept: retirement.kept, expired: [] };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    ctx.log?.(
+      `${relation.schema}.${relation.name}: expired data not deleted yet, kept listed (${reason})`,
+    );
+    return retirement;
+  }
 }
 
 /** The partitions of `relation` with the values of `like` (BatchGetPartition, 1,000 per call). */
@@ -177,20 +271,15 @@ async function getPartitions(
 }
 
 /**
- * The intents an interrupted publish left on `table` whose repoint happened (the partition reads
- * another location now, or is gone): their locations are no longer read, and are to be retired.
- * Intents whose partition still reads the recorded location were never carried out and are
- * dropped. One BatchGetPartition per 1,000 intents, and none when nothing was interrupted.
+ * The intents an interrupted publish left whose repoint happened (the partition reads another
+ * location now, or is gone): their locations are no longer read, and are to be retired. Intents
+ * whose partition still reads the recorded location were never carried out and are dropped.
  */
-async function carriedOutIntents(
-  ctx: AthenaContext,
-  relation: Relation,
-  table: Table,
-): Promise<RepointIntent[]> {
-  const intents = recordedIntents(table);
-  if (intents.length === 0) return [];
-  const like = intents.map((i) => ({ Values: i.values }));
-  const current = new Map((await getPartitions(ctx, relation, like)).map((p) => [key(p), p]));
+function carriedOut(
+  intents: readonly RepointIntent[],
+  partitions: readonly Partition[],
+): RepointIntent[] {
+  const current = new Map(partitions.map((p) => [key(p), p]));
   const same = (a: string | undefined, b: string) =>
     a !== undefined && a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
   return intents.filter(

@@ -7,13 +7,7 @@ import {
   type PlanInput,
 } from "@sluice/compiler/plan";
 import type { LakeDialect } from "@sluice/dialects";
-import {
-  QueryError,
-  type Engine,
-  type LakeEngine,
-  type QueryResult,
-  type RelationInfo,
-} from "@sluice/engines";
+import { QueryError, type LakeEngine, type QueryResult, type RelationInfo } from "@sluice/engines";
 import { catalogState } from "../athena/catalog-plan-input.js";
 import {
   hoursToRecord,
@@ -26,11 +20,14 @@ import {
 import type { RawReads, VersionState, WindowPlan } from "../incremental/raw-reads.js";
 
 /**
- * What reading a lake table's state needs of the engine: listing raw hours and (a lake, not the
- * file-less listing of a dry run before any lake exists) the hours late files landed in.
+ * What reading a lake table's state needs of the engine: its tables, the table-state SELECT,
+ * listing raw hours and the hours late files landed in (a lake engine, or a dry run's reader of
+ * a raw zone before any lake exists).
  */
-export type LakeStateReader = Pick<Engine, "describeRelation" | "execute" | "listRawHours"> &
-  Partial<Pick<LakeEngine, "rawHoursChangedSince">>;
+export type LakeStateReader = Pick<
+  LakeEngine,
+  "family" | "describeRelation" | "execute" | "listRawHours" | "rawHoursChangedSince"
+>;
 
 /** What reading a lake table's state and its raw zones needs (a build's node, or a dry run). */
 export interface LakeStateContext {
@@ -151,7 +148,7 @@ async function lateHours(
 ): Promise<string[]> {
   const locations = [...new Set(ctx.rawSources?.values() ?? [])];
   const found = await Promise.all(
-    locations.map((l) => ctx.engine.rawHoursChangedSince?.(l, sinceMs, before) ?? []),
+    locations.map((l) => ctx.engine.rawHoursChangedSince(l, sinceMs, before)),
   );
   return found.flat().sort();
 }

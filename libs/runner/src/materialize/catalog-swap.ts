@@ -40,7 +40,7 @@ export const catalogSwapMaterializer: Materializer = async (node, ctx) => {
  * Catalog and storage calls (Glue, S3) fail with SDK errors; they are the node's failure
  * (AccessDenied, a missing bucket...), reported like a failed query rather than as a bug.
  */
-function asNodeError(node: CompiledNode, error: unknown): unknown {
+export function asNodeError(node: CompiledNode, error: unknown): unknown {
   if (
     error instanceof QueryError ||
     !(error instanceof Error) ||

@@ -1,42 +1,43 @@
-import { snapshotWrite } from "@sluice/compiler/plan";
+import { planNode, type NodePlan, type PlanInput } from "@sluice/compiler/plan";
 import { isLakeDialect } from "@sluice/dialects";
-import { QueryError } from "@sluice/engines";
-import { catalogSwapMaterializer } from "./catalog-swap.js";
+import { catalogEngine } from "../athena/catalog-engine.js";
+import { catalogState } from "../athena/catalog-plan-input.js";
+import { runCatalogPlan } from "../athena/catalog-steps.js";
+import { asNodeError } from "./catalog-swap.js";
 import type { Materializer } from "./materializer.js";
-import { rowsWritten } from "./materializer.js";
 import { viewSwapMaterializer } from "./view-swap.js";
 
 /**
- * A dbt snapshot (see `snapshotWrite` in @sluice/compiler/plan). The lake runs its plan through
- * the view swap (the column probe, then the first build or the rewrite as a new version). Athena
- * reads the table's state and, when it exists, the columns of the snapshot's query (the plan's
- * probe, one LIMIT 0 query), then writes what the plan says: an Iceberg CTAS published by the
- * Glue swap, or one MERGE INTO.
+ * A dbt snapshot (see `planSnapshot` in @sluice/compiler/plan): its plan, made from the table's
+ * state read first, run as `build --dry-run` prints it. The lake runs it through the view swap
+ * (the column probe, then the first build or the rewrite as a new version); Athena through the
+ * catalog plan runner: the first run an Iceberg CTAS published by the Glue swap, the next ones
+ * the column probe (a LIMIT 0 query; the plan is made again with its columns, so a query whose
+ * columns are not the table's fails before anything is written) and one MERGE INTO.
+ * `--full-refresh` never rebuilds a snapshot: its history is not in its source.
  */
 export const snapshotMaterializer: Materializer = async (node, ctx) => {
-  // The lake runs the snapshot's plan, its column probe a step of it (see `planSnapshot`).
   if (isLakeDialect(ctx.dialect)) return viewSwapMaterializer(node, ctx);
-  const state = await ctx.engine.describeRelation(node.relation);
-  const exists = state.exists && state.kind === "table";
-  const sourceColumns = exists
-    ? (await ctx.execute(ctx.dialect.limit(node.sql, 0))).columns.map((c) => c.name)
-    : undefined;
-  const write = snapshotWrite(node, ctx.dialect, {
-    fullRefresh: false,
-    writeId: ctx.writeId,
-    state: { ...state, ...(state.columns ? { columns: state.columns } : {}) },
-    ...(sourceColumns ? { sourceColumns } : {}),
-  });
-  if ("error" in write)
-    throw new QueryError(write.error, {
-      sql: node.sql,
-      label: node.id,
-      engineMessage: write.error,
-    });
-  if ("statement" in write) {
-    const rows = rowsWritten("merge", await ctx.execute(write.statement.sql), undefined);
-    return { appended: true, ...(rows === undefined ? {} : { rows }) };
+  const engine = catalogEngine(ctx.engine);
+  let ran: NodePlan | undefined;
+  let plan: NodePlan | undefined;
+  try {
+    const existing = await engine.describeRelation(node.relation, { written: true });
+    const input: PlanInput = {
+      fullRefresh: false,
+      writeId: ctx.writeId,
+      state: catalogState(existing),
+    };
+    plan = planNode(node, ctx.dialect, input);
+    const replan = (incoming: PlanInput["incoming"]): NodePlan =>
+      planNode(node, ctx.dialect, { ...input, ...(incoming ? { incoming } : {}) });
+    const outcome = await runCatalogPlan(plan, { node, ctx, engine, existing, replan });
+    ran = outcome.ran;
+    const exists = input.state.exists && input.state.kind === "table";
+    return { appended: exists, ...(outcome.rows === undefined ? {} : { rows: outcome.rows }) };
+  } catch (error) {
+    throw asNodeError(node, error);
+  } finally {
+    if (plan) await ctx.onPlan?.(node, ran ?? plan);
   }
-  const outcome = await catalogSwapMaterializer(write.table, ctx);
-  return { ...outcome, appended: exists };
 };

@@ -8,7 +8,7 @@ import {
   type PlanInput,
 } from "@sluice/compiler/plan";
 import { isCatalogDialect, lakeDialect, type Dialect, type LakeDialect } from "@sluice/dialects";
-import { QueryError, type RelationInfo } from "@sluice/engines";
+import { QueryError, type CatalogEngine, type RelationInfo } from "@sluice/engines";
 import { lakePlanInput, type LakeStateReader } from "../lake/lake-plan-input.js";
 import {
   catalogPlanInput,
@@ -20,6 +20,15 @@ import { reconciledNodes } from "../incremental/plan-raw-reads.js";
 import { upstreamRawSources } from "../run-project.js";
 import { kindsFor, type RunCommand } from "../types.js";
 
+/** What planning reads of a catalog engine (the tables' entries and the raw zones' listings). */
+export type CatalogStateReader = Pick<
+  CatalogEngine,
+  "family" | "describeRelation" | "execute" | "listRawHours"
+>;
+
+/** What {@link planRun} reads of an engine, lake or catalog (narrowed on `family`). */
+export type PlanStateReader = LakeStateReader | CatalogStateReader;
+
 /** What {@link planRun} needs: a run's options, with an engine opened read-only. */
 export interface PlanRunOptions {
   command: RunCommand;
@@ -27,9 +36,9 @@ export interface PlanRunOptions {
   selected: readonly string[];
   /**
    * Only read: `describeRelation`, `listRawHours` and, on a lake, the table-state SELECT and the
-   * raw hours late files landed in.
+   * raw hours late files landed in (the engine's family matches the dialect's).
    */
-  engine: LakeStateReader;
+  engine: PlanStateReader;
   dialect: Dialect;
   runId: string;
   fullRefresh: boolean;
@@ -52,7 +61,10 @@ export async function planRun(options: PlanRunOptions): Promise<NodePlan[]> {
   );
   const infos = await Promise.all(nodes.map((n) => describeTable(n, options)));
   if (isCatalogDialect(options.dialect)) return planCatalogRun(nodes, infos, options);
-  return planLakeRun(nodes, infos, options, lakeDialect(options.dialect));
+  const engine = options.engine;
+  if (engine.family !== "lake")
+    throw new Error(`bug: dialect ${options.dialect.name} plans on a lake, the engine is not one`);
+  return planLakeRun(nodes, infos, { ...options, engine }, lakeDialect(options.dialect));
 }
 
 /**
@@ -63,7 +75,7 @@ export async function planRun(options: PlanRunOptions): Promise<NodePlan[]> {
 async function planLakeRun(
   nodes: readonly CompiledNode[],
   infos: readonly RelationInfo[],
-  options: PlanRunOptions,
+  options: PlanRunOptions & { engine: LakeStateReader },
   dialect: LakeDialect,
 ): Promise<NodePlan[]> {
   const reconciled = reconciledNodes(options.compiled.nodes);
@@ -173,12 +185,17 @@ async function planCatalogRun(
   return plans;
 }
 
-/** The catalog entry of the table a node writes (tables, incrementals and seeds; others: none). */
+/**
+ * The catalog entry of the table a node writes (tables, incrementals, seeds and snapshots;
+ * others: none). Under --full-refresh a table is planned as absent, except a snapshot: its
+ * history is not in its source, so the build never rebuilds it (as dbt) and merges into it.
+ */
 async function describeTable(
   node: CompiledNode,
   options: Pick<PlanRunOptions, "engine" | "fullRefresh">,
 ): Promise<RelationInfo> {
   const writes = ["table", "seed", "incremental", "snapshot"].includes(node.materialization);
-  if (!writes || options.fullRefresh) return { exists: false };
+  if (!writes || (options.fullRefresh && node.materialization !== "snapshot"))
+    return { exists: false };
   return options.engine.describeRelation(node.relation, { written: true });
 }
