@@ -18,6 +18,7 @@ import {
   unquote,
 } from "./sql-statements.js";
 import { athenaText, duckdbToHive, hiveToDuckdb } from "./sql-types.js";
+import { prunedBytes, type ProjectedScan } from "./scanned-bytes.js";
 import { ident, str, tableSource } from "./table-views.js";
 
 /** One statement to run, with the context StartQueryExecution gave it. */
@@ -933,6 +934,10 @@ export class SqlEngine {
     await conn.run(`SET search_path = ${str(ident(database))}`);
     let bytes = 0;
     const views: GlueTable[] = [];
+    // Projected raw tables' files by enum value: a query reading some values scans only those.
+    const scans: ProjectedScan[] = [];
+    let markers = 0;
+    const marker = () => `sluice_line_${++markers}`;
     const fileColumns = async (list: string) =>
       (
         await conn.runAndReadAll(
@@ -946,8 +951,9 @@ export class SqlEngine {
         views.push(table);
         continue;
       }
-      const source = await tableSource(this.store, this.glue, table, fileColumns);
+      const source = await tableSource(this.store, this.glue, table, fileColumns, marker);
       bytes += source.bytes;
+      if (source.scans) scans.push(...source.scans);
       await conn.run(
         `CREATE VIEW ${ident(table.DatabaseName)}.${ident(table.Name)} AS ${source.select}`,
       );
@@ -967,7 +973,10 @@ export class SqlEngine {
       }
       if (failures.length === views.length && views.length > 0) throw failures[0];
     }
-    return bytes;
+    if (scans.length === 0 || texts.length !== 1) return bytes;
+    const projected = scans.reduce((n, s) => n + s.files.reduce((m, f) => m + f.size, 0), 0);
+    const read = await prunedBytes(conn, texts[0]!, scans);
+    return read === undefined ? bytes : bytes - projected + read;
   }
 }
 

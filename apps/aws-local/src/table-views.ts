@@ -3,11 +3,17 @@ import { AthenaFailure } from "./athena-failure.js";
 import { hiveToDuckdb } from "./sql-types.js";
 import { icebergFiles, isIceberg } from "./iceberg-tables.js";
 import { asFolder, parseS3Url, type S3Entry, type S3Store } from "./s3-store.js";
+import type { ProjectedScan } from "./scanned-bytes.js";
 
 /** How a Glue table reads on DuckDB: the view body and the bytes of the files it reads. */
 export interface TableSource {
   select: string;
   bytes: number;
+  /**
+   * A projected raw table: its files per enum value (one union branch each), so a query's
+   * bytes can count only the values it reads (see `prunedBytes`).
+   */
+  scans?: ProjectedScan[];
 }
 
 export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -37,6 +43,8 @@ export async function tableSource(
   table: GlueTable,
   /** The column names of `read_parquet(<list>, union_by_name = true)`. */
   fileColumns: (list: string) => Promise<string[]>,
+  /** A column name no other scan of the statement uses (the projected table's line columns). */
+  marker: () => string = () => "line",
 ): Promise<TableSource> {
   const sd = table.StorageDescriptor ?? {};
   const location = sd.Location;
@@ -49,7 +57,7 @@ export async function tableSource(
   const keys = table.PartitionKeys ?? [];
   const input = sd.InputFormat ?? "";
   if (table.Parameters?.["projection.enabled"] === "true")
-    return projectedText(store, table, location);
+    return projectedText(store, table, location, marker);
   const iceberg = isIceberg(table);
   if (
     !iceberg &&
@@ -119,6 +127,7 @@ async function projectedText(
   store: S3Store,
   table: GlueTable,
   location: string,
+  marker: () => string,
 ): Promise<TableSource> {
   const params = table.Parameters ?? {};
   const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
@@ -150,6 +159,7 @@ async function projectedText(
   const columns = table.StorageDescriptor?.Columns ?? [];
   const lineColumn = ident(columns[0]?.Name ?? "line");
   const selects: string[] = [];
+  const scans: ProjectedScan[] = [];
   let bytes = 0;
   for (const value of values) {
     const filled = enumKey === undefined ? template : template.replaceAll(`\${${enumKey}}`, value!);
@@ -168,14 +178,17 @@ async function projectedText(
     if (files.length === 0) continue;
     bytes += files.reduce((n, f) => n + f.size, 0);
     const rootDir = store.file(bucket, prefix.replace(/\/$/, ""));
-    const list = `[${files.map((f) => str(store.file(bucket, f.key))).join(", ")}]`;
+    const paths = files.map((f) => store.file(bucket, f.key));
+    const list = `[${paths.map(str).join(", ")}]`;
+    const line = marker();
+    scans.push({ marker: line, files: files.map((f, i) => ({ path: paths[i]!, size: f.size })) });
     selects.push(
       // A blank line is a row holding '' (Hive's LazySimpleSerDe returns a blanked row for it;
       // DuckDB reads it as NULL), so staging sees and rejects it, as on the local lake.
-      `SELECT coalesce(line, '') AS ${lineColumn}, ` +
+      `SELECT coalesce(${ident(line)}, '') AS ${lineColumn}, ` +
         (enumKey === undefined ? "" : `${str(value!)} AS ${ident(enumKey)}, `) +
         `substr(filename, ${[...rootDir].length + 2}, 13) AS ${ident(dateKey)}\n` +
-        `FROM read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', ` +
+        `FROM read_csv(${list}, columns = {${str(line)}: 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', ` +
         `new_line = '\\n', strict_mode = false, filename = true, max_line_size = 67108864)`,
     );
   }
@@ -184,5 +197,5 @@ async function projectedText(
       select: `SELECT CAST(NULL AS VARCHAR) AS ${lineColumn}, ${keys.map((k) => `CAST(NULL AS VARCHAR) AS ${ident(k)}`).join(", ")} WHERE false`,
       bytes: 0,
     };
-  return { select: selects.join("\nUNION ALL\n"), bytes };
+  return { select: selects.join("\nUNION ALL\n"), bytes, scans };
 }

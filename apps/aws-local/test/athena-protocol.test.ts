@@ -349,6 +349,33 @@ describe("Athena (JSON 1.1) on athena-local", () => {
         `SELECT count(*) AS n FROM "silver"."raw_by_type" WHERE event_type = 'product_view'`,
       ),
     ).toEqual([["n"], ["1"]]);
+
+    // Bytes scanned: only the partitions the query reads, as Athena reports with projection.
+    const paid = gzipSync('{"a":1}\n{"a":2}\n').length;
+    const view = '{"v":1}\n'.length;
+    const scanned = async (sql: string) =>
+      (await ok(sql)).Statistics?.DataScannedInBytes ?? Number.NaN;
+    expect(await scanned('SELECT count(*) FROM "silver"."raw_by_type"')).toBe(paid + view);
+    expect(
+      await scanned(
+        `SELECT count(*) FROM "silver"."raw_by_type" WHERE event_type = 'product_view'`,
+      ),
+    ).toBe(view);
+    expect(
+      await scanned(
+        `SELECT line FROM "silver"."raw_by_type" WHERE event_type IN ('order_paid', 'refund')`,
+      ),
+    ).toBe(paid);
+    // A date filter prunes too: no order_paid object from 06 on.
+    expect(
+      await scanned(
+        `SELECT line FROM "silver"."raw_by_type" WHERE event_type = 'order_paid' AND dt >= '2026/01/01/06'`,
+      ),
+    ).toBe(0);
+    // A predicate on the data, not the partitions: every partition is read.
+    expect(await scanned(`SELECT count(*) FROM "silver"."raw_by_type" WHERE line LIKE '%v%'`)).toBe(
+      paid + view,
+    );
   });
 
   it("moves a query QUEUED → RUNNING → SUCCEEDED over the latency; a stalled query is CANCELLED by StopQueryExecution", async () => {

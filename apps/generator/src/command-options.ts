@@ -100,6 +100,14 @@ export const generateCommandOptions: readonly GenerateCommandOption[] = [
     describe: "Firehose buffer interval hint (seconds of arrival time)",
   },
   {
+    name: "partition-by-event-type",
+    key: "partitionByEventType",
+    type: "boolean",
+    default: false,
+    describe:
+      "local sink: Firehose dynamic partitioning, raw/events/event_type=<t>/YYYY/MM/DD/HH/ (records without one to raw-errors/partitioning-failed/)",
+  },
+  {
     name: "malformed-rate",
     key: "malformedRate",
     type: "number",

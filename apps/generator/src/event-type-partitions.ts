@@ -56,9 +56,17 @@ export class EventTypePartitions implements RecordDelivery {
 
   addBase64(base64: string, arrivalMs: number): void {
     const data = Buffer.from(base64, "base64");
-    const key = eventTypeOf(data);
+    this.addBytes(data, 0, data.length, arrivalMs, base64);
+  }
+
+  /**
+   * Adds one record given as bytes `src[start..end)` (newline included, as the local sink hands
+   * them); `base64` is the record's base64 when the caller has it (the error document holds it).
+   */
+  addBytes(src: Buffer, start: number, end: number, arrivalMs: number, base64?: string): void {
+    const key = eventTypeOf(src.subarray(start, end));
     if (key !== undefined) {
-      this.buffer(eventTypePartitioning.prefix(key)).addBytes(data, 0, data.length, arrivalMs);
+      this.buffer(eventTypePartitioning.prefix(key)).addBytes(src, start, end, arrivalMs);
       return;
     }
     this.stats.partitioningFailed++;
@@ -68,7 +76,7 @@ export class EventTypePartitions implements RecordDelivery {
       errorCode: eventTypePartitioning.errorCode,
       errorMessage: "Non JSON record provided, or the query found no value for event_type",
       attemptEndingTimestamp: arrivalMs,
-      rawData: base64,
+      rawData: base64 ?? src.subarray(start, end).toString("base64"),
     });
     this.buffer(eventTypePartitioning.errorPrefix).add(`${error}\n`, arrivalMs);
   }

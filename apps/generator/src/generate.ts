@@ -191,6 +191,7 @@ async function createSink(o: ResolvedGenerateOptions): Promise<EventSink> {
       bufferSizeMiB: o.bufferSizeMiB,
       bufferIntervalSeconds: o.bufferIntervalSeconds,
       seed: o.seed,
+      partitionByEventType: o.partitionByEventType,
     });
   }
   const local =

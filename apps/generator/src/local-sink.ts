@@ -8,6 +8,7 @@ import {
   type DeliveredObject,
 } from "./firehose-buffer.js";
 import { isTextRecord } from "./chaos.js";
+import { EventTypePartitions } from "./event-type-partitions.js";
 import { GzipLane } from "./gzip-lane.js";
 import { publishBytes, publishFile } from "./in-flight.js";
 import type { EventSink, SinkReport } from "./sink.js";
@@ -149,21 +150,38 @@ export function lakeWriter(lakeDir: string, options: LakeWriterOptions = {}): La
 
 /**
  * The `local` sink: Firehose's buffering and naming on simulated arrival time, written to
- * `<lakeDir>/raw/events/YYYY/MM/DD/HH/<stream>-1-YYYY-MM-DD-HH-mm-ss-<uuid>.gz`.
+ * `<lakeDir>/raw/events/YYYY/MM/DD/HH/<stream>-1-YYYY-MM-DD-HH-mm-ss-<uuid>.gz`; with
+ * `partitionByEventType`, as Firehose dynamic partitioning by `event_type` writes them:
+ * `<lakeDir>/raw/events/event_type=<t>/YYYY/MM/DD/HH/...`, one buffer per event type, and
+ * records with no event type to read (malformed lines) under `raw-errors/partitioning-failed/`.
  */
 export function createLocalSink(
   lakeDir: string,
-  settings: BufferSettings,
+  settings: BufferSettings & { partitionByEventType?: boolean },
   options: LakeWriterOptions = {},
 ): EventSink {
   const writer = lakeWriter(lakeDir, options);
-  const buffer = new FirehoseBuffer(settings, writer.write);
+  const { partitionByEventType, ...buffering } = settings;
+  const stats = { partitioningFailed: 0 };
+  const partitions = partitionByEventType
+    ? new EventTypePartitions(
+        (prefix) => new FirehoseBuffer({ ...buffering, prefix }, writer.write),
+        stats,
+      )
+    : undefined;
+  const hourly = partitions ? undefined : new FirehoseBuffer(buffering, writer.write);
   let sinceYield = 0;
   return {
     async write(records) {
       for (const r of records) {
-        if (isTextRecord(r)) buffer.add(r.data, r.arrivalMs);
-        else buffer.addBytes(r.bytes, r.start, r.end, r.arrivalMs);
+        if (hourly) {
+          if (isTextRecord(r)) hourly.add(r.data, r.arrivalMs);
+          else hourly.addBytes(r.bytes, r.start, r.end, r.arrivalMs);
+        } else {
+          const bytes = isTextRecord(r) ? Buffer.from(r.data) : r.bytes;
+          const [start, end] = isTextRecord(r) ? [0, bytes.length] : [r.start, r.end];
+          partitions!.addBytes(bytes, start, end, r.arrivalMs);
+        }
         if (writer.busy) {
           await writer.room();
           sinceYield = 0;
@@ -176,9 +194,11 @@ export function createLocalSink(
       }
     },
     async close() {
-      buffer.flush();
+      (hourly ?? partitions!).flush();
       await writer.idle();
-      return writer.report;
+      return partitions
+        ? { ...writer.report, partitioningFailed: stats.partitioningFailed }
+        : writer.report;
     },
   };
 }

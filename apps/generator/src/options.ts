@@ -63,6 +63,12 @@ export const generateOptionsSchema = z
     gzipLevel: z.number().int().min(1).max(9).default(defaultGzipLevel),
     bufferSizeMiB: z.number().min(1).max(128).default(5),
     bufferIntervalSeconds: z.number().min(0).max(900).default(300),
+    /**
+     * Local sink: lay the raw zone out as Firehose dynamic partitioning by `event_type` does
+     * (`raw/events/event_type=<t>/YYYY/MM/DD/HH/`; records without one to
+     * `raw-errors/partitioning-failed/`). Other sinks: the delivery stream decides.
+     */
+    partitionByEventType: z.boolean().default(false),
     malformedRate: rate,
     duplicateRate: rate,
     lateRate: rate,
@@ -91,6 +97,11 @@ export const generateOptionsSchema = z
   .refine((o) => o.malformedRate + o.missingFieldRate + o.wrongTypeRate <= 1, {
     message: "malformed-rate + missing-field-rate + wrong-type-rate must be at most 1",
     path: ["malformedRate"],
+  })
+  .refine((o) => !o.partitionByEventType || o.sink === "local", {
+    message:
+      "--partition-by-event-type lays out the local sink's raw zone; with --sink firehose or kinesis the delivery stream decides (run firehose-local --partition-by-event-type)",
+    path: ["partitionByEventType"],
   });
 
 /** Validated options with defaults applied. */

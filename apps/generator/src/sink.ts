@@ -25,6 +25,11 @@ export interface SinkReport {
   storedBytes: number;
   /** Keys of the objects written, relative to the lake (local sink). */
   keys: string[];
+  /**
+   * Local sink partitioned by event type: records with no event type to read, written as
+   * Firehose's error documents under `raw-errors/partitioning-failed/` (counted in `records`).
+   */
+  partitioningFailed?: number;
   /** Sent / retried / failed records (firehose sink). */
   firehose?: DeliveryReport;
   /** Sent / retried / failed records (kinesis sink). */

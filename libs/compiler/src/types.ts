@@ -53,6 +53,12 @@ export interface CompiledNode {
    * source with `external`, the raw zone's location.
    */
   location?: string;
+  /**
+   * A source whose raw zone is partitioned by event type (`partitioning:
+   * firehose_event_type_hourly`): the declared event types, each a folder `event_type=<t>/` of
+   * `location` holding its hour folders.
+   */
+  eventTypes?: string[];
   /** Tests: the node they test and how a failure counts. */
   attachedTo?: string;
   severity?: "error" | "warn";

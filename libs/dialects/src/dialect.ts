@@ -282,9 +282,10 @@ export interface LakeDialect extends Dialect {
   storedType(type: string): string;
   /**
    * Lake dialects: the DDL of the temporary table (`line`, `dt`) the engine reads raw hours into
-   * from the files' bytes; `sluice_raw_window()` reads bind to it.
+   * from the files' bytes; `sluice_raw_window()` reads bind to it. With `eventType` (a zone
+   * partitioned by event type) `line`, `event_type`, `dt`: the raw source's columns.
    */
-  rawLinesTable(name: string): string;
+  rawLinesTable(name: string, options?: { eventType?: boolean }): string;
   /** Lake dialects: the statement marking these tables' pending raw hours as reconciled. */
   markReconciled(relations: readonly Relation[]): Statement;
   /**

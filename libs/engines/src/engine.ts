@@ -100,12 +100,13 @@ export interface Engine {
    */
   finishRun(): Promise<CleanupOutcome>;
   /**
-   * The raw hours ('YYYY/MM/DD/HH') under a raw zone location from hour `from` on (all without
-   * it), each with a signature of its files that changes when a file lands, goes, grows or is
-   * rewritten (names, sizes and modification times or ETags; no file is read), and the paths
-   * outside that layout, which are not read.
+   * The raw hours ('YYYY/MM/DD/HH') of a raw zone from hour `from` on (all without it), each
+   * with a signature of its files that changes when a file lands, goes, grows or is rewritten
+   * (names, sizes and modification times or ETags; no file is read), and the paths outside the
+   * zone's layout, which are not read. In a zone partitioned by event type an hour is that hour's
+   * folders of every declared event type together.
    */
-  listRawHours(location: string, from?: string): Promise<RawZoneListing>;
+  listRawHours(zone: RawZone, from?: string): Promise<RawZoneListing>;
   close(): Promise<void>;
 }
 
@@ -127,14 +128,15 @@ export interface LakeEngine extends Engine {
    * Hour folders before `before` that changed (a file landed or went) at or after `sinceMs`:
    * late files older than an incremental window.
    */
-  rawHoursChangedSince(location: string, sinceMs: number, before: string): Promise<string[]>;
+  rawHoursChangedSince(zone: RawZone, sinceMs: number, before: string): Promise<string[]>;
   /**
    * Read these raw hours from the files' bytes into a temporary table `table` (created by
-   * `createTableSql`, columns `line`, `dt`), counting each file's records from its bytes
-   * independently of that read; unreadable files and oversized lines are quarantined.
+   * `createSql`, columns `line`, `dt`, and `event_type` between them when the zone is partitioned
+   * by event type), counting each file's records from its bytes independently of that read;
+   * unreadable files and oversized lines are quarantined.
    */
   loadRawWindow(
-    location: string,
+    zone: RawZone,
     hours: readonly string[],
     table: { name: string; createSql: string },
   ): Promise<RawWindowLoad>;
@@ -255,7 +257,29 @@ export function isCatalogEngine(engine: Engine): engine is CatalogEngine {
   return engine.family === "catalog";
 }
 
-/** A raw zone listing: hour → file signature, and paths outside the `YYYY/MM/DD/HH/<file>` layout. */
+/**
+ * A raw zone: where Firehose delivers and how it lays out the folders. Without `eventTypes`,
+ * `<location>/YYYY/MM/DD/HH/<object>`; with them (Firehose dynamic partitioning by `event_type`,
+ * raw.yml `partitioning: firehose_event_type_hourly`),
+ * `<location>/event_type=<t>/YYYY/MM/DD/HH/<object>` for each declared `t`: the folders of other
+ * event types are not read (as Athena's enum projection does not list them).
+ *
+ * @example { location: "/abs/models/.lake/raw/events", eventTypes: ["product_view", "order_paid"] }
+ */
+export interface RawZone {
+  /** The zone root (`/abs/.lake/raw/events`, `s3://bucket/raw/events/`). */
+  location: string;
+  eventTypes?: readonly string[];
+}
+
+/** The folder of one event type in a zone partitioned by event type (Firehose's `event_type=<t>`). */
+export const eventTypeFolder = (eventType: string): string => `event_type=${eventType}`;
+
+/** The layout a zone's paths must follow, for messages about those that do not. */
+export const rawZoneLayout = (zone: RawZone): string =>
+  zone.eventTypes === undefined ? "YYYY/MM/DD/HH" : "event_type=<declared type>/YYYY/MM/DD/HH";
+
+/** A raw zone listing: hour → file signature, and paths outside the zone's layout. */
 export interface RawZoneListing {
   hours: ReadonlyMap<string, string>;
   strays: readonly string[];

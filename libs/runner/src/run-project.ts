@@ -1,10 +1,11 @@
 import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
-import { isCatalogEngine, type Engine } from "@sluice/engines";
+import { isCatalogEngine, type Engine, type RawZone } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
 import { reconcileBuild } from "./incremental/reconcile.js";
 import type { ListedRawHours } from "./incremental/raw-hours.js";
+import { rawZoneOf } from "./incremental/raw-zone.js";
 import { planRawReads, rawReadSummaries, reconciledNodes } from "./incremental/plan-raw-reads.js";
 import { quarantineResults, type QuarantinePolicy } from "./incremental/quarantine-results.js";
 import type { PublishedVersions } from "./incremental/window-reads.js";
@@ -341,23 +342,23 @@ function dependenciesOf(node: CompiledNode, graph: NodeIndex, command: RunComman
   return [...node.dependsOn, ...parentTests.map((t) => t.id), ...unitTests.map((t) => t.id)];
 }
 
-/** The external (raw) sources a node reads, directly or through other nodes: relation as the dialect quotes it → location. */
+/** The external (raw) sources a node reads, directly or through other nodes: relation as the dialect quotes it → raw zone. */
 export function upstreamRawSources(
   node: CompiledNode,
   all: readonly CompiledNode[] | ReadonlyMap<string, CompiledNode>,
   dialect: Dialect,
-): Map<string, string> {
+): Map<string, RawZone> {
   const byId: ReadonlyMap<string, CompiledNode> =
     "get" in all ? all : new Map(all.map((n) => [n.id, n]));
   const seen = new Set<string>();
-  const found = new Map<string, string>();
+  const found = new Map<string, RawZone>();
   const walk = (id: string): void => {
     for (const dep of byId.get(id)?.dependsOn ?? []) {
       if (seen.has(dep)) continue;
       seen.add(dep);
       const upstream = byId.get(dep);
       if (upstream?.kind === "source" && upstream.location)
-        found.set(dialect.quoteRelation(upstream.relation), upstream.location);
+        found.set(dialect.quoteRelation(upstream.relation), rawZoneOf(upstream)!);
       walk(dep);
     }
   };

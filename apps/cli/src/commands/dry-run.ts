@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { Engine } from "@sluice/engines";
+import type { Engine, RawZone } from "@sluice/engines";
 import type { PlanStateReader, RunCommand } from "@sluice/runner";
 import type { GlobalArgs, Io } from "../command.js";
 import { ExitCode } from "../command.js";
@@ -56,8 +56,8 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
           describeRelation: () => Promise.resolve({ exists: false as const }),
           execute: () => Promise.reject(new Error("no lake: nothing to read")),
           // The raw zone may hold files already: the first build reads them.
-          listRawHours: (location: string, from?: string) =>
-            Promise.resolve(listLakeRawZone(location, from)),
+          listRawHours: (zone: RawZone, from?: string) =>
+            Promise.resolve(listLakeRawZone(zone, from)),
           // No lake, no table version: every hour is read, none is late.
           rawHoursChangedSince: () => Promise.resolve([]),
         }

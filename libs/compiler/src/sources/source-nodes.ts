@@ -49,5 +49,6 @@ export function sourceNode(
     sql: "",
     statements,
     ...(location !== undefined ? { location } : {}),
+    ...(location !== undefined && eventTypes ? { eventTypes: [...eventTypes] } : {}),
   };
 }

@@ -228,8 +228,9 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     // DuckDB's Parquet writer has no 128-bit integer: HUGEINT (sum() of integers) is stored as DOUBLE.
     storedType: (type) =>
       /^\s*u?hugeint\s*$/i.test(type) ? (type === type.toLowerCase() ? "double" : "DOUBLE") : type,
-    rawLinesTable: (name) =>
-      `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} (line VARCHAR, dt VARCHAR)`,
+    rawLinesTable: (name, options) =>
+      `CREATE OR REPLACE TEMP TABLE ${quoteDuckdbIdentifier(name)} ` +
+      `(line VARCHAR, ${options?.eventType ? "event_type VARCHAR, " : ""}dt VARCHAR)`,
     markReconciled: (relations) =>
       statement(
         "update",

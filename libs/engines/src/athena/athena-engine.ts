@@ -164,7 +164,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       for (const database of databases) snapshot.tables(database).catch(() => undefined);
     },
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
-    listRawHours: (location, from) => listS3RawHours(ctx, location, from),
+    listRawHours: (zone, from) => listS3RawHours(ctx, zone, from),
     dropStagingTables: held(sweep),
     dropTableWithData: held((relation: Relation, options?: { unlessReadBy?: Relation }) => {
       snapshot.changed(relation);

@@ -291,7 +291,7 @@ describe("raw source", () => {
     expect(got("2026/11/27/11")).toEqual(expected);
 
     // The same lines, every one (empty ones too), read from the bytes into the run's raw table.
-    const load = await engine.loadRawWindow!(raw, ["2026/11/27/11"], {
+    const load = await engine.loadRawWindow!({ location: raw }, ["2026/11/27/11"], {
       name: "raw_t",
       createSql: dialect.rawLinesTable!("raw_t"),
     });

@@ -24,6 +24,7 @@ import {
   type ExecuteOptions,
   type QueryResult,
   type RawWindowLoad,
+  type RawZone,
   type RawZoneListing,
   type RelationInfo,
 } from "../engine.js";
@@ -391,18 +392,18 @@ class DuckdbEngine implements LakeEngine {
     return out;
   }
 
-  async listRawHours(location: string, from?: string): Promise<RawZoneListing> {
-    return listRawZone(location, from);
+  async listRawHours(zone: RawZone, from?: string): Promise<RawZoneListing> {
+    return listRawZone(zone, from);
   }
 
-  async rawHoursChangedSince(location: string, sinceMs: number, before: string): Promise<string[]> {
-    let times = this.runMemo.hourTimes.get(location);
-    if (!times) this.runMemo.hourTimes.set(location, (times = hourFolderTimes(location)));
+  async rawHoursChangedSince(zone: RawZone, sinceMs: number, before: string): Promise<string[]> {
+    let times = this.runMemo.hourTimes.get(zone.location);
+    if (!times) this.runMemo.hourTimes.set(zone.location, (times = hourFolderTimes(zone)));
     return hoursChangedSince(times, sinceMs, before);
   }
 
   loadRawWindow(
-    location: string,
+    zone: RawZone,
     hours: readonly string[],
     table: { name: string; createSql: string },
   ): Promise<RawWindowLoad> {
@@ -412,7 +413,7 @@ class DuckdbEngine implements LakeEngine {
       loadRawWindow({
         connection,
         lakeDir,
-        root: location,
+        zone,
         hours,
         table: table.name,
         createTableSql: table.createSql,

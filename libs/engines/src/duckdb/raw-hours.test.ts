@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openDuckdbEngine } from "./duckdb-engine.js";
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
 
-const listRawHours = (root: string, from?: string) => listRawZone(root, from).hours;
+const listRawHours = (root: string, from?: string) => listRawZone({ location: root }, from).hours;
 
 const roots: string[] = [];
 afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -79,7 +79,7 @@ describe("listRawHours", () => {
       "2026/11/27/00/sub/x.gz",
       "2026/xx/01/00/y.gz",
     ]);
-    const listing = listRawZone(root);
+    const listing = listRawZone({ location: root });
     expect([...listing.hours.keys()]).toEqual(["2026/11/27/00"]);
     expect(listing.hours.get("2026/11/27/00")).toMatch(/^1:/);
     expect(listing.strays.sort()).toEqual([
@@ -98,12 +98,14 @@ describe("listRawHours", () => {
     // utimes sets the folders' ctime; the last listing comes after it (past the clock slack).
     await new Promise((r) => setTimeout(r, 200));
     const since = Date.now();
-    expect(hoursChangedSince(hourFolderTimes(root), since, "2026/11/27/08")).toEqual([]);
+    expect(hoursChangedSince(hourFolderTimes({ location: root }), since, "2026/11/27/08")).toEqual(
+      [],
+    );
     writeFileSync(join(root, "2026/11/20/05/late.gz"), "{}\n");
     mkdirSync(join(root, "2026/11/21/03"), { recursive: true });
     writeFileSync(join(root, "2026/11/21/03/new-old-hour.gz"), "{}\n");
     writeFileSync(join(root, "2026/11/27/09/in-window.gz"), "{}\n");
-    expect(hoursChangedSince(hourFolderTimes(root), since, "2026/11/27/08")).toEqual([
+    expect(hoursChangedSince(hourFolderTimes({ location: root }), since, "2026/11/27/08")).toEqual([
       "2026/11/20/05",
       "2026/11/21/03",
     ]);
@@ -119,16 +121,76 @@ describe("listRawHours", () => {
     roots.push(lake);
     const engine = await openDuckdbEngine({ lakeDir: lake });
     try {
-      expect(await engine.rawHoursChangedSince(root, since, "2026/11/27/08")).toEqual([]);
+      expect(await engine.rawHoursChangedSince({ location: root }, since, "2026/11/27/08")).toEqual(
+        [],
+      );
       writeFileSync(join(root, "2026/11/20/05/late.gz"), "{}\n");
       // Within the run, the listing taken once serves every node.
-      expect(await engine.rawHoursChangedSince(root, since, "2026/11/27/08")).toEqual([]);
+      expect(await engine.rawHoursChangedSince({ location: root }, since, "2026/11/27/08")).toEqual(
+        [],
+      );
       await engine.finishRun();
-      expect(await engine.rawHoursChangedSince(root, since, "2026/11/27/08")).toEqual([
-        "2026/11/20/05",
-      ]);
+      expect(await engine.rawHoursChangedSince({ location: root }, since, "2026/11/27/08")).toEqual(
+        ["2026/11/20/05"],
+      );
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe("a raw zone partitioned by event type", () => {
+  const typed = { eventTypes: ["order_paid", "product_view"] };
+
+  it("lists each hour over the declared types' folders; other folders are strays", () => {
+    const root = zone([
+      "event_type=order_paid/2026/11/27/00/a.gz",
+      "event_type=product_view/2026/11/27/00/b.gz",
+      "event_type=product_view/2026/11/27/01/c.gz",
+      "event_type=refund/2026/11/27/02/d.gz",
+      "event_type=order_paid/loose.gz",
+      "2026/11/27/03/plain.gz",
+    ]);
+    const listing = listRawZone({ location: root, ...typed });
+    expect([...listing.hours.keys()]).toEqual(["2026/11/27/00", "2026/11/27/01"]);
+    expect(listing.hours.get("2026/11/27/00")).toMatch(/^2:/);
+    expect(listing.newest?.hour).toBe("2026/11/27/01");
+    expect(listing.strays.sort()).toEqual([
+      "2026/",
+      "event_type=order_paid/loose.gz",
+      "event_type=refund/",
+    ]);
+    // From an hour on: older hour folders of every type are not opened.
+    expect([...listRawZone({ location: root, ...typed }, "2026/11/27/01").hours.keys()]).toEqual([
+      "2026/11/27/01",
+    ]);
+    // A file landing in one type's folder changes that hour's signature.
+    const before = listing.hours.get("2026/11/27/00");
+    writeFileSync(join(root, "event_type=order_paid/2026/11/27/00/late.gz"), "{}\n");
+    expect(listRawZone({ location: root, ...typed }).hours.get("2026/11/27/00")).not.toBe(before);
+  });
+
+  it("finds an hour changed in any declared type's folder, none in another", async () => {
+    const root = zone([
+      "event_type=order_paid/2026/11/20/05/a.gz",
+      "event_type=product_view/2026/11/20/06/b.gz",
+      "event_type=refund/2026/11/20/07/c.gz",
+    ]);
+    const old = new Date(Date.now() - 3_600_000);
+    for (const h of [
+      "event_type=order_paid/2026/11/20/05",
+      "event_type=product_view/2026/11/20/06",
+      "event_type=refund/2026/11/20/07",
+    ])
+      utimesSync(join(root, h), old, old);
+    await new Promise((r) => setTimeout(r, 200));
+    const since = Date.now();
+    const z = { location: root, ...typed };
+    expect(hoursChangedSince(hourFolderTimes(z), since, "2026/11/27/00")).toEqual([]);
+    writeFileSync(join(root, "event_type=product_view/2026/11/20/06/late.gz"), "{}\n");
+    writeFileSync(join(root, "event_type=refund/2026/11/20/07/late.gz"), "{}\n");
+    expect(hoursChangedSince(hourFolderTimes(z), since, "2026/11/27/00")).toEqual([
+      "2026/11/20/06",
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { QuarantinedRaw, RawHourCensus, RawWindowLoad } from "../engine.js";
-import { hourFiles } from "./raw-hours.js";
+import type { QuarantinedRaw, RawHourCensus, RawWindowLoad, RawZone } from "../engine.js";
+import { zoneHourFiles } from "./raw-hours.js";
 import { countRecords } from "./raw-line-count.js";
 import { openRawFile, splitLines } from "./raw-file-reader.js";
 
@@ -18,25 +18,32 @@ const PARALLEL_FILES = 4;
 export interface LoadRawOptions {
   connection: DuckDBConnection;
   lakeDir: string;
-  /** Raw zone root (absolute). */
-  root: string;
+  /** The raw zone (root absolute). */
+  zone: RawZone;
   /** Hour folders to read, `YYYY/MM/DD/HH`. */
   hours: readonly string[];
-  /** Name of the temporary table to (re)create with the lines: columns `line`, `dt`. */
+  /**
+   * Name of the temporary table to (re)create with the lines: columns `line`, `dt` (`line`,
+   * `event_type`, `dt` for a zone partitioned by event type).
+   */
   table: string;
   /** The table's DDL (the dialect writes SQL, not the engine). */
   createTableSql: string;
 }
 
 /**
- * Read the raw hours' files from their bytes into a temporary table (`line`, `dt`), one row per
+ * Read the raw hours' files from their bytes into a temporary table (`line`, `dt`; `line`,
+ * `event_type`, `dt` for a zone partitioned by event type, the hour's folders of every declared
+ * type together), one row per
  * line (empty, whitespace-only, NUL-bearing lines included; invalid UTF-8 as U+FFFD, its bytes kept
  * in the quarantine), and count each file's records independently from the decompressed bytes.
  * Unreadable files (empty, bad gzip, binary) and oversized lines are quarantined and reported,
  * never fatal.
  */
 export async function loadRawWindow(options: LoadRawOptions): Promise<RawWindowLoad> {
-  const { connection, root, table } = options;
+  const { connection, zone, table } = options;
+  const root = zone.location;
+  const byType = zone.eventTypes !== undefined;
   await connection.run(options.createTableSql);
   const appender = await connection.createAppender(table, "main", "temp");
   const census = new Map<string, RawHourCensus>();
@@ -52,17 +59,16 @@ export async function loadRawWindow(options: LoadRawOptions): Promise<RawWindowL
         quarantinedFiles: 0,
       };
       census.set(dt, hour);
-      const files = hourFiles(join(root, dt));
+      const files = zoneHourFiles(zone, dt);
       for (let i = 0; i < files.length; i += PARALLEL_FILES) {
         const batch = files.slice(i, i + PARALLEL_FILES);
         const opened = await Promise.all(
-          batch.map(async (f) => {
-            const path = join(root, dt, f.name);
+          batch.map(async ({ path, eventType }) => {
             const bytes = await readFile(path).catch(() => undefined);
-            return { path, name: f.name, bytes, content: bytes && (await openRawFile(bytes)) };
+            return { path, eventType, bytes, content: bytes && (await openRawFile(bytes)) };
           }),
         );
-        for (const { path, name, bytes, content } of opened) {
+        for (const { path, eventType, bytes, content } of opened) {
           // Removed since the listing: not there.
           if (!bytes || !content) continue;
           hour.files++;
@@ -82,7 +88,7 @@ export async function loadRawWindow(options: LoadRawOptions): Promise<RawWindowL
           hour.records += countRecords(content.data);
           for (const line of splitLines(content.data, MAX_LINE_BYTES)) {
             if (line.problem) {
-              const copy = join(quarantineRoot, dt, `${name}.line-${line.number}.bin`);
+              const copy = join(quarantineRoot, `${relative(root, path)}.line-${line.number}.bin`);
               await mkdir(dirname(copy), { recursive: true });
               await writeFile(copy, line.bytes!);
               quarantined.push({
@@ -100,6 +106,7 @@ export async function loadRawWindow(options: LoadRawOptions): Promise<RawWindowL
               }
             }
             appender.appendVarchar(line.text);
+            if (byType) appender.appendVarchar(eventType!);
             appender.appendVarchar(dt);
             appender.endRow();
           }

@@ -8,6 +8,7 @@ import {
 } from "@sluice/compiler/plan";
 import type { Relation } from "@sluice/dialects";
 import type { RelationInfo } from "@sluice/engines";
+import { distinctZones } from "../incremental/raw-zone.js";
 import type { NodeContext } from "../materialize/materializer.js";
 import { hoursFrom, newestHour, rawHoursOf, type RawHours } from "../incremental/raw-hours.js";
 import type { CatalogEngine } from "./catalog-engine.js";
@@ -93,15 +94,20 @@ export async function checkInputs(
   };
   const memo = ctx.rawHours ?? new Map();
   // An incremental model's watermark is the newest raw hour upstream (other models keep none).
-  const upstream =
-    node.materialization === "incremental"
-      ? [...new Set(ctx.rawSources?.values() ?? [])].sort()
-      : [];
+  const zones = distinctZones(ctx.rawSources?.values() ?? []);
+  const upstream = node.materialization === "incremental" ? zones : [];
   const raw = upstream.length > 0 ? await rawHoursOf(engine, memo, upstream, from) : undefined;
   if (sources.opaque.length > 0) return { unchanged: false, ...(raw ? { raw } : {}) };
   const direct =
     sources.rawLocations.length > 0
-      ? await rawHoursOf(engine, memo, [...new Set(sources.rawLocations)].sort(), from)
+      ? await rawHoursOf(
+          engine,
+          memo,
+          distinctZones(
+            sources.rawLocations.map((l) => zones.find((z) => z.location === l) ?? { location: l }),
+          ),
+          from,
+        )
       : undefined;
   const tables = await versionsOf(ctx, engine, sources.tables);
   const fingerprintFrom = (first: string): string => {

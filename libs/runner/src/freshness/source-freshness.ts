@@ -5,6 +5,7 @@ import type { Engine } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { FreshnessThreshold, SourceFreshness } from "@sluice/project";
 import { thresholdSeconds } from "@sluice/project";
+import { rawZoneOf } from "../incremental/raw-zone.js";
 
 /** dbt's freshness statuses. */
 export type FreshnessStatus = "pass" | "warn" | "error" | "runtime error";
@@ -85,13 +86,14 @@ export async function checkSourceFreshness(
     let loadedAt: number | undefined;
     let how: string;
     try {
-      if (f.loaded_at_field === undefined && node.location !== undefined) {
+      const zone = rawZoneOf(node);
+      if (f.loaded_at_field === undefined && zone !== undefined) {
         const reach = Math.max(
           ...[f.warn_after, f.error_after].map((t) => (t ? thresholdSeconds(t) * 1000 : 0)),
         );
         const from = hourOf(snapshotted.getTime() - reach - 24 * HOUR_MS);
-        let listing = await engine.listRawHours(node.location, from);
-        if (!listing.newest) listing = await engine.listRawHours(node.location);
+        let listing = await engine.listRawHours(zone, from);
+        if (!listing.newest) listing = await engine.listRawHours(zone);
         loadedAt = listing.newest?.modifiedMs;
         how = listing.newest
           ? `newest hour ${listing.newest.hour}, its last file landed`

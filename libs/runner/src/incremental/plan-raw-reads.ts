@@ -1,10 +1,17 @@
 import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
-import { isLakeEngine, QueryError, type Engine, type RawWindowLoad } from "@sluice/engines";
+import {
+  isLakeEngine,
+  QueryError,
+  type Engine,
+  type RawWindowLoad,
+  type RawZone,
+} from "@sluice/engines";
 import { planWindow, type LakeStateContext } from "../lake/lake-plan-input.js";
 import type { NodeContext } from "../materialize/materializer.js";
 import { hoursFrom, rawHoursOf, type ListedRawHours } from "./raw-hours.js";
+import { distinctZones } from "./raw-zone.js";
 import type { RawReads } from "./raw-reads.js";
 import type { RawReadSummary } from "../types.js";
 import { NO_WATERMARK } from "@sluice/compiler/plan";
@@ -13,8 +20,8 @@ const RAW_WINDOW_MARKER = /\bsluice_raw_window\(/;
 
 /** What planning needs of the run. */
 export interface RawPlanInput {
-  /** The nodes the run executes, with their upstream raw sources (relation → location). */
-  nodes: readonly { node: CompiledNode; rawSources: ReadonlyMap<string, string> }[];
+  /** The nodes the run executes, with their upstream raw sources (relation → raw zone). */
+  nodes: readonly { node: CompiledNode; rawSources: ReadonlyMap<string, RawZone> }[];
   all: readonly CompiledNode[];
   engine: Engine;
   dialect: Dialect;
@@ -34,7 +41,7 @@ export interface RawPlanInput {
 export async function planRawReads(input: RawPlanInput): Promise<RawReads | undefined> {
   const { engine, dialect } = input;
   if (!isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
-  const rawLinesTable = (name: string) => dialect.rawLinesTable(name);
+
   const reads: RawReads = {
     loads: new Map(),
     loadedFrom: new Map(),
@@ -42,18 +49,21 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
     listedAt: Date.now(),
     reconciled: reconciledNodes(input.all),
   };
-  const earliest = new Map<string, string>();
-  const need = (locations: Iterable<string>, from: string): void => {
-    for (const l of locations)
-      if (!earliest.has(l) || from < earliest.get(l)!) earliest.set(l, from);
+  // Raw zone location → the zone and the earliest hour any reader needs.
+  const earliest = new Map<string, { zone: RawZone; from: string }>();
+  const need = (zones: Iterable<RawZone>, from: string): void => {
+    for (const zone of zones) {
+      const e = earliest.get(zone.location);
+      if (!e || from < e.from) earliest.set(zone.location, { zone, from });
+    }
   };
-  const tested = new Set<string>();
+  const tested = new Map<string, RawZone>();
   for (const { node, rawSources } of input.nodes) {
     if (rawSources.size === 0) continue;
-    const locations = new Set(rawSources.values());
+    const locations = distinctZones(rawSources.values());
     if (node.kind === "test") {
       if (node.dependsOn.some((d) => d.startsWith("source.")))
-        locations.forEach((l) => tested.add(l));
+        locations.forEach((z) => tested.set(z.location, z));
       continue;
     }
     if (node.kind !== "model") continue;
@@ -79,17 +89,17 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
   }
   // A raw source's tests check what the run reads; with no model reading it (or in full scope),
   // every hour.
-  for (const location of tested)
-    if (input.fullScope || !earliest.has(location)) need([location], NO_WATERMARK);
+  for (const [location, zone] of tested)
+    if (input.fullScope || !earliest.has(location)) need([zone], NO_WATERMARK);
   let i = 0;
-  for (const [location, from] of earliest) {
+  for (const [location, { zone, from }] of earliest) {
     const table = `sluice_raw_lines_${++i}`;
     const load = (async (): Promise<RawWindowLoad> => {
-      const hours = await rawHoursOf(engine, input.rawHours, [location], from);
+      const hours = await rawHoursOf(engine, input.rawHours, [zone], from);
       try {
-        return await engine.loadRawWindow(location, hoursFrom(hours, from), {
+        return await engine.loadRawWindow(zone, hoursFrom(hours, from), {
           name: table,
-          createSql: rawLinesTable(table),
+          createSql: dialect.rawLinesTable(table, { eventType: zone.eventTypes !== undefined }),
         });
       } catch (error) {
         const message = `reading the raw zone ${location} failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -138,7 +148,7 @@ export async function rawSourceBinding(
   const pairs: [string, string][] = [];
   let lines = 0;
   let from: string | undefined;
-  for (const [relation, location] of ctx.rawSources ?? []) {
+  for (const [relation, { location }] of ctx.rawSources ?? []) {
     const load = ctx.raw?.loads.get(location);
     if (!load || !sql.includes(relation)) continue;
     const loaded = await load;

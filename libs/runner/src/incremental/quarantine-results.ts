@@ -1,8 +1,9 @@
 import type { CompiledNode } from "@sluice/compiler";
-import { QueryError, type QuarantinedRaw } from "@sluice/engines";
+import { QueryError, rawZoneLayout, type QuarantinedRaw } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
 import type { ListedRawHours } from "./raw-hours.js";
 import type { RawReads } from "./raw-reads.js";
+import { rawZoneOf } from "./raw-zone.js";
 
 /** What quarantined raw input does to a run: a warning (exit 0), or a failure (exit 1). */
 export type QuarantinePolicy = "warn" | "fail";
@@ -76,7 +77,7 @@ export async function quarantineResults(
       );
     if (strays.length > 0)
       parts.push(
-        `${plural(strays.length, "path")} outside the YYYY/MM/DD/HH layout, not read (${list(strays)})`,
+        `${plural(strays.length, "path")} outside the ${rawZoneLayout(rawZoneOf(source)!)} layout, not read (${list(strays)})`,
       );
     out.push({
       ...base,

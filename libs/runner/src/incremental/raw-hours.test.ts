@@ -64,23 +64,20 @@ describe("the incremental window over raw hours", () => {
     const zone = hours({ "2026/11/28/05": "1:a", "2026/11/28/08": "1:b", "2026/11/28/10": "1:c" });
     const calls: string[] = [];
     const engine = {
-      listRawHours: async (location: string, from?: string) => {
+      listRawHours: async ({ location }: { location: string }, from?: string) => {
         calls.push(`${location} ${from}`);
         return { hours: new Map([...zone].filter(([dt]) => dt >= (from ?? ""))), strays: [] };
       },
     };
     const memo = new Map<string, ListedRawHours>();
-    expect([...(await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/07")).keys()]).toEqual([
-      "2026/11/28/08",
-      "2026/11/28/10",
-    ]);
-    await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/09");
+    expect([
+      ...(await rawHoursOf(engine, memo, [{ location: "/raw" }], "2026/11/28/07")).keys(),
+    ]).toEqual(["2026/11/28/08", "2026/11/28/10"]);
+    await rawHoursOf(engine, memo, [{ location: "/raw" }], "2026/11/28/09");
     expect(calls).toEqual(["/raw 2026/11/28/07"]);
-    expect([...(await rawHoursOf(engine, memo, ["/raw"], "2026/11/28/04")).keys()]).toEqual([
-      "2026/11/28/05",
-      "2026/11/28/08",
-      "2026/11/28/10",
-    ]);
+    expect([
+      ...(await rawHoursOf(engine, memo, [{ location: "/raw" }], "2026/11/28/04")).keys(),
+    ]).toEqual(["2026/11/28/05", "2026/11/28/08", "2026/11/28/10"]);
     expect(calls).toEqual(["/raw 2026/11/28/07", "/raw 2026/11/28/04"]);
   });
 });

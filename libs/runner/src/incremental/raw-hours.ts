@@ -1,4 +1,4 @@
-import type { Engine } from "@sluice/engines";
+import type { Engine, RawZone } from "@sluice/engines";
 import { incrementalFrom, NO_WATERMARK } from "@sluice/compiler/plan";
 
 /** Raw hour folder ('YYYY/MM/DD/HH') → signature of its files (count and names). */
@@ -13,21 +13,22 @@ export interface ListedRawHours {
 }
 
 /**
- * The raw hours (with signatures) of `locations` from hour `from` on, merged, listed through
- * `listed`, the run's memo: a location already listed from `from` or earlier is not listed again;
- * one listed from later is listed again from `from`.
+ * The raw hours (with signatures) of `zones` from hour `from` on, merged, listed through
+ * `listed`, the run's memo (by location): a zone already listed from `from` or earlier is not
+ * listed again; one listed from later is listed again from `from`.
  */
 export async function rawHoursOf(
   engine: Pick<Engine, "listRawHours">,
   listed: Map<string, ListedRawHours>,
-  locations: readonly string[],
+  zones: readonly RawZone[],
   from: string,
 ): Promise<RawHours> {
   const merged = new Map<string, string>();
-  for (const location of locations) {
+  for (const zone of zones) {
+    const { location } = zone;
     let entry = listed.get(location);
     if (!entry || entry.from > from) {
-      const listing = engine.listRawHours(location, from);
+      const listing = engine.listRawHours(zone, from);
       entry = { from, hours: listing.then((l) => l.hours), strays: listing.then((l) => l.strays) };
       // A failed listing fails the node that awaits it; the run need not read its strays.
       entry.strays.catch(() => undefined);

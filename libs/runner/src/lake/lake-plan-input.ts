@@ -7,7 +7,13 @@ import {
   type PlanInput,
 } from "@sluice/compiler/plan";
 import type { LakeDialect } from "@sluice/dialects";
-import { QueryError, type LakeEngine, type QueryResult, type RelationInfo } from "@sluice/engines";
+import {
+  QueryError,
+  type LakeEngine,
+  type QueryResult,
+  type RawZone,
+  type RelationInfo,
+} from "@sluice/engines";
 import { catalogState } from "../athena/catalog-plan-input.js";
 import {
   hoursToRecord,
@@ -18,6 +24,7 @@ import {
   type RawHours,
 } from "../incremental/raw-hours.js";
 import type { RawReads, VersionState, WindowPlan } from "../incremental/raw-reads.js";
+import { distinctZones } from "../incremental/raw-zone.js";
 
 /**
  * What reading a lake table's state needs of the engine: its tables, the table-state SELECT,
@@ -36,7 +43,7 @@ export interface LakeStateContext {
   /** Run one read-only statement (the table-state SELECT). */
   execute(sql: string): Promise<QueryResult>;
   /** External sources upstream of the node: relation as the dialect quotes it → raw zone. */
-  rawSources?: ReadonlyMap<string, string>;
+  rawSources?: ReadonlyMap<string, RawZone>;
   /** The raw hours listed so far in this run, per raw zone (shared by its nodes). */
   rawHours?: Map<string, ListedRawHours>;
 }
@@ -146,9 +153,9 @@ async function lateHours(
   sinceMs: number,
   before: string,
 ): Promise<string[]> {
-  const locations = [...new Set(ctx.rawSources?.values() ?? [])];
+  const zones = distinctZones(ctx.rawSources?.values() ?? []);
   const found = await Promise.all(
-    locations.map((l) => ctx.engine.rawHoursChangedSince(l, sinceMs, before)),
+    zones.map((z) => ctx.engine.rawHoursChangedSince(z, sinceMs, before)),
   );
   return found.flat().sort();
 }
@@ -206,7 +213,7 @@ async function readOrNone(
  * has no upper bound, even when the model keeps no row of those hours (e.g. no rejected lines).
  */
 async function readRawHours(ctx: LakeStateContext, from: string): Promise<RawHours | undefined> {
-  const locations = [...new Set(ctx.rawSources?.values() ?? [])].sort();
-  if (locations.length === 0) return undefined;
-  return rawHoursOf(ctx.engine, ctx.rawHours ?? new Map(), locations, from);
+  const zones = distinctZones(ctx.rawSources?.values() ?? []);
+  if (zones.length === 0) return undefined;
+  return rawHoursOf(ctx.engine, ctx.rawHours ?? new Map(), zones, from);
 }

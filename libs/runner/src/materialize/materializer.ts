@@ -1,6 +1,6 @@
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect, Relation } from "@sluice/dialects";
-import type { Engine, QueryResult, WrittenPartitions } from "@sluice/engines";
+import type { Engine, QueryResult, RawZone, WrittenPartitions } from "@sluice/engines";
 import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/window-reads.js";
 import type { RawReads } from "../incremental/raw-reads.js";
@@ -17,9 +17,9 @@ export interface NodeContext {
   signal?: AbortSignal;
   /**
    * External sources upstream of the node, by relation as the dialect quotes it
-   * (`"raw"."events"` → raw zone location): for incremental watermarks and windows.
+   * (`"raw"."events"` → its raw zone): for incremental watermarks and windows.
    */
-  rawSources?: ReadonlyMap<string, string>;
+  rawSources?: ReadonlyMap<string, RawZone>;
   /**
    * The raw hours (folder → file signature) per raw location, listed once per run from the
    * earliest hour a node's window needs (again, from earlier, if a later node needs more);

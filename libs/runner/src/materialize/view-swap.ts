@@ -101,7 +101,7 @@ async function windowReads(
 ): Promise<WindowReads> {
   if (node.materialization === "view") return {};
   const raws = new Map<string, string>();
-  for (const [relation, location] of ctx.rawSources ?? []) {
+  for (const [relation, { location }] of ctx.rawSources ?? []) {
     const load = ctx.raw?.loads.get(location);
     if (load) raws.set(relation, (await load).relation);
   }
