@@ -246,9 +246,16 @@ describe("an ephemeral model that reads the warehouse", async () => {
     "{% set statuses = run_query('select distinct status from ' ~ ref('stg_orders')) %}\n" +
     "select customer_id from {{ ref('stg_orders') }}\n";
   project.models.push(
-    { path: "models/eph_statuses.sql", text, name: "eph_statuses", folders: [] },
+    {
+      path: "models/eph_statuses.sql",
+      absPath: `${copy}/models/eph_statuses.sql`,
+      text,
+      name: "eph_statuses",
+      folders: [],
+    },
     {
       path: "models/uses_eph.sql",
+      absPath: `${copy}/models/uses_eph.sql`,
       text: "select * from {{ ref('eph_statuses') }}\n",
       name: "uses_eph",
       folders: [],
