@@ -332,8 +332,8 @@ describe("the models project on Athena (fake AWS)", () => {
       "DeleteObjects 1",
       "DeleteTable ecommerce_silver.events__sluice_r2_1_src",
       "GetTable ecommerce_staging.stg_events", // the new watermark (events has no dt here)
-      // Then the partitions about to be repointed are recorded on the table (sluice_publishing)...
-      "GetTable ecommerce_silver.events",
+      // Then the partitions about to be repointed are recorded on the table (sluice_publishing),
+      // under the VersionId of the run's GetTables listing: no GetTable of its own...
       "GetPartitions ecommerce_silver.events__sluice_r2_1",
       "BatchGetPartition 250",
       "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
@@ -341,15 +341,13 @@ describe("the models project on Athena (fake AWS)", () => {
       "BatchUpdatePartition 60",
       "BatchCreatePartition 100",
       "BatchCreatePartition 90",
-      // ...the replaced locations and the watermark recorded (the record removed), before any delete...
-      "GetTable ecommerce_silver.events",
-      "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
-      // ...and at the end of the run (versions_to_keep 0 here) the 60 old partitions' data goes.
-      "BatchDeleteTable ecommerce_silver events__sluice_r2_1",
+      // ...the expired locations (versions_to_keep 0 here: the 60 just replaced) deleted...
       "ListObjectsV2 sluice-lake/silver/events/v_r1/",
       "DeleteObjects 60",
-      "GetTable ecommerce_silver.events",
+      // ...then the watermark and retired list recorded and the intent removed, in one update of
+      // the entry written above; the staging entry goes at the end of the run.
       "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
+      "BatchDeleteTable ecommerce_silver events__sluice_r2_1",
     ]);
     const writes = aws.statements.filter(
       (s) =>
