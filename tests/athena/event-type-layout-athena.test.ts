@@ -1,12 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countRawLines } from "../integrity/raw-bytes.js";
 import { awsEnv, pointProdAt, startEndpoint, type Endpoint } from "../support/athena-local.js";
 import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
-
-const EVENT_TYPES = ["product_view", "add_to_cart", "checkout_started", "order_paid"];
+import { EVENT_TYPES, declareEventTypeLayout } from "../support/event-type-layout.js";
 
 /**
  * The models project's prod target on `sluice athena-local` with the raw zone partitioned by
@@ -37,14 +36,7 @@ describe("a raw zone partitioned by event type on athena-local", () => {
     aws = await mkdtemp(path.join(os.tmpdir(), "sluice-aws-local-"));
     endpoint = await startEndpoint(aws);
     await pointProdAt(project.dir, endpoint.url);
-    const rawYml = path.join(project.dir, "sources/raw.yml");
-    await writeFile(
-      rawYml,
-      (await readFile(rawYml, "utf8")).replace(
-        "partitioning: firehose_hourly",
-        `partitioning: firehose_event_type_hourly\n          event_types: [${EVENT_TYPES.join(", ")}]`,
-      ),
-    );
+    await declareEventTypeLayout(project.dir);
   }, 60_000);
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
 import { loadProject, runInProcess } from "./in-process.js";
 import { copyDir, rawHours, tableHashes } from "./lake-fixture.js";
+import { EVENT_TYPES, declareEventTypeLayout } from "../support/event-type-layout.js";
 
 /**
  * The models project on a raw zone partitioned by event type (Firehose dynamic partitioning,
@@ -16,7 +17,6 @@ import { copyDir, rawHours, tableHashes } from "./lake-fixture.js";
  * must be equal. Lines with no event_type to partition by (malformed JSON) go to Firehose's
  * `raw-errors/partitioning-failed/`, never to the zone: they are counted from there.
  */
-const EVENT_TYPES = ["product_view", "add_to_cart", "checkout_started", "order_paid"];
 const MARTS = [
   "marts.funnel",
   "marts.sales_by_country",
@@ -89,15 +89,7 @@ beforeAll(async () => {
   await copyDir(hourlyDir, typedDir);
   await rm(path.join(typedDir, ".lake"), { recursive: true, force: true });
   await rm(path.join(typedDir, "target"), { recursive: true, force: true });
-  const rawYml = path.join(typedDir, "sources/raw.yml");
-  const yml = await readFile(rawYml, "utf8");
-  await writeFile(
-    rawYml,
-    yml.replace(
-      "partitioning: firehose_hourly",
-      `partitioning: firehose_event_type_hourly\n          event_types: [${EVENT_TYPES.join(", ")}]`,
-    ),
-  );
+  await declareEventTypeLayout(typedDir);
   const typed = await sluice(typedDir, [...generate, "--partition-by-event-type"]);
   expect(typed.code, typed.stderr).toBe(0);
   hidden = path.join(root, "typed-raw");

@@ -9,25 +9,22 @@ const LOOKUPS_AT_ONCE = 8;
 /**
  * `--defer` on an open engine, as dbt does it: the selected nodes read the state's relation of
  * each unselected model or seed that this target does not have (looked up with the engine's
- * `describeRelation`), or of every one with `favorState` (`--favor-state`). Returns the project
- * changed and the ids deferred, and the ids read from this target although the state has them.
+ * `describeRelation`), or of every one with `favorState` (`--favor-state`). Replaces
+ * `ctx.compiled` with the project changed; returns the rename of relations that models rendered
+ * at run time apply to their queries, and the ids read from this target although the state has
+ * them (build and dry run alike).
  *
- * @example await deferOnEngine(compiled, ids, state, engine, dialect, false)
+ * @example const { rename } = await deferSelection(ctx, ids, state, engine, false)
  */
-export async function deferOnEngine(
-  compiled: CompiledProject,
+export async function deferSelection(
+  ctx: { compiled: CompiledProject; dialect: Dialect },
   ids: readonly string[],
   state: RunState,
   engine: Pick<Engine, "describeRelation">,
-  dialect: Dialect,
   favorState: boolean,
-): Promise<{
-  compiled: CompiledProject;
-  deferred: string[];
-  rename: (sql: string) => string;
-  kept: string[];
-}> {
+): Promise<{ rename: (sql: string) => string; kept: string[] }> {
   const { deferCandidates, deferToState } = await import("@sluice/compiler");
+  const { compiled, dialect } = ctx;
   const selected = new Set(ids);
   const relations = new Map([...state.nodes].map(([id, n]) => [id, n.relation]));
   const quote = (r: Parameters<Dialect["quoteRelation"]>[0]) => dialect.quoteRelation(r);
@@ -41,5 +38,9 @@ export async function deferOnEngine(
         }),
       );
   const out = deferToState(compiled, selected, relations, quote, { favorState, inTarget });
-  return { ...out, kept: candidates.filter((n) => inTarget.has(n.id)).map((n) => n.id) };
+  ctx.compiled = out.compiled;
+  return {
+    rename: out.rename,
+    kept: candidates.filter((n) => inTarget.has(n.id)).map((n) => n.id),
+  };
 }

@@ -68,18 +68,9 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
     // The plans show what --defer reads, as the build would.
     let deferRename: ((sql: string) => string) | undefined;
     if (args.defer === true && selection.state) {
-      const { deferOnEngine } = await import("./defer-to-state.js");
-      const favorState = args.favorState === true;
-      const deferral = await deferOnEngine(
-        ctx.compiled,
-        ids,
-        selection.state,
-        planEngine,
-        ctx.dialect,
-        favorState,
-      );
-      ctx.compiled = deferral.compiled;
-      deferRename = deferral.rename;
+      const { deferSelection } = await import("./defer-to-state.js");
+      const favor = args.favorState === true;
+      deferRename = (await deferSelection(ctx, ids, selection.state, planEngine, favor)).rename;
     }
     // Models that read the warehouse while rendering are planned as they will run.
     const { renderSelectedWithWarehouse } = await import("../render-at-run.js");

@@ -247,17 +247,9 @@ export async function runNodes(
   let deferRename: ((sql: string) => string) | undefined;
   if (args.defer === true && selection.state) {
     // dbt's --defer looks at this target's relations: the engine must be open first.
-    const { deferOnEngine } = await import("./defer-to-state.js");
+    const { deferSelection } = await import("./defer-to-state.js");
     const favorState = args.favorState === true;
-    const deferral = await deferOnEngine(
-      ctx.compiled,
-      ids,
-      selection.state,
-      await opening,
-      ctx.dialect,
-      favorState,
-    );
-    ctx.compiled = deferral.compiled;
+    const deferral = await deferSelection(ctx, ids, selection.state, await opening, favorState);
     deferRename = deferral.rename;
     if (deferral.kept.length > 0) {
       const names = deferral.kept.map((id) => id.replace(/^\w+\./, ""));
