@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { nodeChecksums } from "@sluice/compiler";
 import type { CompiledProject, NodeChecksums } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
+import { readKeyed, writeKeyed } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
 import {
   compileKeyOf,
@@ -27,24 +28,22 @@ const FORMAT = 1;
 /** Files modified this recently are not trusted to a key (as git treats "racily clean" files). */
 const RACY_MS = 2000;
 
-function readKeyed(file: string, key: string): unknown {
+/** The value kept in `file` under `key`; undefined when missing, unreadable or of another key. */
+function readUnder(file: string, key: string): unknown {
+  const kept = readKeyed(file);
   try {
-    const text = readFileSync(file, "utf8");
-    const newline = text.indexOf("\n");
-    if (text.slice(0, newline) !== key) return undefined;
-    return JSON.parse(text.slice(newline + 1));
+    return kept?.key === key ? kept.value() : undefined;
   } catch {
     return undefined;
   }
 }
 
-function writeKeyed(file: string, key: string, value: unknown): void {
+/** Keep `value` in `file` under `key`; a read-only project works, only without the cache. */
+function keepUnder(file: string, key: string, value: unknown): void {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, `${key}\n${JSON.stringify(value)}`);
-    renameSync(`${file}.tmp`, file);
+    writeKeyed(file, key, value);
   } catch {
-    // A read-only project works, only without the cache.
+    // The work is done again next time.
   }
 }
 
@@ -68,7 +67,7 @@ export async function cachedManifestNodes(
     // Missing: readManifestNodes says so.
   }
   if (file && key) {
-    const cached = readKeyed(file, key) as { adapter: string; nodes: NodeRow[] } | undefined;
+    const cached = readUnder(file, key) as { adapter: string; nodes: NodeRow[] } | undefined;
     if (cached) return { adapter: cached.adapter, nodes: new Map(cached.nodes.map(rowNode)) };
   }
   // A state seen for the first time: its sidecar when it describes this very manifest, else the
@@ -76,7 +75,7 @@ export async function cachedManifestNodes(
   const read = sidecarManifestNodes(path.dirname(manifestFile)) ?? (await readManifestNodes());
   if (file && key) {
     const rows = [...read.nodes].map(([id, n]) => nodeRow(id, n));
-    writeKeyed(file, key, { adapter: read.adapter, nodes: rows });
+    keepUnder(file, key, { adapter: read.adapter, nodes: rows });
   }
   return read;
 }
@@ -100,13 +99,13 @@ export function cachedChecksums(
   const file = path.join(targetDir, "state_checksums.json");
   const key = compileKey && JSON.stringify([FORMAT, compileKey]);
   if (key) {
-    const cached = readKeyed(file, key) as [string, string][] | undefined;
+    const cached = readUnder(file, key) as [string, string][] | undefined;
     if (cached) return new Map(cached.map(([id, sums]) => [id, unpackSums(sums) as NodeChecksums]));
   }
   const sums = (compileKey && sidecarChecksums(targetDir, compileKey, compiled)) || undefined;
   const out = sums ?? nodeChecksums(project, compiled);
   if (key)
-    writeKeyed(
+    keepUnder(
       file,
       key,
       [...out].map(([id, s]) => [id, packSums(s)]),

@@ -1,8 +1,9 @@
 import { createHash, hash } from "node:crypto";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { checksumParts } from "@sluice/compiler";
 import type { NodeChecksums } from "@sluice/compiler";
+import { readKeyed, writeKeyed } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
 
 /**
@@ -92,20 +93,16 @@ export function piecesDigest(pieces: readonly Uint8Array[]): string {
 
 /** Write `<dir>/manifest.state.json` (through a temporary file: a reader never sees half). */
 export function writeStateSidecar(dir: string, key: SidecarKey, body: SidecarBody): void {
-  const file = path.join(dir, STATE_SIDECAR);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(key)}\n${JSON.stringify(body)}`);
-  renameSync(tmp, file);
+  writeKeyed(path.join(dir, STATE_SIDECAR), JSON.stringify(key), body);
 }
 
 /** `<dir>/manifest.state.json`'s key and body, or undefined when missing or unreadable. */
 export function readStateSidecar(dir: string): { key: SidecarKey; body: SidecarBody } | undefined {
+  const kept = readKeyed(path.join(dir, STATE_SIDECAR));
   try {
-    const text = readFileSync(path.join(dir, STATE_SIDECAR), "utf8");
-    const newline = text.indexOf("\n");
-    const key = JSON.parse(text.slice(0, newline)) as SidecarKey;
-    if (key.format !== FORMAT) return undefined;
-    return { key, body: JSON.parse(text.slice(newline + 1)) as SidecarBody };
+    const key = kept && (JSON.parse(kept.key) as SidecarKey);
+    if (key?.format !== FORMAT) return undefined;
+    return { key, body: kept!.value() as SidecarBody };
   } catch {
     return undefined;
   }

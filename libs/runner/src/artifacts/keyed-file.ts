@@ -1,0 +1,29 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Files of one key line, then a JSON value (`state_manifest.json`, `state_checksums.json`,
+ * `manifest.state.json`): a reader compares the key before parsing the value, which may be
+ * megabytes.
+ */
+
+/** The key line of `file` and its value, parsed on demand; undefined when it cannot be read. */
+export function readKeyed(file: string): { key: string; value(): unknown } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const newline = text.indexOf("\n");
+  if (newline < 0) return undefined;
+  return { key: text.slice(0, newline), value: () => JSON.parse(text.slice(newline + 1)) };
+}
+
+/** Write `key`, a newline and `value` as JSON to `file`, through a temporary file: a reader never sees half. */
+export function writeKeyed(file: string, key: string, value: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${key}\n${JSON.stringify(value)}`);
+  renameSync(tmp, file);
+}
