@@ -59,6 +59,7 @@ export function writeLoadMemo(targetDir: string, dir: string, memo: LoadMemo): v
   const same =
     models.parsed?.length === 0 &&
     models.rendered?.length === 0 &&
+    models.tested?.length === 0 &&
     sameKeys(models.previous, models.next) &&
     sameKeys(properties.previous, properties.next);
   if (same) return;

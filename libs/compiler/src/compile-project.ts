@@ -21,7 +21,8 @@ import { dbtInputs, withSchemaMacro } from "./target/schema-macro.js";
 import { seedNode } from "./seeds/seed-nodes.js";
 import { sourceId, sourceNode } from "./sources/source-nodes.js";
 import { resolveTarget } from "./target/resolve-target.js";
-import { genericTestNodes, singularTestNode } from "./tests/test-nodes.js";
+import { genericTestNodes, parentResolver, singularTestNode } from "./tests/test-nodes.js";
+import type { GenericTestsRecord } from "./tests/test-nodes.js";
 import { unitTestNodes } from "./tests/unit-test-nodes.js";
 import type { CompiledExposure, CompiledNode, CompiledProject, DisabledModel } from "./types.js";
 
@@ -240,14 +241,16 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     }
   }
 
+  const resolveParent = parentResolver(ctx, index, built);
   for (const p of project.modelProperties) {
     const node = built.byId.get(`model.${p.name}`);
-    if (node)
-      genericTestNodes(ctx, index, built, node, {
-        path: p.at.file,
-        columns: p.columns,
-        tests: p.tests,
-      });
+    if (!node) continue;
+    const decl = { path: p.at.file, columns: p.columns, tests: p.tests };
+    if (memo?.reuseTests(node, decl, built, resolveParent)) continue;
+    const reported = bag.items.length;
+    const record: GenericTestsRecord = { parents: [], names: [] };
+    const tests = genericTestNodes(ctx, index, built, node, decl, record);
+    if (bag.items.length === reported) memo?.recordTests(node.id, record, tests);
   }
   for (const s of project.snapshots ?? []) {
     const node = built.byId.get(`snapshot.${s.name}`);

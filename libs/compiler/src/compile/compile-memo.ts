@@ -5,6 +5,10 @@ import { throughEphemerals } from "../graph/ephemeral.js";
 import type { CompiledNode } from "../types.js";
 import type { CompileContext } from "./compile-context.js";
 import type { ParsedModel } from "./parse-models.js";
+import { testMacroName } from "../tests/custom-generic-test.js";
+import { parentAnswer, uniqueName } from "../tests/test-nodes.js";
+import type { GenericTestsDecl, GenericTestsRecord } from "../tests/test-nodes.js";
+import type { ParentResolver } from "../tests/generic-tests.js";
 import { ephemeralCtes } from "./render-node-sql.js";
 import type { BuiltNodes } from "./render-node-sql.js";
 
@@ -23,6 +27,19 @@ export interface ModelMemo {
   sources: [string, string][];
   /** The node its render produced, the bare SQL (ephemerals), and the hash of its dependencies. */
   output?: { deps: string; node: CompiledNode; bare: string };
+  /** The generic tests declared on it in YAML (none with a custom `{% test %}`), when built. */
+  tests?: TestsMemo;
+}
+
+/**
+ * A model's generic test nodes and what building them read: reused while `key` (the compile's
+ * own inputs, the model's node and the declaration) is the same, every relationships parent
+ * resolves as it did, and each name is still free (a test of the same name elsewhere makes
+ * the next one `_2`).
+ */
+export interface TestsMemo extends GenericTestsRecord {
+  key: string;
+  nodes: CompiledNode[];
 }
 
 /**
@@ -43,6 +60,11 @@ export interface CompileMemo {
   next: Record<string, ModelMemo>;
   parsed?: string[];
   rendered?: string[];
+  /**
+   * Models whose generic tests were built afresh. Not listed: models with a custom test (never
+   * memoized, always built).
+   */
+  tested?: string[];
 }
 
 const sha1 = (text: string): string => createHash("sha1").update(text).digest("base64");
@@ -53,6 +75,7 @@ export class MemoBook {
   private readonly macroHashes: Map<string, string>;
   private readonly inputsOf = new Map<string, string>();
   private readonly reused = new Set<string>();
+  private readonly testKeys = new Map<string, string>();
 
   constructor(
     private readonly memo: CompileMemo,
@@ -76,6 +99,7 @@ export class MemoBook {
     this.macroHashes = new Map(ctx.project.macros.map((m) => [m.path, sha1(m.text)]));
     memo.parsed = [];
     memo.rendered = [];
+    memo.tested = [];
   }
 
   /** The value a recorded read has now. */
@@ -169,5 +193,49 @@ export class MemoBook {
     if (!entry) return;
     entry.output = output;
     entry.reads = this.readValues(parsed);
+  }
+
+  /**
+   * Add the memoized generic tests of a model to `built` and return true when nothing they were
+   * built from changed (see {@link TestsMemo}); else false: the caller builds them and hands
+   * them to {@link recordTests}. Tests through a custom `{% test %}` macro (whose renders read
+   * what no key covers) are never memoized.
+   */
+  reuseTests(
+    subject: CompiledNode,
+    decl: GenericTestsDecl,
+    built: BuiltNodes,
+    resolve: ParentResolver,
+  ): boolean {
+    const id = subject.id;
+    const specs = [...decl.tests, ...decl.columns.flatMap((c) => c.tests)];
+    if (specs.some((s) => this.ctx.renderer.hasMacro(testMacroName(s.name)))) return false;
+    this.memo.tested!.push(id);
+    const { schema, relation, materialization } = subject;
+    const key = sha1(JSON.stringify([this.global, id, schema, relation, materialization, decl]));
+    this.testKeys.set(id, key);
+    const prev = this.memo.previous[id]?.tests;
+    const entry = this.memo.next[id];
+    if (!entry || prev?.key !== key) return false;
+    if (!prev.parents.every((p) => parentAnswer(resolve(p.to, p.at)) === p.answer)) return false;
+    const added: string[] = [];
+    for (const [i, node] of prev.nodes.entries()) {
+      if (uniqueName(prev.names[i]!, built) !== node.name) {
+        added.forEach((a) => built.byId.delete(a));
+        return false;
+      }
+      built.byId.set(node.id, node);
+      added.push(node.id);
+    }
+    this.memo.tested!.pop();
+    entry.tests = prev;
+    return true;
+  }
+
+  /** Keep the generic tests a model's declaration built (see {@link reuseTests}). */
+  recordTests(id: string, record: GenericTestsRecord, nodes: CompiledNode[]): void {
+    const key = this.testKeys.get(id);
+    const entry = this.memo.next[id];
+    if (key !== undefined && entry) entry.tests = { key, ...record, nodes };
   }
 }

@@ -1,4 +1,9 @@
-import type { ColumnProperties, GenericTestSpec, SingularTestFile } from "@sluice/project";
+import type {
+  ColumnProperties,
+  GenericTestSpec,
+  SingularTestFile,
+  SourceLocation,
+} from "@sluice/project";
 import type { CompileContext } from "../compile/compile-context.js";
 import type { NameIndex } from "../compile/name-index.js";
 import { renderNodeSql } from "../compile/render-node-sql.js";
@@ -14,7 +19,7 @@ import { genericTest } from "./generic-tests.js";
 import type { ParentResolver, TestSubject } from "./generic-tests.js";
 
 /** Test nodes get unique ids: a second test with the same name gets `_2`, and so on. */
-function uniqueName(name: string, built: BuiltNodes): string {
+export function uniqueName(name: string, built: BuiltNodes): string {
   let candidate = name;
   for (let i = 2; built.byId.has(`test.${candidate}`); i++) candidate = `${name}_${i}`;
   return candidate;
@@ -61,18 +66,56 @@ function testNode(
   return node;
 }
 
-/** Generic tests declared on a compiled model or source table (column- and table-level). */
+/** Generic tests as declared on a model, snapshot or source table in YAML. */
+export interface GenericTestsDecl {
+  path: string;
+  columns: readonly ColumnProperties[];
+  tests: readonly GenericTestSpec[];
+  sourceName?: string;
+}
+
+/**
+ * What building one subject's generic tests looked up outside its declaration (for the compile
+ * memo: the same lookups giving the same answers build the same nodes).
+ */
+export interface GenericTestsRecord {
+  /** Each relationships parent resolved, and {@link parentAnswer} of what it resolved to. */
+  parents: { to: Parameters<ParentResolver>[0]; at: SourceLocation; answer: string }[];
+  /** Each node's name before {@link uniqueName} made it unique, in the order built. */
+  names: string[];
+}
+
+/** How a relationships test's `to:` resolves in this compile. */
+export function parentResolver(
+  ctx: CompileContext,
+  index: NameIndex,
+  built: BuiltNodes,
+): ParentResolver {
+  return (to, at) => {
+    const id = to.kind === "ref" ? index.ref(to.name, at) : index.source(to.source, to.table, at);
+    if (id === null || typeof id !== "string") return id ?? undefined;
+    const node = built.byId.get(id);
+    return node ? { nodeId: id, relationSql: ctx.dialect.quoteRelation(node.relation) } : undefined;
+  };
+}
+
+/** A resolved parent as one comparable string. */
+export function parentAnswer(parent: ReturnType<ParentResolver>): string {
+  if (parent === undefined) return "";
+  return "code" in parent ? `!${parent.code}` : `${parent.nodeId}\n${parent.relationSql}`;
+}
+
+/**
+ * Generic tests declared on a compiled model or source table (column- and table-level).
+ * `record`, when given, is filled with what the build looked up (see {@link GenericTestsRecord}).
+ */
 export function genericTestNodes(
   ctx: CompileContext,
   index: NameIndex,
   built: BuiltNodes,
   subjectNode: CompiledNode,
-  decl: {
-    path: string;
-    columns: readonly ColumnProperties[];
-    tests: readonly GenericTestSpec[];
-    sourceName?: string;
-  },
+  decl: GenericTestsDecl,
+  record?: GenericTestsRecord,
 ): CompiledNode[] {
   if (subjectNode.materialization === "ephemeral") return [];
   const subject: TestSubject = {
@@ -81,11 +124,11 @@ export function genericTestNodes(
     namePrefix: decl.sourceName ? "source_" : "",
     relationSql: ctx.dialect.quoteRelation(subjectNode.relation),
   };
+  const resolve = parentResolver(ctx, index, built);
   const resolveParent: ParentResolver = (to, at) => {
-    const id = to.kind === "ref" ? index.ref(to.name, at) : index.source(to.source, to.table, at);
-    if (id === null || typeof id !== "string") return id ?? undefined;
-    const node = built.byId.get(id);
-    return node ? { nodeId: id, relationSql: ctx.dialect.quoteRelation(node.relation) } : undefined;
+    const parent = resolve(to, at);
+    record?.parents.push({ to, at, answer: parentAnswer(parent) });
+    return parent;
   };
   const specs = [
     ...decl.tests.map((spec) => ({ spec, column: undefined as string | undefined })),
@@ -128,6 +171,7 @@ export function genericTestNodes(
     });
     if (count !== undefined && where === undefined && limit === undefined)
       counted.push({ node, count });
+    record?.names.push(t.name);
     nodes.push(node);
   }
   shareScan(counted, subject.relationSql);
