@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,5 +127,42 @@ describe("writeManifest", () => {
       written: true,
     });
     expect(read()).toBe(whole(project, compiled, second));
+  });
+
+  it("leaves the sidecar unparsed when nothing changed; rebuilds all when its body is unreadable", () => {
+    fresh();
+    writeManifest(target, project, compiled, first, "b1", "compile-1");
+    const sidecar = path.join(target, "manifest.state.json");
+    const text = read();
+    // The key line still names this manifest; the body after it does not parse.
+    const [key] = readFileSync(sidecar, "utf8").split("\n");
+    writeFileSync(sidecar, `${key}\n{"nodes": [`);
+    expect(writeManifest(target, project, compiled, second, "b1", "compile-1")).toEqual({
+      built: 0,
+      reused: compiled.nodes.length,
+      written: false,
+    });
+    expect(readFileSync(sidecar, "utf8")).toBe(`${key}\n{"nodes": [`);
+    // Another compile key needs the body to rewrite the sidecar: unreadable, all is rewritten.
+    expect(writeManifest(target, project, compiled, second, "b1", "compile-2")).toEqual({
+      built: compiled.nodes.length,
+      reused: 0,
+      written: true,
+    });
+    expect(read()).toBe(whole(project, compiled, second));
+    expect(read()).not.toBe(text);
+    expect(() => JSON.parse(readFileSync(sidecar, "utf8").split("\n")[1]!)).not.toThrow();
+    // A changed node with an unreadable body: every entry is built, none copied.
+    const [key2] = readFileSync(sidecar, "utf8").split("\n");
+    writeFileSync(sidecar, `${key2}\n{"nodes": [`);
+    const changed: CompiledProject = {
+      ...compiled,
+      nodes: compiled.nodes.map((n, i) => (i === 3 ? { ...n, sql: `${n.sql}\n-- y` } : n)),
+    };
+    expect(writeManifest(target, project, changed, first, "b1", "compile-2")).toMatchObject({
+      built: compiled.nodes.length,
+      written: true,
+    });
+    expect(read()).toBe(whole(project, changed, first));
   });
 });

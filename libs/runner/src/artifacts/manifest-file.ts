@@ -17,14 +17,15 @@ import { dbtUniqueId } from "./dbt-ids.js";
 import type { ArtifactInvocation, ManifestEntry } from "./dbt-manifest.js";
 import { manifestStateNode } from "./read-state.js";
 import type { ManifestNode } from "./read-state.js";
+import { readKeyed } from "./keyed-file.js";
 import {
   compileKeyOf,
   nodeRow,
   piecesDigest,
-  readStateSidecar,
+  STATE_SIDECAR,
   writeStateSidecar,
 } from "./state-sidecar.js";
-import type { NodeRow, SidecarKey } from "./state-sidecar.js";
+import type { NodeRow, SidecarBody, SidecarKey } from "./state-sidecar.js";
 
 /**
  * `target/manifest.json` written in proportion to what changed. Its text is exactly
@@ -47,6 +48,8 @@ import type { NodeRow, SidecarKey } from "./state-sidecar.js";
 const MANIFEST = "manifest.json";
 const INDEX = ".manifest-index.json";
 const FORMAT = 3;
+/** The sidecar format {@link writeManifest} writes (`SidecarKey.format`). */
+const SIDECAR_FORMAT = 1;
 
 /** What `target/.manifest-index.json` records of the manifest written last. */
 interface ManifestIndex {
@@ -87,15 +90,15 @@ export function writeManifest(
 ): ManifestWrite {
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);
-  const previous = readPrevious(file, indexFile, build);
+  const found = readPrevious(file, indexFile, build);
   const keys = entryKeys(project, compiled);
   const uids = new Map(compiled.nodes.map((n) => [n.id, dbtUniqueId(n.id, compiled.projectName)]));
   const uid = (n: CompiledNode) => uids.get(n.id)!;
-  const stale = new Set(
-    compiled.nodes
-      .filter((n) => previous?.index.entries[uid(n)]?.[0] !== keys.get(n.id))
-      .map((n) => n.id),
-  );
+  const staleAgainst = (index: ManifestIndex | undefined) =>
+    new Set(
+      compiled.nodes.filter((n) => index?.entries[uid(n)]?.[0] !== keys.get(n.id)).map((n) => n.id),
+    );
+  let stale = staleAgainst(found?.index);
   // Top-level keys in order; the text of each but the node sections.
   const frame = new Map(
     Object.entries(dbtManifestFrame(project, compiled, invocation))
@@ -111,19 +114,28 @@ export function writeManifest(
     "base64",
   );
   const sidecarKey = (digest: string): SidecarKey => ({
-    format: 1,
+    format: SIDECAR_FORMAT,
     manifest: digest,
     ...(compileKey === undefined ? {} : { compile: compileKeyOf(compileKey) }),
   });
   // metadata.adapter_type, as the reader takes it from the manifest
   const adapter: string = compiled.dialect;
-  if (previous && stale.size === 0 && previous.index.frame === frameKey) {
-    const key = sidecarKey(previous.index.digest);
-    if (previous.sidecar.key.compile !== key.compile)
-      writeStateSidecar(targetDir, key, previous.sidecar.body);
-    return { built: 0, reused: compiled.nodes.length, written: false };
+  if (found && stale.size === 0 && found.index.frame === frameKey) {
+    // The sidecar is left as it is when its key already says all (its body is not parsed).
+    const key = sidecarKey(found.index.digest);
+    if (found.sidecar.key.compile === key.compile)
+      return { built: 0, reused: compiled.nodes.length, written: false };
+    const body = found.sidecar.body();
+    if (body) {
+      writeStateSidecar(targetDir, key, body);
+      return { built: 0, reused: compiled.nodes.length, written: false };
+    }
   }
-  const previousRows = new Map(previous?.sidecar.body.nodes.map((r) => [r[0], r]));
+  // Entries to copy: the previous file's bytes (read only now: a write that changes nothing
+  // never reads them) and sidecar rows. Either unreadable or replaced since: nothing is copied.
+  const previous = found && withBytes(found, file);
+  if (found && !previous) stale = staleAgainst(undefined);
+  const previousRows = new Map(previous?.rows.nodes.map((r) => [r[0], r]));
   const rows: NodeRow[] = [];
 
   const out = new ByteAssembly();
@@ -249,31 +261,57 @@ function entryKeys(project: Project, compiled: CompiledProject): Map<string, str
 }
 
 /**
- * The previous manifest's bytes, index and sidecar, when written by this build and neither
- * edited since.
+ * The previous manifest's index and sidecar (its key read; its body parsed on demand,
+ * undefined when it does not parse).
  */
-function readPrevious(
-  file: string,
-  indexFile: string,
-  build: string,
-):
-  | {
-      bytes: Buffer;
-      index: ManifestIndex;
-      sidecar: NonNullable<ReturnType<typeof readStateSidecar>>;
-    }
-  | undefined {
+interface Previous {
+  index: ManifestIndex;
+  sidecar: { key: SidecarKey; body(): SidecarBody | undefined };
+}
+
+/**
+ * The previous manifest's index and sidecar, when written by this build and neither edited
+ * since (checked by the manifest's size and time, and the sidecar's key naming its digest).
+ * Neither the manifest (tens of MB) nor the sidecar's body (MB) is read or parsed here.
+ */
+function readPrevious(file: string, indexFile: string, build: string): Previous | undefined {
   try {
     const index = JSON.parse(readFileSync(indexFile, "utf8")) as ManifestIndex;
     if (index.format !== FORMAT || index.build !== build) return undefined;
     const now = statSync(file);
     if (now.size !== index.size || now.mtimeMs !== index.mtimeMs) return undefined;
-    const sidecar = readStateSidecar(path.dirname(file));
-    if (sidecar?.key.manifest !== index.digest) return undefined;
-    return { bytes: readFileSync(file), index, sidecar };
+    const kept = readKeyed(path.join(path.dirname(file), STATE_SIDECAR));
+    const key = kept && (JSON.parse(kept.key) as SidecarKey);
+    if (key?.format !== SIDECAR_FORMAT || key.manifest !== index.digest) return undefined;
+    const body = (): SidecarBody | undefined => {
+      try {
+        return kept!.value() as SidecarBody;
+      } catch {
+        return undefined;
+      }
+    };
+    return { index, sidecar: { key, body } };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * {@link Previous} with the manifest's bytes and the sidecar's rows, unless the file is no
+ * longer the one indexed or the sidecar's body does not parse.
+ */
+function withBytes(
+  found: Previous,
+  file: string,
+): (Previous & { bytes: Buffer; rows: SidecarBody }) | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const rows = found.sidecar.body();
+  return bytes.length === found.index.size && rows ? { ...found, bytes, rows } : undefined;
 }
 
 const isSection = (key: string): key is ManifestEntry["section"] =>
