@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   athenaLocalProject,
   athenaRows,
+  FAST_POLL_SECONDS,
   awsCall,
   fillRawZone,
   s3Keys,
@@ -30,6 +31,7 @@ describe("sluice clone on Athena: CI databases point at production's tables", ()
         .join("");
       return (
         `  ${name}:\n    engine: athena\n    endpoint: ${p.endpoint.url}\n    region: eu-west-1\n` +
+        `    poll_interval: ${FAST_POLL_SECONDS}\n` +
         "    workgroup: sluice\n    s3_staging_dir: s3://sluice-athena-results/queries/\n" +
         `    s3_lake_root: s3://sluice-lake/${name}\n    databases:\n${databases}\n`
       );

@@ -10,6 +10,7 @@ import {
   type Endpoint,
 } from "../support/athena-local.js";
 import { copyModelsProject, runSluice, type CliRun } from "../support/cli.js";
+import { openRelationReader } from "../support/relation-reader.js";
 import { grammarErrors } from "../support/sql-grammar.js";
 import { copyDir, rawHours } from "../incremental/lake-fixture.js";
 
@@ -23,6 +24,8 @@ const TABLES = [
   ),
   ["marts.sales_by_country", "ecommerce_marts.sales_by_country"],
 ] as const;
+const LAKE_TABLES = TABLES.map(([local]) => local);
+const ATHENA_TABLES = TABLES.map(([, athena]) => athena);
 /** Malformed, duplicate, late, wrong-typed and incomplete events, as the lake's tests inject. */
 const CHAOS = [
   ...["--malformed-rate", "0.01", "--duplicate-rate", "0.03", "--late-rate", "0.05"],
@@ -122,31 +125,34 @@ describe("parity: the models project on athena-local equals the local lake", () 
       }
   }
 
-  /** The sorted rows of one relation as canonical JSON (columns by name). */
-  async function rowsOf(project: string, target: string, relation: string): Promise<string[]> {
-    const r = await sluice(
-      project,
-      "query",
-      "--target",
-      target,
-      "--format",
-      "json",
-      `select * from ${relation}`,
-    );
-    expect(r.code, `${relation}: ${r.stderr}`).toBe(0);
-    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
-    return rows
-      .map((row) => JSON.stringify(Object.keys(row).map((k) => [k, sameInstant(row[k])])))
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  /**
+   * The sorted rows of each relation as canonical JSON (columns by name), read as `sluice query
+   * --format json` prints them, one engine opened for all of them (not a CLI start-up each).
+   */
+  async function rowsOf(project: string, target: string, relations: readonly string[]) {
+    const reader = await openRelationReader(project, target);
+    try {
+      const out: string[][] = [];
+      for (const relation of relations)
+        out.push(
+          (await reader.rows(relation))
+            .map((row) => JSON.stringify(Object.keys(row).map((k) => [k, sameInstant(row[k])])))
+            .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+        );
+      return out;
+    } finally {
+      await reader.close();
+    }
   }
 
   /** Every silver table and mart of the Athena build in `project` equals the local lake's in `dir`. */
   async function expectTablesEqualLake(project: string): Promise<void> {
-    for (const [local, athena] of TABLES) {
-      const [lake, prod] = await Promise.all([
-        rowsOf(dir, "local", local),
-        rowsOf(project, "prod", athena),
-      ]);
+    const [lakeTables, prodTables] = await Promise.all([
+      rowsOf(dir, "local", LAKE_TABLES),
+      rowsOf(project, "prod", ATHENA_TABLES),
+    ]);
+    for (const [i, [, athena]] of TABLES.entries()) {
+      const [lake, prod] = [lakeTables[i]!, prodTables[i]!];
       expect(prod.length, athena).toBeGreaterThan(0);
       expect(prod.length, `${athena} rows`).toBe(lake.length);
       // One readable difference rather than two thousand-row arrays.
@@ -242,12 +248,12 @@ describe("parity: the models project on athena-local equals the local lake", () 
   it("a rerun with no new data: the same tables, the same balance", async () => {
     const lakeBucket = path.join(awsDir, "sluice-lake");
     const before = await objects(lakeBucket);
-    const tables = await Promise.all(TABLES.map(([, t]) => rowsOf(dir, "prod", t)));
+    const tables = await rowsOf(dir, "prod", ATHENA_TABLES);
     const rerun = await sluice(dir, "build", "--target", "prod");
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
     const balance = balanceOf(rerun);
     expect(balance.raw).toBe(balance.silver! + balance.rejected! + balance.duplicates!);
-    expect(await Promise.all(TABLES.map(([, t]) => rowsOf(dir, "prod", t)))).toEqual(tables);
+    expect(await rowsOf(dir, "prod", ATHENA_TABLES)).toEqual(tables);
     rerunObjects = { before, after: await objects(lakeBucket) };
   }, 180_000);
 

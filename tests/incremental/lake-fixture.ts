@@ -1,6 +1,10 @@
-import { cp, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { promisify } from "node:util";
 import path from "node:path";
 import { runSluice } from "../support/cli.js";
+
+const run = promisify(execFile);
 
 /** `YYYY/MM/DD/HH` folders under a raw zone, sorted. */
 export async function rawHours(rawDir: string): Promise<string[]> {
@@ -30,35 +34,37 @@ export async function tableHashes(
   projectDir: string,
   tables: readonly string[],
 ): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const sql = tables
-    .map(
-      (t) =>
-        `select '${t}' as t, count(*) as c, coalesce(sum(hash(x)::hugeint), 0)::varchar as h from ${t} x`,
-    )
-    .join(" union all ");
-  const r = await runSluice(["--project-dir", projectDir, "query", sql, "--format", "json"]);
-  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
-  for (const row of JSON.parse(r.stdout) as { t: string; c: number; h: string }[])
-    out[row.t] = `${row.c}:${row.h}`;
-  return out;
+  return (await lakeState(projectDir, tables, { views: false })).hashes;
 }
 
 /**
- * Leftovers in table folders, judged from the outside: the version folder each table's view reads
- * (from DuckDB's catalog, not sluice's records), plus at most one older folder (the version it
+ * {@link tableHashes} and the leftovers in table folders, from one `sluice query` (one CLI
+ * start-up, not two): the hash rows and DuckDB's view definitions are one result.
+ *
+ * Leftovers are judged from the outside: the version folder each table's view reads (from
+ * DuckDB's catalog, not sluice's records), plus at most one older folder (the version it
  * replaced, kept for versions_to_keep = 1). Anything else is a leftover: a second older folder,
  * a folder newer than the published one (a crashed write), a table reading no folder, or the lock.
  */
-export async function leftovers(projectDir: string, tables: readonly string[]): Promise<string[]> {
-  const r = await runSluice([
-    ...["--project-dir", projectDir, "query", "--format", "json"],
-    "select schema_name || '.' || view_name as t, sql from duckdb_views() where not internal",
-  ]);
-  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
-  const views = new Map(
-    (JSON.parse(r.stdout) as { t: string; sql: string }[]).map((v) => [v.t, v.sql]),
+export async function lakeState(
+  projectDir: string,
+  tables: readonly string[],
+  options: { views?: boolean } = {},
+): Promise<{ hashes: Record<string, string>; leftovers: string[] }> {
+  const hashSql = tables.map(
+    (t) =>
+      `select 'hash' as kind, '${t}' as t, count(*) || ':' || coalesce(sum(hash(x)::hugeint), 0)::varchar as v from ${t} x`,
   );
+  const viewSql =
+    "select 'view' as kind, schema_name || '.' || view_name as t, sql as v from duckdb_views() where not internal";
+  const sql = [...hashSql, ...(options.views === false ? [] : [viewSql])].join(" union all ");
+  const r = await runSluice(["--project-dir", projectDir, "query", sql, "--format", "json"]);
+  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
+  const rows = JSON.parse(r.stdout) as { kind: string; t: string; v: string }[];
+  const hashes: Record<string, string> = {};
+  for (const row of rows.filter((x) => x.kind === "hash")) hashes[row.t] = row.v;
+  if (options.views === false) return { hashes, leftovers: [] };
+  const views = new Map(rows.filter((x) => x.kind === "view").map((v) => [v.t, v.v]));
   const found: string[] = [];
   for (const t of tables) {
     const dir = path.join(projectDir, ".lake", ...t.split("."));
@@ -71,10 +77,15 @@ export async function leftovers(projectDir: string, tables: readonly string[]): 
   }
   const lake = await readdir(path.join(projectDir, ".lake"));
   if (lake.includes(".sluice-build.lock.json")) found.push("lock file");
-  return found;
+  return { hashes, leftovers: found };
 }
 
+/**
+ * Replace `to` with a copy of `from`. `cp -r` (one C process) rather than `fs.cp`, which stats and
+ * copies file by file on the test's event loop: a built lake is hundreds of small files.
+ */
 export async function copyDir(from: string, to: string): Promise<void> {
   await rm(to, { recursive: true, force: true });
-  await cp(from, to, { recursive: true });
+  await mkdir(path.dirname(to), { recursive: true });
+  await run("cp", ["-r", from, to]);
 }

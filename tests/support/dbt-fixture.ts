@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadProject, type AthenaTarget, type Project } from "@sluice/project";
-import { awsEnv, startEndpoint, type Endpoint } from "./athena-local.js";
+import { awsEnv, FAST_POLL_SECONDS, startEndpoint, type Endpoint } from "./athena-local.js";
 import { repoRoot, runSluice, type CliRun } from "./cli.js";
 
 /** The jaffle_shop-style dbt project the dbt tests build unmodified. */
@@ -67,6 +67,7 @@ export async function jaffleOnAthenaLocal(
       const target: AthenaTarget = {
         ...(project.config.targets["prod"] as AthenaTarget),
         endpoint: endpoint.url,
+        poll_interval: FAST_POLL_SECONDS,
       };
       project.config.targets["prod"] = target;
       return { project, target };

@@ -21,6 +21,9 @@ export const duckdbTargetSchema = z.strictObject({
   sql_dialect: z.enum(sqlDialects).optional(),
 });
 
+const POLL_INTERVAL_RANGE =
+  "must be seconds above 0 and at most 60: leave it out for 0.1, or e.g. 0.01 for athena-local";
+
 export const athenaTargetSchema = z.strictObject({
   engine: z.literal("athena"),
   region: z.string().min(1),
@@ -32,6 +35,7 @@ export const athenaTargetSchema = z.strictObject({
   profile: z.string().min(1).optional(),
   endpoint: z.string().min(1).optional(),
   build_lease_seconds: z.number().int().positive().optional(),
+  poll_interval: z.number().gt(0, POLL_INTERVAL_RANGE).max(60, POLL_INTERVAL_RANGE).optional(),
   threads,
   schema: z.string().min(1).optional(),
 });

@@ -144,6 +144,25 @@ describe("parseProjectConfig", () => {
     ]);
   });
 
+  it("poll_interval: seconds in (0, 60], read as dbt-athena's; anything else at the value", () => {
+    const withPoll = (v: string) =>
+      valid.replace("    region: eu-west-1", `    region: eu-west-1\n    poll_interval: ${v}`);
+    const ok = parseProjectConfig(withPoll("0.01"));
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.config?.targets["prod"]).toMatchObject({ poll_interval: 0.01 });
+    for (const bad of ["0", "-1", "61", "fast"]) {
+      const text = withPoll(bad);
+      expect(codes(text).map((d) => [d.message, d.at?.line])).toEqual([
+        [
+          bad === "fast"
+            ? "targets.prod.poll_interval: expected a number, got 'fast'"
+            : "targets.prod.poll_interval: must be seconds above 0 and at most 60: leave it out for 0.1, or e.g. 0.01 for athena-local",
+          at("sluice.yml", text, "poll_interval").line,
+        ],
+      ]);
+    }
+  });
+
   it("names the defined targets when default-target is unknown", () => {
     const text = valid.replace("default-target: local", "default-target: staging");
     expect(codes(text)).toEqual([

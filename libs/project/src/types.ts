@@ -57,6 +57,13 @@ export interface AthenaTarget {
    * that died is taken over after it (at once when it ran on the same host).
    */
   build_lease_seconds?: number;
+  /**
+   * Seconds to wait before the first GetQueryExecution of a query (dbt-athena's `poll_interval`;
+   * default 0.1). Later polls back off to 5% of the time the query has run, at most 2 s (or this
+   * value when it is longer). Lower it for an endpoint that answers in milliseconds
+   * (`sluice athena-local`); on AWS every poll is an API call against the account's quota.
+   */
+  poll_interval?: number;
   threads: number;
   /**
    * dbt profiles: the target schema. When set, schemas are named as dbt's

@@ -6,13 +6,18 @@ import { pollDelay } from "./query-runner.js";
 
 const target = fakeAthenaTarget();
 
-async function setup(options: { onSleep?: (ms: number, count: number) => void } = {}) {
+async function setup(
+  options: { onSleep?: (ms: number, count: number) => void; pollInterval?: number } = {},
+) {
   const aws = new FakeAws();
   const sleeps: number[] = [];
   let clock = 0;
   let tokens = 0;
   const engine = await openAthenaEngine({
-    target,
+    target:
+      options.pollInterval === undefined
+        ? target
+        : { ...target, poll_interval: options.pollInterval },
     clients: aws.clients,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -101,10 +106,29 @@ describe("execute", () => {
     await engine.execute("create database x");
     expect(sleeps.slice(0, 21)).toEqual(Array(21).fill(100));
     expect(sleeps.slice(21)).toEqual([105, 110.25, 115.7625]);
-    expect([0, 2_000, 10_000, 39_000, 40_000, 600_000].map(pollDelay)).toEqual([
+    expect([0, 2_000, 10_000, 39_000, 40_000, 600_000].map((t) => pollDelay(t))).toEqual([
       100, 100, 500, 1_950, 2_000, 2_000,
     ]);
     expect(aws.commands()).not.toContain("GetQueryResults");
+  });
+
+  it("poll_interval sets the least wait: 0.005 s polls a fast endpoint every 5 ms, 5 s every 5 s", async () => {
+    const fast = await setup({ pollInterval: 0.005 });
+    fast.aws.scripts.push({
+      states: [...Array<"RUNNING">(3).fill("RUNNING"), "SUCCEEDED"],
+      statementType: "DDL",
+    });
+    await fast.engine.execute("create database x");
+    expect(fast.sleeps).toEqual([5, 5, 5]);
+    // The backoff still applies: 5% of the elapsed time, at most 2 s, never under 5 ms.
+    expect([0, 100, 200, 10_000, 600_000].map((t) => pollDelay(t, 5))).toEqual([
+      5, 5, 10, 500, 2_000,
+    ]);
+
+    const slow = await setup({ pollInterval: 5 });
+    slow.aws.scripts.push({ states: ["RUNNING", "RUNNING", "SUCCEEDED"], statementType: "DDL" });
+    await slow.engine.execute("create database x");
+    expect(slow.sleeps).toEqual([5_000, 5_000]);
   });
 
   it("reports rows written by a CTAS from UpdateCount", async () => {

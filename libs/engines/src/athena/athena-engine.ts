@@ -89,6 +89,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     outputLocation: target.s3_staging_dir,
     database: Object.values(target.databases)[0] ?? "default",
     token: options.token,
+    ...(target.poll_interval === undefined ? {} : { firstPollMs: target.poll_interval * 1000 }),
   };
   const later = deferredCleanup(ctx);
   let lease: BuildLease | undefined;

@@ -24,8 +24,11 @@ export interface QuerySettings {
   catalog?: string;
   /** Idempotency token factory (32–128 chars); injectable for tests. */
   token?: () => string;
+  /** The wait before the first poll, and the least between polls (target `poll_interval`). */
+  firstPollMs?: number;
 }
 
+/** The default least wait between polls (a target's `poll_interval` replaces it). */
 const FIRST_POLL_MS = 100;
 /**
  * Poll interval as a share of the time the query has run so far. A geometric backoff (x1.5)
@@ -36,9 +39,13 @@ const FIRST_POLL_MS = 100;
 const POLL_RATIO = 0.05;
 const MAX_POLL_MS = 2_000;
 
-/** How long to wait before the next GetQueryExecution, `elapsedMs` after the start. */
-export function pollDelay(elapsedMs: number): number {
-  return Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, elapsedMs * POLL_RATIO));
+/**
+ * How long to wait before the next GetQueryExecution, `elapsedMs` after the start: 5% of the
+ * elapsed time, at least `firstPollMs` (the target's `poll_interval`) and at most 2 s, unless
+ * `firstPollMs` is longer (dbt-athena's fixed `poll_interval: 5` stays 5 s).
+ */
+export function pollDelay(elapsedMs: number, firstPollMs = FIRST_POLL_MS): number {
+  return Math.max(firstPollMs, Math.min(MAX_POLL_MS, elapsedMs * POLL_RATIO));
 }
 
 /** Calls of a statement Athena failed as retryable and that is safe to run again. */
@@ -152,7 +159,7 @@ async function runOnce(
       await retry(() =>
         ctx.clients.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })),
       );
-      await waitForFinalState(ctx, poll);
+      await waitForFinalState(ctx, poll, settings.firstPollMs);
       throw fail(queryId, "cancelled", signal.reason);
     }
     execution = await poll();
@@ -172,7 +179,7 @@ async function runOnce(
     }
     if (state === "CANCELLED")
       throw fail(queryId, execution?.Status?.StateChangeReason ?? "cancelled");
-    await sleepUnlessAborted(ctx, pollDelay(ctx.now() - startedAt), signal);
+    await sleepUnlessAborted(ctx, pollDelay(ctx.now() - startedAt, settings.firstPollMs), signal);
   }
 
   const { columns, rows, updateCount } = needsResults(execution)
@@ -211,13 +218,14 @@ function safeToRerun(execution: QueryExecution | undefined, reason: string): boo
 async function waitForFinalState(
   ctx: AthenaContext,
   poll: () => Promise<QueryExecution | undefined>,
+  firstPollMs: number | undefined,
 ): Promise<void> {
   const stoppedAt = ctx.now();
   for (;;) {
     const state = (await poll())?.Status?.State;
     if (state === "CANCELLED" || state === "FAILED" || state === "SUCCEEDED") return;
     if (ctx.now() - stoppedAt > STOP_WAIT_MS) return;
-    await ctx.sleep(pollDelay(ctx.now() - stoppedAt));
+    await ctx.sleep(pollDelay(ctx.now() - stoppedAt, firstPollMs));
   }
 }
 

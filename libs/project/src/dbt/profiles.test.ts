@@ -70,6 +70,28 @@ describe("parseProfiles", () => {
     ]);
   });
 
+  it("poll_interval (seconds, as dbt-athena reads it) becomes the target's; a bad one is an error at it", () => {
+    const withPoll = (v: string) =>
+      profiles.replace("aws_profile_name: analytics", `poll_interval: ${v}`);
+    const read = (text: string) => {
+      const diagnostics: Diagnostic[] = [];
+      const loaded = parseProfiles(text, "profiles.yml", "shop", { SHOP_BUCKET: "l" }, diagnostics);
+      return { target: loaded?.targets["prod"], diagnostics };
+    };
+    expect(read(withPoll("0.5")).target).toMatchObject({ poll_interval: 0.5 });
+    expect(read(withPoll("\"{{ env_var('POLL', '2') }}\"")).target).toMatchObject({
+      poll_interval: 2,
+    });
+    const bad = read(withPoll("0"));
+    expect(bad.target).toBeUndefined();
+    expect(bad.diagnostics.filter((d) => d.severity === "error")[0]).toMatchObject({
+      code: "PROFILE_INVALID",
+      message: "poll_interval: '0' is not a number of seconds in (0, 60]",
+      at: { file: "profiles.yml", line: 17 },
+      hint: expect.stringContaining("poll_interval: 1"),
+    });
+  });
+
   it("an unset env_var() without a default is an error at the value", () => {
     const { diagnostics, loaded } = parse({});
     expect(loaded?.targets["prod"]).toBeUndefined();

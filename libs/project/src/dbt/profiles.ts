@@ -68,8 +68,9 @@ const ATHENA_KEYS = new Set([
  * Read one profile of profiles.yml as sluice targets: `type: duckdb` → the local lake (`path`
  * names the lake: `dev.duckdb` → folder `dev.lake` holding `catalog.duckdb`; `schema`,
  * `threads`), `type: athena` → an Athena target (`s3_staging_dir`, `s3_data_dir` as the lake
- * root, `region_name`, `schema`, `work_group`, `aws_profile_name`, `threads`). Values may use
- * `{{ env_var('NAME', 'default') }}`. Other adapter keys are DBT_KEY_IGNORED warnings.
+ * root, `region_name`, `schema`, `work_group`, `aws_profile_name`, `poll_interval`, `threads`).
+ * Values may use `{{ env_var('NAME', 'default') }}`. Other adapter keys are DBT_KEY_IGNORED
+ * warnings.
  *
  * @example parseProfiles(text, "profiles.yml", "jaffle_shop", {}) // { targets: { dev: {...} }, defaultTarget: "dev" }
  */
@@ -198,7 +199,9 @@ function toTarget(
           "use database: awsdatacatalog",
         ),
       );
-    if (!staging || !data || !region || !schema) return { diagnostics };
+    const pollInterval = pollIntervalOf(raw.poll_interval, locate, diagnostics);
+    const badPoll = raw.poll_interval != null && pollInterval === undefined;
+    if (!staging || !data || !region || !schema || badPoll) return { diagnostics };
     const config: AthenaTarget = {
       engine: "athena",
       region,
@@ -209,6 +212,7 @@ function toTarget(
       threads,
       schema,
       ...(typeof raw.aws_profile_name === "string" ? { profile: raw.aws_profile_name } : {}),
+      ...(pollInterval === undefined ? {} : { poll_interval: pollInterval }),
     };
     return { config, diagnostics };
   }
@@ -221,6 +225,29 @@ function toTarget(
     ),
   );
   return { diagnostics };
+}
+
+/**
+ * dbt-athena's `poll_interval` (seconds, a number or, from `env_var`, its text) as the target's
+ * `poll_interval`; undefined when absent or not a number in (0, 60] (then an error).
+ */
+function pollIntervalOf(
+  raw: unknown,
+  locate: Locate,
+  diagnostics: Diagnostic[],
+): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const n = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : Number.NaN;
+  if (Number.isFinite(n) && n > 0 && n <= 60) return n;
+  diagnostics.push(
+    error(
+      "PROFILE_INVALID",
+      `poll_interval: '${String(raw)}' is not a number of seconds in (0, 60]`,
+      locate(["poll_interval"]),
+      "use e.g. poll_interval: 1 (dbt-athena's default) or leave it out (sluice's 0.1)",
+    ),
+  );
+  return undefined;
 }
 
 /** The lake folder for dbt-duckdb's `path`: `dev.duckdb` → `dev.lake` (it holds catalog.duckdb). */
