@@ -71,38 +71,44 @@ export function* dbtNodeEntries(
     ...project.rules.map((r) => [r.path, r.text] as const),
   ]);
   const createdAt = invocation.generatedAt.getTime() / 1000;
-  const common = (n: CompiledNode) => {
-    const sums = checksums.get(n.id)!;
-    const meta: SluiceNodeMeta = {
-      checksums: sums,
-      ...(n.location ? { location: n.location } : {}),
-    };
-    return {
-      database: null,
-      schema: n.relation.schema,
-      name: n.name,
-      resource_type: resourceType(n),
-      package_name: pkg,
-      path: n.path,
-      original_file_path: n.path,
-      unique_id: uid(n.id),
-      fqn: [pkg, ...n.path.split("/").slice(0, -1), n.name],
-      description: n.description ?? "",
-      columns: columnsOf(n),
-      meta: { sluice: meta },
-      tags: n.tags,
-      relation_name: n.kind === "test" ? null : dbtRelationName(n.relation),
-      created_at: createdAt,
-      checksum: { name: "sha256", checksum: sha256(stableJson(sums)) },
-    };
-  };
+  // Each entry starts as the literal of the fields all nodes share, and gets the others by
+  // Object.assign and assignment. Spreading the shared fields into a bigger literal, with kind-
+  // specific spreads after it, was 4 of a 10k-model cold compile's 17 CPU seconds: the spread
+  // builds each entry's 40 keys one by one. Key order, hence the manifest's text, is unchanged.
+  const sluiceMeta = (n: CompiledNode): { sluice: SluiceNodeMeta } => ({
+    sluice: n.location
+      ? { checksums: checksums.get(n.id)!, location: n.location }
+      : { checksums: checksums.get(n.id)! },
+  });
+  const checksum = (n: CompiledNode) => ({
+    name: "sha256",
+    checksum: sha256(stableJson(checksums.get(n.id)!)),
+  });
+  const folderFqn = (n: CompiledNode): string[] => [pkg, ...n.path.split("/").slice(0, -1), n.name];
+  const head = (n: CompiledNode, fqn: string[]): Record<string, unknown> => ({
+    database: null,
+    schema: n.relation.schema,
+    name: n.name,
+    resource_type: resourceType(n),
+    package_name: pkg,
+    path: n.path,
+    original_file_path: n.path,
+    unique_id: uid(n.id),
+    fqn,
+    description: n.description ?? "",
+    columns: columnsOf(n),
+    meta: sluiceMeta(n),
+    tags: n.tags,
+    relation_name: n.kind === "test" ? null : dbtRelationName(n.relation),
+    created_at: createdAt,
+    checksum: checksum(n),
+  });
   for (const n of compiled.nodes) {
     if (ids && !ids.has(n.id)) continue;
     if (n.kind === "source") {
       const [, sourceName = "", ...table] = n.id.split(".");
-      const entry = {
-        ...common(n),
-        fqn: [pkg, sourceName, ...table],
+      const entry = head(n, [pkg, sourceName, ...table]);
+      Object.assign(entry, {
         source_name: sourceName,
         source_description: "",
         loader: "",
@@ -115,16 +121,12 @@ export function* dbtNodeEntries(
         config: { enabled: true },
         patch_path: null,
         unrendered_config: {},
-      };
+      });
       yield { section: "sources", uid: uid(n.id), entry };
       continue;
     }
-    const dependsOn = {
-      macros: (macros.get(n.id) ?? []).map((m) => `macro.${pkg}.${m}`),
-      nodes: n.dependsOn.map(uid),
-    };
-    const entry = {
-      ...common(n),
+    const entry = head(n, folderFqn(n));
+    Object.assign(entry, {
       alias: n.relation.name,
       config: {
         enabled: true,
@@ -157,26 +159,28 @@ export function* dbtNodeEntries(
         .map((d) => ({ name: d.slice(d.indexOf(".") + 1), package: null, version: null })),
       sources: n.dependsOn.filter((d) => d.startsWith("source.")).map((d) => d.split(".").slice(1)),
       metrics: [],
-      depends_on: dependsOn,
+      depends_on:
+        n.kind === "seed"
+          ? { macros: [] }
+          : {
+              macros: (macros.get(n.id) ?? []).map((m) => `macro.${pkg}.${m}`),
+              nodes: n.dependsOn.map(uid),
+            },
       contract: { enforced: false, alias_types: true, checksum: null },
-      ...(n.kind === "model"
-        ? {
-            access: "protected",
-            constraints: [],
-            version: null,
-            latest_version: null,
-            deprecation_date: null,
-          }
-        : {}),
-      ...(n.kind === "seed" ? { root_path: project.dir, depends_on: { macros: [] } } : {}),
-      ...(n.kind === "test"
-        ? {
-            attached_node: n.attachedTo ? uid(n.attachedTo) : null,
-            column_name: null,
-            file_key_name: null,
-          }
-        : {}),
-    };
+    });
+    if (n.kind === "model") {
+      entry.access = "protected";
+      entry.constraints = [];
+      entry.version = null;
+      entry.latest_version = null;
+      entry.deprecation_date = null;
+    } else if (n.kind === "seed") {
+      entry.root_path = project.dir;
+    } else if (n.kind === "test") {
+      entry.attached_node = n.attachedTo ? uid(n.attachedTo) : null;
+      entry.column_name = null;
+      entry.file_key_name = null;
+    }
     yield { section: "nodes", uid: uid(n.id), entry };
   }
 }
