@@ -35,6 +35,31 @@ export const checksumParts: readonly ChecksumPart[] = [
   "contract",
 ];
 
+/**
+ * Checksums as one string: the parts' digests in {@link checksumParts} order, space-separated,
+ * an absent part (or one that is not a string without spaces) empty. What `--state` keeps and
+ * compares: two nodes with equal packed strings and no empty part are unmodified in every part.
+ *
+ * @example packChecksums({ body: "3f1c", configs: "a0" }) // "3f1c a0   "
+ */
+export const packChecksums = (sums: Partial<NodeChecksums>): string =>
+  checksumParts
+    .map((p) => {
+      const digest: unknown = sums[p];
+      return typeof digest === "string" && !digest.includes(" ") ? digest : "";
+    })
+    .join(" ");
+
+/** {@link packChecksums}'s string back to its parts (empty ones left out). */
+export function unpackChecksums(packed: string): Partial<NodeChecksums> {
+  const values = packed.split(" ");
+  const out: Partial<NodeChecksums> = {};
+  checksumParts.forEach((p, i) => {
+    if (values[i]) out[p] = values[i];
+  });
+  return out;
+}
+
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /** Hex digits of a part's digest: 64 bits, enough to tell a change from none (2^-64 to miss one). */
