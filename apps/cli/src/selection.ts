@@ -11,7 +11,7 @@ import type { RunState } from "@sluice/runner";
 async function selectionState(ctx: ProjectContext, state: RunState): Promise<SelectionState> {
   const { cachedChecksums } = await import("@sluice/runner");
   return {
-    previous: new Map([...state.nodes].map(([id, n]) => [id, n.checksums])),
+    previous: state.nodes.packedChecksums(),
     current: cachedChecksums(ctx.project, ctx.compiled, ctx.targetDir, ctx.cacheHeader),
     ...(state.results
       ? { results: new Map(state.results.results.map((r) => [r.id, r.status])) }

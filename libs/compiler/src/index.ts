@@ -12,11 +12,13 @@ export {
   macroBlocks,
   macrosUsed,
   checksumParts,
+  packChecksums,
+  unpackChecksums,
   sha256,
   stableJson,
 } from "./state/node-checksums.js";
 export type { NodeChecksums, ChecksumPart, MacroBlock } from "./state/node-checksums.js";
-export type { SelectionState } from "./state/selection-state.js";
+export type { PackedChecksums, SelectionState } from "./state/selection-state.js";
 export { deferCandidates, deferToState, renameNode } from "./state/defer.js";
 export type { DeferOptions } from "./state/defer.js";
 export { planClone } from "./state/clone-plan.js";

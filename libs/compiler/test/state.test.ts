@@ -4,6 +4,7 @@ import {
   deferCandidates,
   deferToState,
   nodeChecksums,
+  packChecksums,
   planClone,
   selectNodes,
   stableJson,
@@ -37,9 +38,11 @@ const DAILY = "select {{ cents('1') }} as c, line from {{ ref('stg') }}";
 function select(before: ReturnType<typeof files>, now: ReturnType<typeof files>, selector: string) {
   const old = compile(before);
   const current = compile(now);
+  const packed = (sums: ReturnType<typeof nodeChecksums>) =>
+    new Map([...sums].map(([id, s]) => [id, packChecksums(s)]));
   const state: SelectionState = {
-    previous: nodeChecksums(before, old),
-    current: nodeChecksums(now, current),
+    previous: packed(nodeChecksums(before, old)),
+    current: packed(nodeChecksums(now, current)),
   };
   const r = selectNodes(current, { select: [selector], state });
   return r.ids.filter((id) => id.startsWith("model."));

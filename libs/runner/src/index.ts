@@ -30,6 +30,7 @@ export type { SluiceResult, SluiceRunResults } from "./artifacts/dbt-run-results
 export { readRunState, StateError } from "./artifacts/read-state.js";
 export { cachedChecksums } from "./artifacts/state-cache.js";
 export type { RunState, StateNode } from "./artifacts/read-state.js";
+export type { StateNodes } from "./artifacts/state-nodes.js";
 export { dbtUniqueId, sluiceNodeId } from "./artifacts/dbt-ids.js";
 export {
   checkSourceFreshness,

@@ -35,19 +35,47 @@ export const checksumParts: readonly ChecksumPart[] = [
   "contract",
 ];
 
+/**
+ * Checksums as one string: the parts' digests in {@link checksumParts} order, space-separated,
+ * an absent part (or one that is not a string without spaces) empty. What `--state` keeps and
+ * compares: two nodes with equal packed strings and no empty part are unmodified in every part.
+ *
+ * @example packChecksums({ body: "3f1c", configs: "a0" }) // "3f1c a0   "
+ */
+export const packChecksums = (sums: Partial<NodeChecksums>): string =>
+  checksumParts
+    .map((p) => {
+      const digest: unknown = sums[p];
+      return typeof digest === "string" && !digest.includes(" ") ? digest : "";
+    })
+    .join(" ");
+
+/** {@link packChecksums}'s string back to its parts (empty ones left out). */
+export function unpackChecksums(packed: string): Partial<NodeChecksums> {
+  const values = packed.split(" ");
+  const out: Partial<NodeChecksums> = {};
+  checksumParts.forEach((p, i) => {
+    if (values[i]) out[p] = values[i];
+  });
+  return out;
+}
+
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /** Hex digits of a part's digest: 64 bits, enough to tell a change from none (2^-64 to miss one). */
 const DIGEST_HEX = 16;
 
+/** A part digest: the first {@link DIGEST_HEX} hex digits of the text's sha256. */
+const digestOf = (text: string): string => hash("sha256", text, "hex").slice(0, DIGEST_HEX);
+
 /**
- * A part digest: the first {@link DIGEST_HEX} hex digits of the text's sha256, each distinct text
- * hashed once per call site's `memo` (tests share their configs, most contracts are empty).
+ * {@link digestOf}, each distinct text hashed once per call site's `memo`: for the parts nodes
+ * share (tests share their configs, most contracts are empty, callers share their macros).
  */
-function partDigest(text: string, memo: Map<string, string>): string {
+function sharedDigest(text: string, memo: Map<string, string>): string {
   let digest = memo.get(text);
   if (digest === undefined) {
-    digest = hash("sha256", text, "hex").slice(0, DIGEST_HEX);
+    digest = digestOf(text);
     memo.set(text, digest);
   }
   return digest;
@@ -75,11 +103,17 @@ export function stableJson(value: unknown): string {
 
 /** A key JavaScript orders before the others, in numeric order (an array index). */
 const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
-const isIndexKey = (k: string): boolean => INDEX_KEY.test(k) && Number(k) < 4294967295;
+const isIndexKey = (k: string): boolean => {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && INDEX_KEY.test(k) && Number(k) < 4294967295;
+};
 
 /** Keys as `Object.fromEntries` of the sorted entries would order them. */
 function sortedKeys(object: object): string[] {
-  const keys = Object.keys(object).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = Object.keys(object);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
+  if (!sorted) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (!keys.some(isIndexKey)) return keys;
   const indexes = keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
   return [...indexes, ...keys.filter((k) => !isIndexKey(k))];
@@ -103,14 +137,18 @@ function jsonText(value: unknown, key: string): string | undefined {
     case "boolean":
       return v ? "true" : "false";
     case "object": {
-      if (Array.isArray(v))
-        return `[${v.map((item, i) => jsonText(item, String(i)) ?? "null").join(",")}]`;
-      const parts: string[] = [];
+      // Concatenated in place: no array of parts per object (configs of 30,000 nodes).
+      let out = "";
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++)
+          out += `${i === 0 ? "" : ","}${jsonText(v[i], String(i)) ?? "null"}`;
+        return `[${out}]`;
+      }
       for (const k of sortedKeys(v)) {
         const text = jsonText((v as Record<string, unknown>)[k], k);
-        if (text !== undefined) parts.push(`${JSON.stringify(k)}:${text}`);
+        if (text !== undefined) out += `${out === "" ? "" : ","}${JSON.stringify(k)}:${text}`;
       }
-      return `{${parts.join(",")}}`;
+      return `{${out}}`;
     }
     case "bigint":
       return JSON.stringify(v); // throws, as JSON.stringify does
@@ -122,40 +160,129 @@ function jsonText(value: unknown, key: string): string | undefined {
 /** `schema.name` in any quoting (`"s"."n"`, `s.n`, `` `s`.`n` ``): one pass over the SQL. */
 const QUALIFIED = /(["`]?)([\w$]+)\1\s*\.\s*(["`]?)([\w$]+)\3(?![\w"`.])/g;
 
-const relationKey = (schema: string, name: string): string => `${schema}.${name}`.toLowerCase();
+/** A relation's schema and name in lower case, as SQL matches them. */
+interface RelationKey {
+  schema: string;
+  name: string;
+}
+const relationKey = (schema: string, name: string): RelationKey => ({
+  schema: schema.toLowerCase(),
+  name: name.toLowerCase(),
+});
 
-/** The node's SQL with each relation it reads (and its own) replaced by the node's id. */
-function neutralSql(node: CompiledNode, byId: ReadonlyMap<string, CompiledNode>): string {
-  const ids = new Map<string, string>();
-  for (const n of [node, ...node.dependsOn.flatMap((d) => byId.get(d) ?? [])])
-    ids.set(relationKey(n.relation.schema, n.relation.name), `{{${n.id}}}`);
+/** A quoted literal or identifier at the position it is tried (sticky), `''`/`""` escapes inside. */
+const QUOTED = /'(?:[^']|'')*'|"(?:[^"]|"")*"/y;
+const QUOTE = /['"]/g;
+
+/**
+ * Whitespace runs outside quoted literals and identifiers as one space, trimmed. The text
+ * between quotes is normalized by one native replace per stretch (a replace calling back for
+ * every whitespace run was most of hashing 30,000 nodes); a quote that opens nothing is text.
+ */
+function collapseWhitespace(sql: string): string {
+  let out = "";
+  let from = 0;
+  QUOTE.lastIndex = 0;
+  for (let m = QUOTE.exec(sql); m; m = QUOTE.exec(sql)) {
+    QUOTED.lastIndex = m.index;
+    if (!QUOTED.test(sql)) continue;
+    out += sql.slice(from, m.index).replace(/\s+/g, " ") + sql.slice(m.index, QUOTED.lastIndex);
+    from = QUOTE.lastIndex = QUOTED.lastIndex;
+  }
+  return (out + sql.slice(from).replace(/\s+/g, " ")).trim();
+}
+
+/**
+ * The node's SQL with each relation it reads (and its own) replaced by the node's id: of the
+ * node and its parents with the same relation, the last in `[node, ...dependsOn]` order.
+ * `keys`: each node's {@link relationKey}.
+ */
+function neutralSql(node: CompiledNode, keys: ReadonlyMap<string, RelationKey>): string {
+  const candidates = [node.id, ...node.dependsOn];
+  const candidateKeys = candidates.map((id) => keys.get(id));
+  /** The last of `candidates` publishing `schema.name` (compared as lower case). */
+  const idOf = (schema: string, name: string): string | undefined => {
+    let lower: RelationKey | undefined;
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const key = candidateKeys[i];
+      // Most matches are `alias.column`: told apart by length before anything is lower-cased.
+      if (!key || key.name.length !== name.length || key.schema.length !== schema.length) continue;
+      lower ??= { schema: schema.toLowerCase(), name: name.toLowerCase() };
+      if (key.name === lower.name && key.schema === lower.schema) return candidates[i];
+    }
+    return undefined;
+  };
   const sql = [node.sql, node.incrementalSql ?? ""]
     .join("\n-- incremental\n")
-    .replace(
-      QUALIFIED,
-      (m, _q, schema: string, _r, name: string) => ids.get(relationKey(schema, name)) ?? m,
-    )
+    .replace(QUALIFIED, (m, _q, schema: string, _r, name: string) => {
+      const id = idOf(schema, name);
+      return id === undefined ? m : `{{${id}}}`;
+    })
     // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
     .replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
   // Whitespace outside quoted literals and identifiers means nothing to the engine.
-  return sql
-    .replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|\s+/g, (_m, quoted?: string) => quoted ?? " ")
-    .trim();
+  return collapseWhitespace(sql);
 }
 
-/** Names of project macros called in a template text: `name(` after `{{`, `{%` or `.`. */
-function macroClosure(text: string, macros: ReadonlyMap<string, string>): string[] {
+/** Project macros by name, and the pattern of a call of one: `name(` at the start of a word. */
+interface MacroIndex {
+  bodies: ReadonlyMap<string, string>;
+  call: RegExp | undefined;
+}
+
+function macroIndex(bodies: ReadonlyMap<string, string>): MacroIndex {
+  // Names are words (see macroBlocks), so the alternation needs no escaping; a call is a name
+  // starting with a letter or `_`. Only these names are matched: most words followed by `(` in
+  // a template are SQL functions and Jinja calls.
+  const names = [...bodies.keys()].filter((name) => /^[A-Za-z_]/.test(name));
+  const call = names.length === 0 ? undefined : new RegExp(`\\b(${names.join("|")})\\s*\\(`, "g");
+  return { bodies, call };
+}
+
+/** Names of project macros called in a text: `name(` (after `{{`, `{%`, `.` or anything). */
+function calledNames(text: string, macros: MacroIndex): string[] {
+  const out: string[] = [];
+  if (!macros.call) return out;
+  macros.call.lastIndex = 0;
+  for (let m = macros.call.exec(text); m; m = macros.call.exec(text)) out.push(m[1]!);
+  return out;
+}
+
+/**
+ * The project macros a template text calls, directly or through other macros, sorted. `closures`
+ * keeps each macro's own (visited once per call site, not once per template calling it).
+ */
+function macroClosure(
+  text: string,
+  macros: MacroIndex,
+  closures: Map<string, ReadonlySet<string>>,
+): string[] {
   const seen = new Set<string>();
-  const visit = (t: string) => {
-    for (const m of t.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
-      const name = m[1]!;
-      if (seen.has(name) || !macros.has(name)) continue;
-      seen.add(name);
-      visit(macros.get(name)!);
-    }
-  };
-  visit(text);
+  for (const name of calledNames(text, macros)) {
+    if (seen.has(name)) continue;
+    for (const reached of closureOf(name, macros, closures)) seen.add(reached);
+  }
   return [...seen].sort();
+}
+
+/** The macro `name` and every project macro it calls, transitively. */
+function closureOf(
+  name: string,
+  macros: MacroIndex,
+  closures: Map<string, ReadonlySet<string>>,
+): ReadonlySet<string> {
+  const known = closures.get(name);
+  if (known) return known;
+  const seen = new Set<string>([name]);
+  const stack = [name];
+  while (stack.length > 0)
+    for (const called of calledNames(macros.bodies.get(stack.pop()!)!, macros))
+      if (!seen.has(called)) {
+        seen.add(called);
+        stack.push(called);
+      }
+  closures.set(name, seen);
+  return seen;
 }
 
 /** One `{% macro %}` block of a project macro file. */
@@ -193,10 +320,14 @@ export function macrosUsed(
   compiled: CompiledProject,
   ids?: ReadonlySet<string>,
 ): Map<string, string[]> {
-  const macros = macroBodies(project);
+  const macros = macroIndex(macroBodies(project));
   const texts = templateTexts(project);
+  const closures = new Map<string, ReadonlySet<string>>();
   return new Map(
-    chosenNodes(compiled, ids).map((n) => [n.id, macroClosure(texts.get(n.path) ?? "", macros)]),
+    chosenNodes(compiled, ids).map((n) => [
+      n.id,
+      macroClosure(texts.get(n.path) ?? "", macros, closures),
+    ]),
   );
 }
 
@@ -215,22 +346,24 @@ export function nodeChecksums(
   compiled: CompiledProject,
   ids?: ReadonlySet<string>,
 ): Map<string, NodeChecksums> {
-  const byId = new Map(compiled.nodes.map((n) => [n.id, n]));
+  const keys = new Map(
+    compiled.nodes.map((n) => [n.id, relationKey(n.relation.schema, n.relation.name)]),
+  );
   const macros = macroBodies(project);
   const used = macrosUsed(project, compiled, ids);
   const sources = new Map(project.sources.map((s) => [`source.${s.sourceName}.${s.name}`, s]));
   const out = new Map<string, NodeChecksums>();
   const memo = new Map<string, string>();
-  const digest = (text: string) => partDigest(text, memo);
+  const shared = (text: string) => sharedDigest(text, memo);
   for (const node of chosenNodes(compiled, ids)) {
     const source = sources.get(node.id);
     const body =
       node.kind === "source"
         ? stableJson({ external: source?.external ?? null, schema: source?.schema ?? null })
-        : neutralSql(node, byId);
+        : neutralSql(node, keys);
     out.set(node.id, {
-      body: digest(body),
-      configs: digest(
+      body: digestOf(body),
+      configs: shared(
         stableJson({
           config: node.config,
           materialization: node.materialization,
@@ -241,9 +374,9 @@ export function nodeChecksums(
           thresholds: node.thresholds ?? null,
         }),
       ),
-      relation: digest(stableJson({ schema: node.schema, name: node.relation.name })),
-      macros: digest(stableJson((used.get(node.id) ?? []).map((name) => [name, macros.get(name)]))),
-      contract: digest(stableJson(node.columns.map((c) => c.name))),
+      relation: digestOf(stableJson({ schema: node.schema, name: node.relation.name })),
+      macros: shared(stableJson((used.get(node.id) ?? []).map((name) => [name, macros.get(name)]))),
+      contract: shared(stableJson(node.columns.map((c) => c.name))),
     });
   }
   return out;

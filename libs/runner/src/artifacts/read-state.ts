@@ -6,6 +6,9 @@ import type { SluiceRunResults } from "./dbt-run-results.js";
 import type { SluiceNodeMeta } from "./dbt-manifest.js";
 import { sluiceNodeId } from "./dbt-ids.js";
 import { cachedManifestNodes } from "./state-cache.js";
+import type { StateNodes } from "./state-nodes.js";
+import { nodeRow } from "./state-sidecar.js";
+import type { SidecarBody } from "./state-sidecar.js";
 
 /** One node of a state manifest, as `--state` and `--defer` use it. */
 export interface StateNode {
@@ -24,7 +27,8 @@ export interface RunState {
   dir: string;
   /** Target the state's manifest was compiled for (`adapter_type`: athena | duckdb). */
   adapter: string;
-  nodes: Map<string, StateNode>;
+  /** By sluice node id; `nodes.packedChecksums()` is what state selection compares. */
+  nodes: StateNodes;
   results?: SluiceRunResults;
 }
 
@@ -75,7 +79,7 @@ export async function readRunState(
 ): Promise<RunState> {
   const manifestFile = path.join(dir, "manifest.json");
   const { adapter, nodes } = await cachedManifestNodes(manifestFile, options.cacheDir, () =>
-    readManifestNodes(manifestFile),
+    readManifestRows(manifestFile),
   );
   const results = await readJson(path.join(dir, "run_results.json"), false);
   return {
@@ -86,10 +90,8 @@ export async function readRunState(
   };
 }
 
-/** The nodes (and sources) of a manifest, by sluice node id. */
-async function readManifestNodes(
-  manifestFile: string,
-): Promise<{ adapter: string; nodes: Map<string, StateNode> }> {
+/** The nodes (and sources) of a manifest, as rows (see `NodeRow`). */
+async function readManifestRows(manifestFile: string): Promise<SidecarBody> {
   const manifest = (await readJson(manifestFile, true)) as {
     metadata?: { dbt_schema_version?: string; adapter_type?: string };
     nodes?: Record<string, ManifestNode>;
@@ -100,9 +102,9 @@ async function readManifestNodes(
       `--state: ${manifestFile} is not a dbt v12 manifest (no metadata.dbt_schema_version or nodes); ` +
         "it was written by an older sluice: build once with this version to record state",
     );
-  const nodes = new Map<string, StateNode>();
-  for (const n of [...Object.values(manifest.nodes), ...Object.values(manifest.sources ?? {})])
-    nodes.set(sluiceNodeId(n.unique_id), manifestStateNode(n));
+  const nodes = [...Object.values(manifest.nodes), ...Object.values(manifest.sources ?? {})].map(
+    (n) => nodeRow(sluiceNodeId(n.unique_id), manifestStateNode(n)),
+  );
   return { adapter: manifest.metadata.adapter_type ?? "", nodes };
 }
 

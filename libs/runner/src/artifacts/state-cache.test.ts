@@ -41,7 +41,7 @@ describe("readRunState's cache of the state manifest (target/state_manifest.json
     writeManifest(state, "marts");
     const uncached = await readRunState(state);
     const first = await readRunState(state, { cacheDir });
-    expect(first.nodes).toEqual(uncached.nodes);
+    expect(new Map(first.nodes)).toEqual(new Map(uncached.nodes));
     expect(first.nodes.get("model.funnel")).toEqual({
       checksums: { body: "00112233aabbccdd", configs: "1" },
       relation: { schema: "marts", name: "funnel" },

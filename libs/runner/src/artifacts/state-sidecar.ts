@@ -1,7 +1,7 @@
 import { createHash, hash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import path from "node:path";
-import { checksumParts } from "@sluice/compiler";
+import { packChecksums, unpackChecksums } from "@sluice/compiler";
 import type { NodeChecksums } from "@sluice/compiler";
 import { readKeyed, writeKeyed } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
@@ -21,7 +21,7 @@ import type { StateNode } from "./read-state.js";
 export const STATE_SIDECAR = "manifest.state.json";
 const FORMAT = 1;
 
-/** One node: id, checksums (space-separated, in {@link checksumParts} order), schema, name, kind, materialization, location. */
+/** One node: id, checksums (packed: see `packChecksums`), schema, name, kind, materialization, location. */
 export type NodeRow = [string, string, string, string, string, string, string];
 
 /** The sidecar's key line. */
@@ -39,19 +39,11 @@ export interface SidecarBody {
   nodes: NodeRow[];
 }
 
-/** Checksums as one string, in {@link checksumParts} order. */
-export const packSums = (sums: Partial<NodeChecksums>): string =>
-  checksumParts.map((p) => sums[p] ?? "").join(" ");
+/** Checksums as one string (see `packChecksums`). */
+export const packSums: (sums: Partial<NodeChecksums>) => string = packChecksums;
 
 /** Checksums packed by {@link nodeRow}, back to their parts (empty ones left out). */
-export function unpackSums(packed: string): Partial<NodeChecksums> {
-  const values = packed.split(" ");
-  const out: Partial<NodeChecksums> = {};
-  checksumParts.forEach((p, i) => {
-    if (values[i]) out[p] = values[i];
-  });
-  return out;
-}
+export const unpackSums: (packed: string) => Partial<NodeChecksums> = unpackChecksums;
 
 /** A state node as one row. */
 export function nodeRow(id: string, n: StateNode): NodeRow {
@@ -111,21 +103,51 @@ export function readStateSidecar(dir: string): { key: SidecarKey; body: SidecarB
 /** The `compile` key a sidecar records for a compile's partial-parse header. */
 export const compileKeyOf = (header: string): string => hash("sha1", header, "base64");
 
+/** Bytes of a file read at a time to hash it: a buffer reused, not one the file's size. */
+const CHUNK = 1 << 20;
+
 /**
- * The nodes of `<dir>/manifest.json` from its sidecar, when the sidecar was written for exactly
- * that file (its sha256); else undefined, and the caller parses the manifest.
+ * sha256 (hex) of a file's bytes, read a MB at a time (a 60 MB manifest read whole cost more
+ * CPU in page faults and copies than hashing it); undefined when it cannot be read.
  */
-export function sidecarManifestNodes(
-  dir: string,
-): { adapter: string; nodes: Map<string, StateNode> } | undefined {
-  const sidecar = readStateSidecar(dir);
-  if (!sidecar) return undefined;
-  let bytes: Buffer;
+export function fileDigest(file: string): string | undefined {
+  let fd: number;
   try {
-    bytes = readFileSync(path.join(dir, "manifest.json"));
+    fd = openSync(file, "r");
   } catch {
-    return undefined; // the manifest's own read says why
+    return undefined;
   }
-  if (piecesDigest([bytes]) !== sidecar.key.manifest) return undefined;
-  return { adapter: sidecar.body.adapter, nodes: new Map(sidecar.body.nodes.map(rowNode)) };
+  try {
+    const h = createHash("sha256");
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    for (
+      let n = readSync(fd, chunk, 0, CHUNK, null);
+      n > 0;
+      n = readSync(fd, chunk, 0, CHUNK, null)
+    )
+      h.update(chunk.subarray(0, n));
+    return h.digest("hex");
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The rows of `<dir>/manifest.json` from its sidecar, with the sidecar's text after its key
+ * line (a cache of them is that text again), when the sidecar was written for exactly that file
+ * (its sha256); else undefined, and the caller parses the manifest.
+ */
+export function sidecarManifestRows(dir: string): { body: SidecarBody; text: string } | undefined {
+  const kept = readKeyed(path.join(dir, STATE_SIDECAR));
+  try {
+    const key = kept && (JSON.parse(kept.key) as SidecarKey);
+    if (key?.format !== FORMAT) return undefined;
+    // A missing manifest: its own read says why.
+    if (fileDigest(path.join(dir, "manifest.json")) !== key.manifest) return undefined;
+    return { body: kept!.value() as SidecarBody, text: kept!.valueText() };
+  } catch {
+    return undefined;
+  }
 }

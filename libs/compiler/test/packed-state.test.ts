@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import {
+  checksumParts,
+  compileProject,
+  nodeChecksums,
+  packChecksums,
+  selectNodes,
+} from "../src/index.js";
+import type { ChecksumPart, NodeChecksums, SelectionState } from "../src/index.js";
+import { fakeDialect } from "./fake-dialect.js";
+import { model, project, rawEvents } from "./fixture-project.js";
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 120 models: staging over the raw source, the rest each reading two earlier ones. */
+function generated() {
+  const models = Array.from({ length: 120 }, (_, i) =>
+    i < 12
+      ? model(`models/m_${i}.sql`, `select line, ${i} as k from {{ source('raw','events') }}`)
+      : model(
+          `models/m_${i}.sql`,
+          `select a.line, a.k + ${i} as k from {{ ref('m_${(i * 7) % i}') }} as a ` +
+            `join {{ ref('m_${i - 1}') }} as b on a.k = b.k`,
+        ),
+  );
+  const p = project({ config: { "model-paths": ["models"] }, models, sources: [rawEvents()] });
+  const c = compileProject(p, { runId: "r1", dialect: fakeDialect() });
+  expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return { compiled: c, sums: nodeChecksums(p, c) };
+}
+
+/** The comparison written out part by part on unpacked checksums (what isModified replaced). */
+function slowModified(
+  before: Partial<NodeChecksums> | undefined,
+  now: NodeChecksums | undefined,
+  parts: readonly ChecksumPart[],
+): boolean {
+  if (!before) return true;
+  if (!now) return false;
+  return parts.some((p) => {
+    const [a, b] = [before[p], now[p]];
+    return a === undefined || b === undefined || a.slice(0, 16) !== b.slice(0, 16);
+  });
+}
+
+describe("state selection on packed checksums", () => {
+  it("selects exactly what the part-by-part comparison selects, for every state: selector", () => {
+    const { compiled, sums } = generated();
+    const next = random(17);
+    // The state: each node kept, changed in one part, missing a part, written with whole
+    // sha256 digests (an older state), or absent (a new node), at random.
+    const previous = new Map<string, Partial<NodeChecksums>>();
+    for (const [id, s] of sums) {
+      const r = next();
+      const part = checksumParts[Math.floor(next() * checksumParts.length)]!;
+      if (r < 0.5) previous.set(id, { ...s });
+      else if (r < 0.7) previous.set(id, { ...s, [part]: "0000000000000000" });
+      else if (r < 0.8) previous.set(id, { ...s, [part]: undefined });
+      else if (r < 0.9) previous.set(id, { ...s, [part]: `${s[part]}${"9".repeat(48)}` });
+    }
+    const state: SelectionState = {
+      previous: new Map([...previous].map(([id, s]) => [id, packChecksums(s)])),
+      current: new Map([...sums].map(([id, s]) => [id, packChecksums(s)])),
+    };
+    const ids = compiled.nodes.map((n) => n.id);
+    const cases: [string, (id: string) => boolean][] = [
+      ["state:new", (id) => !previous.has(id)],
+      ...(["body", "configs", "relation", "macros", "contract"] as const).map(
+        (p): [string, (id: string) => boolean] => [
+          `state:modified.${p}`,
+          (id) => slowModified(previous.get(id), sums.get(id), [p]),
+        ],
+      ),
+      [
+        "state:modified",
+        (id) =>
+          slowModified(previous.get(id), sums.get(id), ["body", "configs", "relation", "contract"]),
+      ],
+      [
+        "state:unmodified",
+        (id) =>
+          !slowModified(previous.get(id), sums.get(id), [
+            "body",
+            "configs",
+            "relation",
+            "contract",
+          ]),
+      ],
+    ];
+    for (const [selector, expected] of cases) {
+      const want = ids.filter(expected);
+      expect(selectNodes(compiled, { select: [selector], state }).ids.sort(), selector).toEqual(
+        want.sort(),
+      );
+    }
+    // The mix is real: some nodes of each kind.
+    const modified = ids.filter((id) =>
+      slowModified(previous.get(id), sums.get(id), checksumParts),
+    );
+    expect(modified.length).toBeGreaterThan(20);
+    expect(ids.length - modified.length).toBeGreaterThan(20);
+  });
+});
