@@ -6,7 +6,7 @@ import type { BuiltNodes } from "../compile/render-node-sql.js";
 import { locateCall } from "../render/locate.js";
 import { newScope } from "../render/render-scope.js";
 import type { CompiledNode } from "../types.js";
-import { hasErrors } from "@sluice/project";
+import { foldersUnder, hasErrors, resolveTestConfig } from "@sluice/project";
 import { throughEphemerals } from "../graph/ephemeral.js";
 import { customGenericTest } from "./custom-generic-test.js";
 import { singularConfig } from "./singular-config.js";
@@ -33,6 +33,7 @@ function testNode(
     thresholds?: CompiledNode["thresholds"];
     newData?: CompiledNode["newData"];
     tags?: string[];
+    storeFailures?: boolean;
   },
 ): CompiledNode {
   const name = uniqueName(t.name, built);
@@ -56,6 +57,7 @@ function testNode(
     severity: t.severity,
     ...(t.thresholds ? { thresholds: t.thresholds } : {}),
     ...(t.newData ? { newData: t.newData } : {}),
+    ...(t.storeFailures === undefined ? {} : { storeFailuresConfig: t.storeFailures }),
   };
   built.byId.set(node.id, node);
   return node;
@@ -96,7 +98,7 @@ export function genericTestNodes(
   const nodes: CompiledNode[] = [];
   const counted: { node: CompiledNode; count: string }[] = [];
   for (const { spec, column } of specs) {
-    const { where, limit, warn_if, error_if } = spec.config ?? {};
+    const { where, limit, warn_if, error_if, tags, store_failures } = spec.config ?? {};
     // dbt's `where`: the test reads only the subject's rows that match it.
     const filtered = where
       ? {
@@ -125,6 +127,8 @@ export function genericTestNodes(
       attachedTo: subjectNode.id,
       severity: spec.severity,
       ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
+      ...(tags ? { tags } : {}),
+      ...(store_failures === undefined ? {} : { storeFailures: store_failures }),
     });
     if (count !== undefined && where === undefined && limit === undefined)
       counted.push({ node, count });
@@ -173,7 +177,13 @@ export function singularTestNode(
   });
   ctx.renderer.render(template, scope);
   scope.diagnostics.forEach((d) => ctx.diagnostics.add(d));
-  const { config, diagnostics } = singularConfig(file, scope.configs);
+  const { name, tests } = ctx.project.config;
+  const folders = foldersUnder(file.path, ctx.project.config["test-paths"]);
+  const { config, diagnostics } = singularConfig(
+    file,
+    scope.configs,
+    tests ? resolveTestConfig(tests, [name, ...folders]) : {},
+  );
   diagnostics.forEach((d) => ctx.diagnostics.add(d));
   if (!config.enabled) return undefined;
   let ok = scope.diagnostics.length === 0 && !hasErrors(diagnostics);
@@ -218,5 +228,6 @@ export function singularTestNode(
     ...(config.thresholds ? { thresholds: config.thresholds } : {}),
     ...(config.newData ? { newData: config.newData } : {}),
     tags: config.tags,
+    ...(config.storeFailures === undefined ? {} : { storeFailures: config.storeFailures }),
   });
 }
