@@ -187,4 +187,55 @@ describe("dbt_project.yml data_tests: config", () => {
     const r = await results();
     expect(r.get("expression_is_true_audit_orders")).toMatchObject({ status: "pass", failures: 3 });
   }, 120_000);
+
+  it("a {% test %} block's config(): over the project's, under the test's own; what it cannot apply is a warning", async () => {
+    await writeFile(
+      path.join(dir, "tests/generic/status_is.sql"),
+      [
+        "{% test status_is(model, column_name, value) %}",
+        "{{ config(severity='warn', fail_calc='count(*)') }}",
+        "select * from {{ model }} where {{ column_name }} != '{{ value }}'",
+        "{% endtest %}",
+        "",
+      ].join("\n"),
+    );
+    await writeFile(
+      path.join(dir, "models/audit/schema.yml"),
+      [
+        "version: 2",
+        "models:",
+        "  - name: audit_orders",
+        "    columns:",
+        "      - name: status",
+        "        data_tests:",
+        "          - status_is:",
+        "              value: completed",
+        "          - status_is:",
+        "              value: placed",
+        "              config:",
+        "                severity: error",
+        "",
+      ].join("\n"),
+    );
+    await setTestConfig(
+      ["  jaffle_shop:", "    audit:", "      +severity: error", "      +tags: ['audit']", ""].join(
+        "\n",
+      ),
+    );
+    const run = await sluice("test", "--select", "tag:audit");
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /models\/audit\/schema\.yml:7:13: warn TEST_INVALID: config\(severity, fail_calc\) of the \{% test status_is %\} block: 'fail_calc' is not applied/,
+    );
+    const r = await results();
+    const not = (status: string) => orders.filter((o) => o.status !== status).length;
+    expect(r.get("status_is_audit_orders_status")).toMatchObject({
+      status: "warn",
+      failures: not("completed"),
+    });
+    expect(r.get("status_is_audit_orders_status_2")).toMatchObject({
+      status: "fail",
+      failures: not("placed"),
+    });
+  }, 120_000);
 });

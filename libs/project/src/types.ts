@@ -158,6 +158,11 @@ export interface GenericTestSpec {
   severity: "error" | "warn";
   /** dbt's test configs beyond `severity`; absent when none is set. */
   config?: TestConfig;
+  /**
+   * Keys of `config` that came from dbt_project.yml's `tests:`, not from the test's own
+   * `config:` (a `{% test %}` block's `config()` replaces those, as in dbt).
+   */
+  inherited?: string[];
   at: SourceLocation;
 }
 

@@ -10,6 +10,7 @@ import { foldersUnder, hasErrors, resolveTestConfig } from "@sluice/project";
 import { throughEphemerals } from "../graph/ephemeral.js";
 import { customGenericTest } from "./custom-generic-test.js";
 import { singularConfig } from "./singular-config.js";
+import { withBlockConfig } from "./test-block-config.js";
 import { genericTest } from "./generic-tests.js";
 import type { ParentResolver, TestSubject } from "./generic-tests.js";
 
@@ -97,8 +98,8 @@ export function genericTestNodes(
   ];
   const nodes: CompiledNode[] = [];
   const counted: { node: CompiledNode; count: string }[] = [];
-  for (const { spec, column } of specs) {
-    const { where, limit, warn_if, error_if, tags, store_failures } = spec.config ?? {};
+  for (const { spec: declared, column } of specs) {
+    const { where } = declared.config ?? {};
     // dbt's `where`: the test reads only the subject's rows that match it.
     const filtered = where
       ? {
@@ -107,13 +108,21 @@ export function genericTestNodes(
         }
       : subject;
     const t =
-      customGenericTest(ctx, index, built, spec, column, filtered) ??
-      genericTest(spec, column, filtered, ctx.dialect, resolveParent);
+      customGenericTest(ctx, index, built, declared, column, filtered) ??
+      genericTest(declared, column, filtered, ctx.dialect, resolveParent);
     if (t === undefined) continue;
     if (Array.isArray(t) || "code" in t) {
       (Array.isArray(t) ? t : [t]).forEach((d) => ctx.diagnostics.add(d));
       continue;
     }
+    // A `{% test %}` block's config(): over the project's, under the test's own.
+    const applied = t.blockConfig
+      ? withBlockConfig(declared, t.blockConfig)
+      : { spec: declared, diagnostics: [] };
+    applied.diagnostics.forEach((d) => ctx.diagnostics.add(d));
+    const spec = applied.spec;
+    if (!spec) continue;
+    const { limit, warn_if, error_if, tags, store_failures } = spec.config ?? {};
     const thresholds = {
       ...(warn_if !== undefined ? { warn_if } : {}),
       ...(error_if !== undefined ? { error_if } : {}),

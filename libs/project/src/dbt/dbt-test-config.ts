@@ -144,12 +144,15 @@ export function applyTestConfig(
   spec: GenericTestSpec,
   project: TestConfig,
 ): GenericTestSpec | undefined {
-  const config = mergeTestConfig(project, spec.config ?? {});
+  const own = spec.config ?? {};
+  const config = mergeTestConfig(project, own);
   if (config.enabled === false) return undefined;
+  const inherited = Object.keys(project).filter((k) => !(k in own));
   return {
     ...spec,
     severity: config.severity ?? "error",
     ...(Object.keys(config).length ? { config } : {}),
+    ...(inherited.length ? { inherited } : {}),
   };
 }
 
