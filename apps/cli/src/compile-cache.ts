@@ -137,8 +137,27 @@ function snapshot(dir: string, folders: readonly string[]): Listing {
   return { hash: createHash("sha1").update(lines.join("")).digest("hex"), newest };
 }
 
+/**
+ * The name under which a compile's read of dbt's `flags.WHICH` is recorded with the environment
+ * variables it read: a compile that read it is reused only by the same command.
+ */
+export const WHICH_VAR = "flags.WHICH";
+let invocationCommand = "run";
+
+/** The command this process runs, as dbt's `flags.WHICH` names it (`ls` is `list`). */
+export function setInvocationCommand(command: string): void {
+  invocationCommand = command === "ls" ? "list" : command;
+}
+
+/** The environment a compile reads: the process's, and {@link WHICH_VAR} for `flags.WHICH`. */
+export function invocationEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, [WHICH_VAR]: invocationCommand };
+}
+
 const envOf = (names: readonly string[]): Record<string, string | null> =>
-  Object.fromEntries(names.map((n) => [n, process.env[n] ?? null]));
+  Object.fromEntries(
+    names.map((n) => [n, (n === WHICH_VAR ? invocationCommand : process.env[n]) ?? null]),
+  );
 
 /** The first line of `file` (without reading the rest: the context can be tens of MB). */
 function firstLine(file: string): string {

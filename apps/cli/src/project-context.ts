@@ -9,6 +9,9 @@ import {
   invocationListings,
   readCachedContext,
   recordingEnv,
+  invocationEnv,
+  setInvocationCommand,
+  WHICH_VAR,
   RUN_ID_PLACEHOLDER,
   withRunId,
   writeCachedContext,
@@ -57,6 +60,8 @@ export async function loadProjectContext(
   const dir = path.resolve(args.projectDir);
   const targetDir = path.join(dir, "target");
   const runId = options.runId ?? newRunId();
+  const command = (args as { _?: unknown[] })._?.[0];
+  if (typeof command === "string") setInvocationCommand(command);
   const request = cacheRequest(args, options);
   const useCache = args.partialParse !== false;
   const listings = invocationListings(args);
@@ -152,7 +157,7 @@ async function loadAndCompile(
   const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] =
     await Promise.all([import("@sluice/project"), import("@sluice/compiler")]);
   const memo = memoDir === undefined ? undefined : readLoadMemo(memoDir, dir);
-  const env = recordingEnv(process.env);
+  const env = recordingEnv(invocationEnv());
   const project = await loadProject(dir, {
     ...loadOptions(args, env.env),
     ...(memo ? { properties: memo.properties } : {}),
@@ -183,12 +188,15 @@ async function loadAndCompile(
     env: env.env,
     runId: RUN_ID_PLACEHOLDER,
     dialect,
+    which: () => env.env[WHICH_VAR] ?? "run",
     ...(memo ? { memo: memo.models } : {}),
   });
   diagnostics.push(...compiled.diagnostics);
   if (
     request.dqRules &&
-    (project.rules.length > 0 || request.storeFailures) &&
+    (project.rules.length > 0 ||
+      request.storeFailures ||
+      compiled.nodes.some((n) => n.storeFailuresConfig)) &&
     !hasErrors(diagnostics)
   ) {
     const { appendDqNodes } = await import("./commands/dq-nodes.js");

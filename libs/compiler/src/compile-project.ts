@@ -40,6 +40,11 @@ export interface CompileOptions {
   memo?: CompileMemo;
   /** Where templates' `log(msg, info=true)` and `print()` write (dbt projects); default nowhere. */
   log?: (line: string) => void;
+  /**
+   * dbt projects' `flags.WHICH`: the command being run, asked for only when a template reads it
+   * (so a caller can tell whether the compile depends on it); default `run`.
+   */
+  which?: () => string;
   /** Render this one model with these warehouse results (see `renderWithWarehouse`). */
   warehouse?: WarehouseAnswers;
 }
@@ -107,7 +112,12 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   const renderer = createRenderer(
     { dialect, vars, env: options.env ?? {}, ...(options.log ? { log: options.log } : {}) },
     project.macros,
-    project.config.dbt ? dbtInputs(project, target, dialect) : undefined,
+    project.config.dbt
+      ? {
+          ...dbtInputs(project, target, dialect),
+          ...(options.which ? { which: options.which } : {}),
+        }
+      : undefined,
   );
   renderer.macroDiagnostics.forEach((d) => bag.add(d));
   const ctx: CompileContext = {

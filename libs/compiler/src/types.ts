@@ -71,6 +71,11 @@ export interface CompiledNode {
    * absent: its meaning needs the whole table, so it always reads all of it.
    */
   newData?: NewDataScope;
+  /**
+   * Tests: dbt's `store_failures` config when set; it decides over `--store-failures` whether
+   * the CLI gives the test a `storeFailures` table.
+   */
+  storeFailuresConfig?: boolean;
   /** Tests run with `--store-failures`: where failing rows (limited) are written. */
   storeFailures?: { relation: Relation; location: string; limit: number };
 }

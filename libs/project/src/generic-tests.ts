@@ -105,7 +105,7 @@ export function parseGenericTests(
     if (!configOk) return;
     if (rawSeverity !== undefined) {
       const s = String(rawSeverity).toLowerCase();
-      if (s === "warn" || s === "error") severity = s;
+      if (s === "warn" || s === "error") severity = config.severity = s;
       else {
         fail(
           severityPath,
@@ -125,11 +125,23 @@ export function parseGenericTests(
   return specs;
 }
 
-const testConfigKeys = ["severity", "where", "limit", "warn_if", "error_if"];
+/** Test configs dbt reads under `config:` or next to the arguments (and in dbt_project.yml). */
+export const testConfigKeys = [
+  "severity",
+  "enabled",
+  "tags",
+  "meta",
+  "store_failures",
+  "where",
+  "limit",
+  "warn_if",
+  "error_if",
+];
 
 /**
- * Set one test config key (`where`, `limit`, `warn_if`, `error_if`) of a generic or singular
- * test; what is wrong with its value, or "unknown" for another key.
+ * Set one test config key (`enabled`, `tags`, `meta`, `store_failures`, `where`, `limit`,
+ * `warn_if`, `error_if`) of a generic or singular test, or of dbt_project.yml's `tests:`; what
+ * is wrong with its value, or "unknown" for another key (`severity` is the caller's).
  *
  * @example setTestConfig(config, "limit", "ten") // { message: "limit must be a whole number of rows, got ..." }
  */
@@ -139,6 +151,22 @@ export function setTestConfig(
   value: unknown,
 ): { message: string; hint?: string } | "unknown" | undefined {
   switch (key) {
+    case "enabled":
+    case "store_failures":
+      if (typeof value === "boolean") config[key] = value;
+      else return { message: `${key} must be true or false, got ${describe(value)}` };
+      return undefined;
+    case "tags": {
+      const tags = typeof value === "string" ? [value] : value;
+      if (Array.isArray(tags) && tags.every((t) => typeof t === "string" && t !== ""))
+        config.tags = tags;
+      else return { message: `tags must be a tag or a list of tags, got ${describe(value)}` };
+      return undefined;
+    }
+    case "meta":
+      if (isMapping(value)) config.meta = value;
+      else return { message: `meta must be a mapping, got ${describe(value)}` };
+      return undefined;
     case "where":
       if (typeof value === "string" && value.trim() !== "") config.where = value;
       else return { message: `where must be a SQL condition, got ${describe(value)}` };

@@ -36,3 +36,4 @@ export { closest, closestHint, didYouMean } from "./suggest.js";
 export { formatPath, parseYaml } from "./yaml-source.js";
 export type { YamlPath, YamlSource } from "./yaml-source.js";
 export { thresholdSeconds } from "./source-freshness.js";
+export { foldersUnder, mergeTestConfig, resolveTestConfig } from "./dbt/dbt-test-config.js";

@@ -11,12 +11,15 @@ import { parseProperties } from "./properties.js";
 import type { ParsedProperties } from "./properties.js";
 import { parseSeed } from "./seeds.js";
 import { loadSnapshots } from "./dbt/load-snapshots.js";
+import { foldersUnder, withProjectTestConfig } from "./dbt/dbt-test-config.js";
 import type {
   ModelFile,
+  ModelProperties,
   Project,
   ProjectConfig,
   ProjectFile,
   SnapshotProperties,
+  SourceTable,
 } from "./types.js";
 import { findFiles, readFiles, readText } from "./walk.js";
 import { FIXTURES_FOLDER, resolveFixtures } from "./unit-test-fixtures.js";
@@ -205,8 +208,16 @@ export async function loadProject(
   }
   project.unitTests = resolveFixtures(unitTests, fixtures, project.diagnostics);
   if (isDbt) {
+    // dbt_project.yml's `tests:` applies by the folder of the yml declaring each test.
+    const tests = config.tests;
+    const withTests = <T extends ModelProperties | SourceTable>(entries: T[]): T[] =>
+      tests
+        ? withProjectTestConfig(entries, tests, config.name, [...modelRoots, ...snapshotRoots])
+        : entries;
+    project.modelProperties = withTests(project.modelProperties);
+    project.sources = withTests(project.sources);
     const sql = snapshotFiles.filter((f) => f.path.endsWith(".sql"));
-    const found = loadSnapshots(absDir, sql, snapshotProperties, snapshotRoots);
+    const found = loadSnapshots(absDir, sql, withTests(snapshotProperties), snapshotRoots);
     project.snapshots = found.snapshots;
     project.diagnostics.push(...found.diagnostics);
   }
@@ -214,9 +225,7 @@ export async function loadProject(
 }
 
 function toModel(f: ProjectFile, roots: readonly string[]): ModelFile {
-  const root = roots.find((r) => f.path.startsWith(`${r.replace(/\/+$/, "")}/`));
-  const segments = (root ? f.path.slice(root.replace(/\/+$/, "").length + 1) : f.path).split("/");
-  return { ...f, name: baseName(f.path, /\.sql$/i), folders: segments.slice(0, -1) };
+  return { ...f, name: baseName(f.path, /\.sql$/i), folders: foldersUnder(f.path, roots) };
 }
 
 function emptyProject(dir: string, config: ProjectConfig, diagnostics: Diagnostic[]): Project {

@@ -71,7 +71,14 @@ describe("parseProperties", () => {
     ]);
     expect(m.columns[0]!.tests).toEqual([
       { name: "not_null", args: {}, severity: "error", at: at(file, text, "not_null") },
-      { name: "unique", args: {}, severity: "warn", at: at(file, text, "unique:") },
+      {
+        name: "unique",
+        args: {},
+        severity: "warn",
+        // As written, so a project's test config does not override it.
+        config: { severity: "warn" },
+        at: at(file, text, "unique:"),
+      },
     ]);
     expect(m.columns[1]!.tests).toEqual([
       {
@@ -84,7 +91,7 @@ describe("parseProperties", () => {
         name: "accepted_values",
         args: { values: ["a", "b"], quote: false },
         severity: "error",
-        config: { where: "dt > '2024'" },
+        config: { severity: "error", where: "dt > '2024'" },
         at: at(file, text, "accepted_values", 1),
       },
     ]);

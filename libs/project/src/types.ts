@@ -98,6 +98,11 @@ export interface ProjectConfig {
   "snapshot-paths"?: string[];
   /** dbt projects: folder config of snapshots (dbt's `snapshots:` block), from the snapshot paths. */
   snapshots?: FolderConfig;
+  /**
+   * dbt projects: test config of dbt_project.yml's `tests:`/`data_tests:` (top level for every
+   * test, then the project's or a package's name, then folders from the yml's or test's path).
+   */
+  tests?: TestFolderConfig;
   targets: Record<string, TargetConfig>;
   "default-target": string;
   /** Model SQL dialect on DuckDB targets (default `trino`); see {@link DuckdbTarget.sql_dialect}. */
@@ -160,11 +165,29 @@ export interface GenericTestSpec {
   severity: "error" | "warn";
   /** dbt's test configs beyond `severity`; absent when none is set. */
   config?: TestConfig;
+  /**
+   * Keys of `config` that came from dbt_project.yml's `tests:`, not from the test's own
+   * `config:` (a `{% test %}` block's `config()` replaces those, as in dbt).
+   */
+  inherited?: string[];
   at: SourceLocation;
 }
 
-/** dbt test configs (under `config:` of a generic test). */
+/**
+ * dbt test configs (under `config:` of a generic test, or `+key` of dbt_project.yml's `tests:`).
+ * Only the keys written are set: a test's own value wins over the project's (see `applyTestConfig`).
+ */
 export interface TestConfig {
+  /** As written (the spec's `severity` is the one in effect). */
+  severity?: "error" | "warn";
+  /** `false`: the test is not built. */
+  enabled?: boolean;
+  /** Added to the test node's tags (dbt adds a test's tags to the project's). */
+  tags?: string[];
+  /** Documentation only (manifest.json's config.meta). */
+  meta?: Record<string, unknown>;
+  /** `true`/`false` decides, over `--store-failures`, whether failing rows are kept in a table. */
+  store_failures?: boolean;
   /** SQL condition: the test reads `(select * from <model> where <where>)`. */
   where?: string;
   /** At most this many failing rows are counted (and stored). */
@@ -172,6 +195,12 @@ export interface TestConfig {
   /** Conditions on the failure count (`failureCondition`); dbt's default for both is `!=0`. */
   warn_if?: string;
   error_if?: string;
+}
+
+/** dbt_project.yml's `tests:`/`data_tests:` tree: `+key` config per project, package, folder. */
+export interface TestFolderConfig {
+  config: TestConfig;
+  children: Record<string, TestFolderConfig>;
 }
 
 export interface ColumnProperties {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { CompiledProject } from "@sluice/compiler";
+import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import { error, glueNameProblem, glueNameSuggestion } from "@sluice/project";
 import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
@@ -9,8 +9,10 @@ export const STORE_FAILURES_LIMIT = 100;
 
 /**
  * Append one test node per DQDL rule to a compiled project (after the nodes they test, so the
- * order stays topological), and with `storeFailures` give every test an audit table
- * `<schema>_audit.<test name>` at a fresh location of this run. Returns the DQDL diagnostics, and
+ * order stays topological), and give every test that stores its failures an audit table
+ * `<schema>_audit.<test name>` at a fresh location of this run: with `storeFailures`
+ * (`--store-failures`) every test but those whose dbt config says `store_failures: false`,
+ * without it those whose config says `store_failures: true`. Returns the DQDL diagnostics, and
  * NAME_INVALID for an audit table whose name Glue would refuse or that would leave its folder
  * (a test named after a column like `../x`).
  */
@@ -25,14 +27,16 @@ export async function appendDqNodes(options: {
   const { dqTestNodes } = await import("@sluice/runner");
   const { nodes, diagnostics } = dqTestNodes(options);
   options.compiled.nodes.push(...nodes);
-  if (options.storeFailures) {
+  const stores = (node: CompiledNode) =>
+    node.kind === "test" && (node.storeFailuresConfig ?? options.storeFailures);
+  if (options.compiled.nodes.some(stores)) {
     const t = options.target;
     const lakeRoot =
       t.engine === "duckdb"
         ? path.resolve(options.project.dir, t.lake)
         : t.s3_lake_root.replace(/\/+$/, "");
     for (const node of options.compiled.nodes) {
-      if (node.kind !== "test") continue;
+      if (!stores(node)) continue;
       node.storeFailures = {
         relation: { schema: `${node.relation.schema}_audit`, name: node.name },
         location: `${lakeRoot}/${node.schema}_audit/${node.name}/v_${options.runId}`,

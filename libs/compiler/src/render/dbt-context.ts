@@ -27,6 +27,11 @@ export interface DbtContextInputs {
   modelFiles: readonly string[];
   /** A SQL string literal as the target's dialect writes it (for warehouse queries). */
   literal: (value: string) => string;
+  /**
+   * dbt's `flags.WHICH`: the command of this invocation (`build`, `run`, `test`, `compile`...),
+   * asked for each time a template reads it; absent: `run`.
+   */
+  which?: () => string;
 }
 
 /**
@@ -158,8 +163,14 @@ export function dbtContextGlobals(
     target: targetObject(inputs),
     graph: graphObject(inputs.projectName, inputs.modelFiles),
     execute: false,
-    // dbt's invocation flags: sluice renders a model once for run, build and compile alike.
-    flags: { WHICH: "run", FULL_REFRESH: false, STORE_FAILURES: false },
+    // dbt's invocation flags. WHICH is read when a template reads it (the CLI records the read).
+    flags: {
+      get WHICH() {
+        return inputs.which?.() ?? "run";
+      },
+      FULL_REFRESH: false,
+      STORE_FAILURES: false,
+    },
     doc: (name: unknown) => {
       const text = docs.get(String(name));
       if (text !== undefined) return text;

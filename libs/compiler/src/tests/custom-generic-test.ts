@@ -61,7 +61,9 @@ export function customGenericTest(
     .map(([s, t]) => sourceId(s, t))
     .filter((id) => built.byId.has(id));
   const testName = spec.name.split(".").at(-1)!;
+  const blockConfig: Record<string, unknown> = Object.assign({}, ...scope.configs);
   return {
+    ...(Object.keys(blockConfig).length ? { blockConfig } : {}),
     name: `${subject.namePrefix}${testName}_${subject.namePart}${columnName ? `_${columnName}` : ""}`,
     sql: cleanSql(sql),
     dependsOn: [subject.nodeId, ...refIds, ...sourceIds],

@@ -27,6 +27,8 @@ export interface GenericTest {
   name: string;
   sql: string;
   dependsOn: string[];
+  /** A `{% test %}` block's `config(...)` calls, merged (custom generic tests only). */
+  blockConfig?: Record<string, unknown>;
   /**
    * What the test reads of new data only: the new rows, or the rows of the new keys (unique).
    * Absent (custom `{% test %}` blocks, whose SQL sluice cannot narrow): the whole table.

@@ -22,14 +22,24 @@ export interface SingularConfig {
   limit?: number;
   tags: string[];
   newData?: NewDataScope;
+  /** dbt's `store_failures` when set (project or file): decides over `--store-failures`. */
+  storeFailures?: boolean;
 }
 
 /** Keys read, keys with no visible effect (accepted), keys warned about as not applied. */
-const APPLIED = ["enabled", "severity", "warn_if", "error_if", "limit", "tags", "new_data"];
+const APPLIED = [
+  "enabled",
+  "severity",
+  "warn_if",
+  "error_if",
+  "limit",
+  "tags",
+  "store_failures",
+  "new_data",
+];
 const INERT = ["meta", "description", "docs", "group"];
 const NOT_APPLIED: Record<string, string> = {
   where: "dbt ignores where for singular (one-off) tests too: filter in the test's SQL",
-  store_failures: "sluice stores failing rows with --store-failures, for every test of the run",
   store_failures_as: "sluice stores failing rows with --store-failures, for every test of the run",
   fail_calc: "sluice counts failing rows (count(*)); write the count into the test's SQL",
   alias: "a test's failures table is named after the test",
@@ -46,24 +56,32 @@ function locateKey(file: SingularTestFile, key: string): SourceLocation {
 }
 
 /**
- * A singular test's `config(...)` as dbt applies it to one: `enabled`, `severity`,
- * `warn_if`/`error_if`, `limit`, `tags`, and sluice's `new_data='partitions'` (see
- * {@link NewDataScope}). `where` (ignored by dbt for singular tests), `store_failures`,
- * `fail_calc` and the failures table's names are warnings at the key; an unknown key a warning
- * with the closest key; a bad value an error (`TEST_INVALID`) at the key.
+ * A singular test's `config(...)` as dbt applies it to one, over the project's test config
+ * (`project`, from dbt_project.yml's `tests:`; tags add up): `enabled`, `severity`,
+ * `warn_if`/`error_if`, `limit`, `tags`, `store_failures`, and sluice's `new_data='partitions'`
+ * (see {@link NewDataScope}). `where` (ignored by dbt for singular tests, also the project's),
+ * `store_failures_as`, `fail_calc` and the failures table's names are warnings at the key; an
+ * unknown key a warning with the closest key; a bad value an error (`TEST_INVALID`) at the key.
  *
  * @example singularConfig(file, [{ severity: "warn", limit: 10 }]) // { config: { severity: "warn", limit: 10, ... }, diagnostics: [] }
  */
 export function singularConfig(
   file: SingularTestFile,
   configs: readonly Record<string, unknown>[],
+  project: TestConfig = {},
 ): { config: SingularConfig; diagnostics: Diagnostic[] } {
   const values: Record<string, unknown> = Object.assign({}, ...configs);
-  const config: SingularConfig = { enabled: true, severity: "error", tags: [] };
+  const config: SingularConfig = {
+    enabled: project.enabled ?? true,
+    severity: project.severity ?? "error",
+    tags: project.tags ?? [],
+    ...(project.store_failures === undefined ? {} : { storeFailures: project.store_failures }),
+  };
   const diagnostics: Diagnostic[] = [];
   const invalid = (key: string, message: string, hint: string) =>
     diagnostics.push(error("TEST_INVALID", `${key}: ${message}`, locateKey(file, key), hint));
-  const tested: TestConfig = {};
+  const { limit, warn_if, error_if } = project;
+  const tested: TestConfig = { limit, warn_if, error_if };
   for (const [key, value] of Object.entries(values)) {
     if (INERT.includes(key)) continue;
     if (key in NOT_APPLIED) {
@@ -95,7 +113,8 @@ export function singularConfig(
       }
       case "tags": {
         const tags = typeof value === "string" ? [value] : value;
-        if (Array.isArray(tags) && tags.every((t) => typeof t === "string")) config.tags = tags;
+        if (Array.isArray(tags) && tags.every((t) => typeof t === "string"))
+          config.tags = [...new Set([...config.tags, ...tags])];
         else
           invalid(
             key,
@@ -104,6 +123,15 @@ export function singularConfig(
           );
         break;
       }
+      case "store_failures":
+        if (typeof value === "boolean") config.storeFailures = value;
+        else
+          invalid(
+            key,
+            `expected true or false, got ${JSON.stringify(value)}`,
+            "store_failures=true",
+          );
+        break;
       case "new_data":
         if (value === "partitions") config.newData = { kind: "partitions" };
         else

@@ -11,10 +11,11 @@ import type { BuiltNodes } from "../compile/render-node-sql.js";
 import { locateCall } from "../render/locate.js";
 import { newScope } from "../render/render-scope.js";
 import type { CompiledNode } from "../types.js";
-import { hasErrors } from "@sluice/project";
+import { foldersUnder, hasErrors, resolveTestConfig } from "@sluice/project";
 import { throughEphemerals } from "../graph/ephemeral.js";
 import { customGenericTest } from "./custom-generic-test.js";
 import { singularConfig } from "./singular-config.js";
+import { withBlockConfig } from "./test-block-config.js";
 import { genericTest } from "./generic-tests.js";
 import type { ParentResolver, TestSubject } from "./generic-tests.js";
 
@@ -38,6 +39,7 @@ function testNode(
     thresholds?: CompiledNode["thresholds"];
     newData?: CompiledNode["newData"];
     tags?: string[];
+    storeFailures?: boolean;
   },
 ): CompiledNode {
   const name = uniqueName(t.name, built);
@@ -61,6 +63,7 @@ function testNode(
     severity: t.severity,
     ...(t.thresholds ? { thresholds: t.thresholds } : {}),
     ...(t.newData ? { newData: t.newData } : {}),
+    ...(t.storeFailures === undefined ? {} : { storeFailuresConfig: t.storeFailures }),
   };
   built.byId.set(node.id, node);
   return node;
@@ -138,8 +141,8 @@ export function genericTestNodes(
   ];
   const nodes: CompiledNode[] = [];
   const counted: { node: CompiledNode; count: string }[] = [];
-  for (const { spec, column } of specs) {
-    const { where, limit, warn_if, error_if } = spec.config ?? {};
+  for (const { spec: declared, column } of specs) {
+    const { where } = declared.config ?? {};
     // dbt's `where`: the test reads only the subject's rows that match it.
     const filtered = where
       ? {
@@ -148,13 +151,21 @@ export function genericTestNodes(
         }
       : subject;
     const t =
-      customGenericTest(ctx, index, built, spec, column, filtered) ??
-      genericTest(spec, column, filtered, ctx.dialect, resolveParent);
+      customGenericTest(ctx, index, built, declared, column, filtered) ??
+      genericTest(declared, column, filtered, ctx.dialect, resolveParent);
     if (t === undefined) continue;
     if (Array.isArray(t) || "code" in t) {
       (Array.isArray(t) ? t : [t]).forEach((d) => ctx.diagnostics.add(d));
       continue;
     }
+    // A `{% test %}` block's config(): over the project's, under the test's own.
+    const applied = t.blockConfig
+      ? withBlockConfig(declared, t.blockConfig)
+      : { spec: declared, diagnostics: [] };
+    applied.diagnostics.forEach((d) => ctx.diagnostics.add(d));
+    const spec = applied.spec;
+    if (!spec) continue;
+    const { limit, warn_if, error_if, tags, store_failures } = spec.config ?? {};
     const thresholds = {
       ...(warn_if !== undefined ? { warn_if } : {}),
       ...(error_if !== undefined ? { error_if } : {}),
@@ -168,6 +179,8 @@ export function genericTestNodes(
       attachedTo: subjectNode.id,
       severity: spec.severity,
       ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
+      ...(tags ? { tags } : {}),
+      ...(store_failures === undefined ? {} : { storeFailures: store_failures }),
     });
     if (count !== undefined && where === undefined && limit === undefined)
       counted.push({ node, count });
@@ -217,7 +230,13 @@ export function singularTestNode(
   });
   ctx.renderer.render(template, scope);
   scope.diagnostics.forEach((d) => ctx.diagnostics.add(d));
-  const { config, diagnostics } = singularConfig(file, scope.configs);
+  const { name, tests } = ctx.project.config;
+  const folders = foldersUnder(file.path, ctx.project.config["test-paths"]);
+  const { config, diagnostics } = singularConfig(
+    file,
+    scope.configs,
+    tests ? resolveTestConfig(tests, [name, ...folders]) : {},
+  );
   diagnostics.forEach((d) => ctx.diagnostics.add(d));
   if (!config.enabled) return undefined;
   let ok = scope.diagnostics.length === 0 && !hasErrors(diagnostics);
@@ -262,5 +281,6 @@ export function singularTestNode(
     ...(config.thresholds ? { thresholds: config.thresholds } : {}),
     ...(config.newData ? { newData: config.newData } : {}),
     tags: config.tags,
+    ...(config.storeFailures === undefined ? {} : { storeFailures: config.storeFailures }),
   });
 }

@@ -5,6 +5,7 @@ import { closest } from "../suggest.js";
 import type { ProjectConfig } from "../types.js";
 import { parseYaml } from "../yaml-source.js";
 import { parseDbtFolderConfig } from "./dbt-folder-config.js";
+import { parseDbtTestConfig } from "./dbt-test-config.js";
 
 /** dbt's project file, read when the project folder holds no sluice.yml. */
 export const DBT_PROJECT_FILE = "dbt_project.yml";
@@ -38,6 +39,8 @@ const INERT_KEYS = new Set([
   "models",
   "seeds",
   "snapshots",
+  "tests",
+  "data_tests",
   ...PATH_KEYS,
 ]);
 
@@ -47,8 +50,6 @@ const IGNORED_KEYS: Record<string, string> = {
   "on-run-end": "sluice does not run on-run-end hooks; move the SQL into a model's post_hook",
   quoting: "sluice quotes identifiers as its dialect requires",
   dispatch: "adapter.dispatch searches the project, then the macro's own package",
-  tests: "project-level test config is not applied; set config: on each test",
-  data_tests: "project-level test config is not applied; set config: on each test",
   sources: "project-level source config is not applied",
   unit_tests: "unit tests are not supported",
   "semantic-models": "semantic models are not supported",
@@ -70,8 +71,9 @@ const isMapping = (v: unknown): v is Record<string, unknown> =>
 
 /**
  * Read dbt_project.yml as dbt does into sluice's project config (targets come from
- * profiles.yml): name, paths, vars (also those scoped under the project name), `models:` and
- * `seeds:` under the project name with keys with or without `+`. Keys that change nothing
+ * profiles.yml): name, paths, vars (also those scoped under the project name), `models:`,
+ * `seeds:` and `snapshots:` under the project name with keys with or without `+`, and
+ * `tests:`/`data_tests:` (see {@link parseDbtTestConfig}). Keys that change nothing
  * sluice writes are accepted; those with a visible effect sluice does not apply are warnings at
  * their position; a key dbt does not know is an error with the closest one.
  *
@@ -124,6 +126,15 @@ export function parseDbtProject(text: string, file = DBT_PROJECT_FILE): ParsedDb
   config.models = parseDbtFolderConfig(data.models, source, ["models"], diagnostics);
   config.seeds = parseDbtFolderConfig(data.seeds, source, ["seeds"], diagnostics);
   config.snapshots = parseDbtFolderConfig(data.snapshots, source, ["snapshots"], diagnostics);
+  const testsKey = data.data_tests !== undefined ? "data_tests" : "tests";
+  if (data.data_tests !== undefined && data.tests !== undefined)
+    invalid(
+      "tests",
+      `${file}: both 'tests' and 'data_tests' are set`,
+      "keep one: data_tests is dbt's current name",
+    );
+  else if (data[testsKey] !== undefined && data[testsKey] !== null)
+    config.tests = parseDbtTestConfig(data[testsKey], source, [testsKey], diagnostics);
 
   for (const key of Object.keys(data)) {
     if (INERT_KEYS.has(key)) continue;

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { error } from "../diagnostics.js";
+import { error, warning } from "../diagnostics.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { parseYaml } from "../yaml-source.js";
 import { renderProfileTree } from "./profile-template.js";
@@ -18,6 +18,11 @@ export interface PackageDir {
   dir: string;
   /** Project-relative macro folders (the package's macro-paths and `<test-paths>/generic`). */
   macroRoots: string[];
+  /**
+   * Project-relative folders of the package's models, seeds and snapshots that hold files:
+   * sluice does not build a package's resources (a warning names them).
+   */
+  unbuilt: string[];
 }
 
 const isMapping = (v: unknown): v is Record<string, unknown> =>
@@ -133,6 +138,18 @@ export function readPackages(
     );
   }
   packages.push(...installed);
+  const at = (p: PackageDir) =>
+    entries.find((e) => e.kind === "local" && path.normalize(e.path) === path.normalize(p.dir))
+      ?.at ?? entries.find((e) => e.kind !== "local")?.at;
+  for (const p of packages.filter((p) => p.unbuilt.length > 0))
+    diagnostics.push(
+      warning(
+        "DBT_KEY_IGNORED",
+        `package '${p.name}': its ${p.unbuilt.join(", ")} are not built by sluice (it reads a package's macros and generic tests only)`,
+        at(p),
+        "copy the models you need into the project, or build them with dbt",
+      ),
+    );
   return { packages, diagnostics };
 }
 
@@ -152,12 +169,19 @@ export function packageAt(projectDir: string, dir: string): PackageDir {
   let name = path.basename(dir);
   let macroPaths = ["macros"];
   let testPaths = ["tests"];
+  const resourcePaths: Record<string, string[]> = {
+    "model-paths": ["models"],
+    "seed-paths": ["seeds"],
+    "snapshot-paths": ["snapshots"],
+  };
   try {
     const data = parseYaml(readFileSync(path.join(projectDir, dir, "dbt_project.yml"), "utf8"), "")
       .data as Record<string, unknown>;
     if (typeof data?.name === "string") name = data.name;
     if (Array.isArray(data?.["macro-paths"])) macroPaths = data["macro-paths"] as string[];
     if (Array.isArray(data?.["test-paths"])) testPaths = data["test-paths"] as string[];
+    for (const key of Object.keys(resourcePaths))
+      if (Array.isArray(data?.[key])) resourcePaths[key] = data[key] as string[];
   } catch {
     // No readable dbt_project.yml: dbt's defaults.
   }
@@ -166,5 +190,20 @@ export function packageAt(projectDir: string, dir: string): PackageDir {
     name,
     dir,
     macroRoots: [...macroPaths.map(under), ...testPaths.map((t) => under(`${t}/generic`))],
+    unbuilt: Object.values(resourcePaths)
+      .flat()
+      .map(under)
+      .filter((p) => holdsFiles(path.join(projectDir, p), [".sql", ".csv"])),
   };
+}
+
+/** Whether the folder (or one below it) holds a file ending in one of `exts`. */
+function holdsFiles(dir: string, exts: readonly string[]): boolean {
+  try {
+    return readdirSync(dir, { recursive: true, encoding: "utf8" }).some((f) =>
+      exts.some((e) => f.endsWith(e)),
+    );
+  } catch {
+    return false;
+  }
 }
