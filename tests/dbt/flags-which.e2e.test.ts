@@ -70,4 +70,33 @@ describe("flags.WHICH", () => {
     expect(await header()).toBe(first);
     expect(JSON.parse(first!).env).not.toHaveProperty(["flags.WHICH"]);
   }, 120_000);
+
+  it("flags.FULL_REFRESH and flags.STORE_FAILURES are the invocation's, through the cached compile", async () => {
+    await writeFile(
+      path.join(dir, "models/refresh_flag.sql"),
+      "{{ config(materialized='table') }}\nselect " +
+        "'{% if flags.FULL_REFRESH %}yes{% else %}no{% endif %}' as full_refresh, " +
+        "'{% if flags.STORE_FAILURES %}yes{% else %}no{% endif %}' as store_failures\n",
+    );
+    const flags = async () =>
+      query<{ full_refresh: string; store_failures: string }>(
+        "select full_refresh, store_failures from main.refresh_flag",
+      );
+    const plain = await sluice("run", "--select", "refresh_flag");
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(await flags()).toEqual([{ full_refresh: "no", store_failures: "no" }]);
+
+    const refresh = await sluice("run", "--select", "refresh_flag", "--full-refresh");
+    expect(refresh.code, refresh.stderr).toBe(0);
+    expect(await flags()).toEqual([{ full_refresh: "yes", store_failures: "no" }]);
+
+    const stored = await sluice("build", "--select", "refresh_flag", "--store-failures");
+    expect(stored.code, stored.stderr).toBe(0);
+    expect(await flags()).toEqual([{ full_refresh: "no", store_failures: "yes" }]);
+
+    // And back: a cached compile that read the flags is not reused by another value.
+    const again = await sluice("run", "--select", "refresh_flag");
+    expect(again.code, again.stderr).toBe(0);
+    expect(await flags()).toEqual([{ full_refresh: "no", store_failures: "no" }]);
+  }, 240_000);
 });

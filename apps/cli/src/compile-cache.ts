@@ -138,25 +138,44 @@ function snapshot(dir: string, folders: readonly string[]): Listing {
 }
 
 /**
- * The name under which a compile's read of dbt's `flags.WHICH` is recorded with the environment
- * variables it read: a compile that read it is reused only by the same command.
+ * The names under which a compile's reads of dbt's invocation flags are recorded with the
+ * environment variables it read: a compile that read one is reused only by an invocation with the
+ * same value (`flags.WHICH`: the command; `flags.FULL_REFRESH`, `flags.STORE_FAILURES`: "true" or
+ * "false").
  */
 export const WHICH_VAR = "flags.WHICH";
-let invocationCommand = "run";
+export const FULL_REFRESH_VAR = "flags.FULL_REFRESH";
+export const STORE_FAILURES_VAR = "flags.STORE_FAILURES";
+const invocationFlags: Record<string, string> = {
+  [WHICH_VAR]: "run",
+  [FULL_REFRESH_VAR]: "false",
+  [STORE_FAILURES_VAR]: "false",
+};
 
-/** The command this process runs, as dbt's `flags.WHICH` names it (`ls` is `list`). */
-export function setInvocationCommand(command: string): void {
-  invocationCommand = command === "ls" ? "list" : command;
+/**
+ * The command this process runs, as dbt's `flags.WHICH` names it (`ls` is `list`), and its
+ * `--full-refresh` / `--store-failures` flags.
+ */
+export function setInvocationCommand(
+  command: string,
+  flags: { fullRefresh?: boolean; storeFailures?: boolean } = {},
+): void {
+  invocationFlags[WHICH_VAR] = command === "ls" ? "list" : command;
+  invocationFlags[FULL_REFRESH_VAR] = String(flags.fullRefresh === true);
+  invocationFlags[STORE_FAILURES_VAR] = String(flags.storeFailures === true);
 }
 
-/** The environment a compile reads: the process's, and {@link WHICH_VAR} for `flags.WHICH`. */
+/** The environment a compile reads: the process's, and the invocation flags (see {@link WHICH_VAR}). */
 export function invocationEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, [WHICH_VAR]: invocationCommand };
+  return { ...process.env, ...invocationFlags };
 }
 
 const envOf = (names: readonly string[]): Record<string, string | null> =>
   Object.fromEntries(
-    names.map((n) => [n, (n === WHICH_VAR ? invocationCommand : process.env[n]) ?? null]),
+    names.map((n) => [
+      n,
+      (Object.hasOwn(invocationFlags, n) ? invocationFlags[n] : process.env[n]) ?? null,
+    ]),
   );
 
 /** The first line of `file` (without reading the rest: the context can be tens of MB). */

@@ -11,7 +11,6 @@ import {
   recordingEnv,
   invocationEnv,
   setInvocationCommand,
-  WHICH_VAR,
   RUN_ID_PLACEHOLDER,
   withRunId,
   writeCachedContext,
@@ -61,7 +60,12 @@ export async function loadProjectContext(
   const targetDir = path.join(dir, "target");
   const runId = options.runId ?? newRunId();
   const command = (args as { _?: unknown[] })._?.[0];
-  if (typeof command === "string") setInvocationCommand(command);
+  const flags = args as { fullRefresh?: boolean; storeFailures?: boolean };
+  if (typeof command === "string")
+    setInvocationCommand(command, {
+      fullRefresh: flags.fullRefresh === true,
+      storeFailures: flags.storeFailures === true,
+    });
   const request = cacheRequest(args, options);
   const useCache = args.partialParse !== false;
   const listings = invocationListings(args);
@@ -188,7 +192,7 @@ async function loadAndCompile(
     env: env.env,
     runId: RUN_ID_PLACEHOLDER,
     dialect,
-    which: () => env.env[WHICH_VAR] ?? "run",
+    flag: (name) => env.env[`flags.${name}`],
     ...(memo ? { memo: memo.models } : {}),
   });
   diagnostics.push(...compiled.diagnostics);

@@ -17,6 +17,7 @@ import { findCycles, topologicalOrder } from "./graph/dag.js";
 import { checkOwnership } from "./ownership/check-ownership.js";
 import { locateCall } from "./render/locate.js";
 import { createRenderer } from "./render/nunjucks-env.js";
+import type { DbtFlag } from "./render/dbt-context.js";
 import { dbtInputs, withSchemaMacro } from "./target/schema-macro.js";
 import { seedNode } from "./seeds/seed-nodes.js";
 import { sourceId, sourceNode } from "./sources/source-nodes.js";
@@ -41,10 +42,11 @@ export interface CompileOptions {
   /** Where templates' `log(msg, info=true)` and `print()` write (dbt projects); default nowhere. */
   log?: (line: string) => void;
   /**
-   * dbt projects' `flags.WHICH`: the command being run, asked for only when a template reads it
-   * (so a caller can tell whether the compile depends on it); default `run`.
+   * dbt projects' `flags.WHICH`, `flags.FULL_REFRESH` and `flags.STORE_FAILURES`, asked for
+   * only when a template reads one (so a caller can tell whether the compile depends on it); see
+   * `DbtInputs.flag`.
    */
-  which?: () => string;
+  flag?: (name: DbtFlag) => string | undefined;
   /** Render this one model with these warehouse results (see `renderWithWarehouse`). */
   warehouse?: WarehouseAnswers;
 }
@@ -115,7 +117,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     project.config.dbt
       ? {
           ...dbtInputs(project, target, dialect),
-          ...(options.which ? { which: options.which } : {}),
+          ...(options.flag ? { flag: options.flag } : {}),
         }
       : undefined,
   );

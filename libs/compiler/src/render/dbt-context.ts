@@ -11,6 +11,9 @@ import { templateRelation } from "./render-scope.js";
 import type { RenderScope, TemplateRelation } from "./render-scope.js";
 import { warehouseCalls } from "./warehouse.js";
 
+/** The dbt invocation flags a template can read as `flags.<name>`. */
+export type DbtFlag = "WHICH" | "FULL_REFRESH" | "STORE_FAILURES";
+
 /** What dbt's context members read that does not change between renders of one compile. */
 export interface DbtContextInputs {
   projectName: string;
@@ -28,10 +31,11 @@ export interface DbtContextInputs {
   /** A SQL string literal as the target's dialect writes it (for warehouse queries). */
   literal: (value: string) => string;
   /**
-   * dbt's `flags.WHICH`: the command of this invocation (`build`, `run`, `test`, `compile`...),
-   * asked for each time a template reads it; absent: `run`.
+   * dbt's invocation flags, asked for each time a template reads one: `WHICH`, the command
+   * (`build`, `run`, `test`, `compile`...; absent: `run`); `FULL_REFRESH` and `STORE_FAILURES`,
+   * "true" when given (absent: false).
    */
-  which?: () => string;
+  flag?: (name: DbtFlag) => string | undefined;
 }
 
 /**
@@ -163,13 +167,17 @@ export function dbtContextGlobals(
     target: targetObject(inputs),
     graph: graphObject(inputs.projectName, inputs.modelFiles),
     execute: false,
-    // dbt's invocation flags. WHICH is read when a template reads it (the CLI records the read).
+    // dbt's invocation flags, each asked for when a template reads it (the CLI records the read).
     flags: {
       get WHICH() {
-        return inputs.which?.() ?? "run";
+        return inputs.flag?.("WHICH") ?? "run";
       },
-      FULL_REFRESH: false,
-      STORE_FAILURES: false,
+      get FULL_REFRESH() {
+        return inputs.flag?.("FULL_REFRESH") === "true";
+      },
+      get STORE_FAILURES() {
+        return inputs.flag?.("STORE_FAILURES") === "true";
+      },
     },
     doc: (name: unknown) => {
       const text = docs.get(String(name));
