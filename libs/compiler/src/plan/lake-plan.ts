@@ -195,8 +195,19 @@ function nextVersion(
       : planSteps("on_schema_change: the SELECT's columns, compared with the table's", [
           { kind: "select", sql: dialect.limit(bound, 0), grammar: dialect.queryGrammar },
         ]).map((step) => ({ ...step, role: "probe_columns" as const }));
-  const watermark = newWatermark(node, dialect, input, write);
   const window = { ...(state.watermark === undefined ? {} : { watermark: state.watermark }), from };
+  // Nothing to read and the same columns (probed first when the table has them): a new version
+  // would hold the current one's files and state. An unknown column list is not skipped.
+  if (input.windowEmpty === true && columns.length > 0 && !reconciled.changed)
+    return {
+      action: "unchanged",
+      window,
+      steps: [...record, ...probe],
+      notes: [
+        `no raw hour upstream from ${from} on and nothing it reads written in this run: its window holds no row, nothing is written`,
+      ],
+    };
+  const watermark = newWatermark(node, dialect, input, write);
   const base = { action: strategy, window, notes: NOTES };
   // Carried files keep the old columns: one schema only if nothing changed.
   const uniformSchema =
