@@ -39,14 +39,14 @@ function tableWrite(node: CompiledNode, input: PlanInput, selectSql: string): Ta
   };
 }
 
-/** Older versions' folders go at the end of the run (those `versions_to_keep` keeps stay). */
-function staleVersions(node: CompiledNode): PlanStep {
+/** Folders of versions older than `keep` go at the end of the run (`versions_to_keep` stay). */
+function staleVersions(node: CompiledNode, keep: string = node.location ?? ""): PlanStep {
   return {
     kind: "storage",
     op: "delete_stale_locations",
     purpose: "delete older versions' folders",
     relation: node.relation,
-    keep: node.location ?? "",
+    keep,
     ...versionsKept(node),
     deferred: true,
   };
@@ -202,7 +202,8 @@ function nextVersion(
     return {
       action: "unchanged",
       window,
-      steps: [...record, ...probe],
+      // Cleanup still runs: older versions beyond versions_to_keep go, strays are reported.
+      steps: [...record, ...probe, staleVersions(node, current)],
       notes: [
         `no raw hour upstream from ${from} on and nothing it reads written in this run: its window holds no row, nothing is written`,
       ],
