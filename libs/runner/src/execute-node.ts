@@ -156,7 +156,8 @@ async function renderedAtRun(
  */
 export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): string {
   if (node.materialization === "view") return "created view";
-  if (outcome.unchanged) return "unchanged: built from the same inputs as the table's version";
+  if (outcome.unchanged)
+    return `unchanged: ${outcome.unchangedWhy ?? "built from the same inputs as the table's version"}`;
   if (node.materialization === "source") return "registered source";
   if (node.materialization === "snapshot")
     return outcome.appended ? "snapshot updated" : "snapshot created";

@@ -39,14 +39,14 @@ function tableWrite(node: CompiledNode, input: PlanInput, selectSql: string): Ta
   };
 }
 
-/** Older versions' folders go at the end of the run (those `versions_to_keep` keeps stay). */
-function staleVersions(node: CompiledNode): PlanStep {
+/** Folders of versions older than `keep` go at the end of the run (`versions_to_keep` stay). */
+function staleVersions(node: CompiledNode, keep: string = node.location ?? ""): PlanStep {
   return {
     kind: "storage",
     op: "delete_stale_locations",
     purpose: "delete older versions' folders",
     relation: node.relation,
-    keep: node.location ?? "",
+    keep,
     ...versionsKept(node),
     deferred: true,
   };
@@ -195,8 +195,20 @@ function nextVersion(
       : planSteps("on_schema_change: the SELECT's columns, compared with the table's", [
           { kind: "select", sql: dialect.limit(bound, 0), grammar: dialect.queryGrammar },
         ]).map((step) => ({ ...step, role: "probe_columns" as const }));
-  const watermark = newWatermark(node, dialect, input, write);
   const window = { ...(state.watermark === undefined ? {} : { watermark: state.watermark }), from };
+  // Nothing to read and the same columns (probed first when the table has them): a new version
+  // would hold the current one's files and state. An unknown column list is not skipped.
+  if (input.windowEmpty === true && columns.length > 0 && !reconciled.changed)
+    return {
+      action: "unchanged",
+      window,
+      // Cleanup still runs: older versions beyond versions_to_keep go, strays are reported.
+      steps: [...record, ...probe, staleVersions(node, current)],
+      notes: [
+        `no raw hour upstream from ${from} on and nothing it reads written in this run: its window holds no row, nothing is written`,
+      ],
+    };
+  const watermark = newWatermark(node, dialect, input, write);
   const base = { action: strategy, window, notes: NOTES };
   // Carried files keep the old columns: one schema only if nothing changed.
   const uniformSchema =

@@ -248,6 +248,12 @@ export interface PlanInput {
   lakeRecord?: Pick<PublishedState, "rawHours" | "pendingFrom">;
   /** Lake: the run recorded the version before its first node, so the plan does not again. */
   versionRecorded?: boolean;
+  /**
+   * Lake: an incremental model whose SQL reads a window (`sluice_incremental_from()`) has no raw
+   * hour from `windowFrom` on upstream, and no node it depends on wrote partitions in this run:
+   * its window holds no row, so the table is left as it is (no version written, nothing carried).
+   */
+  windowEmpty?: boolean;
 }
 
 /**

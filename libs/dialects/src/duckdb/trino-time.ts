@@ -39,9 +39,22 @@ const instant =
   `CAST(${wallTime} AS TIMESTAMPTZ) - to_minutes(` +
   `CASE g.sign WHEN '-' THEN -1 ELSE 1 END * (60 * ${minutes("oh")} + ${minutes("om")}))`;
 
-/** A macro body: `value` of the parts `g` of an ISO-8601 string `s`, or Joda's error. */
-const parsed = (value: string, type: string) =>
-  `CASE WHEN regexp_full_match(s, ${ISO_TIMESTAMP}) ` +
+/**
+ * The shape events carry (`2026-11-27T01:23:45.678Z`: every field, at most milliseconds, UTC),
+ * read by DuckDB's own cast of the same text with a space for the `T`: one plain match instead of
+ * the grammar's groups. Its values are the grammar's: the same wall time, no offset to subtract;
+ * an impossible date fails the same cast.
+ */
+const COMMON_SHAPE = `'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,3})?Z$'`;
+const commonWallTime = "CAST(replace(left(s, length(s) - 1), 'T', ' ') AS TIMESTAMP)";
+
+/**
+ * A macro body: `value` of the parts `g` of an ISO-8601 string `s`, or Joda's error;
+ * `common`: the same value for a string of {@link COMMON_SHAPE}.
+ */
+const parsed = (value: string, type: string, common: string) =>
+  `CASE WHEN regexp_full_match(s, ${COMMON_SHAPE}) THEN ${common} ` +
+  `WHEN regexp_full_match(s, ${ISO_TIMESTAMP}) ` +
   `THEN list_transform([system.main.regexp_extract(s, ${ISO_TIMESTAMP}, ${GROUPS})], g -> ${value})[1] ` +
   `ELSE CAST('Invalid format: "' || s || '"' AS ${type}) END`;
 
@@ -50,9 +63,12 @@ const UTC_NAMES = "('UTC', 'Z', 'GMT', 'ETC/UTC', 'ETC/GMT', 'UCT', 'ZULU', '+00
 
 /** The time macros, as `[head, body]` pairs of the compat layer. */
 export const timeMacros: Array<[string, string]> = [
-  ["from_iso8601_timestamp(s)", parsed(instant, "TIMESTAMPTZ")],
+  [
+    "from_iso8601_timestamp(s)",
+    parsed(instant, "TIMESTAMPTZ", `CAST(${commonWallTime} AS TIMESTAMPTZ)`),
+  ],
   // `cast(from_iso8601_timestamp(s) as timestamp)`, rewritten by strictIntegerCasts: the wall time.
-  ["__sluice_iso8601_wall_time(s)", parsed(wallTime, "TIMESTAMP")],
+  ["__sluice_iso8601_wall_time(s)", parsed(wallTime, "TIMESTAMP", commonWallTime)],
   // Trino: the same instant in `zone`. Lake timestamps with time zone are UTC instants, so only
   // UTC is faithful; another zone fails rather than silently give UTC wall times.
   [

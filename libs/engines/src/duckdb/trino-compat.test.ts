@@ -152,6 +152,21 @@ table("ISO-8601 timestamps (Trino DateTimeFunctions, Joda dateTimeParser)", [
   ["try(from_iso8601_timestamp(''))", null],
   ["from_iso8601_timestamp(null)", null],
   ["from_iso8601_timestamp('2026-03-01 10:00')", { error: /Invalid format: "2026-03-01 10:00"/ }],
+  // The events' shape (read by the macros' direct cast) gives what the grammar gives.
+  [ts("2026-11-27T01:23:45Z"), "2026-11-27 01:23:45.000000"],
+  [ts("2026-11-27T01:23:45.6Z"), "2026-11-27 01:23:45.600000"],
+  [ts("2026-11-27T01:23:45.1234Z"), "2026-11-27 01:23:45.123000"],
+  [
+    "from_iso8601_timestamp('2026-11-27T01:23:45.67Z') = from_iso8601_timestamp('2026-11-27T01:23:45.670+00:00')",
+    true,
+  ],
+  [
+    "cast(cast(from_iso8601_timestamp('2026-11-27T23:59:59.999Z') as timestamp) as varchar)",
+    "2026-11-27 23:59:59.999",
+  ],
+  ["try(from_iso8601_timestamp('2026-13-01T00:00:00Z'))", null],
+  ["try(from_iso8601_timestamp('2026-11-27T01:23:45.Z'))", null],
+  ["from_iso8601_timestamp('2026-11-27 01:23:45Z')", { error: /Invalid format/ }],
   // Not Trino: the lake keeps no zone per value, so it refuses rather than answer in UTC.
   [
     "at_timezone(from_iso8601_timestamp('2026-03-01T10:00Z'), 'Europe/Paris')",

@@ -3,6 +3,7 @@ import {
   incrementalFrom,
   lookbackHours,
   NO_WATERMARK,
+  usesWindow,
   type CatalogState,
   type PlanInput,
 } from "@sluice/compiler/plan";
@@ -16,6 +17,7 @@ import {
 } from "@sluice/engines";
 import { catalogState } from "../athena/catalog-plan-input.js";
 import {
+  hoursFrom,
   hoursToRecord,
   newestHour,
   rawHoursOf,
@@ -58,6 +60,8 @@ export interface LakeInputContext extends LakeStateContext {
   reconciled: ReadonlySet<string>;
   /** The run recorded every version it may write before its first node. */
   versionRecorded: boolean;
+  /** A node the model depends on wrote partitions in this run (its window is then never empty). */
+  upstreamWrote?: boolean;
 }
 
 /**
@@ -102,6 +106,9 @@ export async function lakePlanInput(
     ...base,
     state: version,
     windowFrom: window.from,
+    ...(current !== undefined && windowIsEmpty(node, window, ctx.upstreamWrote === true)
+      ? { windowEmpty: true }
+      : {}),
     ...(rawWatermark === undefined ? {} : { rawWatermark }),
     lakeRecord: {
       ...(rawHours === undefined ? {} : { rawHours }),
@@ -110,6 +117,17 @@ export async function lakePlanInput(
     },
   };
   return { input, window };
+}
+
+/**
+ * The incremental window reads no row: the model's SQL reads a window (it promises to read no
+ * upstream row before `sluice_incremental_from()`), its raw zones were listed and hold no hour
+ * from the window's first on, and nothing it reads was written in this run. Upstream tables
+ * hold rows of a raw hour only once that hour exists, so they have none in the window either.
+ */
+function windowIsEmpty(node: CompiledNode, window: WindowPlan, upstreamWrote: boolean): boolean {
+  if (upstreamWrote || window.raw === undefined || !usesWindow(node)) return false;
+  return hoursFrom(window.raw, window.from).length === 0;
 }
 
 /** A first build or --full-refresh reads every raw hour (listed now, for the version's record). */

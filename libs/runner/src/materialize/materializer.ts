@@ -49,6 +49,8 @@ export interface NodeContext {
   tableVersions?: TableVersions;
   /** Tables the node reads whose versions this run did not write: checked before it reads them. */
   upstreamTables?: readonly UpstreamTable[];
+  /** Node id → the partitions its incremental build wrote in this run (filled as nodes build). */
+  written?: ReadonlyMap<string, WrittenPartitions>;
   /** The run recorded every version it may write before its first node (skip per-node records). */
   versionsRecorded?: boolean;
   /** Table versions checked so far in this run (shared by its nodes). */
@@ -78,6 +80,8 @@ export interface MaterializeOutcome {
   partitions?: number;
   /** Nothing was written: the table's version was built from the same inputs. */
   unchanged?: boolean;
+  /** Why it was left unchanged, when not for the same inputs (the build's message says it). */
+  unchangedWhy?: string;
   /** insert_overwrite: which partitions those are (what the node's tests may check alone). */
   written?: WrittenPartitions;
   /** The table's rows after the write, when counted cheaply (lake: a merge rewrote it, an append

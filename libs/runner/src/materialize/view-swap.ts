@@ -40,6 +40,9 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
       dialect,
       reconciled: ctx.raw?.reconciled ?? new Set(),
       versionRecorded: ctx.versionsRecorded === true,
+      upstreamWrote: (node.dependsOn ?? []).some(
+        (id) => (ctx.written?.get(id)?.values.length ?? 0) > 0,
+      ),
     },
     existing,
   );
@@ -60,16 +63,24 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
       ...(ctx.raw ? { listedAt: ctx.raw.listedAt } : {}),
     });
     ran = outcome.ran;
-    return outcomeOf(plan, outcome);
+    return outcomeOf(node, outcome);
   } finally {
     await ctx.onPlan?.(node, ran ?? plan);
   }
 };
 
-/** What the build did, in the runner's terms (see `describeBuild`). */
-function outcomeOf(plan: NodePlan, outcome: LakePlanOutcome): MaterializeOutcome {
+/** What the build did, in the runner's terms (see `describeBuild`); the plan as it ran decides. */
+function outcomeOf(node: CompiledNode, outcome: LakePlanOutcome): MaterializeOutcome {
   const { rows, tableRows, carried } = outcome;
-  switch (plan.action) {
+  switch (outcome.ran.action) {
+    case "unchanged":
+      // No partition written: the node's tests of new data have none to check.
+      return {
+        appended: false,
+        unchanged: true,
+        unchangedWhy: `no new data in its window (from ${outcome.ran.window?.from ?? "?"})`,
+        written: { columns: node.partitionedBy.map((name) => ({ name })), values: [] },
+      };
     case "merge":
       // One SELECT rewrote every file: it counts the whole table, not the rows merged in.
       return { appended: true, ...(rows === undefined ? {} : { tableRows: rows }) };
