@@ -228,6 +228,12 @@ async function publishOn(
   if (options.holdUpdate)
     return { ...result, entry: tableInput(table, target.name), finish: update };
   const published = await update({});
+  if (!options.keepStagingEntry)
+    await retryIn(ctx)(() =>
+      ctx.clients.glue.send(
+        new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name }),
+      ),
+    );
   return { ...result, entry: published };
 }
 
