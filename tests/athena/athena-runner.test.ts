@@ -332,20 +332,20 @@ describe("the models project on Athena (fake AWS)", () => {
       "DeleteObjects 1",
       "DeleteTable ecommerce_silver.events__sluice_r2_1_src",
       "GetTable ecommerce_staging.stg_events", // the new watermark (events has no dt here)
-      // Then the partitions about to be repointed are recorded on the table (sluice_publishing),
-      // under the VersionId of the run's GetTables listing: no GetTable of its own...
+      // Then the staging partitions and the target's current ones are read (no GetTable: the
+      // run's GetTables listing gave the entry and its VersionId)...
       "GetPartitions ecommerce_silver.events__sluice_r2_1",
       "BatchGetPartition 250",
-      "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
-      // ...repointed (60 existed) or created (190) in Glue's batch sizes...
+      // ...repointed (60 existed, each entry recording the location it leaves in its own
+      // sluice_replaced) or created (190) in Glue's batch sizes...
       "BatchUpdatePartition 60",
       "BatchCreatePartition 100",
       "BatchCreatePartition 90",
       // ...the expired locations (versions_to_keep 0 here: the 60 just replaced) deleted...
       "ListObjectsV2 sluice-lake/silver/events/v_r1/",
       "DeleteObjects 60",
-      // ...then the watermark and retired list recorded and the intent removed, in one update of
-      // the entry written above; the staging entry goes at the end of the run.
+      // ...then the watermark and retired list recorded in the one table update, under the
+      // listed VersionId; the staging entry (the publish-in-flight marker) goes at the end of the run.
       "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
       "BatchDeleteTable ecommerce_silver events__sluice_r2_1",
     ]);

@@ -347,6 +347,14 @@ export const DEFAULT_VERSIONS_TO_KEEP = 1;
 /** A catalog publish: cleanup, plus parameters recorded on the published entry (with the version, in the same call). */
 export interface PublishOptions extends CleanupOptions {
   parameters?: Readonly<Record<string, string>>;
+  /**
+   * Catalog engines, partition publishes with `defer`: hold the publish's one table update until
+   * the reconciliation records its verdict on the table ({@link CatalogEngine.setTableParameters})
+   * or the run ends ({@link Engine.finishRun}), so one call records both. Until then the
+   * published partitions are read, the entry keeps its earlier parameters, and the staging entry
+   * marks the publish as in flight (a crash is recovered by the next sweep).
+   */
+  holdUntilReconciled?: boolean;
 }
 
 /** What deferred cleanup removed. */

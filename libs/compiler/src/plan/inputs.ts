@@ -67,7 +67,7 @@ function sorted(value: unknown): unknown {
 
 /** What a node reads, through views and ephemeral models, as far as a build can see changes. */
 export interface InputSources {
-  /** Tables built by the project (table, incremental, seed models) the node reads. */
+  /** Tables built by the project (table, incremental, seed models, snapshots) the node reads. */
   tables: CompiledNode["relation"][];
   /** Raw zones (external sources' locations) the node reads: their listed hours are inputs. */
   rawLocations: string[];
@@ -77,7 +77,12 @@ export interface InputSources {
   opaque: string[];
 }
 
-const TABLE_KINDS: ReadonlySet<string> = new Set(["table", "incremental", "seed"]);
+/**
+ * Materializations whose table has versions of its own. A snapshot is one: its MERGE can change
+ * rows when its source did not (check strategy, hard deletes, current_timestamp), so a model
+ * reading it depends on the snapshot's version, not on the snapshot's source.
+ */
+const TABLE_KINDS: ReadonlySet<string> = new Set(["table", "incremental", "seed", "snapshot"]);
 
 /**
  * The inputs of `node`: the tables and raw zones it reads, directly or through views and

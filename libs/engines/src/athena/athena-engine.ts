@@ -14,6 +14,7 @@ import type { AthenaClients, AthenaContext } from "./athena-clients.js";
 import { deferredCleanup, removeExpired } from "./deferred-cleanup.js";
 import { describeGlueRelation, relationInfo, setTableParameters } from "./glue-catalog.js";
 import { catalogSnapshot } from "./catalog-snapshot.js";
+import { heldUpdates } from "./held-updates.js";
 import { publishPartitions } from "./partition-publisher.js";
 import { dropTableWithData, stagingSweeper } from "./glue-cleanup.js";
 import { publishTable, type PublishResult } from "./glue-publisher.js";
@@ -113,7 +114,21 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
           return fn(...args);
         };
   const snapshot = catalogSnapshot(ctx);
-  const sweep = stagingSweeper(ctx, (database) => snapshot.tables(database));
+  const heldUpdate = heldUpdates((relation, staging, entry) => {
+    snapshot.wrote(relation, entry);
+    later.dropEntryLater(staging);
+  });
+  // Tables whose entry a sweep updated (an interrupted publish recovered): what the node read
+  // of them before is stale.
+  const recovered = new Set<string>();
+  const sweep = stagingSweeper(
+    ctx,
+    (database) => snapshot.tables(database),
+    (relation) => {
+      snapshot.changed(relation);
+      recovered.add(`${relation.schema}.${relation.name}`);
+    },
+  );
   return {
     name: "athena",
     family: "catalog",
@@ -146,6 +161,8 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     },
     setTableParameters: held(
       async (relation: Relation, parameters: Readonly<Record<string, string>>) => {
+        // A held publish update: these parameters go with it, in its one call.
+        if (await heldUpdate.complete(relation, parameters)) return;
         // The entry this run's publish wrote (one UpdateTable, no GetTable), else read from Glue.
         const known = snapshot.written(relation);
         snapshot.changed(relation);
@@ -159,7 +176,11 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     ),
     finishRun: async () => {
       await lease?.verify();
-      return later.flush();
+      // Held publish updates first: a staging entry is dropped only after its table's update.
+      const failed = await heldUpdate.completeAll();
+      const outcome = await later.flush();
+      if (failed !== undefined) throw failed;
+      return outcome;
     },
     prefetchTables: (databases) => {
       for (const database of databases) snapshot.tables(database).catch(() => undefined);
@@ -168,7 +189,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     listRawHours: (zone, from) => listS3RawHours(ctx, zone, from),
     dropStagingTables: held(sweep),
     dropTableWithData: held((relation: Relation, options?: { unlessReadBy?: Relation }) => {
-      snapshot.changed(relation);
+      snapshot.changed(relation, ...(options?.unlessReadBy ? [options.unlessReadBy] : []));
       return dropTableWithData(ctx, relation, options);
     }),
     publishPartitions: held(
@@ -177,14 +198,19 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
         // guards the publish's first update.
         const read = snapshot.listed(targetRelation);
         snapshot.changed(staging, targetRelation);
+        const hold = options?.defer === true && options.holdUntilReconciled === true;
         const result = await publishPartitions(ctx, staging, targetRelation, {
           keepStagingEntry: options?.defer,
           versionsToKeep: options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
           ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
           ...(read === undefined ? {} : { read }),
+          holdUpdate: hold,
         });
-        snapshot.wrote(targetRelation, result.entry);
-        if (options?.defer) later.dropEntryLater(staging);
+        if (result.finish) heldUpdate.hold(targetRelation, staging, result.finish);
+        else {
+          snapshot.wrote(targetRelation, result.entry);
+          if (options?.defer) later.dropEntryLater(staging);
+        }
         // Expired locations the publish could not delete stay listed: tried again at the end.
         if (result.retirement.expired.length > 0) {
           const expired = [{ relation: targetRelation, retirement: result.retirement }];
@@ -194,8 +220,11 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
         return result;
       },
     ),
-    removeLeftovers: held(async (relation, table, options) => {
+    removeLeftovers: held(async (relation, read, options) => {
       snapshot.changed(relation);
+      const table = recovered.has(`${relation.schema}.${relation.name}`)
+        ? await describeGlueRelation(ctx, relation)
+        : read;
       const retirement = retire(
         table.parameters?.[RETIRED_PARAMETER],
         [],
@@ -213,6 +242,12 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     registerRawSource: (spec) => registerRawTable(ctx, spec),
     checkSetup: (databases) => athenaSetupChecks(ctx, target, databases),
     close: async () => {
+      // A run that ended early: its publishes' held updates still go (else the next sweep's).
+      const failed = await heldUpdate.completeAll();
+      if (failed !== undefined)
+        options.lease?.warn?.(
+          `a published table's parameters were not updated (the next build reads its window again): ${failed.message}`,
+        );
       // A lease left behind expires; a later build on this host takes it over at once.
       await lease?.release().catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);

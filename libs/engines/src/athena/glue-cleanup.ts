@@ -2,6 +2,7 @@ import { DeleteTableCommand, GetTablesCommand, type Table } from "@aws-sdk/clien
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
 import { getAllPartitions, getTable, retryIn } from "./glue-catalog.js";
+import { recoverInterruptedPublish } from "./publish-recovery.js";
 import { removeLocations } from "./s3-cleaner.js";
 
 /**
@@ -13,6 +14,8 @@ export function stagingSweeper(
   ctx: AthenaContext,
   /** The tables of a database, listed once in the run (shared with other readers of the catalog). */
   list: (database: string) => Promise<Table[]>,
+  /** Told when the sweep updated `relation`'s entry (a copy read before is stale). */
+  changed: (relation: Relation) => void = () => undefined,
 ) {
   return async (relation: Relation, marker: string, keep: string): Promise<string[]> => {
     const prefix = `${relation.name}${marker}`.toLowerCase();
@@ -24,10 +27,20 @@ export function stagingSweeper(
     if (leftovers.length === 0) return [];
     // A crash after the swap leaves a staging entry that shares the published table's data: its
     // location, or (insert_overwrite) the folders its partitions were repointed at.
-    const used = await locationsReadBy(ctx, relation);
+    // A leftover whose folder partitions read is a partition publish that died before its table
+    // update: the locations those partitions replaced are retired before the marker goes.
+    let read = await readBy(ctx, relation);
     for (const table of leftovers) {
       const location = table.StorageDescriptor?.Location;
-      const shared = location !== undefined && used.some((l) => sameOrInside(location, l));
+      const shared =
+        location !== undefined && read.locations.some((l) => sameOrInside(location, l));
+      if (
+        shared &&
+        (await recoverInterruptedPublish(ctx, relation, read.table, read.partitions, location))
+      ) {
+        changed(relation);
+        read = await readBy(ctx, relation);
+      }
       await dropTable(ctx, relation.schema, table, { keepData: shared });
     }
     return leftovers.map((t) => t.Name ?? "");
@@ -59,14 +72,16 @@ export async function listTables(
   return tables;
 }
 
-/** The data locations `relation` reads: its own and its partitions'. */
-async function locationsReadBy(ctx: AthenaContext, relation: Relation): Promise<string[]> {
+/** `relation`'s entry, its partitions and the data locations they read. */
+async function readBy(ctx: AthenaContext, relation: Relation) {
   const table = await getTable(ctx, relation);
-  const locations = [table?.StorageDescriptor?.Location];
-  if ((table?.PartitionKeys ?? []).length > 0)
-    for (const p of await getAllPartitions(ctx, relation))
-      locations.push(p.StorageDescriptor?.Location);
-  return locations.filter((l): l is string => l !== undefined);
+  const partitions =
+    (table?.PartitionKeys ?? []).length > 0 ? await getAllPartitions(ctx, relation) : [];
+  const locations = [
+    table?.StorageDescriptor?.Location,
+    ...partitions.map((p) => p.StorageDescriptor?.Location),
+  ].filter((l): l is string => l !== undefined);
+  return { table, partitions, locations };
 }
 
 /**
@@ -82,8 +97,13 @@ export async function dropTableWithData(
   const table = await getTable(ctx, relation);
   if (table === undefined) return;
   const location = table.StorageDescriptor?.Location;
-  const used = options.unlessReadBy ? await locationsReadBy(ctx, options.unlessReadBy) : [];
-  const shared = location !== undefined && used.some((l) => sameOrInside(location, l));
+  const reader = options.unlessReadBy;
+  const read = reader ? await readBy(ctx, reader) : undefined;
+  const shared = location !== undefined && !!read?.locations.some((l) => sameOrInside(location, l));
+  // A partition publish that failed after its repoint: retire what it replaced before the entry
+  // (its marker) goes; if that fails, the entry stays for the next sweep to do it.
+  if (shared && reader && read)
+    await recoverInterruptedPublish(ctx, reader, read.table, read.partitions, location);
   await dropTable(ctx, relation.schema, table, { keepData: shared });
 }
 

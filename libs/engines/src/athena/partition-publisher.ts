@@ -14,13 +14,14 @@ import {
   retryIn,
   retryOptions,
   setParametersOn,
-  setTableParameters,
+  tableInput,
 } from "./glue-catalog.js";
 import { isConcurrentModification, retryWhen } from "./retry.js";
 import { removeLocations } from "./s3-cleaner.js";
 import {
   PUBLISHING_PARAMETER,
   recordedIntents,
+  REPLACED_PARAMETER,
   RETIRED_PARAMETER,
   retire,
   type RepointIntent,
@@ -55,8 +56,14 @@ export interface PartitionPublishResult {
    * delete (none unless the publish's own delete of them failed).
    */
   retirement: Retirement;
-  /** The entry as the publish's last update wrote it (no VersionId). */
+  /** The entry as the publish's last update wrote it (no VersionId); held: as it was read. */
   entry: TableInput;
+  /**
+   * With `holdUpdate`: the publish's one table update, not made yet, with `extra` parameters
+   * (e.g. the reconciliation's verdict) set by the same call. Until it is made, the staging
+   * entry marks the publish as in flight (see `recoverInterruptedPublish`).
+   */
+  finish?: (extra: Readonly<Record<string, string>>) => Promise<TableInput>;
 }
 
 /**
@@ -69,14 +76,17 @@ export interface PartitionPublishResult {
  * (including a per-entry `Errors` item), the writes made are undone (old partitions restored,
  * created ones deleted), so readers see the table as it was, and the error is rethrown.
  *
- * Nothing is ever orphaned: before the repoint, the partitions about to be repointed and their
- * current locations are recorded on the table ({@link PUBLISHING_PARAMETER}); after it, their old
- * locations are recorded as retired (with `versionsToKeep`, see {@link retire}) and `parameters`
- * (e.g. the watermark) set, in one table update that also clears the record. A publish that
- * finds a record left by an interrupted one retires the locations that were in fact repointed.
- * On success the staging Glue entry is deleted (its data is now the target's; with
- * `keepStagingEntry` the caller does it later). No object is deleted here: the caller deletes
- * `retirement.expired`.
+ * Nothing is ever orphaned: each repointed partition records the location it leaves in its own
+ * parameters ({@link REPLACED_PARAMETER}), in the same BatchUpdatePartition entry; after the
+ * repoint, one table update lists those locations as retired (with `versionsToKeep`, see
+ * {@link retire}) and sets `parameters` (e.g. the watermark), under the VersionId of `read`.
+ * Until that update the staging entry (dropped only after it) marks the publish as in flight:
+ * the sweep of a leftover one retires what its partitions replaced (`recoverInterruptedPublish`).
+ * A table entry still carrying an older publish's intent ({@link PUBLISHING_PARAMETER}) has the
+ * intents that were carried out retired too. With `holdUpdate` the table update is the result's
+ * `finish`. On success the staging Glue entry is deleted (its data is now the target's; with
+ * `keepStagingEntry` the caller does it later). Expired locations are deleted before the
+ * update; one that fails stays in `retirement.expired` for the caller.
  *
  * @example
  * const { replaced } = await publishPartitions(ctx, { schema: "silver", name: "events__sluice_r2" },
@@ -89,22 +99,12 @@ export async function publishPartitions(
   target: Relation,
   options: PartitionPublishOptions,
 ): Promise<PartitionPublishResult> {
-  let read = options.read;
-  // A first write that finds the entry changed since it was read (another VersionId) comes
-  // before any partition write: the publish starts again from the entry Glue has now.
-  return retryWhen(
-    (error) => error instanceof StaleEntry,
-    async () => {
-      const table = read ?? (await getTable(ctx, target));
-      read = undefined;
-      if (table === undefined)
-        throw new Error(
-          `cannot publish partitions into ${target.schema}.${target.name}: it is not in the Glue catalog`,
-        );
-      return publishOn(ctx, staging, target, options, table);
-    },
-    retryOptions(ctx),
-  );
+  const table = options.read ?? (await getTable(ctx, target));
+  if (table === undefined)
+    throw new Error(
+      `cannot publish partitions into ${target.schema}.${target.name}: it is not in the Glue catalog`,
+    );
+  return publishOn(ctx, staging, target, options, table);
 }
 
 /** What {@link publishPartitions} takes. */
@@ -114,13 +114,15 @@ export interface PartitionPublishOptions {
   parameters?: Readonly<Record<string, string>>;
   /**
    * The target's entry as the run listed it (with its `VersionId`): the publish reads no entry
-   * and writes its first update under that version (a stale one: read again and start over).
+   * and writes its one table update under that version (a stale one: read again, update again).
    */
   read?: Table;
+  /**
+   * Return after the repoint and the expired delete: the table update is made by the result's
+   * `finish` (needs `keepStagingEntry`: the staging entry is dropped only after it).
+   */
+  holdUpdate?: boolean;
 }
-
-/** The first write of a publish found the entry changed since it was read: start over. */
-class StaleEntry extends Error {}
 
 async function publishOn(
   ctx: AthenaContext,
@@ -139,14 +141,28 @@ async function publishOn(
   const interrupted = carriedOut(recorded, existing);
   const oldByKey = new Map(existing.map((p) => [key(p), p]));
   // The target's storage descriptor with the staging folder: a partition's schema is the table's.
-  const repointed = (p: Partition): Partition => ({
-    Values: p.Values,
-    StorageDescriptor: {
-      ...(oldByKey.get(key(p))?.StorageDescriptor ?? table.StorageDescriptor),
-      Location: p.StorageDescriptor?.Location,
-    },
-    Parameters: oldByKey.get(key(p))?.Parameters,
-  });
+  // A repointed partition records the location it leaves in its own parameters, in the same
+  // entry as the repoint: if the build dies before the table update retires it, the sweep of the
+  // leftover staging entry finds it there (see recoverInterruptedPublish).
+  const repointed = (p: Partition): Partition => {
+    const old = oldByKey.get(key(p));
+    const leaving = old?.StorageDescriptor?.Location;
+    return {
+      Values: p.Values,
+      StorageDescriptor: {
+        ...(old?.StorageDescriptor ?? table.StorageDescriptor),
+        Location: p.StorageDescriptor?.Location,
+      },
+      ...(old === undefined
+        ? {}
+        : {
+            Parameters: {
+              ...old.Parameters,
+              ...(leaving === undefined ? {} : { [REPLACED_PARAMETER]: leaving }),
+            },
+          }),
+    };
+  };
   const plan: PartitionPlan = {
     toUpdate: incoming.filter((p) => oldByKey.has(key(p))).map(repointed),
     toCreate: incoming.filter((p) => !oldByKey.has(key(p))).map(repointed),
@@ -160,25 +176,6 @@ async function publishOn(
       return location === undefined ? [] : [{ values: p.Values ?? [], location }];
     }),
   ];
-  // Written ahead: a build that dies after the repoint leaves what the next publish needs.
-  let entry: Table = table;
-  if (intents.length > 0 || recorded.length > 0) {
-    try {
-      const written = await setParametersOn(
-        ctx,
-        target,
-        table,
-        { [PUBLISHING_PARAMETER]: JSON.stringify(intents) },
-        [],
-      );
-      // Its new VersionId is not returned: the update after the repoint goes under the lease.
-      entry = { ...written, DatabaseName: target.schema };
-    } catch (error) {
-      throw isConcurrentModification(error)
-        ? new StaleEntry(String(error), { cause: error })
-        : error;
-    }
-  }
   const done: SwapProgress = { table: "none", updated: [], created: [], deleted: [] };
   const counts = { created: 0, updated: 0, deleted: 0 };
   try {
@@ -193,31 +190,51 @@ async function publishOn(
     target,
     retire(table.Parameters?.[RETIRED_PARAMETER], replaced, options.versionsToKeep),
   );
-  // One update records the watermark, the retired locations and that the repoint is done.
-  const published = await setTableParameters(
-    ctx,
-    target,
-    { ...options.parameters, [RETIRED_PARAMETER]: retirement.pending },
-    { remove: [PUBLISHING_PARAMETER], read: entry },
-  );
+  // The one table update: the watermark and the retired locations, under the VersionId read
+  // before the repoint. Another writer in between (none under the build lease): read the entry
+  // again and retire this publish's locations into what it says now.
+  const update = (extra: Readonly<Record<string, string>>): Promise<TableInput> => {
+    let first = true;
+    return retryWhen(
+      isConcurrentModification,
+      async () => {
+        const current = first ? table : await getTable(ctx, target);
+        const retired = first
+          ? retirement
+          : retire(current?.Parameters?.[RETIRED_PARAMETER], replaced, options.versionsToKeep);
+        first = false;
+        return setParametersOn(
+          ctx,
+          target,
+          current,
+          { ...options.parameters, ...extra, [RETIRED_PARAMETER]: retired.pending },
+          [PUBLISHING_PARAMETER],
+        );
+      },
+      retryOptions(ctx),
+    );
+  };
+  const written: WrittenPartitions = {
+    columns: (table.PartitionKeys ?? []).map((k) => ({ name: k.Name ?? "", type: k.Type ?? "" })),
+    values: incoming.map((p) => p.Values ?? []),
+  };
+  const result = {
+    updated: counts.updated,
+    created: counts.created,
+    written,
+    replaced,
+    retirement,
+  };
+  if (options.holdUpdate)
+    return { ...result, entry: tableInput(table, target.name), finish: update };
+  const published = await update({});
   if (!options.keepStagingEntry)
     await retryIn(ctx)(() =>
       ctx.clients.glue.send(
         new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name }),
       ),
     );
-  const written: WrittenPartitions = {
-    columns: (table.PartitionKeys ?? []).map((k) => ({ name: k.Name ?? "", type: k.Type ?? "" })),
-    values: incoming.map((p) => p.Values ?? []),
-  };
-  return {
-    updated: counts.updated,
-    created: counts.created,
-    written,
-    replaced,
-    retirement,
-    entry: published,
-  };
+  return { ...result, entry: published };
 }
 
 /**

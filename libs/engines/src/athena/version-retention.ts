@@ -6,15 +6,23 @@ import type { Table } from "@aws-sdk/client-glue";
 export const RETIRED_PARAMETER = "sluice_retired_locations";
 
 /**
- * Glue table parameter written before a partition publish repoints anything: the partitions it
- * is about to repoint, each with the data location it has now, e.g.
- * `[{"values":["2026-11-27"],"location":"s3://…/v_r1/event_date=2026-11-27/"}]`. The publish
- * removes it when it records those locations as retired. If the build dies in between (a
- * SIGKILL, a failed call), the next publish of the table finds it and asks Glue which of the
- * partitions were repointed: their old locations are retired then, so no data is orphaned and
- * none that a partition still reads is ever deleted.
+ * Glue table parameter that partition publishes before {@link REPLACED_PARAMETER} wrote ahead of
+ * a repoint: the partitions about to be repointed, each with the location it had, e.g.
+ * `[{"values":["2026-11-27"],"location":"s3://…/v_r1/event_date=2026-11-27/"}]`. No longer
+ * written; a table that still carries one (a build killed mid-publish by an older sluice) has
+ * the intents that were carried out retired by its next publish, and the parameter removed.
  */
 export const PUBLISHING_PARAMETER = "sluice_publishing";
+
+/**
+ * Glue partition parameter written by the BatchUpdatePartition entry that repoints a partition
+ * (atomic with the repoint): the data location the partition read before, e.g.
+ * `s3://…/v_r1/event_date=2026-11-27/`. The publish's table update then lists it as retired. If
+ * the build dies in between, the staging entry (dropped only after that update) is left, and the
+ * next sweep of it retires the recorded locations of the partitions that read its folder (see
+ * `recoverInterruptedPublish`). Older publishes wrote {@link PUBLISHING_PARAMETER} instead.
+ */
+export const REPLACED_PARAMETER = "sluice_replaced";
 
 /** One partition a publish is about to repoint, with the location it reads before. */
 export interface RepointIntent {

@@ -1,6 +1,7 @@
 import type { CompiledNode } from "@sluice/compiler";
 import {
   stagingRelation,
+  PENDING_PARAMETER,
   WATERMARK_PARAMETER,
   WATERMARK_READ,
   type NodePlan,
@@ -169,10 +170,13 @@ async function runCatalog(step: CatalogStep, run: CatalogPlanRun, progress: Prog
         await resolved(step.parameters, run, progress),
         run.existing.parameters,
       );
+      // Hours pending reconciliation: the reconciliation's verdict goes with the table update.
+      const pending = parameters[PENDING_PARAMETER];
       progress.partitions = await engine.publishPartitions(step.staging, step.target, {
         defer: true,
         versionsToKeep: step.versionsToKeep,
         parameters,
+        holdUntilReconciled: pending !== undefined && pending !== "",
       });
       return;
     }

@@ -1,8 +1,9 @@
-import { planNode, type NodePlan, type PlanInput } from "@sluice/compiler/plan";
+import { planNode, VERSION_PARAMETER, type NodePlan, type PlanInput } from "@sluice/compiler/plan";
 import { isLakeDialect } from "@sluice/dialects";
 import { catalogEngine } from "../athena/catalog-engine.js";
 import { catalogState } from "../athena/catalog-plan-input.js";
 import { runCatalogPlan } from "../athena/catalog-steps.js";
+import { noteVersion } from "../athena/unchanged-inputs.js";
 import { asNodeError } from "./catalog-swap.js";
 import type { Materializer } from "./materializer.js";
 import { viewSwapMaterializer } from "./view-swap.js";
@@ -34,6 +35,12 @@ export const snapshotMaterializer: Materializer = async (node, ctx) => {
     const outcome = await runCatalogPlan(plan, { node, ctx, engine, existing, replan });
     ran = outcome.ran;
     const exists = input.state.exists && input.state.kind === "table";
+    // Models reading the snapshot record its version: a new one when this run changed rows
+    // (created it, or a MERGE that matched; an unknown count counts as changed), else the same.
+    if (!exists || outcome.rows !== 0) {
+      await engine.setTableParameters(node.relation, { [VERSION_PARAMETER]: ctx.writeId });
+      noteVersion(ctx, node.relation, ctx.writeId);
+    } else noteVersion(ctx, node.relation, input.state.version ?? "");
     return { appended: exists, ...(outcome.rows === undefined ? {} : { rows: outcome.rows }) };
   } catch (error) {
     throw asNodeError(node, error);

@@ -1,0 +1,45 @@
+import type { TableInput } from "@aws-sdk/client-glue";
+import type { Relation } from "@sluice/dialects";
+
+/** A publish's table update, not made yet; `extra` parameters go with it. */
+type Finish = (extra: Readonly<Record<string, string>>) => Promise<TableInput>;
+
+/**
+ * The table updates of partition publishes held until the reconciliation records its verdict
+ * (see `PublishOptions.holdUntilReconciled`): one UpdateTable per table then carries the
+ * watermark, the retired locations and the pending hours together. Each is made once: by
+ * {@link complete} with the verdict, else by {@link completeAll} at the end of the run.
+ * `done` is told of each update made (the caller records the entry and queues the staging
+ * entry's drop; a failed update leaves the staging entry, for the next sweep to recover).
+ */
+export function heldUpdates(
+  done: (relation: Relation, staging: Relation, entry: TableInput) => void,
+) {
+  const waiting = new Map<string, { relation: Relation; staging: Relation; finish: Finish }>();
+  const key = (r: Relation) => `${r.schema}.${r.name}`.toLowerCase();
+  const run = async (k: string, extra: Readonly<Record<string, string>>) => {
+    const held = waiting.get(k)!;
+    waiting.delete(k);
+    done(held.relation, held.staging, await held.finish(extra));
+  };
+  return {
+    hold(relation: Relation, staging: Relation, finish: Finish): void {
+      waiting.set(key(relation), { relation, staging, finish });
+    },
+    /** Make `relation`'s held update with `extra`; false when none is held. */
+    async complete(relation: Relation, extra: Readonly<Record<string, string>>): Promise<boolean> {
+      if (!waiting.has(key(relation))) return false;
+      await run(key(relation), extra);
+      return true;
+    },
+    /** Make every update still held; the first error, after trying them all. */
+    async completeAll(): Promise<Error | undefined> {
+      let first: Error | undefined;
+      for (const k of [...waiting.keys()])
+        await run(k, {}).catch((error: unknown) => {
+          first ??= error instanceof Error ? error : new Error(String(error));
+        });
+      return first;
+    },
+  };
+}

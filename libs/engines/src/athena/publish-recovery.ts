@@ -1,0 +1,55 @@
+import type { Partition, Table } from "@aws-sdk/client-glue";
+import type { Relation } from "@sluice/dialects";
+import type { AthenaContext } from "./athena-clients.js";
+import { setTableParameters } from "./glue-catalog.js";
+import { parseRetired, REPLACED_PARAMETER, RETIRED_PARAMETER } from "./version-retention.js";
+
+/**
+ * Finish the retirement of a partition publish that died between its repoint and its table
+ * update. Its staging entry (`leftover`, dropped only after that update) is still in Glue; the
+ * target partitions that read its folder carry, in {@link REPLACED_PARAMETER}, the location
+ * each read before the repoint. Those not yet listed in {@link RETIRED_PARAMETER} are listed now
+ * as the newest generation (one UpdateTable, none when every one is listed: the build died after
+ * the update), so the next publish deletes them `versions_to_keep` publishes later and none is
+ * orphaned. Returns whether the entry was updated (the caller's copy of it is then stale).
+ *
+ * @example
+ * await recoverInterruptedPublish(ctx, { schema: "silver", name: "events" }, table, partitions,
+ *   "s3://lake/silver/events/r2/") // lists r1's event_date=2026-11-27 folder as retired
+ */
+export async function recoverInterruptedPublish(
+  ctx: AthenaContext,
+  relation: Relation,
+  table: Table | undefined,
+  partitions: readonly Partition[],
+  leftover: string,
+): Promise<boolean> {
+  if (table === undefined) return false;
+  const generations = parseRetired(table.Parameters?.[RETIRED_PARAMETER]);
+  const listed = new Set(generations.flat().map(folder));
+  const unlisted = partitions
+    .filter((p) => isInside(p.StorageDescriptor?.Location, leftover))
+    .map((p) => p.Parameters?.[REPLACED_PARAMETER])
+    .filter((l): l is string => l !== undefined && l !== "" && !listed.has(folder(l)))
+    .filter((l) => !isInside(l, leftover));
+  const found = [...new Set(unlisted)];
+  if (found.length === 0) return false;
+  ctx.log?.(
+    `${relation.schema}.${relation.name}: an interrupted publish replaced ${found.length} location(s) it did not retire; retired now`,
+  );
+  await setTableParameters(
+    ctx,
+    relation,
+    { [RETIRED_PARAMETER]: JSON.stringify([found, ...generations]) },
+    { read: table },
+  );
+  return true;
+}
+
+function folder(location: string): string {
+  return `${location.replace(/\/+$/, "")}/`;
+}
+
+function isInside(location: string | undefined, root: string): boolean {
+  return location !== undefined && folder(location).startsWith(folder(root));
+}
