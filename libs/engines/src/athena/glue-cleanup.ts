@@ -3,6 +3,7 @@ import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
 import { getAllPartitions, getTable, retryIn } from "./glue-catalog.js";
 import { removeLocations } from "./s3-cleaner.js";
+import { cloneOf } from "./clone-guard.js";
 
 /**
  * Staging leftovers per database, listed once per engine (one GetTables per database per run,
@@ -84,7 +85,9 @@ export async function dropTableWithData(
   const location = table.StorageDescriptor?.Location;
   const used = options.unlessReadBy ? await locationsReadBy(ctx, options.unlessReadBy) : [];
   const shared = location !== undefined && used.some((l) => sameOrInside(location, l));
-  await dropTable(ctx, relation.schema, table, { keepData: shared });
+  // A clone's data is the table it points at: only its entry goes.
+  const clone = cloneOf(table.Parameters) !== undefined;
+  await dropTable(ctx, relation.schema, table, { keepData: shared || clone });
 }
 
 async function dropTable(

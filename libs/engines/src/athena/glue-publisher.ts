@@ -21,6 +21,7 @@ import {
   tableInput,
 } from "./glue-catalog.js";
 import { parseRetired, recordedIntents, RETIRED_PARAMETER, retire } from "./version-retention.js";
+import { refuseCloneWrite } from "./clone-guard.js";
 
 /** Glue batch limits per call. */
 export const GLUE_LIMITS = {
@@ -80,6 +81,8 @@ export async function publishTable(
     throw new Error(
       `cannot publish ${staging.schema}.${staging.name}: it is not in the Glue catalog`,
     );
+  // A clone's location is another table's: retiring it would delete that table's data.
+  refuseCloneWrite(target, previous, "publish a new version over");
   const partitioned = (source.PartitionKeys ?? []).length > 0;
   // Read before the swap: afterwards the old partitions are still in Glue but the entry is the new one.
   const oldPartitions =

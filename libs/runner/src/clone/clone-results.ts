@@ -30,7 +30,7 @@ export function cloneRunResults(
     const relation = `${o.relation.schema}.${o.relation.name}`;
     const message =
       o.status === "created"
-        ? `created view ${relation} → ${o.from.schema}.${o.from.name}`
+        ? `created ${o.as} ${relation} → ${o.from.schema}.${o.from.name}`
         : o.status === "skipped"
           ? `No-op: ${o.reason}`
           : o.message;
@@ -39,7 +39,7 @@ export function cloneRunResults(
       kind: node?.kind ?? "model",
       name: node?.name ?? o.id,
       relation,
-      materialization: "view",
+      materialization: o.status === "created" ? o.as : "view",
       status: o.status === "error" ? "error" : "success",
       message,
       elapsedMs: o.elapsedMs,
