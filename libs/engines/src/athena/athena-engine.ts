@@ -154,7 +154,8 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     replaceClone: async (relation) => {
       await snapshot.tables(relation.schema).catch(() => undefined);
       const listed = snapshot.peek(relation);
-      const entry = listed === "unlisted" ? await describeGlueRelation(ctx, relation) : relationInfo(listed);
+      const entry =
+        listed === "unlisted" ? await describeGlueRelation(ctx, relation) : relationInfo(listed);
       const source = cloneOf(entry.parameters);
       if (source === undefined) return undefined;
       lease?.assertHeld();
@@ -241,8 +242,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     removeLeftovers: held(async (relation, table, options) => {
       // A clone's location and retired list are another table's: nothing of them is leftover.
       const source = cloneOf(table.parameters);
-      if (source !== undefined)
-        throw new CloneWriteError(relation, source, "delete leftovers of");
+      if (source !== undefined) throw new CloneWriteError(relation, source, "delete leftovers of");
       refuseKnownClone(relation, "delete leftovers of");
       snapshot.changed(relation);
       const retirement = retire(

@@ -57,7 +57,9 @@ export async function cloneGlueTable(
     (source.PartitionKeys ?? []).length > 0 ? await getAllPartitions(ctx, from) : [];
   const retry = retryIn(ctx);
   const glue = ctx.clients.glue;
-  await retry(() => glue.send(new CreateTableCommand({ DatabaseName: to.schema, TableInput: input })));
+  await retry(() =>
+    glue.send(new CreateTableCommand({ DatabaseName: to.schema, TableInput: input })),
+  );
   try {
     for (const batch of chunks(partitions, GLUE_LIMITS.createPartitions)) {
       const out = await retry(() =>

@@ -77,12 +77,12 @@ export async function publishTable(
   const glue = ctx.clients.glue;
   // Both entries in one read when they share a database (they always do in sluice).
   const [source, previous] = await readPair(ctx, staging, target);
+  // A clone's location is another table's: retiring it would delete that table's data.
+  refuseCloneWrite(target, previous, "publish a new version over");
   if (source === undefined)
     throw new Error(
       `cannot publish ${staging.schema}.${staging.name}: it is not in the Glue catalog`,
     );
-  // A clone's location is another table's: retiring it would delete that table's data.
-  refuseCloneWrite(target, previous, "publish a new version over");
   const partitioned = (source.PartitionKeys ?? []).length > 0;
   // Read before the swap: afterwards the old partitions are still in Glue but the entry is the new one.
   const oldPartitions =

@@ -13,7 +13,7 @@ export interface CloneRun {
 
 /**
  * A clone's outcomes as a run's results (`command: "clone"`), for run_results.json as dbt's
- * clone writes it: a created view is `success` ("created view ..."), a relation left as it is
+ * clone writes it: a created clone is `success` ("created view ..." or "created table ..."), a relation left as it is
  * `success` with dbt's "No-op" and the reason, a node that could not be cloned `error` with the
  * engine's message. `sluice retry` after a clone clones the errored nodes again. Pure.
  *
