@@ -52,13 +52,14 @@ const PROD_DATABASES = [
 
 /**
  * Production as it is, counted from outside sluice: every object of the lake bucket outside the
- * CI targets' folders with the sha256 of its bytes (read from the endpoint's bucket folder), and
+ * CI targets' folders and the raw zone with the sha256 of its bytes (read from the endpoint's bucket folder), and
  * every Glue entry of production's databases with its partitions.
  */
 async function production(p: Project): Promise<Record<string, unknown>> {
   const objects: Record<string, string> = {};
   for (const key of await s3Keys(p.aws, "sluice-lake")) {
-    if (/^ci2?\//.test(key)) continue;
+    // The CI targets' folders, and the raw zone (Firehose's, which the tests add hours to).
+    if (/^(ci2?|raw)\//.test(key)) continue;
     const bytes = await readFile(path.join(p.aws, "sluice-lake", key));
     objects[key] = createHash("sha256").update(bytes).digest("hex");
   }
@@ -217,9 +218,25 @@ describe("sluice clone on Athena: CI databases point at production's tables", ()
     expect(
       (await glueTable(p.endpoint.url, "ci_marts", "funnel")).Parameters?.["sluice_clone_of"],
     ).toBe("ecommerce_marts.funnel");
-    for (const args of [[], ["--full-refresh"], []]) {
+    // New raw hours before each build: each one publishes partitions (insert_overwrite) and
+    // retires the ones it replaced; with versions_to_keep 1 the second publish after a clone's
+    // would delete what the clone's partitions read (production's folders) without the guard.
+    for (const [hour, args] of [
+      [4, []],
+      [5, []],
+      [6, ["--full-refresh"]],
+      [7, []],
+    ] as const) {
+      const more = await fillRawZone(p, {
+        events: 100,
+        start: `2026-11-27T0${hour}:00:00Z`,
+        hours: 1,
+        seed: hour,
+      });
+      expect(more.code, more.stderr).toBe(0);
       const run = await p.sluice("run", "--target", "ci", "-s", "events", "funnel", ...args);
       expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).not.toMatch(/unchanged/i);
     }
     for (const [database, name] of [
       ["ci_silver", "events"],
