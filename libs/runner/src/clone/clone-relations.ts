@@ -126,12 +126,12 @@ async function catalogClone(
     for (const statement of statements) await engine.execute(statement.sql, { label, signal });
   };
   await run(dialect.createSchema(relation.schema));
-  if (existing.exists && (await engine.replaceClone(relation)) === undefined)
-    await run(
-      existing.kind === "view"
-        ? [{ sql: `DROP VIEW IF EXISTS ${dialect.quoteRelation(relation)}` }]
-        : dialect.dropTable(relation),
-    );
+  // What exists (--full-refresh): a clone's entry goes (never its objects); this target's own
+  // view goes by its Glue entry (a view has no data), its own table as a rebuild drops it.
+  if (existing.exists && (await engine.replaceClone(relation)) === undefined) {
+    if (existing.kind === "view") await engine.dropTableWithData(relation);
+    else await run(dialect.dropTable(relation));
+  }
   const made = await engine.cloneTable(plan.from, relation);
   if (made.kind === "table") return { as: "table", partitions: made.partitions };
   await run(dialect.createView(relation, `select * from ${dialect.quoteRelation(plan.from)}`));
@@ -141,7 +141,7 @@ async function catalogClone(
     warning:
       `${plan.from.schema}.${plan.from.name} is an Iceberg table: cloned as a view, not as a Glue ` +
       "entry sharing its metadata_location (a second writer of its Iceberg metadata, whose " +
-      "writes and DROP TABLE would change or delete its files)",
+      "writes, and Athena's dropping of it, would change or delete its files)",
   };
 }
 
