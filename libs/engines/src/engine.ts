@@ -231,11 +231,33 @@ export interface CatalogEngine extends Engine {
     table: RelationInfo,
     options: CleanupOptions & { partitioned: boolean },
   ): Promise<void>;
+  /**
+   * `sluice clone`: create `to` as a catalog entry pointing at the data of `from` (zero copy:
+   * `from`'s table input and partitions, marked as a clone of it, no object read or written).
+   * A view or an Iceberg table is not cloned: `kind` says which, and the caller makes a view.
+   * `to` must not exist. Every write path of the engine refuses a clone (see
+   * {@link CatalogEngine.replaceClone}).
+   */
+  cloneTable(from: Relation, to: Relation): Promise<CloneTableOutcome>;
+  /**
+   * Before a build writes `relation`: when its entry is a clone, delete that entry only (never
+   * an object: they are the cloned table's), so the build makes a table of its own; returns the
+   * `database.table` it was a clone of (undefined: not a clone, nothing done).
+   */
+  replaceClone(relation: Relation): Promise<string | undefined>;
   /** Create or update the raw source table through the catalog API (idempotent). */
   registerRawSource(spec: RawSourceSpec): Promise<"created" | "updated" | "unchanged">;
   /** Checks of the connection and the target's setup, in plain words, for `sluice debug`. */
   checkSetup(databases: readonly string[]): Promise<SetupCheck[]>;
 }
+
+/** What {@link CatalogEngine.cloneTable} did: a table entry made, or why none (make a view). */
+export type CloneTableOutcome =
+  | { kind: "table"; location: string | undefined; partitions: number }
+  | { kind: "view" | "iceberg"; location?: undefined; partitions?: undefined };
+
+/** A catalog entry's parameter that marks it a clone, naming the `database.table` it points at. */
+export const CLONE_OF_PARAMETER = "sluice_clone_of";
 
 /** The engine publishes tables as lake versions (folders + views). */
 export function isLakeEngine(engine: Engine): engine is LakeEngine {

@@ -11,7 +11,11 @@ export interface CloneArgs extends SelectionArgs {
 
 const line = (o: CloneOutcome): string => {
   const name = `${o.relation.schema}.${o.relation.name}`;
-  if (o.status === "created") return `created ${name} → ${o.from.schema}.${o.from.name} (view)`;
+  if (o.status === "created") {
+    const what =
+      o.as === "table" ? `Glue table, same location, ${o.partitions ?? 0} partition(s)` : "view";
+    return `created ${name} → ${o.from.schema}.${o.from.name} (${what})`;
+  }
   if (o.status === "skipped") return `skipped ${o.id}: ${o.reason}`;
   return `error   ${o.id}: ${o.message}`;
 };
@@ -46,7 +50,11 @@ export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<
       dialect: ctx.dialect,
       fullRefresh: args.fullRefresh ?? false,
       ...(io.signal ? { signal: io.signal } : {}),
-      onOutcome: (o) => (o.status === "error" ? io.err(line(o)) : io.out(line(o))),
+      onOutcome: (o) => {
+        if (o.status === "error") io.err(line(o));
+        else io.out(line(o));
+        if (o.status === "created" && o.warning) io.err(`warning: ${o.id}: ${o.warning}`);
+      },
     });
   } finally {
     await engine.close();
@@ -60,14 +68,6 @@ export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<
   });
   const file = await writeRunResults(ctx.targetDir, results, ctx.compiled, invocationArgs(args));
   const count = (s: CloneOutcome["status"]) => outcomes.filter((o) => o.status === s).length;
-  if (ctx.target.engine === "athena" && count("created") > 0)
-    io.err(
-      "warning: on Athena, clone creates views over the state's tables, not Glue tables pointing " +
-        "at their S3 locations: a table entry sharing production's location would let this " +
-        "target's next incremental build write into it (and DROP TABLE of an Iceberg table " +
-        "deletes its files); a view reads the state's data in place and owns none " +
-        "(README: sluice clone on Athena)",
-    );
   io.out(
     `Clone of ${state.dir} into target '${ctx.targetName}': ${count("created")} created, ` +
       `${count("skipped")} skipped, ${count("error")} error(s). Results: ${path.relative(process.cwd(), file)}`,
@@ -77,14 +77,16 @@ export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<
 
 /**
  * `sluice clone --state DIR`: dbt 1.6+'s clone. Each selected model, seed or snapshot the state
- * has becomes, in this target, a view of the state's relation (no data copied: see `planClone`),
+ * has becomes, in this target, a view of the state's relation (no data copied: see `planClone`;
+ * on Athena a Glue table entry pointing at the state's table's S3 location, which a later build
+ * of this target replaces by a table of its own: see `CatalogEngine.cloneTable`),
  * e.g. to start a CI schema from production's tables. Relations that exist are kept unless
  * `--full-refresh`. Exit 1 when a node could not be cloned (its state relation is missing).
  */
 export const cloneCommand: CommandSpec<CloneArgs> = {
   command: "clone",
   describe:
-    "Create this target's relations as views of the --state run's relations (no data copied), as dbt clone does without zero-copy clones",
+    "Create this target's relations as zero-copy clones of the --state run's relations (lake: views; Athena: Glue tables sharing their S3 locations)",
   options: {
     ...selectionOptions,
     "full-refresh": {

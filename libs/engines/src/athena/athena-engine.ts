@@ -26,6 +26,8 @@ import { removeStaleObjects } from "./s3-cleaner.js";
 import { removeQueryOutput } from "./query-output-cleaner.js";
 import { listS3RawHours } from "./s3-raw-hours.js";
 import { parseRetired, RETIRED_PARAMETER, retire } from "./version-retention.js";
+import { cloneOf, CloneWriteError, writtenRelation } from "./clone-guard.js";
+import { cloneGlueTable, dropCloneEntry } from "./glue-clone.js";
 
 export interface AthenaEngineOptions {
   target: AthenaTarget;
@@ -129,24 +131,64 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       recovered.add(`${relation.schema}.${relation.name}`);
     },
   );
+  // Clone guard: the clones this engine has seen (relation → the table it points at), from every
+  // entry it read; a write aimed at one is refused before any call (see clone-guard.ts).
+  const clones = new Map<string, string>();
+  const cloneKey = (r: Relation) => `${r.schema}.${r.name}`.toLowerCase();
+  const seenAs = (relation: Relation, info: { parameters?: Readonly<Record<string, string>> }) => {
+    const source = cloneOf(info.parameters);
+    if (source === undefined) clones.delete(cloneKey(relation));
+    else clones.set(cloneKey(relation), source);
+  };
+  const refuseKnownClone = (relation: Relation | undefined, what: string) => {
+    const source = relation && clones.get(cloneKey(relation));
+    if (relation && source !== undefined) throw new CloneWriteError(relation, source, what);
+  };
   return {
     name: "athena",
     family: "catalog",
-    execute: (sql, executeOptions) => runQuery(ctx, settings, sql, executeOptions),
+    execute: async (sql, executeOptions) => {
+      refuseKnownClone(writtenRelation(sql), "write into");
+      return runQuery(ctx, settings, sql, executeOptions);
+    },
     describeRelation: async (relation, options) => {
       // A table the run writes: its database's listing (one GetTables, which the staging sweep
       // needs anyway) answers its first read; if it fails, Glue is asked (the sweep reports it).
       if (options?.written) await snapshot.tables(relation.schema).catch(() => undefined);
       const listed = snapshot.take(relation);
-      return listed === "unlisted" ? describeGlueRelation(ctx, relation) : relationInfo(listed);
+      const info =
+        listed === "unlisted" ? await describeGlueRelation(ctx, relation) : relationInfo(listed);
+      seenAs(relation, info);
+      return info;
+    },
+    cloneTable: async (from, to) => {
+      snapshot.changed(to);
+      const result = await cloneGlueTable(ctx, from, to);
+      if (result.kind === "table") clones.set(cloneKey(to), `${from.schema}.${from.name}`);
+      return result;
+    },
+    replaceClone: async (relation) => {
+      await snapshot.tables(relation.schema).catch(() => undefined);
+      const listed = snapshot.peek(relation);
+      const entry =
+        listed === "unlisted" ? await describeGlueRelation(ctx, relation) : relationInfo(listed);
+      const source = cloneOf(entry.parameters);
+      if (source === undefined) return undefined;
+      lease?.assertHeld();
+      snapshot.changed(relation);
+      await dropCloneEntry(ctx, relation);
+      clones.delete(cloneKey(relation));
+      return source;
     },
     removeStaleLocations: held(async (relation, keepLocation, cleanup) => {
+      refuseKnownClone(relation, "delete old data of");
       const retain = cleanup?.retain ?? [];
       if (cleanup?.defer) later.removeStaleLater(relation, keepLocation, retain);
       else await removeStaleObjects(ctx, relation, keepLocation, retain);
     }),
     publishTable: async (staging, targetRelation, options) => {
       lease?.assertHeld();
+      refuseKnownClone(targetRelation, "publish a new version over");
       snapshot.changed(staging, targetRelation);
       const result = await publishTable(ctx, staging, targetRelation, {
         keepStagingEntry: options?.defer,
@@ -165,6 +207,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
         if (await heldUpdate.complete(relation, parameters)) return;
         // The entry this run's publish wrote (one UpdateTable, no GetTable), else read from Glue.
         const known = snapshot.written(relation);
+        refuseKnownClone(relation, "set parameters on");
         snapshot.changed(relation);
         await setTableParameters(ctx, relation, parameters, known ? { read: known } : {});
         if (known)
@@ -188,15 +231,18 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     removeQueryOutput: (queryId, within) => removeQueryOutput(ctx, queryId, within),
     listRawHours: (zone, from) => listS3RawHours(ctx, zone, from),
     dropStagingTables: held(sweep),
-    dropTableWithData: held((relation: Relation, options?: { unlessReadBy?: Relation }) => {
+    dropTableWithData: held(async (relation: Relation, options?: { unlessReadBy?: Relation }) => {
       snapshot.changed(relation, ...(options?.unlessReadBy ? [options.unlessReadBy] : []));
-      return dropTableWithData(ctx, relation, options);
+      // A clone: only its Glue entry goes (dropTableWithData keeps the data of any clone it reads).
+      await dropTableWithData(ctx, relation, options);
+      clones.delete(cloneKey(relation));
     }),
     publishPartitions: held(
       async (staging: Relation, targetRelation: Relation, options?: PublishOptions) => {
         // The entry the run listed (and the node planned from): no GetTable, its VersionId
         // guards the publish's first update.
         const read = snapshot.listed(targetRelation);
+        refuseKnownClone(targetRelation, "publish partitions into");
         snapshot.changed(staging, targetRelation);
         const hold = options?.defer === true && options.holdUntilReconciled === true;
         const result = await publishPartitions(ctx, staging, targetRelation, {
@@ -221,6 +267,10 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       },
     ),
     removeLeftovers: held(async (relation, read, options) => {
+      // A clone's location and retired list are another table's: nothing of them is leftover.
+      const source = cloneOf(read.parameters);
+      if (source !== undefined) throw new CloneWriteError(relation, source, "delete leftovers of");
+      refuseKnownClone(relation, "delete leftovers of");
       snapshot.changed(relation);
       const table = recovered.has(`${relation.schema}.${relation.name}`)
         ? await describeGlueRelation(ctx, relation)

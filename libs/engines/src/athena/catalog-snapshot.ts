@@ -49,6 +49,15 @@ export function catalogSnapshot(ctx: AthenaContext) {
       return table;
     },
     /**
+     * The entry as listed, without taking it (a later {@link take} still gets it), while nothing
+     * this engine did changed it; `"unlisted"` when Glue must be asked.
+     */
+    peek(relation: Relation): Table | undefined | "unlisted" {
+      const tables = listed.get(relation.schema);
+      if (tables === undefined || live.has(key(relation))) return "unlisted";
+      return tables.get(relation.name.toLowerCase());
+    },
+    /**
      * The entry as listed and handed out by {@link take} (with its `VersionId`), while nothing
      * this engine did changed it: a publish may write under that version without reading it again.
      */

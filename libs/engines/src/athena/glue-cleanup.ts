@@ -4,6 +4,7 @@ import type { AthenaContext } from "./athena-clients.js";
 import { getAllPartitions, getTable, retryIn } from "./glue-catalog.js";
 import { recoverInterruptedPublish } from "./publish-recovery.js";
 import { removeLocations } from "./s3-cleaner.js";
+import { cloneOf } from "./clone-guard.js";
 
 /**
  * Staging leftovers per database, listed once per engine (one GetTables per database per run,
@@ -104,7 +105,9 @@ export async function dropTableWithData(
   // (its marker) goes; if that fails, the entry stays for the next sweep to do it.
   if (shared && reader && read)
     await recoverInterruptedPublish(ctx, reader, read.table, read.partitions, location);
-  await dropTable(ctx, relation.schema, table, { keepData: shared });
+  // A clone's data is the table it points at: only its entry goes.
+  const clone = cloneOf(table.Parameters) !== undefined;
+  await dropTable(ctx, relation.schema, table, { keepData: shared || clone });
 }
 
 async function dropTable(

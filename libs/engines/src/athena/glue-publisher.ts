@@ -21,6 +21,7 @@ import {
   tableInput,
 } from "./glue-catalog.js";
 import { parseRetired, recordedIntents, RETIRED_PARAMETER, retire } from "./version-retention.js";
+import { refuseCloneWrite } from "./clone-guard.js";
 
 /** Glue batch limits per call. */
 export const GLUE_LIMITS = {
@@ -76,6 +77,8 @@ export async function publishTable(
   const glue = ctx.clients.glue;
   // Both entries in one read when they share a database (they always do in sluice).
   const [source, previous] = await readPair(ctx, staging, target);
+  // A clone's location is another table's: retiring it would delete that table's data.
+  refuseCloneWrite(target, previous, "publish a new version over");
   if (source === undefined)
     throw new Error(
       `cannot publish ${staging.schema}.${staging.name}: it is not in the Glue catalog`,

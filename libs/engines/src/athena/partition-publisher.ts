@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
+import { refuseCloneWrite } from "./clone-guard.js";
 import {
   getAllPartitions,
   getTable,
@@ -104,6 +105,7 @@ export async function publishPartitions(
     throw new Error(
       `cannot publish partitions into ${target.schema}.${target.name}: it is not in the Glue catalog`,
     );
+  refuseCloneWrite(target, table, "publish partitions into");
   return publishOn(ctx, staging, target, options, table);
 }
 

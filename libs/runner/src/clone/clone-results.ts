@@ -13,7 +13,7 @@ export interface CloneRun {
 
 /**
  * A clone's outcomes as a run's results (`command: "clone"`), for run_results.json as dbt's
- * clone writes it: a created view is `success` ("created view ..."), a relation left as it is
+ * clone writes it: a created clone is `success` ("created view ..." or "created table ..."), a relation left as it is
  * `success` with dbt's "No-op" and the reason, a node that could not be cloned `error` with the
  * engine's message. `sluice retry` after a clone clones the errored nodes again. Pure.
  *
@@ -30,7 +30,7 @@ export function cloneRunResults(
     const relation = `${o.relation.schema}.${o.relation.name}`;
     const message =
       o.status === "created"
-        ? `created view ${relation} → ${o.from.schema}.${o.from.name}`
+        ? `created ${o.as} ${relation} → ${o.from.schema}.${o.from.name}`
         : o.status === "skipped"
           ? `No-op: ${o.reason}`
           : o.message;
@@ -39,7 +39,7 @@ export function cloneRunResults(
       kind: node?.kind ?? "model",
       name: node?.name ?? o.id,
       relation,
-      materialization: "view",
+      materialization: o.status === "created" ? o.as : "view",
       status: o.status === "error" ? "error" : "success",
       message,
       elapsedMs: o.elapsedMs,

@@ -27,6 +27,7 @@ import type { MaterializeContext, Materializer, MaterializeOutcome } from "./mat
  * the old or the new version, never a missing table), the old data deleted at the end of the run;
  * incremental runs append, merge (Iceberg) or CTAS the rebuilt partitions and repoint them
  * (insert_overwrite). A table built from the same inputs as its version is left unchanged.
+ * A clone made by `sluice clone` is replaced first (see `CatalogEngine.replaceClone`).
  */
 export const catalogSwapMaterializer: Materializer = async (node, ctx) => {
   try {
@@ -58,6 +59,9 @@ const TABLES: ReadonlySet<string> = new Set(["table", "seed", "incremental"]);
 
 const materialize: Materializer = async (node, ctx) => {
   const engine = catalogEngine(ctx.engine);
+  // A clone (`sluice clone`) shares another table's location: as in dbt, building the model
+  // replaces it by a table of its own (only the clone's entry is deleted, never an object).
+  await engine.replaceClone(node.relation);
   if (!TABLES.has(node.materialization)) {
     const input = { fullRefresh: ctx.fullRefresh, writeId: ctx.writeId, state: { exists: false } };
     const plan = planNode(node, ctx.dialect, input);

@@ -23,6 +23,8 @@ export const snapshotMaterializer: Materializer = async (node, ctx) => {
   let ran: NodePlan | undefined;
   let plan: NodePlan | undefined;
   try {
+    // A clone shares another table's location: replaced by a snapshot of this target's own.
+    await engine.replaceClone(node.relation);
     const existing = await engine.describeRelation(node.relation, { written: true });
     const input: PlanInput = {
       fullRefresh: false,

@@ -8,7 +8,12 @@ import {
   type PlanInput,
 } from "@sluice/compiler/plan";
 import { isCatalogDialect, lakeDialect, type Dialect, type LakeDialect } from "@sluice/dialects";
-import { QueryError, type CatalogEngine, type RelationInfo } from "@sluice/engines";
+import {
+  CLONE_OF_PARAMETER,
+  QueryError,
+  type CatalogEngine,
+  type RelationInfo,
+} from "@sluice/engines";
 import { lakePlanInput, type LakeStateReader } from "../lake/lake-plan-input.js";
 import {
   catalogPlanInput,
@@ -189,6 +194,7 @@ async function planCatalogRun(
  * The catalog entry of the table a node writes (tables, incrementals, seeds and snapshots;
  * others: none). Under --full-refresh a table is planned as absent, except a snapshot: its
  * history is not in its source, so the build never rebuilds it (as dbt) and merges into it.
+ * A clone is planned as absent: the build replaces it (`CatalogEngine.replaceClone`).
  */
 async function describeTable(
   node: CompiledNode,
@@ -197,5 +203,7 @@ async function describeTable(
   const writes = ["table", "seed", "incremental", "snapshot"].includes(node.materialization);
   if (!writes || (options.fullRefresh && node.materialization !== "snapshot"))
     return { exists: false };
-  return options.engine.describeRelation(node.relation, { written: true });
+  const info = await options.engine.describeRelation(node.relation, { written: true });
+  // A clone (`sluice clone` on Athena) is replaced by the build: planned as absent.
+  return info.parameters?.[CLONE_OF_PARAMETER] === undefined ? info : { exists: false };
 }
