@@ -51,10 +51,15 @@ describe("build --dry-run on the lake", () => {
     const r = await sluice("build", "--dry-run", "--select", "events");
     expect(r.code, r.stderr).toBe(0);
     const events = block(r.stdout, "silver.events");
-    expect(events).toMatch(/on lake: insert_overwrite/);
+    // No raw hour since the build: the model is left as it is (no version written), as the build
+    // would leave it; only the column probe runs.
+    expect(events).toMatch(/on lake: unchanged/);
     // As the build reads it: the lookback's hours are unchanged since, so only the new hour.
     expect(events).toMatch(/window: from 2026\/11\/27\/04 \(watermark 2026\/11\/27\/03\)/);
-    expect(events).toMatch(/storage carry_version_files .+ \(partitions not rewritten\)/);
+    expect(events).toMatch(
+      /note: no raw hour upstream from 2026\/11\/27\/04 on .*nothing is written/,
+    );
+    expect(events).not.toMatch(/carry_version_files|new version/);
     expect(events).toContain(`dt >= '2026/11/27/04'`);
 
     const full = await sluice("run", "--dry-run", "--full-refresh", "--format", "json");
