@@ -92,6 +92,19 @@ describe("parseProfiles", () => {
     });
   });
 
+  it("num_retries is warned about at its key: sluice's own retry policy applies", () => {
+    const text = profiles.replace("aws_profile_name: analytics", "num_retries: 3");
+    const diagnostics: Diagnostic[] = [];
+    parseProfiles(text, "profiles.yml", "shop", { SHOP_BUCKET: "l" }, diagnostics);
+    expect(diagnostics.find((d) => d.message.includes("num_retries"))).toMatchObject({
+      code: "DBT_KEY_IGNORED",
+      severity: "warn",
+      message: "dbt-athena output key 'num_retries' is not applied by sluice",
+      at: { file: "profiles.yml", line: 17 },
+      hint: expect.stringContaining("Retryable"),
+    });
+  });
+
   it("an unset env_var() without a default is an error at the value", () => {
     const { diagnostics, loaded } = parse({});
     expect(loaded?.targets["prod"]).toBeUndefined();

@@ -60,9 +60,14 @@ const ATHENA_KEYS = new Set([
   "region_name",
   "work_group",
   "aws_profile_name",
-  "num_retries",
   "poll_interval",
 ]);
+
+/** Why a known dbt adapter key sluice does not apply changes nothing the user needs. */
+const IGNORED_KEY_HINTS: Readonly<Record<string, string>> = {
+  num_retries:
+    "sluice retries what Athena marks Retryable (and ICEBERG_COMMIT_ERROR, Glue's ConcurrentModificationException) with its own backoff, 8 attempts; remove the key or keep it for dbt",
+};
 
 /**
  * Read one profile of profiles.yml as sluice targets: `type: duckdb` → the local lake (`path`
@@ -170,7 +175,8 @@ function toTarget(
             "DBT_KEY_IGNORED",
             `${adapter} output key '${key}' is not applied by sluice`,
             locate([key]),
-            "sluice runs models on its own lake or Athena connection; remove the key or keep it for dbt",
+            IGNORED_KEY_HINTS[key] ??
+              "sluice runs models on its own lake or Athena connection; remove the key or keep it for dbt",
           ),
         );
   };
