@@ -25,7 +25,7 @@
 // measure with the heap cap a deployment would set; default none: V8 then grows its heap lazily,
 // to ~4x the live size, before it collects),
 // BENCH_ONLY (comma-separated sections: local, firehose, kinesis, memory), BENCH_CONCURRENCY (PutRecordBatch
-// calls in flight, default 4 as the CLI).
+// calls in flight; default 8, the CLI's `--concurrency` default in apps/generator/src/options.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -444,7 +444,7 @@ function localSection(row, runs, events, naiveEvents, gzipLevel) {
 }
 
 async function firehoseSection(row, runs, firehoseEvents, sink = "firehose") {
-  const concurrency = num("BENCH_CONCURRENCY", 4);
+  const concurrency = num("BENCH_CONCURRENCY", 8);
   const budget = 50_000;
 
   const fhRates = [];
