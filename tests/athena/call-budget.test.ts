@@ -6,20 +6,12 @@ import {
   glueTables,
   type LoggedCall,
 } from "../support/athena-local.js";
+import { HOURLY_TABLES } from "../support/prod-tables.js";
 
 type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
 
 /** The table models rebuilt by one more raw hour (all insert_overwrite on Athena). */
-const MODELS = [
-  "ecommerce_staging.stg_events",
-  "ecommerce_silver.events",
-  "ecommerce_silver.rejected_events",
-  "ecommerce_silver.order_items",
-  ...["channel_performance", "customer_lifetime_value", "funnel", "hourly_sales_by_category"].map(
-    (m) => `ecommerce_marts.${m}`,
-  ),
-  "ecommerce_marts.sales_by_country",
-];
+const MODELS = HOURLY_TABLES;
 
 /** Models whose raw hours the build's reconciliation checks (their pending-hours clear). */
 const RECONCILED = ["ecommerce_staging.stg_events", "ecommerce_silver.events"];

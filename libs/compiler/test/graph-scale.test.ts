@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "./seeded-random.js";
 import { selectNodes } from "../src/index.js";
 import type { CompiledNode, CompiledProject } from "../src/index.js";
 import { findCycles, topologicalOrder } from "../src/graph/dag.js";
@@ -9,16 +10,7 @@ import { findCycles, topologicalOrder } from "../src/graph/dag.js";
  * ready id, ancestors and descendants as closures over that order.
  */
 
-/** A seeded PRNG (mulberry32), so a failing graph can be rebuilt. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const stub = (id: string, kind: CompiledNode["kind"], dependsOn: string[]): CompiledNode => {
   const name = id.slice(id.indexOf(".") + 1);

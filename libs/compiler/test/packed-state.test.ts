@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "./seeded-random.js";
 import {
   checksumParts,
   compileProject,
@@ -10,16 +11,7 @@ import type { ChecksumPart, NodeChecksums, SelectionState } from "../src/index.j
 import { fakeDialect } from "./fake-dialect.js";
 import { model, project, rawEvents } from "./fixture-project.js";
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** 120 models: staging over the raw source, the rest each reading two earlier ones. */
 function generated() {
