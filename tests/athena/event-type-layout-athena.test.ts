@@ -1,10 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countRawLines } from "../integrity/raw-bytes.js";
-import { awsEnv, pointProdAt, startEndpoint, type Endpoint } from "../support/athena-local.js";
-import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
+import { athenaLocalProject } from "../support/athena-local.js";
+import { readRunResults } from "../support/cli.js";
 import { EVENT_TYPES, declareEventTypeLayout } from "../support/event-type-layout.js";
 
 /**
@@ -15,36 +14,25 @@ import { EVENT_TYPES, declareEventTypeLayout } from "../support/event-type-layou
  * partitions. Counts are checked against the lines counted from the objects' bytes.
  */
 describe("a raw zone partitioned by event type on athena-local", () => {
-  let project: { dir: string; cleanup: () => Promise<void> };
-  let aws: string;
-  let endpoint: Endpoint;
-  const sluice = (...args: string[]) =>
-    runSluice(["--project-dir", project.dir, ...args], { env: awsEnv });
-  const zone = () => path.join(aws, "sluice-lake/raw/events");
+  let project: Awaited<ReturnType<typeof athenaLocalProject>>;
+  const sluice = (...args: string[]) => project.sluice(...args);
+  const zone = () => path.join(project.aws, "sluice-lake/raw/events");
   const generate = (start: string, hours: number, seed: number) =>
     sluice(
       ...["generate", "--events", "4000", "--start", start, "--hours", String(hours)],
       ...["--seed", String(seed), "--partition-by-event-type", "--lake"],
-      path.join(aws, "sluice-lake"),
+      path.join(project.aws, "sluice-lake"),
     );
   /** Lines of the declared types' objects, counted from the bytes. */
   const rawLines = () =>
     EVENT_TYPES.reduce((n, t) => n + countRawLines(path.join(zone(), `event_type=${t}`)).total, 0);
 
   beforeAll(async () => {
-    project = await copyModelsProject();
-    aws = await mkdtemp(path.join(os.tmpdir(), "sluice-aws-local-"));
-    endpoint = await startEndpoint(aws);
-    await pointProdAt(project.dir, endpoint.url);
+    project = await athenaLocalProject();
     await declareEventTypeLayout(project.dir);
   }, 60_000);
 
-  afterAll(async () => {
-    endpoint?.child.kill("SIGTERM");
-    await endpoint?.stopped;
-    await project?.cleanup();
-    if (aws) await rm(aws, { recursive: true, force: true });
-  });
+  afterAll(async () => project?.cleanup());
 
   it("builds, then builds only the new hours, reconciled against the projected partitions", async () => {
     expect((await generate("2026-11-27T00:00:00Z", 6, 1)).code).toBe(0);

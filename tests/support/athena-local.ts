@@ -82,16 +82,7 @@ export async function athenaLocalProject(
   const project = await copyModelsProject();
   const aws = await mkdtemp(path.join(os.tmpdir(), "sluice-aws-local-"));
   const endpoint = await startEndpoint(aws, options.latencyMs);
-  const config = path.join(project.dir, "sluice.yml");
-  const yml = await readFile(config, "utf8");
-  const extra = options.extra ? `\n    ${options.extra}` : "";
-  await writeFile(
-    config,
-    yml.replace(
-      /^ {4}engine: athena$/m,
-      `    engine: athena\n    endpoint: ${endpoint.url}\n    poll_interval: ${FAST_POLL_SECONDS}${extra}`,
-    ),
-  );
+  await pointProdAt(project.dir, endpoint.url, options.extra);
   const args = (rest: string[]) => ["--project-dir", project.dir, ...rest];
   return {
     dir: project.dir,
@@ -273,7 +264,7 @@ export async function s3Keys(aws: string, bucket: string, prefix = ""): Promise<
 }
 
 /** Point the `prod` target (engine athena) of the project in `projectDir` at `url`. */
-export async function pointProdAt(projectDir: string, url: string): Promise<void> {
+export async function pointProdAt(projectDir: string, url: string, extra?: string): Promise<void> {
   const config = path.join(projectDir, "sluice.yml");
   const yml = await readFile(config, "utf8");
   if (!/^ {4}engine: athena$/m.test(yml)) throw new Error(`no athena target in ${config}`);
@@ -281,7 +272,8 @@ export async function pointProdAt(projectDir: string, url: string): Promise<void
     config,
     yml.replace(
       /^ {4}engine: athena$/m,
-      `    engine: athena\n    endpoint: ${url}\n    poll_interval: ${FAST_POLL_SECONDS}`,
+      `    engine: athena\n    endpoint: ${url}\n    poll_interval: ${FAST_POLL_SECONDS}` +
+        (extra ? `\n    ${extra}` : ""),
     ),
   );
 }
