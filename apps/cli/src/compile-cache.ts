@@ -138,19 +138,12 @@ function snapshot(dir: string, folders: readonly string[]): Listing {
 }
 
 /**
- * The names under which a compile's reads of dbt's invocation flags are recorded with the
- * environment variables it read: a compile that read one is reused only by an invocation with the
- * same value (`flags.WHICH`: the command; `flags.FULL_REFRESH`, `flags.STORE_FAILURES`: "true" or
- * "false").
+ * The name under which a compile's read of dbt's `flags.<name>` is recorded with the environment
+ * variables it read: a compile that read one is reused only by an invocation with the same value
+ * (`WHICH`: the command; `FULL_REFRESH`, `STORE_FAILURES`: "true" or "false").
  */
-export const WHICH_VAR = "flags.WHICH";
-export const FULL_REFRESH_VAR = "flags.FULL_REFRESH";
-export const STORE_FAILURES_VAR = "flags.STORE_FAILURES";
-const invocationFlags: Record<string, string> = {
-  [WHICH_VAR]: "run",
-  [FULL_REFRESH_VAR]: "false",
-  [STORE_FAILURES_VAR]: "false",
-};
+export const flagVar = (name: string): string => `flags.${name}`;
+const invocationFlags: Record<string, string> = {};
 
 /**
  * The command this process runs, as dbt's `flags.WHICH` names it (`ls` is `list`), and its
@@ -160,12 +153,14 @@ export function setInvocationCommand(
   command: string,
   flags: { fullRefresh?: boolean; storeFailures?: boolean } = {},
 ): void {
-  invocationFlags[WHICH_VAR] = command === "ls" ? "list" : command;
-  invocationFlags[FULL_REFRESH_VAR] = String(flags.fullRefresh === true);
-  invocationFlags[STORE_FAILURES_VAR] = String(flags.storeFailures === true);
+  invocationFlags[flagVar("WHICH")] = command === "ls" ? "list" : command;
+  invocationFlags[flagVar("FULL_REFRESH")] = String(flags.fullRefresh === true);
+  invocationFlags[flagVar("STORE_FAILURES")] = String(flags.storeFailures === true);
 }
+// Until a command says otherwise: dbt's defaults.
+setInvocationCommand("run");
 
-/** The environment a compile reads: the process's, and the invocation flags (see {@link WHICH_VAR}). */
+/** The environment a compile reads: the process's, and the invocation flags (see {@link flagVar}). */
 export function invocationEnv(): NodeJS.ProcessEnv {
   return { ...process.env, ...invocationFlags };
 }

@@ -9,6 +9,7 @@ import {
   invocationListings,
   readCachedContext,
   recordingEnv,
+  flagVar,
   invocationEnv,
   setInvocationCommand,
   RUN_ID_PLACEHOLDER,
@@ -192,7 +193,7 @@ async function loadAndCompile(
     env: env.env,
     runId: RUN_ID_PLACEHOLDER,
     dialect,
-    flag: (name) => env.env[`flags.${name}`],
+    flag: (name) => env.env[flagVar(name)],
     ...(memo ? { memo: memo.models } : {}),
   });
   diagnostics.push(...compiled.diagnostics);

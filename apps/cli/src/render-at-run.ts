@@ -2,7 +2,7 @@ import type { CompiledNode, QueryRows } from "@sluice/compiler";
 import type { Diagnostic } from "@sluice/project";
 import type { RenderAtRun } from "@sluice/runner";
 import type { GlobalArgs, Io } from "./command.js";
-import { invocationEnv, RUN_ID_PLACEHOLDER, withRunId } from "./compile-cache.js";
+import { flagVar, invocationEnv, RUN_ID_PLACEHOLDER, withRunId } from "./compile-cache.js";
 import type { ProjectContext } from "./project-context.js";
 
 /**
@@ -32,7 +32,7 @@ export async function renderAtRunFor(
         env: process.env,
         runId: RUN_ID_PLACEHOLDER,
         dialect: ctx.dialect,
-        flag: (name) => invocationEnv()[`flags.${name}`],
+        flag: (name) => invocationEnv()[flagVar(name)],
       },
       node,
       rename ? (sql) => query(rename(sql)) : query,
