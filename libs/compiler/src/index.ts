@@ -9,6 +9,7 @@ export type { SelectOptions } from "./graph/select.js";
 export { dialectFor } from "./target/dialect-for.js";
 export {
   nodeChecksums,
+  sharedNodeChecksums,
   macroBlocks,
   macrosUsed,
   checksumParts,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { macroBlocks, macrosUsed, nodeChecksums, sha256, stableJson } from "@sluice/compiler";
+import { macroBlocks, macrosUsed, sharedNodeChecksums, sha256, stableJson } from "@sluice/compiler";
 import type { CompiledNode, CompiledProject, NodeChecksums } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { dbtRelationName, dbtSchemas, dbtUniqueId } from "./dbt-ids.js";
@@ -53,7 +53,7 @@ export interface ManifestEntry {
  * The manifest entries (see {@link dbtManifest}) of the nodes in `ids` (default: every node), in
  * the compiled project's order, one at a time: a caller that serializes each as it comes never
  * holds every entry's object (at 10,000 models, hundreds of MB). Only those nodes' checksums are
- * computed.
+ * computed, and only if this process has not computed them for `compiled` already.
  */
 export function* dbtNodeEntries(
   project: Project,
@@ -63,7 +63,8 @@ export function* dbtNodeEntries(
 ): Generator<ManifestEntry> {
   const pkg = compiled.projectName;
   const uid = (id: string) => dbtUniqueId(id, pkg);
-  const checksums = nodeChecksums(project, compiled, ids);
+  // Those a `--state` comparison of the same command computed are not hashed again.
+  const checksums = sharedNodeChecksums(project, compiled, ids);
   const macros = macrosUsed(project, compiled, ids);
   const rawCode = new Map<string, string>([
     ...project.models.map((m) => [m.path, m.text] as const),

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { nodeChecksums, packChecksums } from "@sluice/compiler";
+import { packChecksums, sharedNodeChecksums } from "@sluice/compiler";
 import type { CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { readKeyed, writeKeyed, writeKeyedText } from "./keyed-file.js";
@@ -100,7 +100,8 @@ export function cachedChecksums(
   const sums = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
   if (sums) return sums;
   const out = new Map<string, string>();
-  for (const [id, s] of nodeChecksums(project, compiled)) out.set(id, packChecksums(s));
+  // Hashed once per process: a manifest written next by the same command reuses them.
+  for (const [id, s] of sharedNodeChecksums(project, compiled)) out.set(id, packChecksums(s));
   if (key) keepUnder(file, key, [...out]);
   return out;
 }
@@ -115,7 +116,14 @@ function sidecarChecksums(
   compiled: CompiledProject,
 ): Map<string, string> | undefined {
   const sidecar = readStateSidecar(targetDir);
+  // The key first: a sidecar of another compile is not parsed (5 MB at 10,000 models).
   if (sidecar?.key.compile !== compileKeyOf(compileKey)) return undefined;
-  const rows = new Map(sidecar.body.nodes.map((r: NodeRow) => [r[0], r[1]]));
+  let body: SidecarBody;
+  try {
+    body = sidecar.body();
+  } catch {
+    return undefined;
+  }
+  const rows = new Map(body.nodes.map((r: NodeRow) => [r[0], r[1]]));
   return compiled.nodes.every((n) => rows.has(n.id)) ? rows : undefined;
 }

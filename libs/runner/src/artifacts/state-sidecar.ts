@@ -88,13 +88,19 @@ export function writeStateSidecar(dir: string, key: SidecarKey, body: SidecarBod
   writeKeyed(path.join(dir, STATE_SIDECAR), JSON.stringify(key), body);
 }
 
-/** `<dir>/manifest.state.json`'s key and body, or undefined when missing or unreadable. */
-export function readStateSidecar(dir: string): { key: SidecarKey; body: SidecarBody } | undefined {
+/**
+ * `<dir>/manifest.state.json`'s key and its body, parsed on demand (a reader that only needed
+ * the key parses nothing more); undefined when missing or unreadable. `body()` throws when the
+ * body is not JSON.
+ */
+export function readStateSidecar(
+  dir: string,
+): { key: SidecarKey; body: () => SidecarBody } | undefined {
   const kept = readKeyed(path.join(dir, STATE_SIDECAR));
   try {
     const key = kept && (JSON.parse(kept.key) as SidecarKey);
     if (key?.format !== FORMAT) return undefined;
-    return { key, body: kept!.value() as SidecarBody };
+    return { key, body: () => kept!.value() as SidecarBody };
   } catch {
     return undefined;
   }

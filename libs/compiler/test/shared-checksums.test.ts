@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { compileProject, nodeChecksums, sharedNodeChecksums } from "../src/index.js";
+import { fakeDialect } from "./fake-dialect.js";
+import { model, project, rawEvents } from "./fixture-project.js";
+
+const files = (report: string) =>
+  project({
+    config: { "model-paths": ["models"] },
+    models: [
+      model("models/stg.sql", "select line from {{ source('raw','events') }}"),
+      model("models/daily.sql", "select line, 1 as n from {{ ref('stg') }}"),
+      model("models/report.sql", report),
+    ],
+    sources: [rawEvents()],
+  });
+const compile = (p: ReturnType<typeof files>) => {
+  const c = compileProject(p, { runId: "r1", dialect: fakeDialect() });
+  expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return c;
+};
+const REPORT = "select * from {{ ref('daily') }}";
+
+describe("sharedNodeChecksums", () => {
+  it("gives nodeChecksums' values, of the nodes asked for, in the compiled project's order", () => {
+    const p = files(REPORT);
+    const c = compile(p);
+    const some = new Set(["model.report", "model.stg", "model.nowhere"]);
+    expect([...sharedNodeChecksums(p, c, some)]).toEqual([...nodeChecksums(p, c, some)]);
+    expect([...sharedNodeChecksums(p, c)]).toEqual([...nodeChecksums(p, c)]);
+    expect([...sharedNodeChecksums(p, c, some).keys()]).toEqual(
+      ["source.raw.events", "model.stg", "model.report"].filter((id) => some.has(id)),
+    );
+  });
+
+  it("hashes a node once per compiled project: a second call returns the same objects", () => {
+    const p = files(REPORT);
+    const c = compile(p);
+    const first = sharedNodeChecksums(p, c, new Set(["model.daily"]));
+    const all = sharedNodeChecksums(p, c);
+    expect(all.get("model.daily")).toBe(first.get("model.daily"));
+    expect(sharedNodeChecksums(p, c).get("model.report")).toBe(all.get("model.report"));
+    // A fresh computation makes new objects of the same values.
+    expect(nodeChecksums(p, c).get("model.report")).not.toBe(all.get("model.report"));
+  });
+
+  it("keeps nothing across compiled projects: a changed model's new compile has its new body", () => {
+    const before = files(REPORT);
+    const old = sharedNodeChecksums(before, compile(before));
+    const now = files(`${REPORT} where line is not null`);
+    const current = sharedNodeChecksums(now, compile(now));
+    expect(current.get("model.report")!.body).not.toBe(old.get("model.report")!.body);
+    expect(current.get("model.daily")).toEqual(old.get("model.daily"));
+  });
+});
