@@ -5,6 +5,7 @@ import { readSluiceRunResults } from "./dbt-run-results.js";
 import type { SluiceRunResults } from "./dbt-run-results.js";
 import type { SluiceNodeMeta } from "./dbt-manifest.js";
 import { sluiceNodeId } from "./dbt-ids.js";
+import { scanManifest } from "./manifest-scan.js";
 import { cachedManifestNodes } from "./state-cache.js";
 import type { StateNodes } from "./state-nodes.js";
 import { nodeRow } from "./state-sidecar.js";
@@ -90,9 +91,24 @@ export async function readRunState(
   };
 }
 
-/** The nodes (and sources) of a manifest, as rows (see `NodeRow`). */
+/**
+ * The nodes (and sources) of a manifest, as rows (see `NodeRow`): from a scan of the fields
+ * they need (see manifest-scan.ts), or from the whole file parsed when the scan does not take
+ * the file on.
+ */
 async function readManifestRows(manifestFile: string): Promise<SidecarBody> {
-  const manifest = (await readJson(manifestFile, true)) as {
+  return manifestRows(
+    manifestFile,
+    scanManifest(manifestFile) ?? (await readJson(manifestFile, true)),
+  );
+}
+
+/**
+ * The rows of a parsed manifest (or of what {@link scanManifest} kept of it): a
+ * {@link StateError} when it is not a v12-shaped manifest.
+ */
+export function manifestRows(manifestFile: string, parsed: unknown): SidecarBody {
+  const manifest = parsed as {
     metadata?: { dbt_schema_version?: string; adapter_type?: string };
     nodes?: Record<string, ManifestNode>;
     sources?: Record<string, ManifestNode>;
