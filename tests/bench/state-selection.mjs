@@ -27,6 +27,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -56,6 +57,11 @@ try {
     `${last}.sql`,
   );
   appendFileSync(changed, "\nunion all select * from (select 1) where false\n");
+  // Dated a minute back: a file changed within 2 s of a compile is racy, and a racy compile keeps
+  // no partial_parse.json, so its sidecar would name no compile and the "first time, with
+  // sidecar" case would hash the whole project (as the cold case does) instead of reading it.
+  const aMinuteAgo = new Date(Date.now() - 60_000);
+  utimesSync(changed, aMinuteAgo, aMinuteAgo);
   sluice(root, ["compile"]); // warm the compile memo for the edited project
   const plainLs = () => sluice(root, ["ls", "--format", "name", "--select", `${last}+`]);
   /** ls with the state, checked to select exactly the changed model (whatever it read). */
