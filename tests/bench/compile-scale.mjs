@@ -8,8 +8,9 @@
 // and the cold compile's peak RSS. Budgets at
 // 10k on a quiet 2-core machine: cold < 1.5 s, no change < 0.2 s, one change < 0.3 s, ls < 0.3 s,
 // peak RSS < 600 MB; and time linear in size (ms per model printed for each size, and its ratio
-// to the smallest size's). Each row also gives the CPU seconds (user + system) of the command:
-// on a shared machine wall time grows with the other load, CPU time much less.
+// to the smallest size's, for the cold compile and for each warm figure by wall and CPU time).
+// Each row also gives the CPU seconds (user + system) of the command: on a shared machine wall
+// time grows with the other load, CPU time much less; the load average is printed per size.
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +20,7 @@ import { modelName, writeAgedSyntheticProject } from "./synthetic-project.mjs";
 const sizes = process.argv.slice(2).map(Number);
 if (sizes.length === 0) sizes.push(1000, 10000, 50000);
 
+/** Per size: each figure's ms per model, for the linearity ratios. */
 const perModel = [];
 for (const n of sizes) {
   const root = mkdtempSync(path.join(os.tmpdir(), "sluice-scale-"));
@@ -41,8 +43,20 @@ for (const n of sizes) {
     const lsArgs = ["ls", "--select", `+${modelName(n - 1)}`];
     const lsFirst = sluice(root, lsArgs);
     const ls = medianRun(3, () => sluice(root, lsArgs));
-    perModel.push([n, cold.ms / n]);
+    perModel.push([
+      n,
+      {
+        cold: cold.ms / n,
+        "no-change": noChange.ms / n,
+        "no-change CPU": noChange.cpuMs / n,
+        "one change": oneChange.ms / n,
+        "one change CPU": oneChange.cpuMs / n,
+        "ls warm": ls.ms / n,
+        "ls warm CPU": ls.cpuMs / n,
+      },
+    ]);
     report(`compile, ${n.toLocaleString("en-US")} models`, {
+      "load average (1 min) at the end": os.loadavg()[0],
       "cold compile ms": cold.ms,
       "cold compile CPU ms": cold.cpuMs,
       "no-change compile ms": noChange.ms,
@@ -62,8 +76,9 @@ for (const n of sizes) {
 }
 if (perModel.length > 1) {
   const [n0, base] = perModel[0];
-  report(
-    `linearity (cold ms per model / ms per model at ${n0.toLocaleString("en-US")}; 1 is linear)`,
-    Object.fromEntries(perModel.map(([n, v]) => [`${n} models`, v / base])),
-  );
+  for (const figure of Object.keys(base))
+    report(
+      `linearity, ${figure} (ms per model / ms per model at ${n0.toLocaleString("en-US")}; 1 is linear)`,
+      Object.fromEntries(perModel.map(([n, v]) => [`${n} models`, v[figure] / base[figure]])),
+    );
 }

@@ -120,6 +120,22 @@ describe("compile memo", () => {
     expect(r.compiled.nodes.find((n) => n.id === "model.e")!.sql).toContain("select 2 as one");
   });
 
+  it("the memo a warm compile leaves serves the next compile as a cold one's does", () => {
+    const sql = "select {{ cents('x') }} as c, 2 as two from {{ source('raw', 'events') }}";
+    const cold: CompileMemo = { previous: {}, next: {} };
+    compile(shop(), {}, cold);
+    const warm: CompileMemo = { previous: JSON.parse(JSON.stringify(cold.next)), next: {} };
+    compile(shop({ a: sql }), {}, warm);
+    expect(warm.rendered).toEqual(["model.a"]);
+    // Reused nodes stay in the memo: the compile after the edit renders nothing.
+    const again: CompileMemo = { previous: JSON.parse(JSON.stringify(warm.next)), next: {} };
+    compile(shop({ a: sql }), {}, again);
+    expect(again).toMatchObject({ parsed: [], rendered: [], tested: [] });
+    const fresh: CompileMemo = { previous: {}, next: {} };
+    compile(shop({ a: sql }), {}, fresh);
+    expect(JSON.stringify(warm.next)).toBe(JSON.stringify(fresh.next));
+  });
+
   it("a model with a diagnostic is not memoized", () => {
     const a = "{{ config(materialised='table') }} select 1 as c";
     const r = recompile({ a }, { a });

@@ -179,10 +179,17 @@ export class MemoBook {
     );
   }
 
-  /** The memoized node of a reused parse whose dependencies look the same; else undefined. */
+  /**
+   * The memoized node of a reused parse whose dependencies look the same (kept in the next memo
+   * too, for the compile after this one); else undefined.
+   */
   node(id: string, deps: string): { node: CompiledNode; bare: string } | undefined {
     const output = this.reused.has(id) ? this.memo.previous[id]?.output : undefined;
-    if (output?.deps === deps) return output;
+    if (output?.deps === deps) {
+      const entry = this.memo.next[id];
+      if (entry) entry.output = output;
+      return output;
+    }
     this.memo.rendered!.push(id);
     return undefined;
   }

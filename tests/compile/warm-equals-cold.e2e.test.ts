@@ -1,0 +1,179 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot, runSluice } from "../support/cli.js";
+
+/**
+ * A warm compile (partial_parse.json, compile_memo.json, the manifest index and the statement
+ * files of the previous compile all reused) writes exactly what a cold compile of the same files
+ * writes (#14). A seeded sequence of random edits to a synthetic project (model SQL, a same-size
+ * edit, the macro, the var, a YAML test list, a model added, renamed, deleted), each round
+ * compiled warm, then cold into a fresh target/ of the same folder (compiled SQL holds absolute
+ * paths), and the two target/ folders compared file by file.
+ */
+const MODELS = 120;
+const ROUNDS = 10;
+
+/** Deterministic pseudo-random numbers in [0, 1) (xorshift32): the same edits on every run. */
+function random(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), (x >>> 0) / 2 ** 32);
+}
+
+/**
+ * Everything compile writes under `target`, by relative path, to compare. Left out: what says
+ * when or by which invocation it was written (the manifest's `generated_at`, `invocation_id`
+ * and `created_at`, which a warm compile keeps for unchanged nodes as dbt does; the replay and
+ * stamp files; the manifest index, whose offsets follow `created_at`'s digits; the headers of the
+ * partial-parse cache and the state sidecar, which hold file times and the manifest's digest).
+ */
+async function targetFiles(target: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(target, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const rel = path.relative(target, path.join(entry.parentPath, entry.name));
+    if (/^(replay\/|\.artifacts-stamp$|\.manifest-index\.json$)/.test(rel)) continue;
+    const text = await readFile(path.join(target, rel), "utf8");
+    if (rel === "manifest.json")
+      out[rel] = text.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
+    else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);
+    else if (rel === "partial_parse.json") {
+      // The listing the cache is valid for, then the cached compile.
+      const newline = text.indexOf("\n");
+      const { snapshot } = JSON.parse(text.slice(0, newline)) as { snapshot: string };
+      out[rel] = `${snapshot}${text.slice(newline)}`;
+    } else out[rel] = text;
+  }
+  return out;
+}
+
+/** Where two texts part, as a short excerpt of each (the texts can be MB). */
+function firstDifference(a = "<missing>", b = "<missing>"): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `at ${i}: warm …${a.slice(i - 60, i + 60)}… cold …${b.slice(i - 60, i + 60)}…`;
+}
+
+describe("a warm compile writes what a cold compile writes (#14)", () => {
+  let dir: string;
+  const compile = async (): Promise<void> => {
+    const run = await runSluice(["--project-dir", dir, "compile"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+  };
+  const file = (rel: string): string => path.join(dir, rel);
+  const modelFile = (i: number): string =>
+    `models/${i < 100 ? "staging" : "marts"}/f${String(Math.floor(i / 100)).padStart(4, "0")}/m_${i}.sql`;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "sluice-warm-"));
+    const made = spawnSync(process.execPath, [
+      path.join(repoRoot, "tests/bench/synthetic-project.mjs"),
+      String(MODELS),
+      dir,
+    ]);
+    expect(made.status).toBe(0);
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("after each round of random edits, target/ equals a cold compile's, file by file", async () => {
+    const next = random(14);
+    const pick = (n: number): number => Math.floor(next() * n);
+    /** Models this test added (nothing refs them): the ones it may rename or delete. */
+    const added: string[] = [];
+    let edits = 0;
+    const edit = async (rel: string, change: (text: string) => string): Promise<void> =>
+      writeFile(file(rel), change(await readFile(file(rel), "utf8")));
+    const kinds: Record<string, () => Promise<void>> = {
+      "model SQL": () => edit(modelFile(pick(MODELS)), (t) => `${t}-- edit ${edits}\n`),
+      // Same size, same second: only the modification time (and the text) tell.
+      "model SQL, same size": () =>
+        edit(modelFile(100 + pick(MODELS - 100)), (t) =>
+          t.replace(
+            /< \{\{ scale \}\}|> \{\{ scale \}\}/,
+            (op) => (op[0] === "<" ? ">" : "<") + op.slice(1),
+          ),
+        ),
+      macro: () =>
+        edit("macros/cents.sql", (t) =>
+          t.replace(/as bigint|\+ \d+ as bigint/, `+ ${edits} as bigint`),
+        ),
+      var: () =>
+        edit("sluice.yml", (t) => t.replace(/amount_scale: \d+/, `amount_scale: ${edits}`)),
+      "YAML tests": () =>
+        edit(`models/marts/f0001/schema.yml`, (t) => {
+          const lists = ["[not_null, unique]", "[not_null]", "[unique]"];
+          let k = 0;
+          const target = pick(20);
+          return t.replace(/tests: \[[a-z_, ]+\]/g, (list) =>
+            k++ === target ? `tests: ${lists[(lists.indexOf(list.slice(7)) + 1) % 3]}` : list,
+          );
+        }),
+      "model added": async () => {
+        const rel = `models/marts/f0001/extra_${edits}.sql`;
+        await writeFile(file(rel), `select id, amount from {{ ref('m_${pick(MODELS)}') }}\n`);
+        added.push(rel);
+      },
+      "model renamed": async () => {
+        const from = added.splice(pick(added.length), 1)[0];
+        if (from === undefined) return;
+        const to = `models/staging/f0000/renamed_${edits}.sql`;
+        await rename(file(from), file(to));
+        added.push(to);
+      },
+      "model deleted": async () => {
+        const gone = added.splice(pick(added.length), 1)[0];
+        if (gone !== undefined) await rm(file(gone));
+      },
+    };
+    await compile();
+    const names = Object.keys(kinds);
+    const done: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const count = 1 + pick(3);
+      for (let k = 0; k < count; k++) {
+        const kind = names[pick(names.length)]!;
+        edits += 1;
+        await kinds[kind]!();
+        done.push(kind);
+      }
+      // Every other round the edits are aged past the racy window, so the caches are written.
+      if (round % 2 === 0) {
+        const aged = new Date(Date.now() - 10_000 + round);
+        for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
+          if (entry.isFile() && !entry.parentPath.includes(`${path.sep}target`))
+            await utimes(path.join(entry.parentPath, entry.name), aged, aged);
+      }
+      await compile();
+      const warm = await targetFiles(file("target"));
+      await rename(file("target"), file("target.warm"));
+      await compile();
+      const cold = await targetFiles(file("target"));
+      await rm(file("target"), { recursive: true });
+      await rename(file("target.warm"), file("target"));
+      // Edits in the racy window (files changed < 2 s before the compile read them): the
+      // partial-parse cache is not written, and the warm target keeps the previous one, valid
+      // for another listing of the files (never used). Compared when both are valid for these.
+      const listing = (text?: string) => text?.slice(0, text.indexOf("\n"));
+      if (listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])) {
+        delete warm["partial_parse.json"];
+        delete cold["partial_parse.json"];
+      }
+      const differ = Object.keys({ ...warm, ...cold })
+        .filter((f) => warm[f] !== cold[f])
+        .map((f) => `${f}: ${firstDifference(warm[f], cold[f])}`);
+      expect({ round, edits: done.slice(-count), differ }).toEqual({
+        round,
+        edits: done.slice(-count),
+        differ: [],
+      });
+      expect(Object.keys(warm).length).toBeGreaterThan(3 * MODELS);
+    }
+    // The seed reaches every kind of edit.
+    expect(new Set(done)).toEqual(new Set(names));
+  }, 600_000);
+});
