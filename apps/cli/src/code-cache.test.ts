@@ -91,5 +91,11 @@ describe("installCodeCache", () => {
     const second = install(sourceDir, cacheDir);
     expect([load(a), load(b)]).toEqual(["a", "b"]);
     expect(second.stats).toEqual({ fromCache: 2, compiled: 0, rejected: 0 });
+    second.uninstall();
+
+    const bundleOnly = installCodeCache({ sourceDir, cacheDir, packages: false });
+    hooks.push(bundleOnly.uninstall);
+    expect([load(a), load(b)]).toEqual(["a", "b"]);
+    expect(bundleOnly.stats).toEqual({ fromCache: 0, compiled: 0, rejected: 0 });
   });
 });

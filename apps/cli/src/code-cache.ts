@@ -31,6 +31,11 @@ export interface CodeCacheOptions {
   sourceDir: string;
   /** Where cache files are kept (created on first save). */
   cacheDir: string;
+  /**
+   * Also cache package files under `node_modules` (default true); false caches the bundle only,
+   * for tests/bench/code-cache.mjs to measure what they save.
+   */
+  packages?: boolean;
 }
 
 /** What the cache did in this process. */
@@ -75,7 +80,7 @@ export function installCodeCache(options: CodeCacheOptions): {
     content: string,
     filename: string,
   ): unknown {
-    const key = cacheKey(sourceDir, filename, content);
+    const key = cacheKey(sourceDir, filename, content, options.packages ?? true);
     if (key === undefined) return original.call(this, content, filename);
     const { size, mtimeMs } = statSync(filename);
     const cacheFile = path.join(options.cacheDir, `${key}.${size}-${Math.trunc(mtimeMs)}.v8`);
@@ -117,9 +122,18 @@ export function installCodeCache(options: CodeCacheOptions): {
  * The name a file's cache goes by (before its size and time), or undefined for a file the cache
  * leaves alone: neither in `sourceDir` nor a package file, or a package file using `import()`.
  */
-function cacheKey(sourceDir: string, filename: string, content: string): string | undefined {
+function cacheKey(
+  sourceDir: string,
+  filename: string,
+  content: string,
+  packages: boolean,
+): string | undefined {
   if (path.dirname(filename) === sourceDir) return path.basename(filename);
-  if (!filename.includes(`${path.sep}node_modules${path.sep}`) || /\bimport\s*\(/.test(content))
+  if (
+    !packages ||
+    !filename.includes(`${path.sep}node_modules${path.sep}`) ||
+    /\bimport\s*\(/.test(content)
+  )
     return undefined;
   const hash = createHash("sha1").update(filename).digest("hex").slice(0, 12);
   return `${path.basename(filename)}.${hash}`;
