@@ -138,7 +138,8 @@ describe("every AWS call of an insert_overwrite run, failing or killed", () => {
         };
         if (rules.calls[0]!.left === 0) break;
         if (child.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 5));
+        // The endpoint holds the answer of the call that fired: nothing moves while this waits.
+        await new Promise((r) => setTimeout(r, 25));
       }
       child.kill("SIGKILL");
       await check(`SIGKILL after ${label} (call ${nth} of ${api})`, await child.done, [137]);

@@ -64,11 +64,17 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
   );
   const glue = saved === undefined ? new GlueCatalog() : GlueCatalog.restore(saved);
   let dirty = false;
+  // Polls (GetQueryExecution) mark the catalog dirty too, since a query may have changed it: a
+  // catalog whose text did not change is not written again (a build polls every few ms).
+  let written = saved === undefined ? undefined : JSON.stringify(saved);
   const write = async () => {
     if (!dirty) return;
     dirty = false;
-    await writeFile(`${catalogFile}.tmp`, JSON.stringify(glue.snapshot()));
+    const text = JSON.stringify(glue.snapshot());
+    if (text === written) return;
+    await writeFile(`${catalogFile}.tmp`, text);
     await rename(`${catalogFile}.tmp`, catalogFile);
+    written = text;
   };
   // One save at a time: the interval's and close()'s raced on the .tmp file (ENOENT on rename).
   let saving = Promise.resolve();

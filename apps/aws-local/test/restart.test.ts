@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-glue";
 import { expect, it } from "vitest";
 import { startAthenaLocal } from "../src/index.js";
+import { localAws } from "./helpers.js";
 
 it("keeps the Glue catalog across a restart on the same dir, like the buckets", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "aws-local-restart-"));
@@ -39,5 +40,36 @@ it("keeps the Glue catalog across a restart on the same dir, like the buckets", 
     await second.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it("writes the catalog again only when it changed, not on every poll of a query", async () => {
+  const aws = await localAws();
+  const file = path.join(aws.dir, ".aws-local", "glue.json");
+  const mtime = () =>
+    stat(file).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
+  const saved = async (after: number | undefined) => {
+    for (let i = 0; i < 100 && (await mtime()) === after; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    return mtime();
+  };
+  try {
+    await aws.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "db" } }));
+    const first = await saved(undefined);
+    expect(first).toBeDefined();
+    for (let i = 0; i < 3; i++)
+      expect((await aws.query("select 1")).Status?.State).toBe("SUCCEEDED");
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await mtime()).toBe(first);
+    // A query that changes the catalog is saved, though only Athena calls were made.
+    const created = await aws.query("create database other");
+    expect(created.Status?.State).toBe("SUCCEEDED");
+    expect(await saved(first)).not.toBe(first);
+    expect(JSON.stringify(JSON.parse(await readFile(file, "utf8")))).toContain("other");
+  } finally {
+    await aws.close();
   }
 });

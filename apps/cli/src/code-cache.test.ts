@@ -66,4 +66,36 @@ describe("installCodeCache", () => {
     expect(load(file)).toBe("new");
     expect(second.stats.fromCache).toBe(0);
   });
+
+  it("caches package files under node_modules by their path, but not one that uses import()", () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "sluice-code-cache-"));
+    const sourceDir = path.join(root, "bundle");
+    const cacheDir = path.join(sourceDir, ".v8-cache");
+    const packages = ["a", "b"].map((name) => path.join(root, "node_modules", name));
+    for (const dir of packages) mkdirSync(dir, { recursive: true });
+    const [a, b] = packages.map((dir) => path.join(dir, "index.js")) as [string, string];
+    writeFileSync(a, "module.exports = 'a';\n");
+    writeFileSync(b, "module.exports = 'b';\n");
+    const lazy = path.join(packages[0]!, "lazy.js");
+    writeFileSync(lazy, "module.exports = () => import('node:path');\n");
+
+    const first = install(sourceDir, cacheDir);
+    expect([load(a), load(b), typeof load(lazy)]).toEqual(["a", "b", "function"]);
+    expect(first.stats).toEqual({ fromCache: 0, compiled: 2, rejected: 0 });
+    first.save();
+    const names = readdirSync(cacheDir);
+    expect(names).toHaveLength(2);
+    expect(names.every((n) => /^index\.js\.[0-9a-f]{12}\.\d+-\d+\.v8$/.test(n))).toBe(true);
+    first.uninstall();
+
+    const second = install(sourceDir, cacheDir);
+    expect([load(a), load(b)]).toEqual(["a", "b"]);
+    expect(second.stats).toEqual({ fromCache: 2, compiled: 0, rejected: 0 });
+    second.uninstall();
+
+    const bundleOnly = installCodeCache({ sourceDir, cacheDir, packages: false });
+    hooks.push(bundleOnly.uninstall);
+    expect([load(a), load(b)]).toEqual(["a", "b"]);
+    expect(bundleOnly.stats).toEqual({ fromCache: 0, compiled: 0, rejected: 0 });
+  });
 });

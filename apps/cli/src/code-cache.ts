@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import path from "node:path";
@@ -16,15 +17,25 @@ import { Script } from "node:vm";
  * its source file's name, size and modification time, and V8 checks its own version and flags: a
  * rebuilt or edited bundle compiles afresh. Unwritable cache folders are skipped silently.
  *
+ * The packages the bundle leaves external (CommonJS files under a `node_modules` folder: the AWS
+ * SDK clients alone are ~1.5 MB that every Athena command compiles) are cached the same way, named
+ * also by a hash of their path, since many share a name (`index.js`).
+ *
  * Cached files cannot use `import()` (Node 20 loses a script's dynamic-import callback when it
  * comes from cached data): the bundle turns its dynamic imports of external packages into
- * `require` (rolldown's `dynamicImportInCjs: false`).
+ * `require` (rolldown's `dynamicImportInCjs: false`), and a package file whose text holds
+ * `import(` compiles as Node would without the hook.
  */
 export interface CodeCacheOptions {
-  /** Only files directly in this folder are cached (the bundle). */
+  /** Files directly in this folder are cached (the bundle), and package files under `node_modules`. */
   sourceDir: string;
   /** Where cache files are kept (created on first save). */
   cacheDir: string;
+  /**
+   * Also cache package files under `node_modules` (default true); false caches the bundle only,
+   * for tests/bench/code-cache.mjs to measure what they save.
+   */
+  packages?: boolean;
 }
 
 /** What the cache did in this process. */
@@ -69,12 +80,10 @@ export function installCodeCache(options: CodeCacheOptions): {
     content: string,
     filename: string,
   ): unknown {
-    if (path.dirname(filename) !== sourceDir) return original.call(this, content, filename);
+    const key = cacheKey(sourceDir, filename, content, options.packages ?? true);
+    if (key === undefined) return original.call(this, content, filename);
     const { size, mtimeMs } = statSync(filename);
-    const cacheFile = path.join(
-      options.cacheDir,
-      `${path.basename(filename)}.${size}-${Math.trunc(mtimeMs)}.v8`,
-    );
+    const cacheFile = path.join(options.cacheDir, `${key}.${size}-${Math.trunc(mtimeMs)}.v8`);
     const cachedData = readOrUndefined(cacheFile);
     const script = new Script(wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
     const cached = cachedData !== undefined && !script.cachedDataRejected;
@@ -107,6 +116,27 @@ export function installCodeCache(options: CodeCacheOptions): {
     process.off("exit", save);
   };
   return { save, stats, uninstall };
+}
+
+/**
+ * The name a file's cache goes by (before its size and time), or undefined for a file the cache
+ * leaves alone: neither in `sourceDir` nor a package file, or a package file using `import()`.
+ */
+function cacheKey(
+  sourceDir: string,
+  filename: string,
+  content: string,
+  packages: boolean,
+): string | undefined {
+  if (path.dirname(filename) === sourceDir) return path.basename(filename);
+  if (
+    !packages ||
+    !filename.includes(`${path.sep}node_modules${path.sep}`) ||
+    /\bimport\s*\(/.test(content)
+  )
+    return undefined;
+  const hash = createHash("sha1").update(filename).digest("hex").slice(0, 12);
+  return `${path.basename(filename)}.${hash}`;
 }
 
 function readOrUndefined(file: string): Buffer | undefined {
