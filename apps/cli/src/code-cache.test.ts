@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -67,7 +67,7 @@ describe("installCodeCache", () => {
     expect(second.stats.fromCache).toBe(0);
   });
 
-  it("caches package files under node_modules by their path, but not one that uses import()", () => {
+  it("caches package files under node_modules by their path and text, but not one that uses import()", () => {
     const root = mkdtempSync(path.join(os.tmpdir(), "sluice-code-cache-"));
     const sourceDir = path.join(root, "bundle");
     const cacheDir = path.join(sourceDir, ".v8-cache");
@@ -85,13 +85,22 @@ describe("installCodeCache", () => {
     first.save();
     const names = readdirSync(cacheDir);
     expect(names).toHaveLength(2);
-    expect(names.every((n) => /^index\.js\.[0-9a-f]{12}\.\d+-\d+\.v8$/.test(n))).toBe(true);
+    expect(names.every((n) => /^index\.js\.[0-9a-f]{16}\.\d+-\d+\.v8$/.test(n))).toBe(true);
     first.uninstall();
 
     const second = install(sourceDir, cacheDir);
     expect([load(a), load(b)]).toEqual(["a", "b"]);
     expect(second.stats).toEqual({ fromCache: 2, compiled: 0, rejected: 0 });
     second.uninstall();
+
+    // An upgraded package file with the same size and modification time: compiled afresh.
+    const { atime, mtime } = statSync(a);
+    writeFileSync(a, "module.exports = 'A';\n");
+    utimesSync(a, atime, mtime);
+    const third = install(sourceDir, cacheDir);
+    expect(load(a)).toBe("A");
+    expect(third.stats.fromCache).toBe(0);
+    third.uninstall();
 
     const bundleOnly = installCodeCache({ sourceDir, cacheDir, packages: false });
     hooks.push(bundleOnly.uninstall);

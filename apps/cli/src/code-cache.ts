@@ -19,7 +19,8 @@ import { Script } from "node:vm";
  *
  * The packages the bundle leaves external (CommonJS files under a `node_modules` folder: the AWS
  * SDK clients alone are ~1.5 MB that every Athena command compiles) are cached the same way, named
- * also by a hash of their path, since many share a name (`index.js`).
+ * also by a hash of their path and text: many share a name (`index.js`), and an installer may
+ * restore modification times, so an upgrade that keeps a file's size must still miss.
  *
  * Cached files cannot use `import()` (Node 20 loses a script's dynamic-import callback when it
  * comes from cached data): the bundle turns its dynamic imports of external packages into
@@ -135,8 +136,10 @@ function cacheKey(
     /\bimport\s*\(/.test(content)
   )
     return undefined;
-  const hash = createHash("sha1").update(filename).digest("hex").slice(0, 12);
-  return `${path.basename(filename)}.${hash}`;
+  // By text too: installers may restore a package file's modification time (tar, `cp -p`, caches),
+  // and an upgraded file that kept its size must never load the old version's bytecode.
+  const hash = createHash("sha1").update(filename).update("\0").update(content).digest("hex");
+  return `${path.basename(filename)}.${hash.slice(0, 16)}`;
 }
 
 function readOrUndefined(file: string): Buffer | undefined {
