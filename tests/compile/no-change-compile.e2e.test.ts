@@ -49,6 +49,12 @@ describe("compile writes only what changed", () => {
     expect((await mtimes(path.join(target, "run"))).size).toBe(
       [...second.keys()].filter((f) => f.startsWith(path.join(target, "run") + path.sep)).length,
     );
+    // manifest.json deleted by hand: written again, byte for byte as before.
+    const manifestFile = path.join(target, "manifest.json");
+    const manifestText = await readFile(manifestFile, "utf8");
+    await rm(manifestFile);
+    expect((await compile()).code).toBe(0);
+    expect(await readFile(manifestFile, "utf8")).toBe(manifestText);
     // Other arguments: compiled for them, not replayed.
     const one = await runSluice([
       "--project-dir",

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -9,8 +9,12 @@ import path from "node:path";
  */
 export const stampFile = (targetDir: string): string => path.join(targetDir, ".artifacts-stamp");
 
-/** The stamp of the artifacts in `targetDir`; undefined when none (never written, or rewritten since). */
+/**
+ * The stamp of the artifacts in `targetDir`; undefined when none (never written, or rewritten
+ * since) or when `manifest.json` was deleted by hand since (so the next compile writes it again).
+ */
 export function artifactsStamp(targetDir: string): string | undefined {
+  if (!existsSync(path.join(targetDir, "manifest.json"))) return undefined;
   try {
     return readFileSync(stampFile(targetDir), "utf8");
   } catch {
