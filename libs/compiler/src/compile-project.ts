@@ -17,6 +17,7 @@ import { findCycles, topologicalOrder } from "./graph/dag.js";
 import { checkOwnership } from "./ownership/check-ownership.js";
 import { locateCall } from "./render/locate.js";
 import { createRenderer } from "./render/nunjucks-env.js";
+import type { TemplatePath } from "./render/nunjucks-env.js";
 import type { DbtFlag } from "./render/dbt-context.js";
 import { dbtInputs, withSchemaMacro } from "./target/schema-macro.js";
 import { seedNode } from "./seeds/seed-nodes.js";
@@ -49,6 +50,12 @@ export interface CompileOptions {
   flag?: (name: DbtFlag) => string | undefined;
   /** Render this one model with these warehouse results (see `renderWithWarehouse`). */
   warehouse?: WarehouseAnswers;
+  /**
+   * `direct` (the default): templates made only of ref/source/config/var/macro calls, comments
+   * and `if` blocks are evaluated without nunjucks; `nunjucks`: every template is compiled by
+   * nunjucks. Both give the same bytes (tests/compile/direct-templates.test.ts).
+   */
+  templates?: TemplatePath;
 }
 
 /** Models grouped by name; a name defined twice is reported once with every path. */
@@ -120,6 +127,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
           ...(options.flag ? { flag: options.flag } : {}),
         }
       : undefined,
+    options.templates,
   );
   renderer.macroDiagnostics.forEach((d) => bag.add(d));
   const ctx: CompileContext = {

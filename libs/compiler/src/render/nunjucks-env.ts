@@ -42,6 +42,21 @@ class SimpleTemplate {
   ) {}
 }
 
+/**
+ * Whether a model file's text is of the kind the direct path evaluates without nunjucks (in a
+ * project that is not a dbt project). A render can still fall back to nunjucks, e.g. for a
+ * name that is not defined, so nunjucks gives its error.
+ */
+export const isDirectTemplate = (text: string): boolean =>
+  parseSimpleTemplate(bridgeJinja(text)) !== undefined;
+
+/**
+ * How model templates are rendered: `direct` evaluates the simple kind (see simple-template.ts)
+ * without nunjucks and compiles the rest; `nunjucks` compiles every template (what the direct
+ * path is tested against).
+ */
+export type TemplatePath = "direct" | "nunjucks";
+
 /** One nunjucks environment per compile: templates compile once, macros are globals. */
 export interface Renderer {
   /** Compile a template, or say why it does not parse. */
@@ -93,6 +108,7 @@ export function createRenderer(
   inputs: ContextInputs,
   macros: readonly MacroFile[],
   dbt?: DbtContextInputs,
+  templates: TemplatePath = "direct",
 ): Renderer {
   // dev: keep nunjucks' own error objects, which carry lineno/colno.
   const env = new nunjucks.Environment(null, {
@@ -147,7 +163,7 @@ export function createRenderer(
   // dbt projects' context members are not all plain functions of their arguments: nunjucks only.
   const compile = (file: string, text: string): CompiledTemplate | Diagnostic => {
     const source = bridgeJinja(text);
-    const parts = dbt ? undefined : parseSimpleTemplate(source);
+    const parts = dbt || templates === "nunjucks" ? undefined : parseSimpleTemplate(source);
     return parts ? new SimpleTemplate(parts, source, file) : compileNunjucks(file, text);
   };
   // The simple path, else nunjucks (compiled now if the template was simple until this render).

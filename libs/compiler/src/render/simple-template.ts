@@ -1,26 +1,32 @@
 /**
- * A fast path for the templates most models are: text, `{{ call(...) }}`, `{{ name }}` and
- * `{% set name = call(...) %}`, where a call is a global function (ref, source, config, var, a
- * macro, ...) with literal, list or name arguments and keyword arguments. Compiling such a
+ * A fast path for the templates most models are: text, comments, `{{ call(...) }}`, `{{ name }}`,
+ * `{% set name = call(...) %}` and `{% if call(...) %}...{% else %}...{% endif %}` (the
+ * `is_incremental()` blocks), where a call is a global function (ref, source, config, var, a
+ * macro, ...) with literal, list, dict or name arguments and keyword arguments. Compiling such a
  * template with nunjucks costs a parse, a JavaScript code generation and a `new Function` per
  * model (most of a 10,000-model compile); this reads it in one pass and renders it with the
- * environment's own globals, with nunjucks' semantics: `-` whitespace control, keyword
- * arguments as nunjucks passes them, output by string concatenation.
+ * environment's own globals, with nunjucks' semantics: `-` whitespace control (of comments too),
+ * keyword arguments as nunjucks passes them, output by string concatenation.
  *
- * Anything else (filters, `if`/`for`, attribute access, comments, operators, a name that is not
- * defined, a null output) is not this path's business: {@link parseSimpleTemplate} returns
- * undefined for it, and {@link renderSimpleTemplate} throws, so the caller renders with nunjucks,
- * which gives the output or the error it always gave.
+ * Anything else (filters, `elif`, `for`, attribute access, operators, a name that is not
+ * defined, a null output, an `if` condition that is not a boolean) is not this path's business:
+ * {@link parseSimpleTemplate} returns undefined for it, and {@link renderSimpleTemplate} throws,
+ * so the caller renders with nunjucks, which gives the output or the error it always gave.
  *
  * @example parseSimpleTemplate("select * from {{ ref('orders') }}")
  * // ["select * from ", { out: { call: "ref", args: [{ value: "orders" }], kwargs: [] } }]
  */
-export type SimplePart = string | { out: SimpleExpr } | { set: string; value: SimpleExpr };
+export type SimplePart =
+  | string
+  | { out: SimpleExpr }
+  | { set: string; value: SimpleExpr }
+  | { if: SimpleExpr; then: SimplePart[]; else: SimplePart[] };
 
-/** A literal value, a list, a name looked up at render time, or a call of a global. */
+/** A literal value, a list, a dict, a name looked up at render time, or a call of a global. */
 export type SimpleExpr =
   | { value: string | number | boolean }
   | { list: SimpleExpr[] }
+  | { dict: [string, SimpleExpr][] }
   | { name: string }
   | { call: string; args: SimpleExpr[]; kwargs: [string, SimpleExpr][] };
 
@@ -72,10 +78,17 @@ class CodeReader {
   }
 
   name(): string {
+    const word = this.word();
+    if (RESERVED.has(word)) throw new NotSimple();
+    return word;
+  }
+
+  /** A name or a keyword (`if`, `else`, ...). */
+  word(): string {
     this.skipSpace();
     NAME.lastIndex = this.at;
     const m = NAME.exec(this.text);
-    if (!m || RESERVED.has(m[0])) throw new NotSimple();
+    if (!m) throw new NotSimple();
     this.at = NAME.lastIndex;
     return m[0];
   }
@@ -94,6 +107,7 @@ class CodeReader {
       }
       return { list };
     }
+    if (c === "{") return this.dict();
     NUMBER.lastIndex = this.at;
     const number = NUMBER.exec(this.text);
     if (number) {
@@ -117,6 +131,27 @@ class CodeReader {
       if (!this.eat(")")) throw new NotSimple();
     }
     return { call: name, args, kwargs };
+  }
+
+  /** `{'key': value, ...}` with string keys, as nunjucks builds it (an object literal). */
+  private dict(): SimpleExpr {
+    this.at++;
+    const dict: [string, SimpleExpr][] = [];
+    if (!this.eat("}")) {
+      do {
+        this.skipSpace();
+        const quote = this.text[this.at];
+        if (quote !== "'" && quote !== '"') throw new NotSimple();
+        const key = this.string(quote);
+        // An object literal's `__proto__` sets the prototype; not worth matching.
+        if (key === "__proto__" || !this.eat(":")) throw new NotSimple();
+        dict.push([key, this.expr()]);
+      } while (this.eat(","));
+      if (!this.eat("}")) throw new NotSimple();
+    }
+    // nunjucks' lexer reads `}}` as the end of the tag, whatever it closes.
+    if (this.text[this.at] === "}") throw new NotSimple();
+    return { dict };
   }
 
   /** A quoted string with nunjucks' escapes (`\n`, `\t`, `\r`, else the character itself). */
@@ -148,13 +183,17 @@ export function parseSimpleTemplate(text: string): SimplePart[] | undefined {
   }
 }
 
+/** An open `{% if %}`: the list its parts go to now, and the part it is. */
+type OpenIf = { part: Extract<SimplePart, { if: SimpleExpr }>; in: SimplePart[]; sawElse: boolean };
+
 function parse(text: string): SimplePart[] {
   const parts: SimplePart[] = [];
+  const open: OpenIf[] = [];
+  let into = parts;
   let at = 0;
   let trimLeading = false;
   while (at <= text.length) {
-    const open = text.indexOf("{", at);
-    let tag = open;
+    let tag = text.indexOf("{", at);
     while (tag !== -1 && !"{%#".includes(text[tag + 1] ?? "x")) tag = text.indexOf("{", tag + 1);
     let data = text.slice(at, tag === -1 ? text.length : tag);
     // nunjucks' lexer rejects a stray comment end in text.
@@ -162,28 +201,63 @@ function parse(text: string): SimplePart[] {
     if (trimLeading) data = data.replace(/^\s*/, "");
     trimLeading = false;
     if (tag === -1) {
-      if (data) parts.push(data);
+      if (data) into.push(data);
       break;
     }
     const kind = text[tag + 1];
-    if (kind === "#") throw new NotSimple();
     const trimBefore = text[tag + 2] === "-";
     if (trimBefore) data = data.replace(/\s*$/, "");
-    if (data) parts.push(data);
+    if (data) into.push(data);
+    if (kind === "#") {
+      // A comment runs to the first `#}`; `-#}` trims the text after it.
+      const close = text.indexOf("#}", tag + 2);
+      if (close === -1) throw new NotSimple();
+      trimLeading = text[close - 1] === "-";
+      at = close + 2;
+      continue;
+    }
     const code = new CodeReader(text, tag + 2 + (trimBefore ? 1 : 0));
     const end = kind === "{" ? "}}" : "%}";
-    if (kind === "{") parts.push({ out: code.expr() });
-    else {
-      if (code.name() !== "set") throw new NotSimple();
-      const name = code.name();
-      if (!code.eat("=") || code.peek() === "=") throw new NotSimple();
-      parts.push({ set: name, value: code.expr() });
-    }
+    if (kind === "{") into.push({ out: code.expr() });
+    else into = statement(code, into, open, parts);
     if (code.eat(`-${end}`)) trimLeading = true;
     else if (!code.eat(end)) throw new NotSimple();
     at = code.at;
   }
+  if (open.length > 0) throw new NotSimple();
   return parts;
+}
+
+/** A `{% ... %}` tag's statement: set, if, else or endif. Returns the list parts go to next. */
+function statement(
+  code: CodeReader,
+  into: SimplePart[],
+  open: OpenIf[],
+  top: SimplePart[],
+): SimplePart[] {
+  const keyword = code.word();
+  if (keyword === "set") {
+    const name = code.name();
+    if (!code.eat("=") || code.peek() === "=") throw new NotSimple();
+    into.push({ set: name, value: code.expr() });
+    return into;
+  }
+  if (keyword === "if") {
+    const part = { if: code.expr(), then: [], else: [] };
+    into.push(part);
+    open.push({ part, in: part.then, sawElse: false });
+    return part.then;
+  }
+  const current = open.at(-1);
+  if (!current) throw new NotSimple();
+  if (keyword === "else" && !current.sawElse) {
+    current.sawElse = true;
+    current.in = current.part.else;
+    return current.in;
+  }
+  if (keyword !== "endif") throw new NotSimple();
+  open.pop();
+  return open.at(-1)?.in ?? top;
 }
 
 /**
@@ -208,6 +282,11 @@ export function renderSimpleTemplate(
   const evaluate = (e: SimpleExpr): unknown => {
     if ("value" in e) return e.value;
     if ("list" in e) return e.list.map(evaluate);
+    if ("dict" in e) {
+      const dict: Record<string, unknown> = {};
+      for (const [key, value] of e.dict) dict[key] = evaluate(value);
+      return dict;
+    }
     if ("name" in e) return lookup(e.name);
     const fn = lookup(e.call);
     if (typeof fn !== "function") throw new NotSimple();
@@ -220,14 +299,23 @@ export function renderSimpleTemplate(
     }
     return (fn as (...a: unknown[]) => unknown)(...args);
   };
-  let out = "";
-  for (const part of parts) {
-    if (typeof part === "string") out += part;
-    else if ("out" in part) {
-      const value = evaluate(part.out);
-      if (value === undefined || value === null) throw new NotSimple();
-      out += value as string;
-    } else frame.set(part.set, evaluate(part.value));
-  }
-  return out;
+  const write = (list: readonly SimplePart[]): string => {
+    let out = "";
+    for (const part of list) {
+      if (typeof part === "string") out += part;
+      else if ("out" in part) {
+        const value = evaluate(part.out);
+        if (value === undefined || value === null) throw new NotSimple();
+        out += value as string;
+      } else if ("set" in part) frame.set(part.set, evaluate(part.value));
+      else {
+        // nunjucks tests the condition by Python's truthiness: a boolean means the same in both.
+        const cond = evaluate(part.if);
+        if (typeof cond !== "boolean") throw new NotSimple();
+        out += write(cond ? part.then : part.else);
+      }
+    }
+    return out;
+  };
+  return write(parts);
 }

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { macroBlocks, macrosUsed, sharedNodeChecksums, sha256, stableJson } from "@sluice/compiler";
+import { createHash, hash } from "node:crypto";
+import { macroBlocks, macrosUsed, sharedNodeChecksums, stableJson } from "@sluice/compiler";
 import type { CompiledNode, CompiledProject, NodeChecksums } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { dbtRelationName, dbtSchemas, dbtUniqueId } from "./dbt-ids.js";
@@ -24,22 +24,48 @@ export interface SluiceNodeMeta {
 
 const resourceType = (n: CompiledNode): string => n.kind;
 
-/** dbt's `columns`: a map by name. */
-const columnsOf = (n: CompiledNode) =>
-  Object.fromEntries(
-    n.columns.map((c) => [
-      c.name,
-      {
-        name: c.name,
-        description: c.description ?? "",
-        meta: {},
-        data_type: null,
-        constraints: [],
-        quote: null,
-        tags: [],
-      },
-    ]),
-  );
+/** dbt's `columns`: a map by name (a later column of the same name wins, as fromEntries does). */
+function columnsOf(n: CompiledNode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of n.columns) {
+    // Assignment would set the prototype; fromEntries defines the key.
+    if (c.name === "__proto__")
+      return Object.fromEntries(n.columns.map((d) => [d.name, column(d)]));
+    out[c.name] = column(c);
+  }
+  return out;
+}
+
+function column(c: CompiledNode["columns"][number]): Record<string, unknown> {
+  return {
+    name: c.name,
+    description: c.description ?? "",
+    meta: {},
+    data_type: null,
+    constraints: [],
+    quote: null,
+    tags: [],
+  };
+}
+
+/**
+ * `stableJson(sums)`, written directly when `sums` holds exactly the five string parts (every
+ * node's case); otherwise through stableJson. Keys in sorted order, as stableJson writes them.
+ */
+function checksumsJson(sums: NodeChecksums): string {
+  const { body, configs, contract, macros, relation } = sums;
+  if (
+    Object.keys(sums).length !== 5 ||
+    typeof body !== "string" ||
+    typeof configs !== "string" ||
+    typeof contract !== "string" ||
+    typeof macros !== "string" ||
+    typeof relation !== "string"
+  )
+    return stableJson(sums);
+  const q = JSON.stringify;
+  return `{"body":${q(body)},"configs":${q(configs)},"contract":${q(contract)},"macros":${q(macros)},"relation":${q(relation)}}`;
+}
 
 /** A node's entry in the manifest: under `nodes`, or under `sources` for a source. */
 export interface ManifestEntry {
@@ -81,12 +107,13 @@ export function* dbtNodeEntries(
       ? { checksums: checksums.get(n.id)!, location: n.location }
       : { checksums: checksums.get(n.id)! },
   });
+  // sha256 of stableJson(checksums), as before, one-shot (no Hash object per node).
   const checksum = (n: CompiledNode) => ({
     name: "sha256",
-    checksum: sha256(stableJson(checksums.get(n.id)!)),
+    checksum: hash("sha256", checksumsJson(checksums.get(n.id)!), "hex"),
   });
   const folderFqn = (n: CompiledNode): string[] => [pkg, ...n.path.split("/").slice(0, -1), n.name];
-  const head = (n: CompiledNode, fqn: string[]): Record<string, unknown> => ({
+  const head = (n: CompiledNode, id: string, fqn: string[]): Record<string, unknown> => ({
     database: null,
     schema: n.relation.schema,
     name: n.name,
@@ -94,7 +121,7 @@ export function* dbtNodeEntries(
     package_name: pkg,
     path: n.path,
     original_file_path: n.path,
-    unique_id: uid(n.id),
+    unique_id: id,
     fqn,
     description: n.description ?? "",
     columns: columnsOf(n),
@@ -104,71 +131,77 @@ export function* dbtNodeEntries(
     created_at: createdAt,
     checksum: checksum(n),
   });
+  // The keys after head's are assigned one by one in the manifest's order: Object.assign of a
+  // second literal built (and dropped) a 25-key object per node.
   for (const n of compiled.nodes) {
     if (ids && !ids.has(n.id)) continue;
+    const id = uid(n.id);
     if (n.kind === "source") {
       const [, sourceName = "", ...table] = n.id.split(".");
-      const entry = head(n, [pkg, sourceName, ...table]);
-      Object.assign(entry, {
-        source_name: sourceName,
-        source_description: "",
-        loader: "",
-        identifier: n.relation.name,
-        quoting: {},
-        loaded_at_field: null,
-        freshness: null,
-        external: n.location ? { location: n.location } : null,
-        source_meta: {},
-        config: { enabled: true },
-        patch_path: null,
-        unrendered_config: {},
-      });
-      yield { section: "sources", uid: uid(n.id), entry };
+      const entry = head(n, id, [pkg, sourceName, ...table]);
+      entry.source_name = sourceName;
+      entry.source_description = "";
+      entry.loader = "";
+      entry.identifier = n.relation.name;
+      entry.quoting = {};
+      entry.loaded_at_field = null;
+      entry.freshness = null;
+      entry.external = n.location ? { location: n.location } : null;
+      entry.source_meta = {};
+      entry.config = { enabled: true };
+      entry.patch_path = null;
+      entry.unrendered_config = {};
+      yield { section: "sources", uid: id, entry };
       continue;
     }
-    const entry = head(n, folderFqn(n));
-    Object.assign(entry, {
-      alias: n.relation.name,
-      config: {
-        enabled: true,
-        alias: null,
-        schema: n.schema,
-        database: null,
-        tags: n.tags,
-        meta: {},
-        ...(n.incrementalStrategy ? { incremental_strategy: n.incrementalStrategy } : {}),
-        ...(n.partitionedBy.length > 0 ? { partitioned_by: n.partitionedBy } : {}),
-        ...(n.severity ? { severity: n.severity.toUpperCase() } : {}),
-        ...n.config,
-        // The resolved materialization (what `--state` and `clone` read back), whatever config() said.
-        materialized: n.materialization,
-      },
-      unrendered_config: {},
-      group: null,
-      docs: { show: true, node_color: null },
-      patch_path: null,
-      build_path: null,
-      language: "sql",
-      raw_code: rawCode.get(n.path) ?? n.sql,
-      compiled_path: null,
-      compiled: true,
-      compiled_code: n.sql,
-      extra_ctes_injected: true,
-      extra_ctes: [],
-      refs: n.dependsOn
-        .filter((d) => !d.startsWith("source."))
-        .map((d) => ({ name: d.slice(d.indexOf(".") + 1), package: null, version: null })),
-      sources: n.dependsOn.filter((d) => d.startsWith("source.")).map((d) => d.split(".").slice(1)),
-      metrics: [],
-      depends_on:
-        n.kind === "seed"
-          ? { macros: [] }
-          : {
-              macros: (macros.get(n.id) ?? []).map((m) => `macro.${pkg}.${m}`),
-              nodes: n.dependsOn.map(uid),
-            },
-      contract: { enforced: false, alias_types: true, checksum: null },
-    });
+    const entry = head(n, id, folderFqn(n));
+    let config: Record<string, unknown> = {
+      enabled: true,
+      alias: null,
+      schema: n.schema,
+      database: null,
+      tags: n.tags,
+      meta: {},
+    };
+    if (n.incrementalStrategy) config.incremental_strategy = n.incrementalStrategy;
+    if (n.partitionedBy.length > 0) config.partitioned_by = n.partitionedBy;
+    if (n.severity) config.severity = n.severity.toUpperCase();
+    // Object.assign would set the prototype from a `__proto__` key; the spread defines it.
+    if (n.config && Object.hasOwn(n.config, "__proto__")) config = { ...config, ...n.config };
+    else Object.assign(config, n.config);
+    // The resolved materialization (what `--state` and `clone` read back), whatever config() said.
+    config.materialized = n.materialization;
+    const refs: { name: string; package: null; version: null }[] = [];
+    const sources: string[][] = [];
+    for (const d of n.dependsOn) {
+      if (d.startsWith("source.")) sources.push(d.split(".").slice(1));
+      else refs.push({ name: d.slice(d.indexOf(".") + 1), package: null, version: null });
+    }
+    entry.alias = n.relation.name;
+    entry.config = config;
+    entry.unrendered_config = {};
+    entry.group = null;
+    entry.docs = { show: true, node_color: null };
+    entry.patch_path = null;
+    entry.build_path = null;
+    entry.language = "sql";
+    entry.raw_code = rawCode.get(n.path) ?? n.sql;
+    entry.compiled_path = null;
+    entry.compiled = true;
+    entry.compiled_code = n.sql;
+    entry.extra_ctes_injected = true;
+    entry.extra_ctes = [];
+    entry.refs = refs;
+    entry.sources = sources;
+    entry.metrics = [];
+    entry.depends_on =
+      n.kind === "seed"
+        ? { macros: [] }
+        : {
+            macros: (macros.get(n.id) ?? []).map((m) => `macro.${pkg}.${m}`),
+            nodes: n.dependsOn.map(uid),
+          };
+    entry.contract = { enforced: false, alias_types: true, checksum: null };
     if (n.kind === "model") {
       entry.access = "protected";
       entry.constraints = [];
@@ -182,7 +215,7 @@ export function* dbtNodeEntries(
       entry.column_name = null;
       entry.file_key_name = null;
     }
-    yield { section: "nodes", uid: uid(n.id), entry };
+    yield { section: "nodes", uid: id, entry };
   }
 }
 
