@@ -6,7 +6,10 @@
     the upstream rows of its own date, so rebuilding these dates from their whole upstream
     partitions gives the rows a full build gives. A change of a mart's SQL or of a seed it joins
     reaches the other dates with --full-refresh.
+    Written as sluice_listed(): the local lake runs the subquery first and binds the dates as
+    literals, so the mart reads only those dates' partitions of silver.events (Athena runs the
+    subquery as it stands).
     e.g. {% if is_incremental() %} where event_date in ({{ dates_touched() }}) {% endif %} -#}
 {% macro dates_touched() -%}
-select distinct event_date from {{ ref('events') }} where dt >= sluice_incremental_from()
+sluice_listed((select distinct event_date from {{ ref('events') }} where dt >= sluice_incremental_from()))
 {%- endmacro %}

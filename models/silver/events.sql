@@ -24,11 +24,19 @@ with valid as (
     {% endif %}
 ),
 {% if is_incremental() %}
+{#- The dates of the window's valid rows, as sluice_listed(): the local lake runs the subquery
+    first and binds its dates as literals, so only those event_date partitions of this table are
+    read (a subquery's values prune no file: every day of history was read). -#}
 kept as (
     select *
     from {{ this }}
     where dt < sluice_incremental_from()
-      and event_date in (select cast(event_timestamp as date) from valid)
+      and event_date in (sluice_listed((
+          select cast(event_timestamp as date)
+          from {{ ref_window('stg_events', 'dt') }}
+          where reject_reason is null
+            and dt >= sluice_incremental_from()
+      )))
 ),
 {% endif %}
 

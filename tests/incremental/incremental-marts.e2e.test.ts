@@ -130,6 +130,13 @@ describe("incremental marts on the local lake", () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     // The late event's day alone (the lake's window is the new hour: no earlier hour changed).
     expect(replaced(run.stderr)).toEqual(eachMart(1));
+    // The day was bound as a literal (sluice_listed): silver.events' kept rows and the marts'
+    // reads of silver.events open that day's partition only.
+    for (const statements of ["silver/events.sql", "marts/sales_by_country.sql"]) {
+      const ran = await readFile(path.join(dir, "target/run", statements), "utf8");
+      expect(ran, statements).toContain(`event_date in (DATE '${day}')`);
+      expect(ran, statements).not.toContain("sluice_listed");
+    }
     const after = await salesOf(dir, day, country);
     // Hand-computed from the event: one more order, its items' units and exact value (in cents).
     const cents = late.order.items.reduce(

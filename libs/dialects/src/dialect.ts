@@ -274,6 +274,14 @@ export interface LakeDialect extends Dialect {
    */
   rowsOfVersion(location: string): string;
   /**
+   * SELECT returning `{ t, s }`, the type name and text of each distinct non-NULL value of the
+   * one-column `subquery` (at most `limit` rows): what `sluice_listed((subquery))` binds to a
+   * literal list with {@link LakeDialect.listedLiteral}.
+   */
+  listedValuesQuery(subquery: string, limit: number): string;
+  /** A value `listedValuesQuery` returned as a SQL literal; undefined for a type it cannot write. */
+  listedLiteral(type: string, text: string): string | undefined;
+  /**
    * The type a query result column of `type` has once written to a version's files (what the
    * table's entry reports afterwards), e.g. DuckDB stores `HUGEINT` as `DOUBLE` in Parquet. The
    * on_schema_change probe compares these with the table's, so a type the files cannot hold is

@@ -11,6 +11,7 @@ export {
 } from "./catalog-plan.js";
 export { formatPlans } from "./plan-text.js";
 export * from "./window.js";
+export * from "./listed.js";
 export * from "./inputs.js";
 export * from "./reconciliation.js";
 export * from "./partition-batches.js";

@@ -1,4 +1,5 @@
 import { LOOKBACK_PATTERN } from "@sluice/project";
+import { bindListed } from "./listed.js";
 /** Incremental SQL calls this to get the first raw partition to read, as a literal. */
 export const INCREMENTAL_FROM_CALL = /\bsluice_incremental_from\(\s*\)/gi;
 
@@ -53,6 +54,11 @@ export interface WindowReads {
   raw?: (relation: string) => string | undefined;
   /** For `sluice_ref_window(relation, column)`: the files of the partitions of the window. */
   ref?: (relation: string, column: string) => string | undefined;
+  /**
+   * For `sluice_listed((subquery))` (listed.ts): the values of the subquery as a literal list,
+   * keyed by the subquery's text as the statement has it; undefined keeps the subquery.
+   */
+  listed?: (subquery: string) => string | undefined;
 }
 
 /** The `ref_window()` calls of `sql`, as (relation, column) pairs. */
@@ -80,10 +86,11 @@ export function bindWindowStart(sql: string, fromLiteral: string): string {
 
 /**
  * Replace `sluice_raw_window(relation)` and `sluice_ref_window(relation, column)` with what `reads`
- * gives, or the relation itself (a plan's statements keep them: what they read is the run's).
+ * gives, or the relation itself (a plan's statements keep them: what they read is the run's), and
+ * `sluice_listed((subquery))` with the literal list `reads.listed` gives, or the subquery.
  */
 export function bindWindowReads(sql: string, reads: WindowReads): string {
-  return bindRawWindow(sql, reads.raw).replace(
+  return bindRawWindow(bindListed(sql, reads.listed), reads.raw).replace(
     REF_WINDOW_CALL,
     (_, relation: string, column: string) =>
       reads.ref?.(relation, column.replaceAll("''", "'")) ?? relation,

@@ -12,6 +12,17 @@ const write = {
 };
 
 describe("duckdb dialect SQL text", () => {
+  it("writes listed values as literals that read back as the same values", () => {
+    expect(dialect.listedLiteral("DATE", "2026-11-27")).toBe("DATE '2026-11-27'");
+    expect(dialect.listedLiteral("VARCHAR", "it's")).toBe("'it''s'");
+    expect(dialect.listedLiteral("BIGINT", "-42")).toBe("-42");
+    expect(dialect.listedLiteral("BIGINT", "4e2")).toBeUndefined();
+    expect(dialect.listedLiteral("DOUBLE", "0.1")).toBeUndefined();
+    expect(dialect.listedValuesQuery("select d from t", 1001)).toBe(
+      "SELECT DISTINCT typeof(v) AS t, CAST(v AS VARCHAR) AS s FROM (\nselect d from t\n) AS listed(v) WHERE v IS NOT NULL LIMIT 1001",
+    );
+  });
+
   it("declares its capabilities", () => {
     expect(dialect.family).toBe("lake");
     expect(dialect.capabilities).toEqual({

@@ -58,6 +58,25 @@ export const DUCKDB_TABLE_STATE = "main.sluice_table_state";
 const readParquet = (location: string, uniformSchema = false): string =>
   `read_parquet(${duckdbStringLiteral(parquetGlob(location))}, hive_partitioning = false${uniformSchema ? "" : ", union_by_name = true"})`;
 
+/** Types whose text DuckDB reads back as the same value, and the literal prefix each needs. */
+const LISTED_TYPES: Readonly<Record<string, string>> = {
+  DATE: "DATE ",
+  TIMESTAMP: "TIMESTAMP ",
+  VARCHAR: "",
+  TINYINT: "",
+  SMALLINT: "",
+  INTEGER: "",
+  BIGINT: "",
+};
+
+/** A value of a listed subquery as a literal (see LakeDialect.listedLiteral). */
+function listedLiteral(type: string, text: string): string | undefined {
+  const prefix = LISTED_TYPES[type];
+  if (prefix === undefined) return undefined;
+  if (prefix === "" && type !== "VARCHAR") return /^-?\d+$/.test(text) ? text : undefined;
+  return `${prefix}${duckdbStringLiteral(text)}`;
+}
+
 /** The table-state table, created or brought up to date once per run (see Dialect.tableStateSetup). */
 const tableStateSetup = (): Statement[] => [
   statement(
@@ -225,6 +244,9 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     maxOfVersion: (location, column) =>
       `SELECT max(${quoteDuckdbIdentifier(column)})::VARCHAR AS watermark FROM ${readParquet(location)}`,
     rowsOfVersion: (location) => `SELECT count(*) AS n FROM ${readParquet(location)}`,
+    listedValuesQuery: (subquery, limit) =>
+      `SELECT DISTINCT typeof(v) AS t, CAST(v AS VARCHAR) AS s FROM (\n${subquery}\n) AS listed(v) WHERE v IS NOT NULL LIMIT ${limit}`,
+    listedLiteral,
     // DuckDB's Parquet writer has no 128-bit integer: HUGEINT (sum() of integers) is stored as DOUBLE.
     storedType: (type) =>
       /^\s*u?hugeint\s*$/i.test(type) ? (type === type.toLowerCase() ? "double" : "DOUBLE") : type,

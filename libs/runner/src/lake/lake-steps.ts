@@ -10,6 +10,7 @@ import type { LakeDialect, TableVersionState } from "@sluice/dialects";
 import { QueryError, type LakeEngine, type QueryResult } from "@sluice/engines";
 import type { MaterializeContext } from "../materialize/materializer.js";
 import { rowsWritten } from "../materialize/materializer.js";
+import { withListedValues } from "./listed-values.js";
 import {
   conditionHolds,
   planError,
@@ -53,6 +54,8 @@ interface Progress {
   watermark?: string;
   carried?: LakePlanOutcome["carried"];
   ran: PlanStep[];
+  /** The literal list of each `sluice_listed((subquery))` bound so far (see listed-values.ts). */
+  listed: Map<string, string | undefined>;
 }
 
 /**
@@ -67,7 +70,7 @@ interface Progress {
  */
 export async function runLakePlan(plan: NodePlan, run: LakePlanRun): Promise<LakePlanOutcome> {
   if (plan.error !== undefined) throw planError(run.node, plan.error);
-  const progress: Progress = { ran: [] };
+  const progress: Progress = { ran: [], listed: new Map() };
   let current = plan;
   for (let i = 0; i < current.steps.length; i++) {
     const step = current.steps[i]!;
@@ -96,7 +99,14 @@ async function runSql(
   run: LakePlanRun,
   progress: Progress,
 ): Promise<QueryResult | undefined> {
-  const sql = bindWindowReads(step.statement.sql, run.reads);
+  const reads = await withListedValues(
+    step.statement.sql,
+    run.reads,
+    run.dialect,
+    (sql) => run.ctx.execute(sql),
+    progress.listed,
+  );
+  const sql = bindWindowReads(step.statement.sql, reads);
   if (step.role === "read_watermark") {
     // A version without the watermark column has none: it is published without one.
     const result = await run.ctx.execute(sql).catch(noRows);

@@ -8,5 +8,5 @@
 select order_id, amount, dt, order_day
 from {{ ref('stg_orders') }}
 {% if is_incremental() %}
-where order_day in (select order_day from {{ ref('stg_orders') }} where dt >= sluice_incremental_from())
+where order_day in (sluice_listed((select order_day from {{ ref('stg_orders') }} where dt >= sluice_incremental_from())))
 {% endif %}

@@ -1,0 +1,48 @@
+import { bindWindowReads, listedSubqueries, type WindowReads } from "@sluice/compiler/plan";
+import type { LakeDialect } from "@sluice/dialects";
+import type { QueryResult } from "@sluice/engines";
+
+/** More distinct values than this and `sluice_listed((…))` keeps its subquery. */
+export const MAX_LISTED_VALUES = 1000;
+
+/**
+ * The window reads of a statement with its `sluice_listed((subquery))` calls bound: each subquery
+ * runs first (its own window calls bound as the statement's) and its distinct values become a
+ * literal list, so the engine prunes the filtered table's files by their statistics instead of
+ * reading every partition of its history. The subquery stays (the same rows, read in full) when
+ * it fails, returns more than {@link MAX_LISTED_VALUES} values or a type without a literal.
+ * `memo` keeps each subquery's list for the node's later statements (probe, then write).
+ */
+export async function withListedValues(
+  sql: string,
+  reads: WindowReads,
+  dialect: LakeDialect,
+  execute: (sql: string) => Promise<QueryResult>,
+  memo: Map<string, string | undefined>,
+): Promise<WindowReads> {
+  const subqueries = listedSubqueries(sql);
+  if (subqueries.length === 0) return reads;
+  for (const subquery of subqueries) {
+    if (memo.has(subquery)) continue;
+    const query = dialect.listedValuesQuery(
+      bindWindowReads(subquery, reads),
+      MAX_LISTED_VALUES + 1,
+    );
+    const result = await execute(query).catch(() => undefined);
+    memo.set(subquery, result && literalList(result, dialect));
+  }
+  return { ...reads, listed: (subquery) => memo.get(subquery) };
+}
+
+/** The rows of a `listedValuesQuery` as a literal list (`NULL` for none), or undefined. */
+function literalList(result: QueryResult, dialect: LakeDialect): string | undefined {
+  if (result.rows.length > MAX_LISTED_VALUES) return undefined;
+  const literals: string[] = [];
+  for (const row of result.rows) {
+    const literal = dialect.listedLiteral(String(row["t"]), String(row["s"]));
+    if (literal === undefined) return undefined;
+    literals.push(literal);
+  }
+  // No value: `x in (NULL)` keeps no row in a WHERE filter, as the empty subquery did.
+  return literals.length === 0 ? "NULL" : literals.sort().join(", ");
+}
