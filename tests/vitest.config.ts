@@ -10,6 +10,9 @@ export default defineProject({
     include: ["**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // CLI children a test left running (it timed out) are killed when it ends, not left to block
+    // the next tests (support/child-processes.ts).
+    setupFiles: ["./support/child-reaper.setup.ts"],
     // Most files wait on CLI and endpoint child processes: two files at a time use both cores of
     // a 2-core CI machine (vitest's default is one worker there, cores - 1).
     maxWorkers: 2,

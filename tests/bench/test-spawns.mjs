@@ -7,8 +7,11 @@
 //    in this process reading the 8 (tests/support/relation-reader.ts; Athena's side is the same).
 // 4. A prod build on athena-local (latency 0) with the default poll_interval (0.1 s) vs 0.01
 //    (what the test targets set): wall, CPU and GetQueryExecution calls.
+// 5. One check statement (a count): a `sluice query` spawn vs tests/support/lake-reader.ts
+//    queryLake (load the project, open the lake from a catalog snapshot, read, close, in this
+//    process), what the lake-side e2e files' checks now use.
 // Usage: node tests/bench/test-spawns.mjs   (BENCH_RUNS, default 3, interleaved; BENCH_ONLY=poll
-// for part 4 alone)
+// for part 4 alone, BENCH_ONLY=lake for all but part 4)
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -47,6 +50,9 @@ try {
   const checks = { two: [], one: [] };
   const copies = { fsCp: [], cpR: [] };
   const reads = { spawns: [], inProcess: [] };
+  const checkReads = { spawn: [], queryLake: [] };
+  const { loadProject } = await import("@sluice/project");
+  const countSql = "select count(*) as n from silver.events";
   const { openEngine } = await import("@sluice/engines");
   const { rowsToJson } = await import("@sluice/cli");
   for (let i = 0; i < (only === "poll" ? 0 : RUNS); i++) {
@@ -76,6 +82,17 @@ try {
         await engine.close();
       }),
     );
+    checkReads.spawn.push(query(countSql));
+    checkReads.queryLake.push(
+      await measured(async () => {
+        const project = await loadProject(dir, { env: {} });
+        const target = project.config.targets[project.config["default-target"]];
+        const engine = await openEngine(target, dir, { readOnly: true, snapshot: true });
+        const r = await engine.execute(countSql, { label: "query" });
+        JSON.parse(rowsToJson(r.columns, r.rows));
+        await engine.close();
+      }),
+    );
   }
   const med = (rs) => ({ ms: median(rs.map((r) => r.ms)), cpuMs: median(rs.map((r) => r.cpuMs)) });
   const pair = (name, before, after) =>
@@ -94,11 +111,17 @@ try {
       reads.spawns,
       reads.inProcess,
     );
+  if (only !== "poll")
+    pair(
+      "one check statement: sluice query spawn -> queryLake",
+      checkReads.spawn,
+      checkReads.queryLake,
+    );
 
   // 4. poll_interval on athena-local.
   const yml = readFileSync(path.join(dir, "sluice.yml"), "utf8");
   const polls = { default: [], fast: [] };
-  for (let i = 0; i < RUNS; i++)
+  for (let i = 0; i < (only === "lake" ? 0 : RUNS); i++)
     for (const [name, extra] of [
       ["default", ""],
       ["fast", "\n    poll_interval: 0.01"],
@@ -160,17 +183,18 @@ try {
       rmSync(aws, { recursive: true, force: true });
     }
   writeFileSync(path.join(dir, "sluice.yml"), yml);
-  report("prod build on athena-local: poll_interval 0.1 (default) -> 0.01", {
-    "queries per build": median(polls.fast.map((r) => r.queries)),
-    "before build wall ms (CLI spawn)": median(polls.default.map((r) => r.ms)),
-    "before CLI CPU ms": median(polls.default.map((r) => r.cpuMs)),
-    "before GetQueryExecution": median(polls.default.map((r) => r.gets)),
-    "after build wall ms (CLI spawn)": median(polls.fast.map((r) => r.ms)),
-    "after CLI CPU ms": median(polls.fast.map((r) => r.cpuMs)),
-    "after GetQueryExecution": median(polls.fast.map((r) => r.gets)),
-    "wall ratio after/before":
-      median(polls.fast.map((r) => r.ms)) / median(polls.default.map((r) => r.ms)),
-  });
+  if (only !== "lake")
+    report("prod build on athena-local: poll_interval 0.1 (default) -> 0.01", {
+      "queries per build": median(polls.fast.map((r) => r.queries)),
+      "before build wall ms (CLI spawn)": median(polls.default.map((r) => r.ms)),
+      "before CLI CPU ms": median(polls.default.map((r) => r.cpuMs)),
+      "before GetQueryExecution": median(polls.default.map((r) => r.gets)),
+      "after build wall ms (CLI spawn)": median(polls.fast.map((r) => r.ms)),
+      "after CLI CPU ms": median(polls.fast.map((r) => r.cpuMs)),
+      "after GetQueryExecution": median(polls.fast.map((r) => r.gets)),
+      "wall ratio after/before":
+        median(polls.fast.map((r) => r.ms)) / median(polls.default.map((r) => r.ms)),
+    });
 } finally {
   cleanup();
 }

@@ -9,6 +9,7 @@ import { XMLParser } from "fast-xml-parser";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, copyModelsProject, repoRoot, runSluice, readRunResults } from "../support/cli.js";
+import { queryLake } from "../support/lake-reader.js";
 import { launchChromium } from "../support/chromium.js";
 import { expectDashboardMatchesMarts } from "../support/dashboard-marks.js";
 import { readSite } from "../support/docs-site.js";
@@ -21,11 +22,8 @@ let cleanup = async (): Promise<void> => {};
 const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
 const sluiceBin = path.join(repoRoot, "apps/cli/bin/sluice.js");
 
-async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  const r = await sluice("query", sql, "--format", "json");
-  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T[];
-}
+/** A statement's rows as `sluice query --format json` prints them (read in this process). */
+const query = <T = Record<string, unknown>>(sql: string): Promise<T[]> => queryLake<T>(dir, sql);
 
 beforeAll(async () => {
   ({ dir, cleanup } = await copyModelsProject());

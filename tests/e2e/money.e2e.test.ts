@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice } from "../support/cli.js";
 import { loadProject, runInProcess } from "../incremental/in-process.js";
 import { copyDir, expose, rawHours } from "../incremental/lake-fixture.js";
+import { queryLake } from "../support/lake-reader.js";
 
 /** Every mart, and the silver tables money flows through. */
 const TABLES = [
@@ -35,11 +36,8 @@ let fullDir: string;
 
 const sluice = (dir: string, ...args: string[]) => runSluice(["--project-dir", dir, ...args]);
 
-async function query<T>(dir: string, sql: string): Promise<T[]> {
-  const r = await sluice(dir, "query", sql, "--format", "json");
-  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T[];
-}
+/** A statement's rows as `sluice query --format json` prints them (read in this process). */
+const query = <T>(dir: string, sql: string): Promise<T[]> => queryLake<T>(dir, sql);
 
 /** Every row of a table with every column as text (money compared as written), sorted. */
 const rowsAsText = (dir: string, table: string) =>

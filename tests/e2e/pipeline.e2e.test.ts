@@ -2,6 +2,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
+import { queryLake } from "../support/lake-reader.js";
 
 /** The main job on the embedded DuckDB lake: generate -> build -> query the marts. */
 describe("pipeline on the local DuckDB lake", () => {
@@ -89,42 +90,22 @@ describe("pipeline on the local DuckDB lake", () => {
   });
 
   it("a second build with no new raw data appends nothing to the incremental silver table", async () => {
-    const before = await sluice(
-      "query",
-      "select count(*) as n from silver.events",
-      "--format",
-      "json",
-    );
+    const before = await queryLake(dir, "select count(*) as n from silver.events");
     const again = await sluice("build");
     expect(again.code).toBe(0);
     // Both incremental silver models read only the lookback window of the raw zone (the
     // watermark is the newest raw hour, even for rejected_events with no rows).
     expect(again.stderr).toMatch(/reconciled \d+ raw partitions from 2026\/11\/27\/0[0-9]:/);
-    const after = await sluice(
-      "query",
-      "select count(*) as n from silver.events",
-      "--format",
-      "json",
-    );
-    expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
+    const after = await queryLake(dir, "select count(*) as n from silver.events");
+    expect(after).toEqual(before);
   });
 
   it("--timeout stops the running queries, fails the build, and leaves the published tables readable", async () => {
-    const before = await sluice(
-      "query",
-      "select count(*) as n from silver.events",
-      "--format",
-      "json",
-    );
+    const before = await queryLake(dir, "select count(*) as n from silver.events");
     const stopped = await sluice("build", "--full-refresh", "--timeout", "0.2");
     expect(stopped.code).toBe(1);
     expect(stopped.stdout + stopped.stderr).toMatch(/timed out after 0\.2s \(--timeout\)/);
-    const after = await sluice(
-      "query",
-      "select count(*) as n from silver.events",
-      "--format",
-      "json",
-    );
-    expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
+    const after = await queryLake(dir, "select count(*) as n from silver.events");
+    expect(after).toEqual(before);
   });
 });

@@ -11,6 +11,7 @@ import {
   readRunResults,
   type LogEvent,
 } from "../support/cli.js";
+import { queryLake } from "../support/lake-reader.js";
 
 // What a run prints, checked from outside: --log-format json (every line parses, every node
 // that ran has its events, they agree with run_results.json) and the row message of each
@@ -25,11 +26,8 @@ describe("sluice build output", () => {
       ...["--events", "1500", "--start", start, "--hours", String(hours), "--seed", String(seed)],
       ...["--malformed-rate", "0.05"],
     );
-  const count = async (sql: string): Promise<number> => {
-    const r = await sluice("query", sql, "--format", "json");
-    expect(r.code, r.stderr).toBe(0);
-    return Number((JSON.parse(r.stdout) as { n: number | string }[])[0]!.n);
-  };
+  const count = async (sql: string): Promise<number> =>
+    Number((await queryLake<{ n: number | string }>(dir, sql))[0]!.n);
   const finished = (events: LogEvent[], id: string): LogEvent =>
     events.find((e) => e.event === "node_finish" && e.node_id === id)!;
 

@@ -5,6 +5,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSluiceRunResults } from "@sluice/runner";
 import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
+import { queryLake } from "../support/lake-reader.js";
 
 /**
  * `--state` (issue #17): state:/result: selectors, --defer and retry, on a copy of the models
@@ -290,11 +291,8 @@ describe("state: slim CI on the local lake", () => {
       ...["build", "--target", "ci", "-s", "funnel", "--defer", "--state", state],
     );
     expect(deferred.code, deferred.stdout + deferred.stderr).toBe(0);
-    const count = async (relation: string) => {
-      const r = await sluice("query", `select count(*) as n from ${relation}`, "--format", "json");
-      expect(r.code, r.stderr).toBe(0);
-      return (JSON.parse(r.stdout) as { n: unknown }[])[0]!.n;
-    };
+    const count = async (relation: string) =>
+      (await queryLake<{ n: unknown }>(dir, `select count(*) as n from ${relation}`))[0]!.n;
     expect(await count("ci_marts.funnel")).toEqual(await count("marts.funnel"));
     const ran = (await readRunResults(dir)).results.map((r) => r.id);
     expect(ran).toContain("model.funnel");
@@ -367,11 +365,7 @@ describe("state: slim CI on the local lake", () => {
   });
 
   it("clone makes another target's relations views of the state's, keeping ones that exist", async () => {
-    const query = async (sql: string, target = "ci") => {
-      const r = await sluice("query", "--target", target, sql, "--format", "json");
-      expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as Record<string, unknown>[];
-    };
+    const query = (sql: string, target = "ci") => queryLake(dir, sql, target);
     const count = async (relation: string) =>
       (await query(`select count(*) as n from ${relation}`))[0]!.n;
     // Its own starting point, whatever ran before: ci_marts.funnel a table of this target
@@ -491,14 +485,13 @@ describe("state: slim CI on the local lake", () => {
     expect(second.results.map((r) => [r.id, r.status])).toEqual([
       ["model.customer_lifetime_value", "success"],
     ]);
-    const rows = await sluice(
-      ...["query", "--target", "ci", "select count(*) as n from ci_marts.customer_lifetime_value"],
-      ...["--format", "json"],
+    const rows = await queryLake(
+      dir,
+      "select count(*) as n from ci_marts.customer_lifetime_value",
+      "ci",
     );
-    const prod = await sluice(
-      ...["query", "select count(*) as n from marts.customer_lifetime_value", "--format", "json"],
-    );
-    expect(rows.stdout).toEqual(prod.stdout);
+    const prod = await queryLake(dir, "select count(*) as n from marts.customer_lifetime_value");
+    expect(rows).toEqual(prod);
     expect((await sluice("retry")).stdout).toMatch(/Nothing to retry: the last clone/);
   });
 

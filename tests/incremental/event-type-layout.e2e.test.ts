@@ -3,6 +3,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
+import { queryLake } from "../support/lake-reader.js";
 import { loadProject, runInProcess } from "./in-process.js";
 import { copyDir, rawHours, tableHashes } from "./lake-fixture.js";
 import { EVENT_TYPES, declareEventTypeLayout } from "../support/event-type-layout.js";
@@ -67,12 +68,8 @@ async function exposeTyped(dir: string, hours: readonly string[], types = EVENT_
 
 /** Rows of a table, `dt` left out, sorted: equal multisets compare equal. */
 async function rowsWithoutDt(dir: string, table: string): Promise<string[]> {
-  const r = await sluice(dir, [
-    ...["query", "--format", "json"],
-    `select columns(c -> c <> 'dt') from ${table}`,
-  ]);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return (JSON.parse(r.stdout) as unknown[]).map((row) => JSON.stringify(row)).sort();
+  const rows = await queryLake(dir, `select columns(c -> c <> 'dt') from ${table}`);
+  return rows.map((row) => JSON.stringify(row)).sort();
 }
 
 beforeAll(async () => {
@@ -149,11 +146,11 @@ describe("a raw zone partitioned by event type", () => {
 
     // Staging holds one row per raw line: as many as the zone's bytes hold, counted here.
     const lines = await linesUnder(zone(typedDir));
-    const staged = await sluice(typedDir, [
-      ...["query", "--format", "json"],
+    const staged = await queryLake<{ n: number }>(
+      typedDir,
       "select count(*) as n from staging.stg_events",
-    ]);
-    expect((JSON.parse(staged.stdout) as { n: number }[])[0]!.n).toBe(lines.length);
+    );
+    expect(staged[0]!.n).toBe(lines.length);
 
     // A CLI build with no new data builds the marts; its reconciliation reads nothing again.
     const all = await sluice(typedDir, ["build"]);
@@ -173,24 +170,19 @@ describe("a raw zone partitioned by event type", () => {
         await rowsWithoutDt(hourlyDir, table),
       );
     const rejectedLines = async (dir: string) => {
-      const q = await sluice(dir, [
-        ...["query", "--format", "json"],
-        "select line from silver.rejected_events",
-      ]);
-      return (JSON.parse(q.stdout) as { line: string }[]).map((r) => r.line).sort();
+      const q = await queryLake<{ line: string }>(dir, "select line from silver.rejected_events");
+      return q.map((r) => r.line).sort();
     };
     expect([...(await rejectedLines(typedDir)), ...unpartitioned].sort()).toEqual(
       await rejectedLines(hourlyDir),
     );
     // dt: the same hour, or the next (a partition's buffer opened later than the shared one).
     const dts = async (dir: string) => {
-      const q = await sluice(dir, [
-        ...["query", "--format", "json"],
+      const q = await queryLake<{ event_id: string; dt: string }>(
+        dir,
         "select event_id, min(dt) as dt from silver.events group by event_id",
-      ]);
-      return new Map(
-        (JSON.parse(q.stdout) as { event_id: string; dt: string }[]).map((x) => [x.event_id, x.dt]),
       );
+      return new Map(q.map((x) => [x.event_id, x.dt]));
     };
     const [plainDt, typedDt] = [await dts(hourlyDir), await dts(typedDir)];
     const hourMs = (dt: string) =>

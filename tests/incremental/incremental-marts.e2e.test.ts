@@ -3,6 +3,7 @@ import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice } from "../support/cli.js";
+import { queryLake } from "../support/lake-reader.js";
 import { copyDir, expose, rawHours } from "./lake-fixture.js";
 
 /** Every mart (each is partitioned by its date column and rebuilt by it). */
@@ -26,9 +27,7 @@ const sluice = (dir: string, ...args: string[]) => runSluice(["--project-dir", d
 
 /** The sorted rows of a relation as canonical JSON lines: equal arrays are equal tables. */
 async function rowsOf(dir: string, relation: string): Promise<string[]> {
-  const r = await sluice(dir, "query", "--format", "json", `select * from ${relation}`);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as Record<string, unknown>[])
+  return (await queryLake(dir, `select * from ${relation}`))
     .map((row) => JSON.stringify(row))
     .sort();
 }
@@ -194,14 +193,11 @@ async function salesOf(
   day: string,
   country: string,
 ): Promise<{ orders: number; units: number; cents: number }> {
-  const r = await sluice(
+  const [row] = await queryLake<{ orders: number; units: number; cents: number }>(
     dir,
-    ...["query", "--format", "json"],
     "select coalesce(sum(orders), 0)::bigint as orders, coalesce(sum(units), 0)::bigint as units, " +
       "coalesce(sum(revenue) * 100, 0)::bigint as cents from marts.sales_by_country " +
       `where order_date = date '${day}' and country = '${country.replaceAll("'", "''")}'`,
   );
-  expect(r.code, r.stderr).toBe(0);
-  const [row] = JSON.parse(r.stdout) as { orders: number; units: number; cents: number }[];
   return { orders: Number(row!.orders), units: Number(row!.units), cents: Number(row!.cents) };
 }

@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
+import { openLakeReader } from "../support/lake-reader.js";
 import { loadProject, runInProcess } from "./in-process.js";
 import { copyDir, expose, lakeState, rawHours, tableHashes } from "./lake-fixture.js";
 
@@ -178,26 +179,16 @@ describe("incremental silver on the local lake", () => {
     await expose(raw, dir, hours.slice(6, 8));
     const later = await sluice(dir, ["run", "--select", "+test_inc"]);
     expect(later.code, later.stderr).toBe(0);
-    const q = await runSluice([
-      "--project-dir",
-      dir,
-      "query",
+    const lake = await openLakeReader(dir);
+    const [row] = await lake.query<{ n: number; with_extra: number; hours: number }>(
       "select count(*) as n, count(extra) as with_extra, count(distinct dt) as hours from silver.test_inc",
-      "--format",
-      "json",
-    ]);
-    const [row] = JSON.parse(q.stdout) as { n: number; with_extra: number; hours: number }[];
-    const stg = await runSluice([
-      "--project-dir",
-      dir,
-      "query",
+    );
+    const [expected] = await lake.query<{ n: number; late: number }>(
       "select count(*) as n, count(*) filter (where dt >= '" +
         hours[4] +
         "') as late from staging.stg_events where reject_reason is null",
-      "--format",
-      "json",
-    ]);
-    const [expected] = JSON.parse(stg.stdout) as { n: number; late: number }[];
+    );
+    await lake.close();
     expect(row).toEqual({ n: expected!.n, with_extra: expected!.late, hours: 8 });
   }, 120_000);
 

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import path from "node:path";
-import { runSluice } from "../support/cli.js";
+import { queryLake } from "../support/lake-reader.js";
 
 const run = promisify(execFile);
 
@@ -38,8 +38,9 @@ export async function tableHashes(
 }
 
 /**
- * {@link tableHashes} and the leftovers in table folders, from one `sluice query` (one CLI
- * start-up, not two): the hash rows and DuckDB's view definitions are one result.
+ * {@link tableHashes} and the leftovers in table folders, from one statement on the lake read in
+ * this process as `sluice query` reads it (support/lake-reader.ts: no CLI start-up per check):
+ * the hash rows and DuckDB's view definitions are one result.
  *
  * Leftovers are judged from the outside: the version folder each table's view reads (from
  * DuckDB's catalog, not sluice's records), plus at most one older folder (the version it
@@ -58,9 +59,7 @@ export async function lakeState(
   const viewSql =
     "select 'view' as kind, schema_name || '.' || view_name as t, sql as v from duckdb_views() where not internal";
   const sql = [...hashSql, ...(options.views === false ? [] : [viewSql])].join(" union all ");
-  const r = await runSluice(["--project-dir", projectDir, "query", sql, "--format", "json"]);
-  if (r.code !== 0) throw new Error(`query failed: ${r.stderr}`);
-  const rows = JSON.parse(r.stdout) as { kind: string; t: string; v: string }[];
+  const rows = await queryLake<{ kind: string; t: string; v: string }>(projectDir, sql);
   const hashes: Record<string, string> = {};
   for (const row of rows.filter((x) => x.kind === "hash")) hashes[row.t] = row.v;
   if (options.views === false) return { hashes, leftovers: [] };

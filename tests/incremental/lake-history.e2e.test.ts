@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice, readRunResults } from "../support/cli.js";
 import { copyDir, expose, rawHours, tableHashes } from "./lake-fixture.js";
+import { queryLake } from "../support/lake-reader.js";
 
 /** Nothing lost, ever: a moved lake still builds; damaged history stops a build; strays stay. */
 const TABLES = [
@@ -25,9 +26,8 @@ const sluice = (dir: string, args: string[]) => runSluice(["--project-dir", dir,
 const output = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
 
 async function count(dir: string, table: string): Promise<number> {
-  const r = await sluice(dir, ["query", `select count(*) as n from ${table}`, "--format", "json"]);
-  expect(r.code, r.stderr).toBe(0);
-  return Number((JSON.parse(r.stdout) as { n: number }[])[0]!.n);
+  const [row] = await queryLake<{ n: number }>(dir, `select count(*) as n from ${table}`);
+  return Number(row!.n);
 }
 
 /** The one version folder of a table (absolute). */

@@ -4,6 +4,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice } from "../support/cli.js";
 import { copyDir, expose, rawHours, tableHashes } from "./lake-fixture.js";
+import { queryLake } from "../support/lake-reader.js";
 
 /** The incremental models of the models project (each reads a window of raw hours). */
 const INCREMENTAL = [
@@ -41,13 +42,10 @@ async function results(d: string): Promise<Result[]> {
 
 /** The folder each table's view reads, from DuckDB's catalog (not sluice's records). */
 async function viewSql(d: string): Promise<Record<string, string>> {
-  const r = await sluice(
+  const rows = await queryLake<{ t: string; sql: string }>(
     d,
-    ...["query", "--format", "json"],
     "select schema_name || '.' || view_name as t, sql from duckdb_views() where not internal",
   );
-  expect(r.code, r.stderr).toBe(0);
-  const rows = JSON.parse(r.stdout) as { t: string; sql: string }[];
   return Object.fromEntries(rows.filter((v) => INCREMENTAL.includes(v.t)).map((v) => [v.t, v.sql]));
 }
 
@@ -151,15 +149,10 @@ describe("a build with no new data on the local lake", () => {
     const full = await sluice(fullDir, "build", "--full-refresh");
     expect(full.code, full.stdout + full.stderr).toBe(0);
     expect(await tableHashes(dir, INCREMENTAL)).toEqual(await tableHashes(fullDir, INCREMENTAL));
-    const count = await sluice(
+    const count = await queryLake(
       dir,
-      ...[
-        "query",
-        "--format",
-        "json",
-        "select count(*) as n from silver.events where event_id = 'late-event-1'",
-      ],
+      "select count(*) as n from silver.events where event_id = 'late-event-1'",
     );
-    expect(JSON.parse(count.stdout)).toEqual([{ n: 1 }]);
+    expect(count).toEqual([{ n: 1 }]);
   }, 300_000);
 });

@@ -3,6 +3,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice } from "../support/cli.js";
+import { queryLake } from "../support/lake-reader.js";
 import { countRawLines } from "./raw-bytes.js";
 
 // The hostile raw zone: one case per class of file and line that used to be lost, stop the build
@@ -32,11 +33,8 @@ async function put(rel: string, bytes: Buffer | string): Promise<void> {
   await writeFile(path.join(raw, rel), bytes);
 }
 
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const r = await sluice(["query", sql, "--format", "json"]);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, unknown>[];
-}
+/** A statement's rows as `sluice query --format json` prints them (read in this process). */
+const query = (sql: string): Promise<Record<string, unknown>[]> => queryLake(dir, sql);
 
 /** Every counted line is in exactly one place: silver, rejected, a duplicate, quarantined. */
 async function expectEveryLineAccounted(quarantinedLines: number): Promise<void> {

@@ -5,6 +5,7 @@ import { Prng } from "@sluice/events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
 import { tableHashes } from "../incremental/lake-fixture.js";
+import { queryLake } from "../support/lake-reader.js";
 import { countRawLines } from "./raw-bytes.js";
 
 // Seeded and bounded: builds interleaved with Firehose files arriving, files half-written then
@@ -21,11 +22,8 @@ let pool: string;
 let cleanup: () => Promise<void>;
 const sluice = (args: string[]) => runSluice(["--project-dir", dir, ...args]);
 
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const r = await sluice(["query", sql, "--format", "json"]);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, unknown>[];
-}
+/** A statement's rows as `sluice query --format json` prints them (read in this process). */
+const query = (sql: string): Promise<Record<string, unknown>[]> => queryLake(dir, sql);
 
 /** Every line once: staging holds each counted line; rejected its bad ones; silver each valid event once. */
 async function checkAccounting(step: string): Promise<void> {

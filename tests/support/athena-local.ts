@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { spawnTracked } from "./child-processes.js";
 import { cliEnv, copyModelsProject, repoRoot, runSluice, type CliRun } from "./cli.js";
 
 /** Any credentials: the endpoint does not check signatures. */
@@ -39,10 +40,10 @@ export async function startEndpoint(dir: string, latencyMs = 5): Promise<Endpoin
   await mkdir(path.join(dir, "sluice-lake"), { recursive: true });
   await mkdir(path.join(dir, "sluice-athena-results"), { recursive: true });
   return new Promise((resolve, reject) => {
-    const child = spawn(
+    const child = spawnTracked(
       process.execPath,
       [bin, "athena-local", "--dir", dir, "--latency-ms", String(latencyMs)],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...awsEnv } },
+      { env: { ...process.env, ...awsEnv }, until: "file" },
     );
     let stdout = "";
     const stopped = new Promise<{ code: number | null; stdout: string }>((done) =>
@@ -104,10 +105,9 @@ export async function athenaLocalProject(
 
 /** Spawn the CLI without waiting, for signals mid-run; `done` resolves when it exits. */
 function spawnSluice(args: readonly string[]): ChildProcess & { done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [bin, ...args], {
+  const child = spawnTracked(process.execPath, [bin, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...cliEnv, ...awsEnv },
-    stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";

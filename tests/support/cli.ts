@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readSluiceRunResults } from "@sluice/runner";
 import type { SluiceRunResults } from "@sluice/runner";
+import { spawnTracked } from "./child-processes.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const modelsDir = path.join(repoRoot, "models");
@@ -26,16 +26,18 @@ export const cliEnv: Record<string, string> = {
   SLUICE_CACHE_DIR: process.env["SLUICE_CACHE_DIR"] ?? path.join(os.tmpdir(), "sluice-test-cache"),
 };
 
-/** Spawn the built CLI (`apps/cli/dist`), as a user would run it. */
+/**
+ * Spawn the built CLI (`apps/cli/dist`), as a user would run it. The child is killed when the
+ * test that spawned it ends (also by a timeout), or the file ends ({@link spawnTracked}).
+ */
 export function runSluice(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawnTracked(process.execPath, [bin, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, ...cliEnv, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
