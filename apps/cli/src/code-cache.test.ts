@@ -104,7 +104,7 @@ describe("installCodeCache", () => {
 
     const bundleOnly = installCodeCache({ sourceDir, cacheDir, packages: false });
     hooks.push(bundleOnly.uninstall);
-    expect([load(a), load(b)]).toEqual(["a", "b"]);
+    expect([load(a), load(b)]).toEqual(["A", "b"]);
     expect(bundleOnly.stats).toEqual({ fromCache: 0, compiled: 0, rejected: 0 });
   });
 });
