@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Partition } from "@aws-sdk/client-glue";
-import type { AthenaTarget } from "@sluice/project";
+import { testAthenaTarget } from "../../test/athena-target.js";
 import { awsError, FakeAws } from "../../test/fake-aws.js";
 import { openAthenaEngine } from "./athena-engine.js";
 
-const target = {
-  engine: "athena",
-  region: "eu-west-1",
-  workgroup: "sluice",
-  s3_staging_dir: "s3://results/",
-  s3_lake_root: "s3://lake",
-  databases: {},
-  threads: 1,
-} satisfies AthenaTarget;
+const target = testAthenaTarget;
 const db = "ecommerce_silver";
 const orders = { schema: db, name: "orders" };
 const staging = { schema: db, name: "orders__sluice_v2" };

@@ -22,6 +22,7 @@ import {
 } from "./glue-catalog.js";
 import { parseRetired, recordedIntents, RETIRED_PARAMETER, retire } from "./version-retention.js";
 import { refuseCloneWrite } from "./clone-guard.js";
+import { asRecorded, encodePartitions, PARTITIONS_PARAMETER } from "./partition-record.js";
 
 /** Glue batch limits per call. */
 export const GLUE_LIMITS = {
@@ -100,9 +101,20 @@ export async function publishTable(
         ],
     options.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
   );
+  // The staging partitions are the published table's: the entry records them (see
+  // PARTITIONS_PARAMETER), so the next partition publish needs no partition read.
+  const newPartitions = partitioned ? await getAllPartitions(ctx, staging) : [];
   const input = tableInput(source, target.name, {
     ...options.parameters,
     [RETIRED_PARAMETER]: retirement.kept,
+    ...(partitioned
+      ? {
+          [PARTITIONS_PARAMETER]: encodePartitions(
+            (source.PartitionKeys ?? []).map((k) => k.Name ?? ""),
+            asRecorded(newPartitions),
+          ),
+        }
+      : {}),
   });
 
   let created = false;
@@ -126,7 +138,6 @@ export async function publishTable(
       );
     }
   } else {
-    const newPartitions = await getAllPartitions(ctx, staging);
     const plan = partitionPlan(oldPartitions, newPartitions);
     const done: SwapProgress = { table: "none", updated: [], created: [], deleted: [] };
     try {
@@ -366,18 +377,37 @@ export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/** A Glue batch call's per-entry errors: which partitions failed, with which error code. */
+export class PartitionEntryErrors extends Error {
+  constructor(
+    message: string,
+    readonly failed: readonly { values: string[]; code: string }[],
+  ) {
+    super(message);
+  }
+}
+
 /** Throw on a Glue batch call's per-entry errors, except those whose code is `tolerated`. */
 function throwOnErrors(
   operation: string,
   relation: Relation,
-  errors: readonly { ErrorDetail?: { ErrorCode?: string; ErrorMessage?: string } }[] | undefined,
+  errors:
+    | readonly {
+        PartitionValues?: string[];
+        PartitionValueList?: string[];
+        ErrorDetail?: { ErrorCode?: string; ErrorMessage?: string };
+      }[]
+    | undefined,
   tolerated: readonly string[],
 ): void {
-  const messages = (errors ?? [])
-    .filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? ""))
-    .map((e) => e.ErrorDetail?.ErrorMessage);
-  if (messages.length === 0) return;
-  throw new Error(
-    `Glue ${operation} on ${relation.schema}.${relation.name} failed for ${messages.length} partition(s): ${messages[0] ?? "unknown error"}`,
+  const failed = (errors ?? []).filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? ""));
+  if (failed.length === 0) return;
+  const first = failed[0]?.ErrorDetail;
+  throw new PartitionEntryErrors(
+    `Glue ${operation} on ${relation.schema}.${relation.name} failed for ${failed.length} partition(s): ${first?.ErrorMessage ?? "unknown error"} (${first?.ErrorCode ?? "no error code"})`,
+    failed.map((e) => ({
+      values: e.PartitionValues ?? e.PartitionValueList ?? [],
+      code: e.ErrorDetail?.ErrorCode ?? "",
+    })),
   );
 }
