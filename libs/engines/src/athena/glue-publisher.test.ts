@@ -66,6 +66,8 @@ describe("publishTable", () => {
       partitions: { created: 0, updated: 0, deleted: 0 },
       retained: ["s3://lake/silver/orders/v1/"],
       entry: expect.objectContaining({ Name: "orders" }),
+      // Nothing expired outside the table's folder (v1 is kept, and inside it).
+      expired: expect.objectContaining({ expired: [] }),
     });
     // The entry as written, so a later parameter update needs no GetTable.
     expect(result.entry.StorageDescriptor?.Location).toBe("s3://lake/silver/orders/v2/");

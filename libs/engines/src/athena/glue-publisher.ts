@@ -20,7 +20,14 @@ import {
   retryIn,
   tableInput,
 } from "./glue-catalog.js";
-import { parseRetired, recordedIntents, RETIRED_PARAMETER, retire } from "./version-retention.js";
+import {
+  parseRetired,
+  recordedIntents,
+  RETIRED_PARAMETER,
+  retire,
+  type Retirement,
+} from "./version-retention.js";
+import { ownFolder } from "./s3-location.js";
 import { refuseCloneWrite } from "./clone-guard.js";
 import { asRecorded, encodePartitions, PARTITIONS_PARAMETER } from "./partition-record.js";
 
@@ -42,6 +49,12 @@ export interface PublishResult {
   retained: string[];
   /** The entry the target now has, as written (a later parameter update needs no read). */
   entry: TableInput;
+  /**
+   * Expired locations outside the target's own folder, which the stale-data cleanup (a listing
+   * of that folder) never reaches: still listed as retired (`pending`) until they are deleted
+   * (`removeExpired`, which checks that no other table reads them), then `kept`.
+   */
+  expired: Retirement;
 }
 
 /**
@@ -104,9 +117,17 @@ export async function publishTable(
   // The staging partitions are the published table's: the entry records them (see
   // PARTITIONS_PARAMETER), so the next partition publish needs no partition read.
   const newPartitions = partitioned ? await getAllPartitions(ctx, staging) : [];
+  // Expired locations under the target's folder go with the stale-data cleanup's listing of it;
+  // others stay listed until removeExpired has deleted them (or found another table reading them).
+  const foreign = retirement.expired.filter((l) => !ownFolder(target, l));
+  const listed =
+    foreign.length === 0
+      ? retirement.kept
+      : JSON.stringify([...parseRetired(retirement.kept), foreign]);
+  const expired: Retirement = { pending: listed, kept: retirement.kept, expired: foreign };
   const input = tableInput(source, target.name, {
     ...options.parameters,
-    [RETIRED_PARAMETER]: retirement.kept,
+    [RETIRED_PARAMETER]: listed,
     ...(partitioned
       ? {
           [PARTITIONS_PARAMETER]: encodePartitions(
@@ -178,6 +199,7 @@ export async function publishTable(
     partitions: counts,
     retained: parseRetired(retirement.kept).flat(),
     entry: input,
+    expired,
   };
 }
 
