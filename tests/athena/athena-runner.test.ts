@@ -335,7 +335,6 @@ describe("the models project on Athena (fake AWS)", () => {
       // Then the staging partitions and the target's current ones are read (no GetTable: the
       // run's GetTables listing gave the entry and its VersionId)...
       "GetPartitions ecommerce_silver.events__sluice_r2_1",
-      "BatchGetPartition 250",
       // ...repointed (60 existed, each entry recording the location it leaves in its own
       // sluice_replaced) or created (190) in Glue's batch sizes...
       "BatchUpdatePartition 60",

@@ -9,6 +9,8 @@ export interface LoggedCall {
   resource: string;
   /** Athena.StartQueryExecution: the id of the query it started (absent if it failed). */
   queryId?: string;
+  /** S3.DeleteObjects: how many keys it named. */
+  keys?: number;
 }
 
 /**
@@ -28,11 +30,21 @@ export class CallLog {
     return entry;
   }
 
-  /** Record an S3 REST call from its URL (path-style: `/bucket/key?prefix=...`). */
-  addS3(operation: string, url: URL): void {
-    const prefix = url.searchParams.get("prefix");
+  /**
+   * Record an S3 REST call from its URL (path-style: `/bucket/key?prefix=...`): `bucket/key`,
+   * `bucket/prefix` for a listing, and for DeleteObjects `bucket/` plus the longest common
+   * prefix of the keys it names (`keys`: their number), so a batch of one table's objects is
+   * that table's call and one shared by several tables is not any one table's.
+   */
+  addS3(operation: string, url: URL, keys?: readonly string[]): void {
+    const prefix = url.searchParams.get("prefix") ?? (keys ? commonPrefix(keys) : undefined);
     const path = decodeURIComponent(url.pathname.slice(1));
-    this.entries.push({ api: `S3.${operation}`, resource: prefix ? `${path}/${prefix}` : path });
+    const resource = prefix ? `${path.replace(/\/+$/, "")}/${prefix}` : path;
+    this.entries.push({
+      api: `S3.${operation}`,
+      resource,
+      ...(keys === undefined ? {} : { keys: keys.length }),
+    });
   }
 
   clear(): void {
@@ -48,4 +60,11 @@ function jsonResource(input: Record<string, unknown>): string {
   const table = text(input["TableName"]) ?? text(input["Name"]) ?? text(tableInput?.["Name"]);
   if (database === undefined) return table ?? "";
   return table === undefined ? database : `${database}.${table}`;
+}
+
+function commonPrefix(keys: readonly string[]): string {
+  if (keys.length === 0) return "";
+  let prefix = keys[0]!;
+  for (const key of keys) while (!key.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
 }

@@ -218,9 +218,7 @@ async function listObjects(store: S3Store, bucket: string, q: URLSearchParams): 
 
 async function deleteObjects(store: S3Store, bucket: string, body: string): Promise<S3Reply> {
   await store.requireBucket(bucket);
-  const keys = [...body.matchAll(/<Object>\s*<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Object>/g)].map((m) =>
-    unesc(m[1]!),
-  );
+  const keys = objectKeys(body);
   if (!/<Delete[\s>]/.test(body) || keys.length === 0 || keys.length > 1000) {
     throw new AwsError(
       "MalformedXML",
@@ -233,6 +231,22 @@ async function deleteObjects(store: S3Store, bucket: string, body: string): Prom
   return xml(
     `<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${deleted}</DeleteResult>`,
   );
+}
+
+/** The keys a DeleteObjects body names. */
+function objectKeys(body: string): string[] {
+  return [...body.matchAll(/<Object>\s*<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Object>/g)].map((m) =>
+    unesc(m[1]!),
+  );
+}
+
+/** The keys of a DeleteObjects request (for the call log); none when the body is unreadable. */
+export function deletedKeys(req: IncomingMessage, body: Buffer): string[] {
+  try {
+    return objectKeys((isChunked(req) ? decodeAwsChunked(body) : body).toString("utf8"));
+  } catch {
+    return [];
+  }
 }
 
 function isChunked(req: IncomingMessage): boolean {

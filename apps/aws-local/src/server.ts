@@ -7,7 +7,7 @@ import { AwsError } from "./aws-error.js";
 import { CallLog } from "./call-log.js";
 import { Faults, type FaultPlan } from "./faults.js";
 import { GlueCatalog, type GlueSnapshot } from "./glue-catalog.js";
-import { s3ErrorReply, s3Operation, s3Request } from "./s3-api.js";
+import { deletedKeys, s3ErrorReply, s3Operation, s3Request } from "./s3-api.js";
 import { S3Store } from "./s3-store.js";
 import { SqlEngine } from "./sql-engine.js";
 
@@ -134,7 +134,11 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
     }
     try {
       const operation = s3Operation(req.method ?? "GET", url);
-      calls.addS3(operation, url);
+      calls.addS3(
+        operation,
+        url,
+        operation === "DeleteObjects" ? deletedKeys(req, body) : undefined,
+      );
       const hangAfter = await faults.onCall("S3", operation);
       const reply = await s3Request(store, req, url, body);
       await hangAfter?.();

@@ -201,6 +201,15 @@ export class FakeAws {
     return { Database: { Name: input.Name } };
   }
 
+  /** The databases that exist, or (none declared) those holding a table; one page. */
+  GetDatabases() {
+    const names =
+      this.databases.size > 0
+        ? [...this.databases]
+        : [...new Set([...this.tables.keys()].map((k) => k.split(".")[0]!))];
+    return { DatabaseList: names.sort().map((Name) => ({ Name })) };
+  }
+
   CreateDatabase(input: any) {
     const name = input.DatabaseInput?.Name as string;
     if (this.databases.size === 0 || this.databases.has(name))

@@ -18,6 +18,8 @@ export interface AthenaContext {
   random: () => number;
   /** Where retries are told (`--debug`); silent without it. */
   log?: (line: string) => void;
+  /** Where what the user must know is told (a warning of the run); else `log`. */
+  warn?: (message: string) => void;
 }
 
 /** SDK client settings for a target: its region, and its endpoint and profile when set. */

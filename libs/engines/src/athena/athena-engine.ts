@@ -40,6 +40,8 @@ export interface AthenaEngineOptions {
   token?: () => string;
   /** Told of every retry (throttling, retryable query failures, Glue concurrent updates). */
   log?: (line: string) => void;
+  /** Told what the user must know (e.g. old data kept because another table reads it); default: `lease.warn`. */
+  warn?: (message: string) => void;
   /**
    * Builds (anything that writes tables): hold the target's build lease while the engine is
    * open (see {@link acquireBuildLease}); its database is the target's first. Without it the
@@ -86,6 +88,9 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     ...(options.log === undefined ? {} : { log: options.log }),
+    ...((options.warn ?? options.lease?.warn) === undefined
+      ? {}
+      : { warn: options.warn ?? options.lease?.warn }),
   };
   const settings: QuerySettings = {
     workgroup: target.workgroup,
@@ -199,6 +204,11 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       });
       if (options?.defer) later.dropEntryLater(staging);
       snapshot.wrote(targetRelation, result.entry);
+      // Expired locations outside the table's folder (the stale-data cleanup lists only that).
+      if (result.expired.expired.length > 0) {
+        if (options?.defer) later.removeExpiredLater(targetRelation, result.expired);
+        else await removeExpired(ctx, [{ relation: targetRelation, retirement: result.expired }]);
+      }
       return result;
     },
     setTableParameters: held(

@@ -5,6 +5,8 @@ import type { AthenaContext } from "./athena-clients.js";
 import { retryIn, setTableParameters } from "./glue-catalog.js";
 import { deleteKeys, listStaleObjects, removeLocations } from "./s3-cleaner.js";
 import { RETIRED_PARAMETER, type Retirement } from "./version-retention.js";
+import { readersOf } from "./location-readers.js";
+import { ownFolder } from "./s3-location.js";
 
 /** BatchDeleteTable takes at most 100 table names per call. */
 const DELETE_TABLES_PAGE = 100;
@@ -105,7 +107,10 @@ async function removeStale(
 
 /**
  * Delete expired locations, then record them gone. A failure leaves them listed in the table's
- * parameter, so the next publish of the table deletes them.
+ * parameter, so the next publish of the table deletes them. A location outside the table's own
+ * folder (no folder of its path is named after the table: e.g. an earlier `external_location`)
+ * is deleted only when no other Glue table or partition reads it ({@link readersOf}); one that
+ * is read stays, with a warning naming the location and its reader, and is no longer listed.
  */
 export async function removeExpired(
   ctx: AthenaContext,
@@ -113,7 +118,15 @@ export async function removeExpired(
 ): Promise<number> {
   let deleted = 0;
   for (const { relation, retirement } of retired) {
-    if (retirement.expired.length > 0) deleted += await removeLocations(ctx, retirement.expired);
+    const foreign = retirement.expired.filter((l) => !ownFolder(relation, l));
+    const readers =
+      foreign.length === 0 ? new Map<string, string>() : await readersOf(ctx, foreign, [relation]);
+    for (const [location, reader] of readers)
+      (ctx.warn ?? ctx.log)?.(
+        `${relation.schema}.${relation.name}: its old location ${location} is not deleted: ${reader} reads it`,
+      );
+    const expired = retirement.expired.filter((l) => !readers.has(l));
+    if (expired.length > 0) deleted += await removeLocations(ctx, expired);
     if (retirement.kept !== retirement.pending)
       await setTableParameters(ctx, relation, { [RETIRED_PARAMETER]: retirement.kept });
   }

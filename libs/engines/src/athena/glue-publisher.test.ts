@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Partition } from "@aws-sdk/client-glue";
-import type { AthenaTarget } from "@sluice/project";
+import { testAthenaTarget } from "../../test/athena-target.js";
 import { awsError, FakeAws } from "../../test/fake-aws.js";
 import { openAthenaEngine } from "./athena-engine.js";
 
-const target = {
-  engine: "athena",
-  region: "eu-west-1",
-  workgroup: "sluice",
-  s3_staging_dir: "s3://results/",
-  s3_lake_root: "s3://lake",
-  databases: {},
-  threads: 1,
-} satisfies AthenaTarget;
+const target = testAthenaTarget;
 const db = "ecommerce_silver";
 const orders = { schema: db, name: "orders" };
 const staging = { schema: db, name: "orders__sluice_v2" };
@@ -74,6 +66,8 @@ describe("publishTable", () => {
       partitions: { created: 0, updated: 0, deleted: 0 },
       retained: ["s3://lake/silver/orders/v1/"],
       entry: expect.objectContaining({ Name: "orders" }),
+      // Nothing expired outside the table's folder (v1 is kept, and inside it).
+      expired: expect.objectContaining({ expired: [] }),
     });
     // The entry as written, so a later parameter update needs no GetTable.
     expect(result.entry.StorageDescriptor?.Location).toBe("s3://lake/silver/orders/v2/");

@@ -20,8 +20,16 @@ import {
   retryIn,
   tableInput,
 } from "./glue-catalog.js";
-import { parseRetired, recordedIntents, RETIRED_PARAMETER, retire } from "./version-retention.js";
+import {
+  parseRetired,
+  recordedIntents,
+  RETIRED_PARAMETER,
+  retire,
+  type Retirement,
+} from "./version-retention.js";
+import { ownFolder } from "./s3-location.js";
 import { refuseCloneWrite } from "./clone-guard.js";
+import { asRecorded, encodePartitions, PARTITIONS_PARAMETER } from "./partition-record.js";
 
 /** Glue batch limits per call. */
 export const GLUE_LIMITS = {
@@ -41,6 +49,12 @@ export interface PublishResult {
   retained: string[];
   /** The entry the target now has, as written (a later parameter update needs no read). */
   entry: TableInput;
+  /**
+   * Expired locations outside the target's own folder, which the stale-data cleanup (a listing
+   * of that folder) never reaches: still listed as retired (`pending`) until they are deleted
+   * (`removeExpired`, which checks that no other table reads them), then `kept`.
+   */
+  expired: Retirement;
 }
 
 /**
@@ -100,9 +114,28 @@ export async function publishTable(
         ],
     options.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
   );
+  // The staging partitions are the published table's: the entry records them (see
+  // PARTITIONS_PARAMETER), so the next partition publish needs no partition read.
+  const newPartitions = partitioned ? await getAllPartitions(ctx, staging) : [];
+  // Expired locations under the target's folder go with the stale-data cleanup's listing of it;
+  // others stay listed until removeExpired has deleted them (or found another table reading them).
+  const foreign = retirement.expired.filter((l) => !ownFolder(target, l));
+  const listed =
+    foreign.length === 0
+      ? retirement.kept
+      : JSON.stringify([...parseRetired(retirement.kept), foreign]);
+  const expired: Retirement = { pending: listed, kept: retirement.kept, expired: foreign };
   const input = tableInput(source, target.name, {
     ...options.parameters,
-    [RETIRED_PARAMETER]: retirement.kept,
+    [RETIRED_PARAMETER]: listed,
+    ...(partitioned
+      ? {
+          [PARTITIONS_PARAMETER]: encodePartitions(
+            (source.PartitionKeys ?? []).map((k) => k.Name ?? ""),
+            asRecorded(newPartitions),
+          ),
+        }
+      : {}),
   });
 
   let created = false;
@@ -126,7 +159,6 @@ export async function publishTable(
       );
     }
   } else {
-    const newPartitions = await getAllPartitions(ctx, staging);
     const plan = partitionPlan(oldPartitions, newPartitions);
     const done: SwapProgress = { table: "none", updated: [], created: [], deleted: [] };
     try {
@@ -167,6 +199,7 @@ export async function publishTable(
     partitions: counts,
     retained: parseRetired(retirement.kept).flat(),
     entry: input,
+    expired,
   };
 }
 
@@ -366,18 +399,37 @@ export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/** A Glue batch call's per-entry errors: which partitions failed, with which error code. */
+export class PartitionEntryErrors extends Error {
+  constructor(
+    message: string,
+    readonly failed: readonly { values: string[]; code: string }[],
+  ) {
+    super(message);
+  }
+}
+
 /** Throw on a Glue batch call's per-entry errors, except those whose code is `tolerated`. */
 function throwOnErrors(
   operation: string,
   relation: Relation,
-  errors: readonly { ErrorDetail?: { ErrorCode?: string; ErrorMessage?: string } }[] | undefined,
+  errors:
+    | readonly {
+        PartitionValues?: string[];
+        PartitionValueList?: string[];
+        ErrorDetail?: { ErrorCode?: string; ErrorMessage?: string };
+      }[]
+    | undefined,
   tolerated: readonly string[],
 ): void {
-  const messages = (errors ?? [])
-    .filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? ""))
-    .map((e) => e.ErrorDetail?.ErrorMessage);
-  if (messages.length === 0) return;
-  throw new Error(
-    `Glue ${operation} on ${relation.schema}.${relation.name} failed for ${messages.length} partition(s): ${messages[0] ?? "unknown error"}`,
+  const failed = (errors ?? []).filter((e) => !tolerated.includes(e.ErrorDetail?.ErrorCode ?? ""));
+  if (failed.length === 0) return;
+  const first = failed[0]?.ErrorDetail;
+  throw new PartitionEntryErrors(
+    `Glue ${operation} on ${relation.schema}.${relation.name} failed for ${failed.length} partition(s): ${first?.ErrorMessage ?? "unknown error"} (${first?.ErrorCode ?? "no error code"})`,
+    failed.map((e) => ({
+      values: e.PartitionValues ?? e.PartitionValueList ?? [],
+      code: e.ErrorDetail?.ErrorCode ?? "",
+    })),
   );
 }

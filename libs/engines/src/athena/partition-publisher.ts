@@ -20,6 +20,14 @@ import {
 import { isConcurrentModification, retryWhen } from "./retry.js";
 import { removeLocations } from "./s3-cleaner.js";
 import {
+  asRecorded,
+  encodePartitions,
+  fromMap,
+  PARTITIONS_PARAMETER,
+  RECORD_OVERFLOW,
+  recordedPartitions,
+} from "./partition-record.js";
+import {
   PUBLISHING_PARAMETER,
   recordedIntents,
   REPLACED_PARAMETER,
@@ -32,6 +40,7 @@ import {
   applyPartitions,
   chunks,
   key,
+  PartitionEntryErrors,
   rollBack,
   type PartitionPlan,
   type SwapProgress,
@@ -134,12 +143,51 @@ async function publishOn(
   table: Table,
 ): Promise<PartitionPublishResult> {
   const incoming = await getAllPartitions(ctx, staging);
-  // This publish's partitions and those an interrupted one recorded, read in one batch.
+  // Which partitions exist and where they read: the table entry's record (no call), else Glue.
+  const hint = recordedIntents(table).length === 0 ? recordedPartitions(table) : undefined;
+  if (hint !== undefined) {
+    try {
+      return await publishPlanned(ctx, staging, target, options, table, incoming, hint);
+    } catch (error) {
+      if (!(error instanceof StaleRecordError)) throw error;
+      // The record was stale (partitions changed outside sluice): undone; read them and redo.
+      ctx.log?.(
+        `${target.schema}.${target.name}: its partition record is stale (${error.message}); reading the partitions`,
+      );
+    }
+  }
+  return publishPlanned(ctx, staging, target, options, table, incoming, undefined);
+}
+
+async function publishPlanned(
+  ctx: AthenaContext,
+  staging: Relation,
+  target: Relation,
+  options: PartitionPublishOptions,
+  table: Table,
+  incoming: readonly Partition[],
+  hint: ReadonlyMap<string, string> | undefined,
+): Promise<PartitionPublishResult> {
   const recorded = recordedIntents(table);
-  const wanted = new Map(
-    [...incoming, ...recorded.map((i) => ({ Values: i.values }))].map((p) => [key(p), p]),
-  );
-  const existing = await getPartitions(ctx, target, [...wanted.values()]);
+  const overflow = table.Parameters?.[PARTITIONS_PARAMETER] === RECORD_OVERFLOW;
+  // Without a record: every partition (GetPartitions, to write the record), or, for a table
+  // too large to record, this publish's and an interrupted one's (one BatchGetPartition).
+  const { existing, all } =
+    hint !== undefined
+      ? { existing: hinted(table, incoming, hint), all: hint }
+      : overflow
+        ? {
+            existing: await getPartitions(ctx, target, [
+              ...new Map(
+                [...incoming, ...recorded.map((i) => ({ Values: i.values }))].map((p) => [
+                  key(p),
+                  p,
+                ]),
+              ).values(),
+            ]),
+            all: undefined,
+          }
+        : await readAll(ctx, target);
   const interrupted = carriedOut(recorded, existing);
   const oldByKey = new Map(existing.map((p) => [key(p), p]));
   // The target's storage descriptor with the staging folder: a partition's schema is the table's.
@@ -183,10 +231,29 @@ async function publishOn(
   try {
     await applyPartitions(ctx, target, plan, done, counts);
   } catch (error) {
+    // Planned from the record: a partition it has that Glue has not (nothing to restore), or
+    // one Glue has that it has not (not this publish's to delete). Undone, then planned again.
+    const mismatch = hint === undefined ? [] : mismatched(error);
+    if (mismatch.length > 0) {
+      const failed = new Set(mismatch.map((v) => JSON.stringify(v)));
+      done.updated = done.updated.filter((p) => !failed.has(key(p)));
+      done.created = done.created.filter((p) => !failed.has(key(p)));
+    }
     await rollBack(ctx, target, undefined, plan, done, error);
+    if (mismatch.length > 0) throw new StaleRecordError(error);
     throw error;
   }
   const replaced = [...new Set(intents.map((i) => i.location))];
+  // The record after this publish: what was there, with this publish's partitions.
+  let record: string | undefined;
+  if (all !== undefined) {
+    const after = new Map(all);
+    for (const p of incoming) after.set(key(p), p.StorageDescriptor?.Location ?? "");
+    record = encodePartitions(
+      (table.PartitionKeys ?? []).map((k) => k.Name ?? ""),
+      fromMap(after),
+    );
+  }
   const retirement = await removeExpiredNow(
     ctx,
     target,
@@ -209,7 +276,12 @@ async function publishOn(
           ctx,
           target,
           current,
-          { ...options.parameters, ...extra, [RETIRED_PARAMETER]: retired.pending },
+          {
+            ...options.parameters,
+            ...extra,
+            [RETIRED_PARAMETER]: retired.pending,
+            ...(record === undefined ? {} : { [PARTITIONS_PARAMETER]: record }),
+          },
           [PUBLISHING_PARAMETER],
         );
       },
@@ -261,6 +333,51 @@ async function removeExpiredNow(
     );
     return retirement;
   }
+}
+
+/** A plan made from the partition record failed on a partition Glue has or lacks (undone). */
+class StaleRecordError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/** The partitions a batch call failed for because they are missing or already there. */
+function mismatched(error: unknown): string[][] {
+  if (!(error instanceof PartitionEntryErrors)) return [];
+  const stale = error.failed.filter(
+    (f) => f.code === "EntityNotFoundException" || f.code === "AlreadyExistsException",
+  );
+  return stale.length === error.failed.length ? stale.map((f) => f.values) : [];
+}
+
+/**
+ * The target's partitions among `incoming`, as the record says they are: the table's storage
+ * descriptor at the recorded location (sluice writes partitions so; no parameters to carry).
+ */
+function hinted(
+  table: Table,
+  incoming: readonly Partition[],
+  hint: ReadonlyMap<string, string>,
+): Partition[] {
+  return incoming.flatMap((p) => {
+    const location = hint.get(key(p));
+    return location === undefined
+      ? []
+      : [
+          {
+            Values: p.Values,
+            StorageDescriptor: { ...table.StorageDescriptor, Location: location },
+          },
+        ];
+  });
+}
+
+/** Every partition of `relation` and the record of them. */
+async function readAll(ctx: AthenaContext, relation: Relation) {
+  const existing = await getAllPartitions(ctx, relation);
+  const all = new Map(asRecorded(existing).map((p) => [JSON.stringify(p.values), p.location]));
+  return { existing, all };
 }
 
 /** The partitions of `relation` with the values of `like` (BatchGetPartition, 1,000 per call). */

@@ -3,6 +3,12 @@ import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
 import { setTableParameters } from "./glue-catalog.js";
 import { parseRetired, REPLACED_PARAMETER, RETIRED_PARAMETER } from "./version-retention.js";
+import {
+  asRecorded,
+  encodePartitions,
+  PARTITIONS_PARAMETER,
+  recordedPartitions,
+} from "./partition-record.js";
 
 /**
  * Finish the retirement of a partition publish that died between its repoint and its table
@@ -33,17 +39,45 @@ export async function recoverInterruptedPublish(
     .filter((l): l is string => l !== undefined && l !== "" && !listed.has(folder(l)))
     .filter((l) => !isInside(l, leftover));
   const found = [...new Set(unlisted)];
-  if (found.length === 0) return false;
-  ctx.log?.(
-    `${relation.schema}.${relation.name}: an interrupted publish replaced ${found.length} location(s) it did not retire; retired now`,
-  );
+  // The partition record is that of the last table update: wrong if the publish died after a
+  // partition write. Written again from the partitions read (one call with the retirement).
+  const record = staleRecord(table, partitions);
+  if (found.length === 0 && record === undefined) return false;
+  if (found.length > 0)
+    ctx.log?.(
+      `${relation.schema}.${relation.name}: an interrupted publish replaced ${found.length} location(s) it did not retire; retired now`,
+    );
   await setTableParameters(
     ctx,
     relation,
-    { [RETIRED_PARAMETER]: JSON.stringify([found, ...generations]) },
+    {
+      ...(found.length === 0
+        ? {}
+        : { [RETIRED_PARAMETER]: JSON.stringify([found, ...generations]) }),
+      ...(record === undefined ? {} : { [PARTITIONS_PARAMETER]: record }),
+    },
     { read: table },
   );
   return true;
+}
+
+/** The record of `partitions` when the table's differs from it (an absent one stays absent). */
+function staleRecord(table: Table, partitions: readonly Partition[]): string | undefined {
+  const value = table.Parameters?.[PARTITIONS_PARAMETER];
+  if (value === undefined || (table.PartitionKeys ?? []).length === 0) return undefined;
+  const actual = asRecorded(partitions);
+  const recorded = recordedPartitions(table);
+  const same =
+    recorded !== undefined &&
+    recorded.size === actual.length &&
+    actual.every((p) => {
+      const location = recorded.get(JSON.stringify(p.values));
+      return location !== undefined && folder(location) === folder(p.location);
+    });
+  if (same) return undefined;
+  const keys = (table.PartitionKeys ?? []).map((k) => k.Name ?? "");
+  const record = encodePartitions(keys, actual);
+  return record === value ? undefined : record;
 }
 
 function folder(location: string): string {
