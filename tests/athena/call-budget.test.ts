@@ -49,8 +49,9 @@ function overBudget(log: readonly LoggedCall[], budget: number): string[] {
  * leaves), the creation of new partitions (BatchCreatePartition) and one UpdateTable (watermark,
  * retired locations, the partition record that spares a read of the target's partitions, and for
  * reconciled models the reconciliation's verdict). Measured on the next hour, on a third build
- * (the first generation expires: its objects are deleted by key, run-wide) and on a build whose
- * raw hours carry late events of an old date next to a new date (repoint + create + expiry).
+ * (the first generation expires) and on a build whose raw hours carry late events of an old
+ * date next to a new date (repoint + create + expiry). The expiry's own ListObjectsV2 +
+ * DeleteObjects per model are still over the budget (deleting by key run-wide is not built).
  */
 describe("Glue/S3 calls per table model on the builds after the first", () => {
   let p: Project;
@@ -108,19 +109,37 @@ describe("Glue/S3 calls per table model on the builds after the first", () => {
       ).toEqual(["GetPartitions", "BatchUpdatePartition", "UpdateTable"]);
   }, 60_000);
 
-  // Not yet: an expired generation still costs ListObjectsV2 + DeleteObjects per model.
-  it.skip("third build (the first generation expires): at most 4 per model", () => {
-    expect(overBudget(logs.third, 4)).toEqual([]);
+  /**
+   * Not yet within 4 (#12, left open): an expired generation still costs its model a
+   * ListObjectsV2 + DeleteObjects of its folder. Asserted as it stands, so that anything beyond
+   * that pair fails: at most 4 other calls, and at most one of each S3 call.
+   */
+  const overBudgetBesidesExpiry = (log: readonly LoggedCall[]): string[] =>
+    MODELS.map((r) => ({ r, calls: callsOf(log, r) }))
+      .filter(({ calls }) => {
+        const s3 = calls.filter((c) => c === "ListObjectsV2" || c === "DeleteObjects");
+        return (
+          calls.length - s3.length > 4 ||
+          s3.filter((c) => c === "ListObjectsV2").length > 1 ||
+          s3.filter((c) => c === "DeleteObjects").length > 1
+        );
+      })
+      .map(({ r, calls }) => `${r} (${calls.length}): ${calls.join(" ")}`);
+
+  it("third build (the first generation expires): at most 4 per model besides the expiry's ListObjectsV2 + DeleteObjects", () => {
+    expect(overBudgetBesidesExpiry(logs.third)).toEqual([]);
+    // The expiry happens: some model deletes its first generation.
+    expect(MODELS.some((r) => callsOf(logs.third, r).includes("DeleteObjects"))).toBe(true);
   }, 60_000);
 
-  it.skip("late events of an old date next to a new date: at most 4 per model", () => {
+  it("late events of an old date next to a new date: at most 4 per model besides the expiry", () => {
     const repointedAndCreated = MODELS.filter((r) => {
       const calls = callsOf(logs.late, r);
       return calls.includes("BatchUpdatePartition") && calls.includes("BatchCreatePartition");
     });
     // The case this build is for: some model repoints the old date and creates the new one.
     expect(repointedAndCreated.length).toBeGreaterThan(0);
-    expect(overBudget(logs.late, 4)).toEqual([]);
+    expect(overBudgetBesidesExpiry(logs.late)).toEqual([]);
   }, 60_000);
 
   it("the reconciled tables record the balanced hours as no longer pending", async () => {
