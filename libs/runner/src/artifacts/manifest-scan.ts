@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { readChunks } from "./file-chunks.js";
 
 /**
  * A manifest.json read for `--state` without parsing it whole: a dbt manifest of 10,000 models
@@ -115,28 +115,13 @@ export function scanManifest(
   file: string,
   chunkSize = 1 << 20,
 ): Record<string, unknown> | undefined {
-  let fd: number;
+  const scan = new ManifestScan();
   try {
-    fd = openSync(file, "r");
-  } catch {
-    return undefined;
-  }
-  try {
-    const scan = new ManifestScan();
-    const chunk = Buffer.allocUnsafe(chunkSize);
-    for (
-      let n = readSync(fd, chunk, 0, chunkSize, null);
-      n > 0;
-      n = readSync(fd, chunk, 0, chunkSize, null)
-    )
-      scan.feed(chunk.subarray(0, n));
-    return scan.end();
+    return readChunks(file, chunkSize, (chunk) => scan.feed(chunk)) ? scan.end() : undefined;
   } catch (err) {
     if (err instanceof NotUnderstood) return undefined;
     if ((err as NodeJS.ErrnoException).code !== undefined) return undefined;
     throw err;
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,8 +1,8 @@
 import { createHash, hash } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
 import path from "node:path";
 import { packChecksums, unpackChecksums } from "@sluice/compiler";
 import type { NodeChecksums } from "@sluice/compiler";
+import { readChunks } from "./file-chunks.js";
 import { readKeyed, writeKeyed } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
 
@@ -117,26 +117,11 @@ const CHUNK = 1 << 20;
  * CPU in page faults and copies than hashing it); undefined when it cannot be read.
  */
 export function fileDigest(file: string): string | undefined {
-  let fd: number;
+  const h = createHash("sha256");
   try {
-    fd = openSync(file, "r");
+    return readChunks(file, CHUNK, (chunk) => h.update(chunk)) ? h.digest("hex") : undefined;
   } catch {
     return undefined;
-  }
-  try {
-    const h = createHash("sha256");
-    const chunk = Buffer.allocUnsafe(CHUNK);
-    for (
-      let n = readSync(fd, chunk, 0, CHUNK, null);
-      n > 0;
-      n = readSync(fd, chunk, 0, CHUNK, null)
-    )
-      h.update(chunk.subarray(0, n));
-    return h.digest("hex");
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 
