@@ -4,7 +4,7 @@ import { parseFolderConfig } from "./folder-config.js";
 import { projectConfigSchema, targetSchema } from "./project-config-schema.js";
 import { closest } from "./suggest.js";
 import type { ProjectConfig, TargetConfig } from "./types.js";
-import { parseYaml } from "./yaml-source.js";
+import { isMapping, parseYaml } from "./yaml-source.js";
 import { issuesToDiagnostics, salvage } from "./zod-issues.js";
 
 /** The project file's name, in the project directory. */
@@ -35,9 +35,6 @@ export interface ParsedProjectConfig {
   /** False when the file does not parse as a YAML mapping: nothing else can be trusted. */
   usable: boolean;
 }
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
  * Validate sluice.yml text. Every problem becomes a diagnostic naming `file`, the key path and

@@ -109,3 +109,7 @@ export function parseYaml(
     },
   };
 }
+
+/** A YAML mapping (a plain object as parsed): not null, not an array, not a scalar. */
+export const isMapping = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === "object" && !Array.isArray(v);

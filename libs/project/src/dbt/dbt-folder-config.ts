@@ -4,6 +4,7 @@ import { parseFolderConfig } from "../folder-config.js";
 import { modelConfigKeys } from "../model-config-schema.js";
 import type { FolderConfig } from "../types.js";
 import type { YamlPath, YamlSource } from "../yaml-source.js";
+import { isMapping } from "../yaml-source.js";
 
 /** dbt config keys that change nothing sluice writes (documentation, ownership, grouping). */
 const INERT_CONFIG = new Set(["docs", "group", "access", "description", "quoting"]);
@@ -37,9 +38,6 @@ const CONFIG_WITHOUT_PLUS = new Set([
   "error_if",
   "fail_calc",
 ]);
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
  * A `models:`/`seeds:` block of dbt_project.yml as sluice's folder tree. As in dbt, a key is

@@ -3,7 +3,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import { defaultProjectConfig } from "../project-config.js";
 import { closest } from "../suggest.js";
 import type { ProjectConfig } from "../types.js";
-import { parseYaml } from "../yaml-source.js";
+import { isMapping, parseYaml } from "../yaml-source.js";
 import { parseDbtFolderConfig } from "./dbt-folder-config.js";
 import { parseDbtTestConfig } from "./dbt-test-config.js";
 
@@ -65,9 +65,6 @@ export interface ParsedDbtProject {
   diagnostics: Diagnostic[];
   usable: boolean;
 }
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
  * Read dbt_project.yml as dbt does into sluice's project config (targets come from

@@ -5,6 +5,7 @@ import { closestHint } from "../suggest.js";
 import type { GenericTestSpec, TestConfig, TestFolderConfig } from "../types.js";
 import { describe } from "../zod-issues.js";
 import type { YamlPath, YamlSource } from "../yaml-source.js";
+import { isMapping } from "../yaml-source.js";
 
 /** Test config keys dbt_project.yml's `tests:` applies (also read without `+`). */
 const APPLIED = testConfigKeys;
@@ -19,9 +20,6 @@ const NOT_APPLIED: Record<string, string> = {
   database: "sluice builds every table in the target's catalog",
 };
 const KNOWN = new Set([...APPLIED, ...INERT, ...Object.keys(NOT_APPLIED)]);
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
  * dbt_project.yml's `tests:` (or `data_tests:`) block as a tree: a key is config when it starts

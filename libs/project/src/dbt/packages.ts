@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { error, warning } from "../diagnostics.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import { parseYaml } from "../yaml-source.js";
+import { isMapping, parseYaml } from "../yaml-source.js";
 import { renderProfileTree } from "./profile-template.js";
 
 /** dbt's packages file, next to dbt_project.yml (dependencies.yml is its newer name). */
@@ -24,9 +24,6 @@ export interface PackageDir {
    */
   unbuilt: string[];
 }
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);
 
 /** One entry of packages.yml, with where it is written. */
 export type PackageEntry = (

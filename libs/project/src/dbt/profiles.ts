@@ -5,7 +5,7 @@ import { error, warning } from "../diagnostics.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { closestHint } from "../suggest.js";
 import type { AthenaTarget, DuckdbTarget, TargetConfig } from "../types.js";
-import { parseYaml } from "../yaml-source.js";
+import { isMapping, parseYaml } from "../yaml-source.js";
 import { renderProfileTree } from "./profile-template.js";
 
 /** Where and how to read profiles.yml (dbt's `--profiles-dir`, `--profile`, environment). */
@@ -46,9 +46,6 @@ export function findProfilesFile(
     if (existsSync(file)) return { file };
   return { missing: `${path.join(projectDir, "profiles.yml")} or ${home}`, explicit: false };
 }
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);
 
 /** Keys of an output that change nothing sluice does (connection details of dbt's adapters). */
 const INERT_OUTPUT_KEYS = new Set(["type", "threads", "schema", "database", "path"]);
