@@ -11,6 +11,15 @@ describe("sluice_listed((subquery))", () => {
     expect(listedSubqueries("select 1")).toEqual([]);
   });
 
+  it("skips parentheses in comments and in strings with '' escapes, and calls inside them", () => {
+    const sql =
+      "select * from t -- sluice_listed((x))\nwhere d in (sluice_listed((select d from s /* ) */ where k = 'it''s )')))";
+    expect(listedSubqueries(sql)).toEqual(["select d from s /* ) */ where k = 'it''s )'"]);
+    expect(bindListed(sql)).toBe(
+      "select * from t -- sluice_listed((x))\nwhere d in (select d from s /* ) */ where k = 'it''s )')",
+    );
+  });
+
   it("binds a call to the literal list the run gives, the rest of the statement unchanged", () => {
     expect(bindListed(SQL, () => "DATE '2026-11-27', DATE '2026-11-26'")).toBe(
       "select * from t where d in (DATE '2026-11-27', DATE '2026-11-26') and x = 1",

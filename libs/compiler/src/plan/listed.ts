@@ -1,3 +1,5 @@
+import { tokenizeSql, type SqlToken } from "@sluice/dialects";
+
 /**
  * `x in (sluice_listed((<subquery>)))`: an IN filter whose values a run may bind as a literal list
  * before the statement runs, so the engine prunes files by the filtered column's statistics (a
@@ -7,8 +9,10 @@
  * The call must be the whole content of an IN list, and the subquery standalone (one column; it
  * may use window calls and `sluice_incremental_from()`, bound as the statement's). NULL values are
  * left out of a bound list: in a WHERE filter, `x in (…, NULL)` keeps the same rows.
+ *
+ * This pattern is only a cheap test before tokenizing: most statements have no call.
  */
-const LISTED_OPEN = /\bsluice_listed\(\s*\(/gi;
+const LISTED_OPEN = /\bsluice_listed\(\s*\(/i;
 
 /** One `sluice_listed((…))` call in a statement: where it is and its subquery's text. */
 interface ListedCall {
@@ -17,40 +21,39 @@ interface ListedCall {
   subquery: string;
 }
 
-/** The `sluice_listed((…))` calls of `sql`, in order; a call whose parentheses do not close is left out. */
+/**
+ * The `sluice_listed((…))` calls of `sql`, in order, found by {@link tokenizeSql} (so a call's
+ * name or parentheses inside a string, quoted name or comment are not taken for one); a call
+ * whose parentheses do not close, or SQL the tokenizer refuses, gives none.
+ */
 function findListedCalls(sql: string): ListedCall[] {
+  if (!LISTED_OPEN.test(sql)) return [];
+  const tokens = tokenizeSql(sql);
+  if (!Array.isArray(tokens)) return [];
   const calls: ListedCall[] = [];
-  for (const m of sql.matchAll(LISTED_OPEN)) {
-    const inner = m.index + m[0].length;
-    if (calls.length > 0 && m.index < calls.at(-1)!.end) continue;
-    const close = closingParen(sql, inner);
-    if (close === undefined) continue;
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    const [name, open, inner] = [tokens[i]!, tokens[i + 1]!, tokens[i + 2]!];
+    if (name.kind !== "word" || name.text.toLowerCase() !== "sluice_listed") continue;
+    if (open.kind !== "open" || inner.kind !== "open") continue;
+    const close = closingToken(tokens, i + 2);
     // The call's own closing parenthesis follows the subquery's.
-    const after = /^\s*\)/.exec(sql.slice(close + 1));
-    if (!after) continue;
+    if (close === undefined || tokens[close + 1]?.kind !== "close") continue;
     calls.push({
-      start: m.index,
-      end: close + 1 + after[0].length,
-      subquery: sql.slice(inner, close).trim(),
+      start: name.offset,
+      end: tokens[close + 1]!.offset + 1,
+      subquery: sql.slice(inner.offset + 1, tokens[close]!.offset).trim(),
     });
+    i = close + 1;
   }
   return calls;
 }
 
-/**
- * The index of the `)` closing a parenthesis opened just before `from`, skipping string literals
- * and quoted identifiers; undefined when it never closes.
- */
-function closingParen(sql: string, from: number): number | undefined {
-  let depth = 1;
-  for (let i = from; i < sql.length; i++) {
-    const c = sql[i];
-    if (c === "'" || c === '"') {
-      const end = sql.indexOf(c, i + 1);
-      if (end < 0) return undefined;
-      i = end;
-    } else if (c === "(") depth++;
-    else if (c === ")" && --depth === 0) return i;
+/** The index of the token closing the parenthesis at `open`; undefined when it never closes. */
+function closingToken(tokens: readonly SqlToken[], open: number): number | undefined {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    if (tokens[i]!.kind === "open") depth++;
+    else if (tokens[i]!.kind === "close" && --depth === 0) return i;
   }
   return undefined;
 }
