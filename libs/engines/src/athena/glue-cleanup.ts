@@ -5,6 +5,7 @@ import { getAllPartitions, getTable, retryIn } from "./glue-catalog.js";
 import { recoverInterruptedPublish } from "./publish-recovery.js";
 import { removeLocations } from "./s3-cleaner.js";
 import { cloneOf } from "./clone-guard.js";
+import { overlaps } from "./s3-location.js";
 
 /**
  * Staging leftovers per database, listed once per engine (one GetTables per database per run,
@@ -33,8 +34,7 @@ export function stagingSweeper(
     let read = await readBy(ctx, relation);
     for (const table of leftovers) {
       const location = table.StorageDescriptor?.Location;
-      const shared =
-        location !== undefined && read.locations.some((l) => sameOrInside(location, l));
+      const shared = location !== undefined && read.locations.some((l) => overlaps(location, l));
       if (
         shared &&
         (await recoverInterruptedPublish(ctx, relation, read.table, read.partitions, location))
@@ -100,7 +100,7 @@ export async function dropTableWithData(
   const location = table.StorageDescriptor?.Location;
   const reader = options.unlessReadBy;
   const read = reader ? await readBy(ctx, reader) : undefined;
-  const shared = location !== undefined && !!read?.locations.some((l) => sameOrInside(location, l));
+  const shared = location !== undefined && !!read?.locations.some((l) => overlaps(location, l));
   // A partition publish that failed after its repoint: retire what it replaced before the entry
   // (its marker) goes; if that fails, the entry stays for the next sweep to do it.
   if (shared && reader && read)
@@ -125,9 +125,4 @@ async function dropTable(
   } catch (error) {
     if (!(error instanceof Error && error.name === "EntityNotFoundException")) throw error;
   }
-}
-
-function sameOrInside(location: string, root: string): boolean {
-  const dir = (l: string) => `${l.replace(/\/+$/, "")}/`;
-  return dir(location).startsWith(dir(root)) || dir(root).startsWith(dir(location));
 }

@@ -3,6 +3,7 @@ import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
 import { getAllPartitions, retryIn } from "./glue-catalog.js";
 import { listTables } from "./glue-cleanup.js";
+import { overlaps } from "./s3-location.js";
 
 /**
  * Which Glue tables (or partitions) of the catalog read each of `locations`: its folder, one
@@ -57,8 +58,3 @@ async function listDatabases(ctx: AthenaContext): Promise<string[]> {
 }
 
 const partitioned = (table: Table) => (table.PartitionKeys ?? []).length > 0;
-
-function overlaps(a: string, b: string): boolean {
-  const dir = (l: string) => `${l.replace(/\/+$/, "")}/`;
-  return dir(a).startsWith(dir(b)) || dir(b).startsWith(dir(a));
-}

@@ -45,6 +45,7 @@ import {
   type PartitionPlan,
   type SwapProgress,
 } from "./glue-publisher.js";
+import { asFolder } from "./s3-location.js";
 
 /** BatchGetPartition takes at most 1,000 partitions per call. */
 const GET_PARTITIONS_PAGE = 1000;
@@ -416,8 +417,7 @@ function carriedOut(
   partitions: readonly Partition[],
 ): RepointIntent[] {
   const current = new Map(partitions.map((p) => [key(p), p]));
-  const same = (a: string | undefined, b: string) =>
-    a !== undefined && a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+  const same = (a: string | undefined, b: string) => a !== undefined && asFolder(a) === asFolder(b);
   return intents.filter(
     (i) => !same(current.get(JSON.stringify(i.values))?.StorageDescriptor?.Location, i.location),
   );

@@ -9,6 +9,7 @@ import {
   PARTITIONS_PARAMETER,
   recordedPartitions,
 } from "./partition-record.js";
+import { asFolder } from "./s3-location.js";
 
 /**
  * Finish the retirement of a partition publish that died between its repoint and its table
@@ -32,11 +33,11 @@ export async function recoverInterruptedPublish(
 ): Promise<boolean> {
   if (table === undefined) return false;
   const generations = parseRetired(table.Parameters?.[RETIRED_PARAMETER]);
-  const listed = new Set(generations.flat().map(folder));
+  const listed = new Set(generations.flat().map(asFolder));
   const unlisted = partitions
     .filter((p) => isInside(p.StorageDescriptor?.Location, leftover))
     .map((p) => p.Parameters?.[REPLACED_PARAMETER])
-    .filter((l): l is string => l !== undefined && l !== "" && !listed.has(folder(l)))
+    .filter((l): l is string => l !== undefined && l !== "" && !listed.has(asFolder(l)))
     .filter((l) => !isInside(l, leftover));
   const found = [...new Set(unlisted)];
   // The partition record is that of the last table update: wrong if the publish died after a
@@ -72,7 +73,7 @@ function staleRecord(table: Table, partitions: readonly Partition[]): string | u
     recorded.size === actual.length &&
     actual.every((p) => {
       const location = recorded.get(JSON.stringify(p.values));
-      return location !== undefined && folder(location) === folder(p.location);
+      return location !== undefined && asFolder(location) === asFolder(p.location);
     });
   if (same) return undefined;
   const keys = (table.PartitionKeys ?? []).map((k) => k.Name ?? "");
@@ -80,10 +81,6 @@ function staleRecord(table: Table, partitions: readonly Partition[]): string | u
   return record === value ? undefined : record;
 }
 
-function folder(location: string): string {
-  return `${location.replace(/\/+$/, "")}/`;
-}
-
 function isInside(location: string | undefined, root: string): boolean {
-  return location !== undefined && folder(location).startsWith(folder(root));
+  return location !== undefined && asFolder(location).startsWith(asFolder(root));
 }

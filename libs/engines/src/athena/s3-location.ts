@@ -17,3 +17,11 @@ export function ownFolder(relation: Relation, location: string): boolean {
     .prefix.split("/")
     .some((folder) => folder.toLowerCase() === relation.name.toLowerCase());
 }
+
+/** A location as a folder: one trailing `/`, however many it had. */
+export const asFolder = (location: string): string => `${location.replace(/\/+$/, "")}/`;
+
+/** Whether two locations are the same folder, or one lies inside the other. */
+export function overlaps(a: string, b: string): boolean {
+  return asFolder(a).startsWith(asFolder(b)) || asFolder(b).startsWith(asFolder(a));
+}
