@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   athenaLocalProject,
+  awsCall,
   callLog,
   fillRawZone,
   glueTables,
+  s3Keys,
   type LoggedCall,
 } from "../support/athena-local.js";
 import { HOURLY_TABLES } from "../support/prod-tables.js";
@@ -42,20 +44,65 @@ function overBudget(log: readonly LoggedCall[], budget: number): string[] {
     .map(({ r, calls }) => `${r} (${calls.length}): ${calls.join(" ")}`);
 }
 
+/** The partition folders each model's Glue partitions read (GetPartitions, not through sluice). */
+async function partitionFolders(url: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const relation of MODELS) {
+    const [DatabaseName, TableName] = relation.split(".");
+    const { body } = await awsCall<{
+      Partitions?: { StorageDescriptor?: { Location?: string } }[];
+    }>(url, "AWSGlue.GetPartitions", { DatabaseName, TableName });
+    out.set(
+      relation,
+      (body.Partitions ?? []).map((p) => `${p.StorageDescriptor!.Location!.replace(/\/+$/, "")}/`),
+    );
+  }
+  return out;
+}
+
+/** The files under an `s3://sluice-lake/…/` folder, counted on the endpoint's disk. */
+async function filesOnDisk(aws: string, folder: string): Promise<string[]> {
+  const prefix = folder.replace(/^s3:\/\/sluice-lake\//, "");
+  return s3Keys(aws, "sluice-lake", prefix).catch(() => []);
+}
+
 /**
  * Issue #12's call budget, asserted on the real CLI against `sluice athena-local`: a model's
- * insert_overwrite publish makes at most 4 Glue/S3 calls on every build: GetPartitions of its
- * staging table, the repoint (BatchUpdatePartition, each entry recording the location it
- * leaves), the creation of new partitions (BatchCreatePartition) and one UpdateTable (watermark,
- * retired locations, the partition record that spares a read of the target's partitions, and for
- * reconciled models the reconciliation's verdict). Measured on the next hour, on a third build
- * (the first generation expires) and on a build whose raw hours carry late events of an old
- * date next to a new date (repoint + create + expiry). The expiry's own ListObjectsV2 +
- * DeleteObjects per model are still over the budget (deleting by key run-wide is not built).
+ * insert_overwrite publish makes at most 4 Glue/S3 calls on every build: ListObjectsV2 of its
+ * staging folder (the staging partitions and their files), the repoint (BatchUpdatePartition,
+ * each entry recording the location it leaves), the creation of new partitions
+ * (BatchCreatePartition) and one UpdateTable (watermark, retired locations, the partition record
+ * with its files that spares a read of the target's partitions, the expired locations deleted by
+ * key, and for reconciled models the reconciliation's verdict). Measured on the next hour, on a
+ * third build (the first generation expires) and on a build whose raw hours carry late events
+ * of an old date next to a new date (repoint + create + expiry). The expired objects are
+ * deleted by key at the end of the run, in DeleteObjects calls shared by every model (run level).
  */
 describe("Glue/S3 calls per table model on the builds after the first", () => {
   let p: Project;
-  const logs: Record<"next" | "third" | "late", LoggedCall[]> = { next: [], third: [], late: [] };
+  const logs: Record<"first" | "next" | "third" | "late", LoggedCall[]> = {
+    first: [],
+    next: [],
+    third: [],
+    late: [],
+  };
+  /** After each build: the partition folders each model reads, and the lake's files on disk. */
+  const read: Record<"first" | "next" | "third" | "late", Map<string, string[]>> = {
+    first: new Map(),
+    next: new Map(),
+    third: new Map(),
+    late: new Map(),
+  };
+  const disk: Record<"first" | "next" | "third" | "late", string[]> = {
+    first: [],
+    next: [],
+    third: [],
+    late: [],
+  };
+  const snapshot = async (b: "first" | "next" | "third" | "late") => {
+    read[b] = await partitionFolders(p.endpoint.url);
+    disk[b] = await filesOnDisk(p.aws, "s3://sluice-lake/");
+  };
 
   const build = async () => {
     await callLog(p.endpoint.url, true);
@@ -71,11 +118,14 @@ describe("Glue/S3 calls per table model on the builds after the first", () => {
   beforeAll(async () => {
     p = await athenaLocalProject({ latencyMs: 0 });
     await fill({ events: 400, start: "2026-11-27T00:00:00Z", hours: 6, seed: 21 });
-    await build();
+    logs.first = await build();
+    await snapshot("first");
     await fill({ events: 50, start: "2026-11-27T06:00:00Z", hours: 1, seed: 22 });
     logs.next = await build();
+    await snapshot("next");
     await fill({ events: 50, start: "2026-11-27T07:00:00Z", hours: 1, seed: 23 });
     logs.third = await build();
+    await snapshot("third");
     // Hours 23:00 and 00:00: late events of 2026-11-27 (arriving 1-6 h after they happened)
     // next to the first events of 2026-11-28.
     const late = await p.sluice(
@@ -84,9 +134,18 @@ describe("Glue/S3 calls per table model on the builds after the first", () => {
     );
     expect(late.code, late.stderr).toBe(0);
     logs.late = await build();
+    await snapshot("late");
   }, 600_000);
 
   afterAll(async () => {
+    if (process.env["CALL_TABLE"])
+      for (const r of MODELS)
+        console.log(
+          r,
+          (["first", "next", "third", "late"] as const)
+            .map((b) => `${b}=${callsOf(logs[b], r).length} [${callsOf(logs[b], r).join(" ")}]`)
+            .join(" | "),
+        );
     await p?.cleanup();
   });
 
@@ -106,40 +165,64 @@ describe("Glue/S3 calls per table model on the builds after the first", () => {
       expect(
         callsOf(logs.next, relation).filter((c) => c !== "BatchCreatePartition"),
         relation,
-      ).toEqual(["GetPartitions", "BatchUpdatePartition", "UpdateTable"]);
+      ).toEqual(["ListObjectsV2", "BatchUpdatePartition", "UpdateTable"]);
   }, 60_000);
 
   /**
-   * Not yet within 4 (#12, left open): an expired generation still costs its model a
-   * ListObjectsV2 + DeleteObjects of its folder. Asserted as it stands, so that anything beyond
-   * that pair fails: at most 4 other calls, and at most one of each S3 call.
+   * What a build `after` the one `before` deleted and kept, counted on the endpoint's disk:
+   * `expired`, the folders read two builds ago and no longer read one build ago (retired then,
+   * past `versions_to_keep: 1` now), must be gone; `retired`, the folders read before and not
+   * now, must still be there whole; every folder a partition reads must hold the files it held.
    */
-  const overBudgetBesidesExpiry = (log: readonly LoggedCall[]): string[] =>
-    MODELS.map((r) => ({ r, calls: callsOf(log, r) }))
-      .filter(({ calls }) => {
-        const s3 = calls.filter((c) => c === "ListObjectsV2" || c === "DeleteObjects");
-        return (
-          calls.length - s3.length > 4 ||
-          s3.filter((c) => c === "ListObjectsV2").length > 1 ||
-          s3.filter((c) => c === "DeleteObjects").length > 1
+  const checkDisk = (
+    older: "first" | "next" | "third",
+    before: "next" | "third",
+    after: "third" | "late",
+  ) => {
+    const under = (files: readonly string[], folder: string) => {
+      const prefix = folder.replace(/^s3:\/\/sluice-lake\//, "");
+      return files.filter((f) => f.startsWith(prefix));
+    };
+    let expiredFiles = 0;
+    for (const relation of MODELS) {
+      const was = new Set(read[before].get(relation));
+      const now = new Set(read[after].get(relation));
+      const expired = read[older].get(relation)!.filter((f) => !was.has(f));
+      for (const folder of expired) {
+        expiredFiles += under(disk[before], folder).length;
+        expect(under(disk[after], folder), `${relation}: expired ${folder}`).toEqual([]);
+      }
+      for (const folder of [...was].filter((f) => !now.has(f)))
+        expect(under(disk[after], folder), `${relation}: retired ${folder}`).toEqual(
+          under(disk[before], folder),
         );
-      })
-      .map(({ r, calls }) => `${r} (${calls.length}): ${calls.join(" ")}`);
+      for (const folder of now) {
+        const files = under(disk[after], folder);
+        expect(files.length, `${relation}: read ${folder}`).toBeGreaterThan(0);
+        if (was.has(folder))
+          expect(files, `${relation}: read ${folder}`).toEqual(under(disk[before], folder));
+      }
+    }
+    return expiredFiles;
+  };
 
-  it("third build (the first generation expires): at most 4 per model besides the expiry's ListObjectsV2 + DeleteObjects", () => {
-    expect(overBudgetBesidesExpiry(logs.third)).toEqual([]);
-    // The expiry happens: some model deletes its first generation.
-    expect(MODELS.some((r) => callsOf(logs.third, r).includes("DeleteObjects"))).toBe(true);
+  it("third build (the first generation expires): at most 4 per model; expired files gone, read ones there", () => {
+    expect(overBudget(logs.third, 4)).toEqual([]);
+    // The expiry happens (files of the first build's generation were there, and are gone), in
+    // DeleteObjects calls of the run.
+    expect(checkDisk("first", "next", "third")).toBeGreaterThan(0);
+    expect(logs.third.some((c) => c.api === "S3.DeleteObjects")).toBe(true);
   }, 60_000);
 
-  it("late events of an old date next to a new date: at most 4 per model besides the expiry", () => {
+  it("late events of an old date next to a new date: at most 4 per model; expired files gone", () => {
     const repointedAndCreated = MODELS.filter((r) => {
       const calls = callsOf(logs.late, r);
       return calls.includes("BatchUpdatePartition") && calls.includes("BatchCreatePartition");
     });
     // The case this build is for: some model repoints the old date and creates the new one.
     expect(repointedAndCreated.length).toBeGreaterThan(0);
-    expect(overBudgetBesidesExpiry(logs.late)).toEqual([]);
+    expect(overBudget(logs.late, 4)).toEqual([]);
+    expect(checkDisk("next", "third", "late")).toBeGreaterThan(0);
   }, 60_000);
 
   it("the reconciled tables record the balanced hours as no longer pending", async () => {

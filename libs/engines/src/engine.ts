@@ -377,6 +377,13 @@ export interface PublishOptions extends CleanupOptions {
    * marks the publish as in flight (a crash is recovered by the next sweep).
    */
   holdUntilReconciled?: boolean;
+  /**
+   * Catalog engines, partition publishes: the folder the staging table was written at (its
+   * CTAS's location), listed for its partitions and their files (the files are recorded, so that
+   * replaced data is deleted by key when it expires). Absent: the partitions are read from the
+   * catalog.
+   */
+  stagingLocation?: string;
 }
 
 /** What deferred cleanup removed. */

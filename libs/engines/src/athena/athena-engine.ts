@@ -22,7 +22,7 @@ import { registerRawTable } from "./raw-table-register.js";
 import { athenaSetupChecks } from "./setup-checks.js";
 import { acquireBuildLease, type BuildLease, type LeaseOptions } from "./build-lease.js";
 import { runQuery, type QuerySettings } from "./query-runner.js";
-import { removeStaleObjects } from "./s3-cleaner.js";
+import { deleteKeys, removeStaleObjects } from "./s3-cleaner.js";
 import { removeQueryOutput } from "./query-output-cleaner.js";
 import { listS3RawHours } from "./s3-raw-hours.js";
 import { parseRetired, RETIRED_PARAMETER, retire } from "./version-retention.js";
@@ -121,9 +121,19 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
           return fn(...args);
         };
   const snapshot = catalogSnapshot(ctx);
-  const heldUpdate = heldUpdates((relation, staging, entry) => {
+  // Staging entries a failed node's cleanup dropped (dropTableWithData) before their held update.
+  const dropped = new Set<string>();
+  const heldUpdate = heldUpdates(async (relation, staging, entry, expiring) => {
     snapshot.wrote(relation, entry);
-    later.dropEntryLater(staging);
+    if (!dropped.has(cloneKey(staging))) return later.dropEntryLater(staging, expiring);
+    // Its entry is gone already, so nothing would mark these as not deleted: deleted now.
+    for (const { bucket, keys } of expiring)
+      await deleteKeys(ctx, bucket, keys).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        (ctx.warn ?? ctx.log)?.(
+          `${relation.schema}.${relation.name}: ${keys.length} expired object(s) under s3://${bucket}/ were not deleted (${reason}) and are left behind`,
+        );
+      });
   });
   // Tables whose entry a sweep updated (an interrupted publish recovered): what the node read
   // of them before is stale.
@@ -245,6 +255,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       snapshot.changed(relation, ...(options?.unlessReadBy ? [options.unlessReadBy] : []));
       // A clone: only its Glue entry goes (dropTableWithData keeps the data of any clone it reads).
       await dropTableWithData(ctx, relation, options);
+      dropped.add(cloneKey(relation));
       clones.delete(cloneKey(relation));
     }),
     publishPartitions: held(
@@ -260,12 +271,15 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
           versionsToKeep: options?.versionsToKeep ?? DEFAULT_VERSIONS_TO_KEEP,
           ...(options?.parameters === undefined ? {} : { parameters: options.parameters }),
           ...(read === undefined ? {} : { read }),
+          ...(options?.stagingLocation === undefined
+            ? {}
+            : { stagingLocation: options.stagingLocation }),
           holdUpdate: hold,
         });
-        if (result.finish) heldUpdate.hold(targetRelation, staging, result.finish);
+        if (result.finish) heldUpdate.hold(targetRelation, staging, result.finish, result.expiring);
         else {
           snapshot.wrote(targetRelation, result.entry);
-          if (options?.defer) later.dropEntryLater(staging);
+          if (options?.defer) later.dropEntryLater(staging, result.expiring);
         }
         // Expired locations the publish could not delete stay listed: tried again at the end.
         if (result.retirement.expired.length > 0) {

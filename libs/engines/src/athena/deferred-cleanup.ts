@@ -3,7 +3,8 @@ import type { Relation } from "@sluice/dialects";
 import type { CleanupOutcome } from "../engine.js";
 import type { AthenaContext } from "./athena-clients.js";
 import { retryIn, setTableParameters } from "./glue-catalog.js";
-import { deleteKeys, listStaleObjects, removeLocations } from "./s3-cleaner.js";
+import { deleteEachKey, listStaleObjects, removeLocations } from "./s3-cleaner.js";
+import type { KeysToDelete } from "./expiring-files.js";
 import { RETIRED_PARAMETER, type Retirement } from "./version-retention.js";
 import { readersOf } from "./location-readers.js";
 import { ownFolder } from "./s3-location.js";
@@ -20,22 +21,28 @@ const LISTING_CONCURRENCY = 48;
 /**
  * Cleanup that is safe to do late, queued during a run and done once at its end, in batches:
  * Glue entries of published staging tables (their data is the published table's, so only the
- * entry goes: BatchDeleteTable, 100 names per call) and the old data of republished tables
- * (one listing per table root, DeleteObjects in 1,000-key pages shared across tables).
+ * entry goes: BatchDeleteTable, 100 names per call), the old data of republished tables (one
+ * listing per table root) and the expired objects partition publishes named by key. Every
+ * object goes in DeleteObjects calls of 1,000 keys shared across tables. A staging entry with
+ * expired objects is dropped only once they are all deleted: its table's `sluice_expiring`
+ * names it, and whatever drops it later deletes them first (see expiring-files.ts); one whose
+ * deletes failed (per-key `Errors` included) stays for the next build, and the flush fails
+ * saying so.
  * Nothing queued is ever read again, so a crash before the flush costs only leftovers, which
  * the next build of the table removes (staging sweep, stale-location cleanup). A table root's
  * listing starts when it is queued (at most 48 at a time, far below S3's request rates) while
  * later nodes run: nothing writes there after its publish; only the deletes wait for the end.
  */
 export function deferredCleanup(ctx: AthenaContext) {
-  let stagingEntries: Relation[] = [];
+  let stagingEntries: { relation: Relation; expiring: readonly KeysToDelete[] }[] = [];
   let staleListings: Promise<{ bucket: string; keys: string[] }>[] = [];
   const limit = limiter(LISTING_CONCURRENCY);
   let expired: { relation: Relation; retirement: Retirement }[] = [];
 
   return {
-    dropEntryLater(relation: Relation): void {
-      stagingEntries.push(relation);
+    /** Drop a staging entry, after deleting `expiring` (expired objects its table names it for). */
+    dropEntryLater(relation: Relation, expiring: readonly KeysToDelete[] = []): void {
+      stagingEntries.push({ relation, expiring });
     },
     removeStaleLater(relation: Relation, keepLocation: string, retain: readonly string[]): void {
       const listing = limit(() => listStaleObjects(ctx, relation, keepLocation, retain));
@@ -54,12 +61,17 @@ export function deferredCleanup(ctx: AthenaContext) {
       stagingEntries = [];
       staleListings = [];
       expired = [];
-      const [tablesDropped, objectsDeleted, expiredDeleted] = await Promise.all([
-        dropEntries(ctx, entries),
-        removeStale(ctx, stale),
+      const [deletes, expiredDeleted] = await Promise.all([
+        deleteShared(ctx, stale, entries),
         removeExpired(ctx, retired),
       ]);
-      return { tablesDropped, objectsDeleted: objectsDeleted + expiredDeleted };
+      const blocked = new Set(deletes.blocked);
+      const tablesDropped = await dropEntries(
+        ctx,
+        entries.filter((e) => !blocked.has(e)).map((e) => e.relation),
+      );
+      if (deletes.error !== undefined) throw deletes.error;
+      return { tablesDropped, objectsDeleted: deletes.deleted + expiredDeleted };
     },
   };
 }
@@ -89,20 +101,49 @@ async function dropEntries(ctx: AthenaContext, entries: readonly Relation[]): Pr
   return dropped;
 }
 
-async function removeStale(
+/**
+ * The stale objects listed and the expired objects named by key, deleted together per bucket
+ * (1,000 keys per DeleteObjects call, whatever table they belong to). `blocked`: the staging
+ * entries with an expired object not deleted (to keep); `error`: what failed, if anything.
+ */
+async function deleteShared(
   ctx: AthenaContext,
   stale: readonly Promise<{ bucket: string; keys: string[] }>[],
-): Promise<number> {
-  const listings = await Promise.all(stale);
+  entries: readonly { relation: Relation; expiring: readonly KeysToDelete[] }[],
+): Promise<{ deleted: number; blocked: typeof entries; error?: Error }> {
+  const settled = await Promise.allSettled(stale);
+  const listed = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failedListing = settled.find((s) => s.status === "rejected");
+  const all = [...listed, ...entries.flatMap((e) => e.expiring)];
   let deleted = 0;
-  for (const [bucket, found] of groupBy(listings, (l) => l.bucket)) {
-    deleted += await deleteKeys(
-      ctx,
-      bucket,
-      found.flatMap((l) => l.keys),
+  const failed = new Map<string, string>();
+  for (const [bucket, found] of groupBy(all, (l) => l.bucket)) {
+    const out = await deleteEachKey(ctx, bucket, [...new Set(found.flatMap((l) => l.keys))]);
+    deleted += out.deleted;
+    for (const [key, reason] of out.failed) failed.set(`${bucket}/${key}`, reason);
+  }
+  const blocked = entries.filter((e) =>
+    e.expiring.some((d) => d.keys.some((k) => failed.has(`${d.bucket}/${k}`))),
+  );
+  const reasons: string[] = [];
+  if (failedListing !== undefined) {
+    const reason = (failedListing as PromiseRejectedResult).reason as unknown;
+    reasons.push(reason instanceof Error ? reason.message : String(reason));
+  }
+  if (failed.size > 0) {
+    const [key, reason] = [...failed][0]!;
+    reasons.push(
+      `S3 DeleteObjects failed for ${failed.size} object(s), e.g. s3://${key}: ${reason}` +
+        (blocked.length === 0
+          ? ""
+          : `; the staging entries ${blocked.map((e) => `${e.relation.schema}.${e.relation.name}`).join(", ")} are kept, and the next build deletes their tables' expired objects again`),
     );
   }
-  return deleted;
+  return {
+    deleted,
+    blocked,
+    ...(reasons.length === 0 ? {} : { error: new Error(reasons.join("; ")) }),
+  };
 }
 
 /**

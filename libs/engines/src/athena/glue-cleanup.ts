@@ -6,6 +6,7 @@ import { recoverInterruptedPublish } from "./publish-recovery.js";
 import { removeLocations } from "./s3-cleaner.js";
 import { cloneOf } from "./clone-guard.js";
 import { overlaps } from "./s3-location.js";
+import { pendingExpiry } from "./expiring-files.js";
 
 /**
  * Staging leftovers per database, listed once per engine (one GetTables per database per run,
@@ -42,6 +43,8 @@ export function stagingSweeper(
         changed(relation);
         read = await readBy(ctx, relation);
       }
+      // A run that died before deleting what its publish expired by key: deleted now, by listing.
+      await removeLocations(ctx, pendingExpiry(read.table, table.Name ?? ""));
       await dropTable(ctx, relation.schema, table, { keepData: shared });
     }
     return leftovers.map((t) => t.Name ?? "");
@@ -105,6 +108,8 @@ export async function dropTableWithData(
   // (its marker) goes; if that fails, the entry stays for the next sweep to do it.
   if (shared && reader && read)
     await recoverInterruptedPublish(ctx, reader, read.table, read.partitions, location);
+  // What the reader's publish expired by key under this entry's name: deleted before it goes.
+  await removeLocations(ctx, pendingExpiry(read?.table, relation.name));
   // A clone's data is the table it points at: only its entry goes.
   const clone = cloneOf(table.Parameters) !== undefined;
   await dropTable(ctx, relation.schema, table, { keepData: shared || clone });

@@ -27,6 +27,18 @@ const partitions = (version: string, from: number, to: number): Partition[] =>
     },
   }));
 
+/**
+ * The staging table a CTAS wrote: its Glue entry and partitions, and its objects (one file per
+ * partition folder, as the publish lists them).
+ */
+function putStaging(aws: FakeAws, written: Partition[]): void {
+  aws.putTable(db, table("orders__sluice_v2", "s3://lake/silver/orders/v2/"), written);
+  aws.putObjects(
+    "lake",
+    written.map((p) => `${p.StorageDescriptor!.Location!.slice("s3://lake/".length)}q_0.parquet`),
+  );
+}
+
 async function setup() {
   const aws = new FakeAws();
   const engine = await openAthenaEngine({
@@ -112,11 +124,7 @@ describe("publishTable", () => {
   it("repoints, creates and deletes partitions within Glue's batch limits", async () => {
     const { aws, engine } = await setup();
     aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 60));
-    aws.putTable(
-      db,
-      table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
-      partitions("v2", 50, 300),
-    );
+    putStaging(aws, partitions("v2", 50, 300));
 
     const result = await engine.publishTable(staging, orders);
 
@@ -124,7 +132,7 @@ describe("publishTable", () => {
     expect(aws.calls.map((c) => `${c.command}${batchSize(c.input)}`)).toEqual([
       "GetTables", // staging and target, read before the swap to be able to restore it
       "GetPartitions", // target's partitions
-      "GetPartitions", // staging's partitions
+      "ListObjectsV2", // staging's partitions and their files, from its folder
       "UpdateTable",
       "BatchUpdatePartition(10)",
       "BatchCreatePartition(100)",
@@ -146,11 +154,7 @@ describe("publishTable", () => {
   it("leaves the staging entry behind when a batch fails, and a re-run completes", async () => {
     const { aws, engine } = await setup();
     aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 5));
-    aws.putTable(
-      db,
-      table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
-      partitions("v2", 0, 150),
-    );
+    putStaging(aws, partitions("v2", 0, 150));
     aws.respond.set("BatchCreatePartition", () => ({
       Errors: [
         {
@@ -175,7 +179,7 @@ describe("publishTable", () => {
     const steps = [
       "GetTables staging and target",
       "GetPartitions target",
-      "GetPartitions staging",
+      "ListObjectsV2 staging folder",
       "UpdateTable",
       "BatchUpdatePartition",
       "BatchCreatePartition 1/3",
@@ -190,11 +194,7 @@ describe("publishTable", () => {
       async (step, failAt) => {
         const { aws, engine } = await setup();
         aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 60));
-        aws.putTable(
-          db,
-          table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
-          partitions("v2", 50, 300),
-        );
+        putStaging(aws, partitions("v2", 50, 300));
         const before = {
           table: structuredClone(aws.tables.get(`${db}.orders`)),
           partitions: sorted(aws.partitions.get(`${db}.orders`)),
@@ -238,11 +238,7 @@ describe("publishTable", () => {
     it("undoes the writes in reverse order, from what it read before the swap", async () => {
       const { aws, engine } = await setup();
       aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 60));
-      aws.putTable(
-        db,
-        table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
-        partitions("v2", 50, 300),
-      );
+      putStaging(aws, partitions("v2", 50, 300));
       let deletes = 0;
       aws.failWhen = (call) =>
         call.command === "BatchDeletePartition" && ++deletes === 2
@@ -252,7 +248,7 @@ describe("publishTable", () => {
       await expect(engine.publishTable(staging, orders)).rejects.toThrow("Internal service error");
 
       const writes = aws.calls
-        .filter((c) => !c.command.startsWith("Get"))
+        .filter((c) => c.service === "glue" && !c.command.startsWith("Get"))
         .map(
           (c) =>
             `${c.command}${batchSize(c.input)}${c.input.TableInput ? ` ${c.input.TableInput.StorageDescriptor.Location}` : ""}`,
@@ -281,16 +277,12 @@ describe("publishTable", () => {
 
     it("a failed first publish removes the table it created", async () => {
       const { aws, engine } = await setup();
-      aws.putTable(
-        db,
-        table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
-        partitions("v2", 0, 150),
-      );
+      putStaging(aws, partitions("v2", 0, 150));
       aws.failNext.set("BatchCreatePartition", [
         awsError("InternalServiceException", "Internal service error"),
       ]);
       await expect(engine.publishTable(staging, orders)).rejects.toThrow("Internal service error");
-      expect(aws.commands().filter((c) => !c.startsWith("Get"))).toEqual([
+      expect(aws.commands("glue").filter((c) => !c.startsWith("Get"))).toEqual([
         "CreateTable",
         "BatchCreatePartition",
         "DeleteTable",
@@ -307,11 +299,7 @@ describe("publishTable", () => {
     it("says so when the undo fails too", async () => {
       const { aws, engine } = await setup();
       aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 5));
-      aws.putTable(
-        db,
-        table("orders__sluice_v2", "s3://lake/silver/orders/v2/"),
-        partitions("v2", 0, 150),
-      );
+      putStaging(aws, partitions("v2", 0, 150));
       aws.failNext.set("BatchCreatePartition", [
         awsError("InternalServiceException", "Internal service error"),
       ]);

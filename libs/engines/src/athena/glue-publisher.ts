@@ -30,6 +30,7 @@ import {
 import { ownFolder } from "./s3-location.js";
 import { refuseCloneWrite } from "./clone-guard.js";
 import { asRecorded, encodePartitions, PARTITIONS_PARAMETER } from "./partition-record.js";
+import { listWrittenPartitions } from "./written-partitions.js";
 
 /** Glue batch limits per call. */
 export const GLUE_LIMITS = {
@@ -116,7 +117,24 @@ export async function publishTable(
   );
   // The staging partitions are the published table's: the entry records them (see
   // PARTITIONS_PARAMETER), so the next partition publish needs no partition read.
-  const newPartitions = partitioned ? await getAllPartitions(ctx, staging) : [];
+  // Listed from the staging folder (one call, and it names the files, recorded so that their
+  // data is deleted by key when it expires); else read from Glue. An empty folder is asked of
+  // Glue too: a swap to no partitions drops every partition the table has.
+  const keys = (source.PartitionKeys ?? []).map((k) => k.Name ?? "");
+  const sourceLocation = source.StorageDescriptor?.Location;
+  const found =
+    partitioned && sourceLocation !== undefined
+      ? await listWrittenPartitions(ctx, keys, sourceLocation)
+      : undefined;
+  const written = found?.length === 0 ? undefined : found;
+  const newPartitions = !partitioned
+    ? []
+    : written === undefined
+      ? await getAllPartitions(ctx, staging)
+      : written.map((p) => ({
+          Values: p.values,
+          StorageDescriptor: { ...source.StorageDescriptor, Location: p.location },
+        }));
   // Expired locations under the target's folder go with the stale-data cleanup's listing of it;
   // others stay listed until removeExpired has deleted them (or found another table reading them).
   const foreign = retirement.expired.filter((l) => !ownFolder(target, l));
@@ -130,10 +148,7 @@ export async function publishTable(
     [RETIRED_PARAMETER]: listed,
     ...(partitioned
       ? {
-          [PARTITIONS_PARAMETER]: encodePartitions(
-            (source.PartitionKeys ?? []).map((k) => k.Name ?? ""),
-            asRecorded(newPartitions),
-          ),
+          [PARTITIONS_PARAMETER]: encodePartitions(keys, written ?? asRecorded(newPartitions)),
         }
       : {}),
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Partition } from "@aws-sdk/client-glue";
 import { testAthenaTarget } from "../../test/athena-target.js";
 import { FakeAws } from "../../test/fake-aws.js";
+import { eventsEntry, eventsPartition } from "../../test/events-entries.js";
 import { openAthenaEngine } from "./athena-engine.js";
 import { encodePartitions, PARTITIONS_PARAMETER, recordedPartitions } from "./partition-record.js";
 
@@ -9,18 +10,8 @@ const target = testAthenaTarget;
 const db = "ecommerce_silver";
 const events = { schema: db, name: "events" };
 const staging = { schema: db, name: "events__sluice_r2" };
-const keys = [{ Name: "event_date", Type: "string" }];
-const at = (run: string, date: string): Partition => ({
-  Values: [date],
-  StorageDescriptor: { Location: `s3://lake/silver/events/${run}/event_date=${date}/` },
-});
-const entry = (name: string, run: string, parameters: Record<string, string> = {}) => ({
-  Name: name,
-  TableType: "EXTERNAL_TABLE",
-  Parameters: parameters,
-  PartitionKeys: keys,
-  StorageDescriptor: { Location: `s3://lake/silver/events/${run}/` },
-});
+const at = eventsPartition;
+const entry = eventsEntry;
 const record = (partitions: Partition[]) =>
   encodePartitions(
     ["event_date"],

@@ -25,8 +25,19 @@ import {
   fromMap,
   PARTITIONS_PARAMETER,
   RECORD_OVERFLOW,
-  recordedPartitions,
+  recordedEntries,
+  type RecordedPartition,
 } from "./partition-record.js";
+import {
+  EXPIRING_PARAMETER,
+  expireByKey,
+  knownRetiredFiles,
+  RETIRED_FILES_PARAMETER,
+  retiredFilesValue,
+  type KeysToDelete,
+} from "./expiring-files.js";
+import { listWrittenPartitions } from "./written-partitions.js";
+import { deleteKeys } from "./s3-cleaner.js";
 import {
   PUBLISHING_PARAMETER,
   recordedIntents,
@@ -64,9 +75,16 @@ export interface PartitionPublishResult {
   replaced: string[];
   /**
    * The table's retired locations after this publish: recorded, and the expired ones still to
-   * delete (none unless the publish's own delete of them failed).
+   * delete by listing (none unless the publish's own delete of them failed).
    */
   retirement: Retirement;
+  /**
+   * Objects of expired locations whose files the record named: deleted by key once the table
+   * update is made (it records them under the staging entry's name, see EXPIRING_PARAMETER),
+   * before the staging entry is dropped. The caller does it (at the end of the run, in calls
+   * shared by every table) when it keeps the staging entry.
+   */
+  expiring: KeysToDelete[];
   /** The entry as the publish's last update wrote it (no VersionId); held: as it was read. */
   entry: TableInput;
   /**
@@ -134,6 +152,12 @@ export interface PartitionPublishOptions {
    * `finish` (needs `keepStagingEntry`: the staging entry is dropped only after it).
    */
   holdUpdate?: boolean;
+  /**
+   * The folder the staging table was written at: listed (ListObjectsV2) for the staging
+   * partitions and their files instead of reading the partitions from Glue. Laid out otherwise
+   * than Hive's `k=v/` folders, or empty: the partitions are read from Glue.
+   */
+  stagingLocation?: string;
 }
 
 async function publishOn(
@@ -143,12 +167,12 @@ async function publishOn(
   options: PartitionPublishOptions,
   table: Table,
 ): Promise<PartitionPublishResult> {
-  const incoming = await getAllPartitions(ctx, staging);
+  const { incoming, files } = await stagingPartitions(ctx, staging, table, options.stagingLocation);
   // Which partitions exist and where they read: the table entry's record (no call), else Glue.
-  const hint = recordedIntents(table).length === 0 ? recordedPartitions(table) : undefined;
+  const hint = recordedIntents(table).length === 0 ? recordedEntries(table) : undefined;
   if (hint !== undefined) {
     try {
-      return await publishPlanned(ctx, staging, target, options, table, incoming, hint);
+      return await publishPlanned(ctx, staging, target, options, table, { incoming, files }, hint);
     } catch (error) {
       if (!(error instanceof StaleRecordError)) throw error;
       // The record was stale (partitions changed outside sluice): undone; read them and redo.
@@ -157,7 +181,31 @@ async function publishOn(
       );
     }
   }
-  return publishPlanned(ctx, staging, target, options, table, incoming, undefined);
+  return publishPlanned(ctx, staging, target, options, table, { incoming, files }, undefined);
+}
+
+/**
+ * The staging partitions, and the files of each (key: JSON of the values) when they were listed:
+ * a listing of `location` (one call), else Glue's partitions of `staging` (no files).
+ */
+async function stagingPartitions(
+  ctx: AthenaContext,
+  staging: Relation,
+  table: Table,
+  location: string | undefined,
+): Promise<{ incoming: Partition[]; files: Map<string, string[]> }> {
+  const keys = (table.PartitionKeys ?? []).map((k) => k.Name ?? "");
+  const listed =
+    location === undefined ? undefined : await listWrittenPartitions(ctx, keys, location);
+  if (listed === undefined)
+    return { incoming: await getAllPartitions(ctx, staging), files: new Map() };
+  return {
+    incoming: listed.map((p) => ({
+      Values: p.values,
+      StorageDescriptor: { Location: p.location },
+    })),
+    files: new Map(listed.map((p) => [JSON.stringify(p.values), p.files ?? []])),
+  };
 }
 
 async function publishPlanned(
@@ -166,9 +214,10 @@ async function publishPlanned(
   target: Relation,
   options: PartitionPublishOptions,
   table: Table,
-  incoming: readonly Partition[],
-  hint: ReadonlyMap<string, string> | undefined,
+  written: { incoming: readonly Partition[]; files: ReadonlyMap<string, string[]> },
+  hint: ReadonlyMap<string, RecordedPartition> | undefined,
 ): Promise<PartitionPublishResult> {
+  const { incoming, files } = written;
   const recorded = recordedIntents(table);
   const overflow = table.Parameters?.[PARTITIONS_PARAMETER] === RECORD_OVERFLOW;
   // Without a record: every partition (GetPartitions, to write the record), or, for a table
@@ -245,21 +294,36 @@ async function publishPlanned(
     throw error;
   }
   const replaced = [...new Set(intents.map((i) => i.location))];
-  // The record after this publish: what was there, with this publish's partitions.
+  // The record after this publish: what was there, with this publish's partitions (and files).
   let record: string | undefined;
   if (all !== undefined) {
     const after = new Map(all);
-    for (const p of incoming) after.set(key(p), p.StorageDescriptor?.Location ?? "");
+    for (const p of incoming) {
+      const names = files.get(key(p));
+      after.set(key(p), {
+        values: p.Values ?? [],
+        location: p.StorageDescriptor?.Location ?? "",
+        ...(names === undefined ? {} : { files: names }),
+      });
+    }
     record = encodePartitions(
       (table.PartitionKeys ?? []).map((k) => k.Name ?? ""),
       fromMap(after),
     );
   }
-  const retirement = await removeExpiredNow(
-    ctx,
-    target,
+  // The replaced partitions whose files the record named: deleted by key when they expire.
+  const replacedFiles = plan.toUpdate.flatMap((p) => {
+    const entry = all?.get(key(p));
+    return entry?.files === undefined ? [] : [entry];
+  });
+  const known = knownRetiredFiles(table, replacedFiles);
+  const keyed = expireByKey(
     retire(table.Parameters?.[RETIRED_PARAMETER], replaced, options.versionsToKeep),
+    known,
+    staging.name,
   );
+  const retirement = await removeExpiredNow(ctx, target, keyed.retirement);
+  const retiredFiles = retiredFilesValue(table, known, retirement.pending);
   // The one table update: the watermark and the retired locations, under the VersionId read
   // before the repoint. Another writer in between (none under the build lease): read the entry
   // again and retire this publish's locations into what it says now.
@@ -268,10 +332,22 @@ async function publishPlanned(
     return retryWhen(
       isConcurrentModification,
       async () => {
-        const current = first ? table : await getTable(ctx, target);
+        // Read again after a concurrent update: nothing expires by key (the expired stay listed,
+        // and the keys deleted anyway are those of locations nothing reads).
+        const again = first ? undefined : await getTable(ctx, target);
+        const current = first ? table : again;
         const retired = first
           ? retirement
           : retire(current?.Parameters?.[RETIRED_PARAMETER], replaced, options.versionsToKeep);
+        const filesValue =
+          first || current === undefined
+            ? retiredFiles
+            : retiredFilesValue(
+                current,
+                knownRetiredFiles(current, replacedFiles),
+                retired.pending,
+              );
+        const marker = first ? keyed.marker : current?.Parameters?.[EXPIRING_PARAMETER];
         first = false;
         return setParametersOn(
           ctx,
@@ -282,33 +358,43 @@ async function publishPlanned(
             ...extra,
             [RETIRED_PARAMETER]: retired.pending,
             ...(record === undefined ? {} : { [PARTITIONS_PARAMETER]: record }),
+            ...(filesValue === undefined ? {} : { [RETIRED_FILES_PARAMETER]: filesValue }),
+            ...(marker === undefined ? {} : { [EXPIRING_PARAMETER]: marker }),
           },
-          [PUBLISHING_PARAMETER],
+          [
+            PUBLISHING_PARAMETER,
+            ...(filesValue === undefined ? [RETIRED_FILES_PARAMETER] : []),
+            ...(marker === undefined ? [EXPIRING_PARAMETER] : []),
+          ],
         );
       },
       retryOptions(ctx),
     );
   };
-  const written: WrittenPartitions = {
+  const writtenOut: WrittenPartitions = {
     columns: (table.PartitionKeys ?? []).map((k) => ({ name: k.Name ?? "", type: k.Type ?? "" })),
     values: incoming.map((p) => p.Values ?? []),
   };
   const result = {
     updated: counts.updated,
     created: counts.created,
-    written,
+    written: writtenOut,
     replaced,
     retirement,
+    expiring: keyed.expiring,
   };
   if (options.holdUpdate)
     return { ...result, entry: tableInput(table, target.name), finish: update };
   const published = await update({});
-  if (!options.keepStagingEntry)
+  if (!options.keepStagingEntry) {
+    // The expired objects first: the staging entry marks them as maybe not deleted yet.
+    for (const { bucket, keys } of keyed.expiring) await deleteKeys(ctx, bucket, keys);
     await retryIn(ctx)(() =>
       ctx.clients.glue.send(
         new DeleteTableCommand({ DatabaseName: staging.schema, Name: staging.name }),
       ),
     );
+  }
   return { ...result, entry: published };
 }
 
@@ -359,10 +445,10 @@ function mismatched(error: unknown): string[][] {
 function hinted(
   table: Table,
   incoming: readonly Partition[],
-  hint: ReadonlyMap<string, string>,
+  hint: ReadonlyMap<string, RecordedPartition>,
 ): Partition[] {
   return incoming.flatMap((p) => {
-    const location = hint.get(key(p));
+    const location = hint.get(key(p))?.location;
     return location === undefined
       ? []
       : [
@@ -377,7 +463,9 @@ function hinted(
 /** Every partition of `relation` and the record of them. */
 async function readAll(ctx: AthenaContext, relation: Relation) {
   const existing = await getAllPartitions(ctx, relation);
-  const all = new Map(asRecorded(existing).map((p) => [JSON.stringify(p.values), p.location]));
+  const all = new Map<string, RecordedPartition>(
+    asRecorded(existing).map((p) => [JSON.stringify(p.values), p]),
+  );
   return { existing, all };
 }
 

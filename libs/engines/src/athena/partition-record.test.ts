@@ -5,6 +5,7 @@ import {
   PARTITIONS_PARAMETER,
   RECORD_LIMIT,
   RECORD_OVERFLOW,
+  recordedEntries,
   recordedPartitions,
 } from "./partition-record.js";
 
@@ -66,5 +67,28 @@ describe("the partition record on a table entry", () => {
     expect(encodePartitions(["event_date"], many)).toBe(RECORD_OVERFLOW);
     const fits = many.slice(0, 100);
     expect(Buffer.byteLength(encodePartitions(["event_date"], fits))).toBeLessThan(RECORD_LIMIT);
+  });
+
+  it("file names are kept (one prefix per generation) when they fit, and left out when they do not", () => {
+    const withFiles = (n: number, files: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        values: [`d${i}`],
+        location: `s3://lake/t/r1/event_date=d${i}/`,
+        files: Array.from({ length: files }, (_, f) => `20261127_abcdef_query-id-long_${f}`),
+      }));
+    const small = encodePartitions(["event_date"], withFiles(3, 2));
+    expect(JSON.parse(small).q).toEqual(["20261127_abcdef_query-id-long_"]);
+    expect(recordedEntries(table(small))?.get('["d1"]')?.files).toEqual([
+      "20261127_abcdef_query-id-long_0",
+      "20261127_abcdef_query-id-long_1",
+    ]);
+    // Too many files to record: the locations still are (their data is then deleted by listing).
+    const big = encodePartitions(["event_date"], withFiles(2_000, 40));
+    expect(big).not.toBe(RECORD_OVERFLOW);
+    expect(JSON.parse(big).f).toBeUndefined();
+    expect(recordedEntries(table(big))?.get('["d1"]')).toEqual({
+      values: ["d1"],
+      location: "s3://lake/t/r1/event_date=d1/",
+    });
   });
 });

@@ -7,7 +7,7 @@ import {
   asRecorded,
   encodePartitions,
   PARTITIONS_PARAMETER,
-  recordedPartitions,
+  recordedEntries,
 } from "./partition-record.js";
 import { asFolder } from "./s3-location.js";
 
@@ -66,13 +66,19 @@ export async function recoverInterruptedPublish(
 function staleRecord(table: Table, partitions: readonly Partition[]): string | undefined {
   const value = table.Parameters?.[PARTITIONS_PARAMETER];
   if (value === undefined || (table.PartitionKeys ?? []).length === 0) return undefined;
-  const actual = asRecorded(partitions);
-  const recorded = recordedPartitions(table);
+  const recorded = recordedEntries(table);
+  // A partition still at its recorded location keeps its recorded files (deleted by key later).
+  const actual = asRecorded(partitions).map((p) => {
+    const entry = recorded?.get(JSON.stringify(p.values));
+    return entry?.files !== undefined && asFolder(entry.location) === asFolder(p.location)
+      ? { ...p, files: entry.files }
+      : p;
+  });
   const same =
     recorded !== undefined &&
     recorded.size === actual.length &&
     actual.every((p) => {
-      const location = recorded.get(JSON.stringify(p.values));
+      const location = recorded.get(JSON.stringify(p.values))?.location;
       return location !== undefined && asFolder(location) === asFolder(p.location);
     });
   if (same) return undefined;

@@ -3,6 +3,7 @@ import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
 import { retryIn } from "./glue-catalog.js";
 import { parseS3Directory } from "./s3-location.js";
+import { listFolder } from "./s3-listing.js";
 
 /** DeleteObjects accepts at most 1,000 keys per call. */
 const DELETE_PAGE = 1000;
@@ -34,20 +35,8 @@ export async function listStaleObjects(
   retain: readonly string[] = [],
 ): Promise<{ bucket: string; keys: string[] }> {
   const { bucket, root, kept } = staleRoot(relation, keepLocation, retain);
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const continuation = token;
-    const page = await retryIn(ctx)(() =>
-      ctx.clients.s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: root, ContinuationToken: continuation }),
-      ),
-    );
-    for (const object of page.Contents ?? [])
-      if (object.Key !== undefined && !kept(object.Key)) keys.push(object.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  return { bucket, keys };
+  const { keys } = await listFolder(ctx, `s3://${bucket}/${root}`);
+  return { bucket, keys: keys.filter((key) => !kept(key)) };
 }
 
 /** Delete these keys of one bucket, 1,000 per DeleteObjects call. */
@@ -59,6 +48,31 @@ export async function deleteKeys(
   for (let i = 0; i < keys.length; i += DELETE_PAGE)
     await deletePage(ctx, bucket, keys.slice(i, i + DELETE_PAGE));
   return keys.length;
+}
+
+/**
+ * Delete these keys of one bucket, 1,000 per DeleteObjects call, going on past failures: the
+ * keys not deleted, each with why (S3's per-key `Errors`, or the whole call's error).
+ */
+export async function deleteEachKey(
+  ctx: AthenaContext,
+  bucket: string,
+  keys: readonly string[],
+): Promise<{ deleted: number; failed: Map<string, string> }> {
+  const failed = new Map<string, string>();
+  let deleted = 0;
+  for (let i = 0; i < keys.length; i += DELETE_PAGE) {
+    const page = keys.slice(i, i + DELETE_PAGE);
+    try {
+      const errors = await sendDelete(ctx, bucket, page);
+      for (const e of errors) failed.set(e.Key ?? "", `${e.Code} ${e.Message}`);
+      deleted += page.length - errors.length;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const key of page) failed.set(key, reason);
+    }
+  }
+  return { deleted, failed };
 }
 
 /** Table data lives at `<table root>/<version>/`; the root must be a folder named after the table. */
@@ -84,11 +98,8 @@ function staleRoot(
   return { bucket: keep.bucket, root, kept: (key) => prefixes.some((p) => key.startsWith(p)) };
 }
 
-async function deletePage(
-  ctx: AthenaContext,
-  bucket: string,
-  keys: readonly string[],
-): Promise<void> {
+/** One DeleteObjects call (quiet: only failures come back); S3's per-key errors. */
+async function sendDelete(ctx: AthenaContext, bucket: string, keys: readonly string[]) {
   const result = await retryIn(ctx)(() =>
     ctx.clients.s3.send(
       new DeleteObjectsCommand({
@@ -97,7 +108,15 @@ async function deletePage(
       }),
     ),
   );
-  const failed = result.Errors ?? [];
+  return result.Errors ?? [];
+}
+
+async function deletePage(
+  ctx: AthenaContext,
+  bucket: string,
+  keys: readonly string[],
+): Promise<void> {
+  const failed = await sendDelete(ctx, bucket, keys);
   if (failed.length > 0) {
     throw new Error(
       `S3 DeleteObjects failed for ${failed.length} object(s), e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`,

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from "@aws-sdk/client-s3";
 import { eventTypeFolder, type RawZone, type RawZoneListing } from "../engine.js";
 import type { AthenaContext } from "./athena-clients.js";
-import { retryIn } from "./glue-catalog.js";
 import { parseS3Directory } from "./s3-location.js";
+import { listing } from "./s3-listing.js";
 
 /** A key under an hour-layout root in Firehose's layout: `YYYY/MM/DD/HH/<file>`. */
 const HOUR_FILE = /^(\d{4}\/\d{2}\/\d{2}\/\d{2})\/([^/]+)$/;
@@ -71,35 +70,5 @@ export async function listS3RawHours(
     hours,
     strays,
     ...(last === undefined ? {} : { newest: { hour: last, modifiedMs: modified.get(last) ?? 0 } }),
-  };
-}
-
-/** The pages of one ListObjectsV2 listing of `bucket` (retried as the target says). */
-function listing(ctx: AthenaContext, bucket: string) {
-  return async function* (input: {
-    Prefix: string;
-    Delimiter?: string;
-    StartAfter?: string;
-  }): AsyncGenerator<ListObjectsV2CommandOutput> {
-    let token: string | undefined;
-    do {
-      const continuation = token;
-      const page = await retryIn(ctx)(() =>
-        ctx.clients.s3.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            ...(continuation === undefined
-              ? input
-              : {
-                  Prefix: input.Prefix,
-                  ContinuationToken: continuation,
-                  ...(input.Delimiter ? { Delimiter: input.Delimiter } : {}),
-                }),
-          }),
-        ),
-      );
-      yield page;
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
   };
 }

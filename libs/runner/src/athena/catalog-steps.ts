@@ -54,6 +54,8 @@ interface Progress {
   watermark?: string;
   published?: PublishOutcome;
   partitions?: PartitionPublishOutcome;
+  /** Where the node's staging table was written (its CTAS location; batched: `_batched`). */
+  wroteAt?: string;
   ran: PlanStep[];
 }
 
@@ -177,6 +179,7 @@ async function runCatalog(step: CatalogStep, run: CatalogPlanRun, progress: Prog
         versionsToKeep: step.versionsToKeep,
         parameters,
         holdUntilReconciled: pending !== undefined && pending !== "",
+        ...(progress.wroteAt === undefined ? {} : { stagingLocation: progress.wroteAt }),
       });
       return;
     }
@@ -253,14 +256,20 @@ async function writeVersion(
   const staging = stagingRelation(node.relation, ctx.writeId);
   const location = node.location ?? "";
   try {
-    return await retried(step.statement.sql, run, staging, location);
+    const rows = await retried(step.statement.sql, run, staging, location);
+    if (location !== "") progress.wroteAt = location;
+    return rows;
   } catch (error) {
     // The failed CTAS may have left files at the location: nothing reads them.
     await removeFailedOutput(engine, error, location);
     if (!canBatch(error, node, ctx)) throw error;
     await engine.dropTableWithData(staging);
     const select = step.rows?.select ?? "";
-    return batchedVersion(run, staging, select, `${location}_batched`, (s) => progress.ran.push(s));
+    const rows = await batchedVersion(run, staging, select, `${location}_batched`, (s) =>
+      progress.ran.push(s),
+    );
+    if (location !== "") progress.wroteAt = `${location}_batched`;
+    return rows;
   }
 }
 
