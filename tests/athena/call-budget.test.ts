@@ -78,7 +78,7 @@ async function filesOnDisk(aws: string, folder: string): Promise<string[]> {
  * of an old date next to a new date (repoint + create + expiry). The expired objects are
  * deleted by key at the end of the run, in DeleteObjects calls shared by every model (run level).
  */
-describe("Glue/S3 calls per table model on the builds after the first", () => {
+describe("Glue/S3 calls per table model on a first build and the builds after it", () => {
   let p: Project;
   const logs: Record<"first" | "next" | "third" | "late", LoggedCall[]> = {
     first: [],
@@ -148,6 +148,27 @@ describe("Glue/S3 calls per table model on the builds after the first", () => {
         );
     await p?.cleanup();
   });
+
+  it("first build: at most 4 per model (the staging listing is the stale-data cleanup's too)", () => {
+    expect(overBudget(logs.first, 4)).toEqual([]);
+    for (const relation of MODELS) {
+      const calls = callsOf(logs.first, relation);
+      // One listing of the table root: the staging partitions and the stale data, together.
+      expect(
+        calls.filter((c) => c === "ListObjectsV2"),
+        relation,
+      ).toHaveLength(1);
+      expect(calls, relation).toContain("CreateTable");
+    }
+    // Reconciled models: CreateTable with the hours pending, then the verdict's UpdateTable.
+    for (const relation of RECONCILED)
+      expect(callsOf(logs.first, relation), relation).toEqual([
+        "ListObjectsV2",
+        "CreateTable",
+        "BatchCreatePartition",
+        "UpdateTable",
+      ]);
+  }, 60_000);
 
   it("next hour: at most 4 per model, one UpdateTable each, no read of the target's partitions", () => {
     expect(overBudget(logs.next, 4)).toEqual([]);

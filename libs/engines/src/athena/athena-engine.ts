@@ -23,6 +23,7 @@ import { athenaSetupChecks } from "./setup-checks.js";
 import { acquireBuildLease, type BuildLease, type LeaseOptions } from "./build-lease.js";
 import { runQuery, type QuerySettings } from "./query-runner.js";
 import { deleteKeys, removeStaleObjects } from "./s3-cleaner.js";
+import type { FolderListing } from "./s3-listing.js";
 import { removeQueryOutput } from "./query-output-cleaner.js";
 import { listS3RawHours } from "./s3-raw-hours.js";
 import { parseRetired, RETIRED_PARAMETER, retire } from "./version-retention.js";
@@ -121,6 +122,8 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
           return fn(...args);
         };
   const snapshot = catalogSnapshot(ctx);
+  // Table roots a full publish listed (its stale-data cleanup's listing, made before the swap).
+  const rootListings = new Map<string, FolderListing>();
   // Staging entries a failed node's cleanup dropped (dropTableWithData) before their held update.
   const dropped = new Set<string>();
   const heldUpdate = heldUpdates(async (relation, staging, entry, expiring) => {
@@ -198,7 +201,10 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     removeStaleLocations: held(async (relation, keepLocation, cleanup) => {
       refuseKnownClone(relation, "delete old data of");
       const retain = cleanup?.retain ?? [];
-      if (cleanup?.defer) later.removeStaleLater(relation, keepLocation, retain);
+      // The root as the table's publish listed it this run, if it did (no second listing).
+      const listed = rootListings.get(cloneKey(relation));
+      rootListings.delete(cloneKey(relation));
+      if (cleanup?.defer) later.removeStaleLater(relation, keepLocation, retain, listed);
       else await removeStaleObjects(ctx, relation, keepLocation, retain);
     }),
     publishTable: async (staging, targetRelation, options) => {
@@ -214,6 +220,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       });
       if (options?.defer) later.dropEntryLater(staging);
       snapshot.wrote(targetRelation, result.entry);
+      if (result.rootListing) rootListings.set(cloneKey(targetRelation), result.rootListing);
       // Expired locations outside the table's folder (the stale-data cleanup lists only that).
       if (result.expired.expired.length > 0) {
         if (options?.defer) later.removeExpiredLater(targetRelation, result.expired);

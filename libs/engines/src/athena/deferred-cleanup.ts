@@ -5,6 +5,7 @@ import type { AthenaContext } from "./athena-clients.js";
 import { retryIn, setTableParameters } from "./glue-catalog.js";
 import { deleteEachKey, listStaleObjects, removeLocations } from "./s3-cleaner.js";
 import type { KeysToDelete } from "./expiring-files.js";
+import type { FolderListing } from "./s3-listing.js";
 import { RETIRED_PARAMETER, type Retirement } from "./version-retention.js";
 import { readersOf } from "./location-readers.js";
 import { ownFolder } from "./s3-location.js";
@@ -44,8 +45,14 @@ export function deferredCleanup(ctx: AthenaContext) {
     dropEntryLater(relation: Relation, expiring: readonly KeysToDelete[] = []): void {
       stagingEntries.push({ relation, expiring });
     },
-    removeStaleLater(relation: Relation, keepLocation: string, retain: readonly string[]): void {
-      const listing = limit(() => listStaleObjects(ctx, relation, keepLocation, retain));
+    /** Delete a table's stale data (`listed`: its root's listing, made by its publish). */
+    removeStaleLater(
+      relation: Relation,
+      keepLocation: string,
+      retain: readonly string[],
+      listed?: FolderListing,
+    ): void {
+      const listing = limit(() => listStaleObjects(ctx, relation, keepLocation, retain, listed));
       // A failed listing is reported by the flush (the cleanup's error), never unhandled.
       listing.catch(() => undefined);
       staleListings.push(listing);

@@ -370,6 +370,36 @@ describe("removeStaleLocations", () => {
     expect([...(aws.objects.get("lake") ?? [])].sort()).toEqual([...others, ...kept].sort());
   });
 
+  it("after a partitioned publish: the publish's one listing of the table root serves the cleanup", async () => {
+    const { aws, engine } = await setup();
+    aws.putTable(db, table("orders", "s3://lake/silver/orders/v1/"), partitions("v1", 0, 2));
+    putStaging(aws, partitions("v2", 0, 3));
+    const v1 = partitions("v1", 0, 2).map(
+      (p) => `${p.StorageDescriptor!.Location!.slice("s3://lake/".length)}q_0.parquet`,
+    );
+    // Left by a build that died before publishing (no Glue entry reads it): stale.
+    const crashed = "silver/orders/v0/event_date=2024-01-01/q_0.parquet";
+    aws.putObjects("lake", [...v1, crashed, "silver/orders_daily/v1/q_0.parquet"]);
+
+    const published = await engine.publishTable(staging, orders, { defer: true });
+    await engine.removeStaleLocations(orders, published.location!, {
+      defer: true,
+      retain: published.retained,
+    });
+    const outcome = await engine.finishRun();
+
+    expect(
+      aws.calls
+        .filter((c) => c.service === "s3")
+        .map((c) => `${c.command} ${c.input.Prefix ?? ""}`),
+    ).toEqual(["ListObjectsV2 silver/orders/", "DeleteObjects "]);
+    // Gone: only what no version reads or keeps; v1 is kept (versions_to_keep 1).
+    expect(outcome.objectsDeleted).toBe(1);
+    expect(aws.objects.get("lake")?.has(crashed)).toBe(false);
+    for (const key of v1) expect(aws.objects.get("lake")?.has(key)).toBe(true);
+    expect(aws.partitions.get(`${db}.orders`)).toHaveLength(3);
+  });
+
   it("refuses a location whose parent is not the table's folder", async () => {
     const { aws, engine } = await setup();
     aws.putObjects("lake", ["silver/orders/part-0.parquet", "silver/customers/part-0.parquet"]);

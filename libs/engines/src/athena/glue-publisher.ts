@@ -30,7 +30,9 @@ import {
 import { ownFolder } from "./s3-location.js";
 import { refuseCloneWrite } from "./clone-guard.js";
 import { asRecorded, encodePartitions, PARTITIONS_PARAMETER } from "./partition-record.js";
-import { listWrittenPartitions } from "./written-partitions.js";
+import { writtenPartitions } from "./written-partitions.js";
+import { listFolder, type FolderListing } from "./s3-listing.js";
+import { tableRoot } from "./s3-cleaner.js";
 
 /** Glue batch limits per call. */
 export const GLUE_LIMITS = {
@@ -56,6 +58,11 @@ export interface PublishResult {
    * (`removeExpired`, which checks that no other table reads them), then `kept`.
    */
   expired: Retirement;
+  /**
+   * Every object under the table root (`<…>/<table>/`), listed by the publish before its swap:
+   * the stale-data cleanup that follows uses it instead of listing again.
+   */
+  rootListing?: FolderListing;
 }
 
 /**
@@ -117,15 +124,21 @@ export async function publishTable(
   );
   // The staging partitions are the published table's: the entry records them (see
   // PARTITIONS_PARAMETER), so the next partition publish needs no partition read.
-  // Listed from the staging folder (one call, and it names the files, recorded so that their
-  // data is deleted by key when it expires); else read from Glue. An empty folder is asked of
-  // Glue too: a swap to no partitions drops every partition the table has.
+  // Listed from the table root (one call for up to 1,000 objects): the staging folder's objects
+  // give its partitions and their files (recorded, so that their data is deleted by key when it
+  // expires), and the listing is the stale-data cleanup's too (`rootListing`), which lists that
+  // root after every full publish. A root the cleanup refuses: the staging folder alone. Not
+  // laid out as Hive writes, or empty, the partitions are read from Glue (a swap to no
+  // partitions drops every partition the table has: an empty folder is not trusted for that).
   const keys = (source.PartitionKeys ?? []).map((k) => k.Name ?? "");
   const sourceLocation = source.StorageDescriptor?.Location;
-  const found =
+  const root = sourceLocation === undefined ? undefined : tableRoot(target, sourceLocation);
+  const rootListing =
     partitioned && sourceLocation !== undefined
-      ? await listWrittenPartitions(ctx, keys, sourceLocation)
+      ? await listFolder(ctx, root ?? sourceLocation)
       : undefined;
+  const found =
+    rootListing === undefined ? undefined : writtenPartitions(keys, sourceLocation!, rootListing);
   const written = found?.length === 0 ? undefined : found;
   const newPartitions = !partitioned
     ? []
@@ -215,6 +228,7 @@ export async function publishTable(
     retained: parseRetired(retirement.kept).flat(),
     entry: input,
     expired,
+    ...(rootListing !== undefined && root !== undefined ? { rootListing } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
 import { retryIn } from "./glue-catalog.js";
 import { parseS3Directory } from "./s3-location.js";
-import { listFolder } from "./s3-listing.js";
+import { listFolder, type FolderListing } from "./s3-listing.js";
 
 /** DeleteObjects accepts at most 1,000 keys per call. */
 const DELETE_PAGE = 1000;
@@ -26,17 +26,35 @@ export async function removeStaleObjects(
 
 /**
  * The keys {@link removeStaleObjects} would delete, listed but not deleted (so that deletes of
- * several tables can share DeleteObjects calls).
+ * several tables can share DeleteObjects calls). `listed`: a listing of the table root made
+ * earlier in the run (by the publish, see {@link tableRoot}), used instead of listing again.
  */
 export async function listStaleObjects(
   ctx: AthenaContext,
   relation: Relation,
   keepLocation: string,
   retain: readonly string[] = [],
+  listed?: FolderListing,
 ): Promise<{ bucket: string; keys: string[] }> {
   const { bucket, root, kept } = staleRoot(relation, keepLocation, retain);
-  const { keys } = await listFolder(ctx, `s3://${bucket}/${root}`);
+  const { keys } =
+    listed !== undefined && listed.bucket === bucket && listed.prefix === root
+      ? listed
+      : await listFolder(ctx, `s3://${bucket}/${root}`);
   return { bucket, keys: keys.filter((key) => !kept(key)) };
+}
+
+/**
+ * The root the stale-data cleanup lists for a table whose new version is at `keepLocation`
+ * (`s3://bucket/<…>/<table>/`), or undefined when it would refuse to clean it.
+ */
+export function tableRoot(relation: Relation, keepLocation: string): string | undefined {
+  try {
+    const { bucket, root } = staleRoot(relation, keepLocation, []);
+    return `s3://${bucket}/${root}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Delete these keys of one bucket, 1,000 per DeleteObjects call. */
