@@ -9,6 +9,7 @@ import { grammarErrors } from "../support/sql-grammar.js";
 
 const env = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", NODE_NO_WARNINGS: "1" };
 const RETIRED = "sluice_retired_locations";
+const EXPIRING = "sluice_expiring";
 
 /** Rows of the model per run, as SQL VALUES: `(id, v, d)`, partitioned by `d`. */
 const rows = (...r: [number, string, string][]) =>
@@ -153,16 +154,22 @@ describe("insert_overwrite on the athena-local endpoint, with failures injected 
     await expectNoLeftovers();
     const firstVersion = retired()[0]![0]!;
 
-    // The delete of the expired data fails after the publish, and again at the end of the run
-    // (3 SDK tries each): the build passes (the table is published), the expired location stays
-    // listed, and the next build deletes it.
-    fault({ calls: [{ api: "S3.DeleteObjects", times: 6 }] });
+    // The expired data is deleted by key at the end of the run, and that delete fails (3 SDK
+    // tries): the build passes (the table is published) saying so; the expired location is no
+    // longer listed as retired but named by `sluice_expiring` under the run's staging entry,
+    // which is kept as the "maybe not deleted" marker; the next build's sweep deletes it.
+    fault({ calls: [{ api: "S3.DeleteObjects", times: 3 }] });
     const third = await build(C);
     expect(third.code).toBe(0);
+    expect(third.stdout + third.stderr).toMatch(/DeleteObjects[\s\S]*are kept/);
     expect(await published()).toEqual(rowsC);
-    expect(retired().flat()).toContain(firstVersion);
+    expect(retired().flat()).not.toContain(firstVersion);
+    const marker = JSON.parse(table().Parameters?.[EXPIRING] ?? "{}") as { t: string; l: string[] };
+    expect(marker.l).toEqual([firstVersion]);
+    expect(stagingTables()).toEqual([marker.t]);
     expect((await objects()).some((f) => inside(f, [firstVersion]))).toBe(true);
-    await expectNoLeftovers();
+    const kept = [...read(), ...retired().flat(), ...marker.l];
+    expect((await objects()).filter((f) => !inside(f, kept))).toEqual([]);
 
     local.faults.clear();
     const rerun = await build(C);
