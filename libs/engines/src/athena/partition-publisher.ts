@@ -402,7 +402,7 @@ async function publishPlanned(
  * Delete the locations `retirement` expires now, after the repoint and before the update that
  * records it, so that update lists them no more and no later update is needed. Nothing reads
  * them (they were retired publishes ago). A failed delete keeps them listed (`pending`), for the
- * end of the run or the next publish to delete; it does not fail the publish.
+ * end of the run or the next publish to delete, with a warning; it does not fail the publish.
  */
 async function removeExpiredNow(
   ctx: AthenaContext,
@@ -415,8 +415,9 @@ async function removeExpiredNow(
     return { pending: retirement.kept, kept: retirement.kept, expired: [] };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    ctx.log?.(
-      `${relation.schema}.${relation.name}: expired data not deleted yet, kept listed (${reason})`,
+    // Not silent: retried at the end of the run (and by the next publish), but the user is told.
+    (ctx.warn ?? ctx.log)?.(
+      `${relation.schema}.${relation.name}: its expired data was not deleted (${reason}); it stays listed as retired and is deleted again at the end of the run or by the next publish`,
     );
     return retirement;
   }
