@@ -138,6 +138,7 @@ describe("Glue/S3 calls per table model on a first build and the builds after it
   }, 600_000);
 
   afterAll(async () => {
+    // CALL_TABLE=1: print each model's calls on the four builds (the table in the #12 notes).
     if (process.env["CALL_TABLE"])
       for (const r of MODELS)
         console.log(

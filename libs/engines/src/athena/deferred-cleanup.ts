@@ -68,15 +68,26 @@ export function deferredCleanup(ctx: AthenaContext) {
       stagingEntries = [];
       staleListings = [];
       expired = [];
-      const [deletes, expiredDeleted] = await Promise.all([
+      // Entries that mark expired objects are dropped after their deletes; with none, every
+      // entry goes at once, meanwhile (one BatchDeleteTable per database either way).
+      const marking = entries.some((e) => e.expiring.length > 0);
+      const [deletes, expiredDeleted, droppedAtOnce] = await Promise.all([
         deleteShared(ctx, stale, entries),
         removeExpired(ctx, retired),
+        marking
+          ? 0
+          : dropEntries(
+              ctx,
+              entries.map((e) => e.relation),
+            ),
       ]);
       const blocked = new Set(deletes.blocked);
-      const tablesDropped = await dropEntries(
-        ctx,
-        entries.filter((e) => !blocked.has(e)).map((e) => e.relation),
-      );
+      const tablesDropped = marking
+        ? await dropEntries(
+            ctx,
+            entries.filter((e) => !blocked.has(e)).map((e) => e.relation),
+          )
+        : droppedAtOnce;
       if (deletes.error !== undefined) throw deletes.error;
       return { tablesDropped, objectsDeleted: deletes.deleted + expiredDeleted };
     },
