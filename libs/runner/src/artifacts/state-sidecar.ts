@@ -119,7 +119,7 @@ const CHUNK = 1 << 20;
 export function fileDigest(file: string): string | undefined {
   const h = createHash("sha256");
   try {
-    return readChunks(file, CHUNK, (chunk) => h.update(chunk)) ? h.digest("hex") : undefined;
+    return readChunks(file, CHUNK, (chunk) => void h.update(chunk)) ? h.digest("hex") : undefined;
   } catch {
     return undefined;
   }
