@@ -1,15 +1,20 @@
 import { closeSync, openSync, readSync } from "node:fs";
 
 /**
- * Feeds `file`'s bytes to `onChunk` in order, `chunkSize` at a time, through one reused buffer
- * (copy what you keep): a 60 MB manifest read whole costs more CPU in page faults and copies than
- * the work done on it. False when the file cannot be opened; a read error, or an error thrown by
- * `onChunk`, propagates (the file is closed either way).
+ * Feeds `file`'s bytes to `onChunk` in order, at most `chunkSize` new bytes at a time, through
+ * one reused buffer (copy what you keep): a 60 MB manifest read whole costs more CPU in page
+ * faults and copies than the work done on it. `onChunk` may return how many bytes of the chunk
+ * it used: the rest (e.g. a token cut by the chunk's end) starts the next chunk, the buffer
+ * growing when one token fills it; bytes left unused at the end of the file are dropped (the
+ * caller tells an unfinished input from its own state). False when the file cannot be opened;
+ * a read error, or an error thrown by `onChunk`, propagates (the file is closed either way).
+ *
+ * @example readChunks("manifest.json", 1 << 20, (chunk) => hash.update(chunk))
  */
 export function readChunks(
   file: string,
   chunkSize: number,
-  onChunk: (chunk: Buffer) => void,
+  onChunk: (chunk: Buffer) => number | void,
 ): boolean {
   let fd: number;
   try {
@@ -18,12 +23,21 @@ export function readChunks(
     return false;
   }
   try {
-    const chunk = Buffer.allocUnsafe(chunkSize);
-    for (let n = readSync(fd, chunk, 0, chunkSize, null); n > 0;) {
-      onChunk(chunk.subarray(0, n));
-      n = readSync(fd, chunk, 0, chunkSize, null);
+    let buffer = Buffer.allocUnsafe(chunkSize);
+    let kept = 0;
+    for (;;) {
+      if (kept === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, kept);
+        buffer = bigger;
+      }
+      const n = readSync(fd, buffer, kept, Math.min(chunkSize, buffer.length - kept), null);
+      if (n <= 0) return true;
+      const end = kept + n;
+      const used = onChunk(buffer.subarray(0, end)) ?? end;
+      kept = end - used;
+      if (kept > 0) buffer.copy(buffer, 0, used, end);
     }
-    return true;
   } finally {
     closeSync(fd);
   }

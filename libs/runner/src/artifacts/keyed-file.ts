@@ -7,13 +7,8 @@ import path from "node:path";
  * megabytes.
  */
 
-/**
- * The key line of `file` and its value, parsed on demand (or its text, as written); undefined
- * when it cannot be read.
- */
-export function readKeyed(
-  file: string,
-): { key: string; value(): unknown; valueText(): string } | undefined {
+/** The key line of `file` and its value, parsed on demand; undefined when it cannot be read. */
+export function readKeyed(file: string): { key: string; value(): unknown } | undefined {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -25,19 +20,13 @@ export function readKeyed(
   return {
     key: text.slice(0, newline),
     value: () => JSON.parse(text.slice(newline + 1)),
-    valueText: () => text.slice(newline + 1),
   };
 }
 
 /** Write `key`, a newline and `value` as JSON to `file`, through a temporary file: a reader never sees half. */
 export function writeKeyed(file: string, key: string, value: unknown): void {
-  writeKeyedText(file, key, JSON.stringify(value));
-}
-
-/** {@link writeKeyed} of a value already written as JSON text (e.g. another keyed file's). */
-export function writeKeyedText(file: string, key: string, valueText: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${key}\n${valueText}`);
+  writeFileSync(tmp, `${key}\n${JSON.stringify(value)}`);
   renameSync(tmp, file);
 }

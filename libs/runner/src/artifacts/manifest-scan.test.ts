@@ -8,7 +8,8 @@ import { loadProject } from "@sluice/project";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeManifest } from "./manifest-file.js";
 import { scanManifest } from "./manifest-scan.js";
-import { manifestRows, readRunState, StateError } from "./read-state.js";
+import { entryRow, manifestRows, readRunState, StateError } from "./read-state.js";
+import type { NodeRow } from "./state-sidecar.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
 let dir: string;
@@ -24,13 +25,21 @@ const write = (text: string): string => {
   return file;
 };
 
-/** Rows from the scan at several chunk sizes (boundaries everywhere) and from JSON.parse. */
+/**
+ * Rows from the scan at several chunk sizes (boundaries everywhere), its entries kept as
+ * objects or made rows as they are read, and from JSON.parse.
+ */
 function bothWays(file: string, chunks = [1, 2, 3, 7, 64, 4096, 1 << 20]) {
   const parsed = manifestRows(file, JSON.parse(readFileSync(file, "utf8")));
   for (const chunk of chunks) {
     const scanned = scanManifest(file, chunk);
     expect(scanned, `scan with ${chunk}-byte chunks`).toBeDefined();
     expect(manifestRows(file, scanned), `${chunk}-byte chunks`).toEqual(parsed);
+    const rows = scanManifest(file, chunk, entryRow);
+    expect(
+      manifestRows(file, rows, (row) => row as NodeRow),
+      `${chunk}, rows`,
+    ).toEqual(parsed);
   }
   return parsed;
 }
@@ -219,7 +228,9 @@ describe("scanManifest: the fields --state reads, without parsing the whole mani
       },
     })
       .replace('"s3://x/é"', '"s3:\\/\\/x\\/\\u00e9"')
-      .replace('"unique_id":"model.shop.b"', '"unique\\u005fid":"model.shop.b"');
+      .replace('"unique_id":"model.shop.b"', '"unique\\u005fid":"model.shop.b"')
+      // Every escape, in a string the scan skips.
+      .replace('"raw_code":"{', '"raw_code":"\\u0041\\b\\f\\n\\r\\t\\/\\\\{');
     const rows = bothWays(write(text));
     // The integer-like key comes first, as JavaScript orders an object's keys.
     expect(rows.nodes.map((r) => r[0])).toEqual([
@@ -270,6 +281,11 @@ describe("scanManifest: the fields --state reads, without parsing the whole mani
       '{"nodes": {} } x',
       '{"nodes": tru}',
       '{"a":"unterminated',
+      // In strings the scan skips: a raw control character, an unknown escape, a short \u.
+      '{"nodes": {}, "macros": {"m": {"raw_code": "a\tb"}}}',
+      '{"nodes": {}, "macros": {"m": {"raw_code": "a\\qb"}}}',
+      '{"nodes": {}, "macros": {"m": {"raw_code": "a\\u12G4"}}}',
+      '{"nodes": {}, "docs": ["\\u12"]}',
     ]) {
       const file = write(broken);
       expect(scanManifest(file)).toBeUndefined();

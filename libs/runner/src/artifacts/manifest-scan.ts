@@ -3,14 +3,12 @@ import { readChunks } from "./file-chunks.js";
 /**
  * A manifest.json read for `--state` without parsing it whole: a dbt manifest of 10,000 models
  * is 60 MB, and `JSON.parse` of it (after decoding it into one string) was most of reading a
- * state that has no sidecar. The file is read a MB at a time and walked once by a resumable
- * tokenizer that checks JSON's structure (brackets, colons, commas, literals), skips the text
- * of strings it does not need with native searches for `"` and `\`, and decodes only the
- * fields `--state` reads (see {@link scanManifest}). No step backtracks: each byte is looked at
- * a bounded number of times, whatever the chunk boundaries.
- *
- * Not checked: the characters inside strings that are skipped (a raw control character there,
- * which `JSON.parse` rejects, is let through).
+ * state that has no sidecar. The file is read a MB at a time and walked once by a tokenizer
+ * that checks JSON's grammar (brackets, colons, commas, literals, string escapes, no raw
+ * control character in a string) and decodes only the fields `--state` reads (see
+ * {@link scanManifest}). A token cut by a chunk's end is read again whole with the next chunk
+ * (see `readChunks`), so the loop keeps its position in local variables and each byte is looked
+ * at a bounded number of times.
  */
 
 /** What to keep of a value: nothing, the value (a scalar), some keys of an object, or every key. */
@@ -51,33 +49,46 @@ const ARR_COMMA_OR_END = 7;
 const TOP_VALUE = 8;
 const TOP_DONE = 9;
 
-const LITERAL = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)$/;
+/** The state of a container once it has read a value. */
+const AFTER_VALUE = [0, 0, 0, OBJ_COMMA_OR_END, 0, ARR_COMMA_OR_END, ARR_COMMA_OR_END, 0, TOP_DONE];
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** Each key wanted by a spec, as bytes, by length. */
-const keyBytes = new WeakMap<object, Map<number, [Buffer, string][]>>();
+/** Bytes that may follow `\` in a JSON string (`u` then takes four hex digits). */
+const ESCAPES = new Uint8Array(256);
+for (const c of '"\\/bfnrtu') ESCAPES[c.charCodeAt(0)] = 1;
+const HEX = new Uint8Array(256);
+for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
+/** Bytes that end a literal: JSON whitespace and the structural characters. */
+const DELIMITER = new Uint8Array(256);
+for (const c of ' \n\r\t,:{}[]"') DELIMITER[c.charCodeAt(0)] = 1;
 
-/**
- * The key of `spec` whose bytes are `bytes[start, end)` (a key without escapes), or undefined:
- * keys are compared as bytes, without making a string of each of a node's forty keys.
- */
-function wantedKey(
-  spec: { keys: Record<string, Spec> },
-  bytes: Buffer,
-  start: number,
-  end: number,
-): string | undefined {
-  let byLength = keyBytes.get(spec);
-  if (byLength === undefined) {
-    byLength = new Map();
+/** A spec's wanted keys as bytes, by byte length (index). */
+type KeyTable = ([Buffer, string][] | undefined)[];
+
+const keyTables = new WeakMap<object, KeyTable>();
+
+/** The {@link KeyTable} of a spec's keys (made once per spec). */
+function keyTable(spec: { keys: Record<string, Spec> }): KeyTable {
+  let table = keyTables.get(spec);
+  if (table === undefined) {
+    table = [];
     for (const key of Object.keys(spec.keys)) {
       const b = Buffer.from(key, "utf8");
-      byLength.set(b.length, [...(byLength.get(b.length) ?? []), [b, key]]);
+      (table[b.length] ??= []).push([b, key]);
     }
-    keyBytes.set(spec, byLength);
+    keyTables.set(spec, table);
   }
-  const candidates = byLength.get(end - start);
+  return table;
+}
+
+/**
+ * The key of a table whose bytes are `bytes[start, end)` (a key without escapes), or
+ * undefined: keys are compared as bytes, without making a string of each of a node's forty keys.
+ */
+function wantedKey(table: KeyTable, bytes: Buffer, start: number, end: number): string | undefined {
+  const candidates = table[end - start];
   if (candidates === undefined) return undefined;
   for (const [b, key] of candidates) {
     let k = 0;
@@ -109,13 +120,18 @@ function setKey(target: Record<string, unknown>, key: string, value: unknown): v
  * object where a string is expected, a checksum that is not a string): the caller then parses
  * it whole, and says what is wrong with it.
  *
+ * `entry`, when given, turns each entry of `nodes` and `sources` into what is kept in its place
+ * as soon as it is read (e.g. a row of what `--state` keeps): the objects of 30,000 entries
+ * then die young instead of living, and being copied by the garbage collector, to the end.
+ *
  * @example scanManifest("prod-artifacts/manifest.json")?.nodes?.["model.shop.funnel"]
  */
 export function scanManifest(
   file: string,
   chunkSize = 1 << 20,
+  entry: (value: unknown) => unknown = (value) => value,
 ): Record<string, unknown> | undefined {
-  const scan = new ManifestScan();
+  const scan = new ManifestScan(entry);
   try {
     return readChunks(file, chunkSize, (chunk) => scan.feed(chunk)) ? scan.end() : undefined;
   } catch (err) {
@@ -125,262 +141,232 @@ export function scanManifest(
   }
 }
 
-/** The tokenizer of {@link scanManifest}: fed chunks in order, each byte once. */
+/** The tokenizer of {@link scanManifest}: fed chunks in order, each a whole number of tokens. */
 class ManifestScan {
   private readonly root: Record<string, unknown> = {};
-  // One entry per open container (plus the top level at 0).
+  // One entry per open container (plus the top level at 0). Containers deeper than `kept` are
+  // skipped whole: only their grammar is checked.
+  private states = new Uint8Array(64).fill(TOP_VALUE, 0, 1);
   private readonly specs: Spec[] = [MANIFEST];
   private readonly targets: (Record<string, unknown> | undefined)[] = [undefined];
-  private readonly states: number[] = [TOP_VALUE];
+  /** The key table of each kept object whose spec lists keys. */
+  private readonly tables: (KeyTable | undefined)[] = [undefined];
   private depth = 0;
-  /** The key of the value being read in the innermost object (undefined: not decoded). */
+  private kept = 0;
+  /** The key of the value being read in the innermost kept object (undefined: not wanted). */
   private key: string | undefined;
-  // A string being read: in a string, its bytes when they are kept, an escape seen, a `\` last.
-  private inString = false;
-  private stringIsKey = false;
-  private keep = false;
-  private pieces: Buffer[] = [];
-  private escaped = false;
-  private afterBackslash = false;
-  // A literal (number, true, false, null) being read: its bytes so far.
-  private literal: string | undefined;
-  // The next `\` at or after `backslashFrom` in `backslashIn` (-1: none to its end), searched
-  // once per chunk stretch, not once per string (that would be quadratic).
-  private backslashIn: Buffer | undefined;
-  private backslashFrom = 0;
-  private backslashAt = -1;
+  /** The key each kept object was read under, in its parent. */
+  private readonly keys: (string | undefined)[] = [undefined];
+  /** Bytes of the last chunk not read (a token it cut): none at the end of a whole file. */
+  private unread = 0;
 
-  private nextBackslash(buf: Buffer, pos: number): number {
-    if (
-      buf !== this.backslashIn ||
-      pos < this.backslashFrom ||
-      (this.backslashAt !== -1 && this.backslashAt < pos)
-    ) {
-      this.backslashIn = buf;
-      this.backslashFrom = pos;
-      this.backslashAt = buf.indexOf(BACKSLASH, pos);
-    }
-    return this.backslashAt;
-  }
+  constructor(private readonly entry: (value: unknown) => unknown) {}
 
-  feed(buf: Buffer): void {
+  /** Read the tokens of `buf`; returns how many bytes were read (a cut token is left). */
+  feed(buf: Buffer): number {
+    const n = buf.length;
+    let states = this.states;
+    let depth = this.depth;
     let i = 0;
-    const len = buf.length;
-    while (i < len) {
-      if (this.inString) {
-        i = this.readString(buf, i);
-        continue;
-      }
-      if (this.literal !== undefined) {
-        // Only a literal cut by a chunk's end: the others are read where they start.
-        const start = i;
-        while (i < len && !isDelimiter(buf[i]!)) i++;
-        this.literal += buf.toString("latin1", start, i);
-        if (i === len) return;
-        this.endLiteral();
-        continue;
-      }
+    tokens: while (i < n) {
       const c = buf[i]!;
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
         i++;
         continue;
       }
-      const state = this.states[this.depth]!;
-      switch (c) {
-        case QUOTE:
-          if (state === TOP_VALUE) throw new NotUnderstood();
-          if (state === OBJ_KEY_OR_END || state === OBJ_KEY) {
-            this.startString(true, typeof this.specs[this.depth] === "object");
-          } else {
-            const spec = this.valueSpec(state);
-            this.startString(false, spec !== "skip");
+      const state = states[depth]!;
+      if (c === QUOTE) {
+        const isKey = state === OBJ_KEY_OR_END || state === OBJ_KEY;
+        if (!isKey && state !== OBJ_VALUE && state !== ARR_VALUE && state !== ARR_VALUE_OR_END)
+          throw new NotUnderstood();
+        // The string's end, its grammar checked on the way.
+        let j = i + 1;
+        let escaped = false;
+        for (;;) {
+          if (j >= n) break;
+          const d = buf[j]!;
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) {
+            if (j + 1 >= n) {
+              j = n;
+              break;
+            }
+            const e = buf[j + 1]!;
+            if (ESCAPES[e] !== 1) throw new NotUnderstood();
+            if (e === 0x75) {
+              // \uXXXX
+              if (j + 5 >= n) {
+                j = n;
+                break;
+              }
+              if (!(HEX[buf[j + 2]!] && HEX[buf[j + 3]!] && HEX[buf[j + 4]!] && HEX[buf[j + 5]!]))
+                throw new NotUnderstood();
+              j += 6;
+            } else j += 2;
+            escaped = true;
+            continue;
           }
-          i++;
-          this.inString = true;
-          break;
+          if (d < 0x20) throw new NotUnderstood();
+          j++;
+        }
+        if (j >= n) break tokens; // cut: read again with the next chunk
+        // Only the keys of kept objects, and the values of wanted keys, are looked at.
+        if (depth === this.kept) {
+          if (isKey) this.keyRead(buf, i + 1, j, escaped);
+          else if (this.key !== undefined) this.valueRead(state, decode(buf, i + 1, j, escaped));
+        }
+        states[depth] = isKey ? OBJ_COLON : AFTER_VALUE[state]!;
+        i = j + 1;
+        continue;
+      }
+      switch (c) {
         case 0x7b: // {
         case 0x5b: {
           // [
-          const spec = this.valueSpec(state);
-          this.open(c === 0x7b, spec);
+          if (state !== OBJ_VALUE && state !== ARR_VALUE && state !== ARR_VALUE_OR_END)
+            if (state !== TOP_VALUE) throw new NotUnderstood();
+          if (depth === this.kept && (this.key !== undefined || state === TOP_VALUE))
+            this.open(state, c === 0x7b);
+          depth++;
+          if (depth === states.length) {
+            const deeper = new Uint8Array(states.length * 2);
+            deeper.set(states);
+            this.states = states = deeper;
+          }
+          states[depth] = c === 0x7b ? OBJ_KEY_OR_END : ARR_VALUE_OR_END;
           i++;
           break;
         }
         case 0x7d: // }
-          if (state !== OBJ_KEY_OR_END && state !== OBJ_COMMA_OR_END) throw new NotUnderstood();
-          this.close();
-          i++;
-          break;
         case 0x5d: // ]
-          if (state !== ARR_VALUE_OR_END && state !== ARR_COMMA_OR_END) throw new NotUnderstood();
-          this.close();
+          if (
+            c === 0x7d
+              ? state !== OBJ_KEY_OR_END && state !== OBJ_COMMA_OR_END
+              : state !== ARR_VALUE_OR_END && state !== ARR_COMMA_OR_END
+          )
+            throw new NotUnderstood();
+          if (depth === this.kept) this.close();
+          depth--;
+          states[depth] = AFTER_VALUE[states[depth]!]!;
           i++;
           break;
         case 0x3a: // :
           if (state !== OBJ_COLON) throw new NotUnderstood();
-          this.states[this.depth] = OBJ_VALUE;
+          states[depth] = OBJ_VALUE;
           i++;
           break;
         case 0x2c: // ,
-          if (state === OBJ_COMMA_OR_END) this.states[this.depth] = OBJ_KEY;
-          else if (state === ARR_COMMA_OR_END) this.states[this.depth] = ARR_VALUE;
+          if (state === OBJ_COMMA_OR_END) states[depth] = OBJ_KEY;
+          else if (state === ARR_COMMA_OR_END) states[depth] = ARR_VALUE;
           else throw new NotUnderstood();
           i++;
           break;
-        default:
-          // A literal starts: its spec is checked when it ends.
-          if (state === TOP_VALUE) throw new NotUnderstood();
-          if (this.valueSpec(state) === "skip") {
-            // Checked in place, no string made (a manifest has a million of them).
-            const start = i;
-            while (i < len && !isDelimiter(buf[i]!)) i++;
-            if (i < len) {
-              if (!isLiteral(buf, start, i)) throw new NotUnderstood();
-              this.valueDone();
-              break;
-            }
-            i = start;
-          }
-          this.literal = "";
+        default: {
+          // A literal: true, false, null or a number.
+          if (state !== OBJ_VALUE && state !== ARR_VALUE && state !== ARR_VALUE_OR_END)
+            throw new NotUnderstood();
+          let j = i + 1;
+          while (j < n && DELIMITER[buf[j]!] !== 1) j++;
+          if (j >= n) break tokens; // cut (a whole manifest never ends in a literal)
+          if (!isLiteral(buf, i, j)) throw new NotUnderstood();
+          if (depth === this.kept && this.key !== undefined)
+            this.valueRead(state, JSON.parse(buf.toString("latin1", i, j)));
+          states[depth] = AFTER_VALUE[state]!;
+          i = j;
+        }
       }
     }
+    this.depth = depth;
+    this.unread = n - i;
+    return i;
   }
 
   /** The manifest's parts (see {@link scanManifest}); throws {@link NotUnderstood} if unfinished. */
   end(): Record<string, unknown> {
-    if (this.literal !== undefined) this.endLiteral();
-    if (this.inString || this.states[0] !== TOP_DONE || this.depth !== 0) throw new NotUnderstood();
+    if (this.unread !== 0 || this.states[0] !== TOP_DONE || this.depth !== 0)
+      throw new NotUnderstood();
     return this.root;
   }
 
-  /** The spec of a value starting in the innermost container, which must be expecting one. */
+  /** The spec of a value starting in the innermost kept container, in state `state`. */
   private valueSpec(state: number): Spec {
     if (state === TOP_VALUE) return MANIFEST;
-    if (state === ARR_VALUE_OR_END || state === ARR_VALUE) {
-      if (this.specs[this.depth] !== "skip") throw new NotUnderstood();
-      return "skip";
-    }
-    if (state !== OBJ_VALUE) throw new NotUnderstood();
-    const parent = this.specs[this.depth]!;
-    if (parent === "skip" || parent === "leaf") return "skip";
+    const parent = this.specs[this.kept]!;
+    // Kept containers are objects: an array in their place is opened as skipped, and refused.
+    if (state !== OBJ_VALUE || parent === "skip" || parent === "leaf") return "skip";
     if ("each" in parent) return parent.each;
-    return parent.keys[this.key!] ?? "skip";
+    const key = this.key;
+    return key !== undefined && Object.hasOwn(parent.keys, key) ? parent.keys[key]! : "skip";
   }
 
-  /** The innermost container has read a value. */
-  private valueDone(): void {
-    const d = this.depth;
-    const state = this.states[d]!;
-    this.states[d] =
-      state === TOP_VALUE ? TOP_DONE : state === OBJ_VALUE ? OBJ_COMMA_OR_END : ARR_COMMA_OR_END;
+  /** A key of the innermost kept object: remembered when its value is wanted. */
+  private keyRead(bytes: Buffer, start: number, end: number, escaped: boolean): void {
+    const spec = this.specs[this.kept]!;
+    if (spec === "skip" || spec === "leaf") this.key = undefined;
+    else if ("keys" in spec && !escaped)
+      this.key = wantedKey(this.tables[this.kept]!, bytes, start, end);
+    else this.key = decode(bytes, start, end, escaped);
   }
 
-  /** A value for the innermost object's current key: kept when its spec wants it. */
-  private assign(value: unknown): void {
-    const target = this.targets[this.depth];
-    if (target !== undefined && this.key !== undefined) setKey(target, this.key, value);
+  /** A scalar value in the innermost kept container: kept when its spec wants it. */
+  private valueRead(state: number, value: unknown): void {
+    if (state !== OBJ_VALUE) return;
+    const spec = this.valueSpec(state);
+    if (spec === "skip") return;
+    const target = this.targets[this.kept];
+    if (target !== undefined && this.key !== undefined)
+      setKey(target, this.key, spec === NODE ? this.made(value) : value);
   }
 
-  private open(isObject: boolean, spec: Spec): void {
-    if (spec === "leaf" || (!isObject && spec !== "skip")) throw new NotUnderstood();
-    let target: Record<string, unknown> | undefined;
-    if (spec !== "skip") {
-      // A container the scan keeps: a new object in its parent (a repeated key replaces it).
-      target = this.depth === 0 ? this.root : {};
-      if (this.depth > 0) this.assign(target);
+  /** The innermost kept object closes: an entry is replaced by what `entry` makes of it. */
+  private close(): void {
+    const d = this.kept--;
+    if (this.specs[d] === NODE)
+      setKey(this.targets[d - 1]!, this.keys[d]!, this.made(this.targets[d]));
+    this.key = undefined;
+  }
+
+  /**
+   * What `entry` makes of an entry; an entry it cannot take (e.g. a number) leaves the file to
+   * JSON.parse, whose reader then says what is wrong with the file, as without the scan.
+   */
+  private made(value: unknown): unknown {
+    try {
+      return this.entry(value);
+    } catch {
+      throw new NotUnderstood();
     }
-    const d = ++this.depth;
+  }
+
+  /** A container opens in the innermost kept one: kept when its spec wants it. */
+  private open(state: number, isObject: boolean): void {
+    const spec = this.valueSpec(state);
+    if (spec === "skip") return;
+    if (spec === "leaf" || !isObject) throw new NotUnderstood();
+    // A container the scan keeps: a new object in its parent (a repeated key replaces it).
+    const target = this.kept === 0 ? this.root : {};
+    // An entry is set in its parent when it closes (see close): no other key of the parent is
+    // set in between, so it takes the same place (a repeated key keeps its first place).
+    if (this.kept > 0 && spec !== NODE) {
+      const parent = this.targets[this.kept];
+      if (parent !== undefined && this.key !== undefined) setKey(parent, this.key, target);
+    }
+    const d = ++this.kept;
+    this.keys[d] = this.key;
     this.specs[d] = spec;
     this.targets[d] = target;
-    this.states[d] = isObject ? OBJ_KEY_OR_END : ARR_VALUE_OR_END;
+    this.tables[d] = "keys" in spec ? keyTable(spec) : undefined;
     this.key = undefined;
   }
+}
 
-  private close(): void {
-    this.depth--;
-    this.key = undefined;
-    this.valueDone();
-  }
-
-  private startString(isKey: boolean, keep: boolean): void {
-    this.stringIsKey = isKey;
-    this.keep = keep;
-    this.pieces = [];
-    this.escaped = false;
-    this.afterBackslash = false;
-  }
-
-  /** Read string bytes from `i`; returns where to go on (past the closing quote, or the chunk's end). */
-  private readString(buf: Buffer, i: number): number {
-    const len = buf.length;
-    let pos = i;
-    if (this.afterBackslash) {
-      // The escaped byte was the first of this chunk.
-      this.afterBackslash = false;
-      pos++;
-    }
-    for (;;) {
-      const quote = pos < len ? buf.indexOf(QUOTE, pos) : -1;
-      const backslash = pos < len ? this.nextBackslash(buf, pos) : -1;
-      if (backslash !== -1 && (quote === -1 || backslash < quote)) {
-        this.escaped = true;
-        if (backslash + 1 < len) {
-          pos = backslash + 2;
-          continue;
-        }
-        this.afterBackslash = true;
-      }
-      if (quote === -1 || this.afterBackslash) {
-        // Goes on in the next chunk: the bytes kept are copied (the chunk's buffer is reused).
-        if (this.keep) this.pieces.push(Buffer.from(buf.subarray(i, len)));
-        return len;
-      }
-      this.inString = false;
-      if (this.pieces.length === 0) this.endString(buf, i, quote);
-      else {
-        if (this.keep) this.pieces.push(buf.subarray(i, quote));
-        const bytes = Buffer.concat(this.pieces);
-        this.pieces = [];
-        this.endString(bytes, 0, bytes.length);
-      }
-      return quote + 1;
-    }
-  }
-
-  /** A string's bytes (without its quotes) are `bytes[start, end)`. */
-  private endString(bytes: Buffer, start: number, end: number): void {
-    if (this.stringIsKey) {
-      this.states[this.depth] = OBJ_COLON;
-      const spec = this.specs[this.depth]!;
-      if (!this.keep || spec === "skip" || spec === "leaf") this.key = undefined;
-      else if ("keys" in spec && !this.escaped) this.key = wantedKey(spec, bytes, start, end);
-      else this.key = this.decode(bytes, start, end);
-      return;
-    }
-    if (this.keep) this.assign(this.decode(bytes, start, end));
-    this.valueDone();
-  }
-
-  /** A string's text, as JSON.parse gives it. */
-  private decode(bytes: Buffer, start: number, end: number): string {
-    if (this.escaped) {
-      try {
-        return JSON.parse(`"${bytes.toString("utf8", start, end)}"`) as string;
-      } catch {
-        throw new NotUnderstood();
-      }
-    }
-    for (let k = start; k < end; k++) if (bytes[k]! < 0x20) throw new NotUnderstood();
-    return bytes.toString("utf8", start, end);
-  }
-
-  private endLiteral(): void {
-    const text = this.literal!;
-    this.literal = undefined;
-    if (!LITERAL.test(text)) throw new NotUnderstood();
-    const spec = this.valueSpec(this.states[this.depth]!);
-    if (spec !== "skip") this.assign(JSON.parse(text));
-    this.valueDone();
+/** A string's text (its bytes without the quotes), as JSON.parse gives it. */
+function decode(bytes: Buffer, start: number, end: number, escaped: boolean): string {
+  if (!escaped) return bytes.toString("utf8", start, end);
+  try {
+    return JSON.parse(`"${bytes.toString("utf8", start, end)}"`) as string;
+  } catch {
+    throw new NotUnderstood();
   }
 }
 
@@ -413,17 +399,3 @@ function isLiteral(buf: Buffer, start: number, end: number): boolean {
   }
   return k === end;
 }
-
-/** Bytes that end a literal: JSON whitespace and the structural characters. */
-const isDelimiter = (c: number): boolean =>
-  c === 0x2c ||
-  c === 0x7d ||
-  c === 0x5d ||
-  c === 0x20 ||
-  c === 0x0a ||
-  c === 0x0d ||
-  c === 0x09 ||
-  c === 0x3a ||
-  c === 0x7b ||
-  c === 0x5b ||
-  c === QUOTE;

@@ -9,7 +9,7 @@ import { scanManifest } from "./manifest-scan.js";
 import { cachedManifestNodes } from "./state-cache.js";
 import type { StateNodes } from "./state-nodes.js";
 import { nodeRow } from "./state-sidecar.js";
-import type { SidecarBody } from "./state-sidecar.js";
+import type { NodeRow, SidecarBody } from "./state-sidecar.js";
 
 /** One node of a state manifest, as `--state` and `--defer` use it. */
 export interface StateNode {
@@ -93,25 +93,32 @@ export async function readRunState(
 
 /**
  * The nodes (and sources) of a manifest, as rows (see `NodeRow`): from a scan of the fields
- * they need (see manifest-scan.ts), or from the whole file parsed when the scan does not take
- * the file on.
+ * they need (see manifest-scan.ts), each entry made a row as soon as it is read, or from the
+ * whole file parsed when the scan does not take the file on.
  */
 async function readManifestRows(manifestFile: string): Promise<SidecarBody> {
-  return manifestRows(
-    manifestFile,
-    scanManifest(manifestFile) ?? (await readJson(manifestFile, true)),
-  );
+  const scanned = scanManifest(manifestFile, undefined, entryRow);
+  if (scanned) return manifestRows(manifestFile, scanned, (row) => row as NodeRow);
+  return manifestRows(manifestFile, await readJson(manifestFile, true));
 }
 
+/** A manifest entry (under `nodes` or `sources`) as the row `--state` keeps of it. */
+export const entryRow = (n: unknown): NodeRow =>
+  nodeRow(sluiceNodeId((n as ManifestNode).unique_id), manifestStateNode(n as ManifestNode));
+
 /**
- * The rows of a parsed manifest (or of what {@link scanManifest} kept of it): a
- * {@link StateError} when it is not a v12-shaped manifest.
+ * The rows of a parsed manifest (or of what {@link scanManifest} kept of it, its entries made
+ * rows by `row`): a {@link StateError} when it is not a v12-shaped manifest.
  */
-export function manifestRows(manifestFile: string, parsed: unknown): SidecarBody {
+export function manifestRows(
+  manifestFile: string,
+  parsed: unknown,
+  row: (entry: unknown) => NodeRow = entryRow,
+): SidecarBody {
   const manifest = parsed as {
     metadata?: { dbt_schema_version?: string; adapter_type?: string };
-    nodes?: Record<string, ManifestNode>;
-    sources?: Record<string, ManifestNode>;
+    nodes?: Record<string, unknown>;
+    sources?: Record<string, unknown>;
   };
   if (!manifest?.nodes || !manifest.metadata?.dbt_schema_version)
     throw new StateError(
@@ -119,7 +126,7 @@ export function manifestRows(manifestFile: string, parsed: unknown): SidecarBody
         "it was written by an older sluice: build once with this version to record state",
     );
   const nodes = [...Object.values(manifest.nodes), ...Object.values(manifest.sources ?? {})].map(
-    (n) => nodeRow(sluiceNodeId(n.unique_id), manifestStateNode(n)),
+    (n) => row(n),
   );
   return { adapter: manifest.metadata.adapter_type ?? "", nodes };
 }

@@ -3,8 +3,9 @@ import path from "node:path";
 import { packChecksums, sharedNodeChecksums } from "@sluice/compiler";
 import type { CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
-import { readKeyed, writeKeyed, writeKeyedText } from "./keyed-file.js";
-import { StateNodes } from "./state-nodes.js";
+import { readKeyed, writeKeyed } from "./keyed-file.js";
+import { rowColumns, StateNodes } from "./state-nodes.js";
+import type { NodeColumns } from "./state-nodes.js";
 import { compileKeyOf, readStateSidecar, sidecarManifestRows } from "./state-sidecar.js";
 import type { NodeRow, SidecarBody } from "./state-sidecar.js";
 
@@ -14,11 +15,13 @@ import type { NodeRow, SidecarBody } from "./state-sidecar.js";
  * models) and hashing every node: `state_manifest.json` (the state manifest's nodes, keyed by its
  * path, size, time and inode) and `state_checksums.json` (this project's checksums, keyed by the
  * partial-parse header of the compile they came from). Each file is a key line, then the value:
- * for state_manifest.json what a sidecar holds (`{"adapter", "nodes": [NodeRow, ...]}`), for
- * state_checksums.json `[[id, packed checksums], ...]`. A cache that cannot be read or written
- * is ignored: the work is done again.
+ * for state_manifest.json `{"adapter", "count", "columns": [...]}` (the rows as `NodeColumns`:
+ * 7 strings to parse, not 30,000 rows of 7), or `{"adapter", "nodes": [NodeRow, ...]}` when a
+ * field holds a newline; for state_checksums.json `{"count", "columns": [ids, packed
+ * checksums]}`, or `[[id, packed checksums], ...]`. A cache that cannot be read or written is
+ * ignored: the work is done again.
  */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Files modified this recently are not trusted to a key (as git treats "racily clean" files). */
 const RACY_MS = 2000;
 
@@ -32,11 +35,10 @@ function readUnder(file: string, key: string): unknown {
   }
 }
 
-/** Keep `value` (or its JSON text) in `file` under `key`; a read-only project works, only without the cache. */
-function keepUnder(file: string, key: string, value: unknown, text?: string): void {
+/** Keep `value` in `file` under `key`; a read-only project works, only without the cache. */
+function keepUnder(file: string, key: string, value: unknown): void {
   try {
-    if (text === undefined) writeKeyed(file, key, value);
-    else writeKeyedText(file, key, text);
+    writeKeyed(file, key, value);
   } catch {
     // The work is done again next time.
   }
@@ -46,8 +48,7 @@ function keepUnder(file: string, key: string, value: unknown, text?: string): vo
  * The state manifest's nodes as {@link readManifestRows} reads them, from
  * `<cacheDir>/state_manifest.json` when it was made from the same file (path, size, modification
  * time, inode), else read and kept there: from the manifest's sidecar when it describes this
- * very manifest (its text copied as it is), else from the manifest (dbt's, or one whose sidecar
- * was not copied along).
+ * very manifest, else from the manifest (dbt's, or one whose sidecar was not copied along).
  */
 export async function cachedManifestNodes(
   manifestFile: string,
@@ -64,12 +65,23 @@ export async function cachedManifestNodes(
     // Missing: readManifestRows says so.
   }
   if (file && key) {
-    const cached = readUnder(file, key) as SidecarBody | undefined;
-    if (cached) return { adapter: cached.adapter, nodes: new StateNodes(cached.nodes) };
+    const cached = readUnder(file, key) as (NodeColumns & SidecarBody) | undefined;
+    try {
+      if (cached)
+        return {
+          adapter: cached.adapter,
+          nodes: new StateNodes(cached.columns ? cached : cached.nodes),
+        };
+    } catch {
+      // Not what was written: read again.
+    }
   }
   const sidecar = sidecarManifestRows(path.dirname(manifestFile));
   const read = sidecar?.body ?? (await readManifestRows());
-  if (file && key) keepUnder(file, key, read, sidecar?.text);
+  if (file && key) {
+    const columns = rowColumns(read.nodes);
+    keepUnder(file, key, columns ? { adapter: read.adapter, ...columns } : read);
+  }
   return { adapter: read.adapter, nodes: new StateNodes(read.nodes) };
 }
 
@@ -93,16 +105,36 @@ export function cachedChecksums(
   const file = path.join(targetDir, "state_checksums.json");
   const key = compileKey && JSON.stringify([FORMAT, compileKey]);
   if (key) {
-    const cached = readUnder(file, key) as [string, string][] | undefined;
-    if (cached) return new Map(cached);
+    const cached = readUnder(file, key) as NodeColumns | [string, string][] | undefined;
+    const kept = cached && checksumsOf(cached);
+    if (kept) return kept;
   }
-  // The sidecar answers again next time, as long as the compile is the same: nothing to keep.
-  const sums = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
-  if (sums) return sums;
+  // Kept too when the sidecar answers: the next selection reads 2 strings, not 30,000 rows.
+  let out = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
+  if (!out) {
+    out = new Map<string, string>();
+    // Hashed once per process: a manifest written next by the same command reuses them.
+    for (const [id, s] of sharedNodeChecksums(project, compiled)) out.set(id, packChecksums(s));
+  }
+  if (key) {
+    const ids = [...out.keys()];
+    const sums = [...out.values()];
+    const columns = { count: ids.length, columns: [ids.join("\n"), sums.join("\n")] };
+    const oneLine = (values: string[]) => values.every((v) => !v.includes("\n"));
+    keepUnder(file, key, oneLine(ids) && oneLine(sums) ? columns : [...out]);
+  }
+  return out;
+}
+
+/** Checksums by id from state_checksums.json's value (either form); undefined if malformed. */
+function checksumsOf(value: NodeColumns | [string, string][]): Map<string, string> | undefined {
+  if (Array.isArray(value)) return new Map(value);
+  const { count, columns } = value;
+  const ids = count === 0 ? [] : (columns[0]?.split("\n") ?? []);
+  const sums = count === 0 ? [] : (columns[1]?.split("\n") ?? []);
+  if (ids.length !== count || sums.length !== count) return undefined;
   const out = new Map<string, string>();
-  // Hashed once per process: a manifest written next by the same command reuses them.
-  for (const [id, s] of sharedNodeChecksums(project, compiled)) out.set(id, packChecksums(s));
-  if (key) keepUnder(file, key, [...out]);
+  ids.forEach((id, i) => out.set(id, sums[i]!));
   return out;
 }
 

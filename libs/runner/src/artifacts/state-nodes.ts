@@ -3,51 +3,104 @@ import type { StateNode } from "./read-state.js";
 import { rowNode } from "./state-sidecar.js";
 import type { NodeRow } from "./state-sidecar.js";
 
+/** A row's fields after its id and checksums: schema, name, kind, materialization, location. */
+type RowRest = [string, string, string, string, string];
+
+/**
+ * A state's rows as columns, one string each: the rows' fields (in {@link NodeRow} order)
+ * joined by `\n`, no field holding one. Parsed from JSON, 7 strings are what 30,000 rows of 7
+ * fields were (the state caches are read on every selection with the same state).
+ */
+export interface NodeColumns {
+  count: number;
+  columns: string[];
+}
+
 /**
  * The nodes of a state, kept as the rows its sidecar, cache or manifest gave (see
- * {@link NodeRow}): a {@link StateNode} is built only when one is asked for. Comparing a state
- * reads each node's packed checksums ({@link packedChecksums}) and builds none, which at 10,000
- * models (30,000 nodes) was a third of reading a state.
+ * {@link NodeRow}), or as their {@link NodeColumns}: a {@link StateNode} is built only when one
+ * is asked for. Comparing a state reads each node's packed checksums ({@link packedChecksums})
+ * and builds none, which at 10,000 models (30,000 nodes) was a third of reading a state.
  *
  * @example new StateNodes(rows).get("model.funnel")?.relation
  */
 export class StateNodes implements ReadonlyMap<string, StateNode> {
-  private readonly rows = new Map<string, NodeRow>();
+  /** Each id's row number; of two rows with one id, the last (as a Map of them would keep). */
+  private readonly index = new Map<string, number>();
+  private readonly ids: readonly string[];
+  private readonly sums: readonly string[];
+  /** The other fields of each row, or how to make them (split from columns on first use). */
+  private rest: readonly RowRest[] | (() => RowRest[]);
 
-  /** Rows by id; of two rows with one id, the last (as a Map of them would keep). */
-  constructor(rows: Iterable<NodeRow>) {
-    for (const row of rows) this.rows.set(row[0], row);
+  /**
+   * From rows, or from columns (ids and checksums split at once, the other fields when a node
+   * is first asked for). Throws when the columns do not hold `count` rows.
+   */
+  constructor(from: Iterable<NodeRow> | NodeColumns) {
+    if (Symbol.iterator in from) {
+      const rows = [...from];
+      this.ids = rows.map((r) => r[0]);
+      this.sums = rows.map((r) => r[1]);
+      this.rest = rows.map((r) => r.slice(2) as RowRest);
+    } else {
+      const { count, columns } = from;
+      const split = (k: number): string[] => {
+        const values = count === 0 ? [] : columns[k]!.split("\n");
+        if (values.length !== count) throw new Error(`${values.length} rows where ${count} were`);
+        return values;
+      };
+      this.ids = split(0);
+      this.sums = split(1);
+      const ids = this.ids;
+      this.rest = () => {
+        const fields = [2, 3, 4, 5, 6].map(split);
+        return ids.map((_, i) => fields.map((f) => f[i]!) as RowRest);
+      };
+    }
+    this.ids.forEach((id, i) => this.index.set(id, i));
   }
 
   get size(): number {
-    return this.rows.size;
+    return this.index.size;
   }
 
   get(id: string): StateNode | undefined {
-    const row = this.rows.get(id);
-    return row && rowNode(row)[1];
+    const i = this.index.get(id);
+    return i === undefined ? undefined : rowNode(this.row(i))[1];
   }
 
   has(id: string): boolean {
-    return this.rows.has(id);
+    return this.index.has(id);
   }
 
   /** Each node's checksums as packed in its row (see `packChecksums`), by id. */
   packedChecksums(): PackedChecksums {
-    return { get: (id) => this.rows.get(id)?.[1], has: (id) => this.rows.has(id) };
+    return {
+      get: (id) => {
+        const i = this.index.get(id);
+        return i === undefined ? undefined : this.sums[i];
+      },
+      has: (id) => this.index.has(id),
+    };
   }
 
-  /** The rows, in order. */
+  /** The rows, in order (one per id). */
   rowList(): NodeRow[] {
-    return [...this.rows.values()];
+    return [...this.index.values()].map((i) => this.row(i));
+  }
+
+  /** Row `i` whole. */
+  private row(i: number): NodeRow {
+    if (typeof this.rest === "function") this.rest = this.rest();
+    return [this.ids[i]!, this.sums[i]!, ...this.rest[i]!];
   }
 
   *entries(): MapIterator<[string, StateNode]> {
-    for (const row of this.rows.values()) yield rowNode(row);
+    for (const i of this.index.values()) yield rowNode(this.row(i));
   }
 
   keys(): MapIterator<string> {
-    return this.rows.keys();
+    return this.index.keys();
   }
 
   *values(): MapIterator<StateNode> {
@@ -64,4 +117,23 @@ export class StateNodes implements ReadonlyMap<string, StateNode> {
   ): void {
     for (const [id, node] of this.entries()) callback.call(thisArg, node, id, this);
   }
+}
+
+/**
+ * Rows as {@link NodeColumns}, or undefined when a field holds a `\n` (to be kept as rows).
+ *
+ * @example rowColumns([["model.a", "3f1c a0   ", "marts", "a", "model", "table", ""]])?.count // 1
+ */
+export function rowColumns(rows: readonly NodeRow[]): NodeColumns | undefined {
+  const columns = [0, 1, 2, 3, 4, 5, 6].map((k) => rows.map((r) => r[k]).join("\n"));
+  const lines = Math.max(0, rows.length - 1);
+  return columns.every((c) => countNewlines(c) === lines)
+    ? { count: rows.length, columns }
+    : undefined;
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
+  return n;
 }

@@ -116,4 +116,23 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
       packChecksums(computed.get("model.funnel")!),
     );
   });
+
+  it("keeps what the sidecar gave in state_checksums.json, as two strings, for the next read", () => {
+    const target = tmp();
+    writeManifest(target, project, compiled, inv("a"), "b1", "header-1");
+    const first = cachedChecksums(project, compiled, target, "header-1");
+    const kept = path.join(target, "state_checksums.json");
+    const [, value] = readFileSync(kept, "utf8").split("\n");
+    const { count, columns } = JSON.parse(value!) as { count: number; columns: string[] };
+    expect(count).toBe(compiled.nodes.length);
+    expect(columns).toHaveLength(2);
+    // Read back from it (changed here to tell it apart), the sidecar gone.
+    rmSync(path.join(target, "manifest.state.json"));
+    const body = first.get("model.funnel")!.split(" ")[0]!;
+    writeFileSync(kept, readFileSync(kept, "utf8").replace(body, "feedfacefeedface"));
+    const again = cachedChecksums(project, compiled, target, "header-1");
+    expect(again.size).toBe(first.size);
+    expect(unpackChecksums(again.get("model.funnel")!).body).toBe("feedfacefeedface");
+    expect(again.get("model.stg_events")).toBe(first.get("model.stg_events"));
+  });
 });

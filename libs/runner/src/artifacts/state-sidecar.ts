@@ -119,25 +119,24 @@ const CHUNK = 1 << 20;
 export function fileDigest(file: string): string | undefined {
   const h = createHash("sha256");
   try {
-    return readChunks(file, CHUNK, (chunk) => h.update(chunk)) ? h.digest("hex") : undefined;
+    return readChunks(file, CHUNK, (chunk) => void h.update(chunk)) ? h.digest("hex") : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
- * The rows of `<dir>/manifest.json` from its sidecar, with the sidecar's text after its key
- * line (a cache of them is that text again), when the sidecar was written for exactly that file
- * (its sha256); else undefined, and the caller parses the manifest.
+ * The rows of `<dir>/manifest.json` from its sidecar, when the sidecar was written for exactly
+ * that file (its sha256); else undefined, and the caller parses the manifest.
  */
-export function sidecarManifestRows(dir: string): { body: SidecarBody; text: string } | undefined {
+export function sidecarManifestRows(dir: string): { body: SidecarBody } | undefined {
   const kept = readKeyed(path.join(dir, STATE_SIDECAR));
   try {
     const key = kept && (JSON.parse(kept.key) as SidecarKey);
     if (key?.format !== FORMAT) return undefined;
     // A missing manifest: its own read says why.
     if (fileDigest(path.join(dir, "manifest.json")) !== key.manifest) return undefined;
-    return { body: kept!.value() as SidecarBody, text: kept!.valueText() };
+    return { body: kept!.value() as SidecarBody };
   } catch {
     return undefined;
   }
