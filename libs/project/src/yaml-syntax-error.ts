@@ -93,6 +93,8 @@ function lastNodeBefore(
 ): number | undefined {
   let best: number | undefined;
   visit(doc, (_key, node) => {
+    // A pair with no key (`: value`) visits a null key node.
+    if (node === null) return;
     const start = (node as Node).range?.[0];
     if (start !== undefined && start < offset && match(node as Node) && (best ?? -1) < start)
       best = start;

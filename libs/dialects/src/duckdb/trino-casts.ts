@@ -114,7 +114,13 @@ export function strictIntegerCasts(sql: string): string {
   if (!/cast/i.test(sql)) return sql;
   const tokens = tokenizeSql(sql);
   if (isSqlTextProblem(tokens)) return sql;
-  const edits = tokens.flatMap((_, k) => castEdits(tokens, k));
+  const edits: Edit[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    // Only a `cast` or `try_cast` word starts an edit (checked cheaply before castEdits).
+    const t = tokens[k]!;
+    if (t.kind === "word" && (t.text.length === 4 || t.text.length === 8))
+      edits.push(...castEdits(tokens, k));
+  }
   if (edits.length === 0) return sql;
   edits.sort((a, b) => a.from - b.from);
   let out = "";
