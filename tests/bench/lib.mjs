@@ -6,7 +6,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const sluiceBin = path.join(repoRoot, "apps/cli/bin/sluice.js");
+/** The CLI the benches run: this checkout's, or SLUICE_BENCH_BIN (a copy of a build, e.g.). */
+export const sluiceBin =
+  process.env["SLUICE_BENCH_BIN"] ?? path.join(repoRoot, "apps/cli/bin/sluice.js");
 
 /** Run a command, fail loudly on a non-zero exit, return wall milliseconds. */
 export function timeCommand(cmd, args, options = {}) {
@@ -54,10 +56,13 @@ export function report(name, figures) {
     console.log(`${k.padEnd(40)} ${typeof v === "number" ? v.toFixed(v < 10 ? 3 : 0) : v}`);
 }
 
-/** Wall ms, CPU ms (user + system), peak RSS (MB, from GNU time) and stdout of one sluice command in `dir`. */
-export function timedSluice(dir, args) {
+/**
+ * Wall ms, CPU ms (user + system), peak RSS (MB, from GNU time) and stdout of one sluice command
+ * in `dir`; `bin`: another build's bin/sluice.js (default: this checkout's).
+ */
+export function timedSluice(dir, args, bin = sluiceBin) {
   const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", process.execPath, sluiceBin, ...args], {
+  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", process.execPath, bin, ...args], {
     cwd: dir,
     encoding: "utf8",
     // `ls` of a 10,000-model project prints more than spawnSync's default 1 MB buffer.

@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
+import { watch } from "node:fs";
 import { mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, runSluice } from "../support/cli.js";
+import { cliEnv, repoRoot, runSluice } from "../support/cli.js";
+import { spawnTracked } from "../support/child-processes.js";
 
 /**
  * A warm compile (partial_parse.json, compile_memo.json, the manifest index and the statement
@@ -66,6 +68,64 @@ describe("a warm compile writes what a cold compile writes (#14)", () => {
   const file = (rel: string): string => path.join(dir, rel);
   const modelFile = (i: number): string =>
     `models/${i < 100 ? "staging" : "marts"}/f${String(Math.floor(i / 100)).padStart(4, "0")}/m_${i}.sql`;
+
+  /**
+   * target/ as the last compile left it equals a cold compile's into a fresh target/ (then
+   * put back); `what` names the case in a failure.
+   */
+  const expectColdTarget = async (what: object): Promise<void> => {
+    const warm = await targetFiles(file("target"));
+    await rename(file("target"), file("target.warm"));
+    await compile();
+    const cold = await targetFiles(file("target"));
+    await rm(file("target"), { recursive: true });
+    await rename(file("target.warm"), file("target"));
+    // Edits in the racy window (files changed < 2 s before the compile read them): the
+    // partial-parse cache is not written, and the warm target keeps the previous one, valid
+    // for another listing of the files (never used). Compared when both are valid for these.
+    const listing = (text?: string) => text?.slice(0, text.indexOf("\n"));
+    if (listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])) {
+      delete warm["partial_parse.json"];
+      delete cold["partial_parse.json"];
+    }
+    const differ = Object.keys({ ...warm, ...cold })
+      .filter((f) => warm[f] !== cold[f])
+      .map((f) => `${f}: ${firstDifference(warm[f], cold[f])}`);
+    expect({ ...what, differ }).toEqual({ ...what, differ: [] });
+    expect(Object.keys(warm).length).toBeGreaterThan(3 * MODELS);
+  };
+
+  /** Every project file modified 10 s ago (+ `round` ms): past the partial-parse racy window. */
+  const ageProject = async (round: number): Promise<void> => {
+    const aged = new Date(Date.now() - 10_000 + round);
+    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
+      if (entry.isFile() && !entry.parentPath.includes(`${path.sep}target`))
+        await utimes(path.join(entry.parentPath, entry.name), aged, aged);
+  };
+
+  /**
+   * A compile killed (SIGKILL) at the `at`-th change it makes in target/ or target/compile_memo/
+   * (a file created, written or renamed, as inotify reports them): somewhere in its writes.
+   * Returns whether it was killed before it finished.
+   */
+  const killedCompile = (at: number): Promise<boolean> =>
+    new Promise((resolve, reject) => {
+      const child = spawnTracked(
+        process.execPath,
+        [path.join(repoRoot, "apps/cli/bin/sluice.js"), "--project-dir", dir, "compile"],
+        { env: { ...process.env, ...cliEnv } },
+      );
+      let seen = 0;
+      const onChange = (): void => {
+        if (++seen === at) child.kill("SIGKILL");
+      };
+      const watchers = [file("target"), file("target/compile_memo")].map((d) => watch(d, onChange));
+      child.on("error", reject);
+      child.on("exit", (_code, signal) => {
+        watchers.forEach((w) => w.close());
+        resolve(signal === "SIGKILL");
+      });
+    });
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "sluice-warm-"));
@@ -142,38 +202,32 @@ describe("a warm compile writes what a cold compile writes (#14)", () => {
         done.push(kind);
       }
       // Every other round the edits are aged past the racy window, so the caches are written.
-      if (round % 2 === 0) {
-        const aged = new Date(Date.now() - 10_000 + round);
-        for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
-          if (entry.isFile() && !entry.parentPath.includes(`${path.sep}target`))
-            await utimes(path.join(entry.parentPath, entry.name), aged, aged);
-      }
+      if (round % 2 === 0) await ageProject(round);
       await compile();
-      const warm = await targetFiles(file("target"));
-      await rename(file("target"), file("target.warm"));
-      await compile();
-      const cold = await targetFiles(file("target"));
-      await rm(file("target"), { recursive: true });
-      await rename(file("target.warm"), file("target"));
-      // Edits in the racy window (files changed < 2 s before the compile read them): the
-      // partial-parse cache is not written, and the warm target keeps the previous one, valid
-      // for another listing of the files (never used). Compared when both are valid for these.
-      const listing = (text?: string) => text?.slice(0, text.indexOf("\n"));
-      if (listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])) {
-        delete warm["partial_parse.json"];
-        delete cold["partial_parse.json"];
-      }
-      const differ = Object.keys({ ...warm, ...cold })
-        .filter((f) => warm[f] !== cold[f])
-        .map((f) => `${f}: ${firstDifference(warm[f], cold[f])}`);
-      expect({ round, edits: done.slice(-count), differ }).toEqual({
-        round,
-        edits: done.slice(-count),
-        differ: [],
-      });
-      expect(Object.keys(warm).length).toBeGreaterThan(3 * MODELS);
+      await expectColdTarget({ round, edits: done.slice(-count) });
     }
     // The seed reaches every kind of edit.
     expect(new Set(done)).toEqual(new Set(names));
+  }, 600_000);
+
+  it("a compile killed while it writes target/ leaves one the next compile repairs", async () => {
+    await compile();
+    let killed = 0;
+    for (let round = 0; round < 6; round++) {
+      const model = file(modelFile(100 + round * 3));
+      await writeFile(model, `${await readFile(model, "utf8")}-- killed ${round}\n`);
+      if (round % 2 === 1) {
+        const macro = file("macros/cents.sql");
+        const text = await readFile(macro, "utf8");
+        await writeFile(macro, text.replace(/as bigint|\+ \d+ as bigint/, `+ ${round} as bigint`));
+      }
+      await ageProject(round);
+      const at = 1 + round * 5;
+      if (await killedCompile(at)) killed += 1;
+      await compile();
+      await expectColdTarget({ round, killedAt: at });
+    }
+    // Most kills land before the compile is done (the later ones may find it finished).
+    expect(killed).toBeGreaterThanOrEqual(3);
   }, 600_000);
 });

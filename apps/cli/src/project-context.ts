@@ -17,7 +17,7 @@ import {
   writeCachedContext,
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
-import { readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
+import { nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
 import { jsonPieces } from "./json-pieces.js";
 
 /** A loaded and compiled project, ready to run on its target. */
@@ -35,6 +35,11 @@ export interface ProjectContext {
    * run id hold the same compiled project. Undefined when the compile was not cached.
    */
   cacheHeader?: string;
+  /**
+   * Digests of the nodes the compile memo holds, by node id, when this command compiled (see
+   * `nodeDigests`): the artifact writers tell unchanged nodes by them.
+   */
+  nodeDigests?: ReadonlyMap<string, string>;
 }
 
 /** A sortable, unique id for this invocation: `20261128T154501Z_3f9a`. */
@@ -101,7 +106,10 @@ export async function loadProjectContext(
     runId === RUN_ID_PLACEHOLDER
       ? await reviveContext(fresh.cached, runId, targetDir, io, dir)
       : await revive(fresh.context(), runId, targetDir, io, dir);
-  return withCacheHeader(ctx, header);
+  return withCacheHeader(
+    fresh.digests === undefined ? ctx : { ...ctx, nodeDigests: fresh.digests },
+    header,
+  );
 }
 
 const withCacheHeader = (ctx: ProjectContext, header: string | undefined): ProjectContext =>
@@ -156,7 +164,13 @@ async function loadAndCompile(
   request: CacheRequest,
   memoDir: string | undefined,
 ): Promise<
-  | { context: () => string; cached: CachedContext; folders: string[]; envRead: string[] }
+  | {
+      context: () => string;
+      cached: CachedContext;
+      folders: string[];
+      envRead: string[];
+      digests?: Map<string, string>;
+    }
   | { failed: Diagnostic[] }
 > {
   const [{ loadProject, parseVarsOption, hasErrors, error }, { compileProject, dialectFor }] =
@@ -218,6 +232,7 @@ async function loadAndCompile(
   }
   if (hasErrors(diagnostics)) return { failed: diagnostics };
   // Only a compile that succeeded leaves target/ behind (a failed build creates nothing).
+  const digests = memo && nodeDigests(memo, (await import("@sluice/runner")).nodeDigest);
   if (memo && memoDir !== undefined) writeLoadMemo(memoDir, dir, memo);
   const cached: CachedContext = {
     project,
@@ -232,6 +247,7 @@ async function loadAndCompile(
     cached,
     folders: project.scannedFolders ?? [],
     envRead: [...env.read].sort(),
+    ...(digests ? { digests } : {}),
   };
 }
 

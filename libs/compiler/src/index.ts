@@ -3,7 +3,7 @@ export { compileProject } from "./compile-project.js";
 export type { CompileOptions } from "./compile-project.js";
 export { isDirectTemplate } from "./render/nunjucks-env.js";
 export type { TemplatePath } from "./render/nunjucks-env.js";
-export type { CompileMemo, ModelMemo } from "./compile/compile-memo.js";
+export type { CompileMemo, MemoOutput, ModelMemo, TestsMemo } from "./compile/compile-memo.js";
 export { planStatements } from "./plan/plan-statements.js";
 export type { PlanState } from "./plan/plan-statements.js";
 export { selectNodes } from "./graph/select.js";

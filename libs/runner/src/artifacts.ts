@@ -11,6 +11,7 @@ import type { ArtifactLayout } from "./packed-artifacts.js";
 import { writeChangedFiles } from "./write-changed-files.js";
 import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
 import { writeManifest } from "./artifacts/manifest-file.js";
+import { removeDeadTemps } from "./artifacts/dead-temps.js";
 import { dbtRunResults } from "./artifacts/dbt-run-results.js";
 
 /**
@@ -38,6 +39,8 @@ export async function writeCompiledArtifacts(
       fingerprint?: string;
       /** The partial-parse header `compiled` was cached under, recorded in the manifest's sidecar. */
       compileKey?: string;
+      /** Hashes of nodes' JSON texts by node id (the compile memo's): see {@link writeManifest}. */
+      digests?: ReadonlyMap<string, string>;
     },
 ): Promise<Map<string, string>> {
   const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
@@ -58,9 +61,19 @@ export async function writeCompiledArtifacts(
     return runPaths;
   // Gone until the new artifacts are all written: an interrupted write is never trusted.
   rmSync(stampFile(targetDir), { force: true });
+  // And what a killed process's writes left in target/ goes.
+  removeDeadTemps(targetDir);
   // The manifest first: its entries are built and written before the node texts below exist
   // (both held at once were a cold compile's peak memory).
-  writeManifest(targetDir, options.project, compiled, options, options.build, options.compileKey);
+  writeManifest(
+    targetDir,
+    options.project,
+    compiled,
+    options,
+    options.build,
+    options.compileKey,
+    options.digests,
+  );
   const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
   for (const node of nodes) {
     const file = artifactName(node);

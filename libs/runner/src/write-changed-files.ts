@@ -70,6 +70,9 @@ export function writeChangedFiles(
     const onDisk = listed.has(file) || !isUnderRoots(file, roots);
     const unchanged = listed.has(file) && recorded[file] === digest;
     if (unchanged || (onDisk && readOr(file) === text)) continue;
+    // The index goes before the first write: after a write killed half-way, the next call
+    // compares what is on disk instead of trusting hashes of files it may have torn.
+    if (written === 0 && options.index !== undefined) rmSync(options.index, { force: true });
     const dir = path.dirname(file);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });

@@ -97,6 +97,7 @@ async function compile(
     generatedAt: new Date(),
     build: buildId(),
     layout: args.artifacts,
+    ...(ctx.nodeDigests === undefined ? {} : { digests: ctx.nodeDigests }),
     ...(ctx.cacheHeader === undefined
       ? {}
       : { fingerprint: `${ctx.cacheHeader}\n${ctx.runId}`, compileKey: ctx.cacheHeader }),

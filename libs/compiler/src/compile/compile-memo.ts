@@ -26,9 +26,21 @@ export interface ModelMemo {
   refs: string[];
   sources: [string, string][];
   /** The node its render produced, the bare SQL (ephemerals), and the hash of its dependencies. */
-  output?: { deps: string; node: CompiledNode; bare: string };
+  output?: MemoOutput;
   /** The generic tests declared on it in YAML (none with a custom `{% test %}`), when built. */
   tests?: TestsMemo;
+}
+
+/**
+ * A model's render: its node, its bare SQL (ephemerals) and the hash of its dependencies.
+ * `digest`: a hash of the node's JSON text, filled in by whoever saves the memo (the CLI) and kept
+ * while the node is reused, so later steps tell an unchanged node without serializing it.
+ */
+export interface MemoOutput {
+  deps: string;
+  node: CompiledNode;
+  bare: string;
+  digest?: string;
 }
 
 /**
@@ -40,6 +52,8 @@ export interface ModelMemo {
 export interface TestsMemo extends GenericTestsRecord {
   key: string;
   nodes: CompiledNode[];
+  /** The hash of each node's JSON text, as {@link MemoOutput}'s `digest`. */
+  digests?: string[];
 }
 
 /**
@@ -183,7 +197,7 @@ export class MemoBook {
    * The memoized node of a reused parse whose dependencies look the same (kept in the next memo
    * too, for the compile after this one); else undefined.
    */
-  node(id: string, deps: string): { node: CompiledNode; bare: string } | undefined {
+  node(id: string, deps: string): MemoOutput | undefined {
     const output = this.reused.has(id) ? this.memo.previous[id]?.output : undefined;
     if (output?.deps === deps) {
       const entry = this.memo.next[id];
@@ -195,7 +209,7 @@ export class MemoBook {
   }
 
   /** Complete a recorded entry with the node and what its renders read. */
-  rendered(parsed: ParsedModel, output: { deps: string; node: CompiledNode; bare: string }): void {
+  rendered(parsed: ParsedModel, output: MemoOutput): void {
     const entry = this.memo.next[`model.${parsed.file.name}`];
     if (!entry) return;
     entry.output = output;

@@ -9,7 +9,7 @@ import { loadProject } from "@sluice/project";
 import type { Project } from "@sluice/project";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dbtManifest } from "./dbt-manifest.js";
-import { writeManifest } from "./manifest-file.js";
+import { nodeDigest, writeManifest } from "./manifest-file.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
 const at = (iso: string, id: string) => ({ generatedAt: new Date(iso), invocationId: id });
@@ -52,6 +52,35 @@ describe("writeManifest", () => {
       written: false,
     });
     expect(read()).toBe(text);
+  });
+
+  it("keys a node with a digest by the digest: the same digest copies, another rebuilds", () => {
+    fresh();
+    const digests = new Map(compiled.nodes.map((n) => [n.id, `digest of ${n.id}`]));
+    writeManifest(target, project, compiled, first, "b1", undefined, digests);
+    expect(read()).toBe(whole(project, compiled, first));
+    const changedId = "model.funnel";
+    const changed: CompiledProject = {
+      ...compiled,
+      nodes: compiled.nodes.map((n) => (n.id === changedId ? { ...n, sql: `${n.sql}\n-- x` } : n)),
+    };
+    // The digest says unchanged: the node is not serialized, its entry is copied.
+    expect(writeManifest(target, project, changed, second, "b1", undefined, digests).built).toBe(0);
+    const redigested = new Map([...digests, [changedId, "another digest"]]);
+    expect(
+      writeManifest(target, project, changed, second, "b1", undefined, redigested),
+    ).toMatchObject({ built: 1, written: true });
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, changed, second)));
+  });
+
+  it("keys a node alike whether its digest is given or computed", () => {
+    fresh();
+    writeManifest(target, project, compiled, first, "b1");
+    const digests = new Map(compiled.nodes.map((n) => [n.id, nodeDigest(n)]));
+    expect(writeManifest(target, project, compiled, second, "b1", undefined, digests).built).toBe(
+      0,
+    );
+    expect(writeManifest(target, project, compiled, first, "b1").built).toBe(0);
   });
 
   it("builds only the changed node's entry; the others keep their text and created_at", () => {

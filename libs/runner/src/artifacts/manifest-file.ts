@@ -47,7 +47,7 @@ import type { NodeRow, SidecarBody, SidecarKey } from "./state-sidecar.js";
 
 const MANIFEST = "manifest.json";
 const INDEX = ".manifest-index.json";
-const FORMAT = 3;
+const FORMAT = 4;
 /** The sidecar format {@link writeManifest} writes (`SidecarKey.format`). */
 const SIDECAR_FORMAT = 1;
 
@@ -79,6 +79,8 @@ export interface ManifestWrite {
  * previous file's entries of unchanged nodes (see the file comment). `build` names the running
  * sluice build; `compileKey` (the partial-parse header of `compiled`, when cached) goes into the
  * sidecar, so a later selection in this project reads its own checksums from there.
+ * `digests`: the {@link nodeDigest} of some nodes, by node id (the compile memo keeps them):
+ * those nodes are not serialized again for their keys.
  */
 export function writeManifest(
   targetDir: string,
@@ -87,11 +89,12 @@ export function writeManifest(
   invocation: ArtifactInvocation,
   build: string,
   compileKey?: string,
+  digests?: ReadonlyMap<string, string>,
 ): ManifestWrite {
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);
   const found = readPrevious(file, indexFile, build);
-  const keys = entryKeys(project, compiled);
+  const keys = entryKeys(project, compiled, digests);
   const uids = new Map(compiled.nodes.map((n) => [n.id, dbtUniqueId(n.id, compiled.projectName)]));
   const uid = (n: CompiledNode) => uids.get(n.id)!;
   const staleAgainst = (index: ManifestIndex | undefined) =>
@@ -221,9 +224,15 @@ export function writeManifest(
 /**
  * Each node's key of what its manifest entry is built from: the node, the relations it reads
  * (its checksums write them as node ids), its file's text (raw code, the macros it calls), the
- * project's macro files, package and folder, and for a source its declaration.
+ * project's macro files, package and folder, and for a source its declaration. The node goes in
+ * by its {@link nodeDigest}, taken from `digests` when given there (see {@link writeManifest}):
+ * at 10,000 models, serializing every node for its key was a fifth of the manifest's write.
  */
-function entryKeys(project: Project, compiled: CompiledProject): Map<string, string> {
+function entryKeys(
+  project: Project,
+  compiled: CompiledProject,
+  digests?: ReadonlyMap<string, string>,
+): Map<string, string> {
   const shared = hash(
     "sha1",
     JSON.stringify([
@@ -249,7 +258,7 @@ function entryKeys(project: Project, compiled: CompiledProject): Map<string, str
         "sha1",
         JSON.stringify([
           shared,
-          n,
+          digests?.get(n.id) ?? nodeDigest(n),
           n.dependsOn.map((d) => relations.get(d) ?? null),
           files.get(n.path) ?? null,
           sources.get(n.id) ?? null,
@@ -259,6 +268,13 @@ function entryKeys(project: Project, compiled: CompiledProject): Map<string, str
     ]),
   );
 }
+
+/**
+ * A node's digest as keys use it: sha1 (base64) of its JSON text, what the compile memo keeps as
+ * a node's digest (a key built from either is the same key).
+ */
+export const nodeDigest = (node: CompiledNode): string =>
+  hash("sha1", JSON.stringify(node), "base64");
 
 /**
  * The previous manifest's index and sidecar (its key read; its body parsed on demand,

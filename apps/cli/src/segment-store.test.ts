@@ -1,0 +1,98 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { BUCKETS, bucketOf, readSegmentStore, writeSegmentStore } from "./segment-store.js";
+import type { Groups } from "./segment-store.js";
+
+describe("segment store", () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const store = (): { file: string; segments: string } => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-segments-"));
+    dirs.push(dir);
+    return { file: path.join(dir, "memo.json"), segments: path.join(dir, "memo") };
+  };
+  const HEADER = '{"format":1}';
+  const identity = (_group: string, a: unknown, b: unknown): boolean => a === b;
+  /** 1,000 records in two groups, with the key of each record in its value. */
+  const records = (): Groups => ({
+    models: Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [`model.m_${i}`, { id: i, text: `select ${i}` }]),
+    ),
+    properties: { "models/a.yml": { tests: ["unique"] } },
+  });
+  const files = (dir: string): Map<string, number> =>
+    new Map(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mtimeMs]));
+
+  it("reads back what was written, in every group", () => {
+    const { file } = store();
+    const written = records();
+    expect(writeSegmentStore(file, HEADER, written, undefined, identity)).toBeGreaterThan(200);
+    const read = readSegmentStore(file, HEADER);
+    expect(read?.groups).toEqual(written);
+    // Another header (another build, another project folder): nothing is reused.
+    expect(readSegmentStore(file, '{"format":2}')).toBeUndefined();
+  });
+
+  it("rewrites only the segment of a changed, added or removed record, and the index", () => {
+    const { file, segments } = store();
+    writeSegmentStore(file, HEADER, records(), undefined, identity);
+    const first = files(segments);
+    const read = readSegmentStore(file, HEADER)!;
+    // The same objects: nothing is written, not even the index.
+    const indexTime = statSync(file).mtimeMs;
+    expect(writeSegmentStore(file, HEADER, read.groups, read, identity)).toBe(0);
+    expect(statSync(file).mtimeMs).toBe(indexTime);
+
+    const next: Groups = { models: { ...read.groups["models"] }, properties: {} };
+    next["models"]!["model.m_7"] = { id: 7, text: "select 7 -- edited" };
+    delete next["models"]!["model.m_8"];
+    next["models"]!["model.added"] = { id: -1 };
+    const touched = new Set(
+      ["model.m_7", "model.m_8", "model.added", "models/a.yml"].map(bucketOf),
+    );
+    expect(writeSegmentStore(file, HEADER, next, read, identity)).toBe(touched.size);
+    const second = files(segments);
+    const renamed = [...first.keys()].filter((f) => !second.has(f));
+    expect(new Set(renamed.map((f) => Number(f.slice(0, 3))))).toEqual(touched);
+    // Every other segment is the very file written first.
+    for (const [f, time] of second) if (first.has(f)) expect(time).toBe(first.get(f));
+    // A group left with no record reads as absent.
+    expect(readSegmentStore(file, HEADER)?.groups).toEqual({ models: next["models"] });
+  });
+
+  it("names a segment by its content: the same records give the same files in any order", () => {
+    const a = store();
+    const b = store();
+    const written = records();
+    writeSegmentStore(a.file, HEADER, written, undefined, identity);
+    const reversed: Groups = {
+      properties: written["properties"]!,
+      models: Object.fromEntries(Object.entries(written["models"]!).reverse()),
+    };
+    writeSegmentStore(b.file, HEADER, reversed, undefined, identity);
+    expect(readdirSync(b.segments).sort()).toEqual(readdirSync(a.segments).sort());
+    expect(readFileSync(b.file, "utf8")).toBe(readFileSync(a.file, "utf8"));
+    expect(readdirSync(a.segments).length).toBeLessThanOrEqual(BUCKETS);
+  });
+
+  it("is not used when a segment it names is missing or torn, and a write removes orphans", () => {
+    const { file, segments } = store();
+    writeSegmentStore(file, HEADER, records(), undefined, identity);
+    const [first, second] = readdirSync(segments).sort();
+    rmSync(path.join(segments, first!));
+    expect(readSegmentStore(file, HEADER)).toBeUndefined();
+    writeSegmentStore(file, HEADER, records(), undefined, identity);
+    const text = readFileSync(path.join(segments, second!), "utf8");
+    writeFileSync(path.join(segments, second!), text.slice(0, text.length >> 1));
+    expect(readSegmentStore(file, HEADER)).toBeUndefined();
+    // What a process killed between writing a segment and the index leaves behind.
+    writeFileSync(path.join(segments, "007.0000000000000000.json"), "{}");
+    writeFileSync(path.join(segments, "007.0000000000000000.json.123.tmp"), "{");
+    writeSegmentStore(file, HEADER, records(), undefined, identity);
+    expect(readSegmentStore(file, HEADER)?.groups).toEqual(records());
+    const index = JSON.parse(readFileSync(file, "utf8").split("\n")[1]!) as Record<string, string>;
+    expect(readdirSync(segments).sort()).toEqual(Object.values(index).sort());
+  });
+});

@@ -1,0 +1,154 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { writeHeadedFile } from "./headed-file.js";
+
+/**
+ * Records by key (a model's id, a YAML file's content key), kept in {@link BUCKETS} segment files
+ * that are named by their content, so that a change rewrites only the segments holding what
+ * changed, plus a small index naming the current segment of each bucket.
+ *
+ * Layout: `<file>` is the index, `<header>\n<JSON: bucket → segment name>`; the segments are
+ * `<file without .json>/<bucket>.<sha1 of the text>.json`, each `{"<group>":{"<key>":record,...}}`
+ * with groups and keys in sorted order (the same records give the same bytes, whichever compile
+ * wrote them). A segment is written (through a temporary file) before the index that names it,
+ * and segments no index names are removed after the index is written: a process killed at any
+ * point leaves an index naming complete segments, or orphans the next write removes.
+ *
+ * @example
+ * const store = readSegmentStore(file, header);          // undefined: no store, or another header
+ * const next = { models: { "model.a": { ... } } };
+ * writeSegmentStore(file, header, next, store, (group, a, b) => a === b);
+ */
+
+/** Segment files per store: a 10,000-model compile memo is ~200 KB a segment. */
+export const BUCKETS = 256;
+
+/** The records of a store, by group, then by key (a group with no record reads as absent). */
+export type Groups = Record<string, Record<string, unknown>>;
+
+/** A store as read: its records and the segment each bucket is held in. */
+export interface SegmentStore {
+  groups: Groups;
+  segments: Record<string, string>;
+}
+
+/** Which of {@link BUCKETS} holds `key` (FNV-1a of its UTF-16 code units). */
+export function bucketOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % BUCKETS;
+}
+
+const segmentDir = (file: string): string => file.replace(/\.json$/, "");
+
+/**
+ * The store whose index is `file`, when its first line is `header` and every segment it names
+ * reads and parses; else undefined (the caller starts from nothing).
+ */
+export function readSegmentStore(file: string, header: string): SegmentStore | undefined {
+  try {
+    const text = readFileSync(file, "utf8");
+    const newline = text.indexOf("\n");
+    if (newline < 0 || text.slice(0, newline) !== header) return undefined;
+    const segments = JSON.parse(text.slice(newline + 1)) as Record<string, string>;
+    const groups: Groups = {};
+    const dir = segmentDir(file);
+    for (const name of Object.values(segments)) {
+      const saved = JSON.parse(readFileSync(path.join(dir, name), "utf8")) as Groups;
+      for (const [group, records] of Object.entries(saved))
+        Object.assign((groups[group] ??= {}), records);
+    }
+    return { groups, segments };
+  } catch {
+    // Missing, torn or from another layout: nothing is reused.
+    return undefined;
+  }
+}
+
+/**
+ * Save `next` over `previous` (as {@link readSegmentStore} returned it): only the buckets where a
+ * key was added or removed, or where `same(group, next, previous)` is false for a record, are
+ * written again. Returns the number of segments written (0: the files were left as they were).
+ */
+export function writeSegmentStore(
+  file: string,
+  header: string,
+  next: Groups,
+  previous: SegmentStore | undefined,
+  same: (group: string, next: unknown, previous: unknown) => boolean,
+): number {
+  const before = previous?.groups ?? {};
+  const dirty = new Set<number>();
+  for (const group of new Set([...Object.keys(next), ...Object.keys(before)])) {
+    const now = next[group] ?? {};
+    const was = before[group] ?? {};
+    for (const key of Object.keys(now))
+      if (!Object.hasOwn(was, key) || !same(group, now[key], was[key])) dirty.add(bucketOf(key));
+    for (const key of Object.keys(was)) if (!Object.hasOwn(now, key)) dirty.add(bucketOf(key));
+  }
+  const dir = segmentDir(file);
+  if (previous !== undefined && dirty.size === 0) {
+    // What a write killed after its index left behind goes now, or never (nothing to write).
+    removeOrphans(dir, Object.values(previous.segments));
+    return 0;
+  }
+  // Without a previous store every bucket is written (and what another layout left is removed).
+  const buckets = previous === undefined ? allBuckets() : [...dirty];
+  const byBucket = new Map<number, Groups>();
+  for (const [group, records] of Object.entries(next))
+    for (const key of Object.keys(records)) {
+      const bucket = bucketOf(key);
+      if (previous !== undefined && !dirty.has(bucket)) continue;
+      const groups = byBucket.get(bucket) ?? byBucket.set(bucket, {}).get(bucket)!;
+      (groups[group] ??= {})[key] = records[key];
+    }
+  mkdirSync(dir, { recursive: true });
+  const segments = { ...previous?.segments };
+  for (const bucket of buckets) {
+    delete segments[bucket];
+    const groups = byBucket.get(bucket);
+    if (groups === undefined) continue;
+    const text = segmentText(groups);
+    const name = `${String(bucket).padStart(3, "0")}.${createHash("sha1").update(text).digest("hex").slice(0, 16)}.json`;
+    // Written even when a file of that name exists: it may be what a damaged disk left.
+    writeHeadedFile(path.join(dir, name), text, "");
+    segments[bucket] = name;
+  }
+  const ordered = Object.fromEntries(
+    Object.entries(segments).sort(([a], [b]) => Number(a) - Number(b)),
+  );
+  writeHeadedFile(file, header, JSON.stringify(ordered));
+  removeOrphans(dir, Object.values(ordered));
+  return buckets.filter((b) => segments[b] !== undefined).length;
+}
+
+/** Remove the files in `dir` but `kept`: replaced segments, and a killed write's leftovers. */
+function removeOrphans(dir: string, kept: readonly string[]): void {
+  const names = new Set(kept);
+  let listed: string[];
+  try {
+    listed = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of listed) if (!names.has(name)) rmSync(path.join(dir, name), { force: true });
+}
+
+const allBuckets = (): number[] => Array.from({ length: BUCKETS }, (_, i) => i);
+
+/** A segment's text: groups and keys sorted, one JSON text per record. */
+function segmentText(groups: Groups): string {
+  const parts: string[] = [];
+  for (const group of Object.keys(groups).sort()) {
+    const records = groups[group]!;
+    const entries = Object.keys(records)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${JSON.stringify(records[key])}`);
+    parts.push(`${JSON.stringify(group)}:{${entries.join(",")}}`);
+  }
+  return `{${parts.join(",")}}`;
+}

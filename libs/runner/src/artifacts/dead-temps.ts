@@ -1,0 +1,37 @@
+import { readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Remove the temporary files `<name>.<pid>.tmp` in `dir` whose process is gone: what a process
+ * killed while it wrote a file through a temporary one (the manifest, the partial-parse cache,
+ * the compile memo's index) left behind. A live process's file is left alone, whoever owns it.
+ * Returns the names removed.
+ *
+ * @example removeDeadTemps("target") // ["partial_parse.json.4242.tmp"]
+ */
+export function removeDeadTemps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(/\.(\d+)\.tmp$/.exec(name)?.[1]);
+    if (!(pid > 0) || pid === process.pid || alive(pid)) continue;
+    rmSync(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Whether a process `pid` exists (one of another user's counts: EPERM). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
