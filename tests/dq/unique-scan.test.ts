@@ -1,6 +1,11 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
-import { createAthenaDialect, createDuckdbDialect, trinoCompatStatements } from "@sluice/dialects";
+import {
+  createAthenaDialect,
+  createDuckdbDialect,
+  trinoCompatStatements,
+  type Dialect,
+} from "@sluice/dialects";
 import type { Project } from "@sluice/project";
 import { dqTestNodes } from "@sluice/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,7 +44,7 @@ const node = (over: Partial<CompiledNode>): CompiledNode => ({
 const plainUnique = (rel: string) =>
   `select "k" as unique_field, count(*) as n_records\nfrom ${rel}\nwhere "k" is not null\ngroup by "k"\nhaving count(*) > 1`;
 
-function setup(rules: string, testSql: string, dialect = createDuckdbDialect()) {
+function setup(rules: string, testSql: string, dialect: Dialect = createDuckdbDialect()) {
   const test = node({
     id: "test.unique_t_k",
     kind: "test",
