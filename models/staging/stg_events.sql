@@ -13,7 +13,8 @@
     folders instead of listing the whole raw zone. event_timestamp is UTC whatever offset the
     event carries: Trino's cast of a timestamp with time zone keeps the value's own wall time
     (10:00+02:00 -> 10:00), so it is moved to UTC first (at_timezone) and event_date is the UTC
-    date on both engines. -#}
+    date on both engines. The fields are read through models/macros/json.sql: on the local lake
+    json_fields() parses each line's JSON once for all of them. -#}
 with parsed as (
     select
         dt,
@@ -47,10 +48,15 @@ typed as (
         {{ json_bigint('quantity') }} as quantity,
         {{ json_text('order.order_id') }} as order_id,
         {{ json_decimal('order.order_total') }} as order_total,
-        try(cast(json_array_length(json_extract(j, '$.order.items')) as bigint)) as order_item_count,
+        try(cast(json_array_length({{ json_value('order.items') }}) as bigint)) as order_item_count,
         {{ json_text('payment.method') }} as payment_method,
-        json_format(json_extract(j, '$.order.items')) as order_items_json
-    from parsed
+        json_format({{ json_value('order.items') }}) as order_items_json
+    from {{ json_fields('parsed', [
+        'event_id', 'event_type', 'session_id', 'event_timestamp',
+        'customer.customer_id', 'customer.country', 'session.channel', 'session.device',
+        'product.product_id', 'product.product_name', 'product.category', 'product.price',
+        'quantity', 'order.order_id', 'order.order_total', 'order.items', 'payment.method'
+    ]) }}
 )
 
 select

@@ -52,7 +52,12 @@ describe("models project DQDL rules on Athena", async () => {
     // silver.events: 9 rules; RowCount reads the whole table, IsUnique the new keys, the other 7
     // the new rows.
     expect(passes("test.dq_events_rule_1")).toEqual({ all: { index: 1, sql: expect.any(String) } });
-    expect(passes("test.dq_events_rule_3")?.newData).toBeUndefined();
+    // IsUnique "event_id" alone on its keys: it shares the scan of unique_events_event_id.
+    const unique = compiled.nodes.find((n) => n.id === "test.unique_events_event_id")?.assertion;
+    expect(unique).toMatchObject({ kind: "failing_rows", shared: { index: 1 } });
+    expect(passes("test.dq_events_rule_3")?.newData).toEqual(
+      unique?.kind === "failing_rows" ? unique.shared : "no shared scan",
+    );
     expect(passes("test.dq_events_rule_4")).toMatchObject({
       all: { index: 4 },
       newData: { index: 2 },

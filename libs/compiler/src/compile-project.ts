@@ -119,7 +119,13 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   }
   const vars = { ...project.config.vars, ...(options.vars ?? {}) };
   const renderer = createRenderer(
-    { dialect, vars, env: options.env ?? {}, ...(options.log ? { log: options.log } : {}) },
+    {
+      dialect,
+      vars,
+      env: options.env ?? {},
+      targetName: target.name,
+      ...(options.log ? { log: options.log } : {}),
+    },
     project.macros,
     project.config.dbt
       ? {

@@ -97,6 +97,22 @@ describe("rendering", () => {
     ]);
   });
 
+  it("target.name and target.type (the dialect) let a macro pick the engine's form", () => {
+    const models = [
+      model(
+        "m.sql",
+        "{% if target.type == 'duckdb' %}select 1 as lake{% else %}select 1 as other{% endif %} -- {{ target.name }}",
+      ),
+    ];
+    expect(node(compile(project({ models })), "model.m").sql).toBe("select 1 as lake -- local");
+    const athena = compileProject(project({ models }), {
+      runId: "r1",
+      dialect: { ...fakeDialect(), name: "athena" },
+      targetName: "prod",
+    });
+    expect(node(athena, "model.m").sql).toBe("select 1 as other -- prod");
+  });
+
   it("literal() and identifier() go through the dialect's escaping", () => {
     const c = compile(
       project({

@@ -137,6 +137,12 @@ export interface TableVersionState {
    * it so a later run can tell a lost or changed file (lake dialects).
    */
   files?: Readonly<Record<string, number>>;
+  /**
+   * The fingerprint of what the version was built from (`inputsFingerprint`: a seed's definition
+   * and rows), when the plan records one: a later build with the same fingerprint leaves the
+   * table as it is (lake dialects; Athena records `sluice_inputs` on the table entry).
+   */
+  inputs?: string;
 }
 
 /**

@@ -23,9 +23,32 @@ export function planLakeTable(
 ): PlanBody {
   const { state } = input;
   const current = state.exists && state.kind === "table" ? state.location : undefined;
+  if (sameSeed(node, input) && current !== undefined)
+    return {
+      action: "unchanged",
+      // Cleanup still runs: older versions beyond versions_to_keep go, strays are reported.
+      steps: [staleVersions(node, current)],
+      notes: [
+        "the seed's definition and rows are those its version was built from (its recorded inputs): nothing is written",
+      ],
+    };
   if (node.materialization !== "incremental" || current === undefined || input.fullRefresh)
     return newVersion(node, dialect, input);
   return nextVersion(node, dialect, input, current);
+}
+
+/**
+ * A seed whose fingerprint (`input.inputs`: its definition and rows) is the one recorded with its
+ * published version, outside --full-refresh: loading it again would write the same rows.
+ */
+function sameSeed(node: LakeTableNode, input: PlanInput): boolean {
+  return (
+    node.materialization === "seed" &&
+    !input.fullRefresh &&
+    input.inputs !== undefined &&
+    input.state.exists &&
+    input.state.inputs === input.inputs
+  );
 }
 
 /** The version's write: the node's relation at its fresh location. */
@@ -71,6 +94,10 @@ function newVersion(node: LakeTableNode, dialect: LakeDialect, input: PlanInput)
       publishVersion(node, input, {
         uniformSchema: true,
         ...(watermark ? recordedState(input, NO_WATERMARK, watermark.value) : {}),
+        // A seed records what it was loaded from: the next build with the same skips it.
+        ...(node.materialization === "seed" && input.inputs !== undefined
+          ? { inputs: input.inputs }
+          : {}),
       }),
       staleVersions(node),
     ],

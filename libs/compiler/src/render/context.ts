@@ -8,6 +8,8 @@ export interface ContextInputs {
   dialect: Dialect;
   vars: Record<string, unknown>;
   env: Record<string, string | undefined>;
+  /** The target's name in sluice.yml: sluice projects' `target.name` (beside `target.type`). */
+  targetName?: string;
   /** Where `log(msg, info=true)` and `print()` write (the CLI: stderr); default nowhere. */
   log?: (line: string) => void;
 }
@@ -16,6 +18,15 @@ type Kwargs = Record<string, unknown> & { __keywords?: true };
 
 function isKwargs(v: unknown): v is Kwargs {
   return typeof v === "object" && v !== null && (v as Kwargs).__keywords === true;
+}
+
+/**
+ * `target` in a sluice project: `{ name, type }`, the type being the dialect (`duckdb` on the
+ * local lake, `athena`), so a macro can give the lake a cheaper form of the same SQL. dbt
+ * projects get dbt's fuller object (`targetObject` in dbt-context.ts) instead.
+ */
+export function sluiceTarget(inputs: ContextInputs): { name: string; type: string } {
+  return { name: inputs.targetName ?? "", type: inputs.dialect.name };
 }
 
 /**

@@ -1,6 +1,6 @@
 import nunjucks from "nunjucks";
 import type { Diagnostic, MacroFile } from "@sluice/project";
-import { contextFunctions } from "./context.js";
+import { contextFunctions, sluiceTarget } from "./context.js";
 import type { ContextInputs } from "./context.js";
 import {
   dbtContextGlobals,
@@ -144,6 +144,7 @@ export function createRenderer(
       dbtRelationFunctions(dbt, () => scope, { ...functions } as never),
     );
   for (const [name, fn] of Object.entries(functions)) env.addGlobal(name, fn);
+  if (!dbt) env.addGlobal("target", sluiceTarget(inputs));
   env.addGlobal("this", "");
 
   // What an error is reported against: the template's text, and the names it could have meant.

@@ -38,6 +38,15 @@ export interface GenericTest {
   count?: string;
 }
 
+/**
+ * dbt's `unique` test of `column` (quoted) on `relation` (its SQL): the non-NULL values that
+ * occur more than once. The runner pairs a test of exactly this SQL with an IsUnique rule of the
+ * same column (one scan for both).
+ */
+export function uniqueTestSql(relation: string, column: string): string {
+  return `select ${column} as unique_field, count(*) as n_records\nfrom ${relation}\nwhere ${column} is not null\ngroup by ${column}\nhaving count(*) > 1`;
+}
+
 function parseTo(to: unknown): Parameters<ParentResolver>[0] | undefined {
   const text = String(to ?? "");
   const ref = /^\s*ref\(\s*(['"])([^'"]+)\1\s*\)\s*$/.exec(text);
@@ -104,7 +113,7 @@ export function genericTest(
         name,
         dependsOn,
         newData: { kind: "keys", columns: [columnName] },
-        sql: `select ${col} as unique_field, count(*) as n_records\nfrom ${rel}\nwhere ${col} is not null\ngroup by ${col}\nhaving count(*) > 1`,
+        sql: uniqueTestSql(rel, col),
       };
     case "accepted_values": {
       const values = args.values;

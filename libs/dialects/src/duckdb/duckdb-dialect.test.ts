@@ -49,6 +49,7 @@ describe("duckdb dialect SQL text", () => {
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_listed_at BIGINT",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS pending_from VARCHAR",
+      "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS inputs VARCHAR",
       // Created once; a lake from before versions were recorded adopts its published versions.
       "CREATE TABLE IF NOT EXISTS main.sluice_versions AS SELECT schema_name, table_name, " +
         "regexp_extract(location, '[^/]+$') AS version, run_id, 'published' AS status, " +
@@ -128,6 +129,16 @@ describe("duckdb dialect SQL text", () => {
     expect(withFiles!.sql).toContain(`'published', '${JSON.stringify(files)}', now());`);
     // Files that may differ in columns (carried across a schema change) are unified by name.
     expect(publish!.sql).toContain("hive_partitioning = false, union_by_name = true);");
+    // A seed records the fingerprint it was loaded from; nothing else writes the column.
+    const [seed] = dialect.publishTableVersion(events, "/lake/seeds/codes/v_3", {
+      runId: "r3",
+      uniformSchema: true,
+      inputs: "sha256:ab'c",
+    });
+    expect(seed!.sql).toContain(
+      "raw_listed_at, pending_from, inputs) VALUES ('silver', 'events', '/lake/seeds/codes/v_3', NULL, 'r3', NULL, true, NULL, NULL, 'sha256:ab''c');",
+    );
+    expect(publish!.sql).not.toContain("inputs");
   });
 
   it("merges by rewriting the current version: rows whose key comes again are replaced", () => {

@@ -100,6 +100,10 @@ const tableStateSetup = (): Statement[] => [
     "alter_table",
     `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS pending_from VARCHAR`,
   ),
+  statement(
+    "alter_table",
+    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS inputs VARCHAR`,
+  ),
   statement("create_schema", versionsSetupSql(DUCKDB_TABLE_STATE)),
 ];
 
@@ -117,18 +121,21 @@ function publishVersion(
   state?: TableVersionState,
 ): Statement {
   const loc = location.replace(/\/+$/, "");
+  const inputs = state?.inputs;
   const key = `schema_name = ${duckdbStringLiteral(relation.schema)} AND table_name = ${duckdbStringLiteral(relation.name)}`;
   const lines = [
     "BEGIN TRANSACTION;",
     `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT * FROM ${readParquet(loc, state?.uniformSchema === true)};`,
     `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX + loc)};`,
     `DELETE FROM ${DUCKDB_TABLE_STATE} WHERE ${key};`,
+    // `inputs` only when recorded (seeds): every other publish keeps its text.
     `INSERT INTO ${DUCKDB_TABLE_STATE} (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema, ` +
-      `raw_listed_at, pending_from) VALUES (` +
+      `raw_listed_at, pending_from${inputs === undefined ? "" : ", inputs"}) VALUES (` +
       `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ${duckdbStringLiteral(loc)}, ` +
       `${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)}, ` +
       `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)}, ${state?.uniformSchema === true ? "true" : "false"}, ` +
-      `${duckdbLiteral(state?.listedAt ?? null)}, ${duckdbLiteral(state?.pendingFrom ?? null)});`,
+      `${duckdbLiteral(state?.listedAt ?? null)}, ${duckdbLiteral(state?.pendingFrom ?? null)}` +
+      `${inputs === undefined ? "" : `, ${duckdbLiteral(inputs)}`});`,
     ...publishVersionRecordSql(relation, loc, state),
     "COMMIT",
   ];

@@ -74,9 +74,36 @@ function whereAnd(s: RuleSql, condition: string): string {
   return s.where ? `${s.where} AND (${condition})` : ` WHERE ${condition}`;
 }
 
-function uniquenessInner(s: RuleSql, cols: string[]): string {
+function uniquenessInner(s: RuleSql, cols: string[], extra = ""): string {
   const nonNull = cols.map((c) => `${c} IS NOT NULL`).join(" OR ");
-  return `SELECT CAST(count_if(cnt = 1) AS DOUBLE) / NULLIF(sum(cnt), 0) AS m FROM (SELECT count(*) AS cnt FROM ${s.table}${whereAnd(s, nonNull)} GROUP BY ${cols.join(", ")}) AS g`;
+  return `SELECT CAST(count_if(cnt = 1) AS DOUBLE) / NULLIF(sum(cnt), 0) AS m${extra} FROM (SELECT count(*) AS cnt FROM ${s.table}${whereAnd(s, nonNull)} GROUP BY ${cols.join(", ")}) AS g`;
+}
+
+/**
+ * An `IsUnique "c"` / `Uniqueness "c"` rule of one column without `where`, with the failure count
+ * of dbt's `unique` test of the same column (its non-NULL values that occur more than once) from
+ * the same grouped scan: one row `metric_<index>`, `passed_<index>`, `failures_<index>`, so the
+ * rule and the test read the table once. Undefined for any other rule.
+ *
+ * @example
+ * compileUniqueScan(IsUnique "event_id", ctx, 1)?.sql;
+ * // 'SELECT CAST(m AS DOUBLE) AS metric_1, ... dup AS failures_1 FROM (SELECT ... count_if(cnt > 1) AS dup FROM (... GROUP BY "event_id") AS g) AS dq'
+ */
+export function compileUniqueScan(
+  rule: DqRuleNode,
+  ctx: CompileRuleContext,
+  index: number,
+): { sql: string; column: string } | undefined {
+  if (rule.kind !== "rule" || (rule.type !== "IsUnique" && rule.type !== "Uniqueness")) return;
+  if (rule.where || rule.parameters.length !== 1) return undefined;
+  const s = ruleSql(rule, ctx);
+  const column = s.col(param(rule));
+  const inner = uniquenessInner(s, [column], ", count_if(cnt > 1) AS dup");
+  const passed = metricPredicate(rule.condition, ctx);
+  return {
+    sql: `SELECT CAST(m AS DOUBLE) AS metric_${index}, coalesce(${passed}, FALSE) AS passed_${index}, dup AS failures_${index} FROM (${inner}) AS dq`,
+    column,
+  };
 }
 
 /** Rows whose key (among rows matching `keep`) occurs more than once: what breaks uniqueness. */

@@ -6,6 +6,7 @@ import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic, Project } from "@sluice/project";
 import { bindRulesets, findRelationNode } from "./bind-rulesets.js";
 import type { BoundRuleset } from "./bind-rulesets.js";
+import { shareUniqueScans } from "./unique-scan.js";
 
 export interface DqTestNodesOptions {
   project: Project;
@@ -43,6 +44,12 @@ export function dqTestNodes(options: DqTestNodesOptions): {
       return { node, rule };
     });
     attachPasses(b, made, options);
+    shareUniqueScans(
+      b.target,
+      made,
+      options.compiled.nodes,
+      ruleContext(b.target, options, new Set()),
+    );
     nodes.push(...made.map((m) => m.node));
   }
   return { nodes, diagnostics };

@@ -1,6 +1,7 @@
 import type { CompiledNode } from "@sluice/compiler";
 import {
   incrementalFrom,
+  inputsFingerprint,
   lookbackHours,
   NO_WATERMARK,
   usesWindow,
@@ -86,6 +87,7 @@ export async function lakePlanInput(
     writeId: ctx.writeId,
     ...(ctx.versionRecorded ? { versionRecorded: true } : {}),
   };
+  if (node.materialization === "seed") return { input: await seedInput(node, ctx, base, state) };
   if (node.materialization !== "incremental") return { input: { ...base, state } };
   const current =
     !ctx.fullRefresh && state.exists && state.kind === "table" ? state.location : undefined;
@@ -117,6 +119,28 @@ export async function lakePlanInput(
     },
   };
   return { input, window };
+}
+
+/**
+ * A seed's plan input: the fingerprint of its definition and rows (`inputs`), and the one recorded
+ * with its published version (`state.inputs`, from the lake's table state): the same means the
+ * load would write the rows the table has (see lake-plan.ts). Not read on --full-refresh.
+ */
+async function seedInput(
+  node: CompiledNode,
+  ctx: LakeInputContext,
+  base: Omit<PlanInput, "state">,
+  state: CatalogState,
+): Promise<PlanInput> {
+  const inputs = inputsFingerprint(node, [], { tables: {} });
+  if (ctx.fullRefresh || !state.exists || state.location === undefined)
+    return { ...base, state, inputs };
+  const row = await readOrNone(ctx, ctx.dialect.tableStateQuery(node.relation));
+  const recorded =
+    row && row["location"] === state.location && typeof row["inputs"] === "string"
+      ? row["inputs"]
+      : undefined;
+  return { ...base, state: recorded ? { ...state, inputs: recorded } : state, inputs };
 }
 
 /**

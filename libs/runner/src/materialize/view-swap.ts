@@ -22,11 +22,12 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   const engine = lakeEngine(ctx.engine);
   const dialect = lakeDialect(ctx.dialect);
   // Described once: planning the raw reads did it for incremental tables it found (~9 ms a call).
-  // A snapshot's history is not in its source: --full-refresh never rebuilds it.
+  // A snapshot's history is not in its source: --full-refresh never rebuilds it. A seed's entry
+  // says whether its version was loaded from the same rows (then it is left as it is).
   const existing: RelationInfo =
     node.materialization === "incremental" && !ctx.fullRefresh
       ? (ctx.raw?.windows.get(node.id)?.existing ?? (await engine.describeRelation(node.relation)))
-      : node.materialization === "snapshot"
+      : node.materialization === "snapshot" || (node.materialization === "seed" && !ctx.fullRefresh)
         ? await engine.describeRelation(node.relation)
         : { exists: false };
   // A version missing files must not be read as if it were empty, nor carried over.
@@ -74,6 +75,13 @@ function outcomeOf(node: CompiledNode, outcome: LakePlanOutcome): MaterializeOut
   const { rows, tableRows, carried } = outcome;
   switch (outcome.ran.action) {
     case "unchanged":
+      // A seed loaded from the same rows: its tests read the table as ever (no `written`).
+      if (node.materialization === "seed")
+        return {
+          appended: false,
+          unchanged: true,
+          unchangedWhy: "the same rows and definition as its version",
+        };
       // No partition written: the node's tests of new data have none to check.
       return {
         appended: false,

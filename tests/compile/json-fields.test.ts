@@ -1,0 +1,114 @@
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { compileProject, dialectFor } from "@sluice/compiler";
+import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
+import { loadProject } from "@sluice/project";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modelsDir } from "../support/cli.js";
+
+/**
+ * models/macros/json.sql's json_fields(): on the local lake stg_events parses each raw line's
+ * JSON once (json_extract with a list of paths) instead of once per field. The fields must be
+ * what one json_extract_scalar / json_extract per path gives (the compat layer's Trino
+ * semantics), on lines that are not plain event objects; on Athena the model is unchanged.
+ */
+const lines = [
+  '{"event_id":"e1","event_type":"product_view","session_id":"s","event_timestamp":"2026-11-27T00:15:00Z","customer":{"customer_id":7,"country":"DE"},"session":{"channel":"email","device":"mobile"},"product":{"product_id":1,"product_name":"Mug","category":"home","price":9.5}}',
+  '{"event_id":"a","event_id":"b","event_type":"order_paid","order":{"order_id":"o","order_total":1e2,"items":[{"x":1},{"x":2}]}}',
+  '{"event_id":"c","customer":"not an object","order":{"items":{}},"quantity":"3"}',
+  '{"event_id":{"nested":1},"event_type":[1],"session_id":null,"product":{"price":"12.345"}}',
+  '{"a":1,}',
+  '{"event_id":NaN}',
+  "[1,2]",
+  '"text"',
+  "3",
+  "null",
+  "not json",
+  "",
+  '{"customer":{"customer_id":12345678901234567890},"payment":{"method":"card"}}',
+];
+
+/** The typed fields of stg_events, each read with its own json_extract_scalar / json_extract. */
+const perPath = `
+select line,
+  json_extract_scalar(j, '$.event_id') as event_id,
+  json_extract_scalar(j, '$.event_type') as event_type,
+  json_extract_scalar(j, '$.session_id') as session_id,
+  try(cast(json_extract_scalar(j, '$.customer.customer_id') as bigint)) as customer_id,
+  json_extract_scalar(j, '$.customer.country') as country,
+  json_extract_scalar(j, '$.session.channel') as channel,
+  json_extract_scalar(j, '$.session.device') as device,
+  try(cast(json_extract_scalar(j, '$.product.product_id') as bigint)) as product_id,
+  json_extract_scalar(j, '$.product.product_name') as product_name,
+  json_extract_scalar(j, '$.product.category') as category,
+  try(cast(json_extract_scalar(j, '$.product.price') as decimal(18, 2))) as price,
+  try(cast(json_extract_scalar(j, '$.quantity') as bigint)) as quantity,
+  json_extract_scalar(j, '$.order.order_id') as order_id,
+  try(cast(json_extract_scalar(j, '$.order.order_total') as decimal(18, 2))) as order_total,
+  try(cast(json_array_length(json_extract(j, '$.order.items')) as bigint)) as order_item_count,
+  json_extract_scalar(j, '$.payment.method') as payment_method,
+  json_format(json_extract(j, '$.order.items')) as order_items_json
+from (select line, try(json_parse(line)) as j from lines)`;
+
+const columns =
+  "line, event_id, event_type, session_id, customer_id, country, channel, device, product_id, " +
+  "product_name, category, price, quantity, order_id, order_total, order_item_count, " +
+  "payment_method, order_items_json";
+
+async function compiledStgEvents(target: string): Promise<string> {
+  const project = await loadProject(modelsDir);
+  const compiled = compileProject(project, {
+    targetName: target,
+    runId: "20261128T000000Z_json",
+    dialect: dialectFor(project.config.targets[target]!),
+    env: {},
+  });
+  const node = compiled.nodes.find((n) => n.id === "model.stg_events");
+  return node!.sql;
+}
+
+describe("json_fields: one parse per line on the local lake, the same fields", () => {
+  let instance: DuckDBInstance;
+  let connection: DuckDBConnection;
+  const rows = async (sql: string) =>
+    (await connection.runAndReadAll(`${sql} order by line`)).getRowObjectsJson();
+
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(":memory:");
+    connection = await instance.connect();
+    for (const s of trinoCompatStatements()) await connection.run(s.sql);
+    const values = lines.map((l) => `('2026/11/27/00', '${l.replaceAll("'", "''")}')`);
+    await connection.run(
+      `create temp table lines as select * from (values ${values.join(", ")}) t(dt, line)`,
+    );
+  });
+  afterAll(() => {
+    connection?.closeSync();
+    instance?.closeSync();
+  });
+
+  it("the local model's fields equal one json_extract_scalar per path", async () => {
+    const sql = await compiledStgEvents("local");
+    // One parse: the list form once, no per-field json_extract_scalar(j, ...) left.
+    expect(sql.match(/json_extract\(j, \[/g)).toHaveLength(1);
+    expect(sql).not.toMatch(/json_extract(_scalar)?\(j, '/);
+    const model = strictIntegerCasts(sql.replace(/sluice_raw_window\([^)]*\)/, "lines"));
+    const got = await rows(`select ${columns} from (${model})`);
+    const want = await rows(strictIntegerCasts(perPath));
+    expect(got).toHaveLength(lines.length);
+    expect(got).toEqual(want);
+    // Spot checks by hand: DuckDB reads the first of duplicate keys (the compat layer's known
+    // gap, unchanged), objects are no scalars, a non-array has no length.
+    const byLine = new Map(got.map((r) => [r["line"], r]));
+    expect(byLine.get(lines[1]!)).toMatchObject({ event_id: "a", order_item_count: "2" });
+    expect(byLine.get(lines[2]!)).toMatchObject({ country: null, order_item_count: null });
+    expect(byLine.get(lines[3]!)).toMatchObject({ event_id: null, price: "12.35" });
+  });
+
+  it("the Athena model reads each path from j as written", async () => {
+    const sql = await compiledStgEvents("prod");
+    expect(sql).not.toContain("json_extract(j, [");
+    expect(sql).toContain("json_extract_scalar(j, '$.customer.customer_id') as customer_id_raw");
+    expect(sql).toContain("json_format(json_extract(j, '$.order.items')) as order_items_json");
+    expect(sql).toMatch(/\n {4}from parsed\n\)/);
+  });
+});
