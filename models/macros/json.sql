@@ -5,10 +5,11 @@
     the whole document again. A model that reads many fields of one document lists their paths
     once: `from {{ json_fields('parsed', paths) }}` instead of `from parsed`. On DuckDB that
     parses each row once (json_extract with the list of paths) into one column per path, named
-    "$.<path>", which json_text / json_bigint / json_decimal / json_value then read. On Athena
+    __sluice_json_<path, its dots as __> (a plain identifier, which the lineage's SQL parser
+    reads as a column), read by json_text / json_bigint / json_decimal / json_value. On Athena
     each macro renders the Trino SQL it always did (json_fields is the relation's name), so the
     compiled Athena SQL does not change. A path read but not listed fails the local build
-    (DuckDB: column "$.<path>" not found): add it to the list. -#}
+    (DuckDB: column __sluice_json_<path> not found): add it to the list. -#}
 {% macro json_fields(relation, paths) -%}
 {%- if target.type == 'duckdb' -%}
 {#- The same compat function (json_extract, its document already checked by json_parse) with a
@@ -16,9 +17,9 @@
     non-objects and malformed documents give what they gave. -#}
 (select __sluice_doc.*,
 {%- for path in paths %}
-        __sluice_fields[{{ loop.index }}] as "$.{{ path }}"{{ "," if not loop.last }}
+        __sluice_fields[{{ loop.index }}] as __sluice_json_{{ path | replace(".", "__") }}{{ "," if not loop.last }}
 {%- endfor %}
-    from (select *, json_extract(j, [
+    from (select *, json_extract(j, ARRAY[
 {%- for path in paths %}'$.{{ path }}'{{ ", " if not loop.last }}{% endfor -%}
     ]) as __sluice_fields from {{ relation }}) as __sluice_doc) as {{ relation }}
 {%- else -%}
@@ -29,7 +30,7 @@
 {#- The JSON value at `path` (json_extract: objects and arrays included). -#}
 {% macro json_value(path) -%}
 {%- if target.type == 'duckdb' -%}
-"$.{{ path }}"
+__sluice_json_{{ path | replace(".", "__") }}
 {%- else -%}
 json_extract(j, '$.{{ path }}')
 {%- endif -%}
@@ -39,7 +40,7 @@ json_extract(j, '$.{{ path }}')
     DuckDB: the same compat function on the value json_fields extracted, at path '$'. -#}
 {% macro json_text(path) -%}
 {%- if target.type == 'duckdb' -%}
-json_extract_scalar("$.{{ path }}", '$')
+json_extract_scalar(__sluice_json_{{ path | replace(".", "__") }}, '$')
 {%- else -%}
 json_extract_scalar(j, '$.{{ path }}')
 {%- endif -%}

@@ -332,20 +332,21 @@ describe("the models project on Athena (fake AWS)", () => {
       "DeleteObjects 1",
       "DeleteTable ecommerce_silver.events__sluice_r2_1_src",
       "GetTable ecommerce_staging.stg_events", // the new watermark (events has no dt here)
-      // Then the staging partitions and the target's current ones are read (no GetTable: the
-      // run's GetTables listing gave the entry and its VersionId)...
-      "GetPartitions ecommerce_silver.events__sluice_r2_1",
+      // Then the staging folder is listed (its partitions and their files; no GetTable: the
+      // run's GetTables listing gave the target's entry and its VersionId)...
+      "ListObjectsV2 sluice-lake/silver/events/v_r2_batched/",
       // ...repointed (60 existed, each entry recording the location it leaves in its own
       // sluice_replaced) or created (190) in Glue's batch sizes...
       "BatchUpdatePartition 60",
       "BatchCreatePartition 100",
       "BatchCreatePartition 90",
-      // ...the expired locations (versions_to_keep 0 here: the 60 just replaced) deleted...
-      "ListObjectsV2 sluice-lake/silver/events/v_r1/",
-      "DeleteObjects 60",
-      // ...then the watermark and retired list recorded in the one table update, under the
-      // listed VersionId; the staging entry (the publish-in-flight marker) goes at the end of the run.
+      // ...then the watermark and the expired locations (versions_to_keep 0 here: the 60 just
+      // replaced, their files known from the record) in the one table update, under the listed
+      // VersionId; at the end of the run the expired files are deleted by key, then the staging
+      // entry that marked them (the publish-in-flight marker) is dropped. The first CTAS of that
+      // name was dropped (over 100 partitions) and redone: the entry must still go (it leaked).
       "UpdateTable ecommerce_silver.events -> s3://sluice-lake/silver/events/v_r1/",
+      "DeleteObjects 60",
       "BatchDeleteTable ecommerce_silver events__sluice_r2_1",
     ]);
     const writes = aws.statements.filter(
@@ -526,7 +527,6 @@ describe("the models project on Athena (fake AWS)", () => {
     ]);
     expect(failed.calls.filter((c) => /Partition|Table /.test(c))).toEqual([
       "GetPartitions ecommerce_silver.order_items",
-      "GetPartitions ecommerce_silver.order_items__sluice_r2_1",
       "UpdateTable ecommerce_silver.order_items -> s3://sluice-lake/silver/order_items/v_r2/",
       "BatchUpdatePartition 10",
       "BatchCreatePartition 40",

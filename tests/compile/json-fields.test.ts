@@ -89,7 +89,7 @@ describe("json_fields: one parse per line on the local lake, the same fields", (
   it("the local model's fields equal one json_extract_scalar per path", async () => {
     const sql = await compiledStgEvents("local");
     // One parse: the list form once, no per-field json_extract_scalar(j, ...) left.
-    expect(sql.match(/json_extract\(j, \[/g)).toHaveLength(1);
+    expect(sql.match(/json_extract\(j, ARRAY\[/g)).toHaveLength(1);
     expect(sql).not.toMatch(/json_extract(_scalar)?\(j, '/);
     const model = strictIntegerCasts(sql.replace(/sluice_raw_window\([^)]*\)/, "lines"));
     const got = await rows(`select ${columns} from (${model})`);

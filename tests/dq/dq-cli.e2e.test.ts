@@ -32,9 +32,11 @@ describe("sluice dq and DQDL rules in build/test", () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await copyModelsProject());
-    // Recent hours, so that the freshness rule (DataFreshness <= 3 days) passes whenever this runs.
+    // Recent hours, so that the freshness rule (DataFreshness <= 3 days) passes whenever this runs:
+    // 08:00-12:00 UTC of yesterday, one date whatever the time of day (the funnel has a row per
+    // date and stage, and RowCount = 4 below counts one date; hours near midnight spilled into two).
     const start = new Date(
-      Math.floor(Date.now() / 3_600_000) * 3_600_000 - 6 * 3_600_000,
+      Math.floor(Date.now() / 86_400_000) * 86_400_000 - 16 * 3_600_000,
     ).toISOString();
     const gen = await sluice(
       "generate",

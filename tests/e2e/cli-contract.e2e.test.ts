@@ -270,7 +270,8 @@ describe("--format json is lossless", () => {
     expect(r.stdout).toMatch(
       /^Done in \d+ ms\. tests: 2 passed, 0 warned, 0 failed; 0 errors, 0 skipped\.$/m,
     );
-    const seeded = await runSluice(["--project-dir", dir, "seed"]);
+    // --full-refresh: the seed is loaded already, and an unchanged seed is not loaded again.
+    const seeded = await runSluice(["--project-dir", dir, "seed", "--full-refresh"]);
     expect(seeded.stdout).toMatch(
       /^Done in [\d.]+ m?s\. 0 models and 1 seed built \(32 rows\), 0 errors, 0 skipped\.$/m,
     );

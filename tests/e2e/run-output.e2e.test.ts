@@ -137,6 +137,9 @@ describe("sluice build output", () => {
       "{{ config(materialized='incremental', incremental_strategy='merge', unique_key='event_id') }}\n" +
         "select event_id, event_type from {{ ref('events') }}\n",
     );
+    // A changed seed is loaded again (an unchanged one is not: seed-unchanged.e2e).
+    const seed = path.join(dir, "seeds/country_codes.csv");
+    await writeFile(seed, (await readFile(seed, "utf8")) + "Atlantis,XA,XAA\n");
     // Selected so the append test's duplicates (rejected_events) fail no reconciliation here.
     const messages = async (select: string) => {
       const r = await sluice("build", "-s", select, "--log-format", "json");

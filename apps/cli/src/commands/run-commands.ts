@@ -89,7 +89,8 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
             "full-refresh": {
               type: "boolean",
               default: false,
-              describe: "Rebuild incremental models from scratch",
+              describe:
+                "Rebuild incremental models from scratch and load seeds again, changed or not",
             },
           }),
       threads: { type: "number", describe: "Nodes to run at once (default: the target's threads)" },

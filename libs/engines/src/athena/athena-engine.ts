@@ -272,6 +272,9 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
         const read = snapshot.listed(targetRelation);
         refuseKnownClone(targetRelation, "publish partitions into");
         snapshot.changed(staging, targetRelation);
+        // Published from, so it exists again: a drop of the same name earlier in the run (e.g. a
+        // CTAS over 100 partitions, dropped and redone in batches) no longer applies to it.
+        dropped.delete(cloneKey(staging));
         const hold = options?.defer === true && options.holdUntilReconciled === true;
         const result = await publishPartitions(ctx, staging, targetRelation, {
           keepStagingEntry: options?.defer,
