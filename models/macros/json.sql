@@ -4,7 +4,7 @@
     On the local lake (DuckDB) a JSON value is text, and each json_extract_scalar(j, ...) parses
     the whole document again. A model that reads many fields of one document lists their paths
     once: `from {{ json_fields('parsed', paths) }}` instead of `from parsed`. On DuckDB that
-    parses each row once (json_extract with the list of paths) into one column per path, named
+    parses each row once (a list form of json_extract) into one column per path, named
     __sluice_json_<path, its dots as __> (a plain identifier, which the lineage's SQL parser
     reads as a column), read by json_text / json_bigint / json_decimal / json_value. On Athena
     each macro renders the Trino SQL it always did (json_fields is the relation's name), so the
@@ -12,14 +12,14 @@
     (DuckDB: column __sluice_json_<path> not found): add it to the list. -#}
 {% macro json_fields(relation, paths) -%}
 {%- if target.type == 'duckdb' -%}
-{#- The same compat function (json_extract, its document already checked by json_parse) with a
-    list of paths gives each path's value as one call per path would: duplicate keys,
-    non-objects and malformed documents give what they gave. -#}
+{#- The compat layer's list form of json_extract (its document already checked by json_parse)
+    gives each path's value as one json_extract per path would: the last of duplicate keys at
+    every level (Trino), non-objects and malformed documents give what they gave. -#}
 (select __sluice_doc.*,
 {%- for path in paths %}
         __sluice_fields[{{ loop.index }}] as __sluice_json_{{ path | replace(".", "__") }}{{ "," if not loop.last }}
 {%- endfor %}
-    from (select *, json_extract(j, ARRAY[
+    from (select *, __sluice_json_extract_paths(j, ARRAY[
 {%- for path in paths %}'$.{{ path }}'{{ ", " if not loop.last }}{% endfor -%}
     ]) as __sluice_fields from {{ relation }}) as __sluice_doc) as {{ relation }}
 {%- else -%}

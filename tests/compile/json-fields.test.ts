@@ -25,6 +25,8 @@ const lines = [
   "not json",
   "",
   '{"customer":{"customer_id":12345678901234567890},"payment":{"method":"card"}}',
+  '{"event_id":"n","customer":{"customer_id":1,"customer_id":2},"customer":{"customer_id":3,"country":"FR","customer_id":4}}',
+  '{"event_id":"m","order":{"items":[1],"order_id":"o1"},"order":{"order_id":"o2"},"payment":{"method":"card","method":{"x":1}}}',
 ];
 
 /** The typed fields of stg_events, each read with its own json_extract_scalar / json_extract. */
@@ -88,18 +90,25 @@ describe("json_fields: one parse per line on the local lake, the same fields", (
 
   it("the local model's fields equal one json_extract_scalar per path", async () => {
     const sql = await compiledStgEvents("local");
-    // One parse: the list form once, no per-field json_extract_scalar(j, ...) left.
-    expect(sql.match(/json_extract\(j, ARRAY\[/g)).toHaveLength(1);
+    // One call for all paths: the list form once, no per-field json_extract_scalar(j, ...) left.
+    expect(sql.match(/__sluice_json_extract_paths\(j, ARRAY\[/g)).toHaveLength(1);
     expect(sql).not.toMatch(/json_extract(_scalar)?\(j, '/);
     const model = strictIntegerCasts(sql.replace(/sluice_raw_window\([^)]*\)/, "lines"));
     const got = await rows(`select ${columns} from (${model})`);
     const want = await rows(strictIntegerCasts(perPath));
     expect(got).toHaveLength(lines.length);
     expect(got).toEqual(want);
-    // Spot checks by hand: DuckDB reads the first of duplicate keys (the compat layer's known
-    // gap, unchanged), objects are no scalars, a non-array has no length.
+    // Spot checks by hand (Trino): the last of duplicate keys at every level of the path,
+    // objects are no scalars, a non-array has no length.
     const byLine = new Map(got.map((r) => [r["line"], r]));
-    expect(byLine.get(lines[1]!)).toMatchObject({ event_id: "a", order_item_count: "2" });
+    expect(byLine.get(lines[1]!)).toMatchObject({ event_id: "b", order_item_count: "2" });
+    expect(byLine.get(lines[13]!)).toMatchObject({ customer_id: "4", country: "FR" });
+    expect(byLine.get(lines[14]!)).toMatchObject({
+      order_id: "o2",
+      order_item_count: null,
+      order_items_json: null,
+      payment_method: null,
+    });
     expect(byLine.get(lines[2]!)).toMatchObject({ country: null, order_item_count: null });
     expect(byLine.get(lines[3]!)).toMatchObject({ event_id: null, price: "12.35" });
   });
@@ -107,6 +116,7 @@ describe("json_fields: one parse per line on the local lake, the same fields", (
   it("the Athena model reads each path from j as written", async () => {
     const sql = await compiledStgEvents("prod");
     expect(sql).not.toContain("json_extract(j, [");
+    expect(sql).not.toContain("__sluice_json_extract_paths");
     expect(sql).toContain("json_extract_scalar(j, '$.customer.customer_id') as customer_id_raw");
     expect(sql).toContain("json_format(json_extract(j, '$.order.items')) as order_items_json");
     expect(sql).toMatch(/\n {4}from parsed\n\)/);

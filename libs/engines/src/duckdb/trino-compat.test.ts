@@ -106,6 +106,24 @@ table("JSON (Trino JsonFunctions)", [
   ["json_array_length('[1,]')", null],
   ["json_array_length('not json')", null],
   ["json_array_length(json_extract(json_parse('{\"o\":{\"items\":{}}}'), '$.o.items'))", null],
+  // Duplicate keys: Jackson reads an object into a map, so the last entry wins, at every level
+  // of the path (DuckDB alone reads the first).
+  ["json_extract_scalar('{\"a\":1,\"a\":2}', '$.a')", "2"],
+  ['json_extract_scalar(json_parse(\'{"a":"x","b":0,"a":"y"}\'), \'$.a\')', "y"],
+  ['json_extract_scalar(\'{"a":{"b":1,"b":3},"a":{"b":2,"b":4}}\', \'$.a.b\')', "4"],
+  ['json_extract_scalar(\'{"a":{"b":1,"c":5},"a":{"b":2}}\', \'$.a.c\')', null],
+  ['json_extract_scalar(\'{"a":{"b":1},"a":5}\', \'$.a.b\')', null],
+  ['json_extract_scalar(\'{"a":{"q":1},"a":"s"}\', \'$.a\')', "s"],
+  ['json_extract_scalar(\'{"a":"s","a":{"q":1}}\', \'$.a\')', null],
+  ['json_extract_scalar(\'{"a":"s","a":null}\', \'$.a\')', null],
+  ['json_format(json_extract(\'{"a":"s","a":null}\', \'$.a\'))', "null"],
+  ['json_format(json_extract(\'{"o":{"i":[1]},"o":{"i":[2,3]}}\', \'$.o.i\'))', "[2,3]"],
+  ['json_array_length(json_extract(\'{"o":{"i":[1]},"o":{"i":[2,3]}}\', \'$.o.i\'))', 2n],
+  ["json_extract_scalar('{\"a\":1,\"a\":2,}', '$.a')", null],
+  ['json_extract_scalar(\'{"a":{"a":1},"b":2}\', \'$.a.a\')', "1"],
+  ["json_extract_scalar('[{\"p\":1,\"p\":2}]', '$[0].p')", "2"],
+  ['json_extract_scalar(\'{"i":[0,{"q":"a","q":"b"}]}\', \'$.i[\' || \'1\' || \'].q\')', "b"],
+  ["json_extract_scalar('[{\"p\":1}]', '$[' || cast(0 as varchar) || '].p')", "1"],
 ]);
 
 // trim/ltrim/rtrim: "Removes leading and trailing whitespace" (Trino string functions docs);
