@@ -1,9 +1,9 @@
-import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand } from "@aws-sdk/client-s3";
 import type { Relation } from "@sluice/dialects";
 import type { AthenaContext } from "./athena-clients.js";
 import { retryIn } from "./glue-catalog.js";
 import { parseS3Directory } from "./s3-location.js";
-import { listFolder, type FolderListing } from "./s3-listing.js";
+import { listFolder, listing, type FolderListing } from "./s3-listing.js";
 
 /** DeleteObjects accepts at most 1,000 keys per call. */
 const DELETE_PAGE = 1000;
@@ -192,7 +192,6 @@ async function deleteObjects(
   prefix: string,
   wanted: (key: string) => boolean,
 ): Promise<number> {
-  const retry = retryIn(ctx);
   let pending: string[] = [];
   let deleted = 0;
   const flush = async (keys: string[]) => {
@@ -200,18 +199,7 @@ async function deleteObjects(
     deleted += keys.length;
   };
 
-  let token: string | undefined;
-  do {
-    const continuation = token;
-    const page = await retry(() =>
-      ctx.clients.s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          ContinuationToken: continuation,
-        }),
-      ),
-    );
+  for await (const page of listing(ctx, bucket)({ Prefix: prefix })) {
     for (const object of page.Contents ?? []) {
       if (object.Key !== undefined && wanted(object.Key)) pending.push(object.Key);
     }
@@ -219,8 +207,7 @@ async function deleteObjects(
       await flush(pending.slice(0, DELETE_PAGE));
       pending = pending.slice(DELETE_PAGE);
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
+  }
   if (pending.length > 0) await flush(pending);
   return deleted;
 }
