@@ -62,6 +62,10 @@ describe("seeds: an unchanged seed is left as it is, a changed one reloaded", ()
       { iso3: "DEX" },
     ]);
     expect(await seed()).toMatch(/^unchanged/);
+    // The summary counts it as unchanged, not as a seed built with 0 rows.
+    expect(await sluice("seed")).toMatch(
+      /^Done in [\d.]+ m?s\. 0 models and 0 seeds built \(0 rows\), 1 seed unchanged, 0 errors, 0 skipped\.$/m,
+    );
 
     // --full-refresh loads it whatever it recorded.
     expect(await seed("--full-refresh")).toBe(`created table ${rows} rows`);

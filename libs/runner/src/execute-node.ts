@@ -127,6 +127,7 @@ async function buildRelation(
   }).finally(() => ctx.onStatements?.(node, sent));
   result.rows = outcome.rows;
   if (outcome.written) ctx.written?.set(node.id, outcome.written);
+  if (outcome.unchanged) result.unchanged = true;
   result.message = describeBuild(node, outcome);
 }
 

@@ -43,6 +43,11 @@ export interface NodeResult {
    * that ran it. run_results.json: `adapter_response.sluice.reused.run_id`.
    */
   reused?: { runId: string };
+  /**
+   * A model or seed left as it was: built from the same inputs as its published version (an
+   * unchanged seed file, an Athena table whose inputs did not change). `message` says why.
+   */
+  unchanged?: true;
 }
 
 /** One DQDL rule's outcome, shaped like Glue's `DataQualityRuleResult`. */

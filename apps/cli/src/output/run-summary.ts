@@ -16,7 +16,9 @@ export function printRunSummary(
   whereFailed: (r: NodeResult) => string | undefined = () => undefined,
 ): void {
   const rs = results.results;
-  const built = rs.filter((r) => r.kind !== "test" && r.status === "success");
+  const done = rs.filter((r) => r.kind !== "test" && r.status === "success");
+  const built = done.filter((r) => !r.unchanged);
+  const kept = done.filter((r) => r.unchanged);
   const rows = built.reduce((sum, r) => sum + (r.rows ?? 0), 0);
   const tests = rs.filter((r) => r.kind === "test");
   const count = (s: NodeResult["status"]): number => rs.filter((r) => r.status === s).length;
@@ -86,12 +88,18 @@ export function printRunSummary(
     .join(", ")
     .replace(/, ([^,]*)$/, " and $1");
   const builds = kinds ? `${kinds} built (${counted(rows, "row")}), ` : "";
+  const keptKinds = (["model", "seed", "snapshot"] as const)
+    .map((kind) => [kind, kept.filter((r) => r.kind === kind).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => counted(n, kind))
+    .join(" and ");
+  const unchanged = keptKinds ? `${keptKinds} unchanged, ` : "";
   const checks =
     tests.length > 0
       ? `tests: ${tests.filter((t) => t.status === "pass").length} passed, ${count("warn")} warned, ${(failed ? c.red : String)(`${count("fail")} failed`)}; `
       : "";
   io.out(
-    `Done in ${duration(results.elapsedMs)}. ${builds}${checks}` +
+    `Done in ${duration(results.elapsedMs)}. ${builds}${unchanged}${checks}` +
       `${counted(count("error"), "error")}, ${count("skipped")} skipped.`,
   );
   const cost = costLine(results);
