@@ -49,6 +49,21 @@ function select(before: ReturnType<typeof files>, now: ReturnType<typeof files>,
 }
 
 describe("state:modified compares rendered SQL, config and macros", () => {
+  it("matching nothing warns with no did-you-mean from node names", () => {
+    const p = files(DAILY);
+    p.models.push(model("models/modifies.sql", "select 1 as x"));
+    const c = compile(p);
+    const sums = new Map([...nodeChecksums(p, c)].map(([id, s]) => [id, packChecksums(s)]));
+    const r = selectNodes(c, {
+      select: ["state:modified+"],
+      state: { previous: sums, current: sums },
+    });
+    expect(r.ids).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+      ["SELECTOR_NO_MATCH", "nothing to do: --select state:modified+ matched no node", undefined],
+    ]);
+  });
+
   it("an unchanged project: nothing modified, everything unmodified", () => {
     expect(select(files(DAILY), files(DAILY), "state:modified")).toEqual([]);
     expect(select(files(DAILY), files(DAILY), "state:unmodified")).toHaveLength(3);
