@@ -117,15 +117,14 @@ function describeCall(call: FakeAthenaLake["calls"][number]): string {
  * Incremental runs of model.events on an existing table: the window from the watermark recorded
  * in its Glue entry (read with the table), the write, then the new watermark: the table's entry
  * (read before the plan) has no dt column, so the newest one recorded upstream (stg_events; none
- * here), with no second read of the table.
+ * here), with no second read of the table. No on_schema_change probe: the model and what it reads
+ * are as when its version recorded its SELECT's columns as the table's (`sluice_select`).
  */
 const incrementalCalls = (write: string) => [
   "GetTables ecommerce_silver *", // listed while the run creates the database: the staging sweep's listing, which also holds the table
   "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
   "ListObjectsV2 sluice-lake/raw/events/", // the raw hours of the window: the watermark, the inputs
-  "GetTable ecommerce_staging.stg_events", // the version of the table it reads: its inputs
-  "Athena SELECT * FROM (", // on_schema_change='append_new_columns': the SELECT's columns, LIMIT 0
-  "GetQueryResults",
+  "GetTable ecommerce_staging.stg_events", // the version (and schema id) of the table it reads
   `Athena ${write}`,
   "GetQueryResults",
   "GetTable ecommerce_staging.stg_events",
@@ -311,8 +310,6 @@ describe("the models project on Athena (fake AWS)", () => {
       "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_silver`",
       "ListObjectsV2 sluice-lake/raw/events/",
       "GetTable ecommerce_staging.stg_events",
-      "Athena SELECT * FROM (", // on_schema_change probe
-      "GetQueryResults",
       // The replacement partitions go to a staging table at this run's location: one CTAS...
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"',
       // ...past 100 partitions: stage unpartitioned, list the values, CTAS + INSERTs of 100.
@@ -449,7 +446,7 @@ describe("the models project on Athena (fake AWS)", () => {
     );
     expect(calls.slice(failedInsert, failedInsert + 4)).toEqual([
       'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")', // fails: HIVE_TOO_MANY_OPEN_PARTITIONS, after writing 100 partitions' files
-      "GetObject athena-results/tables/q5-manifest.csv", // from the query's Statistics.DataManifestLocation
+      "GetObject athena-results/tables/q4-manifest.csv", // from the query's Statistics.DataManifestLocation
       "DeleteObjects 100",
       'Athena CREATE TABLE "ecommerce_silver"."events__sluice_r2_1"', // the rows, staged unpartitioned, then INSERTed in batches
     ]);
@@ -494,7 +491,7 @@ describe("the models project on Athena (fake AWS)", () => {
       "error GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003]",
     ]);
     expect(failed.calls.slice(-2)).toEqual([
-      "GetObject athena-results/tables/q5-manifest.csv",
+      "GetObject athena-results/tables/q4-manifest.csv",
       "DeleteObjects 1",
     ]);
     expect(aws.keys("sluice-lake")).toEqual(before);
@@ -502,7 +499,7 @@ describe("the models project on Athena (fake AWS)", () => {
     aws.failQuery = { match: /^INSERT INTO/, message: "GENERIC_INTERNAL_ERROR: worker lost" };
     const unknown = await run(aws, "r3", { select: ["model.events"], patch: appendOnly });
     expect(unknown.results.results.map((r) => r.message)).toEqual([
-      "GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003] (its partial output could not be removed: Athena query q-8 has no data manifest: cannot tell which files it wrote before failing; the table may hold some of its rows until --full-refresh)",
+      "GENERIC_INTERNAL_ERROR: worker lost [ErrorType 1003] (its partial output could not be removed: Athena query q-6 has no data manifest: cannot tell which files it wrote before failing; the table may hold some of its rows until --full-refresh)",
     ]);
   });
 
@@ -557,14 +554,21 @@ describe("the models project on Athena (fake AWS)", () => {
   });
 
   describe("on_schema_change", () => {
-    const withPolicy = (policy: string) => (n: CompiledNode) =>
-      n.id === "model.events"
-        ? {
-            ...n,
-            incrementalStrategy: "append" as const,
-            config: { ...n.config, on_schema_change: policy as "fail" },
-          }
-        : n;
+    /**
+     * model.events appending with `policy`; `changed`: its SQL changed since the table recorded
+     * its SELECT's columns (the fake's `probeColumns` then says how), so the build probes them.
+     */
+    const withPolicy =
+      (policy: string, changed = false) =>
+      (n: CompiledNode) =>
+        n.id === "model.events"
+          ? {
+              ...n,
+              incrementalStrategy: "append" as const,
+              config: { ...n.config, on_schema_change: policy as "fail" },
+              ...(changed ? { incrementalSql: `${n.incrementalSql}\n-- changed` } : {}),
+            }
+          : n;
     const probe = "Athena SELECT * FROM (";
 
     it("append_new_columns: ALTER TABLE ... ADD COLUMNS (Hive types), then an INSERT in the table's column order", async () => {
@@ -579,7 +583,7 @@ describe("the models project on Athena (fake AWS)", () => {
       ];
       const { results, calls } = await run(aws, "r2", {
         select: ["model.events"],
-        patch: withPolicy("append_new_columns"),
+        patch: withPolicy("append_new_columns", true),
       });
       expect(results.results.map((r) => r.status)).toEqual(["success"]);
       expect(calls.filter((c) => c.startsWith("Athena")).slice(-3)).toEqual([
@@ -612,7 +616,7 @@ describe("the models project on Athena (fake AWS)", () => {
       ];
       const { results } = await run(aws, "r2", {
         select: ["model.events"],
-        patch: withPolicy("append_new_columns"),
+        patch: withPolicy("append_new_columns", true),
       });
       expect(results.results.map((r) => r.message)).toEqual([
         "model.events: cannot add column(s) tags (array) to ecommerce_silver.events (on_schema_change='append_new_columns'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh",
@@ -631,7 +635,7 @@ describe("the models project on Athena (fake AWS)", () => {
       ];
       const { results, calls } = await run(aws, "r2", {
         select: ["model.events"],
-        patch: withPolicy("fail"),
+        patch: withPolicy("fail", true),
       });
       expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
         "error model.events: the incremental model's columns differ from ecommerce_silver.events (on_schema_change='fail'): added: coupon varchar; changed: id bigint -> varchar. Run with --full-refresh or set on_schema_change",
@@ -647,16 +651,26 @@ describe("the models project on Athena (fake AWS)", () => {
         { Name: "id", Type: "bigint" },
         { Name: "event_date", Type: "date" },
       ];
-      const same = await run(aws, "r2", { select: ["model.events"], patch: withPolicy("fail") });
+      const same = await run(aws, "r2", {
+        select: ["model.events"],
+        patch: withPolicy("fail", true),
+      });
       expect(same.results.results.map((r) => r.status)).toEqual(["success"]);
       expect(same.calls.filter((c) => c.startsWith("Athena")).slice(-2)).toEqual([
         probe,
         'Athena INSERT INTO "ecommerce_silver"."events" ("event_id", "id", "event_date")',
       ]);
       expect(aws.statements.at(-1)).not.toContain("sluice_incoming");
-      const ignored = await run(aws, "r3", {
+      // The probe's verdict is recorded with the write: the same model again is not probed.
+      const again = await run(aws, "r3", {
         select: ["model.events"],
-        patch: withPolicy("ignore"),
+        patch: withPolicy("fail", true),
+      });
+      expect(again.results.results.map((r) => r.status)).toEqual(["success"]);
+      expect(again.calls.filter((c) => c === probe)).toEqual([]);
+      const ignored = await run(aws, "r4", {
+        select: ["model.events"],
+        patch: withPolicy("ignore", true),
       });
       expect(ignored.calls.filter((c) => c === probe)).toEqual([]);
     });

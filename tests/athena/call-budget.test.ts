@@ -9,6 +9,7 @@ import {
   type LoggedCall,
 } from "../support/athena-local.js";
 import { HOURLY_TABLES } from "../support/prod-tables.js";
+import { queriesPerModel } from "../support/query-counts.js";
 
 type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
 
@@ -43,6 +44,12 @@ function overBudget(log: readonly LoggedCall[], budget: number): string[] {
     .filter(({ calls }) => calls.length > budget)
     .map(({ r, calls }) => `${r} (${calls.length}): ${calls.join(" ")}`);
 }
+
+/** The models that ran more than `budget` queries in a build, as `relation (n): queries`. */
+const overQueries = (queries: Map<string, string[]>, budget: number): string[] =>
+  [...queries]
+    .filter(([, q]) => q.length > budget)
+    .map(([r, q]) => `${r} (${q.length}): ${q.map((sql) => sql.slice(0, 80)).join(" | ")}`);
 
 /** The partition folders each model's Glue partitions read (GetPartitions, not through sluice). */
 async function partitionFolders(url: string): Promise<Map<string, string[]>> {
@@ -99,9 +106,20 @@ describe("Glue/S3 calls per table model on a first build and the builds after it
     third: [],
     late: [],
   };
+  /** After each build: the queries the endpoint started per model. */
+  const queries: Record<"first" | "next" | "third" | "late", Map<string, string[]>> = {
+    first: new Map(),
+    next: new Map(),
+    third: new Map(),
+    late: new Map(),
+  };
+  const unowned: string[] = [];
   const snapshot = async (b: "first" | "next" | "third" | "late") => {
     read[b] = await partitionFolders(p.endpoint.url);
     disk[b] = await filesOnDisk(p.aws, "s3://sluice-lake/");
+    const counted = await queriesPerModel(logs[b], p.dir, MODELS);
+    queries[b] = counted.perModel;
+    unowned.push(...counted.unowned.map((q) => `${b}: ${q}`));
   };
 
   const build = async () => {
@@ -144,13 +162,17 @@ describe("Glue/S3 calls per table model on a first build and the builds after it
         console.log(
           r,
           (["first", "next", "third", "late"] as const)
-            .map((b) => `${b}=${callsOf(logs[b], r).length} [${callsOf(logs[b], r).join(" ")}]`)
+            .map(
+              (b) =>
+                `${b}=${queries[b].get(r)?.length}q ${callsOf(logs[b], r).length} [${callsOf(logs[b], r).join(" ")}]`,
+            )
             .join(" | "),
         );
     await p?.cleanup();
   });
 
-  it("first build: at most 4 per model (the staging listing is the stale-data cleanup's too)", () => {
+  it("first build: 1 query and at most 4 Glue/S3 calls per model (the staging listing is the stale-data cleanup's too)", () => {
+    expect(overQueries(queries.first, 1)).toEqual([]);
     expect(overBudget(logs.first, 4)).toEqual([]);
     for (const relation of MODELS) {
       const calls = callsOf(logs.first, relation);
@@ -171,7 +193,10 @@ describe("Glue/S3 calls per table model on a first build and the builds after it
       ]);
   }, 60_000);
 
-  it("next hour: at most 4 per model, one UpdateTable each, no read of the target's partitions", () => {
+  it("next hour: 1 query and at most 4 Glue/S3 calls per model, one UpdateTable each, no read of the target's partitions", () => {
+    // silver.events (on_schema_change='append_new_columns') runs no LIMIT 0 probe: its entry
+    // records (sluice_select) that its SELECT's columns are its own.
+    expect(overQueries(queries.next, 1)).toEqual([]);
     expect(overBudget(logs.next, 4)).toEqual([]);
     for (const relation of MODELS) {
       const calls = callsOf(logs.next, relation);
@@ -228,7 +253,8 @@ describe("Glue/S3 calls per table model on a first build and the builds after it
     return expiredFiles;
   };
 
-  it("third build (the first generation expires): at most 4 per model; expired files gone, read ones there", () => {
+  it("third build (the first generation expires): 1 query and at most 4 Glue/S3 calls per model; expired files gone, read ones there", () => {
+    expect(overQueries(queries.third, 1)).toEqual([]);
     expect(overBudget(logs.third, 4)).toEqual([]);
     // The expiry happens (files of the first build's generation were there, and are gone), in
     // DeleteObjects calls of the run.
@@ -243,8 +269,36 @@ describe("Glue/S3 calls per table model on a first build and the builds after it
     });
     // The case this build is for: some model repoints the old date and creates the new one.
     expect(repointedAndCreated.length).toBeGreaterThan(0);
+    expect(overQueries(queries.late, 1)).toEqual([]);
     expect(overBudget(logs.late, 4)).toEqual([]);
     expect(checkDisk("next", "third", "late")).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("every model writes with one query on every build; the run's other queries are its set-up and reconciliation", () => {
+    // Counted on the endpoint: each model's one query is its write (a CTAS of the rebuilt
+    // partitions), none is a LIMIT 0 probe.
+    for (const b of ["first", "next", "third", "late"] as const)
+      for (const relation of MODELS) {
+        const q = queries[b].get(relation)!;
+        expect(q, `${b}: ${relation}`).toHaveLength(1);
+        expect(q[0], `${b}: ${relation}`).toMatch(/^CREATE TABLE /);
+      }
+    // No query escapes the count: those no node lists are, per build, the 5 schemas' CREATE
+    // DATABASE and the reconciliation's one read (a SELECT, not a LIMIT 0 probe).
+    for (const b of ["first", "next", "third", "late"] as const) {
+      const of = unowned.filter((q) => q.startsWith(`${b}: `)).map((q) => q.slice(b.length + 2));
+      const kinds = of.map((q) =>
+        /^CREATE DATABASE IF NOT EXISTS /.test(q)
+          ? "create database"
+          : /^(WITH|SELECT)\b/i.test(q) && !/LIMIT 0\s*$/i.test(q)
+            ? "reconciliation"
+            : q,
+      );
+      expect(kinds.sort(), b).toEqual([
+        ...Array<string>(5).fill("create database"),
+        "reconciliation",
+      ]);
+    }
   }, 60_000);
 
   it("the reconciled tables record the balanced hours as no longer pending", async () => {

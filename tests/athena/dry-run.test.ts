@@ -192,11 +192,13 @@ async function ranPlans(dir: string): Promise<Map<string, Plan>> {
 /**
  * Steps as JSON with what two invocations cannot share replaced: run ids (and write ids, numbered
  * by start order with 4 threads), and the inputs fingerprint, which holds the version ids of the
- * tables a node reads (written by the run, so known to the dry run only as "planned").
+ * tables a node reads (written by the run, so known to the dry run only as "planned"); likewise
+ * the SELECT's record (`sluice_select`: a fingerprint holding the run's write ids as schema ids).
  */
 const normal = (steps: readonly object[]): unknown =>
   JSON.parse(
     JSON.stringify(steps)
       .replace(/\d{8}t\d{6}z_[0-9a-f]{4}(_\d+)?/gi, "<run>")
-      .replace(/"sluice_inputs":"[^"]*"/g, '"sluice_inputs":"<inputs>"'),
+      .replace(/"sluice_inputs":"[^"]*"/g, '"sluice_inputs":"<inputs>"')
+      .replace(/"sluice_select":"sha256:[0-9a-f]{64}"/g, '"sluice_select":"<select>"'),
   );

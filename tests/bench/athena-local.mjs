@@ -7,7 +7,8 @@
 //    log (`GET /_aws-local/calls/log`), on four builds of one endpoint: the first (empty catalog),
 //    the next after one more raw hour, a third after another hour (the first generation of the
 //    replaced partitions expires: deleted by key, run-wide), and a rerun with no new data (0
-//    queries expected). The budget is asserted on all four (exit 1 when a model is over it). A query is a node's when run_results.json lists its id
+//    queries expected). The budget, 1 query and at most 4 Glue/S3 calls per model, is asserted on
+//    all four (exit 1 when a model is over it). A query is a node's when run_results.json lists its id
 //    under the node; a Glue call when it names the model's table (or one of its staging tables,
 //    `<name>__...`), an S3 call when its key is under the table's folder. Everything else (the
 //    raw table's registration, schema set-up, the sweep, end-of-run cleanup, tests' own queries)
@@ -142,8 +143,11 @@ function rebuildFigures(again, figures) {
     figures[`${label}: per run (not per model): queries, glue, s3`] =
       `${r.queries}, ${r.glue}, ${r.s3}`;
     // The calls themselves, in order, where they are over budget: what to look at first.
-    for (const [id, c] of calls.perModel)
+    for (const [id, c] of calls.perModel) {
       if (c.glue + c.s3 > 4) figures[`${label}: ${id}: calls`] = c.apis.join(" ");
+      if (c.queries > 1)
+        figures[`${label}: ${id}: queries`] = c.sql.map((q) => q.slice(0, 60)).join(" | ");
+    }
     for (const [api, n] of [...calls.byApi].sort((a, b) => b[1] - a[1]).slice(0, 6))
       figures[`${label}: model calls of ${api}`] = n;
   }
@@ -159,20 +163,36 @@ const builds = (again) => [
 ];
 
 /**
- * The budget, asserted on every build: at most 4 Glue/S3 calls per table model. Per model: calls
- * naming its table or its staging tables, S3 calls under its folder (a DeleteObjects by the
+ * The budget, asserted on every build: 1 Athena query and at most 4 Glue/S3 calls per table
+ * model. Per model: the queries the endpoint started whose ids run_results.json lists under it,
+ * calls naming its table or its staging tables, S3 calls under its folder (a DeleteObjects by the
  * common prefix of its keys); per run (not counted here): the listings, the lease, the raw
- * table, BatchDeleteTable of staging entries, DeleteObjects shared by several tables.
- * Prints the models over it; true when there is one.
+ * table, BatchDeleteTable of staging entries, DeleteObjects shared by several tables, CREATE
+ * DATABASE and the reconciliation's read. A run-level query that writes a table or probes one
+ * (CTAS, INSERT, ALTER, MERGE, a LIMIT 0) is a model's query no node listed: over budget too.
+ * Prints what is over it; true when anything is.
  */
 function overBudget(again) {
   let over = false;
-  for (const [label, run] of builds(again))
-    for (const [id, c] of callsPerModel(run.log, run.results).perModel)
+  for (const [label, run] of builds(again)) {
+    const calls = callsPerModel(run.log, run.results);
+    for (const [id, c] of calls.perModel) {
       if (c.glue + c.s3 > 4) {
         console.error(`over budget: ${label}: ${id}: ${c.apis.join(" ")}`);
         over = true;
       }
+      if (c.queries > 1) {
+        const sql = c.sql.map((q) => q.slice(0, 100)).join(" | ");
+        console.error(`over budget: ${label}: ${id}: ${c.queries} queries: ${sql}`);
+        over = true;
+      }
+    }
+    for (const sql of calls.runLevel.sql)
+      if (/^\s*(CREATE TABLE|INSERT|ALTER|MERGE)\b|LIMIT 0\s*$/i.test(sql)) {
+        console.error(`over budget: ${label}: a table's query no node lists: ${sql.slice(0, 120)}`);
+        over = true;
+      }
+  }
   return over;
 }
 
@@ -200,8 +220,13 @@ function callsPerModel(log, results) {
   );
   const owner = new Map();
   for (const r of models) for (const id of r.query_ids ?? []) owner.set(id, r.id);
-  const perModel = new Map(models.map((r) => [r.id, { queries: 0, glue: 0, s3: 0, apis: [] }]));
-  const runLevel = { queries: 0, glue: 0, s3: 0 };
+  // Queries of the run's other nodes (seeds, tests): run-level here, but listed by a node.
+  const listed = new Set(results.results.flatMap((r) => r.query_ids ?? []));
+  const perModel = new Map(
+    models.map((r) => [r.id, { queries: 0, glue: 0, s3: 0, apis: [], sql: [] }]),
+  );
+  /** `sql`: the queries no node lists. */
+  const runLevel = { queries: 0, glue: 0, s3: 0, sql: [] };
   const byApi = new Map();
   for (const call of log) {
     const [service] = call.api.split(".");
@@ -218,6 +243,8 @@ function callsPerModel(log, results) {
       })?.id;
     const counts = model === undefined ? runLevel : perModel.get(model);
     counts[service === "Athena" ? "queries" : service.toLowerCase()] += 1;
+    if (service === "Athena" && (model !== undefined || !listed.has(call.queryId)))
+      counts.sql.push(call.resource.replace(/\s+/g, " ").trim());
     if (model !== undefined && service !== "Athena") {
       byApi.set(call.api, (byApi.get(call.api) ?? 0) + 1);
       perModel.get(model).apis.push(call.api.replace(/^\w+\./, ""));

@@ -3,7 +3,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileProject, dialectFor } from "@sluice/compiler";
 import type { CompiledNode } from "@sluice/compiler";
-import { formatPlans, planNode, type CatalogState, type NodePlan } from "@sluice/compiler/plan";
+import {
+  formatPlans,
+  planNode,
+  selectRecord,
+  type CatalogState,
+  type NodePlan,
+} from "@sluice/compiler/plan";
 import { loadProject } from "@sluice/project";
 import { describe, expect, it } from "vitest";
 import { jaffleShopDir } from "../support/dbt-fixture.js";
@@ -63,6 +69,25 @@ async function cases(targetName: "local" | "prod"): Promise<Case[]> {
         file: `${name}.next-run.txt`,
         plan: planNode(node, dialect, { ...input, state: published(node, target.engine) }),
       });
+    // Athena, on_schema_change: the table recorded (sluice_select) that the SELECT's columns are
+    // its own, for the inputs the SELECT has now: no probe.
+    if (
+      node.materialization === "incremental" &&
+      node.config.on_schema_change &&
+      target.engine === "athena"
+    ) {
+      const selectInputs = "sha256:inputs";
+      const schema = "20261127T000000Z_prev";
+      const state = { ...published(node, target.engine), schema };
+      out.push({
+        file: `${name}.next-run.recorded.txt`,
+        plan: planNode(node, dialect, {
+          ...input,
+          selectInputs,
+          state: { ...state, select: selectRecord(selectInputs, schema) },
+        }),
+      });
+    }
   }
   return out;
 }

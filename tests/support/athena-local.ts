@@ -149,6 +149,19 @@ export async function forgetBuildInputs(
   database: string,
   name: string,
 ): Promise<void> {
+  await forgetParameter(url, database, name, "sluice_inputs");
+}
+
+/**
+ * Remove one parameter from a table's Glue entry (GetTable, then UpdateTable with the rest), as
+ * a table written by an older sluice lacks it. Returns the value it had.
+ */
+export async function forgetParameter(
+  url: string,
+  database: string,
+  name: string,
+  parameter: string,
+): Promise<string | undefined> {
   const got = await awsCall<{
     Table: Record<string, unknown> & { Parameters?: Record<string, string> };
   }>(url, "AWSGlue.GetTable", { DatabaseName: database, Name: name });
@@ -158,7 +171,8 @@ export async function forgetBuildInputs(
   for (const k of [...TABLE_INPUT, ...TABLE_INPUT_MORE])
     if (table[k] !== undefined) input[k] = table[k];
   const parameters = { ...(table.Parameters ?? {}) };
-  delete parameters["sluice_inputs"];
+  const had = parameters[parameter];
+  delete parameters[parameter];
   input["Parameters"] = parameters;
   const put = await awsCall(url, "AWSGlue.UpdateTable", {
     DatabaseName: database,
@@ -166,6 +180,7 @@ export async function forgetBuildInputs(
   });
   if (put.status !== 200)
     throw new Error(`UpdateTable ${database}.${name}: ${JSON.stringify(put.body)}`);
+  return had;
 }
 
 /**
@@ -282,6 +297,8 @@ export async function pointProdAt(projectDir: string, url: string, extra?: strin
 export interface LoggedCall {
   api: string;
   resource: string;
+  /** Athena.StartQueryExecution: the id of the query it started (absent if it failed). */
+  queryId?: string;
 }
 
 /** The endpoint's call log since it was last emptied (`empty`: empty it after reading). */

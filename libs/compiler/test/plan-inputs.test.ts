@@ -44,6 +44,7 @@ describe("inputSources", () => {
     expect(inputSources(mart, all)).toEqual({
       tables: [stg.relation, seed.relation],
       rawLocations: [],
+      rawTables: [],
       views: ["select * from stg"],
       opaque: [],
     });

@@ -10,6 +10,7 @@ import {
 } from "./node-plan.js";
 import { reconcileColumns } from "./on-schema-change.js";
 import { planSteps, touching, versionsKept, type PlanBody } from "./plan-steps.js";
+import { SCHEMA_PARAMETER, SELECT_PARAMETER, selectRecord } from "./select-record.js";
 import { bindWindow, usesWindow, watermarkColumn, windowStart } from "./window.js";
 
 /** Infix of staging table names: `<table>__sluice_<write id>`. Leftovers with it are swept. */
@@ -109,13 +110,18 @@ export function planCatalogTable(
   }
   const tableColumns = state.columns ?? [];
   const policy = node.config.on_schema_change ?? "ignore";
+  const known = selectKnown(input);
   const probe: PlanStep[] =
-    policy === "ignore" || tableColumns.length === 0
+    policy === "ignore" || tableColumns.length === 0 || known
       ? []
       : planSteps("on_schema_change: the SELECT's columns, compared with the table's", [
           { kind: "select", sql: dialect.limit(bound.sql, 0), grammar: dialect.queryGrammar },
         ]).map((step) => ({ ...step, role: "probe_columns" as const }));
   const notes = [...bound.notes];
+  if (known && policy !== "ignore" && tableColumns.length > 0)
+    notes.push(
+      `on_schema_change='${policy}': no probe, the SELECT's columns are the table's (sluice_select: the model, the columns of what it reads and the table's are as when they were last compared)`,
+    );
   if (probe.length > 0 && input.incoming === undefined)
     notes.push(
       `on_schema_change='${policy}': if the columns differ, ${policy === "fail" ? "the node fails" : "new columns are added (ALTER TABLE ADD COLUMNS) and the SELECT is reordered to the table's columns"}`,
@@ -123,12 +129,22 @@ export function planCatalogTable(
   const reconciled =
     probe.length > 0 && input.incoming !== undefined
       ? reconcileColumns(node, dialect, tableColumns, bound.sql, input.incoming)
-      : { selectSql: bound.sql, columns: tableColumns.map((c) => c.name), alter: [] };
+      : {
+          selectSql: bound.sql,
+          columns: tableColumns.map((c) => c.name),
+          alter: [],
+          selectIsTable: true,
+        };
   if ("error" in reconciled)
     return { action: "fail", steps: [sweep, ...probe], notes, error: reconciled.error };
+  // The write records the table's schema id and sluice_select with its other parameters.
+  const recording = {
+    ...input,
+    recorded: { ...input.recorded, ...schemaRecord(node, input, reconciled) },
+  };
   const alter = planSteps("on_schema_change: add the SELECT's new columns", reconciled.alter);
   const { selectSql, columns } = reconciled;
-  const write = incrementalWrite(node, dialect, input, staging, selectSql, columns);
+  const write = incrementalWrite(node, dialect, recording, staging, selectSql, columns);
   if ("error" in write) return { action: "fail", steps: [sweep], notes, error: write.error };
   notes.push(...write.notes);
   return {
@@ -141,10 +157,55 @@ export function planCatalogTable(
       ...alter,
       ...write.steps,
       // insert_overwrite records its watermark with the partitions it publishes.
-      ...(strategy === "insert_overwrite" ? [] : recordWatermark(node, dialect, input, columns)),
+      ...(strategy === "insert_overwrite"
+        ? []
+        : recordWatermark(node, dialect, recording, columns)),
     ],
     notes,
   };
+}
+
+/**
+ * The SELECT's columns are known to be the table's without a probe: the table recorded
+ * (`sluice_select`) the fingerprint the node's SELECT inputs and the table's schema have now.
+ */
+function selectKnown(input: PlanInput): boolean {
+  const { schema, select } = input.state;
+  if (input.selectInputs === undefined || schema === undefined || select === undefined)
+    return false;
+  return select === selectRecord(input.selectInputs, schema);
+}
+
+/**
+ * What an incremental write into the table records of its columns: the schema id (this write's
+ * id when it adds columns, or when the table recorded none), and for on_schema_change models
+ * the `sluice_select` fingerprint when the SELECT's columns are the table's after the write
+ * ("" when they are not: the next build probes again).
+ */
+function schemaRecord(
+  node: CompiledNode,
+  input: PlanInput,
+  reconciled: { alter: readonly unknown[]; selectIsTable: boolean },
+): Record<string, string> {
+  const { schema } = input.state;
+  const after = reconciled.alter.length > 0 || schema === undefined ? input.writeId : schema;
+  const policy = node.config.on_schema_change ?? "ignore";
+  if (policy === "ignore" || input.selectInputs === undefined) return { [SCHEMA_PARAMETER]: after };
+  const select = reconciled.selectIsTable ? selectRecord(input.selectInputs, after) : "";
+  return { [SCHEMA_PARAMETER]: after, [SELECT_PARAMETER]: select };
+}
+
+/**
+ * What a new version records of its columns: its schema id (this write's), and for an
+ * incremental model the `sluice_select` fingerprint: its columns are taken to be those of the
+ * incremental SELECT too (the SQL with `is_incremental()` true cannot run before the table
+ * exists; a model whose incremental branch returns other columns than its full build is not
+ * probed on its next build).
+ */
+function newSchema(node: CompiledNode, input: PlanInput): Record<string, string> {
+  const schema = { [SCHEMA_PARAMETER]: input.writeId };
+  if (node.materialization !== "incremental" || input.selectInputs === undefined) return schema;
+  return { ...schema, [SELECT_PARAMETER]: selectRecord(input.selectInputs, input.writeId) };
 }
 
 /** CTAS into the staging table at the fresh location, Glue swap, old data deleted. */
@@ -189,7 +250,7 @@ function newVersion(
         purpose: "swap the table's catalog entry onto the new version",
         staging,
         target: node.relation,
-        parameters: { ...watermark.parameters, ...input.recorded },
+        parameters: { ...watermark.parameters, ...input.recorded, ...newSchema(node, input) },
       },
       {
         kind: "storage",

@@ -17,3 +17,4 @@ export * from "./reconciliation.js";
 export * from "./partition-batches.js";
 export * from "./schema-change.js";
 export * from "./store-failures.js";
+export * from "./select-record.js";

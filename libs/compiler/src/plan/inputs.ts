@@ -71,6 +71,8 @@ export interface InputSources {
   tables: CompiledNode["relation"][];
   /** Raw zones (external sources' locations) the node reads: their listed hours are inputs. */
   rawLocations: string[];
+  /** The DDL of those external sources' raw tables (their columns), one text per source. */
+  rawTables: string[];
   /** The SQL of the views it reads through (a changed view is a changed input). */
   views: string[];
   /** Sources whose changes a build cannot see (not external): the node is always built. */
@@ -90,7 +92,7 @@ const TABLE_KINDS: ReadonlySet<string> = new Set(["table", "incremental", "seed"
  */
 export function inputSources(node: CompiledNode, all: readonly CompiledNode[]): InputSources {
   const byId = new Map(all.map((n) => [n.id, n]));
-  const out: InputSources = { tables: [], rawLocations: [], views: [], opaque: [] };
+  const out: InputSources = { tables: [], rawLocations: [], rawTables: [], views: [], opaque: [] };
   const seen = new Set<string>([node.id]);
   const walk = (ids: readonly string[]): void => {
     for (const id of ids) {
@@ -99,9 +101,10 @@ export function inputSources(node: CompiledNode, all: readonly CompiledNode[]): 
       const dep = byId.get(id);
       if (dep === undefined) out.opaque.push(id);
       else if (TABLE_KINDS.has(dep.materialization)) out.tables.push(dep.relation);
-      else if (dep.kind === "source" && dep.location !== undefined)
+      else if (dep.kind === "source" && dep.location !== undefined) {
         out.rawLocations.push(dep.location);
-      else if (dep.kind === "source") out.opaque.push(id);
+        out.rawTables.push(dep.statements.map((st) => st.sql).join(";\n"));
+      } else if (dep.kind === "source") out.opaque.push(id);
       else {
         if (dep.materialization === "view") out.views.push(dep.sql);
         walk(dep.dependsOn);

@@ -22,6 +22,13 @@ export interface CatalogState {
   version?: string;
   /** The first raw hour no reconciliation has balanced yet (`sluice_pending_from`). */
   pending?: string;
+  /** The id of the write that last set the table's columns (`sluice_schema`, see `schemaIdOf`). */
+  schema?: string;
+  /**
+   * Incremental tables: the fingerprint of what decided the incremental SELECT's columns when they
+   * were last known to be the table's (`sluice_select`, see `selectRecord`).
+   */
+  select?: string;
   /** Lake: every file of the published version has the same columns (recorded with it). */
   uniformSchema?: boolean;
 }
@@ -228,6 +235,12 @@ export interface PlanInput {
    * `sluice_inputs`, `sluice_pending_from`), known before it writes.
    */
   recorded?: Readonly<Record<string, string>>;
+  /**
+   * The fingerprint of what decides the incremental SELECT's columns besides the table's own (see
+   * `selectInputs`), when known: with the one the table recorded (`CatalogState.select`) the
+   * SELECT's columns are known to be the table's, and on_schema_change needs no probe.
+   */
+  selectInputs?: string;
   /**
    * The columns the node's SELECT returns, when a `probe_columns` step found them to differ from
    * the table's: the plan then adds the new ones or fails (on_schema_change).

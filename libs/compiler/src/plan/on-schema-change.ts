@@ -14,6 +14,11 @@ export interface ReconciledWrite {
   columns: readonly string[];
   /** ALTER TABLE ... ADD COLUMNS for the columns added, before the write. */
   alter: Statement[];
+  /**
+   * After the write the SELECT's columns are the table's, by name and base type (none differed,
+   * or only new ones, now added): recorded (`sluice_select`) so the next build needs no probe.
+   */
+  selectIsTable: boolean;
 }
 
 /**
@@ -26,7 +31,7 @@ export interface ReconciledWrite {
  *
  * @example
  * reconcileColumns(node, dialect, [{ name: "a", type: "bigint" }], "select a, b ...", [{ name: "a", type: "bigint" }, { name: "b", type: "varchar" }])
- * // { columns: ["a", "b"], alter: [ALTER TABLE ... ADD COLUMNS (b varchar)], selectSql: ... }
+ * // { columns: ["a", "b"], alter: [ALTER TABLE ... ADD COLUMNS (b varchar)], selectSql: ..., selectIsTable: true }
  */
 export function reconcileColumns(
   node: CompiledNode,
@@ -42,7 +47,7 @@ export function reconcileColumns(
   });
   const diff = diffColumns(existing.map(base), incoming.map(base));
   const table = `${node.relation.schema}.${node.relation.name}`;
-  if (!hasChanges(diff)) return { selectSql, columns: names, alter: [] };
+  if (!hasChanges(diff)) return { selectSql, columns: names, alter: [], selectIsTable: true };
   if (node.config.on_schema_change === "fail") return { error: schemaFailure(node, diff) };
   const added = incoming.filter((c) => diff.added.some((a) => a.name === c.name));
   // Query results name a complex type without its parts (`array`, not `array(varchar)`): no DDL can be written for it.
@@ -56,6 +61,7 @@ export function reconcileColumns(
     selectSql: dialect.selectIncoming(selectSql, ordered),
     columns: ordered.map((c) => c.name),
     alter: added.length > 0 ? dialect.addColumns(node.relation, added) : [],
+    selectIsTable: diff.removed.length === 0 && diff.changed.length === 0,
   };
 }
 

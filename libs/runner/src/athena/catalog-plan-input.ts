@@ -4,6 +4,8 @@ import {
   lookbackHours,
   NO_WATERMARK,
   PENDING_PARAMETER,
+  SCHEMA_PARAMETER,
+  SELECT_PARAMETER,
   usesWindow,
   VERSION_PARAMETER,
   WATERMARK_PARAMETER,
@@ -38,6 +40,8 @@ export function catalogState(info: RelationInfo): CatalogState {
   const pending = hour(PENDING_PARAMETER);
   const inputs = parameters[INPUTS_PARAMETER];
   const version = parameters[VERSION_PARAMETER];
+  const schema = parameters[SCHEMA_PARAMETER];
+  const select = parameters[SELECT_PARAMETER];
   return {
     exists: true,
     ...(info.kind === undefined ? {} : { kind: info.kind }),
@@ -47,6 +51,8 @@ export function catalogState(info: RelationInfo): CatalogState {
     ...(inputs === undefined ? {} : { inputs }),
     ...(version === undefined ? {} : { version }),
     ...(pending === undefined ? {} : { pending }),
+    ...(schema === undefined || schema === "" ? {} : { schema }),
+    ...(select === undefined || select === "" ? {} : { select }),
   };
 }
 
@@ -94,6 +100,7 @@ export async function catalogPlanInput(
     writeId: ctx.writeId,
     state,
     ...(check.current === undefined ? {} : { inputs: check.current }),
+    ...(check.selectInputs === undefined ? {} : { selectInputs: check.selectInputs }),
     ...(rawUpstream && rawWatermark !== undefined ? { rawWatermark } : {}),
     recorded: {
       ...versionParameters(check, ctx.writeId),

@@ -3,6 +3,8 @@ import {
   incrementalFrom,
   INPUTS_PARAMETER,
   inputsFingerprint,
+  schemaIdOf,
+  selectInputs,
   VERSION_PARAMETER,
   type InputSources,
 } from "@sluice/compiler/plan";
@@ -13,40 +15,53 @@ import type { NodeContext } from "../materialize/materializer.js";
 import { hoursFrom, newestHour, rawHoursOf, type RawHours } from "../incremental/raw-hours.js";
 import type { CatalogEngine } from "./catalog-engine.js";
 
-/** Run-level: table (`schema.name`) → the version it has in this run (see VERSION_PARAMETER). */
-export type TableVersions = Map<string, Promise<string>>;
+/** A table's version (see VERSION_PARAMETER) and schema id (see `schemaIdOf`) in this run. */
+export interface TableMark {
+  version: string;
+  schema: string;
+}
+
+/** Run-level: table (`schema.name`) → its version and schema id in this run. */
+export type TableVersions = Map<string, Promise<TableMark>>;
 
 const key = (r: Relation) => `${r.schema}.${r.name}`;
 
-/** Record the version `relation` has now (written or left unchanged by this run). */
+/** Record the version and schema id `relation` has now (written or left unchanged by this run). */
 export function noteVersion(
   ctx: Pick<NodeContext, "tableVersions">,
   relation: Relation,
-  version: string,
+  mark: TableMark,
 ): void {
-  ctx.tableVersions?.set(key(relation), Promise.resolve(version));
+  ctx.tableVersions?.set(key(relation), Promise.resolve(mark));
 }
 
-/** The version of each table: known from this run's writes, else read from its entry (once a run). */
+/**
+ * The version and schema id of each table (by `schema.name`): known from this run's writes,
+ * else read from its entry (once a run).
+ */
 async function versionsOf(
   ctx: InputsContext,
   engine: Pick<CatalogEngine, "describeRelation">,
   tables: readonly Relation[],
-): Promise<Record<string, string>> {
-  const memo = ctx.tableVersions ?? new Map<string, Promise<string>>();
+): Promise<{ versions: Record<string, string>; schemas: Record<string, string> }> {
+  const memo = ctx.tableVersions ?? new Map<string, Promise<TableMark>>();
   const entries = await Promise.all(
     tables.map(async (t) => {
-      let version = memo.get(key(t));
-      if (version === undefined) {
-        version = engine
-          .describeRelation(t)
-          .then((info) => info.parameters?.[VERSION_PARAMETER] ?? "");
-        memo.set(key(t), version);
+      let mark = memo.get(key(t));
+      if (mark === undefined) {
+        mark = engine.describeRelation(t).then((info) => ({
+          version: info.parameters?.[VERSION_PARAMETER] ?? "",
+          schema: schemaIdOf(info.parameters),
+        }));
+        memo.set(key(t), mark);
       }
-      return [key(t), await version] as const;
+      return [key(t), await mark] as const;
     }),
   );
-  return Object.fromEntries(entries);
+  return {
+    versions: Object.fromEntries(entries.map(([k, m]) => [k, m.version])),
+    schemas: Object.fromEntries(entries.map(([k, m]) => [k, m.schema])),
+  };
 }
 
 /** What checking a node's inputs needs of the run. */
@@ -69,6 +84,8 @@ export interface InputsCheck {
   current?: string;
   /** The raw hours upstream from the window's first hour on (for the watermark), when listed. */
   raw?: RawHours;
+  /** What decides the SELECT's columns besides the table's own (see `selectInputs`), when known. */
+  selectInputs?: string;
 }
 
 /**
@@ -89,6 +106,7 @@ export async function checkInputs(
   const sources: InputSources = ctx.inputs ?? {
     tables: [],
     rawLocations: [],
+    rawTables: [],
     views: [],
     opaque: ["unknown"],
   };
@@ -109,7 +127,8 @@ export async function checkInputs(
           from,
         )
       : undefined;
-  const tables = await versionsOf(ctx, engine, sources.tables);
+  const { versions: tables, schemas } = await versionsOf(ctx, engine, sources.tables);
+  const select = selectInputs(node, sources, schemas);
   const fingerprintFrom = (first: string): string => {
     const rawHours =
       direct === undefined
@@ -126,7 +145,13 @@ export async function checkInputs(
     existing.kind === "table" &&
     existing.parameters?.[INPUTS_PARAMETER] === fingerprintFrom(from);
   const fingerprint = fingerprintFrom(next);
-  return { fingerprint, unchanged, current: fingerprintFrom(from), ...(raw ? { raw } : {}) };
+  return {
+    fingerprint,
+    unchanged,
+    current: fingerprintFrom(from),
+    ...(raw ? { raw } : {}),
+    ...(select === undefined ? {} : { selectInputs: select }),
+  };
 }
 
 /** The parameters a version written by this node records: its inputs and its write id. */

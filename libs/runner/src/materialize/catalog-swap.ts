@@ -3,6 +3,7 @@ import {
   incrementalFrom,
   PENDING_PARAMETER,
   planNode,
+  schemaAfter,
   type NodePlan,
   type PlanInput,
 } from "@sluice/compiler/plan";
@@ -107,13 +108,19 @@ function recordRun(
   outcome: Awaited<ReturnType<typeof runCatalogPlan>>,
 ): MaterializeOutcome {
   if (plan.action === "unchanged") {
-    noteVersion(ctx, node.relation, planned.input.state.version ?? "");
+    noteVersion(ctx, node.relation, {
+      version: planned.input.state.version ?? "",
+      schema: schemaAfter(plan, planned.input.state),
+    });
     // The reconciliation checks the hours read: none (those before were checked when read).
     if (writesIncrementally(node, planned.input.state))
       ctx.windowsRead?.set(node.id, incrementalFrom(newestHour(planned.raw), -1));
     return { appended: false, unchanged: true };
   }
-  noteVersion(ctx, node.relation, ctx.writeId);
+  noteVersion(ctx, node.relation, {
+    version: ctx.writeId,
+    schema: schemaAfter(outcome.ran, planned.input.state),
+  });
   if (plan.window) ctx.windowsRead?.set(node.id, plan.window.from);
   if (planned.input.recorded?.[PENDING_PARAMETER] !== undefined)
     ctx.reconciled?.recorded.add(node.id);

@@ -1,4 +1,10 @@
-import { planNode, VERSION_PARAMETER, type NodePlan, type PlanInput } from "@sluice/compiler/plan";
+import {
+  planNode,
+  schemaAfter,
+  VERSION_PARAMETER,
+  type NodePlan,
+  type PlanInput,
+} from "@sluice/compiler/plan";
 import { isLakeDialect } from "@sluice/dialects";
 import { catalogEngine } from "../athena/catalog-engine.js";
 import { catalogState } from "../athena/catalog-plan-input.js";
@@ -41,8 +47,15 @@ export const snapshotMaterializer: Materializer = async (node, ctx) => {
     // (created it, or a MERGE that matched; an unknown count counts as changed), else the same.
     if (!exists || outcome.rows !== 0) {
       await engine.setTableParameters(node.relation, { [VERSION_PARAMETER]: ctx.writeId });
-      noteVersion(ctx, node.relation, ctx.writeId);
-    } else noteVersion(ctx, node.relation, input.state.version ?? "");
+      noteVersion(ctx, node.relation, {
+        version: ctx.writeId,
+        schema: schemaAfter(ran, input.state),
+      });
+    } else
+      noteVersion(ctx, node.relation, {
+        version: input.state.version ?? "",
+        schema: schemaAfter(ran, input.state),
+      });
     return { appended: exists, ...(outcome.rows === undefined ? {} : { rows: outcome.rows }) };
   } catch (error) {
     throw asNodeError(node, error);

@@ -3,7 +3,9 @@ import {
   bindWindowReads,
   inputSources,
   planNode,
+  schemaAfter,
   usesWindow,
+  type CatalogState,
   type NodePlan,
   type PlanInput,
 } from "@sluice/compiler/plan";
@@ -20,7 +22,7 @@ import {
   catalogState,
   writesIncrementally,
 } from "../athena/catalog-plan-input.js";
-import { noteVersion, type TableVersions } from "../athena/unchanged-inputs.js";
+import { noteVersion, type TableMark, type TableVersions } from "../athena/unchanged-inputs.js";
 import { reconciledNodes } from "../incremental/plan-raw-reads.js";
 import { upstreamRawSources } from "../run-project.js";
 import { kindsFor, type RunCommand } from "../types.js";
@@ -161,7 +163,7 @@ async function planCatalogRun(
       state.watermark !== undefined;
     if (!writes || !known) {
       plans.push(planNode(node, options.dialect, base));
-      if (writes) noteVersion({ tableVersions }, node.relation, "planned");
+      if (writes) noteVersion({ tableVersions }, node.relation, planned(plans.at(-1)!, state));
       continue;
     }
     const { input } = await catalogPlanInput(
@@ -181,13 +183,15 @@ async function planCatalogRun(
     );
     const plan = planNode(node, options.dialect, input);
     plans.push(plan);
-    noteVersion(
-      { tableVersions },
-      node.relation,
-      plan.action === "unchanged" ? (state.version ?? "") : "planned",
-    );
+    noteVersion({ tableVersions }, node.relation, planned(plan, state));
   }
   return plans;
+}
+
+/** The version and schema id a table has once its plan ran (a write's: "planned"). */
+function planned(plan: NodePlan, state: CatalogState): TableMark {
+  const version = plan.action === "unchanged" ? (state.version ?? "") : "planned";
+  return { version, schema: schemaAfter(plan, state) };
 }
 
 /**
