@@ -1,9 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { compileProject, dialectFor } from "@sluice/compiler";
 import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
-import { loadProject } from "@sluice/project";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { modelsDir } from "../support/cli.js";
+import { compiledModelSql } from "./compiled-model.js";
 
 /**
  * models/macros/json.sql's json_fields(): on the local lake stg_events parses each raw line's
@@ -56,17 +54,7 @@ const columns =
   "product_name, category, price, quantity, order_id, order_total, order_item_count, " +
   "payment_method, order_items_json";
 
-async function compiledStgEvents(target: string): Promise<string> {
-  const project = await loadProject(modelsDir);
-  const compiled = compileProject(project, {
-    targetName: target,
-    runId: "20261128T000000Z_json",
-    dialect: dialectFor(project.config.targets[target]!),
-    env: {},
-  });
-  const node = compiled.nodes.find((n) => n.id === "model.stg_events");
-  return node!.sql;
-}
+const compiledStgEvents = (target: string) => compiledModelSql(target, "model.stg_events");
 
 describe("json_fields: one parse per line on the local lake, the same fields", () => {
   let instance: DuckDBInstance;
