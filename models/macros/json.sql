@@ -37,10 +37,11 @@ json_extract(j, '$.{{ path }}')
 {%- endmacro %}
 
 {#- The scalar at `path` as text (json_extract_scalar: NULL for an object or an array). On
-    DuckDB: the same compat function on the value json_fields extracted, at path '$'. -#}
+    DuckDB: json_extract_scalar(value, '$') of the value json_fields extracted, as the compat
+    layer's __sluice_json_scalar (that call's branch alone: much cheaper to bind). -#}
 {% macro json_text(path) -%}
 {%- if target.type == 'duckdb' -%}
-json_extract_scalar(__sluice_json_{{ path | replace(".", "__") }}, '$')
+__sluice_json_scalar(__sluice_json_{{ path | replace(".", "__") }})
 {%- else -%}
 json_extract_scalar(j, '$.{{ path }}')
 {%- endif -%}

@@ -1,9 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { compileProject, dialectFor } from "@sluice/compiler";
 import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
-import { loadProject } from "@sluice/project";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { modelsDir } from "../support/cli.js";
+import { compiledModelSql } from "./compiled-model.js";
 
 /**
  * models/macros/json.sql's json_fields(): on the local lake stg_events parses each raw line's
@@ -56,17 +54,7 @@ const columns =
   "product_name, category, price, quantity, order_id, order_total, order_item_count, " +
   "payment_method, order_items_json";
 
-async function compiledStgEvents(target: string): Promise<string> {
-  const project = await loadProject(modelsDir);
-  const compiled = compileProject(project, {
-    targetName: target,
-    runId: "20261128T000000Z_json",
-    dialect: dialectFor(project.config.targets[target]!),
-    env: {},
-  });
-  const node = compiled.nodes.find((n) => n.id === "model.stg_events");
-  return node!.sql;
-}
+const compiledStgEvents = (target: string) => compiledModelSql(target, "model.stg_events");
 
 describe("json_fields: one parse per line on the local lake, the same fields", () => {
   let instance: DuckDBInstance;
@@ -93,6 +81,9 @@ describe("json_fields: one parse per line on the local lake, the same fields", (
     // One call for all paths: the list form once, no per-field json_extract_scalar(j, ...) left.
     expect(sql.match(/__sluice_json_extract_paths\(j, ARRAY\[/g)).toHaveLength(1);
     expect(sql).not.toMatch(/json_extract(_scalar)?\(j, '/);
+    // Each field's text through the lake-only scalar macro: no json_extract_scalar left to bind.
+    expect(sql).not.toContain("json_extract_scalar");
+    expect(sql.match(/__sluice_json_scalar\(__sluice_json_\w+\)/g)?.length).toBeGreaterThan(10);
     const model = strictIntegerCasts(sql.replace(/sluice_raw_window\([^)]*\)/, "lines"));
     const got = await rows(`select ${columns} from (${model})`);
     const want = await rows(strictIntegerCasts(perPath));
@@ -111,6 +102,41 @@ describe("json_fields: one parse per line on the local lake, the same fields", (
     });
     expect(byLine.get(lines[2]!)).toMatchObject({ country: null, order_item_count: null });
     expect(byLine.get(lines[3]!)).toMatchObject({ event_id: null, price: "12.35" });
+  });
+
+  it("__sluice_json_scalar(v) is json_extract_scalar(v, '$') for every kind of JSON value", async () => {
+    const values = [
+      `'{"a": 1}'`,
+      `'[1, 2]'`,
+      `'"text"'`,
+      `'"with \\"quote\\""'`,
+      `'12.50'`,
+      `'-3e2'`,
+      `'true'`,
+      `'null'`,
+      `NULL`,
+    ];
+    const sql = values
+      .map(
+        (v, i) =>
+          `select ${i} as i, __sluice_json_scalar(CAST(${v} AS JSON)) as got, ` +
+          `json_extract_scalar(CAST(${v} AS JSON), '$') as want`,
+      )
+      .join(" union all ");
+    const got = (await connection.runAndReadAll(`${sql} order by i`)).getRowObjectsJson();
+    expect(got.map((r) => r["got"])).toEqual(got.map((r) => r["want"]));
+    // By hand (Trino): scalars as text (numbers re-printed), objects, arrays and nulls as NULL.
+    expect(got.map((r) => r["got"])).toEqual([
+      null,
+      null,
+      "text",
+      'with "quote"',
+      "12.5",
+      "-300.0",
+      "true",
+      null,
+      null,
+    ]);
   });
 
   it("the Athena model reads each path from j as written", async () => {

@@ -216,8 +216,8 @@ describe("unit tests (sluice test -s test_type:unit)", () => {
     // An upstream model's SQL changed (the mock's columns come from it): its dependants run.
     await edit(
       "silver/order_items.sql",
-      "    event_date\nfrom items",
-      "    event_date\nfrom items\n",
+      "    event_date\nfrom {{ json_fields(",
+      "    event_date\n\nfrom {{ json_fields(",
     );
     const upstream = await sluice(...unit);
     expect(upstream.code, upstream.stdout + upstream.stderr).toBe(0);

@@ -97,6 +97,11 @@ export const jsonMacros: Array<[string, string]> = [
       `ELSE list_transform([TRY(__sluice_json_extract(${asJson("j")}, p))], v -> ${scalarText("v")})[1] END`,
   ],
   ["json_extract(j, p)", `TRY(__sluice_json_extract(${asJson("j")}, p))`],
+  // Lake only (models/macros/json.sql's json_text): json_extract_scalar(v, '$') of a JSON value
+  // `v`, the branch that call takes, alone. DuckDB binds every branch of a macro's CASE, and
+  // json_extract_scalar's general path is large: 17 calls cost staging ~0.1 CPU-s per statement
+  // to bind, before any row is read.
+  ["__sluice_json_scalar(v)", scalarText("v")],
   // Lake only (models/macros/json.sql's json_fields): json_extract of each path of the list
   // `ps` (a constant list), the document parsed twice for all of them (json_keys, json_extract),
   // and once more per path when a key on the way is duplicated.
