@@ -42,13 +42,14 @@ export const checksumParts: readonly ChecksumPart[] = [
  *
  * @example packChecksums({ body: "3f1c", configs: "a0" }) // "3f1c a0   "
  */
-export const packChecksums = (sums: Partial<NodeChecksums>): string =>
-  checksumParts
-    .map((p) => {
-      const digest: unknown = sums[p];
-      return typeof digest === "string" && !digest.includes(" ") ? digest : "";
-    })
-    .join(" ");
+export function packChecksums(sums: Partial<NodeChecksums>): string {
+  let out = "";
+  for (let i = 0; i < checksumParts.length; i++) {
+    const digest: unknown = sums[checksumParts[i]!];
+    out += `${i === 0 ? "" : " "}${typeof digest === "string" && !digest.includes(" ") ? digest : ""}`;
+  }
+  return out;
+}
 
 /** {@link packChecksums}'s string back to its parts (empty ones left out). */
 export function unpackChecksums(packed: string): Partial<NodeChecksums> {

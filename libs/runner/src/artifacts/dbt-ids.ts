@@ -11,8 +11,10 @@ export function dbtUniqueId(id: string, project: string): string {
 
 /** The sluice node id of a dbt unique id (the package dropped). */
 export function sluiceNodeId(uniqueId: string): string {
-  const [kind, , ...rest] = uniqueId.split(".");
-  return [kind, ...rest].join(".");
+  const kind = uniqueId.indexOf(".");
+  if (kind === -1) return uniqueId;
+  const pkg = uniqueId.indexOf(".", kind + 1);
+  return pkg === -1 ? uniqueId.slice(0, kind) : uniqueId.slice(0, kind) + uniqueId.slice(pkg);
 }
 
 /** The schema URLs sluice's artifacts declare, and the dbt version whose shape they follow. */

@@ -22,10 +22,13 @@ import {
   compileKeyOf,
   nodeRow,
   piecesDigest,
+  readableSidecar,
+  SIDECAR_FORMAT,
+  sidecarRows,
   STATE_SIDECAR,
   writeStateSidecar,
 } from "./state-sidecar.js";
-import type { NodeRow, SidecarBody, SidecarKey } from "./state-sidecar.js";
+import type { NodeRow, SidecarBody, SidecarKey, SidecarValue } from "./state-sidecar.js";
 
 /**
  * `target/manifest.json` written in proportion to what changed. Its text is exactly
@@ -48,8 +51,6 @@ import type { NodeRow, SidecarBody, SidecarKey } from "./state-sidecar.js";
 const MANIFEST = "manifest.json";
 const INDEX = ".manifest-index.json";
 const FORMAT = 4;
-/** The sidecar format {@link writeManifest} writes (`SidecarKey.format`). */
-const SIDECAR_FORMAT = 1;
 
 /** What `target/.manifest-index.json` records of the manifest written last. */
 interface ManifestIndex {
@@ -298,10 +299,10 @@ function readPrevious(file: string, indexFile: string, build: string): Previous 
     if (now.size !== index.size || now.mtimeMs !== index.mtimeMs) return undefined;
     const kept = readKeyed(path.join(path.dirname(file), STATE_SIDECAR));
     const key = kept && (JSON.parse(kept.key) as SidecarKey);
-    if (key?.format !== SIDECAR_FORMAT || key.manifest !== index.digest) return undefined;
+    if (!readableSidecar(key) || key.manifest !== index.digest) return undefined;
     const body = (): SidecarBody | undefined => {
       try {
-        return kept!.value() as SidecarBody;
+        return sidecarRows(kept!.value() as SidecarValue);
       } catch {
         return undefined;
       }

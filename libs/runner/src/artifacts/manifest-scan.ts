@@ -370,32 +370,44 @@ function decode(bytes: Buffer, start: number, end: number, escaped: boolean): st
   }
 }
 
-/** Whether `buf[start, end)` is `true`, `false`, `null` or a JSON number. */
-function isLiteral(buf: Buffer, start: number, end: number): boolean {
+/** Whether `buf[start, end)` holds the ASCII text `text`. */
+export function bytesAre(buf: Buffer, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (buf[start + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Whether `buf[start, end)` is `true`, `false`, `null` or a JSON number (allocates nothing). */
+export function isLiteral(buf: Buffer, start: number, end: number): boolean {
   const first = buf[start];
-  const word = first === 0x74 ? "true" : first === 0x66 ? "false" : first === 0x6e ? "null" : "";
-  if (word !== "") {
-    if (end - start !== word.length) return false;
-    for (let k = 1; k < word.length; k++) if (buf[start + k] !== word.charCodeAt(k)) return false;
-    return true;
-  }
+  if (first === 0x74) return bytesAre(buf, start, end, "true");
+  if (first === 0x66) return bytesAre(buf, start, end, "false");
+  if (first === 0x6e) return bytesAre(buf, start, end, "null");
   let k = start;
-  const digits = (): boolean => {
-    const from = k;
-    while (k < end && buf[k]! >= 0x30 && buf[k]! <= 0x39) k++;
-    return k > from;
-  };
   if (buf[k] === 0x2d) k++; // -
   if (buf[k] === 0x30) k++;
-  else if (!digits()) return false;
+  else {
+    const from = k;
+    k = digitsEnd(buf, k, end);
+    if (k === from) return false;
+  }
   if (buf[k] === 0x2e) {
-    k++; // .
-    if (!digits()) return false;
+    const from = ++k; // .
+    k = digitsEnd(buf, k, end);
+    if (k === from) return false;
   }
   if (buf[k] === 0x65 || buf[k] === 0x45) {
     k++; // e E
     if (buf[k] === 0x2b || buf[k] === 0x2d) k++;
-    if (!digits()) return false;
+    const from = k;
+    k = digitsEnd(buf, k, end);
+    if (k === from) return false;
   }
   return k === end;
+}
+
+/** The end of the run of ASCII digits starting at `k` (before `end`). */
+function digitsEnd(buf: Buffer, k: number, end: number): number {
+  while (k < end && buf[k]! >= 0x30 && buf[k]! <= 0x39) k++;
+  return k;
 }

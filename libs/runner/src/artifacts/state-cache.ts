@@ -7,7 +7,7 @@ import { readKeyed, writeKeyed } from "./keyed-file.js";
 import { rowColumns, StateNodes } from "./state-nodes.js";
 import type { NodeColumns } from "./state-nodes.js";
 import { compileKeyOf, readStateSidecar, sidecarManifestRows } from "./state-sidecar.js";
-import type { NodeRow, SidecarBody } from "./state-sidecar.js";
+import type { NodeRow, SidecarBody, SidecarValue } from "./state-sidecar.js";
 
 /**
  * Caches of what `--state` compares, under this project's `target/`, so that selecting with the
@@ -76,13 +76,24 @@ export async function cachedManifestNodes(
       // Not what was written: read again.
     }
   }
-  const sidecar = sidecarManifestRows(path.dirname(manifestFile));
-  const read = sidecar?.body ?? (await readManifestRows());
-  if (file && key) {
-    const columns = rowColumns(read.nodes);
-    keepUnder(file, key, columns ? { adapter: read.adapter, ...columns } : read);
+  // The sidecar's value as it is (columns are kept as they came); one that does not hold
+  // whole rows or columns is passed over for the manifest.
+  let read: SidecarValue | undefined = sidecarManifestRows(path.dirname(manifestFile))?.value;
+  let nodes: StateNodes | undefined;
+  try {
+    if (read) nodes = new StateNodes("nodes" in read ? read.nodes : read);
+  } catch {
+    read = undefined;
   }
-  return { adapter: read.adapter, nodes: new StateNodes(read.nodes) };
+  if (!read || !nodes) {
+    read = await readManifestRows();
+    nodes = new StateNodes(read.nodes);
+  }
+  if (file && key) {
+    const columns = "nodes" in read ? rowColumns(read.nodes) : read;
+    keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
+  }
+  return { adapter: read.adapter, nodes };
 }
 
 /**
@@ -150,12 +161,15 @@ function sidecarChecksums(
   const sidecar = readStateSidecar(targetDir);
   // The key first: a sidecar of another compile is not parsed (5 MB at 10,000 models).
   if (sidecar?.key.compile !== compileKeyOf(compileKey)) return undefined;
-  let body: SidecarBody;
+  let rows: Map<string, string> | undefined;
   try {
-    body = sidecar.body();
+    const value = sidecar.value();
+    rows =
+      "nodes" in value
+        ? new Map(value.nodes.map((r: NodeRow) => [r[0], r[1]]))
+        : checksumsOf({ count: value.count, columns: value.columns });
   } catch {
     return undefined;
   }
-  const rows = new Map(body.nodes.map((r: NodeRow) => [r[0], r[1]]));
-  return compiled.nodes.every((n) => rows.has(n.id)) ? rows : undefined;
+  return rows && compiled.nodes.every((n) => rows.has(n.id)) ? rows : undefined;
 }

@@ -132,6 +132,16 @@ export function rowColumns(rows: readonly NodeRow[]): NodeColumns | undefined {
     : undefined;
 }
 
+/** {@link rowColumns}' columns back to rows; throws when a column does not hold `count` rows. */
+export function columnRows({ count, columns }: NodeColumns): NodeRow[] {
+  const fields = [0, 1, 2, 3, 4, 5, 6].map((k) => {
+    const values = count === 0 ? [] : columns[k]!.split("\n");
+    if (values.length !== count) throw new Error(`${values.length} rows where ${count} were`);
+    return values;
+  });
+  return fields[0]!.map((_, i) => fields.map((f) => f[i]!) as NodeRow);
+}
+
 function countNewlines(text: string): number {
   let n = 0;
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;

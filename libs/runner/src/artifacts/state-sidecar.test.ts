@@ -82,7 +82,9 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
     writeManifest(state, project, compiled, inv("a"), "b1");
     const sidecar = path.join(state, "manifest.state.json");
     // Told apart from the manifest: a schema only the sidecar says.
-    writeFileSync(sidecar, readFileSync(sidecar, "utf8").replaceAll('"marts"', '"sidecar"'));
+    // The schema column is one string: "marts" between quotes or escaped newlines.
+    const text = readFileSync(sidecar, "utf8");
+    writeFileSync(sidecar, text.replaceAll(/(?<=\\n|")marts(?=\\n|")/g, "sidecar"));
     const relation = async () => (await readRunState(state)).nodes.get("model.funnel")?.relation;
     expect((await relation())?.schema).toBe("sidecar");
     // The manifest edited (one byte, same size and time): its sidecar no longer describes it.
@@ -114,6 +116,42 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
     copyFileSync(sidecar, path.join(other, "manifest.state.json"));
     expect(cachedChecksums(project, compiled, other, "header-2").get("model.funnel")).toBe(
       packChecksums(computed.get("model.funnel")!),
+    );
+  });
+
+  it("holds its rows as columns (format 2), and a format-1 sidecar (rows) is still read", async () => {
+    const state = tmp();
+    writeManifest(state, project, compiled, inv("a"), "b1", "header-1");
+    const sidecar = path.join(state, "manifest.state.json");
+    const [keyLine, valueLine] = readFileSync(sidecar, "utf8").split("\n");
+    const key = JSON.parse(keyLine!) as { format: number };
+    const value = JSON.parse(valueLine!) as { adapter: string; count: number; columns: string[] };
+    expect(key.format).toBe(2);
+    expect(value.count).toBe(compiled.nodes.length);
+    expect(value.columns).toHaveLength(7);
+    const fromManifest = new Map((await readRunState(manifestOnly(state))).nodes);
+    expect(new Map((await readRunState(state)).nodes)).toEqual(fromManifest);
+    // The same rows as format 1 wrote them, one schema changed to tell the sidecar's answer apart.
+    const split = value.columns.map((c) => c.split("\n"));
+    const rows = split[0]!.map((_, i) => split.map((f) => f[i]!));
+    const funnel = rows.find((r) => r[0] === "model.funnel")!;
+    funnel[2] = "from_format_1";
+    const v1 = `${JSON.stringify({ ...key, format: 1 })}\n${JSON.stringify({ adapter: value.adapter, nodes: rows })}`;
+    writeFileSync(sidecar, v1);
+    const old = (await readRunState(state)).nodes;
+    expect(old.get("model.funnel")?.relation.schema).toBe("from_format_1");
+    expect(old.size).toBe(fromManifest.size);
+    // This project's checksums from a format-1 sidecar, as from a format-2 one.
+    expect(cachedChecksums(project, compiled, state, "header-1").get("model.funnel")).toBe(
+      packChecksums(nodeChecksums(project, compiled).get("model.funnel")!),
+    );
+    // Columns that do not hold their count of rows: the manifest is read instead, no error.
+    const short = { ...value, count: value.count + 1 };
+    writeFileSync(sidecar, `${keyLine}\n${JSON.stringify(short)}`);
+    expect(new Map((await readRunState(state)).nodes)).toEqual(fromManifest);
+    rmSync(path.join(state, "state_checksums.json"), { force: true });
+    expect(cachedChecksums(project, compiled, state, "header-1").get("model.funnel")).toBe(
+      packChecksums(nodeChecksums(project, compiled).get("model.funnel")!),
     );
   });
 

@@ -5,6 +5,8 @@ import type { NodeChecksums } from "@sluice/compiler";
 import { readChunks } from "./file-chunks.js";
 import { readKeyed, writeKeyed } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
+import { columnRows, rowColumns } from "./state-nodes.js";
+import type { NodeColumns } from "./state-nodes.js";
 
 /**
  * `manifest.state.json`, written next to `manifest.json` by every manifest write: what `--state`
@@ -15,11 +17,15 @@ import type { StateNode } from "./read-state.js";
  * before. The first line also holds the key of the compile the manifest was written from, so
  * this project's own checksums are read from it too (see `cachedChecksums`).
  *
- * Format: a key line `{"format":1,"manifest":"<sha256 hex>","compile":"<key>"}`, then
- * `{"adapter":"duckdb","nodes":[NodeRow, ...]}`.
+ * Format: a key line `{"format":2,"manifest":"<sha256 hex>","compile":"<key>"}`, then
+ * `{"adapter":"duckdb","count":30001,"columns":[...]}`: the rows as `NodeColumns` (7 strings
+ * to parse, not 30,000 rows of 7), or `{"adapter":"duckdb","nodes":[NodeRow, ...]}` when a
+ * field holds a newline. Format 1 (rows always) is still read.
  */
 export const STATE_SIDECAR = "manifest.state.json";
-const FORMAT = 1;
+/** The format written; {@link READ_FORMATS} are read. */
+export const SIDECAR_FORMAT = 2;
+const READ_FORMATS: readonly number[] = [1, 2];
 
 /** One node: id, checksums (packed: see `packChecksums`), schema, name, kind, materialization, location. */
 export type NodeRow = [string, string, string, string, string, string, string];
@@ -33,10 +39,18 @@ export interface SidecarKey {
   compile?: string;
 }
 
-/** What a sidecar holds after its key line. */
+/** The rows of a sidecar: what a manifest write makes, and a read may ask for. */
 export interface SidecarBody {
   adapter: string;
   nodes: NodeRow[];
+}
+
+/** What a sidecar holds after its key line: its rows, or their columns (see `rowColumns`). */
+export type SidecarValue = { adapter: string } & ({ nodes: NodeRow[] } | NodeColumns);
+
+/** A sidecar's value as rows (columns split into rows); throws when the columns are not whole. */
+export function sidecarRows(value: SidecarValue): SidecarBody {
+  return "nodes" in value ? value : { adapter: value.adapter, nodes: columnRows(value) };
 }
 
 /** Checksums as one string (see `packChecksums`). */
@@ -83,24 +97,33 @@ export function piecesDigest(pieces: readonly Uint8Array[]): string {
   return h.digest("hex");
 }
 
-/** Write `<dir>/manifest.state.json` (through a temporary file: a reader never sees half). */
+/**
+ * Write `<dir>/manifest.state.json` (through a temporary file: a reader never sees half), its
+ * rows as columns unless a field holds a newline.
+ */
 export function writeStateSidecar(dir: string, key: SidecarKey, body: SidecarBody): void {
-  writeKeyed(path.join(dir, STATE_SIDECAR), JSON.stringify(key), body);
+  const columns = rowColumns(body.nodes);
+  const value: SidecarValue = columns ? { adapter: body.adapter, ...columns } : body;
+  writeKeyed(path.join(dir, STATE_SIDECAR), JSON.stringify(key), value);
 }
 
+/** Whether a sidecar key line is of a format this build reads. */
+export const readableSidecar = (key: SidecarKey | undefined): key is SidecarKey =>
+  key !== undefined && READ_FORMATS.includes(key.format);
+
 /**
- * `<dir>/manifest.state.json`'s key and its body, parsed on demand (a reader that only needed
- * the key parses nothing more); undefined when missing or unreadable. `body()` throws when the
- * body is not JSON.
+ * `<dir>/manifest.state.json`'s key and its value, parsed on demand (a reader that only needed
+ * the key parses nothing more); undefined when missing, unreadable or of a format not read.
+ * `value()` throws when the value is not JSON.
  */
 export function readStateSidecar(
   dir: string,
-): { key: SidecarKey; body: () => SidecarBody } | undefined {
+): { key: SidecarKey; value: () => SidecarValue } | undefined {
   const kept = readKeyed(path.join(dir, STATE_SIDECAR));
   try {
     const key = kept && (JSON.parse(kept.key) as SidecarKey);
-    if (key?.format !== FORMAT) return undefined;
-    return { key, body: () => kept!.value() as SidecarBody };
+    if (!readableSidecar(key)) return undefined;
+    return { key, value: () => kept!.value() as SidecarValue };
   } catch {
     return undefined;
   }
@@ -129,14 +152,14 @@ export function fileDigest(file: string): string | undefined {
  * The rows of `<dir>/manifest.json` from its sidecar, when the sidecar was written for exactly
  * that file (its sha256); else undefined, and the caller parses the manifest.
  */
-export function sidecarManifestRows(dir: string): { body: SidecarBody } | undefined {
+export function sidecarManifestRows(dir: string): { value: SidecarValue } | undefined {
   const kept = readKeyed(path.join(dir, STATE_SIDECAR));
   try {
     const key = kept && (JSON.parse(kept.key) as SidecarKey);
-    if (key?.format !== FORMAT) return undefined;
+    if (!readableSidecar(key)) return undefined;
     // A missing manifest: its own read says why.
     if (fileDigest(path.join(dir, "manifest.json")) !== key.manifest) return undefined;
-    return { body: kept!.value() as SidecarBody };
+    return { value: kept!.value() as SidecarValue };
   } catch {
     return undefined;
   }
