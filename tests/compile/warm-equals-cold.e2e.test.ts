@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, repoRoot, runSluice } from "../support/cli.js";
 import { spawnTracked } from "../support/child-processes.js";
+import { targetDifferences, targetFiles } from "../support/target-files.js";
 
 /**
  * A warm compile (partial_parse.json, compile_memo.json, the manifest index and the statement
@@ -22,40 +23,6 @@ const ROUNDS = 10;
 function random(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), (x >>> 0) / 2 ** 32);
-}
-
-/**
- * Everything compile writes under `target`, by relative path, to compare. Left out: what says
- * when or by which invocation it was written (the manifest's `generated_at`, `invocation_id`
- * and `created_at`, which a warm compile keeps for unchanged nodes as dbt does; the replay and
- * stamp files; the manifest index, whose offsets follow `created_at`'s digits; the headers of the
- * partial-parse cache and the state sidecar, which hold file times and the manifest's digest).
- */
-async function targetFiles(target: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(target, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const rel = path.relative(target, path.join(entry.parentPath, entry.name));
-    if (/^(replay\/|\.artifacts-stamp$|\.manifest-index\.json$)/.test(rel)) continue;
-    const text = await readFile(path.join(target, rel), "utf8");
-    if (rel === "manifest.json")
-      out[rel] = text.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
-    else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);
-    else if (rel === "partial_parse.json") {
-      // The listing the cache is valid for, then the cached compile.
-      const newline = text.indexOf("\n");
-      const { snapshot } = JSON.parse(text.slice(0, newline)) as { snapshot: string };
-      out[rel] = `${snapshot}${text.slice(newline)}`;
-    } else out[rel] = text;
-  }
-  return out;
-}
-
-/** Where two texts part, as a short excerpt of each (the texts can be MB). */
-function firstDifference(a = "<missing>", b = "<missing>"): string {
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  return `at ${i}: warm …${a.slice(i - 60, i + 60)}… cold …${b.slice(i - 60, i + 60)}…`;
 }
 
 describe("a warm compile writes what a cold compile writes (#14)", () => {
@@ -83,14 +50,7 @@ describe("a warm compile writes what a cold compile writes (#14)", () => {
     // Edits in the racy window (files changed < 2 s before the compile read them): the
     // partial-parse cache is not written, and the warm target keeps the previous one, valid
     // for another listing of the files (never used). Compared when both are valid for these.
-    const listing = (text?: string) => text?.slice(0, text.indexOf("\n"));
-    if (listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])) {
-      delete warm["partial_parse.json"];
-      delete cold["partial_parse.json"];
-    }
-    const differ = Object.keys({ ...warm, ...cold })
-      .filter((f) => warm[f] !== cold[f])
-      .map((f) => `${f}: ${firstDifference(warm[f], cold[f])}`);
+    const differ = targetDifferences(warm, cold);
     expect({ ...what, differ }).toEqual({ ...what, differ: [] });
     expect(Object.keys(warm).length).toBeGreaterThan(3 * MODELS);
   };

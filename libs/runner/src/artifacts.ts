@@ -9,6 +9,7 @@ import { artifactsStamp, stampFile } from "./artifacts-stamp.js";
 import { isPacked, packArtifacts, packedDir } from "./packed-artifacts.js";
 import type { ArtifactLayout } from "./packed-artifacts.js";
 import { writeChangedFiles } from "./write-changed-files.js";
+import { dropPackedKeys, packedShards } from "./packed-keys.js";
 import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
 import { writeManifest } from "./artifacts/manifest-file.js";
 import { removeDeadTemps } from "./artifacts/dead-temps.js";
@@ -74,21 +75,36 @@ export async function writeCompiledArtifacts(
     options.compileKey,
     options.digests,
   );
-  const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
-  for (const node of nodes) {
-    const file = artifactName(node);
-    texts.compiled.set(file, compiledText(node));
-    texts.run.set(file, runText(node));
-  }
-  const files = new Map<string, string>();
-  for (const kind of ["compiled", "run"] as const) {
-    const placed = packed
-      ? packArtifacts(packedDir(targetDir, kind), texts[kind])
-      : new Map([...texts[kind]].map(([file, text]) => [path.join(targetDir, kind, file), text]));
-    for (const [file, text] of placed) files.set(file, text);
-  }
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
-  writeChangedFiles(roots, files, { index: path.join(targetDir, ".artifact-hashes.json") });
+  const index = path.join(targetDir, ".artifact-hashes.json");
+  if (packed && options.digests) {
+    // Only the shards holding a node whose digest changed are built (see packed-keys.ts).
+    const shards = packedShards(
+      targetDir,
+      nodes,
+      artifactName,
+      { compiled: compiledText, run: runText },
+      options.digests,
+    );
+    writeChangedFiles(roots, shards.files, { index, kept: shards.kept });
+    shards.commit();
+  } else {
+    dropPackedKeys(targetDir);
+    const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
+    for (const node of nodes) {
+      const file = artifactName(node);
+      texts.compiled.set(file, compiledText(node));
+      texts.run.set(file, runText(node));
+    }
+    const files = new Map<string, string>();
+    for (const kind of ["compiled", "run"] as const) {
+      const placed = packed
+        ? packArtifacts(packedDir(targetDir, kind), texts[kind])
+        : new Map([...texts[kind]].map(([file, text]) => [path.join(targetDir, kind, file), text]));
+      for (const [file, text] of placed) files.set(file, text);
+    }
+    writeChangedFiles(roots, files, { index });
+  }
   if (stamp !== undefined) writeFileSync(stampFile(targetDir), stamp);
   return runPaths;
 }

@@ -52,22 +52,44 @@ export function packArtifacts(
   dir: string,
   artifacts: ReadonlyMap<string, string>,
 ): Map<string, string> {
-  const shards = shardCount(artifacts.size);
+  return new Map(
+    packShards(dir, [...artifacts.keys()]).map(({ file, names }) => [
+      file,
+      shardText(names, (name) => artifacts.get(name)!),
+    ]),
+  );
+}
+
+/** A shard file and the artifact paths it holds, sorted (see {@link packShards}). */
+export interface Shard {
+  file: string;
+  names: string[];
+}
+
+/**
+ * The shard files in `dir` for artifacts of these paths, each with the paths it holds, sorted:
+ * what {@link packArtifacts} writes, before any text is asked for. A caller that can tell a
+ * shard is unchanged (e.g. by its members' node digests) need not build its text.
+ */
+export function packShards(dir: string, names: Iterable<string>): Shard[] {
+  const all = [...names];
+  const shards = shardCount(all.length);
   const members = Array.from({ length: shards }, () => [] as string[]);
-  for (const name of artifacts.keys()) members[shardOf(name, shards)]!.push(name);
-  const files = new Map<string, string>();
-  members.forEach((names, i) => {
-    const index: Record<string, [number, number]> = {};
-    let body = "";
-    for (const name of names.sort()) {
-      const text = artifacts.get(name)!;
-      body += `-- sluice artifact: ${name}\n`;
-      index[name] = [body.length, text.length];
-      body += text;
-    }
-    files.set(shardFile(dir, i, shards), `-- ${JSON.stringify(index)}\n${body}`);
-  });
-  return files;
+  for (const name of all) members[shardOf(name, shards)]!.push(name);
+  return members.map((held, i) => ({ file: shardFile(dir, i, shards), names: held.sort() }));
+}
+
+/** A shard's text: its index line, then each artifact (`names` sorted) after its marker line. */
+export function shardText(names: readonly string[], textOf: (name: string) => string): string {
+  const index: Record<string, [number, number]> = {};
+  let body = "";
+  for (const name of names) {
+    const text = textOf(name);
+    body += `-- sluice artifact: ${name}\n`;
+    index[name] = [body.length, text.length];
+    body += text;
+  }
+  return `-- ${JSON.stringify(index)}\n${body}`;
 }
 
 /** One artifact's text from the shards in `dir`; undefined when it is not there. */

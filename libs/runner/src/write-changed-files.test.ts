@@ -99,4 +99,43 @@ describe("writeChangedFiles", () => {
     expect(writeChangedFiles([run], changed, { index })).toEqual({ written: 1, removed: 0 });
     expect(readFileSync(path.join(run, "a.sql"), "utf8")).toBe("select 11;\n");
   });
+
+  it("asks for a kept file's text only when the listing or the index cannot vouch for it", () => {
+    const target = mkdtempSync(path.join(os.tmpdir(), "sluice-artifacts-"));
+    const run = path.join(target, "run");
+    const index = path.join(target, ".hashes.json");
+    const a = path.join(run, "a.sql");
+    const b = path.join(run, "b.sql");
+    const asked: string[] = [];
+    const lazy = (file: string, text: string) => () => (asked.push(file), text);
+    const files = () =>
+      new Map([
+        [a, lazy(a, "select 1;\n")],
+        [b, lazy(b, "select 2;\n")],
+      ]);
+    expect(writeChangedFiles([run], files(), { index, kept: new Set([a, b]) })).toEqual({
+      written: 2,
+      removed: 0,
+    });
+    // Nothing recorded yet: both texts were built.
+    expect(asked.sort()).toEqual([a, b]);
+    const recorded = readFileSync(index, "utf8");
+    asked.length = 0;
+    // Kept, listed and recorded: left alone, no text built, the same index.
+    expect(writeChangedFiles([run], files(), { index, kept: new Set([a, b]) })).toEqual({
+      written: 0,
+      removed: 0,
+    });
+    expect(asked).toEqual([]);
+    expect(readFileSync(index, "utf8")).toBe(recorded);
+    // A kept file gone from disk is built and written again; one not kept is compared.
+    rmSync(a);
+    expect(writeChangedFiles([run], files(), { index, kept: new Set([a]) })).toEqual({
+      written: 1,
+      removed: 0,
+    });
+    expect(asked.sort()).toEqual([a, b]);
+    expect(readFileSync(a, "utf8")).toBe("select 1;\n");
+    expect(readFileSync(index, "utf8")).toBe(recorded);
+  });
 });

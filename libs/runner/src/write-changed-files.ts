@@ -13,6 +13,11 @@ import path from "node:path";
  * saved on every compile. A file edited by hand in those folders is then rewritten only when
  * sluice's text for it changes; delete the index (or the folder) to force a full comparison.
  *
+ * A text may be given as a function, called only when the text is needed. `kept`: files the
+ * caller knows are what the previous call wrote for them (e.g. packed shards whose members'
+ * node digests are the same): one of them that the listing shows and the index records is left
+ * alone without asking for its text, as if it hashed as recorded.
+ *
  * Synchronous on purpose: most artifacts are unchanged between runs (only statements holding the
  * run id change), and comparing small files on the main thread costs less than queueing
  * a delete and a write for each on libuv's pool, where they would wait in line with the
@@ -20,8 +25,8 @@ import path from "node:path";
  */
 export function writeChangedFiles(
   roots: readonly string[],
-  files: ReadonlyMap<string, string>,
-  options: { index?: string } = {},
+  files: ReadonlyMap<string, string | (() => string)>,
+  options: { index?: string; kept?: ReadonlySet<string> } = {},
 ): { written: number; removed: number } {
   const keepDirs = new Set<string>();
   for (const file of files.keys()) {
@@ -63,7 +68,13 @@ export function writeChangedFiles(
   let written = 0;
   const made = new Set<string>();
   const hashes: Record<string, string> = {};
-  for (const [file, text] of files) {
+  for (const [file, given] of files) {
+    const known = options.kept?.has(file) && listed.has(file) ? recorded[file] : undefined;
+    if (known !== undefined) {
+      hashes[file] = known;
+      continue;
+    }
+    const text = typeof given === "string" ? given : given();
     const digest = hash("sha1", text, "base64");
     hashes[file] = digest;
     // A file the listing did not show is new: no read (a failed read costs an exception).

@@ -303,8 +303,11 @@ export function dbtManifestFrame(
   );
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
+  // Each node's unique id made once, not once per edge naming it.
+  const uids = new Map(compiled.nodes.map((n) => [n.id, uid(n.id)]));
+  const uidOf = (id: string): string => uids.get(id) ?? uid(id);
   const edges = [
-    ...compiled.nodes.map((n) => [uid(n.id), n.dependsOn.map(uid)] as const),
+    ...compiled.nodes.map((n) => [uids.get(n.id)!, n.dependsOn.map(uidOf)] as const),
     ...Object.entries(exposures).map(
       ([id, e]) => [id, (e as { depends_on: { nodes: string[] } }).depends_on.nodes] as const,
     ),

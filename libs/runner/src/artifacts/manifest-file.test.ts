@@ -73,6 +73,24 @@ describe("writeManifest", () => {
     expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, changed, second)));
   });
 
+  it("hashes a node rendered at run time instead of trusting its memo digest", () => {
+    fresh();
+    const atRun = (sql: string): CompiledProject => ({
+      ...compiled,
+      nodes: compiled.nodes.map((n) =>
+        n.id === "model.funnel" ? { ...n, sql, renderAtRun: true as const } : n,
+      ),
+    });
+    const digests = new Map(compiled.nodes.map((n) => [n.id, nodeDigest(n)]));
+    writeManifest(target, project, atRun("select 1"), first, "b1", undefined, digests);
+    // The digest is the memo's (the node before the warehouse answered); the text changed.
+    const rendered = atRun("select 2");
+    expect(
+      writeManifest(target, project, rendered, second, "b1", undefined, digests),
+    ).toMatchObject({ built: 1, written: true });
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, rendered, second)));
+  });
+
   it("keys a node alike whether its digest is given or computed", () => {
     fresh();
     writeManifest(target, project, compiled, first, "b1");

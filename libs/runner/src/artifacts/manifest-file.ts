@@ -50,7 +50,7 @@ import type { NodeRow, SidecarBody, SidecarKey, SidecarValue } from "./state-sid
 
 const MANIFEST = "manifest.json";
 const INDEX = ".manifest-index.json";
-const FORMAT = 4;
+const FORMAT = 5;
 
 /** What `target/.manifest-index.json` records of the manifest written last. */
 interface ManifestIndex {
@@ -64,8 +64,20 @@ interface ManifestIndex {
   digest: string;
   /** Key of the manifest's text outside the node entries, invocation fields left out. */
   frame: string;
-  /** Each entry's dbt unique id → [key of its inputs, start, length] in manifest.json's bytes. */
-  entries: Record<string, [string, number, number]>;
+  /**
+   * The entries, in the file's order: each one's node id, the key of its inputs, and where its
+   * text sits in manifest.json's bytes (start, length). Parallel arrays, not an object by id: at
+   * 30,000 entries, an object's keys cost more to build, write and read than the entries' copies.
+   */
+  entries: IndexEntries;
+}
+
+/** Parallel arrays of {@link ManifestIndex}'s entries. */
+interface IndexEntries {
+  ids: string[];
+  keys: string[];
+  starts: number[];
+  lengths: number[];
 }
 
 /** Counts of one {@link writeManifest}: entries built and copied, and whether the file was written. */
@@ -96,12 +108,19 @@ export function writeManifest(
   const indexFile = path.join(targetDir, INDEX);
   const found = readPrevious(file, indexFile, build);
   const keys = entryKeys(project, compiled, digests);
-  const uids = new Map(compiled.nodes.map((n) => [n.id, dbtUniqueId(n.id, compiled.projectName)]));
-  const uid = (n: CompiledNode) => uids.get(n.id)!;
-  const staleAgainst = (index: ManifestIndex | undefined) =>
-    new Set(
-      compiled.nodes.filter((n) => index?.entries[uid(n)]?.[0] !== keys.get(n.id)).map((n) => n.id),
-    );
+  const uid = (n: CompiledNode) => dbtUniqueId(n.id, compiled.projectName);
+  // Each previous entry's position in the index, by node id.
+  const at = new Map<string, number>();
+  found?.index.entries.ids.forEach((id, i) => at.set(id, i));
+  const staleAgainst = (index: ManifestIndex | undefined) => {
+    const stale = new Set<string>();
+    for (const n of compiled.nodes) {
+      const i = at.get(n.id);
+      if (index === undefined || i === undefined || index.entries.keys[i] !== keys.get(n.id))
+        stale.add(n.id);
+    }
+    return stale;
+  };
   let stale = staleAgainst(found?.index);
   // Top-level keys in order; the text of each but the node sections.
   const frame = new Map(
@@ -143,7 +162,13 @@ export function writeManifest(
   const rows: NodeRow[] = [];
 
   const out = new ByteAssembly();
-  const entries: ManifestIndex["entries"] = {};
+  const entries: IndexEntries = { ids: [], keys: [], starts: [], lengths: [] };
+  const entry = (id: string, key: string, start: number, length: number): void => {
+    entries.ids.push(id);
+    entries.keys.push(key);
+    entries.starts.push(start);
+    entries.lengths.push(length);
+  };
   let built = 0;
   const section = (name: ManifestEntry["section"]) => {
     const nodes = compiled.nodes.filter((n) => (n.kind === "source") === (name === "sources"));
@@ -167,15 +192,17 @@ export function writeManifest(
       const separator = `${i === 0 ? "" : ","}${JSON.stringify(id)}:`;
       if (!stale.has(n.id)) {
         rows.push(previousRows.get(n.id)!);
-        const [, from, length] = previous!.index.entries[id]!;
+        const was = at.get(n.id)!;
+        const from = previous!.index.entries.starts[was]!;
+        const length = previous!.index.entries.lengths[was]!;
         if (copies.extends(separator, from)) {
-          entries[id] = [key, copies.offsetOf(from), length];
+          entry(n.id, key, copies.offsetOf(from), length);
           copies.to = from + length;
           return;
         }
         copies.flushTo(out);
         out.push(separator);
-        entries[id] = [key, out.length, length];
+        entry(n.id, key, out.length, length);
         copies.start(out, from, from + length);
         return;
       }
@@ -189,7 +216,7 @@ export function writeManifest(
       out.push(Buffer.from(JSON.stringify(next.value.entry)));
       rows.push(nodeRow(n.id, manifestStateNode(next.value.entry as unknown as ManifestNode)));
       built += 1;
-      entries[id] = [key, start, out.length - start];
+      entry(n.id, key, start, out.length - start);
     });
     copies.flushTo(out);
     out.push("}");
@@ -227,7 +254,8 @@ export function writeManifest(
  * (its checksums write them as node ids), its file's text (raw code, the macros it calls), the
  * project's macro files, package and folder, and for a source its declaration. The node goes in
  * by its {@link nodeDigest}, taken from `digests` when given there (see {@link writeManifest}):
- * at 10,000 models, serializing every node for its key was a fifth of the manifest's write.
+ * at 10,000 models, serializing every node for its key was a fifth of the manifest's write. A
+ * node rendered again at run time (`renderAtRun`: its text is no longer the memo's) is hashed.
  */
 function entryKeys(
   project: Project,
@@ -241,29 +269,29 @@ function entryKeys(
       project.dir,
       project.macros.map((m) => [m.path, m.package ?? null, m.text]),
     ]),
+    "base64",
   );
+  // Each file's text and each relation hashed or written once, not once per node naming it.
   const files = new Map<string, string>(
-    [...project.models, ...project.singularTests, ...project.rules].map((f) => [f.path, f.text]),
+    [...project.models, ...project.singularTests, ...project.rules].map((f) => [
+      f.path,
+      hash("sha1", f.text, "base64"),
+    ]),
   );
   const sources = new Map(
     project.sources.map((s) => [
       `source.${s.sourceName}.${s.name}`,
-      [s.external ?? null, s.schema ?? null],
+      JSON.stringify([s.external ?? null, s.schema ?? null]),
     ]),
   );
-  const relations = new Map(compiled.nodes.map((n) => [n.id, n.relation] as const));
+  const relations = new Map(compiled.nodes.map((n) => [n.id, JSON.stringify(n.relation)] as const));
+  // One line per part: digests and hashes are base64, the rest JSON (no raw newline in either).
   return new Map(
     compiled.nodes.map((n) => [
       n.id,
       hash(
         "sha1",
-        JSON.stringify([
-          shared,
-          digests?.get(n.id) ?? nodeDigest(n),
-          n.dependsOn.map((d) => relations.get(d) ?? null),
-          files.get(n.path) ?? null,
-          sources.get(n.id) ?? null,
-        ]),
+        `${shared}\n${(n.renderAtRun ? undefined : digests?.get(n.id)) ?? nodeDigest(n)}\n${n.dependsOn.map((d) => relations.get(d) ?? "null").join(",")}\n${files.get(n.path) ?? ""}\n${sources.get(n.id) ?? ""}`,
         "base64",
       ),
     ]),

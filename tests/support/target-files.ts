@@ -1,0 +1,56 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+
+/**
+ * Everything compile writes under `target`, by relative path, to compare a warm compile's
+ * target/ with a cold one's (#14). Left out: what says when or by which invocation it was written
+ * (the manifest's `generated_at`, `invocation_id` and `created_at`, which a warm compile keeps for
+ * unchanged nodes as dbt does; the replay and stamp files; the manifest index, whose offsets
+ * follow `created_at`'s digits; the headers of the partial-parse cache and the state sidecar,
+ * which hold file times and the manifest's digest).
+ */
+export async function targetFiles(target: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(target, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const rel = path.relative(target, path.join(entry.parentPath, entry.name));
+    if (/^(replay\/|\.artifacts-stamp$|\.manifest-index\.json$)/.test(rel)) continue;
+    const text = await readFile(path.join(target, rel), "utf8");
+    if (rel === "manifest.json")
+      out[rel] = text.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
+    else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);
+    else if (rel === "partial_parse.json") {
+      // The listing the cache is valid for, then the cached compile.
+      const newline = text.indexOf("\n");
+      const { snapshot } = JSON.parse(text.slice(0, newline)) as { snapshot: string };
+      out[rel] = `${snapshot}${text.slice(newline)}`;
+    } else out[rel] = text;
+  }
+  return out;
+}
+
+/** Where two texts part, as a short excerpt of each (the texts can be MB). */
+export function firstDifference(a = "<missing>", b = "<missing>"): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `at ${i}: warm …${a.slice(i - 60, i + 60)}… cold …${b.slice(i - 60, i + 60)}…`;
+}
+
+/**
+ * The files that differ between a warm and a cold target/ (see {@link targetFiles}), each with
+ * where. The partial-parse caches are compared only when both are valid for the same listing
+ * (edits in the racy window leave the previous one, never used).
+ */
+export function targetDifferences(
+  warm: Record<string, string>,
+  cold: Record<string, string>,
+): string[] {
+  const listing = (text?: string) => text?.slice(0, text.indexOf("\n"));
+  const skip =
+    listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])
+      ? "partial_parse.json"
+      : undefined;
+  return Object.keys({ ...warm, ...cold })
+    .filter((f) => f !== skip && warm[f] !== cold[f])
+    .map((f) => `${f}: ${firstDifference(warm[f], cold[f])}`);
+}
