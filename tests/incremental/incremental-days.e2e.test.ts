@@ -84,5 +84,5 @@ describe("incremental silver on the local lake", () => {
     // Nothing new and no late file: no raw hour is read again.
     expect(check?.reconciliation).toEqual([]);
     expect(state.leftovers).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

@@ -6,8 +6,8 @@ import { expose, tableHashes } from "./lake-fixture.js";
 
 /**
  * Incremental silver on the local lake: late files, schema change, a chaos full refresh and the
- * build lock. The 72-hour run is in incremental-days.e2e.test.ts, the crash points in
- * incremental-crash.e2e.test.ts (one file each, so two workers run them side by side).
+ * build lock. The 72-hour run is in incremental-days.e2e.test.ts, the 20 crash points in
+ * incremental-crash-early/-late.e2e.test.ts (files apart, so two workers run them side by side).
  */
 let lake: FullLake;
 let root: string;
