@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -100,7 +100,9 @@ async function cachedProject(recipe: LakeRecipe): Promise<string> {
         await writeFile(lock, String(process.pid), { flag: "wx" });
       } catch {
         const holder = Number(await readFile(lock, "utf8").catch(() => "0"));
-        if (holder > 0 && !alive(holder)) await rm(lock, { force: true });
+        const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+        // A dead holder, or one holding it far longer than a build takes (a reused pid).
+        if ((holder > 0 && !alive(holder)) || age > 15 * 60_000) await rm(lock, { force: true });
         else await new Promise((r) => setTimeout(r, 200));
         continue;
       }
