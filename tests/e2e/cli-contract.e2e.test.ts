@@ -6,7 +6,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { commands } from "@sluice/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliEnv, copyModelsProject, repoRoot, runSluice, type CliRun } from "../support/cli.js";
+import { builtModelsProject } from "../support/built-lake.js";
+import { cliEnv, repoRoot, runSluice, type CliRun } from "../support/cli.js";
 import { stackOutputs } from "../support/stack-outputs.js";
 
 const run = promisify(exec);
@@ -64,8 +65,12 @@ function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise
   });
 }
 
-/** Every file under `dir` with its size, mtime and content hash: any write or touch shows. */
-async function fingerprint(dir: string): Promise<string> {
+/**
+ * Every entry under `dir` with its size and mtime, and with `content`, each file's bytes: any
+ * write or touch shows in the first (a file written keeps no old mtime), a write that put the
+ * old mtime back in the second.
+ */
+async function fingerprint(dir: string, content: boolean): Promise<string> {
   const hash = createHash("sha256");
   const walk = async (d: string): Promise<void> => {
     for (const entry of (await readdir(d, { withFileTypes: true })).sort((a, b) =>
@@ -75,7 +80,7 @@ async function fingerprint(dir: string): Promise<string> {
       const s = await stat(p);
       hash.update(`${path.relative(dir, p)} ${s.size} ${s.mtimeMs}\n`);
       if (entry.isDirectory()) await walk(p);
-      else hash.update(await readFile(p));
+      else if (content) hash.update(await readFile(p));
     }
   };
   await walk(dir);
@@ -87,26 +92,22 @@ let dir = "";
 let cleanup = async (): Promise<void> => {};
 
 beforeAll(async () => {
-  ({ dir, cleanup } = await copyModelsProject());
+  // generate + build, made once per machine (support/built-lake.ts): throws unless both exit 0.
+  ({ dir, cleanup } = await builtModelsProject({
+    generate: [
+      "--events",
+      "1500",
+      "--start",
+      "2026-11-27T00:00:00Z",
+      "--hours",
+      "3",
+      "--seed",
+      "7",
+    ],
+  }));
   root = path.dirname(dir);
   // The file `cdk deploy --outputs-file` writes, for the init-target example.
   await writeFile(path.join(root, "cdk-outputs.json"), JSON.stringify(stackOutputs));
-  const gen = await runSluice([
-    "--project-dir",
-    dir,
-    "generate",
-    "--events",
-    "1500",
-    "--start",
-    "2026-11-27T00:00:00Z",
-    "--hours",
-    "3",
-    "--seed",
-    "7",
-  ]);
-  expect(gen.code, gen.stderr).toBe(0);
-  const build = await runSluice(["--project-dir", dir, "build"]);
-  expect(build.code, build.stdout + build.stderr).toBe(0);
 });
 afterAll(() => cleanup());
 
@@ -165,16 +166,28 @@ describe("arguments are checked before anything runs", () => {
     ],
   ];
 
+  const lakeAndTarget = (content: boolean) =>
+    Promise.all([".lake", "target"].map((d) => fingerprint(path.join(dir, d), content)));
+  /** The lake's and target's bytes before the first case: compared once, after the last. */
+  let bytesBefore: string[] = [];
+  beforeAll(async () => {
+    bytesBefore = await lakeAndTarget(true);
+  });
+
   it.each(bad)("%j: exit 2, one line, the lake and target untouched", async (argv, message) => {
-    const lake = path.join(dir, ".lake");
-    const target = path.join(dir, "target");
-    const before = [await fingerprint(lake), await fingerprint(target)];
+    // Paths, sizes and mtimes per case (a stat each); the bytes once for all cases, below.
+    const before = await lakeAndTarget(false);
     const r = await runSluice(["--project-dir", dir, ...argv]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr.trimEnd()).toMatch(message);
-    expect([await fingerprint(lake), await fingerprint(target)]).toEqual(before);
+    expect(await lakeAndTarget(false)).toEqual(before);
+  });
+
+  it("after all of them, every byte of the lake and target is as before", async () => {
+    expect(bytesBefore).toHaveLength(2);
+    expect(await lakeAndTarget(true)).toEqual(bytesBefore);
   });
 
   it("sluice alone prints the command list on stderr and exits 2", async () => {

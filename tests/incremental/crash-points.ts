@@ -1,0 +1,45 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { expect } from "vitest";
+import { sluice, TABLES, type FullLake } from "./incremental-fixture.js";
+import { copyDir, expose, lakeState } from "./lake-fixture.js";
+
+/** Kill the CLI right after statement N of an incremental run. */
+export const killAfter = (n: number) => ({ SLUICE_TEST_KILL_AFTER_STATEMENT: String(n) });
+/** Kill the CLI 3 ms into statement N of an incremental run. */
+export const killDuring = (n: number) => ({
+  SLUICE_TEST_KILL_DURING_STATEMENT: String(n),
+  SLUICE_TEST_KILL_DELAY_MS: "3",
+});
+
+/**
+ * The crash scenario: the first 8 hours built, the last 4 delivered; for each point a copy of
+ * that lake runs `sluice run` killed there (env), then `sluice build`, which must exit 0 and
+ * leave every table equal to the full build's, with nothing left over. Returns how many of the
+ * runs were killed (a point past the run's last statement is not).
+ */
+export async function crashAtPoints(
+  lake: FullLake,
+  name: string,
+  points: readonly Record<string, string>[],
+): Promise<number> {
+  const { dir: base, hidden: raw } = await lake.emptyProject(`${name}-base`);
+  await expose(raw, base, lake.hours.slice(0, 8));
+  expect((await sluice(base, ["build"])).code).toBe(0);
+  await expose(raw, base, lake.hours.slice(8));
+  let killed = 0;
+  for (const [i, env] of points.entries()) {
+    const dir = path.join(lake.root, `${name}-${i}`);
+    await copyDir(base, dir);
+    const crashed = await sluice(dir, ["run"], env);
+    if (crashed.code !== 0) killed += 1;
+    const rerun = await sluice(dir, ["build"]);
+    expect(rerun.code, `${JSON.stringify(env)}: ${rerun.stdout}${rerun.stderr}`).toBe(0);
+    // Both checks from one query: one CLI start-up per crash point, not two.
+    const state = await lakeState(dir, TABLES);
+    expect(state.hashes, JSON.stringify(env)).toEqual(lake.fullHashes);
+    expect(state.leftovers, JSON.stringify(env)).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
+  }
+  return killed;
+}
