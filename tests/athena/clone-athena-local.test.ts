@@ -220,14 +220,17 @@ describe("sluice clone on Athena: CI databases point at production's tables", ()
     expect(
       (await glueTable(p.endpoint.url, "ci_marts", "funnel")).Parameters?.["sluice_clone_of"],
     ).toBe("ecommerce_marts.funnel");
-    // New raw hours before each build: each one publishes partitions (insert_overwrite) and
-    // retires the ones it replaced; with versions_to_keep 1 the second publish after a clone's
-    // would delete what the clone's partitions read (production's folders) without the guard.
-    for (const [hour, args] of [
-      [4, []],
-      [5, []],
-      [6, ["--full-refresh"]],
-      [7, []],
+    // New raw hours before each build. The first build replaces the clones by tables of their own
+    // and --full-refresh publishes a new version: each retires what it replaced, and with
+    // versions_to_keep 1 the second publish after a clone's would delete what the clone's
+    // partitions read (production's folders) without the guard. The other two builds find events'
+    // input, the cloned stg_events (not selected: no new hour reaches it), as it was, and publish
+    // nothing (`unchanged`).
+    for (const [hour, args, publishes] of [
+      [4, [], true],
+      [5, [], false],
+      [6, ["--full-refresh"], true],
+      [7, [], false],
     ] as const) {
       const more = await fillRawZone(p, {
         events: 100,
@@ -238,7 +241,11 @@ describe("sluice clone on Athena: CI databases point at production's tables", ()
       expect(more.code, more.stderr).toBe(0);
       const run = await p.sluice("run", "--target", "ci", "-s", "events", "funnel", ...args);
       expect(run.code, run.stdout + run.stderr).toBe(0);
-      expect(run.stdout).not.toMatch(/unchanged/i);
+      expect(run.stdout).toMatch(
+        publishes
+          ? /\b0 models unchanged|built \([1-9][\d,]* rows\), 0 errors/
+          : /2 models unchanged/,
+      );
     }
     for (const [database, name] of [
       ["ci_silver", "events"],
