@@ -243,7 +243,7 @@ describe("sluice clone on Athena: CI databases point at production's tables", ()
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(run.stdout).toMatch(
         publishes
-          ? /2 models built \([1-9][\d,]* rows\), 0 errors/
+          ? /2 models and 0 seeds built \([1-9][\d,]* rows\), 0 errors/
           : /2 models unchanged, 0 errors/,
       );
     }
