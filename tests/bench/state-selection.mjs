@@ -4,7 +4,7 @@
 // load and compile, a plain selector). The difference is what the state costs: reading the
 // state's manifest, the project's checksums and the comparison. Budget: under 0.5 s at 10k.
 //
-// Cases, each a median of 3 through the CLI:
+// Cases, each a median of BENCH_ROUNDS paired rounds through the CLI:
 // - warm: the same state again (its nodes and the project's checksums kept in target/).
 // - first time, with sidecar: a state folder never seen (as CI downloads production's artifacts
 //   on every PR) holding manifest.json and the manifest.state.json compile/build write beside it;
@@ -15,8 +15,11 @@
 //   sidecar, as prod-artifacts/ is restored, and no sidecar of this project's (the compile of a
 //   cold run is the same with or without the state: only what the state adds is measured).
 // - nothing kept: manifest only, and this project's checksums computed (its sidecar removed).
-// Runs alternate plain and state (ls replays only its last output). On a shared machine wall time
-// grows with the other load (CPU time much less): both are printed, with the load average.
+// Runs alternate plain and state (ls replays only its last output), and each state ls is paired
+// with the plain ls just before it: a case's cost is the median of its rounds' differences, so a
+// drift of the machine between cases does not show as a cost (unpaired, two quiet runs differed
+// by 700 ms). On a shared machine wall time grows with the other load (CPU time much less): both
+// are printed, with the load average. BENCH_ROUNDS (default 5) rounds per case.
 //
 //   node tests/bench/state-selection.mjs [10000]
 import {
@@ -36,11 +39,21 @@ import { modelName, writeAgedSyntheticProject } from "./synthetic-project.mjs";
 
 const n = Number(process.argv[2] ?? 10_000);
 
-/** Median wall and CPU ms of timed runs. */
-const medianOf = (all) => ({
-  ms: median(all.map((r) => r.ms)),
-  cpuMs: median(all.map((r) => r.cpuMs)),
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+
+/**
+ * A case's figures from its rounds, each `[plain, state]` (the plain ls run just before): median
+ * wall and CPU ms of the state ls, of its plain ls, and of the per-round differences (the cost).
+ */
+const paired = (pairs) => ({
+  ms: median(pairs.map(([, w]) => w.ms)),
+  cpuMs: median(pairs.map(([, w]) => w.cpuMs)),
+  plainMs: median(pairs.map(([p]) => p.ms)),
+  plainCpuMs: median(pairs.map(([p]) => p.cpuMs)),
+  costMs: median(pairs.map(([p, w]) => w.ms - p.ms)),
+  costCpuMs: median(pairs.map(([p, w]) => w.cpuMs - p.cpuMs)),
 });
+const roundsOf = (one) => Array.from({ length: rounds }, one);
 
 const root = mkdtempSync(path.join(os.tmpdir(), "sluice-state-bench-"));
 try {
@@ -99,26 +112,24 @@ try {
     const sidecarFile = path.join(root, "target/manifest.state.json");
     const kept = path.join(root, "kept.state.json");
     if (!projectSidecar) renameSync(sidecarFile, kept);
-    plainLs(); // else the next ls replays the last one's output
+    // The pair's baseline; also, else the next ls would replay the last one's output.
+    const plain = plainLs();
     const run = stateLs(newState(sidecar));
     if (!projectSidecar) renameSync(kept, sidecarFile);
-    return run;
+    return [plain, run];
   };
-  const withSidecar = medianOf([1, 2, 3].map(() => firstLs(true)));
-  const manifestOnly = medianOf([1, 2, 3].map(() => firstLs(false)));
-  const cold = medianOf([1, 2, 3].map(() => firstLs(true, false)));
-  const nothingKept = medianOf([1, 2, 3].map(() => firstLs(false, false)));
+  const withSidecar = paired(roundsOf(() => firstLs(true)));
+  const manifestOnly = paired(roundsOf(() => firstLs(false)));
+  const cold = paired(roundsOf(() => firstLs(true, false)));
+  const nothingKept = paired(roundsOf(() => firstLs(false, false)));
   plainLs();
   stateLs(state); // fills the caches
   // Alternated, so that neither replays the other's output (ls keeps one replay).
-  const runs = Array.from({ length: 3 }, () => [plainLs(), stateLs(state)]);
-  const plain = medianOf(runs.map(([p]) => p));
-  const withState = medianOf(runs.map(([, w]) => w));
-  const cost = (r) => ({ ms: r.ms - plain.ms, cpuMs: r.cpuMs - plain.cpuMs });
+  const withState = paired(roundsOf(() => [plainLs(), stateLs(state)]));
   const figures = { "state manifest MB": statSync(path.join(state, "manifest.json")).size / 1e6 };
   figures["sidecar MB"] = statSync(path.join(state, "manifest.state.json")).size / 1e6;
-  figures["ls --select model+ (plain) wall ms"] = plain.ms;
-  figures["ls --select model+ (plain) CPU ms"] = plain.cpuMs;
+  figures["ls --select model+ (plain, warm case's rounds) wall ms"] = withState.plainMs;
+  figures["ls --select model+ (plain, warm case's rounds) CPU ms"] = withState.plainCpuMs;
   for (const [name, r] of [
     ["warm", withState],
     ["first time, with sidecar", withSidecar],
@@ -126,10 +137,9 @@ try {
     ["cold CI (sidecar, project hashed)", cold],
     ["nothing kept", nothingKept],
   ]) {
-    const c = cost(r);
-    figures[`state cost, ${name}: wall ms`] = c.ms;
-    figures[`state cost, ${name}: CPU ms`] = c.cpuMs;
-    figures[`state cost, ${name}: CPU ratio to plain ls`] = r.cpuMs / plain.cpuMs;
+    figures[`state cost, ${name}: wall ms`] = r.costMs;
+    figures[`state cost, ${name}: CPU ms`] = r.costCpuMs;
+    figures[`state cost, ${name}: CPU ratio to plain ls`] = r.cpuMs / r.plainCpuMs;
   }
   figures["load average (1 min)"] = os.loadavg()[0];
   report(`state:modified selection, ${n.toLocaleString("en-US")} models`, figures);
