@@ -51,11 +51,16 @@ export function inputsFingerprint(
     tables: sorted(inputs.tables),
     rawHours: inputs.rawHours === undefined ? null : sorted(inputs.rawHours),
   });
+  return sha256Of(text);
+}
+
+/** `sha256:<hex>` of `text`: the form of every fingerprint a catalog parameter records. */
+export function sha256Of(text: string): string {
   return `sha256:${createHash("sha256").update(text).digest("hex")}`;
 }
 
 /** A copy with keys in order, nested objects too: one JSON text per value. */
-function sorted(value: unknown): unknown {
+export function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
   if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(

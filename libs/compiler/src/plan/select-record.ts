@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import type { CompiledNode } from "../types.js";
 import type { CatalogState, NodePlan } from "./node-plan.js";
-import { VERSION_PARAMETER, type InputSources } from "./inputs.js";
+import { sha256Of, sorted, VERSION_PARAMETER, type InputSources } from "./inputs.js";
 
 /**
  * Catalog table parameter: the id of the write that last set the table's columns (a new version,
@@ -51,12 +50,12 @@ export function selectInputs(
     sql: node.sql,
     incrementalSql: node.incrementalSql ?? null,
     partitionedBy: node.partitionedBy,
-    config: Object.entries(node.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    config: sorted(node.config),
     views: inputs.views,
     rawTables: inputs.rawTables,
     tables: inputs.tables.map((t) => `${t.schema}.${t.name}=${schemas[`${t.schema}.${t.name}`]}`),
   });
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+  return sha256Of(text);
 }
 
 /**
@@ -64,7 +63,7 @@ export function selectInputs(
  * other inputs have the fingerprint `inputs` (see {@link selectInputs}).
  */
 export function selectRecord(inputs: string, schema: string): string {
-  return `sha256:${createHash("sha256").update(`${inputs}\n${schema}`).digest("hex")}`;
+  return sha256Of(`${inputs}\n${schema}`);
 }
 
 /**

@@ -45,17 +45,13 @@ export const snapshotMaterializer: Materializer = async (node, ctx) => {
     const exists = input.state.exists && input.state.kind === "table";
     // Models reading the snapshot record its version: a new one when this run changed rows
     // (created it, or a MERGE that matched; an unknown count counts as changed), else the same.
-    if (!exists || outcome.rows !== 0) {
+    const changed = !exists || outcome.rows !== 0;
+    if (changed)
       await engine.setTableParameters(node.relation, { [VERSION_PARAMETER]: ctx.writeId });
-      noteVersion(ctx, node.relation, {
-        version: ctx.writeId,
-        schema: schemaAfter(ran, input.state),
-      });
-    } else
-      noteVersion(ctx, node.relation, {
-        version: input.state.version ?? "",
-        schema: schemaAfter(ran, input.state),
-      });
+    noteVersion(ctx, node.relation, {
+      version: changed ? ctx.writeId : (input.state.version ?? ""),
+      schema: schemaAfter(ran, input.state),
+    });
     return { appended: exists, ...(outcome.rows === undefined ? {} : { rows: outcome.rows }) };
   } catch (error) {
     throw asNodeError(node, error);
