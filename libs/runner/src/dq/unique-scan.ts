@@ -36,9 +36,9 @@ export function shareUniqueScans(
           (t.assertion.kind === "failing_rows" && t.assertion.shared?.sql === scan.sql)),
     );
     if (!test) continue;
-    test.assertion = { kind: "failing_rows", shared: { index: 1, sql: scan.sql } };
-    // The rule's layouts without a pass of their own (a one-rule ruleset has no `all` pass).
     const shared = { index: 1, sql: scan.sql };
+    test.assertion = { kind: "failing_rows", shared };
+    // The rule's layouts without a pass of their own (a one-rule ruleset has no `all` pass).
     a.passes = { all: shared, ...a.passes, newData: shared };
   }
 }
