@@ -6,9 +6,14 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-// Ctrl-C while the CLI loads exits 130 as it does later (src/main.ts replaces this handler),
-// rather than dying by the signal.
-process.on("SIGINT", () => process.exit(130));
+// Ctrl-C while the CLI loads exits 130 as it does later, rather than dying by the signal. Once
+// src/main.ts has added its own handler this one does nothing. It is never removed: a Ctrl-C that
+// arrives while the bundle loads (synchronously) is dispatched only after it has loaded, and
+// removing the last listener closes the signal handle with that press still pending (lost: the
+// command would run on, its query never stopped).
+process.on("SIGINT", () => {
+  if (process.listenerCount("SIGINT") === 1) process.exit(130);
+});
 
 const at = (p) => fileURLToPath(new URL(p, import.meta.url));
 const bundle = at("../dist/bundle/main.cjs");

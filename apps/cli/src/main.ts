@@ -14,8 +14,9 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 // Ctrl-C exits 130 (128 + SIGINT), as shells expect. The first aborts io.signal: commands that
 // run queries stop them (an exit while DuckDB runs a query would wait for the query) and
 // firehose-local flushes; whatever has not ended 2 s later, or at a second Ctrl-C, ends then.
+// bin/sluice.js's handler (Ctrl-C while loading) stays: removing it would drop a press that
+// arrived while the bundle loaded (see there); it does nothing once this one is added.
 const interrupt = new AbortController();
-process.removeAllListeners("SIGINT"); // bin/sluice.js's handler for Ctrl-C while loading
 process.on("SIGINT", () => {
   if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
   interrupt.abort(new Error("interrupted (Ctrl-C)"));

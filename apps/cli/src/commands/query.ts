@@ -86,7 +86,10 @@ export const queryCommand: CommandSpec<QueryArgs> = {
       }
       return ExitCode.ok;
     } catch (err) {
-      if (io.signal?.aborted) return ExitCode.interrupted;
+      if (io.signal?.aborted) {
+        io.err("query stopped: interrupted (Ctrl-C) before it finished; nothing was printed");
+        return ExitCode.interrupted;
+      }
       if (!(err instanceof QueryError)) throw err;
       io.err(`query failed: ${err.details.engineMessage}`);
       return /^refused\b/.test(err.details.engineMessage) ? ExitCode.usage : ExitCode.failed;

@@ -103,6 +103,9 @@ export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<La
 
 const SNAPSHOT_ATTEMPTS = 3;
 
+/** How often a stopped statement is interrupted again until it ends (see `execute`). */
+const INTERRUPT_REPEAT_MS = 50;
+
 /** Why a query never started: the abort's own reason (`timed out after 0.2s (--timeout)`). */
 const abortedBeforeStart = (signal: AbortSignal): string =>
   signal.reason instanceof Error
@@ -233,15 +236,25 @@ class DuckdbEngine implements LakeEngine {
       : undefined;
     if (refusal) throw fail(refusal);
     await this.prepareCopyTarget(sql);
-    const onAbort = () => this.connection.interrupt();
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // DuckDB forgets an interrupt that comes before the statement has started on its thread
+    // (runAndReadAll only queues it): interrupt again every 50 ms until the statement settles.
+    let repeat: ReturnType<typeof setInterval> | undefined;
+    const onAbort = () => {
+      this.connection.interrupt();
+      repeat ??= setInterval(() => this.connection.interrupt(), INTERRUPT_REPEAT_MS);
+    };
     const statementDone = this.fault.statementStarted();
     try {
       const reader = await this.lane.exclusive(async () => {
         // Aborted while it waited for the connection: never started.
         if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
+        signal?.addEventListener("abort", onAbort, { once: true });
         try {
-          return await this.connection.runAndReadAll(sql);
+          return await this.connection.runAndReadAll(sql).finally(() => {
+            // Before anything else uses the connection (the ROLLBACK below).
+            signal?.removeEventListener("abort", onAbort);
+            clearInterval(repeat);
+          });
         } catch (error) {
           // A multi-statement publish may have failed inside its transaction: end it before the
           // connection runs anything else.
@@ -268,8 +281,6 @@ class DuckdbEngine implements LakeEngine {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw fail(signal?.aborted ? `query aborted: ${message}` : message, error);
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
     }
   }
 
