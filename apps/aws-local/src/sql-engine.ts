@@ -58,9 +58,8 @@ export function classify(sql: string): {
     .replace(/^CREATE\s+OR\s+REPLACE\s+/, "CREATE ")
     .replace(/^CREATE\s+EXTERNAL\s+/, "CREATE ")
     .split(/\s+/);
-  const kind = /^ALTER\s+TABLE\s+\S+\s+ADD\s+COLUMNS/.test(s)
-    ? "ALTER_TABLE_ADD_COLUMNS"
-    : words.slice(0, 2).join("_");
+  const altered = /^ALTER\s+TABLE\s+\S+\s+(ADD|REPLACE)\s+COLUMNS/.exec(s);
+  const kind = altered ? `ALTER_TABLE_${altered[1]}_COLUMNS` : words.slice(0, 2).join("_");
   return { statementType: "DDL", substatementType: kind };
 }
 
@@ -170,6 +169,13 @@ export class SqlEngine {
       [
         new RegExp(String.raw`^ALTER\s+TABLE\s+${RELATION}\s+ADD\s+COLUMNS\s*\(([\s\S]*)\)$`, "i"),
         (m) => this.addColumns(m, db),
+      ],
+      [
+        new RegExp(
+          String.raw`^ALTER\s+TABLE\s+${RELATION}\s+REPLACE\s+COLUMNS\s*\(([\s\S]*)\)$`,
+          "i",
+        ),
+        (m) => this.replaceColumns(m, db),
       ],
       [
         new RegExp(String.raw`^INSERT\s+INTO\s+${RELATION}\s*([\s\S]+)$`, "i"),
@@ -372,6 +378,47 @@ export class SqlEngine {
       throw new AthenaFailure("COLUMN_ALREADY_EXISTS", `Column '${clash.Name}' already exists`, {
         errorType: 1003,
       });
+    return this.setColumns(table, [...(table.StorageDescriptor?.Columns ?? []), ...added]);
+  }
+
+  /**
+   * `ALTER TABLE t REPLACE COLUMNS (...)`: the listed columns become the table's data columns
+   * (partition columns stay). Rejected as Athena rejects it: on an Iceberg table (Athena: use
+   * DROP/CHANGE COLUMN), with a `date` column (Athena's docs: it does not work for them), or
+   * naming a partition column or a column twice.
+   */
+  private async replaceColumns(m: RegExpExecArray, db: string): Promise<QueryOutcome> {
+    const { database, name } = relationOf(m[1]!, m[2], db);
+    const table = this.requireTable(database, name);
+    if (isIceberg(table))
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        "ALTER TABLE REPLACE COLUMNS is not supported for Iceberg tables. Use ALTER TABLE ADD COLUMNS, ALTER TABLE DROP COLUMN or ALTER TABLE CHANGE COLUMN",
+        { errorType: 1003 },
+      );
+    const columns = hiveColumns(m[3]!);
+    const dated = columns.find((c) => c.Type === "date");
+    if (dated)
+      throw new AthenaFailure(
+        "NOT_SUPPORTED",
+        `ALTER TABLE REPLACE COLUMNS does not support columns of type date (column '${dated.Name}'); use timestamp`,
+        { errorType: 1003 },
+      );
+    const keys = (table.PartitionKeys ?? []).map((c) => c.Name.toLowerCase());
+    const seen = new Set<string>();
+    for (const c of columns) {
+      const key = c.Name.toLowerCase();
+      if (keys.includes(key) || seen.has(key))
+        throw new AthenaFailure("COLUMN_ALREADY_EXISTS", `Column '${c.Name}' already exists`, {
+          errorType: 1003,
+        });
+      seen.add(key);
+    }
+    return this.setColumns(table, columns);
+  }
+
+  /** Put the table back in Glue with `columns` as its data columns (a new table version). */
+  private setColumns(table: GlueTable, columns: GlueColumn[]): QueryOutcome {
     const {
       VersionId: _v,
       CreateTime: _c,
@@ -385,10 +432,7 @@ export class SqlEngine {
       table.DatabaseName,
       {
         ...input,
-        StorageDescriptor: {
-          ...table.StorageDescriptor,
-          Columns: [...(table.StorageDescriptor?.Columns ?? []), ...added],
-        },
+        StorageDescriptor: { ...table.StorageDescriptor, Columns: columns },
       },
       table,
     );

@@ -123,6 +123,12 @@ export interface TableVersionState {
    */
   uniformSchema?: boolean;
   /**
+   * The table's columns, in order, with their types, when they are not every file's
+   * (on_schema_change='sync_all_columns' dropped or retyped some): the view selects exactly
+   * these, each cast to its type. Absent: the view reads every column of the files.
+   */
+  columns?: readonly { name: string; type: string }[];
+  /**
    * When the run that wrote the version started listing the raw zone (epoch ms): the next run
    * looks for late files in older hour folders changed since.
    */
@@ -328,6 +334,16 @@ export interface CatalogDialect extends Dialect {
    * rewrite a version instead and leave it out.
    */
   addColumns(relation: Relation, columns: readonly { name: string; type: string }[]): Statement[];
+  /**
+   * Catalog tables (Athena, Hive tables): make `columns` the table's data columns, in order
+   * (Hive `ALTER TABLE ... REPLACE COLUMNS`; partition columns are not listed and stay), for
+   * on_schema_change='sync_all_columns' dropping or retyping columns. Athena rejects it on
+   * Iceberg tables and with `date` columns: the caller checks both first.
+   */
+  replaceColumns(
+    relation: Relation,
+    columns: readonly { name: string; type: string }[],
+  ): Statement[];
   /**
    * Merge the rows of `selectSql` into the (Iceberg) table `relation` by `uniqueKey`: matched
    * rows take the new values of `columns`, the others are inserted (Iceberg tables only).

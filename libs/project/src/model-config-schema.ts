@@ -7,7 +7,12 @@ export const snapshotStrategies = ["timestamp", "check"] as const;
 /** What a snapshot does with a row whose key left the source (dbt 1.9 `hard_deletes`). */
 export const hardDeletePolicies = ["ignore", "invalidate", "new_record"] as const;
 export const incrementalStrategies = ["append", "insert_overwrite", "merge"] as const;
-export const schemaChangePolicies = ["ignore", "append_new_columns", "fail"] as const;
+export const schemaChangePolicies = [
+  "ignore",
+  "append_new_columns",
+  "sync_all_columns",
+  "fail",
+] as const;
 
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(", ")}` });

@@ -123,9 +123,7 @@ export function planCatalogTable(
       `on_schema_change='${policy}': no probe, the SELECT's columns are the table's (sluice_select: the model, the columns of what it reads and the table's are as when they were last compared)`,
     );
   if (probe.length > 0 && input.incoming === undefined)
-    notes.push(
-      `on_schema_change='${policy}': if the columns differ, ${policy === "fail" ? "the node fails" : "new columns are added (ALTER TABLE ADD COLUMNS) and the SELECT is reordered to the table's columns"}`,
-    );
+    notes.push(`on_schema_change='${policy}': if the columns differ, ${ifColumnsDiffer[policy]}`);
   const reconciled =
     probe.length > 0 && input.incoming !== undefined
       ? reconcileColumns(node, dialect, tableColumns, bound.sql, input.incoming)
@@ -142,7 +140,12 @@ export function planCatalogTable(
     ...input,
     recorded: { ...input.recorded, ...schemaRecord(node, input, reconciled) },
   };
-  const alter = planSteps("on_schema_change: add the SELECT's new columns", reconciled.alter);
+  const alter = planSteps(
+    policy === "sync_all_columns"
+      ? "on_schema_change: make the SELECT's columns the table's"
+      : "on_schema_change: add the SELECT's new columns",
+    reconciled.alter,
+  );
   const { selectSql, columns } = reconciled;
   const write = incrementalWrite(node, dialect, recording, staging, selectSql, columns);
   if ("error" in write) return { action: "fail", steps: [sweep], notes, error: write.error };
@@ -164,6 +167,15 @@ export function planCatalogTable(
     notes,
   };
 }
+
+/** What an on_schema_change policy that probes does when the SELECT's columns differ. */
+const ifColumnsDiffer: Record<string, string> = {
+  fail: "the node fails",
+  append_new_columns:
+    "new columns are added (ALTER TABLE ADD COLUMNS) and the SELECT is reordered to the table's columns",
+  sync_all_columns:
+    "the table takes the SELECT's columns (ALTER TABLE ADD COLUMNS, or REPLACE COLUMNS when one is dropped or widened) and the SELECT is reordered to them",
+};
 
 /**
  * The SELECT's columns are known to be the table's without a probe: the table recorded

@@ -240,8 +240,15 @@ function nextVersion(
   // Carried files keep the old columns: one schema only if nothing changed.
   const uniformSchema =
     strategy === "merge" || (state.uniformSchema === true && !reconciled.changed);
+  // sync_all_columns over files of other columns: the view lists the table's (every version
+  // from then on, the carried files keep what was dropped).
+  const synced =
+    node.config.on_schema_change === "sync_all_columns" && !uniformSchema
+      ? (("columns" in reconciled ? reconciled.columns : undefined) ?? columns)
+      : undefined;
   const publish = publishVersion(node, input, {
     uniformSchema,
+    ...(synced === undefined || synced.length === 0 ? {} : { columns: synced }),
     ...recordedState(input, from, watermark.value),
   });
   if (strategy === "merge") {

@@ -83,6 +83,21 @@ from "ecommerce_staging"."stg_orders"`,
     expect(d.addColumns(orders, [])).toEqual([]);
   });
 
+  it("replaces a Hive table's data columns (on_schema_change='sync_all_columns')", () => {
+    const [statement, ...rest] = d.replaceColumns(orders, [
+      { name: "order_id", type: "varchar" },
+      { name: "qty", type: "bigint" },
+      { name: "price", type: "decimal(10,2)" },
+    ]);
+    expect(rest).toEqual([]);
+    expect(statement).toEqual({
+      kind: "alter_table",
+      grammar: "hive",
+      sql: "ALTER TABLE `ecommerce_silver`.`orders` REPLACE COLUMNS (`order_id` string, `qty` bigint, `price` decimal(10,2))",
+    });
+    expect(grammarErrors(statement!)).toEqual([]);
+  });
+
   it("writes drops and databases in the grammar Athena routes them to", () => {
     expect(d.dropTable(orders)).toEqual([
       {

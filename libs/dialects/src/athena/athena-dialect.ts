@@ -137,6 +137,13 @@ export function createAthenaDialect(): AthenaDialect {
       return [hive("alter_table", `ALTER TABLE ${hiveRelation(relation)} ADD COLUMNS (${list})`)];
     },
 
+    replaceColumns(relation, columns) {
+      const list = columns.map((c) => `${hiveIdentifier(c.name)} ${hiveType(c.type)}`).join(", ");
+      return [
+        hive("alter_table", `ALTER TABLE ${hiveRelation(relation)} REPLACE COLUMNS (${list})`),
+      ];
+    },
+
     dropTable(relation) {
       return [hive("drop_table", `DROP TABLE IF EXISTS ${hiveRelation(relation)}`)];
     },

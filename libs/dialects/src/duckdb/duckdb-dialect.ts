@@ -125,7 +125,7 @@ function publishVersion(
   const key = `schema_name = ${duckdbStringLiteral(relation.schema)} AND table_name = ${duckdbStringLiteral(relation.name)}`;
   const lines = [
     "BEGIN TRANSACTION;",
-    `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT * FROM ${readParquet(loc, state?.uniformSchema === true)};`,
+    `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT ${viewColumns(state?.columns)} FROM ${readParquet(loc, state?.uniformSchema === true)};`,
     `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX + loc)};`,
     `DELETE FROM ${DUCKDB_TABLE_STATE} WHERE ${key};`,
     // `inputs` only when recorded (seeds): every other publish keeps its text.
@@ -141,6 +141,17 @@ function publishVersion(
   ];
   return statement("create_view", lines.join("\n"));
 }
+
+/** A version view's select list: `*`, or exactly the table's columns, each cast to its type. */
+const viewColumns = (columns: TableVersionState["columns"]): string =>
+  columns === undefined
+    ? "*"
+    : columns
+        .map(
+          (c) =>
+            `CAST(${quoteDuckdbIdentifier(c.name)} AS ${c.type}) AS ${quoteDuckdbIdentifier(c.name)}`,
+        )
+        .join(", ");
 
 const parquetGlob = (location: string): string => `${location.replace(/\/+$/, "")}/**/*.parquet`;
 
