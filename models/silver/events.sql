@@ -15,6 +15,14 @@
     rows fall in are rebuilt from them plus the rows already kept there from older raw hours.
     Copies of an event share its event_timestamp, so an earlier copy can only be in one of those
     partitions: the other partitions are not read at all (Parquet statistics skip their files). -#}
+{#- The columns both sides of the incremental UNION ALL list by name (the table's, from kept;
+    the window's, from fresh): a column added to the model is added in the last select below,
+    never by `select *` of the table, whose columns lag the model's by one build. -#}
+{%- set columns = [
+    'event_id', 'event_type', 'session_id', 'event_timestamp', 'customer_id', 'country',
+    'channel', 'device', 'product_id', 'product_name', 'category', 'price', 'quantity',
+    'order_id', 'order_total', 'order_item_count', 'payment_method', 'order_items_json'
+] %}
 with valid as (
     select *
     from {{ ref_window('stg_events', 'dt') }}
@@ -28,7 +36,7 @@ with valid as (
     first and binds its dates as literals, so only those event_date partitions of this table are
     read (a subquery's values prune no file: every day of history was read). -#}
 kept as (
-    select *
+    select {{ columns | join(', ') }}, dt, event_date
     from {{ this }}
     where dt < sluice_incremental_from()
       and event_date in (sluice_listed((
@@ -48,36 +56,27 @@ ranked as (
 ),
 
 fresh as (
-    select
-        event_id,
-        event_type,
-        session_id,
-        event_timestamp,
-        customer_id,
-        country,
-        channel,
-        device,
-        product_id,
-        product_name,
-        category,
-        price,
-        quantity,
-        order_id,
-        order_total,
-        order_item_count,
-        payment_method,
-        order_items_json,
-        dt,
-        cast(event_timestamp as date) as event_date
+    select {{ columns | join(', ') }}, dt, cast(event_timestamp as date) as event_date
     from ranked
     where copy_number = 1
     {% if is_incremental() %}
       and event_id not in (select event_id from kept)
     {% endif %}
+),
+
+events as (
+    select * from fresh
+    {% if is_incremental() %}
+    union all
+    select * from kept
+    {% endif %}
 )
 
-select * from fresh
-{% if is_incremental() %}
-union all
-select * from kept
-{% endif %}
+{# A new column goes here (before dt), computed from the columns above: the rows kept from the
+   table get it too, whether or not the table has it yet; rows of partitions this run does not
+   rewrite read NULL (on_schema_change adds it to the table). #}
+select
+    {{ columns | join(',\n    ') }},
+    dt,
+    event_date
+from events

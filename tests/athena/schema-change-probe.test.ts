@@ -10,6 +10,7 @@ import {
   forgetParameter,
   glueTables,
 } from "../support/athena-local.js";
+import { eventsWithNewColumn } from "../support/events-model.js";
 import { queriesPerModel } from "../support/query-counts.js";
 
 type Project = Awaited<ReturnType<typeof athenaLocalProject>>;
@@ -22,30 +23,6 @@ function kind(sql: string): string {
   if (/^ALTER TABLE /.test(sql)) return "alter";
   if (/LIMIT 0\s*$/i.test(sql)) return "probe";
   return sql.slice(0, 60);
-}
-
-/**
- * silver.events in the temp copy with a new column, `channel_upper` (upper(channel)), before
- * `dt`: in `fresh`, and in `kept` (the rows already in the table), which then lists its columns
- * instead of `select *` so both sides of the UNION ALL have the new column whether or not the
- * table has it yet.
- */
-function withNewColumn(sql: string): string {
-  const columns = [
-    ...["event_id", "event_type", "session_id", "event_timestamp", "customer_id", "country"],
-    ...["channel", "device", "product_id", "product_name", "category", "price", "quantity"],
-    ...["order_id", "order_total", "order_item_count", "payment_method", "order_items_json"],
-  ];
-  const kept = `select ${columns.join(", ")}, upper(channel) as channel_upper, dt, event_date\n    from {{ this }}`;
-  const out = sql
-    .replace(/select \*\n {4}from \{\{ this \}\}/, kept)
-    .replace(
-      /( {8}order_items_json,\n)( {8}dt,\n)/,
-      "$1        upper(channel) as channel_upper,\n$2",
-    );
-  if (!out.includes("upper(channel) as channel_upper, dt") || !out.includes("as channel_upper,\n"))
-    throw new Error("models/silver/events.sql changed: the test's edit no longer applies");
-  return out;
 }
 
 /**
@@ -109,7 +86,7 @@ describe("silver.events: a new column in its model is probed and appended once",
     expect(run.code, run.stdout + run.stderr).toBe(0);
     await build("next hour", "2026-11-27T06:00:00Z", 32);
     const model = path.join(p.dir, "silver/events.sql");
-    await writeFile(model, withNewColumn(await readFile(model, "utf8")));
+    await writeFile(model, eventsWithNewColumn(await readFile(model, "utf8")));
     await build("new column", "2026-11-27T07:00:00Z", 33);
     columnsAfterAlter = await eventsColumns();
     checked = await athenaRows(
