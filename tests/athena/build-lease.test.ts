@@ -137,6 +137,53 @@ describe("the build lease on an Athena target", () => {
     expect(await lease(p.endpoint.url)).toBeUndefined();
   }, 120_000);
 
+  it("Ctrl-C at start-up, between two nodes and during a query exits 130, releases the lease, leaves no staging table", async () => {
+    // A press once `ready` matches the output (undefined: right after spawn); the during-query
+    // press waits for the stalled CTAS instead.
+    const points: [string, RegExp | undefined][] = [
+      ["at start-up", undefined],
+      ["after the first node", /^\s*1 of \d+ OK/m],
+      ["between two statements", /OK +incremental ecommerce_staging\.stg_events/],
+      ["during a query", undefined],
+    ];
+    for (const [label, ready] of points) {
+      await forgetAllBuildInputs(p.endpoint.url, DATABASES);
+      const during = label === "during a query";
+      if (during) await setFaults(p.endpoint.url, STALL_FUNNEL);
+      const build = startBuild();
+      let output = "";
+      let sent = 0;
+      const press = () => {
+        if (sent === 0 && (ready === undefined || ready.test(output))) {
+          sent = Date.now();
+          build.kill("SIGINT");
+        }
+      };
+      for (const stream of [build.stdout!, build.stderr!])
+        stream.on("data", (d: Buffer) => {
+          output += d.toString();
+          if (ready !== undefined) press();
+        });
+      if (during) await untilStalled(p.endpoint.url);
+      if (ready === undefined) press();
+      const stopped = await build.done;
+      const at = `${label}: ${stopped.stdout}${stopped.stderr}`;
+      // Before node ran any of sluice's code a press kills it (a shell shows 130 for both).
+      if (label === "at start-up") expect([130, -1], at).toContain(stopped.code);
+      else expect(stopped.code, at).toBe(130);
+      // The stalled query is stopped, not waited for; nothing hangs (2 s, plus slack for load).
+      expect(Date.now() - sent, at).toBeLessThan(10_000);
+      if (during) expect(stopped.stdout + stopped.stderr, at).toContain("interrupted (Ctrl-C)");
+      expect(await lease(p.endpoint.url), at).toBeUndefined();
+      expect((await published(p.endpoint.url)).staging, at).toEqual([]);
+      await setFaults(p.endpoint.url, {});
+    }
+    const next = await p.sluice("build", "--target", "prod");
+    expect(next.code, next.stdout + next.stderr).toBe(0);
+    // The tests below stall a build on the funnel's CTAS: it must be written again.
+    await forgetAllBuildInputs(p.endpoint.url, DATABASES);
+  }, 300_000);
+
   it("takes over the lease of a SIGKILLed build at once on the same host, with a warning naming it", async () => {
     await setFaults(p.endpoint.url, STALL_FUNNEL);
     const killed = startBuild();
