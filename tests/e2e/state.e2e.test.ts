@@ -536,6 +536,39 @@ describe("state: slim CI on the local lake", () => {
     expect(await select()).toEqual(["model.funnel"]);
   });
 
+  it("a manifest without its sidecar is read from its state index; one edited by hand warns and is scanned", async () => {
+    const alone = path.join(path.dirname(dir), "manifest-alone");
+    await cp(path.join(state, "manifest.json"), path.join(alone, "manifest.json"));
+    const select = () =>
+      sluice(
+        "ls",
+        "--resource-type",
+        "model",
+        "--format",
+        "name",
+        "-s",
+        "state:modified+",
+        "--state",
+        alone,
+      );
+    const clean = await select();
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout.trim()).toBe("");
+    expect(clean.stderr).not.toMatch(/state index/);
+    // One digest changed in the entry only (same length, so the index's offset still holds).
+    const file = path.join(alone, "manifest.json");
+    const text = await readFile(file, "utf8");
+    const body = JSON.parse(text).nodes["model.ecommerce.funnel"].meta.sluice.checksums.body;
+    await writeFile(file, text.replace(`"body":"${body}"`, `"body":"${"0".repeat(16)}"`));
+    const edited = await select();
+    expect(edited.code, edited.stderr).toBe(0);
+    // funnel is a mart no model refs: it alone.
+    expect(edited.stdout.split("\n").filter(Boolean)).toEqual(["model.funnel"]);
+    expect(edited.stderr).toContain(
+      `warning: --state: ${file}: its state index (selectors.sluice_state_index) does not match the file`,
+    );
+  });
+
   /**
    * A copy of the state whose run_results.json gives the nodes in `statuses` (sluice ids)
    * those statuses, as a run that ended so would have written them.

@@ -27,7 +27,8 @@ export async function loadRunState(
 ): Promise<RunState | undefined> {
   const { readRunState, StateError } = await import("@sluice/runner");
   try {
-    return await readRunState(dir, cacheDir === undefined ? {} : { cacheDir });
+    const warn = (message: string) => io.err(`warning: ${message}`);
+    return await readRunState(dir, { warn, ...(cacheDir === undefined ? {} : { cacheDir }) });
   } catch (err) {
     if (!(err instanceof StateError)) throw err;
     io.err(`error: ${err.message}`);

@@ -213,14 +213,15 @@ function neutralSql(node: CompiledNode, keys: ReadonlyMap<string, RelationKey>):
     }
     return undefined;
   };
-  const sql = [node.sql, node.incrementalSql ?? ""]
+  let sql = [node.sql, node.incrementalSql ?? ""]
     .join("\n-- incremental\n")
     .replace(QUALIFIED, (m, _q, schema: string, _r, name: string) => {
       const id = idOf(schema, name);
       return id === undefined ? m : `{{${id}}}`;
-    })
-    // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
-    .replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
+    });
+  // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
+  if (sql.includes("sluice_raw_window("))
+    sql = sql.replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
   // Whitespace outside quoted literals and identifiers means nothing to the engine.
   return collapseWhitespace(sql);
 }
@@ -356,27 +357,45 @@ export function nodeChecksums(
   const out = new Map<string, NodeChecksums>();
   const memo = new Map<string, string>();
   const shared = (text: string) => sharedDigest(text, memo);
+  // Digests by a cheaper key than their text: equal keys are equal texts (see each key).
+  const configDigests = new Map<string, string>();
+  const macroDigests = new Map<string, string>();
   for (const node of chosenNodes(compiled, ids)) {
     const source = sources.get(node.id);
     const body =
       node.kind === "source"
         ? stableJson({ external: source?.external ?? null, schema: source?.schema ?? null })
         : neutralSql(node, keys);
+    const config = {
+      config: node.config,
+      materialization: node.materialization,
+      strategy: node.incrementalStrategy ?? null,
+      partitionedBy: node.partitionedBy,
+      tags: [...node.tags].sort(),
+      severity: node.severity ?? null,
+      thresholds: node.thresholds ?? null,
+    };
+    // The native JSON text in the object's own key order: equal texts sort to equal texts.
+    const configKey = JSON.stringify(config);
+    let configs = configDigests.get(configKey);
+    if (configs === undefined) configDigests.set(configKey, (configs = shared(stableJson(config))));
+    // Macro names are words: joined, they name the list (the bodies are the project's).
+    const names = used.get(node.id) ?? [];
+    const macrosKey = names.join(",");
+    let macroSums = macroDigests.get(macrosKey);
+    if (macroSums === undefined)
+      macroDigests.set(
+        macrosKey,
+        (macroSums = shared(stableJson(names.map((name) => [name, macros.get(name)])))),
+      );
     out.set(node.id, {
       body: digestOf(body),
-      configs: shared(
-        stableJson({
-          config: node.config,
-          materialization: node.materialization,
-          strategy: node.incrementalStrategy ?? null,
-          partitionedBy: node.partitionedBy,
-          tags: [...node.tags].sort(),
-          severity: node.severity ?? null,
-          thresholds: node.thresholds ?? null,
-        }),
+      configs,
+      // stableJson of {schema, name}, written directly.
+      relation: digestOf(
+        `{"name":${JSON.stringify(node.relation.name)},"schema":${JSON.stringify(node.schema)}}`,
       ),
-      relation: digestOf(stableJson({ schema: node.schema, name: node.relation.name })),
-      macros: shared(stableJson((used.get(node.id) ?? []).map((name) => [name, macros.get(name)]))),
+      macros: macroSums,
       contract: shared(stableJson(node.columns.map((c) => c.name))),
     });
   }

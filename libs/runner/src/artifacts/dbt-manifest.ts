@@ -338,7 +338,6 @@ export function dbtManifestFrame(
     exposures,
     metrics: {},
     groups: {},
-    selectors: {},
     // dbt lists each disabled node under its unique id (a list: versions of one name).
     disabled: Object.fromEntries(
       (compiled.disabled ?? []).map((d) => {
@@ -366,5 +365,7 @@ export function dbtManifestFrame(
     saved_queries: {},
     semantic_models: {},
     unit_tests: {},
+    // Last: manifest.json's state index is written as its last key (see state-index.ts).
+    selectors: {},
   };
 }

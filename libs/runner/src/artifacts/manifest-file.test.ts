@@ -10,6 +10,7 @@ import type { Project } from "@sluice/project";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dbtManifest } from "./dbt-manifest.js";
 import { nodeDigest, writeManifest } from "./manifest-file.js";
+import { readStateIndex, withoutStateIndex } from "./state-index.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
 const at = (iso: string, id: string) => ({ generatedAt: new Date(iso), invocationId: id });
@@ -26,7 +27,11 @@ describe("writeManifest", () => {
   let compiled: CompiledProject;
   let target: string;
   const file = () => path.join(target, "manifest.json");
-  const read = () => readFileSync(file(), "utf8");
+  /** The manifest without its state index (see state-index.ts), which must check out. */
+  const read = () => {
+    expect(readStateIndex(file())).toHaveProperty("value");
+    return withoutStateIndex(readFileSync(file(), "utf8"));
+  };
 
   beforeAll(async () => {
     project = await loadProject(modelsDir, { env: {} });

@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import {
   closeSync,
   openSync,
@@ -18,10 +18,10 @@ import type { ArtifactInvocation, ManifestEntry } from "./dbt-manifest.js";
 import { manifestStateNode } from "./read-state.js";
 import type { ManifestNode } from "./read-state.js";
 import { readKeyed } from "./keyed-file.js";
+import { appendStateIndex } from "./state-index.js";
 import {
   compileKeyOf,
   nodeRow,
-  piecesDigest,
   readableSidecar,
   SIDECAR_FORMAT,
   sidecarRows,
@@ -32,7 +32,7 @@ import type { NodeRow, SidecarBody, SidecarKey, SidecarValue } from "./state-sid
 
 /**
  * `target/manifest.json` written in proportion to what changed. Its text is exactly
- * `JSON.stringify(dbtManifest(...))` plus a newline (compact, as dbt writes it: indentation would
+ * `JSON.stringify(dbtManifest(...))` plus a newline, with the state index added (see below) (compact, as dbt writes it: indentation would
  * be a third of the file), but each node's entry is built
  * only when what it is built from changed since the previous write: the text of the other
  * entries is copied from the previous file, where `target/.manifest-index.json` says each one
@@ -42,6 +42,9 @@ import type { NodeRow, SidecarBody, SidecarKey, SidecarValue } from "./state-sid
  * An entry copied keeps its `created_at` (when its node was last built, as in dbt, whose partial
  * parse keeps unchanged nodes' times). When no entry and nothing else but the invocation
  * (`generated_at`, `invocation_id`, `created_at`) changed, the file is not written at all.
+ *
+ * The manifest's last key, `selectors`, ends with the state index (see state-index.ts): the
+ * sidecar's columns, for a state read without its sidecar.
  *
  * Beside it goes `manifest.state.json` (see state-sidecar.ts): what `--state` reads of each
  * node, keyed by the manifest's sha256, so a state seen for the first time is read without
@@ -224,6 +227,9 @@ export function writeManifest(
   out.push("{");
   [...frame].forEach(([key, text], i) => {
     if (i > 0) out.push(",");
+    // The last key (see dbtManifestFrame): the state index goes in it, after every entry.
+    if (key === "selectors" && i === frame.size - 1)
+      return appendStateIndex(out, text, { adapter, nodes: rows });
     if (!isSection(key)) return out.push(text);
     out.push(`${JSON.stringify(key)}:`);
     section(key);
@@ -417,6 +423,9 @@ const PENDING_LIMIT = 1 << 20;
  */
 class ByteAssembly {
   private readonly pieces: Buffer[] = [];
+  /** sha256 of the first `hashed` pieces (see {@link digestSoFar}). */
+  private readonly hasher = createHash("sha256");
+  private hashed = 0;
   /** Text pushed since the last bytes, encoded once when bytes follow (or at the end). */
   private pending = "";
   length = 0;
@@ -437,6 +446,16 @@ class ByteAssembly {
     if (this.pending.length > 0) this.pieces.push(Buffer.from(this.pending));
     this.pending = "";
   }
+  /** sha256 (hex) of the bytes pushed so far; the pieces are hashed once (see {@link write}). */
+  digestSoFar(): string {
+    this.flush();
+    this.hashPieces();
+    return this.hasher.copy().digest("hex");
+  }
+  private hashPieces(): void {
+    for (; this.hashed < this.pieces.length; this.hashed++)
+      this.hasher.update(this.pieces[this.hashed]!);
+  }
   /** Write the bytes to `file`; returns their sha256 (hex). */
   write(file: string): string {
     this.flush();
@@ -455,7 +474,8 @@ class ByteAssembly {
     } finally {
       closeSync(fd);
     }
-    return piecesDigest(this.pieces);
+    this.hashPieces();
+    return this.hasher.digest("hex");
   }
 }
 

@@ -9,7 +9,8 @@ import { scanManifest } from "./manifest-scan.js";
 import { cachedManifestNodes } from "./state-cache.js";
 import type { StateNodes } from "./state-nodes.js";
 import { packSums } from "./state-sidecar.js";
-import type { NodeRow, SidecarBody } from "./state-sidecar.js";
+import { readStateIndex } from "./state-index.js";
+import type { NodeRow, SidecarBody, SidecarValue } from "./state-sidecar.js";
 
 /** One node of a state manifest, as `--state` and `--defer` use it. */
 export interface StateNode {
@@ -23,7 +24,9 @@ export interface StateNode {
   location?: string;
 }
 
-/** A previous run's artifacts (`--state DIR`): its manifest's nodes and, if present, its results. */
+/**
+ * A previous run's artifacts (`--state DIR`): its manifest's nodes and, if present, its results.
+ */
 export interface RunState {
   dir: string;
   /** Target the state's manifest was compiled for (`adapter_type`: athena | duckdb). */
@@ -76,11 +79,11 @@ async function readJson(file: string, required: boolean): Promise<unknown> {
  */
 export async function readRunState(
   dir: string,
-  options: { cacheDir?: string } = {},
+  options: { cacheDir?: string; warn?: (message: string) => void } = {},
 ): Promise<RunState> {
   const manifestFile = path.join(dir, "manifest.json");
   const { adapter, nodes } = await cachedManifestNodes(manifestFile, options.cacheDir, () =>
-    readManifestRows(manifestFile),
+    readManifestRows(manifestFile, options.warn),
   );
   const results = await readJson(path.join(dir, "run_results.json"), false);
   return {
@@ -92,11 +95,18 @@ export async function readRunState(
 }
 
 /**
- * The nodes (and sources) of a manifest, as rows (see `NodeRow`): from a scan of the fields
- * they need (see manifest-scan.ts), each entry made a row as soon as it is read, or from the
- * whole file parsed when the scan does not take the file on.
+ * The nodes (and sources) of a manifest: the columns of its state index when sluice wrote it
+ * (see state-index.ts), else rows (see `NodeRow`) from a scan of the fields they need (see
+ * manifest-scan.ts), each entry made a row as soon as it is read, or from the whole file parsed
+ * when the scan does not take the file on. An index that does not match the file is `warn`ed.
  */
-async function readManifestRows(manifestFile: string): Promise<SidecarBody> {
+async function readManifestRows(
+  manifestFile: string,
+  warn: (message: string) => void = () => {},
+): Promise<SidecarValue> {
+  const indexed = readStateIndex(manifestFile);
+  if (indexed && "value" in indexed) return indexed.value;
+  if (indexed) warn(`--state: ${indexed.problem}`);
   const scanned = scanManifest(manifestFile, undefined, entryRow);
   if (scanned) return manifestRows(manifestFile, scanned, (row) => row as NodeRow);
   return manifestRows(manifestFile, await readJson(manifestFile, true));

@@ -48,12 +48,12 @@ function keepUnder(file: string, key: string, value: unknown): void {
  * The state manifest's nodes as {@link readManifestRows} reads them, from
  * `<cacheDir>/state_manifest.json` when it was made from the same file (path, size, modification
  * time, inode), else read and kept there: from the manifest's sidecar when it describes this
- * very manifest, else from the manifest (dbt's, or one whose sidecar was not copied along).
+ * very manifest, else by `readManifestRows` (the manifest's state index, or its entries).
  */
 export async function cachedManifestNodes(
   manifestFile: string,
   cacheDir: string | undefined,
-  readManifestRows: () => Promise<SidecarBody>,
+  readManifestRows: () => Promise<SidecarValue>,
 ): Promise<{ adapter: string; nodes: StateNodes }> {
   const file = cacheDir && path.join(cacheDir, "state_manifest.json");
   let key: string | undefined;
@@ -87,7 +87,7 @@ export async function cachedManifestNodes(
   }
   if (!read || !nodes) {
     read = await readManifestRows();
-    nodes = new StateNodes(read.nodes);
+    nodes = new StateNodes("nodes" in read ? read.nodes : read);
   }
   if (file && key) {
     const columns = "nodes" in read ? rowColumns(read.nodes) : read;

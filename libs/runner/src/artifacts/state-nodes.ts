@@ -142,6 +142,12 @@ export function columnRows({ count, columns }: NodeColumns): NodeRow[] {
   return fields[0]!.map((_, i) => fields.map((f) => f[i]!) as NodeRow);
 }
 
+/** Whether columns hold `count` rows each (as {@link rowColumns} wrote them): strings of `count - 1` newlines. */
+export function wholeColumns({ count, columns }: NodeColumns): boolean {
+  const lines = Math.max(0, count - 1);
+  return columns.every((c) => typeof c === "string" && countNewlines(c) === lines);
+}
+
 function countNewlines(text: string): number {
   let n = 0;
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;

@@ -19,6 +19,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { writeManifest } from "./manifest-file.js";
 import { readRunState } from "./read-state.js";
 import { cachedChecksums } from "./state-cache.js";
+import { withoutStateIndex } from "./state-index.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
 const inv = (id: string) => ({ generatedAt: new Date("2026-12-01T00:00:00Z"), invocationId: id });
@@ -38,10 +39,14 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
     dirs.push(d);
     return d;
   };
-  /** A copy of `from`'s manifest.json alone (as dbt writes it): read by parsing the manifest. */
+  /**
+   * A copy of `from`'s manifest.json alone and without its state index (as dbt writes it): read
+   * by scanning the manifest.
+   */
   const manifestOnly = (from: string) => {
     const dir = tmp();
-    copyFileSync(path.join(from, "manifest.json"), path.join(dir, "manifest.json"));
+    const text = readFileSync(path.join(from, "manifest.json"), "utf8");
+    writeFileSync(path.join(dir, "manifest.json"), withoutStateIndex(text));
     return dir;
   };
   beforeAll(async () => {

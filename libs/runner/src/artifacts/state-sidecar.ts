@@ -1,8 +1,9 @@
-import { createHash, hash } from "node:crypto";
+import { hash } from "node:crypto";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import path from "node:path";
 import { packChecksums, unpackChecksums } from "@sluice/compiler";
 import type { NodeChecksums } from "@sluice/compiler";
-import { readChunks } from "./file-chunks.js";
+import { digestOfBytes } from "./file-chunks.js";
 import { readKeyed, writeKeyed } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
 import { columnRows, rowColumns } from "./state-nodes.js";
@@ -90,13 +91,6 @@ export function rowNode([id, sums, schema, name, kind, materialization, location
   ];
 }
 
-/** sha256 (hex) of bytes given in pieces. */
-export function piecesDigest(pieces: readonly Uint8Array[]): string {
-  const h = createHash("sha256");
-  for (const p of pieces) h.update(p);
-  return h.digest("hex");
-}
-
 /**
  * Write `<dir>/manifest.state.json` (through a temporary file: a reader never sees half), its
  * rows as columns unless a field holds a newline.
@@ -132,19 +126,16 @@ export function readStateSidecar(
 /** The `compile` key a sidecar records for a compile's partial-parse header. */
 export const compileKeyOf = (header: string): string => hash("sha1", header, "base64");
 
-/** Bytes of a file read at a time to hash it: a buffer reused, not one the file's size. */
-const CHUNK = 1 << 20;
-
-/**
- * sha256 (hex) of a file's bytes, read a MB at a time (a 60 MB manifest read whole cost more
- * CPU in page faults and copies than hashing it); undefined when it cannot be read.
- */
+/** sha256 (hex) of a file's bytes (see `digestOfBytes`); undefined when it cannot be read. */
 export function fileDigest(file: string): string | undefined {
-  const h = createHash("sha256");
+  let fd: number | undefined;
   try {
-    return readChunks(file, CHUNK, (chunk) => void h.update(chunk)) ? h.digest("hex") : undefined;
+    fd = openSync(file, "r");
+    return digestOfBytes(fd, fstatSync(fd).size);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
