@@ -1,9 +1,10 @@
 import path from "node:path";
-import type { CompiledNode, CompileMemo, ModelMemo } from "@sluice/compiler";
+import type { CompiledNode, CompiledProject, CompileMemo, ModelMemo } from "@sluice/compiler";
 import type { ParsedProperties, PropertiesMemo } from "@sluice/project";
 import { buildId } from "./compile-cache.js";
-import { readSegmentStore, writeSegmentStore } from "./segment-store.js";
-import type { SegmentStore } from "./segment-store.js";
+import { nodeText, parseNode } from "./node-texts.js";
+import { jsonCodec, readSegmentStore, writeSegmentStore } from "./segment-store.js";
+import type { RecordCodec, SegmentStore } from "./segment-store.js";
 
 /**
  * `target/compile_memo.json` and `target/compile_memo/`: what a load and compile can reuse from
@@ -15,10 +16,17 @@ import type { SegmentStore } from "./segment-store.js";
  *
  * The records are kept in a segment store (see segment-store.ts): `compile_memo.json` is its
  * index, and a compile rewrites only the segments holding an entry that changed (at 10,000
- * models, one edited model rewrites ~200 KB instead of the whole 50 MB memo).
+ * models, one edited model rewrites ~200 KB instead of the whole 50 MB memo). A model's record
+ * keeps each of its nodes (its render's, its generic tests') as a text of its own on its line
+ * (see {@link modelCodec}): a node read is remembered with its text (node-texts.ts), so the
+ * writers after the compile (this memo, node digests, `partial_parse.json`) copy an unchanged
+ * node's text instead of serializing the node again.
+ *
+ * Format 4: segments of one record a line (format 3: one JSON object a segment). A memo of
+ * another format has another header: it is not read, and the next write replaces it whole.
  */
 const MEMO_FILE = "compile_memo.json";
-const FORMAT = 3;
+export const MEMO_FORMAT = 4;
 
 /** Both memos of one load and compile, and the store they were read from. */
 export interface LoadMemo {
@@ -28,11 +36,12 @@ export interface LoadMemo {
   store?: SegmentStore;
 }
 
-const header = (dir: string): string => JSON.stringify({ format: FORMAT, build: buildId(), dir });
+const header = (dir: string): string =>
+  JSON.stringify({ format: MEMO_FORMAT, build: buildId(), dir });
 
 /** Memos holding the previous compile's entries (none when missing, stale or unreadable). */
 export function readLoadMemo(targetDir: string, dir: string): LoadMemo {
-  const store = readSegmentStore(path.join(targetDir, MEMO_FILE), header(dir));
+  const store = readSegmentStore(path.join(targetDir, MEMO_FILE), header(dir), modelCodec);
   const properties = (store?.groups["properties"] ?? {}) as Record<string, ParsedProperties>;
   const models = (store?.groups["models"] ?? {}) as Record<string, ModelMemo>;
   return {
@@ -44,22 +53,29 @@ export function readLoadMemo(targetDir: string, dir: string): LoadMemo {
 
 /**
  * Each memoized node's digest by node id: models' nodes and their generic tests. A node rendered
- * or built afresh by this compile is hashed now with `digestOf` (the runner's `nodeDigest`, what
- * the manifest keys nodes by); a reused one keeps the digest saved with it, so an unchanged node
- * is never serialized to tell it is. Call after the compile and before {@link writeLoadMemo},
+ * or built afresh by this compile is hashed now with `digestOf` (the runner's `textDigest` of
+ * its {@link nodeText}, what the manifest keys nodes by); a reused one keeps the digest saved
+ * with it, so an unchanged node is never serialized to tell it is. Call after the compile and before {@link writeLoadMemo},
  * which saves the new digests.
  */
 export function nodeDigests(
   memo: LoadMemo,
+  compiled: CompiledProject,
   digestOf: (node: CompiledNode) => string,
 ): Map<string, string> {
+  // A memo node the compiled project no longer holds as it is (replaced by an edited copy after
+  // the compile, e.g. with --store-failures) is not what the digest would describe.
+  const held = new Set<CompiledNode>(compiled.nodes);
   const digests = new Map<string, string>();
   for (const entry of Object.values(memo.models.next)) {
     const { output, tests } = entry;
-    if (output) digests.set(output.node.id, (output.digest ??= digestOf(output.node)));
+    if (output) {
+      const digest = (output.digest ??= digestOf(output.node));
+      if (held.has(output.node)) digests.set(output.node.id, digest);
+    }
     if (tests) {
       const saved = (tests.digests ??= tests.nodes.map(digestOf));
-      tests.nodes.forEach((node, i) => digests.set(node.id, saved[i]!));
+      tests.nodes.forEach((node, i) => held.has(node) && digests.set(node.id, saved[i]!));
     }
   }
   return digests;
@@ -77,6 +93,7 @@ export function writeLoadMemo(targetDir: string, dir: string, memo: LoadMemo): v
         group === "models"
           ? sameModelMemo(next as ModelMemo, previous as ModelMemo)
           : next === previous,
+      modelCodec,
     );
   } catch {
     // A read-only project still works, only without the memo.
@@ -105,3 +122,41 @@ function sameStrings(a: Record<string, string>, b: Record<string, string>): bool
   const other = Object.keys(b);
   return keys.length === other.length && keys.every((k, i) => other[i] === k && a[k] === b[k]);
 }
+
+/**
+ * A model's record on its segment line: the record without its nodes (each node's place holds
+ * 0), then the render's node, then each generic test's node, each its own JSON text
+ * ({@link nodeText}: the text read, for a node read and reused). Other groups: one JSON text.
+ */
+export const modelCodec: RecordCodec = {
+  encode(group, record) {
+    if (group !== "models") return jsonCodec.encode(group, record);
+    const memo = record as ModelMemo;
+    const { output, tests } = memo;
+    const head = {
+      ...memo,
+      ...(output ? { output: { ...output, node: 0 } } : {}),
+      ...(tests ? { tests: { ...tests, nodes: tests.nodes.map(() => 0) } } : {}),
+    };
+    return [
+      JSON.stringify(head),
+      ...(output ? [nodeText(output.node)] : []),
+      ...(tests ? tests.nodes.map(nodeText) : []),
+    ];
+  },
+  decode(group, fields) {
+    if (group !== "models") return jsonCodec.decode(group, fields);
+    const memo = JSON.parse(fields[0]!) as ModelMemo;
+    let next = 1;
+    const node = (): CompiledNode => {
+      const text = fields[next++];
+      if (text === undefined) throw new Error("compile memo: a node is missing from its record");
+      return parseNode<CompiledNode>(text);
+    };
+    if (memo.output) memo.output.node = node();
+    if (memo.tests) memo.tests.nodes = memo.tests.nodes.map(node);
+    if (next !== fields.length)
+      throw new Error("compile memo: a record has more nodes than it says");
+    return memo;
+  },
+};

@@ -46,4 +46,22 @@ describe("jsonPieces", () => {
       "}",
     ]);
   });
+
+  it("writes a known object's text instead of serializing it, at any depth", () => {
+    const node = { id: "model.a", sql: "select 1" };
+    const value = { compiled: { nodes: [node, { id: "model.b" }] }, first: node };
+    const known = (v: object) => (v === node ? '{"id":"model.a","sql":"select 1"}' : undefined);
+    for (const depth of [0, 1, 2, 5])
+      expect([...jsonPieces(value, depth, known)].join("")).toBe(JSON.stringify(value));
+    // The text given is what is written: the object itself is not read.
+    const stale = () => '{"stale":true}';
+    expect([...jsonPieces({ a: [node] }, 2, (v) => (v === node ? stale() : undefined))]).toEqual([
+      "{",
+      '"a":',
+      "[",
+      '{"stale":true}',
+      "]",
+      "}",
+    ]);
+  });
 });

@@ -19,6 +19,7 @@ import {
 import type { CacheRequest } from "./compile-cache.js";
 import { nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
 import { jsonPieces } from "./json-pieces.js";
+import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
 
 /** A loaded and compiled project, ready to run on its target. */
 export interface ProjectContext {
@@ -96,11 +97,14 @@ export async function loadProjectContext(
         request,
         fresh.folders,
         fresh.envRead,
-        () => (runId === RUN_ID_PLACEHOLDER ? jsonPieces(fresh.cached, 2) : fresh.context()),
+        () =>
+          runId === RUN_ID_PLACEHOLDER ? jsonPieces(fresh.cached, 2, knownText) : fresh.context(),
         loadStarted,
         listings,
       )
     : undefined;
+  // The compile memo, its digests and partial_parse.json are written: their node texts can go.
+  forgetNodeTexts();
   // The placeholder run id needs no substitution: keep the objects instead of parsing the text.
   const ctx =
     runId === RUN_ID_PLACEHOLDER
@@ -232,7 +236,8 @@ async function loadAndCompile(
   }
   if (hasErrors(diagnostics)) return { failed: diagnostics };
   // Only a compile that succeeded leaves target/ behind (a failed build creates nothing).
-  const digests = memo && nodeDigests(memo, (await import("@sluice/runner")).nodeDigest);
+  const { textDigest } = await import("@sluice/runner");
+  const digests = memo && nodeDigests(memo, compiled, (node) => textDigest(nodeText(node)));
   if (memo && memoDir !== undefined) writeLoadMemo(memoDir, dir, memo);
   const cached: CachedContext = {
     project,

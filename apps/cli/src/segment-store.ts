@@ -9,11 +9,14 @@ import { writeHeadedFile } from "./headed-file.js";
  * changed, plus a small index naming the current segment of each bucket.
  *
  * Layout: `<file>` is the index, `<header>\n<JSON: bucket → segment name>`; the segments are
- * `<file without .json>/<bucket>.<sha1 of the text>.json`, each `{"<group>":{"<key>":record,...}}`
- * with groups and keys in sorted order (the same records give the same bytes, whichever compile
- * wrote them). A segment is written (through a temporary file) before the index that names it,
- * and segments no index names are removed after the index is written: a process killed at any
- * point leaves an index naming complete segments, or orphans the next write removes.
+ * `<file without .json>/<bucket>.<sha1 of the text>.json`, one record a line,
+ * `<group>\t<JSON of the key>\t<field>\t<field>...`, then a last line `.\t<number of records>`
+ * (a segment cut short is not used). A record's fields are the texts its {@link RecordCodec}
+ * encodes it to (by default its JSON): JSON text holds no raw tab or newline. Lines are sorted by
+ * group, then key (the same records give the same bytes, whichever compile wrote them). A
+ * segment is written (through a temporary file) before the index that names it, and segments no
+ * index names are removed after the index is written: a process killed at any point leaves an
+ * index naming complete segments, or orphans the next write removes.
  *
  * @example
  * const store = readSegmentStore(file, header);          // undefined: no store, or another header
@@ -33,6 +36,23 @@ export interface SegmentStore {
   segments: Record<string, string>;
 }
 
+/**
+ * How a record is kept on its line: as one or more texts, none holding a raw tab or newline
+ * (JSON texts do not). A codec lets a caller keep parts of a record as texts of their own, e.g.
+ * to reuse the very text read for a part that did not change. `decode(group, encode(group, r))`
+ * must equal `r`.
+ */
+export interface RecordCodec {
+  encode(group: string, record: unknown): string[];
+  decode(group: string, fields: string[]): unknown;
+}
+
+/** Each record as one JSON text. */
+export const jsonCodec: RecordCodec = {
+  encode: (_group, record) => [JSON.stringify(record)],
+  decode: (_group, fields) => JSON.parse(fields[0]!) as unknown,
+};
+
 /** Which of {@link BUCKETS} holds `key` (FNV-1a of its UTF-16 code units). */
 export function bucketOf(key: string): number {
   let h = 0x811c9dc5;
@@ -47,9 +67,13 @@ const segmentDir = (file: string): string => file.replace(/\.json$/, "");
 
 /**
  * The store whose index is `file`, when its first line is `header` and every segment it names
- * reads and parses; else undefined (the caller starts from nothing).
+ * reads and decodes in full; else undefined (the caller starts from nothing).
  */
-export function readSegmentStore(file: string, header: string): SegmentStore | undefined {
+export function readSegmentStore(
+  file: string,
+  header: string,
+  codec: RecordCodec = jsonCodec,
+): SegmentStore | undefined {
   try {
     const text = readFileSync(file, "utf8");
     const newline = text.indexOf("\n");
@@ -58,9 +82,16 @@ export function readSegmentStore(file: string, header: string): SegmentStore | u
     const groups: Groups = {};
     const dir = segmentDir(file);
     for (const name of Object.values(segments)) {
-      const saved = JSON.parse(readFileSync(path.join(dir, name), "utf8")) as Groups;
-      for (const [group, records] of Object.entries(saved))
-        Object.assign((groups[group] ??= {}), records);
+      const lines = readFileSync(path.join(dir, name), "utf8").split("\n");
+      // `<records>\n.\t<count>\n`: the last piece is empty, the one before it the count.
+      const count = lines.length - 2;
+      if (count < 0 || lines[count] !== `.\t${count}` || lines[count + 1] !== "") return undefined;
+      for (let i = 0; i < count; i++) {
+        const fields = lines[i]!.split("\t");
+        const group = fields[0]!;
+        const key = JSON.parse(fields[1]!) as string;
+        (groups[group] ??= {})[key] = codec.decode(group, fields.slice(2));
+      }
     }
     return { groups, segments };
   } catch {
@@ -80,6 +111,7 @@ export function writeSegmentStore(
   next: Groups,
   previous: SegmentStore | undefined,
   same: (group: string, next: unknown, previous: unknown) => boolean,
+  codec: RecordCodec = jsonCodec,
 ): number {
   const before = previous?.groups ?? {};
   const dirty = new Set<number>();
@@ -112,7 +144,7 @@ export function writeSegmentStore(
     delete segments[bucket];
     const groups = byBucket.get(bucket);
     if (groups === undefined) continue;
-    const text = segmentText(groups);
+    const text = segmentText(groups, codec);
     const name = `${String(bucket).padStart(3, "0")}.${createHash("sha1").update(text).digest("hex").slice(0, 16)}.json`;
     // Written even when a file of that name exists: it may be what a damaged disk left.
     writeHeadedFile(path.join(dir, name), text, "");
@@ -140,15 +172,14 @@ function removeOrphans(dir: string, kept: readonly string[]): void {
 
 const allBuckets = (): number[] => Array.from({ length: BUCKETS }, (_, i) => i);
 
-/** A segment's text: groups and keys sorted, one JSON text per record. */
-function segmentText(groups: Groups): string {
-  const parts: string[] = [];
+/** A segment's text (without its final newline): one line per record, sorted, and the count. */
+function segmentText(groups: Groups, codec: RecordCodec): string {
+  const lines: string[] = [];
   for (const group of Object.keys(groups).sort()) {
     const records = groups[group]!;
-    const entries = Object.keys(records)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${JSON.stringify(records[key])}`);
-    parts.push(`${JSON.stringify(group)}:{${entries.join(",")}}`);
+    for (const key of Object.keys(records).sort())
+      lines.push([group, JSON.stringify(key), ...codec.encode(group, records[key])].join("\t"));
   }
-  return `{${parts.join(",")}}`;
+  lines.push(`.\t${lines.length}`);
+  return lines.join("\n");
 }

@@ -35,13 +35,19 @@ export async function appendDqNodes(options: {
       t.engine === "duckdb"
         ? path.resolve(options.project.dir, t.lake)
         : t.s3_lake_root.replace(/\/+$/, "");
-    for (const node of options.compiled.nodes) {
-      if (!stores(node)) continue;
-      node.storeFailures = {
-        relation: { schema: `${node.relation.schema}_audit`, name: node.name },
-        location: `${lakeRoot}/${node.schema}_audit/${node.name}/v_${options.runId}`,
-        limit: STORE_FAILURES_LIMIT,
-      };
+    // Each node is replaced by an edited copy, not edited: a node may be the compile memo's, kept
+    // for compiles without --store-failures (and remembered with its text, see node-texts.ts).
+    const all = options.compiled.nodes;
+    for (const [i, original] of all.entries()) {
+      if (!stores(original)) continue;
+      const node: CompiledNode = (all[i] = {
+        ...original,
+        storeFailures: {
+          relation: { schema: `${original.relation.schema}_audit`, name: original.name },
+          location: `${lakeRoot}/${original.schema}_audit/${original.name}/v_${options.runId}`,
+          limit: STORE_FAILURES_LIMIT,
+        },
+      });
       const problem = glueNameProblem(node.name);
       if (problem) {
         const message = `test '${node.name}': its --store-failures table name ${problem}`;

@@ -308,8 +308,10 @@ function entryKeys(
  * A node's digest as keys use it: sha1 (base64) of its JSON text, what the compile memo keeps as
  * a node's digest (a key built from either is the same key).
  */
-export const nodeDigest = (node: CompiledNode): string =>
-  hash("sha1", JSON.stringify(node), "base64");
+export const nodeDigest = (node: CompiledNode): string => textDigest(JSON.stringify(node));
+
+/** {@link nodeDigest} of a node whose JSON text is `text` (`JSON.stringify(node)`). */
+export const textDigest = (text: string): string => hash("sha1", text, "base64");
 
 /**
  * The previous manifest's index and sidecar (its key read; its body parsed on demand,

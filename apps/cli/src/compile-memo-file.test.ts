@@ -1,0 +1,122 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { CompiledNode, ModelMemo } from "@sluice/compiler";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildId } from "./compile-cache.js";
+import { MEMO_FORMAT, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
+import type { LoadMemo } from "./compile-memo-file.js";
+import { knownText } from "./node-texts.js";
+import { bucketOf } from "./segment-store.js";
+
+describe("compile memo file", () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const targetDir = (): string => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-memo-"));
+    dirs.push(dir);
+    return dir;
+  };
+  const PROJECT = "/projects/shop";
+  const node = (id: string, extra: object = {}): CompiledNode =>
+    ({
+      id,
+      name: id.split(".")[1],
+      sql: `select '\t"${id}"\n'`,
+      ...extra,
+    }) as unknown as CompiledNode;
+  /** 50 models, each with a node, every other one with two test nodes. */
+  const models = (): Record<string, ModelMemo> =>
+    Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => {
+        const id = `model.m_${i}`;
+        const memo = {
+          inputs: `in${i}`,
+          reads: { "var:x": "=1" },
+          config: { materialized: "table" },
+          refs: [],
+          sources: [],
+          output: { deps: `d${i}`, node: node(id, { dependsOn: [] }), bare: "", digest: `g${i}` },
+          ...(i % 2 === 0
+            ? {
+                tests: {
+                  key: `k${i}`,
+                  parents: [],
+                  names: [`a_${i}`, `b_${i}`],
+                  nodes: [node(`test.a_${i}`), node(`test.b_${i}`)],
+                },
+              }
+            : {}),
+        };
+        return [id, memo as unknown as ModelMemo];
+      }),
+    );
+  const memoOf = (next: Record<string, ModelMemo>): LoadMemo => ({
+    properties: { previous: {}, next: { "models/a.yml": { tests: [] } as never } },
+    models: { previous: {}, next },
+  });
+
+  it("reads back every entry, each node remembered with the text it was read from", () => {
+    const dir = targetDir();
+    const written = models();
+    writeLoadMemo(dir, PROJECT, memoOf(written));
+    const read = readLoadMemo(dir, PROJECT);
+    expect(read.models.previous).toEqual(written);
+    expect(read.properties.previous).toEqual({ "models/a.yml": { tests: [] } });
+    for (const entry of Object.values(read.models.previous)) {
+      const nodes = [entry.output!.node, ...(entry.tests?.nodes ?? [])];
+      for (const n of nodes) expect(knownText(n)).toBe(JSON.stringify(n));
+    }
+    // Another project folder: nothing is reused.
+    expect(readLoadMemo(dir, "/projects/other").models.previous).toEqual({});
+  });
+
+  it("ignores a memo of the previous format, and the next write replaces it whole", () => {
+    const dir = targetDir();
+    const written = models();
+    // Format 3: one JSON object per segment, `{"models":{...}}`, under a format-3 header.
+    const oldHeader = JSON.stringify({ format: 3, build: buildId(), dir: PROJECT });
+    mkdirSync(path.join(dir, "compile_memo"));
+    const segments: Record<string, string> = {};
+    for (const [id, entry] of Object.entries(written)) {
+      const name = `${String(bucketOf(id)).padStart(3, "0")}.0000000000000000.json`;
+      segments[bucketOf(id)] = name;
+      writeFileSync(
+        path.join(dir, "compile_memo", name),
+        JSON.stringify({ models: { [id]: entry } }),
+      );
+    }
+    writeFileSync(path.join(dir, "compile_memo.json"), `${oldHeader}\n${JSON.stringify(segments)}`);
+    const stale = readLoadMemo(dir, PROJECT);
+    expect(stale.models.previous).toEqual({});
+    expect(stale.store).toBeUndefined();
+    // The same old segments under this format's header (a layout change without a format
+    // change) are not misread either: none ends with its record count.
+    const header = JSON.stringify({ format: MEMO_FORMAT, build: buildId(), dir: PROJECT });
+    writeFileSync(path.join(dir, "compile_memo.json"), `${header}\n${JSON.stringify(segments)}`);
+    expect(readLoadMemo(dir, PROJECT).store).toBeUndefined();
+
+    writeLoadMemo(dir, PROJECT, memoOf(written));
+    expect(readLoadMemo(dir, PROJECT).models.previous).toEqual(written);
+    const index = JSON.parse(
+      readFileSync(path.join(dir, "compile_memo.json"), "utf8").split("\n")[1]!,
+    ) as Record<string, string>;
+    expect(readdirSync(path.join(dir, "compile_memo")).sort()).toEqual(Object.values(index).sort());
+  });
+
+  it("does not read a record that names fewer or more nodes than its line holds", () => {
+    const dir = targetDir();
+    writeLoadMemo(dir, PROJECT, memoOf(models()));
+    const segmentDir = path.join(dir, "compile_memo");
+    const name = readdirSync(segmentDir).find((f) =>
+      readFileSync(path.join(segmentDir, f), "utf8").includes("test.a_"),
+    )!;
+    const text = readFileSync(path.join(segmentDir, name), "utf8");
+    // Drop the last test node's text of the first record with tests.
+    const lines = text.split("\n");
+    const at = lines.findIndex((l) => l.includes("test.b_"));
+    lines[at] = lines[at]!.slice(0, lines[at]!.lastIndexOf("\t"));
+    writeFileSync(path.join(segmentDir, name), lines.join("\n"));
+    expect(readLoadMemo(dir, PROJECT).store).toBeUndefined();
+  });
+});

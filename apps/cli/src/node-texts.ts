@@ -1,0 +1,40 @@
+/**
+ * Each compiled node's JSON text, made at most once per command: a node read from the compile
+ * memo keeps the very text it was read from, and a node built afresh is serialized the first time
+ * a writer asks for it. The compile memo, its node digests and `partial_parse.json` all write or
+ * hash a node's JSON text: at 10,000 models (30,000 nodes) serializing each node once per writer
+ * was a large part of every compile.
+ *
+ * Contract: a node is not changed after its text is first taken (nodes are plain data, replaced
+ * rather than edited once compiled). A node edited anyway would be written with its old text.
+ *
+ * @example
+ * rememberText(node, line);  // the text `node` was parsed from
+ * nodeText(node) === line;   // true, without serializing
+ */
+let texts = new WeakMap<object, string>();
+
+/** `JSON.stringify(node)`, made once per node object. */
+export function nodeText(node: object): string {
+  let text = texts.get(node);
+  if (text === undefined) texts.set(node, (text = JSON.stringify(node)));
+  return text;
+}
+
+/** The text already taken or read for `value`, if any (nothing is serialized). */
+export const knownText = (value: object): string | undefined => texts.get(value);
+
+/** Parse a node's text and remember it as the node's text. */
+export function parseNode<T extends object>(text: string): T {
+  const node = JSON.parse(text) as T;
+  texts.set(node, text);
+  return node;
+}
+
+/**
+ * Let go of every text kept (at 10,000 models, ~50 MB of strings): call once the writers that use
+ * them are done, so the rest of the command does not carry them.
+ */
+export function forgetNodeTexts(): void {
+  texts = new WeakMap();
+}
