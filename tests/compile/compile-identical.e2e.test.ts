@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
+import { manifestWithoutInvocation } from "../support/manifest-text.js";
 
 /**
  * Compile output is byte-identical before and after the compile-speed work of #14: the
@@ -22,10 +23,6 @@ type Hashes = Record<string, string>;
 
 const sha = (text: string, dir: string): string =>
   createHash("sha256").update(text.replaceAll(dir, "<project>")).digest("hex");
-
-/** The manifest without what differs per invocation (when, which invocation: dbt's metadata). */
-const withoutInvocation = (text: string): string =>
-  text.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
 
 /**
  * sha256 of every artifact under `<dir>/target` that compile writes, by relative path. Packed
@@ -50,7 +47,7 @@ async function artifactHashes(dir: string): Promise<Hashes> {
         out[`${packed[1]}/${name}`] = sha(body.slice(start, start + length), dir);
     } else if (/^(compiled\/|run\/|manifest\.json$)/.test(rel)) {
       const whole = await text();
-      out[rel] = sha(rel === "manifest.json" ? withoutInvocation(whole) : whole, dir);
+      out[rel] = sha(rel === "manifest.json" ? manifestWithoutInvocation(whole) : whole, dir);
     }
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));

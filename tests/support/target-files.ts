@@ -1,11 +1,13 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { manifestWithoutInvocation } from "./manifest-text.js";
 
 /**
  * Everything compile writes under `target`, by relative path, to compare a warm compile's
  * target/ with a cold one's (#14). Left out: what says when or by which invocation it was written
  * (the manifest's `generated_at`, `invocation_id` and `created_at`, which a warm compile keeps for
- * unchanged nodes as dbt does; the replay and stamp files; the manifest index, whose offsets
+ * unchanged nodes as dbt does, and its state index's digest and offset, checked first: see
+ * manifest-text.ts; the replay and stamp files; the manifest index, whose offsets
  * follow `created_at`'s digits; the headers of the partial-parse cache and the state sidecar,
  * which hold file times and the manifest's digest).
  */
@@ -16,8 +18,7 @@ export async function targetFiles(target: string): Promise<Record<string, string
     const rel = path.relative(target, path.join(entry.parentPath, entry.name));
     if (/^(replay\/|\.artifacts-stamp$|\.manifest-index\.json$)/.test(rel)) continue;
     const text = await readFile(path.join(target, rel), "utf8");
-    if (rel === "manifest.json")
-      out[rel] = text.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
+    if (rel === "manifest.json") out[rel] = manifestWithoutInvocation(text);
     else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);
     else if (rel === "partial_parse.json") {
       // The listing the cache is valid for, then the cached compile.
