@@ -619,7 +619,7 @@ describe("the models project on Athena (fake AWS)", () => {
         patch: withPolicy("append_new_columns", true),
       });
       expect(results.results.map((r) => r.message)).toEqual([
-        "model.events: cannot add column(s) tags (array) to ecommerce_silver.events (on_schema_change='append_new_columns'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh",
+        "cannot add column(s) tags (array) to ecommerce_silver.events (on_schema_change='append_new_columns'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh",
       ]);
       expect(aws.statements.filter((s) => /^(ALTER|INSERT)/.test(s))).toEqual([]);
     });
@@ -638,7 +638,7 @@ describe("the models project on Athena (fake AWS)", () => {
         patch: withPolicy("fail", true),
       });
       expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
-        "error model.events: the incremental model's columns differ from ecommerce_silver.events (on_schema_change='fail'): added: coupon varchar; changed: id bigint -> varchar. Run with --full-refresh or set on_schema_change",
+        "error the incremental model's columns differ from ecommerce_silver.events (on_schema_change='fail'): added: coupon varchar; changed: id bigint -> varchar. Run with --full-refresh or set on_schema_change",
       ]);
       expect(calls.filter((c) => c.startsWith("Athena")).at(-1)).toBe(probe);
     });

@@ -55,8 +55,14 @@ export async function runStepOf<R>(
   }
 }
 
-/** A plan's error as the node's failure. */
+/**
+ * A plan's error as the node's failure. The compiler's plan errors may start with the node id
+ * (`model.x: the incremental model's columns differ ...`); the error's `engineMessage` (which
+ * becomes the node result's `message`) never does, since every output already names the node
+ * (`ERROR model.x: <message>`). Its `message` names it once.
+ */
 export function planError(node: CompiledNode, message: string): QueryError {
-  const text = message.startsWith(`${node.id}:`) ? message : `${node.id}: ${message}`;
-  return new QueryError(text, { sql: "", label: node.id, engineMessage: message });
+  const prefix = `${node.id}:`;
+  const bare = message.startsWith(prefix) ? message.slice(prefix.length).trimStart() : message;
+  return new QueryError(`${node.id}: ${bare}`, { sql: "", label: node.id, engineMessage: bare });
 }
