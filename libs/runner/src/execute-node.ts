@@ -151,7 +151,9 @@ async function renderedAtRun(
 
 /**
  * What a build did, in the words of its strategy: `created table 53,968 rows`, `inserted 2,060
- * rows (table: 53,968)` (append), `replaced 2 partitions, 4,012 rows` (insert_overwrite),
+ * rows (table: 53,968)` (append), `replaced 2 partitions, 4,012 rows` (insert_overwrite; with
+ * carry_where on the lake `…, 1,851 rows (43,642 rows carried)`: the rows written, then the
+ * table's rows carried into the new version),
  * `merged (table: 53,968)`. Counts the engine did not report are left out, never guessed: on
  * Athena an append says `inserted 2,060 rows` (the table's total would cost a billed query).
  */
@@ -171,7 +173,9 @@ export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): 
   if (strategy === "insert_overwrite") {
     const parts =
       outcome.partitions === undefined ? [] : [counted(outcome.partitions, "partition")];
-    return `replaced ${[...parts, ...(rows === undefined ? [] : [rows])].join(", ") || "partitions"}`;
+    const kept =
+      outcome.carriedRows === undefined ? "" : ` (${counted(outcome.carriedRows, "row")} carried)`;
+    return `replaced ${[...parts, ...(rows === undefined ? [] : [rows])].join(", ") || "partitions"}${kept}`;
   }
   return `${rows === undefined ? "inserted rows" : `inserted ${rows}`}${total}`;
 }

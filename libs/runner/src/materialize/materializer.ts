@@ -78,6 +78,8 @@ export interface MaterializeOutcome {
   appended: boolean;
   /** insert_overwrite: the partitions the new rows replaced (or created), when known. */
   partitions?: number;
+  /** insert_overwrite with `carry_where` (lake): the table's rows carried into the new version. */
+  carriedRows?: number;
   /** Nothing was written: the table's version was built from the same inputs. */
   unchanged?: boolean;
   /** Why it was left unchanged, when not for the same inputs (the build's message says it). */
