@@ -41,6 +41,7 @@ import { writtenPartitionFiles } from "./scope/written-partition-files.js";
 import type { WrittenPartitions } from "@sluice/engines";
 import { runUnitTest } from "./unit/run-unit-test.js";
 import type { UnitTestSession } from "./unit/unit-test-session.js";
+import { grouped } from "./grouped-number.js";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
 export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Promise<NodeResult> {
@@ -167,8 +168,7 @@ export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): 
   const rows = outcome.rows === undefined ? undefined : counted(outcome.rows, "row");
   if (!outcome.appended) return ["created table", rows].filter(Boolean).join(" ");
   const strategy = node.incrementalStrategy ?? "append";
-  const total =
-    outcome.tableRows === undefined ? "" : ` (table: ${outcome.tableRows.toLocaleString("en-US")})`;
+  const total = outcome.tableRows === undefined ? "" : ` (table: ${grouped(outcome.tableRows)})`;
   if (strategy === "merge") return rows === undefined ? `merged${total}` : `merged ${rows}${total}`;
   if (strategy === "insert_overwrite") {
     const parts =
@@ -182,7 +182,7 @@ export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): 
 
 /** `1 row`, `2,060 rows`. */
 function counted(n: number, noun: string): string {
-  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+  return `${grouped(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /**
@@ -271,7 +271,7 @@ async function checkTest(
   const failures = await failureCount(node, scoped.layout, ctx, execute);
   result.failures = failures;
   const status = testStatus(failures, node);
-  const rows = `${failures.toLocaleString("en-US")} failing row${failures === 1 ? "" : "s"}`;
+  const rows = `${grouped(failures)} failing row${failures === 1 ? "" : "s"}`;
   result.status = status;
   if (status === "pass") {
     result.message = failures === 0 ? "pass" : `pass: ${rows}, within ${thresholdText(node)}`;
