@@ -110,6 +110,7 @@ async function runSql(
     run.dialect,
     (sql) => run.ctx.execute(sql),
     progress.listed,
+    run.ctx.listedValues && { values: run.ctx.listedValues, published: run.ctx.published },
   );
   const sql = bindWindowReads(step.statement.sql, reads);
   if (step.role === "read_watermark") {

@@ -28,6 +28,11 @@ export interface NodeContext {
   rawHours?: Map<string, ListedRawHours>;
   /** Table versions published in this run, for window reads of them by later nodes (`ref_window()`). */
   published?: PublishedVersions;
+  /**
+   * Lake engines: the literal lists of `sluice_listed((subquery))` calls read so far in this run,
+   * by run key (see lake/listed-values.ts): the marts that list the same dates read them once.
+   */
+  listedValues?: Map<string, string | undefined>;
   /** Lake engines: the raw zones read this run and each incremental node's planned window. */
   raw?: RawReads;
   /**
