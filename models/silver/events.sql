@@ -4,6 +4,7 @@
     partitioned_by=['event_date'],
     on_schema_change='append_new_columns',
     lookback=var('lookback_hours', 3),
+    carry_where='dt < sluice_incremental_from()',
     reconcile={'staging': 'stg_events', 'rejected': 'rejected_events', 'key': 'event_id', 'reason': 'reject_reason',
                'copies_share': {'silver': 'event_date', 'staging': 'cast(event_timestamp as date)'} }
 ) }}
@@ -14,7 +15,11 @@
     partitions instead of every hour of its history); the event_date partitions those
     rows fall in are rebuilt from them plus the rows already kept there from older raw hours.
     Copies of an event share its event_timestamp, so an earlier copy can only be in one of those
-    partitions: the other partitions are not read at all (Parquet statistics skip their files). -#}
+    partitions: the other partitions are not read at all (Parquet statistics skip their files).
+    carry_where: the rows of older raw hours (kept) are the table's own, as they are, so the local
+    lake links their files (or copies them out of a file that also holds window rows) and writes
+    only the window's rows, instead of rewriting every row of a day a late event reopens. Athena
+    writes the SELECT as it stands (the same rows). -#}
 {#- The columns both sides of the incremental UNION ALL list by name (the table's, from kept;
     the window's, from fresh): a column added to the model is added in the last select below,
     never by `select *` of the table, whose columns lag the model's by one build. -#}
@@ -35,8 +40,7 @@ with valid as (
 {#- The dates of the window's valid rows, as sluice_listed(): the local lake runs the subquery
     first and binds its dates as literals, so only those event_date partitions of this table are
     read (a subquery's values prune no file: every day of history was read). -#}
-kept as (
-    select {{ columns | join(', ') }}, dt, event_date
+{%- set kept_rows %}
     from {{ this }}
     where dt < sluice_incremental_from()
       and event_date in (sluice_listed((
@@ -45,6 +49,17 @@ kept as (
           where reject_reason is null
             and dt >= sluice_incremental_from()
       )))
+{%- endset %}
+kept as (
+    select {{ columns | join(', ') }}, dt, event_date
+    {{- kept_rows }}
+),
+{#- The keys of the kept rows, read on their own: a CTE read twice is materialized by DuckDB
+    (every column of the kept partitions read), while read once it is inlined, and then the
+    lake's carry_where filter prunes the kept branch's row groups and this reads one column. #}
+kept_ids as (
+    select event_id
+    {{- kept_rows }}
 ),
 {% endif %}
 
@@ -60,7 +75,7 @@ fresh as (
     from ranked
     where copy_number = 1
     {% if is_incremental() %}
-      and event_id not in (select event_id from kept)
+      and event_id not in (select event_id from kept_ids)
     {% endif %}
 ),
 

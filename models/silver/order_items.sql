@@ -9,13 +9,15 @@
     Incremental runs rebuild the event_date partitions that silver.events rebuilt: the dates of
     its rows from raw hours in the window (same watermark and lookback as silver.events). The
     paid orders are picked before their items are unnested: filtered after the unnest, the
-    date restriction reached the scan too late (4x slower on DuckDB). -#}
+    date restriction reached the scan too late (4x slower on DuckDB). The dates as sluice_listed():
+    the local lake binds them as literals and reads only those partitions of silver.events (a
+    subquery's values prune no file); Athena runs the subquery as it stands. -#}
 with paid as (
     select *
     from {{ ref('events') }}
     where event_type = 'order_paid'
     {% if is_incremental() %}
-      and event_date in (select event_date from {{ ref('events') }} where dt >= sluice_incremental_from())
+      and event_date in (sluice_listed((select event_date from {{ ref('events') }} where dt >= sluice_incremental_from())))
     {% endif %}
 ),
 

@@ -113,6 +113,13 @@ async function measureLake(days) {
     await mkdir(path.dirname(path.join(hidden, hour)), { recursive: true });
     await rename(path.join(raw, hour), path.join(hidden, hour));
   }
+  // The generator's last hours after the measured ones hold only late arrivals of earlier
+  // events: left in the lake, they would have landed before the hours measured (out of order,
+  // as no hourly delivery does), and each measured run would re-read them. They are removed.
+  const tail = (await readdir(raw, { recursive: true }))
+    .map((p) => p.split(path.sep).join("/"))
+    .filter((p) => /^\d{4}\/\d{2}\/\d{2}\/\d{2}$/.test(p) && p > nextHour);
+  for (const hour of tail) await rm(path.join(raw, hour), { recursive: true, force: true });
   // Times preserved: each exposure is the same delivery (a file whose mtime changed would rightly be read again).
   const expose = (hour) =>
     cp(path.join(hidden, hour), path.join(raw, hour), {
@@ -229,6 +236,9 @@ async function measureLake(days) {
   const ratio = incMs / full.ms;
   console.log(
     `${days}-day lake, ${perDay.toLocaleString()} events/day; measured hours ${firstHour} (first run) and ${nextHour} (steady state)`,
+  );
+  console.log(
+    `raw hours after the measured ones removed (late arrivals only): ${tail.join(", ") || "none"}`,
   );
   console.log(
     `median of ${runs} runs each; compile cache (target/partial_parse.json) ${cacheKept ? "kept between runs, as on a scheduler" : "ABSENT: every run recompiles"}`,

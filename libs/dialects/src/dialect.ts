@@ -291,6 +291,22 @@ export interface LakeDialect extends Dialect {
    * literal list with {@link LakeDialect.listedLiteral}.
    */
   listedValuesQuery(subquery: string, limit: number): string;
+  /**
+   * The rows of an incremental SELECT (model SQL) the lake writes when the model's `carry_where`
+   * `condition` marks the rest as carried from the table: those for which it is not true.
+   *
+   * @example rowsNotCarried("select * from x", "dt < '2026/11/27/01'")
+   * // "SELECT * FROM (\nselect * from x\n) AS sluice_new WHERE NOT (dt < '2026/11/27/01') OR (dt < '2026/11/27/01') IS NULL"
+   */
+  rowsNotCarried(selectSql: string, condition: string): string;
+  /**
+   * SELECT returning `{ file, rows, dropped }` for each of `files` (absolute paths of a version's
+   * Parquet files): its rows (from the footer) and how many of them `condition` (model SQL) is
+   * not true for. Files whose rows all meet it can be carried whole.
+   */
+  carriedRowsQuery(files: readonly string[], condition: string): string;
+  /** COPY of the rows of `files` that meet `condition` into the one Parquet file `target`. */
+  copyCarriedRows(files: readonly string[], condition: string, target: string): Statement;
   /** A value `listedValuesQuery` returned as a SQL literal; undefined for a type it cannot write. */
   listedLiteral(type: string, text: string): string | undefined;
   /**

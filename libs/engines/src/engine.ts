@@ -122,8 +122,18 @@ export interface LakeEngine extends Engine {
   carryVersionFiles(
     from: string,
     to: string,
-    options: { skipWrittenPartitions: boolean },
+    options: {
+      skipWrittenPartitions: boolean;
+      /** Only these files of `from` (paths relative to it), e.g. those `carry_where` keeps whole. */
+      files?: readonly string[];
+    },
   ): Promise<CarriedFiles>;
+  /**
+   * Where a file of another version holding rows of `partition` (of a file of that version, as
+   * {@link LakeEngine.versionFiles} names it) goes in the version at `to`, as a new file
+   * `name`: flat at its root, the partition in its name, as carried files are.
+   */
+  carriedFilePath(to: string, fileOfPartition: string, name: string): string;
   /**
    * Hour folders before `before` that changed (a file landed or went) at or after `sinceMs`:
    * late files older than an incremental window.

@@ -61,6 +61,12 @@ const keys = {
     z.string().regex(LOOKBACK_PATTERN, hours),
     hours,
   ),
+  /**
+   * insert_overwrite, local lake: a condition true of the rows an incremental SELECT returns as
+   * they already are in the table (e.g. `dt < sluice_incremental_from()`). The lake carries the
+   * table's rows that meet it (their files linked) and writes only the SELECT's other rows.
+   */
+  carry_where: z.string({ error: "expected a SQL condition" }).min(1, "expected a SQL condition"),
   /** Column holding each row's raw hour (`YYYY/MM/DD/HH`), default `dt`. */
   watermark_column: z.string().min(1),
   /** Raw-line balance of an incremental model (see libs/runner incremental/reconcile.ts). */

@@ -41,6 +41,7 @@ import { writtenPartitionFiles } from "./scope/written-partition-files.js";
 import type { WrittenPartitions } from "@sluice/engines";
 import { runUnitTest } from "./unit/run-unit-test.js";
 import type { UnitTestSession } from "./unit/unit-test-session.js";
+import { grouped } from "./grouped-number.js";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
 export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Promise<NodeResult> {
@@ -151,7 +152,9 @@ async function renderedAtRun(
 
 /**
  * What a build did, in the words of its strategy: `created table 53,968 rows`, `inserted 2,060
- * rows (table: 53,968)` (append), `replaced 2 partitions, 4,012 rows` (insert_overwrite),
+ * rows (table: 53,968)` (append), `replaced 2 partitions, 4,012 rows` (insert_overwrite; with
+ * carry_where on the lake `…, 1,851 rows (43,642 rows carried)`: the rows written, then the
+ * table's rows carried into the new version),
  * `merged (table: 53,968)`. Counts the engine did not report are left out, never guessed: on
  * Athena an append says `inserted 2,060 rows` (the table's total would cost a billed query).
  */
@@ -165,20 +168,21 @@ export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): 
   const rows = outcome.rows === undefined ? undefined : counted(outcome.rows, "row");
   if (!outcome.appended) return ["created table", rows].filter(Boolean).join(" ");
   const strategy = node.incrementalStrategy ?? "append";
-  const total =
-    outcome.tableRows === undefined ? "" : ` (table: ${outcome.tableRows.toLocaleString("en-US")})`;
+  const total = outcome.tableRows === undefined ? "" : ` (table: ${grouped(outcome.tableRows)})`;
   if (strategy === "merge") return rows === undefined ? `merged${total}` : `merged ${rows}${total}`;
   if (strategy === "insert_overwrite") {
     const parts =
       outcome.partitions === undefined ? [] : [counted(outcome.partitions, "partition")];
-    return `replaced ${[...parts, ...(rows === undefined ? [] : [rows])].join(", ") || "partitions"}`;
+    const kept =
+      outcome.carriedRows === undefined ? "" : ` (${counted(outcome.carriedRows, "row")} carried)`;
+    return `replaced ${[...parts, ...(rows === undefined ? [] : [rows])].join(", ") || "partitions"}${kept}`;
   }
   return `${rows === undefined ? "inserted rows" : `inserted ${rows}`}${total}`;
 }
 
 /** `1 row`, `2,060 rows`. */
 function counted(n: number, noun: string): string {
-  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+  return `${grouped(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /**
@@ -267,7 +271,7 @@ async function checkTest(
   const failures = await failureCount(node, scoped.layout, ctx, execute);
   result.failures = failures;
   const status = testStatus(failures, node);
-  const rows = `${failures.toLocaleString("en-US")} failing row${failures === 1 ? "" : "s"}`;
+  const rows = `${grouped(failures)} failing row${failures === 1 ? "" : "s"}`;
   result.status = status;
   if (status === "pass") {
     result.message = failures === 0 ? "pass" : `pass: ${rows}, within ${thresholdText(node)}`;

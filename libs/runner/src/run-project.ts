@@ -102,6 +102,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const shared: SharedRows = new Map();
   const byId = graph.byId;
   const published: PublishedVersions = new Map();
+  const listedValues = new Map<string, string | undefined>();
   const windowsRead = new Map<string, string>();
   const raw = await planRawReads({
     nodes: tasks,
@@ -146,6 +147,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
           rawSources,
           rawHours,
           published,
+          listedValues,
           windowsRead,
           inputs: inputSources(node, options.compiled.nodes),
           tableVersions,

@@ -1,3 +1,5 @@
+import { grouped } from "@sluice/runner/grouped-number";
+
 /**
  * `1 model`, `2 models`, `1,024 rows`: a count with its noun in the right number (English `s`
  * plural unless given).
@@ -7,7 +9,7 @@
  * counted(3, "query", "queries"); // "3 queries"
  */
 export function counted(n: number, noun: string, plural = `${noun}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? noun : plural}`;
+  return `${grouped(n)} ${n === 1 ? noun : plural}`;
 }
 
 /**

@@ -21,6 +21,18 @@ export function checkConfig(
   const at = (key: string) => setBy.get(key)?.at;
   const keys = uniqueKeys(config);
   const out: Diagnostic[] = [];
+  if (
+    config.carry_where !== undefined &&
+    (config.materialized !== "incremental" || config.incremental_strategy !== "insert_overwrite")
+  )
+    out.push(
+      error(
+        "CONFIG_CONFLICT",
+        "carry_where is read only by incremental_strategy 'insert_overwrite'",
+        at("carry_where"),
+        "remove carry_where, or use materialized='incremental' with incremental_strategy='insert_overwrite'",
+      ),
+    );
   if (config.materialized === "snapshot")
     return [
       error(

@@ -208,8 +208,19 @@ function nextVersion(
       : reconcileLakeColumns(node, dialect, columns, bound, input.incoming);
   if ("error" in reconciled)
     return { action: "fail", steps: [], notes: [], error: reconciled.error };
-  const write = tableWrite(node, input, reconciled.selectSql);
   const strategy = node.incrementalStrategy ?? "append";
+  // A SELECT whose columns are not the table's (on_schema_change added or synced some) returns
+  // the kept rows changed too (a new column computed for them, on Athena as here): no carrying.
+  const carryWhere = reconciled.changed
+    ? undefined
+    : carriedCondition(node, dialect, from, strategy);
+  const write = tableWrite(
+    node,
+    input,
+    carryWhere === undefined
+      ? reconciled.selectSql
+      : dialect.rowsNotCarried(reconciled.selectSql, carryWhere),
+  );
   const record = recorded(input)
     ? []
     : planSteps(
@@ -272,20 +283,38 @@ function nextVersion(
   }
   const copy = dialect.createTableAs(write).filter((s) => s.kind === "copy");
   const overwrite = strategy === "insert_overwrite";
+  const carry: PlanStep =
+    carryWhere === undefined
+      ? {
+          kind: "storage",
+          op: "carry_version_files",
+          purpose: overwrite
+            ? "link the current version's files of the partitions not rewritten"
+            : "link the current version's files",
+          from: current,
+          to: write.location,
+          skipWrittenPartitions: overwrite,
+        }
+      : {
+          kind: "storage",
+          op: "carry_version_files",
+          purpose:
+            "carry the current version's rows that meet carry_where: link the files they fill, copy them out of the others",
+          from: current,
+          to: write.location,
+          skipWrittenPartitions: false,
+          carryWhere,
+        };
   const steps: PlanStep[] = [
     ...record,
     ...probe,
-    ...planSteps("write the window's rows to the new version's folder", copy),
-    {
-      kind: "storage",
-      op: "carry_version_files",
-      purpose: overwrite
-        ? "link the current version's files of the partitions not rewritten"
-        : "link the current version's files",
-      from: current,
-      to: write.location,
-      skipWrittenPartitions: overwrite,
-    },
+    ...planSteps(
+      carryWhere === undefined
+        ? "write the window's rows to the new version's folder"
+        : "write the window's rows that carry_where does not carry to the new version's folder",
+      copy,
+    ),
+    carry,
     ...watermark.steps,
     publish,
     ...(overwrite
@@ -309,4 +338,21 @@ function nextVersion(
     ),
     steps,
   };
+}
+
+/**
+ * insert_overwrite with `carry_where`: the condition with the window's start bound. The lake then
+ * writes only the SELECT's rows it is not true for and carries the current version's rows it is
+ * true for, instead of writing every row of each replaced partition again (the SELECT returns
+ * those as they are, by the model's own contract; see libs/compiler/README.md).
+ */
+function carriedCondition(
+  node: CompiledNode,
+  dialect: LakeDialect,
+  from: string,
+  strategy: string,
+): string | undefined {
+  const condition = node.config.carry_where;
+  if (strategy !== "insert_overwrite" || typeof condition !== "string") return undefined;
+  return bindWindowStart(condition, dialect.literal(from));
 }

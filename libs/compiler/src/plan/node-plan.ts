@@ -124,6 +124,12 @@ export type StorageOperation =
       to: string;
       /** insert_overwrite: partitions the new version wrote are not carried. */
       skipWrittenPartitions: boolean;
+      /**
+       * insert_overwrite with `carry_where` (window start bound): only the current version's rows
+       * this condition is true for are carried, in every partition (files they fill linked, the
+       * others' such rows copied into new files).
+       */
+      carryWhere?: string;
     };
 
 /**

@@ -49,7 +49,7 @@ function operation(step: PlanStep): string {
         case "remove_leftovers":
           return `storage remove_leftovers ${name(step.relation)}${step.partitioned ? " (retired partition locations)" : ""}${kept(step.versionsToKeep)}${step.deferred ? " (at the end of the run)" : ""}`;
         case "carry_version_files":
-          return `storage carry_version_files ${step.from} -> ${step.to}${step.skipWrittenPartitions ? " (partitions not rewritten)" : ""}`;
+          return `storage carry_version_files ${step.from} -> ${step.to}${step.skipWrittenPartitions ? " (partitions not rewritten)" : ""}${step.carryWhere === undefined ? "" : ` (rows where ${step.carryWhere})`}`;
       }
   }
 }

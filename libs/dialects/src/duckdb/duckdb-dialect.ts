@@ -264,6 +264,29 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     rowsOfVersion: (location) => `SELECT count(*) AS n FROM ${readParquet(location)}`,
     listedValuesQuery: (subquery, limit) =>
       `SELECT DISTINCT typeof(v) AS t, CAST(v AS VARCHAR) AS s FROM (\n${subquery}\n) AS listed(v) WHERE v IS NOT NULL LIMIT ${limit}`,
+    // NOT (c) OR (c) IS NULL rather than NOT coalesce(c, false): DuckDB pushes it into each
+    // branch of the SELECT, where the branch reading the carried rows then prunes every row group.
+    rowsNotCarried: (selectSql, condition) =>
+      `SELECT * FROM ${parenthesized(selectSql)} AS sluice_new WHERE NOT (${condition}) OR (${condition}) IS NULL`,
+    carriedRowsQuery(files, condition) {
+      const list = `[${files.map(duckdbStringLiteral).join(", ")}]`;
+      // The footers give each file's rows; only the rows the condition drops are counted, so a
+      // condition on a column with statistics skips the row groups it keeps whole.
+      const when = modelSql(condition);
+      return (
+        `SELECT m.file_name AS file, m.num_rows AS rows, coalesce(d.n, 0) AS dropped\n` +
+        `FROM parquet_file_metadata(${list}) AS m LEFT JOIN (\n` +
+        `  SELECT sluice_file, count(*) AS n FROM read_parquet(${list}, hive_partitioning = false, union_by_name = true, filename = 'sluice_file')\n` +
+        `  WHERE NOT (${when}) OR (${when}) IS NULL GROUP BY sluice_file\n` +
+        `) AS d ON d.sluice_file = m.file_name`
+      );
+    },
+    copyCarriedRows: (files, condition, target) =>
+      statement(
+        "copy",
+        `COPY (SELECT * FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true) ` +
+          `WHERE coalesce((${modelSql(condition)}), false)) TO ${duckdbStringLiteral(target)} (FORMAT parquet, COMPRESSION zstd)`,
+      ),
     listedLiteral,
     // DuckDB's Parquet writer has no 128-bit integer: HUGEINT (sum() of integers) is stored as DOUBLE.
     storedType: (type) =>

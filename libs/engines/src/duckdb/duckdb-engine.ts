@@ -39,7 +39,7 @@ import { snapshotCatalog, type CatalogSnapshot } from "./catalog-snapshot.js";
 import { readOnlySettings, writeRefusal } from "./read-only-guard.js";
 import { faultInjector } from "./fault-injection.js";
 import { BackgroundRemover } from "./background-remover.js";
-import { carryFiles, filesFrom, filesUnder } from "./version-files.js";
+import { carryFiles, filesFrom, filesUnder, flatName } from "./version-files.js";
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
 import { loadRawWindow } from "./raw-window-load.js";
 import { ConnectionLane } from "./connection-lane.js";
@@ -445,9 +445,13 @@ class DuckdbEngine implements LakeEngine {
   carryVersionFiles(
     from: string,
     to: string,
-    options: { skipWrittenPartitions: boolean },
+    options: { skipWrittenPartitions: boolean; files?: readonly string[] },
   ): Promise<CarriedFiles> {
     return carryFiles(from, to, options);
+  }
+
+  carriedFilePath(to: string, fileOfPartition: string, name: string): string {
+    return join(to, flatName(fileOfPartition, name));
   }
 
   /**

@@ -72,10 +72,14 @@ export function filesFrom(
 
 /** Where a carried file goes in the new version: flat, at its root, with its partition in its name. */
 export function carriedName(file: string): string {
-  const partition = partitionOf(file);
   const name = basename(file);
-  const bare = name.includes(CARRIED) ? name.slice(name.lastIndexOf(CARRIED) + 1) : name;
-  return partition === "" ? bare : `${partition}${CARRIED}${bare}`;
+  return flatName(file, name.includes(CARRIED) ? name.slice(name.lastIndexOf(CARRIED) + 1) : name);
+}
+
+/** A file `name` of the partition `file` belongs to, flat at a version's root (see carriedName). */
+export function flatName(file: string, name: string): string {
+  const partition = partitionOf(file);
+  return partition === "" ? name : `${partition}${CARRIED}${name}`;
 }
 
 /**
@@ -93,11 +97,11 @@ export function carriedName(file: string): string {
 export async function carryFiles(
   from: string,
   to: string,
-  options: { skipWrittenPartitions: boolean },
+  options: { skipWrittenPartitions: boolean; files?: readonly string[] },
 ): Promise<CarriedFiles> {
   const written = new Set(filesUnder(to).map(partitionOf));
   let carried = 0;
-  for (const file of filesUnder(from)) {
+  for (const file of options.files ?? filesUnder(from)) {
     const partition = partitionOf(file);
     if (options.skipWrittenPartitions && written.has(partition)) continue;
     const source = join(from, file);

@@ -4,6 +4,7 @@ import type { NodeResult } from "../types.js";
 import type { ListedRawHours } from "./raw-hours.js";
 import type { RawReads } from "./raw-reads.js";
 import { rawZoneOf } from "./raw-zone.js";
+import { grouped } from "../grouped-number.js";
 
 /** What quarantined raw input does to a run: a warning (exit 0), or a failure (exit 1). */
 export type QuarantinePolicy = "warn" | "fail";
@@ -91,5 +92,4 @@ export async function quarantineResults(
   return out;
 }
 
-const plural = (n: number, word: string): string =>
-  `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+const plural = (n: number, word: string): string => `${grouped(n)} ${word}${n === 1 ? "" : "s"}`;

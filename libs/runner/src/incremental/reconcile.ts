@@ -12,6 +12,7 @@ import {
   reconcileConfigOf,
   reconciliationSql,
 } from "@sluice/compiler/plan";
+import { grouped } from "../grouped-number.js";
 
 /** The raw partition column the reconciliation reads by (Firehose's hour, `YYYY/MM/DD/HH`). */
 const WINDOW_COLUMN = "dt";
@@ -133,7 +134,7 @@ export async function reconcileBuild(
         (p) => p.rawLines !== p.silverRows + p.rejectedRows + p.duplicates + p.quarantinedLines,
       );
       const sum = (f: (p: PartitionBalance) => number): string =>
-        parts.reduce((s, p) => s + f(p), 0).toLocaleString("en-US");
+        grouped(parts.reduce((s, p) => s + f(p), 0));
       const balance =
         `raw ${sum((p) => p.rawLines)} = silver ${sum((p) => p.silverRows)} + rejected ${sum((p) => p.rejectedRows)} + ` +
         `duplicates ${sum((p) => p.duplicates)} + quarantined ${sum((p) => p.quarantinedLines)}`;

@@ -11,6 +11,7 @@ import { QueryError, type LakeEngine, type QueryResult } from "@sluice/engines";
 import type { MaterializeContext } from "../materialize/materializer.js";
 import { rowsWritten } from "../materialize/materializer.js";
 import { withListedValues } from "./listed-values.js";
+import { carryRows } from "./carry-rows.js";
 import {
   conditionHolds,
   planError,
@@ -28,6 +29,8 @@ export interface LakePlanOutcome {
   tableRows?: number;
   /** What `carry_version_files` carried (insert_overwrite: the partitions the new rows wrote). */
   carried?: Awaited<ReturnType<LakeEngine["carryVersionFiles"]>>;
+  /** With `carry_where`: the current version's rows carried into the new one. */
+  carriedRows?: number;
   /** The plan as it ran: its steps that ran, in order (after a probe, the plan made again). */
   ran: NodePlan;
 }
@@ -53,6 +56,7 @@ interface Progress {
   /** The watermark a `read_watermark` step read (undefined: none). */
   watermark?: string;
   carried?: LakePlanOutcome["carried"];
+  carriedRows?: number;
   ran: PlanStep[];
   /** The literal list of each `sluice_listed((subquery))` bound so far (see listed-values.ts). */
   listed: Map<string, string | undefined>;
@@ -90,6 +94,7 @@ export async function runLakePlan(plan: NodePlan, run: LakePlanRun): Promise<Lak
     ...(progress.rows === undefined ? {} : { rows: progress.rows }),
     ...(progress.tableRows === undefined ? {} : { tableRows: progress.tableRows }),
     ...(progress.carried ? { carried: progress.carried } : {}),
+    ...(progress.carriedRows === undefined ? {} : { carriedRows: progress.carriedRows }),
     ran: { ...current, steps: progress.ran },
   };
 }
@@ -105,6 +110,7 @@ async function runSql(
     run.dialect,
     (sql) => run.ctx.execute(sql),
     progress.listed,
+    run.ctx.listedValues && { values: run.ctx.listedValues, published: run.ctx.published },
   );
   const sql = bindWindowReads(step.statement.sql, reads);
   if (step.role === "read_watermark") {
@@ -155,6 +161,12 @@ async function runStorage(step: StorageStep, run: LakePlanRun, progress: Progres
   const { engine } = run;
   switch (step.op) {
     case "carry_version_files":
+      if (step.carryWhere !== undefined) {
+        const { carried, carriedRows } = await carryRows(step, step.carryWhere, run);
+        progress.carried = carried;
+        progress.carriedRows = carriedRows;
+        return;
+      }
       progress.carried = await engine.carryVersionFiles(step.from, step.to, {
         skipWrittenPartitions: step.skipWrittenPartitions,
       });

@@ -11,7 +11,11 @@ export const MAX_LISTED_VALUES = 1000;
  * literal list, so the engine prunes the filtered table's files by their statistics instead of
  * reading every partition of its history. The subquery stays (the same rows, read in full) when
  * it fails, returns more than {@link MAX_LISTED_VALUES} values or a type without a literal.
- * `memo` keeps each subquery's list for the node's later statements (probe, then write).
+ * `memo` keeps each subquery's list for the node's later statements (probe, then write); `run`
+ * keeps them for the run's later nodes, keyed by the bound subquery and the versions published in
+ * this run of the relations it names. A node runs after everything it reads, so what a subquery
+ * reads changes later in the run only by a publish of one of those relations (e.g. a node's own
+ * table that a later node's subquery reads), which changes the key.
  */
 export async function withListedValues(
   sql: string,
@@ -19,19 +23,33 @@ export async function withListedValues(
   dialect: LakeDialect,
   execute: (sql: string) => Promise<QueryResult>,
   memo: Map<string, string | undefined>,
+  run?: { values: Map<string, string | undefined>; published?: ReadonlyMap<string, string> },
 ): Promise<WindowReads> {
   const subqueries = listedSubqueries(sql);
   if (subqueries.length === 0) return reads;
   for (const subquery of subqueries) {
     if (memo.has(subquery)) continue;
-    const query = dialect.listedValuesQuery(
-      bindWindowReads(subquery, reads),
-      MAX_LISTED_VALUES + 1,
-    );
+    const bound = bindWindowReads(subquery, reads);
+    const key = run && runKey(bound, run.published);
+    if (key !== undefined && run!.values.has(key)) {
+      memo.set(subquery, run!.values.get(key));
+      continue;
+    }
+    const query = dialect.listedValuesQuery(bound, MAX_LISTED_VALUES + 1);
     const result = await execute(query).catch(() => undefined);
     memo.set(subquery, result && literalList(result, dialect));
+    if (key !== undefined) run!.values.set(key, memo.get(subquery));
   }
   return { ...reads, listed: (subquery) => memo.get(subquery) };
+}
+
+/** A bound subquery with the versions published in this run of the relations whose names it holds. */
+function runKey(bound: string, published: ReadonlyMap<string, string> | undefined): string {
+  const versions = [...(published ?? [])]
+    .filter(([relation]) => bound.includes(relation))
+    .map(([relation, location]) => `${relation}=${location}`)
+    .sort();
+  return [bound, ...versions].join("\0");
 }
 
 /** The rows of a `listedValuesQuery` as a literal list (`NULL` for none), or undefined. */

@@ -28,6 +28,11 @@ export interface NodeContext {
   rawHours?: Map<string, ListedRawHours>;
   /** Table versions published in this run, for window reads of them by later nodes (`ref_window()`). */
   published?: PublishedVersions;
+  /**
+   * Lake engines: the literal lists of `sluice_listed((subquery))` calls read so far in this run,
+   * by run key (see lake/listed-values.ts): the marts that list the same dates read them once.
+   */
+  listedValues?: Map<string, string | undefined>;
   /** Lake engines: the raw zones read this run and each incremental node's planned window. */
   raw?: RawReads;
   /**
@@ -78,6 +83,8 @@ export interface MaterializeOutcome {
   appended: boolean;
   /** insert_overwrite: the partitions the new rows replaced (or created), when known. */
   partitions?: number;
+  /** insert_overwrite with `carry_where` (lake): the table's rows carried into the new version. */
+  carriedRows?: number;
   /** Nothing was written: the table's version was built from the same inputs. */
   unchanged?: boolean;
   /** Why it was left unchanged, when not for the same inputs (the build's message says it). */

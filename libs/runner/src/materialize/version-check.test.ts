@@ -21,6 +21,7 @@ function fakeEngine(damage: VersionDamage[]): LakeEngine & { checks: number } {
     checks: 0,
     execute: unused,
     carryVersionFiles: unused,
+    carriedFilePath: () => "",
     listRawHours: unused,
     rawHoursChangedSince: unused,
     loadRawWindow: unused,

@@ -72,7 +72,7 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
 
 /** What the build did, in the runner's terms (see `describeBuild`); the plan as it ran decides. */
 function outcomeOf(node: CompiledNode, outcome: LakePlanOutcome): MaterializeOutcome {
-  const { rows, tableRows, carried } = outcome;
+  const { rows, tableRows, carried, carriedRows } = outcome;
   switch (outcome.ran.action) {
     case "unchanged":
       // A seed loaded from the same rows: its tests read the table as ever (no `written`).
@@ -97,6 +97,7 @@ function outcomeOf(node: CompiledNode, outcome: LakePlanOutcome): MaterializeOut
         rows,
         appended: true,
         ...(carried ? { partitions: carried.writtenPartitions, written: carried.written } : {}),
+        ...(carriedRows === undefined ? {} : { carriedRows }),
       };
     case "append":
       return { rows, appended: true, ...(tableRows === undefined ? {} : { tableRows }) };
