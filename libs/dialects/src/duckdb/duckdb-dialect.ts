@@ -284,9 +284,9 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
                 )
                 .join(" OR ")),
       ),
-    tableFilesRelation(files) {
+    tableFilesRelation(files, columns) {
       if (files.length === 0) throw new TypeError("tableFilesRelation needs at least one file");
-      return `(SELECT * FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
+      return `(SELECT ${viewColumns(columns)} FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
     },
     mergeRewrite(write, currentLocation, uniqueKey) {
       if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");
