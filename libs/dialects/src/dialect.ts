@@ -321,6 +321,8 @@ export interface LakeDialect extends Dialect {
   /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
+   * With `write.columns`, exactly those columns (on_schema_change='sync_all_columns': the
+   * current rows' dropped columns go); without, every column of either side.
    */
   mergeRewrite(
     write: TableWrite,
