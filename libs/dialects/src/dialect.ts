@@ -327,12 +327,18 @@ export interface LakeDialect extends Dialect {
   /**
    * Lake dialects: a FROM-able relation over exactly these data files of one table (columns
    * matched by name across files), for a window read of a partitioned table. No alias: the model
-   * may give it one.
+   * may give it one. With `columns` (the version's `TableVersionState.columns`), exactly those,
+   * each cast to its type, as the table's view lists them.
    */
-  tableFilesRelation(files: readonly string[]): string;
+  tableFilesRelation(
+    files: readonly string[],
+    columns?: readonly { name: string; type: string }[],
+  ): string;
   /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
+   * With `write.columns`, exactly those columns (on_schema_change='sync_all_columns': the
+   * current rows' dropped columns go); without, every column of either side.
    */
   mergeRewrite(
     write: TableWrite,

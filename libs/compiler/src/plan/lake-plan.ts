@@ -271,9 +271,15 @@ function nextVersion(
         steps: [],
         error: "incremental_strategy 'merge' needs a unique_key",
       };
+    // sync_all_columns: the current rows' columns the SELECT dropped go (the rewrite lists them).
+    const listed =
+      node.config.on_schema_change === "sync_all_columns" && "columns" in reconciled
+        ? reconciled.columns
+        : undefined;
+    const merged = listed === undefined ? write : { ...write, columns: listed.map((c) => c.name) };
     const merge = planSteps(
       "merge: current rows whose key is not new, plus the new rows, into the new version",
-      dialect.mergeRewrite(write, current, keys),
+      dialect.mergeRewrite(merged, current, keys),
     ).map((step) => ({ ...step, role: "write_version" as const }));
     return {
       ...base,

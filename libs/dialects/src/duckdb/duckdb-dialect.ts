@@ -307,9 +307,9 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
                 )
                 .join(" OR ")),
       ),
-    tableFilesRelation(files) {
+    tableFilesRelation(files, columns) {
       if (files.length === 0) throw new TypeError("tableFilesRelation needs at least one file");
-      return `(SELECT * FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
+      return `(SELECT ${viewColumns(columns)} FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
     },
     mergeRewrite(write, currentLocation, uniqueKey) {
       if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");
@@ -321,7 +321,12 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
         `SELECT cur.* FROM ${readParquet(currentLocation)} AS cur\n` +
         `WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE ${tuple("n")} IS NOT DISTINCT FROM ${tuple("cur")})\n` +
         `UNION ALL BY NAME SELECT * FROM new_rows`;
-      const rewrite: TableWrite = { ...write, selectSql: merged };
+      // With `columns` (sync_all_columns), exactly those: the current rows' dropped ones go.
+      const listed =
+        write.columns === undefined
+          ? merged
+          : `SELECT ${write.columns.map(quoteDuckdbIdentifier).join(", ")} FROM (\n${merged}\n) AS sluice_merged`;
+      const rewrite: TableWrite = { ...write, selectSql: listed };
       const statements = [copyRows(prepared(rewrite))];
       if (write.partitionedBy.length > 0) statements.push(copySchemaFile(prepared(rewrite)));
       return statements;

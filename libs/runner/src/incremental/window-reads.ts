@@ -2,15 +2,27 @@ import { isLakeDialect } from "@sluice/dialects";
 import type { Dialect } from "@sluice/dialects";
 import { isLakeEngine, type Engine } from "@sluice/engines";
 
-/** Versions published in this run: relation as the dialect quotes it → its new location. */
-export type PublishedVersions = Map<string, string>;
+/**
+ * Versions published in this run: relation as the dialect quotes it → its new location and, when
+ * its files hold other columns than the table (on_schema_change='sync_all_columns' dropped or
+ * retyped some), the table's columns with their types (`TableVersionState.columns`).
+ */
+export type PublishedVersions = Map<string, PublishedVersion>;
+
+/** One version published in this run (see {@link PublishedVersions}). */
+export interface PublishedVersion {
+  location: string;
+  columns?: readonly { name: string; type: string }[];
+}
 
 /**
  * The rows of `relation` whose partition `column` is at least `from`, read from only the files of
  * those partitions: on lake engines, when the table's version was published in this run (its
  * location is known without asking the catalog). Undefined otherwise, and the caller reads the
  * relation itself; the SQL around it keeps its own `column >= from` filter either way, so this
- * only spares the engine opening every partition of the table's history.
+ * only spares the engine opening every partition of the table's history. The relation has exactly
+ * the table's columns, as its view does: the recorded ones, each cast to its type, when the
+ * version records them (files carried from before a sync keep the dropped columns).
  *
  * @example await tableWindowRelation(engine, dialect, published, '"staging"."stg_events"', "dt", "2026/11/27/23")
  * // "(SELECT * FROM read_parquet(['…/dt=2026%2F11%2F27%2F23/part-….parquet'], …))"
@@ -18,13 +30,13 @@ export type PublishedVersions = Map<string, string>;
 export async function tableWindowRelation(
   engine: Engine,
   dialect: Dialect,
-  published: ReadonlyMap<string, string> | undefined,
+  published: ReadonlyMap<string, PublishedVersion> | undefined,
   relation: string,
   column: string,
   from: string,
 ): Promise<string | undefined> {
-  const location = published?.get(relation);
-  if (location === undefined || !isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
-  const files = await engine.versionFilesFrom(location, column, from);
-  return files && files.length > 0 ? dialect.tableFilesRelation(files) : undefined;
+  const version = published?.get(relation);
+  if (version === undefined || !isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
+  const files = await engine.versionFilesFrom(version.location, column, from);
+  return files && files.length > 0 ? dialect.tableFilesRelation(files, version.columns) : undefined;
 }

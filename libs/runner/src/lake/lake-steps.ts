@@ -154,7 +154,10 @@ async function runCatalog(step: CatalogStep, run: LakePlanRun, progress: Progres
   }
   for (const statement of dialect.publishTableVersion(step.relation, step.location, state))
     await ctx.execute(statement.sql);
-  ctx.published?.set(dialect.quoteRelation(step.relation), step.location);
+  ctx.published?.set(dialect.quoteRelation(step.relation), {
+    location: step.location,
+    ...(state.columns === undefined ? {} : { columns: state.columns }),
+  });
 }
 
 async function runStorage(step: StorageStep, run: LakePlanRun, progress: Progress) {
