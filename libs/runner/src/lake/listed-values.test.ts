@@ -3,6 +3,7 @@ import { openMemoryDatabase, type MemoryDatabase, type QueryResult } from "@slui
 import { bindWindowReads } from "@sluice/compiler/plan";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withListedValues } from "./listed-values.js";
+import type { PublishedVersions } from "../incremental/window-reads.js";
 
 const dialect = createDuckdbDialect();
 const statement = `select * from "marts"."m" where d in (sluice_listed((select distinct d from "silver"."events" where dt >= '2026/11/27/01')))`;
@@ -25,7 +26,7 @@ describe("sluice_listed values kept for the run", () => {
   it("a later node's same subquery is not run again; a publish of a relation it names runs it again", async () => {
     const run = {
       values: new Map<string, string | undefined>(),
-      published: new Map<string, string>(),
+      published: new Map() as PublishedVersions,
     };
     const bound = async () =>
       bindWindowReads(
@@ -39,12 +40,12 @@ describe("sluice_listed values kept for the run", () => {
     expect(await bound()).toBe(first);
     expect(sent).toHaveLength(1);
     // A relation the subquery does not name is published: still no query.
-    run.published.set('"marts"."other"', "/lake/marts/other/v_2");
+    run.published.set('"marts"."other"', { location: "/lake/marts/other/v_2" });
     expect(await bound()).toBe(first);
     expect(sent).toHaveLength(1);
     // silver.events gets a new version with another date: the subquery runs again and sees it.
     await db.execute(`insert into silver.events values (date '2026-11-28', '2026/11/28/00')`);
-    run.published.set('"silver"."events"', "/lake/silver/events/v_3");
+    run.published.set('"silver"."events"', { location: "/lake/silver/events/v_3" });
     expect(await bound()).toContain(
       "d in (DATE '2026-11-26', DATE '2026-11-27', DATE '2026-11-28')",
     );

@@ -1,6 +1,7 @@
 import { bindWindowReads, listedSubqueries, type WindowReads } from "@sluice/compiler/plan";
 import type { LakeDialect } from "@sluice/dialects";
 import type { QueryResult } from "@sluice/engines";
+import type { PublishedVersions } from "../incremental/window-reads.js";
 
 /** More distinct values than this and `sluice_listed((…))` keeps its subquery. */
 export const MAX_LISTED_VALUES = 1000;
@@ -23,7 +24,7 @@ export async function withListedValues(
   dialect: LakeDialect,
   execute: (sql: string) => Promise<QueryResult>,
   memo: Map<string, string | undefined>,
-  run?: { values: Map<string, string | undefined>; published?: ReadonlyMap<string, string> },
+  run?: { values: Map<string, string | undefined>; published?: PublishedVersions },
 ): Promise<WindowReads> {
   const subqueries = listedSubqueries(sql);
   if (subqueries.length === 0) return reads;
@@ -44,10 +45,10 @@ export async function withListedValues(
 }
 
 /** A bound subquery with the versions published in this run of the relations whose names it holds. */
-function runKey(bound: string, published: ReadonlyMap<string, string> | undefined): string {
+function runKey(bound: string, published: PublishedVersions | undefined): string {
   const versions = [...(published ?? [])]
     .filter(([relation]) => bound.includes(relation))
-    .map(([relation, location]) => `${relation}=${location}`)
+    .map(([relation, { location }]) => `${relation}=${location}`)
     .sort();
   return [bound, ...versions].join("\0");
 }
