@@ -20,7 +20,11 @@ const bundle = at("../dist/bundle/main.cjs");
 if (existsSync(bundle)) {
   const { installCodeCache } = await import("../dist/code-cache.js");
   installCodeCache({ sourceDir: at("../dist/bundle"), cacheDir: at("../dist/bundle/.v8-cache") });
-  createRequire(import.meta.url)(bundle);
+  const require = createRequire(import.meta.url);
+  // `compile` or `ls` again on an unchanged project: printed from its replay, main not loaded.
+  const gate = at("../dist/bundle/replay-gate.cjs");
+  if (!(existsSync(gate) && require(gate).replayThroughGate(process.argv.slice(2))))
+    require(bundle);
 } else if (existsSync(at("../dist/main.js"))) {
   await import(at("../dist/main.js"));
 } else {
