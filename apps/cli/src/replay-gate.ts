@@ -27,7 +27,7 @@ import { duration } from "./output/words.js";
 export interface GateFacts {
   argv: string[];
   cwd: string;
-  /** sha1 of the environment's entries, sorted. */
+  /** sha1 of the environment's entries, sorted, but for a shell's own (see {@link SHELL_VARS}). */
   env: string;
   /** stdout and stderr: terminal, coloured. */
   streams: [boolean, boolean, boolean, boolean];
@@ -56,9 +56,22 @@ export function recordGate(argv: readonly string[]): void {
   processArgv = [...argv];
 }
 
+/**
+ * Variables a shell sets per command or per `cd` (`_`: the program's path, which differs between
+ * `sluice`, `npx sluice` and `time sluice`): no sluice argument reads them (the cwd is compared
+ * as such), and a template that reads one is covered by the partial-parse header's env check.
+ */
+const SHELL_VARS = new Set(["_", "OLDPWD", "PWD", "SHLVL"]);
+
 const envHash = (): string =>
   createHash("sha1")
-    .update(JSON.stringify(Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))))
+    .update(
+      JSON.stringify(
+        Object.entries(process.env)
+          .filter(([name]) => !SHELL_VARS.has(name))
+          .sort(([a], [b]) => (a < b ? -1 : 1)),
+      ),
+    )
     .digest("hex");
 
 const streams = (): GateFacts["streams"] => [
