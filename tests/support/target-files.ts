@@ -6,7 +6,8 @@ import path from "node:path";
  * target/ with a cold one's (#14). Left out: what says when or by which invocation it was written
  * (the manifest's `generated_at`, `invocation_id` and `created_at`, which a warm compile keeps for
  * unchanged nodes as dbt does; the replay and stamp files; the manifest index, whose offsets
- * follow `created_at`'s digits; the headers of the partial-parse cache and the state sidecar,
+ * follow `created_at`'s digits, and so the digest and offset that end the manifest's state index
+ * (`selectors.sluice_state_index`); the headers of the partial-parse cache and the state sidecar,
  * which hold file times and the manifest's digest).
  */
 export async function targetFiles(target: string): Promise<Record<string, string>> {
@@ -17,7 +18,10 @@ export async function targetFiles(target: string): Promise<Record<string, string
     if (/^(replay\/|\.artifacts-stamp$|\.manifest-index\.json$)/.test(rel)) continue;
     const text = await readFile(path.join(target, rel), "utf8");
     if (rel === "manifest.json")
-      out[rel] = text.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
+      out[rel] = text.replace(
+        /"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+|"digest":"[0-9a-f]{64}","at":\d+/g,
+        "",
+      );
     else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);
     else if (rel === "partial_parse.json") {
       // The listing the cache is valid for, then the cached compile.
