@@ -7,7 +7,15 @@
 import { defineConfig } from "rolldown";
 
 export default defineConfig({
-  input: "dist/main.js",
+  // replay-gate: what bin/sluice.js runs before main, to print an unchanged command's replay
+  // without loading main (src/replay-gate.ts). It shares main's compile-cache chunk, so both
+  // name the same sluice build in partial-parse headers.
+  // code-cache: bin/sluice.js (CommonJS) installs it before loading anything else.
+  input: {
+    main: "dist/main.js",
+    "replay-gate": "dist/replay-gate.js",
+    "code-cache": "dist/code-cache.js",
+  },
   platform: "node",
   external: [/^@duckdb\/node-bindings/, /^@aws-sdk\//, /^@smithy\//],
   output: {

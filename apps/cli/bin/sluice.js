@@ -2,9 +2,11 @@
 // Thin launcher: the CLI is compiled to dist/ and bundled to dist/bundle/ (CommonJS) by `npm ci`
 // (root prepare) or `nx run cli:build`. The bundle starts faster, with a V8 code cache kept in
 // dist/bundle/.v8-cache (see src/code-cache.ts); dist/main.js is the fallback.
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+// CommonJS (bin/package.json): an ES module entry costs every command ~15 ms of Node's ESM
+// loader before any of sluice runs.
+"use strict";
+const { existsSync } = require("node:fs");
+const path = require("node:path");
 
 // Ctrl-C while the CLI loads exits 130 as it does later, rather than dying by the signal. Once
 // src/main.ts has added its own handler this one does nothing. It is never removed: a Ctrl-C that
@@ -15,14 +17,17 @@ process.on("SIGINT", () => {
   if (process.listenerCount("SIGINT") === 1) process.exit(130);
 });
 
-const at = (p) => fileURLToPath(new URL(p, import.meta.url));
+const at = (p) => path.join(__dirname, p);
 const bundle = at("../dist/bundle/main.cjs");
 if (existsSync(bundle)) {
-  const { installCodeCache } = await import("../dist/code-cache.js");
+  const { installCodeCache } = require(at("../dist/bundle/code-cache.cjs"));
   installCodeCache({ sourceDir: at("../dist/bundle"), cacheDir: at("../dist/bundle/.v8-cache") });
-  createRequire(import.meta.url)(bundle);
+  // `compile` or `ls` again on an unchanged project: printed from its replay, main not loaded.
+  const gate = at("../dist/bundle/replay-gate.cjs");
+  if (!(existsSync(gate) && require(gate).replayThroughGate(process.argv.slice(2))))
+    require(bundle);
 } else if (existsSync(at("../dist/main.js"))) {
-  await import(at("../dist/main.js"));
+  import(require("node:url").pathToFileURL(at("../dist/main.js")).href);
 } else {
   process.stderr.write(
     "sluice is not built yet: run `npx nx run cli:build` (npm ci does it for you).\n",

@@ -1,6 +1,7 @@
 import { runCli } from "./cli.js";
 import { ExitCode } from "./command.js";
 import { colorEnabled } from "./output/color.js";
+import { recordGate } from "./replay-gate.js";
 
 // The one place that sets the exit code. No top-level await: the bundle is CommonJS (see
 // rolldown.config.mjs), which is what lets bin/sluice.js give V8 a code cache.
@@ -23,6 +24,8 @@ process.on("SIGINT", () => {
   setTimeout(() => process.exit(ExitCode.interrupted), 2000).unref();
 });
 
+// This process is the CLI: its replays may be printed by bin/sluice.js's gate (replay-gate.ts).
+recordGate(process.argv.slice(2));
 void runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),

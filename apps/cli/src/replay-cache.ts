@@ -12,6 +12,8 @@ import path from "node:path";
 import type { GlobalArgs, Io } from "./command.js";
 import { invocationListings, validCacheHeader } from "./compile-cache.js";
 import { cacheRequest } from "./project-context.js";
+import type { GateFacts } from "./replay-gate.js";
+import { gateFacts } from "./replay-gate.js";
 
 /**
  * Replay of a command whose output is a function of the compiled project and its arguments
@@ -32,6 +34,17 @@ export interface Replay {
   stamp?: string;
   /** Folders the command wrote: gone (deleted by hand), the command runs again. */
   wrote?: string[];
+  /** What bin/sluice.js's replay gate checks (see replay-gate.ts); only from the real CLI. */
+  gate?: GateFacts;
+}
+
+/**
+ * `{ gate }` for a replay saved under a key made with `header` (see replay-gate.ts), or `{}` when
+ * this process is not the CLI itself (in-process runs record nothing for the gate).
+ */
+export function gateOf(command: string, args: GlobalArgs, header: string): { gate?: GateFacts } {
+  const gate = gateFacts(command, cacheRequest(args), header);
+  return gate === undefined ? {} : { gate };
 }
 
 const file = (targetDir: string, command: string): string =>

@@ -60,6 +60,7 @@ export const compileCommand: CommandSpec<CompileArgs> = {
         out,
         stamp: artifactsStamp(targetDir),
         wrote,
+        ...(saved === undefined ? {} : replays.gateOf("compile", args, ctx!.cacheHeader!)),
       });
     }
     return code.exit;

@@ -40,7 +40,10 @@ export const lsCommand: CommandSpec<LsArgs> = {
     const recording = replays.recordingIo(io);
     const ctx = await list(args, recording.io);
     const saved = ctx?.cacheHeader && replays.replayKey("ls", args, io, ctx.cacheHeader);
-    replays.saveReplay(targetDir, "ls", saved || undefined, recording.printed);
+    replays.saveReplay(targetDir, "ls", saved || undefined, {
+      ...recording.printed,
+      ...(saved ? replays.gateOf("ls", args, ctx.cacheHeader!) : {}),
+    });
     return ctx ? ExitCode.ok : ExitCode.usage;
   },
 };

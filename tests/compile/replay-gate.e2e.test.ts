@@ -1,0 +1,141 @@
+import { spawnSync } from "node:child_process";
+import {
+  appendFile,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliEnv, copyModelsProject, repoRoot } from "../support/cli.js";
+
+const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
+
+/**
+ * bin/sluice.js's replay gate (apps/cli/src/replay-gate.ts): `compile` or `ls` run again on an
+ * unchanged project prints its replay without loading the CLI's main bundle; anything that could
+ * change what the full CLI prints or writes (a file, the arguments, the working directory, the
+ * environment, the artifacts) runs the full CLI. Which bundle files a run loaded is recorded by a
+ * `--require` hook given to node (not to sluice: its arguments and environment stay the same).
+ */
+describe("replay gate", () => {
+  let project: Awaited<ReturnType<typeof copyModelsProject>>;
+  let scratch: string;
+  let hook: string;
+  let loads: string;
+
+  /** Run sluice; `main`: whether the main bundle was loaded. */
+  async function sluice(
+    args: string[],
+    options: { cwd?: string; env?: Record<string, string> } = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string; main: boolean }> {
+    await rm(loads, { force: true });
+    const r = spawnSync(process.execPath, ["--require", hook, bin, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, ...cliEnv, ...options.env },
+      encoding: "utf8",
+    });
+    const loaded = await readFile(loads, "utf8").catch(() => "");
+    return {
+      code: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      main: loaded.includes("main.cjs"),
+    };
+  }
+  const compile = (options?: Parameters<typeof sluice>[1]) =>
+    sluice(["--project-dir", project.dir, "compile", "--target", "prod"], options);
+  /** The summary's time varies: everything else is compared. */
+  const timeless = (text: string) => text.replace(/ in [\d.]+ m?s\./, " in T.");
+
+  beforeAll(async () => {
+    project = await copyModelsProject();
+    scratch = await mkdtemp(path.join(os.tmpdir(), "sluice-gate-"));
+    hook = path.join(scratch, "hook.cjs");
+    loads = path.join(scratch, "loads.txt");
+    await writeFile(
+      hook,
+      `const M = require("node:module"); const fs = require("node:fs"); const load = M.prototype.load;
+M.prototype.load = function (f) { fs.appendFileSync(${JSON.stringify(loads)}, f + "\\n"); return load.call(this, f); };`,
+    );
+    // Files changed within the last 2 s are not trusted to the parse cache: age the copy.
+    const old = new Date(Date.now() - 60_000);
+    for (const entry of await readdir(project.dir, { recursive: true, withFileTypes: true }))
+      if (entry.isFile()) await utimes(path.join(entry.parentPath, entry.name), old, old);
+  });
+  afterAll(async () => {
+    await project?.cleanup();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("replays an unchanged compile and ls without loading main, exactly as the full CLI prints", async () => {
+    const cold = await compile();
+    expect(cold.code).toBe(0);
+    expect(cold.main).toBe(true);
+    const warm = await compile();
+    expect(warm).toMatchObject({ code: 0, main: false, stderr: "" });
+    expect(timeless(warm.stdout)).toBe(timeless(cold.stdout));
+    expect(warm.stdout).toMatch(/^Compiled \d+ models, .* for target 'prod' .* in [\d.]+ m?s\.\n/);
+
+    const ls = ["--project-dir", project.dir, "ls", "--select", "+funnel"];
+    const first = await sluice(ls);
+    expect(first).toMatchObject({ code: 0, main: true });
+    expect(first.stdout).toContain("funnel");
+    const again = await sluice(ls);
+    expect(again).toMatchObject({
+      code: 0,
+      main: false,
+      stdout: first.stdout,
+      stderr: first.stderr,
+    });
+  });
+
+  it("runs the full CLI when anything the replay depends on differs", async () => {
+    // (ls saved the partial-parse cache under its own request: compile's replay key is gone.)
+    expect((await compile()).code).toBe(0);
+    expect((await compile()).main).toBe(false);
+    // Other arguments (the same words in another order are other arguments too).
+    const reordered = await sluice(["compile", "--project-dir", project.dir, "--target", "prod"]);
+    expect(reordered).toMatchObject({ code: 0, main: true });
+    // Another environment, another working directory.
+    expect(await compile({ env: { SLUICE_GATE_TEST: "1" } })).toMatchObject({
+      code: 0,
+      main: true,
+    });
+    expect(await compile({ cwd: scratch })).toMatchObject({ code: 0, main: true });
+    expect((await compile({ cwd: scratch })).main).toBe(false);
+    // Colour asked for: printed by the full CLI.
+    expect(await compile({ env: { NO_COLOR: "", FORCE_COLOR: "1" } })).toMatchObject({
+      code: 0,
+      main: true,
+    });
+    // (That compile's replay, saved under its own key, replaced this one's: compiled once more.)
+    expect((await compile()).code).toBe(0);
+    expect((await compile()).main).toBe(false);
+
+    // The artifacts stamp removed (a write began and was cut short): compiled again.
+    const target = path.join(project.dir, "target");
+    await rm(path.join(target, ".artifacts-stamp"));
+    expect(await compile()).toMatchObject({ code: 0, main: true });
+    await stat(path.join(target, ".artifacts-stamp"));
+    expect((await compile()).main).toBe(false);
+
+    // A model edited (an old modification time, a new size): compiled again, with the edit.
+    const funnel = path.join(project.dir, "marts", "funnel.sql");
+    await appendFile(funnel, "-- gate edit\n");
+    const old = new Date(Date.now() - 60_000);
+    await utimes(funnel, old, old);
+    const edited = await compile();
+    expect(edited).toMatchObject({ code: 0, main: true });
+    const manifest = JSON.parse(await readFile(path.join(target, "manifest.json"), "utf8")) as {
+      nodes: Record<string, { raw_code: string }>;
+    };
+    expect(manifest.nodes["model.ecommerce.funnel"]!.raw_code).toMatch(/-- gate edit\n$/);
+    expect((await compile()).main).toBe(false);
+  });
+});
