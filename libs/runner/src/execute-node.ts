@@ -41,7 +41,7 @@ import { writtenPartitionFiles } from "./scope/written-partition-files.js";
 import type { WrittenPartitions } from "@sluice/engines";
 import { runUnitTest } from "./unit/run-unit-test.js";
 import type { UnitTestSession } from "./unit/unit-test-session.js";
-import { grouped } from "./grouped-number.js";
+import { counted, grouped } from "./grouped-number.js";
 
 /** Build or check one node. Engine failures become an `error` result; bugs still throw. */
 export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Promise<NodeResult> {
@@ -178,11 +178,6 @@ export function describeBuild(node: CompiledNode, outcome: MaterializeOutcome): 
     return `replaced ${[...parts, ...(rows === undefined ? [] : [rows])].join(", ") || "partitions"}${kept}`;
   }
   return `${rows === undefined ? "inserted rows" : `inserted ${rows}`}${total}`;
-}
-
-/** `1 row`, `2,060 rows`. */
-function counted(n: number, noun: string): string {
-  return `${grouped(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { grouped } from "./grouped-number.js";
+import { counted, grouped } from "./grouped-number.js";
 
 describe("grouped", () => {
   it("writes what toLocaleString('en-US') writes", () => {
@@ -7,5 +7,12 @@ describe("grouped", () => {
     for (const n of values) expect(grouped(n), String(n)).toBe(n.toLocaleString("en-US"));
     for (const n of [0n, 1000n, -98765432109876543210n])
       expect(grouped(n)).toBe(n.toLocaleString("en-US"));
+  });
+
+  it("counted: the noun in the right number", () => {
+    expect(counted(1, "row")).toBe("1 row");
+    expect(counted(0, "row")).toBe("0 rows");
+    expect(counted(2060, "row")).toBe("2,060 rows");
+    expect(counted(3, "query", "queries")).toBe("3 queries");
   });
 });

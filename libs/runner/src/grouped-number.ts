@@ -12,3 +12,16 @@ export function grouped(n: number | bigint): string {
   const sign = text.startsWith("-") ? "-" : "";
   return sign + text.slice(sign.length).replace(/\B(?=(\d{3})+$)/g, ",");
 }
+
+/**
+ * `1 model`, `2 models`, `1,024 rows`: a count with its noun in the right number (English `s`
+ * plural unless given), grouped as {@link grouped}. The runner's row messages and the CLI's
+ * output words share it.
+ *
+ * @example
+ * counted(1, "seed"); // "1 seed"
+ * counted(3, "query", "queries"); // "3 queries"
+ */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${grouped(n)} ${n === 1 ? noun : plural}`;
+}

@@ -1,16 +1,5 @@
-import { grouped } from "@sluice/runner/grouped-number";
-
-/**
- * `1 model`, `2 models`, `1,024 rows`: a count with its noun in the right number (English `s`
- * plural unless given).
- *
- * @example
- * counted(1, "seed"); // "1 seed"
- * counted(3, "query", "queries"); // "3 queries"
- */
-export function counted(n: number, noun: string, plural = `${noun}s`): string {
-  return `${grouped(n)} ${n === 1 ? noun : plural}`;
-}
+// `counted(2, "model")`: one definition for the runner's messages and the CLI's words.
+export { counted } from "@sluice/runner/grouped-number";
 
 /**
  * A duration for people: `0.4 ms`, `7.9 ms`, `412 ms`, `3.2 s` (three significant figures at
