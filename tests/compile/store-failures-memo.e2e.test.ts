@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot, runSluice } from "../support/cli.js";
+import { runSluice } from "../support/cli.js";
+import { ageProject, syntheticProjectDir } from "../support/aged-project.js";
 import { targetDifferences, targetFiles } from "../support/target-files.js";
 
 /**
@@ -17,14 +16,6 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-/** Every project file (not target/) modified 10 s ago: past the partial-parse racy window. */
-async function ageProject(dir: string, round: number): Promise<void> {
-  const aged = new Date(Date.now() - 10_000 + round);
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
-    if (entry.isFile() && !entry.parentPath.startsWith(path.join(dir, "target")))
-      await utimes(path.join(entry.parentPath, entry.name), aged, aged);
-}
-
 async function compile(dir: string): Promise<void> {
   const run = await runSluice(["--project-dir", dir, "compile"]);
   expect(run.stderr).toBe("");
@@ -33,14 +24,8 @@ async function compile(dir: string): Promise<void> {
 
 describe("a compile after `test --store-failures`", () => {
   it("writes what a cold compile writes: no test node keeps a failures table", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-store-failures-"));
+    const dir = await syntheticProjectDir(200, "sluice-store-failures-");
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const made = spawnSync(process.execPath, [
-      path.join(repoRoot, "tests/bench/synthetic-project.mjs"),
-      "200",
-      dir,
-    ]);
-    expect(made.status).toBe(0);
     await ageProject(dir, 0);
     await compile(dir);
     // Every model edited: every memo segment is written again by the next command.

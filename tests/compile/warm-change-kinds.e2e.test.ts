@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyModelsProject, repoRoot, runSluice } from "../support/cli.js";
+import { copyModelsProject, runSluice } from "../support/cli.js";
+import { ageProject, syntheticProjectDir } from "../support/aged-project.js";
 import { targetDifferences, targetFiles } from "../support/target-files.js";
 
 /**
@@ -59,14 +58,6 @@ async function compile(dir: string, args: string[]): Promise<void> {
   expect(run.code).toBe(0);
 }
 
-/** Every project file (not target/) modified 10 s ago: past the partial-parse racy window. */
-async function ageProject(dir: string, round: number): Promise<void> {
-  const aged = new Date(Date.now() - 10_000 + round);
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
-    if (entry.isFile() && !entry.parentPath.startsWith(path.join(dir, "target")))
-      await utimes(path.join(entry.parentPath, entry.name), aged, aged);
-}
-
 /** Apply each edit in turn, compile warm, and compare with a cold compile into a fresh target/. */
 async function expectWarmEqualsCold(dir: string, args: string[], edits: Edit[]): Promise<void> {
   const target = path.join(dir, "target");
@@ -91,14 +82,8 @@ async function expectWarmEqualsCold(dir: string, args: string[], edits: Edit[]):
 
 describe("a warm compile after one change of each kind writes what a cold compile writes (#14)", () => {
   const synthetic = async (): Promise<string> => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-kinds-"));
+    const dir = await syntheticProjectDir(200, "sluice-kinds-");
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const made = spawnSync(process.execPath, [
-      path.join(repoRoot, "tests/bench/synthetic-project.mjs"),
-      "200",
-      dir,
-    ]);
-    expect(made.status).toBe(0);
     return dir;
   };
 
