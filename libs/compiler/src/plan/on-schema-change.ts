@@ -50,7 +50,7 @@ export function reconcileColumns(
   if (node.config.on_schema_change === "fail") return { error: schemaFailure(node, diff) };
   if (node.config.on_schema_change === "sync_all_columns")
     return syncCatalogColumns(node, dialect, existing, selectSql, incoming, diff);
-  const added = incoming.filter((c) => diff.added.some((a) => a.name === c.name));
+  const added = addedColumns(incoming, diff);
   // Query results name a complex type without its parts (`array`, not `array(varchar)`): no DDL can be written for it.
   const untyped = untypedColumns(node, added);
   if (untyped) return { error: untyped };
@@ -121,7 +121,7 @@ export function reconcileLakeColumns(
 
 /** on_schema_change='fail': the error naming how the columns differ. */
 function schemaFailure(node: CompiledNode, diff: ColumnDiff): string {
-  const table = `${node.relation.schema}.${node.relation.name}`;
+  const table = tableName(node);
   return `${node.id}: the incremental model's columns differ from ${table} (on_schema_change='fail'): ${describeDiff(diff)}. Run with --full-refresh or set on_schema_change`;
 }
 
@@ -142,7 +142,7 @@ function syncCatalogColumns(
   incoming: readonly ColumnInfo[],
   diff: ColumnDiff,
 ): ReconciledWrite | { error: string } {
-  const added = incoming.filter((c) => diff.added.some((a) => a.name === c.name));
+  const added = addedColumns(incoming, diff);
   const untyped = untypedColumns(node, added);
   if (untyped) return { error: untyped };
   const columns = syncedOrder(node, existing, incoming, diff);
@@ -153,7 +153,7 @@ function syncCatalogColumns(
   const synced = { selectSql: selected, columns: columns.map((c) => c.name), selectIsTable: true };
   if (diff.removed.length === 0 && diff.changed.length === 0)
     return { ...synced, alter: dialect.addColumns(node.relation, added) };
-  const table = `${node.relation.schema}.${node.relation.name}`;
+  const table = tableName(node);
   const sync = `${node.id}: cannot sync the columns of ${table} (on_schema_change='sync_all_columns')`;
   const fix = "Run with --full-refresh to rebuild the table with the new columns";
   if (node.config["table_type"] === "iceberg")
@@ -194,7 +194,7 @@ function syncedOrder(
   const kept = existing
     .filter((c) => arriving.has(c.name))
     .map((c) => (retyped.has(c.name) ? arriving.get(c.name)! : c));
-  const added = incoming.filter((c) => diff.added.some((a) => a.name === c.name));
+  const added = addedColumns(incoming, diff);
   const partition = new Set(node.partitionedBy);
   return [
     ...kept.filter((c) => !partition.has(c.name)),
@@ -210,10 +210,7 @@ function syncedOrder(
  */
 function wideningOf(type: string): string[] {
   const order = ["tinyint", "smallint", "integer", "bigint"];
-  const t = type
-    .toLowerCase()
-    .replace(/^int$/, "integer")
-    .replace(/^real$/, "float");
+  const t = typeName(type);
   if (order.includes(t)) return order.slice(order.indexOf(t) + 1);
   return t === "float" ? ["double"] : [];
 }
@@ -225,14 +222,9 @@ function refusedRetypes(
   why: string,
   none = false,
 ): string | undefined {
-  const norm = (t: string) =>
-    t
-      .toLowerCase()
-      .replace(/^int$/, "integer")
-      .replace(/^real$/, "float");
-  const refused = diff.changed.filter((c) => none || !wideningOf(c.from).includes(norm(c.to)));
+  const refused = diff.changed.filter((c) => none || !wideningOf(c.from).includes(typeName(c.to)));
   if (refused.length === 0) return undefined;
-  const table = `${node.relation.schema}.${node.relation.name}`;
+  const table = tableName(node);
   const list = refused.map((c) => `${c.name} ${c.from} -> ${c.to}`).join(", ");
   const allowed = none
     ? ""
@@ -244,6 +236,20 @@ function refusedRetypes(
 function untypedColumns(node: CompiledNode, added: readonly ColumnInfo[]): string | undefined {
   const untyped = added.filter((c) => /^(array|map|row|struct)$/i.test(c.type.trim()));
   if (untyped.length === 0) return undefined;
-  const table = `${node.relation.schema}.${node.relation.name}`;
+  const table = tableName(node);
   return `${node.id}: cannot add column(s) ${untyped.map((c) => `${c.name} (${c.type})`).join(", ")} to ${table} (on_schema_change='${node.config.on_schema_change}'): the query result does not give their element types. Add them with ALTER TABLE ... ADD COLUMNS, or run with --full-refresh`;
 }
+
+/** `int` and `real` as `integer` and `float`, lower case: one name per type for {@link wideningOf}. */
+const typeName = (type: string): string =>
+  type
+    .toLowerCase()
+    .replace(/^int$/, "integer")
+    .replace(/^real$/, "float");
+
+/** The SELECT's columns (`incoming`, with their types) that the diff says are new. */
+const addedColumns = (incoming: readonly ColumnInfo[], diff: ColumnDiff): ColumnInfo[] =>
+  incoming.filter((c) => diff.added.some((a) => a.name === c.name));
+
+/** `schema.name` of the node's table, as the errors name it. */
+const tableName = (node: CompiledNode): string => `${node.relation.schema}.${node.relation.name}`;
