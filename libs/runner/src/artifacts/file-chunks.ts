@@ -55,11 +55,22 @@ const HASH_CHUNK = 1 << 20;
 export function digestOfBytes(fd: number, length: number): string {
   const h = createHash("sha256");
   const buffer = Buffer.allocUnsafe(Math.min(HASH_CHUNK, Math.max(1, length)));
+  for (let done = 0; done < length; done += buffer.length)
+    h.update(readInto(fd, buffer, done, Math.min(buffer.length, length - done)));
+  return h.digest("hex");
+}
+
+/** `length` bytes of the open file `fd` from `position`. Throws when the file is shorter. */
+export function readAt(fd: number, position: number, length: number): Buffer {
+  return readInto(fd, Buffer.allocUnsafe(length), position, length);
+}
+
+/** `buffer`'s first `length` bytes filled from `fd` at `position` (readSync may read less). */
+function readInto(fd: number, buffer: Buffer, position: number, length: number): Buffer {
   for (let done = 0; done < length;) {
-    const n = readSync(fd, buffer, 0, Math.min(buffer.length, length - done), done);
-    if (n <= 0) throw new Error(`file ends before byte ${length}`);
-    h.update(buffer.subarray(0, n));
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n <= 0) throw new Error(`file ends before byte ${position + length}`);
     done += n;
   }
-  return h.digest("hex");
+  return buffer.subarray(0, length);
 }

@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { digestOfBytes } from "./file-chunks.js";
+import { closeSync, fstatSync, openSync } from "node:fs";
+import { digestOfBytes, readAt } from "./file-chunks.js";
 import { rowColumns, wholeColumns } from "./state-nodes.js";
 import type { NodeColumns } from "./state-nodes.js";
 import type { SidecarBody } from "./state-sidecar.js";
@@ -123,17 +123,6 @@ const changed = (file: string, why: string): string =>
   `${file}: its state index (selectors.${STATE_INDEX_KEY}) ${why}: the manifest was changed ` +
   "after sluice wrote it; reading every entry instead (slower). Copy the manifest as sluice " +
   "wrote it (with manifest.state.json beside it) to read it fast";
-
-function readAt(fd: number, position: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, out, done, length - done, position + done);
-    if (n <= 0) throw new Error(`file ends before byte ${position + length}`);
-    done += n;
-  }
-  return out;
-}
 
 /**
  * `text` (a manifest sluice wrote) without its state index: the manifest as it was before
