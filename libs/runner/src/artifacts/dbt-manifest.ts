@@ -238,9 +238,57 @@ export function dbtManifest(
   return { ...manifest, ...sections };
 }
 
+/** The manifest's `metadata` (what {@link dbtManifestFrame} holds under it). */
+export function dbtManifestMetadata(
+  compiled: CompiledProject,
+  invocation: ArtifactInvocation,
+): Record<string, unknown> {
+  const pkg = compiled.projectName;
+  return {
+    dbt_schema_version: dbtSchemas.manifest,
+    dbt_version: dbtSchemas.dbtVersion,
+    generated_at: invocation.generatedAt.toISOString(),
+    invocation_id: invocation.invocationId,
+    env: {},
+    project_name: pkg,
+    project_id: createHash("md5").update(pkg).digest("hex"),
+    user_id: null,
+    send_anonymous_usage_stats: false,
+    adapter_type: compiled.dialect,
+  };
+}
+
+/**
+ * What {@link dbtManifestFrame} is made of besides the invocation: the project's name, dialect,
+ * exposures, disabled models and macro files, and each node's id and dependencies (in order).
+ * Equal inputs, equal frames but for the invocation's fields (`metadata`'s, `created_at`).
+ */
+export function dbtManifestFrameInputs(project: Project, compiled: CompiledProject): string {
+  const digest = createHash("sha1").update(
+    JSON.stringify([
+      compiled.projectName,
+      compiled.dialect,
+      compiled.exposures ?? [],
+      compiled.disabled ?? [],
+      project.macros.map((m) => [m.path, m.package ?? null, m.text]),
+    ]),
+  );
+  // The graph, ~64 KB of text at a time: one string of 30,000 nodes' edges is not needed.
+  let text = "";
+  for (const n of compiled.nodes) {
+    text += `${JSON.stringify(n.id)}${JSON.stringify(n.dependsOn)}`;
+    if (text.length > 65_536) {
+      digest.update(text);
+      text = "";
+    }
+  }
+  return digest.update(text).digest("base64");
+}
+
 /**
  * The manifest of {@link dbtManifest} with its `nodes` and `sources` empty (in their places):
- * what does not depend on one node alone.
+ * what does not depend on one node alone. Made only of {@link dbtManifestFrameInputs} and the
+ * invocation.
  */
 export function dbtManifestFrame(
   project: Project,
@@ -319,18 +367,7 @@ export function dbtManifestFrame(
   }
   for (const list of Object.values(childMap)) list.sort();
   return {
-    metadata: {
-      dbt_schema_version: dbtSchemas.manifest,
-      dbt_version: dbtSchemas.dbtVersion,
-      generated_at: invocation.generatedAt.toISOString(),
-      invocation_id: invocation.invocationId,
-      env: {},
-      project_name: pkg,
-      project_id: createHash("md5").update(pkg).digest("hex"),
-      user_id: null,
-      send_anonymous_usage_stats: false,
-      adapter_type: compiled.dialect,
-    },
+    metadata: dbtManifestMetadata(compiled, invocation),
     nodes: {},
     sources: {},
     macros: macroNodes,

@@ -144,6 +144,57 @@ describe("writeManifest", () => {
     );
   });
 
+  it("copies the frame (macros, maps) while the graph and macros are the same; else rebuilds it", () => {
+    fresh();
+    writeManifest(target, project, compiled, first, "b1");
+    type Manifest = {
+      metadata: { generated_at: string };
+      macros: Record<string, { created_at: number }>;
+      parent_map: Record<string, string[]>;
+      child_map: Record<string, string[]>;
+    };
+    const manifest = () => JSON.parse(read()) as Manifest;
+    const macroTimes = (m: Manifest) => new Set(Object.values(m.macros).map((x) => x.created_at));
+    expect(macroTimes(manifest())).toEqual(new Set([first.generatedAt.getTime() / 1000]));
+    // A node's SQL changed, not its edges: the frame's bytes are the previous file's.
+    const body: CompiledProject = {
+      ...compiled,
+      nodes: compiled.nodes.map((n) => (n.id === "model.funnel" ? { ...n, sql: "select 3" } : n)),
+    };
+    writeManifest(target, project, body, second, "b1");
+    expect(macroTimes(manifest())).toEqual(new Set([first.generatedAt.getTime() / 1000]));
+    expect(manifest().metadata.generated_at).toBe(second.generatedAt.toISOString());
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, body, second)));
+    // An edge added (the same nodes): parent_map and child_map are built again.
+    const funnel = compiled.nodes.find((n) => n.id === "model.funnel")!;
+    const other = compiled.nodes.find(
+      (n) => n.kind === "model" && !funnel.dependsOn.includes(n.id) && n !== funnel,
+    )!;
+    const edged: CompiledProject = {
+      ...body,
+      nodes: body.nodes.map((n) =>
+        n.id === funnel.id ? { ...n, dependsOn: [...n.dependsOn, other.id] } : n,
+      ),
+    };
+    writeManifest(target, project, edged, first, "b1");
+    expect(manifest().parent_map["model.ecommerce.funnel"]).toContain(
+      `model.ecommerce.${other.name}`,
+    );
+    expect(manifest().child_map[`model.ecommerce.${other.name}`]).toContain(
+      "model.ecommerce.funnel",
+    );
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, edged, first)));
+    expect(macroTimes(manifest())).toEqual(new Set([first.generatedAt.getTime() / 1000]));
+    // A macro file changed: its entry is built again, with this invocation's time.
+    const macroChanged = {
+      ...project,
+      macros: project.macros.map((m, i) => (i === 0 ? { ...m, text: `${m.text}\n` } : m)),
+    };
+    writeManifest(target, macroChanged, edged, second, "b1");
+    expect(macroTimes(manifest())).toEqual(new Set([second.generatedAt.getTime() / 1000]));
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(macroChanged, edged, second)));
+  });
+
   it("copies runs of entries exactly when nodes are removed or move", () => {
     fresh();
     writeManifest(target, project, compiled, first, "b1");
