@@ -104,6 +104,24 @@ describe("compile memo file", () => {
     expect(readdirSync(path.join(dir, "compile_memo")).sort()).toEqual(Object.values(index).sort());
   });
 
+  it("keeps the graphs' orders; a memo of format 4 (before them) is not read", () => {
+    const dir = targetDir();
+    const orders = { models: { key: "k1", order: ["model.m_0"] }, nodes: { key: "k2", order: [] } };
+    writeLoadMemo(dir, PROJECT, {
+      ...memoOf(models()),
+      models: { previous: {}, next: models(), nextOrders: orders },
+    });
+    expect(readLoadMemo(dir, PROJECT).models.previousOrders).toEqual(orders);
+    // The same files under a format-4 header: nothing is reused.
+    const file = path.join(dir, "compile_memo.json");
+    const [header, index] = readFileSync(file, "utf8").split("\n");
+    const format4 = JSON.stringify({ ...JSON.parse(header!), format: 4 });
+    writeFileSync(file, `${format4}\n${index}`);
+    const stale = readLoadMemo(dir, PROJECT);
+    expect(stale.store).toBeUndefined();
+    expect(stale.models).toMatchObject({ previous: {}, previousOrders: {} });
+  });
+
   it("does not read a record that names fewer or more nodes than its line holds", () => {
     const dir = targetDir();
     writeLoadMemo(dir, PROJECT, memoOf(models()));

@@ -1,5 +1,11 @@
 import path from "node:path";
-import type { CompiledNode, CompiledProject, CompileMemo, ModelMemo } from "@sluice/compiler";
+import type {
+  CompiledNode,
+  CompiledProject,
+  CompileMemo,
+  GraphOrder,
+  ModelMemo,
+} from "@sluice/compiler";
 import type { ParsedProperties, PropertiesMemo } from "@sluice/project";
 import { buildId } from "./compile-cache.js";
 import { nodeText, parseNode } from "./node-texts.js";
@@ -22,11 +28,14 @@ import type { RecordCodec, SegmentStore } from "./segment-store.js";
  * writers after the compile (this memo, node digests, `partial_parse.json`) copy an unchanged
  * node's text instead of serializing the node again.
  *
- * Format 4: segments of one record a line (format 3: one JSON object a segment). A memo of
- * another format has another header: it is not read, and the next write replaces it whole.
+ * The graphs' orders (`GraphOrder` in @sluice/compiler) are the group `orders`.
+ *
+ * Format 5: with the group `orders` (format 4: without; format 3: one JSON object a segment). A
+ * memo of another format has another header: it is not read, and the next write replaces it
+ * whole.
  */
 const MEMO_FILE = "compile_memo.json";
-export const MEMO_FORMAT = 4;
+export const MEMO_FORMAT = 5;
 
 /** Both memos of one load and compile, and the store they were read from. */
 export interface LoadMemo {
@@ -44,9 +53,10 @@ export function readLoadMemo(targetDir: string, dir: string): LoadMemo {
   const store = readSegmentStore(path.join(targetDir, MEMO_FILE), header(dir), modelCodec);
   const properties = (store?.groups["properties"] ?? {}) as Record<string, ParsedProperties>;
   const models = (store?.groups["models"] ?? {}) as Record<string, ModelMemo>;
+  const orders = (store?.groups["orders"] ?? {}) as Record<string, GraphOrder>;
   return {
     properties: { previous: properties, next: {} },
-    models: { previous: models, next: {} },
+    models: { previous: models, next: {}, previousOrders: orders },
     ...(store ? { store } : {}),
   };
 }
@@ -87,12 +97,18 @@ export function writeLoadMemo(targetDir: string, dir: string, memo: LoadMemo): v
     writeSegmentStore(
       path.join(targetDir, MEMO_FILE),
       header(dir),
-      { properties: memo.properties.next, models: memo.models.next },
+      {
+        properties: memo.properties.next,
+        models: memo.models.next,
+        orders: memo.models.nextOrders ?? {},
+      },
       memo.store,
       (group, next, previous) =>
         group === "models"
           ? sameModelMemo(next as ModelMemo, previous as ModelMemo)
-          : next === previous,
+          : group === "orders"
+            ? (next as GraphOrder).key === (previous as GraphOrder).key
+            : next === previous,
       modelCodec,
     );
   } catch {

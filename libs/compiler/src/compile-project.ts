@@ -229,22 +229,34 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     ...built.byId.values(),
     ...[...deps].map(([id, dependsOn]) => ({ id, dependsOn })),
   ];
-  for (const cycle of findCycles(graph)) {
-    const first = parsed.get(cycle[0]!)!;
-    const names = cycle.map((id) => id.slice(id.indexOf(".") + 1));
-    const next = names[1] ?? names[0]!;
-    bag.add(
-      error(
-        "CYCLE",
-        `models depend on each other in a cycle: ${[...names, names[0]].join(" -> ")}`,
-        locateCall(first.file.path, first.file.text, "ref", [next]),
-        "remove one of these refs",
-      ),
-    );
-    cycle.forEach((id) => (parsed.get(id)!.ok = false));
-  }
+  // A graph with a cycle is ordered without the nodes on it (and its order is not kept).
+  let cyclicOrder: string[] = [];
+  const acyclicOrder = (): string[] | undefined => {
+    const cycles = findCycles(graph);
+    for (const cycle of cycles) {
+      const first = parsed.get(cycle[0]!)!;
+      const names = cycle.map((id) => id.slice(id.indexOf(".") + 1));
+      const next = names[1] ?? names[0]!;
+      bag.add(
+        error(
+          "CYCLE",
+          `models depend on each other in a cycle: ${[...names, names[0]].join(" -> ")}`,
+          locateCall(first.file.path, first.file.text, "ref", [next]),
+          "remove one of these refs",
+        ),
+      );
+      cycle.forEach((id) => (parsed.get(id)!.ok = false));
+    }
+    const order = topologicalOrder(graph);
+    if (cycles.length === 0) return order;
+    cyclicOrder = order;
+    return undefined;
+  };
+  // The previous compile's order of the same graph (which had no cycle) is reused as it is.
+  const order =
+    (memo ? memo.ordered("models", graph, acyclicOrder) : acyclicOrder()) ?? cyclicOrder;
 
-  for (const id of topologicalOrder(graph)) {
+  for (const id of order) {
     const p = parsed.get(id);
     if (!p || !p.ok) continue;
     const dependsOn = deps.get(id) ?? [];
@@ -301,6 +313,8 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   }
   unitTestNodes(ctx, index, built, parsed, project.unitTests ?? []);
 
-  const nodes = topologicalOrder([...built.byId.values()]).map((id) => built.byId.get(id)!);
+  const all = [...built.byId.values()];
+  const ordered = memo?.ordered("nodes", all, () => topologicalOrder(all)) ?? topologicalOrder(all);
+  const nodes = ordered.map((id) => built.byId.get(id)!);
   return result(nodes, target.name, resolveExposures(project.exposures ?? [], index, bag));
 }

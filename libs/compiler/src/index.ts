@@ -3,9 +3,16 @@ export { compileProject } from "./compile-project.js";
 export type { CompileOptions } from "./compile-project.js";
 export { isDirectTemplate } from "./render/nunjucks-env.js";
 export type { TemplatePath } from "./render/nunjucks-env.js";
-export type { CompileMemo, MemoOutput, ModelMemo, TestsMemo } from "./compile/compile-memo.js";
+export type {
+  CompileMemo,
+  GraphOrder,
+  MemoOutput,
+  ModelMemo,
+  TestsMemo,
+} from "./compile/compile-memo.js";
 export { planStatements } from "./plan/plan-statements.js";
 export type { PlanState } from "./plan/plan-statements.js";
+export { graphKey } from "./graph/dag.js";
 export { selectNodes } from "./graph/select.js";
 export type { SelectOptions } from "./graph/select.js";
 export { dialectFor } from "./target/dialect-for.js";

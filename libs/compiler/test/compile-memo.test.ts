@@ -52,14 +52,28 @@ const compile = (p: Project, env: Record<string, string> = {}, memo?: CompileMem
 function recompile(
   before: Inputs,
   after: Inputs,
-): { parsed: string[]; rendered: string[]; compiled: CompiledProject } {
+): {
+  parsed: string[];
+  rendered: string[];
+  ordered: string[];
+  compiled: CompiledProject;
+  memo: CompileMemo;
+} {
   const first: CompileMemo = { previous: {}, next: {} };
   compile(shop(before), before.env, first);
   // The memo is stored as JSON between runs.
-  const memo: CompileMemo = { previous: JSON.parse(JSON.stringify(first.next)), next: {} };
+  const memo: CompileMemo = JSON.parse(
+    JSON.stringify({ previous: first.next, next: {}, previousOrders: first.nextOrders }),
+  ) as CompileMemo;
   const compiled = compile(shop(after), after.env, memo);
   expect(JSON.stringify(compiled)).toBe(JSON.stringify(compile(shop(after), after.env)));
-  return { parsed: memo.parsed!.sort(), rendered: memo.rendered!.sort(), compiled };
+  return {
+    parsed: memo.parsed!.sort(),
+    rendered: memo.rendered!.sort(),
+    ordered: memo.ordered!,
+    compiled,
+    memo,
+  };
 }
 
 describe("compile memo", () => {
@@ -73,8 +87,26 @@ describe("compile memo", () => {
     expect(Object.keys(memo.next).sort()).toEqual(models);
   });
 
-  it("nothing changed: nothing is parsed or rendered", () => {
-    expect(recompile({}, {})).toMatchObject({ parsed: [], rendered: [] });
+  it("nothing changed: nothing is parsed or rendered, and neither graph is ordered again", () => {
+    expect(recompile({}, {})).toMatchObject({ parsed: [], rendered: [], ordered: [] });
+  });
+
+  it("orders a graph again only when its edges changed; a graph with a cycle is not kept", () => {
+    // A model's SQL changed, not its refs: both orders are the previous compile's.
+    expect(
+      recompile({}, { a: "select 2 as c from {{ source('raw', 'events') }}" }).ordered,
+    ).toEqual([]);
+    // A ref added: both graphs are ordered again (the output is checked in recompile).
+    const edge = recompile({}, { a: "select 1 as c from {{ ref('g') }}" });
+    expect(edge.ordered).toEqual(["models", "nodes"]);
+    expect(edge.compiled.nodes.map((n) => n.id).indexOf("model.g")).toBeLessThan(
+      edge.compiled.nodes.map((n) => n.id).indexOf("model.a"),
+    );
+    // A cycle (a reads c, which reads a through b): reported as without the memo, not kept.
+    const cycle = recompile({}, { a: "select 1 as c from {{ ref('c') }}" });
+    expect(cycle.compiled.diagnostics.map((d) => d.code)).toContain("CYCLE");
+    expect(cycle.memo.nextOrders!["models"]).toBeUndefined();
+    expect(cycle.memo.nextOrders!["nodes"]).toBeDefined();
   });
 
   it("a changed macro file re-renders exactly the models calling its macros", () => {

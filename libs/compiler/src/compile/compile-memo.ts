@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import type { ModelConfig, ModelFile, ModelProperties, Project } from "@sluice/project";
 import { folderLayers } from "../config/merge-config.js";
 import { throughEphemerals } from "../graph/ephemeral.js";
+import { graphKey } from "../graph/dag.js";
+import type { GraphNode } from "../graph/dag.js";
 import type { CompiledNode } from "../types.js";
 import type { CompileContext } from "./compile-context.js";
 import type { ParsedModel } from "./parse-models.js";
@@ -72,6 +74,11 @@ export interface TestsMemo extends GenericTestsRecord {
 export interface CompileMemo {
   previous: Readonly<Record<string, ModelMemo>>;
   next: Record<string, ModelMemo>;
+  /** The graphs' orders the last compile left in `nextOrders`, by graph (see {@link GraphOrder}). */
+  previousOrders?: Readonly<Record<string, GraphOrder>>;
+  nextOrders?: Record<string, GraphOrder>;
+  /** Graphs ordered afresh (their order was not the previous compile's). */
+  ordered?: string[];
   parsed?: string[];
   rendered?: string[];
   /**
@@ -79,6 +86,16 @@ export interface CompileMemo {
    * memoized, always built).
    */
   tested?: string[];
+}
+
+/**
+ * A graph's topological order, kept for the next compile: reused while the graph (each node's id
+ * and dependencies, in the order given) hashes to the same `key`. Kept only for a graph without
+ * cycles (a graph with one reports it again).
+ */
+export interface GraphOrder {
+  key: string;
+  order: string[];
 }
 
 const sha1 = (text: string): string => createHash("sha1").update(text).digest("base64");
@@ -114,6 +131,31 @@ export class MemoBook {
     memo.parsed = [];
     memo.rendered = [];
     memo.tested = [];
+    memo.ordered = [];
+    memo.nextOrders = {};
+  }
+
+  /**
+   * `order(nodes)` (a topological order of `nodes`, undefined when it has a cycle), or the
+   * previous compile's order of the same graph under `name` without calling it. At 10,000
+   * models, ordering the graph (and looking for cycles) twice was ~4% of a compile after one
+   * edit, which leaves the graph as it was.
+   */
+  ordered(
+    name: string,
+    nodes: readonly GraphNode[],
+    order: () => string[] | undefined,
+  ): string[] | undefined {
+    const key = graphKey(nodes);
+    const previous = this.memo.previousOrders?.[name];
+    if (previous?.key === key) {
+      this.memo.nextOrders![name] = previous;
+      return previous.order;
+    }
+    this.memo.ordered!.push(name);
+    const computed = order();
+    if (computed !== undefined) this.memo.nextOrders![name] = { key, order: computed };
+    return computed;
   }
 
   /** The value a recorded read has now. */

@@ -1,7 +1,27 @@
+import { createHash } from "node:crypto";
+
 /** A node of a dependency graph: its id and the ids it reads. */
 export interface GraphNode {
   id: string;
   dependsOn: readonly string[];
+}
+
+/**
+ * sha1 (base64) of a graph as {@link topologicalOrder} reads it: each node's id and dependencies,
+ * in the order given. Equal keys, equal orders.
+ */
+export function graphKey(nodes: readonly GraphNode[]): string {
+  const digest = createHash("sha1");
+  // ~64 KB of text at a time: 30,000 nodes' edges are not held as one string.
+  let text = "";
+  for (const n of nodes) {
+    text += `${JSON.stringify(n.id)}${JSON.stringify(n.dependsOn)}`;
+    if (text.length > 65_536) {
+      digest.update(text);
+      text = "";
+    }
+  }
+  return digest.update(text).digest("base64");
 }
 
 /**

@@ -1,5 +1,11 @@
 import { createHash, hash } from "node:crypto";
-import { macroBlocks, macrosUsed, sharedNodeChecksums, stableJson } from "@sluice/compiler";
+import {
+  graphKey,
+  macroBlocks,
+  macrosUsed,
+  sharedNodeChecksums,
+  stableJson,
+} from "@sluice/compiler";
 import type { CompiledNode, CompiledProject, NodeChecksums } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { dbtRelationName, dbtSchemas, dbtUniqueId } from "./dbt-ids.js";
@@ -273,16 +279,7 @@ export function dbtManifestFrameInputs(project: Project, compiled: CompiledProje
       project.macros.map((m) => [m.path, m.package ?? null, m.text]),
     ]),
   );
-  // The graph, ~64 KB of text at a time: one string of 30,000 nodes' edges is not needed.
-  let text = "";
-  for (const n of compiled.nodes) {
-    text += `${JSON.stringify(n.id)}${JSON.stringify(n.dependsOn)}`;
-    if (text.length > 65_536) {
-      digest.update(text);
-      text = "";
-    }
-  }
-  return digest.update(text).digest("base64");
+  return digest.update(graphKey(compiled.nodes)).digest("base64");
 }
 
 /**
