@@ -20,32 +20,43 @@ const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
  * bin/sluice.js's replay gate (apps/cli/src/replay-gate.ts): `compile` or `ls` run again on an
  * unchanged project prints its replay without loading the CLI's main bundle; anything that could
  * change what the full CLI prints or writes (a file, the arguments, the working directory, the
- * environment, the artifacts) runs the full CLI. Which bundle files a run loaded is recorded by a
- * `--require` hook given to node (not to sluice: its arguments and environment stay the same).
+ * environment, the artifacts) runs the full CLI. Which bundle files a run loaded, and how often
+ * it stat'ed marts/funnel.sql, are recorded by a `--require` hook given to node (not to sluice:
+ * its arguments and environment stay the same).
  */
 describe("replay gate", () => {
   let project: Awaited<ReturnType<typeof copyModelsProject>>;
   let scratch: string;
   let hook: string;
   let loads: string;
+  let stats: string;
 
-  /** Run sluice; `main`: whether the main bundle was loaded. */
+  /** Run sluice; `main`: whether the main bundle was loaded; `stats`: of marts/funnel.sql. */
   async function sluice(
     args: string[],
     options: { cwd?: string; env?: Record<string, string> } = {},
-  ): Promise<{ code: number | null; stdout: string; stderr: string; main: boolean }> {
+  ): Promise<{
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    main: boolean;
+    stats: number;
+  }> {
     await rm(loads, { force: true });
+    await rm(stats, { force: true });
     const r = spawnSync(process.execPath, ["--require", hook, bin, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, ...cliEnv, ...options.env },
       encoding: "utf8",
     });
     const loaded = await readFile(loads, "utf8").catch(() => "");
+    const statted = await readFile(stats, "utf8").catch(() => "");
     return {
       code: r.status,
       stdout: r.stdout,
       stderr: r.stderr,
       main: loaded.includes("main.cjs"),
+      stats: statted.split("\n").filter(Boolean).length,
     };
   }
   const compile = (options?: Parameters<typeof sluice>[1]) =>
@@ -58,10 +69,16 @@ describe("replay gate", () => {
     scratch = await mkdtemp(path.join(os.tmpdir(), "sluice-gate-"));
     hook = path.join(scratch, "hook.cjs");
     loads = path.join(scratch, "loads.txt");
+    stats = path.join(scratch, "stats.txt");
     await writeFile(
       hook,
       `const M = require("node:module"); const fs = require("node:fs"); const load = M.prototype.load;
-M.prototype.load = function (f) { fs.appendFileSync(${JSON.stringify(loads)}, f + "\\n"); return load.call(this, f); };`,
+M.prototype.load = function (f) { fs.appendFileSync(${JSON.stringify(loads)}, f + "\\n"); return load.call(this, f); };
+const statSync = fs.statSync;
+fs.statSync = function (p, o) {
+  if (String(p).endsWith("funnel.sql")) fs.appendFileSync(${JSON.stringify(stats)}, String(p) + "\\n");
+  return statSync.call(this, p, o);
+};`,
     );
     // Files changed within the last 2 s are not trusted to the parse cache: age the copy.
     const old = new Date(Date.now() - 60_000);
@@ -131,7 +148,8 @@ M.prototype.load = function (f) { fs.appendFileSync(${JSON.stringify(loads)}, f 
     const old = new Date(Date.now() - 60_000);
     await utimes(funnel, old, old);
     const edited = await compile();
-    expect(edited).toMatchObject({ code: 0, main: true });
+    // The project is listed once: the CLI reuses the listing the gate took (see gateListings).
+    expect(edited).toMatchObject({ code: 0, main: true, stats: 1 });
     const manifest = JSON.parse(await readFile(path.join(target, "manifest.json"), "utf8")) as {
       nodes: Record<string, { raw_code: string }>;
     };

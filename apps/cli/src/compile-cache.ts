@@ -82,12 +82,23 @@ export type Listings = Map<string, Listing>;
 const invocations = new WeakMap<object, Listings>();
 
 /**
+ * The listings bin/sluice.js's replay gate (replay-gate.ts) took before the CLI loaded: the
+ * first invocation of this process is the one the gate checked (the same argv), and starts from
+ * them. At 10,000 models a listing is 10,000 stats: a compile after an edit listed twice.
+ */
+export const gateListings: Listings = new Map();
+
+/**
  * The listings of the command whose parsed arguments are `args` (one object per invocation:
- * another invocation, even in the same process, lists afresh).
+ * another invocation, even in the same process, lists afresh; the first starts from the
+ * {@link gateListings}).
  */
 export function invocationListings(args: object): Listings {
   let listings = invocations.get(args);
-  if (listings === undefined) invocations.set(args, (listings = new Map()));
+  if (listings === undefined) {
+    invocations.set(args, (listings = new Map(gateListings)));
+    gateListings.clear();
+  }
   return listings;
 }
 

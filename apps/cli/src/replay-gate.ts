@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { artifactsStamp } from "@sluice/runner/stamp";
 import type { CacheRequest } from "./compile-cache.js";
-import { validCacheHeader } from "./compile-cache.js";
+import { gateListings, validCacheHeader } from "./compile-cache.js";
 import { colorEnabled } from "./output/color.js";
 import { duration } from "./output/words.js";
 
@@ -138,7 +138,8 @@ function gatedReplay(command: string, argv: readonly string[]): SavedReplay | un
     return undefined;
   if (!sameArray(g.streams, streams()) || g.env !== envHash()) return undefined;
   if (!(saved.wrote ?? []).every((dir) => existsSync(dir))) return undefined;
-  if (validCacheHeader(targetDir, g.request) !== g.header) return undefined;
+  // The listing is kept for the CLI when the gate does not replay (see gateListings).
+  if (validCacheHeader(targetDir, g.request, gateListings) !== g.header) return undefined;
   if (g.compile && saved.stamp !== artifactsStamp(targetDir)) return undefined;
   return saved;
 }
