@@ -47,12 +47,18 @@ export function packedShards(
   const keys: Record<string, string> = {};
   const files = new Map<string, () => string>();
   const kept = new Set<string>();
+  // Shards are assigned by artifact path alone: the i-th shard of either kind holds the same
+  // paths, and its members' lines are made once for both.
+  const memberLines: string[] = [];
   for (const kind of ["compiled", "run"] as const) {
     const textOf = texts[kind];
-    for (const { file, names } of packShards(path.join(targetDir, "packed", kind), byName.keys())) {
+    const shards = packShards(path.join(targetDir, "packed", kind), byName.keys());
+    for (const [i, { file, names }] of shards.entries()) {
       const rel = path.relative(targetDir, file);
-      const members = names.map((name) => `${name}\t${digestOf(byName.get(name)!)}`);
-      const key = hash("sha1", `${kind}\n${members.join("\n")}`, "base64");
+      const members = (memberLines[i] ??= names
+        .map((name) => `${name}\t${digestOf(byName.get(name)!)}`)
+        .join("\n"));
+      const key = hash("sha1", `${kind}\n${members}`, "base64");
       keys[rel] = key;
       if (previous[rel] === key) kept.add(file);
       files.set(file, () => shardText(names, (name) => textOf(byName.get(name)!)));
