@@ -311,6 +311,15 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
       if (files.length === 0) throw new TypeError("tableFilesRelation needs at least one file");
       return `(SELECT ${viewColumns(columns)} FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
     },
+    selectRowsOfWrittenKeys(key, written, carried) {
+      const rows = `SELECT * FROM ${written} AS sluice_written`;
+      if (carried === undefined) return rows;
+      const k = quoteDuckdbIdentifier(key);
+      return (
+        `${rows}\nUNION ALL BY NAME\nSELECT * FROM ${carried} AS sluice_carried\n` +
+        `WHERE ${k} IN (SELECT ${k} FROM ${written} AS sluice_written_keys)`
+      );
+    },
     mergeRewrite(write, currentLocation, uniqueKey) {
       if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");
       const key = uniqueKey.map(quoteDuckdbIdentifier);
