@@ -232,7 +232,9 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     quoteRelation,
     literal: duckdbLiteral,
     // The lake compares a partition column with its text (DuckDB casts the literal to its type).
-    ...partitionRowsSql(quoteDuckdbIdentifier, quoteRelation, (text) => duckdbLiteral(text)),
+    ...partitionRowsSql(quoteDuckdbIdentifier, quoteRelation, (text) => duckdbLiteral(text), {
+      materializeNear: true,
+    }),
     createSchema,
     createTableAs(write) {
       const statements = [
