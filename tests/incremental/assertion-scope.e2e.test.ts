@@ -84,9 +84,10 @@ describe("assertion scopes on the local lake", () => {
         detail: "1 partition of event_date written this run (2026-11-26)",
       });
     }
-    // Uniqueness: the new keys, against the whole table.
+    // Uniqueness: the keys of the rows this run wrote (not those carry_where kept from older
+    // raw hours in the same partition), against the whole table.
     expect(byId.get("test.unique_events_event_id")?.scope?.detail).toBe(
-      "keys of 1 partition of event_date written this run (2026-11-26), against the whole table",
+      "keys of the rows written this run in 1 partition of event_date (2026-11-26; rows carried into them unchanged are not rechecked), against the whole table",
     );
     // References: the new rows of order_items, each looked up in the partitions of events this
     // run wrote, and only the keys not found there in the whole events table.

@@ -335,6 +335,17 @@ export interface LakeDialect extends Dialect {
     columns?: readonly { name: string; type: string }[],
   ): string;
   /**
+   * Lake dialects: the rows a uniqueness check of new keys reads, from a table version split by
+   * where its files came from (`LakeEngine.versionFileOrigins`, each side a `tableFilesRelation`):
+   * every row `written` holds, and the rows of `carried` whose `key` is among them. Together: every
+   * row that can share a key with a row written this run, read by filtering the carried files on
+   * the key (no partition predicate ORed into the scan).
+   *
+   * @example d.selectRowsOfWrittenKeys("event_id", "(SELECT * FROM read_parquet([...new]))", "(SELECT * FROM read_parquet([...old]))")
+   * // SELECT * FROM (…new) AS sluice_written UNION ALL BY NAME SELECT * FROM (…old) AS sluice_carried WHERE "event_id" IN (…)
+   */
+  selectRowsOfWrittenKeys(key: string, written: string, carried: string | undefined): string;
+  /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
    * With `write.columns`, exactly those columns (on_schema_change='sync_all_columns': the

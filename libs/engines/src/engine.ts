@@ -110,6 +110,16 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** A version's files by where they came from (see {@link LakeEngine.versionFileOrigins}). */
+export interface VersionFileOrigins {
+  /** Written by the version's own write (absolute paths): in partition folders, or unpartitioned. */
+  written: string[];
+  /** Carried from an earlier version (absolute paths), flat at the root with their partition. */
+  carried: string[];
+  /** Whether some carried file belongs to a partition the version wrote (carry_where kept rows). */
+  carriedIntoWritten: boolean;
+}
+
 /** The local lake (DuckDB): table versions are Parquet folders, raw hours read from the files' bytes. */
 export interface LakeEngine extends Engine {
   readonly family: "lake";
@@ -157,6 +167,12 @@ export interface LakeEngine extends Engine {
    * partitioned by `column` (or its values cannot be ordered by their text).
    */
   versionFilesFrom(location: string, column: string, from: string): Promise<string[] | undefined>;
+  /**
+   * The files of the table version at `location` that its own write produced (the rows written
+   * by the run that published it) and those it carried from an earlier version, unchanged (see
+   * {@link LakeEngine.carryVersionFiles}); every file is in exactly one of them.
+   */
+  versionFileOrigins(location: string): Promise<VersionFileOrigins>;
   /**
    * The files of the table version at `location` that are not as they were when it was
    * published (missing, or another size), from the version's record; none when the version was

@@ -37,7 +37,7 @@ import { rawSourceBinding } from "./incremental/plan-raw-reads.js";
 import { ruleRow } from "./dq/ruleset-pass.js";
 import { sharedRow, type SharedRows } from "./shared-rows.js";
 import { scopeOf, type ScopeMode } from "./scope/assertion-scope.js";
-import { writtenPartitionFiles } from "./scope/written-partition-files.js";
+import { writtenPartitionFiles, writtenRows } from "./scope/written-partition-files.js";
 import type { WrittenPartitions } from "@sluice/engines";
 import { runUnitTest } from "./unit/run-unit-test.js";
 import type { UnitTestSession } from "./unit/unit-test-session.js";
@@ -227,6 +227,9 @@ async function checkTest(
     ...(ctx.subject ? { subject: ctx.subject } : {}),
     ...(ctx.reads ? { reads: ctx.reads } : {}),
     partitionFiles: await writtenPartitionFiles(ctx.reads ?? [], ctx),
+    ...(node.newData?.kind === "keys" && ctx.subject
+      ? { writtenRows: await writtenRows([ctx.subject], ctx) }
+      : {}),
     ...(raw.from === undefined ? {} : { rawFrom: raw.from }),
   });
   result.scope = scoped.scope;

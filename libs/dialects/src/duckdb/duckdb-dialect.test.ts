@@ -23,6 +23,32 @@ describe("duckdb dialect SQL text", () => {
     );
   });
 
+  it("reads a lookup's near rows once (a MATERIALIZED CTE), then the whole relation only for keys not found there", () => {
+    const near = "SELECT * FROM read_parquet(['/lake/near.parquet'])";
+    const sql = dialect.selectKeysNearFirst(
+      { schema: "silver", name: "events" },
+      "event_id",
+      "event_id",
+      "SELECT * FROM read_parquet(['/lake/new.parquet'])",
+      near,
+    );
+    expect(sql.split(near)).toHaveLength(2);
+    expect(sql).toMatch(/^WITH sluice_near_keys AS MATERIALIZED \(/);
+    expect(sql).toContain(
+      'UNION ALL SELECT "event_id" FROM "silver"."events" WHERE "event_id" IN (',
+    );
+    expect(sql).toContain('EXCEPT SELECT "event_id" FROM sluice_near_keys)');
+  });
+
+  it("reads every row a run wrote and only the carried rows of their keys", () => {
+    expect(dialect.selectRowsOfWrittenKeys("k", "(W)", "(C)")).toBe(
+      'SELECT * FROM (W) AS sluice_written\nUNION ALL BY NAME\nSELECT * FROM (C) AS sluice_carried\nWHERE "k" IN (SELECT "k" FROM (W) AS sluice_written_keys)',
+    );
+    expect(dialect.selectRowsOfWrittenKeys("k", "(W)", undefined)).toBe(
+      "SELECT * FROM (W) AS sluice_written",
+    );
+  });
+
   it("declares its capabilities", () => {
     expect(dialect.family).toBe("lake");
     expect(dialect.capabilities).toEqual({

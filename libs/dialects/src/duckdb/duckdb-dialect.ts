@@ -232,7 +232,9 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     quoteRelation,
     literal: duckdbLiteral,
     // The lake compares a partition column with its text (DuckDB casts the literal to its type).
-    ...partitionRowsSql(quoteDuckdbIdentifier, quoteRelation, (text) => duckdbLiteral(text)),
+    ...partitionRowsSql(quoteDuckdbIdentifier, quoteRelation, (text) => duckdbLiteral(text), {
+      materializeNear: true,
+    }),
     createSchema,
     createTableAs(write) {
       const statements = [
@@ -310,6 +312,15 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     tableFilesRelation(files, columns) {
       if (files.length === 0) throw new TypeError("tableFilesRelation needs at least one file");
       return `(SELECT ${viewColumns(columns)} FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
+    },
+    selectRowsOfWrittenKeys(key, written, carried) {
+      const rows = `SELECT * FROM ${written} AS sluice_written`;
+      if (carried === undefined) return rows;
+      const k = quoteDuckdbIdentifier(key);
+      return (
+        `${rows}\nUNION ALL BY NAME\nSELECT * FROM ${carried} AS sluice_carried\n` +
+        `WHERE ${k} IN (SELECT ${k} FROM ${written} AS sluice_written_keys)`
+      );
     },
     mergeRewrite(write, currentLocation, uniqueKey) {
       if (uniqueKey.length === 0) throw new TypeError("merge needs a unique_key");

@@ -13,6 +13,8 @@ export type PartitionLiteral = (text: string, type: string | undefined) => strin
  * The partition-selecting SELECTs of one dialect (`Dialect.selectPartitions`,
  * `Dialect.selectRowsOfKeys`, `Dialect.selectKeysNearFirst`), from its quoting and its partition literal. One column:
  * `"k" IN (...) OR "k" IS NULL`; several: `("a" = ... AND "b" = ...)` per partition, OR-ed.
+ * With `materializeNear` (DuckDB) `selectKeysNearFirst` reads the near rows once, into a
+ * `MATERIALIZED` CTE both of its branches read (inlined, they were scanned twice).
  *
  * @example
  * const { selectPartitions } = partitionRowsSql(trinoIdentifier, quoteRelation, typedOrString);
@@ -23,6 +25,7 @@ export function partitionRowsSql(
   quote: (name: string) => string,
   quoteRelation: (relation: Relation) => string,
   literal: PartitionLiteral,
+  options: { materializeNear?: boolean } = {},
 ): Pick<Dialect, "selectPartitions" | "selectRowsOfKeys" | "selectKeysNearFirst"> {
   const equals = (column: PartitionColumnRef, value: string | null): string =>
     value === null
@@ -62,8 +65,11 @@ export function partitionRowsSql(
       const [c, f] = [quote(column), quote(field)];
       const keys = `SELECT ${c} FROM (${newRows}) AS sluice_new WHERE ${c} IS NOT NULL`;
       const near = `SELECT ${f} FROM (${nearRows}) AS sluice_near WHERE ${f} IN (${keys})`;
-      const far = `SELECT ${f} FROM ${quoteRelation(relation)} WHERE ${f} IN (${keys} EXCEPT ${near})`;
-      return `${near} UNION ALL ${far}`;
+      const far = (found: string) =>
+        `SELECT ${f} FROM ${quoteRelation(relation)} WHERE ${f} IN (${keys} EXCEPT ${found})`;
+      if (!options.materializeNear) return `${near} UNION ALL ${far(near)}`;
+      const once = `SELECT ${f} FROM sluice_near_keys`;
+      return `WITH sluice_near_keys AS MATERIALIZED (${near}) ${once} UNION ALL ${far(once)}`;
     },
   };
 }

@@ -28,7 +28,12 @@ import {
   type RawZoneListing,
   type RelationInfo,
 } from "../engine.js";
-import type { CarriedFiles, LakeVerification, VersionDamage } from "../engine.js";
+import type {
+  CarriedFiles,
+  LakeVerification,
+  VersionDamage,
+  VersionFileOrigins,
+} from "../engine.js";
 import { relocateCatalog } from "./lake-relocation.js";
 import { checkVersionFiles, listVersionFiles, parseVersionFiles } from "./version-check.js";
 import { plainValueConverter } from "./duckdb-values.js";
@@ -39,7 +44,7 @@ import { snapshotCatalog, type CatalogSnapshot } from "./catalog-snapshot.js";
 import { readOnlySettings, writeRefusal } from "./read-only-guard.js";
 import { faultInjector } from "./fault-injection.js";
 import { BackgroundRemover } from "./background-remover.js";
-import { carryFiles, filesFrom, filesUnder, flatName } from "./version-files.js";
+import { carryFiles, filesFrom, filesUnder, flatName, writtenAndCarried } from "./version-files.js";
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
 import { loadRawWindow } from "./raw-window-load.js";
 import { ConnectionLane } from "./connection-lane.js";
@@ -437,9 +442,18 @@ class DuckdbEngine implements LakeEngine {
     column: string,
     from: string,
   ): Promise<string[] | undefined> {
+    return filesFrom(location, column, from, this.versionFilesOf(location));
+  }
+
+  async versionFileOrigins(location: string): Promise<VersionFileOrigins> {
+    return writtenAndCarried(location, this.versionFilesOf(location));
+  }
+
+  /** The files under a version folder, listed once a run (a published version never changes). */
+  private versionFilesOf(location: string): string[] {
     let files = this.runMemo.versionFiles.get(location);
     if (!files) this.runMemo.versionFiles.set(location, (files = filesUnder(location)));
-    return filesFrom(location, column, from, files);
+    return files;
   }
 
   carryVersionFiles(

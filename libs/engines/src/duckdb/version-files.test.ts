@@ -8,6 +8,7 @@ import {
   filesFrom,
   hivePartitions,
   partitionOf,
+  writtenAndCarried,
 } from "./version-files.js";
 
 const roots: string[] = [];
@@ -111,5 +112,33 @@ describe("version files", () => {
     expect(filesFrom(version({ "dt=9~part-r1-0.parquet": "x" }), "dt", "10")).toBeUndefined();
     expect(filesFrom(version({ "dt=b~part-r1-0.parquet": "x" }), "dt", "a")).toBeUndefined();
     expect(filesFrom(version({ "a=1%2Fdt=2~part-r1-0.parquet": "x" }), "dt", "1")).toBeUndefined();
+  });
+});
+
+describe("writtenAndCarried", () => {
+  it("puts each file of a version in one list: partition folders and the schema file written, flat `~` files carried", () => {
+    const root = version({
+      "event_date=2026-11-27/part-new-0.parquet": "n",
+      "event_date=2026-11-26~part-old-0.parquet": "o",
+      "schema.parquet": "s",
+    });
+    const origins = writtenAndCarried(root);
+    expect(origins.written.map((f) => f.slice(root.length + 1))).toEqual([
+      "event_date=2026-11-27/part-new-0.parquet",
+      "schema.parquet",
+    ]);
+    expect(origins.carried.map((f) => f.slice(root.length + 1))).toEqual([
+      "event_date=2026-11-26~part-old-0.parquet",
+    ]);
+    // The carried file is of another partition than the written one.
+    expect(origins.carriedIntoWritten).toBe(false);
+  });
+
+  it("says when a carried file belongs to a partition the version wrote (carry_where kept rows)", () => {
+    const root = version({
+      "event_date=2026-11-27/part-new-0.parquet": "n",
+      "event_date=2026-11-27~part-old-0.parquet": "o",
+    });
+    expect(writtenAndCarried(root).carriedIntoWritten).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { copyFileSync, linkSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
-import type { CarriedFiles, WrittenPartitions } from "../engine.js";
+import type { CarriedFiles, VersionFileOrigins, WrittenPartitions } from "../engine.js";
 
 /**
  * Separates the partition folder from the file name of a carried file (`dt=2026%2F11%2F27%2F00~part-….parquet`).
@@ -68,6 +68,33 @@ export function filesFrom(
     if (value >= from) picked.push(join(location, file));
   }
   return picked.sort();
+}
+
+/**
+ * Which files of the version at `location` its own write produced and which it carried from an
+ * earlier version (`carryFiles`, `carry_where`'s copies: flat, `~` in the name). Together they are
+ * every file of the version, each in one list, so a read of both is a read of the table.
+ *
+ * @example writtenAndCarried("/lake/silver/events/v_2", ["event_date=2026-11-27/part-1.parquet", "event_date=2026-11-26~part-0.parquet"])
+ * // { written: [".../event_date=2026-11-27/part-1.parquet"], carried: [".../event_date=2026-11-26~part-0.parquet"], carriedIntoWritten: false }
+ */
+export function writtenAndCarried(
+  location: string,
+  files: readonly string[] = filesUnder(location),
+): VersionFileOrigins {
+  const written: string[] = [];
+  const carried: string[] = [];
+  for (const file of files) {
+    const flatCarried = dirname(file) === "." && basename(file).includes(CARRIED);
+    (flatCarried ? carried : written).push(join(location, file));
+  }
+  const writtenPartitions = new Set(
+    written.map((f) => partitionOf(relative(location, f))).filter((p) => p !== ""),
+  );
+  const carriedIntoWritten = carried.some((f) =>
+    writtenPartitions.has(partitionOf(relative(location, f))),
+  );
+  return { written: written.sort(), carried: carried.sort(), carriedIntoWritten };
 }
 
 /** Where a carried file goes in the new version: flat, at its root, with its partition in its name. */

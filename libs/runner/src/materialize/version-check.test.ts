@@ -26,6 +26,7 @@ function fakeEngine(damage: VersionDamage[]): LakeEngine & { checks: number } {
     rawHoursChangedSince: unused,
     loadRawWindow: unused,
     versionFilesFrom: unused,
+    versionFileOrigins: unused,
     versionFiles: unused,
     verifyLake: unused,
     finishRun: unused,

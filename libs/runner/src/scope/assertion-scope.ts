@@ -1,6 +1,7 @@
 import type { CompiledNode, KeyLookup, NewDataScope, PassLayout } from "@sluice/compiler";
-import type { Dialect } from "@sluice/dialects";
+import { isLakeDialect, type Dialect } from "@sluice/dialects";
 import type { WrittenPartitions } from "@sluice/engines";
+import type { WrittenRows } from "./written-partition-files.js";
 
 /** What a run's assertions read: what the run wrote or read (`incremental`), or everything. */
 export type ScopeMode = "incremental" | "full";
@@ -29,6 +30,11 @@ export interface ScopeInput {
    * superset; see `writtenPartitionFiles`), read instead of the table to find those partitions.
    */
   partitionFiles?: ReadonlyMap<string, string>;
+  /**
+   * Quoted relation → its version published this run, split into the files this run wrote and
+   * those carried (see `writtenRows`): a `keys` check reads the written rows' keys from these.
+   */
+  writtenRows?: ReadonlyMap<string, WrittenRows>;
 }
 
 /** A test's scope and how to narrow its SQL to it (`bind`); `empty`: no new data to check. */
@@ -88,9 +94,10 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
     return full(`the whole table (${why})`);
   }
   const n = written.values.length;
-  const detail = writtenDetail(subject, written);
   const relation = input.dialect.quoteRelation(subject.relation);
-  const frame = newDataFrame(input.dialect, subject, written, node.newData, input.partitionFiles);
+  const rows = node.newData.kind === "keys" ? input.writtenRows?.get(relation) : undefined;
+  const detail = writtenDetail(subject, written, rows?.carriedIntoWritten);
+  const frame = newDataFrame(input.dialect, subject, written, node.newData, input, rows);
   // A check of new rows against other relations (relationships, ReferentialIntegrity) reads those
   // whole, or first the partitions of them written this run (`lookup`).
   const others = (input.reads ?? []).filter((r) => r.id !== subject.id);
@@ -160,14 +167,27 @@ function replaceRelations(frames: ReadonlyMap<string, string>): (sql: string) =>
   return (sql) => sql.replace(pattern, (relation) => frames.get(relation) ?? relation);
 }
 
-/** `2 partitions of event_date written this run (2026-11-27, 2026-11-28)`. */
-function writtenDetail(subject: CompiledNode, written: WrittenPartitions): string {
+/**
+ * `2 partitions of event_date written this run (2026-11-27, 2026-11-28)`; with `onlyWritten` (a
+ * check of the rows this run wrote, where carried rows share their partitions) `the rows written
+ * this run in 2 partitions of event_date (2026-11-27, 2026-11-28; rows carried into them
+ * unchanged are not rechecked)`.
+ */
+function writtenDetail(
+  subject: CompiledNode,
+  written: WrittenPartitions,
+  onlyWritten = false,
+): string {
   const n = written.values.length;
   const columns =
     written.columns.length > 0 ? written.columns.map((c) => c.name) : subject.partitionedBy;
   const names = columns.join(", ");
   const shown = written.values.map((v) => v.map((x) => x ?? "NULL").join("/"));
-  return `${n} partition${n === 1 ? "" : "s"} of ${names} written this run${n > 0 ? ` (${shown.slice(0, 5).join(", ")}${n > 5 ? ", ..." : ""})` : ""}`;
+  const values = `${shown.slice(0, 5).join(", ")}${n > 5 ? ", ..." : ""}`;
+  const partitions = `${n} partition${n === 1 ? "" : "s"} of ${names}`;
+  if (onlyWritten && n > 0)
+    return `the rows written this run in ${partitions} (${values}; rows carried into them unchanged are not rechecked)`;
+  return `${partitions} written this run${n > 0 ? ` (${values})` : ""}`;
 }
 
 /**
@@ -186,7 +206,7 @@ function partitionsScope(input: ScopeInput, full: (detail: string) => BoundScope
   const frames = new Map(
     scoped.map(({ node, written }) => [
       d.quoteRelation(node.relation),
-      `(${newDataFrame(d, node, written, { kind: "rows" }, input.partitionFiles)})`,
+      `(${newDataFrame(d, node, written, { kind: "rows" }, input)})`,
     ]),
   );
   const whole = reads.filter((r) => !input.written.has(r.id)).map((r) => `${r.name} read whole`);
@@ -206,16 +226,22 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\
 
 /**
  * The rows a test reads of new data: the written partitions (from only their files where known),
- * or every row sharing the first key column with them (a superset of the rows sharing a key).
+ * or every row sharing the first key column with them (a superset of the rows sharing a key). On
+ * the lake, with the version's files split by origin (`rows`), a `keys` check takes its keys from
+ * the rows this run wrote and filters only the carried files on them.
  */
 function newDataFrame(
   d: Dialect,
   subject: CompiledNode,
   written: WrittenPartitions,
   scope: NewDataScope,
-  partitionFiles?: ReadonlyMap<string, string>,
+  input: Pick<ScopeInput, "partitionFiles">,
+  rows?: WrittenRows,
 ): string {
-  const files = partitionFiles?.get(d.quoteRelation(subject.relation));
+  const key = scope.kind === "keys" ? scope.columns[0] : undefined;
+  if (rows && key !== undefined && isLakeDialect(d))
+    return d.selectRowsOfWrittenKeys(key, rows.written, rows.carried);
+  const files = input.partitionFiles?.get(d.quoteRelation(subject.relation));
   const { columns, values } = written;
   const inPartitions = d.selectPartitions(subject.relation, columns, values, files);
   if (scope.kind !== "keys") return inPartitions;

@@ -1,4 +1,6 @@
 import type { CompiledNode } from "@sluice/compiler";
+import { isLakeDialect } from "@sluice/dialects";
+import { isLakeEngine } from "@sluice/engines";
 import { tableWindowRelation } from "../incremental/window-reads.js";
 import type { RunNodeContext } from "../execute-node.js";
 
@@ -37,4 +39,49 @@ export async function writtenPartitionFiles(
     if (read !== undefined) files.set(relation, read);
   }
   return files;
+}
+
+/** A table version published this run, read as the rows its write produced and the rest. */
+export interface WrittenRows {
+  /** A relation over the files this run wrote (every row it wrote). */
+  written: string;
+  /** A relation over the files carried from the version before; undefined when none were. */
+  carried?: string;
+  /** Whether carried files hold rows of partitions this run wrote (carry_where kept them). */
+  carriedIntoWritten: boolean;
+}
+
+/**
+ * Lake engines: for each table of `nodes` whose version this run published with written
+ * partitions, that version's files split into those this run wrote and those it carried
+ * (`LakeEngine.versionFileOrigins`), as relations, keyed by the relation as the dialect quotes
+ * it. A uniqueness check of new keys then reads every written row and filters only the carried
+ * files on the key. Empty on other engines and in `--scope full`.
+ *
+ * @example await writtenRows([events], ctx)
+ * // Map { '"silver"."events"' => { written: "(SELECT * FROM read_parquet(['…/event_date=2026-11-27/part-….parquet'], …))", carried: "(…~part-….parquet…)", carriedIntoWritten: true } }
+ */
+export async function writtenRows(
+  nodes: readonly CompiledNode[],
+  ctx: Pick<RunNodeContext, "engine" | "dialect" | "published" | "written" | "scope">,
+): Promise<Map<string, WrittenRows>> {
+  const rows = new Map<string, WrittenRows>();
+  const { engine, dialect } = ctx;
+  if (ctx.scope === "full" || !isLakeEngine(engine) || !isLakeDialect(dialect)) return rows;
+  for (const node of nodes) {
+    if ((ctx.written?.get(node.id)?.values.length ?? 0) === 0) continue;
+    const relation = dialect.quoteRelation(node.relation);
+    const version = ctx.published?.get(relation);
+    if (version === undefined) continue;
+    const origins = await engine.versionFileOrigins(version.location);
+    if (origins.written.length === 0) continue;
+    rows.set(relation, {
+      written: dialect.tableFilesRelation(origins.written, version.columns),
+      ...(origins.carried.length > 0
+        ? { carried: dialect.tableFilesRelation(origins.carried, version.columns) }
+        : {}),
+      carriedIntoWritten: origins.carriedIntoWritten,
+    });
+  }
+  return rows;
 }

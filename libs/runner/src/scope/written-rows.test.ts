@@ -1,0 +1,132 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uniqueTestSql, type CompiledNode } from "@sluice/compiler";
+import { createDuckdbDialect } from "@sluice/dialects";
+import { isLakeEngine, openEngine, type LakeEngine } from "@sluice/engines";
+import { scopeOf } from "./assertion-scope.js";
+import { writtenRows } from "./written-partition-files.js";
+import type { PublishedVersions } from "../incremental/window-reads.js";
+
+// A version of silver.t published this run by insert_overwrite of d=2026-11-27 with carry_where:
+// the run wrote keys a, b; it carried (flat, `~` in the name) a file of the old partition
+// 2026-11-26 holding b and c, and one of the written partition holding c and e (rows carry_where
+// kept). So: b is a new key also in an old row; c is duplicated among carried rows only.
+let dir: string;
+let engine: LakeEngine;
+const dialect = createDuckdbDialect();
+const relation = '"silver"."t"';
+const subject = {
+  id: "model.t",
+  kind: "model",
+  name: "t",
+  relation: { schema: "silver", name: "t" },
+  materialization: "incremental",
+  partitionedBy: ["d"],
+} as CompiledNode;
+const test = {
+  id: "test.unique_t_k",
+  kind: "test",
+  sql: uniqueTestSql(relation, "k"),
+  newData: { kind: "keys", columns: ["k"] },
+} as CompiledNode;
+const written = new Map([["model.t", { columns: [{ name: "d" }], values: [["2026-11-27"]] }]]);
+let location: string;
+let published: PublishedVersions;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "sluice-written-rows-"));
+  const opened = await openEngine({ engine: "duckdb", lake: "lake" } as never, dir);
+  if (!isLakeEngine(opened)) throw new Error("not a lake engine");
+  engine = opened;
+  location = path.join(dir, "lake", "silver", "t", "v_2");
+  const file = async (name: string, keys: string[], d: string) => {
+    await mkdir(path.dirname(path.join(location, name)), { recursive: true });
+    const rows = keys.map((k) => `('${k}', DATE '${d}')`).join(", ");
+    await engine.execute(
+      `COPY (SELECT * FROM (VALUES ${rows}) AS v(k, d)) TO '${path.join(location, name)}' (FORMAT parquet)`,
+    );
+  };
+  await file("d=2026-11-27/part-new-0.parquet", ["a", "b"], "2026-11-27");
+  await file("d=2026-11-26~part-old-0.parquet", ["b", "c"], "2026-11-26");
+  await file("d=2026-11-27~part-old-0.parquet", ["c", "e"], "2026-11-27");
+  await engine.execute(
+    `CREATE SCHEMA silver; CREATE VIEW silver.t AS SELECT * FROM read_parquet('${location}/**/*.parquet', union_by_name = true)`,
+  );
+  published = new Map([[relation, { location }]]);
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const ctx = () => ({ engine, dialect, published, written, scope: "incremental" as const });
+
+describe("a uniqueness check of the keys a run wrote, on the lake", () => {
+  it("splits the version into the files the run wrote and those it carried", async () => {
+    const rows = await writtenRows([subject], ctx());
+    const split = rows.get(relation);
+    expect(split?.carriedIntoWritten).toBe(true);
+    const count = async (from: string) =>
+      Number((await engine.execute(`SELECT count(*) AS n FROM ${from}`)).rows[0]!["n"]);
+    // Each row in exactly one side: the two sides are the whole table.
+    expect(await count(split!.written)).toBe(2);
+    expect(await count(split!.carried!)).toBe(4);
+    expect(await count(relation)).toBe(6);
+  });
+
+  it("finds a new key's duplicate in a carried file, says carried rows are not rechecked, and --scope full finds the rest", async () => {
+    const scoped = scopeOf(test, {
+      dialect,
+      mode: "incremental",
+      written,
+      subject,
+      writtenRows: await writtenRows([subject], ctx()),
+    });
+    expect(scoped.scope).toEqual({
+      kind: "incremental",
+      detail:
+        "keys of the rows written this run in 1 partition of d (2026-11-27; rows carried into them unchanged are not rechecked), against the whole table",
+    });
+    const failing = async (sql: string) =>
+      (await engine.execute(`${sql} ORDER BY unique_field`)).rows.map((r) => [
+        r["unique_field"],
+        Number(r["n_records"]),
+      ]);
+    expect(await failing(scoped.bind(test.sql))).toEqual([["b", 2]]);
+    // c is duplicated among carried rows only: a full-scope check reads it.
+    const full = scopeOf(test, { dialect, mode: "full", written, subject });
+    expect(await failing(full.bind(test.sql))).toEqual([
+      ["b", 2],
+      ["c", 2],
+    ]);
+  });
+
+  it("without carried rows in the written partitions, states the partitions as before", async () => {
+    const only = path.join(dir, "lake", "silver", "t", "v_3");
+    await mkdir(path.join(only, "d=2026-11-27"), { recursive: true });
+    await engine.execute(
+      `COPY (SELECT 'z' AS k, DATE '2026-11-27' AS d) TO '${path.join(only, "d=2026-11-27", "part-0.parquet")}' (FORMAT parquet)`,
+    );
+    const rows = await writtenRows([subject], {
+      ...ctx(),
+      published: new Map([[relation, { location: only }]]),
+    });
+    expect(rows.get(relation)).toMatchObject({ carriedIntoWritten: false });
+    expect(rows.get(relation)?.carried).toBeUndefined();
+    const scoped = scopeOf(test, {
+      dialect,
+      mode: "incremental",
+      written,
+      subject,
+      writtenRows: rows,
+    });
+    expect(scoped.scope.detail).toBe(
+      "keys of 1 partition of d written this run (2026-11-27), against the whole table",
+    );
+    // --scope full: no split at all.
+    expect(await writtenRows([subject], { ...ctx(), scope: "full" })).toEqual(new Map());
+  });
+});
