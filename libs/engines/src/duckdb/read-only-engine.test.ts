@@ -64,12 +64,23 @@ describe("a read-only snapshot engine", () => {
   });
 
   it("removes its copy of the catalog on close", async () => {
-    const other = await openDuckdbEngine({ lakeDir: lake, readOnly: true, snapshot: true });
-    const copies = async () =>
-      (await readdir(tmpdir())).filter((f) => f.startsWith("sluice-catalog-"));
-    const open = await copies();
+    // A temp folder of its own: other processes on the machine (other test files, other
+    // builds) make and remove sluice-catalog- copies in the shared one while this test counts.
+    const own = await mkdtemp(join(tmpdir(), "sluice-snapshots-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    let other: Engine;
+    try {
+      other = await openDuckdbEngine({ lakeDir: lake, readOnly: true, snapshot: true });
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    const copies = async () => (await readdir(own)).filter((f) => f.startsWith("sluice-catalog-"));
+    expect(await copies()).toHaveLength(1);
     await other.close();
-    expect((await copies()).length).toBe(open.length - 1);
+    expect(await copies()).toEqual([]);
+    await rm(own, { recursive: true, force: true });
   });
 });
 
