@@ -482,19 +482,24 @@ export function sharedNodeChecksums(
   if (found?.project !== project) computed.set(compiled, (found = { project, sums: new Map() }));
   const kept = found.sums;
   const chosen = chosenNodes(compiled, ids);
-  const lacking = new Set<ChecksumPart>();
-  const missing = new Set<string>();
+  let lacking: Set<ChecksumPart> | undefined;
+  let missing: Set<string> | undefined;
   for (const n of chosen) {
     const sums = kept.get(n.id);
-    const lacks = parts.filter((p) => sums?.[p] === undefined);
-    if (lacks.length === 0) continue;
-    missing.add(n.id);
-    lacks.forEach((p) => lacking.add(p));
+    for (const p of parts)
+      if (sums?.[p] === undefined) {
+        (lacking ??= new Set()).add(p);
+        (missing ??= new Set()).add(n.id);
+      }
   }
-  if (missing.size > 0) {
-    const made = partChecksums(project, compiled, [...lacking], missing);
-    // A node's entry is replaced, not edited: one handed out before keeps what it held.
-    for (const [id, sums] of made) kept.set(id, { ...kept.get(id), ...sums });
+  if (lacking && missing) {
+    // All missing (a first call): the nodes as chosen, not filtered again.
+    const of = missing.size === chosen.length ? ids : missing;
+    for (const [id, sums] of partChecksums(project, compiled, [...lacking], of)) {
+      const had = kept.get(id);
+      // A node's entry is replaced, not edited: one handed out before keeps what it held.
+      kept.set(id, had ? { ...had, ...sums } : sums);
+    }
   }
   return new Map(chosen.map((n) => [n.id, kept.get(n.id)!]));
 }
