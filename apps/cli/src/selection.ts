@@ -4,15 +4,30 @@ import type { ProjectContext } from "./project-context.js";
 import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
-import type { SelectionState } from "@sluice/compiler";
+import type { ChecksumPart, SelectionState } from "@sluice/compiler";
 import type { RunState } from "@sluice/runner";
 
-/** What the state selectors compare: the state's checksums and results, and this project's. */
+/**
+ * What the state selectors compare: the state's checksums and results, and this project's. This
+ * project's are read or hashed when a selector first compares them, of the parts it compares
+ * (see `partChecksums`): `--defer`, `state:new` and `result:` hash nothing.
+ */
 async function selectionState(ctx: ProjectContext, state: RunState): Promise<SelectionState> {
   const { cachedChecksums } = await import("@sluice/runner");
+  let made: { parts: readonly ChecksumPart[]; sums: ReadonlyMap<string, string> } | undefined;
+  const current = (parts: readonly ChecksumPart[]) => {
+    if (!made || !parts.every((p) => made!.parts.includes(p))) {
+      const all = [...new Set([...(made?.parts ?? []), ...parts])];
+      made = {
+        parts: all,
+        sums: cachedChecksums(ctx.project, ctx.compiled, ctx.targetDir, ctx.cacheHeader, all),
+      };
+    }
+    return made.sums;
+  };
   return {
     previous: state.nodes.packedChecksums(),
-    current: cachedChecksums(ctx.project, ctx.compiled, ctx.targetDir, ctx.cacheHeader),
+    current,
     ...(state.results
       ? { results: new Map(state.results.results.map((r) => [r.id, r.status])) }
       : {}),

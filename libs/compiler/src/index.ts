@@ -18,6 +18,7 @@ export type { SelectOptions } from "./graph/select.js";
 export { dialectFor } from "./target/dialect-for.js";
 export {
   nodeChecksums,
+  partChecksums,
   sharedNodeChecksums,
   macroBlocks,
   macrosUsed,

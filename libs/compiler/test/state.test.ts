@@ -11,22 +11,11 @@ import {
 } from "../src/index.js";
 import type { CompiledNode, SelectionState } from "../src/index.js";
 import { fakeDialect } from "./fake-dialect.js";
-import { model, project, rawEvents } from "./fixture-project.js";
+import { model } from "./fixture-project.js";
+import { stateProject } from "./state-project.js";
 
 // raw.events → stg → daily → report; macros/cents.sql defines cents(), called by daily.
-const files = (daily: string, macro = "{% macro cents(x) %}{{ x }} * 100{% endmacro %}") => {
-  const p = project({
-    config: { "model-paths": ["models"], "macro-paths": ["macros"] },
-    models: [
-      model("models/stg.sql", "select line from {{ source('raw','events') }}"),
-      model("models/daily.sql", daily),
-      model("models/report.sql", "select * from {{ ref('daily') }}"),
-    ],
-    sources: [rawEvents()],
-  });
-  p.macros = [{ path: "macros/cents.sql", absPath: "/p/macros/cents.sql", text: macro }];
-  return p;
-};
+const files = (daily: string, macro?: string) => stateProject(daily, macro);
 const compile = (p: ReturnType<typeof files>) => {
   const c = compileProject(p, { runId: "r1", dialect: fakeDialect() });
   expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);

@@ -70,19 +70,6 @@ const DIGEST_HEX = 16;
 const digestOf = (text: string): string => hash("sha256", text, "hex").slice(0, DIGEST_HEX);
 
 /**
- * {@link digestOf}, each distinct text hashed once per call site's `memo`: for the parts nodes
- * share (tests share their configs, most contracts are empty, callers share their macros).
- */
-function sharedDigest(text: string, memo: Map<string, string>): string {
-  let digest = memo.get(text);
-  if (digest === undefined) {
-    digest = digestOf(text);
-    memo.set(text, digest);
-  }
-  return digest;
-}
-
-/**
  * Whether two digests of a part are equal. Compares their first 16 hex digits, so a state
  * written when parts held the whole sha256 (64 digits) still compares equal to an unchanged node.
  */
@@ -174,13 +161,19 @@ const relationKey = (schema: string, name: string): RelationKey => ({
 /** A quoted literal or identifier at the position it is tried (sticky), `''`/`""` escapes inside. */
 const QUOTED = /'(?:[^']|'')*'|"(?:[^"]|"")*"/y;
 const QUOTE = /['"]/g;
+/** A quote, whitespace and a quote of the same kind with no such quote between: see collapseWhitespace. */
+const SPACED_QUOTE = /'[^']*\s[^']*'|"[^"]*\s[^"]*"/;
 
 /**
  * Whitespace runs outside quoted literals and identifiers as one space, trimmed. The text
  * between quotes is normalized by one native replace per stretch (a replace calling back for
  * every whitespace run was most of hashing 30,000 nodes); a quote that opens nothing is text.
  */
-function collapseWhitespace(sql: string): string {
+export function collapseWhitespace(sql: string): string {
+  // No quoted literal or identifier holds whitespace (any that did would match): every run may
+  // be collapsed at once, with the same text as stretch by stretch. Most compiled SQL (quoted
+  // relations and columns) is so.
+  if (!SPACED_QUOTE.test(sql)) return sql.replace(/\s+/g, " ").trim();
   let out = "";
   let from = 0;
   QUOTE.lastIndex = 0;
@@ -348,25 +341,100 @@ export function nodeChecksums(
   compiled: CompiledProject,
   ids?: ReadonlySet<string>,
 ): Map<string, NodeChecksums> {
-  const keys = new Map(
-    compiled.nodes.map((n) => [n.id, relationKey(n.relation.schema, n.relation.name)]),
-  );
-  const macros = macroBodies(project);
-  const used = macrosUsed(project, compiled, ids);
+  return partChecksums(project, compiled, checksumParts, ids) as Map<string, NodeChecksums>;
+}
+
+/**
+ * {@link nodeChecksums} of the given parts only, the same digests (the others absent): what a
+ * selector compares. `state:modified` needs no `macros` (finding the macros each template
+ * calls was a sixth of hashing 30,000 nodes), `state:modified.body` only the body. Pure.
+ *
+ * @example partChecksums(project, compiled, ["body"]).get("model.funnel") // { body: "3f1c…" }
+ */
+export function partChecksums(
+  project: Project,
+  compiled: CompiledProject,
+  parts: readonly ChecksumPart[],
+  ids?: ReadonlySet<string>,
+): Map<string, Partial<NodeChecksums>> {
+  const want = (p: ChecksumPart) => parts.includes(p);
+  const [body, configs, relation, macros, contract] = checksumParts.map(want);
+  const keys = body ? relationKeys(compiled) : new Map<string, RelationKey>();
+  const macroTexts = macros ? macroBodies(project) : new Map<string, string>();
+  const used = macros ? macrosUsed(project, compiled, ids) : new Map<string, string[]>();
   const sources = new Map(project.sources.map((s) => [`source.${s.sourceName}.${s.name}`, s]));
-  const out = new Map<string, NodeChecksums>();
-  const memo = new Map<string, string>();
-  const shared = (text: string) => sharedDigest(text, memo);
+  const out = new Map<string, Partial<NodeChecksums>>();
   // Digests by a cheaper key than their text: equal keys are equal texts (see each key).
   const configDigests = new Map<string, string>();
   const macroDigests = new Map<string, string>();
+  const contractDigests = new Map<string, string>();
   for (const node of chosenNodes(compiled, ids)) {
-    const source = sources.get(node.id);
-    const body =
-      node.kind === "source"
-        ? stableJson({ external: source?.external ?? null, schema: source?.schema ?? null })
-        : neutralSql(node, keys);
-    const config = {
+    const sums: Partial<NodeChecksums> = {};
+    if (body) {
+      const source = node.kind === "source" ? sources.get(node.id) : undefined;
+      sums.body = digestOf(
+        node.kind === "source"
+          ? stableJson({ external: source?.external ?? null, schema: source?.schema ?? null })
+          : neutralSql(node, keys),
+      );
+    }
+    if (configs) {
+      // The config's fields in a fixed order, tags as written: equal keys, equal configs.
+      const configKey = JSON.stringify([
+        node.config,
+        node.materialization,
+        node.incrementalStrategy ?? null,
+        node.partitionedBy,
+        node.tags,
+        node.severity ?? null,
+        node.thresholds ?? null,
+      ]);
+      let digest = configDigests.get(configKey);
+      if (digest === undefined) configDigests.set(configKey, (digest = configDigest(node)));
+      sums.configs = digest;
+    }
+    // stableJson of {schema, name}, written directly.
+    if (relation)
+      sums.relation = digestOf(
+        `{"name":${JSON.stringify(node.relation.name)},"schema":${JSON.stringify(node.schema)}}`,
+      );
+    if (macros) {
+      // Macro names are words: joined, they name the list (the bodies are the project's).
+      const names = used.get(node.id) ?? [];
+      const macrosKey = names.join(",");
+      let digest = macroDigests.get(macrosKey);
+      if (digest === undefined)
+        macroDigests.set(
+          macrosKey,
+          (digest = digestOf(stableJson(names.map((name) => [name, macroTexts.get(name)])))),
+        );
+      sums.macros = digest;
+    }
+    if (contract) {
+      // The native JSON of the names is the key; stableJson writes the same text for strings.
+      const names = node.columns.map((c) => c.name);
+      const contractKey = JSON.stringify(names);
+      let digest = contractDigests.get(contractKey);
+      if (digest === undefined)
+        contractDigests.set(contractKey, (digest = digestOf(stableJson(names))));
+      sums.contract = digest;
+    }
+    out.set(node.id, sums);
+  }
+  return out;
+}
+
+/** Each node's relation as {@link relationKey}, by id: what {@link neutralSql} looks parents up in. */
+function relationKeys(compiled: CompiledProject): Map<string, RelationKey> {
+  const keys = new Map<string, RelationKey>();
+  for (const n of compiled.nodes) keys.set(n.id, relationKey(n.relation.schema, n.relation.name));
+  return keys;
+}
+
+/** The `configs` digest: of the resolved config, tags sorted, as stable JSON. */
+const configDigest = (node: CompiledNode): string =>
+  digestOf(
+    stableJson({
       config: node.config,
       materialization: node.materialization,
       strategy: node.incrementalStrategy ?? null,
@@ -374,38 +442,13 @@ export function nodeChecksums(
       tags: [...node.tags].sort(),
       severity: node.severity ?? null,
       thresholds: node.thresholds ?? null,
-    };
-    // The native JSON text in the object's own key order: equal texts sort to equal texts.
-    const configKey = JSON.stringify(config);
-    let configs = configDigests.get(configKey);
-    if (configs === undefined) configDigests.set(configKey, (configs = shared(stableJson(config))));
-    // Macro names are words: joined, they name the list (the bodies are the project's).
-    const names = used.get(node.id) ?? [];
-    const macrosKey = names.join(",");
-    let macroSums = macroDigests.get(macrosKey);
-    if (macroSums === undefined)
-      macroDigests.set(
-        macrosKey,
-        (macroSums = shared(stableJson(names.map((name) => [name, macros.get(name)])))),
-      );
-    out.set(node.id, {
-      body: digestOf(body),
-      configs,
-      // stableJson of {schema, name}, written directly.
-      relation: digestOf(
-        `{"name":${JSON.stringify(node.relation.name)},"schema":${JSON.stringify(node.schema)}}`,
-      ),
-      macros: macroSums,
-      contract: shared(stableJson(node.columns.map((c) => c.name))),
-    });
-  }
-  return out;
-}
+    }),
+  );
 
 /** Checksums computed in this process, by the compiled project (and project) they are of. */
 const computed = new WeakMap<
   CompiledProject,
-  { project: Project; sums: Map<string, NodeChecksums> }
+  { project: Project; sums: Map<string, Partial<NodeChecksums>> }
 >();
 
 /**
@@ -413,7 +456,8 @@ const computed = new WeakMap<
  * command that compares with `--state` and then writes the manifest (compile, build) hashes its
  * nodes once, not once for each (30,000 nodes at 10,000 models). Compiled projects are not
  * changed after compiling (a run that renders nodes again makes a new one), so what was
- * computed for one stays true.
+ * computed for one stays true. With `parts`, only those parts are made sure of (see
+ * {@link partChecksums}): a part asked for later is computed then, the others kept.
  *
  * @example sharedNodeChecksums(project, compiled); sharedNodeChecksums(project, compiled, ids) // hashes nothing
  */
@@ -421,13 +465,41 @@ export function sharedNodeChecksums(
   project: Project,
   compiled: CompiledProject,
   ids?: ReadonlySet<string>,
-): Map<string, NodeChecksums> {
+): Map<string, NodeChecksums>;
+export function sharedNodeChecksums(
+  project: Project,
+  compiled: CompiledProject,
+  ids: ReadonlySet<string> | undefined,
+  parts: readonly ChecksumPart[],
+): Map<string, Partial<NodeChecksums>>;
+export function sharedNodeChecksums(
+  project: Project,
+  compiled: CompiledProject,
+  ids?: ReadonlySet<string>,
+  parts: readonly ChecksumPart[] = checksumParts,
+): Map<string, Partial<NodeChecksums>> {
   let found = computed.get(compiled);
   if (found?.project !== project) computed.set(compiled, (found = { project, sums: new Map() }));
   const kept = found.sums;
   const chosen = chosenNodes(compiled, ids);
-  const missing = new Set(chosen.filter((n) => !kept.has(n.id)).map((n) => n.id));
-  if (missing.size > 0)
-    for (const [id, sums] of nodeChecksums(project, compiled, missing)) kept.set(id, sums);
+  let lacking: Set<ChecksumPart> | undefined;
+  let missing: Set<string> | undefined;
+  for (const n of chosen) {
+    const sums = kept.get(n.id);
+    for (const p of parts)
+      if (sums?.[p] === undefined) {
+        (lacking ??= new Set()).add(p);
+        (missing ??= new Set()).add(n.id);
+      }
+  }
+  if (lacking && missing) {
+    // All missing (a first call): the nodes as chosen, not filtered again.
+    const of = missing.size === chosen.length ? ids : missing;
+    for (const [id, sums] of partChecksums(project, compiled, [...lacking], of)) {
+      const had = kept.get(id);
+      // A node's entry is replaced, not edited: one handed out before keeps what it held.
+      kept.set(id, had ? { ...had, ...sums } : sums);
+    }
+  }
   return new Map(chosen.map((n) => [n.id, kept.get(n.id)!]));
 }

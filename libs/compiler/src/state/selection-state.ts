@@ -11,8 +11,12 @@ export type PackedChecksums = Pick<ReadonlyMap<string, string>, "get" | "has">;
 export interface SelectionState {
   /** The state manifest's nodes, by sluice node id (`model.funnel`), with their checksums. */
   previous: PackedChecksums;
-  /** This project's checksums, by node id (see `nodeChecksums`, `packChecksums`). */
-  current: PackedChecksums;
+  /**
+   * This project's checksums, by node id (see `nodeChecksums`, `packChecksums`); or what gives
+   * them, at least of the parts asked for (the others may be empty), when a selector first
+   * compares them: `state:new` and `result:` hash nothing, `state:modified` no `macros`.
+   */
+  current: PackedChecksums | ((parts: readonly ChecksumPart[]) => PackedChecksums);
   /** Each node's status in the state's run_results.json, when there is one. */
   results?: ReadonlyMap<string, string>;
 }
@@ -43,8 +47,24 @@ export function isModified(
   id: string,
   parts: readonly ChecksumPart[],
 ): boolean {
-  const before = state.previous.get(id);
-  const now = state.current.get(id);
+  return modifiedIn(state.previous, currentChecksums(state, parts), id, parts);
+}
+
+/** The state's `current` checksums, with at least `parts` (see {@link SelectionState}). */
+export const currentChecksums = (
+  state: SelectionState,
+  parts: readonly ChecksumPart[],
+): PackedChecksums => (typeof state.current === "function" ? state.current(parts) : state.current);
+
+/** {@link isModified}, this project's checksums given (see {@link currentChecksums}). */
+export function modifiedIn(
+  previous: PackedChecksums,
+  current: PackedChecksums,
+  id: string,
+  parts: readonly ChecksumPart[],
+): boolean {
+  const before = previous.get(id);
+  const now = current.get(id);
   if (before === undefined) return true;
   if (now === undefined) return false;
   if (before === now && complete(now)) return false;

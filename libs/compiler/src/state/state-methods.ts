@@ -2,7 +2,7 @@ import type { NodeFacts } from "../graph/select-methods.js";
 import type { SelectorItem } from "../graph/selector.js";
 import { checksumParts, modifiedParts } from "./node-checksums.js";
 import type { ChecksumPart } from "./node-checksums.js";
-import { isModified } from "./selection-state.js";
+import { currentChecksums, modifiedIn } from "./selection-state.js";
 import type { SelectionState } from "./selection-state.js";
 
 /**
@@ -25,7 +25,8 @@ export function stateIds(
   const parts: readonly ChecksumPart[] = part
     ? checksumParts.filter((p) => p === part)
     : modifiedParts;
-  const modified = ids.filter((id) => isModified(state, id, parts));
+  const current = currentChecksums(state, parts);
+  const modified = ids.filter((id) => modifiedIn(state.previous, current, id, parts));
   if (what === "modified") return modified;
   const set = new Set(modified);
   return ids.filter((id) => !set.has(id));

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { packChecksums, sharedNodeChecksums } from "@sluice/compiler";
-import type { CompiledProject } from "@sluice/compiler";
+import { checksumParts, packChecksums, sharedNodeChecksums } from "@sluice/compiler";
+import type { ChecksumPart, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { readKeyed, writeKeyed } from "./keyed-file.js";
 import { rowColumns, StateNodes } from "./state-nodes.js";
@@ -103,7 +103,8 @@ export async function cachedManifestNodes(
  * environment variable read or sluice build), else from the sidecar of
  * `<targetDir>/manifest.json` when the manifest was written from that compile (compile and build
  * write it), else computed and kept in state_checksums.json. Without a key (an uncached
- * compile) they are computed and not kept.
+ * compile) they are computed and not kept. Computed, only `parts` are (the others empty: see
+ * `partChecksums`); read, every part may be there.
  *
  * @example cachedChecksums(project, compiled, "project/target", ctx.cacheHeader).get("model.funnel")
  */
@@ -112,20 +113,37 @@ export function cachedChecksums(
   compiled: CompiledProject,
   targetDir: string,
   compileKey: string | undefined,
+  parts: readonly ChecksumPart[] = checksumParts,
 ): ReadonlyMap<string, string> {
   const file = path.join(targetDir, "state_checksums.json");
-  const key = compileKey && JSON.stringify([FORMAT, compileKey]);
-  if (key) {
-    const cached = readUnder(file, key) as NodeColumns | [string, string][] | undefined;
-    const kept = cached && checksumsOf(cached);
-    if (kept) return kept;
+  // Kept with the parts they hold: those answer a selector of the same parts or fewer.
+  const keyOf = (of: readonly ChecksumPart[]) =>
+    compileKey && JSON.stringify([FORMAT, compileKey, checksumParts.filter((p) => of.includes(p))]);
+  if (compileKey) {
+    const kept = readKeyed(file);
+    try {
+      const [format, compile, held] = JSON.parse(kept?.key ?? "null") as [number, string, unknown];
+      if (
+        format === FORMAT &&
+        compile === compileKey &&
+        Array.isArray(held) &&
+        parts.every((p) => held.includes(p))
+      ) {
+        const sums = checksumsOf(kept!.value() as NodeColumns | [string, string][]);
+        if (sums) return sums;
+      }
+    } catch {
+      // Not what was written: computed again.
+    }
   }
   // Kept too when the sidecar answers: the next selection reads 2 strings, not 30,000 rows.
   let out = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
+  const key = keyOf(out ? checksumParts : parts);
   if (!out) {
     out = new Map<string, string>();
     // Hashed once per process: a manifest written next by the same command reuses them.
-    for (const [id, s] of sharedNodeChecksums(project, compiled)) out.set(id, packChecksums(s));
+    for (const [id, s] of sharedNodeChecksums(project, compiled, undefined, parts))
+      out.set(id, packChecksums(s));
   }
   if (key) {
     const ids = [...out.keys()];

@@ -160,6 +160,48 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
     );
   });
 
+  it("hashes only the parts asked for, and a kept set of fewer parts answers no more", () => {
+    const target = tmp();
+    // Compiled afresh: nothing hashed for it in this process yet (see sharedNodeChecksums).
+    const compiled = compileProject(project, { runId: "r1", dialect: createDuckdbDialect() });
+    const all = new Map(
+      [...nodeChecksums(project, compiled)].map(([id, s]) => [id, packChecksums(s)]),
+    );
+    const modified = ["body", "configs", "relation", "contract"] as const;
+    const noMacros = (packed: string) => {
+      const f = packed.split(" ");
+      f[3] = "";
+      return f.join(" ");
+    };
+    // No sidecar of this compile: computed, macros left empty, and kept under those parts.
+    const first = cachedChecksums(project, compiled, target, "header-1", modified);
+    expect(first.get("model.funnel")).toBe(noMacros(all.get("model.funnel")!));
+    expect(new Map([...first].map(([id, p]) => [id, p]))).toEqual(
+      new Map([...all].map(([id, p]) => [id, noMacros(p)])),
+    );
+    const kept = path.join(target, "state_checksums.json");
+    expect(JSON.parse(readFileSync(kept, "utf8").split("\n")[0]!)).toEqual([
+      3,
+      "header-1",
+      [...modified],
+    ]);
+    // Read back for those parts (changed here to tell the file's answer apart) ...
+    const body = first.get("model.funnel")!.split(" ")[0]!;
+    writeFileSync(kept, readFileSync(kept, "utf8").replace(body, "feedfacefeedface"));
+    expect(
+      cachedChecksums(project, compiled, target, "header-1", ["body"]).get("model.funnel"),
+    ).toMatch(/^feedfacefeedface /);
+    // ... but not for macros: every part computed, and kept for any selector after.
+    const withMacros = cachedChecksums(project, compiled, target, "header-1");
+    expect(new Map(withMacros)).toEqual(all);
+    expect(JSON.parse(readFileSync(kept, "utf8").split("\n")[0]!)).toEqual([
+      3,
+      "header-1",
+      ["body", "configs", "relation", "macros", "contract"],
+    ]);
+    expect(cachedChecksums(project, compiled, target, "header-1", ["macros"])).toEqual(all);
+  });
+
   it("keeps what the sidecar gave in state_checksums.json, as two strings, for the next read", () => {
     const target = tmp();
     writeManifest(target, project, compiled, inv("a"), "b1", "header-1");
