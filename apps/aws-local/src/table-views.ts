@@ -41,8 +41,11 @@ export async function tableSource(
   store: S3Store,
   glue: GlueCatalog,
   table: GlueTable,
-  /** The column names of `read_parquet(<list>, union_by_name = true)`. */
-  fileColumns: (list: string) => Promise<string[]>,
+  /**
+   * The column names of `read_parquet(<list>, union_by_name = true)`. `stamp` names the files'
+   * sizes and modification times: the same list and stamp are the same files.
+   */
+  fileColumns: (list: string, stamp: string) => Promise<string[]>,
   /** A column name no other scan of the statement uses (the projected table's line columns). */
   marker: () => string = () => "line",
 ): Promise<TableSource> {
@@ -105,7 +108,8 @@ export async function tableSource(
   const selects: string[] = [];
   for (const g of groups) {
     const list = `[${g.paths.map(str).join(", ")}]`;
-    const present = new Map((await fileColumns(list)).map((c) => [c.toLowerCase(), c]));
+    const stamp = g.files.map((f) => `${f.size}@${f.modified.getTime()}`).join(",");
+    const present = new Map((await fileColumns(list, stamp)).map((c) => [c.toLowerCase(), c]));
     const projection = [
       ...columns.map((c) => {
         const found = present.get(c.Name.toLowerCase());
