@@ -1,3 +1,4 @@
+import { RAW_LINE_SIZE_OPTIONS } from "@sluice/dialects";
 import type { GlueCatalog, GlueTable } from "./glue-catalog.js";
 import { AthenaFailure } from "./athena-failure.js";
 import { hiveToDuckdb } from "./sql-types.js";
@@ -193,7 +194,7 @@ async function projectedText(
         (enumKey === undefined ? "" : `${str(value!)} AS ${ident(enumKey)}, `) +
         `substr(filename, ${[...rootDir].length + 2}, 13) AS ${ident(dateKey)}\n` +
         `FROM read_csv(${list}, columns = {${str(line)}: 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', ` +
-        `new_line = '\\n', strict_mode = false, filename = true, max_line_size = 67108864)`,
+        `new_line = '\\n', strict_mode = false, filename = true, ${RAW_LINE_SIZE_OPTIONS})`,
     );
   }
   if (selects.length === 0)
