@@ -1,3 +1,4 @@
+import { RAW_LINE_SIZE_OPTIONS } from "@sluice/dialects";
 import type { GlueCatalog, GlueTable } from "./glue-catalog.js";
 import { AthenaFailure } from "./athena-failure.js";
 import { hiveToDuckdb } from "./sql-types.js";
@@ -41,8 +42,11 @@ export async function tableSource(
   store: S3Store,
   glue: GlueCatalog,
   table: GlueTable,
-  /** The column names of `read_parquet(<list>, union_by_name = true)`. */
-  fileColumns: (list: string) => Promise<string[]>,
+  /**
+   * The column names of `read_parquet(<list>, union_by_name = true)`. `stamp` names the files'
+   * sizes and modification times: the same list and stamp are the same files.
+   */
+  fileColumns: (list: string, stamp: string) => Promise<string[]>,
   /** A column name no other scan of the statement uses (the projected table's line columns). */
   marker: () => string = () => "line",
 ): Promise<TableSource> {
@@ -105,7 +109,8 @@ export async function tableSource(
   const selects: string[] = [];
   for (const g of groups) {
     const list = `[${g.paths.map(str).join(", ")}]`;
-    const present = new Map((await fileColumns(list)).map((c) => [c.toLowerCase(), c]));
+    const stamp = g.files.map((f) => `${f.size}@${f.modified.getTime()}`).join(",");
+    const present = new Map((await fileColumns(list, stamp)).map((c) => [c.toLowerCase(), c]));
     const projection = [
       ...columns.map((c) => {
         const found = present.get(c.Name.toLowerCase());
@@ -189,7 +194,7 @@ async function projectedText(
         (enumKey === undefined ? "" : `${str(value!)} AS ${ident(enumKey)}, `) +
         `substr(filename, ${[...rootDir].length + 2}, 13) AS ${ident(dateKey)}\n` +
         `FROM read_csv(${list}, columns = {${str(line)}: 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', ` +
-        `new_line = '\\n', strict_mode = false, filename = true, max_line_size = 67108864)`,
+        `new_line = '\\n', strict_mode = false, filename = true, ${RAW_LINE_SIZE_OPTIONS})`,
     );
   }
   if (selects.length === 0)

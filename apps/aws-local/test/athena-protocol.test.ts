@@ -320,6 +320,23 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     ]);
   });
 
+  it("reads a raw line longer than DuckDB's 2 MB default whole (lines up to 64 MiB)", async () => {
+    // The `silver`.`raw` table of the test above; an hour of its own.
+    const line = `{"pad":"${"x".repeat(3_000_000)}"}`;
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: "lake",
+        Key: "raw/events/2026/01/01/07/long.gz",
+        Body: gzipSync(`${line}\n{"a":3}\n`),
+      }),
+    );
+    expect(
+      await rows(
+        `SELECT length(line) AS n FROM "silver"."raw" WHERE dt = '2026/01/01/07' ORDER BY n`,
+      ),
+    ).toEqual([["n"], ["7"], [String(line.length)]]);
+  });
+
   it("reads a raw table partitioned by event type through its enum and date projections", async () => {
     const [ddl] = createAthenaDialect().rawSource({
       relation: { schema: "silver", name: "raw_by_type" },

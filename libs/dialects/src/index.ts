@@ -7,6 +7,7 @@ export {
 } from "./duckdb/duckdb-dialect.js";
 export { duckdbLiteral, quoteDuckdbIdentifier } from "./duckdb/duckdb-escape.js";
 export { trinoCompatStatements } from "./duckdb/trino-compat.js";
+export { RAW_LINE_SIZE_OPTIONS } from "./duckdb/raw-line-size.js";
 export { strictIntegerCasts } from "./duckdb/trino-casts.js";
 export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";
 export { rawSourceLayout } from "./athena/athena-raw-source.js";

@@ -10,6 +10,7 @@ import type {
   TableWrite,
 } from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
+import { RAW_LINE_SIZE_OPTIONS } from "./raw-line-size.js";
 import { strictIntegerCasts } from "./trino-casts.js";
 import { publishVersionRecordSql, recordVersionsSql, versionsSetupSql } from "./version-records.js";
 import type { TableVersionRef } from "./version-records.js";
@@ -404,7 +405,7 @@ function rawLinesByEventType(root: string, eventTypes: readonly string[]): strin
     `SELECT line, ${folder} AS event_type, substr(filename, ${prefix} + length(${folder}) + 1, 13) AS dt\n` +
     `FROM read_csv(${files}, columns = {'line': 'VARCHAR'}, header = false, ` +
     `auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\\n', ` +
-    `strict_mode = false, filename = true, max_line_size = 67108864)\n` +
+    `strict_mode = false, filename = true, ${RAW_LINE_SIZE_OPTIONS})\n` +
     `WHERE line IS NOT NULL AND line <> '' AND ${folder} IN (${eventTypes.map(duckdbStringLiteral).join(", ")})`
   );
 }
@@ -420,7 +421,7 @@ function rawLines(root: string, glob: string): string {
     `SELECT line, substr(filename, ${[...root].length + 2}, 13) AS dt\n` +
     `FROM read_csv(${files}, columns = {'line': 'VARCHAR'}, header = false, ` +
     `auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\\n', ` +
-    `strict_mode = false, filename = true, max_line_size = 67108864)\n` +
+    `strict_mode = false, filename = true, ${RAW_LINE_SIZE_OPTIONS})\n` +
     `WHERE line IS NOT NULL AND line <> ''`
   );
 }
