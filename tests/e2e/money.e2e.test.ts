@@ -1,7 +1,8 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyModelsProject, runSluice } from "../support/cli.js";
+import { builtModelsProject } from "../support/built-lake.js";
+import { runSluice } from "../support/cli.js";
 import { loadProject, runInProcess } from "../incremental/in-process.js";
 import { copyDir, expose, rawHours } from "../incremental/lake-fixture.js";
 import { queryLake } from "../support/lake-reader.js";
@@ -47,16 +48,13 @@ const rowsAsText = (dir: string, table: string) =>
   );
 
 beforeAll(async () => {
-  const project = await copyModelsProject();
+  // Generated and built once per machine (support/built-lake.ts: both must exit 0), copied here.
+  const day = ["--events", "4000", "--start", "2026-11-27T00:00:00Z", "--hours", "24"];
+  const project = await builtModelsProject({ generate: [...day, "--seed", "23", ...chaos] });
   cleanup = project.cleanup;
   root = path.dirname(project.dir);
   fullDir = project.dir;
-  const day = ["--events", "4000", "--start", "2026-11-27T00:00:00Z", "--hours", "24"];
-  const gen = await sluice(fullDir, "generate", ...day, "--seed", "23", ...chaos);
-  expect(gen.code, gen.stderr).toBe(0);
-  const full = await sluice(fullDir, "build");
-  expect(full.code, full.stdout + full.stderr).toBe(0);
-});
+}, 300_000);
 
 afterAll(async () => cleanup?.());
 

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { runSluice } from "../support/cli.js";
-import { builtModelsProject } from "../support/built-lake.js";
+import { builtModelsProject, type LakeRecipe } from "../support/built-lake.js";
 import { copyDir, rawHours, tableHashes } from "./lake-fixture.js";
 
 /** The silver tables and marts the incremental files compare. */
@@ -23,6 +23,14 @@ export const chaos = [
   "--late-rate",
   "0.05",
 ];
+
+/** The recipe of {@link fullLake}'s project (support/built-lake.ts caches it per machine). */
+export const FULL_RECIPE: LakeRecipe = {
+  generate: [
+    ...["--events", "3000", "--start", "2026-11-27T00:00:00Z", "--hours", "12"],
+    ...["--seed", "11", ...chaos],
+  ],
+};
 
 /** `sluice --project-dir dir ...args` with the test CLI environment, plus `env`. */
 export const sluice = (dir: string, args: string[], env?: Record<string, string>) =>
@@ -51,12 +59,7 @@ export interface FullLake {
  * machine (support/built-lake.ts) and copied here.
  */
 export async function fullLake(): Promise<FullLake> {
-  const project = await builtModelsProject({
-    generate: [
-      ...["--events", "3000", "--start", "2026-11-27T00:00:00Z", "--hours", "12"],
-      ...["--seed", "11", ...chaos],
-    ],
-  });
+  const project = await builtModelsProject(FULL_RECIPE);
   const root = path.dirname(project.dir);
   const fullDir = project.dir;
   const hidden = path.join(root, "hidden-raw");

@@ -78,9 +78,15 @@ const alive = (pid: number): boolean => {
 
 const building = new Map<string, Promise<string>>();
 
-/** Generate and build the recipe into `cacheRoot/<key>/models`, once per machine. */
-async function cachedProject(recipe: LakeRecipe): Promise<string> {
-  const key = await recipeKey(recipe);
+/**
+ * `cacheRoot/<key>/models`, made once per machine: `produce()` makes a project folder
+ * (`<temp root>/models`) and the temp root is renamed to `cacheRoot/<key>`, whole or not at all.
+ * A lock lets one worker produce a key while the other waits (or takes over from a dead one).
+ */
+async function cachedFolder(
+  key: string,
+  produce: () => Promise<{ dir: string; cleanup: () => Promise<void> }>,
+): Promise<string> {
   const done = path.join(cacheRoot, key);
   const existing = building.get(key);
   if (existing) return existing;
@@ -95,7 +101,6 @@ async function cachedProject(recipe: LakeRecipe): Promise<string> {
         )
       )
         return path.join(done, "models");
-      // One worker builds a recipe; the other waits for its folder (or takes over from a dead one).
       try {
         await writeFile(lock, String(process.pid), { flag: "wx" });
       } catch {
@@ -107,18 +112,8 @@ async function cachedProject(recipe: LakeRecipe): Promise<string> {
         continue;
       }
       try {
-        const { dir, cleanup } = await copyModelsProject();
+        const { dir, cleanup } = await produce();
         try {
-          const gen = await runSluice(["--project-dir", dir, "generate", ...recipe.generate]);
-          if (gen.code !== 0)
-            throw new Error(`generate ${recipe.generate.join(" ")}: ${gen.stderr}`);
-          const build = recipe.build ?? ["build"];
-          if (build.length > 0) {
-            const built = await runSluice(["--project-dir", dir, ...build]);
-            if (built.code !== 0)
-              throw new Error(`${build.join(" ")}: ${built.stdout}${built.stderr}`);
-          }
-          // Whole or not at all: the folder appears under its key only once complete.
           await rename(path.dirname(dir), done).catch(async (error: NodeJS.ErrnoException) => {
             if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
           });
@@ -133,6 +128,79 @@ async function cachedProject(recipe: LakeRecipe): Promise<string> {
   building.set(key, promise);
   promise.catch(() => building.delete(key));
   return promise;
+}
+
+/** Generate and build the recipe into `cacheRoot/<key>/models`, once per machine. */
+async function cachedProject(recipe: LakeRecipe): Promise<string> {
+  return cachedFolder(await recipeKey(recipe), async () => {
+    const project = await copyModelsProject();
+    try {
+      const { dir } = project;
+      const gen = await runSluice(["--project-dir", dir, "generate", ...recipe.generate]);
+      if (gen.code !== 0) throw new Error(`generate ${recipe.generate.join(" ")}: ${gen.stderr}`);
+      const build = recipe.build ?? ["build"];
+      if (build.length > 0) {
+        const built = await runSluice(["--project-dir", dir, ...build]);
+        if (built.code !== 0) throw new Error(`${build.join(" ")}: ${built.stdout}${built.stderr}`);
+      }
+      return project;
+    } catch (error) {
+      await project.cleanup();
+      throw error;
+    }
+  });
+}
+
+/** A state made from a recipe's built project by a function, cached as the project is. */
+export interface LakeStage {
+  /** Names the stage; part of the cache key (change it when a helper `make` calls changes). */
+  name: string;
+  /**
+   * Turns `dir` (a copy of the recipe's built project) into the stage, in place; throws if a
+   * command it runs fails. Its source text is part of the cache key.
+   */
+  make: (dir: string) => Promise<void>;
+}
+
+/** `cp -r source` into a fresh temp root, as `<root>/models`. */
+async function copyOut(source: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), "sluice-e2e-"));
+  const dir = path.join(root, "models");
+  await run("cp", ["-r", source, dir]);
+  return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+/**
+ * A temp copy of `stage.make` applied to {@link builtModelsProject}`(recipe)`: for a state that
+ * several tests or files start from and that costs a build to reach (e.g. part of the raw hours
+ * built, the rest delivered). Made once per machine, cached under the recipe's key, the stage's
+ * name and `make`'s source text, and copied to each caller like {@link builtModelsProject}.
+ *
+ * @example
+ * const base = await builtStage(recipe, { name: "8-of-12-hours-v1", make: async (dir) => {...} });
+ */
+export async function builtStage(
+  recipe: LakeRecipe,
+  stage: LakeStage,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const source = await cachedProject(recipe);
+  const key = createHash("sha256")
+    .update(JSON.stringify({ v: 1, stage: stage.name, make: stage.make.toString() }))
+    .update(await recipeKey(recipe))
+    .digest("hex")
+    .slice(0, 24);
+  return copyOut(
+    await cachedFolder(key, async () => {
+      const project = await copyOut(source);
+      try {
+        await stage.make(project.dir);
+        return project;
+      } catch (error) {
+        await project.cleanup();
+        throw error;
+      }
+    }),
+  );
 }
 
 /**
@@ -151,9 +219,5 @@ async function cachedProject(recipe: LakeRecipe): Promise<string> {
 export async function builtModelsProject(
   recipe: LakeRecipe,
 ): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const source = await cachedProject(recipe);
-  const root = await mkdtemp(path.join(os.tmpdir(), "sluice-e2e-"));
-  const dir = path.join(root, "models");
-  await run("cp", ["-r", source, dir]);
-  return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
+  return copyOut(await cachedProject(recipe));
 }
