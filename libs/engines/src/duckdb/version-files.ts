@@ -82,19 +82,13 @@ export function writtenAndCarried(
   location: string,
   files: readonly string[] = filesUnder(location),
 ): VersionFileOrigins {
-  const written: string[] = [];
-  const carried: string[] = [];
-  for (const file of files) {
-    const flatCarried = dirname(file) === "." && basename(file).includes(CARRIED);
-    (flatCarried ? carried : written).push(join(location, file));
-  }
-  const writtenPartitions = new Set(
-    written.map((f) => partitionOf(relative(location, f))).filter((p) => p !== ""),
-  );
-  const carriedIntoWritten = carried.some((f) =>
-    writtenPartitions.has(partitionOf(relative(location, f))),
-  );
-  return { written: written.sort(), carried: carried.sort(), carriedIntoWritten };
+  const isCarried = (file: string) => dirname(file) === "." && basename(file).includes(CARRIED);
+  const written = files.filter((file) => !isCarried(file));
+  const carried = files.filter(isCarried);
+  const writtenPartitions = new Set(written.map(partitionOf).filter((p) => p !== ""));
+  const carriedIntoWritten = carried.some((file) => writtenPartitions.has(partitionOf(file)));
+  const absolute = (names: string[]) => names.map((file) => join(location, file)).sort();
+  return { written: absolute(written), carried: absolute(carried), carriedIntoWritten };
 }
 
 /** Where a carried file goes in the new version: flat, at its root, with its partition in its name. */
