@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLakeReader } from "../support/lake-reader.js";
 import { fullLake, sluice, type FullLake } from "./incremental-fixture.js";
 import { expose } from "./lake-fixture.js";
+import { syncAllColumnsModel } from "./sync-all-columns-model.js";
 
 /**
  * on_schema_change='sync_all_columns' with incremental_strategy='merge' on the local lake: the
@@ -19,9 +20,7 @@ beforeAll(async () => {
 afterAll(async () => lake?.cleanup());
 
 const model = (columns: string): string =>
-  "{{ config(materialized='incremental', incremental_strategy='merge', unique_key='event_id', on_schema_change='sync_all_columns') }}\n" +
-  `select event_id, ${columns}, dt from {{ ref('stg_events') }} where reject_reason is null\n` +
-  "{% if is_incremental() %} and dt >= sluice_incremental_from() {% endif %}\n";
+  syncAllColumnsModel("incremental_strategy='merge', unique_key='event_id'", columns);
 
 describe("on_schema_change='sync_all_columns' with merge (lake)", () => {
   it("drops a removed column from the table", async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLakeReader } from "../support/lake-reader.js";
 import { fullLake, sluice, type FullLake } from "./incremental-fixture.js";
 import { expose } from "./lake-fixture.js";
+import { syncAllColumnsModel } from "./sync-all-columns-model.js";
 
 /**
  * A model reading a sync_all_columns table through `ref_window()` on the lake: the window is read
@@ -20,9 +21,7 @@ beforeAll(async () => {
 afterAll(async () => lake?.cleanup());
 
 const upstream = (columns: string): string =>
-  "{{ config(materialized='incremental', incremental_strategy='append', partitioned_by=['dt'], on_schema_change='sync_all_columns') }}\n" +
-  `select event_id, ${columns}, dt from {{ ref('stg_events') }} where reject_reason is null\n` +
-  "{% if is_incremental() %} and dt >= sluice_incremental_from() {% endif %}\n";
+  syncAllColumnsModel("incremental_strategy='append', partitioned_by=['dt']", columns);
 
 /**
  * Reads the upstream's window by `select *` (on_schema_change left at 'ignore'): once its columns

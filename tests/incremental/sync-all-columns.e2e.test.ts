@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLakeReader } from "../support/lake-reader.js";
 import { fullLake, sluice, type FullLake } from "./incremental-fixture.js";
 import { expose } from "./lake-fixture.js";
+import { syncAllColumnsModel } from "./sync-all-columns-model.js";
 
 /**
  * on_schema_change='sync_all_columns' on the local lake (dbt's and dbt-athena's policy): an
@@ -22,9 +23,7 @@ afterAll(async () => lake?.cleanup());
 
 /** The model: `columns` between event_id and dt, appended by raw hour. */
 const model = (columns: string): string =>
-  "{{ config(materialized='incremental', incremental_strategy='append', partitioned_by=['dt'], on_schema_change='sync_all_columns') }}\n" +
-  `select event_id, ${columns}, dt from {{ ref('stg_events') }} where reject_reason is null\n` +
-  "{% if is_incremental() %} and dt >= sluice_incremental_from() {% endif %}\n";
+  syncAllColumnsModel("incremental_strategy='append', partitioned_by=['dt']", columns);
 
 describe("on_schema_change='sync_all_columns' on the local lake", () => {
   it("drops a removed column, adds a new one, widens integer -> bigint; old rows keep their values", async () => {
