@@ -4,7 +4,6 @@ import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import {
   DUCKDB_TABLE_COMMENT_PREFIX,
-  duckdbLiteral,
   forgetVersionsSql,
   otherVersionsQuery,
   recordedVersionsQuery,
@@ -48,6 +47,7 @@ import { carryFiles, filesFrom, filesUnder, flatName, writtenAndCarried } from "
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
 import { loadRawWindow } from "./raw-window-load.js";
 import { ConnectionLane } from "./connection-lane.js";
+import { mayChangeCatalog, RelationListing } from "./relation-listing.js";
 
 /** Name of the catalog file inside the lake. */
 export const DUCKDB_CATALOG_FILE = "catalog.duckdb";
@@ -210,6 +210,8 @@ class DuckdbEngine implements LakeEngine {
   private readonly fault = faultInjector(process.env);
   /** What one run lists of the file system once; `finishRun` forgets it (see {@link RunMemo}). */
   private runMemo = emptyRunMemo();
+  /** The catalog's relations as last listed; dropped by any statement that may change them. */
+  private relations: Promise<RelationListing> | undefined;
 
   constructor(
     private readonly lakeDir: string,
@@ -240,6 +242,7 @@ class DuckdbEngine implements LakeEngine {
       ? await this.lane.exclusive(() => writeRefusal(this.connection, sql))
       : undefined;
     if (refusal) throw fail(refusal);
+    if (mayChangeCatalog(sql)) this.relations = undefined;
     await this.prepareCopyTarget(sql);
     // DuckDB forgets an interrupt that comes before the statement has started on its thread
     // (runAndReadAll only queues it): interrupt again every 50 ms until the statement settles.
@@ -290,38 +293,13 @@ class DuckdbEngine implements LakeEngine {
   }
 
   async describeRelation(relation: Relation): Promise<RelationInfo> {
-    const where = `schema_name = ${duckdbLiteral(relation.schema)} AND view_name = ${duckdbLiteral(relation.name)}`;
-    const views = await this.query(
-      `SELECT comment FROM duckdb_views() WHERE database_name = current_database() AND ${where}`,
-    );
-    let kind: RelationInfo["kind"];
-    let location: string | undefined;
-    const viewRows = views.getRowObjectsJS();
-    if (viewRows.length > 0) {
-      const comment = viewRows[0]!.comment;
-      if (typeof comment === "string" && comment.startsWith(DUCKDB_TABLE_COMMENT_PREFIX)) {
-        kind = "table";
-        location = comment.slice(DUCKDB_TABLE_COMMENT_PREFIX.length);
-      } else kind = "view";
-    } else {
-      const tables = await this.query(
-        `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND ${where.replace("view_name", "table_name")}`,
-      );
-      if (tables.currentRowCount === 0) return { exists: false };
-      kind = "table";
-    }
-    const columns = await this.query(
-      `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND ` +
-        `${where.replace("view_name", "table_name")} ORDER BY column_index`,
-    );
-    return {
-      exists: true,
-      kind,
-      ...(location === undefined ? {} : { location }),
-      columns: columns
-        .getRowObjectsJS()
-        .map((c) => ({ name: String(c.column_name), type: String(c.data_type).toLowerCase() })),
-    };
+    this.relations ??= RelationListing.read((sql) => this.query(sql));
+    const listing = this.relations;
+    // A failed read is not kept: the next describe reads again.
+    listing.catch(() => {
+      if (this.relations === listing) this.relations = undefined;
+    });
+    return (await listing).describe(relation);
   }
 
   /**
@@ -424,6 +402,7 @@ class DuckdbEngine implements LakeEngine {
     table: { name: string; createSql: string },
   ): Promise<RawWindowLoad> {
     const { connection, lakeDir } = this;
+    this.relations = undefined;
     // Alone on the connection for the whole load: its appender and queries must not interleave.
     return this.lane.exclusive(() =>
       loadRawWindow({
