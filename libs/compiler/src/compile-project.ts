@@ -64,7 +64,11 @@ function uniqueModels(
   bag: DiagnosticBag,
 ): { unique: ModelFile[]; duplicates: Set<string> } {
   const byName = new Map<string, ModelFile[]>();
-  for (const m of models) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
+  for (const m of models) {
+    const files = byName.get(m.name);
+    if (files) files.push(m);
+    else byName.set(m.name, [m]);
+  }
   const unique: ModelFile[] = [];
   const duplicates = new Set<string>();
   for (const [name, files] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
