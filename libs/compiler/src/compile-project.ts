@@ -236,6 +236,9 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   // A graph with a cycle is ordered without the nodes on it (and its order is not kept).
   let cyclicOrder: string[] = [];
   const acyclicOrder = (): string[] | undefined => {
+    const order = topologicalOrder(graph);
+    // Kahn's order leaves out only nodes on or after a cycle: a complete order has none to find.
+    if (order.length === new Set(graph.map((n) => n.id)).size) return order;
     const cycles = findCycles(graph);
     for (const cycle of cycles) {
       const first = parsed.get(cycle[0]!)!;
@@ -251,7 +254,6 @@ export function compileProject(project: Project, options: CompileOptions): Compi
       );
       cycle.forEach((id) => (parsed.get(id)!.ok = false));
     }
-    const order = topologicalOrder(graph);
     if (cycles.length === 0) return order;
     cyclicOrder = order;
     return undefined;
