@@ -147,6 +147,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     runId,
     renderer,
     diagnostics: bag,
+    configs: new Map(),
     ...(options.warehouse ? { warehouse: options.warehouse } : {}),
   };
   // dbt projects' templates read graph, model and adapter state that no per-model key covers:

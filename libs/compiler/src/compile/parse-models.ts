@@ -122,7 +122,7 @@ export function parseModel(
       ctx.diagnostics.add(d),
     );
   }
-  const merged = mergeConfig(layers);
+  const merged = mergeConfig(layers, ctx.configs);
   const valid = merged.diagnostics.length === 0;
   const configDiagnostics =
     !valid || !merged.config.enabled
