@@ -71,6 +71,15 @@ function isPlainJson(value: unknown): boolean {
   }
 }
 
+/** A deep copy of a value {@link isPlainJson} accepts (cheaper than `structuredClone`). */
+function copyJson(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = copyJson((value as Record<string, unknown>)[key]);
+  return out;
+}
+
 const asList = (v: unknown): unknown => (typeof v === "string" ? [v] : v);
 
 /** A merged model config, and which layer set each key (for positions of later checks). */
@@ -107,10 +116,10 @@ export function mergeConfig(layers: readonly ConfigLayer[], cache?: ConfigCache)
   const key = cache && isPlainJson(merged) ? JSON.stringify(merged) : undefined;
   const known = key === undefined ? undefined : cache!.get(key);
   // A copy: the caller completes its config (the schema), and no two models share one.
-  if (known) return { config: structuredClone(known), diagnostics: [], setBy };
+  if (known) return { config: copyJson(known) as ModelConfig, diagnostics: [], setBy };
   const parsed = resolvedModelConfigSchema.safeParse(merged);
   if (parsed.success) {
-    if (key !== undefined) cache!.set(key, structuredClone(parsed.data));
+    if (key !== undefined) cache!.set(key, copyJson(parsed.data) as ModelConfig);
     return { config: parsed.data, diagnostics: [], setBy };
   }
   const diagnostics: Diagnostic[] = [];
