@@ -64,7 +64,11 @@ function uniqueModels(
   bag: DiagnosticBag,
 ): { unique: ModelFile[]; duplicates: Set<string> } {
   const byName = new Map<string, ModelFile[]>();
-  for (const m of models) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
+  for (const m of models) {
+    const files = byName.get(m.name);
+    if (files) files.push(m);
+    else byName.set(m.name, [m]);
+  }
   const unique: ModelFile[] = [];
   const duplicates = new Set<string>();
   for (const [name, files] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
@@ -143,6 +147,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     runId,
     renderer,
     diagnostics: bag,
+    configs: new Map(),
     ...(options.warehouse ? { warehouse: options.warehouse } : {}),
   };
   // dbt projects' templates read graph, model and adapter state that no per-model key covers:
@@ -232,6 +237,9 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   // A graph with a cycle is ordered without the nodes on it (and its order is not kept).
   let cyclicOrder: string[] = [];
   const acyclicOrder = (): string[] | undefined => {
+    const order = topologicalOrder(graph);
+    // Kahn's order leaves out only nodes on or after a cycle: a complete order has none to find.
+    if (order.length === new Set(graph.map((n) => n.id)).size) return order;
     const cycles = findCycles(graph);
     for (const cycle of cycles) {
       const first = parsed.get(cycle[0]!)!;
@@ -247,7 +255,6 @@ export function compileProject(project: Project, options: CompileOptions): Compi
       );
       cycle.forEach((id) => (parsed.get(id)!.ok = false));
     }
-    const order = topologicalOrder(graph);
     if (cycles.length === 0) return order;
     cyclicOrder = order;
     return undefined;

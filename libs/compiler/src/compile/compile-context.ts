@@ -1,6 +1,7 @@
 import type { Project } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
 import type { DiagnosticBag } from "../diagnostic-bag.js";
+import type { ConfigCache } from "../config/merge-config.js";
 import type { Renderer } from "../render/nunjucks-env.js";
 import type { ResolvedTarget } from "../target/resolve-target.js";
 import type { WarehouseSession } from "../render/warehouse.js";
@@ -20,6 +21,8 @@ export interface CompileContext {
   renderer: Renderer;
   diagnostics: DiagnosticBag;
   warehouse?: WarehouseAnswers;
+  /** Merged model configs already validated in this compile (see `mergeConfig`). */
+  configs?: ConfigCache;
 }
 
 /** Rendered model SQL without the trailing `;` a user may type (it would break CTAS wrapping). */

@@ -107,6 +107,10 @@ export class MemoBook {
   private readonly inputsOf = new Map<string, string>();
   private readonly reused = new Set<string>();
   private readonly testKeys = new Map<string, string>();
+  /** `[` + JSON of {@link global} + `,`: the start of every model's inputs text. */
+  private readonly globalText: string;
+  /** By folder path: the JSON of the folders and of their config layers. */
+  private readonly folderTexts = new Map<string, [string, string]>();
 
   constructor(
     private readonly memo: CompileMemo,
@@ -127,6 +131,7 @@ export class MemoBook {
         ctx.renderer.macrosKey,
       ]),
     );
+    this.globalText = `[${JSON.stringify(this.global)},`;
     this.macroHashes = new Map(ctx.project.macros.map((m) => [m.path, sha1(m.text)]));
     memo.parsed = [];
     memo.rendered = [];
@@ -168,11 +173,32 @@ export class MemoBook {
     return value === undefined ? "" : `=${JSON.stringify(value)}`;
   }
 
+  /**
+   * sha1 of `JSON.stringify([global, path, text, folders, properties, folder layers])`, fed to
+   * the hash in parts: the folders and their layers (the same for every model of a folder) are
+   * stringified once per folder, and no model's whole key text is built.
+   */
   private inputs(project: Project, file: ModelFile, properties?: ModelProperties): string {
-    const layers = folderLayers(project.config.models, file.folders, project.config.name);
-    const key = sha1(
-      JSON.stringify([this.global, file.path, file.text, file.folders, properties ?? null, layers]),
-    );
+    const folderKey = file.folders.join("/");
+    let folderText = this.folderTexts.get(folderKey);
+    if (folderText === undefined) {
+      const layers = folderLayers(project.config.models, file.folders, project.config.name);
+      folderText = [JSON.stringify(file.folders), JSON.stringify(layers)];
+      this.folderTexts.set(folderKey, folderText);
+    }
+    const key = createHash("sha1")
+      .update(this.globalText)
+      .update(JSON.stringify(file.path))
+      .update(",")
+      .update(JSON.stringify(file.text))
+      .update(",")
+      .update(folderText[0])
+      .update(",")
+      .update(JSON.stringify(properties ?? null))
+      .update(",")
+      .update(folderText[1])
+      .update("]")
+      .digest("base64");
     this.inputsOf.set(`model.${file.name}`, key);
     return key;
   }

@@ -1,10 +1,11 @@
-import { hasErrors, unknownConfigKeyWarnings } from "@sluice/project";
+import { defaultModelConfig, hasErrors, unknownConfigKeyWarnings } from "@sluice/project";
 import type {
   FolderConfig,
   ModelConfig,
   ModelFile,
   ModelProperties,
   SnapshotFile,
+  SourceLocation,
 } from "@sluice/project";
 import { checkConfig } from "../config/check-config.js";
 import { checkSnapshotConfig } from "../config/check-snapshot-config.js";
@@ -55,6 +56,24 @@ function renderForParse(
 }
 
 /**
+ * The layer of a model's `config()` calls. Its `at` (the first call, found in the text) is looked
+ * up when a diagnostic asks for it: most models have no config mistake to place.
+ */
+function configCallLayer(
+  file: ModelFile,
+  configs: readonly Record<string, unknown>[],
+): ConfigLayer {
+  let at: SourceLocation | undefined;
+  return {
+    origin: `config() in ${file.path}`,
+    get at() {
+      return (at ??= locateCall(file.path, file.text, "config"));
+    },
+    values: Object.assign({}, ...configs) as Record<string, unknown>,
+  };
+}
+
+/**
  * Render a model once with placeholder relations (twice for incremental models, so refs inside
  * `{% if is_incremental() %}` count) to learn its config() and dependencies, as dbt's parse does.
  * A dbt snapshot (`kind: "snapshot"`) takes the `snapshots:` folder config and is checked as one.
@@ -69,7 +88,7 @@ export function parseModel(
   const parsed: ParsedModel = {
     file,
     properties,
-    config: mergeConfig([]).config,
+    config: defaultModelConfig,
     refs: [],
     sources: [],
     ok: true,
@@ -77,7 +96,7 @@ export function parseModel(
   };
   if ("code" in compiled) {
     ctx.diagnostics.add(compiled);
-    return { ...parsed, ok: false };
+    return { ...parsed, config: mergeConfig([]).config, ok: false };
   }
   parsed.template = compiled;
   const first = renderForParse(ctx, file, compiled, false, parsed.reads);
@@ -97,17 +116,13 @@ export function parseModel(
       values: properties.config,
     });
   if (first.configs.length > 0) {
-    const layer: ConfigLayer = {
-      origin: `config() in ${file.path}`,
-      at: locateCall(file.path, file.text, "config"),
-      values: Object.assign({}, ...first.configs) as Record<string, unknown>,
-    };
+    const layer = configCallLayer(file, first.configs);
     layers.push(layer);
     unknownConfigKeyWarnings(layer.values, () => layer.at, layer.origin).forEach((d) =>
       ctx.diagnostics.add(d),
     );
   }
-  const merged = mergeConfig(layers);
+  const merged = mergeConfig(layers, ctx.configs);
   const valid = merged.diagnostics.length === 0;
   const configDiagnostics =
     !valid || !merged.config.enabled

@@ -40,6 +40,46 @@ const folderLayer = (folder: FolderConfig, trail: string): ConfigLayer => ({
   values: folder.config,
 });
 
+/**
+ * Valid merged configs by the JSON text of what was validated, within one compile: most models
+ * of a large project merge the same few configs, and the schema's parse is the dearest step.
+ * Only values that JSON states exactly are keyed (see {@link isPlainJson}).
+ */
+export type ConfigCache = Map<string, ModelConfig>;
+
+/** Strings, booleans, finite numbers (not -0), null, arrays and plain objects of them. */
+function isPlainJson(value: unknown): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object": {
+      if (value === null) return true;
+      if (Array.isArray(value)) return value.every(isPlainJson);
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) return false;
+        if (!isPlainJson((value as Record<string, unknown>)[key])) return false;
+      }
+      return Object.getOwnPropertySymbols(value).length === 0;
+    }
+    default:
+      return false;
+  }
+}
+
+/** A deep copy of a value {@link isPlainJson} accepts (cheaper than `structuredClone`). */
+function copyJson(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = copyJson((value as Record<string, unknown>)[key]);
+  return out;
+}
+
 const asList = (v: unknown): unknown => (typeof v === "string" ? [v] : v);
 
 /** A merged model config, and which layer set each key (for positions of later checks). */
@@ -59,7 +99,7 @@ export interface MergedConfig {
  * @example mergeConfig([{ origin: "config() in a.sql", values: { lookback: "abc" } }]).diagnostics
  * // [error CONFIG_VALUE_INVALID: config 'lookback' has an invalid value "abc" (set in config() in a.sql)]
  */
-export function mergeConfig(layers: readonly ConfigLayer[]): MergedConfig {
+export function mergeConfig(layers: readonly ConfigLayer[], cache?: ConfigCache): MergedConfig {
   const merged: Record<string, unknown> = { ...defaultModelConfig };
   const setBy = new Map<string, ConfigLayer>();
   const tags: unknown[] = [];
@@ -73,8 +113,15 @@ export function mergeConfig(layers: readonly ConfigLayer[]): MergedConfig {
     }
   }
   merged.tags = [...new Set(tags)];
+  const key = cache && isPlainJson(merged) ? JSON.stringify(merged) : undefined;
+  const known = key === undefined ? undefined : cache!.get(key);
+  // A copy: the caller completes its config (the schema), and no two models share one.
+  if (known) return { config: copyJson(known) as ModelConfig, diagnostics: [], setBy };
   const parsed = resolvedModelConfigSchema.safeParse(merged);
-  if (parsed.success) return { config: parsed.data, diagnostics: [], setBy };
+  if (parsed.success) {
+    if (key !== undefined) cache!.set(key, copyJson(parsed.data) as ModelConfig);
+    return { config: parsed.data, diagnostics: [], setBy };
+  }
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
   for (const issue of parsed.error.issues) {

@@ -17,9 +17,17 @@ function modelClaim(
 ): { claim: Claim; parts: NamedPart[] } {
   const { file, config } = p;
   const table = config.alias ?? file.name;
+  // Positions are found in the text only when a diagnostic asks for one (most models have none).
   const at = (key: string) => locateConfigKey(file.path, file.text, key);
   const parts: NamedPart[] = [
-    { key: "schema", value: config.schema, at: at("schema"), hint: (s) => `set schema='${s}'` },
+    {
+      key: "schema",
+      value: config.schema,
+      get at() {
+        return at("schema");
+      },
+      hint: (s) => `set schema='${s}'`,
+    },
     config.alias === undefined
       ? {
           key: "name",
@@ -27,13 +35,23 @@ function modelClaim(
           at: { file: file.path, line: 1, column: 1 },
           hint: (s) => `rename the file to ${s}.sql or set alias='${s}'`,
         }
-      : { key: "alias", value: config.alias, at: at("alias"), hint: (s) => `set alias='${s}'` },
+      : {
+          key: "alias",
+          value: config.alias,
+          get at() {
+            return at("alias");
+          },
+          hint: (s) => `set alias='${s}'`,
+        },
   ];
+  const named = parts[1]!;
   const claim: Claim = {
     id,
     label: `${config.materialized === "snapshot" ? "snapshot" : "model"} '${file.name}'`,
     path: file.path,
-    at: parts.find((x) => x.key !== "schema")!.at,
+    get at() {
+      return named.at;
+    },
     ...(config.materialized === "ephemeral"
       ? {}
       : { relation: ctx.target.relation(config.schema, table) }),

@@ -44,7 +44,9 @@ export function claimConflicts(claims: readonly Claim[]): {
   for (const c of claims) {
     if (!c.relation) continue;
     const key = `${c.relation.schema}.${c.relation.name}`.toLowerCase();
-    byRelation.set(key, [...(byRelation.get(key) ?? []), c]);
+    const group = byRelation.get(key);
+    if (group) group.push(c);
+    else byRelation.set(key, [c]);
   }
   for (const group of byRelation.values()) {
     const owners = group.filter((c) => !c.source).sort(bySuspectThenPath);

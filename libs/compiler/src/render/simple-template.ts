@@ -50,6 +50,22 @@ const RESERVED = new Set([
   "None",
 ]);
 
+/** `/\s/.test(String.fromCharCode(code))`, without a string or a regex per character. */
+function isSpace(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
 /** Thrown when a template is not of the simple kind after all; never escapes the renderer. */
 class NotSimple extends Error {}
 
@@ -66,7 +82,7 @@ class CodeReader {
   }
 
   skipSpace(): void {
-    while (this.at < this.text.length && /\s/.test(this.text[this.at]!)) this.at++;
+    while (this.at < this.text.length && isSpace(this.text.charCodeAt(this.at))) this.at++;
   }
 
   /** Consume `token` (after whitespace) if it is next. */
@@ -156,6 +172,13 @@ class CodeReader {
 
   /** A quoted string with nunjucks' escapes (`\n`, `\t`, `\r`, else the character itself). */
   private string(quote: string): string {
+    // Without a backslash before the closing quote, the string is the text between the quotes.
+    const close = this.text.indexOf(quote, this.at + 1);
+    const plain = close === -1 ? undefined : this.text.slice(this.at + 1, close);
+    if (plain !== undefined && !plain.includes("\\")) {
+      this.at = close + 1;
+      return plain;
+    }
     let out = "";
     for (this.at++; this.at < this.text.length; this.at++) {
       const c = this.text[this.at]!;

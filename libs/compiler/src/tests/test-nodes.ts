@@ -56,7 +56,7 @@ function testNode(
     config: {},
     tags: t.tags ?? [],
     columns: [],
-    dependsOn: [...new Set(t.dependsOn)],
+    dependsOn: t.dependsOn.length < 2 ? [...t.dependsOn] : [...new Set(t.dependsOn)],
     sql: t.sql,
     statements: [ctx.dialect.assertion(t.sql)],
     ...(t.attachedTo ? { attachedTo: t.attachedTo } : {}),
@@ -170,9 +170,11 @@ export function genericTestNodes(
       ...(warn_if !== undefined ? { warn_if } : {}),
       ...(error_if !== undefined ? { error_if } : {}),
     };
-    const { count, ...test } = t;
+    const { count } = t;
     const node = testNode(ctx, built, {
-      ...test,
+      name: t.name,
+      dependsOn: t.dependsOn,
+      newData: t.newData,
       // dbt's `limit`: at most this many failing rows are counted.
       sql: limit === undefined ? t.sql : ctx.dialect.limit(t.sql, limit),
       path: spec.at.file,
