@@ -6,6 +6,8 @@
 // and load from node_modules on demand, through require(): a cached script loses import().
 import { defineConfig } from "rolldown";
 
+const lazyVendors = /[\\/]node_modules[\\/](nunjucks|yaml|js-yaml|csv-parse|zod)[\\/]/;
+
 export default defineConfig({
   // replay-gate: what bin/sluice.js runs before main, to print an unchanged command's replay
   // without loading main (src/replay-gate.ts). It shares main's compile-cache chunk, so both
@@ -25,6 +27,17 @@ export default defineConfig({
     entryFileNames: "[name].cjs",
     chunkFileNames: "[name]-[hash].cjs",
     cleanDir: true,
+    // The parsers, template engine and schema library a command on an already compiled project
+    // never needs, each in a chunk named for it (vendor-yaml-<hash>.cjs, ...): what a run loaded
+    // is then visible in the files it required (tests/compile/cached-build-loads.e2e.test.ts).
+    codeSplitting: {
+      groups: [
+        {
+          test: lazyVendors,
+          name: (id) => `vendor-${lazyVendors.exec(id)[1]}`,
+        },
+      ],
+    },
   },
   // yargs resolves a config `extends` module with import.meta.resolve, which CommonJS lacks
   // (rolldown would replace import.meta with {} and warn on every install): require.resolve is

@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, copyModelsProject, repoRoot } from "../support/cli.js";
+import { loadRecordingHook } from "../support/load-hook.js";
 
 const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
 
@@ -72,8 +73,7 @@ describe("replay gate", () => {
     stats = path.join(scratch, "stats.txt");
     await writeFile(
       hook,
-      `const M = require("node:module"); const fs = require("node:fs"); const load = M.prototype.load;
-M.prototype.load = function (f) { fs.appendFileSync(${JSON.stringify(loads)}, f + "\\n"); return load.call(this, f); };
+      `${loadRecordingHook(loads)}const fs = require("node:fs");
 const statSync = fs.statSync;
 fs.statSync = function (p, o) {
   if (String(p).endsWith("funnel.sql")) fs.appendFileSync(${JSON.stringify(stats)}, String(p) + "\\n");

@@ -274,7 +274,7 @@ async function reviveContext(
   io: Io,
   dir: string,
 ): Promise<ProjectContext> {
-  const { dialectFor } = await import("@sluice/compiler");
+  const { dialectFor } = await import("@sluice/compiler/run-time");
   printDiagnostics(io, c.warnings, dir);
   const dialect = dialectFor(c.target);
   return {

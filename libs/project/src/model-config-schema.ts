@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOOKBACK_PATTERN } from "./lookback.js";
 
 /** `snapshot` is set by sluice for dbt snapshots (`{% snapshot %}` blocks, YAML snapshots) only. */
 export const materializations = ["view", "table", "incremental", "ephemeral", "snapshot"] as const;
@@ -28,8 +29,7 @@ const either = <A extends z.ZodType, B extends z.ZodType>(a: A, b: B, error: str
 const columns = "expected a column or a list of them";
 const hours = "expected a whole number of hours (3 or '3 hours')";
 
-/** `lookback`: hours as a number (`3`) or text (`'3 hours'`, `'3h'`). */
-export const LOOKBACK_PATTERN = /^\s*(\d+)\s*(h|hours?)?\s*$/i;
+export { LOOKBACK_PATTERN };
 
 /**
  * Every model config key sluice reads, in dbt's spelling, with the type of its value. One

@@ -87,7 +87,4 @@ export function resolveFreshness(
   };
 }
 
-/** A threshold in seconds. */
-export function thresholdSeconds(t: FreshnessThreshold): number {
-  return t.count * { minute: 60, hour: 3600, day: 86400 }[t.period];
-}
+export { thresholdSeconds } from "./freshness-threshold.js";

@@ -8,7 +8,7 @@ import { snapshotMaterializer } from "./materialize/snapshot.js";
 import type { QueryResult } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { NodeResult, RenderAtRun } from "./types.js";
-import { formatDiagnostic } from "@sluice/project";
+import { formatDiagnostic } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
 import type { MaterializeOutcome, NodeContext } from "./materialize/materializer.js";
 

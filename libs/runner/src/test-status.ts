@@ -1,4 +1,4 @@
-import { failureCondition } from "@sluice/project";
+import { failureCondition } from "@sluice/project/run-time";
 import type { CompiledNode } from "@sluice/compiler";
 
 /**

@@ -1,4 +1,4 @@
-import { error, warning } from "@sluice/project";
+import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic, ModelConfig } from "@sluice/project";
 import { isCatalogDialect, isLakeDialect, type Dialect } from "@sluice/dialects";
 import type { MergedConfig } from "./merge-config.js";

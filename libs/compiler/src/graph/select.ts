@@ -1,6 +1,6 @@
 import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
-import { closestHint } from "@sluice/project";
+import { closestHint } from "@sluice/project/suggest";
 import type { CompiledExposure, CompiledNode, CompiledProject } from "../types.js";
 import { reachable } from "./dag.js";
 import { candidates, matchItem, nodeFacts } from "./select-methods.js";

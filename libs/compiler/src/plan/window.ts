@@ -1,4 +1,4 @@
-import { LOOKBACK_PATTERN } from "@sluice/project";
+import { LOOKBACK_PATTERN } from "@sluice/project/run-time";
 import { bindListed } from "./listed.js";
 /** Incremental SQL calls this to get the first raw partition to read, as a literal. */
 export const INCREMENTAL_FROM_CALL = /\bsluice_incremental_from\(\s*\)/gi;

@@ -1,8 +1,8 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import type { Diagnostic, GenericTestSpec, SourceLocation } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
 import type { NewDataScope } from "../types.js";
-import { closestHint } from "@sluice/project";
+import { closestHint } from "@sluice/project/suggest";
 
 export const genericTestNames = ["not_null", "unique", "accepted_values", "relationships"] as const;
 

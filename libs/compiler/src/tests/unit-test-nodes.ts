@@ -1,6 +1,6 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import type { Diagnostic, UnitTestInputName, UnitTestSpec } from "@sluice/project";
-import { closestHint } from "@sluice/project";
+import { closestHint } from "@sluice/project/suggest";
 import type { Relation } from "@sluice/dialects";
 import { cleanSql } from "../compile/compile-context.js";
 import type { CompileContext } from "../compile/compile-context.js";

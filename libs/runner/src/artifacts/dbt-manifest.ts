@@ -5,7 +5,7 @@ import {
   macrosUsed,
   sharedNodeChecksums,
   stableJson,
-} from "@sluice/compiler";
+} from "@sluice/compiler/run-time";
 import type { CompiledNode, CompiledProject, NodeChecksums } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { dbtRelationName, dbtSchemas, dbtUniqueId } from "./dbt-ids.js";

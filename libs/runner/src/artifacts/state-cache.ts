@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { checksumParts, packChecksums, sharedNodeChecksums } from "@sluice/compiler";
+import { checksumParts, packChecksums, sharedNodeChecksums } from "@sluice/compiler/run-time";
 import type { ChecksumPart, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { readKeyed, writeKeyed } from "./keyed-file.js";

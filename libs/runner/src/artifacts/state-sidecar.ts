@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import { closeSync, fstatSync, openSync } from "node:fs";
 import path from "node:path";
-import { packChecksums, unpackChecksums } from "@sluice/compiler";
+import { packChecksums, unpackChecksums } from "@sluice/compiler/run-time";
 import type { NodeChecksums } from "@sluice/compiler";
 import { digestOfBytes } from "./file-chunks.js";
 import { readKeyed, writeKeyed } from "./keyed-file.js";

@@ -1,4 +1,4 @@
-import { planClone } from "@sluice/compiler";
+import { planClone } from "@sluice/compiler/run-time";
 import type { CompiledProject } from "@sluice/compiler";
 import type { Dialect, Relation } from "@sluice/dialects";
 import { isCatalogEngine, type CatalogEngine, type Engine } from "@sluice/engines";

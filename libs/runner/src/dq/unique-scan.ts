@@ -1,4 +1,5 @@
-import { uniqueTestSql, type CompiledNode } from "@sluice/compiler";
+import type { CompiledNode } from "@sluice/compiler";
+import { uniqueTestSql } from "@sluice/compiler/run-time";
 import { compileUniqueScan } from "@sluice/dq";
 import type { CompileRuleContext, DqRuleNode } from "@sluice/dq";
 

@@ -4,7 +4,7 @@ import { freshnessSql } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
 import type { FreshnessThreshold, SourceFreshness } from "@sluice/project";
-import { thresholdSeconds } from "@sluice/project";
+import { thresholdSeconds } from "@sluice/project/run-time";
 import { rawZoneOf } from "../incremental/raw-zone.js";
 
 /** dbt's freshness statuses. */

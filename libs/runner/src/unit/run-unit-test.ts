@@ -1,5 +1,5 @@
 import type { CompiledNode, UnitTestAssertion, UnitTestMock } from "@sluice/compiler";
-import { UNIT_TEST_SCHEMA } from "@sluice/compiler";
+import { UNIT_TEST_SCHEMA } from "@sluice/compiler/run-time";
 import {
   createMockTableSql,
   dropSchemaSql,

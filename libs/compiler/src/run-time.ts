@@ -1,0 +1,26 @@
+/**
+ * `@sluice/compiler/run-time`: what running an already compiled project uses from this lib (the
+ * checksums of state selection and artifacts, the graph key, clone plans, the unique test's SQL,
+ * the unit-test schema and the target's dialect), and nothing that loads nunjucks, the YAML or
+ * CSV parsers or the zod schemas (the package root does: ~40 ms of CPU for a cached `sluice
+ * build`). tests/compile/cached-build-loads.e2e.test.ts checks that a cached build loads none of
+ * them.
+ *
+ * @example
+ * import { dialectFor } from "@sluice/compiler/run-time";
+ * dialectFor(target).name; // "duckdb"
+ */
+export { graphKey } from "./graph/dag.js";
+export { dialectFor } from "./target/dialect-for.js";
+export {
+  checksumParts,
+  macroBlocks,
+  macrosUsed,
+  packChecksums,
+  sharedNodeChecksums,
+  stableJson,
+  unpackChecksums,
+} from "./state/node-checksums.js";
+export { planClone } from "./state/clone-plan.js";
+export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";
+export { uniqueTestSql } from "./tests/generic-tests.js";
