@@ -1,6 +1,8 @@
 import { createHash, hash } from "node:crypto";
 import type { MacroFile, Project } from "@sluice/project";
 import type { CompiledNode, CompiledProject } from "../types.js";
+import { neutralSql, relationKeys } from "./neutral-sql.js";
+import type { RelationKey } from "./neutral-sql.js";
 
 /**
  * What `state:modified.<part>` compares, one digest per part: the first 16 hex digits (64 bits)
@@ -143,80 +145,6 @@ function jsonText(value: unknown, key: string): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** `schema.name` in any quoting (`"s"."n"`, `s.n`, `` `s`.`n` ``): one pass over the SQL. */
-const QUALIFIED = /(["`]?)([\w$]+)\1\s*\.\s*(["`]?)([\w$]+)\3(?![\w"`.])/g;
-
-/** A relation's schema and name in lower case, as SQL matches them. */
-interface RelationKey {
-  schema: string;
-  name: string;
-}
-const relationKey = (schema: string, name: string): RelationKey => ({
-  schema: schema.toLowerCase(),
-  name: name.toLowerCase(),
-});
-
-/** A quoted literal or identifier at the position it is tried (sticky), `''`/`""` escapes inside. */
-const QUOTED = /'(?:[^']|'')*'|"(?:[^"]|"")*"/y;
-const QUOTE = /['"]/g;
-/** A quote, whitespace and a quote of the same kind with no such quote between: see collapseWhitespace. */
-const SPACED_QUOTE = /'[^']*\s[^']*'|"[^"]*\s[^"]*"/;
-
-/**
- * Whitespace runs outside quoted literals and identifiers as one space, trimmed. The text
- * between quotes is normalized by one native replace per stretch (a replace calling back for
- * every whitespace run was most of hashing 30,000 nodes); a quote that opens nothing is text.
- */
-export function collapseWhitespace(sql: string): string {
-  // No quoted literal or identifier holds whitespace (any that did would match): every run may
-  // be collapsed at once, with the same text as stretch by stretch. Most compiled SQL (quoted
-  // relations and columns) is so.
-  if (!SPACED_QUOTE.test(sql)) return sql.replace(/\s+/g, " ").trim();
-  let out = "";
-  let from = 0;
-  QUOTE.lastIndex = 0;
-  for (let m = QUOTE.exec(sql); m; m = QUOTE.exec(sql)) {
-    QUOTED.lastIndex = m.index;
-    if (!QUOTED.test(sql)) continue;
-    out += sql.slice(from, m.index).replace(/\s+/g, " ") + sql.slice(m.index, QUOTED.lastIndex);
-    from = QUOTE.lastIndex = QUOTED.lastIndex;
-  }
-  return (out + sql.slice(from).replace(/\s+/g, " ")).trim();
-}
-
-/**
- * The node's SQL with each relation it reads (and its own) replaced by the node's id: of the
- * node and its parents with the same relation, the last in `[node, ...dependsOn]` order.
- * `keys`: each node's {@link relationKey}.
- */
-function neutralSql(node: CompiledNode, keys: ReadonlyMap<string, RelationKey>): string {
-  const candidates = [node.id, ...node.dependsOn];
-  const candidateKeys = candidates.map((id) => keys.get(id));
-  /** The last of `candidates` publishing `schema.name` (compared as lower case). */
-  const idOf = (schema: string, name: string): string | undefined => {
-    let lower: RelationKey | undefined;
-    for (let i = candidates.length - 1; i >= 0; i--) {
-      const key = candidateKeys[i];
-      // Most matches are `alias.column`: told apart by length before anything is lower-cased.
-      if (!key || key.name.length !== name.length || key.schema.length !== schema.length) continue;
-      lower ??= { schema: schema.toLowerCase(), name: name.toLowerCase() };
-      if (key.name === lower.name && key.schema === lower.schema) return candidates[i];
-    }
-    return undefined;
-  };
-  let sql = [node.sql, node.incrementalSql ?? ""]
-    .join("\n-- incremental\n")
-    .replace(QUALIFIED, (m, _q, schema: string, _r, name: string) => {
-      const id = idOf(schema, name);
-      return id === undefined ? m : `{{${id}}}`;
-    });
-  // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
-  if (sql.includes("sluice_raw_window("))
-    sql = sql.replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
-  // Whitespace outside quoted literals and identifiers means nothing to the engine.
-  return collapseWhitespace(sql);
 }
 
 /** Project macros by name, and the pattern of a call of one: `name(` at the start of a word. */
@@ -422,13 +350,6 @@ export function partChecksums(
     out.set(node.id, sums);
   }
   return out;
-}
-
-/** Each node's relation as {@link relationKey}, by id: what {@link neutralSql} looks parents up in. */
-function relationKeys(compiled: CompiledProject): Map<string, RelationKey> {
-  const keys = new Map<string, RelationKey>();
-  for (const n of compiled.nodes) keys.set(n.id, relationKey(n.relation.schema, n.relation.name));
-  return keys;
 }
 
 /** The `configs` digest: of the resolved config, tags sorted, as stable JSON. */
