@@ -27,18 +27,35 @@ export function relationKeys(compiled: CompiledProject): Map<string, RelationKey
  *
  * @example neutralSql(node, keys) // 'select * from {{model.stg}} where "x" = \'a  b\''
  */
-export function neutralSql(node: CompiledNode, keys: ReadonlyMap<string, RelationKey>): string {
-  const candidates = [node.id, ...node.dependsOn];
-  const candidateKeys = candidates.map((id) => keys.get(id));
-  /** The last of `candidates` publishing `schema.name` (compared as lower case). */
-  const idOf = (schema: string, name: string): string | undefined => {
-    let lower: RelationKey | undefined;
-    for (let i = candidates.length - 1; i >= 0; i--) {
-      const key = candidateKeys[i];
-      // Most matches are `alias.column`: told apart by length before anything is lower-cased.
-      if (!key || key.name.length !== name.length || key.schema.length !== schema.length) continue;
-      lower ??= { schema: schema.toLowerCase(), name: name.toLowerCase() };
-      if (key.name === lower.name && key.schema === lower.schema) return candidates[i];
+export const neutralSql = (node: CompiledNode, keys: ReadonlyMap<string, RelationKey>): string =>
+  utf8.decode(neutralSqlUtf8(node, keys, byteScratch()));
+
+/**
+ * {@link neutralSql} as UTF-8 bytes (see {@link collapsedUtf8}): what the `body` checksum hashes,
+ * written into `scratch` without building the text.
+ */
+export function neutralSqlUtf8(
+  node: CompiledNode,
+  keys: ReadonlyMap<string, RelationKey>,
+  scratch: ByteScratch,
+): Uint8Array {
+  // Candidate i is the node (0) or its parent i - 1; keys looked up when a name is first compared.
+  const found: (RelationKey | null)[] = [];
+  const keyOf = (i: number): RelationKey | null =>
+    (found[i] ??= keys.get(i === 0 ? node.id : node.dependsOn[i - 1]!) ?? null);
+  /** The last candidate publishing the schema and name at these positions (as lower case). */
+  const idOf: QualifiedId = (text, schemaFrom, schemaTo, nameFrom, nameTo) => {
+    for (let i = node.dependsOn.length; i >= 0; i--) {
+      const key = keyOf(i);
+      // Most names are `alias.column`: told apart by their lengths.
+      if (
+        key &&
+        key.name.length === nameTo - nameFrom &&
+        key.schema.length === schemaTo - schemaFrom &&
+        isLowerCaseOf(key.schema, text, schemaFrom) &&
+        isLowerCaseOf(key.name, text, nameFrom)
+      )
+        return i === 0 ? node.id : node.dependsOn[i - 1];
     }
     return undefined;
   };
@@ -51,7 +68,7 @@ export function neutralSql(node: CompiledNode, keys: ReadonlyMap<string, Relatio
   if (sql.includes("sluice_raw_window("))
     sql = sql.replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
   // Whitespace outside quoted literals and identifiers means nothing to the engine.
-  return collapseWhitespace(sql);
+  return collapsedUtf8(sql, scratch);
 }
 
 const DOUBLE_QUOTE = 34;
@@ -88,9 +105,30 @@ function wordEnd(text: string, i: number): number {
   return i;
 }
 
+/** Whether `lower` is the text from `at` (`[\w$]` characters), lower-cased. */
+function isLowerCaseOf(lower: string, text: string, at: number): boolean {
+  for (let k = 0; k < lower.length; k++) {
+    const c = text.charCodeAt(at + k);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
 /** A char that may not follow a qualified name: `[\w"`.]` (`$` may). */
 const endsName = (c: number): boolean =>
   !(isWord(c) && c !== DOLLAR) && c !== DOUBLE_QUOTE && c !== BACKTICK && c !== DOT;
+
+/**
+ * The id a `schema.name` of `text` stands for, if any: the schema at `[schemaFrom, schemaTo)`,
+ * the name at `[nameFrom, nameTo)`, without their quotes.
+ */
+export type QualifiedId = (
+  text: string,
+  schemaFrom: number,
+  schemaTo: number,
+  nameFrom: number,
+  nameTo: number,
+) => string | undefined;
 
 /**
  * `text` with each `schema.name` (either part optionally in `"` or `` ` ``, whitespace around
@@ -99,11 +137,9 @@ const endsName = (c: number): boolean =>
  * cut short before a `$` when what follows it may not end a name), found in one pass over the
  * characters without a regex or a callback per match (138,000 matches at 10,000 models).
  */
-export function replaceQualified(
-  text: string,
-  idOf: (schema: string, name: string) => string | undefined,
-): string {
+export function replaceQualified(text: string, idOf: QualifiedId): string {
   const n = text.length;
+  const name = new Int32Array(3);
   let out = "";
   let from = 0;
   let p = 0;
@@ -126,52 +162,56 @@ export function replaceQualified(
       p++;
       continue;
     }
-    const end = qualifiedEnd(text, after);
-    if (end === undefined) {
+    if (!qualifiedName(text, after, name)) {
       // A match starting inside the word would end it at the same place (or at its closing
       // quote, which no dot follows) and fail alike.
       p = schemaEnd;
       continue;
     }
     const quoted = c === DOUBLE_QUOTE || c === BACKTICK ? 1 : 0;
-    const id = idOf(text.slice(p + quoted, schemaEnd), text.slice(end.nameFrom, end.nameTo));
+    const id = idOf(text, p + quoted, schemaEnd, name[0]!, name[1]!);
     if (id !== undefined) {
       out += `${text.slice(from, p)}{{${id}}}`;
-      from = end.at;
+      from = name[2]!;
     }
-    p = end.at;
+    p = name[2]!;
   }
   return from === 0 ? text : out + text.slice(from);
 }
 
-/** Where a qualified name's `.name` part (from `at`, after the schema) is, if there is one. */
-function qualifiedEnd(
-  text: string,
-  at: number,
-): { nameFrom: number; nameTo: number; at: number } | undefined {
+/**
+ * Whether a qualified name's `.name` part follows its schema (at `at`); if so `name` holds where
+ * the name starts and ends and where the match ends (after a closing quote).
+ */
+function qualifiedName(text: string, at: number, name: Int32Array): boolean {
   const n = text.length;
   let i = at;
   while (i < n && isSpace(text.charCodeAt(i))) i++;
-  if (i === n || text.charCodeAt(i) !== DOT) return undefined;
+  if (i === n || text.charCodeAt(i) !== DOT) return false;
   i++;
   while (i < n && isSpace(text.charCodeAt(i))) i++;
-  if (i === n) return undefined;
+  if (i === n) return false;
   const q = text.charCodeAt(i);
   if (q === DOUBLE_QUOTE || q === BACKTICK) {
     const j = wordEnd(text, i + 1);
-    if (j === i + 1 || j === n || text.charCodeAt(j) !== q) return undefined;
-    if (j + 1 < n && !endsName(text.charCodeAt(j + 1))) return undefined;
-    return { nameFrom: i + 1, nameTo: j, at: j + 1 };
+    if (j === i + 1 || j === n || text.charCodeAt(j) !== q) return false;
+    if (j + 1 < n && !endsName(text.charCodeAt(j + 1))) return false;
+    name[0] = i + 1;
+    name[1] = j;
+    name[2] = j + 1;
+    return true;
   }
-  if (!isWord(q)) return undefined;
+  if (!isWord(q)) return false;
   let j = wordEnd(text, i + 1);
   if (j < n && !endsName(text.charCodeAt(j))) {
     // The pattern gives back characters of the name until a `$` follows it.
     do j--;
     while (j > i && text.charCodeAt(j) !== DOLLAR);
-    if (j === i) return undefined;
+    if (j === i) return false;
   }
-  return { nameFrom: i, nameTo: j, at: j };
+  name[0] = i;
+  name[1] = name[2] = j;
+  return true;
 }
 
 /**
@@ -191,39 +231,88 @@ function quotedEnd(sql: string, open: number): number {
   return close < 0 ? -1 : close + 1;
 }
 
+/** A byte buffer reused from one text to the next (one per checksum pass), grown when short. */
+export interface ByteScratch {
+  bytes: Uint8Array;
+}
+
+/** A new {@link ByteScratch}. */
+export const byteScratch = (): ByteScratch => ({ bytes: new Uint8Array(1024) });
+
 /**
- * Whitespace runs outside quoted literals and identifiers as one space, trimmed; a quote that
- * opens nothing (no quote closes it) is text. One pass over the characters, the text copied in
- * slices between the runs that change.
- *
- * @example collapseWhitespace(" select  'a  b' ,\n\t\"x  y\" ") // "select 'a  b' , \"x  y\""
+ * {@link collapseWhitespace} of `sql` as UTF-8 bytes (a lone surrogate as U+FFFD, as Node encodes
+ * strings to hash them), written in one pass into `scratch`: no string is built. The bytes are
+ * a view of the scratch buffer, valid until its next use.
  */
-export function collapseWhitespace(sql: string): string {
+export function collapsedUtf8(sql: string, scratch: ByteScratch): Uint8Array {
   const n = sql.length;
-  let out = "";
-  let from = 0;
+  if (scratch.bytes.length < n * 3) scratch.bytes = new Uint8Array(n * 3 + 1024);
+  const b = scratch.bytes;
+  let w = 0;
   let i = 0;
   while (i < n) {
     const c = sql.charCodeAt(i);
-    if (c === SINGLE_QUOTE || c === DOUBLE_QUOTE) {
-      const end = quotedEnd(sql, i);
-      i = end < 0 ? i + 1 : end;
-      continue;
-    }
-    if (!isSpace(c)) {
+    if (c > 32 && c < 128 && c !== SINGLE_QUOTE && c !== DOUBLE_QUOTE) {
+      b[w++] = c;
       i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < n && isSpace(sql.charCodeAt(j))) j++;
-    // One space between text stays as it is; any other run (or one at either end) is rewritten.
-    if (c === 32 && j === i + 1 && i > 0 && j < n) {
+    } else if (c === SINGLE_QUOTE || c === DOUBLE_QUOTE) {
+      // A quoted literal or identifier is kept as it is; a quote that opens nothing is text.
+      const end = quotedEnd(sql, i);
+      w = utf8Into(sql, i, end < 0 ? i + 1 : end, b, w);
+      i = end < 0 ? i + 1 : end;
+    } else if (isSpace(c)) {
+      let j = i + 1;
+      while (j < n && isSpace(sql.charCodeAt(j))) j++;
+      // One space between texts; none before the first or after the last.
+      if (w > 0 && j < n) b[w++] = 32;
       i = j;
-      continue;
+    } else {
+      const to =
+        c >= 0xd800 && c <= 0xdbff && isLowSurrogate(sql.charCodeAt(i + 1)) ? i + 2 : i + 1;
+      w = utf8Into(sql, i, to, b, w);
+      i = to;
     }
-    out += sql.slice(from, i);
-    if (i > 0 && j < n) out += " ";
-    from = i = j;
   }
-  return from === 0 ? sql : out + sql.slice(from);
+  return b.subarray(0, w);
 }
+
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
+
+/** Writes `text` from `from` to `to` as UTF-8 into `b` at `w`; returns where it stopped. */
+function utf8Into(text: string, from: number, to: number, b: Uint8Array, w: number): number {
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 0x80) b[w++] = c;
+    else if (c < 0x800) {
+      b[w++] = 0xc0 | (c >> 6);
+      b[w++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      b[w++] = 0xe0 | (c >> 12);
+      b[w++] = 0x80 | ((c >> 6) & 0x3f);
+      b[w++] = 0x80 | (c & 0x3f);
+    } else if (c <= 0xdbff && k + 1 < to && isLowSurrogate(text.charCodeAt(k + 1))) {
+      const point = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++k) - 0xdc00);
+      b[w++] = 0xf0 | (point >> 18);
+      b[w++] = 0x80 | ((point >> 12) & 0x3f);
+      b[w++] = 0x80 | ((point >> 6) & 0x3f);
+      b[w++] = 0x80 | (point & 0x3f);
+    } else {
+      // A lone surrogate: U+FFFD, as Node writes it.
+      b[w++] = 0xef;
+      b[w++] = 0xbf;
+      b[w++] = 0xbd;
+    }
+  }
+  return w;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * Whitespace runs outside quoted literals and identifiers as one space, trimmed; a quote that
+ * opens nothing (no quote closes it) is text. The text of {@link collapsedUtf8}'s bytes.
+ *
+ * @example collapseWhitespace(" select  'a  b' ,\n\t\"x  y\" ") // "select 'a  b' , \"x  y\""
+ */
+export const collapseWhitespace = (sql: string): string =>
+  utf8.decode(collapsedUtf8(sql, byteScratch()));
