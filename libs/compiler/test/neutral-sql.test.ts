@@ -1,14 +1,15 @@
 import { hash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { CompiledNode } from "../src/index.js";
+import type { CompiledNode, CompiledProject } from "../src/index.js";
 import {
   byteScratch,
   collapsedUtf8,
   collapseWhitespace,
   neutralSql,
+  relationKeys,
   replaceQualified,
 } from "../src/state/neutral-sql.js";
-import type { QualifiedId, RelationKey } from "../src/state/neutral-sql.js";
+import type { QualifiedId } from "../src/state/neutral-sql.js";
 import { seededRandom } from "./seeded-random.js";
 
 /** A random text of `max` pieces at most from `alphabet`. */
@@ -150,11 +151,17 @@ describe("collapseWhitespace", () => {
 });
 
 describe("neutralSql", () => {
-  const keys = new Map<string, RelationKey>([
-    ["model.m", { schema: "marts", name: "m" }],
-    ["model.p", { schema: "staging", name: "p" }],
-    ["source.raw.events", { schema: "raw", name: "events" }],
-  ]);
+  const relation = (id: string, schema: string, name: string) => ({
+    id,
+    relation: { schema, name },
+  });
+  const keys = relationKeys({
+    nodes: [
+      relation("model.m", "MARTS", "m"),
+      relation("model.p", "staging", "p"),
+      relation("source.raw.events", "raw", "events"),
+    ],
+  } as unknown as CompiledProject);
   const node = (sql: string, incrementalSql?: string) =>
     ({
       id: "model.m",

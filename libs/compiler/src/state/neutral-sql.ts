@@ -6,15 +6,26 @@ export interface RelationKey {
   name: string;
 }
 
-/** Each node's relation as a {@link RelationKey}, by id: what {@link neutralSql} looks parents up in. */
-export function relationKeys(compiled: CompiledProject): Map<string, RelationKey> {
-  const keys = new Map<string, RelationKey>();
-  for (const n of compiled.nodes)
-    keys.set(n.id, {
-      schema: n.relation.schema.toLowerCase(),
-      name: n.relation.name.toLowerCase(),
-    });
-  return keys;
+/** Each node's relation as a {@link RelationKey}, by id, and the lengths their parts have. */
+export interface Relations {
+  byId: ReadonlyMap<string, RelationKey>;
+  /**
+   * 1 at each length some relation's schema has (the last slot: 255 or longer): a
+   * `schema.name` whose schema length has none is no relation (most are `alias.column`).
+   */
+  schemaLengths: Uint8Array;
+}
+
+/** The compiled project's {@link Relations}: what {@link neutralSql} looks parents up in. */
+export function relationKeys(compiled: CompiledProject): Relations {
+  const byId = new Map<string, RelationKey>();
+  const schemaLengths = new Uint8Array(256);
+  for (const n of compiled.nodes) {
+    const key = { schema: n.relation.schema.toLowerCase(), name: n.relation.name.toLowerCase() };
+    byId.set(n.id, key);
+    schemaLengths[Math.min(key.schema.length, 255)] = 1;
+  }
+  return { byId, schemaLengths };
 }
 
 /**
@@ -23,11 +34,11 @@ export function relationKeys(compiled: CompiledProject): Map<string, RelationKey
  * the last in `[node, ...dependsOn]` order; `sluice_raw_window({{id}})` as `{{id}}`; whitespace
  * outside quoted literals and identifiers collapsed (see {@link collapseWhitespace}). What the
  * `body` checksum hashes: the same for a node compiled for the lake or for Athena.
- * `keys`: each node's {@link RelationKey} (see {@link relationKeys}).
+ * `keys`: the project's {@link Relations} (see {@link relationKeys}).
  *
  * @example neutralSql(node, keys) // 'select * from {{model.stg}} where "x" = \'a  b\''
  */
-export const neutralSql = (node: CompiledNode, keys: ReadonlyMap<string, RelationKey>): string =>
+export const neutralSql = (node: CompiledNode, keys: Relations): string =>
   utf8.decode(neutralSqlUtf8(node, keys, byteScratch()));
 
 /**
@@ -36,18 +47,19 @@ export const neutralSql = (node: CompiledNode, keys: ReadonlyMap<string, Relatio
  */
 export function neutralSqlUtf8(
   node: CompiledNode,
-  keys: ReadonlyMap<string, RelationKey>,
+  keys: Relations,
   scratch: ByteScratch,
 ): Uint8Array {
   // Candidate i is the node (0) or its parent i - 1; keys looked up when a name is first compared.
   const found: (RelationKey | null)[] = [];
   const keyOf = (i: number): RelationKey | null =>
-    (found[i] ??= keys.get(i === 0 ? node.id : node.dependsOn[i - 1]!) ?? null);
+    (found[i] ??= keys.byId.get(i === 0 ? node.id : node.dependsOn[i - 1]!) ?? null);
   /** The last candidate publishing the schema and name at these positions (as lower case). */
   const idOf: QualifiedId = (text, schemaFrom, schemaTo, nameFrom, nameTo) => {
+    if (keys.schemaLengths[Math.min(schemaTo - schemaFrom, 255)] === 0) return undefined;
     for (let i = node.dependsOn.length; i >= 0; i--) {
       const key = keyOf(i);
-      // Most names are `alias.column`: told apart by their lengths.
+      // Told apart by their lengths before any character is compared.
       if (
         key &&
         key.name.length === nameTo - nameFrom &&
@@ -139,7 +151,7 @@ export type QualifiedId = (
  */
 export function replaceQualified(text: string, idOf: QualifiedId): string {
   const n = text.length;
-  const name = new Int32Array(3);
+  const name = [0, 0, 0];
   let out = "";
   let from = 0;
   let p = 0;
@@ -183,7 +195,7 @@ export function replaceQualified(text: string, idOf: QualifiedId): string {
  * Whether a qualified name's `.name` part follows its schema (at `at`); if so `name` holds where
  * the name starts and ends and where the match ends (after a closing quote).
  */
-function qualifiedName(text: string, at: number, name: Int32Array): boolean {
+function qualifiedName(text: string, at: number, name: number[]): boolean {
   const n = text.length;
   let i = at;
   while (i < n && isSpace(text.charCodeAt(i))) i++;

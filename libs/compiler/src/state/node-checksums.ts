@@ -2,7 +2,6 @@ import { createHash, hash } from "node:crypto";
 import type { MacroFile, Project } from "@sluice/project";
 import type { CompiledNode, CompiledProject } from "../types.js";
 import { byteScratch, neutralSqlUtf8, relationKeys } from "./neutral-sql.js";
-import type { RelationKey } from "./neutral-sql.js";
 
 /**
  * What `state:modified.<part>` compares, one digest per part: the first 16 hex digits (64 bits)
@@ -288,7 +287,7 @@ export function partChecksums(
 ): Map<string, Partial<NodeChecksums>> {
   const want = (p: ChecksumPart) => parts.includes(p);
   const [body, configs, relation, macros, contract] = checksumParts.map(want);
-  const keys = body ? relationKeys(compiled) : new Map<string, RelationKey>();
+  const keys = body ? relationKeys(compiled) : undefined;
   const macroTexts = macros ? macroBodies(project) : new Map<string, string>();
   const used = macros ? macrosUsed(project, compiled, ids) : new Map<string, string[]>();
   const sources = new Map(project.sources.map((s) => [`source.${s.sourceName}.${s.name}`, s]));
@@ -305,7 +304,7 @@ export function partChecksums(
       sums.body = digestOf(
         node.kind === "source"
           ? stableJson({ external: source?.external ?? null, schema: source?.schema ?? null })
-          : neutralSqlUtf8(node, keys, scratch),
+          : neutralSqlUtf8(node, keys!, scratch),
       );
     }
     if (configs) {
