@@ -79,6 +79,41 @@ export const sameDigest = (a: string | undefined, b: string | undefined): boolea
   a !== undefined && b !== undefined && a.slice(0, DIGEST_HEX) === b.slice(0, DIGEST_HEX);
 
 /**
+ * {@link sameDigest} of the `i`-th parts of two {@link packChecksums} strings (an empty or
+ * missing field is absent), read in place: `sameDigest(a.split(" ")[i] || undefined, ...)`
+ * without splitting.
+ *
+ * @example samePackedDigest("3f1c a0   ", "3f1c b1   ", 0) // true
+ */
+export function samePackedDigest(a: string, b: string, i: number): boolean {
+  const aFrom = fieldStart(a, i);
+  const bFrom = fieldStart(b, i);
+  if (aFrom < 0 || bFrom < 0) return false;
+  const length = Math.min(fieldEnd(a, aFrom) - aFrom, DIGEST_HEX);
+  if (length === 0 || length !== Math.min(fieldEnd(b, bFrom) - bFrom, DIGEST_HEX)) return false;
+  for (let k = 0; k < length; k++)
+    if (a.charCodeAt(aFrom + k) !== b.charCodeAt(bFrom + k)) return false;
+  return true;
+}
+
+/** Where the `i`-th space-separated field of `packed` starts; -1 when it has fewer fields. */
+function fieldStart(packed: string, i: number): number {
+  let at = 0;
+  for (let k = 0; k < i; k++) {
+    const space = packed.indexOf(" ", at);
+    if (space < 0) return -1;
+    at = space + 1;
+  }
+  return at;
+}
+
+/** Where the field starting at `from` ends (its space, or the end of the string). */
+function fieldEnd(packed: string, from: number): number {
+  const space = packed.indexOf(" ", from);
+  return space < 0 ? packed.length : space;
+}
+
+/**
  * JSON with object keys sorted, so equal values hash equal whatever their key order. The text is
  * what `JSON.stringify` gives for a copy of the value with each object's keys sorted (then, as
  * JavaScript orders an object's own keys, integer-like keys first in numeric order): the
