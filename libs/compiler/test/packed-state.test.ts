@@ -8,6 +8,7 @@ import {
   selectNodes,
 } from "../src/index.js";
 import type { ChecksumPart, NodeChecksums, SelectionState } from "../src/index.js";
+import { sameDigest, samePackedDigest } from "../src/state/node-checksums.js";
 import { fakeDialect } from "./fake-dialect.js";
 import { model, project, rawEvents } from "./fixture-project.js";
 
@@ -100,5 +101,23 @@ describe("state selection on packed checksums", () => {
     );
     expect(modified.length).toBeGreaterThan(20);
     expect(ids.length - modified.length).toBeGreaterThan(20);
+  });
+});
+
+describe("samePackedDigest", () => {
+  it("equals sameDigest of the split fields on 20,000 random pairs of packed strings", () => {
+    const next = random(31);
+    const digest = "3f1c0000aaaabbbb";
+    const fields = ["", digest, `${digest}${"9".repeat(48)}`, "3f1c0000aaaabbbc", "3f1c", "é"];
+    const packed = () =>
+      Array.from(
+        { length: Math.floor(next() * 8) },
+        () => fields[Math.floor(next() * fields.length)],
+      ).join(" ");
+    for (let n = 0; n < 20_000; n++) {
+      const [a, b, i] = [packed(), packed(), Math.floor(next() * 6)];
+      const split = sameDigest(a.split(" ")[i] || undefined, b.split(" ")[i] || undefined);
+      expect([a, b, i, samePackedDigest(a, b, i)]).toEqual([a, b, i, split]);
+    }
   });
 });

@@ -11,8 +11,6 @@ import {
   sharedNodeChecksums,
 } from "../src/index.js";
 import type { ChecksumPart, SelectionState } from "../src/index.js";
-import { collapseWhitespace } from "../src/state/node-checksums.js";
-import { seededRandom } from "./seeded-random.js";
 import { stateProject } from "./state-project.js";
 
 // raw.events → stg → daily (calls cents(), quoted text with and without whitespace) → report.
@@ -80,56 +78,6 @@ describe("partChecksums", () => {
     expect(sharedNodeChecksums(p, c, undefined, ["macros"]).get("model.report")).toBe(
       all.get("model.report"),
     );
-  });
-});
-
-describe("collapseWhitespace", () => {
-  /**
-   * The rule written plainly, character by character: a quote opens a literal or identifier
-   * when a closing one follows (`''` / `""` inside are escapes), the longest such (as the
-   * pattern matches it), whose text is kept; elsewhere each whitespace run is one space; the
-   * whole trimmed.
-   */
-  function reference(sql: string): string {
-    let out = "";
-    let i = 0;
-    while (i < sql.length) {
-      const q = sql[i]!;
-      if (q === "'" || q === '"') {
-        // Each quote the text so far (other characters and doubled quotes) may close at.
-        let close = -1;
-        for (let j = i + 1; j < sql.length; j++) {
-          if (sql[j] !== q) continue;
-          close = j;
-          if (sql[j + 1] !== q) break;
-          j++;
-        }
-        if (close >= 0) {
-          out += sql.slice(i, close + 1);
-          i = close + 1;
-          continue;
-        }
-      }
-      if (/\s/.test(q)) {
-        while (i < sql.length && /\s/.test(sql[i]!)) i++;
-        out += " ";
-        continue;
-      }
-      out += q;
-      i++;
-    }
-    return out.trim();
-  }
-
-  it("equals the rule on 20,000 random texts of quotes, whitespace and words", () => {
-    const random = seededRandom(17);
-    const alphabet = ["a", "b", ".", " ", "  ", "\n", "\t", "'", '"', "''", '""', "x y"];
-    for (let n = 0; n < 20_000; n++) {
-      const length = Math.floor(random() * 14);
-      let sql = "";
-      for (let k = 0; k < length; k++) sql += alphabet[Math.floor(random() * alphabet.length)];
-      expect([sql, collapseWhitespace(sql)]).toEqual([sql, reference(sql)]);
-    }
   });
 });
 

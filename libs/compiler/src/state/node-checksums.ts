@@ -1,6 +1,7 @@
 import { createHash, hash } from "node:crypto";
 import type { MacroFile, Project } from "@sluice/project";
 import type { CompiledNode, CompiledProject } from "../types.js";
+import { byteScratch, neutralSqlUtf8, relationKeys } from "./neutral-sql.js";
 
 /**
  * What `state:modified.<part>` compares, one digest per part: the first 16 hex digits (64 bits)
@@ -66,8 +67,9 @@ export const sha256 = (text: string): string => createHash("sha256").update(text
 /** Hex digits of a part's digest: 64 bits, enough to tell a change from none (2^-64 to miss one). */
 const DIGEST_HEX = 16;
 
-/** A part digest: the first {@link DIGEST_HEX} hex digits of the text's sha256. */
-const digestOf = (text: string): string => hash("sha256", text, "hex").slice(0, DIGEST_HEX);
+/** A part digest: the first {@link DIGEST_HEX} hex digits of the text's (or bytes') sha256. */
+const digestOf = (text: string | Uint8Array): string =>
+  hash("sha256", text, "hex").slice(0, DIGEST_HEX);
 
 /**
  * Whether two digests of a part are equal. Compares their first 16 hex digits, so a state
@@ -75,6 +77,41 @@ const digestOf = (text: string): string => hash("sha256", text, "hex").slice(0, 
  */
 export const sameDigest = (a: string | undefined, b: string | undefined): boolean =>
   a !== undefined && b !== undefined && a.slice(0, DIGEST_HEX) === b.slice(0, DIGEST_HEX);
+
+/**
+ * {@link sameDigest} of the `i`-th parts of two {@link packChecksums} strings (an empty or
+ * missing field is absent), read in place: `sameDigest(a.split(" ")[i] || undefined, ...)`
+ * without splitting.
+ *
+ * @example samePackedDigest("3f1c a0   ", "3f1c b1   ", 0) // true
+ */
+export function samePackedDigest(a: string, b: string, i: number): boolean {
+  const aFrom = fieldStart(a, i);
+  const bFrom = fieldStart(b, i);
+  if (aFrom < 0 || bFrom < 0) return false;
+  const length = Math.min(fieldEnd(a, aFrom) - aFrom, DIGEST_HEX);
+  if (length === 0 || length !== Math.min(fieldEnd(b, bFrom) - bFrom, DIGEST_HEX)) return false;
+  for (let k = 0; k < length; k++)
+    if (a.charCodeAt(aFrom + k) !== b.charCodeAt(bFrom + k)) return false;
+  return true;
+}
+
+/** Where the `i`-th space-separated field of `packed` starts; -1 when it has fewer fields. */
+function fieldStart(packed: string, i: number): number {
+  let at = 0;
+  for (let k = 0; k < i; k++) {
+    const space = packed.indexOf(" ", at);
+    if (space < 0) return -1;
+    at = space + 1;
+  }
+  return at;
+}
+
+/** Where the field starting at `from` ends (its space, or the end of the string). */
+function fieldEnd(packed: string, from: number): number {
+  const space = packed.indexOf(" ", from);
+  return space < 0 ? packed.length : space;
+}
 
 /**
  * JSON with object keys sorted, so equal values hash equal whatever their key order. The text is
@@ -143,80 +180,6 @@ function jsonText(value: unknown, key: string): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** `schema.name` in any quoting (`"s"."n"`, `s.n`, `` `s`.`n` ``): one pass over the SQL. */
-const QUALIFIED = /(["`]?)([\w$]+)\1\s*\.\s*(["`]?)([\w$]+)\3(?![\w"`.])/g;
-
-/** A relation's schema and name in lower case, as SQL matches them. */
-interface RelationKey {
-  schema: string;
-  name: string;
-}
-const relationKey = (schema: string, name: string): RelationKey => ({
-  schema: schema.toLowerCase(),
-  name: name.toLowerCase(),
-});
-
-/** A quoted literal or identifier at the position it is tried (sticky), `''`/`""` escapes inside. */
-const QUOTED = /'(?:[^']|'')*'|"(?:[^"]|"")*"/y;
-const QUOTE = /['"]/g;
-/** A quote, whitespace and a quote of the same kind with no such quote between: see collapseWhitespace. */
-const SPACED_QUOTE = /'[^']*\s[^']*'|"[^"]*\s[^"]*"/;
-
-/**
- * Whitespace runs outside quoted literals and identifiers as one space, trimmed. The text
- * between quotes is normalized by one native replace per stretch (a replace calling back for
- * every whitespace run was most of hashing 30,000 nodes); a quote that opens nothing is text.
- */
-export function collapseWhitespace(sql: string): string {
-  // No quoted literal or identifier holds whitespace (any that did would match): every run may
-  // be collapsed at once, with the same text as stretch by stretch. Most compiled SQL (quoted
-  // relations and columns) is so.
-  if (!SPACED_QUOTE.test(sql)) return sql.replace(/\s+/g, " ").trim();
-  let out = "";
-  let from = 0;
-  QUOTE.lastIndex = 0;
-  for (let m = QUOTE.exec(sql); m; m = QUOTE.exec(sql)) {
-    QUOTED.lastIndex = m.index;
-    if (!QUOTED.test(sql)) continue;
-    out += sql.slice(from, m.index).replace(/\s+/g, " ") + sql.slice(m.index, QUOTED.lastIndex);
-    from = QUOTE.lastIndex = QUOTED.lastIndex;
-  }
-  return (out + sql.slice(from).replace(/\s+/g, " ")).trim();
-}
-
-/**
- * The node's SQL with each relation it reads (and its own) replaced by the node's id: of the
- * node and its parents with the same relation, the last in `[node, ...dependsOn]` order.
- * `keys`: each node's {@link relationKey}.
- */
-function neutralSql(node: CompiledNode, keys: ReadonlyMap<string, RelationKey>): string {
-  const candidates = [node.id, ...node.dependsOn];
-  const candidateKeys = candidates.map((id) => keys.get(id));
-  /** The last of `candidates` publishing `schema.name` (compared as lower case). */
-  const idOf = (schema: string, name: string): string | undefined => {
-    let lower: RelationKey | undefined;
-    for (let i = candidates.length - 1; i >= 0; i--) {
-      const key = candidateKeys[i];
-      // Most matches are `alias.column`: told apart by length before anything is lower-cased.
-      if (!key || key.name.length !== name.length || key.schema.length !== schema.length) continue;
-      lower ??= { schema: schema.toLowerCase(), name: name.toLowerCase() };
-      if (key.name === lower.name && key.schema === lower.schema) return candidates[i];
-    }
-    return undefined;
-  };
-  let sql = [node.sql, node.incrementalSql ?? ""]
-    .join("\n-- incremental\n")
-    .replace(QUALIFIED, (m, _q, schema: string, _r, name: string) => {
-      const id = idOf(schema, name);
-      return id === undefined ? m : `{{${id}}}`;
-    });
-  // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
-  if (sql.includes("sluice_raw_window("))
-    sql = sql.replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
-  // Whitespace outside quoted literals and identifiers means nothing to the engine.
-  return collapseWhitespace(sql);
 }
 
 /** Project macros by name, and the pattern of a call of one: `name(` at the start of a word. */
@@ -359,7 +322,7 @@ export function partChecksums(
 ): Map<string, Partial<NodeChecksums>> {
   const want = (p: ChecksumPart) => parts.includes(p);
   const [body, configs, relation, macros, contract] = checksumParts.map(want);
-  const keys = body ? relationKeys(compiled) : new Map<string, RelationKey>();
+  const keys = body ? relationKeys(compiled) : undefined;
   const macroTexts = macros ? macroBodies(project) : new Map<string, string>();
   const used = macros ? macrosUsed(project, compiled, ids) : new Map<string, string[]>();
   const sources = new Map(project.sources.map((s) => [`source.${s.sourceName}.${s.name}`, s]));
@@ -368,6 +331,7 @@ export function partChecksums(
   const configDigests = new Map<string, string>();
   const macroDigests = new Map<string, string>();
   const contractDigests = new Map<string, string>();
+  const scratch = byteScratch();
   for (const node of chosenNodes(compiled, ids)) {
     const sums: Partial<NodeChecksums> = {};
     if (body) {
@@ -375,7 +339,7 @@ export function partChecksums(
       sums.body = digestOf(
         node.kind === "source"
           ? stableJson({ external: source?.external ?? null, schema: source?.schema ?? null })
-          : neutralSql(node, keys),
+          : neutralSqlUtf8(node, keys!, scratch),
       );
     }
     if (configs) {
@@ -422,13 +386,6 @@ export function partChecksums(
     out.set(node.id, sums);
   }
   return out;
-}
-
-/** Each node's relation as {@link relationKey}, by id: what {@link neutralSql} looks parents up in. */
-function relationKeys(compiled: CompiledProject): Map<string, RelationKey> {
-  const keys = new Map<string, RelationKey>();
-  for (const n of compiled.nodes) keys.set(n.id, relationKey(n.relation.schema, n.relation.name));
-  return keys;
 }
 
 /** The `configs` digest: of the resolved config, tags sorted, as stable JSON. */
@@ -480,6 +437,12 @@ export function sharedNodeChecksums(
 ): Map<string, Partial<NodeChecksums>> {
   let found = computed.get(compiled);
   if (found?.project !== project) computed.set(compiled, (found = { project, sums: new Map() }));
+  if (found.sums.size === 0) {
+    // Nothing kept yet (a command's first comparison): made for the chosen nodes and kept as
+    // made, not looked for and copied node by node (30,000 at 10,000 models).
+    found.sums = partChecksums(project, compiled, parts, ids);
+    return new Map(found.sums);
+  }
   const kept = found.sums;
   const chosen = chosenNodes(compiled, ids);
   let lacking: Set<ChecksumPart> | undefined;

@@ -1,4 +1,4 @@
-import { checksumParts, sameDigest } from "./node-checksums.js";
+import { checksumParts, samePackedDigest } from "./node-checksums.js";
 import type { ChecksumPart } from "./node-checksums.js";
 
 /** Checksums by node id, each packed as {@link packChecksums} writes them. */
@@ -37,10 +37,9 @@ export const stateValues = [
 export const resultValues = ["error", "fail", "warn", "skipped", "success", "pass"] as const;
 
 /**
- * Whether a node differs from the state in the given parts (see {@link sameDigest}; a part
- * absent on either side differs). A node the state does not have is new, and new counts as
- * modified (as in dbt). Equal packed strings with every part present are unmodified without
- * being split: at 10,000 models nearly every node compares so.
+ * Whether a node differs from the state in the given parts (see `sameDigest`; a part absent on
+ * either side differs). A node the state does not have is new, and new counts as modified (as
+ * in dbt).
  */
 export function isModified(
   state: SelectionState,
@@ -67,17 +66,7 @@ export function modifiedIn(
   const now = current.get(id);
   if (before === undefined) return true;
   if (now === undefined) return false;
-  if (before === now && complete(now)) return false;
-  const was = before.split(" ");
-  const is = now.split(" ");
-  return parts.some((p) => {
-    const i = checksumParts.indexOf(p);
-    return !sameDigest(was[i] || undefined, is[i] || undefined);
-  });
-}
-
-/** Whether packed checksums have every part (no empty field). */
-function complete(packed: string): boolean {
-  const fields = packed.split(" ");
-  return fields.length === checksumParts.length && fields.every((f) => f !== "");
+  // Compared in place: no split of either string (30,000 nodes at 10,000 models).
+  for (const p of parts) if (!samePackedDigest(before, now, checksumParts.indexOf(p))) return true;
+  return false;
 }
