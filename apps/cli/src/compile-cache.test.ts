@@ -15,6 +15,8 @@ import { compileProject, dialectFor } from "@sluice/compiler";
 import { loadProject } from "@sluice/project";
 import { afterEach, describe, expect, it } from "vitest";
 import { appendDqNodes } from "./commands/dq-nodes.js";
+import { memoFile } from "./compile-memo-file.js";
+import { resolveMemoRefs } from "./memo-refs.js";
 import { loadProjectContext } from "./project-context.js";
 
 const models = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../models");
@@ -44,6 +46,18 @@ function age(dir: string): void {
 }
 
 const cacheFile = (dir: string) => path.join(dir, "target", "partial_parse.json");
+
+/**
+ * partial_parse.json with every node the compile memo holds written in it (as format 3 writes
+ * a node the memo does not hold), to edit nodes' texts in it.
+ */
+function inlined(dir: string): string {
+  const [header, context] = readFileSync(cacheFile(dir), "utf8").split("\n") as [string, string];
+  const parsed = JSON.parse(context) as { compiled: { nodes: unknown[] } };
+  const memo = memoFile(path.join(dir, "target"));
+  expect(resolveMemoRefs(parsed.compiled.nodes, memo, (t) => JSON.parse(t))).toBe(true);
+  return `${header}\n${JSON.stringify(parsed)}`;
+}
 
 /** The compile a run with this run id gets without any cache. */
 async function direct(dir: string, runId: string, targetName = "local") {
@@ -75,7 +89,7 @@ describe("partial parsing (target/partial_parse.json)", () => {
     const dir = project();
     await loadProjectContext({ projectDir: dir }, io);
     // Mark the cached compile: a hit returns the mark.
-    const entry = readFileSync(cacheFile(dir), "utf8");
+    const entry = inlined(dir);
     writeFileSync(
       cacheFile(dir),
       entry.replaceAll(
@@ -111,7 +125,7 @@ describe("partial parsing (target/partial_parse.json)", () => {
 
     age(dir);
     await sqlOf();
-    const entry = readFileSync(cacheFile(dir), "utf8");
+    const entry = inlined(dir);
     writeFileSync(
       cacheFile(dir),
       entry.replaceAll("stage_order, stage /* edited */", "stage_order, stage /* stale */"),
@@ -120,6 +134,38 @@ describe("partial parsing (target/partial_parse.json)", () => {
     expect(await sqlOf({ vars: "{lookback_hours: 5}" })).not.toContain("/* stale */");
     expect(await sqlOf({ target: "prod" })).not.toContain("/* stale */");
     expect(await sqlOf({ partialParse: false })).not.toContain("/* stale */");
+  });
+
+  it("names each node the compile memo holds by its place there; a place gone is compiled afresh", async () => {
+    const dir = project();
+    const first = await loadProjectContext({ projectDir: dir }, io);
+    const context = readFileSync(cacheFile(dir), "utf8").split("\n")[1]!;
+    const funnel = first!.compiled.nodes.find((n) => n.id === "model.funnel")!;
+    // Its text is in the memo, not here: the cache holds where.
+    expect(context).not.toContain(JSON.stringify(funnel.sql));
+    const place = /"memo:([^":]+):\d+:\d+"/.exec(context);
+    expect(place).not.toBeNull();
+    const hit = await loadProjectContext({ projectDir: dir }, io);
+    expect(JSON.parse(JSON.stringify(hit!.compiled))).toEqual(await direct(dir, hit!.runId));
+    // The segment replaced (as a later compile's memo write replaces it): not read, compiled
+    // again, the same project.
+    rmSync(path.join(dir, "target", "compile_memo", place![1]!));
+    const again = await loadProjectContext({ projectDir: dir }, io);
+    expect(JSON.parse(JSON.stringify(again!.compiled))).toEqual(await direct(dir, again!.runId));
+    // A cache of format 2 (every node's text in it) is not read: compiled again.
+    age(dir);
+    await loadProjectContext({ projectDir: dir }, io);
+    const [now, whole] = inlined(dir).split("\n") as [string, string];
+    const format2 = JSON.stringify({ ...JSON.parse(now), format: 2 });
+    const marked = whole.replaceAll("stage_order, stage", "stage_order, stage /* format 2 */");
+    writeFileSync(cacheFile(dir), `${format2}\n${marked}`);
+    const older = await loadProjectContext({ projectDir: dir }, io);
+    expect(older!.compiled.nodes.find((n) => n.id === "model.funnel")!.sql).not.toContain(
+      "format 2",
+    );
+    writeFileSync(cacheFile(dir), `${now}\n${marked}`);
+    const same = await loadProjectContext({ projectDir: dir }, io);
+    expect(same!.compiled.nodes.find((n) => n.id === "model.funnel")!.sql).toContain("format 2");
   });
 
   it("recompiles when the project folder moved (compiled SQL holds absolute lake paths)", async () => {

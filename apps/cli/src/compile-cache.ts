@@ -27,7 +27,11 @@ export const RUN_ID_PLACEHOLDER = "19700101T000000Z_cafe";
 const CACHE_FILE = "partial_parse.json";
 /** Files modified this recently are not trusted to a snapshot (as git treats "racily clean" files). */
 const RACY_MS = 2000;
-const FORMAT = 2;
+/**
+ * Format 3: a compiled node the compile memo holds is written as its place there (see
+ * memo-refs.ts); format 2 held every node's text, and is not read.
+ */
+export const CACHE_FORMAT = 3;
 
 /** What else, besides the project's files, decides the compile output. */
 export interface CacheRequest {
@@ -235,7 +239,7 @@ export function validCacheHeader(
   } catch {
     return undefined;
   }
-  if (header.format !== FORMAT || header.build !== buildId()) return undefined;
+  if (header.format !== CACHE_FORMAT || header.build !== buildId()) return undefined;
   if (JSON.stringify(header.request) !== JSON.stringify(request)) return undefined;
   if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env))
     return undefined;
@@ -287,7 +291,7 @@ export function writeCachedContext(
   const snap = listing(request.dir, folders, listings);
   if (snap.newest >= loadStartedMs - RACY_MS) return undefined;
   const header: Header = {
-    format: FORMAT,
+    format: CACHE_FORMAT,
     build: buildId(),
     request,
     folders: [...folders],

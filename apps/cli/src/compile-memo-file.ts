@@ -8,6 +8,7 @@ import type {
 } from "@sluice/compiler";
 import type { ParsedProperties, PropertiesMemo } from "@sluice/project";
 import { buildId } from "./compile-cache.js";
+import { notePlace } from "./memo-refs.js";
 import { nodeText, parseNode } from "./node-texts.js";
 import { jsonCodec, readSegmentStore, writeSegmentStore } from "./segment-store.js";
 import type { RecordCodec, SegmentStore } from "./segment-store.js";
@@ -35,6 +36,9 @@ import type { RecordCodec, SegmentStore } from "./segment-store.js";
  * whole.
  */
 const MEMO_FILE = "compile_memo.json";
+
+/** The compile memo's index file in `targetDir` (its segments are in `compile_memo/`). */
+export const memoFile = (targetDir: string): string => path.join(targetDir, MEMO_FILE);
 export const MEMO_FORMAT = 5;
 
 /** Both memos of one load and compile, and the store they were read from. */
@@ -50,7 +54,7 @@ const header = (dir: string): string =>
 
 /** Memos holding the previous compile's entries (none when missing, stale or unreadable). */
 export function readLoadMemo(targetDir: string, dir: string): LoadMemo {
-  const store = readSegmentStore(path.join(targetDir, MEMO_FILE), header(dir), modelCodec);
+  const store = readSegmentStore(memoFile(targetDir), header(dir), modelCodec);
   const properties = (store?.groups["properties"] ?? {}) as Record<string, ParsedProperties>;
   const models = (store?.groups["models"] ?? {}) as Record<string, ModelMemo>;
   const orders = (store?.groups["orders"] ?? {}) as Record<string, GraphOrder>;
@@ -95,7 +99,7 @@ export function nodeDigests(
 export function writeLoadMemo(targetDir: string, dir: string, memo: LoadMemo): void {
   try {
     writeSegmentStore(
-      path.join(targetDir, MEMO_FILE),
+      memoFile(targetDir),
       header(dir),
       {
         properties: memo.properties.next,
@@ -143,6 +147,7 @@ function sameStrings(a: Record<string, string>, b: Record<string, string>): bool
  * A model's record on its segment line: the record without its nodes (each node's place holds
  * 0), then the render's node, then each generic test's node, each its own JSON text
  * ({@link nodeText}: the text read, for a node read and reused). Other groups: one JSON text.
+ * Each node's place on its line is noted (see memo-refs.ts): `partial_parse.json` names it there.
  */
 export const modelCodec: RecordCodec = {
   encode(group, record) {
@@ -174,5 +179,13 @@ export const modelCodec: RecordCodec = {
     if (next !== fields.length)
       throw new Error("compile memo: a record has more nodes than it says");
     return memo;
+  },
+  located(group, record, segment, line) {
+    if (group !== "models") return;
+    const { output, tests } = record as ModelMemo;
+    // Fields on the line: group, key, the head, then the nodes in the order encode writes them.
+    let field = 3;
+    if (output) notePlace(output.node, segment, line, field++);
+    tests?.nodes.forEach((node) => notePlace(node, segment, line, field++));
   },
 };

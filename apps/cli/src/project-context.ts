@@ -17,8 +17,9 @@ import {
   writeCachedContext,
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
-import { nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
+import { memoFile, nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
 import { jsonPieces } from "./json-pieces.js";
+import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
 
 /** A loaded and compiled project, ready to run on its target. */
@@ -77,8 +78,9 @@ export async function loadProjectContext(
   const useCache = args.partialParse !== false;
   const listings = invocationListings(args);
   const cached = useCache ? readCachedContext(targetDir, request, listings) : undefined;
-  if (cached !== undefined)
-    return withCacheHeader(await revive(cached.context, runId, targetDir, io, dir), cached.header);
+  // A cached compile whose nodes' memo segments were replaced since is compiled afresh.
+  const revived = cached && (await revive(cached.context, runId, targetDir, io, dir));
+  if (revived) return withCacheHeader(revived, cached!.header);
 
   const loadStarted = Date.now();
   const fresh = await loadAndCompile(dir, args, request, useCache ? targetDir : undefined);
@@ -90,30 +92,41 @@ export async function loadProjectContext(
     );
     return fail(io, fresh.failed, dir);
   }
-  // The text is written in pieces unless another run id needs it whole anyway (revive below).
+  // Written in pieces, each memo node as its place there (see memo-refs.ts).
   const header = useCache
     ? writeCachedContext(
         targetDir,
         request,
         fresh.folders,
         fresh.envRead,
-        () =>
-          runId === RUN_ID_PLACEHOLDER ? jsonPieces(fresh.cached, 2, knownText) : fresh.context(),
+        () => jsonPieces(fresh.cached, 2, writtenAs(fresh.cached.compiled)),
         loadStarted,
         listings,
       )
     : undefined;
   // The compile memo, its digests and partial_parse.json are written: their node texts can go.
   forgetNodeTexts();
+  forgetPlaces();
   // The placeholder run id needs no substitution: keep the objects instead of parsing the text.
   const ctx =
     runId === RUN_ID_PLACEHOLDER
       ? await reviveContext(fresh.cached, runId, targetDir, io, dir)
       : await revive(fresh.context(), runId, targetDir, io, dir);
+  // fresh.context() names no memo place: it always revives.
+  if (ctx === undefined) throw new Error("a fresh compile's context did not revive");
   return withCacheHeader(
     fresh.digests === undefined ? ctx : { ...ctx, nodeDigests: fresh.digests },
     header,
   );
+}
+
+/**
+ * How partial_parse.json writes an object it holds: a compiled node the compile memo holds as
+ * the name of its place there (see memo-refs.ts), else the text it was read or serialized as.
+ */
+function writtenAs(compiled: CompiledProject): (value: object) => string | undefined {
+  const nodes = new Set<object>(compiled.nodes);
+  return (value) => (nodes.has(value) ? memoRef(value) : undefined) ?? knownText(value);
 }
 
 const withCacheHeader = (ctx: ProjectContext, header: string | undefined): ProjectContext =>
@@ -256,14 +269,21 @@ async function loadAndCompile(
   };
 }
 
+/**
+ * The context of a cached compile's text, its nodes read from their memo places; undefined when
+ * a place is gone (see memo-refs.ts).
+ */
 async function revive(
   context: string,
   runId: string,
   targetDir: string,
   io: Io,
   dir: string,
-): Promise<ProjectContext> {
+): Promise<ProjectContext | undefined> {
   const c = JSON.parse(withRunId(context, runId)) as CachedContext;
+  const nodes = c.compiled.nodes as unknown[];
+  const parse = (text: string): unknown => JSON.parse(withRunId(text, runId));
+  if (!resolveMemoRefs(nodes, memoFile(targetDir), parse)) return undefined;
   return reviveContext(c, runId, targetDir, io, dir);
 }
 

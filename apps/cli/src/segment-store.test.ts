@@ -2,8 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BUCKETS, bucketOf, readSegmentStore, writeSegmentStore } from "./segment-store.js";
-import type { Groups } from "./segment-store.js";
+import {
+  BUCKETS,
+  bucketOf,
+  jsonCodec,
+  readSegmentLines,
+  readSegmentStore,
+  writeSegmentStore,
+} from "./segment-store.js";
+import type { Groups, RecordCodec } from "./segment-store.js";
 
 describe("segment store", () => {
   const dirs: string[] = [];
@@ -94,5 +101,36 @@ describe("segment store", () => {
     expect(readSegmentStore(file, HEADER)?.groups).toEqual(records());
     const index = JSON.parse(readFileSync(file, "utf8").split("\n")[1]!) as Record<string, string>;
     expect(readdirSync(segments).sort()).toEqual(Object.values(index).sort());
+  });
+
+  it("tells where each record's line is, read back from its segment until a write replaces it", () => {
+    const { file } = store();
+    const places = new Map<unknown, [string, number]>();
+    const codec: RecordCodec = {
+      ...jsonCodec,
+      located: (_group, record, segment, line) => places.set(record, [segment, line]),
+    };
+    const written = records();
+    writeSegmentStore(file, HEADER, written, undefined, identity, codec);
+    const lineOf = (record: unknown): string[] | undefined => {
+      const [segment, line] = places.get(record)!;
+      return readSegmentLines(file, segment)?.[line];
+    };
+    const m5 = written["models"]!["model.m_5"];
+    expect(lineOf(m5)).toEqual(["models", '"model.m_5"', JSON.stringify(m5)]);
+    // Read back: the same places.
+    places.clear();
+    const read = readSegmentStore(file, HEADER, codec)!;
+    const m5read = read.groups["models"]!["model.m_5"];
+    expect(lineOf(m5read)).toEqual(["models", '"model.m_5"', JSON.stringify(m5)]);
+    const [segment] = places.get(m5read)!;
+    // m_5's record changed: its segment is replaced, its old place reads as gone.
+    const next = records();
+    next["models"]!["model.m_5"] = { id: 5, text: "select 'five'" };
+    writeSegmentStore(file, HEADER, next, read, identity, codec);
+    expect(readSegmentLines(file, segment)).toBeUndefined();
+    expect(lineOf(next["models"]!["model.m_5"])?.[2]).toBe(
+      JSON.stringify(next["models"]!["model.m_5"]),
+    );
   });
 });

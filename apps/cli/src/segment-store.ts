@@ -45,6 +45,13 @@ export interface SegmentStore {
 export interface RecordCodec {
   encode(group: string, record: unknown): string[];
   decode(group: string, fields: string[]): unknown;
+  /**
+   * Told where a record's line is: `segment` (its file name) and `line` (0-based), for each
+   * record read, and for each record written once the index naming its segment is written. A
+   * segment's name is its content's hash, so a place stays the same text for as long as the
+   * file exists (see {@link readSegmentLines}).
+   */
+  located?(group: string, record: unknown, segment: string, line: number): void;
 }
 
 /** Each record as one JSON text. */
@@ -82,15 +89,15 @@ export function readSegmentStore(
     const groups: Groups = {};
     const dir = segmentDir(file);
     for (const name of Object.values(segments)) {
-      const lines = readFileSync(path.join(dir, name), "utf8").split("\n");
-      // `<records>\n.\t<count>\n`: the last piece is empty, the one before it the count.
-      const count = lines.length - 2;
-      if (count < 0 || lines[count] !== `.\t${count}` || lines[count + 1] !== "") return undefined;
-      for (let i = 0; i < count; i++) {
+      const lines = wholeLines(readFileSync(path.join(dir, name), "utf8"));
+      if (lines === undefined) return undefined;
+      for (let i = 0; i < lines.length; i++) {
         const fields = lines[i]!.split("\t");
         const group = fields[0]!;
         const key = JSON.parse(fields[1]!) as string;
-        (groups[group] ??= {})[key] = codec.decode(group, fields.slice(2));
+        const record = codec.decode(group, fields.slice(2));
+        (groups[group] ??= {})[key] = record;
+        codec.located?.(group, record, name, i);
       }
     }
     return { groups, segments };
@@ -140,12 +147,16 @@ export function writeSegmentStore(
     }
   mkdirSync(dir, { recursive: true });
   const segments = { ...previous?.segments };
+  // Where each record written lands, told to the codec once the index names its segment.
+  const placed: [string, unknown, string, number][] = [];
   for (const bucket of buckets) {
     delete segments[bucket];
     const groups = byBucket.get(bucket);
     if (groups === undefined) continue;
-    const text = segmentText(groups, codec);
+    const lines: [string, unknown][] = [];
+    const text = segmentText(groups, codec, lines);
     const name = `${String(bucket).padStart(3, "0")}.${createHash("sha1").update(text).digest("hex").slice(0, 16)}.json`;
+    if (codec.located) lines.forEach(([group, record], i) => placed.push([group, record, name, i]));
     // Written even when a file of that name exists: it may be what a damaged disk left.
     writeHeadedFile(path.join(dir, name), text, "");
     segments[bucket] = name;
@@ -154,8 +165,37 @@ export function writeSegmentStore(
     Object.entries(segments).sort(([a], [b]) => Number(a) - Number(b)),
   );
   writeHeadedFile(file, header, JSON.stringify(ordered));
+  for (const [group, record, name, line] of placed) codec.located!(group, record, name, line);
   removeOrphans(dir, Object.values(ordered));
   return buckets.filter((b) => segments[b] !== undefined).length;
+}
+
+/**
+ * The record lines of a segment's text, when whole: `<records>\n.\t<count>\n` (a segment cut
+ * short or damaged is not used).
+ */
+function wholeLines(text: string): string[] | undefined {
+  const lines = text.split("\n");
+  // The last piece is empty, the one before it the count.
+  const count = lines.length - 2;
+  if (count < 0 || lines[count] !== `.\t${count}` || lines[count + 1] !== "") return undefined;
+  lines.length = count;
+  return lines;
+}
+
+/**
+ * The record lines of the segment `name` of the store whose index is `file`, each split into
+ * its fields (group, key, the codec's texts), as {@link RecordCodec.located} placed them;
+ * undefined when the segment is gone (replaced by a later write) or not whole.
+ */
+export function readSegmentLines(file: string, name: string): string[][] | undefined {
+  try {
+    return wholeLines(readFileSync(path.join(segmentDir(file), name), "utf8"))?.map((line) =>
+      line.split("\t"),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /** Remove the files in `dir` but `kept`: replaced segments, and a killed write's leftovers. */
@@ -172,13 +212,18 @@ function removeOrphans(dir: string, kept: readonly string[]): void {
 
 const allBuckets = (): number[] => Array.from({ length: BUCKETS }, (_, i) => i);
 
-/** A segment's text (without its final newline): one line per record, sorted, and the count. */
-function segmentText(groups: Groups, codec: RecordCodec): string {
+/**
+ * A segment's text (without its final newline): one line per record, sorted, and the count.
+ * `order` gets each record (with its group) in its line's order.
+ */
+function segmentText(groups: Groups, codec: RecordCodec, order: [string, unknown][]): string {
   const lines: string[] = [];
   for (const group of Object.keys(groups).sort()) {
     const records = groups[group]!;
-    for (const key of Object.keys(records).sort())
+    for (const key of Object.keys(records).sort()) {
       lines.push([group, JSON.stringify(key), ...codec.encode(group, records[key])].join("\t"));
+      order.push([group, records[key]]);
+    }
   }
   lines.push(`.\t${lines.length}`);
   return lines.join("\n");

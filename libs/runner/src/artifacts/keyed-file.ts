@@ -25,8 +25,13 @@ export function readKeyed(file: string): { key: string; value(): unknown } | und
 
 /** Write `key`, a newline and `value` as JSON to `file`, through a temporary file: a reader never sees half. */
 export function writeKeyed(file: string, key: string, value: unknown): void {
+  writeKeyedText(file, key, JSON.stringify(value));
+}
+
+/** {@link writeKeyed} of a value given as its JSON text. */
+export function writeKeyedText(file: string, key: string, json: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${key}\n${JSON.stringify(value)}`);
+  writeFileSync(tmp, `${key}\n${json}`);
   renameSync(tmp, file);
 }

@@ -24,6 +24,8 @@ import { manifestStateNode } from "./read-state.js";
 import type { ManifestNode } from "./read-state.js";
 import { readKeyed } from "./keyed-file.js";
 import { appendStateIndex } from "./state-index.js";
+import { encodeColumns } from "./state-nodes.js";
+import type { EncodedColumns } from "./state-nodes.js";
 import {
   compileKeyOf,
   nodeRow,
@@ -157,7 +159,7 @@ export function writeManifest(
       return { built: 0, reused: compiled.nodes.length, written: false };
     const body = found.sidecar.body();
     if (body) {
-      writeStateSidecar(targetDir, key, body);
+      writeStateSidecar(targetDir, key, body, encodeColumns(body.nodes));
       return { built: 0, reused: compiled.nodes.length, written: false };
     }
   }
@@ -238,13 +240,16 @@ export function writeManifest(
     out.push("}");
   };
   const written: [string, number, number][] = [];
+  // The rows' columns, made once the last entry is written, for the state index and the sidecar.
+  let columns: EncodedColumns | undefined;
   out.push("{");
   frame.keys.forEach(([key, text], i) => {
     if (i > 0) out.push(",");
     // The last key (see dbtManifestFrame): the state index goes in it, after every entry.
     if (key === "selectors" && i === frame.keys.length - 1) {
       written.push([key, -1, 0]);
-      return appendStateIndex(out, frame.selectors, { adapter, nodes: rows });
+      columns = encodeColumns(rows);
+      return appendStateIndex(out, frame.selectors, { adapter }, columns);
     }
     if (isSection(key)) {
       written.push([key, -1, 0]);
@@ -261,7 +266,12 @@ export function writeManifest(
   const tmp = `${file}.${process.pid}.tmp`;
   const digest = out.write(tmp);
   renameSync(tmp, file);
-  writeStateSidecar(targetDir, sidecarKey(digest), { adapter, nodes: rows });
+  writeStateSidecar(
+    targetDir,
+    sidecarKey(digest),
+    { adapter, nodes: rows },
+    columns === undefined ? encodeColumns(rows) : columns,
+  );
   const stat = statSync(file);
   const index: ManifestIndex = {
     format: FORMAT,

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { digestOfBytes, readAt } from "./file-chunks.js";
-import { rowColumns, wholeColumns } from "./state-nodes.js";
-import type { NodeColumns } from "./state-nodes.js";
+import { wholeColumns } from "./state-nodes.js";
+import type { EncodedColumns, NodeColumns } from "./state-nodes.js";
 import type { SidecarBody } from "./state-sidecar.js";
 
 /**
@@ -38,22 +38,23 @@ export interface IndexedOutput {
 
 /**
  * Push the manifest's `selectors` frame text (`"selectors":{...}`, the file's last top-level
- * key) with the state index of `body` as its last key. A body whose fields hold a newline (no
- * columns) gets no index: readers scan the manifest.
+ * key) with the state index of `body` as its last key (`columns`: the body's, see
+ * `encodeColumns`). A body whose fields hold a newline (no columns) gets no index: readers
+ * scan the manifest.
  */
 export function appendStateIndex(
   out: IndexedOutput,
   selectorsText: string,
-  body: SidecarBody,
+  body: Pick<SidecarBody, "adapter">,
+  columns: EncodedColumns | undefined,
 ): void {
-  const columns = rowColumns(body.nodes);
   if (!columns || !selectorsText.endsWith("}")) return out.push(selectorsText);
   const open = selectorsText.slice(0, -1);
   out.push(`${open}${open.endsWith("{") ? "" : ","}${KEY_TEXT}`);
   const at = out.length;
-  const { count, columns: texts } = columns;
+  // JSON.stringify({ format, adapter, count, columns }) without its closing brace.
   out.push(
-    JSON.stringify({ format: FORMAT, adapter: body.adapter, count, columns: texts }).slice(0, -1),
+    `{"format":${FORMAT},"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":${columns.json}`,
   );
   out.push(`,"digest":"${out.digestSoFar()}","at":${at}}}`);
 }

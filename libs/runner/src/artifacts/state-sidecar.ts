@@ -4,10 +4,10 @@ import path from "node:path";
 import { packChecksums, unpackChecksums } from "@sluice/compiler/run-time";
 import type { NodeChecksums } from "@sluice/compiler";
 import { digestOfBytes } from "./file-chunks.js";
-import { readKeyed, writeKeyed } from "./keyed-file.js";
+import { readKeyed, writeKeyedText } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
-import { columnRows, rowColumns } from "./state-nodes.js";
-import type { NodeColumns } from "./state-nodes.js";
+import { columnRows } from "./state-nodes.js";
+import type { EncodedColumns, NodeColumns } from "./state-nodes.js";
 
 /**
  * `manifest.state.json`, written next to `manifest.json` by every manifest write: what `--state`
@@ -93,12 +93,20 @@ export function rowNode([id, sums, schema, name, kind, materialization, location
 
 /**
  * Write `<dir>/manifest.state.json` (through a temporary file: a reader never sees half), its
- * rows as columns unless a field holds a newline.
+ * rows as columns (`columns`: the body's, see `encodeColumns`) unless a field holds a newline
+ * (`columns` undefined).
  */
-export function writeStateSidecar(dir: string, key: SidecarKey, body: SidecarBody): void {
-  const columns = rowColumns(body.nodes);
-  const value: SidecarValue = columns ? { adapter: body.adapter, ...columns } : body;
-  writeKeyed(path.join(dir, STATE_SIDECAR), JSON.stringify(key), value);
+export function writeStateSidecar(
+  dir: string,
+  key: SidecarKey,
+  body: SidecarBody,
+  columns: EncodedColumns | undefined,
+): void {
+  // The text of JSON.stringify({ adapter, count, columns }), the columns' JSON made once.
+  const value = columns
+    ? `{"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":${columns.json}}`
+    : JSON.stringify(body);
+  writeKeyedText(path.join(dir, STATE_SIDECAR), JSON.stringify(key), value);
 }
 
 /** Whether a sidecar key line is of a format this build reads. */
