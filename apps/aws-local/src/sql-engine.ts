@@ -1014,9 +1014,11 @@ export class SqlEngine {
         `CREATE VIEW ${ident(table.DatabaseName)}.${ident(table.Name)} AS ${source.select}`,
       );
     }
-    // Views may read views: create those whose inputs exist first, until none is left.
+    // Views may read views: create those whose inputs exist, round after round, until none is
+    // left or a round creates none (then it fails with the first error).
     while (views.length > 0) {
       const failures: unknown[] = [];
+      const left = views.length;
       for (const view of [...views]) {
         try {
           await conn.run(
@@ -1027,7 +1029,7 @@ export class SqlEngine {
           failures.push(error);
         }
       }
-      if (failures.length === views.length && views.length > 0) throw failures[0];
+      if (views.length === left) throw failures[0];
     }
     if (scans.length === 0 || texts.length !== 1) return bytes;
     const projected = scans.reduce((n, s) => n + s.files.reduce((m, f) => m + f.size, 0), 0);

@@ -112,6 +112,14 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     expect((await ok("DROP VIEW IF EXISTS `silver`.`v`")).SubstatementType).toBe("DROP_VIEW");
   });
 
+  it("reads a view over a view over a view", async () => {
+    await ok('CREATE VIEW "silver"."inner_v" AS SELECT 2 AS x');
+    await ok('CREATE VIEW "silver"."middle_v" AS SELECT x + 1 AS y FROM "silver"."inner_v"');
+    await ok('CREATE VIEW "silver"."outer_v" AS SELECT y * 10 AS z FROM "silver"."middle_v"');
+    expect(await rows('SELECT z FROM "silver"."outer_v"')).toEqual([["z"], ["30"]]);
+    for (const v of ["outer_v", "middle_v", "inner_v"]) await ok(`DROP VIEW "silver"."${v}"`);
+  });
+
   it("fails statements it does not understand instead of succeeding", async () => {
     for (const sql of [
       "MSCK REPAIR TABLE silver.small",
