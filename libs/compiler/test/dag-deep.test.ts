@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "./seeded-random.js";
 import { findCycles, reachable, topologicalOrder, type GraphNode } from "../src/graph/dag.js";
 import { selectNodes } from "../src/index.js";
+import { inputSources } from "../src/plan/inputs.js";
+import { ephemeralCtes } from "../src/compile/render-node-sql.js";
 import type { CompiledNode, CompiledProject } from "../src/index.js";
 
 /**
@@ -177,5 +179,46 @@ describe("graph selection on a 100,000-model chain", () => {
     const parents = new Map(chain(N).map((n) => [n.id, n.dependsOn]));
     expect([...reachable([id(mid)], children)]).toEqual(ids(mid - 1, 0));
     expect([...reachable([id(mid)], parents, 3)]).toEqual(ids(mid + 3, mid + 1).reverse());
+  });
+});
+
+describe("walks through a 100,000-model chain of views or ephemerals", () => {
+  const models = (materialization: CompiledNode["materialization"]): CompiledNode[] =>
+    chain(N).map((n, i) => ({
+      id: n.id,
+      dependsOn: n.dependsOn,
+      kind: "model",
+      name: `c${i}`,
+      path: `models/c${i}.sql`,
+      schema: "s",
+      relation: { schema: "s", name: `c${i}` },
+      materialization: i === N - 1 ? "table" : materialization,
+      partitionedBy: [],
+      config: {},
+      tags: [],
+      columns: [],
+      sql: `select ${i}`,
+      statements: [],
+    }));
+
+  it("inputSources finds the table under 99,999 views, views in the order they are read", () => {
+    const nodes = models("view");
+    const all = inputSources({ ...nodes[0]!, id: "model.top", dependsOn: [id(0)] }, nodes);
+    expect(all.tables).toEqual([{ schema: "s", name: `c${N - 1}` }]);
+    expect(all.opaque).toEqual([]);
+    expect(all.views).toHaveLength(N - 1);
+    expect(all.views.slice(0, 2)).toEqual(["select 0", "select 1"]);
+  });
+
+  it("ephemeralCtes lists 99,999 ephemerals, dependencies first", () => {
+    const nodes = models("ephemeral");
+    const built = {
+      byId: new Map(nodes.map((n) => [n.id, n])),
+      ephemeralSql: new Map(nodes.map((n) => [n.id, n.sql])),
+    };
+    const ctes = ephemeralCtes([id(0)], built);
+    expect(ctes).toHaveLength(N - 1);
+    expect(ctes[0]).toEqual({ name: `c${N - 2}`, sql: `select ${N - 2}` });
+    expect(ctes.at(-1)).toEqual({ name: "c0", sql: "select 0" });
   });
 });

@@ -238,3 +238,29 @@ export function reachable(
   }
   return seen;
 }
+
+/**
+ * A depth-first walk without recursion (a chain of 100,000 views or ephemerals does not grow the
+ * JS stack), in the order of the recursive one: `enter(id)` for each id in order, descending
+ * into the ids it returns (if any) before the next one; then `leave(id)` once those are done.
+ *
+ * @example walkDepthFirst(["a"], (id) => deps.get(id), (id) => postOrder.push(id));
+ */
+export function walkDepthFirst(
+  roots: readonly string[],
+  enter: (id: string) => readonly string[] | undefined,
+  leave?: (id: string) => void,
+): void {
+  const frames: { ids: readonly string[]; at: number; owner?: string }[] = [{ ids: roots, at: 0 }];
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    if (frame.at < frame.ids.length) {
+      const id = frame.ids[frame.at++]!;
+      const next = enter(id);
+      if (next !== undefined) frames.push({ ids: next, at: 0, owner: id });
+      continue;
+    }
+    frames.pop();
+    if (frame.owner !== undefined) leave?.(frame.owner);
+  }
+}
