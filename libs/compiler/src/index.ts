@@ -12,7 +12,7 @@ export type {
 } from "./compile/compile-memo.js";
 export { planStatements } from "./plan/plan-statements.js";
 export type { PlanState } from "./plan/plan-statements.js";
-export { graphKey } from "./graph/dag.js";
+export { graphKey, walkDepthFirst } from "./graph/dag.js";
 export { selectNodes } from "./graph/select.js";
 export type { SelectOptions } from "./graph/select.js";
 export { dialectFor } from "./target/dialect-for.js";

@@ -144,16 +144,4 @@ describe("DAG and selection on generated graphs", () => {
       );
     }
   });
-
-  it("a 20,000-model chain orders and checks for cycles without deep recursion", () => {
-    const chain = Array.from({ length: 20_000 }, (_, i) =>
-      stub(
-        `model.c_${String(i).padStart(5, "0")}`,
-        "model",
-        i === 0 ? [] : [`model.c_${String(i - 1).padStart(5, "0")}`],
-      ),
-    );
-    expect(topologicalOrder([...chain].reverse())).toEqual(chain.map((n) => n.id));
-    expect(findCycles(chain)).toEqual([]);
-  });
 });

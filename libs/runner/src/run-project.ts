@@ -1,5 +1,5 @@
 import { isLakeDialect } from "@sluice/dialects";
-import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import { walkDepthFirst, type CompiledNode, type CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import { isCatalogEngine, type Engine, type RawZone } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
@@ -354,17 +354,15 @@ export function upstreamRawSources(
     "get" in all ? all : new Map(all.map((n) => [n.id, n]));
   const seen = new Set<string>();
   const found = new Map<string, RawZone>();
-  const walk = (id: string): void => {
-    for (const dep of byId.get(id)?.dependsOn ?? []) {
-      if (seen.has(dep)) continue;
-      seen.add(dep);
-      const upstream = byId.get(dep);
-      if (upstream?.kind === "source" && upstream.location)
-        found.set(dialect.quoteRelation(upstream.relation), rawZoneOf(upstream)!);
-      walk(dep);
-    }
-  };
-  walk(node.id);
+  // Without recursion: a node at the end of a 100,000-model chain reads through all of it.
+  walkDepthFirst(byId.get(node.id)?.dependsOn ?? [], (dep) => {
+    if (seen.has(dep)) return undefined;
+    seen.add(dep);
+    const upstream = byId.get(dep);
+    if (upstream?.kind === "source" && upstream.location)
+      found.set(dialect.quoteRelation(upstream.relation), rawZoneOf(upstream)!);
+    return upstream?.dependsOn ?? [];
+  });
   return found;
 }
 

@@ -2,6 +2,7 @@ import { error } from "@sluice/project";
 import type { Diagnostic } from "@sluice/project";
 import { locateCall } from "../render/locate.js";
 import { cteName, inlineCtes } from "../graph/ephemeral.js";
+import { walkDepthFirst } from "../graph/dag.js";
 import type { CompiledTemplate } from "../render/nunjucks-env.js";
 import { newScope, templateRelation } from "../render/render-scope.js";
 import type { TemplateRelation } from "../render/render-scope.js";
@@ -25,14 +26,16 @@ export function ephemeralCtes(
 ): { name: string; sql: string }[] {
   const out: { name: string; sql: string }[] = [];
   const seen = new Set<string>();
-  const visit = (id: string) => {
-    const node = built.byId.get(id);
-    if (!node || node.materialization !== "ephemeral" || seen.has(id)) return;
-    seen.add(id);
-    node.dependsOn.forEach(visit);
-    out.push({ name: node.name, sql: built.ephemeralSql.get(id) ?? "" });
-  };
-  deps.forEach(visit);
+  walkDepthFirst(
+    deps,
+    (id) => {
+      const node = built.byId.get(id);
+      if (!node || node.materialization !== "ephemeral" || seen.has(id)) return undefined;
+      seen.add(id);
+      return node.dependsOn;
+    },
+    (id) => out.push({ name: built.byId.get(id)!.name, sql: built.ephemeralSql.get(id) ?? "" }),
+  );
   return out;
 }
 

@@ -113,67 +113,107 @@ class MinHeap {
 
 /**
  * Every cycle, once each, as the path from its smallest id back to it (exclusive):
- * `['a', 'b', 'c']` means a -> b -> c -> a, where `a` depends on `b`.
+ * `['a', 'b', 'c']` means a -> b -> c -> a, where `a` depends on `b`. Iterative, so a chain of
+ * any length (100,000 models into a cycle) is searched without growing the JS stack.
+ *
+ * @example findCycles([{ id: "a", dependsOn: ["b"] }, { id: "b", dependsOn: ["a"] }]) // [["a", "b"]]
  */
 export function findCycles(nodes: readonly GraphNode[]): string[][] {
-  const deps = new Map(nodes.map((n) => [n.id, [...new Set(n.dependsOn)].sort()]));
-  // Tarjan's strongly connected components.
-  let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const components: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, counter);
-    low.set(v, counter++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of deps.get(v) ?? []) {
-      if (!deps.has(w)) continue;
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+  // Slots numbered in id order, so numeric order is id order (roots and edges are visited in it).
+  const ids = [...new Set(nodes.map((n) => n.id))].sort();
+  const slot = new Map(ids.map((id, i) => [id, i]));
+  const raw: (readonly string[])[] = [];
+  for (const n of nodes) raw[slot.get(n.id)!] = n.dependsOn; // an id given twice: its last node
+  const deps = raw.map((ds) => {
+    const known = new Set<number>();
+    for (const d of ds) {
+      const s = slot.get(d);
+      if (s !== undefined) known.add(s);
     }
-    if (low.get(v) === index.get(v)) {
-      const component: string[] = [];
-      let w: string;
+    return Int32Array.from(known).sort();
+  });
+  return stronglyConnected(deps)
+    .map((component) => shortestCycle(component, deps).map((s) => ids[s]!))
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+
+/**
+ * Tarjan's strongly connected components that hold a cycle (several members, or one that reads
+ * itself), visiting roots and each node's dependencies in slot order. The recursion of the
+ * textbook version is an explicit stack of frames (node, position in its dependencies).
+ */
+function stronglyConnected(deps: readonly Int32Array[]): number[][] {
+  const n = deps.length;
+  let counter = 0;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const frames: number[] = [];
+  const next: number[] = [];
+  const components: number[][] = [];
+  const open = (v: number): void => {
+    index[v] = low[v] = counter++;
+    stack.push(v);
+    onStack[v] = 1;
+    frames.push(v);
+    next.push(0);
+  };
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    open(root);
+    while (frames.length > 0) {
+      const top = frames.length - 1;
+      const v = frames[top]!;
+      const ws = deps[v]!;
+      if (next[top]! < ws.length) {
+        const w = ws[next[top]!++]!;
+        if (index[w] === -1) open(w);
+        else if (onStack[w] === 1) low[v] = Math.min(low[v]!, index[w]!);
+        continue;
+      }
+      frames.pop();
+      next.pop();
+      // What the recursive call's return did: the caller's low takes the callee's.
+      const caller = frames[frames.length - 1];
+      if (caller !== undefined) low[caller] = Math.min(low[caller]!, low[v]!);
+      if (low[v] !== index[v]) continue;
+      const component: number[] = [];
+      let w: number;
       do {
         w = stack.pop()!;
-        onStack.delete(w);
+        onStack[w] = 0;
         component.push(w);
       } while (w !== v);
-      if (component.length > 1 || (deps.get(v) ?? []).includes(v)) components.push(component);
+      if (component.length > 1 || ws.includes(v)) components.push(component);
     }
-  };
-  for (const id of [...deps.keys()].sort()) if (!index.has(id)) visit(id);
+  }
+  return components;
+}
 
-  return components
-    .map((component) => {
-      const members = new Set(component);
-      const start = [...members].sort()[0]!;
-      // Shortest path back to start inside the component (BFS over sorted edges).
-      const previous = new Map<string, string>();
-      const queue = [start];
-      while (queue.length > 0) {
-        const v = queue.shift()!;
-        for (const w of deps.get(v) ?? []) {
-          if (!members.has(w)) continue;
-          if (w === start) {
-            const path = [v];
-            while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
-            return path;
-          }
-          if (!previous.has(w)) {
-            previous.set(w, v);
-            queue.push(w);
-          }
-        }
+/** The shortest path from a component's smallest slot back to it (BFS over sorted edges). */
+function shortestCycle(component: readonly number[], deps: readonly Int32Array[]): number[] {
+  const members = new Set(component);
+  // Not Math.min(...component): a spread of 100,000 arguments overflows the stack.
+  const start = component.reduce((a, b) => Math.min(a, b));
+  const previous = new Map<number, number>();
+  const queue = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head]!;
+    for (const w of deps[v]!) {
+      if (!members.has(w)) continue;
+      if (w === start) {
+        const path = [v];
+        while (path[path.length - 1] !== start) path.push(previous.get(path[path.length - 1]!)!);
+        return path.reverse();
       }
-      return [start];
-    })
-    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+      if (!previous.has(w)) {
+        previous.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [start];
 }
 
 /** Ids reachable from `roots` through `edges` (roots excluded unless reached again). */
@@ -197,4 +237,30 @@ export function reachable(
     frontier = next;
   }
   return seen;
+}
+
+/**
+ * A depth-first walk without recursion (a chain of 100,000 views or ephemerals does not grow the
+ * JS stack), in the order of the recursive one: `enter(id)` for each id in order, descending
+ * into the ids it returns (if any) before the next one; then `leave(id)` once those are done.
+ *
+ * @example walkDepthFirst(["a"], (id) => deps.get(id), (id) => postOrder.push(id));
+ */
+export function walkDepthFirst(
+  roots: readonly string[],
+  enter: (id: string) => readonly string[] | undefined,
+  leave?: (id: string) => void,
+): void {
+  const frames: { ids: readonly string[]; at: number; owner?: string }[] = [{ ids: roots, at: 0 }];
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    if (frame.at < frame.ids.length) {
+      const id = frame.ids[frame.at++]!;
+      const next = enter(id);
+      if (next !== undefined) frames.push({ ids: next, at: 0, owner: id });
+      continue;
+    }
+    frames.pop();
+    if (frame.owner !== undefined) leave?.(frame.owner);
+  }
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { CompiledNode } from "../types.js";
+import { walkDepthFirst } from "../graph/dag.js";
 
 /**
  * Catalog table parameter: the fingerprint of what the table's current version was built from
@@ -99,23 +100,21 @@ export function inputSources(node: CompiledNode, all: readonly CompiledNode[]): 
   const byId = new Map(all.map((n) => [n.id, n]));
   const out: InputSources = { tables: [], rawLocations: [], rawTables: [], views: [], opaque: [] };
   const seen = new Set<string>([node.id]);
-  const walk = (ids: readonly string[]): void => {
-    for (const id of ids) {
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const dep = byId.get(id);
-      if (dep === undefined) out.opaque.push(id);
-      else if (TABLE_KINDS.has(dep.materialization)) out.tables.push(dep.relation);
-      else if (dep.kind === "source" && dep.location !== undefined) {
-        out.rawLocations.push(dep.location);
-        out.rawTables.push(dep.statements.map((st) => st.sql).join(";\n"));
-      } else if (dep.kind === "source") out.opaque.push(id);
-      else {
-        if (dep.materialization === "view") out.views.push(dep.sql);
-        walk(dep.dependsOn);
-      }
+  walkDepthFirst(node.dependsOn, (id) => {
+    if (seen.has(id)) return undefined;
+    seen.add(id);
+    const dep = byId.get(id);
+    if (dep === undefined) out.opaque.push(id);
+    else if (TABLE_KINDS.has(dep.materialization)) out.tables.push(dep.relation);
+    else if (dep.kind === "source" && dep.location !== undefined) {
+      out.rawLocations.push(dep.location);
+      out.rawTables.push(dep.statements.map((st) => st.sql).join(";\n"));
+    } else if (dep.kind === "source") out.opaque.push(id);
+    else {
+      if (dep.materialization === "view") out.views.push(dep.sql);
+      return dep.dependsOn;
     }
-  };
-  walk(node.dependsOn);
+    return undefined;
+  });
   return out;
 }

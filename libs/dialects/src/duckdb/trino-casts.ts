@@ -1,4 +1,12 @@
-import { isSqlTextProblem, tokenizeSql, type SqlToken } from "../sql-text/sql-tokens.js";
+import {
+  CLOSE,
+  COMMENT,
+  OPEN,
+  WORD,
+  isSqlTextProblem,
+  scanSqlTokens,
+  type SqlTokenSpans,
+} from "../sql-text/sql-tokens.js";
 
 /**
  * Trino's integer casts, which DuckDB's CAST cannot be told to follow (a cast is no function, so
@@ -40,42 +48,57 @@ interface Edit {
   text: string;
 }
 
+/** A scan of one SQL text: its tokens' spans, and the lowercased text of one. */
+interface Scan {
+  sql: string;
+  t: SqlTokenSpans;
+}
+
+const lower = (s: Scan, k: number): string => s.sql.slice(s.t.starts[k], s.t.ends[k]).toLowerCase();
+
+/** Whether token `k` is the word `word` (lowercase), in any case. */
+function isWord(s: Scan, k: number, word: string): boolean {
+  return (
+    k >= 0 &&
+    k < s.t.count &&
+    s.t.kinds[k] === WORD &&
+    s.t.ends[k]! - s.t.starts[k]! === word.length &&
+    lower(s, k) === word
+  );
+}
+
 /** The index of the `close` token matching the `open` token at `open`, or -1. */
-function matchingClose(tokens: readonly SqlToken[], open: number): number {
+function matchingClose(s: Scan, open: number): number {
   let depth = 0;
-  for (let k = open; k < tokens.length; k++) {
-    const kind = tokens[k]!.kind;
-    if (kind === "open") depth++;
-    else if (kind === "close" && --depth === 0) return k;
+  for (let k = open; k < s.t.count; k++) {
+    const kind = s.t.kinds[k];
+    if (kind === OPEN) depth++;
+    else if (kind === CLOSE && --depth === 0) return k;
   }
   return -1;
 }
 
 /** The edits turning `cast(x AS <integer type>)` at token `at` into a macro call, if it is one. */
-function castEdits(tokens: readonly SqlToken[], at: number): Edit[] {
-  const word = tokens[at]!;
-  const name = word.text.toLowerCase();
-  if (word.kind !== "word" || (name !== "cast" && name !== "try_cast")) return [];
-  if (tokens[at + 1]?.kind !== "open") return [];
-  const close = matchingClose(tokens, at + 1);
-  if (close === -1) return [];
-  const as = tokens[close - 2];
-  if (as?.kind !== "word" || as.text.toLowerCase() !== "as") return [];
-  const typeName = tokens[close - 1]!.text.toLowerCase();
-  if (typeName === "timestamp" && name === "cast") return wallTimeEdits(tokens, at, close);
+function castEdits(s: Scan, at: number): Edit[] {
+  const tryCast = isWord(s, at, "try_cast");
+  if (!tryCast && !isWord(s, at, "cast")) return [];
+  if (at + 1 >= s.t.count || s.t.kinds[at + 1] !== OPEN) return [];
+  const close = matchingClose(s, at + 1);
+  if (close === -1 || !isWord(s, close - 2, "as")) return [];
+  const typeName = lower(s, close - 1);
+  if (typeName === "timestamp" && !tryCast) return wallTimeEdits(s, at, close);
   const type = integerTypes[typeName];
   if (!type) return [];
   // Drop ` AS <type>` with the blanks before it (kept after a line comment, which needs its newline).
-  const before = tokens[close - 3]!;
-  const from = before.kind === "comment" ? as.offset : before.offset + before.text.length;
-  const tryCast = name === "try_cast";
+  const before = close - 3;
+  const from = s.t.kinds[before] === COMMENT ? s.t.starts[close - 2]! : s.t.ends[before]!;
   return [
     {
-      from: word.offset,
-      to: tokens[at + 1]!.offset + 1,
+      from: s.t.starts[at]!,
+      to: s.t.starts[at + 1]! + 1,
       text: `${tryCast ? "TRY(" : ""}${type.macro}(`,
     },
-    { from, to: tokens[close]!.offset, text: tryCast ? ")" : "" },
+    { from, to: s.t.starts[close]!, text: tryCast ? ")" : "" },
   ];
 }
 
@@ -83,17 +106,12 @@ function castEdits(tokens: readonly SqlToken[], at: number): Edit[] {
  * `cast(from_iso8601_timestamp(s) as timestamp)` → `__sluice_iso8601_wall_time(s)`: Trino keeps
  * the string's own wall time (10:00+02:00 → 10:00); a lake TIMESTAMPTZ has lost the offset.
  */
-function wallTimeEdits(tokens: readonly SqlToken[], at: number, close: number): Edit[] {
-  const fn = tokens[at + 2];
-  if (fn?.kind !== "word" || fn.text.toLowerCase() !== "from_iso8601_timestamp") return [];
-  if (tokens[at + 3]?.kind !== "open" || matchingClose(tokens, at + 3) !== close - 3) return [];
+function wallTimeEdits(s: Scan, at: number, close: number): Edit[] {
+  if (!isWord(s, at + 2, "from_iso8601_timestamp")) return [];
+  if (s.t.kinds[at + 3] !== OPEN || matchingClose(s, at + 3) !== close - 3) return [];
   return [
-    {
-      from: tokens[at]!.offset,
-      to: tokens[at + 3]!.offset + 1,
-      text: "__sluice_iso8601_wall_time(",
-    },
-    { from: tokens[close - 3]!.offset, to: tokens[close]!.offset + 1, text: ")" },
+    { from: s.t.starts[at]!, to: s.t.starts[at + 3]! + 1, text: "__sluice_iso8601_wall_time(" },
+    { from: s.t.starts[close - 3]!, to: s.t.starts[close]! + 1, text: ")" },
   ];
 }
 
@@ -112,14 +130,14 @@ export function strictIntegerCasts(sql: string): string {
   // Edits start only at a `cast` or `try_cast` word: without one, no need to tokenize (most
   // test queries, compiled by the tens of thousands in a large project).
   if (!/cast/i.test(sql)) return sql;
-  const tokens = tokenizeSql(sql);
-  if (isSqlTextProblem(tokens)) return sql;
+  const t = scanSqlTokens(sql);
+  if (isSqlTextProblem(t)) return sql;
+  const scan: Scan = { sql, t };
   const edits: Edit[] = [];
-  for (let k = 0; k < tokens.length; k++) {
+  for (let k = 0; k < t.count; k++) {
     // Only a `cast` or `try_cast` word starts an edit (checked cheaply before castEdits).
-    const t = tokens[k]!;
-    if (t.kind === "word" && (t.text.length === 4 || t.text.length === 8))
-      edits.push(...castEdits(tokens, k));
+    const length = t.ends[k]! - t.starts[k]!;
+    if (t.kinds[k] === WORD && (length === 4 || length === 8)) edits.push(...castEdits(scan, k));
   }
   if (edits.length === 0) return sql;
   edits.sort((a, b) => a.from - b.from);

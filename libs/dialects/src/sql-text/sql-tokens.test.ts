@@ -40,4 +40,12 @@ describe("tokenizeSql", () => {
     expect(tokenizeSql('a = "x')).toEqual({ message: "unterminated quoted name", offset: 4 });
     expect(tokenizeSql("a /* x")).toEqual({ message: "unterminated /* comment", offset: 2 });
   });
+
+  it("keeps every token of a text made mostly of one-character tokens", () => {
+    const sql = "(".repeat(300) + "x" + ")".repeat(300) + " ; 9";
+    const tokens = kinds(sql) as string[];
+    expect(tokens).toHaveLength(603);
+    expect(tokens.slice(299, 302)).toEqual(["open:(@299", "word:x@300", "close:)@301"]);
+    expect(tokens.slice(-2)).toEqual(["semicolon:;@602", "other:9@604"]);
+  });
 });

@@ -12,8 +12,6 @@ export interface SqlTextProblem {
   offset: number;
 }
 
-const WORD = /[A-Za-z_][A-Za-z0-9_$]*/y;
-
 function closingQuote(sql: string, from: number, quote: string): number {
   let k = from + 1;
   while (k < sql.length) {
@@ -24,6 +22,103 @@ function closingQuote(sql: string, from: number, quote: string): number {
   return -1;
 }
 
+/** The kinds of {@link SqlToken}, numbered as {@link SqlTokenSpans.kinds} holds them. */
+export const sqlTokenKinds = [
+  "word",
+  "string",
+  "quoted",
+  "comment",
+  "open",
+  "close",
+  "semicolon",
+  "other",
+] as const satisfies readonly SqlToken["kind"][];
+
+/**
+ * The tokens of {@link tokenizeSql} as parallel arrays: token `k` is `sqlTokenKinds[kinds[k]]`,
+ * `sql.slice(starts[k], ends[k])`. No object or string per token, for callers that scan every
+ * model's SQL of a compile and look at few tokens' text.
+ */
+export interface SqlTokenSpans {
+  count: number;
+  kinds: number[];
+  starts: number[];
+  ends: number[];
+}
+
+/** Indexes into {@link sqlTokenKinds} of the kinds callers look for. */
+export const WORD = 0;
+export const COMMENT = 3;
+export const OPEN = 4;
+export const CLOSE = 5;
+const [STRING, QUOTED, SEMICOLON, OTHER] = [1, 2, 6, 7];
+
+/**
+ * {@link tokenizeSql}'s tokens as {@link SqlTokenSpans}, or its problem.
+ *
+ * @example
+ * const spans = scanSqlTokens("f(x)") as SqlTokenSpans; // spans.count === 4, spans.kinds[1] === 4
+ */
+export function scanSqlTokens(sql: string): SqlTokenSpans | SqlTextProblem {
+  const kinds: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let count = 0;
+  // One loop without a closure per character: this runs over every model's SQL of a compile.
+  let i = 0;
+  while (i < sql.length) {
+    const code = sql.charCodeAt(i);
+    const at = i;
+    let kind: number;
+    let end: number;
+    if (isBlank(code, sql, i)) {
+      i++;
+      continue;
+    } else if (code === 0x27 || code === 0x22 || code === 0x60) {
+      const close = closingQuote(sql, i, sql[i]!);
+      const what = code === 0x27 ? "string" : "quoted name";
+      if (close === -1) return { message: `unterminated ${what}`, offset: at };
+      kind = code === 0x27 ? STRING : QUOTED;
+      end = close + 1;
+    } else if (code === 0x2d && sql.charCodeAt(i + 1) === 0x2d) {
+      const nl = sql.indexOf("\n", i);
+      kind = COMMENT;
+      end = nl === -1 ? sql.length : nl;
+    } else if (code === 0x2f && sql.charCodeAt(i + 1) === 0x2a) {
+      const close = sql.indexOf("*/", i + 2);
+      if (close === -1) return { message: "unterminated /* comment", offset: at };
+      kind = COMMENT;
+      end = close + 2;
+    } else if (code === 0x28 || code === 0x29 || code === 0x3b) {
+      kind = code === 0x28 ? OPEN : code === 0x29 ? CLOSE : SEMICOLON;
+      end = i + 1;
+    } else {
+      end = wordEnd(sql, i);
+      kind = end > i ? WORD : OTHER;
+      if (end === i) end = i + 1;
+    }
+    kinds[count] = kind;
+    starts[count] = at;
+    ends[count++] = end;
+    i = end;
+  }
+  return { count, kinds, starts, ends };
+}
+
+/** The end of the word (`[A-Za-z_][A-Za-z0-9_$]*`) at `i`, or `i` when none starts there. */
+function wordEnd(sql: string, i: number): number {
+  const first = sql.charCodeAt(i);
+  if (!(isLetter(first) || first === 0x5f)) return i;
+  let k = i + 1;
+  for (; k < sql.length; k++) {
+    const c = sql.charCodeAt(k);
+    if (!(isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x24)) break;
+  }
+  return k;
+}
+
+const isLetter = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
 /**
  * Split SQL into words, '…' strings ('' escapes), "…" and `…` quoted identifiers, comments
  * (-- and /* *\/), parentheses and semicolons. Whitespace is dropped; everything else is
@@ -33,44 +128,16 @@ function closingQuote(sql: string, from: number, quote: string): number {
  * tokenizeSql("a = 'x;y'").map((t) => t.kind); // ["word", "other", "string"]
  */
 export function tokenizeSql(sql: string): SqlToken[] | SqlTextProblem {
+  const spans = scanSqlTokens(sql);
+  if (isSqlTextProblem(spans)) return spans;
   const tokens: SqlToken[] = [];
-  // One loop without a closure per character: this runs over every model's SQL of a compile.
-  let i = 0;
-  while (i < sql.length) {
-    const code = sql.charCodeAt(i);
-    const at = i;
-    let kind: SqlToken["kind"];
-    let end: number;
-    if (isBlank(code, sql, i)) {
-      i++;
-      continue;
-    } else if (code === 0x27 || code === 0x22 || code === 0x60) {
-      const ch = sql[i]!;
-      const close = closingQuote(sql, i, ch);
-      const what = code === 0x27 ? "string" : "quoted name";
-      if (close === -1) return { message: `unterminated ${what}`, offset: at };
-      kind = code === 0x27 ? "string" : "quoted";
-      end = close + 1;
-    } else if (code === 0x2d && sql.charCodeAt(i + 1) === 0x2d) {
-      const nl = sql.indexOf("\n", i);
-      kind = "comment";
-      end = nl === -1 ? sql.length : nl;
-    } else if (code === 0x2f && sql.charCodeAt(i + 1) === 0x2a) {
-      const close = sql.indexOf("*/", i + 2);
-      if (close === -1) return { message: "unterminated /* comment", offset: at };
-      kind = "comment";
-      end = close + 2;
-    } else if (code === 0x28 || code === 0x29 || code === 0x3b) {
-      kind = code === 0x28 ? "open" : code === 0x29 ? "close" : "semicolon";
-      end = i + 1;
-    } else {
-      WORD.lastIndex = i;
-      const word = WORD.exec(sql)?.[0];
-      kind = word ? "word" : "other";
-      end = i + (word?.length ?? 1);
-    }
-    tokens.push({ kind, text: sql.slice(at, end), offset: at });
-    i = end;
+  for (let k = 0; k < spans.count; k++) {
+    const offset = spans.starts[k]!;
+    tokens.push({
+      kind: sqlTokenKinds[spans.kinds[k]!]!,
+      text: sql.slice(offset, spans.ends[k]),
+      offset,
+    });
   }
   return tokens;
 }
@@ -81,7 +148,7 @@ function isBlank(code: number, sql: string, i: number): boolean {
   return /\s/.test(sql[i]!);
 }
 
-/** Whether {@link tokenizeSql} failed. */
-export function isSqlTextProblem(x: SqlToken[] | SqlTextProblem): x is SqlTextProblem {
-  return !Array.isArray(x);
+/** Whether {@link tokenizeSql} or {@link scanSqlTokens} failed. */
+export function isSqlTextProblem<T>(x: T | SqlTextProblem): x is SqlTextProblem {
+  return typeof (x as Partial<SqlTextProblem>).message === "string";
 }
