@@ -156,4 +156,23 @@ fs.statSync = function (p, o) {
     expect(manifest.nodes["model.ecommerce.funnel"]!.raw_code).toMatch(/-- gate edit\n$/);
     expect((await compile()).main).toBe(false);
   });
+
+  it("replays a compile made right after an edit until the file's content changes", async () => {
+    // Both writes leave the same size and time (within 2 s of the compile: racy): only the
+    // content tells them apart.
+    const funnel = path.join(project.dir, "marts", "funnel.sql");
+    const text = await readFile(funnel, "utf8");
+    const at = Date.now() / 1000;
+    const write = async (edit: string): Promise<void> => {
+      await writeFile(funnel, `${text}-- racy ${edit}\n`);
+      await utimes(funnel, at, at);
+    };
+    await write("a");
+    expect(await compile()).toMatchObject({ code: 0, main: true });
+    expect(await compile()).toMatchObject({ code: 0, main: false });
+    await write("b");
+    expect(await compile()).toMatchObject({ code: 0, main: true });
+    const manifest = await readFile(path.join(project.dir, "target", "manifest.json"), "utf8");
+    expect(manifest).toContain("-- racy b\\n");
+  });
 });

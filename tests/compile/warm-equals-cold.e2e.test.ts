@@ -47,9 +47,10 @@ describe("a warm compile writes what a cold compile writes (#14)", () => {
     const cold = await targetFiles(file("target"));
     await rm(file("target"), { recursive: true });
     await rename(file("target.warm"), file("target"));
-    // Edits in the racy window (files changed < 2 s before the compile read them): the
-    // partial-parse cache is not written, and the warm target keeps the previous one, valid
-    // for another listing of the files (never used). Compared when both are valid for these.
+    // Edits in the racy window (files changed < 2 s before the compile read them): the warm
+    // compile writes the partial-parse cache with their content hashes (its listing preceded
+    // the load); the cold one, with no cache to check, lists only after its load and writes
+    // none. Compared when both are valid for the same listing.
     const differ = targetDifferences(warm, cold);
     expect({ ...what, differ }).toEqual({ ...what, differ: [] });
     expect(Object.keys(warm).length).toBeGreaterThan(3 * MODELS);
@@ -161,7 +162,7 @@ describe("a warm compile writes what a cold compile writes (#14)", () => {
         await kinds[kind]!();
         done.push(kind);
       }
-      // Every other round the edits are aged past the racy window, so the caches are written.
+      // Every other round the edits are aged past the racy window, so both caches are written.
       if (round % 2 === 0) await ageProject(round);
       await compile();
       await expectColdTarget({ round, edits: done.slice(-count) });

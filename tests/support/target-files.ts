@@ -40,7 +40,7 @@ export function firstDifference(a = "<missing>", b = "<missing>"): string {
 /**
  * The files that differ between a warm and a cold target/ (see {@link targetFiles}), each with
  * where. The partial-parse caches are compared only when both are valid for the same listing
- * (edits in the racy window leave the previous one, never used).
+ * (a cold compile of edits in the racy window writes none).
  */
 export function targetDifferences(
   warm: Record<string, string>,

@@ -152,20 +152,57 @@ describe("partial parsing (target/partial_parse.json)", () => {
     rmSync(path.join(dir, "target", "compile_memo", place![1]!));
     const again = await loadProjectContext({ projectDir: dir }, io);
     expect(JSON.parse(JSON.stringify(again!.compiled))).toEqual(await direct(dir, again!.runId));
-    // A cache of format 2 (every node's text in it) is not read: compiled again.
+    // A cache of format 3 (no racy files' hashes in its header) is not read: compiled again.
     age(dir);
     await loadProjectContext({ projectDir: dir }, io);
     const [now, whole] = inlined(dir).split("\n") as [string, string];
-    const format2 = JSON.stringify({ ...JSON.parse(now), format: 2 });
-    const marked = whole.replaceAll("stage_order, stage", "stage_order, stage /* format 2 */");
-    writeFileSync(cacheFile(dir), `${format2}\n${marked}`);
+    const { racy: _, ...format3 } = { ...JSON.parse(now), format: 3 } as Record<string, unknown>;
+    const marked = whole.replaceAll("stage_order, stage", "stage_order, stage /* format 3 */");
+    writeFileSync(cacheFile(dir), `${JSON.stringify(format3)}\n${marked}`);
     const older = await loadProjectContext({ projectDir: dir }, io);
     expect(older!.compiled.nodes.find((n) => n.id === "model.funnel")!.sql).not.toContain(
-      "format 2",
+      "format 3",
     );
     writeFileSync(cacheFile(dir), `${now}\n${marked}`);
     const same = await loadProjectContext({ projectDir: dir }, io);
-    expect(same!.compiled.nodes.find((n) => n.id === "model.funnel")!.sql).toContain("format 2");
+    expect(same!.compiled.nodes.find((n) => n.id === "model.funnel")!.sql).toContain("format 3");
+  });
+
+  it("saves a compile right after an edit, and trusts it while the edited file's content is the same", async () => {
+    const dir = project();
+    await loadProjectContext({ projectDir: dir }, io);
+    // Edited now (racy: within 2 s of the next listing); each edit leaves the same time.
+    const funnel = path.join(dir, "marts", "funnel.sql");
+    const second = Math.floor(Date.now()) / 1000;
+    const edit = (from: string, to: string): void => {
+      expect(to.length).toBe(from.length);
+      writeFileSync(funnel, readFileSync(funnel, "utf8").replace(from, to));
+      utimesSync(funnel, second, second);
+    };
+    edit("stage_order, stage", "stage_order, stagE");
+    const edited = await loadProjectContext({ projectDir: dir }, io);
+    expect(edited!.compiled.nodes.find((n) => n.id === "model.funnel")!.sql).toContain("stagE");
+    const header = JSON.parse(readFileSync(cacheFile(dir), "utf8").split("\n")[0]!) as {
+      racy: Record<string, string>;
+    };
+    expect(Object.keys(header.racy)).toEqual(["marts/funnel.sql"]);
+    // Saved: the next command reads it (a mark put in the cache comes back).
+    const mark = (): void =>
+      writeFileSync(cacheFile(dir), inlined(dir).replaceAll("stagE", "stagE /* cached */"));
+    mark();
+    const sqlOf = async () =>
+      (await loadProjectContext({ projectDir: dir }, io))!.compiled.nodes.find(
+        (n) => n.id === "model.funnel",
+      )!.sql;
+    expect(await sqlOf()).toContain("/* cached */");
+    // Rewritten with the same size and the same time: the listing cannot tell, the content does.
+    const before = statSync(funnel);
+    edit("stage_order, stagE", "stage_order, staGE");
+    expect([statSync(funnel).size, statSync(funnel).mtimeMs]).toEqual([
+      before.size,
+      before.mtimeMs,
+    ]);
+    expect(await sqlOf()).toContain("staGE");
   });
 
   it("recompiles when the project folder moved (compiled SQL holds absolute lake paths)", async () => {

@@ -19,19 +19,34 @@ import { writeHeadedFile } from "./headed-file.js";
  * templates read, and the same listing (names, sizes, modification times) of every folder the
  * loader scanned and of sluice.yml. Loading and compiling is ~100 ms of every command; a hit
  * costs a few stats and one JSON parse.
+ *
+ * Files modified within {@link RACY_MS} of the listing ("racily clean", as git calls them) may
+ * change again without a new size or time. The listing hashes their content; the header keeps
+ * those hashes, and a later command trusts the cache only while each of those files still has
+ * that content (see {@link Header.racy}).
  */
 
 /** Written into the cached compile where the run id goes; the same shape as a real one. */
 export const RUN_ID_PLACEHOLDER = "19700101T000000Z_cafe";
 
 const CACHE_FILE = "partial_parse.json";
-/** Files modified this recently are not trusted to a snapshot (as git treats "racily clean" files). */
+/**
+ * Files modified this recently before a listing are not trusted to their size and time (as git
+ * treats "racily clean" files): a file system's timestamps can be this coarse (FAT: 2 s).
+ */
 const RACY_MS = 2000;
 /**
- * Format 3: a compiled node the compile memo holds is written as its place there (see
- * memo-refs.ts); format 2 held every node's text, and is not read.
+ * At most this many racy files are hashed per listing; a listing with more (a checkout that
+ * touched the whole project) is not saved, as before, rather than have every later command
+ * re-read them all.
  */
-export const CACHE_FORMAT = 3;
+const RACY_MAX = 256;
+/**
+ * Format 4: the header holds the content hashes of the racy files ({@link Header.racy}).
+ * Format 3: a compiled node the compile memo holds is written as its place there (see
+ * memo-refs.ts); format 2 held every node's text. Older formats are not read.
+ */
+export const CACHE_FORMAT = 4;
 
 /** What else, besides the project's files, decides the compile output. */
 export interface CacheRequest {
@@ -57,6 +72,11 @@ interface Header {
   request: CacheRequest;
   folders: string[];
   snapshot: string;
+  /**
+   * Project-relative path → sha1 of the content, of each file modified within {@link RACY_MS}
+   * of the listing: valid only while each still has that content, whatever its size and time.
+   */
+  racy: Record<string, string>;
   env: Record<string, string | null>;
 }
 
@@ -71,6 +91,13 @@ export function buildId(): string {
 interface Listing {
   hash: string;
   newest: number;
+  /** Date.now() before the first stat. */
+  taken: number;
+  /**
+   * The content hash of each file modified within {@link RACY_MS} of `taken` (see
+   * {@link Header.racy}); undefined when there were more than {@link RACY_MAX}.
+   */
+  racy: Record<string, string> | undefined;
 }
 
 /**
@@ -135,6 +162,8 @@ function snapshot(dir: string, folders: readonly string[]): Listing {
     }
   };
   let newest = 0;
+  const taken = Date.now();
+  const racy: [string, string][] = [];
   // Files by size and mtime; folders by their listing only (a copy that keeps file times but
   // not folder times is still the same project).
   const line = (rel: string, abs: string): void => {
@@ -148,6 +177,7 @@ function snapshot(dir: string, folders: readonly string[]): Listing {
     if (s.isDirectory()) return add(`${rel}\td\n`);
     const mtime = s.mtimeMs;
     if (mtime > newest) newest = mtime;
+    if (mtime >= taken - RACY_MS) racy.push([rel, abs]);
     add(`${rel}\tf\t${s.size}\t${mtime}\n`);
   };
   line("sluice.yml", path.join(dir, "sluice.yml"));
@@ -163,7 +193,34 @@ function snapshot(dir: string, folders: readonly string[]): Listing {
     add(`${folder}/\td\n`);
     for (const name of names) line(`${folder}/${name}`, `${base}${path.sep}${name}`);
   }
-  return { hash: hash.update(text).digest("hex"), newest };
+  return {
+    hash: hash.update(text).digest("hex"),
+    newest,
+    taken,
+    racy: racy.length > RACY_MAX ? undefined : contentHashes(racy),
+  };
+}
+
+/** `rel` → sha1 of the content of `abs` ("missing" when unreadable), for each `[rel, abs]`. */
+function contentHashes(files: readonly (readonly [string, string])[]): Record<string, string> {
+  const hashes: Record<string, string> = {};
+  for (const [rel, abs] of files) {
+    let content: Buffer | undefined;
+    try {
+      content = readFileSync(abs);
+    } catch {
+      // Gone or unreadable since its stat: a hash no file content has.
+    }
+    hashes[rel] = content ? createHash("sha1").update(content).digest("hex") : "missing";
+  }
+  return hashes;
+}
+
+/** Whether each racy file of a header still has the content it was saved with. */
+function sameContent(dir: string, racy: Record<string, string>): boolean {
+  const files = Object.keys(racy).map((rel) => [rel, path.join(dir, rel)] as const);
+  const now = contentHashes(files);
+  return files.every(([rel]) => now[rel] === racy[rel]);
 }
 
 /**
@@ -239,11 +296,16 @@ export function validCacheHeader(
   } catch {
     return undefined;
   }
-  if (header.format !== CACHE_FORMAT || header.build !== buildId()) return undefined;
+  if (header.format !== CACHE_FORMAT) return undefined;
+  // Listed first, whatever else differs: a compile on a miss saves this listing, taken before
+  // it loaded the project (see writeCachedContext).
+  const snap = listing(request.dir, header.folders, listings);
+  if (header.build !== buildId()) return undefined;
   if (JSON.stringify(header.request) !== JSON.stringify(request)) return undefined;
   if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env))
     return undefined;
-  if (listing(request.dir, header.folders, listings).hash !== header.snapshot) return undefined;
+  if (snap.hash !== header.snapshot) return undefined;
+  if (!sameContent(request.dir, header.racy)) return undefined;
   return line;
 }
 
@@ -271,9 +333,13 @@ export function readCachedContext(
 }
 
 /**
- * Save a compile. Skipped when a file changed less than {@link RACY_MS} before `loadStartedMs`
- * or after it (it may have changed while it was read, or change again within the file system's
- * timestamp granularity): the next run compiles again rather than trust a racy snapshot.
+ * Save a compile, with the listing of its project files.
+ * When that listing was taken before the load started (by the cache check or the replay gate),
+ * a file changed after it differs in size or time from it, or, if it was racy then, in content
+ * from the hash taken with it: the next command compiles again. A listing taken after the load
+ * started holds no proof of what the load read: the save is skipped when a file changed less
+ * than {@link RACY_MS} before `loadStartedMs` or after it, as it is when the listing saw more
+ * than {@link RACY_MAX} racy files.
  * `listings`: reuse the listing the cache check took (see {@link Listings}).
  * `context` is asked for only when the cache is written: at 10,000 models it is a 47 MB text,
  * best given as pieces (see json-pieces.ts).
@@ -289,13 +355,15 @@ export function writeCachedContext(
   listings?: Listings,
 ): string | undefined {
   const snap = listing(request.dir, folders, listings);
-  if (snap.newest >= loadStartedMs - RACY_MS) return undefined;
+  const racy = snap.taken < loadStartedMs ? snap.racy : undefined;
+  if (racy === undefined && snap.newest >= loadStartedMs - RACY_MS) return undefined;
   const header: Header = {
     format: CACHE_FORMAT,
     build: buildId(),
     request,
     folders: [...folders],
     snapshot: snap.hash,
+    racy: racy ?? {},
     env: envOf(envNames),
   };
   try {

@@ -18,7 +18,8 @@ import { duration } from "./output/words.js";
  * the working directory, a hash of the whole environment, which streams are terminals and
  * coloured, the partial-parse request its arguments made and the header its key was made with.
  * The gate replays only when all of them are equal now, the same header is valid now (the project's
- * listing, its environment variables and the sluice build: compile-cache.ts), the folders the
+ * listing, the content of its racily clean files, its environment variables and the sluice build:
+ * compile-cache.ts), the folders the
  * command wrote still exist and, for compile, the artifacts stamp is still the one it left. Equal
  * facts give equal parsed arguments, so the key the full CLI would compute is the saved one: the
  * gate prints what the full CLI would. Anything else (a miss) runs the full CLI, which decides as
