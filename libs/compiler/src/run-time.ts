@@ -10,7 +10,7 @@
  * import { dialectFor } from "@sluice/compiler/run-time";
  * dialectFor(target).name; // "duckdb"
  */
-export { graphKey } from "./graph/dag.js";
+export { graphKey, walkDepthFirst } from "./graph/dag.js";
 export { dialectFor } from "./target/dialect-for.js";
 export {
   checksumParts,

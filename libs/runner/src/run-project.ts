@@ -1,5 +1,6 @@
 import { isLakeDialect } from "@sluice/dialects";
-import { walkDepthFirst, type CompiledNode, type CompiledProject } from "@sluice/compiler";
+import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import { walkDepthFirst } from "@sluice/compiler/run-time";
 import type { Dialect } from "@sluice/dialects";
 import { isCatalogEngine, type Engine, type RawZone } from "@sluice/engines";
 import { executeNode } from "./execute-node.js";
