@@ -10,7 +10,10 @@ export default tseslint.config(
     plugins: { "@nx": nx },
     rules: {
       "@typescript-eslint/consistent-type-imports": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "@nx/enforce-module-boundaries": [
         "error",
         {
@@ -24,6 +27,25 @@ export default tseslint.config(
             { sourceTag: "type:lib", onlyDependOnLibsWithTags: ["type:lib"] },
             { sourceTag: "scope:io", onlyDependOnLibsWithTags: ["scope:pure", "scope:io"] },
           ],
+        },
+      ],
+    },
+  },
+  // The runner runs compiled projects: it reaches the compiler and the project loader through
+  // their `run-time` entries (and `/diagnostics`, `/suggest`), whose package roots load nunjucks,
+  // the YAML/CSV parsers and zod (tests/compile/cached-build-loads.e2e checks the loads).
+  {
+    files: ["libs/runner/src/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: ["@sluice/compiler", "@sluice/project"].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: `A cached run must not load ${name}'s root: import from "${name}/run-time".`,
+          })),
         },
       ],
     },
