@@ -355,7 +355,9 @@ export function writeCachedContext(
   listings?: Listings,
 ): string | undefined {
   const snap = listing(request.dir, folders, listings);
-  const racy = snap.taken < loadStartedMs ? snap.racy : undefined;
+  // Same millisecond counts as before: the cache check lists synchronously before the load, and
+  // a listing taken after a load (which reads and compiles files) cannot share its first ms.
+  const racy = snap.taken <= loadStartedMs ? snap.racy : undefined;
   if (racy === undefined && snap.newest >= loadStartedMs - RACY_MS) return undefined;
   const header: Header = {
     format: CACHE_FORMAT,
