@@ -1,3 +1,5 @@
+import { isSpace } from "../is-space.js";
+
 /**
  * A fast path for the templates most models are: text, comments, `{{ call(...) }}`, `{{ name }}`,
  * `{% set name = call(...) %}` and `{% if call(...) %}...{% else %}...{% endif %}` (the
@@ -49,22 +51,6 @@ const RESERVED = new Set([
   "False",
   "None",
 ]);
-
-/** `/\s/.test(String.fromCharCode(code))`, without a string or a regex per character. */
-function isSpace(code: number): boolean {
-  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
-}
 
 /** Thrown when a template is not of the simple kind after all; never escapes the renderer. */
 class NotSimple extends Error {}

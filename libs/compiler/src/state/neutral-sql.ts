@@ -1,4 +1,5 @@
 import type { CompiledNode, CompiledProject } from "../types.js";
+import { isSpace } from "../is-space.js";
 
 /** A relation's schema and name in lower case, as SQL matches them. */
 export interface RelationKey {
@@ -93,23 +94,6 @@ const DOLLAR = 36;
 const WORD = new Uint8Array(128);
 for (let c = 0; c < 128; c++) WORD[c] = /[\w$]/.test(String.fromCharCode(c)) ? 1 : 0;
 const isWord = (c: number): boolean => c < 128 && WORD[c] === 1;
-
-/** Whether a char code is a regex's `\s` (what `trim` removes too). */
-function isSpace(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
-  if (c < 160) return false;
-  return (
-    c === 160 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
-}
 
 /** Where the run of `[\w$]` characters from `i` ends. */
 function wordEnd(text: string, i: number): number {
