@@ -13,11 +13,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileProject, dialectFor } from "@sluice/compiler";
 import { loadProject } from "@sluice/project";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { GlobalArgs } from "./command.js";
 import { appendDqNodes } from "./commands/dq-nodes.js";
+import type { Listings } from "./compile-cache.js";
+import { validCacheHeader, writeCachedContext } from "./compile-cache.js";
 import { memoFile } from "./compile-memo-file.js";
 import { resolveMemoRefs } from "./memo-refs.js";
-import { loadProjectContext } from "./project-context.js";
+import { cacheRequest, loadProjectContext } from "./project-context.js";
 
 const models = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../models");
 const dirs: string[] = [];
@@ -203,6 +206,31 @@ describe("partial parsing (target/partial_parse.json)", () => {
       before.mtimeMs,
     ]);
     expect(await sqlOf()).toContain("staGE");
+  });
+
+  it("saves after an edit only with a listing taken before the load, whatever the clock says", () => {
+    const dir = project();
+    const target = path.join(dir, "target");
+    const request = cacheRequest({ projectDir: dir } as GlobalArgs);
+    const save = (started: number, listings: Listings) =>
+      writeCachedContext(target, request, ["marts"], [], () => "{}", started, listings);
+    expect(save(Date.now(), new Map())).toBeDefined(); // nothing racy: saved
+    writeFileSync(path.join(dir, "marts", "funnel.sql"), "select 1 as x\n");
+    // The listing and the load's start in one millisecond (a frozen clock): only where the
+    // listing came from tells whether it proves what the load read.
+    vi.useFakeTimers({ now: Date.now(), toFake: ["Date"] });
+    try {
+      const started = Date.now();
+      expect(save(started, new Map())).toBeUndefined(); // listed after the load: skipped
+      const checked: Listings = new Map();
+      expect(validCacheHeader(target, request, checked)).toBeUndefined(); // the edit is seen
+      const line = save(started, checked); // listed by the check, before the load
+      expect(Object.keys((JSON.parse(line!) as { racy: object }).racy)).toEqual([
+        "marts/funnel.sql",
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("recompiles when the project folder moved (compiled SQL holds absolute lake paths)", async () => {

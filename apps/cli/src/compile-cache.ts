@@ -133,9 +133,12 @@ export function invocationListings(args: object): Listings {
   return listings;
 }
 
+const listingKey = (dir: string, folders: readonly string[]): string =>
+  JSON.stringify([dir, folders]);
+
 /** {@link snapshot}, taken once per `listings`. */
 function listing(dir: string, folders: readonly string[], listings?: Listings): Listing {
-  const key = JSON.stringify([dir, folders]);
+  const key = listingKey(dir, folders);
   const seen = listings?.get(key);
   if (seen !== undefined) return seen;
   const taken = snapshot(dir, folders);
@@ -334,7 +337,8 @@ export function readCachedContext(
 
 /**
  * Save a compile, with the listing of its project files.
- * When that listing was taken before the load started (by the cache check or the replay gate),
+ * When that listing was taken before the load started (by the cache check or the replay gate:
+ * it is in `listings` when this is called),
  * a file changed after it differs in size or time from it, or, if it was racy then, in content
  * from the hash taken with it: the next command compiles again. A listing taken after the load
  * started holds no proof of what the load read: the save is skipped when a file changed less
@@ -354,10 +358,11 @@ export function writeCachedContext(
   loadStartedMs: number,
   listings?: Listings,
 ): string | undefined {
+  // Taken before the load when the cache check or the replay gate left it in `listings` (both
+  // run before any load); one this call takes is after the load, whatever the clock says.
+  const beforeLoad = listings?.has(listingKey(request.dir, folders)) === true;
   const snap = listing(request.dir, folders, listings);
-  // Same millisecond counts as before: the cache check lists synchronously before the load, and
-  // a listing taken after a load (which reads and compiles files) cannot share its first ms.
-  const racy = snap.taken <= loadStartedMs ? snap.racy : undefined;
+  const racy = beforeLoad ? snap.racy : undefined;
   if (racy === undefined && snap.newest >= loadStartedMs - RACY_MS) return undefined;
   const header: Header = {
     format: CACHE_FORMAT,
