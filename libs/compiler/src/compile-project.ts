@@ -183,16 +183,18 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   const parsed = new Map<string, ParsedModel>();
   for (const file of unique) {
     const reported = bag.items.length;
-    const p =
-      memo?.parse(file, properties.get(file.name)) ??
-      parseModel(ctx, file, properties.get(file.name));
+    const own = properties.get(file.name);
+    const p = memo?.parse(file, own) ?? parseModel(ctx, file, own);
     if (memo && p.ok && bag.items.length === reported) memo.record(p);
+    // One id string per model, shared by every map keyed by it (equal strings compare fastest
+    // when they are the same string).
+    const id = `model.${file.name}`;
     if (!p.config.enabled) {
       index.disabled.add(file.name);
-      disabled.push({ id: `model.${file.name}`, name: file.name, path: file.path });
+      disabled.push({ id, name: file.name, path: file.path });
     } else {
-      parsed.set(`model.${file.name}`, p);
-      index.refs.set(file.name, `model.${file.name}`);
+      parsed.set(id, p);
+      index.refs.set(file.name, id);
     }
   }
 

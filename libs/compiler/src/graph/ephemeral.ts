@@ -16,6 +16,9 @@ export function throughEphemerals(
   deps: readonly string[],
   nodes: ReadonlyMap<string, { materialization: string; dependsOn: readonly string[] }>,
 ): string[] {
+  // Most nodes read no ephemeral: their own dependencies, without repeats, and no array per id.
+  if (!deps.some((id) => nodes.get(id)?.materialization === "ephemeral"))
+    return deps.length < 2 ? [...deps] : [...new Set(deps)];
   return [
     ...new Set(
       deps.flatMap((id) => {

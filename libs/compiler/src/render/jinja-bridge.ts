@@ -1,5 +1,6 @@
 const TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
 const TRAILING_COMMA = /,(\s*[)\]])/g;
+const HAS_TRAILING_COMMA = /,\s*[)\]]/;
 
 /**
  * dbt's Jinja statements that nunjucks does not have, rewritten to nunjucks before compiling.
@@ -19,8 +20,12 @@ const TRAILING_COMMA = /,(\s*[)\]])/g;
  */
 export function bridgeJinja(text: string): string {
   if (!text.includes("{%") && !text.includes("{{")) return text;
-  return text
-    .replace(TAG, (tag) => tag.replace(TRAILING_COMMA, " $1"))
+  // A tag can only hold a trailing comma if the text does: most models have none, and the tag
+  // pass would copy every tag for nothing.
+  const commas = HAS_TRAILING_COMMA.test(text)
+    ? text.replace(TAG, (tag) => tag.replace(TRAILING_COMMA, " $1"))
+    : text;
+  return commas
     .replace(/(\{%-?\s*)test(\s+)(\w+)(\s*\()/g, "$1macro$2test_$3$4")
     .replace(/(\{%-?\s*)endtest(\s*-?%\})/g, "$1endmacro$2")
     .replace(/(\{%-?\s*)do(\s)/g, "$1set __do =$2")

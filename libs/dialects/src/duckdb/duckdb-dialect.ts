@@ -34,7 +34,9 @@ const quoteRelation = (relation: Relation): string =>
 const modelSqlFor =
   (trinoCompat: boolean) =>
   (sql: string): string => {
-    const text = sql.trim().replace(/;\s*$/, "");
+    // After trim() (the same blanks as /\s/), /;\s*$/ can only match a final `;`.
+    const trimmed = sql.trim();
+    const text = trimmed.endsWith(";") ? trimmed.slice(0, -1) : trimmed;
     return trinoCompat ? strictIntegerCasts(text) : text;
   };
 
@@ -238,12 +240,13 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     }),
     createSchema,
     createTableAs(write) {
+      const ready = prepared(write);
       const statements = [
         ...createSchema(write.relation.schema),
         ...recordVersions([write], write.writeId),
-        copyRows(prepared(write)),
+        copyRows(ready),
       ];
-      if (write.partitionedBy.length > 0) statements.push(copySchemaFile(prepared(write)));
+      if (write.partitionedBy.length > 0) statements.push(copySchemaFile(ready));
       // One write: every file has the SELECT's columns.
       statements.push(
         publishVersion(write.relation, write.location, {

@@ -17,8 +17,12 @@ export const DUCKDB_LAKE_ROOT = "main.sluice_lake";
 export type VersionStatus = "writing" | "published" | "replaced";
 
 /** The version's folder name: the last segment of its location. */
-export const versionName = (location: string): string =>
-  location.replace(/\/+$/, "").split("/").at(-1) ?? "";
+export function versionName(location: string): string {
+  // The segment after the last `/` once trailing slashes are dropped, without a split per call.
+  let end = location.length;
+  while (end > 0 && location.charCodeAt(end - 1) === 0x2f) end--;
+  return location.slice(location.lastIndexOf("/", end - 1) + 1, end);
+}
 
 const COLUMNS = "(schema_name, table_name, version, run_id, status, files, recorded_at)";
 
