@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   checksumParts,
   compileProject,
+  macrosUsed,
   nodeChecksums,
   packChecksums,
   partChecksums,
@@ -39,6 +40,27 @@ describe("partChecksums", () => {
       for (const [id, sums] of some)
         expect(sums).toEqual(Object.fromEntries(parts.map((part) => [part, all.get(id)![part]])));
     }
+  });
+
+  it("gives each node's digests alone (ids) as over the whole project, macros used too", () => {
+    // report also names stg's relation outright (not a parent): over the whole project that
+    // schema length is known; over report and its parent it is not. Neither makes it {{id}}.
+    const p = stateProject(
+      DAILY,
+      undefined,
+      `select * from {{ ref('daily') }} join "default"."stg" on true where line <> 'a  b'`,
+    );
+    const c = compile(p);
+    const all = nodeChecksums(p, c);
+    const used = macrosUsed(p, c);
+    for (const n of c.nodes) {
+      const one = new Set([n.id]);
+      expect(partChecksums(p, c, checksumParts, one), n.id).toEqual(
+        new Map([[n.id, all.get(n.id)]]),
+      );
+      expect(macrosUsed(p, c, one), n.id).toEqual(new Map([[n.id, used.get(n.id)]]));
+    }
+    expect(used.get("model.daily")).toEqual(["cents"]);
   });
 
   it("body: whitespace collapsed outside quotes, kept inside, relations as node ids (by hand)", () => {

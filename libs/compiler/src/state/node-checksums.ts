@@ -263,9 +263,17 @@ export function macroBlocks(project: Project): MacroBlock[] {
 const macroBodies = (project: Project): Map<string, string> =>
   new Map(macroBlocks(project).map((b) => [b.name, b.text]));
 
-/** Each template file's text by project-relative path (model and singular test files). */
-const templateTexts = (project: Project): Map<string, string> =>
-  new Map([...project.models, ...project.singularTests].map((f) => [f.path, f.text]));
+/**
+ * Each template file's text by project-relative path (model and singular test files); with
+ * `nodes`, only the files of these nodes.
+ */
+function templateTexts(project: Project, nodes?: readonly CompiledNode[]): Map<string, string> {
+  const paths = nodes && new Set(nodes.map((n) => n.path));
+  const texts = new Map<string, string>();
+  for (const files of [project.models, project.singularTests])
+    for (const f of files) if (!paths || paths.has(f.path)) texts.set(f.path, f.text);
+  return texts;
+}
 
 /**
  * The project macros each node's template calls (or only those of the nodes in `ids`), directly
@@ -279,13 +287,11 @@ export function macrosUsed(
   ids?: ReadonlySet<string>,
 ): Map<string, string[]> {
   const macros = macroIndex(macroBodies(project));
-  const texts = templateTexts(project);
+  const chosen = chosenNodes(compiled, ids);
+  const texts = templateTexts(project, chosen.length < compiled.nodes.length ? chosen : undefined);
   const closures = new Map<string, ReadonlySet<string>>();
   return new Map(
-    chosenNodes(compiled, ids).map((n) => [
-      n.id,
-      macroClosure(texts.get(n.path) ?? "", macros, closures),
-    ]),
+    chosen.map((n) => [n.id, macroClosure(texts.get(n.path) ?? "", macros, closures)]),
   );
 }
 
@@ -322,7 +328,7 @@ export function partChecksums(
 ): Map<string, Partial<NodeChecksums>> {
   const want = (p: ChecksumPart) => parts.includes(p);
   const [body, configs, relation, macros, contract] = checksumParts.map(want);
-  const keys = body ? relationKeys(compiled) : undefined;
+  const keys = body ? relationKeys(compiled, ids) : undefined;
   const macroTexts = macros ? macroBodies(project) : new Map<string, string>();
   const used = macros ? macrosUsed(project, compiled, ids) : new Map<string, string[]>();
   const sources = new Map(project.sources.map((s) => [`source.${s.sourceName}.${s.name}`, s]));

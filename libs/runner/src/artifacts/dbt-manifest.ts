@@ -98,11 +98,14 @@ export function* dbtNodeEntries(
   // Those a `--state` comparison of the same command computed are not hashed again.
   const checksums = sharedNodeChecksums(project, compiled, ids);
   const macros = macrosUsed(project, compiled, ids);
-  const rawCode = new Map<string, string>([
-    ...project.models.map((m) => [m.path, m.text] as const),
-    ...project.singularTests.map((t) => [t.path, t.text] as const),
-    ...project.rules.map((r) => [r.path, r.text] as const),
-  ]);
+  // With `ids`, the texts of their files only (a one-model change builds 3 of 30,000 entries).
+  const paths =
+    ids && ids.size < compiled.nodes.length
+      ? new Set(compiled.nodes.filter((n) => ids.has(n.id)).map((n) => n.path))
+      : undefined;
+  const rawCode = new Map<string, string>();
+  for (const files of [project.models, project.singularTests, project.rules])
+    for (const f of files) if (!paths || paths.has(f.path)) rawCode.set(f.path, f.text);
   const createdAt = invocation.generatedAt.getTime() / 1000;
   // Each entry starts as the literal of the fields all nodes share, and gets the others by
   // Object.assign and assignment. Spreading the shared fields into a bigger literal, with kind-
