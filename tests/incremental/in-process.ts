@@ -1,5 +1,5 @@
 import { compileProject, dialectFor, selectNodes } from "@sluice/compiler";
-import { openEngine } from "@sluice/engines";
+import { openEngine, type ExecuteOptions } from "@sluice/engines";
 import { loadProject } from "@sluice/project";
 import type { Project } from "@sluice/project";
 import type { RunResults } from "@sluice/runner";
@@ -23,7 +23,11 @@ function nextRunId(): string {
 export async function runInProcess(
   project: Project,
   select: readonly string[],
-  options: { fullRefresh?: boolean } = {},
+  options: {
+    fullRefresh?: boolean;
+    /** Told of every statement the run sends to the engine, with its options. */
+    onExecute?: (sql: string, options: ExecuteOptions | undefined) => void;
+  } = {},
 ): Promise<RunResults> {
   const targetName = project.config["default-target"];
   const target = project.config.targets[targetName];
@@ -34,6 +38,14 @@ export async function runInProcess(
   const { ids, diagnostics } = selectNodes(compiled, { select: [...select] });
   if (diagnostics.length > 0) throw new Error(diagnostics.map((d) => d.message).join("; "));
   const engine = await openEngine(target, project.dir);
+  const { onExecute } = options;
+  if (onExecute) {
+    const execute = engine.execute.bind(engine);
+    engine.execute = (sql, executeOptions) => {
+      onExecute(sql, executeOptions);
+      return execute(sql, executeOptions);
+    };
+  }
   try {
     return await runProject({
       command: "run",

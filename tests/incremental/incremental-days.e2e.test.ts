@@ -57,7 +57,14 @@ describe("incremental silver on the local lake", () => {
     let balanced = 0;
     for (const hour of dayHours) {
       await expose(dayRaw, dir, [hour]);
-      const r = await runInProcess(project, SILVER);
+      // Each write over history (the first build) keeps DuckDB's threads; each over new data
+      // (every later hour) runs on one (ExecuteOptions.newDataOnly).
+      const writes: (boolean | undefined)[] = [];
+      const r = await runInProcess(project, SILVER, {
+        onExecute: (sql, o) => void (/^\s*copy\b/i.test(sql) && writes.push(o?.newDataOnly)),
+      });
+      expect(writes.length, hour).toBeGreaterThan(0);
+      expect(new Set(writes), hour).toEqual(new Set([hour !== dayHours[0]]));
       const failed = r.results.filter((x) => !["success", "pass"].includes(x.status));
       expect(failed.map((x) => `${hour} ${x.id}: ${x.message}`)).toEqual([]);
       const check = r.results.find((x) => x.id === "reconcile.events");

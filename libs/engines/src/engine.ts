@@ -61,6 +61,14 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** What the statement belongs to (node id), for errors and logs. */
   label?: string;
+  /**
+   * `true`: the statement reads only this run's new data (a window of raw hours, the partitions
+   * the run wrote), a few thousand rows; `false`: it may read a table's history. A lake engine
+   * runs new-data statements on one thread: on inputs that small DuckDB's other threads have
+   * nothing to share and cost CPU waiting for work (see `duckdb/thread-setting.ts`). Unset: as the
+   * statement before it. Other engines ignore it.
+   */
+  newDataOnly?: boolean;
 }
 
 /**

@@ -121,9 +121,11 @@ async function buildRelation(
   const sent: string[] = [];
   const outcome = await materialize(node, {
     ...ctx,
-    execute: async (sql) => {
+    execute: async (sql, options) => {
       sent.push(sql);
-      return record(await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal }));
+      return record(
+        await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal, ...options }),
+      );
     },
   }).finally(() => ctx.onStatements?.(node, sent));
   result.rows = outcome.rows;
@@ -233,11 +235,16 @@ async function checkTest(
     ...(raw.from === undefined ? {} : { rawFrom: raw.from }),
   });
   result.scope = scoped.scope;
+  // A check of new data reads it alone, except that of new keys, which filters the whole table;
+  // other checks run as the statements before them (a full build's on every thread).
+  const newDataOnly =
+    scoped.scope.kind === "incremental" && node.newData?.kind !== "keys" ? true : undefined;
   const execute = async (sql: string) =>
     record(
       await ctx.engine.execute(raw.bind(scoped.bind(sql)), {
         label: node.id,
         signal: ctx.signal,
+        ...(newDataOnly ? { newDataOnly } : {}),
       }),
     );
   if (raw.empty || scoped.empty) {

@@ -188,6 +188,23 @@ describe("DuckDB lake tables", () => {
     ]);
   });
 
+  it("runs a statement over new data on one thread, then one that may read history on every thread", async () => {
+    const threads = async (newDataOnly?: boolean) =>
+      Number(
+        (
+          await engine.execute("select current_setting('threads') as t", {
+            ...(newDataOnly === undefined ? {} : { newDataOnly }),
+          })
+        ).rows[0]!["t"],
+      );
+    const all = await threads(false);
+    expect(all).toBeGreaterThanOrEqual(1);
+    expect(await threads(true)).toBe(1);
+    expect(await threads()).toBe(1); // unset: as the statement before it
+    expect(await threads(false)).toBe(all);
+    expect(await threads()).toBe(all);
+  });
+
   it("runs an assertion and a limit", async () => {
     const { rows } = await engine.execute(
       dialect.assertion("select * from range(5) t(i) where i > 1 -- trailing comment").sql,

@@ -47,6 +47,7 @@ import { carryFiles, filesFrom, filesUnder, flatName, writtenAndCarried } from "
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
 import { loadRawWindow } from "./raw-window-load.js";
 import { ConnectionLane } from "./connection-lane.js";
+import { ThreadSetting } from "./thread-setting.js";
 import { mayChangeCatalog, RelationListing } from "./relation-listing.js";
 
 /** Name of the catalog file inside the lake. */
@@ -223,6 +224,7 @@ class DuckdbEngine implements LakeEngine {
 
   /** Every use of the connection, one at a time (see {@link ConnectionLane}). */
   private readonly lane = new ConnectionLane();
+  private readonly threads = new ThreadSetting();
 
   private query(sql: string) {
     return this.lane.exclusive(() => this.connection.runAndReadAll(sql));
@@ -256,6 +258,8 @@ class DuckdbEngine implements LakeEngine {
       const reader = await this.lane.exclusive(async () => {
         // Aborted while it waited for the connection: never started.
         if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
+        // A reader's configuration is locked (readOnlySettings): it runs as opened.
+        if (!this.readOnly) await this.threads.use(this.connection, options.newDataOnly);
         signal?.addEventListener("abort", onAbort, { once: true });
         try {
           return await this.connection.runAndReadAll(sql).finally(() => {

@@ -1,6 +1,12 @@
 import type { CompiledNode } from "@sluice/compiler";
 import type { Dialect, Relation } from "@sluice/dialects";
-import type { Engine, QueryResult, RawZone, WrittenPartitions } from "@sluice/engines";
+import type {
+  Engine,
+  ExecuteOptions,
+  QueryResult,
+  RawZone,
+  WrittenPartitions,
+} from "@sluice/engines";
 import type { ListedRawHours } from "../incremental/raw-hours.js";
 import type { PublishedVersions } from "../incremental/window-reads.js";
 import type { RawReads } from "../incremental/raw-reads.js";
@@ -71,8 +77,11 @@ export interface NodeContext {
 
 /** What building one relation needs. */
 export interface MaterializeContext extends NodeContext {
-  /** Run one statement for the node, recording its stats in the node's result. */
-  execute(sql: string): Promise<QueryResult>;
+  /**
+   * Run one statement for the node, recording its stats in the node's result; `newDataOnly` as
+   * the engine takes it (`ExecuteOptions`).
+   */
+  execute(sql: string, options?: Pick<ExecuteOptions, "newDataOnly">): Promise<QueryResult>;
 }
 
 /** What a materializer reports back. */

@@ -52,11 +52,19 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   const replan = (incoming: readonly { name: string; type: string }[]): NodePlan =>
     planNode(node, dialect, { ...input, incoming });
   let ran: NodePlan | undefined;
+  // An incremental write reads the window's new data (a merge rewrites the whole table); a table
+  // built whole reads history; a view or a seed reads nothing much either way.
+  const newDataOnly = plan.window
+    ? plan.action !== "merge"
+    : node.materialization === "table" || node.materialization === "incremental"
+      ? false
+      : undefined;
+  const sized = { ...ctx, execute: (sql: string) => ctx.execute(sql, { newDataOnly }) };
   try {
-    const reads = await windowReads(node, ctx, plan);
+    const reads = await windowReads(node, sized, plan);
     const outcome = await runLakePlan(plan, {
       node,
-      ctx,
+      ctx: sized,
       engine,
       dialect,
       reads,
