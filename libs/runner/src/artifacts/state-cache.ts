@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { checksumParts, packChecksums, sharedNodeChecksums } from "@sluice/compiler/run-time";
+import { checksumParts, sharedPackedChecksums } from "@sluice/compiler/run-time";
 import type { ChecksumPart, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { readKeyed, writeKeyed } from "./keyed-file.js";
@@ -137,14 +137,10 @@ export function cachedChecksums(
     }
   }
   // Kept too when the sidecar answers: the next selection reads 2 strings, not 30,000 rows.
-  let out = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
-  const key = keyOf(out ? checksumParts : parts);
-  if (!out) {
-    out = new Map<string, string>();
-    // Hashed once per process: a manifest written next by the same command reuses them.
-    for (const [id, s] of sharedNodeChecksums(project, compiled, undefined, parts))
-      out.set(id, packChecksums(s));
-  }
+  const read = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
+  const key = keyOf(read ? checksumParts : parts);
+  // Hashed once per process: a manifest written next by the same command reuses them.
+  const out = read ?? sharedPackedChecksums(project, compiled, parts);
   if (key) {
     const ids = [...out.keys()];
     const sums = [...out.values()];
