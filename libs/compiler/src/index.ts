@@ -19,7 +19,6 @@ export { dialectFor } from "./target/dialect-for.js";
 export {
   nodeChecksums,
   partChecksums,
-  sharedNodeChecksums,
   macroBlocks,
   macrosUsed,
   checksumParts,
@@ -28,6 +27,7 @@ export {
   sha256,
   stableJson,
 } from "./state/node-checksums.js";
+export { sharedNodeChecksums, sharedPackedChecksums } from "./state/shared-checksums.js";
 export type { NodeChecksums, ChecksumPart, MacroBlock } from "./state/node-checksums.js";
 export type { PackedChecksums, SelectionState } from "./state/selection-state.js";
 export { deferCandidates, deferToState, renameNode } from "./state/defer.js";

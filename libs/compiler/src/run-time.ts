@@ -17,10 +17,10 @@ export {
   macroBlocks,
   macrosUsed,
   packChecksums,
-  sharedNodeChecksums,
   stableJson,
   unpackChecksums,
 } from "./state/node-checksums.js";
+export { sharedNodeChecksums, sharedPackedChecksums } from "./state/shared-checksums.js";
 export { planClone } from "./state/clone-plan.js";
 export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";
 export { uniqueTestSql } from "./tests/generic-tests.js";

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { compileProject, nodeChecksums, sharedNodeChecksums } from "../src/index.js";
+import {
+  checksumParts,
+  compileProject,
+  nodeChecksums,
+  packChecksums,
+  partChecksums,
+  sharedNodeChecksums,
+  sharedPackedChecksums,
+} from "../src/index.js";
+import type { ChecksumPart } from "../src/index.js";
 import { fakeDialect } from "./fake-dialect.js";
 import { model, project, rawEvents } from "./fixture-project.js";
 
@@ -50,5 +59,50 @@ describe("sharedNodeChecksums", () => {
     const current = sharedNodeChecksums(now, compile(now));
     expect(current.get("model.report")!.body).not.toBe(old.get("model.report")!.body);
     expect(current.get("model.daily")).toEqual(old.get("model.daily"));
+  });
+});
+
+describe("sharedPackedChecksums", () => {
+  const packedOf = (sums: Map<string, Partial<Record<ChecksumPart, string>>>) =>
+    [...sums].map(([id, s]) => [id, packChecksums(s)]);
+
+  it("packs partChecksums' digests of every node, of exactly the parts asked for", () => {
+    const p = files(REPORT);
+    for (const parts of [["body"], ["configs", "contract"], checksumParts] as ChecksumPart[][]) {
+      const c = compile(p);
+      expect([...sharedPackedChecksums(p, c, parts)]).toEqual(packedOf(partChecksums(p, c, parts)));
+    }
+  });
+
+  it("then gives sharedNodeChecksums every part, those packed and those not hashed yet", () => {
+    const p = files(REPORT);
+    const c = compile(p);
+    const packed = sharedPackedChecksums(p, c, ["body", "relation"]);
+    expect(sharedPackedChecksums(p, c, ["body"])).toBe(packed);
+    expect([...sharedNodeChecksums(p, c)]).toEqual([...nodeChecksums(p, c)]);
+    const some = new Set(["model.daily"]);
+    expect([...sharedNodeChecksums(p, c, some)]).toEqual([...nodeChecksums(p, c, some)]);
+    // More parts than packed: the kept objects, completed, packed again.
+    expect([...sharedPackedChecksums(p, c, checksumParts)]).toEqual(packedOf(nodeChecksums(p, c)));
+  });
+
+  it("packs the objects a manifest write kept, completed with the parts asked for", () => {
+    const p = files(REPORT);
+    const c = compile(p);
+    sharedNodeChecksums(p, c, new Set(["model.daily"]), ["body"]);
+    expect([...sharedPackedChecksums(p, c, ["body", "configs"])]).toEqual(
+      packedOf(partChecksums(p, c, ["body", "configs"])),
+    );
+  });
+
+  it("is not hashed again by sharedNodeChecksums: what was packed is what it gives", () => {
+    const p = files(REPORT);
+    const c = compile(p);
+    const before = nodeChecksums(p, c).get("model.report")!.body;
+    sharedPackedChecksums(p, c, ["body"]);
+    // Compiled projects do not change; one that did shows which digests were hashed again.
+    c.nodes.find((n) => n.id === "model.report")!.sql += " where false";
+    expect(sharedNodeChecksums(p, c).get("model.report")!.body).toBe(before);
+    expect(nodeChecksums(p, c).get("model.report")!.body).not.toBe(before);
   });
 });

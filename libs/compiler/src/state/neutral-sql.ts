@@ -1,15 +1,16 @@
 import type { CompiledNode, CompiledProject } from "../types.js";
 import { isSpace } from "../is-space.js";
 
-/** A relation's schema and name in lower case, as SQL matches them. */
-export interface RelationKey {
-  schema: string;
-  name: string;
-}
-
-/** Each node's relation as a {@link RelationKey}, by id, and the lengths their parts have. */
+/**
+ * Each node's relation, schema and name in lower case (as SQL matches them), in arrays by the
+ * node's position, and the lengths their parts have: no object per relation (30,000 at 10,000
+ * models).
+ */
 export interface Relations {
-  byId: ReadonlyMap<string, RelationKey>;
+  /** Each node's position in {@link schemas} and {@link names}, by id. */
+  byId: ReadonlyMap<string, number>;
+  schemas: readonly string[];
+  names: readonly string[];
   /**
    * 1 at each length some relation's schema has (the last slot: 255 or longer): a
    * `schema.name` whose schema length has none is no relation (most are `alias.column`).
@@ -24,21 +25,26 @@ export interface Relations {
  * a name whose schema length none of them has matches none of them either.
  */
 export function relationKeys(compiled: CompiledProject, ids?: ReadonlySet<string>): Relations {
-  const byId = new Map<string, RelationKey>();
+  const byId = new Map<string, number>();
+  const count = compiled.nodes.length;
+  const schemas = new Array<string>(count);
+  const names = new Array<string>(count);
   const schemaLengths = new Uint8Array(256);
   let wanted: Set<string> | undefined;
   // Every node chosen (a cold manifest): no set of them is worth building.
-  if (ids && ids.size < compiled.nodes.length) {
+  if (ids && ids.size < count) {
     wanted = new Set(ids);
     for (const n of compiled.nodes) if (ids.has(n.id)) for (const d of n.dependsOn) wanted.add(d);
   }
-  for (const n of compiled.nodes) {
+  for (let i = 0; i < count; i++) {
+    const n = compiled.nodes[i]!;
     if (wanted && !wanted.has(n.id)) continue;
-    const key = { schema: n.relation.schema.toLowerCase(), name: n.relation.name.toLowerCase() };
-    byId.set(n.id, key);
-    schemaLengths[Math.min(key.schema.length, 255)] = 1;
+    byId.set(n.id, i);
+    const schema = (schemas[i] = n.relation.schema.toLowerCase());
+    names[i] = n.relation.name.toLowerCase();
+    schemaLengths[Math.min(schema.length, 255)] = 1;
   }
-  return { byId, schemaLengths };
+  return { byId, schemas, names, schemaLengths };
 }
 
 /**
@@ -63,22 +69,25 @@ export function neutralSqlUtf8(
   keys: Relations,
   scratch: ByteScratch,
 ): Uint8Array {
-  // Candidate i is the node (0) or its parent i - 1; keys looked up when a name is first compared.
-  const found: (RelationKey | null)[] = [];
-  const keyOf = (i: number): RelationKey | null =>
-    (found[i] ??= keys.byId.get(i === 0 ? node.id : node.dependsOn[i - 1]!) ?? null);
+  // Candidate i is the node (0) or its parent i - 1; its position in `keys` (-1: none) looked up
+  // when a name is first compared.
+  const found: number[] = [];
+  const keyOf = (i: number): number =>
+    (found[i] ??= keys.byId.get(i === 0 ? node.id : node.dependsOn[i - 1]!) ?? -1);
   /** The last candidate publishing the schema and name at these positions (as lower case). */
   const idOf: QualifiedId = (text, schemaFrom, schemaTo, nameFrom, nameTo) => {
     if (keys.schemaLengths[Math.min(schemaTo - schemaFrom, 255)] === 0) return undefined;
     for (let i = node.dependsOn.length; i >= 0; i--) {
-      const key = keyOf(i);
+      const at = keyOf(i);
+      if (at < 0) continue;
+      const schema = keys.schemas[at]!;
+      const name = keys.names[at]!;
       // Told apart by their lengths before any character is compared.
       if (
-        key &&
-        key.name.length === nameTo - nameFrom &&
-        key.schema.length === schemaTo - schemaFrom &&
-        isLowerCaseOf(key.schema, text, schemaFrom) &&
-        isLowerCaseOf(key.name, text, nameFrom)
+        name.length === nameTo - nameFrom &&
+        schema.length === schemaTo - schemaFrom &&
+        isLowerCaseOf(schema, text, schemaFrom) &&
+        isLowerCaseOf(name, text, nameFrom)
       )
         return i === 0 ? node.id : node.dependsOn[i - 1];
     }

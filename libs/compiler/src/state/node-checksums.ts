@@ -296,8 +296,10 @@ export function macrosUsed(
 }
 
 /** The compiled project's nodes, or those in `ids`. */
-const chosenNodes = (compiled: CompiledProject, ids?: ReadonlySet<string>): CompiledNode[] =>
-  ids ? compiled.nodes.filter((n) => ids.has(n.id)) : compiled.nodes;
+export const chosenNodes = (
+  compiled: CompiledProject,
+  ids?: ReadonlySet<string>,
+): CompiledNode[] => (ids ? compiled.nodes.filter((n) => ids.has(n.id)) : compiled.nodes);
 
 /**
  * Checksums of every node of a compiled project, or of the nodes in `ids` (see
@@ -326,23 +328,70 @@ export function partChecksums(
   parts: readonly ChecksumPart[],
   ids?: ReadonlySet<string>,
 ): Map<string, Partial<NodeChecksums>> {
+  const out = new Map<string, Partial<NodeChecksums>>();
+  eachNodeDigests(project, compiled, parts, ids, (id, digests) => {
+    const sums: Partial<NodeChecksums> = {};
+    for (let i = 0; i < checksumParts.length; i++) {
+      const digest = digests[i];
+      if (digest !== undefined) sums[checksumParts[i]!] = digest;
+    }
+    out.set(id, sums);
+  });
+  return out;
+}
+
+/**
+ * {@link partChecksums}, each node's digests packed (see {@link packChecksums}) as they are
+ * made: no object per node (30,000 at 10,000 models), what `--state` compares and keeps. Pure.
+ *
+ * @example packedPartChecksums(project, compiled, ["body"]).get("model.funnel") // "3f1c…    "
+ */
+export function packedPartChecksums(
+  project: Project,
+  compiled: CompiledProject,
+  parts: readonly ChecksumPart[],
+  ids?: ReadonlySet<string>,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  // packChecksums' text: a digest is hex, so never holds the space that would empty it.
+  eachNodeDigests(project, compiled, parts, ids, (id, d) => {
+    const packed = `${d[0] ?? ""} ${d[1] ?? ""} ${d[2] ?? ""} ${d[3] ?? ""} ${d[4] ?? ""}`;
+    // Reading a character makes V8 copy the concatenation into one flat string: what is kept
+    // is that, not a tree of 9 pieces and the 64-digit hashes the digests are cut from, which
+    // every young-generation collection until the end would copy (30,000 nodes).
+    packed.charCodeAt(0);
+    out.set(id, packed);
+  });
+  return out;
+}
+
+/**
+ * Calls `emit` with each chosen node's id and its digests of `parts`, in {@link checksumParts}
+ * order (undefined for a part not asked for), in one array reused from node to node.
+ */
+function eachNodeDigests(
+  project: Project,
+  compiled: CompiledProject,
+  parts: readonly ChecksumPart[],
+  ids: ReadonlySet<string> | undefined,
+  emit: (id: string, digests: readonly (string | undefined)[]) => void,
+): void {
   const want = (p: ChecksumPart) => parts.includes(p);
   const [body, configs, relation, macros, contract] = checksumParts.map(want);
   const keys = body ? relationKeys(compiled, ids) : undefined;
   const macroTexts = macros ? macroBodies(project) : new Map<string, string>();
   const used = macros ? macrosUsed(project, compiled, ids) : new Map<string, string[]>();
   const sources = new Map(project.sources.map((s) => [`source.${s.sourceName}.${s.name}`, s]));
-  const out = new Map<string, Partial<NodeChecksums>>();
   // Digests by a cheaper key than their text: equal keys are equal texts (see each key).
   const configDigests = new Map<string, string>();
   const macroDigests = new Map<string, string>();
   const contractDigests = new Map<string, string>();
   const scratch = byteScratch();
+  const digests: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
   for (const node of chosenNodes(compiled, ids)) {
-    const sums: Partial<NodeChecksums> = {};
     if (body) {
       const source = node.kind === "source" ? sources.get(node.id) : undefined;
-      sums.body = digestOf(
+      digests[0] = digestOf(
         node.kind === "source"
           ? stableJson({ external: source?.external ?? null, schema: source?.schema ?? null })
           : neutralSqlUtf8(node, keys!, scratch),
@@ -361,11 +410,11 @@ export function partChecksums(
       ]);
       let digest = configDigests.get(configKey);
       if (digest === undefined) configDigests.set(configKey, (digest = configDigest(node)));
-      sums.configs = digest;
+      digests[1] = digest;
     }
     // stableJson of {schema, name}, written directly.
     if (relation)
-      sums.relation = digestOf(
+      digests[2] = digestOf(
         `{"name":${JSON.stringify(node.relation.name)},"schema":${JSON.stringify(node.schema)}}`,
       );
     if (macros) {
@@ -378,7 +427,7 @@ export function partChecksums(
           macrosKey,
           (digest = digestOf(stableJson(names.map((name) => [name, macroTexts.get(name)])))),
         );
-      sums.macros = digest;
+      digests[3] = digest;
     }
     if (contract) {
       // The native JSON of the names is the key; stableJson writes the same text for strings.
@@ -387,11 +436,10 @@ export function partChecksums(
       let digest = contractDigests.get(contractKey);
       if (digest === undefined)
         contractDigests.set(contractKey, (digest = digestOf(stableJson(names))));
-      sums.contract = digest;
+      digests[4] = digest;
     }
-    out.set(node.id, sums);
+    emit(node.id, digests);
   }
-  return out;
 }
 
 /** The `configs` digest: of the resolved config, tags sorted, as stable JSON. */
@@ -407,68 +455,3 @@ const configDigest = (node: CompiledNode): string =>
       thresholds: node.thresholds ?? null,
     }),
   );
-
-/** Checksums computed in this process, by the compiled project (and project) they are of. */
-const computed = new WeakMap<
-  CompiledProject,
-  { project: Project; sums: Map<string, Partial<NodeChecksums>> }
->();
-
-/**
- * {@link nodeChecksums}, each node hashed at most once per compiled project in this process: a
- * command that compares with `--state` and then writes the manifest (compile, build) hashes its
- * nodes once, not once for each (30,000 nodes at 10,000 models). Compiled projects are not
- * changed after compiling (a run that renders nodes again makes a new one), so what was
- * computed for one stays true. With `parts`, only those parts are made sure of (see
- * {@link partChecksums}): a part asked for later is computed then, the others kept.
- *
- * @example sharedNodeChecksums(project, compiled); sharedNodeChecksums(project, compiled, ids) // hashes nothing
- */
-export function sharedNodeChecksums(
-  project: Project,
-  compiled: CompiledProject,
-  ids?: ReadonlySet<string>,
-): Map<string, NodeChecksums>;
-export function sharedNodeChecksums(
-  project: Project,
-  compiled: CompiledProject,
-  ids: ReadonlySet<string> | undefined,
-  parts: readonly ChecksumPart[],
-): Map<string, Partial<NodeChecksums>>;
-export function sharedNodeChecksums(
-  project: Project,
-  compiled: CompiledProject,
-  ids?: ReadonlySet<string>,
-  parts: readonly ChecksumPart[] = checksumParts,
-): Map<string, Partial<NodeChecksums>> {
-  let found = computed.get(compiled);
-  if (found?.project !== project) computed.set(compiled, (found = { project, sums: new Map() }));
-  if (found.sums.size === 0) {
-    // Nothing kept yet (a command's first comparison): made for the chosen nodes and kept as
-    // made, not looked for and copied node by node (30,000 at 10,000 models).
-    found.sums = partChecksums(project, compiled, parts, ids);
-    return new Map(found.sums);
-  }
-  const kept = found.sums;
-  const chosen = chosenNodes(compiled, ids);
-  let lacking: Set<ChecksumPart> | undefined;
-  let missing: Set<string> | undefined;
-  for (const n of chosen) {
-    const sums = kept.get(n.id);
-    for (const p of parts)
-      if (sums?.[p] === undefined) {
-        (lacking ??= new Set()).add(p);
-        (missing ??= new Set()).add(n.id);
-      }
-  }
-  if (lacking && missing) {
-    // All missing (a first call): the nodes as chosen, not filtered again.
-    const of = missing.size === chosen.length ? ids : missing;
-    for (const [id, sums] of partChecksums(project, compiled, [...lacking], of)) {
-      const had = kept.get(id);
-      // A node's entry is replaced, not edited: one handed out before keeps what it held.
-      kept.set(id, had ? { ...had, ...sums } : sums);
-    }
-  }
-  return new Map(chosen.map((n) => [n.id, kept.get(n.id)!]));
-}

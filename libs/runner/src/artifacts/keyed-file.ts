@@ -7,8 +7,13 @@ import path from "node:path";
  * megabytes.
  */
 
-/** The key line of `file` and its value, parsed on demand; undefined when it cannot be read. */
-export function readKeyed(file: string): { key: string; value(): unknown } | undefined {
+/**
+ * The key line of `file` and its value, parsed on demand (`text`: the value's JSON as written);
+ * undefined when it cannot be read.
+ */
+export function readKeyed(
+  file: string,
+): { key: string; value(): unknown; text(): string } | undefined {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -20,15 +25,14 @@ export function readKeyed(file: string): { key: string; value(): unknown } | und
   return {
     key: text.slice(0, newline),
     value: () => JSON.parse(text.slice(newline + 1)),
+    text: () => text.slice(newline + 1),
   };
 }
 
-/** Write `key`, a newline and `value` as JSON to `file`, through a temporary file: a reader never sees half. */
-export function writeKeyed(file: string, key: string, value: unknown): void {
-  writeKeyedText(file, key, JSON.stringify(value));
-}
-
-/** {@link writeKeyed} of a value given as its JSON text. */
+/**
+ * Write `key`, a newline and `json` (a value's JSON text) to `file`, through a temporary file: a
+ * reader never sees half.
+ */
 export function writeKeyedText(file: string, key: string, json: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

@@ -1,9 +1,9 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { checksumParts, packChecksums, sharedNodeChecksums } from "@sluice/compiler/run-time";
+import { checksumParts, sharedPackedChecksums } from "@sluice/compiler/run-time";
 import type { ChecksumPart, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
-import { readKeyed, writeKeyed } from "./keyed-file.js";
+import { readKeyed, writeKeyedText } from "./keyed-file.js";
 import { rowColumns, StateNodes } from "./state-nodes.js";
 import type { NodeColumns } from "./state-nodes.js";
 import { compileKeyOf, readStateSidecar, sidecarManifestRows } from "./state-sidecar.js";
@@ -36,9 +36,13 @@ function readUnder(file: string, key: string): unknown {
 }
 
 /** Keep `value` in `file` under `key`; a read-only project works, only without the cache. */
-function keepUnder(file: string, key: string, value: unknown): void {
+const keepUnder = (file: string, key: string, value: unknown): void =>
+  keepTextUnder(file, key, JSON.stringify(value));
+
+/** {@link keepUnder} of a value given as its JSON text. */
+function keepTextUnder(file: string, key: string, json: string): void {
   try {
-    writeKeyed(file, key, value);
+    writeKeyedText(file, key, json);
   } catch {
     // The work is done again next time.
   }
@@ -78,7 +82,8 @@ export async function cachedManifestNodes(
   }
   // The sidecar's value as it is (columns are kept as they came); one that does not hold
   // whole rows or columns is passed over for the manifest.
-  let read: SidecarValue | undefined = sidecarManifestRows(path.dirname(manifestFile))?.value;
+  const sidecar = sidecarManifestRows(path.dirname(manifestFile));
+  let read: SidecarValue | undefined = sidecar?.value;
   let nodes: StateNodes | undefined;
   try {
     if (read) nodes = new StateNodes("nodes" in read ? read.nodes : read);
@@ -90,8 +95,14 @@ export async function cachedManifestNodes(
     nodes = new StateNodes("nodes" in read ? read.nodes : read);
   }
   if (file && key) {
-    const columns = "nodes" in read ? rowColumns(read.nodes) : read;
-    keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
+    if (sidecar && read === sidecar.value && !("nodes" in read)) {
+      // Its columns with the adapter, as this cache keeps them: the text copied, not written
+      // again from the parsed value (5 MB at 10,000 models).
+      keepTextUnder(file, key, sidecar.text);
+    } else {
+      const columns = "nodes" in read ? rowColumns(read.nodes) : read;
+      keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
+    }
   }
   return { adapter: read.adapter, nodes };
 }
@@ -137,14 +148,10 @@ export function cachedChecksums(
     }
   }
   // Kept too when the sidecar answers: the next selection reads 2 strings, not 30,000 rows.
-  let out = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
-  const key = keyOf(out ? checksumParts : parts);
-  if (!out) {
-    out = new Map<string, string>();
-    // Hashed once per process: a manifest written next by the same command reuses them.
-    for (const [id, s] of sharedNodeChecksums(project, compiled, undefined, parts))
-      out.set(id, packChecksums(s));
-  }
+  const read = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
+  const key = keyOf(read ? checksumParts : parts);
+  // Hashed once per process: a manifest written next by the same command reuses them.
+  const out = read ?? sharedPackedChecksums(project, compiled, parts);
   if (key) {
     const ids = [...out.keys()];
     const sums = [...out.values()];

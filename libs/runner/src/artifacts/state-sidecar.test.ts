@@ -103,6 +103,24 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
     expect((await relation())?.schema).toBe("mart2");
   });
 
+  it("is kept in this project's state cache as read: read back from there without it", async () => {
+    const state = tmp();
+    const cacheDir = tmp();
+    writeManifest(state, project, compiled, inv("a"), "b1");
+    const sidecar = path.join(state, "manifest.state.json");
+    // A schema only the sidecar says (see above); the manifest a minute old, so not racy.
+    const text = readFileSync(sidecar, "utf8");
+    writeFileSync(sidecar, text.replaceAll(/(?<=\\n|")marts(?=\\n|")/g, "sidecar"));
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(path.join(state, "manifest.json"), aMinuteAgo, aMinuteAgo);
+    const first = await readRunState(state, { cacheDir });
+    expect(first.nodes.get("model.funnel")?.relation.schema).toBe("sidecar");
+    rmSync(sidecar);
+    const again = await readRunState(state, { cacheDir });
+    expect(again.adapter).toBe(first.adapter);
+    expect(new Map(again.nodes)).toEqual(new Map(first.nodes));
+  });
+
   it("gives this project's checksums for the compile it names (no hashing of every node)", () => {
     const target = tmp();
     writeManifest(target, project, compiled, inv("a"), "b1", "header-1");

@@ -149,16 +149,19 @@ export function fileDigest(file: string): string | undefined {
 
 /**
  * The rows of `<dir>/manifest.json` from its sidecar, when the sidecar was written for exactly
- * that file (its sha256); else undefined, and the caller parses the manifest.
+ * that file (its sha256), and the JSON text they were parsed from; else undefined, and the
+ * caller parses the manifest.
  */
-export function sidecarManifestRows(dir: string): { value: SidecarValue } | undefined {
+export function sidecarManifestRows(
+  dir: string,
+): { value: SidecarValue; text: string } | undefined {
   const kept = readKeyed(path.join(dir, STATE_SIDECAR));
   try {
     const key = kept && (JSON.parse(kept.key) as SidecarKey);
     if (!readableSidecar(key)) return undefined;
     // A missing manifest: its own read says why.
     if (fileDigest(path.join(dir, "manifest.json")) !== key.manifest) return undefined;
-    return { value: kept!.value() as SidecarValue };
+    return { value: kept!.value() as SidecarValue, text: kept!.text() };
   } catch {
     return undefined;
   }
