@@ -41,6 +41,17 @@ describe("sharedNodeChecksums", () => {
     );
   });
 
+  it("keeps each node's parts in part order, whichever were asked for first", () => {
+    const p = files(REPORT);
+    const c = compile(p);
+    sharedNodeChecksums(p, c, undefined, ["macros"]);
+    for (const sums of sharedNodeChecksums(p, c).values())
+      expect(Object.keys(sums)).toEqual(checksumParts.filter((part) => part in sums));
+    expect(JSON.stringify([...sharedNodeChecksums(p, c)])).toBe(
+      JSON.stringify([...nodeChecksums(p, c)]),
+    );
+  });
+
   it("hashes a node once per compiled project: a second call returns the same objects", () => {
     const p = files(REPORT);
     const c = compile(p);

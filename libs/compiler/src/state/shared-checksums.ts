@@ -84,11 +84,20 @@ export function sharedNodeChecksums(
     const of = missing.size === chosen.length ? ids : missing;
     for (const [id, sums] of partChecksums(project, compiled, [...lacking], of)) {
       const had = kept.get(id);
-      // A node's entry is replaced, not edited: one handed out before keeps what it held.
-      kept.set(id, had ? { ...had, ...sums } : sums);
+      // A node's entry is replaced, not edited: one handed out before keeps what it held. Its
+      // keys in part order, whichever were asked for first: the manifest writes the object as
+      // it is (meta.sluice.checksums), the same bytes with or without an earlier `--state`.
+      kept.set(id, had ? inPartOrder({ ...had, ...sums }) : sums);
     }
   }
   return new Map(chosen.map((n) => [n.id, kept.get(n.id)!]));
+}
+
+/** `sums` with its keys in {@link checksumParts} order. */
+function inPartOrder(sums: Partial<NodeChecksums>): Partial<NodeChecksums> {
+  const out: Partial<NodeChecksums> = {};
+  for (const p of checksumParts) if (sums[p] !== undefined) out[p] = sums[p];
+  return out;
 }
 
 /**
