@@ -34,7 +34,12 @@ async function sh(
 }
 
 /** Start the CLI, wait until its output matches `ready`, press Ctrl-C; the exit code and output. */
-function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise<CliRun> {
+function interrupt(
+  args: readonly string[],
+  ready: RegExp,
+  cwd: string,
+  presses = 1,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd,
@@ -44,11 +49,13 @@ function interrupt(args: readonly string[], ready: RegExp, cwd: string): Promise
     let stdout = "";
     let stderr = "";
     let pressed = false;
-    // One Ctrl-C, once the output says it is ready (a second one would be a second press).
+    // Ctrl-C when the output says it is ready; with `presses` 2, again 20 ms later (two signals
+    // sent at once merge into one): the CLI then exits right away.
     const press = (): void => {
       if (pressed || !ready.test(stdout + stderr)) return;
       pressed = true;
       child.kill("SIGINT");
+      if (presses > 1) setTimeout(() => child.kill("SIGINT"), 20);
     };
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
@@ -288,17 +295,22 @@ describe("crashes, pipes and Ctrl-C", () => {
       const before = await count();
       // Right after the 1st, 3rd and 6th node of a full rebuild ended (between two statements),
       // and right as silver.events started (during its write).
-      const points: [string, RegExp][] = [
-        ["after 1 node", /^\s*1 of \d+ (OK|PASS)/m],
-        ["after 3 nodes", /^\s*3 of \d+ (OK|PASS)/m],
-        ["after 6 nodes", /^\s*6 of \d+ (OK|PASS)/m],
-        ["during a table write", /START incremental silver\.events/],
+      // A second press exits at once (process.exit: no engine close runs), as does the first
+      // when the build has not unwound 2 s later (seen at load 20): the lock goes all the same.
+      const points: [string, RegExp, number][] = [
+        ["after 1 node", /^\s*1 of \d+ (OK|PASS)/m, 1],
+        ["after 3 nodes", /^\s*3 of \d+ (OK|PASS)/m, 1],
+        ["after 6 nodes", /^\s*6 of \d+ (OK|PASS)/m, 1],
+        ["during a table write", /START incremental silver\.events/, 1],
+        ["twice, during a table write", /START incremental silver\.events/, 2],
       ];
-      for (const [label, ready] of points) {
-        const r = await interrupt(["--project-dir", copy, "build", "--full-refresh"], ready, root);
+      for (const [label, ready, presses] of points) {
+        const args = ["--project-dir", copy, "build", "--full-refresh"];
+        const r = await interrupt(args, ready, root, presses);
         expect(r.code, `${label}: ${r.stdout}${r.stderr}`).toBe(130);
         // What was interrupted is said: the node that stopped, or those skipped after the press.
-        expect(r.stdout + r.stderr, label).toMatch(/interrupted \(Ctrl-C\)|skipped/);
+        if (presses === 1)
+          expect(r.stdout + r.stderr, label).toMatch(/interrupted \(Ctrl-C\)|skipped/);
         // The lock is released, and every table still reads a whole version.
         expect(existsSync(path.join(copy, ".lake", ".sluice-build.lock.json")), label).toBe(false);
         expect(await count(), label).toBe(before);

@@ -1,3 +1,4 @@
+import { readFileSync, unlinkSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EngineOpenError } from "../open-error.js";
@@ -75,6 +76,26 @@ export async function checkLakeLock(lakeDir: string): Promise<{ staleFrom?: Lake
   return { staleFrom: holder };
 }
 
+/** The lock files this process wrote and has not released (see {@link releaseOnExit}). */
+const held = new Set<string>();
+
+/**
+ * Removes the lock files this process still holds when it exits before its engines closed: the
+ * CLI exits 130 at a second Ctrl-C, or 2 s after the first while a build still unwinds (closing
+ * waits for old versions to be removed), and `process.exit` runs no pending promise. Only files
+ * naming this pid: one taken over by another process since stays.
+ */
+function releaseOnExit(): void {
+  for (const file of held) {
+    try {
+      const info = JSON.parse(readFileSync(file, "utf8")) as Partial<LakeLockInfo>;
+      if (info.pid === process.pid) unlinkSync(file);
+    } catch {
+      // Gone already, or unreadable: nothing of ours to remove.
+    }
+  }
+}
+
 export async function writeLakeLock(lakeDir: string, runId?: string): Promise<void> {
   const identity = await processIdentity(process.pid);
   const info: LakeLockInfo = {
@@ -85,15 +106,20 @@ export async function writeLakeLock(lakeDir: string, runId?: string): Promise<vo
   };
   const file = join(lakeDir, LAKE_LOCK_FILE);
   try {
+    if (held.size === 0) process.on("exit", releaseOnExit);
+    held.add(file);
     await writeFile(file, JSON.stringify(info) + "\n");
   } catch (error) {
     // A full disk can leave a truncated file behind: nothing of a failed open stays.
     await rm(file, { force: true }).catch(() => undefined);
+    held.delete(file);
     throw error;
   }
 }
 
 export async function releaseLakeLock(lakeDir: string): Promise<void> {
   const holder = await readLakeLock(lakeDir);
-  if (holder?.pid === process.pid) await rm(join(lakeDir, LAKE_LOCK_FILE), { force: true });
+  const file = join(lakeDir, LAKE_LOCK_FILE);
+  if (holder?.pid === process.pid) await rm(file, { force: true });
+  if (held.delete(file) && held.size === 0) process.off("exit", releaseOnExit);
 }
