@@ -11,7 +11,7 @@ import {
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeHeadedFile } from "./headed-file.js";
-import { listingStat } from "./listing-stat.js";
+import { folderStats, MISSING, withFolderStats } from "./listing-stat.js";
 
 /**
  * Partial parsing, as dbt calls it: the loaded and compiled project is kept in
@@ -137,22 +137,31 @@ export function invocationListings(args: object): Listings {
 const listingKey = (dir: string, folders: readonly string[]): string =>
   JSON.stringify([dir, folders]);
 
-/** {@link snapshot}, taken once per `listings`. */
-function listing(dir: string, folders: readonly string[], listings?: Listings): Listing {
+/**
+ * {@link snapshot}, taken once per `listings`. `fromFolders`: only for bin/sluice.js's replay gate
+ * (see {@link withFolderStats}).
+ */
+function listing(
+  dir: string,
+  folders: readonly string[],
+  listings?: Listings,
+  fromFolders = false,
+): Listing {
   const key = listingKey(dir, folders);
   const seen = listings?.get(key);
   if (seen !== undefined) return seen;
-  const taken = snapshot(dir, folders);
+  const taken = fromFolders
+    ? withFolderStats((fromFolder) => snapshot(dir, folders, fromFolder))
+    : snapshot(dir, folders, false);
   listings?.set(key, taken);
   return taken;
 }
 
-/** A listed path's first number when it is not a file (a file's are its size and mtime). */
-const FOLDER = -1;
-const MISSING = -2;
-
-/** Hash of the listings of `folders` (project-relative) and of sluice.yml; `newest` is the latest mtime seen. */
-function snapshot(dir: string, folders: readonly string[]): Listing {
+/**
+ * Hash of the listings of `folders` (project-relative) and of sluice.yml; `newest` is the latest
+ * mtime seen. `fromFolder`: see {@link folderStats}.
+ */
+function snapshot(dir: string, folders: readonly string[], fromFolder: boolean): Listing {
   // At 10,000 models this runs on every command, most of a no-change compile's own work. Per
   // folder the hash takes its names, joined, and their stats as numbers: no text per file, no
   // path.join per file (per-file lines and their number-to-text conversions were ~15 % of it).
@@ -164,24 +173,13 @@ function snapshot(dir: string, folders: readonly string[]): Listing {
   // Files by size and mtime; folders by their listing only (a copy that keeps file times but
   // not folder times is still the same project).
   const group = (folder: string, base: string, names: readonly string[]): void => {
-    const numbers = new Float64Array(names.length * 2);
+    const numbers = folderStats(base, names, fromFolder);
     for (let i = 0; i < names.length; i++) {
-      const abs = `${base}${path.sep}${names[i]}`;
-      let s;
-      try {
-        s = listingStat(abs);
-      } catch {
-        // Unreadable (permissions, a file where a folder was): as good as missing.
-      }
-      if (s === undefined || s.directory) {
-        numbers[2 * i] = s === undefined ? MISSING : FOLDER;
-        continue;
-      }
-      const mtime = s.mtimeMs;
+      if (numbers[2 * i]! < 0) continue;
+      const mtime = numbers[2 * i + 1]!;
       if (mtime > newest) newest = mtime;
-      if (mtime >= taken - RACY_MS) racy.push([folder ? `${folder}/${names[i]}` : names[i]!, abs]);
-      numbers[2 * i] = s.size;
-      numbers[2 * i + 1] = mtime;
+      if (mtime >= taken - RACY_MS)
+        racy.push([folder ? `${folder}/${names[i]}` : names[i]!, `${base}${path.sep}${names[i]}`]);
     }
     hash.update(`${names.length}\0${folder}\0${names.join("\0")}\0`).update(numbers);
   };
@@ -286,11 +284,14 @@ function firstLine(file: string): string {
 /**
  * The header line of `target/partial_parse.json` when the cache it heads is still valid for
  * `request`, without reading the context after it. Equal valid headers: equal contexts.
+ * `fromFolders`: list with the working directory in each folder (see {@link withFolderStats}):
+ * only for bin/sluice.js's replay gate.
  */
 export function validCacheHeader(
   targetDir: string,
   request: CacheRequest,
   listings?: Listings,
+  fromFolders = false,
 ): string | undefined {
   let line: string;
   let header: Header;
@@ -303,7 +304,7 @@ export function validCacheHeader(
   if (header.format !== CACHE_FORMAT) return undefined;
   // Listed first, whatever else differs: a compile on a miss saves this listing, taken before
   // it loaded the project (see writeCachedContext).
-  const snap = listing(request.dir, header.folders, listings);
+  const snap = listing(request.dir, header.folders, listings, fromFolders);
   if (header.build !== buildId()) return undefined;
   if (JSON.stringify(header.request) !== JSON.stringify(request)) return undefined;
   if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env))

@@ -1,6 +1,7 @@
 import {
   mkdirSync,
   mkdtempSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -10,7 +11,15 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { listingStat, listingStatThroughBinding } from "./listing-stat.js";
+import {
+  FOLDER,
+  folderStats,
+  listingStat,
+  listingStatThroughBinding,
+  MISSING,
+  withFolderStats,
+  WorkingDirectoryLost,
+} from "./listing-stat.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "sluice-stat-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,5 +62,52 @@ describe("listingStat", () => {
     writeFileSync(file, "");
     expect(() => statSync(path.join(file, "x"), { throwIfNoEntry: false })).toThrow(/ENOTDIR/);
     expect(() => listingStat(path.join(file, "x"))).toThrow(/ENOTDIR/);
+  });
+});
+
+describe("folderStats", () => {
+  it("gives each name's size and time, or FOLDER or MISSING, by full path or from inside the folder", () => {
+    const folder = mkdtempSync(path.join(dir, "folder-"));
+    writeFileSync(path.join(folder, "a.sql"), "select 1\n");
+    utimesSync(path.join(folder, "a.sql"), 1_700_000_000.5, 1_700_000_000.123456);
+    mkdirSync(path.join(folder, "sub"));
+    const names = ["a.sql", "gone.sql", "sub"];
+    const a = reference(path.join(folder, "a.sql"))!;
+    const expected = [a.size, a.mtimeMs, MISSING, 0, FOLDER, 0];
+    expect([...folderStats(folder, names)]).toEqual(expected);
+    const cwd = process.cwd();
+    const inside = withFolderStats((fromFolder) => {
+      expect(fromFolder).toBe(true);
+      return folderStats(folder, names, fromFolder);
+    });
+    expect([...inside]).toEqual(expected);
+    expect(process.cwd()).toBe(cwd);
+  });
+
+  it("stops the command when the working directory it left cannot be returned to", () => {
+    const cwd = process.cwd();
+    const folder = mkdtempSync(path.join(dir, "folder-"));
+    writeFileSync(path.join(folder, "a.sql"), "");
+    for (const lose of [
+      (away: string) => rmSync(away, { recursive: true }),
+      // Moved, and another folder made in its place: the same path, not the same folder.
+      (away: string) => {
+        renameSync(away, `${away}-moved`);
+        mkdirSync(away);
+      },
+    ]) {
+      const away = mkdtempSync(path.join(dir, "cwd-"));
+      process.chdir(away);
+      try {
+        expect(() =>
+          withFolderStats((fromFolder) => {
+            lose(away);
+            return folderStats(folder, ["a.sql"], fromFolder);
+          }),
+        ).toThrow(WorkingDirectoryLost);
+      } finally {
+        process.chdir(cwd);
+      }
+    }
   });
 });

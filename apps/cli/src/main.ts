@@ -1,6 +1,6 @@
 import { runCli } from "./cli.js";
 import { ExitCode } from "./command.js";
-import { colorEnabled } from "./output/color.js";
+import { colorEnabled } from "./output/color-enabled.js";
 import { recordGate } from "./replay-gate.js";
 
 // The one place that sets the exit code. No top-level await: the bundle is CommonJS (see

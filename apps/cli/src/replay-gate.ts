@@ -4,7 +4,8 @@ import path from "node:path";
 import { artifactsStamp } from "@sluice/runner/stamp";
 import type { CacheRequest } from "./compile-cache.js";
 import { gateListings, validCacheHeader } from "./compile-cache.js";
-import { colorEnabled } from "./output/color.js";
+import { WorkingDirectoryLost } from "./listing-stat.js";
+import { colorEnabled } from "./output/color-enabled.js";
 import { duration } from "./output/words.js";
 
 /**
@@ -139,30 +140,35 @@ function gatedReplay(command: string, argv: readonly string[]): SavedReplay | un
     return undefined;
   if (!sameArray(g.streams, streams()) || g.env !== envHash()) return undefined;
   if (!(saved.wrote ?? []).every((dir) => existsSync(dir))) return undefined;
-  // The listing is kept for the CLI when the gate does not replay (see gateListings).
-  if (validCacheHeader(targetDir, g.request, gateListings) !== g.header) return undefined;
+  // The listing is kept for the CLI when the gate does not replay (see gateListings). Nothing
+  // else runs yet: it may list with the working directory in each folder (withFolderStats).
+  if (validCacheHeader(targetDir, g.request, gateListings, true) !== g.header) return undefined;
   if (g.compile && saved.stamp !== artifactsStamp(targetDir)) return undefined;
   return saved;
 }
 
 /**
  * Print the replay of this invocation when the gate allows it (see {@link GateFacts}); returns
- * whether it did (the command is then done, exit code 0). Never throws: any doubt is a miss.
+ * whether it did (the command is then done, exit code 0). Any doubt is a miss; it throws only
+ * {@link WorkingDirectoryLost} (the command must not run on in another folder).
  */
 export function replayThroughGate(argv: readonly string[]): boolean {
-  const started = performance.now();
+  // process.hrtime, not performance.now(): the `performance` global loads node:perf_hooks.
+  const started = process.hrtime.bigint();
   const command = ["compile", "ls"].find((c) => argv.includes(c));
   if (command === undefined) return false;
   let saved: SavedReplay | undefined;
   try {
     saved = gatedReplay(command, argv);
-  } catch {
+  } catch (error) {
+    if (error instanceof WorkingDirectoryLost) throw error;
     return false;
   }
   if (saved === undefined) return false;
   const out = [...saved.out];
   // As compile's handler prints a replay: the summary, then this run's time.
-  if (saved.gate!.compile) out[0] = `${out[0] ?? ""} in ${duration(performance.now() - started)}.`;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (saved.gate!.compile) out[0] = `${out[0] ?? ""} in ${duration(ms)}.`;
   if (saved.err.length > 0) process.stderr.write(saved.err.map((t) => `${t}\n`).join(""));
   if (out.length > 0) process.stdout.write(out.map((t) => `${t}\n`).join(""));
   return true;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { counted, duration } from "./words.js";
-import { colorEnabled } from "./color.js";
+import { colorEnabled } from "./color-enabled.js";
 
 describe("counted", () => {
   it("puts the noun in the right number", () => {
