@@ -136,7 +136,7 @@ export function folderStats(
 
 /**
  * {@link listingStat} written into a listing's `numbers` at `at` (see {@link folderStats}): no
- * object per file (at 10,000 files they were a tenth of the gate's CPU with the GC they caused).
+ * object per file (at 10,000 files they and the GC they caused were ~17 % of the listing's CPU).
  */
 function statInto(path: string, numbers: Float64Array, at: number): void {
   const stat = rawStat();
