@@ -12,7 +12,7 @@ export default defineConfig({
   // replay-gate: what bin/sluice.js runs before main, to print an unchanged command's replay
   // without loading main (src/replay-gate.ts). It shares main's compile-cache chunk, so both
   // name the same sluice build in partial-parse headers.
-  // code-cache: bin/sluice.js (CommonJS) installs it before loading anything else.
+  // code-cache: bin/sluice.js (CommonJS) installs it when the gate does not replay, before main.
   input: {
     main: "dist/main.js",
     "replay-gate": "dist/replay-gate.js",
