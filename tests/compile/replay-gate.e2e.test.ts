@@ -132,6 +132,8 @@ fs.statSync = function (p, o) {
       code: 0,
       main: true,
     });
+    // The CLI replayed it (same key) and saved this environment's facts: the gate replays it now.
+    expect((await compile({ env: { SLUICE_GATE_TEST: "1" } })).main).toBe(false);
     expect(await compile({ cwd: scratch })).toMatchObject({ code: 0, main: true });
     expect((await compile({ cwd: scratch })).main).toBe(false);
     // Colour asked for: printed by the full CLI.

@@ -101,17 +101,39 @@ function validHeader(args: GlobalArgs): string | undefined {
   return validCacheHeader(path.join(request.dir, "target"), request, invocationListings(args));
 }
 
-/** What the command printed last time under `key`, if that is this key. */
-export function readReplay(targetDir: string, command: string, key: string): Replay | undefined {
+/**
+ * What the command printed last time under `key`, if that is this key. With `args`: when this
+ * process is the CLI itself and the replay's gate facts are not this invocation's (the gate
+ * missed on one of them, e.g. another environment), this invocation's replace them, so that the
+ * same invocation is replayed by the gate next time (it kept missing until a compile missed too).
+ */
+export function readReplay(
+  targetDir: string,
+  command: string,
+  key: string,
+  args?: GlobalArgs,
+): Replay | undefined {
   try {
-    const saved = JSON.parse(readFileSync(file(targetDir, command), "utf8")) as Replay & {
-      key: string;
-    };
+    const saved = JSON.parse(readFileSync(file(targetDir, command), "utf8")) as SavedReplay;
     if (saved.key !== key || !(saved.wrote ?? []).every((dir) => existsSync(dir))) return undefined;
+    if (args !== undefined) refreshGate(targetDir, command, saved, args);
     return { err: saved.err, out: saved.out, ...(saved.stamp ? { stamp: saved.stamp } : {}) };
   } catch {
     return undefined;
   }
+}
+
+type SavedReplay = Replay & { key: string };
+
+/** Save `saved` again with this invocation's gate facts, when they differ (see readReplay). */
+function refreshGate(targetDir: string, command: string, saved: SavedReplay, args: GlobalArgs) {
+  // The header the key was made with (the same listing: see invocationListings).
+  const header = validHeader(args);
+  if (header === undefined) return;
+  const { gate } = gateOf(command, args, header);
+  if (gate === undefined || JSON.stringify(gate) === JSON.stringify(saved.gate)) return;
+  const { key, ...printed } = saved;
+  saveReplay(targetDir, command, key, { ...printed, gate });
 }
 
 /** `io` that also records what is printed, for {@link saveReplay}. */
