@@ -38,6 +38,16 @@ describe("lazy nodes", () => {
     }
   });
 
+  it("reads the members through an object that has the node as its prototype", () => {
+    const text = JSON.stringify(model);
+    const lazy = lazyNode<typeof model>(text, nodeCut(model, text));
+    const child = Object.create(lazy) as typeof model;
+    expect(child.statements).toEqual(model.statements);
+    expect(Object.getOwnPropertyDescriptor(lazy, "statements")).toMatchObject({ writable: true });
+    child.sql = "select 3";
+    expect([child.sql, lazy.sql]).toEqual(["select 3", sql]);
+  });
+
   it("replaces a member written before it was read", () => {
     const text = JSON.stringify(test);
     const lazy = lazyNode<typeof test>(text, nodeCut(test, text));

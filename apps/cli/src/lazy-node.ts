@@ -74,8 +74,14 @@ export function statementCount(node: { statements: readonly unknown[] }): number
   return read && !read.parsed ? read.cut[3] : node.statements.length;
 }
 
-/** The member's text of a pending node, parsed, and kept as a plain data member. */
-function materialize(node: object, name: "sql" | "statements"): unknown {
+/**
+ * The member's text of a pending node, parsed, and kept as a plain data member of the node (read
+ * through an object made with the node as its prototype: the node's, found up the chain).
+ */
+function materialize(reader: object, name: "sql" | "statements"): unknown {
+  let node: object | null = reader;
+  while (node !== null && !lazy.has(node)) node = Object.getPrototypeOf(node) as object | null;
+  if (node === null) throw new Error(`a lazily read node's ${name} was read from another object`);
   const { text, cut } = lazy.get(node)!;
   const value: unknown = JSON.parse(
     name === "sql"
