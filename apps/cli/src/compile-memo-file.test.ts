@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildId } from "./compile-cache.js";
 import { MEMO_FORMAT, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
 import type { LoadMemo } from "./compile-memo-file.js";
+import { statementCount } from "./lazy-node.js";
 import { knownText } from "./node-texts.js";
 import { bucketOf } from "./segment-store.js";
 
@@ -18,11 +19,14 @@ describe("compile memo file", () => {
     return dir;
   };
   const PROJECT = "/projects/shop";
+  // Models' nodes end with their statements, tests' have members after them (lazy-node.ts).
   const node = (id: string, extra: object = {}): CompiledNode =>
     ({
       id,
       name: id.split(".")[1],
       sql: `select '\t"${id}"\n'`,
+      statements: [{ kind: "select", sql: `select ',"sql":"${id}"'`, grammar: "duckdb" }],
+      ...(id.startsWith("test.") ? { attachedTo: "model.m_0", severity: "warn" } : {}),
       ...extra,
     }) as unknown as CompiledNode;
   /** 50 models, each with a node, every other one with two test nodes. */
@@ -61,12 +65,26 @@ describe("compile memo file", () => {
     const written = models();
     writeLoadMemo(dir, PROJECT, memoOf(written));
     const read = readLoadMemo(dir, PROJECT);
-    expect(read.models.previous).toEqual(written);
-    expect(read.properties.previous).toEqual({ "models/a.yml": { tests: [] } });
     for (const entry of Object.values(read.models.previous)) {
       const nodes = [entry.output!.node, ...(entry.tests?.nodes ?? [])];
-      for (const n of nodes) expect(knownText(n)).toBe(JSON.stringify(n));
+      for (const n of nodes) {
+        // Read with its SQL still text (parsed on first read, see lazy-node.ts)...
+        expect(Object.getOwnPropertyDescriptor(n, "statements")?.get).toBeTypeOf("function");
+        expect(statementCount(n)).toBe(1);
+        expect(knownText(n)).toBe(JSON.stringify(n));
+      }
     }
+    expect(read.models.previous).toEqual(written);
+    expect(read.properties.previous).toEqual({ "models/a.yml": { tests: [] } });
+    // ... and written again with the same cuts: the same bytes.
+    const segments = (): string[] =>
+      readdirSync(path.join(dir, "compile_memo")).map((f) =>
+        readFileSync(path.join(dir, "compile_memo", f), "utf8"),
+      );
+    const before = segments();
+    rmSync(path.join(dir, "compile_memo.json"));
+    writeLoadMemo(dir, PROJECT, memoOf(read.models.previous as Record<string, ModelMemo>));
+    expect(segments().sort()).toEqual(before.sort());
     // Another project folder: nothing is reused.
     expect(readLoadMemo(dir, "/projects/other").models.previous).toEqual({});
   });
@@ -104,7 +122,7 @@ describe("compile memo file", () => {
     expect(readdirSync(path.join(dir, "compile_memo")).sort()).toEqual(Object.values(index).sort());
   });
 
-  it("keeps the graphs' orders; a memo of format 4 (before them) is not read", () => {
+  it("keeps the graphs' orders; a memo of format 4 (before them) or 5 (nodes whole) is not read", () => {
     const dir = targetDir();
     const orders = { models: { key: "k1", order: ["model.m_0"] }, nodes: { key: "k2", order: [] } };
     writeLoadMemo(dir, PROJECT, {
@@ -112,14 +130,16 @@ describe("compile memo file", () => {
       models: { previous: {}, next: models(), nextOrders: orders },
     });
     expect(readLoadMemo(dir, PROJECT).models.previousOrders).toEqual(orders);
-    // The same files under a format-4 header: nothing is reused.
+    // The same files under a format-4 or format-5 header: nothing is reused.
     const file = path.join(dir, "compile_memo.json");
     const [header, index] = readFileSync(file, "utf8").split("\n");
-    const format4 = JSON.stringify({ ...JSON.parse(header!), format: 4 });
-    writeFileSync(file, `${format4}\n${index}`);
-    const stale = readLoadMemo(dir, PROJECT);
-    expect(stale.store).toBeUndefined();
-    expect(stale.models).toMatchObject({ previous: {}, previousOrders: {} });
+    for (const format of [4, 5]) {
+      const old = JSON.stringify({ ...JSON.parse(header!), format });
+      writeFileSync(file, `${old}\n${index}`);
+      const stale = readLoadMemo(dir, PROJECT);
+      expect(stale.store).toBeUndefined();
+      expect(stale.models).toMatchObject({ previous: {}, previousOrders: {} });
+    }
   });
 
   it("does not read a record that names fewer or more nodes than its line holds", () => {

@@ -9,7 +9,9 @@ import type {
 import type { ParsedProperties, PropertiesMemo } from "@sluice/project";
 import { buildId } from "./compile-cache.js";
 import { notePlace } from "./memo-refs.js";
-import { nodeText, parseNode } from "./node-texts.js";
+import { lazyNode, nodeCut } from "./lazy-node.js";
+import type { NodeCut } from "./lazy-node.js";
+import { nodeText } from "./node-texts.js";
 import { jsonCodec, readSegmentStore, writeSegmentStore } from "./segment-store.js";
 import type { RecordCodec, SegmentStore } from "./segment-store.js";
 
@@ -31,7 +33,8 @@ import type { RecordCodec, SegmentStore } from "./segment-store.js";
  *
  * The graphs' orders (`GraphOrder` in @sluice/compiler) are the group `orders`.
  *
- * Format 5: with the group `orders` (format 4: without; format 3: one JSON object a segment). A
+ * Format 6: a record's head holds each node's cut where format 5 held 0 (see lazy-node.ts);
+ * format 5: with the group `orders` (format 4: without; format 3: one JSON object a segment). A
  * memo of another format has another header: it is not read, and the next write replaces it
  * whole.
  */
@@ -39,7 +42,7 @@ const MEMO_FILE = "compile_memo.json";
 
 /** The compile memo's index file in `targetDir` (its segments are in `compile_memo/`). */
 export const memoFile = (targetDir: string): string => path.join(targetDir, MEMO_FILE);
-export const MEMO_FORMAT = 5;
+export const MEMO_FORMAT = 6;
 
 /** Both memos of one load and compile, and the store they were read from. */
 export interface LoadMemo {
@@ -145,7 +148,7 @@ function sameStrings(a: Record<string, string>, b: Record<string, string>): bool
 
 /**
  * A model's record on its segment line: the record without its nodes (each node's place holds
- * 0), then the render's node, then each generic test's node, each its own JSON text
+ * its {@link NodeCut}), then the render's node, then each generic test's node, each its own JSON text
  * ({@link nodeText}: the text read, for a node read and reused). Other groups: one JSON text.
  * Each node's place on its line is noted (see memo-refs.ts): `partial_parse.json` names it there.
  */
@@ -154,27 +157,27 @@ export const modelCodec: RecordCodec = {
     if (group !== "models") return jsonCodec.encode(group, record);
     const memo = record as ModelMemo;
     const { output, tests } = memo;
+    const nodes = [...(output ? [output.node] : []), ...(tests?.nodes ?? [])];
+    const texts = nodes.map(nodeText);
+    const cuts = nodes.map((node, i) => nodeCut(node, texts[i]!));
     const head = {
       ...memo,
-      ...(output ? { output: { ...output, node: 0 } } : {}),
-      ...(tests ? { tests: { ...tests, nodes: tests.nodes.map(() => 0) } } : {}),
+      ...(output ? { output: { ...output, node: cuts[0] } } : {}),
+      ...(tests ? { tests: { ...tests, nodes: cuts.slice(output ? 1 : 0) } } : {}),
     };
-    return [
-      JSON.stringify(head),
-      ...(output ? [nodeText(output.node)] : []),
-      ...(tests ? tests.nodes.map(nodeText) : []),
-    ];
+    return [JSON.stringify(head), ...texts];
   },
   decode(group, fields) {
     if (group !== "models") return jsonCodec.decode(group, fields);
     const memo = JSON.parse(fields[0]!) as ModelMemo;
     let next = 1;
-    const node = (): CompiledNode => {
+    // In the head, each node's place holds its cut (see lazy-node.ts).
+    const node = (cut: unknown): CompiledNode => {
       const text = fields[next++];
       if (text === undefined) throw new Error("compile memo: a node is missing from its record");
-      return parseNode<CompiledNode>(text);
+      return lazyNode<CompiledNode>(text, cut as NodeCut);
     };
-    if (memo.output) memo.output.node = node();
+    if (memo.output) memo.output.node = node(memo.output.node);
     if (memo.tests) memo.tests.nodes = memo.tests.nodes.map(node);
     if (next !== fields.length)
       throw new Error("compile memo: a record has more nodes than it says");

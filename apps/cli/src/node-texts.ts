@@ -24,11 +24,9 @@ export function nodeText(node: object): string {
 /** The text already taken or read for `value`, if any (nothing is serialized). */
 export const knownText = (value: object): string | undefined => texts.get(value);
 
-/** Parse a node's text and remember it as the node's text. */
-export function parseNode<T extends object>(text: string): T {
-  const node = JSON.parse(text) as T;
+/** Remember `text` (what `node` was parsed from) as the node's text. */
+export function rememberText(node: object, text: string): void {
   texts.set(node, text);
-  return node;
 }
 
 /**

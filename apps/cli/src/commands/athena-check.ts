@@ -24,9 +24,13 @@ export async function checkAthenaSyntax(
 ): Promise<Diagnostic[]> {
   if (args.athenaCheck === false) return [];
   const chosen = new Set(ids);
-  const isAthena = ctx.compiled.nodes.some(
-    (n) => chosen.has(n.id) && n.statements.some((s) => s.grammar !== "duckdb"),
-  );
+  // A DuckDB compile's statements are all DuckDB's: not read (a memo node's statements are
+  // parsed when first read, see lazy-node.ts).
+  const isAthena =
+    ctx.dialect.queryGrammar !== "duckdb" &&
+    ctx.compiled.nodes.some(
+      (n) => chosen.has(n.id) && n.statements.some((s) => s.grammar !== "duckdb"),
+    );
   if (!isAthena && !options.otherTargets) return [];
   const severity: Severity = isAthena ? "error" : "warn";
   // On another target, the findings of the last run of the same compile and selection.

@@ -4,6 +4,7 @@ import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { counted, duration } from "../output/words.js";
+import { statementCount } from "../lazy-node.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
 
@@ -121,7 +122,7 @@ async function compile(
   const nodes = ctx.compiled.nodes.filter((n) => chosen.has(n.id));
   const count = (kind: string): number => nodes.filter((n) => n.kind === kind).length;
   const statements = nodes.reduce(
-    (s, n) => s + n.statements.length + (n.incrementalStatements?.length ?? 0),
+    (s, n) => s + statementCount(n) + (n.incrementalStatements?.length ?? 0),
     0,
   );
   const summary =
