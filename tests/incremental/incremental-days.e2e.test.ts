@@ -60,11 +60,19 @@ describe("incremental silver on the local lake", () => {
       // Each write over history (the first build) keeps DuckDB's threads; each over new data
       // (every later hour) runs on one (ExecuteOptions.newDataOnly).
       const writes: (boolean | undefined)[] = [];
+      // Every incremental model's window is planned from one read of the lake's table state.
+      const stateReads: string[] = [];
       const r = await runInProcess(project, SILVER, {
-        onExecute: (sql, o) => void (/^\s*copy\b/i.test(sql) && writes.push(o?.newDataOnly)),
+        onExecute: (sql, o) => {
+          if (/^\s*copy\b/i.test(sql)) writes.push(o?.newDataOnly);
+          if (/^\s*select\b[^;]*\bfrom main\.sluice_table_state\b/i.test(sql)) stateReads.push(sql);
+        },
       });
       expect(writes.length, hour).toBeGreaterThan(0);
       expect(new Set(writes), hour).toEqual(new Set([hour !== dayHours[0]]));
+      expect(stateReads, hour).toEqual(
+        hour === dayHours[0] ? [] : ["SELECT * FROM main.sluice_table_state"],
+      );
       const failed = r.results.filter((x) => !["success", "pass"].includes(x.status));
       expect(failed.map((x) => `${hour} ${x.id}: ${x.message}`)).toEqual([]);
       const check = r.results.find((x) => x.id === "reconcile.events");

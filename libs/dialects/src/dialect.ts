@@ -278,6 +278,12 @@ export interface LakeDialect extends Dialect {
    * {@link TableVersionState.rawHours}, where recorded) of a published table; zero rows when unknown.
    */
   tableStateQuery(relation: Relation): string;
+  /**
+   * SELECT returning the rows {@link LakeDialect.tableStateQuery} returns for every published
+   * table at once, each with its `schema_name` and `table_name`: a run plans all its incremental
+   * models' windows from one read.
+   */
+  tableStatesQuery(): string;
   /** SELECT returning `{ watermark }`: the max of `column` over the data files at `location`. */
   maxOfVersion(location: string, column: string): string;
   /**

@@ -262,6 +262,7 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     publishTableVersion: (relation, location, state) => [publishVersion(relation, location, state)],
     recordTableVersions: recordVersions,
     tableStateSetup,
+    tableStatesQuery: () => `SELECT * FROM ${DUCKDB_TABLE_STATE}`,
     tableStateQuery: (relation) =>
       `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +
       `AND table_name = ${duckdbStringLiteral(relation.name)}`,

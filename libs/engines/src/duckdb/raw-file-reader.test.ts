@@ -71,4 +71,38 @@ describe("splitLines and countRecords", () => {
     expect(lines[2]!.bytes!.length).toBe(50);
     expect(countRecords(data)).toBe(4);
   });
+
+  it("judges UTF-8 as the WHATWG decoder does: overlong, surrogate, out-of-range and cut sequences", () => {
+    // The oracle is the fatal TextDecoder, not the validator splitLines uses.
+    const strict = new TextDecoder("utf-8", { fatal: true });
+    const valid = (b: Buffer): boolean => {
+      try {
+        strict.decode(b);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const sequences = [
+      [0xc0, 0xaf], // overlong "/"
+      [0xe0, 0x80, 0xaf], // overlong, 3 bytes
+      [0xed, 0xa0, 0x80], // a UTF-16 surrogate, encoded
+      [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
+      [0xf5, 0x80, 0x80, 0x80],
+      [0xe2, 0x82], // cut before its last byte
+      [0x80], // a lone continuation byte
+      [0xef, 0xbb, 0xbf], // a BOM inside a line: valid
+      [0xef, 0xbf, 0xbe], // U+FFFE, a noncharacter: valid
+      [0xf0, 0x9f, 0x98, 0x80], // U+1F600
+      [0x00],
+    ].map((bytes) => Buffer.concat([text('{"a":"'), Buffer.from(bytes), text('"}')]));
+    const lines = [...splitLines(Buffer.concat(sequences.flatMap((b) => [b, text("\n")])), 1024)];
+    expect(lines.map((l) => l.problem === undefined)).toEqual(sequences.map(valid));
+    expect(lines.map((l) => l.text)).toEqual(sequences.map((b) => new TextDecoder().decode(b)));
+    expect(valid(sequences[0]!)).toBe(false);
+    expect(valid(sequences[7]!)).toBe(true);
+    // Each file of valid lines alone takes the one-decode path: the same text.
+    for (const b of sequences.filter(valid))
+      expect([...splitLines(b, 1024)]).toEqual([{ number: 1, text: new TextDecoder().decode(b) }]);
+  });
 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { gunzip } from "node:zlib";
 import { promisify } from "node:util";
 import { isGzip } from "./raw-line-count.js";
@@ -25,7 +26,6 @@ const MAGICS = [
   "\x7fELF",
 ].map((m) => Buffer.from(m, "latin1"));
 const SAMPLE = 8192;
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const lenientUtf8 = new TextDecoder("utf-8");
 
 /** Control bytes other than tab, LF, FF and CR, as a share of the first 8 KiB. */
@@ -39,14 +39,9 @@ function controlShare(data: Buffer): number {
   return n === 0 ? 0 : control / n;
 }
 
-function validUtf8(bytes: Uint8Array): boolean {
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// Node's validator (simdutf), by the WHATWG decoder's rules: a one-hour window's 1.7 MB of
+// lines in ~0.2 ms, where a fatal TextDecoder (which builds the string it then drops) took 10-30.
+const validUtf8 = (bytes: Uint8Array): boolean => isUtf8(bytes);
 
 /** Binary content: a known non-text format, or mostly control bytes (NDJSON has almost none). */
 function isBinary(data: Buffer): boolean {

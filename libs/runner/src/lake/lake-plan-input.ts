@@ -49,6 +49,11 @@ export interface LakeStateContext {
   rawSources?: ReadonlyMap<string, RawZone>;
   /** The raw hours listed so far in this run, per raw zone (shared by its nodes). */
   rawHours?: Map<string, ListedRawHours>;
+  /**
+   * Every published table's state row by `schema.name`, read once for all the nodes planned
+   * before anything is written (see {@link readTableStates}); absent: each node reads its own.
+   */
+  tableStates?: Promise<ReadonlyMap<string, Record<string, unknown>> | undefined>;
 }
 
 /** What {@link lakePlanInput} needs of the run besides the node's state. */
@@ -208,7 +213,10 @@ async function readState(
   ctx: LakeStateContext,
   current: string,
 ): Promise<VersionState> {
-  const row = await readOrNone(ctx, ctx.dialect.tableStateQuery(node.relation));
+  const states = await ctx.tableStates;
+  const row = states
+    ? states.get(`${node.relation.schema}.${node.relation.name}`)
+    : await readOrNone(ctx, ctx.dialect.tableStateQuery(node.relation));
   if (row && row["location"] === current && typeof row["watermark"] === "string") {
     const hours =
       typeof row["raw_hours"] === "string"
@@ -234,15 +242,40 @@ async function readState(
 }
 
 /**
+ * Every published table's state row by `schema.name`, in one read: what {@link planWindow} reads
+ * for each node, for a run that plans all its windows before writing anything (a table's row
+ * changes only when that table is published). Undefined when the read fails (a lake without the
+ * table-state table), as each node's own read would be.
+ *
+ * @example const tableStates = readTableStates(ctx); // then planWindow(node, { ...ctx, tableStates }, at)
+ */
+export async function readTableStates(
+  ctx: Pick<LakeStateContext, "dialect" | "execute">,
+): Promise<ReadonlyMap<string, Record<string, unknown>> | undefined> {
+  const { rows } = (await readAll(ctx, ctx.dialect.tableStatesQuery())) ?? {};
+  return (
+    rows && new Map(rows.map((r) => [`${String(r["schema_name"])}.${String(r["table_name"])}`, r]))
+  );
+}
+
+/**
  * The first row of a read, or none when it fails (a lake without the table-state table; a
  * version without the watermark column, e.g. a table just made incremental: everything is read).
  */
 async function readOrNone(
-  ctx: LakeStateContext,
+  ctx: Pick<LakeStateContext, "execute">,
   sql: string,
 ): Promise<Record<string, unknown> | undefined> {
+  return (await readAll(ctx, sql))?.rows[0];
+}
+
+/** A read's result, or none when it fails with a query error. */
+async function readAll(
+  ctx: Pick<LakeStateContext, "execute">,
+  sql: string,
+): Promise<QueryResult | undefined> {
   try {
-    return (await ctx.execute(sql)).rows[0];
+    return await ctx.execute(sql);
   } catch (error) {
     if (!(error instanceof QueryError)) throw error;
     return undefined;
