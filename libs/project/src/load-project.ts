@@ -21,7 +21,7 @@ import type {
   SnapshotProperties,
   SourceTable,
 } from "./types.js";
-import { findFiles, readFiles, readFilesAside, readText } from "./walk.js";
+import { findFileGroups, findFiles, readFiles, readFilesAside, readText } from "./walk.js";
 import { FIXTURES_FOLDER, resolveFixtures } from "./unit-test-fixtures.js";
 import type { UnitTestSpec } from "./unit-tests.js";
 
@@ -115,18 +115,21 @@ export async function loadProject(
   const excludeFromModels = otherRoots.filter((r) => !modelRoots.includes(r));
   const scanned = new Set<string>();
   const [
-    modelPaths,
-    propertyPaths,
+    [modelPaths, propertyPaths, docPaths],
     seedPaths,
     macroPaths,
     testPaths,
     rulePaths,
-    docPaths,
     fixturePaths,
     snapshotPaths,
   ] = await Promise.all([
-    findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
-    findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
+    findFileGroups(
+      absDir,
+      modelRoots,
+      [[".sql"], [".yml", ".yaml"], [".md"]],
+      excludeFromModels,
+      scanned,
+    ),
     findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
     findFiles(absDir, macroRoots, [".sql", ".njk"], [], scanned),
     findFiles(
@@ -137,7 +140,6 @@ export async function loadProject(
       scanned,
     ),
     findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
-    findFiles(absDir, modelRoots, [".md"], excludeFromModels, scanned),
     findFiles(absDir, fixtureRoots, [".csv", ".sql"], [], scanned),
     findFiles(absDir, snapshotRoots, [".sql", ".yml", ".yaml"], [], scanned),
   ]);

@@ -23,8 +23,27 @@ export async function findFiles(
   exclude: readonly string[] = [],
   scanned?: Set<string>,
 ): Promise<string[]> {
+  const [found] = await findFileGroups(dir, roots, [extensions], exclude, scanned);
+  return found;
+}
+
+/**
+ * {@link findFiles} for several extension lists over the same roots in one walk (the model
+ * paths hold models, properties and docs: one listing of 10,000 files instead of three): one
+ * sorted list per entry of `groups`, each what findFiles gives for it.
+ *
+ * @example
+ * const [sql, yml] = await findFileGroups(dir, ["models"], [[".sql"], [".yml", ".yaml"]]);
+ */
+export async function findFileGroups<const G extends readonly (readonly string[])[]>(
+  dir: string,
+  roots: readonly string[],
+  groups: G,
+  exclude: readonly string[] = [],
+  scanned?: Set<string>,
+): Promise<{ [K in keyof G]: string[] }> {
   const excluded = new Set(exclude.map(normalize));
-  const found = new Set<string>();
+  const found = groups.map(() => new Set<string>());
   const visit = async (rel: string): Promise<void> => {
     scanned?.add(rel);
     let entries;
@@ -39,13 +58,17 @@ export async function findFiles(
         if (e.isDirectory()) {
           if (!e.name.startsWith(".") && !SKIPPED.has(e.name) && !excluded.has(child))
             await visit(child);
-        } else if (e.isFile() && extensions.some((x) => e.name.toLowerCase().endsWith(x)))
-          found.add(child);
+        } else if (e.isFile()) {
+          const name = e.name.toLowerCase();
+          groups.forEach((extensions, g) => {
+            if (extensions.some((x) => name.endsWith(x))) found[g]!.add(child);
+          });
+        }
       }),
     );
   };
   await Promise.all(roots.map((r) => visit(normalize(r))));
-  return [...found].sort();
+  return found.map((files) => [...files].sort()) as { [K in keyof G]: string[] };
 }
 
 /** `./staging/` → `staging`, `.` → `` (the project dir itself). */
