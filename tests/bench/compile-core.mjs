@@ -6,13 +6,14 @@
 //   node tests/bench/compile-core.mjs [models=10000] [rounds=5] [baseline root]
 //
 // Prints medians of CPU ms (user + system: on a shared machine wall time follows the other load)
-// for the load and the compile, and the load average. With a baseline root (another checkout, or
+// for the load and the compile, the main thread's share of each (Linux; what the wall time
+// follows when work moves to worker threads and a core is free), and the load average. With a baseline root (another checkout, or
 // a copy of its libs/{project,compiler,dialects}/dist with a node_modules link) the rounds
 // alternate between the two builds, print the new/baseline ratios, and fail unless both
 // compiles give the same sha1 of the compiled project, its compile memo and the loaded Project.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -25,13 +26,20 @@ async function child(root, dir) {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
+  // The main thread's own CPU ms (Linux: its schedstat, in ns), without worker and GC threads:
+  // on an idle second core the wall time follows it, not the process's CPU.
+  const stat = `/proc/self/task/${process.pid}/schedstat`;
+  const mainCpu = () =>
+    existsSync(stat) ? Number(readFileSync(stat, "utf8").split(" ")[0]) / 1e6 : NaN;
   const lib = (name) => import(pathToFileURL(path.join(root, `libs/${name}/dist/index.js`)).href);
   const { loadProject } = await lib("project");
   const { compileProject, dialectFor } = await lib("compiler");
   const t0 = cpu();
+  const m0 = mainCpu();
   // As the CLI calls them on a cold compile: empty parse and compile memos, filled as it goes.
   const project = await loadProject(dir, { env: {}, properties: { previous: {}, next: {} } });
   const t1 = cpu();
+  const m1 = mainCpu();
   const memo = { previous: {}, next: {}, previousOrders: {} };
   const compiled = compileProject(project, {
     vars: {},
@@ -42,9 +50,11 @@ async function child(root, dir) {
     memo,
   });
   const t2 = cpu();
+  const m2 = mainCpu();
   const sha1 = (value) => createHash("sha1").update(JSON.stringify(value)).digest("hex");
   const digest = sha1([sha1(compiled), sha1(memo), sha1(project)]);
-  console.log(JSON.stringify({ load: t1 - t0, compile: t2 - t1, digest }));
+  const main = { load: m1 - m0, compile: m2 - m1 };
+  console.log(JSON.stringify({ load: t1 - t0, compile: t2 - t1, main, digest }));
 }
 
 if (process.argv[2] === "--child") {
@@ -74,11 +84,13 @@ if (process.argv[2] === "--child") {
       figures[`${name}: load CPU ms`] = median(list.map((x) => x.load));
       figures[`${name}: compile CPU ms`] = median(list.map((x) => x.compile));
       figures[`${name}: load + compile CPU ms`] = median(list.map((x) => x.load + x.compile));
+      figures[`${name}: main thread, load CPU ms`] = median(list.map((x) => x.main.load));
+      figures[`${name}: main thread, compile CPU ms`] = median(list.map((x) => x.main.compile));
     }
     if (baseline) {
       const digests = new Set(Object.values(runs).flatMap((list) => list.map((x) => x.digest)));
       if (digests.size !== 1) throw new Error(`the builds' outputs differ: ${[...digests]}`);
-      for (const phase of ["load", "compile", "load + compile"])
+      for (const phase of ["load", "compile", "load + compile", "main thread, load"])
         figures[`new / baseline, ${phase}`] =
           figures[`new: ${phase} CPU ms`] / figures[`baseline: ${phase} CPU ms`];
     }

@@ -21,7 +21,7 @@ import type {
   SnapshotProperties,
   SourceTable,
 } from "./types.js";
-import { findFiles, readFiles, readText } from "./walk.js";
+import { findFileGroups, findFiles, readFiles, readFilesAside, readText } from "./walk.js";
 import { FIXTURES_FOLDER, resolveFixtures } from "./unit-test-fixtures.js";
 import type { UnitTestSpec } from "./unit-tests.js";
 
@@ -115,18 +115,21 @@ export async function loadProject(
   const excludeFromModels = otherRoots.filter((r) => !modelRoots.includes(r));
   const scanned = new Set<string>();
   const [
-    modelPaths,
-    propertyPaths,
+    [modelPaths, propertyPaths, docPaths],
     seedPaths,
     macroPaths,
     testPaths,
     rulePaths,
-    docPaths,
     fixturePaths,
     snapshotPaths,
   ] = await Promise.all([
-    findFiles(absDir, modelRoots, [".sql"], excludeFromModels, scanned),
-    findFiles(absDir, modelRoots, [".yml", ".yaml"], excludeFromModels, scanned),
+    findFileGroups(
+      absDir,
+      modelRoots,
+      [[".sql"], [".yml", ".yaml"], [".md"]],
+      excludeFromModels,
+      scanned,
+    ),
     findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
     findFiles(absDir, macroRoots, [".sql", ".njk"], [], scanned),
     findFiles(
@@ -137,37 +140,34 @@ export async function loadProject(
       scanned,
     ),
     findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
-    findFiles(absDir, modelRoots, [".md"], excludeFromModels, scanned),
     findFiles(absDir, fixtureRoots, [".csv", ".sql"], [], scanned),
     findFiles(absDir, snapshotRoots, [".sql", ".yml", ".yaml"], [], scanned),
   ]);
   loaded.watched.forEach((f) => scanned.add(f));
   const badText: Diagnostic[] = [];
-  const [
-    modelFiles,
-    propertyFiles,
-    seedFiles,
-    macros,
-    testFiles,
-    ruleFiles,
-    docFiles,
-    fixtures,
-    snapshotFiles,
-  ] = await Promise.all([
-    readFiles(absDir, modelPaths, badText),
-    readFiles(
-      absDir,
-      propertyPaths.filter((p) => p !== CONFIG_FILE),
-      badText,
-    ),
-    readFiles(absDir, seedPaths, badText),
-    readFiles(absDir, macroPaths, badText),
-    readFiles(absDir, testPaths, badText),
-    readFiles(absDir, rulePaths, badText),
-    readFiles(absDir, docPaths, badText),
-    readFiles(absDir, fixturePaths, badText),
-    readFiles(absDir, snapshotPaths, badText),
-  ]);
+  // A big project's model files are read on a worker thread while this one reads the other
+  // files and parses the properties YAML.
+  const modelsRead = readFilesAside(absDir, modelPaths, badText);
+  // Should a read or parse below throw first, the worker's own failure is not left unhandled.
+  modelsRead.catch(() => undefined);
+  const read = (rels: readonly string[]) => readFiles(absDir, rels, badText);
+  const propertyFiles = read(propertyPaths.filter((p) => p !== CONFIG_FILE));
+  const seedFiles = read(seedPaths);
+  const macros = read(macroPaths);
+  const testFiles = read(testPaths);
+  const ruleFiles = read(rulePaths);
+  const docFiles = read(docPaths);
+  const fixtures = read(fixturePaths);
+  const snapshotFiles = read(snapshotPaths);
+  const memo = options.properties;
+  const properties = [...propertyFiles, ...snapshotFiles.filter((f) => !f.path.endsWith(".sql"))];
+  const parsedProperties = properties.map((f) => {
+    const key = memo && createHash("sha1").update(`${f.path}\0${f.text}`).digest("base64");
+    const parsed = (key && memo?.previous[key]) || parseProperties(f.text, f.path);
+    if (key && memo) memo.next[key] = parsed;
+    return parsed;
+  });
+  const modelFiles = await modelsRead;
 
   // Files are read in parallel; report their encoding errors in path order.
   badText.sort((a, b) => a.at!.file.localeCompare(b.at!.file));
@@ -191,13 +191,9 @@ export async function loadProject(
     if (seed) project.seeds.push(seed);
     project.diagnostics.push(...d);
   }
-  const memo = options.properties;
   const unitTests: UnitTestSpec[] = [];
   const snapshotProperties: SnapshotProperties[] = [];
-  for (const f of [...propertyFiles, ...snapshotFiles.filter((f) => !f.path.endsWith(".sql"))]) {
-    const key = memo && createHash("sha1").update(`${f.path}\0${f.text}`).digest("base64");
-    const parsed = (key && memo?.previous[key]) || parseProperties(f.text, f.path);
-    if (key && memo) memo.next[key] = parsed;
+  for (const parsed of parsedProperties) {
     project.modelProperties.push(...parsed.models);
     project.sources.push(...parsed.sources);
     project.exposures!.push(...parsed.exposures);

@@ -14,6 +14,7 @@ import type {
 } from "./types.js";
 import type { YamlPath } from "./yaml-source.js";
 import { parseYaml } from "./yaml-source.js";
+import { plainModelEntry } from "./plain-model-entry.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
 import { parseUnitTests } from "./unit-tests.js";
 import { freshnessKeys, resolveFreshness } from "./source-freshness.js";
@@ -35,7 +36,8 @@ const columnSchema = z.strictObject({
   meta: opt(z.record(z.string(), z.unknown())),
 });
 
-const modelSchema = z.strictObject({
+/** A model entry of a properties file (plain-model-entry.ts checks the common shape faster). */
+export const modelSchema = z.strictObject({
   name: z.string().min(1),
   description: text,
   config: opt(modelConfigSchema),
@@ -192,7 +194,7 @@ export function parseProperties(content: string, file: string): ParsedProperties
     };
   };
   (top.models ?? []).forEach((raw, i) => {
-    const m = validate(modelSchema, raw, ["models", i]);
+    const m = plainModelEntry(raw) ?? validate(modelSchema, raw, ["models", i]);
     if (m) out.models.push(propertiesOf("model", m, ["models", i]));
   });
   (top.snapshots ?? []).forEach((raw, i) => {

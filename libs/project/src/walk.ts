@@ -4,6 +4,7 @@ import path from "node:path";
 import { error } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { ProjectFile } from "./types.js";
+import { readBytesInWorker } from "./read-worker.js";
 import { decodeUtf8 } from "./utf8.js";
 
 /** Folders never searched for project files (build output, the local lake, dependencies). */
@@ -22,8 +23,27 @@ export async function findFiles(
   exclude: readonly string[] = [],
   scanned?: Set<string>,
 ): Promise<string[]> {
+  const [found] = await findFileGroups(dir, roots, [extensions], exclude, scanned);
+  return found;
+}
+
+/**
+ * {@link findFiles} for several extension lists over the same roots in one walk (the model
+ * paths hold models, properties and docs: one listing of 10,000 files instead of three): one
+ * sorted list per entry of `groups`, each what findFiles gives for it.
+ *
+ * @example
+ * const [sql, yml] = await findFileGroups(dir, ["models"], [[".sql"], [".yml", ".yaml"]]);
+ */
+export async function findFileGroups<const G extends readonly (readonly string[])[]>(
+  dir: string,
+  roots: readonly string[],
+  groups: G,
+  exclude: readonly string[] = [],
+  scanned?: Set<string>,
+): Promise<{ [K in keyof G]: string[] }> {
   const excluded = new Set(exclude.map(normalize));
-  const found = new Set<string>();
+  const found = groups.map(() => new Set<string>());
   const visit = async (rel: string): Promise<void> => {
     scanned?.add(rel);
     let entries;
@@ -38,13 +58,17 @@ export async function findFiles(
         if (e.isDirectory()) {
           if (!e.name.startsWith(".") && !SKIPPED.has(e.name) && !excluded.has(child))
             await visit(child);
-        } else if (e.isFile() && extensions.some((x) => e.name.toLowerCase().endsWith(x)))
-          found.add(child);
+        } else if (e.isFile()) {
+          const name = e.name.toLowerCase();
+          groups.forEach((extensions, g) => {
+            if (extensions.some((x) => name.endsWith(x))) found[g]!.add(child);
+          });
+        }
       }),
     );
   };
   await Promise.all(roots.map((r) => visit(normalize(r))));
-  return [...found].sort();
+  return found.map((files) => [...files].sort()) as { [K in keyof G]: string[] };
 }
 
 /** `./staging/` → `staging`, `.` → `` (the project dir itself). */
@@ -86,11 +110,33 @@ export function readFiles(
   dir: string,
   rels: readonly string[],
   diagnostics: Diagnostic[],
+): ProjectFile[] {
+  return rels.map((rel) => {
+    const absPath = path.join(dir, rel);
+    return { path: rel, absPath, text: decodeText(readFileSync(absPath), rel, diagnostics) };
+  });
+}
+
+/** Below this many files a worker's start-up (~15 ms of the calling thread) costs more than it frees. */
+const WORKER_MIN_FILES = 2000;
+
+/**
+ * {@link readFiles} with the reads on a worker thread when there are at least `minFiles`: the
+ * caller can work on other files until it awaits the result (loadProject parses the properties
+ * YAML meanwhile). Same files, texts, diagnostics and read errors as readFiles; it reads them
+ * itself when no worker can be started.
+ */
+export async function readFilesAside(
+  dir: string,
+  rels: readonly string[],
+  diagnostics: Diagnostic[],
+  minFiles = WORKER_MIN_FILES,
 ): Promise<ProjectFile[]> {
-  return Promise.resolve(
-    rels.map((rel) => {
-      const absPath = path.join(dir, rel);
-      return { path: rel, absPath, text: decodeText(readFileSync(absPath), rel, diagnostics) };
-    }),
-  );
+  const absPaths = rels.map((rel) => path.join(dir, rel));
+  const read = rels.length >= minFiles ? await readBytesInWorker(absPaths) : undefined;
+  if (!read) return readFiles(dir, rels, diagnostics);
+  return rels.map((rel, i) => {
+    const bytes = read.bytes.subarray(i === 0 ? 0 : read.ends[i - 1], read.ends[i]);
+    return { path: rel, absPath: absPaths[i]!, text: decodeText(bytes, rel, diagnostics) };
+  });
 }
