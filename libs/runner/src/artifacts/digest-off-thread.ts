@@ -1,5 +1,12 @@
-import { Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
+import type * as WorkerThreads from "node:worker_threads";
 import { fileDigest } from "./file-chunks.js";
+
+// node:worker_threads is required when a digest is first started, not when the runner loads:
+// requiring it took 12-28 ms, which every command loading the runner would pay. The CLI's
+// CommonJS bundle has `require`; ES modules get one.
+const load: NodeJS.Require =
+  typeof require === "function" ? require : createRequire(import.meta.url);
 
 /**
  * The worker's script (CommonJS, run with `eval`: no file of the bundle to find): sha256 (hex)
@@ -43,9 +50,10 @@ parentPort.postMessage(digest);
  */
 export function startFileDigest(file: string, length?: number): () => Promise<string | undefined> {
   const fallback = () => fileDigest(file, length);
-  let worker: Worker;
+  let worker: WorkerThreads.Worker;
   try {
-    worker = new Worker(SCRIPT, { eval: true, workerData: { file, length } });
+    const threads = load("node:worker_threads") as typeof WorkerThreads;
+    worker = new threads.Worker(SCRIPT, { eval: true, workerData: { file, length } });
   } catch {
     return async () => fallback();
   }
