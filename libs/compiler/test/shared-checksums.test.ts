@@ -9,6 +9,7 @@ import {
   sharedPackedChecksums,
 } from "../src/index.js";
 import type { ChecksumPart } from "../src/index.js";
+import { packedPartChecksums } from "../src/state/node-checksums.js";
 import { fakeDialect } from "./fake-dialect.js";
 import { model, project, rawEvents } from "./fixture-project.js";
 
@@ -115,5 +116,30 @@ describe("sharedPackedChecksums", () => {
     c.nodes.find((n) => n.id === "model.report")!.sql += " where false";
     expect(sharedNodeChecksums(p, c).get("model.report")!.body).toBe(before);
     expect(nodeChecksums(p, c).get("model.report")!.body).not.toBe(before);
+  });
+});
+
+describe("packedPartChecksums' map (PackedById)", () => {
+  it("reads as the Map of each node's packed checksums, in node order, with or without body", () => {
+    const p = files(REPORT);
+    const c = compile(p);
+    for (const parts of [["body", "configs"], ["configs"]] satisfies ChecksumPart[][]) {
+      const want = new Map(
+        [...partChecksums(p, c, parts)].map(([id, sums]) => [id, packChecksums(sums)]),
+      );
+      const got = packedPartChecksums(p, c, parts);
+      expect(got.size).toBe(want.size);
+      expect([...got]).toEqual([...want]);
+      expect([...got.keys()]).toEqual([...want.keys()]);
+      expect([...got.values()]).toEqual([...want.values()]);
+      expect([...got.entries()]).toEqual([...want.entries()]);
+      const each: [string, string][] = [];
+      got.forEach((v, k) => each.push([k, v]));
+      expect(each).toEqual([...want]);
+      for (const id of ["model.report", "source.raw.events", "model.nowhere"]) {
+        expect(got.get(id)).toBe(want.get(id));
+        expect(got.has(id)).toBe(want.has(id));
+      }
+    }
   });
 });

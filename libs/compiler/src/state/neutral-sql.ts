@@ -69,16 +69,57 @@ export function neutralSqlUtf8(
   keys: Relations,
   scratch: ByteScratch,
 ): Uint8Array {
-  // Candidate i is the node (0) or its parent i - 1; its position in `keys` (-1: none) looked up
-  // when a name is first compared.
-  const found: number[] = [];
-  const keyOf = (i: number): number =>
-    (found[i] ??= keys.byId.get(i === 0 ? node.id : node.dependsOn[i - 1]!) ?? -1);
+  const candidates = scratch.candidates?.keys === keys ? scratch.candidates : new Candidates(keys);
+  scratch.candidates = candidates;
+  candidates.reset(node);
+  const text =
+    node.incrementalSql === undefined
+      ? `${node.sql}\n-- incremental\n`
+      : `${node.sql}\n-- incremental\n${node.incrementalSql}`;
+  let sql = replaceQualified(text, candidates.idOf);
+  // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
+  if (sql.includes("sluice_raw_window("))
+    sql = sql.replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
+  // Whitespace outside quoted literals and identifiers means nothing to the engine.
+  return collapsedUtf8(sql, scratch);
+}
+
+/**
+ * The relations one node's SQL may name: the node (candidate 0) and its parents (candidate i is
+ * `dependsOn[i - 1]`), each one's position in `keys` (-1: none) looked up when a name is first
+ * compared. One per pass, {@link reset} for each node: no closures or array made per node.
+ */
+class Candidates {
+  private node!: CompiledNode;
+  /** Each candidate's position in `keys`; -2: not looked up yet. */
+  private found = new Int32Array(16);
+
+  constructor(readonly keys: Relations) {}
+
+  /** Start on `node`'s SQL. */
+  reset(node: CompiledNode): void {
+    this.node = node;
+    const count = node.dependsOn.length + 1;
+    if (this.found.length < count) this.found = new Int32Array(count * 2);
+    this.found.fill(-2, 0, count);
+  }
+
+  private keyOf(i: number): number {
+    let at = this.found[i]!;
+    if (at === -2) {
+      const node = this.node;
+      at = this.keys.byId.get(i === 0 ? node.id : node.dependsOn[i - 1]!) ?? -1;
+      this.found[i] = at;
+    }
+    return at;
+  }
+
   /** The last candidate publishing the schema and name at these positions (as lower case). */
-  const idOf: QualifiedId = (text, schemaFrom, schemaTo, nameFrom, nameTo) => {
+  readonly idOf: QualifiedId = (text, schemaFrom, schemaTo, nameFrom, nameTo) => {
+    const { keys, node } = this;
     if (keys.schemaLengths[Math.min(schemaTo - schemaFrom, 255)] === 0) return undefined;
     for (let i = node.dependsOn.length; i >= 0; i--) {
-      const at = keyOf(i);
+      const at = this.keyOf(i);
       if (at < 0) continue;
       const schema = keys.schemas[at]!;
       const name = keys.names[at]!;
@@ -93,16 +134,6 @@ export function neutralSqlUtf8(
     }
     return undefined;
   };
-  const text =
-    node.incrementalSql === undefined
-      ? `${node.sql}\n-- incremental\n`
-      : `${node.sql}\n-- incremental\n${node.incrementalSql}`;
-  let sql = replaceQualified(text, idOf);
-  // Lake engines read raw sources through `sluice_raw_window(<relation>)`; Athena reads the table.
-  if (sql.includes("sluice_raw_window("))
-    sql = sql.replace(/\bsluice_raw_window\((\{\{[^}]+\}\})\)/g, "$1");
-  // Whitespace outside quoted literals and identifiers means nothing to the engine.
-  return collapsedUtf8(sql, scratch);
 }
 
 const DOUBLE_QUOTE = 34;
@@ -251,6 +282,8 @@ function quotedEnd(sql: string, open: number): number {
 /** A byte buffer reused from one text to the next (one per checksum pass), grown when short. */
 export interface ByteScratch {
   bytes: Uint8Array;
+  /** What {@link neutralSqlUtf8} reuses from node to node (of one `keys`). */
+  candidates?: Candidates;
 }
 
 /** A new {@link ByteScratch}. */

@@ -2,6 +2,8 @@ import { createHash, hash } from "node:crypto";
 import type { MacroFile, Project } from "@sluice/project";
 import type { CompiledNode, CompiledProject } from "../types.js";
 import { byteScratch, neutralSqlUtf8, relationKeys } from "./neutral-sql.js";
+import type { Relations } from "./neutral-sql.js";
+import { PackedById } from "./packed-by-id.js";
 
 /**
  * What `state:modified.<part>` compares, one digest per part: the first 16 hex digits (64 bits)
@@ -341,8 +343,10 @@ export function partChecksums(
 }
 
 /**
- * {@link partChecksums}, each node's digests packed (see {@link packChecksums}) as they are
- * made: no object per node (30,000 at 10,000 models), what `--state` compares and keeps. Pure.
+ * {@link partChecksums} of every node, each node's digests packed (see {@link packChecksums})
+ * as they are made: no object per node (30,000 at 10,000 models), what `--state` compares and
+ * keeps; by id through the positions the body's digests looked parents up in (see
+ * {@link PackedById}). Pure.
  *
  * @example packedPartChecksums(project, compiled, ["body"]).get("model.funnel") // "3f1c…    "
  */
@@ -350,32 +354,33 @@ export function packedPartChecksums(
   project: Project,
   compiled: CompiledProject,
   parts: readonly ChecksumPart[],
-  ids?: ReadonlySet<string>,
-): Map<string, string> {
-  const out = new Map<string, string>();
+): ReadonlyMap<string, string> {
+  const packed = new Array<string>(compiled.nodes.length);
   // packChecksums' text: a digest is hex, so never holds the space that would empty it.
-  eachNodeDigests(project, compiled, parts, ids, (id, d) => {
-    const packed = `${d[0] ?? ""} ${d[1] ?? ""} ${d[2] ?? ""} ${d[3] ?? ""} ${d[4] ?? ""}`;
+  const keys = eachNodeDigests(project, compiled, parts, undefined, (_, d, at) => {
+    const text = `${d[0] ?? ""} ${d[1] ?? ""} ${d[2] ?? ""} ${d[3] ?? ""} ${d[4] ?? ""}`;
     // Reading a character makes V8 copy the concatenation into one flat string: what is kept
     // is that, not a tree of 9 pieces and the 64-digit hashes the digests are cut from, which
     // every young-generation collection until the end would copy (30,000 nodes).
-    packed.charCodeAt(0);
-    out.set(id, packed);
+    text.charCodeAt(0);
+    packed[at] = text;
   });
-  return out;
+  const byId = keys?.byId ?? new Map(compiled.nodes.map((n, i) => [n.id, i]));
+  return new PackedById(compiled.nodes, byId, packed);
 }
 
 /**
- * Calls `emit` with each chosen node's id and its digests of `parts`, in {@link checksumParts}
- * order (undefined for a part not asked for), in one array reused from node to node.
+ * Calls `emit` with each chosen node's id, its digests of `parts`, in {@link checksumParts}
+ * order (undefined for a part not asked for), in one array reused from node to node, and its
+ * position in the compiled project. Gives the {@link Relations} it made (when `parts` has body).
  */
 function eachNodeDigests(
   project: Project,
   compiled: CompiledProject,
   parts: readonly ChecksumPart[],
   ids: ReadonlySet<string> | undefined,
-  emit: (id: string, digests: readonly (string | undefined)[]) => void,
-): void {
+  emit: (id: string, digests: readonly (string | undefined)[], at: number) => void,
+): Relations | undefined {
   const want = (p: ChecksumPart) => parts.includes(p);
   const [body, configs, relation, macros, contract] = checksumParts.map(want);
   const keys = body ? relationKeys(compiled, ids) : undefined;
@@ -388,7 +393,10 @@ function eachNodeDigests(
   const contractDigests = new Map<string, string>();
   const scratch = byteScratch();
   const digests: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
-  for (const node of chosenNodes(compiled, ids)) {
+  const nodes = compiled.nodes;
+  for (let at = 0; at < nodes.length; at++) {
+    const node = nodes[at]!;
+    if (ids && !ids.has(node.id)) continue;
     if (body) {
       const source = node.kind === "source" ? sources.get(node.id) : undefined;
       digests[0] = digestOf(
@@ -438,8 +446,9 @@ function eachNodeDigests(
         contractDigests.set(contractKey, (digest = digestOf(stableJson(names))));
       digests[4] = digest;
     }
-    emit(node.id, digests);
+    emit(node.id, digests, at);
   }
+  return keys;
 }
 
 /** The `configs` digest: of the resolved config, tags sorted, as stable JSON. */
