@@ -8,6 +8,32 @@ import { defineConfig } from "rolldown";
 
 const lazyVendors = /[\\/]node_modules[\\/](nunjucks|yaml|js-yaml|csv-parse|zod)[\\/]/;
 
+/** string-width's entry (7.x under yargs' cliui and wrap-ansi, 8.x for our tables). */
+const stringWidthEntry = /[\\/]node_modules[\\/]string-width[\\/]index\.js$/;
+const eagerSegmenter = "const segmenter = new Intl.Segmenter();";
+
+/**
+ * string-width builds an `Intl.Segmenter` when it loads, and the first one in a process loads
+ * ICU's break-iterator data: 15-24 ms on every command (31% of `sluice --version`'s samples),
+ * though our tables measure printable ASCII without it (output/table.ts) and yargs' cliui only
+ * wraps help text. Each copy gets a segmenter made on its first `segment()` call, the only use it
+ * makes of it. A string-width whose source no longer matches is bundled as it is, with a warning.
+ */
+const lazySegmenter = {
+  name: "sluice-lazy-segmenter",
+  transform(code, id) {
+    if (!stringWidthEntry.test(id)) return null;
+    if (!code.includes(eagerSegmenter)) {
+      this.warn(`${id}: no "${eagerSegmenter}" to make lazy (string-width changed?)`);
+      return null;
+    }
+    const lazy =
+      "let eagerlessSegmenter;\n" +
+      "const segmenter = { segment: (text) => (eagerlessSegmenter ??= new Intl.Segmenter()).segment(text) };";
+    return { code: code.replace(eagerSegmenter, lazy), map: null };
+  },
+};
+
 export default defineConfig({
   // replay-gate: what bin/sluice.js runs before main, to print an unchanged command's replay
   // without loading main (src/replay-gate.ts). It shares main's compile-cache chunk, so both
@@ -19,6 +45,7 @@ export default defineConfig({
     "code-cache": "dist/code-cache.js",
   },
   platform: "node",
+  plugins: [lazySegmenter],
   external: [/^@duckdb\/node-bindings/, /^@aws-sdk\//, /^@smithy\//],
   output: {
     dir: "dist/bundle",

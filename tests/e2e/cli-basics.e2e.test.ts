@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -65,6 +65,27 @@ describe("sluice CLI basics", () => {
     expect((await runSluice(["ls", "--help"])).code).toBe(0);
     const cached = readdirSync(path.join(bundle, ".v8-cache"));
     expect(cached.some((f) => /^main\.cjs\.\d+-\d+\.v8$/.test(f))).toBe(true);
+  });
+
+  it("builds no Intl.Segmenter at start-up (ICU's break data: ~20 ms), only when text is measured", async () => {
+    // Counts the segmenters a run constructs, printed on stderr at exit.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-segmenters-"));
+    const preload = path.join(dir, "count-segmenters.cjs");
+    writeFileSync(
+      preload,
+      `let made = 0;
+const Real = Intl.Segmenter;
+Intl.Segmenter = class extends Real { constructor(...a) { super(...a); made++; } };
+process.on("exit", () => process.stderr.write("segmenters: " + made + "\\n"));
+`,
+    );
+    const env = { NODE_OPTIONS: `--require ${preload}` };
+    const version = await runSluice(["--version"], { env });
+    expect(version.stderr).toContain("segmenters: 0\n");
+    // --help wraps its text by string-width, which then makes its segmenter on first use.
+    const help = await runSluice(["--help"], { env });
+    expect(help.code).toBe(0);
+    expect(help.stderr).toMatch(/segmenters: [1-9]/);
   });
 
   it("no command is a usage error that lists the commands", async () => {
