@@ -34,31 +34,20 @@ async function selectionState(ctx: ProjectContext, state: RunState): Promise<Sel
   };
 }
 
-/**
- * `--state DIR` read in two steps (see `startRunState`): this promise gives undefined (after
- * printing why) when the state cannot be read at once, else the function that finishes the read
- * (undefined, after printing why, when the state cannot be read then).
- */
-async function startLoadRunState(
+/** `--state DIR` read, or undefined (after printing why) when it cannot be. */
+export async function loadRunState(
   dir: string,
   io: Io,
   cacheDir?: string,
-): Promise<(() => Promise<RunState | undefined>) | undefined> {
-  const { startRunState, StateError } = await import("@sluice/runner");
-  const failed = (err: unknown): undefined => {
+): Promise<RunState | undefined> {
+  const { readRunState, StateError } = await import("@sluice/runner");
+  try {
+    const warn = (message: string) => io.err(`warning: ${message}`);
+    return await readRunState(dir, { warn, ...(cacheDir === undefined ? {} : { cacheDir }) });
+  } catch (err) {
     if (!(err instanceof StateError)) throw err;
     io.err(`error: ${err.message}`);
     return undefined;
-  };
-  try {
-    const warn = (message: string) => io.err(`warning: ${message}`);
-    const finish = await startRunState(dir, {
-      warn,
-      ...(cacheDir === undefined ? {} : { cacheDir }),
-    });
-    return () => finish().catch(failed);
-  } catch (err) {
-    return failed(err);
   }
 }
 
@@ -141,13 +130,10 @@ export async function loadSelection(
   // sources.json serves source_status: selectors (dbt's source freshness artifacts).
   const readState = args.state !== undefined && needsManifest(args);
   const cacheDir = path.join(path.resolve(args.projectDir), "target");
-  // What cannot wait is read now; the state's manifest is hashed meanwhile, off this thread.
-  const finish = readState ? await startLoadRunState(args.state!, io, cacheDir) : undefined;
-  if (readState && !finish) return undefined;
+  const state = readState ? await loadRunState(args.state!, io, cacheDir) : undefined;
+  if (readState && !state) return undefined;
   const ctx = await loadProjectContext(args, io, options);
   if (!ctx) return undefined;
-  const state = finish && (await finish());
-  if (finish && !state) return undefined;
   onContext?.(ctx);
   const ids = await selectedIds(ctx, args, io, state);
   return ids ? { ctx, ids, ...(state ? { state } : {}) } : undefined;

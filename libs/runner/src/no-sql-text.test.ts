@@ -23,10 +23,6 @@ const ALLOWED: ReadonlyMap<string, readonly { text: RegExp; why: string }[]> = n
     [{ text: /^max\($/, why: "a result message naming the expression, `max(loaded_at)`" }],
   ],
   [
-    "artifacts/digest-off-thread.ts",
-    [{ text: /^\nconst \{ parentPort, workerData \}/, why: "a worker's JavaScript (`Math.min(`)" }],
-  ],
-  [
     "athena/catalog-steps.ts",
     [{ text: /^the INSERT went past the partition limit/, why: "an error message" }],
   ],

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 
 /**
  * Feeds `file`'s bytes to `onChunk` in order, at most `chunkSize` new bytes at a time, through
@@ -58,22 +58,6 @@ export function digestOfBytes(fd: number, length: number): string {
   for (let done = 0; done < length; done += buffer.length)
     h.update(readInto(fd, buffer, done, Math.min(buffer.length, length - done)));
   return h.digest("hex");
-}
-
-/**
- * sha256 (hex) of `file`'s bytes, or of its first `length` (see {@link digestOfBytes});
- * undefined when they cannot be read.
- */
-export function fileDigest(file: string, length?: number): string | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, "r");
-    return digestOfBytes(fd, length ?? fstatSync(fd).size);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /** `length` bytes of the open file `fd` from `position`. Throws when the file is shorter. */

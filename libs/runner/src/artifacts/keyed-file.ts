@@ -1,4 +1,3 @@
-import { isAscii } from "node:buffer";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -17,7 +16,7 @@ export function readKeyed(
 ): { key: string; value(): unknown; text(): string } | undefined {
   let text: string;
   try {
-    text = utf8Text(readFileSync(file));
+    text = readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
@@ -40,11 +39,3 @@ export function writeKeyedText(file: string, key: string, json: string): void {
   writeFileSync(tmp, `${key}\n${json}`);
   renameSync(tmp, file);
 }
-
-/**
- * UTF-8 bytes as text: decoded as Latin-1 when all ASCII (the same text), a copy. Node 20's
- * `readFileSync(file, "utf8")` took 130-400 ms for a 5 MB sidecar (its UTF-8 decode), the bytes
- * read, checked and copied 3-25 ms.
- */
-export const utf8Text = (bytes: Buffer): string =>
-  bytes.toString(isAscii(bytes) ? "latin1" : "utf8");

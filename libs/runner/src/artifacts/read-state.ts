@@ -9,8 +9,7 @@ import { scanManifest } from "./manifest-scan.js";
 import { cachedManifestNodes } from "./state-cache.js";
 import type { StateNodes } from "./state-nodes.js";
 import { packSums } from "./state-sidecar.js";
-import { startFileDigest } from "./digest-off-thread.js";
-import { stateIndexPlace, stateIndexValue } from "./state-index.js";
+import { readStateIndex } from "./state-index.js";
 import type { NodeRow, SidecarBody, SidecarValue } from "./state-sidecar.js";
 
 /** One node of a state manifest, as `--state` and `--defer` use it. */
@@ -82,31 +81,17 @@ export async function readRunState(
   dir: string,
   options: { cacheDir?: string; warn?: (message: string) => void } = {},
 ): Promise<RunState> {
-  return (await startRunState(dir, options))();
-}
-
-/**
- * {@link readRunState} in two steps, so that the caller works (e.g. loads the project) while
- * the state's manifest is hashed on another thread to trust its sidecar (60 MB at 10,000
- * models): this promise settles once what can fail at once was read (it rejects with the
- * {@link StateError} of a manifest that is missing, or has no sidecar and cannot be read, or of
- * a run_results.json that cannot be), and the function it gives finishes the read: it rejects
- * only when the sidecar did not match and the manifest, then read, cannot be (see
- * `cachedManifestNodes`).
- *
- * @example const finish = await startRunState("prod-artifacts"); loadProject(); const state = await finish()
- */
-export async function startRunState(
-  dir: string,
-  options: { cacheDir?: string; warn?: (message: string) => void } = {},
-): Promise<() => Promise<RunState>> {
   const manifestFile = path.join(dir, "manifest.json");
-  const finish = await cachedManifestNodes(manifestFile, options.cacheDir, () =>
-    startManifestRows(manifestFile, options.warn),
+  const { adapter, nodes } = await cachedManifestNodes(manifestFile, options.cacheDir, () =>
+    readManifestRows(manifestFile, options.warn),
   );
-  const json = await readJson(path.join(dir, "run_results.json"), false);
-  const results = json ? readSluiceRunResults(json) : undefined;
-  return async () => ({ dir, ...(await finish()), ...(results ? { results } : {}) });
+  const results = await readJson(path.join(dir, "run_results.json"), false);
+  return {
+    dir,
+    adapter,
+    nodes,
+    ...(results ? { results: readSluiceRunResults(results) } : {}),
+  };
 }
 
 /**
@@ -114,30 +99,14 @@ export async function startRunState(
  * (see state-index.ts), else rows (see `NodeRow`) from a scan of the fields they need (see
  * manifest-scan.ts), each entry made a row as soon as it is read, or from the whole file parsed
  * when the scan does not take the file on. An index that does not match the file is `warn`ed.
- * In two steps: an index is found now and checked in the second (its sha256 computed off the
- * main thread meanwhile, see `startFileDigest`); a manifest without one is read now.
  */
-async function startManifestRows(
+async function readManifestRows(
   manifestFile: string,
   warn: (message: string) => void = () => {},
-): Promise<() => Promise<SidecarValue>> {
-  const place = stateIndexPlace(manifestFile);
-  if (place && !("problem" in place)) {
-    const digest = startFileDigest(manifestFile, place.end);
-    return async () => {
-      const indexed = stateIndexValue(manifestFile, place, await digest());
-      if ("value" in indexed) return indexed.value;
-      warn(`--state: ${indexed.problem}`);
-      return scannedRows(manifestFile);
-    };
-  }
-  if (place) warn(`--state: ${place.problem}`);
-  const rows = await scannedRows(manifestFile);
-  return async () => rows;
-}
-
-/** The rows of a manifest from its entries (see {@link startManifestRows}). */
-async function scannedRows(manifestFile: string): Promise<SidecarBody> {
+): Promise<SidecarValue> {
+  const indexed = readStateIndex(manifestFile);
+  if (indexed && "value" in indexed) return indexed.value;
+  if (indexed) warn(`--state: ${indexed.problem}`);
   const scanned = scanManifest(manifestFile, undefined, entryRow);
   if (scanned) return manifestRows(manifestFile, scanned, (row) => row as NodeRow);
   return manifestRows(manifestFile, await readJson(manifestFile, true));

@@ -48,34 +48,21 @@ function keepTextUnder(file: string, key: string, json: string): void {
   }
 }
 
-/** A state manifest's nodes, as {@link cachedManifestNodes} gives them. */
-export type ManifestNodes = { adapter: string; nodes: StateNodes };
-
 /**
- * The state manifest's nodes as `readManifestRows` reads them, from
+ * The state manifest's nodes as {@link readManifestRows} reads them, from
  * `<cacheDir>/state_manifest.json` when it was made from the same file (path, size, modification
  * time, inode), else read and kept there: from the manifest's sidecar when it describes this
  * very manifest, else by `readManifestRows` (the manifest's state index, or its entries).
- *
- * In two steps, so that the caller can work while the manifest is checked: what this promise
- * gives finishes the read. A sidecar is read at once and trusted in the second step, once the
- * manifest's sha256 (computed off the main thread meanwhile) matches. `readManifestRows` is in
- * two steps too: its first runs in this first step when there is no sidecar (a manifest that
- * cannot be read fails at once), both in the second when the sidecar does not match.
- *
- * @example const finish = await cachedManifestNodes(file, "target", read); load(); await finish()
  */
 export async function cachedManifestNodes(
   manifestFile: string,
   cacheDir: string | undefined,
-  readManifestRows: () => Promise<() => Promise<SidecarValue>>,
-): Promise<() => Promise<ManifestNodes>> {
+  readManifestRows: () => Promise<SidecarValue>,
+): Promise<{ adapter: string; nodes: StateNodes }> {
   const file = cacheDir && path.join(cacheDir, "state_manifest.json");
   let key: string | undefined;
-  let found = false;
   try {
     const s = statSync(manifestFile);
-    found = true;
     if (Date.now() - s.mtimeMs > RACY_MS)
       key = JSON.stringify([FORMAT, path.resolve(manifestFile), s.size, s.mtimeMs, s.ino]);
   } catch {
@@ -84,51 +71,40 @@ export async function cachedManifestNodes(
   if (file && key) {
     const cached = readUnder(file, key) as (NodeColumns & SidecarBody) | undefined;
     try {
-      if (cached) {
-        const nodes = new StateNodes(cached.columns ? cached : cached.nodes);
-        return async () => ({ adapter: cached.adapter, nodes });
-      }
+      if (cached)
+        return {
+          adapter: cached.adapter,
+          nodes: new StateNodes(cached.columns ? cached : cached.nodes),
+        };
     } catch {
       // Not what was written: read again.
     }
   }
-  const kept = (read: SidecarValue, nodes: StateNodes, text?: string): ManifestNodes => {
-    if (file && key) {
-      // Its columns with the adapter, as this cache keeps them: a sidecar's text copied, not
-      // written again from the parsed value (5 MB at 10,000 models).
-      if (text !== undefined && !("nodes" in read)) keepTextUnder(file, key, text);
-      else {
-        const columns = "nodes" in read ? rowColumns(read.nodes) : read;
-        keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
-      }
-    }
-    return { adapter: read.adapter, nodes };
-  };
-  const fromManifest = async (rows: () => Promise<SidecarValue>) => {
-    const read = await rows();
-    return kept(read, new StateNodes("nodes" in read ? read.nodes : read));
-  };
-  const sidecar = found ? sidecarManifestRows(path.dirname(manifestFile)) : undefined;
-  if (!sidecar) {
-    const rows = await readManifestRows();
-    return () => fromManifest(rows);
+  // The sidecar's value as it is (columns are kept as they came); one that does not hold
+  // whole rows or columns is passed over for the manifest.
+  const sidecar = sidecarManifestRows(path.dirname(manifestFile));
+  let read: SidecarValue | undefined = sidecar?.value;
+  let nodes: StateNodes | undefined;
+  try {
+    if (read) nodes = new StateNodes("nodes" in read ? read.nodes : read);
+  } catch {
+    read = undefined;
   }
-  return async () => {
-    // The sidecar's value as it is (columns are kept as they came); one that does not hold
-    // whole rows or columns is passed over for the manifest.
-    const rows = await sidecar();
-    try {
-      if (rows)
-        return kept(
-          rows.value,
-          new StateNodes("nodes" in rows.value ? rows.value.nodes : rows.value),
-          rows.text,
-        );
-    } catch {
-      // Not whole: the manifest is read.
+  if (!read || !nodes) {
+    read = await readManifestRows();
+    nodes = new StateNodes("nodes" in read ? read.nodes : read);
+  }
+  if (file && key) {
+    if (sidecar && read === sidecar.value && !("nodes" in read)) {
+      // Its columns with the adapter, as this cache keeps them: the text copied, not written
+      // again from the parsed value (5 MB at 10,000 models).
+      keepTextUnder(file, key, sidecar.text);
+    } else {
+      const columns = "nodes" in read ? rowColumns(read.nodes) : read;
+      keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
     }
-    return fromManifest(await readManifestRows());
-  };
+  }
+  return { adapter: read.adapter, nodes };
 }
 
 /**

@@ -1,6 +1,5 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
-import { fileDigest, readAt } from "./file-chunks.js";
-import { utf8Text } from "./keyed-file.js";
+import { digestOfBytes, readAt } from "./file-chunks.js";
 import { wholeColumns } from "./state-nodes.js";
 import type { EncodedColumns, NodeColumns } from "./state-nodes.js";
 import type { SidecarBody } from "./state-sidecar.js";
@@ -71,19 +70,6 @@ export type IndexRead = { value: { adapter: string } & NodeColumns } | { problem
  * @example readStateIndex("prod-artifacts/manifest.json") // { value: { adapter, count, columns } }
  */
 export function readStateIndex(file: string): IndexRead | undefined {
-  const place = stateIndexPlace(file);
-  if (!place || "problem" in place) return place;
-  return stateIndexValue(file, place, fileDigest(file, place.end));
-}
-
-/**
- * Where `file`'s state index is, from the file's tail: the bytes its digest covers (`end`), the
- * offset of its value and the digest it records, not yet checked (see {@link stateIndexValue}).
- * Undefined when the file has none or cannot be opened, else the problem.
- */
-export function stateIndexPlace(
-  file: string,
-): { end: number; at: number; digest: string } | { problem: string } | undefined {
   let fd: number;
   try {
     fd = openSync(file, "r");
@@ -103,38 +89,17 @@ export function stateIndexPlace(
     const at = Number(m[2]);
     if (at < KEY_TEXT.length || at >= end)
       return { problem: changed(file, "points outside the file") };
-    return { end, at, digest: m[1]! };
-  } catch (err) {
-    return { problem: changed(file, `cannot be read (${(err as Error).message})`) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * The state index at `place` (see {@link stateIndexPlace}) of `file`, whose first `place.end`
- * bytes have the sha256 `digest` (undefined: they could not be read): its columns when they
- * check out, else the problem.
- */
-export function stateIndexValue(
-  file: string,
-  place: { end: number; at: number; digest: string },
-  digest: string | undefined,
-): IndexRead {
-  if (digest !== place.digest) return { problem: changed(file, "does not match the file") };
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, "r");
-    const { at, end } = place;
+    if (digestOfBytes(fd, end) !== m[1])
+      return { problem: changed(file, "does not match the file") };
     const key = readAt(fd, at - KEY_TEXT.length, KEY_TEXT.length).toString("latin1");
-    const text = utf8Text(readAt(fd, at, end - at));
+    const text = readAt(fd, at, end - at).toString("utf8");
     const value = key === KEY_TEXT ? parsed(`${text}}`) : undefined;
     if (!value) return { problem: changed(file, "does not hold whole columns") };
     return { value: { adapter: value.adapter, count: value.count, columns: value.columns } };
   } catch (err) {
     return { problem: changed(file, `cannot be read (${(err as Error).message})`) };
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
 

@@ -1,8 +1,9 @@
 import { hash } from "node:crypto";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import path from "node:path";
 import { packChecksums, unpackChecksums } from "@sluice/compiler/run-time";
 import type { NodeChecksums } from "@sluice/compiler";
-import { startFileDigest } from "./digest-off-thread.js";
+import { digestOfBytes } from "./file-chunks.js";
 import { readKeyed, writeKeyedText } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
 import { columnRows } from "./state-nodes.js";
@@ -133,33 +134,35 @@ export function readStateSidecar(
 /** The `compile` key a sidecar records for a compile's partial-parse header. */
 export const compileKeyOf = (header: string): string => hash("sha1", header, "base64");
 
+/** sha256 (hex) of a file's bytes (see `digestOfBytes`); undefined when it cannot be read. */
+export function fileDigest(file: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    return digestOfBytes(fd, fstatSync(fd).size);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
  * The rows of `<dir>/manifest.json` from its sidecar, when the sidecar was written for exactly
  * that file (its sha256), and the JSON text they were parsed from; else undefined, and the
- * caller parses the manifest. The sidecar is read at once (undefined when there is none of a
- * format this build reads); the manifest is hashed on a worker thread (see `startFileDigest`)
- * while the caller goes on, and the function returned waits for it.
+ * caller parses the manifest.
  */
 export function sidecarManifestRows(
   dir: string,
-): (() => Promise<{ value: SidecarValue; text: string } | undefined>) | undefined {
+): { value: SidecarValue; text: string } | undefined {
   const kept = readKeyed(path.join(dir, STATE_SIDECAR));
-  let key: SidecarKey | undefined;
   try {
-    key = kept && (JSON.parse(kept.key) as SidecarKey);
+    const key = kept && (JSON.parse(kept.key) as SidecarKey);
+    if (!readableSidecar(key)) return undefined;
+    // A missing manifest: its own read says why.
+    if (fileDigest(path.join(dir, "manifest.json")) !== key.manifest) return undefined;
+    return { value: kept!.value() as SidecarValue, text: kept!.text() };
   } catch {
     return undefined;
   }
-  if (!readableSidecar(key)) return undefined;
-  const { manifest } = key;
-  // A missing manifest: its own read says why.
-  const digest = startFileDigest(path.join(dir, "manifest.json"));
-  return async () => {
-    if ((await digest()) !== manifest) return undefined;
-    try {
-      return { value: kept!.value() as SidecarValue, text: kept!.text() };
-    } catch {
-      return undefined;
-    }
-  };
 }
