@@ -51,17 +51,16 @@ const file = (targetDir: string, command: string): string =>
   path.join(targetDir, "replay", `${command}.json`);
 
 /**
- * The replay key of this invocation, or undefined when the partial-parse cache is not valid
- * (the command must then load and compile). `header`: the partial-parse header of the compile
- * the command used (default: the valid one on disk, if any).
+ * The replay key of this invocation, or undefined when it is not replayed. `header`: the
+ * partial-parse header of the compile the command used (see {@link findReplay}).
  */
 export function replayKey(
   command: string,
   args: GlobalArgs,
   io: Io,
-  header = validHeader(args),
+  header: string,
 ): string | undefined {
-  if (args.partialParse === false || header === undefined) return undefined;
+  if (args.partialParse === false) return undefined;
   // --state selectors read files the header does not cover (the state's manifest, run results
   // and sources.json, and this project's target/sources.json): never replayed.
   if ((args as GlobalArgs & { state?: string }).state !== undefined) return undefined;
@@ -102,21 +101,25 @@ function validHeader(args: GlobalArgs): string | undefined {
 }
 
 /**
- * What the command printed last time under `key`, if that is this key. With `args`: when this
- * process is the CLI itself and the replay's gate facts are not this invocation's (the gate
- * missed on one of them, e.g. another environment), this invocation's replace them, so that the
- * same invocation is replayed by the gate next time (it kept missing until a compile missed too).
+ * What `command` printed last time for this invocation (see {@link replayKey}), if anything; the
+ * partial-parse header checked once. On a hit, when this process is the CLI itself and the
+ * replay's gate facts are not this invocation's (the gate missed on one of them, e.g. another
+ * environment), this invocation's replace them, so that the same invocation is replayed by the
+ * gate next time (it kept missing until a compile missed too).
  */
-export function readReplay(
+export function findReplay(
   targetDir: string,
   command: string,
-  key: string,
-  args?: GlobalArgs,
+  args: GlobalArgs,
+  io: Io,
 ): Replay | undefined {
+  const header = validHeader(args);
+  const key = header === undefined ? undefined : replayKey(command, args, io, header);
+  if (header === undefined || key === undefined) return undefined;
   try {
     const saved = JSON.parse(readFileSync(file(targetDir, command), "utf8")) as SavedReplay;
     if (saved.key !== key || !(saved.wrote ?? []).every((dir) => existsSync(dir))) return undefined;
-    if (args !== undefined) refreshGate(targetDir, command, saved, args);
+    refreshGate(targetDir, command, saved, gateOf(command, args, header).gate);
     return { err: saved.err, out: saved.out, ...(saved.stamp ? { stamp: saved.stamp } : {}) };
   } catch {
     return undefined;
@@ -125,12 +128,13 @@ export function readReplay(
 
 type SavedReplay = Replay & { key: string };
 
-/** Save `saved` again with this invocation's gate facts, when they differ (see readReplay). */
-function refreshGate(targetDir: string, command: string, saved: SavedReplay, args: GlobalArgs) {
-  // The header the key was made with (the same listing: see invocationListings).
-  const header = validHeader(args);
-  if (header === undefined) return;
-  const { gate } = gateOf(command, args, header);
+/** Save `saved` again with `gate`, this invocation's gate facts, when they differ. */
+function refreshGate(
+  targetDir: string,
+  command: string,
+  saved: SavedReplay,
+  gate: GateFacts | undefined,
+): void {
   if (gate === undefined || JSON.stringify(gate) === JSON.stringify(saved.gate)) return;
   const { key, ...printed } = saved;
   saveReplay(targetDir, command, key, { ...printed, gate });

@@ -38,9 +38,8 @@ export const compileCommand: CommandSpec<CompileArgs> = {
     const replays = await import("../replay-cache.js");
     const { artifactsStamp } = await import("@sluice/runner/stamp");
     // The same compile of the same unchanged project, whose artifacts are still those it wrote.
-    const key = args.format === "text" ? replays.replayKey("compile", args, io) : undefined;
     const replay =
-      key === undefined ? undefined : replays.readReplay(targetDir, "compile", key, args);
+      args.format === "text" ? replays.findReplay(targetDir, "compile", args, io) : undefined;
     if (replay && replay.stamp === artifactsStamp(targetDir)) {
       replay.err.forEach((text) => io.err(text));
       const [summary = "", ...rest] = replay.out;

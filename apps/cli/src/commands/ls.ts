@@ -30,8 +30,7 @@ export const lsCommand: CommandSpec<LsArgs> = {
   handler: async (args, io) => {
     const replays = await import("../replay-cache.js");
     const targetDir = path.join(path.resolve(args.projectDir), "target");
-    const key = replays.replayKey("ls", args, io);
-    const replay = key === undefined ? undefined : replays.readReplay(targetDir, "ls", key, args);
+    const replay = replays.findReplay(targetDir, "ls", args, io);
     if (replay) {
       replay.err.forEach((text) => io.err(text));
       replay.out.forEach((text) => io.out(text));
