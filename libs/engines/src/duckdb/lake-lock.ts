@@ -96,6 +96,11 @@ function releaseOnExit(): void {
   }
 }
 
+/** `file` no longer held by this process: the exit handler goes with the last one. */
+function forget(file: string): void {
+  if (held.delete(file) && held.size === 0) process.off("exit", releaseOnExit);
+}
+
 export async function writeLakeLock(lakeDir: string, runId?: string): Promise<void> {
   const identity = await processIdentity(process.pid);
   const info: LakeLockInfo = {
@@ -112,7 +117,7 @@ export async function writeLakeLock(lakeDir: string, runId?: string): Promise<vo
   } catch (error) {
     // A full disk can leave a truncated file behind: nothing of a failed open stays.
     await rm(file, { force: true }).catch(() => undefined);
-    held.delete(file);
+    forget(file);
     throw error;
   }
 }
@@ -121,5 +126,5 @@ export async function releaseLakeLock(lakeDir: string): Promise<void> {
   const holder = await readLakeLock(lakeDir);
   const file = join(lakeDir, LAKE_LOCK_FILE);
   if (holder?.pid === process.pid) await rm(file, { force: true });
-  if (held.delete(file) && held.size === 0) process.off("exit", releaseOnExit);
+  forget(file);
 }
