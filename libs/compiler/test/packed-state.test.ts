@@ -121,3 +121,13 @@ describe("samePackedDigest", () => {
     }
   });
 });
+
+describe("packChecksums", () => {
+  it("writes the digests in part order, space-separated, an absent or unusable part empty", () => {
+    // The text state_checksums.json keeps: written by hand here, not by the code under test.
+    expect(packChecksums({ body: "3f1c", configs: "a0" })).toBe("3f1c a0   ");
+    expect(packChecksums({ contract: "c9", body: "b1" })).toBe("b1    c9");
+    expect(packChecksums({ relation: "r 2", macros: 7 as unknown as string })).toBe("    ");
+    expect(packChecksums({})).toBe("    ");
+  });
+});
