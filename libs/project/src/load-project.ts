@@ -21,7 +21,7 @@ import type {
   SnapshotProperties,
   SourceTable,
 } from "./types.js";
-import { findFileGroups, findFiles, readFiles, readFilesAside, readText } from "./walk.js";
+import { findFileGroups, findFiles, readFiles, readText } from "./walk.js";
 import { FIXTURES_FOLDER, resolveFixtures } from "./unit-test-fixtures.js";
 import type { UnitTestSpec } from "./unit-tests.js";
 
@@ -145,12 +145,8 @@ export async function loadProject(
   ]);
   loaded.watched.forEach((f) => scanned.add(f));
   const badText: Diagnostic[] = [];
-  // A big project's model files are read on a worker thread while this one reads the other
-  // files and parses the properties YAML.
-  const modelsRead = readFilesAside(absDir, modelPaths, badText);
-  // Should a read or parse below throw first, the worker's own failure is not left unhandled.
-  modelsRead.catch(() => undefined);
   const read = (rels: readonly string[]) => readFiles(absDir, rels, badText);
+  const modelFiles = read(modelPaths);
   const propertyFiles = read(propertyPaths.filter((p) => p !== CONFIG_FILE));
   const seedFiles = read(seedPaths);
   const macros = read(macroPaths);
@@ -167,7 +163,6 @@ export async function loadProject(
     if (key && memo) memo.next[key] = parsed;
     return parsed;
   });
-  const modelFiles = await modelsRead;
 
   // Files are read in parallel; report their encoding errors in path order.
   badText.sort((a, b) => a.at!.file.localeCompare(b.at!.file));

@@ -4,7 +4,6 @@ import path from "node:path";
 import { error } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { ProjectFile } from "./types.js";
-import { readBytesInWorker } from "./read-worker.js";
 import { decodeUtf8 } from "./utf8.js";
 
 /** Folders never searched for project files (build output, the local lake, dependencies). */
@@ -114,29 +113,5 @@ export function readFiles(
   return rels.map((rel) => {
     const absPath = path.join(dir, rel);
     return { path: rel, absPath, text: decodeText(readFileSync(absPath), rel, diagnostics) };
-  });
-}
-
-/** Below this many files a worker's start-up (~15 ms of the calling thread) costs more than it frees. */
-const WORKER_MIN_FILES = 2000;
-
-/**
- * {@link readFiles} with the reads on a worker thread when there are at least `minFiles`: the
- * caller can work on other files until it awaits the result (loadProject parses the properties
- * YAML meanwhile). Same files, texts, diagnostics and read errors as readFiles; it reads them
- * itself when no worker can be started.
- */
-export async function readFilesAside(
-  dir: string,
-  rels: readonly string[],
-  diagnostics: Diagnostic[],
-  minFiles = WORKER_MIN_FILES,
-): Promise<ProjectFile[]> {
-  const absPaths = rels.map((rel) => path.join(dir, rel));
-  const read = rels.length >= minFiles ? await readBytesInWorker(absPaths) : undefined;
-  if (!read) return readFiles(dir, rels, diagnostics);
-  return rels.map((rel, i) => {
-    const bytes = read.bytes.subarray(i === 0 ? 0 : read.ends[i - 1], read.ends[i]);
-    return { path: rel, absPath: absPaths[i]!, text: decodeText(bytes, rel, diagnostics) };
   });
 }
