@@ -8,7 +8,7 @@ import type { RunResults } from "./types.js";
 import { artifactsStamp, stampFile } from "./artifacts-stamp.js";
 import { isPacked, packArtifacts, packedDir } from "./packed-artifacts.js";
 import type { ArtifactLayout } from "./packed-artifacts.js";
-import { writeChangedFiles } from "./write-changed-files.js";
+import { readOr, writeChangedFiles } from "./write-changed-files.js";
 import { dropPackedKeys, packedShards } from "./packed-keys.js";
 import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
 import { writeManifest } from "./artifacts/manifest-file.js";
@@ -42,6 +42,11 @@ export async function writeCompiledArtifacts(
       compileKey?: string;
       /** Hashes of nodes' JSON texts by node id (the compile memo's): see {@link writeManifest}. */
       digests?: ReadonlyMap<string, string>;
+      /**
+       * Nodes whose `target/run/` files the run about to start writes itself (executed
+       * statements and plan): left as they are here, then settled by {@link settleRunFiles}.
+       */
+      runWrites?: ReadonlySet<string>;
     },
 ): Promise<Map<string, string>> {
   const nodes = compiled.nodes.filter((n) => !chosen || chosen.has(n.id));
@@ -77,6 +82,11 @@ export async function writeCompiledArtifacts(
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   const index = path.join(targetDir, ".artifact-hashes.json");
+  // Written by the run: the compiled statements (holding the last run's ids, so changed every
+  // run) would be written now only to be replaced, and the last plans removed to be written again.
+  const spared = new Set(
+    nodes.filter((n) => options.runWrites?.has(n.id)).flatMap((n) => runFiles(targetDir, n)),
+  );
   if (packed && options.digests) {
     // Only the shards holding a node whose digest changed are built (see packed-keys.ts).
     const shards = packedShards(
@@ -86,7 +96,7 @@ export async function writeCompiledArtifacts(
       { compiled: compiledText, run: runText },
       options.digests,
     );
-    writeChangedFiles(roots, shards.files, { index, kept: shards.kept });
+    writeChangedFiles(roots, shards.files, { index, kept: shards.kept, spared });
     shards.commit();
   } else {
     dropPackedKeys(targetDir);
@@ -101,12 +111,50 @@ export async function writeCompiledArtifacts(
       const placed = packed
         ? packArtifacts(packedDir(targetDir, kind), texts[kind])
         : new Map([...texts[kind]].map(([file, text]) => [path.join(targetDir, kind, file), text]));
-      for (const [file, text] of placed) files.set(file, text);
+      for (const [file, text] of placed) if (!spared.has(file)) files.set(file, text);
     }
-    writeChangedFiles(roots, files, { index });
+    writeChangedFiles(roots, files, { index, spared });
   }
   if (stamp !== undefined) writeFileSync(stampFile(targetDir), stamp);
   return runPaths;
+}
+
+/** A node's files in `target/run/` that a run writes: its statements and its plan (both forms). */
+function runFiles(targetDir: string, node: CompiledNode): string[] {
+  const file = path.join(targetDir, "run", artifactName(node));
+  const plan = `${file.replace(/\.sql$/, "")}.plan`;
+  return [file, `${plan}.json`, `${plan}.txt`];
+}
+
+/**
+ * After a run whose artifacts were written with `runWrites` (see {@link writeCompiledArtifacts},
+ * same `chosen` and layout): a node of it that wrote no executed statements gets its compiled
+ * ones in `target/run/` (packed layout: no file there), and one that wrote no plan keeps none:
+ * what writing them all before the run would have left.
+ *
+ * @example
+ * settleRunFiles("models/target", compiled, chosen, runWrites, { ran, planned }); // after runProject
+ */
+export function settleRunFiles(
+  targetDir: string,
+  compiled: CompiledProject,
+  chosen: ReadonlySet<string>,
+  runWrites: ReadonlySet<string>,
+  wrote: { ran: ReadonlySet<string>; planned: ReadonlySet<string>; layout?: ArtifactLayout },
+): void {
+  const nodes = compiled.nodes.filter((n) => chosen.has(n.id));
+  const packed = isPacked(wrote.layout ?? "auto", nodes.length);
+  for (const node of nodes) {
+    if (!runWrites.has(node.id)) continue;
+    const [file, ...plans] = runFiles(targetDir, node) as [string, string, string];
+    if (!wrote.planned.has(node.id)) for (const plan of plans) rmSync(plan, { force: true });
+    if (wrote.ran.has(node.id)) continue;
+    if (packed) rmSync(file, { force: true });
+    else if (readOr(file) !== runText(node)) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, runText(node));
+    }
+  }
 }
 
 /** What `target/compiled/<node path>` holds: the rendered SELECT. */

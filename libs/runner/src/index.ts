@@ -7,6 +7,7 @@ export type { RunOptions } from "./run-project.js";
 export {
   artifactName,
   materializeCompiled,
+  settleRunFiles,
   writeCompiledArtifacts,
   writeExecutedStatements,
   writeRunResults,

@@ -16,7 +16,9 @@ import path from "node:path";
  * A text may be given as a function, called only when the text is needed. `kept`: files the
  * caller knows are what the previous call wrote for them (e.g. packed shards whose members'
  * node digests are the same): one of them that the listing shows and the index records is left
- * alone without asking for its text, as if it hashed as recorded.
+ * alone without asking for its text, as if it hashed as recorded. `spared`: files under the
+ * roots that someone else writes (a run's executed statements and plans): never removed (nor
+ * their folders), and not in the index.
  *
  * Synchronous on purpose: most artifacts are unchanged between runs (only statements holding the
  * run id change), and comparing small files on the main thread costs less than queueing
@@ -26,10 +28,11 @@ import path from "node:path";
 export function writeChangedFiles(
   roots: readonly string[],
   files: ReadonlyMap<string, string | (() => string)>,
-  options: { index?: string; kept?: ReadonlySet<string> } = {},
+  options: { index?: string; kept?: ReadonlySet<string>; spared?: ReadonlySet<string> } = {},
 ): { written: number; removed: number } {
+  const spared = options.spared ?? new Set<string>();
   const keepDirs = new Set<string>();
-  for (const file of files.keys()) {
+  for (const file of [...files.keys(), ...spared]) {
     for (
       let dir = path.dirname(file);
       !keepDirs.has(dir) && dir !== path.dirname(dir);
@@ -55,7 +58,9 @@ export function writeChangedFiles(
         if (entry.isDirectory()) gone.add(full);
         continue;
       }
-      const stale = entry.isDirectory() ? !keepDirs.has(full) : !files.has(full);
+      const stale = entry.isDirectory()
+        ? !keepDirs.has(full)
+        : !files.has(full) && !spared.has(full);
       if (!stale) {
         if (!entry.isDirectory()) listed.add(full);
         continue;
@@ -118,7 +123,8 @@ function readIndex(file: string): Record<string, string> {
 const isUnderRoots = (file: string, roots: readonly string[]): boolean =>
   roots.some((root) => file.startsWith(root + path.sep));
 
-function readOr(file: string): string | undefined {
+/** A file's text, or undefined when it cannot be read. */
+export function readOr(file: string): string | undefined {
   try {
     return readFileSync(file, "utf8");
   } catch {

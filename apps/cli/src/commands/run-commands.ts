@@ -288,18 +288,31 @@ export async function runNodes(
       return ExitCode.usage;
     }
   }
-  const { runProject, writeCompiledArtifacts, writeExecutedPlan, writeExecutedStatements } =
-    await import("@sluice/runner");
+  const {
+    runProject,
+    settleRunFiles,
+    writeCompiledArtifacts,
+    writeExecutedPlan,
+    writeExecutedStatements,
+  } = await import("@sluice/runner");
   const { progressPrinter } = await import("../output/progress.js");
   const { jsonLogger } = await import("../output/log-events.js");
   const log = args.logFormat === "json" ? jsonLogger(io) : undefined;
+  // The nodes this command builds write their target/run files as they run (see onStatements).
+  const runWrites = new Set(
+    command === "test"
+      ? []
+      : ctx.compiled.nodes.filter((n) => n.kind !== "test" && chosen.has(n.id)).map((n) => n.id),
+  );
+  const wrote = { ran: new Set<string>(), planned: new Set<string>() };
   const [artifacts, opened] = await Promise.allSettled([
-    writeCompiledArtifacts(ctx.targetDir, ctx.compiled, new Set(ids), {
+    writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
       project: ctx.project,
       invocationId: ctx.runId,
       generatedAt: new Date(),
       build: buildId(),
       ...(ctx.cacheHeader === undefined ? {} : { compileKey: ctx.cacheHeader }),
+      runWrites,
     }),
     opening,
   ]);
@@ -338,8 +351,14 @@ export async function runNodes(
       sqlDialect: ctx.target.engine === "duckdb" ? (ctx.target.sql_dialect ?? "trino") : "trino",
       onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
       // target/run shows what ran, not only what was planned before the catalog was read.
-      onStatements: (node, statements) => writeExecutedStatements(ctx.targetDir, node, statements),
-      onPlan: (node, ran) => writeExecutedPlan(ctx.targetDir, node, ran),
+      onStatements: async (node, statements) => {
+        await writeExecutedStatements(ctx.targetDir, node, statements);
+        if (statements.length > 0) wrote.ran.add(node.id);
+      },
+      onPlan: async (node, ran) => {
+        await writeExecutedPlan(ctx.targetDir, node, ran);
+        wrote.planned.add(node.id);
+      },
       ...(renderAtRun ? { renderAtRun } : {}),
       unitTestMemo,
     });
@@ -353,6 +372,7 @@ export async function runNodes(
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);
     clearTimeout(timer);
+    settleRunFiles(ctx.targetDir, ctx.compiled, chosen, runWrites, wrote);
     await engine.close();
   }
   return finishRun(args, io, results, ctx, log, { samples, runPaths: artifacts.value });
