@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderCsv, renderTable } from "./table.js";
+import { formatCell, renderCsv, renderTable } from "./table.js";
 
 describe("renderTable", () => {
   it("aligns text left and numbers right under a header rule", () => {
@@ -56,6 +56,15 @@ describe("renderTable widths", () => {
 
   it("clips wide text to its width in columns", () => {
     expect(renderTable(["v"], [["日本語日本語"]], 7).split("\n")[2]).toBe("日本語…");
+  });
+});
+
+describe("formatCell numbers", () => {
+  it("groups integers as toLocaleString('en-US') does, other numbers to four decimals", () => {
+    const ints = [0, -0, 5, -1234, 1234567, 2 ** 53 - 1, -(2 ** 53), 1e21, 12345678901234567890n];
+    for (const v of ints) expect(formatCell(v), String(v)).toBe(v.toLocaleString("en-US"));
+    expect(formatCell(-5n)).toBe("-5");
+    expect(formatCell(1234.56789)).toBe("1234.5679");
   });
 });
 
