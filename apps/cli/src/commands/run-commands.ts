@@ -372,8 +372,8 @@ export async function runNodes(
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);
     clearTimeout(timer);
-    settleRunFiles(ctx.targetDir, ctx.compiled, chosen, runWrites, wrote);
     await engine.close();
+    settleRunFiles(ctx.targetDir, ctx.compiled, chosen, runWrites, wrote);
   }
   return finishRun(args, io, results, ctx, log, { samples, runPaths: artifacts.value });
 }
