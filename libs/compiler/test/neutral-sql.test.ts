@@ -65,6 +65,8 @@ describe("replaceQualified", () => {
       'foo.bar.baz s.n.x s.n$ s.n$x. a.b$.c a.b$$. a.b$ x.y\' \'x.y\' "s.n" s."n"x',
       '"s"."n"x "s" . "n" "s".n s."n" "s`.`n" "a b".c $s.n 9s.n _.x é.s.n s.né',
       's.n\u00a0. s\u00a0.\u2028n s\ufeff.n ``.s.n "".s.n s..n .s.n s.n.',
+      // A match may end before a `$`: its closing quote opens no schema after it.
+      '"s"."n"$x".y `a`.b$y`.n',
     ];
     for (const text of texts) check(text);
     expect(replaceQualified('from "s"."n" as a, X.Y', lookup().idOf)).toBe(

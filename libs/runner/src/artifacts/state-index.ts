@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { digestOfBytes, readAt } from "./file-chunks.js";
+import { utf8Text } from "./keyed-file.js";
 import { wholeColumns } from "./state-nodes.js";
 import type { EncodedColumns, NodeColumns } from "./state-nodes.js";
 import type { SidecarBody } from "./state-sidecar.js";
@@ -92,7 +93,7 @@ export function readStateIndex(file: string): IndexRead | undefined {
     if (digestOfBytes(fd, end) !== m[1])
       return { problem: changed(file, "does not match the file") };
     const key = readAt(fd, at - KEY_TEXT.length, KEY_TEXT.length).toString("latin1");
-    const text = readAt(fd, at, end - at).toString("utf8");
+    const text = utf8Text(readAt(fd, at, end - at));
     const value = key === KEY_TEXT ? parsed(`${text}}`) : undefined;
     if (!value) return { problem: changed(file, "does not hold whole columns") };
     return { value: { adapter: value.adapter, count: value.count, columns: value.columns } };
