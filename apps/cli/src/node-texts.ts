@@ -12,20 +12,25 @@
  * rememberText(node, line);  // the text `node` was parsed from
  * nodeText(node) === line;   // true, without serializing
  */
-let texts = new WeakMap<object, string>();
+let texts = new WeakMap<object, string | (() => string)>();
 
 /** `JSON.stringify(node)`, made once per node object. */
 export function nodeText(node: object): string {
   let text = texts.get(node);
-  if (text === undefined) texts.set(node, (text = JSON.stringify(node)));
+  if (typeof text === "function") texts.set(node, (text = text()));
+  else if (text === undefined) texts.set(node, (text = JSON.stringify(node)));
   return text;
 }
 
 /** The text already taken or read for `value`, if any (nothing is serialized). */
-export const knownText = (value: object): string | undefined => texts.get(value);
+export const knownText = (value: object): string | undefined =>
+  texts.has(value) ? nodeText(value) : undefined;
 
-/** Remember `text` (what `node` was parsed from) as the node's text. */
-export function rememberText(node: object, text: string): void {
+/**
+ * Remember `text` (what `node` was parsed from) as the node's text; a function gives it when
+ * first asked for (a memo node's text partly read: see lazy-node.ts).
+ */
+export function rememberText(node: object, text: string | (() => string)): void {
   texts.set(node, text);
 }
 

@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from "node:fs";
 import path from "node:path";
 import { writeHeadedFile } from "./headed-file.js";
 
@@ -9,9 +18,13 @@ import { writeHeadedFile } from "./headed-file.js";
  * changed, plus a small index naming the current segment of each bucket.
  *
  * Layout: `<file>` is the index, `<header>\n<JSON: bucket → segment name>`; the segments are
- * `<file without .json>/<bucket>.<sha1 of the text>.json`, one record a line,
- * `<group>\t<JSON of the key>\t<field>\t<field>...`, then a last line `.\t<number of records>`
- * (a segment cut short is not used). A record's fields are the texts its {@link RecordCodec}
+ * `<file without .json>/<bucket>.<sha1 of the text>.<bytes of the lines>.json`: one record a
+ * line, `<group>\t<JSON of the key>\t<field>\t<field>...`, then a line
+ * `.\t<number of records>`, then the bodies of the records' split fields (see
+ * {@link SplitField}), one after the other, in the order of the lines. A line with split fields
+ * ends with the field `~<JSON of [field, at, bytes] per split field>`. The lines are read whole
+ * (their length in bytes is in the segment's name); a body only when it is asked for (see
+ * {@link BodyPlace}). A segment whose size is not its lines' plus its bodies' is not used. A record's fields are the texts its {@link RecordCodec}
  * encodes it to (by default its JSON): JSON text holds no raw tab or newline. Lines are sorted by
  * group, then key (the same records give the same bytes, whichever compile wrote them). A
  * segment is written (through a temporary file) before the index that names it, and segments no
@@ -37,14 +50,37 @@ export interface SegmentStore {
 }
 
 /**
+ * A field kept in two parts: `head` on the record's line, `body` after the segment's lines (read
+ * only when asked for). The field's text is `head.slice(0, at) + body + head.slice(at)`.
+ */
+export interface SplitField {
+  head: string;
+  at: number;
+  body: string;
+}
+
+/**
+ * Where a split field's body is: its segment file and bytes there. Read with {@link readBody}
+ * (while that segment exists: a write that replaces it removes the file).
+ */
+export interface BodyPlace {
+  file: string;
+  offset: number;
+  bytes: number;
+  /** Where the body goes in the field's head (see {@link SplitField}). */
+  at: number;
+}
+
+/**
  * How a record is kept on its line: as one or more texts, none holding a raw tab or newline
  * (JSON texts do not). A codec lets a caller keep parts of a record as texts of their own, e.g.
  * to reuse the very text read for a part that did not change. `decode(group, encode(group, r))`
  * must equal `r`.
  */
 export interface RecordCodec {
-  encode(group: string, record: unknown): string[];
-  decode(group: string, fields: string[]): unknown;
+  encode(group: string, record: unknown): (string | SplitField)[];
+  /** `bodies[i]`: where the body of field `i` is, when it was split (`fields[i]` is its head). */
+  decode(group: string, fields: string[], bodies: readonly (BodyPlace | undefined)[]): unknown;
   /**
    * Told where a record's line is: `segment` (its file name) and `line` (0-based), for each
    * record read, and for each record written once the index naming its segment is written. A
@@ -74,7 +110,8 @@ const segmentDir = (file: string): string => file.replace(/\.json$/, "");
 
 /**
  * The store whose index is `file`, when its first line is `header` and every segment it names
- * reads and decodes in full; else undefined (the caller starts from nothing).
+ * reads and decodes in full (split fields' bodies left where they are: see {@link BodyPlace});
+ * else undefined (the caller starts from nothing).
  */
 export function readSegmentStore(
   file: string,
@@ -89,16 +126,15 @@ export function readSegmentStore(
     const groups: Groups = {};
     const dir = segmentDir(file);
     for (const name of Object.values(segments)) {
-      const lines = wholeLines(readFileSync(path.join(dir, name), "utf8"));
-      if (lines === undefined) return undefined;
-      for (let i = 0; i < lines.length; i++) {
-        const fields = lines[i]!.split("\t");
+      const segment = readSegment(path.join(dir, name), name, false);
+      if (segment === undefined) return undefined;
+      segment.forEach(({ fields, bodies }, i) => {
         const group = fields[0]!;
         const key = JSON.parse(fields[1]!) as string;
-        const record = codec.decode(group, fields.slice(2));
+        const record = codec.decode(group, fields.slice(2), bodies);
         (groups[group] ??= {})[key] = record;
         codec.located?.(group, record, name, i);
-      }
+      });
     }
     return { groups, segments };
   } catch {
@@ -106,6 +142,77 @@ export function readSegmentStore(
     return undefined;
   }
 }
+
+/** The text of a split field's body (see {@link BodyPlace}); throws when it cannot be read. */
+export function readBody(place: BodyPlace): string {
+  const bytes = Buffer.allocUnsafe(place.bytes);
+  const fd = openSync(place.file, "r");
+  try {
+    if (readSync(fd, bytes, 0, place.bytes, place.offset) !== place.bytes)
+      throw new Error(`${place.file} is shorter than its index says`);
+  } finally {
+    closeSync(fd);
+  }
+  return bytes.toString("utf8");
+}
+
+/** A record's line as read: its fields (a split field's head) and where their bodies are. */
+interface SegmentLine {
+  fields: string[];
+  bodies: (BodyPlace | undefined)[];
+}
+
+/** Bytes of a segment's lines, from its name (`<bucket>.<hash>.<bytes>.json`). */
+const SEGMENT_NAME = /^\d+\.[0-9a-f]+\.(\d+)\.json$/;
+
+/**
+ * The lines of segment `name` at `file`, when whole (its size is its lines' and its bodies');
+ * undefined when not. `withBodies`: split fields are read whole (their bodies put in), not left
+ * as heads.
+ */
+function readSegment(file: string, name: string, withBodies: boolean): SegmentLine[] | undefined {
+  const match = SEGMENT_NAME.exec(name);
+  if (match === null) return undefined;
+  const headBytes = Number(match[1]);
+  const fd = openSync(file, "r");
+  let head: Buffer;
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+    head = Buffer.allocUnsafe(withBodies ? size : headBytes);
+    if (head.length > size || readSync(fd, head, 0, head.length, 0) !== head.length)
+      return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  const lines = wholeLines(head.toString("utf8", 0, headBytes));
+  if (lines === undefined) return undefined;
+  let offset = headBytes;
+  const read = lines.map((line): SegmentLine => {
+    const fields = line.split("\t");
+    const bodies: (BodyPlace | undefined)[] = [];
+    if (fields[fields.length - 1]!.startsWith(SPLITS)) {
+      const splits = JSON.parse(fields.pop()!.slice(SPLITS.length)) as [number, number, number][];
+      for (const [field, at, bytes] of splits) {
+        bodies[field] = { file, offset, bytes, at };
+        offset += bytes;
+      }
+    }
+    return { fields, bodies };
+  });
+  if (offset !== size) return undefined;
+  if (withBodies)
+    for (const { fields, bodies } of read)
+      bodies.forEach((place, i) => {
+        const headText = fields[i + 2]!;
+        const body = head.toString("utf8", place!.offset, place!.offset + place!.bytes);
+        fields[i + 2] = headText.slice(0, place!.at) + body + headText.slice(place!.at);
+      });
+  return read;
+}
+
+/** What starts the last field of a line with split fields (no JSON text starts with it). */
+const SPLITS = "~";
 
 /**
  * Save `next` over `previous` (as {@link readSegmentStore} returned it): only the buckets where a
@@ -154,11 +261,12 @@ export function writeSegmentStore(
     const groups = byBucket.get(bucket);
     if (groups === undefined) continue;
     const lines: [string, unknown][] = [];
-    const text = segmentText(groups, codec, lines);
-    const name = `${String(bucket).padStart(3, "0")}.${createHash("sha1").update(text).digest("hex").slice(0, 16)}.json`;
+    const { head, bodies } = segmentText(groups, codec, lines);
+    const hash = createHash("sha1").update(head).update(bodies).digest("hex").slice(0, 16);
+    const name = `${String(bucket).padStart(3, "0")}.${hash}.${Buffer.byteLength(head) + 1}.json`;
     if (codec.located) lines.forEach(([group, record], i) => placed.push([group, record, name, i]));
     // Written even when a file of that name exists: it may be what a damaged disk left.
-    writeHeadedFile(path.join(dir, name), text, "");
+    writeHeadedFile(path.join(dir, name), head, bodies);
     segments[bucket] = name;
   }
   const ordered = Object.fromEntries(
@@ -185,14 +293,13 @@ function wholeLines(text: string): string[] | undefined {
 
 /**
  * The record lines of the segment `name` of the store whose index is `file`, each split into
- * its fields (group, key, the codec's texts), as {@link RecordCodec.located} placed them;
- * undefined when the segment is gone (replaced by a later write) or not whole.
+ * its fields (group, key, the codec's texts, split fields whole), as
+ * {@link RecordCodec.located} placed them; undefined when the segment is gone (replaced by a
+ * later write) or not whole.
  */
 export function readSegmentLines(file: string, name: string): string[][] | undefined {
   try {
-    return wholeLines(readFileSync(path.join(segmentDir(file), name), "utf8"))?.map((line) =>
-      line.split("\t"),
-    );
+    return readSegment(path.join(segmentDir(file), name), name, true)?.map((l) => l.fields);
   } catch {
     return undefined;
   }
@@ -213,18 +320,32 @@ function removeOrphans(dir: string, kept: readonly string[]): void {
 const allBuckets = (): number[] => Array.from({ length: BUCKETS }, (_, i) => i);
 
 /**
- * A segment's text (without its final newline): one line per record, sorted, and the count.
- * `order` gets each record (with its group) in its line's order.
+ * A segment's lines (without their final newline): one line per record, sorted, and the count;
+ * and the bodies of their split fields, in the lines' order. `order` gets each record (with its
+ * group) in its line's order.
  */
-function segmentText(groups: Groups, codec: RecordCodec, order: [string, unknown][]): string {
+function segmentText(
+  groups: Groups,
+  codec: RecordCodec,
+  order: [string, unknown][],
+): { head: string; bodies: string } {
   const lines: string[] = [];
+  const bodies: string[] = [];
   for (const group of Object.keys(groups).sort()) {
     const records = groups[group]!;
     for (const key of Object.keys(records).sort()) {
-      lines.push([group, JSON.stringify(key), ...codec.encode(group, records[key])].join("\t"));
+      const splits: [number, number, number][] = [];
+      const fields = codec.encode(group, records[key]).map((field, i) => {
+        if (typeof field === "string") return field;
+        splits.push([i, field.at, Buffer.byteLength(field.body)]);
+        bodies.push(field.body);
+        return field.head;
+      });
+      if (splits.length > 0) fields.push(`${SPLITS}${JSON.stringify(splits)}`);
+      lines.push([group, JSON.stringify(key), ...fields].join("\t"));
       order.push([group, records[key]]);
     }
   }
   lines.push(`.\t${lines.length}`);
-  return lines.join("\n");
+  return { head: lines.join("\n"), bodies: bodies.join("") };
 }
