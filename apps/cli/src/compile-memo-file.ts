@@ -171,17 +171,19 @@ export const modelCodec: RecordCodec = {
     };
     return [JSON.stringify(head), ...texts.map((text, i) => splitText(text, cuts[i]!))];
   },
-  decode(group, fields, bodies) {
-    if (group !== "models") return jsonCodec.decode(group, fields, bodies);
+  decode(group, fields, bodies, segment, line) {
+    if (group !== "models") return jsonCodec.decode(group, fields, bodies, segment, line);
     const memo = JSON.parse(fields[0]!) as ModelMemo;
     let next = 1;
     // In the head, each node's place holds its cut (see lazy-node.ts); the run of its `sql` and
     // `statements` is its field's body, read when first needed.
     const node = (cut: unknown): CompiledNode => {
       const body = bodies[next];
+      // Fields on the line: group, key, the head, then the nodes (see `located`).
+      const place = { segment, line, field: next + 2 };
       const text = fields[next++];
       if (text === undefined) throw new Error("compile memo: a node is missing from its record");
-      return lazyNode<CompiledNode>(text, cut as NodeCut, body);
+      return lazyNode<CompiledNode>(text, cut as NodeCut, body, place);
     };
     if (memo.output) memo.output.node = node(memo.output.node);
     if (memo.tests) memo.tests.nodes = memo.tests.nodes.map(node);

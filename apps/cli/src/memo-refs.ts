@@ -1,3 +1,4 @@
+import { placeRead } from "./lazy-node.js";
 import { readSegmentLines } from "./segment-store.js";
 
 /**
@@ -6,8 +7,8 @@ import { readSegmentLines } from "./segment-store.js";
  * At 10,000 models the node texts were 40 of partial_parse.json's 47 MB, the same bytes as the
  * memo's, written twice by every compile that changed anything.
  *
- * A place is noted when the memo is read, and when it is written once its index names the
- * segment (see `RecordCodec.located`); segments are named by their content's hash, so a place
+ * A node read from the memo keeps the place it was read from (lazy-node.ts); a place is noted
+ * when the memo is written, once its index names the segment (see `RecordCodec.located`); segments are named by their content's hash, so a place
  * read back is the very text noted, or is gone (a later memo write replaced the segment): the
  * cached compile is then not used (compiled again), never read wrong.
  *
@@ -25,8 +26,13 @@ export function notePlace(node: object, segment: string, line: number, field: nu
 
 /** The JSON text that stands for `node` (a string naming its place), when the memo holds it. */
 export function memoRef(node: object): string | undefined {
-  const place = places.get(node);
-  return place === undefined ? undefined : JSON.stringify(place);
+  let place = places.get(node);
+  if (place === undefined) {
+    const read = placeRead(node);
+    if (read === undefined) return undefined;
+    place = `${PREFIX}${read.segment}:${read.line}:${read.field}`;
+  }
+  return JSON.stringify(place);
 }
 
 /** Let go of every place noted (with the node texts, once the writers are done). */

@@ -108,7 +108,12 @@ describe("segment store", () => {
     const { file } = store();
     const places = new Map<unknown, [string, number]>();
     const codec: RecordCodec = {
-      ...jsonCodec,
+      encode: jsonCodec.encode,
+      decode: (group, fields, bodies, segment, line) => {
+        const record = jsonCodec.decode(group, fields, bodies, segment, line);
+        places.set(record, [segment, line]);
+        return record;
+      },
       located: (_group, record, segment, line) => places.set(record, [segment, line]),
     };
     const written = records();

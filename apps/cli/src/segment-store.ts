@@ -79,11 +79,21 @@ export interface BodyPlace {
  */
 export interface RecordCodec {
   encode(group: string, record: unknown): (string | SplitField)[];
-  /** `bodies[i]`: where the body of field `i` is, when it was split (`fields[i]` is its head). */
-  decode(group: string, fields: string[], bodies: readonly (BodyPlace | undefined)[]): unknown;
+  /**
+   * `bodies[i]`: where the body of field `i` is, when it was split (`fields[i]` is its head).
+   * `segment` and `line`: where the record's line is (as {@link located} tells a written one).
+   */
+  decode(
+    group: string,
+    fields: string[],
+    bodies: readonly (BodyPlace | undefined)[],
+    segment: string,
+    line: number,
+  ): unknown;
   /**
    * Told where a record's line is: `segment` (its file name) and `line` (0-based), for each
-   * record read, and for each record written once the index naming its segment is written. A
+   * record written, once the index naming its segment is written (a record read is told in
+   * {@link decode}). A
    * segment's name is its content's hash, so a place stays the same text for as long as the
    * file exists (see {@link readSegmentLines}).
    */
@@ -131,9 +141,7 @@ export function readSegmentStore(
       segment.forEach(({ fields, bodies }, i) => {
         const group = fields[0]!;
         const key = JSON.parse(fields[1]!) as string;
-        const record = codec.decode(group, fields.slice(2), bodies);
-        (groups[group] ??= {})[key] = record;
-        codec.located?.(group, record, name, i);
+        (groups[group] ??= {})[key] = codec.decode(group, fields.slice(2), bodies, name, i);
       });
     }
     return { groups, segments };
@@ -294,7 +302,7 @@ function wholeLines(text: string): string[] | undefined {
 /**
  * The record lines of the segment `name` of the store whose index is `file`, each split into
  * its fields (group, key, the codec's texts, split fields whole), as
- * {@link RecordCodec.located} placed them; undefined when the segment is gone (replaced by a
+ * {@link RecordCodec.decode} and {@link RecordCodec.located} place them; undefined when the segment is gone (replaced by a
  * later write) or not whole.
  */
 export function readSegmentLines(file: string, name: string): string[][] | undefined {
