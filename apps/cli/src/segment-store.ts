@@ -151,15 +151,27 @@ export function readSegmentStore(
   }
 }
 
-/** The text of a split field's body (see {@link BodyPlace}); throws when it cannot be read. */
+/**
+ * The text of a split field's body (see {@link BodyPlace}); throws when it cannot be read: the
+ * segment was replaced since it was read, by another command writing the store at the same
+ * time (a write removes the segments it replaces).
+ */
 export function readBody(place: BodyPlace): string {
   const bytes = Buffer.allocUnsafe(place.bytes);
-  const fd = openSync(place.file, "r");
   try {
-    if (readSync(fd, bytes, 0, place.bytes, place.offset) !== place.bytes)
-      throw new Error(`${place.file} is shorter than its index says`);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(place.file, "r");
+    try {
+      if (readSync(fd, bytes, 0, place.bytes, place.offset) !== place.bytes)
+        throw new Error("it is shorter than when it was read");
+    } finally {
+      closeSync(fd);
+    }
+  } catch (cause) {
+    throw new Error(
+      `${place.file} changed while this command was using it (another sluice command writing ` +
+        "the same target/ at the same time?): run the command again",
+      { cause },
+    );
   }
   return bytes.toString("utf8");
 }
