@@ -1,5 +1,5 @@
 import { placeRead } from "./lazy-node.js";
-import { readSegmentLines } from "./segment-store.js";
+import { readSegmentFields } from "./segment-store.js";
 
 /**
  * Compiled nodes written once: `target/partial_parse.json` names a node the compile memo holds
@@ -50,14 +50,14 @@ export function resolveMemoRefs(
   memoFile: string,
   parse: (text: string) => unknown,
 ): boolean {
-  const segments = new Map<string, string[][] | undefined>();
+  const segments = new Map<string, ReturnType<typeof readSegmentFields>>();
   for (let i = 0; i < nodes.length; i++) {
     const place = nodes[i];
     if (typeof place !== "string") continue;
     const [prefix, segment = "", line, field] = place.split(":");
     if (`${prefix}:` !== PREFIX) return false;
-    if (!segments.has(segment)) segments.set(segment, readSegmentLines(memoFile, segment));
-    const text = segments.get(segment)?.[Number(line)]?.[Number(field)];
+    if (!segments.has(segment)) segments.set(segment, readSegmentFields(memoFile, segment));
+    const text = segments.get(segment)?.(Number(line), Number(field));
     if (text === undefined) return false;
     nodes[i] = parse(text);
   }

@@ -138,7 +138,7 @@ export function readSegmentStore(
     for (const name of Object.values(segments)) {
       const segment = readSegment(path.join(dir, name), name, false);
       if (segment === undefined) return undefined;
-      segment.forEach(({ fields, bodies }, i) => {
+      segment.lines.forEach(({ fields, bodies }, i) => {
         const group = fields[0]!;
         const key = JSON.parse(fields[1]!) as string;
         (groups[group] ??= {})[key] = codec.decode(group, fields.slice(2), bodies, name, i);
@@ -187,28 +187,23 @@ const SEGMENT_NAME = /^\d+\.[0-9a-f]+\.(\d+)\.json$/;
 
 /**
  * The lines of segment `name` at `file`, when whole (its size is its lines' and its bodies');
- * undefined when not. `withBodies`: split fields are read whole (their bodies put in), not left
- * as heads.
+ * undefined when not; with the text of a body of theirs. `withBodies`: the whole file is read
+ * (its bodies' texts sliced from it), else only its lines (a body is read when asked for).
  */
-function readSegment(file: string, name: string, withBodies: boolean): SegmentLine[] | undefined {
+function readSegment(
+  file: string,
+  name: string,
+  withBodies: boolean,
+): { lines: SegmentLine[]; body: (place: BodyPlace) => string } | undefined {
   const match = SEGMENT_NAME.exec(name);
   if (match === null) return undefined;
   const headBytes = Number(match[1]);
-  const fd = openSync(file, "r");
-  let head: Buffer;
-  let size: number;
-  try {
-    size = fstatSync(fd).size;
-    head = Buffer.allocUnsafe(withBodies ? size : headBytes);
-    if (head.length > size || readSync(fd, head, 0, head.length, 0) !== head.length)
-      return undefined;
-  } finally {
-    closeSync(fd);
-  }
-  const lines = wholeLines(head.toString("utf8", 0, headBytes));
-  if (lines === undefined) return undefined;
+  const read = withBodies ? wholeFile(file) : fileHead(file, headBytes);
+  if (read === undefined) return undefined;
+  const texts = wholeLines(read.head(headBytes));
+  if (texts === undefined) return undefined;
   let offset = headBytes;
-  const read = lines.map((line): SegmentLine => {
+  const lines = texts.map((line): SegmentLine => {
     const fields = line.split("\t");
     const bodies: (BodyPlace | undefined)[] = [];
     if (fields[fields.length - 1]!.startsWith(SPLITS)) {
@@ -220,15 +215,49 @@ function readSegment(file: string, name: string, withBodies: boolean): SegmentLi
     }
     return { fields, bodies };
   });
-  if (offset !== size) return undefined;
-  if (withBodies)
-    for (const { fields, bodies } of read)
-      bodies.forEach((place, i) => {
-        const headText = fields[i + 2]!;
-        const body = head.toString("utf8", place!.offset, place!.offset + place!.bytes);
-        fields[i + 2] = headText.slice(0, place!.at) + body + headText.slice(place!.at);
-      });
-  return read;
+  return offset === read.size ? { lines, body: read.body } : undefined;
+}
+
+/** A segment file read: its size, the text of its first bytes, and of a body. */
+interface SegmentRead {
+  size: number;
+  head(bytes: number): string;
+  body(place: BodyPlace): string;
+}
+
+/** The first `headBytes` of `file` (bodies read when asked for); undefined when shorter. */
+function fileHead(file: string, headBytes: number): SegmentRead | undefined {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.allocUnsafe(headBytes);
+    if (headBytes > size || readSync(fd, bytes, 0, headBytes, 0) !== headBytes) return undefined;
+    return { size, head: () => bytes.toString("utf8"), body: readBody };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * `file` read whole. Its text, when ASCII (byte offsets are string offsets), else its bytes:
+ * bodies are slices of the one text, not a string each decoded apart (the first command after a
+ * compile reads every node's text this way).
+ */
+function wholeFile(file: string): SegmentRead {
+  const text = readFileSync(file, "utf8");
+  const size = Buffer.byteLength(text);
+  if (size === text.length)
+    return {
+      size,
+      head: (bytes) => text.slice(0, bytes),
+      body: (place) => text.slice(place.offset, place.offset + place.bytes),
+    };
+  const bytes = Buffer.from(text);
+  return {
+    size,
+    head: (headBytes) => bytes.toString("utf8", 0, headBytes),
+    body: (place) => bytes.toString("utf8", place.offset, place.offset + place.bytes),
+  };
 }
 
 /** What starts the last field of a line with split fields (no JSON text starts with it). */
@@ -312,17 +341,47 @@ function wholeLines(text: string): string[] | undefined {
 }
 
 /**
- * The record lines of the segment `name` of the store whose index is `file`, each split into
- * its fields (group, key, the codec's texts, split fields whole), as
- * {@link RecordCodec.decode} and {@link RecordCodec.located} place them; undefined when the segment is gone (replaced by a
- * later write) or not whole.
+ * The fields of the segment `name` of the store whose index is `file`, by line and field (group,
+ * key, the codec's texts; a split field whole), as {@link RecordCodec.decode} and
+ * {@link RecordCodec.located} place them; undefined when the segment is gone (replaced by a
+ * later write) or not whole. A split field's text is put together when asked for (the segment's
+ * bytes are kept, not every field's whole text).
  */
+export function readSegmentFields(
+  file: string,
+  name: string,
+): ((line: number, field: number) => string | undefined) | undefined {
+  return wholeSegment(file, name)?.fieldOf;
+}
+
+/** Every line of {@link readSegmentFields}, each as its fields. */
 export function readSegmentLines(file: string, name: string): string[][] | undefined {
+  const read = wholeSegment(file, name);
+  return read?.lines.map(({ fields }, line) => fields.map((_, i) => read.fieldOf(line, i)!));
+}
+
+function wholeSegment(
+  file: string,
+  name: string,
+):
+  | { lines: SegmentLine[]; fieldOf: (line: number, field: number) => string | undefined }
+  | undefined {
+  let read: ReturnType<typeof readSegment>;
   try {
-    return readSegment(path.join(segmentDir(file), name), name, true)?.map((l) => l.fields);
+    read = readSegment(path.join(segmentDir(file), name), name, true);
   } catch {
     return undefined;
   }
+  if (read === undefined) return undefined;
+  const { lines, body } = read;
+  const fieldOf = (line: number, field: number): string | undefined => {
+    const { fields, bodies } = lines[line] ?? { fields: [], bodies: [] };
+    const text = fields[field];
+    const place = field < 2 ? undefined : bodies[field - 2];
+    if (text === undefined || place === undefined) return text;
+    return text.slice(0, place.at) + body(place) + text.slice(place.at);
+  };
+  return { lines, fieldOf };
 }
 
 /** Remove the files in `dir` but `kept`: replaced segments, and a killed write's leftovers. */
