@@ -164,6 +164,9 @@ describe("segment store", () => {
     );
     const line = readSegmentLines(file, segment!)!.find((l) => l[1] === '"model.m_7"');
     expect(line).toEqual(["models", '"model.m_7"', JSON.stringify({ id: 7, text: "sélect\t7 ✓" })]);
+    // A body whose segment this process never listed, and which is gone: a clear error.
+    const gone = { ...m7.body, file: path.join(segments, "missing.json") };
+    expect(() => readBody(gone)).toThrow(/changed while this command was using it/);
     // A segment whose bodies were cut short is not used.
     const bytes = readFileSync(path.join(segments, segment!));
     writeFileSync(path.join(segments, segment!), bytes.subarray(0, bytes.length - 1));

@@ -152,19 +152,29 @@ export function readSegmentStore(
 }
 
 /**
- * The text of a split field's body (see {@link BodyPlace}); throws when it cannot be read: the
- * segment was replaced since it was read, by another command writing the store at the same
- * time (a write removes the segments it replaces).
+ * Segment files this process listed a body of, by path, each kept open for the process's life:
+ * a body read later is read through the descriptor, so it is the segment's as listed even when
+ * another command has since replaced the store and removed that file (a removed file's bytes
+ * stay readable through a descriptor open on it). A segment's name holds its content hash: one
+ * path, one content. At most a store's buckets (see {@link BUCKETS}) per store read.
+ */
+const openSegments = new Map<string, number>();
+
+/**
+ * The text of a split field's body (see {@link BodyPlace}), read through the descriptor kept
+ * open on its segment; throws when it cannot be read (no descriptor kept, and the file is gone
+ * or shorter than listed).
  */
 export function readBody(place: BodyPlace): string {
   const bytes = Buffer.allocUnsafe(place.bytes);
+  const kept = openSegments.get(place.file);
   try {
-    const fd = openSync(place.file, "r");
+    const fd = kept ?? openSync(place.file, "r");
     try {
       if (readSync(fd, bytes, 0, place.bytes, place.offset) !== place.bytes)
         throw new Error("it is shorter than when it was read");
     } finally {
-      closeSync(fd);
+      if (kept === undefined) closeSync(fd);
     }
   } catch (cause) {
     throw new Error(
@@ -225,17 +235,25 @@ interface SegmentRead {
   body(place: BodyPlace): string;
 }
 
-/** The first `headBytes` of `file` (bodies read when asked for); undefined when shorter. */
+/**
+ * The first `headBytes` of `file` (bodies read when asked for, through a descriptor kept open:
+ * see {@link openSegments}); undefined when shorter.
+ */
 function fileHead(file: string, headBytes: number): SegmentRead | undefined {
-  const fd = openSync(file, "r");
+  const fd = openSegments.get(file) ?? openSync(file, "r");
+  let read: SegmentRead | undefined;
   try {
     const size = fstatSync(fd).size;
     const bytes = Buffer.allocUnsafe(headBytes);
-    if (headBytes > size || readSync(fd, bytes, 0, headBytes, 0) !== headBytes) return undefined;
-    return { size, head: () => bytes.toString("utf8"), body: readBody };
+    if (headBytes <= size && readSync(fd, bytes, 0, headBytes, 0) === headBytes)
+      read = { size, head: () => bytes.toString("utf8"), body: readBody };
   } finally {
-    closeSync(fd);
+    if (read === undefined) {
+      openSegments.delete(file);
+      closeSync(fd);
+    } else openSegments.set(file, fd);
   }
+  return read;
 }
 
 /**
