@@ -122,7 +122,34 @@ describe("compile memo file", () => {
     expect(readdirSync(path.join(dir, "compile_memo")).sort()).toEqual(Object.values(index).sort());
   });
 
-  it("keeps the graphs' orders; a memo of format 4 (before them) or 5 (nodes whole) is not read", () => {
+  it("reads a node's sql and statements from its segment only when first asked for", () => {
+    const dir = targetDir();
+    const written = models();
+    writeLoadMemo(dir, PROJECT, memoOf(written));
+    const segmentDir = path.join(dir, "compile_memo");
+    // The lines hold no SQL: each segment's runs come after its lines.
+    for (const f of readdirSync(segmentDir)) {
+      const lines = readFileSync(path.join(segmentDir, f), "utf8").split("\n.\t")[0]!;
+      expect(lines).not.toContain('"sql":');
+    }
+    const read = readLoadMemo(dir, PROJECT);
+    const m2 = read.models.previous["model.m_2"]!;
+    const [model, test] = [m2.output!.node, m2.tests!.nodes[0]!];
+    // Read now: the same SQL as written, and the text that was read.
+    expect(model.sql).toBe(written["model.m_2"]!.output!.node.sql);
+    expect(knownText(model)).toBe(JSON.stringify(written["model.m_2"]!.output!.node));
+    // The others' runs were never read. With the segments removed since (as another command's
+    // write of the memo removes those it replaces), their other members are all there, and
+    // their SQL is still the one listed: read through the descriptors kept open on them.
+    rmSync(segmentDir, { recursive: true });
+    expect(test.name).toBe("a_2");
+    expect((test as unknown as { attachedTo: string }).attachedTo).toBe("model.m_0");
+    expect(statementCount(test)).toBe(1);
+    expect(test.statements).toEqual(written["model.m_2"]!.tests!.nodes[0]!.statements);
+    expect(model.statements).toEqual(written["model.m_2"]!.output!.node.statements);
+  });
+
+  it("keeps the graphs' orders; a memo of format 4 (before them), 5 or 6 (nodes whole on their lines) is not read", () => {
     const dir = targetDir();
     const orders = { models: { key: "k1", order: ["model.m_0"] }, nodes: { key: "k2", order: [] } };
     writeLoadMemo(dir, PROJECT, {
@@ -130,10 +157,10 @@ describe("compile memo file", () => {
       models: { previous: {}, next: models(), nextOrders: orders },
     });
     expect(readLoadMemo(dir, PROJECT).models.previousOrders).toEqual(orders);
-    // The same files under a format-4 or format-5 header: nothing is reused.
+    // The same files under a format-4, 5 or 6 header: nothing is reused.
     const file = path.join(dir, "compile_memo.json");
     const [header, index] = readFileSync(file, "utf8").split("\n");
-    for (const format of [4, 5]) {
+    for (const format of [4, 5, 6]) {
       const old = JSON.stringify({ ...JSON.parse(header!), format });
       writeFileSync(file, `${old}\n${index}`);
       const stale = readLoadMemo(dir, PROJECT);

@@ -9,7 +9,7 @@ import type {
 import type { ParsedProperties, PropertiesMemo } from "@sluice/project";
 import { buildId } from "./compile-cache.js";
 import { notePlace } from "./memo-refs.js";
-import { lazyNode, nodeCut } from "./lazy-node.js";
+import { lazyNode, nodeCut, splitText } from "./lazy-node.js";
 import type { NodeCut } from "./lazy-node.js";
 import { nodeText } from "./node-texts.js";
 import { jsonCodec, readSegmentStore, writeSegmentStore } from "./segment-store.js";
@@ -33,7 +33,11 @@ import type { RecordCodec, SegmentStore } from "./segment-store.js";
  *
  * The graphs' orders (`GraphOrder` in @sluice/compiler) are the group `orders`.
  *
- * Format 6: a record's head holds each node's cut where format 5 held 0 (see lazy-node.ts);
+ * Format 7: a node's `sql` and `statements` (the run its cut names) are kept after the segment's
+ * lines, as the body of a split field (see segment-store.ts), so that a compile reads the runs
+ * of the few nodes it writes again, not ~2/3 of the memo's bytes; format 6: each node whole on
+ * its line. Format 6: a record's head holds each node's cut where format 5 held 0 (see
+ * lazy-node.ts);
  * format 5: with the group `orders` (format 4: without; format 3: one JSON object a segment). A
  * memo of another format has another header: it is not read, and the next write replaces it
  * whole.
@@ -42,7 +46,7 @@ const MEMO_FILE = "compile_memo.json";
 
 /** The compile memo's index file in `targetDir` (its segments are in `compile_memo/`). */
 export const memoFile = (targetDir: string): string => path.join(targetDir, MEMO_FILE);
-export const MEMO_FORMAT = 6;
+export const MEMO_FORMAT = 7;
 
 /** Both memos of one load and compile, and the store they were read from. */
 export interface LoadMemo {
@@ -165,17 +169,21 @@ export const modelCodec: RecordCodec = {
       ...(output ? { output: { ...output, node: cuts[0] } } : {}),
       ...(tests ? { tests: { ...tests, nodes: cuts.slice(output ? 1 : 0) } } : {}),
     };
-    return [JSON.stringify(head), ...texts];
+    return [JSON.stringify(head), ...texts.map((text, i) => splitText(text, cuts[i]!))];
   },
-  decode(group, fields) {
-    if (group !== "models") return jsonCodec.decode(group, fields);
+  decode(group, fields, bodies, segment, line) {
+    if (group !== "models") return jsonCodec.decode(group, fields, bodies, segment, line);
     const memo = JSON.parse(fields[0]!) as ModelMemo;
     let next = 1;
-    // In the head, each node's place holds its cut (see lazy-node.ts).
+    // In the head, each node's place holds its cut (see lazy-node.ts); the run of its `sql` and
+    // `statements` is its field's body, read when first needed.
     const node = (cut: unknown): CompiledNode => {
+      const body = bodies[next];
+      // Fields on the line: group, key, the head, then the nodes (see `located`).
+      const place = { segment, line, field: next + 2 };
       const text = fields[next++];
       if (text === undefined) throw new Error("compile memo: a node is missing from its record");
-      return lazyNode<CompiledNode>(text, cut as NodeCut);
+      return lazyNode<CompiledNode>(text, cut as NodeCut, body, place);
     };
     if (memo.output) memo.output.node = node(memo.output.node);
     if (memo.tests) memo.tests.nodes = memo.tests.nodes.map(node);

@@ -1,4 +1,5 @@
-import { rememberText } from "./node-texts.js";
+import { readBody } from "./segment-store.js";
+import type { BodyPlace, SplitField } from "./segment-store.js";
 
 /**
  * Compiled nodes read from the compile memo with their SQL left as text until asked for. A
@@ -58,20 +59,77 @@ export function nodeCut(node: object, text: string): NodeCut {
   return [start, between, end, statements.length];
 }
 
-/** A node read lazily: its text and cut; `parsed` once its statements are a data member. */
+/**
+ * Where a memo node's text is in the compile memo: segment file, line and field (see
+ * memo-refs.ts).
+ */
+export interface MemoPlace {
+  segment: string;
+  line: number;
+  field: number;
+}
+
+/**
+ * A node read from the memo: its text (or, until first needed, its text without the run of its
+ * `sql` and `statements`, and where that run is), cut and place; `parsed` once its statements
+ * are a data member (or it has no cut). One record per node, in one map: at 30,000 nodes, a map
+ * entry (and a closure or string) per node for its text and again for its place was ~15 % of
+ * reading the memo.
+ */
 interface Lazy {
-  text: string;
-  cut: [number, number, number, number];
+  text: string | undefined;
+  head: string | undefined;
+  body: BodyPlace | undefined;
+  cut: NodeCut;
   parsed: boolean;
+  place: MemoPlace | undefined;
+}
+
+/** The whole text of a lazily read node, its run read from its memo segment on first use. */
+function textOf(read: Lazy): string {
+  if (read.text !== undefined) return read.text;
+  const [start, between, end] = read.cut as [number, number, number, number];
+  const run = readBody(read.body!);
+  if (!(
+    run.startsWith(SQL) &&
+    run.startsWith(STATEMENTS, between - start) &&
+    run.length === end - start
+  ))
+    throw new Error("compile memo: a node's cut does not fit its text");
+  read.text = read.head!.slice(0, start) + run + read.head!.slice(start);
+  read.head = undefined;
+  read.body = undefined;
+  return read.text;
+}
+
+/**
+ * A node's text for the compile memo's line: whole, or (cut) with the run of its `sql` and
+ * `statements` apart, so that a later read parses the rest without reading the run.
+ */
+export function splitText(text: string, cut: NodeCut): string | SplitField {
+  if (cut === 0) return text;
+  const [start, , end] = cut;
+  return { head: text.slice(0, start) + text.slice(end), at: start, body: text.slice(start, end) };
 }
 
 /** Each node read by {@link lazyNode} (one map: at 30,000 nodes, each map's entries cost). */
 const lazy = new WeakMap<object, Lazy>();
 
+/** The JSON text `node` was read from, when {@link lazyNode} read it (its run read now if not yet). */
+export function readText(node: object): string | undefined {
+  const read = lazy.get(node);
+  return read && textOf(read);
+}
+
+/** Where the compile memo holds `node`'s text, when {@link lazyNode} read it from there. */
+export const placeRead = (node: object): MemoPlace | undefined => lazy.get(node)?.place;
+
 /** `node.statements.length`, without parsing them when they are still text. */
 export function statementCount(node: { statements: readonly unknown[] }): number {
   const read = lazy.get(node);
-  return read && !read.parsed ? read.cut[3] : node.statements.length;
+  return read && !read.parsed
+    ? (read.cut as [number, number, number, number])[3]
+    : node.statements.length;
 }
 
 /**
@@ -82,7 +140,9 @@ function materialize(reader: object, name: "sql" | "statements"): unknown {
   let node: object | null = reader;
   while (node !== null && !lazy.has(node)) node = Object.getPrototypeOf(node) as object | null;
   if (node === null) throw new Error(`a lazily read node's ${name} was read from another object`);
-  const { text, cut } = lazy.get(node)!;
+  const read = lazy.get(node)!;
+  const cut = read.cut as [number, number, number, number];
+  const text = textOf(read);
   const value: unknown = JSON.parse(
     name === "sql"
       ? text.slice(cut[0] + SQL.length, cut[1])
@@ -119,25 +179,43 @@ const accessor = (name: "sql" | "statements"): PropertyDescriptor => ({
 const accessors = { sql: accessor("sql"), statements: accessor("statements") };
 
 /**
- * The node whose JSON text is `text`, its text remembered (node-texts.ts), and with `cut` (from
- * {@link nodeCut} of the same text) its `sql` and `statements` parsed when first read.
+ * The node whose JSON text is `text`, its text remembered ({@link readText}), and with `cut`
+ * (from {@link nodeCut} of the same text) its `sql` and `statements` parsed when first read.
+ * With `body`, `text` is the node's text without the run of those two members (the head of
+ * {@link splitText}), and `body` says where the run is: it is read when the node's text or one
+ * of the two members is first asked for. `place`: where the memo holds it ({@link placeRead}).
  */
-export function lazyNode<T extends object>(text: string, cut: NodeCut): T {
+export function lazyNode<T extends object>(
+  text: string,
+  cut: NodeCut,
+  body?: BodyPlace,
+  place?: MemoPlace,
+): T {
   if (cut === 0) {
+    if (body !== undefined) throw new Error("compile memo: a node kept whole has a split text");
     const node = JSON.parse(text) as T;
-    rememberText(node, text);
+    lazy.set(node, { text, head: undefined, body, cut, parsed: true, place });
     return node;
   }
   const [start, between, end] = cut;
-  if (!(text.startsWith(SQL, start) && text.startsWith(STATEMENTS, between) && end < text.length))
-    throw new Error("compile memo: a node's cut does not fit its text");
+  // What follows the statements' run: `text` from `after` on.
+  const after = body === undefined ? end : start;
+  const fits =
+    body === undefined
+      ? text.startsWith(SQL, start) && text.startsWith(STATEMENTS, between) && end < text.length
+      : body.at === start && start < text.length;
+  if (!fits) throw new Error("compile memo: a node's cut does not fit its text");
   // The members before sql, then the two accessors, then the members after statements: the
   // node's keys in the order of its text.
   const node = JSON.parse(`${text.slice(0, start)}}`) as T;
   Object.defineProperty(node, "sql", accessors.sql);
   Object.defineProperty(node, "statements", accessors.statements);
-  if (end < text.length - 1) Object.assign(node, JSON.parse(`{${text.slice(end + 1)}`));
-  lazy.set(node, { text, cut, parsed: false });
-  rememberText(node, text);
+  if (after < text.length - 1) Object.assign(node, JSON.parse(`{${text.slice(after + 1)}`));
+  lazy.set(
+    node,
+    body === undefined
+      ? { text, head: undefined, body, cut, parsed: false, place }
+      : { text: undefined, head: text, body, cut, parsed: false, place },
+  );
   return node;
 }

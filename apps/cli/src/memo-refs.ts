@@ -1,4 +1,5 @@
-import { readSegmentLines } from "./segment-store.js";
+import { placeRead } from "./lazy-node.js";
+import { readSegmentFields } from "./segment-store.js";
 
 /**
  * Compiled nodes written once: `target/partial_parse.json` names a node the compile memo holds
@@ -6,8 +7,8 @@ import { readSegmentLines } from "./segment-store.js";
  * At 10,000 models the node texts were 40 of partial_parse.json's 47 MB, the same bytes as the
  * memo's, written twice by every compile that changed anything.
  *
- * A place is noted when the memo is read, and when it is written once its index names the
- * segment (see `RecordCodec.located`); segments are named by their content's hash, so a place
+ * A node read from the memo keeps the place it was read from (lazy-node.ts); a place is noted
+ * when the memo is written, once its index names the segment (see `RecordCodec.located`); segments are named by their content's hash, so a place
  * read back is the very text noted, or is gone (a later memo write replaced the segment): the
  * cached compile is then not used (compiled again), never read wrong.
  *
@@ -25,8 +26,13 @@ export function notePlace(node: object, segment: string, line: number, field: nu
 
 /** The JSON text that stands for `node` (a string naming its place), when the memo holds it. */
 export function memoRef(node: object): string | undefined {
-  const place = places.get(node);
-  return place === undefined ? undefined : JSON.stringify(place);
+  let place = places.get(node);
+  if (place === undefined) {
+    const read = placeRead(node);
+    if (read === undefined) return undefined;
+    place = `${PREFIX}${read.segment}:${read.line}:${read.field}`;
+  }
+  return JSON.stringify(place);
 }
 
 /** Let go of every place noted (with the node texts, once the writers are done). */
@@ -44,14 +50,14 @@ export function resolveMemoRefs(
   memoFile: string,
   parse: (text: string) => unknown,
 ): boolean {
-  const segments = new Map<string, string[][] | undefined>();
+  const segments = new Map<string, ReturnType<typeof readSegmentFields>>();
   for (let i = 0; i < nodes.length; i++) {
     const place = nodes[i];
     if (typeof place !== "string") continue;
     const [prefix, segment = "", line, field] = place.split(":");
     if (`${prefix}:` !== PREFIX) return false;
-    if (!segments.has(segment)) segments.set(segment, readSegmentLines(memoFile, segment));
-    const text = segments.get(segment)?.[Number(line)]?.[Number(field)];
+    if (!segments.has(segment)) segments.set(segment, readSegmentFields(memoFile, segment));
+    const text = segments.get(segment)?.(Number(line), Number(field));
     if (text === undefined) return false;
     nodes[i] = parse(text);
   }

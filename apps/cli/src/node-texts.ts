@@ -1,3 +1,5 @@
+import { readText } from "./lazy-node.js";
+
 /**
  * Each compiled node's JSON text, made at most once per command: a node read from the compile
  * memo keeps the very text it was read from, and a node built afresh is serialized the first time
@@ -14,15 +16,18 @@
  */
 let texts = new WeakMap<object, string>();
 
-/** `JSON.stringify(node)`, made once per node object. */
+/** `JSON.stringify(node)`, made once per node object (a memo node's is the text read). */
 export function nodeText(node: object): string {
-  let text = texts.get(node);
+  let text = knownText(node);
   if (text === undefined) texts.set(node, (text = JSON.stringify(node)));
   return text;
 }
 
-/** The text already taken or read for `value`, if any (nothing is serialized). */
-export const knownText = (value: object): string | undefined => texts.get(value);
+/**
+ * The text already taken or read for `value`, if any (nothing is serialized): a node read from
+ * the compile memo keeps its own (see lazy-node.ts).
+ */
+export const knownText = (value: object): string | undefined => texts.get(value) ?? readText(value);
 
 /** Remember `text` (what `node` was parsed from) as the node's text. */
 export function rememberText(node: object, text: string): void {
@@ -30,7 +35,8 @@ export function rememberText(node: object, text: string): void {
 }
 
 /**
- * Let go of every text kept (at 10,000 models, ~50 MB of strings): call once the writers that use
+ * Let go of every text kept for nodes not read from the memo (a memo node's text goes with the
+ * node): call once the writers that use
  * them are done, so the rest of the command does not carry them.
  */
 export function forgetNodeTexts(): void {

@@ -6,11 +6,12 @@ import {
   BUCKETS,
   bucketOf,
   jsonCodec,
+  readBody,
   readSegmentLines,
   readSegmentStore,
   writeSegmentStore,
 } from "./segment-store.js";
-import type { Groups, RecordCodec } from "./segment-store.js";
+import type { BodyPlace, Groups, RecordCodec } from "./segment-store.js";
 
 describe("segment store", () => {
   const dirs: string[] = [];
@@ -107,7 +108,12 @@ describe("segment store", () => {
     const { file } = store();
     const places = new Map<unknown, [string, number]>();
     const codec: RecordCodec = {
-      ...jsonCodec,
+      encode: jsonCodec.encode,
+      decode: (group, fields, bodies, segment, line) => {
+        const record = jsonCodec.decode(group, fields, bodies, segment, line);
+        places.set(record, [segment, line]);
+        return record;
+      },
       located: (_group, record, segment, line) => places.set(record, [segment, line]),
     };
     const written = records();
@@ -132,5 +138,39 @@ describe("segment store", () => {
     expect(lineOf(next["models"]!["model.m_5"])?.[2]).toBe(
       JSON.stringify(next["models"]!["model.m_5"]),
     );
+  });
+
+  it("keeps split fields' bodies after the lines, read when asked for, whole in a line read", () => {
+    const { file, segments } = store();
+    // A record's `text` goes apart: its field is the record's JSON with an empty text at `at`.
+    const split: RecordCodec = {
+      encode: (_group, record) => {
+        const { id, text } = record as { id: number; text: string };
+        const head = JSON.stringify({ id, text: "" });
+        const at = head.length - 2;
+        return [{ head, at, body: JSON.stringify(text).slice(1, -1) }];
+      },
+      decode: (_group, fields, bodies) => ({ head: fields[0], body: bodies[0] }),
+    };
+    const written = { models: records()["models"]! };
+    written.models["model.m_7"] = { id: 7, text: "sélect\t7 ✓" };
+    writeSegmentStore(file, HEADER, written, undefined, identity, split);
+    const read = readSegmentStore(file, HEADER, split)!;
+    const m7 = read.groups["models"]!["model.m_7"] as { head: string; body: BodyPlace };
+    expect(m7.head).toBe('{"id":7,"text":""}');
+    expect(readBody(m7.body)).toBe(JSON.stringify("sélect\t7 ✓").slice(1, -1));
+    const [segment] = Object.values(read.segments).filter((n) =>
+      n.startsWith(`${String(bucketOf("model.m_7")).padStart(3, "0")}.`),
+    );
+    const line = readSegmentLines(file, segment!)!.find((l) => l[1] === '"model.m_7"');
+    expect(line).toEqual(["models", '"model.m_7"', JSON.stringify({ id: 7, text: "sélect\t7 ✓" })]);
+    // A body whose segment this process never listed, and which is gone: a clear error.
+    const gone = { ...m7.body, file: path.join(segments, "missing.json") };
+    expect(() => readBody(gone)).toThrow(/changed while this command was using it/);
+    // A segment whose bodies were cut short is not used.
+    const bytes = readFileSync(path.join(segments, segment!));
+    writeFileSync(path.join(segments, segment!), bytes.subarray(0, bytes.length - 1));
+    expect(readSegmentStore(file, HEADER, split)).toBeUndefined();
+    expect(readSegmentLines(file, segment!)).toBeUndefined();
   });
 });

@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from "node:fs";
 import path from "node:path";
 import { writeHeadedFile } from "./headed-file.js";
 
@@ -9,9 +18,13 @@ import { writeHeadedFile } from "./headed-file.js";
  * changed, plus a small index naming the current segment of each bucket.
  *
  * Layout: `<file>` is the index, `<header>\n<JSON: bucket → segment name>`; the segments are
- * `<file without .json>/<bucket>.<sha1 of the text>.json`, one record a line,
- * `<group>\t<JSON of the key>\t<field>\t<field>...`, then a last line `.\t<number of records>`
- * (a segment cut short is not used). A record's fields are the texts its {@link RecordCodec}
+ * `<file without .json>/<bucket>.<sha1 of the text>.<bytes of the lines>.json`: one record a
+ * line, `<group>\t<JSON of the key>\t<field>\t<field>...`, then a line
+ * `.\t<number of records>`, then the bodies of the records' split fields (see
+ * {@link SplitField}), one after the other, in the order of the lines. A line with split fields
+ * ends with the field `~<JSON of [field, at, bytes] per split field>`. The lines are read whole
+ * (their length in bytes is in the segment's name); a body only when it is asked for (see
+ * {@link BodyPlace}). A segment whose size is not its lines' plus its bodies' is not used. A record's fields are the texts its {@link RecordCodec}
  * encodes it to (by default its JSON): JSON text holds no raw tab or newline. Lines are sorted by
  * group, then key (the same records give the same bytes, whichever compile wrote them). A
  * segment is written (through a temporary file) before the index that names it, and segments no
@@ -37,17 +50,50 @@ export interface SegmentStore {
 }
 
 /**
+ * A field kept in two parts: `head` on the record's line, `body` after the segment's lines (read
+ * only when asked for). The field's text is `head.slice(0, at) + body + head.slice(at)`.
+ */
+export interface SplitField {
+  head: string;
+  at: number;
+  body: string;
+}
+
+/**
+ * Where a split field's body is: its segment file and bytes there. Read with {@link readBody}
+ * (while that segment exists: a write that replaces it removes the file).
+ */
+export interface BodyPlace {
+  file: string;
+  offset: number;
+  bytes: number;
+  /** Where the body goes in the field's head (see {@link SplitField}). */
+  at: number;
+}
+
+/**
  * How a record is kept on its line: as one or more texts, none holding a raw tab or newline
  * (JSON texts do not). A codec lets a caller keep parts of a record as texts of their own, e.g.
  * to reuse the very text read for a part that did not change. `decode(group, encode(group, r))`
  * must equal `r`.
  */
 export interface RecordCodec {
-  encode(group: string, record: unknown): string[];
-  decode(group: string, fields: string[]): unknown;
+  encode(group: string, record: unknown): (string | SplitField)[];
+  /**
+   * `bodies[i]`: where the body of field `i` is, when it was split (`fields[i]` is its head).
+   * `segment` and `line`: where the record's line is (as {@link located} tells a written one).
+   */
+  decode(
+    group: string,
+    fields: string[],
+    bodies: readonly (BodyPlace | undefined)[],
+    segment: string,
+    line: number,
+  ): unknown;
   /**
    * Told where a record's line is: `segment` (its file name) and `line` (0-based), for each
-   * record read, and for each record written once the index naming its segment is written. A
+   * record written, once the index naming its segment is written (a record read is told in
+   * {@link decode}). A
    * segment's name is its content's hash, so a place stays the same text for as long as the
    * file exists (see {@link readSegmentLines}).
    */
@@ -74,7 +120,8 @@ const segmentDir = (file: string): string => file.replace(/\.json$/, "");
 
 /**
  * The store whose index is `file`, when its first line is `header` and every segment it names
- * reads and decodes in full; else undefined (the caller starts from nothing).
+ * reads and decodes in full (split fields' bodies left where they are: see {@link BodyPlace});
+ * else undefined (the caller starts from nothing).
  */
 export function readSegmentStore(
   file: string,
@@ -89,16 +136,13 @@ export function readSegmentStore(
     const groups: Groups = {};
     const dir = segmentDir(file);
     for (const name of Object.values(segments)) {
-      const lines = wholeLines(readFileSync(path.join(dir, name), "utf8"));
-      if (lines === undefined) return undefined;
-      for (let i = 0; i < lines.length; i++) {
-        const fields = lines[i]!.split("\t");
+      const segment = readSegment(path.join(dir, name), name, false);
+      if (segment === undefined) return undefined;
+      segment.lines.forEach(({ fields, bodies }, i) => {
         const group = fields[0]!;
         const key = JSON.parse(fields[1]!) as string;
-        const record = codec.decode(group, fields.slice(2));
-        (groups[group] ??= {})[key] = record;
-        codec.located?.(group, record, name, i);
-      }
+        (groups[group] ??= {})[key] = codec.decode(group, fields.slice(2), bodies, name, i);
+      });
     }
     return { groups, segments };
   } catch {
@@ -106,6 +150,136 @@ export function readSegmentStore(
     return undefined;
   }
 }
+
+/**
+ * Segment files this process listed a body of, by path, each kept open for the process's life:
+ * a body read later is read through the descriptor, so it is the segment's as listed even when
+ * another command has since replaced the store and removed that file (a removed file's bytes
+ * stay readable through a descriptor open on it). A segment's name holds its content hash: one
+ * path, one content. At most a store's buckets (see {@link BUCKETS}) per store read.
+ */
+const openSegments = new Map<string, number>();
+
+/**
+ * The text of a split field's body (see {@link BodyPlace}), read through the descriptor kept
+ * open on its segment; throws when it cannot be read (no descriptor kept, and the file is gone
+ * or shorter than listed).
+ */
+export function readBody(place: BodyPlace): string {
+  const bytes = Buffer.allocUnsafe(place.bytes);
+  const kept = openSegments.get(place.file);
+  try {
+    const fd = kept ?? openSync(place.file, "r");
+    try {
+      if (readSync(fd, bytes, 0, place.bytes, place.offset) !== place.bytes)
+        throw new Error("it is shorter than when it was read");
+    } finally {
+      if (kept === undefined) closeSync(fd);
+    }
+  } catch (cause) {
+    throw new Error(
+      `${place.file} changed while this command was using it (another sluice command writing ` +
+        "the same target/ at the same time?): run the command again",
+      { cause },
+    );
+  }
+  return bytes.toString("utf8");
+}
+
+/** A record's line as read: its fields (a split field's head) and where their bodies are. */
+interface SegmentLine {
+  fields: string[];
+  bodies: (BodyPlace | undefined)[];
+}
+
+/** Bytes of a segment's lines, from its name (`<bucket>.<hash>.<bytes>.json`). */
+const SEGMENT_NAME = /^\d+\.[0-9a-f]+\.(\d+)\.json$/;
+
+/**
+ * The lines of segment `name` at `file`, when whole (its size is its lines' and its bodies');
+ * undefined when not; with the text of a body of theirs. `withBodies`: the whole file is read
+ * (its bodies' texts sliced from it), else only its lines (a body is read when asked for).
+ */
+function readSegment(
+  file: string,
+  name: string,
+  withBodies: boolean,
+): { lines: SegmentLine[]; body: (place: BodyPlace) => string } | undefined {
+  const match = SEGMENT_NAME.exec(name);
+  if (match === null) return undefined;
+  const headBytes = Number(match[1]);
+  const read = withBodies ? wholeFile(file) : fileHead(file, headBytes);
+  if (read === undefined) return undefined;
+  const texts = wholeLines(read.head(headBytes));
+  if (texts === undefined) return undefined;
+  let offset = headBytes;
+  const lines = texts.map((line): SegmentLine => {
+    const fields = line.split("\t");
+    const bodies: (BodyPlace | undefined)[] = [];
+    if (fields[fields.length - 1]!.startsWith(SPLITS)) {
+      const splits = JSON.parse(fields.pop()!.slice(SPLITS.length)) as [number, number, number][];
+      for (const [field, at, bytes] of splits) {
+        bodies[field] = { file, offset, bytes, at };
+        offset += bytes;
+      }
+    }
+    return { fields, bodies };
+  });
+  return offset === read.size ? { lines, body: read.body } : undefined;
+}
+
+/** A segment file read: its size, the text of its first bytes, and of a body. */
+interface SegmentRead {
+  size: number;
+  head(bytes: number): string;
+  body(place: BodyPlace): string;
+}
+
+/**
+ * The first `headBytes` of `file` (bodies read when asked for, through a descriptor kept open:
+ * see {@link openSegments}); undefined when shorter.
+ */
+function fileHead(file: string, headBytes: number): SegmentRead | undefined {
+  const fd = openSegments.get(file) ?? openSync(file, "r");
+  let read: SegmentRead | undefined;
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.allocUnsafe(headBytes);
+    if (headBytes <= size && readSync(fd, bytes, 0, headBytes, 0) === headBytes)
+      read = { size, head: () => bytes.toString("utf8"), body: readBody };
+  } finally {
+    if (read === undefined) {
+      openSegments.delete(file);
+      closeSync(fd);
+    } else openSegments.set(file, fd);
+  }
+  return read;
+}
+
+/**
+ * `file` read whole. Its text, when ASCII (byte offsets are string offsets), else its bytes:
+ * bodies are slices of the one text, not a string each decoded apart (the first command after a
+ * compile reads every node's text this way).
+ */
+function wholeFile(file: string): SegmentRead {
+  const text = readFileSync(file, "utf8");
+  const size = Buffer.byteLength(text);
+  if (size === text.length)
+    return {
+      size,
+      head: (bytes) => text.slice(0, bytes),
+      body: (place) => text.slice(place.offset, place.offset + place.bytes),
+    };
+  const bytes = Buffer.from(text);
+  return {
+    size,
+    head: (headBytes) => bytes.toString("utf8", 0, headBytes),
+    body: (place) => bytes.toString("utf8", place.offset, place.offset + place.bytes),
+  };
+}
+
+/** What starts the last field of a line with split fields (no JSON text starts with it). */
+const SPLITS = "~";
 
 /**
  * Save `next` over `previous` (as {@link readSegmentStore} returned it): only the buckets where a
@@ -154,11 +328,12 @@ export function writeSegmentStore(
     const groups = byBucket.get(bucket);
     if (groups === undefined) continue;
     const lines: [string, unknown][] = [];
-    const text = segmentText(groups, codec, lines);
-    const name = `${String(bucket).padStart(3, "0")}.${createHash("sha1").update(text).digest("hex").slice(0, 16)}.json`;
+    const { head, bodies } = segmentText(groups, codec, lines);
+    const hash = createHash("sha1").update(head).update(bodies).digest("hex").slice(0, 16);
+    const name = `${String(bucket).padStart(3, "0")}.${hash}.${Buffer.byteLength(head) + 1}.json`;
     if (codec.located) lines.forEach(([group, record], i) => placed.push([group, record, name, i]));
     // Written even when a file of that name exists: it may be what a damaged disk left.
-    writeHeadedFile(path.join(dir, name), text, "");
+    writeHeadedFile(path.join(dir, name), head, bodies);
     segments[bucket] = name;
   }
   const ordered = Object.fromEntries(
@@ -184,18 +359,47 @@ function wholeLines(text: string): string[] | undefined {
 }
 
 /**
- * The record lines of the segment `name` of the store whose index is `file`, each split into
- * its fields (group, key, the codec's texts), as {@link RecordCodec.located} placed them;
- * undefined when the segment is gone (replaced by a later write) or not whole.
+ * The fields of the segment `name` of the store whose index is `file`, by line and field (group,
+ * key, the codec's texts; a split field whole), as {@link RecordCodec.decode} and
+ * {@link RecordCodec.located} place them; undefined when the segment is gone (replaced by a
+ * later write) or not whole. A split field's text is put together when asked for (the segment's
+ * bytes are kept, not every field's whole text).
  */
+export function readSegmentFields(
+  file: string,
+  name: string,
+): ((line: number, field: number) => string | undefined) | undefined {
+  return wholeSegment(file, name)?.fieldOf;
+}
+
+/** Every line of {@link readSegmentFields}, each as its fields. */
 export function readSegmentLines(file: string, name: string): string[][] | undefined {
+  const read = wholeSegment(file, name);
+  return read?.lines.map(({ fields }, line) => fields.map((_, i) => read.fieldOf(line, i)!));
+}
+
+function wholeSegment(
+  file: string,
+  name: string,
+):
+  | { lines: SegmentLine[]; fieldOf: (line: number, field: number) => string | undefined }
+  | undefined {
+  let read: ReturnType<typeof readSegment>;
   try {
-    return wholeLines(readFileSync(path.join(segmentDir(file), name), "utf8"))?.map((line) =>
-      line.split("\t"),
-    );
+    read = readSegment(path.join(segmentDir(file), name), name, true);
   } catch {
     return undefined;
   }
+  if (read === undefined) return undefined;
+  const { lines, body } = read;
+  const fieldOf = (line: number, field: number): string | undefined => {
+    const { fields, bodies } = lines[line] ?? { fields: [], bodies: [] };
+    const text = fields[field];
+    const place = field < 2 ? undefined : bodies[field - 2];
+    if (text === undefined || place === undefined) return text;
+    return text.slice(0, place.at) + body(place) + text.slice(place.at);
+  };
+  return { lines, fieldOf };
 }
 
 /** Remove the files in `dir` but `kept`: replaced segments, and a killed write's leftovers. */
@@ -213,18 +417,32 @@ function removeOrphans(dir: string, kept: readonly string[]): void {
 const allBuckets = (): number[] => Array.from({ length: BUCKETS }, (_, i) => i);
 
 /**
- * A segment's text (without its final newline): one line per record, sorted, and the count.
- * `order` gets each record (with its group) in its line's order.
+ * A segment's lines (without their final newline): one line per record, sorted, and the count;
+ * and the bodies of their split fields, in the lines' order. `order` gets each record (with its
+ * group) in its line's order.
  */
-function segmentText(groups: Groups, codec: RecordCodec, order: [string, unknown][]): string {
+function segmentText(
+  groups: Groups,
+  codec: RecordCodec,
+  order: [string, unknown][],
+): { head: string; bodies: string } {
   const lines: string[] = [];
+  const bodies: string[] = [];
   for (const group of Object.keys(groups).sort()) {
     const records = groups[group]!;
     for (const key of Object.keys(records).sort()) {
-      lines.push([group, JSON.stringify(key), ...codec.encode(group, records[key])].join("\t"));
+      const splits: [number, number, number][] = [];
+      const fields = codec.encode(group, records[key]).map((field, i) => {
+        if (typeof field === "string") return field;
+        splits.push([i, field.at, Buffer.byteLength(field.body)]);
+        bodies.push(field.body);
+        return field.head;
+      });
+      if (splits.length > 0) fields.push(`${SPLITS}${JSON.stringify(splits)}`);
+      lines.push([group, JSON.stringify(key), ...fields].join("\t"));
       order.push([group, records[key]]);
     }
   }
   lines.push(`.\t${lines.length}`);
-  return lines.join("\n");
+  return { head: lines.join("\n"), bodies: bodies.join("") };
 }
