@@ -2,6 +2,7 @@ import { error } from "@sluice/project";
 import type { Diagnostic } from "@sluice/project";
 import { locateCall } from "../render/locate.js";
 import { throughEphemerals } from "../graph/ephemeral.js";
+import { flatText } from "./flat-text.js";
 import { planStatements } from "../plan/plan-statements.js";
 import { templateRelation } from "../render/render-scope.js";
 import type { CompiledNode } from "../types.js";
@@ -105,7 +106,7 @@ export function compileModel(
   if (Array.isArray(incremental)) return incremental;
   // Queries this compile could not answer: the SQL is marked, never shown as what will run.
   const atRun = warehouse.missing.length > 0;
-  const marked = (sql: string) => (atRun ? atRunHeader(warehouse.missing[0]!) + sql : sql);
+  const marked = (sql: string) => flatText(atRun ? atRunHeader(warehouse.missing[0]!) + sql : sql);
 
   const node: CompiledNode = {
     id,
@@ -154,5 +155,6 @@ export function compileModel(
       writeId,
     });
   }
+  for (const s of [...node.statements, ...(node.incrementalStatements ?? [])]) flatText(s.sql);
   return node;
 }

@@ -13,6 +13,7 @@ import { newScope } from "../render/render-scope.js";
 import type { CompiledNode } from "../types.js";
 import { foldersUnder, hasErrors, resolveTestConfig } from "@sluice/project";
 import { throughEphemerals } from "../graph/ephemeral.js";
+import { flatText } from "../compile/flat-text.js";
 import { customGenericTest } from "./custom-generic-test.js";
 import { singularConfig } from "./singular-config.js";
 import { withBlockConfig } from "./test-block-config.js";
@@ -42,10 +43,11 @@ function testNode(
     storeFailures?: boolean;
   },
 ): CompiledNode {
-  const name = uniqueName(t.name, built);
+  // Kept (as ids, map keys, names in every artifact) until the command ends: flat, as the SQL.
+  const name = flatText(uniqueName(t.name, built));
   const parent = t.attachedTo ? built.byId.get(t.attachedTo) : undefined;
   const node: CompiledNode = {
-    id: `test.${name}`,
+    id: flatText(`test.${name}`),
     kind: "test",
     name,
     path: t.path,
@@ -57,7 +59,7 @@ function testNode(
     tags: t.tags ?? [],
     columns: [],
     dependsOn: t.dependsOn.length < 2 ? [...t.dependsOn] : [...new Set(t.dependsOn)],
-    sql: t.sql,
+    sql: flatText(t.sql),
     statements: [ctx.dialect.assertion(t.sql)],
     ...(t.attachedTo ? { attachedTo: t.attachedTo } : {}),
     severity: t.severity,
@@ -65,6 +67,7 @@ function testNode(
     ...(t.newData ? { newData: t.newData } : {}),
     ...(t.storeFailures === undefined ? {} : { storeFailuresConfig: t.storeFailures }),
   };
+  flatText(node.statements[0]!.sql);
   built.byId.set(node.id, node);
   return node;
 }
