@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DuckDBConnection } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { copyModelsProject, readRunResults } from "../support/cli.js";
 import { loadProject, runInProcess } from "./in-process.js";
 import { chaos, SILVER, sluice, TABLES } from "./incremental-fixture.js";
@@ -62,12 +63,19 @@ describe("incremental silver on the local lake", () => {
       const writes: (boolean | undefined)[] = [];
       // Every incremental model's window is planned from one read of the lake's table state.
       const stateReads: string[] = [];
+      // The engine reads the version records once per run (not per table checked or cleaned).
+      const sent = vi.spyOn(DuckDBConnection.prototype, "runAndReadAll");
       const r = await runInProcess(project, SILVER, {
         onExecute: (sql, o) => {
           if (/^\s*copy\b/i.test(sql)) writes.push(o?.newDataOnly);
           if (/^\s*select\b[^;]*\bfrom main\.sluice_table_state\b/i.test(sql)) stateReads.push(sql);
         },
       });
+      const versionReads = sent.mock.calls.filter(([sql]) =>
+        /^\s*select\b[^;]*\bfrom main\.sluice_versions\b/i.test(String(sql)),
+      );
+      sent.mockRestore();
+      expect(versionReads.length, hour).toBe(1);
       expect(writes.length, hour).toBeGreaterThan(0);
       expect(new Set(writes), hour).toEqual(new Set([hour !== dayHours[0]]));
       expect(stateReads, hour).toEqual(

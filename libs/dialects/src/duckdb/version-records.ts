@@ -98,14 +98,24 @@ export function publishVersionRecordSql(
 export const versionFilesQuery = (relation: Relation, version: string): string =>
   `SELECT files FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)}`;
 
+/** Newest first: a 'replaced' version keeps the time it was published. */
+const NEWEST_FIRST = "ORDER BY recorded_at DESC, version DESC";
+
 /**
  * SELECT `{ version, status }` of every recorded version of a table but `keep`, the most
  * recently published first (a 'replaced' version keeps the time it was published).
  */
 export const otherVersionsQuery = (relation: Relation, keep: string): string =>
   `SELECT version, status FROM ${DUCKDB_VERSIONS} ` +
-  `WHERE ${tableKey(relation)} AND version <> ${duckdbStringLiteral(keep)} ` +
-  `ORDER BY recorded_at DESC, version DESC`;
+  `WHERE ${tableKey(relation)} AND version <> ${duckdbStringLiteral(keep)} ${NEWEST_FIRST}`;
+
+/**
+ * SELECT `{ schema_name, table_name, version, status, files }` of every recorded version, each
+ * table's most recently published first: what a run reads once instead of
+ * {@link versionFilesQuery} and {@link otherVersionsQuery} per table.
+ */
+export const allVersionsQuery = (): string =>
+  `SELECT schema_name, table_name, version, status, files FROM ${DUCKDB_VERSIONS} ${NEWEST_FIRST}`;
 
 /** DELETE the records of versions whose folders are gone. */
 export function forgetVersionsSql(

@@ -3,6 +3,7 @@ import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import {
+  allVersionsQuery,
   DUCKDB_TABLE_COMMENT_PREFIX,
   forgetVersionsSql,
   otherVersionsQuery,
@@ -49,6 +50,7 @@ import { loadRawWindow } from "./raw-window-load.js";
 import { ConnectionLane } from "./connection-lane.js";
 import { ThreadSetting } from "./thread-setting.js";
 import { mayChangeCatalog, RelationListing } from "./relation-listing.js";
+import { RunVersionRecords } from "./run-version-records.js";
 
 /** Name of the catalog file inside the lake. */
 export const DUCKDB_CATALOG_FILE = "catalog.duckdb";
@@ -191,10 +193,13 @@ async function openCatalog(
  * and the files of published table versions (every test scoped to written partitions lists its
  * tables' versions; a published version's folder never changes). Taken after the run's raw
  * listing time, so a file landing later is newer than that time and the next run finds it.
+ * And the version records, read at the run's first check or cleanup (after the run recorded
+ * its versions up front); undefined when that read failed, each use then reads its own.
  */
 interface RunMemo {
   hourTimes: Map<string, Map<string, number>>;
   versionFiles: Map<string, string[]>;
+  versions?: Promise<RunVersionRecords | undefined>;
 }
 
 const emptyRunMemo = (): RunMemo => ({ hourTimes: new Map(), versionFiles: new Map() });
@@ -323,8 +328,9 @@ class DuckdbEngine implements LakeEngine {
         `refusing to clean ${tableDir}: the kept location ${keep} is not one of its versions`,
       );
     }
-    const recorded = await this.query(otherVersionsQuery(relation, versionName(keep)));
-    const rows = recorded.getRowObjectsJS();
+    const rows =
+      (await this.runVersions())?.othersAfterPublish(relation, versionName(keep)) ??
+      (await this.query(otherVersionsQuery(relation, versionName(keep)))).getRowObjectsJS();
     const versions = rows.map((r) => String(r.version));
     const ours = new Set([...versions, versionName(keep)]);
     // The newest replaced versions stay for queries that started before the swap (a reader's
@@ -356,13 +362,23 @@ class DuckdbEngine implements LakeEngine {
   }
 
   async checkTableVersion(relation: Relation, location: string): Promise<VersionDamage[]> {
-    const rows = (
-      await this.query(versionFilesQuery(relation, versionName(location)))
-    ).getRowObjectsJS();
-    const files = parseVersionFiles(rows[0]?.files);
+    const version = versionName(location);
+    const read = (await this.runVersions())?.filesOf(relation, version);
+    const recorded = read
+      ? read.files
+      : (await this.query(versionFilesQuery(relation, version))).getRowObjectsJS()[0]?.files;
+    const files = parseVersionFiles(recorded);
     return files
       ? checkVersionFiles(`${relation.schema}.${relation.name}`, resolve(location), files)
       : [];
+  }
+
+  /** The version records, read once a run (see {@link RunVersionRecords}). */
+  private runVersions(): Promise<RunVersionRecords | undefined> {
+    return (this.runMemo.versions ??= this.query(allVersionsQuery()).then(
+      (read) => new RunVersionRecords(read.getRowObjectsJS()),
+      () => undefined,
+    ));
   }
 
   async verifyLake(): Promise<LakeVerification> {

@@ -2,7 +2,8 @@ import { cp, mkdir, mkdtemp, readdir, rm, truncate, writeFile } from "node:fs/pr
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DuckDBConnection } from "@duckdb/node-api";
 import { createDuckdbDialect, DUCKDB_TABLE_STATE } from "@sluice/dialects";
 import type { Relation, TableWrite } from "@sluice/dialects";
 import type { LakeEngine } from "../engine.js";
@@ -35,6 +36,9 @@ async function build(e: LakeEngine, w: TableWrite): Promise<void> {
   const state = { runId: w.writeId, uniformSchema: true, files };
   await run(e, dialect.publishTableVersion!(w.relation, w.location, state));
 }
+/** Record a version as being written (as a run does before writing it). */
+const recordWriting = (location: string, runId: string, relation: Relation = events) =>
+  run(engine, dialect.recordTableVersions!([{ relation, location }], runId));
 const records = async (e: LakeEngine) =>
   (await e.execute("select version, status from main.sluice_versions order by version")).rows;
 
@@ -76,7 +80,7 @@ describe("version records", () => {
   it("counts carried files in the new version's record, and marks the old version 'replaced'", async () => {
     await build(engine, write("v_1", "w1"));
     const to = join(lake, "silver", "events", "v_2");
-    await run(engine, dialect.recordTableVersions!([{ relation: events, location: to }], "w2"));
+    await recordWriting(to, "w2");
     await mkdir(to, { recursive: true });
     expect(
       await engine.carryVersionFiles!(join(lake, "silver", "events", "v_1"), to, {
@@ -98,10 +102,7 @@ describe("version records", () => {
   it("cleanup removes recorded versions only (killed 'writing' ones too, not the one replaced version kept by default), forgets them, and leaves strays", async () => {
     const table = join(lake, "silver", "events");
     await build(engine, write("v_1", "w1"));
-    await run(
-      engine,
-      dialect.recordTableVersions!([{ relation: events, location: join(table, "v_killed") }], "w2"),
-    );
+    await recordWriting(join(table, "v_killed"), "w2");
     await mkdir(join(table, "v_killed", "event_date=2026-11-27"), { recursive: true });
     await writeFile(join(table, "notes.txt"), "mine");
     await mkdir(join(table, "mine"));
@@ -209,6 +210,84 @@ describe("checking a version against its record", () => {
       unrecorded: [],
       damage: [],
     });
+  });
+});
+
+describe("one read of the version records per run", () => {
+  const orders: Relation = { schema: "silver", name: "orders" };
+  const writeOf = (relation: Relation, version: string, writeId: string): TableWrite => ({
+    ...write(version, writeId),
+    relation,
+    location: join(lake, relation.schema, relation.name, version),
+  });
+  /** The SELECTs of sluice_versions the engine sends to DuckDB while `body` runs. */
+  async function recordReads(body: () => Promise<void>): Promise<number> {
+    const spy = vi.spyOn(DuckDBConnection.prototype, "runAndReadAll");
+    try {
+      await body();
+      return spy.mock.calls.filter(([sql]) =>
+        /^\s*select\b.*\bfrom main\.sluice_versions\b/is.test(String(sql)),
+      ).length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("checks and cleans every table of a run from one read, with the same outcome as reading per table", async () => {
+    for (const t of [events, orders]) await build(engine, writeOf(t, "v_1", "w1"));
+    // A killed run's version of orders: recorded, a folder, never published.
+    const killed = join(lake, "silver", "orders", "v_killed");
+    await recordWriting(killed, "wk", orders);
+    await mkdir(killed);
+    await engine.finishRun!();
+    const reads = await recordReads(async () => {
+      // As a run: its versions recorded up front, upstream versions checked, then each table
+      // written, published and cleaned.
+      const v2 = (t: Relation) => join(lake, t.schema, t.name, "v_2");
+      const ours = [events, orders].map((t) => ({ relation: t, location: v2(t) }));
+      await run(engine, dialect.recordTableVersions!(ours, "w2"));
+      for (const t of [events, orders])
+        expect(await engine.checkTableVersion!(t, join(lake, t.schema, t.name, "v_1"))).toEqual([]);
+      for (const t of [events, orders]) {
+        await build(engine, writeOf(t, "v_2", "w2"));
+        await engine.removeStaleLocations(t, v2(t), { defer: true });
+      }
+      await engine.finishRun!();
+    });
+    expect(reads).toBe(1);
+    for (const t of [events, orders]) {
+      expect((await readdir(join(lake, t.schema, t.name))).sort()).toEqual(["v_1", "v_2"]);
+    }
+    expect(
+      (
+        await engine.execute(
+          "select table_name, version, status from main.sluice_versions " + "order by all",
+        )
+      ).rows,
+    ).toEqual([
+      { table_name: "events", version: "v_1", status: "replaced" },
+      { table_name: "events", version: "v_2", status: "published" },
+      { table_name: "orders", version: "v_1", status: "replaced" },
+      { table_name: "orders", version: "v_2", status: "published" },
+    ]);
+  });
+
+  it("reads again what the run's read cannot tell: a version published since, a table cleaned twice", async () => {
+    const table = join(lake, "silver", "events");
+    await build(engine, write("v_1", "w1"));
+    // The run's read: v_2 is still being written.
+    await recordWriting(join(table, "v_2"), "w2");
+    expect(await engine.checkTableVersion!(events, join(table, "v_1"))).toEqual([]);
+    await build(engine, write("v_2", "w2"));
+    await engine.removeStaleLocations(events, join(table, "v_2"), { versionsToKeep: 1 });
+    await rm(join(table, "v_2", "part-w2-schema.parquet"));
+    expect(
+      (await engine.checkTableVersion!(events, join(table, "v_2"))).map((d) => d.problem),
+    ).toEqual(["missing file"]);
+    await build(engine, write("v_3", "w3"));
+    await engine.removeStaleLocations(events, join(table, "v_3"), { versionsToKeep: 0 });
+    expect(await readdir(table)).toEqual(["v_3"]);
+    expect(await records(engine)).toEqual([{ version: "v_3", status: "published" }]);
   });
 });
 
