@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readUtf8 } from "@sluice/runner/utf8-text";
 import { writeHeadedFile } from "./headed-file.js";
 import { folderStats, MISSING, withFolderStats } from "./listing-stat.js";
 
@@ -326,7 +327,7 @@ export function readCachedContext(
   const line = validCacheHeader(targetDir, request, listings);
   if (line === undefined) return undefined;
   try {
-    const text = readFileSync(path.join(targetDir, CACHE_FILE), "utf8");
+    const text = readUtf8(path.join(targetDir, CACHE_FILE));
     const newline = text.indexOf("\n");
     // Replaced by another process since the header was read: not the context that was checked.
     return text.slice(0, newline) === line

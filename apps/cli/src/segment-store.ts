@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import {
   closeSync,
@@ -10,6 +11,7 @@ import {
   rmSync,
 } from "node:fs";
 import path from "node:path";
+import { readUtf8, utf8Text } from "@sluice/runner/utf8-text";
 import { writeHeadedFile } from "./headed-file.js";
 
 /**
@@ -129,7 +131,7 @@ export function readSegmentStore(
   codec: RecordCodec = jsonCodec,
 ): SegmentStore | undefined {
   try {
-    const text = readFileSync(file, "utf8");
+    const text = readUtf8(file);
     const newline = text.indexOf("\n");
     if (newline < 0 || text.slice(0, newline) !== header) return undefined;
     const segments = JSON.parse(text.slice(newline + 1)) as Record<string, string>;
@@ -183,7 +185,7 @@ export function readBody(place: BodyPlace): string {
       { cause },
     );
   }
-  return bytes.toString("utf8");
+  return utf8Text(bytes);
 }
 
 /** A record's line as read: its fields (a split field's head) and where their bodies are. */
@@ -246,7 +248,7 @@ function fileHead(file: string, headBytes: number): SegmentRead | undefined {
     const size = fstatSync(fd).size;
     const bytes = Buffer.allocUnsafe(headBytes);
     if (headBytes <= size && readSync(fd, bytes, 0, headBytes, 0) === headBytes)
-      read = { size, head: () => bytes.toString("utf8"), body: readBody };
+      read = { size, head: () => utf8Text(bytes), body: readBody };
   } finally {
     if (read === undefined) {
       openSegments.delete(file);
@@ -259,24 +261,25 @@ function fileHead(file: string, headBytes: number): SegmentRead | undefined {
 /**
  * `file` read whole. Its text, when ASCII (byte offsets are string offsets), else its bytes:
  * bodies are slices of the one text, not a string each decoded apart (the first command after a
- * compile reads every node's text this way).
+ * compile reads every node's text this way). ASCII is decoded as Latin-1 (see utf8Text).
  */
 function wholeFile(file: string): SegmentRead {
-  const text = readFileSync(file, "utf8");
-  const size = Buffer.byteLength(text);
-  if (size === text.length)
-    return {
-      size,
-      head: (bytes) => text.slice(0, bytes),
-      body: (place) => text.slice(place.offset, place.offset + place.bytes),
-    };
-  const bytes = Buffer.from(text);
-  return {
-    size,
-    head: (headBytes) => bytes.toString("utf8", 0, headBytes),
-    body: (place) => bytes.toString("utf8", place.offset, place.offset + place.bytes),
-  };
+  const bytes = readFileSync(file);
+  return isAscii(bytes) ? asciiRead(bytes.toString("latin1")) : bytesRead(bytes);
 }
+
+// Two functions, so that an ASCII file's closures hold its text only, not its bytes too.
+const asciiRead = (text: string): SegmentRead => ({
+  size: text.length,
+  head: (headBytes) => text.slice(0, headBytes),
+  body: (place) => text.slice(place.offset, place.offset + place.bytes),
+});
+
+const bytesRead = (bytes: Buffer): SegmentRead => ({
+  size: bytes.length,
+  head: (headBytes) => bytes.toString("utf8", 0, headBytes),
+  body: (place) => bytes.toString("utf8", place.offset, place.offset + place.bytes),
+});
 
 /** What starts the last field of a line with split fields (no JSON text starts with it). */
 const SPLITS = "~";

@@ -1,6 +1,6 @@
-import { isAscii } from "node:buffer";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { readUtf8 } from "./utf8-text.js";
 
 /**
  * Files of one key line, then a JSON value (`state_manifest.json`, `state_checksums.json`,
@@ -17,7 +17,7 @@ export function readKeyed(
 ): { key: string; value(): unknown; text(): string } | undefined {
   let text: string;
   try {
-    text = utf8Text(readFileSync(file));
+    text = readUtf8(file);
   } catch {
     return undefined;
   }
@@ -40,14 +40,3 @@ export function writeKeyedText(file: string, key: string, json: string): void {
   writeFileSync(tmp, `${key}\n${json}`);
   renameSync(tmp, file);
 }
-
-/**
- * UTF-8 bytes as text, the same as `bytes.toString("utf8")`: decoded as Latin-1 when they are
- * all ASCII (then the same text, copied byte for byte). Node 20's UTF-8 decode took 70-90 ms
- * of CPU for a 5 MB sidecar at 10,000 models; reading the bytes, checking and copying them
- * 1-15 ms once the pages are in memory.
- *
- * @example utf8Text(Buffer.from("é")) // "é"
- */
-export const utf8Text = (bytes: Buffer): string =>
-  bytes.toString(isAscii(bytes) ? "latin1" : "utf8");

@@ -24,6 +24,7 @@ import { manifestStateNode } from "./read-state.js";
 import type { ManifestNode } from "./read-state.js";
 import { readKeyed } from "./keyed-file.js";
 import { appendStateIndex } from "./state-index.js";
+import { readUtf8 } from "./utf8-text.js";
 import { encodeColumns } from "./state-nodes.js";
 import type { EncodedColumns } from "./state-nodes.js";
 import {
@@ -362,7 +363,7 @@ interface Previous {
  */
 function readPrevious(file: string, indexFile: string, build: string): Previous | undefined {
   try {
-    const index = JSON.parse(readFileSync(indexFile, "utf8")) as ManifestIndex;
+    const index = JSON.parse(readUtf8(indexFile)) as ManifestIndex;
     if (index.format !== FORMAT || index.build !== build) return undefined;
     const now = statSync(file);
     if (now.size !== index.size || now.mtimeMs !== index.mtimeMs) return undefined;

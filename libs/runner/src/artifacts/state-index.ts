@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { digestOfBytes, readAt } from "./file-chunks.js";
-import { utf8Text } from "./keyed-file.js";
+import { utf8Text } from "./utf8-text.js";
 import { wholeColumns } from "./state-nodes.js";
 import type { EncodedColumns, NodeColumns } from "./state-nodes.js";
 import type { SidecarBody } from "./state-sidecar.js";

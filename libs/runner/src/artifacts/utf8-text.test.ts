@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { readUtf8, utf8Text } from "./utf8-text.js";
+
+const samples = [
+  Buffer.from('{"ids":"model.a\\nmodel.b","sums":"3f1c a0   "}'),
+  Buffer.from("model.café 😀 \u0000\u007f"),
+  Buffer.from([0x61, 0xff, 0x62]), // not UTF-8: U+FFFD, as the decoder writes it
+  Buffer.from([0xc3]), // a sequence cut short
+  Buffer.from([0x80, 0x41]), // a lone continuation byte
+  Buffer.alloc(0),
+];
+
+describe("utf8Text", () => {
+  it("decodes as Node's UTF-8 decoder does, ASCII or not, malformed bytes included", () => {
+    for (const bytes of samples) expect(utf8Text(bytes)).toBe(bytes.toString("utf8"));
+  });
+});
+
+describe("readUtf8", () => {
+  it("reads a file as readFileSync(file, 'utf8') does", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-utf8-"));
+    try {
+      const file = path.join(dir, "f.json");
+      for (const bytes of samples) {
+        writeFileSync(file, bytes);
+        expect(readUtf8(file)).toBe(bytes.toString("utf8"));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
