@@ -7,7 +7,6 @@ import {
   rmSync,
   statSync,
   writeFileSync,
-  writevSync,
 } from "node:fs";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
@@ -25,6 +24,7 @@ import type { ManifestNode } from "./read-state.js";
 import { readKeyed } from "./keyed-file.js";
 import { appendStateIndex } from "./state-index.js";
 import { readUtf8 } from "./utf8-text.js";
+import { ChunkWriter } from "./chunk-writer.js";
 import { encodeColumns } from "./state-nodes.js";
 import type { EncodedColumns } from "./state-nodes.js";
 import {
@@ -181,7 +181,11 @@ export function writeManifest(
   };
   const rows: NodeRow[] = [];
 
-  const out = new ByteAssembly();
+  // Written as it is built (to a temporary file renamed into place once whole): no piece of the
+  // file is held once written.
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, "w");
+  const out = new ByteAssembly(fd);
   const entries: IndexEntries = { ids: [], keys: [], starts: [], lengths: [] };
   const entry = (id: string, key: string, start: number, length: number): void => {
     entries.ids.push(id);
@@ -230,9 +234,10 @@ export function writeManifest(
       const start = out.length;
       const next = fresh.next();
       if (next.done || next.value.uid !== id) throw new Error(`manifest entry of ${id} missing`);
-      // Encoded at once: the entry's text dies young (a MB of entries joined and flattened
-      // before encoding was a copy of the whole manifest in the old generation).
-      out.push(Buffer.from(JSON.stringify(next.value.entry)));
+      // Encoded at once into the writer's buffer: the entry's text dies young (a MB of entries
+      // joined and flattened before encoding was a copy of the whole manifest in the old
+      // generation).
+      out.push(JSON.stringify(next.value.entry));
       rows.push(nodeRow(n.id, manifestStateNode(next.value.entry as unknown as ManifestNode)));
       built += 1;
       entry(n.id, key, start, out.length - start);
@@ -243,29 +248,36 @@ export function writeManifest(
   const written: [string, number, number][] = [];
   // The rows' columns, made once the last entry is written, for the state index and the sidecar.
   let columns: EncodedColumns | undefined;
-  out.push("{");
-  frame.keys.forEach(([key, text], i) => {
-    if (i > 0) out.push(",");
-    // The last key (see dbtManifestFrame): the state index goes in it, after every entry.
-    if (key === "selectors" && i === frame.keys.length - 1) {
-      written.push([key, -1, 0]);
-      columns = encodeColumns(rows);
-      return appendStateIndex(out, frame.selectors, { adapter }, columns);
-    }
-    if (isSection(key)) {
-      written.push([key, -1, 0]);
-      out.push(`${JSON.stringify(key)}:`);
-      return section(key);
-    }
-    const start = out.length;
-    out.push(text);
-    written.push([key, key === "metadata" ? -1 : start, out.length - start]);
-  });
-  out.push("}\n");
+  let digest: string;
+  try {
+    out.push("{");
+    frame.keys.forEach(([key, text], i) => {
+      if (i > 0) out.push(",");
+      // The last key (see dbtManifestFrame): the state index goes in it, after every entry.
+      if (key === "selectors" && i === frame.keys.length - 1) {
+        written.push([key, -1, 0]);
+        columns = encodeColumns(rows);
+        return appendStateIndex(out, frame.selectors, { adapter }, columns);
+      }
+      if (isSection(key)) {
+        written.push([key, -1, 0]);
+        out.push(`${JSON.stringify(key)}:`);
+        return section(key);
+      }
+      const start = out.length;
+      out.push(text);
+      written.push([key, key === "metadata" ? -1 : start, out.length - start]);
+    });
+    out.push("}\n");
+    digest = out.finish();
+  } catch (error) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
 
   rmSync(indexFile, { force: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const digest = out.write(tmp);
   renameSync(tmp, file);
   writeStateSidecar(
     targetDir,
@@ -487,75 +499,32 @@ class CopyRun {
   }
 }
 
-/** Characters of text a {@link ByteAssembly} keeps before encoding them. */
-const PENDING_LIMIT = 1 << 20;
-
 /**
- * A file's bytes built from pieces, knowing its length so far (where the next piece starts).
- * Copied entries stay bytes: no decoding of the previous file and encoding again.
+ * A file's bytes written as they come (see ChunkWriter), knowing their length so far (where the
+ * next piece starts) and their sha256. Copied entries stay bytes: no decoding of the previous
+ * file and encoding again.
  */
 class ByteAssembly {
-  private readonly pieces: Buffer[] = [];
-  /** sha256 of the first `hashed` pieces (see {@link digestSoFar}). */
   private readonly hasher = createHash("sha256");
-  private hashed = 0;
-  /** Text pushed since the last bytes, encoded once when bytes follow (or at the end). */
-  private pending = "";
-  length = 0;
+  private readonly out: ChunkWriter;
+  constructor(fd: number) {
+    this.out = new ChunkWriter(fd, (bytes) => this.hasher.update(bytes));
+  }
+  get length(): number {
+    return this.out.length;
+  }
   push(piece: string | Buffer): void {
-    if (typeof piece === "string") {
-      this.pending += piece;
-      this.length += Buffer.byteLength(piece);
-      // Encoded a MB at a time: a whole manifest held as one string and again as its bytes
-      // was the peak of a cold compile's memory.
-      if (this.pending.length >= PENDING_LIMIT) this.flush();
-      return;
-    }
-    this.flush();
-    this.pieces.push(piece);
-    this.length += piece.length;
+    if (typeof piece === "string") this.out.text(piece);
+    else this.out.bytes(piece);
   }
-  private flush(): void {
-    if (this.pending.length > 0) this.pieces.push(Buffer.from(this.pending));
-    this.pending = "";
-  }
-  /** sha256 (hex) of the bytes pushed so far; the pieces are hashed once (see {@link write}). */
+  /** sha256 (hex) of the bytes pushed so far. */
   digestSoFar(): string {
-    this.flush();
-    this.hashPieces();
+    this.out.end();
     return this.hasher.copy().digest("hex");
   }
-  private hashPieces(): void {
-    for (; this.hashed < this.pieces.length; this.hashed++)
-      this.hasher.update(this.pieces[this.hashed]!);
-  }
-  /** Write the bytes to `file`; returns their sha256 (hex). */
-  write(file: string): string {
-    this.flush();
-    const fd = openSync(file, "w");
-    try {
-      // writev takes at most IOV_MAX (1024) buffers per call, and may write less than asked.
-      for (let i = 0; i < this.pieces.length; i += 1024) {
-        let batch = this.pieces.slice(i, i + 1024);
-        let left = batch.reduce((sum, b) => sum + b.length, 0);
-        while (left > 0) {
-          const wrote = writevSync(fd, batch);
-          left -= wrote;
-          batch = skipBytes(batch, wrote);
-        }
-      }
-    } finally {
-      closeSync(fd);
-    }
-    this.hashPieces();
+  /** Write what is left; returns the sha256 (hex) of all the bytes. */
+  finish(): string {
+    this.out.end();
     return this.hasher.digest("hex");
   }
-}
-
-/** `buffers` without their first `count` bytes. */
-function skipBytes(buffers: Buffer[], count: number): Buffer[] {
-  let i = 0;
-  while (i < buffers.length && count >= buffers[i]!.length) count -= buffers[i++]!.length;
-  if (i === buffers.length) return [];
-  return [buffers[i]!.subarray(count), ...buffers.slice(i + 1)];
 }

@@ -1,0 +1,76 @@
+import { writeSync } from "node:fs";
+
+/** Bytes of a {@link ChunkWriter}'s buffer (one, reused for the whole file). */
+const CHUNK = 1 << 20;
+
+/** Characters of a long text encoded at a time (3 UTF-8 bytes at most each: one fits). */
+const SLICE = CHUNK / 4;
+
+/**
+ * Writes texts and bytes to an open file in order, encoding texts into one reused 1 MB buffer
+ * written when full. At 10,000 models the manifest is 65 MB and the cached compile 10 MB: a
+ * fresh Buffer per MB (or one for the whole file) touched that many fresh pages, ~45% of a cold
+ * compile's page faults. `onBytes` sees every byte written, in order (e.g. to hash them), before
+ * the buffer is reused. Call {@link end} once the last piece is in; the caller closes `fd`.
+ *
+ * @example
+ * const out = new ChunkWriter(fd);
+ * out.text('{"a":'); out.bytes(copied); out.text("}\n"); out.end();
+ */
+export class ChunkWriter {
+  private readonly buffer = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
+  /** Bytes written or held so far (where the next piece starts in the file). */
+  length = 0;
+  constructor(
+    private readonly fd: number,
+    private readonly onBytes: (bytes: Buffer) => void = () => {},
+  ) {}
+
+  /** Append `text` UTF-8 encoded. */
+  text(text: string): void {
+    if (text.length * 3 > CHUNK - this.used) {
+      if (text.length > SLICE) return this.longText(text);
+      this.flush();
+    }
+    const wrote = this.buffer.write(text, this.used);
+    this.used += wrote;
+    this.length += wrote;
+  }
+
+  /** Append `bytes` (written at once, after what the buffer holds). */
+  bytes(bytes: Buffer): void {
+    this.flush();
+    this.writeOut(bytes);
+    this.length += bytes.length;
+  }
+
+  /** Write what the buffer holds. */
+  end(): void {
+    this.flush();
+  }
+
+  /** A text too long for one buffer, a slice at a time (never splitting a surrogate pair). */
+  private longText(text: string): void {
+    for (let from = 0; from < text.length;) {
+      let to = Math.min(from + SLICE, text.length);
+      const last = text.charCodeAt(to - 1);
+      if (to < text.length && last >= 0xd800 && last <= 0xdbff) to -= 1;
+      this.text(text.slice(from, to));
+      from = to;
+    }
+  }
+
+  private flush(): void {
+    if (this.used === 0) return;
+    this.writeOut(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeOut(bytes: Buffer): void {
+    this.onBytes(bytes);
+    // writeSync may write less than asked.
+    for (let done = 0; done < bytes.length;)
+      done += writeSync(this.fd, bytes, done, bytes.length - done);
+  }
+}
