@@ -27,7 +27,7 @@ import type { RecordCodec, SegmentStore } from "./segment-store.js";
  * index, and a compile rewrites only the segments holding an entry that changed (at 10,000
  * models, one edited model rewrites ~200 KB instead of the whole 50 MB memo). A model's record
  * keeps each of its nodes (its render's, its generic tests') as a text of its own on its line
- * (see {@link modelCodec}): a node read is remembered with its text (node-texts.ts), so the
+ * (see {@link modelCodec}): a node read keeps the text it was read from (lazy-node.ts), so the
  * writers after the compile (this memo, node digests, `partial_parse.json`) copy an unchanged
  * node's text instead of serializing the node again.
  *

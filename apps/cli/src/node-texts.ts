@@ -11,8 +11,8 @@ import { readText } from "./lazy-node.js";
  * rather than edited once compiled). A node edited anyway would be written with its old text.
  *
  * @example
- * rememberText(node, line);  // the text `node` was parsed from
- * nodeText(node) === line;   // true, without serializing
+ * const node = lazyNode(line, cut); // read from the memo (lazy-node.ts)
+ * nodeText(node) === line;          // true, without serializing
  */
 let texts = new WeakMap<object, string>();
 
@@ -28,11 +28,6 @@ export function nodeText(node: object): string {
  * the compile memo keeps its own (see lazy-node.ts).
  */
 export const knownText = (value: object): string | undefined => texts.get(value) ?? readText(value);
-
-/** Remember `text` (what `node` was parsed from) as the node's text. */
-export function rememberText(node: object, text: string): void {
-  texts.set(node, text);
-}
 
 /**
  * Let go of every text kept for nodes not read from the memo (a memo node's text goes with the

@@ -36,7 +36,7 @@ export async function appendDqNodes(options: {
         ? path.resolve(options.project.dir, t.lake)
         : t.s3_lake_root.replace(/\/+$/, "");
     // Each node is replaced by an edited copy, not edited: a node may be the compile memo's, kept
-    // for compiles without --store-failures (and remembered with its text, see node-texts.ts).
+    // for compiles without --store-failures (and keeping the text it was read from, see lazy-node.ts).
     const all = options.compiled.nodes;
     for (const [i, original] of all.entries()) {
       if (!stores(original)) continue;
