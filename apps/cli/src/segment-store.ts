@@ -227,6 +227,8 @@ function readSegment(
     }
     return { fields, bodies };
   });
+  // A segment with no bodies is never read again: its descriptor is not kept.
+  if (!withBodies && offset === headBytes) closeSegment(file);
   return offset === read.size ? { lines, body: read.body } : undefined;
 }
 
@@ -250,12 +252,18 @@ function fileHead(file: string, headBytes: number): SegmentRead | undefined {
     if (headBytes <= size && readSync(fd, bytes, 0, headBytes, 0) === headBytes)
       read = { size, head: () => utf8Text(bytes), body: readBody };
   } finally {
-    if (read === undefined) {
-      openSegments.delete(file);
-      closeSync(fd);
-    } else openSegments.set(file, fd);
+    openSegments.set(file, fd);
+    if (read === undefined) closeSegment(file);
   }
   return read;
+}
+
+/** Close the descriptor kept on segment `file` (see {@link openSegments}), if any. */
+function closeSegment(file: string): void {
+  const fd = openSegments.get(file);
+  if (fd === undefined) return;
+  openSegments.delete(file);
+  closeSync(fd);
 }
 
 /**
