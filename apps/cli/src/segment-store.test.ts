@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -139,6 +147,18 @@ describe("segment store", () => {
       JSON.stringify(next["models"]!["model.m_5"]),
     );
   });
+
+  it.runIf(existsSync("/proc/self/fd"))(
+    "keeps a descriptor open only on segments with bodies to read later",
+    () => {
+      const { file } = store();
+      const openFds = () => readdirSync("/proc/self/fd").length;
+      writeSegmentStore(file, HEADER, records(), undefined, identity);
+      const before = openFds();
+      expect(readSegmentStore(file, HEADER)).toBeDefined();
+      expect(openFds()).toBe(before);
+    },
+  );
 
   it("keeps split fields' bodies after the lines, read when asked for, whole in a line read", () => {
     const { file, segments } = store();
