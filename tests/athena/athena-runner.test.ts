@@ -533,7 +533,14 @@ describe("the models project on Athena (fake AWS)", () => {
       "BatchDeletePartition 15",
       "BatchUpdatePartition 10",
       "UpdateTable ecommerce_silver.order_items -> s3://sluice-lake/silver/order_items/v_r1/",
+      // The node's compensation: its staging table goes, with its data (nothing reads it now).
+      "GetTable ecommerce_silver.order_items__sluice_r2_1",
+      "GetTable ecommerce_silver.order_items",
+      "GetPartitions ecommerce_silver.order_items",
+      "DeleteTable ecommerce_silver.order_items__sluice_r2_1",
     ]);
+    expect(sluiceTables(aws)).toEqual([]);
+    expect(aws.keys("sluice-lake").filter((k) => k.includes("/v_r2/"))).toEqual([]);
     expect(aws.tables.get("ecommerce_silver.order_items")?.StorageDescriptor?.Location).toBe(
       "s3://sluice-lake/silver/order_items/v_r1/",
     );
@@ -737,7 +744,7 @@ describe("the models project on Athena (fake AWS)", () => {
     ]);
   });
 
-  it("a failure mid-publish leaves the published table as it was; the next run cleans up and publishes", async () => {
+  it("a failure mid-publish leaves the published table as it was and drops its staging table; the next run publishes", async () => {
     const aws = new FakeAthenaLake();
     await run(aws, "r1", { select: ["model.daily_revenue"] });
     aws.failNext.set("UpdateTable", [
@@ -752,21 +759,19 @@ describe("the models project on Athena (fake AWS)", () => {
     expect(aws.tables.get("ecommerce_marts.daily_revenue")?.StorageDescriptor?.Location).toBe(
       "s3://sluice-lake/marts/daily_revenue/v_r1/",
     );
-    expect(sluiceTables(aws)).toEqual(["ecommerce_marts.daily_revenue__sluice_r2_1"]);
-
-    const { results, calls } = await run(aws, "r3", { select: ["model.daily_revenue"] });
-    expect(results.results.map((r) => r.status)).toEqual(["success"]);
-    // The state the plan is made from (the table's entry, the versions of the tables it reads),
-    // then the plan's first step: the sweep.
-    expect(calls.slice(0, 7)).toEqual([
-      "GetTables ecommerce_marts *",
-      "Athena CREATE DATABASE IF NOT EXISTS `ecommerce_marts`",
-      "GetTable ecommerce_silver.order_items",
+    // The failed node's compensation: the staging table and the version it wrote are gone.
+    expect(failed.calls.slice(-5)).toEqual([
+      "GetTable ecommerce_marts.daily_revenue__sluice_r2_1",
       "GetTable ecommerce_marts.daily_revenue",
       "ListObjectsV2 sluice-lake/marts/daily_revenue/v_r2/",
       "DeleteObjects 1",
       "DeleteTable ecommerce_marts.daily_revenue__sluice_r2_1",
     ]);
+    expect(sluiceTables(aws)).toEqual([]);
+    expect(aws.keys("sluice-lake")).toEqual(["marts/daily_revenue/v_r1/data.parquet"]);
+
+    const { results } = await run(aws, "r3", { select: ["model.daily_revenue"] });
+    expect(results.results.map((r) => r.status)).toEqual(["success"]);
     expect(sluiceTables(aws)).toEqual([]);
     expect(aws.keys("sluice-lake")).toEqual(["marts/daily_revenue/v_r3/data.parquet"]);
   });
@@ -819,6 +824,8 @@ describe("the models project on Athena (fake AWS)", () => {
       "GetTable ecommerce_silver.order_items",
       'Athena CREATE TABLE "ecommerce_marts"."daily_revenue__sluice_r1_1"',
       "StopQueryExecution",
+      // The compensation: a CTAS Athena finished before the stop would have made it.
+      "GetTable ecommerce_marts.daily_revenue__sluice_r1_1",
     ]);
     expect(results.results.map((r) => `${r.status} ${r.message}`)).toEqual([
       "error interrupted (Ctrl-C): cancelled",

@@ -184,6 +184,40 @@ describe("the build lease on an Athena target", () => {
     await forgetAllBuildInputs(p.endpoint.url, DATABASES);
   }, 300_000);
 
+  it("Ctrl-C while Athena finishes a CTAS whose start has not answered yet: the staging table it made is dropped", async () => {
+    // The race of a press as a node's CTAS is submitted: Athena runs the statement, but the client
+    // learns its id only after the press, stops a query that already SUCCEEDED and reports it
+    // cancelled. The staging table the CTAS created must go with the interrupted node.
+    await forgetAllBuildInputs(p.endpoint.url, DATABASES);
+    await setFaults(p.endpoint.url, {
+      calls: [
+        {
+          api: "Athena.StartQueryExecution",
+          kind: "hang-after",
+          match: "CREATE TABLE[^]*__sluice_",
+        },
+      ],
+    });
+    const build = startBuild();
+    const staging = async () =>
+      (await Promise.all(DATABASES.map((db) => glueTables(p.endpoint.url, db))))
+        .flat()
+        .filter((t) => t.Name.includes("__sluice_"))
+        .map((t) => t.Name);
+    await until("the first staging table", async () => (await staging()).length > 0);
+    const made = await staging();
+    build.kill("SIGINT");
+    // The held StartQueryExecution answers (an internal error; the SDK retries it with the same
+    // ClientRequestToken and gets the same query).
+    await setFaults(p.endpoint.url, {});
+    const stopped = await build.done;
+    const at = `${made.join(", ")}: ${stopped.stdout}${stopped.stderr}`;
+    expect(stopped.code, at).toBe(130);
+    expect(await lease(p.endpoint.url), at).toBeUndefined();
+    expect((await published(p.endpoint.url)).staging, at).toEqual([]);
+    await forgetAllBuildInputs(p.endpoint.url, DATABASES);
+  }, 120_000);
+
   it("takes over the lease of a SIGKILLed build at once on the same host, with a warning naming it", async () => {
     await setFaults(p.endpoint.url, STALL_FUNNEL);
     const killed = startBuild();

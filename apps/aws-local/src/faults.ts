@@ -19,6 +19,12 @@ export interface CallFault {
    * happened). Default fail.
    */
   kind?: "throttle" | "fail" | "deny" | "hang" | "hang-after";
+  /**
+   * Only calls whose JSON request matches this regular expression count (Athena and Glue; e.g.
+   * `__sluice_` on `Athena.StartQueryExecution` picks the first statement that names a staging
+   * table). Refused for S3, whose requests are not JSON.
+   */
+  match?: string;
   /** Override the error code, e.g. `AccessDeniedException`. */
   error?: string;
   message?: string;
@@ -89,6 +95,14 @@ export class Faults {
           "ValidationException",
           `fault api must be Athena.|Glue.|S3.<Operation> or *, not ${c.api}`,
         );
+      if (c.match !== undefined) {
+        if (c.api.startsWith("S3.") || c.api === "*")
+          throw new AwsError(
+            "ValidationException",
+            `fault match needs an Athena. or Glue. api (JSON requests), not ${c.api}`,
+          );
+        new RegExp(c.match);
+      }
       this.calls.push({ ...c, seen: 0, left: c.times ?? 1 });
     }
     for (const q of plan.queries ?? []) {
@@ -119,14 +133,20 @@ export class Faults {
   }
 
   /**
-   * Count a call; throw the error a rule asks for. A `hang` rule waits here (until the rules are
+   * Count a call (`input`: its JSON request, for rules with `match`); throw the error a rule asks for. A `hang` rule waits here (until the rules are
    * cleared); for a `hang-after` rule, the returned function waits after the call is served.
    */
-  async onCall(service: string, operation: string): Promise<(() => Promise<void>) | undefined> {
+  async onCall(
+    service: string,
+    operation: string,
+    input?: Readonly<Record<string, unknown>>,
+  ): Promise<(() => Promise<void>) | undefined> {
     const api = `${service}.${operation}`;
     this.counts[api] = (this.counts[api] ?? 0) + 1;
     for (const rule of this.calls) {
       if ((rule.api !== api && rule.api !== "*") || rule.left <= 0) continue;
+      if (rule.match !== undefined && !new RegExp(rule.match).test(JSON.stringify(input ?? {})))
+        continue;
       rule.seen++;
       if (rule.seen < (rule.nth ?? 1)) continue;
       rule.left--;

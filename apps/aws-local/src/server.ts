@@ -115,7 +115,7 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
           throw new AwsError("SerializationException", "request body is not JSON");
         }
         const logged = calls.add(service!, operation, input);
-        const hangAfter = await faults.onCall(service!, operation);
+        const hangAfter = await faults.onCall(service!, operation, input);
         // A query or a Glue write may change the catalog.
         if (service === "Athena" || !operation.startsWith("Get")) dirty = true;
         const reply = (await op(input)) as { QueryExecutionId?: unknown } | undefined;

@@ -273,6 +273,7 @@ function newVersion(
         ...versionsKept(node),
         deferred: true,
       },
+      dropStagingOnFailure(node, staging),
     ],
     notes:
       node.partitionedBy.length > 0 && limit !== undefined
@@ -280,6 +281,24 @@ function newVersion(
             `past ${limit} partitions the CTAS fails with TOO_MANY_OPEN_PARTITIONS: the rows are then staged unpartitioned and written in batches of ${limit} partitions to ${location}_batched`,
           ]
         : [],
+  };
+}
+
+/**
+ * The compensation of a staging write: after any failure of the node's steps (a failed or
+ * interrupted CTAS that Athena finished anyway, a watermark read or a publish that failed), its
+ * staging table goes now rather than at the next build's sweep; its data stays when the
+ * table's entry or partitions already read it (a publish that failed after its repoint).
+ */
+function dropStagingOnFailure(node: CompiledNode, staging: Relation): PlanStep {
+  return {
+    kind: "catalog",
+    op: "drop_table",
+    purpose: "drop the staging table, and its data unless the table reads it",
+    relation: staging,
+    unlessReadBy: node.relation,
+    when: "a step before failed or the build was interrupted",
+    condition: { if: "failed" },
   };
 }
 
@@ -357,15 +376,7 @@ function incrementalWrite(
           parameters: { ...newerThanRecorded(watermark.parameters, input), ...input.recorded },
           ...versionsKept(node),
         },
-        {
-          kind: "catalog",
-          op: "drop_table",
-          purpose: "drop the staging table, and its data unless the table's partitions read it",
-          relation: staging,
-          unlessReadBy: node.relation,
-          when: "the write or the publish failed",
-          condition: { if: "failed" },
-        },
+        dropStagingOnFailure(node, staging),
       ],
       touched: "those the new rows hold (replaced whole)",
       notes: [
