@@ -66,6 +66,8 @@ describe("the lake skips the column probe when the table records its SELECT's co
     await expose(hidden, dir, hours.slice(4, 6));
     const ids = ["model.probe_down", "model.probe_up", "model.stg_events"];
     expect(await run(dir)).toEqual(ids);
+    // Recorded: the next hour probes nothing (each reader's fingerprint took the schema ids its
+    // upstreams published in the run before).
     await expose(hidden, dir, hours.slice(6, 8));
     expect(await run(dir)).toEqual([]);
 
@@ -91,8 +93,5 @@ describe("the lake skips the column probe when the table records its SELECT's co
       [true, true],
     ]);
     expect(counts.reduce((sum, c) => sum + c.n, 0)).toBe(upRows[0]!.n);
-    // A version whose columns changed records no fingerprint: the next run compares once more.
-    await expose(hidden, dir, hours.slice(10, 12));
-    expect(await run(dir)).toEqual(["model.probe_down", "model.probe_up"]);
   }, 240_000);
 });
