@@ -69,12 +69,12 @@ async function cases(targetName: "local" | "prod"): Promise<Case[]> {
         file: `${name}.next-run.txt`,
         plan: planNode(node, dialect, { ...input, state: published(node, target.engine) }),
       });
-    // Athena, on_schema_change: the table recorded (sluice_select) that the SELECT's columns are
-    // its own, for the inputs the SELECT has now: no probe.
+    // The table recorded (sluice_select; the lake: its state's select) that the SELECT's columns
+    // are its own, for the inputs the SELECT has now: no probe (Athena probes only for
+    // on_schema_change, the lake for every incremental write).
     if (
       node.materialization === "incremental" &&
-      node.config.on_schema_change &&
-      target.engine === "athena"
+      (node.config.on_schema_change || target.engine !== "athena")
     ) {
       const selectInputs = "sha256:inputs";
       const schema = "20261127T000000Z_prev";

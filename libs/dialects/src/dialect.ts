@@ -149,6 +149,17 @@ export interface TableVersionState {
    * table as it is (lake dialects; Athena records `sluice_inputs` on the table entry).
    */
   inputs?: string;
+  /**
+   * The id of the write that last set the table's columns (`sluice_schema` on Athena): a new
+   * version's, or an incremental write's that changed them; else the one the table had.
+   */
+  schema?: string;
+  /**
+   * Incremental tables: the fingerprint of what decided the incremental SELECT's columns when they
+   * were last compared with the table's and found the same (`sluice_select` on Athena): while it
+   * holds, the next build needs no column probe. Absent: not known.
+   */
+  select?: string;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 } from "./node-plan.js";
 import { reconcileColumns } from "./on-schema-change.js";
 import { planSteps, touching, versionsKept, type PlanBody } from "./plan-steps.js";
-import { SCHEMA_PARAMETER, SELECT_PARAMETER, selectRecord } from "./select-record.js";
+import { SCHEMA_PARAMETER, SELECT_PARAMETER, selectKnown, selectRecord } from "./select-record.js";
 import { bindWindow, usesWindow, watermarkColumn, windowStart } from "./window.js";
 
 /** Infix of staging table names: `<table>__sluice_<write id>`. Leftovers with it are swept. */
@@ -176,17 +176,6 @@ const ifColumnsDiffer: Record<string, string> = {
   sync_all_columns:
     "the table takes the SELECT's columns (ALTER TABLE ADD COLUMNS, or REPLACE COLUMNS when one is dropped or widened) and the SELECT is reordered to them",
 };
-
-/**
- * The SELECT's columns are known to be the table's without a probe: the table recorded
- * (`sluice_select`) the fingerprint the node's SELECT inputs and the table's schema have now.
- */
-function selectKnown(input: PlanInput): boolean {
-  const { schema, select } = input.state;
-  if (input.selectInputs === undefined || schema === undefined || select === undefined)
-    return false;
-  return select === selectRecord(input.selectInputs, schema);
-}
 
 /**
  * What an incremental write into the table records of its columns: the schema id (this write's

@@ -4,6 +4,7 @@ import type { CompiledNode } from "../types.js";
 import { WATERMARK_READ, type PlanInput, type PlanStep, type PublishedState } from "./node-plan.js";
 import { reconcileLakeColumns } from "./on-schema-change.js";
 import { planSteps, touching, versionsKept, type PlanBody } from "./plan-steps.js";
+import { selectKnown, selectRecord } from "./select-record.js";
 import { bindWindowStart, NO_WATERMARK, watermarkColumn, windowStart } from "./window.js";
 
 type LakeTableNode = CompiledNode & { materialization: "table" | "seed" | "incremental" };
@@ -93,6 +94,8 @@ function newVersion(node: LakeTableNode, dialect: LakeDialect, input: PlanInput)
       ...(watermark?.steps ?? []),
       publishVersion(node, input, {
         uniformSchema: true,
+        // A new version sets the columns; its incremental SELECT's are compared on the next run.
+        schema: input.writeId,
         ...(watermark ? recordedState(input, NO_WATERMARK, watermark.value) : {}),
         // A seed records what it was loaded from: the next build with the same skips it.
         ...(node.materialization === "seed" && input.inputs !== undefined
@@ -227,13 +230,16 @@ function nextVersion(
         "record the version as being written",
         dialect.recordTableVersions([write], input.writeId),
       );
+  // The table recorded that the SELECT's columns are its own for the inputs it has now: no probe.
+  const known = columns.length > 0 && selectKnown(input);
   const probe =
-    columns.length === 0
+    columns.length === 0 || known
       ? []
       : planSteps("on_schema_change: the SELECT's columns, compared with the table's", [
           { kind: "select", sql: dialect.limit(bound, 0), grammar: dialect.queryGrammar },
         ]).map((step) => ({ ...step, role: "probe_columns" as const }));
   const window = { ...(state.watermark === undefined ? {} : { watermark: state.watermark }), from };
+  const notes = known ? [...NOTES, KNOWN_NOTE] : NOTES;
   // Nothing to read and the same columns (probed first when the table has them): a new version
   // would hold the current one's files and state. An unknown column list is not skipped.
   if (input.windowEmpty === true && columns.length > 0 && !reconciled.changed)
@@ -244,10 +250,11 @@ function nextVersion(
       steps: [...record, ...probe, staleVersions(node, current)],
       notes: [
         `no raw hour upstream from ${from} on and nothing it reads written in this run: its window holds no row, nothing is written`,
+        ...(known ? [KNOWN_NOTE] : []),
       ],
     };
   const watermark = newWatermark(node, dialect, input, write);
-  const base = { action: strategy, window, notes: NOTES };
+  const base = { action: strategy, window, notes };
   // Carried files keep the old columns: one schema only if nothing changed.
   const uniformSchema =
     strategy === "merge" || (state.uniformSchema === true && !reconciled.changed);
@@ -260,6 +267,7 @@ function nextVersion(
   const publish = publishVersion(node, input, {
     uniformSchema,
     ...(synced === undefined || synced.length === 0 ? {} : { columns: synced }),
+    ...schemaRecord(input, reconciled.changed, known),
     ...recordedState(input, from, watermark.value),
   });
   if (strategy === "merge") {
@@ -344,6 +352,28 @@ function nextVersion(
     ),
     steps,
   };
+}
+
+/** The plan's note when the table's recorded `select` spares the probe. */
+const KNOWN_NOTE =
+  "no column probe: the table recorded that the SELECT's columns are its own for the model, the schemas of what it reads and its own schema as they are now";
+
+/**
+ * What an incremental version records of its columns: the schema id (this write's when its
+ * columns changed or none was recorded, else the table's), and the `select` fingerprint when the
+ * SELECT's columns were found (`incoming`) or known to be the table's. A version whose columns
+ * changed records none: the next run probes again.
+ */
+function schemaRecord(
+  input: PlanInput,
+  changed: boolean,
+  known: boolean,
+): Pick<PublishedState, "schema" | "select"> {
+  const schema = changed || input.state.schema === undefined ? input.writeId : input.state.schema;
+  const compared = !changed && (known || input.incoming !== undefined);
+  return compared && input.selectInputs !== undefined
+    ? { schema, select: selectRecord(input.selectInputs, schema) }
+    : { schema };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CompiledNode } from "../types.js";
-import type { CatalogState, NodePlan } from "./node-plan.js";
+import type { CatalogState, NodePlan, PlanInput } from "./node-plan.js";
 import { sha256Of, sorted, VERSION_PARAMETER, type InputSources } from "./inputs.js";
 
 /**
@@ -67,12 +67,29 @@ export function selectRecord(inputs: string, schema: string): string {
 }
 
 /**
+ * The SELECT's columns are known to be the table's without a probe: the table recorded
+ * (`sluice_select`) the fingerprint the node's SELECT inputs and the table's schema have now.
+ */
+export function selectKnown(input: Pick<PlanInput, "state" | "selectInputs">): boolean {
+  const { schema, select } = input.state;
+  if (input.selectInputs === undefined || schema === undefined || select === undefined)
+    return false;
+  return select === selectRecord(input.selectInputs, schema);
+}
+
+/**
  * The schema id a node's table has once the steps of `plan` ran: the {@link SCHEMA_PARAMETER}
- * one of its catalog steps records, else the one `state` had (see {@link schemaIdOf}).
+ * one of its catalog steps records (a lake publish: its state's schema, else its run id as the
+ * version), else the one `state` had (see {@link schemaIdOf}).
  */
 export function schemaAfter(plan: Pick<NodePlan, "steps">, state: CatalogState): string {
   for (const step of plan.steps)
-    if (step.kind === "catalog" && "parameters" in step) {
+    if (step.kind === "catalog" && step.op === "publish_version")
+      return schemaIdOf({
+        ...(step.state.schema === undefined ? {} : { [SCHEMA_PARAMETER]: step.state.schema }),
+        [VERSION_PARAMETER]: step.state.runId,
+      });
+    else if (step.kind === "catalog" && "parameters" in step) {
       const schema = step.parameters[SCHEMA_PARAMETER];
       if (schema !== undefined) return schema;
     }

@@ -76,6 +76,8 @@ describe("duckdb dialect SQL text", () => {
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS raw_listed_at BIGINT",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS pending_from VARCHAR",
       "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS inputs VARCHAR",
+      "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS schema_id VARCHAR",
+      "ALTER TABLE main.sluice_table_state ADD COLUMN IF NOT EXISTS select_record VARCHAR",
       // Created once; a lake from before versions were recorded adopts its published versions.
       "CREATE TABLE IF NOT EXISTS main.sluice_versions AS SELECT schema_name, table_name, " +
         "regexp_extract(location, '[^/]+$') AS version, run_id, 'published' AS status, " +
@@ -165,6 +167,16 @@ describe("duckdb dialect SQL text", () => {
       "raw_listed_at, pending_from, inputs) VALUES ('silver', 'events', '/lake/seeds/codes/v_3', NULL, 'r3', NULL, true, NULL, NULL, 'sha256:ab''c');",
     );
     expect(publish!.sql).not.toContain("inputs");
+    // An incremental version records its schema id and, when compared, its select fingerprint.
+    const [compared] = dialect.publishTableVersion(events, "/lake/silver/events/v_4", {
+      runId: "r4",
+      schema: "r2'",
+      select: "sha256:s",
+    });
+    expect(compared!.sql).toContain(
+      "raw_listed_at, pending_from, schema_id, select_record) VALUES ('silver', 'events', '/lake/silver/events/v_4', NULL, 'r4', NULL, false, NULL, NULL, 'r2''', 'sha256:s');",
+    );
+    expect(publish!.sql).not.toContain("schema_id");
   });
 
   it("merges by rewriting the current version: rows whose key comes again are replaced", () => {

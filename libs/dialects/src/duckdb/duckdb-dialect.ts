@@ -80,32 +80,31 @@ function listedLiteral(type: string, text: string): string | undefined {
   return `${prefix}${duckdbStringLiteral(text)}`;
 }
 
+/**
+ * Columns of the table-state table added after its first shape, in order: a lake from before
+ * each was recorded gets it (NULL in its rows: not recorded, e.g. no column probe skipped).
+ */
+const ADDED_STATE_COLUMNS = [
+  "raw_hours VARCHAR",
+  "uniform_schema BOOLEAN",
+  "raw_listed_at BIGINT",
+  "pending_from VARCHAR",
+  "inputs VARCHAR",
+  "schema_id VARCHAR",
+  "select_record VARCHAR",
+];
+
 /** The table-state table, created or brought up to date once per run (see Dialect.tableStateSetup). */
 const tableStateSetup = (): Statement[] => [
   statement(
     "create_schema",
     `CREATE TABLE IF NOT EXISTS ${DUCKDB_TABLE_STATE} (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN)`,
   ),
-  // Lakes from before raw_hours / uniform_schema were recorded.
-  statement(
-    "alter_table",
-    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_hours VARCHAR`,
-  ),
-  statement(
-    "alter_table",
-    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS uniform_schema BOOLEAN`,
-  ),
-  statement(
-    "alter_table",
-    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS raw_listed_at BIGINT`,
-  ),
-  statement(
-    "alter_table",
-    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS pending_from VARCHAR`,
-  ),
-  statement(
-    "alter_table",
-    `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS inputs VARCHAR`,
+  ...ADDED_STATE_COLUMNS.map((column) =>
+    statement(
+      "alter_table",
+      `ALTER TABLE ${DUCKDB_TABLE_STATE} ADD COLUMN IF NOT EXISTS ${column}`,
+    ),
   ),
   statement("create_schema", versionsSetupSql(DUCKDB_TABLE_STATE)),
 ];
@@ -124,21 +123,26 @@ function publishVersion(
   state?: TableVersionState,
 ): Statement {
   const loc = location.replace(/\/+$/, "");
-  const inputs = state?.inputs;
   const key = `schema_name = ${duckdbStringLiteral(relation.schema)} AND table_name = ${duckdbStringLiteral(relation.name)}`;
+  // Each only when recorded (`inputs`: seeds): a publish without them keeps its text.
+  const optional: [string, string | undefined][] = [
+    ["inputs", state?.inputs],
+    ["schema_id", state?.schema],
+    ["select_record", state?.select],
+  ];
+  const recorded = optional.filter((c): c is [string, string] => c[1] !== undefined);
   const lines = [
     "BEGIN TRANSACTION;",
     `CREATE OR REPLACE VIEW ${quoteRelation(relation)} AS SELECT ${viewColumns(state?.columns)} FROM ${readParquet(loc, state?.uniformSchema === true)};`,
     `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_TABLE_COMMENT_PREFIX + loc)};`,
     `DELETE FROM ${DUCKDB_TABLE_STATE} WHERE ${key};`,
-    // `inputs` only when recorded (seeds): every other publish keeps its text.
     `INSERT INTO ${DUCKDB_TABLE_STATE} (schema_name, table_name, location, watermark, run_id, raw_hours, uniform_schema, ` +
-      `raw_listed_at, pending_from${inputs === undefined ? "" : ", inputs"}) VALUES (` +
+      `raw_listed_at, pending_from${recorded.map(([name]) => `, ${name}`).join("")}) VALUES (` +
       `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ${duckdbStringLiteral(loc)}, ` +
       `${duckdbLiteral(state?.watermark ?? null)}, ${duckdbLiteral(state?.runId ?? null)}, ` +
       `${duckdbLiteral(state?.rawHours ? JSON.stringify(state.rawHours) : null)}, ${state?.uniformSchema === true ? "true" : "false"}, ` +
       `${duckdbLiteral(state?.listedAt ?? null)}, ${duckdbLiteral(state?.pendingFrom ?? null)}` +
-      `${inputs === undefined ? "" : `, ${duckdbLiteral(inputs)}`});`,
+      `${recorded.map(([, value]) => `, ${duckdbLiteral(value)}`).join("")});`,
     ...publishVersionRecordSql(relation, loc, state),
     "COMMIT",
   ];

@@ -8,7 +8,7 @@ import {
   type RawWindowLoad,
   type RawZone,
 } from "@sluice/engines";
-import { planWindow, readTableStates, type LakeStateContext } from "../lake/lake-plan-input.js";
+import { planWindow, tableStatesOnce, type LakeStateContext } from "../lake/lake-plan-input.js";
 import type { NodeContext } from "../materialize/materializer.js";
 import { hoursFrom, rawHoursOf, type ListedRawHours } from "./raw-hours.js";
 import { distinctZones } from "./raw-zone.js";
@@ -42,12 +42,16 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
   const { engine, dialect } = input;
   if (!isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
 
+  const execute = (sql: string, label: string) =>
+    engine.execute(sql, { label, ...(input.signal ? { signal: input.signal } : {}) });
   const reads: RawReads = {
     loads: new Map(),
     loadedFrom: new Map(),
     windows: new Map(),
     listedAt: Date.now(),
     reconciled: reconciledNodes(input.all),
+    // Nothing is written before the DAG runs: every model's state row comes from one read.
+    tableStates: tableStatesOnce({ dialect, execute: (sql) => execute(sql, "sluice_table_state") }),
   };
   // Raw zone location → the zone and the earliest hour any reader needs.
   const earliest = new Map<string, { zone: RawZone; from: string }>();
@@ -58,8 +62,6 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
     }
   };
   const tested = new Map<string, RawZone>();
-  // Nothing is written before the DAG runs: every model's state row comes from one read.
-  let tableStates: LakeStateContext["tableStates"];
   for (const { node, rawSources } of input.nodes) {
     if (rawSources.size === 0) continue;
     const locations = distinctZones(rawSources.values());
@@ -72,19 +74,13 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
     if (node.materialization === "incremental" && isLakeDialect(dialect)) {
       const existing = input.fullRefresh ? undefined : await engine.describeRelation(node.relation);
       if (existing?.exists && existing.kind === "table" && existing.location) {
-        const execute = (sql: string, label = node.id) =>
-          engine.execute(sql, { label, ...(input.signal ? { signal: input.signal } : {}) });
-        tableStates ??= readTableStates({
-          dialect,
-          execute: (sql) => execute(sql, "sluice_table_state"),
-        });
         const ctx: LakeStateContext = {
           engine,
           dialect,
           rawSources,
           rawHours: input.rawHours,
-          execute,
-          tableStates,
+          execute: (sql) => execute(sql, node.id),
+          tableStates: reads.tableStates,
         };
         const plan = { ...(await planWindow(node, ctx, existing.location)), existing };
         reads.windows.set(node.id, plan);

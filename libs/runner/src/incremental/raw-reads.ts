@@ -1,4 +1,5 @@
 import type { RawWindowLoad, RelationInfo } from "@sluice/engines";
+import type { TableStates } from "../lake/lake-plan-input.js";
 import type { RawHours } from "./raw-hours.js";
 
 /** What an incremental model's window was planned from, before the DAG ran. */
@@ -23,6 +24,10 @@ export interface VersionState {
   listedAt?: number;
   /** The first raw hour it read that no reconciliation has balanced yet. */
   pendingFrom?: string;
+  /** The id of the write that last set its columns. */
+  schema?: string;
+  /** What decided its incremental SELECT's columns when they were last found its own. */
+  select?: string;
 }
 
 /**
@@ -40,4 +45,6 @@ export interface RawReads {
   listedAt: number;
   /** Nodes whose raw hours a reconciliation checks: they record pending hours until it passes. */
   reconciled: ReadonlySet<string>;
+  /** Every published table's state row, read once for the run (see `TableStates`). */
+  tableStates: TableStates;
 }

@@ -6,6 +6,7 @@ import {
   NO_WATERMARK,
   usesWindow,
   type CatalogState,
+  type InputSources,
   type PlanInput,
 } from "@sluice/compiler/plan";
 import type { LakeDialect } from "@sluice/dialects";
@@ -28,6 +29,8 @@ import {
 } from "../incremental/raw-hours.js";
 import type { RawReads, VersionState, WindowPlan } from "../incremental/raw-reads.js";
 import { distinctZones } from "../incremental/raw-zone.js";
+import type { TableVersions } from "../athena/unchanged-inputs.js";
+import { lakeSelectInputs } from "./lake-select-inputs.js";
 
 /**
  * What reading a lake table's state needs of the engine: its tables, the table-state SELECT,
@@ -50,10 +53,23 @@ export interface LakeStateContext {
   /** The raw hours listed so far in this run, per raw zone (shared by its nodes). */
   rawHours?: Map<string, ListedRawHours>;
   /**
-   * Every published table's state row by `schema.name`, read once for all the nodes planned
-   * before anything is written (see {@link readTableStates}); absent: each node reads its own.
+   * Every published table's state row by `schema.name`, read once for the run (see
+   * {@link tableStatesOnce}); absent: each node reads its own.
    */
-  tableStates?: Promise<ReadonlyMap<string, Record<string, unknown>> | undefined>;
+  tableStates?: TableStates;
+}
+
+/**
+ * Every published table's state row by `schema.name` (see {@link readTableStates}), read when
+ * first asked. A row holds until its table is published again: a run's own publishes are
+ * known to it otherwise (see `notePublished`), and a node's own row only changes when it runs.
+ */
+export type TableStates = () => Promise<ReadonlyMap<string, Record<string, unknown>> | undefined>;
+
+/** {@link TableStates} read at most once, on the first call. */
+export function tableStatesOnce(ctx: Pick<LakeStateContext, "dialect" | "execute">): TableStates {
+  let read: ReturnType<TableStates> | undefined;
+  return () => (read ??= readTableStates(ctx));
 }
 
 /** What {@link lakePlanInput} needs of the run besides the node's state. */
@@ -68,6 +84,12 @@ export interface LakeInputContext extends LakeStateContext {
   versionRecorded: boolean;
   /** A node the model depends on wrote partitions in this run (its window is then never empty). */
   upstreamWrote?: boolean;
+  /**
+   * What the node reads, through views: with `tableStates`, and the schema ids `tableVersions`
+   * has of the tables published in this run, what decides its SELECT's columns.
+   */
+  inputs?: InputSources;
+  tableVersions?: TableVersions;
 }
 
 /**
@@ -100,18 +122,25 @@ export async function lakePlanInput(
     current === undefined
       ? await fullWindow(ctx)
       : (ctx.raw?.windows.get(node.id) ?? { ...(await planWindow(node, ctx, current)), existing });
+  const { watermark, uniformSchema, schema, select } = window.state;
   const version: CatalogState = {
     ...state,
-    ...(window.state.watermark === undefined ? {} : { watermark: window.state.watermark }),
-    ...(window.state.uniformSchema === undefined
-      ? {}
-      : { uniformSchema: window.state.uniformSchema }),
+    ...(watermark === undefined ? {} : { watermark }),
+    ...(uniformSchema === undefined ? {} : { uniformSchema }),
+    ...(schema === undefined ? {} : { schema }),
+    ...(select === undefined ? {} : { select }),
   };
+  const { inputs, tableStates, tableVersions } = ctx;
+  const selectInputs =
+    current !== undefined && inputs !== undefined && tableStates !== undefined
+      ? await lakeSelectInputs(node, inputs, { tableVersions, tableStates }, ctx.dialect)
+      : undefined;
   const rawWatermark = newestHour(window.raw);
   const rawHours = hoursToRecord(window.raw, lookbackHours(node.config as Record<string, unknown>));
   const input: PlanInput = {
     ...base,
     state: version,
+    ...(selectInputs === undefined ? {} : { selectInputs }),
     windowFrom: window.from,
     ...(current !== undefined && windowIsEmpty(node, window, ctx.upstreamWrote === true)
       ? { windowEmpty: true }
@@ -213,7 +242,7 @@ async function readState(
   ctx: LakeStateContext,
   current: string,
 ): Promise<VersionState> {
-  const states = await ctx.tableStates;
+  const states = await ctx.tableStates?.();
   const row = states
     ? states.get(`${node.relation.schema}.${node.relation.name}`)
     : await readOrNone(ctx, ctx.dialect.tableStateQuery(node.relation));
@@ -224,12 +253,16 @@ async function readState(
         : undefined;
     const listedAt = row["raw_listed_at"];
     const pending = row["pending_from"];
+    const text = (name: string) => (typeof row[name] === "string" ? (row[name] as string) : "");
     return {
       watermark: row["watermark"],
       ...(hours ? { rawHours: hours } : {}),
       uniformSchema: row["uniform_schema"] === true,
       ...(listedAt === null || listedAt === undefined ? {} : { listedAt: Number(listedAt) }),
       ...(typeof pending === "string" ? { pendingFrom: pending } : {}),
+      // Columns recorded by older lakes are absent: "" reads as not recorded.
+      ...(text("schema_id") === "" ? {} : { schema: text("schema_id") }),
+      ...(text("select_record") === "" ? {} : { select: text("select_record") }),
     };
   }
   const column = (node.config as Record<string, unknown>)["watermark_column"];
@@ -247,9 +280,9 @@ async function readState(
  * changes only when that table is published). Undefined when the read fails (a lake without the
  * table-state table), as each node's own read would be.
  *
- * @example const tableStates = readTableStates(ctx); // then planWindow(node, { ...ctx, tableStates }, at)
+ * @example const rows = await readTableStates(ctx); // rows.get("silver.events")?.["watermark"]
  */
-export async function readTableStates(
+async function readTableStates(
   ctx: Pick<LakeStateContext, "dialect" | "execute">,
 ): Promise<ReadonlyMap<string, Record<string, unknown>> | undefined> {
   const { rows } = (await readAll(ctx, ctx.dialect.tableStatesQuery())) ?? {};

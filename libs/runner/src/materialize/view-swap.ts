@@ -4,6 +4,7 @@ import { lakeDialect } from "@sluice/dialects";
 import { lakeEngine, type RelationInfo } from "@sluice/engines";
 import { tableWindowRelation } from "../incremental/window-reads.js";
 import { lakePlanInput } from "../lake/lake-plan-input.js";
+import { notePublished } from "../lake/lake-select-inputs.js";
 import { runLakePlan, type LakePlanOutcome } from "../lake/lake-steps.js";
 import type { MaterializeContext, MaterializeOutcome, Materializer } from "./materializer.js";
 import { assertUpstreamIntact, assertVersionIntact } from "./version-check.js";
@@ -44,6 +45,7 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
       upstreamWrote: (node.dependsOn ?? []).some(
         (id) => (ctx.written?.get(id)?.values.length ?? 0) > 0,
       ),
+      ...(ctx.raw ? { tableStates: ctx.raw.tableStates } : {}),
     },
     existing,
   );
@@ -72,6 +74,7 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
       ...(ctx.raw ? { listedAt: ctx.raw.listedAt } : {}),
     });
     ran = outcome.ran;
+    notePublished(ctx.tableVersions, node.relation, outcome.ran);
     return outcomeOf(node, outcome);
   } finally {
     await ctx.onPlan?.(node, ran ?? plan);

@@ -16,7 +16,8 @@ import {
   type CatalogEngine,
   type RelationInfo,
 } from "@sluice/engines";
-import { lakePlanInput, type LakeStateReader } from "../lake/lake-plan-input.js";
+import { lakePlanInput, tableStatesOnce, type LakeStateReader } from "../lake/lake-plan-input.js";
+import { notePublished } from "../lake/lake-select-inputs.js";
 import {
   catalogPlanInput,
   catalogState,
@@ -88,6 +89,12 @@ async function planLakeRun(
   const reconciled = reconciledNodes(options.compiled.nodes);
   const rawHours = new Map();
   const plans: NodePlan[] = [];
+  // As a run: every state row read once, the versions planned feeding the nodes after them.
+  const tableStates = tableStatesOnce({
+    dialect,
+    execute: (sql) => options.engine.execute(sql, { label: "sluice_table_state" }),
+  });
+  const tableVersions: TableVersions = new Map();
   for (const [i, node] of nodes.entries()) {
     const { input } = await lakePlanInput(
       node,
@@ -101,10 +108,15 @@ async function planLakeRun(
         writeId: writeIdOf(options, i),
         reconciled,
         versionRecorded: true,
+        tableStates,
+        inputs: inputSources(node, options.compiled.nodes),
+        tableVersions,
       },
       infos[i]!,
     );
-    plans.push(await probed(node, planNode(node, dialect, input), options, dialect, input));
+    const plan = await probed(node, planNode(node, dialect, input), options, dialect, input);
+    plans.push(plan);
+    notePublished(tableVersions, node.relation, plan);
   }
   return plans;
 }
