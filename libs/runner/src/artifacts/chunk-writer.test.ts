@@ -1,23 +1,39 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ChunkWriter } from "./chunk-writer.js";
 
-/** Pieces through a ChunkWriter into a file: the file's bytes and what onBytes saw. */
-function written(pieces: (string | Buffer)[]): { file: Buffer; seen: Buffer; length: number } {
+/** A range [from, to) of a source file's bytes, copied with {@link ChunkWriter.fileRange}. */
+type Range = { from: number; to: number };
+
+/**
+ * Pieces through a ChunkWriter into a file: the file's bytes and what onBytes saw. A range is
+ * copied from `source` (written to a file first).
+ */
+function written(
+  pieces: (string | Buffer | Range)[],
+  source = Buffer.alloc(0),
+): { file: Buffer; seen: Buffer; length: number } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-chunks-"));
   try {
     const file = path.join(dir, "out");
+    writeFileSync(path.join(dir, "source"), source);
+    const from = openSync(path.join(dir, "source"), "r");
     const fd = openSync(file, "w");
     const seen: Buffer[] = [];
     const out = new ChunkWriter(fd, (bytes) => seen.push(Buffer.from(bytes)));
-    for (const piece of pieces) {
-      if (typeof piece === "string") out.text(piece);
-      else out.bytes(piece);
+    try {
+      for (const piece of pieces) {
+        if (typeof piece === "string") out.text(piece);
+        else if (Buffer.isBuffer(piece)) out.bytes(piece);
+        else out.fileRange(from, piece.from, piece.to);
+      }
+      out.end();
+    } finally {
+      closeSync(fd);
+      closeSync(from);
     }
-    out.end();
-    closeSync(fd);
     return { file: readFileSync(file), seen: Buffer.concat(seen), length: out.length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -42,6 +58,31 @@ describe("ChunkWriter", () => {
     expect(file.equals(expected)).toBe(true);
     expect(seen.equals(expected)).toBe(true);
     expect(length).toBe(expected.length);
+  });
+
+  it("copies byte ranges of another file in order with the texts, larger than its buffer", () => {
+    const source = Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => (i * 7) % 251));
+    const ranges = [
+      { from: 5, to: 2_500_000 },
+      { from: 0, to: 0 },
+      { from: 2_999_990, to: 3_000_000 },
+    ];
+    const { file, seen, length } = written(["é{", ranges[0]!, ",", ranges[1]!, ranges[2]!], source);
+    const expected = Buffer.concat([
+      Buffer.from("é{"),
+      source.subarray(5, 2_500_000),
+      Buffer.from(","),
+      source.subarray(2_999_990),
+    ]);
+    expect(file.equals(expected)).toBe(true);
+    expect(seen.equals(expected)).toBe(true);
+    expect(length).toBe(expected.length);
+  });
+
+  it("fails on a range past the end of the file copied from", () => {
+    expect(() => written([{ from: 90, to: 120 }], Buffer.alloc(100))).toThrow(
+      "the file copied from ended at byte 100 of 120",
+    );
   });
 
   it("writes nothing for no pieces", () => {

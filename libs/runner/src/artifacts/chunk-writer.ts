@@ -1,4 +1,4 @@
-import { writeSync } from "node:fs";
+import { readSync, writeSync } from "node:fs";
 
 /** Bytes of a {@link ChunkWriter}'s buffer (one, reused for the whole file). */
 const CHUNK = 1 << 20;
@@ -43,6 +43,22 @@ export class ChunkWriter {
     this.flush();
     this.writeOut(bytes);
     this.length += bytes.length;
+  }
+
+  /**
+   * Append bytes [from, to) of the open file `source`, read into the same reused buffer a MB at
+   * a time: a copy of most of a previous file (the manifest's unchanged entries) never holds
+   * that file in memory.
+   */
+  fileRange(source: number, from: number, to: number): void {
+    this.flush();
+    for (let at = from; at < to;) {
+      const read = readSync(source, this.buffer, 0, Math.min(CHUNK, to - at), at);
+      if (read === 0) throw new Error(`the file copied from ended at byte ${at} of ${to}`);
+      this.writeOut(this.buffer.subarray(0, read));
+      this.length += read;
+      at += read;
+    }
   }
 
   /** Write what the buffer holds. */

@@ -1,8 +1,9 @@
 import { createHash, hash } from "node:crypto";
 import {
   closeSync,
+  fstatSync,
   openSync,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -164,11 +165,26 @@ export function writeManifest(
       return { built: 0, reused: compiled.nodes.length, written: false };
     }
   }
-  // Entries to copy: the previous file's bytes (read only now: a write that changes nothing
-  // never reads them) and sidecar rows. Either unreadable or replaced since: nothing is copied.
+  // Entries to copy: the previous file (opened only now: a write that changes nothing never
+  // reads it) and sidecar rows. Either unreadable or replaced since: nothing is copied.
   const previous = found && withBytes(found, file);
   if (found && !previous) stale = staleAgainst(undefined);
-  const frame = frameTexts(project, compiled, invocation, frameInputs, previous);
+  // Closed once the new file is written, or on the way out of a failed write.
+  const closePrevious = (): void => {
+    if (previous) closeSync(previous.fd);
+  };
+  // Written as it is built (to a temporary file renamed into place once whole): no piece of the
+  // file is held once written.
+  const tmp = `${file}.${process.pid}.tmp`;
+  let frame: ReturnType<typeof frameTexts>;
+  let fd: number;
+  try {
+    frame = frameTexts(project, compiled, invocation, frameInputs, previous);
+    fd = openSync(tmp, "w");
+  } catch (error) {
+    closePrevious();
+    throw error;
+  }
   // The previous sidecar's rows are in its manifest's entry order: a row is found by the entry's
   // position (a map by id only for a sidecar that is not in that order).
   const previousRows = previous?.rows.nodes;
@@ -180,11 +196,6 @@ export function writeManifest(
     return rowsById.get(id)!;
   };
   const rows: NodeRow[] = [];
-
-  // Written as it is built (to a temporary file renamed into place once whole): no piece of the
-  // file is held once written.
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, "w");
   const out = new ByteAssembly(fd);
   const entries: IndexEntries = { ids: [], keys: [], starts: [], lengths: [] };
   const entry = (id: string, key: string, start: number, length: number): void => {
@@ -208,7 +219,7 @@ export function writeManifest(
     // Copied entries that followed each other in the previous file, with the same separator
     // between them, are copied as one run of bytes: at 10,000 models, one piece per entry and
     // separator was 60,000 pieces to assemble for a one-model change.
-    const copies = new CopyRun(previous?.bytes);
+    const copies = new CopyRun(previous?.fd);
     out.push("{");
     nodes.forEach((n, i) => {
       const key = keys.get(n.id)!;
@@ -272,10 +283,12 @@ export function writeManifest(
     digest = out.finish();
   } catch (error) {
     closeSync(fd);
+    closePrevious();
     rmSync(tmp, { force: true });
     throw error;
   }
   closeSync(fd);
+  closePrevious();
 
   rmSync(indexFile, { force: true });
   renameSync(tmp, file);
@@ -396,21 +409,43 @@ function readPrevious(file: string, indexFile: string, build: string): Previous 
 }
 
 /**
- * {@link Previous} with the manifest's bytes and the sidecar's rows, unless the file is no
- * longer the one indexed or the sidecar's body does not parse.
+ * The previous manifest, open for its entries to be copied from it (see ChunkWriter.fileRange):
+ * at 10,000 models, its 63 MB read whole into one Buffer were that many fresh pages for each
+ * one-model change. The caller closes `fd`.
  */
-function withBytes(
-  found: Previous,
-  file: string,
-): (Previous & { bytes: Buffer; rows: SidecarBody }) | undefined {
-  let bytes: Buffer;
+interface PreviousFile {
+  fd: number;
+  rows: SidecarBody;
+  /** Bytes [start, start + length) of the file. */
+  range(start: number, length: number): Buffer;
+}
+
+/**
+ * {@link Previous} with the manifest open and the sidecar's rows, unless the file is no longer
+ * the one indexed (by its size) or the sidecar's body does not parse.
+ */
+function withBytes(found: Previous, file: string): (Previous & PreviousFile) | undefined {
+  let fd: number;
   try {
-    bytes = readFileSync(file);
+    fd = openSync(file, "r");
   } catch {
     return undefined;
   }
-  const rows = found.sidecar.body();
-  return bytes.length === found.index.size && rows ? { ...found, bytes, rows } : undefined;
+  const rows = fstatSync(fd).size === found.index.size ? found.sidecar.body() : undefined;
+  if (!rows) {
+    closeSync(fd);
+    return undefined;
+  }
+  const range = (start: number, length: number): Buffer => {
+    const bytes = Buffer.allocUnsafe(length);
+    for (let done = 0; done < length;) {
+      const read = readSync(fd, bytes, done, length - done, start + done);
+      if (read === 0) throw new Error(`manifest.json ended at byte ${start + done}`);
+      done += read;
+    }
+    return bytes;
+  };
+  return { ...found, fd, rows, range };
 }
 
 const isSection = (key: string): key is ManifestEntry["section"] =>
@@ -427,17 +462,13 @@ function frameTexts(
   compiled: CompiledProject,
   invocation: ArtifactInvocation,
   frameInputs: string,
-  previous: { index: ManifestIndex; bytes: Buffer } | undefined,
+  previous: { index: ManifestIndex; range: PreviousFile["range"] } | undefined,
 ): { keys: [string, string | Buffer][]; selectors: string } {
   if (previous?.index.frameInputs === frameInputs) {
     const metadata = `"metadata":${JSON.stringify(dbtManifestMetadata(compiled, invocation))}`;
     const keys = previous.index.frame.map(([key, start, length]): [string, string | Buffer] => [
       key,
-      key === "metadata"
-        ? metadata
-        : start < 0
-          ? ""
-          : previous.bytes.subarray(start, start + length),
+      key === "metadata" ? metadata : start < 0 ? "" : previous.range(start, length),
     ]);
     return { keys, selectors: previous.index.selectors };
   }
@@ -463,7 +494,8 @@ class CopyRun {
   private last = -1;
   /** Where the run starts in the file being written. */
   private at = 0;
-  constructor(private readonly bytes: Buffer | undefined) {}
+  /** `source`: the previous file, open. */
+  constructor(private readonly source: number | undefined) {}
 
   /**
    * Whether the entry at index position `slot` of the previous file extends the run: it came
@@ -494,7 +526,7 @@ class CopyRun {
 
   flushTo(out: ByteAssembly): void {
     if (this.from === undefined) return;
-    out.push(this.bytes!.subarray(this.from, this.to));
+    out.copy(this.source!, this.from, this.to);
     this.from = undefined;
   }
 }
@@ -516,6 +548,10 @@ class ByteAssembly {
   push(piece: string | Buffer): void {
     if (typeof piece === "string") this.out.text(piece);
     else this.out.bytes(piece);
+  }
+  /** Append bytes [from, to) of the open file `source`. */
+  copy(source: number, from: number, to: number): void {
+    this.out.fileRange(source, from, to);
   }
   /** sha256 (hex) of the bytes pushed so far. */
   digestSoFar(): string {
