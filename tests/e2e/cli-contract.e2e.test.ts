@@ -199,8 +199,11 @@ describe("arguments are checked before anything runs", () => {
   });
 });
 
+// Top-level await: it.each needs the examples while the file is collected.
+const specs = await Promise.all(commands.map((c) => c.load()));
+
 describe("every --help example runs", () => {
-  const examples = commands.flatMap((c) => c.examples ?? []);
+  const examples = specs.flatMap((c) => c.examples ?? []);
 
   it("names only real nodes", () => {
     expect(examples.length).toBeGreaterThan(8);

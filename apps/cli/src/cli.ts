@@ -5,7 +5,7 @@ import type { Options } from "yargs";
 import { UsageError, usageLine, withValueChecks } from "./arguments.js";
 import type { CommandSpec, GlobalArgs, Io } from "./command.js";
 import { ExitCode } from "./command.js";
-import { commands } from "./commands/index.js";
+import { commands, loadNamedCommands } from "./commands/index.js";
 import { cliVersion } from "./version.js";
 
 /** Default project dir: `./models` when it holds a sluice.yml, else the current directory. */
@@ -177,7 +177,17 @@ export async function runCli(
 
   skipHelpPrerender(parser);
 
-  for (const spec of commands as CommandSpec<Record<string, unknown>>[]) {
+  // Only the modules of the commands argv names are loaded; the others are listed by their heads
+  // (yargs runs a command's builder and handler only when argv names it).
+  const loaded = await loadNamedCommands(tokens);
+  for (const head of commands) {
+    const spec = loaded.get(head) as CommandSpec<Record<string, unknown>> | undefined;
+    if (spec === undefined) {
+      parser.command(head.command, head.describe, {}, () => {
+        throw new Error(`bug: command ${head.command} ran without its module`);
+      });
+      continue;
+    }
     parser.command(
       spec.command,
       spec.describe,

@@ -2,6 +2,7 @@ import { athenaLocalCommandOptions } from "@sluice/aws-local/options";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import { toYargsOptions } from "./shared-options.js";
+import { commandHeads } from "./command-heads.js";
 
 interface AthenaLocalArgs {
   dir: string;
@@ -16,9 +17,7 @@ interface AthenaLocalArgs {
  * in --dir, tables as Glue says), for a target with `endpoint:`. Runs until Ctrl-C/SIGTERM.
  */
 export const athenaLocalCommand: CommandSpec<AthenaLocalArgs> = {
-  command: "athena-local",
-  describe:
-    "Serve a local Athena + Glue + S3 endpoint (SQL on DuckDB over the buckets in --dir) for a target with endpoint:",
+  ...commandHeads.athenaLocal,
   options: toYargsOptions(athenaLocalCommandOptions),
   examples: [
     [

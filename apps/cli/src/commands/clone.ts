@@ -4,6 +4,7 @@ import type { CommandSpec, GlobalArgs, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { selectionOptions } from "./shared-options.js";
+import { commandHeads } from "./command-heads.js";
 
 export interface CloneArgs extends SelectionArgs {
   fullRefresh?: boolean;
@@ -84,9 +85,7 @@ export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<
  * `--full-refresh`. Exit 1 when a node could not be cloned (its state relation is missing).
  */
 export const cloneCommand: CommandSpec<CloneArgs> = {
-  command: "clone",
-  describe:
-    "Create this target's relations as zero-copy clones of the --state run's relations (lake: views; Athena: Glue tables sharing their S3 locations)",
+  ...commandHeads.clone,
   options: {
     ...selectionOptions,
     "full-refresh": {

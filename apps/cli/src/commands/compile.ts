@@ -7,6 +7,7 @@ import { counted, duration } from "../output/words.js";
 import { statementCount } from "../lazy-node.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
+import { commandHeads } from "./command-heads.js";
 
 interface CompileArgs extends SelectionArgs {
   format: "text" | "json";
@@ -16,9 +17,7 @@ interface CompileArgs extends SelectionArgs {
 
 /** `sluice compile`: render every model and statement for the target, offline, into target/. */
 export const compileCommand: CommandSpec<CompileArgs> = {
-  command: "compile",
-  describe:
-    "Render models and every statement for the target into target/compiled and target/run (no engine needed)",
+  ...commandHeads.compile,
   options: {
     ...selectionOptions,
     format: formatOption(["text", "json"], "text"),

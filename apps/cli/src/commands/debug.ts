@@ -4,6 +4,7 @@ import type { LakeVerification, SetupCheck } from "@sluice/engines";
 import type { describeDamage, recoveryCommand } from "@sluice/runner";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
+import { commandHeads } from "./command-heads.js";
 
 /**
  * `sluice debug`: check that the target is usable and say what is wrong in plain words. Athena:
@@ -12,9 +13,7 @@ import { ExitCode } from "../command.js";
  * version is there with the size it was published with.
  */
 export const debugCommand: CommandSpec<Record<string, never>> = {
-  command: "debug",
-  describe:
-    "Check the connection to the target and its setup (prod: AWS credentials, workgroup, Glue databases)",
+  ...commandHeads.debug,
   options: {},
   // With --target prod it checks AWS credentials, the Athena workgroup and the Glue databases.
   examples: [["$0 debug", "check the local lake: its folder, its catalog file and DuckDB"]],

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import type { PackageEntry } from "@sluice/project";
 import type { CommandSpec, Io } from "../command.js";
 import { ExitCode } from "../command.js";
+import { commandHeads } from "./command-heads.js";
 
 const run = promisify(execFile);
 /** How long a download may take before deps says the network is not there. */
@@ -53,8 +54,7 @@ async function downloadHub(entry: Extract<PackageEntry, { kind: "hub" }>, into: 
  * Without the network it says which package could not be fetched and why (exit 1).
  */
 export const depsCommand: CommandSpec<Record<string, never>> = {
-  command: "deps",
-  describe: "Install the git and hub packages of a dbt project's packages.yml into dbt_packages/",
+  ...commandHeads.deps,
   options: {},
   handler: async (args, io) => {
     const { readPackageEntries, packageAt, PACKAGES_INSTALL_DIR, formatDiagnostic } =

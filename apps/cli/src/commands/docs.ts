@@ -1,5 +1,6 @@
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
+import { commandHeads } from "./command-heads.js";
 
 interface DocsArgs {
   action: string;
@@ -16,9 +17,7 @@ const portOption = {
  * generate, then serve the site on loopback.
  */
 export const docsCommand: CommandSpec<DocsArgs> = {
-  command: "docs <action>",
-  describe:
-    "Docs site with column lineage and the dashboard: 'generate' writes target/docs/, 'serve' also serves it on 127.0.0.1",
+  ...commandHeads.docs,
   positional: { action: { describe: "generate | serve", type: "string", demandOption: true } },
   options: portOption,
   numbers: { port: { min: 0, integer: true } },
@@ -59,9 +58,7 @@ export const docsCommand: CommandSpec<DocsArgs> = {
 
 /** `sluice dashboard`: the seed's dashboard alone, from the marts on the target, served. */
 export const dashboardCommand: CommandSpec<{ port: number }> = {
-  command: "dashboard",
-  describe:
-    "Serve the seed's dashboard (five views, one date filter) from the marts on the target (--target prod: Athena)",
+  ...commandHeads.dashboard,
   options: portOption,
   numbers: { port: { min: 0, integer: true } },
   examples: [["$0 dashboard --port 0", "on a free port (printed)", { untilCtrlC: true }]],

@@ -3,6 +3,7 @@ import type { CommandSpec, GlobalArgs, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import { printDiagnostics } from "../output/diagnostics.js";
 import { formatOption } from "./shared-options.js";
+import { commandHeads } from "./command-heads.js";
 
 interface DqArgs {
   action: string;
@@ -16,9 +17,7 @@ interface DqArgs {
  * target, created or updated only when it differs.
  */
 export const dqCommand: CommandSpec<DqArgs> = {
-  command: "dq <action> [file]",
-  describe:
-    "DQDL rulesets: 'parse <file>' prints the AST; 'publish' creates/updates them in Glue Data Quality",
+  ...commandHeads.dq,
   positional: {
     action: { describe: "parse | publish", type: "string", demandOption: true },
     file: { describe: "The .dqdl file (parse)", type: "string" },

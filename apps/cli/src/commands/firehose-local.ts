@@ -3,6 +3,7 @@ import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import { projectLake } from "./project-lake.js";
 import { toYargsOptions } from "./shared-options.js";
+import { commandHeads } from "./command-heads.js";
 
 type FirehoseLocalArgs = Record<string, unknown>;
 
@@ -12,9 +13,7 @@ type FirehoseLocalArgs = Record<string, unknown>;
  * zone like Firehose writes to S3. Runs until Ctrl-C, then flushes.
  */
 export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
-  command: "firehose-local",
-  describe:
-    "Serve a local Firehose + Kinesis Data Streams endpoint that delivers into the local lake's raw zone",
+  ...commandHeads.firehoseLocal,
   options: toYargsOptions(firehoseLocalCommandOptions),
   examples: [
     [

@@ -6,14 +6,13 @@ import { ExitCode } from "../command.js";
 import { toSnakeJson } from "../output/json.js";
 import { projectLake } from "./project-lake.js";
 import { formatOption, toYargsOptions } from "./shared-options.js";
+import { commandHeads } from "./command-heads.js";
 
 type GenerateArgs = Record<string, unknown> & { format: "text" | "json" };
 
 /** `sluice generate`: simulated shop sessions into the raw zone (local lake, Firehose or Kinesis). */
 export const generateCommand: CommandSpec<GenerateArgs> = {
-  command: "generate",
-  describe:
-    "Generate shop events (sessions through the funnel) into the raw zone, in Firehose's layout",
+  ...commandHeads.generate,
   options: {
     ...toYargsOptions(generateCommandOptions),
     format: formatOption(["text", "json"], "text"),

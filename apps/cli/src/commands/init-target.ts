@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
+import { commandHeads } from "./command-heads.js";
 
 type InitTargetArgs = Record<string, unknown> & {
   fromStack: string;
@@ -16,8 +17,7 @@ type InitTargetArgs = Record<string, unknown> & {
  * `targets:` (comments and the rest of the file kept).
  */
 export const initTargetCommand: CommandSpec<InitTargetArgs> = {
-  command: "init-target",
-  describe: "Print (or --write into sluice.yml) the Athena target a deployed stack describes",
+  ...commandHeads.initTarget,
   options: {
     "from-stack": {
       type: "string",

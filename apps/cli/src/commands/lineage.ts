@@ -3,6 +3,7 @@ import path from "node:path";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import { formatOption } from "./shared-options.js";
+import { commandHeads } from "./command-heads.js";
 
 interface LineageArgs {
   column: string;
@@ -16,9 +17,7 @@ interface LineageArgs {
  * is computed from it, from the compiled SQL (also written to target/lineage.json).
  */
 export const lineageCommand: CommandSpec<LineageArgs> = {
-  command: "lineage <column>",
-  describe:
-    "Column lineage: the columns <model>.<column> is computed from and those computed from it",
+  ...commandHeads.lineage,
   positional: {
     column: {
       describe: "schema.model.column or model.column (sources: raw.events.line)",

@@ -4,6 +4,7 @@ import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
+import { commandHeads } from "./command-heads.js";
 
 interface LsArgs extends SelectionArgs {
   format: "table" | "json" | "name";
@@ -12,8 +13,7 @@ interface LsArgs extends SelectionArgs {
 
 /** `sluice ls`: the selected nodes, in DAG order. */
 export const lsCommand: CommandSpec<LsArgs> = {
-  command: "ls",
-  describe: "List the project's nodes (sources, seeds, models, tests) in DAG order",
+  ...commandHeads.ls,
   options: {
     ...selectionOptions,
     "resource-type": {

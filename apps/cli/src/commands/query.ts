@@ -3,6 +3,7 @@ import { ExitCode } from "../command.js";
 import { exactNumber, exactRows, rowsToJson } from "../output/json.js";
 import { counted, duration } from "../output/words.js";
 import { formatOption } from "./shared-options.js";
+import { commandHeads } from "./command-heads.js";
 
 interface QueryArgs {
   sql: string;
@@ -12,8 +13,7 @@ interface QueryArgs {
 
 /** `sluice query "<sql>"`: run SQL on the target (local: the lake catalog, read-only). */
 export const queryCommand: CommandSpec<QueryArgs> = {
-  command: "query <sql>",
-  describe: "Run a SQL query on the target and print the rows",
+  ...commandHeads.query,
   positional: {
     sql: {
       describe: "The query, in the target's SQL (Athena/Trino SQL works locally too)",

@@ -5,6 +5,7 @@ import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { RunArgs } from "./run-commands.js";
 import type { CloneArgs } from "./clone.js";
+import { commandHeads } from "./command-heads.js";
 
 /**
  * What `retry` runs again: nodes that errored or failed, and nodes skipped for a failure upstream
@@ -23,9 +24,7 @@ const retriable = "a build, run, test, seed, snapshot or clone";
  * with the flags that run had (its `args`), as dbt retry does.
  */
 export const retryCommand: CommandSpec<Record<string, never>> = {
-  command: "retry",
-  describe:
-    "Run again the failed and skipped nodes of the last build/run/test/seed/snapshot/clone (target/run_results.json), with the same flags",
+  ...commandHeads.retry,
   options: {},
   examples: [["$0 retry", "after a failed build: run only what failed and what it skipped"]],
   handler: async (args, io) => {

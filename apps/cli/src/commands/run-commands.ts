@@ -10,6 +10,7 @@ import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
 import { renderAtRunFor } from "../render-at-run.js";
+import { commandHeads } from "./command-heads.js";
 
 export interface RunArgs extends SelectionArgs {
   fullRefresh?: boolean;
@@ -26,15 +27,6 @@ export interface RunArgs extends SelectionArgs {
   junitXml?: string;
   unitTestCache?: boolean;
 }
-
-const descriptions: Record<RunCommand, string> = {
-  build: "Seed, run and test everything selected, in DAG order; a failure skips what depends on it",
-  run: "Build the selected models (and register sources)",
-  test: "Run the generic tests, singular tests, DQDL rules and unit tests of the selected nodes",
-  seed: "Load the CSV seeds into tables",
-  snapshot:
-    "Record the selected dbt snapshots: a new row version per changed source row (type-2 history with dbt_valid_from/dbt_valid_to)",
-};
 
 const examples: Record<RunCommand, [string, string][]> = {
   build: [
@@ -79,8 +71,7 @@ const examples: Record<RunCommand, [string, string][]> = {
 /** `sluice build|run|test|seed`: one implementation, the command decides which node kinds run. */
 export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
   return {
-    command: name,
-    describe: descriptions[name],
+    ...commandHeads[name],
     options: {
       ...selectionOptions,
       ...(name === "test" || name === "snapshot"

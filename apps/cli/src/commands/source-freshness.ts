@@ -4,6 +4,7 @@ import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
+import { commandHeads } from "./command-heads.js";
 
 interface FreshnessArgs extends SelectionArgs {
   action: string;
@@ -19,9 +20,7 @@ const LABEL = { pass: "PASS", warn: "WARN", error: "ERROR", "runtime error": "ER
  * (dbt's v3 shape). Exit 1 when any is `error` or `runtime error`, as dbt.
  */
 export const sourceFreshnessCommand: CommandSpec<FreshnessArgs> = {
-  command: "source <action>",
-  describe:
-    "Check how fresh the sources are (action: freshness): their newest row against freshness: warn_after/error_after",
+  ...commandHeads.source,
   positional: { action: { describe: "freshness", type: "string", demandOption: true } },
   options: {
     ...selectionOptions,

@@ -2,6 +2,7 @@ import type { RawSourceSpec } from "@sluice/dialects";
 import type { CommandSpec } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
+import { commandHeads } from "./command-heads.js";
 
 /**
  * `sluice sources register`: create or update the raw source tables on the target. On Athena
@@ -10,8 +11,7 @@ import { ExitCode } from "../command.js";
  * local lake by (re)creating the raw view.
  */
 export const sourcesCommand: CommandSpec<{ action: string }> = {
-  command: "sources <action>",
-  describe: "Register the raw source tables on the target (action: register)",
+  ...commandHeads.sources,
   positional: { action: { describe: "register", type: "string", demandOption: true } },
   options: {},
   examples: [

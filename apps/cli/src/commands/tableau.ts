@@ -4,6 +4,7 @@ import type { CommandSpec, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import type { CatalogTypes, TdsInput } from "@sluice/docs";
+import { commandHeads } from "./command-heads.js";
 
 interface TableauArgs {
   tableauTarget: string;
@@ -98,9 +99,7 @@ async function writeWorkbooks(
 }
 
 export const tableauCommand: CommandSpec<TableauArgs> = {
-  command: "tableau",
-  describe:
-    "Write target/tableau/<mart>.tds for Tableau's Amazon Athena connector (region endpoint, port 443, workgroup, staging dir, database, table) and <dashboard>.twb with a worksheet per view",
+  ...commandHeads.tableau,
   options: {
     "tableau-target": {
       type: "string",
