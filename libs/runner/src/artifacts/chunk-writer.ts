@@ -1,4 +1,5 @@
-import { readSync, writeSync } from "node:fs";
+import { writeSync } from "node:fs";
+import { readInto } from "./file-chunks.js";
 
 /** Bytes of a {@link ChunkWriter}'s buffer (one, reused for the whole file). */
 const CHUNK = 1 << 20;
@@ -52,12 +53,10 @@ export class ChunkWriter {
    */
   fileRange(source: number, from: number, to: number): void {
     this.flush();
-    for (let at = from; at < to;) {
-      const read = readSync(source, this.buffer, 0, Math.min(CHUNK, to - at), at);
-      if (read === 0) throw new Error(`the file copied from ended at byte ${at} of ${to}`);
-      this.writeOut(this.buffer.subarray(0, read));
-      this.length += read;
-      at += read;
+    for (let at = from; at < to; at += CHUNK) {
+      const bytes = readInto(source, this.buffer, at, Math.min(CHUNK, to - at));
+      this.writeOut(bytes);
+      this.length += bytes.length;
     }
   }
 

@@ -66,7 +66,7 @@ export function readAt(fd: number, position: number, length: number): Buffer {
 }
 
 /** `buffer`'s first `length` bytes filled from `fd` at `position` (readSync may read less). */
-function readInto(fd: number, buffer: Buffer, position: number, length: number): Buffer {
+export function readInto(fd: number, buffer: Buffer, position: number, length: number): Buffer {
   for (let done = 0; done < length;) {
     const n = readSync(fd, buffer, done, length - done, position + done);
     if (n <= 0) throw new Error(`file ends before byte ${position + length}`);

@@ -3,7 +3,6 @@ import {
   closeSync,
   fstatSync,
   openSync,
-  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -23,6 +22,7 @@ import type { ArtifactInvocation, ManifestEntry } from "./dbt-manifest.js";
 import { manifestStateNode } from "./read-state.js";
 import type { ManifestNode } from "./read-state.js";
 import { readKeyed } from "./keyed-file.js";
+import { readAt } from "./file-chunks.js";
 import { appendStateIndex } from "./state-index.js";
 import { readUtf8 } from "./utf8-text.js";
 import { ChunkWriter } from "./chunk-writer.js";
@@ -416,8 +416,6 @@ function readPrevious(file: string, indexFile: string, build: string): Previous 
 interface PreviousFile {
   fd: number;
   rows: SidecarBody;
-  /** Bytes [start, start + length) of the file. */
-  range(start: number, length: number): Buffer;
 }
 
 /**
@@ -436,16 +434,7 @@ function withBytes(found: Previous, file: string): (Previous & PreviousFile) | u
     closeSync(fd);
     return undefined;
   }
-  const range = (start: number, length: number): Buffer => {
-    const bytes = Buffer.allocUnsafe(length);
-    for (let done = 0; done < length;) {
-      const read = readSync(fd, bytes, done, length - done, start + done);
-      if (read === 0) throw new Error(`manifest.json ended at byte ${start + done}`);
-      done += read;
-    }
-    return bytes;
-  };
-  return { ...found, fd, rows, range };
+  return { ...found, fd, rows };
 }
 
 const isSection = (key: string): key is ManifestEntry["section"] =>
@@ -462,13 +451,13 @@ function frameTexts(
   compiled: CompiledProject,
   invocation: ArtifactInvocation,
   frameInputs: string,
-  previous: { index: ManifestIndex; range: PreviousFile["range"] } | undefined,
+  previous: { index: ManifestIndex; fd: number } | undefined,
 ): { keys: [string, string | Buffer][]; selectors: string } {
   if (previous?.index.frameInputs === frameInputs) {
     const metadata = `"metadata":${JSON.stringify(dbtManifestMetadata(compiled, invocation))}`;
     const keys = previous.index.frame.map(([key, start, length]): [string, string | Buffer] => [
       key,
-      key === "metadata" ? metadata : start < 0 ? "" : previous.range(start, length),
+      key === "metadata" ? metadata : start < 0 ? "" : readAt(previous.fd, start, length),
     ]);
     return { keys, selectors: previous.index.selectors };
   }
