@@ -177,8 +177,11 @@ export class FakeAws {
     return { WorkGroup: workgroup };
   }
 
+  /** As Athena: stopping a query that already finished changes nothing (it stays SUCCEEDED). */
   StopQueryExecution(input: any) {
-    this.query(input.QueryExecutionId).stopped = true;
+    const q = this.query(input.QueryExecutionId);
+    const now = q.script.states[Math.min(q.polls, q.script.states.length - 1)];
+    if (now === "QUEUED" || now === "RUNNING") q.stopped = true;
     return {};
   }
 

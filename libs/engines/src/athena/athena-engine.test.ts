@@ -226,6 +226,26 @@ describe("execute", () => {
     expect(aws.calls.at(-2)?.input).toEqual({ QueryExecutionId: "q-1" });
   });
 
+  it("says so when the query had already SUCCEEDED as the stop arrived", async () => {
+    const controller = new AbortController();
+    const { aws, engine } = await setup({
+      onSleep: (_ms, count) => count === 1 && controller.abort(),
+    });
+    aws.scripts.push({ states: ["RUNNING", "SUCCEEDED"], statementType: "DDL" });
+    const error = await engine
+      .execute("create table t as select 1", { signal: controller.signal, label: "model.x" })
+      .catch((e: unknown) => e);
+    expect((error as QueryError).message).toBe(
+      "model.x failed (Athena query q-1): cancelled after Athena had finished it (SUCCEEDED): what it wrote stays until undone",
+    );
+    expect(aws.commands()).toEqual([
+      "StartQueryExecution",
+      "GetQueryExecution",
+      "StopQueryExecution",
+      "GetQueryExecution",
+    ]);
+  });
+
   it("does not start a query when already aborted", async () => {
     const { aws, engine } = await setup();
     await expect(engine.execute("select 1", { signal: AbortSignal.abort() })).rejects.toThrow(

@@ -159,8 +159,8 @@ async function runOnce(
       await retry(() =>
         ctx.clients.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })),
       );
-      await waitForFinalState(ctx, poll, settings.firstPollMs);
-      throw fail(queryId, "cancelled", signal.reason);
+      const final = await waitForFinalState(ctx, poll, settings.firstPollMs);
+      throw fail(queryId, cancelledMessage(final), signal.reason);
     }
     execution = await poll();
     const state = execution?.Status?.State;
@@ -214,17 +214,31 @@ function safeToRerun(execution: QueryExecution | undefined, reason: string): boo
   return sub === "MERGE" && isIcebergCommitError(reason);
 }
 
-/** After StopQueryExecution: poll until CANCELLED, FAILED or SUCCEEDED (bounded). */
+/**
+ * The message of a statement stopped by the signal, from the state Athena ended it in: a query
+ * that had already SUCCEEDED when the stop arrived says so (what it wrote is there: the node's
+ * compensation, not the stop, undoes it).
+ */
+function cancelledMessage(final: string | undefined): string {
+  return final === "SUCCEEDED"
+    ? "cancelled after Athena had finished it (SUCCEEDED): what it wrote stays until undone"
+    : "cancelled";
+}
+
+/**
+ * After StopQueryExecution: polls until CANCELLED, FAILED or SUCCEEDED (bounded) and returns that
+ * state, or undefined when Athena did not reach one in time.
+ */
 async function waitForFinalState(
   ctx: AthenaContext,
   poll: () => Promise<QueryExecution | undefined>,
   firstPollMs: number | undefined,
-): Promise<void> {
+): Promise<string | undefined> {
   const stoppedAt = ctx.now();
   for (;;) {
     const state = (await poll())?.Status?.State;
-    if (state === "CANCELLED" || state === "FAILED" || state === "SUCCEEDED") return;
-    if (ctx.now() - stoppedAt > STOP_WAIT_MS) return;
+    if (state === "CANCELLED" || state === "FAILED" || state === "SUCCEEDED") return state;
+    if (ctx.now() - stoppedAt > STOP_WAIT_MS) return undefined;
     await ctx.sleep(pollDelay(ctx.now() - stoppedAt, firstPollMs));
   }
 }
