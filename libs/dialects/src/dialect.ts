@@ -285,6 +285,14 @@ export interface LakeDialect extends Dialect {
    */
   tableStateSetup(): Statement[];
   /**
+   * Statements as one, sent in one round trip: each still commits on its own, as when sent one by
+   * one (a run's setup: its schemas, {@link LakeDialect.tableStateSetup}, the versions recorded).
+   *
+   * @example
+   * dialect.inOneRoundTrip([...dialect.createSchema("silver"), ...dialect.tableStateSetup()]);
+   */
+  inOneRoundTrip(statements: readonly Statement[]): Statement;
+  /**
    * SELECT returning `{ watermark, location }` (and `raw_hours`, the JSON of
    * {@link TableVersionState.rawHours}, where recorded) of a published table; zero rows when unknown.
    */

@@ -86,6 +86,18 @@ describe("duckdb dialect SQL text", () => {
     ]);
   });
 
+  it("sends statements in one round trip: each ended by a semicolon, in order", () => {
+    const one = dialect.inOneRoundTrip([
+      ...dialect.createSchema("silver"),
+      ...dialect.tableStateSetup().slice(0, 1),
+    ]);
+    expect(one.kind).toBe("create_schema");
+    expect(one.sql).toBe(
+      'CREATE SCHEMA IF NOT EXISTS "silver";\n' +
+        "CREATE TABLE IF NOT EXISTS main.sluice_table_state (schema_name VARCHAR, table_name VARCHAR, location VARCHAR, watermark VARCHAR, run_id VARCHAR, raw_hours VARCHAR, uniform_schema BOOLEAN);",
+    );
+  });
+
   it("writes a partitioned table as COPY to Parquet, a schema file and a view", () => {
     const statements = dialect.createTableAs(write);
     expect(statements.map((s) => s.kind)).toEqual([

@@ -266,6 +266,8 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     publishTableVersion: (relation, location, state) => [publishVersion(relation, location, state)],
     recordTableVersions: recordVersions,
     tableStateSetup,
+    inOneRoundTrip: (statements) =>
+      statement(statements[0]?.kind ?? "select", statements.map((s) => `${s.sql};`).join("\n")),
     tableStatesQuery: () => `SELECT * FROM ${DUCKDB_TABLE_STATE}`,
     tableStateQuery: (relation) =>
       `SELECT * FROM ${DUCKDB_TABLE_STATE} WHERE schema_name = ${duckdbStringLiteral(relation.schema)} ` +

@@ -1,4 +1,5 @@
 import type { Statement } from "../dialect.js";
+import { duckdbStringLiteral } from "./duckdb-escape.js";
 import { arithmeticMacros } from "./trino-arithmetic.js";
 import { integerCastMacros } from "./trino-casts.js";
 import { jsonMacros } from "./trino-json.js";
@@ -97,7 +98,9 @@ const JAVA_WHITESPACE = [
 ];
 
 function trimMacros(): Array<[string, string]> {
-  const whitespace = JAVA_WHITESPACE.map((c) => `chr(${c})`).join(" || ");
+  // One literal, not 25 chr() calls joined: creating the three macros at every lake open cost
+  // ~11 ms CPU that way, ~2.5 ms with the literal (#14); the trimmed results are the same.
+  const whitespace = duckdbStringLiteral(String.fromCodePoint(...JAVA_WHITESPACE));
   return ["trim", "ltrim", "rtrim"].map((f) => [
     `${f}(s)`,
     `system.main.${f}(s, ${whitespace})), (s, chars) AS (system.main.${f}(s, chars)`,

@@ -78,6 +78,36 @@ describe("DuckDB lake tables", () => {
     ).toEqual(["part-w1-0.parquet", "part-w2-0.parquet"]);
   });
 
+  it("sets a run up in one round trip, again on a lake already set up: schemas, state tables, versions recorded", async () => {
+    const mart = { schema: "setup_marts", name: "m" };
+    const setUp = (runId: string) =>
+      dialect.inOneRoundTrip([
+        ...dialect.createSchema("setup_marts"),
+        ...dialect.createSchema("setup_staging"),
+        ...dialect.tableStateSetup(),
+        ...dialect.recordTableVersions(
+          [{ relation: mart, location: join(lake, "setup_marts", "m", `v_${runId}`) }],
+          runId,
+        ),
+      ]);
+    expect(setUp("r1").sql.split(";\n")).toHaveLength(12);
+    for (const runId of ["r1", "r2"]) await engine.execute(setUp(runId).sql, { label: "setup" });
+    const schemas = await engine.execute(
+      "select schema_name from duckdb_schemas() where schema_name like 'setup_%' order by 1",
+    );
+    expect(schemas.rows).toEqual([
+      { schema_name: "setup_marts" },
+      { schema_name: "setup_staging" },
+    ]);
+    const versions = await engine.execute(
+      "select version, run_id, status from main.sluice_versions where schema_name = 'setup_marts' order by 1",
+    );
+    expect(versions.rows).toEqual([
+      { version: "v_r1", run_id: "r1", status: "writing" },
+      { version: "v_r2", run_id: "r2", status: "writing" },
+    ]);
+  });
+
   it("reports rows written by COPY", async () => {
     const [copy] = dialect.insertInto(
       write("v_1", "select 5 as id, 'e' as note, date '2026-11-29' as event_date"),

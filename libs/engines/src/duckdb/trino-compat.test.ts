@@ -139,6 +139,25 @@ table("trim (Trino StringFunctions, airlift SliceUtf8)", [
   ["trim(null)", null],
 ]);
 
+it("trims exactly Java's whitespace of the code points up to U+3000, at either end", async () => {
+  // Character.isWhitespace, written from its Javadoc: a Unicode space separator (Zs), line (Zl)
+  // or paragraph (Zp) separator other than the no-break spaces, or U+0009..U+000D, U+001C..U+001F.
+  const java = (c: number): boolean =>
+    (/[\p{Zs}\p{Zl}\p{Zp}]/u.test(String.fromCodePoint(c)) &&
+      ![0xa0, 0x2007, 0x202f].includes(c)) ||
+    (c >= 0x09 && c <= 0x0d) ||
+    (c >= 0x1c && c <= 0x1f);
+  const reader = await connection.runAndReadAll(
+    "SELECT list(c ORDER BY c) FROM range(1, 12289) AS t(c) " +
+      "WHERE trim(chr(c::INTEGER) || 'x' || chr(c::INTEGER)) = 'x' " +
+      "AND ltrim(chr(c::INTEGER) || 'x') = 'x' AND rtrim('x' || chr(c::INTEGER)) = 'x'",
+  );
+  const trimmed = (reader.getRowsJS()[0]![0] as bigint[]).map(Number);
+  const expected = Array.from({ length: 12288 }, (_, i) => i + 1).filter(java);
+  expect(expected).toHaveLength(25);
+  expect(trimmed).toEqual(expected);
+});
+
 // from_iso8601_timestamp: Joda ISODateTimeFormat.dateTimeParser().withOffsetParsed()
 // (io.trino.operator.scalar.timestamp.DateTimeFunctions / docs: "Parses the ISO 8601 formatted
 // date string, optionally with time and time zone, into a timestamp(3) with time zone"); the
