@@ -322,6 +322,10 @@ export const listedFolders = (
   listings: Listings,
 ): FolderListing[] | undefined => listings.get(listingKey(dir, folders))?.folders;
 
+/** The files a `partial_parse.json` header line's listing saw as racy (see {@link Header.racy}). */
+export const headerRacy = (line: string): string[] =>
+  Object.keys((JSON.parse(line) as Header).racy);
+
 /** The header line of `target/partial_parse.json` and its parse, when of this format. */
 function readHeader(targetDir: string): { line: string; header: Header } | undefined {
   try {
@@ -354,7 +358,7 @@ export function listingNow(
   const read = readHeader(targetDir);
   if (read === undefined || !sameInputs(read.header, request)) return undefined;
   const snap = listing(request.dir, read.header.folders, listings);
-  return { line: read.line, racy: Object.keys(read.header.racy), now: snap.folders };
+  return { line: read.line, racy: headerRacy(read.line), now: snap.folders };
 }
 
 /**

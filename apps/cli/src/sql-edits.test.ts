@@ -133,3 +133,33 @@ describe("sqlEdits: only model SQL changed since partial_parse.json", () => {
     expect(edits()).toEqual({ refused: "no partial_parse.edits.json for this partial_parse.json" });
   });
 });
+
+describe("sqlEdits after a compile that took the full path", () => {
+  it("compares with the skeleton the file had at that compile, not an older one", async () => {
+    const copy = agedModelsCopy(dirs, "sluice-edits2-");
+    const file = path.join(copy, "marts/funnel.sql");
+    const compile = async (): Promise<void> => {
+      process.env["SLUICE_SQL_EDITS"] = "1";
+      try {
+        expect(await loadProjectContext({ projectDir: copy }, io)).toBeDefined();
+      } finally {
+        delete process.env["SLUICE_SQL_EDITS"];
+      }
+    };
+    const found = (): ReturnType<typeof sqlEdits> =>
+      sqlEdits(path.join(copy, "target"), cacheRequest({ projectDir: copy }));
+    await compile();
+    // A ref added: not an edit of literal SQL, so the next compile takes the full path and saves
+    // its listing again (the other models' skeletons carried over, this one's computed).
+    writeFileSync(file, `${readFileSync(file, "utf8")}-- {{ ref('events') }}\n`);
+    const older = new Date(Date.now() - 30_000);
+    utimesSync(file, older, older);
+    expect(found()).toEqual({ refused: "'marts/funnel.sql' changed more than its literal SQL" });
+    await compile();
+    expect(found()).toEqual({ header: expect.any(String), models: [] });
+    writeFileSync(file, `${readFileSync(file, "utf8")}-- edit\n`);
+    const old = new Date(Date.now() - 20_000);
+    utimesSync(file, old, old);
+    expect(found()).toMatchObject({ models: [{ path: "marts/funnel.sql" }] });
+  });
+});
