@@ -2,10 +2,19 @@ import { readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from "n
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cacheRequest, loadProjectContext } from "./project-context.js";
-import { sqlEdits } from "./sql-edits.js";
+import { memoEdits, sqlEdits } from "./sql-edits.js";
 import { age, agedModelsCopy, removeAll } from "../test/aged-models.js";
 
 const io = { out: () => undefined, err: () => undefined, isTty: false };
+/** Compile `dir` in-process with the switch on, so the base of sqlEdits is saved. */
+async function compileSaving(dir: string): Promise<void> {
+  process.env["SLUICE_SQL_EDITS"] = "1";
+  try {
+    expect(await loadProjectContext({ projectDir: dir }, io)).toBeDefined();
+  } finally {
+    delete process.env["SLUICE_SQL_EDITS"];
+  }
+}
 const OLD = new Date(Date.now() - 60_000);
 
 const dirs: string[] = [];
@@ -42,12 +51,7 @@ beforeAll(async () => {
   // One compile, saved with the switch on; each test edits the project and undoes its edits.
   dir = agedModelsCopy(dirs, "sluice-edits-");
   age(dir, OLD);
-  process.env["SLUICE_SQL_EDITS"] = "1";
-  try {
-    expect(await loadProjectContext({ projectDir: dir }, io)).toBeDefined();
-  } finally {
-    delete process.env["SLUICE_SQL_EDITS"];
-  }
+  await compileSaving(dir);
 });
 afterEach(() =>
   undo
@@ -83,6 +87,22 @@ describe("sqlEdits: only model SQL changed since partial_parse.json", () => {
 
   const MORE = "'marts/funnel.sql' changed more than its literal SQL";
   const NOT_SQL = (f: string): string => `'${f}' is not a model's SQL file`;
+  it("gives each edited model's compile memo entry", () => {
+    edit("marts/funnel.sql", (t) => `${t}-- edit 2\n`);
+    const found = edits();
+    if (!("models" in found)) throw new Error(found.refused);
+    const memo = memoEdits(target(), dir, found.models);
+    if (!("models" in memo)) throw new Error(memo.refused);
+    const [funnel] = memo.models;
+    expect(funnel!.path).toBe("marts/funnel.sql");
+    expect(funnel!.memo.refs).toEqual(["events"]);
+    expect(funnel!.memo.output!.node.id).toBe("model.funnel");
+    const elsewhere = { path: "staging/funnel.sql", text: "" };
+    expect(memoEdits(target(), dir, [elsewhere])).toEqual({
+      refused: "'staging/funnel.sql' is not in the compile memo as model.funnel",
+    });
+  });
+
   it.each([
     ["a ref added", "marts/funnel.sql", (t: string) => `${t}{{ ref('orders') }}\n`, MORE],
     [
@@ -138,14 +158,7 @@ describe("sqlEdits after a compile that took the full path", () => {
   it("compares with the skeleton the file had at that compile, not an older one", async () => {
     const copy = agedModelsCopy(dirs, "sluice-edits2-");
     const file = path.join(copy, "marts/funnel.sql");
-    const compile = async (): Promise<void> => {
-      process.env["SLUICE_SQL_EDITS"] = "1";
-      try {
-        expect(await loadProjectContext({ projectDir: copy }, io)).toBeDefined();
-      } finally {
-        delete process.env["SLUICE_SQL_EDITS"];
-      }
-    };
+    const compile = (): Promise<void> => compileSaving(copy);
     const found = (): ReturnType<typeof sqlEdits> =>
       sqlEdits(path.join(copy, "target"), cacheRequest({ projectDir: copy }));
     await compile();
@@ -161,5 +174,23 @@ describe("sqlEdits after a compile that took the full path", () => {
     const old = new Date(Date.now() - 20_000);
     utimesSync(file, old, old);
     expect(found()).toMatchObject({ models: [{ path: "marts/funnel.sql" }] });
+  });
+});
+
+describe("memoEdits of an ephemeral model", () => {
+  it("refuses it: its SQL is part of its dependents'", async () => {
+    const copy = agedModelsCopy(dirs, "sluice-edits3-");
+    const file = path.join(copy, "marts/funnel.sql");
+    const old = new Date(Date.now() - 30_000);
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("config(", "config(materialized='ephemeral', "),
+    );
+    utimesSync(file, old, old);
+    await compileSaving(copy);
+    const target = path.join(copy, "target");
+    expect(memoEdits(target, copy, [{ path: "marts/funnel.sql", text: "" }])).toEqual({
+      refused: "model.funnel is ephemeral",
+    });
   });
 });

@@ -2,9 +2,11 @@ import { hash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { templateSkeleton } from "@sluice/compiler";
+import type { ModelMemo } from "@sluice/compiler";
 import { readUtf8 } from "@sluice/runner/utf8-text";
 import type { CacheRequest, Listings } from "./compile-cache.js";
 import { headerRacy, listedFolders, listingNow } from "./compile-cache.js";
+import { memoModel } from "./compile-memo-file.js";
 import { writeHeadedFile } from "./headed-file.js";
 import type { FolderListing } from "./listing-diff.js";
 import { editedFiles, editedModelFiles } from "./listing-diff.js";
@@ -181,4 +183,35 @@ function readBase(targetDir: string, line?: string): EditsBody | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** An edited model and its entry in the compile memo. */
+export interface MemoEdit extends EditedModel {
+  memo: ModelMemo;
+}
+
+/**
+ * The compile memo's entries of the models {@link sqlEdits} found edited, read from their
+ * segments alone (see compile-memo-file.ts), when each can be re-rendered by itself: held by the
+ * memo (a model with a diagnostic, a disabled one or another file of that name is not), rendered
+ * offline (not `renderAtRun`), and not ephemeral (its SQL is part of its dependents'). A literal
+ * edit keeps the relation, refs and config (see templateSkeleton), so no dependent's inputs move.
+ */
+export function memoEdits(
+  targetDir: string,
+  dir: string,
+  edits: readonly EditedModel[],
+): { models: MemoEdit[] } | { refused: string } {
+  const models: MemoEdit[] = [];
+  for (const edit of edits) {
+    const id = `model.${path.posix.basename(edit.path, ".sql")}`;
+    const memo = memoModel(targetDir, dir, id);
+    const node = memo?.output?.node;
+    if (memo === undefined || node === undefined || node.path !== edit.path)
+      return { refused: `'${edit.path}' is not in the compile memo as ${id}` };
+    if (node.renderAtRun) return { refused: `${id} reads the warehouse to render` };
+    if (node.materialization === "ephemeral") return { refused: `${id} is ephemeral` };
+    models.push({ ...edit, memo });
+  }
+  return { models };
 }
