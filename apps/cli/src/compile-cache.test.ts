@@ -1,16 +1,5 @@
-import {
-  cpSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { compileProject, dialectFor } from "@sluice/compiler";
 import { loadProject } from "@sluice/project";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -21,32 +10,13 @@ import { validCacheHeader, writeCachedContext } from "./compile-cache.js";
 import { memoFile } from "./compile-memo-file.js";
 import { resolveMemoRefs } from "./memo-refs.js";
 import { cacheRequest, loadProjectContext } from "./project-context.js";
+import { age, agedModelsCopy, removeAll } from "../test/aged-models.js";
 
-const models = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../models");
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => removeAll(dirs));
+const project = (): string => agedModelsCopy(dirs);
 
 const io = { out: () => undefined, err: () => undefined, isTty: false };
-
-/** A copy of the models project whose files are older than the racy window, so a compile is cached. */
-function project(): string {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), "sluice-pp-")), "models");
-  dirs.push(path.dirname(dir));
-  cpSync(models, dir, {
-    recursive: true,
-    filter: (s) => !/[\\/](\.lake|target)([\\/]|$)/.test(s.slice(models.length)),
-  });
-  age(dir);
-  return dir;
-}
-
-/** Set every file and folder's mtime a minute back. */
-function age(dir: string): void {
-  const past = new Date(Date.now() - 60_000);
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }))
-    utimesSync(path.join(e.parentPath, e.name), past, past);
-  utimesSync(dir, past, past);
-}
 
 const cacheFile = (dir: string) => path.join(dir, "target", "partial_parse.json");
 

@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readUtf8 } from "@sluice/runner/utf8-text";
 import { writeHeadedFile } from "./headed-file.js";
+import type { FolderListing } from "./listing-diff.js";
 import { folderStats, MISSING, withFolderStats } from "./listing-stat.js";
 
 /**
@@ -100,6 +101,8 @@ interface Listing {
    * {@link Header.racy}); undefined when there were more than {@link RACY_MAX}.
    */
   racy: Record<string, string> | undefined;
+  /** What was listed, folder by folder: sluice.yml (folder ""), then `folders` in order. */
+  folders: FolderListing[];
 }
 
 /**
@@ -171,6 +174,7 @@ function snapshot(dir: string, folders: readonly string[], fromFolder: boolean):
   let newest = 0;
   const taken = Date.now();
   const racy: [string, string][] = [];
+  const listed: FolderListing[] = [];
   // Files by size and mtime; folders by their listing only (a copy that keeps file times but
   // not folder times is still the same project).
   const group = (folder: string, base: string, names: readonly string[]): void => {
@@ -183,6 +187,7 @@ function snapshot(dir: string, folders: readonly string[], fromFolder: boolean):
         racy.push([folder ? `${folder}/${names[i]}` : names[i]!, `${base}${path.sep}${names[i]}`]);
     }
     hash.update(`${names.length}\0${folder}\0${names.join("\0")}\0`).update(numbers);
+    listed.push({ folder, names, numbers });
   };
   group("", dir, ["sluice.yml"]);
   for (const folder of folders) {
@@ -192,6 +197,7 @@ function snapshot(dir: string, folders: readonly string[], fromFolder: boolean):
       names = readdirSync(base).sort();
     } catch {
       hash.update(`${MISSING}\0${folder}\0`);
+      listed.push({ folder, names: [], numbers: [], missing: true });
       continue;
     }
     group(folder, base, names);
@@ -201,6 +207,7 @@ function snapshot(dir: string, folders: readonly string[], fromFolder: boolean):
     newest,
     taken,
     racy: racy.length > RACY_MAX ? undefined : contentHashes(racy),
+    folders: listed,
   };
 }
 
@@ -294,25 +301,64 @@ export function validCacheHeader(
   listings?: Listings,
   fromFolders = false,
 ): string | undefined {
-  let line: string;
-  let header: Header;
+  const read = readHeader(targetDir);
+  if (read === undefined) return undefined;
+  // Listed first, whatever else differs: a compile on a miss saves this listing, taken before
+  // it loaded the project (see writeCachedContext).
+  const snap = listing(request.dir, read.header.folders, listings, fromFolders);
+  if (!sameInputs(read.header, request)) return undefined;
+  if (snap.hash !== read.header.snapshot) return undefined;
+  if (!sameContent(request.dir, read.header.racy)) return undefined;
+  return read.line;
+}
+
+/**
+ * The folders of the listing `listings` holds of `dir` and `folders` (the one a
+ * {@link writeCachedContext} with the same `listings` saved), undefined when it holds none.
+ */
+export const listedFolders = (
+  dir: string,
+  folders: readonly string[],
+  listings: Listings,
+): FolderListing[] | undefined => listings.get(listingKey(dir, folders))?.folders;
+
+/** The files a `partial_parse.json` header line's listing saw as racy (see {@link Header.racy}). */
+export const headerRacy = (line: string): string[] =>
+  Object.keys((JSON.parse(line) as Header).racy);
+
+/** The header line of `target/partial_parse.json` and its parse, when of this format. */
+function readHeader(targetDir: string): { line: string; header: Header } | undefined {
   try {
-    line = firstLine(path.join(targetDir, CACHE_FILE));
-    header = JSON.parse(line) as Header;
+    const line = firstLine(path.join(targetDir, CACHE_FILE));
+    const header = JSON.parse(line) as Header;
+    return header.format === CACHE_FORMAT ? { line, header } : undefined;
   } catch {
     return undefined;
   }
-  if (header.format !== CACHE_FORMAT) return undefined;
-  // Listed first, whatever else differs: a compile on a miss saves this listing, taken before
-  // it loaded the project (see writeCachedContext).
-  const snap = listing(request.dir, header.folders, listings, fromFolders);
-  if (header.build !== buildId()) return undefined;
-  if (JSON.stringify(header.request) !== JSON.stringify(request)) return undefined;
-  if (JSON.stringify(envOf(Object.keys(header.env))) !== JSON.stringify(header.env))
-    return undefined;
-  if (snap.hash !== header.snapshot) return undefined;
-  if (!sameContent(request.dir, header.racy)) return undefined;
-  return line;
+}
+
+/** Whether a header was saved by this build, for this request and these environment values. */
+const sameInputs = (header: Header, request: CacheRequest): boolean =>
+  header.build === buildId() &&
+  JSON.stringify(header.request) === JSON.stringify(request) &&
+  JSON.stringify(envOf(Object.keys(header.env))) === JSON.stringify(header.env);
+
+/**
+ * The header line of `target/partial_parse.json` when the cache it heads was saved by this build
+ * for `request` and the environment values it read, whatever its listing says; with the listing
+ * of the same folders now (taken once per `listings`), the files the header's listing saw as
+ * racy (see {@link Header.racy}), and the folders listed. What an edit of the project files can
+ * make stale is then only the listing: see sql-edits.ts.
+ */
+export function listingNow(
+  targetDir: string,
+  request: CacheRequest,
+  listings?: Listings,
+): { line: string; racy: string[]; now: FolderListing[] } | undefined {
+  const read = readHeader(targetDir);
+  if (read === undefined || !sameInputs(read.header, request)) return undefined;
+  const snap = listing(request.dir, read.header.folders, listings);
+  return { line: read.line, racy: headerRacy(read.line), now: snap.folders };
 }
 
 /**

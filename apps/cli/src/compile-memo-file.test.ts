@@ -4,7 +4,7 @@ import path from "node:path";
 import type { CompiledNode, ModelMemo } from "@sluice/compiler";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildId } from "./compile-cache.js";
-import { MEMO_FORMAT, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
+import { MEMO_FORMAT, memoModel, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
 import type { LoadMemo } from "./compile-memo-file.js";
 import { statementCount } from "./lazy-node.js";
 import { knownText } from "./node-texts.js";
@@ -87,6 +87,34 @@ describe("compile memo file", () => {
     expect(segments().sort()).toEqual(before.sort());
     // Another project folder: nothing is reused.
     expect(readLoadMemo(dir, "/projects/other").models.previous).toEqual({});
+  });
+
+  it("reads one model's entry from its segment alone, as the whole read gives it", () => {
+    const dir = targetDir();
+    const written = models();
+    writeLoadMemo(dir, PROJECT, memoOf(written));
+    // Every model, those sharing a segment with others among them.
+    const ids = Object.keys(written);
+    expect(new Set(ids.map(bucketOf)).size).toBeLessThan(ids.length);
+    for (const id of ids) expect(memoModel(dir, PROJECT, id)).toEqual(written[id]);
+    // In another memo, every segment but one's gone (before any read: a segment read stays
+    // readable through its open descriptor): that one read, the others not.
+    const other = targetDir();
+    writeLoadMemo(other, PROJECT, memoOf(models()));
+    const segmentOf = (id: string): string =>
+      (
+        JSON.parse(
+          readFileSync(path.join(other, "compile_memo.json"), "utf8").split("\n")[1]!,
+        ) as Record<string, string>
+      )[bucketOf(id)]!;
+    const kept = segmentOf("model.m_7");
+    expect(segmentOf("model.m_8")).not.toBe(kept);
+    for (const f of readdirSync(path.join(other, "compile_memo")))
+      if (f !== kept) rmSync(path.join(other, "compile_memo", f));
+    expect(memoModel(other, PROJECT, "model.m_7")).toEqual(written["model.m_7"]);
+    expect(memoModel(other, PROJECT, "model.m_8")).toBeUndefined();
+    expect(memoModel(dir, PROJECT, "model.nope")).toBeUndefined();
+    expect(memoModel(dir, "/projects/other", "model.m_7")).toBeUndefined();
   });
 
   it("ignores a memo of the previous format, and the next write replaces it whole", () => {

@@ -12,7 +12,12 @@ import { notePlace } from "./memo-refs.js";
 import { lazyNode, nodeCut, splitText } from "./lazy-node.js";
 import type { NodeCut } from "./lazy-node.js";
 import { nodeText } from "./node-texts.js";
-import { jsonCodec, readSegmentStore, writeSegmentStore } from "./segment-store.js";
+import {
+  jsonCodec,
+  readSegmentRecord,
+  readSegmentStore,
+  writeSegmentStore,
+} from "./segment-store.js";
 import type { RecordCodec, SegmentStore } from "./segment-store.js";
 
 /**
@@ -71,6 +76,16 @@ export function readLoadMemo(targetDir: string, dir: string): LoadMemo {
     ...(store ? { store } : {}),
   };
 }
+
+/**
+ * One model's entry of the compile memo (by node id, e.g. `model.m_9999`), read from its segment
+ * alone, when the memo was written by this build for this project folder; its nodes are read
+ * lazily, as {@link readLoadMemo}'s. What a compile that re-renders a few edited models checks
+ * them against (their refs, config, materialization) without reading the whole memo (#14).
+ */
+export const memoModel = (targetDir: string, dir: string, id: string): ModelMemo | undefined =>
+  readSegmentRecord(memoFile(targetDir), header(dir), "models", id, modelCodec) as
+    ModelMemo | undefined;
 
 /**
  * Each memoized node's digest by node id: models' nodes and their generic tests. A node rendered

@@ -44,6 +44,13 @@ export interface ProjectContext {
   nodeDigests?: ReadonlyMap<string, string>;
 }
 
+/**
+ * Whether a compile saves what tells a later one that only model SQL changed
+ * (`target/partial_parse.edits.json`, see sql-edits.ts): off unless `SLUICE_SQL_EDITS=1`, until
+ * a compile path uses it (#14).
+ */
+const sqlEditsOn = (): boolean => process.env["SLUICE_SQL_EDITS"] === "1";
+
 /** A sortable, unique id for this invocation: `20261128T154501Z_3f9a`. */
 export function newRunId(now = new Date()): string {
   return `${now
@@ -104,6 +111,19 @@ export async function loadProjectContext(
         listings,
       )
     : undefined;
+  if (header !== undefined && sqlEditsOn()) {
+    const { saveSqlEditsBase } = await import("./sql-edits.js");
+    const { project } = fresh.cached;
+    saveSqlEditsBase(
+      targetDir,
+      header,
+      request,
+      fresh.folders,
+      listings,
+      project.config["model-paths"],
+      project.models,
+    );
+  }
   // The compile memo, its digests and partial_parse.json are written: their node texts can go.
   forgetNodeTexts();
   forgetPlaces();

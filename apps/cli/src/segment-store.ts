@@ -131,10 +131,8 @@ export function readSegmentStore(
   codec: RecordCodec = jsonCodec,
 ): SegmentStore | undefined {
   try {
-    const text = readUtf8(file);
-    const newline = text.indexOf("\n");
-    if (newline < 0 || text.slice(0, newline) !== header) return undefined;
-    const segments = JSON.parse(text.slice(newline + 1)) as Record<string, string>;
+    const segments = readIndex(file, header);
+    if (segments === undefined) return undefined;
     const groups: Groups = {};
     const dir = segmentDir(file);
     for (const name of Object.values(segments)) {
@@ -149,6 +147,46 @@ export function readSegmentStore(
     return { groups, segments };
   } catch {
     // Missing, torn or from another layout: nothing is reused.
+    return undefined;
+  }
+}
+
+/** The index `file`'s segment names by bucket, when its first line is `header`; throws if torn. */
+function readIndex(file: string, header: string): Record<string, string> | undefined {
+  const text = readUtf8(file);
+  const newline = text.indexOf("\n");
+  if (newline < 0 || text.slice(0, newline) !== header) return undefined;
+  return JSON.parse(text.slice(newline + 1)) as Record<string, string>;
+}
+
+/**
+ * One record of the store whose index is `file` (when its first line is `header`), read from
+ * its bucket's segment alone (the lines; split fields' bodies left where they are, as
+ * {@link readSegmentStore} leaves them): what a caller that needs a few records of a 10,000-model
+ * memo reads instead of 256 segments. Undefined when the store, the segment or the record is not
+ * there (or cannot be read).
+ *
+ * @example readSegmentRecord(memo, header, "models", "model.m_9999", modelCodec)
+ */
+export function readSegmentRecord(
+  file: string,
+  header: string,
+  group: string,
+  key: string,
+  codec: RecordCodec = jsonCodec,
+): unknown {
+  try {
+    const name = readIndex(file, header)?.[bucketOf(key)];
+    if (name === undefined) return undefined;
+    const segment = readSegment(path.join(segmentDir(file), name), name, false);
+    const keyText = JSON.stringify(key);
+    const i = segment?.lines.findIndex(
+      ({ fields }) => fields[0] === group && fields[1] === keyText,
+    );
+    if (segment === undefined || i === undefined || i < 0) return undefined;
+    const { fields, bodies } = segment.lines[i]!;
+    return codec.decode(group, fields.slice(2), bodies, name, i);
+  } catch {
     return undefined;
   }
 }

@@ -2,6 +2,7 @@ export type * from "./types.js";
 export { compileProject } from "./compile-project.js";
 export type { CompileOptions } from "./compile-project.js";
 export { isDirectTemplate } from "./render/nunjucks-env.js";
+export { templateSkeleton } from "./compile/template-skeleton.js";
 export type { TemplatePath } from "./render/nunjucks-env.js";
 export type {
   CompileMemo,

@@ -1,0 +1,217 @@
+import { hash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { templateSkeleton } from "@sluice/compiler";
+import type { ModelMemo } from "@sluice/compiler";
+import { readUtf8 } from "@sluice/runner/utf8-text";
+import type { CacheRequest, Listings } from "./compile-cache.js";
+import { headerRacy, listedFolders, listingNow } from "./compile-cache.js";
+import { memoModel } from "./compile-memo-file.js";
+import { writeHeadedFile } from "./headed-file.js";
+import type { FolderListing } from "./listing-diff.js";
+import { editedFiles, editedModelFiles } from "./listing-diff.js";
+
+/**
+ * `target/partial_parse.edits.json`: what tells, without loading the project, that the only
+ * change since `partial_parse.json` was saved is literal SQL in some model files (#14: one
+ * model's SQL changed at 10,000 models). It holds the listing that file's header hashes, folder
+ * by folder, the model paths of sluice.yml, and each model file's {@link templateSkeleton}
+ * (hashed; null when not of the simple kind). {@link sqlEdits} compares the listing now with it
+ * and the skeletons of the files it finds edited with theirs.
+ *
+ * The first line names the `partial_parse.json` header it goes with: written after that file,
+ * it is used only with the same header (a newer partial_parse.json, or none, makes it stale).
+ */
+const EDITS_FILE = "partial_parse.edits.json";
+/**
+ * Format 3: a folder's numbers as base64 (format 2: JSON numbers; format 1: no racy files).
+ * Another format is not read.
+ */
+const EDITS_FORMAT = 3;
+
+interface EditsHead {
+  format: number;
+  /** sha1 of the `partial_parse.json` header line this listing is the one of. */
+  header: string;
+}
+
+/** The base as read (`Numbers`: as written, see {@link packed}). */
+interface EditsBody<Numbers = ArrayLike<number>> {
+  modelPaths: string[];
+  /** The files the listing saw as racy: their numbers do not vouch for their content. */
+  racy: string[];
+  /** As listed; on disk, `numbers` is the base64 of their float64 bytes (see {@link packed}). */
+  folders: (Omit<FolderListing, "numbers"> & { numbers: Numbers })[];
+  /** Model file path (project-relative) → sha1 of its skeleton, null when it has none. */
+  skeletons: Record<string, string | null>;
+}
+
+const headOf = (line: string): string =>
+  JSON.stringify({ format: EDITS_FORMAT, header: hash("sha1", line) } satisfies EditsHead);
+
+const skeletonKey = (text: string): string | null => {
+  const skeleton = templateSkeleton(text);
+  return skeleton === undefined ? null : hash("sha1", skeleton);
+};
+
+/**
+ * Save, next to a `partial_parse.json` just written with header `line` from `listings`, what
+ * {@link sqlEdits} compares with. `models`: the project's model files and their texts, as the
+ * load read them. Best effort: a project that cannot be written keeps working without it.
+ */
+export function saveSqlEditsBase(
+  targetDir: string,
+  line: string,
+  request: CacheRequest,
+  folders: readonly string[],
+  listings: Listings,
+  modelPaths: readonly string[],
+  models: readonly { path: string; text: string }[],
+): void {
+  const listed = listedFolders(request.dir, folders, listings);
+  if (listed === undefined) return;
+  const racy = headerRacy(line);
+  const skeleton = carriedSkeletons(targetDir, listed, racy);
+  const body: EditsBody<string> = {
+    modelPaths: [...modelPaths],
+    racy,
+    folders: listed.map((f) => ({ ...f, numbers: packed(f.numbers) })),
+    skeletons: Object.fromEntries(models.map((m) => [m.path, skeleton(m.path, m.text)])),
+  };
+  try {
+    writeHeadedFile(path.join(targetDir, EDITS_FILE), headOf(line), JSON.stringify(body));
+  } catch {
+    // Read-only: every later change takes the full path.
+  }
+}
+
+/**
+ * Each model's skeleton key as the previous save has it, for the files its listing and this one
+ * agree on (and racy in neither), else computed from the text: at 10,000 models, computing them
+ * all is ~270 ms of CPU, nearly all for files that did not change. A file added or removed
+ * since computes them all.
+ */
+function carriedSkeletons(
+  targetDir: string,
+  listed: readonly FolderListing[],
+  racy: readonly string[],
+): (file: string, text: string) => string | null {
+  const previous = readBase(targetDir);
+  const change =
+    previous && editedFiles(previous.folders, listed, new Set([...previous.racy, ...racy]));
+  if (previous === undefined || change === undefined || "refused" in change)
+    return (_, text) => skeletonKey(text);
+  const edited = new Set(change.edited);
+  return (file, text) => {
+    const saved = previous.skeletons[file];
+    return saved !== undefined && !edited.has(file) ? saved : skeletonKey(text);
+  };
+}
+
+/** A model file edited since the saved compile, with the text it has now. */
+export interface EditedModel {
+  path: string;
+  text: string;
+}
+
+/**
+ * Whether the project changed since `target/partial_parse.json` was saved only in the literal
+ * SQL of model files: the same build, request and environment (see compile-cache.ts), the same
+ * folders with the same names, no file but model `.sql` files edited, and each edited one's
+ * template skeleton the one it had (the same refs, sources, config(), vars and macro calls).
+ * Then the edited models (their path and text now) and the `partial_parse.json` header they
+ * are edits of; else why not, and the full path compiles. No change at all gives no models.
+ */
+export function sqlEdits(
+  targetDir: string,
+  request: CacheRequest,
+  listings?: Listings,
+): { header: string; models: EditedModel[] } | { refused: string } {
+  const listing = listingNow(targetDir, request, listings);
+  if (listing === undefined) return { refused: "no partial_parse.json for this build and request" };
+  const base = readBase(targetDir, listing.line);
+  if (base === undefined) return { refused: `no ${EDITS_FILE} for this partial_parse.json` };
+  const change = editedModelFiles(
+    editedFiles(base.folders, listing.now, new Set(listing.racy)),
+    base.modelPaths,
+  );
+  if ("refused" in change) return change;
+  const models: EditedModel[] = [];
+  for (const file of change.edited) {
+    const saved = base.skeletons[file];
+    if (saved === undefined) return { refused: `'${file}' is not a model of the saved compile` };
+    let text: string;
+    try {
+      text = readFileSync(path.join(request.dir, file), "utf8");
+    } catch {
+      return { refused: `'${file}' cannot be read` };
+    }
+    const now = skeletonKey(text);
+    if (saved === null || now !== saved)
+      return { refused: `'${file}' changed more than its literal SQL` };
+    models.push({ path: file, text });
+  }
+  return { header: listing.line, models };
+}
+
+/**
+ * The saved base, when it goes with the `partial_parse.json` header `line` (or, without `line`,
+ * any base of this format: its listing and skeletons were taken together).
+ */
+/** A listing's numbers as the base64 of their float64 bytes (exact, and cheap to read). */
+function packed(numbers: ArrayLike<number>): string {
+  const floats = Float64Array.from(numbers);
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString("base64");
+}
+
+/** {@link packed}'s numbers. */
+function unpacked(text: string): Float64Array {
+  const bytes = Buffer.from(text, "base64");
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+function readBase(targetDir: string, line?: string): EditsBody | undefined {
+  try {
+    const text = readUtf8(path.join(targetDir, EDITS_FILE));
+    const newline = text.indexOf("\n");
+    if (newline < 0) return undefined;
+    const head = JSON.parse(text.slice(0, newline)) as EditsHead;
+    if (head.format !== EDITS_FORMAT) return undefined;
+    if (line !== undefined && text.slice(0, newline) !== headOf(line)) return undefined;
+    const body = JSON.parse(text.slice(newline + 1)) as EditsBody<string>;
+    return { ...body, folders: body.folders.map((f) => ({ ...f, numbers: unpacked(f.numbers) })) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** An edited model and its entry in the compile memo. */
+export interface MemoEdit extends EditedModel {
+  memo: ModelMemo;
+}
+
+/**
+ * The compile memo's entries of the models {@link sqlEdits} found edited, read from their
+ * segments alone (see compile-memo-file.ts), when each can be re-rendered by itself: held by the
+ * memo (a model with a diagnostic, a disabled one or another file of that name is not), rendered
+ * offline (not `renderAtRun`), and not ephemeral (its SQL is part of its dependents'). A literal
+ * edit keeps the relation, refs and config (see templateSkeleton), so no dependent's inputs move.
+ */
+export function memoEdits(
+  targetDir: string,
+  dir: string,
+  edits: readonly EditedModel[],
+): { models: MemoEdit[] } | { refused: string } {
+  const models: MemoEdit[] = [];
+  for (const edit of edits) {
+    const id = `model.${path.posix.basename(edit.path, ".sql")}`;
+    const memo = memoModel(targetDir, dir, id);
+    const node = memo?.output?.node;
+    if (memo === undefined || node === undefined || node.path !== edit.path)
+      return { refused: `'${edit.path}' is not in the compile memo as ${id}` };
+    if (node.renderAtRun) return { refused: `${id} reads the warehouse to render` };
+    if (node.materialization === "ephemeral") return { refused: `${id} is ephemeral` };
+    models.push({ ...edit, memo });
+  }
+  return { models };
+}
