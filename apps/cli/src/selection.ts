@@ -5,7 +5,7 @@ import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 import type { ChecksumPart, SelectionState } from "@sluice/compiler";
-import type { RunState } from "@sluice/runner";
+import type { RunState } from "@sluice/runner/state";
 
 /**
  * What the state selectors compare: the state's checksums and results, and this project's. This
@@ -13,7 +13,7 @@ import type { RunState } from "@sluice/runner";
  * (see `partChecksums`): `--defer`, `state:new` and `result:` hash nothing.
  */
 async function selectionState(ctx: ProjectContext, state: RunState): Promise<SelectionState> {
-  const { cachedChecksums } = await import("@sluice/runner");
+  const { cachedChecksums } = await import("@sluice/runner/state");
   let made: { parts: readonly ChecksumPart[]; sums: ReadonlyMap<string, string> } | undefined;
   const current = (parts: readonly ChecksumPart[]) => {
     if (!made || !parts.every((p) => made!.parts.includes(p))) {
@@ -40,7 +40,7 @@ export async function loadRunState(
   io: Io,
   cacheDir?: string,
 ): Promise<RunState | undefined> {
-  const { readRunState, StateError } = await import("@sluice/runner");
+  const { readRunState, StateError } = await import("@sluice/runner/state");
   try {
     const warn = (message: string) => io.err(`warning: ${message}`);
     return await readRunState(dir, { warn, ...(cacheDir === undefined ? {} : { cacheDir }) });
