@@ -5,7 +5,7 @@ import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 import type { ChecksumPart, SelectionState } from "@sluice/compiler";
-import type { RunState } from "@sluice/runner";
+import type { RunState } from "@sluice/runner/state";
 
 /**
  * What the state selectors compare: the state's checksums and results, and this project's. This
@@ -13,7 +13,7 @@ import type { RunState } from "@sluice/runner";
  * (see `partChecksums`): `--defer`, `state:new` and `result:` hash nothing.
  */
 async function selectionState(ctx: ProjectContext, state: RunState): Promise<SelectionState> {
-  const { cachedChecksums } = await import("@sluice/runner");
+  const { cachedChecksums } = await import("@sluice/runner/state");
   let made: { parts: readonly ChecksumPart[]; sums: ReadonlyMap<string, string> } | undefined;
   const current = (parts: readonly ChecksumPart[]) => {
     if (!made || !parts.every((p) => made!.parts.includes(p))) {
@@ -34,21 +34,30 @@ async function selectionState(ctx: ProjectContext, state: RunState): Promise<Sel
   };
 }
 
-/** `--state DIR` read, or undefined (after printing why) when it cannot be. */
-export async function loadRunState(
+/**
+ * Start reading `--state DIR` (see `startRunState`: its manifest is hashed on another thread
+ * meanwhile); the returned function finishes (once, whatever the calls): the state, or undefined
+ * (after printing why) when it cannot be read.
+ */
+export async function startLoadRunState(
   dir: string,
   io: Io,
   cacheDir?: string,
-): Promise<RunState | undefined> {
-  const { readRunState, StateError } = await import("@sluice/runner");
-  try {
-    const warn = (message: string) => io.err(`warning: ${message}`);
-    return await readRunState(dir, { warn, ...(cacheDir === undefined ? {} : { cacheDir }) });
-  } catch (err) {
-    if (!(err instanceof StateError)) throw err;
-    io.err(`error: ${err.message}`);
-    return undefined;
-  }
+): Promise<() => Promise<RunState | undefined>> {
+  const { startRunState, StateError } = await import("@sluice/runner/state");
+  const warn = (message: string) => io.err(`warning: ${message}`);
+  const finish = startRunState(dir, { warn, ...(cacheDir === undefined ? {} : { cacheDir }) });
+  const read = async () => {
+    try {
+      return await finish();
+    } catch (err) {
+      if (!(err instanceof StateError)) throw err;
+      io.err(`error: ${err.message}`);
+      return undefined;
+    }
+  };
+  let done: Promise<RunState | undefined> | undefined;
+  return () => (done ??= read());
 }
 
 /**
@@ -130,10 +139,17 @@ export async function loadSelection(
   // sources.json serves source_status: selectors (dbt's source freshness artifacts).
   const readState = args.state !== undefined && needsManifest(args);
   const cacheDir = path.join(path.resolve(args.projectDir), "target");
-  const state = readState ? await loadRunState(args.state!, io, cacheDir) : undefined;
-  if (readState && !state) return undefined;
+  const finishState = readState ? await startLoadRunState(args.state!, io, cacheDir) : undefined;
+  // The state is read after the project loads, its manifest hashed meanwhile on another core.
+  // A folder without a manifest stops the command before any work starts, as before; a state
+  // that cannot be used otherwise stops it after the load (exit 2 either way).
+  const noManifest =
+    finishState && !existsSync(path.join(path.resolve(args.state!), "manifest.json"));
+  if (noManifest && !(await finishState())) return undefined;
   const ctx = await loadProjectContext(args, io, options);
   if (!ctx) return undefined;
+  const state = finishState && (await finishState());
+  if (finishState && !state) return undefined;
   onContext?.(ctx);
   const ids = await selectedIds(ctx, args, io, state);
   return ids ? { ctx, ids, ...(state ? { state } : {}) } : undefined;

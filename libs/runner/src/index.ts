@@ -29,10 +29,7 @@ export type { AssertionScope, BoundScope, ScopeInput, ScopeMode } from "./scope/
 export { scopeOf } from "./scope/assertion-scope.js";
 export { readSluiceRunResults } from "./artifacts/dbt-run-results.js";
 export type { SluiceResult, SluiceRunResults } from "./artifacts/dbt-run-results.js";
-export { readRunState, StateError } from "./artifacts/read-state.js";
-export { cachedChecksums } from "./artifacts/state-cache.js";
-export type { RunState, StateNode } from "./artifacts/read-state.js";
-export type { StateNodes } from "./artifacts/state-nodes.js";
+export * from "./state.js";
 export { dbtUniqueId, sluiceNodeId } from "./artifacts/dbt-ids.js";
 export {
   checkSourceFreshness,

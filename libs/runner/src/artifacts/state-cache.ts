@@ -1,12 +1,20 @@
-import { statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 import { checksumParts, sharedPackedChecksums } from "@sluice/compiler/run-time";
 import type { ChecksumPart, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
+import { digestsAhead } from "./digests-ahead.js";
+import type { LeadingDigests } from "./digests-ahead.js";
 import { readKeyed, writeKeyedText } from "./keyed-file.js";
+import { stateIndexEnd } from "./state-index.js";
 import { rowColumns, StateNodes } from "./state-nodes.js";
 import type { NodeColumns } from "./state-nodes.js";
-import { compileKeyOf, readStateSidecar, sidecarManifestRows } from "./state-sidecar.js";
+import {
+  compileKeyOf,
+  readStateSidecar,
+  sidecarManifestRows,
+  STATE_SIDECAR,
+} from "./state-sidecar.js";
 import type { NodeRow, SidecarBody, SidecarValue } from "./state-sidecar.js";
 
 /**
@@ -17,11 +25,16 @@ import type { NodeRow, SidecarBody, SidecarValue } from "./state-sidecar.js";
  * partial-parse header of the compile they came from). Each file is a key line, then the value:
  * for state_manifest.json `{"adapter", "count", "columns": [...]}` (the rows as `NodeColumns`:
  * 7 strings to parse, not 30,000 rows of 7), or `{"adapter", "nodes": [NodeRow, ...]}` when a
- * field holds a newline; for state_checksums.json `{"count", "columns": [ids, packed
- * checksums]}`, or `[[id, packed checksums], ...]`. A cache that cannot be read or written is
- * ignored: the work is done again.
+ * field holds a newline; for state_checksums.json `{"count", "sums"}` (the packed checksums, a
+ * line each in the compiled project's node order), or `[[id, packed checksums], ...]`. A cache
+ * that cannot be read or written is ignored: the work is done again.
  */
 const FORMAT = 3;
+/**
+ * Of state_checksums.json: 4 keeps the checksums alone, in the compiled project's node order (the
+ * compile key fixes it); 3 (ids and checksums as two columns) is not read, but made again.
+ */
+const CHECKSUMS_FORMAT = 4;
 /** Files modified this recently are not trusted to a key (as git treats "racily clean" files). */
 const RACY_MS = 2000;
 
@@ -52,13 +65,17 @@ function keepTextUnder(file: string, key: string, json: string): void {
  * The state manifest's nodes as {@link readManifestRows} reads them, from
  * `<cacheDir>/state_manifest.json` when it was made from the same file (path, size, modification
  * time, inode), else read and kept there: from the manifest's sidecar when it describes this
- * very manifest, else by `readManifestRows` (the manifest's state index, or its entries).
+ * very manifest, else by `readManifestRows` (the manifest's state index, or its entries). In two
+ * steps: this call looks in the cache and, when it must read the manifest, starts hashing it on
+ * a worker thread (see digests-ahead.ts); the returned function finishes (the caller may do
+ * other work between).
  */
-export async function cachedManifestNodes(
+export function startManifestNodes(
   manifestFile: string,
   cacheDir: string | undefined,
-  readManifestRows: () => Promise<SidecarValue>,
-): Promise<{ adapter: string; nodes: StateNodes }> {
+): (
+  readManifestRows: (known?: LeadingDigests) => Promise<SidecarValue>,
+) => Promise<{ adapter: string; nodes: StateNodes }> {
   const file = cacheDir && path.join(cacheDir, "state_manifest.json");
   let key: string | undefined;
   try {
@@ -71,40 +88,74 @@ export async function cachedManifestNodes(
   if (file && key) {
     const cached = readUnder(file, key) as (NodeColumns & SidecarBody) | undefined;
     try {
-      if (cached)
-        return {
+      if (cached) {
+        const hit = {
           adapter: cached.adapter,
           nodes: new StateNodes(cached.columns ? cached : cached.nodes),
         };
+        return async () => hit;
+      }
     } catch {
       // Not what was written: read again.
     }
   }
-  // The sidecar's value as it is (columns are kept as they came); one that does not hold
-  // whole rows or columns is passed over for the manifest.
-  const sidecar = sidecarManifestRows(path.dirname(manifestFile));
-  let read: SidecarValue | undefined = sidecar?.value;
-  let nodes: StateNodes | undefined;
-  try {
-    if (read) nodes = new StateNodes("nodes" in read ? read.nodes : read);
-  } catch {
-    read = undefined;
-  }
-  if (!read || !nodes) {
-    read = await readManifestRows();
-    nodes = new StateNodes("nodes" in read ? read.nodes : read);
-  }
-  if (file && key) {
-    if (sidecar && read === sidecar.value && !("nodes" in read)) {
-      // Its columns with the adapter, as this cache keeps them: the text copied, not written
-      // again from the parsed value (5 MB at 10,000 models).
-      keepTextUnder(file, key, sidecar.text);
-    } else {
-      const columns = "nodes" in read ? rowColumns(read.nodes) : read;
-      keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
+  const ahead = manifestDigestsAhead(manifestFile);
+  return async (readManifestRows) => {
+    const known = await ahead?.();
+    // The sidecar's value as it is (columns are kept as they came); one that does not hold
+    // whole rows or columns is passed over for the manifest.
+    const sidecar = sidecarManifestRows(path.dirname(manifestFile), known);
+    let read: SidecarValue | undefined = sidecar?.value;
+    let nodes: StateNodes | undefined;
+    try {
+      if (read) nodes = new StateNodes("nodes" in read ? read.nodes : read);
+    } catch {
+      read = undefined;
     }
+    if (!read || !nodes) {
+      read = await readManifestRows(known);
+      nodes = new StateNodes("nodes" in read ? read.nodes : read);
+    }
+    if (file && key) {
+      if (sidecar && read === sidecar.value && !("nodes" in read)) {
+        // Its columns with the adapter, as this cache keeps them: the text copied, not written
+        // again from the parsed value (5 MB at 10,000 models).
+        keepTextUnder(file, key, sidecar.text);
+      } else {
+        const columns = "nodes" in read ? rowColumns(read.nodes) : read;
+        keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
+      }
+    }
+    return { adapter: read.adapter, nodes };
+  };
+}
+
+/**
+ * The manifest's digests a read checks, started on a worker thread: of the whole file (its
+ * sidecar's key, when it has one) and of the bytes before its state index's digest (the index's
+ * own, when it has one). Undefined when neither, or when the file cannot be opened (its read then
+ * says why).
+ */
+function manifestDigestsAhead(
+  manifestFile: string,
+): (() => Promise<LeadingDigests | undefined>) | undefined {
+  let fd: number;
+  try {
+    fd = openSync(manifestFile, "r");
+  } catch {
+    return undefined;
   }
-  return { adapter: read.adapter, nodes };
+  try {
+    const size = fstatSync(fd).size;
+    const end = stateIndexEnd(fd, size);
+    const sidecar = existsSync(path.join(path.dirname(manifestFile), STATE_SIDECAR));
+    const lengths = [...(end === undefined ? [] : [end]), ...(sidecar ? [size] : [])];
+    return lengths.length ? digestsAhead(manifestFile, lengths) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -129,43 +180,65 @@ export function cachedChecksums(
   const file = path.join(targetDir, "state_checksums.json");
   // Kept with the parts they hold: those answer a selector of the same parts or fewer.
   const keyOf = (of: readonly ChecksumPart[]) =>
-    compileKey && JSON.stringify([FORMAT, compileKey, checksumParts.filter((p) => of.includes(p))]);
+    compileKey &&
+    JSON.stringify([CHECKSUMS_FORMAT, compileKey, checksumParts.filter((p) => of.includes(p))]);
   if (compileKey) {
     const kept = readKeyed(file);
     try {
       const [format, compile, held] = JSON.parse(kept?.key ?? "null") as [number, string, unknown];
       if (
-        format === FORMAT &&
+        format === CHECKSUMS_FORMAT &&
         compile === compileKey &&
         Array.isArray(held) &&
         parts.every((p) => held.includes(p))
       ) {
-        const sums = checksumsOf(kept!.value() as NodeColumns | [string, string][]);
+        const sums = keptChecksums(kept!.value() as KeptSums | [string, string][], compiled);
         if (sums) return sums;
       }
     } catch {
       // Not what was written: computed again.
     }
   }
-  // Kept too when the sidecar answers: the next selection reads 2 strings, not 30,000 rows.
+  // Kept too when the sidecar answers: the next selection reads 1 string, not 30,000 rows.
   const read = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
   const key = keyOf(read ? checksumParts : parts);
   // Hashed once per process: a manifest written next by the same command reuses them.
   const out = read ?? sharedPackedChecksums(project, compiled, parts);
   if (key) {
-    const ids = [...out.keys()];
-    const sums = [...out.values()];
-    const columns = { count: ids.length, columns: [ids.join("\n"), sums.join("\n")] };
-    const oneLine = (values: string[]) => values.every((v) => !v.includes("\n"));
-    keepUnder(file, key, oneLine(ids) && oneLine(sums) ? columns : [...out]);
+    const sums = compiled.nodes.map((n) => out.get(n.id));
+    const inOrder =
+      out.size === sums.length && sums.every((v) => v !== undefined && !v.includes("\n"));
+    keepUnder(file, key, inOrder ? { count: sums.length, sums: sums.join("\n") } : [...out]);
   }
   return out;
 }
 
-/** Checksums by id from state_checksums.json's value (either form); undefined if malformed. */
-function checksumsOf(value: NodeColumns | [string, string][]): Map<string, string> | undefined {
+/** state_checksums.json's value: each node's checksums, a line each, in the compile's node order. */
+interface KeptSums {
+  count: number;
+  sums: string;
+}
+
+/**
+ * Checksums by id from state_checksums.json's value (either form) for `compiled` (the compile its
+ * key names); undefined if malformed.
+ */
+function keptChecksums(
+  value: KeptSums | [string, string][],
+  compiled: CompiledProject,
+): Map<string, string> | undefined {
   if (Array.isArray(value)) return new Map(value);
-  const { count, columns } = value;
+  const { count, sums } = value;
+  if (count !== compiled.nodes.length || typeof sums !== "string") return undefined;
+  const lines = count === 0 ? [] : sums.split("\n");
+  if (lines.length !== count) return undefined;
+  const out = new Map<string, string>();
+  compiled.nodes.forEach((n, i) => out.set(n.id, lines[i]!));
+  return out;
+}
+
+/** Checksums by id from a sidecar's columns (ids, then checksums); undefined if malformed. */
+function checksumsOf({ count, columns }: NodeColumns): Map<string, string> | undefined {
   const ids = count === 0 ? [] : (columns[0]?.split("\n") ?? []);
   const sums = count === 0 ? [] : (columns[1]?.split("\n") ?? []);
   if (ids.length !== count || sums.length !== count) return undefined;

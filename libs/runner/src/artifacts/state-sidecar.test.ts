@@ -199,7 +199,7 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
     );
     const kept = path.join(target, "state_checksums.json");
     expect(JSON.parse(readFileSync(kept, "utf8").split("\n")[0]!)).toEqual([
-      3,
+      4,
       "header-1",
       [...modified],
     ]);
@@ -213,22 +213,23 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
     const withMacros = cachedChecksums(project, compiled, target, "header-1");
     expect(new Map(withMacros)).toEqual(all);
     expect(JSON.parse(readFileSync(kept, "utf8").split("\n")[0]!)).toEqual([
-      3,
+      4,
       "header-1",
       ["body", "configs", "relation", "macros", "contract"],
     ]);
     expect(cachedChecksums(project, compiled, target, "header-1", ["macros"])).toEqual(all);
   });
 
-  it("keeps what the sidecar gave in state_checksums.json, as two strings, for the next read", () => {
+  it("keeps what the sidecar gave in state_checksums.json, as one string, for the next read", () => {
     const target = tmp();
     writeManifest(target, project, compiled, inv("a"), "b1", "header-1");
     const first = cachedChecksums(project, compiled, target, "header-1");
     const kept = path.join(target, "state_checksums.json");
     const [, value] = readFileSync(kept, "utf8").split("\n");
-    const { count, columns } = JSON.parse(value!) as { count: number; columns: string[] };
+    const { count, sums } = JSON.parse(value!) as { count: number; sums: string };
     expect(count).toBe(compiled.nodes.length);
-    expect(columns).toHaveLength(2);
+    // The compiled nodes' checksums in their order, without their ids.
+    expect(sums.split("\n")).toEqual(compiled.nodes.map((n) => first.get(n.id)));
     // Read back from it (changed here to tell it apart), the sidecar gone.
     rmSync(path.join(target, "manifest.state.json"));
     const body = first.get("model.funnel")!.split(" ")[0]!;
@@ -237,5 +238,25 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
     expect(again.size).toBe(first.size);
     expect(unpackChecksums(again.get("model.funnel")!).body).toBe("feedfacefeedface");
     expect(again.get("model.stg_events")).toBe(first.get("model.stg_events"));
+  });
+
+  it("does not read state_checksums.json of format 3 (ids and checksums as two columns)", () => {
+    const target = tmp();
+    const ids = compiled.nodes.map((n) => n.id);
+    const wrong = ids.map(() => "feedfacefeedface    ");
+    // As format 3 wrote it, by hand: every node "feedface".
+    const key = JSON.stringify([
+      3,
+      "header-1",
+      ["body", "configs", "relation", "macros", "contract"],
+    ]);
+    const value = { count: ids.length, columns: [ids.join("\n"), wrong.join("\n")] };
+    const kept = path.join(target, "state_checksums.json");
+    writeFileSync(kept, `${key}\n${JSON.stringify(value)}`);
+    const sums = cachedChecksums(project, compiled, target, "header-1");
+    expect(sums.get("model.funnel")).toBe(
+      packChecksums(nodeChecksums(project, compiled).get("model.funnel")!),
+    );
+    expect(JSON.parse(readFileSync(kept, "utf8").split("\n")[0]!)[0]).toBe(4);
   });
 });
