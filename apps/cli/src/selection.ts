@@ -34,30 +34,21 @@ async function selectionState(ctx: ProjectContext, state: RunState): Promise<Sel
   };
 }
 
-/**
- * Start reading `--state DIR` (see `startRunState`: its manifest is hashed on another thread
- * meanwhile); the returned function finishes (once, whatever the calls): the state, or undefined
- * (after printing why) when it cannot be read.
- */
-export async function startLoadRunState(
+/** `--state DIR` read, or undefined (after printing why) when it cannot be. */
+export async function loadRunState(
   dir: string,
   io: Io,
   cacheDir?: string,
-): Promise<() => Promise<RunState | undefined>> {
-  const { startRunState, StateError } = await import("@sluice/runner/state");
-  const warn = (message: string) => io.err(`warning: ${message}`);
-  const finish = startRunState(dir, { warn, ...(cacheDir === undefined ? {} : { cacheDir }) });
-  const read = async () => {
-    try {
-      return await finish();
-    } catch (err) {
-      if (!(err instanceof StateError)) throw err;
-      io.err(`error: ${err.message}`);
-      return undefined;
-    }
-  };
-  let done: Promise<RunState | undefined> | undefined;
-  return () => (done ??= read());
+): Promise<RunState | undefined> {
+  const { readRunState, StateError } = await import("@sluice/runner/state");
+  try {
+    const warn = (message: string) => io.err(`warning: ${message}`);
+    return await readRunState(dir, { warn, ...(cacheDir === undefined ? {} : { cacheDir }) });
+  } catch (err) {
+    if (!(err instanceof StateError)) throw err;
+    io.err(`error: ${err.message}`);
+    return undefined;
+  }
 }
 
 /**
@@ -139,17 +130,10 @@ export async function loadSelection(
   // sources.json serves source_status: selectors (dbt's source freshness artifacts).
   const readState = args.state !== undefined && needsManifest(args);
   const cacheDir = path.join(path.resolve(args.projectDir), "target");
-  const finishState = readState ? await startLoadRunState(args.state!, io, cacheDir) : undefined;
-  // The state is read after the project loads, its manifest hashed meanwhile on another core.
-  // A folder without a manifest stops the command before any work starts, as before; a state
-  // that cannot be used otherwise stops it after the load (exit 2 either way).
-  const noManifest =
-    finishState && !existsSync(path.join(path.resolve(args.state!), "manifest.json"));
-  if (noManifest && !(await finishState())) return undefined;
+  const state = readState ? await loadRunState(args.state!, io, cacheDir) : undefined;
+  if (readState && !state) return undefined;
   const ctx = await loadProjectContext(args, io, options);
   if (!ctx) return undefined;
-  const state = finishState && (await finishState());
-  if (finishState && !state) return undefined;
   onContext?.(ctx);
   const ids = await selectedIds(ctx, args, io, state);
   return ids ? { ctx, ids, ...(state ? { state } : {}) } : undefined;

@@ -6,7 +6,7 @@
  *
  * @example const { readRunState } = await import("@sluice/runner/state");
  */
-export { readRunState, startRunState, StateError } from "./artifacts/read-state.js";
-export type { RunState, RunStateOptions, StateNode } from "./artifacts/read-state.js";
+export { readRunState, StateError } from "./artifacts/read-state.js";
+export type { RunState, StateNode } from "./artifacts/read-state.js";
 export { cachedChecksums } from "./artifacts/state-cache.js";
 export type { StateNodes } from "./artifacts/state-nodes.js";

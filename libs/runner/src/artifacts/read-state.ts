@@ -6,8 +6,7 @@ import type { SluiceRunResults } from "./dbt-run-results.js";
 import type { SluiceNodeMeta } from "./dbt-manifest.js";
 import { sluiceNodeId } from "./dbt-ids.js";
 import { scanManifest } from "./manifest-scan.js";
-import type { LeadingDigests } from "./digests-ahead.js";
-import { startManifestNodes } from "./state-cache.js";
+import { cachedManifestNodes } from "./state-cache.js";
 import type { StateNodes } from "./state-nodes.js";
 import { packSums } from "./state-sidecar.js";
 import { readStateIndex } from "./state-index.js";
@@ -78,38 +77,20 @@ async function readJson(file: string, required: boolean): Promise<unknown> {
  *
  * @example const state = await readRunState("prod-artifacts"); state.nodes.get("model.funnel")?.relation
  */
-export function readRunState(dir: string, options: RunStateOptions = {}): Promise<RunState> {
-  return startRunState(dir, options)();
-}
-
-/** Options of {@link readRunState}. */
-export interface RunStateOptions {
-  /** This project's target/, where the state manifest's nodes are kept (see state-cache.ts). */
-  cacheDir?: string;
-  warn?: (message: string) => void;
-}
-
-/**
- * {@link readRunState} in two steps, so that the caller can load its project between: this call
- * starts what reading the state needs first (the manifest's sha256, on a worker thread: see
- * state-cache.ts), the returned function reads it (same result, same errors).
- *
- * @example const finish = startRunState("prod-artifacts"); await loadProject(); const state = await finish();
- */
-export function startRunState(dir: string, options: RunStateOptions = {}): () => Promise<RunState> {
+export async function readRunState(
+  dir: string,
+  options: { cacheDir?: string; warn?: (message: string) => void } = {},
+): Promise<RunState> {
   const manifestFile = path.join(dir, "manifest.json");
-  const finish = startManifestNodes(manifestFile, options.cacheDir);
-  return async () => {
-    const { adapter, nodes } = await finish((known) =>
-      readManifestRows(manifestFile, options.warn, known),
-    );
-    const results = await readJson(path.join(dir, "run_results.json"), false);
-    return {
-      dir,
-      adapter,
-      nodes,
-      ...(results ? { results: readSluiceRunResults(results) } : {}),
-    };
+  const { adapter, nodes } = await cachedManifestNodes(manifestFile, options.cacheDir, () =>
+    readManifestRows(manifestFile, options.warn),
+  );
+  const results = await readJson(path.join(dir, "run_results.json"), false);
+  return {
+    dir,
+    adapter,
+    nodes,
+    ...(results ? { results: readSluiceRunResults(results) } : {}),
   };
 }
 
@@ -118,14 +99,12 @@ export function startRunState(dir: string, options: RunStateOptions = {}): () =>
  * (see state-index.ts), else rows (see `NodeRow`) from a scan of the fields they need (see
  * manifest-scan.ts), each entry made a row as soon as it is read, or from the whole file parsed
  * when the scan does not take the file on. An index that does not match the file is `warn`ed.
- * `known`: the file's digests if already computed (see digests-ahead.ts).
  */
 async function readManifestRows(
   manifestFile: string,
   warn: (message: string) => void = () => {},
-  known?: LeadingDigests,
 ): Promise<SidecarValue> {
-  const indexed = readStateIndex(manifestFile, known);
+  const indexed = readStateIndex(manifestFile);
   if (indexed && "value" in indexed) return indexed.value;
   if (indexed) warn(`--state: ${indexed.problem}`);
   const scanned = scanManifest(manifestFile, undefined, entryRow);

@@ -1,20 +1,12 @@
-import { closeSync, existsSync, fstatSync, openSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { checksumParts, sharedPackedChecksums } from "@sluice/compiler/run-time";
 import type { ChecksumPart, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
-import { digestsAhead } from "./digests-ahead.js";
-import type { LeadingDigests } from "./digests-ahead.js";
 import { readKeyed, writeKeyedText } from "./keyed-file.js";
-import { stateIndexEnd } from "./state-index.js";
 import { rowColumns, StateNodes } from "./state-nodes.js";
 import type { NodeColumns } from "./state-nodes.js";
-import {
-  compileKeyOf,
-  readStateSidecar,
-  sidecarManifestRows,
-  STATE_SIDECAR,
-} from "./state-sidecar.js";
+import { compileKeyOf, readStateSidecar, sidecarManifestRows } from "./state-sidecar.js";
 import type { NodeRow, SidecarBody, SidecarValue } from "./state-sidecar.js";
 
 /**
@@ -65,17 +57,13 @@ function keepTextUnder(file: string, key: string, json: string): void {
  * The state manifest's nodes as {@link readManifestRows} reads them, from
  * `<cacheDir>/state_manifest.json` when it was made from the same file (path, size, modification
  * time, inode), else read and kept there: from the manifest's sidecar when it describes this
- * very manifest, else by `readManifestRows` (the manifest's state index, or its entries). In two
- * steps: this call looks in the cache and, when it must read the manifest, starts hashing it on
- * a worker thread (see digests-ahead.ts); the returned function finishes (the caller may do
- * other work between).
+ * very manifest, else by `readManifestRows` (the manifest's state index, or its entries).
  */
-export function startManifestNodes(
+export async function cachedManifestNodes(
   manifestFile: string,
   cacheDir: string | undefined,
-): (
-  readManifestRows: (known?: LeadingDigests) => Promise<SidecarValue>,
-) => Promise<{ adapter: string; nodes: StateNodes }> {
+  readManifestRows: () => Promise<SidecarValue>,
+): Promise<{ adapter: string; nodes: StateNodes }> {
   const file = cacheDir && path.join(cacheDir, "state_manifest.json");
   let key: string | undefined;
   try {
@@ -88,74 +76,40 @@ export function startManifestNodes(
   if (file && key) {
     const cached = readUnder(file, key) as (NodeColumns & SidecarBody) | undefined;
     try {
-      if (cached) {
-        const hit = {
+      if (cached)
+        return {
           adapter: cached.adapter,
           nodes: new StateNodes(cached.columns ? cached : cached.nodes),
         };
-        return async () => hit;
-      }
     } catch {
       // Not what was written: read again.
     }
   }
-  const ahead = manifestDigestsAhead(manifestFile);
-  return async (readManifestRows) => {
-    const known = await ahead?.();
-    // The sidecar's value as it is (columns are kept as they came); one that does not hold
-    // whole rows or columns is passed over for the manifest.
-    const sidecar = sidecarManifestRows(path.dirname(manifestFile), known);
-    let read: SidecarValue | undefined = sidecar?.value;
-    let nodes: StateNodes | undefined;
-    try {
-      if (read) nodes = new StateNodes("nodes" in read ? read.nodes : read);
-    } catch {
-      read = undefined;
-    }
-    if (!read || !nodes) {
-      read = await readManifestRows(known);
-      nodes = new StateNodes("nodes" in read ? read.nodes : read);
-    }
-    if (file && key) {
-      if (sidecar && read === sidecar.value && !("nodes" in read)) {
-        // Its columns with the adapter, as this cache keeps them: the text copied, not written
-        // again from the parsed value (5 MB at 10,000 models).
-        keepTextUnder(file, key, sidecar.text);
-      } else {
-        const columns = "nodes" in read ? rowColumns(read.nodes) : read;
-        keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
-      }
-    }
-    return { adapter: read.adapter, nodes };
-  };
-}
-
-/**
- * The manifest's digests a read checks, started on a worker thread: of the whole file (its
- * sidecar's key, when it has one) and of the bytes before its state index's digest (the index's
- * own, when it has one). Undefined when neither, or when the file cannot be opened (its read then
- * says why).
- */
-function manifestDigestsAhead(
-  manifestFile: string,
-): (() => Promise<LeadingDigests | undefined>) | undefined {
-  let fd: number;
+  // The sidecar's value as it is (columns are kept as they came); one that does not hold
+  // whole rows or columns is passed over for the manifest.
+  const sidecar = sidecarManifestRows(path.dirname(manifestFile));
+  let read: SidecarValue | undefined = sidecar?.value;
+  let nodes: StateNodes | undefined;
   try {
-    fd = openSync(manifestFile, "r");
+    if (read) nodes = new StateNodes("nodes" in read ? read.nodes : read);
   } catch {
-    return undefined;
+    read = undefined;
   }
-  try {
-    const size = fstatSync(fd).size;
-    const end = stateIndexEnd(fd, size);
-    const sidecar = existsSync(path.join(path.dirname(manifestFile), STATE_SIDECAR));
-    const lengths = [...(end === undefined ? [] : [end]), ...(sidecar ? [size] : [])];
-    return lengths.length ? digestsAhead(manifestFile, lengths) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
+  if (!read || !nodes) {
+    read = await readManifestRows();
+    nodes = new StateNodes("nodes" in read ? read.nodes : read);
   }
+  if (file && key) {
+    if (sidecar && read === sidecar.value && !("nodes" in read)) {
+      // Its columns with the adapter, as this cache keeps them: the text copied, not written
+      // again from the parsed value (5 MB at 10,000 models).
+      keepTextUnder(file, key, sidecar.text);
+    } else {
+      const columns = "nodes" in read ? rowColumns(read.nodes) : read;
+      keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
+    }
+  }
+  return { adapter: read.adapter, nodes };
 }
 
 /**

@@ -1,7 +1,5 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
-import { readAt } from "./file-chunks.js";
-import { leadingDigest } from "./digests-ahead.js";
-import type { LeadingDigests } from "./digests-ahead.js";
+import { digestOfBytes, readAt } from "./file-chunks.js";
 import { utf8Text } from "./utf8-text.js";
 import { wholeColumns } from "./state-nodes.js";
 import type { EncodedColumns, NodeColumns } from "./state-nodes.js";
@@ -68,12 +66,11 @@ export type IndexRead = { value: { adapter: string } & NodeColumns } | { problem
 /**
  * The state index of `file` (see the file comment): undefined when the file has none (written
  * by dbt or an older sluice; unreadable files are left to the caller's own read), its columns
- * when it checks out, else the problem (the caller warns and scans). `known`: its digest if
- * already computed (see digests-ahead.ts).
+ * when it checks out, else the problem (the caller warns and scans).
  *
  * @example readStateIndex("prod-artifacts/manifest.json") // { value: { adapter, count, columns } }
  */
-export function readStateIndex(file: string, known?: LeadingDigests): IndexRead | undefined {
+export function readStateIndex(file: string): IndexRead | undefined {
   let fd: number;
   try {
     fd = openSync(file, "r");
@@ -81,15 +78,19 @@ export function readStateIndex(file: string, known?: LeadingDigests): IndexRead 
     return undefined;
   }
   try {
-    const { tail, index } = readTail(fd, fstatSync(fd).size);
-    if (!index)
+    const size = fstatSync(fd).size;
+    const tailStart = Math.max(0, size - TAIL_BYTES);
+    const tail = readAt(fd, tailStart, size - tailStart).toString("latin1");
+    const m = TAIL.exec(tail);
+    if (!m)
       return LOOSE_TAIL.test(tail)
         ? { problem: changed(file, "is not as sluice wrote it") }
         : undefined;
-    const { digest, at, end } = index;
+    const end = tailStart + m.index;
+    const at = Number(m[2]);
     if (at < KEY_TEXT.length || at >= end)
       return { problem: changed(file, "points outside the file") };
-    if (leadingDigest(fd, end, known) !== digest)
+    if (digestOfBytes(fd, end) !== m[1])
       return { problem: changed(file, "does not match the file") };
     const key = readAt(fd, at - KEY_TEXT.length, KEY_TEXT.length).toString("latin1");
     const text = utf8Text(readAt(fd, at, end - at));
@@ -102,30 +103,6 @@ export function readStateIndex(file: string, known?: LeadingDigests): IndexRead 
     closeSync(fd);
   }
 }
-
-/**
- * The last bytes of the open file `fd` (`size` bytes long), as latin1 text, and when they end as
- * sluice writes an index: its digest, where its value starts (`at`) and the bytes its digest
- * covers (`end`).
- */
-function readTail(
-  fd: number,
-  size: number,
-): { tail: string; index?: { digest: string; at: number; end: number } } {
-  const tailStart = Math.max(0, size - TAIL_BYTES);
-  const tail = readAt(fd, tailStart, size - tailStart).toString("latin1");
-  const m = TAIL.exec(tail);
-  return m
-    ? { tail, index: { digest: m[1]!, at: Number(m[2]), end: tailStart + m.index } }
-    : { tail };
-}
-
-/**
- * How many leading bytes of the open file `fd` (`size` bytes long) its state index's digest
- * covers; undefined when it has no index as sluice writes it.
- */
-export const stateIndexEnd = (fd: number, size: number): number | undefined =>
-  readTail(fd, size).index?.end;
 
 /** The index value of `text`, when of this format with 7 columns of `count` lines each. */
 function parsed(text: string): ({ adapter: string } & NodeColumns) | undefined {

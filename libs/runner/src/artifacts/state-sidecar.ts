@@ -3,8 +3,7 @@ import { closeSync, fstatSync, openSync } from "node:fs";
 import path from "node:path";
 import { packChecksums, unpackChecksums } from "@sluice/compiler/run-time";
 import type { NodeChecksums } from "@sluice/compiler";
-import { leadingDigest } from "./digests-ahead.js";
-import type { LeadingDigests } from "./digests-ahead.js";
+import { digestOfBytes } from "./file-chunks.js";
 import { readKeyed, writeKeyedText } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
 import { columnRows } from "./state-nodes.js";
@@ -135,15 +134,12 @@ export function readStateSidecar(
 /** The `compile` key a sidecar records for a compile's partial-parse header. */
 export const compileKeyOf = (header: string): string => hash("sha1", header, "base64");
 
-/**
- * sha256 (hex) of a file's bytes (see `digestOfBytes`; from `known` when already computed, see
- * digests-ahead.ts); undefined when it cannot be read.
- */
-export function fileDigest(file: string, known?: LeadingDigests): string | undefined {
+/** sha256 (hex) of a file's bytes (see `digestOfBytes`); undefined when it cannot be read. */
+export function fileDigest(file: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(file, "r");
-    return leadingDigest(fd, fstatSync(fd).size, known);
+    return digestOfBytes(fd, fstatSync(fd).size);
   } catch {
     return undefined;
   } finally {
@@ -153,19 +149,18 @@ export function fileDigest(file: string, known?: LeadingDigests): string | undef
 
 /**
  * The rows of `<dir>/manifest.json` from its sidecar, when the sidecar was written for exactly
- * that file (its sha256; `known`: see {@link fileDigest}), and the JSON text they were parsed
- * from; else undefined, and the caller parses the manifest.
+ * that file (its sha256), and the JSON text they were parsed from; else undefined, and the
+ * caller parses the manifest.
  */
 export function sidecarManifestRows(
   dir: string,
-  known?: LeadingDigests,
 ): { value: SidecarValue; text: string } | undefined {
   const kept = readKeyed(path.join(dir, STATE_SIDECAR));
   try {
     const key = kept && (JSON.parse(kept.key) as SidecarKey);
     if (!readableSidecar(key)) return undefined;
     // A missing manifest: its own read says why.
-    if (fileDigest(path.join(dir, "manifest.json"), known) !== key.manifest) return undefined;
+    if (fileDigest(path.join(dir, "manifest.json")) !== key.manifest) return undefined;
     return { value: kept!.value() as SidecarValue, text: kept!.text() };
   } catch {
     return undefined;
