@@ -10,8 +10,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readUtf8 } from "@sluice/runner/utf8-text";
-import { writeHeadedFile } from "./headed-file.js";
+import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
 import type { FolderListing } from "./listing-diff.js";
 import { folderStats, MISSING, withFolderStats } from "./listing-stat.js";
 
@@ -373,12 +372,9 @@ export function readCachedContext(
   const line = validCacheHeader(targetDir, request, listings);
   if (line === undefined) return undefined;
   try {
-    const text = readUtf8(path.join(targetDir, CACHE_FILE));
-    const newline = text.indexOf("\n");
+    const read = readHeadedFile(path.join(targetDir, CACHE_FILE));
     // Replaced by another process since the header was read: not the context that was checked.
-    return text.slice(0, newline) === line
-      ? { context: text.slice(newline + 1), header: line }
-      : undefined;
+    return read?.header === line ? { context: read.body, header: line } : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import { closeSync, openSync, renameSync } from "node:fs";
 import { ChunkWriter } from "@sluice/runner/chunk-writer";
+import { readUtf8 } from "@sluice/runner/utf8-text";
 
 /**
  * Write `<header>\n<body>` to `file` through a temporary file renamed into place (a reader sees
@@ -25,4 +26,16 @@ export function writeHeadedFile(
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/**
+ * A file {@link writeHeadedFile} wrote, as its header line and body; undefined when it has no
+ * newline (not such a file). Throws when it cannot be read.
+ */
+export function readHeadedFile(file: string): { header: string; body: string } | undefined {
+  const text = readUtf8(file);
+  const newline = text.indexOf("\n");
+  return newline < 0
+    ? undefined
+    : { header: text.slice(0, newline), body: text.slice(newline + 1) };
 }

@@ -11,8 +11,8 @@ import {
   rmSync,
 } from "node:fs";
 import path from "node:path";
-import { readUtf8, utf8Text } from "@sluice/runner/utf8-text";
-import { writeHeadedFile } from "./headed-file.js";
+import { utf8Text } from "@sluice/runner/utf8-text";
+import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
 
 /**
  * Records by key (a model's id, a YAML file's content key), kept in {@link BUCKETS} segment files
@@ -153,10 +153,9 @@ export function readSegmentStore(
 
 /** The index `file`'s segment names by bucket, when its first line is `header`; throws if torn. */
 function readIndex(file: string, header: string): Record<string, string> | undefined {
-  const text = readUtf8(file);
-  const newline = text.indexOf("\n");
-  if (newline < 0 || text.slice(0, newline) !== header) return undefined;
-  return JSON.parse(text.slice(newline + 1)) as Record<string, string>;
+  const read = readHeadedFile(file);
+  if (read === undefined || read.header !== header) return undefined;
+  return JSON.parse(read.body) as Record<string, string>;
 }
 
 /**

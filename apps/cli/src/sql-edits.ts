@@ -3,11 +3,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { templateSkeleton } from "@sluice/compiler";
 import type { ModelMemo } from "@sluice/compiler";
-import { readUtf8 } from "@sluice/runner/utf8-text";
 import type { CacheRequest, Listings } from "./compile-cache.js";
 import { headerRacy, listedFolders, listingNow } from "./compile-cache.js";
 import { memoModel } from "./compile-memo-file.js";
-import { writeHeadedFile } from "./headed-file.js";
+import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
 import type { FolderListing } from "./listing-diff.js";
 import { editedFiles, editedModelFiles } from "./listing-diff.js";
 
@@ -154,10 +153,6 @@ export function sqlEdits(
   return { header: listing.line, models };
 }
 
-/**
- * The saved base, when it goes with the `partial_parse.json` header `line` (or, without `line`,
- * any base of this format: its listing and skeletons were taken together).
- */
 /** A listing's numbers as the base64 of their float64 bytes (exact, and cheap to read). */
 function packed(numbers: ArrayLike<number>): string {
   const floats = Float64Array.from(numbers);
@@ -170,15 +165,18 @@ function unpacked(text: string): Float64Array {
   return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }
 
+/**
+ * The saved base, when it goes with the `partial_parse.json` header `line` (or, without `line`,
+ * any base of this format: its listing and skeletons were taken together).
+ */
 function readBase(targetDir: string, line?: string): EditsBody | undefined {
   try {
-    const text = readUtf8(path.join(targetDir, EDITS_FILE));
-    const newline = text.indexOf("\n");
-    if (newline < 0) return undefined;
-    const head = JSON.parse(text.slice(0, newline)) as EditsHead;
+    const read = readHeadedFile(path.join(targetDir, EDITS_FILE));
+    if (read === undefined) return undefined;
+    const head = JSON.parse(read.header) as EditsHead;
     if (head.format !== EDITS_FORMAT) return undefined;
-    if (line !== undefined && text.slice(0, newline) !== headOf(line)) return undefined;
-    const body = JSON.parse(text.slice(newline + 1)) as EditsBody<string>;
+    if (line !== undefined && read.header !== headOf(line)) return undefined;
+    const body = JSON.parse(read.body) as EditsBody<string>;
     return { ...body, folders: body.folders.map((f) => ({ ...f, numbers: unpacked(f.numbers) })) };
   } catch {
     return undefined;
