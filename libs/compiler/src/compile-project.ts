@@ -1,7 +1,8 @@
 import { error } from "@sluice/project";
 import type { ModelFile, Project } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
-import type { CompileContext, WarehouseAnswers } from "./compile/compile-context.js";
+import type { WarehouseAnswers } from "./compile/compile-context.js";
+import { compileSetup } from "./compile/compile-setup.js";
 import { MemoBook } from "./compile/compile-memo.js";
 import type { CompileMemo } from "./compile/compile-memo.js";
 import { resolveExposures } from "./compile/exposures.js";
@@ -16,13 +17,10 @@ import { DiagnosticBag } from "./diagnostic-bag.js";
 import { findCycles, topologicalOrder } from "./graph/dag.js";
 import { checkOwnership } from "./ownership/check-ownership.js";
 import { locateCall } from "./render/locate.js";
-import { createRenderer } from "./render/nunjucks-env.js";
 import type { TemplatePath } from "./render/nunjucks-env.js";
 import type { DbtFlag } from "./render/dbt-context.js";
-import { dbtInputs, withSchemaMacro } from "./target/schema-macro.js";
 import { seedNode } from "./seeds/seed-nodes.js";
 import { sourceId, sourceNode } from "./sources/source-nodes.js";
-import { resolveTarget } from "./target/resolve-target.js";
 import { genericTestNodes, parentResolver, singularTestNode } from "./tests/test-nodes.js";
 import type { GenericTestsRecord } from "./tests/test-nodes.js";
 import { unitTestNodes } from "./tests/unit-test-nodes.js";
@@ -116,40 +114,9 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     ...(disabled.length > 0 ? { disabled } : {}),
     diagnostics: bag.items,
   });
-  const target = resolveTarget(project, options.targetName);
-  if ("code" in target) {
-    bag.add(target);
-    return result([], options.targetName ?? project.config["default-target"]);
-  }
-  const vars = { ...project.config.vars, ...(options.vars ?? {}) };
-  const renderer = createRenderer(
-    {
-      dialect,
-      vars,
-      env: options.env ?? {},
-      targetName: target.name,
-      ...(options.log ? { log: options.log } : {}),
-    },
-    project.macros,
-    project.config.dbt
-      ? {
-          ...dbtInputs(project, target, dialect),
-          ...(options.flag ? { flag: options.flag } : {}),
-        }
-      : undefined,
-    options.templates,
-  );
-  renderer.macroDiagnostics.forEach((d) => bag.add(d));
-  const ctx: CompileContext = {
-    project,
-    dialect,
-    target: withSchemaMacro(target, renderer, bag),
-    runId,
-    renderer,
-    diagnostics: bag,
-    configs: new Map(),
-    ...(options.warehouse ? { warehouse: options.warehouse } : {}),
-  };
+  const setup = compileSetup(project, options, bag);
+  if (!setup) return result([], options.targetName ?? project.config["default-target"]);
+  const { ctx, vars } = setup;
   // dbt projects' templates read graph, model and adapter state that no per-model key covers:
   // they always compile afresh.
   const memo =
@@ -325,5 +292,5 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   const all = [...built.byId.values()];
   const ordered = memo?.ordered("nodes", all, () => topologicalOrder(all)) ?? topologicalOrder(all);
   const nodes = ordered.map((id) => built.byId.get(id)!);
-  return result(nodes, target.name, resolveExposures(project.exposures ?? [], index, bag));
+  return result(nodes, ctx.target.name, resolveExposures(project.exposures ?? [], index, bag));
 }

@@ -1,6 +1,13 @@
 export type * from "./types.js";
 export { compileProject } from "./compile-project.js";
 export type { CompileOptions } from "./compile-project.js";
+export { renderModels } from "./compile/render-models.js";
+export type {
+  ModelRerender,
+  RenderKit,
+  RerenderInput,
+  RerenderResult,
+} from "./compile/render-models.js";
 export { isDirectTemplate } from "./render/nunjucks-env.js";
 export { templateSkeleton } from "./compile/template-skeleton.js";
 export type { TemplatePath } from "./render/nunjucks-env.js";

@@ -1,3 +1,4 @@
+import { kitProject } from "../src/compile/render-models.js";
 import type {
   FolderConfig,
   GenericTestSpec,
@@ -101,17 +102,5 @@ export function project(
     "sql-dialect": "trino",
     ...parts.config,
   };
-  return {
-    dir: "/proj",
-    models: [],
-    macros: [],
-    seeds: [],
-    modelProperties: [],
-    sources: [],
-    singularTests: [],
-    rules: [],
-    diagnostics: [],
-    ...parts,
-    config,
-  };
+  return { ...kitProject({ dir: "/proj", macros: [], config }), ...parts, config };
 }
