@@ -4,7 +4,13 @@ import path from "node:path";
 import type { CompiledNode, ModelMemo } from "@sluice/compiler";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildId } from "./compile-cache.js";
-import { MEMO_FORMAT, memoModel, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
+import {
+  MEMO_FORMAT,
+  memoModel,
+  readLoadMemo,
+  replaceMemoModels,
+  writeLoadMemo,
+} from "./compile-memo-file.js";
 import type { LoadMemo } from "./compile-memo-file.js";
 import { statementCount } from "./lazy-node.js";
 import { knownText } from "./node-texts.js";
@@ -211,5 +217,46 @@ describe("compile memo file", () => {
     lines[at] = lines[at]!.slice(0, lines[at]!.lastIndexOf("\t"));
     writeFileSync(path.join(segmentDir, name), lines.join("\n"));
     expect(readLoadMemo(dir, PROJECT).store).toBeUndefined();
+  });
+  it("replaces edited models' entries: the files a whole write leaves, and the segments renamed", () => {
+    const whole = targetDir();
+    const fast = targetDir();
+    writeLoadMemo(whole, PROJECT, memoOf(models()));
+    writeLoadMemo(fast, PROJECT, memoOf(models()));
+    const read = readLoadMemo(whole, PROJECT);
+    const edited = (id: string): ModelMemo => {
+      const was = read.models.previous[id]!;
+      const sql = `select 'edited ${id}'`;
+      return {
+        ...was,
+        inputs: `${was.inputs}'`,
+        output: { ...was.output!, node: { ...node(id, { dependsOn: [] }), sql }, digest: `e${id}` },
+      };
+    };
+    const edits = { "model.m_4": edited("model.m_4"), "model.m_31": edited("model.m_31") };
+    const next = { ...read.models.previous, ...edits } as Record<string, ModelMemo>;
+    writeLoadMemo(whole, PROJECT, { ...memoOf(next), store: read.store! });
+    const before = new Set(readdirSync(path.join(fast, "compile_memo")));
+    const renamed = replaceMemoModels(fast, PROJECT, edits)!;
+    const files = (dir: string) =>
+      readdirSync(path.join(dir, "compile_memo")).map((f) => [
+        f,
+        readFileSync(path.join(dir, "compile_memo", f), "utf8"),
+      ]);
+    expect(files(fast)).toEqual(files(whole));
+    expect(readFileSync(path.join(fast, "compile_memo.json"), "utf8")).toBe(
+      readFileSync(path.join(whole, "compile_memo.json"), "utf8"),
+    );
+    expect(renamed.size).toBe(2);
+    for (const [from, to] of renamed) {
+      expect(before.has(from)).toBe(true);
+      expect(before.has(to)).toBe(false);
+    }
+    expect(memoModel(fast, PROJECT, "model.m_4")?.output?.node.sql).toBe(
+      "select 'edited model.m_4'",
+    );
+    // An entry the memo does not hold, or another project folder: nothing replaced.
+    expect(replaceMemoModels(fast, PROJECT, { "model.new": edits["model.m_4"] })).toBeUndefined();
+    expect(replaceMemoModels(fast, "/projects/other", edits)).toBeUndefined();
   });
 });

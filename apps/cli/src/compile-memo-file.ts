@@ -16,6 +16,7 @@ import {
   jsonCodec,
   readSegmentRecord,
   readSegmentStore,
+  replaceSegmentRecords,
   writeSegmentStore,
 } from "./segment-store.js";
 import type { RecordCodec, SegmentStore } from "./segment-store.js";
@@ -86,6 +87,21 @@ export function readLoadMemo(targetDir: string, dir: string): LoadMemo {
 export const memoModel = (targetDir: string, dir: string, id: string): ModelMemo | undefined =>
   readSegmentRecord(memoFile(targetDir), header(dir), "models", id, modelCodec) as
     ModelMemo | undefined;
+
+/**
+ * Write some models' entries (by node id) over the memo's (#14's fast path after an edit of
+ * model SQL literals), rewriting only their segments, the other records there copied as read
+ * (see `replaceSegmentRecords`): the files {@link writeLoadMemo} writes for a compile that changed
+ * only these entries. Fill their digests first (see {@link nodeDigests}). Returns each rewritten
+ * segment's old and new name (`partial_parse.json` names nodes by segment, see memo-refs.ts), or
+ * undefined when the memo (of this build and project folder) does not hold each of them.
+ */
+export const replaceMemoModels = (
+  targetDir: string,
+  dir: string,
+  entries: Readonly<Record<string, ModelMemo>>,
+): Map<string, string> | undefined =>
+  replaceSegmentRecords(memoFile(targetDir), header(dir), "models", entries, modelCodec);
 
 /**
  * Each memoized node's digest by node id: models' nodes and their generic tests. A node rendered

@@ -17,6 +17,7 @@ import {
   readBody,
   readSegmentLines,
   readSegmentStore,
+  replaceSegmentRecords,
   writeSegmentStore,
 } from "./segment-store.js";
 import type { BodyPlace, Groups, RecordCodec } from "./segment-store.js";
@@ -192,5 +193,65 @@ describe("segment store", () => {
     writeFileSync(path.join(segments, segment!), bytes.subarray(0, bytes.length - 1));
     expect(readSegmentStore(file, HEADER, split)).toBeUndefined();
     expect(readSegmentLines(file, segment!)).toBeUndefined();
+  });
+  it("replaces records in place: the same files as a whole write, and the segments renamed", () => {
+    const split: RecordCodec = {
+      encode: (_group, record) => {
+        const { id, text } = record as { id: number; text: string };
+        const head = JSON.stringify({ id, text: "" });
+        return [{ head, at: head.length - 2, body: JSON.stringify(text).slice(1, -1) }, "x"];
+      },
+      decode: (_group, fields, bodies) => ({ head: fields[0], body: bodies[0] }),
+    };
+    const written = { models: records()["models"]!, archive: { "model.m_7": { id: 0, text: "" } } };
+    written.models["model.m_7"] = { id: 7, text: "sélect\t7 ✓" };
+    const edited = {
+      "model.m_7": { id: 7, text: "sélect 7 -- edited ✓" },
+      "model.m_500": { id: 500, text: "select 500 -- edited" },
+    };
+    const after: Groups = { ...written, models: { ...written["models"], ...edited } };
+    const whole = store();
+    writeSegmentStore(whole.file, HEADER, after, undefined, identity, split);
+    const fast = store();
+    writeSegmentStore(fast.file, HEADER, written, undefined, identity, split);
+    const before = files(fast.segments);
+    const placed: string[] = [];
+    const located = {
+      ...split,
+      located: (_g: string, r: unknown, s: string, l: number) =>
+        placed.push(`${(r as { id: number }).id}@${s}:${l}`),
+    };
+    const renamed = replaceSegmentRecords(fast.file, HEADER, "models", edited, located)!;
+    const bytes = (dir: string) =>
+      new Map(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), "latin1")]));
+    expect(bytes(fast.segments)).toEqual(bytes(whole.segments));
+    expect(readFileSync(fast.file, "latin1")).toBe(readFileSync(whole.file, "latin1"));
+    // Only the two buckets were rewritten; each old name maps to its new one, lines in place.
+    expect([...renamed.keys()].sort()).toEqual(
+      [...before.keys()].filter((f) => !existsSync(path.join(fast.segments, f))).sort(),
+    );
+    expect(renamed.size).toBe(new Set(Object.keys(edited).map(bucketOf)).size);
+    for (const p of placed) {
+      const [, segment, line] = /@(.+):(\d+)$/.exec(p)!;
+      expect([...renamed.values()]).toContain(segment);
+      expect(readSegmentLines(fast.file, segment!)![Number(line)]![1]).toBe(
+        JSON.stringify(p.startsWith("7@") ? "model.m_7" : "model.m_500"),
+      );
+    }
+    expect(placed).toHaveLength(2);
+    // A key the store does not hold, or another header: nothing replaced.
+    expect(
+      replaceSegmentRecords(
+        fast.file,
+        HEADER,
+        "models",
+        { "model.new": { id: 1, text: "" } },
+        split,
+      ),
+    ).toBeUndefined();
+    expect(
+      replaceSegmentRecords(fast.file, '{"format":2}', "models", edited, split),
+    ).toBeUndefined();
+    expect(bytes(fast.segments)).toEqual(bytes(whole.segments));
   });
 });

@@ -376,21 +376,112 @@ export function writeSegmentStore(
     const groups = byBucket.get(bucket);
     if (groups === undefined) continue;
     const lines: [string, unknown][] = [];
-    const { head, bodies } = segmentText(groups, codec, lines);
-    const hash = createHash("sha1").update(head).update(bodies).digest("hex").slice(0, 16);
-    const name = `${String(bucket).padStart(3, "0")}.${hash}.${Buffer.byteLength(head) + 1}.json`;
+    const name = writeSegment(dir, bucket, segmentText(groups, codec, lines));
     if (codec.located) lines.forEach(([group, record], i) => placed.push([group, record, name, i]));
-    // Written even when a file of that name exists: it may be what a damaged disk left.
-    writeHeadedFile(path.join(dir, name), head, bodies);
     segments[bucket] = name;
   }
+  writeIndex(file, header, segments, codec, placed);
+  return buckets.filter((b) => segments[b] !== undefined).length;
+}
+
+/** Write segment `bucket` of `dir` with these lines and bodies; returns its (content) name. */
+function writeSegment(dir: string, bucket: number, text: { head: string; bodies: string }): string {
+  const { head, bodies } = text;
+  const hash = createHash("sha1").update(head).update(bodies).digest("hex").slice(0, 16);
+  const name = `${String(bucket).padStart(3, "0")}.${hash}.${Buffer.byteLength(head) + 1}.json`;
+  // Written even when a file of that name exists: it may be what a damaged disk left.
+  writeHeadedFile(path.join(dir, name), head, bodies);
+  return name;
+}
+
+/**
+ * Write the index naming `segments`, tell the codec where each record of `placed` (group,
+ * record, segment, line) landed, and remove the segments the index no longer names.
+ */
+function writeIndex(
+  file: string,
+  header: string,
+  segments: Record<string, string>,
+  codec: RecordCodec,
+  placed: readonly [string, unknown, string, number][],
+): void {
   const ordered = Object.fromEntries(
     Object.entries(segments).sort(([a], [b]) => Number(a) - Number(b)),
   );
   writeHeadedFile(file, header, JSON.stringify(ordered));
-  for (const [group, record, name, line] of placed) codec.located!(group, record, name, line);
-  removeOrphans(dir, Object.values(ordered));
-  return buckets.filter((b) => segments[b] !== undefined).length;
+  for (const [group, record, name, line] of placed) codec.located?.(group, record, name, line);
+  removeOrphans(segmentDir(file), Object.values(ordered));
+}
+
+/**
+ * Replace records of `group` that the store whose index is `file` (first line `header`) holds,
+ * by key, rewriting only their buckets' segments: the other lines of those segments are copied
+ * as they were read (heads and bodies), not decoded. The result is the store
+ * {@link writeSegmentStore} writes for the same records (the same files, byte for byte). Returns
+ * each rewritten segment's old name and new one (the lines keep their numbers: a place in a
+ * renamed segment is the same line and field of the new name), or undefined when the store,
+ * a segment or a key is not there (nothing written then but whole segments no index names).
+ */
+export function replaceSegmentRecords(
+  file: string,
+  header: string,
+  group: string,
+  records: Readonly<Record<string, unknown>>,
+  codec: RecordCodec = jsonCodec,
+): Map<string, string> | undefined {
+  let segments: Record<string, string> | undefined;
+  try {
+    segments = readIndex(file, header);
+  } catch {
+    return undefined;
+  }
+  if (segments === undefined) return undefined;
+  const dir = segmentDir(file);
+  const byBucket = new Map<number, Map<string, string>>();
+  for (const key of Object.keys(records)) {
+    const bucket = bucketOf(key);
+    const keys = byBucket.get(bucket) ?? byBucket.set(bucket, new Map()).get(bucket)!;
+    keys.set(JSON.stringify(key), key);
+  }
+  const renamed = new Map<string, string>();
+  const next = { ...segments };
+  const placed: [string, unknown, string, number][] = [];
+  for (const [bucket, keys] of byBucket) {
+    const name = segments[bucket];
+    let read: ReturnType<typeof readSegment>;
+    try {
+      read = name === undefined ? undefined : readSegment(path.join(dir, name), name, true);
+    } catch {
+      return undefined;
+    }
+    if (read === undefined) return undefined;
+    const lines: string[] = [];
+    const bodies: string[] = [];
+    const mine: [unknown, number][] = [];
+    read.lines.forEach(({ fields, bodies: places }, i) => {
+      const key = fields[0] === group ? keys.get(fields[1]!) : undefined;
+      let out: (string | SplitField)[];
+      if (key === undefined)
+        out = fields.slice(2).map((head, j) => {
+          const place = places[j];
+          return place === undefined ? head : { head, at: place.at, body: read.body(place) };
+        });
+      else {
+        out = codec.encode(group, records[key]);
+        mine.push([records[key], i]);
+        keys.delete(fields[1]!);
+      }
+      lines.push(recordLine(fields[0]!, fields[1]!, out, bodies));
+    });
+    if (keys.size > 0) return undefined;
+    lines.push(`.\t${lines.length}`);
+    const written = writeSegment(dir, bucket, { head: lines.join("\n"), bodies: bodies.join("") });
+    mine.forEach(([record, line]) => placed.push([group, record, written, line]));
+    next[bucket] = written;
+    renamed.set(name!, written);
+  }
+  writeIndex(file, header, next, codec, placed);
+  return renamed;
 }
 
 /**
@@ -479,18 +570,29 @@ function segmentText(
   for (const group of Object.keys(groups).sort()) {
     const records = groups[group]!;
     for (const key of Object.keys(records).sort()) {
-      const splits: [number, number, number][] = [];
-      const fields = codec.encode(group, records[key]).map((field, i) => {
-        if (typeof field === "string") return field;
-        splits.push([i, field.at, Buffer.byteLength(field.body)]);
-        bodies.push(field.body);
-        return field.head;
-      });
-      if (splits.length > 0) fields.push(`${SPLITS}${JSON.stringify(splits)}`);
-      lines.push([group, JSON.stringify(key), ...fields].join("\t"));
+      const fields = codec.encode(group, records[key]);
+      lines.push(recordLine(group, JSON.stringify(key), fields, bodies));
       order.push([group, records[key]]);
     }
   }
   lines.push(`.\t${lines.length}`);
   return { head: lines.join("\n"), bodies: bodies.join("") };
+}
+
+/** A record's line (without its newline); its split fields' bodies are added to `bodies`. */
+function recordLine(
+  group: string,
+  keyText: string,
+  fields: readonly (string | SplitField)[],
+  bodies: string[],
+): string {
+  const splits: [number, number, number][] = [];
+  const texts = fields.map((field, i) => {
+    if (typeof field === "string") return field;
+    splits.push([i, field.at, Buffer.byteLength(field.body)]);
+    bodies.push(field.body);
+    return field.head;
+  });
+  if (splits.length > 0) texts.push(`${SPLITS}${JSON.stringify(splits)}`);
+  return [group, keyText, ...texts].join("\t");
 }
