@@ -429,6 +429,74 @@ export function writeCachedContext(
   }
 }
 
+/**
+ * The context text of `target/partial_parse.json` when its header line is still `line` (whatever
+ * its listing says now); undefined when replaced or unreadable. What the fast path after an edit
+ * of model SQL literals starts from (see sql-edit-compile.ts).
+ */
+export function cachedContextOf(targetDir: string, line: string): string | undefined {
+  try {
+    const read = readHeadedFile(path.join(targetDir, CACHE_FILE));
+    return read?.header === line ? read.body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Save `context` (the text {@link cachedContextOf} read under the header `line`) again after a
+ * compile that changed only some model files' text (#14's fast path): under the header
+ * {@link writeCachedContext} writes for the listing `listings` holds now (taken before the
+ * compile), with each model's `text` in the project replaced and each compile memo segment
+ * `renamed` (old name, new name) renamed in the nodes' places (see memo-refs.ts). Returns the
+ * header line written; undefined (nothing written) when the listing saw too many racy files, a
+ * model's text is not found exactly once, or the file cannot be written.
+ */
+export function spliceCachedContext(
+  targetDir: string,
+  request: CacheRequest,
+  line: string,
+  context: string,
+  models: readonly { path: string; absPath: string; text: string }[],
+  renamed: ReadonlyMap<string, string>,
+  listings: Listings,
+): string | undefined {
+  const header = JSON.parse(line) as Header;
+  const snap = listing(request.dir, header.folders, listings);
+  if (snap.racy === undefined) return undefined;
+  let body = context;
+  for (const m of models) {
+    const key = `{"path":${JSON.stringify(m.path)},"absPath":${JSON.stringify(m.absPath)},"text":`;
+    const at = body.indexOf(key);
+    if (at < 0 || body.indexOf(key, at + 1) >= 0) return undefined;
+    const start = at + key.length;
+    const end = jsonStringEnd(body, start);
+    if (end === undefined) return undefined;
+    body = body.slice(0, start) + JSON.stringify(m.text) + body.slice(end);
+  }
+  for (const [from, to] of renamed) body = body.replaceAll(`"memo:${from}:`, `"memo:${to}:`);
+  const next = JSON.stringify({ ...header, snapshot: snap.hash, racy: snap.racy });
+  try {
+    writeHeadedFile(path.join(targetDir, CACHE_FILE), next, body);
+    return next;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The offset after the JSON string that starts at `start` (its `"`); undefined if none does. */
+function jsonStringEnd(text: string, start: number): number | undefined {
+  if (text[start] !== '"') return undefined;
+  for (let i = start + 1; ;) {
+    const quote = text.indexOf('"', i);
+    if (quote < 0) return undefined;
+    let slashes = 0;
+    while (text[quote - 1 - slashes] === "\\") slashes++;
+    if (slashes % 2 === 0) return quote + 1;
+    i = quote + 1;
+  }
+}
+
 /** Put this run's id where the cached compile has the placeholder. */
 export function withRunId(context: string, runId: string): string {
   if (runId === RUN_ID_PLACEHOLDER) return context;

@@ -69,19 +69,50 @@ export function saveSqlEditsBase(
 ): void {
   const listed = listedFolders(request.dir, folders, listings);
   if (listed === undefined) return;
-  const racy = headerRacy(line);
-  const skeleton = carriedSkeletons(targetDir, listed, racy);
+  const skeleton = carriedSkeletons(targetDir, listed, headerRacy(line));
+  const skeletons = Object.fromEntries(models.map((m) => [m.path, skeleton(m.path, m.text)]));
+  writeBase(targetDir, line, modelPaths, listed, skeletons);
+}
+
+function writeBase(
+  targetDir: string,
+  line: string,
+  modelPaths: readonly string[],
+  listed: readonly FolderListing[],
+  skeletons: Record<string, string | null>,
+): void {
   const body: EditsBody<string> = {
     modelPaths: [...modelPaths],
-    racy,
+    racy: headerRacy(line),
     folders: listed.map((f) => ({ ...f, numbers: packed(f.numbers) })),
-    skeletons: Object.fromEntries(models.map((m) => [m.path, skeleton(m.path, m.text)])),
+    skeletons,
   };
   try {
     writeHeadedFile(path.join(targetDir, EDITS_FILE), headOf(line), JSON.stringify(body));
   } catch {
     // Read-only: every later change takes the full path.
   }
+}
+
+/**
+ * Save the base again after the fast path rewrote `partial_parse.json` from header `from` to
+ * `to` for edits {@link sqlEdits} found: the listing `listings` holds now, the skeletons as
+ * they were (each edited file's was checked to be its saved one). What {@link saveSqlEditsBase}
+ * writes after a full compile of the same files. False when there is no base for `from`.
+ */
+export function rebaseSqlEdits(
+  targetDir: string,
+  from: string,
+  to: string,
+  request: CacheRequest,
+  listings: Listings,
+): boolean {
+  const base = readBase(targetDir, from);
+  const folders = (JSON.parse(to) as { folders: string[] }).folders;
+  const listed = listedFolders(request.dir, folders, listings);
+  if (base === undefined || listed === undefined) return false;
+  writeBase(targetDir, to, base.modelPaths, listed, base.skeletons);
+  return true;
 }
 
 /**

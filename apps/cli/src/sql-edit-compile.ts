@@ -1,0 +1,152 @@
+import type { CompiledNode, ModelMemo } from "@sluice/compiler";
+import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
+import type { CacheRequest, Listings } from "./compile-cache.js";
+import {
+  cachedContextOf,
+  flagVar,
+  invocationEnv,
+  RUN_ID_PLACEHOLDER,
+  spliceCachedContext,
+} from "./compile-cache.js";
+import { memoModel, replaceMemoModels } from "./compile-memo-file.js";
+import { nodeText } from "./node-texts.js";
+import { memoEdits, rebaseSqlEdits, sqlEdits } from "./sql-edits.js";
+
+/** What partial_parse.json's context holds that this path reads (see project-context.ts). */
+interface SavedContext {
+  project: Project;
+  compiled: { nodes: (CompiledNode | string)[] };
+  targetName: string;
+  target: TargetConfig;
+  warnings: Diagnostic[];
+}
+
+/**
+ * The compile after an edit of model SQL literals only (#14: one model's SQL changed at 10,000
+ * models), without loading the project or building its other nodes: {@link sqlEdits} finds the
+ * edited models, each is rendered again by `renderModels` from partial_parse.json's project (the
+ * render kit) and its compile memo entry, and what the full path would write is written by
+ * splicing: the memo's segments holding them (`replaceMemoModels`), `partial_parse.json` (its
+ * header, the models' texts, the renamed segments: `spliceCachedContext`) and the edits base.
+ * Afterwards the cached path reads `partial_parse.json` as after a full compile.
+ *
+ * Returns the new header and the edited nodes with their digests; or why not, and then nothing
+ * was written but, possibly, memo segments (a fast path that fails after them leaves a
+ * partial_parse.json whose places are gone: the next command compiles afresh).
+ *
+ * Not yet used by any command: manifest.json and the other artifacts of target/ are not patched
+ * (see the issue note).
+ */
+export async function compileSqlEdits(
+  targetDir: string,
+  request: CacheRequest,
+  listings: Listings,
+): Promise<
+  { header: string; nodes: CompiledNode[]; digests: Map<string, string> } | { refused: string }
+> {
+  if (request.storeFailures) return { refused: "--store-failures" };
+  const found = sqlEdits(targetDir, request, listings);
+  if ("refused" in found) return found;
+  if (found.models.length === 0) return { refused: "nothing edited" };
+  const dir = request.dir;
+  const memo = memoEdits(targetDir, dir, found.models);
+  if ("refused" in memo) return memo;
+  const text = cachedContextOf(targetDir, found.header);
+  if (text === undefined) return { refused: "partial_parse.json was replaced" };
+  const saved = JSON.parse(text) as SavedContext;
+  const { project } = saved;
+  const [{ parseVarsOption }, { renderModels, dialectFor }, { textDigest }] = await Promise.all([
+    import("@sluice/project"),
+    import("@sluice/compiler"),
+    import("@sluice/runner"),
+  ]);
+  const files = new Map(project.models.map((m) => [m.path, m]));
+  const properties = new Map(project.modelProperties.map((p) => [p.name, p]));
+  const models = [];
+  for (const m of memo.models) {
+    const file = files.get(m.path);
+    if (file === undefined) return { refused: `'${m.path}' is not a model of partial_parse.json` };
+    const own = properties.get(file.name);
+    models.push({
+      file: { ...file, text: m.text },
+      ...(own ? { properties: own } : {}),
+      memo: m.memo,
+    });
+  }
+  const { nodes, ephemeralSql } = readNodes(
+    targetDir,
+    dir,
+    saved,
+    memo.models.map((m) => m.memo),
+  );
+  const vars =
+    request.vars === null ? { vars: {}, diagnostics: [] } : parseVarsOption(request.vars);
+  if (vars.diagnostics.length > 0) return { refused: "--vars reports a problem" };
+  const env = invocationEnv();
+  const out = renderModels(
+    project,
+    {
+      targetName: saved.targetName,
+      vars: vars.vars,
+      env,
+      runId: RUN_ID_PLACEHOLDER,
+      dialect: dialectFor(saved.target),
+      flag: (name) => env[flagVar(name)],
+    },
+    { models, nodes, ephemeralSql },
+  );
+  if ("refused" in out) return out;
+  const digests = new Map<string, string>();
+  for (const entry of Object.values(out.memo)) {
+    const output = entry.output!;
+    output.digest ??= textDigest(nodeText(output.node));
+    digests.set(output.node.id, output.digest);
+  }
+  const renamed = replaceMemoModels(targetDir, dir, out.memo);
+  if (renamed === undefined) return { refused: "the compile memo changed" };
+  const edited = models.map((m) => m.file);
+  const header = spliceCachedContext(
+    targetDir,
+    request,
+    found.header,
+    text,
+    edited,
+    renamed,
+    listings,
+  );
+  if (header === undefined) return { refused: "partial_parse.json cannot be spliced" };
+  rebaseSqlEdits(targetDir, found.header, header, request, listings);
+  return { header, nodes: out.nodes, digests };
+}
+
+/**
+ * The nodes the edited models' renders and tests read, as the last compile built them: the
+ * nodes partial_parse.json holds inline (sources, seeds, ...), and from the compile memo each
+ * model a ref or relationships test names, with the ephemerals those read (and their bare SQL).
+ */
+function readNodes(
+  targetDir: string,
+  dir: string,
+  saved: SavedContext,
+  entries: readonly ModelMemo[],
+): { nodes: CompiledNode[]; ephemeralSql: Record<string, string> } {
+  const nodes = saved.compiled.nodes.filter((n): n is CompiledNode => typeof n !== "string");
+  const ephemeralSql: Record<string, string> = {};
+  const seen = new Set(nodes.map((n) => n.id));
+  const wanted = entries.flatMap((e) => [
+    ...e.refs,
+    ...(e.tests?.parents ?? []).flatMap((p) => (p.to.kind === "ref" ? [p.to.name] : [])),
+  ]);
+  const visit = (id: string): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const output = memoModel(targetDir, dir, id)?.output;
+    if (output === undefined) return;
+    nodes.push(output.node);
+    if (output.node.materialization !== "ephemeral") return;
+    ephemeralSql[id] = output.bare;
+    output.node.dependsOn.forEach(visit);
+  };
+  for (const name of wanted) visit(`model.${name}`);
+  return { nodes, ephemeralSql };
+}
