@@ -46,8 +46,9 @@ export interface ProjectContext {
 
 /**
  * Whether a compile saves what tells a later one that only model SQL changed
- * (`target/partial_parse.edits.json`, see sql-edits.ts): off unless `SLUICE_SQL_EDITS=1`, until
- * a compile path uses it (#14).
+ * (`target/partial_parse.edits.json`, see sql-edits.ts) and a load takes the fast path of
+ * sql-edit-compile.ts when it did: off unless `SLUICE_SQL_EDITS=1`, until every artifact of
+ * target/ is shown to be written as the full path writes it (#14).
  */
 const sqlEditsOn = (): boolean => process.env["SLUICE_SQL_EDITS"] === "1";
 
@@ -84,10 +85,25 @@ export async function loadProjectContext(
   const request = cacheRequest(args, options);
   const useCache = args.partialParse !== false;
   const listings = invocationListings(args);
-  const cached = useCache ? readCachedContext(targetDir, request, listings) : undefined;
+  let cached = useCache ? readCachedContext(targetDir, request, listings) : undefined;
+  // The digests of the nodes the fast path rendered (the artifact writers hash the others).
+  let digests: Map<string, string> | undefined;
+  if (cached === undefined && useCache && sqlEditsOn()) {
+    // Only model SQL literals changed: partial_parse.json and the memo spliced, then read.
+    const { compileSqlEdits } = await import("./sql-edit-compile.js");
+    const fast = await compileSqlEdits(targetDir, request, listings);
+    if (!("refused" in fast)) {
+      cached = readCachedContext(targetDir, request, listings);
+      digests = fast.digests;
+    }
+  }
   // A cached compile whose nodes' memo segments were replaced since is compiled afresh.
   const revived = cached && (await revive(cached.context, runId, targetDir, io, dir));
-  if (revived) return withCacheHeader(revived, cached!.header);
+  if (revived)
+    return withCacheHeader(
+      digests === undefined ? revived : { ...revived, nodeDigests: digests },
+      cached!.header,
+    );
 
   const loadStarted = Date.now();
   const fresh = await loadAndCompile(dir, args, request, useCache ? targetDir : undefined);

@@ -1,7 +1,8 @@
 import { hash } from "node:crypto";
 import { cpSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { compileCommand } from "./commands/compile.js";
 import { cacheRequest, loadProjectContext } from "./project-context.js";
 import { compileSqlEdits } from "./sql-edit-compile.js";
 import { age, agedModelsCopy, removeAll } from "../test/aged-models.js";
@@ -27,14 +28,23 @@ async function fullCompile(): Promise<void> {
   }
 }
 
-/** The files of target/ both paths write, by name: the sha1 of each one's bytes. */
-function written(): Map<string, string> {
+/** The files of target/ both paths write (all of target/ with `all`), by name: their sha1. */
+function written(all = false): Map<string, string> {
   const files = new Map<string, string>();
-  const add = (name: string, file: string) => files.set(name, hash("sha1", readFileSync(file)));
-  for (const f of ["partial_parse.json", "partial_parse.edits.json", "compile_memo.json"])
-    add(f, path.join(target(), f));
-  for (const f of readdirSync(path.join(target(), "compile_memo")))
-    add(f, path.join(target(), "compile_memo", f));
+  // The manifest index records manifest.json's modification time, from the file system's clock.
+  const masked = (name: string, bytes: Buffer) =>
+    name === ".manifest-index.json"
+      ? bytes.toString("latin1").replace(/"mtimeMs":[\d.]+/, '"mtimeMs":0')
+      : bytes;
+  const add = (name: string) =>
+    files.set(name, hash("sha1", masked(name, readFileSync(path.join(target(), name)))));
+  if (all) {
+    for (const e of readdirSync(target(), { recursive: true, withFileTypes: true }))
+      if (e.isFile()) add(path.relative(target(), path.join(e.parentPath, e.name)));
+    return files;
+  }
+  ["partial_parse.json", "partial_parse.edits.json", "compile_memo.json"].forEach(add);
+  for (const f of readdirSync(path.join(target(), "compile_memo"))) add(`compile_memo/${f}`);
   return files;
 }
 
@@ -95,5 +105,54 @@ describe("compileSqlEdits", () => {
     const fast = await compileSqlEdits(target(), cacheRequest({ projectDir: dir }), new Map());
     expect(fast).toEqual({ refused: "model.sales_by_country: it has unit tests" });
     expect(written()).toEqual(before);
+  });
+});
+
+describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
+  /** `sluice compile` in-process, the switch on. */
+  async function compile(): Promise<void> {
+    process.env["SLUICE_SQL_EDITS"] = "1";
+    const args = { projectDir: dir, _: ["compile"], format: "text", artifacts: "auto" } as const;
+    try {
+      expect(await compileCommand.handler(args as never, io)).toBe(0);
+    } finally {
+      delete process.env["SLUICE_SQL_EDITS"];
+    }
+  }
+
+  it("leaves target/ as the full path leaves it, byte for byte", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date());
+    try {
+      restore();
+      rmSync(path.join(target(), "partial_parse.edits.json"));
+      await compile();
+      const artifacts = path.join(path.dirname(dir), "target-artifacts");
+      cpSync(target(), artifacts, { recursive: true });
+      edit("marts/funnel.sql", (t) => `${t}-- fast edit 3\n`, new Date(Date.now() - 10_000));
+      // A load of this state takes the fast path: digests of the one node it rendered (the full
+      // path's are of every node the memo holds). So does the compile's, from the same state.
+      process.env["SLUICE_SQL_EDITS"] = "1";
+      try {
+        const ctx = await loadProjectContext({ projectDir: dir }, io);
+        expect([...(ctx?.nodeDigests?.keys() ?? [])]).toEqual(["model.funnel"]);
+      } finally {
+        delete process.env["SLUICE_SQL_EDITS"];
+      }
+      rmSync(target(), { recursive: true, force: true });
+      cpSync(artifacts, target(), { recursive: true });
+      await compile();
+      const fast = written(true);
+      rmSync(target(), { recursive: true, force: true });
+      cpSync(artifacts, target(), { recursive: true });
+      rmSync(path.join(target(), "partial_parse.edits.json"));
+      await compile();
+      const full = written(true);
+      expect([...fast.keys()].sort()).toEqual([...full.keys()].sort());
+      for (const [f, sha] of full) expect(fast.get(f), f).toBe(sha);
+      expect(fast.has("manifest.json")).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
