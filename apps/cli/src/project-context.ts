@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { CompiledProject } from "@sluice/compiler";
+import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Diagnostic, LoadOptions, Project, TargetConfig } from "@sluice/project";
 import type { GlobalArgs, Io } from "./command.js";
@@ -42,6 +42,11 @@ export interface ProjectContext {
    * `nodeDigests`): the artifact writers tell unchanged nodes by them.
    */
   nodeDigests?: ReadonlyMap<string, string>;
+  /**
+   * The models the fast path after an edit of model SQL literals rendered again (see
+   * sql-edit-compile.ts), when this command took it: their node ids.
+   */
+  sqlEdits?: string[];
 }
 
 /**
@@ -86,22 +91,25 @@ export async function loadProjectContext(
   const useCache = args.partialParse !== false;
   const listings = invocationListings(args);
   let cached = useCache ? readCachedContext(targetDir, request, listings) : undefined;
-  // The digests of the nodes the fast path rendered (the artifact writers hash the others).
+  // After the fast path: the digests of the memo's nodes, taken from their texts as revived (the
+  // full path hands the artifact writers the memo's; otherwise they serialize and hash each node).
   let digests: Map<string, string> | undefined;
+  let sqlEdits: string[] | undefined;
   if (cached === undefined && useCache && sqlEditsOn()) {
     // Only model SQL literals changed: partial_parse.json and the memo spliced, then read.
     const { compileSqlEdits } = await import("./sql-edit-compile.js");
     const fast = await compileSqlEdits(targetDir, request, listings);
     if (!("refused" in fast)) {
       cached = readCachedContext(targetDir, request, listings);
-      digests = fast.digests;
+      digests = new Map();
+      sqlEdits = fast.nodes.map((n) => n.id);
     }
   }
   // A cached compile whose nodes' memo segments were replaced since is compiled afresh.
-  const revived = cached && (await revive(cached.context, runId, targetDir, io, dir));
+  const revived = cached && (await revive(cached.context, runId, targetDir, io, dir, digests));
   if (revived)
     return withCacheHeader(
-      digests === undefined ? revived : { ...revived, nodeDigests: digests },
+      digests === undefined ? revived : { ...revived, nodeDigests: digests, sqlEdits: sqlEdits! },
       cached!.header,
     );
 
@@ -315,10 +323,17 @@ async function revive(
   targetDir: string,
   io: Io,
   dir: string,
+  digests?: Map<string, string>,
 ): Promise<ProjectContext | undefined> {
   const c = JSON.parse(withRunId(context, runId)) as CachedContext;
   const nodes = c.compiled.nodes as unknown[];
-  const parse = (text: string): unknown => JSON.parse(withRunId(text, runId));
+  const textDigest = digests && (await import("@sluice/runner")).textDigest;
+  const parse = (text: string): unknown => {
+    const node = JSON.parse(withRunId(text, runId)) as CompiledNode;
+    // The memo's digest of a node is of its text as compiled (the placeholder run id).
+    if (textDigest) digests!.set(node.id, textDigest(text));
+    return node;
+  };
   if (!resolveMemoRefs(nodes, memoFile(targetDir), parse)) return undefined;
   return reviveContext(c, runId, targetDir, io, dir);
 }
