@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { manifestWithoutInvocation } from "./manifest-text.js";
@@ -9,10 +10,12 @@ import { manifestWithoutInvocation } from "./manifest-text.js";
  * unchanged nodes as dbt does, and its state index's digest and offset, checked first: see
  * manifest-text.ts; the replay and stamp files; the manifest index, whose offsets
  * follow `created_at`'s digits; the headers of the partial-parse cache and the state sidecar,
- * which hold file times and the manifest's digest).
+ * which hold file times and the manifest's digest; the head and racy files of the edits base,
+ * `SLUICE_SQL_EDITS=1`'s partial_parse.edits.json).
  */
 export async function targetFiles(target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
+  let ppHeader: string | undefined;
   for (const entry of await readdir(target, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const rel = path.relative(target, path.join(entry.parentPath, entry.name));
@@ -23,9 +26,23 @@ export async function targetFiles(target: string): Promise<Record<string, string
     else if (rel === "partial_parse.json") {
       // The listing the cache is valid for, then the cached compile.
       const newline = text.indexOf("\n");
+      ppHeader = text;
       const { snapshot } = JSON.parse(text.slice(0, newline)) as { snapshot: string };
       out[rel] = `${snapshot}${text.slice(newline)}`;
     } else out[rel] = text;
+  }
+  const edits = out["partial_parse.edits.json"];
+  if (edits !== undefined) {
+    // Its head names the partial_parse.json header (file times, racy hashes), as does `racy`;
+    // a base for another header (a killed compile's) is never read: left out.
+    const header = (text = "") => text.slice(0, text.indexOf("\n"));
+    const head = JSON.parse(header(edits)) as { header: string };
+    const live = head.header === hash("sha1", header(ppHeader));
+    const { racy: _racy, ...body } = JSON.parse(edits.slice(edits.indexOf("\n") + 1)) as {
+      racy: unknown;
+    };
+    if (live) out["partial_parse.edits.json"] = JSON.stringify(body);
+    else delete out["partial_parse.edits.json"];
   }
   return out;
 }
@@ -51,7 +68,10 @@ export function targetDifferences(
     listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])
       ? "partial_parse.json"
       : undefined;
+  // A live edits base on one side only: the other's was left by a killed compile (see above).
+  const edits = "partial_parse.edits.json";
+  const oneBase = (warm[edits] === undefined) !== (cold[edits] === undefined);
   return Object.keys({ ...warm, ...cold })
-    .filter((f) => f !== skip && warm[f] !== cold[f])
+    .filter((f) => f !== skip && !(oneBase && f === edits) && warm[f] !== cold[f])
     .map((f) => `${f}: ${firstDifference(warm[f], cold[f])}`);
 }
