@@ -201,7 +201,7 @@ describe("error positions and code frames", () => {
       "sluice.yml",
       {
         5: ["seed-paths: [seeds]", "seed-pathz: [seeds]"],
-        41: ["    threads: 1", "    threads: abc"],
+        41: ["    threads: 2", "    threads: abc"],
       },
       () =>
         compileFails([

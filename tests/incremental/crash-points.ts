@@ -5,11 +5,15 @@ import { builtStage } from "../support/built-lake.js";
 import { FULL_RECIPE, sluice, TABLES, type FullLake } from "./incremental-fixture.js";
 import { copyDir, expose, lakeState, rawHours } from "./lake-fixture.js";
 
-/** Kill the CLI right after statement N of an incremental run. */
-export const killAfter = (n: number) => ({ SLUICE_TEST_KILL_AFTER_STATEMENT: String(n) });
-/** Kill the CLI 3 ms into statement N of an incremental run. */
-export const killDuring = (n: number) => ({
-  SLUICE_TEST_KILL_DURING_STATEMENT: String(n),
+/**
+ * Kill the CLI right after the statement `target` names: `<label>~<regex>` (the first statement
+ * of that label, a node id, whose SQL matches; see libs/engines fault-injection.ts), so the point
+ * stays put when other statements come or go, or run in another order beside it.
+ */
+export const killAfter = (target: string) => ({ SLUICE_TEST_KILL_AFTER_STATEMENT: target });
+/** Kill the CLI 3 ms into the statement `target` names (as {@link killAfter}). */
+export const killDuring = (target: string) => ({
+  SLUICE_TEST_KILL_DURING_STATEMENT: target,
   SLUICE_TEST_KILL_DELAY_MS: "3",
 });
 

@@ -1,9 +1,16 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { TargetConfig } from "@sluice/project";
 import type { CatalogEngine, LakeEngine } from "./engine.js";
 
 /** How to open an engine; see DuckdbEngineOptions for what each means locally. */
 export interface OpenEngineOptions {
+  /**
+   * Nodes the run executes at once (the run's `threads`): a local lake opens that many DuckDB
+   * connections, at most one per core (more could not run at once), so their statements do not
+   * queue on one. Athena queries are remote: its engine needs none.
+   */
+  threads?: number;
   /** Only read (the engine refuses writes). */
   readOnly?: boolean;
   /** With readOnly, on a local lake: read a private copy of the catalog, taking no lock. */
@@ -35,8 +42,10 @@ export async function openEngine(
 ): Promise<LakeEngine | CatalogEngine> {
   if (target.engine === "duckdb") {
     const { openDuckdbEngine } = await import("./duckdb/duckdb-engine.js");
+    const { threads, ...rest } = options;
     return openDuckdbEngine({
-      ...options,
+      ...rest,
+      connections: Math.max(1, Math.min(threads ?? 1, availableParallelism())),
       lakeDir: path.resolve(projectDir, target.lake),
       trinoCompat: (target.sql_dialect ?? "trino") === "trino",
     });

@@ -202,6 +202,7 @@ export async function runNodes(
     opening = import("@sluice/engines").then(({ openEngine }) =>
       openEngine(ctx.target, ctx.project.dir, {
         runId: ctx.runId,
+        threads: args.threads ?? ctx.target.threads,
         // --debug: each retry (throttling, a retryable query failure) as a line on stderr.
         ...("debug" in args && args.debug === true
           ? { log: (line: string) => io.err(`debug: ${line}`) }

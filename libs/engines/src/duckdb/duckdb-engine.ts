@@ -47,7 +47,7 @@ import { BackgroundRemover } from "./background-remover.js";
 import { carryFiles, filesFrom, filesUnder, flatName, writtenAndCarried } from "./version-files.js";
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
 import { loadRawWindow } from "./raw-window-load.js";
-import { ConnectionLane } from "./connection-lane.js";
+import { LakeConnections, type LaneChoice } from "./lake-connections.js";
 import { ThreadSetting } from "./thread-setting.js";
 import { mayChangeCatalog, RelationListing } from "./relation-listing.js";
 import { RunVersionRecords } from "./run-version-records.js";
@@ -71,6 +71,12 @@ export interface DuckdbEngineOptions {
   /** Named in the lake's lock file while this engine writes (the runner's run id). */
   runId?: string;
   /**
+   * Connections to open (default 1; a reader always has one): the run's `threads`, so nodes
+   * that run at once also query at once (see lake-connections.ts). The first is ready when the
+   * engine is; the others are set up in the background.
+   */
+  connections?: number;
+  /**
    * Install the Trino-compat layer (default true): model SQL is Athena's. False for projects
    * whose models are plain DuckDB SQL (a dbt-duckdb profile, `sql-dialect: duckdb`): DuckDB's
    * own division and functions; sessions are still UTC.
@@ -80,6 +86,13 @@ export interface DuckdbEngineOptions {
 
 // The target of a COPY as the DuckDB dialect writes it: `COPY (...) TO '<path>' (FORMAT ...`.
 const COPY_TARGET = /\)\s*TO\s*'((?:[^']|'')*)'\s*\(\s*FORMAT\b/gi;
+
+/**
+ * One statement that changes no catalog row: a query, or a COPY of a query to files (what writes
+ * a table's Parquet). Anything else (or a `;`: a second statement) is a commit (see LaneChoice).
+ */
+const isReadOrFileWrite = (sql: string): boolean =>
+  !sql.includes(";") && (/^\s*(select|with)\b/i.test(sql) || /^\s*copy\s*\(/i.test(sql));
 
 /**
  * The local lake engine: one DuckDB connection over `<lakeDir>/catalog.duckdb`, with the
@@ -100,8 +113,11 @@ export async function openDuckdbEngine(options: DuckdbEngineOptions): Promise<La
   for (let attempt = 1; ; attempt++) {
     const snapshot = readOnly && options.snapshot ? await snapshotCatalog(catalog) : undefined;
     try {
-      const { instance, connection } = await openCatalog(lakeDir, options, snapshot);
-      return new DuckdbEngine(lakeDir, instance, connection, readOnly, snapshot);
+      const { instance, connection, layer } = await openCatalog(lakeDir, options, snapshot);
+      const lanes = new LakeConnections(connection);
+      for (let i = 1; i < (readOnly ? 1 : (options.connections ?? 1)); i++)
+        lanes.add(connectWithLayer(instance, layer));
+      return new DuckdbEngine(lakeDir, instance, lanes, readOnly, snapshot);
     } catch (error) {
       await snapshot?.remove();
       if (!snapshot || attempt === SNAPSHOT_ATTEMPTS) throw error;
@@ -124,7 +140,7 @@ async function openCatalog(
   lakeDir: string,
   options: DuckdbEngineOptions,
   snapshot?: CatalogSnapshot,
-): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; layer: string }> {
   const readOnly = Boolean(options.readOnly);
   if (!readOnly) {
     try {
@@ -159,6 +175,7 @@ async function openCatalog(
     instance.closeSync();
     throw error;
   });
+  let layer: string;
   try {
     if (!readOnly) await writeLakeLock(lakeDir, options.runId);
     // One round trip for the whole layer keeps open() fast. Parquet footers are cached: a run
@@ -171,8 +188,8 @@ async function openCatalog(
       options.trinoCompat === false
         ? ["SET TimeZone = 'UTC'"]
         : trinoCompatStatements().map((s) => s.sql);
-    const layer = ["SET parquet_metadata_cache = true", ...compat];
-    await connection.run(layer.map((sql) => `${sql};`).join("\n"));
+    layer = ["SET parquet_metadata_cache = true", ...compat].map((sql) => `${sql};`).join("\n");
+    await connection.run(layer);
     // A moved or copied project: its views must point into this lake before anything reads them
     // (a reader's snapshot too: the real catalog is rewritten by the next build).
     if (!readOnly || snapshot) await relocateCatalog(connection, lakeDir);
@@ -184,7 +201,22 @@ async function openCatalog(
     await removeFresh();
     throw readOnly ? error : fileSystemOpenError(error, lakeDir);
   }
-  return { instance, connection };
+  return { instance, connection, layer };
+}
+
+/** Another connection to the catalog, with the session layer (settings, TEMP macros) installed. */
+async function connectWithLayer(
+  instance: DuckDBInstance,
+  layer: string,
+): Promise<DuckDBConnection> {
+  const connection = await instance.connect();
+  try {
+    await connection.run(layer);
+  } catch (error) {
+    connection.closeSync();
+    throw error;
+  }
+  return connection;
 }
 
 /**
@@ -222,17 +254,27 @@ class DuckdbEngine implements LakeEngine {
   constructor(
     private readonly lakeDir: string,
     private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
+    private readonly lanes: LakeConnections,
     private readonly readOnly: boolean,
     private readonly snapshot: CatalogSnapshot | undefined,
   ) {}
 
-  /** Every use of the connection, one at a time (see {@link ConnectionLane}). */
-  private readonly lane = new ConnectionLane();
+  /** The database's thread count, one setting for every connection (`SET threads` is global). */
   private readonly threads = new ThreadSetting();
+  /** The TEMP tables the raw windows were loaded into: only the first connection has them. */
+  private readonly tempTables: string[] = [];
 
+  /** A statement that reads the catalog as every commit queued before it left it. */
   private query(sql: string) {
-    return this.lane.exclusive(() => this.connection.runAndReadAll(sql));
+    return this.lanes.run((c) => c.runAndReadAll(sql), { commits: true });
+  }
+
+  /** Where a statement may run: see {@link LaneChoice}. */
+  private laneFor(sql: string): LaneChoice {
+    return {
+      first: this.tempTables.some((name) => sql.includes(name)),
+      commits: !isReadOrFileWrite(sql),
+    };
   }
 
   async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
@@ -246,7 +288,7 @@ class DuckdbEngine implements LakeEngine {
       );
     if (signal?.aborted) throw fail(abortedBeforeStart(signal), signal.reason);
     const refusal = this.readOnly
-      ? await this.lane.exclusive(() => writeRefusal(this.connection, sql))
+      ? await this.lanes.run((c) => writeRefusal(c, sql), { first: true })
       : undefined;
     if (refusal) throw fail(refusal);
     if (mayChangeCatalog(sql)) this.relations = undefined;
@@ -254,20 +296,20 @@ class DuckdbEngine implements LakeEngine {
     // DuckDB forgets an interrupt that comes before the statement has started on its thread
     // (runAndReadAll only queues it): interrupt again every 50 ms until the statement settles.
     let repeat: ReturnType<typeof setInterval> | undefined;
-    const onAbort = () => {
-      this.connection.interrupt();
-      repeat ??= setInterval(() => this.connection.interrupt(), INTERRUPT_REPEAT_MS);
-    };
-    const statementDone = this.fault.statementStarted();
+    const statementDone = this.fault.statementStarted({ label, sql });
     try {
-      const reader = await this.lane.exclusive(async () => {
+      const reader = await this.lanes.run(async (connection) => {
         // Aborted while it waited for the connection: never started.
         if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
         // A reader's configuration is locked (readOnlySettings): it runs as opened.
-        if (!this.readOnly) await this.threads.use(this.connection, options.newDataOnly);
+        if (!this.readOnly) await this.threads.use(connection, options.newDataOnly);
+        const onAbort = () => {
+          connection.interrupt();
+          repeat ??= setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
+        };
         signal?.addEventListener("abort", onAbort, { once: true });
         try {
-          return await this.connection.runAndReadAll(sql).finally(() => {
+          return await connection.runAndReadAll(sql).finally(() => {
             // Before anything else uses the connection (the ROLLBACK below).
             signal?.removeEventListener("abort", onAbort);
             clearInterval(repeat);
@@ -275,11 +317,10 @@ class DuckdbEngine implements LakeEngine {
         } catch (error) {
           // A multi-statement publish may have failed inside its transaction: end it before the
           // connection runs anything else.
-          if (/^\s*BEGIN\b/i.test(sql))
-            await this.connection.run("ROLLBACK").catch(() => undefined);
+          if (/^\s*BEGIN\b/i.test(sql)) await connection.run("ROLLBACK").catch(() => undefined);
           throw error;
         }
-      });
+      }, this.laneFor(sql));
       const columns = reader
         .columnNames()
         .map((name, i) => ({ name, type: reader.columnType(i).toString().toLowerCase() }));
@@ -421,18 +462,22 @@ class DuckdbEngine implements LakeEngine {
     hours: readonly string[],
     table: { name: string; createSql: string },
   ): Promise<RawWindowLoad> {
-    const { connection, lakeDir } = this;
+    const { lakeDir } = this;
     this.relations = undefined;
-    // Alone on the connection for the whole load: its appender and queries must not interleave.
-    return this.lane.exclusive(() =>
-      loadRawWindow({
-        connection,
-        lakeDir,
-        zone,
-        hours,
-        table: table.name,
-        createTableSql: table.createSql,
-      }),
+    this.tempTables.push(table.name);
+    // Alone on the first connection for the whole load: its appender and queries must not
+    // interleave, and the statements that read the TEMP table run there (laneFor).
+    return this.lanes.run(
+      (connection) =>
+        loadRawWindow({
+          connection,
+          lakeDir,
+          zone,
+          hours,
+          table: table.name,
+          createTableSql: table.createSql,
+        }),
+      { first: true },
     );
   }
 
@@ -495,14 +540,14 @@ class DuckdbEngine implements LakeEngine {
     const gone = this.removing.filter((s) => !existsSync(s.dir));
     this.removing = this.removing.filter((s) => existsSync(s.dir));
     if (gone.length > 0)
-      await this.lane.exclusive(() => this.connection.run(forgetVersionsSql(gone)));
+      await this.lanes.run((c) => c.run(forgetVersionsSql(gone)), { commits: true });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.remover.finish().catch(() => undefined);
-    this.connection.closeSync();
+    await this.lanes.close();
     this.instance.closeSync();
     if (!this.readOnly) await releaseLakeLock(this.lakeDir);
     await this.snapshot?.remove();
