@@ -8,8 +8,8 @@ import { manifestWithoutInvocation } from "./manifest-text.js";
  * (the manifest's `generated_at`, `invocation_id` and `created_at`, which a warm compile keeps for
  * unchanged nodes as dbt does, and its state index's digest and offset, checked first: see
  * manifest-text.ts; the replay and stamp files; the manifest index, whose offsets
- * follow `created_at`'s digits; the headers of the partial-parse cache and the state sidecar,
- * which hold file times and the manifest's digest).
+ * follow `created_at`'s digits; the headers of the partial-parse cache, of compile_digests.json
+ * and of the state sidecar, which hold file times and the manifest's digest).
  */
 export async function targetFiles(target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -19,7 +19,8 @@ export async function targetFiles(target: string): Promise<Record<string, string
     if (/^(replay\/|\.artifacts-stamp$|\.manifest-index\.json$)/.test(rel)) continue;
     const text = await readFile(path.join(target, rel), "utf8");
     if (rel === "manifest.json") out[rel] = manifestWithoutInvocation(text);
-    else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);
+    else if (rel === "manifest.state.json" || rel === "compile_digests.json")
+      out[rel] = text.slice(text.indexOf("\n") + 1);
     else if (rel === "partial_parse.json") {
       // The listing the cache is valid for, then the cached compile.
       const newline = text.indexOf("\n");
@@ -47,11 +48,12 @@ export function targetDifferences(
   cold: Record<string, string>,
 ): string[] {
   const listing = (text?: string) => text?.slice(0, text.indexOf("\n"));
+  // compile_digests.json goes with the partial-parse cache (its header names the cache's).
   const skip =
     listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])
-      ? "partial_parse.json"
-      : undefined;
+      ? ["partial_parse.json", "compile_digests.json"]
+      : [];
   return Object.keys({ ...warm, ...cold })
-    .filter((f) => f !== skip && warm[f] !== cold[f])
+    .filter((f) => !skip.includes(f) && warm[f] !== cold[f])
     .map((f) => `${f}: ${firstDifference(warm[f], cold[f])}`);
 }
