@@ -10,12 +10,12 @@ import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
  * `reusedChecksums`). Written by a compile that made them; read only when a selection needs
  * them, never by a command that does not.
  *
- * Format: a header line `[1, "<sha1 of the partial-parse header>"]`, then the digests, one line
- * per node in the compiled project's order (empty: none), as one JSON string. A file of another
- * header is not read.
+ * Format 2: a header line `[2, "<sha1 of the partial-parse header>"]`, then the digests (base64:
+ * no newline), one line per node in the compiled project's order (empty: none); format 1 held
+ * the lines as one JSON string. A file of another header (or format) is not read.
  */
 const FILE = "compile_digests.json";
-const FORMAT = 1;
+const FORMAT = 2;
 
 const headerOf = (cacheHeader: string): string =>
   JSON.stringify([FORMAT, hash("sha1", cacheHeader, "base64")]);
@@ -29,11 +29,7 @@ export function writeCompileDigests(
 ): void {
   const lines = compiled.nodes.map((n) => digests.get(n.id) ?? "");
   try {
-    writeHeadedFile(
-      path.join(targetDir, FILE),
-      headerOf(cacheHeader),
-      JSON.stringify(lines.join("\n")),
-    );
+    writeHeadedFile(path.join(targetDir, FILE), headerOf(cacheHeader), lines.join("\n"));
   } catch {
     // Only the reuse is lost: checksums are hashed.
   }
@@ -53,8 +49,7 @@ export function readCompileDigests(
   try {
     const kept = readHeadedFile(path.join(targetDir, FILE));
     if (kept?.header !== headerOf(cacheHeader)) return undefined;
-    const text = JSON.parse(kept.body) as unknown;
-    const lines = typeof text === "string" ? text.split("\n") : [];
+    const lines = kept.body.split("\n");
     if (lines.length !== Math.max(1, compiled.nodes.length)) return undefined;
     const out = new Map<string, string>();
     compiled.nodes.forEach((n, i) => lines[i] && out.set(n.id, lines[i]));

@@ -124,5 +124,12 @@ describe("checksums reused from a state by compile digest", () => {
     const parts = before.packed("model.m_20")!.split(" ");
     expect(parts[3]).not.toBe("");
     expect(reused[at]).toBe([...parts.slice(0, 3), "", parts[4]].join(" "));
+    // A state's checksums missing a part (or with one too many) are hashed, not reused.
+    for (const odd of ["a b  m k", "a b r m", "a b r m k x", " b r m k"]) {
+      const partial = { ...before, packed: () => odd };
+      expect(reusedChecksums(c, ["body"], { before: partial, digests: digestsOf(c) })![at]).toBe(
+        undefined,
+      );
+    }
   });
 });

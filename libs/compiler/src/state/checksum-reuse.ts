@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import type { Project } from "@sluice/project";
 import type { CompiledNode, CompiledProject } from "../types.js";
-import { checksumParts, packedPartChecksums, samePackedDigest } from "./node-checksums.js";
+import { packedPartChecksums } from "./node-checksums.js";
 import type { ChecksumPart } from "./node-checksums.js";
 
 /**
@@ -26,7 +26,6 @@ const REUSE_FORMAT = 1;
 
 /** The parts a state's checksums are reused for (see the file comment). */
 const REUSED: readonly ChecksumPart[] = ["body", "configs", "relation", "contract"];
-const MACROS_AT = checksumParts.indexOf("macros");
 
 /** What a state holds for reuse: read by the runner from its sidecar or manifest state index. */
 export interface ChecksumsBefore {
@@ -108,7 +107,6 @@ export function reusedChecksums(
   { before, digests }: ChecksumReuse,
 ): (string | undefined)[] | undefined {
   if (!parts.every((p) => REUSED.includes(p)) || before.key !== checksumsKey()) return undefined;
-  const wanted = parts.map((p) => checksumParts.indexOf(p));
   let byId: Map<string, CompiledNode> | undefined;
   const parentOk = new Map<string, boolean>();
   /** Whether a parent publishes what it did in the state: the same JSON, or the same relation. */
@@ -131,18 +129,29 @@ export function reusedChecksums(
     const digest = digests.get(n.id);
     if (digest === undefined || digest === "" || digest !== before.digest(n.id)) return undefined;
     const packed = before.packed(n.id);
-    if (packed === undefined || !wanted.every((i) => samePackedDigest(packed, packed, i)))
-      return undefined;
-    if (!n.dependsOn.every(sameParent)) return undefined;
-    return withoutPart(packed, MACROS_AT);
+    const reused = packed === undefined ? undefined : withoutMacros(packed);
+    return reused !== undefined && n.dependsOn.every(sameParent) ? reused : undefined;
   });
 }
 
-/** A packed checksums string with its `i`-th part emptied. */
-function withoutPart(packed: string, i: number): string {
-  let from = 0;
-  for (let k = 0; k < i; k++) from = packed.indexOf(" ", from) + 1;
-  const to = packed.indexOf(" ", from);
-  if (from === 0 || to < 0 || to === from) return packed;
-  return packed.slice(0, from) + packed.slice(to);
+/**
+ * A packed checksums string with its `macros` part emptied; undefined unless it holds every part
+ * (five fields, none empty: what a manifest sluice writes holds), so a state missing a part is
+ * hashed, not reused. One pass over its four spaces (30,000 nodes at 10,000 models).
+ *
+ * @example withoutMacros("b c r m k") // "b c r  k"
+ */
+function withoutMacros(packed: string): string | undefined {
+  const s1 = packed.indexOf(" ");
+  const s2 = packed.indexOf(" ", s1 + 1);
+  const s3 = packed.indexOf(" ", s2 + 1);
+  const s4 = packed.indexOf(" ", s3 + 1);
+  const whole =
+    s1 > 0 &&
+    s2 > s1 + 1 &&
+    s3 > s2 + 1 &&
+    s4 > s3 + 1 &&
+    packed.length > s4 + 1 &&
+    packed.indexOf(" ", s4 + 1) < 0;
+  return whole ? packed.slice(0, s3 + 1) + packed.slice(s4) : undefined;
 }
