@@ -44,7 +44,9 @@ async function selectionState(ctx: ProjectContext, state: RunState): Promise<Sel
  * command, or kept in compile_digests.json for the compile it revived).
  */
 function reuseOf(ctx: ProjectContext, state: RunState): ChecksumReuse | undefined {
-  const before = state.nodes.checksumsBefore();
+  // A state of another target (the CI recipe: production's Athena manifest, a lake build here)
+  // compiled every node otherwise: no digest can match, so none is read or compared.
+  const before = state.adapter === ctx.compiled.dialect ? state.nodes.checksumsBefore() : undefined;
   if (!before) return undefined;
   const digests =
     ctx.nodeDigests ??
