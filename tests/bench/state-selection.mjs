@@ -20,9 +20,15 @@
 // with the plain ls just before it: a case's cost is the median of its rounds' differences, so a
 // drift of the machine between cases does not show as a cost (unpaired, two quiet runs differed
 // by 700 ms). On a shared machine wall time grows with the other load (CPU time much less): both
-// are printed, with the load average. BENCH_ROUNDS (default 5) rounds per case.
+// are printed as median (min..max) of the rounds, with the load average. BENCH_ROUNDS (default
+// 7) rounds per case.
 //
-//   node tests/bench/state-selection.mjs [10000]
+// With SLUICE_BENCH_BASE=<another build's bin/sluice.js> (e.g. a copy of main's apps/cli bin and
+// dist), both builds run, each on its own copy of the project, their pairs alternated round by
+// round (which goes first too), and each case also prints `new - base`: the two builds' costs
+// paired by round, so a change of 50-100 ms reads through the load of a shared machine.
+//
+//   SLUICE_BENCH_BASE=/tmp/base/bin/sluice.js node tests/bench/state-selection.mjs [10000]
 import {
   appendFileSync,
   cpSync,
@@ -37,7 +43,7 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { median, report, timedSluice as sluice } from "./lib.mjs";
+import { median, report, sluiceBin, timedSluice } from "./lib.mjs";
 import { modelName, writeAgedSyntheticProject } from "./synthetic-project.mjs";
 
 const n = Number(process.argv[2] ?? 10_000);
@@ -55,25 +61,25 @@ function withoutIndex(file) {
   writeFileSync(file, Buffer.concat([bytes.subarray(0, keyAt), Buffer.from("}}\n")]));
 }
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+
+/** min/median/max of numbers, as text: `212 (180..260)`. */
+const spread = (values) =>
+  `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}..${Math.max(...values).toFixed(0)})`;
 
 /**
- * A case's figures from its rounds, each `[plain, state]` (the plain ls run just before): median
- * wall and CPU ms of the state ls, of its plain ls, and of the per-round differences (the cost).
+ * The builds measured: this checkout's, and with SLUICE_BENCH_BASE (another build's
+ * bin/sluice.js, e.g. a copy of main's) that one too, each on its own copy of the project (the
+ * compile key holds the build: one project alternated between builds would recompile).
  */
-const paired = (pairs) => ({
-  ms: median(pairs.map(([, w]) => w.ms)),
-  cpuMs: median(pairs.map(([, w]) => w.cpuMs)),
-  plainMs: median(pairs.map(([p]) => p.ms)),
-  plainCpuMs: median(pairs.map(([p]) => p.cpuMs)),
-  costMs: median(pairs.map(([p, w]) => w.ms - p.ms)),
-  costCpuMs: median(pairs.map(([p, w]) => w.cpuMs - p.cpuMs)),
-});
-const roundsOf = (one) => Array.from({ length: rounds }, one);
+const builds = [
+  { name: "new", bin: sluiceBin },
+  ...(process.env.SLUICE_BENCH_BASE ? [{ name: "base", bin: process.env.SLUICE_BENCH_BASE }] : []),
+];
 
-const root = mkdtempSync(path.join(os.tmpdir(), "sluice-state-bench-"));
-try {
-  writeAgedSyntheticProject(n, root);
+/** One build's project: compiled, its manifest kept as the state, then one model edited. */
+function setUp(build, root) {
+  const sluice = (dir, args) => timedSluice(dir, args, build.bin);
   sluice(root, ["compile"]);
   const state = path.join(root, "state");
   for (const f of ["manifest.json", "manifest.state.json"])
@@ -107,7 +113,7 @@ try {
     const selected = run.stdout.split("\n").filter((l) => l.startsWith("model."));
     if (selected.length !== 1 || selected[0] !== `model.${last}`)
       throw new Error(
-        `state:modified+ selected ${selected.length} models: ${selected.slice(0, 5)}`,
+        `${build.name}: state:modified+ selected ${selected.length} models: ${selected.slice(0, 5)}`,
       );
     return run;
   };
@@ -138,33 +144,72 @@ try {
     if (!projectSidecar) renameSync(kept, sidecarFile);
     return [plain, run];
   };
-  const withSidecar = paired(roundsOf(() => firstLs(true)));
-  const manifestOnly = paired(roundsOf(() => firstLs(false)));
-  const dbtShaped = paired(roundsOf(() => firstLs("dbt")));
-  const cold = paired(roundsOf(() => firstLs(true, false)));
-  const nothingKept = paired(roundsOf(() => firstLs(false, false)));
-  plainLs();
-  stateLs(state); // fills the caches
-  // Alternated, so that neither replays the other's output (ls keeps one replay).
-  const withState = paired(roundsOf(() => [plainLs(), stateLs(state)]));
-  const figures = { "state manifest MB": statSync(path.join(state, "manifest.json")).size / 1e6 };
-  figures["sidecar MB"] = statSync(path.join(state, "manifest.state.json")).size / 1e6;
-  figures["ls --select model+ (plain, warm case's rounds) wall ms"] = withState.plainMs;
-  figures["ls --select model+ (plain, warm case's rounds) CPU ms"] = withState.plainCpuMs;
-  for (const [name, r] of [
-    ["warm", withState],
-    ["first time, with sidecar", withSidecar],
-    ["first time, manifest only", manifestOnly],
-    ["first time, dbt-shaped manifest (scanned)", dbtShaped],
-    ["cold CI (sidecar, project hashed)", cold],
-    ["nothing kept", nothingKept],
-  ]) {
-    figures[`state cost, ${name}: wall ms`] = r.costMs;
-    figures[`state cost, ${name}: CPU ms`] = r.costCpuMs;
-    figures[`state cost, ${name}: CPU ratio to plain ls`] = r.cpuMs / r.plainCpuMs;
+  return {
+    state,
+    cases: {
+      "first time, with sidecar": () => firstLs(true),
+      "first time, manifest only": () => firstLs(false),
+      "first time, dbt-shaped manifest (scanned)": () => firstLs("dbt"),
+      "cold CI (sidecar, project hashed)": () => firstLs(true, false),
+      "nothing kept": () => firstLs(false, false),
+      // Alternated, so that neither replays the other's output (ls keeps one replay).
+      warm: () => [plainLs(), stateLs(state)],
+    },
+    /** Before the warm case's rounds: its caches filled. */
+    warmUp: () => {
+      plainLs();
+      stateLs(state);
+    },
+  };
+}
+
+const root = mkdtempSync(path.join(os.tmpdir(), "sluice-state-bench-"));
+try {
+  const first = path.join(root, builds[0].name);
+  writeAgedSyntheticProject(n, first);
+  for (const b of builds.slice(1))
+    cpSync(first, path.join(root, b.name), { recursive: true, preserveTimestamps: true });
+  const runs = builds.map((b) => ({ ...b, ...setUp(b, path.join(root, b.name)) }));
+  const figures = {
+    "state manifest MB": statSync(path.join(runs[0].state, "manifest.json")).size / 1e6,
+    "sidecar MB": statSync(path.join(runs[0].state, "manifest.state.json")).size / 1e6,
+    "load average (1 min) at start": os.loadavg()[0],
+  };
+  for (const name of Object.keys(runs[0].cases)) {
+    if (name === "warm") runs.forEach((r) => r.warmUp());
+    // Each round runs every build's pair, the builds' order alternated from round to round:
+    // a drift of the machine shows in both builds' figures, not as their difference.
+    const pairs = runs.map(() => []);
+    for (let round = 0; round < rounds; round++)
+      for (let k = 0; k < runs.length; k++) {
+        const i = round % 2 === 0 ? k : runs.length - 1 - k;
+        pairs[i].push(runs[i].cases[name]());
+      }
+    const costs = pairs.map((p) => ({
+      wall: p.map(([plain, state]) => state.ms - plain.ms),
+      cpu: p.map(([plain, state]) => state.cpuMs - plain.cpuMs),
+      plainWall: p.map(([plain]) => plain.ms),
+      plainCpu: p.map(([plain]) => plain.cpuMs),
+    }));
+    runs.forEach((r, i) => {
+      const c = costs[i];
+      figures[`${name} [${r.name}]: state cost wall ms`] = spread(c.wall);
+      figures[`${name} [${r.name}]: state cost CPU ms`] = spread(c.cpu);
+      figures[`${name} [${r.name}]: plain ls wall / CPU ms`] =
+        `${median(c.plainWall).toFixed(0)} / ${median(c.plainCpu).toFixed(0)}`;
+    });
+    if (runs.length === 2) {
+      // The builds' costs paired by round (run next to each other): what the change moved.
+      const diff = (key) => costs[0][key].map((v, k) => v - costs[1][key][k]);
+      figures[`${name}: new - base cost, wall ms`] = spread(diff("wall"));
+      figures[`${name}: new - base cost, CPU ms`] = spread(diff("cpu"));
+    }
+    figures[`${name}: load average (1 min)`] = os.loadavg()[0];
   }
-  figures["load average (1 min)"] = os.loadavg()[0];
-  report(`state:modified selection, ${n.toLocaleString("en-US")} models`, figures);
+  report(
+    `state:modified selection, ${n.toLocaleString("en-US")} models, ${rounds} rounds, median (min..max)`,
+    figures,
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

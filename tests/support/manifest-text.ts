@@ -27,3 +27,11 @@ export function manifestWithoutInvocation(text: string): string {
   }
   return body.replace(/"(generated_at|invocation_id)":"[^"]*"|"created_at":[\d.e+-]+/g, "");
 }
+
+/**
+ * A manifest's text without the compile digests of its state index (`"digests":{...}`, see
+ * libs/runner state-nodes.ts `StateDigests`): sha1s of the nodes' JSON, which holds absolute lake
+ * paths, so they differ from one project folder to another where the rest of the text does not.
+ */
+export const withoutCompileDigests = (text: string): string =>
+  text.replace(/,"digests":\{"key":"[^"]*","column":"[^"]*"\}/, "");

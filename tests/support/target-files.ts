@@ -9,9 +9,9 @@ import { manifestWithoutInvocation } from "./manifest-text.js";
  * (the manifest's `generated_at`, `invocation_id` and `created_at`, which a warm compile keeps for
  * unchanged nodes as dbt does, and its state index's digest and offset, checked first: see
  * manifest-text.ts; the replay and stamp files; the manifest index, whose offsets
- * follow `created_at`'s digits; the headers of the partial-parse cache and the state sidecar,
- * which hold file times and the manifest's digest; the head and racy files of the edits base,
- * `SLUICE_SQL_EDITS=1`'s partial_parse.edits.json).
+ * follow `created_at`'s digits; the headers of the partial-parse cache, of compile_digests.json
+ * and of the state sidecar, which hold file times and the manifest's digest; the head and racy
+ * files of the edits base, `SLUICE_SQL_EDITS=1`'s partial_parse.edits.json).
  */
 export async function targetFiles(target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -22,7 +22,8 @@ export async function targetFiles(target: string): Promise<Record<string, string
     if (/^(replay\/|\.artifacts-stamp$|\.manifest-index\.json$)/.test(rel)) continue;
     const text = await readFile(path.join(target, rel), "utf8");
     if (rel === "manifest.json") out[rel] = manifestWithoutInvocation(text);
-    else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);
+    else if (rel === "manifest.state.json" || rel === "compile_digests.json")
+      out[rel] = text.slice(text.indexOf("\n") + 1);
     else if (rel === "partial_parse.json") {
       // The listing the cache is valid for, then the cached compile.
       const newline = text.indexOf("\n");
@@ -64,14 +65,15 @@ export function targetDifferences(
   cold: Record<string, string>,
 ): string[] {
   const listing = (text?: string) => text?.slice(0, text.indexOf("\n"));
+  // compile_digests.json goes with the partial-parse cache (its header names the cache's).
   const skip =
     listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])
-      ? "partial_parse.json"
-      : undefined;
+      ? ["partial_parse.json", "compile_digests.json"]
+      : [];
   // A live edits base on one side only: the other's was left by a killed compile (see above).
   const edits = "partial_parse.edits.json";
   const oneBase = (warm[edits] === undefined) !== (cold[edits] === undefined);
   return Object.keys({ ...warm, ...cold })
-    .filter((f) => f !== skip && !(oneBase && f === edits) && warm[f] !== cold[f])
+    .filter((f) => !skip.includes(f) && !(oneBase && f === edits) && warm[f] !== cold[f])
     .map((f) => `${f}: ${firstDifference(warm[f], cold[f])}`);
 }

@@ -18,6 +18,7 @@ import {
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
 import { memoFile, nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
+import { writeCompileDigests } from "./compile-digests.js";
 import { jsonPieces } from "./json-pieces.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
@@ -39,7 +40,8 @@ export interface ProjectContext {
   cacheHeader?: string;
   /**
    * Digests of the nodes the compile memo holds, by node id, when this command compiled (see
-   * `nodeDigests`): the artifact writers tell unchanged nodes by them.
+   * `nodeDigests`): the artifact writers tell unchanged nodes by them. A revived compile's are
+   * in compile_digests.json (see `readCompileDigests`), read when a selection needs them.
    */
   nodeDigests?: ReadonlyMap<string, string>;
   /**
@@ -135,6 +137,8 @@ export async function loadProjectContext(
         listings,
       )
     : undefined;
+  if (header !== undefined && fresh.digests)
+    writeCompileDigests(targetDir, header, fresh.cached.compiled, fresh.digests);
   if (header !== undefined && sqlEditsOn()) {
     const { saveSqlEditsBase } = await import("./sql-edits.js");
     const { project } = fresh.cached;

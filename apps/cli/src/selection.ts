@@ -4,13 +4,15 @@ import type { ProjectContext } from "./project-context.js";
 import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
-import type { ChecksumPart, SelectionState } from "@sluice/compiler";
+import type { ChecksumPart, ChecksumReuse, SelectionState } from "@sluice/compiler";
+import { readCompileDigests } from "./compile-digests.js";
 import type { RunState } from "@sluice/runner/state";
 
 /**
  * What the state selectors compare: the state's checksums and results, and this project's. This
  * project's are read or hashed when a selector first compares them, of the parts it compares
- * (see `partChecksums`): `--defer`, `state:new` and `result:` hash nothing.
+ * (see `partChecksums`): `--defer`, `state:new` and `result:` hash nothing; the nodes compiled as
+ * the state recorded them are not hashed either (see {@link reuseOf}).
  */
 async function selectionState(ctx: ProjectContext, state: RunState): Promise<SelectionState> {
   const { cachedChecksums } = await import("@sluice/runner/state");
@@ -20,7 +22,9 @@ async function selectionState(ctx: ProjectContext, state: RunState): Promise<Sel
       const all = [...new Set([...(made?.parts ?? []), ...parts])];
       made = {
         parts: all,
-        sums: cachedChecksums(ctx.project, ctx.compiled, ctx.targetDir, ctx.cacheHeader, all),
+        sums: cachedChecksums(ctx.project, ctx.compiled, ctx.targetDir, ctx.cacheHeader, all, () =>
+          reuseOf(ctx, state),
+        ),
       };
     }
     return made.sums;
@@ -32,6 +36,24 @@ async function selectionState(ctx: ProjectContext, state: RunState): Promise<Sel
       ? { results: new Map(state.results.results.map((r) => [r.id, r.status])) }
       : {}),
   };
+}
+
+/**
+ * What this project's checksums may take from the state instead of hashing (see
+ * `reusedChecksums`): the state's recorded compile digests, and this compile's (made by this
+ * command, or kept in compile_digests.json for the compile it revived).
+ */
+function reuseOf(ctx: ProjectContext, state: RunState): ChecksumReuse | undefined {
+  // A state of another target (the CI recipe: production's Athena manifest, a lake build here)
+  // compiled every node otherwise: no digest can match, so none is read or compared.
+  const before = state.adapter === ctx.compiled.dialect ? state.nodes.checksumsBefore() : undefined;
+  if (!before) return undefined;
+  const digests =
+    ctx.nodeDigests ??
+    (ctx.cacheHeader === undefined
+      ? undefined
+      : readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
+  return digests && { before, digests };
 }
 
 /** `--state DIR` read, or undefined (after printing why) when it cannot be. */

@@ -36,6 +36,8 @@ export {
   stableJson,
 } from "./state/node-checksums.js";
 export { sharedNodeChecksums, sharedPackedChecksums } from "./state/shared-checksums.js";
+export { checksumsKey } from "./state/checksum-reuse.js";
+export type { ChecksumReuse, ChecksumsBefore } from "./state/checksum-reuse.js";
 export type { NodeChecksums, ChecksumPart, MacroBlock } from "./state/node-checksums.js";
 export type { PackedChecksums, SelectionState } from "./state/selection-state.js";
 export { deferCandidates, deferToState, renameNode } from "./state/defer.js";

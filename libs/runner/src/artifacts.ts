@@ -43,6 +43,11 @@ export async function writeCompiledArtifacts(
       /** Hashes of nodes' JSON texts by node id (the compile memo's): see {@link writeManifest}. */
       digests?: ReadonlyMap<string, string>;
       /**
+       * The nodes are as `compile` makes them (the placeholder run id): the manifest's state
+       * records their digests (see {@link writeManifest}).
+       */
+      asCompiled?: boolean;
+      /**
        * Nodes whose `target/run/` files the run about to start writes itself (executed
        * statements and plan): left as they are here, then settled by {@link settleRunFiles}.
        */
@@ -79,6 +84,7 @@ export async function writeCompiledArtifacts(
     options.build,
     options.compileKey,
     options.digests,
+    options.asCompiled,
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   const index = path.join(targetDir, ".artifact-hashes.json");

@@ -99,6 +99,7 @@ async function compile(
     build: buildId(),
     layout: args.artifacts,
     ...(ctx.nodeDigests === undefined ? {} : { digests: ctx.nodeDigests }),
+    asCompiled: true,
     ...(ctx.cacheHeader === undefined
       ? {}
       : { fingerprint: `${ctx.cacheHeader}\n${ctx.runId}`, compileKey: ctx.cacheHeader }),

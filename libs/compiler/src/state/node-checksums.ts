@@ -354,7 +354,8 @@ export function partChecksums(
  * {@link partChecksums} of every node, each node's digests packed (see {@link packChecksums})
  * as they are made: no object per node (30,000 at 10,000 models), what `--state` compares and
  * keeps; by id through the positions the body's digests looked parents up in (see
- * {@link PackedById}). Pure.
+ * {@link PackedById}). `given`: the packed checksums of some nodes already known, by position
+ * (undefined: to hash; see `reusedChecksums`), taken as they are. Pure.
  *
  * @example packedPartChecksums(project, compiled, ["body"]).get("model.funnel") // "3f1c…    "
  */
@@ -362,12 +363,24 @@ export function packedPartChecksums(
   project: Project,
   compiled: CompiledProject,
   parts: readonly ChecksumPart[],
+  given?: readonly (string | undefined)[],
 ): ReadonlyMap<string, string> {
-  const packed = new Array<string>(compiled.nodes.length);
-  const keys = eachNodeDigests(project, compiled, parts, undefined, (_, digests, at) => {
-    packed[at] = packDigests(digests);
-  });
-  const byId = keys?.byId ?? new Map(compiled.nodes.map((n, i) => [n.id, i]));
+  const nodes = compiled.nodes;
+  const packed = new Array<string>(nodes.length);
+  let ids: Set<string> | undefined;
+  if (given) {
+    ids = new Set();
+    for (let at = 0; at < nodes.length; at++)
+      if (given[at] === undefined) ids.add(nodes[at]!.id);
+      else packed[at] = given[at]!;
+  }
+  const keys =
+    ids?.size === 0
+      ? undefined
+      : eachNodeDigests(project, compiled, parts, ids, (_, digests, at) => {
+          packed[at] = packDigests(digests);
+        });
+  const byId = keys && !ids ? keys.byId : new Map(compiled.nodes.map((n, i) => [n.id, i] as const));
   return new PackedById(compiled.nodes, byId, packed);
 }
 

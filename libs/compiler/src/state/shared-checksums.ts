@@ -9,6 +9,8 @@ import {
   unpackChecksums,
 } from "./node-checksums.js";
 import type { ChecksumPart, NodeChecksums } from "./node-checksums.js";
+import { reusedChecksums } from "./checksum-reuse.js";
+import type { ChecksumReuse } from "./checksum-reuse.js";
 
 /**
  * Checksums computed in this process, by the compiled project (and project) they are of: as
@@ -105,7 +107,9 @@ function inPartOrder(sums: Partial<NodeChecksums>): Partial<NodeChecksums> {
  * `--state` compares and keeps. A command's first call hashes straight to the packed strings
  * (see `packedPartChecksums`: no object per node, no map copied) and keeps them, so that a
  * manifest written next by the same command hashes those parts again for no node (see
- * {@link sharedNodeChecksums}). The map is shared: read it, do not change it.
+ * {@link sharedNodeChecksums}). The map is shared: read it, do not change it. With `reuse`, a
+ * first call takes the checksums of the nodes a state has unchanged from it (see
+ * `reusedChecksums`: the same strings hashing gives, the `macros` part empty) and hashes the rest.
  *
  * @example sharedPackedChecksums(project, compiled, ["body"]).get("model.funnel") // "3f1c…    "
  */
@@ -113,6 +117,7 @@ export function sharedPackedChecksums(
   project: Project,
   compiled: CompiledProject,
   parts: readonly ChecksumPart[],
+  reuse?: ChecksumReuse,
 ): ReadonlyMap<string, string> {
   const found = keptFor(project, compiled);
   if (found.packed && parts.every((p) => found.packed!.parts.includes(p))) return found.packed.sums;
@@ -124,6 +129,7 @@ export function sharedPackedChecksums(
       out.set(id, packChecksums(sums));
     return out;
   }
-  found.packed = { parts: [...parts], sums: packedPartChecksums(project, compiled, parts) };
+  const given = reuse && reusedChecksums(compiled, parts, reuse);
+  found.packed = { parts: [...parts], sums: packedPartChecksums(project, compiled, parts, given) };
   return found.packed.sums;
 }

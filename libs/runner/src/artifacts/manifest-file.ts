@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
+import { checksumsKey } from "@sluice/compiler/run-time";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import {
@@ -27,7 +28,7 @@ import { appendStateIndex } from "./state-index.js";
 import { readUtf8 } from "./utf8-text.js";
 import { ChunkWriter } from "./chunk-writer.js";
 import { encodeColumns } from "./state-nodes.js";
-import type { EncodedColumns } from "./state-nodes.js";
+import type { EncodedColumns, StateDigests } from "./state-nodes.js";
 import {
   compileKeyOf,
   nodeRow,
@@ -117,7 +118,10 @@ export interface ManifestWrite {
  * sluice build; `compileKey` (the partial-parse header of `compiled`, when cached) goes into the
  * sidecar, so a later selection in this project reads its own checksums from there.
  * `digests`: the {@link nodeDigest} of some nodes, by node id (the compile memo keeps them):
- * those nodes are not serialized again for their keys.
+ * those nodes are not serialized again for their keys. `asCompiled`: the nodes are as `compile`
+ * makes them (the placeholder run id), so their digests are the compile memo's: the state index
+ * and sidecar record them (see `StateDigests`), and a selection against this manifest reuses the
+ * checksums of the nodes it compiles the same (see `reusedChecksums`).
  */
 export function writeManifest(
   targetDir: string,
@@ -127,11 +131,13 @@ export function writeManifest(
   build: string,
   compileKey?: string,
   digests?: ReadonlyMap<string, string>,
+  asCompiled = false,
 ): ManifestWrite {
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);
   const found = readPrevious(file, indexFile, build);
-  const keys = entryKeys(project, compiled, digests);
+  const recorded = asCompiled ? new Map<string, string>() : undefined;
+  const keys = entryKeys(project, compiled, digests, recorded);
   const uid = (n: CompiledNode) => dbtUniqueId(n.id, compiled.projectName);
   // Each previous entry's position in the index, by node id.
   const at = new Map<string, number>();
@@ -196,6 +202,8 @@ export function writeManifest(
     return rowsById.get(id)!;
   };
   const rows: NodeRow[] = [];
+  // Each row's compile digest, when the nodes are as compiled (see `StateDigests`).
+  const rowDigests: string[] | undefined = recorded && [];
   const out = new ByteAssembly(fd);
   const entries: IndexEntries = { ids: [], keys: [], starts: [], lengths: [] };
   const entry = (id: string, key: string, start: number, length: number): void => {
@@ -223,6 +231,7 @@ export function writeManifest(
     out.push("{");
     nodes.forEach((n, i) => {
       const key = keys.get(n.id)!;
+      rowDigests?.push(recorded!.get(n.id) ?? "");
       if (!stale.has(n.id)) {
         const was = at.get(n.id)!;
         rows.push(previousRow(was, n.id));
@@ -259,6 +268,7 @@ export function writeManifest(
   const written: [string, number, number][] = [];
   // The rows' columns, made once the last entry is written, for the state index and the sidecar.
   let columns: EncodedColumns | undefined;
+  let stateDigests: StateDigests | undefined;
   let digest: string;
   try {
     out.push("{");
@@ -268,7 +278,13 @@ export function writeManifest(
       if (key === "selectors" && i === frame.keys.length - 1) {
         written.push([key, -1, 0]);
         columns = encodeColumns(rows);
-        return appendStateIndex(out, frame.selectors, { adapter }, columns);
+        if (rowDigests) stateDigests = { key: checksumsKey(), column: rowDigests.join("\n") };
+        return appendStateIndex(
+          out,
+          frame.selectors,
+          { adapter, ...(stateDigests ? { digests: stateDigests } : {}) },
+          columns,
+        );
       }
       if (isSection(key)) {
         written.push([key, -1, 0]);
@@ -295,7 +311,7 @@ export function writeManifest(
   writeStateSidecar(
     targetDir,
     sidecarKey(digest),
-    { adapter, nodes: rows },
+    { adapter, nodes: rows, ...(stateDigests ? { digests: stateDigests } : {}) },
     columns === undefined ? encodeColumns(rows) : columns,
   );
   const stat = statSync(file);
@@ -321,11 +337,13 @@ export function writeManifest(
  * by its {@link nodeDigest}, taken from `digests` when given there (see {@link writeManifest}):
  * at 10,000 models, serializing every node for its key was a fifth of the manifest's write. A
  * node rendered again at run time (`renderAtRun`: its text is no longer the memo's) is hashed.
+ * `recorded` gets each node's digest (but a source's, or one rendered again at run time).
  */
 function entryKeys(
   project: Project,
   compiled: CompiledProject,
   digests?: ReadonlyMap<string, string>,
+  recorded?: Map<string, string>,
 ): Map<string, string> {
   const shared = hash(
     "sha1",
@@ -352,14 +370,18 @@ function entryKeys(
   const relations = new Map(compiled.nodes.map((n) => [n.id, JSON.stringify(n.relation)] as const));
   // One line per part: digests and hashes are base64, the rest JSON (no raw newline in either).
   return new Map(
-    compiled.nodes.map((n) => [
-      n.id,
-      hash(
-        "sha1",
-        `${shared}\n${(n.renderAtRun ? undefined : digests?.get(n.id)) ?? nodeDigest(n)}\n${n.dependsOn.map((d) => relations.get(d) ?? "null").join(",")}\n${files.get(n.path) ?? ""}\n${sources.get(n.id) ?? ""}`,
-        "base64",
-      ),
-    ]),
+    compiled.nodes.map((n) => {
+      const digest = (n.renderAtRun ? undefined : digests?.get(n.id)) ?? nodeDigest(n);
+      if (recorded && !n.renderAtRun && n.kind !== "source") recorded.set(n.id, digest);
+      return [
+        n.id,
+        hash(
+          "sha1",
+          `${shared}\n${digest}\n${n.dependsOn.map((d) => relations.get(d) ?? "null").join(",")}\n${files.get(n.path) ?? ""}\n${sources.get(n.id) ?? ""}`,
+          "base64",
+        ),
+      ];
+    }),
   );
 }
 

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { checksumParts, sharedPackedChecksums } from "@sluice/compiler/run-time";
-import type { ChecksumPart, CompiledProject } from "@sluice/compiler";
+import type { ChecksumPart, ChecksumReuse, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { readKeyed, writeKeyedText } from "./keyed-file.js";
 import { rowColumns, StateNodes } from "./state-nodes.js";
@@ -19,9 +19,11 @@ import type { NodeRow, SidecarBody, SidecarValue } from "./state-sidecar.js";
  * 7 strings to parse, not 30,000 rows of 7), or `{"adapter", "nodes": [NodeRow, ...]}` when a
  * field holds a newline; for state_checksums.json `{"count", "sums"}` (the packed checksums, a
  * line each in the compiled project's node order), or `[[id, packed checksums], ...]`. A cache
- * that cannot be read or written is ignored: the work is done again.
+ * that cannot be read or written is ignored: the work is done again. state_manifest.json's value
+ * holds the state's compile digests too (`digests`, see `StateDigests`) since its format 4;
+ * format 3 is not read (its key names the format).
  */
-const FORMAT = 3;
+const FORMAT = 4;
 /**
  * Of state_checksums.json: 4 keeps the checksums alone, in the compiled project's node order (the
  * compile key fixes it); 3 (ids and checksums as two columns) is not read, but made again.
@@ -79,7 +81,7 @@ export async function cachedManifestNodes(
       if (cached)
         return {
           adapter: cached.adapter,
-          nodes: new StateNodes(cached.columns ? cached : cached.nodes),
+          nodes: new StateNodes(cached.columns ? cached : cached.nodes, cached.digests),
         };
     } catch {
       // Not what was written: read again.
@@ -91,13 +93,13 @@ export async function cachedManifestNodes(
   let read: SidecarValue | undefined = sidecar?.value;
   let nodes: StateNodes | undefined;
   try {
-    if (read) nodes = new StateNodes("nodes" in read ? read.nodes : read);
+    if (read) nodes = new StateNodes("nodes" in read ? read.nodes : read, read.digests);
   } catch {
     read = undefined;
   }
   if (!read || !nodes) {
     read = await readManifestRows();
-    nodes = new StateNodes("nodes" in read ? read.nodes : read);
+    nodes = new StateNodes("nodes" in read ? read.nodes : read, read.digests);
   }
   if (file && key) {
     if (sidecar && read === sidecar.value && !("nodes" in read)) {
@@ -106,7 +108,12 @@ export async function cachedManifestNodes(
       keepTextUnder(file, key, sidecar.text);
     } else {
       const columns = "nodes" in read ? rowColumns(read.nodes) : read;
-      keepUnder(file, key, columns ? { ...columns, adapter: read.adapter } : read);
+      const { adapter, digests } = read;
+      keepUnder(
+        file,
+        key,
+        columns ? { ...columns, adapter, ...(digests ? { digests } : {}) } : read,
+      );
     }
   }
   return { adapter: read.adapter, nodes };
@@ -120,7 +127,8 @@ export async function cachedManifestNodes(
  * `<targetDir>/manifest.json` when the manifest was written from that compile (compile and build
  * write it), else computed and kept in state_checksums.json. Without a key (an uncached
  * compile) they are computed and not kept. Computed, only `parts` are (the others empty: see
- * `partChecksums`); read, every part may be there.
+ * `partChecksums`); read, every part may be there. `reuse` gives what computing may take from a
+ * state instead of hashing (see `reusedChecksums`), asked for only when computing.
  *
  * @example cachedChecksums(project, compiled, "project/target", ctx.cacheHeader).get("model.funnel")
  */
@@ -130,6 +138,7 @@ export function cachedChecksums(
   targetDir: string,
   compileKey: string | undefined,
   parts: readonly ChecksumPart[] = checksumParts,
+  reuse?: () => ChecksumReuse | undefined,
 ): ReadonlyMap<string, string> {
   const file = path.join(targetDir, "state_checksums.json");
   // Kept with the parts they hold: those answer a selector of the same parts or fewer.
@@ -157,7 +166,7 @@ export function cachedChecksums(
   const read = compileKey ? sidecarChecksums(targetDir, compileKey, compiled) : undefined;
   const key = keyOf(read ? checksumParts : parts);
   // Hashed once per process: a manifest written next by the same command reuses them.
-  const out = read ?? sharedPackedChecksums(project, compiled, parts);
+  const out = read ?? sharedPackedChecksums(project, compiled, parts, reuse?.());
   if (key) {
     const sums = compiled.nodes.map((n) => out.get(n.id));
     const inOrder =

@@ -2,7 +2,8 @@ import { closeSync, fstatSync, openSync } from "node:fs";
 import { digestOfBytes, readAt } from "./file-chunks.js";
 import { utf8Text } from "./utf8-text.js";
 import { wholeColumns } from "./state-nodes.js";
-import type { EncodedColumns, NodeColumns } from "./state-nodes.js";
+import type { EncodedColumns, NodeColumns, StateDigests } from "./state-nodes.js";
+import { digestsText } from "./state-sidecar.js";
 import type { SidecarBody } from "./state-sidecar.js";
 
 /**
@@ -13,9 +14,10 @@ import type { SidecarBody } from "./state-sidecar.js";
  * the file's tail instead of scanning its 30,000 entries (60 MB at 10,000 models):
  *
  *     ...,"selectors":{"sluice_state_index":{"format":1,"adapter":"duckdb","count":30001,
- *     "columns":[...],"digest":"<sha256 hex>","at":<byte offset of the value>}}}\n
+ *     "columns":[...],"digests":{...},"digest":"<sha256 hex>","at":<byte offset of the value>}}}\n
  *
- * `digest` is the sha256 of the file's bytes before `,"digest"`: every entry, and the index's
+ * `digests` (optional: the rows' compile digests, see `StateDigests`) was added within format 1: a
+ * reader of format 1 skips it. `digest` is the sha256 of the file's bytes before `,"digest"`: every entry, and the index's
  * own columns. A manifest edited after sluice wrote it (an entry, the index, or reformatted)
  * fails the check: `--state` warns and scans the manifest as it scans one dbt wrote.
  */
@@ -46,7 +48,7 @@ export interface IndexedOutput {
 export function appendStateIndex(
   out: IndexedOutput,
   selectorsText: string,
-  body: Pick<SidecarBody, "adapter">,
+  body: Pick<SidecarBody, "adapter" | "digests">,
   columns: EncodedColumns | undefined,
 ): void {
   if (!columns || !selectorsText.endsWith("}")) return out.push(selectorsText);
@@ -55,13 +57,14 @@ export function appendStateIndex(
   const at = out.length;
   // JSON.stringify({ format, adapter, count, columns }) without its closing brace.
   out.push(
-    `{"format":${FORMAT},"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":${columns.json}`,
+    `{"format":${FORMAT},"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":${columns.json}${digestsText(body.digests)}`,
   );
   out.push(`,"digest":"${out.digestSoFar()}","at":${at}}}`);
 }
 
 /** An index read: its columns, or why the index there cannot be used. */
-export type IndexRead = { value: { adapter: string } & NodeColumns } | { problem: string };
+export type IndexRead =
+  { value: { adapter: string; digests?: StateDigests } & NodeColumns } | { problem: string };
 
 /**
  * The state index of `file` (see the file comment): undefined when the file has none (written
@@ -96,7 +99,8 @@ export function readStateIndex(file: string): IndexRead | undefined {
     const text = utf8Text(readAt(fd, at, end - at));
     const value = key === KEY_TEXT ? parsed(`${text}}`) : undefined;
     if (!value) return { problem: changed(file, "does not hold whole columns") };
-    return { value: { adapter: value.adapter, count: value.count, columns: value.columns } };
+    const { adapter, count, columns, digests } = value;
+    return { value: { adapter, count, columns, ...(digests ? { digests } : {}) } };
   } catch (err) {
     return { problem: changed(file, `cannot be read (${(err as Error).message})`) };
   } finally {
@@ -105,9 +109,13 @@ export function readStateIndex(file: string): IndexRead | undefined {
 }
 
 /** The index value of `text`, when of this format with 7 columns of `count` lines each. */
-function parsed(text: string): ({ adapter: string } & NodeColumns) | undefined {
+function parsed(
+  text: string,
+): ({ adapter: string; digests?: StateDigests } & NodeColumns) | undefined {
   try {
-    const v = JSON.parse(text) as Partial<{ format: number; adapter: string } & NodeColumns>;
+    const v = JSON.parse(text) as Partial<
+      { format: number; adapter: string; digests: StateDigests } & NodeColumns
+    >;
     const ok =
       v.format === FORMAT &&
       typeof v.adapter === "string" &&
@@ -115,7 +123,7 @@ function parsed(text: string): ({ adapter: string } & NodeColumns) | undefined {
       Array.isArray(v.columns) &&
       v.columns.length === 7 &&
       wholeColumns(v as NodeColumns);
-    return ok ? (v as { adapter: string } & NodeColumns) : undefined;
+    return ok ? (v as { adapter: string; digests?: StateDigests } & NodeColumns) : undefined;
   } catch {
     return undefined;
   }

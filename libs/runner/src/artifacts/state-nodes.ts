@@ -1,4 +1,4 @@
-import type { PackedChecksums } from "@sluice/compiler";
+import type { ChecksumsBefore, PackedChecksums } from "@sluice/compiler";
 import type { StateNode } from "./read-state.js";
 import { rowNode } from "./state-sidecar.js";
 import type { NodeRow } from "./state-sidecar.js";
@@ -17,6 +17,25 @@ export interface NodeColumns {
 }
 
 /**
+ * Each row's compile digest (see `ChecksumsBefore` in @sluice/compiler: the compile memo's digest
+ * of the node's JSON), recorded beside the rows so that a selection reuses the checksums of the
+ * nodes it compiled the same: `column` holds one line per row, in the rows' order, empty for a
+ * node without one; `key` is the `checksumsKey` of the build that made the rows' checksums (a
+ * reader of another key ignores them). An optional field of the sidecar's, the state index's
+ * and state_manifest.json's values: a state written before it (or by dbt) has none.
+ */
+export interface StateDigests {
+  key: string;
+  column: string;
+}
+
+/** Whether `value` is {@link StateDigests} of `count` rows. */
+export const wholeDigests = (value: unknown, count: number): value is StateDigests =>
+  typeof (value as StateDigests | undefined)?.key === "string" &&
+  typeof (value as StateDigests).column === "string" &&
+  wholeColumns({ count, columns: [(value as StateDigests).column] });
+
+/**
  * The nodes of a state, kept as the rows its sidecar, cache or manifest gave (see
  * {@link NodeRow}), or as their {@link NodeColumns}: a {@link StateNode} is built only when one
  * is asked for. Comparing a state reads each node's packed checksums ({@link packedChecksums})
@@ -31,17 +50,25 @@ export class StateNodes implements ReadonlyMap<string, StateNode> {
   private readonly sums: readonly string[];
   /** The other fields of each row, or how to make them (split from columns on first use). */
   private rest: readonly RowRest[] | (() => RowRest[]);
+  /** Field `k` of every row (2: schema, 3: name, ...), split from its column once. */
+  private readonly column: (k: number) => readonly string[];
+
+  /** {@link StateDigests}' key and column, split when first asked for. */
+  private digests: { key: string; column: string | readonly string[] } | undefined;
 
   /**
    * From rows, or from columns (ids and checksums split at once, the other fields when a node
-   * is first asked for). Throws when the columns do not hold `count` rows.
+   * is first asked for), and the rows' compile digests when recorded (see {@link StateDigests};
+   * not of as many rows: ignored). Throws when the columns do not hold `count` rows.
    */
-  constructor(from: Iterable<NodeRow> | NodeColumns) {
+  constructor(from: Iterable<NodeRow> | NodeColumns, digests?: StateDigests) {
     if (Symbol.iterator in from) {
       const rows = [...from];
       this.ids = rows.map((r) => r[0]);
       this.sums = rows.map((r) => r[1]);
       this.rest = rows.map((r) => r.slice(2) as RowRest);
+      const columnsMade: string[][] = [];
+      this.column = (k) => (columnsMade[k] ??= rows.map((r) => r[k]!));
     } else {
       const { count, columns } = from;
       const split = (k: number): string[] => {
@@ -53,11 +80,46 @@ export class StateNodes implements ReadonlyMap<string, StateNode> {
       this.sums = split(1);
       const ids = this.ids;
       this.rest = () => {
-        const fields = [2, 3, 4, 5, 6].map(split);
+        const fields = [2, 3, 4, 5, 6].map(this.column);
         return ids.map((_, i) => fields.map((f) => f[i]!) as RowRest);
       };
+      const columnsSplit: string[][] = [];
+      this.column = (k) => (columnsSplit[k] ??= split(k));
     }
     this.ids.forEach((id, i) => this.index.set(id, i));
+    if (digests && wholeDigests(digests, this.ids.length)) this.digests = { ...digests };
+  }
+
+  /**
+   * What checksum reuse reads of the state (see `reusedChecksums`): undefined when the state
+   * recorded no compile digests.
+   */
+  checksumsBefore(): ChecksumsBefore | undefined {
+    const digests = this.digests;
+    if (!digests) return undefined;
+    const digestAt = (i: number): string | undefined => {
+      if (typeof digests.column === "string")
+        digests.column = this.ids.length === 0 ? [] : digests.column.split("\n");
+      return digests.column[i];
+    };
+    const at = (id: string) => this.index.get(id);
+    return {
+      key: digests.key,
+      digest: (id) => {
+        const i = at(id);
+        return i === undefined ? undefined : digestAt(i);
+      },
+      packed: (id) => {
+        const i = at(id);
+        return i === undefined ? undefined : this.sums[i];
+      },
+      relation: (id) => {
+        const i = at(id);
+        return i === undefined
+          ? undefined
+          : { schema: this.column(2)[i]!, name: this.column(3)[i]! };
+      },
+    };
   }
 
   get size(): number {

@@ -7,7 +7,7 @@ import { digestOfBytes } from "./file-chunks.js";
 import { readKeyed, writeKeyedText } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
 import { columnRows } from "./state-nodes.js";
-import type { EncodedColumns, NodeColumns } from "./state-nodes.js";
+import type { EncodedColumns, NodeColumns, StateDigests } from "./state-nodes.js";
 
 /**
  * `manifest.state.json`, written next to `manifest.json` by every manifest write: what `--state`
@@ -21,7 +21,10 @@ import type { EncodedColumns, NodeColumns } from "./state-nodes.js";
  * Format: a key line `{"format":2,"manifest":"<sha256 hex>","compile":"<key>"}`, then
  * `{"adapter":"duckdb","count":30001,"columns":[...]}`: the rows as `NodeColumns` (7 strings
  * to parse, not 30,000 rows of 7), or `{"adapter":"duckdb","nodes":[NodeRow, ...]}` when a
- * field holds a newline. Format 1 (rows always) is still read.
+ * field holds a newline. Either may end with `"digests":{"key","column"}`, the rows' compile
+ * digests (see `StateDigests`): added within format 2, as an optional field a reader of 2 skips
+ * and its own key versions (a sidecar without it is read as before, nothing reused). Format 1
+ * (rows always) is still read.
  */
 export const STATE_SIDECAR = "manifest.state.json";
 /** The format written; {@link READ_FORMATS} are read. */
@@ -44,14 +47,23 @@ export interface SidecarKey {
 export interface SidecarBody {
   adapter: string;
   nodes: NodeRow[];
+  /** The rows' compile digests, when the write knew them (see `StateDigests`). */
+  digests?: StateDigests;
 }
 
-/** What a sidecar holds after its key line: its rows, or their columns (see `rowColumns`). */
-export type SidecarValue = { adapter: string } & ({ nodes: NodeRow[] } | NodeColumns);
+/**
+ * What a sidecar holds after its key line: its rows, or their columns (see `rowColumns`), and
+ * their compile digests when recorded.
+ */
+export type SidecarValue = { adapter: string; digests?: StateDigests } & (
+  { nodes: NodeRow[] } | NodeColumns
+);
 
 /** A sidecar's value as rows (columns split into rows); throws when the columns are not whole. */
 export function sidecarRows(value: SidecarValue): SidecarBody {
-  return "nodes" in value ? value : { adapter: value.adapter, nodes: columnRows(value) };
+  if ("nodes" in value) return value;
+  const { adapter, digests } = value;
+  return { adapter, nodes: columnRows(value), ...(digests ? { digests } : {}) };
 }
 
 /** Checksums as one string (see `packChecksums`). */
@@ -104,10 +116,14 @@ export function writeStateSidecar(
 ): void {
   // The text of JSON.stringify({ adapter, count, columns }), the columns' JSON made once.
   const value = columns
-    ? `{"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":${columns.json}}`
+    ? `{"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":${columns.json}${digestsText(body.digests)}}`
     : JSON.stringify(body);
   writeKeyedText(path.join(dir, STATE_SIDECAR), JSON.stringify(key), value);
 }
+
+/** `,"digests":{...}` of a body's compile digests, or nothing (none recorded). */
+export const digestsText = (digests: StateDigests | undefined): string =>
+  digests ? `,"digests":${JSON.stringify({ key: digests.key, column: digests.column })}` : "";
 
 /** Whether a sidecar key line is of a format this build reads. */
 export const readableSidecar = (key: SidecarKey | undefined): key is SidecarKey =>

@@ -1,0 +1,45 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { CompiledProject } from "@sluice/compiler";
+import { afterEach, describe, expect, it } from "vitest";
+import { readCompileDigests, writeCompileDigests } from "./compile-digests.js";
+
+const compiled = {
+  nodes: [{ id: "model.a" }, { id: "source.raw.events" }, { id: "test.t" }],
+} as unknown as CompiledProject;
+const digests = new Map([
+  ["model.a", "cQvCqAOi7ZPfDQyFtgA7KpPtzYw="],
+  ["test.t", "ccxUogdrRgIQdTRQSW02RceD4cU="],
+]);
+
+describe("compile_digests.json: a revived compile's node digests", () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(path.join(os.tmpdir(), "sluice-digests-"));
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it("reads back what was written, for the same compile only", () => {
+    const dir = tmp();
+    writeCompileDigests(dir, "header-1", compiled, digests);
+    expect(readCompileDigests(dir, "header-1", compiled)).toEqual(digests);
+    expect(readCompileDigests(dir, "header-2", compiled)).toBe(undefined);
+    const more = { nodes: [...compiled.nodes, { id: "model.b" }] } as unknown as CompiledProject;
+    expect(readCompileDigests(dir, "header-1", more)).toBe(undefined);
+  });
+
+  it("does not read format 1 (the lines as one JSON string)", () => {
+    const dir = tmp();
+    const sha = createHash("sha1").update("header-1").digest("base64");
+    const lines = compiled.nodes.map((n) => digests.get(n.id) ?? "").join("\n");
+    writeFileSync(
+      path.join(dir, "compile_digests.json"),
+      `${JSON.stringify([1, sha])}\n${JSON.stringify(lines)}`,
+    );
+    expect(readCompileDigests(dir, "header-1", compiled)).toBe(undefined);
+  });
+});

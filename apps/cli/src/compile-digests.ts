@@ -1,0 +1,60 @@
+import { hash } from "node:crypto";
+import path from "node:path";
+import type { CompiledProject } from "@sluice/compiler";
+import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
+
+/**
+ * `target/compile_digests.json`: the compile memo's node digests (see `nodeDigests`) of the
+ * compile `partial_parse.json` caches, so that a command reviving that compile has them too
+ * (`--state` selection reuses the checksums of nodes whose digest the state recorded: see
+ * `reusedChecksums`). Written by a compile that made them; read only when a selection needs
+ * them, never by a command that does not.
+ *
+ * Format 2: a header line `[2, "<sha1 of the partial-parse header>"]`, then the digests (base64:
+ * no newline), one line per node in the compiled project's order (empty: none); format 1 held
+ * the lines as one JSON string. A file of another header (or format) is not read.
+ */
+const FILE = "compile_digests.json";
+const FORMAT = 2;
+
+const headerOf = (cacheHeader: string): string =>
+  JSON.stringify([FORMAT, hash("sha1", cacheHeader, "base64")]);
+
+/** Keep `digests` for the compile cached under `cacheHeader`; a read-only target/ is skipped. */
+export function writeCompileDigests(
+  targetDir: string,
+  cacheHeader: string,
+  compiled: CompiledProject,
+  digests: ReadonlyMap<string, string>,
+): void {
+  const lines = compiled.nodes.map((n) => digests.get(n.id) ?? "");
+  try {
+    writeHeadedFile(path.join(targetDir, FILE), headerOf(cacheHeader), lines.join("\n"));
+  } catch {
+    // Only the reuse is lost: checksums are hashed.
+  }
+}
+
+/**
+ * The digests {@link writeCompileDigests} kept for the compile cached under `cacheHeader`, by
+ * node id; undefined when missing, of another compile or not of `compiled`'s nodes.
+ *
+ * @example readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled)?.get("model.funnel")
+ */
+export function readCompileDigests(
+  targetDir: string,
+  cacheHeader: string,
+  compiled: CompiledProject,
+): Map<string, string> | undefined {
+  try {
+    const kept = readHeadedFile(path.join(targetDir, FILE));
+    if (kept?.header !== headerOf(cacheHeader)) return undefined;
+    const lines = kept.body.split("\n");
+    if (lines.length !== Math.max(1, compiled.nodes.length)) return undefined;
+    const out = new Map<string, string>();
+    compiled.nodes.forEach((n, i) => lines[i] && out.set(n.id, lines[i]));
+    return out;
+  } catch {
+    return undefined;
+  }
+}

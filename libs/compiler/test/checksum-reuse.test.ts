@@ -1,0 +1,135 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { checksumParts, compileProject, sharedPackedChecksums } from "../src/index.js";
+import type { CompiledProject } from "../src/index.js";
+import { checksumsKey, reusedChecksums } from "../src/state/checksum-reuse.js";
+import type { ChecksumsBefore } from "../src/state/checksum-reuse.js";
+import { packedPartChecksums } from "../src/state/node-checksums.js";
+import { fakeDialect } from "./fake-dialect.js";
+import { model, project, rawEvents } from "./fixture-project.js";
+
+const modified = ["body", "configs", "relation", "contract"] as const;
+
+/** 60 models: staging over the raw source, the rest each reading two earlier ones. */
+function generated() {
+  const models = Array.from({ length: 60 }, (_, i) =>
+    i < 6
+      ? model(
+          `models/m_${i}.sql`,
+          // The fake dialect quotes relations as [schema].[name]: the name as Athena SQL has it.
+          `select line, ${i} as k from {{ source('raw','events') }} where line in (select line from raw.events)`,
+        )
+      : model(
+          `models/m_${i}.sql`,
+          `{{ config(tags=['t${i % 3}']) }} select a.line, a.k + ${i} as k from ` +
+            `{{ ref('m_${(i * 7) % i}') }} as a join {{ ref('m_${i - 1}') }} as b on a.k = b.k`,
+        ),
+  );
+  const p = project({ config: { "model-paths": ["models"] }, models, sources: [rawEvents()] });
+  const compile = () => compileProject(p, { runId: "r1", dialect: fakeDialect() });
+  return { p, compile };
+}
+
+/** The compile memo's digest of a node, written here from its definition: sha1 of its JSON. */
+const digestOf = (node: unknown) =>
+  createHash("sha1").update(JSON.stringify(node)).digest("base64");
+
+const digestsOf = (c: CompiledProject) => new Map(c.nodes.map((n) => [n.id, digestOf(n)]));
+
+/** A state as a manifest of `c` records it: every part's checksums and the compile digests. */
+function stateOf(p: ReturnType<typeof generated>["p"], c: CompiledProject): ChecksumsBefore {
+  const packed = packedPartChecksums(p, c, checksumParts);
+  const digests = digestsOf(c);
+  const relations = new Map(c.nodes.map((n) => [n.id, { ...n.relation }]));
+  return {
+    key: checksumsKey(),
+    digest: (id) => digests.get(id),
+    packed: (id) => packed.get(id),
+    relation: (id) => relations.get(id),
+  };
+}
+
+/** Every node's checksums of `modified` hashed, and as reuse makes them: equal, and how many reused. */
+function compare(
+  p: ReturnType<typeof generated>["p"],
+  c: CompiledProject,
+  before: ChecksumsBefore,
+) {
+  const hashed = packedPartChecksums(p, structuredClone(c), modified);
+  const reused = reusedChecksums(c, modified, { before, digests: digestsOf(c) });
+  const shared = sharedPackedChecksums(p, c, modified, { before, digests: digestsOf(c) });
+  expect([...shared]).toEqual([...hashed]);
+  return reused?.filter((s) => s !== undefined).length;
+}
+
+describe("checksums reused from a state by compile digest", () => {
+  it("are the hashed ones: every node but the source reused when nothing changed", () => {
+    const { p, compile } = generated();
+    const c = compile();
+    expect(compare(p, c, stateOf(p, compile()))).toBe(c.nodes.length - 1);
+  });
+
+  it("hash an edited model, and only it", () => {
+    const { p, compile } = generated();
+    const before = stateOf(p, compile());
+    p.models[30]!.text += " where true";
+    const c = compile();
+    expect(compare(p, c, before)).toBe(c.nodes.length - 2);
+  });
+
+  it("hash a node whose parent's relation changed, even with the node's JSON the same", () => {
+    const { p, compile } = generated();
+    const state = compile();
+    const before = stateOf(p, state);
+    // The source renamed (its node has no compile digest): its children's SQL kept as it was.
+    const c = compile();
+    const source = c.nodes.find((n) => n.kind === "source")!;
+    source.relation = { ...source.relation, name: "events_v2" };
+    const children = c.nodes.filter((n) => n.dependsOn.includes(source.id)).map((n) => n.id);
+    expect(children).toHaveLength(6);
+    expect(compare(p, c, before)).toBe(c.nodes.length - 1 - 6);
+    // And their body differs from the state's: reusing them would have been wrong.
+    const now = packedPartChecksums(p, c, ["body"]);
+    for (const id of children)
+      expect(now.get(id)!.split(" ")[0]).not.toBe(before.packed(id)!.split(" ")[0]);
+  });
+
+  it("hash a node whose parent's JSON changed but relation did not only when the digest says so", () => {
+    const { p, compile } = generated();
+    const before = stateOf(p, compile());
+    const c = compile();
+    // A model's config changed: its digest differs; its children still reuse (same relation).
+    const m10 = c.nodes.find((n) => n.id === "model.m_10")!;
+    m10.tags = [...m10.tags, "new"];
+    expect(compare(p, c, before)).toBe(c.nodes.length - 2);
+  });
+
+  it("reuse nothing for a state of another checksums key, or when macros are asked for", () => {
+    const { p, compile } = generated();
+    const c = compile();
+    const before = stateOf(p, compile());
+    const digests = digestsOf(c);
+    expect(reusedChecksums(c, modified, { before: { ...before, key: "0.x" }, digests })).toBe(
+      undefined,
+    );
+    expect(reusedChecksums(c, checksumParts, { before, digests })).toBe(undefined);
+  });
+
+  it("empty the state's macros part, which a digest does not cover", () => {
+    const { p, compile } = generated();
+    const c = compile();
+    const before = stateOf(p, compile());
+    const at = c.nodes.findIndex((n) => n.id === "model.m_20");
+    const reused = reusedChecksums(c, ["body"], { before, digests: digestsOf(c) })!;
+    const parts = before.packed("model.m_20")!.split(" ");
+    expect(parts[3]).not.toBe("");
+    expect(reused[at]).toBe([...parts.slice(0, 3), "", parts[4]].join(" "));
+    // A state's checksums missing a part (or with one too many) are hashed, not reused.
+    for (const odd of ["a b  m k", "a b r m", "a b r m k x", " b r m k"]) {
+      const partial = { ...before, packed: () => odd };
+      expect(reusedChecksums(c, ["body"], { before: partial, digests: digestsOf(c) })![at]).toBe(
+        undefined,
+      );
+    }
+  });
+});
