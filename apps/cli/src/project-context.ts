@@ -109,11 +109,15 @@ export async function loadProjectContext(
   }
   // A cached compile whose nodes' memo segments were replaced since is compiled afresh.
   const revived = cached && (await revive(cached.context, runId, targetDir, io, dir, digests));
-  if (revived)
+  if (revived) {
+    if (digests === undefined) return withCacheHeader(revived, cached!.header);
+    // The fast path's compile is cached under a new header: its digests go with it.
+    writeCompileDigests(targetDir, cached!.header, revived.compiled, digests);
     return withCacheHeader(
-      digests === undefined ? revived : { ...revived, nodeDigests: digests, sqlEdits: sqlEdits! },
+      { ...revived, nodeDigests: digests, sqlEdits: sqlEdits! },
       cached!.header,
     );
+  }
 
   const loadStarted = Date.now();
   const fresh = await loadAndCompile(dir, args, request, useCache ? targetDir : undefined);

@@ -34,8 +34,8 @@ interface SavedContext {
  * was written but, possibly, memo segments (a fast path that fails after them leaves a
  * partial_parse.json whose places are gone: the next command compiles afresh).
  *
- * Not yet used by any command: manifest.json and the other artifacts of target/ are not patched
- * (see the issue note).
+ * loadProjectContext takes it under `SLUICE_SQL_EDITS=1` and then revives the whole compile:
+ * manifest.json and the other artifacts of target/ are still written over every node (#14).
  */
 export async function compileSqlEdits(
   targetDir: string,
