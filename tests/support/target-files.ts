@@ -16,14 +16,15 @@ import { manifestWithoutInvocation } from "./manifest-text.js";
 export async function targetFiles(target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let ppHeader: string | undefined;
+  let digests: string | undefined;
   for (const entry of await readdir(target, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const rel = path.relative(target, path.join(entry.parentPath, entry.name));
     if (/^(replay\/|\.artifacts-stamp$|\.manifest-index\.json$)/.test(rel)) continue;
     const text = await readFile(path.join(target, rel), "utf8");
     if (rel === "manifest.json") out[rel] = manifestWithoutInvocation(text);
-    else if (rel === "manifest.state.json" || rel === "compile_digests.json")
-      out[rel] = text.slice(text.indexOf("\n") + 1);
+    else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);
+    else if (rel === "compile_digests.json") digests = text;
     else if (rel === "partial_parse.json") {
       // The listing the cache is valid for, then the cached compile.
       const newline = text.indexOf("\n");
@@ -32,11 +33,18 @@ export async function targetFiles(target: string): Promise<Record<string, string
       out[rel] = `${snapshot}${text.slice(newline)}`;
     } else out[rel] = text;
   }
+  const header = (text = "") => text.slice(0, text.indexOf("\n"));
+  if (digests !== undefined) {
+    // Its head names the partial_parse.json header it belongs to; one of another header (a
+    // killed compile wrote the cache but not its digests) is never read: left out.
+    const [, of] = JSON.parse(header(digests)) as [number, string];
+    if (of === hash("sha1", header(ppHeader), "base64"))
+      out["compile_digests.json"] = digests.slice(digests.indexOf("\n") + 1);
+  }
   const edits = out["partial_parse.edits.json"];
   if (edits !== undefined) {
     // Its head names the partial_parse.json header (file times, racy hashes), as does `racy`;
     // a base for another header (a killed compile's) is never read: left out.
-    const header = (text = "") => text.slice(0, text.indexOf("\n"));
     const head = JSON.parse(header(edits)) as { header: string };
     const live = head.header === hash("sha1", header(ppHeader));
     const { racy: _racy, ...body } = JSON.parse(edits.slice(edits.indexOf("\n") + 1)) as {
@@ -70,10 +78,12 @@ export function targetDifferences(
     listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])
       ? ["partial_parse.json", "compile_digests.json"]
       : [];
-  // A live edits base on one side only: the other's was left by a killed compile (see above).
-  const edits = "partial_parse.edits.json";
-  const oneBase = (warm[edits] === undefined) !== (cold[edits] === undefined);
+  // A live edits base or compile digests on one side only: the other's was left by a killed
+  // compile (see above), so it is not read; only the speed-ups they carry are lost.
+  const oneSide = (f: string) =>
+    ["partial_parse.edits.json", "compile_digests.json"].includes(f) &&
+    (warm[f] === undefined) !== (cold[f] === undefined);
   return Object.keys({ ...warm, ...cold })
-    .filter((f) => !skip.includes(f) && !(oneBase && f === edits) && warm[f] !== cold[f])
+    .filter((f) => !skip.includes(f) && !oneSide(f) && warm[f] !== cold[f])
     .map((f) => `${f}: ${firstDifference(warm[f], cold[f])}`);
 }
