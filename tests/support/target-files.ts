@@ -11,7 +11,7 @@ import { manifestWithoutInvocation } from "./manifest-text.js";
  * manifest-text.ts; the replay and stamp files; the manifest index, whose offsets
  * follow `created_at`'s digits; the headers of the partial-parse cache, of compile_digests.json
  * and of the state sidecar, which hold file times and the manifest's digest; the head and racy
- * files of the edits base, `SLUICE_SQL_EDITS=1`'s partial_parse.edits.json).
+ * files of the edits base, partial_parse.edits.json).
  */
 export async function targetFiles(target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

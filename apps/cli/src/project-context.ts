@@ -54,10 +54,11 @@ export interface ProjectContext {
 /**
  * Whether a compile saves what tells a later one that only model SQL changed
  * (`target/partial_parse.edits.json`, see sql-edits.ts) and a load takes the fast path of
- * sql-edit-compile.ts when it did: off unless `SLUICE_SQL_EDITS=1`, until every artifact of
- * target/ is shown to be written as the full path writes it (#14).
+ * sql-edit-compile.ts when it did: on unless `SLUICE_SQL_EDITS=0` (the full path then always
+ * compiles; the fast path writes the same target/, tested byte for byte in
+ * sql-edit-compile.test.ts).
  */
-const sqlEditsOn = (): boolean => process.env["SLUICE_SQL_EDITS"] === "1";
+const sqlEditsOn = (): boolean => process.env["SLUICE_SQL_EDITS"] !== "0";
 
 /** A sortable, unique id for this invocation: `20261128T154501Z_3f9a`. */
 export function newRunId(now = new Date()): string {

@@ -83,6 +83,33 @@ describe("compileSqlEdits", () => {
   });
 });
 
+describe("the switch", () => {
+  it("is on by default; SLUICE_SQL_EDITS=0 compiles through the full path", async () => {
+    const load = async (value?: string) => {
+      if (value === undefined) delete process.env["SLUICE_SQL_EDITS"];
+      else process.env["SLUICE_SQL_EDITS"] = value;
+      try {
+        const ctx = await loadProjectContext({ projectDir: dir }, io);
+        expect(ctx).toBeDefined();
+        return ctx?.sqlEdits;
+      } finally {
+        delete process.env["SLUICE_SQL_EDITS"];
+      }
+    };
+    // A target/ that has compiled the edits of the tests before (a full compile), kept aside.
+    restore();
+    rmSync(path.join(target(), "partial_parse.edits.json"));
+    await load();
+    const before = path.join(path.dirname(dir), "target-switch");
+    cpSync(target(), before, { recursive: true });
+    edit("marts/funnel.sql", (t) => `${t}-- switch\n`, new Date(Date.now() - 15_000));
+    expect(await load("0")).toBeUndefined();
+    rmSync(target(), { recursive: true, force: true });
+    cpSync(before, target(), { recursive: true });
+    expect(await load()).toEqual(["model.funnel"]);
+  });
+});
+
 describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
   /** `sluice compile` in-process, the switch on. */
   async function compile(): Promise<void> {

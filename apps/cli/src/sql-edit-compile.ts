@@ -34,7 +34,7 @@ interface SavedContext {
  * was written but, possibly, memo segments (a fast path that fails after them leaves a
  * partial_parse.json whose places are gone: the next command compiles afresh).
  *
- * loadProjectContext takes it under `SLUICE_SQL_EDITS=1` and then revives the whole compile:
+ * loadProjectContext takes it (unless `SLUICE_SQL_EDITS=0`) and then revives the whole compile:
  * manifest.json and the other artifacts of target/ are still written over every node (#14).
  */
 export async function compileSqlEdits(
