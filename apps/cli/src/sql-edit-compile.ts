@@ -96,6 +96,13 @@ export async function compileSqlEdits(
     { models, nodes, ephemeralSql },
   );
   if ("refused" in out) return out;
+  // A node partial_parse.json holds inline (not a reference into the memo) would be read back
+  // as it was: only the memo's entries are rewritten.
+  const inline = new Set(
+    saved.compiled.nodes.flatMap((n) => (typeof n === "string" ? [] : [n.id])),
+  );
+  const stale = out.nodes.find((n) => inline.has(n.id));
+  if (stale) return { refused: `${stale.id} is held inline in partial_parse.json` };
   const digests = new Map<string, string>();
   for (const entry of Object.values(out.memo)) {
     const output = entry.output!;
