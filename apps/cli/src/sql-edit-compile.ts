@@ -73,10 +73,12 @@ export async function compileSqlEdits(
       memo: m.memo,
     });
   }
+  // The nodes partial_parse.json holds inline (sources, seeds, ...), not as memo references.
+  const inline = saved.compiled.nodes.filter((n): n is CompiledNode => typeof n !== "string");
   const { nodes, ephemeralSql } = readNodes(
     targetDir,
     dir,
-    saved,
+    inline,
     memo.models.map((m) => m.memo),
   );
   const vars =
@@ -96,12 +98,9 @@ export async function compileSqlEdits(
     { models, nodes, ephemeralSql },
   );
   if ("refused" in out) return out;
-  // A node partial_parse.json holds inline (not a reference into the memo) would be read back
-  // as it was: only the memo's entries are rewritten.
-  const inline = new Set(
-    saved.compiled.nodes.flatMap((n) => (typeof n === "string" ? [] : [n.id])),
-  );
-  const stale = out.nodes.find((n) => inline.has(n.id));
+  // A node partial_parse.json holds inline would be read back as it was: only the memo's
+  // entries are rewritten.
+  const stale = out.nodes.find((n) => inline.some((i) => i.id === n.id));
   if (stale) return { refused: `${stale.id} is held inline in partial_parse.json` };
   const digests = new Map<string, string>();
   for (const entry of Object.values(out.memo)) {
@@ -134,10 +133,10 @@ export async function compileSqlEdits(
 function readNodes(
   targetDir: string,
   dir: string,
-  saved: SavedContext,
+  inline: readonly CompiledNode[],
   entries: readonly ModelMemo[],
 ): { nodes: CompiledNode[]; ephemeralSql: Record<string, string> } {
-  const nodes = saved.compiled.nodes.filter((n): n is CompiledNode => typeof n !== "string");
+  const nodes = [...inline];
   const ephemeralSql: Record<string, string> = {};
   const seen = new Set(nodes.map((n) => n.id));
   const wanted = entries.flatMap((e) => [
