@@ -449,7 +449,8 @@ export function cachedContextOf(targetDir: string, line: string): string | undef
  * {@link writeCachedContext} writes for the listing `listings` holds now (taken before the
  * compile), with each model's `text` in the project replaced and each compile memo segment
  * `renamed` (old name, new name) renamed in the nodes' places (see memo-refs.ts). Returns the
- * header line written; undefined (nothing written) when the listing saw too many racy files, a
+ * header line and the context written (what {@link readCachedContext} would read back);
+ * undefined (nothing written) when the listing saw too many racy files, a
  * model's text is not found exactly once, or the file cannot be written.
  */
 export function spliceCachedContext(
@@ -460,7 +461,7 @@ export function spliceCachedContext(
   models: readonly { path: string; absPath: string; text: string }[],
   renamed: ReadonlyMap<string, string>,
   listings: Listings,
-): string | undefined {
+): { header: string; context: string } | undefined {
   const header = JSON.parse(line) as Header;
   const snap = listing(request.dir, header.folders, listings);
   if (snap.racy === undefined) return undefined;
@@ -478,7 +479,7 @@ export function spliceCachedContext(
   const next = JSON.stringify({ ...header, snapshot: snap.hash, racy: snap.racy });
   try {
     writeHeadedFile(path.join(targetDir, CACHE_FILE), next, body);
-    return next;
+    return { header: next, context: body };
   } catch {
     return undefined;
   }

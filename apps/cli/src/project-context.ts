@@ -103,7 +103,8 @@ export async function loadProjectContext(
     const { compileSqlEdits } = await import("./sql-edit-compile.js");
     const fast = await compileSqlEdits(targetDir, request, listings);
     if (!("refused" in fast)) {
-      cached = readCachedContext(targetDir, request, listings);
+      // What it wrote, as readCachedContext would read it back (not read and checked again).
+      cached = { context: fast.context, header: fast.header };
       digests = new Map();
       sqlEdits = fast.nodes.map((n) => n.id);
     }

@@ -30,7 +30,8 @@ interface SavedContext {
  * header, the models' texts, the renamed segments: `spliceCachedContext`) and the edits base.
  * Afterwards the cached path reads `partial_parse.json` as after a full compile.
  *
- * Returns the new header and the edited nodes with their digests; or why not, and then nothing
+ * Returns the new header and context (as `readCachedContext` reads them) and the edited nodes
+ * with their digests; or why not, and then nothing
  * was written but, possibly, memo segments (a fast path that fails after them leaves a
  * partial_parse.json whose places are gone: the next command compiles afresh).
  *
@@ -42,7 +43,8 @@ export async function compileSqlEdits(
   request: CacheRequest,
   listings: Listings,
 ): Promise<
-  { header: string; nodes: CompiledNode[]; digests: Map<string, string> } | { refused: string }
+  | { header: string; context: string; nodes: CompiledNode[]; digests: Map<string, string> }
+  | { refused: string }
 > {
   if (request.storeFailures) return { refused: "--store-failures" };
   const found = sqlEdits(targetDir, request, listings);
@@ -111,7 +113,7 @@ export async function compileSqlEdits(
   const renamed = replaceMemoModels(targetDir, dir, out.memo);
   if (renamed === undefined) return { refused: "the compile memo changed" };
   const edited = models.map((m) => m.file);
-  const header = spliceCachedContext(
+  const spliced = spliceCachedContext(
     targetDir,
     request,
     found.header,
@@ -120,9 +122,9 @@ export async function compileSqlEdits(
     renamed,
     listings,
   );
-  if (header === undefined) return { refused: "partial_parse.json cannot be spliced" };
-  rebaseSqlEdits(targetDir, found.header, header, request, listings);
-  return { header, nodes: out.nodes, digests };
+  if (spliced === undefined) return { refused: "partial_parse.json cannot be spliced" };
+  rebaseSqlEdits(targetDir, found.header, spliced.header, request, listings);
+  return { ...spliced, nodes: out.nodes, digests };
 }
 
 /**
