@@ -45,10 +45,11 @@ export interface ProjectContext {
    */
   nodeDigests?: ReadonlyMap<string, string>;
   /**
-   * The models the fast path after an edit of model SQL literals rendered again (see
-   * sql-edit-compile.ts), when this command took it: their node ids.
+   * When this command took the fast path after an edit of model SQL literals (see
+   * sql-edit-compile.ts): the node ids of the models it rendered again, and the partial-parse
+   * header of the compile they were edited from (every other node is as that compile left it).
    */
-  sqlEdits?: string[];
+  sqlEdits?: { nodes: string[]; since: string };
 }
 
 /**
@@ -97,7 +98,7 @@ export async function loadProjectContext(
   // After the fast path: the digests of the memo's nodes, taken from their texts as revived (the
   // full path hands the artifact writers the memo's; otherwise they serialize and hash each node).
   let digests: Map<string, string> | undefined;
-  let sqlEdits: string[] | undefined;
+  let sqlEdits: ProjectContext["sqlEdits"];
   if (cached === undefined && useCache && sqlEditsOn()) {
     // Only model SQL literals changed: partial_parse.json and the memo spliced, then read.
     const { compileSqlEdits } = await import("./sql-edit-compile.js");
@@ -106,7 +107,7 @@ export async function loadProjectContext(
       // What it wrote, as readCachedContext would read it back (not read and checked again).
       cached = { context: fast.context, header: fast.header };
       digests = new Map();
-      sqlEdits = fast.nodes.map((n) => n.id);
+      sqlEdits = { nodes: fast.nodes.map((n) => n.id), since: fast.since };
     }
   }
   // A cached compile whose nodes' memo segments were replaced since is compiled afresh.

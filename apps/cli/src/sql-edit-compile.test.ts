@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { hash } from "node:crypto";
-import { cpSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { compileCommand } from "./commands/compile.js";
@@ -48,9 +49,17 @@ function written(all = false): Map<string, string> {
   return files;
 }
 
+/**
+ * A copy of a target/ folder with its files' times to the nanosecond (`cp -a`): the manifest
+ * index trusts manifest.json by its size and time, so the copy's entries are copied, not built.
+ */
+function copyDir(from: string, to: string): void {
+  execFileSync("cp", ["-a", from, to]);
+}
+
 function restore(): void {
   rmSync(target(), { recursive: true, force: true });
-  cpSync(saved, target(), { recursive: true });
+  copyDir(saved, target());
 }
 
 function edit(rel: string, change: (text: string) => string, when: Date): void {
@@ -64,7 +73,7 @@ beforeAll(async () => {
   age(dir, new Date(Date.now() - 60_000));
   await fullCompile();
   saved = path.join(path.dirname(dir), "target-saved");
-  cpSync(target(), saved, { recursive: true });
+  copyDir(target(), saved);
 });
 afterAll(() => removeAll(dirs));
 
@@ -91,7 +100,7 @@ describe("the switch", () => {
       try {
         const ctx = await loadProjectContext({ projectDir: dir }, io);
         expect(ctx).toBeDefined();
-        return ctx?.sqlEdits;
+        return ctx?.sqlEdits?.nodes;
       } finally {
         delete process.env["SLUICE_SQL_EDITS"];
       }
@@ -101,20 +110,20 @@ describe("the switch", () => {
     rmSync(path.join(target(), "partial_parse.edits.json"));
     await load();
     const before = path.join(path.dirname(dir), "target-switch");
-    cpSync(target(), before, { recursive: true });
+    copyDir(target(), before);
     edit("marts/funnel.sql", (t) => `${t}-- switch\n`, new Date(Date.now() - 15_000));
     expect(await load("0")).toBeUndefined();
     rmSync(target(), { recursive: true, force: true });
-    cpSync(before, target(), { recursive: true });
+    copyDir(before, target());
     expect(await load()).toEqual(["model.funnel"]);
   });
 });
 
 describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
   /** `sluice compile` in-process, the switch on. */
-  async function compile(): Promise<void> {
+  async function compile(artifacts: "auto" | "packed"): Promise<void> {
     process.env["SLUICE_SQL_EDITS"] = "1";
-    const args = { projectDir: dir, _: ["compile"], format: "text", artifacts: "auto" } as const;
+    const args = { projectDir: dir, _: ["compile"], format: "text", artifacts } as const;
     try {
       expect(await compileCommand.handler(args as never, io)).toBe(0);
     } finally {
@@ -122,55 +131,119 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
     }
   }
 
-  it("leaves target/ as the full path leaves it, byte for byte", async () => {
+  /** Replace target/ with a copy of `from`; without the edits base: the full path compiles. */
+  function reset(from: string, full = false): void {
+    rmSync(target(), { recursive: true, force: true });
+    copyDir(from, target());
+    if (full) rmSync(path.join(target(), "partial_parse.edits.json"));
+  }
+
+  /**
+   * From the target/ a full compile of `dir` leaves (its manifest entries copied afterwards: see
+   * copyDir), `edits` made, then `sluice compile` through the fast path and through the full
+   * path: every file of target/ equal, and the fast path taken for the models `edited`. The
+   * clock is frozen (the manifest's times are the invocation's).
+   */
+  async function fastEqualsFull(
+    artifacts: "auto" | "packed",
+    edits: () => void,
+    edited: string[],
+  ): Promise<Map<string, string>> {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date());
     try {
-      restore();
-      rmSync(path.join(target(), "partial_parse.edits.json"));
-      await compile();
-      const artifacts = path.join(path.dirname(dir), "target-artifacts");
-      cpSync(target(), artifacts, { recursive: true });
-      edit("marts/funnel.sql", (t) => `${t}-- fast edit 3\n`, new Date(Date.now() - 10_000));
-      edit(
-        "marts/channel_performance.sql",
-        (t) => t.replace("select", "select /* é */"),
-        new Date(Date.now() - 10_000),
-      );
+      const base = path.join(path.dirname(dir), `target-base-${artifacts}`);
+      reset(saved);
+      await compile(artifacts);
+      copyDir(target(), base);
+      edits();
       // A load of this state takes the fast path (so does the compile's, from the same state),
       // and hands the artifact writers the digests the full path hands them.
       const load = async () => {
         process.env["SLUICE_SQL_EDITS"] = "1";
         try {
           const ctx = await loadProjectContext({ projectDir: dir }, io);
-          return { edits: ctx?.sqlEdits, digests: [...(ctx?.nodeDigests ?? [])].sort() };
+          return { edits: ctx?.sqlEdits?.nodes, digests: [...(ctx?.nodeDigests ?? [])].sort() };
         } finally {
           delete process.env["SLUICE_SQL_EDITS"];
         }
       };
       const fastLoad = await load();
-      expect(fastLoad.edits).toEqual(["model.channel_performance", "model.funnel"]);
-      rmSync(target(), { recursive: true, force: true });
-      cpSync(artifacts, target(), { recursive: true });
-      rmSync(path.join(target(), "partial_parse.edits.json"));
+      expect(fastLoad.edits?.slice().sort()).toEqual(edited.slice().sort());
+      reset(base, true);
       const fullLoad = await load();
       expect(fullLoad.edits).toBeUndefined();
       expect(fastLoad.digests.length).toBeGreaterThan(30);
       expect(fastLoad.digests).toEqual(fullLoad.digests);
-      rmSync(target(), { recursive: true, force: true });
-      cpSync(artifacts, target(), { recursive: true });
-      await compile();
+      reset(base);
+      await compile(artifacts);
       const fast = written(true);
-      rmSync(target(), { recursive: true, force: true });
-      cpSync(artifacts, target(), { recursive: true });
-      rmSync(path.join(target(), "partial_parse.edits.json"));
-      await compile();
+      reset(base, true);
+      await compile(artifacts);
       const full = written(true);
       expect([...fast.keys()].sort()).toEqual([...full.keys()].sort());
-      for (const [f, sha] of full) expect(fast.get(f), f).toBe(sha);
-      expect(fast.has("manifest.json")).toBe(true);
+      // The manifest first: a wrong entry shows there before its index.
+      for (const f of ["manifest.json", ...full.keys()]) expect(fast.get(f), f).toBe(full.get(f));
+      rmSync(base, { recursive: true, force: true });
+      return fast;
     } finally {
       vi.useRealTimers();
+    }
+  }
+
+  it("leaves target/ as the full path leaves it, byte for byte", async () => {
+    const when = new Date(Date.now() - 10_000);
+    await fastEqualsFull(
+      "auto",
+      () => {
+        // The entry grows; and a non-ASCII character (the manifest's offsets count bytes).
+        edit("marts/funnel.sql", (t) => `${t}-- fast edit 3\n`, when);
+        edit("marts/channel_performance.sql", (t) => t.replace("select", "select /* é */"), when);
+      },
+      ["model.channel_performance", "model.funnel"],
+    );
+  });
+
+  it("the same in packed shards, after an edit of the first and the last model", async () => {
+    const previous = { dir, saved };
+    try {
+      // A synthetic project of 200 models: 600 nodes in 4 shards (see packShards).
+      dir = path.join(path.dirname(previous.dir), "synthetic");
+      const bench = new URL("../../../tests/bench/synthetic-project.mjs", import.meta.url).href;
+      const { writeAgedSyntheticProject } = (await import(bench)) as {
+        writeAgedSyntheticProject: (n: number, dir: string) => unknown;
+      };
+      writeAgedSyntheticProject(200, dir);
+      saved = path.join(path.dirname(dir), "synthetic-saved");
+      await compile("packed");
+      copyDir(target(), saved);
+      // The first and the last model of the manifest: its first and last entries that move.
+      const manifest = JSON.parse(readFileSync(path.join(target(), "manifest.json"), "utf8")) as {
+        nodes: Record<string, { resource_type: string; original_file_path: string }>;
+      };
+      const models = Object.entries(manifest.nodes).filter(([, n]) => n.resource_type === "model");
+      const [first, last] = [models[0]!, models.at(-1)!];
+      const when = new Date(Date.now() - 10_000);
+      const fast = await fastEqualsFull(
+        "packed",
+        () => {
+          edit(first[1].original_file_path, (t) => `${t}-- fast edit ü\n`, when);
+          edit(last[1].original_file_path, (t) => t.replace("select", "select 1 as one,"), when);
+        },
+        [first[0], last[0]].map((id) => id.replace(".synthetic.", ".")),
+      );
+      // Two shards changed (each model's artifacts are in its own shard).
+      const shardOf = (file: string) =>
+        [...fast.keys()].filter(
+          (f) =>
+            f.startsWith(path.join("packed", "run")) &&
+            readFileSync(path.join(target(), f), "utf8").includes(`artifact: ${file}\n`),
+        );
+      const shards = [first, last].map(([, n]) => shardOf(n.original_file_path));
+      expect(shards.map((s) => s.length)).toEqual([1, 1]);
+      expect(shards[0]).not.toEqual(shards[1]);
+    } finally {
+      ({ dir, saved } = previous);
     }
   });
 });

@@ -30,8 +30,9 @@ interface SavedContext {
  * header, the models' texts, the renamed segments: `spliceCachedContext`) and the edits base.
  * Afterwards the cached path reads `partial_parse.json` as after a full compile.
  *
- * Returns the new header and context (as `readCachedContext` reads them) and the edited nodes
- * with their digests; or why not, and then nothing
+ * Returns the new header and context (as `readCachedContext` reads them), the edited nodes
+ * with their digests and the header they were edited `since` (partial_parse.json's before);
+ * or why not, and then nothing
  * was written but, possibly, memo segments (a fast path that fails after them leaves a
  * partial_parse.json whose places are gone: the next command compiles afresh).
  *
@@ -43,7 +44,13 @@ export async function compileSqlEdits(
   request: CacheRequest,
   listings: Listings,
 ): Promise<
-  | { header: string; context: string; nodes: CompiledNode[]; digests: Map<string, string> }
+  | {
+      header: string;
+      context: string;
+      nodes: CompiledNode[];
+      digests: Map<string, string>;
+      since: string;
+    }
   | { refused: string }
 > {
   if (request.storeFailures) return { refused: "--store-failures" };
@@ -124,7 +131,7 @@ export async function compileSqlEdits(
   );
   if (spliced === undefined) return { refused: "partial_parse.json cannot be spliced" };
   rebaseSqlEdits(targetDir, found.header, spliced.header, request, listings);
-  return { ...spliced, nodes: out.nodes, digests };
+  return { ...spliced, nodes: out.nodes, digests, since: found.header };
 }
 
 /**

@@ -12,6 +12,7 @@ import { readOr, writeChangedFiles } from "./write-changed-files.js";
 import { dropPackedKeys, packedShards } from "./packed-keys.js";
 import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
 import { writeManifest } from "./artifacts/manifest-file.js";
+import type { ManifestSource } from "./artifacts/manifest-file.js";
 import { removeDeadTemps } from "./artifacts/dead-temps.js";
 import { dbtRunResults } from "./artifacts/dbt-run-results.js";
 
@@ -38,6 +39,11 @@ export async function writeCompiledArtifacts(
        * were written from the same fingerprint, layout and nodes, nothing is rebuilt or compared.
        */
       fingerprint?: string;
+      /**
+       * `compiled` is the compile fingerprinted `since` (see `fingerprint`) but for `nodes`,
+       * rendered again after an edit of their files' literal SQL: see {@link ManifestSource}.
+       */
+      edits?: ManifestSource["edits"];
       /** The partial-parse header `compiled` was cached under, recorded in the manifest's sidecar. */
       compileKey?: string;
       /** Hashes of nodes' JSON texts by node id (the compile memo's): see {@link writeManifest}. */
@@ -85,6 +91,9 @@ export async function writeCompiledArtifacts(
     options.compileKey,
     options.digests,
     options.asCompiled,
+    options.fingerprint === undefined
+      ? undefined
+      : { fingerprint: options.fingerprint, ...(options.edits ? { edits: options.edits } : {}) },
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   const index = path.join(targetDir, ".artifact-hashes.json");

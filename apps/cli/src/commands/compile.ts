@@ -102,7 +102,18 @@ async function compile(
     asCompiled: true,
     ...(ctx.cacheHeader === undefined
       ? {}
-      : { fingerprint: `${ctx.cacheHeader}\n${ctx.runId}`, compileKey: ctx.cacheHeader }),
+      : {
+          fingerprint: `${ctx.cacheHeader}\n${ctx.runId}`,
+          compileKey: ctx.cacheHeader,
+          ...(ctx.sqlEdits === undefined
+            ? {}
+            : {
+                edits: {
+                  since: `${ctx.sqlEdits.since}\n${ctx.runId}`,
+                  nodes: new Set(ctx.sqlEdits.nodes),
+                },
+              }),
+        }),
   });
   // After writing: a failure names the line in target/compiled, which the user can open.
   const { checkAthenaSyntax } = await import("./athena-check.js");

@@ -268,4 +268,52 @@ describe("writeManifest", () => {
     });
     expect(read()).toBe(whole(project, changed, first));
   });
+
+  it("takes the keys of nodes an edit of model SQL leaves alone from the index (the fast path)", () => {
+    const source = (fingerprint: string, since?: string, nodes: string[] = []) => ({
+      fingerprint,
+      ...(since === undefined ? {} : { edits: { since, nodes: new Set(nodes) } }),
+    });
+    const model = compiled.nodes.find((n) => n.kind === "model" && n.dependsOn.length > 0)!;
+    const editedProject: Project = {
+      ...project,
+      models: project.models.map((m) =>
+        m.path === model.path ? { ...m, text: `${m.text}-- é` } : m,
+      ),
+    };
+    const edited: CompiledProject = {
+      ...compiled,
+      nodes: compiled.nodes.map((n) => (n === model ? { ...n, sql: `${n.sql}\n-- é` } : n)),
+    };
+    // The compile before the edit written first, fingerprinted f1.
+    const again = (claim: ReturnType<typeof source>) => {
+      rmSync(target, { recursive: true, force: true });
+      fresh();
+      writeManifest(target, project, compiled, first, "b1", "h1", undefined, true, source("f1"));
+      return writeManifest(
+        target,
+        editedProject,
+        edited,
+        second,
+        "b1",
+        "h2",
+        undefined,
+        true,
+        claim,
+      );
+    };
+    // Without a claim every key is hashed: the edited node's entry built, the others copied.
+    expect(again(source("f2"))).toMatchObject({ built: 1, written: true });
+    const expected = read();
+    // The edited node named: the same text.
+    expect(again(source("f2", "f1", [model.id]))).toMatchObject({ built: 1, written: true });
+    expect(read()).toBe(expected);
+    // Its key taken from the index when the claim leaves it out: proof that the keys were not
+    // hashed (a wrong claim leaves a stale entry, here the whole file; the caller vouches).
+    expect(again(source("f2", "f1", []))).toMatchObject({ built: 0, written: false });
+    expect(read()).not.toBe(expected);
+    // A claim about another compile than the index's: every key hashed.
+    expect(again(source("f2", "f0", []))).toMatchObject({ built: 1, written: true });
+    expect(read()).toBe(expected);
+  });
 });

@@ -67,7 +67,8 @@ import type { NodeRow, SidecarBody, SidecarKey, SidecarValue } from "./state-sid
 
 const MANIFEST = "manifest.json";
 const INDEX = ".manifest-index.json";
-const FORMAT = 6;
+/** Format 7: `compile` and `shared` recorded (format 6 had neither). */
+const FORMAT = 7;
 
 /** What `target/.manifest-index.json` records of the manifest written last. */
 interface ManifestIndex {
@@ -81,6 +82,14 @@ interface ManifestIndex {
   digest: string;
   /** Key of what the manifest's text outside the node entries is made of (`dbtManifestFrameInputs`). */
   frameInputs: string;
+  /**
+   * The fingerprint of the compiled project the entries were written from (see
+   * {@link ManifestSource}), when the writer was given one: a later write of that compile with
+   * a few nodes edited takes the other nodes' keys from here (see {@link reusableKeys}).
+   */
+  compile?: string;
+  /** The part of every entry's key shared by all nodes (project, macros: see {@link sharedKey}). */
+  shared: string;
   /**
    * The top-level keys in the file's order, each with where its text (`"key":value`) sits in
    * manifest.json's bytes (start, length); start -1 for those never copied: `metadata` (the
@@ -105,6 +114,26 @@ interface IndexEntries {
   lengths: number[];
 }
 
+/**
+ * Which compile the nodes written are: a writer given its fingerprint records it in the index,
+ * and one given `edits` takes from the index the keys of the nodes the edits leave alone.
+ *
+ * @example
+ * { fingerprint: `${header}\n${runId}` } // a full compile
+ * { fingerprint: `${header}\n${runId}`, edits: { since: `${before}\n${runId}`, nodes } } // fast path
+ */
+export interface ManifestSource {
+  /** Equal fingerprints: equal compiled projects (the partial-parse header and the run id). */
+  fingerprint: string;
+  /**
+   * The compiled project is the one fingerprinted `since` but for the nodes `nodes`, rendered
+   * again after an edit of their files' literal SQL (see sql-edit-compile.ts in apps/cli): the
+   * same project but those files' texts, same macros, same graph and relations. The caller
+   * vouches for it; a wrong claim copies stale entries.
+   */
+  edits?: { since: string; nodes: ReadonlySet<string> };
+}
+
 /** Counts of one {@link writeManifest}: entries built and copied, and whether the file was written. */
 export interface ManifestWrite {
   built: number;
@@ -121,7 +150,10 @@ export interface ManifestWrite {
  * those nodes are not serialized again for their keys. `asCompiled`: the nodes are as `compile`
  * makes them (the placeholder run id), so their digests are the compile memo's: the state index
  * and sidecar record them (see `StateDigests`), and a selection against this manifest reuses the
- * checksums of the nodes it compiles the same (see `reusedChecksums`).
+ * checksums of the nodes it compiles the same (see `reusedChecksums`). `source`: which compile
+ * `compiled` is (see {@link ManifestSource}): after an edit of a few models' SQL, the other
+ * nodes' keys are not hashed again (at 10,000 models, hashing 30,000 keys was a tenth of a
+ * one-model-changed compile), nor is the frame's key.
  */
 export function writeManifest(
   targetDir: string,
@@ -132,16 +164,19 @@ export function writeManifest(
   compileKey?: string,
   digests?: ReadonlyMap<string, string>,
   asCompiled = false,
+  source?: ManifestSource,
 ): ManifestWrite {
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);
   const found = readPrevious(file, indexFile, build);
   const recorded = asCompiled ? new Map<string, string>() : undefined;
-  const keys = entryKeys(project, compiled, digests, recorded);
-  const uid = (n: CompiledNode) => dbtUniqueId(n.id, compiled.projectName);
   // Each previous entry's position in the index, by node id.
   const at = new Map<string, number>();
   found?.index.entries.ids.forEach((id, i) => at.set(id, i));
+  const shared = sharedKey(project, compiled);
+  const reused = found && reusableKeys(found.index, at, compiled, shared, source);
+  const keys = entryKeys(project, compiled, shared, digests, recorded, reused?.keys);
+  const uid = (n: CompiledNode) => dbtUniqueId(n.id, compiled.projectName);
   const staleAgainst = (index: ManifestIndex | undefined) => {
     const stale = new Set<string>();
     for (const n of compiled.nodes) {
@@ -152,7 +187,7 @@ export function writeManifest(
     return stale;
   };
   let stale = staleAgainst(found?.index);
-  const frameInputs = dbtManifestFrameInputs(project, compiled);
+  const frameInputs = reused?.frameInputs ?? dbtManifestFrameInputs(project, compiled);
   const sidecarKey = (digest: string): SidecarKey => ({
     format: SIDECAR_FORMAT,
     manifest: digest,
@@ -322,6 +357,8 @@ export function writeManifest(
     mtimeMs: stat.mtimeMs,
     digest,
     frameInputs,
+    ...(source === undefined ? {} : { compile: source.fingerprint }),
+    shared,
     frame: written,
     selectors: frame.selectors,
     entries,
@@ -333,19 +370,76 @@ export function writeManifest(
 /**
  * Each node's key of what its manifest entry is built from: the node, the relations it reads
  * (its checksums write them as node ids), its file's text (raw code, the macros it calls), the
- * project's macro files, package and folder, and for a source its declaration. The node goes in
- * by its {@link nodeDigest}, taken from `digests` when given there (see {@link writeManifest}):
- * at 10,000 models, serializing every node for its key was a fifth of the manifest's write. A
- * node rendered again at run time (`renderAtRun`: its text is no longer the memo's) is hashed.
- * `recorded` gets each node's digest (but a source's, or one rendered again at run time).
+ * project's macro files, package and folder ({@link sharedKey}), and for a source its
+ * declaration. The node goes in by its {@link nodeDigest}, taken from `digests` when given there
+ * (see {@link writeManifest}): at 10,000 models, serializing every node for its key was a fifth
+ * of the manifest's write. A node rendered again at run time (`renderAtRun`: its text is no
+ * longer the memo's) is hashed. `recorded` gets each node's digest (but a source's, or one
+ * rendered again at run time). `previous`: keys known unchanged (see {@link reusableKeys}),
+ * taken as they are.
  */
 function entryKeys(
   project: Project,
   compiled: CompiledProject,
+  shared: string,
   digests?: ReadonlyMap<string, string>,
   recorded?: Map<string, string>,
+  previous?: ReadonlyMap<string, string>,
 ): Map<string, string> {
-  const shared = hash(
+  // Each file's text and each relation hashed or written once, not once per node naming it,
+  // and only for a node whose key is hashed.
+  const texts = new Map<string, string>(
+    [...project.models, ...project.singularTests, ...project.rules].map((f) => [f.path, f.text]),
+  );
+  const files = new Map<string, string>();
+  const fileKey = (file: string): string => {
+    let key = files.get(file);
+    if (key === undefined) {
+      const text = texts.get(file);
+      files.set(file, (key = text === undefined ? "" : hash("sha1", text, "base64")));
+    }
+    return key;
+  };
+  const sources = new Map(
+    project.sources.map((s) => [
+      `source.${s.sourceName}.${s.name}`,
+      JSON.stringify([s.external ?? null, s.schema ?? null]),
+    ]),
+  );
+  const byId = new Map(compiled.nodes.map((n) => [n.id, n] as const));
+  const relations = new Map<string, string>();
+  const relation = (id: string): string => {
+    let text = relations.get(id);
+    if (text === undefined) {
+      const node = byId.get(id);
+      text = (node && (JSON.stringify(node.relation) as string | undefined)) ?? "null";
+      relations.set(id, text);
+    }
+    return text;
+  };
+  // One line per part: digests and hashes are base64, the rest JSON (no raw newline in either).
+  return new Map(
+    compiled.nodes.map((n) => {
+      const kept = previous?.get(n.id);
+      if (kept !== undefined && !recorded) return [n.id, kept];
+      const digest = (n.renderAtRun ? undefined : digests?.get(n.id)) ?? nodeDigest(n);
+      if (recorded && !n.renderAtRun && n.kind !== "source") recorded.set(n.id, digest);
+      if (kept !== undefined) return [n.id, kept];
+      return [
+        n.id,
+        hash(
+          "sha1",
+          `${shared}\n${digest}\n${n.dependsOn.map(relation).join(",")}\n${fileKey(n.path)}\n${sources.get(n.id) ?? ""}`,
+          "base64",
+        ),
+      ];
+    }),
+  );
+}
+
+/** The part of every entry's key that all nodes share: the project's name, folder and macros. */
+function sharedKey(project: Project, compiled: CompiledProject): string {
+  return hash(
     "sha1",
     JSON.stringify([
       compiled.projectName,
@@ -354,35 +448,39 @@ function entryKeys(
     ]),
     "base64",
   );
-  // Each file's text and each relation hashed or written once, not once per node naming it.
-  const files = new Map<string, string>(
-    [...project.models, ...project.singularTests, ...project.rules].map((f) => [
-      f.path,
-      hash("sha1", f.text, "base64"),
-    ]),
-  );
-  const sources = new Map(
-    project.sources.map((s) => [
-      `source.${s.sourceName}.${s.name}`,
-      JSON.stringify([s.external ?? null, s.schema ?? null]),
-    ]),
-  );
-  const relations = new Map(compiled.nodes.map((n) => [n.id, JSON.stringify(n.relation)] as const));
-  // One line per part: digests and hashes are base64, the rest JSON (no raw newline in either).
-  return new Map(
-    compiled.nodes.map((n) => {
-      const digest = (n.renderAtRun ? undefined : digests?.get(n.id)) ?? nodeDigest(n);
-      if (recorded && !n.renderAtRun && n.kind !== "source") recorded.set(n.id, digest);
-      return [
-        n.id,
-        hash(
-          "sha1",
-          `${shared}\n${digest}\n${n.dependsOn.map((d) => relations.get(d) ?? "null").join(",")}\n${files.get(n.path) ?? ""}\n${sources.get(n.id) ?? ""}`,
-          "base64",
-        ),
-      ];
-    }),
-  );
+}
+
+/**
+ * What a write of `compiled` can take from the previous manifest's `index` as it is, when
+ * `source` says `compiled` is the compile the index was written from with a few nodes edited
+ * (see {@link ManifestSource}) and the shared part of the keys is the same: the frame's key
+ * (the graph and macros are the same), and the keys of the nodes the edits cannot reach (`at`:
+ * each previous entry's position in the index, by node id). A
+ * node's key is hashed again when it is edited, reads an edited node's relation, comes from an
+ * edited node's file, or is rendered again at run time.
+ */
+function reusableKeys(
+  index: ManifestIndex,
+  at: ReadonlyMap<string, number>,
+  compiled: CompiledProject,
+  shared: string,
+  source: ManifestSource | undefined,
+): { keys: Map<string, string>; frameInputs: string } | undefined {
+  const edits = source?.edits;
+  if (edits === undefined || index.compile !== edits.since || index.shared !== shared)
+    return undefined;
+  const paths = new Set(compiled.nodes.filter((n) => edits.nodes.has(n.id)).map((n) => n.path));
+  const keys = new Map<string, string>();
+  for (const n of compiled.nodes) {
+    const i = at.get(n.id);
+    const reached =
+      edits.nodes.has(n.id) ||
+      n.renderAtRun ||
+      paths.has(n.path) ||
+      n.dependsOn.some((d) => edits.nodes.has(d));
+    if (i !== undefined && !reached) keys.set(n.id, index.entries.keys[i]!);
+  }
+  return { keys, frameInputs: index.frameInputs };
 }
 
 /**
