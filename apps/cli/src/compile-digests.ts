@@ -46,14 +46,28 @@ export function readCompileDigests(
   cacheHeader: string,
   compiled: CompiledProject,
 ): Map<string, string> | undefined {
+  const lines = compileDigestLines(targetDir, cacheHeader, compiled.nodes.length);
+  if (lines === undefined) return undefined;
+  const out = new Map<string, string>();
+  compiled.nodes.forEach((n, i) => lines[i] && out.set(n.id, lines[i]));
+  return out;
+}
+
+/**
+ * The lines {@link writeCompileDigests} kept for the compile cached under `cacheHeader`: the
+ * digest of its i-th node (empty: none), for a compile of `count` nodes; undefined when missing,
+ * of another compile or of another count.
+ */
+export function compileDigestLines(
+  targetDir: string,
+  cacheHeader: string,
+  count: number,
+): string[] | undefined {
   try {
     const kept = readHeadedFile(path.join(targetDir, FILE));
     if (kept?.header !== headerOf(cacheHeader)) return undefined;
     const lines = kept.body.split("\n");
-    if (lines.length !== Math.max(1, compiled.nodes.length)) return undefined;
-    const out = new Map<string, string>();
-    compiled.nodes.forEach((n, i) => lines[i] && out.set(n.id, lines[i]));
-    return out;
+    return lines.length === Math.max(1, count) ? lines : undefined;
   } catch {
     return undefined;
   }

@@ -42,7 +42,8 @@ export function forgetPlaces(): void {
 
 /**
  * Replace each place in `nodes` (a string written by {@link memoRef}) with the node parsed by
- * `parse` from the text there, in the memo whose index is `memoFile`. Returns false when a
+ * `parse` from the text there (with the segment it was read from and its position in `nodes`),
+ * in the memo whose index is `memoFile`. Returns false when a
  * place cannot be read (its segment replaced or damaged): the caller compiles afresh.
  *
  * The places are grouped by segment, and each segment is let go once its nodes are parsed: at
@@ -52,7 +53,7 @@ export function forgetPlaces(): void {
 export function resolveMemoRefs(
   nodes: unknown[],
   memoFile: string,
-  parse: (text: string) => unknown,
+  parse: (text: string, segment: string, at: number) => unknown,
 ): boolean {
   // Per segment: the position in `nodes`, line and field of each node it holds.
   const bySegment = new Map<string, number[]>();
@@ -71,7 +72,7 @@ export function resolveMemoRefs(
     for (let k = 0; k < held.length; k += 3) {
       const text = fieldOf(held[k + 1]!, held[k + 2]!);
       if (text === undefined) return false;
-      nodes[held[k]!] = parse(text);
+      nodes[held[k]!] = parse(text, segment, held[k]!);
     }
   }
   return true;

@@ -18,7 +18,7 @@ import {
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
 import { memoFile, nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
-import { writeCompileDigests } from "./compile-digests.js";
+import { compileDigestLines, writeCompileDigests } from "./compile-digests.js";
 import { jsonPieces } from "./json-pieces.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
@@ -95,9 +95,11 @@ export async function loadProjectContext(
   const useCache = args.partialParse !== false;
   const listings = invocationListings(args);
   let cached = useCache ? readCachedContext(targetDir, request, listings) : undefined;
-  // After the fast path: the digests of the memo's nodes, taken from their texts as revived (the
-  // full path hands the artifact writers the memo's; otherwise they serialize and hash each node).
+  // After the fast path: the digests of the memo's nodes, taken from their texts as revived or
+  // kept from the compile before the edit (the full path hands the artifact writers the memo's;
+  // otherwise they serialize and hash each node).
   let digests: Map<string, string> | undefined;
+  let kept: KeptDigests | undefined;
   let sqlEdits: ProjectContext["sqlEdits"];
   if (cached === undefined && useCache && sqlEditsOn()) {
     // Only model SQL literals changed: partial_parse.json and the memo spliced, then read.
@@ -108,10 +110,12 @@ export async function loadProjectContext(
       cached = { context: fast.context, header: fast.header };
       digests = new Map();
       sqlEdits = { nodes: fast.nodes.map((n) => n.id), since: fast.since };
+      kept = { since: fast.since, rewritten: fast.rewritten };
     }
   }
   // A cached compile whose nodes' memo segments were replaced since is compiled afresh.
-  const revived = cached && (await revive(cached.context, runId, targetDir, io, dir, digests));
+  const revived =
+    cached && (await revive(cached.context, runId, targetDir, io, dir, digests, kept));
   if (revived) {
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
     // The fast path's compile is cached under a new header: its digests go with it.
@@ -325,8 +329,20 @@ async function loadAndCompile(
 }
 
 /**
+ * What the fast path leaves of the compile it edited: the partial-parse header it was cached
+ * under (`since`: its digests are in compile_digests.json, a line per node in the context's
+ * order) and the memo segments it `rewritten`. A node read from any other segment has the text
+ * it had then (segments are named by their content's hash): its digest is kept, not hashed.
+ */
+interface KeptDigests {
+  since: string;
+  rewritten: ReadonlySet<string>;
+}
+
+/**
  * The context of a cached compile's text, its nodes read from their memo places; undefined when
- * a place is gone (see memo-refs.ts).
+ * a place is gone (see memo-refs.ts). `digests`, when given, gets each memo node's digest,
+ * hashed from its text or taken from `kept`.
  */
 async function revive(
   context: string,
@@ -335,14 +351,19 @@ async function revive(
   io: Io,
   dir: string,
   digests?: Map<string, string>,
+  kept?: KeptDigests,
 ): Promise<ProjectContext | undefined> {
   const c = JSON.parse(withRunId(context, runId)) as CachedContext;
   const nodes = c.compiled.nodes as unknown[];
   const textDigest = digests && (await import("@sluice/runner")).textDigest;
-  const parse = (text: string): unknown => {
+  const lines = kept && compileDigestLines(targetDir, kept.since, nodes.length);
+  const parse = (text: string, segment: string, at: number): unknown => {
     const node = JSON.parse(withRunId(text, runId)) as CompiledNode;
     // The memo's digest of a node is of its text as compiled (the placeholder run id).
-    if (textDigest) digests!.set(node.id, textDigest(text));
+    if (textDigest) {
+      const same = lines && !kept!.rewritten.has(segment) ? lines[at] : undefined;
+      digests!.set(node.id, same || textDigest(text));
+    }
     return node;
   };
   if (!resolveMemoRefs(nodes, memoFile(targetDir), parse)) return undefined;

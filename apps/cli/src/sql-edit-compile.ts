@@ -31,7 +31,8 @@ interface SavedContext {
  * Afterwards the cached path reads `partial_parse.json` as after a full compile.
  *
  * Returns the new header and context (as `readCachedContext` reads them), the edited nodes
- * with their digests and the header they were edited `since` (partial_parse.json's before);
+ * with their digests, the header they were edited `since` (partial_parse.json's before) and
+ * the compile memo segments `rewritten` (their new names: every other segment is as it was);
  * or why not, and then nothing
  * was written but, possibly, memo segments (a fast path that fails after them leaves a
  * partial_parse.json whose places are gone: the next command compiles afresh).
@@ -50,6 +51,7 @@ export async function compileSqlEdits(
       nodes: CompiledNode[];
       digests: Map<string, string>;
       since: string;
+      rewritten: Set<string>;
     }
   | { refused: string }
 > {
@@ -131,7 +133,8 @@ export async function compileSqlEdits(
   );
   if (spliced === undefined) return { refused: "partial_parse.json cannot be spliced" };
   rebaseSqlEdits(targetDir, found.header, spliced.header, request, listings);
-  return { ...spliced, nodes: out.nodes, digests, since: found.header };
+  const rewritten = new Set(renamed.values());
+  return { ...spliced, nodes: out.nodes, digests, since: found.header, rewritten };
 }
 
 /**
