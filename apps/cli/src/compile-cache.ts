@@ -449,7 +449,8 @@ export function cachedContextOf(targetDir: string, line: string): string | undef
  * {@link writeCachedContext} writes for the listing `listings` holds now (taken before the
  * compile), with each model's `text` in the project replaced and each compile memo segment
  * `renamed` (old name, new name) renamed in the nodes' places (see memo-refs.ts). Returns the
- * header line and the context written (what {@link readCachedContext} would read back);
+ * header line and the context written (what {@link readCachedContext} would read back), and how
+ * many places were renamed;
  * undefined (nothing written) when the listing saw too many racy files, a
  * model's text is not found exactly once, or the file cannot be written.
  */
@@ -461,7 +462,7 @@ export function spliceCachedContext(
   models: readonly { path: string; absPath: string; text: string }[],
   renamed: ReadonlyMap<string, string>,
   listings: Listings,
-): { header: string; context: string } | undefined {
+): { header: string; context: string; places: number } | undefined {
   const header = JSON.parse(line) as Header;
   const snap = listing(request.dir, header.folders, listings);
   if (snap.racy === undefined) return undefined;
@@ -475,11 +476,16 @@ export function spliceCachedContext(
     if (end === undefined) return undefined;
     body = body.slice(0, start) + JSON.stringify(m.text) + body.slice(end);
   }
-  for (const [from, to] of renamed) body = body.replaceAll(`"memo:${from}:`, `"memo:${to}:`);
+  let places = 0;
+  for (const [from, to] of renamed) {
+    const pieces = body.split(`"memo:${from}:`);
+    places += pieces.length - 1;
+    body = pieces.join(`"memo:${to}:`);
+  }
   const next = JSON.stringify({ ...header, snapshot: snap.hash, racy: snap.racy });
   try {
     writeHeadedFile(path.join(targetDir, CACHE_FILE), next, body);
-    return { header: next, context: body };
+    return { header: next, context: body, places };
   } catch {
     return undefined;
   }

@@ -100,6 +100,7 @@ export async function loadProjectContext(
   // otherwise they serialize and hash each node).
   let digests: Map<string, string> | undefined;
   let kept: KeptDigests | undefined;
+  let parsed: CachedContext | undefined;
   let sqlEdits: ProjectContext["sqlEdits"];
   if (cached === undefined && useCache && sqlEditsOn()) {
     // Only model SQL literals changed: partial_parse.json and the memo spliced, then read.
@@ -108,6 +109,8 @@ export async function loadProjectContext(
     if (!("refused" in fast)) {
       // What it wrote, as readCachedContext would read it back (not read and checked again).
       cached = { context: fast.context, header: fast.header };
+      // Its parse, when the fast path has it and no other run id goes in.
+      if (runId === RUN_ID_PLACEHOLDER) parsed = fast.parsed as CachedContext | undefined;
       digests = new Map();
       sqlEdits = { nodes: fast.nodes.map((n) => n.id), since: fast.since };
       kept = { since: fast.since, rewritten: fast.rewritten };
@@ -115,7 +118,7 @@ export async function loadProjectContext(
   }
   // A cached compile whose nodes' memo segments were replaced since is compiled afresh.
   const revived =
-    cached && (await revive(cached.context, runId, targetDir, io, dir, digests, kept));
+    cached && (await revive(parsed ?? cached.context, runId, targetDir, io, dir, digests, kept));
   if (revived) {
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
     // The fast path's compile is cached under a new header: its digests go with it.
@@ -340,12 +343,12 @@ interface KeptDigests {
 }
 
 /**
- * The context of a cached compile's text, its nodes read from their memo places; undefined when
- * a place is gone (see memo-refs.ts). `digests`, when given, gets each memo node's digest,
- * hashed from its text or taken from `kept`.
+ * The context of a cached compile's text (or of the text as parsed, with the placeholder run
+ * id), its nodes read from their memo places; undefined when a place is gone (see memo-refs.ts).
+ * `digests`, when given, gets each memo node's digest, hashed from its text or taken from `kept`.
  */
 async function revive(
-  context: string,
+  context: string | CachedContext,
   runId: string,
   targetDir: string,
   io: Io,
@@ -353,7 +356,10 @@ async function revive(
   digests?: Map<string, string>,
   kept?: KeptDigests,
 ): Promise<ProjectContext | undefined> {
-  const c = JSON.parse(withRunId(context, runId)) as CachedContext;
+  const c =
+    typeof context === "string"
+      ? (JSON.parse(withRunId(context, runId)) as CachedContext)
+      : context;
   const nodes = c.compiled.nodes as unknown[];
   const textDigest = digests && (await import("@sluice/runner")).textDigest;
   const lines = kept && compileDigestLines(targetDir, kept.since, nodes.length);

@@ -157,6 +157,12 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
       await compile(artifacts);
       copyDir(target(), base);
       edits();
+      // The fast path hands revive the context it wrote as parsed: what the text parses to.
+      const direct = await compileSqlEdits(target(), cacheRequest({ projectDir: dir }), new Map());
+      if ("refused" in direct) throw new Error(direct.refused);
+      expect(direct.parsed).toBeDefined();
+      expect(direct.parsed).toStrictEqual(JSON.parse(direct.context));
+      reset(base);
       // A load of this state takes the fast path (so does the compile's, from the same state),
       // and hands the artifact writers the digests the full path hands them.
       const load = async () => {

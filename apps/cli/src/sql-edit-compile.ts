@@ -32,8 +32,8 @@ interface SavedContext {
  *
  * Returns the new header and context (as `readCachedContext` reads them), the edited nodes
  * with their digests, the header they were edited `since` (partial_parse.json's before) and
- * the compile memo segments `rewritten` (their new names: every other segment is as it was);
- * or why not, and then nothing
+ * the compile memo segments `rewritten` (their new names: every other segment is as it was),
+ * and the context `parsed` (when it could be told without parsing it again); or why not, and then nothing
  * was written but, possibly, memo segments (a fast path that fails after them leaves a
  * partial_parse.json whose places are gone: the next command compiles afresh).
  *
@@ -52,6 +52,7 @@ export async function compileSqlEdits(
       digests: Map<string, string>;
       since: string;
       rewritten: Set<string>;
+      parsed?: unknown;
     }
   | { refused: string }
 > {
@@ -134,7 +135,48 @@ export async function compileSqlEdits(
   if (spliced === undefined) return { refused: "partial_parse.json cannot be spliced" };
   rebaseSqlEdits(targetDir, found.header, spliced.header, request, listings);
   const rewritten = new Set(renamed.values());
-  return { ...spliced, nodes: out.nodes, digests, since: found.header, rewritten };
+  const parsed = splicedObject(saved, edited, renamed, spliced.places);
+  return {
+    header: spliced.header,
+    context: spliced.context,
+    nodes: out.nodes,
+    digests,
+    since: found.header,
+    rewritten,
+    ...(parsed ? { parsed } : {}),
+  };
+}
+
+/**
+ * `saved` (the context partial_parse.json held, as parsed) changed as `spliceCachedContext`
+ * changed its text: the `edited` models' texts, and the memo places of the segments `renamed`,
+ * of which the text had `places`. What the written text parses to, without parsing its 10 MB
+ * again; undefined when that cannot be told: an edited model not found once among the project's
+ * models, or a renamed place's text found elsewhere in the text than as a node's place.
+ */
+function splicedObject(
+  saved: SavedContext,
+  edited: readonly { path: string; absPath: string; text: string }[],
+  renamed: ReadonlyMap<string, string>,
+  places: number,
+): SavedContext | undefined {
+  const nodes = saved.compiled.nodes;
+  let seen = 0;
+  for (const [from, to] of renamed) {
+    const prefix = `memo:${from}:`;
+    nodes.forEach((n, i) => {
+      if (typeof n !== "string" || !n.startsWith(prefix)) return;
+      nodes[i] = `memo:${to}:${n.slice(prefix.length)}`;
+      seen += 1;
+    });
+  }
+  if (seen !== places) return undefined;
+  for (const m of edited) {
+    const held = saved.project.models.filter((f) => f.path === m.path && f.absPath === m.absPath);
+    if (held.length !== 1) return undefined;
+    held[0]!.text = m.text;
+  }
+  return saved;
 }
 
 /**
