@@ -142,6 +142,8 @@ describe.each([
       ).exec(xml);
       expect(testcase, `${name} in\n${xml}`).not.toBeNull();
       expect(mentions(testcase![2]!, id), testcase![0]).toBe(0);
+      // It names the file of its statements in target/run (the artifact writer's run path).
+      expect(xml).toMatch(new RegExp(`compiled SQL: [^\n<]*target/run/tests/${name}\\.sql`));
     }
   });
 });

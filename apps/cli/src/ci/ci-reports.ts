@@ -12,7 +12,7 @@ import { nodeLocation } from "./test-location.js";
 
 /**
  * After a run: the JUnit report (`--junit-xml PATH`) and, on GitHub Actions
- * (`GITHUB_ACTIONS=true`), one annotation per failure on stdout. `runPaths` are the nodes'
+ * (`GITHUB_ACTIONS=true`), one annotation per failure on stdout. `runPaths` gives the nodes'
  * target/run files (from writeCompiledArtifacts).
  */
 export async function writeCiReports(
@@ -20,7 +20,7 @@ export async function writeCiReports(
   results: RunResults,
   samples: FailingSamples,
   junitPath: string | undefined,
-  runPaths: ReadonlyMap<string, string>,
+  runPaths: (id: string) => string | undefined,
   io: Io,
 ): Promise<void> {
   const texts = new Map<string, string | undefined>();
@@ -35,7 +35,7 @@ export async function writeCiReports(
   const report: ReportContext = {
     nodes: new Map(ctx.compiled.nodes.map((n) => [n.id, n])),
     location: (node: CompiledNode) => nodeLocation(node, texts.get(node.path)),
-    sqlPath: (node) => path.relative(process.cwd(), runPaths.get(node.id) ?? ctx.targetDir),
+    sqlPath: (node) => path.relative(process.cwd(), runPaths(node.id) ?? ctx.targetDir),
     samples,
   };
   if (junitPath !== undefined) {

@@ -421,7 +421,10 @@ async function finishRun(
   ctx: ProjectContext,
   log: { finish(results: RunResults, file: string): void } | undefined,
   /** For CI reports: failing rows by test, and each node's target/run file. */
-  reports: { samples: Map<string, Record<string, unknown>[]>; runPaths: Map<string, string> },
+  reports: {
+    samples: Map<string, Record<string, unknown>[]>;
+    runPaths: (id: string) => string | undefined;
+  },
 ): Promise<number> {
   const { writeRunResults } = await import("@sluice/runner");
   const { invocationArgs } = await import("../invocation-args.js");
