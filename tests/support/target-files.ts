@@ -34,23 +34,20 @@ export async function targetFiles(target: string): Promise<Record<string, string
     } else out[rel] = text;
   }
   const header = (text = "") => text.slice(0, text.indexOf("\n"));
-  if (digests !== undefined) {
-    // Its head names the partial_parse.json header it belongs to; one of another header (a
-    // killed compile wrote the cache but not its digests) is never read: left out.
-    const [, of] = JSON.parse(header(digests)) as [number, string];
-    if (of === hash("sha1", header(ppHeader), "base64"))
-      out["compile_digests.json"] = digests.slice(digests.indexOf("\n") + 1);
-  }
+  // Both heads name the partial_parse.json header they belong to (file times, racy hashes):
+  // `[format, sha1 (base64) of it]`. One of another header (a killed compile wrote the cache but
+  // not them) is never read: left out.
+  const live = (text: string) =>
+    (JSON.parse(header(text)) as [number, string])[1] === hash("sha1", header(ppHeader), "base64");
+  if (digests !== undefined && live(digests))
+    out["compile_digests.json"] = digests.slice(digests.indexOf("\n") + 1);
   const edits = out["partial_parse.edits.json"];
   if (edits !== undefined) {
-    // Its head names the partial_parse.json header (file times, racy hashes), as does `racy`;
-    // a base for another header (a killed compile's) is never read: left out.
-    const head = JSON.parse(header(edits)) as { header: string };
-    const live = head.header === hash("sha1", header(ppHeader));
+    // Its `racy` holds file times too.
     const { racy: _racy, ...body } = JSON.parse(edits.slice(edits.indexOf("\n") + 1)) as {
       racy: unknown;
     };
-    if (live) out["partial_parse.edits.json"] = JSON.stringify(body);
+    if (live(edits)) out["partial_parse.edits.json"] = JSON.stringify(body);
     else delete out["partial_parse.edits.json"];
   }
   return out;

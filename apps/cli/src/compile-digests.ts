@@ -1,7 +1,6 @@
-import { hash } from "node:crypto";
 import path from "node:path";
 import type { CompiledProject } from "@sluice/compiler";
-import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
+import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
 
 /**
  * `target/compile_digests.json`: the compile memo's node digests (see `nodeDigests`) of the
@@ -10,15 +9,14 @@ import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
  * `reusedChecksums`). Written by a compile that made them; read only when a selection needs
  * them, never by a command that does not.
  *
- * Format 2: a header line `[2, "<sha1 of the partial-parse header>"]`, then the digests (base64:
+ * Format 2: a header line `[2, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the digests (base64:
  * no newline), one line per node in the compiled project's order (empty: none); format 1 held
  * the lines as one JSON string. A file of another header (or format) is not read.
  */
 const FILE = "compile_digests.json";
 const FORMAT = 2;
 
-const headerOf = (cacheHeader: string): string =>
-  JSON.stringify([FORMAT, hash("sha1", cacheHeader, "base64")]);
+const headerOf = (cacheHeader: string): string => headerTie(FORMAT, cacheHeader);
 
 /** Keep `digests` for the compile cached under `cacheHeader`; a read-only target/ is skipped. */
 export function writeCompileDigests(

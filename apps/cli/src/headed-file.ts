@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import { closeSync, openSync, renameSync } from "node:fs";
 import { ChunkWriter } from "@sluice/runner/chunk-writer";
 import { readUtf8 } from "@sluice/runner/utf8-text";
@@ -38,4 +39,26 @@ export function readHeadedFile(file: string): { header: string; body: string } |
   return newline < 0
     ? undefined
     : { header: text.slice(0, newline), body: text.slice(newline + 1) };
+}
+
+/**
+ * The header line of a file that goes with one compile cached in `partial_parse.json` (the
+ * compile's digests, the edits base): `[format, sha1 (base64) of that file's header line]`. A
+ * file whose header is not this exact line is of another compile or format: it is not read.
+ *
+ * @example headerTie(3, line) // '[3,"q1w2...="]'
+ */
+export const headerTie = (format: number, line: string): string =>
+  JSON.stringify([format, hash("sha1", line, "base64")]);
+
+/** The format of a {@link headerTie} line; undefined when `header` is not one. */
+export function tieFormat(header: string): number | undefined {
+  try {
+    const tie: unknown = JSON.parse(header);
+    return Array.isArray(tie) && tie.length === 2 && typeof tie[0] === "number"
+      ? tie[0]
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import { readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -150,6 +151,22 @@ describe("sqlEdits: only model SQL changed since partial_parse.json", () => {
     writeFileSync(pp, `${JSON.stringify(header)}${text.slice(newline)}`);
     undo.push(() => writeFileSync(pp, text));
     edit("marts/funnel.sql", (t) => `${t}-- edit\n`);
+    expect(edits()).toEqual({ refused: "no partial_parse.edits.json for this partial_parse.json" });
+  });
+
+  it("is tied to partial_parse.json by a header tie of its format; format 3's head is not read", () => {
+    const base = path.join(target(), "partial_parse.edits.json");
+    const text = readFileSync(base, "utf8");
+    const newline = text.indexOf("\n");
+    const pp = readFileSync(path.join(target(), "partial_parse.json"), "utf8");
+    const line = pp.slice(0, pp.indexOf("\n"));
+    // Format 4: [4, sha1 (base64) of the partial-parse header], as compile_digests.json's.
+    expect(JSON.parse(text.slice(0, newline))).toEqual([4, hash("sha1", line, "base64")]);
+    undo.push(() => writeFileSync(base, text));
+    edit("marts/funnel.sql", (t) => `${t}-- edit\n`);
+    expect(edits()).toMatchObject({ models: [{ path: "marts/funnel.sql" }] });
+    const format3 = JSON.stringify({ format: 3, header: hash("sha1", line) });
+    writeFileSync(base, `${format3}${text.slice(newline)}`);
     expect(edits()).toEqual({ refused: "no partial_parse.edits.json for this partial_parse.json" });
   });
 });

@@ -6,7 +6,7 @@ import type { ModelMemo } from "@sluice/compiler";
 import type { CacheRequest, Listings } from "./compile-cache.js";
 import { headerRacy, listedFolders, listingNow } from "./compile-cache.js";
 import { memoModel } from "./compile-memo-file.js";
-import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
+import { headerTie, readHeadedFile, tieFormat, writeHeadedFile } from "./headed-file.js";
 import type { FolderListing } from "./listing-diff.js";
 import { editedFiles, editedModelFiles } from "./listing-diff.js";
 
@@ -23,16 +23,11 @@ import { editedFiles, editedModelFiles } from "./listing-diff.js";
  */
 const EDITS_FILE = "partial_parse.edits.json";
 /**
- * Format 3: a folder's numbers as base64 (format 2: JSON numbers; format 1: no racy files).
- * Another format is not read.
+ * Format 4: the header line is a {@link headerTie}, as compile_digests.json's (format 3:
+ * `{"format":3,"header":"<sha1 hex>"}`; format 2: a folder's numbers as JSON numbers, not
+ * base64; format 1: no racy files). Another format is not read.
  */
-const EDITS_FORMAT = 3;
-
-interface EditsHead {
-  format: number;
-  /** sha1 of the `partial_parse.json` header line this listing is the one of. */
-  header: string;
-}
+const EDITS_FORMAT = 4;
 
 /** The base as read (`Numbers`: as written, see {@link packed}). */
 interface EditsBody<Numbers = ArrayLike<number>> {
@@ -45,8 +40,7 @@ interface EditsBody<Numbers = ArrayLike<number>> {
   skeletons: Record<string, string | null>;
 }
 
-const headOf = (line: string): string =>
-  JSON.stringify({ format: EDITS_FORMAT, header: hash("sha1", line) } satisfies EditsHead);
+const headOf = (line: string): string => headerTie(EDITS_FORMAT, line);
 
 const skeletonKey = (text: string): string | null => {
   const skeleton = templateSkeleton(text);
@@ -204,8 +198,7 @@ function readBase(targetDir: string, line?: string): EditsBody | undefined {
   try {
     const read = readHeadedFile(path.join(targetDir, EDITS_FILE));
     if (read === undefined) return undefined;
-    const head = JSON.parse(read.header) as EditsHead;
-    if (head.format !== EDITS_FORMAT) return undefined;
+    if (tieFormat(read.header) !== EDITS_FORMAT) return undefined;
     if (line !== undefined && read.header !== headOf(line)) return undefined;
     const body = JSON.parse(read.body) as EditsBody<string>;
     return { ...body, folders: body.folders.map((f) => ({ ...f, numbers: unpacked(f.numbers) })) };
