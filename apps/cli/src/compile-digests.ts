@@ -9,9 +9,10 @@ import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
  * `reusedChecksums`). Written by a compile that made them; read only when a selection needs
  * them, never by a command that does not.
  *
- * Format 2: a header line `[2, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the digests (base64:
- * no newline), one line per node in the compiled project's order (empty: none); format 1 held
- * the lines as one JSON string. A file of another header (or format) is not read.
+ * Format 2: a header line `[2, "<sha1 of the partial-parse header>"]` (see `headerTie`), then
+ * the digests (base64: no newline), one line per node in the compiled project's order (empty:
+ * none); format 1 held the lines as one JSON string. A file of another header (or format) is
+ * not read.
  */
 const FILE = "compile_digests.json";
 const FORMAT = 2;

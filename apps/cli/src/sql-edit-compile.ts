@@ -31,14 +31,16 @@ interface SavedContext {
  * Afterwards the cached path reads `partial_parse.json` as after a full compile.
  *
  * Returns the new header and context (as `readCachedContext` reads them), the edited nodes
- * with their digests, the header they were edited `since` (partial_parse.json's before) and
- * the compile memo segments `rewritten` (their new names: every other segment is as it was),
- * and the context `parsed` (when it could be told without parsing it again); or why not, and then nothing
- * was written but, possibly, memo segments (a fast path that fails after them leaves a
+ * with their digests, the header they were edited `since` (partial_parse.json's before), the
+ * compile memo segments `rewritten` (their new names: every other segment is as it was) and the
+ * context `parsed` (when it could be told without parsing it again); or why not, and then
+ * nothing was written but, possibly, memo segments (a fast path that fails after them leaves a
  * partial_parse.json whose places are gone: the next command compiles afresh).
  *
  * loadProjectContext takes it (unless `SLUICE_SQL_EDITS=0`) and then revives the whole compile:
- * manifest.json and the other artifacts of target/ are still written over every node (#14).
+ * manifest.json and the other artifacts of target/ are still written over every node (#14), the
+ * manifest taking the keys of the entries the edits leave alone from its index (`compile` hands
+ * the writer `ManifestSource.edits`).
  */
 export async function compileSqlEdits(
   targetDir: string,
