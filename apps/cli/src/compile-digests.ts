@@ -37,23 +37,21 @@ export function writeCompileDigests(
 
 /**
  * The digests {@link writeCompileDigests} kept for the compile cached under `cacheHeader`, by
- * node id; undefined when missing, of another compile or not of `compiled`'s nodes.
+ * position in `compiled.nodes` (empty: none); undefined when missing, of another compile or not
+ * of `compiled`'s nodes.
  *
- * @example readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled)?.get("model.funnel")
+ * @example readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled)?.[0]
  */
 export function readCompileDigests(
   targetDir: string,
   cacheHeader: string,
   compiled: CompiledProject,
-): Map<string, string> | undefined {
+): string[] | undefined {
   try {
     const kept = readHeadedFile(path.join(targetDir, FILE));
     if (kept?.header !== headerOf(cacheHeader)) return undefined;
-    const lines = kept.body.split("\n");
-    if (lines.length !== Math.max(1, compiled.nodes.length)) return undefined;
-    const out = new Map<string, string>();
-    compiled.nodes.forEach((n, i) => lines[i] && out.set(n.id, lines[i]));
-    return out;
+    const lines = compiled.nodes.length === 0 ? [] : kept.body.split("\n");
+    return lines.length === compiled.nodes.length ? lines : undefined;
   } catch {
     return undefined;
   }

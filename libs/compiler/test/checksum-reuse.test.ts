@@ -34,20 +34,34 @@ function generated() {
 const digestOf = (node: unknown) =>
   createHash("sha1").update(JSON.stringify(node)).digest("base64");
 
-const digestsOf = (c: CompiledProject) => new Map(c.nodes.map((n) => [n.id, digestOf(n)]));
+/** This compile's digests, by position in `c.nodes`. */
+const digestsOf = (c: CompiledProject) => c.nodes.map(digestOf);
 
-/** A state as a manifest of `c` records it: every part's checksums and the compile digests. */
-function stateOf(p: ReturnType<typeof generated>["p"], c: CompiledProject): ChecksumsBefore {
+/**
+ * A state as a manifest of `c` records it: every part's checksums and the compile digests, its
+ * rows in `c`'s node order or as `order` puts them (a permutation of the node positions).
+ */
+function stateOf(
+  p: ReturnType<typeof generated>["p"],
+  c: CompiledProject,
+  order: (nodes: number[]) => number[] = (nodes) => nodes,
+): ChecksumsBefore {
   const packed = packedPartChecksums(p, c, checksumParts);
-  const digests = digestsOf(c);
-  const relations = new Map(c.nodes.map((n) => [n.id, { ...n.relation }]));
+  const nodes = order(c.nodes.map((_, i) => i)).map((i) => c.nodes[i]!);
+  const ids = nodes.map((n) => n.id);
+  const rows = new Map(ids.map((id, row) => [id, row]));
   return {
     key: checksumsKey(),
-    digest: (id) => digests.get(id),
-    packed: (id) => packed.get(id),
-    relation: (id) => relations.get(id),
+    ids,
+    rowOf: (id) => rows.get(id),
+    digest: (row) => digestOf(nodes[row]),
+    packed: (row) => packed.get(ids[row]!),
+    relation: (row) => ({ ...nodes[row]!.relation }),
   };
 }
+
+/** The state's packed checksums of node `id`. */
+const packedOf = (before: ChecksumsBefore, id: string) => before.packed(before.rowOf(id)!);
 
 /** Every node's checksums of `modified` hashed, and as reuse makes them: equal, and how many reused. */
 function compare(
@@ -91,7 +105,7 @@ describe("checksums reused from a state by compile digest", () => {
     // And their body differs from the state's: reusing them would have been wrong.
     const now = packedPartChecksums(p, c, ["body"]);
     for (const id of children)
-      expect(now.get(id)!.split(" ")[0]).not.toBe(before.packed(id)!.split(" ")[0]);
+      expect(now.get(id)!.split(" ")[0]).not.toBe(packedOf(before, id)!.split(" ")[0]);
   });
 
   it("hash a node whose parent's JSON changed but relation did not only when the digest says so", () => {
@@ -102,6 +116,32 @@ describe("checksums reused from a state by compile digest", () => {
     const m10 = c.nodes.find((n) => n.id === "model.m_10")!;
     m10.tags = [...m10.tags, "new"];
     expect(compare(p, c, before)).toBe(c.nodes.length - 2);
+  });
+
+  it("read the state's rows by id wherever its order parts from this compile's", () => {
+    const { p, compile } = generated();
+    // Sources last (as a manifest lists them), reversed, two nodes swapped, every other row.
+    const orders: ((nodes: number[]) => number[])[] = [
+      ([source, ...rest]) => [...rest, source!],
+      (nodes) => [...nodes].reverse(),
+      (nodes) => nodes.map((i) => (i === 30 ? 31 : i === 31 ? 30 : i)),
+      (nodes) => nodes.filter((i) => i % 2 === 0),
+    ];
+    for (const order of orders) {
+      const before = stateOf(p, compile(), order);
+      // m_30 (edited) and m_31 swapped places in one order: read by position, m_30 would take
+      // m_31's digest and checksums (or the other way round), and differ from the hashed ones.
+      p.models[30]!.text += " where true";
+      const c = compile();
+      const reused = compare(p, c, before);
+      p.models[30]!.text = p.models[30]!.text.replace(/ where true$/, "");
+      const inState = c.nodes.filter((n) => before.rowOf(n.id) !== undefined);
+      const hashedHere = inState.filter((n) => n.kind === "source" || n.id === "model.m_30");
+      // Every node of the state but the source and the edited model (and, in the state of
+      // every other row, a node whose parent is not in the state) is reused.
+      if (order !== orders[3]) expect(reused).toBe(inState.length - hashedHere.length);
+      else expect(reused).toBeGreaterThan(0);
+    }
   });
 
   it("reuse nothing for a state of another checksums key, or when macros are asked for", () => {
@@ -121,7 +161,7 @@ describe("checksums reused from a state by compile digest", () => {
     const before = stateOf(p, compile());
     const at = c.nodes.findIndex((n) => n.id === "model.m_20");
     const reused = reusedChecksums(c, ["body"], { before, digests: digestsOf(c) })!;
-    const parts = before.packed("model.m_20")!.split(" ");
+    const parts = packedOf(before, "model.m_20")!.split(" ");
     expect(parts[3]).not.toBe("");
     expect(reused[at]).toBe([...parts.slice(0, 3), "", parts[4]].join(" "));
     // A state's checksums missing a part (or with one too many) are hashed, not reused.

@@ -95,26 +95,33 @@ export const sameDigest = (a: string | undefined, b: string | undefined): boolea
  *
  * @example samePackedDigest("3f1c a0   ", "3f1c b1   ", 0) // true
  */
-export function samePackedDigest(a: string, b: string, i: number): boolean {
-  const aFrom = fieldStart(a, i);
-  const bFrom = fieldStart(b, i);
-  if (aFrom < 0 || bFrom < 0) return false;
-  const length = Math.min(fieldEnd(a, aFrom) - aFrom, DIGEST_HEX);
-  if (length === 0 || length !== Math.min(fieldEnd(b, bFrom) - bFrom, DIGEST_HEX)) return false;
-  for (let k = 0; k < length; k++)
-    if (a.charCodeAt(aFrom + k) !== b.charCodeAt(bFrom + k)) return false;
-  return true;
-}
+export const samePackedDigest = (a: string, b: string, i: number): boolean =>
+  samePackedDigests(a, b, [i]);
 
-/** Where the `i`-th space-separated field of `packed` starts; -1 when it has fewer fields. */
-function fieldStart(packed: string, i: number): number {
-  let at = 0;
-  for (let k = 0; k < i; k++) {
-    const space = packed.indexOf(" ", at);
-    if (space < 0) return -1;
-    at = space + 1;
+/**
+ * {@link samePackedDigest} of each of `fields` (field numbers, ascending), both strings walked
+ * once: what state selection asks of every node (30,000 at 10,000 models), which scanned each
+ * string again from its start for each part.
+ *
+ * @example samePackedDigests("3f1c a0 9e  c4", "3f1c a0 9e m c4", [0, 1, 2, 4]) // true
+ */
+export function samePackedDigests(a: string, b: string, fields: readonly number[]): boolean {
+  let aFrom = 0;
+  let bFrom = 0;
+  let field = 0;
+  for (const f of fields) {
+    if (f < field) throw new Error(`samePackedDigests: fields not ascending (${fields.join()})`);
+    for (; field < f; field++) {
+      aFrom = a.indexOf(" ", aFrom) + 1;
+      bFrom = b.indexOf(" ", bFrom) + 1;
+      if (aFrom === 0 || bFrom === 0) return false;
+    }
+    const length = Math.min(fieldEnd(a, aFrom) - aFrom, DIGEST_HEX);
+    if (length === 0 || length !== Math.min(fieldEnd(b, bFrom) - bFrom, DIGEST_HEX)) return false;
+    for (let k = 0; k < length; k++)
+      if (a.charCodeAt(aFrom + k) !== b.charCodeAt(bFrom + k)) return false;
   }
-  return at;
+  return true;
 }
 
 /** Where the field starting at `from` ends (its space, or the end of the string). */

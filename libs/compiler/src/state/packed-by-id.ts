@@ -1,4 +1,5 @@
 import type { CompiledNode } from "../types.js";
+import type { PackedRows } from "./selection-state.js";
 
 /**
  * Every node's packed checksums (see `packChecksums`) by id, as a read-only Map: the strings
@@ -19,6 +20,18 @@ export class PackedById implements ReadonlyMap<string, string> {
     private readonly byId: ReadonlyMap<string, number>,
     private readonly packed: readonly string[],
   ) {}
+
+  private made: PackedRows | undefined;
+
+  /** The checksums as rows in node order (see `PackedChecksums`); none when an id is there twice. */
+  get rows(): PackedRows | undefined {
+    if (this.byId.size !== this.nodes.length) return undefined;
+    return (this.made ??= {
+      ids: this.nodes.map((n) => n.id),
+      sums: this.packed,
+      rowOf: (id) => this.byId.get(id),
+    });
+  }
 
   get size(): number {
     return this.nodes.length;
