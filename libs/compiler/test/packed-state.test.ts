@@ -48,7 +48,7 @@ function slowModified(
 
 describe("state selection on packed checksums", () => {
   it("selects exactly what the part-by-part comparison selects, for every state: selector", () => {
-    const { compiled, sums } = generated();
+    const { sums } = generated();
     const next = random(17);
     // The state: each node kept, changed in one part, missing a part, written with whole
     // sha256 digests (an older state), or absent (a new node), at random.

@@ -387,8 +387,9 @@ export function packedPartChecksums(
       : eachNodeDigests(project, compiled, parts, ids, (_, digests, at) => {
           packed[at] = packDigests(digests);
         });
-  const byId = keys && !ids ? keys.byId : new Map(compiled.nodes.map((n, i) => [n.id, i] as const));
-  return new PackedById(compiled.nodes, byId, packed);
+  return keys && !ids
+    ? new PackedById(compiled.nodes, keys.byId, packed)
+    : PackedById.ofNodes(compiled.nodes, packed);
 }
 
 /**

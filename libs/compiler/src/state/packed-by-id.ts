@@ -10,26 +10,45 @@ import type { PackedRows } from "./selection-state.js";
  * @example new PackedById(compiled.nodes, byId, packed).get("model.funnel") // "3f1c… a0…  …"
  */
 export class PackedById implements ReadonlyMap<string, string> {
+  private made: PackedRows | undefined;
+  private positions: ReadonlyMap<string, number> | undefined;
+
   /**
    * @param nodes the compiled project's nodes
-   * @param byId each node's position in `nodes`, by id
+   * @param byId each node's position in `nodes`, by id, or what makes it when an id is first
+   *   looked up (a selection reading the checksums by position, see {@link rows}, looks none up)
    * @param packed each node's packed checksums, by position
    */
   constructor(
     private readonly nodes: readonly CompiledNode[],
-    private readonly byId: ReadonlyMap<string, number>,
+    private readonly byId: ReadonlyMap<string, number> | (() => ReadonlyMap<string, number>),
     private readonly packed: readonly string[],
   ) {}
 
-  private made: PackedRows | undefined;
+  /**
+   * The checksums `packed` (by position in `nodes`), their id → position map made only when an
+   * id is first looked up.
+   *
+   * @example PackedById.ofNodes(compiled.nodes, lines).rows.sums[0] === lines[0] // true
+   */
+  static ofNodes(nodes: readonly CompiledNode[], packed: readonly string[]): PackedById {
+    return new PackedById(nodes, () => new Map(nodes.map((n, i) => [n.id, i] as const)), packed);
+  }
 
-  /** The checksums as rows in node order (see `PackedChecksums`); none when an id is there twice. */
-  get rows(): PackedRows | undefined {
-    if (this.byId.size !== this.nodes.length) return undefined;
+  /** The id → position map, made on first use when given as a function. */
+  private get index(): ReadonlyMap<string, number> {
+    return (this.positions ??= typeof this.byId === "function" ? this.byId() : this.byId);
+  }
+
+  /**
+   * The checksums as rows in node order (see `PackedChecksums`): a compiled project's ids are
+   * unique (a second model of one name is a diagnostic, not a node).
+   */
+  get rows(): PackedRows {
     return (this.made ??= {
       ids: this.nodes.map((n) => n.id),
       sums: this.packed,
-      rowOf: (id) => this.byId.get(id),
+      rowOf: (id) => this.index.get(id),
     });
   }
 
@@ -38,12 +57,12 @@ export class PackedById implements ReadonlyMap<string, string> {
   }
 
   get(id: string): string | undefined {
-    const at = this.byId.get(id);
+    const at = this.index.get(id);
     return at === undefined ? undefined : this.packed[at];
   }
 
   has(id: string): boolean {
-    return this.byId.has(id);
+    return this.index.has(id);
   }
 
   forEach(each: (value: string, key: string, map: ReadonlyMap<string, string>) => void): void {
