@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { checksumParts, compileProject, sharedPackedChecksums } from "../src/index.js";
-import type { CompiledProject } from "../src/index.js";
+import type { CompiledProject, PackedChecksums } from "../src/index.js";
+import { modifiedIds } from "../src/state/selection-state.js";
 import { checksumsKey, reusedChecksums } from "../src/state/checksum-reuse.js";
 import type { ChecksumsBefore } from "../src/state/checksum-reuse.js";
 import { packedPartChecksums } from "../src/state/node-checksums.js";
@@ -73,7 +74,13 @@ function compare(
   const reused = reusedChecksums(c, modified, { before, digests: digestsOf(c) });
   const shared = sharedPackedChecksums(p, c, modified, { before, digests: digestsOf(c) });
   expect([...shared]).toEqual([...hashed]);
-  return reused?.filter((s) => s !== undefined).length;
+  if (!reused) return undefined;
+  // Each reused node names the state row it came from; a hashed one none.
+  expect([...reused.taken.at]).toEqual(
+    c.nodes.map((n, at) => (reused.sums[at] === undefined ? -1 : before.rowOf(n.id))),
+  );
+  expect(reused.taken.ids).toBe(before.ids);
+  return reused.sums.filter((s) => s !== undefined).length;
 }
 
 describe("checksums reused from a state by compile digest", () => {
@@ -144,6 +151,38 @@ describe("checksums reused from a state by compile digest", () => {
     }
   });
 
+  it("select as a comparison does when the rows taken from the state are not compared", () => {
+    const { p, compile } = generated();
+    const before = stateOf(p, compile(), ([source, ...rest]) => [...rest, source!]);
+    p.models[30]!.text += " where true";
+    const c = compile();
+    const current = sharedPackedChecksums(p, c, modified, { before, digests: digestsOf(c) });
+    expect((current as PackedChecksums).rows?.taken?.ids).toBe(before.ids);
+    const ids = c.nodes.map((n) => n.id);
+    /** The state's checksums as rows over `rowIds`, with `edit` applied to some. */
+    const stateRows = (rowIds: readonly string[], edit = (_id: string, s: string) => s) => {
+      const sums = rowIds.map((id) => edit(id, packedOf(before, id)!));
+      return {
+        get: (id: string) => sums[before.rowOf(id)!],
+        has: (id: string) => before.rowOf(id) !== undefined,
+        rows: { ids: rowIds, sums, rowOf: (id: string) => before.rowOf(id) },
+      };
+    };
+    const compared = new Map(current); // no rows: every node compared
+    for (const parts of [modified, ["body"], ["macros"]] as const) {
+      const want = modifiedIds(ids, stateRows(before.ids), compared, parts);
+      expect(modifiedIds(ids, stateRows(before.ids), current, parts)).toEqual(want);
+    }
+    expect(modifiedIds(ids, stateRows(before.ids), current, modified)).toEqual(["model.m_30"]);
+    // `macros` was not taken: every node differs there (emptied), the taken ones too.
+    expect(modifiedIds(ids, stateRows(before.ids), current, ["macros"]).length).toBe(ids.length);
+    // Other rows (not the very rows taken from) with a taken node's body changed: compared.
+    const other = stateRows([...before.ids], (id, s) =>
+      id === "model.m_40" ? `0${s.slice(1)}` : s,
+    );
+    expect(modifiedIds(ids, other, current, modified)).toEqual(["model.m_30", "model.m_40"]);
+  });
+
   it("reuse nothing for a state of another checksums key, or when macros are asked for", () => {
     const { p, compile } = generated();
     const c = compile();
@@ -163,13 +202,13 @@ describe("checksums reused from a state by compile digest", () => {
     const reused = reusedChecksums(c, ["body"], { before, digests: digestsOf(c) })!;
     const parts = packedOf(before, "model.m_20")!.split(" ");
     expect(parts[3]).not.toBe("");
-    expect(reused[at]).toBe([...parts.slice(0, 3), "", parts[4]].join(" "));
+    expect(reused.sums[at]).toBe([...parts.slice(0, 3), "", parts[4]].join(" "));
     // A state's checksums missing a part (or with one too many) are hashed, not reused.
     for (const odd of ["a b  m k", "a b r m", "a b r m k x", " b r m k"]) {
       const partial = { ...before, packed: () => odd };
-      expect(reusedChecksums(c, ["body"], { before: partial, digests: digestsOf(c) })![at]).toBe(
-        undefined,
-      );
+      expect(
+        reusedChecksums(c, ["body"], { before: partial, digests: digestsOf(c) })!.sums[at],
+      ).toBe(undefined);
     }
   });
 });

@@ -1,10 +1,11 @@
 import { hash } from "node:crypto";
 import type { Project } from "@sluice/project";
 import type { CompiledProject } from "../types.js";
-import { packedPartChecksums } from "./node-checksums.js";
+import { checksumParts, packedPartChecksums } from "./node-checksums.js";
 import type { ChecksumPart } from "./node-checksums.js";
 import { alignedRows } from "./aligned-rows.js";
 import type { IdRows } from "./aligned-rows.js";
+import type { TakenRows } from "./selection-state.js";
 
 /**
  * Checksums taken from a state instead of hashed: a node whose compile digest (sha1 of its JSON
@@ -101,19 +102,28 @@ export function checksumsKey(): string {
   return (key = `${REUSE_FORMAT}.${hash("sha256", sums, "hex").slice(0, 16)}`);
 }
 
+/** What {@link reusedChecksums} takes from a state. */
+export interface ReusedChecksums {
+  /** Each node's packed checksums, by position in `compiled.nodes`; undefined: to hash. */
+  sums: (string | undefined)[];
+  /** The state's row each was taken from (see `TakenRows`), in the fields of {@link REUSED}. */
+  taken: TakenRows;
+}
+
 /**
  * Each node's packed checksums taken from the state (see the file comment), by position in
- * `compiled.nodes`, undefined for a node to hash; or undefined when nothing can be reused
- * (`macros` asked for, or the state's checksums made by other code). A reused string is the
- * state's with its `macros` part emptied. Pure.
+ * `compiled.nodes`, undefined for a node to hash, and the state's row each came from; or
+ * undefined when nothing can be reused (`macros` asked for, or the state's checksums made by
+ * other code). A reused string is the state's with its `macros` part emptied (its other four
+ * parts there, none empty). Pure.
  *
- * @example reusedChecksums(compiled, ["body"], { before, digests })?.[0] // "3f1c… a0… 9e…  c4…"
+ * @example reusedChecksums(compiled, ["body"], { before, digests })?.sums[0] // "3f1c… a0… 9e…  c4…"
  */
 export function reusedChecksums(
   compiled: CompiledProject,
   parts: readonly ChecksumPart[],
   { before, digests }: ChecksumReuse,
-): (string | undefined)[] | undefined {
+): ReusedChecksums | undefined {
   if (!parts.every((p) => REUSED.includes(p)) || before.key !== checksumsKey()) return undefined;
   const nodes = compiled.nodes;
   // Each node's row in the state (-1: none), and each row's node (-1: none).
@@ -146,12 +156,15 @@ export function reusedChecksums(
     }
     return parentOk[row] === 1;
   };
-  return nodes.map((n, at) => {
+  const sums = nodes.map((n, at) => {
     if (n.kind === "source" || n.renderAtRun || !sameDigest(at)) return undefined;
     const packed = before.packed(rowAt[at]!);
     const reused = packed === undefined ? undefined : withoutMacros(packed);
     return reused !== undefined && n.dependsOn.every(sameParent) ? reused : undefined;
   });
+  sums.forEach((s, at) => s === undefined && (rowAt[at] = -1));
+  const fields = REUSED.map((p) => checksumParts.indexOf(p));
+  return { sums, taken: { ids: before.ids, at: rowAt, fields } };
 }
 
 /**

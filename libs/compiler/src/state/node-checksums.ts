@@ -4,6 +4,7 @@ import type { CompiledNode, CompiledProject } from "../types.js";
 import { byteScratch, neutralSqlUtf8, relationKeys } from "./neutral-sql.js";
 import type { Relations } from "./neutral-sql.js";
 import { PackedById } from "./packed-by-id.js";
+import type { ReusedChecksums } from "./checksum-reuse.js";
 
 /**
  * What `state:modified.<part>` compares, one digest per part: the first 16 hex digits (64 bits)
@@ -362,7 +363,8 @@ export function partChecksums(
  * as they are made: no object per node (30,000 at 10,000 models), what `--state` compares and
  * keeps; by id through the positions the body's digests looked parents up in (see
  * {@link PackedById}). `given`: the packed checksums of some nodes already known, by position
- * (undefined: to hash; see `reusedChecksums`), taken as they are. Pure.
+ * (undefined: to hash; see `reusedChecksums`), taken as they are, and where they were taken
+ * from (kept with the rows, see `TakenRows`). Pure.
  *
  * @example packedPartChecksums(project, compiled, ["body"]).get("model.funnel") // "3f1c…    "
  */
@@ -370,7 +372,7 @@ export function packedPartChecksums(
   project: Project,
   compiled: CompiledProject,
   parts: readonly ChecksumPart[],
-  given?: readonly (string | undefined)[],
+  given?: ReusedChecksums,
 ): ReadonlyMap<string, string> {
   const nodes = compiled.nodes;
   const packed = new Array<string>(nodes.length);
@@ -378,8 +380,8 @@ export function packedPartChecksums(
   if (given) {
     ids = new Set();
     for (let at = 0; at < nodes.length; at++)
-      if (given[at] === undefined) ids.add(nodes[at]!.id);
-      else packed[at] = given[at]!;
+      if (given.sums[at] === undefined) ids.add(nodes[at]!.id);
+      else packed[at] = given.sums[at]!;
   }
   const keys =
     ids?.size === 0
@@ -389,7 +391,7 @@ export function packedPartChecksums(
         });
   return keys && !ids
     ? new PackedById(compiled.nodes, keys.byId, packed)
-    : PackedById.ofNodes(compiled.nodes, packed);
+    : PackedById.ofNodes(compiled.nodes, packed, given?.taken);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CompiledNode } from "../types.js";
-import type { PackedRows } from "./selection-state.js";
+import type { PackedRows, TakenRows } from "./selection-state.js";
 
 /**
  * Every node's packed checksums (see `packChecksums`) by id, as a read-only Map: the strings
@@ -18,11 +18,13 @@ export class PackedById implements ReadonlyMap<string, string> {
    * @param byId each node's position in `nodes`, by id, or what makes it when an id is first
    *   looked up (a selection reading the checksums by position, see {@link rows}, looks none up)
    * @param packed each node's packed checksums, by position
+   * @param taken which of them were taken from a state's rows (see `TakenRows`)
    */
   constructor(
     private readonly nodes: readonly CompiledNode[],
     private readonly byId: ReadonlyMap<string, number> | (() => ReadonlyMap<string, number>),
     private readonly packed: readonly string[],
+    private readonly taken?: TakenRows,
   ) {}
 
   /**
@@ -31,8 +33,13 @@ export class PackedById implements ReadonlyMap<string, string> {
    *
    * @example PackedById.ofNodes(compiled.nodes, lines).rows.sums[0] === lines[0] // true
    */
-  static ofNodes(nodes: readonly CompiledNode[], packed: readonly string[]): PackedById {
-    return new PackedById(nodes, () => new Map(nodes.map((n, i) => [n.id, i] as const)), packed);
+  static ofNodes(
+    nodes: readonly CompiledNode[],
+    packed: readonly string[],
+    taken?: TakenRows,
+  ): PackedById {
+    const byId = () => new Map(nodes.map((n, i) => [n.id, i] as const));
+    return new PackedById(nodes, byId, packed, taken);
   }
 
   /** The id → position map, made on first use when given as a function. */
@@ -49,6 +56,7 @@ export class PackedById implements ReadonlyMap<string, string> {
       ids: this.nodes.map((n) => n.id),
       sums: this.packed,
       rowOf: (id) => this.index.get(id),
+      ...(this.taken ? { taken: this.taken } : {}),
     });
   }
 

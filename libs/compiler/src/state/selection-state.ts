@@ -15,6 +15,21 @@ export type PackedChecksums = Pick<ReadonlyMap<string, string>, "get" | "has"> &
 /** Checksums as rows (see {@link PackedChecksums}). */
 export interface PackedRows extends IdRows {
   readonly sums: readonly (string | undefined)[];
+  /** Rows whose checksums were taken from another set of rows (a state's), when some were. */
+  readonly taken?: TakenRows;
+}
+
+/**
+ * Which rows of a {@link PackedRows} hold checksums taken from rows of another (see
+ * `reusedChecksums`): row `i` holds the fields `fields` (field numbers of a packed string) of
+ * row `at[i]` of the rows whose ids are `ids` (the very array: the same rows), each of them
+ * non-empty, as they were there; `at[i]` is -1 for a row not taken. Comparing such a row with
+ * the row it came from, in those fields, needs no reading of either string.
+ */
+export interface TakenRows {
+  readonly ids: readonly string[];
+  readonly at: Int32Array;
+  readonly fields: readonly number[];
 }
 
 /**
@@ -91,15 +106,33 @@ export function modifiedIds(
   parts: readonly ChecksumPart[],
 ): string[] {
   const fields = fieldsOf(parts);
-  const byRow = (side: PackedChecksums): ((id: string, i: number) => string | undefined) => {
-    const rows = side.rows;
-    if (!rows) return (id) => side.get(id);
-    const at = alignedRows(ids, rows);
-    return (_, i) => (at[i]! < 0 ? undefined : rows.sums[at[i]!]);
-  };
-  const before = byRow(previous);
-  const now = byRow(current);
-  return ids.filter((id, i) => modifiedPacked(before(id, i), now(id, i), fields));
+  const [before, beforeAt] = byRow(ids, previous);
+  const [now, nowAt] = byRow(ids, current);
+  // Rows of this project's taken from the state's very rows, in the fields compared: the same.
+  const taken = current.rows?.taken;
+  const sameRows =
+    taken !== undefined &&
+    taken.ids === previous.rows?.ids &&
+    fields.every((f) => taken.fields.includes(f));
+  return ids.filter((id, i) => {
+    if (sameRows && nowAt![i]! >= 0 && taken.at[nowAt![i]!] === beforeAt![i] && beforeAt![i]! >= 0)
+      return false;
+    return modifiedPacked(before(id, i), now(id, i), fields);
+  });
+}
+
+/**
+ * How to read `side`'s checksums of `ids[i]`: by position when it has rows (and the row of each
+ * of `ids`, -1 for none, see {@link alignedRows}), else by id.
+ */
+function byRow(
+  ids: readonly string[],
+  side: PackedChecksums,
+): [(id: string, i: number) => string | undefined, Int32Array | undefined] {
+  const rows = side.rows;
+  if (!rows) return [(id) => side.get(id), undefined];
+  const at = alignedRows(ids, rows);
+  return [(_, i) => (at[i]! < 0 ? undefined : rows.sums[at[i]!]), at];
 }
 
 /** The field numbers of `parts` in a packed string, ascending. */
