@@ -36,20 +36,17 @@ export function writeCompileDigests(
 
 /**
  * The digests {@link writeCompileDigests} kept for the compile cached under `cacheHeader`, by
- * node id; undefined when missing, of another compile or not of `compiled`'s nodes.
+ * position in `compiled.nodes` (empty: none); undefined when missing, of another compile or not
+ * of `compiled`'s nodes.
  *
- * @example readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled)?.get("model.funnel")
+ * @example readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled)?.[0]
  */
 export function readCompileDigests(
   targetDir: string,
   cacheHeader: string,
   compiled: CompiledProject,
-): Map<string, string> | undefined {
-  const lines = compileDigestLines(targetDir, cacheHeader, compiled.nodes.length);
-  if (lines === undefined) return undefined;
-  const out = new Map<string, string>();
-  compiled.nodes.forEach((n, i) => lines[i] && out.set(n.id, lines[i]));
-  return out;
+): string[] | undefined {
+  return compileDigestLines(targetDir, cacheHeader, compiled.nodes.length);
 }
 
 /**
@@ -65,8 +62,8 @@ export function compileDigestLines(
   try {
     const kept = readHeadedFile(path.join(targetDir, FILE));
     if (kept?.header !== headerOf(cacheHeader)) return undefined;
-    const lines = kept.body.split("\n");
-    return lines.length === Math.max(1, count) ? lines : undefined;
+    const lines = count === 0 ? [] : kept.body.split("\n");
+    return lines.length === count ? lines : undefined;
   } catch {
     return undefined;
   }

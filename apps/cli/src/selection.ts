@@ -48,11 +48,12 @@ function reuseOf(ctx: ProjectContext, state: RunState): ChecksumReuse | undefine
   // compiled every node otherwise: no digest can match, so none is read or compared.
   const before = state.adapter === ctx.compiled.dialect ? state.nodes.checksumsBefore() : undefined;
   if (!before) return undefined;
-  const digests =
-    ctx.nodeDigests ??
-    (ctx.cacheHeader === undefined
+  const made = ctx.nodeDigests;
+  const digests = made
+    ? ctx.compiled.nodes.map((n) => made.get(n.id))
+    : ctx.cacheHeader === undefined
       ? undefined
-      : readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
+      : readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled);
   return digests && { before, digests };
 }
 

@@ -39,7 +39,7 @@ export { sharedNodeChecksums, sharedPackedChecksums } from "./state/shared-check
 export { checksumsKey } from "./state/checksum-reuse.js";
 export type { ChecksumReuse, ChecksumsBefore } from "./state/checksum-reuse.js";
 export type { NodeChecksums, ChecksumPart, MacroBlock } from "./state/node-checksums.js";
-export type { PackedChecksums, SelectionState } from "./state/selection-state.js";
+export type { PackedChecksums, PackedRows, SelectionState } from "./state/selection-state.js";
 export { deferCandidates, deferToState, renameNode } from "./state/defer.js";
 export type { DeferOptions } from "./state/defer.js";
 export { planClone } from "./state/clone-plan.js";

@@ -22,6 +22,7 @@ export {
 } from "./state/node-checksums.js";
 export { sharedNodeChecksums, sharedPackedChecksums } from "./state/shared-checksums.js";
 export { checksumsKey } from "./state/checksum-reuse.js";
+export { PackedById } from "./state/packed-by-id.js";
 export type { ChecksumReuse, ChecksumsBefore } from "./state/checksum-reuse.js";
 export { planClone } from "./state/clone-plan.js";
 export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";

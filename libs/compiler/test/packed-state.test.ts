@@ -6,9 +6,10 @@ import {
   nodeChecksums,
   packChecksums,
   selectNodes,
+  unpackChecksums,
 } from "../src/index.js";
-import type { ChecksumPart, NodeChecksums, SelectionState } from "../src/index.js";
-import { sameDigest, samePackedDigest } from "../src/state/node-checksums.js";
+import type { ChecksumPart, NodeChecksums, PackedChecksums, SelectionState } from "../src/index.js";
+import { sameDigest, samePackedDigest, samePackedDigests } from "../src/state/node-checksums.js";
 import { fakeDialect } from "./fake-dialect.js";
 import { model, project, rawEvents } from "./fixture-project.js";
 
@@ -47,7 +48,7 @@ function slowModified(
 
 describe("state selection on packed checksums", () => {
   it("selects exactly what the part-by-part comparison selects, for every state: selector", () => {
-    const { compiled, sums } = generated();
+    const { sums } = generated();
     const next = random(17);
     // The state: each node kept, changed in one part, missing a part, written with whole
     // sha256 digests (an older state), or absent (a new node), at random.
@@ -60,10 +61,28 @@ describe("state selection on packed checksums", () => {
       else if (r < 0.8) previous.set(id, { ...s, [part]: undefined });
       else if (r < 0.9) previous.set(id, { ...s, [part]: `${s[part]}${"9".repeat(48)}` });
     }
-    const state: SelectionState = {
-      previous: new Map([...previous].map(([id, s]) => [id, packChecksums(s)])),
-      current: new Map([...sums].map(([id, s]) => [id, packChecksums(s)])),
-    };
+    const packedPrevious = new Map([...previous].map(([id, s]) => [id, packChecksums(s)]));
+    const packedCurrent = new Map([...sums].map(([id, s]) => [id, packChecksums(s)]));
+    // Both sides by id, and as rows (read by position) in orders of their own.
+    const states: SelectionState[] = [
+      { previous: packedPrevious, current: packedCurrent },
+      {
+        previous: withRows(packedPrevious, (ids) => shuffled(ids, random(5))),
+        current: withRows(packedCurrent, (ids) => [...ids.slice(1), ids[0]!]),
+      },
+      {
+        previous: withRows(packedPrevious, (ids) => ids),
+        current: withRows(packedCurrent, (ids) => [...ids].reverse()),
+      },
+    ];
+    for (const state of states) selectsAsSlow(state);
+  });
+
+  function selectsAsSlow(state: SelectionState) {
+    const { compiled, sums } = generated();
+    const previous = new Map(
+      [...(state.previous as Map<string, string>)].map(([id, s]) => [id, unpackChecksums(s)]),
+    );
     const ids = compiled.nodes.map((n) => n.id);
     const cases: [string, (id: string) => boolean][] = [
       ["state:new", (id) => !previous.has(id)],
@@ -101,8 +120,30 @@ describe("state selection on packed checksums", () => {
     );
     expect(modified.length).toBeGreaterThan(20);
     expect(ids.length - modified.length).toBeGreaterThan(20);
-  });
+  }
 });
+
+/** `sums` with rows in the order `order` gives their ids (see `PackedChecksums`). */
+function withRows(
+  sums: Map<string, string>,
+  order: (ids: string[]) => string[],
+): Map<string, string> & PackedChecksums {
+  const ids = order([...sums.keys()]);
+  const rowOf = new Map(ids.map((id, row) => [id, row]));
+  const out = new Map(ids.map((id) => [id, sums.get(id)!])) as Map<string, string> &
+    PackedChecksums;
+  const rows = { ids, sums: ids.map((id) => sums.get(id)), rowOf: (id: string) => rowOf.get(id) };
+  return Object.assign(out, { rows });
+}
+
+function shuffled<T>(values: T[], next: () => number): T[] {
+  const out = [...values];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
 
 describe("samePackedDigest", () => {
   it("equals sameDigest of the split fields on 20,000 random pairs of packed strings", () => {
@@ -118,6 +159,12 @@ describe("samePackedDigest", () => {
       const [a, b, i] = [packed(), packed(), Math.floor(next() * 6)];
       const split = sameDigest(a.split(" ")[i] || undefined, b.split(" ")[i] || undefined);
       expect([a, b, i, samePackedDigest(a, b, i)]).toEqual([a, b, i, split]);
+      // Several fields at once: each field's, all true.
+      const many = [0, 1, 2, 3, 4, 5].filter(() => next() < 0.5);
+      const each = many.every((f) =>
+        sameDigest(a.split(" ")[f] || undefined, b.split(" ")[f] || undefined),
+      );
+      expect([a, b, many, samePackedDigests(a, b, many)]).toEqual([a, b, many, each]);
     }
   });
 });

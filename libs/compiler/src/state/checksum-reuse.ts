@@ -1,8 +1,11 @@
 import { hash } from "node:crypto";
 import type { Project } from "@sluice/project";
-import type { CompiledNode, CompiledProject } from "../types.js";
-import { packedPartChecksums } from "./node-checksums.js";
+import type { CompiledProject } from "../types.js";
+import { checksumParts, packedPartChecksums } from "./node-checksums.js";
 import type { ChecksumPart } from "./node-checksums.js";
+import { alignedRows } from "./aligned-rows.js";
+import type { IdRows } from "./aligned-rows.js";
+import type { TakenRows } from "./selection-state.js";
 
 /**
  * Checksums taken from a state instead of hashed: a node whose compile digest (sha1 of its JSON
@@ -27,22 +30,28 @@ const REUSE_FORMAT = 1;
 /** The parts a state's checksums are reused for (see the file comment). */
 const REUSED: readonly ChecksumPart[] = ["body", "configs", "relation", "contract"];
 
-/** What a state holds for reuse: read by the runner from its sidecar or manifest state index. */
-export interface ChecksumsBefore {
+/**
+ * What a state holds for reuse, read by the runner from its sidecar or manifest state index: its
+ * rows (see {@link IdRows}: node ids, no id twice) and, by row, what each recorded.
+ */
+export interface ChecksumsBefore extends IdRows {
   /** The {@link checksumsKey} of the build that recorded the state's checksums. */
   key: string;
-  /** The node's compile digest in the state (undefined or empty: none recorded). */
-  digest(id: string): string | undefined;
-  /** The node's packed checksums in the state (see `packChecksums`). */
-  packed(id: string): string | undefined;
-  /** The relation the node published in the state (undefined: no such node). */
-  relation(id: string): { schema: string; name: string } | undefined;
+  /** Row `row`'s compile digest in the state (undefined or empty: none recorded). */
+  digest(row: number): string | undefined;
+  /** Row `row`'s packed checksums in the state (see `packChecksums`). */
+  packed(row: number): string | undefined;
+  /** The relation row `row`'s node published in the state. */
+  relation(row: number): { schema: string; name: string };
 }
 
-/** This compile's side: each node's compile digest by id (the compile memo's `nodeDigests`). */
+/**
+ * This compile's side: each node's compile digest (the compile memo's `nodeDigests`) by position
+ * in `compiled.nodes` (undefined or empty: none).
+ */
 export interface ChecksumReuse {
   before: ChecksumsBefore;
-  digests: Pick<ReadonlyMap<string, string>, "get">;
+  digests: readonly (string | undefined)[];
 }
 
 let key: string | undefined;
@@ -93,45 +102,69 @@ export function checksumsKey(): string {
   return (key = `${REUSE_FORMAT}.${hash("sha256", sums, "hex").slice(0, 16)}`);
 }
 
+/** What {@link reusedChecksums} takes from a state. */
+export interface ReusedChecksums {
+  /** Each node's packed checksums, by position in `compiled.nodes`; undefined: to hash. */
+  sums: (string | undefined)[];
+  /** The state's row each was taken from (see `TakenRows`), in the fields of {@link REUSED}. */
+  taken: TakenRows;
+}
+
 /**
  * Each node's packed checksums taken from the state (see the file comment), by position in
- * `compiled.nodes`, undefined for a node to hash; or undefined when nothing can be reused
- * (`macros` asked for, or the state's checksums made by other code). A reused string is the
- * state's with its `macros` part emptied. Pure.
+ * `compiled.nodes`, undefined for a node to hash, and the state's row each came from; or
+ * undefined when nothing can be reused (`macros` asked for, or the state's checksums made by
+ * other code). A reused string is the state's with its `macros` part emptied (its other four
+ * parts there, none empty). Pure.
  *
- * @example reusedChecksums(compiled, ["body"], { before, digests })?.[0] // "3f1c… a0… 9e…  c4…"
+ * @example reusedChecksums(compiled, ["body"], { before, digests })?.sums[0] // "3f1c… a0… 9e…  c4…"
  */
 export function reusedChecksums(
   compiled: CompiledProject,
   parts: readonly ChecksumPart[],
   { before, digests }: ChecksumReuse,
-): (string | undefined)[] | undefined {
+): ReusedChecksums | undefined {
   if (!parts.every((p) => REUSED.includes(p)) || before.key !== checksumsKey()) return undefined;
-  let byId: Map<string, CompiledNode> | undefined;
-  const parentOk = new Map<string, boolean>();
+  const nodes = compiled.nodes;
+  // Each node's row in the state (-1: none), and each row's node (-1: none).
+  const rowAt = alignedRows(
+    nodes.map((n) => n.id),
+    before,
+  );
+  const nodeAt = new Int32Array(before.ids.length).fill(-1);
+  rowAt.forEach((row, at) => row >= 0 && (nodeAt[row] = at));
+  /** Whether node `at` was compiled as the state recorded it (the same compile digest). */
+  const sameDigest = (at: number): boolean => {
+    const digest = digests[at];
+    return digest !== undefined && digest !== "" && rowAt[at]! >= 0
+      ? digest === before.digest(rowAt[at]!)
+      : false;
+  };
+  // 0: not known yet; 1: publishes what it did in the state; 2: does not (or is no node here).
+  const parentOk = new Uint8Array(before.ids.length);
   /** Whether a parent publishes what it did in the state: the same JSON, or the same relation. */
   const sameParent = (id: string): boolean => {
-    let ok = parentOk.get(id);
-    if (ok !== undefined) return ok;
-    const digest = digests.get(id);
-    ok = digest !== undefined && digest !== "" && digest === before.digest(id);
-    if (!ok) {
-      byId ??= new Map(compiled.nodes.map((n) => [n.id, n]));
-      const now = byId.get(id)?.relation;
-      const then = before.relation(id);
-      ok = now !== undefined && now.schema === then?.schema && now.name === then.name;
+    const row = before.rowOf(id);
+    if (row === undefined) return false;
+    if (parentOk[row] === 0) {
+      const at = nodeAt[row]!;
+      const now = at < 0 ? undefined : nodes[at]!.relation;
+      const then = before.relation(row);
+      const ok =
+        at >= 0 && (sameDigest(at) || (now!.schema === then.schema && now!.name === then.name));
+      parentOk[row] = ok ? 1 : 2;
     }
-    parentOk.set(id, ok);
-    return ok;
+    return parentOk[row] === 1;
   };
-  return compiled.nodes.map((n) => {
-    if (n.kind === "source" || n.renderAtRun) return undefined;
-    const digest = digests.get(n.id);
-    if (digest === undefined || digest === "" || digest !== before.digest(n.id)) return undefined;
-    const packed = before.packed(n.id);
+  const sums = nodes.map((n, at) => {
+    if (n.kind === "source" || n.renderAtRun || !sameDigest(at)) return undefined;
+    const packed = before.packed(rowAt[at]!);
     const reused = packed === undefined ? undefined : withoutMacros(packed);
     return reused !== undefined && n.dependsOn.every(sameParent) ? reused : undefined;
   });
+  sums.forEach((s, at) => s === undefined && (rowAt[at] = -1));
+  const fields = REUSED.map((p) => checksumParts.indexOf(p));
+  return { sums, taken: { ids: before.ids, at: rowAt, fields } };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { NodeFacts } from "../graph/select-methods.js";
 import type { SelectorItem } from "../graph/selector.js";
 import { checksumParts, modifiedParts } from "./node-checksums.js";
 import type { ChecksumPart } from "./node-checksums.js";
-import { currentChecksums, modifiedIn } from "./selection-state.js";
+import { currentChecksums, modifiedIds } from "./selection-state.js";
 import type { SelectionState } from "./selection-state.js";
 
 /**
@@ -25,8 +25,7 @@ export function stateIds(
   const parts: readonly ChecksumPart[] = part
     ? checksumParts.filter((p) => p === part)
     : modifiedParts;
-  const current = currentChecksums(state, parts);
-  const modified = ids.filter((id) => modifiedIn(state.previous, current, id, parts));
+  const modified = modifiedIds(ids, state.previous, currentChecksums(state, parts), parts);
   if (what === "modified") return modified;
   const set = new Set(modified);
   return ids.filter((id) => !set.has(id));

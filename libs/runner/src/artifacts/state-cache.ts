@@ -1,7 +1,12 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { checksumParts, sharedPackedChecksums } from "@sluice/compiler/run-time";
-import type { ChecksumPart, ChecksumReuse, CompiledProject } from "@sluice/compiler";
+import { checksumParts, PackedById, sharedPackedChecksums } from "@sluice/compiler/run-time";
+import type {
+  ChecksumPart,
+  ChecksumReuse,
+  CompiledProject,
+  PackedChecksums,
+} from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { readKeyed, writeKeyedText } from "./keyed-file.js";
 import { rowColumns, StateNodes } from "./state-nodes.js";
@@ -168,13 +173,24 @@ export function cachedChecksums(
   // Hashed once per process: a manifest written next by the same command reuses them.
   const out = read ?? sharedPackedChecksums(project, compiled, parts, reuse?.());
   if (key) {
-    const sums = compiled.nodes.map((n) => out.get(n.id));
+    // Computed, they are in node order already: read so, not looked up by id.
+    const rows = (out as PackedChecksums).rows;
+    const sums =
+      rows && rows.ids.length === compiled.nodes.length && rows.ids.every(nodeAt(compiled))
+        ? rows.sums
+        : compiled.nodes.map((n) => out.get(n.id));
     const inOrder =
       out.size === sums.length && sums.every((v) => v !== undefined && !v.includes("\n"));
     keepUnder(file, key, inOrder ? { count: sums.length, sums: sums.join("\n") } : [...out]);
   }
   return out;
 }
+
+/** Whether `id` is the id of `compiled`'s node at `i`. */
+const nodeAt =
+  (compiled: CompiledProject) =>
+  (id: string, i: number): boolean =>
+    compiled.nodes[i]?.id === id;
 
 /** state_checksums.json's value: each node's checksums, a line each, in the compile's node order. */
 interface KeptSums {
@@ -189,15 +205,14 @@ interface KeptSums {
 function keptChecksums(
   value: KeptSums | [string, string][],
   compiled: CompiledProject,
-): Map<string, string> | undefined {
+): ReadonlyMap<string, string> | undefined {
   if (Array.isArray(value)) return new Map(value);
   const { count, sums } = value;
   if (count !== compiled.nodes.length || typeof sums !== "string") return undefined;
   const lines = count === 0 ? [] : sums.split("\n");
   if (lines.length !== count) return undefined;
-  const out = new Map<string, string>();
-  compiled.nodes.forEach((n, i) => out.set(n.id, lines[i]!));
-  return out;
+  // In node order: a selection reads them by position (see `PackedChecksums`).
+  return PackedById.ofNodes(compiled.nodes, lines);
 }
 
 /** Checksums by id from a sidecar's columns (ids, then checksums); undefined if malformed. */

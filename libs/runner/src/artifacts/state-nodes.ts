@@ -92,34 +92,28 @@ export class StateNodes implements ReadonlyMap<string, StateNode> {
 
   /**
    * What checksum reuse reads of the state (see `reusedChecksums`): undefined when the state
-   * recorded no compile digests.
+   * recorded no compile digests, or holds an id twice (reuse reads rows by position).
    */
   checksumsBefore(): ChecksumsBefore | undefined {
     const digests = this.digests;
-    if (!digests) return undefined;
-    const digestAt = (i: number): string | undefined => {
-      if (typeof digests.column === "string")
-        digests.column = this.ids.length === 0 ? [] : digests.column.split("\n");
-      return digests.column[i];
-    };
-    const at = (id: string) => this.index.get(id);
+    if (!digests || !this.uniqueIds()) return undefined;
     return {
       key: digests.key,
-      digest: (id) => {
-        const i = at(id);
-        return i === undefined ? undefined : digestAt(i);
+      ids: this.ids,
+      rowOf: (id) => this.index.get(id),
+      digest: (row) => {
+        if (typeof digests.column === "string")
+          digests.column = this.ids.length === 0 ? [] : digests.column.split("\n");
+        return digests.column[row];
       },
-      packed: (id) => {
-        const i = at(id);
-        return i === undefined ? undefined : this.sums[i];
-      },
-      relation: (id) => {
-        const i = at(id);
-        return i === undefined
-          ? undefined
-          : { schema: this.column(2)[i]!, name: this.column(3)[i]! };
-      },
+      packed: (row) => this.sums[row],
+      relation: (row) => ({ schema: this.column(2)[row]!, name: this.column(3)[row]! }),
     };
+  }
+
+  /** Whether no id is on two rows. */
+  private uniqueIds(): boolean {
+    return this.index.size === this.ids.length;
   }
 
   get size(): number {
@@ -135,14 +129,19 @@ export class StateNodes implements ReadonlyMap<string, StateNode> {
     return this.index.has(id);
   }
 
-  /** Each node's checksums as packed in its row (see `packChecksums`), by id. */
+  /**
+   * Each node's checksums as packed in its row (see `packChecksums`), by id, and as the rows
+   * (read by position) when no id is on two rows.
+   */
   packedChecksums(): PackedChecksums {
+    const rowOf = (id: string) => this.index.get(id);
     return {
       get: (id) => {
         const i = this.index.get(id);
         return i === undefined ? undefined : this.sums[i];
       },
       has: (id) => this.index.has(id),
+      ...(this.uniqueIds() ? { rows: { ids: this.ids, sums: this.sums, rowOf } } : {}),
     };
   }
 

@@ -217,7 +217,9 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
       "header-1",
       ["body", "configs", "relation", "macros", "contract"],
     ]);
-    expect(cachedChecksums(project, compiled, target, "header-1", ["macros"])).toEqual(all);
+    expect(new Map(cachedChecksums(project, compiled, target, "header-1", ["macros"]))).toEqual(
+      all,
+    );
   });
 
   it("keeps what the sidecar gave in state_checksums.json, as one string, for the next read", () => {
