@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   appendFile,
   mkdtemp,
@@ -118,6 +118,28 @@ fs.statSync = function (p, o) {
       stdout: first.stdout,
       stderr: first.stderr,
     });
+  });
+
+  it("ends quietly, exit 0, when the reader of its output has gone (ls | head), replayed or not", async () => {
+    /** `sluice ls` whose stdout's reading end is closed before it writes: every write is EPIPE. */
+    const gone = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, ...args], {
+          cwd: repoRoot,
+          env: { ...process.env, ...cliEnv },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        child.stdout.destroy();
+        let stderr = "";
+        child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+    const ls = ["--project-dir", project.dir, "ls", "--format", "name"];
+    // The full CLI prints it (and saves its replay), then the gate replays it.
+    expect(await gone([...ls, "--select", "funnel+"])).toEqual({ code: 0, stderr: "" });
+    expect(await sluice([...ls, "--select", "funnel+"])).toMatchObject({ code: 0, main: false });
+    expect(await gone([...ls, "--select", "funnel+"])).toEqual({ code: 0, stderr: "" });
   });
 
   it("runs the full CLI when anything the replay depends on differs", async () => {

@@ -17,6 +17,14 @@ process.on("SIGINT", () => {
   if (process.listenerCount("SIGINT") === 1) process.exit(130);
 });
 
+// `sluice ls | head -1`: the reader has gone, so there is nobody left to tell; end quietly (0).
+// Here, before the replay gate: a replayed `ls` writes its whole listing at once, and at 10,000
+// models that outgrows the pipe (an unhandled EPIPE printed a stack trace and exited 1).
+process.stdout.on("error", (error) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(0);
+});
+
 const at = (p) => path.join(__dirname, p);
 const bundle = at("../dist/bundle/main.cjs");
 if (existsSync(bundle)) {

@@ -6,11 +6,8 @@ import { recordGate } from "./replay-gate.js";
 // The one place that sets the exit code. No top-level await: the bundle is CommonJS (see
 // rolldown.config.mjs), which is what lets bin/sluice.js give V8 a code cache.
 
-// `sluice ls | head -1`: the reader has gone, so there is nobody left to tell; end quietly.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code !== "EPIPE") throw error;
-  process.exit(ExitCode.ok);
-});
+// A reader that has gone (`sluice ls | head -1`, EPIPE) is handled in bin/sluice.js, before
+// the replay gate, for both.
 
 // Ctrl-C exits 130 (128 + SIGINT), as shells expect. The first aborts io.signal: commands that
 // run queries stop them (an exit while DuckDB runs a query would wait for the query) and
