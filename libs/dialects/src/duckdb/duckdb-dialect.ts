@@ -324,6 +324,7 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
       if (files.length === 0) throw new TypeError("tableFilesRelation needs at least one file");
       return `(SELECT ${viewColumns(columns)} FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
     },
+    noRowsOf: (relation) => `(SELECT * FROM ${relation} LIMIT 0)`,
     selectRowsOfWrittenKeys(key, written, carried) {
       const rows = `SELECT * FROM ${written} AS sluice_written`;
       if (carried === undefined) return rows;

@@ -1,11 +1,15 @@
 import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode } from "@sluice/compiler";
-import type { Dialect } from "@sluice/dialects";
+import type { Dialect, Relation } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { isCatalogEngine, QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
 import type { RawReads } from "./raw-reads.js";
-import { tableWindowRelation, type PublishedVersions } from "./window-reads.js";
+import {
+  emptyWindowRelation,
+  tableWindowRelation,
+  type PublishedVersions,
+} from "./window-reads.js";
 import {
   NO_WATERMARK,
   PENDING_PARAMETER,
@@ -81,16 +85,24 @@ export async function reconcileBuild(
       .map((w) => w ?? NO_WATERMARK)
       .sort()[0]!;
     const started = performance.now();
-    // Staging and rejected rows of the window, from only their partitions' files where known.
-    const windowed = async (relation: string): Promise<string> =>
-      (await tableWindowRelation(engine, dialect, published, relation, WINDOW_COLUMN, from)) ??
-      relation;
+    // Staging and rejected rows of the window, from only their partitions' files where known:
+    // the version this run published; none when the catalog's has no file there (no new data).
+    const windowed = async (relation: Relation): Promise<string> => {
+      const quoted = dialect.quoteRelation(relation);
+      return (
+        (await tableWindowRelation(engine, dialect, published, quoted, WINDOW_COLUMN, from)) ??
+        (published?.has(quoted)
+          ? undefined
+          : await emptyWindowRelation(engine, dialect, relation, WINDOW_COLUMN, from)) ??
+        quoted
+      );
+    };
     const sql = reconciliationSql(
       dialect,
       {
-        staging: await windowed(dialect.quoteRelation(staging.relation)),
+        staging: await windowed(staging.relation),
         silver: dialect.quoteRelation(node.relation),
-        rejected: await windowed(dialect.quoteRelation(rejected.relation)),
+        rejected: await windowed(rejected.relation),
         ...(load ? {} : { raw: dialect.quoteRelation(source.relation) }),
       },
       config,
