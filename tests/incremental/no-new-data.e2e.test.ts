@@ -99,6 +99,10 @@ describe("a build with no new data on the local lake", () => {
     expect(Object.keys(said).sort()).toEqual([...INCREMENTAL].sort());
     for (const [relation, message] of Object.entries(said))
       expect(message, relation).toMatch(/^unchanged: no new data in its window \(from \d{4}\//);
+    // The raw source's view, made by the same statements, is left as it is (nothing run for it).
+    expect(again.stderr).toMatch(
+      /OK\s+source raw\.events \.+ unchanged: its view was made by the same statements \[/,
+    );
     // Nothing published: the views read the same version folders, the rows are the same.
     expect(await viewSql(dir)).toEqual(views);
     expect(await tableHashes(dir, INCREMENTAL)).toEqual(before);
