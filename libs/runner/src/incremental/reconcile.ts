@@ -169,7 +169,8 @@ export async function reconcileBuild(
       }
       if (bad.length === 0 && isLakeDialect(dialect)) {
         const relations = [node.relation, staging.relation, rejected.relation];
-        await engine.execute(dialect.markReconciled(relations).sql, { label: result.id, signal });
+        if (await mayBePending(relations, dialect, reads))
+          await engine.execute(dialect.markReconciled(relations).sql, { label: result.id, signal });
       }
       if (bad.length === 0 && isCatalogEngine(engine)) {
         // Balanced: the hours these versions read are pending no more.
@@ -187,6 +188,26 @@ export async function reconcileBuild(
     out.push(result);
   }
   return out;
+}
+
+/**
+ * Whether a lake table of `relations` may record pending raw hours: one was published in this run
+ * (its new version records them), or its state row as the run read it, before any publish, has
+ * them (or could not be read). Otherwise marking them reconciled would change nothing: a build
+ * with no new data commits nothing for it.
+ */
+async function mayBePending(
+  relations: readonly Relation[],
+  dialect: Dialect,
+  reads: RunReads,
+): Promise<boolean> {
+  if (relations.some((r) => reads.published?.has(dialect.quoteRelation(r)) !== false)) return true;
+  const states = await reads.raw?.tableStates();
+  if (!states) return true;
+  return relations.some((r) => {
+    const pending = states.get(`${r.schema}.${r.name}`)?.["pending_from"];
+    return pending !== null && pending !== undefined;
+  });
 }
 
 /** The raw side counted by the reconciliation query itself (`raw_lines`; nothing quarantined). */
