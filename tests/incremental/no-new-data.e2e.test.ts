@@ -93,12 +93,34 @@ describe("a build with no new data on the local lake", () => {
     expect(dry.stdout).toMatch(/staging\.stg_events \(model, incremental\) on lake: unchanged/);
     expect(dry.stdout).toMatch(/its window holds no row, nothing is written/);
 
-    const again = await sluice(dir, "build");
+    const log = path.join(path.dirname(dir), "no-new-data-statements.log");
+    const again = await runSluice(["--project-dir", dir, "build"], {
+      env: { SLUICE_TEST_STATEMENT_LOG: log },
+    });
     expect(again.code, again.stdout + again.stderr).toBe(0);
+    // Its reconciliation is one query and commits nothing (no hour is pending), and the raw
+    // source's view is not made again: run setup is its one commit.
+    const sent = (await readFile(log, "utf8")).trim().split("\n");
+    const writes = sent
+      .map((line) => line.split("\t"))
+      .filter(([, , sql]) => !/^\s*(select|with)\b/i.test(sql ?? ""))
+      .map(([, label]) => label);
+    expect(writes).toEqual(["run setup"]);
+    expect(sent.filter((line) => line.split("\t")[1] === "reconcile.events")).toHaveLength(1);
+    expect(
+      await queryLake(
+        dir,
+        "select count(*) as n from main.sluice_table_state where pending_from is not null",
+      ),
+    ).toEqual([{ n: 0 }]);
     const said = done(again.stderr);
     expect(Object.keys(said).sort()).toEqual([...INCREMENTAL].sort());
     for (const [relation, message] of Object.entries(said))
       expect(message, relation).toMatch(/^unchanged: no new data in its window \(from \d{4}\//);
+    // The raw source's view, made by the same statements, is left as it is (nothing run for it).
+    expect(again.stderr).toMatch(
+      /OK\s+source raw\.events \.+ unchanged: its view was made by the same statements \[/,
+    );
     // Nothing published: the views read the same version folders, the rows are the same.
     expect(await viewSql(dir)).toEqual(views);
     expect(await tableHashes(dir, INCREMENTAL)).toEqual(before);

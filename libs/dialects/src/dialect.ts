@@ -360,6 +360,19 @@ export interface LakeDialect extends Dialect {
     columns?: readonly { name: string; type: string }[],
   ): string;
   /**
+   * Lake dialects: a FROM-able relation with the columns of `relation` (as the dialect quotes it)
+   * and no row, for a window that holds no file of the table. No alias.
+   *
+   * @example noRowsOf('"staging"."stg_events"') // '(SELECT * FROM "staging"."stg_events" LIMIT 0)'
+   */
+  noRowsOf(relation: string): string;
+  /**
+   * Lake dialects: record on a raw source's view the fingerprint of the statements that made it
+   * (the engine lists it as the view's `definition`), so a run whose statements are the same
+   * leaves the view as it is.
+   */
+  markSourceView(relation: Relation, definition: string): Statement;
+  /**
    * Lake dialects: the rows a uniqueness check of new keys reads, from a table version split by
    * where its files came from (`LakeEngine.versionFileOrigins`, each side a `tableFilesRelation`):
    * every row `written` holds, and the rows of `carried` whose `key` is among them. Together: every

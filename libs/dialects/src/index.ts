@@ -2,6 +2,7 @@ export type * from "./dialect.js";
 export { catalogDialect, isCatalogDialect, isLakeDialect, lakeDialect } from "./dialect.js";
 export {
   createDuckdbDialect,
+  DUCKDB_SOURCE_COMMENT_PREFIX,
   DUCKDB_TABLE_COMMENT_PREFIX,
   DUCKDB_TABLE_STATE,
 } from "./duckdb/duckdb-dialect.js";

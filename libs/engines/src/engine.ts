@@ -55,6 +55,11 @@ export interface RelationInfo {
   columns?: ColumnInfo[];
   /** Catalog engines: the table's parameters (Glue `Parameters`), e.g. sluice's recorded watermark. */
   parameters?: Readonly<Record<string, string>>;
+  /**
+   * Lake engines, a view: the fingerprint of the statements that made it, as sluice recorded it
+   * (`LakeDialect.markSourceView`: a raw source's view).
+   */
+  definition?: string;
 }
 
 export interface ExecuteOptions {

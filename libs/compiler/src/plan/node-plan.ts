@@ -31,6 +31,8 @@ export interface CatalogState {
   select?: string;
   /** Lake: every file of the published version has the same columns (recorded with it). */
   uniformSchema?: boolean;
+  /** Lake, a raw source's view: the fingerprint of the statements that made it (see plan-node.ts). */
+  definition?: string;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { isCatalogDialect, isLakeDialect, type Dialect } from "@sluice/dialects";
+import type { LakeDialect, Statement } from "@sluice/dialects";
+import { sha256Of } from "./inputs.js";
 import type { CompiledNode } from "../types.js";
 import { planCatalogTable } from "./catalog-plan.js";
 import { planLakeTable } from "./lake-plan.js";
@@ -69,5 +71,40 @@ function compiledPlan(node: CompiledNode, dialect: Dialect, input: PlanInput): P
     fullRefresh: input.fullRefresh,
     writeId: input.writeId,
   });
+  if (node.materialization === "source" && isLakeDialect(dialect))
+    return lakeSourcePlan(node, dialect, input, statements);
   return { action, steps: planSteps(purpose, statements), notes: [] };
+}
+
+/**
+ * A raw source on the lake: its view, marked with the fingerprint of the statements that made it;
+ * left as it is when the catalog's view has that mark (outside --full-refresh): the same
+ * statements would make the same view. A changed location or layout, a moved project (the view
+ * names the raw zone's absolute path) or an unmarked view is made again.
+ */
+function lakeSourcePlan(
+  node: CompiledNode,
+  dialect: LakeDialect,
+  input: PlanInput,
+  statements: readonly Statement[],
+): PlanBody {
+  const definition = sha256Of(statements.map((s) => s.sql).join("\n"));
+  const { state } = input;
+  if (
+    !input.fullRefresh &&
+    state.exists &&
+    state.kind === "view" &&
+    state.definition === definition
+  )
+    return {
+      action: "unchanged",
+      steps: [],
+      notes: ["the view was made by the same statements (its recorded definition): nothing is run"],
+    };
+  const mark = dialect.markSourceView(node.relation, definition);
+  return {
+    action: simple["source"]!.action,
+    steps: planSteps(simple["source"]!.purpose, [...statements, mark]),
+    notes: [],
+  };
 }

@@ -17,6 +17,11 @@ import type { TableVersionRef } from "./version-records.js";
 
 /** Marks a view that stands for a table; the rest of the comment is the data location. */
 export const DUCKDB_TABLE_COMMENT_PREFIX = "sluice:table location=";
+/**
+ * What the comment of a raw source's view starts with: the fingerprint of the statements that
+ * made it follows (`LakeDialect.markSourceView`).
+ */
+export const DUCKDB_SOURCE_COMMENT_PREFIX = "sluice:source definition=";
 
 const statement = (kind: StatementKind, sql: string): Statement => ({
   kind,
@@ -324,6 +329,12 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
       if (files.length === 0) throw new TypeError("tableFilesRelation needs at least one file");
       return `(SELECT ${viewColumns(columns)} FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true))`;
     },
+    markSourceView: (relation, definition) =>
+      statement(
+        "create_view",
+        `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_SOURCE_COMMENT_PREFIX + definition)}`,
+      ),
+    noRowsOf: (relation) => `(SELECT * FROM ${relation} LIMIT 0)`,
     selectRowsOfWrittenKeys(key, written, carried) {
       const rows = `SELECT * FROM ${written} AS sluice_written`;
       if (carried === undefined) return rows;

@@ -354,6 +354,37 @@ describe("raw source", () => {
     expect(lines).toEqual([...hostile].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)));
   });
 
+  it("keeps its relation listing across a raw window load: the window's TEMP table is in no listing", async () => {
+    const raw = join(lake, "raw", "listed");
+    await mkdir(join(raw, "2026/11/27/10"), { recursive: true });
+    await writeFile(join(raw, "2026/11/27/10", "e-1"), '{"a":1}\n');
+    await run(
+      dialect.rawSource({
+        relation: { schema: "raw", name: "listed" },
+        location: raw,
+        projectionStart: "2026/01/01/00",
+      }),
+    );
+    const relations = [
+      { schema: "raw", name: "listed" },
+      { schema: "main", name: "raw_listed" },
+      { schema: "temp", name: "raw_listed" },
+    ];
+    const describeAll = () => Promise.all(relations.map((r) => engine.describeRelation(r)));
+    const before = await describeAll();
+    await engine.loadRawWindow!({ location: raw }, ["2026/11/27/10"], {
+      name: "raw_listed",
+      createSql: dialect.rawLinesTable!("raw_listed"),
+    });
+    const kept = await describeAll();
+    // Any statement but one SELECT drops the listing: the next describes read it afresh.
+    await engine.execute("CHECKPOINT");
+    const fresh = await describeAll();
+    expect(kept).toEqual(before);
+    expect(fresh).toEqual(kept);
+    expect(kept.map((r) => r.exists)).toEqual([true, false, false]);
+  });
+
   it("reads a zone partitioned by event type (event_type=<t>/YYYY/MM/DD/HH/) and prunes on event_type", async () => {
     const raw = join(lake, "raw", "typed");
     const put = async (folder: string, name: string, body: Buffer) => {

@@ -463,7 +463,8 @@ class DuckdbEngine implements LakeEngine {
     table: { name: string; createSql: string },
   ): Promise<RawWindowLoad> {
     const { lakeDir } = this;
-    this.relations = undefined;
+    // The relation listing is kept: it lists the catalog's own database, and the window's table
+    // is TEMP (DuckDB's `temp` database), so the load changes nothing it holds.
     this.tempTables.push(table.name);
     // Alone on the first connection for the whole load: its appender and queries must not
     // interleave, and the statements that read the TEMP table run there (laneFor).

@@ -1,5 +1,9 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { DUCKDB_TABLE_COMMENT_PREFIX, type Relation } from "@sluice/dialects";
+import {
+  DUCKDB_SOURCE_COMMENT_PREFIX,
+  DUCKDB_TABLE_COMMENT_PREFIX,
+  type Relation,
+} from "@sluice/dialects";
 import type { RelationInfo } from "../engine.js";
 
 /**
@@ -53,24 +57,32 @@ export class RelationListing {
   /**
    * What the engine's `describeRelation` returns: a view whose comment names its location is a
    * table (a lake table is a view over its version's Parquet files), any other view a view, a
-   * DuckDB table a table; columns in their order.
+   * DuckDB table a table; columns in their order. A view sluice marked (a raw source's) has the
+   * `definition` recorded in its comment.
    */
   describe(relation: Relation): RelationInfo {
     const key = JSON.stringify([relation.schema, relation.name]);
     let kind: RelationInfo["kind"];
     let location: string | undefined;
+    let definition: string | undefined;
     if (this.views.has(key)) {
       const comment = this.views.get(key);
-      if (typeof comment === "string" && comment.startsWith(DUCKDB_TABLE_COMMENT_PREFIX)) {
+      const text = typeof comment === "string" ? comment : "";
+      if (text.startsWith(DUCKDB_TABLE_COMMENT_PREFIX)) {
         kind = "table";
-        location = comment.slice(DUCKDB_TABLE_COMMENT_PREFIX.length);
-      } else kind = "view";
+        location = text.slice(DUCKDB_TABLE_COMMENT_PREFIX.length);
+      } else {
+        kind = "view";
+        if (text.startsWith(DUCKDB_SOURCE_COMMENT_PREFIX))
+          definition = text.slice(DUCKDB_SOURCE_COMMENT_PREFIX.length);
+      }
     } else if (this.tables.has(key)) kind = "table";
     else return { exists: false };
     return {
       exists: true,
       kind,
       ...(location === undefined ? {} : { location }),
+      ...(definition === undefined ? {} : { definition }),
       columns: (this.columns.get(key) ?? []).map((c) => ({ ...c })),
     };
   }

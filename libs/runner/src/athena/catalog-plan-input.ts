@@ -53,6 +53,7 @@ export function catalogState(info: RelationInfo): CatalogState {
     ...(pending === undefined ? {} : { pending }),
     ...(schema === undefined || schema === "" ? {} : { schema }),
     ...(select === undefined || select === "" ? {} : { select }),
+    ...(info.definition === undefined ? {} : { definition: info.definition }),
   };
 }
 

@@ -1,11 +1,15 @@
 import { isLakeDialect } from "@sluice/dialects";
 import type { CompiledNode } from "@sluice/compiler";
-import type { Dialect } from "@sluice/dialects";
+import type { Dialect, Relation } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import { isCatalogEngine, QueryError } from "@sluice/engines";
 import type { NodeResult } from "../types.js";
 import type { RawReads } from "./raw-reads.js";
-import { tableWindowRelation, type PublishedVersions } from "./window-reads.js";
+import {
+  emptyWindowRelation,
+  tableWindowRelation,
+  type PublishedVersions,
+} from "./window-reads.js";
 import {
   NO_WATERMARK,
   PENDING_PARAMETER,
@@ -81,16 +85,24 @@ export async function reconcileBuild(
       .map((w) => w ?? NO_WATERMARK)
       .sort()[0]!;
     const started = performance.now();
-    // Staging and rejected rows of the window, from only their partitions' files where known.
-    const windowed = async (relation: string): Promise<string> =>
-      (await tableWindowRelation(engine, dialect, published, relation, WINDOW_COLUMN, from)) ??
-      relation;
+    // Staging and rejected rows of the window, from only their partitions' files where known:
+    // the version this run published; none when the catalog's has no file there (no new data).
+    const windowed = async (relation: Relation): Promise<string> => {
+      const quoted = dialect.quoteRelation(relation);
+      return (
+        (await tableWindowRelation(engine, dialect, published, quoted, WINDOW_COLUMN, from)) ??
+        (published?.has(quoted)
+          ? undefined
+          : await emptyWindowRelation(engine, dialect, relation, WINDOW_COLUMN, from)) ??
+        quoted
+      );
+    };
     const sql = reconciliationSql(
       dialect,
       {
-        staging: await windowed(dialect.quoteRelation(staging.relation)),
+        staging: await windowed(staging.relation),
         silver: dialect.quoteRelation(node.relation),
-        rejected: await windowed(dialect.quoteRelation(rejected.relation)),
+        rejected: await windowed(rejected.relation),
         ...(load ? {} : { raw: dialect.quoteRelation(source.relation) }),
       },
       config,
@@ -157,7 +169,8 @@ export async function reconcileBuild(
       }
       if (bad.length === 0 && isLakeDialect(dialect)) {
         const relations = [node.relation, staging.relation, rejected.relation];
-        await engine.execute(dialect.markReconciled(relations).sql, { label: result.id, signal });
+        if (await mayBePending(relations, dialect, reads))
+          await engine.execute(dialect.markReconciled(relations).sql, { label: result.id, signal });
       }
       if (bad.length === 0 && isCatalogEngine(engine)) {
         // Balanced: the hours these versions read are pending no more.
@@ -175,6 +188,26 @@ export async function reconcileBuild(
     out.push(result);
   }
   return out;
+}
+
+/**
+ * Whether a lake table of `relations` may record pending raw hours: one was published in this run
+ * (its new version records them), or its state row as the run read it, before any publish, has
+ * them (or could not be read). Otherwise marking them reconciled would change nothing: a build
+ * with no new data commits nothing for it.
+ */
+async function mayBePending(
+  relations: readonly Relation[],
+  dialect: Dialect,
+  reads: RunReads,
+): Promise<boolean> {
+  if (relations.some((r) => reads.published?.has(dialect.quoteRelation(r)) !== false)) return true;
+  const states = await reads.raw?.tableStates();
+  if (!states) return true;
+  return relations.some((r) => {
+    const pending = states.get(`${r.schema}.${r.name}`)?.["pending_from"];
+    return pending !== null && pending !== undefined;
+  });
 }
 
 /** The raw side counted by the reconciliation query itself (`raw_lines`; nothing quarantined). */

@@ -1,5 +1,5 @@
 import { isLakeDialect } from "@sluice/dialects";
-import type { Dialect } from "@sluice/dialects";
+import type { Dialect, Relation } from "@sluice/dialects";
 import { isLakeEngine, type Engine } from "@sluice/engines";
 
 /**
@@ -39,4 +39,27 @@ export async function tableWindowRelation(
   if (version === undefined || !isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
   const files = await engine.versionFilesFrom(version.location, column, from);
   return files && files.length > 0 ? dialect.tableFilesRelation(files, version.columns) : undefined;
+}
+
+/**
+ * For a table this run did not publish: no row of `relation` when its current version (as the
+ * catalog lists it) has no file of a partition `column` at least `from`, so a read of that window
+ * opens none of the table's history (a reconciliation after a build with no new data). Undefined
+ * otherwise, and the caller reads the relation with its own `column >= from` filter.
+ *
+ * @example await emptyWindowRelation(engine, dialect, { schema: "staging", name: "stg_events" }, "dt", "2026/11/27/23")
+ * // '(SELECT * FROM "staging"."stg_events" LIMIT 0)'
+ */
+export async function emptyWindowRelation(
+  engine: Engine,
+  dialect: Dialect,
+  relation: Relation,
+  column: string,
+  from: string,
+): Promise<string | undefined> {
+  if (!isLakeEngine(engine) || !isLakeDialect(dialect)) return undefined;
+  const info = await engine.describeRelation(relation);
+  if (!info.exists || info.kind !== "table" || !info.location) return undefined;
+  const files = await engine.versionFilesFrom(info.location, column, from);
+  return files?.length === 0 ? dialect.noRowsOf(dialect.quoteRelation(relation)) : undefined;
 }

@@ -169,7 +169,7 @@ async function seedInput(
   const inputs = inputsFingerprint(node, [], { tables: {} });
   if (ctx.fullRefresh || !state.exists || state.location === undefined)
     return { ...base, state, inputs };
-  const row = await readOrNone(ctx, ctx.dialect.tableStateQuery(node.relation));
+  const row = await stateRow(node, ctx);
   const recorded =
     row && row["location"] === state.location && typeof row["inputs"] === "string"
       ? row["inputs"]
@@ -242,10 +242,7 @@ async function readState(
   ctx: LakeStateContext,
   current: string,
 ): Promise<VersionState> {
-  const states = await ctx.tableStates?.();
-  const row = states
-    ? states.get(`${node.relation.schema}.${node.relation.name}`)
-    : await readOrNone(ctx, ctx.dialect.tableStateQuery(node.relation));
+  const row = await stateRow(node, ctx);
   if (row && row["location"] === current && typeof row["watermark"] === "string") {
     const hours =
       typeof row["raw_hours"] === "string"
@@ -272,6 +269,17 @@ async function readState(
   );
   const watermark = max?.["watermark"];
   return typeof watermark === "string" ? { watermark } : {};
+}
+
+/** The node's table-state row: from the run's read of every row when it has one, else its own. */
+async function stateRow(
+  node: CompiledNode,
+  ctx: LakeStateContext,
+): Promise<Record<string, unknown> | undefined> {
+  const states = await ctx.tableStates?.();
+  return states
+    ? states.get(`${node.relation.schema}.${node.relation.name}`)
+    : await readOrNone(ctx, ctx.dialect.tableStateQuery(node.relation));
 }
 
 /**

@@ -24,11 +24,14 @@ export const viewSwapMaterializer: Materializer = async (node, ctx) => {
   const dialect = lakeDialect(ctx.dialect);
   // Described once: planning the raw reads did it for incremental tables it found (~9 ms a call).
   // A snapshot's history is not in its source: --full-refresh never rebuilds it. A seed's entry
-  // says whether its version was loaded from the same rows (then it is left as it is).
+  // says whether its version was loaded from the same rows, a raw source's view whether the same
+  // statements made it (then it is left as it is).
   const existing: RelationInfo =
     node.materialization === "incremental" && !ctx.fullRefresh
       ? (ctx.raw?.windows.get(node.id)?.existing ?? (await engine.describeRelation(node.relation)))
-      : node.materialization === "snapshot" || (node.materialization === "seed" && !ctx.fullRefresh)
+      : node.materialization === "snapshot" ||
+          node.materialization === "source" ||
+          (node.materialization === "seed" && !ctx.fullRefresh)
         ? await engine.describeRelation(node.relation)
         : { exists: false };
   // A version missing files must not be read as if it were empty, nor carried over.
@@ -86,6 +89,12 @@ function outcomeOf(node: CompiledNode, outcome: LakePlanOutcome): MaterializeOut
   const { rows, tableRows, carried, carriedRows } = outcome;
   switch (outcome.ran.action) {
     case "unchanged":
+      if (node.materialization === "source")
+        return {
+          appended: false,
+          unchanged: true,
+          unchangedWhy: "its view was made by the same statements",
+        };
       // A seed loaded from the same rows: its tests read the table as ever (no `written`).
       if (node.materialization === "seed")
         return {

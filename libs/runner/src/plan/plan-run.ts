@@ -210,12 +210,15 @@ function planned(plan: NodePlan, state: CatalogState): TableMark {
  * The catalog entry of the table a node writes (tables, incrementals, seeds and snapshots;
  * others: none). Under --full-refresh a table is planned as absent, except a snapshot: its
  * history is not in its source, so the build never rebuilds it (as dbt) and merges into it.
- * A clone is planned as absent: the build replaces it (`CatalogEngine.replaceClone`).
+ * A clone is planned as absent: the build replaces it (`CatalogEngine.replaceClone`). On a lake,
+ * a raw source's view too: its recorded definition says whether the build makes it again.
  */
 async function describeTable(
   node: CompiledNode,
   options: Pick<PlanRunOptions, "engine" | "fullRefresh">,
 ): Promise<RelationInfo> {
+  if (node.materialization === "source" && options.engine.family === "lake")
+    return options.engine.describeRelation(node.relation);
   const writes = ["table", "seed", "incremental", "snapshot"].includes(node.materialization);
   if (!writes || (options.fullRefresh && node.materialization !== "snapshot"))
     return { exists: false };
