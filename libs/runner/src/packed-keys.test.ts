@@ -69,6 +69,18 @@ describe("packed keys", () => {
     expect(recorded.keys).toEqual(hashedKeys(after));
   });
 
+  it("hash the key of a shard holding a node rendered again at run time", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
+    dirs.push(dir);
+    const atRun = (nodes: CompiledNode[]) =>
+      nodes.map((n) => (n.id === "model.m_40" ? { ...n, renderAtRun: true } : n));
+    write(dir, atRun(models(600)), { fingerprint: "A" });
+    // m_40's text is rendered at run time: its digest is not the memo's, and is hashed again.
+    const after = atRun(models(600, (j) => `select ${j}${j === 40 ? " -- run" : ""}`));
+    const edit = { fingerprint: "B", edits: { since: "A", nodes: new Set(["model.m_17"]) } };
+    expect(write(dir, after, edit).recorded.keys).toEqual(hashedKeys(after));
+  });
+
   it("hash every key when the edit is not of the recorded compile", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
     dirs.push(dir);
