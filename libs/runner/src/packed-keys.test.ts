@@ -73,7 +73,7 @@ describe("packed keys", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
     dirs.push(dir);
     const atRun = (nodes: CompiledNode[]) =>
-      nodes.map((n) => (n.id === "model.m_40" ? { ...n, renderAtRun: true } : n));
+      nodes.map((n) => (n.id === "model.m_40" ? { ...n, renderAtRun: true as const } : n));
     write(dir, atRun(models(600)), { fingerprint: "A" });
     // m_40's text is rendered at run time: its digest is not the memo's, and is hashed again.
     const after = atRun(models(600, (j) => `select ${j}${j === 40 ? " -- run" : ""}`));
