@@ -82,6 +82,10 @@ export async function writeCompiledArtifacts(
   removeDeadTemps(targetDir);
   // The manifest first: its entries are built and written before the node texts below exist
   // (both held at once were a cold compile's peak memory).
+  const source: ManifestSource | undefined =
+    options.fingerprint === undefined
+      ? undefined
+      : { fingerprint: options.fingerprint, ...(options.edits ? { edits: options.edits } : {}) };
   writeManifest(
     targetDir,
     options.project,
@@ -91,9 +95,7 @@ export async function writeCompiledArtifacts(
     options.compileKey,
     options.digests,
     options.asCompiled,
-    options.fingerprint === undefined
-      ? undefined
-      : { fingerprint: options.fingerprint, ...(options.edits ? { edits: options.edits } : {}) },
+    source,
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   const index = path.join(targetDir, ".artifact-hashes.json");
@@ -110,6 +112,7 @@ export async function writeCompiledArtifacts(
       artifactName,
       { compiled: compiledText, run: runText },
       options.digests,
+      source,
     );
     writeChangedFiles(roots, shards.files, { index, kept: shards.kept, spared });
     shards.commit();

@@ -72,12 +72,24 @@ export interface Shard {
  * shard is unchanged (e.g. by its members' node digests) need not build its text.
  */
 export function packShards(dir: string, names: Iterable<string>): Shard[] {
+  return inShards(dir, assignShards(names));
+}
+
+/**
+ * The artifact paths each shard holds, sorted, by shard number: the assignment
+ * {@link packShards} makes, made once for the folders that share it (see {@link inShards}).
+ */
+export function assignShards(names: Iterable<string>): string[][] {
   const all = [...names];
   const shards = shardCount(all.length);
   const members = Array.from({ length: shards }, () => [] as string[]);
   for (const name of all) members[shardOf(name, shards)]!.push(name);
-  return members.map((held, i) => ({ file: shardFile(dir, i, shards), names: held.sort() }));
+  return members.map((held) => held.sort());
 }
+
+/** The shards in `dir` holding `assigned` (from {@link assignShards}). */
+export const inShards = (dir: string, assigned: readonly string[][]): Shard[] =>
+  assigned.map((names, i) => ({ file: shardFile(dir, i, assigned.length), names }));
 
 /** A shard's text: its index line, then each artifact (`names` sorted) after its marker line. */
 export function shardText(names: readonly string[], textOf: (name: string) => string): string {

@@ -2,8 +2,9 @@ import { hash } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
-import { packShards, shardText } from "./packed-artifacts.js";
+import { assignShards, inShards, packedDir, shardText } from "./packed-artifacts.js";
 import { nodeDigest } from "./artifacts/manifest-file.js";
+import type { ManifestSource } from "./artifacts/manifest-file.js";
 
 /**
  * Packed shards told unchanged by their members' node digests, so that a compile after one
@@ -12,11 +13,24 @@ import { nodeDigest } from "./artifacts/manifest-file.js";
  *
  * `target/.packed-keys.json` records, for each shard file written (relative to target/), the key
  * of what it was built from: sha1 of its artifact paths and their nodes' digests (a node's text
- * in both folders is a function of the node: see `compiledText`, `runText`). The file is removed
- * before any shard is written and written after all are: a key never names a shard that a killed
- * write may have torn.
+ * in both folders is a function of the node: see `compiledText`, `runText`). With them, `names`
+ * (sha1 of the artifact paths, in the nodes' order) and, when the writer was told, `compile`: the
+ * fingerprint of the compile written (see `ManifestSource`). A write of that compile with a few
+ * nodes edited (`edits.since` equal to `compile`, the same paths) takes the recorded key of each
+ * shard holding no edited node and no node rendered again at run time: its members and their
+ * digests are the recorded ones, so its key is, and its member lines are not built.
+ *
+ * The file is removed before any shard is written and written after all are: a key never names
+ * a shard that a killed write may have torn.
  */
 const KEYS = ".packed-keys.json";
+
+/** What `.packed-keys.json` holds (see {@link KEYS}). */
+interface Recorded {
+  compile?: string;
+  names?: string;
+  keys: Record<string, string>;
+}
 
 /** Shard files (absolute path → text, built when asked for), and those whose key is unchanged. */
 export interface PackedShards {
@@ -30,7 +44,8 @@ export interface PackedShards {
  * The shards of `nodes`' artifacts in `dirs` (`compiled` and `run` under target/packed), each
  * text built by `texts[kind]` from the node whose artifact it is (a later node of the same
  * artifact path wins, as in a map). `digests`: nodes' digests (the compile memo's), trusted for
- * nodes not rendered again at run time; others are hashed here.
+ * nodes not rendered again at run time; others are hashed here. `source`: which compile `nodes`
+ * are (see {@link KEYS}).
  */
 export function packedShards(
   targetDir: string,
@@ -38,34 +53,50 @@ export function packedShards(
   nameOf: (node: CompiledNode) => string,
   texts: Record<"compiled" | "run", (node: CompiledNode) => string>,
   digests: ReadonlyMap<string, string>,
+  source?: ManifestSource,
 ): PackedShards {
   const byName = new Map<string, CompiledNode>();
   for (const node of nodes) byName.set(nameOf(node), node);
   const digestOf = (node: CompiledNode): string =>
     (node.renderAtRun ? undefined : digests.get(node.id)) ?? nodeDigest(node);
   const previous = readKeys(targetDir);
+  const names = hash("sha1", [...byName.keys()].join("\n"), "base64");
+  const reached = reachedNames(byName, previous, names, source);
   const keys: Record<string, string> = {};
   const files = new Map<string, () => string>();
   const kept = new Set<string>();
   // Shards are assigned by artifact path alone: the i-th shard of either kind holds the same
   // paths, and its members' lines are made once for both.
+  const assigned = assignShards(byName.keys());
   const memberLines: string[] = [];
   for (const kind of ["compiled", "run"] as const) {
     const textOf = texts[kind];
-    const shards = packShards(path.join(targetDir, "packed", kind), byName.keys());
-    for (const [i, { file, names }] of shards.entries()) {
+    for (const [i, { file, names: held }] of inShards(
+      packedDir(targetDir, kind),
+      assigned,
+    ).entries()) {
       const rel = path.relative(targetDir, file);
-      const members = (memberLines[i] ??= names
-        .map((name) => `${name}\t${digestOf(byName.get(name)!)}`)
-        .join("\n"));
-      const key = hash("sha1", `${kind}\n${members}`, "base64");
+      const recorded = previous.keys[rel];
+      const key =
+        reached !== undefined && recorded !== undefined && !held.some((n) => reached.has(n))
+          ? recorded
+          : hash(
+              "sha1",
+              `${kind}\n${(memberLines[i] ??= held
+                .map((name) => `${name}\t${digestOf(byName.get(name)!)}`)
+                .join("\n"))}`,
+              "base64",
+            );
       keys[rel] = key;
-      if (previous[rel] === key) kept.add(file);
-      files.set(file, () => shardText(names, (name) => textOf(byName.get(name)!)));
+      if (recorded === key) kept.add(file);
+      files.set(file, () => shardText(held, (name) => textOf(byName.get(name)!)));
     }
   }
   const same =
-    kept.size === files.size && Object.keys(previous).length === Object.keys(keys).length;
+    kept.size === files.size &&
+    Object.keys(previous.keys).length === Object.keys(keys).length &&
+    previous.names === names &&
+    previous.compile === source?.fingerprint;
   // What the write below replaces loses its key first.
   if (!same) dropPackedKeys(targetDir);
   return {
@@ -74,10 +105,31 @@ export function packedShards(
     commit: () => {
       if (same) return;
       const file = path.join(targetDir, KEYS);
-      writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(keys));
+      const record: Recorded = { ...(source && { compile: source.fingerprint }), names, keys };
+      writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(record));
       renameSync(`${file}.${process.pid}.tmp`, file);
     },
   };
+}
+
+/**
+ * The artifact paths whose shards' keys are hashed again when `source` edits the compile the
+ * keys were `previous`ly recorded from, with the same artifact paths (`names`): the edited
+ * nodes' and those rendered again at run time. Undefined (every key hashed) otherwise.
+ */
+function reachedNames(
+  byName: ReadonlyMap<string, CompiledNode>,
+  previous: Recorded,
+  names: string,
+  source: ManifestSource | undefined,
+): Set<string> | undefined {
+  const edits = source?.edits;
+  if (edits === undefined || previous.compile !== edits.since || previous.names !== names)
+    return undefined;
+  const reached = new Set<string>();
+  for (const [name, node] of byName)
+    if (node.renderAtRun || edits.nodes.has(node.id)) reached.add(name);
+  return reached;
 }
 
 /** Forget the recorded keys (artifacts written without them, e.g. a file per node). */
@@ -85,12 +137,16 @@ export function dropPackedKeys(targetDir: string): void {
   rmSync(path.join(targetDir, KEYS), { force: true });
 }
 
-/** The recorded keys; none when missing or unreadable. */
-function readKeys(targetDir: string): Record<string, string> {
+/** What was recorded; no keys when missing, unreadable or of another shape. */
+function readKeys(targetDir: string): Recorded {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(path.join(targetDir, KEYS), "utf8"));
-    return parsed !== null && typeof parsed === "object" ? (parsed as Record<string, string>) : {};
+    const parsed = JSON.parse(
+      readFileSync(path.join(targetDir, KEYS), "utf8"),
+    ) as Partial<Recorded>;
+    return parsed?.keys !== null && typeof parsed?.keys === "object"
+      ? (parsed as Recorded)
+      : { keys: {} };
   } catch {
-    return {};
+    return { keys: {} };
   }
 }

@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CompiledNode } from "@sluice/compiler";
+import { packedShards } from "./packed-keys.js";
+import type { ManifestSource } from "./artifacts/manifest-file.js";
+
+/** `count` models `m_<i>` (artifact `f<i % 37>/m_<i>.sql`), `sql` their text. */
+function models(count: number, sql = (i: number) => `select ${i}`): CompiledNode[] {
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      ({
+        id: `model.m_${i}`,
+        kind: "model",
+        name: `m_${i}`,
+        path: `f${i % 37}/m_${i}.sql`,
+        sql: sql(i),
+      }) as CompiledNode,
+  );
+}
+
+/** A node's digest as the compile memo would hand it: its text, enough to tell them apart. */
+const digestsOf = (nodes: readonly CompiledNode[]) => new Map(nodes.map((n) => [n.id, n.sql]));
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Shards of `nodes` in `dir` as a compile `source` writes them: the recorded keys, and what was kept. */
+function write(dir: string, nodes: readonly CompiledNode[], source?: ManifestSource) {
+  const text = (n: CompiledNode) => `${n.sql}\n`;
+  const shards = packedShards(
+    dir,
+    nodes,
+    (n) => n.path,
+    { compiled: text, run: text },
+    digestsOf(nodes),
+    source,
+  );
+  shards.commit();
+  const recorded = JSON.parse(readFileSync(path.join(dir, ".packed-keys.json"), "utf8")) as {
+    compile?: string;
+    keys: Record<string, string>;
+  };
+  return { recorded, kept: shards.kept.size, files: shards.files.size };
+}
+
+/** The keys a write of `nodes` with nothing recorded makes: every one hashed. */
+function hashedKeys(nodes: readonly CompiledNode[]): Record<string, string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
+  dirs.push(dir);
+  return write(dir, nodes).recorded.keys;
+}
+
+describe("packed keys", () => {
+  const edited = (i: number) => (j: number) => (j === i ? `select ${j} -- edited` : `select ${j}`);
+
+  it("after an edit of the recorded compile, keep the recorded keys of the shards it leaves alone", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
+    dirs.push(dir);
+    expect(write(dir, models(600), { fingerprint: "A" }).recorded.compile).toBe("A");
+    const after = models(600, edited(17));
+    const edit = { fingerprint: "B", edits: { since: "A", nodes: new Set(["model.m_17"]) } };
+    const { recorded, kept, files } = write(dir, after, edit);
+    // 4 shards of each kind; the edited model's in each kind is the one built again.
+    expect([kept, files]).toEqual([6, 8]);
+    expect(recorded.compile).toBe("B");
+    expect(recorded.keys).toEqual(hashedKeys(after));
+  });
+
+  it("hash the key of a shard holding a node rendered again at run time", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
+    dirs.push(dir);
+    const atRun = (nodes: CompiledNode[]) =>
+      nodes.map((n) => (n.id === "model.m_40" ? { ...n, renderAtRun: true as const } : n));
+    write(dir, atRun(models(600)), { fingerprint: "A" });
+    // m_40's text is rendered at run time: its digest is not the memo's, and is hashed again.
+    const after = atRun(models(600, (j) => `select ${j}${j === 40 ? " -- run" : ""}`));
+    const edit = { fingerprint: "B", edits: { since: "A", nodes: new Set(["model.m_17"]) } };
+    expect(write(dir, after, edit).recorded.keys).toEqual(hashedKeys(after));
+  });
+
+  it("hash every key when the edit is not of the recorded compile", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
+    dirs.push(dir);
+    write(dir, models(600), { fingerprint: "A" });
+    // Every model changed, the edit names one, but it is not of the recorded compile: nothing is
+    // taken.
+    const after = models(600, (j) => `select ${j} -- changed`);
+    const edit = { fingerprint: "C", edits: { since: "B", nodes: new Set(["model.m_17"]) } };
+    const { recorded, kept } = write(dir, after, edit);
+    expect(kept).toBe(0);
+    expect(recorded.keys).toEqual(hashedKeys(after));
+  });
+
+  it("hash every key when the artifacts written are not the recorded ones (another selection)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
+    dirs.push(dir);
+    write(dir, models(600), { fingerprint: "A" });
+    // m_3 left out: its shard's members changed though no node in it was edited.
+    const after = models(600, edited(17)).filter((n) => n.id !== "model.m_3");
+    const edit = { fingerprint: "B", edits: { since: "A", nodes: new Set(["model.m_17"]) } };
+    const { recorded, kept } = write(dir, after, edit);
+    expect(recorded.keys).toEqual(hashedKeys(after));
+    expect(kept).toBeLessThan(6);
+  });
+});
