@@ -415,7 +415,8 @@ function entryValues(entries: Map<string, unknown>, indexKeys: boolean): unknown
 
 /** A string's text (its bytes without the quotes), as JSON.parse gives it. */
 function decode(bytes: Buffer, start: number, end: number, escaped: boolean): string {
-  if (!escaped) return bytes.toString("utf8", start, end);
+  // No encoding named: Buffer#toString then decodes UTF-8 without looking the encoding up.
+  if (!escaped) return bytes.toString(undefined, start, end);
   try {
     return JSON.parse(`"${bytes.toString("utf8", start, end)}"`) as string;
   } catch {
