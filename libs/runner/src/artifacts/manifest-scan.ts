@@ -1,4 +1,4 @@
-import { checksumParts } from "@sluice/compiler";
+import { checksumParts } from "@sluice/compiler/run-time";
 import { readChunks } from "./file-chunks.js";
 
 /**
@@ -140,18 +140,19 @@ function setKey(target: Record<string, unknown>, key: string, value: unknown): v
 /**
  * The parts of `file` (a manifest.json) that `--state` reads, as `JSON.parse` of the whole file
  * would give them: `metadata.dbt_schema_version` and `adapter_type`, and for every entry of
- * `nodes` and `sources` (same keys, same order) its `unique_id`, `resource_type`, `schema`,
- * `alias`, `identifier`, `name`, `config.materialized`, `meta.sluice.checksums` and
- * `meta.sluice.location`; other keys are left out. Undefined when the file cannot be read, is
- * not JSON, or holds at those places something other than what this reads (an array, an
- * object where a string is expected, a checksum that is not a string): the caller then parses
- * it whole, and says what is wrong with it.
+ * `nodes` and `sources` its `unique_id`, `resource_type`, `schema`, `alias`, `identifier`,
+ * `name`, `config.materialized`, the five parts of `meta.sluice.checksums` and
+ * `meta.sluice.location`; other keys are left out. `nodes` and `sources` are arrays of their
+ * entries, in the order `Object.values` gives of the parsed objects (so `Object.values` of
+ * either reads the same). Undefined when the file cannot be read, is not JSON, or holds at
+ * those places something other than what this reads (an array, an object where a string is
+ * expected): the caller then parses it whole, and says what is wrong with it.
  *
  * `entry`, when given, turns each entry of `nodes` and `sources` into what is kept in its place
  * as soon as it is read (e.g. a row of what `--state` keeps): the objects of 30,000 entries
  * then die young instead of living, and being copied by the garbage collector, to the end.
  *
- * @example scanManifest("prod-artifacts/manifest.json")?.nodes?.["model.shop.funnel"]
+ * @example scanManifest("prod-artifacts/manifest.json")?.nodes // [{ unique_id: "model.shop.a", ... }]
  */
 export function scanManifest(
   file: string,
