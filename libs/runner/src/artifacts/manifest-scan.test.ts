@@ -255,6 +255,69 @@ describe("scanManifest: the fields --state reads, without parsing the whole mani
       ["model.x", "second", ""],
       ["model.y", undefined, ""],
     ]);
+    // Keys that are array indexes come first, in numeric order, wherever they stand in the file.
+    const keys = ["model.p.x", "7", "42", "01", "3", "4294967295", "4294967294"];
+    const indexed = `{"metadata":{"dbt_schema_version":"v"},"nodes":{${keys
+      .map((k) => `"${k}":{"unique_id":"model.p.k${k}"}`)
+      .join(",")}}}`;
+    expect(bothWays(write(indexed)).nodes.map((r) => r[0])).toEqual(
+      ["3", "7", "42", "4294967294", "model.p.x", "01", "4294967295"].map((k) => `model.k${k}`),
+    );
+  });
+
+  it("reads strings ending in escapes, and non-ASCII text, as JSON.parse does", () => {
+    // The file's text is written by hand: `\\"` in a string below stands as `\"` in the file.
+    const entry = (uid: string, schema: string, code: string) =>
+      `"${uid}":{"unique_id":"${uid}","resource_type":"model","schema":"${schema}","name":"n",` +
+      `"compiled_code":"${code}","raw_code":"${code}","meta":{"sluice":{"checksums":{"body":"b"}}}}`;
+    const text =
+      '{"metadata":{"dbt_schema_version":"v12","adapter_type":"athena"},"nodes":{' +
+      [
+        // A string ending in an escaped quote, one in an escaped backslash, one in both.
+        entry("model.p.quote_end", "s", 'select \\"x\\" from t where a = \\"'),
+        entry("model.p.backslash_end", "s\\\\", "select '\\\\'\\\\"),
+        entry("model.p.both_end", '\\\\\\"', 'x \\\\\\\\\\"'),
+        // Non-ASCII text as it is (2, 3 and 4 bytes) and escaped, in kept and skipped strings.
+        entry(
+          "model.p.unicode",
+          "s\u00e9\u4e2d\ud83d\ude00",
+          "-- \u00e9 \ud83d\ude00 \\u00e9 \u2028",
+        ),
+        entry("model.p.\u00e9\\u00e9", "\\ud83d\\ude00", ""),
+      ].join(",") +
+      "}}";
+    const rows = bothWays(write(text));
+    expect(rows.nodes.map((r) => [r[0], r[2]])).toEqual([
+      ["model.quote_end", "s"],
+      ["model.backslash_end", "s\\"],
+      ["model.both_end", '\\"'],
+      ["model.unicode", "s\u00e9\u4e2d\ud83d\ude00"],
+      ["model.\u00e9\u00e9", "\ud83d\ude00"],
+    ]);
+  });
+
+  it("keeps rejecting a malformed manifest: cut anywhere, or a string left open", async () => {
+    const good =
+      '{"metadata":{"dbt_schema_version":"v12"},"nodes":{"model.p.a":{"unique_id":"model.p.a",' +
+      '"compiled_code":"select \\"\u00e9\\" -- \\\\","n":-1.5e3,"t":[true,false,null]}}}';
+    expect(bothWays(write(good)).nodes).toHaveLength(1);
+    const bytes = Buffer.from(good);
+    const broken = [
+      // Cut at every byte: inside strings, escapes, literals and a 2-byte character.
+      ...Array.from({ length: bytes.length - 1 }, (_, k) => bytes.subarray(0, k + 1)),
+      // The string's last quote escaped (`\\"` ends compiled_code, `\"` does not).
+      Buffer.from(good.replace('\\\\","n"', '\\","n"')),
+      // A raw control character after non-ASCII text, in a string the scan skips.
+      Buffer.from(good.replace("\u00e9", "\u00e9\n")),
+    ];
+    const stateDir = mkdtempSync(path.join(dir, "state-"));
+    for (const b of broken) {
+      const file = write("");
+      writeFileSync(file, b);
+      expect(scanManifest(file), b.toString()).toBeUndefined();
+      writeFileSync(path.join(stateDir, "manifest.json"), b);
+      await expect(readRunState(stateDir), b.toString()).rejects.toThrow(/is not JSON/);
+    }
   });
 
   it("leaves to JSON.parse what it does not take on, and readRunState still reads or rejects it", async () => {
