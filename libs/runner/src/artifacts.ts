@@ -55,6 +55,8 @@ export async function writeCompiledArtifacts(
        * records their digests (see {@link writeManifest}).
        */
       asCompiled?: boolean;
+      /** A node's JSON text when known (the compile memo's), for the state's digests. */
+      nodeText?: (node: CompiledNode) => string;
       /**
        * Nodes whose `target/run/` files the run about to start writes itself (executed
        * statements and plan): left as they are here, then settled by {@link settleRunFiles}.
@@ -96,6 +98,7 @@ export async function writeCompiledArtifacts(
     options.digests,
     options.asCompiled,
     source,
+    options.nodeText,
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   const index = path.join(targetDir, ".artifact-hashes.json");

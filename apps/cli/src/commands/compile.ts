@@ -5,6 +5,7 @@ import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { counted, duration } from "../output/words.js";
 import { statementCount } from "../lazy-node.js";
+import { nodeText } from "../node-texts.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
 import { commandHeads } from "./command-heads.js";
@@ -100,6 +101,7 @@ async function compile(
     layout: args.artifacts,
     ...(ctx.nodeDigests === undefined ? {} : { digests: ctx.nodeDigests }),
     asCompiled: true,
+    nodeText,
     ...(ctx.cacheHeader === undefined
       ? {}
       : {
