@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSluice } from "../support/cli.js";
 import { syntheticProjectDir } from "../support/aged-project.js";
+import { stateCopies } from "../support/state-copies.js";
 
 /**
  * `--state` made in another folder (#17): the README's CI recipe restores production's artifacts,
@@ -30,45 +31,32 @@ describe("state: a state made in another folder", () => {
     return r.stdout;
   };
   /** Model and test ids `ls` selects in this checkout against `stateDir`, sorted. */
-  const selected = async (stateDir: string, selector = "state:modified"): Promise<string[]> => {
+  const selected = async (
+    stateDir: string,
+    selector = "state:modified",
+    checkout = here,
+  ): Promise<string[]> => {
     // This project's own checksums are hashed (or reused) each time, not read back.
     for (const f of ["state_checksums.json", "manifest.state.json", "replay"])
-      await rm(path.join(here, "target", f), { recursive: true, force: true });
+      await rm(path.join(checkout, "target", f), { recursive: true, force: true });
     const out = await sluice(
-      here,
+      checkout,
       ["ls", "--format", "name", "-s", selector, "--state", stateDir],
       "two",
     );
     return out.split("\n").filter(Boolean).sort();
   };
-  /** A copy of the state, its sidecar's body changed by `change`. */
-  const stateCopy = async (
-    name: string,
-    change: (body: { digests?: unknown; columns: string[] }) => void,
-  ): Promise<string> => {
-    const dir = path.join(root, name);
-    await mkdir(dir, { recursive: true });
-    await cp(path.join(state(), "manifest.json"), path.join(dir, "manifest.json"));
-    const [head, body] = (await readFile(path.join(state(), "manifest.state.json"), "utf8")).split(
-      "\n",
-    );
-    const parsed = JSON.parse(body!) as { digests?: unknown; columns: string[] };
-    change(parsed);
-    await writeFile(path.join(dir, "manifest.state.json"), `${head}\n${JSON.stringify(parsed)}`);
-    return dir;
+  const runState = () => path.join(root, "prod-run-artifacts");
+  /** `dir`'s state files copied into `to`. */
+  const keep = async (dir: string, to: string): Promise<void> => {
+    await mkdir(to, { recursive: true });
+    for (const f of ["manifest.json", "manifest.state.json"])
+      await cp(path.join(dir, "target", f), path.join(to, f));
   };
-  const withoutDigests = (name: string) => stateCopy(name, (b) => delete b.digests);
-  /** The state with the body checksum of `id` made wrong (its other parts as recorded). */
+  const copies = () => stateCopies(state(), root);
+  const withoutDigests = (name: string) => copies().withoutDigests(name);
   const wrongBody = (name: string, id: string, digests = true) =>
-    stateCopy(name, (b) => {
-      const ids = b.columns[0]!.split("\n");
-      const sums = b.columns[1]!.split("\n");
-      const row = ids.indexOf(id);
-      expect(row).toBeGreaterThanOrEqual(0);
-      sums[row] = `0000000000000000${sums[row]!.slice(16)}`;
-      b.columns[1] = sums.join("\n");
-      if (!digests) delete b.digests;
-    });
+    copies().wrongBody(name, id, digests);
 
   beforeAll(async () => {
     root = await syntheticProjectDir(250, "sluice-state-elsewhere-");
@@ -84,10 +72,13 @@ describe("state: a state made in another folder", () => {
       "select '{{ var(\"outside\") }}' as p\n",
     );
     await cp(here, prod, { recursive: true });
+    // Production: a run (what build writes its manifest with), then a compile, each kept.
+    await sluice(prod, ["generate", "--events", "10", "--start", "2026-11-27T00:00:00Z"], "one");
+    await sluice(prod, ["sources", "register"], "one");
+    await sluice(prod, ["run"], "one");
+    await keep(prod, runState());
     await sluice(prod, ["compile"], "one");
-    await mkdir(state());
-    for (const f of ["manifest.json", "manifest.state.json"])
-      await cp(path.join(prod, "target", f), path.join(state(), f));
+    await keep(prod, state());
     // This checkout: one model edited after production's compile.
     await writeFile(
       path.join(here, "models/marts/f0002/m_249.sql"),
@@ -100,10 +91,7 @@ describe("state: a state made in another folder", () => {
   });
 
   it("records its digests, and selects exactly what hashing every node selects", async () => {
-    const body = JSON.parse(
-      (await readFile(path.join(state(), "manifest.state.json"), "utf8")).split("\n")[1]!,
-    ) as { digests?: { key: string } };
-    expect(body.digests?.key).toMatch(/^2\./);
+    expect(await copies().digestsKey()).toMatch(/^2\./);
     const hashed = await selected(await withoutDigests("no-digests"));
     // The edited model, the model naming a file of the project (its SQL is not the same: hashed,
     // never reused), the one naming another file outside it, and their tests.
@@ -126,5 +114,74 @@ describe("state: a state made in another folder", () => {
     expect(reused).not.toContain("model.m_130");
     // Hashed, m_130 and its tests are selected (the state says its SQL changed); reused, neither.
     expect(reused).toEqual(hashed.filter((id) => !/[._]m_130(_id)?$/.test(id)));
+  }, 120_000);
+
+  it("a run's state records its digests too, and is reused across folders", async () => {
+    const run = stateCopies(runState(), root);
+    expect(await run.digestsKey()).toMatch(/^2\./);
+    for (const selector of ["state:modified", "state:modified+"])
+      expect(await selected(runState(), selector)).toEqual(
+        await selected(await run.withoutDigests(`run-no-digests-${selector}`), selector),
+      );
+    const reused = await selected(await run.wrongBody("run-wrong-reused", "model.m_130"));
+    const hashed = await selected(await run.wrongBody("run-wrong-hashed", "model.m_130", false));
+    expect(hashed).toContain("model.m_130");
+    expect(reused).toEqual(hashed.filter((id) => !/[._]m_130(_id)?$/.test(id)));
+  }, 120_000);
+
+  it("a state written by a run with --defer gives the selection hashing gives", async () => {
+    // Production's staging models in another schema, so that --defer changes the SQL of a model
+    // reading them (on the lake both checkouts' relations would otherwise have the same names).
+    const prod2 = path.join(root, "production-2");
+    await cp(here, prod2, {
+      recursive: true,
+      filter: (src) => !src.startsWith(path.join(here, "target")),
+    });
+    const yml = path.join(prod2, "sluice.yml");
+    await writeFile(
+      yml,
+      (await readFile(yml, "utf8")).replace("+schema: staging", "+schema: prod_staging"),
+    );
+    await sluice(prod2, ["compile"], "one");
+    const prod2State = path.join(root, "prod-2-artifacts");
+    await keep(prod2, prod2State);
+    // This checkout builds m_249 reading production's staging relations: its manifest holds
+    // m_249 as --defer made it (written before anything runs). The run itself fails here
+    // (production's relations are in its own lake's catalog): the state it leaves is tested.
+    const r = await runSluice([
+      ...["--project-dir", here, "--vars", vars(here, "two")],
+      ...["run", "-s", "m_249", "--defer", "--favor-state", "--state", prod2State],
+    ]);
+    expect([0, 1], r.stderr).toContain(r.code);
+    expect(r.stderr).not.toMatch(/^error:/m);
+    const manifest = await readFile(path.join(here, "target/manifest.json"), "utf8");
+    expect(manifest).toMatch(/prod_staging/);
+    const deferred = path.join(root, "deferred-artifacts");
+    await keep(here, deferred);
+    const after = stateCopies(deferred, root);
+    expect(await after.digestsKey()).toMatch(/^2\./);
+    // A later checkout (another folder): m_249 as in this one, m_200 edited.
+    const later = path.join(root, "later");
+    await cp(here, later, {
+      recursive: true,
+      filter: (src) => !src.startsWith(path.join(here, "target")),
+    });
+    const m200 = path.join(later, "models/marts/f0002/m_200.sql");
+    await writeFile(m200, `${await readFile(m200, "utf8")}\n-- edited\n`);
+    await sluice(later, ["compile"], "two");
+    for (const selector of ["state:modified", "state:modified+"]) {
+      const hashed = await selected(
+        await after.withoutDigests(`deferred-no-digests-${selector}`),
+        selector,
+        later,
+      );
+      expect(hashed).toContain("model.m_200");
+      // --defer pointed the staging models (not selected there) at production's relations
+      // (prod_staging.m_9, ...), so the marts reading them, m_100 one, read relations no node
+      // publishes in that state. Recorded digests of the nodes as compiled (before --defer) would
+      // take the staging parents as unchanged and reuse the marts' checksums: none selected.
+      expect(hashed).toContain("model.m_100");
+      expect(await selected(deferred, selector, later)).toEqual(hashed);
+    }
   }, 120_000);
 });

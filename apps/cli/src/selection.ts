@@ -5,7 +5,7 @@ import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 import type { ChecksumPart, ChecksumReuse, SelectionState } from "@sluice/compiler";
-import { readCompileDigests } from "./compile-digests.js";
+import { readRootlessDigests } from "./compile-digests.js";
 import { nodeText } from "./node-texts.js";
 import type { RunState, rootlessDigest as RootlessDigest } from "@sluice/runner/state";
 
@@ -53,22 +53,21 @@ function reuseOf(
   // compiled every node otherwise: no digest can match, so none is read or compared.
   const before = state.adapter === ctx.compiled.dialect ? state.nodes.checksumsBefore() : undefined;
   if (!before) return undefined;
-  const made = ctx.nodeDigests;
-  const digests = made
-    ? ctx.compiled.nodes.map((n) => made.get(n.id))
-    : ctx.cacheHeader === undefined
+  // As the state records them: rootless (see `rootlessDigest`), kept with the compile's digests.
+  const kept =
+    ctx.cacheHeader === undefined
       ? undefined
-      : readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled);
-  if (!digests) return undefined;
-  // As the state records them: without this project's folder (see `rootlessDigest`).
-  const nodes = ctx.compiled.nodes;
+      : readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled);
+  if (kept) return { before, digests: kept };
+  const made = ctx.nodeDigests;
+  if (!made) return undefined;
+  const { nodes } = ctx.compiled;
   const dir = ctx.project.dir;
-  return {
-    before,
-    digests: digests.map((d, at) =>
-      d ? rootlessDigest(nodes[at]!, d, dir, ctx.runId, nodeText(nodes[at]!)) : d,
-    ),
-  };
+  const digests = nodes.map((n) => {
+    const digest = made.get(n.id);
+    return digest && rootlessDigest(n, digest, dir, ctx.runId, nodeText(n));
+  });
+  return { before, digests };
 }
 
 /** `--state DIR` read, or undefined (after printing why) when it cannot be. */

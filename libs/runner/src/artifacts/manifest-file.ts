@@ -148,12 +148,14 @@ export interface ManifestWrite {
  * sluice build; `compileKey` (the partial-parse header of `compiled`, when cached) goes into the
  * sidecar, so a later selection in this project reads its own checksums from there.
  * `digests`: the {@link nodeDigest} of some nodes, by node id (the compile memo keeps them):
- * those nodes are not serialized again for their keys. `asCompiled`: the nodes are as `compile`
- * makes them (the placeholder run id), so their digests are the compile memo's: the state index
- * and sidecar record them, made independent of the project's folder (see `rootlessDigest`, for
- * which `nodeText` gives a node's JSON text when known, else it is serialized), and a selection
- * against this manifest, in this folder or another, reuses the checksums of the nodes it compiles
- * the same (see `reusedChecksums`). `source`: which compile
+ * those nodes are not serialized again for their keys. `recordDigests`: the state index and
+ * sidecar record each node's digest (`digests`' when given, else the node's own, hashed: each is
+ * of the very node whose entry and checksums are written, so a build's, after `--defer` replaced
+ * nodes, describes the replaced nodes), made independent of the project's folder and run id (see
+ * `rootlessDigest`; `rootless` gives those of nodes of `digests` when known, else they are made
+ * here), but a source's or one rendered again at run time (its checksums are not of its
+ * written JSON); a selection against this manifest, in this folder or another, reuses the
+ * checksums of the nodes it compiles the same (see `reusedChecksums`). `source`: which compile
  * `compiled` is (see {@link ManifestSource}): after an edit of a few models' SQL, the other
  * nodes' keys are not hashed again (at 10,000 models, hashing 30,000 keys was a tenth of a
  * one-model-changed compile), nor is the frame's key.
@@ -166,14 +168,14 @@ export function writeManifest(
   build: string,
   compileKey?: string,
   digests?: ReadonlyMap<string, string>,
-  asCompiled = false,
+  recordDigests = false,
   source?: ManifestSource,
-  nodeText?: (node: CompiledNode) => string,
+  rootless?: ReadonlyMap<string, string>,
 ): ManifestWrite {
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);
   const found = readPrevious(file, indexFile, build);
-  const recorded = asCompiled ? new Map<string, string>() : undefined;
+  const recorded = recordDigests ? new Map<string, string>() : undefined;
   // Each previous entry's position in the index, by node id.
   const at = new Map<string, number>();
   found?.index.entries.ids.forEach((id, i) => at.set(id, i));
@@ -181,7 +183,7 @@ export function writeManifest(
   const reused = found && reusableKeys(found.index, at, compiled, shared, source);
   const keys = entryKeys(project, compiled, shared, digests, recorded, reused?.keys, {
     runId: invocation.invocationId,
-    ...(nodeText ? { nodeText } : {}),
+    ...(rootless ? { rootless } : {}),
   });
   const uid = (n: CompiledNode) => dbtUniqueId(n.id, compiled.projectName);
   const staleAgainst = (index: ManifestIndex | undefined) => {
@@ -392,7 +394,7 @@ function entryKeys(
   digests?: ReadonlyMap<string, string>,
   recorded?: Map<string, string>,
   previous?: ReadonlyMap<string, string>,
-  { runId, nodeText }: { runId: string; nodeText?: (node: CompiledNode) => string } = {
+  { runId, rootless }: { runId: string; rootless?: ReadonlyMap<string, string> } = {
     runId: "",
   },
 ): Map<string, string> {
@@ -434,7 +436,11 @@ function entryKeys(
       if (kept !== undefined && !recorded) return [n.id, kept];
       const digest = (n.renderAtRun ? undefined : digests?.get(n.id)) ?? nodeDigest(n);
       if (recorded && !n.renderAtRun && n.kind !== "source")
-        recorded.set(n.id, rootlessDigest(n, digest, project.dir, runId, nodeText?.(n)));
+        recorded.set(
+          n.id,
+          (digests?.has(n.id) ? rootless?.get(n.id) : undefined) ??
+            rootlessDigest(n, digest, project.dir, runId),
+        );
       if (kept !== undefined) return [n.id, kept];
       return [
         n.id,
