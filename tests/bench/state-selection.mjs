@@ -16,12 +16,16 @@
 //   sidecar, as prod-artifacts/ is restored, and no sidecar of this project's (the compile of a
 //   cold run is the same with or without the state: only what the state adds is measured).
 // - nothing kept: manifest only, and this project's checksums computed (its sidecar removed).
+// - CI recipe, run's state from another folder: as cold CI, but the state is what the README's CI
+//   recipe restores into prod-artifacts/: the manifest and sidecar a `sluice run` (what `build`
+//   writes them with) left in another copy of the project (production's checkout).
+// - compile's state from another folder: as cold CI, the state made by `compile` in that copy.
 // Runs alternate plain and state (ls replays only its last output), and each state ls is paired
 // with the plain ls just before it: a case's cost is the median of its rounds' differences, so a
 // drift of the machine between cases does not show as a cost (unpaired, two quiet runs differed
 // by 700 ms). On a shared machine wall time grows with the other load (CPU time much less): both
 // are printed as median (min..max) of the rounds, with the load average. BENCH_ROUNDS (default
-// 7) rounds per case.
+// 7) rounds per case; BENCH_CASES="cold|another folder" runs only the cases naming a part.
 //
 // With SLUICE_BENCH_BASE=<another build's bin/sluice.js> (e.g. a copy of main's apps/cli bin and
 // dist), both builds run, each on its own copy of the project, their pairs alternated round by
@@ -62,6 +66,9 @@ function withoutIndex(file) {
 }
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+/** BENCH_CASES: the cases to run, as parts of their names separated by `|` (default: all). */
+const chosenCase = (name) =>
+  (process.env.BENCH_CASES ?? "").split("|").some((part) => name.includes(part));
 
 /** min/median/max of numbers, as text: `212 (180..260)`. */
 const spread = (values) =>
@@ -77,13 +84,40 @@ const builds = [
   ...(process.env.SLUICE_BENCH_BASE ? [{ name: "base", bin: process.env.SLUICE_BENCH_BASE }] : []),
 ];
 
+/** The state files `--state` reads, copied from `dir`'s target/ into `to`. */
+const keepState = (dir, to) => {
+  for (const f of ["manifest.json", "manifest.state.json"])
+    cpSync(path.join(dir, "target", f), path.join(to, f));
+  return to;
+};
+
+/**
+ * The states production's checkout leaves (the README's CI recipe restores one into
+ * prod-artifacts/): `root` copied to another folder, where a `run` of one staging model writes
+ * the manifest and sidecar a run or build writes (the nodes compiled with the run's id, all of
+ * them in the manifest), then a `compile` its own; each copied into `root`. The copy is removed.
+ */
+function productionStates(sluice, root) {
+  const prod = `${root}-prod`;
+  cpSync(root, prod, { recursive: true, preserveTimestamps: true });
+  try {
+    sluice(prod, ["generate", "--events", "10", "--start", "2026-11-27T00:00:00Z", "--hours", "1"]);
+    sluice(prod, ["sources", "register"]);
+    sluice(prod, ["run", "--select", modelName(0)]);
+    const run = keepState(prod, path.join(root, "prod-run-state"));
+    sluice(prod, ["compile"]);
+    return { run, compile: keepState(prod, path.join(root, "prod-compile-state")) };
+  } finally {
+    rmSync(prod, { recursive: true, force: true });
+  }
+}
+
 /** One build's project: compiled, its manifest kept as the state, then one model edited. */
 function setUp(build, root) {
   const sluice = (dir, args) => timedSluice(dir, args, build.bin);
+  const production = productionStates(sluice, root);
   sluice(root, ["compile"]);
-  const state = path.join(root, "state");
-  for (const f of ["manifest.json", "manifest.state.json"])
-    cpSync(path.join(root, "target", f), path.join(state, f));
+  const state = keepState(root, path.join(root, "state"));
   const last = modelName(n - 1);
   const changed = path.join(
     root,
@@ -122,25 +156,25 @@ function setUp(build, root) {
     caches.forEach((f) => rmSync(path.join(root, "target", f), { force: true }));
   let copies = 0;
   /** A state folder never seen: a new copy of the state (with or without its sidecar). */
-  const newState = (sidecar) => {
+  const newState = (sidecar, from = state) => {
     const dir = path.join(root, `state-copy-${copies++}`);
     mkdirSync(dir);
     for (const f of ["manifest.json", ...(sidecar ? ["manifest.state.json"] : [])])
-      cpSync(path.join(state, f), path.join(dir, f));
+      cpSync(path.join(from, f), path.join(dir, f));
     if (sidecar === "dbt") {
       rmSync(path.join(dir, "manifest.state.json"));
       withoutIndex(path.join(dir, "manifest.json"));
     }
     return dir;
   };
-  const firstLs = (sidecar, projectSidecar = true) => {
+  const firstLs = (sidecar, projectSidecar = true, from = state) => {
     uncache();
     const sidecarFile = path.join(root, "target/manifest.state.json");
     const kept = path.join(root, "kept.state.json");
     if (!projectSidecar) renameSync(sidecarFile, kept);
     // The pair's baseline; also, else the next ls would replay the last one's output.
     const plain = plainLs();
-    const run = stateLs(newState(sidecar));
+    const run = stateLs(newState(sidecar, from));
     if (!projectSidecar) renameSync(kept, sidecarFile);
     return [plain, run];
   };
@@ -152,6 +186,8 @@ function setUp(build, root) {
       "first time, dbt-shaped manifest (scanned)": () => firstLs("dbt"),
       "cold CI (sidecar, project hashed)": () => firstLs(true, false),
       "nothing kept": () => firstLs(false, false),
+      "CI recipe: run's state from another folder": () => firstLs(true, false, production.run),
+      "compile's state from another folder": () => firstLs(true, false, production.compile),
       // Alternated, so that neither replays the other's output (ls keeps one replay).
       warm: () => [plainLs(), stateLs(state)],
     },
@@ -175,7 +211,7 @@ try {
     "sidecar MB": statSync(path.join(runs[0].state, "manifest.state.json")).size / 1e6,
     "load average (1 min) at start": os.loadavg()[0],
   };
-  for (const name of Object.keys(runs[0].cases)) {
+  for (const name of Object.keys(runs[0].cases).filter(chosenCase)) {
     if (name === "warm") runs.forEach((r) => r.warmUp());
     // Each round runs every build's pair, the builds' order alternated from round to round:
     // a drift of the machine shows in both builds' figures, not as their difference.

@@ -4,7 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import type { CompiledProject } from "@sluice/compiler";
 import { afterEach, describe, expect, it } from "vitest";
-import { readCompileDigests, writeCompileDigests } from "./compile-digests.js";
+import { compileDigestLines, readRootlessDigests, writeCompileDigests } from "./compile-digests.js";
+
+const readCompileDigests = (dir: string, header: string, c: CompiledProject) =>
+  compileDigestLines(dir, header, c.nodes.length);
 
 const compiled = {
   nodes: [{ id: "model.a" }, { id: "source.raw.events" }, { id: "test.t" }],
@@ -25,7 +28,7 @@ describe("compile_digests.json: a revived compile's node digests", () => {
 
   it("reads back what was written, for the same compile only", () => {
     const dir = tmp();
-    writeCompileDigests(dir, "header-1", compiled, digests);
+    writeCompileDigests(dir, "header-1", compiled, digests, (_n, d) => d);
     expect(readCompileDigests(dir, "header-1", compiled)).toEqual(
       compiled.nodes.map((n) => digests.get(n.id) ?? ""),
     );
@@ -43,5 +46,35 @@ describe("compile_digests.json: a revived compile's node digests", () => {
       `${JSON.stringify([1, sha])}\n${JSON.stringify(lines)}`,
     );
     expect(readCompileDigests(dir, "header-1", compiled)).toBe(undefined);
+  });
+
+  it("keeps each node's rootless digest, made once per digest", () => {
+    const dir = tmp();
+    const made: string[] = [];
+    const rootlessOf = (n: { id: string }, digest: string) => {
+      made.push(n.id);
+      return n.id === "model.a" ? "rootless-a" : digest;
+    };
+    writeCompileDigests(dir, "header-1", compiled, digests, rootlessOf);
+    expect(made).toEqual(["model.a", "test.t"]);
+    expect(readRootlessDigests(dir, "header-1", compiled)).toEqual([
+      "rootless-a",
+      "",
+      digests.get("test.t"),
+    ]);
+    expect(readCompileDigests(dir, "header-1", compiled)).toEqual(
+      compiled.nodes.map((n) => digests.get(n.id) ?? ""),
+    );
+    // The next compile (another header): a digest the file lists is not made again.
+    made.length = 0;
+    const next = new Map([...digests, ["test.t", "bmV3IHRlc3Q="]]);
+    writeCompileDigests(dir, "header-2", compiled, next, rootlessOf);
+    expect(made).toEqual(["test.t"]);
+    expect(readRootlessDigests(dir, "header-2", compiled)).toEqual([
+      "rootless-a",
+      "",
+      "bmV3IHRlc3Q=",
+    ]);
+    expect(readRootlessDigests(dir, "header-1", compiled)).toBe(undefined);
   });
 });

@@ -122,7 +122,8 @@ export async function loadProjectContext(
   if (revived) {
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
     // The fast path's compile is cached under a new header: its digests go with it.
-    writeCompileDigests(targetDir, cached!.header, revived.compiled, digests);
+    const rootlessOf = await rootlessOfNodes(revived.project.dir, runId);
+    writeCompileDigests(targetDir, cached!.header, revived.compiled, digests, rootlessOf);
     return withCacheHeader(
       { ...revived, nodeDigests: digests, sqlEdits: sqlEdits! },
       cached!.header,
@@ -151,8 +152,10 @@ export async function loadProjectContext(
         listings,
       )
     : undefined;
-  if (header !== undefined && fresh.digests)
-    writeCompileDigests(targetDir, header, fresh.cached.compiled, fresh.digests);
+  if (header !== undefined && fresh.digests) {
+    const rootlessOf = await rootlessOfNodes(fresh.cached.project.dir, RUN_ID_PLACEHOLDER);
+    writeCompileDigests(targetDir, header, fresh.cached.compiled, fresh.digests, rootlessOf);
+  }
   if (header !== undefined && sqlEditsOn()) {
     const { saveSqlEditsBase } = await import("./sql-edits.js");
     const { project } = fresh.cached;
@@ -337,6 +340,18 @@ async function loadAndCompile(
  * order) and the memo segments it `rewritten`. A node read from any other segment has the text
  * it had then (segments are named by their content's hash): its digest is kept, not hashed.
  */
+/**
+ * A node's rootless digest (see the runner's `rootlessDigest`) from its digest, for nodes of the
+ * project in `root` compiled with `runId`; its text is serialized only when not known.
+ */
+async function rootlessOfNodes(
+  root: string,
+  runId: string,
+): Promise<(node: CompiledNode, digest: string) => string> {
+  const { rootlessDigest } = await import("@sluice/runner/state");
+  return (node, digest) => rootlessDigest(node, digest, root, runId, nodeText(node));
+}
+
 interface KeptDigests {
   since: string;
   rewritten: ReadonlySet<string>;

@@ -5,8 +5,9 @@ import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 import type { ChecksumPart, ChecksumReuse, SelectionState } from "@sluice/compiler";
-import { readCompileDigests } from "./compile-digests.js";
-import type { RunState } from "@sluice/runner/state";
+import { readRootlessDigests } from "./compile-digests.js";
+import { nodeText } from "./node-texts.js";
+import type { RunState, rootlessDigest as RootlessDigest } from "@sluice/runner/state";
 
 /**
  * What the state selectors compare: the state's checksums and results, and this project's. This
@@ -15,7 +16,7 @@ import type { RunState } from "@sluice/runner/state";
  * the state recorded them are not hashed either (see {@link reuseOf}).
  */
 async function selectionState(ctx: ProjectContext, state: RunState): Promise<SelectionState> {
-  const { cachedChecksums } = await import("@sluice/runner/state");
+  const { cachedChecksums, rootlessDigest } = await import("@sluice/runner/state");
   let made: { parts: readonly ChecksumPart[]; sums: ReadonlyMap<string, string> } | undefined;
   const current = (parts: readonly ChecksumPart[]) => {
     if (!made || !parts.every((p) => made!.parts.includes(p))) {
@@ -23,7 +24,7 @@ async function selectionState(ctx: ProjectContext, state: RunState): Promise<Sel
       made = {
         parts: all,
         sums: cachedChecksums(ctx.project, ctx.compiled, ctx.targetDir, ctx.cacheHeader, all, () =>
-          reuseOf(ctx, state),
+          reuseOf(ctx, state, rootlessDigest),
         ),
       };
     }
@@ -43,18 +44,30 @@ async function selectionState(ctx: ProjectContext, state: RunState): Promise<Sel
  * `reusedChecksums`): the state's recorded compile digests, and this compile's (made by this
  * command, or kept in compile_digests.json for the compile it revived).
  */
-function reuseOf(ctx: ProjectContext, state: RunState): ChecksumReuse | undefined {
+function reuseOf(
+  ctx: ProjectContext,
+  state: RunState,
+  rootlessDigest: typeof RootlessDigest,
+): ChecksumReuse | undefined {
   // A state of another target (the CI recipe: production's Athena manifest, a lake build here)
   // compiled every node otherwise: no digest can match, so none is read or compared.
   const before = state.adapter === ctx.compiled.dialect ? state.nodes.checksumsBefore() : undefined;
   if (!before) return undefined;
-  const made = ctx.nodeDigests;
-  const digests = made
-    ? ctx.compiled.nodes.map((n) => made.get(n.id))
-    : ctx.cacheHeader === undefined
+  // As the state records them: rootless (see `rootlessDigest`), kept with the compile's digests.
+  const kept =
+    ctx.cacheHeader === undefined
       ? undefined
-      : readCompileDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled);
-  return digests && { before, digests };
+      : readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled);
+  if (kept) return { before, digests: kept };
+  const made = ctx.nodeDigests;
+  if (!made) return undefined;
+  const { nodes } = ctx.compiled;
+  const dir = ctx.project.dir;
+  const digests = nodes.map((n) => {
+    const digest = made.get(n.id);
+    return digest && rootlessDigest(n, digest, dir, ctx.runId, nodeText(n));
+  });
+  return { before, digests };
 }
 
 /** `--state DIR` read, or undefined (after printing why) when it cannot be. */

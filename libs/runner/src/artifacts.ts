@@ -51,10 +51,13 @@ export async function writeCompiledArtifacts(
       /** Hashes of nodes' JSON texts by node id (the compile memo's): see {@link writeManifest}. */
       digests?: ReadonlyMap<string, string>;
       /**
-       * The nodes are as `compile` makes them (the placeholder run id): the manifest's state
-       * records their digests (see {@link writeManifest}).
+       * The manifest's state records the nodes' digests, for checksum reuse (see
+       * {@link writeManifest}): of `digests` when given (they must describe these very nodes),
+       * else hashed from the nodes.
        */
-      asCompiled?: boolean;
+      recordDigests?: boolean;
+      /** Rootless digests of nodes of `digests` by node id, when known: see {@link writeManifest}. */
+      rootless?: ReadonlyMap<string, string>;
       /**
        * Nodes whose `target/run/` files the run about to start writes itself (executed
        * statements and plan): left as they are here, then settled by {@link settleRunFiles}.
@@ -94,8 +97,9 @@ export async function writeCompiledArtifacts(
     options.build,
     options.compileKey,
     options.digests,
-    options.asCompiled,
+    options.recordDigests,
     source,
+    options.rootless,
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   const index = path.join(targetDir, ".artifact-hashes.json");

@@ -12,7 +12,7 @@ export {
   writeExecutedStatements,
   writeRunResults,
 } from "./artifacts.js";
-export { nodeDigest, textDigest } from "./artifacts/manifest-file.js";
+export { nodeDigest, textDigest } from "./artifacts/node-digest.js";
 export { writeExecutedPlan } from "./executed-plan.js";
 export { isPacked, PER_FILE_LIMIT, packedDir, readPackedArtifact } from "./packed-artifacts.js";
 export type { ArtifactLayout } from "./packed-artifacts.js";

@@ -3,7 +3,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
 import { assignShards, inShards, packedDir, shardText } from "./packed-artifacts.js";
-import { nodeDigest } from "./artifacts/manifest-file.js";
+import { nodeDigest } from "./artifacts/node-digest.js";
 import type { ManifestSource } from "./artifacts/manifest-file.js";
 
 /**

@@ -5,6 +5,7 @@ import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { counted, duration } from "../output/words.js";
 import { statementCount } from "../lazy-node.js";
+import { readRootlessDigests } from "../compile-digests.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
 import { commandHeads } from "./command-heads.js";
@@ -92,6 +93,11 @@ async function compile(
   if (!(await compileWithWarehouse(ctx, args, ids, io))) return { exit: ExitCode.failed, out: [] };
   const { writeCompiledArtifacts, isPacked } = await import("@sluice/runner");
   const chosen = new Set(ids);
+  const kept =
+    ctx.cacheHeader === undefined
+      ? undefined
+      : readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled);
+  const rootless = kept && new Map(ctx.compiled.nodes.map((n, at) => [n.id, kept[at]!]));
   await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
     project: ctx.project,
     invocationId: ctx.runId,
@@ -99,7 +105,8 @@ async function compile(
     build: buildId(),
     layout: args.artifacts,
     ...(ctx.nodeDigests === undefined ? {} : { digests: ctx.nodeDigests }),
-    asCompiled: true,
+    recordDigests: true,
+    ...(rootless ? { rootless } : {}),
     ...(ctx.cacheHeader === undefined
       ? {}
       : {

@@ -305,6 +305,9 @@ export async function runNodes(
       build: buildId(),
       ...(ctx.cacheHeader === undefined ? {} : { compileKey: ctx.cacheHeader }),
       runWrites,
+      // The state records each node's digest, hashed from the very node written (after --defer
+      // replaced what it replaces): no memo digest, which describes the node as compiled before.
+      recordDigests: true,
     }),
     opening,
   ]);

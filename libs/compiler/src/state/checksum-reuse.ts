@@ -9,8 +9,9 @@ import type { TakenRows } from "./selection-state.js";
 
 /**
  * Checksums taken from a state instead of hashed: a node whose compile digest (sha1 of its JSON
- * as compiled, the compile memo's `nodeDigests`) is the one the state recorded beside its
- * checksums, and whose parents publish the relations they published in the state, has the
+ * as compiled, the compile memo's `nodeDigests`, with the project's folder taken out where the
+ * checksums do not read it: the runner's `rootlessDigest`, so a state made in another folder
+ * matches) is the one the state recorded beside its checksums, and whose parents publish the relations they published in the state, has the
  * state's `body`, `configs`, `relation` and `contract` digests. Each of these reads only:
  *
  * - the node's JSON: its SQL and incremental SQL (rendered, so every macro, var, env_var and
@@ -24,8 +25,11 @@ import type { TakenRows } from "./selection-state.js";
  * declaration, not the node) and nodes rendered again at run time.
  */
 
-/** Bumped when what a checksum reads or how it is written changes (see {@link checksumsKey}). */
-const REUSE_FORMAT = 1;
+/**
+ * Bumped when what a checksum reads or how it is written changes, or what the digests are of (see
+ * {@link checksumsKey}). 2: digests without the project's folder (see `rootlessDigest`).
+ */
+const REUSE_FORMAT = 2;
 
 /** The parts a state's checksums are reused for (see the file comment). */
 const REUSED: readonly ChecksumPart[] = ["body", "configs", "relation", "contract"];
@@ -46,8 +50,9 @@ export interface ChecksumsBefore extends IdRows {
 }
 
 /**
- * This compile's side: each node's compile digest (the compile memo's `nodeDigests`) by position
- * in `compiled.nodes` (undefined or empty: none).
+ * This compile's side: each node's compile digest (the compile memo's `nodeDigests`, made
+ * rootless as the state's are: see the file comment) by position in `compiled.nodes` (undefined
+ * or empty: none).
  */
 export interface ChecksumReuse {
   before: ChecksumsBefore;

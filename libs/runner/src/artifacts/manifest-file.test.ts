@@ -9,7 +9,8 @@ import { loadProject } from "@sluice/project";
 import type { Project } from "@sluice/project";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dbtManifest } from "./dbt-manifest.js";
-import { nodeDigest, writeManifest } from "./manifest-file.js";
+import { writeManifest } from "./manifest-file.js";
+import { nodeDigest } from "./node-digest.js";
 import { readStateIndex, withoutStateIndex } from "./state-index.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
