@@ -235,17 +235,16 @@ async function checkTest(
     ...(raw.from === undefined ? {} : { rawFrom: raw.from }),
   });
   result.scope = scoped.scope;
-  // A check of new data reads it alone on one thread, except that of new keys, which filters
-  // the whole table's history on every thread (it is on the path of the node's children); other
-  // checks run as the statements before them (a full build's on every thread).
+  // A check of new data reads it alone, except that of new keys, which filters the whole table;
+  // other checks run as the statements before them (a full build's on every thread).
   const newDataOnly =
-    scoped.scope.kind !== "incremental" ? undefined : node.newData?.kind !== "keys";
+    scoped.scope.kind === "incremental" && node.newData?.kind !== "keys" ? true : undefined;
   const execute = async (sql: string) =>
     record(
       await ctx.engine.execute(raw.bind(scoped.bind(sql)), {
         label: node.id,
         signal: ctx.signal,
-        ...(newDataOnly === undefined ? {} : { newDataOnly }),
+        ...(newDataOnly ? { newDataOnly } : {}),
       }),
     );
   if (raw.empty || scoped.empty) {
