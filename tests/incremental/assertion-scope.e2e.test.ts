@@ -77,13 +77,19 @@ describe("assertion scopes on the local lake", () => {
     const r = await sluice(["build", "--format", "json"]);
     expect(r.code, r.stderr).toBe(0);
     const byId = results(r.stdout);
-    for (const id of [RULE, TEST]) {
-      expect(byId.get(id)?.status, id).toBe("pass");
-      expect(byId.get(id)?.scope).toEqual({
-        kind: "incremental",
-        detail: "1 partition of event_date written this run (2026-11-26)",
-      });
-    }
+    for (const id of [RULE, TEST]) expect(byId.get(id)?.status, id).toBe("pass");
+    // A DQDL rule's metric is a share of the rows of the partitions written; a test counting
+    // failing rows reads the rows this run wrote (not those carry_where kept from older raw
+    // hours in the same partition, checked when they were written), and says so.
+    expect(byId.get(RULE)?.scope).toEqual({
+      kind: "incremental",
+      detail: "1 partition of event_date written this run (2026-11-26)",
+    });
+    expect(byId.get(TEST)?.scope).toEqual({
+      kind: "incremental",
+      detail:
+        "the rows written this run in 1 partition of event_date (2026-11-26; rows carried into them unchanged are not rechecked)",
+    });
     // Uniqueness: the keys of the rows this run wrote (not those carry_where kept from older
     // raw hours in the same partition), against the whole table.
     expect(byId.get("test.unique_events_event_id")?.scope?.detail).toBe(

@@ -384,6 +384,15 @@ export interface LakeDialect extends Dialect {
    */
   selectRowsOfWrittenKeys(key: string, written: string, carried: string | undefined): string;
   /**
+   * Lake dialects: the rows a check of new rows reads, from the files a table version's own write
+   * produced (`written`, a `tableFilesRelation`): the rows written this run, without the rows
+   * carried unchanged into its partitions from the version before.
+   *
+   * @example d.selectWrittenRows("(SELECT * FROM read_parquet([...new]))")
+   * // SELECT * FROM (…new) AS sluice_written
+   */
+  selectWrittenRows(written: string): string;
+  /**
    * Write `write.selectSql` merged into the table at `currentLocation` by `uniqueKey` into the
    * fresh `write.location`: current rows whose key is not in the new rows, plus the new rows.
    * With `write.columns`, exactly those columns (on_schema_change='sync_all_columns': the

@@ -36,7 +36,7 @@ import { checkDqRule, storeFailingRows } from "./dq/check-dq-rule.js";
 import { rawSourceBinding } from "./incremental/plan-raw-reads.js";
 import { ruleRow } from "./dq/ruleset-pass.js";
 import { sharedRow, type SharedRows } from "./shared-rows.js";
-import { scopeOf, type ScopeMode } from "./scope/assertion-scope.js";
+import { readsWrittenRows, scopeOf, type ScopeMode } from "./scope/assertion-scope.js";
 import { writtenPartitionFiles, writtenRows } from "./scope/written-partition-files.js";
 import type { WrittenPartitions } from "@sluice/engines";
 import { runUnitTest } from "./unit/run-unit-test.js";
@@ -229,7 +229,7 @@ async function checkTest(
     ...(ctx.subject ? { subject: ctx.subject } : {}),
     ...(ctx.reads ? { reads: ctx.reads } : {}),
     partitionFiles: await writtenPartitionFiles(ctx.reads ?? [], ctx),
-    ...(node.newData?.kind === "keys" && ctx.subject
+    ...(readsWrittenRows(node) && ctx.subject
       ? { writtenRows: await writtenRows([ctx.subject], ctx) }
       : {}),
     ...(raw.from === undefined ? {} : { rawFrom: raw.from }),

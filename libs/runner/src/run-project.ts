@@ -103,7 +103,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const shared: SharedRows = new Map();
   const byId = graph.byId;
   const published: PublishedVersions = new Map();
-  const listedValues = new Map<string, string | undefined>();
+  const listedValues = new Map<string, Promise<string | undefined>>();
   const windowsRead = new Map<string, string>();
   const raw = await planRawReads({
     nodes: tasks,

@@ -335,8 +335,9 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
         `COMMENT ON VIEW ${quoteRelation(relation)} IS ${duckdbStringLiteral(DUCKDB_SOURCE_COMMENT_PREFIX + definition)}`,
       ),
     noRowsOf: (relation) => `(SELECT * FROM ${relation} LIMIT 0)`,
+    selectWrittenRows,
     selectRowsOfWrittenKeys(key, written, carried) {
-      const rows = `SELECT * FROM ${written} AS sluice_written`;
+      const rows = selectWrittenRows(written);
       if (carried === undefined) return rows;
       const k = quoteDuckdbIdentifier(key);
       return (
@@ -445,4 +446,9 @@ function rawLines(root: string, glob: string): string {
     `strict_mode = false, filename = true, ${RAW_LINE_SIZE_OPTIONS})\n` +
     `WHERE line IS NOT NULL AND line <> ''`
   );
+}
+
+/** The rows of a version's own write (see `LakeDialect.selectWrittenRows`). */
+function selectWrittenRows(written: string): string {
+  return `SELECT * FROM ${written} AS sluice_written`;
 }

@@ -22,17 +22,23 @@ describe("sluice_listed values kept for the run", () => {
     );
   });
   afterAll(async () => db.close());
+  /** The statement bound with the run's memo `run`, as a node's lake step binds it. */
+  const boundWith = async (run: {
+    values: Map<string, Promise<string | undefined>>;
+    published: PublishedVersions;
+  }) =>
+    bindWindowReads(
+      statement,
+      await withListedValues(statement, {}, dialect, execute, new Map(), run),
+    );
+  const newRun = () => ({
+    values: new Map<string, Promise<string | undefined>>(),
+    published: new Map() as PublishedVersions,
+  });
 
   it("a later node's same subquery is not run again; a publish of a relation it names runs it again", async () => {
-    const run = {
-      values: new Map<string, string | undefined>(),
-      published: new Map() as PublishedVersions,
-    };
-    const bound = async () =>
-      bindWindowReads(
-        statement,
-        await withListedValues(statement, {}, dialect, execute, new Map(), run),
-      );
+    const run = newRun();
+    const bound = () => boundWith(run);
     const first = await bound();
     expect(first).toContain("d in (DATE '2026-11-26', DATE '2026-11-27')");
     expect(sent).toHaveLength(1);
@@ -50,5 +56,15 @@ describe("sluice_listed values kept for the run", () => {
       "d in (DATE '2026-11-26', DATE '2026-11-27', DATE '2026-11-28')",
     );
     expect(sent).toHaveLength(2);
+  });
+
+  it("nodes asking at once for the same subquery send one query and get the same list", async () => {
+    sent.length = 0;
+    const run = newRun();
+    const bound = () => boundWith(run);
+    const [a, b] = await Promise.all([bound(), bound()]);
+    expect(a).toContain("d in (DATE '2026-11-26', DATE '2026-11-27'");
+    expect(b).toBe(a);
+    expect(sent).toHaveLength(1);
   });
 });

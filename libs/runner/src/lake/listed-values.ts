@@ -13,7 +13,7 @@ export const MAX_LISTED_VALUES = 1000;
  * reading every partition of its history. The subquery stays (the same rows, read in full) when
  * it fails, returns more than {@link MAX_LISTED_VALUES} values or a type without a literal.
  * `memo` keeps each subquery's list for the node's later statements (probe, then write); `run`
- * keeps them for the run's later nodes, keyed by the bound subquery and the versions published in
+ * keeps them (as soon as asked: one query for nodes asking at once) for the run's later nodes, keyed by the bound subquery and the versions published in
  * this run of the relations it names. A node runs after everything it reads, so what a subquery
  * reads changes later in the run only by a publish of one of those relations (e.g. a node's own
  * table that a later node's subquery reads), which changes the key.
@@ -24,22 +24,28 @@ export async function withListedValues(
   dialect: LakeDialect,
   execute: (sql: string) => Promise<QueryResult>,
   memo: Map<string, string | undefined>,
-  run?: { values: Map<string, string | undefined>; published?: PublishedVersions },
+  run?: { values: Map<string, Promise<string | undefined>>; published?: PublishedVersions },
 ): Promise<WindowReads> {
   const subqueries = listedSubqueries(sql);
   if (subqueries.length === 0) return reads;
+  const list = async (bound: string): Promise<string | undefined> => {
+    const query = dialect.listedValuesQuery(bound, MAX_LISTED_VALUES + 1);
+    const result = await execute(query).catch(() => undefined);
+    return result && literalList(result, dialect);
+  };
   for (const subquery of subqueries) {
     if (memo.has(subquery)) continue;
     const bound = bindWindowReads(subquery, reads);
     const key = run && runKey(bound, run.published);
-    if (key !== undefined && run!.values.has(key)) {
-      memo.set(subquery, run!.values.get(key));
+    if (key === undefined) {
+      memo.set(subquery, await list(bound));
       continue;
     }
-    const query = dialect.listedValuesQuery(bound, MAX_LISTED_VALUES + 1);
-    const result = await execute(query).catch(() => undefined);
-    memo.set(subquery, result && literalList(result, dialect));
-    if (key !== undefined) run!.values.set(key, memo.get(subquery));
+    // Kept as it is asked, not when it answers: nodes running side by side (the marts) that list
+    // the same values send one query.
+    let values = run!.values.get(key);
+    if (values === undefined) run!.values.set(key, (values = list(bound)));
+    memo.set(subquery, await values);
   }
   return { ...reads, listed: (subquery) => memo.get(subquery) };
 }

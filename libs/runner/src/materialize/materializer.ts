@@ -38,7 +38,7 @@ export interface NodeContext {
    * Lake engines: the literal lists of `sluice_listed((subquery))` calls read so far in this run,
    * by run key (see lake/listed-values.ts): the marts that list the same dates read them once.
    */
-  listedValues?: Map<string, string | undefined>;
+  listedValues?: Map<string, Promise<string | undefined>>;
   /** Lake engines: the raw zones read this run and each incremental node's planned window. */
   raw?: RawReads;
   /**

@@ -95,7 +95,7 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
   }
   const n = written.values.length;
   const relation = input.dialect.quoteRelation(subject.relation);
-  const rows = node.newData.kind === "keys" ? input.writtenRows?.get(relation) : undefined;
+  const rows = readsWrittenRows(node) ? input.writtenRows?.get(relation) : undefined;
   const detail = writtenDetail(subject, written, rows?.carriedIntoWritten);
   const frame = newDataFrame(input.dialect, subject, written, node.newData, input, rows);
   // A check of new rows against other relations (relationships, ReferentialIntegrity) reads those
@@ -159,6 +159,18 @@ function lookupFrame(
     frame: [relation, `(${found})`],
     detail: `${other.name}: ${writtenDetail(other, written)}; then in the whole ${other.name} for the keys not found there`,
   };
+}
+
+/**
+ * Whether a check of new data reads the rows this run wrote rather than its written partitions
+ * (where `writtenRows` splits the version): a `keys` check, and a `rows` check counting failing
+ * rows (a row fails or not on its own, and a carried row is unchanged since the run that wrote it
+ * checked it). A DQDL rule keeps the partitions: its metric is a share of its frame's rows, and on
+ * a narrower frame it could find no row at all (`no value (empty input)`, a failure).
+ */
+export function readsWrittenRows(node: CompiledNode): boolean {
+  if (node.newData?.kind === "keys") return true;
+  return node.newData?.kind === "rows" && node.assertion?.kind !== "dq_rule";
 }
 
 /** Replaces each relation of `frames` by its frame in one pass (a frame's own text is kept). */
@@ -227,8 +239,11 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\
 /**
  * The rows a test reads of new data: the written partitions (from only their files where known),
  * or every row sharing the first key column with them (a superset of the rows sharing a key). On
- * the lake, with the version's files split by origin (`rows`), a `keys` check takes its keys from
- * the rows this run wrote and filters only the carried files on them.
+ * the lake, with the version's files split by origin (`rows`, given when `readsWrittenRows`), a
+ * `rows` check reads the files this run wrote (rows carried unchanged into a written partition by
+ * carry_where were checked by the run that wrote them; the scope's detail says they are not
+ * rechecked), and a `keys` check takes its keys from the rows this run wrote and filters only the
+ * carried files on them.
  */
 function newDataFrame(
   d: Dialect,
@@ -239,8 +254,10 @@ function newDataFrame(
   rows?: WrittenRows,
 ): string {
   const key = scope.kind === "keys" ? scope.columns[0] : undefined;
-  if (rows && key !== undefined && isLakeDialect(d))
-    return d.selectRowsOfWrittenKeys(key, rows.written, rows.carried);
+  if (rows && isLakeDialect(d)) {
+    if (key !== undefined) return d.selectRowsOfWrittenKeys(key, rows.written, rows.carried);
+    if (scope.kind === "rows") return d.selectWrittenRows(rows.written);
+  }
   const files = input.partitionFiles?.get(d.quoteRelation(subject.relation));
   const { columns, values } = written;
   const inPartitions = d.selectPartitions(subject.relation, columns, values, files);

@@ -130,3 +130,59 @@ describe("a uniqueness check of the keys a run wrote, on the lake", () => {
     expect(await writtenRows([subject], { ...ctx(), scope: "full" })).toEqual(new Map());
   });
 });
+
+describe("a check of new rows on the lake", () => {
+  // accepted_values of k in ('a', 'b'): the written rows (a, b) pass; the carried file of the
+  // written partition holds c and e, the old partition's c.
+  const failing = `select k from ${relation} where k not in ('a', 'b')`;
+  const rowsTest = {
+    ...test,
+    id: "test.accepted_values_t_k",
+    sql: failing,
+    newData: { kind: "rows" },
+  } as CompiledNode;
+  const ruleOf = {
+    ...rowsTest,
+    id: "test.dq_t_rule_1",
+    assertion: { kind: "dq_rule" },
+  } as CompiledNode;
+  const keys = async (sql: string) =>
+    (await engine.execute(`SELECT k FROM (${sql}) ORDER BY k`)).rows.map((r) => r["k"]);
+  const scoped = async (node: CompiledNode) =>
+    scopeOf(node, {
+      dialect,
+      mode: "incremental",
+      written,
+      subject,
+      writtenRows: await writtenRows([subject], ctx()),
+    });
+
+  it("counts failing rows among the rows this run wrote, and says carried rows are not rechecked", async () => {
+    const s = await scoped(rowsTest);
+    expect(s.scope).toEqual({
+      kind: "incremental",
+      detail:
+        "the rows written this run in 1 partition of d (2026-11-27; rows carried into them unchanged are not rechecked)",
+    });
+    expect(await keys(s.bind(failing))).toEqual([]);
+    // The same check of the written partition's every row, and of the whole table (--scope full).
+    const partition = scopeOf(rowsTest, { dialect, mode: "incremental", written, subject });
+    expect(await keys(partition.bind(failing))).toEqual(["c", "e"]);
+    const full = scopeOf(rowsTest, { dialect, mode: "full", written, subject });
+    expect(await keys(full.bind(failing))).toEqual(["c", "c", "e"]);
+  });
+
+  it("a row this run wrote that fails is counted", async () => {
+    const s = await scoped({
+      ...rowsTest,
+      sql: `select k from ${relation} where k <> 'a'`,
+    } as CompiledNode);
+    expect(await keys(s.bind(`select k from ${relation} where k <> 'a'`))).toEqual(["b"]);
+  });
+
+  it("a DQDL rule keeps the written partitions: its metric is a share of their rows", async () => {
+    const s = await scoped(ruleOf);
+    expect(s.scope.detail).toBe("1 partition of d written this run (2026-11-27)");
+    expect(await keys(s.bind(failing))).toEqual(["c", "e"]);
+  });
+});
