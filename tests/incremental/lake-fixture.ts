@@ -46,6 +46,7 @@ export async function tableHashes(
  * DuckDB's catalog, not sluice's records), plus at most one older folder (the version it
  * replaced, kept for versions_to_keep = 1). Anything else is a leftover: a second older folder,
  * a folder newer than the published one (a crashed write), a table reading no folder, or the lock.
+ * Older and newer are by the run id's second (see below).
  */
 export async function lakeState(
   projectDir: string,
@@ -69,7 +70,13 @@ export async function lakeState(
     const dir = path.join(projectDir, ".lake", ...t.split("."));
     const entries = (await readdir(dir).catch(() => [] as string[])).sort();
     const published = entries.find((e) => views.get(t)?.includes(`${path.join(dir, e)}/`));
-    const older = entries.filter((e) => published !== undefined && e < published);
+    // Folders are named `v_<run id>`, the run id a UTC second and a random suffix: two runs
+    // publishing in the same second (a killed run and its re-run) are in no order by name, so
+    // "older" is by the second only (a same-second folder counts as the one kept older folder).
+    const second = (e: string) => e.replace(/_[^_]*$/, "");
+    const older = entries.filter(
+      (e) => published !== undefined && e !== published && second(e) <= second(published),
+    );
     const stray = entries.filter((e) => e !== published && !older.includes(e));
     if (published === undefined || older.length > 1 || stray.length > 0)
       found.push(`${t}: ${entries.join(", ")} (published: ${published ?? "none"})`);
