@@ -31,7 +31,8 @@ const fields = (line: string): [string, string] => {
 /**
  * Keep `digests` (by node id) for the compile cached under `cacheHeader`, with each node's
  * rootless digest: the previous file's for a digest it lists, else `rootlessOf(node, digest)`.
- * A read-only target/ is skipped.
+ * Returns the rootless digests by position (what {@link readRootlessDigests} reads back), or
+ * undefined when the file could not be written (a read-only target/: checksums are hashed).
  */
 export function writeCompileDigests(
   targetDir: string,
@@ -39,7 +40,7 @@ export function writeCompileDigests(
   compiled: CompiledProject,
   digests: ReadonlyMap<string, string>,
   rootlessOf: (node: CompiledNode, digest: string) => string,
-): void {
+): string[] | undefined {
   const file = path.join(targetDir, FILE);
   const known = new Map<string, string>();
   try {
@@ -52,16 +53,20 @@ export function writeCompileDigests(
   } catch {
     // Nothing known: each is made.
   }
-  const lines = compiled.nodes.map((n) => {
+  const rootless = compiled.nodes.map((n) => {
     const digest = digests.get(n.id) ?? "";
-    if (digest === "") return "";
-    const rootless = known.get(digest) ?? rootlessOf(n, digest);
-    return rootless === digest ? digest : `${digest} ${rootless}`;
+    return digest === "" ? "" : (known.get(digest) ?? rootlessOf(n, digest));
+  });
+  const lines = compiled.nodes.map((n, at) => {
+    const digest = digests.get(n.id) ?? "";
+    return rootless[at] === digest ? digest : `${digest} ${rootless[at]}`;
   });
   try {
     writeHeadedFile(file, headerOf(cacheHeader), lines.join("\n"));
+    return rootless;
   } catch {
     // Only the reuse is lost: checksums are hashed.
+    return undefined;
   }
 }
 

@@ -50,6 +50,11 @@ export interface ProjectContext {
    * header of the compile they were edited from (every other node is as that compile left it).
    */
   sqlEdits?: { nodes: string[]; since: string };
+  /**
+   * The nodes' rootless digests by position, as this command wrote them to compile_digests.json
+   * (see `readRootlessDigests`): read from there only when the command did not write them.
+   */
+  rootlessDigests?: readonly string[];
 }
 
 /**
@@ -123,9 +128,15 @@ export async function loadProjectContext(
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
     // The fast path's compile is cached under a new header: its digests go with it.
     const rootlessOf = await rootlessOfNodes(revived.project.dir, runId);
-    writeCompileDigests(targetDir, cached!.header, revived.compiled, digests, rootlessOf);
+    const rootless = writeCompileDigests(
+      targetDir,
+      cached!.header,
+      revived.compiled,
+      digests,
+      rootlessOf,
+    );
     return withCacheHeader(
-      { ...revived, nodeDigests: digests, sqlEdits: sqlEdits! },
+      { ...revived, nodeDigests: digests, sqlEdits: sqlEdits!, rootlessDigests: rootless },
       cached!.header,
     );
   }
@@ -152,9 +163,16 @@ export async function loadProjectContext(
         listings,
       )
     : undefined;
+  let rootless: string[] | undefined;
   if (header !== undefined && fresh.digests) {
     const rootlessOf = await rootlessOfNodes(fresh.cached.project.dir, RUN_ID_PLACEHOLDER);
-    writeCompileDigests(targetDir, header, fresh.cached.compiled, fresh.digests, rootlessOf);
+    rootless = writeCompileDigests(
+      targetDir,
+      header,
+      fresh.cached.compiled,
+      fresh.digests,
+      rootlessOf,
+    );
   }
   if (header !== undefined && sqlEditsOn()) {
     const { saveSqlEditsBase } = await import("./sql-edits.js");
@@ -180,7 +198,9 @@ export async function loadProjectContext(
   // fresh.context() names no memo place: it always revives.
   if (ctx === undefined) throw new Error("a fresh compile's context did not revive");
   return withCacheHeader(
-    fresh.digests === undefined ? ctx : { ...ctx, nodeDigests: fresh.digests },
+    fresh.digests === undefined
+      ? ctx
+      : { ...ctx, nodeDigests: fresh.digests, rootlessDigests: rootless },
     header,
   );
 }
@@ -335,12 +355,6 @@ async function loadAndCompile(
 }
 
 /**
- * What the fast path leaves of the compile it edited: the partial-parse header it was cached
- * under (`since`: its digests are in compile_digests.json, a line per node in the context's
- * order) and the memo segments it `rewritten`. A node read from any other segment has the text
- * it had then (segments are named by their content's hash): its digest is kept, not hashed.
- */
-/**
  * A node's rootless digest (see the runner's `rootlessDigest`) from its digest, for nodes of the
  * project in `root` compiled with `runId`; its text is serialized only when not known.
  */
@@ -352,6 +366,12 @@ async function rootlessOfNodes(
   return (node, digest) => rootlessDigest(node, digest, root, runId, nodeText(node));
 }
 
+/**
+ * What the fast path leaves of the compile it edited: the partial-parse header it was cached
+ * under (`since`: its digests are in compile_digests.json, a line per node in the context's
+ * order) and the memo segments it `rewritten`. A node read from any other segment has the text
+ * it had then (segments are named by their content's hash): its digest is kept, not hashed.
+ */
 interface KeptDigests {
   since: string;
   rewritten: ReadonlySet<string>;

@@ -55,9 +55,10 @@ function reuseOf(
   if (!before) return undefined;
   // As the state records them: rootless (see `rootlessDigest`), kept with the compile's digests.
   const kept =
-    ctx.cacheHeader === undefined
+    ctx.rootlessDigests ??
+    (ctx.cacheHeader === undefined
       ? undefined
-      : readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled);
+      : readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
   if (kept) return { before, digests: kept };
   const made = ctx.nodeDigests;
   if (!made) return undefined;

@@ -94,9 +94,10 @@ async function compile(
   const { writeCompiledArtifacts, isPacked } = await import("@sluice/runner");
   const chosen = new Set(ids);
   const kept =
-    ctx.cacheHeader === undefined
+    ctx.rootlessDigests ??
+    (ctx.cacheHeader === undefined
       ? undefined
-      : readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled);
+      : readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
   const rootless = kept && new Map(ctx.compiled.nodes.map((n, at) => [n.id, kept[at]!]));
   await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
     project: ctx.project,
