@@ -2,6 +2,7 @@ import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSluice } from "../support/cli.js";
+import { onLakeCatalog } from "../support/lake-reader.js";
 import { syntheticProjectDir } from "../support/aged-project.js";
 import { stateCopies } from "../support/state-copies.js";
 
@@ -146,12 +147,26 @@ describe("state: a state made in another folder", () => {
     const prod2State = path.join(root, "prod-2-artifacts");
     await keep(prod2, prod2State);
     // This checkout builds m_249 reading production's staging relations: its manifest holds
-    // m_249 as --defer made it (written before anything runs). The run itself fails here
-    // (production's relations are in its own lake's catalog): the state it leaves is tested.
-    const r = await runSluice([
-      ...["--project-dir", here, "--vars", vars(here, "two")],
-      ...["run", "-s", "m_249", "--defer", "--favor-state", "--state", prod2State],
-    ]);
+    // m_249 as --defer made it (written before anything runs). Production's relations are in its
+    // own lake's catalog: the run stops before any work, naming them. Made here (empty), the run
+    // goes on (and may fail on their columns): the state it leaves is tested.
+    const deferredRun = () =>
+      runSluice([
+        ...["--project-dir", here, "--vars", vars(here, "two")],
+        ...["run", "-s", "m_249", "--defer", "--favor-state", "--state", prod2State],
+      ]);
+    const stopped = await deferredRun();
+    expect(stopped.code, stopped.stderr).toBe(2);
+    expect(stopped.stderr).toMatch(/^error: --defer: the state's relations of .* do not exist/m);
+    const lacking = [...stopped.stderr.matchAll(/\("(\w+)"\."(\w+)"\)/g)].map((m) => [m[1], m[2]]);
+    expect(lacking.map(([schema]) => schema)).toContain("prod_staging");
+    await onLakeCatalog(
+      here,
+      ...lacking.map(
+        ([s, n]) => `create schema if not exists ${s}; create table ${s}.${n} (id int);`,
+      ),
+    );
+    const r = await deferredRun();
     expect([0, 1], r.stderr).toContain(r.code);
     expect(r.stderr).not.toMatch(/^error:/m);
     const manifest = await readFile(path.join(here, "target/manifest.json"), "utf8");

@@ -1,12 +1,11 @@
 import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSluiceRunResults } from "@sluice/runner";
 import { copyModelsProject, readRunResults, runSluice } from "../support/cli.js";
 import { runSluiceInProcess } from "../support/in-process-cli.js";
-import { queryLake } from "../support/lake-reader.js";
+import { onLakeCatalog, queryLake } from "../support/lake-reader.js";
 
 /**
  * `--state` (issue #17): state:/result: selectors, --defer and retry, on a copy of the models
@@ -70,16 +69,7 @@ describe("state: slim CI on the local lake", () => {
   };
 
   /** Run SQL on the lake's catalog directly (to set up what a test starts from). */
-  const onCatalog = async (sql: string) => {
-    const db = await DuckDBInstance.create(path.join(dir, ".lake/catalog.duckdb"));
-    const connection = await db.connect();
-    try {
-      await connection.run(sql);
-    } finally {
-      connection.closeSync();
-      db.closeSync();
-    }
-  };
+  const onCatalog = (sql: string) => onLakeCatalog(dir, sql);
 
   beforeAll(async () => {
     ({ dir, cleanup } = await copyModelsProject());
@@ -302,6 +292,31 @@ describe("state: slim CI on the local lake", () => {
     const ran = (await readRunResults(dir)).results.map((r) => r.id);
     expect(ran).toContain("model.funnel");
     expect(ran).not.toContain("model.events");
+  });
+
+  it("--defer with a state whose relations this lake lacks stops before any work, exit 2", async () => {
+    // Another checkout, its own (empty) lake: the state's silver.events is not there.
+    const other = await copyModelsProject();
+    try {
+      const run = (...args: string[]) => runSluice(["--project-dir", other.dir, ...args]);
+      const message =
+        /--defer: the state's relations of events \("silver"\."events"\) do not exist where this target reads, and the selection reads them; was the state built on another lake or account\? Build them here first/;
+      const plan = await run("build", "-s", "funnel", "--defer", "--state", state, "--dry-run");
+      expect(plan.code, plan.stderr).toBe(0);
+      // No lake yet: nothing exists, a plan is all there is to show.
+      expect(plan.stderr).not.toMatch(message);
+      const stopped = await run("build", "-s", "funnel", "--defer", "--state", state);
+      expect(stopped.code, stopped.stdout + stopped.stderr).toBe(2);
+      expect(stopped.stderr).toMatch(new RegExp(`^error: ${message.source}`, "m"));
+      expect(stopped.stdout).not.toContain("START");
+      expect(existsSync(path.join(other.dir, "target", "run_results.json"))).toBe(false);
+      // The lake exists now (opened): the dry run says the build would stop.
+      const warned = await run("build", "-s", "funnel", "--defer", "--state", state, "--dry-run");
+      expect(warned.code, warned.stderr).toBe(0);
+      expect(warned.stderr).toMatch(new RegExp(`warning: the build would stop: ${message.source}`));
+    } finally {
+      await other.cleanup();
+    }
   });
 
   it("--defer reads a model this target has from the target; --favor-state from the state, also in tests' shared scans and DQDL ruleset passes", async () => {

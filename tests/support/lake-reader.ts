@@ -1,3 +1,5 @@
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { openRelationReader, type RelationReader } from "./relation-reader.js";
 
 /** Reading statements on a project's local lake, answered as `sluice query --format json`. */
@@ -29,5 +31,20 @@ export async function queryLake<T = Record<string, unknown>>(
     return await lake.query<T>(sql);
   } finally {
     await lake.close();
+  }
+}
+
+/**
+ * Run statements on a project's lake catalog (`.lake/catalog.duckdb`) directly, read-write: to
+ * set up what a test starts from (a stale view, a relation made by hand), not to check results.
+ */
+export async function onLakeCatalog(projectDir: string, ...statements: string[]): Promise<void> {
+  const db = await DuckDBInstance.create(path.join(projectDir, ".lake/catalog.duckdb"));
+  const connection = await db.connect();
+  try {
+    for (const sql of statements) await connection.run(sql);
+  } finally {
+    connection.closeSync();
+    db.closeSync();
   }
 }

@@ -40,7 +40,7 @@ export { checksumsKey } from "./state/checksum-reuse.js";
 export type { ChecksumReuse, ChecksumsBefore } from "./state/checksum-reuse.js";
 export type { NodeChecksums, ChecksumPart, MacroBlock } from "./state/node-checksums.js";
 export type { PackedChecksums, PackedRows, SelectionState } from "./state/selection-state.js";
-export { deferCandidates, deferToState, renameNode } from "./state/defer.js";
+export { deferCandidates, deferToState, renameNode, stateNodesUnselected } from "./state/defer.js";
 export type { DeferOptions } from "./state/defer.js";
 export { planClone } from "./state/clone-plan.js";
 export type { ClonePlan, ExistingRelation } from "./state/clone-plan.js";

@@ -68,9 +68,13 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
     // The plans show what --defer reads, as the build would.
     let deferRename: ((sql: string) => string) | undefined;
     if (args.defer === true && selection.state) {
-      const { deferSelection } = await import("./defer-to-state.js");
+      const { deferSelection, missingDeferredMessage } = await import("./defer-to-state.js");
       const favor = args.favorState === true;
-      deferRename = (await deferSelection(ctx, ids, selection.state, planEngine, favor)).rename;
+      const deferral = await deferSelection(ctx, ids, selection.state, planEngine, favor);
+      deferRename = deferral.rename;
+      // Without a warehouse (no lake yet) nothing exists: the plan is all a dry run can show.
+      if (engine && deferral.missing.length > 0)
+        io.err(`warning: the build would stop: ${missingDeferredMessage(deferral.missing)}`);
     }
     // Models that read the warehouse while rendering are planned as they will run.
     const { renderSelectedWithWarehouse } = await import("../render-at-run.js");

@@ -240,9 +240,14 @@ export async function runNodes(
   let deferRename: ((sql: string) => string) | undefined;
   if (args.defer === true && selection.state) {
     // dbt's --defer looks at this target's relations: the engine must be open first.
-    const { deferSelection } = await import("./defer-to-state.js");
+    const { deferSelection, missingDeferredMessage } = await import("./defer-to-state.js");
     const favorState = args.favorState === true;
     const deferral = await deferSelection(ctx, ids, selection.state, await opening, favorState);
+    if (deferral.missing.length > 0) {
+      io.err(`error: ${missingDeferredMessage(deferral.missing)}`);
+      await (await opening).close();
+      return ExitCode.usage;
+    }
     deferRename = deferral.rename;
     if (deferral.kept.length > 0) {
       const names = deferral.kept.map((id) => id.replace(/^\w+\./, ""));

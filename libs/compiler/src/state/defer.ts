@@ -13,9 +13,27 @@ export interface DeferOptions {
 }
 
 /**
- * The nodes `--defer` may point at the state's relation: unselected models and seeds (not
- * ephemeral) the state has, under another relation than this target's. Which of them exist in
- * this target is the caller's to find out (an engine's `describeRelation`). Pure.
+ * The unselected models and seeds (not ephemeral) the state has: what `--defer` may read from the
+ * state, whether under another relation than this target's or the same one. Pure.
+ */
+export function stateNodesUnselected(
+  compiled: CompiledProject,
+  selected: ReadonlySet<string>,
+  stateRelations: ReadonlyMap<string, Relation>,
+): CompiledNode[] {
+  return compiled.nodes.filter(
+    (node) =>
+      stateRelations.has(node.id) &&
+      (node.kind === "model" || node.kind === "seed") &&
+      node.materialization !== "ephemeral" &&
+      !selected.has(node.id),
+  );
+}
+
+/**
+ * The nodes `--defer` may point at the state's relation: {@link stateNodesUnselected} under
+ * another relation than this target's. Which of them exist in this target is the caller's to find
+ * out (an engine's `describeRelation`). Pure.
  *
  * @example deferCandidates(compiled, new Set(["model.funnel"]), prodRelations, quote) // [events node, ...]
  */
@@ -25,16 +43,9 @@ export function deferCandidates(
   stateRelations: ReadonlyMap<string, Relation>,
   quote: (relation: Relation) => string,
 ): CompiledNode[] {
-  return compiled.nodes.filter((node) => {
-    const to = stateRelations.get(node.id);
-    return (
-      to !== undefined &&
-      (node.kind === "model" || node.kind === "seed") &&
-      node.materialization !== "ephemeral" &&
-      !selected.has(node.id) &&
-      quote(node.relation) !== quote(to)
-    );
-  });
+  return stateNodesUnselected(compiled, selected, stateRelations).filter(
+    (node) => quote(node.relation) !== quote(stateRelations.get(node.id)!),
+  );
 }
 
 /**
