@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
-import { factRowOf, isFactNode } from "./fact-nodes.js";
+import { factRowOf } from "./fact-nodes.js";
 import type { FactRow } from "./fact-nodes.js";
 import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
 
@@ -18,21 +18,22 @@ const FILE = "compile_facts.json";
 const FORMAT = 1;
 
 /**
- * Keep the facts of `nodes` (the compile cached under `cacheHeader`). `kept`: the lines of the
- * facts read for the compile they were revived from, by position: a fact node's line is taken
- * as it is (fact nodes are made from the line at their position). Nothing is kept when the file
- * cannot be written (a read-only target/: the next edit parses every node).
+ * Keep the facts of `nodes` (the compile cached under `cacheHeader`). `kept`: the facts read for
+ * the compile `nodes` were revived from after an edit, and the positions whose node has the text
+ * it had there (`same`: its memo segment was not rewritten): their lines are taken as they are
+ * (a fact node is always of those). Nothing is kept when the file cannot be written (a
+ * read-only target/: the next edit parses every node).
  */
 export function writeCompileFacts(
   targetDir: string,
   cacheHeader: string,
   nodes: readonly CompiledNode[],
-  kept?: CompileFacts,
+  kept?: { facts: CompileFacts; same: (at: number) => boolean },
 ): void {
-  const lines = kept?.lines();
+  const lines = kept?.facts.lines;
   const body = nodes
     .map((n, at) =>
-      lines !== undefined && isFactNode(n) ? lines[at]! : JSON.stringify(factRowOf(n)),
+      lines !== undefined && kept!.same(at) ? lines[at]! : JSON.stringify(factRowOf(n)),
     )
     .join("\n");
   try {
@@ -42,10 +43,10 @@ export function writeCompileFacts(
   }
 }
 
-/** The facts {@link writeCompileFacts} kept: rows by position, and their lines when asked for. */
+/** The facts {@link writeCompileFacts} kept: their lines by position, and rows when asked for. */
 export interface CompileFacts {
-  rows: FactRow[];
-  lines(): string[];
+  lines: string[];
+  rows(): FactRow[];
 }
 
 /**
@@ -61,11 +62,12 @@ export function readCompileFacts(
     const kept = readHeadedFile(path.join(targetDir, FILE));
     if (kept?.header !== headerTie(FORMAT, cacheHeader)) return undefined;
     const body = kept.body;
+    const lines = count === 0 ? [] : body.split("\n");
+    if (lines.length !== count) return undefined;
+    let rows: FactRow[] | undefined;
     // One parse of all rows (a parse per line costs more).
-    const rows = count === 0 ? [] : (JSON.parse(`[${body.replaceAll("\n", ",")}]`) as FactRow[]);
-    if (rows.length !== count) return undefined;
-    let lines: string[] | undefined;
-    return { rows, lines: () => (lines ??= count === 0 ? [] : body.split("\n")) };
+    const parse = () => JSON.parse(`[${body.replaceAll("\n", ",")}]`) as FactRow[];
+    return { lines, rows: () => (rows ??= count === 0 ? [] : parse()) };
   } catch {
     return undefined;
   }

@@ -22,6 +22,7 @@ import { compileDigestLines, writeCompileDigests } from "./compile-digests.js";
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
 import type { CompileFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
+import type { FactRow } from "./fact-nodes.js";
 import { jsonPieces } from "./json-pieces.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
@@ -131,7 +132,13 @@ export async function loadProjectContext(
     cached && (await revive(parsed ?? cached.context, runId, targetDir, io, dir, digests, kept));
   if (revived) {
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
-    writeCompileFacts(targetDir, cached!.header, revived.compiled.nodes, kept?.read);
+    const same = kept?.same;
+    writeCompileFacts(
+      targetDir,
+      cached!.header,
+      revived.compiled.nodes,
+      kept?.read && same && { facts: kept.read, same: (at) => same[at] === 1 },
+    );
     // The fast path's compile is cached under a new header: its digests go with it.
     const rootlessOf = await rootlessOfNodes(revived.project.dir, runId);
     const rootless = writeCompileDigests(
@@ -387,8 +394,13 @@ interface KeptDigests {
    * `since` (when it has them, with their digests): only for `compile` (see fact-nodes.ts).
    */
   facts?: boolean;
-  /** The facts `since` kept, when read: the facts written next take their lines. */
+  /**
+   * Set by the revive: the facts `since` kept, when read, and the positions whose node has the
+   * text it had then (1: its memo segment was not rewritten): the facts written next take their
+   * lines.
+   */
   read?: CompileFacts;
+  same?: Uint8Array;
 }
 
 /**
@@ -412,9 +424,11 @@ async function revive(
   const nodes = c.compiled.nodes as unknown[];
   const textDigest = digests && (await import("@sluice/runner")).textDigest;
   const lines = kept && compileDigestLines(targetDir, kept.since, nodes.length);
-  if (kept?.facts && lines && digests) {
+  if (kept && lines) {
+    kept.same = sameTexts(nodes, kept.rewritten);
     kept.read = readCompileFacts(targetDir, kept.since, nodes.length);
-    if (kept.read) factNodes(nodes, kept.read, lines, kept.rewritten, memoFile(targetDir), digests);
+    if (kept.facts && kept.read && digests)
+      factNodes(nodes, kept.read.rows(), lines, kept.same, memoFile(targetDir), digests);
   }
   const parse = (text: string, segment: string, at: number): unknown => {
     const node = JSON.parse(withRunId(text, runId)) as CompiledNode;
@@ -430,25 +444,37 @@ async function revive(
 }
 
 /**
- * Replace each memo place in `nodes` whose segment was not `rewritten` (the node's text is the
- * one `facts` and `lines` were kept for) with a fact node of its row, its digest from `lines`
- * into `digests`. The other places are left for `resolveMemoRefs`.
+ * By position in `nodes` (before their memo places are read), 1 where the node's text is the
+ * one the compile before an edit had: a memo place in a segment not `rewritten` (segments are
+ * named by their content's hash).
+ */
+function sameTexts(nodes: readonly unknown[], rewritten: ReadonlySet<string>): Uint8Array {
+  const same = new Uint8Array(nodes.length);
+  nodes.forEach((place, at) => {
+    if (typeof place === "string" && place.startsWith("memo:"))
+      same[at] = rewritten.has(segmentOfPlace(place)) ? 0 : 1;
+  });
+  return same;
+}
+
+/**
+ * Replace each memo place in `nodes` whose text is the one `rows` and `lines` were kept for
+ * (`same`, see {@link sameTexts}) with a fact node of its row, its digest from `lines` into
+ * `digests`. The other places are left for `resolveMemoRefs`.
  */
 function factNodes(
   nodes: unknown[],
-  facts: CompileFacts,
+  rows: readonly FactRow[],
   lines: readonly string[],
-  rewritten: ReadonlySet<string>,
+  same: Uint8Array,
   memo: string,
   digests: Map<string, string>,
 ): void {
   const reader = new FactReader(memo);
   for (let at = 0; at < nodes.length; at++) {
-    const place = nodes[at];
-    if (typeof place !== "string" || !place.startsWith("memo:") || lines[at] === "") continue;
-    if (rewritten.has(segmentOfPlace(place))) continue;
-    const row = facts.rows[at]!;
-    nodes[at] = reader.node(row, place);
+    if (same[at] !== 1 || lines[at] === "") continue;
+    const row = rows[at]!;
+    nodes[at] = reader.node(row, nodes[at] as string);
     digests.set(row[0], lines[at]!);
   }
 }

@@ -171,7 +171,12 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
         process.env["SLUICE_SQL_EDITS"] = "1";
         try {
           const ctx = await loadProjectContext({ projectDir: dir }, io);
-          return { edits: ctx?.sqlEdits?.nodes, digests: [...(ctx?.nodeDigests ?? [])].sort() };
+          return {
+            edits: ctx?.sqlEdits?.nodes,
+            digests: [...(ctx?.nodeDigests ?? [])].sort(),
+            // Written by a load with a run id (no fact nodes: each row taken or made afresh).
+            facts: readFileSync(path.join(target(), "compile_facts.json"), "latin1"),
+          };
         } finally {
           delete process.env["SLUICE_SQL_EDITS"];
         }
@@ -183,6 +188,7 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
       expect(fullLoad.edits).toBeUndefined();
       expect(fastLoad.digests.length).toBeGreaterThan(30);
       expect(fastLoad.digests).toEqual(fullLoad.digests);
+      expect(fastLoad.facts).toBe(fullLoad.facts);
       reset(base);
       await compile(artifacts);
       const fast = written(true);
