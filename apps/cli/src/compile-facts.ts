@@ -31,13 +31,18 @@ export function writeCompileFacts(
   kept?: { facts: CompileFacts; same: (at: number) => boolean },
 ): void {
   const lines = kept?.facts.lines;
-  const body = nodes
-    .map((n, at) =>
-      lines !== undefined && kept!.same(at) ? lines[at]! : JSON.stringify(factRowOf(n)),
-    )
-    .join("\n");
+  // Written as pieces (see writeHeadedFile): at 30,000 nodes, no array of lines nor their 3 MB
+  // joined (a cold compile's heap is ~400 MB: what it allocates, it pays for in collections).
+  function* body(): Generator<string> {
+    for (let at = 0; at < nodes.length; at++) {
+      if (at > 0) yield "\n";
+      yield lines !== undefined && kept!.same(at)
+        ? lines[at]!
+        : JSON.stringify(factRowOf(nodes[at]!));
+    }
+  }
   try {
-    writeHeadedFile(path.join(targetDir, FILE), headerTie(FORMAT, cacheHeader), body);
+    writeHeadedFile(path.join(targetDir, FILE), headerTie(FORMAT, cacheHeader), body());
   } catch {
     // Only the shortcut is lost.
   }
