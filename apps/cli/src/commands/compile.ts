@@ -85,11 +85,13 @@ async function compile(
   // nothing under target/ (a run writes the statements it executed, with its own id).
   const { RUN_ID_PLACEHOLDER, buildId } = await import("../compile-cache.js");
   // With no selector, state or JSON output, the nodes it does not render again after an edit are
-  // revived as fact nodes (see fact-nodes.ts): what follows reads few members of the others.
+  // revived as fact nodes (see fact-nodes.ts): what follows reads few members of the others (a
+  // file per node reads every node's text: packed shards, only those of the shards it rebuilds).
   const factNodes =
     args.format === "text" &&
     [args.select, args.exclude].every((s) => s === undefined || s.length === 0) &&
-    args.state === undefined;
+    args.state === undefined &&
+    args.artifacts !== "files";
   const selection = await loadSelection(args, io, undefined, {
     runId: RUN_ID_PLACEHOLDER,
     factNodes,
