@@ -18,7 +18,7 @@ import {
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
 import { memoFile, nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
-import { compileDigestLines, writeCompileDigests } from "./compile-digests.js";
+import { keptDigestLines, lineDigest, writeCompileDigests } from "./compile-digests.js";
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
 import type { CompileFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
@@ -147,6 +147,7 @@ export async function loadProjectContext(
       revived.compiled,
       digests,
       rootlessOf,
+      kept?.digestLines,
     );
     return withCacheHeader(
       { ...revived, nodeDigests: digests, sqlEdits: sqlEdits!, rootlessDigests: rootless },
@@ -401,6 +402,8 @@ interface KeptDigests {
    */
   read?: CompileFacts;
   same?: Uint8Array;
+  /** Set by the revive: compile_digests.json's lines of `since`, when read (see `keptDigestLines`). */
+  digestLines?: string[];
 }
 
 /**
@@ -423,7 +426,8 @@ async function revive(
       : context;
   const nodes = c.compiled.nodes as unknown[];
   const textDigest = digests && (await import("@sluice/runner")).textDigest;
-  const lines = kept && compileDigestLines(targetDir, kept.since, nodes.length);
+  if (kept) kept.digestLines = keptDigestLines(targetDir, kept.since, nodes.length);
+  const lines = kept?.digestLines?.map(lineDigest);
   if (kept && lines) {
     kept.same = sameTexts(nodes, kept.rewritten);
     kept.read = readCompileFacts(targetDir, kept.since, nodes.length);
