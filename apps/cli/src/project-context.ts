@@ -20,7 +20,6 @@ import type { CacheRequest } from "./compile-cache.js";
 import { memoFile, nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
 import { keptDigestLines, lineDigest, writeCompileDigests } from "./compile-digests.js";
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
-import type { CompileFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
 import type { FactRow } from "./fact-nodes.js";
 import { jsonPieces } from "./json-pieces.js";
@@ -132,13 +131,7 @@ export async function loadProjectContext(
     cached && (await revive(parsed ?? cached.context, runId, targetDir, io, dir, digests, kept));
   if (revived) {
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
-    const same = kept?.same;
-    writeCompileFacts(
-      targetDir,
-      cached!.header,
-      revived.compiled.nodes,
-      kept?.read && same && { facts: kept.read, same: (at) => same[at] === 1 },
-    );
+    writeCompileFacts(targetDir, cached!.header, revived.compiled.nodes);
     // The fast path's compile is cached under a new header: its digests go with it.
     const rootlessOf = await rootlessOfNodes(revived.project.dir, runId);
     const rootless = writeCompileDigests(
@@ -395,13 +388,6 @@ interface KeptDigests {
    * `since` (when it has them, with their digests): only for `compile` (see fact-nodes.ts).
    */
   facts?: boolean;
-  /**
-   * Set by the revive: the facts `since` kept, when read, and the positions whose node has the
-   * text it had then (1: its memo segment was not rewritten): the facts written next take their
-   * lines.
-   */
-  read?: CompileFacts;
-  same?: Uint8Array;
   /** Set by the revive: compile_digests.json's lines of `since`, when read (see `keptDigestLines`). */
   digestLines?: string[];
 }
@@ -428,12 +414,9 @@ async function revive(
   const textDigest = digests && (await import("@sluice/runner")).textDigest;
   if (kept) kept.digestLines = keptDigestLines(targetDir, kept.since, nodes.length);
   const lines = kept?.digestLines?.map(lineDigest);
-  if (kept && lines) {
-    kept.same = sameTexts(nodes, kept.rewritten);
-    kept.read = readCompileFacts(targetDir, kept.since, nodes.length);
-    if (kept.facts && kept.read && digests)
-      factNodes(nodes, kept.read.rows(), lines, kept.same, memoFile(targetDir), digests);
-  }
+  const rows = kept?.facts && lines && readCompileFacts(targetDir, kept.since, nodes.length);
+  if (rows && digests)
+    factNodes(nodes, rows, lines!, kept!.rewritten, memoFile(targetDir), digests);
   const parse = (text: string, segment: string, at: number): unknown => {
     const node = JSON.parse(withRunId(text, runId)) as CompiledNode;
     // The memo's digest of a node is of its text as compiled (the placeholder run id).
@@ -448,37 +431,26 @@ async function revive(
 }
 
 /**
- * By position in `nodes` (before their memo places are read), 1 where the node's text is the
- * one the compile before an edit had: a memo place in a segment not `rewritten` (segments are
- * named by their content's hash).
- */
-function sameTexts(nodes: readonly unknown[], rewritten: ReadonlySet<string>): Uint8Array {
-  const same = new Uint8Array(nodes.length);
-  nodes.forEach((place, at) => {
-    if (typeof place === "string" && place.startsWith("memo:"))
-      same[at] = rewritten.has(segmentOfPlace(place)) ? 0 : 1;
-  });
-  return same;
-}
-
-/**
- * Replace each memo place in `nodes` whose text is the one `rows` and `lines` were kept for
- * (`same`, see {@link sameTexts}) with a fact node of its row, its digest from `lines` into
- * `digests`. The other places are left for `resolveMemoRefs`.
+ * Replace each memo place in `nodes` whose segment was not `rewritten` (the node's text is the
+ * one `rows` and `lines` were kept for: segments are named by their content's hash) with a fact
+ * node of its row, its digest from `lines` into `digests`. The other places are left for
+ * `resolveMemoRefs`.
  */
 function factNodes(
   nodes: unknown[],
   rows: readonly FactRow[],
   lines: readonly string[],
-  same: Uint8Array,
+  rewritten: ReadonlySet<string>,
   memo: string,
   digests: Map<string, string>,
 ): void {
   const reader = new FactReader(memo);
   for (let at = 0; at < nodes.length; at++) {
-    if (same[at] !== 1 || lines[at] === "") continue;
+    const place = nodes[at];
+    if (typeof place !== "string" || !place.startsWith("memo:") || lines[at] === "") continue;
+    if (rewritten.has(segmentOfPlace(place))) continue;
     const row = rows[at]!;
-    nodes[at] = reader.node(row, nodes[at] as string);
+    nodes[at] = reader.node(row, place);
     digests.set(row[0], lines[at]!);
   }
 }

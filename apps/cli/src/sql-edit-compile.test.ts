@@ -174,7 +174,7 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
           return {
             edits: ctx?.sqlEdits?.nodes,
             digests: [...(ctx?.nodeDigests ?? [])].sort(),
-            // Written by a load with a run id (no fact nodes: each row taken or made afresh).
+            // Written by a load with a run id (no fact nodes: each row made from its node).
             facts: readFileSync(path.join(target(), "compile_facts.json"), "latin1"),
           };
         } finally {
