@@ -12,7 +12,8 @@ import { readSegmentFields } from "./segment-store.js";
  * A fact node holds its facts as own data members. Any other member read (`sql`, `relation`,
  * `config`, ...), and `toJSON` (so `JSON.stringify(node)` is the text of the node as compiled),
  * goes up the prototype chain to a proxy that materializes the whole node from its compile memo
- * place (see memo-refs.ts) once, and answers from it. Writes land on the node itself.
+ * place (see memo-refs.ts) once, and answers from it; a write of such a member goes to the whole
+ * node (a write of a fact would not: nothing writes them).
  *
  * What a fact node does not do: spreads, `Object.keys`, `structuredClone` and `Object.hasOwn`
  * see its facts only, and `key in node` throws (a proxy in the prototype chain is not told
@@ -124,6 +125,10 @@ Object.setPrototypeOf(
       // Never a member of a node: a node handed to `await` or a promise stays unread.
       if (key === "then") return undefined;
       return (wholeOf(receiver) as unknown as Record<PropertyKey, unknown>)[key];
+    },
+    set(_target, key, value, receiver: object) {
+      (wholeOf(receiver) as unknown as Record<PropertyKey, unknown>)[key] = value;
+      return true;
     },
     has(_target, key) {
       throw new Error(`a fact node was asked whether it has '${String(key)}' (see fact-nodes.ts)`);

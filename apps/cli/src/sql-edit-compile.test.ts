@@ -310,6 +310,11 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
       }
       // And whole, as the artifact writers serialize a node (toJSON).
       expect(JSON.stringify(fast)).toBe(JSON.stringify(full));
+      // A member written is the whole node's.
+      const written = fast.find(isFactNode)!;
+      written.sql = "select 2";
+      expect(written.sql).toBe("select 2");
+      expect((JSON.parse(JSON.stringify(written)) as { sql: string }).sql).toBe("select 2");
       rmSync(base, { recursive: true, force: true });
     });
   });
