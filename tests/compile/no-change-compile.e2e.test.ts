@@ -89,7 +89,7 @@ describe("compile writes only what changed", () => {
     expect(
       changed.filter(
         (f) =>
-          !/^(manifest\.json|manifest\.state\.json|\.manifest-index\.json|partial_parse\.json|partial_parse\.edits\.json|compile_digests\.json|compile_memo\.json|compile_memo\/.+|\.artifact-hashes\.json|\.artifacts-stamp|replay\/compile\.json)$/.test(
+          !/^(manifest\.json|manifest\.state\.json|\.manifest-index\.json|partial_parse\.json|partial_parse\.edits\.json|compile_digests\.json|compile_facts\.json|compile_memo\.json|compile_memo\/.+|\.artifact-hashes\.json|\.artifacts-stamp|replay\/compile\.json)$/.test(
             f,
           ),
       ),

@@ -10,13 +10,14 @@ import { manifestWithoutInvocation } from "./manifest-text.js";
  * unchanged nodes as dbt does, and its state index's digest and offset, checked first: see
  * manifest-text.ts; the replay and stamp files; the manifest index, whose offsets
  * follow `created_at`'s digits; the headers of the partial-parse cache, of compile_digests.json
- * and of the state sidecar, which hold file times and the manifest's digest; the head and racy
+ * and compile_facts.json, and of the state sidecar, which hold file times and the manifest's digest; the head and racy
  * files of the edits base, partial_parse.edits.json).
  */
 export async function targetFiles(target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let ppHeader: string | undefined;
-  let digests: string | undefined;
+  // compile_digests.json and compile_facts.json, whose heads are ties (see below).
+  const tied: Record<string, string> = {};
   for (const entry of await readdir(target, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const rel = path.relative(target, path.join(entry.parentPath, entry.name));
@@ -24,7 +25,7 @@ export async function targetFiles(target: string): Promise<Record<string, string
     const text = await readFile(path.join(target, rel), "utf8");
     if (rel === "manifest.json") out[rel] = manifestWithoutInvocation(text);
     else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);
-    else if (rel === "compile_digests.json") digests = text;
+    else if (rel === "compile_digests.json" || rel === "compile_facts.json") tied[rel] = text;
     else if (rel === "partial_parse.json") {
       // The listing the cache is valid for, then the cached compile.
       const newline = text.indexOf("\n");
@@ -39,8 +40,8 @@ export async function targetFiles(target: string): Promise<Record<string, string
   // not them) is never read: left out.
   const live = (text: string) =>
     (JSON.parse(header(text)) as [number, string])[1] === hash("sha1", header(ppHeader), "base64");
-  if (digests !== undefined && live(digests))
-    out["compile_digests.json"] = digests.slice(digests.indexOf("\n") + 1);
+  for (const [rel, text] of Object.entries(tied))
+    if (live(text)) out[rel] = text.slice(text.indexOf("\n") + 1);
   const edits = out["partial_parse.edits.json"];
   if (edits !== undefined) {
     // Its `racy` holds file times too.
@@ -70,15 +71,16 @@ export function targetDifferences(
   cold: Record<string, string>,
 ): string[] {
   const listing = (text?: string) => text?.slice(0, text.indexOf("\n"));
-  // compile_digests.json goes with the partial-parse cache (its header names the cache's).
+  // compile_digests.json and compile_facts.json go with the partial-parse cache (their headers
+  // name the cache's).
   const skip =
     listing(warm["partial_parse.json"]) !== listing(cold["partial_parse.json"])
-      ? ["partial_parse.json", "compile_digests.json"]
+      ? ["partial_parse.json", "compile_digests.json", "compile_facts.json"]
       : [];
-  // A live edits base or compile digests on one side only: the other's was left by a killed
-  // compile (see above), so it is not read; only the speed-ups they carry are lost.
+  // A live edits base, compile digests or facts on one side only: the other's was left by a
+  // killed compile (see above), so it is not read; only the speed-ups they carry are lost.
   const oneSide = (f: string) =>
-    ["partial_parse.edits.json", "compile_digests.json"].includes(f) &&
+    ["partial_parse.edits.json", "compile_digests.json", "compile_facts.json"].includes(f) &&
     (warm[f] === undefined) !== (cold[f] === undefined);
   return Object.keys({ ...warm, ...cold })
     .filter((f) => !skip.includes(f) && !oneSide(f) && warm[f] !== cold[f])

@@ -4,10 +4,15 @@ import os from "node:os";
 import path from "node:path";
 import type { CompiledProject } from "@sluice/compiler";
 import { afterEach, describe, expect, it } from "vitest";
-import { compileDigestLines, readRootlessDigests, writeCompileDigests } from "./compile-digests.js";
+import {
+  keptDigestLines,
+  lineDigest,
+  readRootlessDigests,
+  writeCompileDigests,
+} from "./compile-digests.js";
 
 const readCompileDigests = (dir: string, header: string, c: CompiledProject) =>
-  compileDigestLines(dir, header, c.nodes.length);
+  keptDigestLines(dir, header, c.nodes.length)?.map(lineDigest);
 
 const compiled = {
   nodes: [{ id: "model.a" }, { id: "source.raw.events" }, { id: "test.t" }],
@@ -76,5 +81,34 @@ describe("compile_digests.json: a revived compile's node digests", () => {
       "bmV3IHRlc3Q=",
     ]);
     expect(readRootlessDigests(dir, "header-1", compiled)).toBe(undefined);
+  });
+
+  it("after an edit, keeps the line of each node whose digest is its line's", () => {
+    const dir = tmp();
+    const rootlessOf = (n: { id: string }, digest: string) =>
+      n.id === "test.t" ? digest : `rootless ${n.id} ${digest}`;
+    writeCompileDigests(dir, "header-1", compiled, digests, rootlessOf);
+    const before = keptDigestLines(dir, "header-1", compiled.nodes.length)!;
+    expect(before[0]).toBe(`${digests.get("model.a")} rootless model.a ${digests.get("model.a")}`);
+    // The lines the revive read: a rootless digest there is taken, not made again.
+    const previous = [...before];
+    previous[0] = `${digests.get("model.a")} kept-rootless`;
+    const made: string[] = [];
+    const edited = new Map([...digests, ["test.t", "bmV3IHRlc3Q="]]);
+    const rootless = writeCompileDigests(
+      dir,
+      "header-2",
+      compiled,
+      edited,
+      (n, d) => (made.push(n.id), rootlessOf(n, d)),
+      previous,
+    );
+    expect(made).toEqual(["test.t"]);
+    expect(rootless).toEqual(["kept-rootless", "", "bmV3IHRlc3Q="]);
+    expect(keptDigestLines(dir, "header-2", compiled.nodes.length)).toEqual([
+      previous[0],
+      "",
+      "bmV3IHRlc3Q=",
+    ]);
   });
 });

@@ -28,11 +28,21 @@ const fields = (line: string): [string, string] => {
   return space < 0 ? [line, line] : [line.slice(0, space), line.slice(space + 1)];
 };
 
+/** A line's digest (see {@link fields}). */
+export const lineDigest = (line: string): string => {
+  const space = line.indexOf(" ");
+  return space < 0 ? line : line.slice(0, space);
+};
+
 /**
  * Keep `digests` (by node id) for the compile cached under `cacheHeader`, with each node's
  * rootless digest: the previous file's for a digest it lists, else `rootlessOf(node, digest)`.
- * Returns the rootless digests by position (what {@link readRootlessDigests} reads back), or
- * undefined when the file could not be written (a read-only target/: checksums are hashed).
+ * `previous`: the file's lines as {@link keptDigestLines} read them for the compile `compiled`
+ * was revived from after an edit (its nodes in the same order): a node whose digest is its
+ * line's keeps the line as it is (at 30,000 nodes, a map of every line's digest was most of the
+ * write). Returns the rootless digests by position (what {@link readRootlessDigests} reads
+ * back), or undefined when the file could not be written (a read-only target/: checksums are
+ * hashed).
  */
 export function writeCompileDigests(
   targetDir: string,
@@ -40,26 +50,38 @@ export function writeCompileDigests(
   compiled: CompiledProject,
   digests: ReadonlyMap<string, string>,
   rootlessOf: (node: CompiledNode, digest: string) => string,
+  previous?: readonly string[],
 ): string[] | undefined {
   const file = path.join(targetDir, FILE);
-  const known = new Map<string, string>();
-  try {
-    const kept = readHeadedFile(file);
-    if (kept && tieFormat(kept.header) === FORMAT)
-      for (const line of kept.body.split("\n")) {
-        const [digest, rootless] = fields(line);
-        if (digest !== "") known.set(digest, rootless);
-      }
-  } catch {
-    // Nothing known: each is made.
-  }
-  const rootless = compiled.nodes.map((n) => {
-    const digest = digests.get(n.id) ?? "";
-    return digest === "" ? "" : (known.get(digest) ?? rootlessOf(n, digest));
-  });
+  let known: Map<string, string> | undefined;
+  // Each digest listed before, with its rootless digest (read only for a line not kept).
+  const knownRootless = (): Map<string, string> => {
+    if (known !== undefined) return known;
+    known = new Map();
+    let lines = previous;
+    try {
+      const kept = lines === undefined ? readHeadedFile(file) : undefined;
+      if (kept && tieFormat(kept.header) === FORMAT) lines = kept.body.split("\n");
+    } catch {
+      // Nothing known: each is made.
+    }
+    for (const line of lines ?? []) {
+      const [digest, rootless] = fields(line);
+      if (digest !== "") known.set(digest, rootless);
+    }
+    return known;
+  };
+  const rootless: string[] = [];
   const lines = compiled.nodes.map((n, at) => {
     const digest = digests.get(n.id) ?? "";
-    return rootless[at] === digest ? digest : `${digest} ${rootless[at]}`;
+    const was = previous?.[at];
+    if (was !== undefined && lineDigest(was) === digest) {
+      rootless.push(fields(was)[1]);
+      return was;
+    }
+    const made = digest === "" ? "" : (knownRootless().get(digest) ?? rootlessOf(n, digest));
+    rootless.push(made);
+    return made === digest ? digest : `${digest} ${made}`;
   });
   try {
     writeHeadedFile(file, headerOf(cacheHeader), lines.join("\n"));
@@ -82,24 +104,19 @@ export function readRootlessDigests(
   cacheHeader: string,
   compiled: CompiledProject,
 ): string[] | undefined {
-  return keptLines(targetDir, cacheHeader, compiled.nodes.length)?.map((l) => fields(l)[1]);
+  return keptDigestLines(targetDir, cacheHeader, compiled.nodes.length)?.map((l) => fields(l)[1]);
 }
 
 /**
- * The digests {@link writeCompileDigests} kept for the compile cached under `cacheHeader`: the
- * digest of its i-th node (empty: none), for a compile of `count` nodes; undefined when missing,
- * of another compile or of another count.
+ * The file's lines for the compile cached under `cacheHeader`, of `count` nodes (each a digest,
+ * see {@link lineDigest}, and maybe a rootless digest); undefined when missing, of another
+ * compile or of another count.
  */
-export function compileDigestLines(
+export function keptDigestLines(
   targetDir: string,
   cacheHeader: string,
   count: number,
 ): string[] | undefined {
-  return keptLines(targetDir, cacheHeader, count)?.map((l) => fields(l)[0]);
-}
-
-/** The file's lines for the compile cached under `cacheHeader`, of `count` nodes. */
-function keptLines(targetDir: string, cacheHeader: string, count: number): string[] | undefined {
   try {
     const kept = readHeadedFile(path.join(targetDir, FILE));
     if (kept?.header !== headerOf(cacheHeader)) return undefined;

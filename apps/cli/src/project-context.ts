@@ -18,7 +18,10 @@ import {
 } from "./compile-cache.js";
 import type { CacheRequest } from "./compile-cache.js";
 import { memoFile, nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
-import { compileDigestLines, writeCompileDigests } from "./compile-digests.js";
+import { keptDigestLines, lineDigest, writeCompileDigests } from "./compile-digests.js";
+import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
+import { FactReader, segmentOfPlace } from "./fact-nodes.js";
+import type { FactRow } from "./fact-nodes.js";
 import { jsonPieces } from "./json-pieces.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
@@ -84,7 +87,7 @@ export function newRunId(now = new Date()): string {
 export async function loadProjectContext(
   args: GlobalArgs & { storeFailures?: boolean },
   io: Io,
-  options: { dqRules?: boolean; runId?: string } = {},
+  options: { dqRules?: boolean; runId?: string; factNodes?: boolean } = {},
 ): Promise<ProjectContext | undefined> {
   const dir = path.resolve(args.projectDir);
   const targetDir = path.join(dir, "target");
@@ -122,10 +125,13 @@ export async function loadProjectContext(
     }
   }
   // A cached compile whose nodes' memo segments were replaced since is compiled afresh.
+  // The nodes the fast path left alone revived as fact nodes (see fact-nodes.ts), when asked.
+  if (kept && options.factNodes === true && runId === RUN_ID_PLACEHOLDER) kept.facts = true;
   const revived =
     cached && (await revive(parsed ?? cached.context, runId, targetDir, io, dir, digests, kept));
   if (revived) {
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
+    writeCompileFacts(targetDir, cached!.header, revived.compiled.nodes);
     // The fast path's compile is cached under a new header: its digests go with it.
     const rootlessOf = await rootlessOfNodes(revived.project.dir, runId);
     const rootless = writeCompileDigests(
@@ -134,6 +140,7 @@ export async function loadProjectContext(
       revived.compiled,
       digests,
       rootlessOf,
+      kept?.digestLines,
     );
     return withCacheHeader(
       { ...revived, nodeDigests: digests, sqlEdits: sqlEdits!, rootlessDigests: rootless },
@@ -164,6 +171,7 @@ export async function loadProjectContext(
       )
     : undefined;
   let rootless: string[] | undefined;
+  if (header !== undefined) writeCompileFacts(targetDir, header, fresh.cached.compiled.nodes);
   if (header !== undefined && fresh.digests) {
     const rootlessOf = await rootlessOfNodes(fresh.cached.project.dir, RUN_ID_PLACEHOLDER);
     rootless = writeCompileDigests(
@@ -375,6 +383,13 @@ async function rootlessOfNodes(
 interface KeptDigests {
   since: string;
   rewritten: ReadonlySet<string>;
+  /**
+   * Revive every node of a segment not rewritten as a fact node, from compile_facts.json of
+   * `since` (when it has them, with their digests): only for `compile` (see fact-nodes.ts).
+   */
+  facts?: boolean;
+  /** Set by the revive: compile_digests.json's lines of `since`, when read (see `keptDigestLines`). */
+  digestLines?: string[];
 }
 
 /**
@@ -397,7 +412,11 @@ async function revive(
       : context;
   const nodes = c.compiled.nodes as unknown[];
   const textDigest = digests && (await import("@sluice/runner")).textDigest;
-  const lines = kept && compileDigestLines(targetDir, kept.since, nodes.length);
+  if (kept) kept.digestLines = keptDigestLines(targetDir, kept.since, nodes.length);
+  const lines = kept?.digestLines?.map(lineDigest);
+  const rows = kept?.facts && lines && readCompileFacts(targetDir, kept.since, nodes.length);
+  if (rows && digests)
+    factNodes(nodes, rows, lines!, kept!.rewritten, memoFile(targetDir), digests);
   const parse = (text: string, segment: string, at: number): unknown => {
     const node = JSON.parse(withRunId(text, runId)) as CompiledNode;
     // The memo's digest of a node is of its text as compiled (the placeholder run id).
@@ -409,6 +428,31 @@ async function revive(
   };
   if (!resolveMemoRefs(nodes, memoFile(targetDir), parse)) return undefined;
   return reviveContext(c, runId, targetDir, io, dir);
+}
+
+/**
+ * Replace each memo place in `nodes` whose segment was not `rewritten` (the node's text is the
+ * one `rows` and `lines` were kept for: segments are named by their content's hash) with a fact
+ * node of its row, its digest from `lines` into `digests`. The other places are left for
+ * `resolveMemoRefs`.
+ */
+function factNodes(
+  nodes: unknown[],
+  rows: readonly FactRow[],
+  lines: readonly string[],
+  rewritten: ReadonlySet<string>,
+  memo: string,
+  digests: Map<string, string>,
+): void {
+  const reader = new FactReader(memo);
+  for (let at = 0; at < nodes.length; at++) {
+    const place = nodes[at];
+    if (typeof place !== "string" || !place.startsWith("memo:") || lines[at] === "") continue;
+    if (rewritten.has(segmentOfPlace(place))) continue;
+    const row = rows[at]!;
+    nodes[at] = reader.node(row, place);
+    digests.set(row[0], lines[at]!);
+  }
 }
 
 async function reviveContext(

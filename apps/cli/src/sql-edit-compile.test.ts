@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { compileCommand } from "./commands/compile.js";
 import { cacheRequest, loadProjectContext } from "./project-context.js";
 import { compileSqlEdits } from "./sql-edit-compile.js";
+import { RUN_ID_PLACEHOLDER } from "./compile-cache.js";
+import { factNodeCounts, isFactNode } from "./fact-nodes.js";
 import { age, agedModelsCopy, removeAll } from "../test/aged-models.js";
 
 /**
@@ -169,7 +171,12 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
         process.env["SLUICE_SQL_EDITS"] = "1";
         try {
           const ctx = await loadProjectContext({ projectDir: dir }, io);
-          return { edits: ctx?.sqlEdits?.nodes, digests: [...(ctx?.nodeDigests ?? [])].sort() };
+          return {
+            edits: ctx?.sqlEdits?.nodes,
+            digests: [...(ctx?.nodeDigests ?? [])].sort(),
+            // Written by a load with a run id (no fact nodes: each row made from its node).
+            facts: readFileSync(path.join(target(), "compile_facts.json"), "latin1"),
+          };
         } finally {
           delete process.env["SLUICE_SQL_EDITS"];
         }
@@ -181,6 +188,7 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
       expect(fullLoad.edits).toBeUndefined();
       expect(fastLoad.digests.length).toBeGreaterThan(30);
       expect(fastLoad.digests).toEqual(fullLoad.digests);
+      expect(fastLoad.facts).toBe(fullLoad.facts);
       reset(base);
       await compile(artifacts);
       const fast = written(true);
@@ -210,19 +218,37 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
     );
   });
 
-  it("the same in packed shards, after an edit of the first and the last model", async () => {
+  /**
+   * In a synthetic project of 200 models (600 nodes in 4 shards, see packShards) in `name`, its
+   * target/ compiled (packed) and kept aside as `saved`: `test()`, then back to the models project.
+   */
+  async function inSynthetic(name: string, test: () => Promise<void>): Promise<void> {
     const previous = { dir, saved };
     try {
-      // A synthetic project of 200 models: 600 nodes in 4 shards (see packShards).
-      dir = path.join(path.dirname(previous.dir), "synthetic");
+      dir = path.join(path.dirname(previous.dir), name);
       const bench = new URL("../../../tests/bench/synthetic-project.mjs", import.meta.url).href;
       const { writeAgedSyntheticProject } = (await import(bench)) as {
         writeAgedSyntheticProject: (n: number, dir: string) => unknown;
       };
       writeAgedSyntheticProject(200, dir);
-      saved = path.join(path.dirname(dir), "synthetic-saved");
+      saved = path.join(path.dirname(dir), `${name}-saved`);
       await compile("packed");
       copyDir(target(), saved);
+      await test();
+    } finally {
+      ({ dir, saved } = previous);
+    }
+  }
+
+  /** The synthetic project's last model file, edited (its SQL only). */
+  const editLastModel = (): string => {
+    const file = "models/marts/f0001/m_199.sql";
+    edit(file, (t) => `${t}-- fact edit\n`, new Date(Date.now() - 10_000));
+    return file;
+  };
+
+  it("the same in packed shards, after an edit of the first and the last model", async () => {
+    await inSynthetic("synthetic", async () => {
       // The first and the last model of the manifest: its first and last entries that move.
       const manifest = JSON.parse(readFileSync(path.join(target(), "manifest.json"), "utf8")) as {
         nodes: Record<string, { resource_type: string; original_file_path: string }>;
@@ -248,8 +274,70 @@ describe("sluice compile with SLUICE_SQL_EDITS=1", () => {
       const shards = [first, last].map(([, n]) => shardOf(n.original_file_path));
       expect(shards.map((s) => s.length)).toEqual([1, 1]);
       expect(shards[0]).not.toEqual(shards[1]);
-    } finally {
-      ({ dir, saved } = previous);
-    }
+    });
+  });
+
+  it("compile's fact nodes read whole are the nodes the full path compiles", async () => {
+    await inSynthetic("synthetic-facts", async () => {
+      reset(saved);
+      editLastModel();
+      const base = path.join(path.dirname(dir), "synthetic-facts-edited");
+      copyDir(target(), base);
+      const load = async () => {
+        process.env["SLUICE_SQL_EDITS"] = "1";
+        try {
+          const options = { runId: RUN_ID_PLACEHOLDER, factNodes: true };
+          const ctx = await loadProjectContext({ projectDir: dir }, io, options);
+          return ctx!.compiled.nodes;
+        } finally {
+          delete process.env["SLUICE_SQL_EDITS"];
+        }
+      };
+      const fast = await load();
+      // All but the nodes of the memo segments the edit rewrote (and the source).
+      expect(fast.filter(isFactNode).length).toBeGreaterThan(fast.length * 0.9);
+      reset(base, true);
+      const full = await load();
+      expect(full.some(isFactNode)).toBe(false);
+      expect(fast.map((n) => n.id)).toEqual(full.map((n) => n.id));
+      // Members beyond the facts, read one by one (each fact node materialized by its first).
+      for (const [i, n] of fast.entries()) {
+        expect(n.relation, n.id).toEqual(full[i]!.relation);
+        expect(n.sql, n.id).toBe(full[i]!.sql);
+        expect(n.statements, n.id).toEqual(full[i]!.statements);
+        expect(n.incrementalStatements, n.id).toEqual(full[i]!.incrementalStatements);
+        expect(n.config, n.id).toEqual(full[i]!.config);
+      }
+      // And whole, as the artifact writers serialize a node (toJSON).
+      expect(JSON.stringify(fast)).toBe(JSON.stringify(full));
+      // A member written is the whole node's.
+      const written = fast.find(isFactNode)!;
+      written.sql = "select 2";
+      expect(written.sql).toBe("select 2");
+      expect((JSON.parse(JSON.stringify(written)) as { sql: string }).sql).toBe("select 2");
+      rmSync(base, { recursive: true, force: true });
+    });
+  });
+
+  it("a one-edit compile reads whole only the nodes it writes again", async () => {
+    await inSynthetic("synthetic-guard", async () => {
+      reset(saved);
+      const file = editLastModel();
+      const before = factNodeCounts();
+      await compile("packed");
+      const after = factNodeCounts();
+      const made = after.made - before.made;
+      const materialized = after.materialized - before.materialized;
+      // Told from outside: the nodes the rebuilt shard holds (one shard: one model edited).
+      const shard = readdirSync(path.join(target(), "packed", "run"))
+        .map((f) => readFileSync(path.join(target(), "packed", "run", f), "utf8"))
+        .filter((text) => text.includes(`artifact: ${file}\n`));
+      expect(shard).toHaveLength(1);
+      const members = shard[0]!.split("\n").filter((l) => l.includes("artifact: ")).length;
+      expect(made).toBeGreaterThan(540);
+      expect(materialized).toBeGreaterThan(0);
+      // Its members' texts are read, and a few manifest entries are built again: not every node.
+      expect(materialized).toBeLessThanOrEqual(members + 10);
+    });
   });
 });

@@ -4,7 +4,7 @@ import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { counted, duration } from "../output/words.js";
-import { statementCount } from "../lazy-node.js";
+import { statementTotal } from "../fact-nodes.js";
 import { readRootlessDigests } from "../compile-digests.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
@@ -84,7 +84,18 @@ async function compile(
   // No run: the statements keep the placeholder run id, so a compile with no change rewrites
   // nothing under target/ (a run writes the statements it executed, with its own id).
   const { RUN_ID_PLACEHOLDER, buildId } = await import("../compile-cache.js");
-  const selection = await loadSelection(args, io, undefined, { runId: RUN_ID_PLACEHOLDER });
+  // With no selector, state or JSON output, the nodes it does not render again after an edit are
+  // revived as fact nodes (see fact-nodes.ts): what follows reads few members of the others (a
+  // file per node reads every node's text: packed shards, only those of the shards it rebuilds).
+  const factNodes =
+    args.format === "text" &&
+    [args.select, args.exclude].every((s) => s === undefined || s.length === 0) &&
+    args.state === undefined &&
+    args.artifacts !== "files";
+  const selection = await loadSelection(args, io, undefined, {
+    runId: RUN_ID_PLACEHOLDER,
+    factNodes,
+  });
   if (!selection) return { exit: ExitCode.usage, out: [] };
   const { ctx, ids } = selection;
   // Models that read the warehouse while rendering are shown as they will run (dbt's compile).
@@ -139,10 +150,7 @@ async function compile(
   }
   const nodes = ctx.compiled.nodes.filter((n) => chosen.has(n.id));
   const count = (kind: string): number => nodes.filter((n) => n.kind === kind).length;
-  const statements = nodes.reduce(
-    (s, n) => s + statementCount(n) + (n.incrementalStatements?.length ?? 0),
-    0,
-  );
+  const statements = nodes.reduce((s, n) => s + statementTotal(n), 0);
   const summary =
     `Compiled ${counted(count("model"), "model")}, ${counted(count("seed"), "seed")}, ${counted(count("source"), "source")} ` +
     `and ${counted(count("test"), "test")} (${counted(statements, "statement")}) for target '${ctx.targetName}' (${ctx.dialect.name})`;

@@ -1,0 +1,205 @@
+import type { CompiledNode } from "@sluice/compiler";
+import { statementCount } from "./lazy-node.js";
+import { readSegmentFields } from "./segment-store.js";
+
+/**
+ * Compiled nodes revived from their facts alone (#14: one model's SQL changed at 10,000 models).
+ * `compile` after an edit reads, of the 30,000 nodes it revives, only the few fields in a
+ * {@link FactRow} (id, kind, name, path, dependsOn, renderAtRun, statement counts) but for ~230
+ * nodes (the edited ones, the members of the packed shards they are in, the manifest entries
+ * built again); parsing every node's text was a quarter of that compile.
+ *
+ * A fact node holds its facts as own data members. Any other member read (`sql`, `relation`,
+ * `config`, ...), and `toJSON` (so `JSON.stringify(node)` is the text of the node as compiled),
+ * goes up the prototype chain to a proxy that materializes the whole node from its compile memo
+ * place (see memo-refs.ts) once, and answers from it; a write of such a member goes to the whole
+ * node (a write of a fact would not: nothing writes them).
+ *
+ * What a fact node does not do: spreads, `Object.keys`, `structuredClone` and `Object.hasOwn`
+ * see its facts only, and `key in node` throws (a proxy in the prototype chain is not told
+ * which node asks). Only `compile` with no selector, no state and text output gets them (see
+ * `loadProjectContext`'s `factNodes`): its path was audited for those.
+ *
+ * @example
+ * const reader = new FactReader(memoFile(targetDir));
+ * const node = reader.node(row, "memo:017.0a1b2c3d4e5f6a7b.json:3:4");
+ * node.dependsOn; // from the row: nothing read
+ * node.sql;       // the segment read (once per reader), the node parsed (once)
+ */
+
+/**
+ * A node's facts: id, kind, name, path, dependsOn, renderAtRun (1 or 0), its statements' count
+ * and its incremental statements' count (-1: it has none).
+ */
+export type FactRow = [
+  id: string,
+  kind: CompiledNode["kind"],
+  name: string,
+  path: string,
+  dependsOn: string[],
+  renderAtRun: 0 | 1,
+  statements: number,
+  incremental: number,
+];
+
+const counts = { made: 0, materialized: 0 };
+
+/**
+ * How many fact nodes this process has made, and materialized (read a member beyond their
+ * facts): what the guard test of a one-edit compile counts.
+ */
+export const factNodeCounts = (): { made: number; materialized: number } => ({ ...counts });
+
+class FactNode {
+  id: string;
+  kind: CompiledNode["kind"];
+  name: string;
+  path: string;
+  dependsOn: string[];
+  renderAtRun: true | undefined;
+  readonly #statements: number;
+  readonly #incremental: number;
+  readonly #place: string;
+  readonly #reader: FactReader;
+  #full: CompiledNode | undefined;
+
+  constructor(row: FactRow, place: string, reader: FactReader) {
+    this.id = row[0];
+    this.kind = row[1];
+    this.name = row[2];
+    this.path = row[3];
+    this.dependsOn = row[4];
+    this.renderAtRun = row[5] === 1 ? true : undefined;
+    this.#statements = row[6];
+    this.#incremental = row[7];
+    this.#place = place;
+    this.#reader = reader;
+    counts.made += 1;
+  }
+
+  /** The fact node `value` is, or is made from (`Object.create(node)`); undefined if none. */
+  static of(value: object): FactNode | undefined {
+    for (let o: object | null = value; o !== null; o = Object.getPrototypeOf(o) as object | null)
+      if (#place in o) return o;
+    return undefined;
+  }
+
+  /** `value` when it is a fact node itself (not an object made from one). */
+  static own(value: object): FactNode | undefined {
+    return #place in value ? value : undefined;
+  }
+
+  // Static, not methods: the prototype holds no member a compiled node could be asked for.
+
+  /** Its statements' count and its incremental statements' (-1: none), as its row has them. */
+  static counts(node: FactNode): [number, number] {
+    return [node.#statements, node.#incremental];
+  }
+
+  /** The whole node, read from its memo place on first use. */
+  static full(node: FactNode): CompiledNode {
+    if (node.#full !== undefined) return node.#full;
+    const full = node.#reader.load(node.#place);
+    if (full.id !== node.id)
+      throw new Error(`compile facts: ${node.#place} holds ${full.id}, not ${node.id}`);
+    counts.materialized += 1;
+    return (node.#full = full);
+  }
+}
+
+/** The whole node of the fact node `receiver` is (or is made from). */
+const wholeOf = (receiver: object): CompiledNode => {
+  const node = FactNode.of(receiver);
+  if (node === undefined) throw new Error("a fact node's member was read from another object");
+  return FactNode.full(node);
+};
+function toJSON(this: object): CompiledNode {
+  return wholeOf(this);
+}
+// Above every fact node: what is not a fact is read from the whole node.
+Object.setPrototypeOf(
+  FactNode.prototype,
+  new Proxy(Object.create(null) as object, {
+    get(_target, key, receiver: object) {
+      if (key === "toJSON") return toJSON;
+      // Never a member of a node: a node handed to `await` or a promise stays unread.
+      if (key === "then") return undefined;
+      return (wholeOf(receiver) as unknown as Record<PropertyKey, unknown>)[key];
+    },
+    set(_target, key, value, receiver: object) {
+      (wholeOf(receiver) as unknown as Record<PropertyKey, unknown>)[key] = value;
+      return true;
+    },
+    has(_target, key) {
+      throw new Error(`a fact node was asked whether it has '${String(key)}' (see fact-nodes.ts)`);
+    },
+  }),
+);
+
+/**
+ * Makes fact nodes of one compile memo and reads their whole nodes when asked: each segment read
+ * once (a one-edit compile asks for ~230 nodes from ~150 of 256 segments).
+ */
+export class FactReader {
+  private readonly segments = new Map<
+    string,
+    (line: number, field: number) => string | undefined
+  >();
+
+  /** `memoFile`: the compile memo's index (see memo-refs.ts). */
+  constructor(private readonly memoFile: string) {}
+
+  /** A fact node of `row`, whose whole node is the memo's text at `place` (`memo:seg:line:field`). */
+  node(row: FactRow, place: string): CompiledNode {
+    return new FactNode(row, place, this) as unknown as CompiledNode;
+  }
+
+  /** The node at `place`, parsed; throws when it cannot be read (its segment replaced since). */
+  load(place: string): CompiledNode {
+    const [, segment = "", line, field] = place.split(":");
+    let fieldOf = this.segments.get(segment);
+    if (fieldOf === undefined) {
+      fieldOf = readSegmentFields(this.memoFile, segment);
+      if (fieldOf !== undefined) this.segments.set(segment, fieldOf);
+    }
+    const text = fieldOf?.(Number(line), Number(field));
+    if (text === undefined)
+      throw new Error(
+        `${place} of ${this.memoFile} is gone (another sluice command writing the same target/ ` +
+          "at the same time?): run the command again",
+      );
+    return JSON.parse(text) as CompiledNode;
+  }
+}
+
+/** The memo segment a place (`memo:seg:line:field`) names. */
+export const segmentOfPlace = (place: string): string =>
+  place.slice(place.indexOf(":") + 1, place.indexOf(":", place.indexOf(":") + 1));
+
+/** Whether `node` is a fact node (see the file comment). */
+export const isFactNode = (node: object): boolean => FactNode.own(node) !== undefined;
+
+/** `node`'s statements' count and its incremental statements' (-1: none), nothing parsed. */
+function countsOf(node: CompiledNode): [number, number] {
+  const fact = FactNode.own(node);
+  return fact !== undefined
+    ? FactNode.counts(fact)
+    : [statementCount(node), node.incrementalStatements?.length ?? -1];
+}
+
+/** `node`'s {@link FactRow}: a fact node's as it was made, another's from its members. */
+export function factRowOf(node: CompiledNode): FactRow {
+  const [statements, incremental] = countsOf(node);
+  const { id, kind, name, path, dependsOn, renderAtRun } = node;
+  return [id, kind, name, path, dependsOn, renderAtRun ? 1 : 0, statements, incremental];
+}
+
+/**
+ * How many statements `node` runs: its statements and incremental statements (what `compile`
+ * prints), counted without reading them (a fact node's from its facts, see lazy-node.ts for a
+ * memo node's).
+ */
+export function statementTotal(node: CompiledNode): number {
+  const [statements, incremental] = countsOf(node);
+  return statements + Math.max(incremental, 0);
+}
