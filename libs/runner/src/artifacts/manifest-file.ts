@@ -23,8 +23,8 @@ import type { ArtifactInvocation, ManifestEntry } from "./dbt-manifest.js";
 import { manifestStateNode } from "./read-state.js";
 import type { ManifestNode, StateNode } from "./read-state.js";
 import { readKeyed } from "./keyed-file.js";
-import { readAt } from "./file-chunks.js";
-import { appendStateIndex } from "./state-index.js";
+import { appendStateIndex, manifestDigest, rangesDigest } from "./state-index.js";
+import type { IndexedOutput } from "./state-index.js";
 import { readUtf8 } from "./utf8-text.js";
 import { rootlessDigest, textDigest } from "./node-digest.js";
 import { ChunkWriter } from "./chunk-writer.js";
@@ -75,8 +75,10 @@ import type { NodeRow, SidecarBody, SidecarKey, SidecarValue } from "./state-sid
 
 const MANIFEST = "manifest.json";
 const INDEX = ".manifest-index.json";
-/** Format 8: `runId` recorded (7: `compile` and `shared`, which format 6 had not). */
-const FORMAT = 8;
+/**
+ * Format 9: `ranges` recorded (8: `runId`; 7: `compile` and `shared`, which format 6 had not).
+ */
+const FORMAT = 9;
 
 /** What `target/.manifest-index.json` records of the manifest written last. */
 interface ManifestIndex {
@@ -111,6 +113,12 @@ interface ManifestIndex {
   frame: [string, number, number][];
   /** The text of `selectors` as the frame has it (before the state index goes in). */
   selectors: string;
+  /**
+   * The ranges the state index's digest cut manifest.json in (see ByteAssembly): each one's
+   * start, length and sha256 (hex). A later write copying a range's bytes whole keeps its
+   * digest (see {@link knownRange}).
+   */
+  ranges: [number, number, string][];
   /**
    * The entries, in the file's order: each one's node id, the key of its inputs, and where its
    * text sits in manifest.json's bytes (start, length). Parallel arrays, not an object by id: at
@@ -276,6 +284,7 @@ export function writeManifest(
     throw error;
   }
   const out = new ByteAssembly(fd);
+  const knownRange = knownRanges(previous?.index);
   const uid = (n: CompiledNode) => dbtUniqueId(n.id, compiled.projectName);
   const entriesOf: EntryBuilder = (ids) => dbtNodeEntries(project, compiled, invocation, ids);
   const sections = edit
@@ -284,7 +293,7 @@ export function writeManifest(
         found!.index,
         columnsBefore!,
         out,
-        previous!.fd,
+        { fd: previous!.fd, knownRange },
         uid,
         recorded,
         entriesOf,
@@ -293,21 +302,36 @@ export function writeManifest(
   const written: [string, number, number][] = [];
   // The rows' columns, made once the last entry is written, for the state index and the sidecar.
   let state: ReturnType<typeof sections.state> | undefined;
-  let digest: string;
+  let indexDigest: string | undefined;
   try {
     out.push("{");
     frame.keys.forEach(([key, text], i) => {
+      // Each top-level key (with the comma before it) starts a range of the digest (see
+      // ByteAssembly): one copied from the previous file keeps its range's digest.
+      out.cut();
+      if (typeof text !== "string" && i > 0) {
+        const [from, length] = text;
+        const known = knownRange(from - 1, length + 1);
+        if (known) out.copyRange(previous!.fd, from - 1, from + length, known);
+        else {
+          out.push(",");
+          out.copy(previous!.fd, from, from + length);
+        }
+        written.push([key, out.length - length, length]);
+        return;
+      }
       if (i > 0) out.push(",");
       // The last key (see dbtManifestFrame): the state index goes in it, after every entry.
       if (key === "selectors" && i === frame.keys.length - 1) {
         written.push([key, -1, 0]);
         state = sections.state(recorded && checksumsKey());
-        return appendStateIndex(
+        indexDigest = appendStateIndex(
           out,
           frame.selectors,
           { adapter, ...(state.digests ? { digests: state.digests } : {}) },
           state.columns,
         );
+        return;
       }
       if (isSection(key)) {
         written.push([key, -1, 0]);
@@ -315,11 +339,12 @@ export function writeManifest(
         return sections.write(key);
       }
       const start = out.length;
-      out.push(text);
+      if (typeof text === "string") out.push(text);
+      else out.copy(previous!.fd, text[0], text[0] + text[1]);
       written.push([key, key === "metadata" ? -1 : start, out.length - start]);
     });
     out.push("}\n");
-    digest = out.finish();
+    out.finish();
   } catch (error) {
     closeSync(fd);
     closePrevious();
@@ -329,6 +354,9 @@ export function writeManifest(
   closeSync(fd);
   closePrevious();
 
+  // A manifest without a state index is named by its sha256 (see `manifestDigest`).
+  const digest = indexDigest ?? manifestDigest(tmp);
+  if (digest === undefined) throw new Error(`${tmp} cannot be read back`);
   rmSync(indexFile, { force: true });
   renameSync(tmp, file);
   state ??= sections.state(recorded && checksumsKey());
@@ -350,6 +378,7 @@ export function writeManifest(
     shared,
     runId: invocation.invocationId,
     frame: written,
+    ranges: out.ranges,
     selectors: frame.selectors,
     entries: sections.entries,
   };
@@ -429,8 +458,13 @@ function allSections(
     // between them, are copied as one run of bytes: at 10,000 models, one piece per entry and
     // separator was 60,000 pieces to assemble for a one-model change.
     const copies = new CopyRun(previous?.fd);
+    const perRange = entriesPerRange(nodes.length);
     out.push("{");
     nodes.forEach((n, i) => {
+      if (i % perRange === 0) {
+        copies.flushTo(out);
+        out.cut();
+      }
       const key = keys.get(n.id)!;
       rowDigests?.push(recorded!.get(n.id) ?? "");
       if (!stale.has(n.id)) {
@@ -458,6 +492,7 @@ function allSections(
       entry(n.id, key, start, out.length - start);
     });
     copies.flushTo(out);
+    out.cut();
     out.push("}");
   };
   return {
@@ -549,7 +584,7 @@ function editedSections(
   index: ManifestIndex,
   before: NodeColumns & { digests?: StateDigests },
   out: ByteAssembly,
-  source: number,
+  previous: { fd: number; knownRange: KnownRange },
   uid: (n: CompiledNode) => string,
   recorded: ReadonlyMap<string, string> | undefined,
   buildEntries: EntryBuilder,
@@ -565,29 +600,48 @@ function editedSections(
   for (const i of reached) entries.keys[i] = keys.get(order[i]!.id)!;
   const rows = new Map<number, NodeRow>();
   const sourcesFrom = order.findIndex((n) => n.kind === "source");
-  const bounds = {
-    nodes: [0, sourcesFrom < 0 ? order.length : sourcesFrom] as const,
-    sources: [sourcesFrom < 0 ? order.length : sourcesFrom, order.length] as const,
-  };
+  const split = sourcesFrom < 0 ? order.length : sourcesFrom;
+  const bounds = { nodes: [0, split], sources: [split, order.length] } as const;
   const write = (name: ManifestEntry["section"]) => {
     const [first, end] = bounds[name];
     if (first === end) return out.push("{}");
-    const built = [];
+    const perRange = entriesPerRange(end - first);
+    // Where each range of the digest starts and ends (see allSections: the same cuts).
+    const rangeStarts = (i: number) => (i - first) % perRange === 0;
+    const rangeEnd = (i: number) => Math.min(end, i + perRange - ((i - first) % perRange));
+    const built: number[] = [];
     for (const i of reached) if (i >= first && i < end && stale.has(order[i]!.id)) built.push(i);
     const fresh = buildEntries(new Set(built.map((i) => order[i]!.id)));
     out.push("{");
     const separator = (i: number) => `${i === first ? "" : ","}${JSON.stringify(uid(order[i]!))}:`;
     let from = first;
-    // Entries [from, to) copied as one piece: each moves by as much as the first.
+    // Entries [from, to) copied, a piece per range: a whole range as its bytes and known digest
+    // (see ByteAssembly.copyRange), else with its separator hashed; each entry moves by as much
+    // as its piece.
     const copyTo = (to: number) => {
-      if (from >= to) return;
-      out.push(separator(from));
-      const shift = out.length - was.starts[from]!;
-      out.copy(source, was.starts[from]!, was.starts[to - 1]! + was.lengths[to - 1]!);
-      for (let i = from; i < to; i++) entries.starts[i] = was.starts[i]! + shift;
+      while (from < to) {
+        if (rangeStarts(from)) out.cut();
+        const stop = Math.min(to, rangeEnd(from));
+        const head = separator(from);
+        const bytesFrom = was.starts[from]! - Buffer.byteLength(head);
+        const bytesTo = was.starts[stop - 1]! + was.lengths[stop - 1]!;
+        const lands = out.length;
+        const known =
+          rangeStarts(from) && stop === rangeEnd(from)
+            ? previous.knownRange(bytesFrom, bytesTo - bytesFrom)
+            : undefined;
+        if (known) out.copyRange(previous.fd, bytesFrom, bytesTo, known);
+        else {
+          out.push(head);
+          out.copy(previous.fd, was.starts[from]!, bytesTo);
+        }
+        for (let i = from; i < stop; i++) entries.starts[i] = was.starts[i]! + lands - bytesFrom;
+        from = stop;
+      }
     };
     for (const i of built) {
       copyTo(i);
+      if (rangeStarts(i)) out.cut();
       out.push(separator(i));
       const start = out.length;
       rows.set(i, nodeRow(order[i]!.id, builtEntry(out, fresh, uid(order[i]!))));
@@ -596,6 +650,7 @@ function editedSections(
       from = i + 1;
     }
     copyTo(end);
+    out.cut();
     out.push("}");
   };
   const state = (key: string | undefined) => {
@@ -872,7 +927,8 @@ const isSection = (key: string): key is ManifestEntry["section"] =>
 
 /**
  * The top-level keys in order, each with its text (`"key":value`; a section's is empty, its
- * entries are written apart) as a string or as the previous file's bytes, and the `selectors`
+ * entries are written apart) as a string or where its text sits in the previous file (start,
+ * length), and the `selectors`
  * text the state index goes into. Copied from `previous` when it was made of the same
  * `frameInputs` (but `metadata`: the invocation's); else built.
  */
@@ -882,13 +938,15 @@ function frameTexts(
   invocation: ArtifactInvocation,
   frameInputs: string,
   previous: { index: ManifestIndex; fd: number } | undefined,
-): { keys: [string, string | Buffer][]; selectors: string } {
+): { keys: [string, string | [number, number]][]; selectors: string } {
   if (previous?.index.frameInputs === frameInputs) {
     const metadata = `"metadata":${JSON.stringify(dbtManifestMetadata(compiled, invocation))}`;
-    const keys = previous.index.frame.map(([key, start, length]): [string, string | Buffer] => [
-      key,
-      key === "metadata" ? metadata : start < 0 ? "" : readAt(previous.fd, start, length),
-    ]);
+    const keys = previous.index.frame.map(
+      ([key, start, length]): [string, string | [number, number]] => [
+        key,
+        key === "metadata" ? metadata : start < 0 ? "" : [start, length],
+      ],
+    );
     return { keys, selectors: previous.index.selectors };
   }
   const keys = Object.entries(dbtManifestFrame(project, compiled, invocation))
@@ -952,14 +1010,24 @@ class CopyRun {
 
 /**
  * A file's bytes written as they come (see ChunkWriter), knowing their length so far (where the
- * next piece starts) and their sha256. Copied entries stay bytes: no decoding of the previous
+ * next piece starts) and their digest by ranges (see state-index.ts): the bytes are cut in
+ * ranges where the writer says ({@link cut}), each hashed on its own, and a range copied whole
+ * from the previous file keeps its known sha256 ({@link copyRange}): a one-model change hashes
+ * the few ranges it touches, not 60 MB. Copied entries stay bytes: no decoding of the previous
  * file and encoding again.
  */
-class ByteAssembly {
-  private readonly hasher = createHash("sha256");
+class ByteAssembly implements IndexedOutput {
+  private hasher = createHash("sha256");
+  private hashing = true;
+  /** Where the current range starts. */
+  private from = 0;
+  /** The ranges cut so far: start, length, sha256 (hex). */
+  readonly ranges: [number, number, string][] = [];
   private readonly out: ChunkWriter;
   constructor(fd: number) {
-    this.out = new ChunkWriter(fd, (bytes) => this.hasher.update(bytes));
+    this.out = new ChunkWriter(fd, (bytes) => {
+      if (this.hashing) this.hasher.update(bytes);
+    });
   }
   get length(): number {
     return this.out.length;
@@ -968,18 +1036,64 @@ class ByteAssembly {
     if (typeof piece === "string") this.out.text(piece);
     else this.out.bytes(piece);
   }
-  /** Append bytes [from, to) of the open file `source`. */
+  /** Append bytes [from, to) of the open file `source` (hashed with the current range). */
   copy(source: number, from: number, to: number): void {
     this.out.fileRange(source, from, to);
   }
-  /** sha256 (hex) of the bytes pushed so far. */
-  digestSoFar(): string {
+  /** End the current range (none when empty): the bytes pushed next start another. */
+  cut(): void {
     this.out.end();
-    return this.hasher.copy().digest("hex");
+    const length = this.out.length - this.from;
+    if (length === 0) return;
+    this.ranges.push([this.from, length, this.hasher.digest("hex")]);
+    this.hasher = createHash("sha256");
+    this.from = this.out.length;
   }
-  /** Write what is left; returns the sha256 (hex) of all the bytes. */
-  finish(): string {
+  /**
+   * Append bytes [from, to) of the open file `source` as a range of their own, whose sha256 is
+   * `digest` (known from the write that cut it: not hashed again).
+   */
+  copyRange(source: number, from: number, to: number, digest: string): void {
+    this.cut();
+    this.hashing = false;
+    try {
+      this.out.fileRange(source, from, to);
+    } finally {
+      this.hashing = true;
+    }
+    this.ranges.push([this.from, to - from, digest]);
+    this.from = this.out.length;
+  }
+  /** The ranges so far (the current one ended): their lengths and digest. */
+  rangesSoFar(): { lengths: number[]; digest: string } {
+    this.cut();
+    return {
+      lengths: this.ranges.map(([, length]) => length),
+      digest: rangesDigest(this.ranges.map(([, length, digest]) => [length, digest] as const)),
+    };
+  }
+  /** Write what is left. */
+  finish(): void {
     this.out.end();
-    return this.hasher.digest("hex");
   }
 }
+
+/** The sha256 of a previous manifest's range at (start, length), when one was cut there. */
+type KnownRange = (start: number, length: number) => string | undefined;
+
+/** {@link KnownRange} of the manifest `index` describes (see ByteAssembly), or of none. */
+function knownRanges(index: ManifestIndex | undefined): KnownRange {
+  const lookup = new Map<number, [number, string]>(
+    index?.ranges.map(([from, size, digest]) => [from, [size, digest]]),
+  );
+  return (start, length) => {
+    const range = lookup.get(start);
+    return range?.[0] === length ? range[1] : undefined;
+  };
+}
+
+/**
+ * Entries of a section per range of the digest (see ByteAssembly): a range starts at every
+ * this many entries, so at most 256 ranges a section (the state index's tail lists them).
+ */
+const entriesPerRange = (count: number): number => Math.max(64, Math.ceil(count / 256));

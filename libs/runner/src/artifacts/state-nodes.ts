@@ -29,6 +29,10 @@ export interface StateDigests {
   column: string;
 }
 
+/** `,"digests":{...}` of a body's compile digests, or nothing (none recorded). */
+export const digestsText = (digests: StateDigests | undefined): string =>
+  digests ? `,"digests":${JSON.stringify({ key: digests.key, column: digests.column })}` : "";
+
 /** Whether `value` is {@link StateDigests} of `count` rows. */
 export const wholeDigests = (value: unknown, count: number): value is StateDigests =>
   typeof (value as StateDigests | undefined)?.key === "string" &&
