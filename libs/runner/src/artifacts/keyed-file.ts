@@ -31,12 +31,20 @@ export function readKeyed(
 }
 
 /**
- * Write `key`, a newline and `json` (a value's JSON text) to `file`, through a temporary file: a
- * reader never sees half.
+ * Write `key`, a newline and `json` (a value's JSON text, or its pieces in order: texts and
+ * UTF-8 bytes) to `file`, through a temporary file: a reader never sees half.
  */
-export function writeKeyedText(file: string, key: string, json: string): void {
+export function writeKeyedText(
+  file: string,
+  key: string,
+  json: string | readonly (string | Buffer)[],
+): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${key}\n${json}`);
+  const pieces = typeof json === "string" ? [json] : json;
+  writeFileSync(
+    tmp,
+    Buffer.concat([`${key}\n`, ...pieces].map((p) => (typeof p === "string" ? Buffer.from(p) : p))),
+  );
   renameSync(tmp, file);
 }

@@ -29,20 +29,34 @@ const second = at("2026-12-02T00:00:00Z", "first");
 
 describe("replaceLines", () => {
   it("replaces the lines asked for, in any order, and nothing else", () => {
-    expect(replaceLines("a\nb\nc", new Map([[1, "B"]]))).toBe("a\nB\nc");
+    expect(replaceLines("a\nb\nc", 3, new Map([[1, "B"]]))).toBe("a\nB\nc");
     expect(
       replaceLines(
         "a\nb\nc",
+        3,
         new Map([
           [2, "C"],
           [0, ""],
         ]),
       ),
     ).toBe("\nb\nC");
-    expect(replaceLines("a", new Map([[0, "é"]]))).toBe("é");
-    expect(replaceLines("a\n\nc", new Map([[1, "x"]]))).toBe("a\nx\nc");
-    expect(replaceLines("a\nb", new Map())).toBe("a\nb");
-    expect(() => replaceLines("a\nb", new Map([[2, "x"]]))).toThrow(/no line 2/);
+    expect(replaceLines("a", 1, new Map([[0, "é"]]))).toBe("é");
+    expect(replaceLines("a\n\nc", 3, new Map([[1, "x"]]))).toBe("a\nx\nc");
+    expect(replaceLines("a\nb", 2, new Map())).toBe("a\nb");
+    expect(() => replaceLines("a\nb", 2, new Map([[2, "x"]]))).toThrow(/no line 2/);
+  });
+
+  it("is split, replace and join, wherever the lines are (front, back, empty lines)", () => {
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    for (let round = 0; round < 300; round++) {
+      const count = 1 + random(12);
+      const fields = Array.from({ length: count }, () => "xyz".slice(0, random(4)));
+      const lines = new Map<number, string>();
+      for (let k = random(4); k > 0; k--) lines.set(random(count), `n${random(100)}`);
+      const expected = fields.map((f, i) => lines.get(i) ?? f).join("\n");
+      expect(replaceLines(fields.join("\n"), count, lines)).toBe(expected);
+    }
   });
 });
 

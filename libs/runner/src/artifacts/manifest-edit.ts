@@ -68,26 +68,51 @@ function among(few: Iterable<string>): (value: string) => boolean {
 }
 
 /**
- * `column` (lines joined by `\n`) with line `i` replaced by `lines.get(i)` for each `i` given:
- * the lines before the last one replaced are found by `indexOf`, none split or joined.
+ * `column` (`count` lines joined by `\n`) with line `i` replaced by `lines.get(i)` for each `i`
+ * given: each line is found by `indexOf` from the start, or by `lastIndexOf` from the end when
+ * nearer it, none split or joined (a one-model change replaces a line or two of 30,000).
+ * `column` must hold `count` lines (see `wholeColumns`); throws when a line is not there.
  *
- * @example replaceLines("a\nb\nc", new Map([[1, "B"]])) // "a\nB\nc"
+ * @example replaceLines("a\nb\nc", 3, new Map([[1, "B"]])) // "a\nB\nc"
  */
-export function replaceLines(column: string, lines: ReadonlyMap<number, string>): string {
+export function replaceLines(
+  column: string,
+  count: number,
+  lines: ReadonlyMap<number, string>,
+): string {
   const at = [...lines.keys()].sort((a, b) => a - b);
-  let out = "";
+  const missing = (i: number) => new Error(`no line ${i} in a column of ${count}`);
+  // Each line's [start, end) in `column`: the front half's found going forward, the back
+  // half's going backward from the end.
+  const spans = new Map<number, [number, number]>();
   let line = 0;
-  let from = 0;
-  for (const i of at) {
-    let start = from;
+  let start = 0;
+  for (const i of at.filter((i) => i < count / 2)) {
     for (; line < i; line++) {
       const newline = column.indexOf("\n", start);
-      if (newline < 0) throw new Error(`no line ${i} in a column of ${line + 1}`);
+      if (newline < 0) throw missing(i);
       start = newline + 1;
     }
     const end = column.indexOf("\n", start);
-    out += column.slice(from, start) + lines.get(i)!;
-    from = end < 0 ? column.length : end;
+    spans.set(i, [start, end < 0 ? column.length : end]);
+  }
+  line = count - 1;
+  let end = column.length;
+  for (const i of at.filter((i) => i >= count / 2).reverse()) {
+    if (i >= count) throw missing(i);
+    for (; line > i; line--) {
+      const newline = column.lastIndexOf("\n", end - 1);
+      if (newline < 0) throw missing(i);
+      end = newline;
+    }
+    spans.set(i, [column.lastIndexOf("\n", end - 1) + 1, end]);
+  }
+  let out = "";
+  let from = 0;
+  for (const i of at) {
+    const [lineStart, lineEnd] = spans.get(i)!;
+    out += column.slice(from, lineStart) + lines.get(i)!;
+    from = lineEnd;
   }
   return out + column.slice(from);
 }

@@ -663,6 +663,7 @@ function editedSections(
             key,
             column: replaceLines(
               before.digests.column,
+              before.count,
               new Map(reached.map((i) => [i, recorded.get(order[i]!.id) ?? ""])),
             ),
           }
@@ -673,9 +674,9 @@ function editedSections(
       return { rows: all, columns: undefined, ...(digests ? { digests } : {}) };
     }
     const columns = before.columns.map((c, k) =>
-      rows.size === 0 ? c : replaceLines(c, fields(k)),
+      rows.size === 0 ? c : replaceLines(c, before.count, fields(k)),
     );
-    const json = JSON.stringify(columns);
+    const json = Buffer.from(JSON.stringify(columns));
     return { rows: [], columns: { count: before.count, json }, ...(digests ? { digests } : {}) };
   };
   return { write, state, entries, built: () => rows.size };

@@ -47,7 +47,7 @@ const TAIL_BYTES = 1 << 16;
  * digest by ranges (see the file comment).
  */
 export interface IndexedOutput {
-  push(piece: string): void;
+  push(piece: string | Buffer): void;
   readonly length: number;
   /** The bytes pushed so far, cut in ranges: their lengths and {@link rangesDigest}. */
   rangesSoFar(): { lengths: number[]; digest: string };
@@ -86,8 +86,10 @@ export function appendStateIndex(
   const at = out.length;
   // JSON.stringify({ format, adapter, count, columns }) without its closing brace.
   out.push(
-    `{"format":${FORMAT},"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":${columns.json}${digestsText(body.digests)}`,
+    `{"format":${FORMAT},"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":`,
   );
+  out.push(columns.json);
+  out.push(digestsText(body.digests));
   const { lengths, digest } = out.rangesSoFar();
   out.push(`,"ranges":[${lengths.join(",")}],"digest":"${digest}","at":${at}}}`);
   return digest;

@@ -116,8 +116,12 @@ export function writeStateSidecar(
 ): void {
   // The text of JSON.stringify({ adapter, count, columns }), the columns' JSON made once.
   const value = columns
-    ? `{"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":${columns.json}${digestsText(body.digests)}}`
-    : JSON.stringify(body);
+    ? [
+        `{"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":`,
+        columns.json,
+        `${digestsText(body.digests)}}`,
+      ]
+    : [JSON.stringify(body)];
   writeKeyedText(path.join(dir, STATE_SIDECAR), JSON.stringify(key), value);
 }
 
