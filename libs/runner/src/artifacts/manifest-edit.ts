@@ -30,41 +30,58 @@ export function alignedNodes(
 }
 
 /**
- * Whether an edit of `edited`'s SQL can reach a node of `nodes` (its key is hashed again, see
+ * Whether an edit of `edited`'s SQL can reach a node (its key is hashed again, see
  * `reusableKeys` in manifest-file.ts): the node is edited, rendered again at run time, from an
- * edited node's file, or reads an edited node.
+ * edited node's file (`editedPaths`), or reads an edited node.
  */
 export function reachedBy(
-  nodes: readonly CompiledNode[],
-  edited: ReadonlySet<string>,
+  edited: Iterable<string>,
+  editedPaths: Iterable<string>,
 ): (n: CompiledNode) => boolean {
   const isEdited = among(edited);
-  const isEditedPath = among(nodes.filter((n) => isEdited(n.id)).map((n) => n.path));
-  return (n) =>
-    n.renderAtRun === true || isEdited(n.id) || isEditedPath(n.path) || n.dependsOn.some(isEdited);
+  const isEditedPath = among(editedPaths);
+  return (n) => {
+    if (n.renderAtRun === true || isEdited(n.id) || isEditedPath(n.path)) return true;
+    for (const d of n.dependsOn) if (isEdited(d)) return true;
+    return false;
+  };
 }
 
-/** The positions in `order` of the nodes {@link reachedBy} `edited`, ascending. */
+/**
+ * The positions in `order` (aligned with `ids`, see {@link alignedNodes}) of the nodes
+ * {@link reachedBy} `edited`, ascending: the edited nodes found among `ids`, then one pass over
+ * the nodes.
+ */
 export function reachedPositions(
   order: readonly CompiledNode[],
+  ids: readonly string[],
   edited: ReadonlySet<string>,
 ): number[] {
-  const reached = reachedBy(order, edited);
-  const positions: number[] = [];
-  order.forEach((n, i) => {
-    if (reached(n)) positions.push(i);
+  const isEdited = among(edited);
+  const paths: string[] = [];
+  ids.forEach((id, i) => {
+    if (isEdited(id)) paths.push(order[i]!.path);
   });
+  const reached = reachedBy(edited, paths);
+  const positions: number[] = [];
+  for (let i = 0; i < order.length; i++) if (reached(order[i]!)) positions.push(i);
   return positions;
 }
 
-/** Membership in `few`: compared one by one while they are few (nothing hashed), else a Set. */
+/**
+ * Membership in `few`: compared one by one while they are few (no string is hashed: the ids
+ * and paths of nodes the compile memo just parsed never were), else a Set.
+ */
 function among(few: Iterable<string>): (value: string) => boolean {
   const list = [...few];
   if (list.length > 8) {
     const set = new Set(list);
     return (value) => set.has(value);
   }
-  return (value) => list.includes(value);
+  return (value) => {
+    for (let k = 0; k < list.length; k++) if (list[k] === value) return true;
+    return false;
+  };
 }
 
 /**

@@ -549,7 +549,7 @@ function editedKeys(
   const edited = claimedEdits(index, shared, source);
   const order = edited && alignedNodes(index.entries.ids, compiled.nodes);
   if (!order) return undefined;
-  const reached = reachedPositions(order, edited!);
+  const reached = reachedPositions(order, index.entries.ids, edited!);
   const keys = keyed(reached.map((i) => order[i]!));
   const stale = new Set<string>();
   for (const i of reached)
@@ -818,7 +818,10 @@ function reusableKeys(
 ): { keys: Map<string, string>; frameInputs: string } | undefined {
   const edited = claimedEdits(index, shared, source);
   if (edited === undefined) return undefined;
-  const reached = reachedBy(compiled.nodes, edited);
+  const reached = reachedBy(
+    edited,
+    compiled.nodes.filter((n) => edited.has(n.id)).map((n) => n.path),
+  );
   const keys = new Map<string, string>();
   for (const n of compiled.nodes) {
     const i = at.get(n.id);
