@@ -1,6 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { readUtf8 } from "./utf8-text.js";
+import { utf8Text } from "./utf8-text.js";
 
 /**
  * Files of one key line, then a JSON value (`state_manifest.json`, `state_checksums.json`,
@@ -9,24 +9,28 @@ import { readUtf8 } from "./utf8-text.js";
  */
 
 /**
- * The key line of `file` and its value, parsed on demand (`text`: the value's JSON as written);
- * undefined when it cannot be read.
+ * The key line of `file` and its value, parsed on demand (`text`: the value's JSON as written;
+ * `bytes`: the file's, the value from byte `valueAt`); undefined when it cannot be read.
  */
 export function readKeyed(
   file: string,
-): { key: string; value(): unknown; text(): string } | undefined {
-  let text: string;
+): { key: string; value(): unknown; text(): string; bytes: Buffer; valueAt: number } | undefined {
+  let bytes: Buffer;
   try {
-    text = readUtf8(file);
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
+  const text = utf8Text(bytes);
   const newline = text.indexOf("\n");
   if (newline < 0) return undefined;
   return {
     key: text.slice(0, newline),
     value: () => JSON.parse(text.slice(newline + 1)),
     text: () => text.slice(newline + 1),
+    bytes,
+    // The key line holds no raw newline: the first newline byte ends it.
+    valueAt: bytes.indexOf(10) + 1,
   };
 }
 

@@ -9,9 +9,11 @@ import { loadProject } from "@sluice/project";
 import type { Project } from "@sluice/project";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dbtManifest } from "./dbt-manifest.js";
-import { replaceLines } from "./manifest-edit.js";
+import { plainField, replaceLines } from "./manifest-edit.js";
 import { writeManifest } from "./manifest-file.js";
 import { readStateIndex, withoutStateIndex } from "./state-index.js";
+import { encodeColumns } from "./state-nodes.js";
+import type { NodeRow } from "./state-sidecar.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
 const at = (iso: string, id: string) => ({ generatedAt: new Date(iso), invocationId: id });
@@ -26,6 +28,27 @@ const first = at("2026-12-01T00:00:00Z", "first");
 // The same run id: a claim of edits names the compile before, run id included (see
 // `ManifestSource`); the compile digests are made rootless with it.
 const second = at("2026-12-02T00:00:00Z", "first");
+
+describe("encodeColumns' plain flag (what the one-edit path splices without parsing)", () => {
+  const row = (location: string): NodeRow => [
+    "model.a",
+    "1f 2e",
+    "marts",
+    "a",
+    "model",
+    "table",
+    location,
+  ];
+  it("is set when JSON escapes nothing but the newlines between rows", () => {
+    expect(encodeColumns([row("/lake/é/a"), row("")])?.plain).toBe(true);
+    expect(encodeColumns([])?.plain).toBe(true);
+    for (const odd of ['/l"ake', "/l\\ake", "/l\take", "/l\u0001ake", "\ud800"])
+      expect(encodeColumns([row("/x"), row(odd)])?.plain, JSON.stringify(odd)).toBe(false);
+    expect(plainField("/lake/é")).toBe(true);
+    expect(plainField('a"b')).toBe(false);
+    expect(plainField("a\nb")).toBe(false);
+  });
+});
 
 describe("replaceLines", () => {
   it("replaces the lines asked for, in any order, and nothing else", () => {
@@ -188,6 +211,22 @@ describe("writeManifest after an edit of model SQL", () => {
     expect(difference(fast.manifest, slow.manifest)).toBeUndefined();
     expect(difference(fast.sidecar, slow.sidecar)).toBeUndefined();
     expect(difference(fast.index, slow.index)).toBeUndefined();
+  });
+
+  it("encodes a built row with a field to escape as the full path does, then keys every node", () => {
+    const model = models()[2]!;
+    const edit = edited([model], (s) => `${s}\n-- quoted`);
+    const nodes = edit.compiled.nodes.map((n) =>
+      n.id === model.id ? { ...n, location: `${n.location ?? ""}/"q"\\` } : n,
+    );
+    const quoted = { ...edit, compiled: { ...edit.compiled, nodes } };
+    const slow = written(quoted, false);
+    const fast = written(quoted, true);
+    expect(fast.sidecar).toContain('/\\"q\\"\\\\');
+    expect(difference(fast.manifest, slow.manifest)).toBeUndefined();
+    expect(difference(fast.sidecar, slow.sidecar)).toBeUndefined();
+    expect(difference(fast.index, slow.index)).toBeUndefined();
+    expect(fast.index).toContain('"plainColumns":false');
   });
 
   it("falls back to keying every node when the previous sidecar holds rows or no digests", () => {

@@ -85,10 +85,64 @@ function among(few: Iterable<string>): (value: string) => boolean {
 }
 
 /**
+ * Where lines `wanted` of the `count` lines joined by `separator` in `text`'s characters
+ * [`from`, `to`) sit, each [start, end): found by `indexOf` from the start, or by `lastIndexOf`
+ * from the end when nearer it, none split (a one-model change replaces a line or two of
+ * 30,000). The text must hold `count` lines (see `wholeColumns`); throws when a line is not
+ * there.
+ *
+ * @example lineSpans("a\nbc\nd", 3, [1]) // Map { 1 => [2, 4] }
+ */
+export function lineSpans(
+  text: string,
+  count: number,
+  wanted: Iterable<number>,
+  separator = "\n",
+  from = 0,
+  to = text.length,
+): Map<number, [number, number]> {
+  const width = separator.length;
+  const missing = (i: number) => new Error(`no line ${i} in a column of ${count}`);
+  const next = (at: number) => {
+    const found = text.indexOf(separator, at);
+    return found < 0 || found + width > to ? -1 : found;
+  };
+  // The last separator ending at or before `before`.
+  const last = (before: number) => {
+    const found = before - width < from ? -1 : text.lastIndexOf(separator, before - width);
+    return found < from ? -1 : found;
+  };
+  const at = [...wanted].sort((a, b) => a - b);
+  const spans = new Map<number, [number, number]>();
+  let line = 0;
+  let start = from;
+  for (const i of at.filter((i) => i < count / 2)) {
+    for (; line < i; line++) {
+      const found = next(start);
+      if (found < 0) throw missing(i);
+      start = found + width;
+    }
+    const end = next(start);
+    spans.set(i, [start, end < 0 ? to : end]);
+  }
+  line = count - 1;
+  let end = to;
+  for (const i of at.filter((i) => i >= count / 2).reverse()) {
+    if (i >= count) throw missing(i);
+    for (; line > i; line--) {
+      const found = last(end);
+      if (found < 0) throw missing(i);
+      end = found;
+    }
+    const found = last(end);
+    spans.set(i, [found < 0 ? from : found + width, end]);
+  }
+  return spans;
+}
+
+/**
  * `column` (`count` lines joined by `\n`) with line `i` replaced by `lines.get(i)` for each `i`
- * given: each line is found by `indexOf` from the start, or by `lastIndexOf` from the end when
- * nearer it, none split or joined (a one-model change replaces a line or two of 30,000).
- * `column` must hold `count` lines (see `wholeColumns`); throws when a line is not there.
+ * given (see {@link lineSpans}).
  *
  * @example replaceLines("a\nb\nc", 3, new Map([[1, "B"]])) // "a\nB\nc"
  */
@@ -97,39 +151,84 @@ export function replaceLines(
   count: number,
   lines: ReadonlyMap<number, string>,
 ): string {
-  const at = [...lines.keys()].sort((a, b) => a - b);
-  const missing = (i: number) => new Error(`no line ${i} in a column of ${count}`);
-  // Each line's [start, end) in `column`: the front half's found going forward, the back
-  // half's going backward from the end.
-  const spans = new Map<number, [number, number]>();
-  let line = 0;
-  let start = 0;
-  for (const i of at.filter((i) => i < count / 2)) {
-    for (; line < i; line++) {
-      const newline = column.indexOf("\n", start);
-      if (newline < 0) throw missing(i);
-      start = newline + 1;
-    }
-    const end = column.indexOf("\n", start);
-    spans.set(i, [start, end < 0 ? column.length : end]);
-  }
-  line = count - 1;
-  let end = column.length;
-  for (const i of at.filter((i) => i >= count / 2).reverse()) {
-    if (i >= count) throw missing(i);
-    for (; line > i; line--) {
-      const newline = column.lastIndexOf("\n", end - 1);
-      if (newline < 0) throw missing(i);
-      end = newline;
-    }
-    spans.set(i, [column.lastIndexOf("\n", end - 1) + 1, end]);
-  }
+  const spans = lineSpans(column, count, lines.keys());
   let out = "";
   let from = 0;
-  for (const i of at) {
-    const [lineStart, lineEnd] = spans.get(i)!;
+  for (const [i, [lineStart, lineEnd]] of [...spans].sort(([a], [b]) => a - b)) {
     out += column.slice(from, lineStart) + lines.get(i)!;
     from = lineEnd;
   }
   return out + column.slice(from);
 }
+
+/**
+ * A state sidecar's value (`{"adapter":…,"count":…,"columns":["…",…]…}`, see state-sidecar.ts)
+ * as its bytes, with where each column's text sits: read for {@link splicedColumns}, without
+ * decoding or parsing its megabytes. `text`: the bytes as Latin-1 (a character per byte, so
+ * positions in it are byte offsets; no byte of a multi-byte UTF-8 character is ASCII, so the
+ * ASCII searched for is never found inside one).
+ */
+export interface ColumnBytes {
+  bytes: Buffer;
+  /** Where the value starts in `bytes`. */
+  valueAt: number;
+  text: string;
+  count: number;
+  /** Each column's text (between its quotes): [start, end) bytes. */
+  spans: [number, number][];
+  /** The bytes after the columns' closing bracket: the digests, if any, then `}`. */
+  rest: number;
+}
+
+/**
+ * The columns of the sidecar value in `bytes` from `valueAt` (see {@link ColumnBytes}), when it
+ * holds 7 columns of `count` rows and its writer said they are plain (see `EncodedColumns`:
+ * then no `"` is escaped inside a column, and `","` only separates them); else undefined.
+ */
+export function columnBytes(
+  bytes: Buffer,
+  valueAt: number,
+  count: number,
+): ColumnBytes | undefined {
+  const text = bytes.toString("latin1");
+  const head = /\{"adapter":"[a-z]*","count":(\d+),"columns":\["/y;
+  head.lastIndex = valueAt;
+  const m = head.exec(text);
+  if (!m || Number(m[1]) !== count) return undefined;
+  const spans: [number, number][] = [];
+  let at = head.lastIndex;
+  for (let k = 0; k < 7; k++) {
+    const end = text.indexOf(k < 6 ? '","' : '"]', at);
+    if (end < 0) return undefined;
+    spans.push([at, end]);
+    at = end + (k < 6 ? 3 : 2);
+  }
+  return { bytes, valueAt, text, count, spans, rest: at };
+}
+
+/**
+ * The JSON of `columns`' columns (UTF-8) with the rows `rows` (their fields, plain: see
+ * `EncodedColumns`) in place of those there.
+ */
+export function splicedColumns(
+  columns: ColumnBytes,
+  rows: ReadonlyMap<number, readonly string[]>,
+): Buffer {
+  const pieces: Buffer[] = [Buffer.from("[")];
+  columns.spans.forEach(([from, to], k) => {
+    pieces.push(Buffer.from(k === 0 ? '"' : ',"'));
+    const spans = lineSpans(columns.text, columns.count, rows.keys(), "\\n", from, to);
+    let at = from;
+    for (const [i, [lineStart, lineEnd]] of [...spans].sort(([a], [b]) => a - b)) {
+      pieces.push(columns.bytes.subarray(at, lineStart), Buffer.from(rows.get(i)![k]!));
+      at = lineEnd;
+    }
+    pieces.push(columns.bytes.subarray(at, to), Buffer.from('"'));
+  });
+  pieces.push(Buffer.from("]"));
+  return Buffer.concat(pieces);
+}
+
+/** Whether `field` is written in JSON as it is (no escape), and holds no newline. */
+export const plainField = (field: string): boolean =>
+  JSON.stringify(field).length === field.length + 2;

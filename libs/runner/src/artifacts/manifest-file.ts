@@ -28,15 +28,18 @@ import type { IndexedOutput } from "./state-index.js";
 import { readUtf8 } from "./utf8-text.js";
 import { rootlessDigest, textDigest } from "./node-digest.js";
 import { ChunkWriter } from "./chunk-writer.js";
-import {
-  columnRows,
-  encodeColumns,
-  rowColumns,
-  wholeColumns,
-  wholeDigests,
-} from "./state-nodes.js";
+import { columnRows, encodeColumns, wholeDigests } from "./state-nodes.js";
 import type { EncodedColumns, NodeColumns, StateDigests } from "./state-nodes.js";
-import { alignedNodes, reachedBy, reachedPositions, replaceLines } from "./manifest-edit.js";
+import {
+  alignedNodes,
+  columnBytes,
+  plainField,
+  reachedBy,
+  reachedPositions,
+  replaceLines,
+  splicedColumns,
+} from "./manifest-edit.js";
+import type { ColumnBytes } from "./manifest-edit.js";
 import {
   compileKeyOf,
   nodeRow,
@@ -119,6 +122,11 @@ interface ManifestIndex {
    * digest (see {@link knownRange}).
    */
   ranges: [number, number, string][];
+  /**
+   * Whether the sidecar's columns were written plain (see `EncodedColumns`): the one-edit path
+   * then splices them as bytes (see `splicedColumns`).
+   */
+  plainColumns?: boolean;
   /**
    * The entries, in the file's order: each one's node id, the key of its inputs, and where its
    * text sits in manifest.json's bytes (start, length). Parallel arrays, not an object by id: at
@@ -251,20 +259,16 @@ export function writeManifest(
   let previous = found && withBytes(found, file);
   // The one-edit path splices the previous sidecar's columns: rows (or columns not whole, or
   // digests of another build) take every node's key.
-  const columnsBefore = edit && previous && editableColumns(previous.value, recorded !== undefined);
+  const columnsBefore = edit && previous && editableSidecar(found!, recorded !== undefined);
   if (edit && !columnsBefore) {
     edit = undefined;
     all = allKeys();
     stale = all.staleAgainst(found?.index);
   }
-  let previousBody: SidecarBody | undefined;
-  if (previous && !edit) {
-    try {
-      previousBody = sidecarRows(previous.value);
-    } catch {
-      closeSync(previous.fd);
-      previous = undefined;
-    }
+  const previousBody = previous && !edit ? found!.sidecar.body() : undefined;
+  if (previous && !edit && !previousBody) {
+    closeSync(previous.fd);
+    previous = undefined;
   }
   if (found && !previous) stale = all!.staleAgainst(undefined);
   // Closed once the new file is written, or on the way out of a failed write.
@@ -379,6 +383,7 @@ export function writeManifest(
     runId: invocation.invocationId,
     frame: written,
     ranges: out.ranges,
+    plainColumns: state.columns?.plain === true,
     selectors: frame.selectors,
     entries: sections.entries,
   };
@@ -558,18 +563,29 @@ function editedKeys(
 }
 
 /**
- * The previous sidecar's value when the one-edit path can splice it: columns of as many rows as
- * entries, and when `withDigests`, compile digests of this build's key (see `StateDigests`).
+ * The previous sidecar when the one-edit path can splice it (see {@link ColumnBytes}): columns
+ * written plain (its index says so) of as many rows as entries, and when `withDigests`, compile
+ * digests of this build's key (see `StateDigests`).
  */
-function editableColumns(
-  value: SidecarValue,
+function editableSidecar(
+  found: Previous,
   withDigests: boolean,
-): (NodeColumns & { digests?: StateDigests }) | undefined {
-  if (!("columns" in value) || !wholeColumns(value)) return undefined;
-  if (!withDigests) return value;
-  const digests = value.digests;
-  return digests && digests.key === checksumsKey() && wholeDigests(digests, value.count)
-    ? value
+): { columns: ColumnBytes; digests?: StateDigests } | undefined {
+  if (found.index.plainColumns !== true) return undefined;
+  const count = found.index.entries.ids.length;
+  const columns = columnBytes(found.sidecar.bytes, found.sidecar.valueAt, count);
+  if (!columns) return undefined;
+  // `}`, or the digests and `}`.
+  const rest = found.sidecar.bytes.toString("utf8", columns.rest);
+  let digests: StateDigests | undefined;
+  try {
+    digests = rest === "}" ? undefined : (JSON.parse(`{${rest.slice(1)}`) as SidecarValue).digests;
+  } catch {
+    return undefined;
+  }
+  if (!withDigests) return { columns };
+  return digests && digests.key === checksumsKey() && wholeDigests(digests, count)
+    ? { columns, digests }
     : undefined;
 }
 
@@ -582,7 +598,7 @@ function editableColumns(
 function editedSections(
   edit: EditedKeys,
   index: ManifestIndex,
-  before: NodeColumns & { digests?: StateDigests },
+  before: { columns: ColumnBytes; digests?: StateDigests },
   out: ByteAssembly,
   previous: { fd: number; knownRange: KnownRange },
   uid: (n: CompiledNode) => string,
@@ -654,30 +670,29 @@ function editedSections(
     out.push("}");
   };
   const state = (key: string | undefined) => {
-    const fields = (k: number) => new Map([...rows].map(([i, row]) => [i, row[k]!]));
-    // A field holding a newline: the rows as rows (see `encodeColumns`).
-    const whole = rowColumns([...rows.values()]) !== undefined;
     const digests =
       recorded && key !== undefined && before.digests
         ? {
             key,
             column: replaceLines(
               before.digests.column,
-              before.count,
+              before.columns.count,
               new Map(reached.map((i) => [i, recorded.get(order[i]!.id) ?? ""])),
             ),
           }
         : undefined;
-    if (!whole) {
-      const all = columnRows(before);
-      for (const [i, row] of rows) all[i] = row;
-      return { rows: all, columns: undefined, ...(digests ? { digests } : {}) };
+    const withDigests = digests ? { digests } : {};
+    const { count } = before.columns;
+    if ([...rows.values()].every((row) => row.every(plainField))) {
+      const json = splicedColumns(before.columns, rows);
+      return { rows: [], columns: { count, json, plain: true }, ...withDigests };
     }
-    const columns = before.columns.map((c, k) =>
-      rows.size === 0 ? c : replaceLines(c, before.count, fields(k)),
-    );
-    const json = Buffer.from(JSON.stringify(columns));
-    return { rows: [], columns: { count: before.count, json }, ...(digests ? { digests } : {}) };
+    // A field to escape (or holding a newline): the rows parsed, and encoded as the full path
+    // encodes them.
+    const { bytes, valueAt } = before.columns;
+    const all = columnRows(JSON.parse(bytes.toString("utf8", valueAt)) as NodeColumns);
+    for (const [i, row] of rows) all[i] = row;
+    return { rows: all, columns: encodeColumns(all), ...withDigests };
   };
   return { write, state, entries, built: () => rows.size };
 }
@@ -858,6 +873,9 @@ interface Previous {
     value(): SidecarValue | undefined;
     /** Its value as rows, undefined when it does not parse or its columns are not whole. */
     body(): SidecarBody | undefined;
+    /** The file's bytes, its value from byte `valueAt`. */
+    bytes: Buffer;
+    valueAt: number;
   };
 }
 
@@ -890,7 +908,7 @@ function readPrevious(file: string, indexFile: string, build: string): Previous 
         return undefined;
       }
     };
-    return { index, sidecar: { key, value, body } };
+    return { index, sidecar: { key, value, body, bytes: kept!.bytes, valueAt: kept!.valueAt } };
   } catch {
     return undefined;
   }
@@ -903,14 +921,9 @@ function readPrevious(file: string, indexFile: string, build: string): Previous 
  */
 interface PreviousFile {
   fd: number;
-  /** The sidecar's value, parsed. */
-  value: SidecarValue;
 }
 
-/**
- * {@link Previous} with the manifest open and the sidecar's value, unless the file is no longer
- * the one indexed (by its size) or the sidecar's value does not parse.
- */
+/** {@link Previous} with the manifest open, unless the file is no longer the one indexed (by its size). */
 function withBytes(found: Previous, file: string): (Previous & PreviousFile) | undefined {
   let fd: number;
   try {
@@ -918,12 +931,11 @@ function withBytes(found: Previous, file: string): (Previous & PreviousFile) | u
   } catch {
     return undefined;
   }
-  const value = fstatSync(fd).size === found.index.size ? found.sidecar.value() : undefined;
-  if (!value) {
+  if (fstatSync(fd).size !== found.index.size) {
     closeSync(fd);
     return undefined;
   }
-  return { ...found, fd, value };
+  return { ...found, fd };
 }
 
 const isSection = (key: string): key is ManifestEntry["section"] =>

@@ -210,11 +210,24 @@ export interface EncodedColumns {
   count: number;
   /** `JSON.stringify(columns)` of {@link NodeColumns}' columns, UTF-8. */
   json: Buffer;
+  /**
+   * Whether `json` escapes nothing but the newlines between rows (no field holds a `"`, `\\`
+   * or control character): each column's text is then its lines joined by the two characters
+   * `\n`, which a writer can splice without parsing (see manifest-edit.ts).
+   */
+  plain: boolean;
 }
 
 export function encodeColumns(rows: readonly NodeRow[]): EncodedColumns | undefined {
   const columns = rowColumns(rows);
-  return columns && { count: columns.count, json: Buffer.from(JSON.stringify(columns.columns)) };
+  if (!columns) return undefined;
+  const text = JSON.stringify(columns.columns);
+  // Brackets and commas, each column's quotes and one more character per newline escaped.
+  const plainLength = columns.columns.reduce(
+    (n, c) => n + c.length + 2 + Math.max(0, columns.count - 1),
+    2 + columns.columns.length - 1,
+  );
+  return { count: columns.count, json: Buffer.from(text), plain: text.length === plainLength };
 }
 
 /** {@link rowColumns}' columns back to rows; throws when a column does not hold `count` rows. */
