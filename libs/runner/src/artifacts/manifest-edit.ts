@@ -6,7 +6,8 @@ import type { CompiledNode } from "@sluice/compiler";
  * lookup by a node's id or path hashes a string the compile memo just parsed (never hashed
  * before), so a scan keyed by id over every node cost a few percent of a one-model-changed
  * compile; here the previous manifest's entries are matched by position and the edited nodes
- * (a handful) by comparison.
+ * (a handful) by comparison. And the previous sidecar's columns, spliced as bytes (6 MB at
+ * 10,000 models, decoded, parsed and serialized again they were ~3% of that compile).
  */
 
 /**

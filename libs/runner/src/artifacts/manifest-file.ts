@@ -69,11 +69,18 @@ import type { NodeRow, SidecarBody, SidecarKey, SidecarValue } from "./state-sid
  * written at all.
  *
  * The manifest's last key, `selectors`, ends with the state index (see state-index.ts): the
- * sidecar's columns, for a state read without its sidecar.
+ * sidecar's columns, for a state read without its sidecar, and the manifest's digest by ranges
+ * (see {@link ByteAssembly}): a range copied whole keeps the digest recorded in the index.
  *
  * Beside it goes `manifest.state.json` (see state-sidecar.ts): what `--state` reads of each
- * node, keyed by the manifest's sha256, so a state seen for the first time is read without
+ * node, keyed by the manifest's digest, so a state seen for the first time is read without
  * parsing the manifest. Its rows of unchanged entries are copied from the previous sidecar.
+ *
+ * After an edit of a few models' SQL (see {@link ManifestSource}), the one-edit path touches
+ * only what the edit reaches (see manifest-edit.ts): the nodes it reaches are keyed, the entries
+ * between the stale ones are copied by position in runs, a range at a time, and the sidecar's
+ * columns are spliced as bytes. Its output is byte for byte the path's that keys every node
+ * (manifest-edit.test.ts compares them).
  */
 
 const MANIFEST = "manifest.json";
