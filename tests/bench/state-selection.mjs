@@ -58,8 +58,8 @@ const n = Number(process.argv[2] ?? 10_000);
  */
 function withoutIndex(file) {
   const bytes = readFileSync(file);
-  const tail = bytes.subarray(Math.max(0, bytes.length - 160)).toString("latin1");
-  const m = /,"digest":"[0-9a-f]{64}","at":(\d+)\}\}\}\n$/.exec(tail);
+  const tail = bytes.subarray(Math.max(0, bytes.length - (1 << 16))).toString("latin1");
+  const m = /(?:,"ranges":\[[\d,]*\])?,"digest":"[0-9a-f]{64}","at":(\d+)\}\}\}\n$/.exec(tail);
   if (!m) return;
   const keyAt = Number(m[1]) - '"sluice_state_index":'.length;
   writeFileSync(file, Buffer.concat([bytes.subarray(0, keyAt), Buffer.from("}}\n")]));

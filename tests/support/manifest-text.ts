@@ -1,15 +1,37 @@
 import { createHash } from "node:crypto";
 
-/** The end of a manifest sluice wrote: its state index's digest and offset (state-index.ts). */
-const INDEX_TAIL = /,"digest":"([0-9a-f]{64})","at":(\d+)\}\}\}\n$/;
+/**
+ * The end of a manifest sluice wrote: its state index's ranges (format 2), digest and offset
+ * (libs/runner state-index.ts).
+ */
+const INDEX_TAIL = /(?:,"ranges":\[([\d,]*)\])?,"digest":"([0-9a-f]{64})","at":(\d+)\}\}\}\n$/;
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * The digest of `bytes` (a manifest's bytes before its index's tail) as its index names it:
+ * cut in `ranges` (format 2), the sha256 of one line `<length> <sha256 of the range>` per range;
+ * else (format 1) their sha256.
+ */
+function indexDigest(bytes: Buffer, ranges: string | undefined): string {
+  if (ranges === undefined) return sha256(bytes);
+  let from = 0;
+  const lines = ranges
+    .split(",")
+    .map((length) => `${length} ${sha256(bytes.subarray(from, (from += Number(length))))}\n`);
+  if (from !== bytes.length)
+    throw new Error(`manifest.json: ranges cover ${from} of ${bytes.length} bytes`);
+  return sha256(Buffer.from(lines.join("")));
+}
 
 /**
  * A manifest.json's text without what differs per invocation, to compare two compiles' output:
  * dbt's metadata (`generated_at`, `invocation_id`, each node's `created_at`) and the state
- * index's `digest` and `at` (a sha256 of every byte before it, so of those fields too, and the
- * byte offset of the index, which follows `created_at`'s digits). The index is checked before
- * it is left out: its digest must be the sha256 of the file's bytes before `,"digest"` and its
- * offset must point at the index's value, or this throws.
+ * index's `ranges`, `digest` and `at` (a digest of every byte before it, so of those fields too,
+ * the lengths of the ranges it was cut in, and the byte offset of the index, which follow
+ * `created_at`'s digits). The index is checked before it is left out: its digest must be that of
+ * the file's bytes before its tail (see `indexDigest`) and its offset must point at the index's
+ * value, or this throws.
  */
 export function manifestWithoutInvocation(text: string): string {
   const tail = INDEX_TAIL.exec(text);
@@ -17,11 +39,11 @@ export function manifestWithoutInvocation(text: string): string {
   if (tail) {
     const bytes = Buffer.from(text);
     const before = bytes.length - Buffer.byteLength(tail[0]);
-    const actual = createHash("sha256").update(bytes.subarray(0, before)).digest("hex");
-    if (actual !== tail[1])
-      throw new Error(`manifest.json: state index digest ${tail[1]}, bytes before it ${actual}`);
-    const at = Number(tail[2]);
-    if (!bytes.subarray(at, at + 11).equals(Buffer.from('{"format":1')))
+    const actual = indexDigest(bytes.subarray(0, before), tail[1]);
+    if (actual !== tail[2])
+      throw new Error(`manifest.json: state index digest ${tail[2]}, bytes before it ${actual}`);
+    const at = Number(tail[3]);
+    if (!bytes.subarray(at, at + 10).equals(Buffer.from('{"format":')))
       throw new Error(`manifest.json: state index "at":${at} does not point at the index`);
     body = `${text.slice(0, tail.index)}${text.slice(tail.index + tail[0].length - 4)}`;
   }

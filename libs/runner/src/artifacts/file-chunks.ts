@@ -48,15 +48,15 @@ export function readChunks(
 const HASH_CHUNK = 1 << 20;
 
 /**
- * sha256 (hex) of the first `length` bytes of the open file `fd`, read a MB at a time (a 60 MB
- * manifest read whole cost more CPU in page faults and copies than hashing it). Throws when
- * the file is shorter.
+ * sha256 (hex) of `length` bytes of the open file `fd` from `from` (default: its first), read a
+ * MB at a time (a 60 MB manifest read whole cost more CPU in page faults and copies than hashing
+ * it). Throws when the file is shorter.
  */
-export function digestOfBytes(fd: number, length: number): string {
+export function digestOfBytes(fd: number, length: number, from = 0): string {
   const h = createHash("sha256");
   const buffer = Buffer.allocUnsafe(Math.min(HASH_CHUNK, Math.max(1, length)));
   for (let done = 0; done < length; done += buffer.length)
-    h.update(readInto(fd, buffer, done, Math.min(buffer.length, length - done)));
+    h.update(readInto(fd, buffer, from + done, Math.min(buffer.length, length - done)));
   return h.digest("hex");
 }
 

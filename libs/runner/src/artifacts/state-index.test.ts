@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -101,6 +102,33 @@ describe("the state index inside manifest.json (selectors.sluice_state_index)", 
       (_, n: string) => `"at":${Number(n) - 1}}}}\n`,
     );
     expect((await read(stateOf(moved))).warnings[0]).toMatch(/state index/);
+  });
+
+  it("is cut in ranges that cover the file; a format-1 index (one sha256, no ranges) is still read", async () => {
+    const text = written();
+    const tail = /,"ranges":\[([\d,]+)\],"digest":"([0-9a-f]{64})","at":(\d+)\}\}\}\n$/.exec(text)!;
+    expect(tail).not.toBeNull();
+    const bytes = Buffer.from(text);
+    const before = bytes.length - Buffer.byteLength(tail[0]);
+    const lengths = tail[1]!.split(",").map(Number);
+    expect(lengths.reduce((a, b) => a + b, 0)).toBe(before);
+    // Every entry of the models project in one range of its section (64 a range at least).
+    expect(lengths.length).toBeGreaterThan(3);
+    // As an older sluice wrote it: format 1, its digest the sha256 of every byte before it.
+    const at = Number(tail[3]);
+    const head = bytes.subarray(0, before).toString();
+    const atChar = bytes.subarray(0, at).toString().length;
+    expect(head.slice(atChar, atChar + 11)).toBe('{"format":2');
+    const body = `${head.slice(0, atChar)}{"format":1${head.slice(atChar + 11)}`;
+    const sha = createHash("sha256").update(body).digest("hex");
+    const old = `${body},"digest":"${sha}","at":${at}}}}\n`;
+    const fromOld = await read(stateOf(old));
+    expect(fromOld.warnings).toEqual([]);
+    expect(readStateIndex(path.join(stateOf(old), "manifest.json"))).toHaveProperty("value");
+    expect(fromOld.nodes).toEqual((await read(stateOf(text))).nodes);
+    // Bytes added after the last range (its digest and ranges as they were): not as written.
+    const added = text.replace(`,"ranges":[${tail[1]}]`, `,"x":1,"ranges":[${tail[1]}]`);
+    expect((await read(stateOf(added))).warnings[0]).toMatch(/does not match the file/);
   });
 
   it("is rewritten with the manifest: a changed model's new digests are in it, and it checks out", async () => {

@@ -29,6 +29,10 @@ export interface StateDigests {
   column: string;
 }
 
+/** `,"digests":{...}` of a body's compile digests, or nothing (none recorded). */
+export const digestsText = (digests: StateDigests | undefined): string =>
+  digests ? `,"digests":${JSON.stringify({ key: digests.key, column: digests.column })}` : "";
+
 /** Whether `value` is {@link StateDigests} of `count` rows. */
 export const wholeDigests = (value: unknown, count: number): value is StateDigests =>
   typeof (value as StateDigests | undefined)?.key === "string" &&
@@ -196,21 +200,34 @@ export function rowColumns(rows: readonly NodeRow[]): NodeColumns | undefined {
 /**
  * A state body encoded once for both places that hold it, the manifest's state index and
  * `manifest.state.json`: its rows as {@link NodeColumns} and their JSON text (`JSON.stringify`
- * of the column strings), or undefined when a field holds a `\n` (kept as rows). At 10,000
- * models joining and serializing 30,000 rows' columns once per place was a tenth of a
- * one-model-changed manifest write.
+ * of the column strings) UTF-8 encoded, or undefined when a field holds a `\n` (kept as rows).
+ * At 10,000 models joining and serializing 30,000 rows' columns once per place was a tenth of a
+ * one-model-changed manifest write, and encoding their 6 MB once per place a few percent more.
  *
- * @example encodeColumns([["model.a", "", "marts", "a", "model", "table", ""]])?.json.startsWith('["model.a"') // true
+ * @example encodeColumns([["model.a", "", "marts", "a", "model", "table", ""]])?.json.toString().startsWith('["model.a"') // true
  */
 export interface EncodedColumns {
   count: number;
-  /** `JSON.stringify(columns)` of {@link NodeColumns}' columns. */
-  json: string;
+  /** `JSON.stringify(columns)` of {@link NodeColumns}' columns, UTF-8. */
+  json: Buffer;
+  /**
+   * Whether `json` escapes nothing but the newlines between rows (no field holds a `"`, `\\`
+   * or control character): each column's text is then its lines joined by the two characters
+   * `\n`, which a writer can splice without parsing (see manifest-edit.ts).
+   */
+  plain: boolean;
 }
 
 export function encodeColumns(rows: readonly NodeRow[]): EncodedColumns | undefined {
   const columns = rowColumns(rows);
-  return columns && { count: columns.count, json: JSON.stringify(columns.columns) };
+  if (!columns) return undefined;
+  const text = JSON.stringify(columns.columns);
+  // Brackets and commas, each column's quotes and one more character per newline escaped.
+  const plainLength = columns.columns.reduce(
+    (n, c) => n + c.length + 2 + Math.max(0, columns.count - 1),
+    2 + columns.columns.length - 1,
+  );
+  return { count: columns.count, json: Buffer.from(text), plain: text.length === plainLength };
 }
 
 /** {@link rowColumns}' columns back to rows; throws when a column does not hold `count` rows. */

@@ -23,7 +23,26 @@ import { withoutStateIndex } from "./state-index.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
 const inv = (id: string) => ({ generatedAt: new Date("2026-12-01T00:00:00Z"), invocationId: id });
-const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+/**
+ * The digest of a manifest sluice wrote, made here from its bytes (see state-index.ts): the
+ * sha256 of one line `<length> <sha256 of the range>` per range its tail lists, the ranges
+ * covering every byte before `,"ranges"`.
+ */
+const manifestDigest = (file: string) => {
+  const bytes = readFileSync(file);
+  const tail = /,"ranges":\[([\d,]+)\],"digest":"[0-9a-f]{64}","at":\d+\}\}\}\n$/.exec(
+    bytes.toString("latin1"),
+  );
+  expect(tail).not.toBeNull();
+  let from = 0;
+  const lines = tail![1]!.split(",").map((length) => {
+    const range = bytes.subarray(from, (from += Number(length)));
+    return `${length} ${sha256(range)}\n`;
+  });
+  expect(from).toBe(tail!.index);
+  return sha256(Buffer.from(lines.join("")));
+};
 const sidecarKey = (dir: string) =>
   JSON.parse(readFileSync(path.join(dir, "manifest.state.json"), "utf8").split("\n")[0]!) as {
     manifest: string;
@@ -55,10 +74,10 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
   });
   afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it("names the manifest's sha256 and holds what parsing the manifest gives, kept in step", async () => {
+  it("names the manifest's digest and holds what parsing the manifest gives, kept in step", async () => {
     const target = tmp();
     writeManifest(target, project, compiled, inv("a"), "b1", "header-1");
-    expect(sidecarKey(target).manifest).toBe(sha256(path.join(target, "manifest.json")));
+    expect(sidecarKey(target).manifest).toBe(manifestDigest(path.join(target, "manifest.json")));
     const parsed = await readRunState(manifestOnly(target));
     expect(new Map((await readRunState(target)).nodes)).toEqual(new Map(parsed.nodes));
     expect(parsed.nodes.size).toBe(compiled.nodes.length);
@@ -70,7 +89,7 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
       ),
     };
     expect(writeManifest(target, project, changed, inv("b"), "b1", "header-2").built).toBe(1);
-    expect(sidecarKey(target).manifest).toBe(sha256(path.join(target, "manifest.json")));
+    expect(sidecarKey(target).manifest).toBe(manifestDigest(path.join(target, "manifest.json")));
     const after = await readRunState(target);
     expect(new Map(after.nodes)).toEqual(new Map((await readRunState(manifestOnly(target))).nodes));
     expect(after.nodes.get("model.funnel")?.checksums.body).not.toBe(

@@ -1,12 +1,11 @@
 import { hash } from "node:crypto";
-import { closeSync, fstatSync, openSync } from "node:fs";
 import path from "node:path";
 import { packChecksums, unpackChecksums } from "@sluice/compiler/run-time";
 import type { NodeChecksums } from "@sluice/compiler";
-import { digestOfBytes } from "./file-chunks.js";
+import { manifestDigest } from "./state-index.js";
 import { readKeyed, writeKeyedText } from "./keyed-file.js";
 import type { StateNode } from "./read-state.js";
-import { columnRows } from "./state-nodes.js";
+import { columnRows, digestsText } from "./state-nodes.js";
 import type { EncodedColumns, NodeColumns, StateDigests } from "./state-nodes.js";
 
 /**
@@ -14,11 +13,12 @@ import type { EncodedColumns, NodeColumns, StateDigests } from "./state-nodes.js
  * reads of the manifest (each node's checksums, relation, kind, materialization and location),
  * about a tenth of its size. A CI run handed production's artifacts for the first time reads it
  * instead of parsing the whole manifest (60 MB at 10,000 models), when its first line names the
- * manifest's sha256: a manifest edited, replaced or written by dbt (no sidecar) is parsed as
+ * manifest's digest (see `manifestDigest`: its state index's, by ranges, else its sha256): a
+ * manifest edited, replaced or written by dbt (no sidecar) is parsed as
  * before. The first line also holds the key of the compile the manifest was written from, so
  * this project's own checksums are read from it too (see `cachedChecksums`).
  *
- * Format: a key line `{"format":2,"manifest":"<sha256 hex>","compile":"<key>"}`, then
+ * Format: a key line `{"format":2,"manifest":"<digest hex>","compile":"<key>"}`, then
  * `{"adapter":"duckdb","count":30001,"columns":[...]}`: the rows as `NodeColumns` (7 strings
  * to parse, not 30,000 rows of 7), or `{"adapter":"duckdb","nodes":[NodeRow, ...]}` when a
  * field holds a newline. Either may end with `"digests":{"key","column"}`, the rows' compile
@@ -37,7 +37,7 @@ export type NodeRow = [string, string, string, string, string, string, string];
 /** The sidecar's key line. */
 export interface SidecarKey {
   format: number;
-  /** sha256 (hex) of the manifest.json it describes. */
+  /** The digest (hex) of the manifest.json it describes (see `manifestDigest`). */
   manifest: string;
   /** Key of the compile the manifest was written from (none: unknown). */
   compile?: string;
@@ -116,14 +116,14 @@ export function writeStateSidecar(
 ): void {
   // The text of JSON.stringify({ adapter, count, columns }), the columns' JSON made once.
   const value = columns
-    ? `{"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":${columns.json}${digestsText(body.digests)}}`
-    : JSON.stringify(body);
+    ? [
+        `{"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":`,
+        columns.json,
+        `${digestsText(body.digests)}}`,
+      ]
+    : [JSON.stringify(body)];
   writeKeyedText(path.join(dir, STATE_SIDECAR), JSON.stringify(key), value);
 }
-
-/** `,"digests":{...}` of a body's compile digests, or nothing (none recorded). */
-export const digestsText = (digests: StateDigests | undefined): string =>
-  digests ? `,"digests":${JSON.stringify({ key: digests.key, column: digests.column })}` : "";
 
 /** Whether a sidecar key line is of a format this build reads. */
 export const readableSidecar = (key: SidecarKey | undefined): key is SidecarKey =>
@@ -150,22 +150,9 @@ export function readStateSidecar(
 /** The `compile` key a sidecar records for a compile's partial-parse header. */
 export const compileKeyOf = (header: string): string => hash("sha1", header, "base64");
 
-/** sha256 (hex) of a file's bytes (see `digestOfBytes`); undefined when it cannot be read. */
-export function fileDigest(file: string): string | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, "r");
-    return digestOfBytes(fd, fstatSync(fd).size);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /**
  * The rows of `<dir>/manifest.json` from its sidecar, when the sidecar was written for exactly
- * that file (its sha256), and the JSON text they were parsed from; else undefined, and the
+ * that file (its digest, see `manifestDigest`), and the JSON text they were parsed from; else undefined, and the
  * caller parses the manifest.
  */
 export function sidecarManifestRows(
@@ -176,7 +163,7 @@ export function sidecarManifestRows(
     const key = kept && (JSON.parse(kept.key) as SidecarKey);
     if (!readableSidecar(key)) return undefined;
     // A missing manifest: its own read says why.
-    if (fileDigest(path.join(dir, "manifest.json")) !== key.manifest) return undefined;
+    if (manifestDigest(path.join(dir, "manifest.json")) !== key.manifest) return undefined;
     return { value: kept!.value() as SidecarValue, text: kept!.text() };
   } catch {
     return undefined;
