@@ -117,6 +117,7 @@ export async function writeCompiledArtifacts(
       { compiled: compiledText, run: runText },
       options.digests,
       source,
+      index,
     );
     writeChangedFiles(roots, shards.files, { index, kept: shards.kept, spared });
     shards.commit();

@@ -120,8 +120,19 @@ export function readPackedArtifact(dir: string, name: string): string | undefine
   } catch {
     return undefined;
   }
+  return shardMembers(text)(name);
+}
+
+/**
+ * The member texts of a shard's `text` (as {@link shardText} wrote it), by artifact name:
+ * undefined for a name it does not hold. Throws when the index line is not JSON.
+ */
+export function shardMembers(text: string): (name: string) => string | undefined {
   const newline = text.indexOf("\n");
   const index = JSON.parse(text.slice(3, newline)) as Record<string, [number, number]>;
-  const at = index[name];
-  return at && text.slice(newline + 1 + at[0], newline + 1 + at[0] + at[1]);
+  const body = newline + 1;
+  return (name) => {
+    const at = Object.hasOwn(index, name) ? index[name] : undefined;
+    return at && text.slice(body + at[0], body + at[0] + at[1]);
+  };
 }

@@ -2,7 +2,8 @@ import { hash } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
-import { assignShards, inShards, packedDir, shardText } from "./packed-artifacts.js";
+import { assignShards, inShards, packedDir, shardMembers, shardText } from "./packed-artifacts.js";
+import { readIndex, readOr } from "./write-changed-files.js";
 import { nodeDigest } from "./artifacts/node-digest.js";
 import type { ManifestSource } from "./artifacts/manifest-file.js";
 
@@ -19,6 +20,13 @@ import type { ManifestSource } from "./artifacts/manifest-file.js";
  * nodes edited (`edits.since` equal to `compile`, the same paths) takes the recorded key of each
  * shard holding no edited node and no node rendered again at run time: its members and their
  * digests are the recorded ones, so its key is, and its member lines are not built.
+ *
+ * A shard that does hold one is built again, but only its reached members' texts are made from
+ * their nodes: the others are cut from the shard file as the previous write left it, when that
+ * file hashes as `.artifact-hashes.json` (the `index` of `writeChangedFiles`) records (see
+ * {@link previousMembers}). Their nodes are the ones that write built them from (their digests
+ * are the recorded key's), so the text is the one building every member gives, byte for byte,
+ * without reading whole the nodes a compile keeps as facts (see apps/cli fact-nodes.ts).
  *
  * The file is removed before any shard is written and written after all are: a key never names
  * a shard that a killed write may have torn.
@@ -45,7 +53,7 @@ export interface PackedShards {
  * text built by `texts[kind]` from the node whose artifact it is (a later node of the same
  * artifact path wins, as in a map). `digests`: nodes' digests (the compile memo's), trusted for
  * nodes not rendered again at run time; others are hashed here. `source`: which compile `nodes`
- * are (see {@link KEYS}).
+ * are (see {@link KEYS}). `index`: the `.artifact-hashes.json` the shards are written with.
  */
 export function packedShards(
   targetDir: string,
@@ -54,6 +62,7 @@ export function packedShards(
   texts: Record<"compiled" | "run", (node: CompiledNode) => string>,
   digests: ReadonlyMap<string, string>,
   source?: ManifestSource,
+  index?: string,
 ): PackedShards {
   const byName = new Map<string, CompiledNode>();
   for (const node of nodes) byName.set(nameOf(node), node);
@@ -62,6 +71,8 @@ export function packedShards(
   const previous = readKeys(targetDir);
   const names = hash("sha1", [...byName.keys()].join("\n"), "base64");
   const reached = reachedNames(byName, previous, names, source);
+  // Read now: the write removes the index before its first file.
+  const written = reached && index !== undefined ? readIndex(index) : undefined;
   const keys: Record<string, string> = {};
   const files = new Map<string, () => string>();
   const kept = new Set<string>();
@@ -89,7 +100,16 @@ export function packedShards(
             );
       keys[rel] = key;
       if (recorded === key) kept.add(file);
-      files.set(file, () => shardText(held, (name) => textOf(byName.get(name)!)));
+      files.set(file, () => {
+        const before =
+          written && recorded !== undefined ? previousMembers(file, written) : undefined;
+        const textOfName = (name: string): string => textOf(byName.get(name)!);
+        return shardText(held, (name) =>
+          before === undefined || reached!.has(name)
+            ? textOfName(name)
+            : (before(name) ?? textOfName(name)),
+        );
+      });
     }
   }
   const same =
@@ -130,6 +150,23 @@ function reachedNames(
   for (const [name, node] of byName)
     if (node.renderAtRun || edits.nodes.has(node.id)) reached.add(name);
   return reached;
+}
+
+/**
+ * The member texts of shard `file` as the previous write left it (see `shardMembers`), when it
+ * hashes as `written` (that write's path → sha1 index) records; else undefined.
+ */
+function previousMembers(
+  file: string,
+  written: Readonly<Record<string, string>>,
+): ((name: string) => string | undefined) | undefined {
+  const text = readOr(file);
+  if (text === undefined || written[file] !== hash("sha1", text, "base64")) return undefined;
+  try {
+    return shardMembers(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Forget the recorded keys (artifacts written without them, e.g. a file per node). */

@@ -111,7 +111,7 @@ export function writeChangedFiles(
 }
 
 /** The previous call's path → hash record; empty when missing or unreadable. */
-function readIndex(file: string): Record<string, string> {
+export function readIndex(file: string): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
     return parsed !== null && typeof parsed === "object" ? (parsed as Record<string, string>) : {};
