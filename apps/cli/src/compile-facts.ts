@@ -17,39 +17,75 @@ import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
 const FILE = "compile_facts.json";
 const FORMAT = 1;
 
+/** The rows {@link readCompileFacts} read, with the text they were parsed from. */
+export interface KeptFacts {
+  rows: FactRow[];
+  body: string;
+}
+
 /**
  * Keep the facts of `nodes` (the compile cached under `cacheHeader`): a fact node's as it was
  * made, another's from its members. One JSON text of all rows: at 30,000 nodes, a text per row
  * cost twice as much (a cold compile's heap is ~400 MB: what it allocates, it pays for). Nothing
  * is kept when the file cannot be written (a read-only target/: the next edit parses every node).
+ *
+ * `previous`: the rows of the compile `nodes` were revived from (after an edit of model SQL, see
+ * sql-edit-compile.ts). When every row is equal to the one at its place there, the rows' text is
+ * the text they were read from (this function wrote it, as `JSON.stringify` of equal rows), and
+ * it is written again as it was instead of serializing 30,000 rows.
  */
 export function writeCompileFacts(
   targetDir: string,
   cacheHeader: string,
   nodes: readonly CompiledNode[],
+  previous?: KeptFacts,
 ): void {
   try {
-    const rows = JSON.stringify(nodes.map(factRowOf));
+    const rows =
+      previous !== undefined && sameFacts(nodes, previous.rows)
+        ? previous.body
+        : JSON.stringify(nodes.map(factRowOf));
     writeHeadedFile(path.join(targetDir, FILE), headerTie(FORMAT, cacheHeader), rows);
   } catch {
     // Only the shortcut is lost.
   }
 }
 
+/** Whether `nodes`' rows are `rows`, place by place, member by member. */
+function sameFacts(nodes: readonly CompiledNode[], rows: readonly FactRow[]): boolean {
+  if (nodes.length !== rows.length) return false;
+  for (let at = 0; at < nodes.length; at++) {
+    const now = factRowOf(nodes[at]!);
+    const was = rows[at]!;
+    if (now.length !== was.length) return false;
+    for (let i = 0; i < now.length; i++) {
+      const [a, b] = [now[i], was[i]];
+      if (a === b) continue;
+      if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+      if (a.some((x, j) => x !== b[j])) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * The rows {@link writeCompileFacts} kept for the compile cached under `cacheHeader`, of `count`
- * nodes; undefined when missing, of another compile or another count.
+ * nodes, and their text; undefined when missing, of another compile or another count.
  */
 export function readCompileFacts(
   targetDir: string,
   cacheHeader: string,
   count: number,
-): FactRow[] | undefined {
+): KeptFacts | undefined {
   try {
     const kept = readHeadedFile(path.join(targetDir, FILE));
     if (kept?.header !== headerTie(FORMAT, cacheHeader)) return undefined;
     const rows = JSON.parse(kept.body) as unknown;
-    return Array.isArray(rows) && rows.length === count ? (rows as FactRow[]) : undefined;
+    if (!Array.isArray(rows) || rows.length !== count) return undefined;
+    // A fact node's dependsOn is its row's: changed in place, it would change the row
+    // writeCompileFacts compares with, and the text written again would be stale. It throws.
+    for (const row of rows as FactRow[]) Object.freeze(row[4]);
+    return { rows: rows as FactRow[], body: kept.body };
   } catch {
     return undefined;
   }

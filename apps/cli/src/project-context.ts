@@ -20,6 +20,7 @@ import type { CacheRequest } from "./compile-cache.js";
 import { memoFile, nodeDigests, readLoadMemo, writeLoadMemo } from "./compile-memo-file.js";
 import { keptDigestLines, lineDigest, writeCompileDigests } from "./compile-digests.js";
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
+import type { KeptFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
 import type { FactRow } from "./fact-nodes.js";
 import { jsonPieces } from "./json-pieces.js";
@@ -131,7 +132,7 @@ export async function loadProjectContext(
     cached && (await revive(parsed ?? cached.context, runId, targetDir, io, dir, digests, kept));
   if (revived) {
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
-    writeCompileFacts(targetDir, cached!.header, revived.compiled.nodes);
+    writeCompileFacts(targetDir, cached!.header, revived.compiled.nodes, kept?.factsRead);
     // The fast path's compile is cached under a new header: its digests go with it.
     const rootlessOf = await rootlessOfNodes(revived.project.dir, runId);
     const rootless = writeCompileDigests(
@@ -388,6 +389,8 @@ interface KeptDigests {
    * `since` (when it has them, with their digests): only for `compile` (see fact-nodes.ts).
    */
   facts?: boolean;
+  /** Set by the revive: compile_facts.json of `since` as read, when its fact nodes were made. */
+  factsRead?: KeptFacts;
   /** Set by the revive: compile_digests.json's lines of `since`, when read (see `keptDigestLines`). */
   digestLines?: string[];
 }
@@ -414,9 +417,11 @@ async function revive(
   const textDigest = digests && (await import("@sluice/runner")).textDigest;
   if (kept) kept.digestLines = keptDigestLines(targetDir, kept.since, nodes.length);
   const lines = kept?.digestLines?.map(lineDigest);
-  const rows = kept?.facts && lines && readCompileFacts(targetDir, kept.since, nodes.length);
-  if (rows && digests)
-    factNodes(nodes, rows, lines!, kept!.rewritten, memoFile(targetDir), digests);
+  const read = kept?.facts && lines && readCompileFacts(targetDir, kept.since, nodes.length);
+  if (read && digests) {
+    factNodes(nodes, read.rows, lines!, kept!.rewritten, memoFile(targetDir), digests);
+    kept!.factsRead = read;
+  }
   const parse = (text: string, segment: string, at: number): unknown => {
     const node = JSON.parse(withRunId(text, runId)) as CompiledNode;
     // The memo's digest of a node is of its text as compiled (the placeholder run id).
