@@ -57,8 +57,12 @@ describe("compile_facts.json", () => {
     // Any member of any row changed: the rows are serialized from the nodes.
     const changed: [string, CompiledNode[]][] = [
       ["statements", [...nodes().slice(0, 2), node("model.c", ["model.a", "model.b"], 3)]],
-      ["a dependency", [...nodes().slice(0, 2), node("model.c", ["model.a", "model.x"])]],
-      ["one dependency less", [...nodes().slice(0, 2), node("model.c", ["model.a"])]],
+      ["a dependency", [...nodes().slice(0, 2), node("model.c", ["model.a", "model.x"], 2)]],
+      ["one dependency less", [...nodes().slice(0, 2), node("model.c", ["model.a"], 2)]],
+      [
+        "one dependency more",
+        [...nodes().slice(0, 2), node("model.c", ["model.a", "model.b", "model.x"], 2)],
+      ],
       ["a path", [nodes()[0]!, { ...nodes()[1]!, path: "models/x.sql" }, nodes()[2]!]],
       ["a node less", nodes().slice(0, 2)],
     ];
