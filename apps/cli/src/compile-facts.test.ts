@@ -4,7 +4,8 @@ import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
 import { afterEach, describe, expect, it } from "vitest";
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
-import { factRowOf } from "./fact-nodes.js";
+import { FactReader, factRowOf } from "./fact-nodes.js";
+import type { FactRow } from "./fact-nodes.js";
 
 const node = (id: string, dependsOn: string[], statements = 1): CompiledNode =>
   ({
@@ -69,6 +70,34 @@ describe("compile_facts.json", () => {
     for (const [what, now] of changed) {
       writeCompileFacts(dir, "h3", now, spaced);
       expect(body(dir), what).toBe(JSON.stringify(now.map(factRowOf)));
+    }
+  });
+
+  it("tells fact nodes made from the rows read by their members, without reading them whole", () => {
+    const dir = tmp();
+    writeCompileFacts(dir, "h1", nodes());
+    const read = readCompileFacts(dir, "h1", 3)!;
+    const spaced = { rows: read.rows, body: JSON.stringify(read.rows, null, 1) };
+    // Their memo is not there: a fact node read whole would throw.
+    const reader = new FactReader(path.join(dir, "no-memo.json"));
+    const facts = (rows: FactRow[]) => rows.map((r, i) => reader.node(r, `memo:s:${i}:0`));
+    writeCompileFacts(dir, "h2", facts(read.rows), spaced);
+    expect(body(dir)).toBe(spaced.body);
+    // Made from equal rows (other objects): compared by value, carried.
+    const copies = JSON.parse(read.body) as FactRow[];
+    writeCompileFacts(dir, "h3", facts(copies), spaced);
+    expect(body(dir)).toBe(spaced.body);
+    // A member replaced, or a row of other counts: serialized.
+    const moved = facts(read.rows);
+    moved[1]!.path = "models/x.sql";
+    const recounted = facts([
+      read.rows[0]!,
+      read.rows[1]!,
+      [...copies[2]!.slice(0, 6), 5, -1] as FactRow,
+    ]);
+    for (const now of [moved, recounted]) {
+      writeCompileFacts(dir, "h4", now, spaced);
+      expect(body(dir)).toBe(JSON.stringify(now.map(factRowOf)));
     }
   });
 

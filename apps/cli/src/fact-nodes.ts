@@ -96,6 +96,20 @@ class FactNode {
     return [node.#statements, node.#incremental];
   }
 
+  /** Whether its facts are `row`'s members themselves (the same strings and array). */
+  static holds(node: FactNode, row: FactRow): boolean {
+    return (
+      node.id === row[0] &&
+      node.kind === row[1] &&
+      node.name === row[2] &&
+      node.path === row[3] &&
+      node.dependsOn === row[4] &&
+      (node.renderAtRun ? 1 : 0) === row[5] &&
+      node.#statements === row[6] &&
+      node.#incremental === row[7]
+    );
+  }
+
   /** The whole node, read from its memo place on first use. */
   static full(node: FactNode): CompiledNode {
     if (node.#full !== undefined) return node.#full;
@@ -185,6 +199,15 @@ function countsOf(node: CompiledNode): [number, number] {
   return fact !== undefined
     ? FactNode.counts(fact)
     : [statementCount(node), node.incrementalStatements?.length ?? -1];
+}
+
+/**
+ * Whether `node` is a fact node whose facts are `row`'s members themselves (made from `row`,
+ * none replaced since): then its {@link FactRow} is `row`, told without making it.
+ */
+export function factsAreRow(node: CompiledNode, row: FactRow): boolean {
+  const fact = FactNode.own(node);
+  return fact !== undefined && FactNode.holds(fact, row);
 }
 
 /** `node`'s {@link FactRow}: a fact node's as it was made, another's from its members. */
