@@ -1,4 +1,4 @@
-import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { CompiledProject } from "@sluice/compiler";
 import type { Dialect } from "@sluice/dialects";
 import type { Engine } from "@sluice/engines";
 import type { RunState } from "@sluice/runner";
@@ -38,7 +38,8 @@ export async function deferSelection(
     });
   const out = deferToState(compiled, selected, relations, quote, { favorState, inTarget });
   ctx.compiled = out.compiled;
-  const read = readBySelection(compiled, selected);
+  // What the selection reads: compiled dependencies already hold what inlined ephemerals read.
+  const read = new Set(compiled.nodes.flatMap((n) => (selected.has(n.id) ? n.dependsOn : [])));
   // The state's relations the selection reads: those deferred to, and those the state names as
   // this target does (nothing to defer or rename), which the selection reads all the same.
   const deferred = new Set(out.deferred);
@@ -81,23 +82,4 @@ export function missingDeferredMessage(missing: readonly MissingRelation[]): str
 async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += LOOKUPS_AT_ONCE)
     await Promise.all(items.slice(i, i + LOOKUPS_AT_ONCE).map(each));
-}
-
-/**
- * The ids the selected nodes read: their parents, and through an unselected ephemeral model
- * (inlined into the SQL that refs it) that model's parents.
- */
-function readBySelection(compiled: CompiledProject, selected: ReadonlySet<string>): Set<string> {
-  const byId = new Map<string, CompiledNode>(compiled.nodes.map((n) => [n.id, n]));
-  const read = new Set<string>();
-  const walk = (ids: readonly string[]): void => {
-    for (const id of ids) {
-      if (read.has(id)) continue;
-      read.add(id);
-      const node = byId.get(id);
-      if (node && node.materialization === "ephemeral" && !selected.has(id)) walk(node.dependsOn);
-    }
-  };
-  for (const id of selected) walk(byId.get(id)?.dependsOn ?? []);
-  return read;
 }
