@@ -5,6 +5,7 @@ import type { CompiledNode } from "@sluice/compiler";
 import { assignShards, inShards, packedDir, shardMembers, shardText } from "./packed-artifacts.js";
 import { readIndex, readOr } from "./write-changed-files.js";
 import { nodeDigest } from "./artifacts/node-digest.js";
+import { editsSince } from "./artifacts/manifest-file.js";
 import type { ManifestSource } from "./artifacts/manifest-file.js";
 
 /**
@@ -143,12 +144,10 @@ function reachedNames(
   names: string,
   source: ManifestSource | undefined,
 ): Set<string> | undefined {
-  const edits = source?.edits;
-  if (edits === undefined || previous.compile !== edits.since || previous.names !== names)
-    return undefined;
+  const edited = previous.names === names ? editsSince(source, previous.compile) : undefined;
+  if (edited === undefined) return undefined;
   const reached = new Set<string>();
-  for (const [name, node] of byName)
-    if (node.renderAtRun || edits.nodes.has(node.id)) reached.add(name);
+  for (const [name, node] of byName) if (node.renderAtRun || edited.has(node.id)) reached.add(name);
   return reached;
 }
 

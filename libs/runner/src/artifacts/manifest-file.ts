@@ -170,6 +170,18 @@ export interface ManifestSource {
   edits?: { since: string; nodes: ReadonlySet<string> };
 }
 
+/**
+ * The nodes `source` claims edited since the compile fingerprinted `compile` (what a writer
+ * recorded it wrote last); undefined when it claims no edit of that compile.
+ */
+export function editsSince(
+  source: ManifestSource | undefined,
+  compile: string | undefined,
+): ReadonlySet<string> | undefined {
+  const edits = source?.edits;
+  return edits !== undefined && edits.since === compile ? edits.nodes : undefined;
+}
+
 /** Counts of one {@link writeManifest}: entries built and copied, and whether the file was written. */
 export interface ManifestWrite {
   built: number;
@@ -862,10 +874,7 @@ function claimedEdits(
   shared: string,
   source: ManifestSource | undefined,
 ): ReadonlySet<string> | undefined {
-  const edits = source?.edits;
-  if (edits === undefined || index.compile !== edits.since || index.shared !== shared)
-    return undefined;
-  return edits.nodes;
+  return index.shared === shared ? editsSince(source, index.compile) : undefined;
 }
 
 /**
