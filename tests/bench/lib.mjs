@@ -56,13 +56,17 @@ export function report(name, figures) {
     console.log(`${k.padEnd(40)} ${typeof v === "number" ? v.toFixed(v < 10 ? 3 : 0) : v}`);
 }
 
+const threadCpu = path.join(repoRoot, "tests/bench/thread-cpu.cjs");
+
 /**
- * Wall ms, CPU ms (user + system), peak RSS (MB, from GNU time) and stdout of one sluice command
- * in `dir`; `bin`: another build's bin/sluice.js (default: this checkout's).
+ * Wall ms, CPU ms (user + system), main-thread CPU ms (`mainCpuMs`, {@link threadCpu}'s figure;
+ * 10 ms ticks), peak RSS (MB, from GNU time) and stdout of one sluice command in `dir`; `bin`:
+ * another build's bin/sluice.js (default: this checkout's).
  */
 export function timedSluice(dir, args, bin = sluiceBin) {
   const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", process.execPath, bin, ...args], {
+  const node = [process.execPath, "-r", threadCpu, bin, ...args];
+  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", ...node], {
     cwd: dir,
     encoding: "utf8",
     // `ls` of a 10,000-model project prints more than spawnSync's default 1 MB buffer.
@@ -71,11 +75,13 @@ export function timedSluice(dir, args, bin = sluiceBin) {
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`sluice ${args.join(" ")} exited ${r.status}\n${r.stderr}`);
   const [rssKb, user, sys] = r.stderr.trim().split("\n").at(-1).split(" ").map(Number);
-  return { ms, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024, stdout: r.stdout };
+  const mainCpuMs = Number(/^SLUICE_MAIN_CPU_MS (\d+)$/m.exec(r.stderr)?.[1] ?? NaN);
+  return { ms, cpuMs: (user + sys) * 1000, mainCpuMs, rssMb: rssKb / 1024, stdout: r.stdout };
 }
 
-/** Median wall and CPU ms of `runs` runs of `fn` (each returns a {@link timedSluice} result). */
+/** Median wall, CPU and main-thread CPU ms of `runs` runs of `fn` ({@link timedSluice} results). */
 export function medianRun(runs, fn) {
   const all = Array.from({ length: runs }, fn);
-  return { ms: median(all.map((r) => r.ms)), cpuMs: median(all.map((r) => r.cpuMs)) };
+  const mid = (key) => median(all.map((r) => r[key]));
+  return { ms: mid("ms"), cpuMs: mid("cpuMs"), mainCpuMs: mid("mainCpuMs") };
 }
