@@ -12,7 +12,7 @@ import {
   sharedNodeChecksums,
 } from "../src/index.js";
 import type { ChecksumPart, SelectionState } from "../src/index.js";
-import { stateProject } from "./state-project.js";
+import { CENTS, stateProject } from "./state-project.js";
 
 // raw.events → stg → daily (calls cents(), quoted text with and without whitespace) → report.
 const files = (daily: string, macro?: string) =>
@@ -61,6 +61,29 @@ describe("partChecksums", () => {
       expect(macrosUsed(p, c, one), n.id).toEqual(new Map([[n.id, used.get(n.id)]]));
     }
     expect(used.get("model.daily")).toEqual(["cents"]);
+  });
+
+  it("finds a compiled project's macros once per node, as a fresh compile's, per project", () => {
+    const TWO = `${CENTS}{% macro dollars(x) %}{{ cents(x) }} / 100{% endmacro %}`;
+    const p = stateProject(DAILY.replace("cents('1')", "dollars('1')"), TWO);
+    const c = compile(p);
+    const fresh = () => macrosUsed(p, compile(p));
+    // One node first, then every node: the others found then, the one kept.
+    const one = macrosUsed(p, c, new Set(["model.daily"]));
+    expect(one).toEqual(new Map([["model.daily", ["cents", "dollars"]]]));
+    const all = macrosUsed(p, c);
+    expect(all).toEqual(fresh());
+    expect([...all.keys()]).toEqual(c.nodes.map((n) => n.id));
+    expect(all.get("model.daily")).toBe(one.get("model.daily"));
+    expect(macrosUsed(p, c, new Set(["model.report"]))).toEqual(
+      new Map([["model.report", fresh().get("model.report")]]),
+    );
+    // Another project (its macro calls no other now) with the same compiled: found again.
+    const q = stateProject(
+      DAILY.replace("cents('1')", "dollars('1')"),
+      `${CENTS}{% macro dollars(x) %}{{ x }} / 100{% endmacro %}`,
+    );
+    expect(macrosUsed(q, c).get("model.daily")).toEqual(["dollars"]);
   });
 
   it("body: whitespace collapsed outside quotes, kept inside, relations as node ids (by hand)", () => {
