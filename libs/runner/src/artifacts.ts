@@ -12,7 +12,7 @@ import { readOr, writeChangedFiles } from "./write-changed-files.js";
 import { dropPackedKeys, packedShards } from "./packed-keys.js";
 import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
 import { writeManifest } from "./artifacts/manifest-file.js";
-import type { ManifestSource } from "./artifacts/manifest-file.js";
+import type { ManifestSource } from "./artifacts/manifest-keys.js";
 import { removeDeadTemps } from "./artifacts/dead-temps.js";
 import { dbtRunResults } from "./artifacts/dbt-run-results.js";
 

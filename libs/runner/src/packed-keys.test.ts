@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CompiledNode } from "@sluice/compiler";
 import { packedShards } from "./packed-keys.js";
-import type { ManifestSource } from "./artifacts/manifest-file.js";
+import type { ManifestSource } from "./artifacts/manifest-keys.js";
 
 /** `count` models `m_<i>` (artifact `f<i % 37>/m_<i>.sql`), `sql` their text. */
 function models(count: number, sql = (i: number) => `select ${i}`): CompiledNode[] {

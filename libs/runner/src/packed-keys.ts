@@ -5,8 +5,8 @@ import type { CompiledNode } from "@sluice/compiler";
 import { assignShards, inShards, packedDir, shardMembers, shardText } from "./packed-artifacts.js";
 import { readIndex, readOr } from "./write-changed-files.js";
 import { nodeDigest } from "./artifacts/node-digest.js";
-import { editsSince } from "./artifacts/manifest-file.js";
-import type { ManifestSource } from "./artifacts/manifest-file.js";
+import { editsSince } from "./artifacts/manifest-keys.js";
+import type { ManifestSource } from "./artifacts/manifest-keys.js";
 
 /**
  * Packed shards told unchanged by their members' node digests, so that a compile after one

@@ -32,7 +32,7 @@ export function alignedNodes(
 
 /**
  * Whether an edit of `edited`'s SQL can reach a node (its key is hashed again, see
- * `reusableKeys` in manifest-file.ts): the node is edited, rendered again at run time, from an
+ * `reusableKeys` in manifest-keys.ts): the node is edited, rendered again at run time, from an
  * edited node's file (`editedPaths`), or reads an edited node.
  */
 export function reachedBy(

@@ -22,7 +22,7 @@ import type { SidecarBody } from "./state-sidecar.js";
  * index's own columns), cut in `ranges` (lengths, in order): it is the sha256 of one line
  * `<length> <sha256 hex of the range>\n` per range (see {@link rangesDigest}). The writer cuts
  * the file where an edit of one entry leaves the other ranges' bytes as they were (see
- * manifest-file.ts), so a one-model change hashes a few ranges, not 60 MB. Format 1 (no
+ * byte-assembly.ts), so a one-model change hashes a few ranges, not 60 MB. Format 1 (no
  * `ranges`: `digest` the sha256 of the bytes before `,"digest"`) is still read. A manifest edited
  * after sluice wrote it (an entry, the index, or reformatted) fails the check: `--state` warns
  * and scans the manifest as it scans one dbt wrote.
@@ -38,7 +38,7 @@ const TAIL = /(?:,"ranges":\[([\d,]*)\])?,"digest":"([0-9a-f]{64})","at":(\d+)\}
 const LOOSE_TAIL = /"digest"\s*:\s*"[0-9a-f]{64}"\s*,\s*"at"\s*:\s*\d+\s*\}\s*\}\s*\}\s*$/;
 /**
  * Bytes of the file's end read to find the digest, its ranges and the offset: the writer cuts
- * at most ~256 ranges per section (see manifest-file.ts), a few KB of lengths.
+ * at most ~256 ranges per section (see `entriesPerRange` in manifest-sections.ts), a few KB of lengths.
  */
 const TAIL_BYTES = 1 << 16;
 
