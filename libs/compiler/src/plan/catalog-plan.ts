@@ -41,7 +41,7 @@ export function stagingRelation(relation: Relation, writeId: string): Relation {
 }
 
 /**
- * Athena + Glue + S3 (dialects without `publishesTablesAsViews`): a new version is one CTAS into a
+ * Athena + Glue + S3 (dialects that are not `isLakeDialect`): a new version is one CTAS into a
  * staging table at a fresh location, published by a Glue swap, old data deleted after; an
  * incremental run INSERTs (append), MERGEs (Iceberg) or CTASes the rebuilt partitions and repoints
  * them (insert_overwrite). libs/runner's catalog swap executes these steps as they are.

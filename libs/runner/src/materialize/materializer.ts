@@ -107,7 +107,7 @@ export interface MaterializeOutcome {
 
 /**
  * Builds a node's relation on one family of targets. Chosen by dialect capability, never by
- * engine name: `publishesTablesAsViews` (DuckDB lake: Parquet folder + view swap) or not
+ * engine name: `isLakeDialect` (DuckDB lake: Parquet folder + view swap) or not
  * (Athena: CTAS to a staging table + Glue catalog swap).
  */
 export type Materializer = (
