@@ -142,6 +142,17 @@ describe("config that applies to nothing or cannot work", () => {
     );
   });
 
+  it("a config value naming nothing (quotes forgotten): error at the call, never the default", async () => {
+    const p = await project({
+      "marts/funnel.sql": [
+        ["{{ config(partitioned_by", "{{ config(materialized=table, partitioned_by"],
+      ],
+    });
+    expect(await refused(p, ["build"])).toContain(
+      `${p.at("marts/funnel.sql", "config(")}: error CONFIG_VALUE_UNDEFINED: config 'materialized' is set to an undefined value (in config() in marts/funnel.sql): its expression names nothing defined\n  hint: quote a string (materialized='...'), or remove the key to keep its default`,
+    );
+  });
+
   it("a var of the wrong type: error with the key path, never the default", async () => {
     const p = await project({});
     const err = await refused(p, ["--vars", "{lookback_hours: abc}", "build"]);

@@ -186,6 +186,21 @@ describe("compile diagnostics", () => {
     expect(out.nodes).toEqual([]);
   });
 
+  it("CONFIG_VALUE_UNDEFINED: a name nothing defines (quotes forgotten) is an error, not the default", () => {
+    const bad = marked("a.sql", "{{ ⟨here⟩config(materialized=table, tags=['t']) }}\nselect 1");
+    const out = compile(project({ models: [bad.file] }));
+    expect(out.diagnostics).toEqual([
+      expect.objectContaining({
+        code: "CONFIG_VALUE_UNDEFINED",
+        severity: "error",
+        at: bad.at,
+        message: `config 'materialized' is set to an undefined value (in config() in a.sql): its expression names nothing defined`,
+        hint: "quote a string (materialized='...'), or remove the key to keep its default",
+      }),
+    ]);
+    expect(out.nodes).toEqual([]);
+  });
+
   it("CONFIG_VALUE_INVALID from properties YAML points at the YAML node", () => {
     const out = compile(
       project({

@@ -25,6 +25,7 @@ export const diagnosticCodes = {
   UNKNOWN_VAR: "var() names no variable and gives no default",
   UNKNOWN_ENV_VAR: "env_var() names an unset environment variable and gives no default",
   CONFIG_VALUE_INVALID: "a model config value is invalid",
+  CONFIG_VALUE_UNDEFINED: "config() sets a key to an undefined value (a name nothing defines)",
   CONFIG_KEY_UNKNOWN: "a model config key is not one sluice reads",
   CONFIG_CONFLICT: "model config keys that cannot work together (or on this target)",
   CONFIG_PATH_UNUSED: "a sluice.yml models: folder path applies to no model",

@@ -94,7 +94,8 @@ export interface MergedConfig {
  * schema (`resolvedModelConfigSchema` of @sluice/project). Tags add up across layers (as in
  * dbt); every other key is replaced by the most specific layer. An invalid value is a
  * CONFIG_VALUE_INVALID error at the layer that set it, naming the key path
- * (`reconcile.key`) — never a silent fallback to the default.
+ * (`reconcile.key`) — never a silent fallback to the default; a key set to an undefined value
+ * (`config(materialized=table)`: `table` names nothing) is CONFIG_VALUE_UNDEFINED.
  *
  * @example mergeConfig([{ origin: "config() in a.sql", values: { lookback: "abc" } }]).diagnostics
  * // [error CONFIG_VALUE_INVALID: config 'lookback' has an invalid value "abc" (set in config() in a.sql)]
@@ -103,15 +104,23 @@ export function mergeConfig(layers: readonly ConfigLayer[], cache?: ConfigCache)
   const merged: Record<string, unknown> = { ...defaultModelConfig };
   const setBy = new Map<string, ConfigLayer>();
   const tags: unknown[] = [];
+  // A value that is undefined names nothing the template defines (`materialized=table`, the
+  // quotes forgotten): an error, never a key silently left at its default.
+  const undefinedValues: Diagnostic[] = [];
   for (const layer of layers) {
     for (const [key, raw] of Object.entries(layer.values)) {
-      if (raw === undefined) continue;
+      if (raw === undefined) {
+        undefinedValues.push(undefinedValue(key, layer));
+        continue;
+      }
       const value = key === "tags" || key === "partitioned_by" ? asList(raw) : raw;
       if (key === "tags" && Array.isArray(value)) tags.push(...value);
       else merged[key] = value;
       setBy.set(key, layer);
     }
   }
+  if (undefinedValues.length > 0)
+    return { config: { ...defaultModelConfig }, diagnostics: undefinedValues, setBy };
   merged.tags = [...new Set(tags)];
   const key = cache && isPlainJson(merged) ? JSON.stringify(merged) : undefined;
   const known = key === undefined ? undefined : cache!.get(key);
@@ -143,4 +152,14 @@ export function mergeConfig(layers: readonly ConfigLayer[], cache?: ConfigCache)
     );
   }
   return { config: { ...defaultModelConfig }, diagnostics, setBy };
+}
+
+/** CONFIG_VALUE_UNDEFINED: `key` set to an undefined value (a name nothing defines) by `layer`. */
+function undefinedValue(key: string, layer: ConfigLayer): Diagnostic {
+  return error(
+    "CONFIG_VALUE_UNDEFINED",
+    `config '${key}' is set to an undefined value (in ${layer.origin}): its expression names nothing defined`,
+    layer.at,
+    `quote a string (${key}='...'), or remove the key to keep its default`,
+  );
 }
