@@ -201,6 +201,23 @@ describe("compile diagnostics", () => {
     expect(out.nodes).toEqual([]);
   });
 
+  it("ref() and source() of an undefined name (quotes forgotten): said so at the call", () => {
+    const bad = marked("b.sql", "select * from {{ ⟨here⟩ref(a) }}");
+    const out = compile(project({ models: [model("a.sql", "select 1"), bad.file] }));
+    expect(out.diagnostics).toEqual([
+      expect.objectContaining({
+        code: "UNKNOWN_REF",
+        at: bad.at,
+        message: "ref() is given an undefined name: its argument names nothing defined",
+        hint: "quote the name: ref('<model>')",
+      }),
+    ]);
+    const src = marked("c.sql", "select * from {{ ⟨here⟩source(raw, 'events') }}");
+    expect(compile(project({ models: [src.file] })).diagnostics).toEqual([
+      expect.objectContaining({ code: "UNKNOWN_SOURCE", at: src.at }),
+    ]);
+  });
+
   it("CONFIG_VALUE_INVALID from properties YAML points at the YAML node", () => {
     const out = compile(
       project({

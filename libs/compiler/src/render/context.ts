@@ -62,14 +62,31 @@ export function contextFunctions(
     );
     return "";
   };
+  // ref(orders), quotes forgotten: the name is undefined; said so at the call, not as a
+  // model named 'undefined'. True when reported.
+  const undefinedName = (fn: string, names: unknown[]): boolean => {
+    if (!names.some((n) => n === undefined || n === null)) return false;
+    const scope = current();
+    scope.diagnostics.push(
+      error(
+        fn.startsWith("ref") ? "UNKNOWN_REF" : "UNKNOWN_SOURCE",
+        `${fn}() is given an undefined name: its argument names nothing defined`,
+        locateCall(scope.file, scope.text, fn),
+        `quote the name: ${fn}(${fn.startsWith("ref") ? "'<model>'" : "'<source>', '<table>'"})`,
+      ),
+    );
+    return true;
+  };
   return {
     ref: (name: unknown) => {
       const scope = current();
+      if (undefinedName("ref", [name])) return "";
       scope.refs.push(String(name));
       return scope.resolveRef(String(name));
     },
     source: (sourceName: unknown, table: unknown) => {
       const scope = current();
+      if (undefinedName("source", [sourceName, table])) return "";
       scope.sources.push([String(sourceName), String(table)]);
       return scope.resolveSource(String(sourceName), String(table));
     },
@@ -79,6 +96,7 @@ export function contextFunctions(
     // The model promises it reads no row before sluice_incremental_from() from it.
     source_window: (sourceName: unknown, table: unknown) => {
       const scope = current();
+      if (undefinedName("source_window", [sourceName, table])) return "";
       scope.sources.push([String(sourceName), String(table)]);
       const relation = scope.resolveSource(String(sourceName), String(table));
       return isLakeDialect(inputs.dialect) ? `sluice_raw_window(${relation})` : relation;
@@ -89,6 +107,7 @@ export function contextFunctions(
     // otherwise ref() itself. The model still filters `column >= sluice_incremental_from()`.
     ref_window: (name: unknown, column: unknown) => {
       const scope = current();
+      if (undefinedName("ref_window", [name, column])) return "";
       scope.refs.push(String(name));
       const relation = scope.resolveRef(String(name));
       return scope.isIncremental && isLakeDialect(inputs.dialect)
