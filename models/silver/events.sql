@@ -5,6 +5,7 @@
     on_schema_change='append_new_columns',
     lookback=var('lookback_hours', 3),
     carry_where='dt < sluice_incremental_from()',
+    copies_share_partition=['event_id'],
     reconcile={'staging': 'stg_events', 'rejected': 'rejected_events', 'key': 'event_id', 'reason': 'reject_reason',
                'copies_share': {'silver': 'event_date', 'staging': 'cast(event_timestamp as date)'} }
 ) }}
@@ -16,6 +17,8 @@
     rows fall in are rebuilt from them plus the rows already kept there from older raw hours.
     Copies of an event share its event_timestamp, so an earlier copy can only be in one of those
     partitions: the other partitions are not read at all (Parquet statistics skip their files).
+    copies_share_partition says the same to the uniqueness checks of event_id: an incremental run
+    checks its new keys against the event_date partitions it wrote (--scope full: every one).
     carry_where: the rows of older raw hours (kept) are the table's own, as they are, so the local
     lake links their files (or copies them out of a file that also holds window rows) and writes
     only the window's rows, instead of rewriting every row of a day a late event reopens. Athena

@@ -97,6 +97,28 @@ describe("what a scoped test reads", () => {
     expect(await failures({ ...unique, newData: { kind: "rows" } } as never, input)).toBe(0);
   });
 
+  it("keys whose copies share a partition: a duplicate in another partition passes the incremental scope, which says so; full scope fails", async () => {
+    // The model declares copies_share_partition of id, and t breaks it: 'a' is also in 2026-11-25.
+    const shared = { ...unique, newData: { ...unique.newData, copiesSharePartition: true } };
+    expect(await failures(shared, input)).toBe(0);
+    expect(scopeOf(shared as unknown as CompiledNode, input).scope).toEqual({
+      kind: "incremental",
+      detail:
+        "keys of 1 partition of d written this run (2026-11-26), against their partitions (copies of a key share its partition: copies_share_partition; --scope full checks the whole table)",
+    });
+    expect(await failures(shared, { ...input, mode: "full" })).toBe(1);
+    expect(scopeOf(shared as unknown as CompiledNode, { ...input, mode: "full" }).scope.kind).toBe(
+      "full",
+    );
+    // A key repeated inside its partition is still found.
+    await connection.run(`INSERT INTO s.t VALUES ('c', 3, DATE '2026-11-26')`);
+    try {
+      expect(await failures(shared, input)).toBe(1);
+    } finally {
+      await connection.run(`DELETE FROM s.t WHERE v = 3`);
+    }
+  });
+
   it("lookup: new keys found in the reference's written partitions or, failing that, anywhere in it; a key found nowhere fails", async () => {
     const p = relationship("p");
     // 'c' is in p's new partition, 'a' only in its old one: both found.
@@ -150,6 +172,18 @@ describe("what a scoped test reads", () => {
     const sql = athena.bind(unique.sql);
     expect(sql).toContain(`"d" IN (DATE '2026-11-26', DATE '2026-11-27')`);
     expect(grammarErrors({ sql, grammar: "trino" })).toEqual([]);
+    // Copies sharing their key's partition: the written partitions, read whole (pruned by Athena).
+    const shared = { ...unique, newData: { ...unique.newData, copiesSharePartition: true } };
+    const inPartitions = scopeOf(shared as unknown as CompiledNode, {
+      ...input,
+      dialect: createAthenaDialect(),
+      written: new Map([
+        ["model.t", { columns: [{ name: "d", type: "date" }], values: [["2026-11-26"]] }],
+      ]),
+    }).bind(shared.sql);
+    expect(inPartitions).toContain(`"d" IN (DATE '2026-11-26')`);
+    expect(inPartitions).not.toMatch(/"id" IN \(/i);
+    expect(grammarErrors({ sql: inPartitions, grammar: "trino" })).toEqual([]);
     const p = relationship("p");
     const typed = new Map([
       ["model.t", { columns: [{ name: "d", type: "date" }], values: [["2026-11-26"]] }],

@@ -58,6 +58,13 @@ describe("models project DQDL rules on Athena", async () => {
     expect(passes("test.dq_events_rule_3")?.newData).toEqual(
       unique?.kind === "failing_rows" ? unique.shared : "no shared scan",
     );
+    // events declares copies_share_partition=['event_id']: both check new keys against their
+    // partitions, so they still read the same rows (one scan).
+    const keys = { kind: "keys", columns: ["event_id"], copiesSharePartition: true };
+    expect(compiled.nodes.find((n) => n.id === "test.unique_events_event_id")?.newData).toEqual(
+      keys,
+    );
+    expect(nodes.find((n) => n.id === "test.dq_events_rule_3")?.newData).toEqual(keys);
     expect(passes("test.dq_events_rule_4")).toMatchObject({
       all: { index: 4 },
       newData: { index: 2 },

@@ -60,6 +60,19 @@ describe("config that applies to nothing or cannot work", () => {
     );
   });
 
+  it("copies_share_partition on a model without partitioned_by: an error at the key, exit 2", async () => {
+    const p = await project({
+      "silver/order_items.sql": [
+        ["    partitioned_by=['event_date'],\n", "    copies_share_partition=['event_id'],\n"],
+      ],
+    });
+    const r = await p.sluice("compile");
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      `${p.at("silver/order_items.sql", "config(")}: error CONFIG_CONFLICT: copies_share_partition needs partitioned_by: it says the partition holding every copy of a key`,
+    );
+  });
+
   it("a sluice.yml models: folder that holds no model: warning at its key", async () => {
     const p = await project({ "sluice.yml": [["  marts:\n    +schema", "  mart:\n    +schema"]] });
     const r = await p.sluice("ls");

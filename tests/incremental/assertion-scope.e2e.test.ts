@@ -91,10 +91,12 @@ describe("assertion scopes on the local lake", () => {
         "the rows written this run in 1 partition of event_date (2026-11-26; rows carried into them unchanged are not rechecked)",
     });
     // Uniqueness: the keys of the rows this run wrote (not those carry_where kept from older
-    // raw hours in the same partition), against the whole table.
-    expect(byId.get("test.unique_events_event_id")?.scope?.detail).toBe(
-      "keys of the rows written this run in 1 partition of event_date (2026-11-26; rows carried into them unchanged are not rechecked), against the whole table",
-    );
+    // raw hours in the same partition), against their partitions (events declares
+    // copies_share_partition=['event_id']); the IsUnique rule reads the same rows.
+    for (const id of ["test.unique_events_event_id", "test.dq_events_rule_3"])
+      expect(byId.get(id)?.scope?.detail, id).toBe(
+        "keys of the rows written this run in 1 partition of event_date (2026-11-26; rows carried into them unchanged are not rechecked), against their partitions (copies of a key share its partition: copies_share_partition; --scope full checks the whole table)",
+      );
     // References: the new rows of order_items, each looked up in the partitions of events this
     // run wrote, and only the keys not found there in the whole events table.
     const orderItems = "1 partition of event_date written this run (2026-11-26)";

@@ -45,7 +45,7 @@ export type { DeferOptions } from "./state/defer.js";
 export { planClone } from "./state/clone-plan.js";
 export type { ClonePlan, ExistingRelation } from "./state/clone-plan.js";
 export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";
-export { uniqueTestSql } from "./tests/generic-tests.js";
+export { keysScope, uniqueTestSql } from "./tests/generic-tests.js";
 export { resourceType } from "./graph/select-methods.js";
 export { renderWithWarehouse } from "./compile/render-with-warehouse.js";
 export type { QueryRows } from "./render/warehouse.js";

@@ -26,4 +26,4 @@ export { PackedById } from "./state/packed-by-id.js";
 export type { ChecksumReuse, ChecksumsBefore } from "./state/checksum-reuse.js";
 export { planClone } from "./state/clone-plan.js";
 export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";
-export { uniqueTestSql } from "./tests/generic-tests.js";
+export { keysScope, uniqueTestSql } from "./tests/generic-tests.js";

@@ -91,7 +91,8 @@ export interface CompiledNode {
  * touched partitions, the raw hours read), as Glue Data Quality in an ETL job checks the incoming
  * frame. `rows`: a per-row check (not_null, accepted_values, relationships, ColumnValues,
  * IsComplete, ...) reads the new rows. `keys`: a uniqueness check reads every row, in the whole
- * table, whose key occurs among the new rows (new keys against old ones). `partitions`: a
+ * table (or, with `copiesSharePartition`, in the partitions the run wrote), whose key occurs
+ * among the new rows (new keys against old ones). `partitions`: a
  * singular test that declares `config(new_data='partitions')` (its author states every failing
  * row lies in partitions the run wrote, e.g. an order's total against its items, both partitioned
  * by the order's date) reads, of every table it refs, the partitions this run wrote.
@@ -102,7 +103,16 @@ export interface CompiledNode {
  */
 export type NewDataScope =
   | { kind: "rows"; lookup?: KeyLookup }
-  | { kind: "keys"; columns: string[] }
+  | {
+      kind: "keys";
+      columns: string[];
+      /**
+       * The model declares `copies_share_partition` of the first column: all copies of a key are
+       * in one partition (e.g. a duplicated event keeps its event_date), so the new keys are
+       * checked against the partitions the run wrote, not the whole table.
+       */
+      copiesSharePartition?: true;
+    }
   | { kind: "partitions" };
 
 /** A `rows` check's lookup of the new rows' `column` in `field` of the other relation it reads. */

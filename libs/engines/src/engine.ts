@@ -129,8 +129,12 @@ export interface VersionFileOrigins {
   written: string[];
   /** Carried from an earlier version (absolute paths), flat at the root with their partition. */
   carried: string[];
-  /** Whether some carried file belongs to a partition the version wrote (carry_where kept rows). */
-  carriedIntoWritten: boolean;
+  /**
+   * The carried files (of `carried`) that belong to a partition the version wrote: rows
+   * carry_where kept beside the written ones. Empty when every carried file is of another
+   * partition.
+   */
+  carriedIntoWritten: string[];
 }
 
 /** The local lake (DuckDB): table versions are Parquet folders, raw hours read from the files' bytes. */

@@ -67,6 +67,13 @@ const keys = {
    * table's rows that meet it (their files linked) and writes only the SELECT's other rows.
    */
   carry_where: z.string({ error: "expected a SQL condition" }).min(1, "expected a SQL condition"),
+  /**
+   * Key columns whose copies share a partition: all rows holding one value of such a column are
+   * in one partition (e.g. a duplicated event keeps its event_date). An incremental run then checks
+   * the uniqueness of its new keys in that column (`unique`, IsUnique or IsPrimaryKey with it
+   * first) against the partitions it wrote, not the whole table; `--scope full` reads it whole.
+   */
+  copies_share_partition: stringList("a column"),
   /** Column holding each row's raw hour (`YYYY/MM/DD/HH`), default `dt`. */
   watermark_column: z.string().min(1),
   /** Raw-line balance of an incremental model (see libs/runner incremental/reconcile.ts). */

@@ -116,7 +116,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
               type: "string",
               choices: ["incremental", "full"],
               describe:
-                "What tests and DQDL rules check: incremental (default) reads what this run wrote or read where the check allows (per-row checks: the partitions written, the raw hours read; unique: the new keys against the whole table), full reads every table whole (the default with --full-refresh). Every result states its scope",
+                "What tests and DQDL rules check: incremental (default) reads what this run wrote or read where the check allows (per-row checks: the partitions written, the raw hours read; unique: the new keys against the whole table, or against their partitions where the model declares copies_share_partition), full reads every table whole (the default with --full-refresh). Every result states its scope",
             },
           }
         : {}),

@@ -33,6 +33,15 @@ export function checkConfig(
         "remove carry_where, or use materialized='incremental' with incremental_strategy='insert_overwrite'",
       ),
     );
+  if ((config.copies_share_partition ?? []).length > 0 && config.partitioned_by.length === 0)
+    out.push(
+      error(
+        "CONFIG_CONFLICT",
+        "copies_share_partition needs partitioned_by: it says the partition holding every copy of a key",
+        at("copies_share_partition"),
+        "add partitioned_by=['<column>'], or remove copies_share_partition (new keys are then checked against the whole table)",
+      ),
+    );
   if (config.materialized === "snapshot")
     return [
       error(

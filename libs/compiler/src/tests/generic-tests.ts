@@ -14,6 +14,8 @@ export interface TestSubject {
   /** `source_` for source tables (dbt's spelling), `` for models. */
   namePrefix: string;
   relationSql: string;
+  /** The subject's `copies_share_partition` columns (see {@link keysScope}). */
+  copiesSharePartition?: readonly string[];
 }
 
 /** Resolves `to: ref('x')` / `to: source('a','b')` of a relationships test. */
@@ -45,6 +47,22 @@ export interface GenericTest {
  */
 export function uniqueTestSql(relation: string, column: string): string {
   return `select ${column} as unique_field, count(*) as n_records\nfrom ${relation}\nwhere ${column} is not null\ngroup by ${column}\nhaving count(*) > 1`;
+}
+
+/**
+ * The new-data scope of a uniqueness check of `columns` (a `unique` test, IsUnique, IsPrimaryKey):
+ * the rows of the new keys (by the first column), in the partitions the run wrote when the model
+ * declares that copies of that column share a partition (`copies_share_partition`), else in the
+ * whole table.
+ *
+ * @example keysScope(["event_id"], ["event_id"]) // { kind: "keys", columns: ["event_id"], copiesSharePartition: true }
+ */
+export function keysScope(
+  columns: string[],
+  copiesSharePartition: readonly string[] = [],
+): NewDataScope {
+  const shared = columns[0] !== undefined && copiesSharePartition.includes(columns[0]);
+  return { kind: "keys", columns, ...(shared ? { copiesSharePartition: true } : {}) };
 }
 
 function parseTo(to: unknown): Parameters<ParentResolver>[0] | undefined {
@@ -112,7 +130,7 @@ export function genericTest(
       return {
         name,
         dependsOn,
-        newData: { kind: "keys", columns: [columnName] },
+        newData: keysScope([columnName], subject.copiesSharePartition),
         sql: uniqueTestSql(rel, col),
       };
     case "accepted_values": {

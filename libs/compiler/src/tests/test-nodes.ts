@@ -129,6 +129,7 @@ export function genericTestNodes(
     namePart: decl.sourceName ? `${decl.sourceName}_${subjectNode.name}` : subjectNode.name,
     namePrefix: decl.sourceName ? "source_" : "",
     relationSql: ctx.dialect.quoteRelation(subjectNode.relation),
+    copiesSharePartition: subjectNode.config.copies_share_partition ?? [],
   };
   const resolve = parentResolver(ctx, index, built);
   const resolveParent: ParentResolver = (to, at) => {

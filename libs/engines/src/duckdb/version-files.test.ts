@@ -131,14 +131,16 @@ describe("writtenAndCarried", () => {
       "event_date=2026-11-26~part-old-0.parquet",
     ]);
     // The carried file is of another partition than the written one.
-    expect(origins.carriedIntoWritten).toBe(false);
+    expect(origins.carriedIntoWritten).toEqual([]);
   });
 
-  it("says when a carried file belongs to a partition the version wrote (carry_where kept rows)", () => {
+  it("lists the carried files that belong to a partition the version wrote (carry_where kept rows)", () => {
     const root = version({
       "event_date=2026-11-27/part-new-0.parquet": "n",
       "event_date=2026-11-27~part-old-0.parquet": "o",
     });
-    expect(writtenAndCarried(root).carriedIntoWritten).toBe(true);
+    expect(writtenAndCarried(root).carriedIntoWritten).toEqual([
+      join(root, "event_date=2026-11-27~part-old-0.parquet"),
+    ]);
   });
 });

@@ -76,7 +76,7 @@ export function filesFrom(
  * every file of the version, each in one list, so a read of both is a read of the table.
  *
  * @example writtenAndCarried("/lake/silver/events/v_2", ["event_date=2026-11-27/part-1.parquet", "event_date=2026-11-26~part-0.parquet"])
- * // { written: [".../event_date=2026-11-27/part-1.parquet"], carried: [".../event_date=2026-11-26~part-0.parquet"], carriedIntoWritten: false }
+ * // { written: [".../event_date=2026-11-27/part-1.parquet"], carried: [".../event_date=2026-11-26~part-0.parquet"], carriedIntoWritten: [] }
  */
 export function writtenAndCarried(
   location: string,
@@ -86,9 +86,13 @@ export function writtenAndCarried(
   const written = files.filter((file) => !isCarried(file));
   const carried = files.filter(isCarried);
   const writtenPartitions = new Set(written.map(partitionOf).filter((p) => p !== ""));
-  const carriedIntoWritten = carried.some((file) => writtenPartitions.has(partitionOf(file)));
+  const carriedIntoWritten = carried.filter((file) => writtenPartitions.has(partitionOf(file)));
   const absolute = (names: string[]) => names.map((file) => join(location, file)).sort();
-  return { written: absolute(written), carried: absolute(carried), carriedIntoWritten };
+  return {
+    written: absolute(written),
+    carried: absolute(carried),
+    carriedIntoWritten: absolute(carriedIntoWritten),
+  };
 }
 
 /** Where a carried file goes in the new version: flat, at its root, with its partition in its name. */

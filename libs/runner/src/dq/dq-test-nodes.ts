@@ -7,6 +7,7 @@ import type { Diagnostic, Project } from "@sluice/project";
 import { bindRulesets, findRelationNode } from "./bind-rulesets.js";
 import type { BoundRuleset } from "./bind-rulesets.js";
 import { shareUniqueScans } from "./unique-scan.js";
+import { keysScope } from "@sluice/compiler/run-time";
 
 export interface DqTestNodesOptions {
   project: Project;
@@ -75,7 +76,9 @@ function attachPasses(
   );
   for (const { node, rule } of made) {
     const scope = newDataScope(rule);
-    if (scope) node.newData = scope;
+    if (scope?.kind === "keys")
+      node.newData = keysScope(scope.columns, b.target.config.copies_share_partition);
+    else if (scope) node.newData = scope;
   }
   const attach = (group: typeof members, layout: PassLayout): void => {
     if (group.length < 2) return;

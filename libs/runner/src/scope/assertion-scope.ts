@@ -96,7 +96,7 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
   const n = written.values.length;
   const relation = input.dialect.quoteRelation(subject.relation);
   const rows = readsWrittenRows(node) ? input.writtenRows?.get(relation) : undefined;
-  const detail = writtenDetail(subject, written, rows?.carriedIntoWritten);
+  const detail = writtenDetail(subject, written, rows?.carriedIntoWritten !== undefined);
   const frame = newDataFrame(input.dialect, subject, written, node.newData, input, rows);
   // A check of new rows against other relations (relationships, ReferentialIntegrity) reads those
   // whole, or first the partitions of them written this run (`lookup`).
@@ -118,13 +118,20 @@ export function scopeOf(node: CompiledNode, input: ScopeInput): BoundScope {
       kind: "incremental",
       detail:
         node.newData.kind === "keys"
-          ? `keys of ${detail}, against the whole table`
+          ? `keys of ${detail}, against ${keysAgainst(node.newData)}`
           : `${detail}${against}`,
     },
     layout: "newData",
     empty: n === 0,
     bind: replaceRelations(frames),
   };
+}
+
+/** What a `keys` check reads a new key's other rows from, in words. */
+function keysAgainst(scope: Extract<NewDataScope, { kind: "keys" }>): string {
+  return scope.copiesSharePartition
+    ? "their partitions (copies of a key share its partition: copies_share_partition; --scope full checks the whole table)"
+    : "the whole table";
 }
 
 /**
@@ -243,7 +250,9 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\
  * `rows` check reads the files this run wrote (rows carried unchanged into a written partition by
  * carry_where were checked by the run that wrote them; the scope's detail says they are not
  * rechecked), and a `keys` check takes its keys from the rows this run wrote and filters only the
- * carried files on them.
+ * carried files on them. A `keys` check whose copies share their key's partition
+ * (`copiesSharePartition`) reads only the written partitions: on the lake, of the carried files
+ * only those of written partitions; elsewhere, the written partitions whole.
  */
 function newDataFrame(
   d: Dialect,
@@ -254,14 +263,19 @@ function newDataFrame(
   rows?: WrittenRows,
 ): string {
   const key = scope.kind === "keys" ? scope.columns[0] : undefined;
+  // Copies of a key share its partition: a new key's other rows are in the partitions written.
+  const ownPartitions = scope.kind === "keys" && scope.copiesSharePartition === true;
   if (rows && isLakeDialect(d)) {
-    if (key !== undefined) return d.selectRowsOfWrittenKeys(key, rows.written, rows.carried);
+    if (key !== undefined) {
+      const others = ownPartitions ? rows.carriedIntoWritten : rows.carried;
+      return d.selectRowsOfWrittenKeys(key, rows.written, others);
+    }
     if (scope.kind === "rows") return d.selectWrittenRows(rows.written);
   }
   const files = input.partitionFiles?.get(d.quoteRelation(subject.relation));
   const { columns, values } = written;
   const inPartitions = d.selectPartitions(subject.relation, columns, values, files);
-  if (scope.kind !== "keys") return inPartitions;
+  if (scope.kind !== "keys" || ownPartitions) return inPartitions;
   return d.selectRowsOfKeys(
     subject.relation,
     scope.columns[0] ?? "",

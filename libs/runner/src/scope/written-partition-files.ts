@@ -47,8 +47,11 @@ export interface WrittenRows {
   written: string;
   /** A relation over the files carried from the version before; undefined when none were. */
   carried?: string;
-  /** Whether carried files hold rows of partitions this run wrote (carry_where kept them). */
-  carriedIntoWritten: boolean;
+  /**
+   * A relation over the carried files of partitions this run wrote (rows carry_where kept beside
+   * the written ones); undefined when no carried file is of a written partition.
+   */
+  carriedIntoWritten?: string;
 }
 
 /**
@@ -59,7 +62,7 @@ export interface WrittenRows {
  * files on the key. Empty on other engines and in `--scope full`.
  *
  * @example await writtenRows([events], ctx)
- * // Map { '"silver"."events"' => { written: "(SELECT * FROM read_parquet(['…/event_date=2026-11-27/part-….parquet'], …))", carried: "(…~part-….parquet…)", carriedIntoWritten: true } }
+ * // Map { '"silver"."events"' => { written: "(SELECT * FROM read_parquet(['…/event_date=2026-11-27/part-….parquet'], …))", carried: "(…~part-….parquet…)", carriedIntoWritten: "(…event_date=2026-11-27~part-….parquet…)" } }
  */
 export async function writtenRows(
   nodes: readonly CompiledNode[],
@@ -80,7 +83,14 @@ export async function writtenRows(
       ...(origins.carried.length > 0
         ? { carried: dialect.tableFilesRelation(origins.carried, version.columns) }
         : {}),
-      carriedIntoWritten: origins.carriedIntoWritten,
+      ...(origins.carriedIntoWritten.length > 0
+        ? {
+            carriedIntoWritten: dialect.tableFilesRelation(
+              origins.carriedIntoWritten,
+              version.columns,
+            ),
+          }
+        : {}),
     });
   }
   return rows;

@@ -64,41 +64,88 @@ afterAll(async () => {
 
 const ctx = () => ({ engine, dialect, published, written, scope: "incremental" as const });
 
+/** `node`'s incremental scope, with the version at `location` (default v_2) split by origin. */
+const incremental = async (node: CompiledNode, location?: string) =>
+  scopeOf(node, {
+    dialect,
+    mode: "incremental",
+    written,
+    subject,
+    writtenRows: await writtenRows([subject], {
+      ...ctx(),
+      ...(location === undefined ? {} : { published: new Map([[relation, { location }]]) }),
+    }),
+  });
+
+/** The `[key, copies]` a bound uniqueness check returns. */
+const duplicates = async (sql: string) =>
+  (await engine.execute(`${sql} ORDER BY unique_field`)).rows.map((r) => [
+    r["unique_field"],
+    Number(r["n_records"]),
+  ]);
+
 describe("a uniqueness check of the keys a run wrote, on the lake", () => {
   it("splits the version into the files the run wrote and those it carried", async () => {
     const rows = await writtenRows([subject], ctx());
     const split = rows.get(relation);
-    expect(split?.carriedIntoWritten).toBe(true);
     const count = async (from: string) =>
       Number((await engine.execute(`SELECT count(*) AS n FROM ${from}`)).rows[0]!["n"]);
     // Each row in exactly one side: the two sides are the whole table.
     expect(await count(split!.written)).toBe(2);
     expect(await count(split!.carried!)).toBe(4);
     expect(await count(relation)).toBe(6);
+    // Of the carried files, the one of the written partition: c and e.
+    expect(await count(split!.carriedIntoWritten!)).toBe(2);
   });
 
   it("finds a new key's duplicate in a carried file, says carried rows are not rechecked, and --scope full finds the rest", async () => {
-    const scoped = scopeOf(test, {
-      dialect,
-      mode: "incremental",
-      written,
-      subject,
-      writtenRows: await writtenRows([subject], ctx()),
-    });
+    const scoped = await incremental(test);
     expect(scoped.scope).toEqual({
       kind: "incremental",
       detail:
         "keys of the rows written this run in 1 partition of d (2026-11-27; rows carried into them unchanged are not rechecked), against the whole table",
     });
-    const failing = async (sql: string) =>
-      (await engine.execute(`${sql} ORDER BY unique_field`)).rows.map((r) => [
-        r["unique_field"],
-        Number(r["n_records"]),
-      ]);
-    expect(await failing(scoped.bind(test.sql))).toEqual([["b", 2]]);
+    expect(await duplicates(scoped.bind(test.sql))).toEqual([["b", 2]]);
     // c is duplicated among carried rows only: a full-scope check reads it.
     const full = scopeOf(test, { dialect, mode: "full", written, subject });
-    expect(await failing(full.bind(test.sql))).toEqual([
+    expect(await duplicates(full.bind(test.sql))).toEqual([
+      ["b", 2],
+      ["c", 2],
+    ]);
+  });
+
+  it("with copies sharing their key's partition, checks new keys against their partitions and says so; --scope full still fails", async () => {
+    // b's other copy is in 2026-11-26, a partition this run did not write: a lake where the
+    // declaration is false. The incremental check reads only 2026-11-27 (a, b written; c, e
+    // carried into it), passes, and says what it read; the full check finds b and c.
+    const shared = {
+      ...test,
+      newData: { kind: "keys", columns: ["k"], copiesSharePartition: true },
+    } as CompiledNode;
+    const scoped = await incremental(shared);
+    expect(scoped.scope).toEqual({
+      kind: "incremental",
+      detail:
+        "keys of the rows written this run in 1 partition of d (2026-11-27; rows carried into them unchanged are not rechecked), against their partitions (copies of a key share its partition: copies_share_partition; --scope full checks the whole table)",
+    });
+    expect(await duplicates(scoped.bind(shared.sql))).toEqual([]);
+    // A new key duplicated in a carried file of its own partition is found.
+    const dup = path.join(dir, "lake", "silver", "t", "v_4");
+    await mkdir(path.join(dup, "d=2026-11-27"), { recursive: true });
+    await engine.execute(
+      `COPY (SELECT 'e' AS k, DATE '2026-11-27' AS d) TO '${path.join(dup, "d=2026-11-27", "part-0.parquet")}' (FORMAT parquet);` +
+        `COPY (SELECT * FROM (VALUES ('e', DATE '2026-11-27'), ('f', DATE '2026-11-27')) AS v(k, d)) TO '${path.join(dup, "d=2026-11-27~part-old-0.parquet")}' (FORMAT parquet);` +
+        `COPY (SELECT 'e' AS k, DATE '2026-11-26' AS d) TO '${path.join(dup, "d=2026-11-26~part-old-0.parquet")}' (FORMAT parquet)`,
+    );
+    const inPartition = await incremental(shared, dup);
+    // Two copies in its partition; the third, in 2026-11-26, is not read.
+    expect(await duplicates(inPartition.bind(shared.sql))).toEqual([["e", 2]]);
+    // Off the lake (no split): the written partitions whole, no key filter over the table.
+    const athenaLike = scopeOf(shared, { dialect, mode: "incremental", written, subject });
+    expect(await duplicates(athenaLike.bind(shared.sql))).toEqual([]);
+    const full = scopeOf(shared, { dialect, mode: "full", written, subject });
+    expect(full.scope.kind).toBe("full");
+    expect(await duplicates(full.bind(shared.sql))).toEqual([
       ["b", 2],
       ["c", 2],
     ]);
@@ -114,7 +161,7 @@ describe("a uniqueness check of the keys a run wrote, on the lake", () => {
       ...ctx(),
       published: new Map([[relation, { location: only }]]),
     });
-    expect(rows.get(relation)).toMatchObject({ carriedIntoWritten: false });
+    expect(rows.get(relation)?.carriedIntoWritten).toBeUndefined();
     expect(rows.get(relation)?.carried).toBeUndefined();
     const scoped = scopeOf(test, {
       dialect,
