@@ -135,7 +135,7 @@ export async function compileSqlEdits(
     listings,
   );
   if (spliced === undefined) return { refused: "partial_parse.json cannot be spliced" };
-  rebaseSqlEdits(targetDir, found.header, spliced.header, request, listings);
+  rebaseSqlEdits(targetDir, found.base, spliced.header, request, listings);
   const rewritten = new Set(renamed.values());
   const parsed = splicedObject(saved, edited, renamed, spliced.places);
   return {
