@@ -44,11 +44,12 @@ const RACY_MS = 2000;
  */
 const RACY_MAX = 256;
 /**
- * Format 4: the header holds the content hashes of the racy files ({@link Header.racy}).
- * Format 3: a compiled node the compile memo holds is written as its place there (see
+ * Format 5: the context after the header is in the layout of context-text.ts (the model
+ * properties on a line of their own, with an index). Format 4: the header holds the content
+ * hashes of the racy files ({@link Header.racy}). Format 3: a compiled node the compile memo holds is written as its place there (see
  * memo-refs.ts); format 2 held every node's text. Older formats are not read.
  */
-export const CACHE_FORMAT = 4;
+export const CACHE_FORMAT = 5;
 
 /** What else, besides the project's files, decides the compile output. */
 export interface CacheRequest {
