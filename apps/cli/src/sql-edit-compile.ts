@@ -73,8 +73,7 @@ export async function compileSqlEdits(
   if (read === undefined) return { refused: "partial_parse.json is not in its layout" };
   const saved = read.context;
   const { project } = saved;
-  const [{ parseVarsOption }, { renderModels, dialectFor }, { textDigest }] = await Promise.all([
-    import("@sluice/project"),
+  const [{ renderModels, dialectFor }, { textDigest }] = await Promise.all([
     import("@sluice/compiler"),
     import("@sluice/runner"),
   ]);
@@ -98,8 +97,11 @@ export async function compileSqlEdits(
     inline,
     memo.models.map((m) => m.memo),
   );
+  // The project's package root loads the YAML and CSV parsers: only --vars needs one here.
   const vars =
-    request.vars === null ? { vars: {}, diagnostics: [] } : parseVarsOption(request.vars);
+    request.vars === null
+      ? { vars: {}, diagnostics: [] }
+      : (await import("@sluice/project")).parseVarsOption(request.vars);
   if (vars.diagnostics.length > 0) return { refused: "--vars reports a problem" };
   const env = invocationEnv();
   // What the render reads of the project, picked: spreading the project would read (and parse)
