@@ -56,7 +56,7 @@ export function report(name, figures) {
     console.log(`${k.padEnd(40)} ${typeof v === "number" ? v.toFixed(v < 10 ? 3 : 0) : v}`);
 }
 
-const threadCpu = path.join(repoRoot, "tests/bench/thread-cpu.cjs");
+const threadCpu = path.join(repoRoot, "tests/bench/thread-cpu.mjs");
 
 /**
  * Wall ms, CPU ms (user + system), main-thread CPU ms (`mainCpuMs`, {@link threadCpu}'s figure;
@@ -65,7 +65,7 @@ const threadCpu = path.join(repoRoot, "tests/bench/thread-cpu.cjs");
  */
 export function timedSluice(dir, args, bin = sluiceBin) {
   const t0 = performance.now();
-  const node = [process.execPath, "-r", threadCpu, bin, ...args];
+  const node = [process.execPath, "--import", threadCpu, bin, ...args];
   const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", ...node], {
     cwd: dir,
     encoding: "utf8",
