@@ -79,6 +79,41 @@ describe("packed keys", () => {
     expect(recorded.keys).toEqual(hashedKeys(after));
   });
 
+  it("write each path's text from its node, the later one of a path shared, on every write", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
+    dirs.push(dir);
+    // What packing gives: the paths in first place, each the text of its last node (a map).
+    const packed = (nodes: readonly CompiledNode[]) => {
+      const artifacts = new Map(nodes.map((n) => [n.path, text(n)]));
+      return new Map(
+        (["compiled", "run"] as const).flatMap((k) => [
+          ...packArtifacts(packedDir(dir, k), artifacts),
+        ]),
+      );
+    };
+    const edit = (since: string, fingerprint: string) => ({
+      fingerprint,
+      edits: { since, nodes: new Set(["model.m_17"]) },
+    });
+    // Paths each once: the second and third writes take the record (no map of the paths).
+    const once = models(600);
+    expect(written(dir, once, { fingerprint: "A" }).texts).toEqual(packed(once));
+    const after = models(600, edited(17));
+    expect(written(dir, after, edit("A", "B")).texts).toEqual(packed(after));
+    const again = models(600, (j) => (j === 17 ? `select ${j} -- again` : `select ${j}`));
+    expect(written(dir, again, edit("B", "C")).texts).toEqual(packed(again));
+    // m_5's path again at the end, another text: it wins, in m_5's place.
+    const shared = (nodes: CompiledNode[]) => [...nodes, { ...nodes[5]!, sql: "select 'last'" }];
+    const twice = shared(models(600));
+    expect(written(dir, twice, edit("C", "D")).texts).toEqual(packed(twice));
+    const twiceEdited = shared(models(600, edited(17)));
+    expect(written(dir, twiceEdited, edit("D", "E")).texts).toEqual(packed(twiceEdited));
+    // As many paths as recorded, one renamed: another list, assigned again.
+    const renamed = models(600).map((n, i) => (i === 3 ? { ...n, path: "g/m_3.sql" } : n));
+    written(dir, once, { fingerprint: "F" });
+    expect(written(dir, renamed, { fingerprint: "G" }).texts).toEqual(packed(renamed));
+  });
+
   it("hash the key of a shard holding a node rendered again at run time", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
     dirs.push(dir);

@@ -78,14 +78,11 @@ export function packedShards(
   source?: ManifestSource,
   index?: string,
 ): PackedShards {
-  const byName = new Map<string, CompiledNode>();
-  for (const node of nodes) byName.set(nameOf(node), node);
   const digestOf = (node: CompiledNode): string =>
     (node.renderAtRun ? undefined : digests.get(node.id)) ?? nodeDigest(node);
   const previous = readKeys(targetDir);
-  const listed = [...byName.keys()];
-  const names = hash("sha1", listed.join("\n"), "base64");
-  const reached = reachedNames(byName, previous, names, source);
+  const { listed, names, recorded } = listedPaths(nodes, nameOf, previous);
+  const reached = reachedNames(listed, previous, names, source);
   // Read now: the write removes the index before its first file.
   const written = reached && index !== undefined ? readIndex(index) : undefined;
   const keys: Record<string, string> = {};
@@ -93,10 +90,8 @@ export function packedShards(
   const kept = new Set<string>();
   // Shards are assigned by artifact path alone: the i-th shard of either kind holds the same
   // paths, and its members' lines are made once for both.
-  const recorded =
-    previous.names === names ? recordedAssignment(previous.assignment, listed.length) : undefined;
-  const positions = recorded ?? assignPositions(listed);
-  const assigned = positions.map((held) => held.map((i) => listed[i]!));
+  const positions = recorded ?? assignPositions(listed.names);
+  const assigned = positions.map((held) => held.map((i) => listed.names[i]!));
   const memberLines: string[] = [];
   for (const kind of ["compiled", "run"] as const) {
     const textOf = texts[kind];
@@ -106,13 +101,14 @@ export function packedShards(
     ).entries()) {
       const rel = path.relative(targetDir, file);
       const recorded = previous.keys[rel];
+      const at = positions[i]!;
       const key =
         reached !== undefined && recorded !== undefined && !held.some((n) => reached.has(n))
           ? recorded
           : hash(
               "sha1",
               `${kind}\n${(memberLines[i] ??= held
-                .map((name) => `${name}\t${digestOf(byName.get(name)!)}`)
+                .map((name, k) => `${name}\t${digestOf(listed.nodes[at[k]!]!)}`)
                 .join("\n"))}`,
               "base64",
             );
@@ -121,7 +117,8 @@ export function packedShards(
       files.set(file, () => {
         const before =
           written && recorded !== undefined ? previousMembers(file, written) : undefined;
-        const textOfName = (name: string): string => textOf(byName.get(name)!);
+        const nodeOf = new Map(held.map((name, k) => [name, listed.nodes[at[k]!]!]));
+        const textOfName = (name: string): string => textOf(nodeOf.get(name)!);
         return shardText(held, (name) =>
           before === undefined || reached!.has(name)
             ? textOfName(name)
@@ -162,7 +159,7 @@ export function packedShards(
  * nodes' and those rendered again at run time. Undefined (every key hashed) otherwise.
  */
 function reachedNames(
-  byName: ReadonlyMap<string, CompiledNode>,
+  listed: Listed,
   previous: Recorded,
   names: string,
   source: ManifestSource | undefined,
@@ -170,8 +167,49 @@ function reachedNames(
   const edited = previous.names === names ? editsSince(source, previous.compile) : undefined;
   if (edited === undefined) return undefined;
   const reached = new Set<string>();
-  for (const [name, node] of byName) if (node.renderAtRun || edited.has(node.id)) reached.add(name);
+  for (let i = 0; i < listed.names.length; i++) {
+    const node = listed.nodes[i]!;
+    if (node.renderAtRun || edited.has(node.id)) reached.add(listed.names[i]!);
+  }
   return reached;
+}
+
+/** Artifact paths in the nodes' order, each once, and the node of each (a later one wins). */
+interface Listed {
+  names: readonly string[];
+  nodes: readonly CompiledNode[];
+}
+
+/**
+ * The artifact paths of `nodes` (see {@link Listed}), their sha1 (`names`, see {@link KEYS})
+ * and the shards' assignment `previous` recorded for them, when it holds one.
+ *
+ * When the paths of all nodes in order hash as `previous.names`, and the assignment recorded
+ * with it is one of as many paths, the paths the previous write listed (each once) are these:
+ * none repeats, each node is its own path's. Then no map of 30,000 paths is built (at 10,000
+ * models, building it was ~4% of a one-edit compile); else the paths are listed through one,
+ * as a map keeps them (first place, last node).
+ */
+function listedPaths(
+  nodes: readonly CompiledNode[],
+  nameOf: (node: CompiledNode) => string,
+  previous: Recorded,
+): { listed: Listed; names: string; recorded: number[][] | undefined } {
+  const all = nodes.map(nameOf);
+  const allNames = hash("sha1", all.join("\n"), "base64");
+  const distinct =
+    previous.names === allNames ? recordedAssignment(previous.assignment, all.length) : undefined;
+  if (distinct) return { listed: { names: all, nodes }, names: allNames, recorded: distinct };
+  const byName = new Map<string, CompiledNode>();
+  all.forEach((name, i) => byName.set(name, nodes[i]!));
+  const listed = { names: [...byName.keys()], nodes: [...byName.values()] };
+  const names =
+    listed.names.length === all.length ? allNames : hash("sha1", listed.names.join("\n"), "base64");
+  const recorded =
+    previous.names === names
+      ? recordedAssignment(previous.assignment, listed.names.length)
+      : undefined;
+  return { listed, names, recorded };
 }
 
 /**

@@ -22,9 +22,14 @@ export interface Relations {
  * The compiled project's {@link Relations}: what {@link neutralSql} looks parents up in. With
  * `ids`, those of these nodes and their parents only: all that {@link neutralSql} of these nodes
  * looks up (a one-model change's manifest hashes 3 of 30,000 nodes), and the same digests, since
- * a name whose schema length none of them has matches none of them either.
+ * a name whose schema length none of them has matches none of them either. `chosen`: the nodes
+ * of `ids`, when the caller has them (not looked for again among every node).
  */
-export function relationKeys(compiled: CompiledProject, ids?: ReadonlySet<string>): Relations {
+export function relationKeys(
+  compiled: CompiledProject,
+  ids?: ReadonlySet<string>,
+  chosen?: readonly CompiledNode[],
+): Relations {
   const byId = new Map<string, number>();
   const count = compiled.nodes.length;
   const schemas = new Array<string>(count);
@@ -34,7 +39,9 @@ export function relationKeys(compiled: CompiledProject, ids?: ReadonlySet<string
   // Every node chosen (a cold manifest): no set of them is worth building.
   if (ids && ids.size < count) {
     wanted = new Set(ids);
-    for (const n of compiled.nodes) if (ids.has(n.id)) for (const d of n.dependsOn) wanted.add(d);
+    if (chosen) for (const n of chosen) for (const d of n.dependsOn) wanted.add(d);
+    else
+      for (const n of compiled.nodes) if (ids.has(n.id)) for (const d of n.dependsOn) wanted.add(d);
   }
   for (let i = 0; i < count; i++) {
     const n = compiled.nodes[i]!;

@@ -9,7 +9,7 @@ import { loadProject } from "@sluice/project";
 import type { Project } from "@sluice/project";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dbtManifest } from "./dbt-manifest.js";
-import { plainField, replaceLines } from "./manifest-edit.js";
+import { columnBytes, plainField, replaceLines, splicedColumns } from "./manifest-edit.js";
 import { writeManifest } from "./manifest-file.js";
 import { readStateIndex, withoutStateIndex } from "./state-index.js";
 import { encodeColumns } from "./state-nodes.js";
@@ -47,6 +47,36 @@ describe("encodeColumns' plain flag (what the one-edit path splices without pars
     expect(plainField("/lake/é")).toBe(true);
     expect(plainField('a"b')).toBe(false);
     expect(plainField("a\nb")).toBe(false);
+  });
+});
+
+describe("splicedColumns", () => {
+  it("replaces rows as bytes, non-ASCII fields before and after them, as encoding every row", () => {
+    const row = (i: number, location: string): NodeRow => [
+      `model.m${i}`,
+      "1f 2e",
+      "marts",
+      `m${i}`,
+      "model",
+      "table",
+      location,
+    ];
+    const rows = [row(0, "/lake/é"), row(1, "/a"), row(2, "/😀/b"), row(3, "/c"), row(4, "/ü")];
+    const value = `{"adapter":"duckdb","count":5,"columns":${encodeColumns(rows)!.json.toString()}}`;
+    // The value after a first line, as in a sidecar file: positions are bytes from the file's start.
+    const bytes = Buffer.from(`["key","é"]\n${value}`);
+    const valueAt = Buffer.byteLength('["key","é"]\n');
+    const columns = columnBytes(bytes, valueAt, 5)!;
+    expect(columns).toBeDefined();
+    const replaced = new Map([
+      [1, row(1, "/é/new")],
+      [3, row(3, "/x")],
+    ]);
+    const expected = rows.map((r, i) => replaced.get(i) ?? r);
+    expect(splicedColumns(columns, replaced).toString()).toBe(
+      encodeColumns(expected)!.json.toString(),
+    );
+    expect(columnBytes(bytes, valueAt, 4)).toBeUndefined();
   });
 });
 

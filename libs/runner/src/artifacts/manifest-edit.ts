@@ -86,16 +86,26 @@ function among(few: Iterable<string>): (value: string) => boolean {
 }
 
 /**
- * Where lines `wanted` of the `count` lines joined by `separator` in `text`'s characters
- * [`from`, `to`) sit, each [start, end): found by `indexOf` from the start, or by `lastIndexOf`
- * from the end when nearer it, none split (a one-model change replaces a line or two of
- * 30,000). The text must hold `count` lines (see `wholeColumns`); throws when a line is not
- * there.
+ * What {@link lineSpans} searches: a string (positions are characters) or bytes (positions are
+ * bytes, an ASCII separator searched for as its bytes: no byte of a multi-byte UTF-8 character
+ * is ASCII).
+ */
+type Searched = Pick<string, "length"> & {
+  indexOf(search: string, from: number): number;
+  lastIndexOf(search: string, from: number): number;
+};
+
+/**
+ * Where lines `wanted` of the `count` lines joined by `separator` in `text`'s characters (or
+ * bytes) [`from`, `to`) sit, each [start, end): found by `indexOf` from the start, or by
+ * `lastIndexOf` from the end when nearer it, none split (a one-model change replaces a line or
+ * two of 30,000). The text must hold `count` lines (see `wholeColumns`); throws when a line is
+ * not there.
  *
  * @example lineSpans("a\nbc\nd", 3, [1]) // Map { 1 => [2, 4] }
  */
 export function lineSpans(
-  text: string,
+  text: Searched,
   count: number,
   wanted: Iterable<number>,
   separator = "\n",
@@ -165,15 +175,13 @@ export function replaceLines(
 /**
  * A state sidecar's value (`{"adapter":…,"count":…,"columns":["…",…]…}`, see state-sidecar.ts)
  * as its bytes, with where each column's text sits: read for {@link splicedColumns}, without
- * decoding or parsing its megabytes. `text`: the bytes as Latin-1 (a character per byte, so
- * positions in it are byte offsets; no byte of a multi-byte UTF-8 character is ASCII, so the
- * ASCII searched for is never found inside one).
+ * decoding or parsing its megabytes (the ASCII searched for is searched as bytes: no byte of a
+ * multi-byte UTF-8 character is ASCII, so it is never found inside one).
  */
 export interface ColumnBytes {
   bytes: Buffer;
   /** Where the value starts in `bytes`. */
   valueAt: number;
-  text: string;
   count: number;
   /** Each column's text (between its quotes): [start, end) bytes. */
   spans: [number, number][];
@@ -191,20 +199,19 @@ export function columnBytes(
   valueAt: number,
   count: number,
 ): ColumnBytes | undefined {
-  const text = bytes.toString("latin1");
+  // The head is ASCII: its Latin-1 characters are its bytes (a prefix is enough to match it).
   const head = /\{"adapter":"[a-z]*","count":(\d+),"columns":\["/y;
-  head.lastIndex = valueAt;
-  const m = head.exec(text);
+  const m = head.exec(bytes.toString("latin1", valueAt, valueAt + 256));
   if (!m || Number(m[1]) !== count) return undefined;
   const spans: [number, number][] = [];
-  let at = head.lastIndex;
+  let at = valueAt + head.lastIndex;
   for (let k = 0; k < 7; k++) {
-    const end = text.indexOf(k < 6 ? '","' : '"]', at);
+    const end = bytes.indexOf(k < 6 ? '","' : '"]', at);
     if (end < 0) return undefined;
     spans.push([at, end]);
     at = end + (k < 6 ? 3 : 2);
   }
-  return { bytes, valueAt, text, count, spans, rest: at };
+  return { bytes, valueAt, count, spans, rest: at };
 }
 
 /**
@@ -218,7 +225,7 @@ export function splicedColumns(
   const pieces: Buffer[] = [Buffer.from("[")];
   columns.spans.forEach(([from, to], k) => {
     pieces.push(Buffer.from(k === 0 ? '"' : ',"'));
-    const spans = lineSpans(columns.text, columns.count, rows.keys(), "\\n", from, to);
+    const spans = lineSpans(columns.bytes, columns.count, rows.keys(), "\\n", from, to);
     let at = from;
     for (const [i, [lineStart, lineEnd]] of [...spans].sort(([a], [b]) => a - b)) {
       pieces.push(columns.bytes.subarray(at, lineStart), Buffer.from(rows.get(i)![k]!));
