@@ -87,4 +87,15 @@ describe("a cached build's module loads", () => {
       if (command !== "run") expect(cached.stdout).toContain("tests: 2 passed, 0 warned, 0 failed");
     }
   });
+
+  it("loads no YAML/CSV parser to compile after one model's SQL changed", async () => {
+    expect(await sluice("compile")).toMatchObject({ code: 0 });
+    // A literal edit: the compile renders this model alone (sql-edit-compile.ts), reading no
+    // YAML. The full compile loads the project (and so the parsers): shown by the cold build.
+    const file = path.join(dir, "models", "named.sql");
+    await writeFile(file, `${await readFile(file, "utf8")}-- an edit\n`);
+    const edited = await sluice("compile");
+    expect(edited).toMatchObject({ code: 0, main: true, vendors: ["nunjucks", "zod"] });
+    expect(edited.stderr).toBe("");
+  });
 });

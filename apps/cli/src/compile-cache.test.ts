@@ -8,6 +8,7 @@ import { appendDqNodes } from "./commands/dq-nodes.js";
 import type { Listings } from "./compile-cache.js";
 import { validCacheHeader, writeCachedContext } from "./compile-cache.js";
 import { memoFile } from "./compile-memo-file.js";
+import { contextPieces, parseContext } from "./context-text.js";
 import { resolveMemoRefs } from "./memo-refs.js";
 import { cacheRequest, loadProjectContext } from "./project-context.js";
 import { age, agedModelsCopy, removeAll } from "../test/aged-models.js";
@@ -25,11 +26,15 @@ const cacheFile = (dir: string) => path.join(dir, "target", "partial_parse.json"
  * a node the memo does not hold), to edit nodes' texts in it.
  */
 function inlined(dir: string): string {
-  const [header, context] = readFileSync(cacheFile(dir), "utf8").split("\n") as [string, string];
-  const parsed = JSON.parse(context) as { compiled: { nodes: unknown[] } };
+  const text = readFileSync(cacheFile(dir), "utf8");
+  const newline = text.indexOf("\n");
+  const parsed = parseContext<{
+    project: { modelProperties: unknown[] };
+    compiled: { nodes: unknown[] };
+  }>(text.slice(newline + 1))!;
   const memo = memoFile(path.join(dir, "target"));
   expect(resolveMemoRefs(parsed.compiled.nodes, memo, (t) => JSON.parse(t))).toBe(true);
-  return `${header}\n${JSON.stringify(parsed)}`;
+  return `${text.slice(0, newline)}\n${[...contextPieces(parsed)].join("")}`;
 }
 
 /** The compile a run with this run id gets without any cache. */
@@ -128,12 +133,20 @@ describe("partial parsing (target/partial_parse.json)", () => {
     // A cache of format 3 (no racy files' hashes in its header) is not read: compiled again.
     age(dir);
     await loadProjectContext({ projectDir: dir }, io);
-    const [now, whole] = inlined(dir).split("\n") as [string, string];
+    const text = inlined(dir);
+    const [now, whole] = [text.slice(0, text.indexOf("\n")), text.slice(text.indexOf("\n") + 1)];
     const { racy: _, ...format3 } = { ...JSON.parse(now), format: 3 } as Record<string, unknown>;
     const marked = whole.replaceAll("stage_order, stage", "stage_order, stage /* format 3 */");
     writeFileSync(cacheFile(dir), `${JSON.stringify(format3)}\n${marked}`);
     const older = await loadProjectContext({ projectDir: dir }, io);
     expect(older!.compiled.nodes.find((n) => n.id === "model.funnel")!.sql).not.toContain(
+      "format 3",
+    );
+    // Nor one of format 4 (the context on one line, its model properties in place).
+    const format4 = JSON.stringify({ ...JSON.parse(now), format: 4 });
+    writeFileSync(cacheFile(dir), `${format4}\n${JSON.stringify(parseContext(marked))}`);
+    const four = await loadProjectContext({ projectDir: dir }, io);
+    expect(four!.compiled.nodes.find((n) => n.id === "model.funnel")!.sql).not.toContain(
       "format 3",
     );
     writeFileSync(cacheFile(dir), `${now}\n${marked}`);

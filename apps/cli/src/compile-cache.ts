@@ -44,11 +44,12 @@ const RACY_MS = 2000;
  */
 const RACY_MAX = 256;
 /**
- * Format 4: the header holds the content hashes of the racy files ({@link Header.racy}).
- * Format 3: a compiled node the compile memo holds is written as its place there (see
+ * Format 5: the context after the header is in the layout of context-text.ts (the model
+ * properties on a line of their own, with an index). Format 4: the header holds the content
+ * hashes of the racy files ({@link Header.racy}). Format 3: a compiled node the compile memo holds is written as its place there (see
  * memo-refs.ts); format 2 held every node's text. Older formats are not read.
  */
-export const CACHE_FORMAT = 4;
+export const CACHE_FORMAT = 5;
 
 /** What else, besides the project's files, decides the compile output. */
 export interface CacheRequest {
@@ -448,11 +449,12 @@ export function cachedContextOf(targetDir: string, line: string): string | undef
  * compile that changed only some model files' text (#14's fast path): under the header
  * {@link writeCachedContext} writes for the listing `listings` holds now (taken before the
  * compile), with each model's `text` in the project replaced and each compile memo segment
- * `renamed` (old name, new name) renamed in the nodes' places (see memo-refs.ts). Returns the
- * header line and the context written (what {@link readCachedContext} would read back), and how
- * many places were renamed;
- * undefined (nothing written) when the listing saw too many racy files, a
- * model's text is not found exactly once, or the file cannot be written.
+ * `renamed` (old name, new name) renamed in the nodes' places (see memo-refs.ts), both in the
+ * context's first line, which holds the project's files and the nodes (see context-text.ts; the
+ * model properties after it are carried as they are). Returns the header line and the context
+ * written (what {@link readCachedContext} would read back), and how many places were renamed;
+ * undefined (nothing written) when the listing saw too many racy files, the context has no
+ * second line, a model's text is not found exactly once, or the file cannot be written.
  */
 export function spliceCachedContext(
   targetDir: string,
@@ -466,7 +468,10 @@ export function spliceCachedContext(
   const header = JSON.parse(line) as Header;
   const snap = listing(request.dir, header.folders, listings);
   if (snap.racy === undefined) return undefined;
-  let body = context;
+  const newline = context.indexOf("\n");
+  if (newline < 0) return undefined;
+  let body = context.slice(0, newline);
+  const rest = context.slice(newline);
   for (const m of models) {
     const key = `{"path":${JSON.stringify(m.path)},"absPath":${JSON.stringify(m.absPath)},"text":`;
     const at = body.indexOf(key);
@@ -484,8 +489,8 @@ export function spliceCachedContext(
   }
   const next = JSON.stringify({ ...header, snapshot: snap.hash, racy: snap.racy });
   try {
-    writeHeadedFile(path.join(targetDir, CACHE_FILE), next, body);
-    return { header: next, context: body, places };
+    writeHeadedFile(path.join(targetDir, CACHE_FILE), next, [body, rest]);
+    return { header: next, context: body + rest, places };
   } catch {
     return undefined;
   }

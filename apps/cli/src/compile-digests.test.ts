@@ -111,4 +111,37 @@ describe("compile_digests.json: a revived compile's node digests", () => {
       "bmV3IHRlc3Q=",
     ]);
   });
+
+  it("after an edit, takes a digest listed on another line from the last line listing it", () => {
+    // 20 nodes; digest i is "d<i>=" (d1= is a prefix of d10=), listed with rootless "r<i>";
+    // d3= is listed twice, the last time with rootless "r3-last".
+    const nodes = Array.from({ length: 20 }, (_, i) => ({ id: `model.m${i}` }));
+    const many = { nodes } as unknown as CompiledProject;
+    const previous = nodes.map((_, i) => (i === 9 ? "d3= r3-last" : `d${i}= r${i}`));
+    // The edited nodes' digests: each listed on another line (or nowhere: made).
+    const write = (edited: number, header: string) => {
+      const next = new Map(nodes.map((n, i) => [n.id, i === 9 ? "d3=" : `d${i}=`]));
+      for (let i = 0; i < edited; i++) next.set(nodes[10 + i]!.id, i === 0 ? "d3=" : `d${i}=`);
+      if (edited > 0) next.set(nodes[19]!.id, "d1");
+      const made: string[] = [];
+      const rootless = writeCompileDigests(
+        tmp(),
+        header,
+        many,
+        next,
+        (n, d) => (made.push(n.id), `made ${d}`),
+        previous,
+      );
+      return { made, rootless };
+    };
+    // Few edits (scanned) and many (the lines mapped): the same result, the one a map gives.
+    for (const edited of [2, 9]) {
+      const { made, rootless } = write(edited, `header-${edited}`);
+      expect(made).toEqual(["model.m19"]);
+      expect(rootless!.slice(10, 10 + edited)).toEqual(
+        Array.from({ length: edited }, (_, i) => (i === 0 || i === 3 ? "r3-last" : `r${i}`)),
+      );
+      expect(rootless![19]).toBe("made d1");
+    }
+  });
 });

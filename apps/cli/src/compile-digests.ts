@@ -22,6 +22,9 @@ const FORMAT = 3;
 
 const headerOf = (cacheHeader: string): string => headerTie(FORMAT, cacheHeader);
 
+/** How many digests a write looks up by scanning the previous lines before it maps them all. */
+const SCANS = 8;
+
 /** Each line's digest and rootless digest (the digest when the line holds one field). */
 const fields = (line: string): [string, string] => {
   const space = line.indexOf(" ");
@@ -71,6 +74,20 @@ export function writeCompileDigests(
     }
     return known;
   };
+  // After an edit, the few lines not kept look their digest up in `previous` by a scan from the
+  // end (the last line listing it, as the map keeps); the map of every line is made only when
+  // more do (at 30,000 nodes, making it was most of a one-edit write).
+  let scans = 0;
+  const listed = (digest: string): string | undefined => {
+    if (previous === undefined || known !== undefined || scans++ >= SCANS)
+      return knownRootless().get(digest);
+    for (let at = previous.length - 1; at >= 0; at--) {
+      const line = previous[at]!;
+      if (line.startsWith(digest) && (line.length === digest.length || line[digest.length] === " "))
+        return fields(line)[1];
+    }
+    return undefined;
+  };
   const rootless: string[] = [];
   const lines = compiled.nodes.map((n, at) => {
     const digest = digests.get(n.id) ?? "";
@@ -79,7 +96,7 @@ export function writeCompileDigests(
       rootless.push(fields(was)[1]);
       return was;
     }
-    const made = digest === "" ? "" : (knownRootless().get(digest) ?? rootlessOf(n, digest));
+    const made = digest === "" ? "" : (listed(digest) ?? rootlessOf(n, digest));
     rootless.push(made);
     return made === digest ? digest : `${digest} ${made}`;
   });

@@ -23,7 +23,7 @@ import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
 import type { KeptFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
 import type { FactRow } from "./fact-nodes.js";
-import { jsonPieces } from "./json-pieces.js";
+import { contextPieces, parseContext } from "./context-text.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
 
@@ -166,7 +166,7 @@ export async function loadProjectContext(
         request,
         fresh.folders,
         fresh.envRead,
-        () => jsonPieces(fresh.cached, 2, writtenAs(fresh.cached.compiled)),
+        () => contextPieces(fresh.cached, writtenAs(fresh.cached.compiled)),
         loadStarted,
         listings,
       )
@@ -265,8 +265,8 @@ interface CachedContext {
 }
 
 /**
- * Load and compile with the placeholder run id; the result, its JSON text (built when first
- * asked for: a compile whose cache is not written and needs no other run id never builds it),
+ * Load and compile with the placeholder run id; the result, its text in partial_parse.json's
+ * layout (see context-text.ts; built when first asked for: a compile whose cache is not written and needs no other run id never builds it),
  * or the errors.
  */
 async function loadAndCompile(
@@ -355,7 +355,7 @@ async function loadAndCompile(
   };
   let text: string | undefined;
   return {
-    context: () => (text ??= JSON.stringify(cached)),
+    context: () => (text ??= [...contextPieces(cached)].join("")),
     cached,
     folders: project.scannedFolders ?? [],
     envRead: [...env.read].sort(),
@@ -396,8 +396,9 @@ interface KeptDigests {
 }
 
 /**
- * The context of a cached compile's text (or of the text as parsed, with the placeholder run
- * id), its nodes read from their memo places; undefined when a place is gone (see memo-refs.ts).
+ * The context of a cached compile's text (in partial_parse.json's layout, see context-text.ts;
+ * or of the text as parsed, with the placeholder run id), its nodes read from their memo places;
+ * undefined when a place is gone (see memo-refs.ts) or the text is not in that layout.
  * `digests`, when given, gets each memo node's digest, hashed from its text or taken from `kept`.
  */
 async function revive(
@@ -410,9 +411,8 @@ async function revive(
   kept?: KeptDigests,
 ): Promise<ProjectContext | undefined> {
   const c =
-    typeof context === "string"
-      ? (JSON.parse(withRunId(context, runId)) as CachedContext)
-      : context;
+    typeof context === "string" ? parseContext<CachedContext>(withRunId(context, runId)) : context;
+  if (c === undefined) return undefined;
   const nodes = c.compiled.nodes as unknown[];
   const textDigest = digests && (await import("@sluice/runner")).textDigest;
   if (kept) kept.digestLines = keptDigestLines(targetDir, kept.since, nodes.length);

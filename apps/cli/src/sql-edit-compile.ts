@@ -1,5 +1,5 @@
 import type { CompiledNode, ModelMemo } from "@sluice/compiler";
-import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
+import type { Diagnostic, ModelProperties, Project, TargetConfig } from "@sluice/project";
 import type { CacheRequest, Listings } from "./compile-cache.js";
 import {
   cachedContextOf,
@@ -9,6 +9,7 @@ import {
   spliceCachedContext,
 } from "./compile-cache.js";
 import { memoModel, replaceMemoModels } from "./compile-memo-file.js";
+import { lazyContext } from "./context-text.js";
 import { nodeText } from "./node-texts.js";
 import { memoEdits, rebaseSqlEdits, sqlEdits } from "./sql-edits.js";
 
@@ -67,20 +68,21 @@ export async function compileSqlEdits(
   if ("refused" in memo) return memo;
   const text = cachedContextOf(targetDir, found.header);
   if (text === undefined) return { refused: "partial_parse.json was replaced" };
-  const saved = JSON.parse(text) as SavedContext;
+  // The project without its model properties: the edited models' are parsed alone.
+  const read = lazyContext<SavedContext>(text);
+  if (read === undefined) return { refused: "partial_parse.json is not in its layout" };
+  const saved = read.context;
   const { project } = saved;
-  const [{ parseVarsOption }, { renderModels, dialectFor }, { textDigest }] = await Promise.all([
-    import("@sluice/project"),
+  const [{ renderModels, dialectFor }, { textDigest }] = await Promise.all([
     import("@sluice/compiler"),
     import("@sluice/runner"),
   ]);
   const files = new Map(project.models.map((m) => [m.path, m]));
-  const properties = new Map(project.modelProperties.map((p) => [p.name, p]));
   const models = [];
   for (const m of memo.models) {
     const file = files.get(m.path);
     if (file === undefined) return { refused: `'${m.path}' is not a model of partial_parse.json` };
-    const own = properties.get(file.name);
+    const own = read.propertiesOf(file.name) as ModelProperties | undefined;
     models.push({
       file: { ...file, text: m.text },
       ...(own ? { properties: own } : {}),
@@ -95,12 +97,18 @@ export async function compileSqlEdits(
     inline,
     memo.models.map((m) => m.memo),
   );
+  // The project's package root loads the YAML and CSV parsers: only --vars needs one here.
   const vars =
-    request.vars === null ? { vars: {}, diagnostics: [] } : parseVarsOption(request.vars);
+    request.vars === null
+      ? { vars: {}, diagnostics: [] }
+      : (await import("@sluice/project")).parseVarsOption(request.vars);
   if (vars.diagnostics.length > 0) return { refused: "--vars reports a problem" };
   const env = invocationEnv();
+  // What the render reads of the project, picked: spreading the project would read (and parse)
+  // its model properties.
+  const { dir: root, config, macros, unitTests } = project;
   const out = renderModels(
-    project,
+    { dir: root, config, macros, ...(unitTests ? { unitTests } : {}) },
     {
       targetName: saved.targetName,
       vars: vars.vars,
@@ -135,7 +143,7 @@ export async function compileSqlEdits(
     listings,
   );
   if (spliced === undefined) return { refused: "partial_parse.json cannot be spliced" };
-  rebaseSqlEdits(targetDir, found.header, spliced.header, request, listings);
+  rebaseSqlEdits(targetDir, found.base, spliced.header, request, listings);
   const rewritten = new Set(renamed.values());
   const parsed = splicedObject(saved, edited, renamed, spliced.places);
   return {

@@ -64,7 +64,7 @@ afterAll(() => removeAll(dirs));
 
 describe("sqlEdits: only model SQL changed since partial_parse.json", () => {
   it("finds nothing edited in the project as compiled", () => {
-    expect(edits()).toEqual({ header: expect.any(String), models: [] });
+    expect(edits()).toEqual({ header: expect.any(String), models: [], base: expect.any(Object) });
   });
 
   it("gives the models whose literal SQL changed, with their text now", () => {
@@ -73,6 +73,7 @@ describe("sqlEdits: only model SQL changed since partial_parse.json", () => {
     const found = edits();
     expect(found).toEqual({
       header: expect.any(String),
+      base: expect.any(Object),
       models: [
         {
           path: "marts/funnel.sql",
@@ -186,7 +187,7 @@ describe("sqlEdits after a compile that took the full path", () => {
     utimesSync(file, older, older);
     expect(found()).toEqual({ refused: "'marts/funnel.sql' changed more than its literal SQL" });
     await compile();
-    expect(found()).toEqual({ header: expect.any(String), models: [] });
+    expect(found()).toEqual({ header: expect.any(String), models: [], base: expect.any(Object) });
     writeFileSync(file, `${readFileSync(file, "utf8")}-- edit\n`);
     const old = new Date(Date.now() - 20_000);
     utimesSync(file, old, old);

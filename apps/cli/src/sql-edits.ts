@@ -89,22 +89,22 @@ function writeBase(
 }
 
 /**
- * Save the base again after the fast path rewrote `partial_parse.json` from header `from` to
- * `to` for edits {@link sqlEdits} found: the listing `listings` holds now, the skeletons as
- * they were (each edited file's was checked to be its saved one). What {@link saveSqlEditsBase}
- * writes after a full compile of the same files. False when there is no base for `from`.
+ * Save the base again after the fast path rewrote `partial_parse.json` to header `to` for edits
+ * {@link sqlEdits} found against `base` (the base it read, of the header the edits are from):
+ * the listing `listings` holds now, the skeletons as they were (each edited file's was checked
+ * to be its saved one). What {@link saveSqlEditsBase} writes after a full compile of the same
+ * files. False when the listing of `to`'s folders is not in `listings`.
  */
 export function rebaseSqlEdits(
   targetDir: string,
-  from: string,
+  base: EditsBase,
   to: string,
   request: CacheRequest,
   listings: Listings,
 ): boolean {
-  const base = readBase(targetDir, from);
   const folders = (JSON.parse(to) as { folders: string[] }).folders;
   const listed = listedFolders(request.dir, folders, listings);
-  if (base === undefined || listed === undefined) return false;
+  if (listed === undefined) return false;
   writeBase(targetDir, to, base.modelPaths, listed, base.skeletons);
   return true;
 }
@@ -132,6 +132,12 @@ function carriedSkeletons(
   };
 }
 
+/**
+ * What {@link sqlEdits} read of `partial_parse.edits.json` and {@link rebaseSqlEdits} writes
+ * again: read once per fast path (at 10,000 models the file is ~1 MB of JSON).
+ */
+export type EditsBase = Pick<EditsBody, "modelPaths" | "skeletons">;
+
 /** A model file edited since the saved compile, with the text it has now. */
 export interface EditedModel {
   path: string;
@@ -144,13 +150,14 @@ export interface EditedModel {
  * folders with the same names, no file but model `.sql` files edited, and each edited one's
  * template skeleton the one it had (the same refs, sources, config(), vars and macro calls).
  * Then the edited models (their path and text now) and the `partial_parse.json` header they
- * are edits of; else why not, and the full path compiles. No change at all gives no models.
+ * are edits of, and the base they were found against (for {@link rebaseSqlEdits}); else why
+ * not, and the full path compiles. No change at all gives no models.
  */
 export function sqlEdits(
   targetDir: string,
   request: CacheRequest,
   listings?: Listings,
-): { header: string; models: EditedModel[] } | { refused: string } {
+): { header: string; models: EditedModel[]; base: EditsBase } | { refused: string } {
   const listing = listingNow(targetDir, request, listings);
   if (listing === undefined) return { refused: "no partial_parse.json for this build and request" };
   const base = readBase(targetDir, listing.line);
@@ -175,7 +182,7 @@ export function sqlEdits(
       return { refused: `'${file}' changed more than its literal SQL` };
     models.push({ path: file, text });
   }
-  return { header: listing.line, models };
+  return { header: listing.line, models, base };
 }
 
 /** A listing's numbers as the base64 of their float64 bytes (exact, and cheap to read). */

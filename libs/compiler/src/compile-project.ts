@@ -1,4 +1,4 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import type { ModelFile, Project } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
 import type { WarehouseAnswers } from "./compile/compile-context.js";

@@ -4,8 +4,9 @@ import { didYouMean } from "./suggest.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { GenericTestSpec, TestConfig } from "./types.js";
 import { describe } from "./zod-issues.js";
-import { formatPath, isMapping } from "./yaml-source.js";
-import type { YamlPath, YamlSource } from "./yaml-source.js";
+import { formatPath, isMapping } from "./yaml-path.js";
+import type { YamlPath } from "./yaml-path.js";
+import type { YamlSource } from "./yaml-source.js";
 
 /** Arguments each built-in test needs, checked so a typo fails at load time, not in SQL. */
 const required: Record<string, (args: Record<string, unknown>) => string | undefined> = {

@@ -5,16 +5,10 @@ import { placeYamlError } from "./yaml-syntax-error.js";
 import { parseYamlFast } from "./fast-yaml.js";
 import type { Diagnostic, DiagnosticCode, SourceLocation } from "./diagnostics.js";
 
-/** A key path into a YAML document: mapping keys and sequence indexes. */
-export type YamlPath = readonly (string | number)[];
+import type { YamlPath } from "./yaml-path.js";
 
-/** `targets.prod.region`, `models[0].columns[1].tests[0]`; the document root is `(root)`. */
-export function formatPath(path: YamlPath): string {
-  let out = "";
-  for (const seg of path)
-    out += typeof seg === "number" ? `[${seg}]` : out === "" ? seg : `.${seg}`;
-  return out === "" ? "(root)" : out;
-}
+export { formatPath, isMapping } from "./yaml-path.js";
+export type { YamlPath } from "./yaml-path.js";
 
 /** A parsed YAML file that can point at the node behind any key path. */
 export interface YamlSource {
@@ -167,7 +161,3 @@ export function parseYamlDocument(
     },
   };
 }
-
-/** A YAML mapping (a plain object as parsed): not null, not an array, not a scalar. */
-export const isMapping = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);

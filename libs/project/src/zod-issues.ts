@@ -2,8 +2,9 @@ import type { z } from "zod";
 import { error } from "./diagnostics.js";
 import type { Diagnostic, DiagnosticCode } from "./diagnostics.js";
 import { closest } from "./suggest.js";
-import { formatPath } from "./yaml-source.js";
-import type { YamlPath, YamlSource } from "./yaml-source.js";
+import { formatPath } from "./yaml-path.js";
+import type { YamlPath } from "./yaml-path.js";
+import type { YamlSource } from "./yaml-source.js";
 
 /** How to turn zod issues on data read from one YAML file into diagnostics. */
 export interface IssueContext {

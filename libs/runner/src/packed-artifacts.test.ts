@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { packArtifacts, readPackedArtifact } from "./packed-artifacts.js";
+import { assignShards, packArtifacts, readPackedArtifact } from "./packed-artifacts.js";
 import { writeChangedFiles } from "./write-changed-files.js";
 
 /** `count` artifacts `f<i>/m_<i>.sql` holding `select <i>` (plus a line with `tweak` for `changed`). */
@@ -16,6 +16,16 @@ function artifacts(count: number, changed = -1): Map<string, string> {
 }
 
 describe("packed artifacts", () => {
+  it("assign each path to one shard, a function of the paths alone, each shard sorted", () => {
+    const names = [...artifacts(3000).keys(), "B.sql", "a.sql", "é.sql", "😀.sql", "\uffff.sql"];
+    const assigned = assignShards(names);
+    expect(assigned).toHaveLength(16);
+    expect(assigned.flat().sort()).toEqual([...names].sort());
+    // Sorted as Array.prototype.sort sorts strings (by UTF-16 code units).
+    for (const held of assigned) expect(held).toEqual([...held].sort());
+    expect(assignShards([...names].reverse())).toEqual(assigned);
+  });
+
   it("hold every artifact's text, read back by path from its shard", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-"));
     try {

@@ -31,7 +31,7 @@ export const packedDir = (targetDir: string, kind: "compiled" | "run"): string =
   path.join(targetDir, "packed", kind);
 
 /** Shards for `count` artifacts: a power of two near count/256, so it changes only on doubling. */
-function shardCount(count: number): number {
+export function shardCount(count: number): number {
   let shards = 1;
   while (shards * 256 < count) shards *= 2;
   return shards;
@@ -81,10 +81,21 @@ export function packShards(dir: string, names: Iterable<string>): Shard[] {
  */
 export function assignShards(names: Iterable<string>): string[][] {
   const all = [...names];
-  const shards = shardCount(all.length);
-  const members = Array.from({ length: shards }, () => [] as string[]);
-  for (const name of all) members[shardOf(name, shards)]!.push(name);
-  return members.map((held) => held.sort());
+  return assignPositions(all).map((held) => held.map((i) => all[i]!));
+}
+
+/**
+ * {@link assignShards} by position: for each shard, the positions in `names` of the paths it
+ * holds, in the order of their paths (sorted as `Array.prototype.sort` sorts strings: by UTF-16
+ * code units). A function of `names` alone, so a caller may record it for the same paths.
+ */
+export function assignPositions(names: readonly string[]): number[][] {
+  const shards = shardCount(names.length);
+  const members = Array.from({ length: shards }, () => [] as number[]);
+  for (let i = 0; i < names.length; i++) members[shardOf(names[i]!, shards)]!.push(i);
+  const byName = (a: number, b: number): number =>
+    names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0;
+  return members.map((held) => held.sort(byName));
 }
 
 /** The shards in `dir` holding `assigned` (from {@link assignShards}). */

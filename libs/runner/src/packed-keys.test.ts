@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CompiledNode } from "@sluice/compiler";
+import { packArtifacts, packedDir } from "./packed-artifacts.js";
 import { packedShards } from "./packed-keys.js";
 import type { ManifestSource } from "./artifacts/manifest-keys.js";
 
@@ -27,9 +28,11 @@ const digestsOf = (nodes: readonly CompiledNode[]) => new Map(nodes.map((n) => [
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** Shards of `nodes` in `dir` as a compile `source` writes them: the recorded keys, and what was kept. */
-function write(dir: string, nodes: readonly CompiledNode[], source?: ManifestSource) {
-  const text = (n: CompiledNode) => `${n.sql}\n`;
+/** An artifact's text: its node's SQL. */
+const text = (n: CompiledNode) => `${n.sql}\n`;
+
+/** The shards of `nodes` in `dir` as a compile `source` writes them, each text built, committed. */
+function written(dir: string, nodes: readonly CompiledNode[], source?: ManifestSource) {
   const shards = packedShards(
     dir,
     nodes,
@@ -38,7 +41,14 @@ function write(dir: string, nodes: readonly CompiledNode[], source?: ManifestSou
     digestsOf(nodes),
     source,
   );
+  const texts = new Map([...shards.files].map(([file, textOf]) => [file, textOf()]));
   shards.commit();
+  return { shards, texts };
+}
+
+/** Shards of `nodes` in `dir` as a compile `source` writes them: the recorded keys, and what was kept. */
+function write(dir: string, nodes: readonly CompiledNode[], source?: ManifestSource) {
+  const { shards } = written(dir, nodes, source);
   const recorded = JSON.parse(readFileSync(path.join(dir, ".packed-keys.json"), "utf8")) as {
     compile?: string;
     keys: Record<string, string>;
@@ -104,5 +114,56 @@ describe("packed keys", () => {
     const { recorded, kept } = write(dir, after, edit);
     expect(recorded.keys).toEqual(hashedKeys(after));
     expect(kept).toBeLessThan(6);
+  });
+
+  it("take the shards' assignment recorded for the same paths, and assign again when it is not one", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-packed-keys-"));
+    dirs.push(dir);
+    const nodes = models(600);
+    // What packing the artifacts gives, with nothing recorded (each path hashed to its shard).
+    const artifacts = new Map(nodes.map((n) => [n.path, text(n)]));
+    const expected = new Map(
+      (["compiled", "run"] as const).flatMap((k) => [
+        ...packArtifacts(packedDir(dir, k), artifacts),
+      ]),
+    );
+    const shardTexts = () => written(dir, nodes).texts;
+    expect(shardTexts()).toEqual(expected);
+    const file = path.join(dir, ".packed-keys.json");
+    const record = JSON.parse(readFileSync(file, "utf8")) as {
+      assignment: { counts: number[]; positions: string };
+    };
+    expect(record.assignment.counts).toHaveLength(4);
+    // Taken: the same texts; with the record's positions in another order, other texts.
+    expect(shardTexts()).toEqual(expected);
+    const bytes = Buffer.from(record.assignment.positions, "base64");
+    const positions = new Uint32Array(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+    );
+    expect([...positions].sort((a, b) => a - b)).toEqual(nodes.map((_, i) => i));
+    const reversed = Buffer.from(positions.slice().reverse().buffer).toString("base64");
+    const put = (assignment: object) =>
+      writeFileSync(file, JSON.stringify({ ...record, assignment }));
+    put({ ...record.assignment, positions: reversed });
+    expect(shardTexts()).not.toEqual(expected);
+    // Not an assignment of these 600 paths to 4 shards: assigned again. (Within that, the record
+    // is trusted as this code wrote it, as the keys are: telling a path's shard is the hashing
+    // it saves.)
+    const last = record.assignment.counts[3]!;
+    const twice = positions.slice();
+    twice[1] = twice[0]!;
+    for (const assignment of [
+      { ...record.assignment, counts: [...record.assignment.counts.slice(0, 3), last - 1] },
+      { ...record.assignment, counts: [...record.assignment.counts.slice(0, 3), last - 1, 1] },
+      { ...record.assignment, positions: Buffer.from(twice.buffer).toString("base64") },
+      {
+        ...record.assignment,
+        positions: Buffer.from(positions.slice(1).buffer).toString("base64"),
+      },
+      { counts: "4" },
+    ]) {
+      put(assignment);
+      expect(shardTexts()).toEqual(expected);
+    }
   });
 });

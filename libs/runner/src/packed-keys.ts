@@ -2,7 +2,14 @@ import { hash } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
-import { assignShards, inShards, packedDir, shardMembers, shardText } from "./packed-artifacts.js";
+import {
+  assignPositions,
+  inShards,
+  packedDir,
+  shardCount,
+  shardMembers,
+  shardText,
+} from "./packed-artifacts.js";
 import { readIndex, readOr } from "./write-changed-files.js";
 import { nodeDigest } from "./artifacts/node-digest.js";
 import { editsSince } from "./artifacts/manifest-keys.js";
@@ -29,6 +36,10 @@ import type { ManifestSource } from "./artifacts/manifest-keys.js";
  * are the recorded key's), so the text is the one building every member gives, byte for byte,
  * without reading whole the nodes a compile keeps as facts (see apps/cli fact-nodes.ts).
  *
+ * The file also records the shards' assignment for `names` (`assignPositions`, a function of
+ * the paths alone): a write with the same paths takes it instead of hashing and sorting every
+ * path again.
+ *
  * The file is removed before any shard is written and written after all are: a key never names
  * a shard that a killed write may have torn.
  */
@@ -38,6 +49,8 @@ const KEYS = ".packed-keys.json";
 interface Recorded {
   compile?: string;
   names?: string;
+  /** `assignPositions` of the paths `names` hashes, as {@link encodedAssignment} writes it. */
+  assignment?: { counts: number[]; positions: string };
   keys: Record<string, string>;
 }
 
@@ -70,7 +83,8 @@ export function packedShards(
   const digestOf = (node: CompiledNode): string =>
     (node.renderAtRun ? undefined : digests.get(node.id)) ?? nodeDigest(node);
   const previous = readKeys(targetDir);
-  const names = hash("sha1", [...byName.keys()].join("\n"), "base64");
+  const listed = [...byName.keys()];
+  const names = hash("sha1", listed.join("\n"), "base64");
   const reached = reachedNames(byName, previous, names, source);
   // Read now: the write removes the index before its first file.
   const written = reached && index !== undefined ? readIndex(index) : undefined;
@@ -79,7 +93,10 @@ export function packedShards(
   const kept = new Set<string>();
   // Shards are assigned by artifact path alone: the i-th shard of either kind holds the same
   // paths, and its members' lines are made once for both.
-  const assigned = assignShards(byName.keys());
+  const recorded =
+    previous.names === names ? recordedAssignment(previous.assignment, listed.length) : undefined;
+  const positions = recorded ?? assignPositions(listed);
+  const assigned = positions.map((held) => held.map((i) => listed[i]!));
   const memberLines: string[] = [];
   for (const kind of ["compiled", "run"] as const) {
     const textOf = texts[kind];
@@ -126,7 +143,13 @@ export function packedShards(
     commit: () => {
       if (same) return;
       const file = path.join(targetDir, KEYS);
-      const record: Recorded = { ...(source && { compile: source.fingerprint }), names, keys };
+      const assignment = recorded ? previous.assignment! : encodedAssignment(positions);
+      const record: Recorded = {
+        ...(source && { compile: source.fingerprint }),
+        names,
+        assignment,
+        keys,
+      };
       writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(record));
       renameSync(`${file}.${process.pid}.tmp`, file);
     },
@@ -166,6 +189,48 @@ function previousMembers(
   } catch {
     return undefined;
   }
+}
+
+/** Shard positions as recorded: the count of each shard, then all positions as base64 uint32s. */
+function encodedAssignment(positions: readonly number[][]): Recorded["assignment"] {
+  const flat = Uint32Array.from(positions.flat());
+  return {
+    counts: positions.map((held) => held.length),
+    positions: Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength).toString("base64"),
+  };
+}
+
+/**
+ * The positions {@link encodedAssignment} recorded, when they are an assignment of `count`
+ * paths to as many shards as `assignPositions` makes (each position once); else undefined (they
+ * are assigned again). Within that, the record is trusted as this code wrote it, as the keys
+ * are: telling each path's shard is the hashing it saves.
+ */
+function recordedAssignment(
+  recorded: Recorded["assignment"],
+  count: number,
+): number[][] | undefined {
+  if (!Array.isArray(recorded?.counts) || typeof recorded.positions !== "string") return undefined;
+  if (recorded.counts.length !== shardCount(count)) return undefined;
+  const bytes = Buffer.from(recorded.positions, "base64");
+  if (bytes.length !== count * 4) return undefined;
+  const flat = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + count * 4));
+  const seen = new Uint8Array(count);
+  const positions: number[][] = [];
+  let at = 0;
+  for (const n of recorded.counts) {
+    if (!Number.isInteger(n) || n < 0 || at + n > count) return undefined;
+    const held: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const i = flat[at + k]!;
+      if (i >= count || seen[i] === 1) return undefined;
+      seen[i] = 1;
+      held.push(i);
+    }
+    positions.push(held);
+    at += n;
+  }
+  return at === count ? positions : undefined;
 }
 
 /** Forget the recorded keys (artifacts written without them, e.g. a file per node). */

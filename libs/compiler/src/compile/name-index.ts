@@ -1,6 +1,6 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import type { Diagnostic, SourceLocation } from "@sluice/project";
-import { closestHint } from "@sluice/project";
+import { closestHint } from "@sluice/project/suggest";
 import { sourceId } from "../sources/source-nodes.js";
 
 /** A position, or how to find it. */

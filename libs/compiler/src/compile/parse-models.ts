@@ -1,4 +1,5 @@
-import { defaultModelConfig, hasErrors, unknownConfigKeyWarnings } from "@sluice/project";
+import { hasErrors } from "@sluice/project/diagnostics";
+import { defaultModelConfig, unknownConfigKeyWarnings } from "@sluice/project/compile-time";
 import type {
   FolderConfig,
   ModelConfig,

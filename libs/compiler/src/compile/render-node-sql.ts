@@ -1,4 +1,4 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
 import { locateCall } from "../render/locate.js";
 import { cteName, inlineCtes } from "../graph/ephemeral.js";

@@ -1,5 +1,5 @@
 import type { Diagnostic, Project } from "@sluice/project";
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import { compileProject } from "../compile-project.js";
 import type { CompileOptions } from "../compile-project.js";
 import type { QueryRows, WarehouseSession } from "../render/warehouse.js";

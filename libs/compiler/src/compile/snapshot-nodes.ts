@@ -1,4 +1,4 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import type { SnapshotFile } from "@sluice/project";
 import type { CompileContext } from "./compile-context.js";
 import type { NameIndex } from "./name-index.js";

@@ -1,6 +1,6 @@
-import { warning } from "@sluice/project";
+import { warning } from "@sluice/project/diagnostics";
 import type { Diagnostic, FolderConfig, Project } from "@sluice/project";
-import { closestHint } from "@sluice/project";
+import { closestHint } from "@sluice/project/suggest";
 
 /**
  * PROPERTIES_UNUSED warnings for properties YAML entries that name no model: their

@@ -1,4 +1,4 @@
-import { error, warning } from "@sluice/project";
+import { error, warning } from "@sluice/project/diagnostics";
 import type { Diagnostic, SourceLocation } from "@sluice/project";
 import { isCatalogDialect, type Dialect } from "@sluice/dialects";
 import { uniqueKeys } from "./check-config.js";

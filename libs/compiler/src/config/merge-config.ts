@@ -1,4 +1,5 @@
-import { defaultModelConfig, error, resolvedModelConfigSchema } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
+import { defaultModelConfig, resolvedModelConfigSchema } from "@sluice/project/compile-time";
 import type { Diagnostic, FolderConfig, ModelConfig, SourceLocation } from "@sluice/project";
 
 /** One source of config values; later layers win. */

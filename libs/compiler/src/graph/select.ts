@@ -202,12 +202,15 @@ export function selectNodes(
       ? evaluate(lazy, exposures, select, "select", diagnostics, options.state)
       : undefined;
   const excluded = evaluate(lazy, exposures, exclude, "exclude", diagnostics, options.state);
-  // Excluding a node excludes the tests that read it (dbt's eager indirect exclusion).
-  for (const n of compiled.nodes)
-    if (n.kind === "test" && n.dependsOn.some((d) => excluded.ids.has(d))) excluded.ids.add(n.id);
+  // Excluding a node excludes the tests that read it (dbt's eager indirect exclusion). Nothing
+  // excluded (`compile` at 10,000 models: 30,000 nodes), nothing to look for.
+  const excluding = excluded.ids.size > 0;
+  if (excluding)
+    for (const n of compiled.nodes)
+      if (n.kind === "test" && n.dependsOn.some((d) => excluded.ids.has(d))) excluded.ids.add(n.id);
   const base =
     selected?.ids ?? new Set(compiled.nodes.filter((n) => n.kind !== "test").map((n) => n.id));
-  const chosen = new Set([...base].filter((id) => !excluded.ids.has(id)));
+  const chosen = new Set(excluding ? [...base].filter((id) => !excluded.ids.has(id)) : base);
   for (const n of compiled.nodes) {
     if (n.kind !== "test" || chosen.has(n.id) || excluded.ids.has(n.id)) continue;
     if (n.dependsOn.length > 0 && n.dependsOn.every((d) => chosen.has(d))) chosen.add(n.id);

@@ -1,4 +1,4 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import type { Diagnostic, SourceLocation } from "@sluice/project";
 import type { Relation } from "@sluice/dialects";
 

@@ -1,4 +1,5 @@
-import { error, glueNameProblem, glueNameSuggestion, positionAt } from "@sluice/project";
+import { error, positionAt } from "@sluice/project/diagnostics";
+import { glueNameProblem, glueNameSuggestion } from "@sluice/project/compile-time";
 import type { Diagnostic, SourceLocation } from "@sluice/project";
 import type { ResolvedTarget } from "../target/resolve-target.js";
 

@@ -1,4 +1,4 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import { isLakeDialect, type Dialect } from "@sluice/dialects";
 import { locateCall } from "./locate.js";
 import type { RenderScope } from "./render-scope.js";

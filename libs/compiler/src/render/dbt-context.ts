@@ -1,10 +1,10 @@
 import nunjucks from "nunjucks";
-import { error, warning } from "@sluice/project";
+import { error, warning } from "@sluice/project/diagnostics";
 import type { DocBlock, SqlDialect, TargetConfig } from "@sluice/project";
 import { crossDbMacros } from "./cross-db-macros.js";
 import { pyStr } from "./jinja-values.js";
 import { macroReturn } from "./macro-return.js";
-import { closestHint } from "@sluice/project";
+import { closestHint } from "@sluice/project/suggest";
 import { locateCall } from "./locate.js";
 import { cteName } from "../graph/ephemeral.js";
 import { templateRelation } from "./render-scope.js";

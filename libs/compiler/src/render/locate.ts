@@ -1,4 +1,4 @@
-import { positionAt } from "@sluice/project";
+import { positionAt } from "@sluice/project/diagnostics";
 import type { SourceLocation } from "@sluice/project";
 
 function escapeRegExp(s: string): string {

@@ -1,7 +1,7 @@
-import { error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
 import { positionAt } from "@sluice/project/diagnostics";
-import { closestHint } from "@sluice/project";
+import { closestHint } from "@sluice/project/suggest";
 
 interface NunjucksError {
   message?: string;

@@ -1,8 +1,9 @@
 import path from "node:path";
-import { defaultModelConfig, error } from "@sluice/project";
+import { error } from "@sluice/project/diagnostics";
+import { defaultModelConfig } from "@sluice/project/compile-time";
 import type { Diagnostic, Project, TargetConfig } from "@sluice/project";
 import type { Relation } from "@sluice/dialects";
-import { closestHint } from "@sluice/project";
+import { closestHint } from "@sluice/project/suggest";
 
 /** The target of one compile and how it maps logical names to physical ones. */
 export interface ResolvedTarget {

@@ -1,14 +1,7 @@
-import {
-  closestHint,
-  error,
-  positionAt,
-  setTestConfig,
-  warning,
-  type Diagnostic,
-  type SingularTestFile,
-  type SourceLocation,
-  type TestConfig,
-} from "@sluice/project";
+import { error, positionAt, warning } from "@sluice/project/diagnostics";
+import { closestHint } from "@sluice/project/suggest";
+import { setTestConfig } from "@sluice/project/compile-time";
+import type { Diagnostic, SingularTestFile, SourceLocation, TestConfig } from "@sluice/project";
 import { locateCall } from "../render/locate.js";
 import type { CompiledNode, NewDataScope } from "../types.js";
 

@@ -1,4 +1,5 @@
-import { error, setTestConfig, warning } from "@sluice/project";
+import { error, warning } from "@sluice/project/diagnostics";
+import { setTestConfig } from "@sluice/project/compile-time";
 import type { Diagnostic, GenericTestSpec } from "@sluice/project";
 
 /** What a `{% test %}` block's `config()` changes of one test. */

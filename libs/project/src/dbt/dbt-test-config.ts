@@ -4,8 +4,9 @@ import { setTestConfig, testConfigKeys } from "../generic-tests.js";
 import { closestHint } from "../suggest.js";
 import type { GenericTestSpec, TestConfig, TestFolderConfig } from "../types.js";
 import { describe } from "../zod-issues.js";
-import type { YamlPath, YamlSource } from "../yaml-source.js";
-import { isMapping } from "../yaml-source.js";
+import type { YamlSource } from "../yaml-source.js";
+import type { YamlPath } from "../yaml-path.js";
+import { isMapping } from "../yaml-path.js";
 
 /** Test config keys dbt_project.yml's `tests:` applies (also read without `+`). */
 const APPLIED = testConfigKeys;

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { contextPieces, lazyContext, parseContext } from "./context-text.js";
+
+type Context = { project: { modelProperties: { name: string; [k: string]: unknown }[] } };
+
+const context = (modelProperties: Context["project"]["modelProperties"]) => ({
+  project: { dir: "/p", modelProperties, models: [{ path: "a.sql", text: "select 1\n" }] },
+  compiled: { nodes: ["memo:x:1:2", { id: "source.raw.events" }] },
+  targetName: "local",
+});
+
+const properties = [
+  { name: "a", columns: [{ name: "id", tests: [{ name: "unique" }] }] },
+  // Escapes and characters outside the BMP: the index counts UTF-16 units, as slice does.
+  { name: "b", description: 'line\none "quoted" \\ é 😀 \u2028', columns: [] },
+  { name: "a", description: "the second of that name" },
+  { name: "c" },
+];
+
+describe("partial_parse.json's context layout", () => {
+  it("holds the context in three lines; parsed whole, it is the context written, keys in order", () => {
+    const c = context(properties);
+    const text = [...contextPieces(c)].join("");
+    const lines = text.split("\n");
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[0]!)).toEqual({
+      ...c,
+      project: { ...c.project, modelProperties: null },
+    });
+    expect(lines[1]).toBe(JSON.stringify(properties));
+    expect(JSON.stringify(parseContext(text))).toBe(JSON.stringify(c));
+    expect(JSON.stringify(parseContext([...contextPieces(context([]))].join("")))).toBe(
+      JSON.stringify(context([])),
+    );
+  });
+
+  it("writes the objects `known` gives as their text", () => {
+    const known = (value: object) => (value === properties[3] ? '{"name":"c","k":1}' : undefined);
+    const text = [...contextPieces(context(properties), known)].join("");
+    expect(lazyContext<Context>(text)!.propertiesOf("c")).toEqual({ name: "c", k: 1 });
+  });
+
+  it("lazily: the properties parsed when first read, an entry by name from its text alone", () => {
+    const c = context(properties);
+    const text = [...contextPieces(c)].join("");
+    const read = lazyContext<Context>(text)!;
+    const project = read.context.project;
+    expect(Object.getOwnPropertyDescriptor(project, "modelProperties")?.get).toBeDefined();
+    // What a Map of the entries by name gives: the last of a name.
+    for (const name of ["a", "b", "c", "none"])
+      expect(read.propertiesOf(name)).toEqual(
+        new Map(properties.map((p) => [p.name, p])).get(name),
+      );
+    expect(JSON.stringify(read.context)).toBe(JSON.stringify(c));
+    expect(Object.getOwnPropertyDescriptor(project, "modelProperties")).toMatchObject({
+      value: properties,
+      writable: true,
+      enumerable: true,
+    });
+    const other = lazyContext<Context>(text)!.context;
+    other.project.modelProperties = [];
+    expect(JSON.stringify(other)).toBe(JSON.stringify(context([])));
+    expect(lazyContext<Context>([...contextPieces(context([]))].join(""))!.propertiesOf("a")).toBe(
+      undefined,
+    );
+  });
+
+  it("refuses a text not in the layout, or whose index does not cover the properties' line", () => {
+    const text = [...contextPieces(context(properties))].join("");
+    const [head, line, index] = text.split("\n") as [string, string, string];
+    expect(parseContext(JSON.stringify(context(properties)))).toBeUndefined();
+    expect(lazyContext(JSON.stringify(context(properties)))).toBeUndefined();
+    expect(lazyContext(`${head}\n${line}`)).toBeUndefined();
+    const [names, lengths] = JSON.parse(index) as [string[], number[]];
+    const shifted = [lengths[0]! + 1, lengths[1]! - 1, ...lengths.slice(2)];
+    // The same total: only the coverage check is fooled; an entry then parses wrong or throws.
+    expect(lazyContext(`${head}\n${line}\n${JSON.stringify([names, shifted])}`)).toBeDefined();
+    const longer = [lengths[0]! + 1, ...lengths.slice(1)];
+    expect(lazyContext(`${head}\n${line}\n${JSON.stringify([names, longer])}`)).toBeUndefined();
+    expect(lazyContext(`${head}\n${line}\n${JSON.stringify([names.slice(1), lengths])}`)).toBe(
+      undefined,
+    );
+  });
+});

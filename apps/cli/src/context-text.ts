@@ -1,0 +1,124 @@
+import { jsonPieces } from "./json-pieces.js";
+
+/**
+ * The layout of partial_parse.json's context, the text after its header line (cache format 5):
+ * three lines, so that the fast path after an edit of model SQL (sql-edit-compile.ts) parses
+ * the project without its model properties (at 10,000 models 4.5 MB of the 10 MB, the YAML
+ * tests and columns of every model), and then only the edited models' entries:
+ *
+ * ```
+ * <JSON of the context, its project.modelProperties written as null>
+ * <JSON.stringify(project.modelProperties)>
+ * <the properties' index: [[name, ...], [text length, ...]], one of each per entry>
+ * ```
+ *
+ * JSON text never holds a raw newline (JSON.stringify escapes them in strings), so the first and
+ * last newlines part the lines. Parsed whole ({@link parseContext}), the context is the one that
+ * was written, key order included (the properties go back in the place of the null).
+ */
+interface HasProperties {
+  project: { modelProperties: readonly unknown[] };
+}
+
+/**
+ * `context` written in the layout above, as pieces (see json-pieces.ts: `known` gives the texts
+ * of objects already at hand). The properties are serialized once, for their line and their
+ * index's lengths.
+ */
+export function* contextPieces(
+  context: HasProperties,
+  known: (value: object) => string | undefined = () => undefined,
+): Generator<string> {
+  const properties = context.project.modelProperties;
+  const head = { ...context, project: { ...context.project, modelProperties: null } };
+  yield* jsonPieces(head, 2, known);
+  yield "\n[";
+  const names: unknown[] = [];
+  const lengths: number[] = [];
+  for (let i = 0; i < properties.length; i++) {
+    const entry = properties[i] as { name?: unknown } | null;
+    // As jsonPieces writes an item below its depth.
+    const text = (entry === null ? undefined : known(entry)) ?? JSON.stringify(entry) ?? "null";
+    names.push(entry?.name ?? null);
+    lengths.push(text.length);
+    yield i > 0 ? `,${text}` : text;
+  }
+  yield "]\n";
+  yield JSON.stringify([names, lengths]);
+}
+
+/** The three lines of a context text; undefined when it is not in the layout. */
+function lines(text: string): { head: string; properties: string; index: string } | undefined {
+  const first = text.indexOf("\n");
+  const last = text.lastIndexOf("\n");
+  if (first < 0 || last === first) return undefined;
+  return {
+    head: text.slice(0, first),
+    properties: text.slice(first + 1, last),
+    index: text.slice(last + 1),
+  };
+}
+
+/**
+ * The context a text in the layout above holds, parsed whole; undefined when the text is not in
+ * the layout (the caller compiles afresh).
+ */
+export function parseContext<T extends HasProperties>(text: string): T | undefined {
+  const parts = lines(text);
+  if (parts === undefined) return undefined;
+  const context = JSON.parse(parts.head) as T;
+  (context.project as { modelProperties: unknown }).modelProperties = JSON.parse(
+    parts.properties,
+  ) as unknown;
+  return context;
+}
+
+/**
+ * The context a text in the layout above holds, its project's `modelProperties` parsed when
+ * first read (a getter that then leaves the array as a plain data property, where the null was:
+ * `JSON.stringify` of the context is the same), and `propertiesOf(name)`: what
+ * `new Map(modelProperties.map((p) => [p.name, p])).get(name)` gives (the last entry of that
+ * name), parsed from the entry's text alone. Undefined when the text is not in the layout or its
+ * index does not cover the properties' line exactly (the caller takes another path).
+ *
+ * For the fast path, which reads the properties of the edited models only.
+ */
+export function lazyContext<T extends HasProperties>(
+  text: string,
+): { context: T; propertiesOf: (name: string) => unknown } | undefined {
+  const parts = lines(text);
+  if (parts === undefined) return undefined;
+  const [names, lengths] = JSON.parse(parts.index) as [unknown[], number[]];
+  // "[" + the entries joined by "," + "]" ("[]" when none).
+  let covered = 1 + Math.max(lengths.length - 1, 0) + 1;
+  for (const n of lengths) covered += n;
+  if (names.length !== lengths.length || covered !== parts.properties.length) return undefined;
+  const context = JSON.parse(parts.head) as T;
+  const project = context.project as { modelProperties: unknown };
+  const settle = (value: unknown): void => {
+    Object.defineProperty(project, "modelProperties", {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  };
+  Object.defineProperty(project, "modelProperties", {
+    get() {
+      const value = JSON.parse(parts.properties) as unknown;
+      settle(value);
+      return value;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
+  const propertiesOf = (name: string): unknown => {
+    const at = names.lastIndexOf(name);
+    if (at < 0) return undefined;
+    let start = 1 + at;
+    for (let i = 0; i < at; i++) start += lengths[i]!;
+    return JSON.parse(parts.properties.slice(start, start + lengths[at]!)) as unknown;
+  };
+  return { context, propertiesOf };
+}
