@@ -62,11 +62,16 @@ export function parseVersionFiles(json: unknown): Record<string, number> | undef
 
 /**
  * A recorded `carried` column (JSON of a `CarryRecord`); undefined when not recorded, or not of
- * that shape (then nothing is known: every file is counted).
+ * that shape (then nothing is known: every file is counted, which is always right).
  */
 export function parseCarryRecord(json: unknown): CarryRecord | undefined {
   if (typeof json !== "string") return undefined;
-  const parsed = JSON.parse(json) as Partial<CarryRecord> | null;
+  let parsed: Partial<CarryRecord> | null;
+  try {
+    parsed = JSON.parse(json) as Partial<CarryRecord> | null;
+  } catch {
+    return undefined;
+  }
   const files = parsed?.files;
   if (
     typeof parsed?.column !== "string" ||
