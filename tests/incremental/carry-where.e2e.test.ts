@@ -1,8 +1,8 @@
-import { readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, jsonLog, runSluice, type LogEvent } from "../support/cli.js";
-import { queryLake } from "../support/lake-reader.js";
+import { onLakeCatalog, queryLake } from "../support/lake-reader.js";
 import { copyDir, expose, rawHours, tableHashes } from "./lake-fixture.js";
 
 /**
@@ -147,4 +147,65 @@ describe("carry_where: an hourly run writes only its window's rows", () => {
       /carry_table\.sql:1:\d+: error CONFIG_CONFLICT: carry_where is read only by incremental_strategy 'insert_overwrite'/,
     );
   }, 120_000);
+
+  it("a version records the rows of each file it carried, as its files hold them; a lowered bound, or a lake without the record, still equals a full build", async () => {
+    /** The published version's record, checked against its files from outside. */
+    const checkRecord = async () => {
+      const version = await published();
+      const [row] = await queryLake<{ carried: string | null }>(
+        dir,
+        `select carried from main.sluice_versions where table_name = 'events' and version = '${path.basename(version)}'`,
+      );
+      const record = JSON.parse(row!.carried!) as {
+        bound: string;
+        files: Record<string, [number, number]>;
+      };
+      // Every file it carried (flat, `~`), with its bytes and rows.
+      const flat = (await readdir(version)).filter((f) => f.includes("~")).sort();
+      expect(Object.keys(record.files).sort()).toEqual(flat);
+      expect(flat.length).toBeGreaterThan(0);
+      for (const [file, [bytes, rows]] of Object.entries(record.files)) {
+        const at = path.join(version, file);
+        expect((await stat(at)).size, file).toBe(bytes);
+        expect(await count(`select count(*) as n from read_parquet('${at}')`), file).toBe(rows);
+      }
+      const plan = await readFile(path.join(dir, "target/run/silver/events.plan.txt"), "utf8");
+      expect(record.bound).toBe(/window: from (\S+)/.exec(plan)?.[1]);
+      return record;
+    };
+    const hourly = async () => {
+      const r = await sluice("build", ...SILVER);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    // Start again from five hours, one file of the fifth held back.
+    const { existsSync } = await import("node:fs");
+    for (const hour of hours) {
+      const exposed = path.join(dir, ".lake/raw/events", hour);
+      if (existsSync(exposed)) await rename(exposed, path.join(hidden, hour));
+    }
+    await rm(path.join(dir, ".lake"), { recursive: true, force: true });
+    await expose(hidden, dir, hours.slice(0, 5));
+    const folder = path.join(dir, ".lake/raw/events", hours[4]!);
+    const [file] = (await readdir(folder)).sort();
+    const held = path.join(path.dirname(dir), "held-file-2");
+    await rename(path.join(folder, file!), held);
+    await hourly();
+    await expose(hidden, dir, [hours[5]!]);
+    await hourly();
+    await expose(hidden, dir, [hours[6]!]);
+    await hourly();
+    expect((await checkRecord()).bound).toBe(hours[6]);
+    // A lake from before the record: the column goes; the next run adds it, counts, records.
+    await onLakeCatalog(dir, "ALTER TABLE main.sluice_versions DROP COLUMN carried");
+    await expose(hidden, dir, [hours[7]!]);
+    await hourly();
+    expect((await checkRecord()).bound).toBe(hours[7]);
+    // The held file arrives: the window starts at hours[4] again, below the recorded bound.
+    await rename(held, path.join(folder, file!));
+    await hourly();
+    expect((await checkRecord()).bound).toBe(hours[4]);
+    const incremental = await tableHashes(dir, ["silver.events", "silver.order_items"]);
+    expect((await sluice("build", ...SILVER, "--full-refresh")).code).toBe(0);
+    expect(await tableHashes(dir, ["silver.events", "silver.order_items"])).toEqual(incremental);
+  }, 300_000);
 });

@@ -108,6 +108,22 @@ export interface DialectCapabilities {
 }
 
 /** The state published with a table version, atomically with it. */
+/**
+ * What a version carried under `carry_where` of the shape `<column> < '<bound>'` (`<=` when
+ * `inclusive`): each file it carried (linked whole or copied out of another), by its path in the
+ * version, as `[bytes, rows]`. Every row of those files met the condition under `bound`, so under
+ * a bound not lower they still do; a file of another size is not the one recorded.
+ *
+ * @example { column: "dt", inclusive: false, bound: "2026/11/27/00",
+ *   files: { "event_date=2026-11-26~part-0.parquet": [41230, 1812] } }
+ */
+export interface CarryRecord {
+  column: string;
+  inclusive: boolean;
+  bound: string;
+  files: Readonly<Record<string, readonly [bytes: number, rows: number]>>;
+}
+
 export interface TableVersionState {
   /** Newest raw partition (`dt`) the version has processed, when the model has one. */
   watermark?: string;
@@ -143,6 +159,11 @@ export interface TableVersionState {
    * it so a later run can tell a lost or changed file (lake dialects).
    */
   files?: Readonly<Record<string, number>>;
+  /**
+   * The rows of each file the version carried under a `carry_where` bound, recorded with it so
+   * the next run need not count them again (lake dialects; see {@link CarryRecord}).
+   */
+  carried?: CarryRecord;
   /**
    * The fingerprint of what the version was built from (`inputsFingerprint`: a seed's definition
    * and rows), when the plan records one: a later build with the same fingerprint leaves the

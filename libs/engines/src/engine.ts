@@ -1,8 +1,13 @@
-import type { RawSourceSpec, Relation } from "@sluice/dialects";
+import type { CarryRecord, RawSourceSpec, Relation } from "@sluice/dialects";
 
 /** What {@link Engine.carryVersionFiles} did: files carried, partitions the new version had written. */
 export interface CarriedFiles {
   carried: number;
+  /**
+   * Where each carried file went: its path inside the new version, by its path inside the one it
+   * came from (the files a carry linked or copied whole; not those a carry_where copy wrote).
+   */
+  paths?: Readonly<Record<string, string>>;
   writtenPartitions: number;
   /** The partitions the new version wrote (its own files, not carried ones). */
   written: WrittenPartitions;
@@ -201,6 +206,12 @@ export interface LakeEngine extends Engine {
    * it is published (see `TableVersionState.files`).
    */
   versionFiles(location: string): Promise<Record<string, number>>;
+  /**
+   * What the published version at `location` recorded of the rows it carried under a
+   * `carry_where` bound (`TableVersionState.carried`); undefined when it recorded none, or the
+   * run's read of the records cannot tell (then every file is counted).
+   */
+  carryRecord(relation: Relation, location: string): Promise<CarryRecord | undefined>;
   /** {@link LakeEngine.checkTableVersion} for every table's current version (`sluice debug`). */
   verifyLake(): Promise<LakeVerification>;
 }

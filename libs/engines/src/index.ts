@@ -9,6 +9,8 @@ export { openEngine, type OpenEngineOptions } from "./open-engine.js";
 export { EngineOpenError } from "./open-error.js";
 /** A lake's raw zone listed from its folders (no engine open: a dry run before the lake exists). */
 export { listRawZone as listLakeRawZone } from "./duckdb/raw-hours.js";
+/** Whether two partition values or bounds compare as their text does (pure). */
+export { comparableAsText } from "./duckdb/version-files.js";
 export type { DuckdbEngineOptions } from "./duckdb/duckdb-engine.js";
 import type { MemoryDatabase } from "./duckdb/memory-database.js";
 export type { MemoryDatabase };

@@ -1,7 +1,13 @@
 import type { LakeDialect, Statement, TableWrite } from "@sluice/dialects";
 import { uniqueKeys } from "../config/check-config.js";
 import type { CompiledNode } from "../types.js";
-import { WATERMARK_READ, type PlanInput, type PlanStep, type PublishedState } from "./node-plan.js";
+import {
+  WATERMARK_READ,
+  type CarryBound,
+  type PlanInput,
+  type PlanStep,
+  type PublishedState,
+} from "./node-plan.js";
 import { reconcileLakeColumns } from "./on-schema-change.js";
 import { planSteps, touching, versionsKept, type PlanBody } from "./plan-steps.js";
 import { selectKnown, selectRecord } from "./select-record.js";
@@ -318,6 +324,7 @@ function nextVersion(
           to: write.location,
           skipWrittenPartitions: false,
           carryWhere,
+          ...carryBoundOf(node, from),
         };
   const steps: PlanStep[] = [
     ...record,
@@ -374,6 +381,15 @@ function schemaRecord(
   return compared && input.selectInputs !== undefined
     ? { schema, select: selectRecord(input.selectInputs, schema) }
     : { schema };
+}
+
+/** `<column> < sluice_incremental_from()` or `<=`, an unquoted column, nothing else. */
+const BOUND_SHAPE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=?)\s*sluice_incremental_from\(\s*\)\s*$/i;
+
+/** The step's `carryBound` when the model's `carry_where` has the shape {@link BOUND_SHAPE}. */
+function carryBoundOf(node: CompiledNode, from: string): { carryBound?: CarryBound } {
+  const m = BOUND_SHAPE.exec(String(node.config.carry_where));
+  return m ? { carryBound: { column: m[1]!, inclusive: m[2] === "<=", from } } : {};
 }
 
 /**

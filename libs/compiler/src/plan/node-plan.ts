@@ -132,7 +132,21 @@ export type StorageOperation =
        * others' such rows copied into new files).
        */
       carryWhere?: string;
+      /**
+       * With `carryWhere` of the shape `<column> < sluice_incremental_from()` (or `<=`): the
+       * column, the operator and the bound. A version carried under such a bound records it; the
+       * next run, when its bound is not lower, knows the files that version carried still meet
+       * the condition whole and counts only the files it wrote.
+       */
+      carryBound?: CarryBound;
     };
+
+/** `<column> < '<from>'` (or `<=`, `inclusive`): what a `carry_where` of that shape says. */
+export interface CarryBound {
+  column: string;
+  inclusive: boolean;
+  from: string;
+}
 
 /**
  * A step that runs only if something holds at run time: the statements before it wrote no rows

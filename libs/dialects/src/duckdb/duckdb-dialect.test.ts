@@ -83,6 +83,8 @@ describe("duckdb dialect SQL text", () => {
         "regexp_extract(location, '[^/]+$') AS version, run_id, 'published' AS status, " +
         "CAST(NULL AS VARCHAR) AS files, CAST(now() AS TIMESTAMP) AS recorded_at " +
         "FROM main.sluice_table_state WHERE location IS NOT NULL",
+      // Added later: a version's carry record (an older lake gets the column, NULL).
+      "ALTER TABLE main.sluice_versions ADD COLUMN IF NOT EXISTS carried VARCHAR",
     ]);
   });
 
@@ -167,6 +169,22 @@ describe("duckdb dialect SQL text", () => {
       files,
     });
     expect(withFiles!.sql).toContain(`'published', '${JSON.stringify(files)}', now());`);
+    expect(withFiles!.sql).not.toContain("carried");
+    // With what it carried under a carry_where bound, in the same transaction.
+    const carried = {
+      column: "dt",
+      inclusive: false,
+      bound: "2026/11/27/05",
+      files: { "dt=2026%2F11%2F27~part-r1.parquet": [7, 3] as const },
+    };
+    const [withCarried] = dialect.publishTableVersion(events, "/lake/silver/events/v_2", {
+      runId: "r2",
+      files,
+      carried,
+    });
+    expect(withCarried!.sql).toContain(
+      `(schema_name, table_name, version, run_id, status, files, recorded_at, carried) VALUES ('silver', 'events', 'v_2', 'r2', 'published', '${JSON.stringify(files)}', now(), '${JSON.stringify(carried)}');\nCOMMIT`,
+    );
     // Files that may differ in columns (carried across a schema change) are unified by name.
     expect(publish!.sql).toContain("hive_partitioning = false, union_by_name = true);");
     // A seed records the fingerprint it was loaded from; nothing else writes the column.

@@ -12,7 +12,12 @@ import type {
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
 import { RAW_LINE_SIZE_OPTIONS } from "./raw-line-size.js";
 import { strictIntegerCasts } from "./trino-casts.js";
-import { publishVersionRecordSql, recordVersionsSql, versionsSetupSql } from "./version-records.js";
+import {
+  publishVersionRecordSql,
+  recordVersionsSql,
+  VERSIONS_CARRIED_COLUMN,
+  versionsSetupSql,
+} from "./version-records.js";
 import type { TableVersionRef } from "./version-records.js";
 
 /** Marks a view that stands for a table; the rest of the comment is the data location. */
@@ -112,6 +117,7 @@ const tableStateSetup = (): Statement[] => [
     ),
   ),
   statement("create_schema", versionsSetupSql(DUCKDB_TABLE_STATE)),
+  statement("alter_table", VERSIONS_CARRIED_COLUMN),
 ];
 
 /** Record versions as sluice's before their files are written (see version-records.ts). */

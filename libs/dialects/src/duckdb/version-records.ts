@@ -7,6 +7,8 @@ import { duckdbLiteral, duckdbStringLiteral } from "./duckdb-escape.js";
  * written, 'published' once its view points at it (with `files`, the JSON of
  * `{ "<path in the version>": size in bytes }`), 'replaced' after a newer version was published.
  * Cleanup removes only the folders recorded here; checks compare `files` with the disk.
+ * `carried` (added later: {@link VERSIONS_CARRIED_COLUMN}) is the JSON of the version's
+ * `CarryRecord`, when it carried rows under a `carry_where` bound; NULL otherwise.
  */
 export const DUCKDB_VERSIONS = "main.sluice_versions";
 
@@ -45,6 +47,13 @@ export const versionsSetupSql = (tableState: string): string =>
   `CAST(NULL AS VARCHAR) AS files, CAST(now() AS TIMESTAMP) AS recorded_at ` +
   `FROM ${tableState} WHERE location IS NOT NULL`;
 
+/**
+ * The migration adding `carried` to {@link DUCKDB_VERSIONS} (idempotent; once per run, after
+ * {@link versionsSetupSql}). A lake from before it has no record: its next carry counts every
+ * file once, and records.
+ */
+export const VERSIONS_CARRIED_COLUMN = `ALTER TABLE ${DUCKDB_VERSIONS} ADD COLUMN IF NOT EXISTS carried VARCHAR`;
+
 /** A table version by its table and location (`<lake>/<schema>/<table>/<version>`). */
 export interface TableVersionRef {
   relation: Relation;
@@ -79,18 +88,22 @@ export function recordVersionsSql(versions: readonly TableVersionRef[], runId: s
 export function publishVersionRecordSql(
   relation: Relation,
   location: string,
-  state: Pick<TableVersionState, "runId" | "files"> | undefined,
+  state: Pick<TableVersionState, "runId" | "files" | "carried"> | undefined,
 ): string[] {
   const version = versionName(location);
   const files = state?.files ? JSON.stringify(state.files) : null;
+  // Named only when recorded: a publish without it keeps its text.
+  const carried = state?.carried
+    ? [", carried", `, ${duckdbLiteral(JSON.stringify(state.carried))}`]
+    : ["", ""];
   return [
     `UPDATE ${DUCKDB_VERSIONS} SET status = 'replaced' ` +
       `WHERE ${tableKey(relation)} AND status = 'published';`,
     `DELETE FROM ${DUCKDB_VERSIONS} WHERE ${versionKey(relation, version)};`,
-    `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS} VALUES (` +
+    `INSERT INTO ${DUCKDB_VERSIONS} ${COLUMNS.slice(0, -1)}${carried[0]}) VALUES (` +
       `${duckdbStringLiteral(relation.schema)}, ${duckdbStringLiteral(relation.name)}, ` +
       `${duckdbStringLiteral(version)}, ${duckdbLiteral(state?.runId ?? null)}, 'published', ` +
-      `${duckdbLiteral(files)}, now());`,
+      `${duckdbLiteral(files)}, now()${carried[1]});`,
   ];
 }
 
@@ -110,12 +123,13 @@ export const otherVersionsQuery = (relation: Relation, keep: string): string =>
   `WHERE ${tableKey(relation)} AND version <> ${duckdbStringLiteral(keep)} ${NEWEST_FIRST}`;
 
 /**
- * SELECT `{ schema_name, table_name, version, status, files }` of every recorded version, each
- * table's most recently published first: what a run reads once instead of
- * {@link versionFilesQuery} and {@link otherVersionsQuery} per table.
+ * SELECT `{ schema_name, table_name, version, status, files, carried }` of every recorded
+ * version, each table's most recently published first: what a run reads once instead of
+ * {@link versionFilesQuery} and {@link otherVersionsQuery} per table (`carried`: the run's
+ * setup added it, {@link VERSIONS_CARRIED_COLUMN}).
  */
 export const allVersionsQuery = (): string =>
-  `SELECT schema_name, table_name, version, status, files FROM ${DUCKDB_VERSIONS} ${NEWEST_FIRST}`;
+  `SELECT schema_name, table_name, version, status, files, carried FROM ${DUCKDB_VERSIONS} ${NEWEST_FIRST}`;
 
 /** DELETE the records of versions whose folders are gone. */
 export function forgetVersionsSql(

@@ -90,7 +90,7 @@ describe("DuckDB lake tables", () => {
           runId,
         ),
       ]);
-    expect(setUp("r1").sql.split(";\n")).toHaveLength(12);
+    expect(setUp("r1").sql.split(";\n")).toHaveLength(13);
     for (const runId of ["r1", "r2"]) await engine.execute(setUp(runId).sql, { label: "setup" });
     const schemas = await engine.execute(
       "select schema_name from duckdb_schemas() where schema_name like 'setup_%' order by 1",

@@ -14,7 +14,7 @@ import {
   versionName,
   type TableView,
 } from "@sluice/dialects";
-import type { Relation } from "@sluice/dialects";
+import type { CarryRecord, Relation } from "@sluice/dialects";
 import {
   DEFAULT_VERSIONS_TO_KEEP,
   QueryError,
@@ -35,7 +35,12 @@ import type {
   VersionFileOrigins,
 } from "../engine.js";
 import { relocateCatalog } from "./lake-relocation.js";
-import { checkVersionFiles, listVersionFiles, parseVersionFiles } from "./version-check.js";
+import {
+  checkVersionFiles,
+  listVersionFiles,
+  parseCarryRecord,
+  parseVersionFiles,
+} from "./version-check.js";
 import { plainValueConverter } from "./duckdb-values.js";
 import { fileSystemOpenError } from "../open-error.js";
 import { checkLakeLock, LakeBusyError, liveLakeLockHolder } from "./lake-lock.js";
@@ -337,6 +342,7 @@ class DuckdbEngine implements LakeEngine {
       statementDone();
       return { columns, rows, stats };
     } catch (error) {
+      statementDone(true);
       const message = error instanceof Error ? error.message : String(error);
       throw fail(signal?.aborted ? `query aborted: ${message}` : message, error);
     }
@@ -400,6 +406,11 @@ class DuckdbEngine implements LakeEngine {
 
   async versionFiles(location: string): Promise<Record<string, number>> {
     return listVersionFiles(location);
+  }
+
+  async carryRecord(relation: Relation, location: string): Promise<CarryRecord | undefined> {
+    const read = (await this.runVersions())?.filesOf(relation, versionName(location));
+    return parseCarryRecord(read?.carried);
   }
 
   async checkTableVersion(relation: Relation, location: string): Promise<VersionDamage[]> {

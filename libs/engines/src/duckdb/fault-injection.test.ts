@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { faultInjector } from "./fault-injection.js";
 
@@ -42,5 +45,25 @@ describe("crash points", () => {
     expect(() => faultInjector({ SLUICE_TEST_KILL_DURING_STATEMENT: "#2" })).toThrow(
       /bad statement target "#2"/,
     );
+  });
+
+  it("logs each statement when it ends: start order, label, SQL, duration in ms, failed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-statement-log-"));
+    const log = join(dir, "statements.log");
+    const fault = faultInjector({ SLUICE_TEST_STATEMENT_LOG: log });
+    const first = fault.statementStarted(run[1]!);
+    const second = fault.statementStarted({ label: marts, sql: "COPY (SELECT\t1)\n TO '/l/f'" });
+    second(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    first();
+    const lines = readFileSync(log, "utf8").trim().split("\n");
+    rmSync(dir, { recursive: true });
+    const [failed, slow] = lines.map((line) => line.split("\t"));
+    expect(failed).toEqual(["2", marts, "COPY (SELECT 1) TO '/l/f'", expect.any(String), "failed"]);
+    expect(slow!.slice(0, 3)).toEqual(["1", events, "SELECT max(dt) FROM raw"]);
+    expect(slow).toHaveLength(4);
+    // The duration: a number of ms, at least the wait between start and end.
+    expect(Number(slow![3])).toBeGreaterThanOrEqual(19);
+    expect(slow![3]).toMatch(/^\d+\.\d$/);
   });
 });

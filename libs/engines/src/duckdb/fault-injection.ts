@@ -31,8 +31,10 @@ function parseTarget(spec: string | undefined): Target | undefined {
  * Crash testing: `SLUICE_TEST_KILL_AFTER_STATEMENT=<target>` SIGKILLs the process right after
  * the statement {@link Target} names finished; `SLUICE_TEST_KILL_DURING_STATEMENT=<target>`
  * (with optional `SLUICE_TEST_KILL_DELAY_MS`, default 5) kills it while that statement runs.
- * `SLUICE_TEST_STATEMENT_LOG=<file>` appends one line per statement (`<n>\t<label>\t<SQL's first
- * 120 characters>`) to find the targets. Unset: no-op.
+ * `SLUICE_TEST_STATEMENT_LOG=<file>` appends one line per statement when it ends, to find the
+ * targets and time them: `<n>\t<label>\t<SQL's first 120 characters>\t<ms>`, `n` its start
+ * order, `ms` from the request to the end (a wait for a connection included), then `\tfailed`
+ * if it failed. A statement the process was killed during has no line. Unset: no-op.
  *
  * @example
  * // SLUICE_TEST_KILL_AFTER_STATEMENT="model.sluice_ecommerce.events~^COPY#2"
@@ -42,7 +44,8 @@ export function faultInjector(
   env: Record<string, string | undefined>,
   kill: () => void = () => process.kill(process.pid, "SIGKILL"),
 ): {
-  statementStarted(statement: InjectedStatement): () => void;
+  /** Call when the statement starts; call what it returns when it ends (`failed`: with an error). */
+  statementStarted(statement: InjectedStatement): (failed?: boolean) => void;
 } {
   const after = parseTarget(env.SLUICE_TEST_KILL_AFTER_STATEMENT);
   const during = parseTarget(env.SLUICE_TEST_KILL_DURING_STATEMENT);
@@ -61,15 +64,20 @@ export function faultInjector(
   return {
     statementStarted(statement) {
       count += 1;
-      if (log)
-        appendFileSync(
-          log,
-          `${count}\t${statement.label ?? ""}\t${statement.sql.slice(0, 120).replace(/\s+/g, " ")}\n`,
-        );
+      const n = count;
+      const started = performance.now();
       if (hit(during, statement)) setTimeout(kill, delayMs);
       const killAfter = hit(after, statement);
-      return () => {
-        if (killAfter) kill();
+      return (failed = false) => {
+        if (log) {
+          const sql = statement.sql.slice(0, 120).replace(/\s+/g, " ");
+          const ms = (performance.now() - started).toFixed(1);
+          appendFileSync(
+            log,
+            `${n}\t${statement.label ?? ""}\t${sql}\t${ms}${failed ? "\tfailed" : ""}\n`,
+          );
+        }
+        if (killAfter && !failed) kill();
       };
     },
   };

@@ -82,12 +82,19 @@ describe("version records", () => {
     const to = join(lake, "silver", "events", "v_2");
     await recordWriting(to, "w2");
     await mkdir(to, { recursive: true });
-    expect(
-      await engine.carryVersionFiles!(join(lake, "silver", "events", "v_1"), to, {
-        skipWrittenPartitions: false,
-      }),
-    ).toEqual({ carried: 3, writtenPartitions: 0, written: { columns: [], values: [] } });
+    const carried = await engine.carryVersionFiles!(join(lake, "silver", "events", "v_1"), to, {
+      skipWrittenPartitions: false,
+    });
+    expect(carried).toEqual({
+      carried: 3,
+      paths: expect.any(Object),
+      writtenPartitions: 0,
+      written: { columns: [], values: [] },
+    });
     const files = await engine.versionFiles!(to);
+    // Where each went: the new version's files, one per file of v_1.
+    expect(Object.values(carried.paths!).sort()).toEqual(Object.keys(files).sort());
+    expect(Object.keys(carried.paths!)).toHaveLength(3);
     await run(engine, dialect.publishTableVersion!(events, to, { runId: "w2", files }));
     expect(await records(engine)).toEqual([
       { version: "v_1", status: "replaced" },

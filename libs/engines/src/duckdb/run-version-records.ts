@@ -6,6 +6,8 @@ export interface VersionRecord {
   status: string;
   /** JSON of the version's files; null while writing or when published without them. */
   files: unknown;
+  /** JSON of the version's `CarryRecord`; null when it carried none (or before it was recorded). */
+  carried: unknown;
 }
 
 const keyOf = (schema: unknown, table: unknown): string =>
@@ -31,7 +33,7 @@ export class RunVersionRecords {
   /** Tables this run published and cleaned since the read. */
   private readonly cleaned = new Set<string>();
 
-  /** `rows`: `{ schema_name, table_name, version, status, files }`, each table's newest first. */
+  /** `rows`: `{ schema_name, table_name, version, status, files, carried }`, each table's newest first. */
   constructor(rows: readonly Record<string, unknown>[]) {
     for (const row of rows) {
       const key = keyOf(row["schema_name"], row["table_name"]);
@@ -41,16 +43,20 @@ export class RunVersionRecords {
         version: String(row["version"]),
         status: String(row["status"]),
         files: row["files"] ?? null,
+        carried: row["carried"] ?? null,
       });
     }
   }
 
   /** The recorded files of `version` when the read can tell (see the class comment). */
-  filesOf(relation: Relation, version: string): { files: unknown } | undefined {
+  filesOf(
+    relation: Relation,
+    version: string,
+  ): Pick<VersionRecord, "files" | "carried"> | undefined {
     const key = keyOf(relation.schema, relation.name);
     if (this.cleaned.has(key)) return undefined;
     const row = this.byTable.get(key)?.find((r) => r.version === version);
-    return row && row.status !== "writing" ? { files: row.files } : undefined;
+    return row && row.status !== "writing" ? { files: row.files, carried: row.carried } : undefined;
   }
 
   /**

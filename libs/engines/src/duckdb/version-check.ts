@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { VersionDamage } from "../engine.js";
+import type { CarryRecord } from "@sluice/dialects";
 
 /**
  * Compare a version folder with its record (`{ "<path in the version>": bytes }`): one stat per
@@ -57,4 +58,31 @@ export function parseVersionFiles(json: unknown): Record<string, number> | undef
   if (typeof json !== "string") return undefined;
   const parsed = JSON.parse(json) as Record<string, number | string>;
   return Object.fromEntries(Object.entries(parsed).map(([file, bytes]) => [file, Number(bytes)]));
+}
+
+/**
+ * A recorded `carried` column (JSON of a `CarryRecord`); undefined when not recorded, or not of
+ * that shape (then nothing is known: every file is counted, which is always right).
+ */
+export function parseCarryRecord(json: unknown): CarryRecord | undefined {
+  if (typeof json !== "string") return undefined;
+  let parsed: Partial<CarryRecord> | null;
+  try {
+    parsed = JSON.parse(json) as Partial<CarryRecord> | null;
+  } catch {
+    return undefined;
+  }
+  const files = parsed?.files;
+  if (
+    typeof parsed?.column !== "string" ||
+    typeof parsed.inclusive !== "boolean" ||
+    typeof parsed.bound !== "string" ||
+    typeof files !== "object" ||
+    files === null ||
+    !Object.values(files).every(
+      (v) => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n)),
+    )
+  )
+    return undefined;
+  return { column: parsed.column, inclusive: parsed.inclusive, bound: parsed.bound, files };
 }

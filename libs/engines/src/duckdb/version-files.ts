@@ -35,6 +35,16 @@ export function partitionOf(file: string): string {
 const ORDERED_AS_TEXT = /^[0-9][0-9/:. T-]*$/;
 
 /**
+ * `a` and `b` compare as the dates or times they name when compared as text: both
+ * {@link ORDERED_AS_TEXT} and of one length.
+ *
+ * @example comparableAsText("2026/11/27/23", "2026/11/28/00") // true
+ */
+export function comparableAsText(a: string, b: string): boolean {
+  return a.length === b.length && ORDERED_AS_TEXT.test(a) && ORDERED_AS_TEXT.test(b);
+}
+
+/**
  * The files of the version at `location` whose partition value of `column` (the first partition
  * key, as sluice's tables have it) is at least `from`, with absolute paths. Files outside any
  * partition (the zero-row schema file of a partitioned version) are always picked. Undefined when
@@ -125,12 +135,13 @@ export async function carryFiles(
   options: { skipWrittenPartitions: boolean; files?: readonly string[] },
 ): Promise<CarriedFiles> {
   const written = new Set(filesUnder(to).map(partitionOf));
+  const paths: Record<string, string> = {};
   let carried = 0;
   for (const file of options.files ?? filesUnder(from)) {
     const partition = partitionOf(file);
     if (options.skipWrittenPartitions && written.has(partition)) continue;
     const source = join(from, file);
-    const target = join(to, carriedName(file));
+    const target = join(to, (paths[file] = carriedName(file)));
     try {
       linkSync(source, target);
     } catch (error) {
@@ -140,7 +151,12 @@ export async function carryFiles(
   }
   // The schema file at the root (no partition) is not a partition the rows wrote.
   const partitions = [...written].filter((p) => p !== "").sort();
-  return { carried, writtenPartitions: partitions.length, written: hivePartitions(partitions) };
+  return {
+    carried,
+    paths,
+    writtenPartitions: partitions.length,
+    written: hivePartitions(partitions),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { CompiledNode } from "@sluice/compiler";
 import {
   bindWindowReads,
   WATERMARK_READ,
+  type CarryBound,
   type NodePlan,
   type PlanStep,
   type WindowReads,
@@ -12,6 +13,7 @@ import type { MaterializeContext } from "../materialize/materializer.js";
 import { rowsWritten } from "../materialize/materializer.js";
 import { withListedValues } from "./listed-values.js";
 import { carryRows } from "./carry-rows.js";
+import { carryRecordOf } from "./carry-record.js";
 import {
   conditionHolds,
   planError,
@@ -57,6 +59,8 @@ interface Progress {
   watermark?: string;
   carried?: LakePlanOutcome["carried"];
   carriedRows?: number;
+  /** What the new version carried under a `carry_where` bound, to record when it is published. */
+  carriedUnder?: { bound: CarryBound; fileRows: ReadonlyMap<string, number> };
   ran: PlanStep[];
   /** The literal list of each `sluice_listed((subquery))` bound so far (see listed-values.ts). */
   listed: Map<string, string | undefined>;
@@ -141,10 +145,13 @@ async function runCatalog(step: CatalogStep, run: LakePlanRun, progress: Progres
   if (step.op !== "publish_version")
     throw new Error(`bug: ${run.node.id}: a lake plan has a catalog step (${step.op})`);
   const { engine, dialect, ctx } = run;
+  const files = await engine.versionFiles(step.location);
+  const under = progress.carriedUnder;
   const state: TableVersionState = {
     ...step.state,
-    files: await engine.versionFiles(step.location),
+    files,
     ...(run.listedAt === undefined ? {} : { listedAt: run.listedAt }),
+    ...(under ? { carried: carryRecordOf(under.bound, under.fileRows, files) } : {}),
   };
   if (state.watermark === WATERMARK_READ) {
     delete state.watermark;
@@ -165,9 +172,11 @@ async function runStorage(step: StorageStep, run: LakePlanRun, progress: Progres
   switch (step.op) {
     case "carry_version_files":
       if (step.carryWhere !== undefined) {
-        const { carried, carriedRows } = await carryRows(step, step.carryWhere, run);
+        const { carried, carriedRows, fileRows } = await carryRows(step, step.carryWhere, run);
         progress.carried = carried;
         progress.carriedRows = carriedRows;
+        if (step.carryBound && fileRows)
+          progress.carriedUnder = { bound: step.carryBound, fileRows };
         return;
       }
       progress.carried = await engine.carryVersionFiles(step.from, step.to, {

@@ -28,6 +28,7 @@ function fakeEngine(damage: VersionDamage[]): LakeEngine & { checks: number } {
     versionFilesFrom: unused,
     versionFileOrigins: unused,
     versionFiles: unused,
+    carryRecord: unused,
     verifyLake: unused,
     finishRun: unused,
     describeRelation: () =>
