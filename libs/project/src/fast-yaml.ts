@@ -1,11 +1,12 @@
 import jsYaml from "js-yaml";
+import { readCommonYaml } from "./common-yaml.js";
 import type { Spot, TrailStep, YamlPath } from "./yaml-source.js";
 
 /**
  * A node's {@link Spot} (its start as the `yaml` library's `range[0]`; no text for an empty
  * value such as `description:`) and what it holds: a mapping's pairs or a sequence's items.
  */
-interface FastNode extends Spot {
+export interface FastNode extends Spot {
   pairs?: Map<string, { key: FastNode; value: FastNode }>;
   items?: FastNode[];
 }
@@ -71,6 +72,9 @@ interface Frame {
  */
 export function parseYamlFast(text: string): FastYaml | undefined {
   if (UNUSUAL.test(text)) return undefined;
+  // Most properties files have the common shape: read without js-yaml (see common-yaml.ts).
+  const common = readCommonYaml(text);
+  if (common) return withTrail(common.data, common.root);
   const stack: Frame[] = [{ open: 0, children: [], results: [] }];
   const listener = (event: string, state: jsYaml.State): void => {
     if (event === "open") {
@@ -132,11 +136,16 @@ export function parseYamlFast(text: string): FastYaml | undefined {
   const root = stack[0]!.children;
   if (root.length !== 1 || !root[0]!.pairs || stack.length !== 1) return undefined;
   if (!data || typeof data !== "object" || Array.isArray(data)) return undefined;
+  return withTrail(data as Record<string, unknown>, root[0]!);
+}
+
+/** A document's data, and the trail of any path through its root mapping's spots. */
+function withTrail(data: Record<string, unknown>, root: FastNode): FastYaml {
   return {
-    data: data as Record<string, unknown>,
+    data,
     trail(path) {
-      const trail: TrailStep[] = [{ value: root[0] }];
-      let spot: FastNode | undefined = root[0];
+      const trail: TrailStep[] = [{ value: root }];
+      let spot: FastNode | undefined = root;
       for (const seg of path) {
         const next: { key?: FastNode; value?: FastNode } | undefined = spot?.pairs
           ? spot.pairs.get(String(seg))

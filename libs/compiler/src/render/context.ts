@@ -37,11 +37,21 @@ export function contextFunctions(
   inputs: ContextInputs,
   current: () => RenderScope,
 ): Record<string, unknown> {
+  // Each read's entry made once per name: a large project calls var() tens of thousands of
+  // times with a few names, and the same string is hashed once.
+  const readKeys = { var: new Map<string, string>(), env_var: new Map<string, string>() };
+  const readKey = (fn: "var" | "env_var", key: string): string => {
+    const made = readKeys[fn].get(key);
+    if (made !== undefined) return made;
+    const entry = `${fn === "var" ? "var" : "env"}:${key}`;
+    readKeys[fn].set(key, entry);
+    return entry;
+  };
   const lookup = (fn: "var" | "env_var", args: unknown[]): unknown => {
     const [name, fallback] = args;
     const key = String(name);
     const { reads, overrides } = current();
-    reads.add(`${fn === "var" ? "var" : "env"}:${key}`);
+    reads.add(readKey(fn, key));
     const given = overrides && (fn === "var" ? overrides.vars : overrides.env);
     const value =
       given && key in given ? given[key] : fn === "var" ? inputs.vars[key] : inputs.env[key];

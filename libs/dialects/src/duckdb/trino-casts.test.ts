@@ -45,4 +45,24 @@ describe("strictIntegerCasts", () => {
   ])("leaves %j alone", (sql) => {
     expect(strictIntegerCasts(sql)).toBe(sql);
   });
+
+  it("reads nothing left from the longer texts it scanned before", () => {
+    // Each text right after one with more tokens (and casts, closing parentheses) further on.
+    const long = "select cast(a as bigint), f(cast(b as int)) from t where (c) > 1 ) as bigint)";
+    const cases: [string, string][] = [
+      ["cast(x", "cast(x"],
+      ["cast(x as", "cast(x as"],
+      ["try_cast(s as bigint)", "TRY(__sluice_cast_bigint(s))"],
+      ["cast(cast(y as int) as bigint)", "__sluice_cast_bigint(__sluice_cast_integer(y))"],
+    ];
+    for (const [sql, expected] of [...cases, ...cases.reverse()]) {
+      expect(strictIntegerCasts(long)).toBe(
+        "select __sluice_cast_bigint(a), f(__sluice_cast_integer(b)) from t where (c) > 1 ) as bigint)",
+      );
+      expect(strictIntegerCasts(sql)).toBe(expected);
+    }
+    // Token 5 of the first is its `)`: the second, one token shorter, has no closing one.
+    expect(strictIntegerCasts("cast(y as int)")).toBe("__sluice_cast_integer(y)");
+    expect(strictIntegerCasts("cast(x as bigint")).toBe("cast(x as bigint");
+  });
 });

@@ -115,6 +115,15 @@ function wallTimeEdits(s: Scan, at: number, close: number): Edit[] {
   ];
 }
 
+/** The spans {@link strictIntegerCasts} scans into (see `scanSqlTokens`' `into`). */
+const scratch: SqlTokenSpans = { count: 0, kinds: [], starts: [], ends: [] };
+
+/** Whether no edit starts before the one ahead of it. */
+function inTextOrder(edits: readonly Edit[]): boolean {
+  for (let k = 1; k < edits.length; k++) if (edits[k]!.from < edits[k - 1]!.from) return false;
+  return true;
+}
+
 /**
  * Rewrite Trino integer casts (`cast(x as bigint|integer|int|smallint|tinyint)`, `try_cast`
  * too) into the compat layer's strict cast macros, and `cast(from_iso8601_timestamp(s) as
@@ -130,7 +139,9 @@ export function strictIntegerCasts(sql: string): string {
   // Edits start only at a `cast` or `try_cast` word: without one, no need to tokenize (most
   // test queries, compiled by the tens of thousands in a large project).
   if (!/cast/i.test(sql)) return sql;
-  const t = scanSqlTokens(sql);
+  // One scan is read to the end before the next starts: the spans' arrays are reused rather
+  // than grown anew for each of a compile's ~10,000 model texts.
+  const t = scanSqlTokens(sql, scratch);
   if (isSqlTextProblem(t)) return sql;
   const scan: Scan = { sql, t };
   const edits: Edit[] = [];
@@ -140,7 +151,8 @@ export function strictIntegerCasts(sql: string): string {
     if (t.kinds[k] === WORD && (length === 4 || length === 8)) edits.push(...castEdits(scan, k));
   }
   if (edits.length === 0) return sql;
-  edits.sort((a, b) => a.from - b.from);
+  // Edits come in text order unless casts nest; sort (stable) only then.
+  if (!inTextOrder(edits)) edits.sort((a, b) => a.from - b.from);
   let out = "";
   let at = 0;
   for (const edit of edits) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { tokenizeSql } from "./sql-tokens.js";
+import { scanSqlTokens, tokenizeSql } from "./sql-tokens.js";
+import type { SqlTokenSpans } from "./sql-tokens.js";
 
 const kinds = (sql: string) => {
   const tokens = tokenizeSql(sql);
@@ -47,5 +48,19 @@ describe("tokenizeSql", () => {
     expect(tokens).toHaveLength(603);
     expect(tokens.slice(299, 302)).toEqual(["open:(@299", "word:x@300", "close:)@301"]);
     expect(tokens.slice(-2)).toEqual(["semicolon:;@602", "other:9@604"]);
+  });
+
+  it("scans into given spans as into new ones, whatever they held", () => {
+    const into: SqlTokenSpans = { count: 0, kinds: [], starts: [], ends: [] };
+    const span = (t: SqlTokenSpans) =>
+      Array.from({ length: t.count }, (_, k) => [t.kinds[k], t.starts[k], t.ends[k]]);
+    for (const sql of ["select f(x, 'y') -- z\nfrom t;", "a(b)", "", "(".repeat(40) + "c"]) {
+      const fresh = scanSqlTokens(sql) as SqlTokenSpans;
+      const reused = scanSqlTokens(sql, into);
+      expect(reused).toBe(into);
+      expect(into.count).toBe(fresh.count);
+      expect(span(into)).toEqual(span(fresh));
+    }
+    expect(scanSqlTokens("a 'b", into)).toEqual({ message: "unterminated string", offset: 2 });
   });
 });

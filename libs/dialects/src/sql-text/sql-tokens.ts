@@ -56,13 +56,16 @@ const [STRING, QUOTED, SEMICOLON, OTHER] = [1, 2, 6, 7];
 /**
  * {@link tokenizeSql}'s tokens as {@link SqlTokenSpans}, or its problem.
  *
+ * `into`, when given, is filled and returned instead of new arrays: a caller that scans text
+ * after text and reads each scan before the next reuses one set (entries from `count` on are
+ * left from earlier scans; on a problem, `into` holds a partial scan).
+ *
  * @example
  * const spans = scanSqlTokens("f(x)") as SqlTokenSpans; // spans.count === 4, spans.kinds[1] === 4
  */
-export function scanSqlTokens(sql: string): SqlTokenSpans | SqlTextProblem {
-  const kinds: number[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
+export function scanSqlTokens(sql: string, into?: SqlTokenSpans): SqlTokenSpans | SqlTextProblem {
+  const spans = into ?? { count: 0, kinds: [], starts: [], ends: [] };
+  const { kinds, starts, ends } = spans;
   let count = 0;
   // One loop without a closure per character: this runs over every model's SQL of a compile.
   let i = 0;
@@ -102,7 +105,8 @@ export function scanSqlTokens(sql: string): SqlTokenSpans | SqlTextProblem {
     ends[count++] = end;
     i = end;
   }
-  return { count, kinds, starts, ends };
+  spans.count = count;
+  return spans;
 }
 
 /** The end of the word (`[A-Za-z_][A-Za-z0-9_$]*`) at `i`, or `i` when none starts there. */
