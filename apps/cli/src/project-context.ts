@@ -22,7 +22,7 @@ import { keptDigestLines, lineDigest, writeCompileDigests } from "./compile-dige
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
 import type { KeptFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
-import type { FactRow } from "./fact-nodes.js";
+import type { FactColumns } from "./fact-nodes.js";
 import { contextPieces, parseContext } from "./context-text.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
@@ -419,7 +419,7 @@ async function revive(
   const lines = kept?.digestLines?.map(lineDigest);
   const read = kept?.facts && lines && readCompileFacts(targetDir, kept.since, nodes.length);
   if (read && digests) {
-    factNodes(nodes, read.rows, lines!, kept!.rewritten, memoFile(targetDir), digests);
+    factNodes(nodes, read.facts, lines!, kept!.rewritten, memoFile(targetDir), digests);
     kept!.factsRead = read;
   }
   const parse = (text: string, segment: string, at: number): unknown => {
@@ -437,13 +437,13 @@ async function revive(
 
 /**
  * Replace each memo place in `nodes` whose segment was not `rewritten` (the node's text is the
- * one `rows` and `lines` were kept for: segments are named by their content's hash) with a fact
- * node of its row, its digest from `lines` into `digests`. The other places are left for
+ * one `facts` and `lines` were kept for: segments are named by their content's hash) with a fact
+ * node of its facts, its digest from `lines` into `digests`. The other places are left for
  * `resolveMemoRefs`.
  */
 function factNodes(
   nodes: unknown[],
-  rows: readonly FactRow[],
+  facts: FactColumns,
   lines: readonly string[],
   rewritten: ReadonlySet<string>,
   memo: string,
@@ -454,9 +454,8 @@ function factNodes(
     const place = nodes[at];
     if (typeof place !== "string" || !place.startsWith("memo:") || lines[at] === "") continue;
     if (rewritten.has(segmentOfPlace(place))) continue;
-    const row = rows[at]!;
-    nodes[at] = reader.node(row, place);
-    digests.set(row[0], lines[at]!);
+    nodes[at] = reader.node(facts, at, place);
+    digests.set(facts.id[at]!, lines[at]!);
   }
 }
 
