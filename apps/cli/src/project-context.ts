@@ -117,7 +117,13 @@ export async function loadProjectContext(
     const fast = await compileSqlEdits(targetDir, request, listings);
     if (!("refused" in fast)) {
       // What it wrote, as readCachedContext would read it back (not read and checked again).
-      cached = { context: fast.context, header: fast.header };
+      // Its text is decoded only when the revive needs it (no parse to hand over).
+      cached = {
+        get context() {
+          return fast.context();
+        },
+        header: fast.header,
+      };
       // Its parse, when the fast path has it and no other run id goes in.
       if (runId === RUN_ID_PLACEHOLDER) parsed = fast.parsed as CachedContext | undefined;
       digests = new Map();
