@@ -21,7 +21,11 @@ export function writeHeadedFile(
     const out = new ChunkWriter(fd);
     out.text(`${header}\n`);
     if (typeof body === "string") out.text(body);
-    else for (const piece of body) typeof piece === "string" ? out.text(piece) : out.bytes(piece);
+    else
+      for (const piece of body) {
+        if (typeof piece === "string") out.text(piece);
+        else out.bytes(piece);
+      }
     out.end();
   } finally {
     closeSync(fd);
