@@ -44,11 +44,10 @@ export async function targetFiles(target: string): Promise<Record<string, string
     if (live(text)) out[rel] = text.slice(text.indexOf("\n") + 1);
   const edits = out["partial_parse.edits.json"];
   if (edits !== undefined) {
-    // Its `racy` holds file times too.
-    const { racy: _racy, ...body } = JSON.parse(edits.slice(edits.indexOf("\n") + 1)) as {
-      racy: unknown;
-    };
-    if (live(edits)) out["partial_parse.edits.json"] = JSON.stringify(body);
+    // Its second line's `racy` holds file times too; its third (the skeletons) is compared as is.
+    const [, second = "", skeletons] = edits.split("\n");
+    const { racy: _racy, ...body } = JSON.parse(second) as { racy: unknown };
+    if (live(edits)) out["partial_parse.edits.json"] = `${JSON.stringify(body)}\n${skeletons}`;
     else delete out["partial_parse.edits.json"];
   }
   return out;

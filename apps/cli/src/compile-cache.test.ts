@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { GlobalArgs } from "./command.js";
 import { appendDqNodes } from "./commands/dq-nodes.js";
 import type { Listings } from "./compile-cache.js";
-import { validCacheHeader, writeCachedContext } from "./compile-cache.js";
+import { cachedContextBytes, validCacheHeader, writeCachedContext } from "./compile-cache.js";
 import { memoFile } from "./compile-memo-file.js";
 import { contextPieces, parseContext } from "./context-text.js";
 import { resolveMemoRefs } from "./memo-refs.js";
@@ -214,6 +214,19 @@ describe("partial parsing (target/partial_parse.json)", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("hands the fast path the context's bytes only under the header it asks for", () => {
+    // Any folder holding a partial_parse.json will do.
+    const target = project();
+    const header = '{"format":6,"é":"😀"}';
+    const body = 'head é\n["ü"]\n[["a"],[6]]';
+    writeFileSync(path.join(target, "partial_parse.json"), `${header}\n${body}`);
+    expect(cachedContextBytes(target, header)).toEqual(Buffer.from(body));
+    expect(cachedContextBytes(target, '{"format":6,"é":"😁"}')).toBeUndefined();
+    expect(cachedContextBytes(target, '{"format":6}')).toBeUndefined();
+    rmSync(path.join(target, "partial_parse.json"));
+    expect(cachedContextBytes(target, header)).toBeUndefined();
   });
 
   it("recompiles when the project folder moved (compiled SQL holds absolute lake paths)", async () => {

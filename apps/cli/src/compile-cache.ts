@@ -10,6 +10,8 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { utf8Text } from "@sluice/runner/utf8-text";
+import type { ContextBytes } from "./context-text.js";
 import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
 import type { FolderListing } from "./listing-diff.js";
 import { folderStats, MISSING, withFolderStats } from "./listing-stat.js";
@@ -44,12 +46,13 @@ const RACY_MS = 2000;
  */
 const RACY_MAX = 256;
 /**
- * Format 5: the context after the header is in the layout of context-text.ts (the model
- * properties on a line of their own, with an index). Format 4: the header holds the content
+ * Format 6: the properties' index counts UTF-8 bytes (format 5 counted UTF-16 units). Format 5:
+ * the context after the header is in the layout of context-text.ts (the model properties on a
+ * line of their own, with an index). Format 4: the header holds the content
  * hashes of the racy files ({@link Header.racy}). Format 3: a compiled node the compile memo holds is written as its place there (see
  * memo-refs.ts); format 2 held every node's text. Older formats are not read.
  */
-export const CACHE_FORMAT = 5;
+export const CACHE_FORMAT = 6;
 
 /** What else, besides the project's files, decides the compile output. */
 export interface CacheRequest {
@@ -431,28 +434,32 @@ export function writeCachedContext(
 }
 
 /**
- * The context text of `target/partial_parse.json` when its header line is still `line` (whatever
- * its listing says now); undefined when replaced or unreadable. What the fast path after an edit
- * of model SQL literals starts from (see sql-edit-compile.ts).
+ * The context of `target/partial_parse.json` as UTF-8 bytes when its header line is still `line`
+ * (whatever its listing says now); undefined when replaced or unreadable. What the fast path
+ * after an edit of model SQL literals starts from (see sql-edit-compile.ts): it decodes only
+ * what it reads (context-text.ts' `lazyContext`).
  */
-export function cachedContextOf(targetDir: string, line: string): string | undefined {
+export function cachedContextBytes(targetDir: string, line: string): Buffer | undefined {
   try {
-    const read = readHeadedFile(path.join(targetDir, CACHE_FILE));
-    return read?.header === line ? read.body : undefined;
+    const bytes = readFileSync(path.join(targetDir, CACHE_FILE));
+    const newline = bytes.indexOf(10);
+    if (newline < 0 || newline !== Buffer.byteLength(line)) return undefined;
+    return bytes.toString("utf8", 0, newline) === line ? bytes.subarray(newline + 1) : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Save `context` (the text {@link cachedContextOf} read under the header `line`) again after a
+ * Save `context` (what {@link cachedContextBytes} read under the header `line`) again after a
  * compile that changed only some model files' text (#14's fast path): under the header
  * {@link writeCachedContext} writes for the listing `listings` holds now (taken before the
  * compile), with each model's `text` in the project replaced and each compile memo segment
  * `renamed` (old name, new name) renamed in the nodes' places (see memo-refs.ts), both in the
  * context's first line, which holds the project's files and the nodes (see context-text.ts; the
- * model properties after it are carried as they are). Returns the header line and the context
- * written (what {@link readCachedContext} would read back), and how many places were renamed;
+ * model properties after it are written back as the same bytes). Returns the header line, the
+ * context written (what {@link readCachedContext} would read back; decoded when asked), and how
+ * many places were renamed;
  * undefined (nothing written) when the listing saw too many racy files, the context has no
  * second line, a model's text is not found exactly once, or the file cannot be written.
  */
@@ -460,18 +467,16 @@ export function spliceCachedContext(
   targetDir: string,
   request: CacheRequest,
   line: string,
-  context: string,
+  context: ContextBytes,
   models: readonly { path: string; absPath: string; text: string }[],
   renamed: ReadonlyMap<string, string>,
   listings: Listings,
-): { header: string; context: string; places: number } | undefined {
+): { header: string; context: () => string; places: number } | undefined {
   const header = JSON.parse(line) as Header;
   const snap = listing(request.dir, header.folders, listings);
   if (snap.racy === undefined) return undefined;
-  const newline = context.indexOf("\n");
-  if (newline < 0) return undefined;
-  let body = context.slice(0, newline);
-  const rest = context.slice(newline);
+  let body = context.head;
+  const rest = context.rest;
   for (const m of models) {
     const key = `{"path":${JSON.stringify(m.path)},"absPath":${JSON.stringify(m.absPath)},"text":`;
     const at = body.indexOf(key);
@@ -490,7 +495,7 @@ export function spliceCachedContext(
   const next = JSON.stringify({ ...header, snapshot: snap.hash, racy: snap.racy });
   try {
     writeHeadedFile(path.join(targetDir, CACHE_FILE), next, [body, rest]);
-    return { header: next, context: body + rest, places };
+    return { header: next, context: () => body + utf8Text(rest), places };
   } catch {
     return undefined;
   }

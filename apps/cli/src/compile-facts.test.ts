@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
 import { afterEach, describe, expect, it } from "vitest";
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
-import { FactReader, factRowOf } from "./fact-nodes.js";
-import type { FactRow } from "./fact-nodes.js";
+import { FactReader, factColumnsOf, factRowAt, factRowOf } from "./fact-nodes.js";
+import type { FactColumns } from "./fact-nodes.js";
 
 const node = (id: string, dependsOn: string[], statements = 1): CompiledNode =>
   ({
@@ -42,8 +42,43 @@ describe("compile_facts.json", () => {
     expect(readCompileFacts(dir, "h2", 3)).toBeUndefined();
     expect(readCompileFacts(dir, "h1", 2)).toBeUndefined();
     const read = readCompileFacts(dir, "h1", 3)!;
-    expect(read.rows).toEqual(nodes().map(factRowOf));
-    expect(read.body).toBe(JSON.stringify(nodes().map(factRowOf)));
+    const rows = [0, 1, 2].map((at) => factRowAt(read.facts, at));
+    expect(rows).toEqual(nodes().map(factRowOf));
+    // Columnar, told from outside: one array per member, written by hand here.
+    expect(JSON.parse(read.body)).toEqual({
+      id: ["model.a", "model.b", "model.c"],
+      kind: ["model", "model", "model"],
+      name: ["a", "b", "c"],
+      path: ["models/a.sql", "models/b.sql", "models/c.sql"],
+      dependsOn: [[], ["model.a"], ["model.a", "model.b"]],
+      renderAtRun: [0, 0, 0],
+      statements: [1, 1, 2],
+      incremental: [-1, -1, -1],
+    });
+    expect(body(dir)).toBe(read.body);
+  });
+
+  it("reads no file of another format or with a column of another length", () => {
+    const dir = tmp();
+    writeCompileFacts(dir, "h1", nodes());
+    const file = path.join(dir, "compile_facts.json");
+    const [head, text] = readFileSync(file, "utf8").split("\n") as [string, string];
+    const tie = JSON.parse(head) as [number, string];
+    expect(tie[0]).toBe(2);
+    // Format 1's body (an array of rows) under format 1's header, and under format 2's.
+    const rows = JSON.stringify(nodes().map(factRowOf));
+    writeFileSync(file, `${JSON.stringify([1, tie[1]])}\n${rows}`);
+    expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
+    writeFileSync(file, `${head}\n${rows}`);
+    expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
+    for (const column of ["id", "dependsOn", "incremental"]) {
+      const facts = JSON.parse(text) as Record<string, unknown[]>;
+      facts[column]!.pop();
+      writeFileSync(file, `${head}\n${JSON.stringify(facts)}`);
+      expect(readCompileFacts(dir, "h1", 3), column).toBeUndefined();
+    }
+    writeFileSync(file, `${head}\n${text}`);
+    expect(readCompileFacts(dir, "h1", 3)).toBeDefined();
   });
 
   it("writes the rows read again as read when every row is the same, else serializes them", () => {
@@ -51,10 +86,10 @@ describe("compile_facts.json", () => {
     writeCompileFacts(dir, "h1", nodes());
     const read = readCompileFacts(dir, "h1", 3)!;
     // A text of the same rows that JSON.stringify would not write: it is written as it was.
-    const spaced = { rows: read.rows, body: JSON.stringify(read.rows, null, 1) };
+    const spaced = { facts: read.facts, body: JSON.stringify(read.facts, null, 1) };
     writeCompileFacts(dir, "h2", nodes(), spaced);
     expect(body(dir)).toBe(spaced.body);
-    expect(readCompileFacts(dir, "h2", 3)!.rows).toEqual(read.rows);
+    expect(readCompileFacts(dir, "h2", 3)!.facts).toEqual(read.facts);
     // Any member of any row changed: the rows are serialized from the nodes.
     const changed: [string, CompiledNode[]][] = [
       ["statements", [...nodes().slice(0, 2), node("model.c", ["model.a", "model.b"], 3)]],
@@ -69,7 +104,7 @@ describe("compile_facts.json", () => {
     ];
     for (const [what, now] of changed) {
       writeCompileFacts(dir, "h3", now, spaced);
-      expect(body(dir), what).toBe(JSON.stringify(now.map(factRowOf)));
+      expect(body(dir), what).toBe(JSON.stringify(factColumnsOf(now)));
     }
   });
 
@@ -77,27 +112,24 @@ describe("compile_facts.json", () => {
     const dir = tmp();
     writeCompileFacts(dir, "h1", nodes());
     const read = readCompileFacts(dir, "h1", 3)!;
-    const spaced = { rows: read.rows, body: JSON.stringify(read.rows, null, 1) };
+    const spaced = { facts: read.facts, body: JSON.stringify(read.facts, null, 1) };
     // Their memo is not there: a fact node read whole would throw.
     const reader = new FactReader(path.join(dir, "no-memo.json"));
-    const facts = (rows: FactRow[]) => rows.map((r, i) => reader.node(r, `memo:s:${i}:0`));
-    writeCompileFacts(dir, "h2", facts(read.rows), spaced);
+    const facts = (columns: FactColumns) =>
+      columns.id.map((_, i) => reader.node(columns, i, `memo:s:${i}:0`));
+    writeCompileFacts(dir, "h2", facts(read.facts), spaced);
     expect(body(dir)).toBe(spaced.body);
-    // Made from equal rows (other objects): compared by value, carried.
-    const copies = JSON.parse(read.body) as FactRow[];
+    // Made from equal facts (other objects): compared by value, carried.
+    const copies = JSON.parse(read.body) as FactColumns;
     writeCompileFacts(dir, "h3", facts(copies), spaced);
     expect(body(dir)).toBe(spaced.body);
     // A member replaced, or a row of other counts: serialized.
-    const moved = facts(read.rows);
+    const moved = facts(read.facts);
     moved[1]!.path = "models/x.sql";
-    const recounted = facts([
-      read.rows[0]!,
-      read.rows[1]!,
-      [...copies[2]!.slice(0, 6), 5, -1] as FactRow,
-    ]);
+    const recounted = facts({ ...copies, statements: [1, 1, 5] });
     for (const now of [moved, recounted]) {
       writeCompileFacts(dir, "h4", now, spaced);
-      expect(body(dir)).toBe(JSON.stringify(now.map(factRowOf)));
+      expect(body(dir)).toBe(JSON.stringify(factColumnsOf(now)));
     }
   });
 
@@ -105,6 +137,6 @@ describe("compile_facts.json", () => {
     const dir = tmp();
     writeCompileFacts(dir, "h1", nodes());
     const read = readCompileFacts(dir, "h1", 3)!;
-    expect(() => read.rows[2]![4].push("model.x")).toThrow(TypeError);
+    expect(() => read.facts.dependsOn[2]!.push("model.x")).toThrow(TypeError);
   });
 });

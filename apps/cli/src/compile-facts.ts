@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
-import { factRowOf, factsAreRow } from "./fact-nodes.js";
-import type { FactRow } from "./fact-nodes.js";
+import { FACT_COLUMNS, factColumnsOf, factRowAt, factRowOf, factsAreAt } from "./fact-nodes.js";
+import type { FactColumns } from "./fact-nodes.js";
 import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
 
 /**
@@ -10,16 +10,18 @@ import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
  * again as fact nodes (see fact-nodes.ts) instead of parsing 30,000 texts. Written with every
  * write of partial_parse.json (the full path and the fast path of sql-edit-compile.ts).
  *
- * Format 1: a header line `[1, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the
- * rows as one JSON array, in the compiled project's order. A file of another header (or format)
- * is not read.
+ * Format 2: a header line `[2, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the
+ * rows as one JSON object of {@link FactColumns} (one array per member, each of one entry per
+ * node, in the compiled project's order): parsed, 30,000 rows are 8 arrays, not 30,000. A file
+ * of another header or format (format 1 held an array of row arrays) is not read: the compile
+ * it goes with is done in full, and writes it again.
  */
 const FILE = "compile_facts.json";
-const FORMAT = 1;
+const FORMAT = 2;
 
-/** The rows {@link readCompileFacts} read, with the text they were parsed from. */
+/** The facts {@link readCompileFacts} read, with the text they were parsed from. */
 export interface KeptFacts {
-  rows: FactRow[];
+  facts: FactColumns;
   body: string;
 }
 
@@ -42,24 +44,24 @@ export function writeCompileFacts(
 ): void {
   try {
     const rows =
-      previous !== undefined && sameFacts(nodes, previous.rows)
+      previous !== undefined && sameFacts(nodes, previous.facts)
         ? previous.body
-        : JSON.stringify(nodes.map(factRowOf));
+        : JSON.stringify(factColumnsOf(nodes));
     writeHeadedFile(path.join(targetDir, FILE), headerTie(FORMAT, cacheHeader), rows);
   } catch {
     // Only the shortcut is lost.
   }
 }
 
-/** Whether `nodes`' rows are `rows`, place by place, member by member. */
-function sameFacts(nodes: readonly CompiledNode[], rows: readonly FactRow[]): boolean {
-  if (nodes.length !== rows.length) return false;
+/** Whether `nodes`' rows are `facts`' rows, place by place, member by member. */
+function sameFacts(nodes: readonly CompiledNode[], facts: FactColumns): boolean {
+  if (nodes.length !== facts.id.length) return false;
   // Plain loops: destructuring and closures made this several times slower at 30,000 rows.
   for (let at = 0; at < nodes.length; at++) {
-    const was = rows[at]!;
-    // Most nodes are fact nodes made from these rows: told by identity, nothing made (run once,
+    // Most nodes are fact nodes made from these facts: told by identity, nothing made (run once,
     // on 30,000 nodes, this loop runs mostly unoptimized: each allocation shows).
-    if (factsAreRow(nodes[at]!, was)) continue;
+    if (factsAreAt(nodes[at]!, facts, at)) continue;
+    const was = factRowAt(facts, at);
     const now = factRowOf(nodes[at]!);
     if (now.length !== was.length) return false;
     for (let i = 0; i < now.length; i++) {
@@ -85,12 +87,16 @@ export function readCompileFacts(
   try {
     const kept = readHeadedFile(path.join(targetDir, FILE));
     if (kept?.header !== headerTie(FORMAT, cacheHeader)) return undefined;
-    const rows = JSON.parse(kept.body) as unknown;
-    if (!Array.isArray(rows) || rows.length !== count) return undefined;
-    // A fact node's dependsOn is its row's: changed in place, it would change the row
+    const facts = JSON.parse(kept.body) as Record<string, unknown> | null;
+    if (typeof facts !== "object" || facts === null) return undefined;
+    for (const column of FACT_COLUMNS) {
+      const values = facts[column];
+      if (!Array.isArray(values) || values.length !== count) return undefined;
+    }
+    // A fact node's dependsOn is its facts': changed in place, it would change the facts
     // writeCompileFacts compares with, and the text written again would be stale. It throws.
-    for (const row of rows as FactRow[]) Object.freeze(row[4]);
-    return { rows: rows as FactRow[], body: kept.body };
+    for (const dependsOn of (facts as unknown as FactColumns).dependsOn) Object.freeze(dependsOn);
+    return { facts: facts as unknown as FactColumns, body: kept.body };
   } catch {
     return undefined;
   }

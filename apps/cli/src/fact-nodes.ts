@@ -22,8 +22,8 @@ import { readSegmentFields } from "./segment-store.js";
  *
  * @example
  * const reader = new FactReader(memoFile(targetDir));
- * const node = reader.node(row, "memo:017.0a1b2c3d4e5f6a7b.json:3:4");
- * node.dependsOn; // from the row: nothing read
+ * const node = reader.node(facts, 3, "memo:017.0a1b2c3d4e5f6a7b.json:3:4");
+ * node.dependsOn; // from the facts: nothing read
  * node.sql;       // the segment read (once per reader), the node parsed (once)
  */
 
@@ -41,6 +41,51 @@ export type FactRow = [
   statements: number,
   incremental: number,
 ];
+
+/**
+ * The {@link FactRow}s of a compile's nodes as columns, one array per member, each node's members
+ * at its place (what compile_facts.json holds: parsed, 30,000 rows would be 30,000 arrays more).
+ *
+ * @example
+ * factColumnsOf([a, b]).id; // ["model.a", "model.b"]
+ */
+export interface FactColumns {
+  id: string[];
+  kind: CompiledNode["kind"][];
+  name: string[];
+  path: string[];
+  dependsOn: string[][];
+  renderAtRun: (0 | 1)[];
+  statements: number[];
+  incremental: number[];
+}
+
+/** The members of {@link FactColumns}, in {@link FactRow}'s order. */
+export const FACT_COLUMNS = [
+  "id",
+  "kind",
+  "name",
+  "path",
+  "dependsOn",
+  "renderAtRun",
+  "statements",
+  "incremental",
+] as const satisfies readonly (keyof FactColumns)[];
+
+/** The {@link FactRow} at place `at` of `facts`. */
+export const factRowAt = (facts: FactColumns, at: number): FactRow =>
+  FACT_COLUMNS.map((column) => facts[column][at]) as FactRow;
+
+/** The {@link FactColumns} of `nodes`, from each one's {@link factRowOf}. */
+export function factColumnsOf(nodes: readonly CompiledNode[]): FactColumns {
+  const facts = Object.fromEntries(FACT_COLUMNS.map((c) => [c, [] as unknown[]]));
+  const columns = FACT_COLUMNS.map((c) => facts[c]!);
+  for (const node of nodes) {
+    const row = factRowOf(node);
+    for (let i = 0; i < columns.length; i++) columns[i]!.push(row[i]);
+  }
+  return facts as unknown as FactColumns;
+}
 
 const counts = { made: 0, materialized: 0 };
 
@@ -63,15 +108,15 @@ class FactNode {
   readonly #reader: FactReader;
   #full: CompiledNode | undefined;
 
-  constructor(row: FactRow, place: string, reader: FactReader) {
-    this.id = row[0];
-    this.kind = row[1];
-    this.name = row[2];
-    this.path = row[3];
-    this.dependsOn = row[4];
-    this.renderAtRun = row[5] === 1 ? true : undefined;
-    this.#statements = row[6];
-    this.#incremental = row[7];
+  constructor(facts: FactColumns, at: number, place: string, reader: FactReader) {
+    this.id = facts.id[at]!;
+    this.kind = facts.kind[at]!;
+    this.name = facts.name[at]!;
+    this.path = facts.path[at]!;
+    this.dependsOn = facts.dependsOn[at]!;
+    this.renderAtRun = facts.renderAtRun[at] === 1 ? true : undefined;
+    this.#statements = facts.statements[at]!;
+    this.#incremental = facts.incremental[at]!;
     this.#place = place;
     this.#reader = reader;
     counts.made += 1;
@@ -96,17 +141,17 @@ class FactNode {
     return [node.#statements, node.#incremental];
   }
 
-  /** Whether its facts are `row`'s members themselves (the same strings and array). */
-  static holds(node: FactNode, row: FactRow): boolean {
+  /** Whether its facts are `facts`' members at `at` themselves (the same strings and array). */
+  static holds(node: FactNode, facts: FactColumns, at: number): boolean {
     return (
-      node.id === row[0] &&
-      node.kind === row[1] &&
-      node.name === row[2] &&
-      node.path === row[3] &&
-      node.dependsOn === row[4] &&
-      (node.renderAtRun ? 1 : 0) === row[5] &&
-      node.#statements === row[6] &&
-      node.#incremental === row[7]
+      node.id === facts.id[at] &&
+      node.kind === facts.kind[at] &&
+      node.name === facts.name[at] &&
+      node.path === facts.path[at] &&
+      node.dependsOn === facts.dependsOn[at] &&
+      (node.renderAtRun ? 1 : 0) === facts.renderAtRun[at] &&
+      node.#statements === facts.statements[at] &&
+      node.#incremental === facts.incremental[at]
     );
   }
 
@@ -163,9 +208,12 @@ export class FactReader {
   /** `memoFile`: the compile memo's index (see memo-refs.ts). */
   constructor(private readonly memoFile: string) {}
 
-  /** A fact node of `row`, whose whole node is the memo's text at `place` (`memo:seg:line:field`). */
-  node(row: FactRow, place: string): CompiledNode {
-    return new FactNode(row, place, this) as unknown as CompiledNode;
+  /**
+   * A fact node of `facts`' members at `at`, whose whole node is the memo's text at `place`
+   * (`memo:seg:line:field`).
+   */
+  node(facts: FactColumns, at: number, place: string): CompiledNode {
+    return new FactNode(facts, at, place, this) as unknown as CompiledNode;
   }
 
   /** The node at `place`, parsed; throws when it cannot be read (its segment replaced since). */
@@ -202,12 +250,12 @@ function countsOf(node: CompiledNode): [number, number] {
 }
 
 /**
- * Whether `node` is a fact node whose facts are `row`'s members themselves (made from `row`,
- * none replaced since): then its {@link FactRow} is `row`, told without making it.
+ * Whether `node` is a fact node whose facts are `facts`' members at `at` themselves (made from
+ * them, none replaced since): then its {@link FactRow} is that place's, told without making it.
  */
-export function factsAreRow(node: CompiledNode, row: FactRow): boolean {
+export function factsAreAt(node: CompiledNode, facts: FactColumns, at: number): boolean {
   const fact = FactNode.own(node);
-  return fact !== undefined && FactNode.holds(fact, row);
+  return fact !== undefined && FactNode.holds(fact, facts, at);
 }
 
 /** `node`'s {@link FactRow}: a fact node's as it was made, another's from its members. */

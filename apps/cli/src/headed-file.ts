@@ -8,12 +8,12 @@ import { readUtf8 } from "@sluice/runner/utf8-text";
  * the old file or the new one, never half of one). The texts are encoded a MB at a time into one
  * reused buffer (see ChunkWriter), never joined: the body can be tens of MB (the cached compile,
  * the compile memo), and a body given as pieces (see json-pieces.ts) is never built as one
- * string at all.
+ * string at all. A piece given as bytes is written as it is (already UTF-8).
  */
 export function writeHeadedFile(
   file: string,
   header: string,
-  body: string | Iterable<string>,
+  body: string | Iterable<string | Buffer>,
 ): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, "w");
@@ -21,7 +21,11 @@ export function writeHeadedFile(
     const out = new ChunkWriter(fd);
     out.text(`${header}\n`);
     if (typeof body === "string") out.text(body);
-    else for (const piece of body) out.text(piece);
+    else
+      for (const piece of body) {
+        if (typeof piece === "string") out.text(piece);
+        else out.bytes(piece);
+      }
     out.end();
   } finally {
     closeSync(fd);

@@ -22,7 +22,7 @@ import { keptDigestLines, lineDigest, writeCompileDigests } from "./compile-dige
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
 import type { KeptFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
-import type { FactRow } from "./fact-nodes.js";
+import type { FactColumns } from "./fact-nodes.js";
 import { contextPieces, parseContext } from "./context-text.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
@@ -117,7 +117,13 @@ export async function loadProjectContext(
     const fast = await compileSqlEdits(targetDir, request, listings);
     if (!("refused" in fast)) {
       // What it wrote, as readCachedContext would read it back (not read and checked again).
-      cached = { context: fast.context, header: fast.header };
+      // Its text is decoded only when the revive needs it (no parse to hand over).
+      cached = {
+        get context() {
+          return fast.context();
+        },
+        header: fast.header,
+      };
       // Its parse, when the fast path has it and no other run id goes in.
       if (runId === RUN_ID_PLACEHOLDER) parsed = fast.parsed as CachedContext | undefined;
       digests = new Map();
@@ -419,7 +425,7 @@ async function revive(
   const lines = kept?.digestLines?.map(lineDigest);
   const read = kept?.facts && lines && readCompileFacts(targetDir, kept.since, nodes.length);
   if (read && digests) {
-    factNodes(nodes, read.rows, lines!, kept!.rewritten, memoFile(targetDir), digests);
+    factNodes(nodes, read.facts, lines!, kept!.rewritten, memoFile(targetDir), digests);
     kept!.factsRead = read;
   }
   const parse = (text: string, segment: string, at: number): unknown => {
@@ -437,13 +443,13 @@ async function revive(
 
 /**
  * Replace each memo place in `nodes` whose segment was not `rewritten` (the node's text is the
- * one `rows` and `lines` were kept for: segments are named by their content's hash) with a fact
- * node of its row, its digest from `lines` into `digests`. The other places are left for
+ * one `facts` and `lines` were kept for: segments are named by their content's hash) with a fact
+ * node of its facts, its digest from `lines` into `digests`. The other places are left for
  * `resolveMemoRefs`.
  */
 function factNodes(
   nodes: unknown[],
-  rows: readonly FactRow[],
+  facts: FactColumns,
   lines: readonly string[],
   rewritten: ReadonlySet<string>,
   memo: string,
@@ -454,9 +460,8 @@ function factNodes(
     const place = nodes[at];
     if (typeof place !== "string" || !place.startsWith("memo:") || lines[at] === "") continue;
     if (rewritten.has(segmentOfPlace(place))) continue;
-    const row = rows[at]!;
-    nodes[at] = reader.node(row, place);
-    digests.set(row[0], lines[at]!);
+    nodes[at] = reader.node(facts, at, place);
+    digests.set(facts.id[at]!, lines[at]!);
   }
 }
 

@@ -3,7 +3,7 @@ import { readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from "n
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cacheRequest, loadProjectContext } from "./project-context.js";
-import { memoEdits, sqlEdits } from "./sql-edits.js";
+import { memoEdits, skeletonIn, sqlEdits } from "./sql-edits.js";
 import { age, agedModelsCopy, removeAll } from "../test/aged-models.js";
 
 const io = { out: () => undefined, err: () => undefined, isTty: false };
@@ -161,14 +161,53 @@ describe("sqlEdits: only model SQL changed since partial_parse.json", () => {
     const newline = text.indexOf("\n");
     const pp = readFileSync(path.join(target(), "partial_parse.json"), "utf8");
     const line = pp.slice(0, pp.indexOf("\n"));
-    // Format 4: [4, sha1 (base64) of the partial-parse header], as compile_digests.json's.
-    expect(JSON.parse(text.slice(0, newline))).toEqual([4, hash("sha1", line, "base64")]);
+    // Format 5: [5, sha1 (base64) of the partial-parse header], as compile_digests.json's.
+    expect(JSON.parse(text.slice(0, newline))).toEqual([5, hash("sha1", line, "base64")]);
     undo.push(() => writeFileSync(base, text));
     edit("marts/funnel.sql", (t) => `${t}-- edit\n`);
     expect(edits()).toMatchObject({ models: [{ path: "marts/funnel.sql" }] });
     const format3 = JSON.stringify({ format: 3, header: hash("sha1", line) });
     writeFileSync(base, `${format3}${text.slice(newline)}`);
     expect(edits()).toEqual({ refused: "no partial_parse.edits.json for this partial_parse.json" });
+  });
+});
+
+describe("skeletonIn", () => {
+  const key = (c: string) => c.repeat(40);
+  // Paths a search by text could take for another: a suffix, quotes, a comma and colon inside.
+  const skeletons = {
+    "a.sql": key("a"),
+    "ba.sql": null,
+    'x","a.sql":': key("b"),
+    "m/é 😀.sql": key("c"),
+    "last.sql": null,
+  };
+  const text = JSON.stringify(skeletons);
+
+  it("finds each key's value in the text as JSON.parse does, and none for a path not held", () => {
+    for (const [file, value] of Object.entries(skeletons))
+      expect(skeletonIn(text, file), file).toBe(value);
+    for (const file of ["", "b.sql", "sql", "x", 'a.sql"', "m/é 😀"])
+      expect(skeletonIn(text, file), file).toBeUndefined();
+    expect(skeletonIn("{}", "a.sql")).toBeUndefined();
+  });
+
+  it("answers none for a value not in the written form", () => {
+    expect(skeletonIn('{"a.sql":"abc"}', "a.sql")).toBeUndefined();
+    expect(skeletonIn(`{"a.sql":"${key("A")}"}`, "a.sql")).toBeUndefined();
+    expect(skeletonIn(`{"a.sql":"${key("a")}0"}`, "a.sql")).toBeUndefined();
+    expect(skeletonIn('{"a.sql":nullx}', "a.sql")).toBeUndefined();
+  });
+
+  it("is what the base's third line parses to, for every model of the e-commerce project", () => {
+    const text = readFileSync(path.join(target(), "partial_parse.edits.json"), "utf8");
+    const lines = text.split("\n");
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[1]!)).not.toHaveProperty("skeletons");
+    const parsed = JSON.parse(lines[2]!) as Record<string, string | null>;
+    expect(Object.keys(parsed).length).toBeGreaterThan(5);
+    for (const [file, value] of Object.entries(parsed))
+      expect(skeletonIn(lines[2]!, file), file).toBe(value);
   });
 });
 

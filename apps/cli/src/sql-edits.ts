@@ -20,14 +20,18 @@ import { editedFiles, editedModelFiles } from "./listing-diff.js";
  *
  * The first line names the `partial_parse.json` header it goes with: written after that file,
  * it is used only with the same header (a newer partial_parse.json, or none, makes it stale).
+ * The second holds the rest but the skeletons, the third the skeletons (`{"<path>":key,...}`):
+ * at 10,000 models ~600 KB that the fast path looks its edited files up in as text, and writes
+ * back as the same text (see {@link skeletonIn}), never parsing them.
  */
 const EDITS_FILE = "partial_parse.edits.json";
 /**
- * Format 4: the header line is a {@link headerTie}, as compile_digests.json's (format 3:
+ * Format 5: the skeletons on a line of their own. Format 4: the header line is a
+ * {@link headerTie}, as compile_digests.json's (format 3:
  * `{"format":3,"header":"<sha1 hex>"}`; format 2: a folder's numbers as JSON numbers, not
  * base64; format 1: no racy files). Another format is not read.
  */
-const EDITS_FORMAT = 4;
+const EDITS_FORMAT = 5;
 
 /** The base as read (`Numbers`: as written, see {@link packed}). */
 interface EditsBody<Numbers = ArrayLike<number>> {
@@ -36,8 +40,11 @@ interface EditsBody<Numbers = ArrayLike<number>> {
   racy: string[];
   /** As listed; on disk, `numbers` is the base64 of their float64 bytes (see {@link packed}). */
   folders: (Omit<FolderListing, "numbers"> & { numbers: Numbers })[];
-  /** Model file path (project-relative) → sha1 of its skeleton, null when it has none. */
-  skeletons: Record<string, string | null>;
+  /**
+   * The JSON text of model file path (project-relative) → sha1 (hex) of its skeleton, null when
+   * it has none: the file's third line, as written.
+   */
+  skeletons: string;
 }
 
 const headOf = (line: string): string => headerTie(EDITS_FORMAT, line);
@@ -65,7 +72,7 @@ export function saveSqlEditsBase(
   if (listed === undefined) return;
   const skeleton = carriedSkeletons(targetDir, listed, headerRacy(line));
   const skeletons = Object.fromEntries(models.map((m) => [m.path, skeleton(m.path, m.text)]));
-  writeBase(targetDir, line, modelPaths, listed, skeletons);
+  writeBase(targetDir, line, modelPaths, listed, JSON.stringify(skeletons));
 }
 
 function writeBase(
@@ -73,16 +80,16 @@ function writeBase(
   line: string,
   modelPaths: readonly string[],
   listed: readonly FolderListing[],
-  skeletons: Record<string, string | null>,
+  skeletons: string,
 ): void {
-  const body: EditsBody<string> = {
+  const body: Omit<EditsBody<string>, "skeletons"> = {
     modelPaths: [...modelPaths],
     racy: headerRacy(line),
     folders: listed.map((f) => ({ ...f, numbers: packed(f.numbers) })),
-    skeletons,
   };
   try {
-    writeHeadedFile(path.join(targetDir, EDITS_FILE), headOf(line), JSON.stringify(body));
+    const file = path.join(targetDir, EDITS_FILE);
+    writeHeadedFile(file, headOf(line), [JSON.stringify(body), "\n", skeletons]);
   } catch {
     // Read-only: every later change takes the full path.
   }
@@ -91,8 +98,8 @@ function writeBase(
 /**
  * Save the base again after the fast path rewrote `partial_parse.json` to header `to` for edits
  * {@link sqlEdits} found against `base` (the base it read, of the header the edits are from):
- * the listing `listings` holds now, the skeletons as they were (each edited file's was checked
- * to be its saved one). What {@link saveSqlEditsBase} writes after a full compile of the same
+ * the listing `listings` holds now, the skeletons as they were, as the same text (each edited
+ * file's was checked to be its saved one). What {@link saveSqlEditsBase} writes after a full compile of the same
  * files. False when the listing of `to`'s folders is not in `listings`.
  */
 export function rebaseSqlEdits(
@@ -126,8 +133,10 @@ function carriedSkeletons(
   if (previous === undefined || change === undefined || "refused" in change)
     return (_, text) => skeletonKey(text);
   const edited = new Set(change.edited);
+  // The full path: every model's looked up, so the text is parsed once.
+  const skeletons = JSON.parse(previous.skeletons) as Record<string, string | null>;
   return (file, text) => {
-    const saved = previous.skeletons[file];
+    const saved = Object.hasOwn(skeletons, file) ? skeletons[file] : undefined;
     return saved !== undefined && !edited.has(file) ? saved : skeletonKey(text);
   };
 }
@@ -169,7 +178,7 @@ export function sqlEdits(
   if ("refused" in change) return change;
   const models: EditedModel[] = [];
   for (const file of change.edited) {
-    const saved = base.skeletons[file];
+    const saved = skeletonIn(base.skeletons, file);
     if (saved === undefined) return { refused: `'${file}' is not a model of the saved compile` };
     let text: string;
     try {
@@ -198,6 +207,27 @@ function unpacked(text: string): Float64Array {
 }
 
 /**
+ * `file`'s skeleton key in `skeletons` (the JSON text of a path → key object, as written):
+ * undefined when it has none. Told from the text: `,"<file>":` (or `{"<file>":` first) is found
+ * only where a key starts (inside a JSON string a quote is always escaped, so never follows a
+ * comma or a brace), and a key's value is `null` or 40 hex digits in quotes.
+ *
+ * @example skeletonIn('{"a.sql":null,"b.sql":"0a1b..."}', "b.sql") // "0a1b..."
+ */
+export function skeletonIn(skeletons: string, file: string): string | null | undefined {
+  const key = `${JSON.stringify(file)}:`;
+  let at = skeletons.startsWith(`{${key}`) ? 0 : skeletons.indexOf(`,${key}`);
+  if (at < 0) return undefined;
+  at += 1 + key.length;
+  if (skeletons.startsWith("null", at) && /^[,}]/.test(skeletons.charAt(at + 4))) return null;
+  const end = at + 42;
+  const value = skeletons.slice(at, end);
+  return /^"[0-9a-f]{40}"$/.test(value) && /^[,}]/.test(skeletons.charAt(end))
+    ? value.slice(1, -1)
+    : undefined;
+}
+
+/**
  * The saved base, when it goes with the `partial_parse.json` header `line` (or, without `line`,
  * any base of this format: its listing and skeletons were taken together).
  */
@@ -207,8 +237,11 @@ function readBase(targetDir: string, line?: string): EditsBody | undefined {
     if (read === undefined) return undefined;
     if (tieFormat(read.header) !== EDITS_FORMAT) return undefined;
     if (line !== undefined && read.header !== headOf(line)) return undefined;
-    const body = JSON.parse(read.body) as EditsBody<string>;
-    return { ...body, folders: body.folders.map((f) => ({ ...f, numbers: unpacked(f.numbers) })) };
+    const newline = read.body.indexOf("\n");
+    if (newline < 0) return undefined;
+    const body = JSON.parse(read.body.slice(0, newline)) as Omit<EditsBody<string>, "skeletons">;
+    const folders = body.folders.map((f) => ({ ...f, numbers: unpacked(f.numbers) }));
+    return { ...body, folders, skeletons: read.body.slice(newline + 1) };
   } catch {
     return undefined;
   }
