@@ -271,6 +271,14 @@ describe("parseGenerateArgs", () => {
     );
   });
 
+  it("says whole-number flags' bounds in the CLI's words, not zod's", () => {
+    const r = parseGenerateArgs({ events: 1.5, start: "2026-11-27T00:00:00Z", hours: 0, seed: 1 });
+    expect(r.ok ? [] : r.errors).toEqual([
+      "--events: takes a whole number of at least 1, not 1.5",
+      "--hours: takes a whole number from 1 to 8784, not 0",
+    ]);
+  });
+
   it("names the flag in each error", () => {
     const r = parseGenerateArgs({
       events: -1,
@@ -281,7 +289,7 @@ describe("parseGenerateArgs", () => {
     });
     expect(r.ok).toBe(false);
     const errors = r.ok ? [] : r.errors;
-    expect(errors.some((e) => e.startsWith("--events:"))).toBe(true);
+    expect(errors).toContain("--events: takes a whole number of at least 1, not -1");
     expect(errors.some((e) => e.startsWith("--start:"))).toBe(true);
     expect(errors.some((e) => e.startsWith("--duplicate-rate:"))).toBe(true);
   });

@@ -32,9 +32,19 @@ function relativeStart(value: unknown): unknown {
  * The chaos rates are fractions of events; together malformed + missingField + wrongType must
  * not exceed 1.
  */
+/**
+ * A whole number from `min` (to `max`), its error said as the CLI's other flags say it
+ * (`--events: takes a whole number of at least 1, not -5`) rather than zod's own words.
+ */
+const whole = (min: number, max?: number) =>
+  z.number().refine((n) => Number.isInteger(n) && n >= min && (max === undefined || n <= max), {
+    error: (issue) =>
+      `takes a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}, not ${String(issue.input)}`,
+  });
+
 export const generateOptionsSchema = z
   .object({
-    events: z.number().int().positive(),
+    events: whole(1),
     start: z.preprocess(
       relativeStart,
       z.coerce
@@ -46,11 +56,7 @@ export const generateOptionsSchema = z
           message: "must start at a whole hour (UTC), e.g. 2026-11-27T13:00:00Z",
         }),
     ),
-    hours: z
-      .number()
-      .int()
-      .positive()
-      .max(24 * 366),
+    hours: whole(1, 24 * 366),
     seed: z.number().int(),
     sink: z.enum(["local", "firehose", "kinesis"]).default("local"),
     lakeDir: z.string().min(1).default("models/.lake"),
@@ -60,7 +66,7 @@ export const generateOptionsSchema = z
       .default("sluice-events"),
     gzip: z.boolean().default(true),
     /** zlib level for `.gz` objects; {@link defaultGzipLevel} by default (see BufferSettings.gzipLevel). */
-    gzipLevel: z.number().int().min(1).max(9).default(defaultGzipLevel),
+    gzipLevel: whole(1, 9).default(defaultGzipLevel),
     bufferSizeMiB: z.number().min(1).max(128).default(5),
     bufferIntervalSeconds: z.number().min(0).max(900).default(300),
     /**
