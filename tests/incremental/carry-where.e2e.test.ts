@@ -25,15 +25,22 @@ describe("carry_where: an hourly run writes only its window's rows", () => {
   let cleanup: () => Promise<void>;
   const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
   const eventsDir = () => path.join(dir, ".lake/silver/events");
-  /** The folder silver.events' view reads (the newest version folder: one write per run). */
-  const published = async () =>
-    path.join(
-      eventsDir(),
-      (await readdir(eventsDir()))
-        .filter((v) => v.startsWith("v_"))
-        .sort()
-        .at(-1)!,
+  /**
+   * The folder silver.events' view reads, from DuckDB's catalog. Not the newest folder by name:
+   * a folder is `v_<run id>`, the run id a UTC second and a random suffix, so two runs in one
+   * second (an hourly build takes under one) are in no order by name.
+   */
+  const published = async () => {
+    const [view] = await queryLake<{ sql: string }>(
+      dir,
+      "select sql from duckdb_views() where schema_name = 'silver' and view_name = 'events'",
     );
+    const folder = (await readdir(eventsDir())).find((v) =>
+      view?.sql.includes(`${path.join(eventsDir(), v)}/`),
+    );
+    if (!view || !folder) throw new Error(`silver.events reads no version folder: ${view?.sql}`);
+    return path.join(eventsDir(), folder);
+  };
   /** Inode → file name, for the Parquet files of a version folder. */
   const inodes = async (version: string) => {
     const out = new Map<number, string>();
