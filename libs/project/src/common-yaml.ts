@@ -126,18 +126,14 @@ class CommonReader {
   }
 
   /** A block node starting on the current line at column `indent`: a sequence or a mapping. */
-  private block(
-    indent: number,
-    parent: Record<string, unknown> | unknown[],
-    key: string,
-  ): FastNode {
+  private block(indent: number, parent: Record<string, unknown>, key: string): FastNode {
     if (this.isItem()) {
       const items: unknown[] = [];
-      (parent as Record<string, unknown>)[key] = items;
+      parent[key] = items;
       return this.sequence(indent, items);
     }
     const data: Record<string, unknown> = {};
-    (parent as Record<string, unknown>)[key] = data;
+    parent[key] = data;
     return this.mapping(indent, data);
   }
 

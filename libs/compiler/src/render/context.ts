@@ -29,6 +29,14 @@ export function sluiceTarget(inputs: ContextInputs): { name: string; type: strin
   return { name: inputs.targetName ?? "", type: inputs.dialect.name };
 }
 
+/** Each name-taking function's arguments as quoted text, for the hint of an undefined name. */
+const CALL_FORMS = {
+  ref: "'<model>'",
+  ref_window: "'<model>', '<column>'",
+  source: "'<source>', '<table>'",
+  source_window: "'<source>', '<table>'",
+} as const;
+
 /**
  * The functions every template can call. They read the current scope through `current()`, so
  * one nunjucks environment (and its compiled templates and macros) serves every render.
@@ -74,7 +82,7 @@ export function contextFunctions(
   };
   // ref(orders), quotes forgotten: the name is undefined; said so at the call, not as a
   // model named 'undefined'. True when reported.
-  const undefinedName = (fn: string, names: unknown[]): boolean => {
+  const undefinedName = (fn: keyof typeof CALL_FORMS, names: unknown[]): boolean => {
     if (!names.some((n) => n === undefined || n === null)) return false;
     const scope = current();
     scope.diagnostics.push(
@@ -82,7 +90,7 @@ export function contextFunctions(
         fn.startsWith("ref") ? "UNKNOWN_REF" : "UNKNOWN_SOURCE",
         `${fn}() is given an undefined name: its argument names nothing defined`,
         locateCall(scope.file, scope.text, fn),
-        `quote the name: ${fn}(${fn.startsWith("ref") ? "'<model>'" : "'<source>', '<table>'"})`,
+        `quote the name: ${fn}(${CALL_FORMS[fn]})`,
       ),
     );
     return true;
