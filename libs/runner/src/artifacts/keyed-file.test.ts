@@ -18,4 +18,22 @@ describe("readKeyed", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("reads a file written as pieces of text and bytes as the pieces joined", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-keyed-"));
+    try {
+      const file = path.join(dir, "manifest.state.json");
+      // Longer than the writer's 1 MB buffer, non-ASCII in the key and across the pieces.
+      const long = "é".repeat(700_000);
+      const pieces = ['{"a":"', Buffer.from(long), '","b":', Buffer.from('"ü"'), "}"];
+      writeKeyedText(file, '{"k":"ß"}', pieces);
+      const kept = readKeyed(file);
+      expect(kept?.key).toBe('{"k":"ß"}');
+      expect(kept?.text()).toBe(`{"a":"${long}","b":"ü"}`);
+      expect(kept?.value()).toEqual({ a: long, b: "ü" });
+      expect(kept?.bytes.subarray(kept.valueAt).toString()).toBe(kept?.text());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

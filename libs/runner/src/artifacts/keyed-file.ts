@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
+import { ChunkWriter } from "./chunk-writer.js";
 import { utf8Text } from "./utf8-text.js";
 
 /**
@@ -21,16 +22,20 @@ export function readKeyed(
   } catch {
     return undefined;
   }
-  const text = utf8Text(bytes);
-  const newline = text.indexOf("\n");
-  if (newline < 0) return undefined;
+  // Only the key line is decoded here: a reader that compares the key and stops (or splices the
+  // value's bytes: the sidecar's one-edit path) never decodes the value (5.7 MB of sidecar at
+  // 10,000 models, that many fresh pages for its text). A newline byte is never part of another
+  // character in UTF-8, so the key decodes alone as it does in the whole text.
+  const valueAt = bytes.indexOf(10) + 1;
+  if (valueAt === 0) return undefined;
+  let text: string | undefined;
+  const valueText = (): string => (text ??= utf8Text(bytes.subarray(valueAt)));
   return {
-    key: text.slice(0, newline),
-    value: () => JSON.parse(text.slice(newline + 1)),
-    text: () => text.slice(newline + 1),
+    key: utf8Text(bytes.subarray(0, valueAt - 1)),
+    value: () => JSON.parse(valueText()),
+    text: valueText,
     bytes,
-    // The key line holds no raw newline: the first newline byte ends it.
-    valueAt: bytes.indexOf(10) + 1,
+    valueAt,
   };
 }
 
@@ -45,10 +50,19 @@ export function writeKeyedText(
 ): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  const pieces = typeof json === "string" ? [json] : json;
-  writeFileSync(
-    tmp,
-    Buffer.concat([`${key}\n`, ...pieces].map((p) => (typeof p === "string" ? Buffer.from(p) : p))),
-  );
+  // Through one reused buffer, the pieces given as bytes written as they are: joined first, the
+  // sidecar's 5.7 MB at 10,000 models were a fresh Buffer (and a fresh page per 4 KiB) per write.
+  const fd = openSync(tmp, "w");
+  try {
+    const out = new ChunkWriter(fd);
+    out.text(`${key}\n`);
+    for (const piece of typeof json === "string" ? [json] : json) {
+      if (typeof piece === "string") out.text(piece);
+      else out.bytes(piece);
+    }
+    out.end();
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
 }
