@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
-import { closeSync, openSync, renameSync } from "node:fs";
-import { ChunkWriter } from "@sluice/runner/chunk-writer";
+import { renameSync } from "node:fs";
+import { writePieces } from "@sluice/runner/chunk-writer";
 import { readUtf8 } from "@sluice/runner/utf8-text";
 
 /**
@@ -16,21 +16,15 @@ export function writeHeadedFile(
   body: string | Iterable<string | Buffer>,
 ): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, "w");
-  try {
-    const out = new ChunkWriter(fd);
-    out.text(`${header}\n`);
-    if (typeof body === "string") out.text(body);
-    else
-      for (const piece of body) {
-        if (typeof piece === "string") out.text(piece);
-        else out.bytes(piece);
-      }
-    out.end();
-  } finally {
-    closeSync(fd);
-  }
+  writePieces(tmp, headed(header, body));
   renameSync(tmp, file);
+}
+
+/** The header line, then the body's pieces as they come (a generator's never all at once). */
+function* headed(header: string, body: string | Iterable<string | Buffer>) {
+  yield `${header}\n`;
+  if (typeof body === "string") yield body;
+  else yield* body;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { readInto } from "./file-chunks.js";
 
 /** Bytes of a {@link ChunkWriter}'s buffer (one, reused for the whole file). */
@@ -87,5 +87,26 @@ export class ChunkWriter {
     // writeSync may write less than asked.
     for (let done = 0; done < bytes.length;)
       done += writeSync(this.fd, bytes, done, bytes.length - done);
+  }
+}
+
+/**
+ * Write `pieces` (texts and UTF-8 bytes, in order) to `file` (created or truncated) through a
+ * {@link ChunkWriter}: no piece is joined to another or encoded into a Buffer of its own (a
+ * `writeFileSync` of a 2 MB text encodes it into a fresh 2 MB Buffer first).
+ *
+ * @example writePieces("target/.manifest-index.json", [JSON.stringify(index)])
+ */
+export function writePieces(file: string, pieces: Iterable<string | Buffer>): void {
+  const fd = openSync(file, "w");
+  try {
+    const out = new ChunkWriter(fd);
+    for (const piece of pieces) {
+      if (typeof piece === "string") out.text(piece);
+      else out.bytes(piece);
+    }
+    out.end();
+  } finally {
+    closeSync(fd);
   }
 }

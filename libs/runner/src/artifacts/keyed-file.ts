@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
-import { ChunkWriter } from "./chunk-writer.js";
+import { writePieces } from "./chunk-writer.js";
 import { utf8Text } from "./utf8-text.js";
 
 /**
@@ -52,17 +52,6 @@ export function writeKeyedText(
   const tmp = `${file}.${process.pid}.tmp`;
   // Through one reused buffer, the pieces given as bytes written as they are: joined first, the
   // sidecar's 5.7 MB at 10,000 models were a fresh Buffer (and a fresh page per 4 KiB) per write.
-  const fd = openSync(tmp, "w");
-  try {
-    const out = new ChunkWriter(fd);
-    out.text(`${key}\n`);
-    for (const piece of typeof json === "string" ? [json] : json) {
-      if (typeof piece === "string") out.text(piece);
-      else out.bytes(piece);
-    }
-    out.end();
-  } finally {
-    closeSync(fd);
-  }
+  writePieces(tmp, [`${key}\n`, ...(typeof json === "string" ? [json] : json)]);
   renameSync(tmp, file);
 }

@@ -215,13 +215,13 @@ export function columnBytes(
 }
 
 /**
- * The JSON of `columns`' columns (UTF-8) with the rows `rows` (their fields, plain: see
- * `EncodedColumns`) in place of those there.
+ * The JSON of `columns`' columns (UTF-8, as pieces in order: mostly `columns`' own bytes) with
+ * the rows `rows` (their fields, plain: see `EncodedColumns`) in place of those there.
  */
 export function splicedColumns(
   columns: ColumnBytes,
   rows: ReadonlyMap<number, readonly string[]>,
-): Buffer {
+): Buffer[] {
   const pieces: Buffer[] = [Buffer.from("[")];
   columns.spans.forEach(([from, to], k) => {
     pieces.push(Buffer.from(k === 0 ? '"' : ',"'));
@@ -234,7 +234,7 @@ export function splicedColumns(
     pieces.push(columns.bytes.subarray(at, to), Buffer.from('"'));
   });
   pieces.push(Buffer.from("]"));
-  return Buffer.concat(pieces);
+  return pieces;
 }
 
 /** Whether `field` is written in JSON as it is (no escape), and holds no newline. */

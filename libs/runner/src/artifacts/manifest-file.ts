@@ -1,9 +1,10 @@
-import { closeSync, openSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { checksumsKey } from "@sluice/compiler/run-time";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { ByteAssembly, knownRanges } from "./byte-assembly.js";
+import { writePieces } from "./chunk-writer.js";
 import {
   dbtManifestFrame,
   dbtManifestFrameInputs,
@@ -281,7 +282,8 @@ export function writeManifest(
     selectors: frame.selectors,
     entries: sections.entries,
   };
-  writeFileSync(indexFile, JSON.stringify(index));
+  // Not writeFileSync: its 2 MB at 10,000 models would be encoded into a fresh Buffer first.
+  writePieces(indexFile, [JSON.stringify(index)]);
   return {
     built: sections.built(),
     reused: compiled.nodes.length - sections.built(),

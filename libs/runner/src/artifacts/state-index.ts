@@ -88,7 +88,7 @@ export function appendStateIndex(
   out.push(
     `{"format":${FORMAT},"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":`,
   );
-  out.push(columns.json);
+  for (const piece of columns.json) out.push(piece);
   out.push(digestsText(body.digests));
   const { lengths, digest } = out.rangesSoFar();
   out.push(`,"ranges":[${lengths.join(",")}],"digest":"${digest}","at":${at}}}`);

@@ -118,7 +118,7 @@ export function writeStateSidecar(
   const value = columns
     ? [
         `{"adapter":${JSON.stringify(body.adapter)},"count":${columns.count},"columns":`,
-        columns.json,
+        ...columns.json,
         `${digestsText(body.digests)}}`,
       ]
     : [JSON.stringify(body)];

@@ -32,4 +32,21 @@ describe("readUtf8", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("reads each file as its own bytes through the reused buffer, bigger or smaller than the last", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-utf8-"));
+    try {
+      // Past the reused buffer's 16 MB too (a buffer of its own), then small again.
+      const sizes = [100_000, 10, 300_000, 70_000, (16 << 20) + 5, 3];
+      sizes.forEach((size, i) => {
+        const file = path.join(dir, `${i}.txt`);
+        const text = `${"é"}${String.fromCharCode(97 + i).repeat(size)}`;
+        writeFileSync(file, text);
+        expect(readUtf8(file)).toBe(text);
+      });
+      expect(() => readUtf8(path.join(dir, "missing.json"))).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
