@@ -475,30 +475,66 @@ export function spliceCachedContext(
   const header = JSON.parse(line) as Header;
   const snap = listing(request.dir, header.folders, listings);
   if (snap.racy === undefined) return undefined;
-  let body = context.head;
-  const rest = context.rest;
+  // The first line as pieces: slices of the one decoded text (no copy) around the new texts,
+  // never joined (at 10,000 models it is 6 MB: each edit made a copy of it, and so did each
+  // segment renamed).
+  const { head, rest } = context;
+  const edits: [start: number, end: number, text: string][] = [];
   for (const m of models) {
     const key = `{"path":${JSON.stringify(m.path)},"absPath":${JSON.stringify(m.absPath)},"text":`;
-    const at = body.indexOf(key);
-    if (at < 0 || body.indexOf(key, at + 1) >= 0) return undefined;
+    const at = head.indexOf(key);
+    if (at < 0 || head.indexOf(key, at + 1) >= 0) return undefined;
     const start = at + key.length;
-    const end = jsonStringEnd(body, start);
+    const end = jsonStringEnd(head, start);
     if (end === undefined) return undefined;
-    body = body.slice(0, start) + JSON.stringify(m.text) + body.slice(end);
+    edits.push([start, end, JSON.stringify(m.text)]);
   }
+  let pieces: string[] = [];
+  let from = 0;
+  for (const [start, end, text] of edits.sort(([a], [b]) => a - b)) {
+    if (start < from) return undefined;
+    pieces.push(head.slice(from, start), text);
+    from = end;
+  }
+  pieces.push(head.slice(from));
   let places = 0;
-  for (const [from, to] of renamed) {
-    const pieces = body.split(`"memo:${from}:`);
-    places += pieces.length - 1;
-    body = pieces.join(`"memo:${to}:`);
+  for (const [was, now] of renamed) {
+    const done = replacedIn(pieces, `"memo:${was}:`, `"memo:${now}:`);
+    pieces = done.pieces;
+    places += done.count;
   }
   const next = JSON.stringify({ ...header, snapshot: snap.hash, racy: snap.racy });
   try {
-    writeHeadedFile(path.join(targetDir, CACHE_FILE), next, [body, rest]);
-    return { header: next, context: () => body + utf8Text(rest), places };
+    writeHeadedFile(path.join(targetDir, CACHE_FILE), next, [...pieces, rest]);
+    return { header: next, context: () => pieces.join("") + utf8Text(rest), places };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `pieces` (a text in order) with every `was` replaced by `now`, as `split(was).join(now)` of
+ * their text replaces them, and how many; a piece's text around them kept as slices of it. No
+ * `was` crosses two pieces here: the context's pieces part where a model's text (a JSON string)
+ * starts and ends, and `was` starts with a quote followed by a letter.
+ */
+function replacedIn(
+  pieces: readonly string[],
+  was: string,
+  now: string,
+): { pieces: string[]; count: number } {
+  const out: string[] = [];
+  let count = 0;
+  for (const piece of pieces) {
+    let from = 0;
+    for (let at = piece.indexOf(was); at >= 0; at = piece.indexOf(was, from)) {
+      out.push(piece.slice(from, at), now);
+      from = at + was.length;
+      count += 1;
+    }
+    out.push(from === 0 ? piece : piece.slice(from));
+  }
+  return { pieces: out, count };
 }
 
 /** The offset after the JSON string that starts at `start` (its `"`); undefined if none does. */
