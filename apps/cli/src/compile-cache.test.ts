@@ -222,7 +222,10 @@ describe("partial parsing (target/partial_parse.json)", () => {
     const header = '{"format":6,"é":"😀"}';
     const body = 'head é\n["ü"]\n[["a"],[6]]';
     writeFileSync(path.join(target, "partial_parse.json"), `${header}\n${body}`);
-    expect(cachedContextBytes(target, header)).toEqual(Buffer.from(body));
+    expect(cachedContextBytes(target, header)).toEqual({
+      head: "head é",
+      rest: Buffer.from('\n["ü"]\n[["a"],[6]]'),
+    });
     expect(cachedContextBytes(target, '{"format":6,"é":"😁"}')).toBeUndefined();
     expect(cachedContextBytes(target, '{"format":6}')).toBeUndefined();
     rmSync(path.join(target, "partial_parse.json"));

@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { utf8Text } from "@sluice/runner/utf8-text";
+import { readUtf8Lines, utf8Text } from "@sluice/runner/utf8-text";
 import type { ContextBytes } from "./context-text.js";
 import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
 import type { FolderListing } from "./listing-diff.js";
@@ -434,17 +434,19 @@ export function writeCachedContext(
 }
 
 /**
- * The context of `target/partial_parse.json` as UTF-8 bytes when its header line is still `line`
- * (whatever its listing says now); undefined when replaced or unreadable. What the fast path
- * after an edit of model SQL literals starts from (see sql-edit-compile.ts): it decodes only
- * what it reads (context-text.ts' `lazyContext`).
+ * The context of `target/partial_parse.json` when its header line is still `line` (whatever its
+ * listing says now): its first line decoded, the rest as UTF-8 bytes (see context-text.ts);
+ * undefined when replaced, unreadable or without a second line. What the fast path after an edit
+ * of model SQL literals starts from (see sql-edit-compile.ts): it decodes only what it reads
+ * (context-text.ts' `lazyContext`). The first line is read through the runner's reused buffer.
  */
-export function cachedContextBytes(targetDir: string, line: string): Buffer | undefined {
+export function cachedContextBytes(targetDir: string, line: string): ContextBytes | undefined {
   try {
-    const bytes = readFileSync(path.join(targetDir, CACHE_FILE));
-    const newline = bytes.indexOf(10);
-    if (newline < 0 || newline !== Buffer.byteLength(line)) return undefined;
-    return bytes.toString("utf8", 0, newline) === line ? bytes.subarray(newline + 1) : undefined;
+    const read = readUtf8Lines(path.join(targetDir, CACHE_FILE), 2);
+    if (read === undefined) return undefined;
+    const newline = read.text.indexOf("\n");
+    if (read.text.slice(0, newline) !== line) return undefined;
+    return { head: read.text.slice(newline + 1), rest: read.rest };
   } catch {
     return undefined;
   }

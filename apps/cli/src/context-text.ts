@@ -92,21 +92,22 @@ export function parseContext<T extends HasProperties>(text: string): T | undefin
  * name), parsed from the entry's text alone. Undefined when the text is not in the layout or its
  * index does not cover the properties' line exactly (the caller takes another path).
  *
- * For the fast path, which reads the properties of the edited models only: given the file's
- * bytes, it decodes the first line and the index only, and hands back (`bytes`) the first line
- * and the bytes after it, which the splice writes back as they are (compile-cache.ts).
+ * For the fast path, which reads the properties of the edited models only: given the first line
+ * decoded and the bytes after it (see `cachedContextBytes`), it decodes the index only, and hands
+ * them back (`bytes`): the splice writes the bytes back as they are (compile-cache.ts).
  */
 export function lazyContext<T extends HasProperties>(
-  text: string | Buffer,
+  text: string | ContextBytes,
 ): { context: T; propertiesOf: (name: string) => unknown; bytes: ContextBytes } | undefined {
-  const bytes = typeof text === "string" ? Buffer.from(text) : text;
-  const first = bytes.indexOf(10);
-  const last = bytes.lastIndexOf(10);
-  if (first < 0 || last === first) return undefined;
+  const read = typeof text === "string" ? contextBytes(text) : text;
+  if (read === undefined) return undefined;
+  const { head, rest } = read;
+  // `rest` starts with the first line's newline.
+  const last = rest.lastIndexOf(10);
+  if (last <= 0) return undefined;
   // Only the first line and the index are decoded: the properties stay bytes until read.
-  const head = utf8Text(bytes.subarray(0, first));
-  const properties = bytes.subarray(first + 1, last);
-  const [names, lengths] = JSON.parse(utf8Text(bytes.subarray(last + 1))) as [unknown[], number[]];
+  const properties = rest.subarray(1, last);
+  const [names, lengths] = JSON.parse(utf8Text(rest.subarray(last + 1))) as [unknown[], number[]];
   // "[" + the entries joined by "," + "]" ("[]" when none).
   let covered = 1 + Math.max(lengths.length - 1, 0) + 1;
   for (const n of lengths) covered += n;
@@ -138,5 +139,13 @@ export function lazyContext<T extends HasProperties>(
     for (let i = 0; i < at; i++) start += lengths[i]!;
     return JSON.parse(utf8Text(properties.subarray(start, start + lengths[at]!))) as unknown;
   };
-  return { context, propertiesOf, bytes: { head, rest: bytes.subarray(first) } };
+  return { context, propertiesOf, bytes: read };
+}
+
+/** A context text as {@link ContextBytes}; undefined when it has no newline. */
+function contextBytes(text: string): ContextBytes | undefined {
+  const first = text.indexOf("\n");
+  return first < 0
+    ? undefined
+    : { head: text.slice(0, first), rest: Buffer.from(text.slice(first)) };
 }

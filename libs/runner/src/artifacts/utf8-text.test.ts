@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readUtf8, utf8Text } from "./utf8-text.js";
+import { readUtf8, readUtf8Lines, utf8Text } from "./utf8-text.js";
 
 const samples = [
   Buffer.from('{"ids":"model.a\\nmodel.b","sums":"3f1c a0   "}'),
@@ -45,6 +45,31 @@ describe("readUtf8", () => {
         expect(readUtf8(file)).toBe(text);
       });
       expect(() => readUtf8(path.join(dir, "missing.json"))).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("readUtf8Lines", () => {
+  it("splits a file at its n-th newline: the text before decoded, the bytes from it kept", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-utf8-"));
+    try {
+      const file = path.join(dir, "partial_parse.json");
+      // A line longer than a read (1 MB), after a bigger file left other bytes in the buffer.
+      writeFileSync(path.join(dir, "big"), "x\n".repeat(2_000_000));
+      readUtf8(path.join(dir, "big"));
+      const lines = ['{"h":"é"}', `${"a".repeat(1_500_000)}ü`, '["😀"]', "[[1]]"];
+      writeFileSync(file, lines.join("\n"));
+      for (const n of [1, 2, 3]) {
+        const read = readUtf8Lines(file, n);
+        expect(read?.text).toBe(lines.slice(0, n).join("\n"));
+        expect(read?.rest.toString()).toBe(`\n${lines.slice(n).join("\n")}`);
+      }
+      expect(readUtf8Lines(file, 4)).toBeUndefined();
+      writeFileSync(file, "a\n");
+      expect(readUtf8Lines(file, 1)).toEqual({ text: "a", rest: Buffer.from("\n") });
+      expect(() => readUtf8Lines(path.join(dir, "missing"), 1)).toThrow(/ENOENT/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -53,6 +53,75 @@ export function readUtf8(file: string): string {
   }
 }
 
+/** Bytes {@link readUtf8Lines} reads at a time while it looks for its newline. */
+const LINES_CHUNK = 1 << 20;
+
+/**
+ * `file` read up to its `lines`-th newline through the reused buffer (see {@link scratch}): the
+ * text before that newline, decoded as {@link readUtf8} decodes, and the bytes from it to the
+ * end of the file in a Buffer of their own (what the caller keeps as bytes); undefined when the
+ * file holds fewer newlines. Throws as readFileSync does.
+ *
+ * For partial_parse.json (see the CLI's context-text.ts): its header and first line are decoded,
+ * the model properties after them kept as bytes. At 10,000 models the whole file is 10.5 MB: read
+ * into a Buffer of its own, it was that many fresh pages, then only a copy of the 6 MB decoded.
+ *
+ * @example readUtf8Lines("target/partial_parse.json", 2) // { text: "<header>\n<head>", rest }
+ */
+export function readUtf8Lines(
+  file: string,
+  lines: number,
+): { text: string; rest: Buffer } | undefined {
+  const fd = openSync(file, "r");
+  try {
+    // Room for the whole file: only the pages read into are touched, up to the newline.
+    let buffer = bufferFor(Math.min(fstatSync(fd).size + 1, SCRATCH_LIMIT));
+    let length = 0;
+    let seen = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const bigger = bufferFor(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const n = readSync(fd, buffer, length, Math.min(LINES_CHUNK, buffer.length - length), null);
+      if (n === 0) return undefined;
+      const filled = buffer.subarray(0, length + n);
+      for (let at = filled.indexOf(10, length); at >= 0; at = filled.indexOf(10, at + 1))
+        if (++seen === lines) return linesRead(fd, buffer, at, filled.length);
+      length = filled.length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * {@link readUtf8Lines}' result once its newline is found at `at` in `buffer`, which holds the
+ * file's first `length` bytes: the rest of the file read after them, into the rest's own Buffer.
+ */
+function linesRead(
+  fd: number,
+  buffer: Buffer,
+  at: number,
+  length: number,
+): { text: string; rest: Buffer } {
+  const text = utf8Text(buffer.subarray(0, at));
+  // The size is a hint, as in readUtf8: a file that grows meanwhile is read to its end.
+  let rest = Buffer.allocUnsafe(Math.max(fstatSync(fd).size - at, length - at) + 1);
+  let held = buffer.copy(rest, 0, at, length);
+  for (;;) {
+    if (held === rest.length) {
+      const bigger = Buffer.allocUnsafe(rest.length * 2);
+      rest.copy(bigger, 0, 0, held);
+      rest = bigger;
+    }
+    const n = readSync(fd, rest, held, rest.length - held, null);
+    if (n === 0) return { text, rest: rest.subarray(0, held) };
+    held += n;
+  }
+}
+
 /** A buffer of at least `size` bytes: {@link scratch} (grown) unless `size` is past its limit. */
 function bufferFor(size: number): Buffer {
   if (size > SCRATCH_LIMIT) return Buffer.allocUnsafe(size);
