@@ -36,18 +36,7 @@ export function readUtf8(file: string): string {
   const fd = openSync(file, "r");
   try {
     // The size is a hint: a file that grows meanwhile is read to its end, as readFileSync does.
-    let buffer = bufferFor(fstatSync(fd).size + 1);
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) {
-        const bigger = bufferFor(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, length);
-        buffer = bigger;
-      }
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) return utf8Text(buffer.subarray(0, length));
-      length += n;
-    }
+    return utf8Text(readToEnd(fd, bufferFor(fstatSync(fd).size + 1), 0, bufferFor));
   } finally {
     closeSync(fd);
   }
@@ -79,11 +68,7 @@ export function readUtf8Lines(
     let length = 0;
     let seen = 0;
     for (;;) {
-      if (length === buffer.length) {
-        const bigger = bufferFor(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, length);
-        buffer = bigger;
-      }
+      buffer = withRoom(buffer, length, bufferFor);
       const n = readSync(fd, buffer, length, Math.min(LINES_CHUNK, buffer.length - length), null);
       if (n === 0) return undefined;
       const filled = buffer.subarray(0, length + n);
@@ -108,18 +93,35 @@ function linesRead(
 ): { text: string; rest: Buffer } {
   const text = utf8Text(buffer.subarray(0, at));
   // The size is a hint, as in readUtf8: a file that grows meanwhile is read to its end.
-  let rest = Buffer.allocUnsafe(Math.max(fstatSync(fd).size - at, length - at) + 1);
-  let held = buffer.copy(rest, 0, at, length);
+  const rest = Buffer.allocUnsafe(Math.max(fstatSync(fd).size - at, length - at) + 1);
+  const held = buffer.copy(rest, 0, at, length);
+  return { text, rest: readToEnd(fd, rest, held, (size) => Buffer.allocUnsafe(size)) };
+}
+
+/**
+ * The bytes of `buffer`'s first `length` and of `fd` read from its position to its end after
+ * them, in `buffer` or, when full, in a buffer twice its size from `allocate`.
+ */
+function readToEnd(
+  fd: number,
+  buffer: Buffer,
+  length: number,
+  allocate: (size: number) => Buffer,
+): Buffer {
   for (;;) {
-    if (held === rest.length) {
-      const bigger = Buffer.allocUnsafe(rest.length * 2);
-      rest.copy(bigger, 0, 0, held);
-      rest = bigger;
-    }
-    const n = readSync(fd, rest, held, rest.length - held, null);
-    if (n === 0) return { text, rest: rest.subarray(0, held) };
-    held += n;
+    buffer = withRoom(buffer, length, allocate);
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) return buffer.subarray(0, length);
+    length += n;
   }
+}
+
+/** `buffer` when it has room past its first `length` bytes, else them in one twice its size. */
+function withRoom(buffer: Buffer, length: number, allocate: (size: number) => Buffer): Buffer {
+  if (length < buffer.length) return buffer;
+  const bigger = allocate(buffer.length * 2);
+  buffer.copy(bigger, 0, 0, length);
+  return bigger;
 }
 
 /** A buffer of at least `size` bytes: {@link scratch} (grown) unless `size` is past its limit. */
