@@ -11,6 +11,7 @@ import {
   rmSync,
 } from "node:fs";
 import path from "node:path";
+import { utf8Bytes } from "@sluice/runner/reused-bytes";
 import { utf8Text } from "@sluice/runner/utf8-text";
 import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
 
@@ -387,8 +388,12 @@ export function writeSegmentStore(
 /** Write segment `bucket` of `dir` with these lines and bodies; returns its (content) name. */
 function writeSegment(dir: string, bucket: number, text: { head: string; bodies: string }): string {
   const { head, bodies } = text;
-  const hash = createHash("sha1").update(head).update(bodies).digest("hex").slice(0, 16);
-  const name = `${String(bucket).padStart(3, "0")}.${hash}.${Buffer.byteLength(head) + 1}.json`;
+  // Encoded into one reused buffer: update(text) would encode each into fresh memory.
+  const hasher = createHash("sha1");
+  const headBytes = utf8Bytes(head);
+  const headLength = headBytes.length;
+  const hash = hasher.update(headBytes).update(utf8Bytes(bodies)).digest("hex").slice(0, 16);
+  const name = `${String(bucket).padStart(3, "0")}.${hash}.${headLength + 1}.json`;
   // Written even when a file of that name exists: it may be what a damaged disk left.
   writeHeadedFile(path.join(dir, name), head, bodies);
   return name;
