@@ -8,18 +8,21 @@ import { readUtf8 } from "@sluice/runner/utf8-text";
  * the old file or the new one, never half of one). The texts are encoded a MB at a time into one
  * reused buffer (see ChunkWriter), never joined: the body can be tens of MB (the cached compile,
  * the compile memo), and a body given as pieces (see json-pieces.ts) is never built as one
- * string at all. A piece given as bytes is written as it is (already UTF-8).
+ * string at all. A piece given as bytes is written as it is (already UTF-8). A header given as
+ * pieces is written as their join.
  */
 export function writeHeadedFile(
   file: string,
-  header: string,
+  header: string | readonly string[],
   body: string | Iterable<string | Buffer>,
 ): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, "w");
   try {
     const out = new ChunkWriter(fd);
-    out.text(`${header}\n`);
+    if (typeof header === "string") out.text(header);
+    else for (const piece of header) out.text(piece);
+    out.text("\n");
     if (typeof body === "string") out.text(body);
     else
       for (const piece of body) {

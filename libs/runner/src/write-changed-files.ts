@@ -3,6 +3,9 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import path from "node:path";
 import { utf8Bytes } from "./artifacts/reused-bytes.js";
 
+/** A file's text, whole or as its pieces in order (written as their join, never joined). */
+export type FileText = string | readonly string[];
+
 /**
  * Make each folder in `roots` hold exactly `files` (absolute path → text) below it: a file whose
  * text is already on disk is left alone, others are written, and files or folders under the roots
@@ -14,7 +17,7 @@ import { utf8Bytes } from "./artifacts/reused-bytes.js";
  * saved on every compile. A file edited by hand in those folders is then rewritten only when
  * sluice's text for it changes; delete the index (or the folder) to force a full comparison.
  *
- * A text may be given as a function, called only when the text is needed. `kept`: files the
+ * A text may be given as a function, called only when the text is needed, and as pieces. `kept`: files the
  * caller knows are what the previous call wrote for them (e.g. packed shards whose members'
  * node digests are the same): one of them that the listing shows and the index records is left
  * alone without asking for its text, as if it hashed as recorded. `spared`: files under the
@@ -28,7 +31,7 @@ import { utf8Bytes } from "./artifacts/reused-bytes.js";
  */
 export function writeChangedFiles(
   roots: readonly string[],
-  files: ReadonlyMap<string, string | (() => string)>,
+  files: ReadonlyMap<string, FileText | (() => FileText)>,
   options: { index?: string; kept?: ReadonlySet<string>; spared?: ReadonlySet<string> } = {},
 ): { written: number; removed: number } {
   const spared = options.spared ?? new Set<string>();
@@ -81,7 +84,7 @@ export function writeChangedFiles(
       continue;
     }
     // Encoded once, into one reused buffer: hashed, compared and written as these bytes.
-    const bytes = utf8Bytes(typeof given === "string" ? given : given());
+    const bytes = utf8Bytes(typeof given === "function" ? given() : given);
     const digest = hash("sha1", bytes, "base64");
     hashes[file] = digest;
     // A file the listing did not show is new: no read (a failed read costs an exception).

@@ -15,6 +15,12 @@ describe("utf8Bytes", () => {
     for (const text of texts) expect(utf8Bytes(text).equals(Buffer.from(text))).toBe(true);
   });
 
+  it("gives the bytes of pieces as those of their join, never joining them", () => {
+    const pieces = ["-- {", "é".repeat(30_000), "", "😀", "x".repeat(100_000), "}\n"];
+    expect(utf8Bytes(pieces).equals(Buffer.from(pieces.join("")))).toBe(true);
+    expect(utf8Bytes([]).length).toBe(0);
+  });
+
   it("reuses one buffer: the bytes of a call are overwritten by the next", () => {
     const first = utf8Bytes("first");
     utf8Bytes("other");

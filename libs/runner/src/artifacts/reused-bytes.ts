@@ -11,20 +11,27 @@ const LONGEST_KEPT = 1 << 22;
 let scratch = Buffer.allocUnsafe(0);
 
 /**
- * `text`'s UTF-8 bytes (as `Buffer.from(text)`: a lone surrogate becomes U+FFFD), in a buffer
- * reused by the next call: use them before calling again (hash, write, compare), never keep
- * them. Hashing or writing a string directly converts it into fresh memory each time.
+ * The UTF-8 bytes of `text`, or of its pieces joined (never joining them), as `Buffer.from`
+ * gives them (a lone surrogate becomes U+FFFD), in a buffer reused by the next call: use them
+ * before calling again (hash, write, compare), never keep them. Hashing or writing a string
+ * directly converts it into fresh memory each time, and a long string built by `+=` is first
+ * flattened into a fresh copy. Pieces are encoded one by one: a surrogate pair split between two
+ * pieces would become two U+FFFD (pieces cut at ASCII, as shards are, never split one).
  *
  * @example hash("sha1", utf8Bytes(text), "base64") === hash("sha1", text, "base64")
  */
-export function utf8Bytes(text: string): Buffer {
+export function utf8Bytes(text: string | readonly string[]): Buffer {
+  const pieces = typeof text === "string" ? [text] : text;
+  let units = 0;
+  for (const piece of pieces) units += piece.length;
+  if (units > LONGEST_KEPT) return Buffer.from(pieces.join(""));
   // 3 bytes per UTF-16 unit at most: the text always fits without measuring it first.
-  const most = text.length * 3;
-  if (text.length > LONGEST_KEPT) return Buffer.from(text);
-  if (most > scratch.length) {
+  if (units * 3 > scratch.length) {
     let size = Math.max(scratch.length, 1 << 16);
-    while (size < most) size *= 2;
+    while (size < units * 3) size *= 2;
     scratch = Buffer.allocUnsafe(size);
   }
-  return scratch.subarray(0, scratch.write(text, 0));
+  let length = 0;
+  for (const piece of pieces) length += scratch.write(piece, length);
+  return scratch.subarray(0, length);
 }
