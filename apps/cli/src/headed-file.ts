@@ -8,11 +8,12 @@ import { readUtf8 } from "@sluice/runner/utf8-text";
  * the old file or the new one, never half of one). The texts are encoded a MB at a time into one
  * reused buffer (see ChunkWriter), never joined: the body can be tens of MB (the cached compile,
  * the compile memo), and a body given as pieces (see json-pieces.ts) is never built as one
- * string at all. A piece given as bytes is written as it is (already UTF-8).
+ * string at all. A piece given as bytes is written as it is (already UTF-8). A header given as
+ * pieces is written as their join.
  */
 export function writeHeadedFile(
   file: string,
-  header: string,
+  header: string | readonly string[],
   body: string | Iterable<string | Buffer>,
 ): void {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -21,8 +22,10 @@ export function writeHeadedFile(
 }
 
 /** The header line, then the body's pieces as they come (a generator's never all at once). */
-function* headed(header: string, body: string | Iterable<string | Buffer>) {
-  yield `${header}\n`;
+function* headed(header: string | readonly string[], body: string | Iterable<string | Buffer>) {
+  if (typeof header === "string") yield header;
+  else yield* header;
+  yield "\n";
   if (typeof body === "string") yield body;
   else yield* body;
 }

@@ -11,6 +11,7 @@ import {
   rmSync,
 } from "node:fs";
 import path from "node:path";
+import { utf8Bytes } from "@sluice/runner/reused-bytes";
 import { utf8Text } from "@sluice/runner/utf8-text";
 import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
 
@@ -384,13 +385,28 @@ export function writeSegmentStore(
   return buckets.filter((b) => segments[b] !== undefined).length;
 }
 
-/** Write segment `bucket` of `dir` with these lines and bodies; returns its (content) name. */
-function writeSegment(dir: string, bucket: number, text: { head: string; bodies: string }): string {
-  const { head, bodies } = text;
-  const hash = createHash("sha1").update(head).update(bodies).digest("hex").slice(0, 16);
-  const name = `${String(bucket).padStart(3, "0")}.${hash}.${Buffer.byteLength(head) + 1}.json`;
+/**
+ * Write segment `bucket` of `dir`: its lines (the count line last) joined by newlines, then the
+ * bodies; returns its (content) name. Never joined: each is up to a MB per segment, and a
+ * joined string is that much fresh memory, dropped once written (the pieces are encoded into
+ * one reused buffer to hash them, then written through the writer's).
+ */
+function writeSegment(
+  dir: string,
+  bucket: number,
+  text: { lines: readonly string[]; bodies: readonly string[] },
+): string {
+  const head: string[] = [];
+  for (const line of text.lines) head.push(line, "\n");
+  head.pop();
+  const hasher = createHash("sha1");
+  const headBytes = utf8Bytes(head);
+  const headLength = headBytes.length;
+  hasher.update(headBytes);
+  const hash = hasher.update(utf8Bytes(text.bodies)).digest("hex").slice(0, 16);
+  const name = `${String(bucket).padStart(3, "0")}.${hash}.${headLength + 1}.json`;
   // Written even when a file of that name exists: it may be what a damaged disk left.
-  writeHeadedFile(path.join(dir, name), head, bodies);
+  writeHeadedFile(path.join(dir, name), head, text.bodies);
   return name;
 }
 
@@ -475,7 +491,7 @@ export function replaceSegmentRecords(
     });
     if (keys.size > 0) return undefined;
     lines.push(`.\t${lines.length}`);
-    const written = writeSegment(dir, bucket, { head: lines.join("\n"), bodies: bodies.join("") });
+    const written = writeSegment(dir, bucket, { lines, bodies });
     mine.forEach(([record, line]) => placed.push([group, record, written, line]));
     next[bucket] = written;
     renamed.set(name!, written);
@@ -556,7 +572,7 @@ function removeOrphans(dir: string, kept: readonly string[]): void {
 const allBuckets = (): number[] => Array.from({ length: BUCKETS }, (_, i) => i);
 
 /**
- * A segment's lines (without their final newline): one line per record, sorted, and the count;
+ * A segment's lines (each without its newline): one line per record, sorted, then the count;
  * and the bodies of their split fields, in the lines' order. `order` gets each record (with its
  * group) in its line's order.
  */
@@ -564,7 +580,7 @@ function segmentText(
   groups: Groups,
   codec: RecordCodec,
   order: [string, unknown][],
-): { head: string; bodies: string } {
+): { lines: string[]; bodies: string[] } {
   const lines: string[] = [];
   const bodies: string[] = [];
   for (const group of Object.keys(groups).sort()) {
@@ -576,7 +592,7 @@ function segmentText(
     }
   }
   lines.push(`.\t${lines.length}`);
-  return { head: lines.join("\n"), bodies: bodies.join("") };
+  return { lines, bodies };
 }
 
 /** A record's line (without its newline); its split fields' bodies are added to `bodies`. */

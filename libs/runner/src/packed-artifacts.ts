@@ -103,16 +103,28 @@ export const inShards = (dir: string, assigned: readonly string[][]): Shard[] =>
   assigned.map((names, i) => ({ file: shardFile(dir, i, assigned.length), names }));
 
 /** A shard's text: its index line, then each artifact (`names` sorted) after its marker line. */
-export function shardText(names: readonly string[], textOf: (name: string) => string): string {
+export const shardText = (names: readonly string[], textOf: (name: string) => string): string =>
+  shardPieces(names, textOf).join("");
+
+/**
+ * {@link shardText} as its pieces, in order, never joined: a shard is up to a MB, and joining it
+ * (or flattening the string `+=` built) makes a string that large in fresh memory, once per
+ * shard, only for it to be encoded and dropped.
+ */
+export function shardPieces(names: readonly string[], textOf: (name: string) => string): string[] {
   const index: Record<string, [number, number]> = {};
-  let body = "";
+  const pieces = [""];
+  let length = 0;
   for (const name of names) {
     const text = textOf(name);
-    body += `-- sluice artifact: ${name}\n`;
-    index[name] = [body.length, text.length];
-    body += text;
+    const marker = `-- sluice artifact: ${name}\n`;
+    length += marker.length;
+    index[name] = [length, text.length];
+    length += text.length;
+    pieces.push(marker, text);
   }
-  return `-- ${JSON.stringify(index)}\n${body}`;
+  pieces[0] = `-- ${JSON.stringify(index)}\n`;
+  return pieces;
 }
 
 /** One artifact's text from the shards in `dir`; undefined when it is not there. */

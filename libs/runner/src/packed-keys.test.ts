@@ -41,7 +41,7 @@ function written(dir: string, nodes: readonly CompiledNode[], source?: ManifestS
     digestsOf(nodes),
     source,
   );
-  const texts = new Map([...shards.files].map(([file, textOf]) => [file, textOf()]));
+  const texts = new Map([...shards.files].map(([file, textOf]) => [file, textOf().join("")]));
   shards.commit();
   return { shards, texts };
 }

@@ -8,7 +8,7 @@ import {
   packedDir,
   shardCount,
   shardMembers,
-  shardText,
+  shardPieces,
 } from "./packed-artifacts.js";
 import { readIndex, readOr } from "./write-changed-files.js";
 import { nodeDigest } from "./artifacts/node-digest.js";
@@ -56,7 +56,7 @@ interface Recorded {
 
 /** Shard files (absolute path → text, built when asked for), and those whose key is unchanged. */
 export interface PackedShards {
-  files: Map<string, () => string>;
+  files: Map<string, () => readonly string[]>;
   kept: Set<string>;
   /** Save the keys once the shards are written (nothing when they are the recorded ones). */
   commit(): void;
@@ -86,7 +86,7 @@ export function packedShards(
   // Read now: the write removes the index before its first file.
   const written = reached && index !== undefined ? readIndex(index) : undefined;
   const keys: Record<string, string> = {};
-  const files = new Map<string, () => string>();
+  const files = new Map<string, () => readonly string[]>();
   const kept = new Set<string>();
   // Shards are assigned by artifact path alone: the i-th shard of either kind holds the same
   // paths, and its members' lines are made once for both.
@@ -119,7 +119,7 @@ export function packedShards(
           written && recorded !== undefined ? previousMembers(file, written) : undefined;
         const nodeOf = new Map(held.map((name, k) => [name, listed.nodes[at[k]!]!]));
         const textOfName = (name: string): string => textOf(nodeOf.get(name)!);
-        return shardText(held, (name) =>
+        return shardPieces(held, (name) =>
           before === undefined || reached!.has(name)
             ? textOfName(name)
             : (before(name) ?? textOfName(name)),

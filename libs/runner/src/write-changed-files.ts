@@ -1,6 +1,10 @@
 import { hash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { utf8Bytes } from "./artifacts/reused-bytes.js";
+
+/** A file's text, whole or as its pieces in order (written as their join, never joined). */
+export type FileText = string | readonly string[];
 
 /**
  * Make each folder in `roots` hold exactly `files` (absolute path → text) below it: a file whose
@@ -13,7 +17,7 @@ import path from "node:path";
  * saved on every compile. A file edited by hand in those folders is then rewritten only when
  * sluice's text for it changes; delete the index (or the folder) to force a full comparison.
  *
- * A text may be given as a function, called only when the text is needed. `kept`: files the
+ * A text may be given as a function, called only when the text is needed, and as pieces. `kept`: files the
  * caller knows are what the previous call wrote for them (e.g. packed shards whose members'
  * node digests are the same): one of them that the listing shows and the index records is left
  * alone without asking for its text, as if it hashed as recorded. `spared`: files under the
@@ -27,7 +31,7 @@ import path from "node:path";
  */
 export function writeChangedFiles(
   roots: readonly string[],
-  files: ReadonlyMap<string, string | (() => string)>,
+  files: ReadonlyMap<string, FileText | (() => FileText)>,
   options: { index?: string; kept?: ReadonlySet<string>; spared?: ReadonlySet<string> } = {},
 ): { written: number; removed: number } {
   const spared = options.spared ?? new Set<string>();
@@ -79,13 +83,14 @@ export function writeChangedFiles(
       hashes[file] = known;
       continue;
     }
-    const text = typeof given === "string" ? given : given();
-    const digest = hash("sha1", text, "base64");
+    // Encoded once, into one reused buffer: hashed, compared and written as these bytes.
+    const bytes = utf8Bytes(typeof given === "function" ? given() : given);
+    const digest = hash("sha1", bytes, "base64");
     hashes[file] = digest;
     // A file the listing did not show is new: no read (a failed read costs an exception).
     const onDisk = listed.has(file) || !isUnderRoots(file, roots);
     const unchanged = listed.has(file) && recorded[file] === digest;
-    if (unchanged || (onDisk && readOr(file) === text)) continue;
+    if (unchanged || (onDisk && bytesOr(file)?.equals(bytes))) continue;
     // The index goes before the first write: after a write killed half-way, the next call
     // compares what is on disk instead of trusting hashes of files it may have torn.
     if (written === 0 && options.index !== undefined) rmSync(options.index, { force: true });
@@ -94,7 +99,7 @@ export function writeChangedFiles(
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    writeFileSync(file, text);
+    writeFileSync(file, bytes);
     written += 1;
   }
   const sameIndex =
@@ -122,6 +127,15 @@ export function readIndex(file: string): Record<string, string> {
 
 const isUnderRoots = (file: string, roots: readonly string[]): boolean =>
   roots.some((root) => file.startsWith(root + path.sep));
+
+/** A file's bytes, or undefined when it cannot be read. */
+function bytesOr(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A file's text, or undefined when it cannot be read. */
 export function readOr(file: string): string | undefined {

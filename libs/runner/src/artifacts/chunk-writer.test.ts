@@ -85,6 +85,28 @@ describe("ChunkWriter", () => {
     );
   });
 
+  it("keeps two writers filling at once apart (their buffers are shared once written)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-chunks-"));
+    try {
+      const files = ["outer", "inner"].map((name) => path.join(dir, name));
+      const [outerFd, innerFd] = files.map((file) => openSync(file, "w"));
+      // The outer writer's onBytes feeds the inner one while the outer holds its bytes.
+      const inner = new ChunkWriter(innerFd!);
+      const outer = new ChunkWriter(outerFd!, (bytes) => inner.text(`<${bytes.length}>`));
+      outer.text("a".repeat(300_000));
+      inner.text("i");
+      outer.text("b".repeat(300_000)); // flushes the outer: inner writes while it holds bytes
+      inner.text("b".repeat(300_000));
+      outer.end();
+      inner.end();
+      [outerFd, innerFd].forEach((fd) => closeSync(fd!));
+      expect(readFileSync(files[0]!, "latin1")).toBe("a".repeat(300_000) + "b".repeat(300_000));
+      expect(readFileSync(files[1]!, "latin1")).toBe(`i<300000>${"b".repeat(300_000)}<300000>`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("writes nothing for no pieces", () => {
     expect(written([]).file.length).toBe(0);
   });
