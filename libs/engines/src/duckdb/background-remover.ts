@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { readdir, rmdir, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 
 /** Folders with at most this many subfolders are removed through libuv's pool, not the worker. */
@@ -29,7 +30,8 @@ parentPort.on("message", (m) => {
  * partition folders (~0.5 ms each to remove on some disks): those go to a worker thread, off the
  * main thread and off libuv's pool, where they would delay the DuckDB queries queued behind them.
  * A version written by an incremental run holds a few folders and its carried files flat: those
- * are removed through the pool, sparing the ~25 ms of CPU a worker costs to start.
+ * are removed through the pool, sparing the ~25 ms of CPU a worker costs to start, a few files at
+ * a time (see {@link removeFolder}).
  */
 export class BackgroundRemover {
   private worker: Worker | undefined;
@@ -44,7 +46,7 @@ export class BackgroundRemover {
     const heavy = dirs.filter((dir) => folderCount(dir) > FEW_FOLDERS);
     for (const dir of dirs.filter((d) => !heavy.includes(d))) {
       this.light.push(
-        rm(dir, { recursive: true, force: true }).then(
+        removeFolder(dir).then(
           () => undefined,
           (e: Error) => `${dir}: ${e.message}`,
         ),
@@ -91,6 +93,38 @@ export class BackgroundRemover {
       worker.postMessage({ type: "finish" });
     });
   }
+}
+
+/** Unlinks of one folder's files in libuv's pool at once (it has four threads). */
+const UNLINKS_AT_ONCE = 4;
+
+/**
+ * Remove a folder as `rm -rf` does. fs.promises.rm queues an lstat and then an unlink of every
+ * file in libuv's pool at once: the ~680 carried files of a month of hourly partitions put ~1,360
+ * requests ahead of the DuckDB queries of the next models, which wait for a pool thread too.
+ * Here the listing gives each entry's type (no lstat) and at most {@link UNLINKS_AT_ONCE} unlinks
+ * wait at a time. One at a time took twice as long here (unlinks overlap well on this disk).
+ */
+async function removeFolder(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(unlessGone);
+  if (!entries) return;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const entry = entries[next++]!;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await removeFolder(path);
+      else await unlink(path).catch(unlessGone);
+    }
+  };
+  await Promise.all(Array.from({ length: UNLINKS_AT_ONCE }, worker));
+  await rmdir(dir).catch(unlessGone);
+}
+
+/** What is already gone is removed (as `rm -f`); any other failure stands. */
+function unlessGone(error: NodeJS.ErrnoException): undefined {
+  if (error.code === "ENOENT") return undefined;
+  throw error;
 }
 
 /** Subfolders directly in `dir` (0 when it cannot be read: rm decides). */

@@ -236,10 +236,20 @@ async function connectWithLayer(
 interface RunMemo {
   hourTimes: Map<string, Map<string, number>>;
   versionFiles: Map<string, string[]>;
+  /**
+   * File sizes known without a stat, by version folder (resolved) and path inside it: the files
+   * of a version `checkTableVersion` found as recorded, and those carried from one by
+   * `carryVersionFiles` (see listVersionFiles).
+   */
+  knownSizes: Map<string, Map<string, number>>;
   versions?: Promise<RunVersionRecords | undefined>;
 }
 
-const emptyRunMemo = (): RunMemo => ({ hourTimes: new Map(), versionFiles: new Map() });
+const emptyRunMemo = (): RunMemo => ({
+  hourTimes: new Map(),
+  versionFiles: new Map(),
+  knownSizes: new Map(),
+});
 
 class DuckdbEngine implements LakeEngine {
   readonly name = "duckdb" as const;
@@ -405,7 +415,7 @@ class DuckdbEngine implements LakeEngine {
   }
 
   async versionFiles(location: string): Promise<Record<string, number>> {
-    return listVersionFiles(location);
+    return listVersionFiles(location, this.runMemo.knownSizes.get(resolve(location)));
   }
 
   async carryRecord(relation: Relation, location: string): Promise<CarryRecord | undefined> {
@@ -420,9 +430,15 @@ class DuckdbEngine implements LakeEngine {
       ? read.files
       : (await this.query(versionFilesQuery(relation, version))).getRowObjectsJS()[0]?.files;
     const files = parseVersionFiles(recorded);
-    return files
-      ? checkVersionFiles(`${relation.schema}.${relation.name}`, resolve(location), files)
-      : [];
+    if (!files) return [];
+    const damage = checkVersionFiles(
+      `${relation.schema}.${relation.name}`,
+      resolve(location),
+      files,
+    );
+    if (damage.length === 0)
+      this.runMemo.knownSizes.set(resolve(location), new Map(Object.entries(files)));
+    return damage;
   }
 
   /** The version records, read once a run (see {@link RunVersionRecords}). */
@@ -517,7 +533,11 @@ class DuckdbEngine implements LakeEngine {
     to: string,
     options: { skipWrittenPartitions: boolean; files?: readonly string[] },
   ): Promise<CarriedFiles> {
-    return carryFiles(from, to, options);
+    const known = this.runMemo.knownSizes.get(resolve(from));
+    if (!known) return carryFiles(from, to, options);
+    const sizes = this.runMemo.knownSizes.get(resolve(to)) ?? new Map<string, number>();
+    this.runMemo.knownSizes.set(resolve(to), sizes);
+    return carryFiles(from, to, options, { from: known, to: sizes });
   }
 
   carriedFilePath(to: string, fileOfPartition: string, name: string): string {

@@ -8,6 +8,7 @@ import { createDuckdbDialect, DUCKDB_TABLE_STATE } from "@sluice/dialects";
 import type { Relation, TableWrite } from "@sluice/dialects";
 import type { LakeEngine } from "../engine.js";
 import { openDuckdbEngine } from "./duckdb-engine.js";
+import { checkVersionFiles, listVersionFiles } from "./version-check.js";
 
 const dialect = createDuckdbDialect();
 const events: Relation = { schema: "silver", name: "events" };
@@ -104,6 +105,35 @@ describe("version records", () => {
       rows: [row],
     } = await engine.execute("select files from main.sluice_versions where version = 'v_2'");
     expect(Object.keys(JSON.parse(String(row!["files"])) as object)).toHaveLength(3);
+  });
+
+  it("records a carried file at the size it was checked with, without a stat: as listed, and a file damaged since is found by the next check", async () => {
+    await build(engine, write("v_1", "w1"));
+    const v1 = join(lake, "silver", "events", "v_1");
+    const v2 = join(lake, "silver", "events", "v_2");
+    expect(await engine.checkTableVersion!(events, v1)).toEqual([]);
+    await recordWriting(v2, "w2");
+    const oneDay = { ...write("v_2", "w2"), selectSql: `${rows} where id = 2` };
+    await run(
+      engine,
+      dialect.createTableAs(oneDay).filter((s) => s.kind === "copy"),
+    );
+    await engine.carryVersionFiles!(v1, v2, { skipWrittenPartitions: true });
+    const statted = listVersionFiles(v2);
+    expect(Object.keys(statted).sort()).toEqual([
+      "event_date=2026-11-27~part-w1-0.parquet",
+      "event_date=2026-11-28/part-w2-0.parquet",
+      "part-w2-schema.parquet",
+    ]);
+    expect(await engine.versionFiles!(v2)).toEqual(statted);
+    // Truncated after the carry: the record keeps the size checked, so the damage shows.
+    const carried = Object.keys(statted).find((f) => f.includes("~"))!;
+    await truncate(join(v2, carried), 10);
+    const files = await engine.versionFiles!(v2);
+    expect(files[carried]).toBe(statted[carried]);
+    expect(checkVersionFiles("silver.events", v2, files).map((d) => d.problem)).toEqual([
+      "size changed",
+    ]);
   });
 
   it("cleanup removes recorded versions only (killed 'writing' ones too, not the one replaced version kept by default), forgets them, and leaves strays", async () => {

@@ -69,6 +69,18 @@ describe("version files", () => {
     });
   });
 
+  it("gives the size of each file it links, as known in the version it came from, but not of a name already taken", async () => {
+    const v1 = version({ "d=1/part-r1-0.parquet": "one", "d=2/part-r1-0.parquet": "two" });
+    const v2 = version({ "d=2~part-r1-0.parquet": "taken before" });
+    const to = new Map<string, number>();
+    const from = new Map([
+      ["d=1/part-r1-0.parquet", 3],
+      ["d=2/part-r1-0.parquet", 3],
+    ]);
+    await carryFiles(v1, v2, { skipWrittenPartitions: true }, { from, to });
+    expect([...to]).toEqual([["d=1~part-r1-0.parquet", 3]]);
+  });
+
   it("reads partition values back from their folders: escaped values, nested columns, NULL", () => {
     expect(hivePartitions(["dt=2026%2F11%2F27%2F23", "dt=__HIVE_DEFAULT_PARTITION__"])).toEqual({
       columns: [{ name: "dt" }],

@@ -128,11 +128,16 @@ export function flatName(file: string, name: string): string {
  * creating a folder per partition cost ~0.5 ms each here, so a lake of hourly partitions paid
  * for its whole history on every incremental run. Synchronous on purpose: a link is
  * microseconds, a libuv round trip per file was not.
+ *
+ * With `sizes`, the size of each file linked or copied whose source size `sizes.from` holds is
+ * set in `sizes.to`, by its path in the new version (a link is the same file; a copy is whole). A
+ * file already there (a name taken) is not: its size is whatever it is.
  */
 export async function carryFiles(
   from: string,
   to: string,
   options: { skipWrittenPartitions: boolean; files?: readonly string[] },
+  sizes?: { from: ReadonlyMap<string, number>; to: Map<string, number> },
 ): Promise<CarriedFiles> {
   const written = new Set(filesUnder(to).map(partitionOf));
   const paths: Record<string, string> = {};
@@ -144,8 +149,12 @@ export async function carryFiles(
     const target = join(to, (paths[file] = carriedName(file)));
     try {
       linkSync(source, target);
+      carriedSize(sizes, file, paths[file]);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") copyFileSync(source, target);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        copyFileSync(source, target);
+        carriedSize(sizes, file, paths[file]);
+      }
     }
     carried += 1;
   }
@@ -157,6 +166,16 @@ export async function carryFiles(
     writtenPartitions: partitions.length,
     written: hivePartitions(partitions),
   };
+}
+
+/** The size of `file`, carried to `name`, as `sizes.from` knows it (see carryFiles). */
+function carriedSize(
+  sizes: { from: ReadonlyMap<string, number>; to: Map<string, number> } | undefined,
+  file: string,
+  name: string,
+): void {
+  const size = sizes?.from.get(file);
+  if (size !== undefined) sizes!.to.set(name, size);
 }
 
 /**
