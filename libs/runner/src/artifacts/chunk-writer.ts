@@ -9,10 +9,10 @@ const SLICE = CHUNK / 4;
 
 /**
  * Buffers of {@link CHUNK} bytes no writer holds. A writer takes one while it holds unwritten
- * bytes (or copies a file range) and gives it back once written: the 256 segments, shards and
- * sidecars of a cold compile at 10,000 models share a MB or two, touched once, instead of
- * touching a fresh MB each (~45 MB of fresh pages, freed again and again). Two writers filling
- * at once (one feeding the other) each hold their own.
+ * bytes (or copies a file range) and gives it back once written: the 256 compile-memo segments
+ * and the sidecars of a cold compile at 10,000 models share a MB or two, touched once, instead
+ * of each touching fresh pages for all it wrote (a buffer of its own, freed after). Two writers
+ * filling at once (one feeding the other) each hold their own.
  */
 const spareBuffers: Buffer[] = [];
 
