@@ -33,10 +33,10 @@ describe("readUtf8", () => {
     }
   });
 
-  it("reads each file as its own bytes through the reused buffer, bigger or smaller than the last", () => {
+  it("reads each file as its own bytes, bigger or smaller than the last", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-utf8-"));
     try {
-      // Past the reused buffer's 16 MB too (a buffer of its own), then small again.
+      // Past readUtf8Lines' reused buffer's 16 MB too, then small again.
       const sizes = [100_000, 10, 300_000, 70_000, (16 << 20) + 5, 3];
       sizes.forEach((size, i) => {
         const file = path.join(dir, `${i}.txt`);
@@ -58,7 +58,7 @@ describe("readUtf8Lines", () => {
       const file = path.join(dir, "partial_parse.json");
       // A line longer than a read (1 MB), after a bigger file left other bytes in the buffer.
       writeFileSync(path.join(dir, "big"), "x\n".repeat(2_000_000));
-      readUtf8(path.join(dir, "big"));
+      readUtf8Lines(path.join(dir, "big"), 1);
       const lines = ['{"h":"é"}', `${"a".repeat(1_500_000)}ü`, '["😀"]', "[[1]]"];
       writeFileSync(file, lines.join("\n"));
       for (const n of [1, 2, 3]) {

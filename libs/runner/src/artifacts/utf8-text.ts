@@ -1,5 +1,5 @@
 import { isAscii } from "node:buffer";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 
 /**
  * UTF-8 bytes as text, the same as `bytes.toString("utf8")`: decoded as Latin-1 when they are
@@ -17,30 +17,21 @@ export const utf8Text = (bytes: Buffer): string =>
 const SCRATCH_LIMIT = 16 << 20;
 
 /**
- * The buffer {@link readUtf8} reads into, kept for the next read (grown to the biggest file
+ * The buffer {@link readUtf8Lines} reads into, kept for the next read (grown to the biggest file
  * read, up to {@link SCRATCH_LIMIT}). Its bytes are decoded into a string of their own before
- * `readUtf8` returns, so nothing outside sees them. At 10,000 models a one-edit compile reads
- * compile_facts.json (3.3 MB), .manifest-index.json (2 MB), compile_digests.json and the edits
- * base (1.1 MB each) this way: a fresh Buffer for each was that many fresh pages (#14: touching
- * fresh memory costs ~3 ms a MB here), the text decoded from it being garbage right after.
+ * `readUtf8Lines` returns, so nothing outside sees them.
  */
 let scratch = Buffer.alloc(0);
 
 /**
- * `file` as text, the same as `readFileSync(file, "utf8")` (decoded by {@link utf8Text}), read
- * into one reused buffer (see {@link scratch}). Throws as readFileSync does.
+ * `file` as text, the same as `readFileSync(file, "utf8")` (decoded by {@link utf8Text}). Not
+ * through {@link scratch}: measured at 10,000 models (#14), reading every file into it saved a
+ * one-edit compile ~1,200 page faults of ~40,000 but cost the first `ls` after a compile ~10,000
+ * more (58,500 -> 68,500: the revive reads partial_parse.json and the memo segments this way).
  *
  * @example JSON.parse(readUtf8("target/manifest.json"))
  */
-export function readUtf8(file: string): string {
-  const fd = openSync(file, "r");
-  try {
-    // The size is a hint: a file that grows meanwhile is read to its end, as readFileSync does.
-    return utf8Text(readToEnd(fd, bufferFor(fstatSync(fd).size + 1), 0, bufferFor));
-  } finally {
-    closeSync(fd);
-  }
-}
+export const readUtf8 = (file: string): string => utf8Text(readFileSync(file));
 
 /** Bytes {@link readUtf8Lines} reads at a time while it looks for its newline. */
 const LINES_CHUNK = 1 << 20;
