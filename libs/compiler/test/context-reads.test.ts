@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { contextFunctions } from "../src/render/context.js";
-import { newScope } from "../src/render/render-scope.js";
+import { namesAsWrittenScope, newScope } from "../src/render/render-scope.js";
 import type { RenderScope } from "../src/render/render-scope.js";
 import { fakeDialect } from "./fake-dialect.js";
 
 describe("var() and env_var() reads", () => {
   it("records each read by kind and name, in every scope, whatever was read before", () => {
-    let scope: RenderScope = newScope({
-      file: "m.sql",
-      text: "",
-      isIncremental: false,
-      resolveRef: (n) => n,
-      resolveSource: (s, t) => `${s}.${t}`,
-    });
+    let scope: RenderScope = namesAsWrittenScope("m.sql");
     const fns = contextFunctions(
       { dialect: fakeDialect(), vars: { x: 1, y: 2 }, env: { x: "e", z: "f" } },
       () => scope,

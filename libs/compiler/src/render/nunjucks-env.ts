@@ -18,7 +18,7 @@ import { installMacroReturn } from "./macro-return.js";
 import { installPythonMethods } from "./python-methods.js";
 import { installPythonOperators } from "./python-operators.js";
 import { installJinjaValues, JINJA_VALUES } from "./jinja-values.js";
-import { newScope } from "./render-scope.js";
+import { namesAsWrittenScope } from "./render-scope.js";
 import { parseSimpleTemplate, renderSimpleTemplate } from "./simple-template.js";
 import type { SimplePart } from "./simple-template.js";
 import type { RenderScope } from "./render-scope.js";
@@ -120,13 +120,7 @@ export function createRenderer(
   });
   addJinjaFilters(env);
   const macroNames = new Set<string>();
-  let scope: RenderScope = newScope({
-    file: "",
-    text: "",
-    isIncremental: false,
-    resolveRef: (n) => n,
-    resolveSource: (s, t) => `${s}.${t}`,
-  });
+  let scope: RenderScope = namesAsWrittenScope("");
   if (dbt) {
     const macro = (name: string) => (macroNames.has(name) ? env.getGlobal(name) : undefined);
     const globals = dbtContextGlobals(dbt, () => scope, macro, inputs.log);
@@ -219,13 +213,7 @@ export function createRenderer(
       macroDiagnostics.push(tpl);
       continue;
     }
-    const macroScope = newScope({
-      file: file.path,
-      text: file.text,
-      isIncremental: false,
-      resolveRef: (n) => n,
-      resolveSource: (s, t) => `${s}.${t}`,
-    });
+    const macroScope = namesAsWrittenScope(file.path, file.text);
     scope = macroScope;
     (tpl as unknown as Exporting).getExported({}, null, (err, exported) => {
       if (err)

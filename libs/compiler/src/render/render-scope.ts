@@ -84,6 +84,21 @@ export function newScope(
   return scope;
 }
 
+/**
+ * A scope for a render outside a model (a macro file, the schema macro, a test file's first
+ * pass): not incremental, `ref('x')` and `source('s', 't')` resolved to the names as written.
+ *
+ * @example namesAsWrittenScope("macros/cents.sql", text).resolveSource("raw", "events") // "raw.events"
+ */
+export const namesAsWrittenScope = (file: string, text = ""): RenderScope =>
+  newScope({
+    file,
+    text,
+    isIncremental: false,
+    resolveRef: (n) => n,
+    resolveSource: (s, t) => `${s}.${t}`,
+  });
+
 export function templateRelation(schema: string, name: string, quoted: string): TemplateRelation {
   return { schema, name, identifier: name, toString: () => quoted };
 }

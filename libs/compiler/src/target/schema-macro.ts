@@ -3,7 +3,7 @@ import type { Dialect } from "@sluice/dialects";
 import type { DiagnosticBag } from "../diagnostic-bag.js";
 import type { DbtContextInputs } from "../render/dbt-context.js";
 import type { Renderer } from "../render/nunjucks-env.js";
-import { newScope } from "../render/render-scope.js";
+import { namesAsWrittenScope } from "../render/render-scope.js";
 import { sqlDialectOf } from "./dialect-for.js";
 import type { ResolvedTarget } from "./resolve-target.js";
 
@@ -43,13 +43,7 @@ export function withSchemaMacro(
   return {
     ...target,
     schemaName: (custom) => {
-      const scope = newScope({
-        file: `macro ${SCHEMA_MACRO}`,
-        text: "",
-        isIncremental: false,
-        resolveRef: (n) => n,
-        resolveSource: (s, t) => `${s}.${t}`,
-      });
+      const scope = namesAsWrittenScope(`macro ${SCHEMA_MACRO}`);
       const out = renderer.callMacro(
         SCHEMA_MACRO,
         { custom_schema_name: custom ?? null, node: {} },

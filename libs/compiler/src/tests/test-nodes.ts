@@ -9,7 +9,7 @@ import type { NameIndex } from "../compile/name-index.js";
 import { renderNodeSql } from "../compile/render-node-sql.js";
 import type { BuiltNodes } from "../compile/render-node-sql.js";
 import { locateCall } from "../render/locate.js";
-import { newScope } from "../render/render-scope.js";
+import { namesAsWrittenScope } from "../render/render-scope.js";
 import type { CompiledNode } from "../types.js";
 import { hasErrors } from "@sluice/project/diagnostics";
 import { foldersUnder, resolveTestConfig } from "@sluice/project/compile-time";
@@ -228,13 +228,7 @@ export function singularTestNode(
     return undefined;
   }
   // First pass learns the dependencies, second renders against real relations.
-  const scope = newScope({
-    file: file.path,
-    text: file.text,
-    isIncremental: false,
-    resolveRef: (n) => n,
-    resolveSource: (s, t) => `${s}.${t}`,
-  });
+  const scope = namesAsWrittenScope(file.path, file.text);
   ctx.renderer.render(template, scope);
   scope.diagnostics.forEach((d) => ctx.diagnostics.add(d));
   const { name, tests } = ctx.project.config;
