@@ -83,24 +83,19 @@ function linesRead(
   length: number,
 ): { text: string; rest: Buffer } {
   const text = utf8Text(buffer.subarray(0, at));
-  // The size is a hint, as in readUtf8: a file that grows meanwhile is read to its end.
+  // The size is a hint: a file that grows meanwhile is read to its end, as readFileSync does.
   const rest = Buffer.allocUnsafe(Math.max(fstatSync(fd).size - at, length - at) + 1);
   const held = buffer.copy(rest, 0, at, length);
-  return { text, rest: readToEnd(fd, rest, held, (size) => Buffer.allocUnsafe(size)) };
+  return { text, rest: readToEnd(fd, rest, held) };
 }
 
 /**
  * The bytes of `buffer`'s first `length` and of `fd` read from its position to its end after
- * them, in `buffer` or, when full, in a buffer twice its size from `allocate`.
+ * them, in `buffer` or, when full, in a new buffer twice its size.
  */
-function readToEnd(
-  fd: number,
-  buffer: Buffer,
-  length: number,
-  allocate: (size: number) => Buffer,
-): Buffer {
+function readToEnd(fd: number, buffer: Buffer, length: number): Buffer {
   for (;;) {
-    buffer = withRoom(buffer, length, allocate);
+    buffer = withRoom(buffer, length, (size) => Buffer.allocUnsafe(size));
     const n = readSync(fd, buffer, length, buffer.length - length, null);
     if (n === 0) return buffer.subarray(0, length);
     length += n;
