@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { copyModelsProject, readRunResults } from "../support/cli.js";
 import { loadProject, runInProcess } from "./in-process.js";
 import { chaos, SILVER, sluice, TABLES } from "./incremental-fixture.js";
-import { copyDir, expose, lakeState, rawHours, tableHashes } from "./lake-fixture.js";
+import {
+  copyDir,
+  expose,
+  lakeState,
+  publishedFiles,
+  rawHours,
+  tableHashes,
+} from "./lake-fixture.js";
 
 /** Three days of incremental silver on the local lake, hour by hour (see incremental.e2e.test.ts). */
 let root: string;
@@ -89,6 +96,18 @@ describe("incremental silver on the local lake", () => {
       balanced += 1;
     }
     expect(balanced).toBe(dayHours.length);
+    // Closed days are packed (libs/engines version-packs.ts): the published stg_events holds one
+    // file for each of 11/24 and 11/25, not 48 hourly ones; the last day's hours stay as they are.
+    const staged = await publishedFiles(dir, "staging.stg_events");
+    expect(staged.filter((f) => /^dt=2026%2F11%2F2[45]/.test(f))).toEqual([
+      expect.stringMatching(
+        /^dt=2026%2F11%2F24%2F00%%dt=2026%2F11%2F24%2F23~pack-v_[^/]+\.parquet$/,
+      ),
+      expect.stringMatching(
+        /^dt=2026%2F11%2F25%2F00%%dt=2026%2F11%2F25%2F23~pack-v_[^/]+\.parquet$/,
+      ),
+    ]);
+    expect(staged.filter((f) => /^dt=2026%2F11%2F26/.test(f)).length).toBe(24);
     const silver = TABLES.filter((t) => t.startsWith("silver.") && t !== "silver.order_items");
     const pick = (h: Record<string, string>) => Object.fromEntries(silver.map((t) => [t, h[t]]));
     expect(pick(await tableHashes(dir, silver))).toEqual(pick(expected));

@@ -87,6 +87,26 @@ export async function lakeState(
 }
 
 /**
+ * The files of the version folder a table's view reads (paths relative to it, sorted), found from
+ * DuckDB's own view definition.
+ */
+export async function publishedFiles(projectDir: string, table: string): Promise<string[]> {
+  const [schema, name] = table.split(".");
+  const [view] = await queryLake<{ v: string }>(
+    projectDir,
+    `select sql as v from duckdb_views() where schema_name = '${schema}' and view_name = '${name}'`,
+  );
+  const dir = path.join(projectDir, ".lake", schema!, name!);
+  const version = (await readdir(dir)).find((e) => view?.v.includes(`${path.join(dir, e)}/`));
+  if (version === undefined) throw new Error(`${table}: no version folder is read by its view`);
+  const entries = await readdir(path.join(dir, version), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(path.join(dir, version), path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+/**
  * Replace `to` with a copy of `from`. `cp -r` (one C process) rather than `fs.cp`, which stats and
  * copies file by file on the test's event loop: a built lake is hundreds of small files.
  */

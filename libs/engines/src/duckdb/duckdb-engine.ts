@@ -50,6 +50,7 @@ import { readOnlySettings, writeRefusal } from "./read-only-guard.js";
 import { faultInjector } from "./fault-injection.js";
 import { BackgroundRemover } from "./background-remover.js";
 import { carryFiles, filesFrom, filesUnder, flatName, writtenAndCarried } from "./version-files.js";
+import { writeDayPacks, writePackRemainders } from "./day-packs.js";
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
 import { loadRawWindow } from "./raw-window-load.js";
 import { LakeConnections, type LaneChoice } from "./lake-connections.js";
@@ -528,16 +529,43 @@ class DuckdbEngine implements LakeEngine {
     return files;
   }
 
-  carryVersionFiles(
+  /**
+   * Links the files the new version keeps (see carryFiles), copies the other rows of each day
+   * pack that holds a partition the new version wrote, and, unless only some `files` are
+   * carried (carry_where's), packs the closed days' hourly files (see version-packs.ts).
+   */
+  async carryVersionFiles(
     from: string,
     to: string,
     options: { skipWrittenPartitions: boolean; files?: readonly string[] },
   ): Promise<CarriedFiles> {
     const known = this.runMemo.knownSizes.get(resolve(from));
-    if (!known) return carryFiles(from, to, options);
-    const sizes = this.runMemo.knownSizes.get(resolve(to)) ?? new Map<string, number>();
-    this.runMemo.knownSizes.set(resolve(to), sizes);
-    return carryFiles(from, to, options, { from: known, to: sizes });
+    let sizes: Map<string, number> | undefined;
+    if (known) {
+      sizes = this.runMemo.knownSizes.get(resolve(to)) ?? new Map<string, number>();
+      this.runMemo.knownSizes.set(resolve(to), sizes);
+    }
+    const { overlapping, ...carried } = await carryFiles(
+      from,
+      to,
+      options,
+      known && sizes ? { from: known, to: sizes } : undefined,
+    );
+    const remainders = await writePackRemainders(
+      (sql) =>
+        this.execute(sql, { label: "carry a day pack's other partitions", newDataOnly: true }),
+      from,
+      to,
+      overlapping,
+    );
+    if (options.files === undefined)
+      await writeDayPacks(
+        (sql) =>
+          this.execute(sql, { label: "pack the closed days' hourly files", newDataOnly: true }),
+        to,
+        sizes,
+      );
+    return { ...carried, carried: carried.carried + remainders };
   }
 
   carriedFilePath(to: string, fileOfPartition: string, name: string): string {

@@ -8,6 +8,7 @@ import {
   filesFrom,
   hivePartitions,
   partitionOf,
+  partitionRange,
   writtenAndCarried,
 } from "./version-files.js";
 
@@ -124,6 +125,45 @@ describe("version files", () => {
     expect(filesFrom(version({ "dt=9~part-r1-0.parquet": "x" }), "dt", "10")).toBeUndefined();
     expect(filesFrom(version({ "dt=b~part-r1-0.parquet": "x" }), "dt", "a")).toBeUndefined();
     expect(filesFrom(version({ "a=1%2Fdt=2~part-r1-0.parquet": "x" }), "dt", "1")).toBeUndefined();
+  });
+});
+
+describe("day packs in a version's files", () => {
+  const pack = "dt=2026%2F11%2F26%2F00%%dt=2026%2F11%2F26%2F23~pack-v_2-0.parquet";
+
+  it("reads a pack's range from its name; a file of one partition is its own range", () => {
+    expect(partitionRange(pack)).toEqual({
+      first: "dt=2026%2F11%2F26%2F00",
+      last: "dt=2026%2F11%2F26%2F23",
+    });
+    expect(partitionRange("dt=2026%2F11%2F27%2F00/part-r1-0.parquet")).toEqual({
+      first: "dt=2026%2F11%2F27%2F00",
+      last: "dt=2026%2F11%2F27%2F00",
+    });
+    expect(carriedName(pack)).toBe(pack);
+  });
+
+  it("a window read opens a pack whose last hour is in the window", () => {
+    const v = version({ [pack]: "day", "dt=2026%2F11%2F27%2F00/part-r3-0.parquet": "new" });
+    const from = (value: string) => filesFrom(v, "dt", value)!.map((f) => f.slice(v.length + 1));
+    expect(from("2026/11/26/23")).toEqual([pack, "dt=2026%2F11%2F27%2F00/part-r3-0.parquet"]);
+    expect(from("2026/11/27/00")).toEqual(["dt=2026%2F11%2F27%2F00/part-r3-0.parquet"]);
+  });
+
+  it("a pack is carried; one holding an hour the new version wrote is listed as overlapping instead", async () => {
+    const v1 = version({ [pack]: "day", "dt=2026%2F11%2F27%2F00~part-r1-0.parquet": "h" });
+    const v2 = version({ "dt=2026%2F11%2F27%2F01/part-r2-0.parquet": "new" });
+    const kept = await carryFiles(v1, v2, { skipWrittenPartitions: true });
+    expect(kept.overlapping).toEqual([]);
+    expect(Object.keys(listing(v2))).toContain(pack);
+    const v3 = version({ "dt=2026%2F11%2F26%2F05/part-r3-0.parquet": "late" });
+    const split = await carryFiles(v2, v3, { skipWrittenPartitions: true });
+    expect(split.overlapping).toEqual([{ file: pack, values: ["2026/11/26/05"] }]);
+    expect(Object.keys(listing(v3))).not.toContain(pack);
+    // The pack's range covers the hour written: it counts as carried into a written partition.
+    expect(writtenAndCarried(v2).carriedIntoWritten).toEqual([]);
+    writeFileSync(join(v3, pack), "rest of the day");
+    expect(writtenAndCarried(v3).carriedIntoWritten).toEqual([join(v3, pack)]);
   });
 });
 

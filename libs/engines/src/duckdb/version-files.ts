@@ -8,6 +8,12 @@ import type { CarriedFiles, VersionFileOrigins, WrittenPartitions } from "../eng
  */
 const CARRIED = "~";
 
+/**
+ * Joins the first and last partition of a day pack in its name (see version-packs.ts). A partition
+ * folder DuckDB writes escapes `%` (`%25`), so `%%` never occurs in one.
+ */
+export const PACK_RANGE = "%%";
+
 /** The files under a version folder, as paths relative to it. */
 export function filesUnder(root: string): string[] {
   let entries;
@@ -30,6 +36,61 @@ export function partitionOf(file: string): string {
   const at = name.lastIndexOf(CARRIED);
   return at < 0 ? "" : name.slice(0, at);
 }
+
+/**
+ * The partitions a version file holds rows of, as the first and last (both its partition for
+ * one file of one partition; a day pack's range from its name).
+ *
+ * @example partitionRange("dt=2026%2F11%2F25%2F00%%dt=2026%2F11%2F25%2F23~pack-v_2-0.parquet")
+ * // { first: "dt=2026%2F11%2F25%2F00", last: "dt=2026%2F11%2F25%2F23" }
+ */
+export function partitionRange(file: string): { first: string; last: string } {
+  const partition = partitionOf(file);
+  const at = partition.indexOf(PACK_RANGE);
+  return at < 0
+    ? { first: partition, last: partition }
+    : { first: partition.slice(0, at), last: partition.slice(at + PACK_RANGE.length) };
+}
+
+/** A single-column partition `col=value` (its value decoded), or undefined. */
+export function singlePartition(partition: string): { column: string; value: string } | undefined {
+  const eq = partition.indexOf("=");
+  if (eq <= 0) return undefined;
+  const rest = partition.slice(eq + 1);
+  // A second column starts at `%2Fk=` (see hivePartitions); a value's own `=` is escaped.
+  if (rest.includes("=")) return undefined;
+  let value: string;
+  try {
+    value = decodeURIComponent(rest);
+  } catch {
+    return undefined;
+  }
+  return { column: partition.slice(0, eq), value };
+}
+
+/**
+ * The decoded values of the partitions in `written` (paths as `partitionOf` gives them) that fall
+ * within the range of the pack `file`: the rows it must lose when those partitions are written
+ * again. None for a file of partitions of several columns.
+ *
+ * @example writtenValuesIn("dt=2026%2F11%2F25%2F00%%dt=2026%2F11%2F25%2F23~pack-v_2-0.parquet", ["dt=2026%2F11%2F25%2F07"]) // ["2026/11/25/07"]
+ */
+export function writtenValuesIn(file: string, written: Iterable<string>): string[] {
+  const { first, last } = partitionRange(file);
+  const a = singlePartition(first);
+  const b = singlePartition(last);
+  if (!a || !b) return [];
+  const values: string[] = [];
+  for (const partition of written) {
+    const p = singlePartition(partition);
+    if (p && p.column === a.column && p.value >= a.value && p.value <= b.value)
+      values.push(p.value);
+  }
+  return values.sort();
+}
+
+/** Whether `file` (of a version) is a pack. */
+export const isPack = (file: string): boolean => partitionOf(file).includes(PACK_RANGE);
 
 /** Partition values that order as their text does: digits and date/time separators, e.g. '2026/11/27/23', '2026-11-27'. */
 const ORDERED_AS_TEXT = /^[0-9][0-9/:. T-]*$/;
@@ -65,12 +126,13 @@ export function filesFrom(
   const prefix = `${column}=`;
   const picked: string[] = [];
   for (const file of files) {
-    const partition = partitionOf(file);
+    // A pack holds rows up to its last partition: it is read when that one is at least `from`.
+    const { first, last: partition } = partitionRange(file);
     if (partition === "") {
       picked.push(join(location, file));
       continue;
     }
-    if (!partition.startsWith(prefix)) return undefined;
+    if (!partition.startsWith(prefix) || !first.startsWith(prefix)) return undefined;
     const value = decodeURIComponent(
       /^[^=]*=(.*?)(?:%2F[A-Za-z_][A-Za-z0-9_]*=.*)?$/.exec(partition)![1]!,
     );
@@ -96,7 +158,11 @@ export function writtenAndCarried(
   const written = files.filter((file) => !isCarried(file));
   const carried = files.filter(isCarried);
   const writtenPartitions = new Set(written.map(partitionOf).filter((p) => p !== ""));
-  const carriedIntoWritten = carried.filter((file) => writtenPartitions.has(partitionOf(file)));
+  const carriedIntoWritten = carried.filter((file) =>
+    isPack(file)
+      ? writtenValuesIn(file, writtenPartitions).length > 0
+      : writtenPartitions.has(partitionOf(file)),
+  );
   const absolute = (names: string[]) => names.map((file) => join(location, file)).sort();
   return {
     written: absolute(written),
@@ -117,11 +183,21 @@ export function flatName(file: string, name: string): string {
   return partition === "" ? name : `${partition}${CARRIED}${name}`;
 }
 
+/** A day pack of the current version that holds partitions the new version wrote (see carryFiles). */
+export interface OverlappingPack {
+  /** Its path inside the current version. */
+  file: string;
+  /** The values of the partitions in it that the new version wrote. */
+  values: string[];
+}
+
 /**
  * Carry files of the current version into the new one by hard link (copy when linking is not
  * possible), so a new version costs only what changed. With `skipWrittenPartitions`, a
  * partition the new version already holds files in is a replaced partition: its old files stay
- * behind. Returns how many files were carried and how many partitions the new version wrote.
+ * behind, and a day pack holding rows of one is not carried but listed in `overlapping`: the
+ * caller carries its other rows (see DuckDbEngine.carryVersionFiles). Returns how many files were
+ * carried and how many partitions the new version wrote.
  *
  * Carried files are linked flat into the new version's root (their partition kept in the file
  * name; the partition columns are inside the Parquet files, which is what the views read):
@@ -138,13 +214,20 @@ export async function carryFiles(
   to: string,
   options: { skipWrittenPartitions: boolean; files?: readonly string[] },
   sizes?: { from: ReadonlyMap<string, number>; to: Map<string, number> },
-): Promise<CarriedFiles> {
+): Promise<CarriedFiles & { overlapping: OverlappingPack[] }> {
   const written = new Set(filesUnder(to).map(partitionOf));
   const paths: Record<string, string> = {};
+  const overlapping: OverlappingPack[] = [];
   let carried = 0;
   for (const file of options.files ?? filesUnder(from)) {
     const partition = partitionOf(file);
     if (options.skipWrittenPartitions && written.has(partition)) continue;
+    const values =
+      options.skipWrittenPartitions && isPack(file) ? writtenValuesIn(file, written) : [];
+    if (values.length > 0) {
+      overlapping.push({ file, values });
+      continue;
+    }
     const source = join(from, file);
     const target = join(to, (paths[file] = carriedName(file)));
     try {
@@ -165,6 +248,7 @@ export async function carryFiles(
     paths,
     writtenPartitions: partitions.length,
     written: hivePartitions(partitions),
+    overlapping,
   };
 }
 
