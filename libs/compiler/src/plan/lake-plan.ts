@@ -308,9 +308,11 @@ function nextVersion(
       ? {
           kind: "storage",
           op: "carry_version_files",
+          // The lake then packs the hourly files of each closed day into one (libs/engines
+          // version-packs.ts).
           purpose: overwrite
-            ? "link the current version's files of the partitions not rewritten"
-            : "link the current version's files",
+            ? "link the current version's files of the partitions not rewritten; a closed day's hour files become one pack"
+            : "link the current version's files; a closed day's hour files become one pack",
           from: current,
           to: write.location,
           skipWrittenPartitions: overwrite,

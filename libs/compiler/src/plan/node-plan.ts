@@ -120,7 +120,10 @@ export type StorageOperation =
       deferred: boolean;
     }
   | {
-      /** Lake: link the current version's files into the new one (no data copied). */
+      /**
+       * Lake: link the current version's files into the new one (no data copied but a closed
+       * day's hourly files, packed into one: see libs/engines version-packs.ts).
+       */
       op: "carry_version_files";
       from: string;
       to: string;
