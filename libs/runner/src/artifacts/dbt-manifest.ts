@@ -18,10 +18,11 @@ export interface ArtifactInvocation {
 
 /**
  * What sluice keeps of a node beyond dbt's fields, under `meta.sluice` (dbt's nodes admit no
- * other key): the {@link NodeChecksums} `--state` compares and, for tables, seeds and sources,
- * the physical location (`sluice clone` points at it). Nothing dbt's own fields already say (id:
- * `unique_id`, kind: `resource_type`, materialization: `config.materialized`, relation: `schema`
- * and `alias`/`identifier`, tested node: `attached_node`) is repeated here.
+ * other key): the {@link NodeChecksums} `--state` compares and, for tables and seeds, the folder
+ * their versions are written under (for a source with `external`, its raw zone). Nothing dbt's
+ * own fields already say (id: `unique_id`, kind: `resource_type`, materialization:
+ * `config.materialized`, relation: `schema` and `alias`/`identifier`, tested node:
+ * `attached_node`) is repeated here.
  */
 export interface SluiceNodeMeta {
   checksums: NodeChecksums;
@@ -29,6 +30,17 @@ export interface SluiceNodeMeta {
 }
 
 const resourceType = (n: CompiledNode): string => n.kind;
+
+/**
+ * The folder a table's versions are written under: its location without the run's own version
+ * folder (`…/marts/funnel/v_<run id>` -> `…/marts/funnel`). The same in every run, unlike the
+ * version, which a run that does not build the table never writes: so an entry built in one run
+ * is the entry of the next (see manifest-keys.ts), and a build that changes nothing in the
+ * project leaves the manifest as it is.
+ *
+ * @example versionsFolder("/p/.lake/marts/funnel/v_20261127T000000Z_ab12") // "/p/.lake/marts/funnel"
+ */
+export const versionsFolder = (location: string): string => location.replace(/\/v_[^/]+\/?$/, "");
 
 /** dbt's `columns`: a map by name (a later column of the same name wins, as fromEntries does). */
 function columnsOf(n: CompiledNode): Record<string, unknown> {
@@ -113,7 +125,7 @@ export function* dbtNodeEntries(
   // builds each entry's 40 keys one by one. Key order, hence the manifest's text, is unchanged.
   const sluiceMeta = (n: CompiledNode): { sluice: SluiceNodeMeta } => ({
     sluice: n.location
-      ? { checksums: checksums.get(n.id)!, location: n.location }
+      ? { checksums: checksums.get(n.id)!, location: versionsFolder(n.location) }
       : { checksums: checksums.get(n.id)! },
   });
   // sha256 of stableJson(checksums), as before, one-shot (no Hash object per node).

@@ -230,9 +230,12 @@ describe("writeManifest after an edit of model SQL", () => {
     const model = models()[2]!;
     const edit = edited([model], (s) => `${s}\n-- moved`);
     // Not an edit of SQL alone (the claim is then wrong, but the writer must stay exact): the
-    // row's location holds a newline, so the rows cannot be columns.
+    // row's location (the folder of the table's versions) holds a newline, so the rows cannot
+    // be columns.
     const nodes = edit.compiled.nodes.map((n) =>
-      n.id === model.id ? { ...n, location: `${n.location ?? ""}\nsecond line` } : n,
+      n.id === model.id
+        ? { ...n, location: (n.location ?? "").replace("/v_", "\nsecond line/v_") }
+        : n,
     );
     const moved = { ...edit, compiled: { ...edit.compiled, nodes } };
     const slow = written(moved, false, { indexed: false });

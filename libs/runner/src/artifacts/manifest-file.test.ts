@@ -14,7 +14,12 @@ import { nodeDigest } from "./node-digest.js";
 import { readStateIndex, withoutStateIndex } from "./state-index.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
-const at = (iso: string, id: string) => ({ generatedAt: new Date(iso), invocationId: id });
+// Run ids as a run makes them (unique: a short label such as "first" is also in SQL texts,
+// where a manifest key takes a run id for the run's own: see NodeText.runFree).
+const at = (iso: string, id: string) => ({
+  generatedAt: new Date(iso),
+  invocationId: `20261201T000000Z_${id}`,
+});
 const first = at("2026-12-01T00:00:00Z", "first");
 const second = at("2026-12-02T00:00:00Z", "second");
 /** What JSON.stringify writes for the whole manifest: the text writeManifest must equal. */
@@ -58,6 +63,30 @@ describe("writeManifest", () => {
       written: false,
     });
     expect(read()).toBe(text);
+  });
+
+  it("builds no entry again in a run that compiled the same project with its own run id", () => {
+    // As `build` writes it: each run compiles with its id (in each table's version location and
+    // statements), records digests and gives none.
+    const run = (id: string) => {
+      const inv = at("2026-12-01T00:00:00Z", id);
+      const nodes = compileProject(project, {
+        runId: inv.invocationId,
+        dialect: createDuckdbDialect(),
+      });
+      return writeManifest(target, project, nodes, inv, "b1", undefined, undefined, true);
+    };
+    fresh();
+    expect(run("aaaa")).toMatchObject({ built: compiled.nodes.length, written: true });
+    const text = read();
+    expect(run("bbbb")).toEqual({ built: 0, reused: compiled.nodes.length, written: false });
+    expect(read()).toBe(text);
+    // An entry names the folder of the table's versions, the same in every run.
+    const funnel = (JSON.parse(text) as { nodes: Record<string, { meta: { sluice: object } }> })
+      .nodes["model.ecommerce.funnel"]!;
+    expect(funnel.meta.sluice).toMatchObject({
+      location: expect.stringMatching(/\/marts\/funnel$/),
+    });
   });
 
   it("keys a node with a digest by the digest: the same digest copies, another rebuilds", () => {

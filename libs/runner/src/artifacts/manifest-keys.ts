@@ -5,7 +5,7 @@ import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import type { Project } from "@sluice/project";
 import { reachedBy } from "./manifest-edit.js";
 import type { ManifestIndex } from "./manifest-index.js";
-import { rootlessDigest, textDigest } from "./node-digest.js";
+import { NodeText } from "./node-digest.js";
 
 /**
  * Which compile the nodes written are: a writer given its fingerprint records it in the index,
@@ -106,22 +106,24 @@ export function entryKeys(
     nodes.map((n) => {
       const kept = previous?.get(n.id);
       if (kept !== undefined && !recorded) return [n.id, kept];
-      // Serialized once, for the digest and the rootless digest both (30,000 nodes at 10,000).
-      let text: string | undefined;
-      const digest =
-        (n.renderAtRun ? undefined : digests?.get(n.id)) ?? textDigest((text = JSON.stringify(n)));
+      const given = n.renderAtRun ? undefined : digests?.get(n.id);
+      // Serialized once, for every digest of it (30,000 nodes at 10,000).
+      const node = given === undefined ? new NodeText(n) : undefined;
       if (recorded && !n.renderAtRun && n.kind !== "source")
         recorded.set(
           n.id,
-          (digests?.has(n.id) ? rootless?.get(n.id) : undefined) ??
-            rootlessDigest(n, digest, project.dir, runId, text),
+          (given === undefined ? undefined : rootless?.get(n.id)) ??
+            (node ?? new NodeText(n, given)).rootless(project.dir, runId),
         );
       if (kept !== undefined) return [n.id, kept];
+      // The node as every run compiles it (see NodeText.runFree); digests given (a compile's, from
+      // its memo) are taken as they are.
+      const key = given ?? node!.runFree(runId);
       return [
         n.id,
         hash(
           "sha1",
-          `${shared}\n${digest}\n${n.dependsOn.map(relation).join(",")}\n${fileKey(n.path)}\n${sources.get(n.id) ?? ""}`,
+          `${shared}\n${key}\n${n.dependsOn.map(relation).join(",")}\n${fileKey(n.path)}\n${sources.get(n.id) ?? ""}`,
           "base64",
         ),
       ];

@@ -15,7 +15,11 @@ import { readRunState } from "./read-state.js";
 import { readStateIndex, STATE_INDEX_KEY, withoutStateIndex } from "./state-index.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
-const inv = (id: string) => ({ generatedAt: new Date("2026-12-01T00:00:00Z"), invocationId: id });
+// Run ids as a run makes them (see manifest-file.test.ts).
+const inv = (id: string) => ({
+  generatedAt: new Date("2026-12-01T00:00:00Z"),
+  invocationId: `20261201T000000Z_${id}`,
+});
 
 describe("the state index inside manifest.json (selectors.sluice_state_index)", () => {
   let project: Project;

@@ -22,7 +22,11 @@ import { cachedChecksums } from "./state-cache.js";
 import { withoutStateIndex } from "./state-index.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
-const inv = (id: string) => ({ generatedAt: new Date("2026-12-01T00:00:00Z"), invocationId: id });
+// Run ids as a run makes them (see manifest-file.test.ts).
+const inv = (id: string) => ({
+  generatedAt: new Date("2026-12-01T00:00:00Z"),
+  invocationId: `20261201T000000Z_${id}`,
+});
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 /**
  * The digest of a manifest sluice wrote, made here from its bytes (see state-index.ts): the
