@@ -335,6 +335,8 @@ export async function runNodes(
   let results: RunResults;
   let samples = new Map<string, Record<string, unknown>[]>();
   const unitTestMemo = await unitTestMemoFor(ctx, args);
+  let closing: Promise<void> | undefined;
+  let ran = false;
   try {
     results = await runProject({
       command,
@@ -369,13 +371,23 @@ export async function runNodes(
       const nodes = new Map(ctx.compiled.nodes.map((n) => [n.id, n]));
       samples = await failingSamples(results.results, nodes, engine, ctx.dialect);
     }
+    ran = true;
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);
     clearTimeout(timer);
-    await engine.close();
+    // The engine closes (the lake's checkpoint, in DuckDB's thread) while the run's files are
+    // settled and its results written; a failed run waits for it first.
+    closing = engine.close();
+    // Awaited below; handled now, so a failure meanwhile is not an unhandled rejection.
+    closing.catch(() => undefined);
+    if (!ran) await closing;
     settleRunFiles(ctx.targetDir, ctx.compiled, chosen, runWrites, wrote);
   }
-  return finishRun(args, io, results, ctx, log, { samples, runPaths: artifacts.value });
+  try {
+    return await finishRun(args, io, results, ctx, log, { samples, runPaths: artifacts.value });
+  } finally {
+    await closing;
+  }
 }
 
 /** `sluice test` of unit tests only: on the embedded database, no engine of the target opened. */
