@@ -6,7 +6,9 @@
 // hourOfDay picks the measured hours on the day after the seven: the first run adds hour H, an
 // unmeasured hourly run H+1, the steady-state run hour H+2. (The second hourly run after a full
 // rebuild is not steady state: it removes the full build's version, one folder per raw hour of
-// history, which a scheduled hourly run, whose predecessor is hourly too, never does.) Late in the day the day's event_date partition that silver.events
+// history, which a scheduled hourly run, whose predecessor is hourly too, never does; and the
+// first packs the full build's hourly files of every closed day into one file per day, once:
+// see libs/engines version-packs.ts.) Late in the day the day's event_date partition that silver.events
 // and order_items rewrite (insert_overwrite) is bigger: 22 is the costliest hour.
 import { readSluiceRunResults } from "@sluice/runner";
 import { spawnSync } from "node:child_process";
