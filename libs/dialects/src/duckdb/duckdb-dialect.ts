@@ -10,6 +10,7 @@ import type {
   TableWrite,
 } from "../dialect.js";
 import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
+import { copyFileRowsSql } from "./file-rows-copy.js";
 import { RAW_LINE_SIZE_OPTIONS } from "./raw-line-size.js";
 import { strictIntegerCasts } from "./trino-casts.js";
 import {
@@ -308,8 +309,7 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     copyCarriedRows: (files, condition, target) =>
       statement(
         "copy",
-        `COPY (SELECT * FROM read_parquet([${files.map(duckdbStringLiteral).join(", ")}], hive_partitioning = false, union_by_name = true) ` +
-          `WHERE coalesce((${modelSql(condition)}), false)) TO ${duckdbStringLiteral(target)} (FORMAT parquet, COMPRESSION zstd)`,
+        copyFileRowsSql(files, target, `coalesce((${modelSql(condition)}), false)`),
       ),
     listedLiteral,
     // DuckDB's Parquet writer has no 128-bit integer: HUGEINT (sum() of integers) is stored as DOUBLE.

@@ -1,38 +1,29 @@
 import { unlinkSync } from "node:fs";
 import { basename, join } from "node:path";
-import { duckdbLiteral, quoteDuckdbIdentifier } from "@sluice/dialects";
+import { copyFileRowsSql, duckdbLiteral, quoteDuckdbIdentifier } from "@sluice/dialects";
 import type { QueryResult } from "../engine.js";
-import {
-  filesUnder,
-  partitionOf,
-  partitionRange,
-  singlePartition,
-  type OverlappingPack,
-} from "./version-files.js";
-import { packPlans } from "./version-packs.js";
+import { partitionRange, singlePartition, type OverlappingPack } from "./version-files.js";
+import { packName, packPlans } from "./version-packs.js";
 
 /** Runs one statement on the lake (the engine's execute). */
 type Execute = (sql: string) => Promise<QueryResult>;
 
-const list = (paths: readonly string[]): string => `[${paths.map(duckdbLiteral).join(", ")}]`;
-
 /**
- * Pack the closed days' hourly files of the new version at `to` (see version-packs.ts): one COPY
- * per day reads them and writes the pack, then the hourly files (links of the current version's)
- * leave the new version, and `sizes` (its known file sizes) forgets them. Returns the packs
- * written.
+ * Pack the closed days' hourly files of the new version at `to`, whose `files` (paths inside it)
+ * the carry listed (see version-packs.ts): one COPY per day reads them and writes the pack, then
+ * the hourly files (links of the current version's) leave the new version, and `sizes` (its
+ * known file sizes) forgets them. Returns the packs written.
  */
 export async function writeDayPacks(
   execute: Execute,
   to: string,
+  files: readonly string[],
   sizes?: Map<string, number>,
 ): Promise<number> {
-  const plans = packPlans(to, filesUnder(to));
+  const plans = packPlans(to, files);
   for (const plan of plans) {
-    await execute(
-      `COPY (SELECT * FROM read_parquet(${list(plan.files.map((f) => join(to, f)))}, hive_partitioning = false, union_by_name = true)) ` +
-        `TO ${duckdbLiteral(join(to, plan.name))} (FORMAT parquet, COMPRESSION zstd)`,
-    );
+    const members = plan.files.map((f) => join(to, f));
+    await execute(copyFileRowsSql(members, join(to, plan.name)));
     for (const file of plan.files) {
       unlinkSync(join(to, file));
       sizes?.delete(file);
@@ -44,25 +35,23 @@ export async function writeDayPacks(
 /**
  * For each day pack of the current version (at `from`) that holds partitions the new version (at
  * `to`) wrote, copy its rows of the other partitions into a pack of the new version with the same
- * range (none when no row is left). Returns the packs written.
+ * range (none when no row is left). Returns the names of the packs written.
  */
 export async function writePackRemainders(
   execute: Execute,
   from: string,
   to: string,
   overlapping: readonly OverlappingPack[],
-): Promise<number> {
-  let written = 0;
+): Promise<string[]> {
+  const written: string[] = [];
   for (const [i, { file, values }] of overlapping.entries()) {
-    const column = singlePartition(partitionRange(file).first)!.column;
-    const target = join(to, `${partitionOf(file)}~pack-${basename(to)}-r${i}.parquet`);
-    const result = await execute(
-      `COPY (SELECT * FROM read_parquet(${list([join(from, file)])}, hive_partitioning = false) ` +
-        `WHERE CAST(${quoteDuckdbIdentifier(column)} AS VARCHAR) NOT IN (${values.map(duckdbLiteral).join(", ")})) ` +
-        `TO ${duckdbLiteral(target)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
-    if (result.stats.rowsAffected === 0) unlinkSync(target);
-    else written += 1;
+    const { first, last } = partitionRange(file);
+    const name = packName(first, last, `${basename(to)}-r${i}`);
+    const column = quoteDuckdbIdentifier(singlePartition(first)!.column);
+    const kept = `CAST(${column} AS VARCHAR) NOT IN (${values.map(duckdbLiteral).join(", ")})`;
+    const result = await execute(copyFileRowsSql([join(from, file)], join(to, name), kept));
+    if (result.stats.rowsAffected === 0) unlinkSync(join(to, name));
+    else written.push(name);
   }
   return written;
 }

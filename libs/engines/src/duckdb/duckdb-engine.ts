@@ -540,16 +540,13 @@ class DuckdbEngine implements LakeEngine {
     options: { skipWrittenPartitions: boolean; files?: readonly string[] },
   ): Promise<CarriedFiles> {
     const known = this.runMemo.knownSizes.get(resolve(from));
-    let sizes: Map<string, number> | undefined;
-    if (known) {
-      sizes = this.runMemo.knownSizes.get(resolve(to)) ?? new Map<string, number>();
-      this.runMemo.knownSizes.set(resolve(to), sizes);
-    }
-    const { overlapping, ...carried } = await carryFiles(
+    const sizes = known && (this.runMemo.knownSizes.get(resolve(to)) ?? new Map<string, number>());
+    if (sizes) this.runMemo.knownSizes.set(resolve(to), sizes);
+    const { overlapping, files, ...carried } = await carryFiles(
       from,
       to,
       options,
-      known && sizes ? { from: known, to: sizes } : undefined,
+      known && sizes && { from: known, to: sizes },
     );
     const remainders = await writePackRemainders(
       (sql) =>
@@ -563,9 +560,10 @@ class DuckdbEngine implements LakeEngine {
         (sql) =>
           this.execute(sql, { label: "pack the closed days' hourly files", newDataOnly: true }),
         to,
+        [...files, ...remainders],
         sizes,
       );
-    return { ...carried, carried: carried.carried + remainders };
+    return { ...carried, carried: carried.carried + remainders.length };
   }
 
   carriedFilePath(to: string, fileOfPartition: string, name: string): string {

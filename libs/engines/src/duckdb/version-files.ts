@@ -154,7 +154,6 @@ export function writtenAndCarried(
   location: string,
   files: readonly string[] = filesUnder(location),
 ): VersionFileOrigins {
-  const isCarried = (file: string) => dirname(file) === "." && basename(file).includes(CARRIED);
   const written = files.filter((file) => !isCarried(file));
   const carried = files.filter(isCarried);
   const writtenPartitions = new Set(written.map(partitionOf).filter((p) => p !== ""));
@@ -170,6 +169,10 @@ export function writtenAndCarried(
     carriedIntoWritten: absolute(carriedIntoWritten),
   };
 }
+
+/** Whether a version's `file` was carried from an earlier version (flat, `~` in its name). */
+export const isCarried = (file: string): boolean =>
+  dirname(file) === "." && basename(file).includes(CARRIED);
 
 /** Where a carried file goes in the new version: flat, at its root, with its partition in its name. */
 export function carriedName(file: string): string {
@@ -197,7 +200,7 @@ export interface OverlappingPack {
  * partition the new version already holds files in is a replaced partition: its old files stay
  * behind, and a day pack holding rows of one is not carried but listed in `overlapping`: the
  * caller carries its other rows (see DuckDbEngine.carryVersionFiles). Returns how many files were
- * carried and how many partitions the new version wrote.
+ * carried, how many partitions the new version wrote and its `files` after the carry.
  *
  * Carried files are linked flat into the new version's root (their partition kept in the file
  * name; the partition columns are inside the Parquet files, which is what the views read):
@@ -214,8 +217,9 @@ export async function carryFiles(
   to: string,
   options: { skipWrittenPartitions: boolean; files?: readonly string[] },
   sizes?: { from: ReadonlyMap<string, number>; to: Map<string, number> },
-): Promise<CarriedFiles & { overlapping: OverlappingPack[] }> {
-  const written = new Set(filesUnder(to).map(partitionOf));
+): Promise<CarriedFiles & { overlapping: OverlappingPack[]; files: string[] }> {
+  const files = filesUnder(to);
+  const written = new Set(files.map(partitionOf));
   const paths: Record<string, string> = {};
   const overlapping: OverlappingPack[] = [];
   let carried = 0;
@@ -233,10 +237,12 @@ export async function carryFiles(
     try {
       linkSync(source, target);
       carriedSize(sizes, file, paths[file]);
+      files.push(paths[file]);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
         copyFileSync(source, target);
         carriedSize(sizes, file, paths[file]);
+        files.push(paths[file]);
       }
     }
     carried += 1;
@@ -249,6 +255,7 @@ export async function carryFiles(
     writtenPartitions: partitions.length,
     written: hivePartitions(partitions),
     overlapping,
+    files,
   };
 }
 

@@ -1,5 +1,5 @@
-import { basename, sep } from "node:path";
-import { PACK_RANGE, partitionRange, singlePartition } from "./version-files.js";
+import { basename } from "node:path";
+import { isCarried, PACK_RANGE, partitionRange, singlePartition } from "./version-files.js";
 
 /**
  * Day packs: the carried hourly partitions of a closed day, in one file.
@@ -57,12 +57,12 @@ export function packPlans(location: string, files: readonly string[]): PackPlan[
     if (!a || !b) continue;
     if (b.day > latest) latest = b.day;
     const key = `${a.column}\n${a.day}`;
-    // In a partition folder: written by this run.
-    if (file.includes(sep)) {
+    // Not carried: written by this run.
+    if (!isCarried(file)) {
       openDays.add(key);
       continue;
     }
-    if (!file.includes("~") || a.column !== b.column || a.day !== b.day) continue;
+    if (a.column !== b.column || a.day !== b.day) continue;
     const group = groups.get(key) ?? { column: a.column, day: a.day, files: [] };
     group.files.push(file);
     groups.set(key, group);
@@ -88,7 +88,7 @@ export function packPlans(location: string, files: readonly string[]): PackPlan[
   return plans;
 }
 
-/** A pack's file name: its first and last partition, then `pack-<id>`. */
+/** A pack's file name: its first and last partition, then `pack-<id>` (flat, as carried files are). */
 export function packName(first: string, last: string, id: string): string {
   return `${first}${PACK_RANGE}${last}~pack-${id}.parquet`;
 }
