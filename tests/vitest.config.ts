@@ -11,8 +11,8 @@ export default defineProject({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // CLI children a test left running (it timed out) are killed when it ends, not left to block
-    // the next tests (support/child-processes.ts).
-    setupFiles: ["./support/child-reaper.setup.ts"],
+    // the next tests (support/child-processes.ts). The CPU census is opt-in (bench/test-cpu.mjs).
+    setupFiles: ["./support/cpu-census.setup.ts", "./support/child-reaper.setup.ts"],
     // Most files wait on CLI and endpoint child processes: two files at a time use both cores of
     // a 2-core CI machine (vitest's default is one worker there, cores - 1).
     maxWorkers: 2,
