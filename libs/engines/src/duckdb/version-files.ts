@@ -232,18 +232,11 @@ export async function carryFiles(
       overlapping.push({ file, values });
       continue;
     }
-    const source = join(from, file);
-    const target = join(to, (paths[file] = carriedName(file)));
-    try {
-      linkSync(source, target);
-      carriedSize(sizes, file, paths[file]);
-      files.push(paths[file]);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-        copyFileSync(source, target);
-        carriedSize(sizes, file, paths[file]);
-        files.push(paths[file]);
-      }
+    const name = (paths[file] = carriedName(file));
+    // A target already in the new version stays as it is (and was listed with it).
+    if (linkOrCopy(join(from, file), join(to, name))) {
+      carriedSize(sizes, file, name);
+      files.push(name);
     }
     carried += 1;
   }
@@ -257,6 +250,17 @@ export async function carryFiles(
     overlapping,
     files,
   };
+}
+
+/** Hard-link `source` to `target`, or copy it where links fail; false when `target` exists. */
+function linkOrCopy(source: string, target: string): boolean {
+  try {
+    linkSync(source, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    copyFileSync(source, target);
+  }
+  return true;
 }
 
 /** The size of `file`, carried to `name`, as `sizes.from` knows it (see carryFiles). */
