@@ -4,12 +4,19 @@ import os from "node:os";
 import path from "node:path";
 import type { CompiledProject } from "@sluice/compiler";
 import { afterEach, describe, expect, it } from "vitest";
+import type { CompiledNode } from "@sluice/compiler";
 import {
   keptDigestLines,
   lineDigest,
-  readRootlessDigests,
+  linePlaceless,
+  lineRootless,
+  placelessById,
+  readDigestLines,
   writeCompileDigests,
 } from "./compile-digests.js";
+
+const readRootlessDigests = (dir: string, header: string, c: CompiledProject) =>
+  readDigestLines(dir, header, c)?.map(lineRootless);
 
 const readCompileDigests = (dir: string, header: string, c: CompiledProject) =>
   keptDigestLines(dir, header, c.nodes.length)?.map(lineDigest);
@@ -95,7 +102,7 @@ describe("compile_digests.json: a revived compile's node digests", () => {
     previous[0] = `${digests.get("model.a")} kept-rootless`;
     const made: string[] = [];
     const edited = new Map([...digests, ["test.t", "bmV3IHRlc3Q="]]);
-    const rootless = writeCompileDigests(
+    const lines = writeCompileDigests(
       dir,
       "header-2",
       compiled,
@@ -104,7 +111,7 @@ describe("compile_digests.json: a revived compile's node digests", () => {
       previous,
     );
     expect(made).toEqual(["test.t"]);
-    expect(rootless).toEqual(["kept-rootless", "", "bmV3IHRlc3Q="]);
+    expect(lines?.map(lineRootless)).toEqual(["kept-rootless", "", "bmV3IHRlc3Q="]);
     expect(keptDigestLines(dir, "header-2", compiled.nodes.length)).toEqual([
       previous[0],
       "",
@@ -129,9 +136,9 @@ describe("compile_digests.json: a revived compile's node digests", () => {
         header,
         many,
         next,
-        (n, d) => (made.push(n.id), `made ${d}`),
+        (n, d) => (made.push(n.id), `made-${d}`),
         previous,
-      );
+      )?.map(lineRootless);
       return { made, rootless };
     };
     // Few edits (scanned) and many (the lines mapped): the same result, the one a map gives.
@@ -141,7 +148,45 @@ describe("compile_digests.json: a revived compile's node digests", () => {
       expect(rootless!.slice(10, 10 + edited)).toEqual(
         Array.from({ length: edited }, (_, i) => (i === 0 || i === 3 ? "r3-last" : `r${i}`)),
       );
-      expect(rootless![19]).toBe("made d1");
+      expect(rootless![19]).toBe("made-d1");
     }
+  });
+
+  it("marks a node that has no placeless digest, and a run takes the others' by node", () => {
+    const dir = tmp();
+    // model.a's placeless digest is its rootless one; test.t has none (its rootless: its digest).
+    const placelessOf = (n: { id: string }) => (n.id === "model.a" ? "placeless-a" : undefined);
+    const lines = writeCompileDigests(dir, "header-1", compiled, digests, placelessOf)!;
+    expect(lines).toEqual([
+      `${digests.get("model.a")} placeless-a`,
+      "",
+      `${digests.get("test.t")} !`,
+    ]);
+    expect(readDigestLines(dir, "header-1", compiled)).toEqual(lines);
+    expect(lines.map(lineRootless)).toEqual(["placeless-a", "", digests.get("test.t")]);
+    expect(lines.map(linePlaceless)).toEqual(["placeless-a", undefined, undefined]);
+    expect(linePlaceless("ZGlnZXN0")).toBe("ZGlnZXN0");
+    // The mark is kept for a digest listed before, not made again.
+    const made: string[] = [];
+    writeCompileDigests(dir, "header-2", compiled, digests, (n) => (made.push(n.id), undefined));
+    expect(made).toEqual([]);
+    expect(readDigestLines(dir, "header-2", compiled)).toEqual(lines);
+
+    // A run: its nodes as revived (same order), one replaced since (--defer), one rendered again
+    // at run time: only nodes still the compile's, and not rendered again, take theirs.
+    const revived = [
+      { id: "model.a" },
+      { id: "model.b" },
+      { id: "model.c", renderAtRun: true },
+    ] as unknown as CompiledNode[];
+    const run = ["ZA== pa", "ZB== pb", "ZC== pc"];
+    expect(placelessById(run, revived, { nodes: revived } as CompiledProject)).toEqual(
+      new Map([
+        ["model.a", "pa"],
+        ["model.b", "pb"],
+      ]),
+    );
+    const deferred = { nodes: [revived[0], { id: "model.b" }, revived[2]] } as CompiledProject;
+    expect(placelessById(run, revived, deferred)).toEqual(new Map([["model.a", "pa"]]));
   });
 });

@@ -10,25 +10,47 @@ import { headerTie, readHeadedFile, tieFormat, writeHeadedFile } from "./headed-
  * `reusedChecksums`, without serializing 30,000 nodes to make them). Written by a compile that
  * made them; read only when a selection needs them, never by a command that does not.
  *
- * Format 3: a header line `[3, "<sha1 of the partial-parse header>"]` (see `headerTie`), then one
+ * The rootless digest is also the node's placeless digest (see the runner's `placelessDigest`),
+ * the same for every run id the compile is revived with, unless the line says it has none: a
+ * run of this compile keys its manifest entries by them (see `entryKeys`), as `compile` does,
+ * without serializing the nodes.
+ *
+ * Format 4: a header line `[4, "<sha1 of the partial-parse header>"]` (see `headerTie`), then one
  * line per node in the compiled project's order: its digest (base64: no space or newline; empty:
- * none), then, when its rootless digest is another, a space and that. Format 2 held the digests
- * alone, format 1 as one JSON string. A file of another header (or format) is not read, but for
- * the rootless digests of the digests it lists (a rootless digest is a function of the node's
- * text, which its digest names): a compile after an edit makes only its edited nodes'.
+ * none), then, when its rootless digest is another, a space and that; or a space and `!` when the
+ * node has no placeless digest (its rootless digest is its digest). Format 3 had no `!`, format 2
+ * held the digests alone, format 1 as one JSON string. A file of another header (or format) is
+ * not read, but for the rootless digests of the digests it lists (a rootless digest is a function
+ * of the node's text, which its digest names): a compile after an edit makes only its edited
+ * nodes'.
  */
 const FILE = "compile_digests.json";
-const FORMAT = 3;
+const FORMAT = 4;
+
+/** The second field of a node that has no placeless digest. */
+const NO_PLACELESS = "!";
 
 const headerOf = (cacheHeader: string): string => headerTie(FORMAT, cacheHeader);
 
 /** How many digests a write looks up by scanning the previous lines before it maps them all. */
 const SCANS = 8;
 
-/** Each line's digest and rootless digest (the digest when the line holds one field). */
-const fields = (line: string): [string, string] => {
+/** Each line's digest and its second field (undefined when the line holds one field). */
+const fields = (line: string): [string, string | undefined] => {
   const space = line.indexOf(" ");
-  return space < 0 ? [line, line] : [line.slice(0, space), line.slice(space + 1)];
+  return space < 0 ? [line, undefined] : [line.slice(0, space), line.slice(space + 1)];
+};
+
+/** A line's rootless digest: the digest but when the line names another. */
+export const lineRootless = (line: string): string => {
+  const [digest, second] = fields(line);
+  return second === undefined || second === NO_PLACELESS ? digest : second;
+};
+
+/** A line's placeless digest (the rootless one), undefined when it has none (or no digest). */
+export const linePlaceless = (line: string): string | undefined => {
+  const [digest, second] = fields(line);
+  return digest === "" || second === NO_PLACELESS ? undefined : (second ?? digest);
 };
 
 /** A line's digest (see {@link fields}). */
@@ -39,25 +61,26 @@ export const lineDigest = (line: string): string => {
 
 /**
  * Keep `digests` (by node id) for the compile cached under `cacheHeader`, with each node's
- * rootless digest: the previous file's for a digest it lists, else `rootlessOf(node, digest)`.
+ * placeless digest: the previous file's for a digest it lists, else `placelessOf(node, digest)`
+ * (undefined: none).
  * `previous`: the file's lines as {@link keptDigestLines} read them for the compile `compiled`
  * was revived from after an edit (its nodes in the same order): a node whose digest is its
  * line's keeps the line as it is (at 30,000 nodes, a map of every line's digest was most of the
- * write). Returns the rootless digests by position (what {@link readRootlessDigests} reads
- * back), or undefined when the file could not be written (a read-only target/: checksums are
- * hashed).
+ * write). Returns the lines by position (what {@link keptDigestLines} reads back: see
+ * {@link lineRootless}, {@link linePlaceless}), or undefined when the file could not be written
+ * (a read-only target/: checksums and manifest keys are hashed).
  */
 export function writeCompileDigests(
   targetDir: string,
   cacheHeader: string,
   compiled: CompiledProject,
   digests: ReadonlyMap<string, string>,
-  rootlessOf: (node: CompiledNode, digest: string) => string,
+  placelessOf: (node: CompiledNode, digest: string) => string | undefined,
   previous?: readonly string[],
 ): string[] | undefined {
   const file = path.join(targetDir, FILE);
   let known: Map<string, string> | undefined;
-  // Each digest listed before, with its rootless digest (read only for a line not kept).
+  // Each digest listed before, with its line's second field (read only for a line not kept).
   const knownRootless = (): Map<string, string> => {
     if (known !== undefined) return known;
     known = new Map();
@@ -69,8 +92,8 @@ export function writeCompileDigests(
       // Nothing known: each is made.
     }
     for (const line of lines ?? []) {
-      const [digest, rootless] = fields(line);
-      if (digest !== "") known.set(digest, rootless);
+      const [digest, second] = fields(line);
+      if (digest !== "") known.set(digest, second ?? digest);
     }
     return known;
   };
@@ -84,25 +107,21 @@ export function writeCompileDigests(
     for (let at = previous.length - 1; at >= 0; at--) {
       const line = previous[at]!;
       if (line.startsWith(digest) && (line.length === digest.length || line[digest.length] === " "))
-        return fields(line)[1];
+        return fields(line)[1] ?? digest;
     }
     return undefined;
   };
-  const rootless: string[] = [];
   const lines = compiled.nodes.map((n, at) => {
     const digest = digests.get(n.id) ?? "";
     const was = previous?.[at];
-    if (was !== undefined && lineDigest(was) === digest) {
-      rootless.push(fields(was)[1]);
-      return was;
-    }
-    const made = digest === "" ? "" : (listed(digest) ?? rootlessOf(n, digest));
-    rootless.push(made);
-    return made === digest ? digest : `${digest} ${made}`;
+    if (was !== undefined && lineDigest(was) === digest) return was;
+    if (digest === "") return "";
+    const second = listed(digest) ?? placelessOf(n, digest) ?? NO_PLACELESS;
+    return second === digest ? digest : `${digest} ${second}`;
   });
   try {
     writeHeadedFile(file, headerOf(cacheHeader), lines.join("\n"));
-    return rootless;
+    return lines;
   } catch {
     // Only the reuse is lost: checksums are hashed.
     return undefined;
@@ -110,18 +129,39 @@ export function writeCompileDigests(
 }
 
 /**
- * The rootless digests {@link writeCompileDigests} kept for the compile cached under
- * `cacheHeader`, by position in `compiled.nodes` (empty: none); undefined when missing, of
- * another compile or not of `compiled`'s nodes.
+ * The lines {@link writeCompileDigests} kept for the compile cached under `cacheHeader`, by
+ * position in `compiled.nodes`; undefined when missing, of another compile or not of
+ * `compiled`'s nodes.
  *
- * @example readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled)?.[0]
+ * @example readDigestLines(ctx.targetDir, ctx.cacheHeader, ctx.compiled)?.map(lineRootless)
  */
-export function readRootlessDigests(
+export function readDigestLines(
   targetDir: string,
   cacheHeader: string,
-  compiled: CompiledProject,
+  compiled: { readonly nodes: readonly CompiledNode[] },
 ): string[] | undefined {
-  return keptDigestLines(targetDir, cacheHeader, compiled.nodes.length)?.map((l) => fields(l)[1]);
+  return keptDigestLines(targetDir, cacheHeader, compiled.nodes.length);
+}
+
+/**
+ * The placeless digests of `lines` (a compile's, see {@link readDigestLines}) by node id, of the
+ * nodes of `compiled` that are still the objects `asCompiled` (the same compile, as revived)
+ * holds at their position: a node replaced since (`--defer`) or rendered again at run time is
+ * left out.
+ */
+export function placelessById(
+  lines: readonly string[],
+  asCompiled: readonly CompiledNode[],
+  compiled: CompiledProject,
+): Map<string, string> {
+  const at = new Map(asCompiled.map((n, i) => [n, i]));
+  const out = new Map<string, string>();
+  for (const n of compiled.nodes) {
+    const i = at.get(n);
+    const placeless = i === undefined || n.renderAtRun ? undefined : linePlaceless(lines[i]!);
+    if (placeless !== undefined) out.set(n.id, placeless);
+  }
+  return out;
 }
 
 /**

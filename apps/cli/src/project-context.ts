@@ -55,10 +55,11 @@ export interface ProjectContext {
    */
   sqlEdits?: { nodes: string[]; since: string };
   /**
-   * The nodes' rootless digests by position, as this command wrote them to compile_digests.json
-   * (see `readRootlessDigests`): read from there only when the command did not write them.
+   * compile_digests.json's lines of this compile by position (each node's rootless and placeless
+   * digest: see `lineRootless`, `linePlaceless`), when this command wrote them: read from there
+   * (`readDigestLines`) only when the command did not.
    */
-  rootlessDigests?: readonly string[];
+  digestLines?: readonly string[];
 }
 
 /**
@@ -140,17 +141,17 @@ export async function loadProjectContext(
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
     writeCompileFacts(targetDir, cached!.header, revived.compiled.nodes, kept?.factsRead);
     // The fast path's compile is cached under a new header: its digests go with it.
-    const rootlessOf = await rootlessOfNodes(revived.project.dir, runId);
-    const rootless = writeCompileDigests(
+    const placelessOf = await placelessOfNodes(revived.project.dir, runId);
+    const lines = writeCompileDigests(
       targetDir,
       cached!.header,
       revived.compiled,
       digests,
-      rootlessOf,
+      placelessOf,
       kept?.digestLines,
     );
     return withCacheHeader(
-      { ...revived, nodeDigests: digests, sqlEdits: sqlEdits!, rootlessDigests: rootless },
+      { ...revived, nodeDigests: digests, sqlEdits: sqlEdits!, digestLines: lines },
       cached!.header,
     );
   }
@@ -177,16 +178,16 @@ export async function loadProjectContext(
         listings,
       )
     : undefined;
-  let rootless: string[] | undefined;
+  let lines: string[] | undefined;
   if (header !== undefined) writeCompileFacts(targetDir, header, fresh.cached.compiled.nodes);
   if (header !== undefined && fresh.digests) {
-    const rootlessOf = await rootlessOfNodes(fresh.cached.project.dir, RUN_ID_PLACEHOLDER);
-    rootless = writeCompileDigests(
+    const placelessOf = await placelessOfNodes(fresh.cached.project.dir, RUN_ID_PLACEHOLDER);
+    lines = writeCompileDigests(
       targetDir,
       header,
       fresh.cached.compiled,
       fresh.digests,
-      rootlessOf,
+      placelessOf,
     );
   }
   if (header !== undefined && sqlEditsOn()) {
@@ -213,9 +214,7 @@ export async function loadProjectContext(
   // fresh.context() names no memo place: it always revives.
   if (ctx === undefined) throw new Error("a fresh compile's context did not revive");
   return withCacheHeader(
-    fresh.digests === undefined
-      ? ctx
-      : { ...ctx, nodeDigests: fresh.digests, rootlessDigests: rootless },
+    fresh.digests === undefined ? ctx : { ...ctx, nodeDigests: fresh.digests, digestLines: lines },
     header,
   );
 }
@@ -370,15 +369,15 @@ async function loadAndCompile(
 }
 
 /**
- * A node's rootless digest (see the runner's `rootlessDigest`) from its digest, for nodes of the
- * project in `root` compiled with `runId`; its text is serialized only when not known.
+ * A node's placeless digest (see the runner's `placelessDigest`) from its digest, for nodes of
+ * the project in `root` compiled with `runId`; its text is serialized only when not known.
  */
-async function rootlessOfNodes(
+async function placelessOfNodes(
   root: string,
   runId: string,
-): Promise<(node: CompiledNode, digest: string) => string> {
-  const { rootlessDigest } = await import("@sluice/runner/state");
-  return (node, digest) => rootlessDigest(node, digest, root, runId, nodeText(node));
+): Promise<(node: CompiledNode, digest: string) => string | undefined> {
+  const { placelessDigest } = await import("@sluice/runner/state");
+  return (node, digest) => placelessDigest(node, digest, root, runId, nodeText(node));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 import type { ChecksumPart, ChecksumReuse, SelectionState } from "@sluice/compiler";
-import { readRootlessDigests } from "./compile-digests.js";
+import { lineRootless, readDigestLines } from "./compile-digests.js";
 import { nodeText } from "./node-texts.js";
 import type { RunState, rootlessDigest as RootlessDigest } from "@sluice/runner/state";
 
@@ -55,11 +55,11 @@ function reuseOf(
   if (!before) return undefined;
   // As the state records them: rootless (see `rootlessDigest`), kept with the compile's digests.
   const kept =
-    ctx.rootlessDigests ??
+    ctx.digestLines ??
     (ctx.cacheHeader === undefined
       ? undefined
-      : readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
-  if (kept) return { before, digests: kept };
+      : readDigestLines(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
+  if (kept) return { before, digests: kept.map(lineRootless) };
   const made = ctx.nodeDigests;
   if (!made) return undefined;
   const { nodes } = ctx.compiled;

@@ -59,6 +59,11 @@ export async function writeCompiledArtifacts(
       /** Rootless digests of nodes of `digests` by node id, when known: see {@link writeManifest}. */
       rootless?: ReadonlyMap<string, string>;
       /**
+       * Placeless digests the compile recorded, by node id, of nodes as it made them (a run's, its
+       * run id put in): see {@link writeManifest}.
+       */
+      placeless?: ReadonlyMap<string, string>;
+      /**
        * Nodes whose `target/run/` files the run about to start writes itself (executed
        * statements and plan): left as they are here, then settled by {@link settleRunFiles}.
        */
@@ -100,6 +105,7 @@ export async function writeCompiledArtifacts(
     options.recordDigests,
     source,
     options.rootless,
+    options.placeless,
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   const index = path.join(targetDir, ".artifact-hashes.json");

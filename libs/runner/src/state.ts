@@ -10,4 +10,4 @@ export { readRunState, StateError } from "./artifacts/read-state.js";
 export type { RunState, StateNode } from "./artifacts/read-state.js";
 export { cachedChecksums } from "./artifacts/state-cache.js";
 export type { StateNodes } from "./artifacts/state-nodes.js";
-export { rootlessDigest } from "./artifacts/node-digest.js";
+export { placelessDigest, rootlessDigest } from "./artifacts/node-digest.js";

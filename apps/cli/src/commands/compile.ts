@@ -5,7 +5,7 @@ import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { counted, duration } from "../output/words.js";
 import { statementTotal } from "../fact-nodes.js";
-import { readRootlessDigests } from "../compile-digests.js";
+import { lineRootless, placelessById, readDigestLines } from "../compile-digests.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
 import { commandHeads } from "./command-heads.js";
@@ -105,11 +105,14 @@ async function compile(
   const { writeCompiledArtifacts, isPacked } = await import("@sluice/runner");
   const chosen = new Set(ids);
   const kept =
-    ctx.rootlessDigests ??
+    ctx.digestLines ??
     (ctx.cacheHeader === undefined
       ? undefined
-      : readRootlessDigests(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
-  const rootless = kept && new Map(ctx.compiled.nodes.map((n, at) => [n.id, kept[at]!]));
+      : readDigestLines(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
+  const rootless =
+    kept && new Map(ctx.compiled.nodes.map((n, at) => [n.id, lineRootless(kept[at]!)]));
+  // The manifest's keys as a build of this compile takes them (see `entryKeys`).
+  const placeless = kept && placelessById(kept, ctx.compiled.nodes, ctx.compiled);
   await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
     project: ctx.project,
     invocationId: ctx.runId,
@@ -119,6 +122,7 @@ async function compile(
     ...(ctx.nodeDigests === undefined ? {} : { digests: ctx.nodeDigests }),
     recordDigests: true,
     ...(rootless ? { rootless } : {}),
+    ...(placeless ? { placeless } : {}),
     ...(ctx.cacheHeader === undefined
       ? {}
       : {

@@ -1,10 +1,12 @@
 import path from "node:path";
+import type { CompiledNode } from "@sluice/compiler";
 import type { Engine } from "@sluice/engines";
 import type { RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import { buildId } from "../compile-cache.js";
+import { placelessById, readDigestLines } from "../compile-digests.js";
 import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
@@ -236,6 +238,8 @@ export async function runNodes(
     return ExitCode.usage;
   }
   const { ctx, ids } = selection;
+  // The nodes as the compile made them (its run id put in), before --defer replaces any.
+  const asCompiled = ctx.compiled.nodes;
   // --defer: the state's relations, also in what models that read the warehouse render at run time.
   let deferRename: ((sql: string) => string) | undefined;
   if (args.defer === true && selection.state) {
@@ -310,9 +314,11 @@ export async function runNodes(
       build: buildId(),
       ...(ctx.cacheHeader === undefined ? {} : { compileKey: ctx.cacheHeader }),
       runWrites,
-      // The state records each node's digest, hashed from the very node written (after --defer
-      // replaced what it replaces): no memo digest, which describes the node as compiled before.
+      // The state records each node's digest, of the very node written: no memo digest, which
+      // describes the node with the compile's run id. The compile's placeless digests are the
+      // same for this run's nodes, but for those --defer replaced (see `placelessById`).
       recordDigests: true,
+      ...compiledPlaceless(ctx, asCompiled),
     }),
     opening,
   ]);
@@ -408,6 +414,7 @@ async function runUnitTestsAlone(
     generatedAt: new Date(),
     build: buildId(),
     ...(ctx.cacheHeader === undefined ? {} : { compileKey: ctx.cacheHeader }),
+    ...compiledPlaceless(ctx, ctx.compiled.nodes),
   });
   const unitTestMemo = await unitTestMemoFor(ctx, args);
   const results = await runUnitTestsOnly({
@@ -421,6 +428,23 @@ async function runUnitTestsAlone(
   });
   await unitTestMemo.memo.save();
   return finishRun(args, io, results, ctx, log, { samples: new Map(), runPaths });
+}
+
+/**
+ * The placeless digests the compile `ctx` revived recorded (see `placelessById`), for the
+ * manifest's keys: a run keys its entries as `compile` does, without serializing the nodes.
+ * `asCompiled`: the nodes as revived, before anything replaced some.
+ */
+function compiledPlaceless(
+  ctx: ProjectContext,
+  asCompiled: readonly CompiledNode[],
+): { placeless?: ReadonlyMap<string, string> } {
+  const lines =
+    ctx.digestLines ??
+    (ctx.cacheHeader === undefined
+      ? undefined
+      : readDigestLines(ctx.targetDir, ctx.cacheHeader, { nodes: asCompiled }));
+  return lines ? { placeless: placelessById(lines, asCompiled, ctx.compiled) } : {};
 }
 
 /**

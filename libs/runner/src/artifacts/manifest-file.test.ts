@@ -10,7 +10,7 @@ import type { Project } from "@sluice/project";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dbtManifest } from "./dbt-manifest.js";
 import { writeManifest } from "./manifest-file.js";
-import { nodeDigest } from "./node-digest.js";
+import { nodeDigest, placelessDigest } from "./node-digest.js";
 import { readStateIndex, withoutStateIndex } from "./state-index.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
@@ -89,10 +89,30 @@ describe("writeManifest", () => {
     });
   });
 
-  it("keys a node with a digest by the digest: the same digest copies, another rebuilds", () => {
+  /** writeManifest given the compile's placeless digests (see `placelessDigest`). */
+  const withPlaceless = (
+    c: CompiledProject,
+    inv: typeof first,
+    placeless: ReadonlyMap<string, string>,
+  ) =>
+    writeManifest(
+      target,
+      project,
+      c,
+      inv,
+      "b1",
+      undefined,
+      undefined,
+      false,
+      undefined,
+      undefined,
+      placeless,
+    );
+
+  it("keys a node with a placeless digest by it: the same digest copies, another rebuilds", () => {
     fresh();
-    const digests = new Map(compiled.nodes.map((n) => [n.id, `digest of ${n.id}`]));
-    writeManifest(target, project, compiled, first, "b1", undefined, digests);
+    const placeless = new Map(compiled.nodes.map((n) => [n.id, `digest of ${n.id}`]));
+    withPlaceless(compiled, first, placeless);
     expect(read()).toBe(whole(project, compiled, first));
     const changedId = "model.funnel";
     const changed: CompiledProject = {
@@ -100,15 +120,13 @@ describe("writeManifest", () => {
       nodes: compiled.nodes.map((n) => (n.id === changedId ? { ...n, sql: `${n.sql}\n-- x` } : n)),
     };
     // The digest says unchanged: the node is not serialized, its entry is copied.
-    expect(writeManifest(target, project, changed, second, "b1", undefined, digests).built).toBe(0);
-    const redigested = new Map([...digests, [changedId, "another digest"]]);
-    expect(
-      writeManifest(target, project, changed, second, "b1", undefined, redigested),
-    ).toMatchObject({ built: 1, written: true });
+    expect(withPlaceless(changed, second, placeless).built).toBe(0);
+    const redigested = new Map([...placeless, [changedId, "another digest"]]);
+    expect(withPlaceless(changed, second, redigested)).toMatchObject({ built: 1, written: true });
     expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, changed, second)));
   });
 
-  it("hashes a node rendered at run time instead of trusting its memo digest", () => {
+  it("hashes a node rendered at run time instead of trusting its compile's digest", () => {
     fresh();
     const atRun = (sql: string): CompiledProject => ({
       ...compiled,
@@ -116,24 +134,34 @@ describe("writeManifest", () => {
         n.id === "model.funnel" ? { ...n, sql, renderAtRun: true as const } : n,
       ),
     });
-    const digests = new Map(compiled.nodes.map((n) => [n.id, nodeDigest(n)]));
-    writeManifest(target, project, atRun("select 1"), first, "b1", undefined, digests);
-    // The digest is the memo's (the node before the warehouse answered); the text changed.
+    const placeless = new Map(compiled.nodes.map((n) => [n.id, nodeDigest(n)]));
+    withPlaceless(atRun("select 1"), first, placeless);
+    // The digest is the compile's (the node before the warehouse answered); the text changed.
     const rendered = atRun("select 2");
-    expect(
-      writeManifest(target, project, rendered, second, "b1", undefined, digests),
-    ).toMatchObject({ built: 1, written: true });
+    expect(withPlaceless(rendered, second, placeless)).toMatchObject({ built: 1, written: true });
     expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, rendered, second)));
   });
 
-  it("keys a node alike whether its digest is given or computed", () => {
+  it("keys a node alike whether its placeless digest is given or computed, in any run", () => {
     fresh();
-    writeManifest(target, project, compiled, first, "b1");
-    const digests = new Map(compiled.nodes.map((n) => [n.id, nodeDigest(n)]));
-    expect(writeManifest(target, project, compiled, second, "b1", undefined, digests).built).toBe(
-      0,
+    // Each run compiles with its own id (in each table's location and statements).
+    const ran = (inv: typeof first) =>
+      compileProject(project, { runId: inv.invocationId, dialect: createDuckdbDialect() });
+    const before = ran(first);
+    writeManifest(target, project, before, first, "b1");
+    // As the compile recorded them (with its run id), taken by a run with another.
+    const placeless = new Map(
+      before.nodes.flatMap((n) => {
+        const p = placelessDigest(n, nodeDigest(n), project.dir, first.invocationId);
+        return p === undefined ? [] : [[n.id, p] as const];
+      }),
     );
-    expect(writeManifest(target, project, compiled, first, "b1").built).toBe(0);
+    expect(placeless.size).toBe(before.nodes.length);
+    expect(withPlaceless(ran(second), second, placeless).built).toBe(0);
+    // Given memo digests alone, a node's key is its placeless digest all the same.
+    const digests = new Map(before.nodes.map((n) => [n.id, nodeDigest(n)]));
+    expect(writeManifest(target, project, before, first, "b1", undefined, digests).built).toBe(0);
+    expect(writeManifest(target, project, ran(second), second, "b1").built).toBe(0);
   });
 
   it("builds only the changed node's entry; the others keep their text and created_at", () => {

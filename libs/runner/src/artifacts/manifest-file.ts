@@ -77,7 +77,10 @@ export interface ManifestWrite {
  * `rootlessDigest`; `rootless` gives those of nodes of `digests` when known, else they are made
  * here), but a source's or one rendered again at run time (its checksums are not of its
  * written JSON); a selection against this manifest, in this folder or another, reuses the
- * checksums of the nodes it compiles the same (see `reusedChecksums`). `source`: which compile
+ * checksums of the nodes it compiles the same (see `reusedChecksums`). `placeless`: the
+ * placeless digests the compile of `compiled` recorded (see `placelessDigest`), by node id, of
+ * nodes as that compile made them (not replaced since, e.g. by `--defer`): their keys and
+ * recorded digests are taken from there, unserialized. `source`: which compile
  * `compiled` is (see {@link ManifestSource}): after an edit of a few models' SQL, the other
  * nodes' keys are not hashed again (at 10,000 models, hashing 30,000 keys was a tenth of a
  * one-model-changed compile), nor is the frame's key.
@@ -93,13 +96,18 @@ export function writeManifest(
   recordDigests = false,
   source?: ManifestSource,
   rootless?: ReadonlyMap<string, string>,
+  placeless?: ReadonlyMap<string, string>,
 ): ManifestWrite {
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);
   const found = readPrevious(file, indexFile, build);
   const recorded = recordDigests ? new Map<string, string>() : undefined;
   const shared = sharedKey(project, compiled);
-  const keyOptions = { runId: invocation.invocationId, ...(rootless ? { rootless } : {}) };
+  const keyOptions = {
+    runId: invocation.invocationId,
+    ...(rootless ? { rootless } : {}),
+    ...(placeless ? { placeless } : {}),
+  };
   const keyed = (nodes: readonly CompiledNode[], kept?: ReadonlyMap<string, string>) =>
     entryKeys(project, compiled, shared, nodes, digests, recorded, kept, keyOptions);
   // The one-edit path (see manifest-edit-sections.ts): only the nodes the edits reach are keyed, the

@@ -43,12 +43,14 @@ export function editsSince(
  * Each node's key of what its manifest entry is built from: the node, the relations it reads
  * (its checksums write them as node ids), its file's text (raw code, the macros it calls), the
  * project's macro files, package and folder ({@link sharedKey}), and for a source its
- * declaration. The node goes in by its {@link nodeDigest}, taken from `digests` when given there
- * (see {@link writeManifest}): at 10,000 models, serializing every node for its key was a fifth
- * of the manifest's write. A node rendered again at run time (`renderAtRun`: its text is no
- * longer the memo's) is hashed. `recorded` gets each node's {@link rootlessDigest} (but a
- * source's, or one rendered again at run time). `previous`: keys known unchanged (see {@link reusableKeys}),
- * taken as they are.
+ * declaration. The node goes in by its `NodeText.entryDigest`, one for every run of the same
+ * compile (so `compile` and a build of the same project key entries alike), taken from
+ * `placeless` when given there (what the compile recorded, see `placelessDigest`): at 10,000
+ * models, serializing every node for its key was a fifth of the manifest's write. A node
+ * rendered again at run time (`renderAtRun`: its text is no longer the compile's) is hashed.
+ * `digests` (by node id, of the nodes as given) spare a node serialized here its hash.
+ * `recorded` gets each node's {@link rootlessDigest} (but a source's, or one rendered again at
+ * run time). `previous`: keys known unchanged (see {@link reusableKeys}), taken as they are.
  */
 export function entryKeys(
   project: Project,
@@ -58,7 +60,15 @@ export function entryKeys(
   digests?: ReadonlyMap<string, string>,
   recorded?: Map<string, string>,
   previous?: ReadonlyMap<string, string>,
-  { runId, rootless }: { runId: string; rootless?: ReadonlyMap<string, string> } = {
+  {
+    runId,
+    rootless,
+    placeless,
+  }: {
+    runId: string;
+    rootless?: ReadonlyMap<string, string>;
+    placeless?: ReadonlyMap<string, string>;
+  } = {
     runId: "",
   },
 ): Map<string, string> {
@@ -107,18 +117,21 @@ export function entryKeys(
       const kept = previous?.get(n.id);
       if (kept !== undefined && !recorded) return [n.id, kept];
       const given = n.renderAtRun ? undefined : digests?.get(n.id);
-      // Serialized once, for every digest of it (30,000 nodes at 10,000).
-      const node = given === undefined ? new NodeText(n) : undefined;
+      // As the compile recorded it: the same for this run's node (see NodeText.placeless).
+      const known = n.renderAtRun ? undefined : placeless?.get(n.id);
+      // Serialized once, for every digest of it (30,000 nodes at 10,000), and only when needed.
+      let text: NodeText | undefined;
+      const node = (): NodeText => (text ??= new NodeText(n, given));
       if (recorded && !n.renderAtRun && n.kind !== "source")
         recorded.set(
           n.id,
-          (given === undefined ? undefined : rootless?.get(n.id)) ??
-            (node ?? new NodeText(n, given)).rootless(project.dir, runId),
+          known ??
+            (given === undefined ? undefined : rootless?.get(n.id)) ??
+            node().rootless(project.dir, runId),
         );
       if (kept !== undefined) return [n.id, kept];
-      // The node as every run compiles it (see NodeText.runFree); digests given (a compile's, from
-      // its memo) are taken as they are.
-      const key = given ?? node!.runFree(runId);
+      // The node as every run of its compile has it (see NodeText.entryDigest).
+      const key = known ?? node().entryDigest(project.dir, runId);
       return [
         n.id,
         hash(

@@ -4,7 +4,7 @@ import type { CompiledNode } from "@sluice/compiler";
 import { createDuckdbDialect } from "@sluice/dialects";
 import { loadProject } from "@sluice/project";
 import { describe, expect, it } from "vitest";
-import { nodeDigest, rootlessDigest } from "./node-digest.js";
+import { nodeDigest, placelessDigest, rootlessDigest } from "./node-digest.js";
 
 const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
 
@@ -66,5 +66,24 @@ describe("rootlessDigest: a node's digest without its project's folder and run i
       const there = moved(moved(node, "/home/a/proj", "/b"), "r1", "r2");
       expect(rootless(there, "/b", "r2")).not.toBe(rootless(node, "/home/a/proj", "r1"));
     }
+  });
+
+  it("has a placeless digest, the same in every run, only when no field it reads holds either", () => {
+    const placeless = (node: CompiledNode, root: string, runId: string) =>
+      placelessDigest(node, nodeDigest(node), root, runId);
+    const run2 = moved(table, "r1", "r2");
+    expect(placeless(table, "/home/a/proj", "r1")).toBe(rootless(table, "/home/a/proj", "r1"));
+    expect(placeless(run2, "/home/a/proj", "r2")).toBe(placeless(table, "/home/a/proj", "r1"));
+    for (const sql of ["select '/home/a/proj/data.csv' as p", "select 'r1' as run"])
+      expect(placeless({ ...table, sql } as CompiledNode, "/home/a/proj", "r1")).toBe(undefined);
+    // A run id also written in lower case (a name made of it): no placeholder covers that copy.
+    const upper = moved(table, "r1", "20261201T000000Z_ab12");
+    const named = {
+      ...upper,
+      statements: [{ kind: "ctas", sql: "create table tmp_20261201t000000z_ab12 as select 1" }],
+    } as unknown as CompiledNode;
+    expect(placeless(upper, "/home/a/proj", "20261201T000000Z_ab12")).toBeDefined();
+    expect(placeless(named, "/home/a/proj", "20261201T000000Z_ab12")).toBe(undefined);
+    expect(rootless(named, "/home/a/proj", "20261201T000000Z_ab12")).toBe(nodeDigest(named));
   });
 });

@@ -55,6 +55,22 @@ export function rootlessDigest(
 }
 
 /**
+ * `node`'s {@link NodeText.placeless} digest: its rootless digest when that is the same for every
+ * run id and folder it is compiled with, undefined when a field its checksums read holds the
+ * folder or the run id (or the text holds the run id in lower case). What a compile records, so
+ * a run of the same compile takes it instead of serializing the node.
+ */
+export function placelessDigest(
+  node: CompiledNode,
+  digest: string,
+  root: string,
+  runId: string,
+  text?: string,
+): string | undefined {
+  return new NodeText(node, digest, text).placeless(root, runId);
+}
+
+/**
  * A node's text and digest, for both placeholder digests ({@link rootlessDigest},
  * {@link NodeText.runFree}): the text of the fields they check is serialized once, when first
  * needed (a build takes both of each of 30,000 nodes at 10,000 models).
@@ -93,13 +109,36 @@ export class NodeText {
 
   /** See {@link rootlessDigest}. */
   rootless(root: string, runId: string): string {
+    return this.placeless(root, runId) ?? this.digest;
+  }
+
+  /**
+   * The rootless digest when it is one for every folder and run id (see {@link placelessDigest}):
+   * the digest when the text holds neither, else of the text with both written as placeholders
+   * when only fields no checksum or manifest entry reads hold them (a table's `location`, the
+   * statements). Undefined when a field they read holds either (it is of this folder and run
+   * only), or the text holds the run id in lower case (a name made of it), which no placeholder
+   * replaces.
+   */
+  placeless(root: string, runId: string): string | undefined {
     const folder = inJson(root);
     const run = inJson(runId);
     const { text, digest } = this;
+    if (run !== "" && runId.toLowerCase() !== runId && text.includes(inJson(runId.toLowerCase())))
+      return undefined;
     if (folder === "" || run === "" || !(text.includes(folder) || text.includes(run)))
       return digest;
-    if (this.read().includes(folder) || this.read().includes(run)) return digest;
+    if (this.read().includes(folder) || this.read().includes(run)) return undefined;
     return textDigest(text.replaceAll(folder, ROOT).replaceAll(run, RUN_ID));
+  }
+
+  /**
+   * The digest a manifest entry's key takes (see `entryKeys`): {@link NodeText.placeless}'s, the
+   * same in every run of one compile (and what the compile records for them), else
+   * {@link NodeText.runFree}'s.
+   */
+  entryDigest(root: string, runId: string): string {
+    return this.placeless(root, runId) ?? this.runFree(runId);
   }
 
   /**
