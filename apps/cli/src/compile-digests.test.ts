@@ -10,7 +10,7 @@ import {
   lineDigest,
   linePlaceless,
   lineRootless,
-  placelessById,
+  digestsByNode,
   readDigestLines,
   writeCompileDigests,
 } from "./compile-digests.js";
@@ -180,13 +180,22 @@ describe("compile_digests.json: a revived compile's node digests", () => {
       { id: "model.c", renderAtRun: true },
     ] as unknown as CompiledNode[];
     const run = ["ZA== pa", "ZB== pb", "ZC== pc"];
-    expect(placelessById(run, revived, { nodes: revived } as CompiledProject)).toEqual(
-      new Map([
-        ["model.a", "pa"],
-        ["model.b", "pb"],
-      ]),
-    );
-    const deferred = { nodes: [revived[0], { id: "model.b" }, revived[2]] } as CompiledProject;
-    expect(placelessById(run, revived, deferred)).toEqual(new Map([["model.a", "pa"]]));
+    const ids = ["model.a", "model.b", "model.c", "model.d"];
+    const asked = (nodes: CompiledNode[]) => {
+      const { rootless, placeless } = digestsByNode(run, revived, { nodes } as CompiledProject);
+      return ids.map((id) => [placeless.get(id), rootless.get(id)]);
+    };
+    expect(asked(revived)).toEqual([
+      ["pa", "pa"],
+      ["pb", "pb"],
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
+    expect(asked([revived[0]!, { id: "model.b" } as CompiledNode, revived[2]!])).toEqual([
+      ["pa", "pa"],
+      [undefined, undefined],
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
   });
 });

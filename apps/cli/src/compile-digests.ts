@@ -143,25 +143,43 @@ export function readDigestLines(
   return keptDigestLines(targetDir, cacheHeader, compiled.nodes.length);
 }
 
+/** A lookup by node id (what the manifest writer asks of a Map). */
+export interface ByNode {
+  get(id: string): string | undefined;
+}
+
 /**
- * The placeless digests of `lines` (a compile's, see {@link readDigestLines}) by node id, of the
- * nodes of `compiled` that are still the objects `asCompiled` (the same compile, as revived)
- * holds at their position: a node replaced since (`--defer`) or rendered again at run time is
- * left out.
+ * The rootless and placeless digests of `lines` (a compile's, see {@link readDigestLines}) by
+ * node id, of the nodes of `compiled` that are still the objects `asCompiled` (the same compile,
+ * as revived) holds at their position: a node replaced since (`--defer`) or rendered again at
+ * run time has neither. The lookup by id is made on the first ask (a one-edit compile asks for
+ * a few nodes of 30,000).
  */
-export function placelessById(
+export function digestsByNode(
   lines: readonly string[],
   asCompiled: readonly CompiledNode[],
   compiled: CompiledProject,
-): Map<string, string> {
-  const at = new Map(asCompiled.map((n, i) => [n, i]));
-  const out = new Map<string, string>();
-  for (const n of compiled.nodes) {
-    const i = at.get(n);
-    const placeless = i === undefined || n.renderAtRun ? undefined : linePlaceless(lines[i]!);
-    if (placeless !== undefined) out.set(n.id, placeless);
-  }
-  return out;
+): { rootless: ByNode; placeless: ByNode } {
+  let at: Map<string, number> | undefined;
+  const position = (id: string): number | undefined => {
+    if (at === undefined) {
+      const index =
+        asCompiled === compiled.nodes ? undefined : new Map(asCompiled.map((n, i) => [n, i]));
+      at = new Map();
+      compiled.nodes.forEach((n, i) => {
+        const p = index ? index.get(n) : i;
+        if (p !== undefined && !n.renderAtRun) at!.set(n.id, p);
+      });
+    }
+    return at.get(id);
+  };
+  const of = (read: (line: string) => string | undefined): ByNode => ({
+    get: (id) => {
+      const p = position(id);
+      return p === undefined ? undefined : read(lines[p]!);
+    },
+  });
+  return { rootless: of(lineRootless), placeless: of(linePlaceless) };
 }
 
 /**

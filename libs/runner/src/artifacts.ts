@@ -12,7 +12,7 @@ import { readOr, writeChangedFiles } from "./write-changed-files.js";
 import { dropPackedKeys, packedShards } from "./packed-keys.js";
 import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
 import { writeManifest } from "./artifacts/manifest-file.js";
-import type { ManifestSource } from "./artifacts/manifest-keys.js";
+import type { ByNodeId, ManifestSource } from "./artifacts/manifest-keys.js";
 import { removeDeadTemps } from "./artifacts/dead-temps.js";
 import { dbtRunResults } from "./artifacts/dbt-run-results.js";
 
@@ -57,12 +57,12 @@ export async function writeCompiledArtifacts(
        */
       recordDigests?: boolean;
       /** Rootless digests of nodes of `digests` by node id, when known: see {@link writeManifest}. */
-      rootless?: ReadonlyMap<string, string>;
+      rootless?: ByNodeId;
       /**
        * Placeless digests the compile recorded, by node id, of nodes as it made them (a run's, its
        * run id put in): see {@link writeManifest}.
        */
-      placeless?: ReadonlyMap<string, string>;
+      placeless?: ByNodeId;
       /**
        * Nodes whose `target/run/` files the run about to start writes itself (executed
        * statements and plan): left as they are here, then settled by {@link settleRunFiles}.

@@ -5,7 +5,7 @@ import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { counted, duration } from "../output/words.js";
 import { statementTotal } from "../fact-nodes.js";
-import { lineRootless, placelessById, readDigestLines } from "../compile-digests.js";
+import { digestsByNode, readDigestLines } from "../compile-digests.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
 import { commandHeads } from "./command-heads.js";
@@ -109,10 +109,9 @@ async function compile(
     (ctx.cacheHeader === undefined
       ? undefined
       : readDigestLines(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
-  const rootless =
-    kept && new Map(ctx.compiled.nodes.map((n, at) => [n.id, lineRootless(kept[at]!)]));
-  // The manifest's keys as a build of this compile takes them (see `entryKeys`).
-  const placeless = kept && placelessById(kept, ctx.compiled.nodes, ctx.compiled);
+  // Each node's rootless digest, and its manifest key as a build of this compile takes it (see
+  // `entryKeys`).
+  const byNode = kept && digestsByNode(kept, ctx.compiled.nodes, ctx.compiled);
   await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
     project: ctx.project,
     invocationId: ctx.runId,
@@ -121,8 +120,7 @@ async function compile(
     layout: args.artifacts,
     ...(ctx.nodeDigests === undefined ? {} : { digests: ctx.nodeDigests }),
     recordDigests: true,
-    ...(rootless ? { rootless } : {}),
-    ...(placeless ? { placeless } : {}),
+    ...(byNode ?? {}),
     ...(ctx.cacheHeader === undefined
       ? {}
       : {

@@ -6,7 +6,8 @@ import type { CommandSpec, Io } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import { buildId } from "../compile-cache.js";
-import { placelessById, readDigestLines } from "../compile-digests.js";
+import { digestsByNode, readDigestLines } from "../compile-digests.js";
+import type { ByNode } from "../compile-digests.js";
 import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
@@ -316,7 +317,7 @@ export async function runNodes(
       runWrites,
       // The state records each node's digest, of the very node written: no memo digest, which
       // describes the node with the compile's run id. The compile's placeless digests are the
-      // same for this run's nodes, but for those --defer replaced (see `placelessById`).
+      // same for this run's nodes, but for those --defer replaced (see `digestsByNode`).
       recordDigests: true,
       ...compiledPlaceless(ctx, asCompiled),
     }),
@@ -431,20 +432,20 @@ async function runUnitTestsAlone(
 }
 
 /**
- * The placeless digests the compile `ctx` revived recorded (see `placelessById`), for the
+ * The placeless digests the compile `ctx` revived recorded (see `digestsByNode`), for the
  * manifest's keys: a run keys its entries as `compile` does, without serializing the nodes.
  * `asCompiled`: the nodes as revived, before anything replaced some.
  */
 function compiledPlaceless(
   ctx: ProjectContext,
   asCompiled: readonly CompiledNode[],
-): { placeless?: ReadonlyMap<string, string> } {
+): { placeless?: ByNode } {
   const lines =
     ctx.digestLines ??
     (ctx.cacheHeader === undefined
       ? undefined
       : readDigestLines(ctx.targetDir, ctx.cacheHeader, { nodes: asCompiled }));
-  return lines ? { placeless: placelessById(lines, asCompiled, ctx.compiled) } : {};
+  return lines ? { placeless: digestsByNode(lines, asCompiled, ctx.compiled).placeless } : {};
 }
 
 /**

@@ -17,7 +17,7 @@ import { editableSidecar, editedKeys, editedSections } from "./manifest-edit-sec
 import { FORMAT, INDEX, MANIFEST, readPrevious, withBytes } from "./manifest-index.js";
 import type { ManifestIndex } from "./manifest-index.js";
 import { claimedEdits, entryKeys, reusableKeys, sharedKey } from "./manifest-keys.js";
-import type { ManifestSource } from "./manifest-keys.js";
+import type { ByNodeId, ManifestSource } from "./manifest-keys.js";
 import { allSections } from "./manifest-sections.js";
 import type { EntryBuilder } from "./manifest-sections.js";
 import { appendStateIndex, manifestDigest } from "./state-index.js";
@@ -95,8 +95,8 @@ export function writeManifest(
   digests?: ReadonlyMap<string, string>,
   recordDigests = false,
   source?: ManifestSource,
-  rootless?: ReadonlyMap<string, string>,
-  placeless?: ReadonlyMap<string, string>,
+  rootless?: ByNodeId,
+  placeless?: ByNodeId,
 ): ManifestWrite {
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);

@@ -7,6 +7,9 @@ import { reachedBy } from "./manifest-edit.js";
 import type { ManifestIndex } from "./manifest-index.js";
 import { NodeText } from "./node-digest.js";
 
+/** Digests by node id: a Map, or any lookup made as asked. */
+export type ByNodeId = Pick<ReadonlyMap<string, string>, "get">;
+
 /**
  * Which compile the nodes written are: a writer given its fingerprint records it in the index,
  * and one given `edits` takes from the index the keys of the nodes the edits leave alone.
@@ -66,8 +69,8 @@ export function entryKeys(
     placeless,
   }: {
     runId: string;
-    rootless?: ReadonlyMap<string, string>;
-    placeless?: ReadonlyMap<string, string>;
+    rootless?: ByNodeId;
+    placeless?: ByNodeId;
   } = {
     runId: "",
   },
