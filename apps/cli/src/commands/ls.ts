@@ -53,7 +53,10 @@ async function list(args: LsArgs & GlobalArgs, io: Io): Promise<ProjectContext |
   // Output libraries (string-width, csv-stringify, picocolors) load when a command prints, not on every start.
   const { renderTable } = await import("../output/table.js");
   const { resourceType } = await import("@sluice/compiler");
-  const selection = await loadSelection(args, io);
+  // Nothing listed holds the run id (a table's version folder, the statements): the compile's
+  // placeholder is kept, so no node's text is rewritten with a new one before it is parsed.
+  const { RUN_ID_PLACEHOLDER } = await import("../compile-cache.js");
+  const selection = await loadSelection(args, io, undefined, { runId: RUN_ID_PLACEHOLDER });
   if (!selection) return undefined;
   const { ctx, ids } = selection;
   const chosen = new Set(ids);
