@@ -145,4 +145,57 @@ describe("compile writes only what changed", () => {
       await rm(synthetic, { recursive: true, force: true });
     }
   });
+
+  it("packed: a build of a few models leaves the shards; the compile after it keeps them", async () => {
+    const synthetic = await mkdtemp(path.join(os.tmpdir(), "sluice-packed-build-"));
+    try {
+      const made = spawnSync(process.execPath, [
+        path.join(repoRoot, "tests/bench/synthetic-project.mjs"),
+        "300",
+        synthetic,
+      ]);
+      expect(made.status).toBe(0);
+      const old = new Date(Date.now() - 60_000);
+      for (const file of (await mtimes(synthetic)).keys()) await utimes(file, old, old);
+      const target = path.join(synthetic, "target");
+      const packed = () =>
+        runSluice(["--project-dir", synthetic, "compile", "--artifacts", "packed"]);
+      const shardTexts = async () => {
+        const out = new Map<string, string>();
+        for (const [file] of await mtimes(path.join(target, "packed")))
+          out.set(path.relative(target, file), await readFile(file, "utf8"));
+        return out;
+      };
+      expect((await packed()).code).toBe(0);
+      const shards = await mtimes(path.join(target, "packed"));
+      const texts = await shardTexts();
+      expect(shards.size).toBe(8);
+
+      // One model and its tests built (the synthetic models read a raw table this lake lacks:
+      // the build fails, after writing its artifacts): their own files, the shards left alone.
+      const build = await runSluice(["--project-dir", synthetic, "build", "--select", "m_1"]);
+      expect(build.stdout).toContain("m_1");
+      const own = [...(await mtimes(target)).keys()]
+        .map((f) => path.relative(target, f))
+        .filter((f) => /^(compiled|run)\//.test(f));
+      expect(own.some((f) => f.endsWith("m_1.sql"))).toBe(true);
+      expect(await mtimes(path.join(target, "packed"))).toEqual(shards);
+
+      // The compile after it: the shards kept as they are (not one rewritten), the build's own
+      // files gone, and the same texts a compile writing every shard afresh writes.
+      expect((await packed()).code).toBe(0);
+      expect(await mtimes(path.join(target, "packed"))).toEqual(shards);
+      expect(
+        [...(await mtimes(target)).keys()].filter((f) =>
+          /^(compiled|run)\//.test(path.relative(target, f)),
+        ),
+      ).toEqual([]);
+      for (const f of [".packed-keys.json", ".artifact-hashes.json", "packed"])
+        await rm(path.join(target, f), { recursive: true, force: true });
+      expect((await packed()).code).toBe(0);
+      expect(await shardTexts()).toEqual(texts);
+    } finally {
+      await rm(synthetic, { recursive: true, force: true });
+    }
+  });
 });

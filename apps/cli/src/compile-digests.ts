@@ -149,7 +149,7 @@ export interface ByNode {
 }
 
 /**
- * The rootless and placeless digests of `lines` (a compile's, see {@link readDigestLines}) by
+ * The digests, rootless and placeless digests of `lines` (a compile's, see {@link readDigestLines}) by
  * node id, of the nodes of `compiled` that are still the objects `asCompiled` (the same compile,
  * as revived) holds at their position: a node replaced since (`--defer`) or rendered again at
  * run time has neither. The lookup by id is made on the first ask (a one-edit compile asks for
@@ -159,7 +159,7 @@ export function digestsByNode(
   lines: readonly string[],
   asCompiled: readonly CompiledNode[],
   compiled: CompiledProject,
-): { rootless: ByNode; placeless: ByNode } {
+): { digest: ByNode; rootless: ByNode; placeless: ByNode } {
   let at: Map<string, number> | undefined;
   const position = (id: string): number | undefined => {
     if (at === undefined) {
@@ -179,7 +179,11 @@ export function digestsByNode(
       return p === undefined ? undefined : read(lines[p]!);
     },
   });
-  return { rootless: of(lineRootless), placeless: of(linePlaceless) };
+  return {
+    digest: of((line) => lineDigest(line) || undefined),
+    rootless: of(lineRootless),
+    placeless: of(linePlaceless),
+  };
 }
 
 /**

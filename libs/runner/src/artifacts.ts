@@ -23,7 +23,9 @@ import { dbtRunResults } from "./artifacts/dbt-run-results.js";
  * `packed`, or `auto` (the default) and more than {@link PER_FILE_LIMIT} chosen nodes, the same
  * texts go to `target/packed/` instead (see packed-artifacts.ts), and a node's own files are
  * written when something names them ({@link materializeCompiled}). Only files whose text
- * changed are written.
+ * changed are written. A few nodes of a packed project written as files of their own (`build
+ * -s m_1`) leave `target/packed/` as the last compile of the whole project wrote it (as dbt
+ * leaves other models' compiled files), so the next compile keeps its shards.
  * Returns the run/ path of each chosen node by node id, for error messages (made when first
  * asked for: at 10,000 models, 30,000 paths were 3% of a one-model-changed compile, which asks
  * for none).
@@ -49,7 +51,7 @@ export async function writeCompiledArtifacts(
       /** The partial-parse header `compiled` was cached under, recorded in the manifest's sidecar. */
       compileKey?: string;
       /** Hashes of nodes' JSON texts by node id (the compile memo's): see {@link writeManifest}. */
-      digests?: ReadonlyMap<string, string>;
+      digests?: ByNodeId;
       /**
        * The manifest's state records the nodes' digests, for checksum reuse (see
        * {@link writeManifest}): of `digests` when given (they must describe these very nodes),
@@ -128,7 +130,12 @@ export async function writeCompiledArtifacts(
     writeChangedFiles(roots, shards.files, { index, kept: shards.kept, spared });
     shards.commit();
   } else {
-    dropPackedKeys(targetDir);
+    // A few nodes of the project chosen (`build -s m_1`) get files of their own; the packed
+    // shards of the whole project (a compile's) stay as they are, with their keys and hashes:
+    // the next compile of it keeps them instead of building 30,000 texts again. Every node
+    // written this way (`--artifacts files`, or a project of few nodes) replaces them.
+    const keepShards = !packed && nodes.length < compiled.nodes.length && layout !== "files";
+    if (!keepShards) dropPackedKeys(targetDir);
     const texts = { compiled: new Map<string, string>(), run: new Map<string, string>() };
     for (const node of nodes) {
       const file = artifactName(node);
@@ -142,7 +149,11 @@ export async function writeCompiledArtifacts(
         : new Map([...texts[kind]].map(([file, text]) => [path.join(targetDir, kind, file), text]));
       for (const [file, text] of placed) if (!spared.has(file)) files.set(file, text);
     }
-    writeChangedFiles(roots, files, { index, spared });
+    writeChangedFiles(keepShards ? roots.slice(0, 2) : roots, files, {
+      index,
+      spared,
+      ...(keepShards ? { carried: roots[2]! } : {}),
+    });
   }
   if (stamp !== undefined) writeFileSync(stampFile(targetDir), stamp);
   return runPaths;

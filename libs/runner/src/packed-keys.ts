@@ -13,7 +13,7 @@ import {
 import { readIndex, readOr } from "./write-changed-files.js";
 import { nodeDigest } from "./artifacts/node-digest.js";
 import { editsSince } from "./artifacts/manifest-keys.js";
-import type { ManifestSource } from "./artifacts/manifest-keys.js";
+import type { ByNodeId, ManifestSource } from "./artifacts/manifest-keys.js";
 
 /**
  * Packed shards told unchanged by their members' node digests, so that a compile after one
@@ -74,7 +74,7 @@ export function packedShards(
   nodes: readonly CompiledNode[],
   nameOf: (node: CompiledNode) => string,
   texts: Record<"compiled" | "run", (node: CompiledNode) => string>,
-  digests: ReadonlyMap<string, string>,
+  digests: ByNodeId,
   source?: ManifestSource,
   index?: string,
 ): PackedShards {

@@ -22,7 +22,9 @@ export type FileText = string | readonly string[];
  * node digests are the same): one of them that the listing shows and the index records is left
  * alone without asking for its text, as if it hashed as recorded. `spared`: files under the
  * roots that someone else writes (a run's executed statements and plans): never removed (nor
- * their folders), and not in the index.
+ * their folders), and not in the index. `carried`: a folder (outside the roots) whose files are
+ * left as they are, their hashes kept in the index as recorded (a later call with it among its
+ * roots trusts them as before).
  *
  * Synchronous on purpose: most artifacts are unchanged between runs (only statements holding the
  * run id change), and comparing small files on the main thread costs less than queueing
@@ -32,7 +34,12 @@ export type FileText = string | readonly string[];
 export function writeChangedFiles(
   roots: readonly string[],
   files: ReadonlyMap<string, FileText | (() => FileText)>,
-  options: { index?: string; kept?: ReadonlySet<string>; spared?: ReadonlySet<string> } = {},
+  options: {
+    index?: string;
+    kept?: ReadonlySet<string>;
+    spared?: ReadonlySet<string>;
+    carried?: string;
+  } = {},
 ): { written: number; removed: number } {
   const spared = options.spared ?? new Set<string>();
   const keepDirs = new Set<string>();
@@ -77,6 +84,10 @@ export function writeChangedFiles(
   let written = 0;
   const made = new Set<string>();
   const hashes: Record<string, string> = {};
+  const carried = options.carried;
+  if (carried !== undefined)
+    for (const [file, digest] of Object.entries(recorded))
+      if (file.startsWith(carried + path.sep)) hashes[file] = digest;
   for (const [file, given] of files) {
     const known = options.kept?.has(file) && listed.has(file) ? recorded[file] : undefined;
     if (known !== undefined) {
@@ -105,7 +116,7 @@ export function writeChangedFiles(
   const sameIndex =
     written === 0 &&
     removed === 0 &&
-    Object.keys(recorded).length === files.size &&
+    Object.keys(recorded).length === Object.keys(hashes).length &&
     Object.entries(hashes).every(([file, digest]) => recorded[file] === digest);
   if (options.index !== undefined && !sameIndex) {
     mkdirSync(path.dirname(options.index), { recursive: true });

@@ -118,9 +118,15 @@ async function compile(
     generatedAt: new Date(),
     build: buildId(),
     layout: args.artifacts,
-    ...(ctx.nodeDigests === undefined ? {} : { digests: ctx.nodeDigests }),
+    // The compile's digests: this command's, else those kept for the compile it revived (the
+    // packed shards are told unchanged by them, not rebuilt from 30,000 nodes).
+    ...(ctx.nodeDigests !== undefined
+      ? { digests: ctx.nodeDigests }
+      : byNode
+        ? { digests: byNode.digest }
+        : {}),
     recordDigests: true,
-    ...(byNode ?? {}),
+    ...(byNode ? { rootless: byNode.rootless, placeless: byNode.placeless } : {}),
     ...(ctx.cacheHeader === undefined
       ? {}
       : {

@@ -92,7 +92,7 @@ export function writeManifest(
   invocation: ArtifactInvocation,
   build: string,
   compileKey?: string,
-  digests?: ReadonlyMap<string, string>,
+  digests?: ByNodeId,
   recordDigests = false,
   source?: ManifestSource,
   rootless?: ByNodeId,

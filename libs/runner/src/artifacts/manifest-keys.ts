@@ -60,7 +60,7 @@ export function entryKeys(
   compiled: CompiledProject,
   shared: string,
   nodes: readonly CompiledNode[],
-  digests?: ReadonlyMap<string, string>,
+  digests?: ByNodeId,
   recorded?: Map<string, string>,
   previous?: ReadonlyMap<string, string>,
   {
