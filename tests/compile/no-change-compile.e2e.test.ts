@@ -17,6 +17,23 @@ async function mtimes(dir: string): Promise<Map<string, number>> {
 }
 
 /**
+ * A synthetic project of `models` models (tests/bench/synthetic-project.mjs) in a temp folder,
+ * its files aged past the parse cache's racy window.
+ */
+async function agedSynthetic(models: number): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-packed-"));
+  const made = spawnSync(process.execPath, [
+    path.join(repoRoot, "tests/bench/synthetic-project.mjs"),
+    String(models),
+    dir,
+  ]);
+  expect(made.status).toBe(0);
+  const old = new Date(Date.now() - 60_000);
+  for (const file of (await mtimes(dir)).keys()) await utimes(file, old, old);
+  return dir;
+}
+
+/**
  * Writing target/ stays proportional to what changed (#14): `compile` keeps the placeholder run
  * id in the statements it writes, so a second compile with no change rewrites no file, and a
  * change to one model rewrites that model's files (and the manifest) only.
@@ -107,16 +124,8 @@ describe("compile writes only what changed", () => {
   });
 
   it("packed: a no-change compile rewrites nothing; an edit rewrites the shards holding it", async () => {
-    const synthetic = await mkdtemp(path.join(os.tmpdir(), "sluice-packed-"));
+    const synthetic = await agedSynthetic(300);
     try {
-      const made = spawnSync(process.execPath, [
-        path.join(repoRoot, "tests/bench/synthetic-project.mjs"),
-        "300",
-        synthetic,
-      ]);
-      expect(made.status).toBe(0);
-      const old = new Date(Date.now() - 60_000);
-      for (const file of (await mtimes(synthetic)).keys()) await utimes(file, old, old);
       const packed = () =>
         runSluice(["--project-dir", synthetic, "compile", "--artifacts", "packed"]);
       expect((await packed()).code).toBe(0);
@@ -132,6 +141,7 @@ describe("compile writes only what changed", () => {
 
       const model = path.join(synthetic, "models/marts/f0002/m_299.sql");
       await appendFile(model, "-- edited\n");
+      const old = new Date(Date.now() - 60_000);
       await utimes(model, old, old);
       expect((await packed()).code).toBe(0);
       const changed = [...(await mtimes(target))]
@@ -147,16 +157,8 @@ describe("compile writes only what changed", () => {
   });
 
   it("packed: a build of a few models leaves the shards; the compile after it keeps them", async () => {
-    const synthetic = await mkdtemp(path.join(os.tmpdir(), "sluice-packed-build-"));
+    const synthetic = await agedSynthetic(300);
     try {
-      const made = spawnSync(process.execPath, [
-        path.join(repoRoot, "tests/bench/synthetic-project.mjs"),
-        "300",
-        synthetic,
-      ]);
-      expect(made.status).toBe(0);
-      const old = new Date(Date.now() - 60_000);
-      for (const file of (await mtimes(synthetic)).keys()) await utimes(file, old, old);
       const target = path.join(synthetic, "target");
       const packed = () =>
         runSluice(["--project-dir", synthetic, "compile", "--artifacts", "packed"]);
