@@ -100,6 +100,43 @@ describe("writeChangedFiles", () => {
     expect(readFileSync(path.join(run, "a.sql"), "utf8")).toBe("select 11;\n");
   });
 
+  it("leaves a carried folder's files as they are, their recorded hashes kept in the index", () => {
+    const target = mkdtempSync(path.join(os.tmpdir(), "sluice-artifacts-"));
+    const [run, packed] = ["run", "packed"].map((d) => path.join(target, d)) as [string, string];
+    const index = path.join(target, ".hashes.json");
+    const shard = path.join(packed, "shard-0.sql");
+    expect(writeChangedFiles([run, packed], new Map([[shard, "all\n"]]), { index }).written).toBe(
+      1,
+    );
+    const recorded = JSON.parse(readFileSync(index, "utf8")) as Record<string, string>;
+    // A few files of their own beside the shard: the shard stays, and so does its hash.
+    const own = new Map([[path.join(run, "m_1.sql"), "one\n"]]);
+    expect(writeChangedFiles([run], own, { index, carried: packed })).toEqual({
+      written: 1,
+      removed: 0,
+    });
+    expect(tree(target)).toEqual([
+      ".hashes.json",
+      "packed",
+      "packed/shard-0.sql",
+      "run",
+      "run/m_1.sql",
+    ]);
+    const carried = JSON.parse(readFileSync(index, "utf8")) as Record<string, string>;
+    expect(carried[shard]).toBe(recorded[shard]);
+    // Trusted as before by a call with the folder among its roots (kept: not read or rewritten);
+    // the own files go.
+    const before = statSync(shard).mtimeMs;
+    expect(
+      writeChangedFiles([run, packed], new Map([[shard, () => ["never asked"]]]), {
+        index,
+        kept: new Set([shard]),
+      }),
+    ).toEqual({ written: 0, removed: 1 });
+    expect(statSync(shard).mtimeMs).toBe(before);
+    expect(tree(target)).toEqual([".hashes.json", "packed", "packed/shard-0.sql", "run"]);
+  });
+
   it("asks for a kept file's text only when the listing or the index cannot vouch for it", () => {
     const target = mkdtempSync(path.join(os.tmpdir(), "sluice-artifacts-"));
     const run = path.join(target, "run");
