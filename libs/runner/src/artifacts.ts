@@ -66,6 +66,11 @@ export async function writeCompiledArtifacts(
        */
       placeless?: ByNodeId;
       /**
+       * Every node of `compiled` is as the compile `compileKey` names made it (none replaced, e.g.
+       * by `--defer`): see {@link writeManifest}.
+       */
+      asCompiled?: boolean;
+      /**
        * Nodes whose `target/run/` files the run about to start writes itself (executed
        * statements and plan): left as they are here, then settled by {@link settleRunFiles}.
        */
@@ -108,6 +113,7 @@ export async function writeCompiledArtifacts(
     source,
     options.rootless,
     options.placeless,
+    options.asCompiled === true,
   );
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   const index = path.join(targetDir, ".artifact-hashes.json");

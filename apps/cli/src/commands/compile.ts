@@ -127,6 +127,7 @@ async function compile(
         : {}),
     recordDigests: true,
     ...(byNode ? { rootless: byNode.rootless, placeless: byNode.placeless } : {}),
+    asCompiled: true,
     ...(ctx.cacheHeader === undefined
       ? {}
       : {

@@ -320,6 +320,7 @@ export async function runNodes(
       // same for this run's nodes, but for those --defer replaced (see `digestsByNode`).
       recordDigests: true,
       ...compiledPlaceless(ctx, asCompiled),
+      asCompiled: ctx.compiled.nodes === asCompiled,
     }),
     opening,
   ]);
@@ -416,6 +417,7 @@ async function runUnitTestsAlone(
     build: buildId(),
     ...(ctx.cacheHeader === undefined ? {} : { compileKey: ctx.cacheHeader }),
     ...compiledPlaceless(ctx, ctx.compiled.nodes),
+    asCompiled: true,
   });
   const unitTestMemo = await unitTestMemoFor(ctx, args);
   const results = await runUnitTestsOnly({

@@ -109,6 +109,40 @@ describe("writeManifest", () => {
       placeless,
     );
 
+  it("takes the keys of a write of the same compile, as compiled, from the index", () => {
+    fresh();
+    const write = (
+      inv: typeof first,
+      compileKey: string,
+      placeless: ReadonlyMap<string, string>,
+      asCompiled: boolean,
+    ) =>
+      writeManifest(
+        target,
+        project,
+        compiled,
+        inv,
+        "b1",
+        compileKey,
+        undefined,
+        false,
+        undefined,
+        undefined,
+        placeless,
+        asCompiled,
+      );
+    const real = new Map(compiled.nodes.map((n) => [n.id, `digest of ${n.id}`]));
+    expect(write(first, "h1", real, true).built).toBe(compiled.nodes.length);
+    // Digests that would key every entry anew: not asked for their keys, the index's are taken.
+    const other = new Map(compiled.nodes.map((n) => [n.id, `other ${n.id}`]));
+    expect(write(second, "h1", other, true)).toMatchObject({ built: 0, written: false });
+    // Another compile, or nodes not as it made them (--defer): keyed, so every entry is built.
+    expect(write(second, "h2", other, true).built).toBe(compiled.nodes.length);
+    expect(write(first, "h2", real, false).built).toBe(compiled.nodes.length);
+    expect(write(second, "h2", other, true).built).toBe(compiled.nodes.length);
+    expect(withoutInvocation(read())).toBe(withoutInvocation(whole(project, compiled, second)));
+  });
+
   it("keys a node with a placeless digest by it: the same digest copies, another rebuilds", () => {
     fresh();
     const placeless = new Map(compiled.nodes.map((n) => [n.id, `digest of ${n.id}`]));

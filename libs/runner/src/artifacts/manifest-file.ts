@@ -16,7 +16,13 @@ import type { ArtifactInvocation, ManifestEntry } from "./dbt-manifest.js";
 import { editableSidecar, editedKeys, editedSections } from "./manifest-edit-sections.js";
 import { FORMAT, INDEX, MANIFEST, readPrevious, withBytes } from "./manifest-index.js";
 import type { ManifestIndex } from "./manifest-index.js";
-import { claimedEdits, entryKeys, reusableKeys, sharedKey } from "./manifest-keys.js";
+import {
+  claimedEdits,
+  entryKeys,
+  reusableKeys,
+  sameCompileKeys,
+  sharedKey,
+} from "./manifest-keys.js";
 import type { ByNodeId, ManifestSource } from "./manifest-keys.js";
 import { allSections } from "./manifest-sections.js";
 import type { EntryBuilder } from "./manifest-sections.js";
@@ -83,7 +89,10 @@ export interface ManifestWrite {
  * recorded digests are taken from there, unserialized. `source`: which compile
  * `compiled` is (see {@link ManifestSource}): after an edit of a few models' SQL, the other
  * nodes' keys are not hashed again (at 10,000 models, hashing 30,000 keys was a tenth of a
- * one-model-changed compile), nor is the frame's key.
+ * one-model-changed compile), nor is the frame's key. `asCompiled`: every node is as the compile
+ * `compileKey` names made it (none replaced since, e.g. by `--defer`): the index then records
+ * that compile, and a later write of the same compile, also as compiled, takes the keys of the
+ * nodes with placeless digests and the frame's key from it (see `sameCompileKeys`).
  */
 export function writeManifest(
   targetDir: string,
@@ -97,6 +106,7 @@ export function writeManifest(
   source?: ManifestSource,
   rootless?: ByNodeId,
   placeless?: ByNodeId,
+  asCompiled = false,
 ): ManifestWrite {
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);
@@ -121,7 +131,12 @@ export function writeManifest(
   const allKeys = () => {
     const at = new Map<string, number>();
     found?.index.entries.ids.forEach((id, i) => at.set(id, i));
-    const reused = found && reusableKeys(found.index, at, compiled, shared, source);
+    const reused =
+      found &&
+      (reusableKeys(found.index, at, compiled, shared, source) ??
+        (asCompiled
+          ? sameCompileKeys(found.index, at, compiled, shared, compileKey, placeless)
+          : undefined));
     const keys = keyed(compiled.nodes, reused?.keys);
     const staleAgainst = (index: ManifestIndex | undefined) => {
       const stale = new Set<string>();
@@ -282,6 +297,7 @@ export function writeManifest(
     digest,
     frameInputs,
     ...(source === undefined ? {} : { compile: source.fingerprint }),
+    ...(asCompiled && compileKey !== undefined ? { keysCompile: compileKey } : {}),
     shared,
     runId: invocation.invocationId,
     frame: written,

@@ -32,6 +32,11 @@ export interface ManifestIndex {
    * a few nodes edited takes the other nodes' keys from here (see {@link reusableKeys}).
    */
   compile?: string;
+  /**
+   * The partial-parse header of the compile the entries were keyed from, when every node was as
+   * that compile made it (see `sameCompileKeys`).
+   */
+  keysCompile?: string;
   /** The part of every entry's key shared by all nodes (project, macros: see {@link sharedKey}). */
   shared: string;
   /**

@@ -206,6 +206,34 @@ export function reusableKeys(
 }
 
 /**
+ * What a write of `compiled` can take from the previous manifest's `index` as it is, when both
+ * are of the compile `compileKey` (the partial-parse header) as it made them (the index records
+ * it as `keysCompile` only then: no node replaced, e.g. by `--defer`) and the shared part of the
+ * keys is the same: the frame's key, and the key of each node with a placeless digest (not one
+ * rendered again at run time). Such a node's key is made of that digest (the same in every run of
+ * the compile), its dependencies' relations, its file and its source declaration: all the
+ * compile's. Undefined when the index is of another compile.
+ */
+export function sameCompileKeys(
+  index: ManifestIndex,
+  at: ReadonlyMap<string, number>,
+  compiled: CompiledProject,
+  shared: string,
+  compileKey: string | undefined,
+  placeless: ByNodeId | undefined,
+): { keys: Map<string, string>; frameInputs: string } | undefined {
+  if (compileKey === undefined || placeless === undefined) return undefined;
+  if (index.keysCompile !== compileKey || index.shared !== shared) return undefined;
+  const keys = new Map<string, string>();
+  for (const n of compiled.nodes) {
+    const i = at.get(n.id);
+    if (i !== undefined && !n.renderAtRun && placeless.get(n.id) !== undefined)
+      keys.set(n.id, index.entries.keys[i]!);
+  }
+  return { keys, frameInputs: index.frameInputs };
+}
+
+/**
  * The nodes `source` claims edited since the compile `index` was written from (see
  * {@link ManifestSource}), when that is the index's compile and the keys' shared part is the
  * same; else undefined (nothing is taken from the index's keys).
