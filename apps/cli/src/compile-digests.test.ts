@@ -11,12 +11,12 @@ import {
   linePlaceless,
   lineRootless,
   digestsByNode,
-  readDigestLines,
+  compileDigestLines,
   writeCompileDigests,
 } from "./compile-digests.js";
 
 const readRootlessDigests = (dir: string, header: string, c: CompiledProject) =>
-  readDigestLines(dir, header, c)?.map(lineRootless);
+  keptDigestLines(dir, header, c.nodes.length)?.map(lineRootless);
 
 const readCompileDigests = (dir: string, header: string, c: CompiledProject) =>
   keptDigestLines(dir, header, c.nodes.length)?.map(lineDigest);
@@ -162,7 +162,7 @@ describe("compile_digests.json: a revived compile's node digests", () => {
       "",
       `${digests.get("test.t")} !`,
     ]);
-    expect(readDigestLines(dir, "header-1", compiled)).toEqual(lines);
+    expect(keptDigestLines(dir, "header-1", compiled.nodes.length)).toEqual(lines);
     expect(lines.map(lineRootless)).toEqual(["placeless-a", "", digests.get("test.t")]);
     expect(lines.map(linePlaceless)).toEqual(["placeless-a", undefined, undefined]);
     expect(linePlaceless("ZGlnZXN0")).toBe("ZGlnZXN0");
@@ -170,32 +170,41 @@ describe("compile_digests.json: a revived compile's node digests", () => {
     const made: string[] = [];
     writeCompileDigests(dir, "header-2", compiled, digests, (n) => (made.push(n.id), undefined));
     expect(made).toEqual([]);
-    expect(readDigestLines(dir, "header-2", compiled)).toEqual(lines);
+    expect(keptDigestLines(dir, "header-2", compiled.nodes.length)).toEqual(lines);
+    // A command reads them once: the context keeps them.
+    const ctx: { digestLines?: readonly string[]; cacheHeader: string; targetDir: string } = {
+      cacheHeader: "header-2",
+      targetDir: dir,
+    };
+    expect(compileDigestLines(ctx, compiled.nodes)).toEqual(lines);
+    rmSync(path.join(dir, "compile_digests.json"));
+    expect(compileDigestLines(ctx, compiled.nodes)).toEqual(lines);
+    expect(compileDigestLines({ cacheHeader: "header-2", targetDir: dir }, compiled.nodes)).toBe(
+      undefined,
+    );
 
-    // A run: its nodes as revived (same order), one replaced since (--defer), one rendered again
-    // at run time: only nodes still the compile's, and not rendered again, take theirs.
-    const revived = [
-      { id: "model.a" },
-      { id: "model.b" },
-      { id: "model.c", renderAtRun: true },
-    ] as unknown as CompiledNode[];
-    const run = ["ZA== pa", "ZB== pb", "ZC== pc"];
+    // A run: its nodes as revived (same order), one replaced since (--defer): only nodes still
+    // the compile's take theirs.
+    const revived = [{ id: "model.a" }, { id: "model.b" }, { id: "model.c" }] as CompiledNode[];
+    const run = ["ZA== pa", "ZB== !", "ZC=="];
     const ids = ["model.a", "model.b", "model.c", "model.d"];
     const asked = (nodes: CompiledNode[]) => {
-      const { rootless, placeless } = digestsByNode(run, revived, { nodes } as CompiledProject);
-      return ids.map((id) => [placeless.get(id), rootless.get(id)]);
+      const { digest, rootless, placeless } = digestsByNode(run, revived, {
+        nodes,
+      } as CompiledProject);
+      return ids.map((id) => [digest.get(id), placeless.get(id), rootless.get(id)]);
     };
     expect(asked(revived)).toEqual([
-      ["pa", "pa"],
-      ["pb", "pb"],
-      [undefined, undefined],
-      [undefined, undefined],
+      ["ZA==", "pa", "pa"],
+      ["ZB==", undefined, "ZB=="],
+      ["ZC==", "ZC==", "ZC=="],
+      [undefined, undefined, undefined],
     ]);
     expect(asked([revived[0]!, { id: "model.b" } as CompiledNode, revived[2]!])).toEqual([
-      ["pa", "pa"],
-      [undefined, undefined],
-      [undefined, undefined],
-      [undefined, undefined],
+      ["ZA==", "pa", "pa"],
+      [undefined, undefined, undefined],
+      ["ZC==", "ZC==", "ZC=="],
+      [undefined, undefined, undefined],
     ]);
   });
 });

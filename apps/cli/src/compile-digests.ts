@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { ByNodeId } from "@sluice/runner";
 import { headerTie, readHeadedFile, tieFormat, writeHeadedFile } from "./headed-file.js";
 
 /**
@@ -8,7 +9,8 @@ import { headerTie, readHeadedFile, tieFormat, writeHeadedFile } from "./headed-
  * each node's rootless digest (see the runner's `rootlessDigest`: what a state records, so
  * `--state` selection reuses the checksums of nodes whose rootless digest the state recorded, see
  * `reusedChecksums`, without serializing 30,000 nodes to make them). Written by a compile that
- * made them; read only when a selection needs them, never by a command that does not.
+ * made them; read (once, see {@link compileDigestLines}) by a command that needs them: a
+ * selection against a state, and the writers of the manifest and the packed shards.
  *
  * The rootless digest is also the node's placeless digest (see the runner's `placelessDigest`),
  * the same for every run id the compile is revived with, unless the line says it has none: a
@@ -81,7 +83,7 @@ export function writeCompileDigests(
   const file = path.join(targetDir, FILE);
   let known: Map<string, string> | undefined;
   // Each digest listed before, with its line's second field (read only for a line not kept).
-  const knownRootless = (): Map<string, string> => {
+  const knownSeconds = (): Map<string, string> => {
     if (known !== undefined) return known;
     known = new Map();
     let lines = previous;
@@ -103,7 +105,7 @@ export function writeCompileDigests(
   let scans = 0;
   const listed = (digest: string): string | undefined => {
     if (previous === undefined || known !== undefined || scans++ >= SCANS)
-      return knownRootless().get(digest);
+      return knownSeconds().get(digest);
     for (let at = previous.length - 1; at >= 0; at--) {
       const line = previous[at]!;
       if (line.startsWith(digest) && (line.length === digest.length || line[digest.length] === " "))
@@ -129,37 +131,36 @@ export function writeCompileDigests(
 }
 
 /**
- * The lines {@link writeCompileDigests} kept for the compile cached under `cacheHeader`, by
- * position in `compiled.nodes`; undefined when missing, of another compile or not of
- * `compiled`'s nodes.
+ * The lines {@link writeCompileDigests} kept for the compile `ctx` revived (its nodes as revived:
+ * `nodes`), by position: those this command wrote, else read (once per command: kept in `ctx`);
+ * undefined when there are none of that compile.
  *
- * @example readDigestLines(ctx.targetDir, ctx.cacheHeader, ctx.compiled)?.map(lineRootless)
+ * @example compileDigestLines(ctx, ctx.compiled.nodes)?.map(lineRootless)
  */
-export function readDigestLines(
-  targetDir: string,
-  cacheHeader: string,
-  compiled: { readonly nodes: readonly CompiledNode[] },
-): string[] | undefined {
-  return keptDigestLines(targetDir, cacheHeader, compiled.nodes.length);
-}
-
-/** A lookup by node id (what the manifest writer asks of a Map). */
-export interface ByNode {
-  get(id: string): string | undefined;
+export function compileDigestLines(
+  ctx: { digestLines?: readonly string[]; cacheHeader?: string; targetDir: string },
+  nodes: readonly CompiledNode[],
+): readonly string[] | undefined {
+  if (ctx.digestLines === undefined && ctx.cacheHeader !== undefined) {
+    const lines = keptDigestLines(ctx.targetDir, ctx.cacheHeader, nodes.length);
+    if (lines) ctx.digestLines = lines;
+  }
+  return ctx.digestLines;
 }
 
 /**
- * The digests, rootless and placeless digests of `lines` (a compile's, see {@link readDigestLines}) by
- * node id, of the nodes of `compiled` that are still the objects `asCompiled` (the same compile,
- * as revived) holds at their position: a node replaced since (`--defer`) or rendered again at
- * run time has neither. The lookup by id is made on the first ask (a one-edit compile asks for
- * a few nodes of 30,000).
+ * The digests, rootless and placeless digests of `lines` (a compile's, see
+ * {@link compileDigestLines}) by node id, of the nodes of `compiled` that are still the objects
+ * `asCompiled` (the same compile, as revived) holds at their position: a node replaced since
+ * (`--defer`) has none. (A node rendered again at run time keeps them: the writers do not take a
+ * compile's digests for it.) The lookup by id is made on the first ask (a one-edit compile asks
+ * for a few nodes of 30,000).
  */
 export function digestsByNode(
   lines: readonly string[],
   asCompiled: readonly CompiledNode[],
   compiled: CompiledProject,
-): { digest: ByNode; rootless: ByNode; placeless: ByNode } {
+): { digest: ByNodeId; rootless: ByNodeId; placeless: ByNodeId } {
   let at: Map<string, number> | undefined;
   const position = (id: string): number | undefined => {
     if (at === undefined) {
@@ -168,12 +169,12 @@ export function digestsByNode(
       at = new Map();
       compiled.nodes.forEach((n, i) => {
         const p = index ? index.get(n) : i;
-        if (p !== undefined && !n.renderAtRun) at!.set(n.id, p);
+        if (p !== undefined) at!.set(n.id, p);
       });
     }
     return at.get(id);
   };
-  const of = (read: (line: string) => string | undefined): ByNode => ({
+  const of = (read: (line: string) => string | undefined): ByNodeId => ({
     get: (id) => {
       const p = position(id);
       return p === undefined ? undefined : read(lines[p]!);

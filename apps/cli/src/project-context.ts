@@ -57,7 +57,7 @@ export interface ProjectContext {
   /**
    * compile_digests.json's lines of this compile by position (each node's rootless and placeless
    * digest: see `lineRootless`, `linePlaceless`), when this command wrote them: read from there
-   * (`readDigestLines`) only when the command did not.
+   * (`compileDigestLines`, which keeps them here) only when the command did not.
    */
   digestLines?: readonly string[];
 }

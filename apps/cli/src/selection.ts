@@ -5,7 +5,7 @@ import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 import type { ChecksumPart, ChecksumReuse, SelectionState } from "@sluice/compiler";
-import { lineRootless, readDigestLines } from "./compile-digests.js";
+import { compileDigestLines, lineRootless } from "./compile-digests.js";
 import { nodeText } from "./node-texts.js";
 import type { RunState, rootlessDigest as RootlessDigest } from "@sluice/runner/state";
 
@@ -54,11 +54,7 @@ function reuseOf(
   const before = state.adapter === ctx.compiled.dialect ? state.nodes.checksumsBefore() : undefined;
   if (!before) return undefined;
   // As the state records them: rootless (see `rootlessDigest`), kept with the compile's digests.
-  const kept =
-    ctx.digestLines ??
-    (ctx.cacheHeader === undefined
-      ? undefined
-      : readDigestLines(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
+  const kept = compileDigestLines(ctx, ctx.compiled.nodes);
   if (kept) return { before, digests: kept.map(lineRootless) };
   const made = ctx.nodeDigests;
   if (!made) return undefined;

@@ -16,6 +16,7 @@ export { nodeDigest, textDigest } from "./artifacts/node-digest.js";
 export { writeExecutedPlan } from "./executed-plan.js";
 export { isPacked, PER_FILE_LIMIT, packedDir, readPackedArtifact } from "./packed-artifacts.js";
 export type { ArtifactLayout } from "./packed-artifacts.js";
+export type { ByNodeId } from "./artifacts/manifest-keys.js";
 export { bindRulesets, findRelationNode, dqTestNodes, planRulesets } from "./dq/index.js";
 export type { BoundRuleset, DqTestNodesOptions } from "./dq/index.js";
 export { describeDamage, recoveryCommand } from "./materialize/version-check.js";

@@ -5,7 +5,7 @@ import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { counted, duration } from "../output/words.js";
 import { statementTotal } from "../fact-nodes.js";
-import { digestsByNode, readDigestLines } from "../compile-digests.js";
+import { compileDigestLines, digestsByNode } from "../compile-digests.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
 import { commandHeads } from "./command-heads.js";
@@ -104,27 +104,20 @@ async function compile(
   if (!(await compileWithWarehouse(ctx, args, ids, io))) return { exit: ExitCode.failed, out: [] };
   const { writeCompiledArtifacts, isPacked } = await import("@sluice/runner");
   const chosen = new Set(ids);
-  const kept =
-    ctx.digestLines ??
-    (ctx.cacheHeader === undefined
-      ? undefined
-      : readDigestLines(ctx.targetDir, ctx.cacheHeader, ctx.compiled));
+  const kept = compileDigestLines(ctx, ctx.compiled.nodes);
   // Each node's rootless digest, and its manifest key as a build of this compile takes it (see
   // `entryKeys`).
   const byNode = kept && digestsByNode(kept, ctx.compiled.nodes, ctx.compiled);
+  // The compile's digests: this command's, else those kept for the compile it revived (the
+  // packed shards are told unchanged by them, not rebuilt from 30,000 nodes).
+  const digests = ctx.nodeDigests ?? byNode?.digest;
   await writeCompiledArtifacts(ctx.targetDir, ctx.compiled, chosen, {
     project: ctx.project,
     invocationId: ctx.runId,
     generatedAt: new Date(),
     build: buildId(),
     layout: args.artifacts,
-    // The compile's digests: this command's, else those kept for the compile it revived (the
-    // packed shards are told unchanged by them, not rebuilt from 30,000 nodes).
-    ...(ctx.nodeDigests !== undefined
-      ? { digests: ctx.nodeDigests }
-      : byNode
-        ? { digests: byNode.digest }
-        : {}),
+    ...(digests ? { digests } : {}),
     recordDigests: true,
     ...(byNode ? { rootless: byNode.rootless, placeless: byNode.placeless } : {}),
     asCompiled: true,

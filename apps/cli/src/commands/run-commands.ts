@@ -1,13 +1,12 @@
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Engine } from "@sluice/engines";
-import type { RunCommand, RunResults } from "@sluice/runner";
+import type { ByNodeId, RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import { buildId } from "../compile-cache.js";
-import { digestsByNode, readDigestLines } from "../compile-digests.js";
-import type { ByNode } from "../compile-digests.js";
+import { compileDigestLines, digestsByNode } from "../compile-digests.js";
 import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
@@ -441,12 +440,8 @@ async function runUnitTestsAlone(
 function compiledPlaceless(
   ctx: ProjectContext,
   asCompiled: readonly CompiledNode[],
-): { placeless?: ByNode } {
-  const lines =
-    ctx.digestLines ??
-    (ctx.cacheHeader === undefined
-      ? undefined
-      : readDigestLines(ctx.targetDir, ctx.cacheHeader, { nodes: asCompiled }));
+): { placeless?: ByNodeId } {
+  const lines = compileDigestLines(ctx, asCompiled);
   return lines ? { placeless: digestsByNode(lines, asCompiled, ctx.compiled).placeless } : {};
 }
 

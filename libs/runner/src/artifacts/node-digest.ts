@@ -142,8 +142,8 @@ export class NodeText {
   }
 
   /**
-   * The digest a manifest entry's key takes in a run (see `entryKeys`): of the text with the run
-   * id written as a placeholder when the run id is only where no entry reads it (a table's
+   * The digest a manifest entry's key takes for a node with no placeless digest (see
+   * {@link NodeText.entryDigest}): of the text with the run id written as a placeholder when the run id is only where no entry reads it (a table's
    * `location`, whose entry keeps the folder without the run's version, and the statements), so
    * consecutive builds of an unchanged project key every entry the same; otherwise
    * {@link NodeText.digest}.
