@@ -5,17 +5,32 @@
 //
 // For each size: cold compile (no target/), no-change compile, compile after one model's SQL
 // changed, `ls --select` with graph operators (the first after the compile, and warm: replayed),
-// and the cold compile's peak RSS. Budgets at
+// a one-model build after a build and after a compile, the compile after that build, and the
+// cold compile's peak RSS. Budgets at
 // 10k on a quiet 2-core machine: cold < 1.5 s, no change < 0.2 s, one change < 0.3 s, ls < 0.3 s,
 // peak RSS < 600 MB; and time linear in size (ms per model printed for each size, and its ratio
 // to the smallest size's, for the cold compile and for each warm figure by wall and CPU time).
 // Each row also gives the CPU seconds (user + system) of the command: on a shared machine wall
 // time grows with the other load, CPU time much less; the load average is printed per size.
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { medianRun, report, timedSluice as sluice } from "./lib.mjs";
 import { modelName, writeAgedSyntheticProject } from "./synthetic-project.mjs";
+
+/** The medians of runs already made (see `medianRun`). */
+const medianOf = (runs) => medianRun(runs.length, (_, i) => runs[i]);
+
+/** One raw hour of one event, where the synthetic project's source reads it. */
+function writeRawHour(root) {
+  const hour = path.join(root, ".lake/raw/events/2026/12/01/00");
+  mkdirSync(hour, { recursive: true });
+  writeFileSync(
+    path.join(hour, "sluice-events-1-2026-12-01-00-00-00-bench.gz"),
+    gzipSync('{"event_id":"e1"}\n'),
+  );
+}
 
 const sizes = process.argv.slice(2).map(Number);
 if (sizes.length === 0) sizes.push(1000, 10000, 50000);
@@ -43,6 +58,18 @@ for (const n of sizes) {
     const lsArgs = ["ls", "--select", `+${modelName(n - 1)}`];
     const lsFirst = sluice(root, lsArgs);
     const ls = medianRun(3, () => sluice(root, lsArgs));
+    // A build of one model, as a developer runs it: the lake gets one raw hour and the source's
+    // view once, then `build -s m_0` after a build, after a compile, and a compile after it (each
+    // rewrote the manifest and the packed artifacts of the other before stop 45).
+    writeRawHour(root);
+    sluice(root, ["build", "--select", `+${modelName(0)}`]);
+    const buildArgs = ["build", "--select", modelName(0)];
+    const buildAgain = medianRun(3, () => sluice(root, buildArgs));
+    const alternating = [];
+    for (let i = 0; i < 3; i++)
+      alternating.push([sluice(root, buildArgs), sluice(root, ["compile"])]);
+    const buildAfterCompile = medianOf(alternating.slice(1).map(([build]) => build));
+    const compileAfterBuild = medianOf(alternating.map(([, compile]) => compile));
     perModel.push([
       n,
       {
@@ -70,6 +97,12 @@ for (const n of sizes) {
       "ls --select +model CPU ms (first, loads the compile)": lsFirst.cpuMs,
       "ls --select +model ms (warm, replayed)": ls.ms,
       "ls --select +model CPU ms (warm, replayed)": ls.cpuMs,
+      "build -s one model ms (after a build)": buildAgain.ms,
+      "build -s one model CPU ms (after a build)": buildAgain.cpuMs,
+      "build -s one model ms (after a compile)": buildAfterCompile.ms,
+      "build -s one model CPU ms (after a compile)": buildAfterCompile.cpuMs,
+      "compile ms (after that build)": compileAfterBuild.ms,
+      "compile CPU ms (after that build)": compileAfterBuild.cpuMs,
       "cold peak RSS MB": cold.rssMb,
       "cold ms per model": cold.ms / n,
     });
