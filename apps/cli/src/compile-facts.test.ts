@@ -13,8 +13,26 @@ const node = (id: string, dependsOn: string[], statements = 1): CompiledNode =>
     kind: "model",
     name: id.slice(6),
     path: `models/${id.slice(6)}.sql`,
+    schema: "marts",
+    relation: { schema: "marts", name: id.slice(6) },
+    materialization: "table",
+    tags: [],
     dependsOn,
     statements: Array.from({ length: statements }, () => ({ kind: "create", sql: "select 1" })),
+  }) as unknown as CompiledNode;
+
+/** A test of model.a, under another relation name, tagged, with an assertion. */
+const test = (): CompiledNode =>
+  ({
+    ...node("test.t", ["model.a"]),
+    kind: "test",
+    name: "t",
+    path: "models/schema.yml",
+    relation: { schema: "marts_audit", name: "t_failures" },
+    materialization: "test",
+    tags: ["nightly"],
+    attachedTo: "model.a",
+    assertion: { kind: "unit" },
   }) as unknown as CompiledNode;
 
 const nodes = (): CompiledNode[] => [
@@ -54,8 +72,25 @@ describe("compile_facts.json", () => {
       renderAtRun: [0, 0, 0],
       statements: [1, 1, 2],
       incremental: [-1, -1, -1],
+      materialization: ["table", "table", "table"],
+      schema: ["marts", "marts", "marts"],
+      relation: [null, null, null],
+      tags: [[], [], []],
+      attachedTo: [null, null, null],
+      assertion: [0, 0, 0],
     });
     expect(body(dir)).toBe(read.body);
+    // A relation of its own, tags, the tested node and an assertion (not kept: only that it has one).
+    writeCompileFacts(dir, "h1", [...nodes(), test()]);
+    const four = readCompileFacts(dir, "h1", 4)!;
+    expect(factRowAt(four.facts, 3).slice(8)).toEqual([
+      "test",
+      "marts",
+      ["marts_audit", "t_failures"],
+      ["nightly"],
+      "model.a",
+      1,
+    ]);
   });
 
   it("reads no file of another format or with a column of another length", () => {
@@ -64,8 +99,8 @@ describe("compile_facts.json", () => {
     const file = path.join(dir, "compile_facts.json");
     const [head, text] = readFileSync(file, "utf8").split("\n") as [string, string];
     const tie = JSON.parse(head) as [number, string];
-    expect(tie[0]).toBe(2);
-    // Format 1's body (an array of rows) under format 1's header, and under format 2's.
+    expect(tie[0]).toBe(3);
+    // Format 1's body (an array of rows) under format 1's header, and under format 3's.
     const rows = JSON.stringify(nodes().map(factRowOf));
     writeFileSync(file, `${JSON.stringify([1, tie[1]])}\n${rows}`);
     expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
@@ -100,6 +135,15 @@ describe("compile_facts.json", () => {
         [...nodes().slice(0, 2), node("model.c", ["model.a", "model.b", "model.x"], 2)],
       ],
       ["a path", [nodes()[0]!, { ...nodes()[1]!, path: "models/x.sql" }, nodes()[2]!]],
+      ["tags", [nodes()[0]!, { ...nodes()[1]!, tags: ["x"] }, nodes()[2]!]],
+      [
+        "a relation",
+        [nodes()[0]!, { ...nodes()[1]!, relation: { schema: "marts", name: "x" } }, nodes()[2]!],
+      ],
+      [
+        "a materialization",
+        [nodes()[0]!, { ...nodes()[1]!, materialization: "view" }, nodes()[2]!],
+      ],
       ["a node less", nodes().slice(0, 2)],
     ];
     for (const [what, now] of changed) {
@@ -133,10 +177,36 @@ describe("compile_facts.json", () => {
     }
   });
 
-  it("freezes the dependencies read: a row is never changed in place", () => {
+  it("freezes the dependencies and tags read: a row is never changed in place", () => {
     const dir = tmp();
     writeCompileFacts(dir, "h1", nodes());
     const read = readCompileFacts(dir, "h1", 3)!;
     expect(() => read.facts.dependsOn[2]!.push("model.x")).toThrow(TypeError);
+    expect(() => read.facts.tags[2]!.push("x")).toThrow(TypeError);
+  });
+
+  it("answers from the facts what selectors and ls read, and the rest from the whole node", () => {
+    const dir = tmp();
+    const all = [...nodes(), test()];
+    writeCompileFacts(dir, "h1", all);
+    const read = readCompileFacts(dir, "h1", 4)!;
+    // Their memo is not there: a fact node read whole throws.
+    const reader = new FactReader(path.join(dir, "no-memo.json"));
+    const [a, , , t] = all.map((_, i) => reader.node(read.facts, i, `memo:s:${i}:0`));
+    expect([a!.materialization, a!.schema, a!.relation, a!.tags, a!.attachedTo]).toEqual([
+      "table",
+      "marts",
+      { schema: "marts", name: "a" },
+      [],
+      undefined,
+    ]);
+    expect(a!.assertion).toBeUndefined();
+    expect([t!.relation, t!.tags, t!.attachedTo]).toEqual([
+      { schema: "marts_audit", name: "t_failures" },
+      ["nightly"],
+      "model.a",
+    ]);
+    expect(() => t!.assertion).toThrow(/no-memo\.json is gone/);
+    expect(() => t!.sql).toThrow(/is gone/);
   });
 });

@@ -10,14 +10,14 @@ import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
  * again as fact nodes (see fact-nodes.ts) instead of parsing 30,000 texts. Written with every
  * write of partial_parse.json (the full path and the fast path of sql-edit-compile.ts).
  *
- * Format 2: a header line `[2, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the
+ * Format 3: a header line `[3, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the
  * rows as one JSON object of {@link FactColumns} (one array per member, each of one entry per
- * node, in the compiled project's order): parsed, 30,000 rows are 8 arrays, not 30,000. A file
- * of another header or format (format 1 held an array of row arrays) is not read: the compile
- * it goes with is done in full, and writes it again.
+ * node, in the compiled project's order): parsed, 30,000 rows are 14 arrays, not 30,000. A file
+ * of another header or format (format 1 held an array of row arrays, format 2 no facts for
+ * selectors and `ls`) is not read: the compile it goes with is done in full, and writes it again.
  */
 const FILE = "compile_facts.json";
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** The facts {@link readCompileFacts} read, with the text they were parsed from. */
 export interface KeptFacts {
@@ -95,7 +95,10 @@ export function readCompileFacts(
     }
     // A fact node's dependsOn is its facts': changed in place, it would change the facts
     // writeCompileFacts compares with, and the text written again would be stale. It throws.
-    for (const dependsOn of (facts as unknown as FactColumns).dependsOn) Object.freeze(dependsOn);
+    // The same for its tags.
+    const columns = facts as unknown as FactColumns;
+    for (const dependsOn of columns.dependsOn) Object.freeze(dependsOn);
+    for (const tags of columns.tags) Object.freeze(tags);
     return { facts: facts as unknown as FactColumns, body: kept.body };
   } catch {
     return undefined;

@@ -15,10 +15,16 @@ import { readSegmentFields } from "./segment-store.js";
  * place (see memo-refs.ts) once, and answers from it; a write of such a member goes to the whole
  * node (a write of a fact would not: nothing writes them).
  *
+ * `ls` (without `--state`) revives every node of a compile it finds unchanged as a fact node
+ * (`loadProjectContext`'s `factsOnly`): selectors and its output read the facts that serve them
+ * (materialization, schema, relation, tags, attachedTo, and whether there is an assertion), so at
+ * 10,000 models it reads 5 MB of facts instead of the 51 MB memo.
+ *
  * What a fact node does not do: spreads, `Object.keys`, `structuredClone` and `Object.hasOwn`
  * see its facts only, and `key in node` throws (a proxy in the prototype chain is not told
- * which node asks). Only `compile` with no selector, no state and text output gets them (see
- * `loadProjectContext`'s `factNodes`): its path was audited for those.
+ * which node asks). Only `compile` with no selector, no state and text output, and `ls` without
+ * `--state`, get them (see `loadProjectContext`'s `factNodes` and `factsOnly`): their paths were
+ * audited for those.
  *
  * @example
  * const reader = new FactReader(memoFile(targetDir));
@@ -29,7 +35,9 @@ import { readSegmentFields } from "./segment-store.js";
 
 /**
  * A node's facts: id, kind, name, path, dependsOn, renderAtRun (1 or 0), its statements' count
- * and its incremental statements' count (-1: it has none).
+ * and its incremental statements' count (-1: it has none); and what selectors and `ls` read:
+ * materialization, schema, relation, tags, attachedTo (null: none) and whether it has an
+ * assertion (1: read from the whole node; 0: it has none).
  */
 export type FactRow = [
   id: string,
@@ -40,7 +48,19 @@ export type FactRow = [
   renderAtRun: 0 | 1,
   statements: number,
   incremental: number,
+  materialization: CompiledNode["materialization"],
+  schema: string,
+  relation: RelationFact,
+  tags: string[],
+  attachedTo: string | null,
+  assertion: 0 | 1,
 ];
+
+/**
+ * A node's relation as a fact: null when it is `{ schema, name }` of the node's own schema and
+ * name (most nodes), else `[schema, name]`.
+ */
+export type RelationFact = [schema: string, name: string] | null;
 
 /**
  * The {@link FactRow}s of a compile's nodes as columns, one array per member, each node's members
@@ -58,6 +78,12 @@ export interface FactColumns {
   renderAtRun: (0 | 1)[];
   statements: number[];
   incremental: number[];
+  materialization: CompiledNode["materialization"][];
+  schema: string[];
+  relation: RelationFact[];
+  tags: string[][];
+  attachedTo: (string | null)[];
+  assertion: (0 | 1)[];
 }
 
 /** The members of {@link FactColumns}, in {@link FactRow}'s order. */
@@ -70,6 +96,12 @@ export const FACT_COLUMNS = [
   "renderAtRun",
   "statements",
   "incremental",
+  "materialization",
+  "schema",
+  "relation",
+  "tags",
+  "attachedTo",
+  "assertion",
 ] as const satisfies readonly (keyof FactColumns)[];
 
 /** The {@link FactRow} at place `at` of `facts`. */
@@ -102,6 +134,11 @@ class FactNode {
   path: string;
   dependsOn: string[];
   renderAtRun: true | undefined;
+  materialization: CompiledNode["materialization"];
+  schema: string;
+  relation: Readonly<CompiledNode["relation"]>;
+  tags: string[];
+  attachedTo: string | undefined;
   readonly #statements: number;
   readonly #incremental: number;
   readonly #place: string;
@@ -115,6 +152,26 @@ class FactNode {
     this.path = facts.path[at]!;
     this.dependsOn = facts.dependsOn[at]!;
     this.renderAtRun = facts.renderAtRun[at] === 1 ? true : undefined;
+    this.materialization = facts.materialization[at]!;
+    this.schema = facts.schema[at]!;
+    const relation = facts.relation[at];
+    // Frozen: a write would change this object only, not the whole node (see the file comment).
+    this.relation = Object.freeze(
+      relation
+        ? { schema: relation[0], name: relation[1] }
+        : { schema: this.schema, name: this.name },
+    );
+    this.tags = facts.tags[at]!;
+    this.attachedTo = facts.attachedTo[at] ?? undefined;
+    // A node without an assertion says so itself; one with an assertion reads it from the whole
+    // node. Defined, not assigned: an assignment would go to the whole node (the proxy's `set`).
+    if (facts.assertion[at] === 0)
+      Object.defineProperty(this, "assertion", {
+        value: undefined,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
     this.#statements = facts.statements[at]!;
     this.#incremental = facts.incremental[at]!;
     this.#place = place;
@@ -151,7 +208,13 @@ class FactNode {
       node.dependsOn === facts.dependsOn[at] &&
       (node.renderAtRun ? 1 : 0) === facts.renderAtRun[at] &&
       node.#statements === facts.statements[at] &&
-      node.#incremental === facts.incremental[at]
+      node.#incremental === facts.incremental[at] &&
+      node.materialization === facts.materialization[at] &&
+      node.schema === facts.schema[at] &&
+      sameRelation(node.relation, facts.relation[at], node.schema, node.name) &&
+      node.tags === facts.tags[at] &&
+      (node.attachedTo ?? null) === facts.attachedTo[at] &&
+      (Object.hasOwn(node, "assertion") ? 0 : 1) === facts.assertion[at]
     );
   }
 
@@ -261,8 +324,48 @@ export function factsAreAt(node: CompiledNode, facts: FactColumns, at: number): 
 /** `node`'s {@link FactRow}: a fact node's as it was made, another's from its members. */
 export function factRowOf(node: CompiledNode): FactRow {
   const [statements, incremental] = countsOf(node);
-  const { id, kind, name, path, dependsOn, renderAtRun } = node;
-  return [id, kind, name, path, dependsOn, renderAtRun ? 1 : 0, statements, incremental];
+  const { id, kind, name, path, dependsOn, renderAtRun, materialization, schema, tags } = node;
+  return [
+    id,
+    kind,
+    name,
+    path,
+    dependsOn,
+    renderAtRun ? 1 : 0,
+    statements,
+    incremental,
+    materialization,
+    schema,
+    relationFact(node.relation, schema, name),
+    tags,
+    node.attachedTo ?? null,
+    node.assertion === undefined ? 0 : 1,
+  ];
+}
+
+/** Whether `relation` is the one `fact` stands for (of a node of `schema` and `name`). */
+const sameRelation = (
+  relation: Readonly<CompiledNode["relation"]>,
+  fact: RelationFact | undefined,
+  schema: string,
+  name: string,
+): boolean =>
+  fact === null
+    ? relation.schema === schema && relation.name === name
+    : relation.schema === fact?.[0] && relation.name === fact[1];
+
+/**
+ * `relation` as a {@link RelationFact}: null when it is the node's own schema and name.
+ * (A fact node's own relation is made from its fact: null again, the same value.)
+ */
+function relationFact(
+  relation: Readonly<CompiledNode["relation"]>,
+  schema: string,
+  name: string,
+): RelationFact {
+  return relation.schema === schema && relation.name === name
+    ? null
+    : [relation.schema, relation.name];
 }
 
 /**

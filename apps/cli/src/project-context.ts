@@ -89,7 +89,7 @@ export function newRunId(now = new Date()): string {
 export async function loadProjectContext(
   args: GlobalArgs & { storeFailures?: boolean },
   io: Io,
-  options: { dqRules?: boolean; runId?: string; factNodes?: boolean } = {},
+  options: { dqRules?: boolean; runId?: string; factNodes?: boolean; factsOnly?: boolean } = {},
 ): Promise<ProjectContext | undefined> {
   const dir = path.resolve(args.projectDir);
   const targetDir = path.join(dir, "target");
@@ -135,8 +135,14 @@ export async function loadProjectContext(
   // A cached compile whose nodes' memo segments were replaced since is compiled afresh.
   // The nodes the fast path left alone revived as fact nodes (see fact-nodes.ts), when asked.
   if (kept && options.factNodes === true && runId === RUN_ID_PLACEHOLDER) kept.facts = true;
+  // `ls`: a compile revived as cached, every node a fact node (nothing it reads is beyond them).
+  const everyFact =
+    options.factsOnly === true && digests === undefined && runId === RUN_ID_PLACEHOLDER
+      ? cached?.header
+      : undefined;
   const revived =
-    cached && (await revive(parsed ?? cached.context, runId, targetDir, io, dir, digests, kept));
+    cached &&
+    (await revive(parsed ?? cached.context, runId, targetDir, io, dir, digests, kept, everyFact));
   if (revived) {
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
     writeCompileFacts(targetDir, cached!.header, revived.compiled.nodes, kept?.factsRead);
@@ -405,6 +411,8 @@ interface KeptDigests {
  * or of the text as parsed, with the placeholder run id), its nodes read from their memo places;
  * undefined when a place is gone (see memo-refs.ts) or the text is not in that layout.
  * `digests`, when given, gets each memo node's digest, hashed from its text or taken from `kept`.
+ * `everyFact`: the partial-parse header of the compile revived unchanged, whose facts (when
+ * compile_facts.json has them) make every memo node a fact node (see fact-nodes.ts).
  */
 async function revive(
   context: string | CachedContext,
@@ -414,6 +422,7 @@ async function revive(
   dir: string,
   digests?: Map<string, string>,
   kept?: KeptDigests,
+  everyFact?: string,
 ): Promise<ProjectContext | undefined> {
   const c =
     typeof context === "string" ? parseContext<CachedContext>(withRunId(context, runId)) : context;
@@ -424,9 +433,16 @@ async function revive(
   const lines = kept?.digestLines?.map(lineDigest);
   const read = kept?.facts && lines && readCompileFacts(targetDir, kept.since, nodes.length);
   if (read && digests) {
-    factNodes(nodes, read.facts, lines!, kept!.rewritten, memoFile(targetDir), digests);
+    factNodes(nodes, read.facts, memoFile(targetDir), {
+      lines: lines!,
+      rewritten: kept!.rewritten,
+      digests,
+    });
     kept!.factsRead = read;
   }
+  const listed =
+    everyFact === undefined ? undefined : readCompileFacts(targetDir, everyFact, nodes.length);
+  if (listed) factNodes(nodes, listed.facts, memoFile(targetDir));
   const parse = (text: string, segment: string, at: number): unknown => {
     const node = JSON.parse(withRunId(text, runId)) as CompiledNode;
     // The memo's digest of a node is of its text as compiled (the placeholder run id).
@@ -441,26 +457,30 @@ async function revive(
 }
 
 /**
- * Replace each memo place in `nodes` whose segment was not `rewritten` (the node's text is the
- * one `facts` and `lines` were kept for: segments are named by their content's hash) with a fact
- * node of its facts, its digest from `lines` into `digests`. The other places are left for
- * `resolveMemoRefs`.
+ * Replace each memo place in `nodes` with a fact node of its facts. After an edit (`edited`),
+ * only the places whose segment was not `rewritten` (the node's text is the one `facts` and
+ * `lines` were kept for: segments are named by their content's hash), each one's digest from
+ * `lines` into `digests`. The other places are left for `resolveMemoRefs`.
  */
 function factNodes(
   nodes: unknown[],
   facts: FactColumns,
-  lines: readonly string[],
-  rewritten: ReadonlySet<string>,
   memo: string,
-  digests: Map<string, string>,
+  edited?: {
+    lines: readonly string[];
+    rewritten: ReadonlySet<string>;
+    digests: Map<string, string>;
+  },
 ): void {
   const reader = new FactReader(memo);
   for (let at = 0; at < nodes.length; at++) {
     const place = nodes[at];
-    if (typeof place !== "string" || !place.startsWith("memo:") || lines[at] === "") continue;
-    if (rewritten.has(segmentOfPlace(place))) continue;
+    if (typeof place !== "string" || !place.startsWith("memo:")) continue;
+    if (edited) {
+      if (edited.lines[at] === "" || edited.rewritten.has(segmentOfPlace(place))) continue;
+      edited.digests.set(facts.id[at]!, edited.lines[at]!);
+    }
     nodes[at] = reader.node(facts, at, place);
-    digests.set(facts.id[at]!, lines[at]!);
   }
 }
 

@@ -52,11 +52,16 @@ async function list(args: LsArgs & GlobalArgs, io: Io): Promise<ProjectContext |
   const { loadSelection } = await import("../selection.js");
   // Output libraries (string-width, csv-stringify, picocolors) load when a command prints, not on every start.
   const { renderTable } = await import("../output/table.js");
-  const { resourceType } = await import("@sluice/compiler");
+  const { resourceType } = await import("@sluice/compiler/select");
   // Nothing listed holds the run id (a table's version folder, the statements): the compile's
   // placeholder is kept, so no node's text is rewritten with a new one before it is parsed.
   const { RUN_ID_PLACEHOLDER } = await import("../compile-cache.js");
-  const selection = await loadSelection(args, io, undefined, { runId: RUN_ID_PLACEHOLDER });
+  // What it prints and what selectors read are the nodes' facts (see fact-nodes.ts): the compile
+  // memo is not read (at 10,000 models, 51 MB). State selectors compare whole nodes.
+  const selection = await loadSelection(args, io, undefined, {
+    runId: RUN_ID_PLACEHOLDER,
+    factsOnly: args.state === undefined,
+  });
   if (!selection) return undefined;
   const { ctx, ids } = selection;
   const chosen = new Set(ids);

@@ -9,6 +9,9 @@ import { parseSelectorItem, stateMethods } from "./selector.js";
 import type { SelectionState } from "../state/selection-state.js";
 import type { SelectorItem, SelectorProblem } from "./selector.js";
 
+/** Re-exported for `ls`, which needs no more of the compiler than selection. */
+export { resourceType } from "./select-methods.js";
+
 export interface SelectOptions {
   /** Each entry may hold several space-separated items (union); `a,b` is an intersection. */
   select?: string[];
