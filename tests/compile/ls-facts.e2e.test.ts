@@ -9,25 +9,24 @@ import { copyModelsProject, runSluice } from "../support/cli.js";
  * `ls` on an unchanged compile lists from the nodes' facts (#14, apps/cli/src/fact-nodes.ts):
  * compile_facts.json instead of the compile memo. Checked from outside: what it prints equals
  * what the full revive prints (compile_facts.json removed, so every node is read from the memo),
- * selector by selector and format by format, on the models project (unit tests, DQDL rules,
+ * selector by selector, on the models project (unit tests, DQDL rules,
  * shared scans, sources, seeds); and on a synthetic project it lists with the memo moved away
  * (nothing read from it: no compile ran again, the memo is not written back).
  */
-const selections: string[][] = [
-  [],
-  ["--select", "+sales_by_country"],
-  ["--select", "tag:marts", "--exclude", "test_type:unit"],
-  ["--select", "test_type:data"],
-  ["--select", "silver"],
-  ["--select", "config.materialized:incremental+"],
-  ["--resource-type", "unit_test"],
-  ["--resource-type", "test", "--select", "events"],
-  ["--select", "source:raw+1"],
-];
-const formats = [
+// JSON prints every member ls reads (kind, resource type, materialization, relation, path, tags,
+// dependencies); the table and the names once each.
+const listed: string[][] = [
   ["--format", "table"],
-  ["--format", "json"],
   ["--format", "name"],
+  ...[
+    [],
+    ["--select", "+sales_by_country"],
+    ["--select", "tag:marts", "--exclude", "test_type:unit"],
+    ["--select", "test_type:data", "--select", "silver"],
+    ["--select", "config.materialized:incremental+"],
+    ["--resource-type", "unit_test"],
+    ["--select", "source:raw+1"],
+  ].map((selection) => [...selection, "--format", "json"]),
 ];
 
 describe("ls lists from the compile's facts", () => {
@@ -43,15 +42,14 @@ describe("ls lists from the compile's facts", () => {
   });
   afterAll(() => project?.cleanup());
 
-  /** Every selection in every format: exit code, stdout and stderr, none replayed. */
+  /** Each listing: exit code, stdout and stderr, none replayed. */
   async function listings(): Promise<string[]> {
     const out: string[] = [];
-    for (const selection of selections)
-      for (const format of formats) {
-        await rm(path.join(target(), "replay"), { recursive: true, force: true });
-        const r = await sluice(["ls", ...selection, ...format]);
-        out.push(`${[...selection, ...format].join(" ")}\n${r.code}\n${r.stdout}\n${r.stderr}`);
-      }
+    for (const args of listed) {
+      await rm(path.join(target(), "replay"), { recursive: true, force: true });
+      const r = await sluice(["ls", ...args]);
+      out.push(`${args.join(" ")}\n${r.code}\n${r.stdout}\n${r.stderr}`);
+    }
     return out;
   }
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readUtf8Lines, utf8Text } from "@sluice/runner/utf8-text";
 import type { ContextBytes } from "./context-text.js";
-import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
+import { writeHeadedFile } from "./headed-file.js";
 import type { FolderListing } from "./listing-diff.js";
 import { folderStats, MISSING, withFolderStats } from "./listing-stat.js";
 
@@ -366,22 +366,29 @@ export function listingNow(
 
 /**
  * The cached context (JSON text with the placeholder run id), when it is still valid, and the
- * header line it was saved under (see {@link validCacheHeader}).
+ * header line it was saved under (see {@link validCacheHeader}); `bytes`, the context as
+ * {@link cachedContextBytes} reads it: its first line decoded, the model properties kept as
+ * bytes (see context-text.ts' `lazyContext`). The whole text is decoded when first read.
  */
 export function readCachedContext(
   targetDir: string,
   request: CacheRequest,
   listings?: Listings,
-): { context: string; header: string } | undefined {
+): { readonly context: string; header: string; bytes?: ContextBytes } | undefined {
   const line = validCacheHeader(targetDir, request, listings);
   if (line === undefined) return undefined;
-  try {
-    const read = readHeadedFile(path.join(targetDir, CACHE_FILE));
-    // Replaced by another process since the header was read: not the context that was checked.
-    return read?.header === line ? { context: read.body, header: line } : undefined;
-  } catch {
-    return undefined;
-  }
+  // Replaced by another process since the header was read: not the context that was checked.
+  const bytes = cachedContextBytes(targetDir, line);
+  if (bytes === undefined) return undefined;
+  let text: string | undefined;
+  return {
+    // `rest` starts with the first line's newline.
+    get context() {
+      return (text ??= bytes.head + utf8Text(bytes.rest));
+    },
+    header: line,
+    bytes,
+  };
 }
 
 /**

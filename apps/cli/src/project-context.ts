@@ -23,7 +23,7 @@ import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
 import type { KeptFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
 import type { FactColumns } from "./fact-nodes.js";
-import { contextPieces, parseContext } from "./context-text.js";
+import { contextPieces, lazyContext, parseContext } from "./context-text.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
 
@@ -140,9 +140,16 @@ export async function loadProjectContext(
     options.factsOnly === true && digests === undefined && runId === RUN_ID_PLACEHOLDER
       ? cached?.header
       : undefined;
+  // With the placeholder run id no text is rewritten: the model properties are parsed only when
+  // something reads them (see context-text.ts; at 10,000 models, 4.5 MB that `ls` never reads).
+  const lazy =
+    parsed ??
+    (runId === RUN_ID_PLACEHOLDER && cached?.bytes !== undefined
+      ? lazyContext<CachedContext>(cached.bytes)?.context
+      : undefined);
   const revived =
     cached &&
-    (await revive(parsed ?? cached.context, runId, targetDir, io, dir, digests, kept, everyFact));
+    (await revive(lazy ?? cached.context, runId, targetDir, io, dir, digests, kept, everyFact));
   if (revived) {
     if (digests === undefined) return withCacheHeader(revived, cached!.header);
     writeCompileFacts(targetDir, cached!.header, revived.compiled.nodes, kept?.factsRead);
