@@ -9,8 +9,9 @@ import { parseSelectorItem, stateMethods } from "./selector.js";
 import type { SelectionState } from "../state/selection-state.js";
 import type { SelectorItem, SelectorProblem } from "./selector.js";
 
-/** Re-exported for `ls`, which needs no more of the compiler than selection. */
+/** Re-exported for `ls` and the Athena check, which need no more of the compiler than selection. */
 export { resourceType } from "./select-methods.js";
+export { reachable } from "./dag.js";
 
 export interface SelectOptions {
   /** Each entry may hold several space-separated items (union); `a,b` is an intersection. */
