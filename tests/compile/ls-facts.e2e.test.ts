@@ -9,9 +9,9 @@ import { copyModelsProject, runSluice } from "../support/cli.js";
  * `ls` on an unchanged compile lists from the nodes' facts (#14, apps/cli/src/fact-nodes.ts):
  * compile_facts.json instead of the compile memo. Checked from outside: what it prints equals
  * what the full revive prints (compile_facts.json removed, so every node is read from the memo),
- * selector by selector, on the models project (unit tests, DQDL rules,
- * shared scans, sources, seeds); and on a synthetic project it lists with the memo moved away
- * (nothing read from it: no compile ran again, the memo is not written back).
+ * selector by selector, on the models project (unit tests, DQDL rules, shared scans, sources,
+ * seeds); and on a synthetic project it lists with the memo moved away (nothing read from it: no
+ * compile ran again).
  */
 // JSON prints every member ls reads (kind, resource type, materialization, relation, path, tags,
 // dependencies); the table and the names once each.
