@@ -171,7 +171,10 @@ describe("compile_facts.json", () => {
     const moved = facts(read.facts);
     moved[1]!.path = "models/x.sql";
     const recounted = facts({ ...copies, statements: [1, 1, 5] });
-    for (const now of [moved, recounted]) {
+    // One that had no assertion given one (its own member written).
+    const asserted = facts(read.facts);
+    asserted[2]!.assertion = { kind: "failing_rows" } as CompiledNode["assertion"];
+    for (const now of [moved, recounted, asserted]) {
       writeCompileFacts(dir, "h4", now, spaced);
       expect(body(dir)).toBe(JSON.stringify(factColumnsOf(now)));
     }

@@ -214,7 +214,10 @@ class FactNode {
       sameRelation(node.relation, facts.relation[at], node.schema, node.name) &&
       node.tags === facts.tags[at] &&
       (node.attachedTo ?? null) === facts.attachedTo[at] &&
-      (Object.hasOwn(node, "assertion") ? 0 : 1) === facts.assertion[at]
+      // Its own `assertion` (read without reading the node whole), unless a write replaced it.
+      (Object.hasOwn(node, "assertion") && (node as { assertion?: unknown }).assertion === undefined
+        ? 0
+        : 1) === facts.assertion[at]
     );
   }
 

@@ -79,6 +79,18 @@ export function newRunId(now = new Date()): string {
     .replace(/\.\d+Z$/, "Z")}_${randomBytes(2).toString("hex")}`;
 }
 
+/** How {@link loadProjectContext} loads (see there). */
+export interface ContextOptions {
+  /** One test node per DQDL rule (default: true). */
+  dqRules?: boolean;
+  /** The run id the statements get (default: a new one). */
+  runId?: string;
+  /** `compile`: the nodes a one-edit compile does not render again revived as fact nodes. */
+  factNodes?: boolean;
+  /** `ls`: every node of an unchanged compile revived as a fact node. */
+  factsOnly?: boolean;
+}
+
 /**
  * Load, validate and compile the project for the chosen target, with one test node per DQDL rule
  * (unless `dqRules: false`). Prints every diagnostic; returns undefined when any is an error (the
@@ -89,7 +101,7 @@ export function newRunId(now = new Date()): string {
 export async function loadProjectContext(
   args: GlobalArgs & { storeFailures?: boolean },
   io: Io,
-  options: { dqRules?: boolean; runId?: string; factNodes?: boolean; factsOnly?: boolean } = {},
+  options: ContextOptions = {},
 ): Promise<ProjectContext | undefined> {
   const dir = path.resolve(args.projectDir);
   const targetDir = path.join(dir, "target");

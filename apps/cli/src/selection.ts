@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { ProjectContext } from "./project-context.js";
+import type { ContextOptions, ProjectContext } from "./project-context.js";
 import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
@@ -156,7 +156,7 @@ export async function loadSelection(
   /** Called as soon as the project is loaded, before the selection (e.g. to start opening the engine). */
   onContext?: (ctx: ProjectContext) => void,
   /** See {@link loadProjectContext}. */
-  options: { runId?: string; factNodes?: boolean; factsOnly?: boolean } = {},
+  options: Omit<ContextOptions, "dqRules"> = {},
 ): Promise<{ ctx: ProjectContext; ids: string[]; state?: RunState } | undefined> {
   const { loadProjectContext } = await import("./project-context.js");
   // A state that cannot be read stops the command before any work starts. A folder with only

@@ -50,7 +50,11 @@ export async function checkAthenaSyntax(
   // on a first build, and a test's SQL is one line of the model's contract, not its build.
   const checked = isAthena
     ? chosen
-    : new Set(ids.filter((id) => compiled?.nodes.some((n) => n.id === id && n.kind === "model")));
+    : new Set(
+        (compiled?.nodes ?? [])
+          .filter((n) => n.kind === "model" && chosen.has(n.id))
+          .map((n) => n.id),
+      );
   if (compiled === undefined) {
     if (key) writeAthenaCheckMemo(ctx.targetDir, key, [...env.read], []);
     return [];

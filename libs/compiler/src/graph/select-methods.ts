@@ -57,7 +57,9 @@ export function nodeFacts(
 /** A node's {@link NodeFacts}, each made on first use (see {@link nodeFacts}). */
 class LazyFacts implements NodeFacts {
   fresher?: boolean;
+  #path: string | undefined;
   #paths: string[] | undefined;
+  #relative: string | undefined;
   #rootPaths: string[] | undefined;
   #fqn: string[] | undefined;
 
@@ -69,7 +71,7 @@ class LazyFacts implements NodeFacts {
   ) {}
 
   get paths(): string[] {
-    return (this.#paths ??= withFolders(normalizePath(this.node.path)));
+    return (this.#paths ??= withFolders(this.path()));
   }
 
   get rootPaths(): string[] {
@@ -89,20 +91,23 @@ class LazyFacts implements NodeFacts {
   get testType(): NodeFacts["testType"] {
     const node = this.node;
     if (node.kind !== "test") return undefined;
-    return node.assertion?.kind === "unit"
-      ? "unit"
-      : node.assertion?.kind === "dq_rule"
-        ? "dq"
-        : /\.sql$/i.test(normalizePath(node.path))
-          ? "singular"
-          : "generic";
+    const assertion = node.assertion?.kind;
+    if (assertion === "unit") return "unit";
+    if (assertion === "dq_rule") return "dq";
+    return /\.sql$/i.test(this.path()) ? "singular" : "generic";
+  }
+
+  /** The node's project-relative file path, normalized. */
+  private path(): string {
+    return (this.#path ??= normalizePath(this.node.path));
   }
 
   /** The path under the resource path that holds the file (the path itself if none does). */
   private relativePath(): string {
-    const path = normalizePath(this.node.path);
+    if (this.#relative !== undefined) return this.#relative;
+    const path = this.path();
     const root = this.roots.find((r) => path.startsWith(`${r}/`));
-    return root ? path.slice(root.length + 1) : path;
+    return (this.#relative = root ? path.slice(root.length + 1) : path);
   }
 }
 
