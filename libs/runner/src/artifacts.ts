@@ -101,20 +101,10 @@ export async function writeCompiledArtifacts(
     options.fingerprint === undefined
       ? undefined
       : { fingerprint: options.fingerprint, ...(options.edits ? { edits: options.edits } : {}) };
-  writeManifest(
-    targetDir,
-    options.project,
-    compiled,
-    options,
-    options.build,
-    options.compileKey,
-    options.digests,
-    options.recordDigests,
-    source,
-    options.rootless,
-    options.placeless,
-    options.asCompiled === true,
-  );
+  writeManifest(targetDir, options.project, compiled, options, options.build, {
+    ...options,
+    ...(source ? { source } : {}),
+  });
   const roots = ["compiled", "run", "packed"].map((folder) => path.join(targetDir, folder));
   const index = path.join(targetDir, ".artifact-hashes.json");
   // Written by the run: the compiled statements (holding the last run's ids, so changed every

@@ -165,8 +165,12 @@ describe("writeManifest after an edit of model SQL", () => {
     const target = mkdtempSync(path.join(os.tmpdir(), "sluice-manifest-edit-"));
     dirs.push(target);
     const { recordBefore = true, record = true } = options;
-    writeManifest(target, project, compiled, first, "b1", "h1", undefined, recordBefore, {
-      fingerprint: "f1",
+    writeManifest(target, project, compiled, first, "b1", {
+      compileKey: "h1",
+      recordDigests: recordBefore,
+      source: {
+        fingerprint: "f1",
+      },
     });
     options.tamper?.(target);
     const result = writeManifest(
@@ -175,10 +179,14 @@ describe("writeManifest after an edit of model SQL", () => {
       edit.compiled,
       options.invocation ?? second,
       "b1",
-      "h2",
-      undefined,
-      record,
-      { fingerprint: "f2", ...(claimed ? { edits: { since: "f1", nodes: edit.ids } } : {}) },
+      {
+        compileKey: "h2",
+        recordDigests: record,
+        source: {
+          fingerprint: "f2",
+          ...(claimed ? { edits: { since: "f1", nodes: edit.ids } } : {}),
+        },
+      },
     );
     const read = (name: string) => readFileSync(path.join(target, name), "utf8");
     const index = JSON.parse(read(".manifest-index.json")) as { mtimeMs?: number };

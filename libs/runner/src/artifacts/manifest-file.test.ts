@@ -74,7 +74,7 @@ describe("writeManifest", () => {
         runId: inv.invocationId,
         dialect: createDuckdbDialect(),
       });
-      return writeManifest(target, project, nodes, inv, "b1", undefined, undefined, true);
+      return writeManifest(target, project, nodes, inv, "b1", { recordDigests: true });
     };
     fresh();
     expect(run("aaaa")).toMatchObject({ built: compiled.nodes.length, written: true });
@@ -94,20 +94,7 @@ describe("writeManifest", () => {
     c: CompiledProject,
     inv: typeof first,
     placeless: ReadonlyMap<string, string>,
-  ) =>
-    writeManifest(
-      target,
-      project,
-      c,
-      inv,
-      "b1",
-      undefined,
-      undefined,
-      false,
-      undefined,
-      undefined,
-      placeless,
-    );
+  ) => writeManifest(target, project, c, inv, "b1", { placeless });
 
   it("takes the keys of a write of the same compile, as compiled, from the index", () => {
     fresh();
@@ -116,21 +103,7 @@ describe("writeManifest", () => {
       compileKey: string,
       placeless: ReadonlyMap<string, string>,
       asCompiled: boolean,
-    ) =>
-      writeManifest(
-        target,
-        project,
-        compiled,
-        inv,
-        "b1",
-        compileKey,
-        undefined,
-        false,
-        undefined,
-        undefined,
-        placeless,
-        asCompiled,
-      );
+    ) => writeManifest(target, project, compiled, inv, "b1", { compileKey, placeless, asCompiled });
     const real = new Map(compiled.nodes.map((n) => [n.id, `digest of ${n.id}`]));
     expect(write(first, "h1", real, true).built).toBe(compiled.nodes.length);
     // Digests that would key every entry anew: not asked for their keys, the index's are taken.
@@ -194,7 +167,7 @@ describe("writeManifest", () => {
     expect(withPlaceless(ran(second), second, placeless).built).toBe(0);
     // Given memo digests alone, a node's key is its placeless digest all the same.
     const digests = new Map(before.nodes.map((n) => [n.id, nodeDigest(n)]));
-    expect(writeManifest(target, project, before, first, "b1", undefined, digests).built).toBe(0);
+    expect(writeManifest(target, project, before, first, "b1", { digests }).built).toBe(0);
     expect(writeManifest(target, project, ran(second), second, "b1").built).toBe(0);
   });
 
@@ -326,20 +299,24 @@ describe("writeManifest", () => {
 
   it("leaves the sidecar unparsed when nothing changed; rebuilds all when its body is unreadable", () => {
     fresh();
-    writeManifest(target, project, compiled, first, "b1", "compile-1");
+    writeManifest(target, project, compiled, first, "b1", { compileKey: "compile-1" });
     const sidecar = path.join(target, "manifest.state.json");
     const text = read();
     // The key line still names this manifest; the body after it does not parse.
     const [key] = readFileSync(sidecar, "utf8").split("\n");
     writeFileSync(sidecar, `${key}\n{"nodes": [`);
-    expect(writeManifest(target, project, compiled, second, "b1", "compile-1")).toEqual({
+    expect(
+      writeManifest(target, project, compiled, second, "b1", { compileKey: "compile-1" }),
+    ).toEqual({
       built: 0,
       reused: compiled.nodes.length,
       written: false,
     });
     expect(readFileSync(sidecar, "utf8")).toBe(`${key}\n{"nodes": [`);
     // Another compile key needs the body to rewrite the sidecar: unreadable, all is rewritten.
-    expect(writeManifest(target, project, compiled, second, "b1", "compile-2")).toEqual({
+    expect(
+      writeManifest(target, project, compiled, second, "b1", { compileKey: "compile-2" }),
+    ).toEqual({
       built: compiled.nodes.length,
       reused: 0,
       written: true,
@@ -354,7 +331,9 @@ describe("writeManifest", () => {
       ...compiled,
       nodes: compiled.nodes.map((n, i) => (i === 3 ? { ...n, sql: `${n.sql}\n-- y` } : n)),
     };
-    expect(writeManifest(target, project, changed, first, "b1", "compile-2")).toMatchObject({
+    expect(
+      writeManifest(target, project, changed, first, "b1", { compileKey: "compile-2" }),
+    ).toMatchObject({
       built: compiled.nodes.length,
       written: true,
     });
@@ -381,18 +360,16 @@ describe("writeManifest", () => {
     const again = (claim: ReturnType<typeof source>) => {
       rmSync(target, { recursive: true, force: true });
       fresh();
-      writeManifest(target, project, compiled, first, "b1", "h1", undefined, true, source("f1"));
-      return writeManifest(
-        target,
-        editedProject,
-        edited,
-        second,
-        "b1",
-        "h2",
-        undefined,
-        true,
-        claim,
-      );
+      writeManifest(target, project, compiled, first, "b1", {
+        compileKey: "h1",
+        recordDigests: true,
+        source: source("f1"),
+      });
+      return writeManifest(target, editedProject, edited, second, "b1", {
+        compileKey: "h2",
+        recordDigests: true,
+        source: claim,
+      });
     };
     // Without a claim every key is hashed: the edited node's entry built, the others copied.
     expect(again(source("f2"))).toMatchObject({ built: 1, written: true });

@@ -70,6 +70,17 @@ export interface ManifestWrite {
   written: boolean;
 }
 
+/** What {@link writeManifest} is told besides the project and its compile (see there). */
+export interface ManifestWriteOptions {
+  compileKey?: string;
+  digests?: ByNodeId;
+  recordDigests?: boolean;
+  source?: ManifestSource;
+  rootless?: ByNodeId;
+  placeless?: ByNodeId;
+  asCompiled?: boolean;
+}
+
 /**
  * Write `<targetDir>/manifest.json` for `compiled` (see {@link dbtManifest}), reusing the
  * previous file's entries of unchanged nodes (see the file comment). `build` names the running
@@ -100,14 +111,11 @@ export function writeManifest(
   compiled: CompiledProject,
   invocation: ArtifactInvocation,
   build: string,
-  compileKey?: string,
-  digests?: ByNodeId,
-  recordDigests = false,
-  source?: ManifestSource,
-  rootless?: ByNodeId,
-  placeless?: ByNodeId,
-  asCompiled = false,
+  options: ManifestWriteOptions = {},
 ): ManifestWrite {
+  const { compileKey, digests, source, rootless, placeless } = options;
+  const recordDigests = options.recordDigests === true;
+  const asCompiled = options.asCompiled === true;
   const file = path.join(targetDir, MANIFEST);
   const indexFile = path.join(targetDir, INDEX);
   const found = readPrevious(file, indexFile, build);

@@ -61,7 +61,10 @@ describe("compile digests in a state, and the checksums a selection takes from t
 
   it("are recorded in the sidecar and the state index, and give the hashed checksums", async () => {
     const state = tmp();
-    writeManifest(state, project, compiled, inv("a"), "b1", undefined, digestsOf(compiled), true);
+    writeManifest(state, project, compiled, inv("a"), "b1", {
+      digests: digestsOf(compiled),
+      recordDigests: true,
+    });
     const manifestOnly = tmp();
     writeFileSync(
       path.join(manifestOnly, "manifest.json"),
@@ -107,7 +110,10 @@ describe("compile digests in a state, and the checksums a selection takes from t
     writeManifest(state, project, compiled, inv("a"), "b1");
     expect((await readRunState(state)).nodes.checksumsBefore()).toBe(undefined);
     const dbt = tmp();
-    writeManifest(dbt, project, compiled, inv("a"), "b1", undefined, digestsOf(compiled), true);
+    writeManifest(dbt, project, compiled, inv("a"), "b1", {
+      digests: digestsOf(compiled),
+      recordDigests: true,
+    });
     const text = readFileSync(path.join(dbt, "manifest.json"), "utf8");
     rmSync(path.join(dbt, "manifest.state.json"));
     writeFileSync(path.join(dbt, "manifest.json"), withoutStateIndex(text));
@@ -116,7 +122,10 @@ describe("compile digests in a state, and the checksums a selection takes from t
 
   it("are not read from a state_manifest.json of format 3 (no digests): the state is read again", async () => {
     const state = tmp();
-    writeManifest(state, project, compiled, inv("a"), "b1", undefined, digestsOf(compiled), true);
+    writeManifest(state, project, compiled, inv("a"), "b1", {
+      digests: digestsOf(compiled),
+      recordDigests: true,
+    });
     const manifest = path.join(state, "manifest.json");
     const aMinuteAgo = new Date(Date.now() - 60_000);
     utimesSync(manifest, aMinuteAgo, aMinuteAgo);

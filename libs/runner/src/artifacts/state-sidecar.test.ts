@@ -80,7 +80,7 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
 
   it("names the manifest's digest and holds what parsing the manifest gives, kept in step", async () => {
     const target = tmp();
-    writeManifest(target, project, compiled, inv("a"), "b1", "header-1");
+    writeManifest(target, project, compiled, inv("a"), "b1", { compileKey: "header-1" });
     expect(sidecarKey(target).manifest).toBe(manifestDigest(path.join(target, "manifest.json")));
     const parsed = await readRunState(manifestOnly(target));
     expect(new Map((await readRunState(target)).nodes)).toEqual(new Map(parsed.nodes));
@@ -92,7 +92,9 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
         n.id === "model.funnel" ? { ...n, sql: `${n.sql} union all select * from x` } : n,
       ),
     };
-    expect(writeManifest(target, project, changed, inv("b"), "b1", "header-2").built).toBe(1);
+    expect(
+      writeManifest(target, project, changed, inv("b"), "b1", { compileKey: "header-2" }).built,
+    ).toBe(1);
     expect(sidecarKey(target).manifest).toBe(manifestDigest(path.join(target, "manifest.json")));
     const after = await readRunState(target);
     expect(new Map(after.nodes)).toEqual(new Map((await readRunState(manifestOnly(target))).nodes));
@@ -101,7 +103,9 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
     );
     // Nothing changed but the compile: the manifest is kept, the sidecar names the new compile.
     const before = sidecarKey(target).compile;
-    expect(writeManifest(target, project, changed, inv("c"), "b1", "header-3").written).toBe(false);
+    expect(
+      writeManifest(target, project, changed, inv("c"), "b1", { compileKey: "header-3" }).written,
+    ).toBe(false);
     expect(sidecarKey(target).compile).not.toBe(before);
   });
 
@@ -146,7 +150,7 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
 
   it("gives this project's checksums for the compile it names (no hashing of every node)", () => {
     const target = tmp();
-    writeManifest(target, project, compiled, inv("a"), "b1", "header-1");
+    writeManifest(target, project, compiled, inv("a"), "b1", { compileKey: "header-1" });
     const computed = nodeChecksums(project, compiled);
     // A compile with no nodes of its own to hash: only the sidecar can answer.
     const sidecar = path.join(target, "manifest.state.json");
@@ -167,7 +171,7 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
 
   it("holds its rows as columns (format 2), and a format-1 sidecar (rows) is still read", async () => {
     const state = tmp();
-    writeManifest(state, project, compiled, inv("a"), "b1", "header-1");
+    writeManifest(state, project, compiled, inv("a"), "b1", { compileKey: "header-1" });
     const sidecar = path.join(state, "manifest.state.json");
     const [keyLine, valueLine] = readFileSync(sidecar, "utf8").split("\n");
     const key = JSON.parse(keyLine!) as { format: number };
@@ -247,7 +251,7 @@ describe("manifest.state.json, the sidecar of manifest.json that --state reads",
 
   it("keeps what the sidecar gave in state_checksums.json, as one string, for the next read", () => {
     const target = tmp();
-    writeManifest(target, project, compiled, inv("a"), "b1", "header-1");
+    writeManifest(target, project, compiled, inv("a"), "b1", { compileKey: "header-1" });
     const first = cachedChecksums(project, compiled, target, "header-1");
     const kept = path.join(target, "state_checksums.json");
     const [, value] = readFileSync(kept, "utf8").split("\n");
