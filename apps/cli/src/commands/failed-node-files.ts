@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { CompiledNode } from "@sluice/compiler";
 import type { NodeResult } from "@sluice/runner";
 import { materializeCompiled } from "@sluice/runner";
 import { errorLocation } from "../output/error-location.js";
@@ -12,10 +13,12 @@ import type { ProjectContext } from "../project-context.js";
  */
 export function failedNodeFiles(ctx: ProjectContext): (r: NodeResult) => string | undefined {
   const here = (file: string): string => path.relative(process.cwd(), file) || file;
+  let byId: Map<string, CompiledNode> | undefined;
   return (r) => {
-    const node = ctx.compiled.nodes.find((n) => n.id === r.id);
-    if (r.status !== "error" || !node || (node.kind !== "model" && node.kind !== "test"))
-      return undefined;
+    if (r.status !== "error") return undefined;
+    byId ??= new Map(ctx.compiled.nodes.map((n) => [n.id, n]));
+    const node = byId.get(r.id);
+    if (!node || (node.kind !== "model" && node.kind !== "test")) return undefined;
     const compiledFile = materializeCompiled(ctx.targetDir, node);
     const source = [...ctx.project.models, ...ctx.project.singularTests].find(
       (f) => f.path === node.path,

@@ -67,12 +67,16 @@ export async function reconcileBuild(
   signal?: AbortSignal,
 ): Promise<ReconciliationResult[]> {
   const { raw, published } = reads;
-  const byName = new Map(nodes.filter((n) => n.kind === "model").map((n) => [n.name, n]));
+  let byName: Map<string, CompiledNode> | undefined;
   const out: ReconciliationResult[] = [];
   for (const node of nodes) {
+    // The config first: looking each node up in the results was O(nodes x results) (30,000 x
+    // 30,000 on a full build of 10,000 models) for the few nodes that reconcile.
     const config = reconcileConfigOf(node);
+    if (!config) continue;
     const built = results.find((r) => r.id === node.id);
-    if (!config || built?.status !== "success") continue;
+    if (built?.status !== "success") continue;
+    byName ??= new Map(nodes.filter((n) => n.kind === "model").map((n) => [n.name, n]));
     const staging = byName.get(config.staging);
     const rejected = byName.get(config.rejected);
     const rawId = staging?.dependsOn.find((id) => id.startsWith("source."));
