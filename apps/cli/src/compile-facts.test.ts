@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
+import { reconcileConfigOf, reconcileValue } from "@sluice/compiler/plan";
 import { afterEach, describe, expect, it } from "vitest";
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
 import { FactReader, factColumnsOf, factRowAt, factRowOf } from "./fact-nodes.js";
@@ -41,6 +42,17 @@ const nodes = (): CompiledNode[] => [
   node("model.c", ["model.a", "model.b"], 2),
 ];
 
+/** model.c reconciling model.a (staging) and model.b (rejected), as models/silver/events.sql. */
+const reconciling = (): CompiledNode[] => {
+  const [a, b, c] = nodes();
+  const reconcile = { staging: "a", rejected: "b", key: "event_id" };
+  return [
+    { ...a!, config: {} },
+    { ...b!, config: {} },
+    { ...c!, config: { reconcile } },
+  ];
+};
+
 describe("compile_facts.json", () => {
   const dirs: string[] = [];
   const tmp = (): string => {
@@ -78,6 +90,7 @@ describe("compile_facts.json", () => {
       tags: [[], [], []],
       attachedTo: [null, null, null],
       assertion: [0, 0, 0],
+      reconcile: [null, null, null],
     });
     expect(body(dir)).toBe(read.body);
     // A relation of its own, tags, the tested node and an assertion (not kept: only that it has one).
@@ -90,6 +103,14 @@ describe("compile_facts.json", () => {
       ["nightly"],
       "model.a",
       1,
+      null,
+    ]);
+    // A model's reconcile config, as JSON.
+    writeCompileFacts(dir, "h1", reconciling());
+    expect(readCompileFacts(dir, "h1", 3)!.facts.reconcile).toEqual([
+      null,
+      null,
+      '{"staging":"a","rejected":"b","key":"event_id"}',
     ]);
   });
 
@@ -99,14 +120,21 @@ describe("compile_facts.json", () => {
     const file = path.join(dir, "compile_facts.json");
     const [head, text] = readFileSync(file, "utf8").split("\n") as [string, string];
     const tie = JSON.parse(head) as [number, string];
-    expect(tie[0]).toBe(3);
-    // Format 1's body (an array of rows) under format 1's header, and under format 3's.
+    expect(tie[0]).toBe(4);
+    // Format 1's body (an array of rows) under format 1's header, and under format 4's.
     const rows = JSON.stringify(nodes().map(factRowOf));
     writeFileSync(file, `${JSON.stringify([1, tie[1]])}\n${rows}`);
     expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
     writeFileSync(file, `${head}\n${rows}`);
     expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
-    for (const column of ["id", "dependsOn", "incremental"]) {
+    // Format 3's columns (no reconcile) under format 3's header, and under format 4's.
+    const three = JSON.parse(text) as Record<string, unknown>;
+    delete three["reconcile"];
+    writeFileSync(file, `${JSON.stringify([3, tie[1]])}\n${JSON.stringify(three)}`);
+    expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
+    writeFileSync(file, `${head}\n${JSON.stringify(three)}`);
+    expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
+    for (const column of ["id", "dependsOn", "incremental", "reconcile"]) {
       const facts = JSON.parse(text) as Record<string, unknown[]>;
       facts[column]!.pop();
       writeFileSync(file, `${head}\n${JSON.stringify(facts)}`);
@@ -211,5 +239,37 @@ describe("compile_facts.json", () => {
     ]);
     expect(() => t!.assertion).toThrow(/no-memo\.json is gone/);
     expect(() => t!.sql).toThrow(/is gone/);
+  });
+
+  it("tells the reconciliation each node's reconcile config without reading it whole", () => {
+    const dir = tmp();
+    writeCompileFacts(dir, "h1", reconciling());
+    const read = readCompileFacts(dir, "h1", 3)!;
+    // Their memo is not there: a fact node read whole throws.
+    const reader = new FactReader(path.join(dir, "no-memo.json"));
+    const facts = read.facts.id.map((_, i) => reader.node(read.facts, i, `memo:s:${i}:0`));
+    // What the runner's reconciliation reads of every node (written by hand: c reconciles a, b).
+    expect(facts.map(reconcileValue)).toEqual([
+      null,
+      null,
+      { staging: "a", rejected: "b", key: "event_id" },
+    ]);
+    expect(reconcileConfigOf(facts[2]!)).toEqual({
+      staging: "a",
+      rejected: "b",
+      key: "event_id",
+      reason: "reject_reason",
+    });
+    expect(reconcileConfigOf(facts[0]!)).toBeUndefined();
+    expect(() => facts[0]!.config).toThrow(/is gone/);
+    // The rows of nodes that answered from their facts are the rows read: written as read.
+    const spaced = { facts: read.facts, body: JSON.stringify(read.facts, null, 1) };
+    writeCompileFacts(dir, "h2", facts, spaced);
+    expect(body(dir)).toBe(spaced.body);
+    // A reconcile config changed: the rows are serialized from the nodes.
+    const [a, b, c] = reconciling();
+    const changed = [a!, b!, { ...c!, config: { reconcile: { staging: "b", rejected: "a" } } }];
+    writeCompileFacts(dir, "h3", changed, spaced);
+    expect(body(dir)).toBe(JSON.stringify(factColumnsOf(changed)));
   });
 });

@@ -10,14 +10,15 @@ import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
  * again as fact nodes (see fact-nodes.ts) instead of parsing 30,000 texts. Written with every
  * write of partial_parse.json (the full path and the fast path of sql-edit-compile.ts).
  *
- * Format 3: a header line `[3, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the
+ * Format 4: a header line `[4, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the
  * rows as one JSON object of {@link FactColumns} (one array per member, each of one entry per
- * node, in the compiled project's order): parsed, 30,000 rows are 14 arrays, not 30,000. A file
+ * node, in the compiled project's order): parsed, 30,000 rows are 15 arrays, not 30,000. A file
  * of another header or format (format 1 held an array of row arrays, format 2 no facts for
- * selectors and `ls`) is not read: the compile it goes with is done in full, and writes it again.
+ * selectors and `ls`, format 3 no `reconcile` for the run commands) is not read: the compile it
+ * goes with is done in full, and writes it again.
  */
 const FILE = "compile_facts.json";
-const FORMAT = 3;
+const FORMAT = 4;
 
 /** The facts {@link readCompileFacts} read, with the text they were parsed from. */
 export interface KeptFacts {

@@ -1,4 +1,7 @@
 import type { CompiledNode } from "@sluice/compiler";
+import { forgetConfigFacts, knowConfigFacts, reconcileValue } from "@sluice/compiler/run-time";
+import type { ConfigFacts } from "@sluice/compiler/run-time";
+import { withRunId } from "./compile-cache.js";
 import { statementCount } from "./lazy-node.js";
 import { readSegmentFields } from "./segment-store.js";
 
@@ -18,13 +21,16 @@ import { readSegmentFields } from "./segment-store.js";
  * `ls` (without `--state`) revives every node of a compile it finds unchanged as a fact node
  * (`loadProjectContext`'s `factsOnly`): selectors and its output read the facts that serve them
  * (materialization, schema, relation, tags, attachedTo, and whether there is an assertion), so at
- * 10,000 models it reads 5 MB of facts instead of the 51 MB memo.
+ * 10,000 models it reads 5 MB of facts instead of the 51 MB memo. `build`, `run`, `test`, `seed`
+ * and `snapshot` without `--state` do too, and then read their selected nodes whole (see
+ * {@link wholeNodes}): what they read of the others is facts (the reconciliation's `reconcile`
+ * config through the compiler's `reconcileValue`), or a few nodes read whole on first use.
  *
  * What a fact node does not do: spreads, `Object.keys`, `structuredClone` and `Object.hasOwn`
  * see its facts only, and `key in node` throws (a proxy in the prototype chain is not told
- * which node asks). Only `compile` with no selector, no state and text output, and `ls` without
- * `--state`, get them (see `loadProjectContext`'s `factNodes` and `factsOnly`): their paths were
- * audited for those.
+ * which node asks). Only `compile` with no selector, no state and text output, and `ls` and the run
+ * commands without `--state`, get them (see `loadProjectContext`'s `factNodes` and `factsOnly`):
+ * their paths were audited for those (the run commands only for the nodes they do not run).
  *
  * @example
  * const reader = new FactReader(memoFile(targetDir));
@@ -37,7 +43,8 @@ import { readSegmentFields } from "./segment-store.js";
  * A node's facts: id, kind, name, path, dependsOn, renderAtRun (1 or 0), its statements' count
  * and its incremental statements' count (-1: it has none); and what selectors and `ls` read:
  * materialization, schema, relation, tags, attachedTo (null: none) and whether it has an
- * assertion (1: read from the whole node; 0: it has none).
+ * assertion (1: read from the whole node; 0: it has none); and its `config.reconcile` as JSON
+ * (null: none, see the compiler's `reconcileValue`).
  */
 export type FactRow = [
   id: string,
@@ -54,6 +61,7 @@ export type FactRow = [
   tags: string[],
   attachedTo: string | null,
   assertion: 0 | 1,
+  reconcile: string | null,
 ];
 
 /**
@@ -84,6 +92,7 @@ export interface FactColumns {
   tags: string[][];
   attachedTo: (string | null)[];
   assertion: (0 | 1)[];
+  reconcile: (string | null)[];
 }
 
 /** The members of {@link FactColumns}, in {@link FactRow}'s order. */
@@ -102,6 +111,7 @@ export const FACT_COLUMNS = [
   "tags",
   "attachedTo",
   "assertion",
+  "reconcile",
 ] as const satisfies readonly (keyof FactColumns)[];
 
 /** The {@link FactRow} at place `at` of `facts`. */
@@ -141,6 +151,7 @@ class FactNode {
   attachedTo: string | undefined;
   readonly #statements: number;
   readonly #incremental: number;
+  readonly #reconcile: string | null;
   readonly #place: string;
   readonly #reader: FactReader;
   #full: CompiledNode | undefined;
@@ -174,6 +185,14 @@ class FactNode {
       });
     this.#statements = facts.statements[at]!;
     this.#incremental = facts.incremental[at]!;
+    // Told to the compiler's reconcileValue until the node is read whole (see `full`).
+    this.#reconcile = facts.reconcile[at] ?? null;
+    knowConfigFacts(
+      this,
+      this.#reconcile === null
+        ? NO_CONFIG_FACTS
+        : { reconcile: JSON.parse(this.#reconcile) as object },
+    );
     this.#place = place;
     this.#reader = reader;
     counts.made += 1;
@@ -198,6 +217,11 @@ class FactNode {
     return [node.#statements, node.#incremental];
   }
 
+  /** Its `reconcile` fact: as made, or of its config once read whole (which could change it). */
+  static reconcile(node: FactNode): string | null {
+    return node.#full === undefined ? node.#reconcile : reconcileText(node.#full);
+  }
+
   /** Whether its facts are `facts`' members at `at` themselves (the same strings and array). */
   static holds(node: FactNode, facts: FactColumns, at: number): boolean {
     return (
@@ -217,7 +241,8 @@ class FactNode {
       // Its own `assertion` (read without reading the node whole), unless a write replaced it.
       (Object.hasOwn(node, "assertion") && (node as { assertion?: unknown }).assertion === undefined
         ? 0
-        : 1) === facts.assertion[at]
+        : 1) === facts.assertion[at] &&
+      FactNode.reconcile(node) === facts.reconcile[at]
     );
   }
 
@@ -228,9 +253,20 @@ class FactNode {
     if (full.id !== node.id)
       throw new Error(`compile facts: ${node.#place} holds ${full.id}, not ${node.id}`);
     counts.materialized += 1;
+    // Its config is read whole from now on: what is asked of it is answered from there.
+    forgetConfigFacts(node);
     return (node.#full = full);
   }
 }
+
+/** The config facts of a node whose config has no `reconcile` (shared: never changed). */
+const NO_CONFIG_FACTS: ConfigFacts = Object.freeze({ reconcile: null });
+
+/** `node`'s `config.reconcile` as its fact holds it: JSON, or null when it has none. */
+const reconcileText = (node: CompiledNode): string | null => {
+  const value = reconcileValue(node);
+  return value === null ? null : JSON.stringify(value);
+};
 
 /** The whole node of the fact node `receiver` is (or is made from). */
 const wholeOf = (receiver: object): CompiledNode => {
@@ -271,8 +307,14 @@ export class FactReader {
     (line: number, field: number) => string | undefined
   >();
 
-  /** `memoFile`: the compile memo's index (see memo-refs.ts). */
-  constructor(private readonly memoFile: string) {}
+  /**
+   * `memoFile`: the compile memo's index (see memo-refs.ts); `runId`: the run id put in each node
+   * read whole where the compile has the placeholder (see `withRunId`), when not the placeholder.
+   */
+  constructor(
+    private readonly memoFile: string,
+    private readonly runId?: string,
+  ) {}
 
   /**
    * A fact node of `facts`' members at `at`, whose whole node is the memo's text at `place`
@@ -296,7 +338,9 @@ export class FactReader {
         `${place} of ${this.memoFile} is gone (another sluice command writing the same target/ ` +
           "at the same time?): run the command again",
       );
-    return JSON.parse(text) as CompiledNode;
+    return JSON.parse(
+      this.runId === undefined ? text : withRunId(text, this.runId),
+    ) as CompiledNode;
   }
 }
 
@@ -326,6 +370,7 @@ export function factsAreAt(node: CompiledNode, facts: FactColumns, at: number): 
 
 /** `node`'s {@link FactRow}: a fact node's as it was made, another's from its members. */
 export function factRowOf(node: CompiledNode): FactRow {
+  const fact = FactNode.own(node);
   const [statements, incremental] = countsOf(node);
   const { id, kind, name, path, dependsOn, renderAtRun, materialization, schema, tags } = node;
   return [
@@ -343,6 +388,7 @@ export function factRowOf(node: CompiledNode): FactRow {
     tags,
     node.attachedTo ?? null,
     node.assertion === undefined ? 0 : 1,
+    fact !== undefined ? FactNode.reconcile(fact) : reconcileText(node),
   ];
 }
 
@@ -379,4 +425,16 @@ function relationFact(
 export function statementTotal(node: CompiledNode): number {
   const [statements, incremental] = countsOf(node);
   return statements + Math.max(incremental, 0);
+}
+
+/**
+ * Put in `nodes`, for each fact node whose id is in `ids`, its whole node (read from the memo):
+ * what a run command runs is read whole and is a plain object (a fact node spread, as a snapshot
+ * plan spreads the node it runs, would copy its facts only).
+ */
+export function wholeNodes(nodes: CompiledNode[], ids: ReadonlySet<string>): void {
+  for (let at = 0; at < nodes.length; at++) {
+    const fact = FactNode.own(nodes[at]!);
+    if (fact !== undefined && ids.has(fact.id)) nodes[at] = FactNode.full(fact);
+  }
 }

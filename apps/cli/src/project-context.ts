@@ -87,7 +87,10 @@ export interface ContextOptions {
   runId?: string;
   /** `compile`: the nodes a one-edit compile does not render again revived as fact nodes. */
   factNodes?: boolean;
-  /** `ls`: every node of an unchanged compile revived as a fact node. */
+  /**
+   * `ls` and the run commands (without `--state`): every node of an unchanged compile revived as
+   * a fact node (see fact-nodes.ts; the run commands then read their selected nodes whole).
+   */
   factsOnly?: boolean;
 }
 
@@ -147,17 +150,21 @@ export async function loadProjectContext(
   // A cached compile whose nodes' memo segments were replaced since is compiled afresh.
   // The nodes the fast path left alone revived as fact nodes (see fact-nodes.ts), when asked.
   if (kept && options.factNodes === true && runId === RUN_ID_PLACEHOLDER) kept.facts = true;
-  // `ls`: a compile revived as cached, every node a fact node (nothing it reads is beyond them).
+  // `ls` and the run commands: a compile revived as cached, every node a fact node (what they
+  // read beyond the facts is read from the memo, on first use, node by node).
   const everyFact =
-    options.factsOnly === true && digests === undefined && runId === RUN_ID_PLACEHOLDER
-      ? cached?.header
-      : undefined;
+    options.factsOnly === true && digests === undefined ? cached?.header : undefined;
   // `ls` reads no model properties: they are parsed only if something asks (see context-text.ts;
   // at 10,000 models, 4.5 MB of 10.5; ls with a new selector ~110 ms faster). Not for `compile`,
   // which reads them: measured ~120 ms slower that way (more fresh memory than one decode).
+  // With another run id, only a text without the placeholder (its nodes are memo places, read
+  // with the run id put in): else it is parsed whole, the run id put in first (see `withRunId`).
   const lazy =
     parsed ??
-    (everyFact !== undefined && cached?.bytes !== undefined
+    (everyFact !== undefined &&
+    cached?.bytes !== undefined &&
+    (runId === RUN_ID_PLACEHOLDER ||
+      !(namesRunIdPlaceholder(cached.bytes.head) || namesRunIdPlaceholder(cached.bytes.rest)))
       ? lazyContext<CachedContext>(cached.bytes)?.context
       : undefined);
   const revived =
@@ -462,7 +469,9 @@ async function revive(
   }
   const listed =
     everyFact === undefined ? undefined : readCompileFacts(targetDir, everyFact, nodes.length);
-  if (listed) factNodes(nodes, listed.facts, memoFile(targetDir));
+  // Facts hold no run id: with another one, facts that name the placeholder are not used.
+  if (listed && (runId === RUN_ID_PLACEHOLDER || !namesRunIdPlaceholder(listed.body)))
+    factNodes(nodes, listed.facts, memoFile(targetDir), undefined, runId);
   const parse = (text: string, segment: string, at: number): unknown => {
     const node = JSON.parse(withRunId(text, runId)) as CompiledNode;
     // The memo's digest of a node is of its text as compiled (the placeholder run id).
@@ -476,11 +485,16 @@ async function revive(
   return reviveContext(c, runId, targetDir, io, dir);
 }
 
+/** Whether `text` holds the placeholder run id (as `withRunId` looks for it). */
+const namesRunIdPlaceholder = (text: string | Buffer): boolean =>
+  text.includes(RUN_ID_PLACEHOLDER) || text.includes(RUN_ID_PLACEHOLDER.toLowerCase());
+
 /**
  * Replace each memo place in `nodes` with a fact node of its facts. After an edit (`edited`),
  * only the places whose segment was not `rewritten` (the node's text is the one `facts` and
  * `lines` were kept for: segments are named by their content's hash), each one's digest from
- * `lines` into `digests`. The other places are left for `resolveMemoRefs`.
+ * `lines` into `digests`. The other places are left for `resolveMemoRefs`. A node read whole
+ * gets `runId` where the compile has the placeholder.
  */
 function factNodes(
   nodes: unknown[],
@@ -491,8 +505,9 @@ function factNodes(
     rewritten: ReadonlySet<string>;
     digests: Map<string, string>;
   },
+  runId: string = RUN_ID_PLACEHOLDER,
 ): void {
-  const reader = new FactReader(memo);
+  const reader = new FactReader(memo, runId === RUN_ID_PLACEHOLDER ? undefined : runId);
   for (let at = 0; at < nodes.length; at++) {
     const place = nodes[at];
     if (typeof place !== "string" || !place.startsWith("memo:")) continue;

@@ -155,8 +155,11 @@ export async function loadSelection(
   io: Io,
   /** Called as soon as the project is loaded, before the selection (e.g. to start opening the engine). */
   onContext?: (ctx: ProjectContext) => void,
-  /** See {@link loadProjectContext}. */
-  options: Omit<ContextOptions, "dqRules"> = {},
+  /**
+   * See {@link loadProjectContext}; `wholeSelected`: with `factsOnly`, the selected nodes are read
+   * whole (see fact-nodes.ts `wholeNodes`), for a command that runs them.
+   */
+  options: Omit<ContextOptions, "dqRules"> & { wholeSelected?: boolean } = {},
 ): Promise<{ ctx: ProjectContext; ids: string[]; state?: RunState } | undefined> {
   const { loadProjectContext } = await import("./project-context.js");
   // A state that cannot be read stops the command before any work starts. A folder with only
@@ -169,5 +172,9 @@ export async function loadSelection(
   if (!ctx) return undefined;
   onContext?.(ctx);
   const ids = await selectedIds(ctx, args, io, state);
+  if (ids && options.factsOnly === true && options.wholeSelected === true) {
+    const { wholeNodes } = await import("./fact-nodes.js");
+    wholeNodes(ctx.compiled.nodes, new Set(ids));
+  }
   return ids ? { ctx, ids, ...(state ? { state } : {}) } : undefined;
 }

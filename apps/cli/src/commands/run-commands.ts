@@ -218,9 +218,16 @@ export async function runNodes(
   };
   // `sluice test` on Athena opens the engine once the selection is known: unit tests alone
   // need no warehouse. Elsewhere it opens while the selection is applied.
-  const selection = await loadSelection(args, io, (ctx) => {
-    if (command !== "test" || ctx.target.engine !== "athena") open(ctx);
-  });
+  // Without --state (which compares whole nodes), the nodes not selected stay fact nodes: at
+  // 10,000 models a one-model build read 30,000 nodes from the compile memo (see fact-nodes.ts).
+  const selection = await loadSelection(
+    args,
+    io,
+    (ctx) => {
+      if (command !== "test" || ctx.target.engine !== "athena") open(ctx);
+    },
+    { factsOnly: args.state === undefined, wholeSelected: true },
+  );
   const { onlyUnitTests } = await import("@sluice/runner");
   if (selection && onlyUnitTests(selection.ctx.compiled, selection.ids)) {
     await opening?.then(
@@ -394,7 +401,15 @@ export async function runNodes(
     return await finishRun(args, io, results, ctx, log, { samples, runPaths: artifacts.value });
   } finally {
     await closing;
+    if ("debug" in args && args.debug === true) await debugFactNodes(io);
   }
+}
+
+/** --debug: how many nodes this command revived from their facts, and read whole of them. */
+async function debugFactNodes(io: Io): Promise<void> {
+  const { factNodeCounts } = await import("../fact-nodes.js");
+  const { made, materialized } = factNodeCounts();
+  io.err(`debug: ${made} nodes revived from their facts, ${materialized} of them read whole`);
 }
 
 /** `sluice test` of unit tests only: on the embedded database, no engine of the target opened. */

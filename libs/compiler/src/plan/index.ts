@@ -14,6 +14,7 @@ export * from "./window.js";
 export * from "./listed.js";
 export * from "./inputs.js";
 export * from "./reconciliation.js";
+export * from "./config-facts.js";
 export * from "./partition-batches.js";
 export * from "./schema-change.js";
 export * from "./store-failures.js";

@@ -1,5 +1,6 @@
 import type { Dialect } from "@sluice/dialects";
 import type { CompiledNode } from "../types.js";
+import { reconcileValue } from "./config-facts.js";
 
 /** A model's `reconcile` config: where its raw lines go (silver, staging, rejected). */
 export interface ReconcileConfig {
@@ -17,8 +18,8 @@ export interface ReconcileConfig {
 
 /** The model's `reconcile={...}` config, when it has one. */
 export function reconcileConfigOf(node: CompiledNode): ReconcileConfig | undefined {
-  const raw = (node.config as Record<string, unknown>)["reconcile"];
-  if (typeof raw !== "object" || raw === null) return undefined;
+  const raw = reconcileValue(node);
+  if (raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   if (typeof r["staging"] !== "string" || typeof r["rejected"] !== "string") return undefined;
   return {

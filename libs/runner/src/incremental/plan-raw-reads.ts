@@ -14,7 +14,7 @@ import { hoursFrom, rawHoursOf, type ListedRawHours } from "./raw-hours.js";
 import { distinctZones } from "./raw-zone.js";
 import type { RawReads } from "./raw-reads.js";
 import type { RawReadSummary } from "../types.js";
-import { NO_WATERMARK } from "@sluice/compiler/plan";
+import { NO_WATERMARK, reconcileValue } from "@sluice/compiler/plan";
 
 const RAW_WINDOW_MARKER = /\bsluice_raw_window\(/;
 
@@ -119,14 +119,18 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
   return reads;
 }
 
-/** The models a reconciliation covers: each reconciled model, its staging and rejected models. */
-/** The models a reconciliation checks: those configured with `reconcile`, their staging and rejected models. */
+/**
+ * The models a reconciliation checks: those configured with `reconcile`, their staging and
+ * rejected models. Each node's `reconcile` is read through `reconcileValue` (a node revived from
+ * its facts answers without reading its config), and the models are named only when one has it.
+ */
 export function reconciledNodes(all: readonly CompiledNode[]): Set<string> {
-  const byName = new Map(all.filter((n) => n.kind === "model").map((n) => [n.name, n.id]));
+  let byName: Map<string, string> | undefined;
   const out = new Set<string>();
   for (const node of all) {
-    const r = (node.config as Record<string, unknown>)["reconcile"];
-    if (typeof r !== "object" || r === null) continue;
+    const r = reconcileValue(node);
+    if (r === null) continue;
+    byName ??= new Map(all.filter((n) => n.kind === "model").map((n) => [n.name, n.id]));
     const { staging, rejected } = r as Record<string, unknown>;
     out.add(node.id);
     for (const name of [staging, rejected])

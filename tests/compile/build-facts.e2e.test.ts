@@ -1,0 +1,192 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ageProject, syntheticProjectDir } from "../support/aged-project.js";
+import { copyModelsProject, runSluice, type CliRun } from "../support/cli.js";
+import { queryLake } from "../support/lake-reader.js";
+
+/**
+ * The run commands read the nodes they do not run from the compile's facts (#14,
+ * apps/cli/src/fact-nodes.ts): at 10,000 models a one-model build read all 30,000 nodes from the
+ * compile memo. Checked from outside: two copies of the models project built alike, one with its
+ * facts and one without (compile_facts.json removed before each command, so every node is read
+ * from the memo), run the same commands and print, write and build the same (the
+ * reconciliation, which reads every model's `reconcile` config, among them); on a synthetic
+ * project a one-model build reads three nodes whole (--debug counts them).
+ */
+
+/** A run id (`20261207T031500Z_3f9a`), in any case: each command gets its own. */
+const RUN_ID = /\d{8}t\d{6}z_[0-9a-f]{4}/gi;
+
+/**
+ * What a run printed or wrote, without what differs from run to run or copy to copy: run ids,
+ * times, the copy's folder, spacing.
+ */
+const steady = (text: string): string =>
+  text
+    .replace(RUN_ID, "<run>")
+    .replace(/sluice-e2e-[A-Za-z0-9]+/g, "<copy>")
+    .replace(/"(generated_at|created_at|started_at|completed_at)": ?("[^"]*"|[\d.]+)/g, '"$1":<t>')
+    .replace(/\d+(\.\d+)?( ?)(ms|s)\b/g, "<t>")
+    // The manifest's state index names its bytes' digest (its times among them).
+    .replace(/"digest":"[0-9a-f]{64}","at":/g, '"digest":<d>,"at":')
+    // The summary table's seconds column.
+    .replace(/ \d+\.\d\d(?= |$)/gm, " <t>")
+    .replace(/"(execution_time|timing)": [^,}\]]*/g, '"$1": <t>')
+    .replace(/\s+/g, " ");
+
+/**
+ * Exit code and the lines of stdout and of stderr (without the --debug line and each progress
+ * line's place), steadied and sorted: nodes running at the same time finish in either order.
+ */
+const printed = (r: CliRun): string => {
+  const lines = (text: string) =>
+    text
+      .split("\n")
+      .filter((line) => !line.startsWith("debug: "))
+      // A line's place ("3 of 29") or "check" (a line printed after later ones) depends on timing.
+      .map((line) => steady(line.replace(/^\s*(\d+ of \d+|check) /, "")))
+      .sort();
+  return [r.code, ...lines(r.stdout), "--", ...lines(r.stderr)].join("\n");
+};
+
+/** The counts in the --debug line of a run: nodes revived from their facts, and read whole. */
+const factCounts = (r: CliRun): [number, number] => {
+  const m = /debug: (\d+) nodes revived from their facts, (\d+) of them read whole/.exec(r.stderr);
+  if (!m) throw new Error(`no fact-node line in:\n${r.stderr}`);
+  return [Number(m[1]), Number(m[2])];
+};
+
+describe("run commands read the nodes they do not run from the compile's facts", () => {
+  const projects: { dir: string; cleanup: () => Promise<void> }[] = [];
+  const [withFacts, withoutFacts] = [0, 1];
+  const sluice = (at: number, ...args: string[]) =>
+    runSluice(["--project-dir", projects[at]!.dir, ...args]);
+
+  beforeAll(async () => {
+    const generate = async (dir: string, start: string, seed: string) => {
+      const generated = await runSluice([
+        ...["--project-dir", dir, "generate", "--events", "800", "--start", start],
+        ...["--hours", "2", "--seed", seed, "--malformed-rate", "0.05"],
+      ]);
+      expect(generated.code, generated.stderr).toBe(0);
+    };
+    for (const _ of [0, 1]) {
+      const project = await copyModelsProject();
+      projects.push(project);
+      await generate(project.dir, "2026-11-27T00:00:00Z", "7");
+      // Past the partial-parse racy window: the build caches its compile (and its facts).
+      await ageProject(project.dir, 0);
+      const built = await runSluice(["--project-dir", project.dir, "build"]);
+      expect(built.code, built.stderr).toBe(0);
+      // New data for the commands below.
+      await generate(project.dir, "2026-11-27T02:00:00Z", "8");
+    }
+  }, 240_000);
+  afterAll(() => Promise.all(projects.map((p) => p.cleanup())));
+
+  /** Run `args` in both copies, the second without its facts; what each printed. */
+  async function both(args: string[]): Promise<[CliRun, CliRun]> {
+    const a = await sluice(withFacts, ...args, "--debug");
+    await rm(path.join(projects[withoutFacts]!.dir, "target/compile_facts.json"), { force: true });
+    const b = await sluice(withoutFacts, ...args, "--debug");
+    return [a, b];
+  }
+
+  /**
+   * What run_results.json of a copy says of each node, steadied (by id: nodes finish in either
+   * order; without times).
+   */
+  const results = async (at: number): Promise<string> => {
+    const text = await readFile(path.join(projects[at]!.dir, "target/run_results.json"), "utf8");
+    const { results } = JSON.parse(text) as { results: Record<string, unknown>[] };
+    const said = results
+      .map((r) => {
+        const { unique_id, status, message, failures, compiled_code, adapter_response } = r;
+        const { scope } = (adapter_response as { sluice?: { scope?: unknown } }).sluice ?? {};
+        return { unique_id, status, message, failures, compiled_code, scope };
+      })
+      .sort((a, b) => String(a.unique_id).localeCompare(String(b.unique_id)));
+    return steady(JSON.stringify(said, null, 1));
+  };
+
+  /** The lake's record of each table: its watermark and the raw hours it has not reconciled. */
+  const tableStates = (at: number) =>
+    queryLake(
+      projects[at]!.dir,
+      "select schema_name, table_name, watermark, pending_from from main.sluice_table_state " +
+        "order by schema_name, table_name",
+    );
+
+  /** A file of the target folder of a copy, steadied. */
+  const written = async (at: number, file: string): Promise<string> =>
+    steady(await readFile(path.join(projects[at]!.dir, "target", file), "utf8"));
+
+  it("prints, writes and builds what reading every node whole does", async () => {
+    const commands = [
+      // The staging model alone: what its run leaves for the reconciliation depends on the
+      // reconciled model's `reconcile` config, a node not selected (read from its facts).
+      ["build", "--select", "stg_events"],
+      // The reconciled model and its rejected rows: the reconciliation runs.
+      ["build", "--select", "events", "rejected_events"],
+      ["build", "--select", "sales_by_country"],
+      ["run", "--select", "tag:marts"],
+      ["test", "--select", "silver"],
+    ];
+    for (const [i, args] of commands.entries()) {
+      const [a, b] = await both(args);
+      // The second reconciles the new hours: its line is among what both printed.
+      if (i === 1) expect(a.stderr).toMatch(/reconciled [1-9]\d* raw partitions/);
+      const [made, whole] = factCounts(a);
+      // Facts read: every node revived from them, not all of them read whole (the scale test
+      // below counts them).
+      expect(made, args.join(" ")).toBeGreaterThan(30);
+      expect(whole, args.join(" ")).toBeLessThan(made);
+      expect(factCounts(b), args.join(" ")).toEqual([0, 0]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(printed(a), args.join(" ")).toBe(printed(b));
+      expect(await results(withFacts), args.join(" ")).toBe(await results(withoutFacts));
+      // What each table's state records, the hours not reconciled yet among it.
+      expect(await tableStates(withFacts), args.join(" ")).toEqual(await tableStates(withoutFacts));
+      expect(await written(withFacts, "manifest.json"), args.join(" ")).toBe(
+        await written(withoutFacts, "manifest.json"),
+      );
+    }
+    // The lakes hold the same rows.
+    const tables = ["silver.events", "silver.rejected_events", "marts.sales_by_country"];
+    for (const table of tables) {
+      const sql = `select count(*) as n, sum(hash(t::varchar)) as h from ${table} t`;
+      expect(await queryLake(projects[withFacts]!.dir, sql), table).toEqual(
+        await queryLake(projects[withoutFacts]!.dir, sql),
+      );
+    }
+  }, 240_000);
+});
+
+describe("a one-model build at scale reads only what it runs", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await syntheticProjectDir(300, "sluice-build-facts-");
+    // One raw hour of one event, where the synthetic project's source reads it.
+    const hour = path.join(dir, ".lake/raw/events/2026/12/01/00");
+    mkdirSync(hour, { recursive: true });
+    writeFileSync(
+      path.join(hour, "sluice-events-1-2026-12-01-00-00-00-test.gz"),
+      gzipSync('{"event_id":"e1"}\n'),
+    );
+    await ageProject(dir, 0);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("reads m_0 and its two tests whole, the other 897 nodes from their facts", async () => {
+    const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+    const first = await sluice("build", "--select", "+m_0");
+    expect(first.code, first.stderr).toBe(0);
+    const r = await sluice("build", "--select", "m_0", "--debug");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 model and 0 seeds built/);
+    expect(factCounts(r)).toEqual([900, 3]);
+  });
+});
