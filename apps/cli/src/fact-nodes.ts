@@ -1,5 +1,5 @@
 import type { CompiledNode } from "@sluice/compiler";
-import { forgetConfigFacts, knowConfigFacts, reconcileValue } from "@sluice/compiler/run-time";
+import { CONFIG_FACTS, reconcileValue } from "@sluice/compiler/run-time";
 import type { ConfigFacts } from "@sluice/compiler/run-time";
 import { withRunId } from "./compile-cache.js";
 import { statementCount } from "./lazy-node.js";
@@ -185,14 +185,7 @@ class FactNode {
       });
     this.#statements = facts.statements[at]!;
     this.#incremental = facts.incremental[at]!;
-    // Told to the compiler's reconcileValue until the node is read whole (see `full`).
     this.#reconcile = facts.reconcile[at] ?? null;
-    knowConfigFacts(
-      this,
-      this.#reconcile === null
-        ? NO_CONFIG_FACTS
-        : { reconcile: JSON.parse(this.#reconcile) as object },
-    );
     this.#place = place;
     this.#reader = reader;
     counts.made += 1;
@@ -210,7 +203,8 @@ class FactNode {
     return #place in value ? value : undefined;
   }
 
-  // Static, not methods: the prototype holds no member a compiled node could be asked for.
+  // Static, not methods: the prototype holds no member a compiled node could be asked for (but
+  // the compiler's CONFIG_FACTS symbol, below).
 
   /** Its statements' count and its incremental statements' (-1: none), as its row has them. */
   static counts(node: FactNode): [number, number] {
@@ -253,9 +247,19 @@ class FactNode {
     if (full.id !== node.id)
       throw new Error(`compile facts: ${node.#place} holds ${full.id}, not ${node.id}`);
     counts.materialized += 1;
-    // Its config is read whole from now on: what is asked of it is answered from there.
-    forgetConfigFacts(node);
     return (node.#full = full);
+  }
+
+  /**
+   * What the compiler's `reconcileValue` asks of a fact node (or of an object made from one):
+   * its config facts until it is read whole; then, undefined: its config is read, as it is now.
+   */
+  get [CONFIG_FACTS](): ConfigFacts | undefined {
+    const node = FactNode.of(this);
+    if (node === undefined || node.#full !== undefined) return undefined;
+    return node.#reconcile === null
+      ? NO_CONFIG_FACTS
+      : { reconcile: JSON.parse(node.#reconcile) as object };
   }
 }
 

@@ -27,5 +27,5 @@ export type { ChecksumReuse, ChecksumsBefore } from "./state/checksum-reuse.js";
 export { planClone } from "./state/clone-plan.js";
 export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";
 export { keysScope, uniqueTestSql } from "./tests/generic-tests.js";
-export { forgetConfigFacts, knowConfigFacts, reconcileValue } from "./plan/config-facts.js";
+export { CONFIG_FACTS, reconcileValue } from "./plan/config-facts.js";
 export type { ConfigFacts } from "./plan/config-facts.js";

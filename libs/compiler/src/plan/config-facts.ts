@@ -12,26 +12,20 @@ export interface ConfigFacts {
   reconcile: object | null;
 }
 
-const known = new WeakMap<object, ConfigFacts>();
-
-/** Record `facts` of `node`: they must be its config's, and stay so until forgotten. */
-export function knowConfigFacts(node: object, facts: ConfigFacts): void {
-  known.set(node, facts);
-}
-
-/** Stop answering from recorded facts of `node` (its config was read whole, and may change). */
-export function forgetConfigFacts(node: object): void {
-  known.delete(node);
-}
+/**
+ * The member under which a node answers its {@link ConfigFacts} (undefined: read its config).
+ * A symbol: never a member of a compiled node, nor written by `JSON.stringify` or a spread.
+ */
+export const CONFIG_FACTS: unique symbol = Symbol("sluice.configFacts");
 
 /**
  * The node's `config.reconcile` when it is an object, else null: from its {@link ConfigFacts}
- * when recorded, else from its config.
+ * when it answers them, else from its config.
  *
  * @example reconcileValue(events) // { staging: "stg_events", rejected: "rejected_events" }
  */
 export function reconcileValue(node: CompiledNode): object | null {
-  const facts = known.get(node);
+  const facts = (node as { [CONFIG_FACTS]?: ConfigFacts })[CONFIG_FACTS];
   if (facts !== undefined) return facts.reconcile;
   const raw = (node.config as Record<string, unknown> | undefined)?.["reconcile"];
   return typeof raw === "object" && raw !== null ? raw : null;
