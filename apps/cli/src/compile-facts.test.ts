@@ -5,6 +5,7 @@ import type { CompiledNode } from "@sluice/compiler";
 import { reconcileConfigOf, reconcileValue } from "@sluice/compiler/plan";
 import { afterEach, describe, expect, it } from "vitest";
 import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
+import { decodeFacts, encodeFacts } from "./fact-encoding.js";
 import { FactReader, factColumnsOf, factRowAt, factRowOf } from "./fact-nodes.js";
 import type { FactColumns } from "./fact-nodes.js";
 
@@ -74,18 +75,19 @@ describe("compile_facts.json", () => {
     const read = readCompileFacts(dir, "h1", 3)!;
     const rows = [0, 1, 2].map((at) => factRowAt(read.facts, at));
     expect(rows).toEqual(nodes().map(factRowOf));
-    // Columnar, told from outside: one array per member, written by hand here.
+    // Columnar, told from outside: one array per member, written by hand here; dependencies by
+    // their place in `id`, and the values that repeat as a dictionary.
     expect(JSON.parse(read.body)).toEqual({
       id: ["model.a", "model.b", "model.c"],
-      kind: ["model", "model", "model"],
+      kind: { values: ["model"], at: [0, 0, 0] },
       name: ["a", "b", "c"],
-      path: ["models/a.sql", "models/b.sql", "models/c.sql"],
-      dependsOn: [[], ["model.a"], ["model.a", "model.b"]],
+      path: { values: ["models/a.sql", "models/b.sql", "models/c.sql"], at: [0, 1, 2] },
+      dependsOn: [[], [0], [0, 1]],
       renderAtRun: [0, 0, 0],
       statements: [1, 1, 2],
       incremental: [-1, -1, -1],
-      materialization: ["table", "table", "table"],
-      schema: ["marts", "marts", "marts"],
+      materialization: { values: ["table"], at: [0, 0, 0] },
+      schema: { values: ["marts"], at: [0, 0, 0] },
       relation: [null, null, null],
       tags: [[], [], []],
       attachedTo: [null, null, null],
@@ -96,6 +98,13 @@ describe("compile_facts.json", () => {
     // A relation of its own, tags, the tested node and an assertion (not kept: only that it has one).
     writeCompileFacts(dir, "h1", [...nodes(), test()]);
     const four = readCompileFacts(dir, "h1", 4)!;
+    // The test's tested node by its place; a dependency no node has, by its id.
+    expect((JSON.parse(body(dir)) as { attachedTo: unknown[] }).attachedTo).toEqual([
+      null,
+      null,
+      null,
+      0,
+    ]);
     expect(factRowAt(four.facts, 3).slice(8)).toEqual([
       "test",
       "marts",
@@ -120,25 +129,37 @@ describe("compile_facts.json", () => {
     const file = path.join(dir, "compile_facts.json");
     const [head, text] = readFileSync(file, "utf8").split("\n") as [string, string];
     const tie = JSON.parse(head) as [number, string];
-    expect(tie[0]).toBe(4);
-    // Format 1's body (an array of rows) under format 1's header, and under format 4's.
+    expect(tie[0]).toBe(5);
+    // Format 1's body (an array of rows) under format 1's header, and under format 5's.
     const rows = JSON.stringify(nodes().map(factRowOf));
     writeFileSync(file, `${JSON.stringify([1, tie[1]])}\n${rows}`);
     expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
     writeFileSync(file, `${head}\n${rows}`);
     expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
-    // Format 3's columns (no reconcile) under format 3's header, and under format 4's.
-    const three = JSON.parse(text) as Record<string, unknown>;
-    delete three["reconcile"];
-    writeFileSync(file, `${JSON.stringify([3, tie[1]])}\n${JSON.stringify(three)}`);
+    // Format 4's columns (each value written out) under format 4's header, and under format 5's.
+    const four = JSON.stringify(factColumnsOf(nodes()));
+    writeFileSync(file, `${JSON.stringify([4, tie[1]])}\n${four}`);
     expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
-    writeFileSync(file, `${head}\n${JSON.stringify(three)}`);
+    writeFileSync(file, `${head}\n${four}`);
     expect(readCompileFacts(dir, "h1", 3)).toBeUndefined();
     for (const column of ["id", "dependsOn", "incremental", "reconcile"]) {
       const facts = JSON.parse(text) as Record<string, unknown[]>;
       facts[column]!.pop();
       writeFileSync(file, `${head}\n${JSON.stringify(facts)}`);
       expect(readCompileFacts(dir, "h1", 3), column).toBeUndefined();
+    }
+    // A dictionary's row missing, a value's place or a dependency's place out of range.
+    const broken: ((facts: Record<string, { at: number[] } & unknown[][]>) => void)[] = [
+      (facts) => facts["path"]!.at.pop(),
+      (facts) => (facts["kind"]!.at[1] = 7),
+      (facts) => (facts["dependsOn"]![2]![1] = 3),
+      (facts) => (facts["dependsOn"]![1]![0] = -1),
+    ];
+    for (const [i, breakIt] of broken.entries()) {
+      const facts = JSON.parse(text) as Parameters<(typeof broken)[number]>[0];
+      breakIt(facts);
+      writeFileSync(file, `${head}\n${JSON.stringify(facts)}`);
+      expect(readCompileFacts(dir, "h1", 3), String(i)).toBeUndefined();
     }
     writeFileSync(file, `${head}\n${text}`);
     expect(readCompileFacts(dir, "h1", 3)).toBeDefined();
@@ -149,7 +170,7 @@ describe("compile_facts.json", () => {
     writeCompileFacts(dir, "h1", nodes());
     const read = readCompileFacts(dir, "h1", 3)!;
     // A text of the same rows that JSON.stringify would not write: it is written as it was.
-    const spaced = { facts: read.facts, body: JSON.stringify(read.facts, null, 1) };
+    const spaced = { facts: read.facts, body: JSON.stringify(encodeFacts(read.facts), null, 1) };
     writeCompileFacts(dir, "h2", nodes(), spaced);
     expect(body(dir)).toBe(spaced.body);
     expect(readCompileFacts(dir, "h2", 3)!.facts).toEqual(read.facts);
@@ -176,7 +197,7 @@ describe("compile_facts.json", () => {
     ];
     for (const [what, now] of changed) {
       writeCompileFacts(dir, "h3", now, spaced);
-      expect(body(dir), what).toBe(JSON.stringify(factColumnsOf(now)));
+      expect(body(dir), what).toBe(JSON.stringify(encodeFacts(factColumnsOf(now))));
     }
   });
 
@@ -184,7 +205,7 @@ describe("compile_facts.json", () => {
     const dir = tmp();
     writeCompileFacts(dir, "h1", nodes());
     const read = readCompileFacts(dir, "h1", 3)!;
-    const spaced = { facts: read.facts, body: JSON.stringify(read.facts, null, 1) };
+    const spaced = { facts: read.facts, body: JSON.stringify(encodeFacts(read.facts), null, 1) };
     // Their memo is not there: a fact node read whole would throw.
     const reader = new FactReader(path.join(dir, "no-memo.json"));
     const facts = (columns: FactColumns) =>
@@ -192,7 +213,7 @@ describe("compile_facts.json", () => {
     writeCompileFacts(dir, "h2", facts(read.facts), spaced);
     expect(body(dir)).toBe(spaced.body);
     // Made from equal facts (other objects): compared by value, carried.
-    const copies = JSON.parse(read.body) as FactColumns;
+    const copies = decodeFacts(JSON.parse(read.body), 3)!;
     writeCompileFacts(dir, "h3", facts(copies), spaced);
     expect(body(dir)).toBe(spaced.body);
     // A member replaced, or a row of other counts: serialized.
@@ -204,7 +225,7 @@ describe("compile_facts.json", () => {
     asserted[2]!.assertion = { kind: "failing_rows" } as CompiledNode["assertion"];
     for (const now of [moved, recounted, asserted]) {
       writeCompileFacts(dir, "h4", now, spaced);
-      expect(body(dir)).toBe(JSON.stringify(factColumnsOf(now)));
+      expect(body(dir)).toBe(JSON.stringify(encodeFacts(factColumnsOf(now))));
     }
   });
 
@@ -263,13 +284,13 @@ describe("compile_facts.json", () => {
     expect(reconcileConfigOf(facts[0]!)).toBeUndefined();
     expect(() => facts[0]!.config).toThrow(/is gone/);
     // The rows of nodes that answered from their facts are the rows read: written as read.
-    const spaced = { facts: read.facts, body: JSON.stringify(read.facts, null, 1) };
+    const spaced = { facts: read.facts, body: JSON.stringify(encodeFacts(read.facts), null, 1) };
     writeCompileFacts(dir, "h2", facts, spaced);
     expect(body(dir)).toBe(spaced.body);
     // A reconcile config changed: the rows are serialized from the nodes.
     const [a, b, c] = reconciling();
     const changed = [a!, b!, { ...c!, config: { reconcile: { staging: "b", rejected: "a" } } }];
     writeCompileFacts(dir, "h3", changed, spaced);
-    expect(body(dir)).toBe(JSON.stringify(factColumnsOf(changed)));
+    expect(body(dir)).toBe(JSON.stringify(encodeFacts(factColumnsOf(changed))));
   });
 });

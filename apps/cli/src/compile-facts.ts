@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
-import { FACT_COLUMNS, factColumnsOf, factRowAt, factRowOf, factsAreAt } from "./fact-nodes.js";
+import { decodeFacts, encodeFacts } from "./fact-encoding.js";
+import { factColumnsOf, factRowAt, factRowOf, factsAreAt } from "./fact-nodes.js";
 import type { FactColumns } from "./fact-nodes.js";
 import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
 
@@ -10,15 +11,16 @@ import { headerTie, readHeadedFile, writeHeadedFile } from "./headed-file.js";
  * again as fact nodes (see fact-nodes.ts) instead of parsing 30,000 texts. Written with every
  * write of partial_parse.json (the full path and the fast path of sql-edit-compile.ts).
  *
- * Format 4: a header line `[4, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the
+ * Format 5: a header line `[5, "<sha1 of the partial-parse header>"]` (see `headerTie`), then the
  * rows as one JSON object of {@link FactColumns} (one array per member, each of one entry per
- * node, in the compiled project's order): parsed, 30,000 rows are 15 arrays, not 30,000. A file
- * of another header or format (format 1 held an array of row arrays, format 2 no facts for
- * selectors and `ls`, format 3 no `reconcile` for the run commands) is not read: the compile it
- * goes with is done in full, and writes it again.
+ * node, in the compiled project's order; what repeats written once, see fact-encoding.ts):
+ * parsed, 30,000 rows are 15 arrays, not 30,000. A file of another header or format (format 1
+ * held an array of row arrays, format 2 no facts for selectors and `ls`, format 3 no `reconcile`
+ * for the run commands, format 4 each id and path written out) is not read: the compile it goes
+ * with is done in full, and writes it again.
  */
 const FILE = "compile_facts.json";
-const FORMAT = 4;
+const FORMAT = 5;
 
 /** The facts {@link readCompileFacts} read, with the text they were parsed from. */
 export interface KeptFacts {
@@ -47,7 +49,7 @@ export function writeCompileFacts(
     const rows =
       previous !== undefined && sameFacts(nodes, previous.facts)
         ? previous.body
-        : JSON.stringify(factColumnsOf(nodes));
+        : JSON.stringify(encodeFacts(factColumnsOf(nodes)));
     writeHeadedFile(path.join(targetDir, FILE), headerTie(FORMAT, cacheHeader), rows);
   } catch {
     // Only the shortcut is lost.
@@ -88,19 +90,14 @@ export function readCompileFacts(
   try {
     const kept = readHeadedFile(path.join(targetDir, FILE));
     if (kept?.header !== headerTie(FORMAT, cacheHeader)) return undefined;
-    const facts = JSON.parse(kept.body) as Record<string, unknown> | null;
-    if (typeof facts !== "object" || facts === null) return undefined;
-    for (const column of FACT_COLUMNS) {
-      const values = facts[column];
-      if (!Array.isArray(values) || values.length !== count) return undefined;
-    }
+    const facts = decodeFacts(JSON.parse(kept.body), count);
+    if (facts === undefined) return undefined;
     // A fact node's dependsOn is its facts': changed in place, it would change the facts
     // writeCompileFacts compares with, and the text written again would be stale. It throws.
     // The same for its tags.
-    const columns = facts as unknown as FactColumns;
-    for (const dependsOn of columns.dependsOn) Object.freeze(dependsOn);
-    for (const tags of columns.tags) Object.freeze(tags);
-    return { facts: facts as unknown as FactColumns, body: kept.body };
+    for (const dependsOn of facts.dependsOn) Object.freeze(dependsOn);
+    for (const tags of facts.tags) Object.freeze(tags);
+    return { facts, body: kept.body };
   } catch {
     return undefined;
   }
