@@ -8,7 +8,7 @@ import { copyModelsProject, runSluice, type CliRun } from "../support/cli.js";
 import { queryLake } from "../support/lake-reader.js";
 
 /**
- * The run commands read the nodes they do not run from the compile's facts (#14,
+ * The run commands with --select read the nodes they do not run from the compile's facts (#14,
  * apps/cli/src/fact-nodes.ts): at 10,000 models a one-model build read all 30,000 nodes from the
  * compile memo. Checked from outside: two copies of the models project built alike, one with its
  * facts and one without (compile_facts.json removed before each command, so every node is read
@@ -154,6 +154,10 @@ describe("run commands read the nodes they do not run from the compile's facts",
         await written(withoutFacts, "manifest.json"),
       );
     }
+    // Without --select every node runs: none is revived from its facts to be read whole after.
+    const [all] = await both(["test"]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(factCounts(all)).toEqual([0, 0]);
     // The lakes hold the same rows.
     const tables = ["silver.events", "silver.rejected_events", "marts.sales_by_country"];
     for (const table of tables) {

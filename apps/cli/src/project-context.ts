@@ -88,8 +88,9 @@ export interface ContextOptions {
   /** `compile`: the nodes a one-edit compile does not render again revived as fact nodes. */
   factNodes?: boolean;
   /**
-   * `ls` and the run commands (without `--state`): every node of an unchanged compile revived as
-   * a fact node (see fact-nodes.ts; the run commands then read their selected nodes whole).
+   * `ls` and the run commands with `--select` (without `--state`): every node of an unchanged
+   * compile revived as a fact node (see fact-nodes.ts; the run commands then read their selected
+   * nodes whole).
    */
   factsOnly?: boolean;
 }

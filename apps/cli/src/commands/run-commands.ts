@@ -218,15 +218,19 @@ export async function runNodes(
   };
   // `sluice test` on Athena opens the engine once the selection is known: unit tests alone
   // need no warehouse. Elsewhere it opens while the selection is applied.
-  // Without --state (which compares whole nodes), the nodes not selected stay fact nodes: at
-  // 10,000 models a one-model build read 30,000 nodes from the compile memo (see fact-nodes.ts).
+  // With --select and without --state (which compares whole nodes), the nodes not selected stay
+  // fact nodes: at 10,000 models a one-model build read 30,000 nodes from the compile memo (see
+  // fact-nodes.ts). Without --select every node runs: each is read whole, from the memo at once.
   const selection = await loadSelection(
     args,
     io,
     (ctx) => {
       if (command !== "test" || ctx.target.engine !== "athena") open(ctx);
     },
-    { factsOnly: args.state === undefined, wholeSelected: true },
+    {
+      factsOnly: args.state === undefined && (args.select ?? []).length > 0,
+      wholeSelected: true,
+    },
   );
   const { onlyUnitTests } = await import("@sluice/runner");
   if (selection && onlyUnitTests(selection.ctx.compiled, selection.ids)) {
