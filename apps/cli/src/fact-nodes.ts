@@ -21,16 +21,18 @@ import { readSegmentFields } from "./segment-store.js";
  * `ls` (without `--state`) revives every node of a compile it finds unchanged as a fact node
  * (`loadProjectContext`'s `factsOnly`): selectors and its output read the facts that serve them
  * (materialization, schema, relation, tags, attachedTo, and whether there is an assertion), so at
- * 10,000 models it reads 5 MB of facts instead of the 51 MB memo. `build`, `run`, `test`, `seed`
- * and `snapshot` with `--select` and without `--state` do too, and then read their selected nodes whole (see
- * {@link wholeNodes}): what they read of the others is facts (the reconciliation's `reconcile`
- * config through the compiler's `reconcileValue`), or a few nodes read whole on first use.
+ * 10,000 models it reads 3 MB of facts instead of the 51 MB memo. `build`, `run`, `test`, `seed`
+ * and `snapshot` with `--select` and without `--state` do too, and then read their selected
+ * nodes whole (see {@link wholeNodes}): what they read of the others is facts (the
+ * reconciliation's `reconcile` config through the compiler's `reconcileValue`), or a few nodes
+ * read whole on first use.
  *
  * What a fact node does not do: spreads, `Object.keys`, `structuredClone` and `Object.hasOwn`
  * see its facts only, and `key in node` throws (a proxy in the prototype chain is not told
- * which node asks). Only `compile` with no selector, no state and text output, and `ls` and the run
- * commands with `--select` and without `--state`, get them (see `loadProjectContext`'s `factNodes` and `factsOnly`):
- * their paths were audited for those (the run commands only for the nodes they do not run).
+ * which node asks). Only `compile` with no selector, no state and text output, and `ls` and the
+ * run commands with `--select` and without `--state`, get them (see `loadProjectContext`'s
+ * `factNodes` and `factsOnly`): their paths were audited for those (the run commands only for
+ * the nodes they do not run).
  *
  * @example
  * const reader = new FactReader(memoFile(targetDir));
