@@ -29,7 +29,7 @@ function inlined(dir: string): string {
   const text = readFileSync(cacheFile(dir), "utf8");
   const newline = text.indexOf("\n");
   const parsed = parseContext<{
-    project: { modelProperties: unknown[] };
+    project: { models: unknown[]; modelProperties: unknown[] };
     compiled: { nodes: unknown[] };
   }>(text.slice(newline + 1))!;
   const memo = memoFile(path.join(dir, "target"));

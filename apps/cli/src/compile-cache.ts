@@ -46,13 +46,14 @@ const RACY_MS = 2000;
  */
 const RACY_MAX = 256;
 /**
- * Format 6: the properties' index counts UTF-8 bytes (format 5 counted UTF-16 units). Format 5:
+ * Format 7: the project's models on a line of their own (see context-text.ts). Format 6: the
+ * properties' index counts UTF-8 bytes (format 5 counted UTF-16 units). Format 5:
  * the context after the header is in the layout of context-text.ts (the model properties on a
  * line of their own, with an index). Format 4: the header holds the content
  * hashes of the racy files ({@link Header.racy}). Format 3: a compiled node the compile memo holds is written as its place there (see
  * memo-refs.ts); format 2 held every node's text. Older formats are not read.
  */
-export const CACHE_FORMAT = 6;
+export const CACHE_FORMAT = 7;
 
 /** What else, besides the project's files, decides the compile output. */
 export interface CacheRequest {
@@ -463,10 +464,10 @@ export function cachedContextBytes(targetDir: string, line: string): ContextByte
  * Save `context` (what {@link cachedContextBytes} read under the header `line`) again after a
  * compile that changed only some model files' text (#14's fast path): under the header
  * {@link writeCachedContext} writes for the listing `listings` holds now (taken before the
- * compile), with each model's `text` in the project replaced and each compile memo segment
- * `renamed` (old name, new name) renamed in the nodes' places (see memo-refs.ts), both in the
- * context's first line, which holds the project's files and the nodes (see context-text.ts; the
- * model properties after it are written back as the same bytes). Returns the header line, the
+ * compile), with each model's `text` replaced in the context's models' line and each compile
+ * memo segment `renamed` (old name, new name) renamed in the nodes' places (see memo-refs.ts)
+ * in its first line (see context-text.ts; the model properties after them are written back as
+ * the same bytes). Returns the header line, the
  * context written (what {@link readCachedContext} would read back; decoded when asked), and how
  * many places were renamed;
  * undefined (nothing written) when the listing saw too many racy files, the context has no
@@ -484,28 +485,33 @@ export function spliceCachedContext(
   const header = JSON.parse(line) as Header;
   const snap = listing(request.dir, header.folders, listings);
   if (snap.racy === undefined) return undefined;
-  // The first line as pieces: slices of the one decoded text (no copy) around the new texts,
-  // never joined (at 10,000 models it is 6 MB: each edit made a copy of it, and so did each
-  // segment renamed).
+  // The models' line as pieces: slices of the one decoded text (no copy) around the new texts,
+  // never joined (at 10,000 models it is 4.7 MB: each edit made a copy of it).
   const { head, rest } = context;
+  // `rest` starts with the first line's newline; the models' line runs to the next one.
+  const second = rest.indexOf(10, 1);
+  if (second <= 0) return undefined;
+  const modelsLine = utf8Text(rest.subarray(1, second));
   const edits: [start: number, end: number, text: string][] = [];
   for (const m of models) {
     const key = `{"path":${JSON.stringify(m.path)},"absPath":${JSON.stringify(m.absPath)},"text":`;
-    const at = head.indexOf(key);
-    if (at < 0 || head.indexOf(key, at + 1) >= 0) return undefined;
+    const at = modelsLine.indexOf(key);
+    if (at < 0 || modelsLine.indexOf(key, at + 1) >= 0) return undefined;
     const start = at + key.length;
-    const end = jsonStringEnd(head, start);
+    const end = jsonStringEnd(modelsLine, start);
     if (end === undefined) return undefined;
     edits.push([start, end, JSON.stringify(m.text)]);
   }
-  let pieces: string[] = [];
+  const modelPieces: string[] = [];
   let from = 0;
   for (const [start, end, text] of edits.sort(([a], [b]) => a - b)) {
     if (start < from) return undefined;
-    pieces.push(head.slice(from, start), text);
+    modelPieces.push(modelsLine.slice(from, start), text);
     from = end;
   }
-  pieces.push(head.slice(from));
+  modelPieces.push(modelsLine.slice(from));
+  // The first line (the nodes' places) as pieces too: each segment renamed made a copy of it.
+  let pieces: string[] = [head];
   let places = 0;
   for (const [was, now] of renamed) {
     const done = replacedIn(pieces, `"memo:${was}:`, `"memo:${now}:`);
@@ -514,8 +520,18 @@ export function spliceCachedContext(
   }
   const next = JSON.stringify({ ...header, snapshot: snap.hash, racy: snap.racy });
   try {
-    writeHeadedFile(path.join(targetDir, CACHE_FILE), next, [...pieces, rest]);
-    return { header: next, context: () => pieces.join("") + utf8Text(rest), places };
+    const after = rest.subarray(second);
+    writeHeadedFile(path.join(targetDir, CACHE_FILE), next, [
+      ...pieces,
+      "\n",
+      ...modelPieces,
+      after,
+    ]);
+    return {
+      header: next,
+      context: () => `${pieces.join("")}\n${modelPieces.join("")}${utf8Text(after)}`,
+      places,
+    };
   } catch {
     return undefined;
   }
@@ -524,8 +540,8 @@ export function spliceCachedContext(
 /**
  * `pieces` (a text in order) with every `was` replaced by `now`, as `split(was).join(now)` of
  * their text replaces them, and how many; a piece's text around them kept as slices of it. No
- * `was` crosses two pieces here: the context's pieces part where a model's text (a JSON string)
- * starts and ends, and `was` starts with a quote followed by a letter.
+ * `was` crosses two pieces here: the context's first line is one piece, and each renamed
+ * segment cuts pieces only where one `was` was.
  */
 function replacedIn(
   pieces: readonly string[],

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { contextPieces, lazyContext, parseContext } from "./context-text.js";
 
-type Context = { project: { modelProperties: { name: string; [k: string]: unknown }[] } };
+type Context = {
+  project: { models: unknown[]; modelProperties: { name: string; [k: string]: unknown }[] };
+};
 
 const context = (modelProperties: Context["project"]["modelProperties"]) => ({
   project: { dir: "/p", modelProperties, models: [{ path: "a.sql", text: "select 1\n" }] },
@@ -18,16 +20,17 @@ const properties = [
 ];
 
 describe("partial_parse.json's context layout", () => {
-  it("holds the context in three lines; parsed whole, it is the context written, keys in order", () => {
+  it("holds the context in four lines; parsed whole, it is the context written, keys in order", () => {
     const c = context(properties);
     const text = [...contextPieces(c)].join("");
     const lines = text.split("\n");
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(JSON.parse(lines[0]!)).toEqual({
       ...c,
-      project: { ...c.project, modelProperties: null },
+      project: { ...c.project, models: null, modelProperties: null },
     });
-    expect(lines[1]).toBe(JSON.stringify(properties));
+    expect(lines[1]).toBe(JSON.stringify(c.project.models));
+    expect(lines[2]).toBe(JSON.stringify(properties));
     expect(JSON.stringify(parseContext(text))).toBe(JSON.stringify(c));
     expect(JSON.stringify(parseContext([...contextPieces(context([]))].join("")))).toBe(
       JSON.stringify(context([])),
@@ -40,12 +43,18 @@ describe("partial_parse.json's context layout", () => {
     expect(lazyContext<Context>(text)!.propertiesOf("c")).toEqual({ name: "c", k: 1 });
   });
 
-  it("lazily: the properties parsed when first read, an entry by name from its text alone", () => {
+  it("lazily: the models and properties parsed when first read, an entry by name from its text alone", () => {
     const c = context(properties);
     const text = [...contextPieces(c)].join("");
     const read = lazyContext<Context>(text)!;
     const project = read.context.project;
     expect(Object.getOwnPropertyDescriptor(project, "modelProperties")?.get).toBeDefined();
+    expect(Object.getOwnPropertyDescriptor(project, "models")?.get).toBeDefined();
+    expect(project.models).toEqual(c.project.models);
+    expect(Object.getOwnPropertyDescriptor(project, "models")).toMatchObject({
+      value: c.project.models,
+      writable: true,
+    });
     // What a Map of the entries by name gives: the last of a name.
     for (const name of ["a", "b", "c", "none"])
       expect(read.propertiesOf(name)).toEqual(
@@ -67,18 +76,20 @@ describe("partial_parse.json's context layout", () => {
 
   it("refuses a text not in the layout, or whose index does not cover the properties' line", () => {
     const text = [...contextPieces(context(properties))].join("");
-    const [head, line, index] = text.split("\n") as [string, string, string];
+    const [head, models, line, index] = text.split("\n") as [string, string, string, string];
     expect(parseContext(JSON.stringify(context(properties)))).toBeUndefined();
     expect(lazyContext(JSON.stringify(context(properties)))).toBeUndefined();
-    expect(lazyContext(`${head}\n${line}`)).toBeUndefined();
+    // Three lines (format 6's layout, the models in the first): not read.
+    expect(parseContext(`${head}\n${line}\n${index}`)).toBeUndefined();
+    expect(lazyContext(`${head}\n${line}\n${index}`)).toBeUndefined();
+    const lines = (...rest: string[]) => [head, models, ...rest].join("\n");
+    expect(lazyContext(lines(line))).toBeUndefined();
     const [names, lengths] = JSON.parse(index) as [string[], number[]];
     const shifted = [lengths[0]! + 1, lengths[1]! - 1, ...lengths.slice(2)];
     // The same total: only the coverage check is fooled; an entry then parses wrong or throws.
-    expect(lazyContext(`${head}\n${line}\n${JSON.stringify([names, shifted])}`)).toBeDefined();
+    expect(lazyContext(lines(line, JSON.stringify([names, shifted])))).toBeDefined();
     const longer = [lengths[0]! + 1, ...lengths.slice(1)];
-    expect(lazyContext(`${head}\n${line}\n${JSON.stringify([names, longer])}`)).toBeUndefined();
-    expect(lazyContext(`${head}\n${line}\n${JSON.stringify([names.slice(1), lengths])}`)).toBe(
-      undefined,
-    );
+    expect(lazyContext(lines(line, JSON.stringify([names, longer])))).toBeUndefined();
+    expect(lazyContext(lines(line, JSON.stringify([names.slice(1), lengths])))).toBe(undefined);
   });
 });

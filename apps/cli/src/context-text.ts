@@ -2,25 +2,29 @@ import { utf8Text } from "@sluice/runner/utf8-text";
 import { jsonPieces } from "./json-pieces.js";
 
 /**
- * The layout of partial_parse.json's context, the text after its header line (cache format 5):
- * three lines, so that the fast path after an edit of model SQL (sql-edit-compile.ts) parses
+ * The layout of partial_parse.json's context, the text after its header line (cache format 7):
+ * four lines, so that the fast path after an edit of model SQL (sql-edit-compile.ts) parses
  * the project without its model properties (at 10,000 models 4.5 MB of the 10 MB, the YAML
- * tests and columns of every model), and then only the edited models' entries:
+ * tests and columns of every model), and then only the edited models' entries; and so that a
+ * command that reads no model file's text (`ls`, a `build -s` whose Athena check is kept) does
+ * not parse them (4.7 MB of the 6 MB first line at 10,000 models: ~85 ms to decode and parse):
  *
  * ```
- * <JSON of the context, its project.modelProperties written as null>
+ * <JSON of the context, its project.models and project.modelProperties written as null>
+ * <JSON.stringify(project.models)>
  * <JSON.stringify(project.modelProperties)>
  * <the properties' index: [[name, ...], [UTF-8 byte length, ...]], one of each per entry>
  * ```
  *
- * JSON text never holds a raw newline (JSON.stringify escapes them in strings), so the first and
- * last newlines part the lines (as bytes too: a UTF-8 newline byte is a newline). The index
- * counts bytes, so that the fast path finds an entry in the file's bytes without decoding the
- * 4.5 MB line (cache format 6; format 5 counted UTF-16 units). Parsed whole ({@link parseContext}), the context is the one that
- * was written, key order included (the properties go back in the place of the null).
+ * JSON text never holds a raw newline (JSON.stringify escapes them in strings), so newlines part
+ * the lines (as bytes too: a UTF-8 newline byte is a newline). The index counts bytes, so that
+ * the fast path finds an entry in the file's bytes without decoding the 4.5 MB line (cache
+ * format 6; format 5 counted UTF-16 units; format 6 held the models in the first line). Parsed
+ * whole ({@link parseContext}), the context is the one that was written, key order included
+ * (the models and the properties go back in the places of the nulls).
  */
 interface HasProperties {
-  project: { modelProperties: readonly unknown[] };
+  project: { models: readonly unknown[]; modelProperties: readonly unknown[] };
 }
 
 /**
@@ -33,8 +37,13 @@ export function* contextPieces(
   known: (value: object) => string | undefined = () => undefined,
 ): Generator<string> {
   const properties = context.project.modelProperties;
-  const head = { ...context, project: { ...context.project, modelProperties: null } };
+  const head = {
+    ...context,
+    project: { ...context.project, models: null, modelProperties: null },
+  };
   yield* jsonPieces(head, 2, known);
+  yield "\n";
+  yield* jsonPieces(context.project.models, 1, known);
   yield "\n[";
   const names: unknown[] = [];
   const lengths: number[] = [];
@@ -50,23 +59,30 @@ export function* contextPieces(
   yield JSON.stringify([names, lengths]);
 }
 
-/** The three lines of a context text; undefined when it is not in the layout. */
-function lines(text: string): { head: string; properties: string; index: string } | undefined {
+/** The four lines of a context text; undefined when it is not in the layout. */
+function lines(
+  text: string,
+): { head: string; models: string; properties: string; index: string } | undefined {
   const first = text.indexOf("\n");
+  const second = first < 0 ? -1 : text.indexOf("\n", first + 1);
   const last = text.lastIndexOf("\n");
-  if (first < 0 || last === first) return undefined;
+  if (first < 0 || second < 0 || last === second) return undefined;
   return {
     head: text.slice(0, first),
-    properties: text.slice(first + 1, last),
+    models: text.slice(first + 1, second),
+    properties: text.slice(second + 1, last),
     index: text.slice(last + 1),
   };
 }
 
 /** A context in the layout above as UTF-8 bytes: its first line decoded, the rest kept as bytes. */
 export interface ContextBytes {
-  /** The first line (the context without its model properties), decoded. */
+  /** The first line (the context without its models and model properties), decoded. */
   head: string;
-  /** The bytes from the first newline to the end: the properties' line and the index. */
+  /**
+   * The bytes from the first newline to the end: the models' line, the properties' line and the
+   * index.
+   */
   rest: Buffer;
 }
 
@@ -78,16 +94,16 @@ export function parseContext<T extends HasProperties>(text: string): T | undefin
   const parts = lines(text);
   if (parts === undefined) return undefined;
   const context = JSON.parse(parts.head) as T;
-  (context.project as { modelProperties: unknown }).modelProperties = JSON.parse(
-    parts.properties,
-  ) as unknown;
+  const project = context.project as { models: unknown; modelProperties: unknown };
+  project.models = JSON.parse(parts.models) as unknown;
+  project.modelProperties = JSON.parse(parts.properties) as unknown;
   return context;
 }
 
 /**
- * The context a text in the layout above holds, its project's `modelProperties` parsed when
- * first read (a getter that then leaves the array as a plain data property, where the null was:
- * `JSON.stringify` of the context is the same), and `propertiesOf(name)`: what
+ * The context a text in the layout above holds, its project's `models` and `modelProperties`
+ * each parsed when first read (a getter that then leaves the array as a plain data property,
+ * where the null was: `JSON.stringify` of the context is the same), and `propertiesOf(name)`: what
  * `new Map(modelProperties.map((p) => [p.name, p])).get(name)` gives (the last entry of that
  * name), parsed from the entry's text alone. Undefined when the text is not in the layout or its
  * index does not cover the properties' line exactly (the caller takes another path).
@@ -103,35 +119,22 @@ export function lazyContext<T extends HasProperties>(
   if (read === undefined) return undefined;
   const { head, rest } = read;
   // `rest` starts with the first line's newline.
+  const second = rest.indexOf(10, 1);
   const last = rest.lastIndexOf(10);
-  if (last <= 0) return undefined;
-  // Only the first line and the index are decoded: the properties stay bytes until read.
-  const properties = rest.subarray(1, last);
+  if (second <= 0 || last <= second) return undefined;
+  // Only the first line and the index are decoded: the models and the properties stay bytes
+  // until read.
+  const models = rest.subarray(1, second);
+  const properties = rest.subarray(second + 1, last);
   const [names, lengths] = JSON.parse(utf8Text(rest.subarray(last + 1))) as [unknown[], number[]];
   // "[" + the entries joined by "," + "]" ("[]" when none).
   let covered = 1 + Math.max(lengths.length - 1, 0) + 1;
   for (const n of lengths) covered += n;
   if (names.length !== lengths.length || covered !== properties.length) return undefined;
   const context = JSON.parse(head) as T;
-  const project = context.project as { modelProperties: unknown };
-  const settle = (value: unknown): void => {
-    Object.defineProperty(project, "modelProperties", {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  };
-  Object.defineProperty(project, "modelProperties", {
-    get() {
-      const value = JSON.parse(utf8Text(properties)) as unknown;
-      settle(value);
-      return value;
-    },
-    set: settle,
-    enumerable: true,
-    configurable: true,
-  });
+  const project = context.project as object;
+  parsedWhenRead(project, "models", models);
+  parsedWhenRead(project, "modelProperties", properties);
   const propertiesOf = (name: string): unknown => {
     const at = names.lastIndexOf(name);
     if (at < 0) return undefined;
@@ -140,6 +143,31 @@ export function lazyContext<T extends HasProperties>(
     return JSON.parse(utf8Text(properties.subarray(start, start + lengths[at]!))) as unknown;
   };
   return { context, propertiesOf, bytes: read };
+}
+
+/**
+ * `object[key]` a getter that parses `bytes` (JSON) when first read and then leaves the value as
+ * a plain data property; a write sets it so too.
+ */
+function parsedWhenRead(object: object, key: string, bytes: Buffer): void {
+  const settle = (value: unknown): void => {
+    Object.defineProperty(object, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  };
+  Object.defineProperty(object, key, {
+    get() {
+      const value = JSON.parse(utf8Text(bytes)) as unknown;
+      settle(value);
+      return value;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /** A context text as {@link ContextBytes}; undefined when it has no newline. */
