@@ -166,6 +166,20 @@ describe("compile_digests.json: a revived compile's node digests", () => {
     expect(lines.map(lineRootless)).toEqual(["placeless-a", "", digests.get("test.t")]);
     expect(lines.map(linePlaceless)).toEqual(["placeless-a", undefined, undefined]);
     expect(linePlaceless("ZGlnZXN0")).toBe("ZGlnZXN0");
+    // Each field by hand: digest, then rootless ("!": none, the digest is rootless).
+    const cases: [line: string, rootless: string, placeless: string | undefined][] = [
+      ["", "", undefined],
+      ["d", "d", "d"],
+      ["d r", "r", "r"],
+      ["d !", "d", undefined],
+      ["d !x", "!x", "!x"],
+      [" r", "r", undefined],
+      [" !", "", undefined],
+    ];
+    for (const [line, rootless, placeless] of cases) {
+      expect(lineRootless(line), line).toBe(rootless);
+      expect(linePlaceless(line), line).toBe(placeless);
+    }
     // The mark is kept for a digest listed before, not made again.
     const made: string[] = [];
     writeCompileDigests(dir, "header-2", compiled, digests, (n) => (made.push(n.id), undefined));
