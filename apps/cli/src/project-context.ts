@@ -486,9 +486,17 @@ async function revive(
   return reviveContext(c, runId, targetDir, io, dir);
 }
 
-/** Whether `text` holds the placeholder run id (as `withRunId` looks for it). */
+/** The start of the placeholder run id, the same in upper and lower case. */
+const PLACEHOLDER_DATE = RUN_ID_PLACEHOLDER.slice(0, RUN_ID_PLACEHOLDER.indexOf("T"));
+
+/**
+ * Whether `text` holds the placeholder run id (as `withRunId` looks for it, in either case). Its
+ * date part is the same in both cases: where that is not found, one search answers (at 10,000
+ * models the texts asked about are ~12 MB).
+ */
 const namesRunIdPlaceholder = (text: string | Buffer): boolean =>
-  text.includes(RUN_ID_PLACEHOLDER) || text.includes(RUN_ID_PLACEHOLDER.toLowerCase());
+  text.includes(PLACEHOLDER_DATE) &&
+  (text.includes(RUN_ID_PLACEHOLDER) || text.includes(RUN_ID_PLACEHOLDER.toLowerCase()));
 
 /**
  * Replace each memo place in `nodes` with a fact node of its facts. After an edit (`edited`),
