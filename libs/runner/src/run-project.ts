@@ -105,9 +105,11 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const published: PublishedVersions = new Map();
   const listedValues = new Map<string, Promise<string | undefined>>();
   const windowsRead = new Map<string, string>();
+  // Every node is asked for its `reconcile` config once: the raw reads' plan and the runs share it.
+  const reconciledModels = reconciledNodes(options.compiled.nodes);
   const raw = await planRawReads({
     nodes: tasks,
-    all: options.compiled.nodes,
+    reconciled: reconciledModels,
     engine: options.engine,
     dialect: options.dialect,
     fullRefresh: options.fullRefresh ?? false,
@@ -119,10 +121,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const built = new Set<string>();
   const tableVersions: TableVersions = new Map();
   const unitTests = unitTestSessionFor(options.compiled.nodes, options);
-  const reconciled = {
-    nodes: reconciledNodes(options.compiled.nodes),
-    recorded: new Set<string>(),
-  };
+  const reconciled = { nodes: reconciledModels, recorded: new Set<string>() };
 
   try {
     await runDag(

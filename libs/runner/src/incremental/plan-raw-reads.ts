@@ -22,7 +22,8 @@ const RAW_WINDOW_MARKER = /\bsluice_raw_window\(/;
 export interface RawPlanInput {
   /** The nodes the run executes, with their upstream raw sources (relation → raw zone). */
   nodes: readonly { node: CompiledNode; rawSources: ReadonlyMap<string, RawZone> }[];
-  all: readonly CompiledNode[];
+  /** The models a reconciliation checks (see {@link reconciledNodes}), found once by the run. */
+  reconciled: ReadonlySet<string>;
   engine: Engine;
   dialect: Dialect;
   fullRefresh: boolean;
@@ -49,7 +50,7 @@ export async function planRawReads(input: RawPlanInput): Promise<RawReads | unde
     loadedFrom: new Map(),
     windows: new Map(),
     listedAt: Date.now(),
-    reconciled: reconciledNodes(input.all),
+    reconciled: input.reconciled,
     // Nothing is written before the DAG runs: every model's state row comes from one read.
     tableStates: tableStatesOnce({ dialect, execute: (sql) => execute(sql, "sluice_table_state") }),
   };
