@@ -24,6 +24,7 @@ import type { KeptFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
 import type { FactColumns } from "./fact-nodes.js";
 import { contextPieces, lazyContext, parseContext } from "./context-text.js";
+import type { ContextBytes } from "./context-text.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
 
@@ -155,19 +156,10 @@ export async function loadProjectContext(
   // read beyond the facts is read from the memo, on first use, node by node).
   const everyFact =
     options.factsOnly === true && digests === undefined ? cached?.header : undefined;
-  // `ls` reads no model properties: they are parsed only if something asks (see context-text.ts;
-  // at 10,000 models, 4.5 MB of 10.5; ls with a new selector ~110 ms faster). Not for `compile`,
+  // `ls` and the run commands read no model files or properties: they are parsed only if
+  // something asks (see context-text.ts; at 10,000 models, 9 MB of 10.5). Not for `compile`,
   // which reads them: measured ~120 ms slower that way (more fresh memory than one decode).
-  // With another run id, only a text without the placeholder (its nodes are memo places, read
-  // with the run id put in): else it is parsed whole, the run id put in first (see `withRunId`).
-  const lazy =
-    parsed ??
-    (everyFact !== undefined &&
-    cached?.bytes !== undefined &&
-    (runId === RUN_ID_PLACEHOLDER ||
-      !(namesRunIdPlaceholder(cached.bytes.head) || namesRunIdPlaceholder(cached.bytes.rest)))
-      ? lazyContext<CachedContext>(cached.bytes)?.context
-      : undefined);
+  const lazy = parsed ?? (everyFact !== undefined ? lazyCached(cached, runId) : undefined);
   const revived =
     cached &&
     (await revive(lazy ?? cached.context, runId, targetDir, io, dir, digests, kept, everyFact));
@@ -484,6 +476,24 @@ async function revive(
   };
   if (!resolveMemoRefs(nodes, memoFile(targetDir), parse)) return undefined;
   return reviveContext(c, runId, targetDir, io, dir);
+}
+
+/**
+ * The context `cached` holds, its models and model properties parsed when first read (see
+ * context-text.ts), when it was read as bytes and, for another run id than the placeholder,
+ * names no placeholder (its nodes are memo places, read with the run id put in); else undefined:
+ * the text is parsed whole, the run id put in first (see `withRunId`).
+ */
+function lazyCached(
+  cached: { bytes?: ContextBytes } | undefined,
+  runId: string,
+): CachedContext | undefined {
+  const bytes = cached?.bytes;
+  if (bytes === undefined) return undefined;
+  const other = runId !== RUN_ID_PLACEHOLDER;
+  if (other && (namesRunIdPlaceholder(bytes.head) || namesRunIdPlaceholder(bytes.rest)))
+    return undefined;
+  return lazyContext<CachedContext>(bytes)?.context;
 }
 
 /** The start of the placeholder run id, the same in upper and lower case. */
