@@ -174,6 +174,28 @@ describe("run commands read the nodes they do not run from the compile's facts",
       );
     }
   }, 240_000);
+
+  it("a damaged cached compile is compiled afresh, not read", async () => {
+    // Each line of partial_parse.json's context made unreadable in turn (by hand, or by the
+    // disk: the file is written whole, then renamed into place): a run compiles afresh, as the
+    // fast path of an edit does, and writes the file whole again.
+    const file = path.join(projects[withoutFacts]!.dir, "target/partial_parse.json");
+    const model = path.join(projects[withoutFacts]!.dir, "staging/stg_events.sql");
+    for (const at of [1, 2, 3]) {
+      const lines = (await readFile(file, "utf8")).split("\n");
+      expect(lines).toHaveLength(5);
+      lines[at] = `not JSON${lines[at]!.slice(8)}`;
+      await writeFile(file, lines.join("\n"));
+      // The fast path (model SQL edited) reads the models' and properties' lines first.
+      if (at === 3) await writeFile(model, `${await readFile(model, "utf8")}-- an edit\n`);
+      const r = await sluice(withoutFacts, "build", "--select", "stg_events");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/error|unexpected/i);
+      const written = (await readFile(file, "utf8")).split("\n");
+      for (const line of written.slice(1, 4))
+        expect(() => JSON.parse(line) as unknown).not.toThrow();
+    }
+  });
 });
 
 describe("a one-model build at scale reads only what it runs", () => {
@@ -215,5 +237,22 @@ describe("a one-model build at scale reads only what it runs", () => {
     expect(factCounts(again)).toEqual([300, 3]);
     // Neither compiled again (which would have written the line back).
     expect((await readFile(file, "utf8")).split("\n")[2]).toBe("not JSON");
+    // A command that does read it (the Athena check of a node it has no verdict for reads the
+    // node's file): one line naming the file and what to do, the file removed; the next run
+    // compiles afresh and writes it whole again.
+    await rm(path.join(dir, "target/athena_check.json"));
+    const damaged = await sluice("build", "--select", "m_0");
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toContain(
+      `error: ${file} is damaged: its models do not parse (Unexpected token`,
+    );
+    expect(damaged.stderr).toMatch(
+      /removed it; run the command again \(it compiles the project afresh\)\n$/,
+    );
+    expect(damaged.stderr).not.toMatch(/unexpected: --debug|\bat .*\.cjs/);
+    await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+    const healed = await sluice("build", "--select", "m_0");
+    expect(healed.code, healed.stderr).toBe(0);
+    expect(JSON.parse((await readFile(file, "utf8")).split("\n")[2]!)).toHaveLength(100);
   });
 });

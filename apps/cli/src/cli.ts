@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import yargs from "yargs";
 import type { Options } from "yargs";
@@ -19,8 +19,9 @@ const NO_COMMAND = "no command";
  * A thrown error, as the user sees it. An engine that cannot be opened for a reason the user
  * must fix (the lake is busy, read-only or full) is one line and exit 2; an AWS service's refusal
  * (an SDK service exception: access denied, a missing bucket...) is one line naming the error
- * and exit 1, as is a statement the engine failed outside any node (creating a schema); anything
- * else is a bug in sluice: one line and exit 1, the stack only with --debug.
+ * and exit 1, as is a statement the engine failed outside any node (creating a schema); a
+ * damaged compile cache is removed and named (exit 1: the command stopped, the next one compiles
+ * afresh); anything else is a bug in sluice: one line and exit 1, the stack only with --debug.
  */
 async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number> {
   const { EngineOpenError, QueryError } = await import("@sluice/engines");
@@ -28,6 +29,13 @@ async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number
   if (error instanceof EngineOpenError) {
     io.err(`error: ${message}`);
     return ExitCode.usage;
+  }
+  const { DamagedCacheError } = await import("./context-text.js");
+  if (error instanceof DamagedCacheError) {
+    // Removed, so that the next command compiles afresh (and writes it again).
+    if (error.file !== undefined) rmSync(error.file, { force: true });
+    io.err(`error: ${message}: removed it; run the command again (it compiles the project afresh)`);
+    return ExitCode.failed;
   }
   // Failures of the engine or the service, not of sluice: one line, no "unexpected".
   const external =

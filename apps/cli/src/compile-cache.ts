@@ -34,6 +34,10 @@ import { folderStats, MISSING, withFolderStats } from "./listing-stat.js";
 export const RUN_ID_PLACEHOLDER = "19700101T000000Z_cafe";
 
 const CACHE_FILE = "partial_parse.json";
+
+/** Where the cached compile of a project is: `<targetDir>/partial_parse.json`. */
+export const cacheFilePath = (targetDir: string): string => path.join(targetDir, CACHE_FILE);
+
 /**
  * Files modified this recently before a listing are not trusted to their size and time (as git
  * treats "racily clean" files): a file system's timestamps can be this coarse (FAT: 2 s).
@@ -333,7 +337,7 @@ export const headerRacy = (line: string): string[] =>
 /** The header line of `target/partial_parse.json` and its parse, when of this format. */
 function readHeader(targetDir: string): { line: string; header: Header } | undefined {
   try {
-    const line = firstLine(path.join(targetDir, CACHE_FILE));
+    const line = firstLine(cacheFilePath(targetDir));
     const header = JSON.parse(line) as Header;
     return header.format === CACHE_FORMAT ? { line, header } : undefined;
   } catch {
@@ -433,7 +437,7 @@ export function writeCachedContext(
   try {
     mkdirSync(targetDir, { recursive: true });
     const line = JSON.stringify(header);
-    writeHeadedFile(path.join(targetDir, CACHE_FILE), line, context());
+    writeHeadedFile(cacheFilePath(targetDir), line, context());
     return line;
   } catch {
     // A read-only project still works, only without the cache.
@@ -450,7 +454,7 @@ export function writeCachedContext(
  */
 export function cachedContextBytes(targetDir: string, line: string): ContextBytes | undefined {
   try {
-    const read = readUtf8Lines(path.join(targetDir, CACHE_FILE), 2);
+    const read = readUtf8Lines(cacheFilePath(targetDir), 2);
     if (read === undefined) return undefined;
     const newline = read.text.indexOf("\n");
     if (read.text.slice(0, newline) !== line) return undefined;
@@ -521,12 +525,7 @@ export function spliceCachedContext(
   const next = JSON.stringify({ ...header, snapshot: snap.hash, racy: snap.racy });
   try {
     const after = rest.subarray(second);
-    writeHeadedFile(path.join(targetDir, CACHE_FILE), next, [
-      ...pieces,
-      "\n",
-      ...modelPieces,
-      after,
-    ]);
+    writeHeadedFile(cacheFilePath(targetDir), next, [...pieces, "\n", ...modelPieces, after]);
     return {
       header: next,
       context: () => `${pieces.join("")}\n${modelPieces.join("")}${utf8Text(after)}`,

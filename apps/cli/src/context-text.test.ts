@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contextPieces, lazyContext, parseContext } from "./context-text.js";
+import { contextPieces, DamagedCacheError, lazyContext, parseContext } from "./context-text.js";
 
 type Context = {
   project: { models: unknown[]; modelProperties: { name: string; [k: string]: unknown }[] };
@@ -91,5 +91,47 @@ describe("partial_parse.json's context layout", () => {
     const longer = [lengths[0]! + 1, ...lengths.slice(1)];
     expect(lazyContext(lines(line, JSON.stringify([names, longer])))).toBeUndefined();
     expect(lazyContext(lines(line, JSON.stringify([names.slice(1), lengths])))).toBe(undefined);
+  });
+
+  it("a damaged line: parsed whole, not a cache; read lazily, the read names the file and the line", () => {
+    const text = [...contextPieces(context(properties))].join("");
+    const [head, models, line, index] = text.split("\n") as [string, string, string, string];
+    const damage = (s: string) => `not JSON${s.slice(8)}`;
+    const file = "/p/target/partial_parse.json";
+    for (const damaged of [
+      [damage(head), models, line, index],
+      [head, damage(models), line, index],
+      [head, models, damage(line), index],
+    ])
+      expect(parseContext(damaged.join("\n"))).toBeUndefined();
+    // The first line and the index are read at once: a text that is not a cache.
+    expect(lazyContext([damage(head), models, line, index].join("\n"), file)).toBeUndefined();
+    expect(lazyContext([head, models, line, `{${index.slice(1)}`].join("\n"), file)).toBe(
+      undefined,
+    );
+    expect(lazyContext([head, models, line, "[1, 2]"].join("\n"), file)).toBeUndefined();
+    // The models and the properties are read when asked for: the read throws, at each read.
+    const lazy = lazyContext<Context>([head, damage(models), line, index].join("\n"), file)!;
+    expect(lazy.context.project.modelProperties).toEqual(properties);
+    for (let i = 0; i < 2; i++)
+      expect(() => lazy.context.project.models).toThrow(DamagedCacheError);
+    let thrown: unknown;
+    try {
+      void lazy.context.project.models;
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(DamagedCacheError);
+    expect((thrown as DamagedCacheError).file).toBe(file);
+    expect((thrown as Error).message).toMatch(
+      /^\/p\/target\/partial_parse\.json is damaged: its models do not parse \(.*JSON/,
+    );
+    // An entry of the properties' line: its own bytes, damaged in place (same length).
+    const entry = JSON.stringify(properties[1]);
+    const hurt = line.replace(entry, `#${entry.slice(1)}`);
+    const byEntry = lazyContext<Context>([head, models, hurt, index].join("\n"), file)!;
+    expect(byEntry.propertiesOf("c")).toEqual({ name: "c" });
+    expect(() => byEntry.propertiesOf("b")).toThrow(/its model properties do not parse/);
+    expect(() => byEntry.context.project.modelProperties).toThrow(DamagedCacheError);
   });
 });

@@ -93,11 +93,43 @@ export interface ContextBytes {
 export function parseContext<T extends HasProperties>(text: string): T | undefined {
   const parts = lines(text);
   if (parts === undefined) return undefined;
-  const context = JSON.parse(parts.head) as T;
-  const project = context.project as { models: unknown; modelProperties: unknown };
-  project.models = JSON.parse(parts.models) as unknown;
-  project.modelProperties = JSON.parse(parts.properties) as unknown;
-  return context;
+  // A line that does not parse (the file was damaged after it was written whole): not a cache.
+  return orUndefined(() => {
+    const context = JSON.parse(parts.head) as T;
+    const project = context.project as { models: unknown; modelProperties: unknown };
+    project.models = JSON.parse(parts.models) as unknown;
+    project.modelProperties = JSON.parse(parts.properties) as unknown;
+    return context;
+  });
+}
+
+/** What `read` returns; undefined when it throws (JSON that does not parse). */
+function orUndefined<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A line of a compile cache read lazily (see {@link lazyContext}) that does not parse when a
+ * command first reads it: the file was damaged after it was written (it is written whole, then
+ * renamed into place), by hand or by the disk. The CLI removes `file`, so that the next command
+ * compiles afresh, and says so.
+ */
+export class DamagedCacheError extends Error {
+  constructor(
+    readonly file: string | undefined,
+    what: string,
+    cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`${file ?? "the compile cache"} is damaged: its ${what} do not parse (${why})`, {
+      cause,
+    });
+    this.name = "DamagedCacheError";
+  }
 }
 
 /**
@@ -114,6 +146,8 @@ export function parseContext<T extends HasProperties>(text: string): T | undefin
  */
 export function lazyContext<T extends HasProperties>(
   text: string | ContextBytes,
+  /** The cache file the text is of, named by a {@link DamagedCacheError}. */
+  file?: string,
 ): { context: T; propertiesOf: (name: string) => unknown; bytes: ContextBytes } | undefined {
   const read = typeof text === "string" ? contextBytes(text) : text;
   if (read === undefined) return undefined;
@@ -126,30 +160,55 @@ export function lazyContext<T extends HasProperties>(
   // until read.
   const models = rest.subarray(1, second);
   const properties = rest.subarray(second + 1, last);
-  const [names, lengths] = JSON.parse(utf8Text(rest.subarray(last + 1))) as [unknown[], number[]];
+  const index = orUndefined(
+    () => JSON.parse(utf8Text(rest.subarray(last + 1))) as [unknown[], number[]],
+  );
+  if (!Array.isArray(index)) return undefined;
+  const [names, lengths] = index;
+  if (!Array.isArray(names) || !Array.isArray(lengths)) return undefined;
   // "[" + the entries joined by "," + "]" ("[]" when none).
   let covered = 1 + Math.max(lengths.length - 1, 0) + 1;
   for (const n of lengths) covered += n;
   if (names.length !== lengths.length || covered !== properties.length) return undefined;
-  const context = JSON.parse(head) as T;
+  const context = orUndefined(() => JSON.parse(head) as T);
+  if (typeof context?.project !== "object" || context.project === null) return undefined;
   const project = context.project as object;
-  parsedWhenRead(project, "models", models);
-  parsedWhenRead(project, "modelProperties", properties);
+  const damaged = (what: string) => (cause: unknown) => new DamagedCacheError(file, what, cause);
+  parsedWhenRead(project, "models", models, damaged("models"));
+  parsedWhenRead(project, "modelProperties", properties, damaged("model properties"));
   const propertiesOf = (name: string): unknown => {
     const at = names.lastIndexOf(name);
     if (at < 0) return undefined;
     let start = 1 + at;
     for (let i = 0; i < at; i++) start += lengths[i]!;
-    return JSON.parse(utf8Text(properties.subarray(start, start + lengths[at]!))) as unknown;
+    return parsedOrThrow(
+      properties.subarray(start, start + lengths[at]!),
+      damaged("model properties"),
+    );
   };
   return { context, propertiesOf, bytes: read };
 }
 
+/** `bytes` parsed as JSON; what `damaged` makes of the error when they do not parse. */
+function parsedOrThrow(bytes: Buffer, damaged: (cause: unknown) => Error): unknown {
+  try {
+    return JSON.parse(utf8Text(bytes)) as unknown;
+  } catch (error) {
+    throw damaged(error);
+  }
+}
+
 /**
  * `object[key]` a getter that parses `bytes` (JSON) when first read and then leaves the value as
- * a plain data property; a write sets it so too.
+ * a plain data property; a write sets it so too. Bytes that do not parse throw what `damaged`
+ * makes of the error, at each read.
  */
-function parsedWhenRead(object: object, key: string, bytes: Buffer): void {
+function parsedWhenRead(
+  object: object,
+  key: string,
+  bytes: Buffer,
+  damaged: (cause: unknown) => Error,
+): void {
   const settle = (value: unknown): void => {
     Object.defineProperty(object, key, {
       value,
@@ -160,7 +219,7 @@ function parsedWhenRead(object: object, key: string, bytes: Buffer): void {
   };
   Object.defineProperty(object, key, {
     get() {
-      const value = JSON.parse(utf8Text(bytes)) as unknown;
+      const value = parsedOrThrow(bytes, damaged);
       settle(value);
       return value;
     },

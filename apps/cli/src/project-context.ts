@@ -7,6 +7,7 @@ import type { GlobalArgs, Io } from "./command.js";
 import { printDiagnostics } from "./output/diagnostics.js";
 import {
   invocationListings,
+  cacheFilePath,
   readCachedContext,
   recordingEnv,
   flagVar,
@@ -23,7 +24,7 @@ import { readCompileFacts, writeCompileFacts } from "./compile-facts.js";
 import type { KeptFacts } from "./compile-facts.js";
 import { FactReader, segmentOfPlace } from "./fact-nodes.js";
 import type { FactColumns } from "./fact-nodes.js";
-import { contextPieces, lazyContext, parseContext } from "./context-text.js";
+import { contextPieces, DamagedCacheError, lazyContext, parseContext } from "./context-text.js";
 import type { ContextBytes } from "./context-text.js";
 import { forgetPlaces, memoRef, resolveMemoRefs } from "./memo-refs.js";
 import { forgetNodeTexts, knownText, nodeText } from "./node-texts.js";
@@ -132,7 +133,11 @@ export async function loadProjectContext(
   if (cached === undefined && useCache && sqlEditsOn()) {
     // Only model SQL literals changed: partial_parse.json and the memo spliced, then read.
     const { compileSqlEdits } = await import("./sql-edit-compile.js");
-    const fast = await compileSqlEdits(targetDir, request, listings);
+    // A damaged cache line the fast path reads (see DamagedCacheError): the full compile.
+    const fast = await compileSqlEdits(targetDir, request, listings).catch((error: unknown) => {
+      if (error instanceof DamagedCacheError) return { refused: error.message };
+      throw error;
+    });
     if (!("refused" in fast)) {
       // What it wrote, as readCachedContext would read it back (not read and checked again).
       // Its text is decoded only when the revive needs it (no parse to hand over).
@@ -159,7 +164,8 @@ export async function loadProjectContext(
   // `ls` and the run commands read no model files or properties: they are parsed only if
   // something asks (see context-text.ts; at 10,000 models, 9 MB of 10.5). Not for `compile`,
   // which reads them: measured ~120 ms slower that way (more fresh memory than one decode).
-  const lazy = parsed ?? (everyFact !== undefined ? lazyCached(cached, runId) : undefined);
+  const lazy =
+    parsed ?? (everyFact !== undefined ? lazyCached(cached, runId, targetDir) : undefined);
   const revived =
     cached &&
     (await revive(lazy ?? cached.context, runId, targetDir, io, dir, digests, kept, everyFact));
@@ -487,13 +493,14 @@ async function revive(
 function lazyCached(
   cached: { bytes?: ContextBytes } | undefined,
   runId: string,
+  targetDir: string,
 ): CachedContext | undefined {
   const bytes = cached?.bytes;
   if (bytes === undefined) return undefined;
   const other = runId !== RUN_ID_PLACEHOLDER;
   if (other && (namesRunIdPlaceholder(bytes.head) || namesRunIdPlaceholder(bytes.rest)))
     return undefined;
-  return lazyContext<CachedContext>(bytes)?.context;
+  return lazyContext<CachedContext>(bytes, cacheFilePath(targetDir))?.context;
 }
 
 /** The start of the placeholder run id, the same in upper and lower case. */

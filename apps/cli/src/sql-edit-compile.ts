@@ -2,6 +2,7 @@ import type { CompiledNode, ModelMemo } from "@sluice/compiler";
 import type { Diagnostic, ModelProperties, Project, TargetConfig } from "@sluice/project";
 import type { CacheRequest, Listings } from "./compile-cache.js";
 import {
+  cacheFilePath,
   cachedContextBytes,
   flagVar,
   invocationEnv,
@@ -70,7 +71,7 @@ export async function compileSqlEdits(
   const text = cachedContextBytes(targetDir, found.header);
   if (text === undefined) return { refused: "partial_parse.json was replaced" };
   // The project without its model properties: the edited models' are parsed alone.
-  const read = lazyContext<SavedContext>(text);
+  const read = lazyContext<SavedContext>(text, cacheFilePath(targetDir));
   if (read === undefined) return { refused: "partial_parse.json is not in its layout" };
   const saved = read.context;
   const { project } = saved;
