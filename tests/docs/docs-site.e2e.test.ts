@@ -2,7 +2,7 @@
 // The page callbacks run in Chromium: DOM types for them.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdir, readFile, readdir } from "node:fs/promises";
+import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { XMLParser } from "fast-xml-parser";
@@ -82,6 +82,20 @@ describe("sluice docs generate", () => {
     expect(resolved + unknown).toBe(columns);
     expect(columns).toBeGreaterThan(90);
     expect(resolved / columns).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("a damaged lineage cache is parsed again, not read: the same lineage", async () => {
+    const file = path.join(dir, "target/lineage_cache.json");
+    const lineage = () => readFile(path.join(dir, "target/lineage.json"), "utf8");
+    const before = await lineage();
+    const cached = await readFile(file, "utf8");
+    // Half of it (a write stopped midway, before it was written through a renamed file).
+    await writeFile(file, cached.slice(0, cached.length / 2));
+    const again = await sluice("docs", "generate");
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/unexpected/i);
+    expect(await lineage()).toBe(before);
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual(JSON.parse(cached));
   });
 
   it("sluice lineage: marts.sales_by_country.revenue leads back to raw.events.line", async () => {

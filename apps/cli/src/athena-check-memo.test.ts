@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Diagnostic } from "@sluice/project";
@@ -62,6 +62,15 @@ describe("Athena check memo", () => {
     const dir = tempDir();
     expect(readAthenaCheckMemo(dir, key(runA))).toBeUndefined();
     writeFileSync(path.join(dir, "athena_check.json"), '{"format":1,');
+    expect(readAthenaCheckMemo(dir, key(runA))).toBeUndefined();
+    // JSON, but not a memo (a file edited or damaged): none.
+    for (const text of ["null", "7", '"memo"', "[]", "{}"]) {
+      writeFileSync(path.join(dir, "athena_check.json"), text);
+      expect(readAthenaCheckMemo(dir, key(runA)), text).toBeUndefined();
+    }
+    writeAthenaCheckMemo(dir, key(runA), [], []);
+    const memo = JSON.parse(readFileSync(path.join(dir, "athena_check.json"), "utf8")) as object;
+    writeFileSync(path.join(dir, "athena_check.json"), JSON.stringify({ ...memo, env: null }));
     expect(readAthenaCheckMemo(dir, key(runA))).toBeUndefined();
     const file = path.join(dir, "a-file");
     writeFileSync(file, "");

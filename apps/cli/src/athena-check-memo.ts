@@ -53,13 +53,17 @@ export function readAthenaCheckMemo(
   targetDir: string,
   key: AthenaCheckKey,
 ): Diagnostic[] | undefined {
-  let memo: Memo;
+  let memo: Memo | null;
   try {
-    memo = JSON.parse(readFileSync(path.join(targetDir, MEMO_FILE), "utf8")) as Memo;
+    memo = JSON.parse(readFileSync(path.join(targetDir, MEMO_FILE), "utf8")) as Memo | null;
   } catch {
     return undefined;
   }
+  // Anything but the memo this writes (a file edited or damaged): checked again.
+  if (typeof memo !== "object" || memo === null) return undefined;
   const same =
+    typeof memo.env === "object" &&
+    memo.env !== null &&
     memo.format === FORMAT &&
     memo.parser === parser.version &&
     memo.header === key.header &&

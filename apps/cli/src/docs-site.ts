@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { CatalogTypes, DocsData, RunResultsFile } from "@sluice/docs";
@@ -53,18 +53,43 @@ export async function lineageOf(ctx: ProjectContext, catalog: CatalogTypes): Pro
     Object.entries(catalog).map(([id, cols]) => [id, cols.map((c) => c.name)]),
   );
   const file = path.join(ctx.targetDir, "lineage_cache.json");
-  type Entry = { key: string; lineage: NodeLineage };
-  const before = new Map<string, Entry>(
-    Object.entries(await readFile(file, "utf8").then(JSON.parse, () => ({}))),
-  );
-  const after: Record<string, Entry> = {};
+  const before = await readLineageCache(file);
+  const after: Record<string, LineageEntry> = {};
   const graph = buildLineage(ctx.compiled, names, {
     get: (node, key) => (before.get(node)?.key === key ? before.get(node)!.lineage : undefined),
     set: (node, key, lineage) => (after[node] = { key, lineage }),
   });
   await mkdir(ctx.targetDir, { recursive: true });
-  await writeFile(file, JSON.stringify(after));
+  // Through a temporary file renamed into place: a docs run stopped while writing leaves the
+  // previous cache, never half of one.
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(after));
+  await rename(tmp, file);
   return graph;
+}
+
+/** A model's lineage as the last docs run parsed it, under the key of what it was parsed from. */
+type LineageEntry = { key: string; lineage: NodeLineage };
+
+/**
+ * The entries of `target/lineage_cache.json`; none when it is missing or does not parse (then
+ * every model's SQL is parsed again), and none of an entry that is not a key and a lineage.
+ */
+async function readLineageCache(file: string): Promise<Map<string, LineageEntry>> {
+  let read: unknown;
+  try {
+    read = JSON.parse(await readFile(file, "utf8"));
+  } catch {
+    return new Map();
+  }
+  if (typeof read !== "object" || read === null || Array.isArray(read)) return new Map();
+  const entries = Object.entries(read as Record<string, unknown>).filter(
+    (e): e is [string, LineageEntry] => {
+      const v = e[1] as Partial<LineageEntry> | null;
+      return typeof v?.key === "string" && typeof v.lineage === "object" && v.lineage !== null;
+    },
+  );
+  return new Map(entries);
 }
 
 /** Run a read-only query on the target through the same path as `sluice query`. */
