@@ -33,8 +33,16 @@ async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number
   const { DamagedCacheError } = await import("./context-text.js");
   if (error instanceof DamagedCacheError) {
     // Removed, so that the next command compiles afresh (and writes it again).
-    if (error.file !== undefined) rmSync(error.file, { force: true });
-    io.err(`error: ${message}: removed it; run the command again (it compiles the project afresh)`);
+    let removed = error.file !== undefined;
+    try {
+      if (removed) rmSync(error.file!, { force: true });
+    } catch {
+      removed = false;
+    }
+    const next = removed
+      ? "removed it; run the command again"
+      : "remove it and run the command again";
+    io.err(`error: ${message}: ${next} (it compiles the project afresh)`);
     return ExitCode.failed;
   }
   // Failures of the engine or the service, not of sluice: one line, no "unexpected".
