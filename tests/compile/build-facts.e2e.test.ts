@@ -176,19 +176,24 @@ describe("run commands read the nodes they do not run from the compile's facts",
   }, 240_000);
 
   it("a damaged cached compile is compiled afresh, not read", async () => {
-    // Each line of partial_parse.json's context made unreadable in turn (by hand, or by the
-    // disk: the file is written whole, then renamed into place): a run compiles afresh, as the
-    // fast path of an edit does, and writes the file whole again.
+    // A line of partial_parse.json's context made unreadable (by hand, or by the disk: the file
+    // is written whole, then renamed into place): a run (which reads the file whole) and the fast
+    // path of an edit compile afresh and write the file whole again. (The first line and the
+    // index: context-text.test.ts.)
     const file = path.join(projects[withoutFacts]!.dir, "target/partial_parse.json");
     const model = path.join(projects[withoutFacts]!.dir, "staging/stg_events.sql");
-    for (const at of [1, 2, 3]) {
+    const commands = [
+      ["test", "--select", "not_null_stg_events_dt"],
+      ["compile", "--select", "stg_events"],
+    ];
+    for (const [at, args] of [[2, commands[0]!] as const, [3, commands[1]!] as const]) {
       const lines = (await readFile(file, "utf8")).split("\n");
       expect(lines).toHaveLength(5);
       lines[at] = `not JSON${lines[at]!.slice(8)}`;
       await writeFile(file, lines.join("\n"));
-      // The fast path (model SQL edited) reads the models' and properties' lines first.
+      // The fast path (model SQL edited) reads the properties' line first.
       if (at === 3) await writeFile(model, `${await readFile(model, "utf8")}-- an edit\n`);
-      const r = await sluice(withoutFacts, "build", "--select", "stg_events");
+      const r = await sluice(withoutFacts, ...args);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).not.toMatch(/error|unexpected/i);
       const written = (await readFile(file, "utf8")).split("\n");
