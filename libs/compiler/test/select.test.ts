@@ -254,6 +254,18 @@ describe("methods", () => {
     expect(ids(["path:models/marts/*.sql"])).toEqual(["funnel"]);
     expect(ids(["marts/f*"])).toEqual(["funnel", "payments_daily", "revenue", ...financeTests]);
   });
+
+  it("brackets as Python's fnmatch reads them: a class, a lone [ itself, never an error", () => {
+    expect(ids(["stg_event[st]"])).toEqual(["stg_events"]);
+    expect(ids(["stg_[!e]*"])).toEqual(["stg_payments"]);
+    // A class's leading ^ is a ^ (fnmatch), not a negation.
+    expect(ids(["[^r]ejected_events"])).toEqual(["rejected_events"]);
+    // A [ with no ] after it, and a class a regex refuses: the pattern's own text, no throw.
+    for (const selector of ["stg_[", "path:models/[", "[z-a]*", "fqn:shop.[", "tag:[1"])
+      expect(() => ids([selector]), selector).not.toThrow();
+    expect(ids(["stg_["])).toEqual([]);
+    expect(ids(["[z-a]*"])).toEqual([]);
+  });
 });
 
 describe("graph operators", () => {

@@ -120,7 +120,12 @@ const baseName = (f: NodeFacts): string => (f.paths[0] ?? "").split("/").pop()!;
 
 const hasGlob = (s: string): boolean => /[*?[]/.test(s);
 
-/** fnmatch-style `*`, `?`, `[abc]`, `[!a]`; with `segment`, `*` and `?` stop at `/`. */
+/**
+ * fnmatch-style `*`, `?`, `[abc]`, `[!a]`; with `segment`, `*` and `?` stop at `/`. As Python's
+ * fnmatch (dbt's): a `[` with no `]` after it is itself, and a class's leading `^` is a `^`. A
+ * class the regex engine refuses (a range out of order, `[z-a]`) makes the pattern match only
+ * its own text, not stop the command.
+ */
 function globRegex(pattern: string, segment: boolean): RegExp {
   const any = segment ? "[^/]" : ".";
   let re = "";
@@ -130,13 +135,19 @@ function globRegex(pattern: string, segment: boolean): RegExp {
     if (ch === "*") re += `${any}*`;
     else if (ch === "?") re += any;
     else if (close !== -1) {
-      const body = pattern.slice(i + 1, close);
-      re += `[${body.startsWith("!") ? `^${body.slice(1)}` : body}]`.replace(/\\/g, "\\\\");
+      const body = pattern.slice(i + 1, close).replace(/\\/g, "\\\\");
+      re += `[${body.startsWith("!") ? `^${body.slice(1)}` : body.replace(/^\^/, "\\^")}]`;
       i = close;
-    } else re += ch.replace(/[.+^${}()|\\\]]/g, "\\$&");
+    } else re += escapeRegExp(ch);
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    return new RegExp(`^${escapeRegExp(pattern)}$`);
+  }
 }
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** `value` equals `text`, or matches it as a glob when it has wildcards. */
 function matcher(value: string, segment = false): (text: string) => boolean {
