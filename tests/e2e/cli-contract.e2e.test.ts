@@ -144,6 +144,11 @@ describe("arguments are checked before anything runs", () => {
     [["build", "--threads", "0"], /^error: --threads takes a whole number of at least 1, not '0'$/],
     [["run", "--timeout", "-1"], /^error: --timeout takes a number above 0, not '-1'$/],
     [["build", "--select"], /^error: --select needs a value$/],
+    [
+      ["test", "--junit-xml", `${"x".repeat(300)}.xml`],
+      /^error: --junit-xml: 'x+\.xml' cannot be written \(ENAMETOOLONG\): name a file in a folder that can be written$/,
+    ],
+    [["build", "--junit-xml", "/"], /^error: --junit-xml: '\/' is a folder: /],
     [["build", "--target"], /^error: --target needs a value$/],
     [
       ["query", "select 1", "--format", "jsn"],

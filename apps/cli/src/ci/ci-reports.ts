@@ -13,7 +13,9 @@ import { nodeLocation } from "./test-location.js";
 /**
  * After a run: the JUnit report (`--junit-xml PATH`) and, on GitHub Actions
  * (`GITHUB_ACTIONS=true`), one annotation per failure on stdout. `runPaths` gives the nodes'
- * target/run files (from writeCompiledArtifacts).
+ * target/run files (from writeCompiledArtifacts). False when the report could not be written
+ * (said on stderr: the path was checked before the run, so the disk filled or the folder went
+ * away since).
  */
 export async function writeCiReports(
   ctx: ProjectContext,
@@ -22,7 +24,7 @@ export async function writeCiReports(
   junitPath: string | undefined,
   runPaths: (id: string) => string | undefined,
   io: Io,
-): Promise<void> {
+): Promise<boolean> {
   const texts = new Map<string, string | undefined>();
   // By id once: a lookup through every node per result was 30,000 x 30,000 on a full build.
   const nodes = new Map(ctx.compiled.nodes.map((n) => [n.id, n]));
@@ -40,12 +42,20 @@ export async function writeCiReports(
     sqlPath: (node) => path.relative(process.cwd(), runPaths(node.id) ?? ctx.targetDir),
     samples,
   };
+  let written = true;
   if (junitPath !== undefined) {
-    await mkdir(path.dirname(path.resolve(junitPath)), { recursive: true });
-    await writeFile(junitPath, junitXml(results, report));
+    try {
+      await mkdir(path.dirname(path.resolve(junitPath)), { recursive: true });
+      await writeFile(junitPath, junitXml(results, report));
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? String(error);
+      io.err(`error: --junit-xml: the report could not be written to '${junitPath}' (${why})`);
+      written = false;
+    }
   }
   if (process.env["GITHUB_ACTIONS"] === "true") {
     const root = path.relative(process.cwd(), ctx.project.dir).split(path.sep).join("/");
     for (const line of githubAnnotations(results.results, report, root)) io.out(line);
   }
+  return written;
 }

@@ -195,6 +195,14 @@ export async function runNodes(
   args: RunArgs & { projectDir: string; target?: string; vars?: string },
   io: Io,
 ): Promise<number> {
+  if (args.junitXml !== undefined) {
+    const { reportPathProblem } = await import("../ci/report-path.js");
+    const problem = reportPathProblem(args.junitXml);
+    if (problem !== undefined) {
+      io.err(`error: --junit-xml: ${problem}: name a file in a folder that can be written`);
+      return ExitCode.usage;
+    }
+  }
   const { loadSelection } = await import("../selection.js");
   // The engine starts opening as soon as the target is known: DuckDB loads its catalog off the
   // main thread while the selection is applied and the compiled SQL written.
@@ -497,11 +505,19 @@ async function finishRun(
     const { failedNodeFiles } = await import("./failed-node-files.js");
     printRunSummary(io, results, file, failedNodeFiles(ctx));
   }
+  let reported = true;
   if (ciReports(args)) {
     const { writeCiReports } = await import("../ci/ci-reports.js");
-    await writeCiReports(ctx, results, reports.samples, args.junitXml, reports.runPaths, io);
+    reported = await writeCiReports(
+      ctx,
+      results,
+      reports.samples,
+      args.junitXml,
+      reports.runPaths,
+      io,
+    );
   }
   // A node is skipped only for a failure upstream: it fails the run too.
   const failed = results.results.some((r) => ["error", "fail", "skipped"].includes(r.status));
-  return failed ? ExitCode.failed : ExitCode.ok;
+  return failed || !reported ? ExitCode.failed : ExitCode.ok;
 }
