@@ -184,8 +184,19 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     const hint = c === "'" ? "DQDL strings use double quotes" : undefined;
-    throw new DqSyntaxError(`unexpected character '${c}'`, pos(i), hint);
+    throw new DqSyntaxError(`unexpected character ${shownCharacter(c)}`, pos(i), hint);
   }
   tokens.push({ kind: "eof", text: "", start: pos(text.length), end: text.length });
   return tokens;
+}
+
+/**
+ * A character as an error shows it: quoted when it prints, its code point when it does not (a
+ * NUL or another control character of a binary file shows as nothing between quotes).
+ */
+function shownCharacter(c: string): string {
+  const code = c.codePointAt(0) ?? 0;
+  return /[\p{Cc}\p{Cf}\p{Z}]/u.test(c) && c !== " "
+    ? `U+${code.toString(16).toUpperCase().padStart(4, "0")}`
+    : `'${c}'`;
 }

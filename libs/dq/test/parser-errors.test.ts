@@ -28,6 +28,10 @@ const invalid: [string, string][] = [
   ['Rules = [ DataFreshness "d" <= 3 ‸Days ]', "expected ']' or ','"],
   ["Rules = [ RowCount > 0 ‸' ]", "unexpected character"],
   ["Rules = [ IsComplete ‸'a' ]", "unexpected character"],
+  // A character that does not print (a binary file): its code point, not an empty quote.
+  ["Rules = [ RowCount > 0 ‸\u0000 ]", "unexpected character U+0000"],
+  ["Rules = [ RowCount > 0 ‸\u200b ]", "unexpected character U+200B"],
+  ["Rules = [ RowCount > 0 ‸é ]", "unexpected character 'é'"],
   ['Rules = [ IsComplete "a ‸]'.replace("‸", "").replace('"a ]', '‸"a ]'), "unterminated string"],
   ["Rules = [ RowCount ‸<> 0 ]", "expected a number"].map((s, i) =>
     i === 0 ? "Rules = [ RowCount <‸> 0 ]" : s,
