@@ -74,6 +74,17 @@ describe("config precedence", () => {
 });
 
 describe("rendering", () => {
+  it("a call whose argument is too long to look for by pattern is still placed and named", () => {
+    // V8 refuses a regular expression of ~32 KB: locating var('<100,000 characters>') must not
+    // replace the error it places (the undefined var) with its own.
+    const name = "x".repeat(100_000);
+    const c = compile(project({ models: [model("m.sql", `select {{ var('${name}') }} as x`)] }));
+    const [d] = c.diagnostics.filter((x) => x.severity === "error");
+    expect(d?.message).toContain(name.slice(0, 20));
+    expect(d?.message).not.toMatch(/regular expression/i);
+    expect(d).toMatchObject({ code: "UNKNOWN_VAR", at: { file: "m.sql", line: 1, column: 11 } });
+  });
+
   it("ref/source/this/alias resolve to quoted physical relations; athena maps schemas to databases", () => {
     const models = [
       model(

@@ -5,6 +5,14 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+function orUndefined<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Where a call like `ref('orders')` sits in a template, found in its text: nunjucks does not
  * tell a global function where it was called from. `args` are the leading string arguments to
@@ -26,7 +34,9 @@ export function locateCall(
   }
   patterns.push(new RegExp(head));
   for (const re of patterns) {
-    const m = re.exec(text);
+    // An argument too long for a regular expression (V8 compiles one when first run, and
+    // refuses a pattern of ~100,000 characters): the next pattern, the call alone.
+    const m = orUndefined(() => re.exec(text));
     if (m) return { file, ...positionAt(text, m.index) };
   }
   return { file, line: 1, column: 1 };
