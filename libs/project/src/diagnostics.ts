@@ -41,6 +41,7 @@ export const diagnosticCodes = {
   DQDL_TARGET: "a DQDL ruleset names no model or source",
   VARS_INVALID: "--vars is not a YAML mapping",
   INVALID_UTF8: "a project file is not valid UTF-8",
+  NUL_BYTE: "a project file holds a NUL byte",
   NAME_INVALID: "a schema, table or column name is not one Glue accepts (or leaves the lake)",
   RELATION_CONFLICT: "two nodes resolve to the same relation",
   LOCATION_CONFLICT: "a table's folder overlaps a source's external location",

@@ -134,6 +134,25 @@ describe("loadProject", () => {
     expect(project.diagnostics[4]!.hint).toBe("save the file as UTF-8");
   });
 
+  it("reports a NUL byte in every kind of project file at its place", async () => {
+    const { project } = await load(fixture, {
+      "staging/stg_events.sql": Buffer.from("select 1 as n\n-- a\u0000b\n"),
+      "staging/schema.yml": Buffer.from(`${properties}# \u0000\n`),
+      "seeds/countries.csv": Buffer.from("country,iso_code\nX\u0000,CI\n"),
+      "rules/events.dqdl": Buffer.from('Rules = [ IsComplete "v" ]\u0000\n'),
+    });
+    expect(project.diagnostics.map((d) => [d.code, d.at?.file, d.at?.line, d.at?.column])).toEqual([
+      ["NUL_BYTE", "rules/events.dqdl", 1, 27],
+      ["NUL_BYTE", "seeds/countries.csv", 2, 2],
+      ["NUL_BYTE", "staging/schema.yml", 12, 3],
+      ["NUL_BYTE", "staging/stg_events.sql", 2, 5],
+    ]);
+    expect(project.diagnostics.every((d) => d.severity === "error")).toBe(true);
+    expect(project.diagnostics[3]!.message).toBe(
+      "staging/stg_events.sql holds a NUL byte (U+0000): no SQL, YAML, DQDL or CSV text holds one",
+    );
+  });
+
   it("reports invalid UTF-8 in sluice.yml", async () => {
     const { project } = await load(fixture, { "sluice.yml": latin1(`# caf»\n${config}`) });
     expect(project.diagnostics.map((d) => [d.code, d.at])).toEqual([

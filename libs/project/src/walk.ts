@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { error } from "./diagnostics.js";
+import { error, positionAt } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { ProjectFile } from "./types.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -95,6 +95,15 @@ function decodeText(bytes: Uint8Array, rel: string, diagnostics: Diagnostic[]): 
     const message = `${rel} is not valid UTF-8: byte 0x${hex} cannot start or continue a character`;
     const at = { file: rel, line: badByte.line, column: badByte.column };
     diagnostics.push(error("INVALID_UTF8", message, at, "save the file as UTF-8"));
+    return text;
+  }
+  // Valid UTF-8, but no SQL, YAML, DQDL or CSV text holds one: DuckDB's parser stops at it
+  // ("syntax error at end of input" at run time, the model's text cut short).
+  const nul = text.indexOf("\0");
+  if (nul >= 0) {
+    const at = { file: rel, ...positionAt(text, nul) };
+    const message = `${rel} holds a NUL byte (U+0000): no SQL, YAML, DQDL or CSV text holds one`;
+    diagnostics.push(error("NUL_BYTE", message, at, "the file may be damaged: remove the byte"));
   }
   return text;
 }
