@@ -46,7 +46,7 @@ async function loadConfig(absDir: string, options: LoadOptions) {
     readText(path.join(absDir, file), file, configText).catch(() => undefined);
   const text = await read(CONFIG_FILE);
   if (text !== undefined) {
-    const parsed = parseProjectConfig(text);
+    const parsed = parseProjectConfig(text, CONFIG_FILE, absDir);
     return {
       ...parsed,
       diagnostics: [...configText, ...parsed.diagnostics],

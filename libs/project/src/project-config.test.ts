@@ -163,6 +163,38 @@ describe("parseProjectConfig", () => {
     }
   });
 
+  it("a lake that would hold the project or the disk: at the key, given the project folder", () => {
+    const withLake = (lake: string) =>
+      valid.replace("    engine: duckdb", `    engine: duckdb\n    lake: ${lake}`);
+    const dir = "/home/ana/shop/models";
+    const problems = (lake: string) =>
+      parseProjectConfig(withLake(lake), "sluice.yml", dir).diagnostics.map((d) => d.message);
+    for (const [lake, why] of <[string, string][]>[
+      ["/", "the root of the file system"],
+      [".", "the project folder itself"],
+      ["./", "the project folder itself"],
+      ["..", "a folder that holds the project"],
+      ["/home", "a folder that holds the project"],
+      ["../../../../..", "the root of the file system"],
+    ])
+      expect(problems(lake), lake).toEqual([
+        `targets.local.lake: '${lake}' is ${why}: the lake writes its catalog and a folder per schema there, and removes old table versions from them`,
+      ]);
+    // A folder of its own: inside the project, beside it, elsewhere; a name that only starts
+    // like the project's folder.
+    for (const lake of [".lake", "../lake", "/data/lake", "/home/ana/shop/models-lake"])
+      expect(problems(lake), lake).toEqual([]);
+    const text = withLake("/");
+    const [d] = parseProjectConfig(text, "sluice.yml", dir).diagnostics;
+    expect(d).toMatchObject({
+      code: "CONFIG_INVALID",
+      at: at("sluice.yml", text, "    lake: »/"),
+      hint: "give the lake a folder of its own, e.g. lake: .lake",
+    });
+    // Without the project folder (a text checked alone): not checked.
+    expect(codes(withLake("/"))).toEqual([]);
+  });
+
   it("names the defined targets when default-target is unknown", () => {
     const text = valid.replace("default-target: local", "default-target: staging");
     expect(codes(text)).toEqual([

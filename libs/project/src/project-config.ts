@@ -1,3 +1,4 @@
+import path from "node:path";
 import { error } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { parseFolderConfig } from "./folder-config.js";
@@ -42,7 +43,12 @@ export interface ParsedProjectConfig {
  *
  * @example parseProjectConfig("name: shop\ntargets: {local: {engine: duckdb}}\ndefault-target: local\n")
  */
-export function parseProjectConfig(text: string, file = CONFIG_FILE): ParsedProjectConfig {
+export function parseProjectConfig(
+  text: string,
+  file = CONFIG_FILE,
+  /** The project folder: with it, a local target's lake folder is checked (see lakeFolderProblem). */
+  dir?: string,
+): ParsedProjectConfig {
   const config = defaultProjectConfig();
   const source = parseYaml(text, file);
   if (source.syntaxErrors.length)
@@ -98,7 +104,35 @@ export function parseProjectConfig(text: string, file = CONFIG_FILE): ParsedProj
       ),
     );
   }
+  if (dir !== undefined)
+    for (const [name, target] of Object.entries(config.targets)) {
+      if (target.engine !== "duckdb") continue;
+      const problem = lakeFolderProblem(target.lake, dir);
+      if (problem)
+        diagnostics.push(
+          error(
+            "CONFIG_INVALID",
+            `targets.${name}.lake: '${target.lake}' is ${problem}: the lake writes its catalog and a folder per schema there, and removes old table versions from them`,
+            source.locate(["targets", name, "lake"]),
+            "give the lake a folder of its own, e.g. lake: .lake",
+          ),
+        );
+    }
   return { config, diagnostics, usable: true };
+}
+
+/**
+ * Why `lake` (relative to the project folder `dir`) cannot be a lake: the root of the file
+ * system, the project folder itself (the lake's schema folders would mix with the models'), or a
+ * folder that holds the project. Undefined for any other folder (`.lake`, a sibling, elsewhere).
+ */
+export function lakeFolderProblem(lake: string, dir: string): string | undefined {
+  const project = path.resolve(dir);
+  const folder = path.resolve(project, lake);
+  if (folder === path.parse(folder).root) return "the root of the file system";
+  if (folder === project) return "the project folder itself";
+  if (project.startsWith(`${folder}${path.sep}`)) return "a folder that holds the project";
+  return undefined;
 }
 
 /**
