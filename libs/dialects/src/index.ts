@@ -6,7 +6,7 @@ export {
   DUCKDB_TABLE_COMMENT_PREFIX,
   DUCKDB_TABLE_STATE,
 } from "./duckdb/duckdb-dialect.js";
-export { duckdbLiteral, quoteDuckdbIdentifier } from "./duckdb/duckdb-escape.js";
+export { duckdbGlobLiteral, duckdbLiteral, quoteDuckdbIdentifier } from "./duckdb/duckdb-escape.js";
 export { copyFileRowsSql } from "./duckdb/file-rows-copy.js";
 export { trinoCompatStatements } from "./duckdb/trino-compat.js";
 export { RAW_LINE_SIZE_OPTIONS } from "./duckdb/raw-line-size.js";

@@ -9,7 +9,12 @@ import type {
   TableVersionState,
   TableWrite,
 } from "../dialect.js";
-import { duckdbLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
+import {
+  duckdbGlobLiteral,
+  duckdbLiteral,
+  duckdbStringLiteral,
+  quoteDuckdbIdentifier,
+} from "./duckdb-escape.js";
 import { copyFileRowsSql } from "./file-rows-copy.js";
 import { RAW_LINE_SIZE_OPTIONS } from "./raw-line-size.js";
 import { strictIntegerCasts } from "./trino-casts.js";
@@ -172,7 +177,8 @@ const viewColumns = (columns: TableVersionState["columns"]): string =>
         )
         .join(", ");
 
-const parquetGlob = (location: string): string => `${location.replace(/\/+$/, "")}/**/*.parquet`;
+const parquetGlob = (location: string): string =>
+  `${duckdbGlobLiteral(location.replace(/\/+$/, ""))}/**/*.parquet`;
 
 /**
  * COPY of the rows into `location`: one file, or Hive-style folders when partitioned. The
@@ -411,7 +417,7 @@ function rawSourceView(spec: RawSourceSpec): Statement {
   const root = spec.location.replace(/\/+$/, "");
   const body =
     spec.eventTypes === undefined
-      ? rawLines(root, `${root}/*/*/*/*/[!.]*`)
+      ? rawLines(root, `${duckdbGlobLiteral(root)}/*/*/*/*/[!.]*`)
       : rawLinesByEventType(root, spec.eventTypes);
   return statement(
     "create_view",
@@ -426,7 +432,7 @@ function rawSourceView(spec: RawSourceSpec): Statement {
  * event type not declared is not read, as Athena's enum projection does not list it.
  */
 function rawLinesByEventType(root: string, eventTypes: readonly string[]): string {
-  const files = duckdbStringLiteral(`${root}/event_type=*/*/*/*/*/[!.]*`);
+  const files = duckdbStringLiteral(`${duckdbGlobLiteral(root)}/event_type=*/*/*/*/*/[!.]*`);
   const prefix = [...root].length + 2 + "event_type=".length;
   const folder = `split_part(substr(filename, ${prefix}), '/', 1)`;
   return (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createDuckdbDialect } from "./duckdb-dialect.js";
-import { duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
+import { duckdbGlobLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
 import { versionName } from "./version-records.js";
 
 // The escaping and text helpers have fast paths for the common case (nothing to escape); each is
@@ -76,5 +76,13 @@ describe("model SQL as the lake runs it", () => {
     "select 1; -- c",
   ])("drops one final semicolon and the blanks around %j", (sql) => {
     expect(copyOf(sql)).toContain(`(\n${sql.trim().replace(/;\s*$/, "")}\n)`);
+  });
+});
+
+describe("duckdbGlobLiteral", () => {
+  it("puts [, * and ? in classes of their own; anything else as it is", () => {
+    expect(duckdbGlobLiteral("/home/ana/shop [old]")).toBe("/home/ana/shop [[]old]");
+    expect(duckdbGlobLiteral("/a*b?c")).toBe("/a[*]b[?]c");
+    expect(duckdbGlobLiteral("/plain/it's é")).toBe("/plain/it's é");
   });
 });

@@ -25,6 +25,18 @@ export function duckdbStringLiteral(value: string): string {
 }
 
 /**
+ * A path as the literal start of a DuckDB glob pattern: DuckDB reads `*`, `?` and `[...]` in
+ * every part of a pattern, so a folder named `shop [old]` would be a character class (no file
+ * found). Each is put in a class of its own (`[[]`, `[*]`, `[?]`), which DuckDB reads as the
+ * character itself; `]` alone is literal already.
+ *
+ * @example duckdbGlobLiteral("/home/ana/shop [old]") // "/home/ana/shop [[]old]"
+ */
+export function duckdbGlobLiteral(path: string): string {
+  return /[[*?]/.test(path) ? path.replace(/[[*?]/g, "[$&]") : path;
+}
+
+/**
  * A DuckDB literal for a JS value: string, number, bigint, boolean, null/undefined, Date
  * (a TIMESTAMP literal in UTC, millisecond precision).
  *

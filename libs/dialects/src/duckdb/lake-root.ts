@@ -1,5 +1,5 @@
 import { DUCKDB_TABLE_COMMENT_PREFIX, DUCKDB_TABLE_STATE } from "./duckdb-dialect.js";
-import { duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
+import { duckdbGlobLiteral, duckdbStringLiteral, quoteDuckdbIdentifier } from "./duckdb-escape.js";
 import { DUCKDB_LAKE_ROOT } from "./version-records.js";
 
 /** A view standing for a table, as `duckdb_views()` returns it. */
@@ -43,7 +43,9 @@ export function rootOfTableView(view: Pick<TableView, "comment">): string | unde
 
 /** `text` with every path (in a string literal when `quoted`) under `from/` moved to `to/`. */
 function movePaths(text: string, from: string, to: string, quoted: boolean): string {
-  const q = (s: string): string => (quoted ? `'${s.replaceAll("'", "''")}/` : `${s}/`);
+  if (!quoted) return text.replaceAll(`${from}/`, `${to}/`);
+  // A table view's SQL reads its version through a glob, where the root is a glob literal.
+  const q = (s: string): string => `'${duckdbGlobLiteral(s).replaceAll("'", "''")}/`;
   return text.replaceAll(q(from), q(to));
 }
 

@@ -1,5 +1,5 @@
 import { StatementType, type DuckDBConnection } from "@duckdb/node-api";
-import { checkReadOnlyQuery, duckdbLiteral } from "@sluice/dialects";
+import { checkReadOnlyQuery, duckdbGlobLiteral, duckdbLiteral } from "@sluice/dialects";
 
 /**
  * Settings of a connection that only reads: files only inside the lake (and the snapshot's
@@ -8,7 +8,14 @@ import { checkReadOnlyQuery, duckdbLiteral } from "@sluice/dialects";
  * {@link writeRefusal} checks every statement too.
  */
 export function readOnlySettings(allowedDirs: readonly string[]): string[] {
-  const dirs = allowedDirs.map((d) => duckdbLiteral(`${d.replace(/\/+$/, "")}/`)).join(", ");
+  // A table's view reads its files through a glob, where a folder named `shop [old]` is written
+  // `shop [[]old]` (duckdbGlobLiteral), and DuckDB checks the pattern's text: both forms.
+  const forms = allowedDirs.flatMap((d) => {
+    const dir = `${d.replace(/\/+$/, "")}/`;
+    const glob = duckdbGlobLiteral(dir);
+    return glob === dir ? [dir] : [dir, glob];
+  });
+  const dirs = forms.map((d) => duckdbLiteral(d)).join(", ");
   return [
     `SET allowed_directories = [${dirs}]`,
     "SET enable_external_access = false",
