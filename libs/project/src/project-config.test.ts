@@ -191,6 +191,14 @@ describe("parseProjectConfig", () => {
       at: at("sluice.yml", text, "    lake: »/"),
       hint: "give the lake a folder of its own, e.g. lake: .lake",
     });
+    // A ? anywhere in the lake's path, the project's folder included (DuckDB's).
+    expect(
+      parseProjectConfig(withLake(".lake"), "sluice.yml", "/home/ana/what? shop").diagnostics.map(
+        (x) => x.message,
+      ),
+    ).toEqual([
+      "targets.local.lake: '.lake' is in a path with a '?' (/home/ana/what? shop/.lake): DuckDB reads what follows a '?' in a database path as options, and cannot keep the lake's catalog there",
+    ]);
     // Without the project folder (a text checked alone): not checked.
     expect(codes(withLake("/"))).toEqual([]);
   });

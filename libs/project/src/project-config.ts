@@ -107,14 +107,14 @@ export function parseProjectConfig(
   if (dir !== undefined)
     for (const [name, target] of Object.entries(config.targets)) {
       if (target.engine !== "duckdb") continue;
-      const problem = lakeFolderProblem(target.lake, dir);
-      if (problem)
+      const found = lakeFolderProblem(target.lake, dir);
+      if (found)
         diagnostics.push(
           error(
             "CONFIG_INVALID",
-            `targets.${name}.lake: '${target.lake}' is ${problem}: the lake writes its catalog and a folder per schema there, and removes old table versions from them`,
+            `targets.${name}.lake: '${target.lake}' ${found.problem}`,
             source.locate(["targets", name, "lake"]),
-            "give the lake a folder of its own, e.g. lake: .lake",
+            found.hint,
           ),
         );
     }
@@ -122,17 +122,28 @@ export function parseProjectConfig(
 }
 
 /**
- * Why `lake` (relative to the project folder `dir`) cannot be a lake: the root of the file
- * system, the project folder itself (the lake's schema folders would mix with the models'), or a
- * folder that holds the project. Undefined for any other folder (`.lake`, a sibling, elsewhere).
+ * Why `lake` (relative to the project folder `dir`) cannot be a lake, as the rest of a sentence
+ * starting with the setting, and what to do: the root of the file system, the project folder
+ * itself (the lake's schema folders would mix with the models'), a folder that holds the project,
+ * or a path with a `?` (DuckDB's). Undefined for any other folder (`.lake`, a sibling, elsewhere).
  */
-export function lakeFolderProblem(lake: string, dir: string): string | undefined {
+function lakeFolderProblem(
+  lake: string,
+  dir: string,
+): { problem: string; hint: string } | undefined {
   const project = path.resolve(dir);
   const folder = path.resolve(project, lake);
-  if (folder === path.parse(folder).root) return "the root of the file system";
-  if (folder === project) return "the project folder itself";
-  if (project.startsWith(`${folder}${path.sep}`)) return "a folder that holds the project";
-  return undefined;
+  if (folder.includes("?"))
+    return {
+      problem: `is in a path with a '?' (${folder}): DuckDB reads what follows a '?' in a database path as options, and cannot keep the lake's catalog there`,
+      hint: "move the project, or the lake, to a folder whose path has no '?'",
+    };
+  const where = holdsTheProject(folder, project);
+  if (where === undefined) return undefined;
+  return {
+    problem: `is ${where}: the lake writes its catalog and a folder per schema there, and removes old table versions from them`,
+    hint: "give the lake a folder of its own, e.g. lake: .lake",
+  };
 }
 
 /**
@@ -167,4 +178,12 @@ function applySqlDialect(config: ProjectConfig): void {
   if (config["sql-dialect"] === "trino") return;
   for (const target of Object.values(config.targets))
     if (target.engine === "duckdb") target.sql_dialect ??= config["sql-dialect"];
+}
+
+/** How `folder` holds the project folder `project`, if it does (itself, above it, the root). */
+function holdsTheProject(folder: string, project: string): string | undefined {
+  if (folder === path.parse(folder).root) return "the root of the file system";
+  if (folder === project) return "the project folder itself";
+  if (project.startsWith(`${folder}${path.sep}`)) return "a folder that holds the project";
+  return undefined;
 }
