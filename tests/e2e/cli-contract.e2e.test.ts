@@ -149,6 +149,19 @@ describe("arguments are checked before anything runs", () => {
       /^error: --junit-xml: 'x+\.xml' cannot be written \(ENAMETOOLONG\): name a file in a folder that can be written$/,
     ],
     [["build", "--junit-xml", "/"], /^error: --junit-xml: '\/' is a folder: /],
+    [
+      ["source", "register"],
+      /^error: unknown source action 'register': use 'source freshness'; did you mean 'sluice sources register'\?$/,
+    ],
+    [
+      ["sources", "freshness"],
+      /^error: unknown sources action 'freshness': use 'sources register'; did you mean 'sluice source freshness'\?$/,
+    ],
+    [
+      ["docs", "build"],
+      /^error: unknown docs action 'build': use 'docs generate' or 'docs serve'$/,
+    ],
+    [["dq", "check"], /^error: unknown dq action 'check': /],
     [["build", "--target"], /^error: --target needs a value$/],
     [
       ["query", "select 1", "--format", "jsn"],

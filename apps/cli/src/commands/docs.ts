@@ -27,7 +27,7 @@ export const docsCommand: CommandSpec<DocsArgs> = {
   ],
   handler: async (args, io) => {
     if (args.action !== "generate" && args.action !== "serve") {
-      io.err(`unknown docs action '${args.action}': use 'docs generate' or 'docs serve'`);
+      io.err(`error: unknown docs action '${args.action}': use 'docs generate' or 'docs serve'`);
       return ExitCode.usage;
     }
     const { loadProjectContext } = await import("../project-context.js");

@@ -29,7 +29,7 @@ export const dqCommand: CommandSpec<DqArgs> = {
   handler: async (args, io) => {
     if (args.action === "parse") return parseFile(args, io);
     if (args.action === "publish") return publish(args, io);
-    io.err(`unknown dq action '${args.action}': use 'dq parse <file>' or 'dq publish'`);
+    io.err(`error: unknown dq action '${args.action}': use 'dq parse <file>' or 'dq publish'`);
     return ExitCode.usage;
   },
 };

@@ -43,7 +43,9 @@ export const sourceFreshnessCommand: CommandSpec<FreshnessArgs> = {
   ],
   handler: async (args, io) => {
     if (args.action !== "freshness") {
-      io.err(`unknown source action '${args.action}' (expected: freshness)`);
+      // `sluice sources register` is the other command: said when its action is given here.
+      const other = args.action === "register" ? "; did you mean 'sluice sources register'?" : "";
+      io.err(`error: unknown source action '${args.action}': use 'source freshness'${other}`);
       return ExitCode.usage;
     }
     const { loadSelection } = await import("../selection.js");

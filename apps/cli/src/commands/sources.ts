@@ -22,7 +22,8 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
   ],
   handler: async (args, io) => {
     if (args.action !== "register") {
-      io.err(`unknown sources action '${args.action}' (expected: register)`);
+      const other = args.action === "freshness" ? "; did you mean 'sluice source freshness'?" : "";
+      io.err(`error: unknown sources action '${args.action}': use 'sources register'${other}`);
       return ExitCode.usage;
     }
     const { loadProjectContext } = await import("../project-context.js");
