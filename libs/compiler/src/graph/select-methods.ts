@@ -2,6 +2,7 @@ import type { CompiledExposure, CompiledNode } from "../types.js";
 import type { SelectorItem } from "./selector.js";
 import { stateIds } from "../state/state-methods.js";
 import type { SelectionState } from "../state/selection-state.js";
+import { escapeRegExp } from "../escape-regexp.js";
 
 /** What a node looks like to selector methods: its folders and fqn, computed once. */
 export interface NodeFacts {
@@ -146,8 +147,6 @@ function globRegex(pattern: string, segment: boolean): RegExp {
     return new RegExp(`^${escapeRegExp(pattern)}$`);
   }
 }
-
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** `value` equals `text`, or matches it as a glob when it has wildcards. */
 function matcher(value: string, segment = false): (text: string) => boolean {

@@ -1,17 +1,6 @@
 import { positionAt } from "@sluice/project/diagnostics";
 import type { SourceLocation } from "@sluice/project";
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function orUndefined<T>(make: () => T): T | undefined {
-  try {
-    return make();
-  } catch {
-    return undefined;
-  }
-}
+import { escapeRegExp } from "../escape-regexp.js";
 
 /**
  * Where a call like `ref('orders')` sits in a template, found in its text: nunjucks does not
@@ -36,7 +25,12 @@ export function locateCall(
   for (const re of patterns) {
     // An argument too long for a regular expression (V8 compiles one when first run, and
     // refuses a pattern of ~100,000 characters): the next pattern, the call alone.
-    const m = orUndefined(() => re.exec(text));
+    let m: RegExpExecArray | null = null;
+    try {
+      m = re.exec(text);
+    } catch {
+      continue;
+    }
     if (m) return { file, ...positionAt(text, m.index) };
   }
   return { file, line: 1, column: 1 };

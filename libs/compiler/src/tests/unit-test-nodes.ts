@@ -11,6 +11,7 @@ import { bindWindow, NO_WATERMARK } from "../plan/window.js";
 import { newScope, templateRelation } from "../render/render-scope.js";
 import { sourceId } from "../sources/source-nodes.js";
 import type { CompiledNode, UnitTestMock } from "../types.js";
+import { escapeRegExp } from "../escape-regexp.js";
 
 /** The schema of a unit test's mock relations in its embedded database. */
 export const UNIT_TEST_SCHEMA = "sluice_unit";
@@ -194,5 +195,3 @@ function unitTestNode(
 }
 
 const mockRelation = (name: string): Relation => ({ schema: UNIT_TEST_SCHEMA, name });
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
