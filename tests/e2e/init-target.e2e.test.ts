@@ -1,4 +1,13 @@
-import { readFile, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  lstat,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice } from "../support/cli.js";
@@ -21,6 +30,12 @@ describe("sluice init-target --from-stack", () => {
     expect(printed.stdout).toContain("prod:\n  engine: athena\n  region: eu-west-1\n");
     expect(printed.stderr).toContain("arn:aws:iam::123456789012:role/sluice-ci-build");
     const before = await readFile(path.join(dir, "sluice.yml"), "utf8");
+    // A sluice.yml kept elsewhere and linked, readable by its owner only: the file is replaced
+    // whole (through a temporary file), the link and the mode stay.
+    const kept = path.join(path.dirname(dir), "kept-sluice.yml");
+    await rename(path.join(dir, "sluice.yml"), kept);
+    await chmod(kept, 0o600);
+    await symlink(kept, path.join(dir, "sluice.yml"));
     const wrote = await runSluice([
       "--project-dir",
       dir,
@@ -34,6 +49,10 @@ describe("sluice init-target --from-stack", () => {
     expect(wrote.code, wrote.stderr).toBe(0);
     expect(wrote.stdout).toMatch(/Added target 'ci' in .*sluice\.yml \(stack sluice-ci\)/);
     const after = await readFile(path.join(dir, "sluice.yml"), "utf8");
+    expect((await lstat(path.join(dir, "sluice.yml"))).isSymbolicLink()).toBe(true);
+    expect(await readFile(kept, "utf8")).toBe(after);
+    expect((await stat(kept)).mode & 0o777).toBe(0o600);
+    expect((await readdir(path.dirname(kept))).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     // The rest of the file, comments included, is kept.
     expect(after).toContain("# The e-commerce lakehouse");
     expect(after.length).toBeGreaterThan(before.length);

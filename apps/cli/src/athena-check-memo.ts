@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import parser from "dt-sql-parser/package.json" with { type: "json" };
 import type { Diagnostic } from "@sluice/project";
+import { writeFileAtomicSync } from "@sluice/runner/atomic-file";
 
 const MEMO_FILE = "athena_check.json";
 const FORMAT = 1;
@@ -98,9 +99,7 @@ export function writeAthenaCheckMemo(
   };
   try {
     mkdirSync(targetDir, { recursive: true });
-    const tmp = path.join(targetDir, `${MEMO_FILE}.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify(memo));
-    renameSync(tmp, path.join(targetDir, MEMO_FILE));
+    writeFileAtomicSync(path.join(targetDir, MEMO_FILE), JSON.stringify(memo));
   } catch {
     // A read-only project: checked again next time.
   }

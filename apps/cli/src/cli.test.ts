@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./cli.js";
@@ -82,6 +85,25 @@ describe("runCli (in process)", () => {
     expect(await runCli(["dq", "parse", rules, "--format", "json", "--debug"], io, "/tmp")).toBe(1);
     expect(lines.join("\n")).toMatch(/^Error: boom\n\s+at /);
   });
+
+  // /dev/full: every write to it fails with ENOSPC, as a full disk's do (the kernel's own error).
+  it.runIf(existsSync("/dev/full"))(
+    "a full disk is one line saying what to do, not a bug in sluice (exit 1)",
+    async () => {
+      const lake = mkdtempSync(path.join(os.tmpdir(), "sluice-full-"));
+      try {
+        const c = capture();
+        const argv = ["generate", "--events", "50", "--start", "2026-12-01T00:00:00Z"];
+        const to = ["--hours", "1", "--lake", lake, "--summary-json", "/dev/full"];
+        expect(await runCli([...argv, ...to], c.io, lake)).toBe(1);
+        expect(c.err).toEqual([
+          "error: cannot write a file: no space left on the device (ENOSPC): free space on that disk and run the command again",
+        ]);
+      } finally {
+        rmSync(lake, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("returns 2 when the project directory has no sluice.yml", async () => {
     const c = capture();

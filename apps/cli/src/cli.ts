@@ -21,7 +21,8 @@ const NO_COMMAND = "no command";
  * (an SDK service exception: access denied, a missing bucket...) is one line naming the error
  * and exit 1, as is a statement the engine failed outside any node (creating a schema); a
  * damaged compile cache is removed and named (exit 1: the command stopped, the next one compiles
- * afresh); anything else is a bug in sluice: one line and exit 1, the stack only with --debug.
+ * afresh); a file system's refusal of a file sluice writes (a full disk, permissions, too many
+ * open files) is one line saying what to do (exit 1); anything else is a bug in sluice: one line and exit 1, the stack only with --debug.
  */
 async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number> {
   const { EngineOpenError, QueryError } = await import("@sluice/engines");
@@ -45,13 +46,15 @@ async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number
     io.err(`error: ${message}: ${next} (it compiles the project afresh)`);
     return ExitCode.failed;
   }
-  // Failures of the engine or the service, not of sluice: one line, no "unexpected".
+  // Failures of the engine, the service or the machine, not of sluice: one line, no "unexpected".
+  const { fileSystemRefusal } = await import("./file-system-refusal.js");
   const external =
-    error instanceof QueryError
+    fileSystemRefusal(error) ??
+    (error instanceof QueryError
       ? message
       : error instanceof Error && "$metadata" in error
         ? `AWS ${error.name}: ${message}`
-        : undefined;
+        : undefined);
   if (external !== undefined && !debug) {
     io.err(`error: ${external.split("\n")[0]}`);
     return ExitCode.failed;

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import path from "node:path";
 import { Script } from "node:vm";
+import { writeFileAtomicSync } from "@sluice/runner/atomic-file";
 
 /**
  * A V8 code cache for the CLI's CommonJS bundle, as Node 22's `module.enableCompileCache()` gives
@@ -102,9 +103,7 @@ export function installCodeCache(options: CodeCacheOptions): {
       if (entry.cached) continue;
       try {
         mkdirSync(options.cacheDir, { recursive: true });
-        const tmp = `${entry.cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, entry.script.createCachedData());
-        renameSync(tmp, entry.cacheFile);
+        writeFileAtomicSync(entry.cacheFile, entry.script.createCachedData());
         entry.cached = true;
       } catch {
         // A read-only install runs without the cache.

@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { CatalogTypes, DocsData, RunResultsFile } from "@sluice/docs";
 import type { LineageGraph, NodeLineage } from "@sluice/lineage";
 import type { Io } from "./command.js";
 import type { ProjectContext } from "./project-context.js";
+import { writeFileAtomic } from "@sluice/runner/atomic-file";
 
 // The CLI runs as a CommonJS bundle (require) and as ES modules in tests (createRequire).
 const load: NodeJS.Require =
@@ -62,9 +63,7 @@ export async function lineageOf(ctx: ProjectContext, catalog: CatalogTypes): Pro
   await mkdir(ctx.targetDir, { recursive: true });
   // Through a temporary file renamed into place: a docs run stopped while writing leaves the
   // previous cache, never half of one.
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(after));
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(after));
   return graph;
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import parser from "dt-sql-parser/package.json" with { type: "json" };
 import type { AsyncGrammarCheck, GrammarCheck, GrammarError } from "./athena-syntax.js";
+import { writeFileAtomicSync } from "@sluice/runner/atomic-file";
 
 /**
  * sluice's cache folder: `$SLUICE_CACHE_DIR`, else `$XDG_CACHE_HOME/sluice`, else
@@ -68,9 +69,7 @@ export class GrammarCache {
   private write(file: string, errors: GrammarError[]): void {
     try {
       mkdirSync(this.dir, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(errors));
-      renameSync(tmp, file);
+      writeFileAtomicSync(file, JSON.stringify(errors));
     } catch {
       // A read-only or full cache folder: the next check parses again.
     }

@@ -1,7 +1,8 @@
 import { hash } from "node:crypto";
-import { renameSync } from "node:fs";
+
 import { writePieces } from "@sluice/runner/chunk-writer";
 import { readUtf8 } from "@sluice/runner/utf8-text";
+import { replaceThroughTemp } from "@sluice/runner/atomic-file";
 
 /**
  * Write `<header>\n<body>` to `file` through a temporary file renamed into place (a reader sees
@@ -16,9 +17,7 @@ export function writeHeadedFile(
   header: string | readonly string[],
   body: string | Iterable<string | Buffer>,
 ): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writePieces(tmp, headed(header, body));
-  renameSync(tmp, file);
+  replaceThroughTemp(file, (tmp) => writePieces(tmp, headed(header, body)));
 }
 
 /** The header line, then the body's pieces as they come (a generator's never all at once). */

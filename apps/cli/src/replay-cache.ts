@@ -1,19 +1,12 @@
 import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { GlobalArgs, Io } from "./command.js";
 import { invocationListings, validCacheHeader } from "./compile-cache.js";
 import { cacheRequest } from "./project-context.js";
 import type { GateFacts } from "./replay-gate.js";
 import { gateFacts } from "./replay-gate.js";
+import { writeFileAtomicSync } from "@sluice/runner/atomic-file";
 
 /**
  * Replay of a command whose output is a function of the compiled project and its arguments
@@ -170,8 +163,7 @@ export function saveReplay(
   try {
     if (key === undefined) return rmSync(target, { force: true });
     mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(`${target}.tmp`, JSON.stringify({ key, ...printed }));
-    renameSync(`${target}.tmp`, target);
+    writeFileAtomicSync(target, JSON.stringify({ key, ...printed }));
   } catch {
     // A read-only project still works, only without replays.
   }

@@ -6,7 +6,7 @@ export * from "./engine.js";
 // Concrete engines load their drivers (DuckDB native binding, AWS SDK) only through openEngine,
 // so importing this package stays cheap for the CLI.
 export { openEngine, type OpenEngineOptions } from "./open-engine.js";
-export { EngineOpenError } from "./open-error.js";
+export { EngineOpenError, fileSystemReason } from "./open-error.js";
 /** A lake's raw zone listed from its folders (no engine open: a dry run before the lake exists). */
 export { listRawZone as listLakeRawZone } from "./duckdb/raw-hours.js";
 /** Whether two partition values or bounds compare as their text does (pure). */

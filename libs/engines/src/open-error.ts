@@ -19,7 +19,20 @@ const fileSystemReasons: Record<string, string> = {
   EROFS: "read-only file system",
   ENOSPC: "no space left on the device",
   EDQUOT: "disk quota exceeded",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
 };
+
+/**
+ * What the file system's refusal `code` means, for a message to the user (a full disk, a
+ * read-only file system, permissions, the open-files limit); undefined for any other code.
+ *
+ * @example fileSystemReason("ENOSPC") // "no space left on the device"
+ */
+export const fileSystemReason = (code: string | undefined): string | undefined =>
+  code !== undefined && Object.hasOwn(fileSystemReasons, code)
+    ? fileSystemReasons[code]
+    : undefined;
 
 /**
  * An error from writing the lake (its lock file or catalog) as an EngineOpenError when the
@@ -31,9 +44,9 @@ export function fileSystemOpenError(error: unknown, lakeDir: string): unknown {
   const fromDuckdb = /No space left|Permission denied|Read-only file system|Disk quota/i.exec(
     message,
   );
-  const reason = (code && fileSystemReasons[code]) ?? fromDuckdb?.[0].toLowerCase();
+  const reason = fileSystemReason(code) ?? fromDuckdb?.[0].toLowerCase();
   if (!reason) return error;
-  const label = code && fileSystemReasons[code] ? ` (${code})` : "";
+  const label = fileSystemReason(code) ? ` (${code})` : "";
   const text = `cannot write the lake ${lakeDir}: ${reason}${label}`;
   return new EngineOpenError(text, { cause: error });
 }

@@ -14,6 +14,7 @@ import type { ArtifactInvocation } from "./artifacts/dbt-manifest.js";
 import { writeManifest } from "./artifacts/manifest-file.js";
 import type { ByNodeId, ManifestSource } from "./artifacts/manifest-keys.js";
 import { removeDeadTemps } from "./artifacts/dead-temps.js";
+import { writeFileAtomic } from "./artifacts/atomic-file.js";
 import { dbtRunResults } from "./artifacts/dbt-run-results.js";
 
 /**
@@ -275,6 +276,11 @@ export async function writeRunResults(
 ): Promise<string> {
   await mkdir(targetDir, { recursive: true });
   const file = path.join(targetDir, "run_results.json");
-  await writeFile(file, JSON.stringify(dbtRunResults(results, compiled, args), null, 2) + "\n");
+  // Whole or not at all: `sluice retry` and `result:` selectors read it (a full disk mid-write
+  // left half of it).
+  await writeFileAtomic(
+    file,
+    JSON.stringify(dbtRunResults(results, compiled, args), null, 2) + "\n",
+  );
   return file;
 }

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
 import {
@@ -14,6 +14,7 @@ import { readIndex, readOr } from "./write-changed-files.js";
 import { nodeDigest } from "./artifacts/node-digest.js";
 import { editsSince } from "./artifacts/manifest-keys.js";
 import type { ByNodeId, ManifestSource } from "./artifacts/manifest-keys.js";
+import { writeFileAtomicSync } from "./artifacts/atomic-file.js";
 
 /**
  * Packed shards told unchanged by their members' node digests, so that a compile after one
@@ -147,8 +148,7 @@ export function packedShards(
         assignment,
         keys,
       };
-      writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(record));
-      renameSync(`${file}.${process.pid}.tmp`, file);
+      writeFileAtomicSync(file, JSON.stringify(record));
     },
   };
 }

@@ -1,7 +1,8 @@
 import { hash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { utf8Bytes } from "./artifacts/reused-bytes.js";
+import { writeFileAtomicSync } from "./artifacts/atomic-file.js";
 
 /** A file's text, whole or as its pieces in order (written as their join, never joined). */
 export type FileText = string | readonly string[];
@@ -120,8 +121,7 @@ export function writeChangedFiles(
     Object.entries(hashes).every(([file, digest]) => recorded[file] === digest);
   if (options.index !== undefined && !sameIndex) {
     mkdirSync(path.dirname(options.index), { recursive: true });
-    writeFileSync(`${options.index}.tmp`, JSON.stringify(hashes));
-    renameSync(`${options.index}.tmp`, options.index);
+    writeFileAtomicSync(options.index, JSON.stringify(hashes));
   }
   return { written, removed };
 }

@@ -1,5 +1,6 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "@sluice/runner/atomic-file";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import { commandHeads } from "./command-heads.js";
@@ -83,7 +84,9 @@ export const initTargetCommand: CommandSpec<InitTargetArgs> = {
     }
     const existed = doc.hasIn(["targets", args.name]);
     doc.setIn(["targets", args.name], parsed.target);
-    await writeFile(file, doc.toString());
+    // The user's own file: replaced whole (a full disk mid-write left half of it), through the
+    // link when sluice.yml is one.
+    await writeFileAtomic(await realpath(file), doc.toString());
     io.out(
       `${existed ? "Replaced" : "Added"} target '${args.name}' in ${file} (stack ${parsed.stack}).${role ? ` ${role}.` : ""}`,
     );

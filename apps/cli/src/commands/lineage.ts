@@ -1,5 +1,5 @@
-import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "@sluice/runner/atomic-file";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import { formatOption } from "./shared-options.js";
@@ -44,7 +44,7 @@ export const lineageCommand: CommandSpec<LineageArgs> = {
       import("@sluice/project"),
     ]);
     const graph = await lineageOf(ctx, {});
-    await writeFile(
+    await writeFileAtomic(
       path.join(ctx.targetDir, "lineage.json"),
       `${JSON.stringify(graph, null, 2)}\n`,
     );

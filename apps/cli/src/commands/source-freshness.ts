@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "@sluice/runner/atomic-file";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
@@ -89,7 +90,8 @@ export const sourceFreshnessCommand: CommandSpec<FreshnessArgs> = {
       elapsedSeconds: (performance.now() - started) / 1000,
     });
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
+    // Whole or not at all: `source_status:` selectors read it.
+    await writeFileAtomic(file, `${JSON.stringify(json, null, 2)}\n`);
     if (args.format === "json")
       io.out(JSON.stringify((json as { results: unknown }).results, null, 2));
     else {

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { writePieces } from "./chunk-writer.js";
 import { utf8Text } from "./utf8-text.js";
+import { replaceThroughTemp } from "./atomic-file.js";
 
 /**
  * Files of one key line, then a JSON value (`state_manifest.json`, `state_checksums.json`,
@@ -49,9 +50,9 @@ export function writeKeyedText(
   json: string | readonly (string | Buffer)[],
 ): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
   // Through one reused buffer, the pieces given as bytes written as they are: joined first, the
   // sidecar's 5.7 MB at 10,000 models were a fresh Buffer (and a fresh page per 4 KiB) per write.
-  writePieces(tmp, [`${key}\n`, ...(typeof json === "string" ? [json] : json)]);
-  renameSync(tmp, file);
+  replaceThroughTemp(file, (tmp) =>
+    writePieces(tmp, [`${key}\n`, ...(typeof json === "string" ? [json] : json)]),
+  );
 }
