@@ -137,16 +137,17 @@ describe("the build lease on an Athena target", () => {
     expect(await lease(p.endpoint.url)).toBeUndefined();
   }, 120_000);
 
-  it("Ctrl-C at start-up, between two nodes and during a query exits 130, releases the lease, leaves no staging table", async () => {
+  it("Ctrl-C at start-up, between two nodes and during a query exits 130 (SIGTERM: 143), releases the lease, leaves no staging table", async () => {
     // A press once `ready` matches the output (undefined: right after spawn); the during-query
-    // press waits for the stalled CTAS instead.
-    const points: [string, RegExp | undefined][] = [
+    // press waits for the stalled CTAS instead. SIGTERM (a cancelled CI job) stops it the same way.
+    const points: [string, RegExp | undefined, NodeJS.Signals?][] = [
       ["at start-up", undefined],
       ["after the first node", /^\s*1 of \d+ OK/m],
       ["between two statements", /OK +incremental ecommerce_staging\.stg_events/],
       ["during a query", undefined],
+      ["during a query", undefined, "SIGTERM"],
     ];
-    for (const [label, ready] of points) {
+    for (const [label, ready, signal = "SIGINT"] of points) {
       await forgetAllBuildInputs(p.endpoint.url, DATABASES);
       const during = label === "during a query";
       if (during) await setFaults(p.endpoint.url, STALL_FUNNEL);
@@ -156,7 +157,7 @@ describe("the build lease on an Athena target", () => {
       const press = () => {
         if (sent === 0 && (ready === undefined || ready.test(output))) {
           sent = Date.now();
-          build.kill("SIGINT");
+          build.kill(signal);
         }
       };
       for (const stream of [build.stdout!, build.stderr!])
@@ -167,13 +168,15 @@ describe("the build lease on an Athena target", () => {
       if (during) await untilStalled(p.endpoint.url);
       if (ready === undefined) press();
       const stopped = await build.done;
-      const at = `${label}: ${stopped.stdout}${stopped.stderr}`;
+      const at = `${signal} ${label}: ${stopped.stdout}${stopped.stderr}`;
+      const [code, said] =
+        signal === "SIGINT" ? [130, "interrupted (Ctrl-C)"] : [143, "terminated (SIGTERM)"];
       // Before node ran any of sluice's code a press kills it (a shell shows 130 for both).
       if (label === "at start-up") expect([130, -1], at).toContain(stopped.code);
-      else expect(stopped.code, at).toBe(130);
+      else expect(stopped.code, at).toBe(code);
       // The stalled query is stopped, not waited for; nothing hangs (2 s, plus slack for load).
       expect(Date.now() - sent, at).toBeLessThan(10_000);
-      if (during) expect(stopped.stdout + stopped.stderr, at).toContain("interrupted (Ctrl-C)");
+      if (during) expect(stopped.stdout + stopped.stderr, at).toContain(said);
       expect(await lease(p.endpoint.url), at).toBeUndefined();
       expect((await published(p.endpoint.url)).staging, at).toEqual([]);
       await setFaults(p.endpoint.url, {});

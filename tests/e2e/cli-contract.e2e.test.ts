@@ -40,6 +40,7 @@ function interrupt(
   ready: RegExp,
   cwd: string,
   presses = 1,
+  signal: NodeJS.Signals = "SIGINT",
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
@@ -55,8 +56,8 @@ function interrupt(
     const press = (): void => {
       if (pressed || !ready.test(stdout + stderr)) return;
       pressed = true;
-      child.kill("SIGINT");
-      if (presses > 1) setTimeout(() => child.kill("SIGINT"), 20);
+      child.kill(signal);
+      if (presses > 1) setTimeout(() => child.kill(signal), 20);
     };
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
@@ -306,7 +307,7 @@ describe("crashes, pipes and Ctrl-C", () => {
     expect(during).toBe(2);
   }, 240_000);
 
-  it("Ctrl-C between and during a build's statements exits 130 and leaves the lake consistent", async () => {
+  it("Ctrl-C (SIGTERM) between and during a build's statements exits 130 (143) and leaves the lake consistent", async () => {
     const { dir: copy, cleanup: remove } = await builtModelsProject(LAKE);
     try {
       // Read in this process (a catalog snapshot, as `sluice query` reads): six CLI start-ups
@@ -321,20 +322,32 @@ describe("crashes, pipes and Ctrl-C", () => {
       // that ended after one started later), so end lines are counted, not numbered.
       const ended = (n: number) =>
         new RegExp(`(?:^ *(?:\\d+ of \\d+|check) +(?:OK|PASS)\\b[\\s\\S]*?){${n}}`, "m");
-      const points: [string, RegExp, number][] = [
+      // SIGTERM (a CI job cancelled, a scheduler stopping the task) stops it the same way: it
+      // died by the signal, with no summary and no run_results.json.
+      const points: [string, RegExp, number, NodeJS.Signals?][] = [
         ["after 1 node", ended(1), 1],
         ["after 3 nodes", ended(3), 1],
         ["after 6 nodes", ended(6), 1],
         ["during a table write", /START incremental silver\.events/, 1],
         ["twice, during a table write", /START incremental silver\.events/, 2],
+        ["SIGTERM after 3 nodes", ended(3), 1, "SIGTERM"],
       ];
-      for (const [label, ready, presses] of points) {
+      const results = path.join(copy, "target", "run_results.json");
+      for (const [label, ready, presses, signal = "SIGINT"] of points) {
         const args = ["--project-dir", copy, "build", "--full-refresh"];
-        const r = await interrupt(args, ready, root, presses);
-        expect(r.code, `${label}: ${r.stdout}${r.stderr}`).toBe(130);
-        // What was interrupted is said: the node that stopped, or those skipped after the press.
-        if (presses === 1)
-          expect(r.stdout + r.stderr, label).toMatch(/interrupted \(Ctrl-C\)|skipped/);
+        await writeFile(results, "{}");
+        const r = await interrupt(args, ready, root, presses, signal);
+        const said = signal === "SIGINT" ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)";
+        expect(r.code, `${label}: ${r.stdout}${r.stderr}`).toBe(signal === "SIGINT" ? 130 : 143);
+        // What was interrupted is said, once: the node that stopped, or those skipped after the
+        // press; and the run's results are written.
+        if (presses === 1) {
+          expect(r.stdout + r.stderr, label).toMatch(new RegExp(`${escaped(said)}|skipped`));
+          expect(r.stdout + r.stderr, label).not.toContain(`${said}: ${said}`);
+          expect(r.stdout, label).toMatch(/^Done in .*\d+ skipped\.$/m);
+          const written = JSON.parse(await readFile(results, "utf8")) as { results?: unknown[] };
+          expect(written.results?.length, label).toBeGreaterThan(0);
+        }
         // The lock is released, and every table still reads a whole version.
         expect(existsSync(path.join(copy, ".lake", ".sluice-build.lock.json")), label).toBe(false);
         expect(await count(), label).toBe(before);
@@ -347,6 +360,9 @@ describe("crashes, pipes and Ctrl-C", () => {
     }
   }, 300_000);
 });
+
+/** `text` as a regular expression matching itself. */
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Each built table's row count: an interrupted build changes none (same raw data). */
 const COUNTS =

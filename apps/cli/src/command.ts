@@ -29,7 +29,10 @@ export interface Io {
   statusLine?: (text: string) => void;
   /** Whether to colour each stream (NO_COLOR, FORCE_COLOR, a terminal: output/color.ts); default none. */
   color?: { out: boolean; err: boolean };
-  /** Aborted on Ctrl-C (main.ts): commands stop their queries, servers stop; exit 130. */
+  /**
+   * Aborted on Ctrl-C or SIGTERM (main.ts; the reason's message says which): commands stop their
+   * queries, servers stop; exit 130 (143 for SIGTERM).
+   */
   signal?: AbortSignal;
 }
 
@@ -63,4 +66,4 @@ export interface CommandSpec<A = Record<string, unknown>> {
  */
 export type Example = [string, string, { exit?: number; untilCtrlC?: boolean }?];
 
-export const ExitCode = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+export const ExitCode = { ok: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;

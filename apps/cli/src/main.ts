@@ -9,17 +9,26 @@ import { recordGate } from "./replay-gate.js";
 // A reader that has gone (`sluice ls | head -1`, EPIPE) is handled in bin/sluice.js, before
 // the replay gate, for both.
 
-// Ctrl-C exits 130 (128 + SIGINT), as shells expect. The first aborts io.signal: commands that
-// run queries stop them (an exit while DuckDB runs a query would wait for the query) and
-// firehose-local flushes; whatever has not ended 2 s later, or at a second Ctrl-C, ends then.
-// bin/sluice.js's handler (Ctrl-C while loading) stays: removing it would drop a press that
-// arrived while the bundle loaded (see there); it does nothing once this one is added.
+// Ctrl-C exits 130 (128 + SIGINT), as shells expect; SIGTERM (a CI job cancelled, a scheduler
+// or container stopping the task) the same way with 143 (128 + 15), where dying by the signal
+// left an Athena query running and no run_results.json. The first aborts io.signal: commands
+// that run queries stop them (an exit while DuckDB runs a query would wait for the query) and
+// firehose-local flushes; whatever has not ended 2 s later, or at a second signal, ends then.
+// bin/sluice.js's handlers (a signal while loading) stay: removing one would drop a signal that
+// arrived while the bundle loaded (see there); they do nothing once these are added.
 const interrupt = new AbortController();
-process.on("SIGINT", () => {
-  if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
-  interrupt.abort(new Error("interrupted (Ctrl-C)"));
-  setTimeout(() => process.exit(ExitCode.interrupted), 2000).unref();
-});
+/** The exit code of the signal that stopped the command (see above). */
+let stoppedWith: number | undefined;
+const stopOn = (signal: NodeJS.Signals, reason: string, code: number): void => {
+  process.on(signal, () => {
+    if (interrupt.signal.aborted) process.exit(stoppedWith);
+    stoppedWith = code;
+    interrupt.abort(new Error(reason));
+    setTimeout(() => process.exit(code), 2000).unref();
+  });
+};
+stopOn("SIGINT", "interrupted (Ctrl-C)", ExitCode.interrupted);
+stopOn("SIGTERM", "terminated (SIGTERM)", ExitCode.terminated);
 
 // This process is the CLI: its replays may be printed by bin/sluice.js's gate (replay-gate.ts).
 recordGate(process.argv.slice(2));
@@ -37,5 +46,8 @@ void runCli(process.argv.slice(2), {
   color: { out: colorEnabled(process.stdout), err: colorEnabled(process.stderr) },
   signal: interrupt.signal,
 }).then((code) => {
-  process.exitCode = interrupt.signal.aborted ? ExitCode.interrupted : code;
+  // Ctrl-C: 130 whatever the command made of it. SIGTERM: 143, unless the command still ended
+  // cleanly (a server stopping as asked: service managers expect 0).
+  const clean = stoppedWith === ExitCode.terminated && code === ExitCode.ok;
+  process.exitCode = stoppedWith === undefined || clean ? code : stoppedWith;
 });

@@ -78,10 +78,12 @@ export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Prom
     if (!(err instanceof QueryError)) throw err;
     result.status = "error";
     const reason: unknown = ctx.signal?.aborted ? ctx.signal.reason : undefined;
+    const said = err.details.engineMessage;
+    // Said once: a query stopped before it started names the reason itself.
     result.message =
-      reason instanceof Error
-        ? `${reason.message}: ${err.details.engineMessage}`
-        : err.details.engineMessage;
+      reason instanceof Error && !said.startsWith(reason.message)
+        ? `${reason.message}: ${said}`
+        : said;
     // An incremental model that reads {{ this }} fails to bind after its columns changed.
     if (
       node.materialization === "incremental" &&

@@ -87,7 +87,8 @@ export const queryCommand: CommandSpec<QueryArgs> = {
       return ExitCode.ok;
     } catch (err) {
       if (io.signal?.aborted) {
-        io.err("query stopped: interrupted (Ctrl-C) before it finished; nothing was printed");
+        const why = (io.signal.reason as Error | undefined)?.message ?? "interrupted (Ctrl-C)";
+        io.err(`query stopped: ${why} before it finished; nothing was printed`);
         return ExitCode.interrupted;
       }
       if (!(err instanceof QueryError)) throw err;
