@@ -11,17 +11,23 @@ import { manifestWithoutInvocation } from "./manifest-text.js";
  * manifest-text.ts; the replay and stamp files; the manifest index, whose offsets
  * follow `created_at`'s digits; the headers of the partial-parse cache, of compile_digests.json
  * and compile_facts.json, and of the state sidecar, which hold file times and the manifest's digest; the head and racy
- * files of the edits base, partial_parse.edits.json).
+ * files of the edits base, partial_parse.edits.json; the replaced memo segments kept for other
+ * commands' reads, and their ledger: compile_memo/.orphans.json).
  */
 export async function targetFiles(target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let ppHeader: string | undefined;
   // compile_digests.json and compile_facts.json, whose heads are ties (see below).
   const tied: Record<string, string> = {};
+  const orphans = await readFile(path.join(target, "compile_memo", ".orphans.json"), "utf8").then(
+    (text) => Object.keys(JSON.parse(text) as object).map((name) => `compile_memo/${name}`),
+    (): string[] => [],
+  );
   for (const entry of await readdir(target, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const rel = path.relative(target, path.join(entry.parentPath, entry.name));
     if (/^(replay\/|\.artifacts-stamp$|\.manifest-index\.json$)/.test(rel)) continue;
+    if (rel === "compile_memo/.orphans.json" || orphans.includes(rel)) continue;
     const text = await readFile(path.join(target, rel), "utf8");
     if (rel === "manifest.json") out[rel] = manifestWithoutInvocation(text);
     else if (rel === "manifest.state.json") out[rel] = text.slice(text.indexOf("\n") + 1);

@@ -15,6 +15,7 @@ import type { LoadMemo } from "./compile-memo-file.js";
 import { statementCount } from "./lazy-node.js";
 import { knownText } from "./node-texts.js";
 import { bucketOf } from "./segment-store.js";
+import { liveSegmentFiles as live } from "./segment-orphans.js";
 
 describe("compile memo file", () => {
   const dirs: string[] = [];
@@ -153,7 +154,7 @@ describe("compile memo file", () => {
     const index = JSON.parse(
       readFileSync(path.join(dir, "compile_memo.json"), "utf8").split("\n")[1]!,
     ) as Record<string, string>;
-    expect(readdirSync(path.join(dir, "compile_memo")).sort()).toEqual(Object.values(index).sort());
+    expect(live(path.join(dir, "compile_memo")).sort()).toEqual(Object.values(index).sort());
   });
 
   it("reads a node's sql and statements from its segment only when first asked for", () => {
@@ -239,7 +240,7 @@ describe("compile memo file", () => {
     const before = new Set(readdirSync(path.join(fast, "compile_memo")));
     const renamed = replaceMemoModels(fast, PROJECT, edits)!;
     const files = (dir: string) =>
-      readdirSync(path.join(dir, "compile_memo")).map((f) => [
+      live(path.join(dir, "compile_memo")).map((f) => [
         f,
         readFileSync(path.join(dir, "compile_memo", f), "utf8"),
       ]);

@@ -10,6 +10,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { liveSegmentFiles as live, ORPHAN_GRACE_MS, removeOrphans } from "./segment-orphans.js";
 import {
   BUCKETS,
   bucketOf,
@@ -40,7 +41,7 @@ describe("segment store", () => {
     properties: { "models/a.yml": { tests: ["unique"] } },
   });
   const files = (dir: string): Map<string, number> =>
-    new Map(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mtimeMs]));
+    new Map(live(dir).map((f) => [f, statSync(path.join(dir, f)).mtimeMs]));
 
   it("reads back what was written, in every group", () => {
     const { file } = store();
@@ -94,10 +95,10 @@ describe("segment store", () => {
     expect(readdirSync(a.segments).length).toBeLessThanOrEqual(BUCKETS);
   });
 
-  it("is not used when a segment it names is missing or torn, and a write removes orphans", () => {
+  it("is not used when a segment it names is missing or torn, and a write removes orphans in time", () => {
     const { file, segments } = store();
     writeSegmentStore(file, HEADER, records(), undefined, identity);
-    const [first, second] = readdirSync(segments).sort();
+    const [first, second] = live(segments).sort();
     rmSync(path.join(segments, first!));
     expect(readSegmentStore(file, HEADER)).toBeUndefined();
     writeSegmentStore(file, HEADER, records(), undefined, identity);
@@ -106,11 +107,27 @@ describe("segment store", () => {
     expect(readSegmentStore(file, HEADER)).toBeUndefined();
     // What a process killed between writing a segment and the index leaves behind.
     writeFileSync(path.join(segments, "007.0000000000000000.json"), "{}");
-    writeFileSync(path.join(segments, "007.0000000000000000.json.123.tmp"), "{");
+    // A pid above Linux's pid_max (no such process), and a live one's (another command's write
+    // in progress, which must still be there to be renamed).
+    const dead = "007.0000000000000000.json.99999999.tmp";
+    const inProgress = `008.0000000000000000.json.${process.ppid}.tmp`;
+    writeFileSync(path.join(segments, dead), "{");
+    writeFileSync(path.join(segments, inProgress), "{");
     writeSegmentStore(file, HEADER, records(), undefined, identity);
     expect(readSegmentStore(file, HEADER)?.groups).toEqual(records());
     const index = JSON.parse(readFileSync(file, "utf8").split("\n")[1]!) as Record<string, string>;
-    expect(readdirSync(segments).sort()).toEqual(Object.values(index).sort());
+    const named = Object.values(index).sort();
+    // The killed write's temporary file goes at once, a live one's stays; an unnamed segment goes
+    // once the grace is over.
+    expect(existsSync(path.join(segments, dead))).toBe(false);
+    expect(existsSync(path.join(segments, inProgress))).toBe(true);
+    rmSync(path.join(segments, inProgress));
+    expect(live(segments).sort()).toEqual(named);
+    expect(readdirSync(segments)).toContain("007.0000000000000000.json");
+    removeOrphans(segments, named, Date.now() + ORPHAN_GRACE_MS - 60_000);
+    expect(readdirSync(segments)).toContain("007.0000000000000000.json");
+    removeOrphans(segments, named, Date.now() + ORPHAN_GRACE_MS);
+    expect(readdirSync(segments).sort()).toEqual(named);
   });
 
   it("tells where each record's line is, read back from its segment until a write replaces it", () => {
@@ -139,10 +156,14 @@ describe("segment store", () => {
     const m5read = read.groups["models"]!["model.m_5"];
     expect(lineOf(m5read)).toEqual(["models", '"model.m_5"', JSON.stringify(m5)]);
     const [segment] = places.get(m5read)!;
-    // m_5's record changed: its segment is replaced, its old place reads as gone.
+    // m_5's record changed: its segment is replaced. Its old place still reads (another command
+    // that read the old index reads it as it goes), until the grace is over.
     const next = records();
     next["models"]!["model.m_5"] = { id: 5, text: "select 'five'" };
     writeSegmentStore(file, HEADER, next, read, identity, codec);
+    expect(readSegmentLines(file, segment)?.length).toBeGreaterThan(0);
+    const kept = Object.values(readSegmentStore(file, HEADER, codec)!.segments);
+    removeOrphans(path.join(path.dirname(file), "memo"), kept, Date.now() + ORPHAN_GRACE_MS);
     expect(readSegmentLines(file, segment)).toBeUndefined();
     expect(lineOf(next["models"]!["model.m_5"])?.[2]).toBe(
       JSON.stringify(next["models"]!["model.m_5"]),
@@ -223,12 +244,12 @@ describe("segment store", () => {
     };
     const renamed = replaceSegmentRecords(fast.file, HEADER, "models", edited, located)!;
     const bytes = (dir: string) =>
-      new Map(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), "latin1")]));
+      new Map(live(dir).map((f) => [f, readFileSync(path.join(dir, f), "latin1")]));
     expect(bytes(fast.segments)).toEqual(bytes(whole.segments));
     expect(readFileSync(fast.file, "latin1")).toBe(readFileSync(whole.file, "latin1"));
     // Only the two buckets were rewritten; each old name maps to its new one, lines in place.
     expect([...renamed.keys()].sort()).toEqual(
-      [...before.keys()].filter((f) => !existsSync(path.join(fast.segments, f))).sort(),
+      [...before.keys()].filter((f) => !live(fast.segments).includes(f)).sort(),
     );
     expect(renamed.size).toBe(new Set(Object.keys(edited).map(bucketOf)).size);
     for (const p of placed) {

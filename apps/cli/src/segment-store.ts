@@ -1,19 +1,11 @@
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  rmSync,
-} from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import path from "node:path";
 import { utf8Bytes } from "@sluice/runner/reused-bytes";
 import { utf8Text } from "@sluice/runner/utf8-text";
 import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
+import { removeOrphans } from "./segment-orphans.js";
 
 /**
  * Records by key (a model's id, a YAML file's content key), kept in {@link BUCKETS} segment files
@@ -555,18 +547,6 @@ function wholeSegment(
     return text.slice(0, place.at) + body(place) + text.slice(place.at);
   };
   return { lines, fieldOf };
-}
-
-/** Remove the files in `dir` but `kept`: replaced segments, and a killed write's leftovers. */
-function removeOrphans(dir: string, kept: readonly string[]): void {
-  const names = new Set(kept);
-  let listed: string[];
-  try {
-    listed = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of listed) if (!names.has(name)) rmSync(path.join(dir, name), { force: true });
 }
 
 const allBuckets = (): number[] => Array.from({ length: BUCKETS }, (_, i) => i);
