@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./cli.js";
+import { SegmentGoneError } from "./segment-orphans.js";
 
 function capture() {
   const out: string[] = [];
@@ -84,6 +85,22 @@ describe("runCli (in process)", () => {
     lines.length = 0;
     expect(await runCli(["dq", "parse", rules, "--format", "json", "--debug"], io, "/tmp")).toBe(1);
     expect(lines.join("\n")).toMatch(/^Error: boom\n\s+at /);
+  });
+
+  it("a memo segment another command replaced is one line saying to run again, not a bug", async () => {
+    const rules = fileURLToPath(new URL("../../../models/rules/events.dqdl", import.meta.url));
+    const said =
+      "target/compile_memo/080.x.json changed while this command was using it: run the command again";
+    const lines: string[] = [];
+    const io = {
+      out: () => {
+        throw new SegmentGoneError(said);
+      },
+      err: (t: string) => lines.push(t),
+      isTty: false,
+    };
+    expect(await runCli(["dq", "parse", rules, "--format", "json"], io, "/tmp")).toBe(1);
+    expect(lines).toEqual([`error: ${said}`]);
   });
 
   // /dev/full: every write to it fails with ENOSPC, as a full disk's do (the kernel's own error).

@@ -22,7 +22,8 @@ const NO_COMMAND = "no command";
  * and exit 1, as is a statement the engine failed outside any node (creating a schema); a
  * damaged compile cache is removed and named (exit 1: the command stopped, the next one compiles
  * afresh); a file system's refusal of a file sluice writes (a full disk, permissions, too many
- * open files) is one line saying what to do (exit 1); anything else is a bug in sluice: one line and exit 1, the stack only with --debug.
+ * open files) is one line saying what to do (exit 1), as is a compile memo segment another
+ * command replaced while this one read it; anything else is a bug in sluice: one line and exit 1, the stack only with --debug.
  */
 async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number> {
   const { EngineOpenError, QueryError } = await import("@sluice/engines");
@@ -48,8 +49,10 @@ async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number
   }
   // Failures of the engine, the service or the machine, not of sluice: one line, no "unexpected".
   const { fileSystemRefusal } = await import("./file-system-refusal.js");
+  const { SegmentGoneError } = await import("./segment-orphans.js");
   const external =
     fileSystemRefusal(error) ??
+    (error instanceof SegmentGoneError ? message : undefined) ??
     (error instanceof QueryError
       ? message
       : error instanceof Error && "$metadata" in error

@@ -4,6 +4,7 @@ import type { ConfigFacts } from "@sluice/compiler/run-time";
 import { withRunId } from "./compile-cache.js";
 import { statementCount } from "./lazy-node.js";
 import { readSegmentFields } from "./segment-store.js";
+import { SegmentGoneError } from "./segment-orphans.js";
 
 /**
  * Compiled nodes revived from their facts alone (#14: one model's SQL changed at 10,000 models).
@@ -340,7 +341,7 @@ export class FactReader {
     }
     const text = fieldOf?.(Number(line), Number(field));
     if (text === undefined)
-      throw new Error(
+      throw new SegmentGoneError(
         `${place} of ${this.memoFile} is gone (another sluice command writing the same target/ ` +
           "at the same time?): run the command again",
       );

@@ -13,6 +13,18 @@ import { removeDeadTemps } from "@sluice/runner/dead-temps";
  */
 export const ORPHAN_GRACE_MS = 15 * 60_000;
 
+/**
+ * A segment this command read from is gone or changed: another command replaced it longer than
+ * {@link ORPHAN_GRACE_MS} ago, or removed `target/` by hand. The machine's state, not a bug in
+ * sluice: the CLI prints the one line (exit 1), which says to run the command again.
+ */
+export class SegmentGoneError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SegmentGoneError";
+  }
+}
+
 /** The ledger of `dir`'s orphans: segment name → when it was first found unnamed (ms). */
 export const ORPHANS_FILE = ".orphans.json";
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { utf8Bytes } from "@sluice/runner/reused-bytes";
 import { utf8Text } from "@sluice/runner/utf8-text";
 import { readHeadedFile, writeHeadedFile } from "./headed-file.js";
-import { removeOrphans } from "./segment-orphans.js";
+import { removeOrphans, SegmentGoneError } from "./segment-orphans.js";
 
 /**
  * Records by key (a model's id, a YAML file's content key), kept in {@link BUCKETS} segment files
@@ -209,7 +209,7 @@ export function readBody(place: BodyPlace): string {
       if (kept === undefined) closeSync(fd);
     }
   } catch (cause) {
-    throw new Error(
+    throw new SegmentGoneError(
       `${place.file} changed while this command was using it (another sluice command writing ` +
         "the same target/ at the same time?): run the command again",
       { cause },
