@@ -1,4 +1,5 @@
-import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { appendFile, mkdir, readFile, rename, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyModelsProject, runSluice } from "../support/cli.js";
@@ -68,5 +69,56 @@ describe("project diagnostics through the CLI", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/UNKNOWN_TARGET.*staging/);
     expect(r.stderr).toMatch(/local, prod/);
+  });
+});
+
+describe("links and files that are no files in a project", () => {
+  it("follows linked models and folders; a FIFO or a link to nothing is a warning, never a hang or a gap", async () => {
+    const { dir, cleanup } = await copyModelsProject();
+    try {
+      // funnel.sql kept outside the project and linked in; a folder of shared models linked in.
+      const outside = path.join(path.dirname(dir), "shared");
+      await mkdir(path.join(outside, "more"), { recursive: true });
+      await rename(path.join(dir, "marts/funnel.sql"), path.join(outside, "funnel.sql"));
+      await symlink(path.join(outside, "funnel.sql"), path.join(dir, "marts/funnel.sql"));
+      await writeFile(path.join(outside, "more/shared_one.sql"), "select 1 as one\n");
+      await symlink(path.join(outside, "more"), path.join(dir, "staging/more"));
+      await symlink("/nonexistent/gone.sql", path.join(dir, "marts/gone.sql"));
+      await symlink("..", path.join(dir, "marts/up"));
+      // Just made: in the listing's racy window, whose files are read for their content (a
+      // FIFO's read waits for a writer forever: the compile hung, and ignored SIGTERM).
+      execFileSync("mkfifo", [path.join(dir, "marts/fifo.sql")]);
+      const ls = await runSluice(["--project-dir", dir, "ls", "--resource-type", "model"]);
+      expect(ls.code, ls.stderr).toBe(0);
+      const models = ls.stdout.split("\n").filter((l) => l.startsWith("model."));
+      expect(models.map((l) => l.split(/\s+/)[0]).sort()).toEqual(
+        [
+          "model.channel_performance",
+          "model.customer_lifetime_value",
+          "model.events",
+          "model.funnel",
+          "model.hourly_sales_by_category",
+          "model.order_items",
+          "model.rejected_events",
+          "model.sales_by_country",
+          "model.shared_one",
+          "model.stg_events",
+        ].sort(),
+      );
+      expect(ls.stderr).toContain(
+        "warn PROJECT_FILE_SKIPPED: marts/fifo.sql is skipped: it is not a regular file",
+      );
+      expect(ls.stderr).toContain(
+        "warn PROJECT_FILE_SKIPPED: marts/gone.sql is skipped: it is a link to nothing",
+      );
+      // Warm: the cached compile, the linked file's edit seen through the link.
+      await appendFile(path.join(outside, "funnel.sql"), "-- edited outside\n");
+      const compiled = await runSluice(["--project-dir", dir, "compile"]);
+      expect(compiled.code, compiled.stderr).toBe(0);
+      const sql = await readFile(path.join(dir, "target/compiled/marts/funnel.sql"), "utf8");
+      expect(sql).toContain("-- edited outside");
+    } finally {
+      await cleanup();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { FOLDER, MISSING } from "./listing-stat.js";
+import { FOLDER, MISSING, OTHER } from "./listing-stat.js";
 
 /**
  * One folder of a project listing (compile-cache.ts): its project-relative path ("" is the
@@ -16,7 +16,8 @@ export interface FolderListing {
 /** The project-relative path of a listed name. */
 const listedPath = (folder: string, name: string): string => (folder ? `${folder}/${name}` : name);
 
-const kind = (n: number): string => (n === FOLDER ? "folder" : n === MISSING ? "missing" : "file");
+const kind = (n: number): string =>
+  n === FOLDER ? "folder" : n === MISSING ? "missing" : n === OTHER ? "other" : "file";
 
 /** Why two listings are not "the same files, some of them edited". */
 export type ListingChange = { edited: string[] } | { refused: string };

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import {
   mkdirSync,
   mkdtempSync,
@@ -17,6 +18,7 @@ import {
   listingStat,
   listingStatThroughBinding,
   MISSING,
+  OTHER,
   withFolderStats,
   WorkingDirectoryLost,
 } from "./listing-stat.js";
@@ -66,14 +68,16 @@ describe("listingStat", () => {
 });
 
 describe("folderStats", () => {
-  it("gives each name's size and time, or FOLDER or MISSING, by full path or from inside the folder", () => {
+  it("gives each name's size and time, or FOLDER, MISSING or OTHER, by full path or from inside the folder", () => {
     const folder = mkdtempSync(path.join(dir, "folder-"));
     writeFileSync(path.join(folder, "a.sql"), "select 1\n");
     utimesSync(path.join(folder, "a.sql"), 1_700_000_000.5, 1_700_000_000.123456);
     mkdirSync(path.join(folder, "sub"));
-    const names = ["a.sql", "gone.sql", "sub"];
+    // A FIFO is no file to read (the racy check would wait on it forever).
+    execFileSync("mkfifo", [path.join(folder, "fifo.sql")]);
+    const names = ["a.sql", "gone.sql", "sub", "fifo.sql"];
     const a = reference(path.join(folder, "a.sql"))!;
-    const expected = [a.size, a.mtimeMs, MISSING, 0, FOLDER, 0];
+    const expected = [a.size, a.mtimeMs, MISSING, 0, FOLDER, 0, OTHER, 0];
     expect([...folderStats(folder, names)]).toEqual(expected);
     const cwd = process.cwd();
     const inside = withFolderStats((fromFolder) => {

@@ -22,6 +22,7 @@ const EXPECTED_CALL =
   "binding.stat(pathModule.toNamespacedPath(path),options.bigint,undefined,options.throwIfNoEntry)";
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
 
 let raw: RawStat | null | undefined;
 
@@ -98,10 +99,15 @@ export function listingStat(path: string): ListingStat | undefined {
 export const FOLDER = -1;
 /** A listed name's first number when it is missing or cannot be stat'ed. */
 export const MISSING = -2;
+/**
+ * A listed name's first number when it is neither a folder nor a regular file (a FIFO, a
+ * socket, a device): never read for its content (a FIFO's read waits for a writer forever).
+ */
+export const OTHER = -3;
 
 /**
  * The numbers of `names` (entries of the folder `base`) in a listing: at 2i and 2i+1 a file's
- * size and modification time in ms, or {@link FOLDER} or {@link MISSING} and 0.
+ * size and modification time in ms, or {@link FOLDER}, {@link MISSING} or {@link OTHER} and 0.
  *
  * `fromFolder`: stat each name relative to `base` made the working directory (the caller puts
  * the working directory back: see {@link withFolderStats}). The kernel then resolves one path
@@ -145,14 +151,17 @@ function statInto(path: string, numbers: Float64Array, at: number): void {
     if (n === undefined) numbers[at] = MISSING;
     else if (!(n instanceof Float64Array) || n.length < 14) raw = null;
     else if (isDirectory(n)) numbers[at] = FOLDER;
+    else if ((n[1]! & S_IFMT) !== S_IFREG) numbers[at] = OTHER;
     else {
       numbers[at] = n[8]!;
       numbers[at + 1] = mtimeMs(n);
     }
     if (raw !== null) return;
   }
-  const s = statSyncListingStat(path);
-  if (s === undefined || s.directory) numbers[at] = s === undefined ? MISSING : FOLDER;
+  const s = statSync(path, STAT_OPTIONS);
+  if (s === undefined) numbers[at] = MISSING;
+  else if (s.isDirectory()) numbers[at] = FOLDER;
+  else if (!s.isFile()) numbers[at] = OTHER;
   else {
     numbers[at] = s.size;
     numbers[at + 1] = s.mtimeMs;

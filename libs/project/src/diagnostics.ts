@@ -42,6 +42,7 @@ export const diagnosticCodes = {
   VARS_INVALID: "--vars is not a YAML mapping",
   INVALID_UTF8: "a project file is not valid UTF-8",
   NUL_BYTE: "a project file holds a NUL byte",
+  PROJECT_FILE_SKIPPED: "a project file's name on a link to nothing or on no regular file",
   NAME_INVALID: "a schema, table or column name is not one Glue accepts (or leaves the lake)",
   RELATION_CONFLICT: "two nodes resolve to the same relation",
   LOCATION_CONFLICT: "a table's folder overlaps a source's external location",

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { error } from "./diagnostics.js";
+import { error, warning } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { DBT_PROJECT_FILE } from "./dbt/dbt-project-file.js";
 import { parseDocBlocks } from "./dbt/docs-blocks.js";
@@ -22,6 +22,7 @@ import type {
   SourceTable,
 } from "./types.js";
 import { findFileGroups, findFiles, readFiles, readText } from "./walk.js";
+import type { SkippedFile } from "./walk.js";
 import { FIXTURES_FOLDER, resolveFixtures } from "./unit-test-fixtures.js";
 import type { UnitTestSpec } from "./unit-tests.js";
 
@@ -114,6 +115,7 @@ export async function loadProject(
   const modelRoots = config["model-paths"];
   const excludeFromModels = otherRoots.filter((r) => !modelRoots.includes(r));
   const scanned = new Set<string>();
+  const skipped: SkippedFile[] = [];
   const [
     [modelPaths, propertyPaths, docPaths],
     seedPaths,
@@ -129,19 +131,21 @@ export async function loadProject(
       [[".sql"], [".yml", ".yaml"], [".md"]],
       excludeFromModels,
       scanned,
+      skipped,
     ),
-    findFiles(absDir, config["seed-paths"], [".csv"], [], scanned),
-    findFiles(absDir, macroRoots, [".sql", ".njk"], [], scanned),
+    findFiles(absDir, config["seed-paths"], [".csv"], [], scanned, skipped),
+    findFiles(absDir, macroRoots, [".sql", ".njk"], [], scanned, skipped),
     findFiles(
       absDir,
       config["test-paths"],
       [".sql"],
       [...genericTestRoots, ...fixtureRoots],
       scanned,
+      skipped,
     ),
-    findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned),
-    findFiles(absDir, fixtureRoots, [".csv", ".sql"], [], scanned),
-    findFiles(absDir, snapshotRoots, [".sql", ".yml", ".yaml"], [], scanned),
+    findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned, skipped),
+    findFiles(absDir, fixtureRoots, [".csv", ".sql"], [], scanned, skipped),
+    findFiles(absDir, snapshotRoots, [".sql", ".yml", ".yaml"], [], scanned, skipped),
   ]);
   loaded.watched.forEach((f) => scanned.add(f));
   const badText: Diagnostic[] = [];
@@ -166,6 +170,7 @@ export async function loadProject(
 
   // Files are read in parallel; report their encoding errors in path order.
   badText.sort((a, b) => a.at!.file.localeCompare(b.at!.file));
+  badText.push(...skippedWarnings(skipped));
   const project = emptyProject(absDir, config, [...diagnostics, ...badText]);
   project.scannedFolders = [...scanned].sort();
   // dbt counts folder config from the model paths (`models/staging/a.sql` is in `staging`).
@@ -233,4 +238,23 @@ function emptyProject(dir: string, config: ProjectConfig, diagnostics: Diagnosti
     rules: [],
     diagnostics,
   };
+}
+
+/**
+ * A warning per file the walk could not take (see `SkippedFile`), once per file (folders
+ * searched for several kinds of files list it more than once), in path order.
+ */
+function skippedWarnings(skipped: readonly SkippedFile[]): Diagnostic[] {
+  const byFile = new Map(skipped.map((s) => [s.file, s.why]));
+  // No location: a code frame would read the file (a FIFO's read waits forever).
+  return [...byFile.keys()]
+    .sort()
+    .map((file) =>
+      warning(
+        "PROJECT_FILE_SKIPPED",
+        `${file} is skipped: ${byFile.get(file)}`,
+        undefined,
+        "remove it, or point the link at a file",
+      ),
+    );
 }

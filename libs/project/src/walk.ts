@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { error, positionAt } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
@@ -10,10 +10,22 @@ import { decodeUtf8 } from "./utf8.js";
 const SKIPPED = new Set(["node_modules", "target", ".lake"]);
 
 /**
+ * A file of a project file's name the walk could not take: a link to nothing, or not a regular
+ * file (a FIFO, whose read would wait forever; a socket, a device).
+ */
+export interface SkippedFile {
+  /** Project-relative, with forward slashes. */
+  file: string;
+  why: string;
+}
+
+/**
  * Every file under `roots` (relative to `dir`) whose name ends with one of `extensions`, as
  * project-relative paths with forward slashes, sorted. Missing roots are fine; `exclude`
  * (project-relative folders) are not entered, so `model-paths: ["."]` skips seeds/macros/tests.
- * Every folder listed (or tried: a missing root) is added to `scanned` when given.
+ * Links are followed, to files and to folders (as dbt does), a folder reached again through a
+ * link not entered twice. Every folder listed (or tried: a missing root) is added to `scanned`
+ * when given; each name that would have been taken but cannot be read is added to `skipped`.
  */
 export async function findFiles(
   dir: string,
@@ -21,8 +33,9 @@ export async function findFiles(
   extensions: readonly string[],
   exclude: readonly string[] = [],
   scanned?: Set<string>,
+  skipped?: SkippedFile[],
 ): Promise<string[]> {
-  const [found] = await findFileGroups(dir, roots, [extensions], exclude, scanned);
+  const [found] = await findFileGroups(dir, roots, [extensions], exclude, scanned, skipped);
   return found;
 }
 
@@ -40,9 +53,42 @@ export async function findFileGroups<const G extends readonly (readonly string[]
   groups: G,
   exclude: readonly string[] = [],
   scanned?: Set<string>,
+  skipped?: SkippedFile[],
 ): Promise<{ [K in keyof G]: string[] }> {
   const excluded = new Set(exclude.map(normalize));
   const found = groups.map(() => new Set<string>());
+  const wanted = (name: string): boolean =>
+    groups.some((extensions) => extensions.some((x) => name.toLowerCase().endsWith(x)));
+  const take = (child: string, name: string): void =>
+    groups.forEach((extensions, g) => {
+      if (extensions.some((x) => name.toLowerCase().endsWith(x))) found[g]!.add(child);
+    });
+  // The real paths of the folders entered through a link: a link back into one (two links to
+  // each other's folders) is not followed again; nor one into the roots' own trees or to a folder
+  // above a root (a loop, or a second way to files the walk takes anyway: each found twice).
+  const linked = new Set<string>();
+  let rootsReal: Promise<string[]> | undefined;
+  const walkedAnyway = async (real: string): Promise<boolean> =>
+    (rootsReal ??= Promise.all(
+      roots.map((r) => realpath(path.join(dir, normalize(r))).catch(() => "")),
+    )).then((reals) => reals.some((r) => r !== "" && (inside(real, r) || inside(r, real))));
+  const enter = (child: string, name: string): Promise<void> | undefined =>
+    !name.startsWith(".") && !SKIPPED.has(name) && !excluded.has(child) ? visit(child) : undefined;
+  const followLink = async (child: string, name: string): Promise<void> => {
+    const abs = path.join(dir, child);
+    const target = await stat(abs).catch(() => undefined);
+    if (target?.isDirectory()) {
+      const real = await realpath(abs);
+      if (linked.has(real) || (await walkedAnyway(real))) return;
+      linked.add(real);
+      await enter(child, name);
+    } else if (target?.isFile()) take(child, name);
+    else if (wanted(name))
+      skipped?.push({
+        file: child,
+        why: target ? "it is not a regular file" : "it is a link to nothing",
+      });
+  };
   const visit = async (rel: string): Promise<void> => {
     scanned?.add(rel);
     let entries;
@@ -54,21 +100,20 @@ export async function findFileGroups<const G extends readonly (readonly string[]
     await Promise.all(
       entries.map(async (e) => {
         const child = rel === "" ? e.name : `${rel}/${e.name}`;
-        if (e.isDirectory()) {
-          if (!e.name.startsWith(".") && !SKIPPED.has(e.name) && !excluded.has(child))
-            await visit(child);
-        } else if (e.isFile()) {
-          const name = e.name.toLowerCase();
-          groups.forEach((extensions, g) => {
-            if (extensions.some((x) => name.endsWith(x))) found[g]!.add(child);
-          });
-        }
+        if (e.isDirectory()) await enter(child, e.name);
+        else if (e.isFile()) take(child, e.name);
+        else if (e.isSymbolicLink()) await followLink(child, e.name);
+        // A FIFO's read waits for a writer forever; a socket or a device is no project file.
+        else if (wanted(e.name)) skipped?.push({ file: child, why: "it is not a regular file" });
       }),
     );
   };
   await Promise.all(roots.map((r) => visit(normalize(r))));
   return found.map((files) => [...files].sort()) as { [K in keyof G]: string[] };
 }
+
+/** Whether real path `a` is `b` or a folder under it. */
+const inside = (a: string, b: string): boolean => a === b || a.startsWith(`${b}${path.sep}`);
 
 /** `./staging/` → `staging`, `.` → `` (the project dir itself). */
 function normalize(rel: string): string {
