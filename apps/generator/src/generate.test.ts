@@ -27,6 +27,31 @@ describe("generate (local sink)", async () => {
 
   // Throughput is measured by tests/bench/generator.mjs (CPU time, as ratios), not here: a
   // wall-clock bound fails on a loaded machine and proves nothing on an idle one.
+  it("stops at an abort (Ctrl-C, SIGTERM): what was generated is delivered whole, and said", async () => {
+    const stop = new AbortController();
+    let batches = 0;
+    const { summary, files } = await gen({
+      events: 50_000,
+      signal: stop.signal,
+      onProgress: () => {
+        if (++batches === 30) stop.abort(new Error("terminated (SIGTERM)"));
+      },
+    });
+    expect(summary.stopped).toBe("terminated (SIGTERM)");
+    expect(summary.events).toBeGreaterThan(0);
+    expect(summary.events).toBeLessThan(10_000);
+    // Every file is a published object (no in-flight one left), and their lines, counted from
+    // the bytes, are the records the summary says were delivered.
+    const keys = [...files.keys()];
+    expect(keys.filter((k) => !firehoseObjectKeyPattern.test(k))).toEqual([]);
+    const lines = keys.reduce(
+      (sum, k) => sum + objectText(k, files.get(k)!).split("\n").length - 1,
+      0,
+    );
+    expect(lines).toBe(summary.output.records);
+    expect(summary.output.records).toBe(summary.events);
+  });
+
   it("writes one day of about 50,000 events, one record per event", () => {
     // About 50,000: a Friday is a little busier than the week's average day the rate is set by.
     expect(day.summary.events).toBeGreaterThan(50_000);

@@ -13,13 +13,19 @@ import { generateOptionsSchema, type ResolvedGenerateOptions } from "./options.j
 import type { EventSink, SinkReport } from "./sink.js";
 import type { z } from "zod";
 
-/** Options of {@link generate}: the validated fields plus a progress callback. */
+/** Options of {@link generate}: the validated fields plus a progress callback and a stop. */
 export type GenerateOptions = z.input<typeof generateOptionsSchema> & {
   /**
    * Called after each batch (one simulated minute) has been handed to the sink; `hour` is the
    * 0-based hour of the window that batch belongs to.
    */
   onProgress?: (p: { events: number; total: number; hour: number; hours: number }) => void;
+  /**
+   * Aborted (Ctrl-C, SIGTERM): no batch is simulated after the one in hand; what was generated
+   * is delivered whole (the sink flushes its buffers, as at the end), and the summary's
+   * `stopped` says why. A `--rate` run's wait ends at once.
+   */
+  signal?: AbortSignal;
 };
 
 /** What a generation run produced; written to `--summary-json` so tests can reconcile the lake. */
@@ -54,6 +60,8 @@ export interface GenerateSummary {
   notYetHappened: number;
   output: SinkReport;
   durationMs: number;
+  /** Why the run stopped before its window's end (the abort's reason), when it did. */
+  stopped?: string;
 }
 
 /**
@@ -147,8 +155,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     if (o.durationSeconds !== undefined && elapsedMs >= o.durationSeconds * 1000) break;
     if (o.rate !== undefined) {
       const aheadMs = (events / o.rate) * 1000 - elapsedMs;
-      if (aheadMs > 1) await sleep(aheadMs);
+      if (aheadMs > 1) await sleep(aheadMs, options.signal);
     }
+    if (options.signal?.aborted) break;
   }
   const output = await sink.close();
   const summary: GenerateSummary = {
@@ -170,15 +179,30 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     notYetHappened,
     output,
     durationMs: Math.round(performance.now() - began),
+    ...(options.signal?.aborted ? { stopped: stopReason(options.signal) } : {}),
   };
   if (o.summaryJson) writeFileSync(o.summaryJson, JSON.stringify(summary, null, 2) + "\n");
   return summary;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Wait `ms`, or until `signal` aborts. */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+
+/** An abort's reason as words: its message, else "stopped". */
+const stopReason = (signal: AbortSignal): string =>
+  signal.reason instanceof Error ? signal.reason.message : "stopped";
 
 function stripCallbacks(options: GenerateOptions): Record<string, unknown> {
-  const { onProgress: _p, ...rest } = options;
+  const { onProgress: _p, signal: _s, ...rest } = options;
   return rest;
 }
 

@@ -40,6 +40,7 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
     let lastHour = -1;
     const summary = await generate({
       ...parsed.options,
+      ...(io.signal ? { signal: io.signal } : {}),
       onProgress: (p) => {
         if (args.format === "json" || p.hour === lastHour) return;
         lastHour = p.hour;
@@ -49,9 +50,15 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
           );
       },
     });
+    // Ctrl-C or SIGTERM: what was generated is delivered whole; the exit says it stopped.
+    const ended = summary.stopped === undefined ? ExitCode.ok : ExitCode.interrupted;
+    if (summary.stopped !== undefined)
+      io.err(
+        `generate stopped: ${summary.stopped}; the events generated until then were delivered`,
+      );
     if (args.format === "json") {
       io.out(toSnakeJson(summary));
-      return ExitCode.ok;
+      return ended;
     }
     const injected = Object.entries(summary.chaos).filter(
       ([, n]) => typeof n === "number" && n > 0,
@@ -68,7 +75,7 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
             `after now were not generated (they would be in the future)`
           : ""),
     );
-    return ExitCode.ok;
+    return ended;
   },
 };
 
