@@ -4,6 +4,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 
+/** A Host header naming this machine's loopback, with or without a port. */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -13,7 +16,10 @@ const TYPES: Record<string, string> = {
 
 /**
  * Serve a folder's files on loopback (127.0.0.1) only; `port` 0 picks a free one. GET and HEAD,
- * no listing, nothing outside the folder.
+ * no listing, nothing outside the folder. A request whose Host is not this machine's loopback
+ * name (127.0.0.1, localhost, [::1]) is refused (403): a web page whose own name was made to
+ * point at 127.0.0.1 (DNS rebinding) would otherwise read the docs, the project's SQL and the
+ * dashboard's figures. A path that does not decode (a stray `%`) is a 400, not a crash.
  *
  * @example const s = await serveFolder("target/docs", 8080); s.url; await s.close();
  */
@@ -23,15 +29,21 @@ export async function serveFolder(
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const root = path.resolve(dir);
   const server = createServer(async (req, res) => {
+    const refuse = (code: number, text: string) =>
+      res.writeHead(code, { "content-type": "text/plain" }).end(`${text}\n`);
+    if (!LOOPBACK_HOST.test(req.headers.host ?? "")) return refuse(403, "host not allowed");
     const url = new URL(req.url ?? "/", "http://localhost");
-    const rel = decodeURIComponent(url.pathname).replace(/\/$/, "/index.html");
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname).replace(/\/$/, "/index.html");
+    } catch {
+      return refuse(400, "bad path");
+    }
     const file = path.resolve(root, `.${rel}`);
     const inside = file === root || file.startsWith(root + path.sep);
     const found = inside ? await stat(file).catch(() => undefined) : undefined;
-    if (!found?.isFile() || (req.method !== "GET" && req.method !== "HEAD")) {
-      res.writeHead(found ? 405 : 404, { "content-type": "text/plain" }).end("not found\n");
-      return;
-    }
+    if (!found?.isFile() || (req.method !== "GET" && req.method !== "HEAD"))
+      return refuse(found ? 405 : 404, "not found");
     res.writeHead(200, {
       "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
       "content-length": found.size,
@@ -46,7 +58,12 @@ export async function serveFolder(
   const { port: bound } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${bound}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // A browser's idle keep-alive connections would hold the close for their timeout (5 s).
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
