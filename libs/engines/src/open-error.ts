@@ -50,3 +50,27 @@ export function fileSystemOpenError(error: unknown, lakeDir: string): unknown {
   const text = `cannot write the lake ${lakeDir}: ${reason}${label}`;
   return new EngineOpenError(text, { cause: error });
 }
+
+/** DuckDB's words for a catalog file it cannot use: not a database, cut short, or corrupt. */
+const DAMAGED_CATALOG =
+  /not a valid DuckDB database file|Could not read enough bytes from file "[^"]*catalog\.duckdb"|Corrupt database file/i;
+
+/**
+ * An error from opening the lake's catalog (or from its first statements) as an
+ * EngineOpenError when DuckDB says the catalog file itself is damaged (a disk error, a copy cut
+ * short, another program's file): the message names `catalog`, what DuckDB said, and the way
+ * back. Undefined for any other error.
+ *
+ * @example damagedCatalogError(e, ".lake/catalog.duckdb") // "the lake's catalog … is damaged (…)"
+ */
+export function damagedCatalogError(error: unknown, catalog: string): EngineOpenError | undefined {
+  const message = error instanceof Error ? error.message : "";
+  const said = DAMAGED_CATALOG.exec(message) ? message.split("\n")[0] : undefined;
+  if (said === undefined) return undefined;
+  return new EngineOpenError(
+    `the lake's catalog ${catalog} is damaged (${said}): restore it from a backup; or move it ` +
+      "away and run `sluice build`, which builds every table again from the raw zone and the " +
+      "seeds (a snapshot's history is not in them)",
+    { cause: error },
+  );
+}

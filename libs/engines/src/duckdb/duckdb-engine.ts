@@ -42,7 +42,7 @@ import {
   parseVersionFiles,
 } from "./version-check.js";
 import { plainValueConverter } from "./duckdb-values.js";
-import { fileSystemOpenError } from "../open-error.js";
+import { damagedCatalogError, fileSystemOpenError } from "../open-error.js";
 import { checkLakeLock, LakeBusyError, liveLakeLockHolder } from "./lake-lock.js";
 import { releaseLakeLock, writeLakeLock } from "./lake-lock.js";
 import { snapshotCatalog, type CatalogSnapshot } from "./catalog-snapshot.js";
@@ -161,6 +161,10 @@ async function openCatalog(
     await checkLakeLock(lakeDir);
   }
   const catalog = snapshot?.catalog ?? join(lakeDir, DUCKDB_CATALOG_FILE);
+  // Named as the lake's own file, also when a reader opened its snapshot copy.
+  const openError = (error: unknown): unknown =>
+    damagedCatalogError(error, join(lakeDir, DUCKDB_CATALOG_FILE)) ??
+    (readOnly ? error : fileSystemOpenError(error, lakeDir));
   // A catalog this open creates is removed again when the open fails (no half catalog stays).
   const fresh = !readOnly && !existsSync(catalog);
   const removeFresh = async () => {
@@ -179,7 +183,7 @@ async function openCatalog(
       throw new LakeBusyError(lakeDir, await liveLakeLockHolder(lakeDir), { cause: error });
     }
     await removeFresh();
-    throw readOnly ? error : fileSystemOpenError(error, lakeDir);
+    throw openError(error);
   }
   const connection = await instance.connect().catch((error: unknown) => {
     instance.closeSync();
@@ -213,7 +217,7 @@ async function openCatalog(
     instance.closeSync();
     if (!readOnly) await releaseLakeLock(lakeDir);
     await removeFresh();
-    throw readOnly ? error : fileSystemOpenError(error, lakeDir);
+    throw openError(error);
   }
   return { instance, connection, layer };
 }

@@ -47,7 +47,9 @@ export async function relocateCatalog(
     );
   } catch (error) {
     await connection.run("ROLLBACK").catch(() => undefined);
-    throw new Error(`could not move the catalog's tables from ${from} to ${lakeDir}`, {
+    // What DuckDB said is the reason (a damaged catalog, a full disk): part of the message.
+    const why = error instanceof Error ? `: ${error.message.split("\n")[0]}` : "";
+    throw new Error(`could not move the catalog's tables from ${from} to ${lakeDir}${why}`, {
       cause: error,
     });
   }
