@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import { exactNumber, exactRows, rowsToJson } from "../output/json.js";
@@ -93,9 +94,37 @@ export const queryCommand: CommandSpec<QueryArgs> = {
       }
       if (!(err instanceof QueryError)) throw err;
       io.err(`query failed: ${err.details.engineMessage}`);
+      const lake =
+        "lake" in ctx.target ? path.resolve(ctx.project.dir, ctx.target.lake) : undefined;
+      const damaged = lake && damagedTable(err.details.engineMessage, lake);
+      // The node that builds it (its name can differ from the table's: an alias).
+      const node =
+        damaged &&
+        ctx.compiled.nodes.find(
+          (n) => n.kind !== "test" && `${n.relation.schema}.${n.relation.name}` === damaged,
+        );
+      if (damaged)
+        io.err(
+          `  hint: a data file of ${damaged} is damaged (cut short or overwritten): rebuild it and ` +
+            `what is built from it with \`sluice build --full-refresh --select ${node ? node.name : damaged.split(".")[1]}+\``,
+        );
       return /^refused\b/.test(err.details.engineMessage) ? ExitCode.usage : ExitCode.failed;
     } finally {
       await engine.close();
     }
   },
 };
+
+/**
+ * The table (`schema.table`) whose version's Parquet file DuckDB could not read as Parquet, when
+ * `message` names one under the local lake `lake` (`<lake>/<schema>/<table>/v_<version>/...`).
+ */
+function damagedTable(message: string, lake: string): string | undefined {
+  if (!/No magic bytes|Could not read enough bytes|not a valid parquet|Corrupt/i.test(message))
+    return undefined;
+  const escaped = lake.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const at = new RegExp(`${escaped}/([a-z0-9_]+)/([a-z0-9_]+)/v_[^/]+/[^'"]*\\.parquet`).exec(
+    message,
+  );
+  return at ? `${at[1]}.${at[2]}` : undefined;
+}

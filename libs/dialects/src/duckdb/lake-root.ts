@@ -54,10 +54,24 @@ export interface RelocateOptions {
   /** The table state table exists (its locations are moved too). */
   hasTableState: boolean;
   /**
-   * Views whose version has no data file left under the new root: DuckDB binds a view when it
-   * is created, so only their comment is moved (a build then names what is missing).
+   * Views whose version has no data file left under the new root, or one DuckDB cannot read
+   * (cut short): DuckDB binds a view when it is created, so such a view becomes one whose every
+   * read fails saying so (its SQL still named the old root: a copied lake's reader was refused
+   * there, a build could have read the old lake's files), and its comment is moved (a build
+   * then names what is missing or damaged).
    */
   unreadable?: ReadonlySet<TableView>;
+}
+
+/**
+ * The statement that makes `view` read its version under lake root `to` instead of `from`
+ * (DuckDB binds it: it fails when a data file of the version cannot be read).
+ *
+ * @example movedViewSql(view, "/old/models/.lake", "/new/models/.lake") // "CREATE OR REPLACE VIEW …"
+ */
+export function movedViewSql(view: TableView, from: string, to: string): string {
+  const sql = movePaths(view.sql.trim().replace(/;\s*$/, ""), from, to, true);
+  return sql.replace(/^CREATE\s+VIEW\b/i, "CREATE OR REPLACE VIEW");
 }
 
 /**
@@ -78,11 +92,22 @@ export function relocateSql(
   for (const view of views) {
     const [schema, name] = [view.schema_name, view.view_name].map(quoteDuckdbIdentifier);
     const relation = `${schema}.${name}`;
-    if (!options.unreadable?.has(view)) {
-      const sql = movePaths(view.sql.trim().replace(/;\s*$/, ""), from, to, true);
-      lines.push(`${sql.replace(/^CREATE\s+VIEW\b/i, "CREATE OR REPLACE VIEW")};`);
+    const moved = movePaths(view.comment, from, to, false);
+    if (!options.unreadable?.has(view)) lines.push(`${movedViewSql(view, from, to)};`);
+    else {
+      const location = moved.slice(DUCKDB_TABLE_COMMENT_PREFIX.length);
+      const said = duckdbStringLiteral(
+        `${view.schema_name}.${view.view_name}: its data in ${location} cannot be read (a file ` +
+          "missing, cut short or overwritten since it was written): `sluice build` names it; " +
+          "`sluice build --full-refresh` builds the table again",
+      );
+      // error() in the filter too: a count(*) reads no column, and would count one row.
+      lines.push(
+        `CREATE OR REPLACE VIEW ${relation} AS SELECT error(${said}) AS unreadable ` +
+          `WHERE error(${said}) IS NULL;`,
+      );
     }
-    const comment = duckdbStringLiteral(movePaths(view.comment, from, to, false));
+    const comment = duckdbStringLiteral(moved);
     lines.push(`COMMENT ON VIEW ${relation} IS ${comment};`);
   }
   if (options.hasTableState) {

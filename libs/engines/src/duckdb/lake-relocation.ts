@@ -4,6 +4,7 @@ import {
   DUCKDB_TABLE_COMMENT_PREFIX,
   lakeRootQuery,
   lakeRootSetupSql,
+  movedViewSql,
   relocateSql,
   rootOfTableView,
   setLakeRootSql,
@@ -40,11 +41,20 @@ export async function relocateCatalog(
     return "recorded";
   }
   const state = await connection.runAndReadAll(tableStateExistsQuery());
+  const hasTableState = state.currentRowCount > 0;
   const unreadable = new Set(views.filter((v) => !hasParquetFile(movedLocation(v, from, lakeDir))));
+  const move = (unbound: ReadonlySet<TableView>) =>
+    connection.run(relocateSql(views, from, lakeDir, { hasTableState, unreadable: unbound }));
   try {
-    await connection.run(
-      relocateSql(views, from, lakeDir, { hasTableState: state.currentRowCount > 0, unreadable }),
-    );
+    await move(unreadable).catch(async (error: unknown) => {
+      await connection.run("ROLLBACK").catch(() => undefined);
+      // A version whose file DuckDB cannot read (cut short, overwritten) fails its view's
+      // creation, and with it the whole move: such views, found one by one, move as those with
+      // no file (their comment only: the build then names the damaged file and the way back).
+      const damaged = await unbindableViews(connection, views, unreadable, from, lakeDir);
+      if (damaged.length === 0) throw error;
+      await move(new Set([...unreadable, ...damaged]));
+    });
   } catch (error) {
     await connection.run("ROLLBACK").catch(() => undefined);
     // What DuckDB said is the reason (a damaged catalog, a full disk): part of the message.
@@ -54,6 +64,27 @@ export async function relocateCatalog(
     });
   }
   return { from, to: lakeDir, views: views.length };
+}
+
+/** The views (but those in `skipped`) DuckDB cannot create under the new root, each tried alone. */
+async function unbindableViews(
+  connection: DuckDBConnection,
+  views: readonly TableView[],
+  skipped: ReadonlySet<TableView>,
+  from: string,
+  to: string,
+): Promise<TableView[]> {
+  const failed: TableView[] = [];
+  for (const view of views) {
+    if (skipped.has(view)) continue;
+    try {
+      await connection.run(`BEGIN TRANSACTION; ${movedViewSql(view, from, to)}; ROLLBACK`);
+    } catch {
+      await connection.run("ROLLBACK").catch(() => undefined);
+      failed.push(view);
+    }
+  }
+  return failed;
 }
 
 const movedLocation = (view: TableView, from: string, to: string): string =>
