@@ -23,7 +23,8 @@ const NO_COMMAND = "no command";
  * damaged compile cache is removed and named (exit 1: the command stopped, the next one compiles
  * afresh); a file system's refusal of a file sluice writes (a full disk, permissions, too many
  * open files) is one line saying what to do (exit 1), as is a compile memo segment another
- * command replaced while this one read it; anything else is a bug in sluice: one line and exit 1, the stack only with --debug.
+ * command replaced while this one read it; anything else is a bug in sluice: one line and
+ * exit 1, the stack only with --debug.
  */
 async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number> {
   const { EngineOpenError, QueryError } = await import("@sluice/engines");
