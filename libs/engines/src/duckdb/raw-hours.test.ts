@@ -1,4 +1,12 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -87,6 +95,21 @@ describe("listRawHours", () => {
       "2026/11/27/stray.gz",
       "2026/xx/",
       "loose.gz",
+    ]);
+  });
+
+  it("says a linked hour folder or file is a link, not followed (the raw view does not read it)", () => {
+    const root = zone(["2026/11/27/00/s-1.gz"]);
+    const elsewhere = zone(["01/s-2.gz", "s-3.gz"]);
+    symlinkSync(join(elsewhere, "01"), join(root, "2026/11/27/01"));
+    symlinkSync(join(elsewhere, "s-3.gz"), join(root, "2026/11/27/00/s-3.gz"));
+    const listing = listRawZone({ location: root });
+    expect([...listing.hours.keys()]).toEqual(["2026/11/27/00"]);
+    expect(listing.hours.get("2026/11/27/00")).toMatch(/^1:/);
+    const link = "(a link, not followed: move what it names into the raw zone)";
+    expect(listing.strays.sort()).toEqual([
+      `2026/11/27/00/s-3.gz ${link}`,
+      `2026/11/27/01 ${link}`,
     ]);
   });
 

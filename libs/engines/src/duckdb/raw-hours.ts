@@ -10,8 +10,8 @@ export interface RawZoneListing {
   /**
    * Paths (relative to the zone) that are not in the zone's layout (`YYYY/MM/DD/HH/<file>`, under
    * a declared `event_type=<t>/` when partitioned by event type) and are therefore not read:
-   * files at the wrong depth, folders with other names, folders inside an hour. Only the folders
-   * listed (from `from` on) are looked at.
+   * files at the wrong depth, folders with other names, folders inside an hour, links (said
+   * so). Only the folders listed (from `from` on) are looked at.
    */
   strays: string[];
   /**
@@ -121,6 +121,11 @@ function listHourFolders(
     for (const e of entries(dir)) {
       const path = rel === "" ? e.name : `${rel}/${e.name}`;
       if (isInFlight(e.name)) continue;
+      // Said as what it is: the lake's raw view reads no linked file or folder either.
+      if (e.isSymbolicLink()) {
+        stray(`${path} (a link, not followed: move what it names into the raw zone)`);
+        continue;
+      }
       if (depth === 4) {
         // Inside an hour folder only files belong.
         if (!e.isFile()) stray(`${path}/`);
