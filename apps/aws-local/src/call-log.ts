@@ -38,7 +38,13 @@ export class CallLog {
    */
   addS3(operation: string, url: URL, keys?: readonly string[]): void {
     const prefix = url.searchParams.get("prefix") ?? (keys ? commonPrefix(keys) : undefined);
-    const path = decodeURIComponent(url.pathname.slice(1));
+    // A path that does not decode is recorded as sent (the request is refused: InvalidURI).
+    let path = url.pathname.slice(1);
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      // kept as sent
+    }
     const resource = prefix ? `${path.replace(/\/+$/, "")}/${prefix}` : path;
     this.entries.push({
       api: `S3.${operation}`,

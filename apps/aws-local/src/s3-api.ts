@@ -77,8 +77,8 @@ export async function s3Request(
 ): Promise<S3Reply> {
   const op = s3Operation(req.method ?? "GET", url);
   const [, rawBucket = "", ...rest] = url.pathname.split("/");
-  const bucket = decodeURIComponent(rawBucket);
-  const key = decodeURIComponent(rest.join("/"));
+  const bucket = decodedPath(rawBucket);
+  const key = decodedPath(rest.join("/"));
   for (const header of [
     "range",
     "if-match",
@@ -279,4 +279,16 @@ export function s3ErrorReply(error: AwsError, resource: string): S3Reply {
     headers: { "Content-Type": "application/xml" },
     body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(error.code)}</Code><Message>${esc(error.message)}</Message><Resource>${esc(resource)}</Resource><RequestId>local</RequestId></Error>`,
   };
+}
+
+/**
+ * A path segment of a request's URL, percent-decoded; a malformed escape (`%zz`, a cut UTF-8
+ * sequence) is S3's 400 InvalidURI, as S3 answers it (it was a 500 here).
+ */
+function decodedPath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AwsError("InvalidURI", "Couldn't parse the specified URI.", 400);
+  }
 }

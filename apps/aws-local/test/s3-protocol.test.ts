@@ -48,6 +48,14 @@ describe("S3 (REST, path-style) on athena-local", () => {
     ).toEqual({ name: "NoSuchBucket", status: 404 });
   });
 
+  it("a key whose escape does not decode is S3's 400 InvalidURI, and the endpoint serves on", async () => {
+    const res = await fetch(`${aws.local.url}/bkt/a%zz`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("<Code>InvalidURI</Code>");
+    const got = await aws.s3.send(new GetObjectCommand({ Bucket: "bkt", Key: "top" }));
+    expect(await got.Body!.transformToString()).toBe("body of top");
+  });
+
   it("lists with prefix, delimiter and continuation tokens", async () => {
     const keys: string[] = [];
     const prefixes: string[] = [];
