@@ -10,6 +10,8 @@ import { builtModelsProject } from "../support/built-lake.js";
 import { cliEnv, repoRoot, runSluice, type CliRun } from "../support/cli.js";
 import { queryLake } from "../support/lake-reader.js";
 import { stackOutputs } from "../support/stack-outputs.js";
+// @ts-expect-error -- a plain ESM bench helper without types
+import { writeSyntheticProject } from "../bench/synthetic-project.mjs";
 
 const run = promisify(exec);
 const bin = path.join(repoRoot, "apps/cli/bin/sluice.js");
@@ -259,7 +261,7 @@ describe("crashes, pipes and Ctrl-C", () => {
    * Ctrl-C `afterMs` after spawning: how the process ended, how long after the press, its stderr.
    * A process still running 20 s after the press is killed and reported as hung.
    */
-  const pressAt = (args: readonly string[], afterMs: number) =>
+  const pressAt = (args: readonly string[], afterMs: number, signal: NodeJS.Signals = "SIGINT") =>
     new Promise<{ code: number | null; signal: string | null; tookMs: number; stderr: string }>(
       (resolve, reject) => {
         const child = spawn(process.execPath, [bin, ...args], {
@@ -272,7 +274,7 @@ describe("crashes, pipes and Ctrl-C", () => {
         let sent = 0;
         const press = setTimeout(() => {
           sent = Date.now();
-          child.kill("SIGINT");
+          child.kill(signal);
         }, afterMs);
         const hung = setTimeout(() => child.kill("SIGKILL"), afterMs + 20_000);
         child.on("error", reject);
@@ -283,6 +285,17 @@ describe("crashes, pipes and Ctrl-C", () => {
         });
       },
     );
+
+  it("SIGTERM during a long compile ends it at once (no queries to stop yet)", async () => {
+    // 5,000 models: a cold compile of ~2 s, synchronous for most of it. A handler would run only
+    // once it was done (it did: SIGTERM was answered by a finished compile, exit 0).
+    const big = path.join(root, "sigterm-compile");
+    writeSyntheticProject(5000, big);
+    const r = await pressAt(["--project-dir", big, "compile"], 400, "SIGTERM");
+    expect(r.signal, JSON.stringify(r)).toBe("SIGTERM");
+    expect(r.tookMs, JSON.stringify(r)).toBeLessThan(300);
+    expect(existsSync(path.join(big, "target", "manifest.json"))).toBe(false);
+  }, 60_000);
 
   it("Ctrl-C at any moment of a query (start-up, loading, running) exits 130 within ~2 s", async () => {
     const slow = ["--project-dir", dir, "query", "select count(*) from range(100000000000) a"];

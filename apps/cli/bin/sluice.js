@@ -16,10 +16,6 @@ const path = require("node:path");
 process.on("SIGINT", () => {
   if (process.listenerCount("SIGINT") === 1) process.exit(130);
 });
-// SIGTERM the same way (143), for the same reason.
-process.on("SIGTERM", () => {
-  if (process.listenerCount("SIGTERM") === 1) process.exit(143);
-});
 
 // `sluice ls | head -1`: the reader has gone, so there is nobody left to tell; end quietly (0).
 // Here, before the replay gate: a replayed `ls` writes its whole listing at once, and at 10,000

@@ -30,10 +30,16 @@ export interface Io {
   /** Whether to colour each stream (NO_COLOR, FORCE_COLOR, a terminal: output/color.ts); default none. */
   color?: { out: boolean; err: boolean };
   /**
-   * Aborted on Ctrl-C or SIGTERM (main.ts; the reason's message says which): commands stop their
-   * queries, servers stop; exit 130 (143 for SIGTERM).
+   * Aborted on Ctrl-C, and on SIGTERM once {@link catchTerm} was called (main.ts; the reason's
+   * message says which): commands stop their queries, servers stop; exit 130 (143 for SIGTERM).
    */
   signal?: AbortSignal;
+  /**
+   * From now on SIGTERM stops this command as Ctrl-C does (aborts {@link signal}): called by a
+   * command about to run queries or generate events, which then has something to stop and
+   * results to write. Before, SIGTERM ends the process at once (its default).
+   */
+  catchTerm?: () => void;
 }
 
 /**

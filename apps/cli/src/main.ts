@@ -10,12 +10,15 @@ import { recordGate } from "./replay-gate.js";
 // the replay gate, for both.
 
 // Ctrl-C exits 130 (128 + SIGINT), as shells expect; SIGTERM (a CI job cancelled, a scheduler
-// or container stopping the task) the same way with 143 (128 + 15), where dying by the signal
-// left an Athena query running and no run_results.json. The first aborts io.signal: commands
-// that run queries stop them (an exit while DuckDB runs a query would wait for the query) and
+// or container stopping the task) the same way with 143 (128 + 15), once the command has asked
+// (io.catchTerm: it runs queries or generates events), where dying by the signal left an Athena
+// query running and no run_results.json. Before that SIGTERM ends the process at once, as by
+// default: a handler runs only when the event loop turns, and a long synchronous load and
+// compile (4.5 s at 10,000 models) would hold it. The first aborts io.signal: commands that run
+// queries stop them (an exit while DuckDB runs a query would wait for the query) and
 // firehose-local flushes; whatever has not ended 2 s later, or at a second signal, ends then.
-// bin/sluice.js's handlers (a signal while loading) stay: removing one would drop a signal that
-// arrived while the bundle loaded (see there); they do nothing once these are added.
+// bin/sluice.js's handler (Ctrl-C while loading) stays: removing it would drop a press that
+// arrived while the bundle loaded (see there); it does nothing once this one is added.
 const interrupt = new AbortController();
 /** The exit code of the signal that stopped the command (see above). */
 let stoppedWith: number | undefined;
@@ -28,7 +31,12 @@ const stopOn = (signal: NodeJS.Signals, reason: string, code: number): void => {
   });
 };
 stopOn("SIGINT", "interrupted (Ctrl-C)", ExitCode.interrupted);
-stopOn("SIGTERM", "terminated (SIGTERM)", ExitCode.terminated);
+let catchingTerm = false;
+const catchTerm = (): void => {
+  if (catchingTerm) return;
+  catchingTerm = true;
+  stopOn("SIGTERM", "terminated (SIGTERM)", ExitCode.terminated);
+};
 
 // This process is the CLI: its replays may be printed by bin/sluice.js's gate (replay-gate.ts).
 recordGate(process.argv.slice(2));
@@ -45,9 +53,8 @@ void runCli(process.argv.slice(2), {
     : {}),
   color: { out: colorEnabled(process.stdout), err: colorEnabled(process.stderr) },
   signal: interrupt.signal,
+  catchTerm,
 }).then((code) => {
-  // Ctrl-C: 130 whatever the command made of it. SIGTERM: 143, unless the command still ended
-  // cleanly (a server stopping as asked: service managers expect 0).
-  const clean = stoppedWith === ExitCode.terminated && code === ExitCode.ok;
-  process.exitCode = stoppedWith === undefined || clean ? code : stoppedWith;
+  // Ctrl-C: 130 whatever the command made of it; SIGTERM: 143.
+  process.exitCode = stoppedWith ?? code;
 });

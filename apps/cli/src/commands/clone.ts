@@ -40,6 +40,7 @@ export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<
   const { ctx, ids, state } = selection;
   const { openEngine } = await import("@sluice/engines");
   const { cloneRelations, cloneRunResults, writeRunResults } = await import("@sluice/runner");
+  io.catchTerm?.();
   const engine = await openEngine(ctx.target, ctx.project.dir);
   let outcomes: CloneOutcome[];
   try {

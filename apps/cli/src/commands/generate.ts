@@ -38,6 +38,7 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
       return ExitCode.usage;
     }
     let lastHour = -1;
+    io.catchTerm?.();
     const summary = await generate({
       ...parsed.options,
       ...(io.signal ? { signal: io.signal } : {}),

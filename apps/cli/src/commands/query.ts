@@ -54,6 +54,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     ]);
     // A snapshot of the local catalog: a query never holds a lock a build would wait on.
     const options = { readOnly: true, snapshot: true };
+    io.catchTerm?.();
     const engine = await openEngine(ctx.target, ctx.project.dir, options);
     try {
       const result = await engine.execute(args.sql, {

@@ -73,6 +73,7 @@ export const sourceFreshnessCommand: CommandSpec<FreshnessArgs> = {
     const generatedAt = new Date().toISOString();
     let results: Awaited<ReturnType<typeof checkSourceFreshness>> = [];
     if (targets.length > 0) {
+      io.catchTerm?.();
       const engine = await openEngine(ctx.target, ctx.project.dir, {
         readOnly: true,
         snapshot: true,

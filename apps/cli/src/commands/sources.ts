@@ -37,6 +37,7 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
       io.out("no external sources to register");
       return ExitCode.ok;
     }
+    io.catchTerm?.();
     const engine = await openEngine(ctx.target, ctx.project.dir);
     try {
       for (const node of sources) {
