@@ -1,4 +1,4 @@
-import { readFile, realpath } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "@sluice/runner/atomic-file";
 import type { CommandSpec } from "../command.js";
@@ -86,7 +86,7 @@ export const initTargetCommand: CommandSpec<InitTargetArgs> = {
     doc.setIn(["targets", args.name], parsed.target);
     // The user's own file: replaced whole (a full disk mid-write left half of it), through the
     // link when sluice.yml is one.
-    await writeFileAtomic(await realpath(file), doc.toString());
+    await writeFileAtomic(file, doc.toString());
     io.out(
       `${existed ? "Replaced" : "Added"} target '${args.name}' in ${file} (stack ${parsed.stack}).${role ? ` ${role}.` : ""}`,
     );

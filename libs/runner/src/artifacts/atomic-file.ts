@@ -1,5 +1,5 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { chmod, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 
 // A file written through `<file>.<pid>.tmp` renamed into place: a reader, a process killed
 // mid-write and a disk that fills up mid-write all leave the old file or the new one, never half
@@ -10,21 +10,23 @@ import { chmod, rename, rm, stat, writeFile } from "node:fs/promises";
 const tempOf = (file: string): string => `${file}.${process.pid}.tmp`;
 
 /**
- * Write `data` to `file` whole or not at all (see above). The temporary file takes the old
- * file's mode: `sluice.yml` rewritten keeps its permissions. `sluice retry` and `source_status:`
- * read what the last run wrote; a project file rewritten in place was lost whole to a full disk.
+ * Write `data` to `file` whole or not at all (see above). A link is followed (the file it names
+ * is replaced, the link stays); the temporary file takes the old file's mode: `sluice.yml`
+ * rewritten keeps its permissions. Something that is not a regular file (`--output /dev/stdout`,
+ * a FIFO) is written as it is: renaming over it would replace the device or pipe with a file.
+ * `sluice retry` and `source_status:` read what the last run wrote; a project file rewritten in
+ * place was lost whole to a full disk.
  *
  * @example await writeFileAtomic("target/run_results.json", json);
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const file = await realpath(path).catch(() => path);
+  const old = await stat(file).catch(() => undefined);
+  if (old !== undefined && !old.isFile()) return writeFile(file, data);
   const tmp = tempOf(file);
   try {
     await writeFile(tmp, data);
-    const mode = await stat(file).then(
-      (s) => s.mode & 0o7777,
-      () => undefined,
-    );
-    if (mode !== undefined) await chmod(tmp, mode);
+    if (old !== undefined) await chmod(tmp, old.mode & 0o7777);
     await rename(tmp, file);
   } catch (error) {
     // The write's own error is the one to report, whatever is found at the temporary path.
