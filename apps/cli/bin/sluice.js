@@ -8,14 +8,9 @@
 const { existsSync } = require("node:fs");
 const path = require("node:path");
 
-// Ctrl-C while the CLI loads exits 130 as it does later, rather than dying by the signal. Once
-// src/main.ts has added its own handler this one does nothing. It is never removed: a Ctrl-C that
-// arrives while the bundle loads (synchronously) is dispatched only after it has loaded, and
-// removing the last listener closes the signal handle with that press still pending (lost: the
-// command would run on, its query never stopped).
-process.on("SIGINT", () => {
-  if (process.listenerCount("SIGINT") === 1) process.exit(130);
-});
+// No signal handler here: Ctrl-C and SIGTERM end the process at once while it loads and
+// compiles (a handler would run only after the synchronous work); a command installs main.ts's
+// once it has queries to stop (io.catchTerm).
 
 // `sluice ls | head -1`: the reader has gone, so there is nobody left to tell; end quietly (0).
 // Here, before the replay gate: a replayed `ls` writes its whole listing at once, and at 10,000

@@ -30,16 +30,20 @@ export interface Io {
   /** Whether to colour each stream (NO_COLOR, FORCE_COLOR, a terminal: output/color.ts); default none. */
   color?: { out: boolean; err: boolean };
   /**
-   * Aborted on Ctrl-C, and on SIGTERM once {@link catchTerm} was called (main.ts; the reason's
-   * message says which): commands stop their queries, servers stop; exit 130 (143 for SIGTERM).
+   * Aborted on Ctrl-C once {@link catchInterrupt} or {@link catchTerm} was called, on SIGTERM
+   * once {@link catchTerm} was (main.ts; the reason's message says which): commands stop their
+   * queries, servers stop; exit 130 (143 for SIGTERM).
    */
   signal?: AbortSignal;
   /**
-   * From now on SIGTERM stops this command as Ctrl-C does (aborts {@link signal}): called by a
-   * command about to run queries or generate events, which then has something to stop and
-   * results to write. Before, SIGTERM ends the process at once (its default).
+   * From now on Ctrl-C and SIGTERM stop this command through {@link signal}: called by a command
+   * about to run queries or generate events, which then has something to stop and results to
+   * write. Before, both end the process at once (their default: a long synchronous compile
+   * would hold a handler).
    */
   catchTerm?: () => void;
+  /** {@link catchTerm} for Ctrl-C only: a server, which stops cleanly on SIGTERM by itself. */
+  catchInterrupt?: () => void;
 }
 
 /**

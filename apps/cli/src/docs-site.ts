@@ -103,6 +103,8 @@ async function withEngine<T>(
     import("@sluice/engines"),
     import("./output/json.js"),
   ]);
+  // From here Ctrl-C stops the queries and the snapshot copy is removed (io.catchTerm).
+  io.catchTerm?.();
   const engine = await openEngine(ctx.target, ctx.project.dir, { readOnly: true, snapshot: true });
   try {
     return await use(async (sql) => {

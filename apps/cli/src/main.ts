@@ -9,16 +9,15 @@ import { recordGate } from "./replay-gate.js";
 // A reader that has gone (`sluice ls | head -1`, EPIPE) is handled in bin/sluice.js, before
 // the replay gate, for both.
 
-// Ctrl-C exits 130 (128 + SIGINT), as shells expect; SIGTERM (a CI job cancelled, a scheduler
-// or container stopping the task) the same way with 143 (128 + 15), once the command has asked
-// (io.catchTerm: it runs queries or generates events), where dying by the signal left an Athena
-// query running and no run_results.json. Before that SIGTERM ends the process at once, as by
-// default: a handler runs only when the event loop turns, and a long synchronous load and
-// compile (4.5 s at 10,000 models) would hold it. The first aborts io.signal: commands that run
-// queries stop them (an exit while DuckDB runs a query would wait for the query) and
-// firehose-local flushes; whatever has not ended 2 s later, or at a second signal, ends then.
-// bin/sluice.js's handler (Ctrl-C while loading) stays: removing it would drop a press that
-// arrived while the bundle loaded (see there); it does nothing once this one is added.
+// Once a command has something to stop (io.catchTerm: it runs queries or generates events;
+// io.catchInterrupt: a server), Ctrl-C exits 130 (128 + SIGINT) and SIGTERM (a CI job
+// cancelled, a scheduler or container stopping the task) 143 (128 + 15), where dying by the
+// signal left an Athena query running and no run_results.json. The first aborts io.signal:
+// commands that run queries stop them (an exit while DuckDB runs a query would wait for the
+// query) and firehose-local flushes; whatever has not ended 2 s later, or at a second signal,
+// ends then. Before that, both keep their default: the process ends at once. A handler runs only
+// when the event loop turns, and the load and compile are synchronous for seconds on a large
+// project (4.5 s at 10,000 models): Ctrl-C or SIGTERM there waited for the whole compile.
 const interrupt = new AbortController();
 /** The exit code of the signal that stopped the command (see above). */
 let stoppedWith: number | undefined;
@@ -30,11 +29,16 @@ const stopOn = (signal: NodeJS.Signals, reason: string, code: number): void => {
     setTimeout(() => process.exit(code), 2000).unref();
   });
 };
-stopOn("SIGINT", "interrupted (Ctrl-C)", ExitCode.interrupted);
-let catchingTerm = false;
+const caught = new Set<NodeJS.Signals>();
+const catchInterrupt = (): void => {
+  if (caught.has("SIGINT")) return;
+  caught.add("SIGINT");
+  stopOn("SIGINT", "interrupted (Ctrl-C)", ExitCode.interrupted);
+};
 const catchTerm = (): void => {
-  if (catchingTerm) return;
-  catchingTerm = true;
+  catchInterrupt();
+  if (caught.has("SIGTERM")) return;
+  caught.add("SIGTERM");
   stopOn("SIGTERM", "terminated (SIGTERM)", ExitCode.terminated);
 };
 
@@ -53,6 +57,7 @@ void runCli(process.argv.slice(2), {
     : {}),
   color: { out: colorEnabled(process.stdout), err: colorEnabled(process.stderr) },
   signal: interrupt.signal,
+  catchInterrupt,
   catchTerm,
 }).then((code) => {
   // Ctrl-C: 130 whatever the command made of it; SIGTERM: 143.

@@ -143,6 +143,7 @@ export async function compileWithWarehouse(
     return renderSelectedWithWarehouse(ctx, args, ids, io, {
       why: "the lake has no tables yet: run sluice build, then compile shows the SQL that will run",
     });
+  io.catchTerm?.();
   const engine = await openEngine(target, ctx.project.dir, {
     readOnly: true,
     snapshot: true,

@@ -72,11 +72,12 @@ export async function serveUntilStopped(
   dir: string,
   port: number,
   what: string,
-  io: { out: (t: string) => void; signal?: AbortSignal },
+  io: { out: (t: string) => void; signal?: AbortSignal; catchInterrupt?: () => void },
   page = "",
 ): Promise<void> {
   const server = await serveFolder(dir, port);
   // Listen for the signals before printing the URL: a caller may stop us as soon as it reads it.
+  io.catchInterrupt?.();
   const stop = new Promise<void>((resolve) => {
     if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
     else process.once("SIGINT", resolve);

@@ -45,6 +45,7 @@ export const athenaLocalCommand: CommandSpec<AthenaLocalArgs> = {
       faults,
     });
     // Listen for the signals before printing the URL: a caller may stop us as soon as it reads it.
+    io.catchInterrupt?.();
     const stop = new Promise<void>((resolve) => {
       if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
       else process.once("SIGINT", resolve);

@@ -42,6 +42,7 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
       // Opening a missing local lake would create it: debug only looks.
       if (!checks.every((c) => c.ok)) throw new Error("skipped (the lake is not there yet)");
       // A snapshot of the catalog: debug never blocks a build.
+      io.catchTerm?.();
       engine = await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
       if (engine.family === "catalog") {
         const databases =

@@ -46,6 +46,7 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
   const noLake =
     target.engine === "duckdb" &&
     !existsSync(path.join(path.resolve(ctx.project.dir, target.lake), "catalog.duckdb"));
+  if (!noLake) io.catchTerm?.();
   const engine = noLake
     ? undefined
     : await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });

@@ -35,6 +35,7 @@ export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
     io.err(
       `Firehose and Kinesis endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`,
     );
+    io.catchInterrupt?.();
     await new Promise<void>((resolve) => {
       if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
       else process.once("SIGINT", resolve);
