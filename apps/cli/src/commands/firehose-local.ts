@@ -32,10 +32,11 @@ export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
     }
     const lakeDir = (options["lakeDir"] as string | undefined) ?? (await projectLake(args));
     const server = await startFirehoseLocal({ ...options, lakeDir });
+    // Ctrl-C caught before the URL is printed: a caller may stop us as soon as it reads it.
+    io.catchInterrupt?.();
     io.err(
       `Firehose and Kinesis endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`,
     );
-    io.catchInterrupt?.();
     await new Promise<void>((resolve) => {
       if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
       else process.once("SIGINT", resolve);
