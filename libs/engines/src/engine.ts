@@ -98,17 +98,6 @@ export interface Engine {
   readonly family: "lake" | "catalog";
   execute(sql: string, options?: ExecuteOptions): Promise<QueryResult>;
   /**
-   * Run a read query and hand its rows to `onRows` batch by batch as the engine produces them
-   * (DuckDB's chunks, 2,048 rows; memory: one batch), for output written as it comes (`sluice
-   * query`: 5,000,000 rows as CSV held 2.6 GB at once). `onRows` gets the columns first, with no
-   * rows. Engines that cannot stream (Athena pages through execute) do not have it.
-   */
-  stream?(
-    sql: string,
-    onRows: (columns: readonly ColumnInfo[], rows: Record<string, unknown>[]) => void,
-    options?: ExecuteOptions,
-  ): Promise<{ columns: ColumnInfo[]; rowCount: number; stats: QueryStats }>;
-  /**
    * What the catalog says of a relation. With `written`, the run is about to write it (a catalog
    * engine then reads it from its database's listing, which the staging sweep needs anyway).
    */

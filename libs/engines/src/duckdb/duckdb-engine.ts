@@ -19,12 +19,10 @@ import {
   DEFAULT_VERSIONS_TO_KEEP,
   QueryError,
   type CleanupOptions,
-  type ColumnInfo,
   type CleanupOutcome,
   type LakeEngine,
   type ExecuteOptions,
   type QueryResult,
-  type QueryStats,
   type RawWindowLoad,
   type RawZone,
   type RawZoneListing,
@@ -137,16 +135,6 @@ const SNAPSHOT_ATTEMPTS = 3;
 
 /** How often a stopped statement is interrupted again until it ends (see `execute`). */
 const INTERRUPT_REPEAT_MS = 50;
-
-/** A statement's failure as a QueryError, the label (when given) before what the engine said. */
-const queryFailure =
-  (sql: string, label?: string) =>
-  (engineMessage: string, cause?: unknown): QueryError =>
-    new QueryError(
-      `${label ? `${label}: ` : ""}${engineMessage}`,
-      { sql, label, engineMessage },
-      { cause },
-    );
 
 /** Why a query never started: the abort's own reason (`timed out after 0.2s (--timeout)`). */
 const abortedBeforeStart = (signal: AbortSignal): string =>
@@ -320,7 +308,12 @@ class DuckdbEngine implements LakeEngine {
   async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
     const { signal, label } = options;
     const started = performance.now();
-    const fail = queryFailure(sql, label);
+    const fail = (engineMessage: string, cause?: unknown): QueryError =>
+      new QueryError(
+        `${label ? `${label}: ` : ""}${engineMessage}`,
+        { sql, label, engineMessage },
+        { cause },
+      );
     if (signal?.aborted) throw fail(abortedBeforeStart(signal), signal.reason);
     const refusal = this.readOnly
       ? await this.lanes.run((c) => writeRefusal(c, sql), { first: true })
@@ -373,57 +366,6 @@ class DuckdbEngine implements LakeEngine {
       return { columns, rows, stats };
     } catch (error) {
       statementDone(true);
-      const message = error instanceof Error ? error.message : String(error);
-      throw fail(signal?.aborted ? `query aborted: ${message}` : message, error);
-    }
-  }
-
-  async stream(
-    sql: string,
-    onRows: (columns: readonly ColumnInfo[], rows: Record<string, unknown>[]) => void,
-    options: ExecuteOptions = {},
-  ): Promise<{ columns: ColumnInfo[]; rowCount: number; stats: QueryStats }> {
-    const { signal, label } = options;
-    const started = performance.now();
-    const fail = queryFailure(sql, label);
-    if (signal?.aborted) throw fail(abortedBeforeStart(signal), signal.reason);
-    // Reads only, checked as execute checks a reader's statements.
-    if (!this.readOnly) throw fail("refused: stream() reads, on an engine opened read-only");
-    const refusal = await this.lanes.run((c) => writeRefusal(c, sql), { first: true });
-    if (refusal) throw fail(refusal);
-    let repeat: ReturnType<typeof setInterval> | undefined;
-    try {
-      return await this.lanes.run(async (connection) => {
-        if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
-        const onAbort = () => {
-          connection.interrupt();
-          repeat ??= setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-        try {
-          const result = await connection.stream(sql);
-          const names = result.columnNames();
-          const columns = names.map((name, i) => ({
-            name,
-            type: result.columnType(i).toString().toLowerCase(),
-          }));
-          onRows(columns, []);
-          let rowCount = 0;
-          for (let chunk = await result.fetchChunk(); chunk; chunk = await result.fetchChunk()) {
-            if (chunk.rowCount === 0) break;
-            const rows = chunk
-              .convertRows(plainValueConverter)
-              .map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])));
-            rowCount += rows.length;
-            onRows(columns, rows);
-          }
-          return { columns, rowCount, stats: { elapsedMs: performance.now() - started } };
-        } finally {
-          signal?.removeEventListener("abort", onAbort);
-          clearInterval(repeat);
-        }
-      }, this.laneFor(sql));
-    } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw fail(signal?.aborted ? `query aborted: ${message}` : message, error);
     }
