@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomicSync } from "@sluice/runner/atomic-file";
-import { removeDeadTemps } from "@sluice/runner/dead-temps";
+import { isDeadTemp } from "@sluice/runner/dead-temps";
 
 /**
  * How long a segment the index no longer names is kept once it was first found so (see
@@ -37,7 +37,6 @@ export const ORPHANS_FILE = ".orphans.json";
  * sooner.
  */
 export function removeOrphans(dir: string, kept: readonly string[], now = Date.now()): void {
-  removeDeadTemps(dir);
   const names = new Set([...kept, ORPHANS_FILE]);
   let listed: string[];
   try {
@@ -45,6 +44,7 @@ export function removeOrphans(dir: string, kept: readonly string[], now = Date.n
   } catch {
     return;
   }
+  for (const name of listed.filter(isDeadTemp)) rmSync(path.join(dir, name), { force: true });
   const orphans = listed.filter((name) => !names.has(name) && !name.endsWith(".tmp"));
   const ledger = path.join(dir, ORPHANS_FILE);
   const seen = orphans.length > 0 ? readLedger(ledger) : {};

@@ -1,5 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { chmod, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import fs, { renameSync, rmSync, writeFileSync } from "node:fs";
 
 // A file written through `<file>.<pid>.tmp` renamed into place: a reader, a process killed
 // mid-write and a disk that fills up mid-write all leave the old file or the new one, never half
@@ -20,6 +19,9 @@ const tempOf = (file: string): string => `${file}.${process.pid}.tmp`;
  * @example await writeFileAtomic("target/run_results.json", json);
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  // fs.promises is loaded on first use: the code cache loads this module at every start-up
+  // (writeFileAtomicSync), where node:fs/promises cost ~1 ms.
+  const { chmod, realpath, rename, rm, stat, writeFile } = fs.promises;
   const file = await realpath(path).catch(() => path);
   const old = await stat(file).catch(() => undefined);
   if (old !== undefined && !old.isFile()) return writeFile(file, data);

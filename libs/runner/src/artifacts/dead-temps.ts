@@ -16,14 +16,18 @@ export function removeDeadTemps(dir: string): string[] {
   } catch {
     return [];
   }
-  const removed: string[] = [];
-  for (const name of names) {
-    const pid = Number(/\.(\d+)\.tmp$/.exec(name)?.[1]);
-    if (!(pid > 0) || pid === process.pid || alive(pid)) continue;
-    rmSync(path.join(dir, name), { force: true });
-    removed.push(name);
-  }
+  const removed = names.filter(isDeadTemp);
+  for (const name of removed) rmSync(path.join(dir, name), { force: true });
   return removed;
+}
+
+/**
+ * Whether `name` is a temporary file `<name>.<pid>.tmp` whose process is gone (see
+ * {@link removeDeadTemps}), for a caller that lists the folder itself.
+ */
+export function isDeadTemp(name: string): boolean {
+  const pid = Number(/\.(\d+)\.tmp$/.exec(name)?.[1]);
+  return pid > 0 && pid !== process.pid && !alive(pid);
 }
 
 /** Whether a process `pid` exists (one of another user's counts: EPERM). */
