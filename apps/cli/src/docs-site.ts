@@ -7,6 +7,7 @@ import type { LineageGraph, NodeLineage } from "@sluice/lineage";
 import type { Io } from "./command.js";
 import type { ProjectContext } from "./project-context.js";
 import { writeFileAtomic } from "@sluice/runner/atomic-file";
+import { openCommandEngine } from "./command-engine.js";
 
 // The CLI runs as a CommonJS bundle (require) and as ES modules in tests (createRequire).
 const load: NodeJS.Require =
@@ -99,13 +100,11 @@ async function withEngine<T>(
   io: Io,
   use: (query: Query) => Promise<T>,
 ): Promise<T> {
-  const [{ openEngine }, { rowsToJson }] = await Promise.all([
-    import("@sluice/engines"),
-    import("./output/json.js"),
-  ]);
-  // From here Ctrl-C stops the queries and the snapshot copy is removed (io.catchTerm).
-  io.catchTerm?.();
-  const engine = await openEngine(ctx.target, ctx.project.dir, { readOnly: true, snapshot: true });
+  const { rowsToJson } = await import("./output/json.js");
+  const engine = await openCommandEngine(io, ctx.target, ctx.project.dir, {
+    readOnly: true,
+    snapshot: true,
+  });
   try {
     return await use(async (sql) => {
       const r = await engine.execute(sql, {

@@ -4,6 +4,7 @@ import type { RenderAtRun } from "@sluice/runner";
 import type { GlobalArgs, Io } from "./command.js";
 import { flagVar, invocationEnv, RUN_ID_PLACEHOLDER, withRunId } from "./compile-cache.js";
 import type { ProjectContext } from "./project-context.js";
+import { openCommandEngine } from "./command-engine.js";
 
 /**
  * The runner's {@link RenderAtRun} for this invocation: a model whose SQL reads the warehouse is
@@ -130,11 +131,7 @@ export async function compileWithWarehouse(
 ): Promise<boolean> {
   const chosen = new Set(ids);
   if (!ctx.compiled.nodes.some((n) => n.renderAtRun && chosen.has(n.id))) return true;
-  const [{ existsSync }, path, { openEngine }] = await Promise.all([
-    import("node:fs"),
-    import("node:path"),
-    import("@sluice/engines"),
-  ]);
+  const [{ existsSync }, path] = await Promise.all([import("node:fs"), import("node:path")]);
   const target = ctx.target;
   if (
     target.engine === "duckdb" &&
@@ -143,8 +140,7 @@ export async function compileWithWarehouse(
     return renderSelectedWithWarehouse(ctx, args, ids, io, {
       why: "the lake has no tables yet: run sluice build, then compile shows the SQL that will run",
     });
-  io.catchTerm?.();
-  const engine = await openEngine(target, ctx.project.dir, {
+  const engine = await openCommandEngine(io, target, ctx.project.dir, {
     readOnly: true,
     snapshot: true,
   }).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));

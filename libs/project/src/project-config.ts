@@ -7,6 +7,7 @@ import { closest } from "./suggest.js";
 import type { ProjectConfig, TargetConfig } from "./types.js";
 import { isMapping, parseYaml } from "./yaml-source.js";
 import { issuesToDiagnostics, salvage } from "./zod-issues.js";
+import { isWithin } from "./path-within.js";
 
 /** The project file's name, in the project directory. */
 export const CONFIG_FILE = "sluice.yml";
@@ -184,6 +185,6 @@ function applySqlDialect(config: ProjectConfig): void {
 function holdsTheProject(folder: string, project: string): string | undefined {
   if (folder === path.parse(folder).root) return "the root of the file system";
   if (folder === project) return "the project folder itself";
-  if (project.startsWith(`${folder}${path.sep}`)) return "a folder that holds the project";
+  if (isWithin(project, folder)) return "a folder that holds the project";
   return undefined;
 }

@@ -5,6 +5,7 @@ import { error, positionAt } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { ProjectFile } from "./types.js";
 import { decodeUtf8 } from "./utf8.js";
+import { isWithin } from "./path-within.js";
 
 /** Folders never searched for project files (build output, the local lake, dependencies). */
 const SKIPPED = new Set(["node_modules", "target", ".lake"]);
@@ -57,12 +58,17 @@ export async function findFileGroups<const G extends readonly (readonly string[]
 ): Promise<{ [K in keyof G]: string[] }> {
   const excluded = new Set(exclude.map(normalize));
   const found = groups.map(() => new Set<string>());
-  const wanted = (name: string): boolean =>
-    groups.some((extensions) => extensions.some((x) => name.toLowerCase().endsWith(x)));
-  const take = (child: string, name: string): void =>
-    groups.forEach((extensions, g) => {
-      if (extensions.some((x) => name.toLowerCase().endsWith(x))) found[g]!.add(child);
-    });
+  // The groups a file's name puts it in (by extension, in any case).
+  const groupsOf = (name: string): number[] => {
+    const lower = name.toLowerCase();
+    return groups.flatMap((extensions, g) =>
+      extensions.some((x) => lower.endsWith(x)) ? [g] : [],
+    );
+  };
+  const wanted = (name: string): boolean => groupsOf(name).length > 0;
+  const take = (child: string, name: string): void => {
+    for (const g of groupsOf(name)) found[g]!.add(child);
+  };
   // The real paths of the folders entered through a link: a link back into one (two links to
   // each other's folders) is not followed again; nor one into the roots' own trees or to a folder
   // above a root (a loop, or a second way to files the walk takes anyway: each found twice).
@@ -71,7 +77,7 @@ export async function findFileGroups<const G extends readonly (readonly string[]
   const walkedAnyway = async (real: string): Promise<boolean> =>
     (rootsReal ??= Promise.all(
       roots.map((r) => realpath(path.join(dir, normalize(r))).catch(() => "")),
-    )).then((reals) => reals.some((r) => r !== "" && (inside(real, r) || inside(r, real))));
+    )).then((reals) => reals.some((r) => r !== "" && (isWithin(real, r) || isWithin(r, real))));
   const enter = (child: string, name: string): Promise<void> | undefined =>
     !name.startsWith(".") && !SKIPPED.has(name) && !excluded.has(child) ? visit(child) : undefined;
   const followLink = async (child: string, name: string): Promise<void> => {
@@ -111,9 +117,6 @@ export async function findFileGroups<const G extends readonly (readonly string[]
   await Promise.all(roots.map((r) => visit(normalize(r))));
   return found.map((files) => [...files].sort()) as { [K in keyof G]: string[] };
 }
-
-/** Whether real path `a` is `b` or a folder under it. */
-const inside = (a: string, b: string): boolean => a === b || a.startsWith(`${b}${path.sep}`);
 
 /** `./staging/` → `staging`, `.` → `` (the project dir itself). */
 function normalize(rel: string): string {

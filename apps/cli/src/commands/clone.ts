@@ -5,6 +5,7 @@ import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { selectionOptions } from "./shared-options.js";
 import { commandHeads } from "./command-heads.js";
+import { openCommandEngine } from "../command-engine.js";
 
 export interface CloneArgs extends SelectionArgs {
   fullRefresh?: boolean;
@@ -38,10 +39,8 @@ export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<
   const selection = await loadSelection(args, io);
   if (!selection?.state) return ExitCode.usage;
   const { ctx, ids, state } = selection;
-  const { openEngine } = await import("@sluice/engines");
   const { cloneRelations, cloneRunResults, writeRunResults } = await import("@sluice/runner");
-  io.catchTerm?.();
-  const engine = await openEngine(ctx.target, ctx.project.dir);
+  const engine = await openCommandEngine(io, ctx.target, ctx.project.dir);
   let outcomes: CloneOutcome[];
   try {
     outcomes = await cloneRelations({

@@ -5,6 +5,7 @@ import type { describeDamage, recoveryCommand } from "@sluice/runner";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import { commandHeads } from "./command-heads.js";
+import { openCommandEngine } from "../command-engine.js";
 
 /**
  * `sluice debug`: check that the target is usable and say what is wrong in plain words. Athena:
@@ -21,7 +22,6 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const { openEngine } = await import("@sluice/engines");
     const checks: SetupCheck[] = [];
     const target = ctx.target;
     if (target.engine === "duckdb") {
@@ -42,8 +42,10 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
       // Opening a missing local lake would create it: debug only looks.
       if (!checks.every((c) => c.ok)) throw new Error("skipped (the lake is not there yet)");
       // A snapshot of the catalog: debug never blocks a build.
-      io.catchTerm?.();
-      engine = await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
+      engine = await openCommandEngine(io, target, ctx.project.dir, {
+        readOnly: true,
+        snapshot: true,
+      });
       if (engine.family === "catalog") {
         const databases =
           target.engine === "athena" ? [...new Set(Object.values(target.databases))].sort() : [];

@@ -5,6 +5,7 @@ import type { PlanStateReader, RunCommand } from "@sluice/runner";
 import type { GlobalArgs, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
+import { openCommandEngine } from "../command-engine.js";
 
 /** What `build --dry-run` and `run --dry-run` take. */
 export interface DryRunArgs extends GlobalArgs, SelectionArgs {
@@ -27,7 +28,7 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
   if (!selection) return ExitCode.usage;
   const { ctx, ids } = selection;
   const [
-    { openEngine, listLakeRawZone, isLakeEngine, isCatalogEngine },
+    { listLakeRawZone, isLakeEngine, isCatalogEngine },
     { planRun },
     { formatPlans },
     { toSnakeJson },
@@ -46,10 +47,9 @@ export async function dryRun(command: RunCommand, args: DryRunArgs, io: Io): Pro
   const noLake =
     target.engine === "duckdb" &&
     !existsSync(path.join(path.resolve(ctx.project.dir, target.lake), "catalog.duckdb"));
-  if (!noLake) io.catchTerm?.();
   const engine = noLake
     ? undefined
-    : await openEngine(target, ctx.project.dir, { readOnly: true, snapshot: true });
+    : await openCommandEngine(io, target, ctx.project.dir, { readOnly: true, snapshot: true });
   const planEngine: PlanStateReader =
     engine === undefined
       ? {

@@ -5,6 +5,7 @@ import { exactNumber, exactRows, rowsToJson } from "../output/json.js";
 import { counted, duration } from "../output/words.js";
 import { formatOption } from "./shared-options.js";
 import { commandHeads } from "./command-heads.js";
+import { openCommandEngine } from "../command-engine.js";
 
 interface QueryArgs {
   sql: string;
@@ -48,14 +49,13 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const [{ openEngine, QueryError }, { renderCsv, renderTable }] = await Promise.all([
+    const [{ QueryError }, { renderCsv, renderTable }] = await Promise.all([
       import("@sluice/engines"),
       import("../output/table.js"),
     ]);
     // A snapshot of the local catalog: a query never holds a lock a build would wait on.
     const options = { readOnly: true, snapshot: true };
-    io.catchTerm?.();
-    const engine = await openEngine(ctx.target, ctx.project.dir, options);
+    const engine = await openCommandEngine(io, ctx.target, ctx.project.dir, options);
     try {
       const result = await engine.execute(args.sql, {
         label: "query",
@@ -123,9 +123,8 @@ export const queryCommand: CommandSpec<QueryArgs> = {
 function damagedTable(message: string, lake: string): string | undefined {
   if (!/No magic bytes|Could not read enough bytes|not a valid parquet|Corrupt/i.test(message))
     return undefined;
-  const escaped = lake.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const at = new RegExp(`${escaped}/([a-z0-9_]+)/([a-z0-9_]+)/v_[^/]+/[^'"]*\\.parquet`).exec(
-    message,
-  );
-  return at ? `${at[1]}.${at[2]}` : undefined;
+  const at = message.indexOf(`${lake}/`);
+  if (at < 0) return undefined;
+  const [schema, table, version] = message.slice(at + lake.length + 1).split("/");
+  return version?.startsWith("v_") ? `${schema}.${table}` : undefined;
 }

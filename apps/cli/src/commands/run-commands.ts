@@ -209,10 +209,8 @@ export async function runNodes(
   let opening: Promise<Engine> | undefined;
   const abort = new AbortController();
   const open = (ctx: ProjectContext) => {
-    // From here a SIGTERM stops the run as Ctrl-C does (queries stopped, results written).
-    io.catchTerm?.();
-    opening = import("@sluice/engines").then(({ openEngine }) =>
-      openEngine(ctx.target, ctx.project.dir, {
+    opening = import("../command-engine.js").then(({ openCommandEngine }) =>
+      openCommandEngine(io, ctx.target, ctx.project.dir, {
         runId: ctx.runId,
         threads: args.threads ?? ctx.target.threads,
         // --debug: each retry (throttling, a retryable query failure) as a line on stderr.

@@ -6,6 +6,7 @@ import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
 import { formatOption, selectionOptions } from "./shared-options.js";
 import { commandHeads } from "./command-heads.js";
+import { openCommandEngine } from "../command-engine.js";
 
 interface FreshnessArgs extends SelectionArgs {
   action: string;
@@ -68,13 +69,11 @@ export const sourceFreshnessCommand: CommandSpec<FreshnessArgs> = {
         `warning: no freshness: set for ${unset.join(", ")} (not checked; add freshness: {warn_after: {count: 12, period: hour}})`,
       );
     const { checkSourceFreshness, describeAge, sourcesJson } = await import("@sluice/runner");
-    const { openEngine } = await import("@sluice/engines");
     const started = performance.now();
     const generatedAt = new Date().toISOString();
     let results: Awaited<ReturnType<typeof checkSourceFreshness>> = [];
     if (targets.length > 0) {
-      io.catchTerm?.();
-      const engine = await openEngine(ctx.target, ctx.project.dir, {
+      const engine = await openCommandEngine(io, ctx.target, ctx.project.dir, {
         readOnly: true,
         snapshot: true,
       });

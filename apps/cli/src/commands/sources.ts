@@ -3,6 +3,7 @@ import type { CommandSpec } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import { commandHeads } from "./command-heads.js";
+import { openCommandEngine } from "../command-engine.js";
 
 /**
  * `sluice sources register`: create or update the raw source tables on the target. On Athena
@@ -29,7 +30,7 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const { openEngine, QueryError } = await import("@sluice/engines");
+    const { QueryError } = await import("@sluice/engines");
     const sources = ctx.compiled.nodes.filter(
       (n) => n.kind === "source" && n.statements.length > 0,
     );
@@ -37,8 +38,7 @@ export const sourcesCommand: CommandSpec<{ action: string }> = {
       io.out("no external sources to register");
       return ExitCode.ok;
     }
-    io.catchTerm?.();
-    const engine = await openEngine(ctx.target, ctx.project.dir);
+    const engine = await openCommandEngine(io, ctx.target, ctx.project.dir);
     try {
       for (const node of sources) {
         const name = `${node.relation.schema}.${node.relation.name}`;
