@@ -257,6 +257,30 @@ describe("crashes, pipes and Ctrl-C", () => {
     }
   });
 
+  it("a query's rows go out batch by batch: 600,000 CSV rows in a 64 MB heap; a failed one prints none", async () => {
+    // Held whole as JS objects, this result needed ~230 MB: on a 64 MB heap the process aborted
+    // with nothing printed (and 5,000,000 rows as JSON exceeded V8's longest string).
+    const project = `--project-dir ${quote(dir)}`;
+    const big = `"select range as i, 'row ' || range as s from range(600000)" --format csv`;
+    const counted = await sh(
+      `(NODE_OPTIONS=--max-old-space-size=64 ${sluiceCommand} ${project} query ${big}; ` +
+        `echo "exit $?" >&2) | awk 'END { print NR; print $0 }'`,
+      root,
+    );
+    expect(counted.stdout).toBe("600001\n599999,row 599999\n");
+    expect(counted.stderr).toBe("exit 0\n");
+    // An error at the 9,000,000th row: no row printed (a streamed read ended there silently).
+    const boom =
+      `"select case when range < 9000000 then range else error('boom at ' || range) end as x ` +
+      `from range(10000000)" --format csv`;
+    const failed = await sh(
+      `(${sluiceCommand} ${project} query ${boom}; echo "exit $?" >&2) | wc -c`,
+      root,
+    );
+    expect(failed.stdout.trim()).toBe("0");
+    expect(failed.stderr).toMatch(/^query failed: [^\n]*boom at 9000000\nexit 1\n$/);
+  }, 60_000);
+
   /**
    * Ctrl-C `afterMs` after spawning: how the process ended, how long after the press, its stderr.
    * A process still running 20 s after the press is killed and reported as hung.

@@ -1,8 +1,8 @@
 import path from "node:path";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
-import { exactNumber, exactRows, rowsToJson } from "../output/json.js";
-import { counted, duration } from "../output/words.js";
+import { rowPrinter } from "../output/row-printer.js";
+import { counted } from "../output/words.js";
 import { formatOption } from "./shared-options.js";
 import { commandHeads } from "./command-heads.js";
 import { openCommandEngine } from "../command-engine.js";
@@ -49,48 +49,34 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const [{ QueryError }, { renderCsv, renderTable }] = await Promise.all([
-      import("@sluice/engines"),
-      import("../output/table.js"),
-    ]);
+    const { QueryError } = await import("@sluice/engines");
     // A snapshot of the local catalog: a query never holds a lock a build would wait on.
     const options = { readOnly: true, snapshot: true };
     const engine = await openCommandEngine(io, ctx.target, ctx.project.dir, options);
+    // Rows converted and printed batch by batch where the engine hands them so (the local
+    // lake): a result of millions of rows is never held as JS objects; Athena's pages are read
+    // through execute.
+    const printer = rowPrinter(args.format, io, args.limit);
     try {
-      const result = await engine.execute(args.sql, {
-        label: "query",
-        ...(io.signal ? { signal: io.signal } : {}),
-      });
-      const headers = result.columns.map((c) => c.name);
-      if (args.format === "json") io.out(rowsToJson(result.columns, result.rows));
-      else if (args.format === "csv")
-        io.out(
-          renderCsv(
-            headers,
-            exactRows(result.columns, result.rows).map((r) => headers.map((h) => r[h])),
-          ),
-        );
-      else {
-        const shown = result.rows.slice(0, args.limit);
-        io.out(
-          renderTable(
-            headers,
-            exactRows(result.columns, shown).map((r) => headers.map((h) => exactNumber(r[h]))),
-          ),
-        );
-        const cut =
-          shown.length < result.rows.length
-            ? `, ${shown.length.toLocaleString("en-US")} shown`
-            : "";
-        io.err(
-          `(${counted(result.rows.length, "row")}${cut}, ${duration(result.stats.elapsedMs)})`,
-        );
+      const execute = { label: "query", ...(io.signal ? { signal: io.signal } : {}) };
+      if (engine.executeInBatches) {
+        const add = printer.add.bind(printer);
+        const done = await engine.executeInBatches(args.sql, add, execute);
+        printer.end(done.rowCount, done.stats.elapsedMs);
+      } else {
+        const result = await engine.execute(args.sql, execute);
+        printer.add(result.columns, { rowCount: result.rows.length, rows: () => result.rows });
+        printer.end(result.rows.length, result.stats.elapsedMs);
       }
       return ExitCode.ok;
     } catch (err) {
       if (io.signal?.aborted) {
         const why = (io.signal.reason as Error | undefined)?.message ?? "interrupted (Ctrl-C)";
-        io.err(`query stopped: ${why} before it finished; nothing was printed`);
+        const printed =
+          printer.printed === 0
+            ? "nothing was printed"
+            : `${counted(printer.printed, "row")} were printed (the output is incomplete)`;
+        io.err(`query stopped: ${why} before it finished; ${printed}`);
         return ExitCode.interrupted;
       }
       if (!(err instanceof QueryError)) throw err;

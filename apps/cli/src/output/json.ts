@@ -16,7 +16,7 @@ export function rowsToJson(
   columns: readonly JsonColumn[],
   rows: readonly Record<string, unknown>[],
 ): string {
-  return toJson(exactRows(columns, rows));
+  return jsonText(exactRows(columns, rows));
 }
 
 /** Rows with DECIMAL values as text at their column's scale (`1.5` in `decimal(5,2)` → `"1.50"`). */
@@ -60,6 +60,7 @@ function withScale(n: number, scale: number): string {
 /** Keys in snake_case, bigint as text: one serialiser for stdout JSON and run_results.json. */
 export { toSnakeJson } from "@sluice/runner/snake-json";
 
-function toJson(value: unknown): string {
+/** `value` as sluice prints JSON: indented by 2, bigint as text. */
+export function jsonText(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 }

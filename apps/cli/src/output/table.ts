@@ -74,7 +74,15 @@ export function renderCsv(
   headers: readonly string[],
   rows: readonly (readonly unknown[])[],
 ): string {
-  const text = stringify([headers, ...rows] as unknown[][], {
+  return renderCsvRows([headers, ...rows]);
+}
+
+/**
+ * Rows as {@link renderCsv} writes them, without a header line: a streamed result's batches,
+ * each printed as it comes after the header, make the same text as the whole result.
+ */
+export function renderCsvRows(rows: readonly (readonly unknown[])[]): string {
+  const text = stringify(rows as unknown[][], {
     cast: {
       boolean: (v) => String(v),
       date: (v) => v.toISOString(),

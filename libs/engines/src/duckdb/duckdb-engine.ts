@@ -19,10 +19,13 @@ import {
   DEFAULT_VERSIONS_TO_KEEP,
   QueryError,
   type CleanupOptions,
+  type ColumnInfo,
   type CleanupOutcome,
   type LakeEngine,
   type ExecuteOptions,
   type QueryResult,
+  type QueryStats,
+  type RowBatch,
   type RawWindowLoad,
   type RawZone,
   type RawZoneListing,
@@ -135,6 +138,16 @@ const SNAPSHOT_ATTEMPTS = 3;
 
 /** How often a stopped statement is interrupted again until it ends (see `execute`). */
 const INTERRUPT_REPEAT_MS = 50;
+
+/** A statement's failure as a QueryError, the label (when given) before what the engine said. */
+const queryFailure =
+  (sql: string, label?: string) =>
+  (engineMessage: string, cause?: unknown): QueryError =>
+    new QueryError(
+      `${label ? `${label}: ` : ""}${engineMessage}`,
+      { sql, label, engineMessage },
+      { cause },
+    );
 
 /** Why a query never started: the abort's own reason (`timed out after 0.2s (--timeout)`). */
 const abortedBeforeStart = (signal: AbortSignal): string =>
@@ -308,12 +321,7 @@ class DuckdbEngine implements LakeEngine {
   async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
     const { signal, label } = options;
     const started = performance.now();
-    const fail = (engineMessage: string, cause?: unknown): QueryError =>
-      new QueryError(
-        `${label ? `${label}: ` : ""}${engineMessage}`,
-        { sql, label, engineMessage },
-        { cause },
-      );
+    const fail = queryFailure(sql, label);
     if (signal?.aborted) throw fail(abortedBeforeStart(signal), signal.reason);
     const refusal = this.readOnly
       ? await this.lanes.run((c) => writeRefusal(c, sql), { first: true })
@@ -366,6 +374,65 @@ class DuckdbEngine implements LakeEngine {
       return { columns, rows, stats };
     } catch (error) {
       statementDone(true);
+      const message = error instanceof Error ? error.message : String(error);
+      throw fail(signal?.aborted ? `query aborted: ${message}` : message, error);
+    }
+  }
+
+  async executeInBatches(
+    sql: string,
+    onBatch: (columns: readonly ColumnInfo[], batch: RowBatch) => void,
+    options: ExecuteOptions = {},
+  ): Promise<{ columns: ColumnInfo[]; rowCount: number; stats: QueryStats }> {
+    const { signal, label } = options;
+    const started = performance.now();
+    const fail = queryFailure(sql, label);
+    if (signal?.aborted) throw fail(abortedBeforeStart(signal), signal.reason);
+    // Reads only, checked as execute checks a reader's statements.
+    if (!this.readOnly)
+      throw fail("refused: executeInBatches() reads, on an engine opened read-only");
+    const refusal = await this.lanes.run((c) => writeRefusal(c, sql), { first: true });
+    if (refusal) throw fail(refusal);
+    let repeat: ReturnType<typeof setInterval> | undefined;
+    try {
+      return await this.lanes.run(async (connection) => {
+        if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
+        const onAbort = () => {
+          connection.interrupt();
+          repeat ??= setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        try {
+          // Materialized, not streamed: the statement runs to its end (or its error) before a
+          // row is handed over. A streamed result's fetchChunk ends with an empty chunk at an
+          // error as at the end (node-api 1.5): a failed query would read as a shorter one.
+          const result = await connection.run(sql);
+          clearInterval(repeat);
+          const names = result.columnNames();
+          const columns = names.map((name, i) => ({
+            name,
+            type: result.columnType(i).toString().toLowerCase(),
+          }));
+          onBatch(columns, { rowCount: 0, rows: () => [] });
+          let rowCount = 0;
+          for (let chunk = await result.fetchChunk(); chunk; chunk = await result.fetchChunk()) {
+            if (chunk.rowCount === 0) break;
+            // Ctrl-C while the rows are handed over: the caller says how many went out.
+            if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
+            const rows = (): Record<string, unknown>[] =>
+              chunk!
+                .convertRows(plainValueConverter)
+                .map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])));
+            rowCount += chunk.rowCount;
+            onBatch(columns, { rowCount: chunk.rowCount, rows });
+          }
+          return { columns, rowCount, stats: { elapsedMs: performance.now() - started } };
+        } finally {
+          signal?.removeEventListener("abort", onAbort);
+          clearInterval(repeat);
+        }
+      }, this.laneFor(sql));
+    } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw fail(signal?.aborted ? `query aborted: ${message}` : message, error);
     }

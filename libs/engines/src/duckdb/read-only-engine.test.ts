@@ -32,12 +32,52 @@ describe("a read-only snapshot engine", () => {
 
   it("a query that fails after millions of rows fails whole, never handed back cut short", async () => {
     // DuckDB's streamed chunks (connection.stream + fetchChunk, node-api 1.5) end the same way
-    // at an error as at the end: an empty chunk after 8,873,984 of these rows, no error. A
-    // streamed `sluice query` printed them and exited 0; execute reads the result whole.
+    // at an error as at the end: an empty chunk after 8,873,984 of these rows, no error. Both
+    // reads run the statement to its end before a row is handed over.
     const sql =
       "select case when range < 9000000 then range else error('boom at ' || range) end as x " +
       "from range(10000000)";
     await expect(engine.execute(sql)).rejects.toThrow(/boom at 9000000/);
+    let handed = 0;
+    const batches = engine.executeInBatches!(sql, (_c, batch) => {
+      handed += batch.rowCount;
+    });
+    await expect(batches).rejects.toThrow(/boom at 9000000/);
+    expect(handed).toBe(0);
+  });
+
+  it("hands a result over batch by batch: the columns first, then at most a chunk's rows each", async () => {
+    const batches: number[] = [];
+    const seen: unknown[] = [];
+    const sql = "select range as i, 'x' || range as s from range(10000) order by i";
+    const done = await engine.executeInBatches!(sql, (columns, batch) => {
+      if (batches.length === 0) expect(columns.map((c) => c.name)).toEqual(["i", "s"]);
+      batches.push(batch.rowCount);
+      const rows = batch.rows();
+      expect(rows.length).toBe(batch.rowCount);
+      if (rows.length > 0) seen.push(rows[0]!["i"], rows.at(-1)!["i"]);
+    });
+    expect(batches[0]).toBe(0);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(2048);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(10_000);
+    expect(done.rowCount).toBe(10_000);
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(9999);
+    // The same rows execute gives, values converted the same way.
+    const typed =
+      "select x, 'a' as s, 1.50::decimal(5,2) as d, 2::hugeint as h, [1, null] as l, " +
+      "{'k': 'v'} as st, null as n, date '2026-12-01' as dt, " +
+      "timestamp '2026-12-01 10:00:00.5' as ts from marts.t";
+    const whole = await engine.execute(typed);
+    const batched: Record<string, unknown>[] = [];
+    await engine.executeInBatches!(typed, (_c, batch) => batched.push(...batch.rows()));
+    expect(batched).toEqual(whole.rows);
+  });
+
+  it("refuses to read a write in batches, as execute refuses it", async () => {
+    const run = engine.executeInBatches!("create table marts.u (x int)", () => undefined);
+    await expect(run).rejects.toBeInstanceOf(QueryError);
+    await expect(run).rejects.toThrow(/refused, this connection only reads/);
   });
 
   it("reads views over lake files, with the Trino-compat layer", async () => {
