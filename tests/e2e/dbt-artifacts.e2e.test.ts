@@ -162,6 +162,24 @@ describe("dbt artifacts", () => {
       `::error file=${rel}/marts/funnel.sql,line=1,title=ERROR model funnel::`,
     );
   });
+
+  it("--junit-xml on a full disk: one line naming the file and what to do, exit 1", async () => {
+    // /dev/full refuses every write with ENOSPC, as a full disk does at the end of a run.
+    const r = await runSluice([
+      "--project-dir",
+      dir,
+      "test",
+      "--select",
+      "unique_events_event_id",
+      "--junit-xml",
+      "/dev/full",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n").at(-1)).toBe(
+      "error: --junit-xml: the report was not written: cannot write /dev/full: no space left " +
+        "on the device (ENOSPC): free space on that disk and run the command again",
+    );
+  });
 });
 
 interface Suite {

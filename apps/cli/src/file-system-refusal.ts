@@ -16,17 +16,19 @@ const remedies: Record<string, string> = {
  * permission, too many open files) as the one line the CLI prints: what was refused, where
  * when Node says, why and what to do. It is the machine's state, not a bug in sluice (no
  * "unexpected"). A temporary file's name (`<file>.<pid>.tmp`) is shown as the file it would
- * have become. Undefined for any other error.
+ * have become; `file` names it when Node's error does not (a write to an open file). Undefined
+ * for any other error.
  *
  * @example
  * fileSystemRefusal(enospcOnWrite)
  * // "cannot write a file: no space left on the device (ENOSPC): free space on that disk and ..."
  */
-export function fileSystemRefusal(error: unknown): string | undefined {
+export function fileSystemRefusal(error: unknown, file?: string): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const { code, syscall, path: at } = error as NodeJS.ErrnoException;
   const reason = fileSystemReason(code);
   if (reason === undefined || syscall === undefined) return undefined;
-  const where = at === undefined ? "a file" : at.replace(/\.\d+\.tmp$/, "");
+  const named = at ?? file;
+  const where = named === undefined ? "a file" : named.replace(/\.\d+\.tmp$/, "");
   return `cannot ${syscall} ${where}: ${reason} (${code}): ${remedies[code!]}`;
 }

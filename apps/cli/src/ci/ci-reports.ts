@@ -1,8 +1,10 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
 import type { RunResults } from "@sluice/runner";
+import { writeFileAtomic } from "@sluice/runner/atomic-file";
 import type { Io } from "../command.js";
+import { fileSystemRefusal } from "../file-system-refusal.js";
 import type { ProjectContext } from "../project-context.js";
 import type { FailingSamples } from "./failing-samples.js";
 import { githubAnnotations } from "./github-annotations.js";
@@ -46,10 +48,16 @@ export async function writeCiReports(
   if (junitPath !== undefined) {
     try {
       await mkdir(path.dirname(path.resolve(junitPath)), { recursive: true });
-      await writeFile(junitPath, junitXml(results, report));
+      // Whole or not at all: a CI reading half a report would miss the failures cut off.
+      await writeFileAtomic(junitPath, junitXml(results, report));
     } catch (error) {
+      const refusal = fileSystemRefusal(error, junitPath);
       const why = (error as NodeJS.ErrnoException).code ?? String(error);
-      io.err(`error: --junit-xml: the report could not be written to '${junitPath}' (${why})`);
+      io.err(
+        refusal === undefined
+          ? `error: --junit-xml: the report could not be written to '${junitPath}' (${why})`
+          : `error: --junit-xml: the report was not written: ${refusal}`,
+      );
       written = false;
     }
   }

@@ -7,6 +7,7 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -111,6 +112,14 @@ describe("listRawHours", () => {
       `2026/11/27/00/s-3.gz ${link}`,
       `2026/11/27/01 ${link}`,
     ]);
+  });
+
+  it("says a FIFO in an hour folder is one, and never opens it (a read would wait for a writer)", () => {
+    const root = zone(["2026/11/27/00/s-1.gz"]);
+    execFileSync("mkfifo", [join(root, "2026/11/27/00/s-2.gz")]);
+    const listing = listRawZone({ location: root });
+    expect(listing.hours.get("2026/11/27/00")).toMatch(/^1:/);
+    expect(listing.strays).toEqual(["2026/11/27/00/s-2.gz (a FIFO, not a file)"]);
   });
 
   it("finds hour folders older than the window that changed since the last listing", async () => {

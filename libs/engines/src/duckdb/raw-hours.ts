@@ -106,6 +106,13 @@ function zoneFolders(zone: RawZone, strays: string[]): { dir: string; folder: st
   return out;
 }
 
+/** What a directory entry that is neither a file, a folder nor a link is, in words. */
+function specialKind(e: Dirent): string {
+  if (e.isFIFO()) return "a FIFO";
+  if (e.isSocket()) return "a socket";
+  return e.isBlockDevice() || e.isCharacterDevice() ? "a device" : "not a regular file";
+}
+
 /** The hour folders with files under `root` from `from` on; paths off the layout to `strays`. */
 function listHourFolders(
   root: string,
@@ -127,8 +134,10 @@ function listHourFolders(
         continue;
       }
       if (depth === 4) {
-        // Inside an hour folder only files belong.
-        if (!e.isFile()) stray(`${path}/`);
+        // Inside an hour folder only files belong: a folder, or a FIFO, socket or device (never
+        // opened: reading a FIFO would wait for a writer).
+        if (e.isDirectory()) stray(`${path}/`);
+        else if (!e.isFile()) stray(`${path} (${specialKind(e)}, not a file)`);
         continue;
       }
       if (!e.isDirectory() || !LEVELS[depth]!.test(e.name)) {
