@@ -250,6 +250,72 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     ]);
   });
 
+  it("invocation_id (the run's id), project_name, set(), zip() and local_md5()", () => {
+    const { sql, diagnostics } = compileOne(
+      "select '{{ invocation_id }}' i, '{{ project_name }}' p, {{ set([3, 1, 3]) | length }} s, " +
+        "{{ zip([1, 2, 3], ['a', 'b']) | list | length }} z, '{{ zip([1], ['a'])[0][1] }}' za, " +
+        "'{{ local_md5('sluice') }}' m",
+    );
+    expect(diagnostics).toEqual([]);
+    // md5("sluice"), by `printf sluice | md5sum`.
+    expect(sql).toBe(
+      "select 'r1' i, 'shop' p, 2 s, 2 z, 'a' za, '56c4228bc58d4cdf3ff01c3fc6e84189' m",
+    );
+  });
+
+  it("ref('project', 'model') reads this project's model; another project's or a version is said at the call", () => {
+    const two = compileOne("select * from {{ ref('shop', 'a') }}");
+    expect(two.diagnostics.map((d) => d.message)).toEqual(["ref('a'): no model or seed named 'a'"]);
+    const other = compileOne("select 1 x\nfrom {{ ref('dbt_utils', 'a') }}");
+    expect(other.diagnostics.map((d) => [d.severity, d.at?.line, d.at?.column, d.message])).toEqual(
+      [
+        [
+          "error",
+          2,
+          9,
+          "ref('dbt_utils', 'a'): 'dbt_utils' is not this project ('shop'): sluice builds this project's models only, not a package's or another project's",
+        ],
+      ],
+    );
+    const compiled = compileProject(
+      project({
+        models: [
+          model("a.sql", "select 1 x"),
+          model("m.sql", "select * from {{ ref('shop', 'a', v=2) }}"),
+        ],
+        config: dbtConfig,
+      }),
+      { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) },
+    );
+    const node = compiled.nodes.find((n) => n.id === "model.m")!;
+    expect(node.dependsOn).toEqual(["model.a"]);
+    expect(node.sql.trim()).toBe('select * from "main"."a"');
+    expect(compiled.diagnostics.map((d) => [d.severity, d.message])).toEqual([
+      [
+        "warn",
+        "ref(): model versions are not supported: the model is read as it is, not version 2",
+      ],
+    ]);
+  });
+
+  it("an undefined output names its expression, and what to write for dbt members sluice lacks", () => {
+    const said = (sql: string) =>
+      compileOne(sql).diagnostics.map((d) => [d.at?.line, d.at?.column, d.message, d.hint]);
+    expect(said("select\n  {{ run_started_at }} t")).toEqual([
+      [
+        2,
+        3,
+        "{{ run_started_at }} is undefined",
+        "sluice does not provide dbt's run_started_at: use current_timestamp in the SQL, or invocation_id to tell runs apart",
+      ],
+    ]);
+    expect(said("select {{- refs -}} t")[0]?.slice(2)).toEqual([
+      "{{ refs }} is undefined",
+      "did you mean 'ref'?",
+    ]);
+    expect(said("select {{ target.nope }} t")[0]?.[2]).toBe("{{ target.nope }} is undefined");
+  });
+
   it("execute is false while parsing (run_query is none there) and true while compiling", () => {
     const compiled = compileProject(
       project({

@@ -42,6 +42,7 @@ export function compileSetup(
     project.config.dbt
       ? {
           ...dbtInputs(project, target, dialect),
+          invocationId: runId,
           ...(options.flag ? { flag: options.flag } : {}),
         }
       : undefined,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import nunjucks from "nunjucks";
 import { error, warning } from "@sluice/project/diagnostics";
 import type { DocBlock, SqlDialect, TargetConfig } from "@sluice/project";
@@ -36,6 +37,11 @@ export interface DbtContextInputs {
    * "true" when given (absent: false).
    */
   flag?: (name: DbtFlag) => string | undefined;
+  /**
+   * dbt's `invocation_id`: the run's id (the CLI compiles with a placeholder that each run's
+   * statements carry as their own id, as table versions do).
+   */
+  invocationId?: string;
 }
 
 /**
@@ -95,13 +101,15 @@ export function dbtRelation(
  * functions, which record the call and give the SQL name.
  */
 export function dbtRelationFunctions(
-  inputs: Pick<DbtContextInputs, "target">,
+  inputs: Pick<DbtContextInputs, "target" | "projectName">,
   current: () => RenderScope,
   plain: { ref: (...a: unknown[]) => unknown; source: (...a: unknown[]) => unknown },
 ): { ref: (...a: unknown[]) => unknown; source: (...a: unknown[]) => unknown } {
   return {
-    ref: (name: unknown, ...rest: unknown[]) => {
-      const sql = String(plain.ref(name, ...rest));
+    ref: (...args: unknown[]) => {
+      const name = refName(inputs, current(), args);
+      if (name === undefined) return "";
+      const sql = String(plain.ref(name));
       const parts = current().refRelation?.(String(name));
       return dbtRelation(inputs, parts ?? templateRelation("", String(name), sql));
     },
@@ -111,6 +119,40 @@ export function dbtRelationFunctions(
       return dbtRelation(inputs, parts ?? templateRelation(String(sourceName), String(table), sql));
     },
   };
+}
+
+/**
+ * The model a dbt `ref()` names: `ref('model')`, or `ref('project', 'model')` with this
+ * project's name (dbt's two-argument form, for a package's or another project's model: sluice
+ * builds neither, an error at the call). A `version`/`v` keyword is warned about: sluice has no
+ * model versions, and the model is read as it is. Undefined when the call was reported.
+ */
+function refName(
+  inputs: Pick<DbtContextInputs, "projectName">,
+  scope: RenderScope,
+  args: readonly unknown[],
+): unknown {
+  const last = args.at(-1) as Record<string, unknown> | undefined;
+  const keywords = typeof last === "object" && last !== null && last.__keywords === true;
+  const positional = keywords ? args.slice(0, -1) : args;
+  if (keywords && (last.version !== undefined || last.v !== undefined))
+    report(
+      scope,
+      "ref",
+      `ref(): model versions are not supported: the model is read as it is, not version ${pyStr(last.version ?? last.v)}`,
+      "remove version= (sluice builds one version of each model)",
+      true,
+    );
+  if (positional.length < 2) return positional[0];
+  const [project, model] = positional;
+  if (project === inputs.projectName) return model;
+  report(
+    scope,
+    "ref",
+    `ref('${String(project)}', '${String(model)}'): '${String(project)}' is not this project ('${inputs.projectName}'): sluice builds this project's models only, not a package's or another project's`,
+    `ref('${String(model)}') for a model of this project`,
+  );
+  return undefined;
 }
 
 /** What `exceptions.raise_compiler_error` throws to stop the render; its diagnostic is reported. */
@@ -165,6 +207,8 @@ export function dbtContextGlobals(
     ...crossDb,
     dbt: crossDb,
     target: targetObject(inputs),
+    project_name: inputs.projectName,
+    invocation_id: inputs.invocationId ?? "",
     graph: graphObject(inputs.projectName, inputs.modelFiles),
     execute: false,
     // dbt's invocation flags, each asked for when a template reads it (the CLI records the read).
@@ -237,6 +281,17 @@ export function dbtContextGlobals(
     },
     fromjson: (text: unknown) => JSON.parse(String(text)) as unknown,
     tojson: (value: unknown) => JSON.stringify(value),
+    // dbt's set(), zip() and local_md5(): a list of distinct values, Python's zip as a list of
+    // pairs (shortest input), the hex md5 of a string.
+    set: (value: unknown) => [...new Set(iterableOf(value))],
+    zip: (...lists: unknown[]) => {
+      const arrays = lists.map(iterableOf);
+      const length = Math.min(...arrays.map((a) => a.length));
+      return Array.from({ length: arrays.length === 0 ? 0 : length }, (_, i) =>
+        arrays.map((a) => a[i]),
+      );
+    },
+    local_md5: (value: unknown) => createHash("md5").update(String(value)).digest("hex"),
     run_query: warehouse.run_query,
     statement: warehouse.statement,
     load_result: warehouse.load_result,
@@ -270,6 +325,15 @@ export function dbtContextGlobals(
       },
     },
   };
+}
+
+/** A list of what a dbt set()/zip() argument iterates (a string: its characters; none: none). */
+function iterableOf(value: unknown): unknown[] {
+  if (value === null || value === undefined) return [];
+  if (typeof value === "string" || Array.isArray(value)) return [...value];
+  if (typeof value === "object" && Symbol.iterator in value)
+    return [...(value as Iterable<unknown>)];
+  return typeof value === "object" ? Object.keys(value) : [value];
 }
 
 /**

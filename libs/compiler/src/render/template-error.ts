@@ -81,7 +81,52 @@ export function templateErrorDiagnostic(
       closestHint(call, context.globals) ?? "macros come from the project's macro-paths",
     );
   }
+  if (message === "attempted to output undefined value") {
+    const output = outputAt(context.text, at.line, at.column);
+    if (output) return undefinedOutput(output, at, context);
+  }
   return error("TEMPLATE_SYNTAX", message, at);
+}
+
+/** dbt context members sluice does not provide, and what to write instead. */
+const NOT_PROVIDED: Record<string, string> = {
+  run_started_at:
+    "sluice does not provide dbt's run_started_at: use current_timestamp in the SQL, or invocation_id to tell runs apart",
+  selected_resources: "sluice does not provide dbt's selected_resources",
+  this_model: "use this (the relation) or model (the node)",
+};
+
+/** The expression of the `{{ ... }}` that starts at `line`:`column` (1-based), if one does. */
+function outputAt(text: string, line: number, column: number): string | undefined {
+  const lines = text.split("\n");
+  const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column - 1;
+  if (!text.startsWith("{{", start)) return undefined;
+  const end = text.indexOf("}}", start + 2);
+  if (end < 0) return undefined;
+  return text
+    .slice(start + 2, end)
+    .replace(/^-|-$/g, "")
+    .trim();
+}
+
+/**
+ * `{{ name }}` or `{{ a.b }}` that rendered nothing defined (nunjucks says only "attempted to
+ * output undefined value"): the expression named, with a closest name or what to do instead.
+ */
+function undefinedOutput(
+  expression: string,
+  at: { file: string; line: number; column: number },
+  context: TemplateErrorContext,
+): Diagnostic {
+  const name = /^[A-Za-z_]\w*$/.test(expression) ? expression : undefined;
+  const shown = expression.length > 60 ? `${expression.slice(0, 57)}...` : expression;
+  const hint =
+    name === undefined
+      ? "a member that does not exist, or a name nothing defines: check each part of the expression"
+      : (NOT_PROVIDED[name] ??
+        closestHint(name, context.globals) ??
+        `define it with {% set ${name} = ... %}, or read a project variable with var('${name}')`);
+  return error("TEMPLATE_SYNTAX", `{{ ${shown} }} is undefined`, at, hint);
 }
 
 /** Tags that open a block closed by `end<tag>`. */
