@@ -1,5 +1,5 @@
 import { error } from "@sluice/project/diagnostics";
-import type { ModelFile, Project } from "@sluice/project";
+import type { ModelConfig, ModelFile, Project } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
 import type { WarehouseAnswers } from "./compile/compile-context.js";
 import { compileSetup } from "./compile/compile-setup.js";
@@ -8,6 +8,7 @@ import type { CompileMemo } from "./compile/compile-memo.js";
 import { resolveExposures } from "./compile/exposures.js";
 import { compileModel } from "./compile/model-nodes.js";
 import { NameIndex } from "./compile/name-index.js";
+import { renderHooks } from "./compile/render-hooks.js";
 import { parseModel } from "./compile/parse-models.js";
 import { parseSnapshots } from "./compile/snapshot-nodes.js";
 import { unusedFolderConfig, unusedProperties } from "./compile/unused-config.js";
@@ -19,7 +20,8 @@ import { checkOwnership } from "./ownership/check-ownership.js";
 import { locateCall } from "./render/locate.js";
 import type { TemplatePath } from "./render/nunjucks-env.js";
 import type { DbtFlag } from "./render/dbt-context.js";
-import { seedNode } from "./seeds/seed-nodes.js";
+import { seedFolderWarnings, seedNode } from "./seeds/seed-nodes.js";
+import { templateRelation } from "./render/render-scope.js";
 import { sourceId, sourceNode } from "./sources/source-nodes.js";
 import { genericTestNodes, parentResolver, singularTestNode } from "./tests/test-nodes.js";
 import type { GenericTestsRecord } from "./tests/test-nodes.js";
@@ -136,11 +138,26 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     index.sources.add(node.id);
   }
   const seeds = project.seeds.map((s) =>
-    seedNode(s, ctx.target, dialect, runId, project.config.seeds),
+    seedNode(s, ctx.target, dialect, runId, project.config.seeds, {
+      projectName: project.config.name,
+      seedPaths: project.config["seed-paths"],
+    }),
   );
   for (const node of seeds) {
     built.byId.set(node.id, node);
     index.refs.set(node.name, node.id);
+  }
+  seedFolderWarnings(project.config.seeds).forEach((d) => bag.add(d));
+  for (const node of seeds) {
+    const self = templateRelation(
+      node.relation.schema,
+      node.relation.name,
+      dialect.quoteRelation(node.relation),
+    );
+    const config = node.config as ModelConfig;
+    const hooked = renderHooks(ctx, index, built, { file: node.path, self, deps: [], config });
+    if (Array.isArray(hooked)) hooked.forEach((d) => bag.add(d));
+    else node.config = hooked;
   }
 
   [...unusedProperties(project), ...unusedFolderConfig(project)].forEach((d) => bag.add(d));

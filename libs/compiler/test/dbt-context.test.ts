@@ -2,7 +2,7 @@ import { createDuckdbDialect } from "@sluice/dialects";
 import type { DuckdbTarget, MacroFile, ProjectConfig } from "@sluice/project";
 import { describe, expect, it } from "vitest";
 import { compileProject, renderWithWarehouse } from "../src/index.js";
-import { model, project } from "./fixture-project.js";
+import { model, project, seed } from "./fixture-project.js";
 
 const lake: DuckdbTarget = {
   engine: "duckdb",
@@ -18,6 +18,13 @@ const dbtConfig: Partial<ProjectConfig> = {
   dbt: { profile: "shop", profilesFile: "/proj/profiles.yml", packages: [] },
 };
 const macro = (path: string, text: string): MacroFile => ({ path, absPath: `/proj/${path}`, text });
+
+/** Compile a dbt project of these parts (on dbt's config, with `config` over it). */
+const compileDbt = (parts: Parameters<typeof project>[0] = {}) =>
+  compileProject(project({ ...parts, config: { ...dbtConfig, ...parts.config } }), {
+    runId: "r1",
+    dialect: createDuckdbDialect({ trinoCompat: false }),
+  });
 
 /** Compile one dbt model; its SQL, or the diagnostics. */
 function compileOne(sql: string, macros: MacroFile[] = []) {
@@ -277,16 +284,12 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
         ],
       ],
     );
-    const compiled = compileProject(
-      project({
-        models: [
-          model("a.sql", "select 1 x"),
-          model("m.sql", "select * from {{ ref('shop', 'a', v=2) }}"),
-        ],
-        config: dbtConfig,
-      }),
-      { runId: "r1", dialect: createDuckdbDialect({ trinoCompat: false }) },
-    );
+    const compiled = compileDbt({
+      models: [
+        model("a.sql", "select 1 x"),
+        model("m.sql", "select * from {{ ref('shop', 'a', v=2) }}"),
+      ],
+    });
     const node = compiled.nodes.find((n) => n.id === "model.m")!;
     expect(node.dependsOn).toEqual(["model.a"]);
     expect(node.sql.trim()).toBe('select * from "main"."a"');
@@ -294,6 +297,61 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
       [
         "warn",
         "ref(): model versions are not supported: the model is read as it is, not version 2",
+      ],
+    ]);
+  });
+
+  it("pre_hook and post_hook are rendered with this; a hook's error names the hook", () => {
+    const compiled = compileDbt({
+      models: [
+        model(
+          "m.sql",
+          "{{ config(materialized='table', pre_hook='delete from log where t = {{ literal(this.name) }}', " +
+            "post_hook=['analyze {{ this }}', \"insert into log select '{{ this }}', {{ var('k', 7) }}\"]) }}select 1 x",
+        ),
+        model("bad.sql", "{{ config(post_hook=['select 1', 'select {{ nope }}']) }}select 1 x"),
+      ],
+    });
+    const node = compiled.nodes.find((n) => n.id === "model.m")!;
+    expect(node.config.pre_hook).toEqual(["delete from log where t = 'm'"]);
+    expect(node.config.post_hook).toEqual([
+      'analyze "main"."m"',
+      `insert into log select '"main"."m"', 7`,
+    ]);
+    expect(compiled.diagnostics.map((d) => `${d.at?.file}: ${d.message}`)).toEqual([
+      "bad.sql: post_hook 2: {{ nope }} is undefined",
+    ]);
+  });
+
+  it("seeds: config under the project name and its folders, hooks rendered; model keys warned", () => {
+    const compiled = compileDbt({
+      models: [model("m.sql", "select * from {{ ref('codes') }}")],
+      seeds: [
+        seed("codes", ["c"], [["a"]]),
+        { ...seed("deep", ["c"], [["b"]]), path: "seeds/lookups/deep.csv" },
+      ],
+      config: {
+        seeds: {
+          config: {},
+          children: {
+            shop: {
+              config: { schema: "seedy", post_hook: ["analyze {{ this }}"], enabled: false },
+              at: { file: "dbt_project.yml", line: 9, column: 3 },
+              children: { lookups: { config: { schema: "lookup" }, children: {} } },
+            },
+          },
+        },
+      },
+    });
+    const node = (id: string) => compiled.nodes.find((n) => n.id === id)!;
+    expect(node("seed.codes").relation).toEqual({ schema: "main_seedy", name: "codes" });
+    expect(node("seed.codes").config.post_hook).toEqual(['analyze "main_seedy"."codes"']);
+    expect(node("seed.deep").relation).toEqual({ schema: "main_lookup", name: "deep" });
+    expect(compiled.diagnostics.map((d) => [d.code, d.at?.line, d.message])).toEqual([
+      [
+        "SEED_CONFIG_IGNORED",
+        9,
+        "'+enabled' under seeds.shop is not applied to seeds: a seed takes schema, tags, pre_hook and post_hook from its folders",
       ],
     ]);
   });

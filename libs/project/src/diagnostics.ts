@@ -27,6 +27,7 @@ export const diagnosticCodes = {
   CONFIG_VALUE_INVALID: "a model config value is invalid",
   CONFIG_VALUE_UNDEFINED: "config() sets a key to an undefined value (a name nothing defines)",
   CONFIG_KEY_UNKNOWN: "a model config key is not one sluice reads",
+  SEED_CONFIG_IGNORED: "a seeds: folder config key that seeds do not apply",
   CONFIG_CONFLICT: "model config keys that cannot work together (or on this target)",
   CONFIG_PATH_UNUSED: "a sluice.yml models: folder path applies to no model",
   PROPERTIES_UNUSED: "a properties YAML entry names no model",

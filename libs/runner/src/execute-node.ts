@@ -10,7 +10,11 @@ import { QueryError } from "@sluice/engines";
 import type { NodeResult, RenderAtRun } from "./types.js";
 import { formatDiagnostic } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
-import type { MaterializeOutcome, NodeContext } from "./materialize/materializer.js";
+import type {
+  MaterializeContext,
+  MaterializeOutcome,
+  NodeContext,
+} from "./materialize/materializer.js";
 
 export type { NodeContext };
 
@@ -121,15 +125,30 @@ async function buildRelation(
         ? viewSwapMaterializer
         : catalogSwapMaterializer;
   const sent: string[] = [];
-  const outcome = await materialize(node, {
-    ...ctx,
-    execute: async (sql, options) => {
-      sent.push(sql);
-      return record(
-        await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal, ...options }),
-      );
-    },
-  }).finally(() => ctx.onStatements?.(node, sent));
+  const execute: MaterializeContext["execute"] = async (sql, options) => {
+    sent.push(sql);
+    return record(
+      await ctx.engine.execute(sql, { label: node.id, signal: ctx.signal, ...options }),
+    );
+  };
+  // dbt's hooks, rendered at compile: before the build, and after it (its table published).
+  // A failing hook fails the node; a failed pre_hook leaves the model unbuilt.
+  const runHooks = async (key: "pre_hook" | "post_hook"): Promise<void> => {
+    const hooks = node.config[key] ?? [];
+    for (const [i, sql] of hooks.entries()) {
+      await execute(sql).catch((err: unknown) => {
+        if (!(err instanceof QueryError)) throw err;
+        const said = `${key} ${i + 1} failed${key === "post_hook" ? " (the model was built)" : ""}: ${err.details.engineMessage}`;
+        throw new QueryError(said, { ...err.details, engineMessage: said }, { cause: err });
+      });
+    }
+  };
+  const outcome = await (async () => {
+    await runHooks("pre_hook");
+    const built = await materialize(node, { ...ctx, execute });
+    await runHooks("post_hook");
+    return built;
+  })().finally(() => ctx.onStatements?.(node, sent));
   result.rows = outcome.rows;
   if (outcome.written) ctx.written?.set(node.id, outcome.written);
   if (outcome.unchanged) result.unchanged = true;

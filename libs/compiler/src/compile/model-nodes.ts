@@ -10,6 +10,7 @@ import type { CompileContext } from "./compile-context.js";
 import type { NameIndex } from "./name-index.js";
 import type { ParsedModel } from "./parse-models.js";
 import { renderDescription } from "./render-description.js";
+import { renderHooks } from "./render-hooks.js";
 import { renderNodeSql } from "./render-node-sql.js";
 import type { BuiltNodes } from "./render-node-sql.js";
 
@@ -104,6 +105,14 @@ export function compileModel(
     return [ephemeralReadsWarehouse(file.path, file.text, file.name)];
   const incremental = deferred(config.materialized === "incremental" ? render(true) : undefined);
   if (Array.isArray(incremental)) return incremental;
+  const hooked = renderHooks(ctx, index, built, {
+    file: file.path,
+    self,
+    deps: dependsOn,
+    ...(parsed.reads ? { reads: parsed.reads } : {}),
+    config,
+  });
+  if (Array.isArray(hooked)) return hooked;
   // Queries this compile could not answer: the SQL is marked, never shown as what will run.
   const atRun = warehouse.missing.length > 0;
   const marked = (sql: string) => flatText(atRun ? atRunHeader(warehouse.missing[0]!) + sql : sql);
@@ -118,7 +127,7 @@ export function compileModel(
     materialization: materialized,
     ...(materialized === "incremental" ? { incrementalStrategy: config.incremental_strategy } : {}),
     partitionedBy: config.partitioned_by,
-    config,
+    config: hooked,
     tags: config.tags,
     ...(properties?.description !== undefined
       ? { description: renderDescription(ctx, properties.description, properties.at) }

@@ -1,9 +1,16 @@
-import type { FolderConfig, SeedFile } from "@sluice/project";
+import type { Diagnostic, FolderConfig, ModelConfig, SeedFile } from "@sluice/project";
+import { warning } from "@sluice/project/diagnostics";
 import type { Dialect } from "@sluice/dialects";
 import { planStatements } from "../plan/plan-statements.js";
 import type { ResolvedTarget } from "../target/resolve-target.js";
 import type { CompiledNode } from "../types.js";
 import { seedSelectSql } from "./seed-sql.js";
+
+/** Where a dbt project's `seeds:` config is keyed: under its name, by folders of seed-paths. */
+export interface SeedLayout {
+  projectName: string;
+  seedPaths: readonly string[];
+}
 
 /**
  * A seed CSV as a table node built from a VALUES query. Its schema and tags come from
@@ -15,9 +22,10 @@ export function seedNode(
   dialect: Dialect,
   runId: string,
   folders: FolderConfig,
+  layout?: SeedLayout,
 ): CompiledNode {
-  const config = seedConfig(seed, folders);
-  const { tags } = config;
+  const config = seedConfig(seed, folders, layout);
+  const { tags, hooks } = config;
   const schema = target.schemaName(config.schema);
   const node: CompiledNode = {
     id: `seed.${seed.name}`,
@@ -28,7 +36,7 @@ export function seedNode(
     relation: target.relation(schema, seed.name),
     materialization: "seed",
     partitionedBy: [],
-    config: { schema, tags },
+    config: { schema, tags, ...hooks },
     tags,
     columns: seed.columns.map((name) => ({ name })),
     dependsOn: [],
@@ -44,24 +52,75 @@ export function seedNode(
   return node;
 }
 
+/** The keys of `seeds:` folder config a seed applies (see {@link seedFolderWarnings}). */
+const SEED_KEYS = new Set(["schema", "tags", "pre_hook", "post_hook"]);
+
+/**
+ * A warning for each key of the `seeds:` folder config that seeds do not apply (`+enabled`,
+ * `+alias`, `+materialized`...: model keys the folder config accepts), at its folder: before,
+ * they were dropped without a word.
+ */
+export function seedFolderWarnings(root: FolderConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const visit = (folder: FolderConfig, trail: string): void => {
+    for (const key of Object.keys(folder.config))
+      if (!SEED_KEYS.has(key) && folder.config[key as keyof ModelConfig] !== undefined)
+        out.push(
+          warning(
+            "SEED_CONFIG_IGNORED",
+            `'+${key}' under ${trail} is not applied to seeds: a seed takes schema, tags, pre_hook and post_hook from its folders`,
+            folder.at,
+            "set it on the models that read the seed, or remove it",
+          ),
+        );
+    for (const [name, child] of Object.entries(folder.children)) visit(child, `${trail}.${name}`);
+  };
+  visit(root, "seeds");
+  return out;
+}
+
 function seedConfig(
   seed: SeedFile,
   root: FolderConfig,
-): { schema: string | undefined; tags: string[] } {
+  layout: SeedLayout | undefined,
+): {
+  schema: string | undefined;
+  tags: string[];
+  hooks: Pick<ModelConfig, "pre_hook" | "post_hook">;
+} {
   let schema: string | undefined;
   const tags: string[] = [];
+  const hooks: Pick<ModelConfig, "pre_hook" | "post_hook"> = {};
   const apply = (folder: FolderConfig): void => {
     if (typeof folder.config.schema === "string") schema = folder.config.schema;
+    // The deepest folder's hooks, as for a model's.
+    if (folder.config.pre_hook !== undefined) hooks.pre_hook = folder.config.pre_hook;
+    if (folder.config.post_hook !== undefined) hooks.post_hook = folder.config.post_hook;
     const t = folder.config.tags as unknown;
     for (const tag of typeof t === "string" ? [t] : Array.isArray(t) ? t : [])
       if (!tags.includes(String(tag))) tags.push(String(tag));
   };
   apply(root);
   let node: FolderConfig | undefined = root;
-  for (const folder of seed.path.split("/").slice(0, -1)) {
+  let folders = seed.path.split("/").slice(0, -1);
+  // dbt nests it under the project name, folders counted from the seed paths (as models').
+  const named = layout && root.children[layout.projectName];
+  if (named && folders[0] !== layout.projectName) {
+    apply(named);
+    node = named;
+    const under = layout.seedPaths
+      .map((p) => p.replace(/\/+$/, ""))
+      .find((p) => seed.path.startsWith(`${p}/`));
+    if (under !== undefined)
+      folders = seed.path
+        .slice(under.length + 1)
+        .split("/")
+        .slice(0, -1);
+  }
+  for (const folder of folders) {
     node = node.children[folder];
     if (!node) break;
     apply(node);
   }
-  return { schema, tags };
+  return { schema, tags, hooks };
 }

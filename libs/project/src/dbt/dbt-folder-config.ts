@@ -15,7 +15,7 @@ const IGNORED_CONFIG: Record<string, string> = {
   grants: "sluice does not grant privileges; grant them outside the build",
   contract: "sluice does not enforce model contracts; test the columns instead",
   database: "sluice builds every model in the target's catalog",
-  sql_header: "sluice does not run SQL headers; use a pre_hook",
+  sql_header: "sluice does not run SQL headers; use a pre-hook",
   column_types: "seed column types are inferred from the CSV",
   quote_columns: "sluice always quotes seed column names",
   delimiter: "seeds are read as comma-separated",
@@ -26,11 +26,15 @@ const IGNORED_CONFIG: Record<string, string> = {
   dbt_valid_to_current: "a snapshot's current rows have dbt_valid_to null",
 };
 
+/** dbt_project.yml's spelling of config keys that config() and sluice.yml write with `_`. */
+const DBT_SPELLING: Record<string, string> = { "pre-hook": "pre_hook", "post-hook": "post_hook" };
+
 /** Every key dbt reads as config when it appears without `+` (others are sub-folders). */
 const CONFIG_WITHOUT_PLUS = new Set([
   ...modelConfigKeys,
   ...INERT_CONFIG,
   ...Object.keys(IGNORED_CONFIG),
+  ...Object.keys(DBT_SPELLING),
   "severity",
   "where",
   "limit",
@@ -60,7 +64,8 @@ export function parseDbtFolderConfig(
     if (!isMapping(node)) return node;
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
-      const bare = key.replace(/^\+/, "");
+      const written = key.replace(/^\+/, "");
+      const bare = DBT_SPELLING[written] ?? written;
       if (key.startsWith("+") || CONFIG_WITHOUT_PLUS.has(key)) {
         if (INERT_CONFIG.has(bare)) continue;
         if (bare in IGNORED_CONFIG) {
