@@ -52,8 +52,11 @@ export function seedNode(
   return node;
 }
 
-/** The keys of `seeds:` folder config a seed applies (see {@link seedFolderWarnings}). */
-const SEED_KEYS = new Set(["schema", "tags", "pre_hook", "post_hook"]);
+/**
+ * The keys of `seeds:` folder config a seed applies, and `meta` (documentation, no effect):
+ * what {@link seedFolderWarnings} says nothing about.
+ */
+const SEED_KEYS = new Set(["schema", "tags", "pre_hook", "post_hook", "meta"]);
 
 /**
  * A warning for each key of the `seeds:` folder config that seeds do not apply (`+enabled`,
@@ -63,16 +66,19 @@ const SEED_KEYS = new Set(["schema", "tags", "pre_hook", "post_hook"]);
 export function seedFolderWarnings(root: FolderConfig): Diagnostic[] {
   const out: Diagnostic[] = [];
   const visit = (folder: FolderConfig, trail: string): void => {
-    for (const key of Object.keys(folder.config))
-      if (!SEED_KEYS.has(key) && folder.config[key as keyof ModelConfig] !== undefined)
-        out.push(
-          warning(
-            "SEED_CONFIG_IGNORED",
-            `'+${key}' under ${trail} is not applied to seeds: a seed takes schema, tags, pre_hook and post_hook from its folders`,
-            folder.at,
-            "set it on the models that read the seed, or remove it",
-          ),
-        );
+    for (const [key, value] of Object.entries(folder.config)) {
+      // `+enabled: true` asks for what every seed is.
+      const applied = SEED_KEYS.has(key) || value === undefined;
+      if (applied || (key === "enabled" && value === true)) continue;
+      out.push(
+        warning(
+          "SEED_CONFIG_IGNORED",
+          `'+${key}' under ${trail} is not applied to seeds: a seed takes schema, tags, pre_hook and post_hook from its folders`,
+          folder.at,
+          "set it on the models that read the seed, or remove it",
+        ),
+      );
+    }
     for (const [name, child] of Object.entries(folder.children)) visit(child, `${trail}.${name}`);
   };
   visit(root, "seeds");
