@@ -83,3 +83,36 @@ describe("parseDbtProject", () => {
     });
   });
 });
+
+describe("parseDbtProject's config values", () => {
+  const project = (models: string) =>
+    `name: shop\nprofile: shop\nmodels:\n  shop:\n    marts:\n${models}`;
+
+  it("renders env_var() as dbt does at parse, and leaves hooks for their model", () => {
+    const parsed = parseDbtProject(
+      project(
+        `      +schema: "{{ env_var('MARTS', 'marts') }}"\n` +
+          `      +post-hook: "analyze {{ this }}"\n`,
+      ),
+      undefined,
+      { MARTS: "from_env" },
+    );
+    expect(parsed.diagnostics).toEqual([]);
+    const marts = parsed.config.models.children["shop"]!.children["marts"]!.config;
+    expect(marts).toEqual({ schema: "from_env", post_hook: ["analyze {{ this }}"] });
+    const fallback = parseDbtProject(project(`      +schema: "{{ env_var('MARTS', 'marts') }}"\n`));
+    expect(fallback.config.models.children["shop"]!.children["marts"]!.config.schema).toBe("marts");
+  });
+
+  it("anything else in {{ }} is an error at its value, never a literal tag or schema", () => {
+    const parsed = parseDbtProject(project(`      +tags: ["{{ var('team') }}"]\n`));
+    expect(parsed.diagnostics.map((d) => [d.code, d.at?.line, d.at?.column, d.message])).toEqual([
+      [
+        "DBT_PROJECT_INVALID",
+        6,
+        15,
+        "cannot render '{{ var('team') }}': sluice renders only env_var() in this file",
+      ],
+    ]);
+  });
+});

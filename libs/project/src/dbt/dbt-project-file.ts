@@ -5,6 +5,16 @@ import { closest } from "../suggest.js";
 import type { ProjectConfig } from "../types.js";
 import { isMapping, parseYaml } from "../yaml-source.js";
 import { parseDbtFolderConfig } from "./dbt-folder-config.js";
+import { renderProfileTree, type TemplateFile } from "./profile-template.js";
+
+/** How dbt_project.yml's config values are rendered (see `renderProfileValue`). */
+const CONFIG_VALUES: TemplateFile = {
+  code: "DBT_PROJECT_INVALID",
+  otherwise:
+    "write the value itself, read it with {{ env_var('NAME', 'default') }}, or set it in the models' config() (where var() and target are known)",
+  keep: (key) => /^\+?(pre|post)[-_]hook$/.test(key),
+  keepFailed: true,
+};
 import { parseDbtTestConfig } from "./dbt-test-config.js";
 
 /** dbt's project file, read when the project folder holds no sluice.yml. */
@@ -76,7 +86,11 @@ export interface ParsedDbtProject {
  *
  * @example parseDbtProject("name: shop\nprofile: shop\n").config.name // "shop"
  */
-export function parseDbtProject(text: string, file = DBT_PROJECT_FILE): ParsedDbtProject {
+export function parseDbtProject(
+  text: string,
+  file = DBT_PROJECT_FILE,
+  env: Record<string, string | undefined> = {},
+): ParsedDbtProject {
   const config = defaultProjectConfig();
   config["sql-dialect"] = "duckdb";
   config["snapshot-paths"] = ["snapshots"];
@@ -120,9 +134,17 @@ export function parseDbtProject(text: string, file = DBT_PROJECT_FILE): ParsedDb
       config.vars = { ...global, ...(isMapping(scoped) ? scoped : {}) };
     }
   }
-  config.models = parseDbtFolderConfig(data.models, source, ["models"], diagnostics);
-  config.seeds = parseDbtFolderConfig(data.seeds, source, ["seeds"], diagnostics);
-  config.snapshots = parseDbtFolderConfig(data.snapshots, source, ["snapshots"], diagnostics);
+  // Config values as dbt renders them at parse (env_var()); hooks wait for their model.
+  const rendered = (key: string): unknown =>
+    renderProfileTree(data[key], env, (p) => source.locate(p), diagnostics, [key], CONFIG_VALUES);
+  config.models = parseDbtFolderConfig(rendered("models"), source, ["models"], diagnostics);
+  config.seeds = parseDbtFolderConfig(rendered("seeds"), source, ["seeds"], diagnostics);
+  config.snapshots = parseDbtFolderConfig(
+    rendered("snapshots"),
+    source,
+    ["snapshots"],
+    diagnostics,
+  );
   const testsKey = data.data_tests !== undefined ? "data_tests" : "tests";
   if (data.data_tests !== undefined && data.tests !== undefined)
     invalid(

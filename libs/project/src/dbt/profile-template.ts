@@ -5,10 +5,30 @@ import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 const ENV_VAR =
   /^\s*env_var\(\s*(['"])([^'"]+)\1\s*(?:,\s*(?:(['"])(.*?)\3|(-?\d+(?:\.\d+)?)))?\s*\)\s*(?:\|\s*(int|as_number|as_bool|as_text|trim)\s*)?$/;
 
+/** Which file's values are rendered: the code of its errors and what the file can do instead. */
+export interface TemplateFile {
+  code: "PROFILE_INVALID" | "DBT_PROJECT_INVALID";
+  /** The hint of a construct other than env_var(). */
+  otherwise: string;
+  /** Keys whose values are left as written (dbt_project.yml's hooks: rendered per model). */
+  keep?: (key: string) => boolean;
+  /**
+   * A value that failed to render stays as written (its error already stops the command), so
+   * that nothing else reports its absence; otherwise it is left out (undefined).
+   */
+  keepFailed?: boolean;
+}
+
+const PROFILE_FILE: TemplateFile = {
+  code: "PROFILE_INVALID",
+  otherwise: "write the value itself, or read it with {{ env_var('NAME', 'default') }}",
+};
+
 /**
  * Render the Jinja expressions of a profiles.yml / packages.yml value as dbt does for the only
  * construct those files need: `env_var()` (with a default and a conversion filter). Anything
- * else inside `{{ }}` is an error at `at`, never left as literal text.
+ * else inside `{{ }}` is an error at `at`, never left as literal text. `file`: dbt_project.yml's
+ * config values are rendered the same way, with its own code and hint.
  *
  * @example renderProfileValue("{{ env_var('DB', 'dev.duckdb') }}", {}, at) // { value: "dev.duckdb" }
  */
@@ -17,6 +37,7 @@ export function renderProfileValue(
   env: Record<string, string | undefined>,
   at: SourceLocation,
   diagnostics: Diagnostic[],
+  file: TemplateFile = PROFILE_FILE,
 ): unknown {
   if (typeof value !== "string" || !value.includes("{{")) return value;
   const whole = /^\s*\{\{(.*)\}\}\s*$/s.exec(value);
@@ -27,10 +48,10 @@ export function renderProfileValue(
       failed = true;
       diagnostics.push(
         error(
-          "PROFILE_INVALID",
+          file.code,
           `cannot render '{{${expr}}}': sluice renders only env_var() in this file`,
           at,
-          "write the value itself, or read it with {{ env_var('NAME', 'default') }}",
+          file.otherwise,
         ),
       );
       return "";
@@ -41,7 +62,7 @@ export function renderProfileValue(
       failed = true;
       diagnostics.push(
         error(
-          "PROFILE_INVALID",
+          file.code,
           `env_var('${name}'): the environment variable is not set and has no default`,
           at,
           `export ${name}, or give a default: env_var('${name}', '...')`,
@@ -55,10 +76,10 @@ export function renderProfileValue(
   };
   if (whole && !whole[1]!.includes("{{")) {
     const v = evaluate(whole[1]!);
-    return failed ? undefined : v;
+    return failed ? (file.keepFailed ? value : undefined) : v;
   }
   const text = value.replace(/\{\{(.*?)\}\}/g, (_, expr: string) => String(evaluate(expr)));
-  return failed ? undefined : text;
+  return failed ? (file.keepFailed ? value : undefined) : text;
 }
 
 /** Every string in a YAML value rendered with {@link renderProfileValue}; `locate` places errors. */
@@ -68,15 +89,16 @@ export function renderProfileTree(
   locate: (path: (string | number)[]) => SourceLocation,
   diagnostics: Diagnostic[],
   path: (string | number)[] = [],
+  file: TemplateFile = PROFILE_FILE,
 ): unknown {
   if (Array.isArray(value))
-    return value.map((v, i) => renderProfileTree(v, env, locate, diagnostics, [...path, i]));
+    return value.map((v, i) => renderProfileTree(v, env, locate, diagnostics, [...path, i], file));
   if (value && typeof value === "object")
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
-        renderProfileTree(v, env, locate, diagnostics, [...path, k]),
+        file.keep?.(k) ? v : renderProfileTree(v, env, locate, diagnostics, [...path, k], file),
       ]),
     );
-  return renderProfileValue(value, env, locate(path), diagnostics);
+  return renderProfileValue(value, env, locate(path), diagnostics, file);
 }
