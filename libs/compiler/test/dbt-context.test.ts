@@ -356,6 +356,27 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     ]);
   });
 
+  it("a macro file's {% materialization %} block is skipped with a warning; a model using it is an error", () => {
+    const materialization =
+      "{% macro keep() %}1{% endmacro %}\n" +
+      "{%- materialization my_custom, adapter='duckdb' -%}\n" +
+      "  {% call statement('main') %}create table {{ this }} as ({{ sql }}){% endcall %}\n" +
+      "  {{ return({'relations': [this]}) }}\n" +
+      "{%- endmaterialization -%}\n";
+    const compiled = compileDbt({
+      models: [
+        model("m.sql", "select {{ keep() }} x"),
+        model("custom.sql", "{{ config(materialized='my_custom') }}select 1 x"),
+      ],
+      macros: [macro("macros/mat.sql", materialization)],
+    });
+    expect(compiled.nodes.find((n) => n.id === "model.m")?.sql.trim()).toBe("select 1 x");
+    expect(compiled.diagnostics.map((d) => [d.severity, d.at?.file, d.at?.line, d.code])).toEqual([
+      ["warn", "macros/mat.sql", 2, "TEMPLATE_SYNTAX"],
+      ["error", "custom.sql", 1, "CONFIG_VALUE_INVALID"],
+    ]);
+  });
+
   it("an undefined output names its expression, and what to write for dbt members sluice lacks", () => {
     const said = (sql: string) =>
       compileOne(sql).diagnostics.map((d) => [d.at?.line, d.at?.column, d.message, d.hint]);

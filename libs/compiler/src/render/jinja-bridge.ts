@@ -14,8 +14,9 @@ const MAY_REWRITE = /\{%-?\s*(?:test\s|endtest|do\s|set\s+\w+\.)/;
  * - `{% set ns.attr = expr %}` (a `namespace()` attribute) → a call of the namespace's setter.
  * - A trailing comma before `)` or `]` in a tag (`config(unique_key='id',)`, which Jinja2 and
  *   Python accept) becomes a space.
- * - `{% materialization %}` blocks are not rewritten: nunjucks reports them as unknown tags at
- *   their position (`{% snapshot %}` blocks are cut out of snapshot files when they load).
+ * - `{% materialization %}` blocks are not rewritten: a macro file's are skipped with a warning
+ *   before it compiles (materialization-blocks.ts); elsewhere nunjucks reports them as unknown
+ *   tags at their position (`{% snapshot %}` blocks are cut out of snapshot files when they load).
  *
  * @example bridgeJinja("{% test is_even(model, column_name) %}...{% endtest %}")
  * // "{% macro test_is_even(model, column_name) %}...{% endmacro %}"

@@ -1,3 +1,4 @@
+import { withoutMaterializations } from "./materialization-blocks.js";
 import nunjucks from "nunjucks";
 import type { Diagnostic, MacroFile } from "@sluice/project";
 import { contextFunctions, sluiceTarget } from "./context.js";
@@ -208,7 +209,9 @@ export function createRenderer(
   const macroDiagnostics: Diagnostic[] = [];
   const namespaces: Record<string, Record<string, unknown>> = {};
   for (const file of [...macros].sort((a, b) => a.path.localeCompare(b.path))) {
-    const tpl = compileNunjucks(file.path, file.text);
+    const { text: macroText, warnings } = withoutMaterializations(file.path, file.text);
+    macroDiagnostics.push(...warnings);
+    const tpl = compileNunjucks(file.path, macroText);
     if (!(tpl instanceof nunjucks.Template)) {
       macroDiagnostics.push(tpl);
       continue;
