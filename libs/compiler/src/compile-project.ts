@@ -11,7 +11,8 @@ import { NameIndex } from "./compile/name-index.js";
 import { renderHooks } from "./compile/render-hooks.js";
 import { parseModel } from "./compile/parse-models.js";
 import { parseSnapshots } from "./compile/snapshot-nodes.js";
-import { unusedFolderConfig, unusedProperties } from "./compile/unused-config.js";
+import { unusedFolderConfig, unusedProperties, unusedSeedEntry } from "./compile/unused-config.js";
+import { renderDescription } from "./compile/render-description.js";
 import type { ParsedModel } from "./compile/parse-models.js";
 import type { BuiltNodes } from "./compile/render-node-sql.js";
 import { DiagnosticBag } from "./diagnostic-bag.js";
@@ -282,6 +283,19 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     const record: GenericTestsRecord = { parents: [], names: [] };
     const tests = genericTestNodes(ctx, index, built, node, decl, record);
     if (bag.items.length === reported) memo?.recordTests(node.id, record, tests);
+  }
+  for (const p of project.seedProperties ?? []) {
+    const node = built.byId.get(`seed.${p.name}`);
+    if (!node) {
+      bag.add(unusedSeedEntry(p, project));
+      continue;
+    }
+    if (p.description !== undefined) node.description = renderDescription(ctx, p.description, p.at);
+    genericTestNodes(ctx, index, built, node, {
+      path: p.at.file,
+      columns: p.columns,
+      tests: p.tests,
+    });
   }
   for (const s of project.snapshots ?? []) {
     const node = built.byId.get(`snapshot.${s.name}`);

@@ -2,7 +2,7 @@ import { createDuckdbDialect } from "@sluice/dialects";
 import type { DuckdbTarget, MacroFile, ProjectConfig } from "@sluice/project";
 import { describe, expect, it } from "vitest";
 import { compileProject, renderWithWarehouse } from "../src/index.js";
-import { model, project, seed } from "./fixture-project.js";
+import { model, project, props, seed, testSpec } from "./fixture-project.js";
 
 const lake: DuckdbTarget = {
   engine: "duckdb",
@@ -352,6 +352,35 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
         "SEED_CONFIG_IGNORED",
         9,
         "'+enabled' under seeds.shop is not applied to seeds: a seed takes schema, tags, pre_hook and post_hook from its folders",
+      ],
+    ]);
+  });
+
+  it("seeds: entries of properties give a seed its description and tests; a misspelt one is warned", () => {
+    const compiled = compileDbt({
+      seeds: [seed("codes", ["c"], [["a"]])],
+      seedProperties: [
+        props("codes", {
+          description: "ISO codes",
+          columns: [
+            {
+              name: "c",
+              tests: [testSpec("unique", {})],
+              at: { file: "schema.yml", line: 5, column: 9 },
+            },
+          ],
+        }),
+        props("cdes"),
+      ],
+    });
+    expect(compiled.nodes.find((n) => n.id === "seed.codes")?.description).toBe("ISO codes");
+    const test = compiled.nodes.find((n) => n.kind === "test")!;
+    expect([test.name, test.dependsOn]).toEqual(["unique_codes_c", ["seed.codes"]]);
+    expect(compiled.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+      [
+        "PROPERTIES_UNUSED",
+        "seeds: entry 'cdes' names no seed: its columns and tests are ignored",
+        "did you mean 'codes'?",
       ],
     ]);
   });

@@ -200,6 +200,7 @@ export async function loadProject(
     // A memo written before unit tests or snapshots existed has none.
     unitTests.push(...(parsed.unitTests ?? []));
     snapshotProperties.push(...(parsed.snapshots ?? []));
+    if (parsed.seeds?.length) (project.seedProperties ??= []).push(...parsed.seeds);
     project.diagnostics.push(...parsed.diagnostics);
   }
   project.unitTests = resolveFixtures(unitTests, fixtures, project.diagnostics);

@@ -296,6 +296,7 @@ models:
       exposures: [],
       unitTests: [],
       snapshots: [],
+      seeds: [],
       diagnostics: [],
     });
     const { diagnostics } = parseProperties("version: 2\nmodel:\n  - name: x\n", file);
@@ -357,5 +358,72 @@ exposures:
     expect(r.exposures).toEqual([]);
     expect(r.diagnostics[0]).toMatchObject({ code: "PROPERTIES_INVALID", at: { line: 5 } });
     expect(`${r.diagnostics[0]!.message} ${r.diagnostics[0]!.hint}`).toContain("dashboard");
+  });
+});
+
+describe("parseProperties of a dbt project's YAML", () => {
+  it("reads seeds: entries (description, columns, tests)", () => {
+    const parsed = parseProperties(
+      "version: 2\nseeds:\n  - name: countries\n    description: ISO codes\n    columns:\n" +
+        "      - name: code\n        tests: [unique]\n",
+      file,
+    );
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.seeds?.map((s) => [s.name, s.description, s.columns[0]?.tests.length])).toEqual([
+      ["countries", "ISO codes", 1],
+    ]);
+  });
+
+  it("drops dbt keys that change nothing; warns at those with an effect sluice does not apply", () => {
+    const parsed = parseProperties(
+      [
+        "version: 2",
+        "groups:",
+        "  - name: finance",
+        "models:",
+        "  - name: orders",
+        "    docs: {show: false}",
+        "    access: public",
+        "    constraints: [{type: primary_key, columns: [id]}]",
+        "    columns:",
+        "      - name: id",
+        "        quote: true",
+        "        tags: [pii]",
+        "        tests: [unique]",
+        "sources:",
+        "  - name: raw",
+        "    loader: fivetran",
+        "    database: other",
+        "    tables:",
+        "      - name: events",
+        "        tags: [raw]",
+        "",
+      ].join("\n"),
+      file,
+    );
+    expect(parsed.diagnostics.map((d) => [d.code, d.at?.line, d.message])).toEqual([
+      [
+        "DBT_KEY_IGNORED",
+        8,
+        "'constraints' is not applied by sluice: sluice does not enforce constraints; test the columns instead",
+      ],
+      [
+        "DBT_KEY_IGNORED",
+        12,
+        "'tags' is not applied by sluice: a column's tags are not given to its tests; tag the tests in their config",
+      ],
+      [
+        "DBT_KEY_IGNORED",
+        17,
+        "'database' is not applied by sluice: sluice reads sources from the target's catalog",
+      ],
+      [
+        "DBT_KEY_IGNORED",
+        20,
+        "'tags' is not applied by sluice: a source table's tags are not read; select it by name (source:raw.events)",
+      ],
+    ]);
+    expect(parsed.models[0]?.columns[0]?.tests).toHaveLength(1);
+    expect(parsed.sources.map((s) => `${s.sourceName}.${s.name}`)).toEqual(["raw.events"]);
   });
 });

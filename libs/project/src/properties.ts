@@ -15,6 +15,7 @@ import type {
 import type { YamlPath } from "./yaml-source.js";
 import { parseYaml } from "./yaml-source.js";
 import { plainModelEntry } from "./plain-model-entry.js";
+import { withoutDbtOnlyKeys } from "./dbt-only-keys.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
 import { parseUnitTests } from "./unit-tests.js";
 import { freshnessKeys, resolveFreshness } from "./source-freshness.js";
@@ -106,6 +107,7 @@ const fileSchema = z.strictObject({
   exposures: list(z.unknown()),
   unit_tests: list(z.unknown()),
   snapshots: list(z.unknown()),
+  seeds: list(z.unknown()),
 });
 
 export interface ParsedProperties {
@@ -116,6 +118,8 @@ export interface ParsedProperties {
   unitTests: UnitTestSpec[];
   /** `snapshots:` entries (dbt snapshots' properties, or YAML snapshots with `relation:`). */
   snapshots: SnapshotProperties[];
+  /** `seeds:` entries: a seed's description, columns and tests. */
+  seeds?: ModelProperties[];
   diagnostics: Diagnostic[];
 }
 
@@ -130,11 +134,12 @@ export function parseProperties(content: string, file: string): ParsedProperties
     exposures: [],
     unitTests: [],
     snapshots: [],
+    seeds: [],
     diagnostics: [],
   };
   const source = parseYaml(content, file);
   if (source.syntaxErrors.length) return { ...out, diagnostics: source.syntaxErrors };
-  const data = source.data ?? {};
+  const data = withoutDbtOnlyKeys(source.data ?? {}, source, out.diagnostics);
   const validate = <S extends z.ZodType>(
     schema: S,
     value: unknown,
@@ -173,7 +178,7 @@ export function parseProperties(content: string, file: string): ParsedProperties
     }));
 
   const propertiesOf = (
-    kind: "model" | "snapshot",
+    kind: "model" | "snapshot" | "seed",
     m: z.output<typeof modelSchema>,
     path: YamlPath,
   ): ModelProperties => {
@@ -196,6 +201,10 @@ export function parseProperties(content: string, file: string): ParsedProperties
   (top.models ?? []).forEach((raw, i) => {
     const m = plainModelEntry(raw) ?? validate(modelSchema, raw, ["models", i]);
     if (m) out.models.push(propertiesOf("model", m, ["models", i]));
+  });
+  (top.seeds ?? []).forEach((raw, i) => {
+    const m = plainModelEntry(raw) ?? validate(modelSchema, raw, ["seeds", i]);
+    if (m) out.seeds!.push(propertiesOf("seed", m, ["seeds", i]));
   });
   (top.snapshots ?? []).forEach((raw, i) => {
     const path = ["snapshots", i];

@@ -309,6 +309,8 @@ export interface Project {
   macros: MacroFile[];
   seeds: SeedFile[];
   modelProperties: ModelProperties[];
+  /** Properties YAML `seeds:` entries: seeds' descriptions, columns and generic tests. */
+  seedProperties?: ModelProperties[];
   sources: SourceTable[];
   /** dbt `exposures:` of the properties files; absent in projects built by hand (tests). */
   exposures?: Exposure[];

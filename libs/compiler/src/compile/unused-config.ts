@@ -1,5 +1,5 @@
 import { warning } from "@sluice/project/diagnostics";
-import type { Diagnostic, FolderConfig, Project } from "@sluice/project";
+import type { Diagnostic, FolderConfig, ModelProperties, Project } from "@sluice/project";
 import { closestHint } from "@sluice/project/suggest";
 
 /**
@@ -21,6 +21,17 @@ export function unusedProperties(project: Project): Diagnostic[] {
         closestHint(p.name, names) ?? `models are named after their .sql files`,
       ),
     );
+}
+
+/** PROPERTIES_UNUSED for a `seeds:` entry of a properties file that names no seed. */
+export function unusedSeedEntry(entry: ModelProperties, project: Project): Diagnostic {
+  const names = project.seeds.map((s) => s.name);
+  return warning(
+    "PROPERTIES_UNUSED",
+    `seeds: entry '${entry.name}' names no seed: its columns and tests are ignored`,
+    entry.at,
+    closestHint(entry.name, names) ?? "seeds are named after their .csv files",
+  );
 }
 
 /**
