@@ -385,6 +385,27 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     ]);
   });
 
+  it("a source table's identifier names it in the catalog; source() still uses its name", () => {
+    const compiled = compileDbt({
+      models: [model("m.sql", "select * from {{ source('shop', 'orders') }}")],
+      sources: [
+        {
+          sourceName: "shop",
+          name: "orders",
+          schema: "shop",
+          identifier: "orders_v2",
+          columns: [],
+          tests: [],
+          at: { file: "sources.yml", line: 4, column: 7 },
+        },
+      ],
+    });
+    expect(compiled.diagnostics).toEqual([]);
+    const node = compiled.nodes.find((n) => n.id === "model.m")!;
+    expect(node.sql.trim()).toBe('select * from "shop"."orders_v2"');
+    expect(node.dependsOn).toEqual(["source.shop.orders"]);
+  });
+
   it("a macro file's {% materialization %} block is skipped with a warning; a model using it is an error", () => {
     const materialization =
       "{% macro keep() %}1{% endmacro %}\n" +

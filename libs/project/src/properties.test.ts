@@ -396,6 +396,7 @@ describe("parseProperties of a dbt project's YAML", () => {
         "    database: other",
         "    tables:",
         "      - name: events",
+        "        identifier: events_v2",
         "        tags: [raw]",
         "",
       ].join("\n"),
@@ -419,11 +420,13 @@ describe("parseProperties of a dbt project's YAML", () => {
       ],
       [
         "DBT_KEY_IGNORED",
-        20,
+        21,
         "'tags' is not applied by sluice: a source table's tags are not read; select it by name (source:raw.events)",
       ],
     ]);
     expect(parsed.models[0]?.columns[0]?.tests).toHaveLength(1);
-    expect(parsed.sources.map((s) => `${s.sourceName}.${s.name}`)).toEqual(["raw.events"]);
+    expect(parsed.sources.map((s) => [`${s.sourceName}.${s.name}`, s.identifier])).toEqual([
+      ["raw.events", "events_v2"],
+    ]);
   });
 });

@@ -82,6 +82,7 @@ const externalSchema = z
 
 const tableSchema = z.strictObject({
   name: z.string().min(1),
+  identifier: text,
   ...freshnessKeys,
   description: text,
   external: opt(externalSchema),
@@ -239,6 +240,7 @@ export function parseProperties(content: string, file: string): ParsedProperties
         name: t.name,
         ...(t.description !== undefined ? { description: t.description } : {}),
         schema: s.schema ?? s.name,
+        ...(t.identifier !== undefined ? { identifier: t.identifier } : {}),
         ...(t.external ? { external: t.external } : {}),
         ...(freshness ? { freshness } : {}),
         columns: columnsOf(t.columns, tpath),

@@ -243,6 +243,8 @@ export interface SourceTable {
   description?: string;
   /** Logical schema (defaults to the source name). */
   schema: string;
+  /** dbt's `identifier:`: the table's name in the catalog when it differs from `name`. */
+  identifier?: string;
   external?: ExternalSpec;
   /** dbt source freshness (thresholds, how the age is found); absent when none is set. */
   freshness?: SourceFreshness;

@@ -18,7 +18,8 @@ export function sourceNode(
   dialect: Dialect,
   projectionStart: string,
 ): CompiledNode {
-  const relation = target.relation(table.schema, table.name);
+  // dbt's `identifier:` names the table in the catalog; source('s', '<name>') still finds it.
+  const relation = target.relation(table.schema, table.identifier ?? table.name);
   const location = table.external ? target.rawPath(table.external.location) : undefined;
   const eventTypes = table.external?.event_types;
   const statements = location
