@@ -225,3 +225,28 @@ describe("loadProject", () => {
     expect(ms).toBeLessThan(500);
   });
 });
+
+describe("loadProject of a dbt project", () => {
+  it("says once that analyses are not compiled, at the first of them", async () => {
+    const project = await writeProject({
+      "dbt_project.yml": "name: shop\nprofile: shop\n",
+      "profiles.yml":
+        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: dev.duckdb\n      schema: main\n",
+      "models/m.sql": "select 1 as x\n",
+      "analyses/b.sql": "select * from {{ ref('m') }}\n",
+      "analyses/sub/a.sql": "select 2\n",
+    });
+    cleanup = project.cleanup;
+    const loaded = await loadProject(project.dir, { env: { DBT_PROFILES_DIR: project.dir } });
+    const said = loaded.diagnostics.filter((d) => /analyses/.test(d.message));
+    expect(said.map((d) => [d.code, d.severity, d.at?.file, d.message])).toEqual([
+      [
+        "DBT_KEY_IGNORED",
+        "warn",
+        "analyses/b.sql",
+        "sluice does not compile analyses: 2 files of analysis-paths not compiled (analyses/b.sql, analyses/sub/a.sql)",
+      ],
+    ]);
+    expect(loaded.models.map((m) => m.name)).toEqual(["m"]);
+  });
+});

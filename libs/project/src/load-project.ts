@@ -105,8 +105,10 @@ export async function loadProject(
   ];
 
   const snapshotRoots = config["snapshot-paths"] ?? [];
+  const analysisRoots = config["analysis-paths"] ?? [];
   const otherRoots = [
     ...snapshotRoots,
+    ...analysisRoots,
     ...config["seed-paths"],
     ...config["macro-paths"],
     ...config["test-paths"],
@@ -147,6 +149,11 @@ export async function loadProject(
     findFiles(absDir, fixtureRoots, [".csv", ".sql"], [], scanned, skipped),
     findFiles(absDir, snapshotRoots, [".sql", ".yml", ".yaml"], [], scanned, skipped),
   ]);
+  // dbt compiles analyses into target/ and never runs them; sluice does neither: said once.
+  const analyses = isDbt
+    ? await findFiles(absDir, analysisRoots, [".sql"], [], scanned, skipped)
+    : [];
+  if (analyses.length > 0) diagnostics.push(analysesNotCompiled(analyses));
   loaded.watched.forEach((f) => scanned.add(f));
   const badText: Diagnostic[] = [];
   const read = (rels: readonly string[]) => readFiles(absDir, rels, badText);
@@ -258,4 +265,16 @@ function skippedWarnings(skipped: readonly SkippedFile[]): Diagnostic[] {
         "remove it, or point the link at a file",
       ),
     );
+}
+
+/** The warning for a dbt project's analyses, which sluice neither compiles nor runs. */
+function analysesNotCompiled(files: readonly string[]): Diagnostic {
+  const sorted = [...files].sort();
+  const shown = sorted.length > 3 ? `${sorted.slice(0, 3).join(", ")}, ...` : sorted.join(", ");
+  return warning(
+    "DBT_KEY_IGNORED",
+    `sluice does not compile analyses: ${sorted.length === 1 ? "1 file" : `${sorted.length} files`} of analysis-paths not compiled (${shown})`,
+    { file: sorted[0]!, line: 1, column: 1 },
+    "to build one, move it into the models as a view; to run it once, render a model with sluice compile and run it with sluice query",
+  );
 }

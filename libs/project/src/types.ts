@@ -96,6 +96,8 @@ export interface ProjectConfig {
   seeds: FolderConfig;
   /** dbt projects: folders of `{% snapshot %}` files and YAML snapshots (`snapshot-paths`). */
   "snapshot-paths"?: string[];
+  /** dbt projects: folders of analyses (`analysis-paths`), which sluice does not compile. */
+  "analysis-paths"?: string[];
   /** dbt projects: folder config of snapshots (dbt's `snapshots:` block), from the snapshot paths. */
   snapshots?: FolderConfig;
   /**

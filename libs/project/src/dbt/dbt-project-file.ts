@@ -26,6 +26,7 @@ const PATH_KEYS = [
   "macro-paths",
   "test-paths",
   "snapshot-paths",
+  "analysis-paths",
 ] as const;
 
 /** Keys that change nothing sluice writes: accepted as they are. */
@@ -41,7 +42,6 @@ const INERT_KEYS = new Set([
   "packages-install-path",
   "docs-paths",
   "asset-paths",
-  "analysis-paths",
   "query-comment",
   "flags",
   "restrict-access",
@@ -94,6 +94,7 @@ export function parseDbtProject(
   const config = defaultProjectConfig();
   config["sql-dialect"] = "duckdb";
   config["snapshot-paths"] = ["snapshots"];
+  config["analysis-paths"] = ["analyses"];
   const source = parseYaml(text, file, "DBT_PROJECT_INVALID");
   const diagnostics: Diagnostic[] = [...source.syntaxErrors];
   const data = source.data;
