@@ -92,8 +92,8 @@ export function templateErrorDiagnostic(
 const NOT_PROVIDED: Record<string, string> = {
   run_started_at:
     "sluice does not provide dbt's run_started_at: use current_timestamp in the SQL, or invocation_id to tell runs apart",
-  selected_resources: "sluice does not provide dbt's selected_resources",
-  this_model: "use this (the relation) or model (the node)",
+  selected_resources:
+    "sluice does not provide dbt's selected_resources: select with --select on the command line",
 };
 
 /** The expression of the `{{ ... }}` that starts at `line`:`column` (1-based), if one does. */
