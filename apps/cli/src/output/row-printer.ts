@@ -65,8 +65,9 @@ function jsonPrinter(io: Io): RowPrinter {
     end() {
       io.out(pending === undefined ? "[]" : `${pending}\n]`);
     },
+    // The pending row has not gone out yet.
     get printed() {
-      return printed;
+      return pending === undefined ? 0 : printed - 1;
     },
   };
 }
