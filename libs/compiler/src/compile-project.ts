@@ -1,5 +1,5 @@
 import { error } from "@sluice/project/diagnostics";
-import type { ModelConfig, ModelFile, Project } from "@sluice/project";
+import type { ModelFile, Project } from "@sluice/project";
 import type { Dialect } from "@sluice/dialects";
 import type { WarehouseAnswers } from "./compile/compile-context.js";
 import { compileSetup } from "./compile/compile-setup.js";
@@ -8,11 +8,9 @@ import type { CompileMemo } from "./compile/compile-memo.js";
 import { resolveExposures } from "./compile/exposures.js";
 import { compileModel } from "./compile/model-nodes.js";
 import { NameIndex } from "./compile/name-index.js";
-import { renderHooks } from "./compile/render-hooks.js";
 import { parseModel } from "./compile/parse-models.js";
 import { parseSnapshots } from "./compile/snapshot-nodes.js";
-import { unusedFolderConfig, unusedProperties, unusedSeedEntry } from "./compile/unused-config.js";
-import { renderDescription } from "./compile/render-description.js";
+import { unusedFolderConfig, unusedProperties } from "./compile/unused-config.js";
 import type { ParsedModel } from "./compile/parse-models.js";
 import type { BuiltNodes } from "./compile/render-node-sql.js";
 import { DiagnosticBag } from "./diagnostic-bag.js";
@@ -22,7 +20,7 @@ import { locateCall } from "./render/locate.js";
 import type { TemplatePath } from "./render/nunjucks-env.js";
 import type { DbtFlag } from "./render/dbt-context.js";
 import { seedFolderWarnings, seedNode } from "./seeds/seed-nodes.js";
-import { templateRelation } from "./render/render-scope.js";
+import { applySeedProperties, renderSeedHooks } from "./seeds/seed-extras.js";
 import { sourceId, sourceNode } from "./sources/source-nodes.js";
 import { genericTestNodes, parentResolver, singularTestNode } from "./tests/test-nodes.js";
 import type { GenericTestsRecord } from "./tests/test-nodes.js";
@@ -149,17 +147,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     index.refs.set(node.name, node.id);
   }
   seedFolderWarnings(project.config.seeds).forEach((d) => bag.add(d));
-  for (const node of seeds) {
-    const self = templateRelation(
-      node.relation.schema,
-      node.relation.name,
-      dialect.quoteRelation(node.relation),
-    );
-    const config = node.config as ModelConfig;
-    const hooked = renderHooks(ctx, index, built, { file: node.path, self, deps: [], config });
-    if (Array.isArray(hooked)) hooked.forEach((d) => bag.add(d));
-    else node.config = hooked;
-  }
+  renderSeedHooks(ctx, index, built, seeds);
 
   [...unusedProperties(project), ...unusedFolderConfig(project)].forEach((d) => bag.add(d));
   const { unique, duplicates } = uniqueModels(project.models, bag);
@@ -284,19 +272,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     const tests = genericTestNodes(ctx, index, built, node, decl, record);
     if (bag.items.length === reported) memo?.recordTests(node.id, record, tests);
   }
-  for (const p of project.seedProperties ?? []) {
-    const node = built.byId.get(`seed.${p.name}`);
-    if (!node) {
-      bag.add(unusedSeedEntry(p, project));
-      continue;
-    }
-    if (p.description !== undefined) node.description = renderDescription(ctx, p.description, p.at);
-    genericTestNodes(ctx, index, built, node, {
-      path: p.at.file,
-      columns: p.columns,
-      tests: p.tests,
-    });
-  }
+  applySeedProperties(ctx, index, built, project);
   for (const s of project.snapshots ?? []) {
     const node = built.byId.get(`snapshot.${s.name}`);
     if (node && s.properties)

@@ -365,6 +365,7 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
           columns: [
             {
               name: "c",
+              description: "the code",
               tests: [testSpec("unique", {})],
               at: { file: "schema.yml", line: 5, column: 9 },
             },
@@ -373,7 +374,11 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
         props("cdes"),
       ],
     });
-    expect(compiled.nodes.find((n) => n.id === "seed.codes")?.description).toBe("ISO codes");
+    const codes = compiled.nodes.find((n) => n.id === "seed.codes")!;
+    expect([codes.description, codes.columns]).toEqual([
+      "ISO codes",
+      [{ name: "c", description: "the code" }],
+    ]);
     const test = compiled.nodes.find((n) => n.kind === "test")!;
     expect([test.name, test.dependsOn]).toEqual(["unique_codes_c", ["seed.codes"]]);
     expect(compiled.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
