@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,11 +7,14 @@ import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 /**
  * dbt's hooks: `+pre-hook`/`+post-hook` in dbt_project.yml and `pre_hook=` in config(), rendered
  * with `{{ this }}` and run before and after each model's build. Before, config() hooks were
- * accepted and never run, and dbt_project.yml's were an unknown key.
+ * accepted and never run, and dbt_project.yml's were an unknown key. On the local lake a hook may
+ * only read: sluice alone writes the lake's tables, state and files.
  */
 let dir: string;
 let cleanup: () => Promise<void>;
 const { sluice, query } = dbtCli(() => dir);
+const runFile = (model: string) =>
+  readFile(path.join(dir, `target/run/models/marts/${model}.sql`), "utf8");
 
 beforeAll(async () => {
   ({ dir, cleanup } = await copyJaffleShop());
@@ -20,41 +24,23 @@ beforeAll(async () => {
     (await readFile(project, "utf8")).replace(
       "    marts:\n",
       "    marts:\n" +
-        '      +pre-hook: "create table if not exists main.hook_log (relation varchar, n bigint)"\n' +
-        "      +post-hook: \"insert into main.hook_log select '{{ this }}', count(*) from {{ this }}\"\n",
+        "      +pre-hook: \"select 'before {{ this.name }}' as hook\"\n" +
+        "      +post-hook: \"select case when count(*) = 0 then error('{{ this }} is empty') end from {{ this }}\"\n",
     ),
   );
 }, 60_000);
 afterAll(async () => cleanup());
 
 describe("pre-hook and post-hook", () => {
-  it("run around each model's build: the post-hook sees the table as built", async () => {
-    const built = await sluice("build", "--threads", "1");
+  it("run around each model's build, rendered for it: the post-hook reads the table as built", async () => {
+    const built = await sluice("build");
     expect(built.code, built.stderr).toBe(0);
-    const logged = await query<{ relation: string; n: number }>(
-      "select relation, n from main.hook_log order by relation",
-    );
-    const marts = (
-      await sluice(
-        "ls",
-        "--select",
-        "path:models/marts",
-        "--resource-type",
-        "model",
-        "--format",
-        "name",
-      )
-    ).stdout
-      .split("\n")
-      .filter(Boolean);
-    expect(logged.map((r) => r.relation)).toEqual(
-      marts.map((id) => `"main"."${id.replace(/^model\./, "")}"`).sort(),
-    );
-    // Each count as a separate query of the table counts it.
-    for (const { relation, n } of logged) {
-      const counted = await query<{ rows: number }>(`select count(*) as rows from ${relation}`);
-      expect([n], relation).toEqual(counted.map((c) => c.rows));
-    }
+    // What the run sent, in order (target/run/...: "executed by the last run, in order").
+    const sent = await runFile("customers");
+    const pre = sent.indexOf("select 'before customers' as hook");
+    const copy = sent.indexOf("COPY (");
+    const post = sent.indexOf(`error('"main"."customers" is empty')`);
+    expect([pre >= 0, copy > pre, post > copy], sent).toEqual([true, true, true]);
   }, 240_000);
 
   it("a failing pre_hook fails its model, unbuilt, and says which hook", async () => {
@@ -71,5 +57,35 @@ describe("pre-hook and post-hook", () => {
       "select count(*) as n from information_schema.tables where table_name = 'hooked'",
     );
     expect(tables).toEqual([{ n: 0 }]);
+  }, 240_000);
+
+  it("a hook that writes is refused on the local lake: no file or lake state is touched", async () => {
+    const seedFile = path.join(dir, "seeds/raw_orders.csv");
+    const seedBytes = await readFile(seedFile);
+    const stateRows = async () =>
+      (await query<{ n: number }>("select count(*) as n from main.sluice_table_state"))[0]!.n;
+    const rowsBefore = await stateRows();
+    const hooks = [
+      `copy (select 'gone' as x) to '${seedFile}' (format csv)`,
+      "delete from main.sluice_table_state",
+    ];
+    for (const hook of hooks) {
+      await writeFile(
+        path.join(dir, "models/marts/hooked.sql"),
+        `{{ config(materialized='table', post_hook=[${JSON.stringify(hook)}]) }}\nselect 1 as x\n`,
+      );
+      const r = await sluice("build", "--select", "hooked");
+      expect(r.code, hook).toBe(1);
+      expect(r.stdout + r.stderr, hook).toMatch(
+        /ERROR model\.hooked: post_hook 1 failed \(the model was built\): on the local lake a hook may only read/,
+      );
+    }
+    expect(
+      createHash("sha256")
+        .update(await readFile(seedFile))
+        .digest("hex"),
+    ).toBe(createHash("sha256").update(seedBytes).digest("hex"));
+    // hooked's own row added by its build; none deleted.
+    expect(await stateRows()).toBe(rowsBefore + 1);
   }, 240_000);
 });

@@ -86,6 +86,12 @@ export interface ExecuteOptions {
    * statement before it. Other engines ignore it.
    */
   newDataOnly?: boolean;
+  /**
+   * Refuse the statement unless it only reads (the read-only guard of `sluice query`), on an
+   * engine that may write: a user's hook on the local lake, whose tables and files sluice alone
+   * writes. Catalog engines (Athena) ignore it: there hooks run as written, as dbt's do.
+   */
+  readsOnly?: boolean;
 }
 
 /**

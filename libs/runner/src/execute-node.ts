@@ -132,13 +132,16 @@ async function buildRelation(
     );
   };
   // dbt's hooks, rendered at compile: before the build, and after it (its table published).
-  // A failing hook fails the node; a failed pre_hook leaves the model unbuilt.
+  // A failing hook fails the node; a failed pre_hook leaves the model unbuilt. On the local lake
+  // a hook may only read: sluice alone writes the lake's tables, state and files (a hook that
+  // could COPY over a raw file or empty sluice_table_state would undo the lake's integrity).
+  const onLake = isLakeDialect(ctx.dialect);
   const runHooks = async (key: "pre_hook" | "post_hook"): Promise<void> => {
     const hooks = node.config[key] ?? [];
     for (const [i, sql] of hooks.entries()) {
-      await execute(sql).catch((err: unknown) => {
+      await execute(sql, onLake ? { readsOnly: true } : {}).catch((err: unknown) => {
         if (!(err instanceof QueryError)) throw err;
-        const said = `${key} ${i + 1} failed${key === "post_hook" ? " (the model was built)" : ""}: ${err.details.engineMessage}`;
+        const said = hookFailure(key, i, err.details.engineMessage);
         throw new QueryError(said, { ...err.details, engineMessage: said }, { cause: err });
       });
     }
@@ -153,6 +156,15 @@ async function buildRelation(
   if (outcome.written) ctx.written?.set(node.id, outcome.written);
   if (outcome.unchanged) result.unchanged = true;
   result.message = describeBuild(node, outcome);
+}
+
+/** What a failed hook says: which one, whether the model was built, and a lake's refusal. */
+function hookFailure(key: "pre_hook" | "post_hook", at: number, engineMessage: string): string {
+  const built = key === "post_hook" ? " (the model was built)" : "";
+  const why = /^refused\b/.test(engineMessage)
+    ? `on the local lake a hook may only read (sluice alone writes the lake's tables and files; it runs as written on Athena): ${engineMessage}`
+    : engineMessage;
+  return `${key} ${at + 1} failed${built}: ${why}`;
 }
 
 /**

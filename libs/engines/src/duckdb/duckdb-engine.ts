@@ -323,9 +323,10 @@ class DuckdbEngine implements LakeEngine {
     const started = performance.now();
     const fail = queryFailure(sql, label);
     if (signal?.aborted) throw fail(abortedBeforeStart(signal), signal.reason);
-    const refusal = this.readOnly
-      ? await this.lanes.run((c) => writeRefusal(c, sql), { first: true })
-      : undefined;
+    const refusal =
+      this.readOnly || options.readsOnly
+        ? await this.lanes.run((c) => writeRefusal(c, sql), { first: true })
+        : undefined;
     if (refusal) throw fail(refusal);
     if (mayChangeCatalog(sql)) this.relations = undefined;
     await this.prepareCopyTarget(sql);

@@ -81,7 +81,10 @@ export interface MaterializeContext extends NodeContext {
    * Run one statement for the node, recording its stats in the node's result; `newDataOnly` as
    * the engine takes it (`ExecuteOptions`).
    */
-  execute(sql: string, options?: Pick<ExecuteOptions, "newDataOnly">): Promise<QueryResult>;
+  execute(
+    sql: string,
+    options?: Pick<ExecuteOptions, "newDataOnly" | "readsOnly">,
+  ): Promise<QueryResult>;
 }
 
 /** What a materializer reports back. */
