@@ -126,6 +126,7 @@ export async function loadProject(
     rulePaths,
     fixturePaths,
     snapshotPaths,
+    analysisPaths,
   ] = await Promise.all([
     findFileGroups(
       absDir,
@@ -148,12 +149,10 @@ export async function loadProject(
     findFiles(absDir, config["rule-paths"], [".dqdl"], [], scanned, skipped),
     findFiles(absDir, fixtureRoots, [".csv", ".sql"], [], scanned, skipped),
     findFiles(absDir, snapshotRoots, [".sql", ".yml", ".yaml"], [], scanned, skipped),
+    // dbt compiles analyses into target/ and never runs them; sluice does neither: said once.
+    isDbt ? findFiles(absDir, analysisRoots, [".sql"], [], scanned, skipped) : [],
   ]);
-  // dbt compiles analyses into target/ and never runs them; sluice does neither: said once.
-  const analyses = isDbt
-    ? await findFiles(absDir, analysisRoots, [".sql"], [], scanned, skipped)
-    : [];
-  if (analyses.length > 0) diagnostics.push(analysesNotCompiled(analyses));
+  if (analysisPaths.length > 0) diagnostics.push(analysesNotCompiled(analysisPaths));
   loaded.watched.forEach((f) => scanned.add(f));
   const badText: Diagnostic[] = [];
   const read = (rels: readonly string[]) => readFiles(absDir, rels, badText);

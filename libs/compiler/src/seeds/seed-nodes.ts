@@ -1,5 +1,7 @@
 import type { Diagnostic, FolderConfig, ModelConfig, SeedFile } from "@sluice/project";
+import { foldersUnder } from "@sluice/project/compile-time";
 import { warning } from "@sluice/project/diagnostics";
+import { folderLayers } from "../config/merge-config.js";
 import type { Dialect } from "@sluice/dialects";
 import { planStatements } from "../plan/plan-statements.js";
 import type { ResolvedTarget } from "../target/resolve-target.js";
@@ -97,36 +99,20 @@ function seedConfig(
   let schema: string | undefined;
   const tags: string[] = [];
   const hooks: Pick<ModelConfig, "pre_hook" | "post_hook"> = {};
-  const apply = (folder: FolderConfig): void => {
-    if (typeof folder.config.schema === "string") schema = folder.config.schema;
+  const apply = (config: FolderConfig["config"]): void => {
+    if (typeof config.schema === "string") schema = config.schema;
     // The deepest folder's hooks, as for a model's.
-    if (folder.config.pre_hook !== undefined) hooks.pre_hook = folder.config.pre_hook;
-    if (folder.config.post_hook !== undefined) hooks.post_hook = folder.config.post_hook;
-    const t = folder.config.tags as unknown;
+    if (config.pre_hook !== undefined) hooks.pre_hook = config.pre_hook;
+    if (config.post_hook !== undefined) hooks.post_hook = config.post_hook;
+    const t = config.tags as unknown;
     for (const tag of typeof t === "string" ? [t] : Array.isArray(t) ? t : [])
       if (!tags.includes(String(tag))) tags.push(String(tag));
   };
-  apply(root);
-  let node: FolderConfig | undefined = root;
-  let folders = seed.path.split("/").slice(0, -1);
-  // dbt nests it under the project name, folders counted from the seed paths (as models').
-  const named = layout && root.children[layout.projectName];
-  if (named && folders[0] !== layout.projectName) {
-    apply(named);
-    node = named;
-    const under = layout.seedPaths
-      .map((p) => p.replace(/\/+$/, ""))
-      .find((p) => seed.path.startsWith(`${p}/`));
-    if (under !== undefined)
-      folders = seed.path
-        .slice(under.length + 1)
-        .split("/")
-        .slice(0, -1);
-  }
-  for (const folder of folders) {
-    node = node.children[folder];
-    if (!node) break;
-    apply(node);
-  }
+  // dbt nests it under the project name, folders counted from the seed paths (as models'); a
+  // sluice.yml's folders count from the project folder.
+  const inPath = seed.path.split("/").slice(0, -1);
+  const nested = layout && root.children[layout.projectName] && inPath[0] !== layout.projectName;
+  const folders = nested ? foldersUnder(seed.path, layout.seedPaths) : inPath;
+  for (const layer of folderLayers(root, folders, layout?.projectName ?? "")) apply(layer.values);
   return { schema, tags, hooks };
 }

@@ -149,6 +149,30 @@ const queryFailure =
       { cause },
     );
 
+/**
+ * `run` (one statement on `connection`), interrupted when `signal` aborts. DuckDB forgets an
+ * interrupt that comes before the statement has started on its thread (the call only queues
+ * it): interrupted again every 50 ms until the statement settles; nothing after it is.
+ */
+async function interruptible<T>(
+  connection: DuckDBConnection,
+  signal: AbortSignal | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  let repeat: ReturnType<typeof setInterval> | undefined;
+  const onAbort = () => {
+    connection.interrupt();
+    repeat ??= setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await run();
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    clearInterval(repeat);
+  }
+}
+
 /** Why a query never started: the abort's own reason (`timed out after 0.2s (--timeout)`). */
 const abortedBeforeStart = (signal: AbortSignal): string =>
   signal.reason instanceof Error
@@ -330,9 +354,6 @@ class DuckdbEngine implements LakeEngine {
     if (refusal) throw fail(refusal);
     if (mayChangeCatalog(sql)) this.relations = undefined;
     await this.prepareCopyTarget(sql);
-    // DuckDB forgets an interrupt that comes before the statement has started on its thread
-    // (runAndReadAll only queues it): interrupt again every 50 ms until the statement settles.
-    let repeat: ReturnType<typeof setInterval> | undefined;
     const statementDone = this.fault.statementStarted({ label, sql });
     try {
       const reader = await this.lanes.run(async (connection) => {
@@ -340,17 +361,9 @@ class DuckdbEngine implements LakeEngine {
         if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
         // A reader's configuration is locked (readOnlySettings): it runs as opened.
         if (!this.readOnly) await this.threads.use(connection, options.newDataOnly);
-        const onAbort = () => {
-          connection.interrupt();
-          repeat ??= setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
         try {
-          return await connection.runAndReadAll(sql).finally(() => {
-            // Before anything else uses the connection (the ROLLBACK below).
-            signal?.removeEventListener("abort", onAbort);
-            clearInterval(repeat);
-          });
+          // Interrupts stop before anything else uses the connection (the ROLLBACK below).
+          return await interruptible(connection, signal, () => connection.runAndReadAll(sql));
         } catch (error) {
           // A multi-statement publish may have failed inside its transaction: end it before the
           // connection runs anything else.
@@ -394,44 +407,32 @@ class DuckdbEngine implements LakeEngine {
       throw fail("refused: executeInBatches() reads, on an engine opened read-only");
     const refusal = await this.lanes.run((c) => writeRefusal(c, sql), { first: true });
     if (refusal) throw fail(refusal);
-    let repeat: ReturnType<typeof setInterval> | undefined;
     try {
       return await this.lanes.run(async (connection) => {
         if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
-        const onAbort = () => {
-          connection.interrupt();
-          repeat ??= setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-        try {
-          // Materialized, not streamed: the statement runs to its end (or its error) before a
-          // row is handed over. A streamed result's fetchChunk ends with an empty chunk at an
-          // error as at the end (node-api 1.5): a failed query would read as a shorter one.
-          const result = await connection.run(sql);
-          clearInterval(repeat);
-          const names = result.columnNames();
-          const columns = names.map((name, i) => ({
-            name,
-            type: result.columnType(i).toString().toLowerCase(),
-          }));
-          onBatch(columns, { rowCount: 0, rows: () => [] });
-          let rowCount = 0;
-          for (let chunk = await result.fetchChunk(); chunk; chunk = await result.fetchChunk()) {
-            if (chunk.rowCount === 0) break;
-            // Ctrl-C while the rows are handed over: the caller says how many went out.
-            if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
-            const rows = (): Record<string, unknown>[] =>
-              chunk!
-                .convertRows(plainValueConverter)
-                .map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])));
-            rowCount += chunk.rowCount;
-            onBatch(columns, { rowCount: chunk.rowCount, rows });
-          }
-          return { columns, rowCount, stats: { elapsedMs: performance.now() - started } };
-        } finally {
-          signal?.removeEventListener("abort", onAbort);
-          clearInterval(repeat);
+        // Materialized, not streamed: the statement runs to its end (or its error) before a
+        // row is handed over. A streamed result's fetchChunk ends with an empty chunk at an
+        // error as at the end (node-api 1.5): a failed query would read as a shorter one.
+        const result = await interruptible(connection, signal, () => connection.run(sql));
+        const names = result.columnNames();
+        const columns = names.map((name, i) => ({
+          name,
+          type: result.columnType(i).toString().toLowerCase(),
+        }));
+        onBatch(columns, { rowCount: 0, rows: () => [] });
+        let rowCount = 0;
+        for (let chunk = await result.fetchChunk(); chunk; chunk = await result.fetchChunk()) {
+          if (chunk.rowCount === 0) break;
+          // Ctrl-C while the rows are handed over: the caller says how many went out.
+          if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
+          const rows = (): Record<string, unknown>[] =>
+            chunk!
+              .convertRows(plainValueConverter)
+              .map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])));
+          rowCount += chunk.rowCount;
+          onBatch(columns, { rowCount: chunk.rowCount, rows });
         }
+        return { columns, rowCount, stats: { elapsedMs: performance.now() - started } };
       }, this.laneFor(sql));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
