@@ -88,4 +88,64 @@ describe("pre-hook and post-hook", () => {
     // hooked's own row added by its build; none deleted.
     expect(await stateRows()).toBe(rowsBefore + 1);
   }, 240_000);
+
+  it("compile writes each model's hooks around its statements in target/run", async () => {
+    await writeFile(
+      path.join(dir, "models/marts/hooked.sql"),
+      "{{ config(materialized='table', pre_hook='select 11 as before_hook', post_hook=['select 22 as after_hook']) }}\nselect 1 as x\n",
+    );
+    const r = await sluice("compile", "--select", "hooked");
+    expect(r.code, r.stderr).toBe(0);
+    const text = await runFile("hooked");
+    const [pre, copy, commit, post] = [
+      "select 11 as before_hook;",
+      "COPY (",
+      "COMMIT;",
+      "select 22 as after_hook;",
+    ].map((s) => text.indexOf(s));
+    expect([pre >= 0, copy > pre, commit > copy, post > commit], text).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    // manifest.json holds them as dbt's does.
+    const manifest = JSON.parse(await readFile(path.join(dir, "target/manifest.json"), "utf8"));
+    const config = manifest.nodes["model.jaffle_shop.hooked"].config;
+    expect([config["pre-hook"], config["post-hook"], config.pre_hook]).toEqual([
+      [{ sql: "select 11 as before_hook", transaction: true, index: null }],
+      [{ sql: "select 22 as after_hook", transaction: true, index: null }],
+      undefined,
+    ]);
+  }, 240_000);
+
+  it("compile --target prod parses hooks under Athena's grammars: Hive for DDL, Trino for the rest", async () => {
+    const hooked = (hooks: string[]) =>
+      writeFile(
+        path.join(dir, "models/marts/hooked.sql"),
+        `{{ config(\n    materialized='table',\n    post_hook=${JSON.stringify(hooks)}\n) }}\nselect 1 as x\n`,
+      );
+    // Hive DDL with Hive's names, and a Trino query: both parse.
+    await hooked([
+      "msck repair table {{ this.schema }}.{{ this.identifier }}",
+      "select count(*) from {{ this }}",
+    ]);
+    const ok = await sluice("compile", "--target", "prod", "--select", "hooked");
+    expect(ok.code, ok.stderr).toBe(0);
+    // {{ this }} renders "schema"."name": Trino's quotes, which Hive's grammar rejects.
+    await hooked(["select 1", "msck repair table {{ this }}"]);
+    const hive = await sluice("compile", "--target", "prod", "--select", "hooked");
+    expect(hive.code).toBe(2);
+    expect(hive.stderr).toMatch(
+      /models\/marts\/hooked\.sql:3:5: error ATHENA_SYNTAX: Athena would reject post_hook 2 of model\.hooked: [^\n]*in `msck repair table "jaffle"\."hooked"`/,
+    );
+    expect(hive.stderr).toContain("write {{ this.schema }}.{{ this.identifier }}");
+    // DuckDB's cast shorthand: not Trino's.
+    await hooked(["select 1::int as x"]);
+    const trino = await sluice("compile", "--target", "prod", "--select", "hooked");
+    expect(trino.code).toBe(2);
+    expect(trino.stderr).toMatch(
+      /Athena would reject post_hook 1 of model\.hooked: [^\n]*in `select 1::int as x`/,
+    );
+  }, 240_000);
 });

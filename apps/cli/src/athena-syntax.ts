@@ -1,5 +1,6 @@
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
-import type { Statement } from "@sluice/dialects";
+import { HOOK_KEYS, type HookKey } from "@sluice/compiler/run-time";
+import { athenaStatementGrammar, type Statement } from "@sluice/dialects";
 import type { Diagnostic, Project, Severity } from "@sluice/project";
 
 /** One syntax error of a statement under Athena's grammar: 1-based line and column in its SQL. */
@@ -71,15 +72,80 @@ export async function athenaSyntaxDiagnostics(
           .filter((sql) => sql.trim() !== "")
           .map((sql) => ({ sql, grammar: "trino" }))
       : [...node.statements, ...(node.incrementalStatements ?? [])];
+    let failed = false;
     for (const statement of statements) {
       if (statement.grammar === "duckdb") continue;
       const [first] = await check(statement.sql, statement.grammar);
       if (!first) continue;
       diagnostics.push(diagnosticAt(project, node, statement.sql, first, options));
+      failed = true;
       break;
+    }
+    if (!failed) {
+      const hook = await firstHookError(node, check);
+      if (hook) diagnostics.push(hookDiagnostic(project, node, hook, options.severity));
     }
   }
   return diagnostics;
+}
+
+/** A hook of a node that Athena's grammar rejects: `index` is 0-based among the key's hooks. */
+interface HookError {
+  key: HookKey;
+  index: number;
+  sql: string;
+  grammar: "trino" | "hive";
+  e: GrammarError;
+}
+
+/** The first of a node's hooks (rendered, in run order) that Athena's grammar rejects. */
+async function firstHookError(
+  node: CompiledNode,
+  check: AsyncGrammarCheck,
+): Promise<HookError | undefined> {
+  for (const key of HOOK_KEYS) {
+    for (const [index, sql] of (node.config[key] ?? []).entries()) {
+      const grammar = athenaStatementGrammar(sql);
+      const [e] = await check(sql, grammar);
+      if (e) return { key, index, sql, grammar, e };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A hook Athena would reject, at the line of the model's file that names the hook's key (its
+ * config() call or properties), else its first line; the hook's rendered line quoted.
+ */
+function hookDiagnostic(
+  project: Project,
+  node: CompiledNode,
+  hook: HookError,
+  severity: Severity,
+): Diagnostic {
+  const text = hook.sql.split("\n")[hook.e.line - 1] ?? "";
+  const source = [...project.models, ...project.singularTests].find((f) => f.path === node.path);
+  const spellings = [hook.key, hook.key.replace("_", "-")];
+  const lines = source?.text.split("\n") ?? [];
+  const at = lines.findIndex((l) => spellings.some((k) => l.includes(k)));
+  const column =
+    at < 0 ? 1 : Math.min(...spellings.map((k) => lines[at]!.indexOf(k)).filter((c) => c >= 0)) + 1;
+  return {
+    code: "ATHENA_SYNTAX",
+    severity,
+    message: `Athena would reject ${hook.key} ${hook.index + 1} of ${node.id}: ${hook.e.message.trim()} in \`${text.trim()}\` (the hook's line ${hook.e.line}, column ${hook.e.column})`,
+    at: {
+      file: node.path,
+      line: at < 0 ? 1 : at + 1,
+      column,
+    },
+    hint:
+      severity === "warn"
+        ? "DuckDB accepts it, Athena does not; --no-athena-check turns this check off"
+        : hook.grammar === "hive" && hook.sql.includes('"')
+          ? "Athena parses this hook as Hive DDL, where names are bare or in backticks: write {{ this.schema }}.{{ this.identifier }}, not {{ this }} (double quotes)"
+          : "fix the hook's SQL: Athena parses it as Trino (DDL such as MSCK or ALTER TABLE as Hive)",
+  };
 }
 
 function diagnosticAt(

@@ -29,3 +29,4 @@ export { UNIT_TEST_SCHEMA } from "./tests/unit-test-nodes.js";
 export { keysScope, uniqueTestSql } from "./tests/generic-tests.js";
 export { CONFIG_FACTS, reconcileValue } from "./plan/config-facts.js";
 export type { ConfigFacts } from "./plan/config-facts.js";
+export { HOOK_KEYS, type HookKey } from "./compile/hook-keys.js";

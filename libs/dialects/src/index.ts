@@ -13,6 +13,7 @@ export { RAW_LINE_SIZE_OPTIONS } from "./duckdb/raw-line-size.js";
 export { strictIntegerCasts } from "./duckdb/trino-casts.js";
 export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
+export { athenaStatementGrammar } from "./athena/athena-statement-grammar.js";
 export { splitTopLevel } from "./athena/athena-types.js";
 export { dialectForEngine } from "./dialect-for-engine.js";
 export {

@@ -209,15 +209,21 @@ export function settleRunFiles(
 /** What `target/compiled/<node path>` holds: the rendered SELECT. */
 const compiledText = (node: CompiledNode): string => `${node.sql.trim()}\n`;
 
-/** What `target/run/<node path>` holds: every statement, `;`-separated. */
+/**
+ * What `target/run/<node path>` holds: every statement, `;`-separated, the model's hooks around
+ * its build (as the run sends them).
+ */
 function runText(node: CompiledNode): string {
-  const statements = node.incrementalStatements
+  const hooks = (key: "pre_hook" | "post_hook") =>
+    (node.config[key] ?? []).map((sql) => ({ kind: "hook", sql }));
+  const build = node.incrementalStatements
     ? [
         ...node.statements,
         { kind: "comment", sql: "-- when the table exists (incremental run):" },
         ...node.incrementalStatements,
       ]
     : node.statements;
+  const statements = [...hooks("pre_hook"), ...build, ...hooks("post_hook")];
   return (
     statements.map((s) => (s.kind === "comment" ? s.sql : `${s.sql.trim()};`)).join("\n\n") + "\n"
   );

@@ -4,9 +4,7 @@ import type { CompileContext } from "./compile-context.js";
 import type { NameIndex } from "./name-index.js";
 import { renderNodeSql } from "./render-node-sql.js";
 import type { BuiltNodes } from "./render-node-sql.js";
-
-/** The config keys of a model's hooks: statements run before and after it builds. */
-export const HOOK_KEYS = ["pre_hook", "post_hook"] as const;
+import { HOOK_KEYS } from "./hook-keys.js";
 
 /**
  * A model's `pre_hook` and `post_hook` statements rendered as dbt renders them when the model

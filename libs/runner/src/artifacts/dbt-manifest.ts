@@ -191,6 +191,13 @@ export function* dbtNodeEntries(
     else Object.assign(config, n.config);
     // The resolved materialization (what `--state` and `clone` read back), whatever config() said.
     config.materialized = n.materialization;
+    // Hooks as dbt's manifest holds them: `pre-hook: [{ sql, transaction, index }]`.
+    for (const key of ["pre_hook", "post_hook"] as const) {
+      const hooks = config[key] as string[] | undefined;
+      if (hooks === undefined) continue;
+      delete config[key];
+      config[key.replace("_", "-")] = hooks.map((sql) => ({ sql, transaction: true, index: null }));
+    }
     const refs: { name: string; package: null; version: null }[] = [];
     const sources: string[][] = [];
     for (const d of n.dependsOn) {
