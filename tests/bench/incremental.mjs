@@ -38,6 +38,12 @@ if (!Number.isInteger(hourOfDay) || hourOfDay < 0 || hourOfDay > 21)
 // SLUICE_BENCH_KEEP=1 keeps the lake snapshots (after-full-rebuild, after-two-hourly-runs) for profiling.
 const keep = process.env.SLUICE_BENCH_KEEP === "1";
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+// SLUICE_BENCH_PROFILE=DIR: the steady-state hourly runs write CPU profiles into DIR/<days>d-hour
+// (read them with tests/bench/cpu-profile-summary.mjs).
+const profileArgs = (name) =>
+  process.env.SLUICE_BENCH_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${path.join(process.env.SLUICE_BENCH_PROFILE, name)}`]
+    : [];
 const TIME = "/usr/bin/time";
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -58,11 +64,21 @@ function timeByKind(runResults) {
     kinds[kind] = (kinds[kind] ?? 0) + r.elapsed_ms;
   }
   const total = runResults.elapsed_ms;
+  // With a profile asked for, the slowest nodes too: where to look first.
+  const slowest = process.env.SLUICE_BENCH_PROFILE
+    ? "\n" +
+      [...runResults.results]
+        .sort((a, b) => b.elapsed_ms - a.elapsed_ms)
+        .slice(0, 15)
+        .map((r) => `   ${String(r.elapsed_ms).padStart(5)} ms  ${r.id}`)
+        .join("\n")
+    : "";
   return (
     Object.entries(kinds)
       .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`)
       .join(", ") +
-    ` (run ${(total / 1000).toFixed(2)} s; the rest of the wall time is start-up and compile)`
+    ` (run ${(total / 1000).toFixed(2)} s; the rest of the wall time is start-up and compile)` +
+    slowest
   );
 }
 
@@ -78,9 +94,10 @@ async function measureLake(days) {
   // CPU seconds (user + system, DuckDB's threads included) beside each wall time: on a shared
   // machine the wall time also holds the waits for a core. Read from GNU time when installed.
   const cpuFile = path.join(root, "cpu.txt");
-  const sluice = (...args) => {
+  const sluice = (...args) => sluiceWith([], ...args);
+  const sluiceWith = (nodeArgs, ...args) => {
     const t0 = performance.now();
-    const argv = [process.execPath, bin, "--project-dir", dir, ...args];
+    const argv = [process.execPath, ...nodeArgs, bin, "--project-dir", dir, ...args];
     const r = existsSync(TIME)
       ? spawnSync(TIME, ["-f", "%U %S", "-o", cpuFile, ...argv], { encoding: "utf8" })
       : spawnSync(argv[0], argv.slice(1), { encoding: "utf8" });
@@ -194,7 +211,7 @@ async function measureLake(days) {
     await expose(warmHour);
     await expose(nextHour);
     settle();
-    inc = sluice(COMMAND);
+    inc = sluiceWith(profileArgs(`${days}d-hour`), COMMAND);
     incs.push(inc);
     // What the run read of the raw zone, as it reports it.
     const incResults = readSluiceRunResults(
