@@ -264,6 +264,16 @@ export function setInvocationCommand(
 // Until a command says otherwise: dbt's defaults.
 setInvocationCommand("run");
 
+/**
+ * The invocation's start, what templates read as `run_started_at` and `modules.datetime`'s
+ * now()/today() (the flag `RUN_STARTED_AT`). Set once, by the first caller (the project context,
+ * with the time its run id names): a compile whose templates read it records the value, so the
+ * next invocation renders them again rather than replaying an old time.
+ */
+export function setInvocationStart(at: Date): void {
+  invocationFlags[flagVar("RUN_STARTED_AT")] ??= at.toISOString();
+}
+
 /** The environment a compile reads: the process's, and the invocation flags (see {@link flagVar}). */
 export function invocationEnv(): NodeJS.ProcessEnv {
   return { ...process.env, ...invocationFlags };

@@ -14,6 +14,7 @@ import {
   invocationEnv,
   setInvocationCommand,
   RUN_ID_PLACEHOLDER,
+  setInvocationStart,
   withRunId,
   writeCachedContext,
 } from "./compile-cache.js";
@@ -111,7 +112,9 @@ export async function loadProjectContext(
 ): Promise<ProjectContext | undefined> {
   const dir = path.resolve(args.projectDir);
   const targetDir = path.join(dir, "target");
-  const runId = options.runId ?? newRunId();
+  const now = new Date();
+  const runId = options.runId ?? newRunId(now);
+  setInvocationStart(now);
   const command = (args as { _?: unknown[] })._?.[0];
   const flags = args as { fullRefresh?: boolean; storeFailures?: boolean };
   if (typeof command === "string")

@@ -114,12 +114,63 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
     );
     const sql = compiled.nodes.find((n) => n.id === "model.m")?.sql.trim();
     expect(sql).toMatch(
-      /^select\n2 n, "id" q, '"s"\."t"' r, '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}' t$/,
+      /^select\n2 n, "id" q, '"s"\."t"' r, '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?' t$/,
     );
     expect([...new Set(logged)]).toEqual(["p1", "l1"]);
     expect(compiled.diagnostics.map((d) => [d.severity, d.at?.line, d.message])).toEqual([
       ["warn", 2, "careful"],
     ]);
+  });
+
+  it("run_started_at and modules.datetime read the invocation's clock, as Python's datetime prints and counts", () => {
+    const asked: string[] = [];
+    const at = (sql: string, started = "2026-03-01T05:06:07.250Z") => {
+      const compiled = compileProject(
+        project({ models: [model("m.sql", sql)], config: dbtConfig }),
+        {
+          runId: "r1",
+          dialect: createDuckdbDialect({ trinoCompat: false }),
+          flag: (name) => {
+            asked.push(name);
+            return name === "RUN_STARTED_AT" ? started : undefined;
+          },
+        },
+      );
+      const node = compiled.nodes.find((n) => n.id === "model.m");
+      return node?.sql.trim() ?? compiled.diagnostics.map((d) => d.message).join("; ");
+    };
+    // A template that does not read the clock does not ask for it (its compile stays reusable).
+    expect(at("select 1 as x")).toBe("select 1 as x");
+    expect(asked).not.toContain("RUN_STARTED_AT");
+    expect(
+      at("{{ run_started_at }}|{{ run_started_at.isoformat() }}|{{ run_started_at.year }}"),
+    ).toBe("2026-03-01 05:06:07.250000+00:00|2026-03-01T05:06:07.250000+00:00|2026");
+    expect(asked).toContain("RUN_STARTED_AT");
+    // Python omits a zero fraction; strftime's directives; an unknown one is an error.
+    expect(at("{{ run_started_at }}", "2026-03-01T00:00:00.000Z")).toBe(
+      "2026-03-01 00:00:00+00:00",
+    );
+    expect(at("{{ run_started_at.strftime('%Y%m%d %H:%M:%S.%f %a %b %j %I%p %z %%') }}")).toBe(
+      "20260301 05:06:07.250000 Sun Mar 060 05AM +0000 %",
+    );
+    expect(at("{{ run_started_at.strftime('%Q') }}")).toMatch(/unsupported directive '%Q'/);
+    // Arithmetic with timedelta, as dbt projects write their lookback windows.
+    expect(
+      at(
+        "{{ (run_started_at - modules.datetime.timedelta(days=1, hours=6)).strftime('%Y-%m-%d %H') }}|" +
+          "{{ run_started_at.date() - modules.datetime.date(2026, 1, 1) }}|" +
+          "{{ modules.datetime.timedelta(seconds=-1) }}|" +
+          "{{ (run_started_at + modules.datetime.timedelta(minutes=90)).hour }}",
+      ),
+    ).toBe("2026-02-27 23|59 days, 0:00:00|-1 day, 23:59:59|6");
+    // now() and today(): the same clock, naive (no offset); the constructors.
+    expect(
+      at(
+        "{{ modules.datetime.datetime.now() }}|{{ modules.datetime.date.today() }}|" +
+          "{{ modules.datetime.datetime(2026, 2, 28, 23).isoformat() }}|" +
+          "{{ modules.datetime.date.fromisoformat('2026-12-07').weekday() }}",
+      ),
+    ).toBe("2026-03-01 05:06:07.250000|2026-03-01|2026-02-28T23:00:00|0");
   });
 
   it("cross-database macros in Trino for an Athena-profile project", () => {
@@ -435,12 +486,12 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
   it("an undefined output names its expression, and what to write for dbt members sluice lacks", () => {
     const said = (sql: string) =>
       compileOne(sql).diagnostics.map((d) => [d.at?.line, d.at?.column, d.message, d.hint]);
-    expect(said("select\n  {{ run_started_at }} t")).toEqual([
+    expect(said("select\n  {{ selected_resources }} t")).toEqual([
       [
         2,
         3,
-        "{{ run_started_at }} is undefined",
-        "sluice does not provide dbt's run_started_at: use current_timestamp in the SQL, or invocation_id to tell runs apart",
+        "{{ selected_resources }} is undefined",
+        "sluice does not provide dbt's selected_resources: select with --select on the command line",
       ],
     ]);
     expect(said("select {{- refs -}} t")[0]?.slice(2)).toEqual([

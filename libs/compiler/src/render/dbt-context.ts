@@ -11,9 +11,14 @@ import { cteName } from "../graph/ephemeral.js";
 import { templateRelation } from "./render-scope.js";
 import type { RenderScope, TemplateRelation } from "./render-scope.js";
 import { warehouseCalls } from "./warehouse.js";
+import { datetimeModule, PyDateTime } from "./py-datetime.js";
 
-/** The dbt invocation flags a template can read as `flags.<name>`. */
-export type DbtFlag = "WHICH" | "FULL_REFRESH" | "STORE_FAILURES";
+/**
+ * The dbt invocation flags a template can read as `flags.<name>`, and `RUN_STARTED_AT`: the
+ * invocation's start (ISO 8601), what `run_started_at` and `modules.datetime`'s now() and
+ * today() read.
+ */
+export type DbtFlag = "WHICH" | "FULL_REFRESH" | "STORE_FAILURES" | "RUN_STARTED_AT";
 
 /** What dbt's context members read that does not change between renders of one compile. */
 export interface DbtContextInputs {
@@ -34,7 +39,9 @@ export interface DbtContextInputs {
   /**
    * dbt's invocation flags, asked for each time a template reads one: `WHICH`, the command
    * (`build`, `run`, `test`, `compile`...; absent: `run`); `FULL_REFRESH` and `STORE_FAILURES`,
-   * "true" when given (absent: false).
+   * "true" when given (absent: false); `RUN_STARTED_AT`, the invocation's start (absent: the
+   * time it is read). A caller that reuses a compile records which were asked for: a template
+   * that read the clock is rendered again by the next invocation.
    */
   flag?: (name: DbtFlag) => string | undefined;
   /**
@@ -188,6 +195,10 @@ export function dbtContextGlobals(
   log: (line: string) => void = () => {},
 ): Record<string, unknown> {
   const docs = new Map(inputs.docs.map((d) => [d.name, d.text]));
+  const clock = () => {
+    const at = inputs.flag?.("RUN_STARTED_AT");
+    return at === undefined ? new Date() : new Date(at);
+  };
   const relation = (schema: string, identifier: string) =>
     dbtRelation(
       inputs,
@@ -209,6 +220,8 @@ export function dbtContextGlobals(
     target: targetObject(inputs),
     project_name: inputs.projectName,
     invocation_id: inputs.invocationId ?? "",
+    // dbt's run_started_at: the invocation's start, UTC; the clock is read when a template uses it.
+    run_started_at: new PyDateTime(clock, "UTC"),
     graph: graphObject(inputs.projectName, inputs.modelFiles),
     execute: false,
     // dbt's invocation flags, each asked for when a template reads it (the CLI records the read).
@@ -268,10 +281,7 @@ export function dbtContextGlobals(
       });
     },
     modules: {
-      datetime: {
-        datetime: { now: () => new Date(), utcnow: () => new Date() },
-        date: { today: () => new Date().toISOString().slice(0, 10) },
-      },
+      datetime: datetimeModule(clock),
       re: {
         match: (p: string, s: string) => new RegExp(`^(?:${p})`).exec(s),
         search: (p: string, s: string) => new RegExp(p).exec(s),

@@ -90,6 +90,20 @@ const LIST_METHODS: Record<string, (this: unknown[], ...args: unknown[]) => unkn
 
 type Lookup = (obj: unknown, val: unknown, ...rest: unknown[]) => unknown;
 
+/** Marks a function templates both call and read members of (see {@link callableWithMembers}). */
+const CALLABLE_WITH_MEMBERS = Symbol("callableWithMembers");
+
+/**
+ * A function with members, as Python's classes are (`datetime(2026, 1, 1)`, `datetime.now()`):
+ * templates reach it whole (it must not read `this`).
+ */
+export function callableWithMembers<F extends (...args: never[]) => unknown, M extends object>(
+  fn: F,
+  members: M,
+): F & M {
+  return Object.assign(fn, members, { [CALLABLE_WITH_MEMBERS]: true });
+}
+
 /**
  * Python's str methods (and `list.extend`) on template values, over nunjucks' Jinja-compat
  * layer (which gives lists and dicts theirs: `.append()`, `.items()`, `.get()`). Installed once
@@ -99,6 +113,13 @@ export function installPythonMethods(): void {
   const runtime = nunjucks.runtime as unknown as { memberLookup: Lookup };
   const original = runtime.memberLookup;
   runtime.memberLookup = function memberLookup(this: unknown, obj, val, ...rest) {
+    // A callable with members (`modules.datetime.datetime(...)` and `.now()`): nunjucks would
+    // hand over a wrapper without them.
+    const member =
+      typeof obj === "object" && obj !== null && typeof val === "string"
+        ? (obj as Record<string, unknown>)[val]
+        : undefined;
+    if (typeof member === "function" && Object.hasOwn(member, CALLABLE_WITH_MEMBERS)) return member;
     if (typeof obj === "string" && typeof val === "string" && Object.hasOwn(STRING_METHODS, val))
       return STRING_METHODS[val]!.bind(obj);
     // A slice of a string is a string (`name[3:]`); Jinja compat's slice gives a list of chars.

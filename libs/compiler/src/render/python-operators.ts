@@ -1,5 +1,6 @@
 import nunjucks from "nunjucks";
 import { pyRepr, pyStr } from "./jinja-values.js";
+import { datetimeAdd, datetimeSub } from "./py-datetime.js";
 
 /** A Python format error: nunjucks reports it at the expression's line and column. */
 function formatError(message: string): Error {
@@ -154,10 +155,18 @@ export function pythonTruth(v: unknown): boolean {
   return Boolean(v);
 }
 
-/** Python's `+`: two lists concatenate (JavaScript would join them into a string). */
+/**
+ * Python's `+`: two lists concatenate (JavaScript would join them into a string); a datetime
+ * plus a timedelta is a datetime (py-datetime.ts).
+ */
 export function pythonAdd(left: unknown, right: unknown): unknown {
   if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
-  return (left as number) + (right as number);
+  return datetimeAdd(left, right) ?? (left as number) + (right as number);
+}
+
+/** Python's `-`: datetime arithmetic (py-datetime.ts), else JavaScript's. */
+export function pythonSub(left: unknown, right: unknown): unknown {
+  return datetimeSub(left, right) ?? (left as number) - (right as number);
 }
 
 /** Python's `*`: a string or list times an integer repeats it (JavaScript gives NaN). */
@@ -185,7 +194,8 @@ type Emitter = {
  * process), each a silent difference before: `%` is Python's (`runtime.pythonMod`; it was
  * NaN), a parenthesized list `(a, b)` is a tuple (a list; nunjucks emitted JavaScript's comma
  * operator and kept only `b`, so `x in ('a', 'b')` tested `x in 'b'`), `list + list`
- * concatenates (it was a string), `'-' * 3` repeats (NaN), and `if`, `x if c else y`, `not`,
+ * concatenates (it was a string), `'-' * 3` repeats (NaN), a datetime minus a timedelta is a
+ * datetime (it was a number), and `if`, `x if c else y`, `not`,
  * `and`, `or` use Python's truthiness (an empty list or dict was true).
  */
 export function installPythonOperators(): void {
@@ -195,7 +205,7 @@ export function installPythonOperators(): void {
     compiler: { Compiler: { prototype: Record<string, unknown> } };
   };
   const nodesGroup = internals.nodes.Group;
-  Object.assign(nunjucks.runtime, { pythonMod, pythonAdd, pythonMul, pythonTruth });
+  Object.assign(nunjucks.runtime, { pythonMod, pythonAdd, pythonSub, pythonMul, pythonTruth });
   const proto = internals.compiler.Compiler.prototype;
   // As nunjucks' function calls do: the position updated first, so an error points at the
   // expression (its left operand).
@@ -215,6 +225,7 @@ export function installPythonOperators(): void {
       this._emit(")");
     };
   proto.compileAdd = call("pythonAdd");
+  proto.compileSub = call("pythonSub");
   proto.compileMul = call("pythonMul");
   // `a and b` / `a or b` give an operand, chosen by Python's truthiness; `b` is evaluated only
   // when needed.

@@ -90,8 +90,6 @@ export function templateErrorDiagnostic(
 
 /** dbt context members sluice does not provide, and what to write instead. */
 const NOT_PROVIDED: Record<string, string> = {
-  run_started_at:
-    "sluice does not provide dbt's run_started_at: use current_timestamp in the SQL, or invocation_id to tell runs apart",
   selected_resources:
     "sluice does not provide dbt's selected_resources: select with --select on the command line",
 };
