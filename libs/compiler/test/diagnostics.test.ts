@@ -98,7 +98,18 @@ describe("compile diagnostics", () => {
     const out = compile(project({ models: [undef.file, call.file] }));
     expect(out.diagnostics.map((d) => [d.code, d.at, d.message])).toEqual([
       ["TEMPLATE_SYNTAX", call.at, "'nope' is not a macro or function"],
-      ["TEMPLATE_SYNTAX", undef.at, "attempted to output null or undefined value"],
+      ["TEMPLATE_SYNTAX", undef.at, "{{ bar }} is undefined"],
+    ]);
+    // A near name is offered (sluice's own globals here: var, ref, source...).
+    const typo = compile(
+      project({ models: [model("t.sql", "select {{ vars('x') }}, {{ refs }} x")] }),
+    );
+    expect(typo.diagnostics.map((d) => [d.message, d.hint])).toEqual([
+      ["'vars' is not a macro or function", "did you mean 'var'?"],
+    ]);
+    const near = compile(project({ models: [model("n.sql", "select {{ refs }} x")] }));
+    expect(near.diagnostics.map((d) => [d.message, d.hint])).toEqual([
+      ["{{ refs }} is undefined", "did you mean 'ref'?"],
     ]);
   });
 

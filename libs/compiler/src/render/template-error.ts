@@ -81,7 +81,8 @@ export function templateErrorDiagnostic(
       closestHint(call, context.globals) ?? "macros come from the project's macro-paths",
     );
   }
-  if (message === "attempted to output undefined value") {
+  // dbt projects' renderer prints None (only undefined fails); sluice projects' fails on both.
+  if (/^attempted to output (null or )?undefined value$/.test(message)) {
     const output = outputAt(context.text, at.line, at.column);
     if (output) return undefinedOutput(output, at, context);
   }
