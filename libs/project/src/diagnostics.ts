@@ -20,6 +20,7 @@ export const diagnosticCodes = {
   SEED_INVALID: "a seed CSV file does not parse",
   DUPLICATE_MODEL: "two models share a name",
   TEMPLATE_SYNTAX: "a template does not parse or fails while rendering",
+  TEMPLATE_LOG: "a template's log(..., info=True) or print() output, shown where it was called",
   UNKNOWN_REF: "ref() names no model or seed",
   UNKNOWN_SOURCE: "source() names no declared source table",
   UNKNOWN_VAR: "var() names no variable and gives no default",

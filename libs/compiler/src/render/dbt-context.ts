@@ -171,14 +171,25 @@ export const isRaised = (e: unknown): boolean =>
   (e as { cause?: unknown })?.cause instanceof CompilerErrorRaised;
 
 /** Report an unsupported or failed call at its position in the current template. */
-function report(scope: RenderScope, name: string, message: string, hint: string, warn = false) {
+function report(
+  scope: RenderScope,
+  name: string,
+  message: string,
+  hint: string,
+  warn = false,
+  code: "TEMPLATE_SYNTAX" | "TEMPLATE_LOG" = "TEMPLATE_SYNTAX",
+) {
   const at = locateCall(scope.file, scope.text, name.split(".").at(-1)!);
-  scope.diagnostics.push(
-    warn
-      ? warning("TEMPLATE_SYNTAX", message, at, hint)
-      : error("TEMPLATE_SYNTAX", message, at, hint),
-  );
+  scope.diagnostics.push(warn ? warning(code, message, at, hint) : error(code, message, at, hint));
 }
+
+/**
+ * What `log(msg, info=True)` and `print(msg)` write: dbt prints it on the console, so it is
+ * shown at the call, kept with the compile and shown again by every command that uses it (a
+ * line only printed while rendering would vanish when the compile is reused).
+ */
+const logged = (scope: RenderScope, name: string, message: string) =>
+  report(scope, name, message, `written by ${name}() in the project's Jinja`, true, "TEMPLATE_LOG");
 
 /**
  * dbt's context members beyond ref/source/config/var: `target`, `doc`, `execute`, `log`,
@@ -250,12 +261,15 @@ export function dbtContextGlobals(
     },
     // `log(msg, info=True)` (a keyword) or `log(msg, True)` prints; without it, only dbt's log file.
     log: (msg: unknown, info?: unknown) => {
-      if (info === true || (info as { info?: unknown } | undefined)?.info === true)
+      if (info === true || (info as { info?: unknown } | undefined)?.info === true) {
         log(String(msg));
+        logged(current(), "log", String(msg));
+      }
       return "";
     },
     print: (msg: unknown) => {
       log(String(msg));
+      logged(current(), "print", String(msg));
       return "";
     },
     return: macroReturn,

@@ -4,10 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 
 /**
+ * What a dbt project's templates take from the invocation, and give back to it.
+ *
  * dbt's `run_started_at` and `modules.datetime`'s now()/today() read the invocation's clock.
  * Before, run_started_at was undefined, and now()/today() were rendered once and replayed from
  * the compile cache by every later build: an hourly model filtering on today() kept the first
- * day's date, without a word.
+ * day's date, without a word. `log(msg, info=True)` and `print()`, which dbt prints on the
+ * console, were dropped.
  */
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -61,5 +64,24 @@ describe("run_started_at", () => {
       );
     }
     expect(compiled[1]).not.toBe(compiled[0]);
+  }, 240_000);
+
+  it("log(info=True) and print() are shown at their call by every command that uses the compile", async () => {
+    await writeFile(
+      path.join(dir, "models/marts/talky.sql"),
+      "{% do log('counted ' ~ (3 * 7), info=True) %}{% do log('debug only') %}\n" +
+        "select 1 as x{{ print('done rendering') }}\n",
+    );
+    for (const command of [["compile"], ["compile"], ["build", "--select", "talky"]]) {
+      const r = await sluice(...command);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr, command.join(" ")).toMatch(
+        /models\/marts\/talky\.sql:1:7: warn TEMPLATE_LOG: counted 21\n/,
+      );
+      expect(r.stderr).toMatch(
+        /models\/marts\/talky\.sql:2:17: warn TEMPLATE_LOG: done rendering\n/,
+      );
+      expect(r.stderr).not.toContain("TEMPLATE_LOG: debug only");
+    }
   }, 240_000);
 });
