@@ -177,6 +177,20 @@ select {{ ns.total }} n{% for c in cols %}, '{{ c }}' {{ c }}{% if loop.last %} 
           "{{ modules.datetime.date.fromisoformat('2026-12-07').weekday() }}",
       ),
     ).toBe("2026-03-01 05:06:07.250000|2026-03-01|2026-02-28T23:00:00|0");
+    // Time zones as pytz gives them: the local date of a run, the offset and its name.
+    expect(
+      at(
+        "{{ run_started_at.astimezone(modules.pytz.timezone('America/New_York')) }}|" +
+          "{{ run_started_at.astimezone(modules.pytz.timezone('Europe/Berlin')).strftime('%Y-%m-%d %H:%M %z %Z') }}|" +
+          "{{ run_started_at.astimezone(modules.pytz.timezone('Asia/Kolkata')).strftime('%H:%M %z %Z') }}|" +
+          "{{ modules.pytz.timezone('Europe/Berlin').localize(modules.datetime.datetime(2026, 7, 1, 12)).isoformat() }}",
+      ),
+    ).toBe(
+      "2026-03-01 00:06:07.250000-05:00|2026-03-01 06:06 +0100 CET|10:36 +0530 IST|2026-07-01T12:00:00+02:00",
+    );
+    expect(at("{{ run_started_at.astimezone(modules.pytz.timezone('Mars/Olympus')) }}")).toMatch(
+      /UnknownTimeZoneError: 'Mars\/Olympus'/,
+    );
   });
 
   it("cross-database macros in Trino for an Athena-profile project", () => {

@@ -11,7 +11,7 @@ import { cteName } from "../graph/ephemeral.js";
 import { templateRelation } from "./render-scope.js";
 import type { RenderScope, TemplateRelation } from "./render-scope.js";
 import { warehouseCalls } from "./warehouse.js";
-import { datetimeModule, PyDateTime } from "./py-datetime.js";
+import { datetimeModule, PyDateTime, pytzModule } from "./py-datetime.js";
 
 /**
  * The dbt invocation flags a template can read as `flags.<name>`, and `RUN_STARTED_AT`: the
@@ -296,6 +296,7 @@ export function dbtContextGlobals(
     },
     modules: {
       datetime: datetimeModule(clock),
+      pytz: pytzModule(),
       re: {
         match: (p: string, s: string) => new RegExp(`^(?:${p})`).exec(s),
         search: (p: string, s: string) => new RegExp(p).exec(s),

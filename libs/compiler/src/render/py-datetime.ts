@@ -111,19 +111,20 @@ export class PyDate {
 }
 
 /**
- * Python's `datetime`, UTC-aware (`tz` "UTC": str ends `+00:00`) or naive. Its time is read from
- * `at` when first used, not when made: `run_started_at` is in every template's context, and only
- * a template that reads it depends on the invocation's clock (see dbt-context.ts).
+ * Python's `datetime`: aware (`tz`, "UTC" or an IANA zone: str ends `+00:00`, `+01:00`) or naive
+ * (UTC wall time). Its instant is read from `instant` when first used, not when made:
+ * `run_started_at` is in every template's context, and only a template that reads it depends
+ * on the invocation's clock (see dbt-context.ts).
  */
 export class PyDateTime extends PyDate {
   constructor(
-    at: () => Date,
-    readonly tz: "UTC" | null,
+    private readonly instant: () => Date,
+    readonly tz: string | null,
   ) {
-    super(at);
+    super(() => wallTime(instant(), tz));
   }
   /** A datetime at a fixed instant. */
-  static at(d: Date, tz: "UTC" | null): PyDateTime {
+  static at(d: Date, tz: string | null): PyDateTime {
     const fixed = new Date(d.getTime());
     return new PyDateTime(() => fixed, tz);
   }
@@ -139,8 +140,8 @@ export class PyDateTime extends PyDate {
   get microsecond(): number {
     return this.d.getUTCMilliseconds() * 1000;
   }
-  get tzinfo(): string | null {
-    return this.tz;
+  get tzinfo(): PyTimezone | null {
+    return this.tz === null ? null : new PyTimezone(this.tz);
   }
   date(): PyDate {
     const d = this.d;
@@ -149,41 +150,155 @@ export class PyDateTime extends PyDate {
   }
   /** Seconds since the epoch (a naive datetime is taken as UTC). */
   timestamp(): number {
-    return this.d.getTime() / 1000;
+    return this.instant().getTime() / 1000;
+  }
+  /** The same instant in another zone (`modules.pytz.timezone('Europe/Berlin')`, or a name). */
+  astimezone(tz: unknown): PyDateTime {
+    return PyDateTime.at(this.instant(), zoneName(tz ?? "UTC"));
   }
   override isoformat(sep: unknown = "T"): string {
     const fraction = this.microsecond === 0 ? "" : `.${pad(this.microsecond, 6)}`;
     const time = `${pad(this.hour)}:${pad(this.minute)}:${pad(this.second)}${fraction}`;
-    return `${super.isoformat()}${String(sep)}${time}${this.tz ? "+00:00" : ""}`;
+    const zone = this.tz === null ? "" : offsetText(offsetOf(this.instant(), this.tz), ":");
+    return `${super.isoformat()}${String(sep)}${time}${zone}`;
   }
   override strftime(format: unknown): string {
-    return strftime(this.d, String(format), this.tz);
+    const zone =
+      this.tz === null
+        ? null
+        : {
+            offset: offsetOf(this.instant(), this.tz),
+            name: zoneAbbreviation(this.instant(), this.tz),
+          };
+    return strftime(this.d, String(format), zone);
   }
   /** Python's `replace(hour=0, ...)`: the same datetime with the named fields changed. */
   replace(...args: unknown[]): PyDateTime {
     const { kwargs } = splitArgs(args);
     const field = (name: string, now: number) =>
       kwargs[name] === undefined ? now : integer(name, kwargs[name]);
-    const d = new Date(
-      Date.UTC(
-        field("year", this.year),
-        field("month", this.month) - 1,
-        field("day", this.day),
-        field("hour", this.hour),
-        field("minute", this.minute),
-        field("second", this.second),
-        Math.floor(field("microsecond", this.microsecond) / 1000),
-      ),
+    const wall = Date.UTC(
+      field("year", this.year),
+      field("month", this.month) - 1,
+      field("day", this.day),
+      field("hour", this.hour),
+      field("minute", this.minute),
+      field("second", this.second),
+      Math.floor(field("microsecond", this.microsecond) / 1000),
     );
-    return PyDateTime.at(d, this.tz);
+    return PyDateTime.at(fromWallTime(wall, this.tz), this.tz);
+  }
+  override valueOf(): number {
+    return this.instant().getTime();
   }
   override toString(): string {
     return this.isoformat(" ");
   }
 }
 
-/** Python's strftime over a UTC time; an unknown directive is an error, never passed through. */
-function strftime(d: Date, format: string, tz: "UTC" | null): string {
+/** A time zone as `modules.pytz.timezone(name)` gives it: `.zone`, and str its name. */
+export class PyTimezone {
+  constructor(readonly zone: string) {}
+  /** pytz's `tz.localize(naive)`: the naive datetime's wall time, in this zone. */
+  localize(naive: unknown): PyDateTime {
+    if (!(naive instanceof PyDateTime) || naive.tz !== null)
+      throw new TypeError("localize: a naive datetime is required");
+    return PyDateTime.at(fromWallTime(naive.valueOf(), this.zone), this.zone);
+  }
+  toString(): string {
+    return this.zone;
+  }
+}
+
+/** A zone's name from a PyTimezone or a string; an unknown zone is pytz's error. */
+function zoneName(tz: unknown): string {
+  const name = tz instanceof PyTimezone ? tz.zone : String(tz);
+  formatterOf(name);
+  return name;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterOf(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat("en-US", {
+        timeZone: zone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "numeric",
+        minute: "numeric",
+        second: "numeric",
+      });
+    } catch {
+      throw new Error(`UnknownTimeZoneError: '${zone}' (an IANA name, e.g. 'Europe/Berlin')`);
+    }
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+/** Minutes the zone is ahead of UTC at an instant. */
+function offsetOf(d: Date, zone: string): number {
+  if (zone === "UTC") return 0;
+  const parts = Object.fromEntries(
+    formatterOf(zone)
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(
+    Number(parts["year"]),
+    Number(parts["month"]) - 1,
+    Number(parts["day"]),
+    Number(parts["hour"]),
+    Number(parts["minute"]),
+    Number(parts["second"]),
+  );
+  return Math.round((wall - (d.getTime() - d.getUTCMilliseconds())) / 60_000);
+}
+
+/**
+ * The zone's abbreviation at an instant (`EST`, `CET`, `BST`, `AEDT`, `IST`) from the English
+ * locales whose ICU data names it, else the offset as tzdata writes it (`+03`, `+0530`).
+ */
+function zoneAbbreviation(d: Date, zone: string): string {
+  if (zone === "UTC") return "UTC";
+  for (const locale of ["en-US", "en-GB", "en-AU", "en-IN"]) {
+    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" })
+      .formatToParts(d)
+      .find((p) => p.type === "timeZoneName")?.value;
+    if (name !== undefined && !/^GMT[+-]/.test(name)) return name;
+  }
+  const offset = offsetOf(d, zone);
+  return offsetText(offset, "").replace(/00$/, "");
+}
+
+/** The wall time of an instant in a zone, as a Date whose UTC fields are that wall time. */
+function wallTime(d: Date, zone: string | null): Date {
+  return zone === null ? d : new Date(d.getTime() + offsetOf(d, zone) * 60_000);
+}
+
+/** The instant a zone's wall time (ms as if UTC) names (the offset of the nearer instant). */
+function fromWallTime(wall: number, zone: string | null): Date {
+  if (zone === null) return new Date(wall);
+  const guess = wall - offsetOf(new Date(wall), zone) * 60_000;
+  return new Date(wall - offsetOf(new Date(guess), zone) * 60_000);
+}
+
+/** `+01:00` (`sep` ":") or `+0100`. */
+function offsetText(minutes: number, sep: string): string {
+  const sign = minutes < 0 ? "-" : "+";
+  const m = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(m / 60))}${sep}${pad(m % 60)}`;
+}
+
+/**
+ * Python's strftime over a wall time (a Date whose UTC fields are it) and its zone (none: naive);
+ * an unknown directive is an error, never passed through.
+ */
+function strftime(d: Date, format: string, zone: { offset: number; name: string } | null): string {
   const weekday = (d.getUTCDay() + 6) % 7;
   const hour12 = d.getUTCHours() % 12 || 12;
   const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
@@ -205,8 +320,8 @@ function strftime(d: Date, format: string, tz: "UTC" | null): string {
     M: () => pad(d.getUTCMinutes()),
     S: () => pad(d.getUTCSeconds()),
     f: () => pad(d.getUTCMilliseconds() * 1000, 6),
-    z: () => (tz ? "+0000" : ""),
-    Z: () => tz ?? "",
+    z: () => (zone ? offsetText(zone.offset, "") : ""),
+    Z: () => zone?.name ?? "",
     j: () => pad(dayOfYear, 3),
     "%": () => "%",
   };
@@ -310,7 +425,13 @@ export function datetimeModule(clock: () => Date): Record<string, unknown> {
       fromisoformat: (text: unknown) => PyDateTime.at(parseIso(String(text)), null).date(),
     },
   );
-  return { datetime, date, timedelta };
+  return { datetime, date, timedelta, timezone: { utc: new PyTimezone("UTC") } };
+}
+
+/** `modules.pytz`: `timezone(name)`, `utc`/`UTC` (for `astimezone` and `localize`). */
+export function pytzModule(): Record<string, unknown> {
+  const utc = new PyTimezone("UTC");
+  return { timezone: (name: unknown) => new PyTimezone(zoneName(name)), utc, UTC: utc };
 }
 
 function parseIso(text: string): Date {
