@@ -7,6 +7,7 @@ import { AwsError } from "./aws-error.js";
 import { CallLog } from "./call-log.js";
 import { Faults, type FaultPlan } from "./faults.js";
 import { GlueCatalog, type GlueSnapshot } from "./glue-catalog.js";
+import { allowedHost } from "./host-guard.js";
 import { deletedKeys, s3ErrorReply, s3Operation, s3Request } from "./s3-api.js";
 import { S3Store } from "./s3-store.js";
 import { SqlEngine } from "./sql-engine.js";
@@ -42,7 +43,8 @@ const SERVICES: Record<string, string> = { AmazonAthena: "Athena", AWSGlue: "Glu
 /**
  * Start one loopback endpoint answering Athena and Glue (JSON 1.1, `X-Amz-Target`) and S3
  * (REST, path-style) like AWS, with SQL executed on DuckDB over the buckets in `dir`.
- * Signatures are not checked. Control: `POST /_aws-local/faults` (a {@link FaultPlan};
+ * Signatures are not checked; a request whose Host names another machine than the one listened on
+ * is refused (403: see host-guard.ts), control requests included. Control: `POST /_aws-local/faults` (a {@link FaultPlan};
  * `?replace=true` drops earlier rules), `DELETE /_aws-local/faults`, `GET /_aws-local/faults` (rules with what they have left), `GET /_aws-local/calls` (counts per API),
  * `GET|DELETE /_aws-local/calls/log` (each call in order, see {@link CallLog}).
  *
@@ -91,7 +93,15 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
     Glue: glue.operations,
   };
 
+  const listen = options.host ?? "127.0.0.1";
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHost(req.headers.host, listen)) {
+      req.resume();
+      return replyJson(res, 403, {
+        __type: "AccessDeniedException",
+        Message: `host not allowed: ${req.headers.host ?? "(none)"} (aws-local answers requests naming ${listen} or this machine's loopback)`,
+      });
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
@@ -199,11 +209,11 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, listen, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    url: `http://${listen}:${port}`,
     port,
     faults,
     calls,

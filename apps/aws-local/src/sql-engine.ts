@@ -137,6 +137,13 @@ export class SqlEngine {
       // Parquet footers are kept between statements (each binds its tables' files again); DuckDB
       // reads a footer again when its file changed, as the lake's engine does.
       await conn.run("SET parquet_metadata_cache = true");
+      // Athena reads its buckets only: DuckDB's file functions (read_text, read_csv, a quoted
+      // path as a table) reach no file outside them, whatever a query asks (through an endpoint
+      // on a developer's machine, ~/.aws/credentials was one query away). Query outputs are
+      // staged under workDir, inside the buckets' folder.
+      await conn.run(`SET temp_directory = ${str(path.join(this.workDir, "duckdb"))}`);
+      await conn.run(`SET allowed_directories = [${str(this.store.dir)}]`);
+      await conn.run("SET enable_external_access = false");
       return conn;
     })();
     return this.connection;

@@ -1,3 +1,6 @@
+import { rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import path from "node:path";
 import { gzipSync } from "node:zlib";
 import {
   GetQueryExecutionCommand,
@@ -134,6 +137,55 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     expect(await error(aws.athena.send(new ListWorkGroupsCommand({})))).toMatchObject({
       name: "UnknownOperationException",
     });
+  });
+
+  it("reads no file outside its buckets, whatever a query asks (Athena has no file functions)", async () => {
+    // A file of this machine, outside the buckets' folder: its bytes must not come back.
+    const outside = path.join(path.dirname(aws.dir), `aws-local-outside-${process.pid}.txt`);
+    await writeFile(outside, "TOP-SECRET-BYTES\n");
+    try {
+      for (const sql of [
+        `SELECT * FROM read_text('${outside}')`,
+        `SELECT content FROM read_blob('${outside}')`,
+        `SELECT * FROM read_csv('${outside}')`,
+        `SELECT * FROM '${outside}'`,
+        `SELECT * FROM read_text('${aws.dir}/../${path.basename(outside)}')`,
+      ]) {
+        const execution = await aws.query(sql);
+        expect(execution.Status?.State, sql).toBe("FAILED");
+        expect(execution.Status?.StateChangeReason, sql).not.toContain("TOP-SECRET-BYTES");
+      }
+    } finally {
+      await rm(outside, { force: true });
+    }
+  });
+
+  it("refuses a request naming another host (DNS rebinding), control requests too", async () => {
+    // node:http, not fetch: a browser (and undici) sets Host itself, as a rebound page's does.
+    const send = (pathname: string, method: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request(`${aws.local.url}${pathname}`, { method, headers }, (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => (text += c.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on("error", reject);
+        req.end(method === "POST" ? "{}" : undefined);
+      });
+    const rebound = { host: "rebound.example:80" };
+    for (const [pathname, method, headers] of [
+      ["/", "POST", { ...rebound, "x-amz-target": "AmazonAthena.ListWorkGroups" }],
+      ["/_aws-local/calls/log", "GET", rebound],
+      ["/lake/", "GET", rebound],
+    ] as const) {
+      const reply = await send(pathname, method, headers);
+      expect(reply.status, pathname).toBe(403);
+      expect(reply.text).toContain("host not allowed: rebound.example:80");
+    }
+    // Its own names answer.
+    const port = new URL(aws.local.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`])
+      expect((await send("/_aws-local/calls", "GET", { host })).status, host).toBe(200);
   });
 
   it("CTAS writes Hive-partitioned Parquet, registers table and partitions in Glue, writes a data manifest; INSERT adds files and partitions", async () => {

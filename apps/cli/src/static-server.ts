@@ -3,9 +3,7 @@ import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-
-/** A Host header naming this machine's loopback, with or without a port. */
-const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+import { allowedHost } from "@sluice/aws-local/host-guard";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -31,7 +29,7 @@ export async function serveFolder(
   const server = createServer(async (req, res) => {
     const refuse = (code: number, text: string) =>
       res.writeHead(code, { "content-type": "text/plain" }).end(`${text}\n`);
-    if (!LOOPBACK_HOST.test(req.headers.host ?? "")) return refuse(403, "host not allowed");
+    if (!allowedHost(req.headers.host, "127.0.0.1")) return refuse(403, "host not allowed");
     const url = new URL(req.url ?? "/", "http://localhost");
     let rel: string;
     try {

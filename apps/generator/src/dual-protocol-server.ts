@@ -10,6 +10,7 @@ import {
   type Http2Session,
 } from "node:http2";
 import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
+import { allowedHost } from "@sluice/aws-local/host-guard";
 
 /** A request handler both HTTP versions call (the HTTP/2 compatibility API mirrors HTTP/1's). */
 export type DualHandler = (
@@ -41,10 +42,23 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0");
  * const server = await listenHttp1And2((req, res) => res.end("ok"), 0, "127.0.0.1");
  */
 export async function listenHttp1And2(
-  handler: DualHandler,
+  serve: DualHandler,
   port: number,
   host: string,
 ): Promise<DualServer> {
+  // A request naming another host than this endpoint's (DNS rebinding: see host-guard.ts) is
+  // refused before the handler sees it.
+  const handler: DualHandler = (req, res) => {
+    const named = req.headers.host ?? (req.headers as Record<string, string>)[":authority"];
+    if (allowedHost(named, host)) return serve(req, res);
+    req.resume();
+    const body = JSON.stringify({
+      __type: "AccessDeniedException",
+      message: `host not allowed: ${named ?? "(none)"} (this endpoint answers requests naming ${host} or this machine's loopback)`,
+    });
+    res.writeHead(403, { "content-type": "application/x-amz-json-1.1" });
+    res.end(body);
+  };
   const http1 = createHttp1Server(handler);
   // HTTP/2's default 64 KiB flow-control windows make a client wait for a WINDOW_UPDATE every
   // 64 KiB of a multi-MiB PutRecords body; open them wide, as a service endpoint does.

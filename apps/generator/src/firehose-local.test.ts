@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { request } from "node:http";
 import { join } from "node:path";
 import {
   DescribeDeliveryStreamCommand,
@@ -105,5 +106,36 @@ describe("local Firehose endpoint", () => {
     } finally {
       await fh.close();
     }
+  });
+
+  it("refuses a request naming another host (DNS rebinding): nothing reaches the lake", async () => {
+    const lakeDir = join(root, "rebound");
+    const fh = await startFirehoseLocal({ lakeDir });
+    try {
+      // node:http, not fetch: a browser (and undici) sets Host itself, as a rebound page's does.
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          fh.url,
+          {
+            method: "POST",
+            headers: {
+              host: "rebound.example",
+              "x-amz-target": "Firehose_20150804.PutRecord",
+              "content-type": "application/x-amz-json-1.1",
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify({ DeliveryStreamName: "sluice-events", Record: { Data: "e30K" } }));
+      });
+      expect(status).toBe(403);
+    } finally {
+      await fh.close();
+    }
+    expect(existsSync(lakeDir) ? [...readTree(lakeDir).keys()] : []).toEqual([]);
   });
 });
