@@ -253,7 +253,8 @@ export interface FirehoseLocalCommandOption {
     | "failureRate"
     | "throttleRate"
     | "shards"
-    | "partitionByEventType";
+    | "partitionByEventType"
+    | "streams";
   type: "number" | "string" | "boolean";
   default?: number | string | boolean;
   describe: string;
@@ -330,6 +331,14 @@ export const firehoseLocalCommandOptions: readonly FirehoseLocalCommandOption[] 
     type: "number",
     default: 4,
     describe: "shards of each local Kinesis stream (records go by the MD5 of their partition key)",
+  },
+  {
+    name: "streams",
+    key: "streams",
+    type: "string",
+    default: "sluice-events",
+    describe:
+      "the delivery and Kinesis streams that exist, comma-separated (another name is ResourceNotFoundException, as on AWS)",
   },
   {
     name: "partition-by-event-type",

@@ -5,8 +5,10 @@ import { join } from "node:path";
 import {
   DescribeDeliveryStreamCommand,
   FirehoseClient,
-  PutRecordCommand,
+  PutRecordBatchCommand,
+  PutRecordCommand as PutFirehoseRecordCommand,
 } from "@aws-sdk/client-firehose";
+import { KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { afterAll, describe, expect, it } from "vitest";
 import { objectText, readTree } from "../test/lake.js";
 import { startFirehoseLocal } from "./firehose-local.js";
@@ -37,7 +39,7 @@ describe("local Firehose endpoint", () => {
       );
       expect(d.DeliveryStreamDescription?.DeliveryStreamStatus).toBe("ACTIVE");
       const r = await fc.send(
-        new PutRecordCommand({
+        new PutFirehoseRecordCommand({
           DeliveryStreamName: "sluice-events",
           Record: { Data: new TextEncoder().encode('{"a":1}\n') },
         }),
@@ -137,5 +139,68 @@ describe("local Firehose endpoint", () => {
       await fh.close();
     }
     expect(existsSync(lakeDir) ? [...readTree(lakeDir).keys()] : []).toEqual([]);
+  });
+
+  it("refuses what Firehose refuses, whole: an unknown stream, 0 or 501 records, 1,000 KiB + 1 in a record, 4 MiB + in a call", async () => {
+    const lakeDir = join(root, "limits");
+    const fh = await startFirehoseLocal({ lakeDir });
+    const fc = client(fh.url);
+    const kc = new KinesisClient({
+      region: "us-east-1",
+      endpoint: fh.url,
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      maxAttempts: 1,
+    });
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => "accepted",
+        (e: Error) => `${e.name}: ${e.message}`,
+      );
+    const batch = (sizes: number[], name = "sluice-events") =>
+      refusal(
+        fc.send(
+          new PutRecordBatchCommand({
+            DeliveryStreamName: name,
+            Records: sizes.map((n) => ({ Data: new Uint8Array(n).fill(10) })),
+          }),
+        ),
+      );
+    try {
+      expect(await batch([10], "sluice-evnts")).toBe(
+        "ResourceNotFoundException: Firehose sluice-evnts under account 000000000000 not found.",
+      );
+      expect(
+        await refusal(fc.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: "other" }))),
+      ).toMatch(/^ResourceNotFoundException/);
+      expect(
+        await refusal(
+          kc.send(
+            new PutRecordCommand({
+              StreamName: "other",
+              PartitionKey: "k",
+              Data: new Uint8Array(1),
+            }),
+          ),
+        ),
+      ).toBe("ResourceNotFoundException: Stream other under account 000000000000 not found.");
+      expect(await batch([])).toMatch(/^ValidationException: .*'records'.*between 1 and 500/);
+      expect(await batch(new Array(501).fill(1))).toMatch(/^ValidationException/);
+      expect(await batch([1_024_001])).toMatch(
+        /^ValidationException: .*'records\.1\.member\.data'.*less than or equal to 1024000/,
+      );
+      // 5 records of 1,000,000 bytes: each within its limit, 5,000,000 over the call's 4 MiB.
+      expect(await batch(new Array(5).fill(1_000_000))).toMatch(/^ValidationException: .*4 MiB/);
+      // What Firehose takes, at its limits: accepted.
+      expect(await batch([1_024_000, 1_024_000, 1_024_000, 1_024_000])).toBe("accepted");
+    } finally {
+      kc.destroy();
+      await fh.close();
+    }
+    // Only the accepted call's four records reached the lake (4 x 1,024,000 newline bytes).
+    const bytes = [...readTree(lakeDir)].reduce(
+      (n, [k, b]) => n + Buffer.byteLength(objectText(k, b)),
+      0,
+    );
+    expect(bytes).toBe(4 * 1_024_000);
   });
 });

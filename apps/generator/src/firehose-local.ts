@@ -5,7 +5,7 @@ import { ApiError } from "./api-error.js";
 import { listenHttp1And2 } from "./dual-protocol-server.js";
 import { EventTypePartitions, type RecordDelivery } from "./event-type-partitions.js";
 import { FirehoseBuffer } from "./firehose-buffer.js";
-import { kinesisOperations } from "./kinesis-local.js";
+import { base64DecodedLength, kinesisOperations } from "./kinesis-local.js";
 import { lakeWriter } from "./local-sink.js";
 import type { SinkReport } from "./sink.js";
 
@@ -35,7 +35,23 @@ export interface FirehoseLocalOptions {
    * extracted under `raw-errors/partitioning-failed/YYYY/MM/DD/HH/`. Default false.
    */
   partitionByEventType?: boolean;
+  /**
+   * The delivery streams (and Kinesis streams, each drained by the delivery stream of its name)
+   * that exist; a call naming another is ResourceNotFoundException, as on AWS (a misspelt
+   * stream name passed here and failed there). Default: `sluice-events`, the stack's.
+   */
+  streams?: readonly string[];
 }
+
+/**
+ * Firehose's limits (API_PutRecordBatch): 500 records and 4 MiB a call, 1,000 KiB a record
+ * before base64; a broken one fails the whole call.
+ */
+const firehoseLimits = {
+  maxRecords: 500,
+  maxRecordBytes: 1_024_000,
+  maxCallBytes: 4 * 1024 * 1024,
+};
 
 /** A running local endpoint. */
 export interface FirehoseLocal {
@@ -69,7 +85,8 @@ const JSON_11 = "application/x-amz-json-1.1";
  * A Firehose and Kinesis look-alike for end-to-end runs without AWS, on one port: speaks the
  * JSON 1.1 protocol for Firehose's PutRecord, PutRecordBatch and DescribeDeliveryStream and for
  * Kinesis Data Streams (see `kinesisOperations`: each stream is drained by a delivery stream of
- * the same name); signatures are not checked. Delivery streams buffer and write to
+ * the same name), on the streams that exist (`streams`), within Firehose's and Kinesis's limits;
+ * signatures are not checked. Delivery streams buffer and write to
  * `<lakeDir>/raw/events/...` exactly like the local sink, on wall-clock arrival time.
  *
  * @example
@@ -114,7 +131,28 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     return recordId(ids);
   };
 
+  const streams = new Set(options.streams ?? ["sluice-events"]);
+  const deliveryStream = (body: Record<string, unknown>): string => {
+    const name = String(body.DeliveryStreamName ?? "");
+    if (!streams.has(name))
+      throw new ApiError(
+        "ResourceNotFoundException",
+        `Firehose ${name} under account 000000000000 not found.`,
+      );
+    return name;
+  };
+  /** A record's size before base64; over Firehose's limit, the whole call fails. */
+  const recordBytes = (data: unknown, at: string): number => {
+    const size = base64DecodedLength(typeof data === "string" ? data : "");
+    if (size > firehoseLimits.maxRecordBytes)
+      throw new ApiError(
+        "ValidationException",
+        `1 validation error detected: Value at '${at}' failed to satisfy constraint: Member must have length less than or equal to ${firehoseLimits.maxRecordBytes}`,
+      );
+    return size;
+  };
   const kinesis = kinesisOperations({
+    exists: (name) => streams.has(name),
     drainOf: bufferFor,
     shards: options.shards ?? 4,
     chaos,
@@ -123,10 +161,22 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   });
   const firehose: Record<string, (body: Record<string, unknown>) => unknown> = {
     PutRecordBatch(body) {
-      const stream = String(body.DeliveryStreamName);
+      const stream = deliveryStream(body);
       const records = (body.Records as { Data: string }[] | undefined) ?? [];
-      if (records.length > 500)
-        throw new ApiError("ValidationException", "Records has more than 500 members");
+      if (records.length < 1 || records.length > firehoseLimits.maxRecords)
+        throw new ApiError(
+          "ValidationException",
+          `1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length between 1 and ${firehoseLimits.maxRecords}`,
+        );
+      const total = records.reduce(
+        (sum, r, i) => sum + recordBytes(r.Data, `records.${i + 1}.member.data`),
+        0,
+      );
+      if (total > firehoseLimits.maxCallBytes)
+        throw new ApiError(
+          "ValidationException",
+          `the records total ${total} bytes, more than the 4 MiB (${firehoseLimits.maxCallBytes} bytes) a PutRecordBatch call takes`,
+        );
       let failed = 0;
       const buffer = bufferFor(stream);
       const now = Date.now();
@@ -141,14 +191,16 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       return { FailedPutCount: failed, Encrypted: false, RequestResponses };
     },
     PutRecord(body) {
+      const stream = deliveryStream(body);
       const record = body.Record as { Data: string };
+      recordBytes(record?.Data, "record.data");
       return {
-        RecordId: accept(bufferFor(String(body.DeliveryStreamName)), record.Data, Date.now()),
+        RecordId: accept(bufferFor(stream), record.Data, Date.now()),
         Encrypted: false,
       };
     },
     DescribeDeliveryStream(body) {
-      const name = String(body.DeliveryStreamName);
+      const name = deliveryStream(body);
       return {
         DeliveryStreamDescription: {
           DeliveryStreamName: name,

@@ -47,7 +47,11 @@ describe("the kinesis sink's client", () => {
   });
 
   it("keeps one connection for all its calls, and reads the answers (per-record errors too)", async () => {
-    const local = await startFirehoseLocal({ lakeDir: join(root, "one"), failureRate: 0.3 });
+    const local = await startFirehoseLocal({
+      lakeDir: join(root, "one"),
+      failureRate: 0.3,
+      streams: ["s"],
+    });
     try {
       const kc = await createKinesisClient({
         region: "us-east-1",

@@ -40,7 +40,7 @@ describe.each(clients)("the local endpoint's Kinesis streams, through %s", (name
   const dir = (what: string) => join(root, `${what}-${name.replace(/\W+/g, "-")}`);
   it("describes a stream and drains PutRecord/PutRecords into the raw zone, Firehose-named", async () => {
     const lakeDir = dir("put");
-    const local = await startFirehoseLocal({ lakeDir, shards: 4 });
+    const local = await startFirehoseLocal({ lakeDir, shards: 4, streams: ["shop"] });
     try {
       const kc = await make(local.url);
       const d = await kc.send(new DescribeStreamSummaryCommand({ StreamName: "shop" }));
@@ -77,7 +77,7 @@ describe.each(clients)("the local endpoint's Kinesis streams, through %s", (name
   });
 
   it("refuses what Kinesis refuses, whole: 501 records, a 1 MiB record plus its key, no key, 5 MiB + 1", async () => {
-    const local = await startFirehoseLocal({ lakeDir: dir("limits") });
+    const local = await startFirehoseLocal({ lakeDir: dir("limits"), streams: ["shop"] });
     const kc = await make(local.url);
     const put = (records: { PartitionKey?: string; Data: Uint8Array }[]) =>
       kc.send(new PutRecordsCommand({ StreamName: "shop", Records: records as never }));
@@ -129,7 +129,7 @@ describe("the kinesis sink", () => {
       return { data: head + "x".repeat(n - head.length - 3) + '"}\n', arrivalMs: 0 };
     };
     const atLimit = kinesisLimits.maxRecordBytes - session.length;
-    const endpoint = await startFirehoseLocal({ lakeDir: join(root, "sizes") });
+    const endpoint = await startFirehoseLocal({ lakeDir: join(root, "sizes"), streams: ["s"] });
     try {
       const sink = createKinesisSink({ client: client(endpoint.url), stream: "s", concurrency: 1 });
       await sink.write([line(atLimit + 1), ...new Array(6).fill(line(atLimit))]);

@@ -6,6 +6,8 @@ import { kinesisLimits } from "./kinesis-sink.js";
 
 /** What the Kinesis operations of the local endpoint share with its Firehose side. */
 export interface KinesisLocalContext {
+  /** Whether a stream of this name exists (another is ResourceNotFoundException). */
+  exists(name: string): boolean;
   /** The delivery stream that drains Kinesis stream `name` into the raw zone (named like it). */
   drainOf(name: string): RecordDelivery;
   /** Shards per stream (records go to one by the MD5 of their partition key, as in Kinesis). */
@@ -45,7 +47,7 @@ interface CheckedRecord {
 }
 
 /** The size of base64 `text` once decoded (padding and length, as Kinesis counts the blob). */
-function base64DecodedLength(text: string): number {
+export function base64DecodedLength(text: string): number {
   let n = text.length;
   if (n > 0 && text.charCodeAt(n - 1) === 61) n--; // '='
   if (n > 0 && text.charCodeAt(n - 1) === 61) n--;
@@ -56,7 +58,7 @@ const ZEROS = "0".repeat(40);
 
 /**
  * Kinesis Data Streams (JSON 1.1, `Kinesis_20131202.<Op>`) for the local endpoint: PutRecords,
- * PutRecord, DescribeStreamSummary and ListShards on any stream name. Accepted records go, in
+ * PutRecord, DescribeStreamSummary and ListShards on the streams that exist (`ctx.exists`). Accepted records go, in
  * order, to the stream's local delivery stream, which buffers and names objects like Firehose
  * does when it reads from a Kinesis stream; the limits are Kinesis's (500 records and 5 MiB a
  * call, 1 MiB a record counting its key, keys of 1-256 characters) and a broken limit fails the
@@ -83,6 +85,11 @@ export function kinesisOperations(
         .pop();
     if (typeof name !== "string" || !/^[a-zA-Z0-9_.-]{1,128}$/.test(name))
       throw new ApiError("ValidationException", "StreamName or StreamARN is required");
+    if (!ctx.exists(name))
+      throw new ApiError(
+        "ResourceNotFoundException",
+        `Stream ${name} under account 000000000000 not found.`,
+      );
     return name;
   };
   const check = (r: WireRecord, i: number): CheckedRecord => {

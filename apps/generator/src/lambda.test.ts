@@ -11,7 +11,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("Lambda handler", () => {
   it("sends the hour before the schedule tick to the configured stream", async () => {
-    const fh = await startFirehoseLocal({ lakeDir: root });
+    const fh = await startFirehoseLocal({ lakeDir: root, streams: ["shop"] });
     let sent = 0;
     try {
       const env = { SLUICE_STREAM: "shop", SLUICE_EVENTS: "1200", SLUICE_ENDPOINT_URL: fh.url };
@@ -40,7 +40,7 @@ describe("Lambda handler", () => {
 
   it("sends to the Kinesis stream when SLUICE_KINESIS_STREAM is set", async () => {
     const lakeDir = join(root, "kinesis");
-    const endpoint = await startFirehoseLocal({ lakeDir });
+    const endpoint = await startFirehoseLocal({ lakeDir, streams: ["shop-stream"] });
     let sent = 0;
     try {
       const env = {

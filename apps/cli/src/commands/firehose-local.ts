@@ -31,11 +31,15 @@ export const firehoseLocalCommand: CommandSpec<FirehoseLocalArgs> = {
       if (value !== undefined) options[o.key] = value;
     }
     const lakeDir = (options["lakeDir"] as string | undefined) ?? (await projectLake(args));
-    const server = await startFirehoseLocal({ ...options, lakeDir });
+    const streams = String(options["streams"] ?? "sluice-events")
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== "");
+    const server = await startFirehoseLocal({ ...options, lakeDir, streams });
     // Ctrl-C caught before the URL is printed: a caller may stop us as soon as it reads it.
     io.catchInterrupt?.();
     io.err(
-      `Firehose and Kinesis endpoint listening on ${server.url}, delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`,
+      `Firehose and Kinesis endpoint listening on ${server.url} (streams: ${streams.join(", ")}), delivering to ${lakeDir}/raw/events (Ctrl-C to stop)`,
     );
     await new Promise<void>((resolve) => {
       if (io.signal) io.signal.addEventListener("abort", () => resolve(), { once: true });
