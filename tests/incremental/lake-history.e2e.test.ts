@@ -129,6 +129,21 @@ describe("the lake's history", () => {
     const debug = await sluice(dir, ["debug"]);
     expect(debug.code).toBe(1);
     expect(debug.stdout).toContain(`FAIL lake files: silver.events: missing file ${victim}`);
+    // The same checks as data, for a CI step or a monitor.
+    const asJson = await sluice(dir, ["debug", "--format", "json"]);
+    expect(asJson.code).toBe(1);
+    const report = JSON.parse(asJson.stdout) as {
+      engine: string;
+      checks: { name: string; ok: boolean; detail: string }[];
+      failed: number;
+    };
+    expect(report.engine).toBe("duckdb");
+    expect(report.failed).toBe(report.checks.filter((c) => !c.ok).length);
+    expect(report.checks.find((c) => !c.ok)).toEqual({
+      name: "lake files",
+      ok: false,
+      detail: expect.stringContaining(`silver.events: missing file ${victim}`),
+    });
     const fixed = await sluice(dir, ["build", "--full-refresh", "--select", "events+"]);
     expect(fixed.code, output(fixed)).toBe(0);
     expect(await tableHashes(dir, TABLES)).toEqual(built);

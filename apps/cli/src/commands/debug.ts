@@ -5,6 +5,7 @@ import type { describeDamage, recoveryCommand } from "@sluice/runner";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../command.js";
 import { commandHeads } from "./command-heads.js";
+import { formatOption } from "./shared-options.js";
 import { openCommandEngine } from "../command-engine.js";
 
 /**
@@ -13,11 +14,17 @@ import { openCommandEngine } from "../command-engine.js";
  * directory, its catalog file, the DuckDB version, and that every file of every table's current
  * version is there with the size it was published with.
  */
-export const debugCommand: CommandSpec<Record<string, never>> = {
+export const debugCommand: CommandSpec<{ format?: "text" | "json" }> = {
   ...commandHeads.debug,
-  options: {},
+  options: { format: formatOption(["text", "json"], "text") },
   // With --target prod it checks AWS credentials, the Athena workgroup and the Glue databases.
-  examples: [["$0 debug", "check the local lake: its folder, its catalog file and DuckDB"]],
+  examples: [
+    ["$0 debug", "check the local lake: its folder, its catalog file and DuckDB"],
+    [
+      "$0 debug --format json",
+      "the checks as one JSON object: { target, engine, checks: [{ name, ok, detail }], failed }",
+    ],
+  ],
   handler: async (args, io) => {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
@@ -71,9 +78,20 @@ export const debugCommand: CommandSpec<Record<string, never>> = {
     } finally {
       await engine?.close();
     }
+    const failed = checks.filter((c) => !c.ok).length;
+    if (args.format === "json") {
+      const shown = checks.map(({ name, ok, detail }) => ({ name, ok, detail }));
+      io.out(
+        JSON.stringify(
+          { target: ctx.targetName, engine: target.engine, checks: shown, failed },
+          null,
+          2,
+        ),
+      );
+      return failed === 0 ? ExitCode.ok : ExitCode.failed;
+    }
     io.out(`target ${ctx.targetName} (${target.engine})`);
     for (const c of checks) io.out(`  ${c.ok ? "OK  " : "FAIL"} ${c.name}: ${c.detail}`);
-    const failed = checks.filter((c) => !c.ok).length;
     io.out(
       failed === 0 ? "All checks passed." : `${failed} check${failed === 1 ? "" : "s"} failed.`,
     );
