@@ -415,6 +415,22 @@ describe("state: slim CI on the local lake", () => {
     const again = await sluice("clone", "--target", "ci", "--state", state, "-s", "+funnel");
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/: 0 created, \d+ skipped, 0 error/);
+    // The same as data: every node skipped, each with its relation and why.
+    const asJson = await sluice(
+      ...["clone", "--target", "ci", "--state", state, "-s", "+funnel", "--format", "json"],
+    );
+    expect(asJson.code).toBe(0);
+    const report = JSON.parse(asJson.stdout) as {
+      created: number;
+      skipped: number;
+      errors: number;
+      nodes: { id: string; status: string; relation: { schema: string; name: string } }[];
+    };
+    expect([report.created, report.errors, report.skipped]).toEqual([0, 0, report.nodes.length]);
+    expect(report.nodes.find((n) => n.id === "model.funnel")).toMatchObject({
+      status: "skipped",
+      relation: { schema: "ci_marts", name: "funnel" },
+    });
     // --full-refresh replaces the table ci_marts.funnel by a view of marts.funnel.
     const refresh = await sluice(
       ...["clone", "--target", "ci", "--state", state, "-s", "funnel", "--full-refresh"],

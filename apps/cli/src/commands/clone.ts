@@ -3,12 +3,13 @@ import path from "node:path";
 import type { CommandSpec, GlobalArgs, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
-import { selectionOptions } from "./shared-options.js";
+import { formatOption, selectionOptions } from "./shared-options.js";
 import { commandHeads } from "./command-heads.js";
 import { openCommandEngine } from "../command-engine.js";
 
 export interface CloneArgs extends SelectionArgs {
   fullRefresh?: boolean;
+  format?: "text" | "json";
 }
 
 const line = (o: CloneOutcome): string => {
@@ -53,7 +54,7 @@ export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<
       ...(io.signal ? { signal: io.signal } : {}),
       onOutcome: (o) => {
         if (o.status === "error") io.err(line(o));
-        else io.out(line(o));
+        else if (args.format !== "json") io.out(line(o));
         if (o.status === "created" && o.warning) io.err(`warning: ${o.id}: ${o.warning}`);
       },
     });
@@ -69,6 +70,25 @@ export async function cloneNodes(args: CloneArgs & GlobalArgs, io: Io): Promise<
   });
   const file = await writeRunResults(ctx.targetDir, results, ctx.compiled, invocationArgs(args));
   const count = (s: CloneOutcome["status"]) => outcomes.filter((o) => o.status === s).length;
+  if (args.format === "json") {
+    // The outcomes as data (errors were said on stderr too, as they happened).
+    io.out(
+      JSON.stringify(
+        {
+          state: state.dir,
+          target: ctx.targetName,
+          created: count("created"),
+          skipped: count("skipped"),
+          errors: count("error"),
+          results: path.relative(process.cwd(), file),
+          nodes: outcomes,
+        },
+        null,
+        2,
+      ),
+    );
+    return count("error") > 0 ? ExitCode.failed : ExitCode.ok;
+  }
   io.out(
     `Clone of ${state.dir} into target '${ctx.targetName}': ${count("created")} created, ` +
       `${count("skipped")} skipped, ${count("error")} error(s). Results: ${path.relative(process.cwd(), file)}`,
@@ -92,6 +112,7 @@ export const cloneCommand: CommandSpec<CloneArgs> = {
       type: "boolean",
       describe: "Replace relations that already exist in this target (else they are kept)",
     },
+    format: formatOption(["text", "json"], "text"),
   },
   handler: cloneNodes,
 };
