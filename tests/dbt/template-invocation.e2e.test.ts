@@ -84,4 +84,29 @@ describe("run_started_at", () => {
       expect(r.stderr).not.toContain("TEMPLATE_LOG: debug only");
     }
   }, 240_000);
+
+  it("dbt_project.yml's var() reads the project's vars and --vars; another --vars compiles afresh", async () => {
+    const file = path.join(dir, "dbt_project.yml");
+    const before = await readFile(file, "utf8");
+    await writeFile(
+      file,
+      before.replace(
+        "    marts:\n",
+        "    marts:\n      +schema: \"{{ var('mart_schema', 'marts') }}\"\n",
+      ),
+    );
+    try {
+      const schemaOf = async (...vars: string[]) => {
+        const r = await sluice("ls", "--select", "customers", "--format", "json", ...vars);
+        expect(r.code, r.stderr).toBe(0);
+        return (JSON.parse(r.stdout) as { relation: { schema: string } }[])[0]!.relation.schema;
+      };
+      // dbt's generate_schema_name: <target schema>_<custom schema>.
+      expect(await schemaOf()).toBe("main_marts");
+      expect(await schemaOf("--vars", "{mart_schema: gold}")).toBe("main_gold");
+      expect(await schemaOf()).toBe("main_marts");
+    } finally {
+      await writeFile(file, before);
+    }
+  }, 240_000);
 });

@@ -328,12 +328,14 @@ async function loadAndCompile(
     await Promise.all([import("@sluice/project"), import("@sluice/compiler")]);
   const memo = memoDir === undefined ? undefined : readLoadMemo(memoDir, dir);
   const env = recordingEnv(invocationEnv());
+  const varsParsed = args.vars ? parseVarsOption(args.vars) : { vars: {}, diagnostics: [] };
   const project = await loadProject(dir, {
     ...loadOptions(args, env.env),
+    // dbt_project.yml's config values may read var(): --vars over its own.
+    vars: varsParsed.vars,
     ...(memo ? { properties: memo.properties } : {}),
   });
   const diagnostics: Diagnostic[] = [...project.diagnostics];
-  const varsParsed = args.vars ? parseVarsOption(args.vars) : { vars: {}, diagnostics: [] };
   diagnostics.push(...varsParsed.diagnostics);
   if (hasErrors(diagnostics)) return { failed: diagnostics };
 

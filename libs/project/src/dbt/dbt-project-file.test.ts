@@ -104,14 +104,52 @@ describe("parseDbtProject's config values", () => {
     expect(fallback.config.models.children["shop"]!.children["marts"]!.config.schema).toBe("marts");
   });
 
+  it("renders var() from the project's vars, --vars over them, a default, keeping a whole value's type", () => {
+    const withVars = (models: string) =>
+      `name: shop\nprofile: shop\nvars:\n  team: growth\n  owners: [ana, bo]\n  shop:\n    gold: true\n` +
+      `models:\n  shop:\n    marts:\n${models}`;
+    const marts = (parsed: ReturnType<typeof parseDbtProject>) =>
+      parsed.config.models.children["shop"]!.children["marts"]!.config;
+    const yaml = withVars(
+      `      +tags: ["{{ var('team') }}", "{{ var('tier', 'bronze') }}"]\n` +
+        `      +schema: "marts_{{ var('team') }}"\n` +
+        `      +enabled: "{{ var('gold') }}"\n` +
+        `      +meta: {owners: "{{ var('owners') }}"}\n`,
+    );
+    const parsed = parseDbtProject(yaml);
+    expect(parsed.diagnostics).toEqual([]);
+    expect(marts(parsed)).toEqual({
+      tags: ["growth", "bronze"],
+      schema: "marts_growth",
+      enabled: true,
+      meta: { owners: ["ana", "bo"] },
+    });
+    // --vars win over the file's, as in dbt.
+    const overridden = parseDbtProject(yaml, undefined, {}, { team: "ops", tier: "gold" });
+    expect([marts(overridden).tags, marts(overridden).schema]).toEqual([
+      ["ops", "gold"],
+      "marts_ops",
+    ]);
+    // Not defined anywhere, no default: an error at the value, with the ways out.
+    const missing = parseDbtProject(withVars(`      +schema: "{{ var('nope') }}"\n`));
+    expect(missing.diagnostics.map((d) => [d.code, d.at?.line, d.message, d.hint])).toEqual([
+      [
+        "DBT_PROJECT_INVALID",
+        11,
+        "var('nope'): no such variable in the project's vars or --vars, and no default",
+        "define it under vars: in dbt_project.yml, pass --vars '{nope: ...}', or give a default: var('nope', '...')",
+      ],
+    ]);
+  });
+
   it("anything else in {{ }} is an error at its value, never a literal tag or schema", () => {
-    const parsed = parseDbtProject(project(`      +tags: ["{{ var('team') }}"]\n`));
+    const parsed = parseDbtProject(project(`      +tags: ["{{ target.name }}"]\n`));
     expect(parsed.diagnostics.map((d) => [d.code, d.at?.line, d.at?.column, d.message])).toEqual([
       [
         "DBT_PROJECT_INVALID",
         6,
         15,
-        "cannot render '{{ var('team') }}': sluice renders only env_var() in this file",
+        "cannot render '{{ target.name }}': sluice renders only env_var() and var() in this file",
       ],
     ]);
   });

@@ -11,7 +11,7 @@ import { renderProfileTree, type TemplateFile } from "./profile-template.js";
 const CONFIG_VALUES: TemplateFile = {
   code: "DBT_PROJECT_INVALID",
   otherwise:
-    "write the value itself, read it with {{ env_var('NAME', 'default') }}, or set it in the models' config() (where var() and target are known)",
+    "write the value itself, read it with {{ env_var('NAME', 'default') }} or {{ var('name') }}, or set it in the models' config() (where target is known)",
   keep: (key) => /^\+?(pre|post)[-_]hook$/.test(key),
   keepFailed: true,
 };
@@ -90,6 +90,8 @@ export function parseDbtProject(
   text: string,
   file = DBT_PROJECT_FILE,
   env: Record<string, string | undefined> = {},
+  /** `--vars`: over dbt_project.yml's vars where its config values read `var()`. */
+  cliVars: Readonly<Record<string, unknown>> = {},
 ): ParsedDbtProject {
   const config = defaultProjectConfig();
   config["sql-dialect"] = "duckdb";
@@ -135,9 +137,10 @@ export function parseDbtProject(
       config.vars = { ...global, ...(isMapping(scoped) ? scoped : {}) };
     }
   }
-  // Config values as dbt renders them at parse (env_var()); hooks wait for their model.
+  // Config values as dbt renders them at parse (env_var(), var()); hooks wait for their model.
+  const values: TemplateFile = { ...CONFIG_VALUES, vars: { ...config.vars, ...cliVars } };
   const rendered = (key: string): unknown =>
-    renderProfileTree(data[key], env, (p) => source.locate(p), diagnostics, [key], CONFIG_VALUES);
+    renderProfileTree(data[key], env, (p) => source.locate(p), diagnostics, [key], values);
   config.models = parseDbtFolderConfig(rendered("models"), source, ["models"], diagnostics);
   config.seeds = parseDbtFolderConfig(rendered("seeds"), source, ["seeds"], diagnostics);
   config.snapshots = parseDbtFolderConfig(

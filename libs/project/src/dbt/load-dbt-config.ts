@@ -32,7 +32,7 @@ export async function loadDbtConfig(
   options: ProfileOptions,
 ): Promise<LoadedDbtConfig> {
   const env = options.env ?? {};
-  const parsed = parseDbtProject(text, undefined, env);
+  const parsed = parseDbtProject(text, undefined, env, options.vars);
   const { config } = parsed;
   const diagnostics = [...parsed.diagnostics];
   const result = { config, diagnostics, usable: parsed.usable, packages: [], watched: [] };

@@ -5,9 +5,18 @@ import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 const ENV_VAR =
   /^\s*env_var\(\s*(['"])([^'"]+)\1\s*(?:,\s*(?:(['"])(.*?)\3|(-?\d+(?:\.\d+)?)))?\s*\)\s*(?:\|\s*(int|as_number|as_bool|as_text|trim)\s*)?$/;
 
+/** `{{ var('name') }}` or `{{ var('name', default) }}` (a quoted, numeric or boolean default). */
+const VAR =
+  /^\s*var\(\s*(['"])([^'"]+)\1\s*(?:,\s*(?:(['"])(.*?)\3|(-?\d+(?:\.\d+)?)|(true|false|True|False)))?\s*\)\s*$/;
+
 /** Which file's values are rendered: the code of its errors and what the file can do instead. */
 export interface TemplateFile {
   code: "PROFILE_INVALID" | "DBT_PROJECT_INVALID";
+  /**
+   * The project's variables (its `vars:` and `--vars`), when `var()` may be rendered in this
+   * file (dbt_project.yml's config values); absent: `var()` is an error.
+   */
+  vars?: Readonly<Record<string, unknown>>;
   /** The hint of a construct other than env_var(). */
   otherwise: string;
   /** Keys whose values are left as written (dbt_project.yml's hooks: rendered per model). */
@@ -28,7 +37,8 @@ const PROFILE_FILE: TemplateFile = {
  * Render the Jinja expressions of a profiles.yml / packages.yml value as dbt does for the only
  * construct those files need: `env_var()` (with a default and a conversion filter). Anything
  * else inside `{{ }}` is an error at `at`, never left as literal text. `file`: dbt_project.yml's
- * config values are rendered the same way, with its own code and hint.
+ * config values are rendered the same way, with its own code and hint, and `var()` of the
+ * project's variables (a whole-value `{{ var('x') }}` keeps the variable's type).
  *
  * @example renderProfileValue("{{ env_var('DB', 'dev.duckdb') }}", {}, at) // { value: "dev.duckdb" }
  */
@@ -42,14 +52,32 @@ export function renderProfileValue(
   if (typeof value !== "string" || !value.includes("{{")) return value;
   const whole = /^\s*\{\{(.*)\}\}\s*$/s.exec(value);
   let failed = false;
-  const evaluate = (expr: string): string | number | boolean => {
+  const evaluate = (expr: string): unknown => {
+    const v = file.vars === undefined ? null : VAR.exec(expr);
+    if (v) {
+      const [, , name, , textDefault, numberDefault, boolDefault] = v;
+      if (Object.hasOwn(file.vars!, name!)) return file.vars![name!];
+      if (textDefault !== undefined) return textDefault;
+      if (numberDefault !== undefined) return Number(numberDefault);
+      if (boolDefault !== undefined) return /^true$/i.test(boolDefault);
+      failed = true;
+      diagnostics.push(
+        error(
+          file.code,
+          `var('${name}'): no such variable in the project's vars or --vars, and no default`,
+          at,
+          `define it under vars: in dbt_project.yml, pass --vars '{${name}: ...}', or give a default: var('${name}', '...')`,
+        ),
+      );
+      return "";
+    }
     const m = ENV_VAR.exec(expr);
     if (!m) {
       failed = true;
       diagnostics.push(
         error(
           file.code,
-          `cannot render '{{${expr}}}': sluice renders only env_var() in this file`,
+          `cannot render '{{${expr}}}': sluice renders only env_var()${file.vars === undefined ? "" : " and var()"} in this file`,
           at,
           file.otherwise,
         ),
@@ -78,8 +106,18 @@ export function renderProfileValue(
     const v = evaluate(whole[1]!);
     return failed ? (file.keepFailed ? value : undefined) : v;
   }
-  const text = value.replace(/\{\{(.*?)\}\}/g, (_, expr: string) => String(evaluate(expr)));
+  const text = value.replace(/\{\{(.*?)\}\}/g, (_, expr: string) => pyText(evaluate(expr)));
   return failed ? (file.keepFailed ? value : undefined) : text;
+}
+
+/** A value inside a longer string as Jinja prints it (True/False, lists as Python's). */
+function pyText(v: unknown): string {
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (v === null || v === undefined) return "None";
+  if (Array.isArray(v))
+    return `[${v.map((x) => (typeof x === "string" ? `'${x}'` : pyText(x))).join(", ")}]`;
+  return String(v);
 }
 
 /** Every string in a YAML value rendered with {@link renderProfileValue}; `locate` places errors. */

@@ -18,6 +18,8 @@ export interface ProfileOptions {
   env?: Record<string, string | undefined>;
   /** The home folder for `~/.dbt` (tests pass their own). */
   home?: string;
+  /** `--vars`: what dbt_project.yml's `var()` reads over its own vars. */
+  vars?: Readonly<Record<string, unknown>>;
 }
 
 /** The targets of one profile, as sluice targets. */
