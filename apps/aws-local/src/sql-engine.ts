@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, realpath, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
@@ -142,7 +142,9 @@ export class SqlEngine {
       // on a developer's machine, ~/.aws/credentials was one query away). Query outputs are
       // staged under workDir, inside the buckets' folder.
       await conn.run(`SET temp_directory = ${str(path.join(this.workDir, "duckdb"))}`);
-      await conn.run(`SET allowed_directories = [${str(this.store.dir)}]`);
+      // The folder as named and as the file system resolves it (macOS: /tmp is /private/tmp).
+      const roots = [...new Set([this.store.dir, await realpath(this.store.dir)])];
+      await conn.run(`SET allowed_directories = [${roots.map(str).join(", ")}]`);
       await conn.run("SET enable_external_access = false");
       return conn;
     })();
