@@ -13,6 +13,15 @@ import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 let dir: string;
 let cleanup: () => Promise<void>;
 const { sluice, query } = dbtCli(() => dir);
+/** Each piece occurs in `text`, each after the one before (the order statements ran in). */
+function expectInOrder(text: string, pieces: readonly string[]): void {
+  const at = pieces.map((piece) => text.indexOf(piece));
+  expect(at[0], text).toBeGreaterThanOrEqual(0);
+  expect(
+    at.every((p, i) => i === 0 || p > at[i - 1]!),
+    text,
+  ).toBe(true);
+}
 const runFile = (model: string) =>
   readFile(path.join(dir, `target/run/models/marts/${model}.sql`), "utf8");
 
@@ -37,10 +46,11 @@ describe("pre-hook and post-hook", () => {
     expect(built.code, built.stderr).toBe(0);
     // What the run sent, in order (target/run/...: "executed by the last run, in order").
     const sent = await runFile("customers");
-    const pre = sent.indexOf("select 'before customers' as hook");
-    const copy = sent.indexOf("COPY (");
-    const post = sent.indexOf(`error('"main"."customers" is empty')`);
-    expect([pre >= 0, copy > pre, post > copy], sent).toEqual([true, true, true]);
+    expectInOrder(sent, [
+      "select 'before customers' as hook",
+      "COPY (",
+      `error('"main"."customers" is empty')`,
+    ]);
   }, 240_000);
 
   it("a failing pre_hook fails its model, unbuilt, and says which hook", async () => {
@@ -97,15 +107,12 @@ describe("pre-hook and post-hook", () => {
     const r = await sluice("compile", "--select", "hooked");
     expect(r.code, r.stderr).toBe(0);
     const text = await runFile("hooked");
-    // Each piece's place in the file: in run order, each after the one before.
-    const at = ["select 11 as before_hook;", "COPY (", "COMMIT;", "select 22 as after_hook;"].map(
-      (s) => text.indexOf(s),
-    );
-    expect(at[0], text).toBeGreaterThanOrEqual(0);
-    expect(
-      at.every((p, i) => i === 0 || p > at[i - 1]!),
-      text,
-    ).toBe(true);
+    expectInOrder(text, [
+      "select 11 as before_hook;",
+      "COPY (",
+      "COMMIT;",
+      "select 22 as after_hook;",
+    ]);
     // manifest.json holds them as dbt's does.
     const manifest = JSON.parse(await readFile(path.join(dir, "target/manifest.json"), "utf8"));
     const config = manifest.nodes["model.jaffle_shop.hooked"].config;

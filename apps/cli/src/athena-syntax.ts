@@ -124,7 +124,7 @@ function hookDiagnostic(
   severity: Severity,
 ): Diagnostic {
   const text = hook.sql.split("\n")[hook.e.line - 1] ?? "";
-  const source = [...project.models, ...project.singularTests].find((f) => f.path === node.path);
+  const source = sourceFileOf(project, node);
   const spellings = [hook.key, hook.key.replace("_", "-")];
   const lines = source?.text.split("\n") ?? [];
   const at = lines.findIndex((l) => spellings.some((k) => l.includes(k)));
@@ -163,7 +163,7 @@ function diagnosticAt(
   const inSelect = at < 0 ? -1 : e.line - sql.slice(0, at).split("\n").length + 1;
   const compiledLine =
     inSelect >= 1 && inSelect <= select.split("\n").length ? inSelect : lineOf(select, text);
-  const source = [...project.models, ...project.singularTests].find((f) => f.path === node.path);
+  const source = sourceFileOf(project, node);
   // The same line in the model's file: the occurrence nearest to where the compiled line falls
   // (the file has the config block and template lines the compiled SELECT lacks).
   const shift = source ? source.text.split("\n").length - select.split("\n").length : 0;
@@ -184,6 +184,10 @@ function diagnosticAt(
         : "fix the model's SQL (compile --target prod checks every statement Athena would run)",
   };
 }
+
+/** The model's (or singular test's) file a node was compiled from. */
+const sourceFileOf = (project: Project, node: CompiledNode) =>
+  [...project.models, ...project.singularTests].find((f) => f.path === node.path);
 
 /** 1-based line of `text` as a whole line (ignoring indentation) in `body`, nearest to `near`. */
 function lineOf(body: string, text: string, near = 1): number | undefined {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
+import type { HookKey } from "@sluice/compiler/run-time";
 import type { Project } from "@sluice/project";
 import type { RunResults } from "./types.js";
 import { artifactsStamp, stampFile } from "./artifacts-stamp.js";
@@ -214,8 +215,7 @@ const compiledText = (node: CompiledNode): string => `${node.sql.trim()}\n`;
  * its build (as the run sends them).
  */
 function runText(node: CompiledNode): string {
-  const hooks = (key: "pre_hook" | "post_hook") =>
-    (node.config[key] ?? []).map((sql) => ({ kind: "hook", sql }));
+  const hooks = (key: HookKey) => (node.config[key] ?? []).map((sql) => ({ kind: "hook", sql }));
   const build = node.incrementalStatements
     ? [
         ...node.statements,

@@ -1,6 +1,7 @@
 import { isLakeDialect } from "@sluice/dialects";
 import { testStatus } from "./test-status.js";
 import type { CompiledNode } from "@sluice/compiler";
+import type { HookKey } from "@sluice/compiler/run-time";
 import { planStatements } from "@sluice/compiler/plan";
 import { catalogSwapMaterializer } from "./materialize/catalog-swap.js";
 import { viewSwapMaterializer } from "./materialize/view-swap.js";
@@ -136,7 +137,7 @@ async function buildRelation(
   // a hook may only read: sluice alone writes the lake's tables, state and files (a hook that
   // could COPY over a raw file or empty sluice_table_state would undo the lake's integrity).
   const onLake = isLakeDialect(ctx.dialect);
-  const runHooks = async (key: "pre_hook" | "post_hook"): Promise<void> => {
+  const runHooks = async (key: HookKey): Promise<void> => {
     const hooks = node.config[key] ?? [];
     for (const [i, sql] of hooks.entries()) {
       await execute(sql, onLake ? { readsOnly: true } : {}).catch((err: unknown) => {
@@ -159,7 +160,7 @@ async function buildRelation(
 }
 
 /** What a failed hook says: which one, whether the model was built, and a lake's refusal. */
-function hookFailure(key: "pre_hook" | "post_hook", at: number, engineMessage: string): string {
+function hookFailure(key: HookKey, at: number, engineMessage: string): string {
   const built = key === "post_hook" ? " (the model was built)" : "";
   const why = /^refused\b/.test(engineMessage)
     ? `on the local lake a hook may only read (sluice alone writes the lake's tables and files; it runs as written on Athena): ${engineMessage}`

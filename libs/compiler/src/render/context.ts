@@ -1,5 +1,6 @@
 import { error } from "@sluice/project/diagnostics";
 import { isLakeDialect, type Dialect } from "@sluice/dialects";
+import { isKwargs } from "./kwargs.js";
 import { locateCall } from "./locate.js";
 import type { RenderScope } from "./render-scope.js";
 
@@ -12,12 +13,6 @@ export interface ContextInputs {
   targetName?: string;
   /** Where `log(msg, info=true)` and `print()` write (the CLI: stderr); default nowhere. */
   log?: (line: string) => void;
-}
-
-type Kwargs = Record<string, unknown> & { __keywords?: true };
-
-function isKwargs(v: unknown): v is Kwargs {
-  return typeof v === "object" && v !== null && (v as Kwargs).__keywords === true;
 }
 
 /**

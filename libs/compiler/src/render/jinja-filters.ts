@@ -1,9 +1,6 @@
 import type nunjucks from "nunjucks";
+import { isKwargs, type Kwargs } from "./kwargs.js";
 import { pythonFormat, pythonTruth } from "./python-operators.js";
-
-type Kwargs = Record<string, unknown> & { __keywords?: true };
-const isKwargs = (v: unknown): v is Kwargs =>
-  typeof v === "object" && v !== null && (v as Kwargs).__keywords === true;
 
 /** `a.b.c` of a value, as Jinja2's attribute lookups (`attribute='column.name'`) read it. */
 const attribute = (value: unknown, path: string): unknown =>

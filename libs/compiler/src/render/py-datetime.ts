@@ -1,3 +1,4 @@
+import { splitArgs } from "./kwargs.js";
 import { callableWithMembers } from "./python-methods.js";
 
 /**
@@ -26,17 +27,6 @@ const MONTHS = [
 ];
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
-
-type Kwargs = Record<string, unknown>;
-/** nunjucks passes keyword arguments as a last object marked `__keywords`. */
-function splitArgs(args: unknown[]): { positional: unknown[]; kwargs: Kwargs } {
-  const last = args.at(-1);
-  if (typeof last === "object" && last !== null && (last as Kwargs).__keywords === true) {
-    const { __keywords: _, ...kwargs } = last as Kwargs;
-    return { positional: args.slice(0, -1), kwargs };
-  }
-  return { positional: args, kwargs: {} };
-}
 
 function integer(name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isInteger(v))
@@ -217,25 +207,33 @@ function zoneName(tz: unknown): string {
   return name;
 }
 
+const WALL_FIELDS: Intl.DateTimeFormatOptions = {
+  hourCycle: "h23",
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+  hour: "numeric",
+  minute: "numeric",
+  second: "numeric",
+};
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterOf(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
+/**
+ * A zone's formatter (made once): of its wall-time fields, or with `locale`, of its
+ * abbreviation in that locale. An unknown zone is pytz's error.
+ */
+function formatterOf(zone: string, locale?: string): Intl.DateTimeFormat {
+  const key = `${zone}\0${locale ?? ""}`;
+  let f = formatters.get(key);
   if (f === undefined) {
     try {
-      f = new Intl.DateTimeFormat("en-US", {
-        timeZone: zone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "numeric",
-        day: "numeric",
-        hour: "numeric",
-        minute: "numeric",
-        second: "numeric",
-      });
+      f =
+        locale === undefined
+          ? new Intl.DateTimeFormat("en-US", { timeZone: zone, ...WALL_FIELDS })
+          : new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" });
     } catch {
       throw new Error(`UnknownTimeZoneError: '${zone}' (an IANA name, e.g. 'Europe/Berlin')`);
     }
-    formatters.set(zone, f);
+    formatters.set(key, f);
   }
   return f;
 }
@@ -266,7 +264,7 @@ function offsetOf(d: Date, zone: string): number {
 function zoneAbbreviation(d: Date, zone: string): string {
   if (zone === "UTC") return "UTC";
   for (const locale of ["en-US", "en-GB", "en-AU", "en-IN"]) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" })
+    const name = formatterOf(zone, locale)
       .formatToParts(d)
       .find((p) => p.type === "timeZoneName")?.value;
     if (name !== undefined && !/^GMT[+-]/.test(name)) return name;

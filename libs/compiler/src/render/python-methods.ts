@@ -1,5 +1,6 @@
 import nunjucks from "nunjucks";
 import { pyStr } from "./jinja-values.js";
+import { kwargsOf } from "./kwargs.js";
 
 type Method = (this: string, ...args: unknown[]) => unknown;
 
@@ -51,8 +52,7 @@ const STRING_METHODS: Record<string, Method> = {
   },
   format(...args) {
     let i = 0;
-    const last = args.at(-1) as Record<string, unknown> | undefined;
-    const named = last && typeof last === "object" && "__keywords" in last ? last : {};
+    const named = kwargsOf(args.at(-1));
     return this.replace(/\{(\w*)\}/g, (_, key: string) =>
       pyStr(key === "" ? args[i++] : /^\d+$/.test(key) ? args[Number(key)] : named[key]),
     );

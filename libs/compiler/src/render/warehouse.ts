@@ -1,3 +1,4 @@
+import { kwargsOf } from "./kwargs.js";
 import type { RenderScope } from "./render-scope.js";
 
 /** Rows one warehouse query returned: the slice of an engine's `QueryResult` a template reads. */
@@ -104,10 +105,6 @@ export function columnObjects(
 }
 
 const EMPTY: QueryRows = { columns: [], rows: [] };
-
-type Kwargs = Record<string, unknown>;
-const kwargsOf = (v: unknown): Kwargs =>
-  typeof v === "object" && v !== null && (v as Kwargs).__keywords === true ? (v as Kwargs) : {};
 
 /** What the warehouse calls need of dbt's context. */
 export interface WarehouseCallInputs {

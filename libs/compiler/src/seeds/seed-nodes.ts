@@ -6,6 +6,7 @@ import type { Dialect } from "@sluice/dialects";
 import { planStatements } from "../plan/plan-statements.js";
 import type { ResolvedTarget } from "../target/resolve-target.js";
 import type { CompiledNode } from "../types.js";
+import type { HookKey } from "../compile/hook-keys.js";
 import { seedSelectSql } from "./seed-sql.js";
 
 /** Where a dbt project's `seeds:` config is keyed: under its name, by folders of seed-paths. */
@@ -94,11 +95,11 @@ function seedConfig(
 ): {
   schema: string | undefined;
   tags: string[];
-  hooks: Pick<ModelConfig, "pre_hook" | "post_hook">;
+  hooks: Pick<ModelConfig, HookKey>;
 } {
   let schema: string | undefined;
   const tags: string[] = [];
-  const hooks: Pick<ModelConfig, "pre_hook" | "post_hook"> = {};
+  const hooks: Pick<ModelConfig, HookKey> = {};
   const apply = (config: FolderConfig["config"]): void => {
     if (typeof config.schema === "string") schema = config.schema;
     // The deepest folder's hooks, as for a model's.
