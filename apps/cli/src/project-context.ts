@@ -291,6 +291,8 @@ export function loadOptions(
     env,
     ...(args.profilesDir === undefined ? {} : { profilesDir: args.profilesDir }),
     ...(args.profile === undefined ? {} : { profile: args.profile }),
+    // dbt_project.yml's config values may read `target`.
+    ...(args.target === undefined ? {} : { target: args.target }),
   };
 }
 

@@ -15,3 +15,4 @@ export { foldersUnder, resolveTestConfig } from "./dbt/dbt-test-config.js";
 export { setTestConfig } from "./generic-tests.js";
 export { glueNameProblem, glueNameSuggestion } from "./glue-name.js";
 export { defaultModelConfig, resolvedModelConfigSchema } from "./model-config-schema.js";
+export { dbtTargetObject } from "./dbt/target-object.js";

@@ -7,6 +7,8 @@ export { DBT_PROJECT_FILE, parseDbtProject } from "./dbt/dbt-project-file.js";
 export { packageAt, PACKAGES_INSTALL_DIR, readPackageEntries } from "./dbt/packages.js";
 export type { PackageEntry } from "./dbt/packages.js";
 export { parseProfiles } from "./dbt/profiles.js";
+export { dbtTargetObject } from "./dbt/target-object.js";
+export type { TargetObjectInputs } from "./dbt/target-object.js";
 export { parseVarsOption } from "./vars-option.js";
 export { CONFIG_FILE, defaultProjectConfig, parseProjectConfig } from "./project-config.js";
 export type { ParsedProjectConfig } from "./project-config.js";

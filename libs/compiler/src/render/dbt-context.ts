@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import nunjucks from "nunjucks";
 import { error, warning } from "@sluice/project/diagnostics";
+import { dbtTargetObject } from "@sluice/project/compile-time";
 import type { DocBlock, SqlDialect, TargetConfig } from "@sluice/project";
 import { crossDbMacros } from "./cross-db-macros.js";
 import { pyStr } from "./jinja-values.js";
@@ -27,6 +28,8 @@ export interface DbtContextInputs {
   target: TargetConfig;
   /** The physical schema models build in without a custom schema. */
   targetSchema: string;
+  /** dbt projects: the profile profiles.yml was read from (`target.profile_name`). */
+  profileName?: string;
   docs: readonly DocBlock[];
   /** Quote an identifier as the target's dialect does. */
   quote: (name: string) => string;
@@ -51,29 +54,14 @@ export interface DbtContextInputs {
   invocationId?: string;
 }
 
-/**
- * `target`: dbt's description of the connection (`target.name`, `target.schema`, `target.type`,
- * `target.threads`, `target.database`, and the adapter's own keys).
- */
+/** `target` of a model's context (see {@link dbtTargetObject}). */
 export function targetObject(inputs: DbtContextInputs): Record<string, unknown> {
-  const t = inputs.target;
-  const common = {
+  return dbtTargetObject({
     name: inputs.targetName,
+    config: inputs.target,
     schema: inputs.targetSchema,
-    threads: t.threads,
-    profile_name: inputs.projectName,
-  };
-  return t.engine === "duckdb"
-    ? { ...common, type: "duckdb", database: "main", path: t.lake }
-    : {
-        ...common,
-        type: "athena",
-        database: "awsdatacatalog",
-        region_name: t.region,
-        work_group: t.workgroup,
-        s3_staging_dir: t.s3_staging_dir,
-        s3_data_dir: t.s3_lake_root,
-      };
+    profileName: inputs.profileName ?? inputs.projectName,
+  });
 }
 
 /**

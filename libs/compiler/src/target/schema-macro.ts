@@ -18,6 +18,7 @@ export function dbtInputs(
 ): DbtContextInputs {
   return {
     projectName: project.config.name,
+    ...(project.config.dbt ? { profileName: project.config.dbt.profile } : {}),
     targetName: target.name,
     target: target.config,
     targetSchema: target.schemaName(undefined),

@@ -142,15 +142,64 @@ describe("parseDbtProject's config values", () => {
     ]);
   });
 
-  it("anything else in {{ }} is an error at its value, never a literal tag or schema", () => {
-    const parsed = parseDbtProject(project(`      +tags: ["{{ target.name }}"]\n`));
-    expect(parsed.diagnostics.map((d) => [d.code, d.at?.line, d.at?.column, d.message])).toEqual([
+  const marts = (parsed: ReturnType<typeof parseDbtProject>) =>
+    parsed.config.models.children["shop"]!.children["marts"]!.config;
+  const target = { name: "prod", schema: "analytics", type: "athena", threads: 4 };
+
+  it("renders expressions of target, var() and env_var() as dbt does, keeping a whole value's type", () => {
+    const yaml = project(
+      `      +materialized: "{{ 'table' if target.name == 'prod' else 'view' }}"\n` +
+        `      +enabled: "{{ target.name in ['prod', 'ci'] }}"\n` +
+        `      +schema: "{{ target.schema ~ '_' ~ var('team', 'core') | upper }}"\n` +
+        `      +tags: ["{{ target.type }}", "t{{ target.threads }}", "{{ env_var('TIER', 'bronze') if target.name == 'prod' }}"]\n`,
+    );
+    const prod = parseDbtProject(yaml, undefined, { TIER: "gold" }, {}, target);
+    expect(prod.diagnostics).toEqual([]);
+    expect(marts(prod)).toEqual({
+      materialized: "table",
+      enabled: true,
+      schema: "analytics_CORE",
+      tags: ["athena", "t4", "gold"],
+    });
+    const dev = parseDbtProject(yaml, undefined, {}, { team: "x" }, { ...target, name: "dev" });
+    expect(dev.diagnostics).toEqual([]);
+    expect([marts(dev).materialized, marts(dev).enabled, marts(dev).schema]).toEqual([
+      "view",
+      false,
+      "analytics_X",
+    ]);
+  });
+
+  it("an expression that fails is an error at its value, never a literal tag or schema", () => {
+    const errors = (line: string, t?: Record<string, unknown>) =>
+      parseDbtProject(project(line), undefined, {}, {}, t).diagnostics.map((d) => [
+        d.code,
+        d.at?.line,
+        d.at?.column,
+        d.message,
+      ]);
+    expect(errors(`      +tags: ["{{ target.nmae }}"]\n`, target)).toEqual([
       [
         "DBT_PROJECT_INVALID",
         6,
         15,
-        "cannot render '{{ target.name }}': sluice renders only env_var() and var() in this file",
+        "cannot render '{{ target.nmae }}': target has no 'nmae'; did you mean 'name'?",
       ],
+    ]);
+    expect(errors(`      +schema: "{{ var('nope') ~ target.name }}"\n`, target)).toEqual([
+      [
+        "DBT_PROJECT_INVALID",
+        6,
+        16,
+        "cannot render '{{ var('nope') ~ target.name }}': var('nope'): no such variable in the project's vars or --vars, and no default",
+      ],
+    ]);
+    expect(errors(`      +schema: "{{ target.name == }}"\n`, target)[0]![3]).toMatch(
+      /^cannot render '\{\{ target.name == \}\}': unexpected token/,
+    );
+    // No target known (a parse without a profile): an error, not an empty value.
+    expect(errors(`      +tags: ["{{ target.name }}"]\n`)).toEqual([
+      ["DBT_PROJECT_INVALID", 6, 15, "cannot render '{{ target.name }}': it is undefined"],
     ]);
   });
 });

@@ -10,8 +10,9 @@ import { renderProfileTree, type TemplateFile } from "./profile-template.js";
 /** How dbt_project.yml's config values are rendered (see `renderProfileValue`). */
 const CONFIG_VALUES: TemplateFile = {
   code: "DBT_PROJECT_INVALID",
+  expressions: true,
   otherwise:
-    "write the value itself, read it with {{ env_var('NAME', 'default') }} or {{ var('name') }}, or set it in the models' config() (where target is known)",
+    "fix the expression: dbt_project.yml's values can read target, var() and env_var(), or set it in the models' config()",
   keep: (key) => /^\+?(pre|post)[-_]hook$/.test(key),
   keepFailed: true,
 };
@@ -80,7 +81,8 @@ export interface ParsedDbtProject {
  * Read dbt_project.yml as dbt does into sluice's project config (targets come from
  * profiles.yml): name, paths, vars (also those scoped under the project name), `models:`,
  * `seeds:` and `snapshots:` under the project name with keys with or without `+`, and
- * `tests:`/`data_tests:` (see {@link parseDbtTestConfig}). Keys that change nothing
+ * `tests:`/`data_tests:` (see {@link parseDbtTestConfig}). Config values are rendered as dbt
+ * renders them at parse: `target` (the command's output of the profile), `var()`, `env_var()`. Keys that change nothing
  * sluice writes are accepted; those with a visible effect sluice does not apply are warnings at
  * their position; a key dbt does not know is an error with the closest one.
  *
@@ -92,6 +94,8 @@ export function parseDbtProject(
   env: Record<string, string | undefined> = {},
   /** `--vars`: over dbt_project.yml's vars where its config values read `var()`. */
   cliVars: Readonly<Record<string, unknown>> = {},
+  /** dbt's `target` of the command, which config values may read (absent: unknown). */
+  target?: Readonly<Record<string, unknown>>,
 ): ParsedDbtProject {
   const config = defaultProjectConfig();
   config["sql-dialect"] = "duckdb";
@@ -137,8 +141,12 @@ export function parseDbtProject(
       config.vars = { ...global, ...(isMapping(scoped) ? scoped : {}) };
     }
   }
-  // Config values as dbt renders them at parse (env_var(), var()); hooks wait for their model.
-  const values: TemplateFile = { ...CONFIG_VALUES, vars: { ...config.vars, ...cliVars } };
+  // Config values as dbt renders them at parse (target, var(), env_var()); hooks wait for their model.
+  const values: TemplateFile = {
+    ...CONFIG_VALUES,
+    vars: { ...config.vars, ...cliVars },
+    ...(target ? { target } : {}),
+  };
   const rendered = (key: string): unknown =>
     renderProfileTree(data[key], env, (p) => source.locate(p), diagnostics, [key], values);
   config.models = parseDbtFolderConfig(rendered("models"), source, ["models"], diagnostics);

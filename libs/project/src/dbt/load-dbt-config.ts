@@ -3,10 +3,13 @@ import path from "node:path";
 import { error } from "../diagnostics.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { ProjectConfig } from "../types.js";
-import { parseDbtProject } from "./dbt-project-file.js";
+import { defaultModelConfig } from "../model-config-schema.js";
+import { isMapping, parseYaml } from "../yaml-source.js";
+import { DBT_PROJECT_FILE, parseDbtProject } from "./dbt-project-file.js";
 import { readPackages } from "./packages.js";
 import type { PackageDir } from "./packages.js";
 import { findProfilesFile, parseProfiles } from "./profiles.js";
+import { dbtTargetObject } from "./target-object.js";
 import type { ProfileOptions } from "./profiles.js";
 
 /** A dbt project's settings as sluice's project config. */
@@ -32,12 +35,39 @@ export async function loadDbtConfig(
   options: ProfileOptions,
 ): Promise<LoadedDbtConfig> {
   const env = options.env ?? {};
-  const parsed = parseDbtProject(text, undefined, env, options.vars);
+  // The profile first: dbt_project.yml's config values may read the target it holds.
+  const profile = options.profile ?? profileKey(text);
+  const found = profile === "" ? undefined : findProfilesFile(dir, options);
+  const profileDiagnostics: Diagnostic[] = [];
+  const loaded =
+    found && !("missing" in found)
+      ? parseProfiles(
+          await readFile(found.file, "utf8"),
+          path.relative(dir, found.file),
+          profile,
+          env,
+          profileDiagnostics,
+        )
+      : undefined;
+  const targetName = options.target ?? loaded?.defaultTarget;
+  const target = targetName === undefined ? undefined : loaded?.targets[targetName];
+  const parsed = parseDbtProject(
+    text,
+    undefined,
+    env,
+    options.vars,
+    target &&
+      dbtTargetObject({
+        name: targetName!,
+        config: target,
+        schema: target.schema ?? defaultModelConfig.schema,
+        profileName: profile,
+      }),
+  );
   const { config } = parsed;
   const diagnostics = [...parsed.diagnostics];
   const result = { config, diagnostics, usable: parsed.usable, packages: [], watched: [] };
   if (!parsed.usable) return result;
-  const profile = options.profile ?? parsed.profile;
   if (profile === "") {
     diagnostics.push(
       error(
@@ -49,28 +79,20 @@ export async function loadDbtConfig(
     );
     return { ...result, usable: false };
   }
-  const found = findProfilesFile(dir, options);
-  if ("missing" in found) {
+  if (!found || "missing" in found) {
     diagnostics.push(
       error(
         "PROFILE_INVALID",
-        `no profiles.yml: looked for ${found.missing}`,
+        `no profiles.yml: looked for ${found?.missing}`,
         undefined,
-        found.explicit
+        found?.explicit
           ? "pass --profiles-dir (or set DBT_PROFILES_DIR to) the folder holding profiles.yml"
           : "put profiles.yml in the project folder or ~/.dbt, or pass --profiles-dir",
       ),
     );
     return { ...result, usable: false };
   }
-  const shown = path.relative(dir, found.file);
-  const loaded = parseProfiles(
-    await readFile(found.file, "utf8"),
-    shown,
-    profile,
-    env,
-    diagnostics,
-  );
+  diagnostics.push(...profileDiagnostics);
   if (!loaded) return { ...result, usable: false };
   config.targets = loaded.targets;
   config["default-target"] = loaded.defaultTarget;
@@ -88,4 +110,10 @@ export async function loadDbtConfig(
     packages: packages.packages,
     watched: ["", path.relative(dir, path.dirname(found.file)) || ""],
   };
+}
+
+/** `profile:` of dbt_project.yml ("" when absent or unreadable: the project's parse says why). */
+function profileKey(text: string): string {
+  const data = parseYaml(text, DBT_PROJECT_FILE, "DBT_PROJECT_INVALID").data;
+  return isMapping(data) && typeof data.profile === "string" ? data.profile : "";
 }

@@ -1,5 +1,7 @@
 import { error } from "../diagnostics.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
+import { didYouMean } from "../suggest.js";
+import { evaluateExpression } from "./jinja-expression.js";
 
 /** `{{ env_var('NAME') }}` or `{{ env_var('NAME', 'default') }}`, optionally `| int` / `| as_number`. */
 const ENV_VAR =
@@ -17,6 +19,14 @@ export interface TemplateFile {
    * file (dbt_project.yml's config values); absent: `var()` is an error.
    */
   vars?: Readonly<Record<string, unknown>>;
+  /**
+   * Whether any other Jinja expression is evaluated too (dbt_project.yml's config values:
+   * `{{ 'table' if target.name == 'prod' else 'view' }}`), with `var()`, `env_var()` and
+   * {@link target} in scope; absent: only the forms above render.
+   */
+  expressions?: boolean;
+  /** dbt's `target` for {@link expressions} (absent: the target is unknown, an expression reading it fails). */
+  target?: Readonly<Record<string, unknown>>;
   /** The hint of a construct other than env_var(). */
   otherwise: string;
   /** Keys whose values are left as written (dbt_project.yml's hooks: rendered per model). */
@@ -37,8 +47,9 @@ const PROFILE_FILE: TemplateFile = {
  * Render the Jinja expressions of a profiles.yml / packages.yml value as dbt does for the only
  * construct those files need: `env_var()` (with a default and a conversion filter). Anything
  * else inside `{{ }}` is an error at `at`, never left as literal text. `file`: dbt_project.yml's
- * config values are rendered the same way, with its own code and hint, and `var()` of the
- * project's variables (a whole-value `{{ var('x') }}` keeps the variable's type).
+ * config values are rendered with its own code and hint, `var()` of the project's variables, and
+ * any other expression over `target`, `var()` and `env_var()` (see `evaluateExpression`); a
+ * whole-value `{{ }}` keeps its value's type (`{{ var('x') }}`, `{{ target.name == 'prod' }}`).
  *
  * @example renderProfileValue("{{ env_var('DB', 'dev.duckdb') }}", {}, at) // { value: "dev.duckdb" }
  */
@@ -72,6 +83,20 @@ export function renderProfileValue(
       return "";
     }
     const m = ENV_VAR.exec(expr);
+    if (!m && file.expressions) {
+      const result = evaluateExpression(expr, expressionScope(env, file));
+      if ("value" in result) return result.value;
+      failed = true;
+      diagnostics.push(
+        error(
+          file.code,
+          `cannot render '{{${expr}}}': ${whyNot(expr, result.error, file)}`,
+          at,
+          file.otherwise,
+        ),
+      );
+      return "";
+    }
     if (!m) {
       failed = true;
       diagnostics.push(
@@ -108,6 +133,45 @@ export function renderProfileValue(
   }
   const text = value.replace(/\{\{(.*?)\}\}/g, (_, expr: string) => pyText(evaluate(expr)));
   return failed ? (file.keepFailed ? value : undefined) : text;
+}
+
+/**
+ * What an expression of {@link TemplateFile.expressions} can read: `target`, and `var()` /
+ * `env_var()` as the plain forms render them (a missing one without a default is an error).
+ */
+function expressionScope(
+  env: Record<string, string | undefined>,
+  file: TemplateFile,
+): Record<string, unknown> {
+  const vars = file.vars ?? {};
+  return {
+    ...(file.target ? { target: file.target } : {}),
+    var: (name: string, ...fallback: unknown[]) => {
+      if (Object.hasOwn(vars, name)) return vars[name];
+      if (fallback.length > 0) return fallback[0];
+      throw new Error(
+        `var('${name}'): no such variable in the project's vars or --vars, and no default`,
+      );
+    },
+    env_var: (name: string, ...fallback: unknown[]) => {
+      const value = env[name] ?? fallback[0];
+      if (value === undefined)
+        throw new Error(
+          `env_var('${name}'): the environment variable is not set and has no default`,
+        );
+      return value;
+    },
+  };
+}
+
+/** Why an expression failed: the attribute of `target` it misspelt, if any, else `error`. */
+function whyNot(expr: string, reason: string, file: TemplateFile): string {
+  if (!file.target) return reason;
+  const keys = Object.keys(file.target);
+  for (const [, key] of expr.matchAll(/\btarget\.(\w+)/g))
+    if (!keys.includes(key!))
+      return `target has no '${key}'; ${didYouMean(key!, keys) ?? `it has ${keys.join(", ")}`}`;
+  return reason;
 }
 
 /** A value inside a longer string as Jinja prints it (True/False, lists as Python's). */

@@ -20,6 +20,8 @@ export interface ProfileOptions {
   home?: string;
   /** `--vars`: what dbt_project.yml's `var()` reads over its own vars. */
   vars?: Readonly<Record<string, unknown>>;
+  /** `--target`: the output whose `target` dbt_project.yml's values read (default: `target:`). */
+  target?: string;
 }
 
 /** The targets of one profile, as sluice targets. */
