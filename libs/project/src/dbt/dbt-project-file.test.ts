@@ -186,6 +186,15 @@ describe("parseDbtProject's config values", () => {
         "cannot render '{{ target.nmae }}': target has no 'nmae'; did you mean 'name'?",
       ],
     ]);
+    // One error per mistake: the value is dropped, not checked again as written.
+    const misspelt =
+      "cannot render '{{ target.nmae }}': target has no 'nmae'; did you mean 'name'?";
+    expect(errors(`      +materialized: "{{ target.nmae }}"\n`, target)).toEqual([
+      ["DBT_PROJECT_INVALID", 6, 22, misspelt],
+    ]);
+    expect(errors(`      +tags: [a, "{{ target.nmae }}"]\n`, target)).toEqual([
+      ["DBT_PROJECT_INVALID", 6, 18, misspelt],
+    ]);
     expect(errors(`      +schema: "{{ var('nope') ~ target.name }}"\n`, target)).toEqual([
       [
         "DBT_PROJECT_INVALID",

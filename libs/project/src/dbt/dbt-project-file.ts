@@ -14,7 +14,7 @@ const CONFIG_VALUES: TemplateFile = {
   otherwise:
     "fix the expression: dbt_project.yml's values can read target, var() and env_var(), or set it in the models' config()",
   keep: (key) => /^\+?(pre|post)[-_]hook$/.test(key),
-  keepFailed: true,
+  dropFailed: true,
 };
 import { parseDbtTestConfig } from "./dbt-test-config.js";
 

@@ -32,10 +32,11 @@ export interface TemplateFile {
   /** Keys whose values are left as written (dbt_project.yml's hooks: rendered per model). */
   keep?: (key: string) => boolean;
   /**
-   * A value that failed to render stays as written (its error already stops the command), so
-   * that nothing else reports its absence; otherwise it is left out (undefined).
+   * A value that failed to render is dropped from its mapping or list (its error already stops
+   * the command), so nothing else reports it again (an invalid or missing value); otherwise it
+   * is undefined where it was.
    */
-  keepFailed?: boolean;
+  dropFailed?: boolean;
 }
 
 const PROFILE_FILE: TemplateFile = {
@@ -129,10 +130,10 @@ export function renderProfileValue(
   };
   if (whole && !whole[1]!.includes("{{")) {
     const v = evaluate(whole[1]!);
-    return failed ? (file.keepFailed ? value : undefined) : v;
+    return failed ? undefined : v;
   }
   const text = value.replace(/\{\{(.*?)\}\}/g, (_, expr: string) => pyText(evaluate(expr)));
-  return failed ? (file.keepFailed ? value : undefined) : text;
+  return failed ? undefined : text;
 }
 
 /**
@@ -193,14 +194,19 @@ export function renderProfileTree(
   path: (string | number)[] = [],
   file: TemplateFile = PROFILE_FILE,
 ): unknown {
+  const kept = (v: unknown) => !(file.dropFailed && v === undefined);
   if (Array.isArray(value))
-    return value.map((v, i) => renderProfileTree(v, env, locate, diagnostics, [...path, i], file));
+    return value
+      .map((v, i) => renderProfileTree(v, env, locate, diagnostics, [...path, i], file))
+      .filter(kept);
   if (value && typeof value === "object")
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        file.keep?.(k) ? v : renderProfileTree(v, env, locate, diagnostics, [...path, k], file),
-      ]),
+      Object.entries(value)
+        .map(([k, v]) => [
+          k,
+          file.keep?.(k) ? v : renderProfileTree(v, env, locate, diagnostics, [...path, k], file),
+        ])
+        .filter(([, v]) => kept(v)),
     );
   return renderProfileValue(value, env, locate(path), diagnostics, file);
 }
