@@ -113,7 +113,8 @@ describe("Athena grammar check", () => {
       expect((await compile(a.dir)).code).toBe(0);
       const folder = path.join(cache, "athena-syntax");
       const [version] = await readdir(folder);
-      expect(version).toMatch(/^dt-sql-parser-\d+\.\d+\.\d+$/);
+      // The parser's version, the check's version and a digest of the functions it knows.
+      expect(version).toMatch(/^dt-sql-parser-\d+\.\d+\.\d+-check-2-[0-9a-f]{8}$/);
       const entries = await readdir(path.join(folder, version!));
       expect(entries.length).toBeGreaterThan(10);
       expect(entries.every((e) => /^[0-9a-f]{64}\.json$/.test(e))).toBe(true);
@@ -133,5 +134,50 @@ describe("Athena grammar check", () => {
     } finally {
       await Promise.all([a.cleanup(), b.cleanup(), rm(cache, { recursive: true, force: true })]);
     }
+  }, 180_000);
+});
+
+// A call of a function Trino does not have parses, so the grammar lets it through: DuckDB's
+// strftime runs on the lake and fails on Athena (FUNCTION_NOT_FOUND). compile --target prod
+// refuses it at the call with Trino's spelling; a local build warns and builds.
+describe("Athena function check", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+  const model = () => path.join(dir, "marts/hourly_sales_by_category.sql");
+  const call = "strftime(max(event_timestamp), '%H:%M') as last_order_at,";
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await copyModelsProject());
+    const sql = await readFile(model(), "utf8");
+    // Line 7 of the model; the call goes in as line 8.
+    const line = "    hour(event_timestamp) as hour_of_day,";
+    expect(sql.split("\n")[6]).toBe(line);
+    await writeFile(model(), sql.replace(`${line}\n`, `${line}\n    ${call}\n`));
+    await ageProject(dir, 0);
+    const gen = ["--events", "300", "--start", "2026-11-27T00:00:00Z", "--hours", "2"];
+    expect((await sluice("generate", ...gen)).code).toBe(0);
+  });
+  afterAll(async () => cleanup());
+
+  it("compile --target prod: exit 2 at the call, with Trino's spelling", async () => {
+    const r = await sluice("compile", "--target", "prod");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${path.relative(repoRoot, model())}:8:5: error ATHENA_FUNCTION: Athena would reject ` +
+        `model.hourly_sales_by_category: Function 'strftime' not registered (FUNCTION_NOT_FOUND) in \`${call}\``,
+    );
+    expect(r.stderr).toContain("  hint: Trino writes it date_format(ts, '%Y-%m-%d')");
+    expect(r.stderr).toMatch(/1 error found; nothing was run/);
+  }, 180_000);
+
+  it("build on the local target: a warning, and the mart builds (DuckDB has strftime)", async () => {
+    const r = await sluice("build", "-s", "+hourly_sales_by_category");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      ":8:5: warn ATHENA_FUNCTION: Athena would reject model.hourly_sales_by_category",
+    );
+    expect(r.stderr).toContain("the lake's DuckDB has it, Athena does not");
+    expect(r.stderr).toMatch(/OK +incremental marts\.hourly_sales_by_category/);
   }, 180_000);
 });

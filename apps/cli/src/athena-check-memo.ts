@@ -6,7 +6,8 @@ import type { Diagnostic } from "@sluice/project";
 import { writeFileAtomicSync } from "@sluice/runner/atomic-file";
 
 const MEMO_FILE = "athena_check.json";
-const FORMAT = 1;
+// 2: the findings include calls of functions Trino lacks (ATHENA_FUNCTION).
+const FORMAT = 2;
 
 /** What the findings of one check were computed from (see {@link readAthenaCheckMemo}). */
 export interface AthenaCheckKey {

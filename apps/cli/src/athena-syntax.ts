@@ -1,13 +1,22 @@
 import type { CompiledNode, CompiledProject } from "@sluice/compiler";
 import { HOOK_KEYS, type HookKey } from "@sluice/compiler/run-time";
-import { athenaStatementGrammar, type Statement } from "@sluice/dialects";
+import {
+  athenaStatementGrammar,
+  TRINO_FUNCTIONS,
+  trinoSpelling,
+  type Statement,
+} from "@sluice/dialects";
 import type { Diagnostic, Project, Severity } from "@sluice/project";
+import { closest } from "@sluice/project/suggest";
+import type { TrinoSQL } from "dt-sql-parser/dist/parser/trino/index.js";
 
 /** One syntax error of a statement under Athena's grammar: 1-based line and column in its SQL. */
 export interface GrammarError {
   line: number;
   column: number;
   message: string;
+  /** Set when the statement parses but calls a function Athena (Trino) does not have. */
+  function?: string;
 }
 
 /** Checks one Athena statement: `trino` statements under TrinoSQL, `hive` (DDL) under HiveSQL. */
@@ -18,25 +27,64 @@ export type AsyncGrammarCheck = (sql: string, grammar: "trino" | "hive") => Prom
 
 /**
  * dt-sql-parser's TrinoSQL and HiveSQL (the grammars Athena routes statements to), loaded on
- * first use: the parsers are ~10 MB of ANTLR tables, which only compile and build need.
+ * first use: the parsers are ~10 MB of ANTLR tables, which only compile and build need. A Trino
+ * statement that parses is read for its function calls too: a call of an unqualified name
+ * Trino does not have (`TRINO_FUNCTIONS`) is a finding with `function` set, as Athena fails it
+ * (FUNCTION_NOT_FOUND) where the grammar alone does not.
  */
 export async function loadAthenaGrammars(): Promise<GrammarCheck> {
-  const { HiveSQL, TrinoSQL } = await import("dt-sql-parser");
+  // The two parsers' own modules, not the package index (all of dt-sql-parser's grammars, which
+  // a test run through vite would transform and evaluate whole, ~16 s).
+  const [{ HiveSQL }, { TrinoSQL }, { TrinoSqlListener }] = await Promise.all([
+    import("dt-sql-parser/dist/parser/hive/index.js"),
+    import("dt-sql-parser/dist/parser/trino/index.js"),
+    import("dt-sql-parser/dist/lib/trino/TrinoSqlListener.js"),
+  ]);
   let trino: InstanceType<typeof TrinoSQL> | undefined;
   let hive: InstanceType<typeof HiveSQL> | undefined;
   return (sql, grammar) => {
     const parser = grammar === "trino" ? (trino ??= new TrinoSQL()) : (hive ??= new HiveSQL());
-    return parser.validate(sql).map((e) => ({
+    const errors = parser.validate(sql).map((e) => ({
       line: e.startLine,
       column: e.startColumn,
       message: e.message,
     }));
+    if (errors.length > 0 || grammar !== "trino") return errors;
+    // Parsed: the calls of functions Trino does not have (the tree is validate's, cached).
+    const unknown: GrammarError[] = [];
+    const calls = new (class extends TrinoSqlListener {
+      override enterFunctionCall = (ctx: FunctionCall) => {
+        const name = ctx.functionName().getText().replaceAll('"', "").toLowerCase();
+        // sluice_*(): sluice's own calls (sluice_incremental_from(), sluice_listed(...)),
+        // replaced by values when the run plans the statement, before Athena sees it.
+        if (name.includes(".") || name.startsWith("sluice_") || TRINO_FUNCTIONS.has(name)) return;
+        unknown.push({
+          line: ctx.start?.line ?? 1,
+          column: (ctx.start?.column ?? 0) + 1,
+          message: `Function '${name}' not registered (FUNCTION_NOT_FOUND)`,
+          function: name,
+        });
+      };
+    })();
+    // validate() parsed `sql` through parseWithCache (private in the types): its tree, not a
+    // second parse.
+    const cached = parser as unknown as { parseWithCache(input: string): ParseTree };
+    parser.listen(calls, cached.parseWithCache(sql));
+    return unknown;
   };
+}
+
+type ParseTree = Parameters<TrinoSQL["listen"]>[1];
+
+/** What a function call of the Trino parse tree gives the check. */
+interface FunctionCall {
+  functionName(): { getText(): string };
+  start: { line: number; column: number } | null;
 }
 
 /**
  * Every Athena statement of the chosen nodes, checked against Athena's grammars; one diagnostic
- * per node that would not parse, at the model's own line when the failing line is found in its
+ * per node that would not parse or calls a function Athena lacks (ATHENA_FUNCTION), at the model's own line when the failing line is found in its
  * source file (else at its first line), naming the line in the compiled file too:
  *
  *     models/marts/funnel.sql:14:17: error ATHENA_SYNTAX: Athena would reject model.funnel: ... (target/compiled/marts/funnel.sql:12:17)
@@ -131,7 +179,7 @@ function hookDiagnostic(
   const column =
     at < 0 ? 1 : Math.min(...spellings.map((k) => lines[at]!.indexOf(k)).filter((c) => c >= 0)) + 1;
   return {
-    code: "ATHENA_SYNTAX",
+    code: hook.e.function ? "ATHENA_FUNCTION" : "ATHENA_SYNTAX",
     severity,
     message: `Athena would reject ${hook.key} ${hook.index + 1} of ${node.id}: ${hook.e.message.trim()} in \`${text.trim()}\` (the hook's line ${hook.e.line}, column ${hook.e.column})`,
     at: {
@@ -139,8 +187,9 @@ function hookDiagnostic(
       line: at < 0 ? 1 : at + 1,
       column,
     },
-    hint:
-      severity === "warn"
+    hint: hook.e.function
+      ? functionHint(hook.e.function, severity)
+      : severity === "warn"
         ? "DuckDB accepts it, Athena does not; --no-athena-check turns this check off"
         : hook.grammar === "hive" && hook.sql.includes('"')
           ? "Athena parses this hook as Hive DDL, where names are bare or in backticks: write {{ this.schema }}.{{ this.identifier }}, not {{ this }} (double quotes)"
@@ -174,15 +223,30 @@ function diagnosticAt(
       ? ""
       : ` (compiled: ${options.compiledFile(node)}:${compiledLine}:${e.column})`;
   return {
-    code: "ATHENA_SYNTAX",
+    code: e.function ? "ATHENA_FUNCTION" : "ATHENA_SYNTAX",
     severity,
     message: `Athena would reject ${node.id}: ${e.message.trim()} in \`${text.trim()}\`${inCompiled}`,
     at: { file: node.path, line: sourceLine ?? 1, column },
-    hint:
-      severity === "warn"
+    hint: e.function
+      ? functionHint(e.function, severity)
+      : severity === "warn"
         ? "DuckDB accepts it, Athena's Trino grammar does not; --no-athena-check turns this check off"
         : "fix the model's SQL (compile --target prod checks every statement Athena would run)",
   };
+}
+
+/** What to call instead of a function Trino lacks, and (on a non-Athena target) why it ran here. */
+function functionHint(name: string, severity: Severity): string {
+  const instead = trinoSpelling(name);
+  const near = instead ? undefined : closest(name, [...TRINO_FUNCTIONS]);
+  const fix = instead
+    ? `Trino writes it ${instead}`
+    : near
+      ? `did you mean ${near}()?`
+      : "see Trino's functions: https://trino.io/docs/current/functions/list.html";
+  return severity === "warn"
+    ? `${fix}; the lake's DuckDB has it, Athena does not (--no-athena-check turns this check off)`
+    : fix;
 }
 
 /** The model's (or singular test's) file a node was compiled from. */

@@ -3,8 +3,18 @@ import { mkdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import parser from "dt-sql-parser/package.json" with { type: "json" };
+import { TRINO_FUNCTIONS } from "@sluice/dialects";
 import type { AsyncGrammarCheck, GrammarCheck, GrammarError } from "./athena-syntax.js";
 import { writeFileAtomicSync } from "@sluice/runner/atomic-file";
+
+/** What the check finds, by version: 2 added the calls of functions Trino lacks. */
+const CHECK_VERSION = 2;
+
+/** The functions the check knows: an answer kept under another list is not this check's. */
+const FUNCTIONS_DIGEST = createHash("sha1")
+  .update([...TRINO_FUNCTIONS].sort().join(","))
+  .digest("hex")
+  .slice(0, 8);
 
 /**
  * sluice's cache folder: `$SLUICE_CACHE_DIR`, else `$XDG_CACHE_HOME/sluice`, else
@@ -37,7 +47,11 @@ export class GrammarCache {
     cacheDir: string,
     private readonly runId: string,
   ) {
-    this.dir = path.join(cacheDir, "athena-syntax", `dt-sql-parser-${parser.version}`);
+    this.dir = path.join(
+      cacheDir,
+      "athena-syntax",
+      `dt-sql-parser-${parser.version}-check-${CHECK_VERSION}-${FUNCTIONS_DIGEST}`,
+    );
   }
 
   /** A check that answers from the cache, loading the grammars on the first miss. */

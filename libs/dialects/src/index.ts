@@ -14,6 +14,7 @@ export { strictIntegerCasts } from "./duckdb/trino-casts.js";
 export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
 export { athenaStatementGrammar } from "./athena/athena-statement-grammar.js";
+export { TRINO_FUNCTIONS, trinoSpelling } from "./athena/trino-functions.js";
 export { splitTopLevel } from "./athena/athena-types.js";
 export { dialectForEngine } from "./dialect-for-engine.js";
 export {
