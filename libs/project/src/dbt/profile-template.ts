@@ -11,6 +11,14 @@ const ENV_VAR =
 const VAR =
   /^\s*var\(\s*(['"])([^'"]+)\1\s*(?:,\s*(?:(['"])(.*?)\3|(-?\d+(?:\.\d+)?)|(true|false|True|False)))?\s*\)\s*$/;
 
+/** A `var()` without a value or default. */
+const noVar = (name: string) =>
+  `var('${name}'): no such variable in the project's vars or --vars, and no default`;
+
+/** An `env_var()` without a value or default. */
+const noEnvVar = (name: string) =>
+  `env_var('${name}'): the environment variable is not set and has no default`;
+
 /** Which file's values are rendered: the code of its errors and what the file can do instead. */
 export interface TemplateFile {
   code: "PROFILE_INVALID" | "DBT_PROJECT_INVALID";
@@ -76,7 +84,7 @@ export function renderProfileValue(
       diagnostics.push(
         error(
           file.code,
-          `var('${name}'): no such variable in the project's vars or --vars, and no default`,
+          noVar(name!),
           at,
           `define it under vars: in dbt_project.yml, pass --vars '{${name}: ...}', or give a default: var('${name}', '...')`,
         ),
@@ -117,7 +125,7 @@ export function renderProfileValue(
       diagnostics.push(
         error(
           file.code,
-          `env_var('${name}'): the environment variable is not set and has no default`,
+          noEnvVar(name!),
           at,
           `export ${name}, or give a default: env_var('${name}', '...')`,
         ),
@@ -150,16 +158,11 @@ function expressionScope(
     var: (name: string, ...fallback: unknown[]) => {
       if (Object.hasOwn(vars, name)) return vars[name];
       if (fallback.length > 0) return fallback[0];
-      throw new Error(
-        `var('${name}'): no such variable in the project's vars or --vars, and no default`,
-      );
+      throw new Error(noVar(name));
     },
     env_var: (name: string, ...fallback: unknown[]) => {
       const value = env[name] ?? fallback[0];
-      if (value === undefined)
-        throw new Error(
-          `env_var('${name}'): the environment variable is not set and has no default`,
-        );
+      if (value === undefined) throw new Error(noEnvVar(name));
       return value;
     },
   };
