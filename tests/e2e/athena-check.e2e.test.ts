@@ -146,6 +146,7 @@ describe("Athena function check", () => {
   const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
   const model = () => path.join(dir, "marts/hourly_sales_by_category.sql");
   const call = "strftime(max(event_timestamp), '%H:%M') as last_order_at,";
+  const second = "epoch_ms(max(event_timestamp)) as last_order_ms,";
 
   beforeAll(async () => {
     ({ dir, cleanup } = await copyModelsProject());
@@ -153,14 +154,14 @@ describe("Athena function check", () => {
     // Line 7 of the model; the call goes in as line 8.
     const line = "    hour(event_timestamp) as hour_of_day,";
     expect(sql.split("\n")[6]).toBe(line);
-    await writeFile(model(), sql.replace(`${line}\n`, `${line}\n    ${call}\n`));
+    await writeFile(model(), sql.replace(`${line}\n`, `${line}\n    ${call}\n    ${second}\n`));
     await ageProject(dir, 0);
     const gen = ["--events", "300", "--start", "2026-11-27T00:00:00Z", "--hours", "2"];
     expect((await sluice("generate", ...gen)).code).toBe(0);
   });
   afterAll(async () => cleanup());
 
-  it("compile --target prod: exit 2 at the call, with Trino's spelling", async () => {
+  it("compile --target prod: exit 2 at each call, with Trino's spelling", async () => {
     const r = await sluice("compile", "--target", "prod");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
@@ -168,7 +169,12 @@ describe("Athena function check", () => {
         `model.hourly_sales_by_category: Function 'strftime' not registered (FUNCTION_NOT_FOUND) in \`${call}\``,
     );
     expect(r.stderr).toContain("  hint: Trino writes it date_format(ts, '%Y-%m-%d')");
-    expect(r.stderr).toMatch(/1 error found; nothing was run/);
+    // Each function Athena lacks, at its own call, in one run.
+    expect(r.stderr).toContain(
+      ":9:5: error ATHENA_FUNCTION: Athena would reject model.hourly_sales_by_category: Function 'epoch_ms' not registered",
+    );
+    expect(r.stderr).toContain("  hint: Trino writes it to_unixtime(ts) * 1000");
+    expect(r.stderr).toMatch(/2 errors found; nothing was run/);
   }, 180_000);
 
   it("build on the local target: a warning, and the mart builds (DuckDB has strftime)", async () => {

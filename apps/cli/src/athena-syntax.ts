@@ -84,7 +84,7 @@ interface FunctionCall {
 
 /**
  * Every Athena statement of the chosen nodes, checked against Athena's grammars; one diagnostic
- * per node that would not parse or calls a function Athena lacks (ATHENA_FUNCTION), at the model's own line when the failing line is found in its
+ * per node that would not parse, or one per function Athena lacks that it calls (ATHENA_FUNCTION), at the model's own line when the failing line is found in its
  * source file (else at its first line), naming the line in the compiled file too:
  *
  *     models/marts/funnel.sql:14:17: error ATHENA_SYNTAX: Athena would reject model.funnel: ... (target/compiled/marts/funnel.sql:12:17)
@@ -121,13 +121,21 @@ export async function athenaSyntaxDiagnostics(
           .map((sql) => ({ sql, grammar: "trino" }))
       : [...node.statements, ...(node.incrementalStatements ?? [])];
     let failed = false;
+    // Every function Athena lacks, once each (the statements of a node repeat its SELECT).
+    const unknown = new Set<string>();
     for (const statement of statements) {
       if (statement.grammar === "duckdb") continue;
-      const [first] = await check(statement.sql, statement.grammar);
-      if (!first) continue;
-      diagnostics.push(diagnosticAt(project, node, statement.sql, first, options));
-      failed = true;
-      break;
+      const found = await check(statement.sql, statement.grammar);
+      failed ||= found.length > 0;
+      if (found[0] && !found[0].function) {
+        diagnostics.push(diagnosticAt(project, node, statement.sql, found[0], options));
+        break;
+      }
+      for (const e of found)
+        if (!unknown.has(e.function!)) {
+          unknown.add(e.function!);
+          diagnostics.push(diagnosticAt(project, node, statement.sql, e, options));
+        }
     }
     if (!failed) {
       const hook = await firstHookError(node, check);
