@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
+import { replaceInFile } from "../support/edit-file.js";
 
 /**
  * dbt_project.yml's config values read `target` as dbt renders them at parse: the profile's
@@ -27,15 +28,16 @@ const project = () => path.join(dir, "dbt_project.yml");
 
 beforeAll(async () => {
   ({ dir, cleanup } = await copyJaffleShop());
-  const text = await readFile(project(), "utf8");
-  const edited = text
-    .replace(
-      "      +materialized: view\n",
-      "      +materialized: \"{{ 'table' if target.name == 'prod' else 'view' }}\"\n",
-    )
-    .replace("      materialized: table\n", '      +schema: "{{ target.name }}_marts"\n');
-  expect(edited).not.toBe(text);
-  await writeFile(project(), edited);
+  await replaceInFile(
+    project(),
+    "      +materialized: view\n",
+    "      +materialized: \"{{ 'table' if target.name == 'prod' else 'view' }}\"\n",
+  );
+  await replaceInFile(
+    project(),
+    "      materialized: table\n",
+    '      +schema: "{{ target.name }}_marts"\n',
+  );
 }, 60_000);
 afterAll(async () => cleanup());
 
@@ -61,8 +63,11 @@ describe("target in dbt_project.yml's config values", () => {
   });
 
   it("a misspelt attribute is an error at its value, exit 2, nothing compiled", async () => {
-    const text = await readFile(project(), "utf8");
-    await writeFile(project(), text.replace("{{ target.name }}_marts", "{{ target.nmae }}_marts"));
+    const text = await replaceInFile(
+      project(),
+      "{{ target.name }}_marts",
+      "{{ target.nmae }}_marts",
+    );
     const r = await sluice("compile", "--target", "prod");
     expect(r.code).toBe(2);
     const line = text.split("\n").findIndex((l) => l.includes("{{ target.name }}_marts")) + 1;

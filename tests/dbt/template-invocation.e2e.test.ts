@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { replaceInFile } from "../support/edit-file.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyJaffleShop, dbtCli } from "../support/dbt-fixture.js";
 
@@ -95,13 +96,10 @@ describe("run_started_at", () => {
 
   it("dbt_project.yml's var() reads the project's vars and --vars; another --vars compiles afresh", async () => {
     const file = path.join(dir, "dbt_project.yml");
-    const before = await readFile(file, "utf8");
-    await writeFile(
+    const before = await replaceInFile(
       file,
-      before.replace(
-        "    marts:\n",
-        "    marts:\n      +schema: \"{{ var('mart_schema', 'marts') }}\"\n",
-      ),
+      "    marts:\n",
+      "    marts:\n      +schema: \"{{ var('mart_schema', 'marts') }}\"\n",
     );
     try {
       const schemaOf = async (...vars: string[]) => {

@@ -20,3 +20,12 @@ export function allowedHost(host: string | undefined, listen: string): boolean {
   const name = host.replace(/:\d+$/, "").toLowerCase();
   return name === listen.toLowerCase();
 }
+
+/**
+ * What a refused request is told: the host it named and the ones `endpoint` answers.
+ *
+ * @example hostRefusal("evil.example", "127.0.0.1", "aws-local") // "host not allowed: evil.example (aws-local answers ...)"
+ */
+export function hostRefusal(host: string | undefined, listen: string, endpoint: string): string {
+  return `host not allowed: ${host ?? "(none)"} (${endpoint} answers requests naming ${listen} or this machine's loopback)`;
+}

@@ -7,7 +7,7 @@ import { AwsError } from "./aws-error.js";
 import { CallLog } from "./call-log.js";
 import { Faults, type FaultPlan } from "./faults.js";
 import { GlueCatalog, type GlueSnapshot } from "./glue-catalog.js";
-import { allowedHost } from "./host-guard.js";
+import { allowedHost, hostRefusal } from "./host-guard.js";
 import { deletedKeys, s3ErrorReply, s3Operation, s3Request } from "./s3-api.js";
 import { S3Store } from "./s3-store.js";
 import { SqlEngine } from "./sql-engine.js";
@@ -99,7 +99,7 @@ export async function startAthenaLocal(options: AthenaLocalOptions): Promise<Ath
       req.resume();
       return replyJson(res, 403, {
         __type: "AccessDeniedException",
-        Message: `host not allowed: ${req.headers.host ?? "(none)"} (aws-local answers requests naming ${listen} or this machine's loopback)`,
+        Message: hostRefusal(req.headers.host, listen, "aws-local"),
       });
     }
     const chunks: Buffer[] = [];

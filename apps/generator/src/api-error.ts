@@ -6,4 +6,12 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** AWS's answer for a stream that does not exist (`kind`: `Firehose`, `Stream`). */
+  static notFound(kind: string, name: string): ApiError {
+    return new ApiError(
+      "ResourceNotFoundException",
+      `${kind} ${name} under account 000000000000 not found.`,
+    );
+  }
 }

@@ -10,7 +10,7 @@ import {
   type Http2Session,
 } from "node:http2";
 import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
-import { allowedHost } from "@sluice/aws-local/host-guard";
+import { allowedHost, hostRefusal } from "@sluice/aws-local/host-guard";
 
 /** A request handler both HTTP versions call (the HTTP/2 compatibility API mirrors HTTP/1's). */
 export type DualHandler = (
@@ -54,7 +54,7 @@ export async function listenHttp1And2(
     req.resume();
     const body = JSON.stringify({
       __type: "AccessDeniedException",
-      message: `host not allowed: ${named ?? "(none)"} (this endpoint answers requests naming ${host} or this machine's loopback)`,
+      message: hostRefusal(named, host, "this endpoint"),
     });
     res.writeHead(403, { "content-type": "application/x-amz-json-1.1" });
     res.end(body);

@@ -134,11 +134,7 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   const streams = new Set(options.streams ?? ["sluice-events"]);
   const deliveryStream = (body: Record<string, unknown>): string => {
     const name = String(body.DeliveryStreamName ?? "");
-    if (!streams.has(name))
-      throw new ApiError(
-        "ResourceNotFoundException",
-        `Firehose ${name} under account 000000000000 not found.`,
-      );
+    if (!streams.has(name)) throw ApiError.notFound("Firehose", name);
     return name;
   };
   /** A record's size before base64; over Firehose's limit, the whole call fails. */

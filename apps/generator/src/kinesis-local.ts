@@ -85,11 +85,7 @@ export function kinesisOperations(
         .pop();
     if (typeof name !== "string" || !/^[a-zA-Z0-9_.-]{1,128}$/.test(name))
       throw new ApiError("ValidationException", "StreamName or StreamARN is required");
-    if (!ctx.exists(name))
-      throw new ApiError(
-        "ResourceNotFoundException",
-        `Stream ${name} under account 000000000000 not found.`,
-      );
+    if (!ctx.exists(name)) throw ApiError.notFound("Stream", name);
     return name;
   };
   const check = (r: WireRecord, i: number): CheckedRecord => {

@@ -128,8 +128,6 @@ const TRINO_SPELLING: Record<string, string> = {
   to_json: "CAST(x AS JSON)",
   json_extract_string: "json_extract_scalar(j, '$.path')",
   instr: "strpos(s, t)",
-  left: "substr(s, 1, n)",
-  right: "substr(s, -n)",
   ucase: "upper(s)",
   lcase: "lower(s)",
 };

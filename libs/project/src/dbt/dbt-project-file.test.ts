@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDbtProject } from "./dbt-project-file.js";
+import { dbtProjectProfile, parseDbtProject } from "./dbt-project-file.js";
 
 const text = `name: shop
 version: '1.0.0'
@@ -31,7 +31,7 @@ describe("parseDbtProject", () => {
 
   it("reads name, paths, vars (scoped ones too) and profile", () => {
     expect(parsed.usable).toBe(true);
-    expect(parsed.profile).toBe("shop");
+    expect(dbtProjectProfile(text)).toBe("shop");
     expect(parsed.config.name).toBe("shop");
     expect(parsed.config["model-paths"]).toEqual(["transform"]);
     expect(parsed.config.vars).toEqual({ start: "2024-01-01", scoped: 1 });

@@ -71,8 +71,6 @@ const IGNORED_KEYS: Record<string, string> = {
 
 export interface ParsedDbtProject {
   config: ProjectConfig;
-  /** `profile:` of the file ('' when missing). */
-  profile: string;
   diagnostics: Diagnostic[];
   usable: boolean;
 }
@@ -109,7 +107,7 @@ export function parseDbtProject(
       diagnostics.push(
         error("DBT_PROJECT_INVALID", `${file} must be a mapping of settings`, source.locate([])),
       );
-    return { config, profile: "", diagnostics, usable: false };
+    return { config, diagnostics, usable: false };
   }
   const invalid = (key: string, message: string, hint?: string) =>
     diagnostics.push(error("DBT_PROJECT_INVALID", message, source.locate([key]), hint));
@@ -186,6 +184,16 @@ export function parseDbtProject(
       );
     }
   }
-  const profile = typeof data.profile === "string" ? data.profile : "";
-  return { config, profile, diagnostics, usable: true };
+  return { config, diagnostics, usable: true };
+}
+
+/**
+ * `profile:` of dbt_project.yml's text ("" when absent or unreadable: {@link parseDbtProject}
+ * says why). Read before the file's config values, which may read the profile's target.
+ *
+ * @example dbtProjectProfile("name: shop\nprofile: shop\n") // "shop"
+ */
+export function dbtProjectProfile(text: string): string {
+  const data = parseYaml(text, DBT_PROJECT_FILE, "DBT_PROJECT_INVALID").data;
+  return isMapping(data) && typeof data.profile === "string" ? data.profile : "";
 }

@@ -4,8 +4,7 @@ import { error } from "../diagnostics.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { ProjectConfig } from "../types.js";
 import { defaultModelConfig } from "../model-config-schema.js";
-import { isMapping, parseYaml } from "../yaml-source.js";
-import { DBT_PROJECT_FILE, parseDbtProject } from "./dbt-project-file.js";
+import { dbtProjectProfile, parseDbtProject } from "./dbt-project-file.js";
 import { readPackages } from "./packages.js";
 import type { PackageDir } from "./packages.js";
 import { findProfilesFile, parseProfiles } from "./profiles.js";
@@ -36,7 +35,7 @@ export async function loadDbtConfig(
 ): Promise<LoadedDbtConfig> {
   const env = options.env ?? {};
   // The profile first: dbt_project.yml's config values may read the target it holds.
-  const profile = options.profile ?? profileKey(text);
+  const profile = options.profile ?? dbtProjectProfile(text);
   const found = profile === "" ? undefined : findProfilesFile(dir, options);
   const profileDiagnostics: Diagnostic[] = [];
   const loaded =
@@ -110,10 +109,4 @@ export async function loadDbtConfig(
     packages: packages.packages,
     watched: ["", path.relative(dir, path.dirname(found.file)) || ""],
   };
-}
-
-/** `profile:` of dbt_project.yml ("" when absent or unreadable: the project's parse says why). */
-function profileKey(text: string): string {
-  const data = parseYaml(text, DBT_PROJECT_FILE, "DBT_PROJECT_INVALID").data;
-  return isMapping(data) && typeof data.profile === "string" ? data.profile : "";
 }
