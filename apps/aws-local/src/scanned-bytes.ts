@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
 
 /**
@@ -9,40 +10,62 @@ export interface ProjectedScan {
   files: readonly { path: string; size: number }[];
 }
 
-interface PlanNode {
+/** A node of DuckDB's JSON plan (EXPLAIN or profile): the walk reads these fields only. */
+export interface PlanNode {
   name?: string;
   children?: PlanNode[];
   extra_info?: Record<string, unknown>;
 }
 
 /**
- * The bytes a query reads from projected raw tables, as Athena counts them with partition
- * projection: only the partitions its predicates admit. DuckDB plans the query (EXPLAIN, nothing
- * run): the union branch of an enum value a filter on the enum column excludes is pruned from
- * the plan, and a filter on the date column shows as the scan's file filter, which is applied
- * here to the branch's files. Undefined when the plan cannot be read that way (a scan that
- * reads no line column cannot be told apart): the caller counts every file then.
- *
- * @example await prunedBytes(conn, "SELECT count(*) FROM raw WHERE event_type = 'order_paid'", scans) // 1834
+ * Run `statement` with DuckDB's JSON profiling written to `file`, and return its executed plan
+ * (undefined when the profile cannot be read: the caller counts every file then). Profiling is
+ * on for this statement only.
  */
-export async function prunedBytes(
+export async function profiledRun(
   conn: DuckDBConnection,
-  sql: string,
-  scans: readonly ProjectedScan[],
-): Promise<number | undefined> {
-  let plan: PlanNode[];
+  statement: string,
+  file: string,
+): Promise<PlanNode | undefined> {
+  // In this order: DuckDB checks the file's extension against the profiling format.
+  await conn.run("SET enable_profiling = 'json'");
+  await conn.run(`SET profiling_output = '${file.replaceAll("'", "''")}'`);
+  let text: string | undefined;
   try {
-    const reader = await conn.runAndReadAll(`EXPLAIN (FORMAT JSON) ${sql}`);
-    plan = JSON.parse(String(reader.getRowsJS()[0]?.[1] ?? "[]")) as PlanNode[];
+    await conn.run(statement);
+    // Read before profiling is reset: that statement would write its own profile.
+    text = await readFile(file, "utf8").catch(() => undefined);
+  } finally {
+    await conn.run("RESET enable_profiling");
+  }
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as PlanNode);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The bytes a query read from projected raw tables, as Athena counts them with partition
+ * projection: only the partitions its predicates admit. `plan` is the query's executed plan
+ * ({@link profiledRun}): the union branch of an enum value a filter on the enum column excludes
+ * is pruned from it, and a filter on the date column shows as the scan's file filter, which is
+ * applied here to the branch's files. Undefined when the plan cannot be read that way (a scan
+ * that reads no line column cannot be told apart): the caller counts every file then.
+ *
+ * @example await prunedBytes(conn, await profiledRun(conn, "CREATE TEMP TABLE t AS SELECT count(*) FROM raw WHERE event_type = 'order_paid'", file), scans) // 1834
+ */
+export async function prunedBytes(
+  conn: DuckDBConnection,
+  plan: PlanNode,
+  scans: readonly ProjectedScan[],
+): Promise<number | undefined> {
   const reads: Record<string, unknown>[] = [];
   const walk = (node: PlanNode): void => {
     if (node.extra_info?.["Function"] === "READ_CSV") reads.push(node.extra_info);
     node.children?.forEach(walk);
   };
-  plan.forEach(walk);
+  walk(plan);
   let bytes = 0;
   for (const read of reads) {
     const projections = [read["Projections"] ?? []].flat().map(String);
