@@ -93,6 +93,9 @@ export async function writeCompiledArtifacts(
   // Written from the same compile, and not deleted by hand since.
   if (stamp !== undefined && artifactsStamp(targetDir) === stamp && folders.every(existsSync))
     return runPaths;
+  // A first compile without the parse cache (`--no-partial-parse`, which writes nothing into
+  // target/ before this) finds no folder yet.
+  mkdirSync(targetDir, { recursive: true });
   // Gone until the new artifacts are all written: an interrupted write is never trusted.
   rmSync(stampFile(targetDir), { force: true });
   // And what a killed process's writes left in target/ goes.
