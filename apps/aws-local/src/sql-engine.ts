@@ -3,6 +3,7 @@ import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
 import { AthenaFailure, failureFromDuckdb } from "./athena-failure.js";
+import { duckdbOnly } from "./duckdb-only.js";
 import type { GlueCatalog, GlueColumn, GlueTable } from "./glue-catalog.js";
 import { icebergMetadata, isIceberg, writeIcebergMetadata } from "./iceberg-tables.js";
 import { asFolder, parseS3Url, type S3Store } from "./s3-store.js";
@@ -152,6 +153,9 @@ export class SqlEngine {
   }
 
   private async statement(conn: DuckDBConnection, input: QueryInput): Promise<QueryOutcome> {
+    // DuckDB would run these; Athena does not (positions are of the statement as sent).
+    const rejected = duckdbOnly(input.sql);
+    if (rejected) throw rejected;
     // Trino's integer casts: DuckDB's CAST cannot be shadowed, so the text calls the layer's.
     const sql = strictIntegerCasts(stripStatement(input.sql));
     const db = input.database.toLowerCase();

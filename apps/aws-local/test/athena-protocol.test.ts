@@ -139,6 +139,24 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     });
   });
 
+  it("fails what DuckDB runs and Athena rejects: a :: cast, DuckDB's own functions", async () => {
+    expect((await aws.query("SELECT 1::int AS n")).Status).toMatchObject({
+      State: "FAILED",
+      StateChangeReason: expect.stringMatching(/^SYNTAX_ERROR: line 1:9: mismatched input '::'/),
+    });
+    expect((await aws.query("SELECT\n  strftime(now(), '%Y') AS y")).Status).toMatchObject({
+      State: "FAILED",
+      StateChangeReason: "FUNCTION_NOT_FOUND: line 2:3: Function 'strftime' not registered",
+    });
+    // Trino's spelling runs.
+    expect(
+      await rows("SELECT CAST(1 AS integer) AS n, date_format(now(), '%Y') <> '' AS y"),
+    ).toEqual([
+      ["n", "y"],
+      ["1", "true"],
+    ]);
+  });
+
   it("reads no file outside its buckets, whatever a query asks (Athena has no file functions)", async () => {
     // A file of this machine, outside the buckets' folder: its bytes must not come back.
     const outside = path.join(path.dirname(aws.dir), `aws-local-outside-${process.pid}.txt`);
