@@ -39,6 +39,11 @@ describe("duckdbOnly: what Athena rejects that DuckDB would run", () => {
       "CREATE TABLE x WITH (format = 'PARQUET', partitioned_by = ARRAY['dt']) AS SELECT * FROM t",
       "CREATE EXTERNAL TABLE raw (line string) PARTITIONED BY (dt string) LOCATION 's3://b/raw/'",
       "select map(ARRAY['a'], ARRAY[1]), x['a'], transform(a, v -> v + 1) from t",
+      // Names that are not calls: a CTE and a table with their columns, an alias's columns.
+      "WITH range (n) AS (SELECT 1), t AS (SELECT 2), median (m) AS (SELECT 3) SELECT * FROM range",
+      "INSERT INTO len (a, b) SELECT 1, 2",
+      "CREATE TABLE IF NOT EXISTS today (a int)",
+      "SELECT * FROM (VALUES (1, 2)) AS range (a, b)",
     ];
     for (const sql of trino) expect(failure(sql), sql).toBeUndefined();
   });

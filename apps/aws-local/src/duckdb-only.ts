@@ -2,6 +2,23 @@ import { TRINO_FUNCTIONS, trinoSpelling } from "@sluice/dialects";
 import { AthenaFailure } from "./athena-failure.js";
 
 /**
+ * After these a name followed by `(` is not a call: a qualified name (`x.len(`), a table with its
+ * columns (`CREATE TABLE len (`, `INSERT INTO range (`), an alias with column names
+ * (`AS median (a, b)`), a CTE (`WITH range (n) AS`).
+ */
+const NOT_A_CALL_AFTER = new Set([".", "table", "exists", "into", "view", "as", "with"]);
+
+/** True when the parenthesis at `open` holds column names, as a CTE's: `(a, b) AS (`. */
+function namesColumns(sql: string, open: number): boolean {
+  let depth = 0;
+  for (let i = open; i < sql.length; i++) {
+    if (sql[i] === "(") depth += 1;
+    else if (sql[i] === ")" && --depth === 0) return /^\s*AS\s*\(/i.test(sql.slice(i + 1, i + 64));
+  }
+  return false;
+}
+
+/**
  * What Athena rejects in a statement that DuckDB, behind athena-local, would run: a `::` cast
  * (Trino's grammar has none: `SYNTAX_ERROR`) and a call of one of the well-known DuckDB (and
  * other warehouses') functions Trino lacks, `trinoSpelling`'s list (strftime, epoch_ms,
@@ -66,7 +83,13 @@ export function duckdbOnly(sql: string): AthenaFailure | undefined {
       const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i, i + 128))![0];
       const name = word.toLowerCase();
       const call = /^\s*\(/.test(sql.slice(i + word.length, i + word.length + 64));
-      if (call && previous !== "." && !TRINO_FUNCTIONS.has(name) && trinoSpelling(name))
+      if (
+        call &&
+        !NOT_A_CALL_AFTER.has(previous.toLowerCase()) &&
+        !TRINO_FUNCTIONS.has(name) &&
+        trinoSpelling(name) &&
+        !namesColumns(sql, sql.indexOf("(", i + word.length))
+      )
         return new AthenaFailure(
           "FUNCTION_NOT_FOUND",
           `${at(i)}: Function '${name}' not registered`,
