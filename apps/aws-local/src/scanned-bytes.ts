@@ -10,7 +10,7 @@ export interface ProjectedScan {
   files: readonly { path: string; size: number }[];
 }
 
-/** A node of DuckDB's JSON plan (EXPLAIN or profile): the walk reads these fields only. */
+/** A node of DuckDB's JSON profile of a statement: the walk reads these fields only. */
 export interface PlanNode {
   name?: string;
   children?: PlanNode[];
@@ -53,7 +53,9 @@ export async function profiledRun(
  * applied here to the branch's files. Undefined when the plan cannot be read that way (a scan
  * that reads no line column cannot be told apart): the caller counts every file then.
  *
- * @example await prunedBytes(conn, await profiledRun(conn, "CREATE TEMP TABLE t AS SELECT count(*) FROM raw WHERE event_type = 'order_paid'", file), scans) // 1834
+ * @example
+ * const plan = await profiledRun(conn, "CREATE TEMP TABLE t AS SELECT count(*) FROM raw WHERE event_type = 'order_paid'", file);
+ * if (plan) await prunedBytes(conn, plan, scans); // 1834
  */
 export async function prunedBytes(
   conn: DuckDBConnection,
