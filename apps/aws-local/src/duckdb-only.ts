@@ -1,4 +1,4 @@
-import { TRINO_FUNCTIONS, trinoSpelling } from "@sluice/dialects";
+import { trinoSpelling } from "@sluice/dialects";
 import { AthenaFailure } from "./athena-failure.js";
 
 /**
@@ -82,12 +82,11 @@ export function duckdbOnly(sql: string): AthenaFailure | undefined {
     if (/[A-Za-z_]/.test(c)) {
       const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i, i + 128))![0];
       const name = word.toLowerCase();
-      const call = /^\s*\(/.test(sql.slice(i + word.length, i + word.length + 64));
+      // trinoSpelling names only functions Trino lacks (tested in the dialects lib).
       if (
-        call &&
-        !NOT_A_CALL_AFTER.has(previous.toLowerCase()) &&
-        !TRINO_FUNCTIONS.has(name) &&
         trinoSpelling(name) &&
+        /^\s*\(/.test(sql.slice(i + word.length, i + word.length + 64)) &&
+        !NOT_A_CALL_AFTER.has(previous.toLowerCase()) &&
         !namesColumns(sql, sql.indexOf("(", i + word.length))
       )
         return new AthenaFailure(

@@ -143,6 +143,8 @@ export class SqlEngine {
       // on a developer's machine, ~/.aws/credentials was one query away). Query outputs are
       // staged under workDir, inside the buckets' folder.
       await conn.run(`SET temp_directory = ${str(path.join(this.workDir, "duckdb"))}`);
+      // Statements' profiles are written here (see writeTemp).
+      await mkdir(this.workDir, { recursive: true });
       // The folder as named and as the file system resolves it (macOS: /tmp is /private/tmp).
       const roots = [...new Set([this.store.dir, await realpath(this.store.dir)])];
       await conn.run(`SET allowed_directories = [${roots.map(str).join(", ")}]`);
@@ -1075,7 +1077,6 @@ export class SqlEngine {
     }
     // Beside the query's folder, which its COPY writes (it must be empty).
     const profile = path.join(this.workDir, `${queryId}.profile.json`);
-    await mkdir(this.workDir, { recursive: true });
     const plan = await profiledRun(conn, statement, profile).finally(() =>
       rm(profile, { force: true }),
     );
