@@ -304,6 +304,36 @@ describe("parseGenerateArgs", () => {
     ]);
   });
 
+  it("refuses more events an hour than it can hold, and a customer pool it cannot allocate", () => {
+    // Both used to fail after the work started: `Invalid typed array length: 10000000000000`.
+    const big = parseGenerateArgs({
+      events: 1e12,
+      start: "2026-11-27T00:00:00Z",
+      hours: 1,
+      seed: 1,
+    });
+    expect(big.ok ? [] : big.errors).toEqual([
+      "--events: 1,000,000,000,000 over 1 h is 1,000,000,000,000 an hour; the generator holds an hour's events in memory and makes at most 10,000,000 an hour on average: spread them over more --hours",
+    ]);
+    const spread = parseGenerateArgs({
+      events: 20_000_000,
+      start: "2026-11-27T00:00:00Z",
+      hours: 2,
+      seed: 1,
+    });
+    expect(spread.ok).toBe(true);
+    const pool = parseGenerateArgs({
+      events: 10,
+      start: "2026-11-27T00:00:00Z",
+      hours: 1,
+      seed: 1,
+      customers: 1e12,
+    });
+    expect(pool.ok ? [] : pool.errors).toEqual([
+      "--customers: takes a whole number from 1 to 100000000, not 1000000000000",
+    ]);
+  });
+
   it("names the flag in each error", () => {
     const r = parseGenerateArgs({
       events: -1,

@@ -42,6 +42,17 @@ const whole = (min: number, max?: number) =>
       `takes a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}, not ${String(issue.input)}`,
   });
 
+/**
+ * The most events an hour the generator makes on average (`--events` / `--hours`): it holds an
+ * hour's events in memory (665 MB of RSS at 5,000,000 in one hour, measured). Beyond that a
+ * run would fail deep inside with an engine error (`Invalid typed array length`) or run out of
+ * memory after minutes: refused up front instead.
+ */
+export const MAX_EVENTS_PER_HOUR = 10_000_000;
+
+/** The largest customer pool (`--customers`: a byte of memory each). */
+export const MAX_CUSTOMERS = 100_000_000;
+
 export const generateOptionsSchema = z
   .object({
     events: whole(1),
@@ -80,7 +91,7 @@ export const generateOptionsSchema = z
     lateRate: rate,
     missingFieldRate: rate,
     wrongTypeRate: rate,
-    customers: z.number().int().positive().optional(),
+    customers: whole(1, MAX_CUSTOMERS).optional(),
     meanViews: z.number().min(1).max(50).default(defaultFunnel.meanViews),
     viewsTail: z.number().min(1.05).max(20).default(defaultFunnel.viewsTail),
     repeatViewRate: funnelRate(defaultFunnel.repeatViewRate),
@@ -100,6 +111,15 @@ export const generateOptionsSchema = z
     durationSeconds: z.number().positive().optional(),
   })
   .strict()
+  // Only once both flags are valid: a bad one has its own message.
+  .refine((o) => !(o.hours >= 1) || o.events / o.hours <= MAX_EVENTS_PER_HOUR, {
+    error: (issue) => {
+      const o = issue.input as { events: number; hours: number };
+      const each = new Intl.NumberFormat("en-US").format;
+      return `${each(o.events)} over ${each(o.hours)} h is ${each(Math.ceil(o.events / o.hours))} an hour; the generator holds an hour's events in memory and makes at most ${each(MAX_EVENTS_PER_HOUR)} an hour on average: spread them over more --hours`;
+    },
+    path: ["events"],
+  })
   .refine((o) => o.malformedRate + o.missingFieldRate + o.wrongTypeRate <= 1, {
     message: "malformed-rate + missing-field-rate + wrong-type-rate must be at most 1",
     path: ["malformedRate"],
