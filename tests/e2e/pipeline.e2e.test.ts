@@ -87,6 +87,24 @@ describe("pipeline on the local DuckDB lake", () => {
       "csv",
     );
     expect(csv.stdout.split("\n")[0]).toBe("channel,sessions");
+
+    // A join's `select *` names stage_order twice: keyed by name, the second column replaced the
+    // first in every row (`select 1 as a, 2 as a` printed 2 twice). Both are printed, and why.
+    const twice = await sluice(
+      "query",
+      'select f.stage_order, g.stage_order, 3 as "stage_order:1" from marts.funnel f join marts.funnel g on g.stage_order = f.stage_order + 1 order by 1 limit 1',
+      "--format",
+      "json",
+    );
+    expect(twice.code, twice.stderr).toBe(0);
+    expect(JSON.parse(twice.stdout)).toEqual([
+      { stage_order: 1, "stage_order:2": 2, "stage_order:1": 3 },
+    ]);
+    expect(twice.stderr).toBe(
+      "warning: the result names a column more than once; printed as stage_order:2 (a second stage_order): give each column its own name (AS ...)\n",
+    );
+    const table = await sluice("query", "select 1 as a, 2 as a");
+    expect(table.stdout.split("\n").slice(0, 3)).toEqual(["a  a:1", "-  ---", "1    2"]);
   });
 
   it("a second build with no new raw data appends nothing to the incremental silver table", async () => {

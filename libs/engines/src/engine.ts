@@ -26,6 +26,11 @@ export interface ColumnInfo {
   name: string;
   /** Engine type name, lower case (`varchar`, `bigint`, `double`, `timestamp`, `date`, ...). */
   type: string;
+  /**
+   * A query result's column whose name repeats an earlier column's: the name the query gave it
+   * (`a`), where `name` (`a:1`) is the key its values have in the rows (see uniqueColumns).
+   */
+  sourceName?: string;
 }
 
 export interface QueryStats {

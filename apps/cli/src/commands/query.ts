@@ -1,5 +1,6 @@
 import path from "node:path";
-import type { CommandSpec } from "../command.js";
+import type { ColumnInfo } from "@sluice/engines";
+import type { CommandSpec, Io } from "../command.js";
 import { ExitCode } from "../command.js";
 import { rowPrinter } from "../output/row-printer.js";
 import { counted } from "../output/words.js";
@@ -57,15 +58,20 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     // lake): a result of millions of rows is never held as JS objects; Athena's pages are read
     // through execute.
     const printer = rowPrinter(args.format, io, args.limit);
+    let warned = false;
+    const add: typeof printer.add = (columns, batch) => {
+      if (!warned) warnRenamed(columns, io);
+      warned = true;
+      printer.add(columns, batch);
+    };
     try {
       const execute = { label: "query", ...(io.signal ? { signal: io.signal } : {}) };
       if (engine.executeInBatches) {
-        const add = printer.add.bind(printer);
         const done = await engine.executeInBatches(args.sql, add, execute);
         printer.end(done.rowCount, done.stats.elapsedMs);
       } else {
         const result = await engine.execute(args.sql, execute);
-        printer.add(result.columns, { rowCount: result.rows.length, rows: () => result.rows });
+        add(result.columns, { rowCount: result.rows.length, rows: () => result.rows });
         printer.end(result.rows.length, result.stats.elapsedMs);
       }
       return ExitCode.ok;
@@ -101,6 +107,20 @@ export const queryCommand: CommandSpec<QueryArgs> = {
     }
   },
 };
+
+/**
+ * A result with two columns of one name prints the second as `a:1` (see uniqueColumns): said on
+ * stderr, so a reader of the output knows where the name came from.
+ */
+function warnRenamed(columns: readonly ColumnInfo[], io: Io): void {
+  const renamed = columns.filter((c) => c.sourceName !== undefined);
+  if (renamed.length === 0) return;
+  const shown = renamed.slice(0, 5).map((c) => `${c.name} (a second ${c.sourceName})`);
+  if (renamed.length > 5) shown.push(`${renamed.length - 5} more`);
+  io.err(
+    `warning: the result names a column more than once; printed as ${shown.join(", ")}: give each column its own name (AS ...)`,
+  );
+}
 
 /**
  * The table (`schema.table`) whose version's Parquet file DuckDB could not read as Parquet, when

@@ -69,3 +69,18 @@ it("keeps a decimal's precision and scale, given apart by Athena", () => {
     { name: "n", type: "varchar" },
   ]);
 });
+
+it("keeps both values of two columns of one name (a join's select *)", () => {
+  // Athena returns such a result; keyed by name, the second value replaced the first.
+  const columns = toColumns([
+    { Name: "id", Type: "integer" },
+    { Name: "id", Type: "varchar" },
+  ]);
+  expect(columns).toEqual([
+    { name: "id", type: "integer" },
+    { name: "id:1", type: "varchar", sourceName: "id" },
+  ]);
+  expect(toRows(columns, [{ Data: [{ VarCharValue: "1" }, { VarCharValue: "x" }] }])).toEqual([
+    { id: 1, "id:1": "x" },
+  ]);
+});

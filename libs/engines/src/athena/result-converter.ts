@@ -1,17 +1,23 @@
 import type { ColumnInfo as AthenaColumn, Row } from "@aws-sdk/client-athena";
 import type { ColumnInfo } from "../engine.js";
+import { uniqueColumns } from "../result-columns.js";
 
-/** Athena result columns as engine columns (type names lower case). */
+/**
+ * Athena result columns as engine columns (type names lower case; a repeated name made unique,
+ * see uniqueColumns).
+ */
 export function toColumns(columns: readonly AthenaColumn[]): ColumnInfo[] {
-  return columns.map((c) => {
-    const type = (c.Type ?? "varchar").toLowerCase();
-    // Athena gives a decimal's precision and scale apart from its type name; the DDL of a new column needs them.
-    const full =
-      type === "decimal" && c.Precision !== undefined
-        ? `decimal(${c.Precision},${c.Scale ?? 0})`
-        : type;
-    return { name: c.Name ?? c.Label ?? "", type: full };
-  });
+  return uniqueColumns(
+    columns.map((c) => {
+      const type = (c.Type ?? "varchar").toLowerCase();
+      // Athena gives a decimal's precision and scale apart from its type name; the DDL of a new column needs them.
+      const full =
+        type === "decimal" && c.Precision !== undefined
+          ? `decimal(${c.Precision},${c.Scale ?? 0})`
+          : type;
+      return { name: c.Name ?? c.Label ?? "", type: full };
+    }),
+  );
 }
 
 /**

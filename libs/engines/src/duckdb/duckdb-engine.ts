@@ -55,6 +55,8 @@ import { BackgroundRemover } from "./background-remover.js";
 import { carryFiles, filesFrom, filesUnder, flatName, writtenAndCarried } from "./version-files.js";
 import { writeDayPacks, writePackRemainders } from "./day-packs.js";
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
+import { rowObject, uniqueColumns } from "../result-columns.js";
+import { readerRows } from "./reader-rows.js";
 import { loadRawWindow } from "./raw-window-load.js";
 import { LakeConnections, type LaneChoice } from "./lake-connections.js";
 import { ThreadSetting } from "./thread-setting.js";
@@ -371,10 +373,7 @@ class DuckdbEngine implements LakeEngine {
           throw error;
         }
       }, this.laneFor(sql));
-      const columns = reader
-        .columnNames()
-        .map((name, i) => ({ name, type: reader.columnType(i).toString().toLowerCase() }));
-      const rows = reader.convertRowObjects(plainValueConverter) as Record<string, unknown>[];
+      const { columns, rows } = readerRows(reader);
       const stats: QueryResult["stats"] = { elapsedMs: performance.now() - started };
       if (
         columns.length === 1 &&
@@ -414,11 +413,12 @@ class DuckdbEngine implements LakeEngine {
         // row is handed over. A streamed result's fetchChunk ends with an empty chunk at an
         // error as at the end (node-api 1.5): a failed query would read as a shorter one.
         const result = await interruptible(connection, signal, () => connection.run(sql));
-        const names = result.columnNames();
-        const columns = names.map((name, i) => ({
-          name,
-          type: result.columnType(i).toString().toLowerCase(),
-        }));
+        const columns = uniqueColumns(
+          result.columnNames().map((name, i) => ({
+            name,
+            type: result.columnType(i).toString().toLowerCase(),
+          })),
+        );
         onBatch(columns, { rowCount: 0, rows: () => [] });
         let rowCount = 0;
         for (let chunk = await result.fetchChunk(); chunk; chunk = await result.fetchChunk()) {
@@ -426,9 +426,7 @@ class DuckdbEngine implements LakeEngine {
           // Ctrl-C while the rows are handed over: the caller says how many went out.
           if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
           const rows = (): Record<string, unknown>[] =>
-            chunk!
-              .convertRows(plainValueConverter)
-              .map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])));
+            chunk!.convertRows(plainValueConverter).map((values) => rowObject(columns, values));
           rowCount += chunk.rowCount;
           onBatch(columns, { rowCount: chunk.rowCount, rows });
         }

@@ -2,7 +2,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { trinoCompatStatements } from "@sluice/dialects";
 import type { ColumnInfo } from "../engine.js";
 import { QueryError } from "../engine.js";
-import { plainValueConverter } from "./duckdb-values.js";
+import { readerRows } from "./reader-rows.js";
 
 /**
  * An embedded in-memory DuckDB with no lake and no files: what unit tests run on, whatever the
@@ -41,12 +41,7 @@ export async function openMemoryDatabase(
     execute(sql, label) {
       const run = queue.then(async () => {
         try {
-          const reader = await connection.runAndReadAll(sql);
-          const columns = reader
-            .columnNames()
-            .map((name, i) => ({ name, type: reader.columnType(i).toString().toLowerCase() }));
-          const rows = reader.convertRowObjects(plainValueConverter) as Record<string, unknown>[];
-          return { columns, rows };
+          return readerRows(await connection.runAndReadAll(sql));
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           throw new QueryError(`${label ? `${label}: ` : ""}${message}`, {
