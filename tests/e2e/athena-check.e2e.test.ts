@@ -114,7 +114,7 @@ describe("Athena grammar check", () => {
       const folder = path.join(cache, "athena-syntax");
       const [version] = await readdir(folder);
       // The parser's version, the check's version and a digest of the functions it knows.
-      expect(version).toMatch(/^dt-sql-parser-\d+\.\d+\.\d+-check-2-[0-9a-f]{8}$/);
+      expect(version).toMatch(/^dt-sql-parser-\d+\.\d+\.\d+-check-3-[0-9a-f]{8}$/);
       const entries = await readdir(path.join(folder, version!));
       expect(entries.length).toBeGreaterThan(10);
       expect(entries.every((e) => /^[0-9a-f]{64}\.json$/.test(e))).toBe(true);
@@ -185,5 +185,64 @@ describe("Athena function check", () => {
     );
     expect(r.stderr).toContain("the lake's DuckDB has it, Athena does not");
     expect(r.stderr).toMatch(/OK +incremental marts\.hourly_sales_by_category/);
+  }, 180_000);
+});
+
+// Trino checks the columns a CTAS or view makes before reading anything; DuckDB names and types
+// them itself (`count_star()`, a second `a` as `a_1`, NULL as INTEGER), so such a model built
+// on the lake and failed on Athena. compile --target prod refuses it at the column; a local build
+// warns and builds.
+describe("Athena column check", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+  const file = (name: string) => path.relative(repoRoot, path.join(dir, `marts/${name}.sql`));
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await copyModelsProject());
+    const models: Record<string, string> = {
+      unnamed_col:
+        "{{ config(materialized='table') }}\nselect\n    1 as id,\n    1 + 1,\n    'x' as note\n",
+      twice_col: "select 1 as id, 2 as ID\n",
+      untyped_col: "select 1 as id, null as note\n",
+      // A UNION types the NULL from its other SELECT; an ephemeral model is never created.
+      union_col: "select 1 as id, null as note\nunion all\nselect 2, 'b'\n",
+      inlined_col: "{{ config(materialized='ephemeral') }}\nselect 1 + 1\n",
+    };
+    for (const [name, sql] of Object.entries(models))
+      await writeFile(path.join(dir, `marts/${name}.sql`), sql);
+    await ageProject(dir, 0);
+  });
+  afterAll(async () => cleanup());
+
+  it("compile --target prod: exit 2 at the column, Trino's words and a fix", async () => {
+    const r = await sluice("compile", "--target", "prod");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${file("unnamed_col")}:4:5: error ATHENA_COLUMNS: Athena would reject model.unnamed_col: ` +
+        "Column name not specified at position 2 (MISSING_COLUMN_NAME) in `1 + 1,`",
+    );
+    expect(r.stderr).toContain("  hint: name the column: <expression> AS <name>");
+    expect(r.stderr).toContain(
+      `${file("twice_col")}:1:17: error ATHENA_COLUMNS: Athena would reject model.twice_col: ` +
+        "Column name 'id' specified more than once (DUPLICATE_COLUMN_NAME)",
+    );
+    expect(r.stderr).toContain(
+      `${file("untyped_col")}:1:17: error ATHENA_COLUMNS: Athena would reject model.untyped_col: ` +
+        "Column type is unknown: note (COLUMN_TYPE_UNKNOWN)",
+    );
+    expect(r.stderr).toContain("  hint: give the NULL a type: CAST(NULL AS varchar) AS note");
+    expect(r.stderr).not.toMatch(/union_col|inlined_col/);
+    expect(r.stderr).toMatch(/3 errors found; nothing was run/);
+  }, 180_000);
+
+  it("build on the local target: a warning, and the model builds", async () => {
+    const r = await sluice("build", "-s", "unnamed_col");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `${file("unnamed_col")}:4:5: warn ATHENA_COLUMNS: Athena would reject model.unnamed_col`,
+    );
+    expect(r.stderr).toContain("--no-athena-check turns this check off");
+    expect(r.stdout).toMatch(/marts\.unnamed_col +OK +1 /);
   }, 180_000);
 });

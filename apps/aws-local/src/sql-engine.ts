@@ -4,6 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
 import { AthenaFailure, failureFromDuckdb } from "./athena-failure.js";
 import { duckdbOnly } from "./duckdb-only.js";
+import { checkCreatedColumns, statementPosition } from "./created-columns-check.js";
 import type { GlueCatalog, GlueColumn, GlueTable } from "./glue-catalog.js";
 import { icebergMetadata, isIceberg, writeIcebergMetadata } from "./iceberg-tables.js";
 import { asFolder, parseS3Url, type S3Store } from "./s3-store.js";
@@ -185,7 +186,7 @@ export class SqlEngine {
           String.raw`^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+${RELATION}\s+AS\s+([\s\S]+)$`,
           "i",
         ),
-        (m) => this.createView(conn, m, db),
+        (m) => this.createView(conn, m, db, statementPosition(input.sql)),
       ],
       [
         new RegExp(String.raw`^DROP\s+(TABLE|VIEW)\s+(IF\s+EXISTS\s+)?${RELATION}$`, "i"),
@@ -332,6 +333,7 @@ export class SqlEngine {
     conn: DuckDBConnection,
     m: RegExpExecArray,
     db: string,
+    at: string,
   ): Promise<QueryOutcome> {
     const { database, name } = relationOf(m[2]!, m[3], db);
     const select = m[4]!;
@@ -346,6 +348,7 @@ export class SqlEngine {
     if (!this.glue.hasDatabase(database))
       throw new AthenaFailure("SCHEMA_NOT_FOUND", `Schema ${database} does not exist`);
     await this.expose(conn, [select], database);
+    await checkCreatedColumns(conn, select, at);
     const described = await describe(conn, select);
     const columns = described.map((c) => ({ name: c.name.toLowerCase(), type: viewType(c.type) }));
     const view = { originalSql: select, catalog: "awsdatacatalog", schema: database, columns };
@@ -579,7 +582,9 @@ export class SqlEngine {
         `Target directory for table '${database}.${name}' already exists: ${location}. You may need to manually clean the data at location '${input.outputLocation}tables/${input.queryId}' before retrying. Athena will not delete data in your account.`,
       );
     }
-    const scannedBytes = await this.writeTemp(conn, select, db, input.queryId);
+    const scannedBytes = await this.writeTemp(conn, select, db, input.queryId, false, () =>
+      checkCreatedColumns(conn, select, statementPosition(input.sql)),
+    );
     const described = await describe(conn, `SELECT * FROM temp.${WRITE}`);
     const columns = described.map((c) => ({
       Name: c.name.toLowerCase(),
@@ -1068,8 +1073,11 @@ export class SqlEngine {
     database: string,
     queryId: string,
     replace = false,
+    /** Run once the query's tables are exposed, before anything is written. */
+    bound?: () => Promise<void>,
   ): Promise<number> {
     const { bytes, scans } = await this.expose(conn, [select], database);
+    await bound?.();
     const statement = `CREATE ${replace ? "OR REPLACE " : ""}TEMP TABLE ${WRITE} AS ${select}`;
     if (scans.length === 0) {
       await conn.run(statement);

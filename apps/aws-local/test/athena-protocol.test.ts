@@ -157,6 +157,57 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     ]);
   });
 
+  it("fails a CTAS or view whose columns Trino refuses, before writing, where DuckDB runs it", async () => {
+    let version = 0;
+    const ctas = (select: string) =>
+      `-- model\nCREATE TABLE "silver"."cols"\nWITH (\n  external_location = 's3://lake/silver/cols/v${++version}/'\n)\nAS\n${select}`;
+    for (const [select, reason] of [
+      [
+        "SELECT 1 AS a, count(*) FROM (VALUES (1)) t(x)",
+        "MISSING_COLUMN_NAME: line 2:1: Column name not specified at position 2",
+      ],
+      [
+        "SELECT 1 AS a, 2 AS A",
+        "DUPLICATE_COLUMN_NAME: line 2:1: Column name 'a' specified more than once",
+      ],
+      [
+        "SELECT x, x FROM (VALUES (1)) t(x)",
+        "DUPLICATE_COLUMN_NAME: line 2:1: Column name 'x' specified more than once",
+      ],
+      [
+        "SELECT * FROM (VALUES (1)) s(id) JOIN (VALUES (1)) t(id) ON true",
+        "DUPLICATE_COLUMN_NAME: line 2:1: Column name 'id' specified more than once",
+      ],
+      [
+        "SELECT *, x + 1 FROM (VALUES (1, 2)) t(x, y)",
+        "MISSING_COLUMN_NAME: line 2:1: Column name not specified at position 3",
+      ],
+      ["SELECT NULL AS n", "COLUMN_TYPE_UNKNOWN: line 2:1: Column type is unknown: n"],
+      ["SELECT 1 AS a UNION ALL SELECT 2 AS a", undefined],
+      ["SELECT NULL AS n UNION ALL SELECT 'b'", undefined],
+      ["SELECT x, CAST(NULL AS varchar) AS n FROM (VALUES (1)) t(x)", undefined],
+    ] as const) {
+      const execution = await aws.query(ctas(select));
+      expect(execution.Status, select).toMatchObject(
+        reason === undefined
+          ? { State: "SUCCEEDED" }
+          : { State: "FAILED", StateChangeReason: reason },
+      );
+      if (reason === undefined) await ok('DROP TABLE "silver"."cols"');
+      // Nothing written, no table: a retry after the fix starts clean.
+      else
+        expect(
+          await error(aws.glue.send(new GetTableCommand({ DatabaseName: "silver", Name: "cols" }))),
+        ).toMatchObject({ name: "EntityNotFoundException" });
+    }
+    expect(
+      (await aws.query('CREATE VIEW "silver"."cols_v" AS SELECT 1 AS a, 1 + 1')).Status,
+    ).toMatchObject({
+      State: "FAILED",
+      StateChangeReason: "MISSING_COLUMN_NAME: line 1:1: Column name not specified at position 2",
+    });
+  });
+
   it("reads no file outside its buckets, whatever a query asks (Athena has no file functions)", async () => {
     // A file of this machine, outside the buckets' folder: its bytes must not come back.
     const outside = path.join(path.dirname(aws.dir), `aws-local-outside-${process.pid}.txt`);

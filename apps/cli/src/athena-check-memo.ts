@@ -6,8 +6,9 @@ import type { Diagnostic } from "@sluice/project";
 import { writeFileAtomicSync } from "@sluice/runner/atomic-file";
 
 const MEMO_FILE = "athena_check.json";
-// 2: the findings include calls of functions Trino lacks (ATHENA_FUNCTION).
-const FORMAT = 2;
+// 2: the findings include calls of functions Trino lacks (ATHENA_FUNCTION); 3: columns Trino
+// would not create (ATHENA_COLUMNS).
+const FORMAT = 3;
 
 /** What the findings of one check were computed from (see {@link readAthenaCheckMemo}). */
 export interface AthenaCheckKey {

@@ -10,12 +10,14 @@ let check: GrammarCheck;
 beforeAll(async () => {
   check = await loadAthenaGrammars();
 }, 60_000);
+/** The findings about function calls (not about the columns a CTAS would create). */
+const calls = (sql: string) => check(sql, "trino").filter((e) => e.columns === undefined);
 
 describe("functions Athena does not have", () => {
   it("finds DuckDB's, at the call, by lowercase name, quoted or not", () => {
     const sql =
       "select\n  strftime(order_date, '%Y-%m') as m,\n  \"LIST_SUM\"(array[1, 2]) as s\nfrom orders";
-    expect(check(sql, "trino")).toEqual([
+    expect(calls(sql)).toEqual([
       {
         line: 2,
         column: 3,
@@ -44,7 +46,7 @@ describe("functions Athena does not have", () => {
     "select my_catalog.my_schema.my_udf(a) from t",
     "select * from unnest(array[1, 2]) as u(x) cross join table(sequence(start => 1, stop => 3))",
   ])("none in %s", (sql) => {
-    expect(check(sql, "trino")).toEqual([]);
+    expect(calls(sql)).toEqual([]);
   });
 
   it("a statement that does not parse gives its syntax error only; Hive DDL is not read for calls", () => {
@@ -52,5 +54,52 @@ describe("functions Athena does not have", () => {
     expect(rest).toEqual([]);
     expect(error!.function).toBeUndefined();
     expect(check("ALTER TABLE t ADD IF NOT EXISTS PARTITION (dt='x')", "hive")).toEqual([]);
+  });
+});
+
+describe("columns Athena would not create (Trino's CTAS and view checks)", () => {
+  const columns = (sql: string) => check(sql, "trino").filter((e) => e.columns !== undefined);
+
+  it("an expression without AS, at the select item; a CTAS's finding says so", () => {
+    expect(columns("select a,\n  count(*)\nfrom t group by a")).toEqual([
+      {
+        line: 2,
+        column: 3,
+        message: "Column name not specified at position 2 (MISSING_COLUMN_NAME)",
+        columns: "query",
+        hint: expect.stringContaining("AS <name>"),
+      },
+    ]);
+    const ctas = `create table s.x with (format = 'PARQUET') as\nselect a, a + 1 from t`;
+    expect(columns(ctas)).toMatchObject([{ line: 2, column: 11, columns: "ctas" }]);
+    expect(columns("create or replace view s.v as select 1 as a, 2")).toMatchObject([
+      { message: "Column name not specified at position 2 (MISSING_COLUMN_NAME)", columns: "ctas" },
+    ]);
+  });
+
+  it("a name twice, by alias or column, whatever its case or quotes", () => {
+    expect(columns('select t.id, u."ID" from t join u on true')).toMatchObject([
+      { column: 14, message: "Column name 'id' specified more than once (DUPLICATE_COLUMN_NAME)" },
+    ]);
+    expect(columns("select a as x, b as X from t")).toMatchObject([
+      { message: "Column name 'x' specified more than once (DUPLICATE_COLUMN_NAME)" },
+    ]);
+  });
+
+  it("a bare NULL, unless a UNION types it", () => {
+    expect(columns("select 1 as id, NULL as note")).toMatchObject([
+      { message: "Column type is unknown: note (COLUMN_TYPE_UNKNOWN)" },
+    ]);
+    expect(columns("select 1 as id, null as note union all select 2, 'b'")).toEqual([]);
+  });
+
+  it.each([
+    "select a, t.b, c as d, cast(null as varchar) as e, * from t",
+    "with x as (select 1) select y from x",
+    "(select a from t) union all select 1 + 1",
+    "select a from t order by 1",
+    "insert into s.x select a + 1 from t",
+  ])("none in %s", (sql) => {
+    expect(columns(sql)).toEqual([]);
   });
 });

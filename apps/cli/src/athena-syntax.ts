@@ -9,6 +9,7 @@ import {
 import type { Diagnostic, Project, Severity } from "@sluice/project";
 import { closest } from "@sluice/project/suggest";
 import type { TrinoSQL } from "dt-sql-parser/dist/parser/trino/index.js";
+import { createdColumnsFinding } from "./created-columns-finding.js";
 
 /** One syntax error of a statement under Athena's grammar: 1-based line and column in its SQL. */
 export interface GrammarError {
@@ -17,6 +18,14 @@ export interface GrammarError {
   message: string;
   /** Set when the statement parses but calls a function Athena (Trino) does not have. */
   function?: string;
+  /**
+   * Set when the statement parses but its query's columns break a rule of Trino's CREATE TABLE
+   * AS / CREATE VIEW (see createdColumnsProblem): `ctas` for a CTAS or view statement, `query`
+   * for a bare query (what a model's SELECT becomes is the caller's to know).
+   */
+  columns?: "ctas" | "query";
+  /** How to fix it, when the finding says. */
+  hint?: string;
 }
 
 /** Checks one Athena statement: `trino` statements under TrinoSQL, `hive` (DDL) under HiveSQL. */
@@ -35,10 +44,11 @@ export type AsyncGrammarCheck = (sql: string, grammar: "trino" | "hive") => Prom
 export async function loadAthenaGrammars(): Promise<GrammarCheck> {
   // The two parsers' own modules, not the package index (all of dt-sql-parser's grammars, which
   // a test run through vite would transform and evaluate whole, ~16 s).
-  const [{ HiveSQL }, { TrinoSQL }, { TrinoSqlListener }] = await Promise.all([
+  const [{ HiveSQL }, { TrinoSQL }, { TrinoSqlListener }, trinoTree] = await Promise.all([
     import("dt-sql-parser/dist/parser/hive/index.js"),
     import("dt-sql-parser/dist/parser/trino/index.js"),
     import("dt-sql-parser/dist/lib/trino/TrinoSqlListener.js"),
+    import("dt-sql-parser/dist/lib/trino/TrinoSqlParser.js"),
   ]);
   let trino: InstanceType<typeof TrinoSQL> | undefined;
   let hive: InstanceType<typeof HiveSQL> | undefined;
@@ -69,8 +79,10 @@ export async function loadAthenaGrammars(): Promise<GrammarCheck> {
     // validate() parsed `sql` through parseWithCache (private in the types): its tree, not a
     // second parse.
     const cached = parser as unknown as { parseWithCache(input: string): ParseTree };
-    parser.listen(calls, cached.parseWithCache(sql));
-    return unknown;
+    const tree = cached.parseWithCache(sql);
+    parser.listen(calls, tree);
+    const columns = createdColumnsFinding(tree, trinoTree);
+    return columns ? [...unknown, columns] : unknown;
   };
 }
 
@@ -123,9 +135,17 @@ export async function athenaSyntaxDiagnostics(
     let failed = false;
     // Every function Athena lacks, once each (the statements of a node repeat its SELECT).
     const unknown = new Set<string>();
+    // Columns Athena would not create: one finding a node (its statements repeat its SELECT).
+    let columns = false;
     for (const statement of statements) {
       if (statement.grammar === "duckdb") continue;
-      const found = await check(statement.sql, statement.grammar);
+      const all = await check(statement.sql, statement.grammar);
+      const created = all.find((e) => e.columns !== undefined);
+      if (created && !columns && madeByCreate(node, created, options.selectsOnly === true)) {
+        columns = true;
+        diagnostics.push(diagnosticAt(project, node, statement.sql, created, options));
+      }
+      const found = all.filter((e) => e.columns === undefined);
       failed ||= found.length > 0;
       if (found[0] && !found[0].function) {
         diagnostics.push(diagnosticAt(project, node, statement.sql, found[0], options));
@@ -145,6 +165,20 @@ export async function athenaSyntaxDiagnostics(
   return diagnostics;
 }
 
+/**
+ * Whether a column finding is about a table or view Athena would create: a CTAS or CREATE VIEW
+ * statement, or (checking SELECTs alone) a model's SELECT that the run makes one. An ephemeral
+ * model's SELECT is inlined into others; a test's is only queried.
+ */
+function madeByCreate(node: CompiledNode, e: GrammarError, selectsOnly: boolean): boolean {
+  if (e.columns === "ctas") return true;
+  return (
+    selectsOnly &&
+    node.kind === "model" &&
+    ["table", "view", "incremental"].includes(node.materialization)
+  );
+}
+
 /** A hook of a node that Athena's grammar rejects: `index` is 0-based among the key's hooks. */
 interface HookError {
   key: HookKey;
@@ -162,7 +196,8 @@ async function firstHookError(
   for (const key of HOOK_KEYS) {
     for (const [index, sql] of (node.config[key] ?? []).entries()) {
       const grammar = athenaStatementGrammar(sql);
-      const [e] = await check(sql, grammar);
+      // A hook's query creates nothing: its columns are not checked.
+      const e = (await check(sql, grammar)).find((f) => f.columns === undefined);
       if (e) return { key, index, sql, grammar, e };
     }
   }
@@ -231,15 +266,17 @@ function diagnosticAt(
       ? ""
       : ` (compiled: ${options.compiledFile(node)}:${compiledLine}:${e.column})`;
   return {
-    code: e.function ? "ATHENA_FUNCTION" : "ATHENA_SYNTAX",
+    code: e.function ? "ATHENA_FUNCTION" : e.columns ? "ATHENA_COLUMNS" : "ATHENA_SYNTAX",
     severity,
     message: `Athena would reject ${node.id}: ${e.message.trim()} in \`${text.trim()}\`${inCompiled}`,
     at: { file: node.path, line: sourceLine ?? 1, column },
     hint: e.function
       ? functionHint(e.function, severity)
-      : severity === "warn"
-        ? "DuckDB accepts it, Athena's Trino grammar does not; --no-athena-check turns this check off"
-        : "fix the model's SQL (compile --target prod checks every statement Athena would run)",
+      : e.hint !== undefined
+        ? `${e.hint}${severity === "warn" ? "; --no-athena-check turns this check off" : ""}`
+        : severity === "warn"
+          ? "DuckDB accepts it, Athena's Trino grammar does not; --no-athena-check turns this check off"
+          : "fix the model's SQL (compile --target prod checks every statement Athena would run)",
   };
 }
 

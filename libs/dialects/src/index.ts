@@ -15,6 +15,11 @@ export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
 export { athenaStatementGrammar } from "./athena/athena-statement-grammar.js";
 export { TRINO_FUNCTIONS, trinoSpelling } from "./athena/trino-functions.js";
+export {
+  createdColumnsProblem,
+  type CreatedColumn,
+  type CreatedColumnsProblem,
+} from "./athena/created-columns.js";
 export { splitTopLevel } from "./athena/athena-types.js";
 export { dialectForEngine } from "./dialect-for-engine.js";
 export {

@@ -50,6 +50,8 @@ export const diagnosticCodes = {
   LOCATION_CONFLICT: "a table's folder overlaps a source's external location",
   ATHENA_SYNTAX: "a compiled statement would not parse on Athena (Trino or Hive grammar)",
   ATHENA_FUNCTION: "a compiled statement calls a function Athena (Trino) does not have",
+  ATHENA_COLUMNS:
+    "a model's SELECT has a column Athena would not create (no name, a name twice, a bare NULL)",
   DBT_PROJECT_INVALID: "dbt_project.yml does not match dbt's shape",
   DBT_KEY_IGNORED: "a dbt setting with a visible effect that sluice does not apply",
   PROFILE_INVALID: "profiles.yml is missing, or the profile or output is unusable",
