@@ -113,6 +113,12 @@ describe("sluice docs generate", () => {
     const typo = await sluice("lineage", "marts.sales_by_country.revenu");
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/has no column 'revenu'; did you mean 'revenue'\?/);
+    // A model without a column was read as 'marts.sales_by_countr' + 'y': named, with its columns.
+    const bare = await sluice("lineage", "marts.sales_by_country");
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(
+      /^lineage: name a column of model\.sales_by_country: marts\.sales_by_country\.<column> \(its columns: country, /,
+    );
   });
 
   it("writes a .tds per mart for Tableau's Athena connector on the prod target", async () => {

@@ -48,24 +48,29 @@ export const lineageCommand: CommandSpec<LineageArgs> = {
       path.join(ctx.targetDir, "lineage.json"),
       `${JSON.stringify(graph, null, 2)}\n`,
     );
-    const dot = args.column.lastIndexOf(".");
-    const [nodeName, column] = [
-      args.column.slice(0, dot),
-      args.column.slice(dot + 1).toLowerCase(),
-    ];
     const nodes = ctx.compiled.nodes.filter((n) => n.kind !== "test");
-    const node = nodes.find(
-      (n) =>
-        n.id === nodeName ||
-        `${n.schema}.${n.name}` === nodeName ||
-        `${n.relation.schema}.${n.relation.name}` === nodeName ||
-        n.name === nodeName,
-    );
+    const named = (name: string) =>
+      nodes.find(
+        (n) =>
+          n.id === name ||
+          `${n.schema}.${n.name}` === name ||
+          `${n.relation.schema}.${n.relation.name}` === name ||
+          n.name === name,
+      );
+    // `<model>.<column>`; a model alone (`funnel`, `marts.funnel`) names no column: it was read
+    // as model 'funne' or 'marts'.
+    const dot = args.column.lastIndexOf(".");
+    const whole = named(args.column);
+    const [nodeName, column] =
+      dot < 0 || whole
+        ? [args.column, ""]
+        : [args.column.slice(0, dot), args.column.slice(dot + 1).toLowerCase()];
+    const node = whole ?? named(nodeName);
     const known = (id: string) =>
       graph.nodes[id]?.columns.map((c) => c.column) ??
       ctx.compiled.nodes.find((n) => n.id === id)?.columns.map((c) => c.name.toLowerCase()) ??
       [];
-    if (dot <= 0 || !node) {
+    if (!node) {
       const hint = closestHint(
         nodeName,
         nodes.map((n) => `${n.schema}.${n.name}`),
@@ -76,8 +81,14 @@ export const lineageCommand: CommandSpec<LineageArgs> = {
       return ExitCode.usage;
     }
     if (!known(node.id).includes(column)) {
-      const hint = closestHint(column, known(node.id));
-      io.err(`lineage: ${node.id} has no column '${column}'${hint ? `; ${hint}` : ""}`);
+      const columns = known(node.id);
+      const listed = `its columns: ${columns.slice(0, 8).join(", ")}${columns.length > 8 ? `, ... (${columns.length})` : ""}`;
+      const hint = column === "" ? undefined : closestHint(column, columns);
+      io.err(
+        column === ""
+          ? `lineage: name a column of ${node.id}: ${nodeName}.<column> (${listed})`
+          : `lineage: ${node.id} has no column '${column}'; ${hint ?? listed}`,
+      );
       return ExitCode.usage;
     }
     const start = { node: node.id, column };
