@@ -36,6 +36,15 @@ describe("sluice --select / --exclude", () => {
     expect(ids).toContain("unit_test.sales_by_country.sales_by_country_sums_per_day_and_country");
   });
 
+  it("--output as dbt ls spells it: name, json, path (each file once)", async () => {
+    const names = await sluice("ls", "-s", "funnel", "--output", "name");
+    expect(names.stdout.trim().split("\n")).toEqual(await ls("-s", "funnel"));
+    const json = await sluice("ls", "-s", "funnel", "--output", "json");
+    expect((JSON.parse(json.stdout) as { id: string }[])[0]!.id).toBe("model.funnel");
+    const paths = await sluice("ls", "-s", "funnel", "--output", "path");
+    expect(paths.stdout).toBe("marts/funnel.sql\nmarts/marts.yml\n");
+  });
+
   it("-s marts --exclude funnel: funnel and its tests are out", async () => {
     const ids = await ls("-s", "marts", "--exclude", "funnel");
     expect(models(ids)).toEqual(marts.filter((m) => m !== "model.funnel"));

@@ -7,7 +7,7 @@ import { formatOption, selectionOptions } from "./shared-options.js";
 import { commandHeads } from "./command-heads.js";
 
 interface LsArgs extends SelectionArgs {
-  format: "table" | "json" | "name";
+  format: "table" | "json" | "name" | "path";
   resourceType?: string;
 }
 
@@ -21,7 +21,12 @@ export const lsCommand: CommandSpec<LsArgs> = {
       choices: ["source", "seed", "model", "snapshot", "test", "unit_test"],
       describe: "Only nodes of this resource type (unit tests are unit_test, not test)",
     },
-    format: formatOption(["table", "json", "name"]),
+    // dbt ls spells it --output (json, name, path).
+    format: {
+      ...formatOption(["table", "json", "name", "path"]),
+      alias: "output",
+      describe: "Output format (--output as dbt ls: name prints ids, path the files)",
+    },
   },
   examples: [
     ["$0 ls --resource-type unit_test", "every unit test (unit_test.<model>.<name>)"],
@@ -87,6 +92,9 @@ async function list(args: LsArgs & GlobalArgs, io: Io): Promise<ProjectContext |
     );
   } else if (args.format === "name") {
     for (const n of nodes) io.out(n.id);
+  } else if (args.format === "path") {
+    // A file defines several nodes (a properties file's tests and sources): listed once.
+    for (const p of new Set(nodes.map((n) => n.path))) io.out(p);
   } else {
     io.out(
       renderTable(
