@@ -64,6 +64,24 @@ describe("generate --sink kinesis through the local Kinesis stream and delivery 
       );
   });
 
+  it("records the endpoint never took are an error, exit 1, not '0 records accepted'", async () => {
+    // The endpoint closed above: every call is refused (ECONNREFUSED, not retryable).
+    for (const sink of ["firehose", "kinesis"]) {
+      const r = await sluice(
+        ...["generate", "--events", "50", "--start", "2026-11-27T00:00:00Z", "--hours", "1"],
+        ...["--sink", sink, "--endpoint-url", endpoint.url, "--stream", "lost-events"],
+      );
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `error: (\\d+) of \\1 records were not delivered to ${sink === "firehose" ? "Firehose" : "Kinesis"} stream 'lost-events' \\(\\1 failed\\): \\w+ failed: .*ECONNREFUSED`,
+        ),
+      );
+      expect(r.stderr).toContain("hint: check --endpoint-url");
+      expect(r.stdout).toMatch(/records accepted, \d+ not delivered$/m);
+    }
+  });
+
   it("builds the project from what the stream delivered", async () => {
     const build = await sluice("build");
     expect(build.code, build.stdout + build.stderr).toBe(0);

@@ -52,7 +52,12 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
       },
     });
     // Ctrl-C or SIGTERM: what was generated is delivered whole; the exit says it stopped.
-    const ended = summary.stopped === undefined ? ExitCode.ok : ExitCode.interrupted;
+    // Records Firehose or Kinesis never took (refused, unreachable, out of retries) are lost
+    // events: an error and exit 1, never a quiet "0 records accepted".
+    const lost = undeliveredMessage(summary.output, parsed.options.stream);
+    if (lost) io.err(lost);
+    const ended =
+      summary.stopped !== undefined ? ExitCode.interrupted : lost ? ExitCode.failed : ExitCode.ok;
     if (summary.stopped !== undefined)
       io.err(
         `generate stopped: ${summary.stopped}; the events generated until then were delivered`,
@@ -80,9 +85,31 @@ export const generateCommand: CommandSpec<GenerateArgs> = {
   },
 };
 
+/** What a Firehose or Kinesis delivery lost, as an error line with a fix; undefined when nothing. */
+function undeliveredMessage(output: SinkReport, stream: string): string | undefined {
+  const report = output.firehose ?? output.kinesis;
+  if (!report || report.failed + report.rejected === 0) return undefined;
+  const service = output.firehose ? "Firehose" : "Kinesis";
+  const count = (n: number) => n.toLocaleString("en-US");
+  const parts = [
+    ...(report.failed > 0 ? [`${count(report.failed)} failed`] : []),
+    ...(report.rejected > 0 ? [`${count(report.rejected)} over the record size limit`] : []),
+  ];
+  return (
+    `error: ${count(report.failed + report.rejected)} of ${count(report.sent + report.failed + report.rejected)} records were not delivered to ${service} stream '${stream}' (${parts.join(", ")})` +
+    (report.errors[0] ? `: ${report.errors[0]}` : "") +
+    `\n  hint: check --endpoint-url, --region, the stream's name and AWS credentials, then generate the same window again (the same --seed gives the same events)`
+  );
+}
+
 function describeOutput(output: SinkReport, lake: string): string {
-  if (output.firehose)
-    return `Firehose: ${output.records.toLocaleString("en-US")} records accepted`;
-  if (output.kinesis) return `Kinesis: ${output.records.toLocaleString("en-US")} records accepted`;
+  const report = output.firehose ?? output.kinesis;
+  if (report) {
+    const lost = report.failed + report.rejected;
+    return (
+      `${output.firehose ? "Firehose" : "Kinesis"}: ${output.records.toLocaleString("en-US")} records accepted` +
+      (lost > 0 ? `, ${lost.toLocaleString("en-US")} not delivered` : "")
+    );
+  }
   return `${output.objects} objects (${(output.storedBytes / 1048576).toFixed(1)} MiB) under ${path.join(lake, "raw/events")}`;
 }
