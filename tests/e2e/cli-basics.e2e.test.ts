@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,6 +22,24 @@ describe("sluice CLI basics", () => {
     ]) {
       expect(r.stdout).toMatch(new RegExp(`sluice ${command}\\b`));
     }
+  });
+
+  it("a server's port taken or out of range: exit 2 with the fix, not an unexpected error", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const r = await runSluice(["firehose-local", "--port", String(port)]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(
+        `error: port ${port} on 127.0.0.1 is in use by another process: choose another with --port, or --port 0 for a free one\n`,
+      );
+    } finally {
+      taken.close();
+    }
+    const far = await runSluice(["docs", "serve", "--port", "70000"]);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toBe("error: --port takes a whole number from 0 to 65535, not '70000'\n");
   });
 
   it("every command has its own --help", async () => {

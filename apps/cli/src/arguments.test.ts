@@ -16,6 +16,16 @@ describe("withValueChecks", () => {
     expect(() => threads(["1", "2"])).toThrow("--threads was given more than once");
   });
 
+  it("a range says both ends (a port)", () => {
+    const port = coerce(
+      withValueChecks("port", { type: "number" }, { min: 0, max: 65535, integer: true }),
+    );
+    expect(port("0")).toBe(0);
+    expect(port("65535")).toBe(65535);
+    expect(() => port("65536")).toThrow("--port takes a whole number from 0 to 65535, not '65536'");
+    expect(() => port("-1")).toThrow("from 0 to 65535, not '-1'");
+  });
+
   it("keeps --help's [number] while yargs keeps the text", () => {
     expect(withValueChecks("limit", { type: "number" })).toMatchObject({
       type: "number",

@@ -14,6 +14,8 @@ export interface NumberRule {
   min?: number;
   /** Whether `min` itself is refused (`--timeout` must be above 0). */
   minExclusive?: boolean;
+  /** Largest value accepted (with `min`: said as "from min to max"). */
+  max?: number;
   integer?: boolean;
 }
 
@@ -58,12 +60,15 @@ function checkNumber(name: string, value: unknown, rule: NumberRule): number | u
   const n = Number(text);
   const kind = rule.integer ? "a whole number" : "a number";
   const bound =
-    rule.min === undefined ? "" : ` ${rule.minExclusive ? "above" : "of at least"} ${rule.min}`;
+    rule.min !== undefined && rule.max !== undefined && !rule.minExclusive
+      ? ` from ${rule.min} to ${rule.max}`
+      : `${rule.min === undefined ? "" : ` ${rule.minExclusive ? "above" : "of at least"} ${rule.min}`}${rule.max === undefined ? "" : ` up to ${rule.max}`}`;
   const ok =
     text !== "" &&
     Number.isFinite(n) &&
     (!rule.integer || Number.isInteger(n)) &&
-    (rule.min === undefined || (rule.minExclusive ? n > rule.min : n >= rule.min));
+    (rule.min === undefined || (rule.minExclusive ? n > rule.min : n >= rule.min)) &&
+    (rule.max === undefined || n <= rule.max);
   if (!ok) throw new UsageError(`--${name} takes ${kind}${bound}, not '${text}'`);
   return n;
 }

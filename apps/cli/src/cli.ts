@@ -48,6 +48,13 @@ async function errorExit(error: unknown, io: Io, debug: boolean): Promise<number
     io.err(`error: ${message}: ${next} (it compiles the project afresh)`);
     return ExitCode.failed;
   }
+  // A server's port taken, or out of range: the user's to change, as --port says.
+  const { listenProblem } = await import("./listen-problem.js");
+  const port = listenProblem(error);
+  if (port !== undefined) {
+    io.err(`error: ${port}`);
+    return ExitCode.usage;
+  }
   // Failures of the engine, the service or the machine, not of sluice: one line, no "unexpected".
   const { fileSystemRefusal } = await import("./file-system-refusal.js");
   const { SegmentGoneError } = await import("./segment-orphans.js");

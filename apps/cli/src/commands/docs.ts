@@ -7,6 +7,9 @@ interface DocsArgs {
   port: number;
 }
 
+/** A TCP port (0: the system picks a free one). */
+const PORT_RULE = { min: 0, max: 65535, integer: true };
+
 const portOption = {
   port: { type: "number", default: 8080, describe: "Port on 127.0.0.1 (0: a free one)" },
 } as const;
@@ -20,7 +23,7 @@ export const docsCommand: CommandSpec<DocsArgs> = {
   ...commandHeads.docs,
   positional: { action: { describe: "generate | serve", type: "string", demandOption: true } },
   options: portOption,
-  numbers: { port: { min: 0, integer: true } },
+  numbers: { port: PORT_RULE },
   examples: [
     ["$0 docs generate", "target/docs/index.html (open it from disk), target/lineage.json"],
     ["$0 docs serve --port 0", "generate, then serve on a free port", { untilCtrlC: true }],
@@ -60,7 +63,7 @@ export const docsCommand: CommandSpec<DocsArgs> = {
 export const dashboardCommand: CommandSpec<{ port: number }> = {
   ...commandHeads.dashboard,
   options: portOption,
-  numbers: { port: { min: 0, integer: true } },
+  numbers: { port: PORT_RULE },
   examples: [["$0 dashboard --port 0", "on a free port (printed)", { untilCtrlC: true }]],
   handler: async (args, io) => {
     const { loadProjectContext } = await import("../project-context.js");
