@@ -5,6 +5,7 @@ import type { GlobalArgs, Io } from "./command.js";
 import { flagVar, invocationEnv, RUN_ID_PLACEHOLDER, withRunId } from "./compile-cache.js";
 import type { ProjectContext } from "./project-context.js";
 import { openCommandEngine } from "./command-engine.js";
+import { unreachable } from "./unreachable-target.js";
 
 /**
  * The runner's {@link RenderAtRun} for this invocation: a model whose SQL reads the warehouse is
@@ -155,21 +156,4 @@ export async function compileWithWarehouse(
   } finally {
     await engine.close();
   }
-}
-
-/**
- * Why a query never reached the target (no credentials, no network), from the error or its
- * causes; undefined for a query the target ran and refused.
- */
-function unreachable(e: unknown): string | undefined {
-  for (let x: unknown = e; x instanceof Error; x = x.cause) {
-    const code = String((x as { code?: unknown }).code ?? "");
-    if (
-      ["CredentialsProviderError", "TimeoutError"].includes(x.name) ||
-      /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH)$/.test(code) ||
-      /could not load credentials|getaddrinfo|ECONNREFUSED/i.test(x.message)
-    )
-      return x.message;
-  }
-  return undefined;
 }

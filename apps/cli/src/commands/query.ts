@@ -7,6 +7,7 @@ import { counted } from "../output/words.js";
 import { formatOption } from "./shared-options.js";
 import { commandHeads } from "./command-heads.js";
 import { openCommandEngine } from "../command-engine.js";
+import { unreachable } from "../unreachable-target.js";
 
 interface QueryArgs {
   sql: string;
@@ -86,6 +87,15 @@ export const queryCommand: CommandSpec<QueryArgs> = {
         return ExitCode.interrupted;
       }
       if (!(err instanceof QueryError)) throw err;
+      // Never ran: the target's setup, not the query, is what to fix.
+      const away = unreachable(err);
+      if (away !== undefined) {
+        io.err(`query failed: target '${ctx.targetName}' cannot be reached: ${away}`);
+        io.err(
+          `  hint: sluice debug --target ${ctx.targetName} checks the credentials, region, workgroup and databases`,
+        );
+        return ExitCode.usage;
+      }
       io.err(`query failed: ${err.details.engineMessage}`);
       const lake =
         "lake" in ctx.target ? path.resolve(ctx.project.dir, ctx.target.lake) : undefined;
