@@ -124,10 +124,6 @@ describe("arguments are checked before anything runs", () => {
       /^error: invalid value 'yaml' for --format \(choose from table, json\)/,
     ],
     [
-      ["build", "--fail-fast"],
-      /^error: unknown option --fail-fast; dbt's --fail-fast is not in sluice: a failure skips only what depends on it/,
-    ],
-    [
       ["build", "--defer"],
       /^error: --defer reads the relations of a previous run: pass --state DIR with its manifest\.json$/,
     ],

@@ -115,11 +115,7 @@ export interface ParseContext {
  * dbt options sluice does not have, with what to do instead: a dbt user types them by habit, and
  * the closest sluice option (`--defer` → `--debug`) would be the wrong suggestion.
  */
-const noFailFast =
-  "dbt's --fail-fast is not in sluice: a failure skips only what depends on it (Ctrl-C stops the run)";
 const dbtOnlyOptions: Readonly<Record<string, string>> = {
-  "fail-fast": noFailFast,
-  x: noFailFast,
   "profiles-dir": "dbt's profiles are sluice.yml's targets: use --project-dir and --target",
   profile: "dbt's profiles are sluice.yml's targets: use --target",
 };

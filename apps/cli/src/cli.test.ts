@@ -16,8 +16,6 @@ function capture() {
   };
 }
 
-const skips = "a failure skips only what depends on it (Ctrl-C stops the run)";
-
 describe("runCli (in process)", () => {
   it("returns 2 and names the problem for an unknown command, with yargs' suggestion", async () => {
     const c = capture();
@@ -41,11 +39,6 @@ describe("runCli (in process)", () => {
     [["run", "--timeout", "0"], "error: --timeout takes a number above 0, not '0'"],
     [["build", "--target"], "error: --target needs a value"],
     [["query"], "error: missing argument: sluice query <sql>"],
-    [["-x"], `error: unknown option -x; dbt's --fail-fast is not in sluice: ${skips}`],
-    [
-      ["build", "--fail-fast"],
-      `error: unknown option --fail-fast; dbt's --fail-fast is not in sluice: ${skips}`,
-    ],
     [
       ["build", "--defer"],
       "error: --defer reads the relations of a previous run: pass --state DIR with its manifest.json",

@@ -231,9 +231,15 @@ export function selectNodes(
   const base =
     selected?.ids ?? new Set(compiled.nodes.filter((n) => n.kind !== "test").map((n) => n.id));
   const chosen = new Set(excluding ? [...base].filter((id) => !excluded.ids.has(id)) : base);
+  // Tests come with the nodes they read (dbt's eager indirect selection); with no --select every
+  // test runs, also one that reads no node (`select 1 where ...`): it was never run, unsaid.
   for (const n of compiled.nodes) {
     if (n.kind !== "test" || chosen.has(n.id) || excluded.ids.has(n.id)) continue;
-    if (n.dependsOn.length > 0 && n.dependsOn.every((d) => chosen.has(d))) chosen.add(n.id);
+    if (
+      (selected === undefined && n.dependsOn.length === 0) ||
+      (n.dependsOn.length > 0 && n.dependsOn.every((d) => chosen.has(d)))
+    )
+      chosen.add(n.id);
   }
 
   const valid = !diagnostics.some((d) => d.severity === "error");

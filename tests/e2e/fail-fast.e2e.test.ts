@@ -1,0 +1,50 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyModelsProject, runSluice } from "../support/cli.js";
+
+// dbt's --fail-fast (-x): the first failure stops the run. Without it a failure skips only what
+// depends on it; with it, what had not started ends with the reason and the run exits 1.
+describe("build --fail-fast", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const sluice = (...args: string[]) => runSluice(["--project-dir", dir, ...args]);
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await copyModelsProject());
+    const table = "{{ config(materialized='table') }}\n";
+    // Two models that read nothing: with one thread, a_broken runs first and fails.
+    await writeFile(
+      path.join(dir, "marts/a_broken.sql"),
+      `${table}select cast('x' as integer) as n\n`,
+    );
+    await writeFile(path.join(dir, "marts/z_later.sql"), `${table}select 1 as n\n`);
+    // A singular test that reads no node: run with everything, never by a --select of models.
+    await writeFile(path.join(dir, "tests/reads_nothing.sql"), "select 1 as failure where false\n");
+  });
+  afterAll(async () => cleanup());
+
+  it("-x stops at the first failure: what had not started ends with why, exit 1", async () => {
+    const r = await sluice("build", "-x", "--threads", "1", "-s", "a_broken", "z_later");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("ERROR model.a_broken: ");
+    expect(r.stdout).toContain(
+      "ERROR model.z_later: stopped by --fail-fast: model.a_broken errored, before the query started",
+    );
+    const built = await sluice("query", "select n from marts.z_later");
+    expect(built.code).toBe(1);
+  });
+
+  it("without it, the failure skips only what depends on it", async () => {
+    const r = await sluice("build", "--threads", "1", "-s", "a_broken", "z_later");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/marts\.z_later +OK +1 /);
+  });
+
+  it("a test that reads no node is in the whole project's selection, not in a model's", async () => {
+    const all = await sluice("ls", "--format", "name");
+    expect(all.stdout.split("\n")).toContain("test.reads_nothing");
+    const some = await sluice("ls", "-s", "z_later", "--format", "name");
+    expect(some.stdout.split("\n")).not.toContain("test.reads_nothing");
+  });
+});
