@@ -7,7 +7,7 @@ interface ParsedExpression {
   class: string;
   alias: string;
   column_names?: string[];
-  value?: { type?: { id?: string }; is_null?: boolean };
+  value?: { type?: { id?: string } };
 }
 
 interface ParsedNode {

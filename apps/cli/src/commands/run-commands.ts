@@ -97,7 +97,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
         alias: "x",
         default: false,
         describe:
-          "Stop at the first node that fails or errors, as dbt's --fail-fast: running queries are stopped, what has not started is skipped, exit 1 (without it a failure skips only what depends on it)",
+          "Stop at the first node that fails or errors, as dbt's --fail-fast: running queries are stopped, what has not started ends with the reason, exit 1 (without it a failure skips only what depends on it)",
       },
       ...(name === "test" || name === "build"
         ? {
