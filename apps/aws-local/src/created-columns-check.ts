@@ -22,13 +22,15 @@ interface ParsedNode {
  * before reading anything: `MISSING_COLUMN_NAME: line 1:1: Column name not specified at
  * position 2`. DuckDB runs such a query (it names and renames the columns itself), so without
  * this the double built tables the service refuses. `select` must be bound on `conn` (its
- * tables exposed): its `*` columns are read through DESCRIBE. `at` is the statement's
- * `line:column`. A query DuckDB cannot parse or bind is left to the statement's own run.
+ * tables exposed); `describeNames` gives its result's column names as DESCRIBE does (repeats
+ * kept), asked only when a `*` is there. `at` is the statement's `line:column`. A query DuckDB
+ * cannot parse or bind is left to the statement's own run.
  */
 export async function checkCreatedColumns(
   conn: DuckDBConnection,
   select: string,
   at: string,
+  describeNames: () => Promise<string[]>,
 ): Promise<void> {
   const parsed = await conn.runAndReadAll(`SELECT json_serialize_sql(${sqlString(select)})`);
   const tree = JSON.parse(String(parsed.getRows()[0]?.[0] ?? "{}")) as {
@@ -42,13 +44,7 @@ export async function checkCreatedColumns(
   const items = node?.type === "SELECT_NODE" ? node.select_list : undefined;
   if (items === undefined) return;
   const stars = items.filter((e) => e.class === "STAR").length;
-  const names =
-    stars === 0
-      ? undefined
-      : await conn
-          .runAndReadAll(`DESCRIBE ${select}`)
-          .then((r) => r.getRowsJS().map((row) => String(row[0])))
-          .catch(() => undefined);
+  const names = stars === 0 ? undefined : await describeNames().catch(() => undefined);
   if (stars > 0 && names === undefined) return;
   const lastStar = items.map((e) => e.class).lastIndexOf("STAR");
   const columns = items.map((e, i): CreatedColumn => {
@@ -74,10 +70,3 @@ export async function checkCreatedColumns(
 }
 
 const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-
-/** `line:column` of a statement's first keyword in `sql` (after whitespace and comments). */
-export function statementPosition(sql: string): string {
-  const lead = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(sql)![0];
-  const lines = lead.split("\n");
-  return `line ${lines.length}:${lines.at(-1)!.length + 1}`;
-}

@@ -4,7 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
 import { AthenaFailure, failureFromDuckdb } from "./athena-failure.js";
 import { duckdbOnly } from "./duckdb-only.js";
-import { checkCreatedColumns, statementPosition } from "./created-columns-check.js";
+import { checkCreatedColumns } from "./created-columns-check.js";
 import type { GlueCatalog, GlueColumn, GlueTable } from "./glue-catalog.js";
 import { icebergMetadata, isIceberg, writeIcebergMetadata } from "./iceberg-tables.js";
 import { asFolder, parseS3Url, type S3Store } from "./s3-store.js";
@@ -16,6 +16,7 @@ import {
   relationOf,
   RELATION,
   stringArray,
+  statementPosition,
   stripStatement,
   unquote,
 } from "./sql-statements.js";
@@ -348,8 +349,8 @@ export class SqlEngine {
     if (!this.glue.hasDatabase(database))
       throw new AthenaFailure("SCHEMA_NOT_FOUND", `Schema ${database} does not exist`);
     await this.expose(conn, [select], database);
-    await checkCreatedColumns(conn, select, at);
     const described = await describe(conn, select);
+    await checkCreatedColumns(conn, select, at, async () => described.map((c) => c.name));
     const columns = described.map((c) => ({ name: c.name.toLowerCase(), type: viewType(c.type) }));
     const view = { originalSql: select, catalog: "awsdatacatalog", schema: database, columns };
     const input = {
@@ -583,7 +584,9 @@ export class SqlEngine {
       );
     }
     const scannedBytes = await this.writeTemp(conn, select, db, input.queryId, false, () =>
-      checkCreatedColumns(conn, select, statementPosition(input.sql)),
+      checkCreatedColumns(conn, select, statementPosition(input.sql), async () =>
+        (await describe(conn, select)).map((c) => c.name),
+      ),
     );
     const described = await describe(conn, `SELECT * FROM temp.${WRITE}`);
     const columns = described.map((c) => ({

@@ -24,18 +24,18 @@ export function relationOf(
     : { database: unquote(first), name: unquote(second) };
 }
 
+/** What may come before a statement's first keyword: blank space and comments. */
+const LEADING = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+
 /** The statement without leading comments and blank space, and without a trailing `;`. */
 export function stripStatement(sql: string): string {
-  let s = sql;
-  for (;;) {
-    const before = s;
-    s = s
-      .replace(/^\s+/, "")
-      .replace(/^--[^\n]*\n?/, "")
-      .replace(/^\/\*[\s\S]*?\*\//, "");
-    if (s === before) break;
-  }
-  return s.replace(/[\s;]+$/, "");
+  return sql.slice(LEADING.exec(sql)![0].length).replace(/[\s;]+$/, "");
+}
+
+/** Athena's `line L:C` of a statement's first keyword in `sql` (after blank space and comments). */
+export function statementPosition(sql: string): string {
+  const lines = LEADING.exec(sql)![0].split("\n");
+  return `line ${lines.length}:${lines.at(-1)!.length + 1}`;
 }
 
 /** A SQL string literal's text (`'it''s'` → `it's`); Hive DDL also accepts `\` escapes like `'\001'`. */

@@ -44,7 +44,6 @@ import {
   parseCarryRecord,
   parseVersionFiles,
 } from "./version-check.js";
-import { plainValueConverter } from "./duckdb-values.js";
 import { damagedCatalogError, fileSystemOpenError } from "../open-error.js";
 import { checkLakeLock, LakeBusyError, liveLakeLockHolder } from "./lake-lock.js";
 import { releaseLakeLock, writeLakeLock } from "./lake-lock.js";
@@ -55,8 +54,7 @@ import { BackgroundRemover } from "./background-remover.js";
 import { carryFiles, filesFrom, filesUnder, flatName, writtenAndCarried } from "./version-files.js";
 import { writeDayPacks, writePackRemainders } from "./day-packs.js";
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
-import { rowObject, uniqueColumns } from "../result-columns.js";
-import { readerRows } from "./reader-rows.js";
+import { readerRows, resultColumns, rowsOf } from "./reader-rows.js";
 import { loadRawWindow } from "./raw-window-load.js";
 import { LakeConnections, type LaneChoice } from "./lake-connections.js";
 import { ThreadSetting } from "./thread-setting.js";
@@ -413,20 +411,14 @@ class DuckdbEngine implements LakeEngine {
         // row is handed over. A streamed result's fetchChunk ends with an empty chunk at an
         // error as at the end (node-api 1.5): a failed query would read as a shorter one.
         const result = await interruptible(connection, signal, () => connection.run(sql));
-        const columns = uniqueColumns(
-          result.columnNames().map((name, i) => ({
-            name,
-            type: result.columnType(i).toString().toLowerCase(),
-          })),
-        );
+        const columns = resultColumns(result);
         onBatch(columns, { rowCount: 0, rows: () => [] });
         let rowCount = 0;
         for (let chunk = await result.fetchChunk(); chunk; chunk = await result.fetchChunk()) {
           if (chunk.rowCount === 0) break;
           // Ctrl-C while the rows are handed over: the caller says how many went out.
           if (signal?.aborted) throw new Error(abortedBeforeStart(signal));
-          const rows = (): Record<string, unknown>[] =>
-            chunk!.convertRows(plainValueConverter).map((values) => rowObject(columns, values));
+          const rows = (): Record<string, unknown>[] => rowsOf(chunk!, columns);
           rowCount += chunk.rowCount;
           onBatch(columns, { rowCount: chunk.rowCount, rows });
         }
