@@ -105,6 +105,16 @@ describe("pipeline on the local DuckDB lake", () => {
     );
     const table = await sluice("query", "select 1 as a, 2 as a");
     expect(table.stdout.split("\n").slice(0, 3)).toEqual(["a  a:1", "-  ---", "1    2"]);
+
+    // Trino fails a division by zero where DuckDB answers NULL: the lake fails too, in Athena's
+    // words (it said "Could not convert string 'Division by zero' to INT32").
+    const zero = await sluice("query", "select count(*) / 0 as n from marts.funnel");
+    expect(zero.code).toBe(1);
+    expect(zero.stderr).toBe("query failed: DIVISION_BY_ZERO: Division by zero\n");
+    // And a query's casts are the models' (Trino's): '1.5' is no bigint (DuckDB reads 2).
+    const cast = await sluice("query", "select cast('1.5' as bigint) as n");
+    expect(cast.code).toBe(1);
+    expect(cast.stderr).toBe("query failed: INVALID_CAST_ARGUMENT: Cannot cast '1.5' to BIGINT\n");
   });
 
   it("a second build with no new raw data appends nothing to the incremental silver table", async () => {

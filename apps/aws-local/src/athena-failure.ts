@@ -1,3 +1,5 @@
+import { trinoFailure } from "@sluice/dialects";
+
 /**
  * Why a query failed, as Athena reports it: `StateChangeReason` starts with the Trino error name
  * (`TABLE_NOT_FOUND: ...`), and `AthenaError` carries the category (1 system, 2 user, 3 other),
@@ -40,6 +42,9 @@ const ERROR_TYPES: Record<string, number> = {
 /** DuckDB's error text translated to the Athena error it stands for. */
 export function failureFromDuckdb(error: unknown): AthenaFailure {
   const message = error instanceof Error ? error.message : String(error);
+  // What the Trino compat layer raised (a failing cast of Trino's message): Trino's own words.
+  const raised = trinoFailure(message);
+  if (raised) return new AthenaFailure(raised.errorName, raised.message);
   const rules: [RegExp, string, (m: RegExpExecArray) => string][] = [
     [
       /Table with name "?([^"\s]+?)"? does not exist/i,

@@ -157,6 +157,18 @@ describe("Athena (JSON 1.1) on athena-local", () => {
     ]);
   });
 
+  it("fails a division by zero and a bad integer cast in Trino's words, where DuckDB gives NULL", async () => {
+    expect((await aws.query("SELECT 1 / 0 AS n")).Status).toMatchObject({
+      State: "FAILED",
+      StateChangeReason: "DIVISION_BY_ZERO: Division by zero",
+    });
+    expect((await aws.query("SELECT CAST('1.5' AS bigint) AS n")).Status).toMatchObject({
+      State: "FAILED",
+      StateChangeReason: "INVALID_CAST_ARGUMENT: Cannot cast '1.5' to BIGINT",
+    });
+    expect(await rows("SELECT try(1 / 0) AS n")).toEqual([["n"], [null]]);
+  });
+
   it("fails a CTAS or view whose columns Trino refuses, before writing, where DuckDB runs it", async () => {
     let version = 0;
     const ctas = (select: string) =>

@@ -11,6 +11,7 @@ export { copyFileRowsSql } from "./duckdb/file-rows-copy.js";
 export { trinoCompatStatements } from "./duckdb/trino-compat.js";
 export { RAW_LINE_SIZE_OPTIONS } from "./duckdb/raw-line-size.js";
 export { strictIntegerCasts } from "./duckdb/trino-casts.js";
+export { trinoFailure, trinoFailureMessage, type TrinoFailure } from "./duckdb/trino-failures.js";
 export { createAthenaDialect, athenaCapabilities } from "./athena/athena-dialect.js";
 export { rawSourceLayout } from "./athena/athena-raw-source.js";
 export { athenaStatementGrammar } from "./athena/athena-statement-grammar.js";

@@ -37,7 +37,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
   examples: [['$0 query "select * from marts.funnel" --format json', "the funnel mart as JSON"]],
   handler: async (args, io) => {
     // Refused before anything is opened; the engine refuses writes again on its own.
-    const { checkReadOnlyQuery } = await import("@sluice/dialects");
+    const { checkReadOnlyQuery, strictIntegerCasts } = await import("@sluice/dialects");
     if (typeof args.sql !== "string") {
       const hint = "one that starts with '--' is read as an option: sluice query -- \"<sql>\"";
       io.err(`no query given (${hint})`);
@@ -65,13 +65,20 @@ export const queryCommand: CommandSpec<QueryArgs> = {
       warned = true;
       printer.add(columns, batch);
     };
+    // The project's SQL as its models mean it: on a lake running Trino SQL, casts fail as Trino's
+    // (cast('1.5' as bigint) is an error, not 2).
+    const { dialect } = ctx;
+    const sql =
+      dialect.family === "lake" && dialect.capabilities.modelSql === "trino"
+        ? strictIntegerCasts(args.sql)
+        : args.sql;
     try {
       const execute = { label: "query", ...(io.signal ? { signal: io.signal } : {}) };
       if (engine.executeInBatches) {
-        const done = await engine.executeInBatches(args.sql, add, execute);
+        const done = await engine.executeInBatches(sql, add, execute);
         printer.end(done.rowCount, done.stats.elapsedMs);
       } else {
-        const result = await engine.execute(args.sql, execute);
+        const result = await engine.execute(sql, execute);
         add(result.columns, { rowCount: result.rows.length, rows: () => result.rows });
         printer.end(result.rows.length, result.stats.elapsedMs);
       }

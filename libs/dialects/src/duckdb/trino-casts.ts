@@ -19,8 +19,9 @@ import {
  * The lake's SQL therefore calls `__sluice_cast_bigint(x)` (…`_integer`, `_smallint`,
  * `_tinyint`) where model SQL says `cast(x as bigint)`: {@link strictIntegerCasts} rewrites the
  * text, these macros do the casting. A failed cast raises through a cast of its message (DuckDB's
- * `error()` is volatile, and TRY refuses volatile functions), so the message reads
- * `Could not convert string 'Cannot cast '1.5' to BIGINT' to INT64`.
+ * `error()` is volatile, and TRY refuses volatile functions): DuckDB reports `Could not convert
+ * string 'Cannot cast '1.5' to BIGINT' to INT64`, which the lake reports as Trino does (see
+ * trino-failures.ts).
  */
 const integerTypes: Record<string, { macro: string; duckdb: string; trino: string }> = {
   bigint: { macro: "__sluice_cast_bigint", duckdb: "BIGINT", trino: "BIGINT" },

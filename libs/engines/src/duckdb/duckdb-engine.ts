@@ -17,7 +17,6 @@ import {
 import type { CarryRecord, Relation } from "@sluice/dialects";
 import {
   DEFAULT_VERSIONS_TO_KEEP,
-  QueryError,
   type CleanupOptions,
   type ColumnInfo,
   type CleanupOutcome,
@@ -54,6 +53,7 @@ import { BackgroundRemover } from "./background-remover.js";
 import { carryFiles, filesFrom, filesUnder, flatName, writtenAndCarried } from "./version-files.js";
 import { writeDayPacks, writePackRemainders } from "./day-packs.js";
 import { hourFolderTimes, hoursChangedSince, listRawZone } from "./raw-hours.js";
+import { queryFailure } from "./query-failure.js";
 import { readerRows, resultColumns, rowsOf } from "./reader-rows.js";
 import { loadRawWindow } from "./raw-window-load.js";
 import { LakeConnections, type LaneChoice } from "./lake-connections.js";
@@ -138,16 +138,6 @@ const SNAPSHOT_ATTEMPTS = 3;
 
 /** How often a stopped statement is interrupted again until it ends (see `execute`). */
 const INTERRUPT_REPEAT_MS = 50;
-
-/** A statement's failure as a QueryError, the label (when given) before what the engine said. */
-const queryFailure =
-  (sql: string, label?: string) =>
-  (engineMessage: string, cause?: unknown): QueryError =>
-    new QueryError(
-      `${label ? `${label}: ` : ""}${engineMessage}`,
-      { sql, label, engineMessage },
-      { cause },
-    );
 
 /**
  * `run` (one statement on `connection`), interrupted when `signal` aborts. DuckDB forgets an

@@ -1,7 +1,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { trinoCompatStatements } from "@sluice/dialects";
 import type { ColumnInfo } from "../engine.js";
-import { QueryError } from "../engine.js";
+import { queryFailure } from "./query-failure.js";
 import { readerRows } from "./reader-rows.js";
 
 /**
@@ -44,11 +44,7 @@ export async function openMemoryDatabase(
           return readerRows(await connection.runAndReadAll(sql));
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          throw new QueryError(`${label ? `${label}: ` : ""}${message}`, {
-            sql,
-            ...(label ? { label } : {}),
-            engineMessage: message,
-          });
+          throw queryFailure(sql, label)(message, error);
         }
       });
       queue = run.catch(() => undefined);

@@ -1,6 +1,8 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { strictIntegerCasts, trinoCompatStatements } from "@sluice/dialects";
+import { QueryError } from "../engine.js";
+import { openMemoryDatabase } from "./memory-database.js";
 
 /**
  * The lake's Trino compatibility layer on real DuckDB, against Trino's documented or implemented
@@ -244,3 +246,36 @@ table("hashing bytes", [
   ["from_utf8(to_utf8('é'))", "é"],
   ["typeof(md5(to_utf8('a')))", "BLOB"],
 ]);
+
+// The lake reports what the layer raises in Trino's words, as Athena's StateChangeReason starts
+// (`DIVISION_BY_ZERO: Division by zero`), not as the cast DuckDB saw it fail through.
+describe("the layer's failures, as the lake reports them", () => {
+  it.each([
+    ["1 / 0", "DIVISION_BY_ZERO: Division by zero"],
+    ["cast(5 as bigint) % 0", "DIVISION_BY_ZERO: Division by zero"],
+    ["cast('1.5' as bigint)", "INVALID_CAST_ARGUMENT: Cannot cast '1.5' to BIGINT"],
+    ["cast('it''s 1' as int)", "INVALID_CAST_ARGUMENT: Cannot cast 'it's 1' to INT"],
+  ])("%s", async (sql, expected) => {
+    const db = await openMemoryDatabase();
+    try {
+      const failure = await db.execute(`select ${strictIntegerCasts(sql)} as x`, "model.m").then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(QueryError);
+      expect((failure as QueryError).details.engineMessage).toBe(expected);
+      expect((failure as QueryError).message).toBe(`model.m: ${expected}`);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("leaves DuckDB's own conversion errors as they are", async () => {
+    const db = await openMemoryDatabase();
+    try {
+      await expect(db.execute("select 'x'::date as d")).rejects.toThrow(/Conversion Error/);
+    } finally {
+      await db.close();
+    }
+  });
+});
