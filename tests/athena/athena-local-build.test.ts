@@ -141,6 +141,12 @@ describe("sluice on the prod target against sluice athena-local", () => {
 
     const debug = await sluice("debug", "--target", "prod");
     expect(debug.stdout).toContain("All checks passed.");
+    const major = Number(process.versions.node.split(".")[0]);
+    expect(debug.stdout).toContain(
+      major < 22
+        ? `OK   node: ${process.version}: AWS SDK for JavaScript releases after the first week of January 2027 need node >= 22`
+        : `OK   node: ${process.version}\n`,
+    );
     expect(debug.code).toBe(0);
 
     // More raw hours, then an incremental build.

@@ -20,6 +20,12 @@ process.stdout.on("error", (error) => {
   process.exit(0);
 });
 
+// The AWS SDK prints a 9-line NodeVersionSupportWarning on every AWS command under Node < 22:
+// its releases after January 2027 need Node 22, and this sluice's SDK is pinned by its lockfile,
+// so nothing is for the user to do then and there. `sluice debug` says it once, as a check
+// (node-support.ts); AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false brings it back.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const at = (p) => path.join(__dirname, p);
 const bundle = at("../dist/bundle/main.cjs");
 if (existsSync(bundle)) {

@@ -29,8 +29,9 @@ export const debugCommand: CommandSpec<{ format?: "text" | "json" }> = {
     const { loadProjectContext } = await import("../project-context.js");
     const ctx = await loadProjectContext(args, io);
     if (!ctx) return ExitCode.usage;
-    const checks: SetupCheck[] = [];
     const target = ctx.target;
+    const { nodeCheck } = await import("../node-support.js");
+    const checks: SetupCheck[] = [nodeCheck(process.version, target.engine === "athena")];
     if (target.engine === "duckdb") {
       const lake = path.resolve(ctx.project.dir, target.lake);
       checks.push(
