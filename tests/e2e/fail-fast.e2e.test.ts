@@ -24,13 +24,35 @@ describe("build --fail-fast", () => {
   });
   afterAll(async () => cleanup());
 
-  it("-x stops at the first failure: what had not started ends with why, exit 1", async () => {
+  it("-x stops at the first failure: what had not started is skipped with why, exit 1", async () => {
     const r = await sluice("build", "-x", "--threads", "1", "-s", "a_broken", "z_later");
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("ERROR model.a_broken: ");
-    expect(r.stdout).toContain(
-      "ERROR model.z_later: stopped by --fail-fast: model.a_broken errored, before the query started",
+    // dbt skips what had not started; it is not an error of its own.
+    expect(r.stdout).toMatch(/marts\.z_later +SKIP/);
+    expect(r.stderr).toMatch(
+      /SKIP +table marts\.z_later \.+ skipped: stopped by --fail-fast: model\.a_broken errored/,
     );
+    expect(r.stdout).not.toContain("ERROR model.z_later");
+    const json = await sluice(
+      "build",
+      "-x",
+      "--threads",
+      "1",
+      "-s",
+      "a_broken",
+      "z_later",
+      "--format",
+      "json",
+    );
+    expect(json.code).toBe(1);
+    const { results } = JSON.parse(json.stdout) as {
+      results: { id: string; status: string; message: string }[];
+    };
+    expect(results.find((r) => r.id === "model.z_later")).toMatchObject({
+      status: "skipped",
+      message: "skipped: stopped by --fail-fast: model.a_broken errored",
+    });
     const built = await sluice("query", "select n from marts.z_later");
     expect(built.code).toBe(1);
   });

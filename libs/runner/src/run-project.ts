@@ -10,6 +10,7 @@ import { rawZoneOf } from "./incremental/raw-zone.js";
 import { planRawReads, rawReadSummaries, reconciledNodes } from "./incremental/plan-raw-reads.js";
 import { quarantineResults, type QuarantinePolicy } from "./incremental/quarantine-results.js";
 import type { PublishedVersions } from "./incremental/window-reads.js";
+import { FailFast } from "./fail-fast.js";
 import { runDag } from "./scheduler.js";
 import { unitTestSessionFor, type UnitTestMemoOption } from "./unit/unit-test-session.js";
 import type { NodeResult, RenderAtRun, RunCommand, RunEvent, RunResults } from "./types.js";
@@ -38,6 +39,11 @@ export interface RunOptions {
   fullRefresh?: boolean;
   threads?: number;
   signal?: AbortSignal;
+  /**
+   * dbt's `--fail-fast`: the first node that fails or errors stops the run (see {@link FailFast}):
+   * running queries stopped, nodes not started skipped with the reason.
+   */
+  failFast?: boolean;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
   /**
@@ -123,11 +129,39 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
   const unitTests = unitTestSessionFor(options.compiled.nodes, options);
   const reconciled = { nodes: reconciledModels, recorded: new Set<string>() };
 
+  const failFast = options.failFast ? new FailFast(options.signal) : undefined;
+  const nodeSignal = failFast?.signal ?? options.signal;
+  /** A node the run did not run, as skipped, `because` (a node id) when it was for that node. */
+  const skip = (node: CompiledNode, message: string, because?: string): void => {
+    const i = ++index;
+    const result: NodeResult = {
+      id: node.id,
+      kind: node.kind,
+      name: node.name,
+      ...(node.kind === "test"
+        ? {}
+        : { relation: `${node.relation.schema}.${node.relation.name}` }),
+      materialization: node.materialization,
+      status: "skipped",
+      message,
+      elapsedMs: 0,
+      queryIds: [],
+      ...(because === undefined ? {} : { skippedBecause: because }),
+    };
+    results.push(result);
+    options.onEvent?.({ type: "end", index: i, total, result });
+  };
+
   try {
     await runDag(
       tasks,
       Math.max(1, options.threads ?? 1),
       async ({ node, rawSources }) => {
+        const stopped = failFast?.skipReason(node.id);
+        if (stopped !== undefined) {
+          skip(node, stopped, failFast!.stoppedBy!.id);
+          return false;
+        }
         const i = ++index;
         options.onEvent?.({
           type: "start",
@@ -143,7 +177,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
           dialect: options.dialect,
           fullRefresh: options.fullRefresh ?? false,
           writeId: `${options.runId}_${i}`,
-          signal: options.signal,
+          signal: nodeSignal,
           rawSources,
           rawHours,
           published,
@@ -179,24 +213,15 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
         if (result.status === "success") built.add(node.id);
         results.push(result);
         options.onEvent?.({ type: "end", index: i, total, result });
+        failFast?.ended(result);
         return ["success", "pass", "warn"].includes(result.status);
       },
-      ({ node }, because) => {
-        const i = ++index;
-        const result: NodeResult = {
-          id: node.id,
-          kind: node.kind,
-          name: node.name,
-          materialization: node.materialization,
-          status: "skipped",
-          message: `skipped: ${because} did not succeed`,
-          elapsedMs: 0,
-          queryIds: [],
-          skippedBecause: because,
-        };
-        results.push(result);
-        options.onEvent?.({ type: "end", index: i, total, result });
-      },
+      ({ node }, because) =>
+        skip(
+          node,
+          failFast?.skipReason(node.id, because) ?? `skipped: ${because} did not succeed`,
+          because,
+        ),
     );
   } finally {
     await unitTests.close();

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Engine } from "@sluice/engines";
-import type { ByNodeId, RunCommand, RunEvent, RunResults } from "@sluice/runner";
+import type { ByNodeId, RunCommand, RunResults } from "@sluice/runner";
 import type { CommandSpec, Io } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
@@ -97,7 +97,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
         alias: "x",
         default: false,
         describe:
-          "Stop at the first node that fails or errors, as dbt's --fail-fast: running queries are stopped, what has not started ends with the reason, exit 1 (without it a failure skips only what depends on it)",
+          "Stop at the first node that fails or errors, as dbt's --fail-fast: running queries are stopped, what has not started is skipped with the reason, exit 1 (without it a failure skips only what depends on it)",
       },
       ...(name === "test" || name === "build"
         ? {
@@ -385,11 +385,8 @@ export async function runNodes(
       signal: abort.signal,
       ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),
       sqlDialect: ctx.target.engine === "duckdb" ? (ctx.target.sql_dialect ?? "trino") : "trino",
-      onEvent: failFast(
-        args,
-        abort,
-        log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
-      ),
+      failFast: args.failFast === true,
+      onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
       // target/run shows what ran, not only what was planned before the catalog was read.
       onStatements: async (node, statements) => {
         await writeExecutedStatements(ctx.targetDir, node, statements);
@@ -427,28 +424,6 @@ export async function runNodes(
     await closing;
     if ("debug" in args && args.debug === true) await debugFactNodes(io);
   }
-}
-
-/**
- * `onEvent` with --fail-fast's stop: the first node that ends failed or in error aborts the run
- * (the way --timeout and Ctrl-C stop it), once. Without --fail-fast, `onEvent` as it is.
- */
-function failFast(
-  args: RunArgs,
-  abort: AbortController,
-  onEvent: ((event: RunEvent) => void) | undefined,
-): ((event: RunEvent) => void) | undefined {
-  if (args.failFast !== true) return onEvent;
-  return (event) => {
-    onEvent?.(event);
-    const failed = event.type === "end" && ["error", "fail"].includes(event.result.status);
-    if (failed && !abort.signal.aborted)
-      abort.abort(
-        new Error(
-          `stopped by --fail-fast: ${event.result.id} ${event.result.status === "fail" ? "failed" : "errored"}`,
-        ),
-      );
-  };
 }
 
 /** --debug: how many nodes this command revived from their facts, and read whole of them. */
