@@ -130,6 +130,19 @@ describe("sluice on the prod target against sluice athena-local", () => {
     );
     expect(counted.code).toBe(0);
     expect(JSON.parse(counted.stdout)).toEqual([{ n: firstEvents, ids: firstEvents }]);
+    // show runs the model's SQL through Athena with the LIMIT inside it: rows from source, and
+    // --inline's ref names the prod database.
+    const shown = await sluice(
+      ...["show", "--target", "prod", "--inline", "select count(*) as n from {{ ref('events') }}"],
+      ...["--output", "json"],
+    );
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toEqual({ node: "inline_query", show: [{ n: firstEvents }] });
+    const preview = await sluice(
+      ...["show", "--target", "prod", "-s", "sales_by_country", "--limit", "3", "--format", "csv"],
+    );
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout.trim().split("\n")).toHaveLength(4);
     const missing = await sluice(
       "query",
       "--target",

@@ -117,6 +117,46 @@ describe("pipeline on the local DuckDB lake", () => {
     expect(cast.stderr).toBe("query failed: INVALID_CAST_ARGUMENT: Cannot cast '1.5' to BIGINT\n");
   });
 
+  it("show previews a model's SQL run from source, one node, and --inline SQL with refs, as dbt show", async () => {
+    // The model's SQL, run again (not read from the table): the same rows as the table it built.
+    const shown = await sluice(
+      ...["show", "-s", "sales_by_country", "--limit", "-1", "--output", "json"],
+    );
+    expect(shown.code, shown.stderr).toBe(0);
+    const preview = JSON.parse(shown.stdout) as { node: string; show: Record<string, unknown>[] };
+    expect(preview.node).toBe("sales_by_country");
+    const table = await sluice("query", "select * from marts.sales_by_country", "--format", "json");
+    const key = (r: Record<string, unknown>) => JSON.stringify(r);
+    expect(preview.show.map(key).sort()).toEqual(
+      (JSON.parse(table.stdout) as Record<string, unknown>[]).map(key).sort(),
+    );
+    // Past the default limit of 5.
+    expect(preview.show.length).toBeGreaterThan(5);
+
+    // --limit goes into the SQL (5 by default); refs resolve as in a model.
+    const inline = await sluice(
+      "show",
+      "--inline",
+      "select event_id from {{ ref('events') }} order by event_id",
+      "--format",
+      "csv",
+    );
+    expect(inline.code, inline.stderr).toBe(0);
+    const ids = inline.stdout.trim().split("\n");
+    expect(ids[0]).toBe("event_id");
+    expect(ids).toHaveLength(6);
+
+    // A wrong ref is an error at its place in the SQL, before anything runs.
+    const typo = await sluice("show", "--inline", "select * from {{ ref('fnnel') }}");
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("--inline:1:18: error UNKNOWN_REF");
+    expect(typo.stderr).toContain("did you mean 'funnel'?");
+    // One node: a folder selects five.
+    const many = await sluice("show", "-s", "marts");
+    expect(many.code).toBe(2);
+    expect(many.stderr).toMatch(/^error: show previews one node; --select marts selects 5: /);
+  });
+
   it("a second build with no new raw data appends nothing to the incremental silver table", async () => {
     const before = await queryLake(dir, "select count(*) as n from silver.events");
     const again = await sluice("build");

@@ -52,6 +52,11 @@ export const commandHeads = {
     command: "ls",
     describe: "List the project's nodes (sources, seeds, models, tests) in DAG order",
   },
+  show: {
+    command: "show",
+    describe:
+      "Preview the rows of one node's SQL (a model, test, seed...) or of --inline SQL with refs, as dbt show (5 rows by default)",
+  },
   query: {
     command: "query <sql>",
     describe: "Run a SQL query on the target and print the rows",

@@ -30,6 +30,7 @@ export const commands: readonly LazyCommand[] = [
   run("snapshot"),
   lazy(h.compile, () => import("./compile.js").then((m) => m.compileCommand)),
   lazy(h.ls, () => import("./ls.js").then((m) => m.lsCommand)),
+  lazy(h.show, () => import("./show.js").then((m) => m.showCommand)),
   lazy(h.query, () => import("./query.js").then((m) => m.queryCommand)),
   lazy(h.docs, () => import("./docs.js").then((m) => m.docsCommand)),
   lazy(h.lineage, () => import("./lineage.js").then((m) => m.lineageCommand)),
