@@ -66,6 +66,8 @@ describe("build --fail-fast", () => {
   it("a test that reads no node is in the whole project's selection, not in a model's", async () => {
     const all = await sluice("ls", "--format", "name");
     expect(all.stdout.split("\n")).toContain("test.reads_nothing");
+    // dbt's spelling, list, is ls.
+    expect((await sluice("list", "--output", "name")).stdout).toBe(all.stdout);
     const some = await sluice("ls", "-s", "z_later", "--format", "name");
     expect(some.stdout.split("\n")).not.toContain("test.reads_nothing");
   });

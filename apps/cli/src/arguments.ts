@@ -131,6 +131,10 @@ export function usageLine(message: string, context: ParseContext): string {
   if (unknown) {
     const words = unknown[1]!.split(", ");
     const typed = words.map((w) => typedForm(w, context.tokens));
+    // `sluice bogus --limit 3`: the command is what is wrong, not the options it would take.
+    const word = typed.find((t) => !t.startsWith("-"));
+    if (word !== undefined && commandOf(context) === undefined)
+      return `unknown command '${word}'${context.recommended ? `; did you mean ${context.recommended}?` : ""}`;
     const first = typed.find((t) => t.startsWith("-")) ?? typed[0]!;
     if (first.startsWith("-")) {
       const bare = first.replace(/^-+/, "").replace(/=.*$/, "");
@@ -145,8 +149,7 @@ export function usageLine(message: string, context: ParseContext): string {
       const suggestion = dbtOnlyOptions[bare] ?? (match ? `did you mean --${match}?` : help);
       return `unknown option ${first}${more}; ${suggestion}`;
     }
-    if (commandOf(context) !== undefined) return `unexpected argument '${first}'`;
-    return `unknown command '${first}'${context.recommended ? `; did you mean ${context.recommended}?` : ""}`;
+    return `unexpected argument '${first}'`;
   }
   const choices = /^Invalid values:\s*Argument: ([^,]+), Given: (.+?), Choices: (.+)$/s.exec(
     message,

@@ -24,6 +24,18 @@ describe("runCli (in process)", () => {
     const typo = capture();
     expect(await runCli(["biuld"], typo.io, "/tmp")).toBe(2);
     expect(typo.err).toEqual(["error: unknown command 'biuld'; did you mean build?"]);
+    // The command is what is wrong, not the options it would take.
+    const withOptions = capture();
+    expect(await runCli(["frobnicate", "--limit", "3"], withOptions.io, "/tmp")).toBe(2);
+    expect(withOptions.err).toEqual(["error: unknown command 'frobnicate'"]);
+  });
+
+  it("answers to dbt's spelling of a command: list is ls", async () => {
+    const listed = capture();
+    expect(await runCli(["list", "--bogus"], listed.io, "/tmp")).toBe(2);
+    expect(listed.err).toEqual([
+      "error: unknown option --bogus; sluice list --help lists the options",
+    ]);
   });
 
   it.each([

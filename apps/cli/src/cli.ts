@@ -199,7 +199,7 @@ export async function runCli(
           options,
           choices,
           tokens,
-          commands: commands.map((c) => c.command),
+          commands: commands.flatMap((c) => [c.command, ...(c.aliases ?? [])]),
           recommended,
         }),
       );
@@ -213,13 +213,13 @@ export async function runCli(
   for (const head of commands) {
     const spec = loaded.get(head) as CommandSpec<Record<string, unknown>> | undefined;
     if (spec === undefined) {
-      parser.command(head.command, head.describe, {}, () => {
+      parser.command([head.command, ...(head.aliases ?? [])], head.describe, {}, () => {
         throw new Error(`bug: command ${head.command} ran without its module`);
       });
       continue;
     }
     parser.command(
-      spec.command,
+      [spec.command, ...(spec.aliases ?? [])],
       spec.describe,
       (y) => {
         for (const [name, p] of Object.entries(spec.positional ?? {})) y.positional(name, p);

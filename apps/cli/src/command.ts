@@ -53,6 +53,8 @@ export interface Io {
 export interface CommandSpec<A = Record<string, unknown>> {
   command: string;
   describe: string;
+  /** Other names it answers to (dbt's spellings: `list` for `ls`). */
+  aliases?: readonly string[];
   options: Record<string, Options>;
   positional?: Record<string, { describe: string; type: "string"; demandOption?: boolean }>;
   /**

@@ -2,6 +2,8 @@
 export interface CommandHead {
   command: string;
   describe: string;
+  /** Other names it answers to (dbt's spellings: `list` for `ls`). */
+  aliases?: readonly string[];
 }
 
 /**
@@ -50,6 +52,7 @@ export const commandHeads = {
   },
   ls: {
     command: "ls",
+    aliases: ["list"],
     describe: "List the project's nodes (sources, seeds, models, tests) in DAG order",
   },
   show: {

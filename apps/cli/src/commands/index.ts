@@ -62,7 +62,9 @@ export async function loadNamedCommands(
 ): Promise<Map<LazyCommand, Spec>> {
   const end = tokens.indexOf("--");
   const named = new Set(end < 0 ? tokens : tokens.slice(0, end));
-  const wanted = commands.filter((c) => named.has(commandName(c)));
+  const wanted = commands.filter(
+    (c) => named.has(commandName(c)) || c.aliases?.some((a) => named.has(a)),
+  );
   const specs = await Promise.all(wanted.map((c) => c.load()));
   return new Map(wanted.map((c, i) => [c, specs[i]!]));
 }
