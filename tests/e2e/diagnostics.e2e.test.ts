@@ -122,3 +122,18 @@ describe("links and files that are no files in a project", () => {
     }
   });
 });
+
+describe("a first build before any event was delivered", () => {
+  it("says the raw zone is empty and what fills it, not DuckDB's glob error alone", async () => {
+    const { dir, cleanup } = await copyModelsProject();
+    try {
+      const r = await runSluice(["--project-dir", dir, "build", "-s", "source:raw.events"]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(
+        `ERROR source.raw.events: the raw zone ${path.join(dir, ".lake/raw/events")} has no files yet: generate events (sluice generate) or deliver them through Firehose, then build again`,
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+});

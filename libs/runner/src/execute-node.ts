@@ -89,6 +89,10 @@ export async function executeNode(node: CompiledNode, ctx: RunNodeContext): Prom
       reason instanceof Error && !said.startsWith(reason.message)
         ? `${reason.message}: ${said}`
         : said;
+    // A lake's raw zone with no file yet (a first build before any event was delivered).
+    if (node.kind === "source" && /No files found that match the pattern/.test(said)) {
+      result.message = `the raw zone ${node.location ?? ""} has no files yet: generate events (sluice generate) or deliver them through Firehose, then build again (${said.split("\n")[0]})`;
+    }
     // An incremental model that reads {{ this }} fails to bind after its columns changed.
     if (
       node.materialization === "incremental" &&
