@@ -151,6 +151,10 @@ describe("pipeline on the local DuckDB lake", () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("--inline:1:18: error UNKNOWN_REF");
     expect(typo.stderr).toContain("did you mean 'funnel'?");
+    // show only reads, on every target: refused before the target is opened.
+    const drop = await sluice("show", "--inline", "drop table marts.funnel", "--limit", "-1");
+    expect(drop.code).toBe(2);
+    expect(drop.stderr).toMatch(/^show refused: a query must start with SELECT, .*found 'drop'/);
     // One node: a folder selects five.
     const many = await sluice("show", "-s", "marts");
     expect(many.code).toBe(2);

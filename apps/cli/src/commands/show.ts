@@ -66,6 +66,13 @@ export const showCommand: CommandSpec<ShowArgs> = {
     const chosen = await chosenSql(args, io);
     if (typeof chosen === "number") return chosen;
     const { ctx, name, sql } = chosen;
+    // Refused before anything is opened, as query refuses it: show only reads (on Athena nothing
+    // else would stop a DROP given to --inline with --limit -1).
+    const refused = await readOnlyRefusal(sql);
+    if (refused) {
+      io.err(`show refused: ${refused} (show only reads; build and run write)`);
+      return ExitCode.usage;
+    }
     const options = { readOnly: true, snapshot: true };
     const engine = await openCommandEngine(io, ctx.target, ctx.project.dir, options);
     try {
@@ -77,6 +84,11 @@ export const showCommand: CommandSpec<ShowArgs> = {
         if (!(await renderSelectedWithWarehouse(ctx, args, ids, io, { query })))
           return ExitCode.failed;
         text = ctx.compiled.nodes.find((n: CompiledNode) => n.id === chosen.node!.id)!.sql;
+      }
+      const again = text === sql ? undefined : await readOnlyRefusal(text);
+      if (again) {
+        io.err(`show refused: ${again} (show only reads; build and run write)`);
+        return ExitCode.usage;
       }
       const { printQuery } = await import("../query-output.js");
       const format = args.format === "text" ? "table" : args.format;
@@ -92,6 +104,12 @@ export const showCommand: CommandSpec<ShowArgs> = {
     }
   },
 };
+
+/** Why `sql` is not a query that only reads (see checkReadOnlyQuery), or undefined. */
+async function readOnlyRefusal(sql: string): Promise<string | undefined> {
+  const { checkReadOnlyQuery } = await import("@sluice/dialects");
+  return checkReadOnlyQuery(sql)?.message;
+}
 
 /** What {@link showCommand} runs: the node's or the inline query's SQL, and the name it shows. */
 interface Chosen {
