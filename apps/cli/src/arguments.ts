@@ -120,6 +120,18 @@ const dbtOnlyOptions: Readonly<Record<string, string>> = {
   profile: "dbt's profiles are sluice.yml's targets: use --target",
 };
 
+/**
+ * dbt commands sluice does not have under that name, with what to do instead: `did you mean
+ * seed?` for `dbt parse` would mislead.
+ */
+const dbtOnlyCommands: Readonly<Record<string, string>> = {
+  parse: "sluice compile parses the project and writes target/manifest.json, as dbt parse does",
+  "run-operation":
+    "sluice has no run-operation: call the macro from a model's pre_hook or post_hook, or run its SQL with sluice query",
+  clean: "remove target/ (and dbt_packages/): the next command rebuilds what it needs",
+  init: "copy the models/ project of this repository, or point --project-dir at a dbt project",
+};
+
 const quoteList = (values: readonly unknown[]): string => values.map((v) => String(v)).join(", ");
 
 /**
@@ -133,8 +145,11 @@ export function usageLine(message: string, context: ParseContext): string {
     const typed = words.map((w) => typedForm(w, context.tokens));
     // `sluice bogus --limit 3`: the command is what is wrong, not the options it would take.
     const word = typed.find((t) => !t.startsWith("-"));
-    if (word !== undefined && commandOf(context) === undefined)
+    if (word !== undefined && commandOf(context) === undefined) {
+      const instead = dbtOnlyCommands[word];
+      if (instead !== undefined) return `unknown command '${word}': ${instead}`;
       return `unknown command '${word}'${context.recommended ? `; did you mean ${context.recommended}?` : ""}`;
+    }
     const first = typed.find((t) => t.startsWith("-")) ?? typed[0]!;
     if (first.startsWith("-")) {
       const bare = first.replace(/^-+/, "").replace(/=.*$/, "");

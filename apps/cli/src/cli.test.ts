@@ -30,6 +30,14 @@ describe("runCli (in process)", () => {
     expect(withOptions.err).toEqual(["error: unknown command 'frobnicate'"]);
   });
 
+  it("says what to do instead of a dbt command sluice does not have", async () => {
+    const c = capture();
+    expect(await runCli(["parse"], c.io, "/tmp")).toBe(2);
+    expect(c.err).toEqual([
+      "error: unknown command 'parse': sluice compile parses the project and writes target/manifest.json, as dbt parse does",
+    ]);
+  });
+
   it("answers to dbt's spelling of a command: list is ls", async () => {
     const listed = capture();
     expect(await runCli(["list", "--bogus"], listed.io, "/tmp")).toBe(2);
