@@ -130,7 +130,25 @@ export async function selectedIds(
     ...(fresher ? { fresherSources: fresher } : {}),
   });
   printDiagnostics(io, diagnostics, ctx.project.dir);
-  return diagnostics.some((d) => d.severity === "error") ? undefined : ids;
+  if (diagnostics.some((d) => d.severity === "error")) return undefined;
+  return ofResourceTypes(ctx, ids, args);
+}
+
+/** `ids` of the resource types --resource-type keeps and --exclude-resource-type does not drop. */
+async function ofResourceTypes(
+  ctx: ProjectContext,
+  ids: string[],
+  args: SelectionArgs,
+): Promise<string[]> {
+  const only = args.resourceType?.length ? new Set(args.resourceType) : undefined;
+  const without = new Set(args.excludeResourceType ?? []);
+  if (!only && without.size === 0) return ids;
+  const { resourceType } = await import("@sluice/compiler/select");
+  const typeOf = new Map(ctx.compiled.nodes.map((n) => [n.id, resourceType(n)]));
+  return ids.filter((id) => {
+    const type = typeOf.get(id)!;
+    return (!only || only.has(type)) && !without.has(type);
+  });
 }
 
 /**

@@ -3,12 +3,11 @@ import type { CommandSpec, GlobalArgs, Io } from "../command.js";
 import type { ProjectContext } from "../project-context.js";
 import { ExitCode } from "../command.js";
 import type { SelectionArgs } from "./shared-options.js";
-import { formatOption, selectionOptions } from "./shared-options.js";
+import { formatOption, resourceTypeOptions, selectionOptions } from "./shared-options.js";
 import { commandHeads } from "./command-heads.js";
 
 interface LsArgs extends SelectionArgs {
   format: "table" | "json" | "name" | "path";
-  resourceType?: string;
 }
 
 /** `sluice ls`: the selected nodes, in DAG order. */
@@ -16,11 +15,7 @@ export const lsCommand: CommandSpec<LsArgs> = {
   ...commandHeads.ls,
   options: {
     ...selectionOptions,
-    "resource-type": {
-      type: "string",
-      choices: ["source", "seed", "model", "snapshot", "test", "unit_test"],
-      describe: "Only nodes of this resource type (unit tests are unit_test, not test)",
-    },
+    ...resourceTypeOptions,
     // dbt ls spells it --output (json, name, path).
     format: {
       ...formatOption(["table", "json", "name", "path"]),
@@ -70,9 +65,7 @@ async function list(args: LsArgs & GlobalArgs, io: Io): Promise<ProjectContext |
   if (!selection) return undefined;
   const { ctx, ids } = selection;
   const chosen = new Set(ids);
-  const nodes = ctx.compiled.nodes.filter(
-    (n) => chosen.has(n.id) && (!args.resourceType || resourceType(n) === args.resourceType),
-  );
+  const nodes = ctx.compiled.nodes.filter((n) => chosen.has(n.id));
   if (args.format === "json") {
     io.out(
       JSON.stringify(

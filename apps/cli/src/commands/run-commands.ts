@@ -9,7 +9,7 @@ import { buildId } from "../compile-cache.js";
 import { compileDigestLines, digestsByNode } from "../compile-digests.js";
 import { toSnakeJson } from "../output/json.js";
 import type { SelectionArgs } from "./shared-options.js";
-import { formatOption, selectionOptions } from "./shared-options.js";
+import { formatOption, resourceTypeOptions, selectionOptions } from "./shared-options.js";
 import { athenaCheckOption } from "./athena-check-option.js";
 import { renderAtRunFor } from "../render-at-run.js";
 import { commandHeads } from "./command-heads.js";
@@ -77,6 +77,7 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
     ...commandHeads[name],
     options: {
       ...selectionOptions,
+      ...resourceTypeOptions,
       ...(name === "test" || name === "snapshot"
         ? {}
         : {

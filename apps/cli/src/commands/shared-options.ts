@@ -27,6 +27,27 @@ export const selectionOptions: Record<string, Options> = {
   },
 };
 
+/** The resource types sluice has, as dbt names them (`--resource-type`, `resource_type:`). */
+export const RESOURCE_TYPES = ["source", "seed", "model", "snapshot", "test", "unit_test"];
+
+/** dbt's --resource-type / --exclude-resource-type (build, run, test, seed, snapshot, ls). */
+export const resourceTypeOptions: Record<string, Options> = {
+  "resource-type": {
+    type: "string",
+    array: true,
+    choices: RESOURCE_TYPES,
+    describe:
+      "Only selected nodes of these resource types, as dbt's (unit tests are unit_test, not test)",
+  },
+  "exclude-resource-type": {
+    type: "string",
+    array: true,
+    choices: RESOURCE_TYPES,
+    describe:
+      "Leave out selected nodes of these resource types (dbt's, e.g. --exclude-resource-type unit_test in production)",
+  },
+};
+
 export const formatOption = (choices: string[], dflt = "table"): Options => ({
   type: "string",
   choices,
@@ -37,6 +58,9 @@ export const formatOption = (choices: string[], dflt = "table"): Options => ({
 export interface SelectionArgs {
   select?: string[];
   exclude?: string[];
+  /** `--resource-type` / `--exclude-resource-type` (see {@link resourceTypeOptions}). */
+  resourceType?: string[];
+  excludeResourceType?: string[];
   /** `--state DIR`: a previous run's artifacts. */
   state?: string;
 }
