@@ -23,6 +23,11 @@ export interface Io {
   /** Whether stdout is a terminal (progress lines only then, unless --format json). */
   isTty: boolean;
   /**
+   * Told of each warning diagnostic as it is printed (see printDiagnostics): `--warn-error`
+   * counts them to refuse the run.
+   */
+  onWarning?: () => void;
+  /**
    * On a terminal only: replace the last line of stderr with `text` (no newline; "" clears it),
    * for a live status of what is running. Absent, progress is printed as plain lines.
    */

@@ -44,6 +44,11 @@ export interface RunOptions {
    * running queries stopped, nodes not started skipped with the reason.
    */
   failFast?: boolean;
+  /**
+   * dbt's `--warn-error`: a node that ends with a warning (a test or DQDL rule of severity warn,
+   * quarantined raw data under `warn`) fails instead, and in a build skips what depends on it.
+   */
+  warnError?: boolean;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
   /**
@@ -206,7 +211,7 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
           unitTests,
         });
         const result: NodeResult = {
-          ...executed,
+          ...warnedAsError(executed, options.warnError),
           startedAt: nodeStarted,
           completedAt: clock().toISOString(),
         };
@@ -237,8 +242,9 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
       { raw, windowsRead, published, pendingRecorded: reconciled.recorded },
       options.signal,
     )) {
-      results.push(check);
-      options.onEvent?.({ type: "end", index: total, total, result: check });
+      const result = warnedAsError(check, options.warnError);
+      results.push(result);
+      options.onEvent?.({ type: "end", index: total, total, result });
     }
   }
   // What could not be read is never silent: quarantined files and lines, paths outside the layout.
@@ -248,8 +254,9 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     rawHours,
     options.onQuarantine ?? "warn",
   )) {
-    results.push(check);
-    options.onEvent?.({ type: "end", index: total, total, result: check });
+    const result = warnedAsError(check, options.warnError);
+    results.push(result);
+    options.onEvent?.({ type: "end", index: total, total, result });
   }
 
   const rawReads = await rawReadSummaries(raw);
@@ -264,6 +271,16 @@ export async function runProject(options: RunOptions): Promise<RunResults> {
     ...withCost(results),
     ...(rawReads.length > 0 ? { rawReads } : {}),
     ...(cleanup === undefined ? {} : { cleanup }),
+  };
+}
+
+/** `result`, a warning made a failure under --warn-error (as dbt's test runner makes it). */
+function warnedAsError(result: NodeResult, warnError: boolean | undefined): NodeResult {
+  if (!warnError || result.status !== "warn") return result;
+  return {
+    ...result,
+    status: "fail",
+    message: `${result.message} (a warning: --warn-error fails it)`,
   };
 }
 

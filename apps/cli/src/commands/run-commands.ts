@@ -29,6 +29,7 @@ export interface RunArgs extends SelectionArgs {
   junitXml?: string;
   unitTestCache?: boolean;
   failFast?: boolean;
+  warnError?: boolean;
 }
 
 const examples: Record<RunCommand, [string, string][]> = {
@@ -92,6 +93,12 @@ export function runCommandSpec(name: RunCommand): CommandSpec<RunArgs> {
       timeout: {
         type: "number",
         describe: "Stop running queries and fail after this many seconds",
+      },
+      "warn-error": {
+        type: "boolean",
+        default: false,
+        describe:
+          "Warnings are errors, as dbt's --warn-error: a project or selection warning stops the command before any work (exit 2); a test, DQDL rule or quarantine that warns fails (exit 1), skipping what depends on it",
       },
       "fail-fast": {
         type: "boolean",
@@ -238,9 +245,13 @@ export async function runNodes(
   // With --select and without --state (which compares whole nodes), the nodes not selected stay
   // fact nodes: at 10,000 models a one-model build read 30,000 nodes from the compile memo (see
   // fact-nodes.ts). Without --select every node runs: each is read whole, from the memo at once.
+  // --warn-error: the warnings the load and the selection print are counted, and refuse the run.
+  let warnings = 0;
+  const loadIo: Io =
+    args.warnError === true ? { ...io, onWarning: () => void (warnings += 1) } : io;
   const selection = await loadSelection(
     args,
-    io,
+    loadIo,
     (ctx) => {
       if (command !== "test" || ctx.target.engine !== "athena") open(ctx);
     },
@@ -260,6 +271,16 @@ export async function runNodes(
   if (selection && !opening) open(selection.ctx);
   if (!selection || !opening) {
     await opening?.then(
+      (e) => e.close(),
+      () => undefined,
+    );
+    return ExitCode.usage;
+  }
+  if (warnings > 0) {
+    io.err(
+      `error: --warn-error: ${warnings === 1 ? "the warning above is an error" : `the ${warnings} warnings above are errors`}; nothing was run`,
+    );
+    await opening.then(
       (e) => e.close(),
       () => undefined,
     );
@@ -387,6 +408,7 @@ export async function runNodes(
       ...(args.onQuarantine ? { onQuarantine: args.onQuarantine } : {}),
       sqlDialect: ctx.target.engine === "duckdb" ? (ctx.target.sql_dialect ?? "trino") : "trino",
       failFast: args.failFast === true,
+      warnError: args.warnError === true,
       onEvent: log ? log.onEvent : args.format === "json" ? undefined : progressPrinter(io),
       // target/run shows what ran, not only what was planned before the catalog was read.
       onStatements: async (node, statements) => {

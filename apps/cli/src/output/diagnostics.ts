@@ -27,6 +27,7 @@ export function printDiagnostics(
 ): void {
   if (diagnostics.length === 0) return;
   for (const d of inReadingOrder(diagnostics)) {
+    if (d.severity === "warn") io.onWarning?.();
     io.err(formatDiagnostic(fromHere(d, projectDir)));
     const frame = codeFrame(d, projectDir, io.color?.err ?? false);
     if (frame) io.err(frame);
