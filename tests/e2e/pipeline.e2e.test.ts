@@ -133,6 +133,14 @@ describe("pipeline on the local DuckDB lake", () => {
     // Past the default limit of 5.
     expect(preview.show.length).toBeGreaterThan(5);
 
+    // A staging model reads the raw zone through the lake's window call, which a run binds:
+    // show reads the whole raw table (it said 'Table Function sluice_raw_window does not exist').
+    const staging = await sluice("show", "-s", "stg_events", "--limit", "1", "--format", "json");
+    expect(staging.code, staging.stderr).toBe(0);
+    expect(JSON.parse(staging.stdout)).toMatchObject({
+      node: "stg_events",
+      show: [{ dt: expect.any(String) }],
+    });
     // --limit goes into the SQL (5 by default); refs resolve as in a model.
     const inline = await sluice(
       "show",

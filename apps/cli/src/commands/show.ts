@@ -90,6 +90,10 @@ export const showCommand: CommandSpec<ShowArgs> = {
         io.err(`show refused: ${again} (show only reads; build and run write)`);
         return ExitCode.usage;
       }
+      // A lake model's window calls (source_window(), ref_window(), sluice_listed()), which a
+      // run binds to what it reads, read their whole relations: a full build's rows.
+      const { bindWindow, NO_WATERMARK } = await import("@sluice/compiler/plan");
+      text = bindWindow(text, ctx.dialect.literal(NO_WATERMARK));
       const { printQuery } = await import("../query-output.js");
       const format = args.format === "text" ? "table" : args.format;
       if (format === "table") io.err(`Previewing ${name}:`);
