@@ -159,6 +159,19 @@ describe("pipeline on the local DuckDB lake", () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("--inline:1:18: error UNKNOWN_REF");
     expect(typo.stderr).toContain("did you mean 'funnel'?");
+    // compile prints one selected node's SQL, and compiles --inline SQL, as dbt's compile.
+    const one = await sluice("compile", "-s", "funnel");
+    expect(one.stdout).toContain("\nCompiled node 'funnel' is:\nwith stages as (\n");
+    const compiled = await sluice(
+      ...[
+        "compile",
+        "--inline",
+        "select * from {{ ref('funnel') }} where stage_order = {{ 1 + 1 }}",
+      ],
+    );
+    expect(compiled.stdout).toBe(
+      'Compiled inline node is:\nselect * from "marts"."funnel" where stage_order = 2\n',
+    );
     // show only reads, on every target: refused before the target is opened.
     const drop = await sluice("show", "--inline", "drop table marts.funnel", "--limit", "-1");
     expect(drop.code).toBe(2);

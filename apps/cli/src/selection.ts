@@ -4,7 +4,7 @@ import type { ContextOptions, ProjectContext } from "./project-context.js";
 import type { GlobalArgs, Io } from "./command.js";
 import type { SelectionArgs } from "./commands/shared-options.js";
 import { printDiagnostics } from "./output/diagnostics.js";
-import type { ChecksumPart, ChecksumReuse, SelectionState } from "@sluice/compiler";
+import type { ChecksumPart, ChecksumReuse, CompiledNode, SelectionState } from "@sluice/compiler";
 import { compileDigestLines, lineRootless } from "./compile-digests.js";
 import { nodeText } from "./node-texts.js";
 import type { RunState, rootlessDigest as RootlessDigest } from "@sluice/runner/state";
@@ -195,4 +195,15 @@ export async function loadSelection(
     wholeNodes(ctx.compiled.nodes, new Set(ids));
   }
   return ids ? { ctx, ids, ...(state ? { state } : {}) } : undefined;
+}
+
+/**
+ * The nodes a selection names for one node's SQL (show, compile -s): a model's selection takes
+ * its tests too (dbt's build selection), which are left out here.
+ */
+export function namedNodes(ctx: ProjectContext, ids: readonly string[]): CompiledNode[] {
+  const chosen = new Set(ids);
+  return ctx.compiled.nodes.filter(
+    (n) => chosen.has(n.id) && !(n.attachedTo !== undefined && chosen.has(n.attachedTo)),
+  );
 }

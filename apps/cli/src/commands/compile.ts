@@ -12,6 +12,7 @@ import { commandHeads } from "./command-heads.js";
 
 interface CompileArgs extends SelectionArgs {
   format: "text" | "json";
+  inline?: string;
   athenaCheck?: boolean;
   artifacts: "auto" | "files" | "packed";
 }
@@ -21,6 +22,11 @@ export const compileCommand: CommandSpec<CompileArgs> = {
   ...commandHeads.compile,
   options: {
     ...selectionOptions,
+    inline: {
+      type: "string",
+      describe:
+        "Print this SQL compiled as a model of the project (refs, macros, vars), as dbt compile --inline; nothing is written",
+    },
     format: formatOption(["text", "json"], "text"),
     ...athenaCheckOption,
     artifacts: {
@@ -33,6 +39,7 @@ export const compileCommand: CommandSpec<CompileArgs> = {
   },
   examples: [["$0 compile --target prod", "write the Athena statements to models/target/run/"]],
   handler: async (args, io) => {
+    if (args.inline !== undefined) return compileInlineSql(args, args.inline, io);
     const started = performance.now();
     const targetDir = path.join(path.resolve(args.projectDir), "target");
     const replays = await import("../replay-cache.js");
@@ -162,5 +169,34 @@ async function compile(
   const statementsLine = `Statements: ${path.relative(process.cwd(), runDir) || "."}/`;
   io.out(statementsLine);
   const wrote = [runDir, path.join(ctx.targetDir, ...packed, "compiled")];
-  return { exit: ExitCode.ok, ctx, out: [summary, statementsLine], wrote, readWarehouse };
+  const out = [summary, statementsLine];
+  // One node selected: its SQL, as dbt's compile prints it.
+  const { namedNodes } = await import("../selection.js");
+  const named = (args.select ?? []).length > 0 ? namedNodes(ctx, ids) : [];
+  if (named.length === 1 && named[0]!.sql.trim() !== "") {
+    const shown = `\nCompiled node '${named[0]!.name}' is:\n${named[0]!.sql.trim()}`;
+    io.out(shown);
+    out.push(shown);
+  }
+  return { exit: ExitCode.ok, ctx, out, wrote, readWarehouse };
+}
+
+/** `compile --inline`: the SQL compiled as a model of the project, printed (dbt's). */
+async function compileInlineSql(
+  args: CompileArgs & GlobalArgs,
+  sql: string,
+  io: Io,
+): Promise<number> {
+  const { loadProjectContext } = await import("../project-context.js");
+  const ctx = await loadProjectContext(args, io);
+  if (!ctx) return ExitCode.usage;
+  const { compileInline } = await import("../inline-sql.js");
+  const compiled = await compileInline(ctx, args, sql);
+  if ("errors" in compiled) {
+    const { printDiagnostics } = await import("../output/diagnostics.js");
+    printDiagnostics(io, compiled.errors, ctx.project.dir);
+    return ExitCode.usage;
+  }
+  io.out(`Compiled inline node is:\n${compiled.node.sql.trim()}`);
+  return ExitCode.ok;
 }

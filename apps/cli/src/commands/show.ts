@@ -138,15 +138,11 @@ async function chosenSql(args: ShowArgs & GlobalArgs, io: Io): Promise<Chosen | 
     }
     return { ctx, name: out.node.name, sql: out.node.sql };
   }
-  const { loadSelection } = await import("../selection.js");
+  const { loadSelection, namedNodes } = await import("../selection.js");
   const selection = await loadSelection(args, io);
   if (!selection) return ExitCode.usage;
   const { ctx, ids } = selection;
-  const chosen = new Set(ids);
-  // A model's selection takes its tests too (dbt's build selection): show previews the model.
-  const nodes = ctx.compiled.nodes.filter(
-    (n) => chosen.has(n.id) && !(n.attachedTo !== undefined && chosen.has(n.attachedTo)),
-  );
+  const nodes = namedNodes(ctx, ids);
   if (nodes.length !== 1) {
     const listed = nodes.slice(0, 5).map((n) => n.id);
     if (nodes.length > 5) listed.push(`${nodes.length - 5} more`);
