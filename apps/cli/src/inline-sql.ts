@@ -9,7 +9,7 @@ import type { ProjectContext } from "./project-context.js";
 export const INLINE_PATH = "--inline";
 
 /**
- * `sluice show --inline "<sql>"`: the SQL rendered as a model of the project (dbt's `inline_query`:
+ * `show --inline "<sql>"` and `compile --inline`: the SQL rendered as a model of the project (dbt's `inline_query`:
  * its refs, sources, macros and vars resolved as a model's are, ephemeral models inlined), for
  * the context's target. Its node, or the errors of its render (located in the SQL:
  * `--inline:line:column`). The project is compiled with it: the inline model is not cached.

@@ -77,13 +77,14 @@ export const showCommand: CommandSpec<ShowArgs> = {
     const engine = await openCommandEngine(io, ctx.target, ctx.project.dir, options);
     try {
       let text = sql;
-      if (typeof chosen.node !== "undefined" && chosen.node.renderAtRun) {
+      // A model that reads the warehouse while rendering: rendered with the target's answers.
+      const id = chosen.node?.renderAtRun ? chosen.node.id : undefined;
+      if (id !== undefined) {
         const { renderSelectedWithWarehouse } = await import("../render-at-run.js");
         const query = (q: string) => engine.execute(q, { label: "show" });
-        const ids = [chosen.node.id];
-        if (!(await renderSelectedWithWarehouse(ctx, args, ids, io, { query })))
+        if (!(await renderSelectedWithWarehouse(ctx, args, [id], io, { query })))
           return ExitCode.failed;
-        text = ctx.compiled.nodes.find((n: CompiledNode) => n.id === chosen.node!.id)!.sql;
+        text = ctx.compiled.nodes.find((n: CompiledNode) => n.id === id)!.sql;
       }
       const again = text === sql ? undefined : await readOnlyRefusal(text);
       if (again) {
