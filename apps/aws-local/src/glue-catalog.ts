@@ -384,6 +384,7 @@ export class GlueCatalog {
   /** Replace a table's definition (new VersionId). */
   putTable(database: string, input: Body, current: GlueTable | undefined): GlueTable {
     rejectUnknownMembers(input, TABLE_INPUT);
+    checkTableTexts(input);
     const name = String(input.Name).toLowerCase();
     const table: GlueTable = {
       ...input,
@@ -463,6 +464,41 @@ export class GlueCatalog {
       throw new AwsError("EntityNotFoundException", `Cannot find Data Quality Ruleset ${name}`);
     return ruleset;
   }
+}
+
+/**
+ * Glue's constraints on a table input's texts (API reference, `TableInput` and `Column`): a
+ * `Description` of at most 2,048 characters, a column `Name` of 1 to 255 and a `Comment` of at
+ * most 255, each of the characters its pattern allows (no control character but a tab; line
+ * breaks in a description only). A ValidationException as Glue words it, naming the member.
+ */
+function checkTableTexts(input: Body): void {
+  const check = (value: unknown, member: string, max: number, lines: boolean): void => {
+    if (typeof value !== "string") return;
+    const pattern = lines ? /^[\t\n\r\P{Cc}]*$/u : /^[\t\P{Cc}]*$/u;
+    const problem =
+      value.length > max
+        ? `Member must have length less than or equal to ${max}`
+        : !pattern.test(value)
+          ? `Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF${lines ? "\\r\\n" : ""}\\t]*`
+          : undefined;
+    if (problem)
+      throw new AwsError(
+        "ValidationException",
+        `1 validation error detected: Value at 'tableInput.${member}' failed to satisfy constraint: ${problem}`,
+      );
+  };
+  check(input.Description, "description", 2048, true);
+  const sd = input.StorageDescriptor as StorageDescriptor | undefined;
+  const columns: [string, GlueColumn[] | undefined][] = [
+    ["storageDescriptor.columns", sd?.Columns],
+    ["partitionKeys", input.PartitionKeys as GlueColumn[] | undefined],
+  ];
+  for (const [member, list] of columns)
+    (list ?? []).forEach((c, i) => {
+      check(c.Comment, `${member}.${i + 1}.member.comment`, 255, false);
+      check(c.Name, `${member}.${i + 1}.member.name`, 255, false);
+    });
 }
 
 function detail(error: unknown): Body {

@@ -44,6 +44,47 @@ describe("Glue (JSON 1.1) on athena-local", () => {
   });
   afterAll(async () => aws?.close());
 
+  it("refuses documentation Glue refuses: a comment over 255 characters or with a line break, a description over 2,048", async () => {
+    const documented = (comment: string, description = "ok"): TableInput => {
+      const t = table("documented");
+      return {
+        ...t,
+        Description: description,
+        StorageDescriptor: {
+          ...t.StorageDescriptor,
+          Columns: [{ Name: "x", Type: "bigint", Comment: comment }],
+        },
+      };
+    };
+    const create = (input: TableInput) =>
+      error(aws.glue.send(new CreateTableCommand({ DatabaseName: "db", TableInput: input })));
+    expect(await create(documented("c".repeat(256)))).toEqual({
+      name: "ValidationException",
+      message:
+        "1 validation error detected: Value at 'tableInput.storageDescriptor.columns.1.member.comment' failed to satisfy constraint: Member must have length less than or equal to 255",
+      status: 400,
+    });
+    expect(await create(documented("two\nlines"))).toMatchObject({
+      name: "ValidationException",
+      message: expect.stringContaining(
+        "'tableInput.storageDescriptor.columns.1.member.comment' failed to satisfy constraint: Member must satisfy regular expression pattern",
+      ),
+    });
+    expect(await create(documented("ok", "d".repeat(2049)))).toMatchObject({
+      name: "ValidationException",
+      message: expect.stringContaining("'tableInput.description'"),
+    });
+    // At the limits, with a line break in the description: accepted, and kept as given.
+    expect(
+      await create(documented("c".repeat(255), `two\nlines${"d".repeat(2039)}`)),
+    ).toBeUndefined();
+    const kept = await aws.glue.send(
+      new GetTableCommand({ DatabaseName: "db", Name: "documented" }),
+    );
+    expect(kept.Table?.StorageDescriptor?.Columns?.[0]?.Comment).toBe("c".repeat(255));
+    expect(kept.Table?.Description).toHaveLength(2048);
+  });
+
   it("answers a missing database or table with EntityNotFoundException and a duplicate with AlreadyExistsException", async () => {
     expect(
       await error(aws.glue.send(new GetTableCommand({ DatabaseName: "db", Name: "nope" }))),

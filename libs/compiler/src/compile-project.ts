@@ -11,6 +11,7 @@ import { NameIndex } from "./compile/name-index.js";
 import { parseModel } from "./compile/parse-models.js";
 import { parseSnapshots } from "./compile/snapshot-nodes.js";
 import { unusedFolderConfig, unusedProperties } from "./compile/unused-config.js";
+import { persistDocsWarnings } from "./plan/table-docs.js";
 import type { ParsedModel } from "./compile/parse-models.js";
 import type { BuiltNodes } from "./compile/render-node-sql.js";
 import { DiagnosticBag } from "./diagnostic-bag.js";
@@ -299,5 +300,6 @@ export function compileProject(project: Project, options: CompileOptions): Compi
   const all = [...built.byId.values()];
   const ordered = memo?.ordered("nodes", all, () => topologicalOrder(all)) ?? topologicalOrder(all);
   const nodes = ordered.map((id) => built.byId.get(id)!);
+  persistDocsWarnings(nodes, dialect).forEach((d) => bag.add(d));
   return result(nodes, ctx.target.name, resolveExposures(project.exposures ?? [], index, bag));
 }

@@ -261,6 +261,12 @@ export interface CatalogEngine extends Engine {
    */
   prefetchTables(databases: readonly string[]): void;
   /**
+   * dbt's persist_docs for `relation` in this run: every entry of the table the engine writes
+   * from now on (its publish, a partition publish's table update, a parameter update) carries
+   * `docs` (Glue: the table's `Description`, its columns' `Comment`s). No call of its own.
+   */
+  setTableDocs(relation: Relation, docs: TableDocs): void;
+  /**
    * Delete the files failed query `queryId` wrote under `within` (Athena reads the query's data
    * manifest), so a retry of the same rows cannot duplicate them. Returns how many were deleted.
    */
@@ -469,6 +475,15 @@ export interface PublishOptions extends CleanupOptions {
    * catalog.
    */
   stagingLocation?: string;
+}
+
+/**
+ * A table's documentation as a catalog keeps it (see {@link CatalogEngine.setTableDocs}): the
+ * description, and comments by column name (lower case), already within the catalog's limits.
+ */
+export interface TableDocs {
+  description?: string;
+  columns?: Readonly<Record<string, string>>;
 }
 
 /** What deferred cleanup removed. */

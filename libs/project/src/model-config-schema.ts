@@ -89,6 +89,19 @@ const keys = {
   pre_hook: stringList("a SQL statement"),
   post_hook: stringList("a SQL statement"),
   meta: z.record(z.string(), z.unknown(), { error: "expected a mapping" }),
+  /**
+   * dbt's persist_docs: on Athena, the model's description becomes its Glue table's
+   * `Description` (`relation`) and its columns' descriptions their Glue `Comment` (`columns`).
+   */
+  persist_docs: z
+    .object(
+      {
+        relation: z.boolean({ error: "expected true or false" }).optional(),
+        columns: z.boolean({ error: "expected true or false" }).optional(),
+      },
+      { error: "expected a mapping such as {relation: true, columns: true}" },
+    )
+    .strict(),
   /** Snapshots: how a changed row is told (dbt's `strategy`). */
   strategy: oneOf(snapshotStrategies),
   /** Snapshots, `timestamp` strategy: the column holding when the source row last changed. */

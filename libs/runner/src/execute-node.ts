@@ -2,12 +2,12 @@ import { isLakeDialect } from "@sluice/dialects";
 import { testStatus } from "./test-status.js";
 import type { CompiledNode } from "@sluice/compiler";
 import type { HookKey } from "@sluice/compiler/run-time";
-import { planStatements } from "@sluice/compiler/plan";
+import { planStatements, tableDocs } from "@sluice/compiler/plan";
 import { catalogSwapMaterializer } from "./materialize/catalog-swap.js";
 import { viewSwapMaterializer } from "./materialize/view-swap.js";
 import { snapshotMaterializer } from "./materialize/snapshot.js";
 import type { QueryResult } from "@sluice/engines";
-import { QueryError } from "@sluice/engines";
+import { isCatalogEngine, QueryError } from "@sluice/engines";
 import type { NodeResult, RenderAtRun } from "./types.js";
 import { formatDiagnostic } from "@sluice/project/diagnostics";
 import type { Diagnostic } from "@sluice/project";
@@ -123,6 +123,10 @@ async function buildRelation(
     result.message = "ephemeral (inlined)";
     return;
   }
+  // dbt's persist_docs: every entry of the table the catalog writes for this node carries them.
+  const docs = tableDocs(node);
+  if (docs !== undefined && isCatalogEngine(ctx.engine))
+    ctx.engine.setTableDocs(node.relation, docs);
   const materialize =
     node.materialization === "snapshot"
       ? snapshotMaterializer

@@ -19,3 +19,4 @@ export * from "./partition-batches.js";
 export * from "./schema-change.js";
 export * from "./store-failures.js";
 export * from "./select-record.js";
+export * from "./table-docs.js";

@@ -1,3 +1,4 @@
+import type { TableDocs } from "../engine.js";
 import type { AthenaTarget } from "@sluice/project";
 import type { AthenaClient } from "@aws-sdk/client-athena";
 import type { GlueClient } from "@aws-sdk/client-glue";
@@ -20,6 +21,8 @@ export interface AthenaContext {
   log?: (line: string) => void;
   /** Where what the user must know is told (a warning of the run); else `log`. */
   warn?: (message: string) => void;
+  /** persist_docs of this run, by `schema.table` in lower case (see `withDocs`). */
+  docs?: Map<string, TableDocs>;
 }
 
 /** SDK client settings for a target: its region, and its endpoint and profile when set. */

@@ -12,7 +12,7 @@ import {
 import { awsClientConfig } from "./athena-clients.js";
 import type { AthenaClients, AthenaContext } from "./athena-clients.js";
 import { deferredCleanup, removeExpired } from "./deferred-cleanup.js";
-import { describeGlueRelation, relationInfo, setTableParameters } from "./glue-catalog.js";
+import { describeGlueRelation, docsKey, relationInfo, setTableParameters } from "./glue-catalog.js";
 import { catalogSnapshot } from "./catalog-snapshot.js";
 import { heldUpdates } from "./held-updates.js";
 import { publishPartitions } from "./partition-publisher.js";
@@ -92,6 +92,7 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
     ...((options.warn ?? options.lease?.warn) === undefined
       ? {}
       : { warn: options.warn ?? options.lease?.warn }),
+    docs: new Map(),
   };
   const settings: QuerySettings = {
     workgroup: target.workgroup,
@@ -207,6 +208,9 @@ export async function openAthenaEngine(options: AthenaEngineOptions): Promise<At
       if (cleanup?.defer) later.removeStaleLater(relation, keepLocation, retain, listed);
       else await removeStaleObjects(ctx, relation, keepLocation, retain);
     }),
+    setTableDocs: (relation, docs) => {
+      ctx.docs!.set(docsKey(relation), docs);
+    },
     publishTable: async (staging, targetRelation, options) => {
       lease?.assertHeld();
       refuseKnownClone(targetRelation, "publish a new version over");

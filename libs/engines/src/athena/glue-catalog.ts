@@ -4,13 +4,14 @@ import {
   GetPartitionsCommand,
   GetTableCommand,
   GetTablesCommand,
+  type Column,
   type Partition,
   type Table,
   type TableInput,
   UpdateTableCommand,
 } from "@aws-sdk/client-glue";
 import type { Relation } from "@sluice/dialects";
-import type { ColumnInfo, RelationInfo } from "../engine.js";
+import type { ColumnInfo, RelationInfo, TableDocs } from "../engine.js";
 import type { AthenaContext } from "./athena-clients.js";
 import { isConcurrentModification, retryThrottled, retryWhen } from "./retry.js";
 import { trinoType } from "./glue-types.js";
@@ -120,6 +121,56 @@ export function tableInput(
   };
 }
 
+/** Where `AthenaContext.docs` keeps a relation's persist_docs: `schema.table`, lower case. */
+export const docsKey = (relation: Relation): string =>
+  `${relation.schema}.${relation.name}`.toLowerCase();
+
+/** The persist_docs of `relation` in this run (see `CatalogEngine.setTableDocs`), if any. */
+export function docsOf(ctx: AthenaContext, relation: Relation): TableDocs | undefined {
+  return ctx.docs?.get(docsKey(relation));
+}
+
+/**
+ * `input` with `docs`: the description as its `Description`, each documented column's comment
+ * as its `Comment` (partition keys too; matched by name in any case). Without docs, `input`.
+ */
+export function withDocs(input: TableInput, docs: TableDocs | undefined): TableInput {
+  if (docs === undefined) return input;
+  const commented = (columns: Column[] | undefined): Column[] | undefined =>
+    columns?.map((c) => {
+      const comment = docs.columns?.[(c.Name ?? "").toLowerCase()];
+      return comment === undefined ? c : { ...c, Comment: comment };
+    });
+  return {
+    ...input,
+    ...(docs.description === undefined ? {} : { Description: docs.description }),
+    ...(docs.columns === undefined
+      ? {}
+      : {
+          ...(input.StorageDescriptor === undefined
+            ? {}
+            : {
+                StorageDescriptor: {
+                  ...input.StorageDescriptor,
+                  Columns: commented(input.StorageDescriptor.Columns),
+                },
+              }),
+          ...(input.PartitionKeys === undefined
+            ? {}
+            : { PartitionKeys: commented(input.PartitionKeys) }),
+        }),
+  };
+}
+
+/** Whether writing `input` over `table` would change its documentation. */
+function docsChange(table: Table, input: TableInput): boolean {
+  const comments = (t: Table | TableInput) =>
+    JSON.stringify(
+      [...(t.StorageDescriptor?.Columns ?? []), ...(t.PartitionKeys ?? [])].map((c) => c.Comment),
+    );
+  return table.Description !== input.Description || comments(table) !== comments(input);
+}
+
 /** What the engine reports about a relation, from Glue (column types in Trino's names). */
 export async function describeGlueRelation(
   ctx: AthenaContext,
@@ -193,10 +244,14 @@ export async function setParametersOn(
     );
   const current = table.Parameters ?? {};
   const kept = Object.fromEntries(Object.entries(current).filter(([k]) => !remove.includes(k)));
-  const input = { ...tableInput(table, relation.name), Parameters: { ...kept, ...parameters } };
+  const input = withDocs(
+    { ...tableInput(table, relation.name), Parameters: { ...kept, ...parameters } },
+    docsOf(ctx, relation),
+  );
   if (
     Object.entries(parameters).every(([k, v]) => current[k] === v) &&
-    remove.every((k) => !(k in current))
+    remove.every((k) => !(k in current)) &&
+    !docsChange(table, input)
   )
     return input;
   await retryIn(ctx)(() =>

@@ -19,6 +19,8 @@ import {
   getTablesByName,
   retryIn,
   tableInput,
+  docsOf,
+  withDocs,
 } from "./glue-catalog.js";
 import {
   parseRetired,
@@ -156,15 +158,18 @@ export async function publishTable(
       ? retirement.kept
       : JSON.stringify([...parseRetired(retirement.kept), foreign]);
   const expired: Retirement = { pending: listed, kept: retirement.kept, expired: foreign };
-  const input = tableInput(source, target.name, {
-    ...options.parameters,
-    [RETIRED_PARAMETER]: listed,
-    ...(partitioned
-      ? {
-          [PARTITIONS_PARAMETER]: encodePartitions(keys, written ?? asRecorded(newPartitions)),
-        }
-      : {}),
-  });
+  const input = withDocs(
+    tableInput(source, target.name, {
+      ...options.parameters,
+      [RETIRED_PARAMETER]: listed,
+      ...(partitioned
+        ? {
+            [PARTITIONS_PARAMETER]: encodePartitions(keys, written ?? asRecorded(newPartitions)),
+          }
+        : {}),
+    }),
+    docsOf(ctx, target),
+  );
 
   let created = false;
   const counts = { created: 0, updated: 0, deleted: 0 };

@@ -11,7 +11,6 @@ const INERT_CONFIG = new Set(["docs", "group", "access", "description", "quoting
 
 /** dbt config keys with a visible effect sluice does not apply, and what to do instead. */
 const IGNORED_CONFIG: Record<string, string> = {
-  persist_docs: "sluice does not write descriptions as table or column comments",
   grants: "sluice does not grant privileges; grant them outside the build",
   contract: "sluice does not enforce model contracts; test the columns instead",
   database: "sluice builds every model in the target's catalog",
@@ -48,7 +47,7 @@ const CONFIG_WITHOUT_PLUS = new Set([
  * config when it starts with `+` or names a config (`materialized: table` under a folder),
  * otherwise a sub-folder; paths are counted from the model (seed) paths, under the project
  * name. Inert keys (`+docs`, `+group`) are dropped; keys with a visible effect sluice does not
- * apply (`+persist_docs`, `+grants`) are DBT_KEY_IGNORED warnings at their position.
+ * apply (`+grants`, `+contract`) are DBT_KEY_IGNORED warnings at their position.
  *
  * @example parseDbtFolderConfig({ jaffle_shop: { staging: { materialized: "view" } } }, src, ["models"], d)
  */
