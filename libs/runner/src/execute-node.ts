@@ -123,8 +123,9 @@ async function buildRelation(
     result.message = "ephemeral (inlined)";
     return;
   }
-  // dbt's persist_docs: every entry of the table the catalog writes for this node carries them.
-  const docs = tableDocs(node);
+  // dbt's persist_docs: every entry of the table the catalog writes for this node carries them
+  // (not a view's: CREATE VIEW writes it, see persistDocsWarnings).
+  const docs = node.materialization === "view" ? undefined : tableDocs(node);
   if (docs !== undefined && isCatalogEngine(ctx.engine))
     ctx.engine.setTableDocs(node.relation, docs);
   const materialize =

@@ -240,15 +240,15 @@ export async function runNodes(
     );
     opening.catch(() => undefined);
   };
+  // --warn-error: the warnings the load and the selection print are counted, and refuse the run.
+  let warnings = 0;
+  const loadIo: Io =
+    args.warnError === true ? { ...io, onWarning: () => void (warnings += 1) } : io;
   // `sluice test` on Athena opens the engine once the selection is known: unit tests alone
   // need no warehouse. Elsewhere it opens while the selection is applied.
   // With --select and without --state (which compares whole nodes), the nodes not selected stay
   // fact nodes: at 10,000 models a one-model build read 30,000 nodes from the compile memo (see
   // fact-nodes.ts). Without --select every node runs: each is read whole, from the memo at once.
-  // --warn-error: the warnings the load and the selection print are counted, and refuse the run.
-  let warnings = 0;
-  const loadIo: Io =
-    args.warnError === true ? { ...io, onWarning: () => void (warnings += 1) } : io;
   const selection = await loadSelection(
     args,
     loadIo,
