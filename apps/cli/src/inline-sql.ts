@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { CompiledNode } from "@sluice/compiler";
 import type { Diagnostic, ModelFile } from "@sluice/project";
-import type { GlobalArgs } from "./command.js";
+import type { GlobalArgs, Io } from "./command.js";
 import { flagVar, invocationEnv, RUN_ID_PLACEHOLDER } from "./compile-cache.js";
 import type { ProjectContext } from "./project-context.js";
 
@@ -14,7 +14,7 @@ export const INLINE_PATH = "--inline";
  * the context's target. Its node, or the errors of its render (located in the SQL:
  * `--inline:line:column`). The project is compiled with it: the inline model is not cached.
  */
-export async function compileInline(
+async function compileInline(
   ctx: ProjectContext,
   args: GlobalArgs,
   sql: string,
@@ -51,4 +51,24 @@ export async function compileInline(
   const node = compiled.nodes.find((n) => n.id === `model.${name}`);
   if (errors.length > 0 || !node) return { errors };
   return { node };
+}
+
+/**
+ * What `show --inline` and `compile --inline` start with: the project loaded for the target and
+ * `sql` compiled in it (see {@link compileInline}); undefined once the project's or the SQL's
+ * errors are printed (the caller exits 2).
+ */
+export async function inlineNode(
+  args: GlobalArgs,
+  sql: string,
+  io: Io,
+): Promise<{ ctx: ProjectContext; node: CompiledNode } | undefined> {
+  const { loadProjectContext } = await import("./project-context.js");
+  const ctx = await loadProjectContext(args, io);
+  if (!ctx) return undefined;
+  const compiled = await compileInline(ctx, args, sql);
+  if ("node" in compiled) return { ctx, node: compiled.node };
+  const { printDiagnostics } = await import("./output/diagnostics.js");
+  printDiagnostics(io, compiled.errors, ctx.project.dir);
+  return undefined;
 }

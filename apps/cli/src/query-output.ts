@@ -1,7 +1,6 @@
 import path from "node:path";
 import type { ColumnInfo, Engine } from "@sluice/engines";
 import { QueryError } from "@sluice/engines";
-import { strictIntegerCasts } from "@sluice/dialects";
 import type { Io } from "./command.js";
 import { ExitCode } from "./command.js";
 import { rowPrinter } from "./output/row-printer.js";
@@ -19,8 +18,8 @@ export interface PrintQueryOptions {
 }
 
 /**
- * Run one reading statement of `sql` (the project's SQL: on a lake running Trino SQL, its casts
- * made Trino's) on `engine` and print its rows as `sluice query` does: batch by batch where the
+ * Run one reading statement of `sql` (the project's SQL, as the target runs it: see
+ * `Dialect.querySql`) on `engine` and print its rows as `sluice query` does: batch by batch where the
  * engine hands them so (the local lake: a result of millions of rows is never held as JS
  * objects; Athena's pages are read through execute). A failure is printed with what to do: the
  * target unreachable (exit 2), a damaged table file (the rebuild that mends it), Ctrl-C or
@@ -41,13 +40,8 @@ export async function printQuery(
     warned = true;
     printer.add(columns, batch);
   };
-  // The project's SQL as its models mean it: on a lake running Trino SQL, casts fail as Trino's
-  // (cast('1.5' as bigint) is an error, not 2).
-  const { dialect } = ctx;
-  const text =
-    dialect.family === "lake" && dialect.capabilities.modelSql === "trino"
-      ? strictIntegerCasts(sql)
-      : sql;
+  // The project's SQL as its models mean it (cast('1.5' as bigint) fails on a Trino-SQL lake).
+  const text = ctx.dialect.querySql(sql);
   try {
     const execute = { label, ...(io.signal ? { signal: io.signal } : {}) };
     if (engine.executeInBatches) {

@@ -27,6 +27,7 @@ export function fakeDialect(): Dialect {
     capabilities: { maxPartitionsPerWrite: undefined, icebergTables: false, modelSql: "trino" },
     quoteIdentifier: q,
     quoteRelation: rel,
+    querySql: (sql) => sql,
     selectIncoming: (sql, columns) =>
       `SELECT ${columns.map((c) => (c.missingType ? `NULL AS ${q(c.name)}` : q(c.name))).join(", ")} FROM (${sql})`,
     selectMax: (r, c) => `SELECT max(${q(c)}) AS watermark FROM ${rel(r)}`,

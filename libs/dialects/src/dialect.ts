@@ -206,6 +206,12 @@ export interface Dialect {
   quoteIdentifier(name: string): string;
   /** `schema.name`, both quoted. */
   quoteRelation(relation: Relation): string;
+  /**
+   * An ad-hoc reading query in the project's model SQL (`sluice query`, `show`) as this target
+   * runs it: on a lake running Trino SQL its integer casts made Trino's, as a model's are;
+   * otherwise as written.
+   */
+  querySql(sql: string): string;
   /** A SQL literal for a JS value: string, number, bigint, boolean, null, Date (timestamp). */
   literal(value: unknown): string;
   createSchema(schema: string, location?: string): Statement[];

@@ -187,16 +187,9 @@ async function compileInlineSql(
   sql: string,
   io: Io,
 ): Promise<number> {
-  const { loadProjectContext } = await import("../project-context.js");
-  const ctx = await loadProjectContext(args, io);
-  if (!ctx) return ExitCode.usage;
-  const { compileInline } = await import("../inline-sql.js");
-  const compiled = await compileInline(ctx, args, sql);
-  if ("errors" in compiled) {
-    const { printDiagnostics } = await import("../output/diagnostics.js");
-    printDiagnostics(io, compiled.errors, ctx.project.dir);
-    return ExitCode.usage;
-  }
-  io.out(`Compiled inline node is:\n${compiled.node.sql.trim()}`);
+  const { inlineNode } = await import("../inline-sql.js");
+  const inline = await inlineNode(args, sql, io);
+  if (!inline) return ExitCode.usage;
+  io.out(`Compiled inline node is:\n${inline.node.sql.trim()}`);
   return ExitCode.ok;
 }

@@ -127,17 +127,10 @@ interface Chosen {
 /** The selected node's SQL or the inline query's, or the exit code after saying why not. */
 async function chosenSql(args: ShowArgs & GlobalArgs, io: Io): Promise<Chosen | number> {
   if (args.inline !== undefined) {
-    const { loadProjectContext } = await import("../project-context.js");
-    const ctx = await loadProjectContext(args, io);
-    if (!ctx) return ExitCode.usage;
-    const { compileInline } = await import("../inline-sql.js");
-    const out = await compileInline(ctx, args, args.inline);
-    if ("errors" in out) {
-      const { printDiagnostics } = await import("../output/diagnostics.js");
-      printDiagnostics(io, out.errors, ctx.project.dir);
-      return ExitCode.usage;
-    }
-    return { ctx, name: out.node.name, sql: out.node.sql };
+    const { inlineNode } = await import("../inline-sql.js");
+    const inline = await inlineNode(args, args.inline, io);
+    if (!inline) return ExitCode.usage;
+    return { ctx: inline.ctx, name: inline.node.name, sql: inline.node.sql };
   }
   const { loadSelection, namedNodes } = await import("../selection.js");
   const selection = await loadSelection(args, io);

@@ -57,6 +57,7 @@ export function createAthenaDialect(): AthenaDialect {
     capabilities: athenaCapabilities,
     quoteIdentifier: trinoIdentifier,
     quoteRelation,
+    querySql: (sql) => sql,
     literal: trinoLiteral,
 
     createSchema(schema, location) {

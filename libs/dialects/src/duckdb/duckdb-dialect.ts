@@ -255,6 +255,7 @@ export function createDuckdbDialect(options: { trinoCompat?: boolean } = {}): La
     },
     quoteIdentifier: quoteDuckdbIdentifier,
     quoteRelation,
+    querySql: (sql) => (trinoCompat ? strictIntegerCasts(sql) : sql),
     literal: duckdbLiteral,
     // The lake compares a partition column with its text (DuckDB casts the literal to its type).
     ...partitionRowsSql(quoteDuckdbIdentifier, quoteRelation, (text) => duckdbLiteral(text), {

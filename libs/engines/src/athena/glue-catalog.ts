@@ -136,29 +136,18 @@ export function docsOf(ctx: AthenaContext, relation: Relation): TableDocs | unde
  */
 export function withDocs(input: TableInput, docs: TableDocs | undefined): TableInput {
   if (docs === undefined) return input;
-  const commented = (columns: Column[] | undefined): Column[] | undefined =>
-    columns?.map((c) => {
-      const comment = docs.columns?.[(c.Name ?? "").toLowerCase()];
-      return comment === undefined ? c : { ...c, Comment: comment };
-    });
+  const commented = (c: Column): Column => {
+    const comment = docs.columns?.[(c.Name ?? "").toLowerCase()];
+    return comment === undefined ? c : { ...c, Comment: comment };
+  };
+  const { StorageDescriptor: sd, PartitionKeys: keys } = input;
   return {
     ...input,
     ...(docs.description === undefined ? {} : { Description: docs.description }),
-    ...(docs.columns === undefined
+    ...(sd?.Columns === undefined
       ? {}
-      : {
-          ...(input.StorageDescriptor === undefined
-            ? {}
-            : {
-                StorageDescriptor: {
-                  ...input.StorageDescriptor,
-                  Columns: commented(input.StorageDescriptor.Columns),
-                },
-              }),
-          ...(input.PartitionKeys === undefined
-            ? {}
-            : { PartitionKeys: commented(input.PartitionKeys) }),
-        }),
+      : { StorageDescriptor: { ...sd, Columns: sd.Columns.map(commented) } }),
+    ...(keys === undefined ? {} : { PartitionKeys: keys.map(commented) }),
   };
 }
 
